@@ -1,0 +1,73 @@
+"""The exception tree.
+
+Every outcome that matters for security raises a subclass of :class:`SafeloadError`, so a caller
+can catch one class and know that nothing was deserialized. Each error names the file it is about
+(``path``) when there is one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "KeyFormatError",
+    "LimitExceededError",
+    "MalformedArtifactError",
+    "MissingSignatureError",
+    "SafeloadError",
+    "SidecarFormatError",
+    "SignatureError",
+    "UntrustedTypeError",
+]
+
+
+class SafeloadError(Exception):
+    """Root of every error safeload raises on purpose.
+
+    ``path`` is the artifact (or sidecar, or key file) the error is about, or ``None`` for
+    in-memory data.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class SignatureError(SafeloadError):
+    """The artifact could not be verified against the trusted keys.
+
+    Wrong key, flipped byte, truncated or appended data, a sidecar from another file and a bad
+    signature all raise this with the same message, so an attacker learns nothing about which
+    check failed.
+    """
+
+
+class MissingSignatureError(SignatureError):
+    """The artifact has no sidecar. There is no switch that loads it anyway."""
+
+
+class SidecarFormatError(SignatureError):
+    """The sidecar is not a well-formed safeload DSSE envelope / in-toto statement."""
+
+
+class KeyFormatError(SafeloadError):
+    """A key file or secret is unusable: wrong format, wrong type, too short, bad password."""
+
+
+class UntrustedTypeError(SafeloadError):
+    """The stream would build one or more types the policy does not trust.
+
+    ``names`` lists every untrusted global found, not only the first.
+    """
+
+    def __init__(self, message: str, *, names: Sequence[str], path: str | None = None) -> None:
+        super().__init__(message, path=path)
+        self.names: tuple[str, ...] = tuple(names)
+
+
+class MalformedArtifactError(SafeloadError):
+    """The artifact is truncated, malformed, or uses a construct safeload refuses."""
+
+
+class LimitExceededError(MalformedArtifactError):
+    """A resource limit (size, decompressed size, nesting depth, ...) was exceeded."""

@@ -1,0 +1,168 @@
+"""The allowlist: which globals a pickle or joblib stream may resolve, and the resource limits.
+
+Entries are exact ``(module, qualname)`` pairs, each with a one-line reason. There are no
+prefixes, wildcards or "trust everything" switches: a name is trusted only if that exact pair is
+listed. A dotted qualname (``"Outer.Inner"``) is trusted only if that dotted qualname itself is
+listed; safeload never walks attributes from a trusted module to reach something else.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+__all__ = ["Limits", "Policy", "TrustedSpec", "format_name", "parse_name"]
+
+#: What ``trusted=`` accepts: ``"module.Name"``, ``"module:Outer.Inner"``, or the object itself.
+TrustedSpec = str | type[Any] | Any
+
+
+def format_name(module: str, qualname: str) -> str:
+    """Render a global as ``module.qualname`` (or ``module:qualname`` when the qualname is dotted).
+
+    The colon form keeps nested names unambiguous, and is accepted back by :func:`parse_name`.
+    """
+    return f"{module}:{qualname}" if "." in qualname else f"{module}.{qualname}"
+
+
+def parse_name(spec: str) -> tuple[str, str]:
+    """Split ``"pkg.mod.Name"`` or ``"pkg.mod:Outer.Inner"`` into ``(module, qualname)``."""
+    spec = spec.strip()
+    if ":" in spec:
+        module, _, qualname = spec.partition(":")
+    else:
+        module, _, qualname = spec.rpartition(".")
+    parts = [*module.split("."), *qualname.split(".")]
+    if not module or not qualname or not all(p.isidentifier() for p in parts):
+        raise ValueError(
+            f"not a global name: {spec!r}; write 'package.module.Name' or "
+            "'package.module:Outer.Inner'"
+        )
+    if "*" in spec:  # pragma: no cover - isidentifier() already refuses it
+        raise ValueError("wildcards are not supported")
+    return module, qualname
+
+
+def _spec_to_pair(spec: TrustedSpec) -> tuple[str, str]:
+    if spec is True or spec is False or spec is None:
+        raise TypeError(
+            f"trusted={spec!r} is not supported: safeload has no 'trust everything' switch. "
+            "List the exact names to trust, e.g. trusted=['mypkg.MyTransformer']."
+        )
+    if isinstance(spec, str):
+        return parse_name(spec)
+    module = getattr(spec, "__module__", None)
+    qualname = getattr(spec, "__qualname__", None)
+    if not isinstance(module, str) or not isinstance(qualname, str) or "<locals>" in qualname:
+        raise TypeError(
+            f"cannot trust {spec!r}: pass a module-level class or function, or its name as "
+            "'module.Name'"
+        )
+    return module, qualname
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for reading one artifact. Exceeding any raises ``LimitExceededError``.
+
+    The defaults fit scikit-learn models of many gigabytes; lower them for untrusted input.
+    """
+
+    #: Largest artifact file read from disk, in bytes.
+    max_file_size: int = 32 * 2**30
+    #: Largest decompressed joblib stream, in bytes (decompression bombs).
+    max_decompressed_size: int = 32 * 2**30
+    #: Deepest container nesting the stream may build.
+    max_depth: int = 1000
+    #: Most opcodes in one stream.
+    max_opcodes: int = 200_000_000
+    #: Largest single length a stream may claim (strings, bytes, arrays), in bytes.
+    max_item_size: int = 32 * 2**30
+
+
+@dataclass(frozen=True)
+class Policy:
+    """An exact allowlist of globals, each ``(module, qualname)`` mapped to the reason it is safe.
+
+    Build one with :meth:`default` and :meth:`with_trusted`; a ``Policy`` is immutable and can be
+    shared between threads.
+    """
+
+    entries: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "entries", MappingProxyType(dict(self.entries)))
+
+    @classmethod
+    def default(cls) -> Policy:
+        """The built-in allowlist: scikit-learn estimators and their internals, numpy, scipy
+        sparse matrices, harmless builtins. Built once, on first use."""
+        return _default_policy()
+
+    @classmethod
+    def empty(cls) -> Policy:
+        """A policy that trusts nothing (every global is refused)."""
+        return cls({})
+
+    def with_trusted(self, trusted: Iterable[TrustedSpec], reason: str = "trusted by caller") -> Policy:
+        """Return a copy that also trusts each name or object in ``trusted``.
+
+        Accepts ``"module.Name"``, ``"module:Outer.Inner"`` or the class/function itself. Refuses
+        ``True`` and anything that is not one exact name.
+        """
+        if isinstance(trusted, (str, bytes)) or trusted is True or trusted is False:
+            trusted = [trusted]
+        new = dict(self.entries)
+        for spec in trusted:
+            new.setdefault(_spec_to_pair(spec), reason)
+        return Policy(new)
+
+    def allows(self, module: str, qualname: str) -> bool:
+        """True if exactly ``module`` / ``qualname`` is on the list."""
+        return (module, qualname) in self.entries
+
+    def reason(self, module: str, qualname: str) -> str | None:
+        """The reason recorded for an entry, or ``None`` if it is not trusted."""
+        return self.entries.get((module, qualname))
+
+    def __contains__(self, name: object) -> bool:
+        if isinstance(name, tuple) and len(name) == 2:
+            return name in self.entries
+        if isinstance(name, str):
+            try:
+                return parse_name(name) in self.entries
+            except ValueError:
+                return False
+        return False
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(sorted(self.entries))
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+_lock = threading.Lock()
+_default: Policy | None = None
+
+
+def _default_policy() -> Policy:
+    global _default
+    with _lock:
+        if _default is None:
+            from safeload._allowlist import default_entries
+
+            _default = Policy(default_entries())
+        return _default
+
+
+def resolve_policy(policy: Policy | None, trusted: Iterable[TrustedSpec]) -> Policy:
+    """The policy a load runs under: ``policy`` (or the default) plus ``trusted``."""
+    if trusted is True or trusted is False:
+        _spec_to_pair(trusted)  # raises the explanatory TypeError
+    base = policy if policy is not None else Policy.default()
+    trusted = list(trusted) if not isinstance(trusted, str) else [trusted]
+    return base.with_trusted(trusted) if trusted else base
