@@ -1,5 +1,79 @@
-"""safeload: signed, allowlisted loading of machine-learning model files."""
+"""safeload: signed, allowlisted loading of machine-learning model files.
+
+Save with :func:`dump` (writes ``model.joblib`` and ``model.joblib.sig``), load with :func:`load`
+(verifies the signature on the exact bytes, then deserializes them through a restricted reader).
+"""
 
 from __future__ import annotations
 
+from safeload.api import (
+    dump,
+    dumps,
+    inspect_sidecar,
+    load,
+    load_unsigned,
+    loads,
+    scan,
+    sidecar_path,
+    sign,
+    verify,
+)
+from safeload.exceptions import (
+    KeyFormatError,
+    LimitExceededError,
+    MalformedArtifactError,
+    MissingSignatureError,
+    SafeloadError,
+    SidecarFormatError,
+    SignatureError,
+    UntrustedTypeError,
+)
+from safeload.keys import (
+    HMACKey,
+    Keyring,
+    Signer,
+    SigningKey,
+    Verifier,
+    VerifyKey,
+    generate_keypair,
+)
+from safeload.policy import Limits, Policy
+from safeload.scan import ScanReport
+from safeload.sidecar import Statement
+from safeload.signing import InconsistentVersionWarning
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "HMACKey",
+    "InconsistentVersionWarning",
+    "KeyFormatError",
+    "Keyring",
+    "LimitExceededError",
+    "Limits",
+    "MalformedArtifactError",
+    "MissingSignatureError",
+    "Policy",
+    "SafeloadError",
+    "ScanReport",
+    "SidecarFormatError",
+    "SignatureError",
+    "Signer",
+    "SigningKey",
+    "Statement",
+    "UntrustedTypeError",
+    "Verifier",
+    "VerifyKey",
+    "__version__",
+    "dump",
+    "dumps",
+    "generate_keypair",
+    "inspect_sidecar",
+    "load",
+    "load_unsigned",
+    "loads",
+    "scan",
+    "sidecar_path",
+    "sign",
+    "verify",
+]

@@ -107,16 +107,17 @@ class Policy:
         """A policy that trusts nothing (every global is refused)."""
         return cls({})
 
-    def with_trusted(self, trusted: Iterable[TrustedSpec], reason: str = "trusted by caller") -> Policy:
+    def with_trusted(
+        self, trusted: Iterable[TrustedSpec], reason: str = "trusted by caller"
+    ) -> Policy:
         """Return a copy that also trusts each name or object in ``trusted``.
 
         Accepts ``"module.Name"``, ``"module:Outer.Inner"`` or the class/function itself. Refuses
         ``True`` and anything that is not one exact name.
         """
-        if isinstance(trusted, (str, bytes)) or trusted is True or trusted is False:
-            trusted = [trusted]
+        specs: list[Any] = [trusted] if isinstance(trusted, (str, bytes, bool)) else list(trusted)
         new = dict(self.entries)
-        for spec in trusted:
+        for spec in specs:
             new.setdefault(_spec_to_pair(spec), reason)
         return Policy(new)
 
@@ -161,8 +162,8 @@ def _default_policy() -> Policy:
 
 def resolve_policy(policy: Policy | None, trusted: Iterable[TrustedSpec]) -> Policy:
     """The policy a load runs under: ``policy`` (or the default) plus ``trusted``."""
-    if trusted is True or trusted is False:
-        _spec_to_pair(trusted)  # raises the explanatory TypeError
+    specs: list[Any] = [trusted] if isinstance(trusted, (str, bytes, bool)) else list(trusted)
+    for spec in specs:
+        _spec_to_pair(spec)  # validates before the (lazy) default list is built
     base = policy if policy is not None else Policy.default()
-    trusted = list(trusted) if not isinstance(trusted, str) else [trusted]
-    return base.with_trusted(trusted) if trusted else base
+    return base.with_trusted(specs) if specs else base

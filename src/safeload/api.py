@@ -1,0 +1,395 @@
+"""The public entry points. This is the only module that opens paths.
+
+Every load reads the artifact exactly once into memory, verifies those bytes, and deserializes
+those same bytes; the path is never opened again after verification.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from safeload import formats
+from safeload.exceptions import (
+    LimitExceededError,
+    MalformedArtifactError,
+    MissingSignatureError,
+    SafeloadError,
+)
+from safeload.keys import KeysLike, Signer
+from safeload.policy import Limits, Policy, TrustedSpec, resolve_policy
+from safeload.scan import Finding, GlobalRef, ScanReport, analyze
+from safeload.sidecar import MAX_SIDECAR_BYTES, Envelope, Statement, parse_envelope, parse_statement
+from safeload.signing import (
+    add_signature,
+    sign_bytes,
+    unsigned_artifact,
+    verify_bytes,
+)
+
+__all__ = [
+    "dump",
+    "dumps",
+    "inspect_sidecar",
+    "load",
+    "load_unsigned",
+    "loads",
+    "scan",
+    "sidecar_path",
+    "sign",
+    "verify",
+]
+
+PathLike = str | os.PathLike[str]
+
+
+def sidecar_path(path: PathLike) -> Path:
+    """Where the signature of ``path`` lives: ``<path>.sig``."""
+    p = Path(path)
+    return p.with_name(p.name + ".sig")
+
+
+def _read_once(path: Path, limit: int, what: str = "artifact") -> bytes:
+    """Read a whole regular file through one descriptor, refusing anything over ``limit``."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError as exc:
+        raise MalformedArtifactError(f"{what} {path} does not exist", path=str(path)) from exc
+    except OSError as exc:
+        raise MalformedArtifactError(
+            f"cannot open {what} {path}: {exc.strerror}", path=str(path)
+        ) from exc
+    with os.fdopen(fd, "rb", buffering=0) as fh:
+        st = os.fstat(fh.fileno())
+        import stat
+
+        if not stat.S_ISREG(st.st_mode):
+            raise MalformedArtifactError(f"{what} {path} is not a regular file", path=str(path))
+        if st.st_size > limit:
+            raise LimitExceededError(
+                f"{what} {path} is {st.st_size} bytes, over the limit of {limit}", path=str(path)
+            )
+        data = fh.readall() if st.st_size == 0 else fh.read(st.st_size)
+        if len(data) != st.st_size or fh.read(1):
+            raise MalformedArtifactError(
+                f"{what} {path} changed size while it was read; try again", path=str(path)
+            )
+    return data
+
+
+def _read_sidecar(path: Path) -> bytes:
+    sig = sidecar_path(path)
+    if not sig.exists():
+        raise MissingSignatureError(
+            f"{path} has no signature file ({sig.name} not found). safeload never loads an "
+            "unsigned file with load(); ask the publisher for the .sig, or, for a third-party "
+            "file you have reviewed, use load_unsigned() / `safeload scan` first.",
+            path=str(path),
+        )
+    return _read_once(sig, MAX_SIDECAR_BYTES, "signature file")
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _format_for(path: Path, data: bytes | None, explicit: str | None) -> str:
+    if explicit is not None:
+        if explicit not in ("pickle", "joblib", "skops"):
+            raise ValueError(f"format must be pickle, joblib or skops, not {explicit!r}")
+        return explicit
+    by_name = formats.format_from_name(path.name)
+    if by_name is not None:
+        return by_name
+    if data is not None:
+        return formats.sniff_format(data)
+    raise ValueError(
+        f"cannot tell the format of {path.name} from its extension; use .pkl, .joblib or "
+        ".skops, or pass format="
+    )
+
+
+def _joblib_compress_for(path: Path, compress: Any) -> Any:
+    """joblib picks a compressor from the extension when writing to a path; we write bytes, so
+    make that choice explicit."""
+    if compress not in (0, False, None):
+        return compress
+    for ext, method in formats.JOBLIB_COMPRESSIONS.items():
+        if path.name.lower().endswith(ext):
+            return (method, 3)
+    return 0
+
+
+def dump(
+    obj: Any,
+    path: PathLike,
+    signer: Signer | Iterable[Signer],
+    *,
+    format: str | None = None,
+    compress: Any = 0,
+    protocol: int | None = None,
+    version: str | None = None,
+    expires: datetime | None = None,
+    name: str | None = None,
+) -> Path:
+    """Serialize ``obj`` to ``path`` and write its signature to ``<path>.sig``.
+
+    The format comes from ``format`` or the extension (``.pkl``/``.pickle``, ``.joblib`` and
+    joblib's compressed extensions, ``.skops``). ``version`` and ``name`` are recorded in the
+    signed predicate; ``expires`` (timezone-aware) bounds the signature's validity.
+    Returns the sidecar path.
+    """
+    p = Path(path)
+    fmt = _format_for(p, None, format)
+    if fmt == "joblib":
+        compress = _joblib_compress_for(p, compress)
+    data = formats.write(obj, fmt, compress=compress, protocol=protocol)
+    envelope = sign_bytes(
+        data, signer, name=p.name, format=fmt, expires=expires, version=version, model_name=name
+    )
+    _write_atomic(p, data)
+    sig = sidecar_path(p)
+    _write_atomic(sig, envelope.to_json())
+    return sig
+
+
+def dumps(
+    obj: Any,
+    signer: Signer | Iterable[Signer],
+    *,
+    format: str = "pickle",
+    compress: Any = 0,
+    protocol: int | None = None,
+    name: str = "payload",
+    version: str | None = None,
+    expires: datetime | None = None,
+) -> tuple[bytes, bytes]:
+    """Serialize ``obj`` in memory; return ``(payload, sidecar)`` bytes."""
+    data = formats.write(obj, format, compress=compress, protocol=protocol)
+    envelope = sign_bytes(data, signer, name=name, format=format, version=version, expires=expires)
+    return data, envelope.to_json()
+
+
+def load(
+    path: PathLike,
+    keys: KeysLike,
+    *,
+    trusted: Iterable[TrustedSpec] = (),
+    allow_rename: bool = False,
+    policy: Policy | None = None,
+    limits: Limits | None = None,
+    now: datetime | None = None,
+) -> Any:
+    """Verify ``path`` against ``<path>.sig`` with pinned ``keys``, then deserialize the same
+    bytes through the restricted reader.
+
+    ``keys`` is a key, a list of keys or a :class:`~safeload.Keyring`. ``trusted`` adds exact
+    names to the default policy (or to ``policy``). Raises a :class:`~safeload.SafeloadError`
+    subclass on any failure; there is no switch that loads a file whose signature fails.
+    """
+    p = Path(path)
+    lim = limits or Limits()
+    pol = resolve_policy(policy, trusted)
+    data = _read_once(p, lim.max_file_size)
+    sidecar = _read_sidecar(p)
+    artifact = verify_bytes(
+        data,
+        sidecar,
+        keys,
+        name=p.name,
+        allow_rename=allow_rename,
+        now=now,
+        source=str(p),
+        sidecar_source=str(sidecar_path(p)),
+    )
+    del data
+    return formats.read(artifact, pol, lim, str(p))
+
+
+def loads(
+    payload: bytes,
+    sidecar: bytes,
+    keys: KeysLike,
+    *,
+    trusted: Iterable[TrustedSpec] = (),
+    name: str | None = None,
+    policy: Policy | None = None,
+    limits: Limits | None = None,
+    now: datetime | None = None,
+) -> Any:
+    """In-memory :func:`load`. ``name``, when given, must match the signed subject name."""
+    lim = limits or Limits()
+    pol = resolve_policy(policy, trusted)
+    artifact = verify_bytes(
+        bytes(payload), bytes(sidecar), keys, name=name, now=now, source=name or "<bytes>"
+    )
+    return formats.read(artifact, pol, lim, name or "<bytes>")
+
+
+def load_unsigned(
+    path: PathLike,
+    *,
+    trusted: Iterable[TrustedSpec] = (),
+    format: str | None = None,
+    policy: Policy | None = None,
+    limits: Limits | None = None,
+) -> Any:
+    """Load a third-party file that has NO signature check, through the same restricted readers.
+
+    The allowlist still applies: unknown types, code-running globals and malformed streams are
+    refused. What is missing is any proof of who made the file.
+    """
+    p = Path(path)
+    lim = limits or Limits()
+    pol = resolve_policy(policy, trusted)
+    data = _read_once(p, lim.max_file_size)
+    fmt = _format_for(p, data, format)
+    return formats.read(unsigned_artifact(data, p.name, fmt), pol, lim, str(p))
+
+
+def sign(
+    path: PathLike,
+    signer: Signer | Iterable[Signer],
+    *,
+    append: bool = False,
+    format: str | None = None,
+    version: str | None = None,
+    expires: datetime | None = None,
+    name: str | None = None,
+) -> Path:
+    """Sign an existing file, writing ``<path>.sig``; returns the sidecar path.
+
+    With ``append=True`` the signature is added to the existing sidecar (an approval), after
+    checking that the sidecar's statement describes this exact file.
+    """
+    p = Path(path)
+    data = _read_once(p, Limits().max_file_size)
+    sig = sidecar_path(p)
+    if append:
+        envelope = parse_envelope(_read_sidecar(p), source=str(sig))
+        statement = parse_statement(envelope.payload, source=str(sig))
+        import hashlib
+
+        if statement.subject.sha256 != hashlib.sha256(
+            data
+        ).hexdigest() or statement.predicate.size != len(data):
+            raise MalformedArtifactError(
+                f"{sig} describes different bytes than {p}; refusing to add a signature",
+                path=str(p),
+            )
+        signers = [signer] if isinstance(signer, Signer) else list(signer)
+        for s in signers:
+            envelope = add_signature(envelope, s)
+    else:
+        fmt = _format_for(p, data, format)
+        envelope = sign_bytes(
+            data, signer, name=p.name, format=fmt, version=version, expires=expires, model_name=name
+        )
+    _write_atomic(sig, envelope.to_json())
+    return sig
+
+
+def verify(
+    path: PathLike,
+    keys: KeysLike,
+    *,
+    allow_rename: bool = False,
+    now: datetime | None = None,
+    limits: Limits | None = None,
+) -> Statement:
+    """Check ``path`` against its sidecar without deserializing; return the verified statement."""
+    p = Path(path)
+    data = _read_once(p, (limits or Limits()).max_file_size)
+    artifact = verify_bytes(
+        data,
+        _read_sidecar(p),
+        keys,
+        name=p.name,
+        allow_rename=allow_rename,
+        now=now,
+        source=str(p),
+        sidecar_source=str(sidecar_path(p)),
+    )
+    return artifact.statement
+
+
+def inspect_sidecar(path: PathLike) -> tuple[Envelope, Statement]:
+    """Parse a ``.sig`` file for display. NOTHING is verified: do not make trust decisions on it."""
+    p = Path(path)
+    raw = _read_once(p, MAX_SIDECAR_BYTES, "signature file")
+    envelope = parse_envelope(raw, source=str(p))
+    return envelope, parse_statement(envelope.payload, source=str(p))
+
+
+def scan(
+    source: PathLike | bytes,
+    *,
+    trusted: Iterable[TrustedSpec] = (),
+    policy: Policy | None = None,
+    limits: Limits | None = None,
+    format: str | None = None,
+) -> ScanReport:
+    """List what a pickle, joblib or skops file would import, without importing or running it.
+
+    Any parse error, limit, or construct safeload refuses gives an ``unsafe`` verdict.
+    """
+    lim = limits or Limits()
+    pol = resolve_policy(policy, trusted)
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data, label = bytes(source), "<bytes>"
+        fmt = format or formats.sniff_format(data)
+    else:
+        p = Path(source)
+        data, label = _read_once(p, lim.max_file_size), str(p)
+        fmt = _format_for(p, data, format)
+    if fmt == "skops":
+        return _scan_skops(data, pol, lim, label)
+    stream = data
+    findings: list[Finding] = []
+    if fmt == "joblib":
+        try:
+            stream = formats.joblib_stream(data, lim, label)
+        except SafeloadError as exc:
+            findings.append(Finding(0, "", str(exc)))
+            return ScanReport(label, fmt, (), tuple(findings), (), None, 0)
+    result = analyze(stream, policy=pol, limits=lim, joblib=(fmt == "joblib"))
+    return ScanReport(
+        label,
+        fmt,
+        tuple(result.globals),
+        tuple(result.problems),
+        tuple(result.notes),
+        result.protocol,
+        result.opcode_count,
+    )
+
+
+def _scan_skops(data: bytes, pol: Policy, lim: Limits, label: str) -> ScanReport:
+    from safeload.policy import parse_name
+    from safeload.skops_format import skops_types
+
+    try:
+        names = skops_types(data, lim, label)
+    except SafeloadError as exc:
+        return ScanReport(label, "skops", (), (Finding(0, "", str(exc)),), (), None, 0)
+    refs = []
+    for n in names:
+        try:
+            module, qualname = parse_name(n)
+        except ValueError:
+            module, qualname = n, ""
+        refs.append(GlobalRef(module, qualname, 0, "skops", pol.allows(module, qualname)))
+    return ScanReport(label, "skops", tuple(refs), (), (), None, 0)

@@ -1,0 +1,350 @@
+"""The ``safeload`` command line. Uses only the public API.
+
+Exit codes: 0 ok, 1 verification failed or unsafe content, 2 usage or I/O error.
+Passphrases come from a prompt or an environment variable, never from an argument.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TextIO
+
+import safeload
+from safeload.exceptions import (
+    KeyFormatError,
+    LimitExceededError,
+    MalformedArtifactError,
+    SafeloadError,
+    SignatureError,
+    UntrustedTypeError,
+)
+from safeload.keys import HMACKey, Keyring, Signer, SigningKey, Verifier, VerifyKey
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+class _UsageError(Exception):
+    """A problem with the command line or the local files: exit code 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="safeload",
+        description="Sign, verify, scan and inspect machine-learning model files.",
+        epilog="Exit codes: 0 ok, 1 verification failed or unsafe content, 2 usage or I/O error.",
+    )
+    p.add_argument("--version", action="version", version=f"safeload {safeload.__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    kg = sub.add_parser("keygen", help="create an Ed25519 key pair (or an HMAC secret)")
+    kg.add_argument("name", help="base name: writes NAME.key and NAME.pub (or NAME.hmac)")
+    kg.add_argument("--dir", default=".", help="directory for the key files (default: .)")
+    kg.add_argument("--hmac", action="store_true", help="create an HMAC-SHA256 secret instead")
+    kg.add_argument(
+        "--passphrase-env",
+        metavar="VAR",
+        help="encrypt the private key with the passphrase in $VAR",
+    )
+    kg.add_argument(
+        "--prompt-passphrase",
+        action="store_true",
+        help="encrypt the private key with a passphrase read from the terminal",
+    )
+
+    sg = sub.add_parser("sign", help="write FILE.sig for existing files")
+    sg.add_argument("files", nargs="+", metavar="FILE")
+    _signer_args(sg)
+    sg.add_argument("--version", dest="model_version", help="version recorded in the signature")
+    sg.add_argument("--name", dest="model_name", help="model name recorded in the signature")
+    sg.add_argument("--expires", help="expiry, ISO 8601 (e.g. 2027-01-31T00:00:00Z)")
+    sg.add_argument(
+        "--append",
+        action="store_true",
+        help="add this signature to the existing FILE.sig (approvals)",
+    )
+    sg.add_argument("--format", choices=("pickle", "joblib", "skops"))
+
+    vf = sub.add_parser("verify", help="check FILE against FILE.sig; deserializes nothing")
+    vf.add_argument("files", nargs="+", metavar="FILE")
+    _verifier_args(vf)
+    vf.add_argument(
+        "--allow-rename",
+        action="store_true",
+        help="accept a file whose name differs from the signed name",
+    )
+    vf.add_argument("--json", action="store_true", help="machine-readable output")
+
+    ins = sub.add_parser("inspect", help="show what a .sig file claims (verifies nothing)")
+    ins.add_argument("sidecar", metavar="FILE.sig")
+    ins.add_argument("--json", action="store_true")
+
+    sc = sub.add_parser("scan", help="list what a pickle/joblib/skops file would import")
+    sc.add_argument("files", nargs="+", metavar="FILE")
+    sc.add_argument(
+        "--trust",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also trust this exact global (repeatable)",
+    )
+    out = sc.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true")
+    out.add_argument("--sarif", action="store_true", help="SARIF 2.1.0 output")
+    return p
+
+
+def _signer_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--key", metavar="PATH", help="Ed25519 private key (PKCS#8 PEM)")
+    g.add_argument("--hmac-key-file", metavar="PATH", help="HMAC secret file (hex)")
+    g.add_argument("--hmac-env", metavar="VAR", help="environment variable holding the hex secret")
+    p.add_argument(
+        "--passphrase-env", metavar="VAR", help="read the private key's passphrase from $VAR"
+    )
+    p.add_argument(
+        "--prompt-passphrase",
+        action="store_true",
+        help="read the private key's passphrase from the terminal",
+    )
+
+
+def _verifier_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--pub", action="append", metavar="PATH", help="trusted public key (repeatable)")
+    g.add_argument("--keyring", metavar="DIR", help="trust every *.pub in DIR")
+    g.add_argument("--hmac-key-file", metavar="PATH", help="HMAC secret file (hex)")
+    g.add_argument("--hmac-env", metavar="VAR", help="environment variable holding the hex secret")
+    p.add_argument(
+        "--threshold",
+        type=int,
+        default=1,
+        help="how many distinct trusted keys must have signed (default 1)",
+    )
+
+
+def _passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str | None:
+    if getattr(args, "passphrase_env", None):
+        value = os.environ.get(args.passphrase_env)
+        if value is None:
+            raise _UsageError(f"environment variable {args.passphrase_env} is not set")
+        return value
+    if getattr(args, "prompt_passphrase", False):
+        first = getpass.getpass("Passphrase: ")
+        if confirm and getpass.getpass("Again: ") != first:
+            raise _UsageError("the passphrases differ")
+        return first
+    return None
+
+
+def _signer(args: argparse.Namespace) -> Signer:
+    if args.key:
+        return SigningKey.from_file(args.key, _passphrase(args))
+    if args.hmac_key_file:
+        return HMACKey.from_file(args.hmac_key_file)
+    return HMACKey.from_env(args.hmac_env)
+
+
+def _keyring(args: argparse.Namespace) -> Keyring:
+    if args.keyring:
+        return Keyring.from_dir(args.keyring, threshold=args.threshold)
+    keys: list[Verifier]
+    if args.pub:
+        keys = [VerifyKey.from_file(p) for p in args.pub]
+    elif args.hmac_key_file:
+        keys = [HMACKey.from_file(args.hmac_key_file)]
+    else:
+        keys = [HMACKey.from_env(args.hmac_env)]
+    return Keyring(keys, threshold=args.threshold)
+
+
+def _parse_time(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise _UsageError(f"--expires: not an ISO 8601 time: {text!r}") from exc
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def _cmd_keygen(args: argparse.Namespace, out: TextIO) -> int:
+    if args.hmac:
+        path = Path(args.dir) / f"{args.name}.hmac"
+        Path(args.dir).mkdir(parents=True, exist_ok=True)
+        key = HMACKey.generate()
+        key.save(path)
+        print(f"wrote {path} (HMAC secret, mode 0600, key id {key.keyid[:16]}…)", file=out)
+        print("Keep it secret; share it only inside one trust domain.", file=out)
+        return EXIT_OK
+    priv, pub = safeload.generate_keypair(
+        args.dir, args.name, password=_passphrase(args, confirm=True)
+    )
+    keyid = VerifyKey.from_file(pub).keyid
+    print(f"wrote {priv} (private, mode 0600: never commit it)", file=out)
+    print(f"wrote {pub} (public, key id {keyid[:16]}…: give this to verifiers)", file=out)
+    return EXIT_OK
+
+
+def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
+    signer = _signer(args)
+    expires = _parse_time(args.expires) if args.expires else None
+    for f in args.files:
+        sig = safeload.sign(
+            f,
+            signer,
+            append=args.append,
+            format=args.format,
+            version=args.model_version,
+            expires=expires,
+            name=args.model_name,
+        )
+        print(f"signed {f} -> {sig} (key id {signer.keyid[:16]}…)", file=out)
+    return EXIT_OK
+
+
+def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    ring = _keyring(args)
+    results: list[dict[str, Any]] = []
+    worst = EXIT_OK
+    for f in args.files:
+        try:
+            st = safeload.verify(f, ring, allow_rename=args.allow_rename)
+        except SignatureError as exc:
+            results.append({"file": f, "ok": False, "error": str(exc)})
+            worst = max(worst, EXIT_FAIL)
+            if not args.json:
+                print(f"FAILED {f}: {exc}", file=err)
+            continue
+        p = st.predicate
+        results.append({"file": f, "ok": True, "statement": st.to_dict()})
+        if not args.json:
+            extra = f", version {p.version}" if p.version else ""
+            print(
+                f"OK {f}: {p.format}, {p.size} bytes, signed {p.created:%Y-%m-%d %H:%M}Z{extra}",
+                file=out,
+            )
+    if args.json:
+        json.dump({"ok": worst == EXIT_OK, "results": results}, out, indent=2)
+        out.write("\n")
+    return worst
+
+
+def _cmd_inspect(args: argparse.Namespace, out: TextIO) -> int:
+    env, st = safeload.inspect_sidecar(args.sidecar)
+    if args.json:
+        doc = {
+            "verified": False,
+            "payloadType": env.payload_type,
+            "signatures": [{"keyid": s.keyid} for s in env.signatures],
+            "statement": st.to_dict(),
+        }
+        json.dump(doc, out, indent=2)
+        out.write("\n")
+        return EXIT_OK
+    p = st.predicate
+    print(
+        f"{args.sidecar}  (UNVERIFIED: this shows what the file claims; use `safeload "
+        "verify` to check it)",
+        file=out,
+    )
+    print(f"  subject:  {st.subject.name}  sha256:{st.subject.sha256}", file=out)
+    print(f"  format:   {p.format}, {p.size} bytes", file=out)
+    print(f"  created:  {p.created:%Y-%m-%dT%H:%M:%SZ}", file=out)
+    if p.expires:
+        print(f"  expires:  {p.expires:%Y-%m-%dT%H:%M:%SZ}", file=out)
+    if p.version:
+        print(f"  version:  {p.version}", file=out)
+    if p.name:
+        print(f"  name:     {p.name}", file=out)
+    print(
+        "  built with: " + ", ".join(f"{k} {v}" for k, v in sorted(p.environment.items())), file=out
+    )
+    for s in env.signatures:
+        print(f"  signature by key id {s.keyid or '(none)'}", file=out)
+    return EXIT_OK
+
+
+def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from safeload.sarif import to_sarif
+
+    reports = []
+    for f in args.files:
+        try:
+            reports.append(safeload.scan(f, trusted=args.trust))
+        except (LimitExceededError, MalformedArtifactError) as exc:
+            raise _UsageError(str(exc)) from exc
+    worst = EXIT_OK if all(r.safe for r in reports) else EXIT_FAIL
+    if args.sarif:
+        json.dump(to_sarif(reports), out, indent=2)
+        out.write("\n")
+    elif args.json:
+        json.dump(
+            {"ok": worst == EXIT_OK, "reports": [r.to_dict() for r in reports]}, out, indent=2
+        )
+        out.write("\n")
+    else:
+        for r in reports:
+            print(
+                f"{r.verdict.upper()} {r.source} ({r.format}, {len(r.globals)} globals, "
+                f"{len(r.untrusted)} untrusted)",
+                file=out,
+            )
+            for name in r.untrusted:
+                print(f"  untrusted: {name}", file=out)
+            for finding in r.findings:
+                print(f"  refused: {finding.message} (byte {finding.offset})", file=out)
+        if worst != EXIT_OK:
+            print(
+                "Unsafe files must not be loaded. Trust a name only if you trust its code: "
+                "--trust NAME / load(..., trusted=[...]).",
+                file=err,
+            )
+    return worst
+
+
+def main(
+    argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    """Run the CLI; returns the exit code (never calls ``sys.exit``)."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse reports usage errors by exiting
+        return EXIT_OK if exc.code == 0 else EXIT_USAGE
+    try:
+        if args.command == "keygen":
+            return _cmd_keygen(args, out)
+        if args.command == "sign":
+            return _cmd_sign(args, out)
+        if args.command == "verify":
+            return _cmd_verify(args, out, err)
+        if args.command == "inspect":
+            return _cmd_inspect(args, out)
+        if args.command == "scan":
+            return _cmd_scan(args, out, err)
+    except SignatureError as exc:
+        # Includes MissingSignatureError and SidecarFormatError.
+        print(f"safeload: {exc}", file=err)
+        return EXIT_FAIL
+    except UntrustedTypeError as exc:
+        print(f"safeload: {exc}", file=err)
+        return EXIT_FAIL
+    except (_UsageError, KeyFormatError, MalformedArtifactError, OSError, ValueError) as exc:
+        print(f"safeload: {exc}", file=err)
+        return EXIT_USAGE
+    except SafeloadError as exc:  # pragma: no cover - every subclass is handled above
+        print(f"safeload: {exc}", file=err)
+        return EXIT_FAIL
+    parser.error(f"unknown command {args.command}")  # pragma: no cover
+    return EXIT_USAGE  # pragma: no cover

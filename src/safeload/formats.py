@@ -1,0 +1,221 @@
+"""pickle / joblib / skops readers and writers behind one interface.
+
+Readers take a :class:`~safeload.signing.VerifiedArtifact` or an explicitly
+:class:`~safeload.signing.UnsignedArtifact` and nothing else; they never see a path.
+"""
+
+from __future__ import annotations
+
+import bz2
+import io
+import lzma
+import pickle
+import zlib
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from safeload.exceptions import LimitExceededError, MalformedArtifactError
+from safeload.policy import Limits, Policy
+from safeload.signing import UnsignedArtifact, VerifiedArtifact
+from safeload.unpickler import load_joblib_stream, load_pickle_stream
+
+__all__ = [
+    "JOBLIB_COMPRESSIONS",
+    "Artifact",
+    "compression_of",
+    "format_from_name",
+    "read",
+    "sniff_format",
+    "write",
+]
+
+Artifact = VerifiedArtifact | UnsignedArtifact
+
+_ZIP_MAGIC = b"PK\x03\x04"
+#: Magic prefixes joblib writes, in the order joblib checks them.
+_MAGIC = (
+    ("zlib", b"\x78"),
+    ("gzip", b"\x1f\x8b"),
+    ("bz2", b"BZ"),
+    ("xz", b"\xfd\x37\x7a\x58\x5a"),
+    ("lzma", b"\x5d\x00"),
+    ("lz4", b"\x04\x22\x4d\x18"),
+)
+#: Extensions joblib maps to a compressor.
+JOBLIB_COMPRESSIONS = {
+    ".z": "zlib",
+    ".gz": "gzip",
+    ".bz2": "bz2",
+    ".xz": "xz",
+    ".lzma": "lzma",
+    ".lz4": "lz4",
+}
+_CHUNK = 1 << 24
+
+
+def format_from_name(name: str) -> str | None:
+    """The format implied by a file name: ``.pkl``/``.pickle``, ``.joblib`` (and joblib's
+    compressed extensions), ``.skops``; ``None`` if the name says nothing."""
+    lower = name.lower()
+    if lower.endswith((".pkl", ".pickle")):
+        return "pickle"
+    if lower.endswith(".skops"):
+        return "skops"
+    if lower.endswith(".joblib") or any(lower.endswith(ext) for ext in JOBLIB_COMPRESSIONS):
+        return "joblib"
+    if any(lower.endswith(f".joblib{ext}") for ext in JOBLIB_COMPRESSIONS):
+        return "joblib"
+    return None
+
+
+def compression_of(data: bytes | memoryview) -> str | None:
+    """The joblib compressor whose magic starts ``data``, ``"compat"`` for joblib's legacy ZF
+    container, or ``None`` for an uncompressed stream."""
+    head = bytes(data[:8])
+    if head.startswith(b"ZF"):
+        return "compat"
+    for name, magic in _MAGIC:
+        if head.startswith(magic):
+            return name
+    return None
+
+
+def sniff_format(data: bytes | memoryview) -> str:
+    """Best guess from content alone: ``skops`` (zip), ``joblib`` (compressed) or ``pickle``."""
+    if bytes(data[:4]) == _ZIP_MAGIC:
+        return "skops"
+    if compression_of(data) is not None:
+        return "joblib"
+    return "pickle"
+
+
+class _Decompressor(Protocol):
+    def decompress(self, data: bytes, max_length: int = -1) -> bytes: ...  # pragma: no cover
+
+
+def _decompress(data: bytes, method: str, limit: int, source: str) -> bytes:
+    """Decompress a whole joblib container, refusing to grow past ``limit`` bytes."""
+    if method == "compat":
+        raise MalformedArtifactError(
+            f"{source} uses joblib's legacy 'ZF' container (joblib < 0.10), which safeload does "
+            "not read. Re-save the model with a current joblib.",
+            path=source,
+        )
+    if method == "lz4":
+        return _decompress_lz4(data, limit, source)
+    factories: dict[str, Callable[[], Any]] = {
+        "zlib": lambda: zlib.decompressobj(zlib.MAX_WBITS),
+        "gzip": lambda: zlib.decompressobj(31),
+        "bz2": bz2.BZ2Decompressor,
+        "xz": lambda: lzma.LZMADecompressor(format=lzma.FORMAT_XZ),
+        "lzma": lambda: lzma.LZMADecompressor(format=lzma.FORMAT_ALONE),
+    }
+    d = factories[method]()
+    out = bytearray()
+    try:
+        if method in ("zlib", "gzip"):
+            pending = data
+            while True:
+                chunk = d.decompress(pending, _CHUNK)
+                out += chunk
+                if len(out) > limit:
+                    break
+                pending = d.unconsumed_tail
+                if not pending and not chunk:
+                    break
+            complete = d.eof and not d.unused_data
+        else:
+            chunk = d.decompress(data, _CHUNK)
+            out += chunk
+            while not d.eof and len(out) <= limit:
+                if d.needs_input:
+                    break
+                out += d.decompress(b"", _CHUNK)
+            complete = d.eof and not d.unused_data
+    except (zlib.error, OSError, lzma.LZMAError, EOFError, ValueError) as exc:
+        raise MalformedArtifactError(
+            f"{source}: corrupt {method} data ({exc}); nothing was deserialized", path=source
+        ) from exc
+    if len(out) > limit:
+        raise LimitExceededError(
+            f"{source} decompresses to more than {limit} bytes (limit max_decompressed_size); "
+            "refused as a possible decompression bomb",
+            path=source,
+        )
+    if not complete:
+        raise MalformedArtifactError(
+            f"{source}: {method} data is truncated or followed by extra bytes", path=source
+        )
+    return bytes(out)
+
+
+def _decompress_lz4(data: bytes, limit: int, source: str) -> bytes:
+    try:
+        import lz4.frame  # type: ignore[import-not-found,import-untyped,unused-ignore]
+    except ImportError as exc:
+        raise MalformedArtifactError(
+            f"{source} is lz4-compressed; install the 'lz4' package to read it", path=source
+        ) from exc
+    d = lz4.frame.LZ4FrameDecompressor()
+    out = bytearray()
+    try:
+        out += d.decompress(data, max_length=_CHUNK)
+        while not d.eof and len(out) <= limit and not d.needs_input:
+            out += d.decompress(b"", max_length=_CHUNK)
+    except RuntimeError as exc:
+        raise MalformedArtifactError(f"{source}: corrupt lz4 data ({exc})", path=source) from exc
+    if len(out) > limit:
+        raise LimitExceededError(f"{source} decompresses past {limit} bytes", path=source)
+    if not d.eof or d.unused_data:
+        raise MalformedArtifactError(f"{source}: lz4 data truncated or padded", path=source)
+    return bytes(out)
+
+
+def joblib_stream(data: bytes, limits: Limits, source: str) -> bytes:
+    """The raw pickle stream inside a joblib file (decompressed when needed)."""
+    method = compression_of(data)
+    if method is None:
+        return data
+    return _decompress(data, method, limits.max_decompressed_size, source)
+
+
+def read(artifact: Artifact, policy: Policy, limits: Limits, source: str) -> Any:
+    """Deserialize a verified (or explicitly unsigned) artifact under ``policy``."""
+    if not isinstance(artifact, (VerifiedArtifact, UnsignedArtifact)):
+        raise TypeError("readers accept only VerifiedArtifact or UnsignedArtifact")
+    data, fmt = artifact.data, artifact.format
+    sniffed = sniff_format(data)
+    if fmt == "pickle":
+        if sniffed != "pickle":
+            raise MalformedArtifactError(
+                f"{source} is recorded as pickle but its content looks like {sniffed}",
+                path=source,
+            )
+        return load_pickle_stream(data, policy, limits, source)
+    if fmt == "joblib":
+        if sniffed == "skops":
+            raise MalformedArtifactError(f"{source} is a zip, not a joblib file", path=source)
+        return load_joblib_stream(joblib_stream(data, limits, source), policy, limits, source)
+    if fmt == "skops":
+        from safeload.skops_format import read_skops
+
+        return read_skops(data, policy, limits, source)
+    raise MalformedArtifactError(f"{source}: unknown format {fmt!r}", path=source)
+
+
+def write(obj: Any, fmt: str, *, compress: Any = 0, protocol: int | None = None) -> bytes:
+    """Serialize ``obj`` to bytes in ``fmt`` (nothing is written to disk here)."""
+    if fmt == "pickle":
+        return pickle.dumps(obj, protocol=protocol if protocol is not None else 5)
+    if fmt == "joblib":
+        import joblib
+
+        buf = io.BytesIO()
+        joblib.dump(obj, buf, compress=compress, protocol=protocol)
+        return buf.getvalue()
+    if fmt == "skops":
+        import skops.io
+
+        result: bytes = skops.io.dumps(obj)
+        return result
+    raise ValueError(f"unknown format {fmt!r}; use pickle, joblib or skops")

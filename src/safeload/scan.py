@@ -1,0 +1,626 @@
+"""Static analysis of pickle and joblib streams: never imports, never executes.
+
+:func:`analyze` walks the opcodes with a small symbolic stack machine. It tracks the memo, so a
+name pushed through ``MEMOIZE``/``BINGET`` before ``STACK_GLOBAL`` is resolved exactly as the
+unpickler would resolve it, checks ``FRAME`` lengths against their contents, and for joblib
+streams computes where each inline array's raw bytes lie (and scans the nested pickle of object
+arrays). Anything it cannot follow is an *unsafe* finding: a parse error, a limit, a construct
+safeload refuses, or bytes after ``STOP``.
+
+The restricted readers run the same analysis first and refuse the stream unless it is clean, and
+then check that the unpickler resolves no global the analysis did not list.
+"""
+
+from __future__ import annotations
+
+import _compat_pickle
+import io
+import pickletools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from safeload.exceptions import LimitExceededError, MalformedArtifactError
+from safeload.policy import Limits, Policy, format_name
+
+__all__ = [
+    "Finding",
+    "GlobalRef",
+    "ScanReport",
+    "StreamAnalysis",
+    "analyze",
+]
+
+JOBLIB_WRAPPER = ("joblib.numpy_pickle", "NumpyArrayWrapper")
+_NDARRAY_CLASSES = {("numpy", "ndarray"), ("numpy", "memmap")}
+_DTYPE_CLASSES = {("numpy", "dtype")}
+#: Opcodes refused outright, with the reason.
+REFUSED_OPCODES = {
+    "EXT1": "extension-registry global (no name in the stream)",
+    "EXT2": "extension-registry global (no name in the stream)",
+    "EXT4": "extension-registry global (no name in the stream)",
+    "PERSID": "persistent id (loads an object from outside the stream)",
+    "BINPERSID": "persistent id (loads an object from outside the stream)",
+    "NEXT_BUFFER": "out-of-band buffer (data from outside the stream)",
+    "READONLY_BUFFER": "out-of-band buffer (data from outside the stream)",
+}
+_MAX_CONST = 1024
+_RECONSTRUCTOR = ("copyreg", "_reconstructor")
+
+
+def py3_name(module: str, qualname: str, protocol: int) -> tuple[str, str]:
+    """The name the unpickler really resolves: protocols 0-2 write Python 2 names (``copy_reg``,
+    ``__builtin__``) that pickle maps through a fixed table; we apply the same table."""
+    if protocol < 3:
+        if (module, qualname) in _compat_pickle.NAME_MAPPING:
+            mapped: tuple[str, str] = _compat_pickle.NAME_MAPPING[(module, qualname)]
+            return mapped
+        if module in _compat_pickle.IMPORT_MAPPING:
+            return _compat_pickle.IMPORT_MAPPING[module], qualname
+    return module, qualname
+
+
+@dataclass(frozen=True)
+class GlobalRef:
+    """A global the stream would resolve: where, by which opcode, and whether it is trusted."""
+
+    module: str
+    qualname: str
+    offset: int
+    opcode: str
+    trusted: bool = False
+
+    @property
+    def name(self) -> str:
+        """``module.qualname`` (``module:qualname`` when the qualname is dotted)."""
+        return format_name(self.module, self.qualname)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An unsafe or notable construct at ``offset``."""
+
+    offset: int
+    opcode: str
+    message: str
+
+
+@dataclass
+class StreamAnalysis:
+    """What :func:`analyze` learned about one stream (internal, mutable while scanning)."""
+
+    globals: list[GlobalRef] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)
+    protocol: int = 0
+    opcode_count: int = 0
+    #: joblib only: (start, end) of each inline array's raw data, in stream order.
+    array_regions: list[tuple[int, int]] = field(default_factory=list)
+    end: int = 0
+    #: raw (module, name) as written in the stream -> the name that is resolved.
+    resolved: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def untrusted(self) -> list[str]:
+        """Distinct untrusted names, in first-seen order."""
+        seen: dict[str, None] = {}
+        for g in self.globals:
+            if not g.trusted:
+                seen.setdefault(g.name, None)
+        return list(seen)
+
+    @property
+    def names(self) -> set[tuple[str, str]]:
+        """Every (module, qualname) the stream references."""
+        return {(g.module, g.qualname) for g in self.globals}
+
+    @property
+    def safe(self) -> bool:
+        """No problems and every global trusted."""
+        return not self.problems and all(g.trusted for g in self.globals)
+
+
+@dataclass(frozen=True)
+class ScanReport:
+    """The public result of :func:`safeload.scan`."""
+
+    source: str
+    format: str
+    globals: tuple[GlobalRef, ...]
+    findings: tuple[Finding, ...]
+    notes: tuple[Finding, ...]
+    protocol: int | None
+    opcode_count: int
+
+    @property
+    def untrusted(self) -> tuple[str, ...]:
+        """Distinct untrusted global names."""
+        seen: dict[str, None] = {}
+        for g in self.globals:
+            if not g.trusted:
+                seen.setdefault(g.name, None)
+        return tuple(seen)
+
+    @property
+    def safe(self) -> bool:
+        """True only if nothing unsafe was found and every global is trusted."""
+        return not self.findings and not self.untrusted
+
+    @property
+    def verdict(self) -> str:
+        """``"safe"`` or ``"unsafe"``."""
+        return "safe" if self.safe else "unsafe"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "source": self.source,
+            "format": self.format,
+            "verdict": self.verdict,
+            "protocol": self.protocol,
+            "opcodes": self.opcode_count,
+            "globals": [
+                {"name": g.name, "trusted": g.trusted, "offset": g.offset, "opcode": g.opcode}
+                for g in self.globals
+            ],
+            "untrusted": list(self.untrusted),
+            "findings": [
+                {"offset": f.offset, "opcode": f.opcode, "message": f.message}
+                for f in self.findings
+            ],
+            "notes": [
+                {"offset": f.offset, "opcode": f.opcode, "message": f.message} for f in self.notes
+            ],
+        }
+
+
+# --- symbolic values -----------------------------------------------------------------------
+
+
+class _Sym:
+    """Base of the symbolic values on the scanner's stack."""
+
+    __slots__ = ()
+
+
+class _Const(_Sym):
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class _Opaque(_Sym):
+    """A value whose content we do not track (large constants, containers we don't inspect)."""
+
+    __slots__ = ()
+
+
+class _Global(_Sym):
+    __slots__ = ("module", "qualname")
+
+    def __init__(self, module: str, qualname: str) -> None:
+        self.module = module
+        self.qualname = qualname
+
+    @property
+    def pair(self) -> tuple[str, str]:
+        return (self.module, self.qualname)
+
+
+class _Tuple(_Sym):
+    __slots__ = ("items",)
+
+    def __init__(self, items: list[_Sym]) -> None:
+        self.items = items
+
+
+class _Dict(_Sym):
+    __slots__ = ("items",)
+
+    def __init__(self) -> None:
+        self.items: dict[Any, _Sym] = {}
+
+
+class _Obj(_Sym):
+    """The result of a call or instantiation; ``cls`` is the global that made it."""
+
+    __slots__ = ("args", "cls", "state")
+
+    def __init__(self, cls: _Global | None, args: _Sym | None = None) -> None:
+        self.cls = cls
+        self.args = args
+        self.state: _Sym | None = None
+
+
+_OPAQUE = _Opaque()
+
+
+class _Stop(Exception):
+    pass
+
+
+class _Unsafe(Exception):
+    def __init__(self, offset: int, opcode: str, message: str) -> None:
+        super().__init__(message)
+        self.finding = Finding(offset, opcode, message)
+
+
+def _const_value(sym: _Sym) -> Any:
+    """The Python value of a constant (or tuple of constants); raises KeyError otherwise."""
+    if isinstance(sym, _Const):
+        return sym.value
+    if isinstance(sym, _Tuple):
+        return tuple(_const_value(i) for i in sym.items)
+    raise KeyError("not constant")
+
+
+_TYPESTR = re.compile(r"^[<>|=]?([a-zA-Z?])(\d+)?")
+
+
+def _dtype_layout(sym: _Sym) -> tuple[int, bool]:
+    """(itemsize, hasobject) of a symbolic ``numpy.dtype`` built by REDUCE + BUILD."""
+    if not (isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair in _DTYPE_CLASSES):
+        raise KeyError("dtype is not a numpy.dtype built from constants")
+    args = _const_value(sym.args) if sym.args is not None else ()
+    if not args or not isinstance(args[0], str):
+        raise KeyError("dtype has no type string")
+    state = _const_value(sym.state) if sym.state is not None else None
+    m = _TYPESTR.match(args[0])
+    if not m:
+        raise KeyError("unrecognised dtype type string")
+    kind = m.group(1)
+    hasobject = kind == "O"
+    elsize = -1
+    if isinstance(state, tuple) and len(state) >= 8:
+        elsize = state[5] if isinstance(state[5], int) else -1
+        flags = state[7]
+        if isinstance(flags, int) and flags & 1:
+            hasobject = True
+        if state[2] is not None or state[3] is not None:
+            # sub-arrays / structured dtypes: only their recorded element size is usable
+            if elsize <= 0:
+                raise KeyError("structured dtype without element size")
+    if hasobject:
+        return 8, True
+    if elsize > 0:
+        return elsize, False
+    if m.group(2) is None:
+        raise KeyError("dtype type string has no size")
+    return int(m.group(2)), False
+
+
+# --- the walker ----------------------------------------------------------------------------
+
+
+class _Walker:
+    def __init__(self, data: bytes | memoryview, policy: Policy, limits: Limits, joblib: bool):
+        self.data = data
+        self.size = len(data)
+        self.f = io.BytesIO(data)
+        self.policy = policy
+        self.limits = limits
+        self.joblib = joblib
+        self.result = StreamAnalysis()
+
+    def run(self) -> StreamAnalysis:
+        try:
+            self._stream(top=True)
+            end = self.f.tell()
+            self.result.end = end
+            if end != self.size:
+                raise _Unsafe(end, "STOP", f"{self.size - end} byte(s) after STOP")
+        except _Unsafe as exc:
+            self.result.problems.append(exc.finding)
+        except LimitExceededError as exc:
+            self.result.problems.append(Finding(self.f.tell(), "", f"limit: {exc}"))
+        except (
+            ValueError,
+            EOFError,
+            OverflowError,
+            IndexError,
+            KeyError,
+            TypeError,
+            UnicodeDecodeError,
+            MemoryError,
+            RecursionError,
+        ) as exc:
+            self.result.problems.append(
+                Finding(self.f.tell(), "", f"malformed stream: {type(exc).__name__}: {exc}")
+            )
+        return self.result
+
+    def _ops(self) -> Iterator[tuple[pickletools.OpcodeInfo, Any, int]]:
+        for op, arg, pos in pickletools.genops(self.f):
+            self.result.opcode_count += 1
+            if self.result.opcode_count > self.limits.max_opcodes:
+                raise LimitExceededError(f"more than {self.limits.max_opcodes} opcodes")
+            yield op, arg, pos if pos is not None else self.f.tell()
+
+    def _global(self, module: Any, qualname: Any, pos: int, opname: str, proto: int) -> _Global:
+        if not isinstance(module, str) or not isinstance(qualname, str):
+            raise _Unsafe(pos, opname, "global name operands are not constant strings")
+        raw = (module, qualname)
+        module, qualname = py3_name(module, qualname, proto)
+        if self.result.resolved.setdefault(raw, (module, qualname)) != (module, qualname):
+            raise _Unsafe(pos, opname, "one global name resolves two ways in this file")
+        trusted = self.policy.allows(module, qualname)
+        self.result.globals.append(GlobalRef(module, qualname, pos, opname, trusted))
+        return _Global(module, qualname)
+
+    def _stream(self, top: bool) -> None:
+        stack: list[_Sym] = []
+        metastack: list[list[_Sym]] = []
+        memo: dict[int, _Sym] = {}
+        frame_end: int | None = None
+        first = True
+        proto = 0
+        limits = self.limits
+
+        def pop_mark(pos: int, name: str) -> list[_Sym]:
+            nonlocal stack
+            if not metastack:
+                raise _Unsafe(pos, name, "MARK expected but missing")
+            items = stack
+            stack = metastack.pop()
+            return items
+
+        def pop(pos: int, name: str) -> _Sym:
+            if not stack:
+                raise _Unsafe(pos, name, "stack underflow")
+            return stack.pop()
+
+        for op, arg, pos in self._ops():
+            name = op.name
+            end = self.f.tell()
+            if frame_end is not None:
+                if end > frame_end:
+                    raise _Unsafe(pos, name, "opcode crosses the end of its FRAME")
+                if end == frame_end:
+                    frame_end = None
+            if name == "PROTO":
+                if not first or not 0 <= arg <= 5:
+                    raise _Unsafe(pos, name, f"unexpected PROTO {arg}")
+                proto = arg
+                if top:
+                    self.result.protocol = arg
+            first = False
+            if name in REFUSED_OPCODES:
+                raise _Unsafe(pos, name, f"{name}: {REFUSED_OPCODES[name]} is refused")
+            if name == "FRAME":
+                if frame_end is not None:
+                    raise _Unsafe(pos, name, "FRAME inside a FRAME")
+                if arg > self.size - end:
+                    raise _Unsafe(pos, name, "FRAME claims more bytes than remain")
+                frame_end = end + arg if arg else None
+                continue
+            if isinstance(arg, (str, bytes, bytearray)) and len(arg) > limits.max_item_size:
+                raise LimitExceededError(f"item of {len(arg)} bytes")
+            if name == "STOP":
+                if frame_end is not None:
+                    raise _Unsafe(pos, name, "STOP inside an unfinished FRAME")
+                if metastack or len(stack) != 1:
+                    raise _Unsafe(pos, name, "stack not balanced at STOP")
+                return
+            if name in ("MARK",):
+                metastack.append(stack)
+                stack = []
+                if len(metastack) > limits.max_depth:
+                    raise LimitExceededError(f"nesting deeper than {limits.max_depth}")
+            elif name in ("GLOBAL", "INST"):
+                module, _, qualname = arg.partition(" ")
+                g = self._global(module, qualname, pos, name, proto)
+                if name == "INST":
+                    stack.append(_Obj(g, _Tuple(pop_mark(pos, name))))
+                else:
+                    stack.append(g)
+            elif name == "STACK_GLOBAL":
+                qn = pop(pos, name)
+                mod = pop(pos, name)
+                if not (isinstance(mod, _Const) and isinstance(qn, _Const)):
+                    raise _Unsafe(pos, name, "STACK_GLOBAL operands are not constant strings")
+                stack.append(self._global(mod.value, qn.value, pos, name, proto))
+            elif name == "REDUCE":
+                args = pop(pos, name)
+                func = pop(pos, name)
+                if not isinstance(func, _Global):
+                    raise _Unsafe(pos, name, "REDUCE calls a computed object, not a named global")
+                if (
+                    func.pair == _RECONSTRUCTOR
+                    and isinstance(args, _Tuple)
+                    and args.items
+                    and isinstance(args.items[0], _Global)
+                ):
+                    # protocols 0-1: copyreg._reconstructor(cls, base, state) makes a cls
+                    stack.append(_Obj(args.items[0], args))
+                else:
+                    stack.append(_Obj(func, args))
+            elif name in ("NEWOBJ", "NEWOBJ_EX"):
+                if name == "NEWOBJ_EX":
+                    pop(pos, name)
+                args = pop(pos, name)
+                cls = pop(pos, name)
+                if not isinstance(cls, _Global):
+                    raise _Unsafe(pos, name, f"{name} on a computed class")
+                stack.append(_Obj(cls, args))
+            elif name == "OBJ":
+                items = pop_mark(pos, name)
+                if not items or not isinstance(items[0], _Global):
+                    raise _Unsafe(pos, name, "OBJ on a computed class")
+                stack.append(_Obj(items[0], _Tuple(items[1:])))
+            elif name == "BUILD":
+                state = pop(pos, name)
+                if not stack:
+                    raise _Unsafe(pos, name, "stack underflow")
+                target = stack[-1]
+                if isinstance(target, _Global):
+                    raise _Unsafe(
+                        pos, name, f"BUILD sets state on {format_name(*target.pair)} itself"
+                    )
+                if isinstance(target, _Obj):
+                    target.state = state
+                    if self.joblib and target.cls is not None and target.cls.pair == JOBLIB_WRAPPER:
+                        if frame_end is not None:
+                            raise _Unsafe(pos, name, "joblib array data inside a FRAME")
+                        self._joblib_array(target, pos)
+                        stack[-1] = _OPAQUE
+            elif name in ("TUPLE", "LIST", "DICT", "FROZENSET", "POP_MARK"):
+                items = pop_mark(pos, name)
+                if name == "TUPLE":
+                    stack.append(_Tuple(items))
+                elif name == "DICT":
+                    d = _Dict()
+                    self._set_items(d, items)
+                    stack.append(d)
+                elif name != "POP_MARK":
+                    stack.append(_OPAQUE)
+            elif name in ("TUPLE1", "TUPLE2", "TUPLE3"):
+                n = int(name[-1])
+                if len(stack) < n:
+                    raise _Unsafe(pos, name, "stack underflow")
+                items = stack[-n:]
+                del stack[-n:]
+                stack.append(_Tuple(items))
+            elif name == "EMPTY_TUPLE":
+                stack.append(_Tuple([]))
+            elif name == "EMPTY_DICT":
+                stack.append(_Dict())
+            elif name in ("EMPTY_LIST", "EMPTY_SET"):
+                stack.append(_OPAQUE)
+            elif name in ("APPEND", "SETITEM", "APPENDS", "SETITEMS", "ADDITEMS"):
+                if name == "APPEND":
+                    pop(pos, name)
+                elif name == "SETITEM":
+                    v = pop(pos, name)
+                    k = pop(pos, name)
+                    if stack and isinstance(stack[-1], _Dict):
+                        self._set_items(stack[-1], [k, v])
+                else:
+                    items = pop_mark(pos, name)
+                    if name == "SETITEMS" and stack and isinstance(stack[-1], _Dict):
+                        self._set_items(stack[-1], items)
+                if not stack:
+                    raise _Unsafe(pos, name, "stack underflow")
+                if isinstance(stack[-1], _Global):
+                    raise _Unsafe(pos, name, f"{name} on a class or function object")
+            elif name == "POP":
+                if stack:
+                    popped = stack.pop()
+                    if isinstance(popped, _Obj):
+                        self.result.notes.append(
+                            Finding(pos, name, "the result of a call is discarded")
+                        )
+                else:
+                    pop_mark(pos, name)
+            elif name == "DUP":
+                if not stack:
+                    raise _Unsafe(pos, name, "stack underflow")
+                stack.append(stack[-1])
+            elif name in ("PUT", "BINPUT", "LONG_BINPUT", "MEMOIZE"):
+                if not stack:
+                    raise _Unsafe(pos, name, "memoizing an empty stack")
+                idx = len(memo) if name == "MEMOIZE" else int(arg)
+                if idx < 0 or idx > 2 * len(memo) + 256:
+                    raise _Unsafe(pos, name, f"memo index {idx} far beyond the memo size")
+                memo[idx] = stack[-1]
+            elif name in ("GET", "BINGET", "LONG_BINGET"):
+                idx = int(arg)
+                if idx not in memo:
+                    raise _Unsafe(pos, name, f"memo index {idx} was never set")
+                stack.append(memo[idx])
+            elif name in ("NONE", "NEWTRUE", "NEWFALSE") or op.arg is not None or name == "PROTO":
+                if name == "PROTO":
+                    continue
+                value: Any = {"NONE": None, "NEWTRUE": True, "NEWFALSE": False}.get(name, arg)
+                if isinstance(value, (str, bytes, bytearray)) and len(value) > _MAX_CONST:
+                    stack.append(_OPAQUE)
+                else:
+                    stack.append(_Const(value))
+            elif name == "BYTEARRAY8":  # pragma: no cover - handled by the arg branch above
+                stack.append(_OPAQUE)
+            else:
+                raise _Unsafe(pos, name, f"opcode {name} is not supported")
+        raise _Unsafe(self.f.tell(), "", "stream ended without STOP")
+
+    @staticmethod
+    def _set_items(d: _Dict, items: list[_Sym]) -> None:
+        if len(items) % 2:
+            raise _Unsafe(0, "SETITEMS", "odd number of items for a dict")
+        for k, v in zip(items[::2], items[1::2], strict=True):
+            if isinstance(k, _Const) and isinstance(k.value, str):
+                d.items[k.value] = v
+
+    def _joblib_array(self, wrapper: _Obj, pos: int) -> None:
+        """Skip (and for object arrays, scan) the raw array data joblib put after the BUILD."""
+        state = wrapper.state
+        if not isinstance(state, _Dict):
+            raise _Unsafe(pos, "BUILD", "joblib array wrapper state is not a dict")
+        s = state.items
+        sub = s.get("subclass")
+        if not (isinstance(sub, _Global) and sub.pair in _NDARRAY_CLASSES):
+            raise _Unsafe(pos, "BUILD", "joblib array subclass must be numpy.ndarray or memmap")
+        try:
+            shape = _const_value(s["shape"])
+            order = _const_value(s["order"])
+            itemsize, hasobject = _dtype_layout(s["dtype"])
+            align = (
+                _const_value(s["numpy_array_alignment_bytes"])
+                if ("numpy_array_alignment_bytes" in s)
+                else None
+            )
+        except KeyError as exc:
+            raise _Unsafe(pos, "BUILD", f"joblib array metadata not understood: {exc}") from None
+        if not (isinstance(shape, tuple) and all(type(n) is int and n >= 0 for n in shape)):
+            raise _Unsafe(pos, "BUILD", "joblib array shape is not a tuple of sizes")
+        if order not in ("C", "F"):
+            raise _Unsafe(pos, "BUILD", "joblib array order must be 'C' or 'F'")
+        start = self.f.tell()
+        if hasobject:
+            self._stream(top=False)  # a nested pickle of the object array
+            self.result.array_regions.append((start, self.f.tell()))
+            return
+        count = 1
+        for n in shape:
+            count *= n
+        nbytes = count * itemsize
+        if nbytes > self.limits.max_item_size:
+            raise LimitExceededError(f"array of {nbytes} bytes")
+        if align is not None:
+            pad = self.f.read(1)
+            if len(pad) != 1:
+                raise _Unsafe(start, "BUILD", "truncated joblib array padding")
+            if pad[0] > 64:
+                raise _Unsafe(start, "BUILD", "joblib array padding too long")
+            self.f.seek(pad[0], io.SEEK_CUR)
+        data_start = self.f.tell()
+        if data_start + nbytes > self.size:
+            raise _Unsafe(start, "BUILD", "joblib array data runs past the end of the file")
+        self.f.seek(nbytes, io.SEEK_CUR)
+        self.result.array_regions.append((start, data_start + nbytes))
+
+
+def analyze(
+    data: bytes | memoryview,
+    *,
+    policy: Policy,
+    limits: Limits | None = None,
+    joblib: bool = False,
+) -> StreamAnalysis:
+    """Walk one pickle stream (``joblib=True``: with joblib's inline arrays) without executing it.
+
+    Never raises for bad input: every problem becomes a finding in the returned analysis.
+    """
+    return _Walker(data, policy, limits or Limits(), joblib).run()
+
+
+def refuse_unless_clean(analysis: StreamAnalysis, source: str) -> None:
+    """Raise ``MalformedArtifactError`` for structural problems (not for untrusted names)."""
+    if analysis.problems:
+        first = analysis.problems[0]
+        more = f" (and {len(analysis.problems) - 1} more)" if len(analysis.problems) > 1 else ""
+        raise MalformedArtifactError(
+            f"{source} was refused before loading: {first.message} at byte {first.offset}"
+            f"{more}. Nothing was deserialized. Run `safeload scan {source}` for details.",
+            path=source,
+        )

@@ -1,0 +1,253 @@
+"""Sign bytes into an envelope; verify bytes against an envelope and pinned keys.
+
+:func:`verify_bytes` is the only code that can construct a :class:`VerifiedArtifact`, and the
+format readers accept nothing else (except an explicitly named :class:`UnsignedArtifact`), so
+deserializing unverified bytes is a type error rather than a code-review catch.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import platform
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from safeload.exceptions import SignatureError
+from safeload.keys import Keyring, KeysLike, Signer, as_keyring
+from safeload.sidecar import (
+    FORMATS,
+    PAYLOAD_TYPE,
+    Envelope,
+    Predicate,
+    Signature,
+    Statement,
+    Subject,
+    format_time,
+    parse_envelope,
+    parse_statement,
+)
+
+__all__ = [
+    "InconsistentVersionWarning",
+    "UnsignedArtifact",
+    "VerifiedArtifact",
+    "add_signature",
+    "environment",
+    "sign_bytes",
+    "unsigned_artifact",
+    "verify_bytes",
+]
+
+_TOKEN = object()
+
+
+class InconsistentVersionWarning(UserWarning):
+    """The artifact was saved with library versions that differ from the running ones."""
+
+
+@dataclass(frozen=True)
+class VerifiedArtifact:
+    """Bytes whose signature has been checked, with the statement that covers them.
+
+    Only :func:`verify_bytes` can create one.
+    """
+
+    data: bytes
+    name: str
+    statement: Statement
+    keyids: tuple[str, ...]
+    _token: object = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self._token is not _TOKEN:
+            raise TypeError("VerifiedArtifact is created only by safeload.signing.verify_bytes")
+
+    @property
+    def format(self) -> str:
+        """The signed format: ``pickle``, ``joblib`` or ``skops``."""
+        return self.statement.predicate.format
+
+
+@dataclass(frozen=True)
+class UnsignedArtifact:
+    """Bytes that were deliberately loaded without a signature check (``load_unsigned``)."""
+
+    data: bytes
+    name: str
+    format: str
+    _token: object = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self._token is not _TOKEN:
+            raise TypeError("UnsignedArtifact is created only by unsigned_artifact()")
+
+
+def unsigned_artifact(data: bytes, name: str, format: str) -> UnsignedArtifact:
+    """Wrap bytes that the caller chose to read without verification."""
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}")
+    return UnsignedArtifact(bytes(data), name, format, _TOKEN)
+
+
+def _dist_version(dist: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return None
+
+
+#: Distributions whose versions are recorded at save time and compared at load time.
+_TRACKED = ("scikit-learn", "joblib", "numpy", "scipy", "skops", "safeload")
+
+
+def environment() -> dict[str, str]:
+    """Versions recorded in the predicate: Python and the libraries that shape the pickle."""
+    return dict(_environment())
+
+
+@functools.lru_cache(maxsize=1)
+def _environment() -> tuple[tuple[str, str], ...]:
+    env = [("python", platform.python_version())]
+    for dist in _TRACKED:
+        v = _dist_version(dist)
+        if v is not None:
+            env.append((dist, v))
+    return tuple(env)
+
+
+def sign_bytes(
+    data: bytes,
+    signers: Signer | Iterable[Signer],
+    *,
+    name: str,
+    format: str,
+    created: datetime | None = None,
+    expires: datetime | None = None,
+    version: str | None = None,
+    model_name: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Envelope:
+    """Build the statement for ``data`` and sign it with every signer."""
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+    signer_list = [signers] if isinstance(signers, Signer) else list(signers)
+    if not signer_list:
+        raise ValueError("at least one signer is needed")
+    now = created or datetime.now(timezone.utc)
+    if expires is not None and expires.tzinfo is None:
+        raise ValueError("expires must be timezone-aware (e.g. datetime(..., tzinfo=timezone.utc))")
+    statement = Statement(
+        Subject(name, hashlib.sha256(data).hexdigest()),
+        Predicate(
+            format=format,
+            size=len(data),
+            created=now,
+            expires=expires,
+            version=version,
+            name=model_name,
+            environment=environment() if env is None else env,
+        ),
+    )
+    envelope = Envelope(statement.to_json(), PAYLOAD_TYPE)
+    for signer in signer_list:
+        envelope = add_signature(envelope, signer)
+    return envelope
+
+
+def add_signature(envelope: Envelope, signer: Signer) -> Envelope:
+    """Add ``signer``'s signature over the envelope's exact payload (for approvals)."""
+    return envelope.with_signature(Signature(signer.keyid, signer.sign(envelope.pae())))
+
+
+def _count_valid(envelope: Envelope, ring: Keyring) -> tuple[str, ...]:
+    """Key ids of the distinct trusted keys that made a valid signature.
+
+    The key id on a signature only orders the attempts; every trusted key is tried against
+    every signature, so a wrong or missing hint cannot change the outcome.
+    """
+    message = envelope.pae()
+    valid = []
+    for key in ring.keys:
+        ordered = sorted(envelope.signatures, key=lambda s: s.keyid != key.keyid)
+        if any(key.verify(message, s.sig) for s in ordered):
+            valid.append(key.keyid)
+    return tuple(valid)
+
+
+def _opaque(source: str, ring: Keyring) -> SignatureError:
+    return SignatureError(
+        f"signature verification failed for {source}: no valid signature over these exact "
+        f"bytes from the {ring.describe()}. The file or its .sig was changed, belongs to another "
+        "file, or was signed by a key you do not trust. Do not load it; fetch both files again "
+        "from the publisher or check which key you expect.",
+        path=source,
+    )
+
+
+def verify_bytes(
+    data: bytes,
+    sidecar: bytes,
+    keys: KeysLike,
+    *,
+    name: str | None,
+    allow_rename: bool = False,
+    now: datetime | None = None,
+    source: str | None = None,
+    sidecar_source: str | None = None,
+) -> VerifiedArtifact:
+    """Verify ``data`` against the sidecar bytes with pinned ``keys``.
+
+    ``name`` is the artifact's file name as found; it must equal the signed name unless
+    ``allow_rename``. ``None`` (in-memory use) skips the name check. ``now`` is injectable for
+    tests. Raises :class:`SignatureError` (or a subclass) on any failure.
+    """
+    ring = as_keyring(keys)
+    src = source or name or "<bytes>"
+    envelope = parse_envelope(sidecar, source=sidecar_source or f"{src}.sig")
+    keyids = _count_valid(envelope, ring)
+    if len(keyids) < ring.threshold:
+        raise _opaque(src, ring)
+    statement = parse_statement(envelope.payload, source=sidecar_source or f"{src}.sig")
+    if statement.predicate.size != len(data):
+        raise _opaque(src, ring)
+    actual = hashlib.sha256(data).hexdigest()
+    if not hmac.compare_digest(actual, statement.subject.sha256):
+        raise _opaque(src, ring)
+    if name is not None and statement.subject.name != name and not allow_rename:
+        raise SignatureError(
+            f"{src} was signed under the name {statement.subject.name!r}, not {name!r}. A "
+            "signature from another file may have been swapped in. If you renamed the file "
+            "yourself, pass allow_rename=True (CLI: --allow-rename).",
+            path=src,
+        )
+    expires = statement.predicate.expires
+    current = now or datetime.now(timezone.utc)
+    if expires is not None and current >= expires:
+        raise SignatureError(
+            f"the signature on {src} expired at {format_time(expires)} (now "
+            f"{format_time(current)}). Ask the publisher for a freshly signed release.",
+            path=src,
+        )
+    _warn_versions(statement, src)
+    return VerifiedArtifact(bytes(data), statement.subject.name, statement, keyids, _TOKEN)
+
+
+def _warn_versions(statement: Statement, source: str) -> None:
+    running = environment()
+    for dist in ("scikit-learn", "joblib", "numpy"):
+        saved = statement.predicate.environment.get(dist)
+        now = running.get(dist)
+        if saved is not None and now is not None and saved != now:
+            warnings.warn(
+                f"{source} was saved with {dist} {saved} and is being loaded with {dist} {now}. "
+                "This might lead to breaking code or invalid results; re-save the model with "
+                "the running version if possible.",
+                InconsistentVersionWarning,
+                stacklevel=4,
+            )

@@ -1,0 +1,43 @@
+"""Shared fixtures: keys are generated per session (no key material is committed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LinearRegression
+
+from safeload import HMACKey, SigningKey
+
+AREAS = np.array([[2600], [3000], [3200], [3600], [4000]])
+PRICES = np.array([550000, 565000, 610000, 680000, 725000])
+
+
+@pytest.fixture(scope="session")
+def ed_key() -> SigningKey:
+    return SigningKey.generate()
+
+
+@pytest.fixture(scope="session")
+def other_key() -> SigningKey:
+    return SigningKey.generate()
+
+
+@pytest.fixture(scope="session")
+def hmac_key() -> HMACKey:
+    return HMACKey.generate()
+
+
+@pytest.fixture(scope="session")
+def home_model() -> LinearRegression:
+    return LinearRegression().fit(AREAS, PRICES)
+
+
+@pytest.fixture()
+def signed_joblib(tmp_path: Path, ed_key: SigningKey, home_model: LinearRegression) -> Path:
+    from safeload import dump
+
+    path = tmp_path / "model.joblib"
+    dump(home_model, path, ed_key)
+    return path
