@@ -19,6 +19,7 @@ from safeload.exceptions import (
     MalformedArtifactError,
     MissingSignatureError,
     SafeloadError,
+    SidecarFormatError,
 )
 from safeload.keys import KeysLike, Signer
 from safeload.policy import Limits, Policy, TrustedSpec, resolve_policy
@@ -90,7 +91,13 @@ def _read_sidecar(path: Path) -> bytes:
             "file you have reviewed, use load_unsigned() / `safeload scan` first.",
             path=str(path),
         )
-    return _read_once(sig, MAX_SIDECAR_BYTES, "signature file")
+    try:
+        return _read_once(sig, MAX_SIDECAR_BYTES, "signature file")
+    except LimitExceededError as exc:
+        raise SidecarFormatError(
+            f"sidecar {sig} is larger than {MAX_SIDECAR_BYTES} bytes; not a safeload signature",
+            path=str(sig),
+        ) from exc
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -1,0 +1,138 @@
+"""Keys: formats, permissions, key ids, keyrings, HMAC secret rules."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from safeload import HMACKey, KeyFormatError, Keyring, SigningKey, VerifyKey, generate_keypair
+from safeload.keys import as_keyring
+
+
+def test_ed25519_roundtrip_and_keyid(tmp_path: Path) -> None:
+    key = SigningKey.generate()
+    key.save(tmp_path / "a.key")
+    key.public_key.save(tmp_path / "a.pub")
+    loaded = SigningKey.from_file(tmp_path / "a.key")
+    pub = VerifyKey.from_file(tmp_path / "a.pub")
+    assert pub == key.public_key == loaded.public_key
+    assert pub.keyid == hashlib.sha256(pub.raw).hexdigest()
+    sig = loaded.sign(b"msg")
+    assert pub.verify(b"msg", sig)
+    assert not pub.verify(b"msg2", sig)
+    assert not pub.verify(b"msg", sig[:-1])
+
+
+def test_private_key_mode_0600_and_no_overwrite(tmp_path: Path) -> None:
+    key = SigningKey.generate()
+    path = key.save(tmp_path / "k.key")
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    with pytest.raises(KeyFormatError, match="refusing to overwrite"):
+        key.save(path)
+
+
+def test_passphrase_protected_key(tmp_path: Path) -> None:
+    key = SigningKey.generate()
+    key.save(tmp_path / "p.key", password="correct horse")
+    assert b"ENCRYPTED" in (tmp_path / "p.key").read_bytes()
+    assert SigningKey.from_file(tmp_path / "p.key", "correct horse").keyid == key.keyid
+    with pytest.raises(KeyFormatError, match="encrypted"):
+        SigningKey.from_file(tmp_path / "p.key")
+    with pytest.raises(KeyFormatError, match="passphrase is wrong"):
+        SigningKey.from_file(tmp_path / "p.key", "wrong")
+
+
+def test_wrong_key_types_are_refused(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    (tmp_path / "ec.pub").write_bytes(
+        ec_key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    with pytest.raises(KeyFormatError, match="not Ed25519"):
+        VerifyKey.from_file(tmp_path / "ec.pub")
+    (tmp_path / "junk.pub").write_bytes(b"not a key")
+    with pytest.raises(KeyFormatError):
+        VerifyKey.from_file(tmp_path / "junk.pub")
+    with pytest.raises(KeyFormatError, match="cannot read"):
+        VerifyKey.from_file(tmp_path / "missing.pub")
+    with pytest.raises(KeyFormatError):
+        SigningKey.from_file(tmp_path / "junk.pub")
+
+
+def test_generate_keypair_refuses_overwrite(tmp_path: Path) -> None:
+    priv, pub = generate_keypair(tmp_path, "release")
+    assert priv.name == "release.key" and pub.name == "release.pub"
+    assert stat.S_IMODE(os.stat(priv).st_mode) == 0o600
+    before = priv.read_bytes()
+    with pytest.raises(KeyFormatError, match="already exists"):
+        generate_keypair(tmp_path, "release")
+    assert priv.read_bytes() == before
+    with pytest.raises(KeyFormatError):
+        generate_keypair(tmp_path, "../escape")
+
+
+def test_hmac_secret_rules(tmp_path: Path) -> None:
+    with pytest.raises(KeyFormatError, match="at least 32"):
+        HMACKey(b"short")
+    pub_pem = SigningKey.generate().public_key.to_pem()
+    with pytest.raises(KeyFormatError, match="PEM"):
+        HMACKey(pub_pem)
+    key = HMACKey.generate()
+    path = key.save(tmp_path / "s.hmac")
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert HMACKey.from_file(path).keyid == key.keyid
+    env = {"SAFELOAD_TEST_SECRET": path.read_text()}
+    assert HMACKey.from_env("SAFELOAD_TEST_SECRET", env).keyid == key.keyid
+    with pytest.raises(KeyFormatError, match="not set"):
+        HMACKey.from_env("NOPE", {})
+    with pytest.raises(KeyFormatError, match="hex"):
+        HMACKey.from_env("X", {"X": "zz" * 40})
+
+
+def test_hmac_keyid_reveals_nothing() -> None:
+    secret = bytes(range(32))
+    key = HMACKey(secret)
+    assert secret.hex() not in key.keyid
+    assert key.keyid != hashlib.sha256(secret).hexdigest()
+    assert key.sign(b"m") != __import__("hmac").new(secret, b"m", "sha256").digest()
+    assert key.verify(b"m", key.sign(b"m"))
+    assert not HMACKey(bytes(range(1, 33))).verify(b"m", key.sign(b"m"))
+
+
+def test_keyring_dedup_threshold_and_from_dir(tmp_path: Path) -> None:
+    a, b = SigningKey.generate(), SigningKey.generate()
+    ring = Keyring([a.public_key, a.public_key, b], threshold=2)
+    assert len(ring) == 2
+    with pytest.raises(KeyFormatError, match="threshold 3"):
+        Keyring([a.public_key, a.public_key, b.public_key], threshold=3)
+    with pytest.raises(KeyFormatError, match="positive"):
+        Keyring([a.public_key], threshold=0)
+    with pytest.raises(KeyFormatError, match="at least one"):
+        Keyring([])
+    a.public_key.save(tmp_path / "a.pub")
+    b.public_key.save(tmp_path / "b.pub")
+    (tmp_path / "ignored.txt").write_text("x")
+    ring = Keyring.from_dir(tmp_path, threshold=2)
+    assert set(ring.keyids) == {a.keyid, b.keyid}
+    assert str(tmp_path) in ring.describe()
+    with pytest.raises(KeyFormatError, match="does not exist"):
+        Keyring.from_dir(tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(KeyFormatError, match="no \\*.pub"):
+        Keyring.from_dir(tmp_path / "empty")
+
+
+def test_as_keyring_accepts_forms_and_refuses_paths(tmp_path: Path) -> None:
+    k = SigningKey.generate()
+    assert as_keyring(k).keyids == (k.keyid,)
+    assert as_keyring([k.public_key]).keyids == (k.keyid,)
+    with pytest.raises(KeyFormatError, match="not paths"):
+        as_keyring(str(tmp_path / "k.pub"))  # type: ignore[arg-type]

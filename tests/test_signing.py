@@ -1,0 +1,242 @@
+"""Verification rules: every way a signature can be wrong fails, with one opaque message."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import warnings
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from safeload import (
+    HMACKey,
+    InconsistentVersionWarning,
+    Keyring,
+    MissingSignatureError,
+    SidecarFormatError,
+    SignatureError,
+    SigningKey,
+    dump,
+    dumps,
+    load,
+    loads,
+    sign,
+    verify,
+)
+from safeload.sidecar import Envelope, Signature, parse_envelope, parse_statement
+from safeload.signing import VerifiedArtifact, sign_bytes, verify_bytes
+
+NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
+
+
+def _payload(ed_key: SigningKey, obj: Any = None) -> tuple[bytes, bytes]:
+    return dumps(obj if obj is not None else {"w": [1.0, 2.0]}, ed_key)
+
+
+def _message(exc: pytest.ExceptionInfo[SignatureError]) -> str:
+    return str(exc.value)
+
+
+def test_roundtrip_ed25519_and_hmac(ed_key: SigningKey, hmac_key: HMACKey) -> None:
+    for key, verifier in ((ed_key, ed_key.public_key), (hmac_key, hmac_key)):
+        payload, sidecar = dumps({"a": 1}, key)
+        assert loads(payload, sidecar, verifier) == {"a": 1}
+
+
+def test_verified_artifact_cannot_be_forged() -> None:
+    with pytest.raises(TypeError, match="only"):
+        VerifiedArtifact(b"x", "x", None, ())  # type: ignore[arg-type]
+
+
+def test_one_opaque_message_for_crypto_failures(ed_key: SigningKey, other_key: SigningKey) -> None:
+    payload, sidecar = _payload(ed_key)
+    messages = set()
+    flipped = bytearray(payload)
+    flipped[len(flipped) // 2] ^= 0x01
+    env = parse_envelope(sidecar)
+    short_sig = Envelope(
+        env.payload,
+        env.payload_type,
+        (Signature(env.signatures[0].keyid, env.signatures[0].sig[:-1]),),
+    )
+    _, wrong_signer = dumps({"w": [1.0, 2.0]}, other_key)
+    cases = [
+        (payload, wrong_signer, ed_key.public_key),  # signed by a key we do not trust
+        (bytes(flipped), sidecar, ed_key.public_key),  # flipped byte
+        (payload[:-1], sidecar, ed_key.public_key),  # truncated
+        (payload + b"\x00", sidecar, ed_key.public_key),  # appended
+        (payload, short_sig.to_json(), ed_key.public_key),  # truncated signature
+    ]
+    for data, sc, key in cases:
+        with pytest.raises(SignatureError) as exc:
+            loads(data, sc, key, name="m.pkl")
+        assert type(exc.value) is SignatureError
+        messages.add(_message(exc))
+    assert len(messages) == 1
+    (msg,) = messages
+    assert "m.pkl" in msg and "keyring" in msg
+
+
+def test_changed_predicate_fails(ed_key: SigningKey) -> None:
+    payload, sidecar = _payload(ed_key)
+    env = parse_envelope(sidecar)
+    doc = json.loads(env.payload)
+    doc["predicate"]["version"] = "9.9"
+    forged = Envelope(json.dumps(doc).encode(), env.payload_type, env.signatures)
+    with pytest.raises(SignatureError, match="verification failed"):
+        loads(payload, forged.to_json(), ed_key.public_key)
+
+
+def test_sidecar_from_another_file(tmp_path: Path, ed_key: SigningKey) -> None:
+    dump({"model": "a"}, tmp_path / "a.pkl", ed_key)
+    dump({"model": "b"}, tmp_path / "b.pkl", ed_key)
+    (tmp_path / "b.pkl.sig").write_bytes((tmp_path / "a.pkl.sig").read_bytes())
+    with pytest.raises(SignatureError, match="verification failed"):
+        load(tmp_path / "b.pkl", ed_key.public_key)
+    # Same bytes under another name: the name binding catches the swap.
+    (tmp_path / "c.pkl").write_bytes((tmp_path / "a.pkl").read_bytes())
+    (tmp_path / "c.pkl.sig").write_bytes((tmp_path / "a.pkl.sig").read_bytes())
+    with pytest.raises(SignatureError, match="signed under the name 'a.pkl'"):
+        load(tmp_path / "c.pkl", ed_key.public_key)
+    assert load(tmp_path / "c.pkl", ed_key.public_key, allow_rename=True) == {"model": "a"}
+
+
+def test_missing_and_garbled_sidecar(tmp_path: Path, ed_key: SigningKey) -> None:
+    path = tmp_path / "m.joblib"
+    dump([1, 2], path, ed_key)
+    sig = path.with_name("m.joblib.sig")
+    good = sig.read_bytes()
+    sig.unlink()
+    with pytest.raises(MissingSignatureError, match="m.joblib"):
+        load(path, ed_key.public_key)
+    with pytest.raises(MissingSignatureError):
+        verify(path, ed_key.public_key)
+    for garbage in (b"", b"{", b"\xff\xfe", b"[]", good[: len(good) // 2], b"x" * (2 << 20)):
+        sig.write_bytes(garbage)
+        with pytest.raises(SidecarFormatError, match="m.joblib.sig"):
+            load(path, ed_key.public_key)
+
+
+def _hmac_over(secret: bytes, env: Envelope) -> bytes:
+    return hmac.new(secret, env.pae(), hashlib.sha256).digest()
+
+
+def test_algorithm_confusion(ed_key: SigningKey, hmac_key: HMACKey) -> None:
+    """The algorithm comes from the pinned key. Public-key bytes used as an HMAC secret (the
+    PyJWT-style attack) never verify against the Ed25519 key, and HMAC never checks Ed25519."""
+    payload, sidecar = _payload(ed_key)
+    env = parse_envelope(sidecar)
+    pub = ed_key.public_key
+    for secret in (pub.raw, pub.to_pem()):
+        forged = Envelope(
+            env.payload, env.payload_type, (Signature(pub.keyid, _hmac_over(secret, env)),)
+        )
+        with pytest.raises(SignatureError, match="verification failed"):
+            loads(payload, forged.to_json(), pub)
+    # An HMAC key never accepts an Ed25519 signature, even one labelled with its key id.
+    relabelled = Envelope(
+        env.payload, env.payload_type, (Signature(hmac_key.keyid, env.signatures[0].sig),)
+    )
+    with pytest.raises(SignatureError):
+        loads(payload, relabelled.to_json(), hmac_key)
+    # And an Ed25519 key never accepts an HMAC.
+    hp, hs = dumps({"w": [1.0, 2.0]}, hmac_key)
+    with pytest.raises(SignatureError):
+        loads(hp, hs, pub)
+    # The sidecar has no way to name an algorithm: an "alg" field is a format error.
+    doc = json.loads(sidecar)
+    doc["signatures"][0]["alg"] = "HS256"
+    with pytest.raises(SidecarFormatError, match="unknown field"):
+        loads(payload, json.dumps(doc).encode(), pub)
+
+
+def test_keyid_is_only_a_hint(ed_key: SigningKey) -> None:
+    payload, sidecar = _payload(ed_key)
+    env = parse_envelope(sidecar)
+    for hint in ("", "0" * 64, "someone-else"):
+        relabelled = Envelope(
+            env.payload, env.payload_type, (Signature(hint, env.signatures[0].sig),)
+        )
+        assert loads(payload, relabelled.to_json(), ed_key.public_key) == {"w": [1.0, 2.0]}
+    # A matching key id on a bad signature earns nothing.
+    fake = Envelope(env.payload, env.payload_type, (Signature(ed_key.keyid, b"\x00" * 64),))
+    with pytest.raises(SignatureError):
+        loads(payload, fake.to_json(), ed_key.public_key)
+
+
+def test_expiry_uses_injected_time(ed_key: SigningKey) -> None:
+    expires = NOW + timedelta(days=30)
+    payload, sidecar = dumps([1], ed_key, expires=expires)
+    assert loads(payload, sidecar, ed_key.public_key, now=NOW) == [1]
+    with pytest.raises(SignatureError, match="expired at 2026-07-01T00:00:00Z"):
+        loads(payload, sidecar, ed_key.public_key, now=expires)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        dumps([1], ed_key, expires=datetime(2030, 1, 1))
+
+
+def test_threshold_counts_distinct_keys(ed_key: SigningKey, other_key: SigningKey) -> None:
+    third = SigningKey.generate()
+    ring = Keyring([ed_key.public_key, other_key.public_key, third.public_key], threshold=2)
+    one_payload, one_sidecar = dumps([1], ed_key)
+    with pytest.raises(SignatureError):
+        loads(one_payload, one_sidecar, ring)
+    # The same key signing twice still counts once.
+    env = parse_envelope(one_sidecar)
+    dup = Envelope(
+        env.payload, env.payload_type, (*env.signatures, Signature("", env.signatures[0].sig))
+    )
+    with pytest.raises(SignatureError):
+        loads(one_payload, dup.to_json(), ring)
+    payload, sidecar = dumps([1], [ed_key, other_key])
+    assert loads(payload, sidecar, ring) == [1]
+    # An untrusted second signer does not help reach the threshold.
+    payload, sidecar = dumps([1], [ed_key, SigningKey.generate()])
+    with pytest.raises(SignatureError):
+        loads(payload, sidecar, ring)
+
+
+def test_sign_existing_file_and_append(
+    tmp_path: Path, ed_key: SigningKey, other_key: SigningKey
+) -> None:
+    path = tmp_path / "model.pkl"
+    import pickle
+
+    path.write_bytes(pickle.dumps({"k": 1}))
+    sign(path, ed_key, version="1.0")
+    st = verify(path, ed_key.public_key)
+    assert st.predicate.format == "pickle" and st.predicate.version == "1.0"
+    ring = Keyring([ed_key.public_key, other_key.public_key], threshold=2)
+    with pytest.raises(SignatureError):
+        verify(path, ring)
+    sign(path, other_key, append=True)
+    assert verify(path, ring).subject.name == "model.pkl"
+    assert len(parse_envelope(path.with_name("model.pkl.sig").read_bytes()).signatures) == 2
+
+
+def test_version_mismatch_warns(ed_key: SigningKey) -> None:
+    data = b"\x80\x05K\x01."
+    env = sign_bytes(
+        data, ed_key, name="x.pkl", format="pickle", env={"scikit-learn": "0.0.1", "python": "3.0"}
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        art = verify_bytes(data, env.to_json(), ed_key.public_key, name="x.pkl")
+    assert art.statement.predicate.environment["scikit-learn"] == "0.0.1"
+    msgs = [str(w.message) for w in caught if w.category is InconsistentVersionWarning]
+    assert msgs and "scikit-learn 0.0.1" in msgs[0]
+
+
+def test_recorded_size_and_metadata(ed_key: SigningKey) -> None:
+    payload, sidecar = dumps([1, 2, 3], ed_key, version="2.1")
+    st = parse_statement(parse_envelope(sidecar).payload)
+    assert st.predicate.size == len(payload)
+    assert st.subject.sha256 == hashlib.sha256(payload).hexdigest()
+    assert st.predicate.version == "2.1"
+    for dist in ("python", "scikit-learn", "joblib", "numpy", "safeload"):
+        assert dist in st.predicate.environment
+    assert base64.b64decode(json.loads(sidecar)["payload"]) == parse_envelope(sidecar).payload

@@ -1,0 +1,10 @@
+{
+  "payload": "eyJfdHlwZSI6Imh0dHBzOi8vaW4tdG90by5pby9TdGF0ZW1lbnQvdjEiLCJwcmVkaWNhdGUiOnsiY3JlYXRlZCI6IjIwMjYtMTEtMjJUMTI6MDA6MDBaIiwiZW52aXJvbm1lbnQiOnsiam9ibGliIjoiMS42LjAiLCJudW1weSI6IjIuNC42IiwicHl0aG9uIjoiMy4xMS43Iiwic2FmZWxvYWQiOiIwLjEuMCIsInNjaWtpdC1sZWFybiI6IjEuOS4xIn0sImZvcm1hdCI6InBpY2tsZSIsInNpemUiOjU2LCJ2ZXJzaW9uIjoiMS4wLjAifSwicHJlZGljYXRlVHlwZSI6Imh0dHBzOi8vc2FmZWxvYWQuZGV2L21vZGVsLWFydGlmYWN0L3YxIiwic3ViamVjdCI6W3siZGlnZXN0Ijp7InNoYTI1NiI6IjdlZDA2OGEyMTc4MGRmMjVlMDc1OWI2OTlhMzVkNmZiMDJmZTY1NDhjNmE4NGMyMDg0NDExYmY2MDFmODVkMDUifSwibmFtZSI6Im1vZGVsLnBrbCJ9XX0=",
+  "payloadType": "application/vnd.in-toto+json",
+  "signatures": [
+    {
+      "keyid": "97f1e477a8385b40bb21a6b292f39a26e80fd1b46375298b0c6cbd2d7ea1286b",
+      "sig": "Xma/09tQjKVf8tuEeRRo1L0vUyZN3Obk11Thso0PJHzbmcWdsvRMd4vv3g04iU+t0eVPWYP467lYTP4PPw+CBA=="
+    }
+  ]
+}
