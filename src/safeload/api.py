@@ -7,6 +7,7 @@ those same bytes; the path is never opened again after verification.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from datetime import datetime
@@ -64,12 +65,11 @@ def _read_once(path: Path, limit: int, what: str = "artifact") -> bytes:
         raise MalformedArtifactError(
             f"cannot open {what} {path}: {exc.strerror}", path=str(path)
         ) from exc
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise MalformedArtifactError(f"{what} {path} is not a regular file", path=str(path))
     with os.fdopen(fd, "rb", buffering=0) as fh:
-        st = os.fstat(fh.fileno())
-        import stat
-
-        if not stat.S_ISREG(st.st_mode):
-            raise MalformedArtifactError(f"{what} {path} is not a regular file", path=str(path))
         if st.st_size > limit:
             raise LimitExceededError(
                 f"{what} {path} is {st.st_size} bytes, over the limit of {limit}", path=str(path)

@@ -1,0 +1,167 @@
+"""The CLI through main(argv): exit 0 ok, 1 verification failed or unsafe, 2 usage or I/O."""
+
+from __future__ import annotations
+
+import io
+import json
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from safeload.cli import main
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture()
+def release(tmp_path: Path) -> dict[str, Path]:
+    code, out, _ = run("keygen", "rel", "--dir", str(tmp_path / "keys"))
+    assert code == 0 and "rel.key" in out
+    model = tmp_path / "model.pkl"
+    model.write_bytes(pickle.dumps({"coef": [1.5, 2.5]}, protocol=5))
+    return {
+        "key": tmp_path / "keys" / "rel.key",
+        "pub": tmp_path / "keys" / "rel.pub",
+        "model": model,
+        "dir": tmp_path,
+    }
+
+
+def test_sign_verify_inspect(release: dict[str, Path]) -> None:
+    m = str(release["model"])
+    code, out, _ = run("sign", m, "--key", str(release["key"]), "--version", "3.1")
+    assert code == 0 and "model.pkl.sig" in out
+    code, out, _ = run("verify", m, "--pub", str(release["pub"]))
+    assert code == 0 and out.startswith("OK") and "version 3.1" in out
+    code, out, _ = run("verify", m, "--pub", str(release["pub"]), "--json")
+    doc = json.loads(out)
+    assert (
+        code == 0 and doc["ok"] and doc["results"][0]["statement"]["predicate"]["version"] == "3.1"
+    )
+    code, out, _ = run("inspect", m + ".sig")
+    assert code == 0 and "UNVERIFIED" in out and "model.pkl" in out
+    code, out, _ = run("inspect", m + ".sig", "--json")
+    assert code == 0 and json.loads(out)["verified"] is False
+
+
+def test_tampered_file_exits_1(release: dict[str, Path]) -> None:
+    m = release["model"]
+    assert run("sign", str(m), "--key", str(release["key"]))[0] == 0
+    data = bytearray(m.read_bytes())
+    data[5] ^= 0xFF
+    m.write_bytes(bytes(data))
+    code, _, err = run("verify", str(m), "--pub", str(release["pub"]))
+    assert code == 1 and "FAILED" in err and "model.pkl" in err
+
+
+def test_missing_sidecar_exits_1_and_missing_file_exits_2(release: dict[str, Path]) -> None:
+    code, _, err = run("verify", str(release["model"]), "--pub", str(release["pub"]))
+    assert code == 1 and "no signature file" in err
+    code, _, err = run("verify", str(release["dir"] / "nope.pkl"), "--pub", str(release["pub"]))
+    assert code == 2 and "does not exist" in err
+
+
+def test_usage_errors_exit_2(release: dict[str, Path]) -> None:
+    assert run()[0] == 2
+    assert run("verify", str(release["model"]))[0] == 2  # no key source
+    assert run("sign", str(release["model"]), "--key", str(release["dir"] / "missing.key"))[0] == 2
+    code, _, err = run(
+        "sign", str(release["model"]), "--key", str(release["key"]), "--expires", "soon"
+    )
+    assert code == 2 and "ISO 8601" in err
+    code, _, err = run("keygen", "rel", "--dir", str(release["dir"] / "keys"))
+    assert code == 2 and "already exists" in err
+    assert run("--version")[0] == 0
+
+
+def test_hmac_env_and_file(release: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    d = release["dir"]
+    assert run("keygen", "team", "--dir", str(d), "--hmac")[0] == 0
+    secret_file = d / "team.hmac"
+    m = str(release["model"])
+    assert run("sign", m, "--hmac-key-file", str(secret_file))[0] == 0
+    assert run("verify", m, "--hmac-key-file", str(secret_file))[0] == 0
+    monkeypatch.setenv("TEAM_SECRET", secret_file.read_text())
+    assert run("verify", m, "--hmac-env", "TEAM_SECRET")[0] == 0
+    # The HMAC-signed file does not verify with an Ed25519 key, and vice versa.
+    assert run("verify", m, "--pub", str(release["pub"]))[0] == 1
+    code, _, err = run("verify", m, "--hmac-env", "UNSET_VARIABLE_X")
+    assert code == 2 and "not set" in err
+
+
+def test_threshold_and_append_and_keyring(release: dict[str, Path]) -> None:
+    d = release["dir"]
+    assert run("keygen", "second", "--dir", str(d / "keys"))[0] == 0
+    m = str(release["model"])
+    ring = ["--keyring", str(d / "keys"), "--threshold", "2"]
+    assert run("sign", m, "--key", str(release["key"]))[0] == 0
+    assert run("verify", m, *ring)[0] == 1
+    assert run("sign", m, "--key", str(d / "keys" / "second.key"), "--append")[0] == 0
+    assert run("verify", m, *ring)[0] == 0
+    assert run("verify", m, "--keyring", str(d / "keys"), "--threshold", "3")[0] == 2
+
+
+def test_rename_and_expiry(release: dict[str, Path]) -> None:
+    m = release["model"]
+    assert (
+        run("sign", str(m), "--key", str(release["key"]), "--expires", "2001-01-01T00:00:00Z")[0]
+        == 0
+    )
+    code, _, err = run("verify", str(m), "--pub", str(release["pub"]))
+    assert code == 1 and "expired" in err
+    assert run("sign", str(m), "--key", str(release["key"]))[0] == 0
+    moved = m.with_name("renamed.pkl")
+    moved.write_bytes(m.read_bytes())
+    moved.with_name("renamed.pkl.sig").write_bytes(m.with_name("model.pkl.sig").read_bytes())
+    code, _, err = run("verify", str(moved), "--pub", str(release["pub"]))
+    assert code == 1 and "--allow-rename" in err
+    assert run("verify", str(moved), "--pub", str(release["pub"]), "--allow-rename")[0] == 0
+
+
+def test_passphrase_from_env_never_argv(
+    release: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    d = release["dir"]
+    monkeypatch.setenv("KEY_PASS", "s3cret passphrase")
+    assert run("keygen", "locked", "--dir", str(d), "--passphrase-env", "KEY_PASS")[0] == 0
+    assert b"ENCRYPTED" in (d / "locked.key").read_bytes()
+    m = str(release["model"])
+    assert run("sign", m, "--key", str(d / "locked.key"), "--passphrase-env", "KEY_PASS")[0] == 0
+    monkeypatch.delenv("KEY_PASS")
+    code, _, err = run("sign", m, "--key", str(d / "locked.key"))
+    assert code == 2 and "passphrase" in err
+    # There is no option that takes a passphrase value on the command line.
+    assert run("sign", m, "--key", str(d / "locked.key"), "--passphrase", "x")[0] == 2
+
+
+def test_scan_cli(tmp_path: Path) -> None:
+    good = tmp_path / "ok.pkl"
+    good.write_bytes(pickle.dumps({"a": [1, 2]}, protocol=4))
+    bad = tmp_path / "bad.pkl"
+    bad.write_bytes(
+        b"\x80\x04\x95\x00\x00\x00\x00\x00\x00\x00\x00"
+        b"\x8c\x02os\x8c\x06system\x93\x8c\x04true\x85R."
+    )
+    assert run("scan", str(good))[0] == 0
+    code, out, _ = run("scan", str(good), str(bad))
+    assert code == 1 and "UNSAFE" in out and "os.system" in out
+    code, out, _ = run("scan", str(bad), "--json")
+    assert code == 1 and json.loads(out)["reports"][0]["untrusted"] == ["os.system"]
+    code, out, _ = run("scan", str(bad), "--sarif")
+    assert code == 1 and json.loads(out)["runs"][0]["results"][0]["ruleId"] == "SL001"
+    assert run("scan", str(bad), "--trust", "os.system")[0] == 0
+    assert run("scan", str(tmp_path / "missing.pkl"))[0] == 2
+
+
+def test_python_dash_m_entry_point(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "safeload", "--version"], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0 and "safeload" in proc.stdout
