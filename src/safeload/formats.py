@@ -18,6 +18,7 @@ from safeload.exceptions import LimitExceededError, MalformedArtifactError
 from safeload.policy import Limits, Policy
 from safeload.signing import UnsignedArtifact, VerifiedArtifact
 from safeload.unpickler import load_joblib_stream, load_pickle_stream
+from safeload.validate import validate_loaded
 
 __all__ = [
     "JOBLIB_COMPRESSIONS",
@@ -180,7 +181,14 @@ def joblib_stream(data: bytes, limits: Limits, source: str) -> bytes:
 
 
 def read(artifact: Artifact, policy: Policy, limits: Limits, source: str) -> Any:
-    """Deserialize a verified (or explicitly unsigned) artifact under ``policy``."""
+    """Deserialize a verified (or explicitly unsigned) artifact under ``policy``, then check the
+    native structures in the result (trees, predictors, neighbor trees)."""
+    obj = _read(artifact, policy, limits, source)
+    validate_loaded(obj, source)
+    return obj
+
+
+def _read(artifact: Artifact, policy: Policy, limits: Limits, source: str) -> Any:
     if not isinstance(artifact, (VerifiedArtifact, UnsignedArtifact)):
         raise TypeError("readers accept only VerifiedArtifact or UnsignedArtifact")
     data, fmt = artifact.data, artifact.format

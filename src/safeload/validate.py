@@ -1,0 +1,278 @@
+"""Post-load checks for allowed types whose native code trusts stored index arrays.
+
+A crafted ``sklearn.tree._tree.Tree`` with a child index out of range loads without complaint and
+then crashes the process (or reads out of bounds) in ``predict``; a cycle makes ``predict`` loop
+forever. The same holds for histogram-gradient-boosting predictors and KD/Ball trees. skops
+refuses these types by default for this reason; safeload loads them and checks them here, after
+they are built and before the object is handed to the caller.
+
+Each check is vectorized over the stored arrays and raises ``MalformedArtifactError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from safeload.exceptions import LimitExceededError, MalformedArtifactError
+
+__all__ = ["validate_loaded"]
+
+_ATOMS = (type(None), bool, int, float, complex, str, bytes, bytearray, range, slice)
+MAX_OBJECTS = 50_000_000
+
+
+class _Bad(Exception):
+    pass
+
+
+def _require(cond: Any, what: str) -> None:
+    if not bool(cond):
+        raise _Bad(what)
+
+
+def _check_children(left: np.ndarray, right: np.ndarray, is_leaf: np.ndarray, what: str) -> None:
+    """Internal nodes point strictly forward and inside the array; leaves point nowhere.
+
+    Forward-only children rule out cycles (so traversal terminates) and range checks rule out
+    out-of-bounds reads. Every tree scikit-learn builds numbers children after their parent.
+    """
+    n = left.shape[0]
+    _require(n >= 1, f"{what} has no nodes")
+    idx = np.arange(n)
+    internal = ~is_leaf
+    li, ri, ii = left[internal], right[internal], idx[internal]
+    _require(np.all((li > ii) & (li < n)), f"{what} has a left child index out of range")
+    _require(np.all((ri > ii) & (ri < n)), f"{what} has a right child index out of range")
+
+
+def _check_tree(tree: Any, context: Any) -> None:
+    state = tree.__getstate__()
+    nodes = state["nodes"]
+    node_count = int(state["node_count"])
+    _require(isinstance(nodes, np.ndarray) and nodes.ndim == 1, "Tree nodes are not an array")
+    _require(node_count == nodes.shape[0], "Tree node_count disagrees with its nodes")
+    left = nodes["left_child"].astype(np.int64)
+    right = nodes["right_child"].astype(np.int64)
+    leaf = left == -1
+    _require(np.array_equal(leaf, right == -1), "Tree node has exactly one child")
+    _check_children(left, right, leaf, "Tree")
+    feature = nodes["feature"].astype(np.int64)[~leaf]
+    n_features = int(tree.n_features)
+    _require(np.all((feature >= 0) & (feature < n_features)), "Tree feature index out of range")
+    values = state["values"]
+    n_classes = np.asarray(tree.n_classes)
+    _require(n_classes.shape == (int(tree.n_outputs),), "Tree n_classes has the wrong length")
+    _require(
+        np.all((n_classes >= 1) & (n_classes <= int(tree.max_n_classes))),
+        "Tree n_classes out of range",
+    )
+    _require(
+        values.shape == (node_count, int(tree.n_outputs), int(tree.max_n_classes)),
+        "Tree value array has the wrong shape",
+    )
+    if "missing_go_to_left" in (nodes.dtype.names or ()):
+        _require(np.all(nodes["missing_go_to_left"] <= 1), "Tree missing_go_to_left not 0/1")
+
+
+def _check_predictor(pred: Any, n_features: int | None) -> None:
+    nodes = pred.nodes
+    _require(isinstance(nodes, np.ndarray) and nodes.ndim == 1, "predictor nodes not an array")
+    leaf = nodes["is_leaf"].astype(bool)
+    _check_children(
+        nodes["left"].astype(np.int64),
+        nodes["right"].astype(np.int64),
+        leaf,
+        "gradient-boosting predictor",
+    )
+    feature = nodes["feature_idx"].astype(np.int64)[~leaf]
+    _require(np.all(feature >= 0), "predictor feature index negative")
+    if n_features is not None:
+        _require(np.all(feature < n_features), "predictor feature index out of range")
+    cat = nodes["is_categorical"].astype(bool) & ~leaf
+    if np.any(cat):
+        bits = nodes["bitset_idx"].astype(np.int64)[cat]
+        for arr in (pred.binned_left_cat_bitsets, pred.raw_left_cat_bitsets):
+            _require(
+                np.all((bits >= 0) & (bits < np.asarray(arr).shape[0])),
+                "predictor categorical bitset index out of range",
+            )
+
+
+def _check_hgb(est: Any, context: Any) -> None:
+    predictors = getattr(est, "_predictors", None)
+    if predictors is None:
+        return  # not fitted
+    n_features = int(est.n_features_in_)
+    for row in predictors:
+        for pred in row:
+            _check_predictor(pred, n_features)
+    mapper = getattr(est, "_bin_mapper", None)
+    is_cat = getattr(mapper, "is_categorical_", None)
+    if is_cat is not None:
+        _require(
+            np.asarray(is_cat).shape == (n_features,),
+            "bin mapper is_categorical_ has the wrong length",
+        )
+
+
+def _check_binary_tree(tree: Any, context: Any) -> None:
+    st = tree.__getstate__()
+    data, idx_array, node_data, node_bounds = st[0], st[1], st[2], st[3]
+    n_levels, n_nodes = int(st[5]), int(st[6])
+    sample_weight = st[12]
+    _require(isinstance(data, np.ndarray) and data.ndim == 2, "neighbor tree data not 2-D")
+    n_samples, n_features = data.shape
+    _require(idx_array.shape == (n_samples,), "neighbor tree idx_array has the wrong length")
+    _require(
+        np.array_equal(np.sort(idx_array), np.arange(n_samples)),
+        "neighbor tree idx_array is not a permutation of the samples",
+    )
+    _require(
+        1 <= n_levels <= 64 and n_nodes == 2**n_levels - 1 == node_data.shape[0],
+        "neighbor tree node count inconsistent",
+    )
+    starts, ends = node_data["idx_start"], node_data["idx_end"]
+    _require(
+        np.all((starts >= 0) & (starts <= ends) & (ends <= n_samples)),
+        "neighbor tree node index range out of bounds",
+    )
+    first_leaf_level = (n_nodes - 1) // 2
+    _require(
+        np.all(node_data["is_leaf"][first_leaf_level:] != 0),
+        "neighbor tree has children past its last level",
+    )
+    _require(
+        node_bounds.ndim == 3 and node_bounds.shape[1:] == (n_nodes, n_features),
+        "neighbor tree node_bounds has the wrong shape",
+    )
+    if sample_weight is not None:
+        _require(
+            np.asarray(sample_weight).shape == (n_samples,),
+            "neighbor tree sample_weight has the wrong length",
+        )
+    _check_metric(st[11], n_features)
+
+
+def _check_metric(metric: Any, n_features: int) -> None:
+    state = metric.__getstate__() if hasattr(metric, "__getstate__") else None
+    if not isinstance(state, tuple) or len(state) < 3:
+        return
+    vec, mat = np.asarray(state[1]), np.asarray(state[2])
+    if vec.size > 1:
+        _require(vec.shape == (n_features,), "distance metric weights have the wrong length")
+    if mat.size > 1:
+        _require(mat.shape == (n_features, n_features), "distance metric matrix has wrong shape")
+
+
+def _check_svm(est: Any, context: Any) -> None:
+    """libsvm reads support vectors by counts stored in the model: they must agree."""
+    n_support = getattr(est, "_n_support", None)
+    support = getattr(est, "support_", None)
+    if n_support is None or support is None:
+        return
+    sv = est.support_vectors_
+    n_sv = int(np.asarray(n_support).sum())
+    _require(np.all(np.asarray(n_support) >= 0), "SVM _n_support negative")
+    _require(
+        n_sv == np.asarray(support).shape[0] == sv.shape[0], "SVM support vector counts disagree"
+    )
+    dual = np.asarray(est._dual_coef_) if hasattr(est, "_dual_coef_") else None
+    if dual is not None and dual.size:
+        _require(dual.shape[-1] == n_sv, "SVM dual coefficients disagree with support vectors")
+    n_class = max(len(np.asarray(n_support)), 2)
+    intercept = np.asarray(getattr(est, "_intercept_", np.zeros(0)))
+    expected = n_class * (n_class - 1) // 2 if len(np.asarray(n_support)) > 1 else 1
+    _require(intercept.shape[0] in (expected, 1), "SVM intercept has the wrong length")
+
+
+def _validators() -> list[tuple[type, Callable[[Any, Any], None]]]:
+    found: list[tuple[type, Callable[[Any, Any], None]]] = []
+    try:
+        from sklearn.tree._tree import Tree
+
+        found.append((Tree, _check_tree))
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        from sklearn.ensemble._hist_gradient_boosting.gradient_boosting import (
+            BaseHistGradientBoosting,
+        )
+        from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
+
+        found.append((BaseHistGradientBoosting, _check_hgb))
+        found.append((TreePredictor, lambda p, c: _check_predictor(p, None)))
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        from sklearn.neighbors import BallTree, KDTree
+
+        for cls in (KDTree, BallTree):
+            for base in type.mro(cls):
+                if base.__name__.startswith("BinaryTree"):
+                    found.append((base, _check_binary_tree))
+                    break
+            else:  # pragma: no cover
+                found.append((cls, _check_binary_tree))
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        from sklearn.svm._base import BaseLibSVM
+
+        found.append((BaseLibSVM, _check_svm))
+    except ImportError:  # pragma: no cover
+        pass
+    return found
+
+
+_CACHE: list[tuple[type, Callable[[Any, Any], None]]] | None = None
+
+
+def validate_loaded(obj: Any, source: str, *, max_objects: int = MAX_OBJECTS) -> None:
+    """Walk everything reachable from ``obj`` and check the native structures in it."""
+    global _CACHE
+    checks = _CACHE if _CACHE is not None else _validators()
+    _CACHE = checks
+    kinds = tuple(cls for cls, _ in checks)
+    seen: set[int] = set()
+    stack: list[Any] = [obj]
+    while stack:
+        o = stack.pop()
+        if isinstance(o, _ATOMS) or id(o) in seen:
+            continue
+        seen.add(id(o))
+        if len(seen) > max_objects:
+            raise LimitExceededError(f"{source}: more than {max_objects} objects", path=source)
+        if isinstance(o, kinds):
+            for cls, check in checks:
+                if isinstance(o, cls):
+                    try:
+                        check(o, None)
+                    except (
+                        _Bad,
+                        KeyError,
+                        ValueError,
+                        TypeError,
+                        AttributeError,
+                        IndexError,
+                    ) as exc:
+                        raise MalformedArtifactError(
+                            f"{source} contains an invalid {type(o).__name__}: {exc}. It was "
+                            "built but refused before use, because its native code would read "
+                            "out of bounds, crash or never finish. Nothing was returned.",
+                            path=source,
+                        ) from exc
+        if isinstance(o, dict):
+            stack.extend(o.keys())
+            stack.extend(o.values())
+        elif isinstance(o, (list, tuple, set, frozenset)):
+            stack.extend(o)
+        elif isinstance(o, np.ndarray):
+            if o.dtype.hasobject:
+                stack.extend(o.ravel().tolist())
+        else:
+            d = getattr(o, "__dict__", None)
+            if isinstance(d, dict):
+                stack.extend(d.values())

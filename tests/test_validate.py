@@ -1,0 +1,143 @@
+"""Native structures: crafted trees, predictors and neighbor trees are refused after building.
+
+Each test first shows the legitimate file loads, then corrupts one stored index array. In a
+subprocess, the corrupted model really crashes or hangs plain scikit-learn (the child-index case),
+so the check is needed; safeload refuses every variant with MalformedArtifactError.
+"""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.neighbors import BallTree, KDTree, KNeighborsClassifier
+from sklearn.svm import SVC
+from sklearn.tree import DecisionTreeClassifier
+
+from safeload import MalformedArtifactError, load_unsigned, scan
+
+RNG = np.random.RandomState(0)
+X = RNG.rand(120, 4)
+Y = (X[:, 0] + X[:, 1] > 1).astype(int)
+
+
+def _load(tmp_path: Path, obj: Any, name: str = "m.pkl") -> Any:
+    path = tmp_path / name
+    path.write_bytes(pickle.dumps(obj, protocol=5))
+    needed = list(scan(path).untrusted)  # trust exactly what this legitimate file references
+    return load_unsigned(path, trusted=needed)
+
+
+def _tree_model(mutate: Callable[[np.ndarray, dict[str, Any]], None]) -> DecisionTreeClassifier:
+    model = DecisionTreeClassifier(random_state=0).fit(X, Y)
+    cls, args, state = model.tree_.__reduce__()
+    state = dict(state)
+    state["nodes"] = state["nodes"].copy()
+    mutate(state["nodes"], state)
+    tree = cls(*args)
+    tree.__setstate__(state)
+    model.tree_ = tree
+    return model
+
+
+def _set(field: str, index: int, value: int) -> Callable[[np.ndarray, dict[str, Any]], None]:
+    def mutate(nodes: np.ndarray, state: dict[str, Any]) -> None:
+        nodes[field][index] = value
+
+    return mutate
+
+
+def test_valid_tree_loads(tmp_path: Path) -> None:
+    model = _load(tmp_path, _tree_model(lambda n, s: None))
+    assert model.predict(X[:5]).tolist() == Y[:5].tolist()
+
+
+@pytest.mark.parametrize(
+    ("label", "mutate"),
+    [
+        ("left child out of range", _set("left_child", 0, 10**6)),
+        ("right child negative", _set("right_child", 0, -7)),
+        ("feature out of range", _set("feature", 0, 10**6)),
+        ("feature negative", _set("feature", 0, -5)),
+        ("one child only", _set("left_child", 0, -1)),
+        ("child points back (cycle)", _set("left_child", 2, 0)),
+    ],
+)
+def test_crafted_tree_is_refused(tmp_path: Path, label: str, mutate: Any) -> None:
+    model = _tree_model(mutate)
+    if model.tree_.node_count < 3:  # pragma: no cover - the fixture tree is larger
+        pytest.skip("tree too small")
+    with pytest.raises(MalformedArtifactError, match="invalid Tree"):
+        _load(tmp_path, model)
+
+
+def test_plain_pickle_really_crashes_on_bad_child(tmp_path: Path) -> None:
+    """Proof that the check matters: scikit-learn itself segfaults on this file."""
+    path = tmp_path / "bad.pkl"
+    path.write_bytes(pickle.dumps(_tree_model(_set("left_child", 0, 10**7))))
+    code = textwrap.dedent(f"""
+        import pickle, numpy as np
+        m = pickle.loads(open({str(path)!r}, 'rb').read())
+        m.predict(np.random.rand(50, 4))
+    """)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, timeout=120, check=False
+    )
+    assert proc.returncode != 0
+
+
+def test_hist_gradient_boosting_predictor(tmp_path: Path) -> None:
+    model = HistGradientBoostingClassifier(max_iter=3, random_state=0).fit(X, Y)
+    assert _load(tmp_path, model).predict(X[:3]).tolist() == model.predict(X[:3]).tolist()
+    pred = model._predictors[0][0]
+    internal = np.flatnonzero(~pred.nodes["is_leaf"].astype(bool))
+    pred.nodes["left"][internal[0]] = 10**6
+    with pytest.raises(MalformedArtifactError, match="invalid"):
+        _load(tmp_path, model)
+    model = HistGradientBoostingClassifier(max_iter=3, random_state=0).fit(X, Y)
+    pred = model._predictors[0][0]
+    pred.nodes["feature_idx"][internal[0]] = 4  # X has 4 features: index 4 is out of range
+    with pytest.raises(MalformedArtifactError, match="feature index out of range"):
+        _load(tmp_path, model)
+
+
+@pytest.mark.parametrize("cls", [KDTree, BallTree])
+def test_neighbor_trees(tmp_path: Path, cls: Any) -> None:
+    tree = cls(X, leaf_size=8)
+    assert _load(tmp_path, tree).query(X[:2], k=1)[1].ravel().tolist() == [0, 1]
+    state = list(tree.__getstate__())
+    bad_idx = state[1].copy()
+    bad_idx[0] = 10**6
+    state[1] = bad_idx
+    broken = cls.__new__(cls)
+    broken.__setstate__(tuple(state))
+    with pytest.raises(MalformedArtifactError, match="permutation"):
+        _load(tmp_path, broken)
+    state = list(tree.__getstate__())
+    nd = state[2].copy()
+    nd["idx_end"][0] = 10**6
+    state[2] = nd
+    broken.__setstate__(tuple(state))
+    with pytest.raises(MalformedArtifactError, match="out of bounds"):
+        _load(tmp_path, broken)
+
+
+def test_knn_estimator_with_kd_tree(tmp_path: Path) -> None:
+    model = KNeighborsClassifier(algorithm="kd_tree").fit(X, Y)
+    assert _load(tmp_path, model).predict(X[:4]).tolist() == model.predict(X[:4]).tolist()
+
+
+def test_svm_support_counts(tmp_path: Path) -> None:
+    model = SVC().fit(X, Y)
+    assert _load(tmp_path, model).predict(X[:4]).tolist() == model.predict(X[:4]).tolist()
+    model._n_support = model._n_support + 1000
+    with pytest.raises(MalformedArtifactError, match="support vector counts"):
+        _load(tmp_path, model)
