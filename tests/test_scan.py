@@ -187,3 +187,15 @@ def _validate_sarif(doc: dict[str, object]) -> None:
     validator_cls = jsonschema.validators.validator_for(schema)
     errors = list(validator_cls(schema).iter_errors(doc))
     assert not errors, [e.message for e in errors[:3]]
+
+
+def test_nesting_built_with_append_is_bounded() -> None:
+    """Nested lists built with EMPTY_LIST/APPEND use no MARK, yet still count toward the limit."""
+    from safeload import Limits
+
+    body = b"]" * 3000 + b"a" * 2999 + b"."
+    report = scan(PROTO4 + body, format="pickle")
+    assert not report.safe and "nested deeper" in report.findings[0].message
+    shallow = pickle.dumps([[[[1]]]], protocol=4)
+    assert not scan(shallow, limits=Limits(max_depth=3)).safe
+    assert scan(shallow, limits=Limits(max_depth=4)).safe

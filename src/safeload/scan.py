@@ -209,26 +209,48 @@ class _Global(_Sym):
         return (self.module, self.qualname)
 
 
-class _Tuple(_Sym):
+class _Container(_Sym):
+    """Anything that holds other values; ``depth`` is its nesting depth so far."""
+
+    __slots__ = ("depth",)
+
+    def __init__(self, children: list[_Sym]) -> None:
+        self.depth = 1 + max((_depth(c) for c in children), default=0)
+
+
+def _depth(sym: _Sym) -> int:
+    return sym.depth if isinstance(sym, _Container) else 0
+
+
+class _Tuple(_Container):
     __slots__ = ("items",)
 
     def __init__(self, items: list[_Sym]) -> None:
+        super().__init__(items)
         self.items = items
 
 
-class _Dict(_Sym):
+class _Dict(_Container):
     __slots__ = ("items",)
 
     def __init__(self) -> None:
+        super().__init__([])
         self.items: dict[Any, _Sym] = {}
 
 
-class _Obj(_Sym):
+class _Box(_Container):
+    """A list, set or frozenset (contents not tracked, only depth)."""
+
+    __slots__ = ()
+
+
+class _Obj(_Container):
     """The result of a call or instantiation; ``cls`` is the global that made it."""
 
     __slots__ = ("args", "cls", "state")
 
     def __init__(self, cls: _Global | None, args: _Sym | None = None) -> None:
+        super().__init__([args] if args is not None else [])
         self.cls = cls
         self.args = args
         self.state: _Sym | None = None
@@ -436,6 +458,7 @@ class _Walker:
                     stack.append(_Obj(args.items[0], args))
                 else:
                     stack.append(_Obj(func, args))
+                self._nest(stack[-1], [])
             elif name in ("NEWOBJ", "NEWOBJ_EX"):
                 if name == "NEWOBJ_EX":
                     pop(pos, name)
@@ -458,6 +481,8 @@ class _Walker:
                     raise _Unsafe(
                         pos, name, f"BUILD sets state on {format_name(*target.pair)} itself"
                     )
+                if isinstance(target, _Container):
+                    self._nest(target, [state])
                 if isinstance(target, _Obj):
                     target.state = state
                     if self.joblib and target.cls is not None and target.cls.pair == JOBLIB_WRAPPER:
@@ -474,7 +499,9 @@ class _Walker:
                     self._set_items(d, items)
                     stack.append(d)
                 elif name != "POP_MARK":
-                    stack.append(_OPAQUE)
+                    stack.append(_Box(items))
+                if name != "POP_MARK":
+                    self._nest(stack[-1], [])
             elif name in ("TUPLE1", "TUPLE2", "TUPLE3"):
                 n = int(name[-1])
                 if len(stack) < n:
@@ -482,28 +509,31 @@ class _Walker:
                 items = stack[-n:]
                 del stack[-n:]
                 stack.append(_Tuple(items))
+                self._nest(stack[-1], [])
             elif name == "EMPTY_TUPLE":
                 stack.append(_Tuple([]))
             elif name == "EMPTY_DICT":
                 stack.append(_Dict())
             elif name in ("EMPTY_LIST", "EMPTY_SET"):
-                stack.append(_OPAQUE)
+                stack.append(_Box([]))
             elif name in ("APPEND", "SETITEM", "APPENDS", "SETITEMS", "ADDITEMS"):
                 if name == "APPEND":
-                    pop(pos, name)
+                    items = [pop(pos, name)]
                 elif name == "SETITEM":
                     v = pop(pos, name)
                     k = pop(pos, name)
-                    if stack and isinstance(stack[-1], _Dict):
-                        self._set_items(stack[-1], [k, v])
+                    items = [k, v]
                 else:
                     items = pop_mark(pos, name)
-                    if name == "SETITEMS" and stack and isinstance(stack[-1], _Dict):
-                        self._set_items(stack[-1], items)
                 if not stack:
                     raise _Unsafe(pos, name, "stack underflow")
-                if isinstance(stack[-1], _Global):
+                target = stack[-1]
+                if isinstance(target, _Global):
                     raise _Unsafe(pos, name, f"{name} on a class or function object")
+                if name in ("SETITEM", "SETITEMS") and isinstance(target, _Dict):
+                    self._set_items(target, items)
+                if isinstance(target, _Container):
+                    self._nest(target, items)
             elif name == "POP":
                 if stack:
                     popped = stack.pop()
@@ -542,6 +572,15 @@ class _Walker:
             else:
                 raise _Unsafe(pos, name, f"opcode {name} is not supported")
         raise _Unsafe(self.f.tell(), "", "stream ended without STOP")
+
+    def _nest(self, target: _Sym, children: list[_Sym]) -> None:
+        """Record that ``children`` now live inside ``target``; enforce the depth limit."""
+        if not isinstance(target, _Container):
+            return
+        if children:
+            target.depth = max(target.depth, 1 + max(_depth(c) for c in children))
+        if target.depth > self.limits.max_depth:
+            raise LimitExceededError(f"containers nested deeper than {self.limits.max_depth}")
 
     @staticmethod
     def _set_items(d: _Dict, items: list[_Sym]) -> None:
