@@ -385,18 +385,17 @@ def scan(
 
 
 def _scan_skops(data: bytes, pol: Policy, lim: Limits, label: str) -> ScanReport:
-    from safeload.policy import parse_name
-    from safeload.skops_format import skops_types
+    from safeload.skops_format import check_zip, schema_globals, skops_types
 
     try:
-        names = skops_types(data, lim, label)
+        zf = check_zip(data, lim, label)
+        found = schema_globals(zf, label)
+        skops_types(data, lim, label)  # skops must be able to read the schema too
     except SafeloadError as exc:
         return ScanReport(label, "skops", (), (Finding(0, "", str(exc)),), (), None, 0)
-    refs = []
-    for n in names:
-        try:
-            module, qualname = parse_name(n)
-        except ValueError:
-            module, qualname = n, ""
-        refs.append(GlobalRef(module, qualname, 0, "skops", pol.allows(module, qualname)))
-    return ScanReport(label, "skops", tuple(refs), (), (), None, 0)
+    refs: dict[tuple[str, str], GlobalRef] = {}
+    for loader, module, name in found:
+        refs.setdefault(
+            (module, name), GlobalRef(module, name, 0, loader, pol.allows(module, name))
+        )
+    return ScanReport(label, "skops", tuple(refs.values()), (), (), None, 0)

@@ -1,23 +1,33 @@
 """The skops reader: zip checks, the shared trust vocabulary, then skops' own audit.
 
-skops lists the types in a file's schema that it does not trust. safeload maps that list onto its
-own policy: a type safeload's policy trusts (for example ``sklearn.tree._tree.Tree``) is passed to
-skops as trusted; any other reported type raises ``UntrustedTypeError`` listing all of them.
+One trust vocabulary for all formats: every class, function or type named anywhere in a skops
+schema must be trusted by safeload's policy, exactly as a pickle ``GLOBAL`` would have to be.
+Plain data nodes (JSON values, numeric arrays, bytes, dtypes) name no code and are not checked.
+Then skops' own audit runs as well, with its list of untrusted types passed as trusted only after
+every one of them passed our policy. A type skops alone distrusts but our policy trusts (for
+example ``sklearn.tree._tree.Tree``, which safeload validates after loading) loads; anything our
+policy does not trust raises ``UntrustedTypeError`` listing all of them.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from typing import Any
 
 from safeload.exceptions import LimitExceededError, MalformedArtifactError
-from safeload.policy import Limits, Policy, parse_name
+from safeload.policy import Limits, Policy, format_name, parse_name
 from safeload.unpickler import untrusted_error
 
-__all__ = ["check_zip", "read_skops", "skops_types"]
+__all__ = ["check_zip", "read_skops", "schema_globals", "skops_types"]
 
 _MAX_MEMBERS = 100_000
+_MAX_SCHEMA_DEPTH = 2000
+#: skops node kinds that carry data, not a reference to code.
+_DATA_LOADERS = frozenset(
+    {"JsonNode", "NdArrayNode", "BytesNode", "BytearrayNode", "DTypeNode", "CachedNode"}
+)
 
 
 def check_zip(data: bytes, limits: Limits, source: str) -> zipfile.ZipFile:
@@ -72,6 +82,51 @@ def check_zip(data: bytes, limits: Limits, source: str) -> zipfile.ZipFile:
     return zf
 
 
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise ValueError(f"duplicate key {k!r}")
+        out[k] = v
+    return out
+
+
+def schema_globals(zf: zipfile.ZipFile, source: str) -> list[tuple[str, str, str]]:
+    """Every ``(loader, module, name)`` that the schema asks skops to resolve, data nodes
+    excluded. Nothing is imported."""
+    try:
+        raw = zf.read("schema.json")
+        schema = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates)
+    except KeyError as exc:
+        raise MalformedArtifactError(
+            f"{source}: no schema.json in the skops file", path=source
+        ) from exc
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise MalformedArtifactError(
+            f"{source}: unreadable skops schema ({exc})", path=source
+        ) from exc
+    found: list[tuple[str, str, str]] = []
+    stack: list[tuple[Any, int]] = [(schema, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > _MAX_SCHEMA_DEPTH:
+            raise LimitExceededError(f"{source}: skops schema nested too deeply", path=source)
+        if isinstance(node, dict):
+            loader = node.get("__loader__")
+            if isinstance(loader, str) and loader not in _DATA_LOADERS:
+                module, name = node.get("__module__"), node.get("__class__")
+                if not isinstance(module, str) or not isinstance(name, str):
+                    raise MalformedArtifactError(
+                        f"{source}: skops node {loader} without a module and class name",
+                        path=source,
+                    )
+                found.append((loader, module, name))
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return found
+
+
 def skops_types(data: bytes, limits: Limits, source: str) -> list[str]:
     """Every type skops itself does not trust in the file's schema (nothing is built)."""
     check_zip(data, limits, source)
@@ -94,10 +149,26 @@ def _policy_trusts(policy: Policy, name: str) -> bool:
         return False
 
 
+def untrusted_in_skops(
+    data: bytes, policy: Policy, limits: Limits, source: str
+) -> tuple[list[str], list[str]]:
+    """``(untrusted, reported)``: names our policy does not trust (from the schema and from
+    skops' own audit), and the list skops itself reports as untrusted."""
+    zf = check_zip(data, limits, source)
+    seen: dict[str, None] = {}
+    for _loader, module, name in schema_globals(zf, source):
+        if not policy.allows(module, name):
+            seen.setdefault(format_name(module, name), None)
+    reported = skops_types(data, limits, source)
+    for n in reported:
+        if not _policy_trusts(policy, n):
+            seen.setdefault(n, None)
+    return list(seen), reported
+
+
 def read_skops(data: bytes, policy: Policy, limits: Limits, source: str) -> Any:
     """Audit and build a skops file from ``data`` under ``policy``."""
-    reported = skops_types(data, limits, source)
-    untrusted = [n for n in reported if not _policy_trusts(policy, n)]
+    untrusted, reported = untrusted_in_skops(data, policy, limits, source)
     if untrusted:
         raise untrusted_error(untrusted, source)
     import skops.io
