@@ -7,6 +7,7 @@ Save with :func:`dump` (writes ``model.joblib`` and ``model.joblib.sig``), load 
 from __future__ import annotations
 
 from safeload.api import (
+    convert,
     dump,
     dumps,
     inspect_sidecar,
@@ -65,6 +66,7 @@ __all__ = [
     "Verifier",
     "VerifyKey",
     "__version__",
+    "convert",
     "dump",
     "dumps",
     "generate_keypair",

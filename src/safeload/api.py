@@ -34,6 +34,7 @@ from safeload.signing import (
 )
 
 __all__ = [
+    "convert",
     "dump",
     "dumps",
     "inspect_sidecar",
@@ -382,6 +383,63 @@ def scan(
         result.protocol,
         result.opcode_count,
     )
+
+
+def _probe(model: Any, x: Any) -> Any:
+    for method in ("predict", "transform", "decision_function", "score_samples"):
+        fn = getattr(model, method, None)
+        if callable(fn):
+            return fn(x)
+    raise ValueError(f"{type(model).__name__} has no predict/transform to check with")
+
+
+def convert(
+    src: PathLike,
+    dst: PathLike,
+    signer: Signer | Iterable[Signer],
+    *,
+    keys: KeysLike | None = None,
+    trusted: Iterable[TrustedSpec] = (),
+    check: Any = None,
+    version: str | None = None,
+    policy: Policy | None = None,
+    limits: Limits | None = None,
+) -> Path:
+    """Load ``src`` through the restricted reader and write it to ``dst`` (normally ``.skops``)
+    with a fresh signature. Returns the new sidecar path.
+
+    With ``keys``, ``src`` must carry a valid signature from them; without, it is read as an
+    unsigned third-party file (the allowlist still applies). With ``check`` (an input array), the
+    written file is loaded back and must give identical predictions, or it is removed and
+    ``MalformedArtifactError`` is raised.
+    """
+    trusted = list(trusted)
+    if keys is not None:
+        obj = load(src, keys, trusted=trusted, policy=policy, limits=limits)
+    else:
+        obj = load_unsigned(src, trusted=trusted, policy=policy, limits=limits)
+    out = Path(dst)
+    sig = dump(obj, out, signer, version=version)
+    if check is not None:
+        from safeload.keys import Keyring, as_keyring
+
+        signers = [signer] if isinstance(signer, Signer) else list(signer)
+        verifier: Keyring = as_keyring(signers)  # type: ignore[arg-type]
+        again = load(out, verifier, trusted=trusted, policy=policy, limits=limits)
+        import numpy as np
+
+        before, after = _probe(obj, check), _probe(again, check)
+        if hasattr(before, "toarray"):
+            before, after = before.toarray(), after.toarray()
+        if not np.array_equal(np.asarray(before), np.asarray(after)):
+            out.unlink(missing_ok=True)
+            sig.unlink(missing_ok=True)
+            raise MalformedArtifactError(
+                f"converting {src} to {out} changed the model's output on the check input; "
+                "nothing was written",
+                path=str(src),
+            )
+    return sig
 
 
 def _scan_skops(data: bytes, pol: Policy, lim: Limits, label: str) -> ScanReport:

@@ -87,6 +87,32 @@ def _parser() -> argparse.ArgumentParser:
     ins.add_argument("sidecar", metavar="FILE.sig")
     ins.add_argument("--json", action="store_true")
 
+    cv = sub.add_parser("convert", help="re-save a pickle/joblib file as signed skops")
+    cv.add_argument("src", metavar="SRC")
+    cv.add_argument("dst", metavar="DST.skops")
+    _signer_args(cv)
+    src_keys = cv.add_mutually_exclusive_group()
+    src_keys.add_argument(
+        "--src-pub",
+        action="append",
+        metavar="PATH",
+        help="SRC must be signed by this public key (repeatable)",
+    )
+    src_keys.add_argument("--src-keyring", metavar="DIR", help="SRC must be signed by a key in DIR")
+    cv.add_argument(
+        "--trust",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also trust this exact global (repeatable)",
+    )
+    cv.add_argument(
+        "--check",
+        metavar="X.npy",
+        help="probe input: the converted model must predict identically on it",
+    )
+    cv.add_argument("--version", dest="model_version", help="version recorded in the signature")
+
     sc = sub.add_parser("scan", help="list what a pickle/joblib/skops file would import")
     sc.add_argument("files", nargs="+", metavar="FILE")
     sc.add_argument(
@@ -311,6 +337,36 @@ def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return worst
 
 
+def _cmd_convert(args: argparse.Namespace, out: TextIO) -> int:
+    signer = _signer(args)
+    keys: Keyring | None = None
+    if args.src_pub:
+        keys = Keyring([VerifyKey.from_file(p) for p in args.src_pub])
+    elif args.src_keyring:
+        keys = Keyring.from_dir(args.src_keyring)
+    check = None
+    if args.check:
+        import numpy as np
+
+        try:
+            check = np.load(args.check, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise _UsageError(f"--check: cannot read {args.check} as a .npy array: {exc}") from exc
+    sig = safeload.convert(
+        args.src,
+        args.dst,
+        signer,
+        keys=keys,
+        trusted=args.trust,
+        check=check,
+        version=args.model_version,
+    )
+    how = "verified" if keys is not None else "UNSIGNED source, allowlist applied"
+    checked = ", predictions checked" if check is not None else ""
+    print(f"converted {args.src} ({how}) -> {args.dst} + {sig}{checked}", file=out)
+    return EXIT_OK
+
+
 def main(
     argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
@@ -331,6 +387,8 @@ def main(
             return _cmd_verify(args, out, err)
         if args.command == "inspect":
             return _cmd_inspect(args, out)
+        if args.command == "convert":
+            return _cmd_convert(args, out)
         if args.command == "scan":
             return _cmd_scan(args, out, err)
     except SignatureError as exc:
