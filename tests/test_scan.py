@@ -199,3 +199,18 @@ def test_nesting_built_with_append_is_bounded() -> None:
     shallow = pickle.dumps([[[[1]]]], protocol=4)
     assert not scan(shallow, limits=Limits(max_depth=3)).safe
     assert scan(shallow, limits=Limits(max_depth=4)).safe
+
+
+def test_joblib_forest_with_structured_dtypes(tmp_path: Path) -> None:
+    """Tree node arrays use a structured dtype whose state nests other dtypes."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    rng = np.random.RandomState(0)
+    x = rng.rand(200, 5)
+    model = RandomForestClassifier(n_estimators=3, random_state=0).fit(x, x[:, 0] > 0.5)
+    path = tmp_path / "rf.joblib"
+    joblib.dump(model, path)
+    report = scan(path)
+    assert not report.findings, report.findings
+    analysis = analyze(path.read_bytes(), policy=Policy.default(), joblib=True)
+    assert len(analysis.array_regions) >= 6

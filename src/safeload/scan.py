@@ -282,28 +282,42 @@ _TYPESTR = re.compile(r"^[<>|=]?([a-zA-Z?])(\d+)?")
 
 
 def _dtype_layout(sym: _Sym) -> tuple[int, bool]:
-    """(itemsize, hasobject) of a symbolic ``numpy.dtype`` built by REDUCE + BUILD."""
+    """(itemsize, hasobject) of a symbolic ``numpy.dtype`` built by REDUCE + BUILD.
+
+    The state tuple is ``(version, byteorder, subarray, names, fields, elsize, alignment,
+    flags[, metadata])``; only ``elsize`` and ``flags`` are needed, and they must be constants.
+    Structured dtypes carry nested dtype objects in ``fields``; those are not evaluated.
+    """
     if not (isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair in _DTYPE_CLASSES):
-        raise KeyError("dtype is not a numpy.dtype built from constants")
-    args = _const_value(sym.args) if sym.args is not None else ()
-    if not args or not isinstance(args[0], str):
+        raise KeyError("dtype is not a numpy.dtype")
+    if not (isinstance(sym.args, _Tuple) and sym.args.items):
+        raise KeyError("dtype has no arguments")
+    typestr = _const_value(sym.args.items[0])
+    if not isinstance(typestr, str):
         raise KeyError("dtype has no type string")
-    state = _const_value(sym.state) if sym.state is not None else None
-    m = _TYPESTR.match(args[0])
+    m = _TYPESTR.match(typestr)
     if not m:
         raise KeyError("unrecognised dtype type string")
-    kind = m.group(1)
-    hasobject = kind == "O"
+    hasobject = m.group(1) == "O"
     elsize = -1
-    if isinstance(state, tuple) and len(state) >= 8:
-        elsize = state[5] if isinstance(state[5], int) else -1
-        flags = state[7]
-        if isinstance(flags, int) and flags & 1:
-            hasobject = True
-        if state[2] is not None or state[3] is not None:
-            # sub-arrays / structured dtypes: only their recorded element size is usable
-            if elsize <= 0:
-                raise KeyError("structured dtype without element size")
+    state = sym.state
+    if state is not None:
+        if not (isinstance(state, _Tuple) and len(state.items) >= 8):
+            raise KeyError("dtype state is not a tuple")
+        raw_elsize = _const_value(state.items[5])
+        flags = _const_value(state.items[7])
+        if not isinstance(raw_elsize, int) or not isinstance(flags, int):
+            raise KeyError("dtype element size or flags not constant")
+        elsize = raw_elsize
+        hasobject = hasobject or bool(flags & 1)
+        structured = not (
+            isinstance(state.items[2], _Const)
+            and state.items[2].value is None
+            and isinstance(state.items[3], _Const)
+            and state.items[3].value is None
+        )
+        if structured and elsize <= 0:
+            raise KeyError("structured dtype without element size")
     if hasobject:
         return 8, True
     if elsize > 0:
