@@ -19,7 +19,7 @@ import pickletools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from safeload.exceptions import LimitExceededError, MalformedArtifactError
 from safeload.policy import Limits, Policy, format_name
@@ -46,6 +46,38 @@ REFUSED_OPCODES = {
     "READONLY_BUFFER": "out-of-band buffer (data from outside the stream)",
 }
 _MAX_CONST = 1024
+_FIXED = {"NONE": None, "NEWTRUE": True, "NEWFALSE": False}
+#: Opcodes that push one constant (the value is the decoded argument, or fixed).
+_CONST_OPS: dict[str, Any] = {
+    **_FIXED,
+    **{
+        n: None
+        for n in (
+            "INT",
+            "BININT",
+            "BININT1",
+            "BININT2",
+            "LONG",
+            "LONG1",
+            "LONG4",
+            "STRING",
+            "BINSTRING",
+            "SHORT_BINSTRING",
+            "BINBYTES",
+            "SHORT_BINBYTES",
+            "BINBYTES8",
+            "BYTEARRAY8",
+            "UNICODE",
+            "BINUNICODE",
+            "SHORT_BINUNICODE",
+            "BINUNICODE8",
+            "FLOAT",
+            "BINFLOAT",
+        )
+    },
+}
+_PUT_OPS = frozenset({"PUT", "BINPUT", "LONG_BINPUT"})
+_GET_OPS = frozenset({"GET", "BINGET", "LONG_BINGET"})
 _RECONSTRUCTOR = ("copyreg", "_reconstructor")
 
 
@@ -367,13 +399,6 @@ class _Walker:
             )
         return self.result
 
-    def _ops(self) -> Iterator[tuple[pickletools.OpcodeInfo, Any, int]]:
-        for op, arg, pos in pickletools.genops(self.f):
-            self.result.opcode_count += 1
-            if self.result.opcode_count > self.limits.max_opcodes:
-                raise LimitExceededError(f"more than {self.limits.max_opcodes} opcodes")
-            yield op, arg, pos if pos is not None else self.f.tell()
-
     def _global(self, module: Any, qualname: Any, pos: int, opname: str, proto: int) -> _Global:
         if not isinstance(module, str) or not isinstance(qualname, str):
             raise _Unsafe(pos, opname, "global name operands are not constant strings")
@@ -390,7 +415,6 @@ class _Walker:
         metastack: list[list[_Sym]] = []
         memo: dict[int, _Sym] = {}
         frame_end: int | None = None
-        first = True
         proto = 0
         limits = self.limits
 
@@ -407,32 +431,62 @@ class _Walker:
                 raise _Unsafe(pos, name, "stack underflow")
             return stack.pop()
 
-        for op, arg, pos in self._ops():
+        start = self.f.tell()
+        f = self.f
+        max_ops = limits.max_opcodes
+        max_item = limits.max_item_size
+        result = self.result
+        ops = cast("Iterator[tuple[pickletools.OpcodeInfo, Any, int]]", pickletools.genops(f))
+        for op, arg, pos in ops:
+            result.opcode_count += 1
+            if result.opcode_count > max_ops:
+                raise LimitExceededError(f"more than {max_ops} opcodes")
             name = op.name
-            end = self.f.tell()
             if frame_end is not None:
+                end = f.tell()
                 if end > frame_end:
                     raise _Unsafe(pos, name, "opcode crosses the end of its FRAME")
                 if end == frame_end:
                     frame_end = None
+            # The common opcodes first: constants and the memo.
+            if name in _CONST_OPS:
+                if isinstance(arg, (str, bytes, bytearray)) and len(arg) > _MAX_CONST:
+                    if len(arg) > max_item:
+                        raise LimitExceededError(f"item of {len(arg)} bytes")
+                    stack.append(_OPAQUE)
+                else:
+                    stack.append(_Const(_CONST_OPS[name] if name in _FIXED else arg))
+                continue
+            if name == "MEMOIZE" or name in _PUT_OPS:
+                if not stack:
+                    raise _Unsafe(pos, name, "memoizing an empty stack")
+                idx = len(memo) if name == "MEMOIZE" else int(arg)
+                if idx < 0 or idx > 2 * len(memo) + 256:
+                    raise _Unsafe(pos, name, f"memo index {idx} far beyond the memo size")
+                memo[idx] = stack[-1]
+                continue
+            if name in _GET_OPS:
+                if arg not in memo:
+                    raise _Unsafe(pos, name, f"memo index {arg} was never set")
+                stack.append(memo[arg])
+                continue
             if name == "PROTO":
-                if not first or not 0 <= arg <= 5:
+                if pos != start or not 0 <= arg <= 5:
                     raise _Unsafe(pos, name, f"unexpected PROTO {arg}")
                 proto = arg
                 if top:
-                    self.result.protocol = arg
-            first = False
+                    result.protocol = arg
+                continue
             if name in REFUSED_OPCODES:
                 raise _Unsafe(pos, name, f"{name}: {REFUSED_OPCODES[name]} is refused")
             if name == "FRAME":
+                end = f.tell()
                 if frame_end is not None:
                     raise _Unsafe(pos, name, "FRAME inside a FRAME")
                 if arg > self.size - end:
                     raise _Unsafe(pos, name, "FRAME claims more bytes than remain")
                 frame_end = end + arg if arg else None
                 continue
-            if isinstance(arg, (str, bytes, bytearray)) and len(arg) > limits.max_item_size:
-                raise LimitExceededError(f"item of {len(arg)} bytes")
             if name == "STOP":
                 if frame_end is not None:
                     raise _Unsafe(pos, name, "STOP inside an unfinished FRAME")
@@ -561,28 +615,6 @@ class _Walker:
                 if not stack:
                     raise _Unsafe(pos, name, "stack underflow")
                 stack.append(stack[-1])
-            elif name in ("PUT", "BINPUT", "LONG_BINPUT", "MEMOIZE"):
-                if not stack:
-                    raise _Unsafe(pos, name, "memoizing an empty stack")
-                idx = len(memo) if name == "MEMOIZE" else int(arg)
-                if idx < 0 or idx > 2 * len(memo) + 256:
-                    raise _Unsafe(pos, name, f"memo index {idx} far beyond the memo size")
-                memo[idx] = stack[-1]
-            elif name in ("GET", "BINGET", "LONG_BINGET"):
-                idx = int(arg)
-                if idx not in memo:
-                    raise _Unsafe(pos, name, f"memo index {idx} was never set")
-                stack.append(memo[idx])
-            elif name in ("NONE", "NEWTRUE", "NEWFALSE") or op.arg is not None or name == "PROTO":
-                if name == "PROTO":
-                    continue
-                value: Any = {"NONE": None, "NEWTRUE": True, "NEWFALSE": False}.get(name, arg)
-                if isinstance(value, (str, bytes, bytearray)) and len(value) > _MAX_CONST:
-                    stack.append(_OPAQUE)
-                else:
-                    stack.append(_Const(value))
-            elif name == "BYTEARRAY8":  # pragma: no cover - handled by the arg branch above
-                stack.append(_OPAQUE)
             else:
                 raise _Unsafe(pos, name, f"opcode {name} is not supported")
         raise _Unsafe(self.f.tell(), "", "stream ended without STOP")
