@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from safeload import formats
+from safeload._types import Buffer
 from safeload.exceptions import (
     LimitExceededError,
     MalformedArtifactError,
@@ -56,8 +57,11 @@ def sidecar_path(path: PathLike) -> Path:
     return p.with_name(p.name + ".sig")
 
 
-def _read_once(path: Path, limit: int, what: str = "artifact") -> bytes:
-    """Read a whole regular file through one descriptor, refusing anything over ``limit``."""
+def _read_once(path: Path, limit: int, what: str = "artifact") -> bytearray:
+    """Read a whole regular file through one descriptor, refusing anything over ``limit``.
+
+    The result is a private ``bytearray``: verified once, then owned by the reader, whose arrays
+    may be views into it (one copy of the data in memory, not two)."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     except FileNotFoundError as exc:
@@ -75,8 +79,16 @@ def _read_once(path: Path, limit: int, what: str = "artifact") -> bytes:
             raise LimitExceededError(
                 f"{what} {path} is {st.st_size} bytes, over the limit of {limit}", path=str(path)
             )
-        data = fh.readall() if st.st_size == 0 else fh.read(st.st_size)
-        if len(data) != st.st_size or fh.read(1):
+        data = bytearray(st.st_size)
+        view = memoryview(data)
+        got = 0
+        while got < st.st_size:
+            n = fh.readinto(view[got:])
+            if not n:
+                break
+            got += n
+        view.release()
+        if got != st.st_size or fh.read(1):
             raise MalformedArtifactError(
                 f"{what} {path} changed size while it was read; try again", path=str(path)
             )
@@ -93,7 +105,7 @@ def _read_sidecar(path: Path) -> bytes:
             path=str(path),
         )
     try:
-        return _read_once(sig, MAX_SIDECAR_BYTES, "signature file")
+        return bytes(_read_once(sig, MAX_SIDECAR_BYTES, "signature file"))
     except LimitExceededError as exc:
         raise SidecarFormatError(
             f"sidecar {sig} is larger than {MAX_SIDECAR_BYTES} bytes; not a safeload signature",
@@ -114,7 +126,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def _format_for(path: Path, data: bytes | None, explicit: str | None) -> str:
+def _format_for(path: Path, data: Buffer | None, explicit: str | None) -> str:
     if explicit is not None:
         if explicit not in ("pickle", "joblib", "skops"):
             raise ValueError(f"format must be pickle, joblib or skops, not {explicit!r}")
@@ -337,7 +349,7 @@ def verify(
 def inspect_sidecar(path: PathLike) -> tuple[Envelope, Statement]:
     """Parse a ``.sig`` file for display. NOTHING is verified: do not make trust decisions on it."""
     p = Path(path)
-    raw = _read_once(p, MAX_SIDECAR_BYTES, "signature file")
+    raw = bytes(_read_once(p, MAX_SIDECAR_BYTES, "signature file"))
     envelope = parse_envelope(raw, source=str(p))
     return envelope, parse_statement(envelope.payload, source=str(p))
 
@@ -356,6 +368,7 @@ def scan(
     """
     lim = limits or Limits()
     pol = resolve_policy(policy, trusted)
+    data: Buffer
     if isinstance(source, (bytes, bytearray, memoryview)):
         data, label = bytes(source), "<bytes>"
         fmt = format or formats.sniff_format(data)
@@ -365,7 +378,7 @@ def scan(
         fmt = _format_for(p, data, format)
     if fmt == "skops":
         return _scan_skops(data, pol, lim, label)
-    stream = data
+    stream: Buffer = data
     findings: list[Finding] = []
     if fmt == "joblib":
         try:
@@ -442,7 +455,7 @@ def convert(
     return sig
 
 
-def _scan_skops(data: bytes, pol: Policy, lim: Limits, label: str) -> ScanReport:
+def _scan_skops(data: Buffer, pol: Policy, lim: Limits, label: str) -> ScanReport:
     from safeload.skops_format import check_zip, schema_globals, skops_types
 
     try:

@@ -14,6 +14,7 @@ import zlib
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from safeload._types import Buffer
 from safeload.exceptions import LimitExceededError, MalformedArtifactError
 from safeload.policy import Limits, Policy
 from safeload.signing import UnsignedArtifact, VerifiedArtifact
@@ -69,7 +70,7 @@ def format_from_name(name: str) -> str | None:
     return None
 
 
-def compression_of(data: bytes | memoryview) -> str | None:
+def compression_of(data: Buffer) -> str | None:
     """The joblib compressor whose magic starts ``data``, ``"compat"`` for joblib's legacy ZF
     container, or ``None`` for an uncompressed stream."""
     head = bytes(data[:8])
@@ -81,7 +82,7 @@ def compression_of(data: bytes | memoryview) -> str | None:
     return None
 
 
-def sniff_format(data: bytes | memoryview) -> str:
+def sniff_format(data: Buffer) -> str:
     """Best guess from content alone: ``skops`` (zip), ``joblib`` (compressed) or ``pickle``."""
     if bytes(data[:4]) == _ZIP_MAGIC:
         return "skops"
@@ -94,7 +95,7 @@ class _Decompressor(Protocol):
     def decompress(self, data: bytes, max_length: int = -1) -> bytes: ...  # pragma: no cover
 
 
-def _decompress(data: bytes, method: str, limit: int, source: str) -> bytes:
+def _decompress(data: Buffer, method: str, limit: int, source: str) -> bytearray:
     """Decompress a whole joblib container, refusing to grow past ``limit`` bytes."""
     if method == "compat":
         raise MalformedArtifactError(
@@ -147,10 +148,10 @@ def _decompress(data: bytes, method: str, limit: int, source: str) -> bytes:
         raise MalformedArtifactError(
             f"{source}: {method} data is truncated or followed by extra bytes", path=source
         )
-    return bytes(out)
+    return out
 
 
-def _decompress_lz4(data: bytes, limit: int, source: str) -> bytes:
+def _decompress_lz4(data: Buffer, limit: int, source: str) -> bytearray:
     try:
         import lz4.frame  # type: ignore[import-not-found,import-untyped,unused-ignore]
     except ImportError as exc:
@@ -169,11 +170,13 @@ def _decompress_lz4(data: bytes, limit: int, source: str) -> bytes:
         raise LimitExceededError(f"{source} decompresses past {limit} bytes", path=source)
     if not d.eof or d.unused_data:
         raise MalformedArtifactError(f"{source}: lz4 data truncated or padded", path=source)
-    return bytes(out)
+    return out
 
 
-def joblib_stream(data: bytes, limits: Limits, source: str) -> bytes:
-    """The raw pickle stream inside a joblib file (decompressed when needed)."""
+def joblib_stream(data: Buffer, limits: Limits, source: str) -> Buffer:
+    """The raw pickle stream inside a joblib file (decompressed when needed).
+
+    A ``bytearray`` lets the arrays be writable views of the one buffer instead of copies."""
     method = compression_of(data)
     if method is None:
         return data

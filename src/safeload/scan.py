@@ -14,13 +14,12 @@ then check that the unpickler resolves no global the analysis did not list.
 from __future__ import annotations
 
 import _compat_pickle
-import io
-import pickletools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
+from safeload._opcodes import Cursor
+from safeload._types import Buffer
 from safeload.exceptions import LimitExceededError, MalformedArtifactError
 from safeload.policy import Limits, Policy, format_name
 
@@ -130,6 +129,10 @@ class StreamAnalysis:
     #: joblib only: (start, end) of each inline array's raw data, in stream order.
     array_regions: list[tuple[int, int]] = field(default_factory=list)
     end: int = 0
+    #: offsets of every FRAME opcode (9 bytes each), and of each joblib wrapper's BUILD opcode
+    #: (aligned with ``array_regions``): what a reader must rewrite to use the C unpickler.
+    frame_ops: list[int] = field(default_factory=list)
+    wrapper_builds: list[int] = field(default_factory=list)
     #: raw (module, name) as written in the stream -> the name that is resolved.
     resolved: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
@@ -363,10 +366,10 @@ def _dtype_layout(sym: _Sym) -> tuple[int, bool]:
 
 
 class _Walker:
-    def __init__(self, data: bytes | memoryview, policy: Policy, limits: Limits, joblib: bool):
+    def __init__(self, data: Buffer, policy: Policy, limits: Limits, joblib: bool):
         self.data = data
         self.size = len(data)
-        self.f = io.BytesIO(data)
+        self.cur = Cursor(data if isinstance(data, (bytes, bytearray)) else bytes(data))
         self.policy = policy
         self.limits = limits
         self.joblib = joblib
@@ -375,14 +378,14 @@ class _Walker:
     def run(self) -> StreamAnalysis:
         try:
             self._stream(top=True)
-            end = self.f.tell()
+            end = self.cur.pos
             self.result.end = end
             if end != self.size:
                 raise _Unsafe(end, "STOP", f"{self.size - end} byte(s) after STOP")
         except _Unsafe as exc:
             self.result.problems.append(exc.finding)
         except LimitExceededError as exc:
-            self.result.problems.append(Finding(self.f.tell(), "", f"limit: {exc}"))
+            self.result.problems.append(Finding(self.cur.pos, "", f"limit: {exc}"))
         except (
             ValueError,
             EOFError,
@@ -395,7 +398,7 @@ class _Walker:
             RecursionError,
         ) as exc:
             self.result.problems.append(
-                Finding(self.f.tell(), "", f"malformed stream: {type(exc).__name__}: {exc}")
+                Finding(self.cur.pos, "", f"malformed stream: {type(exc).__name__}: {exc}")
             )
         return self.result
 
@@ -431,19 +434,18 @@ class _Walker:
                 raise _Unsafe(pos, name, "stack underflow")
             return stack.pop()
 
-        start = self.f.tell()
-        f = self.f
+        cur = self.cur
+        start = cur.pos
         max_ops = limits.max_opcodes
         max_item = limits.max_item_size
         result = self.result
-        ops = cast("Iterator[tuple[pickletools.OpcodeInfo, Any, int]]", pickletools.genops(f))
-        for op, arg, pos in ops:
+        while True:
+            name, arg, pos = cur.next()
             result.opcode_count += 1
             if result.opcode_count > max_ops:
                 raise LimitExceededError(f"more than {max_ops} opcodes")
-            name = op.name
             if frame_end is not None:
-                end = f.tell()
+                end = cur.pos
                 if end > frame_end:
                     raise _Unsafe(pos, name, "opcode crosses the end of its FRAME")
                 if end == frame_end:
@@ -480,7 +482,9 @@ class _Walker:
             if name in REFUSED_OPCODES:
                 raise _Unsafe(pos, name, f"{name}: {REFUSED_OPCODES[name]} is refused")
             if name == "FRAME":
-                end = f.tell()
+                if top:
+                    result.frame_ops.append(pos)
+                end = cur.pos
                 if frame_end is not None:
                     raise _Unsafe(pos, name, "FRAME inside a FRAME")
                 if arg > self.size - end:
@@ -499,7 +503,7 @@ class _Walker:
                 if len(metastack) > limits.max_depth:
                     raise LimitExceededError(f"nesting deeper than {limits.max_depth}")
             elif name in ("GLOBAL", "INST"):
-                module, _, qualname = arg.partition(" ")
+                module, qualname = arg
                 g = self._global(module, qualname, pos, name, proto)
                 if name == "INST":
                     stack.append(_Obj(g, _Tuple(pop_mark(pos, name))))
@@ -556,6 +560,9 @@ class _Walker:
                     if self.joblib and target.cls is not None and target.cls.pair == JOBLIB_WRAPPER:
                         if frame_end is not None:
                             raise _Unsafe(pos, name, "joblib array data inside a FRAME")
+                        if not top:
+                            raise _Unsafe(pos, name, "joblib array wrapper inside an object array")
+                        result.wrapper_builds.append(pos)
                         self._joblib_array(target, pos)
                         stack[-1] = _OPAQUE
             elif name in ("TUPLE", "LIST", "DICT", "FROZENSET", "POP_MARK"):
@@ -617,7 +624,6 @@ class _Walker:
                 stack.append(stack[-1])
             else:
                 raise _Unsafe(pos, name, f"opcode {name} is not supported")
-        raise _Unsafe(self.f.tell(), "", "stream ended without STOP")
 
     def _nest(self, target: _Sym, children: list[_Sym]) -> None:
         """Record that ``children`` now live inside ``target``; enforce the depth limit."""
@@ -660,10 +666,10 @@ class _Walker:
             raise _Unsafe(pos, "BUILD", "joblib array shape is not a tuple of sizes")
         if order not in ("C", "F"):
             raise _Unsafe(pos, "BUILD", "joblib array order must be 'C' or 'F'")
-        start = self.f.tell()
+        start = self.cur.pos
         if hasobject:
             self._stream(top=False)  # a nested pickle of the object array
-            self.result.array_regions.append((start, self.f.tell()))
+            self.result.array_regions.append((start, self.cur.pos))
             return
         count = 1
         for n in shape:
@@ -672,21 +678,21 @@ class _Walker:
         if nbytes > self.limits.max_item_size:
             raise LimitExceededError(f"array of {nbytes} bytes")
         if align is not None:
-            pad = self.f.read(1)
-            if len(pad) != 1:
+            if start >= self.size:
                 raise _Unsafe(start, "BUILD", "truncated joblib array padding")
-            if pad[0] > 64:
+            pad = self.cur.buf[start]
+            if pad > 64:
                 raise _Unsafe(start, "BUILD", "joblib array padding too long")
-            self.f.seek(pad[0], io.SEEK_CUR)
-        data_start = self.f.tell()
+            self.cur.pos = start + 1 + pad
+        data_start = self.cur.pos
         if data_start + nbytes > self.size:
             raise _Unsafe(start, "BUILD", "joblib array data runs past the end of the file")
-        self.f.seek(nbytes, io.SEEK_CUR)
+        self.cur.pos = data_start + nbytes
         self.result.array_regions.append((start, data_start + nbytes))
 
 
 def analyze(
-    data: bytes | memoryview,
+    data: Buffer,
     *,
     policy: Policy,
     limits: Limits | None = None,

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from safeload._types import Buffer
 from safeload.exceptions import SignatureError
 from safeload.keys import Keyring, KeysLike, Signer, as_keyring
 from safeload.sidecar import (
@@ -53,10 +54,11 @@ class InconsistentVersionWarning(UserWarning):
 class VerifiedArtifact:
     """Bytes whose signature has been checked, with the statement that covers them.
 
-    Only :func:`verify_bytes` can create one.
+    Only :func:`verify_bytes` can create one. ``data`` is the very buffer that was hashed; the
+    reader that receives the artifact owns it (its arrays may be views into it).
     """
 
-    data: bytes
+    data: bytes | bytearray
     name: str
     statement: Statement
     keyids: tuple[str, ...]
@@ -76,7 +78,7 @@ class VerifiedArtifact:
 class UnsignedArtifact:
     """Bytes that were deliberately loaded without a signature check (``load_unsigned``)."""
 
-    data: bytes
+    data: bytes | bytearray
     name: str
     format: str
     _token: object = field(default=None, repr=False, compare=False)
@@ -86,11 +88,11 @@ class UnsignedArtifact:
             raise TypeError("UnsignedArtifact is created only by unsigned_artifact()")
 
 
-def unsigned_artifact(data: bytes, name: str, format: str) -> UnsignedArtifact:
+def unsigned_artifact(data: bytes | bytearray, name: str, format: str) -> UnsignedArtifact:
     """Wrap bytes that the caller chose to read without verification."""
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}")
-    return UnsignedArtifact(bytes(data), name, format, _TOKEN)
+    return UnsignedArtifact(data, name, format, _TOKEN)
 
 
 def _dist_version(dist: str) -> str | None:
@@ -122,7 +124,7 @@ def _environment() -> tuple[tuple[str, str], ...]:
 
 
 def sign_bytes(
-    data: bytes,
+    data: Buffer,
     signers: Signer | Iterable[Signer],
     *,
     name: str,
@@ -191,7 +193,7 @@ def _opaque(source: str, ring: Keyring) -> SignatureError:
 
 
 def verify_bytes(
-    data: bytes,
+    data: bytes | bytearray,
     sidecar: bytes,
     keys: KeysLike,
     *,
@@ -235,7 +237,7 @@ def verify_bytes(
             path=src,
         )
     _warn_versions(statement, src)
-    return VerifiedArtifact(bytes(data), statement.subject.name, statement, keyids, _TOKEN)
+    return VerifiedArtifact(data, statement.subject.name, statement, keyids, _TOKEN)
 
 
 def _warn_versions(statement: Statement, source: str) -> None:

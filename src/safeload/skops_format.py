@@ -16,6 +16,7 @@ import json
 import zipfile
 from typing import Any
 
+from safeload._types import Buffer
 from safeload.exceptions import LimitExceededError, MalformedArtifactError
 from safeload.policy import Limits, Policy, format_name, parse_name
 from safeload.unpickler import untrusted_error
@@ -30,7 +31,7 @@ _DATA_LOADERS = frozenset(
 )
 
 
-def check_zip(data: bytes, limits: Limits, source: str) -> zipfile.ZipFile:
+def check_zip(data: Buffer, limits: Limits, source: str) -> zipfile.ZipFile:
     """Open ``data`` as a zip and refuse duplicate, absolute or ``..`` member names, members that
     inflate past the limit, and bad CRCs."""
     try:
@@ -127,13 +128,13 @@ def schema_globals(zf: zipfile.ZipFile, source: str) -> list[tuple[str, str, str
     return found
 
 
-def skops_types(data: bytes, limits: Limits, source: str) -> list[str]:
+def skops_types(data: Buffer, limits: Limits, source: str) -> list[str]:
     """Every type skops itself does not trust in the file's schema (nothing is built)."""
     check_zip(data, limits, source)
     import skops.io
 
     try:
-        types: list[str] = skops.io.get_untrusted_types(data=data)
+        types: list[str] = skops.io.get_untrusted_types(data=bytes(data))
     except Exception as exc:
         raise MalformedArtifactError(
             f"{source}: the skops schema could not be read ({type(exc).__name__}: {exc})",
@@ -150,7 +151,7 @@ def _policy_trusts(policy: Policy, name: str) -> bool:
 
 
 def untrusted_in_skops(
-    data: bytes, policy: Policy, limits: Limits, source: str
+    data: Buffer, policy: Policy, limits: Limits, source: str
 ) -> tuple[list[str], list[str]]:
     """``(untrusted, reported)``: names our policy does not trust (from the schema and from
     skops' own audit), and the list skops itself reports as untrusted."""
@@ -166,7 +167,7 @@ def untrusted_in_skops(
     return list(seen), reported
 
 
-def read_skops(data: bytes, policy: Policy, limits: Limits, source: str) -> Any:
+def read_skops(data: Buffer, policy: Policy, limits: Limits, source: str) -> Any:
     """Audit and build a skops file from ``data`` under ``policy``."""
     untrusted, reported = untrusted_in_skops(data, policy, limits, source)
     if untrusted:
@@ -174,7 +175,7 @@ def read_skops(data: bytes, policy: Policy, limits: Limits, source: str) -> Any:
     import skops.io
 
     try:
-        return skops.io.loads(data, trusted=reported)
+        return skops.io.loads(bytes(data), trusted=reported)
     except Exception as exc:
         raise MalformedArtifactError(
             f"{source} could not be loaded by skops: {type(exc).__name__}: {exc}", path=source

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from safeload._types import Buffer
 from safeload.exceptions import MalformedArtifactError, SafeloadError, UntrustedTypeError
 from safeload.policy import Limits, Policy, format_name
 from safeload.scan import JOBLIB_WRAPPER, StreamAnalysis, analyze, refuse_unless_clean
@@ -52,7 +53,7 @@ def _resolve(module: str, qualname: str) -> Any:
 
 
 def _analyse_or_refuse(
-    data: bytes | memoryview, policy: Policy, limits: Limits, source: str, *, joblib: bool
+    data: Buffer, policy: Policy, limits: Limits, source: str, *, joblib: bool
 ) -> StreamAnalysis:
     if len(data) > limits.max_file_size:
         from safeload.exceptions import LimitExceededError
@@ -77,6 +78,8 @@ class _Guard:
         self.policy = policy
         self.resolved = resolved
         self.source = source
+        #: raw name -> object returned instead of the real one (joblib's array wrapper).
+        self.substitutes: dict[tuple[str, str], Any] = {}
 
     def __call__(self, raw_module: str, raw_name: str) -> Any:
         module, name = self.resolved.get((raw_module, raw_name), (raw_module, raw_name))
@@ -88,6 +91,8 @@ class _Guard:
             )
         if not self.policy.allows(module, name):  # pragma: no cover - analysis refused it first
             raise untrusted_error([format_name(module, name)], self.source)
+        if (raw_module, raw_name) in self.substitutes:
+            return self.substitutes[(raw_module, raw_name)]
         try:
             return _resolve(module, name)
         except (ImportError, AttributeError) as exc:
@@ -124,9 +129,7 @@ def _wrap_errors(source: str, fn: Callable[[], Any]) -> Any:
         ) from exc
 
 
-def load_pickle_stream(
-    data: bytes | memoryview, policy: Policy, limits: Limits, source: str
-) -> Any:
+def load_pickle_stream(data: Buffer, policy: Policy, limits: Limits, source: str) -> Any:
     """Analyse then load one plain pickle stream (protocols 0-5) under ``policy``."""
     analysis = _analyse_or_refuse(data, policy, limits, source, joblib=False)
     guard = _Guard(policy, analysis.resolved, source)
@@ -137,51 +140,47 @@ def load_pickle_stream(
     return obj
 
 
-class _JoblibUnpickler(pickle._Unpickler):
-    """Reads joblib's format: a pickle stream with raw array bytes after each array wrapper.
+def _rewrite_joblib(data: Buffer, analysis: StreamAnalysis) -> bytes:
+    """The opcodes of a joblib stream as one plain pickle for the C unpickler.
 
-    Array data is read here, not by joblib's wrapper code: the subclass is pinned to
-    ``numpy.ndarray``, the byte ranges must match the static analysis, and object arrays are read
-    by a nested restricted unpickler.
+    Every cut is at an opcode boundary the analysis found: FRAME opcodes are dropped (frames are
+    only a buffering hint), each inline array region is cut out, and each array wrapper's BUILD
+    becomes TUPLE1 + REDUCE, so the wrapper stand-in is called with its state and the array it
+    returns takes the wrapper's place on the stack, as joblib's own reader does.
     """
+    regions = analysis.array_regions
+    cuts: list[tuple[int, int, bytes]] = [(b, b + 1, b"\x85R") for b in analysis.wrapper_builds]
+    cuts += [(start, end, b"") for start, end in regions]
+    cuts += [(f, f + 9, b"") for f in analysis.frame_ops]  # top-level frames only
+    cuts.sort()
+    out = bytearray()
+    cur = 0
+    view = memoryview(data)
+    for start, end, replacement in cuts:
+        if start < cur:  # pragma: no cover - the analysis never produces overlapping cuts
+            raise MalformedArtifactError("overlapping joblib regions")
+        out += view[cur:start]
+        out += replacement
+        cur = end
+    out += view[cur:]
+    return bytes(out)
 
-    dispatch = pickle._Unpickler.dispatch.copy()
-    stack: list[Any]
 
-    def __init__(self, file: io.BytesIO, guard: _Guard, regions: list[tuple[int, int]]) -> None:
-        super().__init__(file, fix_imports=False, encoding="ASCII", errors="strict")
-        self._file_handle = file
-        self._guard = guard
-        self._regions = list(reversed(regions))
-        from joblib.numpy_pickle import NumpyArrayWrapper
+class _ArrayRegions:
+    """Builds each inline array, in stream order, from the bytes the analysis located."""
 
-        self._wrapper_cls = NumpyArrayWrapper
+    def __init__(self, data: Buffer, analysis: StreamAnalysis, guard: _Guard) -> None:
+        self.data = data
+        self.regions = list(reversed(analysis.array_regions))
+        self.guard = guard
 
-    def find_class(self, module: str, name: str) -> Any:
-        return self._guard(module, name)
-
-    def persistent_load(self, pid: Any) -> Any:
-        raise MalformedArtifactError("persistent ids are refused", path=self._guard.source)
-
-    def load_build(self) -> None:
-        pickle._Unpickler.load_build(self)  # type: ignore[attr-defined]
-        top = self.stack[-1]
-        if type(top) is self._wrapper_cls:
-            self.stack[-1] = self._read_array(top)
-
-    dispatch[pickle.BUILD[0]] = load_build  # type: ignore[assignment]
-
-    def _read_array(self, wrapper: Any) -> Any:
-        source = self._guard.source
-        f = self._file_handle
-        start = f.tell()
-        if not self._regions or self._regions[-1][0] != start:
+    def build(self, state: Any) -> Any:
+        source = self.guard.source
+        if not isinstance(state, dict) or not self.regions:
             raise MalformedArtifactError(
-                f"{source}: joblib array data at byte {start} was not where the analysis put it",
-                path=source,
+                f"{source}: joblib array wrapper out of place", path=source
             )
-        expected_end = self._regions.pop()[1]
-        state = vars(wrapper)
+        start, end = self.regions.pop()
         subclass, dtype, shape, order = (
             state.get("subclass"),
             state.get("dtype"),
@@ -190,53 +189,68 @@ class _JoblibUnpickler(pickle._Unpickler):
         )
         if subclass is not np.ndarray and subclass is not np.memmap:
             raise MalformedArtifactError(f"{source}: array subclass refused", path=source)
-        if not isinstance(dtype, np.dtype) or not isinstance(shape, tuple) or order not in "CF":
+        if (
+            not isinstance(dtype, np.dtype)
+            or not isinstance(shape, tuple)
+            or order not in ("C", "F")
+        ):
             raise MalformedArtifactError(f"{source}: bad joblib array metadata", path=source)
         if dtype.hasobject:
-            nested = _JoblibUnpickler(f, self._guard, [])
-            array = nested.load()
-            if not isinstance(array, np.ndarray):
-                raise MalformedArtifactError(f"{source}: object array is not an array", path=source)
-        else:
-            if "numpy_array_alignment_bytes" in state:
-                pad = f.read(1)
-                f.seek(pad[0], io.SEEK_CUR)
-            count = int(np.prod(shape, dtype=np.int64)) if shape else 1
-            nbytes = count * dtype.itemsize
-            buf = f.read(nbytes)
-            if len(buf) != nbytes:
-                raise MalformedArtifactError(f"{source}: truncated array data", path=source)
-            array = np.frombuffer(buf, dtype=dtype, count=count).copy()
-            if order == "F":
-                array = array.reshape(shape[::-1]).transpose()
-            else:
-                array = array.reshape(shape)
-            if not array.dtype.isnative and array.dtype.byteorder != "|":
-                array = array.byteswap().view(array.dtype.newbyteorder("="))
-        if f.tell() != expected_end:
+            nested = io.BytesIO(bytes(memoryview(self.data)[start:end]))
+            array = _CUnpickler(nested, self.guard).load()
+            if not isinstance(array, np.ndarray) or nested.tell() != end - start:
+                raise MalformedArtifactError(f"{source}: bad object array", path=source)
+            return array
+        offset = start
+        if "numpy_array_alignment_bytes" in state:
+            offset += 1 + memoryview(self.data)[start]
+        count = 1
+        for n in shape:
+            count *= int(n)
+        if offset + count * dtype.itemsize != end:
             raise MalformedArtifactError(
-                f"{source}: joblib array at byte {start} ended at {f.tell()}, the analysis "
-                f"expected {expected_end}; refused",
+                f"{source}: joblib array at byte {start} does not fill the region the analysis "
+                "found; refused",
                 path=source,
             )
+        array = np.frombuffer(self.data, dtype=dtype, count=count, offset=offset)
+        if not array.flags.writeable or not array.flags.aligned:
+            array = array.copy()
+        array = array.reshape(shape[::-1]).T if order == "F" else array.reshape(shape)
+        if not array.dtype.isnative and array.dtype.byteorder != "|":
+            array = array.byteswap().view(array.dtype.newbyteorder("="))
         return array
 
 
-def load_joblib_stream(
-    data: bytes | memoryview, policy: Policy, limits: Limits, source: str
-) -> Any:
-    """Analyse then load one (decompressed) joblib stream under ``policy``."""
+def _wrapper_standin(regions: _ArrayRegions) -> type:
+    """A class that stands in for joblib's NumpyArrayWrapper during one load."""
+
+    class NumpyArrayWrapper:
+        __slots__ = ()
+
+        def __call__(self, state: Any) -> Any:
+            return regions.build(state)
+
+    return NumpyArrayWrapper
+
+
+def load_joblib_stream(data: Buffer, policy: Policy, limits: Limits, source: str) -> Any:
+    """Analyse then load one (decompressed) joblib stream under ``policy`` with the C unpickler.
+
+    Arrays are views into ``data`` when it is writable and aligned (no second copy), else copies.
+    """
     analysis = _analyse_or_refuse(data, policy, limits, source, joblib=True)
-    if JOBLIB_WRAPPER not in analysis.names:
-        # No inline arrays: this is a plain pickle stream and the C unpickler reads it.
-        guard = _Guard(policy, analysis.resolved, source)
+    guard = _Guard(policy, analysis.resolved, source)
+    if not analysis.wrapper_builds:
         f = io.BytesIO(data)
         return _wrap_errors(source, lambda: _CUnpickler(f, guard).load())
-    guard = _Guard(policy, analysis.resolved, source)
-    f = io.BytesIO(data)
-    unpickler = _JoblibUnpickler(f, guard, analysis.array_regions)
-    obj = _wrap_errors(source, unpickler.load)
-    if f.tell() != len(data) or unpickler._regions:
+    regions = _ArrayRegions(data, analysis, guard)
+    standin = _wrapper_standin(regions)
+    raw_wrapper = next(raw for raw, real in analysis.resolved.items() if real == JOBLIB_WRAPPER)
+    guard.substitutes[raw_wrapper] = standin
+    stream = io.BytesIO(_rewrite_joblib(data, analysis))
+    obj = _wrap_errors(source, lambda: _CUnpickler(stream, guard).load())
+    if regions.regions or stream.tell() != len(stream.getbuffer()):
         raise MalformedArtifactError(
             f"{source}: the loader and the analysis disagree about the stream's layout",
             path=source,
