@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit bench fuzz clean
+BENCH_STAMP := $(VENV)/.bench-stamp
+
+.PHONY: demo test lint typecheck unit bench compare fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +20,7 @@ demo: $(STAMP)
 	bash examples/release_pipeline.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests examples benchmarks
+	$(BIN)/ruff check src tests examples benchmarks fuzz
 	$(BIN)/ruff format --check src
 
 typecheck: $(STAMP)
@@ -29,8 +31,18 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
-bench: $(STAMP)
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run.py
+
+fuzz: $(STAMP)
+	$(BIN)/python fuzz/run.py --seconds $${FUZZ_SECONDS:-60}
+
+compare: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/compare_scanners.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,162 @@
+"""False alarms and missed attacks: safeload against fickling, picklescan and modelscan.
+
+    make compare        # or: .venv/bin/python benchmarks/compare_scanners.py
+
+Writes every model of the test corpus with plain pickle (protocols 2-5) and plain joblib (every
+compression), then asks each tool for a verdict. A clean model flagged, or a file the tool fails
+on, is a false alarm. Then runs the attack corpus (safeload.testing) through the same tools: an
+attack reported clean is a miss. Tools that are not installed are reported as such. Results go to
+benchmarks/results/compare_scanners.json.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import pickle
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import joblib
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from corpus import build_corpus  # noqa: E402
+
+import safeload  # noqa: E402
+
+VARIANTS: list[tuple[str, dict[str, Any]]] = [
+    *[(f"p{p}.pkl", {"protocol": p}) for p in (2, 3, 4, 5)],
+    ("plain.joblib", {}),
+    *[(f"{c}.joblib", {"compress": (c, 3)}) for c in ("zlib", "gzip", "bz2", "xz", "lzma")],
+]
+
+Verdict = Callable[[Path], bool]  # True = the tool says "unsafe" (or could not tell)
+
+
+def _safeload(path: Path) -> bool:
+    return not safeload.scan(path).safe
+
+
+def _fickling() -> Verdict | None:
+    try:
+        import fickling
+    except ImportError:
+        return None
+
+    def verdict(path: Path) -> bool:
+        try:
+            return not bool(fickling.is_likely_safe(str(path)))
+        except Exception:
+            return True
+
+    return verdict
+
+
+def _picklescan() -> Verdict | None:
+    try:
+        from picklescan.scanner import scan_file_path
+    except ImportError:
+        return None
+
+    def verdict(path: Path) -> bool:
+        try:
+            result = scan_file_path(str(path))
+        except Exception:
+            return True
+        return bool(result.issues_count or result.infected_files or result.scan_err)
+
+    return verdict
+
+
+def _modelscan() -> Verdict | None:
+    try:
+        from modelscan.modelscan import ModelScan
+    except ImportError:
+        return None
+
+    def verdict(path: Path) -> bool:
+        try:
+            result = ModelScan().scan(str(path))
+        except Exception:
+            return True
+        return bool(result.get("issues") or result.get("errors"))
+
+    return verdict
+
+
+def main() -> int:
+    tools: dict[str, Verdict | None] = {
+        "safeload": _safeload,
+        "fickling": _fickling(),
+        "picklescan": _picklescan(),
+        "modelscan": _modelscan(),
+    }
+    corpus = build_corpus()
+    results: dict[str, Any] = {"models": len(corpus), "files": 0, "tools": {}}
+    flagged: dict[str, list[str]] = {name: [] for name in tools}
+    missed: dict[str, list[str]] = {name: [] for name in tools}
+    with tempfile.TemporaryDirectory() as tmp:
+        files = []
+        for entry in corpus:
+            for suffix, opts in VARIANTS:
+                path = Path(tmp) / f"{entry.name}.{suffix}"
+                if suffix.endswith(".pkl"):
+                    path.write_bytes(pickle.dumps(entry.estimator, protocol=opts["protocol"]))
+                else:
+                    buf = io.BytesIO()
+                    joblib.dump(entry.estimator, buf, **opts)
+                    path.write_bytes(buf.getvalue())
+                files.append(path)
+        results["files"] = len(files)
+        attacks = []
+        try:
+            from safeload.testing import attack_corpus
+
+            marker = str(Path(tmp) / "MARKER-never-created")
+            for case in attack_corpus():
+                ext = ".skops" if case.container == "skops" else (
+                    ".pkl" if case.container == "pickle" else ".joblib")
+                path = Path(tmp) / f"attack-{case.name}{ext}"
+                path.write_bytes(case.build(marker))
+                attacks.append(path)
+        except ImportError:
+            pass
+        for name, tool in tools.items():
+            if tool is None:
+                results["tools"][name] = "not installed"
+                continue
+            start = time.perf_counter()
+            flagged[name] = [f.name for f in files if tool(f)]
+            missed[name] = [f.name for f in attacks if not tool(f)]
+            results["tools"][name] = {
+                "false_alarms": len(flagged[name]),
+                "clean_files": len(files),
+                "attacks_missed": len(missed[name]),
+                "attacks": len(attacks),
+                "seconds": round(time.perf_counter() - start, 2),
+                "examples_flagged": flagged[name][:5],
+                "examples_missed": missed[name][:5],
+            }
+    print(f"{results['models']} model kinds, {results['files']} clean files, "
+          f"{len(attacks)} attack files")
+    print(f"{'tool':<12}{'false alarms':>16}{'attacks missed':>18}")
+    for name, r in results["tools"].items():
+        if isinstance(r, str):
+            print(f"{name:<12}{r:>34}")
+        else:
+            print(f"{name:<12}{r['false_alarms']:>9} / {r['clean_files']:<5}"
+                  f"{r['attacks_missed']:>11} / {r['attacks']:<5}")
+    out = HERE / "results"
+    out.mkdir(exist_ok=True)
+    (out / "compare_scanners.json").write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

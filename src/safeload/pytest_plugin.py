@@ -1,0 +1,128 @@
+"""pytest plugin (entry point ``safeload``): security regression tests in one line.
+
+* ``safeload_attack_case``: a fixture parametrized over :func:`safeload.testing.attack_corpus`;
+  a test that takes it runs once per published attack technique.
+* ``--safeload-models DIR``: one test per model file under DIR (``*.pkl``, ``*.pickle``,
+  ``*.joblib*``, ``*.skops``), asserting that it carries a valid signature from a key in
+  ``--safeload-keyring DIR`` (or ``--safeload-pub FILE``) and loads under the default policy
+  (plus ``--safeload-trust NAME``). Nothing is loaded without its signature being checked first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+_MODEL_SUFFIXES = (".pkl", ".pickle", ".joblib", ".skops")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register the ``--safeload-*`` options."""
+    group = parser.getgroup("safeload", "safeload model checks")
+    group.addoption(
+        "--safeload-models",
+        metavar="DIR",
+        default=None,
+        help="check every model file under DIR: signed by a trusted key, loads safely",
+    )
+    group.addoption(
+        "--safeload-keyring",
+        metavar="DIR",
+        default=None,
+        help="directory of trusted *.pub keys for --safeload-models",
+    )
+    group.addoption(
+        "--safeload-pub",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="a trusted public key for --safeload-models (repeatable)",
+    )
+    group.addoption(
+        "--safeload-threshold",
+        type=int,
+        default=1,
+        help="distinct trusted keys that must have signed each model",
+    )
+    group.addoption(
+        "--safeload-trust",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="also trust this exact global when loading the models (repeatable)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize ``safeload_attack_case`` over the attack corpus."""
+    if "safeload_attack_case" in metafunc.fixturenames:
+        import importlib
+
+        cases = importlib.import_module("safeload.testing").attack_corpus()
+        metafunc.parametrize("safeload_attack_case", cases, ids=[c.name for c in cases])
+
+
+def _is_model(path: Path) -> bool:
+    name = path.name.lower()
+    return (
+        path.is_file()
+        and not name.endswith(".sig")
+        and (name.endswith(_MODEL_SUFFIXES) or ".joblib." in name)
+    )
+
+
+class SafeloadModelItem(pytest.Item):
+    """One model file: verify its signature, then load it through the restricted reader."""
+
+    def __init__(self, *, path_to_check: Path, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.path_to_check = path_to_check
+
+    def runtest(self) -> None:
+        import safeload
+        from safeload.keys import Keyring, VerifyKey
+
+        cfg = self.config
+        ring_dir = cfg.getoption("--safeload-keyring")
+        pubs = cfg.getoption("--safeload-pub")
+        threshold = cfg.getoption("--safeload-threshold")
+        if ring_dir:
+            ring = Keyring.from_dir(ring_dir, threshold=threshold)
+        elif pubs:
+            ring = Keyring([VerifyKey.from_file(p) for p in pubs], threshold=threshold)
+        else:
+            raise pytest.UsageError(
+                "--safeload-models needs --safeload-keyring DIR or --safeload-pub FILE"
+            )
+        safeload.load(self.path_to_check, ring, trusted=cfg.getoption("--safeload-trust"))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        import safeload
+
+        if isinstance(excinfo.value, safeload.SafeloadError):
+            return f"{self.path_to_check}: {type(excinfo.value).__name__}: {excinfo.value}"
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path_to_check, 0, f"safeload model {self.path_to_check.name}"
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Add one :class:`SafeloadModelItem` per model file under ``--safeload-models``."""
+    root = config.getoption("--safeload-models")
+    if not root:
+        return
+    base = Path(root)
+    if not base.is_dir():
+        raise pytest.UsageError(f"--safeload-models: {base} is not a directory")
+    for path in sorted(p for p in base.rglob("*") if _is_model(p)):
+        rel = path.relative_to(base).as_posix()
+        items.append(
+            SafeloadModelItem.from_parent(
+                session, name=f"safeload-model[{rel}]", path_to_check=path
+            )
+        )
