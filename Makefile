@@ -20,7 +20,7 @@ demo: $(STAMP)
 	bash examples/release_pipeline.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests examples benchmarks fuzz
+	$(BIN)/ruff check src tests $(wildcard examples benchmarks fuzz)
 	$(BIN)/ruff format --check src
 
 typecheck: $(STAMP)
