@@ -214,3 +214,56 @@ def test_joblib_forest_with_structured_dtypes(tmp_path: Path) -> None:
     assert not report.findings, report.findings
     analysis = analyze(path.read_bytes(), policy=Policy.default(), joblib=True)
     assert len(analysis.array_regions) >= 6
+
+
+CRASH_M8 = (
+    b"\x80\x04\x95\xbb\x00\x00\x00\x00\x00\x00\x00\x8c\x16numpy._core.multiarray\x94\x8c\x0c"
+    b"_reconstruct\x94\x93\x94\x8c\x05numpy\x94\x8c\x07ndarray\x94\x93\x94K\x00\x85\x94C\x01b"
+    b"\x94\x87\x94R\x94(K\x01K\x02K\x03\x86\x94h\x03\x8c\x05dtype\x94\x93\x94\x8c\x02m8\x94"
+    b"\x89\x88\x87\x94R\x94(K\x03\x8c\x01<\x94NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00t\x94b"
+    b"\x89C0" + b"".join(i.to_bytes(8, "little") for i in range(6)) + b"\x94t\x94b."
+)
+
+
+def test_fuzzer_found_numpy_dtype_crash_is_refused(tmp_path: Path) -> None:
+    """Found by fuzz/fuzz_load.py: a timedelta dtype state without its unit metadata makes
+    numpy.dtype.__setstate__ crash the interpreter (numpy 2.4). Plain pickle dies with a signal;
+    safeload refuses the file statically."""
+    import subprocess
+    import sys
+
+    from safeload import MalformedArtifactError, load_unsigned
+
+    path = tmp_path / "crash.pkl"
+    path.write_bytes(CRASH_M8)
+    proc = subprocess.run(
+        [sys.executable, "-c", f"import pickle; pickle.loads(open({str(path)!r}, 'rb').read())"],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode < 0 or proc.returncode > 128  # killed by a signal
+    report = scan(path)
+    assert not report.safe and "datetime dtype without its unit" in report.findings[0].message
+    with pytest.raises(MalformedArtifactError):
+        load_unsigned(path)
+
+
+@pytest.mark.parametrize("protocol", range(6))
+def test_every_dtype_numpy_writes_is_accepted(protocol: int) -> None:
+    values = [
+        np.arange(3).astype("m8[s]"),
+        np.array(["2020-01-01"], dtype="M8[D]"),
+        np.zeros(2, dtype=[("a", "i8"), ("b", "f4")]),
+        np.zeros(2, dtype=("i4", (2, 3))),
+        np.zeros(2, dtype=np.dtype(float, metadata={"k": 1})),
+        np.array(["ab"]),
+        np.zeros(2, ">f8"),
+        np.array([None, 1], dtype=object),
+        np.zeros(2, dtype="c16"),
+    ]
+    for value in values:
+        assert not scan(pickle.dumps(value, protocol=protocol)).findings, value.dtype
+        buf = io.BytesIO()
+        joblib.dump(value, buf, protocol=protocol)
+        assert not scan(buf.getvalue(), format="joblib").findings, value.dtype

@@ -78,6 +78,7 @@ _CONST_OPS: dict[str, Any] = {
 _PUT_OPS = frozenset({"PUT", "BINPUT", "LONG_BINPUT"})
 _GET_OPS = frozenset({"GET", "BINGET", "LONG_BINGET"})
 _RECONSTRUCTOR = ("copyreg", "_reconstructor")
+_CODECS_ENCODE = ("_codecs", "encode")
 
 
 def py3_name(module: str, qualname: str, protocol: int) -> tuple[str, str]:
@@ -310,6 +311,11 @@ def _const_value(sym: _Sym) -> Any:
         return sym.value
     if isinstance(sym, _Tuple):
         return tuple(_const_value(i) for i in sym.items)
+    if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair == _CODECS_ENCODE:
+        # protocol 2 writes bytes as _codecs.encode(text, "latin1"): fold it, nothing runs
+        args: tuple[Any, ...] = _const_value(sym.args) if sym.args is not None else ()
+        if len(args) == 2 and isinstance(args[0], str) and args[1] in ("latin1", "latin-1"):
+            return args[0].encode("latin-1")
     raise KeyError("not constant")
 
 
@@ -360,6 +366,54 @@ def _dtype_layout(sym: _Sym) -> tuple[int, bool]:
     if m.group(2) is None:
         raise KeyError("dtype type string has no size")
     return int(m.group(2)), False
+
+
+_DATETIME_UNITS = frozenset(
+    {b"Y", b"M", b"W", b"D", b"h", b"m", b"s", b"ms", b"us", b"ns", b"ps", b"fs", b"as", b"generic"}
+)
+
+
+def _dtype_state_problem(dtype: _Obj, state: _Sym) -> str | None:
+    """Why a ``numpy.dtype`` BUILD state is not one numpy itself writes, or ``None``.
+
+    numpy's ``dtype.__setstate__`` trusts its input: a datetime/timedelta dtype whose state lacks
+    the unit metadata crashes the process (found by fuzzing, numpy 2.4). Only the shapes numpy
+    writes are accepted: ``(3|4, byteorder, subarray, names, fields, elsize, alignment, flags
+    [, metadata])``, and ``M``/``m`` kinds must carry ``(metadata, (unit, num, den, events))``.
+    """
+    bad = "numpy.dtype state that numpy never writes (it can crash numpy)"
+    if not (isinstance(state, _Tuple) and len(state.items) in (8, 9)):
+        return bad
+    try:
+        version, order = _const_value(state.items[0]), _const_value(state.items[1])
+        elsize, align, flags = (_const_value(state.items[i]) for i in (5, 6, 7))
+        typestr = _const_value(dtype.args.items[0]) if isinstance(dtype.args, _Tuple) else None
+    except KeyError:
+        return bad
+    if version not in (3, 4) or order not in ("<", ">", "|", "="):
+        return bad
+    if not all(type(v) is int for v in (elsize, align, flags)):
+        return bad
+    if not isinstance(typestr, str) or not typestr:
+        return bad
+    if typestr[0] in "Mm":
+        if len(state.items) != 9:
+            return bad + ": a datetime dtype without its unit"
+        try:
+            meta = _const_value(state.items[8])
+        except KeyError:
+            return bad
+        ok = (
+            isinstance(meta, tuple)
+            and len(meta) == 2
+            and isinstance(meta[1], tuple)
+            and len(meta[1]) == 4
+            and meta[1][0] in _DATETIME_UNITS
+            and all(type(v) is int and v >= 1 for v in meta[1][1:])
+        )
+        if not ok:
+            return bad + ": malformed datetime unit"
+    return None
 
 
 # --- the walker ----------------------------------------------------------------------------
@@ -557,6 +611,10 @@ class _Walker:
                     self._nest(target, [state])
                 if isinstance(target, _Obj):
                     target.state = state
+                    if target.cls is not None and target.cls.pair in _DTYPE_CLASSES:
+                        problem = _dtype_state_problem(target, state)
+                        if problem:
+                            raise _Unsafe(pos, name, problem)
                     if self.joblib and target.cls is not None and target.cls.pair == JOBLIB_WRAPPER:
                         if frame_end is not None:
                             raise _Unsafe(pos, name, "joblib array data inside a FRAME")
