@@ -42,6 +42,7 @@ from safeload.policy import Limits, Policy
 from safeload.scan import ScanReport
 from safeload.sidecar import Statement
 from safeload.signing import InconsistentVersionWarning
+from safeload.state import TrustState
 
 __version__ = "0.1.0"
 
@@ -62,6 +63,7 @@ __all__ = [
     "Signer",
     "SigningKey",
     "Statement",
+    "TrustState",
     "UntrustedTypeError",
     "Verifier",
     "VerifyKey",

@@ -33,6 +33,7 @@ from safeload.signing import (
     unsigned_artifact,
     verify_bytes,
 )
+from safeload.state import TrustState
 
 __all__ = [
     "convert",
@@ -212,6 +213,7 @@ def load(
     policy: Policy | None = None,
     limits: Limits | None = None,
     now: datetime | None = None,
+    state: TrustState | None = None,
 ) -> Any:
     """Verify ``path`` against ``<path>.sig`` with pinned ``keys``, then deserialize the same
     bytes through the restricted reader.
@@ -219,6 +221,8 @@ def load(
     ``keys`` is a key, a list of keys or a :class:`~safeload.Keyring`. ``trusted`` adds exact
     names to the default policy (or to ``policy``). Raises a :class:`~safeload.SafeloadError`
     subclass on any failure; there is no switch that loads a file whose signature fails.
+    With ``state``, a signed name/version older than one already accepted is refused
+    (rollback protection), and a successful load records its version.
     """
     p = Path(path)
     lim = limits or Limits()
@@ -236,7 +240,12 @@ def load(
         sidecar_source=str(sidecar_path(p)),
     )
     del data
-    return formats.read(artifact, pol, lim, str(p))
+    if state is not None:
+        state.check(artifact.statement, str(p))
+    obj = formats.read(artifact, pol, lim, str(p))
+    if state is not None:
+        state.record(artifact.statement)
+    return obj
 
 
 def loads(
@@ -329,8 +338,11 @@ def verify(
     allow_rename: bool = False,
     now: datetime | None = None,
     limits: Limits | None = None,
+    state: TrustState | None = None,
 ) -> Statement:
-    """Check ``path`` against its sidecar without deserializing; return the verified statement."""
+    """Check ``path`` against its sidecar without deserializing; return the verified statement.
+
+    With ``state``, a rollback is refused and the accepted version is recorded."""
     p = Path(path)
     data = _read_once(p, (limits or Limits()).max_file_size)
     artifact = verify_bytes(
@@ -343,6 +355,9 @@ def verify(
         source=str(p),
         sidecar_source=str(sidecar_path(p)),
     )
+    if state is not None:
+        state.check(artifact.statement, str(p))
+        state.record(artifact.statement)
     return artifact.statement
 
 

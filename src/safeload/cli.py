@@ -82,6 +82,11 @@ def _parser() -> argparse.ArgumentParser:
         help="accept a file whose name differs from the signed name",
     )
     vf.add_argument("--json", action="store_true", help="machine-readable output")
+    vf.add_argument(
+        "--state",
+        metavar="PATH",
+        help="trust-state file: refuse versions older than ones already accepted",
+    )
 
     ins = sub.add_parser("inspect", help="show what a .sig file claims (verifies nothing)")
     ins.add_argument("sidecar", metavar="FILE.sig")
@@ -239,11 +244,12 @@ def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
 
 def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     ring = _keyring(args)
+    state = safeload.TrustState(args.state) if args.state else None
     results: list[dict[str, Any]] = []
     worst = EXIT_OK
     for f in args.files:
         try:
-            st = safeload.verify(f, ring, allow_rename=args.allow_rename)
+            st = safeload.verify(f, ring, allow_rename=args.allow_rename, state=state)
         except SignatureError as exc:
             results.append({"file": f, "ok": False, "error": str(exc)})
             worst = max(worst, EXIT_FAIL)

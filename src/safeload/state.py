@@ -1,0 +1,100 @@
+"""Rollback protection: remember the highest version accepted for each model name.
+
+An attacker who can serve files can serve last year's model with its still-valid signature.
+With a :class:`TrustState`, a verified artifact whose signed ``name`` was already accepted at a
+higher ``version`` is refused. Versions are dotted non-negative integers (``"3"``, ``"1.4.0"``)
+so that "higher" is unambiguous.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from safeload.exceptions import SignatureError
+from safeload.sidecar import Statement
+
+__all__ = ["TrustState", "parse_version"]
+
+
+def parse_version(text: str) -> tuple[int, ...]:
+    """``"1.4.0"`` -> ``(1, 4, 0)``; raises ``ValueError`` for anything else."""
+    parts = text.split(".")
+    if not parts or not all(p.isdigit() and p.isascii() for p in parts):
+        raise ValueError(f"version {text!r} is not dotted integers like 1.4.0")
+    values = [int(p) for p in parts]
+    while len(values) > 1 and values[-1] == 0:  # 1.4 == 1.4.0
+        values.pop()
+    return tuple(values)
+
+
+class TrustState:
+    """A small JSON file: ``{"models": {name: highest accepted version}}``."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+
+    def _read(self) -> dict[str, str]:
+        if not self.path.exists():
+            return {}
+        try:
+            doc = json.loads(self.path.read_text(encoding="utf-8"))
+            models = doc["models"]
+            if not isinstance(models, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in models.items()
+            ):
+                raise ValueError("models must map names to versions")
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise SignatureError(
+                f"trust state {self.path} is unreadable ({exc}); refusing to load without "
+                "rollback protection. Restore it from backup or remove it deliberately.",
+                path=str(self.path),
+            ) from exc
+        return dict(models)
+
+    def highest(self, name: str) -> str | None:
+        """The highest version accepted so far for ``name``."""
+        return self._read().get(name)
+
+    def check(self, statement: Statement, source: str) -> None:
+        """Raise ``SignatureError`` if ``statement`` would roll ``name`` back."""
+        name, version = statement.predicate.name, statement.predicate.version
+        if name is None or version is None:
+            raise SignatureError(
+                f"{source}: rollback protection needs a signed model name and version; sign "
+                "with name=... and version=... (CLI: --name, --version)",
+                path=source,
+            )
+        try:
+            new = parse_version(version)
+        except ValueError as exc:
+            raise SignatureError(f"{source}: {exc}", path=source) from exc
+        seen = self.highest(name)
+        if seen is not None and new < parse_version(seen):
+            raise SignatureError(
+                f"{source} is {name} version {version}, older than version {seen} already "
+                "accepted: a rollback to an old (possibly vulnerable) model was refused.",
+                path=source,
+            )
+
+    def record(self, statement: Statement) -> None:
+        """Remember ``statement``'s version if it is the highest seen (atomic write)."""
+        name, version = statement.predicate.name, statement.predicate.version
+        if name is None or version is None:
+            return
+        models = self._read()
+        if name in models and parse_version(version) <= parse_version(models[name]):
+            return
+        models[name] = version
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".trust-state.")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump({"models": models}, fh, indent=2, sort_keys=True)
+                fh.write("\n")
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

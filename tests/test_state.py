@@ -1,0 +1,78 @@
+"""Rollback and freeze protection with a trust-state file."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from safeload import SignatureError, SigningKey, TrustState, dump, load, verify
+from safeload.cli import main
+from safeload.state import parse_version
+
+
+def test_parse_version() -> None:
+    assert parse_version("1.4.0") == parse_version("1.4") == (1, 4)
+    assert parse_version("10") > parse_version("9.9.9")
+    for bad in ("1.x", "", "v1", "1..2", "\u0661"):  # an Arabic-Indic digit is not ASCII
+        with pytest.raises(ValueError):
+            parse_version(bad)
+
+
+def test_rollback_is_refused(tmp_path: Path, ed_key: SigningKey) -> None:
+    state = TrustState(tmp_path / "state.json")
+    new, old = tmp_path / "new" / "m.pkl", tmp_path / "old" / "m.pkl"
+    new.parent.mkdir()
+    old.parent.mkdir()
+    dump({"v": 2}, new, ed_key, name="churn", version="2.0.0")
+    dump({"v": 1}, old, ed_key, name="churn", version="1.9.3")
+    assert load(old, ed_key.public_key, state=state) == {"v": 1}
+    assert load(new, ed_key.public_key, state=state) == {"v": 2}
+    assert json.loads((tmp_path / "state.json").read_text()) == {"models": {"churn": "2.0.0"}}
+    with pytest.raises(SignatureError, match="older than version 2.0.0"):
+        load(old, ed_key.public_key, state=state)
+    assert load(new, ed_key.public_key, state=state) == {"v": 2}  # same version again is fine
+    # Without a state file the old, validly signed file still loads: protection is opt-in.
+    assert load(old, ed_key.public_key) == {"v": 1}
+
+
+def test_state_needs_signed_name_and_version(tmp_path: Path, ed_key: SigningKey) -> None:
+    path = tmp_path / "m.pkl"
+    dump([1], path, ed_key)
+    with pytest.raises(SignatureError, match="needs a signed model name and version"):
+        load(path, ed_key.public_key, state=TrustState(tmp_path / "s.json"))
+    dump([1], path, ed_key, name="m", version="beta")
+    with pytest.raises(SignatureError, match="dotted integers"):
+        verify(path, ed_key.public_key, state=TrustState(tmp_path / "s.json"))
+
+
+def test_corrupt_state_fails_closed(tmp_path: Path, ed_key: SigningKey) -> None:
+    path = tmp_path / "m.pkl"
+    dump([1], path, ed_key, name="m", version="1")
+    (tmp_path / "s.json").write_text("{not json")
+    with pytest.raises(SignatureError, match="unreadable"):
+        load(path, ed_key.public_key, state=TrustState(tmp_path / "s.json"))
+
+
+def test_cli_state(tmp_path: Path) -> None:
+    out = io.StringIO()
+    assert main(["keygen", "k", "--dir", str(tmp_path)], stdout=out) == 0
+    model = tmp_path / "m.pkl"
+    import pickle
+
+    model.write_bytes(pickle.dumps([1]))
+    key = str(tmp_path / "k.key")
+    pub = str(tmp_path / "k.pub")
+    state = str(tmp_path / "state.json")
+    assert (
+        main(["sign", str(model), "--key", key, "--name", "m", "--version", "3"], stdout=out) == 0
+    )
+    assert main(["verify", str(model), "--pub", pub, "--state", state], stdout=out) == 0
+    assert (
+        main(["sign", str(model), "--key", key, "--name", "m", "--version", "2"], stdout=out) == 0
+    )
+    err = io.StringIO()
+    assert main(["verify", str(model), "--pub", pub, "--state", state], stdout=out, stderr=err) == 1
+    assert "rollback" in err.getvalue()
