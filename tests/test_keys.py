@@ -136,3 +136,51 @@ def test_as_keyring_accepts_forms_and_refuses_paths(tmp_path: Path) -> None:
     assert as_keyring([k.public_key]).keyids == (k.keyid,)
     with pytest.raises(KeyFormatError, match="not paths"):
         as_keyring(str(tmp_path / "k.pub"))  # type: ignore[arg-type]
+
+
+def test_keyring_file_with_expiry_and_revocation(tmp_path: Path) -> None:
+    import json
+    from datetime import datetime, timezone
+
+    from safeload import SignatureError, dumps, loads
+
+    alice, bob, mallory = SigningKey.generate(), SigningKey.generate(), SigningKey.generate()
+    doc = {
+        "threshold": 1,
+        "keys": [
+            {"name": "alice", "public_key": alice.public_key.to_pem().decode()},
+            {
+                "name": "bob",
+                "public_key": bob.public_key.to_pem().decode(),
+                "not_after": "2026-06-01T00:00:00Z",
+            },
+            {"name": "mallory", "public_key": mallory.public_key.to_pem().decode()},
+        ],
+        "revoked": [mallory.keyid],
+    }
+    (tmp_path / "ring.json").write_text(json.dumps(doc))
+    ring = Keyring.from_file(tmp_path / "ring.json")
+    assert set(ring.keyids) == {alice.keyid, bob.keyid}
+    before = datetime(2026, 5, 1, tzinfo=timezone.utc)
+    after = datetime(2026, 7, 1, tzinfo=timezone.utc)
+    for signer, ok_before, ok_after in (
+        (alice, True, True),
+        (bob, True, False),
+        (mallory, False, False),
+    ):
+        payload, sidecar = dumps([1], signer)
+        for now, ok in ((before, ok_before), (after, ok_after)):
+            if ok:
+                assert loads(payload, sidecar, ring, now=now) == [1]
+            else:
+                with pytest.raises(SignatureError):
+                    loads(payload, sidecar, ring, now=now)
+    for bad in (
+        '{"keys": "x"}',
+        '{"keys": [], "extra": 1}',
+        "not json",
+        '{"keys": [{"public_key": "nope"}]}',
+    ):
+        (tmp_path / "bad.json").write_text(bad)
+        with pytest.raises(KeyFormatError):
+            Keyring.from_file(tmp_path / "bad.json")

@@ -151,7 +151,11 @@ def _signer_args(p: argparse.ArgumentParser) -> None:
 def _verifier_args(p: argparse.ArgumentParser) -> None:
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--pub", action="append", metavar="PATH", help="trusted public key (repeatable)")
-    g.add_argument("--keyring", metavar="DIR", help="trust every *.pub in DIR")
+    g.add_argument(
+        "--keyring",
+        metavar="DIR|FILE.json",
+        help="trust every *.pub in DIR, or the keys of a JSON keyring file",
+    )
     g.add_argument("--hmac-key-file", metavar="PATH", help="HMAC secret file (hex)")
     g.add_argument("--hmac-env", metavar="VAR", help="environment variable holding the hex secret")
     p.add_argument(
@@ -186,6 +190,8 @@ def _signer(args: argparse.Namespace) -> Signer:
 
 def _keyring(args: argparse.Namespace) -> Keyring:
     if args.keyring:
+        if Path(args.keyring).is_file():
+            return Keyring.from_file(args.keyring)
         return Keyring.from_dir(args.keyring, threshold=args.threshold)
     keys: list[Verifier]
     if args.pub:

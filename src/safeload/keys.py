@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import secrets
 from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -391,7 +393,14 @@ class Keyring:
     or has signed.
     """
 
-    def __init__(self, keys: Iterable[Verifier | SigningKey], threshold: int = 1) -> None:
+    def __init__(
+        self,
+        keys: Iterable[Verifier | SigningKey],
+        threshold: int = 1,
+        *,
+        not_after: Mapping[str, datetime] | None = None,
+        revoked: Iterable[str] = (),
+    ) -> None:
         unique: dict[str, Verifier] = {}
         for key in keys:
             verifier: Verifier = key.public_key if isinstance(key, SigningKey) else key
@@ -400,8 +409,11 @@ class Keyring:
                     f"not a verification key: {type(key).__name__}; use VerifyKey or HMACKey"
                 )
             unique.setdefault(verifier.keyid, verifier)
+        self.revoked = frozenset(revoked)
+        for keyid in self.revoked:
+            unique.pop(keyid, None)
         if not unique:
-            raise KeyFormatError("a keyring needs at least one key")
+            raise KeyFormatError("a keyring needs at least one key that is not revoked")
         if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
             raise KeyFormatError(f"threshold must be a positive integer, got {threshold!r}")
         if threshold > len(unique):
@@ -411,6 +423,7 @@ class Keyring:
             )
         self._keys = unique
         self.threshold = threshold
+        self.not_after: dict[str, datetime] = dict(not_after or {})
         self.source: str | None = None
 
     @classmethod
@@ -425,6 +438,53 @@ class Keyring:
         ring = cls([VerifyKey.from_file(f) for f in files], threshold=threshold)
         ring.source = str(p)
         return ring
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> Keyring:
+        """Read a JSON keyring: trusted keys with optional ``not_after``, and revoked key ids.
+
+        ``{"threshold": 1, "keys": [{"public_key": "<PEM>", "not_after": "2027-01-31T00:00:00Z"}],
+        "revoked": ["<keyid>"]}``. A key is trusted only before its ``not_after``; a revoked key
+        is never trusted, whatever it signed.
+        """
+        p = Path(path)
+        raw = _read_key_file(p)
+        try:
+            doc = json.loads(raw.decode("utf-8"))
+            entries = doc["keys"]
+            threshold = doc.get("threshold", 1)
+            revoked = doc.get("revoked", [])
+            unknown = set(doc) - {"keys", "threshold", "revoked"}
+            if unknown:
+                raise ValueError(f"unknown field(s) {', '.join(sorted(unknown))}")
+            if not isinstance(entries, list) or not isinstance(revoked, list):
+                raise ValueError("keys and revoked must be lists")
+            keys: list[Verifier] = []
+            limits: dict[str, datetime] = {}
+            for entry in entries:
+                key = VerifyKey.from_pem(entry["public_key"].encode("ascii"), source=str(p))
+                if set(entry) - {"public_key", "not_after", "name"}:
+                    raise ValueError("a key entry has unknown fields")
+                if "not_after" in entry:
+                    limits[key.keyid] = datetime.strptime(
+                        entry["not_after"], "%Y-%m-%dT%H:%M:%SZ"
+                    ).replace(tzinfo=timezone.utc)
+                keys.append(key)
+            if not all(isinstance(k, str) for k in revoked):
+                raise ValueError("revoked must list key ids")
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+            raise KeyFormatError(f"keyring file {p} is not valid: {exc}", path=str(p)) from exc
+        ring = cls(keys, threshold=threshold, not_after=limits, revoked=revoked)
+        ring.source = str(p)
+        return ring
+
+    def usable(self, now: datetime) -> tuple[Verifier, ...]:
+        """The keys trusted at ``now``: not revoked, and before their ``not_after``."""
+        return tuple(
+            k
+            for keyid, k in self._keys.items()
+            if keyid not in self.not_after or now < self.not_after[keyid]
+        )
 
     @property
     def keys(self) -> tuple[Verifier, ...]:

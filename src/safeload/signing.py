@@ -167,7 +167,7 @@ def add_signature(envelope: Envelope, signer: Signer) -> Envelope:
     return envelope.with_signature(Signature(signer.keyid, signer.sign(envelope.pae())))
 
 
-def _count_valid(envelope: Envelope, ring: Keyring) -> tuple[str, ...]:
+def _count_valid(envelope: Envelope, ring: Keyring, now: datetime) -> tuple[str, ...]:
     """Key ids of the distinct trusted keys that made a valid signature.
 
     The key id on a signature only orders the attempts; every trusted key is tried against
@@ -175,7 +175,7 @@ def _count_valid(envelope: Envelope, ring: Keyring) -> tuple[str, ...]:
     """
     message = envelope.pae()
     valid = []
-    for key in ring.keys:
+    for key in ring.usable(now):
         ordered = sorted(envelope.signatures, key=lambda s: s.keyid != key.keyid)
         if any(key.verify(message, s.sig) for s in ordered):
             valid.append(key.keyid)
@@ -212,7 +212,8 @@ def verify_bytes(
     ring = as_keyring(keys)
     src = source or name or "<bytes>"
     envelope = parse_envelope(sidecar, source=sidecar_source or f"{src}.sig")
-    keyids = _count_valid(envelope, ring)
+    current = now or datetime.now(timezone.utc)
+    keyids = _count_valid(envelope, ring, current)
     if len(keyids) < ring.threshold:
         raise _opaque(src, ring)
     statement = parse_statement(envelope.payload, source=sidecar_source or f"{src}.sig")
@@ -229,7 +230,6 @@ def verify_bytes(
             path=src,
         )
     expires = statement.predicate.expires
-    current = now or datetime.now(timezone.utc)
     if expires is not None and current >= expires:
         raise SignatureError(
             f"the signature on {src} expired at {format_time(expires)} (now "
