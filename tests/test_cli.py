@@ -165,3 +165,25 @@ def test_python_dash_m_entry_point(tmp_path: Path) -> None:
         [sys.executable, "-m", "safeload", "--version"], capture_output=True, text=True, check=False
     )
     assert proc.returncode == 0 and "safeload" in proc.stdout
+
+
+def test_verify_a_directory_in_parallel(release: dict[str, Path]) -> None:
+    models = release["dir"] / "models"
+    (models / "sub").mkdir(parents=True)
+    for i in range(6):
+        target = models / ("sub" if i % 2 else ".") / f"m{i}.pkl"
+        target.write_bytes(pickle.dumps({"i": i}))
+        assert run("sign", str(target), "--key", str(release["key"]))[0] == 0
+    (models / "unsigned.joblib").write_bytes(pickle.dumps([0]))
+    victim = models / "m0.pkl"
+    victim.write_bytes(victim.read_bytes() + b"\x00")
+    code, out, err = run("verify", str(models), "--jobs", "3", "--pub", str(release["pub"]))
+    assert code == 1
+    assert "5 verified, 2 failed" in out
+    assert "unsigned.joblib" in err and "m0.pkl" in err
+    code, out, _ = run("verify", str(models), "--jobs", "3", "--pub", str(release["pub"]), "--json")
+    doc = json.loads(out)
+    assert code == 1 and doc["verified"] == 5 and doc["failed"] == 2
+    victim.unlink()
+    (models / "unsigned.joblib").unlink()
+    assert run("verify", str(models), "--jobs", "2", "--pub", str(release["pub"]))[0] == 0

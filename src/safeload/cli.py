@@ -74,7 +74,14 @@ def _parser() -> argparse.ArgumentParser:
     sg.add_argument("--format", choices=("pickle", "joblib", "skops"))
 
     vf = sub.add_parser("verify", help="check FILE against FILE.sig; deserializes nothing")
-    vf.add_argument("files", nargs="+", metavar="FILE")
+    vf.add_argument("files", nargs="+", metavar="FILE|DIR")
+    vf.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="verify N files in parallel (not with --state)",
+    )
     _verifier_args(vf)
     vf.add_argument(
         "--allow-rename",
@@ -248,32 +255,82 @@ def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+_MODEL_SUFFIXES = (".pkl", ".pickle", ".joblib", ".skops")
+
+
+def _expand(paths: Sequence[str]) -> list[str]:
+    """Files as given; a directory stands for every model file under it (signed or not)."""
+    files: list[str] = []
+    for entry in paths:
+        p = Path(entry)
+        if p.is_dir():
+            files += sorted(
+                str(f)
+                for f in p.rglob("*")
+                if f.is_file()
+                and not f.name.endswith(".sig")
+                and (
+                    f.name.lower().endswith(_MODEL_SUFFIXES)
+                    or ".joblib." in f.name.lower()
+                    or Path(str(f) + ".sig").exists()
+                )
+            )
+        else:
+            files.append(entry)
+    return files
+
+
+def _verify_one(
+    f: str, ring: Keyring, args: argparse.Namespace, state: safeload.TrustState | None
+) -> dict[str, Any]:
+    try:
+        st = safeload.verify(f, ring, allow_rename=args.allow_rename, state=state)
+    except SignatureError as exc:
+        return {"file": f, "ok": False, "error": str(exc)}
+    return {"file": f, "ok": True, "statement": st.to_dict()}
+
+
 def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     ring = _keyring(args)
     state = safeload.TrustState(args.state) if args.state else None
-    results: list[dict[str, Any]] = []
-    worst = EXIT_OK
-    for f in args.files:
-        try:
-            st = safeload.verify(f, ring, allow_rename=args.allow_rename, state=state)
-        except SignatureError as exc:
-            results.append({"file": f, "ok": False, "error": str(exc)})
-            worst = max(worst, EXIT_FAIL)
-            if not args.json:
-                print(f"FAILED {f}: {exc}", file=err)
-            continue
-        p = st.predicate
-        results.append({"file": f, "ok": True, "statement": st.to_dict()})
-        if not args.json:
-            extra = f", version {p.version}" if p.version else ""
-            print(
-                f"OK {f}: {p.format}, {p.size} bytes, signed {p.created:%Y-%m-%d %H:%M}Z{extra}",
-                file=out,
-            )
+    files = _expand(args.files)
+    if not files:
+        raise _UsageError("no model files to verify")
+    if args.jobs > 1 and state is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=args.jobs) as pool:  # hashing releases the GIL
+            results = list(pool.map(lambda f: _verify_one(f, ring, args, None), files))
+    else:
+        results = [_verify_one(f, ring, args, state) for f in files]
+    failed = [r for r in results if not r["ok"]]
     if args.json:
-        json.dump({"ok": worst == EXIT_OK, "results": results}, out, indent=2)
+        json.dump(
+            {
+                "ok": not failed,
+                "verified": len(results) - len(failed),
+                "failed": len(failed),
+                "results": results,
+            },
+            out,
+            indent=2,
+        )
         out.write("\n")
-    return worst
+    else:
+        for r in results:
+            if r["ok"]:
+                p = r["statement"]["predicate"]
+                extra = f", version {p['version']}" if "version" in p else ""
+                print(
+                    f"OK {r['file']}: {p['format']}, {p['size']} bytes, signed "
+                    f"{p['created']}{extra}",
+                    file=out,
+                )
+            else:
+                print(f"FAILED {r['file']}: {r['error']}", file=err)
+        if len(results) > 1:
+            print(f"{len(results) - len(failed)} verified, {len(failed)} failed", file=out)
+    return EXIT_FAIL if failed else EXIT_OK
 
 
 def _cmd_inspect(args: argparse.Namespace, out: TextIO) -> int:
