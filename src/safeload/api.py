@@ -6,6 +6,7 @@ those same bytes; the path is never opened again after verification.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import tempfile
@@ -22,6 +23,7 @@ from safeload.exceptions import (
     MissingSignatureError,
     SafeloadError,
     SidecarFormatError,
+    SignatureError,
 )
 from safeload.keys import KeysLike, Signer
 from safeload.policy import Limits, Policy, TrustedSpec, resolve_policy
@@ -30,8 +32,10 @@ from safeload.sidecar import MAX_SIDECAR_BYTES, Envelope, Statement, parse_envel
 from safeload.signing import (
     add_signature,
     sign_bytes,
+    sign_folder,
     unsigned_artifact,
     verify_bytes,
+    verify_folder,
 )
 from safeload.state import TrustState
 
@@ -58,13 +62,16 @@ def sidecar_path(path: PathLike) -> Path:
     return p.with_name(p.name + ".sig")
 
 
-def _read_once(path: Path, limit: int, what: str = "artifact") -> bytearray:
+def _read_once(path: Path, limit: int, what: str = "artifact", *, follow: bool = True) -> bytearray:
     """Read a whole regular file through one descriptor, refusing anything over ``limit``.
 
     The result is a private ``bytearray``: verified once, then owned by the reader, whose arrays
     may be views into it (one copy of the data in memory, not two)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+        if not follow:
+            flags |= getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(path, flags)
     except FileNotFoundError as exc:
         raise MalformedArtifactError(f"{what} {path} does not exist", path=str(path)) from exc
     except OSError as exc:
@@ -94,6 +101,41 @@ def _read_once(path: Path, limit: int, what: str = "artifact") -> bytearray:
                 f"{what} {path} changed size while it was read; try again", path=str(path)
             )
     return data
+
+
+def _read_folder(path: Path, limits: Limits, *, allow_symlinks: bool) -> dict[str, bytearray]:
+    """Every file under ``path`` (relative POSIX path -> bytes), each read once.
+
+    A symlink anywhere in the folder fails verification unless ``allow_symlinks``.
+    """
+    files: dict[str, bytearray] = {}
+    total = 0
+    for root, dirs, names in os.walk(path, followlinks=allow_symlinks):
+        for entry in [*dirs, *names]:
+            full = Path(root) / entry
+            if full.is_symlink() and not allow_symlinks:
+                raise SignatureError(
+                    f"folder {path} contains a symlink ({full.relative_to(path).as_posix()}); "
+                    "signed folders must not, unless you pass allow_symlinks=True",
+                    path=str(path),
+                )
+        for name in sorted(names):
+            full = Path(root) / name
+            rel = full.relative_to(path).as_posix()
+            files[rel] = _read_once(full, limits.max_file_size, follow=allow_symlinks)
+            total += len(files[rel])
+            if total > limits.max_file_size:
+                raise LimitExceededError(
+                    f"folder {path} is larger than the file size limit", path=str(path)
+                )
+    return files
+
+
+def _folder_sidecar(path: Path) -> Path | None:
+    """The sidecar of the signed folder that holds ``path`` directly, if there is one."""
+    folder = path.parent
+    sig = folder.with_name(folder.name + ".sig")
+    return sig if folder.name and sig.is_file() else None
 
 
 def _read_sidecar(path: Path) -> bytes:
@@ -214,6 +256,7 @@ def load(
     limits: Limits | None = None,
     now: datetime | None = None,
     state: TrustState | None = None,
+    allow_symlinks: bool = False,
 ) -> Any:
     """Verify ``path`` against ``<path>.sig`` with pinned ``keys``, then deserialize the same
     bytes through the restricted reader.
@@ -222,11 +265,17 @@ def load(
     names to the default policy (or to ``policy``). Raises a :class:`~safeload.SafeloadError`
     subclass on any failure; there is no switch that loads a file whose signature fails.
     With ``state``, a signed name/version older than one already accepted is refused
-    (rollback protection), and a successful load records its version.
+    (rollback protection), and a successful load records its version. A file inside a signed
+    folder (``DIR.sig`` beside ``DIR``) is loaded after the whole folder verifies.
     """
     p = Path(path)
     lim = limits or Limits()
     pol = resolve_policy(policy, trusted)
+    folder_sig = None if sidecar_path(p).exists() else _folder_sidecar(p)
+    if folder_sig is not None:
+        return _load_from_folder(
+            p, folder_sig, keys, pol, lim, now=now, state=state, allow_symlinks=allow_symlinks
+        )
     data = _read_once(p, lim.max_file_size)
     sidecar = _read_sidecar(p)
     artifact = verify_bytes(
@@ -245,6 +294,41 @@ def load(
     obj = formats.read(artifact, pol, lim, str(p))
     if state is not None:
         state.record(artifact.statement)
+    return obj
+
+
+def _load_from_folder(
+    p: Path,
+    folder_sig: Path,
+    keys: KeysLike,
+    pol: Policy,
+    lim: Limits,
+    *,
+    now: datetime | None,
+    state: TrustState | None,
+    allow_symlinks: bool,
+) -> Any:
+    folder = p.parent
+    files = _read_folder(folder, lim, allow_symlinks=allow_symlinks)
+    verified = verify_folder(
+        files,
+        bytes(_read_once(folder_sig, MAX_SIDECAR_BYTES)),
+        keys,
+        now=now,
+        source=str(folder),
+        sidecar_source=str(folder_sig),
+    )
+    if state is not None:
+        state.check(verified.statement, str(folder))
+    rel = p.name
+    if rel not in verified.files:
+        raise MalformedArtifactError(
+            f"{p} is not a file of the signed folder {folder}", path=str(p)
+        )
+    fmt = _format_for(p, verified.files[rel], None)
+    obj = formats.read(verified.artifact(rel, fmt), pol, lim, str(p))
+    if state is not None:
+        state.record(verified.statement)
     return obj
 
 
@@ -301,16 +385,36 @@ def sign(
 ) -> Path:
     """Sign an existing file, writing ``<path>.sig``; returns the sidecar path.
 
+    ``path`` may be a folder: ``DIR.sig`` then lists every file in it (relative path, SHA-256,
+    size), and :func:`verify` / :func:`load` of a file inside fail on any change to the folder.
+
     With ``append=True`` the signature is added to the existing sidecar (an approval), after
     checking that the sidecar's statement describes this exact file.
     """
     p = Path(path)
-    data = _read_once(p, Limits().max_file_size)
     sig = sidecar_path(p)
+    if p.is_dir():
+        files = _read_folder(p, Limits(), allow_symlinks=False)
+        if append:
+            envelope = parse_envelope(_read_sidecar(p), source=str(sig))
+            statement = parse_statement(envelope.payload, source=str(sig))
+            described = {x.name: x.sha256 for x in statement.subjects}
+            actual = {rel: hashlib.sha256(b).hexdigest() for rel, b in files.items()}
+            if described != actual:
+                raise MalformedArtifactError(
+                    f"{sig} describes a different folder than {p}; refusing to add a signature",
+                    path=str(p),
+                )
+            for s in [signer] if isinstance(signer, Signer) else list(signer):
+                envelope = add_signature(envelope, s)
+        else:
+            envelope = sign_folder(files, signer, expires=expires, version=version, model_name=name)
+        _write_atomic(sig, envelope.to_json())
+        return sig
+    data = _read_once(p, Limits().max_file_size)
     if append:
         envelope = parse_envelope(_read_sidecar(p), source=str(sig))
         statement = parse_statement(envelope.payload, source=str(sig))
-        import hashlib
 
         if statement.subject.sha256 != hashlib.sha256(
             data
@@ -339,11 +443,28 @@ def verify(
     now: datetime | None = None,
     limits: Limits | None = None,
     state: TrustState | None = None,
+    allow_symlinks: bool = False,
 ) -> Statement:
     """Check ``path`` against its sidecar without deserializing; return the verified statement.
 
-    With ``state``, a rollback is refused and the accepted version is recorded."""
+    With ``state``, a rollback is refused and the accepted version is recorded. ``path`` may be
+    a folder signed with :func:`sign`: every file is checked, and any added, missing, renamed
+    or changed file, or a symlink (unless ``allow_symlinks``), fails."""
     p = Path(path)
+    if p.is_dir():
+        files = _read_folder(p, limits or Limits(), allow_symlinks=allow_symlinks)
+        folder = verify_folder(
+            files,
+            _read_sidecar(p),
+            keys,
+            now=now,
+            source=str(p),
+            sidecar_source=str(sidecar_path(p)),
+        )
+        if state is not None:
+            state.check(folder.statement, str(p))
+            state.record(folder.statement)
+        return folder.statement
     data = _read_once(p, (limits or Limits()).max_file_size)
     artifact = verify_bytes(
         data,

@@ -60,8 +60,8 @@ def _parser() -> argparse.ArgumentParser:
         help="encrypt the private key with a passphrase read from the terminal",
     )
 
-    sg = sub.add_parser("sign", help="write FILE.sig for existing files")
-    sg.add_argument("files", nargs="+", metavar="FILE")
+    sg = sub.add_parser("sign", help="write FILE.sig (or DIR.sig for a folder)")
+    sg.add_argument("files", nargs="+", metavar="FILE|DIR")
     _signer_args(sg)
     sg.add_argument("--version", dest="model_version", help="version recorded in the signature")
     sg.add_argument("--name", dest="model_name", help="model name recorded in the signature")
@@ -83,6 +83,11 @@ def _parser() -> argparse.ArgumentParser:
         help="verify N files in parallel (not with --state)",
     )
     _verifier_args(vf)
+    vf.add_argument(
+        "--allow-symlinks",
+        action="store_true",
+        help="accept symlinks inside a signed folder",
+    )
     vf.add_argument(
         "--allow-rename",
         action="store_true",
@@ -263,7 +268,9 @@ def _expand(paths: Sequence[str]) -> list[str]:
     files: list[str] = []
     for entry in paths:
         p = Path(entry)
-        if p.is_dir():
+        if p.is_dir() and p.with_name(p.name + ".sig").is_file():
+            files.append(entry)  # a signed folder: verified as a whole
+        elif p.is_dir():
             files += sorted(
                 str(f)
                 for f in p.rglob("*")
@@ -284,7 +291,9 @@ def _verify_one(
     f: str, ring: Keyring, args: argparse.Namespace, state: safeload.TrustState | None
 ) -> dict[str, Any]:
     try:
-        st = safeload.verify(f, ring, allow_rename=args.allow_rename, state=state)
+        st = safeload.verify(
+            f, ring, allow_rename=args.allow_rename, state=state, allow_symlinks=args.allow_symlinks
+        )
     except SignatureError as exc:
         return {"file": f, "ok": False, "error": str(exc)}
     return {"file": f, "ok": True, "statement": st.to_dict()}

@@ -51,6 +51,9 @@ PREDICATE_TYPE = "https://safeload.dev/model-artifact/v1"
 MAX_SIDECAR_BYTES = 1 << 20
 MAX_SIGNATURES = 64
 FORMATS = ("pickle", "joblib", "skops")
+#: The format of a folder sidecar (``DIR.sig``): one subject per file, sizes in ``files``.
+DIRECTORY = "directory"
+MAX_FILES = 100_000
 _TIME_FMT = "%Y-%m-%dT%H:%M:%SZ"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _MAX_SIG_BYTES = 1024
@@ -217,18 +220,29 @@ class Predicate:
     version: str | None = None
     name: str | None = None
     environment: Mapping[str, str] = field(default_factory=dict)
+    #: directory format only: relative path -> size in bytes, for every file in the folder.
+    files: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "environment", MappingProxyType(dict(self.environment)))
+        object.__setattr__(self, "files", MappingProxyType(dict(self.files)))
 
 
 @dataclass(frozen=True)
 class Statement:
-    """An in-toto Statement v1 with one subject and a safeload predicate."""
+    """An in-toto Statement v1 and a safeload predicate: one subject for a file, one per file
+    (relative paths) for a folder."""
 
-    subject: Subject
+    subjects: tuple[Subject, ...]
     predicate: Predicate
     predicate_type: str = PREDICATE_TYPE
+
+    @property
+    def subject(self) -> Subject:
+        """The single subject of a file statement."""
+        if len(self.subjects) != 1:
+            raise ValueError("a folder statement has one subject per file")
+        return self.subjects[0]
 
     def to_json(self) -> bytes:
         """The payload bytes (compact JSON with sorted keys)."""
@@ -245,9 +259,11 @@ class Statement:
             pred["version"] = p.version
         if p.name is not None:
             pred["name"] = p.name
+        if p.format == DIRECTORY:
+            pred["files"] = dict(p.files)
         doc = {
             "_type": STATEMENT_TYPE,
-            "subject": [{"name": self.subject.name, "digest": {"sha256": self.subject.sha256}}],
+            "subject": [{"name": s.name, "digest": {"sha256": s.sha256}} for s in self.subjects],
             "predicateType": self.predicate_type,
             "predicate": pred,
         }
@@ -295,27 +311,53 @@ def parse_statement(payload: bytes, *, source: str | None = None) -> Statement:
             f"unknown predicateType {doc['predicateType']!r} (this safeload reads "
             f"{PREDICATE_TYPE!r}; a newer safeload may be needed)",
         )
-    subjects = doc["subject"]
-    if not isinstance(subjects, list) or len(subjects) != 1:
-        raise _fail(source, "the statement must name exactly one subject")
-    s = _exact_keys(subjects[0], {"name", "digest"}, set(), "the subject", source)
-    name = _short_str(s["name"], "subject name", source, 4096)
-    if "/" in name or "\\" in name or name in (".", ".."):
-        raise _fail(source, "subject name must be a plain file name")
-    digest = _exact_keys(s["digest"], {"sha256"}, set(), "the subject digest", source)
-    sha = digest["sha256"]
-    if not isinstance(sha, str) or not _HEX64.fullmatch(sha):
-        raise _fail(source, "digest.sha256 must be 64 lowercase hex digits")
-
     p = _exact_keys(
         doc["predicate"],
         {"format", "size", "created", "environment"},
-        {"expires", "version", "name"},
+        {"expires", "version", "name", "files"},
         "the predicate",
         source,
     )
-    if p["format"] not in FORMATS:
-        raise _fail(source, f"format must be one of {', '.join(FORMATS)}")
+    folder = p["format"] == DIRECTORY
+    if p["format"] not in FORMATS and not folder:
+        raise _fail(source, f"format must be one of {', '.join((*FORMATS, DIRECTORY))}")
+    subjects_doc = doc["subject"]
+    if not isinstance(subjects_doc, list) or not subjects_doc:
+        raise _fail(source, "the statement must name its subjects")
+    if not folder and len(subjects_doc) != 1:
+        raise _fail(source, "a file statement must name exactly one subject")
+    if len(subjects_doc) > MAX_FILES:
+        raise _fail(source, f"more than {MAX_FILES} subjects")
+    subjects = []
+    for entry in subjects_doc:
+        sd = _exact_keys(entry, {"name", "digest"}, set(), "the subject", source)
+        name = _short_str(sd["name"], "subject name", source, 4096)
+        if folder:
+            parts = name.split("/")
+            if name.startswith("/") or "\\" in name or any(x in ("", ".", "..") for x in parts):
+                raise _fail(source, f"folder entry {name!r} is not a plain relative path")
+        elif "/" in name or "\\" in name or name in (".", ".."):
+            raise _fail(source, "subject name must be a plain file name")
+        digest = _exact_keys(sd["digest"], {"sha256"}, set(), "the subject digest", source)
+        sha = digest["sha256"]
+        if not isinstance(sha, str) or not _HEX64.fullmatch(sha):
+            raise _fail(source, "digest.sha256 must be 64 lowercase hex digits")
+        subjects.append(Subject(name, sha))
+    names = [x.name for x in subjects]
+    if len(set(names)) != len(names):
+        raise _fail(source, "a subject is listed twice")
+    files: dict[str, int] = {}
+    if folder:
+        raw_files = p.get("files")
+        if (
+            not isinstance(raw_files, dict)
+            or set(raw_files) != set(names)
+            or not all(type(v) is int and v >= 0 for v in raw_files.values())
+        ):
+            raise _fail(source, "files must give the size of exactly the listed subjects")
+        files = raw_files
+    elif "files" in p:
+        raise _fail(source, "files is only for folder statements")
     size = p["size"]
     if type(size) is not int or size < 0:
         raise _fail(source, "size must be a non-negative integer")
@@ -336,5 +378,6 @@ def parse_statement(payload: bytes, *, source: str | None = None) -> Statement:
         version=_short_str(p["version"], "version", source) if "version" in p else None,
         name=_short_str(p["name"], "name", source) if "name" in p else None,
         environment=env,
+        files=files,
     )
-    return Statement(Subject(name, sha), predicate)
+    return Statement(tuple(subjects), predicate)

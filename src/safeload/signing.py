@@ -20,6 +20,7 @@ from safeload._types import Buffer
 from safeload.exceptions import SignatureError
 from safeload.keys import Keyring, KeysLike, Signer, as_keyring
 from safeload.sidecar import (
+    DIRECTORY,
     FORMATS,
     PAYLOAD_TYPE,
     Envelope,
@@ -145,7 +146,7 @@ def sign_bytes(
     if expires is not None and expires.tzinfo is None:
         raise ValueError("expires must be timezone-aware (e.g. datetime(..., tzinfo=timezone.utc))")
     statement = Statement(
-        Subject(name, hashlib.sha256(data).hexdigest()),
+        (Subject(name, hashlib.sha256(data).hexdigest()),),
         Predicate(
             format=format,
             size=len(data),
@@ -217,6 +218,12 @@ def verify_bytes(
     if len(keyids) < ring.threshold:
         raise _opaque(src, ring)
     statement = parse_statement(envelope.payload, source=sidecar_source or f"{src}.sig")
+    if statement.predicate.format == DIRECTORY:
+        raise SignatureError(
+            f"{src}: the signature covers a folder, not this file; load files of a signed "
+            "folder by their path inside it",
+            path=src,
+        )
     if statement.predicate.size != len(data):
         raise _opaque(src, ring)
     actual = hashlib.sha256(data).hexdigest()
@@ -253,3 +260,121 @@ def _warn_versions(statement: Statement, source: str) -> None:
                 InconsistentVersionWarning,
                 stacklevel=4,
             )
+
+
+@dataclass(frozen=True)
+class VerifiedFolder:
+    """Every file of a folder, read once and checked against the folder's signed manifest.
+
+    Only :func:`verify_folder` can create one.
+    """
+
+    files: Mapping[str, bytes | bytearray]
+    statement: Statement
+    keyids: tuple[str, ...]
+    _token: object = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self._token is not _TOKEN:
+            raise TypeError("VerifiedFolder is created only by safeload.signing.verify_folder")
+
+    def artifact(self, relpath: str, format: str) -> VerifiedArtifact:
+        """One verified member, ready for a reader."""
+        data = self.files[relpath]
+        subject = next(x for x in self.statement.subjects if x.name == relpath)
+        single = Statement(
+            (subject,),
+            Predicate(
+                format=format,
+                size=len(data),
+                created=self.statement.predicate.created,
+                expires=self.statement.predicate.expires,
+                version=self.statement.predicate.version,
+                name=self.statement.predicate.name,
+                environment=self.statement.predicate.environment,
+            ),
+        )
+        return VerifiedArtifact(data, relpath, single, self.keyids, _TOKEN)
+
+
+def sign_folder(
+    files: Mapping[str, Buffer],
+    signers: Signer | Iterable[Signer],
+    *,
+    created: datetime | None = None,
+    expires: datetime | None = None,
+    version: str | None = None,
+    model_name: str | None = None,
+) -> Envelope:
+    """A folder manifest: one subject (relative path, SHA-256) per file, sizes in ``files``."""
+    signer_list = [signers] if isinstance(signers, Signer) else list(signers)
+    if not signer_list:
+        raise ValueError("at least one signer is needed")
+    if not files:
+        raise ValueError("the folder has no files to sign")
+    subjects = tuple(Subject(rel, hashlib.sha256(files[rel]).hexdigest()) for rel in sorted(files))
+    statement = Statement(
+        subjects,
+        Predicate(
+            format=DIRECTORY,
+            size=sum(len(v) for v in files.values()),
+            created=created or datetime.now(timezone.utc),
+            expires=expires,
+            version=version,
+            name=model_name,
+            environment=environment(),
+            files={rel: len(files[rel]) for rel in sorted(files)},
+        ),
+    )
+    envelope = Envelope(statement.to_json(), PAYLOAD_TYPE)
+    for signer in signer_list:
+        envelope = add_signature(envelope, signer)
+    return envelope
+
+
+def verify_folder(
+    files: Mapping[str, bytes | bytearray],
+    sidecar: bytes,
+    keys: KeysLike,
+    *,
+    now: datetime | None = None,
+    source: str,
+    sidecar_source: str | None = None,
+) -> VerifiedFolder:
+    """Check every file of a folder against its signed manifest.
+
+    Any added, missing, renamed or changed file fails with the same opaque message as a bad
+    signature, naming the folder.
+    """
+    ring = as_keyring(keys)
+    envelope = parse_envelope(sidecar, source=sidecar_source or f"{source}.sig")
+    current = now or datetime.now(timezone.utc)
+    keyids = _count_valid(envelope, ring, current)
+    if len(keyids) < ring.threshold:
+        raise _opaque(source, ring)
+    statement = parse_statement(envelope.payload, source=sidecar_source or f"{source}.sig")
+    if statement.predicate.format != DIRECTORY:
+        raise SignatureError(
+            f"{source}.sig signs a single file, not a folder; verify the file instead",
+            path=source,
+        )
+    signed = {x.name: x.sha256 for x in statement.subjects}
+    if set(signed) != set(files):
+        added = sorted(set(files) - set(signed))
+        missing = sorted(set(signed) - set(files))
+        raise SignatureError(
+            f"folder {source} does not match its signed manifest: added {added or 'none'}, "
+            f"missing {missing or 'none'}. Do not load anything from it.",
+            path=source,
+        )
+    for rel, data in files.items():
+        if statement.predicate.files[rel] != len(data) or not hmac.compare_digest(
+            hashlib.sha256(data).hexdigest(), signed[rel]
+        ):
+            raise _opaque(source, ring)
+    expires = statement.predicate.expires
+    if expires is not None and current >= expires:
+        raise SignatureError(
+            f"the signature on folder {source} expired at {format_time(expires)}", path=source
+        )
+    return VerifiedFolder(dict(files), statement, keyids, _TOKEN)
