@@ -141,3 +141,51 @@ def test_svm_support_counts(tmp_path: Path) -> None:
     model._n_support = model._n_support + 1000
     with pytest.raises(MalformedArtifactError, match="support vector counts"):
         _load(tmp_path, model)
+
+
+def test_svm_regressors_and_one_class_load(tmp_path: Path) -> None:
+    from sklearn.svm import SVR, NuSVC, OneClassSVM
+
+    y = X[:, 0]
+    for model in (
+        SVR().fit(X, y),
+        OneClassSVM().fit(X),
+        NuSVC().fit(X, Y),
+        SVC().fit(X, (X[:, 0] * 3).astype(int)),
+    ):
+        loaded = _load(tmp_path, model)
+        assert loaded.predict(X[:4]).tolist() == model.predict(X[:4]).tolist()
+    bad = SVR().fit(X, y)
+    bad._n_support = bad._n_support + 5
+    with pytest.raises(MalformedArtifactError, match="support vector counts"):
+        _load(tmp_path, bad)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo"])
+def test_crafted_sparse_matrix_is_refused(tmp_path: Path, fmt: str) -> None:
+    """A csr_matrix whose indices point past its shape crashes toarray() in plain scipy."""
+    import scipy.sparse as sp
+
+    good = sp.random(5, 4, density=0.5, format=fmt, random_state=0)
+    assert (_load(tmp_path, good).toarray() == good.toarray()).all()
+    bad = good.copy()
+    if fmt == "coo":
+        bad.row[0] = 10**6
+    else:
+        bad.indices[0] = 10**6
+    with pytest.raises(MalformedArtifactError, match="invalid"):
+        _load(tmp_path, bad)
+
+
+def test_hist_gradient_boosting_with_categorical_features(tmp_path: Path) -> None:
+    """It stores functools.partial(check_array, ...): loads under the default policy."""
+    from safeload import load_unsigned
+
+    rng = np.random.RandomState(0)
+    xc = np.c_[rng.rand(200, 2), rng.randint(0, 4, 200)]
+    model = HistGradientBoostingClassifier(
+        max_iter=5, categorical_features=[2], random_state=0
+    ).fit(xc, xc[:, 2] > 1)
+    path = tmp_path / "hgb.pkl"
+    path.write_bytes(pickle.dumps(model))
+    assert load_unsigned(path).predict(xc[:10]).tolist() == model.predict(xc[:10]).tolist()

@@ -168,24 +168,71 @@ def _check_metric(metric: Any, n_features: int) -> None:
 
 
 def _check_svm(est: Any, context: Any) -> None:
-    """libsvm reads support vectors by counts stored in the model: they must agree."""
+    """libsvm reads support vectors by counts stored in the model: they must agree.
+
+    Classifiers store one count per class, summing to the number of support vectors;
+    regressors and one-class models store the total twice (or zeros in old versions).
+    """
     n_support = getattr(est, "_n_support", None)
     support = getattr(est, "support_", None)
     if n_support is None or support is None:
         return
-    sv = est.support_vectors_
-    n_sv = int(np.asarray(n_support).sum())
-    _require(np.all(np.asarray(n_support) >= 0), "SVM _n_support negative")
-    _require(
-        n_sv == np.asarray(support).shape[0] == sv.shape[0], "SVM support vector counts disagree"
+    counts = np.asarray(n_support).astype(np.int64)
+    sv = (
+        np.asarray(est.support_vectors_)
+        if not hasattr(est.support_vectors_, "toarray")
+        else (est.support_vectors_)
     )
-    dual = np.asarray(est._dual_coef_) if hasattr(est, "_dual_coef_") else None
-    if dual is not None and dual.size:
-        _require(dual.shape[-1] == n_sv, "SVM dual coefficients disagree with support vectors")
-    n_class = max(len(np.asarray(n_support)), 2)
-    intercept = np.asarray(getattr(est, "_intercept_", np.zeros(0)))
-    expected = n_class * (n_class - 1) // 2 if len(np.asarray(n_support)) > 1 else 1
-    _require(intercept.shape[0] in (expected, 1), "SVM intercept has the wrong length")
+    n_sv = int(np.asarray(support).shape[0])
+    _require(sv.shape[0] == n_sv, "SVM support vector counts disagree")
+    _require(np.all(counts >= 0), "SVM support vector counts negative")
+    classes = getattr(est, "classes_", None)
+    dual = np.asarray(getattr(est, "_dual_coef_", np.zeros((0, n_sv))))
+    intercept = np.asarray(getattr(est, "_intercept_", np.zeros(1)))
+    if classes is not None:
+        n_class = len(classes)
+        _require(
+            counts.shape == (n_class,) and int(counts.sum()) == n_sv,
+            "SVM support vector counts disagree",
+        )
+        _require(
+            dual.shape == (max(n_class - 1, 1), n_sv) or dual.size == 0,
+            "SVM dual coefficients disagree with support vectors",
+        )
+        _require(
+            intercept.shape[0] == max(n_class * (n_class - 1) // 2, 1),
+            "SVM intercept has the wrong length",
+        )
+    else:
+        _require(np.all((counts == n_sv) | (counts == 0)), "SVM support vector counts disagree")
+        _require(
+            dual.size == 0 or dual.shape == (1, n_sv),
+            "SVM dual coefficients disagree with support vectors",
+        )
+
+
+def _check_sparse(matrix: Any, context: Any) -> None:
+    """Compressed sparse formats index their data with stored arrays; scipy's own full check
+    bounds them (a crafted csr_matrix otherwise crashes ``toarray``)."""
+    fmt = getattr(matrix, "format", None)
+    if fmt in ("csr", "csc", "bsr"):
+        matrix.check_format(full_check=True)
+    elif fmt == "coo":
+        rows, cols = matrix.shape
+        r, c = np.asarray(matrix.row), np.asarray(matrix.col)
+        _require(r.shape == c.shape == np.asarray(matrix.data).shape, "COO arrays disagree")
+        _require(
+            np.all((r >= 0) & (r < rows)) and np.all((c >= 0) & (c < cols)),
+            "COO index out of range",
+        )
+    elif fmt == "dia":
+        _require(
+            np.asarray(matrix.data).ndim == 2
+            and np.asarray(matrix.data).shape[0] == np.asarray(matrix.offsets).shape[0],
+            "DIA arrays disagree",
+        )
+    elif fmt in ("lil", "dok"):
+        matrix.tocsr().check_format(full_check=True)
 
 
 def _validators() -> list[tuple[type, Callable[[Any, Any], None]]]:
@@ -222,6 +269,13 @@ def _validators() -> list[tuple[type, Callable[[Any, Any], None]]]:
         from sklearn.svm._base import BaseLibSVM
 
         found.append((BaseLibSVM, _check_svm))
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        from scipy.sparse import sparray, spmatrix
+
+        found.append((spmatrix, _check_sparse))
+        found.append((sparray, _check_sparse))
     except ImportError:  # pragma: no cover
         pass
     return found

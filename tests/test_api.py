@@ -1,0 +1,179 @@
+"""The public API: formats from extensions, read-once verification, unsigned loading."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.linear_model import LinearRegression
+
+import safeload
+from safeload import (
+    MalformedArtifactError,
+    MissingSignatureError,
+    SignatureError,
+    SigningKey,
+    UntrustedTypeError,
+    dump,
+    dumps,
+    load,
+    load_unsigned,
+    loads,
+    verify,
+)
+from safeload import api as api_module
+
+EXTENSIONS = {
+    "m.pkl": "pickle",
+    "m.pickle": "pickle",
+    "m.joblib": "joblib",
+    "m.joblib.gz": "joblib",
+    "m.joblib.z": "joblib",
+    "m.joblib.bz2": "joblib",
+    "m.joblib.xz": "joblib",
+    "m.joblib.lzma": "joblib",
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXTENSIONS))
+def test_dump_load_every_extension(
+    tmp_path: Path, ed_key: SigningKey, home_model: LinearRegression, name: str
+) -> None:
+    path = tmp_path / name
+    sig = dump(home_model, path, ed_key, version="1.2.3")
+    assert sig == path.with_name(name + ".sig")
+    st = verify(path, ed_key.public_key)
+    assert st.predicate.format == EXTENSIONS[name]
+    assert st.predicate.version == "1.2.3"
+    model = load(path, ed_key.public_key)
+    assert model.predict([[5000]])[0] == pytest.approx(859554.79, abs=0.01)
+    np.testing.assert_array_equal(model.coef_, home_model.coef_)
+
+
+def test_compressed_extension_really_compresses(tmp_path: Path, ed_key: SigningKey) -> None:
+    dump(np.zeros(10000), tmp_path / "z.joblib.gz", ed_key)
+    assert (tmp_path / "z.joblib.gz").read_bytes()[:2] == b"\x1f\x8b"
+    dump(np.zeros(10000), tmp_path / "x.joblib", ed_key, compress=("xz", 1))
+    assert (tmp_path / "x.joblib").read_bytes()[:5] == b"\xfd7zXZ"
+    assert load(tmp_path / "x.joblib", ed_key.public_key).shape == (10000,)
+
+
+@pytest.mark.parametrize("protocol", [0, 1, 2, 3, 4, 5])
+@pytest.mark.parametrize("ext", ["pkl", "joblib"])
+def test_every_protocol(
+    tmp_path: Path, ed_key: SigningKey, home_model: LinearRegression, protocol: int, ext: str
+) -> None:
+    path = tmp_path / f"m.{ext}"
+    dump(home_model, path, ed_key, protocol=protocol)
+    assert load(path, ed_key.public_key).predict([[5000]])[0] == pytest.approx(859554.79, abs=0.01)
+
+
+def test_dumps_loads_and_name_binding(ed_key: SigningKey, home_model: LinearRegression) -> None:
+    payload, sidecar = dumps(home_model, ed_key, format="joblib", name="home.joblib")
+    assert loads(payload, sidecar, ed_key).coef_ == pytest.approx(home_model.coef_)
+    assert loads(payload, sidecar, ed_key, name="home.joblib").intercept_ == pytest.approx(
+        home_model.intercept_
+    )
+    with pytest.raises(SignatureError, match="signed under the name"):
+        loads(payload, sidecar, ed_key, name="other.joblib")
+
+
+def test_artifact_is_read_exactly_once(
+    tmp_path: Path, ed_key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Verify and deserialize the same bytes: the artifact path is opened once per load."""
+    path = tmp_path / "once.joblib"
+    dump({"w": np.arange(5)}, path, ed_key)
+    opened: list[str] = []
+    real_open = os.open
+
+    def spy(p: Any, *args: Any, **kwargs: Any) -> int:
+        opened.append(os.fspath(p))
+        return real_open(p, *args, **kwargs)
+
+    monkeypatch.setattr(api_module.os, "open", spy)
+    load(path, ed_key.public_key)
+    assert opened.count(str(path)) == 1
+    assert opened.count(str(path) + ".sig") == 1
+
+
+def test_swap_after_verification_has_no_effect(
+    tmp_path: Path, ed_key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Replace the file on disk right after it was read: what loads is what was verified."""
+    path = tmp_path / "m.pkl"
+    dump({"v": "signed"}, path, ed_key)
+    real = safeload.signing.verify_bytes
+
+    def verify_then_swap(*args: Any, **kwargs: Any) -> Any:
+        result = real(*args, **kwargs)
+        path.write_bytes(pickle.dumps({"v": "swapped"}))
+        return result
+
+    monkeypatch.setattr(api_module, "verify_bytes", verify_then_swap)
+    assert load(path, ed_key.public_key) == {"v": "signed"}
+
+
+def test_load_has_no_unsigned_fallback(tmp_path: Path, ed_key: SigningKey) -> None:
+    path = tmp_path / "third_party.joblib"
+    joblib.dump({"w": np.ones(3)}, path)
+    with pytest.raises(MissingSignatureError):
+        load(path, ed_key.public_key)
+    assert set(load_unsigned(path)) == {"w"}
+
+
+def test_load_unsigned_still_applies_the_policy(tmp_path: Path) -> None:
+    path = tmp_path / "evil.pkl"
+    path.write_bytes(b"cos\nsystem\n(S'true'\ntR.")
+    with pytest.raises(UntrustedTypeError) as exc:
+        load_unsigned(path)
+    assert exc.value.names == ("os.system",)
+    assert exc.value.path == str(path)
+
+
+def test_unsigned_format_detection(tmp_path: Path) -> None:
+    blob = tmp_path / "model.bin"
+    joblib.dump({"a": np.arange(3)}, blob, compress=3)
+    assert load_unsigned(blob)["a"].tolist() == [0, 1, 2]
+    plain = tmp_path / "model.dat"
+    plain.write_bytes(pickle.dumps([1, 2]))
+    assert load_unsigned(plain) == [1, 2]
+
+
+def test_signed_format_must_match_content(tmp_path: Path, ed_key: SigningKey) -> None:
+    path = tmp_path / "m.pkl"
+    path.write_bytes(joblib_bytes := _gz_joblib())
+    safeload.sign(path, ed_key, format="pickle")
+    with pytest.raises(MalformedArtifactError, match="looks like joblib"):
+        load(path, ed_key.public_key)
+    assert joblib_bytes[:2] == b"\x1f\x8b"
+
+
+def _gz_joblib() -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    joblib.dump([1], buf, compress=("gzip", 3))
+    return buf.getvalue()
+
+
+def test_missing_file_and_directory(tmp_path: Path, ed_key: SigningKey) -> None:
+    with pytest.raises(MalformedArtifactError, match="does not exist"):
+        load(tmp_path / "nothing.pkl", ed_key.public_key)
+    (tmp_path / "dir.pkl").mkdir()
+    with pytest.raises(MalformedArtifactError, match="not a regular file"):
+        load_unsigned(tmp_path / "dir.pkl")
+
+
+def test_trusted_true_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "x.pkl"
+    path.write_bytes(pickle.dumps([1]))
+    with pytest.raises(TypeError, match="no 'trust everything'"):
+        load_unsigned(path, trusted=True)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="not a global name"):
+        load_unsigned(path, trusted=["os.*"])
