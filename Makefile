@@ -16,7 +16,9 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	@test -f keys/demo.key || $(BIN)/safeload keygen demo --dir keys
-	$(BIN)/python examples/home_prices.py --key keys/demo.key --pub keys/demo.pub
+	$(BIN)/python examples/home_prices.py --key keys/demo.key --pub keys/demo.pub --out out/demo
+	$(BIN)/safeload verify out/demo/home_prices.joblib out/demo/home_prices.pkl --pub keys/demo.pub
+	$(BIN)/safeload scan out/demo/home_prices.joblib
 	bash examples/release_pipeline.sh
 
 lint: $(STAMP)
