@@ -267,3 +267,40 @@ def test_every_dtype_numpy_writes_is_accepted(protocol: int) -> None:
         buf = io.BytesIO()
         joblib.dump(value, buf, protocol=protocol)
         assert not scan(buf.getvalue(), format="joblib").findings, value.dtype
+
+
+def test_inst_result_lands_on_the_outer_stack() -> None:
+    """INST's result must replace its MARKed arguments on the enclosing stack: a STACK_GLOBAL
+    fed by INST results is not a constant name, and BUILD under an INST state targets
+    whatever is below it (here a class: refused)."""
+    rot13 = (
+        PROTO4
+        + su("builtins")
+        + su("list")
+        + b"("
+        + su("cbfvk")
+        + su("rot13")
+        + b"i_codecs\nencode\n("
+        + su("flfgrz")
+        + su("rot13")
+        + b"i_codecs\nencode\n"
+        + b"\x93"
+        + su("true")
+        + b"\x85R."
+    )
+    report = scan(rot13, format="pickle")
+    assert not report.safe and "not constant strings" in report.findings[0].message
+    build_on_class = b"\x80\x02}cjoblib.numpy_pickle\nNumpyArrayWrapper\n(N}ibuiltins\ntuple\nb."
+    report = scan(build_on_class, format="pickle")
+    assert not report.safe and "BUILD sets state on" in report.findings[0].message
+
+
+def test_object_array_state_must_hold_every_item() -> None:
+    good = np.array([1, "x", None], dtype=object)
+    for protocol in range(6):
+        assert scan(pickle.dumps(good, protocol=protocol)).safe
+    data = pickle.dumps(good, protocol=2)
+    short = data.replace(b"K\x01X\x01\x00\x00\x00xq", b"X\x01\x00\x00\x00xq", 1)
+    assert short != data
+    report = scan(short, format="pickle")
+    assert not report.safe and "one item per element" in report.findings[0].message

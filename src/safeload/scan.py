@@ -275,9 +275,13 @@ class _Dict(_Container):
 
 
 class _Box(_Container):
-    """A list, set or frozenset (contents not tracked, only depth)."""
+    """A list, set or frozenset (contents not tracked, only depth and item count)."""
 
-    __slots__ = ()
+    __slots__ = ("count",)
+
+    def __init__(self, children: list[_Sym]) -> None:
+        super().__init__(children)
+        self.count = len(children)
 
 
 class _Obj(_Container):
@@ -413,6 +417,39 @@ def _dtype_state_problem(dtype: _Obj, state: _Sym) -> str | None:
         )
         if not ok:
             return bad + ": malformed datetime unit"
+    return None
+
+
+def _array_state_problem(state: _Sym) -> str | None:
+    """Why an ndarray-style BUILD state ``(version, shape, dtype, fortran, data, ...)`` would
+    crash numpy, or ``None``.
+
+    For object dtypes numpy copies one pointer per element from the stored list without checking
+    its length: a shorter list leaves the rest of the array pointing at garbage. The list must
+    hold exactly one item per element. (Non-object data is a byte string whose length numpy
+    itself checks.)
+    """
+    if not (isinstance(state, _Tuple) and len(state.items) >= 5):
+        return None
+    dtype = state.items[2]
+    if not (isinstance(dtype, _Obj) and dtype.cls is not None and dtype.cls.pair in _DTYPE_CLASSES):
+        return None
+    bad = "object array state that does not hold one item per element (it can crash numpy)"
+    try:
+        _, hasobject = _dtype_layout(dtype)
+        shape = _const_value(state.items[1])
+    except KeyError:
+        return bad
+    if not hasobject:
+        return None
+    if not (isinstance(shape, tuple) and all(type(n) is int and n >= 0 for n in shape)):
+        return bad
+    count = 1
+    for n in shape:
+        count *= n
+    raw = state.items[4]
+    if not isinstance(raw, _Box) or raw.count != count:
+        return bad
     return None
 
 
@@ -560,7 +597,9 @@ class _Walker:
                 module, qualname = arg
                 g = self._global(module, qualname, pos, name, proto)
                 if name == "INST":
-                    stack.append(_Obj(g, _Tuple(pop_mark(pos, name))))
+                    # pop_mark rebinds ``stack``: take the arguments first, then push
+                    inst_args = _Tuple(pop_mark(pos, name))
+                    stack.append(_Obj(g, inst_args))
                 else:
                     stack.append(g)
             elif name == "STACK_GLOBAL":
@@ -623,6 +662,9 @@ class _Walker:
                         result.wrapper_builds.append(pos)
                         self._joblib_array(target, pos)
                         stack[-1] = _OPAQUE
+                problem = _array_state_problem(state)
+                if problem:
+                    raise _Unsafe(pos, name, problem)
             elif name in ("TUPLE", "LIST", "DICT", "FROZENSET", "POP_MARK"):
                 items = pop_mark(pos, name)
                 if name == "TUPLE":
@@ -667,6 +709,8 @@ class _Walker:
                     self._set_items(target, items)
                 if isinstance(target, _Container):
                     self._nest(target, items)
+                if isinstance(target, _Box) and name in ("APPEND", "APPENDS", "ADDITEMS"):
+                    target.count += len(items)
             elif name == "POP":
                 if stack:
                     popped = stack.pop()
