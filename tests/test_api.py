@@ -177,3 +177,38 @@ def test_trusted_true_is_refused(tmp_path: Path) -> None:
         load_unsigned(path, trusted=True)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="not a global name"):
         load_unsigned(path, trusted=["os.*"])
+
+
+def test_lz4_and_every_joblib_compression(tmp_path: Path, ed_key: SigningKey) -> None:
+    pytest.importorskip("lz4")
+    value = {"w": np.arange(1000.0), "names": ["a", "b"]}
+    for method in ("zlib", "gzip", "bz2", "xz", "lzma", "lz4"):
+        path = tmp_path / f"m-{method}.joblib"
+        joblib.dump(value, path, compress=(method, 3))
+        assert safeload.scan(path).safe, method
+        loaded = load_unsigned(path)
+        assert np.array_equal(loaded["w"], value["w"]) and loaded["names"] == ["a", "b"]
+    path = tmp_path / "signed.joblib.lz4"
+    dump(value, path, ed_key)
+    assert path.read_bytes()[:4] == b"\x04\x22\x4d\x18"
+    assert np.array_equal(load(path, ed_key.public_key)["w"], value["w"])
+
+
+def test_legacy_zf_container_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "old.joblib"
+    path.write_bytes(b"ZF0x00000040" + b"\x78\x9c" + b"\x00" * 20)
+    with pytest.raises(MalformedArtifactError, match="legacy 'ZF' container"):
+        load_unsigned(path)
+    assert not safeload.scan(path).safe
+
+
+@pytest.mark.parametrize("cut", [1, 10, 100])
+def test_truncated_compressed_joblib_is_refused(tmp_path: Path, cut: int) -> None:
+    import io as _io
+
+    buf = _io.BytesIO()
+    joblib.dump({"w": np.arange(500.0)}, buf, compress=("gzip", 3))
+    path = tmp_path / "t.joblib"
+    path.write_bytes(buf.getvalue()[:-cut])
+    with pytest.raises(MalformedArtifactError):
+        load_unsigned(path)
