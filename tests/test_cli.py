@@ -187,3 +187,34 @@ def test_verify_a_directory_in_parallel(release: dict[str, Path]) -> None:
     victim.unlink()
     (models / "unsigned.joblib").unlink()
     assert run("verify", str(models), "--jobs", "2", "--pub", str(release["pub"]))[0] == 0
+
+
+def test_json_output_for_every_command(tmp_path: Path) -> None:
+    code, out, _ = run("keygen", "j", "--dir", str(tmp_path), "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["algorithm"] == "ed25519" and len(doc["keyid"]) == 64
+    code, out, _ = run("keygen", "h", "--dir", str(tmp_path), "--hmac", "--json")
+    assert code == 0 and json.loads(out)["algorithm"] == "hmac-sha256"
+    model = tmp_path / "m.pkl"
+    model.write_bytes(pickle.dumps({"a": 1}))
+    code, out, _ = run("sign", str(model), "--key", str(tmp_path / "j.key"), "--json")
+    assert code == 0 and json.loads(out)["signed"][0]["sidecar"].endswith("m.pkl.sig")
+    code, out, _ = run(
+        "convert",
+        str(model),
+        str(tmp_path / "m.skops"),
+        "--key",
+        str(tmp_path / "j.key"),
+        "--src-pub",
+        str(tmp_path / "j.pub"),
+        "--json",
+    )
+    doc = json.loads(out)
+    assert code == 0 and doc["source_verified"] is True
+    # Errors are JSON too when --json was asked for.
+    code, out, _ = run(
+        "sign", str(tmp_path / "missing.pkl"), "--key", str(tmp_path / "j.key"), "--json"
+    )
+    assert code == 2 and json.loads(out)["ok"] is False
+    code, out, _ = run("inspect", str(model) + ".sig", "--json")
+    assert code == 0 and json.loads(out)["verified"] is False

@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     kg.add_argument("name", help="base name: writes NAME.key and NAME.pub (or NAME.hmac)")
     kg.add_argument("--dir", default=".", help="directory for the key files (default: .)")
     kg.add_argument("--hmac", action="store_true", help="create an HMAC-SHA256 secret instead")
+    kg.add_argument("--json", action="store_true", help="machine-readable output")
     kg.add_argument(
         "--passphrase-env",
         metavar="VAR",
@@ -72,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
         help="add this signature to the existing FILE.sig (approvals)",
     )
     sg.add_argument("--format", choices=("pickle", "joblib", "skops"))
+    sg.add_argument("--json", action="store_true", help="machine-readable output")
 
     vf = sub.add_parser("verify", help="check FILE against FILE.sig; deserializes nothing")
     vf.add_argument("files", nargs="+", metavar="FILE|DIR")
@@ -129,6 +131,7 @@ def _parser() -> argparse.ArgumentParser:
         help="probe input: the converted model must predict identically on it",
     )
     cv.add_argument("--version", dest="model_version", help="version recorded in the signature")
+    cv.add_argument("--json", action="store_true", help="machine-readable output")
 
     sc = sub.add_parser("scan", help="list what a pickle/joblib/skops file would import")
     sc.add_argument("files", nargs="+", metavar="FILE")
@@ -225,12 +228,20 @@ def _parse_time(text: str) -> datetime:
     return value
 
 
+def _emit(out: TextIO, doc: dict[str, Any]) -> None:
+    json.dump(doc, out, indent=2)
+    out.write("\n")
+
+
 def _cmd_keygen(args: argparse.Namespace, out: TextIO) -> int:
     if args.hmac:
         path = Path(args.dir) / f"{args.name}.hmac"
         Path(args.dir).mkdir(parents=True, exist_ok=True)
         key = HMACKey.generate()
         key.save(path)
+        if args.json:
+            _emit(out, {"algorithm": key.algorithm, "secret": str(path), "keyid": key.keyid})
+            return EXIT_OK
         print(f"wrote {path} (HMAC secret, mode 0600, key id {key.keyid[:16]}…)", file=out)
         print("Keep it secret; share it only inside one trust domain.", file=out)
         return EXIT_OK
@@ -238,6 +249,11 @@ def _cmd_keygen(args: argparse.Namespace, out: TextIO) -> int:
         args.dir, args.name, password=_passphrase(args, confirm=True)
     )
     keyid = VerifyKey.from_file(pub).keyid
+    if args.json:
+        _emit(
+            out, {"algorithm": "ed25519", "private": str(priv), "public": str(pub), "keyid": keyid}
+        )
+        return EXIT_OK
     print(f"wrote {priv} (private, mode 0600: never commit it)", file=out)
     print(f"wrote {pub} (public, key id {keyid[:16]}…: give this to verifiers)", file=out)
     return EXIT_OK
@@ -246,6 +262,7 @@ def _cmd_keygen(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
     signer = _signer(args)
     expires = _parse_time(args.expires) if args.expires else None
+    signed = []
     for f in args.files:
         sig = safeload.sign(
             f,
@@ -256,7 +273,11 @@ def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
             expires=expires,
             name=args.model_name,
         )
-        print(f"signed {f} -> {sig} (key id {signer.keyid[:16]}…)", file=out)
+        signed.append({"file": f, "sidecar": str(sig), "keyid": signer.keyid})
+        if not args.json:
+            print(f"signed {f} -> {sig} (key id {signer.keyid[:16]}…)", file=out)
+    if args.json:
+        _emit(out, {"ok": True, "signed": signed})
     return EXIT_OK
 
 
@@ -439,10 +460,31 @@ def _cmd_convert(args: argparse.Namespace, out: TextIO) -> int:
         check=check,
         version=args.model_version,
     )
+    if args.json:
+        _emit(
+            out,
+            {
+                "ok": True,
+                "source": args.src,
+                "source_verified": keys is not None,
+                "output": args.dst,
+                "sidecar": str(sig),
+                "predictions_checked": check is not None,
+            },
+        )
+        return EXIT_OK
     how = "verified" if keys is not None else "UNSIGNED source, allowlist applied"
     checked = ", predictions checked" if check is not None else ""
     print(f"converted {args.src} ({how}) -> {args.dst} + {sig}{checked}", file=out)
     return EXIT_OK
+
+
+def _fail(args: argparse.Namespace, out: TextIO, err: TextIO, exc: Exception, code: int) -> int:
+    """Report an error on stderr, and also as JSON on stdout when --json was asked for."""
+    print(f"safeload: {exc}", file=err)
+    if getattr(args, "json", False):
+        _emit(out, {"ok": False, "error": type(exc).__name__, "message": str(exc)})
+    return code
 
 
 def main(
@@ -471,14 +513,11 @@ def main(
             return _cmd_scan(args, out, err)
     except SignatureError as exc:
         # Includes MissingSignatureError and SidecarFormatError.
-        print(f"safeload: {exc}", file=err)
-        return EXIT_FAIL
+        return _fail(args, out, err, exc, EXIT_FAIL)
     except UntrustedTypeError as exc:
-        print(f"safeload: {exc}", file=err)
-        return EXIT_FAIL
+        return _fail(args, out, err, exc, EXIT_FAIL)
     except (_UsageError, KeyFormatError, MalformedArtifactError, OSError, ValueError) as exc:
-        print(f"safeload: {exc}", file=err)
-        return EXIT_USAGE
+        return _fail(args, out, err, exc, EXIT_USAGE)
     except SafeloadError as exc:  # pragma: no cover - every subclass is handled above
         print(f"safeload: {exc}", file=err)
         return EXIT_FAIL
