@@ -26,9 +26,8 @@ import joblib
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from corpus import build_corpus  # noqa: E402
-
 import safeload  # noqa: E402
+from corpus import build_corpus  # noqa: E402
 
 VARIANTS: list[tuple[str, dict[str, Any]]] = [
     *[(f"p{p}.pkl", {"protocol": p}) for p in (2, 3, 4, 5)],

@@ -66,10 +66,15 @@ def _interleaved(cases: dict[str, Callable[[], Any]], repeat: int) -> dict[str, 
 
 
 _RSS_CHILD = """
-import resource, sys, pickle, joblib
+import sys, pickle, joblib
+def hwm():  # VmHWM is per address space, so unlike ru_maxrss it does not survive exec
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
 kind, path, pub = sys.argv[1], sys.argv[2], sys.argv[3]
 import safeload
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = hwm()
 if kind == "joblib.load":
     obj = joblib.load(path)
 elif kind == "pickle.load":
@@ -79,7 +84,7 @@ elif kind == "safeload.load":
     obj = safeload.load(path, safeload.VerifyKey.from_file(pub))
 elif kind == "load_unsigned":
     obj = safeload.load_unsigned(path)
-print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(before, hwm())
 """
 
 
