@@ -16,7 +16,7 @@ from __future__ import annotations
 import _compat_pickle
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from safeload._opcodes import Cursor
 from safeload._types import Buffer
@@ -287,13 +287,15 @@ class _Box(_Container):
 class _Obj(_Container):
     """The result of a call or instantiation; ``cls`` is the global that made it."""
 
-    __slots__ = ("args", "cls", "state")
+    __slots__ = ("args", "cls", "real", "state")
 
     def __init__(self, cls: _Global | None, args: _Sym | None = None) -> None:
         super().__init__([args] if args is not None else [])
         self.cls = cls
         self.args = args
         self.state: _Sym | None = None
+        #: for a numpy.dtype: the dtype it denotes, once its state has been checked
+        self.real: Any = None
 
 
 _OPAQUE = _Opaque()
@@ -326,97 +328,137 @@ def _const_value(sym: _Sym) -> Any:
 _TYPESTR = re.compile(r"^[<>|=]?([a-zA-Z?])(\d+)?")
 
 
-def _dtype_layout(sym: _Sym) -> tuple[int, bool]:
-    """(itemsize, hasobject) of a symbolic ``numpy.dtype`` built by REDUCE + BUILD.
+class _NotCanonical(Exception):
+    pass
 
-    The state tuple is ``(version, byteorder, subarray, names, fields, elsize, alignment,
-    flags[, metadata])``; only ``elsize`` and ``flags`` are needed, and they must be constants.
-    Structured dtypes carry nested dtype objects in ``fields``; those are not evaluated.
+
+def _const_or_dtype(sym: _Sym) -> Any:
+    """A constant value, with symbolic numpy dtypes replaced by the dtype they denote."""
+    if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair in _DTYPE_CLASSES:
+        return real_dtype(sym)
+    if isinstance(sym, _Tuple):
+        return tuple(_const_or_dtype(i) for i in sym.items)
+    if isinstance(sym, _Dict):
+        return {k: _const_or_dtype(v) for k, v in sym.items.items()}
+    try:
+        return _const_value(sym)
+    except KeyError:
+        raise _NotCanonical("not a constant") from None
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Exact structural equality (types included), dtypes compared with their byte order."""
+    import numpy as np
+
+    if isinstance(a, np.dtype) or isinstance(b, np.dtype):
+        return (
+            isinstance(a, np.dtype)
+            and isinstance(b, np.dtype)
+            and a == b
+            and a.str == b.str
+            and a.isalignedstruct == b.isalignedstruct
+        )
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return bool(a == b)
+
+
+def real_dtype(sym: _Obj) -> Any:
+    """The ``numpy.dtype`` a symbolic dtype denotes, rebuilt through numpy's own validating
+    constructors; raises ``_NotCanonical`` unless its BUILD state is exactly the state numpy
+    writes for that dtype.
+
+    numpy's ``dtype.__setstate__`` trusts its input: tampered flags, a field whose type is not
+    a dtype, or a datetime without its unit crash the interpreter (found by fuzzing). Here the
+    state is never applied to anything; the dtype is built from the type string, the fields,
+    the sub-array and the metadata through ``numpy.dtype(...)``, which validates them, and the
+    state numpy would write for the result must equal the stored one, item for item.
     """
+    if sym.real is not None:
+        return sym.real
+    import numpy as np
+
+    try:
+        args = _const_value(sym.args) if sym.args is not None else ()
+        if not (isinstance(args, tuple) and len(args) == 3 and isinstance(args[0], str)):
+            raise _NotCanonical("dtype arguments are not (type string, align, copy)")
+        typestr = args[0]
+        state = sym.state
+        if state is None:
+            sym.real = np.dtype(typestr)
+            return sym.real
+        if not (isinstance(state, _Tuple) and len(state.items) in (8, 9)):
+            raise _NotCanonical("dtype state has the wrong shape")
+        given = _const_or_dtype(state)
+        order, sub, names, fields, elsize, flags = (given[i] for i in (1, 2, 3, 4, 5, 7))
+        if sub is not None:
+            candidate = np.dtype((sub[0], sub[1]))
+        elif names is not None:
+            if not isinstance(fields, dict) or not isinstance(names, tuple):
+                raise _NotCanonical("structured dtype without fields")
+            spec: dict[str, Any] = {"names": list(names), "formats": [], "offsets": []}
+            for name in names:
+                field = fields[name]
+                spec["formats"].append(field[0])
+                spec["offsets"].append(field[1])
+            spec["itemsize"] = elsize
+            titles = [fields[n][2] if len(fields[n]) > 2 else None for n in names]
+            if any(t is not None for t in titles):
+                spec["titles"] = titles
+            aligned = bool(isinstance(flags, int) and flags & 0x80)
+            candidate = np.dtype(cast(Any, spec), align=aligned)
+        else:
+            candidate = np.dtype(typestr)
+        if typestr[:1] in ("M", "m") and len(given) == 9 and isinstance(given[8], tuple):
+            unit, num = given[8][1][0], given[8][1][1]
+            if not isinstance(unit, bytes) or type(num) is not int or not 0 < num < 2**31:
+                raise _NotCanonical("malformed datetime unit")
+            candidate = np.dtype(f"{typestr}[{num if num > 1 else ''}{unit.decode('ascii')}]")
+        elif len(given) == 9 and isinstance(given[8], dict):
+            candidate = np.dtype(candidate, metadata=given[8])
+        if order in ("<", ">") and candidate.byteorder not in ("|",):
+            candidate = candidate.newbyteorder(order)
+        expected = candidate.__reduce__()[2]
+        if not _same(tuple(given), tuple(expected)):
+            raise _NotCanonical("dtype state differs from the state numpy writes")
+    except _NotCanonical:
+        raise
+    except (
+        KeyError,
+        IndexError,
+        TypeError,
+        ValueError,
+        OverflowError,
+        UnicodeError,
+        AttributeError,
+        RecursionError,
+    ) as exc:
+        raise _NotCanonical(f"dtype cannot be rebuilt: {type(exc).__name__}") from exc
+    sym.real = candidate
+    return candidate
+
+
+def _dtype_layout(sym: _Sym) -> tuple[int, bool]:
+    """(itemsize, hasobject) of a symbolic, already checked ``numpy.dtype``."""
     if not (isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair in _DTYPE_CLASSES):
         raise KeyError("dtype is not a numpy.dtype")
-    if not (isinstance(sym.args, _Tuple) and sym.args.items):
-        raise KeyError("dtype has no arguments")
-    typestr = _const_value(sym.args.items[0])
-    if not isinstance(typestr, str):
-        raise KeyError("dtype has no type string")
-    m = _TYPESTR.match(typestr)
-    if not m:
-        raise KeyError("unrecognised dtype type string")
-    hasobject = m.group(1) == "O"
-    elsize = -1
-    state = sym.state
-    if state is not None:
-        if not (isinstance(state, _Tuple) and len(state.items) >= 8):
-            raise KeyError("dtype state is not a tuple")
-        raw_elsize = _const_value(state.items[5])
-        flags = _const_value(state.items[7])
-        if not isinstance(raw_elsize, int) or not isinstance(flags, int):
-            raise KeyError("dtype element size or flags not constant")
-        elsize = raw_elsize
-        hasobject = hasobject or bool(flags & 1)
-        structured = not (
-            isinstance(state.items[2], _Const)
-            and state.items[2].value is None
-            and isinstance(state.items[3], _Const)
-            and state.items[3].value is None
-        )
-        if structured and elsize <= 0:
-            raise KeyError("structured dtype without element size")
-    if hasobject:
-        return 8, True
-    if elsize > 0:
-        return elsize, False
-    if m.group(2) is None:
-        raise KeyError("dtype type string has no size")
-    return int(m.group(2)), False
-
-
-_DATETIME_UNITS = frozenset(
-    {b"Y", b"M", b"W", b"D", b"h", b"m", b"s", b"ms", b"us", b"ns", b"ps", b"fs", b"as", b"generic"}
-)
+    try:
+        real = real_dtype(sym)
+    except _NotCanonical as exc:
+        raise KeyError(str(exc)) from None
+    return int(real.itemsize), bool(real.hasobject)
 
 
 def _dtype_state_problem(dtype: _Obj, state: _Sym) -> str | None:
-    """Why a ``numpy.dtype`` BUILD state is not one numpy itself writes, or ``None``.
-
-    numpy's ``dtype.__setstate__`` trusts its input: a datetime/timedelta dtype whose state lacks
-    the unit metadata crashes the process (found by fuzzing, numpy 2.4). Only the shapes numpy
-    writes are accepted: ``(3|4, byteorder, subarray, names, fields, elsize, alignment, flags
-    [, metadata])``, and ``M``/``m`` kinds must carry ``(metadata, (unit, num, den, events))``.
-    """
-    bad = "numpy.dtype state that numpy never writes (it can crash numpy)"
-    if not (isinstance(state, _Tuple) and len(state.items) in (8, 9)):
-        return bad
+    """Why a ``numpy.dtype`` BUILD state is not one numpy itself writes, or ``None``."""
     try:
-        version, order = _const_value(state.items[0]), _const_value(state.items[1])
-        elsize, align, flags = (_const_value(state.items[i]) for i in (5, 6, 7))
-        typestr = _const_value(dtype.args.items[0]) if isinstance(dtype.args, _Tuple) else None
-    except KeyError:
-        return bad
-    if version not in (3, 4) or order not in ("<", ">", "|", "="):
-        return bad
-    if not all(type(v) is int for v in (elsize, align, flags)):
-        return bad
-    if not isinstance(typestr, str) or not typestr:
-        return bad
-    if typestr[0] in "Mm":
-        if len(state.items) != 9:
-            return bad + ": a datetime dtype without its unit"
-        try:
-            meta = _const_value(state.items[8])
-        except KeyError:
-            return bad
-        ok = (
-            isinstance(meta, tuple)
-            and len(meta) == 2
-            and isinstance(meta[1], tuple)
-            and len(meta[1]) == 4
-            and meta[1][0] in _DATETIME_UNITS
-            and all(type(v) is int and v >= 1 for v in meta[1][1:])
-        )
-        if not ok:
-            return bad + ": malformed datetime unit"
+        real_dtype(dtype)
+    except _NotCanonical as exc:
+        return f"numpy.dtype state that numpy never writes (it can crash numpy): {exc}"
     return None
 
 

@@ -37,24 +37,11 @@ LIMITS = {"timeout": 60.0, "memory_limit": 4 * 2**30}  # per item; RLIMIT_AS in 
 # formats/scan: refuse_unless_clean() raises MalformedArtifactError for a limit hit during the
 # analysis, although Limits and LimitExceededError promise LimitExceededError.
 _LIMIT = "BUG: a limit hit in the analysis raises MalformedArtifactError, not LimitExceededError"
-# numpy's dtype.__setstate__ trusts its state: a structured dtype whose field type is not a
-# dtype (here a str) loads and the array segfaults on its first copy; an object dtype whose
-# flags lack the list-pickle bit makes ndarray.__setstate__ read the stored list as raw object
-# pointers (SIGSEGV during load). Both pass the scanner; found by fuzzing mutated KD-tree and
-# object-array pickles.
-_DTYPE = "BUG: numpy.dtype BUILD state (fields/flags) reaches numpy unchecked: memory unsafe"
 # scan() is static: the post-load checks in validate.py cannot run there (design limitation).
 _STATIC = "scan() cannot see what validate.py checks after loading (design limitation)"
 #: (case, check) -> reason, each an xfail(strict=True) until the library is fixed. The check
 #: "marker" is test_marker_never_appears_under_safeload.
 KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("numpy-structured-dtype-bad-field", "loader"): _DTYPE,
-    ("numpy-structured-dtype-bad-field", "signed"): _DTYPE,
-    ("numpy-structured-dtype-bad-field", "scan"): _DTYPE,
-    **{
-        ("numpy-dtype-flags-tampered", check): _DTYPE
-        for check in ("loader", "signed", "scan", "marker")
-    },
     ("sklearn-tree-child-out-of-range", "scan"): _STATIC,
     **{
         (name, check): _LIMIT
