@@ -111,11 +111,12 @@ class GlobalRef:
 
 @dataclass(frozen=True)
 class Finding:
-    """An unsafe or notable construct at ``offset``."""
+    """An unsafe or notable construct at ``offset``; ``limit`` when a resource limit was hit."""
 
     offset: int
     opcode: str
     message: str
+    limit: bool = False
 
 
 @dataclass
@@ -518,7 +519,7 @@ class _Walker:
         except _Unsafe as exc:
             self.result.problems.append(exc.finding)
         except LimitExceededError as exc:
-            self.result.problems.append(Finding(self.cur.pos, "", f"limit: {exc}"))
+            self.result.problems.append(Finding(self.cur.pos, "", f"limit: {exc}", limit=True))
         except (
             ValueError,
             EOFError,
@@ -854,7 +855,8 @@ def refuse_unless_clean(analysis: StreamAnalysis, source: str) -> None:
     if analysis.problems:
         first = analysis.problems[0]
         more = f" (and {len(analysis.problems) - 1} more)" if len(analysis.problems) > 1 else ""
-        raise MalformedArtifactError(
+        error = LimitExceededError if first.limit else MalformedArtifactError
+        raise error(
             f"{source} was refused before loading: {first.message} at byte {first.offset}"
             f"{more}. Nothing was deserialized. Run `safeload scan {source}` for details.",
             path=source,

@@ -36,18 +36,12 @@ LIMITS = {"timeout": 60.0, "memory_limit": 4 * 2**30}  # per item; RLIMIT_AS in 
 
 # formats/scan: refuse_unless_clean() raises MalformedArtifactError for a limit hit during the
 # analysis, although Limits and LimitExceededError promise LimitExceededError.
-_LIMIT = "BUG: a limit hit in the analysis raises MalformedArtifactError, not LimitExceededError"
 # scan() is static: the post-load checks in validate.py cannot run there (design limitation).
 _STATIC = "scan() cannot see what validate.py checks after loading (design limitation)"
 #: (case, check) -> reason, each an xfail(strict=True) until the library is fixed. The check
 #: "marker" is test_marker_never_appears_under_safeload.
 KNOWN_BUGS: dict[tuple[str, str], str] = {
     ("sklearn-tree-child-out-of-range", "scan"): _STATIC,
-    **{
-        (name, check): _LIMIT
-        for name in ("deep-marks", "deep-lists", "joblib-array-size-claim")
-        for check in ("loader", "signed")
-    },
 }
 
 
