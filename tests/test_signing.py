@@ -155,18 +155,40 @@ def test_algorithm_confusion(ed_key: SigningKey, hmac_key: HMACKey) -> None:
         loads(payload, json.dumps(doc).encode(), pub)
 
 
-def test_keyid_is_only_a_hint(ed_key: SigningKey) -> None:
+def test_keyid_is_only_a_hint(ed_key: SigningKey, other_key: SigningKey) -> None:
+    """A hint never grants trust: it can only rule a key out. An empty hint lets every
+    trusted key be tried; a hint naming another key (an edited sidecar) fails."""
     payload, sidecar = _payload(ed_key)
     env = parse_envelope(sidecar)
-    for hint in ("", "0" * 64, "someone-else"):
-        relabelled = Envelope(
-            env.payload, env.payload_type, (Signature(hint, env.signatures[0].sig),)
-        )
-        assert loads(payload, relabelled.to_json(), ed_key.public_key) == {"w": [1.0, 2.0]}
+    sig = env.signatures[0].sig
+    empty = Envelope(env.payload, env.payload_type, (Signature("", sig),))
+    assert loads(payload, empty.to_json(), ed_key.public_key) == {"w": [1.0, 2.0]}
+    ring = Keyring([other_key.public_key, ed_key.public_key])
+    assert loads(payload, empty.to_json(), ring) == {"w": [1.0, 2.0]}
+    for hint in ("0" * 64, "someone-else", other_key.keyid):
+        relabelled = Envelope(env.payload, env.payload_type, (Signature(hint, sig),))
+        with pytest.raises(SignatureError):
+            loads(payload, relabelled.to_json(), ring)
     # A matching key id on a bad signature earns nothing.
     fake = Envelope(env.payload, env.payload_type, (Signature(ed_key.keyid, b"\x00" * 64),))
     with pytest.raises(SignatureError):
         loads(payload, fake.to_json(), ed_key.public_key)
+
+
+def test_sidecar_layout_is_bound(ed_key: SigningKey) -> None:
+    """Signatures cover the payload (DSSE); the exact layout is required so that every byte of
+    the .sig matters."""
+    from safeload import SidecarFormatError
+
+    payload, sidecar = _payload(ed_key)
+    for edited in (
+        sidecar + b"\n",
+        sidecar[:-1],
+        sidecar.replace(b'  "', b'   "', 1),
+        json.dumps(json.loads(sidecar)).encode(),
+    ):
+        with pytest.raises(SidecarFormatError, match="exact layout"):
+            loads(payload, edited, ed_key.public_key)
 
 
 def test_expiry_uses_injected_time(ed_key: SigningKey) -> None:

@@ -198,7 +198,12 @@ def parse_envelope(data: bytes, *, source: str | None = None) -> Envelope:
         if not 0 < len(sig) <= _MAX_SIG_BYTES:
             raise _fail(source, "a signature has an impossible length")
         sigs.append(Signature(keyid, sig))
-    return Envelope(payload, PAYLOAD_TYPE, tuple(sigs))
+    envelope = Envelope(payload, PAYLOAD_TYPE, tuple(sigs))
+    if envelope.to_json() != data:
+        # The signatures cover the payload only (DSSE); requiring the canonical layout makes
+        # every byte of the sidecar matter, so an edited .sig never verifies.
+        raise _fail(source, "not in the exact layout safeload writes (was it edited?)")
+    return envelope
 
 
 @dataclass(frozen=True)

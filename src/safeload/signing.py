@@ -171,14 +171,16 @@ def add_signature(envelope: Envelope, signer: Signer) -> Envelope:
 def _count_valid(envelope: Envelope, ring: Keyring, now: datetime) -> tuple[str, ...]:
     """Key ids of the distinct trusted keys that made a valid signature.
 
-    The key id on a signature only orders the attempts; every trusted key is tried against
-    every signature, so a wrong or missing hint cannot change the outcome.
+    The key id on a signature is a hint, never a reason to trust: a signature counts for a key
+    only if it verifies under that key. An empty hint may match any trusted key; a non-empty
+    hint that names a different key rules that pairing out, so editing the hint of a signed
+    sidecar makes it fail rather than leaving it malleable.
     """
     message = envelope.pae()
     valid = []
     for key in ring.usable(now):
-        ordered = sorted(envelope.signatures, key=lambda s: s.keyid != key.keyid)
-        if any(key.verify(message, s.sig) for s in ordered):
+        candidates = [s for s in envelope.signatures if s.keyid in ("", key.keyid)]
+        if any(key.verify(message, s.sig) for s in candidates):
             valid.append(key.keyid)
     return tuple(valid)
 

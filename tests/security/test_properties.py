@@ -59,15 +59,6 @@ def mutated(data: bytes) -> st.SearchStrategy[bytes]:
     )
 
 
-def _signed_content(sidecar: bytes) -> tuple[bytes, list[bytes]] | None:
-    """The payload and signature bytes a sidecar carries, or None if it does not parse."""
-    try:
-        env = parse_envelope(sidecar)
-    except SafeloadError:
-        return None
-    return env.payload, [s.sig for s in env.signatures]
-
-
 @SETTINGS
 @given(st.sampled_from(FORMATS), st.data())
 def test_any_change_to_the_artifact_fails_verification(fmt: str, data: st.DataObject) -> None:
@@ -80,25 +71,13 @@ def test_any_change_to_the_artifact_fails_verification(fmt: str, data: st.DataOb
 
 @SETTINGS
 @given(st.sampled_from(FORMATS), st.data())
-def test_any_change_to_the_sidecar_fails_unless_the_signed_content_is_untouched(
-    fmt: str, data: st.DataObject
-) -> None:
+def test_any_change_to_the_sidecar_fails_verification(fmt: str, data: st.DataObject) -> None:
     payload, sidecar = SIGNED[fmt]
     changed = data.draw(mutated(sidecar), label="sidecar")
-    try:
-        artifact = verify_bytes(payload, changed, KEY.public_key, name="payload")
-    except SignatureError:
-        return  # SidecarFormatError is a SignatureError too
-    # Accepted: only JSON layout or the (unsigned) keyid hint may have changed.
-    assert _signed_content(changed) == _signed_content(sidecar), changed
-    assert artifact.data == payload and artifact.format == fmt
+    with pytest.raises(SignatureError):  # SidecarFormatError is a SignatureError too
+        verify_bytes(payload, changed, KEY.public_key, name="payload")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (design): the sidecar JSON is malleable; whitespace and the keyid hint are not "
-    "covered by the signature, so an edited .sig still verifies",
-)
 @pytest.mark.parametrize(
     "edit",
     [
