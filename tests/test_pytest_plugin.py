@@ -44,7 +44,7 @@ def test_safeload_models_option(pytester: pytest.Pytester, home_model: LinearReg
         r"tampered\.pkl: SignatureError",
         r"evil\.pkl: UntrustedTypeError: .*os\.system",
     ):
-        assert re.search(pattern, text), pattern
+        assert re.search(pattern, text, re.DOTALL), pattern
 
 
 def test_safeload_models_needs_a_key_source(
