@@ -14,11 +14,29 @@ then check that the unpickler resolves no global the analysis did not list.
 from __future__ import annotations
 
 import _compat_pickle
-import re
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
+from safeload._numpy_state import (
+    _array_state_problem,
+    _dtype_layout,
+    _dtype_state_problem,
+)
 from safeload._opcodes import Cursor
+from safeload._symbolic import (
+    _OPAQUE,
+    DTYPE_CLASSES,
+    _Box,
+    _Const,
+    _const_value,
+    _Container,
+    _depth,
+    _Dict,
+    _Global,
+    _Obj,
+    _Sym,
+    _Tuple,
+)
 from safeload._types import Buffer
 from safeload.exceptions import LimitExceededError, MalformedArtifactError
 from safeload.policy import Limits, Policy, format_name
@@ -33,7 +51,6 @@ __all__ = [
 
 JOBLIB_WRAPPER = ("joblib.numpy_pickle", "NumpyArrayWrapper")
 _NDARRAY_CLASSES = {("numpy", "ndarray"), ("numpy", "memmap")}
-_DTYPE_CLASSES = {("numpy", "dtype")}
 #: Opcodes refused outright, with the reason.
 REFUSED_OPCODES = {
     "EXT1": "extension-registry global (no name in the stream)",
@@ -78,7 +95,6 @@ _CONST_OPS: dict[str, Any] = {
 _PUT_OPS = frozenset({"PUT", "BINPUT", "LONG_BINPUT"})
 _GET_OPS = frozenset({"GET", "BINGET", "LONG_BINGET"})
 _RECONSTRUCTOR = ("copyreg", "_reconstructor")
-_CODECS_ENCODE = ("_codecs", "encode")
 
 
 def py3_name(module: str, qualname: str, protocol: int) -> tuple[str, str]:
@@ -212,288 +228,10 @@ class ScanReport:
         }
 
 
-# --- symbolic values -----------------------------------------------------------------------
-
-
-class _Sym:
-    """Base of the symbolic values on the scanner's stack."""
-
-    __slots__ = ()
-
-
-class _Const(_Sym):
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-
-class _Opaque(_Sym):
-    """A value whose content we do not track (large constants, containers we don't inspect)."""
-
-    __slots__ = ()
-
-
-class _Global(_Sym):
-    __slots__ = ("module", "qualname")
-
-    def __init__(self, module: str, qualname: str) -> None:
-        self.module = module
-        self.qualname = qualname
-
-    @property
-    def pair(self) -> tuple[str, str]:
-        return (self.module, self.qualname)
-
-
-class _Container(_Sym):
-    """Anything that holds other values; ``depth`` is its nesting depth so far."""
-
-    __slots__ = ("depth",)
-
-    def __init__(self, children: list[_Sym]) -> None:
-        self.depth = 1 + max((_depth(c) for c in children), default=0)
-
-
-def _depth(sym: _Sym) -> int:
-    return sym.depth if isinstance(sym, _Container) else 0
-
-
-class _Tuple(_Container):
-    __slots__ = ("items",)
-
-    def __init__(self, items: list[_Sym]) -> None:
-        super().__init__(items)
-        self.items = items
-
-
-class _Dict(_Container):
-    __slots__ = ("items",)
-
-    def __init__(self) -> None:
-        super().__init__([])
-        self.items: dict[Any, _Sym] = {}
-
-
-class _Box(_Container):
-    """A list, set or frozenset (contents not tracked, only depth and item count)."""
-
-    __slots__ = ("count",)
-
-    def __init__(self, children: list[_Sym]) -> None:
-        super().__init__(children)
-        self.count = len(children)
-
-
-class _Obj(_Container):
-    """The result of a call or instantiation; ``cls`` is the global that made it."""
-
-    __slots__ = ("args", "cls", "real", "state")
-
-    def __init__(self, cls: _Global | None, args: _Sym | None = None) -> None:
-        super().__init__([args] if args is not None else [])
-        self.cls = cls
-        self.args = args
-        self.state: _Sym | None = None
-        #: for a numpy.dtype: the dtype it denotes, once its state has been checked
-        self.real: Any = None
-
-
-_OPAQUE = _Opaque()
-
-
-class _Stop(Exception):
-    pass
-
-
 class _Unsafe(Exception):
     def __init__(self, offset: int, opcode: str, message: str) -> None:
         super().__init__(message)
         self.finding = Finding(offset, opcode, message)
-
-
-def _const_value(sym: _Sym) -> Any:
-    """The Python value of a constant (or tuple of constants); raises KeyError otherwise."""
-    if isinstance(sym, _Const):
-        return sym.value
-    if isinstance(sym, _Tuple):
-        return tuple(_const_value(i) for i in sym.items)
-    if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair == _CODECS_ENCODE:
-        # protocol 2 writes bytes as _codecs.encode(text, "latin1"): fold it, nothing runs
-        args: tuple[Any, ...] = _const_value(sym.args) if sym.args is not None else ()
-        if len(args) == 2 and isinstance(args[0], str) and args[1] in ("latin1", "latin-1"):
-            return args[0].encode("latin-1")
-    raise KeyError("not constant")
-
-
-_TYPESTR = re.compile(r"^[<>|=]?([a-zA-Z?])(\d+)?")
-
-
-class _NotCanonical(Exception):
-    pass
-
-
-def _const_or_dtype(sym: _Sym) -> Any:
-    """A constant value, with symbolic numpy dtypes replaced by the dtype they denote."""
-    if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair in _DTYPE_CLASSES:
-        return real_dtype(sym)
-    if isinstance(sym, _Tuple):
-        return tuple(_const_or_dtype(i) for i in sym.items)
-    if isinstance(sym, _Dict):
-        return {k: _const_or_dtype(v) for k, v in sym.items.items()}
-    try:
-        return _const_value(sym)
-    except KeyError:
-        raise _NotCanonical("not a constant") from None
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Exact structural equality (types included), dtypes compared with their byte order."""
-    import numpy as np
-
-    if isinstance(a, np.dtype) or isinstance(b, np.dtype):
-        return (
-            isinstance(a, np.dtype)
-            and isinstance(b, np.dtype)
-            and a == b
-            and a.str == b.str
-            and a.isalignedstruct == b.isalignedstruct
-        )
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, tuple):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    return bool(a == b)
-
-
-def real_dtype(sym: _Obj) -> Any:
-    """The ``numpy.dtype`` a symbolic dtype denotes, rebuilt through numpy's own validating
-    constructors; raises ``_NotCanonical`` unless its BUILD state is exactly the state numpy
-    writes for that dtype.
-
-    numpy's ``dtype.__setstate__`` trusts its input: tampered flags, a field whose type is not
-    a dtype, or a datetime without its unit crash the interpreter (found by fuzzing). Here the
-    state is never applied to anything; the dtype is built from the type string, the fields,
-    the sub-array and the metadata through ``numpy.dtype(...)``, which validates them, and the
-    state numpy would write for the result must equal the stored one, item for item.
-    """
-    if sym.real is not None:
-        return sym.real
-    import numpy as np
-
-    try:
-        args = _const_value(sym.args) if sym.args is not None else ()
-        if not (isinstance(args, tuple) and len(args) == 3 and isinstance(args[0], str)):
-            raise _NotCanonical("dtype arguments are not (type string, align, copy)")
-        typestr = args[0]
-        state = sym.state
-        if state is None:
-            sym.real = np.dtype(typestr)
-            return sym.real
-        if not (isinstance(state, _Tuple) and len(state.items) in (8, 9)):
-            raise _NotCanonical("dtype state has the wrong shape")
-        given = _const_or_dtype(state)
-        order, sub, names, fields, elsize, flags = (given[i] for i in (1, 2, 3, 4, 5, 7))
-        if sub is not None:
-            candidate = np.dtype((sub[0], sub[1]))
-        elif names is not None:
-            if not isinstance(fields, dict) or not isinstance(names, tuple):
-                raise _NotCanonical("structured dtype without fields")
-            spec: dict[str, Any] = {"names": list(names), "formats": [], "offsets": []}
-            for name in names:
-                field = fields[name]
-                spec["formats"].append(field[0])
-                spec["offsets"].append(field[1])
-            spec["itemsize"] = elsize
-            titles = [fields[n][2] if len(fields[n]) > 2 else None for n in names]
-            if any(t is not None for t in titles):
-                spec["titles"] = titles
-            aligned = bool(isinstance(flags, int) and flags & 0x80)
-            candidate = np.dtype(cast(Any, spec), align=aligned)
-        else:
-            candidate = np.dtype(typestr)
-        if typestr[:1] in ("M", "m") and len(given) == 9 and isinstance(given[8], tuple):
-            unit, num = given[8][1][0], given[8][1][1]
-            if not isinstance(unit, bytes) or type(num) is not int or not 0 < num < 2**31:
-                raise _NotCanonical("malformed datetime unit")
-            candidate = np.dtype(f"{typestr}[{num if num > 1 else ''}{unit.decode('ascii')}]")
-        elif len(given) == 9 and isinstance(given[8], dict):
-            candidate = np.dtype(candidate, metadata=given[8])
-        if order in ("<", ">") and candidate.byteorder not in ("|",):
-            candidate = candidate.newbyteorder(order)
-        expected = candidate.__reduce__()[2]
-        if not _same(tuple(given), tuple(expected)):
-            raise _NotCanonical("dtype state differs from the state numpy writes")
-    except _NotCanonical:
-        raise
-    except (
-        KeyError,
-        IndexError,
-        TypeError,
-        ValueError,
-        OverflowError,
-        UnicodeError,
-        AttributeError,
-        RecursionError,
-    ) as exc:
-        raise _NotCanonical(f"dtype cannot be rebuilt: {type(exc).__name__}") from exc
-    sym.real = candidate
-    return candidate
-
-
-def _dtype_layout(sym: _Sym) -> tuple[int, bool]:
-    """(itemsize, hasobject) of a symbolic, already checked ``numpy.dtype``."""
-    if not (isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair in _DTYPE_CLASSES):
-        raise KeyError("dtype is not a numpy.dtype")
-    try:
-        real = real_dtype(sym)
-    except _NotCanonical as exc:
-        raise KeyError(str(exc)) from None
-    return int(real.itemsize), bool(real.hasobject)
-
-
-def _dtype_state_problem(dtype: _Obj, state: _Sym) -> str | None:
-    """Why a ``numpy.dtype`` BUILD state is not one numpy itself writes, or ``None``."""
-    try:
-        real_dtype(dtype)
-    except _NotCanonical as exc:
-        return f"numpy.dtype state that numpy never writes (it can crash numpy): {exc}"
-    return None
-
-
-def _array_state_problem(state: _Sym) -> str | None:
-    """Why an ndarray-style BUILD state ``(version, shape, dtype, fortran, data, ...)`` would
-    crash numpy, or ``None``.
-
-    For object dtypes numpy copies one pointer per element from the stored list without checking
-    its length: a shorter list leaves the rest of the array pointing at garbage. The list must
-    hold exactly one item per element. (Non-object data is a byte string whose length numpy
-    itself checks.)
-    """
-    if not (isinstance(state, _Tuple) and len(state.items) >= 5):
-        return None
-    dtype = state.items[2]
-    if not (isinstance(dtype, _Obj) and dtype.cls is not None and dtype.cls.pair in _DTYPE_CLASSES):
-        return None
-    bad = "object array state that does not hold one item per element (it can crash numpy)"
-    try:
-        _, hasobject = _dtype_layout(dtype)
-        shape = _const_value(state.items[1])
-    except KeyError:
-        return bad
-    if not hasobject:
-        return None
-    if not (isinstance(shape, tuple) and all(type(n) is int and n >= 0 for n in shape)):
-        return bad
-    count = 1
-    for n in shape:
-        count *= n
-    raw = state.items[4]
-    if not isinstance(raw, _Box) or raw.count != count:
-        return bad
-    return None
 
 
 # --- the walker ----------------------------------------------------------------------------
@@ -693,7 +431,7 @@ class _Walker:
                     self._nest(target, [state])
                 if isinstance(target, _Obj):
                     target.state = state
-                    if target.cls is not None and target.cls.pair in _DTYPE_CLASSES:
+                    if target.cls is not None and target.cls.pair in DTYPE_CLASSES:
                         problem = _dtype_state_problem(target, state)
                         if problem:
                             raise _Unsafe(pos, name, problem)

@@ -1,0 +1,187 @@
+"""numpy states the scanner refuses before anything is built.
+
+numpy's ``dtype.__setstate__`` and ``ndarray.__setstate__`` trust their input; crafted states
+made only of allowlisted names crash the interpreter (found by fuzzing and by the attack
+corpus). These checks run on the scanner's symbolic values, before any unpickler runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from safeload._symbolic import (
+    DTYPE_CLASSES,
+    _Box,
+    _const_value,
+    _Dict,
+    _Obj,
+    _Sym,
+    _Tuple,
+)
+
+
+class _NotCanonical(Exception):
+    pass
+
+
+def _const_or_dtype(sym: _Sym) -> Any:
+    """A constant value, with symbolic numpy dtypes replaced by the dtype they denote."""
+    if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair in DTYPE_CLASSES:
+        return real_dtype(sym)
+    if isinstance(sym, _Tuple):
+        return tuple(_const_or_dtype(i) for i in sym.items)
+    if isinstance(sym, _Dict):
+        return {k: _const_or_dtype(v) for k, v in sym.items.items()}
+    try:
+        return _const_value(sym)
+    except KeyError:
+        raise _NotCanonical("not a constant") from None
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Exact structural equality (types included), dtypes compared with their byte order."""
+    import numpy as np
+
+    if isinstance(a, np.dtype) or isinstance(b, np.dtype):
+        return (
+            isinstance(a, np.dtype)
+            and isinstance(b, np.dtype)
+            and a == b
+            and a.str == b.str
+            and a.isalignedstruct == b.isalignedstruct
+        )
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return bool(a == b)
+
+
+def real_dtype(sym: _Obj) -> Any:
+    """The ``numpy.dtype`` a symbolic dtype denotes, rebuilt through numpy's own validating
+    constructors; raises ``_NotCanonical`` unless its BUILD state is exactly the state numpy
+    writes for that dtype.
+
+    numpy's ``dtype.__setstate__`` trusts its input: tampered flags, a field whose type is not
+    a dtype, or a datetime without its unit crash the interpreter (found by fuzzing). Here the
+    state is never applied to anything; the dtype is built from the type string, the fields,
+    the sub-array and the metadata through ``numpy.dtype(...)``, which validates them, and the
+    state numpy would write for the result must equal the stored one, item for item.
+    """
+    if sym.real is not None:
+        return sym.real
+    import numpy as np
+
+    try:
+        args = _const_value(sym.args) if sym.args is not None else ()
+        if not (isinstance(args, tuple) and len(args) == 3 and isinstance(args[0], str)):
+            raise _NotCanonical("dtype arguments are not (type string, align, copy)")
+        typestr = args[0]
+        state = sym.state
+        if state is None:
+            sym.real = np.dtype(typestr)
+            return sym.real
+        if not (isinstance(state, _Tuple) and len(state.items) in (8, 9)):
+            raise _NotCanonical("dtype state has the wrong shape")
+        given = _const_or_dtype(state)
+        order, sub, names, fields, elsize, flags = (given[i] for i in (1, 2, 3, 4, 5, 7))
+        if sub is not None:
+            candidate = np.dtype((sub[0], sub[1]))
+        elif names is not None:
+            if not isinstance(fields, dict) or not isinstance(names, tuple):
+                raise _NotCanonical("structured dtype without fields")
+            spec: dict[str, Any] = {"names": list(names), "formats": [], "offsets": []}
+            for name in names:
+                field = fields[name]
+                spec["formats"].append(field[0])
+                spec["offsets"].append(field[1])
+            spec["itemsize"] = elsize
+            titles = [fields[n][2] if len(fields[n]) > 2 else None for n in names]
+            if any(t is not None for t in titles):
+                spec["titles"] = titles
+            aligned = bool(isinstance(flags, int) and flags & 0x80)
+            candidate = np.dtype(cast(Any, spec), align=aligned)
+        else:
+            candidate = np.dtype(typestr)
+        if typestr[:1] in ("M", "m") and len(given) == 9 and isinstance(given[8], tuple):
+            unit, num = given[8][1][0], given[8][1][1]
+            if not isinstance(unit, bytes) or type(num) is not int or not 0 < num < 2**31:
+                raise _NotCanonical("malformed datetime unit")
+            candidate = np.dtype(f"{typestr}[{num if num > 1 else ''}{unit.decode('ascii')}]")
+        elif len(given) == 9 and isinstance(given[8], dict):
+            candidate = np.dtype(candidate, metadata=given[8])
+        if order in ("<", ">") and candidate.byteorder not in ("|",):
+            candidate = candidate.newbyteorder(order)
+        expected = candidate.__reduce__()[2]
+        if not _same(tuple(given), tuple(expected)):
+            raise _NotCanonical("dtype state differs from the state numpy writes")
+    except _NotCanonical:
+        raise
+    except (
+        KeyError,
+        IndexError,
+        TypeError,
+        ValueError,
+        OverflowError,
+        UnicodeError,
+        AttributeError,
+        RecursionError,
+    ) as exc:
+        raise _NotCanonical(f"dtype cannot be rebuilt: {type(exc).__name__}") from exc
+    sym.real = candidate
+    return candidate
+
+
+def _dtype_layout(sym: _Sym) -> tuple[int, bool]:
+    """(itemsize, hasobject) of a symbolic, already checked ``numpy.dtype``."""
+    if not (isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair in DTYPE_CLASSES):
+        raise KeyError("dtype is not a numpy.dtype")
+    try:
+        real = real_dtype(sym)
+    except _NotCanonical as exc:
+        raise KeyError(str(exc)) from None
+    return int(real.itemsize), bool(real.hasobject)
+
+
+def _dtype_state_problem(dtype: _Obj, state: _Sym) -> str | None:
+    """Why a ``numpy.dtype`` BUILD state is not one numpy itself writes, or ``None``."""
+    try:
+        real_dtype(dtype)
+    except _NotCanonical as exc:
+        return f"numpy.dtype state that numpy never writes (it can crash numpy): {exc}"
+    return None
+
+
+def _array_state_problem(state: _Sym) -> str | None:
+    """Why an ndarray-style BUILD state ``(version, shape, dtype, fortran, data, ...)`` would
+    crash numpy, or ``None``.
+
+    For object dtypes numpy copies one pointer per element from the stored list without checking
+    its length: a shorter list leaves the rest of the array pointing at garbage. The list must
+    hold exactly one item per element. (Non-object data is a byte string whose length numpy
+    itself checks.)
+    """
+    if not (isinstance(state, _Tuple) and len(state.items) >= 5):
+        return None
+    dtype = state.items[2]
+    if not (isinstance(dtype, _Obj) and dtype.cls is not None and dtype.cls.pair in DTYPE_CLASSES):
+        return None
+    bad = "object array state that does not hold one item per element (it can crash numpy)"
+    try:
+        _, hasobject = _dtype_layout(dtype)
+        shape = _const_value(state.items[1])
+    except KeyError:
+        return bad
+    if not hasobject:
+        return None
+    if not (isinstance(shape, tuple) and all(type(n) is int and n >= 0 for n in shape)):
+        return bad
+    count = 1
+    for n in shape:
+        count *= n
+    raw = state.items[4]
+    if not isinstance(raw, _Box) or raw.count != count:
+        return bad
+    return None
