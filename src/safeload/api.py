@@ -30,6 +30,7 @@ from safeload.policy import Limits, Policy, TrustedSpec, resolve_policy
 from safeload.scan import Finding, GlobalRef, ScanReport, analyze
 from safeload.sidecar import MAX_SIDECAR_BYTES, Envelope, Statement, parse_envelope, parse_statement
 from safeload.signing import (
+    VerifiedArtifact,
     add_signature,
     sign_bytes,
     sign_folder,
@@ -289,11 +290,23 @@ def load(
         sidecar_source=str(sidecar_path(p)),
     )
     del data
+    return _read_verified(artifact, artifact.statement, state, pol, lim, str(p))
+
+
+def _read_verified(
+    artifact: VerifiedArtifact,
+    statement: Statement,
+    state: TrustState | None,
+    pol: Policy,
+    lim: Limits,
+    source: str,
+) -> Any:
+    """Rollback check, restricted read, then record the accepted version."""
     if state is not None:
-        state.check(artifact.statement, str(p))
-    obj = formats.read(artifact, pol, lim, str(p))
+        state.check(statement, source)
+    obj = formats.read(artifact, pol, lim, source)
     if state is not None:
-        state.record(artifact.statement)
+        state.record(statement)
     return obj
 
 
@@ -318,18 +331,13 @@ def _load_from_folder(
         source=str(folder),
         sidecar_source=str(folder_sig),
     )
-    if state is not None:
-        state.check(verified.statement, str(folder))
     rel = p.name
     if rel not in verified.files:
         raise MalformedArtifactError(
             f"{p} is not a file of the signed folder {folder}", path=str(p)
         )
     fmt = _format_for(p, verified.files[rel], None)
-    obj = formats.read(verified.artifact(rel, fmt), pol, lim, str(p))
-    if state is not None:
-        state.record(verified.statement)
-    return obj
+    return _read_verified(verified.artifact(rel, fmt), verified.statement, state, pol, lim, str(p))
 
 
 def loads(
@@ -462,8 +470,7 @@ def verify(
             sidecar_source=str(sidecar_path(p)),
         )
         if state is not None:
-            state.check(folder.statement, str(p))
-            state.record(folder.statement)
+            state.accept(folder.statement, str(p))
         return folder.statement
     data = _read_once(p, (limits or Limits()).max_file_size)
     artifact = verify_bytes(
@@ -477,8 +484,7 @@ def verify(
         sidecar_source=str(sidecar_path(p)),
     )
     if state is not None:
-        state.check(artifact.statement, str(p))
-        state.record(artifact.statement)
+        state.accept(artifact.statement, str(p))
     return artifact.statement
 
 

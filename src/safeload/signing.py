@@ -47,12 +47,24 @@ __all__ = [
 _TOKEN = object()
 
 
+class _Sealed:
+    """Base for values only this module may construct: a private token must be passed."""
+
+    _token: object
+    #: the function that alone constructs this type, named in the error
+    _MAKER = "this module"
+
+    def __post_init__(self) -> None:
+        if self._token is not _TOKEN:
+            raise TypeError(f"{type(self).__name__} is created only by {self._MAKER}")
+
+
 class InconsistentVersionWarning(UserWarning):
     """The artifact was saved with library versions that differ from the running ones."""
 
 
 @dataclass(frozen=True)
-class VerifiedArtifact:
+class VerifiedArtifact(_Sealed):
     """Bytes whose signature has been checked, with the statement that covers them.
 
     Only :func:`verify_bytes` can create one. ``data`` is the very buffer that was hashed; the
@@ -65,9 +77,7 @@ class VerifiedArtifact:
     keyids: tuple[str, ...]
     _token: object = field(default=None, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        if self._token is not _TOKEN:
-            raise TypeError("VerifiedArtifact is created only by safeload.signing.verify_bytes")
+    _MAKER = "safeload.signing.verify_bytes"
 
     @property
     def format(self) -> str:
@@ -76,7 +86,7 @@ class VerifiedArtifact:
 
 
 @dataclass(frozen=True)
-class UnsignedArtifact:
+class UnsignedArtifact(_Sealed):
     """Bytes that were deliberately loaded without a signature check (``load_unsigned``)."""
 
     data: bytes | bytearray
@@ -84,9 +94,7 @@ class UnsignedArtifact:
     format: str
     _token: object = field(default=None, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        if self._token is not _TOKEN:
-            raise TypeError("UnsignedArtifact is created only by unsigned_artifact()")
+    _MAKER = "unsigned_artifact()"
 
 
 def unsigned_artifact(data: bytes | bytearray, name: str, format: str) -> UnsignedArtifact:
@@ -265,7 +273,7 @@ def _warn_versions(statement: Statement, source: str) -> None:
 
 
 @dataclass(frozen=True)
-class VerifiedFolder:
+class VerifiedFolder(_Sealed):
     """Every file of a folder, read once and checked against the folder's signed manifest.
 
     Only :func:`verify_folder` can create one.
@@ -276,9 +284,7 @@ class VerifiedFolder:
     keyids: tuple[str, ...]
     _token: object = field(default=None, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        if self._token is not _TOKEN:
-            raise TypeError("VerifiedFolder is created only by safeload.signing.verify_folder")
+    _MAKER = "safeload.signing.verify_folder"
 
     def artifact(self, relpath: str, format: str) -> VerifiedArtifact:
         """One verified member, ready for a reader."""

@@ -79,6 +79,11 @@ class TrustState:
                 path=source,
             )
 
+    def accept(self, statement: Statement, source: str) -> None:
+        """:meth:`check`, then :meth:`record`: for a statement that is accepted as it is."""
+        self.check(statement, source)
+        self.record(statement)
+
     def record(self, statement: Statement) -> None:
         """Remember ``statement``'s version if it is the highest seen (atomic write)."""
         name, version = statement.predicate.name, statement.predicate.version
