@@ -6,11 +6,13 @@ those same bytes; the path is never opened again after verification.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import stat
 import tempfile
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -279,7 +281,8 @@ def load(
         )
     data = _read_once(p, lim.max_file_size)
     sidecar = _read_sidecar(p)
-    artifact = verify_bytes(
+    verify = functools.partial(
+        verify_bytes,
         data,
         sidecar,
         keys,
@@ -289,8 +292,32 @@ def load(
         source=str(p),
         sidecar_source=str(sidecar_path(p)),
     )
+    prepared: formats.Prepared | None = None
+    if len(data) < _OVERLAP_FROM:
+        artifact = verify()
+    else:
+        # While SHA-256 runs in another thread (hashlib releases the GIL), run the static pass
+        # here. It only reads bytes and builds nothing; nothing is deserialized until
+        # verification has succeeded, and a signature failure is reported before anything the
+        # pass found.
+        verifying = _VERIFIER.submit(verify)
+        found: SafeloadError | None = None
+        guess = _format_for(p, data, None)
+        try:
+            prepared = formats.prepare(data, guess, pol, lim, str(p))
+        except SafeloadError as exc:
+            found = exc
+        artifact = verifying.result()
+        if found is not None and artifact.format == guess:
+            raise found
     del data
-    return _read_verified(artifact, artifact.statement, state, pol, lim, str(p))
+    return _read_verified(artifact, artifact.statement, state, pol, lim, str(p), prepared)
+
+
+#: Threads that hash large artifacts while the static pass runs (hashlib releases the GIL).
+_VERIFIER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="safeload-verify")
+#: Below this size the hash is quicker than handing it to a thread.
+_OVERLAP_FROM = 1 << 20
 
 
 def _read_verified(
@@ -300,11 +327,12 @@ def _read_verified(
     pol: Policy,
     lim: Limits,
     source: str,
+    prepared: formats.Prepared | None = None,
 ) -> Any:
     """Rollback check, restricted read, then record the accepted version."""
     if state is not None:
         state.check(statement, source)
-    obj = formats.read(artifact, pol, lim, source)
+    obj = formats.read(artifact, pol, lim, source, prepared)
     if state is not None:
         state.record(statement)
     return obj

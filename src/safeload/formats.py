@@ -12,20 +12,24 @@ import lzma
 import pickle
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from safeload._types import Buffer
 from safeload.exceptions import LimitExceededError, MalformedArtifactError
 from safeload.policy import Limits, Policy
+from safeload.scan import StreamAnalysis
 from safeload.signing import UnsignedArtifact, VerifiedArtifact
-from safeload.unpickler import load_joblib_stream, load_pickle_stream
+from safeload.unpickler import analyse_stream, load_joblib_stream, load_pickle_stream
 from safeload.validate import validate_loaded
 
 __all__ = [
     "JOBLIB_COMPRESSIONS",
+    "Prepared",
     "Artifact",
     "compression_of",
     "format_from_name",
+    "prepare",
     "read",
     "sniff_format",
     "write",
@@ -183,18 +187,25 @@ def joblib_stream(data: Buffer, limits: Limits, source: str) -> Buffer:
     return _decompress(data, method, limits.max_decompressed_size, source)
 
 
-def read(artifact: Artifact, policy: Policy, limits: Limits, source: str) -> Any:
-    """Deserialize a verified (or explicitly unsigned) artifact under ``policy``, then check the
-    native structures in the result (trees, predictors, neighbor trees)."""
-    obj = _read(artifact, policy, limits, source)
-    validate_loaded(obj, source)
-    return obj
+@dataclass(frozen=True)
+class Prepared:
+    """The static pass over an artifact's bytes, done before (or while) they are verified.
+
+    Nothing in it was built from the stream. :func:`read` uses it only for the very buffer it
+    was made from (identity, not equality) and the same format.
+    """
+
+    data: Buffer
+    format: str
+    stream: Buffer
+    analysis: StreamAnalysis | None
 
 
-def _read(artifact: Artifact, policy: Policy, limits: Limits, source: str) -> Any:
-    if not isinstance(artifact, (VerifiedArtifact, UnsignedArtifact)):
-        raise TypeError("readers accept only VerifiedArtifact or UnsignedArtifact")
-    data, fmt = artifact.data, artifact.format
+def prepare(data: Buffer, fmt: str, policy: Policy, limits: Limits, source: str) -> Prepared:
+    """Check the content against ``fmt``, decompress joblib, and run the static analysis.
+
+    Raises for malformed content or untrusted names; deserializes nothing.
+    """
     sniffed = sniff_format(data)
     if fmt == "pickle":
         if sniffed != "pickle":
@@ -202,16 +213,50 @@ def _read(artifact: Artifact, policy: Policy, limits: Limits, source: str) -> An
                 f"{source} is recorded as pickle but its content looks like {sniffed}",
                 path=source,
             )
-        return load_pickle_stream(data, policy, limits, source)
+        return Prepared(data, fmt, data, analyse_stream(data, policy, limits, source, joblib=False))
     if fmt == "joblib":
         if sniffed == "skops":
             raise MalformedArtifactError(f"{source} is a zip, not a joblib file", path=source)
-        return load_joblib_stream(joblib_stream(data, limits, source), policy, limits, source)
+        stream = joblib_stream(data, limits, source)
+        return Prepared(
+            data, fmt, stream, analyse_stream(stream, policy, limits, source, joblib=True)
+        )
     if fmt == "skops":
+        return Prepared(data, fmt, data, None)  # skops audits its schema as it reads
+    raise MalformedArtifactError(f"{source}: unknown format {fmt!r}", path=source)
+
+
+def read(
+    artifact: Artifact,
+    policy: Policy,
+    limits: Limits,
+    source: str,
+    prepared: Prepared | None = None,
+) -> Any:
+    """Deserialize a verified (or explicitly unsigned) artifact under ``policy``, then check the
+    native structures in the result (trees, predictors, neighbor trees).
+
+    ``prepared`` (from :func:`prepare` on the same buffer, format and policy) saves redoing the
+    static pass; anything else is ignored and the pass runs again.
+    """
+    if not isinstance(artifact, (VerifiedArtifact, UnsignedArtifact)):
+        raise TypeError("readers accept only VerifiedArtifact or UnsignedArtifact")
+    if (
+        prepared is None
+        or prepared.data is not artifact.data
+        or (prepared.format != artifact.format)
+    ):
+        prepared = prepare(artifact.data, artifact.format, policy, limits, source)
+    if prepared.format == "skops":
         from safeload.skops_format import read_skops
 
-        return read_skops(data, policy, limits, source)
-    raise MalformedArtifactError(f"{source}: unknown format {fmt!r}", path=source)
+        obj = read_skops(artifact.data, policy, limits, source)
+    elif prepared.format == "pickle":
+        obj = load_pickle_stream(prepared.stream, policy, limits, source, prepared.analysis)
+    else:
+        obj = load_joblib_stream(prepared.stream, policy, limits, source, prepared.analysis)
+    validate_loaded(obj, source)
+    return obj
 
 
 def write(obj: Any, fmt: str, *, compress: Any = 0, protocol: int | None = None) -> bytes:

@@ -23,7 +23,7 @@ from safeload.exceptions import MalformedArtifactError, SafeloadError, Untrusted
 from safeload.policy import Limits, Policy, format_name
 from safeload.scan import JOBLIB_WRAPPER, StreamAnalysis, analyze, refuse_unless_clean
 
-__all__ = ["load_joblib_stream", "load_pickle_stream", "untrusted_error"]
+__all__ = ["analyse_stream", "load_joblib_stream", "load_pickle_stream", "untrusted_error"]
 
 
 def untrusted_error(names: list[str], source: str) -> UntrustedTypeError:
@@ -129,9 +129,26 @@ def _wrap_errors(source: str, fn: Callable[[], Any]) -> Any:
         ) from exc
 
 
-def load_pickle_stream(data: Buffer, policy: Policy, limits: Limits, source: str) -> Any:
-    """Analyse then load one plain pickle stream (protocols 0-5) under ``policy``."""
-    analysis = _analyse_or_refuse(data, policy, limits, source, joblib=False)
+def analyse_stream(
+    data: Buffer, policy: Policy, limits: Limits, source: str, *, joblib: bool
+) -> StreamAnalysis:
+    """The static pass alone: raises for structural problems and untrusted names, builds
+    nothing. Its result can be handed to :func:`load_pickle_stream` / :func:`load_joblib_stream`
+    for the same bytes and policy."""
+    return _analyse_or_refuse(data, policy, limits, source, joblib=joblib)
+
+
+def load_pickle_stream(
+    data: Buffer,
+    policy: Policy,
+    limits: Limits,
+    source: str,
+    analysis: StreamAnalysis | None = None,
+) -> Any:
+    """Analyse (unless ``analysis`` is given) then load one plain pickle stream under
+    ``policy``."""
+    if analysis is None:
+        analysis = _analyse_or_refuse(data, policy, limits, source, joblib=False)
     guard = _Guard(policy, analysis.resolved, source)
     f = io.BytesIO(data)
     obj = _wrap_errors(source, lambda: _CUnpickler(f, guard).load())
@@ -234,12 +251,19 @@ def _wrapper_standin(regions: _ArrayRegions) -> type:
     return NumpyArrayWrapper
 
 
-def load_joblib_stream(data: Buffer, policy: Policy, limits: Limits, source: str) -> Any:
+def load_joblib_stream(
+    data: Buffer,
+    policy: Policy,
+    limits: Limits,
+    source: str,
+    analysis: StreamAnalysis | None = None,
+) -> Any:
     """Analyse then load one (decompressed) joblib stream under ``policy`` with the C unpickler.
 
     Arrays are views into ``data`` when it is writable and aligned (no second copy), else copies.
     """
-    analysis = _analyse_or_refuse(data, policy, limits, source, joblib=True)
+    if analysis is None:
+        analysis = _analyse_or_refuse(data, policy, limits, source, joblib=True)
     guard = _Guard(policy, analysis.resolved, source)
     if not analysis.wrapper_builds:
         f = io.BytesIO(data)
