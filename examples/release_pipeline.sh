@@ -24,6 +24,7 @@ PY
 
 echo "== deploy: copy, verify with the public key only, then load"
 cp "$work/release/model.joblib" "$work/release/model.joblib.sig" "$work/deploy/"
+"$SAFELOAD" inspect "$work/deploy/model.joblib.sig"
 "$SAFELOAD" verify "$work/deploy/model.joblib" --pub "$work/keys/release.pub"
 "$PYTHON" - "$work/deploy/model.joblib" "$work/keys/release.pub" <<'PY'
 import sys
