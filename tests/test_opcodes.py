@@ -54,6 +54,8 @@ VALUES: list[Any] = [
     b"",
     b"\x00" * 300,
     bytearray(b"ab"),
+    b"\x01" * 10_000,  # over _opcodes.LARGE: returned as a view, not a copy
+    bytearray(b"\x02" * 10_000),
     None,
     True,
     False,
@@ -118,3 +120,14 @@ def test_malformed_arguments_raise(data: bytes) -> None:
     with pytest.raises((ValueError, UnicodeDecodeError)):
         while cur.next()[0] != "STOP":
             pass
+
+
+def test_large_binary_arguments_are_views_not_copies() -> None:
+    data = bytearray(pickle.dumps(b"\x05" * 100_000, protocol=5))
+    cur = Cursor(data)
+    assert cur.next()[0] == "PROTO"
+    name, arg, _ = cur.next()
+    if name == "FRAME":  # pragma: no cover - depends on how the pickler frames it
+        name, arg, _ = cur.next()
+    assert name == "BINBYTES" and isinstance(arg, memoryview) and arg.readonly
+    assert arg.obj is data and bytes(arg) == b"\x05" * 100_000

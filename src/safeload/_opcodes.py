@@ -1,9 +1,10 @@
 """A position-based pickle opcode decoder for the scanner.
 
 It reads opcodes straight out of the buffer (no file object, so no copy of a ``bytearray``),
-decodes each argument the way CPython's C unpickler does, and raises ``ValueError`` for anything
-the unpickler would reject: an unknown opcode, a truncated argument, a missing newline, an
-unquoted ``STRING``, non-UTF-8 global names, a negative ``LONG4`` length. The scanner turns a
+decodes each argument the way CPython's C unpickler does (binary arguments over ``LARGE`` bytes
+come back as read-only views of the buffer instead of copies), and raises ``ValueError`` for
+anything the unpickler would reject: an unknown opcode, a truncated argument, a missing newline,
+an unquoted ``STRING``, non-UTF-8 global names, a negative ``LONG4`` length. The scanner turns a
 ``ValueError`` into an unsafe verdict. ``tests/test_opcodes.py`` checks it against
 :mod:`pickletools` on real and random streams.
 """
@@ -11,6 +12,7 @@ unquoted ``STRING``, non-UTF-8 global names, a negative ``LONG4`` length. The sc
 from __future__ import annotations
 
 import codecs
+import mmap
 import struct
 from collections.abc import Callable
 from typing import Any
@@ -29,7 +31,7 @@ class Cursor:
 
     __slots__ = ("buf", "pos", "size")
 
-    def __init__(self, buf: bytes | bytearray) -> None:
+    def __init__(self, buf: bytes | bytearray | mmap.mmap) -> None:
         self.buf = buf
         self.pos = 0
         self.size = len(buf)
@@ -41,6 +43,15 @@ class Cursor:
             raise ValueError(f"truncated: {n} byte(s) needed at {start}")
         self.pos = end
         return self.buf[start:end]
+
+    def view(self, n: int) -> memoryview:
+        """The next ``n`` bytes as a read-only view into the buffer: no copy."""
+        start = self.pos
+        end = start + n
+        if n < 0 or end > self.size:
+            raise ValueError(f"truncated: {n} byte(s) needed at {start}")
+        self.pos = end
+        return memoryview(self.buf)[start:end].toreadonly()
 
     def line(self) -> bytes | bytearray:
         start = self.pos
@@ -87,9 +98,15 @@ def _f8(c: Cursor) -> float:
     return float(_F8.unpack(c.take(8))[0])
 
 
-def _counted(size: Callable[[Cursor], int]) -> Callable[[Cursor], bytes]:
-    def read(c: Cursor) -> bytes:
-        return bytes(c.take(size(c)))
+#: Binary arguments longer than this are returned as views, not copied (array data in a pickle
+#: is megabytes, and the scanner only needs its length).
+LARGE = 4096
+
+
+def _counted(size: Callable[[Cursor], int]) -> Callable[[Cursor], bytes | memoryview]:
+    def read(c: Cursor) -> bytes | memoryview:
+        n = size(c)
+        return c.view(n) if n > LARGE else bytes(c.take(n))
 
     return read
 
@@ -113,8 +130,9 @@ def _long(size: Callable[[Cursor], int]) -> Callable[[Cursor], int]:
     return read
 
 
-def _bytearray8(c: Cursor) -> bytearray:
-    return bytearray(c.take(_u8(c)))
+def _bytearray8(c: Cursor) -> bytearray | memoryview:
+    n = _u8(c)
+    return c.view(n) if n > LARGE else bytearray(c.take(n))
 
 
 def _line_int(c: Cursor) -> int | bool:

@@ -48,11 +48,20 @@ class _Container(_Sym):
     __slots__ = ("depth",)
 
     def __init__(self, children: list[_Sym]) -> None:
-        self.depth = 1 + max((_depth(c) for c in children), default=0)
+        self.depth = 1 + _max_depth(children)
 
 
 def _depth(sym: _Sym) -> int:
     return sym.depth if isinstance(sym, _Container) else 0
+
+
+def _max_depth(children: list[_Sym]) -> int:
+    """The deepest nesting among ``children`` (0 for none); a plain loop, as this is hot."""
+    deepest = 0
+    for c in children:
+        if isinstance(c, _Container) and c.depth > deepest:
+            deepest = c.depth
+    return deepest
 
 
 class _Tuple(_Container):
