@@ -17,12 +17,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.neighbors import BallTree, KDTree, KNeighborsClassifier
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
-from safeload import MalformedArtifactError, load_unsigned, scan
+from safeload import MalformedArtifactError, load_unsigned, scan, validate
 
 RNG = np.random.RandomState(0)
 X = RNG.rand(120, 4)
@@ -77,6 +77,54 @@ def test_crafted_tree_is_refused(tmp_path: Path, label: str, mutate: Any) -> Non
         pytest.skip("tree too small")
     with pytest.raises(MalformedArtifactError, match="invalid Tree"):
         _load(tmp_path, model)
+
+
+TREE_MUTATIONS = [
+    _set("left_child", 0, 10**6),
+    _set("right_child", 0, -7),
+    _set("feature", 0, 10**6),
+    _set("feature", 0, -5),
+    _set("left_child", 0, -1),
+    _set("left_child", 2, 0),
+    _set("missing_go_to_left", 0, 7),
+]
+
+
+@pytest.mark.parametrize("index", range(len(TREE_MUTATIONS)))
+def test_batched_tree_check_agrees_with_the_per_tree_check(index: int) -> None:
+    """Forests are checked in one vectorized pass; it must never pass a tree the per-tree
+    check refuses, wherever the bad tree sits in the batch."""
+    good = [_tree_model(lambda n, s: None).tree_ for _ in range(3)]
+    bad = _tree_model(TREE_MUTATIONS[index]).tree_
+    with pytest.raises(validate._Bad):
+        validate._check_tree(bad, None)
+    assert validate._trees_all_valid(good)
+    for position in range(4):
+        trees = [*good[:position], bad, *good[position:]]
+        assert not validate._trees_all_valid(trees)
+
+
+def test_batches_split_large_forests(monkeypatch: pytest.MonkeyPatch) -> None:
+    good = _tree_model(lambda n, s: None).tree_
+    bad = _tree_model(_set("left_child", 2, 0)).tree_
+    monkeypatch.setattr(validate, "_TREE_BATCH_NODES", 1)  # one tree per batch
+    assert validate._trees_all_valid([good, good, good])
+    assert not validate._trees_all_valid([good, good, bad])
+
+
+def test_one_bad_tree_in_a_forest_is_refused_by_name(tmp_path: Path) -> None:
+    forest = RandomForestClassifier(n_estimators=6, random_state=0).fit(X, Y)
+    assert _load(tmp_path, forest).predict(X[:4]).tolist() == forest.predict(X[:4]).tolist()
+    victim = forest.estimators_[4]
+    cls, args, state = victim.tree_.__reduce__()
+    state = dict(state)
+    state["nodes"] = state["nodes"].copy()
+    state["nodes"]["feature"][0] = 10**6
+    tree = cls(*args)
+    tree.__setstate__(state)
+    victim.tree_ = tree
+    with pytest.raises(MalformedArtifactError, match="invalid Tree: Tree feature index out of"):
+        _load(tmp_path, forest)
 
 
 def test_plain_pickle_really_crashes_on_bad_child(tmp_path: Path) -> None:

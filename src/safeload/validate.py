@@ -77,6 +77,77 @@ def _check_tree(tree: Any, context: Any) -> None:
         _require(np.all(nodes["missing_go_to_left"] <= 1), "Tree missing_go_to_left not 0/1")
 
 
+def _trees_all_valid(trees: list[Any]) -> bool:
+    """True only if every tree in ``trees`` passes every check of :func:`_check_tree`.
+
+    A forest holds hundreds of trees, and per-tree numpy calls cost more than the arithmetic, so
+    this checks the node arrays of many trees at once, in batches small enough to stay in cache.
+    It never gives a verdict of its own: on False (or any error) the caller runs
+    :func:`_check_tree` tree by tree, which names the problem.
+    """
+    try:
+        batch: list[tuple[np.ndarray, int]] = []
+        batch_nodes = 0
+        for tree in trees:
+            state = tree.__getstate__()
+            nodes, values = state["nodes"], state["values"]
+            count = int(state["node_count"])
+            outputs, most = int(tree.n_outputs), int(tree.max_n_classes)
+            classes = tree.n_classes
+            if not (
+                isinstance(nodes, np.ndarray)
+                and nodes.ndim == 1
+                and count == nodes.shape[0]
+                and count >= 1
+                and isinstance(values, np.ndarray)
+                and values.shape == (count, outputs, most)
+                and isinstance(classes, np.ndarray)
+                and classes.shape == (outputs,)
+                and int(classes.min()) >= 1
+                and int(classes.max()) <= most
+            ):
+                return False
+            if "missing_go_to_left" in (nodes.dtype.names or ()) and not bool(
+                np.all(nodes["missing_go_to_left"] <= 1)
+            ):
+                return False
+            batch.append((nodes, int(tree.n_features)))
+            batch_nodes += count
+            if batch_nodes >= _TREE_BATCH_NODES:
+                if not _node_batch_valid(batch):
+                    return False
+                batch, batch_nodes = [], 0
+        return not batch or _node_batch_valid(batch)
+    except Exception:
+        return False
+
+
+#: Nodes checked per numpy pass: a few hundred KiB per temporary array.
+_TREE_BATCH_NODES = 32_768
+
+
+def _node_batch_valid(batch: list[tuple[np.ndarray, int]]) -> bool:
+    """The child and feature checks of :func:`_check_tree` for several trees' nodes at once."""
+    sizes = np.array([nodes.shape[0] for nodes, _ in batch], dtype=np.int64)
+    starts = np.cumsum(sizes) - sizes
+    # concatenate copies, so casting to int64 afterwards never copies twice
+    left = np.asarray(np.concatenate([n["left_child"] for n, _ in batch]), dtype=np.int64)
+    right = np.asarray(np.concatenate([n["right_child"] for n, _ in batch]), dtype=np.int64)
+    feature = np.asarray(np.concatenate([n["feature"] for n, _ in batch]), dtype=np.int64)
+    # Per node: its index within its own tree, and how many nodes of that tree follow it.
+    idx = np.arange(left.shape[0], dtype=np.int64) - np.repeat(starts, sizes)
+    after = np.repeat(sizes, sizes) - idx
+    limit = np.repeat(np.array([f for _, f in batch], dtype=np.int64), sizes)
+    leaf = left == -1
+    if not np.array_equal(leaf, right == -1):
+        return False
+    left -= idx  # a child's offset from its parent: must lie in 1 .. after - 1
+    right -= idx
+    inner_ok = (left > 0) & (left < after) & (right > 0) & (right < after)
+    inner_ok &= (feature >= 0) & (feature < limit)
+    return bool(np.all(leaf | inner_ok))
+
+
 def _check_predictor(pred: Any, n_features: int | None) -> None:
     nodes = pred.nodes
     _require(isinstance(nodes, np.ndarray) and nodes.ndim == 1, "predictor nodes not an array")
@@ -290,6 +361,8 @@ def validate_loaded(obj: Any, source: str, *, max_objects: int = MAX_OBJECTS) ->
     checks = _CACHE if _CACHE is not None else _validators()
     _CACHE = checks
     kinds = tuple(cls for cls, _ in checks)
+    tree_kind = next((cls for cls, check in checks if check is _check_tree), None)
+    trees: list[Any] = []  # checked together after the walk (see _trees_all_valid)
     seen: set[int] = set()
     stack: list[Any] = [obj]
     while stack:
@@ -300,24 +373,12 @@ def validate_loaded(obj: Any, source: str, *, max_objects: int = MAX_OBJECTS) ->
         if len(seen) > max_objects:
             raise LimitExceededError(f"{source}: more than {max_objects} objects", path=source)
         if isinstance(o, kinds):
-            for cls, check in checks:
-                if isinstance(o, cls):
-                    try:
-                        check(o, None)
-                    except (
-                        _Bad,
-                        KeyError,
-                        ValueError,
-                        TypeError,
-                        AttributeError,
-                        IndexError,
-                    ) as exc:
-                        raise MalformedArtifactError(
-                            f"{source} contains an invalid {type(o).__name__}: {exc}. It was "
-                            "built but refused before use, because its native code would read "
-                            "out of bounds, crash or never finish. Nothing was returned.",
-                            path=source,
-                        ) from exc
+            if tree_kind is not None and type(o) is tree_kind:
+                trees.append(o)
+            else:
+                for cls, check in checks:
+                    if isinstance(o, cls):
+                        _run_check(check, o, source)
         if isinstance(o, dict):
             stack.extend(o.keys())
             stack.extend(o.values())
@@ -330,3 +391,21 @@ def validate_loaded(obj: Any, source: str, *, max_objects: int = MAX_OBJECTS) ->
             d = getattr(o, "__dict__", None)
             if isinstance(d, dict):
                 stack.extend(d.values())
+    if trees and not _trees_all_valid(trees):
+        for tree in trees:
+            _run_check(_check_tree, tree, source)
+        raise MalformedArtifactError(  # pragma: no cover - the per-tree checks name the problem
+            f"{source} contains an invalid Tree. Nothing was returned.", path=source
+        )
+
+
+def _run_check(check: Callable[[Any, Any], None], o: Any, source: str) -> None:
+    try:
+        check(o, None)
+    except (_Bad, KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
+        raise MalformedArtifactError(
+            f"{source} contains an invalid {type(o).__name__}: {exc}. It was built but refused "
+            "before use, because its native code would read out of bounds, crash or never "
+            "finish. Nothing was returned.",
+            path=source,
+        ) from exc
