@@ -2,5 +2,8 @@
 
 from __future__ import annotations
 
-#: Bytes the readers accept: file contents are read into a private ``bytearray``.
-Buffer = bytes | bytearray | memoryview
+import mmap
+
+#: Bytes the readers accept. File contents are read into private memory: a ``bytearray``, or for
+#: large files an anonymous private ``mmap`` (see ``safeload.api._read_once``).
+Buffer = bytes | bytearray | memoryview | mmap.mmap

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import mmap
 import os
 import stat
 import tempfile
@@ -65,11 +66,37 @@ def sidecar_path(path: PathLike) -> Path:
     return p.with_name(p.name + ".sig")
 
 
-def _read_once(path: Path, limit: int, what: str = "artifact", *, follow: bool = True) -> bytearray:
+#: From this size on, file contents go into anonymous memory advised for huge pages.
+_HUGE_FROM = 4 << 20
+_MADV_HUGEPAGE: int | None = getattr(mmap, "MADV_HUGEPAGE", None)
+
+
+def _private_buffer(size: int) -> bytearray | mmap.mmap:
+    """Zeroed private memory for ``size`` bytes of file contents.
+
+    Small files get a ``bytearray``. Large ones, where the system supports it, get an anonymous
+    private mapping advised for transparent huge pages: filling a fresh ``bytearray`` costs one
+    page fault per 4 KiB, which on virtual machines took longer than reading the file (20 ms
+    against 4 ms for a 21 MB forest in ``benchmarks/run.py``). The mapping is not backed by the
+    file: like a ``bytearray``, nothing outside this process can change it once it is read.
+    """
+    if size < _HUGE_FROM or _MADV_HUGEPAGE is None:
+        return bytearray(size)
+    buf = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    try:
+        buf.madvise(_MADV_HUGEPAGE)
+    except OSError:  # pragma: no cover - kernels without transparent huge pages
+        pass
+    return buf
+
+
+def _read_once(
+    path: Path, limit: int, what: str = "artifact", *, follow: bool = True
+) -> bytearray | mmap.mmap:
     """Read a whole regular file through one descriptor, refusing anything over ``limit``.
 
-    The result is a private ``bytearray``: verified once, then owned by the reader, whose arrays
-    may be views into it (one copy of the data in memory, not two)."""
+    The result is private memory (see :func:`_private_buffer`): verified once, then owned by
+    the reader, whose arrays may be views into it (one copy of the data in memory, not two)."""
     try:
         flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
         if not follow:
@@ -90,7 +117,7 @@ def _read_once(path: Path, limit: int, what: str = "artifact", *, follow: bool =
             raise LimitExceededError(
                 f"{what} {path} is {st.st_size} bytes, over the limit of {limit}", path=str(path)
             )
-        data = bytearray(st.st_size)
+        data = _private_buffer(st.st_size)
         view = memoryview(data)
         got = 0
         while got < st.st_size:
@@ -106,12 +133,14 @@ def _read_once(path: Path, limit: int, what: str = "artifact", *, follow: bool =
     return data
 
 
-def _read_folder(path: Path, limits: Limits, *, allow_symlinks: bool) -> dict[str, bytearray]:
+def _read_folder(
+    path: Path, limits: Limits, *, allow_symlinks: bool
+) -> dict[str, bytearray | mmap.mmap]:
     """Every file under ``path`` (relative POSIX path -> bytes), each read once.
 
     A symlink anywhere in the folder fails verification unless ``allow_symlinks``.
     """
-    files: dict[str, bytearray] = {}
+    files: dict[str, bytearray | mmap.mmap] = {}
     total = 0
     for root, dirs, names in os.walk(path, followlinks=allow_symlinks):
         for entry in [*dirs, *names]:

@@ -71,7 +71,7 @@ class VerifiedArtifact(_Sealed):
     reader that receives the artifact owns it (its arrays may be views into it).
     """
 
-    data: bytes | bytearray
+    data: Buffer
     name: str
     statement: Statement
     keyids: tuple[str, ...]
@@ -89,7 +89,7 @@ class VerifiedArtifact(_Sealed):
 class UnsignedArtifact(_Sealed):
     """Bytes that were deliberately loaded without a signature check (``load_unsigned``)."""
 
-    data: bytes | bytearray
+    data: Buffer
     name: str
     format: str
     _token: object = field(default=None, repr=False, compare=False)
@@ -97,7 +97,7 @@ class UnsignedArtifact(_Sealed):
     _MAKER = "unsigned_artifact()"
 
 
-def unsigned_artifact(data: bytes | bytearray, name: str, format: str) -> UnsignedArtifact:
+def unsigned_artifact(data: Buffer, name: str, format: str) -> UnsignedArtifact:
     """Wrap bytes that the caller chose to read without verification."""
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}")
@@ -204,7 +204,7 @@ def _opaque(source: str, ring: Keyring) -> SignatureError:
 
 
 def verify_bytes(
-    data: bytes | bytearray,
+    data: Buffer,
     sidecar: bytes,
     keys: KeysLike,
     *,
@@ -279,7 +279,7 @@ class VerifiedFolder(_Sealed):
     Only :func:`verify_folder` can create one.
     """
 
-    files: Mapping[str, bytes | bytearray]
+    files: Mapping[str, Buffer]
     statement: Statement
     keyids: tuple[str, ...]
     _token: object = field(default=None, repr=False, compare=False)
@@ -341,7 +341,7 @@ def sign_folder(
 
 
 def verify_folder(
-    files: Mapping[str, bytes | bytearray],
+    files: Mapping[str, Buffer],
     sidecar: bytes,
     keys: KeysLike,
     *,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import mmap
 import pickle
 import sys
 from collections.abc import Callable
@@ -103,10 +104,57 @@ class _Guard:
             ) from exc
 
 
+class _ViewReader:
+    """A read-only file over a buffer, for the C unpickler: no copy of the buffer is made.
+
+    (``io.BytesIO`` copies anything that is not ``bytes``.) The unpickler reads frames with
+    ``read`` and large byte strings straight into their destination with ``readinto``.
+    """
+
+    __slots__ = ("_buf", "_pos", "_size", "_view")
+
+    def __init__(self, buf: Buffer) -> None:
+        self._buf = buf
+        self._view = memoryview(buf).cast("B")
+        self._pos = 0
+        self._size = len(self._view)
+
+    def read(self, n: int = -1) -> bytes:
+        start = self._pos
+        end = self._size if n is None or n < 0 else min(self._size, start + n)
+        self._pos = end
+        return bytes(self._view[start:end])
+
+    def readinto(self, target: Any) -> int:
+        out = memoryview(target).cast("B")
+        start = self._pos
+        n = min(len(out), self._size - start)
+        out[:n] = self._view[start : start + n]
+        self._pos = start + n
+        return n
+
+    def readline(self, limit: int = -1) -> bytes:
+        start = self._pos
+        buf = self._buf
+        if isinstance(buf, (bytes, bytearray, mmap.mmap)):
+            nl = buf.find(b"\n", start)
+        else:  # a memoryview: search a copy of the rest (protocols 0-1 only read lines)
+            nl = bytes(self._view[start:]).find(b"\n")
+            nl = start + nl if nl >= 0 else -1
+        end = self._size if nl < 0 else nl + 1
+        if limit is not None and limit >= 0:
+            end = min(end, start + limit)
+        self._pos = end
+        return bytes(self._view[start:end])
+
+    def tell(self) -> int:
+        return self._pos
+
+
 class _CUnpickler(pickle.Unpickler):
     """The C unpickler with an allowlisted ``find_class``; no persistent ids, no buffers."""
 
-    def __init__(self, file: io.BytesIO, guard: _Guard) -> None:
+    def __init__(self, file: io.BytesIO | _ViewReader, guard: _Guard) -> None:
         super().__init__(file, fix_imports=False, encoding="ASCII", errors="strict")
         self._guard = guard
 
@@ -150,7 +198,7 @@ def load_pickle_stream(
     if analysis is None:
         analysis = _analyse_or_refuse(data, policy, limits, source, joblib=False)
     guard = _Guard(policy, analysis.resolved, source)
-    f = io.BytesIO(data)
+    f = _ViewReader(data)
     obj = _wrap_errors(source, lambda: _CUnpickler(f, guard).load())
     if f.tell() != len(data):  # pragma: no cover - the analysis checked the same thing
         raise MalformedArtifactError(f"{source}: bytes after STOP", path=source)

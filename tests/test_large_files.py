@@ -1,0 +1,153 @@
+"""Large artifacts: read into private memory once, verified, and viewed (not copied) by arrays.
+
+From ``api._HUGE_FROM`` bytes on, a file is read into an anonymous private mapping instead of a
+``bytearray`` (it faults in huge pages, not 4 KiB ones). These tests pin what must not change
+with that: the bytes verified are the bytes loaded, nothing outside the process can change them
+afterwards, tampering still fails, and every reader handles the buffer type.
+"""
+
+from __future__ import annotations
+
+import mmap
+import pickle
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import pytest
+
+from safeload import (
+    MalformedArtifactError,
+    SignatureError,
+    SigningKey,
+    UntrustedTypeError,
+    dump,
+    load,
+    load_unsigned,
+    scan,
+)
+from safeload import api as api_module
+from safeload.policy import Limits, resolve_policy
+from safeload.unpickler import _ViewReader, load_pickle_stream
+
+BIG = api_module._HUGE_FROM // 8 + 1000  # float64 items: just over the threshold
+
+
+def _weights() -> dict[str, Any]:
+    return {"w": np.arange(BIG, dtype=np.float64), "name": "big"}
+
+
+def test_large_files_use_private_anonymous_memory(tmp_path: Path) -> None:
+    path = tmp_path / "big.bin"
+    path.write_bytes(b"x" * api_module._HUGE_FROM)
+    data = api_module._read_once(path, 1 << 40)
+    if api_module._MADV_HUGEPAGE is None:  # pragma: no cover - not Linux
+        assert isinstance(data, bytearray)
+    else:
+        assert isinstance(data, mmap.mmap)
+    assert bytes(data[:4]) == b"xxxx" and len(data) == api_module._HUGE_FROM
+    small = tmp_path / "small.bin"
+    small.write_bytes(b"y" * 100)
+    assert isinstance(api_module._read_once(small, 1 << 40), bytearray)
+
+
+@pytest.mark.parametrize("name", ["big.joblib", "big.pkl", "big.joblib.gz"])
+def test_large_round_trip_signed_and_unsigned(
+    tmp_path: Path, ed_key: SigningKey, name: str
+) -> None:
+    path = tmp_path / name
+    dump(_weights(), path, ed_key)
+    assert path.stat().st_size >= api_module._HUGE_FROM or name.endswith(".gz")
+    for loaded in (load(path, ed_key.public_key), load_unsigned(path)):
+        assert loaded["name"] == "big"
+        assert np.array_equal(loaded["w"], np.arange(BIG, dtype=np.float64))
+        loaded["w"][0] = 42.0  # arrays are writable, as joblib's and pickle's are
+    assert scan(path).safe
+
+
+def test_arrays_outlive_the_load_and_ignore_later_file_changes(
+    tmp_path: Path, ed_key: SigningKey
+) -> None:
+    """The arrays view private memory: overwriting the file after loading changes nothing."""
+    path = tmp_path / "big.joblib"
+    dump(_weights(), path, ed_key)
+    loaded = load(path, ed_key.public_key)
+    path.write_bytes(b"\0" * path.stat().st_size)
+    import gc
+
+    gc.collect()
+    assert loaded["w"][BIG - 1] == BIG - 1
+    assert float(loaded["w"].sum()) == float(np.arange(BIG, dtype=np.float64).sum())
+
+
+@pytest.mark.parametrize("name", ["big.joblib", "big.pkl"])
+def test_large_tampered_file_is_refused(tmp_path: Path, ed_key: SigningKey, name: str) -> None:
+    path = tmp_path / name
+    dump(_weights(), path, ed_key)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(SignatureError, match=name):
+        load(path, ed_key.public_key)
+
+
+def test_large_hostile_pickle_is_refused_before_loading(tmp_path: Path) -> None:
+    """A large valid stream that ends by calling os.system: plain pickle runs it, safeload
+    refuses it in the static pass, before the array in front of it is built."""
+    marker = tmp_path / "marker"
+    command = f"touch {shlex.quote(str(marker))}".encode()
+    body = pickle.dumps(np.zeros(BIG), protocol=5)[:-1] + b"0"  # drop STOP, POP the array
+    payload = body + b"cos\nsystem\n(S'" + command + b"'\ntR."
+    path = tmp_path / "big.pkl"
+    path.write_bytes(payload)
+    assert path.stat().st_size >= api_module._HUGE_FROM
+    with pytest.raises(UntrustedTypeError, match="os.system"):
+        load_unsigned(path)
+    assert not marker.exists()
+    code = f"import pickle; pickle.load(open({str(path)!r}, 'rb'))"
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+    assert marker.exists()  # the payload is real: plain pickle executed it
+
+
+def test_large_truncated_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "big.joblib"
+    joblib.dump(_weights(), path)
+    path.write_bytes(path.read_bytes()[:-100])
+    with pytest.raises(MalformedArtifactError):
+        load_unsigned(path)
+
+
+@pytest.mark.parametrize("protocol", range(6))
+@pytest.mark.parametrize("kind", ["bytes", "bytearray", "memoryview", "mmap"])
+def test_view_reader_feeds_the_c_unpickler_for_every_buffer(protocol: int, kind: str) -> None:
+    value = {"text": "line one\nline two", "n": [1, 2.5, None], "raw": b"\x00\n" * 3000}
+    raw = pickle.dumps(value, protocol=protocol)
+    buf: Any
+    if kind == "bytes":
+        buf = raw
+    elif kind == "bytearray":
+        buf = bytearray(raw)
+    elif kind == "memoryview":
+        buf = memoryview(b"junk" + raw)[4:]  # a sliced view: offsets must not leak through
+    else:
+        buf = mmap.mmap(-1, len(raw))
+        buf.write(raw)
+    policy = resolve_policy(None, ())
+    assert load_pickle_stream(buf, policy, Limits(), "test") == value
+    reader = _ViewReader(buf)
+    assert reader.read(2) == raw[:2] and reader.tell() == 2
+    target = bytearray(3)
+    assert reader.readinto(target) == 3 and bytes(target) == raw[2:5]
+    assert reader.read() == raw[5:] and reader.read(10) == b""
+
+
+def test_view_reader_readline() -> None:
+    reader = _ViewReader(memoryview(b"xxab\ncd\nef")[2:])
+    assert reader.readline() == b"ab\n"
+    assert reader.readline(1) == b"c"
+    assert reader.readline() == b"d\n"
+    assert reader.readline() == b"ef" and reader.readline() == b""
