@@ -218,3 +218,38 @@ def test_json_output_for_every_command(tmp_path: Path) -> None:
     assert code == 2 and json.loads(out)["ok"] is False
     code, out, _ = run("inspect", str(model) + ".sig", "--json")
     assert code == 0 and json.loads(out)["verified"] is False
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_on_a_terminal_only(
+    release: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safeload import _progress
+
+    monkeypatch.setattr(_progress, "MIN_BYTES", 1000)
+    monkeypatch.setattr(_progress, "CHUNK", 1000)
+    big = release["dir"] / "big.pkl"
+    big.write_bytes(pickle.dumps({"blob": b"\x07" * 5000}, protocol=5))
+    for argv in (
+        ["sign", str(big), "--key", str(release["key"])],
+        ["verify", str(big), "--pub", str(release["pub"])],
+    ):
+        out, err = io.StringIO(), _Terminal()
+        assert main(argv, stdout=out, stderr=err) == 0
+        bar = err.getvalue()
+        assert "reading big.pkl: 100%" in bar and "hashing big.pkl: 100%" in bar
+        assert " 19% (" in bar and bar.endswith("\n")
+        assert "\r" not in out.getvalue()  # stdout stays clean for --json and pipes
+    assert _progress._reporter is None  # uninstalled after the command
+    code, _, plain_err = run("verify", str(big), "--pub", str(release["pub"]))
+    assert code == 0 and plain_err == ""  # stderr is not a terminal: no bar
+    out, err = io.StringIO(), _Terminal()
+    assert (
+        main(["sign", str(release["model"]), "--key", str(release["key"])], stdout=out, stderr=err)
+        == 0
+    )
+    assert err.getvalue() == ""  # under MIN_BYTES: nothing drawn

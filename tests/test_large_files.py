@@ -8,6 +8,7 @@ afterwards, tampering still fails, and every reader handles the buffer type.
 
 from __future__ import annotations
 
+import hashlib
 import mmap
 import pickle
 import shlex
@@ -151,3 +152,37 @@ def test_view_reader_readline() -> None:
     assert reader.readline(1) == b"c"
     assert reader.readline() == b"d\n"
     assert reader.readline() == b"ef" and reader.readline() == b""
+
+
+@pytest.mark.parametrize("size", [0, 1, 999, 1000, 1001, 5000])
+def test_hash_while_reading_is_the_hash_of_the_buffer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    monkeypatch.setattr(api_module, "_HASH_CHUNK", 1000)
+    path = tmp_path / "f.bin"
+    content = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    path.write_bytes(content)
+    data, digest = api_module._read_file(path, 1 << 40, hash_from=0)
+    assert digest is not None and bytes(data) == content
+    assert digest.result() == hashlib.sha256(content).hexdigest()
+    assert api_module._read_file(path, 1 << 40, hash_from=size + 1)[1] is None
+
+
+def test_large_load_uses_the_digest_computed_while_reading(
+    tmp_path: Path, ed_key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safeload import signing
+
+    path = tmp_path / "big.joblib"
+    dump(_weights(), path, ed_key)
+
+    def no_second_hash(*args: Any, **kwargs: Any) -> str:
+        raise AssertionError("load hashed the artifact twice")
+
+    monkeypatch.setattr(signing._progress, "sha256_hex", no_second_hash)
+    assert load(path, ed_key.public_key)["name"] == "big"
+    data = bytearray(path.read_bytes())
+    data[-5] ^= 0x01  # near the end: in the last chunk hashed
+    path.write_bytes(bytes(data))
+    with pytest.raises(SignatureError):
+        load(path, ed_key.public_key)

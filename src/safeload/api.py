@@ -13,12 +13,12 @@ import os
 import stat
 import tempfile
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from safeload import formats
+from safeload import _progress, formats
 from safeload._types import Buffer
 from safeload.exceptions import (
     LimitExceededError,
@@ -97,6 +97,24 @@ def _read_once(
 
     The result is private memory (see :func:`_private_buffer`): verified once, then owned by
     the reader, whose arrays may be views into it (one copy of the data in memory, not two)."""
+    return _read_file(path, limit, what, follow=follow)[0]
+
+
+#: Chunk size when hashing while reading: large enough that hashlib releases the GIL.
+_HASH_CHUNK = 16 << 20
+
+
+def _read_file(
+    path: Path,
+    limit: int,
+    what: str = "artifact",
+    *,
+    follow: bool = True,
+    hash_from: int | None = None,
+) -> tuple[bytearray | mmap.mmap, Future[str] | None]:
+    """:func:`_read_once`, and for files of at least ``hash_from`` bytes also the SHA-256 of
+    exactly the bytes read into the buffer, computed in another thread chunk by chunk as they
+    arrive (so hashing overlaps the read). The digest is of the buffer, never of the file."""
     try:
         flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
         if not follow:
@@ -119,18 +137,35 @@ def _read_once(
             )
         data = _private_buffer(st.st_size)
         view = memoryview(data)
-        got = 0
-        while got < st.st_size:
-            n = fh.readinto(view[got:])
-            if not n:
-                break
-            got += n
-        view.release()
+        report = _progress.current(st.st_size)
+        hashing = hash_from is not None and st.st_size >= hash_from
+        step = st.st_size
+        if report is not None:
+            step = _progress.CHUNK
+        if hashing:
+            step = _HASH_CHUNK
+        hasher = hashlib.sha256()
+        worker = ThreadPoolExecutor(max_workers=1) if hashing else None
+        try:
+            got = 0
+            while got < st.st_size:
+                n = fh.readinto(view[got : got + step])
+                if not n:
+                    break
+                if worker is not None:  # one worker: chunks are hashed in order
+                    worker.submit(hasher.update, view[got : got + n])
+                got += n
+                if report is not None:
+                    report(f"reading {path.name}", got, st.st_size)
+            digest = worker.submit(hasher.hexdigest) if worker is not None else None
+        finally:
+            if worker is not None:
+                worker.shutdown(wait=False)
         if got != st.st_size or fh.read(1):
             raise MalformedArtifactError(
                 f"{what} {path} changed size while it was read; try again", path=str(path)
             )
-    return data
+    return data, digest
 
 
 def _read_folder(
@@ -308,7 +343,7 @@ def load(
         return _load_from_folder(
             p, folder_sig, keys, pol, lim, now=now, state=state, allow_symlinks=allow_symlinks
         )
-    data = _read_once(p, lim.max_file_size)
+    data, digest = _read_file(p, lim.max_file_size, hash_from=_OVERLAP_FROM)
     sidecar = _read_sidecar(p)
     verify = functools.partial(
         verify_bytes,
@@ -320,6 +355,7 @@ def load(
         now=now,
         source=str(p),
         sidecar_source=str(sidecar_path(p)),
+        _digest=digest,
     )
     prepared: formats.Prepared | None = None
     if len(data) < _OVERLAP_FROM:
@@ -464,7 +500,7 @@ def sign(
             envelope = parse_envelope(_read_sidecar(p), source=str(sig))
             statement = parse_statement(envelope.payload, source=str(sig))
             described = {x.name: x.sha256 for x in statement.subjects}
-            actual = {rel: hashlib.sha256(b).hexdigest() for rel, b in files.items()}
+            actual = {rel: _progress.sha256_hex(b) for rel, b in files.items()}
             if described != actual:
                 raise MalformedArtifactError(
                     f"{sig} describes a different folder than {p}; refusing to add a signature",
@@ -481,9 +517,8 @@ def sign(
         envelope = parse_envelope(_read_sidecar(p), source=str(sig))
         statement = parse_statement(envelope.payload, source=str(sig))
 
-        if statement.subject.sha256 != hashlib.sha256(
-            data
-        ).hexdigest() or statement.predicate.size != len(data):
+        digest = _progress.sha256_hex(data, f"hashing {p.name}")
+        if statement.subject.sha256 != digest or statement.predicate.size != len(data):
             raise MalformedArtifactError(
                 f"{sig} describes different bytes than {p}; refusing to add a signature",
                 path=str(p),

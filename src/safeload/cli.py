@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import safeload
+from safeload import _progress
 from safeload.exceptions import (
     KeyFormatError,
     LimitExceededError,
@@ -487,6 +488,25 @@ def _fail(args: argparse.Namespace, out: TextIO, err: TextIO, exc: Exception, co
     return code
 
 
+def _dispatch(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO, err: TextIO
+) -> int:
+    if args.command == "keygen":
+        return _cmd_keygen(args, out)
+    if args.command == "sign":
+        return _cmd_sign(args, out)
+    if args.command == "verify":
+        return _cmd_verify(args, out, err)
+    if args.command == "inspect":
+        return _cmd_inspect(args, out)
+    if args.command == "convert":
+        return _cmd_convert(args, out)
+    if args.command == "scan":
+        return _cmd_scan(args, out, err)
+    parser.error(f"unknown command {args.command}")  # pragma: no cover
+    return EXIT_USAGE  # pragma: no cover
+
+
 def main(
     argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
@@ -499,18 +519,9 @@ def main(
     except SystemExit as exc:  # argparse reports usage errors by exiting
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
     try:
-        if args.command == "keygen":
-            return _cmd_keygen(args, out)
-        if args.command == "sign":
-            return _cmd_sign(args, out)
-        if args.command == "verify":
-            return _cmd_verify(args, out, err)
-        if args.command == "inspect":
-            return _cmd_inspect(args, out)
-        if args.command == "convert":
-            return _cmd_convert(args, out)
-        if args.command == "scan":
-            return _cmd_scan(args, out, err)
+        # Reading and hashing large files draw a progress bar, on a terminal only.
+        with _progress.reporting(_progress.terminal_bar(err)):
+            return _dispatch(args, parser, out, err)
     except SignatureError as exc:
         # Includes MissingSignatureError and SidecarFormatError.
         return _fail(args, out, err, exc, EXIT_FAIL)
@@ -521,5 +532,3 @@ def main(
     except SafeloadError as exc:  # pragma: no cover - every subclass is handled above
         print(f"safeload: {exc}", file=err)
         return EXIT_FAIL
-    parser.error(f"unknown command {args.command}")  # pragma: no cover
-    return EXIT_USAGE  # pragma: no cover

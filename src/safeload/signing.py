@@ -8,14 +8,15 @@ deserializing unverified bytes is a type error rather than a code-review catch.
 from __future__ import annotations
 
 import functools
-import hashlib
 import hmac
 import platform
 import warnings
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from safeload import _progress
 from safeload._types import Buffer
 from safeload.exceptions import SignatureError
 from safeload.keys import Keyring, KeysLike, Signer, as_keyring
@@ -154,7 +155,7 @@ def sign_bytes(
     if expires is not None and expires.tzinfo is None:
         raise ValueError("expires must be timezone-aware (e.g. datetime(..., tzinfo=timezone.utc))")
     statement = Statement(
-        (Subject(name, hashlib.sha256(data).hexdigest()),),
+        (Subject(name, _progress.sha256_hex(data, f"hashing {name}")),),
         Predicate(
             format=format,
             size=len(data),
@@ -213,12 +214,16 @@ def verify_bytes(
     now: datetime | None = None,
     source: str | None = None,
     sidecar_source: str | None = None,
+    _digest: Future[str] | None = None,
 ) -> VerifiedArtifact:
     """Verify ``data`` against the sidecar bytes with pinned ``keys``.
 
     ``name`` is the artifact's file name as found; it must equal the signed name unless
     ``allow_rename``. ``None`` (in-memory use) skips the name check. ``now`` is injectable for
     tests. Raises :class:`SignatureError` (or a subclass) on any failure.
+
+    ``_digest`` is internal: the SHA-256 of exactly ``data``, which ``safeload.load`` computes
+    from the same buffer while reading it. Nothing else may pass it.
     """
     ring = as_keyring(keys)
     src = source or name or "<bytes>"
@@ -236,7 +241,10 @@ def verify_bytes(
         )
     if statement.predicate.size != len(data):
         raise _opaque(src, ring)
-    actual = hashlib.sha256(data).hexdigest()
+    if _digest is not None:
+        actual = _digest.result()
+    else:
+        actual = _progress.sha256_hex(data, f"hashing {name or 'artifact'}")
     if not hmac.compare_digest(actual, statement.subject.sha256):
         raise _opaque(src, ring)
     if name is not None and statement.subject.name != name and not allow_rename:
@@ -320,7 +328,9 @@ def sign_folder(
         raise ValueError("at least one signer is needed")
     if not files:
         raise ValueError("the folder has no files to sign")
-    subjects = tuple(Subject(rel, hashlib.sha256(files[rel]).hexdigest()) for rel in sorted(files))
+    subjects = tuple(
+        Subject(rel, _progress.sha256_hex(files[rel], f"hashing {rel}")) for rel in sorted(files)
+    )
     statement = Statement(
         subjects,
         Predicate(
@@ -377,7 +387,7 @@ def verify_folder(
         )
     for rel, data in files.items():
         if statement.predicate.files[rel] != len(data) or not hmac.compare_digest(
-            hashlib.sha256(data).hexdigest(), signed[rel]
+            _progress.sha256_hex(data, f"hashing {rel}"), signed[rel]
         ):
             raise _opaque(source, ring)
     expires = statement.predicate.expires
