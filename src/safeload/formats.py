@@ -20,8 +20,6 @@ from safeload.exceptions import LimitExceededError, MalformedArtifactError
 from safeload.policy import Limits, Policy
 from safeload.scan import StreamAnalysis
 from safeload.signing import UnsignedArtifact, VerifiedArtifact
-from safeload.unpickler import analyse_stream, load_joblib_stream, load_pickle_stream
-from safeload.validate import validate_loaded
 
 __all__ = [
     "JOBLIB_COMPRESSIONS",
@@ -206,6 +204,8 @@ def prepare(data: Buffer, fmt: str, policy: Policy, limits: Limits, source: str)
 
     Raises for malformed content or untrusted names; deserializes nothing.
     """
+    from safeload.unpickler import analyse_stream  # imports numpy: only when loading
+
     sniffed = sniff_format(data)
     if fmt == "pickle":
         if sniffed != "pickle":
@@ -239,6 +239,9 @@ def read(
     ``prepared`` (from :func:`prepare` on the same buffer, format and policy) saves redoing the
     static pass; anything else is ignored and the pass runs again.
     """
+    from safeload.unpickler import load_joblib_stream, load_pickle_stream
+    from safeload.validate import validate_loaded
+
     if not isinstance(artifact, (VerifiedArtifact, UnsignedArtifact)):
         raise TypeError("readers accept only VerifiedArtifact or UnsignedArtifact")
     if (
