@@ -171,8 +171,9 @@ def test_hash_while_reading_is_the_hash_of_the_buffer(
 def test_large_load_uses_the_digest_computed_while_reading(
     tmp_path: Path, ed_key: SigningKey, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from safeload import signing
+    from safeload import _progress, signing
 
+    monkeypatch.setattr(_progress, "blake3_module", lambda: None)  # the SHA-256 path
     path = tmp_path / "big.joblib"
     dump(_weights(), path, ed_key)
 

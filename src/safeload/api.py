@@ -343,8 +343,18 @@ def load(
         return _load_from_folder(
             p, folder_sig, keys, pol, lim, now=now, state=state, allow_symlinks=allow_symlinks
         )
-    data, digest = _read_file(p, lim.max_file_size, hash_from=_OVERLAP_FROM)
-    sidecar = _read_sidecar(p)
+    sidecar: bytes | SafeloadError
+    try:
+        sidecar = _read_sidecar(p)
+    except SafeloadError as exc:  # reported after the artifact's own errors, as before
+        sidecar = exc
+    # SHA-256 is hashed while reading unless BLAKE3 will be checked instead (see _wants_blake3)
+    hash_from: int | None = _OVERLAP_FROM
+    if isinstance(sidecar, bytes) and _wants_blake3(sidecar):
+        hash_from = None
+    data, digest = _read_file(p, lim.max_file_size, hash_from=hash_from)
+    if not isinstance(sidecar, bytes):
+        raise sidecar
     verify = functools.partial(
         verify_bytes,
         data,
@@ -377,6 +387,19 @@ def load(
             raise found
     del data
     return _read_verified(artifact, artifact.statement, state, pol, lim, str(p), prepared)
+
+
+def _wants_blake3(sidecar: bytes) -> bool:
+    """Whether verification will check BLAKE3 rather than SHA-256: this machine has blake3 and
+    the sidecar records a BLAKE3 digest. Only picks which digest to compute early; the sidecar
+    is verified in full, and a wrong guess only costs time."""
+    if _progress.blake3_module() is None:
+        return False
+    try:
+        statement = parse_statement(parse_envelope(sidecar).payload)
+    except SafeloadError:
+        return False
+    return all(s.blake3 is not None for s in statement.subjects)
 
 
 #: Threads that hash large artifacts while the static pass runs (hashlib releases the GIL).

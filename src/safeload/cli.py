@@ -382,7 +382,8 @@ def _cmd_inspect(args: argparse.Namespace, out: TextIO) -> int:
         "verify` to check it)",
         file=out,
     )
-    print(f"  subject:  {st.subject.name}  sha256:{st.subject.sha256}", file=out)
+    b3 = f"  blake3:{st.subject.blake3}" if st.subject.blake3 else ""
+    print(f"  subject:  {st.subject.name}  sha256:{st.subject.sha256}{b3}", file=out)
     print(f"  format:   {p.format}, {p.size} bytes", file=out)
     print(f"  created:  {p.created:%Y-%m-%dT%H:%M:%SZ}", file=out)
     if p.expires:

@@ -208,10 +208,17 @@ def parse_envelope(data: bytes, *, source: str | None = None) -> Envelope:
 
 @dataclass(frozen=True)
 class Subject:
-    """The signed file: its basename, SHA-256 (hex) and size in bytes."""
+    """The signed file: its name and digests (hex). SHA-256 is always there; BLAKE3 is added
+    when the signer has ``safeload[fast]`` and checked instead of SHA-256 by verifiers that
+    have it too."""
 
     name: str
     sha256: str
+    blake3: str | None = None
+
+    def digest(self) -> dict[str, str]:
+        """The in-toto digest set."""
+        return {"sha256": self.sha256, **({"blake3": self.blake3} if self.blake3 else {})}
 
 
 @dataclass(frozen=True)
@@ -268,7 +275,7 @@ class Statement:
             pred["files"] = dict(p.files)
         doc = {
             "_type": STATEMENT_TYPE,
-            "subject": [{"name": s.name, "digest": {"sha256": s.sha256}} for s in self.subjects],
+            "subject": [{"name": s.name, "digest": s.digest()} for s in self.subjects],
             "predicateType": self.predicate_type,
             "predicate": pred,
         }
@@ -343,11 +350,11 @@ def parse_statement(payload: bytes, *, source: str | None = None) -> Statement:
                 raise _fail(source, f"folder entry {name!r} is not a plain relative path")
         elif "/" in name or "\\" in name or name in (".", ".."):
             raise _fail(source, "subject name must be a plain file name")
-        digest = _exact_keys(sd["digest"], {"sha256"}, set(), "the subject digest", source)
-        sha = digest["sha256"]
-        if not isinstance(sha, str) or not _HEX64.fullmatch(sha):
-            raise _fail(source, "digest.sha256 must be 64 lowercase hex digits")
-        subjects.append(Subject(name, sha))
+        digest = _exact_keys(sd["digest"], {"sha256"}, {"blake3"}, "the subject digest", source)
+        for algorithm, value in digest.items():
+            if not isinstance(value, str) or not _HEX64.fullmatch(value):
+                raise _fail(source, f"digest.{algorithm} must be 64 lowercase hex digits")
+        subjects.append(Subject(name, digest["sha256"], digest.get("blake3")))
     names = [x.name for x in subjects]
     if len(set(names)) != len(names):
         raise _fail(source, "a subject is listed twice")

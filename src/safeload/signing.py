@@ -144,8 +144,12 @@ def sign_bytes(
     version: str | None = None,
     model_name: str | None = None,
     env: Mapping[str, str] | None = None,
+    blake3: bool | None = None,
 ) -> Envelope:
-    """Build the statement for ``data`` and sign it with every signer."""
+    """Build the statement for ``data`` and sign it with every signer.
+
+    ``blake3``: also record a BLAKE3 digest (``None``: when ``safeload[fast]`` is installed).
+    """
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
     signer_list = [signers] if isinstance(signers, Signer) else list(signers)
@@ -155,7 +159,7 @@ def sign_bytes(
     if expires is not None and expires.tzinfo is None:
         raise ValueError("expires must be timezone-aware (e.g. datetime(..., tzinfo=timezone.utc))")
     statement = Statement(
-        (Subject(name, _progress.sha256_hex(data, f"hashing {name}")),),
+        (_subject(name, data, blake3),),
         Predicate(
             format=format,
             size=len(data),
@@ -170,6 +174,30 @@ def sign_bytes(
     for signer in signer_list:
         envelope = add_signature(envelope, signer)
     return envelope
+
+
+def _subject(name: str, data: Buffer, blake3: bool | None) -> Subject:
+    """The subject of ``data``: SHA-256 always, BLAKE3 as well when asked for or available."""
+    available = _progress.blake3_module() is not None
+    if blake3 and not available:
+        raise ValueError("a BLAKE3 digest needs the blake3 package: pip install safeload[fast]")
+    b3 = (
+        _progress.blake3_hex(data, f"hashing {name}") if available and blake3 is not False else None
+    )
+    return Subject(name, _progress.sha256_hex(data, f"hashing {name}"), b3)
+
+
+def _digest_matches(subject: Subject, data: Buffer, sha256: Future[str] | None = None) -> bool:
+    """Whether ``data`` has the subject's digest: BLAKE3 when both the statement and this
+    verifier have it (it is signed like SHA-256, and several times faster), else SHA-256."""
+    if subject.blake3 is not None and _progress.blake3_module() is not None:
+        actual = _progress.blake3_hex(data, f"hashing {subject.name}")
+        return hmac.compare_digest(actual, subject.blake3)
+    if sha256 is not None:
+        actual = sha256.result()
+    else:
+        actual = _progress.sha256_hex(data, f"hashing {subject.name}")
+    return hmac.compare_digest(actual, subject.sha256)
 
 
 def add_signature(envelope: Envelope, signer: Signer) -> Envelope:
@@ -241,11 +269,7 @@ def verify_bytes(
         )
     if statement.predicate.size != len(data):
         raise _opaque(src, ring)
-    if _digest is not None:
-        actual = _digest.result()
-    else:
-        actual = _progress.sha256_hex(data, f"hashing {name or 'artifact'}")
-    if not hmac.compare_digest(actual, statement.subject.sha256):
+    if not _digest_matches(statement.subject, data, _digest):
         raise _opaque(src, ring)
     if name is not None and statement.subject.name != name and not allow_rename:
         raise SignatureError(
@@ -328,9 +352,7 @@ def sign_folder(
         raise ValueError("at least one signer is needed")
     if not files:
         raise ValueError("the folder has no files to sign")
-    subjects = tuple(
-        Subject(rel, _progress.sha256_hex(files[rel], f"hashing {rel}")) for rel in sorted(files)
-    )
+    subjects = tuple(_subject(rel, files[rel], None) for rel in sorted(files))
     statement = Statement(
         subjects,
         Predicate(
@@ -376,7 +398,7 @@ def verify_folder(
             f"{source}.sig signs a single file, not a folder; verify the file instead",
             path=source,
         )
-    signed = {x.name: x.sha256 for x in statement.subjects}
+    signed = {x.name: x for x in statement.subjects}
     if set(signed) != set(files):
         added = sorted(set(files) - set(signed))
         missing = sorted(set(signed) - set(files))
@@ -386,9 +408,7 @@ def verify_folder(
             path=source,
         )
     for rel, data in files.items():
-        if statement.predicate.files[rel] != len(data) or not hmac.compare_digest(
-            _progress.sha256_hex(data, f"hashing {rel}"), signed[rel]
-        ):
+        if statement.predicate.files[rel] != len(data) or not _digest_matches(signed[rel], data):
             raise _opaque(source, ring)
     expires = statement.predicate.expires
     if expires is not None and current >= expires:
