@@ -68,6 +68,8 @@ def test_verifier_uses_blake3_instead_of_sha256(
 ) -> None:
     path = tmp_path / "m.joblib"
     dump({"w": np.arange(10)}, path, ed_key)
+    big = tmp_path / "big.joblib"  # large: hashed with BLAKE3 while it is read
+    dump({"w": np.arange(1 << 20)}, big, ed_key)
 
     def no_sha256(*args: object, **kwargs: object) -> str:
         raise AssertionError("SHA-256 computed although BLAKE3 was available")
@@ -75,6 +77,8 @@ def test_verifier_uses_blake3_instead_of_sha256(
     monkeypatch.setattr(_progress, "sha256_hex", no_sha256)
     assert verify(path, ed_key.public_key).subject.blake3 is not None
     assert load(path, ed_key.public_key)["w"].tolist() == list(range(10))
+    monkeypatch.setattr(_progress, "blake3_hex", no_sha256)  # not hashed a second time either
+    assert load(big, ed_key.public_key)["w"][-1] == (1 << 20) - 1
 
 
 @pytest.mark.parametrize("signer_has", [True, False])

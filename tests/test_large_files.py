@@ -164,8 +164,15 @@ def test_hash_while_reading_is_the_hash_of_the_buffer(
     path.write_bytes(content)
     data, digest = api_module._read_file(path, 1 << 40, hash_from=0)
     assert digest is not None and bytes(data) == content
-    assert digest.result() == hashlib.sha256(content).hexdigest()
+    assert digest[0] == "sha256" and digest[1].result() == hashlib.sha256(content).hexdigest()
     assert api_module._read_file(path, 1 << 40, hash_from=size + 1)[1] is None
+    blake3 = pytest.importorskip("blake3")
+    _, digest = api_module._read_file(path, 1 << 40, hash_from=0, algorithm="blake3")
+    assert digest is not None and digest[0] == "blake3"
+    assert digest[1].result() == blake3.blake3(content).hexdigest()
+    monkeypatch.setattr(api_module._progress, "blake3_module", lambda: None)
+    _, digest = api_module._read_file(path, 1 << 40, hash_from=0, algorithm="blake3")
+    assert digest is not None and digest[0] == "sha256"  # falls back when blake3 is missing
 
 
 def test_large_load_uses_the_digest_computed_while_reading(

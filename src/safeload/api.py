@@ -111,10 +111,13 @@ def _read_file(
     *,
     follow: bool = True,
     hash_from: int | None = None,
-) -> tuple[bytearray | mmap.mmap, Future[str] | None]:
-    """:func:`_read_once`, and for files of at least ``hash_from`` bytes also the SHA-256 of
-    exactly the bytes read into the buffer, computed in another thread chunk by chunk as they
-    arrive (so hashing overlaps the read). The digest is of the buffer, never of the file."""
+    algorithm: str = "sha256",
+) -> tuple[bytearray | mmap.mmap, tuple[str, Future[str]] | None]:
+    """:func:`_read_once`, and for files of at least ``hash_from`` bytes also ``(algorithm,
+    digest)``: the hash (``sha256`` or ``blake3``) of exactly the bytes read into the buffer,
+    computed in one other thread chunk by chunk as they arrive, so that hashing overlaps the
+    read and leaves the other core to the static pass. The digest is of the buffer, never of
+    the file."""
     try:
         flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
         if not follow:
@@ -144,7 +147,11 @@ def _read_file(
             step = _progress.CHUNK
         if hashing:
             step = _HASH_CHUNK
-        hasher = hashlib.sha256()
+        hasher: Any = None
+        if hashing:
+            b3 = _progress.blake3_module() if algorithm == "blake3" else None
+            hasher = b3.blake3(max_threads=1) if b3 is not None else hashlib.sha256()
+            algorithm = "blake3" if b3 is not None else "sha256"
         worker = ThreadPoolExecutor(max_workers=1) if hashing else None
         try:
             got = 0
@@ -157,7 +164,7 @@ def _read_file(
                 got += n
                 if report is not None:
                     report(f"reading {path.name}", got, st.st_size)
-            digest = worker.submit(hasher.hexdigest) if worker is not None else None
+            digest = (algorithm, worker.submit(hasher.hexdigest)) if worker is not None else None
         finally:
             if worker is not None:
                 worker.shutdown(wait=False)
@@ -348,11 +355,9 @@ def load(
         sidecar = _read_sidecar(p)
     except SafeloadError as exc:  # reported after the artifact's own errors, as before
         sidecar = exc
-    # SHA-256 is hashed while reading unless BLAKE3 will be checked instead (see _wants_blake3)
-    hash_from: int | None = _OVERLAP_FROM
-    if isinstance(sidecar, bytes) and _wants_blake3(sidecar):
-        hash_from = None
-    data, digest = _read_file(p, lim.max_file_size, hash_from=hash_from)
+    # Large files are hashed while they are read, with the digest verification will check.
+    algorithm = "blake3" if isinstance(sidecar, bytes) and _wants_blake3(sidecar) else "sha256"
+    data, digest = _read_file(p, lim.max_file_size, hash_from=_OVERLAP_FROM, algorithm=algorithm)
     if not isinstance(sidecar, bytes):
         raise sidecar
     verify = functools.partial(

@@ -187,17 +187,24 @@ def _subject(name: str, data: Buffer, blake3: bool | None) -> Subject:
     return Subject(name, _progress.sha256_hex(data, f"hashing {name}"), b3)
 
 
-def _digest_matches(subject: Subject, data: Buffer, sha256: Future[str] | None = None) -> bool:
+def _digest_matches(
+    subject: Subject, data: Buffer, precomputed: tuple[str, Future[str]] | None = None
+) -> bool:
     """Whether ``data`` has the subject's digest: BLAKE3 when both the statement and this
-    verifier have it (it is signed like SHA-256, and several times faster), else SHA-256."""
-    if subject.blake3 is not None and _progress.blake3_module() is not None:
+    verifier have it (it is signed like SHA-256, and several times faster), else SHA-256.
+    ``precomputed`` is ``(algorithm, digest)`` of exactly ``data``, used when it is that one."""
+    use_blake3 = subject.blake3 is not None and _progress.blake3_module() is not None
+    algorithm = "blake3" if use_blake3 else "sha256"
+    expected = subject.blake3 if use_blake3 else subject.sha256
+    if expected is None:  # pragma: no cover - use_blake3 implies a BLAKE3 digest
+        return False
+    if precomputed is not None and precomputed[0] == algorithm:
+        actual = precomputed[1].result()
+    elif use_blake3:
         actual = _progress.blake3_hex(data, f"hashing {subject.name}")
-        return hmac.compare_digest(actual, subject.blake3)
-    if sha256 is not None:
-        actual = sha256.result()
     else:
         actual = _progress.sha256_hex(data, f"hashing {subject.name}")
-    return hmac.compare_digest(actual, subject.sha256)
+    return hmac.compare_digest(actual, expected)
 
 
 def add_signature(envelope: Envelope, signer: Signer) -> Envelope:
@@ -242,7 +249,7 @@ def verify_bytes(
     now: datetime | None = None,
     source: str | None = None,
     sidecar_source: str | None = None,
-    _digest: Future[str] | None = None,
+    _digest: tuple[str, Future[str]] | None = None,
 ) -> VerifiedArtifact:
     """Verify ``data`` against the sidecar bytes with pinned ``keys``.
 
@@ -250,8 +257,8 @@ def verify_bytes(
     ``allow_rename``. ``None`` (in-memory use) skips the name check. ``now`` is injectable for
     tests. Raises :class:`SignatureError` (or a subclass) on any failure.
 
-    ``_digest`` is internal: the SHA-256 of exactly ``data``, which ``safeload.load`` computes
-    from the same buffer while reading it. Nothing else may pass it.
+    ``_digest`` is internal: ``(algorithm, digest)`` of exactly ``data``, which
+    ``safeload.load`` computes from the same buffer while reading it. Nothing else may pass it.
     """
     ring = as_keyring(keys)
     src = source or name or "<bytes>"
