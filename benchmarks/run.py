@@ -95,6 +95,18 @@ def _peak_rss(kind: str, path: Path, pub: Path) -> dict[str, float]:
     return {"peak_rss_mb": after / 1024, "load_growth_mb": (after - before) / 1024}
 
 
+def _sha256_only(fn: Callable[[], Any]) -> Any:
+    """Run ``fn`` as a verifier without safeload[fast] would: SHA-256, never BLAKE3."""
+    from safeload import _progress
+
+    real = _progress.blake3_module
+    _progress.blake3_module = lambda: None  # type: ignore[assignment]
+    try:
+        return fn()
+    finally:
+        _progress.blake3_module = real  # type: ignore[assignment]
+
+
 def _sha256sum(path: Path) -> Callable[[], Any]:
     def run() -> None:
         subprocess.run(["sha256sum", str(path)], capture_output=True, check=True)
@@ -145,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
                     "safeload.load": lambda p=path: safeload.load(p, key.public_key),
                     "load_unsigned": lambda p=path: safeload.load_unsigned(p),
                     "verify only": lambda p=path: safeload.verify(p, key.public_key),
+                    "verify sha256": lambda p=path: _sha256_only(
+                        lambda: safeload.verify(p, key.public_key)
+                    ),
                     "sha256sum": _sha256sum(path),
                     "hashlib.sha256": lambda p=path: hashlib.sha256(p.read_bytes()).digest(),
                 }
@@ -192,6 +207,13 @@ def _print(rows: list[dict[str, Any]], machine: str, import_ms: float) -> None:
         line = (f"{r['model']:<8}{r['format']:<8}{r['bytes'] / 1e6:>8.1f}  "
                 f"{r['timings']['plain']['best']:>9.4f}")
         print(line + "".join(f"{r['ratios'][c]:>14.2f}x" for c in cols))
+    for r in rows:
+        if r["bytes"] >= 50e6:
+            rate = {k: r["bytes"] / r["timings"][k]["best"] / 1e9
+                    for k in ("verify only", "verify sha256", "sha256sum")}
+            print(f"hashing {r['model']}/{r['format']}: verify {rate['verify only']:.2f} GB/s "
+                  f"(BLAKE3 when installed), verify with SHA-256 {rate['verify sha256']:.2f} "
+                  f"GB/s, sha256sum {rate['sha256sum']:.2f} GB/s")
     for r in rows:
         if "memory" in r:
             mem = ", ".join(f"{k} {v['peak_rss_mb']:.0f} MB" for k, v in r["memory"].items())
