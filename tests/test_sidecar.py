@@ -154,3 +154,19 @@ def test_golden_vectors_v1_still_verify(tmp_path: Path) -> None:
     shutil.copy(v1 / "model.pkl", work)
     shutil.copy(v1 / "model.pkl.hmac.sig", tmp_path / "model.pkl.sig")
     assert verify(work, hk, now=now).predicate.format == "pickle"
+
+
+def test_golden_vector_v1_with_blake3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The optional BLAKE3 digest in format v1: verifies with and without blake3 installed."""
+    from safeload import _progress
+
+    secret = bytes.fromhex((VECTORS / "hmac-test-secret.hex").read_text().strip())
+    work = tmp_path / "model.pkl"
+    shutil.copy(VECTORS / "v1" / "model.pkl", work)
+    shutil.copy(VECTORS / "v1" / "model.pkl.hmac-blake3.sig", tmp_path / "model.pkl.sig")
+    now = datetime(2026, 11, 23, tzinfo=timezone.utc)
+    st = verify(work, HMACKey(secret), now=now)
+    blake3 = pytest.importorskip("blake3")
+    assert st.subject.blake3 == blake3.blake3(work.read_bytes()).hexdigest()
+    monkeypatch.setattr(_progress, "blake3_module", lambda: None)
+    assert verify(work, HMACKey(secret), now=now).subject.sha256 == st.subject.sha256

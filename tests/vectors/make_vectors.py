@@ -35,13 +35,23 @@ def main() -> None:
     ed = SigningKey.generate()
     (out / "ed25519.pub").write_bytes(ed.public_key.to_pem())
     env = sign_bytes(
-        artifact, ed, name="model.pkl", format="pickle", created=CREATED, version="1.0.0", env=ENV
+        artifact,
+        ed,
+        name="model.pkl",
+        format="pickle",
+        created=CREATED,
+        version="1.0.0",
+        env=ENV,
+        blake3=False,
     )
     (out / "model.pkl.sig").write_bytes(env.to_json())
     secret = bytes.fromhex((HERE / "hmac-test-secret.hex").read_text().strip())
     hk = HMACKey(secret)
-    env = sign_bytes(artifact, hk, name="model.pkl", format="pickle", created=CREATED, env=ENV)
+    env = sign_bytes(
+        artifact, hk, name="model.pkl", format="pickle", created=CREATED, env=ENV, blake3=False
+    )
     (out / "model.pkl.hmac.sig").write_bytes(env.to_json())
+    blake3_vector()
     (out / "expected.json").write_text(
         json.dumps(
             {
@@ -53,6 +63,24 @@ def main() -> None:
         )
         + "\n"
     )
+
+
+def blake3_vector() -> None:
+    """The v1 sidecar with the optional BLAKE3 digest (added after v1's first vectors; needs
+    safeload[fast]). HMAC with the published test secret, so it can be made again any time."""
+    out = HERE / "v1"
+    artifact = (out / "model.pkl").read_bytes()
+    secret = bytes.fromhex((HERE / "hmac-test-secret.hex").read_text().strip())
+    env = sign_bytes(
+        artifact,
+        HMACKey(secret),
+        name="model.pkl",
+        format="pickle",
+        created=CREATED,
+        env=ENV,
+        blake3=True,
+    )
+    (out / "model.pkl.hmac-blake3.sig").write_bytes(env.to_json())
 
 
 if __name__ == "__main__":

@@ -1,0 +1,10 @@
+{
+  "payload": "eyJfdHlwZSI6Imh0dHBzOi8vaW4tdG90by5pby9TdGF0ZW1lbnQvdjEiLCJwcmVkaWNhdGUiOnsiY3JlYXRlZCI6IjIwMjYtMTEtMjJUMTI6MDA6MDBaIiwiZW52aXJvbm1lbnQiOnsiam9ibGliIjoiMS42LjAiLCJudW1weSI6IjIuNC42IiwicHl0aG9uIjoiMy4xMS43Iiwic2FmZWxvYWQiOiIwLjEuMCIsInNjaWtpdC1sZWFybiI6IjEuOS4xIn0sImZvcm1hdCI6InBpY2tsZSIsInNpemUiOjU2fSwicHJlZGljYXRlVHlwZSI6Imh0dHBzOi8vc2FmZWxvYWQuZGV2L21vZGVsLWFydGlmYWN0L3YxIiwic3ViamVjdCI6W3siZGlnZXN0Ijp7ImJsYWtlMyI6ImE3NDQyNjJjNzg2YWNjYzUwYmVmNTAzN2Y4Y2U2OTgwZmRhNDFkZTdhNzJjMzFlZmQ1ZmNhNTdiMGQ0Y2NkMjkiLCJzaGEyNTYiOiI3ZWQwNjhhMjE3ODBkZjI1ZTA3NTliNjk5YTM1ZDZmYjAyZmU2NTQ4YzZhODRjMjA4NDQxMWJmNjAxZjg1ZDA1In0sIm5hbWUiOiJtb2RlbC5wa2wifV19",
+  "payloadType": "application/vnd.in-toto+json",
+  "signatures": [
+    {
+      "keyid": "5e50104186ff8ee09634fdd811105c559a4ae6d2a300121408007a3fe7767c69",
+      "sig": "1agiK1s2eom2WHppwsRIDrGRJlQlla0fzvHmfbKwhFQ="
+    }
+  ]
+}
