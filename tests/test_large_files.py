@@ -146,6 +146,30 @@ def test_view_reader_feeds_the_c_unpickler_for_every_buffer(protocol: int, kind:
     assert reader.read() == raw[5:] and reader.read(10) == b""
 
 
+def test_view_reader_peek_does_not_move() -> None:
+    reader = _ViewReader(bytearray(b"abcdef"))
+    assert reader.read(1) == b"a"
+    assert reader.peek(3) == b"bcd" and reader.peek() == b"b" and reader.tell() == 1
+    assert reader.peek(100) == b"bcdef" and reader.read() == b"bcdef"
+    assert reader.peek(4) == b""
+
+
+@pytest.mark.parametrize("protocol", range(6))
+def test_c_unpickler_stops_exactly_at_stop_with_prefetch(protocol: int) -> None:
+    """The unpickler prefetches through peek; bytes after STOP must still be noticed."""
+    policy = resolve_policy(None, ())
+    raw = pickle.dumps({"k": list(range(3000))}, protocol=protocol)
+    reader = _ViewReader(raw + b"trailing")
+    from safeload.scan import analyze
+    from safeload.unpickler import _CUnpickler, _Guard
+
+    analysis = analyze(raw, policy=policy)
+    assert _CUnpickler(reader, _Guard(policy, analysis.resolved, "t")).load() == {
+        "k": list(range(3000))
+    }
+    assert reader.tell() == len(raw)
+
+
 def test_view_reader_readline() -> None:
     reader = _ViewReader(memoryview(b"xxab\ncd\nef")[2:])
     assert reader.readline() == b"ab\n"

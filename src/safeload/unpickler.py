@@ -108,7 +108,8 @@ class _ViewReader:
     """A read-only file over a buffer, for the C unpickler: no copy of the buffer is made.
 
     (``io.BytesIO`` copies anything that is not ``bytes``.) The unpickler reads frames with
-    ``read`` and large byte strings straight into their destination with ``readinto``.
+    ``read``, prefetches unframed data with ``peek``, and reads large byte strings straight into
+    their destination with ``readinto``.
     """
 
     __slots__ = ("_buf", "_pos", "_size", "_view")
@@ -124,6 +125,12 @@ class _ViewReader:
         end = self._size if n is None or n < 0 else min(self._size, start + n)
         self._pos = end
         return bytes(self._view[start:end])
+
+    def peek(self, n: int = 0) -> bytes:
+        """Up to ``n`` bytes ahead, without moving. The C unpickler prefetches with it, so
+        streams without frames (protocols 0-3) are not read one opcode per call."""
+        start = self._pos
+        return bytes(self._view[start : start + max(n, 1)])
 
     def readinto(self, target: Any) -> int:
         out = memoryview(target).cast("B")
