@@ -321,7 +321,7 @@ def load_joblib_stream(
         analysis = _analyse_or_refuse(data, policy, limits, source, joblib=True)
     guard = _Guard(policy, analysis.resolved, source)
     if not analysis.wrapper_builds:
-        f = io.BytesIO(data)
+        f = _ViewReader(data)
         return _wrap_errors(source, lambda: _CUnpickler(f, guard).load())
     regions = _ArrayRegions(data, analysis, guard)
     standin = _wrapper_standin(regions)
