@@ -41,20 +41,6 @@ def reporting(reporter: Reporter | None) -> Iterator[None]:
             _reporter = previous
 
 
-def sha256_hex(data: Any, what: str = "hashing") -> str:
-    """SHA-256 of ``data`` as hex, reported in chunks when a reporter wants it."""
-    total = len(data)
-    report = current(total)
-    if report is None:
-        return hashlib.sha256(data).hexdigest()
-    h = hashlib.sha256()
-    view = memoryview(data).cast("B")
-    for start in range(0, total, CHUNK):
-        h.update(view[start : start + CHUNK])  # hashlib releases the GIL for large updates
-        report(what, min(total, start + CHUNK), total)
-    return h.hexdigest()
-
-
 def blake3_module() -> Any:
     """The ``blake3`` package (``pip install safeload[fast]``), or ``None`` when missing."""
     try:
@@ -64,21 +50,40 @@ def blake3_module() -> Any:
     return blake3
 
 
-def blake3_hex(data: Any, what: str = "hashing") -> str:
-    """BLAKE3 of ``data`` as hex, on all cores; needs :func:`blake3_module` to be present."""
+def new_hasher(algorithm: str, *, all_cores: bool = True) -> Any:
+    """A fresh ``sha256`` or ``blake3`` hasher (``blake3`` needs :func:`blake3_module`).
+
+    ``all_cores=False`` keeps BLAKE3 on the calling thread, for hashing beside other work."""
+    if algorithm == "sha256":
+        return hashlib.sha256()
     mod = blake3_module()
-    if mod is None:  # pragma: no cover - callers check first
-        raise RuntimeError("blake3 is not installed")
+    if algorithm != "blake3" or mod is None:  # pragma: no cover - callers check first
+        raise ValueError(f"cannot hash with {algorithm!r} here")
+    return mod.blake3(max_threads=mod.blake3.AUTO if all_cores else 1)
+
+
+def _hex(hasher: Any, data: Any, what: str) -> str:
+    """Feed ``data`` to ``hasher``, in reported chunks when a reporter wants them."""
     total = len(data)
     report = current(total)
-    h = mod.blake3(max_threads=mod.blake3.AUTO)
-    view = memoryview(data).cast("B")
-    step = CHUNK if report is not None else max(total, 1)
-    for start in range(0, total, step):
-        h.update(view[start : start + step])  # releases the GIL; threads split large inputs
-        if report is not None:
-            report(what, min(total, start + step), total)
-    return str(h.hexdigest())
+    if report is None:
+        hasher.update(data)
+    else:
+        view = memoryview(data).cast("B")
+        for start in range(0, total, CHUNK):
+            hasher.update(view[start : start + CHUNK])  # both release the GIL for large input
+            report(what, min(total, start + CHUNK), total)
+    return str(hasher.hexdigest())
+
+
+def sha256_hex(data: Any, what: str = "hashing") -> str:
+    """SHA-256 of ``data`` as hex."""
+    return _hex(new_hasher("sha256"), data, what)
+
+
+def blake3_hex(data: Any, what: str = "hashing") -> str:
+    """BLAKE3 of ``data`` as hex, on all cores; needs :func:`blake3_module` to be present."""
+    return _hex(new_hasher("blake3"), data, what)
 
 
 class TerminalBar:

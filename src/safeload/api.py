@@ -7,7 +7,6 @@ those same bytes; the path is never opened again after verification.
 from __future__ import annotations
 
 import functools
-import hashlib
 import mmap
 import os
 import stat
@@ -35,6 +34,7 @@ from safeload.sidecar import MAX_SIDECAR_BYTES, Envelope, Statement, parse_envel
 from safeload.signing import (
     VerifiedArtifact,
     add_signature,
+    checked_algorithm,
     sign_bytes,
     sign_folder,
     unsigned_artifact,
@@ -147,11 +147,9 @@ def _read_file(
             step = _progress.CHUNK
         if hashing:
             step = _HASH_CHUNK
-        hasher: Any = None
-        if hashing:
-            b3 = _progress.blake3_module() if algorithm == "blake3" else None
-            hasher = b3.blake3(max_threads=1) if b3 is not None else hashlib.sha256()
-            algorithm = "blake3" if b3 is not None else "sha256"
+        if algorithm == "blake3" and _progress.blake3_module() is None:
+            algorithm = "sha256"
+        hasher: Any = _progress.new_hasher(algorithm, all_cores=False) if hashing else None
         worker = ThreadPoolExecutor(max_workers=1) if hashing else None
         try:
             got = 0
@@ -399,12 +397,12 @@ def _wants_blake3(sidecar: bytes) -> bool:
     the sidecar records a BLAKE3 digest. Only picks which digest to compute early; the sidecar
     is verified in full, and a wrong guess only costs time."""
     if _progress.blake3_module() is None:
-        return False
+        return False  # no need to parse: SHA-256 is the only choice
     try:
         statement = parse_statement(parse_envelope(sidecar).payload)
     except SafeloadError:
         return False
-    return all(s.blake3 is not None for s in statement.subjects)
+    return all(checked_algorithm(s) == "blake3" for s in statement.subjects)
 
 
 #: Threads that hash large artifacts while the static pass runs (hashlib releases the GIL).

@@ -187,20 +187,26 @@ def _subject(name: str, data: Buffer, blake3: bool | None) -> Subject:
     return Subject(name, _progress.sha256_hex(data, f"hashing {name}"), b3)
 
 
+def checked_algorithm(subject: Subject) -> str:
+    """The digest a verifier here checks for ``subject``: BLAKE3 when both the statement and
+    this machine have it (it is signed like SHA-256, and several times faster), else SHA-256."""
+    if subject.blake3 is not None and _progress.blake3_module() is not None:
+        return "blake3"
+    return "sha256"
+
+
 def _digest_matches(
     subject: Subject, data: Buffer, precomputed: tuple[str, Future[str]] | None = None
 ) -> bool:
-    """Whether ``data`` has the subject's digest: BLAKE3 when both the statement and this
-    verifier have it (it is signed like SHA-256, and several times faster), else SHA-256.
+    """Whether ``data`` has the subject's digest (see :func:`checked_algorithm`).
     ``precomputed`` is ``(algorithm, digest)`` of exactly ``data``, used when it is that one."""
-    use_blake3 = subject.blake3 is not None and _progress.blake3_module() is not None
-    algorithm = "blake3" if use_blake3 else "sha256"
-    expected = subject.blake3 if use_blake3 else subject.sha256
-    if expected is None:  # pragma: no cover - use_blake3 implies a BLAKE3 digest
+    algorithm = checked_algorithm(subject)
+    expected = subject.blake3 if algorithm == "blake3" else subject.sha256
+    if expected is None:  # pragma: no cover - checked_algorithm implies a BLAKE3 digest
         return False
     if precomputed is not None and precomputed[0] == algorithm:
         actual = precomputed[1].result()
-    elif use_blake3:
+    elif algorithm == "blake3":
         actual = _progress.blake3_hex(data, f"hashing {subject.name}")
     else:
         actual = _progress.sha256_hex(data, f"hashing {subject.name}")
