@@ -51,10 +51,6 @@ class _Container(_Sym):
         self.depth = 1 + _max_depth(children)
 
 
-def _depth(sym: _Sym) -> int:
-    return sym.depth if isinstance(sym, _Container) else 0
-
-
 def _max_depth(children: list[_Sym]) -> int:
     """The deepest nesting among ``children`` (0 for none); a plain loop, as this is hot."""
     deepest = 0
