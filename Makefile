@@ -8,7 +8,11 @@ BENCH_STAMP := $(VENV)/.bench-stamp
 
 .PHONY: demo test lint typecheck unit bench compare fuzz clean
 
-$(STAMP): pyproject.toml
+# setup.py compiles these with mypyc into extensions beside them, which shadow the .py files:
+# any edit to them must rebuild, or the tests would run the old code.
+COMPILED := $(addprefix src/safeload/,_opcodes.py _symbolic.py _numpy_state.py scan.py)
+
+$(STAMP): pyproject.toml setup.py $(COMPILED)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
@@ -22,8 +26,8 @@ demo: $(STAMP)
 	bash examples/release_pipeline.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests $(wildcard examples benchmarks fuzz)
-	$(BIN)/ruff format --check src
+	$(BIN)/ruff check setup.py src tests $(wildcard examples benchmarks fuzz)
+	$(BIN)/ruff format --check setup.py src
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict src
@@ -47,4 +51,5 @@ compare: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/compare_scanners.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build
+	find src -name '*.so' -delete

@@ -274,10 +274,11 @@ class _Walker:
             self.result.end = end
             if end != self.size:
                 raise _Unsafe(end, "STOP", f"{self.size - end} byte(s) after STOP")
-        except _Unsafe as exc:
-            self.result.problems.append(exc.finding)
-        except LimitExceededError as exc:
-            self.result.problems.append(Finding(self.cur.pos, "", f"limit: {exc}", limit=True))
+        # One name per clause: compiled with mypyc, a name keeps the type of its first use.
+        except _Unsafe as unsafe:
+            self.result.problems.append(unsafe.finding)
+        except LimitExceededError as limit:
+            self.result.problems.append(Finding(self.cur.pos, "", f"limit: {limit}", limit=True))
         except (
             ValueError,
             EOFError,
