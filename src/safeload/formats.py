@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from safeload import _gc
 from safeload._types import Buffer
 from safeload.exceptions import LimitExceededError, MalformedArtifactError
 from safeload.policy import Limits, Policy
@@ -254,10 +255,10 @@ def read(
         from safeload.skops_format import read_skops
 
         obj = read_skops(artifact.data, policy, limits, source)
-    elif prepared.format == "pickle":
-        obj = load_pickle_stream(prepared.stream, policy, limits, source, prepared.analysis)
     else:
-        obj = load_joblib_stream(prepared.stream, policy, limits, source, prepared.analysis)
+        reader = load_pickle_stream if prepared.format == "pickle" else load_joblib_stream
+        with _gc.paused():  # a model is many objects; see safeload._gc
+            obj = reader(prepared.stream, policy, limits, source, prepared.analysis)
     validate_loaded(obj, source)
     return obj
 

@@ -18,6 +18,7 @@ import mmap
 from dataclasses import dataclass, field
 from typing import Any
 
+from safeload import _gc
 from safeload._numpy_state import (
     _array_state_problem,
     _dtype_layout,
@@ -659,7 +660,8 @@ def analyze(
 
     Never raises for bad input: every problem becomes a finding in the returned analysis.
     """
-    return _Walker(data, policy, limits or Limits(), joblib).run()
+    with _gc.paused():  # the symbolic values are garbage as soon as the walk ends
+        return _Walker(data, policy, limits or Limits(), joblib).run()
 
 
 def refuse_unless_clean(analysis: StreamAnalysis, source: str) -> None:
