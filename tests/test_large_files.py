@@ -218,3 +218,59 @@ def test_large_load_uses_the_digest_computed_while_reading(
     path.write_bytes(bytes(data))
     with pytest.raises(SignatureError):
         load(path, ed_key.public_key)
+
+
+def _owners(array: np.ndarray) -> list[Any]:
+    """The chain of objects whose memory ``array`` uses, innermost last."""
+    chain: list[Any] = []
+    base: Any = array.base
+    while base is not None:
+        chain.append(base)
+        if isinstance(base, np.ndarray):
+            base = base.base
+        else:
+            base = base.obj if isinstance(base, memoryview) else None
+    return chain
+
+
+def test_small_arrays_do_not_pin_the_file_buffer(tmp_path: Path) -> None:
+    """A view keeps the whole buffer alive: the big array may view it, the small ones (a
+    forest's ``classes_``, say) are copies, so a model made of small arrays frees the buffer."""
+    from safeload.unpickler import _VIEW_FROM
+
+    path = tmp_path / "mixed.joblib"
+    small = np.arange(4, dtype=np.float64)
+    joblib.dump({"w": np.arange(BIG, dtype=np.float64), "small": small}, path)
+    loaded = load_unsigned(path)
+    assert small.nbytes < _VIEW_FROM
+    buffers = (mmap.mmap, bytearray, bytes, memoryview)
+    assert not any(isinstance(o, buffers) for o in _owners(loaded["small"]))
+    assert any(isinstance(o, (mmap.mmap, bytearray)) for o in _owners(loaded["w"]))
+    assert np.array_equal(loaded["small"], small)
+
+
+def test_the_array_stand_in_releases_the_buffer(tmp_path: Path) -> None:
+    """The joblib wrapper's stand-in class lives until the collector runs; it must not keep the
+    file buffer alive until then."""
+    import gc
+
+    from safeload import unpickler
+
+    seen: list[Any] = []
+    real = unpickler._ArrayRegions.release
+
+    def spy(self: Any) -> None:
+        real(self)
+        seen.append(self)
+
+    path = tmp_path / "small.joblib"
+    joblib.dump({"a": np.arange(10)}, path)
+    mp = pytest.MonkeyPatch()
+    mp.setattr(unpickler._ArrayRegions, "release", spy)
+    try:
+        gc.disable()
+        load_unsigned(path)
+    finally:
+        gc.enable()
+        mp.undo()
+    assert len(seen) == 1 and len(seen[0].data) == 0

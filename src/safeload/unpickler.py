@@ -238,13 +238,24 @@ def _rewrite_joblib(data: Buffer, analysis: StreamAnalysis) -> bytes:
     return bytes(out)
 
 
+#: Arrays smaller than this are copied out of the file buffer rather than viewed: a view keeps
+#: the whole buffer alive, and a model's small arrays (a forest's ``classes_``, say) would pin
+#: all of it after the load.
+_VIEW_FROM = 4096
+
+
 class _ArrayRegions:
     """Builds each inline array, in stream order, from the bytes the analysis located."""
 
     def __init__(self, data: Buffer, analysis: StreamAnalysis, guard: _Guard) -> None:
-        self.data = data
+        self.data: Buffer = data
         self.regions = list(reversed(analysis.array_regions))
         self.guard = guard
+
+    def release(self) -> None:
+        """Drop the buffer: the stand-in class refers to this object and, being a class, lives
+        until the garbage collector runs."""
+        self.data = b""
 
     def build(self, state: Any) -> Any:
         source = self.guard.source
@@ -279,14 +290,16 @@ class _ArrayRegions:
         count = 1
         for n in shape:
             count *= int(n)
-        if offset + count * dtype.itemsize != end:
+        nbytes = count * dtype.itemsize
+        if offset + nbytes != end:
             raise MalformedArtifactError(
                 f"{source}: joblib array at byte {start} does not fill the region the analysis "
                 "found; refused",
                 path=source,
             )
         array = np.frombuffer(self.data, dtype=dtype, count=count, offset=offset)
-        if not array.flags.writeable or not array.flags.aligned:
+        flags = array.flags
+        if nbytes < _VIEW_FROM or not (flags.writeable and flags.aligned):
             array = array.copy()
         array = array.reshape(shape[::-1]).T if order == "F" else array.reshape(shape)
         if not array.dtype.isnative and array.dtype.byteorder != "|":
@@ -328,7 +341,10 @@ def load_joblib_stream(
     raw_wrapper = next(raw for raw, real in analysis.resolved.items() if real == JOBLIB_WRAPPER)
     guard.substitutes[raw_wrapper] = standin
     stream = io.BytesIO(_rewrite_joblib(data, analysis))
-    obj = _wrap_errors(source, lambda: _CUnpickler(stream, guard).load())
+    try:
+        obj = _wrap_errors(source, lambda: _CUnpickler(stream, guard).load())
+    finally:
+        regions.release()
     if regions.regions or stream.tell() != len(stream.getbuffer()):
         raise MalformedArtifactError(
             f"{source}: the loader and the analysis disagree about the stream's layout",
