@@ -87,6 +87,12 @@ TREE_MUTATIONS = [
     _set("left_child", 0, -1),
     _set("left_child", 2, 0),
     _set("missing_go_to_left", 0, 7),
+    # the edges of the batched check's unsigned comparisons
+    lambda nodes, state: nodes["right_child"].__setitem__(0, nodes.shape[0]),  # one past the end
+    _set("left_child", 0, 0),  # a node that is its own child
+    _set("right_child", 0, -(2**63)),  # wraps around when one is subtracted
+    _set("feature", 0, X.shape[1]),  # one past the last feature
+    _set("feature", 0, -(2**63)),
 ]
 
 

@@ -107,10 +107,6 @@ def _trees_all_valid(trees: list[Any]) -> bool:
                 and int(classes.max()) <= most
             ):
                 return False
-            if "missing_go_to_left" in (nodes.dtype.names or ()) and not bool(
-                np.all(nodes["missing_go_to_left"] <= 1)
-            ):
-                return False
             batch.append((nodes, int(tree.n_features)))
             batch_nodes += count
             if batch_nodes >= _TREE_BATCH_NODES:
@@ -122,30 +118,40 @@ def _trees_all_valid(trees: list[Any]) -> bool:
         return False
 
 
-#: Nodes checked per numpy pass: a few hundred KiB per temporary array.
-_TREE_BATCH_NODES = 32_768
+#: Nodes checked per numpy pass: about 1 MiB of node records, which stays in a core's cache
+#: while each field is read (8192 to 16384 measured fastest on a 300-tree forest).
+_TREE_BATCH_NODES = 16_384
+_U64 = np.uint64
 
 
 def _node_batch_valid(batch: list[tuple[np.ndarray, int]]) -> bool:
-    """The child and feature checks of :func:`_check_tree` for several trees' nodes at once."""
+    """The child, feature and ``missing_go_to_left`` checks of :func:`_check_tree` for several
+    trees' nodes at once.
+
+    For the node at index ``i`` of a tree of ``n`` nodes, a child ``c`` is valid when
+    ``i < c < n``, that is when ``c - (i + 1)``, read as an unsigned number, is below
+    ``n - (i + 1)``: one subtraction and one comparison, and a negative ``c`` wraps around to a
+    huge number and fails. Leaves have -1 for both children and no feature to check.
+    """
     sizes = np.array([nodes.shape[0] for nodes, _ in batch], dtype=np.int64)
     starts = np.cumsum(sizes) - sizes
-    # concatenate copies, so casting to int64 afterwards never copies twice
-    left = np.asarray(np.concatenate([n["left_child"] for n, _ in batch]), dtype=np.int64)
-    right = np.asarray(np.concatenate([n["right_child"] for n, _ in batch]), dtype=np.int64)
-    feature = np.asarray(np.concatenate([n["feature"] for n, _ in batch]), dtype=np.int64)
-    # Per node: its index within its own tree, and how many nodes of that tree follow it.
-    idx = np.arange(left.shape[0], dtype=np.int64) - np.repeat(starts, sizes)
-    after = np.repeat(sizes, sizes) - idx
-    limit = np.repeat(np.array([f for _, f in batch], dtype=np.int64), sizes)
-    leaf = left == -1
-    if not np.array_equal(leaf, right == -1):
+    # concatenate copies each field out of the node records; the casts are then in place
+    left = np.concatenate([n["left_child"] for n, _ in batch]).astype(np.int64, copy=False)
+    right = np.concatenate([n["right_child"] for n, _ in batch]).astype(np.int64, copy=False)
+    feature = np.concatenate([n["feature"] for n, _ in batch]).astype(np.int64, copy=False)
+    first = np.arange(1, left.shape[0] + 1, dtype=np.int64) - np.repeat(starts, sizes)
+    span = (np.repeat(sizes, sizes) - first).view(_U64)  # never negative
+    ok = (left - first).view(_U64) < span
+    ok &= (right - first).view(_U64) < span
+    limits = np.repeat(np.array([f for _, f in batch], dtype=np.int64), sizes)
+    ok &= feature.view(_U64) < limits.view(_U64)
+    ok |= (left == -1) & (right == -1)
+    if not bool(ok.all()):
         return False
-    left -= idx  # a child's offset from its parent: must lie in 1 .. after - 1
-    right -= idx
-    inner_ok = (left > 0) & (left < after) & (right > 0) & (right < after)
-    inner_ok &= (feature >= 0) & (feature < limit)
-    return bool(np.all(leaf | inner_ok))
+    if "missing_go_to_left" in (batch[0][0].dtype.names or ()):
+        flags = np.concatenate([n["missing_go_to_left"] for n, _ in batch])
+        return int(flags.max()) <= 1
+    return True
 
 
 def _check_predictor(pred: Any, n_features: int | None) -> None:
