@@ -131,21 +131,32 @@ def _node_batch_valid(batch: list[tuple[np.ndarray, int]]) -> bool:
     For the node at index ``i`` of a tree of ``n`` nodes, a child ``c`` is valid when
     ``i < c < n``, that is when ``c - (i + 1)``, read as an unsigned number, is below
     ``n - (i + 1)``: one subtraction and one comparison, and a negative ``c`` wraps around to a
-    huge number and fails. Leaves have -1 for both children and no feature to check.
+    huge number and fails. Both children pass when the larger of the two differences does. A
+    leaf has -1 for both children (``left & right == -1`` holds for nothing else) and no feature
+    to check. Every step writes into arrays made here: the node records are never modified.
     """
     sizes = np.array([nodes.shape[0] for nodes, _ in batch], dtype=np.int64)
     starts = np.cumsum(sizes) - sizes
-    # concatenate copies each field out of the node records; the casts are then in place
+    # concatenate copies each field out of the node records; the casts are then no-ops
     left = np.concatenate([n["left_child"] for n, _ in batch]).astype(np.int64, copy=False)
     right = np.concatenate([n["right_child"] for n, _ in batch]).astype(np.int64, copy=False)
     feature = np.concatenate([n["feature"] for n, _ in batch]).astype(np.int64, copy=False)
-    first = np.arange(1, left.shape[0] + 1, dtype=np.int64) - np.repeat(starts, sizes)
-    span = (np.repeat(sizes, sizes) - first).view(_U64)  # never negative
-    ok = (left - first).view(_U64) < span
-    ok &= (right - first).view(_U64) < span
-    limits = np.repeat(np.array([f for _, f in batch], dtype=np.int64), sizes)
-    ok &= feature.view(_U64) < limits.view(_U64)
-    ok |= (left == -1) & (right == -1)
+    leaf = np.bitwise_and(left, right) == -1
+    first = np.arange(1, left.shape[0] + 1, dtype=np.int64)
+    first -= np.repeat(starts, sizes)
+    span = np.repeat(sizes, sizes)
+    span -= first  # never negative
+    np.subtract(left, first, out=left)
+    np.subtract(right, first, out=right)
+    farthest = np.maximum(left.view(_U64), right.view(_U64))
+    ok = farthest < span.view(_U64)
+    features = {f for _, f in batch}
+    if len(features) == 1:  # a forest: one bound for every node
+        ok &= feature.view(_U64) < _U64(features.pop())
+    else:
+        bounds = np.repeat(np.array([f for _, f in batch], dtype=np.uint64), sizes)
+        ok &= feature.view(_U64) < bounds
+    ok |= leaf
     if not bool(ok.all()):
         return False
     if "missing_go_to_left" in (batch[0][0].dtype.names or ()):
