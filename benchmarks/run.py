@@ -33,19 +33,25 @@ import safeload
 HERE = Path(__file__).resolve().parent
 
 
-def _models(quick: bool) -> dict[str, Any]:
+def _models(quick: bool, wanted: set[str]) -> dict[str, Any]:
     from sklearn.datasets import make_classification
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.linear_model import LinearRegression
 
-    trees, rows = (20, 2000) if quick else (300, 20_000)
-    x, y = make_classification(n_samples=rows, n_features=30, random_state=0)
-    forest = RandomForestClassifier(n_estimators=trees, random_state=0, n_jobs=-1).fit(x, y)
-    n = (16 << 20) // 8 if quick else (1 << 30) // 8
-    big = {"weights": np.random.default_rng(0).standard_normal(n)}
-    home = LinearRegression().fit([[2600], [3000], [3200], [3600], [4000]],
-                                  [550000, 565000, 610000, 680000, 725000])
-    return {"forest": forest, "array": big, "home": home}
+    models: dict[str, Any] = {}
+    if "forest" in wanted:
+        trees, rows = (20, 2000) if quick else (300, 20_000)
+        x, y = make_classification(n_samples=rows, n_features=30, random_state=0)
+        models["forest"] = RandomForestClassifier(
+            n_estimators=trees, random_state=0, n_jobs=-1
+        ).fit(x, y)
+    if "array" in wanted:
+        n = (16 << 20) // 8 if quick else (1 << 30) // 8
+        models["array"] = {"weights": np.random.default_rng(0).standard_normal(n)}
+    if "home" in wanted:
+        models["home"] = LinearRegression().fit([[2600], [3000], [3200], [3600], [4000]],
+                                                [550000, 565000, 610000, 680000, 725000])
+    return models
 
 
 def _time(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
@@ -120,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=None)
     ap.add_argument("--out", type=Path, default=HERE / "results")
     ap.add_argument("--no-rss", action="store_true", help="skip the subprocess memory runs")
+    ap.add_argument("--models", default="forest,array,home",
+                    help="comma-separated subset of forest,array,home (default: all)")
     args = ap.parse_args(argv)
     repeat = args.repeat or (3 if args.quick else 5)
     key = safeload.SigningKey.generate()
@@ -127,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         pub = key.public_key.save(work / "bench.pub")
-        for name, model in _models(args.quick).items():
+        wanted = set(args.models.split(","))
+        for name, model in _models(args.quick, wanted).items():
             files = {
                 "joblib": work / f"{name}.joblib",
                 "pickle": work / f"{name}.pkl",
