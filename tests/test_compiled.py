@@ -10,6 +10,7 @@ compiled one field by field.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import pickle
@@ -133,3 +134,36 @@ def test_compiled_and_pure_python_analyses_agree(tmp_path: Path) -> None:
         assert json.loads(json.dumps(got)) == want, path
         refused += bool(want["problems"])
     assert refused > 100  # the damaged copies and the attacks do reach the error paths
+
+
+def test_the_pass_lets_other_threads_run() -> None:
+    """Compiled code never releases the GIL on its own; the walker does so every 4096 opcodes,
+    because a large load hashes the file in another thread while the pass runs. Measured as the
+    longest stretch in which another Python thread could not run: without the yields it is the
+    whole pass."""
+    import threading
+    import time
+
+    stream = pickle.dumps([[i] for i in range(100_000)])  # about 400,000 opcodes
+    stamps: list[float] = []
+    done = threading.Event()
+
+    def other() -> None:
+        while not done.is_set():
+            stamps.append(time.perf_counter())
+            sum(range(100))  # interpreted work: needs the GIL
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    try:
+        while not stamps:
+            time.sleep(0.001)
+        start = time.perf_counter()
+        assert analyze(stream, policy=Policy()).safe
+        end = time.perf_counter()
+    finally:
+        done.set()
+        thread.join()
+    during = [start, *(t for t in stamps if start <= t <= end), end]
+    longest = max(b - a for a, b in itertools.pairwise(during))
+    assert longest < (end - start) / 4, (longest, end - start)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import _compat_pickle
 import mmap
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,6 +117,13 @@ _FAST: dict[int, tuple[str, int]] = {
     0x29: ("EMPTY_TUPLE", 0),
     0x7D: ("EMPTY_DICT", 0),
 }
+
+
+#: Every 4096 opcodes the walker releases the GIL for a moment. Compiled with mypyc it never
+#: does so on its own (only the interpreter's loop does), and a large load hashes the file in
+#: another thread that needs the GIL to start each chunk: without this, hashing stalled for the
+#: whole pass and verification waited for it afterwards.
+_YIELD_MASK = 4095
 
 
 def py3_name(module: str, qualname: str, protocol: int) -> tuple[str, str]:
@@ -353,6 +361,8 @@ class _Walker:
                 ops += 1
                 if ops > max_ops:
                     raise LimitExceededError(f"more than {max_ops} opcodes")
+                if not ops & _YIELD_MASK:
+                    time.sleep(0)  # let the hashing thread in: see _YIELD_MASK
                 if frame_end is not None:
                     if end > frame_end:
                         raise _Unsafe(pos, name, "opcode crosses the end of its FRAME")
