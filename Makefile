@@ -46,6 +46,7 @@ bench: $(BENCH_STAMP)
 
 fuzz: $(STAMP)
 	$(BIN)/python fuzz/run.py --seconds $${FUZZ_SECONDS:-60}
+	$(BIN)/python fuzz/run.py --pure --seconds $${FUZZ_SECONDS:-60}
 
 compare: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/compare_scanners.py
