@@ -15,7 +15,7 @@ import codecs
 import mmap
 import struct
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 __all__ = ["Cursor", "OPCODES"]
 
@@ -100,7 +100,7 @@ def _f8(c: Cursor) -> float:
 
 #: Binary arguments longer than this are returned as views, not copied (array data in a pickle
 #: is megabytes, and the scanner only needs its length).
-LARGE = 4096
+LARGE: Final = 4096
 
 
 def _counted(size: Callable[[Cursor], int]) -> Callable[[Cursor], bytes | memoryview]:
@@ -248,6 +248,6 @@ _TABLE: list[tuple[bytes, str, Callable[[Cursor], Any] | None]] = [
     (b"\x98", "READONLY_BUFFER", None),
 ]
 #: opcode byte -> (name, argument reader or None)
-OPCODES: dict[int, tuple[str, Callable[[Cursor], Any] | None]] = {
+OPCODES: Final[dict[int, tuple[str, Callable[[Cursor], Any] | None]]] = {
     code[0]: (name, read) for code, name, read in _TABLE
 }

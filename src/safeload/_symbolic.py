@@ -3,10 +3,10 @@ modelled without building anything."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
-DTYPE_CLASSES = {("numpy", "dtype")}
-CODECS_ENCODE = ("_codecs", "encode")
+DTYPE_CLASSES: Final = {("numpy", "dtype")}
+CODECS_ENCODE: Final = ("_codecs", "encode")
 
 # --- symbolic values -----------------------------------------------------------------------
 
@@ -100,7 +100,7 @@ class _Obj(_Container):
         self.real: Any = None
 
 
-_OPAQUE = _Opaque()
+_OPAQUE: Final = _Opaque()
 
 
 def _const_value(sym: _Sym) -> Any:

@@ -17,7 +17,7 @@ import _compat_pickle
 import mmap
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from safeload import _gc
 from safeload._numpy_state import (
@@ -52,10 +52,10 @@ __all__ = [
     "analyze",
 ]
 
-JOBLIB_WRAPPER = ("joblib.numpy_pickle", "NumpyArrayWrapper")
-_NDARRAY_CLASSES = {("numpy", "ndarray"), ("numpy", "memmap")}
+JOBLIB_WRAPPER: Final = ("joblib.numpy_pickle", "NumpyArrayWrapper")
+_NDARRAY_CLASSES: Final = {("numpy", "ndarray"), ("numpy", "memmap")}
 #: Opcodes refused outright, with the reason.
-REFUSED_OPCODES = {
+REFUSED_OPCODES: Final = {
     "EXT1": "extension-registry global (no name in the stream)",
     "EXT2": "extension-registry global (no name in the stream)",
     "EXT4": "extension-registry global (no name in the stream)",
@@ -64,10 +64,10 @@ REFUSED_OPCODES = {
     "NEXT_BUFFER": "out-of-band buffer (data from outside the stream)",
     "READONLY_BUFFER": "out-of-band buffer (data from outside the stream)",
 }
-_MAX_CONST = 1024
-_FIXED = {"NONE": None, "NEWTRUE": True, "NEWFALSE": False}
+_MAX_CONST: Final = 1024
+_FIXED: Final = {"NONE": None, "NEWTRUE": True, "NEWFALSE": False}
 #: Opcodes that push one constant (the value is the decoded argument, or fixed).
-_CONST_OPS: dict[str, Any] = {
+_CONST_OPS: Final[dict[str, Any]] = {
     **_FIXED,
     **{
         n: None
@@ -96,15 +96,15 @@ _CONST_OPS: dict[str, Any] = {
     },
 }
 #: Opcodes that occur at most a few times per stream; one membership test skips all of them.
-_RARE_OPS = frozenset({"PROTO", "FRAME", "STOP", *REFUSED_OPCODES})
-_PUT_OPS = frozenset({"PUT", "BINPUT", "LONG_BINPUT"})
-_GET_OPS = frozenset({"GET", "BINGET", "LONG_BINGET"})
-_RECONSTRUCTOR = ("copyreg", "_reconstructor")
+_RARE_OPS: Final = frozenset({"PROTO", "FRAME", "STOP", *REFUSED_OPCODES})
+_PUT_OPS: Final = frozenset({"PUT", "BINPUT", "LONG_BINPUT"})
+_GET_OPS: Final = frozenset({"GET", "BINGET", "LONG_BINGET"})
+_RECONSTRUCTOR: Final = ("copyreg", "_reconstructor")
 #: The opcodes that make up most of a scikit-learn pickle, decoded inline by the walker (byte ->
 #: name, argument length); they have no branch in the general chain. Anything else goes through
 #: the general decoder, and so do these when their argument runs past the end of the buffer,
 #: where the decoder raises. These make up about 80% of a forest's opcodes.
-_FAST: dict[int, tuple[str, int]] = {
+_FAST: Final[dict[int, tuple[str, int]]] = {
     0x68: ("BINGET", 1),
     0x94: ("MEMOIZE", 0),
     0x71: ("BINPUT", 1),
@@ -117,13 +117,17 @@ _FAST: dict[int, tuple[str, int]] = {
     0x29: ("EMPTY_TUPLE", 0),
     0x7D: ("EMPTY_DICT", 0),
 }
+#: ``_FAST`` as two tables indexed by the opcode byte (argument length -1: not inline), so the
+#: hot loop indexes a tuple instead of hashing a key.
+_FAST_ARG: Final[tuple[int, ...]] = tuple(_FAST[b][1] if b in _FAST else -1 for b in range(256))
+_FAST_NAME: Final[tuple[str, ...]] = tuple(_FAST[b][0] if b in _FAST else "" for b in range(256))
 
 
 #: Every 4096 opcodes the walker releases the GIL for a moment. Compiled with mypyc it never
 #: does so on its own (only the interpreter's loop does), and a large load hashes the file in
 #: another thread that needs the GIL to start each chunk: without this, hashing stalled for the
 #: whole pass and verification waited for it afterwards.
-_YIELD_MASK = 4095
+_YIELD_MASK: Final = 4095
 
 
 def py3_name(module: str, qualname: str, protocol: int) -> tuple[str, str]:
@@ -318,7 +322,11 @@ class _Walker:
     def _stream(self, top: bool) -> None:
         stack: list[_Sym] = []
         metastack: list[list[_Sym]] = []
-        memo: dict[int, _Sym] = {}
+        # The memo as the C unpickler keeps it: a list indexed by memo index (None: unset), and
+        # the number of indexes set, which is where MEMOIZE writes. PUT indexes are bounded
+        # below, so the list stays within twice the entries plus 257.
+        memo: list[_Sym | None] = []
+        memo_len = 0
         frame_end: int | None = None
         proto = 0
         limits = self.limits
@@ -344,16 +352,16 @@ class _Walker:
         max_item = limits.max_item_size
         max_depth = limits.max_depth
         result = self.result
-        fast_ops = _FAST
+        fast_arg = _FAST_ARG
         ops = result.opcode_count  # counted in a local (this loop is hot), stored on the way out
         try:
             while True:
                 pos = cur.pos
-                fast = fast_ops.get(buf[pos]) if pos < size else None
-                if fast is not None and pos + 1 + fast[1] <= size:
-                    op = buf[pos]
-                    name = fast[0]
-                    end = cur.pos = pos + 1 + fast[1]
+                op = buf[pos] if pos < size else 0  # 0 is not an opcode
+                arg_len = fast_arg[op]
+                if arg_len >= 0 and pos + 1 + arg_len <= size:
+                    name = _FAST_NAME[op]
+                    end = cur.pos = pos + 1 + arg_len
                 else:
                     op = -1
                     name, arg, pos = cur.next()
@@ -371,15 +379,21 @@ class _Walker:
                 if op >= 0:
                     # The inline opcodes: same checks as the general branches below.
                     if op == 0x68:  # BINGET
-                        got = memo.get(buf[pos + 1])
+                        idx = buf[pos + 1]
+                        got = memo[idx] if idx < len(memo) else None
                         if got is None:
-                            raise _Unsafe(pos, name, f"memo index {buf[pos + 1]} was never set")
+                            raise _Unsafe(pos, name, f"memo index {idx} was never set")
                         stack.append(got)
                     elif op == 0x94 or op == 0x71:  # MEMOIZE, BINPUT
                         if not stack:
                             raise _Unsafe(pos, name, "memoizing an empty stack")
                         # a one-byte BINPUT index is always within the bound checked below
-                        memo[len(memo) if op == 0x94 else buf[pos + 1]] = stack[-1]
+                        idx = memo_len if op == 0x94 else buf[pos + 1]
+                        if idx >= len(memo):
+                            memo.extend([None] * (idx + 1 - len(memo)))
+                        if memo[idx] is None:
+                            memo_len += 1
+                        memo[idx] = stack[-1]
                     elif op == 0x4B:  # BININT1
                         stack.append(_Const(buf[pos + 1]))
                     elif op == 0x4E:  # NONE
@@ -413,15 +427,21 @@ class _Walker:
                 if name == "MEMOIZE" or name in _PUT_OPS:
                     if not stack:
                         raise _Unsafe(pos, name, "memoizing an empty stack")
-                    idx = len(memo) if name == "MEMOIZE" else int(arg)
-                    if idx < 0 or idx > 2 * len(memo) + 256:
+                    idx = memo_len if name == "MEMOIZE" else int(arg)
+                    if idx < 0 or idx > 2 * memo_len + 256:
                         raise _Unsafe(pos, name, f"memo index {idx} far beyond the memo size")
+                    if idx >= len(memo):
+                        memo.extend([None] * (idx + 1 - len(memo)))
+                    if memo[idx] is None:
+                        memo_len += 1
                     memo[idx] = stack[-1]
                     continue
                 if name in _GET_OPS:
-                    if arg not in memo:
+                    idx = int(arg)
+                    got = memo[idx] if 0 <= idx < len(memo) else None
+                    if got is None:
                         raise _Unsafe(pos, name, f"memo index {arg} was never set")
-                    stack.append(memo[arg])
+                    stack.append(got)
                     continue
                 if name in _RARE_OPS:
                     if name == "PROTO":
@@ -606,9 +626,11 @@ class _Walker:
     def _set_items(d: _Dict, items: list[_Sym]) -> None:
         if len(items) % 2:
             raise _Unsafe(0, "SETITEMS", "odd number of items for a dict")
-        for k, v in zip(items[::2], items[1::2], strict=True):
+        target = d.items
+        for i in range(0, len(items), 2):  # an index loop: no slices, and mypyc compiles it
+            k = items[i]
             if isinstance(k, _Const) and isinstance(k.value, str):
-                d.items[k.value] = v
+                target[k.value] = items[i + 1]
 
     def _joblib_array(self, wrapper: _Obj, pos: int) -> None:
         """Skip (and for object arrays, scan) the raw array data joblib put after the BUILD."""
