@@ -167,3 +167,12 @@ def test_the_pass_lets_other_threads_run() -> None:
     during = [start, *(t for t in stamps if start <= t <= end), end]
     longest = max(b - a for a, b in itertools.pairwise(during))
     assert longest < (end - start) / 4, (longest, end - start)
+
+
+def test_version_says_which_build_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from safeload.cli import main
+
+    assert main(["--version"]) == 0
+    compiled = Path(str(sys.modules["safeload.scan"].__file__)).suffix == ".so"
+    expected = "compiled with mypyc" if compiled else "pure Python"
+    assert f"(static pass: {expected})" in capsys.readouterr().out

@@ -37,13 +37,25 @@ class _UsageError(Exception):
     """A problem with the command line or the local files: exit code 2."""
 
 
+def _static_pass_build() -> str:
+    """Whether setup.py compiled the static pass on this install (see README, Performance)."""
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    path = str(getattr(sys.modules.get("safeload.scan"), "__file__", "") or "")
+    return "compiled with mypyc" if path.endswith(tuple(EXTENSION_SUFFIXES)) else "pure Python"
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="safeload",
         description="Sign, verify, scan and inspect machine-learning model files.",
         epilog="Exit codes: 0 ok, 1 verification failed or unsafe content, 2 usage or I/O error.",
     )
-    p.add_argument("--version", action="version", version=f"safeload {safeload.__version__}")
+    p.add_argument(
+        "--version",
+        action="version",
+        version=f"safeload {safeload.__version__} (static pass: {_static_pass_build()})",
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     kg = sub.add_parser("keygen", help="create an Ed25519 key pair (or an HMAC secret)")
