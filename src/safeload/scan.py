@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import _compat_pickle
 import mmap
-import time
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -40,6 +39,7 @@ from safeload._symbolic import (
     _Sym,
     _Tuple,
 )
+from safeload._threads import switch_point
 from safeload._types import Buffer
 from safeload.exceptions import LimitExceededError, MalformedArtifactError
 from safeload.policy import Limits, Policy, format_name
@@ -123,10 +123,11 @@ _FAST_ARG: Final[tuple[int, ...]] = tuple(_FAST[b][1] if b in _FAST else -1 for 
 _FAST_NAME: Final[tuple[str, ...]] = tuple(_FAST[b][0] if b in _FAST else "" for b in range(256))
 
 
-#: Every 4096 opcodes the walker releases the GIL for a moment. Compiled with mypyc it never
-#: does so on its own (only the interpreter's loop does), and a large load hashes the file in
-#: another thread that needs the GIL to start each chunk: without this, hashing stalled for the
-#: whole pass and verification waited for it afterwards.
+#: Every 4096 opcodes the walker calls an interpreted function, where the interpreter may hand
+#: the GIL to a thread that has waited for it (see safeload._threads). Compiled with mypyc the
+#: walker never does so on its own, and a large load hashes the file in another thread that
+#: needs the GIL to start each chunk: without this, hashing stalled for the whole pass and
+#: verification waited for it afterwards.
 _YIELD_MASK: Final = 4095
 
 
@@ -370,7 +371,7 @@ class _Walker:
                 if ops > max_ops:
                     raise LimitExceededError(f"more than {max_ops} opcodes")
                 if not ops & _YIELD_MASK:
-                    time.sleep(0)  # let the hashing thread in: see _YIELD_MASK
+                    switch_point()  # let other threads in: see _YIELD_MASK
                 if frame_end is not None:
                     if end > frame_end:
                         raise _Unsafe(pos, name, "opcode crosses the end of its FRAME")
