@@ -328,7 +328,8 @@ def load_joblib_stream(
 ) -> Any:
     """Analyse then load one (decompressed) joblib stream under ``policy`` with the C unpickler.
 
-    Arrays are views into ``data`` when it is writable and aligned (no second copy), else copies.
+    Arrays of 4 KiB and more are views into ``data`` when it is writable and aligned (no second
+    copy); the rest are copies.
     """
     if analysis is None:
         analysis = _analyse_or_refuse(data, policy, limits, source, joblib=True)
