@@ -131,6 +131,16 @@ _FAST_NAME: Final[tuple[str, ...]] = tuple(_FAST[b][0] if b in _FAST else "" for
 _YIELD_MASK: Final = 4095
 
 
+def _memo_put(memo: list[_Sym | None], idx: int, value: _Sym) -> int:
+    """Store ``value`` at memo index ``idx`` (already bounds-checked by the caller), growing the
+    list as needed; returns 1 if the index was unset (the memo has one entry more), else 0."""
+    if idx >= len(memo):
+        memo.extend([None] * (idx + 1 - len(memo)))
+    added = 1 if memo[idx] is None else 0
+    memo[idx] = value
+    return added
+
+
 def py3_name(module: str, qualname: str, protocol: int) -> tuple[str, str]:
     """The name the unpickler really resolves: protocols 0-2 write Python 2 names (``copy_reg``,
     ``__builtin__``) that pickle maps through a fixed table; we apply the same table."""
@@ -353,13 +363,12 @@ class _Walker:
         max_item = limits.max_item_size
         max_depth = limits.max_depth
         result = self.result
-        fast_arg = _FAST_ARG
         ops = result.opcode_count  # counted in a local (this loop is hot), stored on the way out
         try:
             while True:
                 pos = cur.pos
                 op = buf[pos] if pos < size else 0  # 0 is not an opcode
-                arg_len = fast_arg[op]
+                arg_len = _FAST_ARG[op]
                 if arg_len >= 0 and pos + 1 + arg_len <= size:
                     name = _FAST_NAME[op]
                     end = cur.pos = pos + 1 + arg_len
@@ -390,11 +399,7 @@ class _Walker:
                             raise _Unsafe(pos, name, "memoizing an empty stack")
                         # a one-byte BINPUT index is always within the bound checked below
                         idx = memo_len if op == 0x94 else buf[pos + 1]
-                        if idx >= len(memo):
-                            memo.extend([None] * (idx + 1 - len(memo)))
-                        if memo[idx] is None:
-                            memo_len += 1
-                        memo[idx] = stack[-1]
+                        memo_len += _memo_put(memo, idx, stack[-1])
                     elif op == 0x4B:  # BININT1
                         stack.append(_Const(buf[pos + 1]))
                     elif op == 0x4E:  # NONE
@@ -431,11 +436,7 @@ class _Walker:
                     idx = memo_len if name == "MEMOIZE" else int(arg)
                     if idx < 0 or idx > 2 * memo_len + 256:
                         raise _Unsafe(pos, name, f"memo index {idx} far beyond the memo size")
-                    if idx >= len(memo):
-                        memo.extend([None] * (idx + 1 - len(memo)))
-                    if memo[idx] is None:
-                        memo_len += 1
-                    memo[idx] = stack[-1]
+                    memo_len += _memo_put(memo, idx, stack[-1])
                     continue
                 if name in _GET_OPS:
                     idx = int(arg)
