@@ -9,12 +9,14 @@ compiled one field by field.
 
 from __future__ import annotations
 
+import ast
 import io
 import itertools
 import json
 import os
 import pickle
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -30,8 +32,31 @@ from safeload.policy import Policy
 from safeload.scan import StreamAnalysis, analyze
 from safeload.testing import attack_corpus
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "safeload"
-COMPILED = ("_opcodes", "_symbolic", "_numpy_state", "scan")
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src" / "safeload"
+
+
+def _setup_py_modules() -> list[str]:
+    """The module names in setup.py's COMPILED list, the one place that decides what is built."""
+    tree = ast.parse((ROOT / "setup.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "COMPILED" for t in node.targets
+        ):
+            paths = ast.literal_eval(node.value)
+            return [Path(p).stem for p in paths]
+    raise AssertionError("setup.py has no COMPILED list")
+
+
+COMPILED = _setup_py_modules()
+
+
+def test_makefile_rebuilds_on_edits_to_every_compiled_module() -> None:
+    """The Makefile's COMPILED list (its rebuild trigger) must name what setup.py compiles."""
+    makefile = (ROOT / "Makefile").read_text()
+    line = next(ln for ln in makefile.splitlines() if ln.startswith("COMPILED :="))
+    listed = re.findall(r"(\w+)\.py", line)
+    assert sorted(listed) == sorted(COMPILED)
 
 
 def _compiler_present() -> bool:
