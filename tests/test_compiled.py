@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import joblib
+import numpy as np
 import pytest
 
 from corpus import build_corpus
@@ -91,6 +92,7 @@ def _summary(a: StreamAnalysis) -> dict[str, Any]:
         "end": a.end,
         "frames": a.frame_ops,
         "builds": a.wrapper_builds,
+        "views": [list(v) for v in a.buffer_views],
     }
 
 
@@ -122,6 +124,10 @@ def _inputs(work: Path) -> list[tuple[str, bool]]:
         buf = io.BytesIO()
         joblib.dump(model.estimator, buf)
         streams.append((buf.getvalue(), True))
+    big = np.arange(5000, dtype=np.float64)  # arrays the analysis lists as buffer views
+    streams.append(
+        (pickle.dumps({"a": big, "b": bytearray(5000), "c": big[::2]}, protocol=5), False)
+    )
     rng = random.Random(0)
     for data, is_joblib in list(streams):
         damaged = bytearray(data)
@@ -153,12 +159,14 @@ def test_compiled_and_pure_python_analyses_agree(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     expected = json.loads(run.stdout)
     assert len(expected) == len(inputs) > 300
-    refused = 0
+    refused = viewed = 0
     for (path, is_joblib), want in zip(inputs, expected, strict=True):
         got = _summary(analyze(Path(path).read_bytes(), policy=Policy(), joblib=is_joblib))
         assert json.loads(json.dumps(got)) == want, path
         refused += bool(want["problems"])
+        viewed += bool(want["views"])
     assert refused > 100  # the damaged copies and the attacks do reach the error paths
+    assert viewed >= 2  # and some list protocol 5 arrays as views
 
 
 def test_the_pass_lets_other_threads_run() -> None:

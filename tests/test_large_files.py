@@ -236,13 +236,13 @@ def _owners(array: np.ndarray) -> list[Any]:
 def test_small_arrays_do_not_pin_the_file_buffer(tmp_path: Path) -> None:
     """A view keeps the whole buffer alive: the big array may view it, the small ones (a
     forest's ``classes_``, say) are copies, so a model made of small arrays frees the buffer."""
-    from safeload.unpickler import _VIEW_FROM
+    from safeload.scan import VIEW_FROM
 
     path = tmp_path / "mixed.joblib"
     small = np.arange(4, dtype=np.float64)
     joblib.dump({"w": np.arange(BIG, dtype=np.float64), "small": small}, path)
     loaded = load_unsigned(path)
-    assert small.nbytes < _VIEW_FROM
+    assert small.nbytes < VIEW_FROM
     buffers = (mmap.mmap, bytearray, bytes, memoryview)
     assert not any(isinstance(o, buffers) for o in _owners(loaded["small"]))
     assert any(isinstance(o, (mmap.mmap, bytearray)) for o in _owners(loaded["w"]))

@@ -30,6 +30,21 @@ class _Opaque(_Sym):
     __slots__ = ()
 
 
+class _Bytes(_Opaque):
+    """A large ``BYTEARRAY8`` (at byte ``pos``, ``size`` bytes of data): opaque, but followed
+    so that a reader may hand numpy a view of the file buffer instead of a copy. ``uses`` counts
+    the calls to numpy's ``_frombuffer`` that take it as their buffer; ``shared`` is set when the
+    stream fetches it again (memo GET, DUP), where a second consumer could see it."""
+
+    __slots__ = ("pos", "shared", "size", "uses")
+
+    def __init__(self, pos: int, size: int) -> None:
+        self.pos = pos
+        self.size = size
+        self.uses = 0
+        self.shared = False
+
+
 class _Global(_Sym):
     __slots__ = ("module", "qualname")
 

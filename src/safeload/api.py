@@ -420,10 +420,11 @@ def _read_verified(
     source: str,
     prepared: formats.Prepared | None = None,
 ) -> Any:
-    """Rollback check, restricted read, then record the accepted version."""
+    """Rollback check, restricted read, then record the accepted version. The artifact's buffer
+    is spent: the callers read it for this load alone."""
     if state is not None:
         state.check(statement, source)
-    obj = formats.read(artifact, pol, lim, source, prepared)
+    obj = formats.read(artifact, pol, lim, source, prepared, consume=True)
     if state is not None:
         state.record(statement)
     return obj
@@ -476,7 +477,8 @@ def loads(
     artifact = verify_bytes(
         bytes(payload), bytes(sidecar), keys, name=name, now=now, source=name or "<bytes>"
     )
-    return formats.read(artifact, pol, lim, name or "<bytes>")
+    # consume: the buffer is our copy of ``payload``
+    return formats.read(artifact, pol, lim, name or "<bytes>", consume=True)
 
 
 def load_unsigned(
@@ -497,7 +499,7 @@ def load_unsigned(
     pol = resolve_policy(policy, trusted)
     data = _read_once(p, lim.max_file_size)
     fmt = _format_for(p, data, format)
-    return formats.read(unsigned_artifact(data, p.name, fmt), pol, lim, str(p))
+    return formats.read(unsigned_artifact(data, p.name, fmt), pol, lim, str(p), consume=True)
 
 
 def sign(

@@ -233,12 +233,20 @@ def read(
     limits: Limits,
     source: str,
     prepared: Prepared | None = None,
+    *,
+    consume: bool = False,
 ) -> Any:
     """Deserialize a verified (or explicitly unsigned) artifact under ``policy``, then check the
     native structures in the result (trees, predictors, neighbor trees).
 
     ``prepared`` (from :func:`prepare` on the same buffer, format and policy) saves redoing the
     static pass; anything else is ignored and the pass runs again.
+
+    ``consume=True`` hands the artifact's buffer over to the result: large numpy arrays become
+    views into it rather than copies (one copy of the data in memory, not two), and a pickle
+    buffer is rearranged to align them, so it no longer holds the artifact's bytes. Pass it only
+    for a buffer that nothing else will read, as ``safeload.load`` does with the file it read.
+    Without it the buffer is left as it was and every array is a copy.
     """
     from safeload.unpickler import load_joblib_stream, load_pickle_stream
     from safeload.validate import validate_loaded
@@ -258,7 +266,7 @@ def read(
     else:
         reader = load_pickle_stream if prepared.format == "pickle" else load_joblib_stream
         with _gc.paused():  # a model is many objects; see safeload._gc
-            obj = reader(prepared.stream, policy, limits, source, prepared.analysis)
+            obj = reader(prepared.stream, policy, limits, source, prepared.analysis, views=consume)
     validate_loaded(obj, source)
     return obj
 

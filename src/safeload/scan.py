@@ -29,6 +29,7 @@ from safeload._symbolic import (
     _OPAQUE,
     DTYPE_CLASSES,
     _Box,
+    _Bytes,
     _Const,
     _const_value,
     _Container,
@@ -65,6 +66,14 @@ REFUSED_OPCODES: Final = {
     "READONLY_BUFFER": "out-of-band buffer (data from outside the stream)",
 }
 _MAX_CONST: Final = 1024
+#: A protocol 5 array is ``numpy..._frombuffer(bytearray, dtype, shape, order)``. A
+#: ``BYTEARRAY8`` of at least ``VIEW_FROM`` bytes that only such a call consumes is listed in
+#: ``StreamAnalysis.buffer_views``: a reader may give numpy a view of the file buffer instead.
+#: (Smaller arrays are copied: a view keeps the whole buffer alive.)
+_FROMBUFFER: Final = frozenset(
+    {("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer")}
+)
+VIEW_FROM: Final = 4096
 _FIXED: Final = {"NONE": None, "NEWTRUE": True, "NEWFALSE": False}
 #: Opcodes that push one constant (the value is the decoded argument, or fixed).
 _CONST_OPS: Final[dict[str, Any]] = {
@@ -131,6 +140,18 @@ _FAST_NAME: Final[tuple[str, ...]] = tuple(_FAST[b][0] if b in _FAST else "" for
 _YIELD_MASK: Final = 4095
 
 
+def _fetched_again(got: _Sym) -> None:
+    """A memo GET or DUP pushes ``got`` a second time: a large bytearray in it (itself, or the
+    buffer argument of a ``_frombuffer`` call) may now reach another consumer, so it stays a
+    bytearray."""
+    if isinstance(got, _Bytes):
+        got.shared = True
+    elif isinstance(got, _Tuple) and got.items:
+        first = got.items[0]
+        if isinstance(first, _Bytes):
+            first.shared = True
+
+
 def _memo_put(memo: list[_Sym | None], idx: int, value: _Sym) -> int:
     """Store ``value`` at memo index ``idx`` (already bounds-checked by the caller), growing the
     list as needed; returns 1 if the index was unset (the memo has one entry more), else 0."""
@@ -195,6 +216,9 @@ class StreamAnalysis:
     #: (aligned with ``array_regions``): what a reader must rewrite to use the C unpickler.
     frame_ops: list[int] = field(default_factory=list)
     wrapper_builds: list[int] = field(default_factory=list)
+    #: plain pickle only: (offset of the BYTEARRAY8 opcode, data size) of each large bytearray
+    #: that is nothing but the buffer of one numpy ``_frombuffer`` call (see ``VIEW_FROM``).
+    buffer_views: list[tuple[int, int]] = field(default_factory=list)
     #: raw (module, name) as written in the stream -> the name that is resolved.
     resolved: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
@@ -290,6 +314,7 @@ class _Walker:
         self.limits = limits
         self.joblib = joblib
         self.result = StreamAnalysis()
+        self.byte_arrays: list[_Bytes] = []
 
     def run(self) -> StreamAnalysis:
         try:
@@ -298,6 +323,9 @@ class _Walker:
             self.result.end = end
             if end != self.size:
                 raise _Unsafe(end, "STOP", f"{self.size - end} byte(s) after STOP")
+            self.result.buffer_views = [
+                (b.pos, b.size) for b in self.byte_arrays if b.uses == 1 and not b.shared
+            ]
         # One name per clause: compiled with mypyc, a name keeps the type of its first use.
         except _Unsafe as unsafe:
             self.result.problems.append(unsafe.finding)
@@ -393,6 +421,8 @@ class _Walker:
                         got = memo[idx] if idx < len(memo) else None
                         if got is None:
                             raise _Unsafe(pos, name, f"memo index {idx} was never set")
+                        if isinstance(got, _Tuple) or isinstance(got, _Bytes):
+                            _fetched_again(got)
                         stack.append(got)
                     elif op == 0x94 or op == 0x71:  # MEMOIZE, BINPUT
                         if not stack:
@@ -426,6 +456,16 @@ class _Walker:
                     ):
                         if len(arg) > max_item:
                             raise LimitExceededError(f"item of {len(arg)} bytes")
+                        if (
+                            name == "BYTEARRAY8"
+                            and len(arg) >= VIEW_FROM
+                            and top
+                            and not self.joblib
+                        ):
+                            big = _Bytes(pos, len(arg))
+                            self.byte_arrays.append(big)
+                            stack.append(big)
+                            continue
                         stack.append(_OPAQUE)
                     else:
                         stack.append(_Const(_CONST_OPS[name] if name in _FIXED else arg))
@@ -443,6 +483,7 @@ class _Walker:
                     got = memo[idx] if 0 <= idx < len(memo) else None
                     if got is None:
                         raise _Unsafe(pos, name, f"memo index {arg} was never set")
+                    _fetched_again(got)
                     stack.append(got)
                     continue
                 if name in _RARE_OPS:
@@ -488,6 +529,10 @@ class _Walker:
                         stack.append(_Obj(args.items[0], args))
                     else:
                         stack.append(_Obj(func, args))
+                        if isinstance(args, _Tuple) and args.items and func.pair in _FROMBUFFER:
+                            buffer = args.items[0]
+                            if isinstance(buffer, _Bytes):
+                                buffer.uses += 1
                     self._nest(stack[-1], [])
                 elif name == "BUILD":
                     state = pop(pos, name)
@@ -607,6 +652,7 @@ class _Walker:
                 elif name == "DUP":
                     if not stack:
                         raise _Unsafe(pos, name, "stack underflow")
+                    _fetched_again(stack[-1])
                     stack.append(stack[-1])
                 else:
                     raise _Unsafe(pos, name, f"opcode {name} is not supported")

@@ -22,7 +22,14 @@ import numpy as np
 from safeload._types import Buffer
 from safeload.exceptions import MalformedArtifactError, SafeloadError, UntrustedTypeError
 from safeload.policy import Limits, Policy, format_name
-from safeload.scan import JOBLIB_WRAPPER, StreamAnalysis, analyze, refuse_unless_clean
+from safeload.scan import (
+    _FROMBUFFER,
+    JOBLIB_WRAPPER,
+    VIEW_FROM,
+    StreamAnalysis,
+    analyze,
+    refuse_unless_clean,
+)
 
 __all__ = ["analyse_stream", "load_joblib_stream", "load_pickle_stream", "untrusted_error"]
 
@@ -159,10 +166,14 @@ class _ViewReader:
 
 
 class _CUnpickler(pickle.Unpickler):
-    """The C unpickler with an allowlisted ``find_class``; no persistent ids, no buffers."""
+    """The C unpickler with an allowlisted ``find_class`` and no persistent ids. ``buffers`` are
+    only ever the views safeload itself put in place of bytearrays (:func:`_rewrite_pickle`):
+    the analysis refuses any stream that has a buffer opcode of its own."""
 
-    def __init__(self, file: io.BytesIO | _ViewReader, guard: _Guard) -> None:
-        super().__init__(file, fix_imports=False, encoding="ASCII", errors="strict")
+    def __init__(self, file: io.BytesIO | _ViewReader, guard: _Guard, buffers: Any = None) -> None:
+        super().__init__(
+            file, fix_imports=False, encoding="ASCII", errors="strict", buffers=buffers
+        )
         self._guard = guard
 
     def find_class(self, module: str, name: str) -> Any:
@@ -193,22 +204,116 @@ def analyse_stream(
     return _analyse_or_refuse(data, policy, limits, source, joblib=joblib)
 
 
+def _writable(data: Buffer) -> bool:
+    return not memoryview(data).readonly
+
+
 def load_pickle_stream(
     data: Buffer,
     policy: Policy,
     limits: Limits,
     source: str,
     analysis: StreamAnalysis | None = None,
+    *,
+    views: bool = False,
 ) -> Any:
     """Analyse (unless ``analysis`` is given) then load one plain pickle stream under
-    ``policy``."""
+    ``policy``.
+
+    ``views=True`` hands ``data`` over to the load: numpy arrays of protocol 5 (4 KiB and more)
+    become views into it instead of copies, and it is rearranged to align them (see
+    :func:`_rewrite_pickle`). The caller must not use ``data`` again. Read-only buffers are
+    never viewed.
+    """
     if analysis is None:
         analysis = _analyse_or_refuse(data, policy, limits, source, joblib=False)
     guard = _Guard(policy, analysis.resolved, source)
+    if views and analysis.buffer_views and _writable(data):
+        return _load_with_views(data, analysis, guard)
     f = _ViewReader(data)
     obj = _wrap_errors(source, lambda: _CUnpickler(f, guard).load())
     if f.tell() != len(data):  # pragma: no cover - the analysis checked the same thing
         raise MalformedArtifactError(f"{source}: bytes after STOP", path=source)
+    return obj
+
+
+def _splice(data: Buffer, cuts: list[tuple[int, int, bytes]]) -> bytes:
+    """``data`` with each ``(start, end)`` range replaced by its bytes; ranges at opcode
+    boundaries the analysis found, never overlapping."""
+    cuts.sort()
+    out = bytearray()
+    cur = 0
+    view = memoryview(data)
+    for start, end, replacement in cuts:
+        if start < cur:  # pragma: no cover - the analysis never produces overlapping cuts
+            raise MalformedArtifactError("overlapping regions in the stream")
+        out += view[cur:start]
+        out += replacement
+        cur = end
+    out += view[cur:]
+    return bytes(out)
+
+
+#: ``BYTEARRAY8`` is one opcode byte and an 8-byte length before its data.
+_BYTEARRAY8_HEADER = 9
+_NEXT_BUFFER = pickle.NEXT_BUFFER
+
+
+def _rewrite_pickle(data: Buffer, analysis: StreamAnalysis) -> tuple[bytes, list[memoryview]]:
+    """The stream with each bytearray of ``analysis.buffer_views`` replaced by ``NEXT_BUFFER``
+    (FRAME opcodes dropped: they are only a buffering hint), and the buffers to feed it: views
+    of ``data``, in stream order.
+
+    The pickler put each array's data right after its 9-byte header, at any address. Where that
+    is not 16-byte aligned, the data is moved back over its own header (at most 9 bytes, which
+    the new stream no longer needs) to the nearest 16- or else 8-byte boundary, so that numpy
+    gets an aligned view. This is why ``data`` is spent afterwards.
+    """
+    cuts = [(f, f + 9, b"") for f in analysis.frame_ops]
+    view = memoryview(data).cast("B")
+    base: int = np.frombuffer(view, dtype=np.uint8).ctypes.data
+    buffers: list[memoryview] = []
+    for pos, size in analysis.buffer_views:
+        cuts.append((pos, pos + _BYTEARRAY8_HEADER + size, _NEXT_BUFFER))
+    stream = _splice(data, cuts)
+    for pos, size in analysis.buffer_views:
+        start = pos + _BYTEARRAY8_HEADER
+        back = (base + start) % 16
+        if back > _BYTEARRAY8_HEADER:
+            back -= 8
+        if back:
+            view[start - back : start - back + size] = view[start : start + size]  # memmove
+        buffers.append(view[start - back : start - back + size])
+    return stream, buffers
+
+
+def _frombuffer_standin(real: Callable[..., Any]) -> Callable[..., Any]:
+    """numpy's ``_frombuffer``, except that an array over one of safeload's views that is still
+    not aligned for its dtype (alignment 16, such as ``longdouble``) is copied."""
+
+    def _frombuffer(*args: Any) -> Any:
+        array = real(*args)
+        if isinstance(args[0], memoryview) and not array.flags.aligned:
+            array = array.copy(order="K")
+        return array
+
+    return _frombuffer
+
+
+def _load_with_views(data: Buffer, analysis: StreamAnalysis, guard: _Guard) -> Any:
+    source = guard.source
+    for raw, real in analysis.resolved.items():
+        if real in _FROMBUFFER:
+            guard.substitutes[raw] = _frombuffer_standin(_resolve(*real))
+    stream, buffers = _rewrite_pickle(data, analysis)
+    pending = iter(buffers)
+    f = io.BytesIO(stream)
+    obj = _wrap_errors(source, lambda: _CUnpickler(f, guard, pending).load())
+    if next(pending, None) is not None or f.tell() != len(stream):
+        raise MalformedArtifactError(
+            f"{source}: the loader and the analysis disagree about the stream's layout",
+            path=source,
+        )
     return obj
 
 
@@ -224,33 +329,19 @@ def _rewrite_joblib(data: Buffer, analysis: StreamAnalysis) -> bytes:
     cuts: list[tuple[int, int, bytes]] = [(b, b + 1, b"\x85R") for b in analysis.wrapper_builds]
     cuts += [(start, end, b"") for start, end in regions]
     cuts += [(f, f + 9, b"") for f in analysis.frame_ops]  # top-level frames only
-    cuts.sort()
-    out = bytearray()
-    cur = 0
-    view = memoryview(data)
-    for start, end, replacement in cuts:
-        if start < cur:  # pragma: no cover - the analysis never produces overlapping cuts
-            raise MalformedArtifactError("overlapping joblib regions")
-        out += view[cur:start]
-        out += replacement
-        cur = end
-    out += view[cur:]
-    return bytes(out)
-
-
-#: Arrays smaller than this are copied out of the file buffer rather than viewed: a view keeps
-#: the whole buffer alive, and a model's small arrays (a forest's ``classes_``, say) would pin
-#: all of it after the load.
-_VIEW_FROM = 4096
+    return _splice(data, cuts)
 
 
 class _ArrayRegions:
     """Builds each inline array, in stream order, from the bytes the analysis located."""
 
-    def __init__(self, data: Buffer, analysis: StreamAnalysis, guard: _Guard) -> None:
+    def __init__(
+        self, data: Buffer, analysis: StreamAnalysis, guard: _Guard, *, views: bool
+    ) -> None:
         self.data: Buffer = data
         self.regions = list(reversed(analysis.array_regions))
         self.guard = guard
+        self.views = views
 
     def release(self) -> None:
         """Drop the buffer: the stand-in class refers to this object and, being a class, lives
@@ -299,7 +390,9 @@ class _ArrayRegions:
             )
         array = np.frombuffer(self.data, dtype=dtype, count=count, offset=offset)
         flags = array.flags
-        if nbytes < _VIEW_FROM or not (flags.writeable and flags.aligned):
+        # Small arrays are copied too: a view keeps the whole buffer alive, and a model's small
+        # arrays (a forest's ``classes_``, say) would pin all of it after the load.
+        if not self.views or nbytes < VIEW_FROM or not (flags.writeable and flags.aligned):
             array = array.copy()
         array = array.reshape(shape[::-1]).T if order == "F" else array.reshape(shape)
         if not array.dtype.isnative and array.dtype.byteorder != "|":
@@ -325,11 +418,14 @@ def load_joblib_stream(
     limits: Limits,
     source: str,
     analysis: StreamAnalysis | None = None,
+    *,
+    views: bool = False,
 ) -> Any:
     """Analyse then load one (decompressed) joblib stream under ``policy`` with the C unpickler.
 
-    Arrays of 4 KiB and more are views into ``data`` when it is writable and aligned (no second
-    copy); the rest are copies.
+    ``views=True`` hands ``data`` over to the load: arrays of 4 KiB and more become views into
+    it where it is writable and they are aligned (no second copy), so the caller must not use
+    ``data`` again. Otherwise, and for all other arrays, they are copies.
     """
     if analysis is None:
         analysis = _analyse_or_refuse(data, policy, limits, source, joblib=True)
@@ -337,7 +433,7 @@ def load_joblib_stream(
     if not analysis.wrapper_builds:
         f = _ViewReader(data)
         return _wrap_errors(source, lambda: _CUnpickler(f, guard).load())
-    regions = _ArrayRegions(data, analysis, guard)
+    regions = _ArrayRegions(data, analysis, guard, views=views)
     standin = _wrapper_standin(regions)
     raw_wrapper = next(raw for raw, real in analysis.resolved.items() if real == JOBLIB_WRAPPER)
     guard.substitutes[raw_wrapper] = standin
