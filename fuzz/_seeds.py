@@ -18,6 +18,7 @@ def write_seeds(directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     model = LinearRegression().fit([[1.0], [2.0], [3.0]], [1.0, 2.0, 3.1])
     values = [model, {"a": [1, 2.5, "x"]}, np.arange(6).reshape(2, 3), (None, True, b"b")]
+    values.append([np.arange(520.0), "x"])  # 4160 bytes: a protocol 5 array loaded as a view
     for i, value in enumerate(values):
         for protocol in (0, 2, 4, 5):
             (directory / f"p{i}-{protocol}.pkl").write_bytes(pickle.dumps(value, protocol))

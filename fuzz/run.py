@@ -39,8 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         if args.pure:
             source = HERE.parent / "src" / "safeload"
-            shutil.copytree(source, Path(tmp) / "pure" / "safeload",
-                            ignore=shutil.ignore_patterns("*.so", "__pycache__"))
+            shutil.copytree(
+                source,
+                Path(tmp) / "pure" / "safeload",
+                ignore=shutil.ignore_patterns("*.so", "__pycache__"),
+            )
             env["PYTHONPATH"] = str(Path(tmp) / "pure")
         for target in TARGETS:
             corpus = write_seeds(Path(tmp) / target.removesuffix(".py"))

@@ -252,3 +252,51 @@ def test_a_stream_with_its_own_buffer_opcode_is_refused(tmp_path: Path) -> None:
     path.write_bytes(data)
     with pytest.raises(MalformedArtifactError, match="NEXT_BUFFER"):
         load_unsigned(path)
+
+
+def test_joblib_arrays_view_the_buffer_only_when_it_is_handed_over() -> None:
+    import io
+
+    import joblib
+
+    value = {"w": np.arange(5000, dtype=np.float64)}
+    out = io.BytesIO()
+    joblib.dump(value, out)
+    data = bytearray(out.getvalue())
+    before = bytes(data)
+    policy, limits = resolve_policy(None, ()), Limits()
+    first = read(unsigned_artifact(data, "m.joblib", "joblib"), policy, limits, "m.joblib")
+    second = read(unsigned_artifact(data, "m.joblib", "joblib"), policy, limits, "m.joblib")
+    assert not _views_file(first["w"]) and not _views_file(second["w"])
+    first["w"][:] = 0  # two reads of one artifact are two independent models
+    assert np.array_equal(second["w"], value["w"]) and bytes(data) == before
+    owned = read(
+        unsigned_artifact(data, "m.joblib", "joblib"), policy, limits, "m.joblib", consume=True
+    )
+    assert _views_file(owned["w"]) and np.array_equal(owned["w"], value["w"])
+
+
+def test_damaged_view_pickles_fail_closed() -> None:
+    """Random byte changes to a pickle whose arrays are views: each load either succeeds or
+    raises a safeload error, never anything else."""
+    import random
+
+    from safeload import SafeloadError
+
+    value = {"a": np.arange(600.0), "b": np.arange(700, dtype=np.int32), "c": "x"}
+    original = pickle.dumps(value, protocol=5)
+    assert _views(original)
+    rng = random.Random(1)
+    policy, limits = resolve_policy(None, ()), Limits()
+    outcomes = {"loaded": 0, "refused": 0}
+    for _ in range(300):
+        data = bytearray(original)
+        for _ in range(rng.randrange(1, 4)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        artifact = unsigned_artifact(data, "m.pkl", "pickle")
+        try:
+            read(artifact, policy, limits, "m.pkl", consume=True)
+            outcomes["loaded"] += 1
+        except SafeloadError:
+            outcomes["refused"] += 1
+    assert outcomes["loaded"] and outcomes["refused"]

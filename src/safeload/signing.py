@@ -68,8 +68,9 @@ class InconsistentVersionWarning(UserWarning):
 class VerifiedArtifact(_Sealed):
     """Bytes whose signature has been checked, with the statement that covers them.
 
-    Only :func:`verify_bytes` can create one. ``data`` is the very buffer that was hashed; the
-    reader that receives the artifact owns it (its arrays may be views into it).
+    Only :func:`verify_bytes` can create one. ``data`` is the very buffer that was hashed.
+    ``safeload.formats.read(..., consume=True)`` takes the buffer over (its arrays become views
+    into it, and a pickle buffer is rearranged); without ``consume`` it is left as it is.
     """
 
     data: Buffer
