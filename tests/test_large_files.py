@@ -274,3 +274,29 @@ def test_the_array_stand_in_releases_the_buffer(tmp_path: Path) -> None:
         gc.enable()
         mp.undo()
     assert len(seen) == 1 and len(seen[0].data) == 0
+
+
+@pytest.mark.skipif(api_module._MADV_HUGEPAGE is None, reason="no transparent huge pages")
+@pytest.mark.parametrize("slow", [True, False])
+def test_a_slow_huge_page_read_falls_back_to_ordinary_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slow: bool
+) -> None:
+    """A chunk read slower than _SLOW_HUGE_READ (the kernel compacting memory for huge pages)
+    switches the rest of the buffer to ordinary pages, once; the bytes read are the same."""
+    calls: list[int] = []
+    real = api_module._no_huge_pages
+
+    def spy(buf: mmap.mmap, start: int) -> None:
+        calls.append(start)
+        real(buf, start)
+
+    monkeypatch.setattr(api_module, "_no_huge_pages", spy)
+    monkeypatch.setattr(api_module, "_HASH_CHUNK", 1 << 20)
+    # every chunk counts as slow, or none does
+    monkeypatch.setattr(api_module, "_SLOW_HUGE_READ", float("inf") if slow else 1e-9)
+    payload = bytes(range(256)) * (6 << 12)  # 6 MiB: above _HUGE_FROM, six chunks
+    path = tmp_path / "big.bin"
+    path.write_bytes(payload)
+    data = api_module._read_once(path, 1 << 30)
+    assert isinstance(data, mmap.mmap) and data[:] == payload
+    assert calls == ([1 << 20] if slow else [])
