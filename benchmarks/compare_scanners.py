@@ -119,8 +119,11 @@ def main() -> int:
 
             marker = str(Path(tmp) / "MARKER-never-created")
             for case in attack_corpus():
-                ext = ".skops" if case.container == "skops" else (
-                    ".pkl" if case.container == "pickle" else ".joblib")
+                ext = (
+                    ".skops"
+                    if case.container == "skops"
+                    else (".pkl" if case.container == "pickle" else ".joblib")
+                )
                 path = Path(tmp) / f"attack-{case.name}{ext}"
                 path.write_bytes(case.build(marker))
                 attacks.append(path)
@@ -142,15 +145,19 @@ def main() -> int:
                 "examples_flagged": flagged[name][:5],
                 "examples_missed": missed[name][:5],
             }
-    print(f"{results['models']} model kinds, {results['files']} clean files, "
-          f"{len(attacks)} attack files")
+    print(
+        f"{results['models']} model kinds, {results['files']} clean files, "
+        f"{len(attacks)} attack files"
+    )
     print(f"{'tool':<12}{'false alarms':>16}{'attacks missed':>18}")
     for name, r in results["tools"].items():
         if isinstance(r, str):
             print(f"{name:<12}{r:>34}")
         else:
-            print(f"{name:<12}{r['false_alarms']:>9} / {r['clean_files']:<5}"
-                  f"{r['attacks_missed']:>11} / {r['attacks']:<5}")
+            print(
+                f"{name:<12}{r['false_alarms']:>9} / {r['clean_files']:<5}"
+                f"{r['attacks_missed']:>11} / {r['attacks']:<5}"
+            )
     out = HERE / "results"
     out.mkdir(exist_ok=True)
     (out / "compare_scanners.json").write_text(json.dumps(results, indent=2) + "\n")

@@ -49,8 +49,9 @@ def _models(quick: bool, wanted: set[str]) -> dict[str, Any]:
         n = (16 << 20) // 8 if quick else (1 << 30) // 8
         models["array"] = {"weights": np.random.default_rng(0).standard_normal(n)}
     if "home" in wanted:
-        models["home"] = LinearRegression().fit([[2600], [3000], [3200], [3600], [4000]],
-                                                [550000, 565000, 610000, 680000, 725000])
+        models["home"] = LinearRegression().fit(
+            [[2600], [3000], [3200], [3600], [4000]], [550000, 565000, 610000, 680000, 725000]
+        )
     return models
 
 
@@ -95,8 +96,12 @@ print(before, hwm())
 
 
 def _peak_rss(kind: str, path: Path, pub: Path) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-c", _RSS_CHILD, kind, str(path), str(pub)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _RSS_CHILD, kind, str(path), str(pub)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     before, after = (int(v) for v in out.stdout.split())
     return {"peak_rss_mb": after / 1024, "load_growth_mb": (after - before) / 1024}
 
@@ -126,8 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=None)
     ap.add_argument("--out", type=Path, default=HERE / "results")
     ap.add_argument("--no-rss", action="store_true", help="skip the subprocess memory runs")
-    ap.add_argument("--models", default="forest,array,home",
-                    help="comma-separated subset of forest,array,home (default: all)")
+    ap.add_argument(
+        "--models",
+        default="forest,array,home",
+        help="comma-separated subset of forest,array,home (default: all)",
+    )
     args = ap.parse_args(argv)
     repeat = args.repeat or (3 if args.quick else 5)
     key = safeload.SigningKey.generate()
@@ -153,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
                 if fmt == "joblib":
                     plain = lambda p=path: joblib.load(p)  # noqa: E731
                 elif fmt == "pickle":
+
                     def plain(p: Path = path) -> Any:
                         with p.open("rb") as fh:
                             return pickle.load(fh)
@@ -175,7 +184,9 @@ def main(argv: list[str] | None = None) -> int:
                 timings = _interleaved(cases, repeat)
                 base = timings["plain"]["best"]
                 row: dict[str, Any] = {
-                    "model": name, "format": fmt, "bytes": path.stat().st_size,
+                    "model": name,
+                    "format": fmt,
+                    "bytes": path.stat().st_size,
                     "timings": timings,
                     "ratios": {k: v["best"] / base for k, v in timings.items()},
                 }
@@ -190,8 +201,13 @@ def main(argv: list[str] | None = None) -> int:
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     _print(rows, machine, import_ms)
     args.out.mkdir(parents=True, exist_ok=True)
-    doc = {"machine": machine, "quick": args.quick, "repeat": repeat,
-           "import_safeload_ms": import_ms, "rows": rows}
+    doc = {
+        "machine": machine,
+        "quick": args.quick,
+        "repeat": repeat,
+        "import_safeload_ms": import_ms,
+        "rows": rows,
+    }
     (args.out / "bench.json").write_text(json.dumps(doc, indent=2) + "\n")
     _plot(rows, args.out / "bench.png")
     return 0
@@ -200,8 +216,11 @@ def main(argv: list[str] | None = None) -> int:
 def _import_time() -> float:
     code = "import time; t=time.perf_counter(); import safeload; print(time.perf_counter()-t)"
     best = min(
-        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True).stdout)
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout
+        )
         for _ in range(5)
     )
     return best * 1000
@@ -213,16 +232,22 @@ def _print(rows: list[dict[str, Any]], machine: str, import_ms: float) -> None:
     cols = ["safeload.load", "load_unsigned", "verify only", "sha256sum"]
     print(head + "".join(f"{c:>15}" for c in cols))
     for r in rows:
-        line = (f"{r['model']:<8}{r['format']:<8}{r['bytes'] / 1e6:>8.1f}  "
-                f"{r['timings']['plain']['best']:>9.4f}")
+        line = (
+            f"{r['model']:<8}{r['format']:<8}{r['bytes'] / 1e6:>8.1f}  "
+            f"{r['timings']['plain']['best']:>9.4f}"
+        )
         print(line + "".join(f"{r['ratios'][c]:>14.2f}x" for c in cols))
     for r in rows:
         if r["bytes"] >= 50e6:
-            rate = {k: r["bytes"] / r["timings"][k]["best"] / 1e9
-                    for k in ("verify only", "verify sha256", "sha256sum")}
-            print(f"hashing {r['model']}/{r['format']}: verify {rate['verify only']:.2f} GB/s "
-                  f"(BLAKE3 when installed), verify with SHA-256 {rate['verify sha256']:.2f} "
-                  f"GB/s, sha256sum {rate['sha256sum']:.2f} GB/s")
+            rate = {
+                k: r["bytes"] / r["timings"][k]["best"] / 1e9
+                for k in ("verify only", "verify sha256", "sha256sum")
+            }
+            print(
+                f"hashing {r['model']}/{r['format']}: verify {rate['verify only']:.2f} GB/s "
+                f"(BLAKE3 when installed), verify with SHA-256 {rate['verify sha256']:.2f} "
+                f"GB/s, sha256sum {rate['sha256sum']:.2f} GB/s"
+            )
     for r in rows:
         if "memory" in r:
             mem = ", ".join(f"{k} {v['peak_rss_mb']:.0f} MB" for k, v in r["memory"].items())
@@ -242,8 +267,12 @@ def _plot(rows: list[dict[str, Any]], target: Path) -> None:
     fig, ax = plt.subplots(figsize=(max(6, len(rows) * 1.1), 4))
     width = 0.8 / len(series)
     for i, s in enumerate(series):
-        ax.bar([j + i * width for j in range(len(rows))], [r["ratios"][s] for r in rows],
-               width, label=s)
+        ax.bar(
+            [j + i * width for j in range(len(rows))],
+            [r["ratios"][s] for r in rows],
+            width,
+            label=s,
+        )
     ax.axhline(1.0, color="black", linewidth=0.8)
     ax.set_xticks([j + width for j in range(len(rows))], labels, fontsize=8)
     ax.set_ylabel("time / plain loader")
