@@ -21,6 +21,7 @@ import joblib
 import numpy as np
 import pytest
 
+from memory import owners
 from safeload import (
     MalformedArtifactError,
     SignatureError,
@@ -220,19 +221,6 @@ def test_large_load_uses_the_digest_computed_while_reading(
         load(path, ed_key.public_key)
 
 
-def _owners(array: np.ndarray) -> list[Any]:
-    """The chain of objects whose memory ``array`` uses, innermost last."""
-    chain: list[Any] = []
-    base: Any = array.base
-    while base is not None:
-        chain.append(base)
-        if isinstance(base, np.ndarray):
-            base = base.base
-        else:
-            base = base.obj if isinstance(base, memoryview) else None
-    return chain
-
-
 def test_small_arrays_do_not_pin_the_file_buffer(tmp_path: Path) -> None:
     """A view keeps the whole buffer alive: the big array may view it, the small ones (a
     forest's ``classes_``, say) are copies, so a model made of small arrays frees the buffer."""
@@ -244,8 +232,8 @@ def test_small_arrays_do_not_pin_the_file_buffer(tmp_path: Path) -> None:
     loaded = load_unsigned(path)
     assert small.nbytes < VIEW_FROM
     buffers = (mmap.mmap, bytearray, bytes, memoryview)
-    assert not any(isinstance(o, buffers) for o in _owners(loaded["small"]))
-    assert any(isinstance(o, (mmap.mmap, bytearray)) for o in _owners(loaded["w"]))
+    assert not any(isinstance(o, buffers) for o in owners(loaded["small"]))
+    assert any(isinstance(o, (mmap.mmap, bytearray)) for o in owners(loaded["w"]))
     assert np.array_equal(loaded["small"], small)
 
 

@@ -10,7 +10,6 @@ a buffer that a caller keeps.
 
 from __future__ import annotations
 
-import mmap
 import pickle
 import pickletools
 from pathlib import Path
@@ -19,34 +18,13 @@ from typing import Any
 import numpy as np
 import pytest
 
+from memory import views_file_buffer
 from safeload import MalformedArtifactError, SigningKey, dump, load, load_unsigned
 from safeload.formats import read
 from safeload.policy import Limits, Policy, resolve_policy
 from safeload.scan import VIEW_FROM, analyze
 from safeload.signing import unsigned_artifact
 from safeload.unpickler import load_pickle_stream
-
-
-def _owners(array: np.ndarray) -> list[Any]:
-    """The chain of objects whose memory ``array`` uses, innermost last."""
-    chain: list[Any] = []
-    base: Any = array.base
-    while base is not None:
-        chain.append(base)
-        if isinstance(base, np.ndarray):
-            base = base.base
-        else:
-            base = base.obj if isinstance(base, memoryview) else None
-    return chain
-
-
-def _views_file(array: np.ndarray) -> bool:
-    """Whether ``array`` uses the memory of a whole file buffer (a copy owns its bytes, or a
-    bytearray of exactly its own size)."""
-    return any(
-        isinstance(o, mmap.mmap) or (isinstance(o, bytearray) and len(o) > array.nbytes)
-        for o in _owners(array)
-    )
 
 
 def _arrays() -> dict[str, Any]:
@@ -87,9 +65,9 @@ def test_arrays_are_aligned_writable_views_at_every_offset(tmp_path: Path, pad: 
     loaded = load_unsigned(path)
     _check_like(loaded, value)
     for key in ("f64", "i32", "c128", "fortran", "u8"):
-        assert _views_file(loaded[key]), key
+        assert views_file_buffer(loaded[key]), key
         assert loaded[key].ctypes.data % 8 == 0
-    assert not _views_file(loaded["small"])  # under VIEW_FROM: a copy, it must not pin the file
+    assert not views_file_buffer(loaded["small"])  # under VIEW_FROM: copied, not pinning the file
     assert loaded["small"].nbytes < VIEW_FROM
     loaded["f64"][:] = 0  # writable, and no other array shares its bytes
     assert np.array_equal(loaded["i32"], value["i32"]) and np.array_equal(loaded["u8"], value["u8"])
@@ -101,7 +79,7 @@ def test_signed_load_views_the_verified_buffer(tmp_path: Path, ed_key: SigningKe
     dump(value, path, ed_key)
     loaded = load(path, ed_key.public_key)
     _check_like(loaded, value)
-    assert _views_file(loaded["f64"])
+    assert views_file_buffer(loaded["f64"])
 
 
 def test_an_array_that_cannot_be_aligned_is_copied(tmp_path: Path) -> None:
@@ -114,7 +92,7 @@ def test_an_array_that_cannot_be_aligned_is_copied(tmp_path: Path) -> None:
         path.write_bytes(pickle.dumps(value, protocol=5))
         loaded = load_unsigned(path)["ld"]
         assert loaded.flags.aligned and np.array_equal(loaded, value["ld"])
-        if _views_file(loaded):
+        if views_file_buffer(loaded):
             seen_aligned_view = True
         else:
             seen_copy = True
@@ -131,7 +109,7 @@ def test_formats_read_without_consume_leaves_the_buffer_alone() -> None:
     assert bytes(data) == before
     _check_like(first, value)
     _check_like(second, value)
-    assert not _views_file(first["f64"])
+    assert not views_file_buffer(first["f64"])
     first["f64"][:] = 0
     assert np.array_equal(second["f64"], value["f64"])
 
@@ -143,7 +121,7 @@ def test_consume_spends_the_buffer_for_its_views() -> None:
     artifact = unsigned_artifact(data, "m.pkl", "pickle")
     loaded = read(artifact, resolve_policy(None, ()), Limits(), "m.pkl", consume=True)
     _check_like(loaded, value)
-    assert _views_file(loaded["f64"])
+    assert views_file_buffer(loaded["f64"])
     assert np.shares_memory(loaded["f64"], np.frombuffer(data, dtype=np.uint8))
     assert bytes(data) != before  # the data moved over its header: the buffer is spent
 
@@ -154,7 +132,7 @@ def test_read_only_buffers_are_never_viewed() -> None:
     policy, limits = resolve_policy(None, ()), Limits()
     loaded = load_pickle_stream(data, policy, limits, "m.pkl", views=True)
     _check_like(loaded, value)
-    assert not _views_file(loaded["f64"])
+    assert not views_file_buffer(loaded["f64"])
 
 
 # --- what the analysis lists ------------------------------------------------------------------
@@ -267,13 +245,13 @@ def test_joblib_arrays_view_the_buffer_only_when_it_is_handed_over() -> None:
     policy, limits = resolve_policy(None, ()), Limits()
     first = read(unsigned_artifact(data, "m.joblib", "joblib"), policy, limits, "m.joblib")
     second = read(unsigned_artifact(data, "m.joblib", "joblib"), policy, limits, "m.joblib")
-    assert not _views_file(first["w"]) and not _views_file(second["w"])
+    assert not views_file_buffer(first["w"]) and not views_file_buffer(second["w"])
     first["w"][:] = 0  # two reads of one artifact are two independent models
     assert np.array_equal(second["w"], value["w"]) and bytes(data) == before
     owned = read(
         unsigned_artifact(data, "m.joblib", "joblib"), policy, limits, "m.joblib", consume=True
     )
-    assert _views_file(owned["w"]) and np.array_equal(owned["w"], value["w"])
+    assert views_file_buffer(owned["w"]) and np.array_equal(owned["w"], value["w"])
 
 
 def test_damaged_view_pickles_fail_closed() -> None:
