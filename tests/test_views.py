@@ -126,6 +126,20 @@ def test_consume_spends_the_buffer_for_its_views() -> None:
     assert bytes(data) != before  # the data moved over its header: the buffer is spent
 
 
+@pytest.mark.parametrize("pad", range(16))
+def test_a_spent_buffer_cannot_be_read_again(pad: int) -> None:
+    """After a consuming read, the buffer's bytes are not the stream any more (arrays moved over
+    their headers): a second read must fail, not load whatever the moved bytes now say."""
+    value = {"pad": "p" * pad, "f64": np.arange(1000.0)}
+    data = bytearray(pickle.dumps(value, protocol=5))
+    policy, limits = resolve_policy(None, ()), Limits()
+    first = read(unsigned_artifact(data, "m.pkl", "pickle"), policy, limits, "m.pkl", consume=True)
+    _check_like(first, value)
+    with pytest.raises(MalformedArtifactError, match="refused before loading"):
+        read(unsigned_artifact(data, "m.pkl", "pickle"), policy, limits, "m.pkl", consume=True)
+    _check_like(first, value)  # the first result is untouched
+
+
 def test_read_only_buffers_are_never_viewed() -> None:
     value = _arrays()
     data = pickle.dumps(value, protocol=5)

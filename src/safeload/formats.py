@@ -244,8 +244,9 @@ def read(
 
     ``consume=True`` hands the artifact's buffer over to the result: large numpy arrays become
     views into it rather than copies (one copy of the data in memory, not two), and a pickle
-    buffer is rearranged to align them, so it no longer holds the artifact's bytes. Pass it only
-    for a buffer that nothing else will read, as ``safeload.load`` does with the file it read.
+    buffer is rearranged to align them, so it no longer holds the artifact's bytes (reading it
+    again raises ``MalformedArtifactError``). Pass it only for a buffer that nothing else will
+    read, as ``safeload.load`` does with the file it read.
     Without it the buffer is left as it was and every array is a copy.
     """
     from safeload.unpickler import load_joblib_stream, load_pickle_stream

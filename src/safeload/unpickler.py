@@ -257,6 +257,8 @@ def _splice(data: Buffer, cuts: list[tuple[int, int, bytes]]) -> bytes:
 #: ``BYTEARRAY8`` is one opcode byte and an 8-byte length before its data.
 _BYTEARRAY8_HEADER = 9
 _NEXT_BUFFER = pickle.NEXT_BUFFER
+#: Not a pickle opcode.
+_SPENT = 0
 
 
 def _rewrite_pickle(data: Buffer, analysis: StreamAnalysis) -> tuple[bytes, list[memoryview]]:
@@ -267,7 +269,7 @@ def _rewrite_pickle(data: Buffer, analysis: StreamAnalysis) -> tuple[bytes, list
     The pickler put each array's data right after its 9-byte header, at any address. Where that
     is not 16-byte aligned, the data is moved back over its own header (at most 9 bytes, which
     the new stream no longer needs) to the nearest 16- or else 8-byte boundary, so that numpy
-    gets an aligned view. This is why ``data`` is spent afterwards.
+    gets an aligned view. This is why ``data`` is spent afterwards, and marked so.
     """
     cuts = [(f, f + 9, b"") for f in analysis.frame_ops]
     view = memoryview(data).cast("B")
@@ -284,6 +286,11 @@ def _rewrite_pickle(data: Buffer, analysis: StreamAnalysis) -> tuple[bytes, list
         if back:
             view[start - back : start - back + size] = view[start : start + size]  # memmove
         buffers.append(view[start - back : start - back + size])
+    if buffers:
+        # The buffer no longer holds the stream. Its final STOP (never inside an array) becomes
+        # an invalid opcode, so that reading the spent buffer again fails instead of loading
+        # moved bytes.
+        view[len(view) - 1] = _SPENT
     return stream, buffers
 
 
