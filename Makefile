@@ -15,7 +15,7 @@ COMPILED := $(addprefix src/safeload/,_opcodes.py _symbolic.py _numpy_state.py s
 $(STAMP): pyproject.toml setup.py $(COMPILED)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --prefer-binary -e '.[test]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -38,7 +38,7 @@ unit: $(STAMP)
 test: lint typecheck unit
 
 $(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --prefer-binary -e '.[test,bench]'
 	touch $(BENCH_STAMP)
 
 bench: $(BENCH_STAMP)

@@ -15,8 +15,12 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from safeload.exceptions import LimitExceededError, MalformedArtifactError
+
+#: numpy 2.2's stubs (the newest numpy on Python 3.10) require ndarray's type arguments.
+_Array = npt.NDArray[Any]
 
 __all__ = ["validate_loaded"]
 
@@ -33,7 +37,7 @@ def _require(cond: Any, what: str) -> None:
         raise _Bad(what)
 
 
-def _check_children(left: np.ndarray, right: np.ndarray, is_leaf: np.ndarray, what: str) -> None:
+def _check_children(left: _Array, right: _Array, is_leaf: _Array, what: str) -> None:
     """Internal nodes point strictly forward and inside the array; leaves point nowhere.
 
     Forward-only children rule out cycles (so traversal terminates) and range checks rule out
@@ -86,7 +90,7 @@ def _trees_all_valid(trees: list[Any]) -> bool:
     :func:`_check_tree` tree by tree, which names the problem.
     """
     try:
-        batch: list[tuple[np.ndarray, int]] = []
+        batch: list[tuple[_Array, int]] = []
         batch_nodes = 0
         for tree in trees:
             state = tree.__getstate__()
@@ -124,7 +128,7 @@ _TREE_BATCH_NODES = 16_384
 _U64 = np.uint64
 
 
-def _node_batch_valid(batch: list[tuple[np.ndarray, int]]) -> bool:
+def _node_batch_valid(batch: list[tuple[_Array, int]]) -> bool:
     """The child, feature and ``missing_go_to_left`` checks of :func:`_check_tree` for several
     trees' nodes at once.
 
