@@ -236,19 +236,21 @@ def test_fuzzer_found_numpy_dtype_crash_is_refused(tmp_path: Path) -> None:
 
     path = tmp_path / "crash.pkl"
     path.write_bytes(CRASH_M8)
-    proc = subprocess.run(
-        [sys.executable, "-c", f"import pickle; pickle.loads(open({str(path)!r}, 'rb').read())"],
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
-    assert proc.returncode < 0 or proc.returncode > 128  # killed by a signal
     report = scan(path)
     assert not report.safe and "numpy.dtype state that numpy never writes" in (
         report.findings[0].message
     )
     with pytest.raises(MalformedArtifactError):
         load_unsigned(path)
+    proc = subprocess.run(
+        [sys.executable, "-c", f"import pickle; pickle.loads(open({str(path)!r}, 'rb').read())"],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    if 0 <= proc.returncode <= 128:  # numpy 2.2 (the newest on Python 3.10) loads it
+        pytest.skip(f"numpy {np.__version__} does not crash on this state; safeload refuses it")
+    assert proc.returncode < 0 or proc.returncode > 128  # killed by a signal
 
 
 @pytest.mark.parametrize("protocol", range(6))

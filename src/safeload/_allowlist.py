@@ -217,17 +217,26 @@ _SKLEARN_LOSSES: tuple[_Row, ...] = (
             "AbsoluteError",
             "ExponentialLoss",
             "HalfBinomialLoss",
-            "HalfBinomialLossArrayAPI",
             "HalfGammaLoss",
             "HalfMultinomialLoss",
-            "HalfMultinomialLossArrayAPI",
             "HalfPoissonLoss",
-            "HalfPoissonLossArrayAPI",
             "HalfSquaredError",
             "HalfTweedieLoss",
             "HalfTweedieLossIdentity",
             "HuberLoss",
             "PinballLoss",
+        )
+    ),
+    *(
+        (
+            _LOSS,
+            name,
+            "array-API variant of a loss object; numeric parameters (scikit-learn >= 1.9)",
+        )
+        for name in (
+            "HalfBinomialLossArrayAPI",
+            "HalfMultinomialLossArrayAPI",
+            "HalfPoissonLossArrayAPI",
         )
     ),
     *(

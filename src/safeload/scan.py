@@ -162,15 +162,26 @@ def _memo_put(memo: list[_Sym | None], idx: int, value: _Sym) -> int:
     return added
 
 
+#: Modules that a library's own build records under a bare name. scikit-learn 1.7's wheels pickle
+#: their Cython loss classes as ``_loss.CyHalfBinomialLoss`` and so on: ``_loss`` is importable
+#: there only because importing ``sklearn._loss._loss`` also registers it under its bare name.
+#: Such a name is checked against the allowlist, and resolved, as the real module: never as
+#: whatever top-level ``_loss`` the import path might offer.
+BARE_MODULES: Final = {"_loss": "sklearn._loss._loss"}
+
+
 def py3_name(module: str, qualname: str, protocol: int) -> tuple[str, str]:
     """The name the unpickler really resolves: protocols 0-2 write Python 2 names (``copy_reg``,
-    ``__builtin__``) that pickle maps through a fixed table; we apply the same table."""
+    ``__builtin__``) that pickle maps through a fixed table; we apply the same table. A bare
+    module name of ``BARE_MODULES`` becomes the module it stands for."""
     if protocol < 3:
         if (module, qualname) in _compat_pickle.NAME_MAPPING:
             mapped: tuple[str, str] = _compat_pickle.NAME_MAPPING[(module, qualname)]
             return mapped
         if module in _compat_pickle.IMPORT_MAPPING:
             return _compat_pickle.IMPORT_MAPPING[module], qualname
+    if module in BARE_MODULES:
+        return BARE_MODULES[module], qualname
     return module, qualname
 
 

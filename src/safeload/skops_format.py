@@ -11,14 +11,17 @@ policy does not trust raises ``UntrustedTypeError`` listing all of them.
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
+import sys
 import zipfile
 from typing import Any
 
 from safeload._types import Buffer
 from safeload.exceptions import LimitExceededError, MalformedArtifactError
 from safeload.policy import Limits, Policy, format_name, parse_name
+from safeload.scan import BARE_MODULES
 from safeload.unpickler import untrusted_error
 
 __all__ = ["check_zip", "read_skops", "schema_globals", "skops_types"]
@@ -143,9 +146,26 @@ def skops_types(data: Buffer, limits: Limits, source: str) -> list[str]:
     return types
 
 
+def _as_checked(module: str, name: str) -> tuple[str, str]:
+    """The name to check against the policy. skops imports a module by the name the schema
+    records, so a bare module name of ``BARE_MODULES`` (``_loss``) counts as the real module
+    only where that module has registered itself under the bare name, as scikit-learn 1.7's
+    does. Anywhere else it stays a top-level module of its own, which the policy does not
+    trust."""
+    real = BARE_MODULES.get(module)
+    if real is not None:
+        try:
+            loaded = importlib.import_module(real)
+        except ImportError:
+            return module, name
+        if sys.modules.get(module) is loaded:
+            return real, name
+    return module, name
+
+
 def _policy_trusts(policy: Policy, name: str) -> bool:
     try:
-        return policy.allows(*parse_name(name))
+        return policy.allows(*_as_checked(*parse_name(name)))
     except ValueError:
         return False
 
@@ -158,7 +178,7 @@ def untrusted_in_skops(
     zf = check_zip(data, limits, source)
     seen: dict[str, None] = {}
     for _loader, module, name in schema_globals(zf, source):
-        if not policy.allows(module, name):
+        if not policy.allows(*_as_checked(module, name)):
             seen.setdefault(format_name(module, name), None)
     reported = skops_types(data, limits, source)
     for n in reported:
