@@ -27,9 +27,10 @@ def _bare_gradient_boosting() -> tuple[bytes, object]:
 
     x = np.random.default_rng(0).random((40, 3))
     model = GradientBoostingClassifier(n_estimators=3, random_state=0).fit(x, [0, 1] * 20)
-    data = pickle.dumps(model, protocol=2)
-    assert f"c{REAL}\nCyHalfBinomialLoss\n".encode() in data
-    return data.replace(f"c{REAL}\n".encode(), b"c_loss\n"), model
+    data = pickle.dumps(model, protocol=2)  # scikit-learn 1.7 writes the bare name already
+    data = data.replace(f"c{REAL}\n".encode(), b"c_loss\n")
+    assert b"c_loss\nCyHalfBinomialLoss\n" in data
+    return data, model
 
 
 def test_a_bare_name_loads_as_the_real_class(tmp_path: Path) -> None:
