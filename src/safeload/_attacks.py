@@ -15,6 +15,7 @@ import json
 import lzma
 import marshal
 import os
+import pathlib
 import shlex
 import shutil
 import sys
@@ -52,6 +53,9 @@ _SUFFIX = {
     "skops": ".skops",
 }
 _PLAIN_LOADERS = ("pickle", "joblib", "pickle-twice", "skops-trusted", "none")
+#: The published dotted-name attack walks from pathlib to os. Python 3.13's pathlib (a package
+#: now) no longer imports os at its top level, so there the same walk starts from shutil.
+_OS_VIA = "pathlib" if hasattr(pathlib, "os") else "shutil"
 
 
 @dataclass(frozen=True)
@@ -1198,10 +1202,11 @@ def attack_corpus() -> list[AttackCase]:
         # --- name-resolution and opcode tricks ---------------------------------------------
         case(
             "dotted-pathlib-os-system",
-            "protocol 4 dotted qualname ('pathlib', 'os.system') walks through a module's imports",
+            f"protocol 4 dotted qualname ('{_OS_VIA}', 'os.system') walks through a module's "
+            "imports",
             "fickling GHSA-5j3x-jp52-966f; modelscan issue 89",
             lambda m: (
-                _Asm(4).stack_global("pathlib", "os.system").apply(sh(m)).stop().value(frame=True)
+                _Asm(4).stack_global(_OS_VIA, "os.system").apply(sh(m)).stop().value(frame=True)
             ),
             _U,
         ),
