@@ -9,6 +9,7 @@ skips the raw array bytes joblib writes after each ``NumpyArrayWrapper``'s ``BUI
 from __future__ import annotations
 
 import _compat_pickle
+import functools
 import importlib
 import importlib.util
 import inspect
@@ -264,10 +265,15 @@ PACKAGES = sorted({module.partition(".")[0] for module, _ in DEFAULT})
 _SINCE = re.compile(r"\(scikit-learn >= (\d+)\.(\d+)\)$")
 
 
+@functools.cache
+def _reasons() -> dict[tuple[str, str], str]:
+    return default_entries()
+
+
 def _in_installed_version(module: str, qualname: str) -> bool:
     """False for an entry whose reason ends "(scikit-learn >= X.Y)" when an older release is
     installed: it names a class that release does not have. Every other entry must resolve."""
-    since = _SINCE.search(default_entries()[(module, qualname)])
+    since = _SINCE.search(_reasons()[(module, qualname)])
     if since is None:
         return True
     import sklearn
