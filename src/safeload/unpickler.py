@@ -237,9 +237,16 @@ def load_pickle_stream(
     return obj
 
 
-def _splice(data: Buffer, cuts: list[tuple[int, int, bytes]]) -> bytes:
-    """``data`` with each ``(start, end)`` range replaced by its bytes; ranges at opcode
-    boundaries the analysis found, never overlapping."""
+#: A FRAME opcode: one byte and an 8-byte frame length.
+_FRAME_OP = 9
+
+
+def _splice(data: Buffer, analysis: StreamAnalysis, cuts: list[tuple[int, int, bytes]]) -> bytes:
+    """``data`` as one plain stream for the C unpickler: each ``(start, end)`` range replaced by
+    its bytes, and the top-level FRAME opcodes dropped (frames are only a buffering hint, and the
+    cuts change the frames' lengths). Every range is at opcode boundaries the analysis found,
+    and none overlap."""
+    cuts += [(f, f + _FRAME_OP, b"") for f in analysis.frame_ops]
     cuts.sort()
     out = bytearray()
     cur = 0
@@ -263,21 +270,20 @@ _SPENT = 0
 
 def _rewrite_pickle(data: Buffer, analysis: StreamAnalysis) -> tuple[bytes, list[memoryview]]:
     """The stream with each bytearray of ``analysis.buffer_views`` replaced by ``NEXT_BUFFER``
-    (FRAME opcodes dropped: they are only a buffering hint), and the buffers to feed it: views
-    of ``data``, in stream order.
+    (see :func:`_splice`), and the buffers to feed it: views of ``data``, in stream order.
 
     The pickler put each array's data right after its 9-byte header, at any address. Where that
     is not 16-byte aligned, the data is moved back over its own header (at most 9 bytes, which
     the new stream no longer needs) to the nearest 16- or else 8-byte boundary, so that numpy
     gets an aligned view. This is why ``data`` is spent afterwards, and marked so.
     """
-    cuts = [(f, f + 9, b"") for f in analysis.frame_ops]
+    cuts = [
+        (pos, pos + _BYTEARRAY8_HEADER + size, _NEXT_BUFFER) for pos, size in analysis.buffer_views
+    ]
+    stream = _splice(data, analysis, cuts)
     view = memoryview(data).cast("B")
     base: int = np.frombuffer(view, dtype=np.uint8).ctypes.data
     buffers: list[memoryview] = []
-    for pos, size in analysis.buffer_views:
-        cuts.append((pos, pos + _BYTEARRAY8_HEADER + size, _NEXT_BUFFER))
-    stream = _splice(data, cuts)
     for pos, size in analysis.buffer_views:
         start = pos + _BYTEARRAY8_HEADER
         back = (base + start) % 16
@@ -307,6 +313,13 @@ def _frombuffer_standin(real: Callable[..., Any]) -> Callable[..., Any]:
     return _frombuffer
 
 
+def _layout_disagrees(source: str) -> MalformedArtifactError:
+    """The unpickler stopped short of, or ran past, what the analysis laid out for it."""
+    return MalformedArtifactError(
+        f"{source}: the loader and the analysis disagree about the stream's layout", path=source
+    )
+
+
 def _load_with_views(data: Buffer, analysis: StreamAnalysis, guard: _Guard) -> Any:
     source = guard.source
     for raw, real in analysis.resolved.items():
@@ -317,26 +330,19 @@ def _load_with_views(data: Buffer, analysis: StreamAnalysis, guard: _Guard) -> A
     f = io.BytesIO(stream)
     obj = _wrap_errors(source, lambda: _CUnpickler(f, guard, pending).load())
     if next(pending, None) is not None or f.tell() != len(stream):
-        raise MalformedArtifactError(
-            f"{source}: the loader and the analysis disagree about the stream's layout",
-            path=source,
-        )
+        raise _layout_disagrees(source)
     return obj
 
 
 def _rewrite_joblib(data: Buffer, analysis: StreamAnalysis) -> bytes:
-    """The opcodes of a joblib stream as one plain pickle for the C unpickler.
-
-    Every cut is at an opcode boundary the analysis found: FRAME opcodes are dropped (frames are
-    only a buffering hint), each inline array region is cut out, and each array wrapper's BUILD
+    """The opcodes of a joblib stream as one plain pickle for the C unpickler (see
+    :func:`_splice`): each inline array region is cut out, and each array wrapper's BUILD
     becomes TUPLE1 + REDUCE, so the wrapper stand-in is called with its state and the array it
     returns takes the wrapper's place on the stack, as joblib's own reader does.
     """
-    regions = analysis.array_regions
     cuts: list[tuple[int, int, bytes]] = [(b, b + 1, b"\x85R") for b in analysis.wrapper_builds]
-    cuts += [(start, end, b"") for start, end in regions]
-    cuts += [(f, f + 9, b"") for f in analysis.frame_ops]  # top-level frames only
-    return _splice(data, cuts)
+    cuts += [(start, end, b"") for start, end in analysis.array_regions]
+    return _splice(data, analysis, cuts)
 
 
 class _ArrayRegions:
@@ -450,8 +456,5 @@ def load_joblib_stream(
     finally:
         regions.release()
     if regions.regions or stream.tell() != len(stream.getbuffer()):
-        raise MalformedArtifactError(
-            f"{source}: the loader and the analysis disagree about the stream's layout",
-            path=source,
-        )
+        raise _layout_disagrees(source)
     return obj
