@@ -101,7 +101,7 @@ def _private_buffer(size: int) -> bytearray | mmap.mmap:
 def _no_huge_pages(buf: mmap.mmap, start: int) -> None:
     """Advise ordinary pages for ``buf`` from ``start`` on (rounded up to a page)."""
     start = -(-start // mmap.PAGESIZE) * mmap.PAGESIZE
-    if _MADV_NOHUGEPAGE is None or start >= len(buf):  # pragma: no cover - platform
+    if _MADV_NOHUGEPAGE is None or start >= len(buf):  # no such advice here, or nothing left
         return
     try:
         buf.madvise(_MADV_NOHUGEPAGE, start, len(buf) - start)

@@ -432,8 +432,8 @@ class _Walker:
                         got = memo[idx] if idx < len(memo) else None
                         if got is None:
                             raise _Unsafe(pos, name, f"memo index {idx} was never set")
-                        if isinstance(got, _Tuple) or isinstance(got, _Bytes):
-                            _fetched_again(got)
+                        if isinstance(got, _Tuple) or isinstance(got, _Bytes):  # no call
+                            _fetched_again(got)  # on this hot path for any other value
                         stack.append(got)
                     elif op == 0x94 or op == 0x71:  # MEMOIZE, BINPUT
                         if not stack:
