@@ -27,6 +27,7 @@ from safeload.exceptions import (
     SafeloadError,
     SidecarFormatError,
     SignatureError,
+    UnsafeStateError,
     UntrustedTypeError,
 )
 from safeload.keys import (
@@ -64,6 +65,7 @@ __all__ = [
     "SigningKey",
     "Statement",
     "TrustState",
+    "UnsafeStateError",
     "UntrustedTypeError",
     "Verifier",
     "VerifyKey",

@@ -17,6 +17,7 @@ __all__ = [
     "SafeloadError",
     "SidecarFormatError",
     "SignatureError",
+    "UnsafeStateError",
     "UntrustedTypeError",
 ]
 
@@ -71,3 +72,11 @@ class MalformedArtifactError(SafeloadError):
 
 class LimitExceededError(MalformedArtifactError):
     """A resource limit (size, decompressed size, nesting depth, ...) was exceeded."""
+
+
+class UnsafeStateError(MalformedArtifactError):
+    """Every type in the file is allowed, but the state it gives them would make the loaded
+    model do something honest state never does when it is used: look up a method by a name the
+    file chose, call a stored object that is not a pure function, hide a method behind a value,
+    write to a path, import a module. The message names the object's path inside the model and
+    the attribute."""

@@ -17,7 +17,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from safeload.exceptions import LimitExceededError, MalformedArtifactError
+from safeload.exceptions import (
+    LimitExceededError,
+    MalformedArtifactError,
+    UnsafeStateError,
+    UntrustedTypeError,
+)
 
 #: numpy 2.2's stubs (the newest numpy on Python 3.10) require ndarray's type arguments.
 _Array = npt.NDArray[Any]
@@ -249,14 +254,97 @@ def _check_binary_tree(tree: Any, context: Any) -> None:
 
 
 def _check_metric(metric: Any, n_features: int) -> None:
-    state = metric.__getstate__() if hasattr(metric, "__getstate__") else None
-    if not isinstance(state, tuple) or len(state) < 3:
-        return
+    """The metric's native code reads its weight vector or matrix with the data's dimension as
+    the length, so for the metrics that read them the sizes must be exact (a 1x1 Mahalanobis
+    ``VI`` with 5-feature data reads past the matrix). Other metrics ignore them."""
+    state = metric.__getstate__()
+    _require(isinstance(state, tuple) and len(state) == 3, "distance metric state malformed")
     vec, mat = np.asarray(state[1]), np.asarray(state[2])
-    if vec.size > 1:
-        _require(vec.shape == (n_features,), "distance metric weights have the wrong length")
-    if mat.size > 1:
-        _require(mat.shape == (n_features, n_features), "distance metric matrix has wrong shape")
+    kind = type(metric).__name__.removesuffix("64").removesuffix("32")
+    if kind == "SEuclideanDistance":
+        _require(vec.shape == (n_features,), "distance metric V has the wrong length")
+    elif kind == "MinkowskiDistance":
+        _require(
+            vec.size == 0 or vec.shape == (n_features,),
+            "distance metric weights have the wrong length",
+        )
+    elif kind == "MahalanobisDistance":
+        _require(mat.shape == (n_features, n_features), "distance metric VI has the wrong shape")
+    elif kind == "HaversineDistance":
+        _require(n_features == 2, "haversine distance on data that is not 2-D")
+
+
+def _tree_features(est: Any) -> int | None:
+    tree = getattr(est, "tree_", None)
+    return None if tree is None else int(tree.n_features)
+
+
+def _check_tree_estimator(est: Any, context: Any) -> None:
+    """A decision tree's native predict indexes the input's columns with the stored feature
+    indices: its Tree must have been fitted on as many features as the estimator accepts."""
+    n_in = getattr(est, "n_features_in_", None)
+    features = _tree_features(est)
+    if n_in is not None and features is not None:
+        _require(features == int(n_in), "tree n_features disagrees with n_features_in_")
+    n_out = getattr(est, "n_outputs_", None)
+    if n_out is not None and features is not None:
+        _require(int(est.tree_.n_outputs) == int(n_out), "tree n_outputs disagrees")
+
+
+def _check_forest(est: Any, context: Any) -> None:
+    """Forests pass the validated input to every tree with ``check_input=False``."""
+    n_in = getattr(est, "n_features_in_", None)
+    trees = getattr(est, "estimators_", None)
+    if n_in is None or trees is None:
+        return
+    for tree in trees:
+        features = _tree_features(tree)
+        _require(features in (None, int(n_in)), "forest tree n_features disagrees with the forest")
+
+
+def _check_bagging(est: Any, context: Any) -> None:
+    """Bagging and isolation forests hand each sub-estimator the columns listed for it."""
+    n_in = getattr(est, "n_features_in_", None)
+    subs = getattr(est, "estimators_", None)
+    feats = getattr(est, "estimators_features_", None)
+    if n_in is None or subs is None or feats is None:
+        return
+    _require(len(subs) == len(feats), "bagging estimators and feature lists disagree")
+    max_features = getattr(est, "_max_features", None)
+    for sub, cols in zip(subs, feats, strict=True):
+        cols = np.asarray(cols)
+        _require(
+            cols.ndim == 1 and cols.dtype.kind in "iu" and np.all((cols >= 0) & (cols < int(n_in))),
+            "bagging feature indices out of range",
+        )
+        features = _tree_features(sub)
+        if features is not None:
+            _require(features == cols.shape[0], "bagging tree n_features disagrees")
+        if max_features is not None:
+            _require(cols.shape[0] == int(max_features), "bagging feature count disagrees")
+
+
+def _check_gradient_boosting(est: Any, context: Any) -> None:
+    """``predict_stages`` (native) writes one output column per column of ``estimators_`` and
+    indexes the input with each tree's feature indices."""
+    trees = getattr(est, "estimators_", None)
+    if trees is None:
+        return
+    _require(
+        isinstance(trees, np.ndarray) and trees.ndim == 2 and trees.dtype.hasobject,
+        "gradient boosting estimators_ is not a 2-D object array",
+    )
+    per_iteration = getattr(est, "n_trees_per_iteration_", None)
+    _require(
+        per_iteration is not None and trees.shape[1] == int(per_iteration),
+        "gradient boosting estimators_ disagrees with n_trees_per_iteration_",
+    )
+    n_in = int(est.n_features_in_)
+    from sklearn.tree import DecisionTreeRegressor
+
+    for tree in trees.ravel().tolist():
+        _require(type(tree) is DecisionTreeRegressor, "gradient boosting stage is not a tree")
+        _require(_tree_features(tree) == n_in, "gradient boosting tree n_features disagrees")
 
 
 def _check_svm(est: Any, context: Any) -> None:
@@ -358,6 +446,18 @@ def _validators() -> list[tuple[type, Callable[[Any, Any], None]]]:
     except ImportError:  # pragma: no cover
         pass
     try:
+        from sklearn.ensemble._bagging import BaseBagging
+        from sklearn.ensemble._forest import BaseForest
+        from sklearn.ensemble._gb import BaseGradientBoosting
+        from sklearn.tree._classes import BaseDecisionTree
+
+        found.append((BaseDecisionTree, _check_tree_estimator))
+        found.append((BaseForest, _check_forest))
+        found.append((BaseBagging, _check_bagging))
+        found.append((BaseGradientBoosting, _check_gradient_boosting))
+    except ImportError:  # pragma: no cover
+        pass
+    try:
         from sklearn.svm._base import BaseLibSVM
 
         found.append((BaseLibSVM, _check_svm))
@@ -377,8 +477,10 @@ _CACHE: list[tuple[type, Callable[[Any, Any], None]]] | None = None
 
 
 def validate_loaded(obj: Any, source: str, *, max_objects: int = MAX_OBJECTS) -> None:
-    """Walk everything reachable from ``obj`` and check the native structures in it."""
+    """Check everything reachable from ``obj``: first that its state is safe to use
+    (:mod:`safeload.trust.usetime`), then the native structures in it."""
     global _CACHE
+    _check_use_time(obj, source, max_objects)
     checks = _CACHE if _CACHE is not None else _validators()
     _CACHE = checks
     kinds = tuple(cls for cls, _ in checks)
@@ -418,6 +520,24 @@ def validate_loaded(obj: Any, source: str, *, max_objects: int = MAX_OBJECTS) ->
         raise MalformedArtifactError(  # pragma: no cover - the per-tree checks name the problem
             f"{source} contains an invalid Tree. Nothing was returned.", path=source
         )
+
+
+def _check_use_time(obj: Any, source: str, max_objects: int) -> None:
+    from safeload.trust.usetime import UnsafeState, check_use_time
+
+    try:
+        check_use_time(obj, max_objects=max_objects)
+    except UnsafeState as exc:
+        advice = (
+            "It was built but refused before use: only allowed types were built, but this "
+            "state would let the model run code, write files or import modules when it is "
+            "used. Nothing was returned."
+        )
+        if exc.names:
+            raise UntrustedTypeError(
+                f"{source}: {exc}. {advice}", names=exc.names, path=source
+            ) from None
+        raise UnsafeStateError(f"{source}: {exc}. {advice}", path=source) from None
 
 
 def _run_check(check: Callable[[Any, Any], None], o: Any, source: str) -> None:

@@ -1,0 +1,813 @@
+"""Use-time checks: a loaded object graph must stay harmless whatever method is called on it.
+
+The allowlist decides what a file may *build*. This module decides whether what was built may
+be *used*: scikit-learn objects look methods up by names kept in their state, call stored
+callables with the caller's data, and hand stored objects to code that calls their methods. A
+file controls all of that state, so before a model is returned every object in it is checked:
+
+1. **Structure** (one walk over everything reachable, with the path to each object):
+
+   * a function kept as a value must be on the callable allowlist
+     (:mod:`safeload.trust.callables`), by identity; ``functools.partial`` only around such a
+     function, with plain-data arguments; bound methods, modules and other functions never;
+   * a class kept as a value must be a numpy scalar type or a builtin number type;
+   * an instance's state keys are identifiers that shadow nothing its class defines: no state
+     key may hide a method, property or hook (``predict``, ``__sklearn_tags__``,
+     ``_parameter_constraints``) behind a value of the file's choosing.
+
+2. **Dispatch** (per object, by type): each row of the reviewed table in
+   :mod:`safeload.trust.dispatch` pins an attribute that drives behaviour (a method name, a
+   sub-estimator slot, a stored callable, an output container, a cache path) to what the class
+   itself stores; estimators' constructor parameters are checked against scikit-learn's own
+   ``_parameter_constraints``.
+
+Nothing here calls a method of a loaded object that its state could redirect: the structure
+pass runs first, so every later attribute read resolves to class code.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import importlib
+import keyword
+import re
+import sys
+import types
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from safeload.trust.callables import CALLABLE_ROWS, TYPE_VALUE_ROWS
+from safeload.trust.dispatch import ROWS, DispatchRow
+
+__all__ = ["UnsafeState", "check_use_time", "fitted_dispatch_rows"]
+
+_ATOMS = (type(None), bool, int, float, complex, str, bytes, bytearray, range)
+_SCALARS = (np.generic, np.dtype)
+_OUTPUT_CONTAINERS = frozenset({"default", "pandas", "polars"})
+_PUBLIC_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+
+
+class UnsafeState(Exception):
+    """A loaded object's state would make it misbehave when used (internal; the caller turns it
+    into a ``safeload`` exception naming the file)."""
+
+    def __init__(self, path: str, problem: str, *, names: tuple[str, ...] = ()) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+        self.names = names
+
+
+# --- resolved tables ------------------------------------------------------------------------
+
+
+def _resolve(module: str, qualname: str) -> Any:
+    try:
+        found: Any = sys.modules.get(module) or importlib.import_module(module)
+    except ImportError:
+        return None
+    for part in qualname.split("."):
+        found = getattr(found, part, None)
+        if found is None:
+            return None
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def _callables() -> dict[int, str]:
+    """id() of every allowed function -> its name (the objects are kept alive by their
+    modules, so the ids stay valid)."""
+    found: dict[int, str] = {}
+    for module, qualname, _reason in CALLABLE_ROWS:
+        obj = _resolve(module, qualname)
+        if obj is not None:
+            found[id(obj)] = f"{module}.{qualname}"
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def _type_values() -> frozenset[type]:
+    found = set()
+    for module, qualname, _reason in TYPE_VALUE_ROWS:
+        obj = _resolve(module, qualname)
+        if isinstance(obj, type):
+            found.add(obj)
+    return frozenset(found)
+
+
+@functools.lru_cache(maxsize=1)
+def _resolved_rows() -> tuple[tuple[type, DispatchRow], ...]:
+    rows = []
+    for row in ROWS:
+        module, _, qualname = row.cls.partition(":")
+        cls = _resolve(module, qualname)
+        if isinstance(cls, type):
+            rows.append((cls, row))
+    return tuple(rows)
+
+
+_ROWS_BY_TYPE: dict[type, tuple[DispatchRow, ...]] = {}
+
+
+def fitted_dispatch_rows(cls: type) -> tuple[DispatchRow, ...]:
+    """The dispatch-table rows that apply to instances of ``cls`` (its own and its bases')."""
+    rows = _ROWS_BY_TYPE.get(cls)
+    if rows is None:
+        rows = tuple(row for base, row in _resolved_rows() if issubclass(cls, base))
+        _ROWS_BY_TYPE[cls] = rows
+    return rows
+
+
+_REBUILT: dict[type, dict[str, tuple[str | None, ...]]] = {}
+
+
+def _rebuilt_attributes(cls: type) -> dict[str, tuple[str | None, ...]]:
+    """Attributes the class's own ``__setstate__`` rebuilds (kind ``rebuilt``): not walked."""
+    found = _REBUILT.get(cls)
+    if found is None:
+        found = {r.attribute: r.values for r in fitted_dispatch_rows(cls) if r.kind == "rebuilt"}
+        _REBUILT[cls] = found
+    return found
+
+
+_CLASS_NAMES: dict[type, frozenset[str]] = {}
+
+
+def _class_names(cls: type) -> frozenset[str]:
+    names = _CLASS_NAMES.get(cls)
+    if names is None:
+        names = frozenset(name for base in cls.__mro__ for name in vars(base))
+        _CLASS_NAMES[cls] = names
+    return names
+
+
+# --- the walk -------------------------------------------------------------------------------
+
+
+class _Graph:
+    """Every object reachable from the root, with enough bookkeeping to name its path."""
+
+    def __init__(self, root: Any, max_objects: int) -> None:
+        self.root = root
+        self.max_objects = max_objects
+        self.parent: dict[int, tuple[int, str]] = {}
+        self.instances: list[Any] = []
+        self._keep: list[Any] = []  # temporaries (reduce results) stay alive while ids are used
+
+    def path(self, obj_id: int) -> str:
+        parts: list[str] = []
+        seen = 0
+        while obj_id in self.parent and seen < 200:
+            obj_id, label = self.parent[obj_id]
+            parts.append(label)
+            seen += 1
+        return "model" + "".join(reversed(parts))
+
+
+def _label_attr(name: str) -> str:
+    return f".{name}"
+
+
+def _children(o: Any, graph: _Graph) -> Iterator[tuple[str, Any]]:
+    """The objects ``o`` holds, each with the label of the step from ``o`` to it."""
+    if isinstance(o, collections.defaultdict):
+        yield ".default_factory", o.default_factory
+    if isinstance(o, dict):
+        for i, (k, v) in enumerate(o.items()):
+            if not isinstance(k, _ATOMS):
+                yield f".keys()[{i}]", k
+            yield f"[{k!r}]", v
+    elif isinstance(o, (list, tuple)):
+        for i, v in enumerate(o):
+            yield f"[{i}]", v
+    elif isinstance(o, (set, frozenset)):
+        for i, v in enumerate(o):
+            yield f".<item {i}>", v
+    elif isinstance(o, slice):
+        yield ".start", o.start
+        yield ".stop", o.stop
+        yield ".step", o.step
+
+
+def check_use_time(root: Any, *, max_objects: int) -> list[Any]:
+    """Check every object reachable from ``root``; return the instances seen (for the
+    native-structure checks that follow). Raises :class:`UnsafeState` on the first problem."""
+    graph = _Graph(root, max_objects)
+    _walk(graph)
+    for obj in graph.instances:
+        _check_instance(obj, graph)
+    return graph.instances
+
+
+def _walk(graph: _Graph) -> None:
+    callables = _callables()
+    type_values = _type_values()
+    seen: set[int] = set()
+    stack: list[Any] = [graph.root]
+    parent = graph.parent
+    while stack:
+        o = stack.pop()
+        if isinstance(o, _ATOMS) or isinstance(o, _SCALARS):
+            continue
+        oid = id(o)
+        if oid in seen:
+            continue
+        seen.add(oid)
+        if len(seen) > graph.max_objects:
+            raise UnsafeState("model", f"more than {graph.max_objects} objects")
+        kids: list[tuple[str, Any]]
+        if isinstance(o, (dict, list, tuple, set, frozenset, slice)):
+            kids = list(_children(o, graph))
+            if type(o) not in (dict, list, tuple, set, frozenset, slice):
+                kids.extend(_instance_children(o, graph, oid))
+        elif isinstance(o, np.ndarray):
+            if not o.dtype.hasobject:
+                continue
+            kids = [(f"[{i}]", v) for i, v in enumerate(o.ravel().tolist())]
+        elif isinstance(o, type):
+            if o not in type_values:
+                raise UnsafeState(
+                    graph.path(oid),
+                    f"holds the class {_qual(o)} as a value; only numpy scalar types and "
+                    "builtin number types may be kept as values",
+                    names=(_qual(o),),
+                )
+            continue
+        elif isinstance(o, functools.partial):
+            _check_partial(o, graph, oid, callables)
+            kids = [(".args", o.args), (".keywords", o.keywords)]
+            d = getattr(o, "__dict__", None)
+            if d:
+                raise UnsafeState(graph.path(oid), "a functools.partial with attributes")
+        elif _is_function(o):
+            if id(o) not in callables:
+                raise UnsafeState(
+                    graph.path(oid),
+                    f"holds the function {_fn_name(o)}, which is not on the callable allowlist "
+                    "(safeload.trust.callables): a model may keep only pure functions that it "
+                    "calls with your data",
+                    names=(_fn_name(o),),
+                )
+            continue
+        elif isinstance(o, (types.ModuleType, types.MethodType, types.CodeType, types.FrameType)):
+            raise UnsafeState(graph.path(oid), f"holds a {type(o).__name__} object")
+        else:
+            graph.instances.append(o)
+            kids = list(_instance_children(o, graph, oid))
+        for label, child in kids:
+            if isinstance(child, _ATOMS) or isinstance(child, _SCALARS):
+                continue
+            cid = id(child)
+            if cid not in seen and cid not in parent:
+                parent[cid] = (oid, label)
+            stack.append(child)
+
+
+def _qual(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _is_function(o: Any) -> bool:
+    return isinstance(
+        o,
+        (
+            types.FunctionType,
+            types.BuiltinFunctionType,
+            types.MethodWrapperType,
+            types.WrapperDescriptorType,
+            types.MethodDescriptorType,
+            types.ClassMethodDescriptorType,
+            np.ufunc,
+            type(np.mean),
+        ),
+    )
+
+
+def _fn_name(o: Any) -> str:
+    module = getattr(o, "__module__", None) or type(o).__module__
+    name = getattr(o, "__qualname__", None) or getattr(o, "__name__", None) or repr(o)
+    return f"{module}.{name}"
+
+
+def _check_partial(o: functools.partial[Any], graph: _Graph, oid: int, allowed: Any) -> None:
+    func = o.func
+    if not _is_function(func) or id(func) not in allowed:
+        what = _fn_name(func) if _is_function(func) else f"a {type(func).__name__} object"
+        raise UnsafeState(
+            graph.path(oid),
+            f"functools.partial around {what}: a stored partial may wrap only a function on "
+            "the callable allowlist",
+            names=(what,),
+        )
+    for i, arg in enumerate(o.args):
+        _require_data(arg, graph, oid, f".args[{i}]")
+    for key, arg in (o.keywords or {}).items():
+        _require_data(arg, graph, oid, f".keywords[{key!r}]")
+
+
+def _instance_children(o: Any, graph: _Graph, oid: int) -> Iterator[tuple[str, Any]]:
+    cls = type(o)
+    d = getattr(o, "__dict__", None)
+    if isinstance(d, dict) and not isinstance(o, type):
+        _check_keys(cls, d, graph, oid)
+        rebuilt = _rebuilt_attributes(cls)
+        for key, value in d.items():
+            if key in rebuilt:
+                if not isinstance(value, _classes_named(rebuilt[key])):
+                    raise UnsafeState(graph.path(oid) + _label_attr(key), "was not rebuilt")
+                continue
+            yield _label_attr(key), value
+    for base in cls.__mro__:
+        slots = vars(base).get("__slots__", ())
+        for name in (slots,) if isinstance(slots, str) else slots:
+            if name in ("__dict__", "__weakref__"):
+                continue
+            if hasattr(o, name):
+                yield _label_attr(name), getattr(o, name)
+    if d is None and not any("__slots__" in vars(base) for base in cls.__mro__[:-1]):
+        # An extension type (a Cython tree, loss, metric or random state): what it holds is
+        # in its pickled state. Its reconstructor (item 0) is a class or helper, not a value.
+        # Classes and constructors inside it are how it is rebuilt, not values it keeps.
+        reduced = o.__reduce_ex__(4)
+        if isinstance(reduced, tuple):
+            graph._keep.append(reduced)
+            for i, part in enumerate(reduced[1:3], start=1):
+                for label, value in _state_parts(part, f".<reduce {i}>"):
+                    if not isinstance(value, type) and not _is_function(value):
+                        yield label, value
+
+
+def _state_parts(part: Any, label: str) -> Iterator[tuple[str, Any]]:
+    if type(part) in (tuple, list):
+        for i, value in enumerate(part):
+            yield from _state_parts(value, f"{label}[{i}]")
+    elif type(part) is dict:
+        for key, value in part.items():
+            yield from _state_parts(value, f"{label}[{key!r}]")
+    else:
+        yield label, part
+
+
+def _check_keys(cls: type, state: dict[Any, Any], graph: _Graph, oid: int) -> None:
+    names = _class_names(cls)
+    for key in state:
+        if not isinstance(key, str) or not key.isidentifier() or keyword.iskeyword(key):
+            raise UnsafeState(graph.path(oid), f"state key {key!r} is not an attribute name")
+        if key.startswith("__") and key.endswith("__"):
+            raise UnsafeState(graph.path(oid), f"state sets the special attribute {key}")
+        if key in names:
+            raise UnsafeState(
+                graph.path(oid),
+                f"state key {key!r} would hide what {cls.__qualname__} itself defines under "
+                "that name (a method, property or class setting); honest state never does",
+            )
+
+
+# --- plain data -----------------------------------------------------------------------------
+
+
+def _require_data(value: Any, graph: _Graph, oid: int, label: str, depth: int = 0) -> None:
+    """``value`` must be inert data: no instances, callables or object arrays of objects."""
+    if isinstance(value, _ATOMS) or isinstance(value, _SCALARS) or value is Ellipsis:
+        return
+    if isinstance(value, type) and value in _type_values():
+        return
+    if depth > 20:
+        raise UnsafeState(graph.path(oid) + label, "data nested too deeply")
+    if isinstance(value, np.ndarray):
+        if value.dtype.hasobject:
+            for i, item in enumerate(value.ravel().tolist()):
+                _require_data(item, graph, oid, f"{label}[{i}]", depth + 1)
+        return
+    if type(value) in (list, tuple, set, frozenset):
+        for i, item in enumerate(value):
+            _require_data(item, graph, oid, f"{label}[{i}]", depth + 1)
+        return
+    if type(value) is dict:
+        for key, item in value.items():
+            _require_data(key, graph, oid, f"{label}.keys()", depth + 1)
+            _require_data(item, graph, oid, f"{label}[{key!r}]", depth + 1)
+        return
+    if type(value) is slice:
+        for part in (value.start, value.stop, value.step):
+            _require_data(part, graph, oid, label, depth + 1)
+        return
+    raise UnsafeState(
+        graph.path(oid) + label,
+        f"holds a {type(value).__module__}.{type(value).__qualname__} where only plain data "
+        "(numbers, strings, numeric arrays and containers of them) is used",
+    )
+
+
+# --- per-object checks ----------------------------------------------------------------------
+
+
+def _check_instance(obj: Any, graph: _Graph) -> None:
+    state = getattr(obj, "__dict__", None)
+    if not isinstance(state, dict):
+        return
+    rows = fitted_dispatch_rows(type(obj))
+    for row in rows:
+        if row.attribute in state:
+            try:
+                _apply(row, state[row.attribute], graph)
+            except UnsafeState as exc:
+                if exc.path.startswith("<"):
+                    raise UnsafeState(
+                        f"{graph.path(id(obj))}.{row.attribute}",
+                        f"{exc.problem} (it drives {row.drives})",
+                        names=exc.names,
+                    ) from None
+                raise
+    constraints = _constraints_of(type(obj))
+    if constraints:
+        _check_params(obj, state, constraints, graph)
+    kernel = _kernel_base()
+    if kernel is not None and isinstance(obj, kernel):
+        for key in state:
+            if key.startswith("hyperparameter_"):
+                raise UnsafeState(
+                    f"{graph.path(id(obj))}.{key}",
+                    "a kernel reads and writes every attribute named hyperparameter_* by the "
+                    "name stored in it; only the class may define them",
+                )
+    search = _search_base()
+    if search is not None and isinstance(obj, search):
+        for grid_name in ("param_grid", "param_distributions"):
+            if grid_name in state:
+                _check_grid(state[grid_name], f"{graph.path(id(obj))}.{grid_name}", graph)
+
+
+#: Kinds whose rows a parameter grid could otherwise get around: fit applies the grid with
+#: set_params, after the load-time checks ran.
+_GRID_KINDS = frozenset({"none", "attr_path", "data", "one_of", "each_one_of", "forbidden"})
+
+
+def _check_grid(grid: Any, path: str, graph: _Graph) -> None:
+    grids = grid if type(grid) in (list, tuple) else [grid]
+    for one in grids:
+        if type(one) is not dict:
+            continue  # scikit-learn refuses it in fit
+        for key, candidates in one.items():
+            if not isinstance(key, str):
+                raise UnsafeState(path, f"grid key {_short(key)} is not a parameter name")
+            name = key.rpartition("__")[2]
+            rows = [r for r in ROWS if r.attribute == name and r.kind in _GRID_KINDS]
+            if not rows:
+                continue
+            values = _sequence(candidates)
+            for value in values if values is not None else [candidates]:
+                for row in rows:
+                    try:
+                        _apply(row, value, graph)
+                    except UnsafeState as exc:
+                        raise UnsafeState(
+                            f"{path}[{key!r}]",
+                            f"fit would set {name} to a value a loaded model may not hold: "
+                            f"{exc.problem}",
+                        ) from None
+
+
+def _bad(problem: str) -> UnsafeState:
+    return UnsafeState("<value>", problem)
+
+
+def _apply(row: DispatchRow, value: Any, graph: _Graph) -> None:
+    check = _KIND_CHECKS.get(row.kind)
+    if check is None:  # pragma: no cover - tests/test_usetime.py checks every row's kind
+        raise _bad(f"unknown dispatch kind {row.kind!r}")
+    check(row, value, graph)
+
+
+def _one_of(row: DispatchRow, value: Any, graph: _Graph) -> None:
+    if value is None and None in row.values:
+        return
+    if not isinstance(value, str) or value not in row.values:
+        raise _bad(f"is {_short(value)}; allowed: {_choices(row)}")
+
+
+def _each_one_of(row: DispatchRow, value: Any, graph: _Graph) -> None:
+    items = [value] if isinstance(value, str) else _sequence(value)
+    if items is None:
+        raise _bad(f"is {_short(value)}, not a list of names")
+    for item in items:
+        if item is None and None in row.values:
+            continue
+        if not isinstance(item, str) or item not in row.values:
+            raise _bad(f"holds {_short(item)}; allowed: {_choices(row)}")
+
+
+def _sequence(value: Any) -> list[Any] | None:
+    if type(value) in (list, tuple):
+        return list(value)
+    if isinstance(value, np.ndarray) and value.ndim <= 2:
+        return [v for v in value.ravel().tolist()]
+    return None
+
+
+def _is_estimator(value: Any) -> bool:
+    base = _base_estimator()
+    if base is not None and isinstance(value, base) and not isinstance(value, type):
+        return True
+    return type(value) in _estimator_like()
+
+
+def _estimator_ok(row: DispatchRow, value: Any) -> bool:
+    if value is None or _is_estimator(value):
+        return True
+    return isinstance(value, str) and value in row.values
+
+
+def _estimator(row: DispatchRow, value: Any, graph: _Graph) -> None:
+    if not _estimator_ok(row, value):
+        raise _bad(f"holds {_short(value)} where an estimator is used")
+
+
+def _estimators(row: DispatchRow, value: Any, graph: _Graph, depth: int = 0) -> None:
+    if depth > 3:
+        raise _bad("estimators nested too deeply")
+    if isinstance(value, dict):
+        items = list(value.values())
+    elif isinstance(value, np.ndarray) and value.dtype.hasobject:
+        items = value.ravel().tolist()
+    elif type(value) in (list, tuple):
+        items = list(value)
+    elif _estimator_ok(row, value):
+        return
+    else:
+        raise _bad(f"is {_short(value)}, not a collection of estimators")
+    for item in items:
+        if type(item) in (list, tuple) or (isinstance(item, np.ndarray) and item.dtype.hasobject):
+            _estimators(row, item, graph, depth + 1)
+        elif not _estimator_ok(row, item):
+            raise _bad(f"holds {_short(item)} where an estimator is used")
+
+
+def _named_estimators(row: DispatchRow, value: Any, graph: _Graph) -> None:
+    if type(value) not in (list, tuple):
+        raise _bad(f"is {_short(value)}, not a list of (name, estimator) pairs")
+    for item in value:
+        if type(item) not in (list, tuple) or len(item) != 2 or not isinstance(item[0], str):
+            raise _bad(f"holds {_short(item)}, not a (name, estimator) pair")
+        if not _estimator_ok(row, item[1]):
+            raise _bad(f"holds {_short(item[1])} where an estimator is used")
+
+
+def _named_transformers(row: DispatchRow, value: Any, graph: _Graph) -> None:
+    if type(value) not in (list, tuple):
+        raise _bad(f"is {_short(value)}, not a list of (name, transformer, columns)")
+    selector = _column_selector()
+    for item in value:
+        if type(item) not in (list, tuple) or len(item) != 3 or not isinstance(item[0], str):
+            raise _bad(f"holds {_short(item)}, not a (name, transformer, columns) triple")
+        if not _estimator_ok(row, item[1]):
+            raise _bad(f"holds {_short(item[1])} where a transformer is used")
+        columns = item[2]
+        if selector is not None and isinstance(columns, selector):
+            continue
+        _require_data(columns, graph, id(value), "[columns]")
+
+
+def _callable(row: DispatchRow, value: Any, graph: _Graph) -> None:
+    if value is None or (isinstance(value, str) and value in row.values):
+        return
+    if isinstance(value, functools.partial):
+        return  # the walk already held it to an allowed function with data arguments
+    if _is_function(value) and id(value) in _callables():
+        return
+    raise _bad(f"holds {_short(value)}; a stored callable must be on the callable allowlist")
+
+
+def _scorer(row: DispatchRow, value: Any, graph: _Graph) -> None:
+    if value is None or isinstance(value, str):
+        return  # a scorer name is looked up in scikit-learn's own table
+    scorers = _scorer_classes()
+    if isinstance(value, scorers):
+        return  # its own rows pin what it holds
+    if isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, (str, *scorers)) for k, v in value.items()
+    ):
+        return
+    if type(value) in (list, tuple, set) and all(isinstance(v, str) for v in value):
+        return
+    _callable(row, value, graph)
+
+
+def _none(row: DispatchRow, value: Any, graph: _Graph) -> None:
+    if value is not None:
+        raise _bad(f"is {_short(value)}; only None is accepted in a loaded model")
+
+
+def _output_config(row: DispatchRow, value: Any, graph: _Graph) -> None:
+    if type(value) is not dict:
+        raise _bad(f"is {_short(value)}, not a dict")
+    for key, container in value.items():
+        if not isinstance(key, str) or container not in _OUTPUT_CONTAINERS:
+            raise _bad(
+                f"asks for output container {_short(container)}; allowed: "
+                + ", ".join(sorted(_OUTPUT_CONTAINERS))
+            )
+
+
+def _attr_path(row: DispatchRow, value: Any, graph: _Graph) -> None:
+    if callable(value) and not isinstance(value, str):
+        _callable(row, value, graph)
+        return
+    if not isinstance(value, str):
+        raise _bad(f"is {_short(value)}, not an attribute path")
+    if value == "auto" or value in row.values:
+        return
+    parts = value.split(".")
+    if not all(_PUBLIC_NAME.match(p) for p in parts) or not parts[-1].endswith("_"):
+        raise _bad(
+            f"is {value!r}; an attribute path must be public names ending in a fitted "
+            "attribute (such as 'coef_' or 'named_steps.clf.feature_importances_')"
+        )
+
+
+def _data(row: DispatchRow, value: Any, graph: _Graph) -> None:
+    try:
+        _require_data(value, graph, id(graph.root), "")
+    except UnsafeState as exc:
+        raise _bad(exc.problem) from None
+
+
+def _kernel(row: DispatchRow, value: Any, graph: _Graph) -> None:
+    kernel = _kernel_base()
+    if value is None or (kernel is not None and isinstance(value, kernel)):
+        return
+    if isinstance(value, str) and value in row.values:
+        return
+    raise _bad(f"holds {_short(value)} where a Gaussian-process kernel is used")
+
+
+@functools.cache
+def _classes_named(names: tuple[str | None, ...]) -> tuple[type, ...]:
+    found = []
+    for name in names:
+        if name is None:
+            continue
+        module, _, qualname = name.partition(":")
+        cls = _resolve(module, qualname)
+        if isinstance(cls, type):
+            found.append(cls)
+    return tuple(found)
+
+
+def _instance_ok(row: DispatchRow, value: Any) -> bool:
+    if value is None:
+        return None in row.values
+    return not isinstance(value, type) and isinstance(value, _classes_named(row.values))
+
+
+def _instance_of(row: DispatchRow, value: Any, graph: _Graph) -> None:
+    if not _instance_ok(row, value):
+        raise _bad(f"holds {_short(value)}; allowed: instances of {_choices(row)}")
+
+
+def _each_instance_of(row: DispatchRow, value: Any, graph: _Graph) -> None:
+    items = _sequence(value)
+    if items is None:
+        raise _bad(f"is {_short(value)}, not a list")
+    for item in items:
+        if not _instance_ok(row, item):
+            raise _bad(f"holds {_short(item)}; allowed: instances of {_choices(row)}")
+
+
+def _rebuilt(row: DispatchRow, value: Any, graph: _Graph) -> None:
+    if not isinstance(value, _classes_named(row.values)):
+        raise _bad(f"holds {_short(value)}, not what the class rebuilds")
+
+
+def _forbidden(row: DispatchRow, value: Any, graph: _Graph) -> None:
+    raise _bad("may not be set by a file")
+
+
+_KIND_CHECKS: dict[str, Callable[[DispatchRow, Any, _Graph], None]] = {
+    "one_of": _one_of,
+    "each_one_of": _each_one_of,
+    "estimator": _estimator,
+    "estimators": _estimators,
+    "named_estimators": _named_estimators,
+    "named_transformers": _named_transformers,
+    "callable": _callable,
+    "scorer": _scorer,
+    "none": _none,
+    "output_config": _output_config,
+    "attr_path": _attr_path,
+    "data": _data,
+    "kernel": _kernel,
+    "forbidden": _forbidden,
+    "instance_of": _instance_of,
+    "rebuilt": _rebuilt,
+    "each_instance_of": _each_instance_of,
+}
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, (str, int, float, type(None))):
+        text = repr(value)
+        return text if len(text) <= 60 else text[:57] + "..."
+    return f"a {type(value).__module__}.{type(value).__qualname__}"
+
+
+def _choices(row: DispatchRow) -> str:
+    return ", ".join(repr(v) for v in row.values)
+
+
+# --- scikit-learn's own parameter constraints -------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _base_estimator() -> type | None:
+    cls = _resolve("sklearn.base", "BaseEstimator")
+    return cls if isinstance(cls, type) else None
+
+
+@functools.lru_cache(maxsize=1)
+def _estimator_like() -> frozenset[type]:
+    """Internal scikit-learn classes that stand where an estimator is used without deriving
+    from ``BaseEstimator``."""
+    found = set()
+    for module, qualname in (("sklearn.calibration", "_CalibratedClassifier"),):
+        cls = _resolve(module, qualname)
+        if isinstance(cls, type):
+            found.add(cls)
+    return frozenset(found)
+
+
+@functools.lru_cache(maxsize=1)
+def _scorer_classes() -> tuple[type, ...]:
+    """The scorer classes (a fitted search or threshold tuner stores one of these)."""
+    names = ("_BaseScorer", "_PassthroughScorer", "_MultimetricScorer")
+    found = [_resolve("sklearn.metrics._scorer", name) for name in names]
+    return tuple(cls for cls in found if isinstance(cls, type))
+
+
+@functools.lru_cache(maxsize=1)
+def _kernel_base() -> type | None:
+    cls = _resolve("sklearn.gaussian_process.kernels", "Kernel")
+    return cls if isinstance(cls, type) else None
+
+
+@functools.lru_cache(maxsize=1)
+def _search_base() -> type | None:
+    cls = _resolve("sklearn.model_selection._search", "BaseSearchCV")
+    return cls if isinstance(cls, type) else None
+
+
+@functools.lru_cache(maxsize=1)
+def _column_selector() -> type | None:
+    cls = _resolve("sklearn.compose._column_transformer", "make_column_selector")
+    return cls if isinstance(cls, type) else None
+
+
+def _constraints_of(cls: type) -> dict[str, Any] | None:
+    base = _base_estimator()
+    if base is None or not issubclass(cls, base):
+        return None
+    constraints = getattr(cls, "_parameter_constraints", None)
+    return constraints if isinstance(constraints, dict) else None
+
+
+#: (type, parameter, value) triples already validated; parameters of plain atoms only, which is
+#: what most of a forest's hundreds of identical trees hold.
+_VALID_ATOMS: set[tuple[type, str, Any]] = set()
+
+
+def _check_params(
+    obj: Any, state: dict[str, Any], constraints: dict[str, Any], graph: _Graph
+) -> None:
+    from sklearn.utils._param_validation import (
+        InvalidParameterError,
+        validate_parameter_constraints,
+    )
+
+    cls = type(obj)
+    todo: dict[str, Any] = {}
+    for name in constraints:
+        if name not in state:
+            continue
+        value = state[name]
+        if type(value) in (bool, int, float, str, type(None)):
+            key = (cls, name, (type(value), value))
+            if key in _VALID_ATOMS:
+                continue
+        todo[name] = value
+    if not todo:
+        return
+    try:
+        validate_parameter_constraints(
+            {name: constraints[name] for name in todo}, todo, caller_name=cls.__name__
+        )
+    except (InvalidParameterError, ValueError, TypeError) as exc:
+        raise UnsafeState(
+            graph.path(id(obj)),
+            f"a parameter has a value {cls.__name__} itself refuses: {exc}",
+        ) from None
+    for name, value in todo.items():
+        if type(value) in (bool, int, float, str, type(None)):
+            _VALID_ATOMS.add((cls, name, (type(value), value)))
