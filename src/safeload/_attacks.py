@@ -32,6 +32,7 @@ from safeload.exceptions import (
     LimitExceededError,
     MalformedArtifactError,
     SafeloadError,
+    UnsafeStateError,
     UntrustedTypeError,
 )
 
@@ -83,6 +84,9 @@ class AttackCase:
     executes: bool
     #: Lowered :class:`~safeload.Limits` fields for the case (decompression bombs).
     limits: dict[str, int] | None = field(default=None, hash=False)
+    #: For use-time cases: the public method that, called on the loaded object with
+    #: ``numpy.zeros(USE_INPUT_SHAPE)``, runs the payload. Loading alone runs nothing.
+    use: str | None = None
 
     def __post_init__(self) -> None:
         if self.container not in _SUFFIX:
@@ -836,6 +840,20 @@ _JOBLIB = "ATTACKS.md containers: joblib compressed containers and inline arrays
 _LIMITS = "denial of service against the loader (safeload threat model: Limits)"
 
 _U, _M, _L = UntrustedTypeError, MalformedArtifactError, LimitExceededError
+_S = UnsafeStateError
+_USE_TIME = "safeload issue 13; ATTACKS.md: use time (dispatch by name, stored callables)"
+
+
+def _use_time(name: str) -> Callable[[str], bytes]:
+    """A builder from :mod:`safeload._usetime_attacks` (imported only when a case is built)."""
+
+    def build(m: str) -> bytes:
+        from safeload import _usetime_attacks
+
+        builder: Callable[[str], bytes] = getattr(_usetime_attacks, name)
+        return builder(m)
+
+    return build
 
 
 def attack_corpus() -> list[AttackCase]:
@@ -852,9 +870,10 @@ def attack_corpus() -> list[AttackCase]:
         plain: str = "pickle",
         executes: bool = True,
         limits: dict[str, int] | None = None,
+        use: str | None = None,
     ) -> AttackCase:
         return AttackCase(
-            name, technique, reference, container, build, plain, expect, executes, limits
+            name, technique, reference, container, build, plain, expect, executes, limits, use
         )
 
     py, sh = _py, _sh
@@ -1684,5 +1703,33 @@ def attack_corpus() -> list[AttackCase]:
             plain="none",
             executes=False,
             limits={"max_decompressed_size": 2**20},
+        ),
+        # --- use time: allowlisted names only; predict() runs the payload -------------------
+        case(
+            "usetime-stacking-tofile",
+            "allowlisted names only: StackingClassifier.stack_method_ '__call__' on a partial "
+            "around a scorer reaches a bytes array's tofile (file write at predict)",
+            _USE_TIME,
+            _use_time("stacking_tofile"),
+            _S,
+            use="predict",
+        ),
+        case(
+            "usetime-shadowed-predict",
+            "allowlisted names only: a state key 'predict' hides the class's method, so "
+            "predict() calls the file's callable",
+            _USE_TIME,
+            _use_time("shadowed_predict"),
+            _S,
+            use="predict",
+        ),
+        case(
+            "usetime-fixed-threshold-memory",
+            "allowlisted names only: FixedThresholdClassifier.response_method 'fit' makes "
+            "predict() fit a Pipeline whose memory path the file chose (folder created)",
+            _USE_TIME,
+            _use_time("fixed_threshold_memory"),
+            _S,
+            use="predict",
         ),
     ]

@@ -42,7 +42,7 @@ from safeload._symbolic import (
 )
 from safeload._threads import switch_point
 from safeload._types import Buffer
-from safeload.exceptions import LimitExceededError, MalformedArtifactError
+from safeload.exceptions import LimitExceededError, MalformedArtifactError, UnsafeStateError
 from safeload.policy import Limits, Policy, format_name
 
 __all__ = [
@@ -109,6 +109,30 @@ _RARE_OPS: Final = frozenset({"PROTO", "FRAME", "STOP", *REFUSED_OPCODES})
 _PUT_OPS: Final = frozenset({"PUT", "BINPUT", "LONG_BINPUT"})
 _GET_OPS: Final = frozenset({"GET", "BINGET", "LONG_BINGET"})
 _RECONSTRUCTOR: Final = ("copyreg", "_reconstructor")
+#: Calls whose arguments end up stored in what they make (checked by safeload.trust.static).
+_STORING_CALLS: Final = frozenset(
+    {
+        ("builtins", "list"),
+        ("builtins", "set"),
+        ("builtins", "frozenset"),
+        ("builtins", "tuple"),
+        ("builtins", "dict"),
+        ("collections", "OrderedDict"),
+        ("collections", "defaultdict"),
+        ("functools", "partial"),
+    }
+)
+
+
+def _may_hold_globals(items: list[_Sym]) -> bool:
+    """Whether stored ``items`` may carry a global as a value (a global, or a literal tuple or
+    dict around one): only those are kept for the use-time pass."""
+    for item in items:
+        if isinstance(item, _Global) or isinstance(item, _Tuple) or isinstance(item, _Dict):
+            return True
+    return False
+
+
 #: The opcodes that make up most of a scikit-learn pickle, decoded inline by the walker (byte ->
 #: name, argument length); they have no branch in the general chain. Anything else goes through
 #: the general decoder, and so do these when their argument runs past the end of the buffer,
@@ -209,6 +233,8 @@ class Finding:
     opcode: str
     message: str
     limit: bool = False
+    #: the state the stream gives an allowed object would make it misbehave when used
+    use_time: bool = False
 
 
 @dataclass
@@ -232,6 +258,12 @@ class StreamAnalysis:
     buffer_views: list[tuple[int, int]] = field(default_factory=list)
     #: raw (module, name) as written in the stream -> the name that is resolved.
     resolved: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    #: For the use-time pass (safeload.trust.static): (offset, object, state) of every BUILD
+    #: on a named class, (offset, object) of every object made by a call or NEWOBJ, and
+    #: (offset, container, items) of everything stored into a container.
+    builds: list[tuple[int, Any, Any]] = field(default_factory=list)
+    calls: list[tuple[int, Any]] = field(default_factory=list)
+    stored: list[tuple[int, Any, list[Any]]] = field(default_factory=list)
 
     @property
     def untrusted(self) -> list[str]:
@@ -540,6 +572,8 @@ class _Walker:
                         stack.append(_Obj(args.items[0], args))
                     else:
                         stack.append(_Obj(func, args))
+                        if func.pair in _STORING_CALLS:
+                            result.calls.append((pos, stack[-1]))
                         if isinstance(args, _Tuple) and args.items and func.pair in _FROMBUFFER:
                             buffer = args.items[0]
                             if isinstance(buffer, _Bytes):
@@ -558,6 +592,8 @@ class _Walker:
                         self._nest(target, [state])
                     if isinstance(target, _Obj):
                         target.state = state
+                        if target.cls is not None:
+                            result.builds.append((pos, target, state))
                         if target.cls is not None and target.cls.pair in DTYPE_CLASSES:
                             problem = _dtype_state_problem(target, state)
                             if problem:
@@ -597,8 +633,12 @@ class _Walker:
                         d = _Dict()
                         self._set_items(d, items)
                         stack.append(d)
+                        if _may_hold_globals(items):
+                            result.stored.append((pos, d, items))
                     elif name != "POP_MARK":
                         stack.append(_Box(items))
+                        if _may_hold_globals(items):
+                            result.stored.append((pos, stack[-1], items))
                     if name != "POP_MARK":
                         self._nest(stack[-1], [])
                 elif name in ("APPEND", "SETITEM", "APPENDS", "SETITEMS", "ADDITEMS"):
@@ -613,6 +653,8 @@ class _Walker:
                     if not stack:
                         raise _Unsafe(pos, name, "stack underflow")
                     target = stack[-1]
+                    if _may_hold_globals(items):
+                        result.stored.append((pos, target, items))
                     if isinstance(target, _Global):
                         raise _Unsafe(pos, name, f"{name} on a class or function object")
                     if name in ("SETITEM", "SETITEMS") and isinstance(target, _Dict):
@@ -629,6 +671,8 @@ class _Walker:
                     if not isinstance(cls, _Global):
                         raise _Unsafe(pos, name, f"{name} on a computed class")
                     stack.append(_Obj(cls, args))
+                    if cls.pair in _STORING_CALLS:
+                        result.calls.append((pos, stack[-1]))
                 elif name in ("EMPTY_LIST", "EMPTY_SET"):
                     stack.append(_Box([]))
                 elif name in ("GLOBAL", "INST"):
@@ -638,6 +682,8 @@ class _Walker:
                         # pop_mark rebinds ``stack``: take the arguments first, then push
                         inst_args = _Tuple(pop_mark(pos, name))
                         stack.append(_Obj(g, inst_args))
+                        if g.pair in _STORING_CALLS:
+                            result.calls.append((pos, stack[-1]))
                     else:
                         stack.append(g)
                 elif name == "STACK_GLOBAL":
@@ -651,6 +697,8 @@ class _Walker:
                     if not items or not isinstance(items[0], _Global):
                         raise _Unsafe(pos, name, "OBJ on a computed class")
                     stack.append(_Obj(items[0], _Tuple(items[1:])))
+                    if items[0].pair in _STORING_CALLS:
+                        result.calls.append((pos, stack[-1]))
                 elif name == "POP":
                     if stack:
                         popped = stack.pop()
@@ -752,7 +800,13 @@ def analyze(
     Never raises for bad input: every problem becomes a finding in the returned analysis.
     """
     with _gc.paused():  # the symbolic values are garbage as soon as the walk ends
-        return _Walker(data, policy, limits or Limits(), joblib).run()
+        result = _Walker(data, policy, limits or Limits(), joblib).run()
+        if not result.problems and all(g.trusted for g in result.globals):
+            from safeload.trust.static import use_time_findings
+
+            result.problems.extend(use_time_findings(result, policy))
+        result.builds, result.calls, result.stored = [], [], []
+        return result
 
 
 def refuse_unless_clean(analysis: StreamAnalysis, source: str) -> None:
@@ -760,6 +814,14 @@ def refuse_unless_clean(analysis: StreamAnalysis, source: str) -> None:
     if analysis.problems:
         first = analysis.problems[0]
         more = f" (and {len(analysis.problems) - 1} more)" if len(analysis.problems) > 1 else ""
+        if first.use_time:
+            raise UnsafeStateError(
+                f"{source} was refused before loading: {first.message} (at byte "
+                f"{first.offset}){more}. Every type in it is allowed, but this state would "
+                "let the model run code, write files or import modules when it is used. "
+                "Nothing was deserialized.",
+                path=source,
+            )
         error = LimitExceededError if first.limit else MalformedArtifactError
         raise error(
             f"{source} was refused before loading: {first.message} at byte {first.offset}"

@@ -47,6 +47,7 @@ __all__ = [
     "plain_load",
     "run_case",
     "run_isolated",
+    "use_loaded",
 ]
 
 
@@ -101,9 +102,30 @@ class CaseResult:
 # --- running cases ------------------------------------------------------------------------------
 
 
+def use_loaded(case: AttackCase, obj: object) -> object:
+    """For a use-time case, call the method it names on a loaded object, as a user would
+    (``obj.predict(numpy.zeros(USE_INPUT_SHAPE))``); otherwise return ``obj``. Exceptions from the
+    method are swallowed: what matters is whether the marker appears."""
+    if case.use is None:
+        return obj
+    import numpy as np
+
+    from safeload._usetime_attacks import USE_INPUT_SHAPE
+
+    try:
+        return getattr(obj, case.use)(np.zeros(USE_INPUT_SHAPE))
+    except Exception:  # a failing predict after the write is the common case
+        return None
+
+
 def plain_load(case: AttackCase, data: bytes, path: str) -> object:
-    """Run the UNSAFE loader ``case`` targets on its bytes / file. This executes the payload:
-    call it only in a throwaway process (as :func:`run_isolated` does)."""
+    """Run the UNSAFE loader ``case`` targets on its bytes / file (and, for a use-time case,
+    the method it names). This executes the payload: call it only in a throwaway process (as
+    :func:`run_isolated` does)."""
+    return use_loaded(case, _plain_load(case, data, path))
+
+
+def _plain_load(case: AttackCase, data: bytes, path: str) -> object:
     kind = case.plain_loader
     if kind == "pickle":
         import pickle
@@ -172,7 +194,9 @@ def run_case(
 ) -> CaseResult:
     """Write ``case`` into ``workdir`` (marker ``workdir/marker``), call ``loader(data, path)``
     in this process and report what happened. Use a fresh directory per call."""
-    return _execute(case, "loader", workdir, lambda data, path: (loader(data, path), None)[1])
+    return _execute(
+        case, "loader", workdir, lambda data, path: (use_loaded(case, loader(data, path)), None)[1]
+    )
 
 
 def _limits_kw(case: AttackCase) -> dict[str, Any]:
@@ -221,13 +245,13 @@ def _check_fn(case: AttackCase, check: str, loader: Callable[..., object] | None
             takes_limits = "limits" in inspect.signature(fn).parameters
         except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
             takes_limits = False
-        return lambda data, path: fn(path, **(kw if takes_limits else {}))
+        return lambda data, path: use_loaded(case, fn(path, **(kw if takes_limits else {})))
     if check == "signed":
 
         def signed(data: bytes, path: str) -> object:
             key = safeload.SigningKey.generate()
             safeload.sign(path, key, format=case.format)
-            return safeload.load(path, key.public_key, **kw)
+            return use_loaded(case, safeload.load(path, key.public_key, **kw))
 
         return signed
     if check == "scan":

@@ -21,7 +21,6 @@ from safeload.exceptions import (
     LimitExceededError,
     MalformedArtifactError,
     UnsafeStateError,
-    UntrustedTypeError,
 )
 
 #: numpy 2.2's stubs (the newest numpy on Python 3.10) require ndarray's type arguments.
@@ -533,10 +532,6 @@ def _check_use_time(obj: Any, source: str, max_objects: int) -> None:
             "state would let the model run code, write files or import modules when it is "
             "used. Nothing was returned."
         )
-        if exc.names:
-            raise UntrustedTypeError(
-                f"{source}: {exc}. {advice}", names=exc.names, path=source
-            ) from None
         raise UnsafeStateError(f"{source}: {exc}. {advice}", path=source) from None
 
 

@@ -223,6 +223,7 @@ def _walk(graph: _Graph) -> None:
             kids = list(_children(o, graph))
             if type(o) not in (dict, list, tuple, set, frozenset, slice):
                 kids.extend(_instance_children(o, graph, oid))
+                graph.instances.append(o)
         elif isinstance(o, np.ndarray):
             if not o.dtype.hasobject:
                 continue
@@ -407,6 +408,9 @@ def _require_data(value: Any, graph: _Graph, oid: int, label: str, depth: int = 
 
 def _check_instance(obj: Any, graph: _Graph) -> None:
     state = getattr(obj, "__dict__", None)
+    fields = getattr(type(obj), "_fields", None)
+    if isinstance(obj, tuple) and isinstance(fields, tuple):
+        state = dict(zip(fields, obj, strict=False))  # a namedtuple's fields
     if not isinstance(state, dict):
         return
     rows = fitted_dispatch_rows(type(obj))
@@ -797,17 +801,66 @@ def _check_params(
             if key in _VALID_ATOMS:
                 continue
         todo[name] = value
-    if not todo:
-        return
-    try:
-        validate_parameter_constraints(
-            {name: constraints[name] for name in todo}, todo, caller_name=cls.__name__
-        )
-    except (InvalidParameterError, ValueError, TypeError) as exc:
-        raise UnsafeState(
-            graph.path(id(obj)),
-            f"a parameter has a value {cls.__name__} itself refuses: {exc}",
-        ) from None
     for name, value in todo.items():
+        try:
+            validate_parameter_constraints(
+                {name: constraints[name]}, {name: value}, caller_name=cls.__name__
+            )
+        except (InvalidParameterError, ValueError, TypeError) as exc:
+            raise UnsafeState(
+                f"{graph.path(id(obj))}.{name}",
+                f"holds a value {cls.__name__} itself refuses ({str(exc).rstrip('.')})",
+            ) from None
         if type(value) in (bool, int, float, str, type(None)):
             _VALID_ATOMS.add((cls, name, (type(value), value)))
+
+
+# --- the same rules for literal state seen by the static pass -------------------------------
+
+#: Kinds whose rule can be decided from a literal value alone.
+_LITERAL_KINDS = frozenset(
+    {"one_of", "each_one_of", "none", "output_config", "attr_path", "forbidden"}
+)
+
+
+def resolve_class(module: str, qualname: str) -> type | None:
+    """The class ``module.qualname`` names, if it is one (for the static pass, which asks only
+    about names the policy already trusts)."""
+    found = _resolve(module, qualname)
+    return found if isinstance(found, type) else None
+
+
+def state_problem(cls: type, keys: list[str], literals: dict[str, Any]) -> str | None:
+    """What the post-build check would refuse in a state with these ``keys``, judged from the
+    values known as literals; ``None`` when nothing can be said yet."""
+    names = _class_names(cls)
+    for key in keys:
+        if key in names or (key.startswith("__") and key.endswith("__")):
+            return (
+                f"state key {key!r} would hide what {cls.__qualname__} itself defines under "
+                "that name"
+            )
+    graph = _Graph(None, 0)
+    for row in fitted_dispatch_rows(cls):
+        if row.attribute in literals and row.kind in _LITERAL_KINDS:
+            try:
+                _apply(row, literals[row.attribute], graph)
+            except UnsafeState as exc:
+                return f"{cls.__qualname__}.{row.attribute} {exc.problem} (it drives {row.drives})"
+    constraints = _constraints_of(cls)
+    if constraints:
+        from sklearn.utils._param_validation import (
+            InvalidParameterError,
+            validate_parameter_constraints,
+        )
+
+        for name, value in literals.items():
+            if name not in constraints or type(value) not in (bool, int, float, str, type(None)):
+                continue
+            try:
+                validate_parameter_constraints(
+                    {name: constraints[name]}, {name: value}, caller_name=cls.__name__
+                )
+            except (InvalidParameterError, ValueError, TypeError) as exc:
+                return f"{cls.__qualname__}.{name} holds a value the class refuses ({exc})"
+    return None
