@@ -665,6 +665,16 @@ def _object_dtype_flags(m: str) -> bytes:
     return _Asm(2).push(_ndarray(dtype, (2,), [1, "x"])).stop().value()
 
 
+def _octal_itemsize_dtype(m: str) -> bytes:
+    """A structured dtype whose itemsize is written ``I07777777``: read in base 10 that is
+    7,777,777, room for the field at offset 7,000,000; the C unpickler reads it with
+    ``strtol(..., 0)`` as octal, 2,097,151, and the field runs far past every item."""
+    u1 = _dtype("u1", (3, "|", None, None, None, -1, -1, 0))
+    itemsize = _Code(lambda a: a.op(b"I", b"07777777\n"))
+    state = (3, "|", None, ("a",), {"a": (u1, 7_000_000)}, itemsize, 1, 16)
+    return _Asm(0).push(_dtype("V7777777", state)).stop().value()
+
+
 def _crafted_tree(m: str) -> bytes:
     """A 3-node sklearn Tree whose root's right child index points past the node array."""
     import numpy as np
@@ -1660,6 +1670,16 @@ def attack_corpus() -> list[AttackCase]:
             "object array: numpy reads the state's list as raw pointers",
             "ATTACKS.md: memory safety of allowed types",
             _object_dtype_flags,
+            _M,
+            plain="none",
+            executes=False,
+        ),
+        case(
+            "numpy-dtype-octal-itemsize",
+            "allowlisted numpy.dtype BUILD whose itemsize is the text INT I07777777: a base-10 "
+            "reader sees room for a field at offset 7,000,000, numpy receives 2,097,151",
+            "ATTACKS.md: parser differentials inside the defender (text opcodes)",
+            _octal_itemsize_dtype,
             _M,
             plain="none",
             executes=False,
