@@ -675,6 +675,17 @@ def _octal_itemsize_dtype(m: str) -> bytes:
     return _Asm(0).push(_dtype("V7777777", state)).stop().value()
 
 
+def _memo_dag_shape(m: str, steps: int = 27) -> bytes:
+    """``T0 = (1,)``, ``Tk = (Tk-1, Tk-1)`` through the memo, ``T27`` as an array's shape: a few
+    hundred bytes that a fold without memoisation expands into 2**28 tuples."""
+    a = _Asm(2).push(1).op(b"\x85").op(b"q", b"\x00").pop()
+    for k in range(1, steps + 1):
+        a.binget(k - 1).binget(k - 1).op(b"\x86").op(b"q", bytes([k])).pop()
+    f8 = _dtype("f8", (3, "<", None, None, None, -1, -1, 0))
+    shape = _Code(lambda x: x.binget(steps))
+    return a.push(_ndarray(f8, shape, b"\x00" * 8)).stop().value()  # type: ignore[arg-type]
+
+
 def _crafted_tree(m: str) -> bytes:
     """A 3-node sklearn Tree whose root's right child index points past the node array."""
     import numpy as np
@@ -1681,6 +1692,16 @@ def attack_corpus() -> list[AttackCase]:
             "ATTACKS.md: parser differentials inside the defender (text opcodes)",
             _octal_itemsize_dtype,
             _M,
+            plain="none",
+            executes=False,
+        ),
+        case(
+            "memo-dag-constant-folding",
+            "T0=(1,), Tk=(Tk-1,Tk-1) through the memo, T27 as an array shape: a fold without "
+            "memoisation visits 2**28 tuples (17 s and 3.8 GiB for a 576-byte file)",
+            "ATTACKS.md: parser differentials inside the defender (constant folding over a DAG)",
+            _memo_dag_shape,
+            _L,
             plain="none",
             executes=False,
         ),
