@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
@@ -386,6 +387,25 @@ class HMACKey:
         return f"HMACKey(keyid={self._keyid[:16]}…)"
 
 
+#: A full key id: 64 lower-case hex digits (SHA-256 of an Ed25519 key, or an HMAC key's id).
+_KEYID = re.compile(r"[0-9a-f]{64}")
+
+
+def _revoked_ids(revoked: Iterable[str]) -> frozenset[str]:
+    """Revoked key ids, each checked to be a full key id: anything else (a prefix, upper case,
+    a name) matches no key, so it would revoke nothing, silently."""
+    if isinstance(revoked, (str, bytes)):
+        raise KeyFormatError("revoked must be a list of key ids, not one string")
+    ids = list(revoked)
+    for keyid in ids:
+        if not isinstance(keyid, str) or _KEYID.fullmatch(keyid) is None:
+            raise KeyFormatError(
+                f"revoked entry {keyid!r} is not a full key id (64 lower-case hex digits, as "
+                "`safeload inspect` and Keyring.keyids show it); it would revoke nothing"
+            )
+    return frozenset(ids)
+
+
 class Keyring:
     """A set of trusted keys and how many of them must have signed (``threshold``).
 
@@ -409,7 +429,7 @@ class Keyring:
                     f"not a verification key: {type(key).__name__}; use VerifyKey or HMACKey"
                 )
             unique.setdefault(verifier.keyid, verifier)
-        self.revoked = frozenset(revoked)
+        self.revoked = _revoked_ids(revoked)
         for keyid in self.revoked:
             unique.pop(keyid, None)
         if not unique:
@@ -470,9 +490,15 @@ class Keyring:
                         entry["not_after"], "%Y-%m-%dT%H:%M:%SZ"
                     ).replace(tzinfo=timezone.utc)
                 keys.append(key)
-            if not all(isinstance(k, str) for k in revoked):
-                raise ValueError("revoked must list key ids")
-        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+            _revoked_ids(revoked)
+        except (
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+            UnicodeDecodeError,
+            KeyFormatError,
+        ) as exc:
             raise KeyFormatError(f"keyring file {p} is not valid: {exc}", path=str(p)) from exc
         ring = cls(keys, threshold=threshold, not_after=limits, revoked=revoked)
         ring.source = str(p)
