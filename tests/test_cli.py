@@ -253,3 +253,24 @@ def test_progress_bar_on_a_terminal_only(
         == 0
     )
     assert err.getvalue() == ""  # under MIN_BYTES: nothing drawn
+
+
+def test_threshold_with_a_json_keyring_is_a_usage_error(release: dict[str, Path]) -> None:
+    """Issue 14, item 10: --threshold 2 with a JSON keyring was silently ignored (the file's
+    threshold 1 applied) and one signature passed a two-approval gate. Two sources for one
+    trust setting are now a usage error; the file's own threshold governs without the flag."""
+    d = release["dir"]
+    assert run("keygen", "second", "--dir", str(d / "keys"))[0] == 0
+    keys = [release["pub"], d / "keys" / "second.pub"]
+    ring = d / "ring.json"
+    ring.write_text(json.dumps({"keys": [{"public_key": k.read_text()} for k in keys]}))
+    m = str(release["model"])
+    assert run("sign", m, "--key", str(release["key"]))[0] == 0
+    assert run("verify", m, "--keyring", str(ring))[0] == 0  # the file says threshold 1
+    code, _, err = run("verify", m, "--keyring", str(ring), "--threshold", "2")
+    assert code == 2 and "--threshold conflicts with the keyring file" in err
+    assert run("verify", m, "--keyring", str(ring), "--threshold", "1")[0] == 2
+    ring.write_text(
+        json.dumps({"threshold": 2, "keys": [{"public_key": k.read_text()} for k in keys]})
+    )
+    assert run("verify", m, "--keyring", str(ring))[0] == 1  # one signature of two

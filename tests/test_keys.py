@@ -237,3 +237,33 @@ def test_revoked_must_be_a_list_not_a_string() -> None:
     key = SigningKey.generate()
     with pytest.raises(KeyFormatError):
         Keyring([key.public_key], revoked=key.keyid)
+
+
+def test_keyring_is_immutable() -> None:
+    """Issue 14, item 10: ``ring.threshold = 0`` let a file signed by a key outside the ring
+    verify. Every trust setting of a keyring is fixed when it is made."""
+    from datetime import datetime, timezone
+
+    from safeload import SignatureError, dumps, loads
+
+    alice, outsider = SigningKey.generate(), SigningKey.generate()
+    ring = Keyring([alice.public_key], not_after={alice.keyid: datetime.now(timezone.utc)})
+    for name, value in (
+        ("threshold", 0),
+        ("_threshold", 0),
+        ("revoked", frozenset()),
+        ("not_after", {}),
+        ("_keys", {}),
+        ("source", "x"),
+        ("anything", 1),
+    ):
+        with pytest.raises(AttributeError):
+            setattr(ring, name, value)
+    with pytest.raises(AttributeError):
+        del ring.threshold
+    with pytest.raises(TypeError):
+        ring.not_after[alice.keyid] = datetime.max  # type: ignore[index]
+    assert ring.threshold == 1
+    payload, sidecar = dumps([1], outsider)
+    with pytest.raises(SignatureError):
+        loads(payload, sidecar, Keyring([alice.public_key]))

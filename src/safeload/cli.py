@@ -189,8 +189,9 @@ def _verifier_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--threshold",
         type=int,
-        default=1,
-        help="how many distinct trusted keys must have signed (default 1)",
+        default=None,
+        help="how many distinct trusted keys must have signed (default 1); a JSON keyring "
+        "sets its own, and --threshold with one is a usage error",
     )
 
 
@@ -217,10 +218,17 @@ def _signer(args: argparse.Namespace) -> Signer:
 
 
 def _keyring(args: argparse.Namespace) -> Keyring:
+    threshold = 1 if args.threshold is None else args.threshold
     if args.keyring:
         if Path(args.keyring).is_file():
+            if args.threshold is not None:
+                # Two sources for one trust setting: refuse rather than silently pick one.
+                raise _UsageError(
+                    f"--threshold conflicts with the keyring file {args.keyring}, which sets "
+                    "its own threshold; change it there, or drop --threshold"
+                )
             return Keyring.from_file(args.keyring)
-        return Keyring.from_dir(args.keyring, threshold=args.threshold)
+        return Keyring.from_dir(args.keyring, threshold=threshold)
     keys: list[Verifier]
     if args.pub:
         keys = [VerifyKey.from_file(p) for p in args.pub]
@@ -228,7 +236,7 @@ def _keyring(args: argparse.Namespace) -> Keyring:
         keys = [HMACKey.from_file(args.hmac_key_file)]
     else:
         keys = [HMACKey.from_env(args.hmac_env)]
-    return Keyring(keys, threshold=args.threshold)
+    return Keyring(keys, threshold=threshold)
 
 
 def _parse_time(text: str) -> datetime:
