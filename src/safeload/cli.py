@@ -27,6 +27,7 @@ from safeload.exceptions import (
     UntrustedTypeError,
 )
 from safeload.keys import HMACKey, Keyring, Signer, SigningKey, Verifier, VerifyKey
+from safeload.policy import name_runs_code
 
 __all__ = ["main"]
 
@@ -449,7 +450,14 @@ def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 print(f"  untrusted: {name}", file=out)
             for finding in r.findings:
                 print(f"  refused: {finding.message} (byte {finding.offset})", file=out)
-        if worst != EXIT_OK:
+        code = sorted({n for r in reports for n in r.untrusted if name_runs_code(n)})
+        if code:
+            print(
+                f"A file tries to run code: it refers to {', '.join(code)}, known code-execution "
+                "primitive(s) that cannot be trusted. Do not load it.",
+                file=err,
+            )
+        elif worst != EXIT_OK:
             print(
                 "Unsafe files must not be loaded. Trust a name only if you trust its code: "
                 "--trust NAME / load(..., trusted=[...]).",
