@@ -156,7 +156,8 @@ def test_scan_cli(tmp_path: Path) -> None:
     assert code == 1 and json.loads(out)["reports"][0]["untrusted"] == ["os.system"]
     code, out, _ = run("scan", str(bad), "--sarif")
     assert code == 1 and json.loads(out)["runs"][0]["results"][0]["ruleId"] == "SL001"
-    assert run("scan", str(bad), "--trust", "os.system")[0] == 0
+    # trusting a code-execution primitive is a usage error, not a way to a SAFE verdict
+    assert run("scan", str(bad), "--trust", "os.system")[0] == 2
     assert run("scan", str(tmp_path / "missing.pkl"))[0] == 2
 
 
@@ -253,3 +254,45 @@ def test_progress_bar_on_a_terminal_only(
         == 0
     )
     assert err.getvalue() == ""  # under MIN_BYTES: nothing drawn
+
+
+def test_threshold_with_a_json_keyring_is_a_usage_error(release: dict[str, Path]) -> None:
+    """Issue 14, item 10: --threshold 2 with a JSON keyring was silently ignored (the file's
+    threshold 1 applied) and one signature passed a two-approval gate. Two sources for one
+    trust setting are now a usage error; the file's own threshold governs without the flag."""
+    d = release["dir"]
+    assert run("keygen", "second", "--dir", str(d / "keys"))[0] == 0
+    keys = [release["pub"], d / "keys" / "second.pub"]
+    ring = d / "ring.json"
+    ring.write_text(json.dumps({"keys": [{"public_key": k.read_text()} for k in keys]}))
+    m = str(release["model"])
+    assert run("sign", m, "--key", str(release["key"]))[0] == 0
+    assert run("verify", m, "--keyring", str(ring))[0] == 0  # the file says threshold 1
+    code, _, err = run("verify", m, "--keyring", str(ring), "--threshold", "2")
+    assert code == 2 and "--threshold conflicts with the keyring file" in err
+    assert run("verify", m, "--keyring", str(ring), "--threshold", "1")[0] == 2
+    ring.write_text(
+        json.dumps({"threshold": 2, "keys": [{"public_key": k.read_text()} for k in keys]})
+    )
+    assert run("verify", m, "--keyring", str(ring))[0] == 1  # one signature of two
+
+
+def test_code_execution_primitives_get_no_trust_advice(tmp_path: Path) -> None:
+    """Issue 14, item 7: a pickle calling posix.system got the same advice as a harmless
+    custom class (--trust posix.system / trusted=['posix.system']), and following it made
+    scan say SAFE. Now the message says the file tries to run code and offers no trust flag,
+    and trusting the name is a usage error (exit 2)."""
+    bad = tmp_path / "bad.pkl"
+    bad.write_bytes(b"\x80\x04\x8c\x05posix\x8c\x06system\x93\x8c\x04true\x85R.")
+    code, _, err = run("scan", str(bad))
+    assert code == 1 and "tries to run code" in err and "--trust" not in err
+    code, _, err = run("scan", str(bad), "--trust", "posix.system")
+    assert code == 2 and "known code-execution primitive" in err
+    for name in ("os.system", "builtins.eval", "subprocess.Popen", "shutil:os.system"):
+        assert run("scan", str(bad), "--trust", name)[0] == 2, name
+    # a harmless unknown class still gets the advice
+    harmless = tmp_path / "custom.pkl"
+    harmless.write_bytes(b"\x80\x04\x8c\x05mypkg\x8c\x05Model\x93)\x81.")
+    code, _, err = run("scan", str(harmless))
+    assert code == 1 and "--trust NAME" in err
+    assert run("scan", str(harmless), "--trust", "mypkg.Model")[0] == 0

@@ -32,6 +32,7 @@ from corpus import build_corpus
 from safeload.policy import Policy
 from safeload.scan import StreamAnalysis, analyze
 from safeload.testing import attack_corpus
+from test_opcodes import TEXT_FORMS
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "safeload"
@@ -128,6 +129,8 @@ def _inputs(work: Path) -> list[tuple[str, bool]]:
     streams.append(
         (pickle.dumps({"a": big, "b": bytearray(5000), "c": big[::2]}, protocol=5), False)
     )
+    # every text-argument form of the parity table (issue 14), accepted or refused
+    streams.extend((op + form + b"\n.", False) for op, form, _ in TEXT_FORMS)
     rng = random.Random(0)
     for data, is_joblib in list(streams):
         damaged = bytearray(data)

@@ -184,3 +184,86 @@ def test_keyring_file_with_expiry_and_revocation(tmp_path: Path) -> None:
         (tmp_path / "bad.json").write_text(bad)
         with pytest.raises(KeyFormatError):
             Keyring.from_file(tmp_path / "bad.json")
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "prefix",  # the first 16 hex digits, as keygen prints them
+        "upper",  # the full id in upper case
+        "garbage",
+        "",
+        "with-space",
+        7,
+    ],
+)
+def test_revocation_entries_must_be_full_key_ids(tmp_path: Path, entry: object) -> None:
+    """Issue 14, item 8: such an entry matched no key and so revoked nothing, silently; the
+    revoked key kept verifying. Now it is a KeyFormatError (CLI exit 2)."""
+    import json
+
+    from safeload.cli import main
+
+    alice, mallory = SigningKey.generate(), SigningKey.generate()
+    bad = {
+        "prefix": mallory.keyid[:16],
+        "upper": mallory.keyid.upper(),
+        "garbage": "garbage",
+        "": "",
+        "with-space": mallory.keyid + " ",
+    }.get(entry, entry)  # type: ignore[call-overload]
+    keys = [alice.public_key, mallory.public_key]
+    # the full id revokes: the ring keeps only alice
+    assert Keyring(keys, revoked=[mallory.keyid]).keyids == (alice.keyid,)
+    with pytest.raises(KeyFormatError, match="not a full key id"):
+        Keyring(keys, revoked=[bad])
+    doc = {
+        "keys": [{"public_key": k.to_pem().decode()} for k in keys],
+        "revoked": [bad],
+    }
+    ring = tmp_path / "ring.json"
+    ring.write_text(json.dumps(doc))
+    with pytest.raises(KeyFormatError, match=r"ring\.json is not valid: revoked entry"):
+        Keyring.from_file(ring)
+    model = tmp_path / "m.pkl"
+    model.write_bytes(b"\x80\x05K\x01.")
+    priv = tmp_path / "mallory.key"
+    mallory.save(priv)
+    assert main(["sign", str(model), "--key", str(priv)]) == 0
+    assert main(["verify", str(model), "--keyring", str(ring)]) == 2  # usage error, not 0
+
+
+def test_revoked_must_be_a_list_not_a_string() -> None:
+    key = SigningKey.generate()
+    with pytest.raises(KeyFormatError):
+        Keyring([key.public_key], revoked=key.keyid)
+
+
+def test_keyring_is_immutable() -> None:
+    """Issue 14, item 10: ``ring.threshold = 0`` let a file signed by a key outside the ring
+    verify. Every trust setting of a keyring is fixed when it is made."""
+    from datetime import datetime, timezone
+
+    from safeload import SignatureError, dumps, loads
+
+    alice, outsider = SigningKey.generate(), SigningKey.generate()
+    ring = Keyring([alice.public_key], not_after={alice.keyid: datetime.now(timezone.utc)})
+    for name, value in (
+        ("threshold", 0),
+        ("_threshold", 0),
+        ("revoked", frozenset()),
+        ("not_after", {}),
+        ("_keys", {}),
+        ("source", "x"),
+        ("anything", 1),
+    ):
+        with pytest.raises(AttributeError):
+            setattr(ring, name, value)
+    with pytest.raises(AttributeError):
+        del ring.threshold
+    with pytest.raises(TypeError):
+        ring.not_after[alice.keyid] = datetime.max  # type: ignore[index]
+    assert ring.threshold == 1
+    payload, sidecar = dumps([1], outsider)
+    with pytest.raises(SignatureError):
+        loads(payload, sidecar, Keyring([alice.public_key]))

@@ -20,6 +20,7 @@ import re
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 from typing import Any
 
 import joblib
@@ -668,3 +669,38 @@ def test_with_trusted_adds_exactly_one_entry() -> None:
     assert not DEFAULT.allows("mypkg", "Thing")
     assert not extended.allows("mypkg", "Other")
     assert not extended.allows("mypkg.Thing", "attr")
+
+
+def test_known_gadgets_cannot_be_trusted() -> None:
+    """Issue 14, item 7: every gadget of the denylist above is a known code-execution primitive
+    to the library, so trusted=[...] refuses it (as a name or as the object itself)."""
+    import os
+
+    from safeload.policy import name_runs_code, resolve_policy
+
+    for name in GADGETS:
+        assert name_runs_code(name), name
+        with pytest.raises(ValueError, match="code-execution primitive"):
+            Policy.default().with_trusted([name])
+    for obj in (os.system, eval, __import__, pickle.loads):
+        with pytest.raises(ValueError, match="code-execution primitive"):
+            resolve_policy(None, [obj])
+    assert not any(name_runs_code(f"{m}:{q}") for m, q in DEFAULT)  # nothing allowed runs code
+
+
+def test_untrusted_error_for_a_gadget_says_the_file_runs_code(tmp_path: Path) -> None:
+    from safeload import UntrustedTypeError, load_unsigned
+
+    path = tmp_path / "bad.pkl"
+    path.write_bytes(b"\x80\x04\x8c\x05posix\x8c\x06system\x93\x8c\x04true\x85R.")
+    with pytest.raises(UntrustedTypeError) as info:
+        load_unsigned(path)
+    message = str(info.value)
+    assert "tries to run code" in message and "posix.system" in message
+    assert "trusted=" not in message and "--trust" not in message
+    with pytest.raises(ValueError, match="code-execution primitive"):
+        load_unsigned(path, trusted=["posix.system"])
+    other = tmp_path / "custom.pkl"
+    other.write_bytes(b"\x80\x04\x8c\x05mypkg\x8c\x05Model\x93)\x81.")
+    with pytest.raises(UntrustedTypeError, match=r"trusted=\['mypkg.Model'\]"):
+        load_unsigned(other)

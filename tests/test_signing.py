@@ -262,3 +262,29 @@ def test_recorded_size_and_metadata(ed_key: SigningKey) -> None:
     for dist in ("python", "scikit-learn", "joblib", "numpy", "safeload"):
         assert dist in st.predicate.environment
     assert base64.b64decode(json.loads(sidecar)["payload"]) == parse_envelope(sidecar).payload
+
+
+def test_verified_artifact_cannot_be_rebuilt_around_other_bytes(ed_key: SigningKey) -> None:
+    """Issue 14, item 10: ``dataclasses.replace(verified, data=other)`` copied the private
+    token into a VerifiedArtifact holding bytes that were never verified. It is no longer a
+    dataclass, and it cannot be changed, copied or pickled."""
+    import copy
+    import dataclasses
+    import pickle as pickle_module
+
+    payload, sidecar = dumps({"a": 1}, ed_key)
+    verified = verify_bytes(payload, sidecar, ed_key.public_key, name="payload")
+    assert verified.data == payload
+    evil = pickle_module.dumps({"a": 2})
+    with pytest.raises(TypeError):
+        dataclasses.replace(verified, data=evil)  # type: ignore[type-var]
+    for attempt in (copy.copy, copy.deepcopy, pickle_module.dumps):
+        with pytest.raises(TypeError):
+            attempt(verified)
+    with pytest.raises(AttributeError):
+        verified.data = evil  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        object.__setattr__(verified, "other", evil)
+    assert verified.data == payload
+    with pytest.raises(TypeError, match="only"):
+        VerifiedArtifact(evil, "payload", verified.statement, verified.keyids)

@@ -669,6 +669,27 @@ def _object_dtype_flags(m: str) -> bytes:
     return _Asm(2).push(_ndarray(dtype, (2,), [1, "x"])).stop().value()
 
 
+def _octal_itemsize_dtype(m: str) -> bytes:
+    """A structured dtype whose itemsize is written ``I07777777``: read in base 10 that is
+    7,777,777, room for the field at offset 7,000,000; the C unpickler reads it with
+    ``strtol(..., 0)`` as octal, 2,097,151, and the field runs far past every item."""
+    u1 = _dtype("u1", (3, "|", None, None, None, -1, -1, 0))
+    itemsize = _Code(lambda a: a.op(b"I", b"07777777\n"))
+    state = (3, "|", None, ("a",), {"a": (u1, 7_000_000)}, itemsize, 1, 16)
+    return _Asm(0).push(_dtype("V7777777", state)).stop().value()
+
+
+def _memo_dag_shape(m: str, steps: int = 27) -> bytes:
+    """``T0 = (1,)``, ``Tk = (Tk-1, Tk-1)`` through the memo, ``T27`` as an array's shape: a few
+    hundred bytes that a fold without memoisation expands into 2**28 tuples."""
+    a = _Asm(2).push(1).op(b"\x85").op(b"q", b"\x00").pop()
+    for k in range(1, steps + 1):
+        a.binget(k - 1).binget(k - 1).op(b"\x86").op(b"q", bytes([k])).pop()
+    f8 = _dtype("f8", (3, "<", None, None, None, -1, -1, 0))
+    shape = _Code(lambda x: x.binget(steps))
+    return a.push(_ndarray(f8, shape, b"\x00" * 8)).stop().value()  # type: ignore[arg-type]
+
+
 def _crafted_tree(m: str) -> bytes:
     """A 3-node sklearn Tree whose root's right child index points past the node array."""
     import numpy as np
@@ -1680,6 +1701,26 @@ def attack_corpus() -> list[AttackCase]:
             "ATTACKS.md: memory safety of allowed types",
             _object_dtype_flags,
             _M,
+            plain="none",
+            executes=False,
+        ),
+        case(
+            "numpy-dtype-octal-itemsize",
+            "allowlisted numpy.dtype BUILD whose itemsize is the text INT I07777777: a base-10 "
+            "reader sees room for a field at offset 7,000,000, numpy receives 2,097,151",
+            "ATTACKS.md: parser differentials inside the defender (text opcodes)",
+            _octal_itemsize_dtype,
+            _M,
+            plain="none",
+            executes=False,
+        ),
+        case(
+            "memo-dag-constant-folding",
+            "T0=(1,), Tk=(Tk-1,Tk-1) through the memo, T27 as an array shape: a fold without "
+            "memoisation visits 2**28 tuples (17 s and 3.8 GiB for a 576-byte file)",
+            "ATTACKS.md: parser differentials inside the defender (constant folding over a DAG)",
+            _memo_dag_shape,
+            _L,
             plain="none",
             executes=False,
         ),

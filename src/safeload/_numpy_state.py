@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from safeload._symbolic import (
     DTYPE_CLASSES,
+    FoldBudget,
     _Box,
     _const_value,
     _Dict,
@@ -24,16 +25,20 @@ class _NotCanonical(Exception):
     pass
 
 
-def _const_or_dtype(sym: _Sym) -> Any:
-    """A constant value, with symbolic numpy dtypes replaced by the dtype they denote."""
+def _const_or_dtype(sym: _Sym, budget: FoldBudget) -> Any:
+    """A constant value, with symbolic numpy dtypes replaced by the dtype they denote. Not
+    memoised (a dict may change between two folds): ``budget`` is charged per node."""
     if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair in DTYPE_CLASSES:
-        return real_dtype(sym)
+        budget.spend(1)
+        return real_dtype(sym, budget)
     if isinstance(sym, _Tuple):
-        return tuple(_const_or_dtype(i) for i in sym.items)
+        budget.spend(1)
+        return tuple(_const_or_dtype(i, budget) for i in sym.items)
     if isinstance(sym, _Dict):
-        return {k: _const_or_dtype(v) for k, v in sym.items.items()}
+        budget.spend(1)
+        return {k: _const_or_dtype(v, budget) for k, v in sym.items.items()}
     try:
-        return _const_value(sym)
+        return _const_value(sym, budget)
     except KeyError:
         raise _NotCanonical("not a constant") from None
 
@@ -59,7 +64,7 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def real_dtype(sym: _Obj) -> Any:
+def real_dtype(sym: _Obj, budget: FoldBudget) -> Any:
     """The ``numpy.dtype`` a symbolic dtype denotes, rebuilt through numpy's own validating
     constructors; raises ``_NotCanonical`` unless its BUILD state is exactly the state numpy
     writes for that dtype.
@@ -75,7 +80,7 @@ def real_dtype(sym: _Obj) -> Any:
     import numpy as np
 
     try:
-        args = _const_value(sym.args) if sym.args is not None else ()
+        args = _const_value(sym.args, budget) if sym.args is not None else ()
         if not (isinstance(args, tuple) and len(args) == 3 and isinstance(args[0], str)):
             raise _NotCanonical("dtype arguments are not (type string, align, copy)")
         typestr = args[0]
@@ -85,7 +90,7 @@ def real_dtype(sym: _Obj) -> Any:
             return sym.real
         if not (isinstance(state, _Tuple) and len(state.items) in (8, 9)):
             raise _NotCanonical("dtype state has the wrong shape")
-        given = _const_or_dtype(state)
+        given = _const_or_dtype(state, budget)
         order, sub, names, fields, elsize, flags = (given[i] for i in (1, 2, 3, 4, 5, 7))
         if sub is not None:
             candidate = np.dtype((sub[0], sub[1]))
@@ -134,27 +139,27 @@ def real_dtype(sym: _Obj) -> Any:
     return candidate
 
 
-def _dtype_layout(sym: _Sym) -> tuple[int, bool]:
+def _dtype_layout(sym: _Sym, budget: FoldBudget) -> tuple[int, bool]:
     """(itemsize, hasobject) of a symbolic, already checked ``numpy.dtype``."""
     if not (isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair in DTYPE_CLASSES):
         raise KeyError("dtype is not a numpy.dtype")
     try:
-        real = real_dtype(sym)
+        real = real_dtype(sym, budget)
     except _NotCanonical as exc:
         raise KeyError(str(exc)) from None
     return int(real.itemsize), bool(real.hasobject)
 
 
-def _dtype_state_problem(dtype: _Obj, state: _Sym) -> str | None:
+def _dtype_state_problem(dtype: _Obj, state: _Sym, budget: FoldBudget) -> str | None:
     """Why a ``numpy.dtype`` BUILD state is not one numpy itself writes, or ``None``."""
     try:
-        real_dtype(dtype)
+        real_dtype(dtype, budget)
     except _NotCanonical as exc:
         return f"numpy.dtype state that numpy never writes (it can crash numpy): {exc}"
     return None
 
 
-def _array_state_problem(state: _Sym) -> str | None:
+def _array_state_problem(state: _Sym, budget: FoldBudget) -> str | None:
     """Why an ndarray-style BUILD state ``(version, shape, dtype, fortran, data, ...)`` would
     crash numpy, or ``None``.
 
@@ -170,8 +175,8 @@ def _array_state_problem(state: _Sym) -> str | None:
         return None
     bad = "object array state that does not hold one item per element (it can crash numpy)"
     try:
-        _, hasobject = _dtype_layout(dtype)
-        shape = _const_value(state.items[1])
+        _, hasobject = _dtype_layout(dtype, budget)
+        shape = _const_value(state.items[1], budget)
     except KeyError:
         return bad
     if not hasobject:

@@ -1,18 +1,21 @@
 """A position-based pickle opcode decoder for the scanner.
 
 It reads opcodes straight out of the buffer (no file object, so no copy of a ``bytearray``),
-decodes each argument the way CPython's C unpickler does (binary arguments over ``LARGE`` bytes
-come back as read-only views of the buffer instead of copies), and raises ``ValueError`` for
-anything the unpickler would reject: an unknown opcode, a truncated argument, a missing newline,
-an unquoted ``STRING``, non-UTF-8 global names, a negative ``LONG4`` length. The scanner turns a
+decodes each argument exactly as CPython's C unpickler does (binary arguments over ``LARGE``
+bytes come back as read-only views of the buffer instead of copies), and raises ``ValueError``
+for anything the unpickler would reject: an unknown opcode, a truncated argument, a missing
+newline, an unquoted ``STRING``, non-UTF-8 global names, a negative ``LONG4`` length; and for any
+text argument whose C reading it cannot prove (see the text readers below). The scanner turns a
 ``ValueError`` into an unsafe verdict. ``tests/test_opcodes.py`` checks it against
-:mod:`pickletools` on real and random streams.
+:mod:`pickletools` on real and random streams, and every text form against ``pickle.loads``.
 """
 
 from __future__ import annotations
 
 import codecs
+import math
 import mmap
+import re
 import struct
 from collections.abc import Callable
 from typing import Any, Final
@@ -135,31 +138,95 @@ def _bytearray8(c: Cursor) -> bytearray | memoryview:
     return c.view(n) if n > LARGE else bytearray(c.take(n))
 
 
+# Text arguments (protocol 0). CPython's C unpickler reads them with C library calls whose
+# corner cases differ from Python's ``int()`` and ``float()`` (``I010`` is 8, not 10). Each reader
+# below accepts only the forms whose C reading is certain on every platform and supported Python,
+# computes exactly that reading, and raises ``ValueError`` for everything else (whitespace,
+# underscores, NUL bytes, ...): the scanner then refuses the file. tests/test_opcodes.py holds
+# every form against ``pickle.loads``.
+
+#: ``INT``: ``strtol(s, &end, 0)``, falling back to ``PyLong_FromString(s, NULL, 0)`` when the
+#: number overflows a C long or is followed by anything but the newline.
+_INT_FORM: Final = re.compile(rb"([+-]?)(?:0[xX]([0-9a-fA-F]+)|(0[0-7]*)|([1-9][0-9]*))")
+#: ``LONG``: one trailing ``L`` dropped, then ``PyLong_FromString(s, NULL, 0)`` (= ``int(b, 0)``).
+_LONG_FORM: Final = re.compile(rb"[+-]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0+|[1-9][0-9]*)")
+#: ``FLOAT``: ``PyOS_string_to_double`` (no whitespace, no underscores, overflow is an error).
+_FLOAT_FORM: Final = re.compile(
+    rb"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|(?i:inf|infinity|nan))"
+)
+#: ``STRING`` between its quotes: ``PyBytes_DecodeEscape`` with only the escapes it reads
+#: without a warning (an octal escape above 0o377 or an unknown escape warns, and under
+#: ``-W error`` raises, in the unpickler).
+_STRING_BODY: Final = re.compile(
+    rb"(?:[^\\]|\\(?:[\\'\"abfnrtv]|x[0-9a-fA-F]{2}|[0-3][0-7]{0,2}|[4-7][0-7]?(?![0-7])))*",
+    re.DOTALL,
+)
+#: ``GET``/``PUT``: ``PyLong_FromString(s, NULL, 10)``.
+_DECIMAL_FORM: Final = re.compile(rb"[0-9]+")
+#: Octal ``INT`` beyond this overflows a 32-bit C long (Windows), where the fallback refuses it.
+_C_LONG_32: Final = 2**31
+
+
+def _uncertain(op: str, text: bytes) -> ValueError:
+    return ValueError(
+        f"{op} argument {text[:40]!r} is not a form whose reading by the C unpickler is certain"
+    )
+
+
 def _line_int(c: Cursor) -> int | bool:
     text = bytes(c.line())
-    if text in (b"00", b"01"):
-        return text == b"01"
-    return int(text)
+    m = _INT_FORM.fullmatch(text)
+    if m is None:
+        raise _uncertain("INT", text)
+    sign = -1 if m.group(1) == b"-" else 1
+    hexdigits, octal, decimal = m.group(2), m.group(3), m.group(4)
+    if hexdigits is not None:
+        value = sign * int(hexdigits, 16)  # on overflow, PyLong_FromString reads the same
+    elif octal is not None:
+        value = sign * int(octal, 8)
+        if not -_C_LONG_32 <= value < _C_LONG_32:
+            raise _uncertain("INT", text)  # strtol's range is platform-dependent
+    else:
+        value = sign * int(decimal)
+    if len(text) == 2 and (value == 0 or value == 1):
+        return value == 1  # the C unpickler makes a bool of a two-character 0 or 1
+    return value
 
 
 def _line_long(c: Cursor) -> int:
     text = bytes(c.line())
-    return int(text[:-1] if text.endswith(b"L") else text)
+    if text.endswith(b"L"):
+        text = text[:-1]
+    if _LONG_FORM.fullmatch(text) is None:
+        raise _uncertain("LONG", text)
+    return int(text, 0)
 
 
 def _line_float(c: Cursor) -> float:
-    return float(bytes(c.line()))
+    text = bytes(c.line())
+    if _FLOAT_FORM.fullmatch(text) is None:
+        raise _uncertain("FLOAT", text)
+    value = float(text)
+    if math.isinf(value) and text.lstrip(b"+-")[:1] not in (b"i", b"I"):
+        raise ValueError(f"FLOAT argument {text[:40]!r} overflows (the unpickler raises)")
+    return value
 
 
 def _line_decimal(c: Cursor) -> int:
-    return int(bytes(c.line()))
+    text = bytes(c.line())
+    if _DECIMAL_FORM.fullmatch(text) is None:
+        raise _uncertain("memo index", text)
+    return int(text)
 
 
 def _line_string(c: Cursor) -> str:
     text = bytes(c.line())
     if len(text) < 2 or text[0] != text[-1] or text[:1] not in (b"'", b'"'):
         raise ValueError("the STRING opcode argument must be quoted")
-    raw = codecs.escape_decode(text[1:-1])[0]
+    body = text[1:-1]
+    if _STRING_BODY.fullmatch(body) is None:
+        raise _uncertain("STRING", text)
+    raw = codecs.escape_decode(body)[0]
     return bytes(raw).decode("ascii")
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from safeload.exceptions import LimitExceededError
+
 DTYPE_CLASSES: Final = {("numpy", "dtype")}
 CODECS_ENCODE: Final = ("_codecs", "encode")
 
@@ -75,12 +77,24 @@ def _max_depth(children: list[_Sym]) -> int:
     return deepest
 
 
+#: ``_Tuple.folded`` before the first fold, and after a fold that found a non-constant item.
+_UNFOLDED: Final = object()
+_NOT_CONST: Final = object()
+#: Expanded sizes saturate here (a memo DAG doubles them at every step).
+_SIZE_CAP: Final = 1 << 62
+
+
 class _Tuple(_Container):
-    __slots__ = ("items",)
+    """A tuple. The stream cannot change a tuple once built, so its folded value (see
+    :func:`_const_value`) is computed once and kept, with its expanded size."""
+
+    __slots__ = ("folded", "items", "size")
 
     def __init__(self, items: list[_Sym]) -> None:
         super().__init__(items)
         self.items = items
+        self.folded: Any = _UNFOLDED
+        self.size = 0
 
 
 class _Dict(_Container):
@@ -118,15 +132,75 @@ class _Obj(_Container):
 _OPAQUE: Final = _Opaque()
 
 
-def _const_value(sym: _Sym) -> Any:
-    """The Python value of a constant (or tuple of constants); raises KeyError otherwise."""
+#: Constant folding work allowed per byte of the stream, and for any stream (see FoldBudget).
+FOLD_UNITS_PER_BYTE: Final = 16
+FOLD_UNITS_BASE: Final = 1 << 16
+
+
+class FoldBudget:
+    """The work that constant folding may do on one stream: ``FOLD_UNITS_PER_BYTE`` units per
+    byte of the stream plus ``FOLD_UNITS_BASE``.
+
+    Through the memo a stream can share one value many times: ``T0 = (1,)``, ``Tk = (Tk-1,
+    Tk-1)`` takes 8 bytes per step and doubles what a naive fold (and anything that walks the
+    folded value: a comparison, numpy's constructors) has to visit. Folding itself is memoised
+    and linear in the stream (:func:`_fold`); each fold is charged the *expanded* size of its
+    result (every node counted once per path that reaches it), and walks that are not memoised
+    (:func:`safeload._numpy_state._const_or_dtype`) are charged per node visited. Once the
+    budget is spent the pass stops with ``LimitExceededError``, an unsafe verdict. So the work of
+    folding, and of whatever consumes folded values, is at most 16 node visits per byte plus
+    65,536: linear in the file size. Real models spend a small fraction of it.
+    """
+
+    __slots__ = ("left", "total")
+
+    def __init__(self, stream_size: int) -> None:
+        self.total = FOLD_UNITS_PER_BYTE * stream_size + FOLD_UNITS_BASE
+        self.left = self.total
+
+    def spend(self, units: int) -> None:
+        self.left -= units
+        if self.left < 0:
+            raise LimitExceededError(
+                f"constant folding needs more than {self.total} units of work for this "
+                "stream (values shared through the memo expand exponentially)"
+            )
+
+
+def _fold(sym: _Sym) -> tuple[Any, int]:
+    """``(value, expanded size)`` of a constant or tuple of constants; raises KeyError
+    otherwise. A tuple is folded once (memoised on the node), so this is linear in the number of
+    distinct values however often the memo shares them."""
     if isinstance(sym, _Const):
-        return sym.value
+        return sym.value, 1
     if isinstance(sym, _Tuple):
-        return tuple(_const_value(i) for i in sym.items)
+        if sym.folded is _UNFOLDED:
+            sym.folded = _NOT_CONST  # until every item folds (also guards against cycles)
+            values: list[Any] = []
+            size = 1
+            for item in sym.items:
+                value, n = _fold(item)
+                values.append(value)
+                size = min(size + n, _SIZE_CAP)
+            sym.folded = tuple(values)
+            sym.size = size
+        if sym.folded is _NOT_CONST:
+            raise KeyError("not constant")
+        return sym.folded, sym.size
     if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair == CODECS_ENCODE:
         # protocol 2 writes bytes as _codecs.encode(text, "latin1"): fold it, nothing runs
-        args: tuple[Any, ...] = _const_value(sym.args) if sym.args is not None else ()
+        args: Any = ()
+        n = 1
+        if sym.args is not None:
+            args, n = _fold(sym.args)
         if len(args) == 2 and isinstance(args[0], str) and args[1] in ("latin1", "latin-1"):
-            return args[0].encode("latin-1")
+            return args[0].encode("latin-1"), n + 1
     raise KeyError("not constant")
+
+
+def _const_value(sym: _Sym, budget: FoldBudget) -> Any:
+    """The Python value of a constant (or tuple of constants); raises KeyError otherwise.
+    Charges ``budget`` the expanded size of the value."""
+    value, size = _fold(sym)
+    budget.spend(size)
+    return value

@@ -27,6 +27,7 @@ from safeload.exceptions import (
     UntrustedTypeError,
 )
 from safeload.keys import HMACKey, Keyring, Signer, SigningKey, Verifier, VerifyKey
+from safeload.policy import name_runs_code
 
 __all__ = ["main"]
 
@@ -189,8 +190,9 @@ def _verifier_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--threshold",
         type=int,
-        default=1,
-        help="how many distinct trusted keys must have signed (default 1)",
+        default=None,
+        help="how many distinct trusted keys must have signed (default 1); a JSON keyring "
+        "sets its own, and --threshold with one is a usage error",
     )
 
 
@@ -217,10 +219,17 @@ def _signer(args: argparse.Namespace) -> Signer:
 
 
 def _keyring(args: argparse.Namespace) -> Keyring:
+    threshold = 1 if args.threshold is None else args.threshold
     if args.keyring:
         if Path(args.keyring).is_file():
+            if args.threshold is not None:
+                # Two sources for one trust setting: refuse rather than silently pick one.
+                raise _UsageError(
+                    f"--threshold conflicts with the keyring file {args.keyring}, which sets "
+                    "its own threshold; change it there, or drop --threshold"
+                )
             return Keyring.from_file(args.keyring)
-        return Keyring.from_dir(args.keyring, threshold=args.threshold)
+        return Keyring.from_dir(args.keyring, threshold=threshold)
     keys: list[Verifier]
     if args.pub:
         keys = [VerifyKey.from_file(p) for p in args.pub]
@@ -228,7 +237,7 @@ def _keyring(args: argparse.Namespace) -> Keyring:
         keys = [HMACKey.from_file(args.hmac_key_file)]
     else:
         keys = [HMACKey.from_env(args.hmac_env)]
-    return Keyring(keys, threshold=args.threshold)
+    return Keyring(keys, threshold=threshold)
 
 
 def _parse_time(text: str) -> datetime:
@@ -441,7 +450,14 @@ def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 print(f"  untrusted: {name}", file=out)
             for finding in r.findings:
                 print(f"  refused: {finding.message} (byte {finding.offset})", file=out)
-        if worst != EXIT_OK:
+        code = sorted({n for r in reports for n in r.untrusted if name_runs_code(n)})
+        if code:
+            print(
+                f"A file tries to run code: it refers to {', '.join(code)}, known code-execution "
+                "primitive(s) that cannot be trusted. Do not load it.",
+                file=err,
+            )
+        elif worst != EXIT_OK:
             print(
                 "Unsafe files must not be loaded. Trust a name only if you trust its code: "
                 "--trust NAME / load(..., trusted=[...]).",

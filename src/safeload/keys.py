@@ -13,11 +13,13 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from types import MappingProxyType
+from typing import NoReturn, Protocol, runtime_checkable
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
@@ -386,12 +388,39 @@ class HMACKey:
         return f"HMACKey(keyid={self._keyid[:16]}…)"
 
 
+#: A full key id: 64 lower-case hex digits (SHA-256 of an Ed25519 key, or an HMAC key's id).
+_KEYID = re.compile(r"[0-9a-f]{64}")
+
+
+def _revoked_ids(revoked: Iterable[str]) -> frozenset[str]:
+    """Revoked key ids, each checked to be a full key id: anything else (a prefix, upper case,
+    a name) matches no key, so it would revoke nothing, silently."""
+    if isinstance(revoked, (str, bytes)):
+        raise KeyFormatError("revoked must be a list of key ids, not one string")
+    ids = list(revoked)
+    for keyid in ids:
+        if not isinstance(keyid, str) or _KEYID.fullmatch(keyid) is None:
+            raise KeyFormatError(
+                f"revoked entry {keyid!r} is not a full key id (64 lower-case hex digits, as "
+                "`safeload inspect` and Keyring.keyids show it); it would revoke nothing"
+            )
+    return frozenset(ids)
+
+
 class Keyring:
     """A set of trusted keys and how many of them must have signed (``threshold``).
 
     Keys are de-duplicated by key id, so one key counts once however many times it is listed
-    or has signed.
+    or has signed. A keyring is immutable: its keys, threshold, expiry times and revocations
+    are fixed when it is made (``source`` only says where it came from, for messages).
     """
+
+    __slots__ = ("_keys", "_not_after", "_revoked", "_source", "_threshold")
+    _keys: dict[str, Verifier]
+    _not_after: Mapping[str, datetime]
+    _revoked: frozenset[str]
+    _source: str | None
+    _threshold: int
 
     def __init__(
         self,
@@ -400,6 +429,7 @@ class Keyring:
         *,
         not_after: Mapping[str, datetime] | None = None,
         revoked: Iterable[str] = (),
+        source: str | None = None,
     ) -> None:
         unique: dict[str, Verifier] = {}
         for key in keys:
@@ -409,8 +439,8 @@ class Keyring:
                     f"not a verification key: {type(key).__name__}; use VerifyKey or HMACKey"
                 )
             unique.setdefault(verifier.keyid, verifier)
-        self.revoked = frozenset(revoked)
-        for keyid in self.revoked:
+        revoked_ids = _revoked_ids(revoked)
+        for keyid in revoked_ids:
             unique.pop(keyid, None)
         if not unique:
             raise KeyFormatError("a keyring needs at least one key that is not revoked")
@@ -421,10 +451,38 @@ class Keyring:
                 f"threshold {threshold} is more than the {len(unique)} distinct key(s) in the "
                 "keyring; verification could never pass"
             )
-        self._keys = unique
-        self.threshold = threshold
-        self.not_after: dict[str, datetime] = dict(not_after or {})
-        self.source: str | None = None
+        init = object.__setattr__
+        init(self, "_keys", unique)
+        init(self, "_threshold", threshold)
+        init(self, "_not_after", MappingProxyType(dict(not_after or {})))
+        init(self, "_revoked", revoked_ids)
+        init(self, "_source", source)
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise AttributeError("a Keyring is immutable; build a new one")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError("a Keyring is immutable; build a new one")
+
+    @property
+    def threshold(self) -> int:
+        """How many distinct trusted keys must have signed."""
+        return self._threshold
+
+    @property
+    def revoked(self) -> frozenset[str]:
+        """Key ids that are never trusted."""
+        return self._revoked
+
+    @property
+    def not_after(self) -> Mapping[str, datetime]:
+        """Key id -> the time from which that key is no longer trusted (read-only)."""
+        return self._not_after
+
+    @property
+    def source(self) -> str | None:
+        """The directory or file the keyring was read from, if any."""
+        return self._source
 
     @classmethod
     def from_dir(cls, path: str | os.PathLike[str], threshold: int = 1) -> Keyring:
@@ -435,9 +493,7 @@ class Keyring:
         files = sorted(f for f in p.glob("*.pub") if f.is_file())
         if not files:
             raise KeyFormatError(f"no *.pub files in keyring directory {p}", path=str(p))
-        ring = cls([VerifyKey.from_file(f) for f in files], threshold=threshold)
-        ring.source = str(p)
-        return ring
+        return cls([VerifyKey.from_file(f) for f in files], threshold=threshold, source=str(p))
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> Keyring:
@@ -470,13 +526,17 @@ class Keyring:
                         entry["not_after"], "%Y-%m-%dT%H:%M:%SZ"
                     ).replace(tzinfo=timezone.utc)
                 keys.append(key)
-            if not all(isinstance(k, str) for k in revoked):
-                raise ValueError("revoked must list key ids")
-        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+            _revoked_ids(revoked)
+        except (
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+            UnicodeDecodeError,
+            KeyFormatError,
+        ) as exc:
             raise KeyFormatError(f"keyring file {p} is not valid: {exc}", path=str(p)) from exc
-        ring = cls(keys, threshold=threshold, not_after=limits, revoked=revoked)
-        ring.source = str(p)
-        return ring
+        return cls(keys, threshold=threshold, not_after=limits, revoked=revoked, source=str(p))
 
     def usable(self, now: datetime) -> tuple[Verifier, ...]:
         """The keys trusted at ``now``: not revoked, and before their ``not_after``."""

@@ -12,9 +12,17 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
-__all__ = ["Limits", "Policy", "TrustedSpec", "format_name", "parse_name"]
+__all__ = [
+    "Limits",
+    "Policy",
+    "TrustedSpec",
+    "format_name",
+    "name_runs_code",
+    "parse_name",
+    "runs_code",
+]
 
 #: What ``trusted=`` accepts: ``"module.Name"``, ``"module:Outer.Inner"``, or the object itself.
 TrustedSpec = str | type[Any] | Any
@@ -46,7 +54,107 @@ def parse_name(spec: str) -> tuple[str, str]:
     return module, qualname
 
 
+# --- known code-execution primitives: never trusted, never offered as advice -----------------
+
+#: Modules every name of which (and of their submodules) can run code, import or evaluate,
+#: deserialize again, touch files, sockets or processes, or walk to something that does.
+CODE_MODULES: Final = frozenset(
+    {
+        "os", "posix", "nt", "subprocess", "_posixsubprocess", "_winapi", "pty", "sys",
+        "runpy", "importlib", "pkgutil", "pydoc", "imp", "zipimport",
+        "pickle", "_pickle", "marshal", "shelve", "dill", "cloudpickle", "copy_reg",
+        "ctypes", "_ctypes", "cffi", "types",
+        "code", "codeop", "cProfile", "profile", "pdb", "bdb", "trace", "timeit", "doctest",
+        "idlelib", "lib2to3", "ensurepip", "pip", "setuptools", "distutils",
+        "operator", "_operator", "inspect", "gc", "signal", "_thread", "threading",
+        "multiprocessing", "concurrent", "asyncio", "_asyncio",
+        "uuid", "_osx_support", "_aix_support", "platform", "webbrowser",
+        "io", "_io", "pathlib", "shutil", "tempfile", "glob", "fileinput", "zipfile", "tarfile",
+        "socket", "_socket", "ssl", "_ssl", "http", "urllib", "ftplib", "smtplib", "imaplib",
+        "poplib", "telnetlib", "xmlrpc", "logging", "test", "unittest", "venv", "sqlite3",
+        "joblib.numpy_pickle_compat", "numpy.testing", "numpy.f2py", "numpy.distutils",
+        "sklearn.utils._testing", "sklearn.datasets", "torch", "tensorflow", "keras",
+    }
+)  # fmt: skip
+#: Single names outside those modules that do any of the same.
+CODE_NAMES: Final = frozenset(
+    {
+        *(
+            (builtins, name)
+            for builtins in ("builtins", "__builtin__", "__builtins__")
+            for name in (
+                "eval", "exec", "compile", "open", "__import__", "getattr", "setattr",
+                "delattr", "input", "breakpoint", "exit", "quit", "help", "vars", "globals",
+                "locals", "dir", "type", "memoryview", "execfile", "file",
+                "reload", "__loader__", "__spec__",
+            )
+        ),
+        ("functools", "reduce"),
+        ("copyreg", "__newobj_ex__"),
+        ("joblib", "load"),
+        ("joblib.numpy_pickle", "load"),
+        ("numpy", "load"),
+        ("numpy", "save"),
+        ("numpy", "savez"),
+        ("numpy", "memmap"),
+        ("numpy", "fromfile"),
+        ("numpy", "loadtxt"),
+        ("numpy", "genfromtxt"),
+        ("numpy", "frombuffer"),
+        ("numpy.lib.npyio", "load"),
+        ("numpy.core", "_ufunc_reconstruct"),
+        ("scipy.io", "loadmat"),
+        ("pandas", "read_csv"),
+        ("pandas", "read_pickle"),
+        ("pandas.io.pickle", "read_pickle"),
+        # native code driven by stored values, or stored Python callables (tests/test_policy.py)
+        ("sklearn.cluster._kmeans", "_kmeans_single_lloyd"),
+        ("sklearn.metrics._dist_metrics", "PyFuncDistance64"),
+        ("scipy.interpolate._bsplines", "BSpline"),
+    }
+)  # fmt: skip
+#: Qualname parts that walk from wherever they start to the interpreter's internals.
+_CODE_ATTRIBUTES: Final = frozenset(
+    {
+        "os", "sys", "subprocess", "builtins", "__builtins__", "__globals__", "__code__",
+        "__import__", "__subclasses__", "__dict__", "__class__", "__bases__", "__mro__",
+        "__getattribute__", "__reduce__", "__reduce_ex__", "__loader__", "__spec__",
+        "__func__", "__self__",
+    }
+)  # fmt: skip
+
+
+def runs_code(module: str, qualname: str) -> bool:
+    """True if ``module.qualname`` is a known code-execution primitive: it can run code, import
+    or evaluate, deserialize again, open files or start processes, or its qualname walks to
+    something that can. Such a name is never trusted, whatever the caller asks."""
+    if (module, qualname) in CODE_NAMES:
+        return True
+    parts = module.split(".")
+    for i in range(1, len(parts) + 1):
+        if ".".join(parts[:i]) in CODE_MODULES:
+            return True
+    return any(part in _CODE_ATTRIBUTES for part in qualname.split("."))
+
+
+def name_runs_code(name: str) -> bool:
+    """:func:`runs_code` for a name as written in reports (``module.Name`` / ``module:Q.N``)."""
+    module, _, qualname = name.partition(":") if ":" in name else name.rpartition(".")
+    return runs_code(module, qualname)
+
+
 def _spec_to_pair(spec: TrustedSpec) -> tuple[str, str]:
+    pair = _spec_pair(spec)
+    if runs_code(*pair):
+        raise ValueError(
+            f"refusing to trust {format_name(*pair)}: it is a known code-execution primitive "
+            "(it can run code, import modules, open files or start processes). A file that "
+            "refers to it tries to run code: do not load that file."
+        )
+    return pair
+
+
+def _spec_pair(spec: TrustedSpec) -> tuple[str, str]:
     if spec is True or spec is False or spec is None:
         raise TypeError(
             f"trusted={spec!r} is not supported: safeload has no 'trust everything' switch. "

@@ -28,6 +28,7 @@ from safeload._opcodes import Cursor
 from safeload._symbolic import (
     _OPAQUE,
     DTYPE_CLASSES,
+    FoldBudget,
     _Box,
     _Bytes,
     _Const,
@@ -358,6 +359,7 @@ class _Walker:
         self.joblib = joblib
         self.result = StreamAnalysis()
         self.byte_arrays: list[_Bytes] = []
+        self.fold = FoldBudget(self.size)
 
     def run(self) -> StreamAnalysis:
         try:
@@ -595,7 +597,7 @@ class _Walker:
                         if target.cls is not None:
                             result.builds.append((pos, target, state))
                         if target.cls is not None and target.cls.pair in DTYPE_CLASSES:
-                            problem = _dtype_state_problem(target, state)
+                            problem = _dtype_state_problem(target, state, self.fold)
                             if problem:
                                 raise _Unsafe(pos, name, problem)
                         if (
@@ -614,7 +616,7 @@ class _Walker:
                             self._joblib_array(target, pos)
                             ops = result.opcode_count
                             stack[-1] = _OPAQUE
-                    problem = _array_state_problem(state)
+                    problem = _array_state_problem(state, self.fold)
                     if problem:
                         raise _Unsafe(pos, name, problem)
                 elif name in ("TUPLE1", "TUPLE2", "TUPLE3"):
@@ -749,11 +751,11 @@ class _Walker:
         if not (isinstance(sub, _Global) and sub.pair in _NDARRAY_CLASSES):
             raise _Unsafe(pos, "BUILD", "joblib array subclass must be numpy.ndarray or memmap")
         try:
-            shape = _const_value(s["shape"])
-            order = _const_value(s["order"])
-            itemsize, hasobject = _dtype_layout(s["dtype"])
+            shape = _const_value(s["shape"], self.fold)
+            order = _const_value(s["order"], self.fold)
+            itemsize, hasobject = _dtype_layout(s["dtype"], self.fold)
             align = (
-                _const_value(s["numpy_array_alignment_bytes"])
+                _const_value(s["numpy_array_alignment_bytes"], self.fold)
                 if ("numpy_array_alignment_bytes" in s)
                 else None
             )

@@ -13,8 +13,8 @@ import platform
 import warnings
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import ClassVar, NoReturn, SupportsIndex
 
 from safeload import _progress
 from safeload._types import Buffer
@@ -49,22 +49,42 @@ _TOKEN = object()
 
 
 class _Sealed:
-    """Base for values only this module may construct: a private token must be passed."""
+    """Base for values only this module may construct: a private token must be passed.
 
-    _token: object
+    Not dataclasses: ``dataclasses.replace`` (and ``copy.replace``) would carry the token over
+    into a value holding other bytes. Attributes are set once, by :meth:`_seal`; setting,
+    deleting, copying and pickling are refused.
+    """
+
+    __slots__ = ()
     #: the function that alone constructs this type, named in the error
-    _MAKER = "this module"
+    _MAKER: ClassVar[str] = "this module"
 
-    def __post_init__(self) -> None:
-        if self._token is not _TOKEN:
+    def _seal(self, token: object, **values: object) -> None:
+        if token is not _TOKEN:
             raise TypeError(f"{type(self).__name__} is created only by {self._MAKER}")
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        raise TypeError(f"{type(self).__name__} cannot be copied or pickled")
+
+    def __repr__(self) -> str:
+        names: tuple[str, ...] = getattr(type(self), "__slots__", ())
+        shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in names if n not in ("data", "files"))
+        return f"{type(self).__name__}({shown})"
 
 
 class InconsistentVersionWarning(UserWarning):
     """The artifact was saved with library versions that differ from the running ones."""
 
 
-@dataclass(frozen=True)
 class VerifiedArtifact(_Sealed):
     """Bytes whose signature has been checked, with the statement that covers them.
 
@@ -73,13 +93,22 @@ class VerifiedArtifact(_Sealed):
     into it, and a pickle buffer is rearranged); without ``consume`` it is left as it is.
     """
 
+    __slots__ = ("data", "keyids", "name", "statement")
+    _MAKER = "safeload.signing.verify_bytes"
     data: Buffer
     name: str
     statement: Statement
     keyids: tuple[str, ...]
-    _token: object = field(default=None, repr=False, compare=False)
 
-    _MAKER = "safeload.signing.verify_bytes"
+    def __init__(
+        self,
+        data: Buffer,
+        name: str,
+        statement: Statement,
+        keyids: tuple[str, ...],
+        _token: object = None,
+    ) -> None:
+        self._seal(_token, data=data, name=name, statement=statement, keyids=keyids)
 
     @property
     def format(self) -> str:
@@ -87,16 +116,17 @@ class VerifiedArtifact(_Sealed):
         return self.statement.predicate.format
 
 
-@dataclass(frozen=True)
 class UnsignedArtifact(_Sealed):
     """Bytes that were deliberately loaded without a signature check (``load_unsigned``)."""
 
+    __slots__ = ("data", "format", "name")
+    _MAKER = "unsigned_artifact()"
     data: Buffer
     name: str
     format: str
-    _token: object = field(default=None, repr=False, compare=False)
 
-    _MAKER = "unsigned_artifact()"
+    def __init__(self, data: Buffer, name: str, format: str, _token: object = None) -> None:
+        self._seal(_token, data=data, name=name, format=format)
 
 
 def unsigned_artifact(data: Buffer, name: str, format: str) -> UnsignedArtifact:
@@ -318,19 +348,26 @@ def _warn_versions(statement: Statement, source: str) -> None:
             )
 
 
-@dataclass(frozen=True)
 class VerifiedFolder(_Sealed):
     """Every file of a folder, read once and checked against the folder's signed manifest.
 
     Only :func:`verify_folder` can create one.
     """
 
+    __slots__ = ("files", "keyids", "statement")
+    _MAKER = "safeload.signing.verify_folder"
     files: Mapping[str, Buffer]
     statement: Statement
     keyids: tuple[str, ...]
-    _token: object = field(default=None, repr=False, compare=False)
 
-    _MAKER = "safeload.signing.verify_folder"
+    def __init__(
+        self,
+        files: Mapping[str, Buffer],
+        statement: Statement,
+        keyids: tuple[str, ...],
+        _token: object = None,
+    ) -> None:
+        self._seal(_token, files=files, statement=statement, keyids=keyids)
 
     def artifact(self, relpath: str, format: str) -> VerifiedArtifact:
         """One verified member, ready for a reader."""

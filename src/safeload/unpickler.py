@@ -21,7 +21,7 @@ import numpy as np
 
 from safeload._types import Buffer
 from safeload.exceptions import MalformedArtifactError, SafeloadError, UntrustedTypeError
-from safeload.policy import Limits, Policy, format_name
+from safeload.policy import Limits, Policy, format_name, name_runs_code
 from safeload.scan import (
     _FROMBUFFER,
     JOBLIB_WRAPPER,
@@ -35,8 +35,21 @@ __all__ = ["analyse_stream", "load_joblib_stream", "load_pickle_stream", "untrus
 
 
 def untrusted_error(names: list[str], source: str) -> UntrustedTypeError:
-    """The actionable error for untrusted globals: lists all of them and how to allow them."""
+    """The actionable error for untrusted globals: lists all of them and how to allow them;
+    but if any is a known code-execution primitive, says the file tries to run code and offers
+    no way to allow anything."""
     listed = "\n".join(f"  - {n}" for n in names)
+    code = [n for n in names if name_runs_code(n)]
+    if code:
+        return UntrustedTypeError(
+            f"{source} tries to run code: it refers to {len(code)} known code-execution "
+            f"primitive(s) ({', '.join(code)}), which can run commands, evaluate code, import "
+            f"modules or open files. All {len(names)} untrusted global(s):\n{listed}\n"
+            "Nothing was deserialized. Do not load this file; these names cannot be trusted. "
+            "Get the model from its author again, or report the file.",
+            names=names,
+            path=source,
+        )
     as_arg = ", ".join(repr(n) for n in names)
     flags = " ".join(f"--trust {n}" for n in names)
     return UntrustedTypeError(
