@@ -63,12 +63,15 @@ _SKLEARN_METRICS: tuple[_Row, ...] = tuple(
                 "matthews_corrcoef",
                 "precision_score",
                 "recall_score",
-                "top_k_accuracy_score",
             ),
         ),
         (
             "sklearn.metrics._ranking",
-            ("average_precision_score", "roc_auc_score"),
+            ("average_precision_score", "roc_auc_score", "top_k_accuracy_score"),
+        ),
+        (
+            "sklearn.metrics._scorer",
+            ("positive_likelihood_ratio", "negative_likelihood_ratio"),
         ),
         (
             "sklearn.metrics._regression",

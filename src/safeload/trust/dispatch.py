@@ -1007,12 +1007,6 @@ _TYPE_PINS: tuple[DispatchRow, ...] = (
         )
     ),
     DispatchRow(
-        "sklearn.utils._metadata_requests:MethodMetadataRequest",
-        "method",
-        "a method name in routing messages",
-        "data",
-    ),
-    DispatchRow(
         "sklearn.metrics._scorer:_MultimetricScorer",
         "_scorers",
         "__call__: scorer(estimator, X, y) for each value",
