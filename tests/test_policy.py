@@ -314,10 +314,12 @@ def test_hand_written_entries_need_no_imports() -> None:
     assert set(entries) <= set(DEFAULT)
 
 
-# --- what is derived from scikit-learn --------------------------------------------------------
+# --- scikit-learn's estimators, written out --------------------------------------------------
 
 
-def test_every_estimator_is_derived_under_its_pickled_name() -> None:
+def test_every_estimator_is_listed_under_its_pickled_name() -> None:
+    """The list is written out, not derived: a scikit-learn release that adds an estimator
+    fails here until the class is reviewed and added to safeload._allowlist_sklearn."""
     from sklearn.utils import all_estimators
 
     estimators = all_estimators()

@@ -1,12 +1,12 @@
 """The default allowlist: every global a scikit-learn model file may name, with the reason.
 
-Two sources, both exact ``(module, qualname)`` pairs:
+Three written-out sources, all exact ``(module, qualname)`` pairs:
 
-* scikit-learn's estimator classes, derived at call time from ``sklearn.utils.all_estimators()``
-  using each class's own ``__module__`` and ``__qualname__`` (the names pickles record);
-* the hand-written tables below: the internal types and functions real scikit-learn pickles
-  contain (found by pickling a corpus of fitted models), plus numpy, scipy.sparse, joblib and
-  a few builtins.
+* scikit-learn's estimator classes (``safeload._allowlist_sklearn``), each with its use-time
+  review;
+* the functions a model may keep as a parameter (``safeload.trust.callables``);
+* the tables below: the internal types and functions real scikit-learn pickles contain (found
+  by pickling a corpus of fitted models), plus numpy, scipy.sparse, joblib and a few builtins.
 
 The bar for an entry: calling it with attacker-chosen arguments (``REDUCE``), constructing it and
 applying attacker-chosen state to it (``BUILD``) must not import, evaluate, open files or
@@ -16,16 +16,10 @@ stored index arrays (trees, neighbour trees, histogram-gradient-boosting predict
 models, sparse matrices) meet the bar at load time; their use-time safety is the post-load
 validator's job.
 
-This module imports nothing heavy at import time: scikit-learn is imported only inside
-:func:`default_entries`, which ``Policy.default()`` calls once, lazily.
+Nothing here imports scikit-learn: building the list is reading data.
 """
 
 from __future__ import annotations
-
-import importlib
-import inspect
-import sys
-from typing import Any
 
 __all__ = ["default_entries", "hand_written_entries", "refused_entries"]
 
@@ -530,61 +524,6 @@ _REFUSED: tuple[_Row, ...] = (
 )
 
 
-def _is_test_module(module: str) -> bool:
-    return any(part in _TEST_PARTS or part.startswith("test_") for part in module.split("."))
-
-
-def _resolves_to(module: str, qualname: str, obj: Any) -> bool:
-    """True if importing ``module`` and following ``qualname`` gives exactly ``obj``."""
-    mod = sys.modules.get(module)
-    if mod is None:
-        try:
-            mod = importlib.import_module(module)
-        except ImportError:
-            return False
-    found: Any = mod
-    for part in qualname.split("."):
-        found = getattr(found, part, None)
-        if found is None:
-            return False
-    return found is obj
-
-
-def _estimator_rows() -> list[_Row]:
-    """scikit-learn's estimator classes, as pickles record them (``cls.__module__``/qualname)."""
-    from sklearn.utils import all_estimators
-
-    rows: list[_Row] = []
-    for name, cls in all_estimators():
-        module, qualname = cls.__module__, cls.__qualname__
-        if not inspect.isclass(cls) or not module.startswith("sklearn."):
-            continue
-        if _is_test_module(module) or "<locals>" in qualname:
-            continue
-        if not _resolves_to(module, qualname, cls):
-            continue  # a pickle could not record this class under its own name
-        rows.append((module, qualname, f"scikit-learn estimator {name}: stores its parameters"))
-    return rows
-
-
-def _sklearn_metric_rows() -> list[_Row]:
-    """The metric functions behind scikit-learn's named scorers (``scoring="accuracy"`` etc.)."""
-    from sklearn.metrics import get_scorer, get_scorer_names
-
-    rows: list[_Row] = []
-    for scorer_name in get_scorer_names():
-        func = getattr(get_scorer(scorer_name), "_score_func", None)
-        if not inspect.isfunction(func):
-            continue
-        module, qualname = func.__module__, func.__qualname__
-        if not module.startswith("sklearn.metrics.") or "<" in qualname:
-            continue
-        if _is_test_module(module) or not _resolves_to(module, qualname, func):
-            continue
-        rows.append((module, qualname, f"pure metric behind scoring={scorer_name!r}"))
-    return rows
-
-
 # Allowed after review although the first pass refused them: HistGradientBoosting* with
 # categorical features stores partial(check_array, ...), a very common model. REDUCE already
 # lets a stream call any allowed callable with positional arguments, so partial adds only
@@ -633,14 +572,27 @@ def refused_entries() -> dict[tuple[str, str], str]:
     return {(module, qualname): reason for module, qualname, reason in _REFUSED}
 
 
+def _metric_rows() -> list[_Row]:
+    """The functions on the callable allowlist: a file must be able to name what a model may
+    keep (``make_scorer(fbeta_score)``, ``SelectKBest(f_classif)``)."""
+    from safeload.trust.callables import CALLABLE_ROWS
+
+    return [
+        (module, qualname, f"{reason} (a stored parameter; on the callable allowlist)")
+        for module, qualname, reason in CALLABLE_ROWS
+    ]
+
+
 def default_entries() -> dict[tuple[str, str], str]:
     """Every ``(module, qualname)`` trusted by default, mapped to the reason it is safe.
 
-    Imports scikit-learn (to derive its estimator classes and scorer metrics), so call it once
-    and cache the result, as ``Policy.default()`` does.
+    Pure data: nothing is imported or derived, so the list is the same on every machine and
+    every entry was reviewed (``safeload._allowlist_sklearn`` for the estimator classes).
     """
+    from safeload._allowlist_sklearn import ESTIMATOR_ROWS
+
     entries = hand_written_entries()
-    for module, qualname, reason in (*_estimator_rows(), *_sklearn_metric_rows()):
+    for module, qualname, reason in (*ESTIMATOR_ROWS, *_metric_rows()):
         entries.setdefault((module, qualname), reason)
     for key in _REFUSED:
         entries.pop((key[0], key[1]), None)
