@@ -477,23 +477,17 @@ _CACHE: list[tuple[type, Callable[[Any, Any], None]]] | None = None
 
 def validate_loaded(obj: Any, source: str, *, max_objects: int = MAX_OBJECTS) -> None:
     """Check everything reachable from ``obj``: first that its state is safe to use
-    (:mod:`safeload.trust.usetime`), then the native structures in it."""
+    (:mod:`safeload.trust.usetime`), then the native structures among the objects that walk
+    found (which sees inside partials, slices, slots and extension types' state, so a structure
+    cannot hide from these checks where a plain ``__dict__`` walk would miss it)."""
     global _CACHE
-    _check_use_time(obj, source, max_objects)
+    instances = _check_use_time(obj, source, max_objects)
     checks = _CACHE if _CACHE is not None else _validators()
     _CACHE = checks
     kinds = tuple(cls for cls, _ in checks)
     tree_kind = next((cls for cls, check in checks if check is _check_tree), None)
     trees: list[Any] = []  # checked together after the walk (see _trees_all_valid)
-    seen: set[int] = set()
-    stack: list[Any] = [obj]
-    while stack:
-        o = stack.pop()
-        if isinstance(o, _ATOMS) or id(o) in seen:
-            continue
-        seen.add(id(o))
-        if len(seen) > max_objects:
-            raise LimitExceededError(f"{source}: more than {max_objects} objects", path=source)
+    for o in instances:
         if isinstance(o, kinds):
             if tree_kind is not None and type(o) is tree_kind:
                 trees.append(o)
@@ -501,18 +495,6 @@ def validate_loaded(obj: Any, source: str, *, max_objects: int = MAX_OBJECTS) ->
                 for cls, check in checks:
                     if isinstance(o, cls):
                         _run_check(check, o, source)
-        if isinstance(o, dict):
-            stack.extend(o.keys())
-            stack.extend(o.values())
-        elif isinstance(o, (list, tuple, set, frozenset)):
-            stack.extend(o)
-        elif isinstance(o, np.ndarray):
-            if o.dtype.hasobject:
-                stack.extend(o.ravel().tolist())
-        else:
-            d = getattr(o, "__dict__", None)
-            if isinstance(d, dict):
-                stack.extend(d.values())
     if trees and not _trees_all_valid(trees):
         for tree in trees:
             _run_check(_check_tree, tree, source)
@@ -521,11 +503,13 @@ def validate_loaded(obj: Any, source: str, *, max_objects: int = MAX_OBJECTS) ->
         )
 
 
-def _check_use_time(obj: Any, source: str, max_objects: int) -> None:
-    from safeload.trust.usetime import UnsafeState, check_use_time
+def _check_use_time(obj: Any, source: str, max_objects: int) -> list[Any]:
+    from safeload.trust.usetime import UnsafeState, WalkLimit, check_use_time
 
     try:
-        check_use_time(obj, max_objects=max_objects)
+        return check_use_time(obj, max_objects=max_objects)
+    except WalkLimit as exc:
+        raise LimitExceededError(f"{source}: {exc.problem}", path=source) from None
     except UnsafeState as exc:
         advice = (
             "It was built but refused before use: only allowed types were built, but this "

@@ -28,6 +28,18 @@ __all__ = ["use_time_findings"]
 
 _PARTIAL = ("functools", "partial")
 _SKIP_CLASSES = frozenset({("joblib.numpy_pickle", "NumpyArrayWrapper")})
+#: Extension types whose __setstate__ turns every value into numbers or numeric arrays (the
+#: post-build walk skips them for the same reason).
+_DATA_ONLY = frozenset({("sklearn.tree._tree", "Tree")})
+#: Builds whose state the static pass already vets as an array, dtype or scalar state.
+_NUMPY_STATE_CLASSES = frozenset(
+    {
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy", "dtype"),
+        ("numpy", "ndarray"),
+    }
+)
 _MAX_DEPTH = 16
 
 
@@ -89,8 +101,8 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
         cls = obj.cls
         if not isinstance(obj, _Obj) or not isinstance(cls, _Global):
             continue
-        if cls.pair in _SKIP_CLASSES:
-            continue
+        if cls.pair in _SKIP_CLASSES or cls.pair in _NUMPY_STATE_CLASSES or cls.pair in _DATA_ONLY:
+            continue  # array and dtype states are checked by the walk itself
         if cls.pair == _PARTIAL and isinstance(state, _Tuple) and state.items:
             problem = _partial_problem(state.items[0])
             if problem:
@@ -125,8 +137,10 @@ def _partial_problem(func: Any) -> str | None:
 def _value_problem(sym: Any, depth: int, *, allow_callable: bool = False) -> str | None:
     """A global kept as a value (not called) that is neither an allowed function nor a scalar
     type, looking through literal tuples and dicts."""
-    from safeload._symbolic import _Dict, _Global, _Tuple
+    from safeload._symbolic import _Const, _Dict, _Global, _Tuple
 
+    if type(sym) is _Const:
+        return None  # by far the commonest value: decided before any other test
     if depth > _MAX_DEPTH:
         return None  # the post-build check walks the rest
     if isinstance(sym, _Global):
@@ -138,12 +152,13 @@ def _value_problem(sym: Any, depth: int, *, allow_callable: bool = False) -> str
             "allowlist and scalar types may be stored in a model"
         )
     if isinstance(sym, _Tuple):
-        for item in sym.items:
-            problem = _value_problem(item, depth + 1)
-            if problem:
-                return problem
+        items: Any = sym.items
     elif isinstance(sym, _Dict):
-        for item in sym.items.values():
+        items = sym.items.values()
+    else:
+        return None
+    for item in items:
+        if type(item) is not _Const:
             problem = _value_problem(item, depth + 1)
             if problem:
                 return problem
@@ -176,7 +191,7 @@ def _literal(sym: Any) -> tuple[bool, Any]:
 
 
 def _state_problem(pair: tuple[str, str], state: Any) -> str | None:
-    from safeload._symbolic import _Dict, _Tuple
+    from safeload._symbolic import _Const, _Dict, _Tuple
     from safeload.trust import usetime
 
     if isinstance(state, _Tuple) and len(state.items) == 2 and isinstance(state.items[0], _Dict):
@@ -186,9 +201,14 @@ def _state_problem(pair: tuple[str, str], state: Any) -> str | None:
     cls = usetime.resolve_class(*pair)
     if cls is None or getattr(cls, "__dictoffset__", 0) == 0:
         return None  # extension types take their state through __setstate__, not __dict__
+    wanted = usetime.literal_attributes(cls)
     literals: dict[str, Any] = {}
     for key, sym in state.items.items():
-        ok, value = _literal(sym)
-        if ok:
-            literals[key] = value
+        if key in wanted:
+            if type(sym) is _Const:
+                literals[key] = sym.value
+                continue
+            ok, value = _literal(sym)
+            if ok:
+                literals[key] = value
     return usetime.state_problem(cls, list(state.items), literals)

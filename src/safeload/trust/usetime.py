@@ -42,9 +42,13 @@ import numpy as np
 from safeload.trust.callables import CALLABLE_ROWS, TYPE_VALUE_ROWS
 from safeload.trust.dispatch import ROWS, DispatchRow
 
-__all__ = ["UnsafeState", "check_use_time", "fitted_dispatch_rows"]
+__all__ = ["UnsafeState", "WalkLimit", "check_use_time", "fitted_dispatch_rows"]
 
 _ATOMS = (type(None), bool, int, float, complex, str, bytes, bytearray, range)
+#: The exact types of the commonest values, for a set look-up before any isinstance chain.
+_ATOM_TYPES = frozenset(
+    {type(None), bool, int, float, complex, str, bytes, np.float64, np.int64, np.intp}
+)
 _SCALARS = (np.generic, np.dtype)
 _OUTPUT_CONTAINERS = frozenset({"default", "pandas", "polars"})
 _PUBLIC_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
@@ -59,6 +63,10 @@ class UnsafeState(Exception):
         self.path = path
         self.problem = problem
         self.names = names
+
+
+class WalkLimit(UnsafeState):
+    """The graph holds more objects than the limit allows."""
 
 
 # --- resolved tables ------------------------------------------------------------------------
@@ -95,6 +103,19 @@ def _type_values() -> frozenset[type]:
         obj = _resolve(module, qualname)
         if isinstance(obj, type):
             found.add(obj)
+    return frozenset(found)
+
+
+@functools.lru_cache(maxsize=1)
+def _data_only_types() -> frozenset[type]:
+    """Extension types whose ``__setstate__`` converts everything it is given to numbers and
+    numeric arrays, so nothing can hide in them: walking their state would only cost time (a
+    forest has hundreds). Their index arrays are the native checks' business."""
+    found = set()
+    for module, qualname in (("sklearn.tree._tree", "Tree"),):
+        cls = _resolve(module, qualname)
+        if isinstance(cls, type):
+            found.add(cls)
     return frozenset(found)
 
 
@@ -208,16 +229,17 @@ def _walk(graph: _Graph) -> None:
     seen: set[int] = set()
     stack: list[Any] = [graph.root]
     parent = graph.parent
+    atoms = _ATOM_TYPES
     while stack:
         o = stack.pop()
-        if isinstance(o, _ATOMS) or isinstance(o, _SCALARS):
+        if type(o) in atoms or isinstance(o, _ATOMS) or isinstance(o, _SCALARS):
             continue
         oid = id(o)
         if oid in seen:
             continue
         seen.add(oid)
         if len(seen) > graph.max_objects:
-            raise UnsafeState("model", f"more than {graph.max_objects} objects")
+            raise WalkLimit("model", f"more than {graph.max_objects} objects")
         kids: list[tuple[str, Any]]
         if isinstance(o, (dict, list, tuple, set, frozenset, slice)):
             kids = list(_children(o, graph))
@@ -309,26 +331,50 @@ def _check_partial(o: functools.partial[Any], graph: _Graph, oid: int, allowed: 
         _require_data(arg, graph, oid, f".keywords[{key!r}]")
 
 
+_SLOTS: dict[type, tuple[tuple[str, ...], bool]] = {}
+
+
+def _slots_of(cls: type) -> tuple[tuple[str, ...], bool]:
+    """The slot names ``cls`` declares, and whether any class below ``object`` declares any."""
+    found = _SLOTS.get(cls)
+    if found is None:
+        names: list[str] = []
+        declares = False
+        for base in cls.__mro__[:-1]:
+            slots = vars(base).get("__slots__", None)
+            if slots is None:
+                continue
+            declares = True
+            for name in (slots,) if isinstance(slots, str) else slots:
+                if name not in ("__dict__", "__weakref__"):
+                    names.append(name)
+        found = (tuple(names), declares)
+        _SLOTS[cls] = found
+    return found
+
+
 def _instance_children(o: Any, graph: _Graph, oid: int) -> Iterator[tuple[str, Any]]:
     cls = type(o)
     d = getattr(o, "__dict__", None)
     if isinstance(d, dict) and not isinstance(o, type):
         _check_keys(cls, d, graph, oid)
         rebuilt = _rebuilt_attributes(cls)
+        atoms = _ATOM_TYPES
         for key, value in d.items():
+            if type(value) in atoms:
+                continue
             if key in rebuilt:
                 if not isinstance(value, _classes_named(rebuilt[key])):
                     raise UnsafeState(graph.path(oid) + _label_attr(key), "was not rebuilt")
                 continue
             yield _label_attr(key), value
-    for base in cls.__mro__:
-        slots = vars(base).get("__slots__", ())
-        for name in (slots,) if isinstance(slots, str) else slots:
-            if name in ("__dict__", "__weakref__"):
-                continue
-            if hasattr(o, name):
-                yield _label_attr(name), getattr(o, name)
-    if d is None and not any("__slots__" in vars(base) for base in cls.__mro__[:-1]):
+    slots, declares = _slots_of(cls)
+    for name in slots:
+        if hasattr(o, name):
+            yield _label_attr(name), getattr(o, name)
+    if d is None and cls in _data_only_types():
+        return
+    if d is None and not declares:
         # An extension type (a Cython tree, loss, metric or random state): what it holds is
         # in its pickled state. Its reconstructor (item 0) is a class or helper, not a value.
         # Classes and constructors inside it are how it is rebuilt, not values it keeps.
@@ -352,7 +398,20 @@ def _state_parts(part: Any, label: str) -> Iterator[tuple[str, Any]]:
         yield label, part
 
 
+#: (class, state keys) already found clean: the hundreds of trees of a forest share one.
+_CLEAN_KEYS: set[tuple[type, tuple[Any, ...]]] = set()
+
+
 def _check_keys(cls: type, state: dict[Any, Any], graph: _Graph, oid: int) -> None:
+    keys = tuple(state)
+    if (cls, keys) in _CLEAN_KEYS:
+        return
+    _check_each_key(cls, state, graph, oid)
+    if len(_CLEAN_KEYS) < 10_000:
+        _CLEAN_KEYS.add((cls, keys))
+
+
+def _check_each_key(cls: type, state: dict[Any, Any], graph: _Graph, oid: int) -> None:
     names = _class_names(cls)
     for key in state:
         if not isinstance(key, str) or not key.isidentifier() or keyword.iskeyword(key):
@@ -428,7 +487,7 @@ def _check_instance(obj: Any, graph: _Graph) -> None:
                 raise
     constraints = _constraints_of(type(obj))
     if constraints:
-        _check_params(obj, state, constraints, graph)
+        _check_params(type(obj), state, constraints, graph.path(id(obj)))
     kernel = _kernel_base()
     if kernel is not None and isinstance(obj, kernel):
         for key in state:
@@ -783,36 +842,45 @@ _VALID_ATOMS: set[tuple[type, str, Any]] = set()
 
 
 def _check_params(
-    obj: Any, state: dict[str, Any], constraints: dict[str, Any], graph: _Graph
+    cls: type, values: dict[str, Any], constraints: dict[str, Any], path: str
 ) -> None:
+    """Hold ``values`` to the class's own parameter constraints (atoms already found valid
+    are skipped: most of a forest's hundreds of trees hold the same ones)."""
     from sklearn.utils._param_validation import (
         InvalidParameterError,
         validate_parameter_constraints,
     )
 
-    cls = type(obj)
     todo: dict[str, Any] = {}
-    for name in constraints:
-        if name not in state:
+    for name, value in values.items():
+        if name not in constraints:
             continue
-        value = state[name]
         if type(value) in (bool, int, float, str, type(None)):
-            key = (cls, name, (type(value), value))
-            if key in _VALID_ATOMS:
+            if (cls, name, (type(value), value)) in _VALID_ATOMS:
                 continue
         todo[name] = value
-    for name, value in todo.items():
-        try:
-            validate_parameter_constraints(
-                {name: constraints[name]}, {name: value}, caller_name=cls.__name__
-            )
-        except (InvalidParameterError, ValueError, TypeError) as exc:
-            raise UnsafeState(
-                f"{graph.path(id(obj))}.{name}",
-                f"holds a value {cls.__name__} itself refuses ({str(exc).rstrip('.')})",
-            ) from None
-        if type(value) in (bool, int, float, str, type(None)):
-            _VALID_ATOMS.add((cls, name, (type(value), value)))
+    if not todo:
+        return
+    try:  # all at once first: one call per estimator is what a forest can afford
+        validate_parameter_constraints(
+            {name: constraints[name] for name in todo}, todo, caller_name=cls.__name__
+        )
+    except (InvalidParameterError, ValueError, TypeError):
+        for name, value in todo.items():  # then one by one, to name the parameter
+            try:
+                validate_parameter_constraints(
+                    {name: constraints[name]}, {name: value}, caller_name=cls.__name__
+                )
+            except (InvalidParameterError, ValueError, TypeError) as exc:
+                raise UnsafeState(
+                    f"{path}.{name}",
+                    f"holds a value {cls.__name__} itself refuses ({str(exc).rstrip('.')})",
+                ) from None
+        raise UnsafeState(path, "its parameters together are refused") from None
+    if len(_VALID_ATOMS) < 100_000:
+        for name, value in todo.items():
+            if type(value) in (bool, int, float, str, type(None)):
+                _VALID_ATOMS.add((cls, name, (type(value), value)))
 
 
 # --- the same rules for literal state seen by the static pass -------------------------------
@@ -830,16 +898,33 @@ def resolve_class(module: str, qualname: str) -> type | None:
     return found if isinstance(found, type) else None
 
 
+_LITERAL_ATTRS: dict[type, frozenset[str]] = {}
+
+
+def literal_attributes(cls: type) -> frozenset[str]:
+    """The attributes of ``cls`` whose literal values :func:`state_problem` judges."""
+    found = _LITERAL_ATTRS.get(cls)
+    if found is None:
+        rows = {r.attribute for r in fitted_dispatch_rows(cls) if r.kind in _LITERAL_KINDS}
+        found = frozenset(rows | set(_constraints_of(cls) or ()))
+        _LITERAL_ATTRS[cls] = found
+    return found
+
+
 def state_problem(cls: type, keys: list[str], literals: dict[str, Any]) -> str | None:
     """What the post-build check would refuse in a state with these ``keys``, judged from the
     values known as literals; ``None`` when nothing can be said yet."""
-    names = _class_names(cls)
-    for key in keys:
-        if key in names or (key.startswith("__") and key.endswith("__")):
-            return (
-                f"state key {key!r} would hide what {cls.__qualname__} itself defines under "
-                "that name"
-            )
+    key_set = tuple(keys)
+    if (cls, key_set) not in _CLEAN_KEYS:
+        names = _class_names(cls)
+        for key in keys:
+            if key in names or (key.startswith("__") and key.endswith("__")):
+                return (
+                    f"state key {key!r} would hide what {cls.__qualname__} itself defines under "
+                    "that name"
+                )
+        if all(isinstance(k, str) and k.isidentifier() for k in keys) and len(_CLEAN_KEYS) < 10_000:
+            _CLEAN_KEYS.add((cls, key_set))
     graph = _Graph(None, 0)
     for row in fitted_dispatch_rows(cls):
         if row.attribute in literals and row.kind in _LITERAL_KINDS:
@@ -848,19 +933,17 @@ def state_problem(cls: type, keys: list[str], literals: dict[str, Any]) -> str |
             except UnsafeState as exc:
                 return f"{cls.__qualname__}.{row.attribute} {exc.problem} (it drives {row.drives})"
     constraints = _constraints_of(cls)
-    if constraints:
-        from sklearn.utils._param_validation import (
-            InvalidParameterError,
-            validate_parameter_constraints,
-        )
-
-        for name, value in literals.items():
-            if name not in constraints or type(value) not in (bool, int, float, str, type(None)):
-                continue
-            try:
-                validate_parameter_constraints(
-                    {name: constraints[name]}, {name: value}, caller_name=cls.__name__
-                )
-            except (InvalidParameterError, ValueError, TypeError) as exc:
-                return f"{cls.__qualname__}.{name} holds a value the class refuses ({exc})"
+    if not constraints:
+        return None
+    todo = {}
+    for name, value in literals.items():
+        if name in constraints and type(value) in (bool, int, float, str, type(None)):
+            if (cls, name, (type(value), value)) not in _VALID_ATOMS:
+                todo[name] = value
+    if not todo:
+        return None
+    try:
+        _check_params(cls, todo, constraints, "")
+    except UnsafeState as exc:
+        return f"{cls.__qualname__}{exc.path} {exc.problem}"
     return None
