@@ -201,6 +201,7 @@ def test_each_row_refuses_a_hostile_value(row: DispatchRow, tmp_path: Path) -> N
     with pytest.raises(UnsafeStateError) as info:
         load_unsigned(path)
     assert row.attribute in str(info.value) or "copyreg" in str(info.value), str(info.value)
+    assert scan(path).verdict == "unsafe", "scan must agree with load"
 
 
 # --- the structure rules ----------------------------------------------------------------------

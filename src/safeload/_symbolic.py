@@ -106,13 +106,15 @@ class _Dict(_Container):
 
 
 class _Box(_Container):
-    """A list, set or frozenset (contents not tracked, only depth and item count)."""
+    """A list, set or frozenset: its depth, item count and items (the use-time pass reads
+    them; ``items`` is the list the stream built, shared, not copied)."""
 
-    __slots__ = ("count",)
+    __slots__ = ("count", "items")
 
     def __init__(self, children: list[_Sym]) -> None:
         super().__init__(children)
         self.count = len(children)
+        self.items = children
 
 
 class _Obj(_Container):

@@ -121,6 +121,8 @@ _STORING_CALLS: Final = frozenset(
         ("collections", "OrderedDict"),
         ("collections", "defaultdict"),
         ("functools", "partial"),
+        # a namedtuple whose fields the dispatch table pins: its state is its call arguments
+        ("sklearn.impute._iterative", "_ImputerTriplet"),
     }
 )
 
@@ -665,6 +667,7 @@ class _Walker:
                         self._nest(target, items)
                     if isinstance(target, _Box) and name in ("APPEND", "APPENDS", "ADDITEMS"):
                         target.count += len(items)
+                        target.items.extend(items)
                 elif name in ("NEWOBJ", "NEWOBJ_EX"):
                     if name == "NEWOBJ_EX":
                         pop(pos, name)

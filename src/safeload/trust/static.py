@@ -97,6 +97,9 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
                 problem = _value_problem(item, 0, allow_callable=cls.pair == _PARTIAL)
                 if problem:
                     yield pos, problem
+            problem = _fields_problem(cls.pair, args, policy)
+            if problem:
+                yield pos, problem
     for pos, obj, state in analysis.builds:
         cls = obj.cls
         if not isinstance(obj, _Obj) or not isinstance(cls, _Global):
@@ -119,6 +122,23 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
             problem = _state_problem(cls.pair, state)
             if problem:
                 yield pos, problem
+
+
+def _fields_problem(pair: tuple[str, str], args: Any, policy: Policy) -> str | None:
+    """A namedtuple made by a call: its fields are its arguments, pinned like attributes."""
+    from safeload.trust import usetime
+
+    cls = usetime.resolve_class(*pair) if policy.allows(*pair) else None
+    fields = getattr(cls, "_fields", None)
+    if cls is None or not isinstance(fields, tuple):
+        return None
+    values = dict(zip(fields, args.items, strict=False))
+    for row in usetime.fitted_dispatch_rows(cls):
+        if row.attribute in values:
+            problem = _row_problem(row, values[row.attribute], 0)
+            if problem:
+                return f"{cls.__qualname__}.{row.attribute} {problem} (it drives {row.drives})"
+    return None
 
 
 def _partial_problem(func: Any) -> str | None:
@@ -211,4 +231,215 @@ def _state_problem(pair: tuple[str, str], state: Any) -> str | None:
             ok, value = _literal(sym)
             if ok:
                 literals[key] = value
-    return usetime.state_problem(cls, list(state.items), literals)
+    problem = usetime.state_problem(cls, list(state.items), literals)
+    if problem:
+        return problem
+    for row in usetime.fitted_dispatch_rows(cls):
+        if row.attribute in state.items and row.kind not in _LITERAL_DONE:
+            problem = _row_problem(row, state.items[row.attribute], 0)
+            if problem:
+                return f"{cls.__qualname__}.{row.attribute} {problem} (it drives {row.drives})"
+    return None
+
+
+# --- the dispatch kinds, judged on symbolic values -------------------------------------------
+
+#: Kinds :func:`usetime.state_problem` already judged from literals.
+_LITERAL_DONE = frozenset({"one_of", "none", "output_config", "forbidden", "rebuilt"})
+_ARRAY_MAKERS = frozenset(
+    {
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy.core.numeric", "_frombuffer"),
+        ("numpy._core.numeric", "_frombuffer"),
+    }
+)
+
+
+def _made_class(sym: Any) -> type | None:
+    """The class of the object a call or NEWOBJ makes, when the callable is the class."""
+    from safeload._symbolic import _Global, _Obj
+    from safeload.trust import usetime
+
+    if not isinstance(sym, _Obj) or not isinstance(sym.cls, _Global):
+        return None
+    return usetime.resolve_class(*sym.cls.pair)
+
+
+def _is_array(sym: Any) -> bool:
+    from safeload._symbolic import _Global, _Obj
+
+    return isinstance(sym, _Obj) and isinstance(sym.cls, _Global) and sym.cls.pair in _ARRAY_MAKERS
+
+
+def _array_items(sym: Any) -> list[Any] | None:
+    """The items of an object array built by ``_reconstruct`` + BUILD with a list state."""
+    from safeload._symbolic import _Box, _Tuple
+
+    state = sym.state
+    if isinstance(state, _Tuple) and len(state.items) == 5 and isinstance(state.items[4], _Box):
+        return list(state.items[4].items)
+    return None
+
+
+def _items(sym: Any) -> list[Any] | None:
+    from safeload._symbolic import _Box, _Dict, _Tuple
+
+    if isinstance(sym, (_Box, _Tuple)):
+        return list(sym.items)
+    if isinstance(sym, _Dict):
+        return list(sym.items.values())
+    if _is_array(sym):
+        return _array_items(sym)
+    return None
+
+
+def _describe(sym: Any) -> str:
+    from safeload._symbolic import _Const, _Global, _Obj
+
+    if isinstance(sym, _Const):
+        return repr(sym.value)[:60]
+    if isinstance(sym, _Global):
+        return format_name(*sym.pair)
+    if _is_array(sym):
+        return "a numpy array"
+    if isinstance(sym, _Obj) and isinstance(sym.cls, _Global):
+        return f"what {format_name(*sym.cls.pair)} makes"
+    return f"a {type(sym).__name__.strip('_').lower()}"
+
+
+def _estimator_ok(row: Any, sym: Any) -> bool:
+    from safeload._symbolic import _Const
+    from safeload.trust import usetime
+
+    if isinstance(sym, _Const):
+        return sym.value is None or (isinstance(sym.value, str) and sym.value in row.values)
+    cls = _made_class(sym)
+    return cls is not None and usetime.is_estimator_class(cls)
+
+
+def _instance_ok(row: Any, sym: Any) -> bool:
+    from safeload._symbolic import _Const
+    from safeload.trust import usetime
+
+    if isinstance(sym, _Const):
+        return sym.value is None and None in row.values
+    cls = _made_class(sym)
+    return cls is not None and issubclass(cls, usetime.classes_named(row.values))
+
+
+def _row_problem(row: Any, sym: Any, depth: int) -> str | None:
+    """What :mod:`safeload.trust.usetime` would say about ``sym`` in ``row``'s attribute, as far
+    as the stream shows it; ``None`` when it is fine or cannot be judged from the stream."""
+    from safeload._symbolic import _Const, _Global, _Obj, _Tuple
+    from safeload.trust import usetime
+
+    kind = row.kind
+    if kind == "each_one_of":
+        items = [sym] if isinstance(sym, _Const) else _items(sym)
+        for item in items or ():
+            if isinstance(item, _Const) and (item.value is None and None in row.values):
+                continue
+            if not isinstance(item, _Const) or item.value not in row.values:
+                return f"holds {_describe(item)}, not one of the method names it accepts"
+        return None
+    if kind in ("estimator", "estimators", "named_estimators", "named_transformers"):
+        if _estimator_ok(row, sym):
+            return None
+        items = None if kind == "estimator" else _items(sym)
+        if items is None:
+            made = _made_class(sym)
+            if made is not None and issubclass(made, (dict, list, tuple)):
+                return None  # a Bunch or other container subclass: its items are not tracked
+            if isinstance(sym, _Obj) or isinstance(sym, _Global):
+                return f"holds {_describe(sym)} where an estimator is used"
+            return None  # not modelled by the stream walk: judged after building
+        for item in items:
+            if kind != "estimators":
+                if not isinstance(item, _Tuple) or len(item.items) < 2:
+                    continue  # judged after building
+                item = item.items[1]
+            if kind == "estimators" and depth < 3 and _items(item) is not None:
+                problem = _row_problem(row, item, depth + 1)
+                if problem:
+                    return problem
+            elif not _estimator_ok(row, item):
+                return f"holds {_describe(item)} where an estimator is used"
+        return None
+    if kind in ("instance_of", "each_instance_of", "kernel"):
+        check = row if kind != "kernel" else _KERNEL_ROW
+        items = [sym] if kind != "each_instance_of" else (_items(sym) or [])
+        for item in items:
+            if isinstance(item, _Const) and item.value is None and kind == "kernel":
+                continue
+            if not _instance_ok(check, item):
+                return f"holds {_describe(item)}, not an instance of what it accepts"
+        return None
+    if kind in ("callable", "scorer", "attr_path"):
+        if isinstance(sym, _Const):
+            return None  # strings: judged as literals by state_problem
+        if isinstance(sym, _Global):
+            return _value_problem(sym, 0)
+        cls = _made_class(sym)
+        if cls is not None and (
+            (kind == "scorer" and usetime.is_scorer_class(cls))
+            or cls is __import__("functools").partial
+        ):
+            return None
+        if kind == "scorer" and _items(sym) is not None and not _is_array(sym):
+            return None  # a dict or list of scorer names / scorers: judged after building
+        return f"holds {_describe(sym)} where a callable from the allowlist is used"
+    if kind == "data":
+        return _data_problem(sym, 0)
+    return None
+
+
+class _KernelRow:
+    values = ("sklearn.gaussian_process.kernels:Kernel", None)
+
+
+_KERNEL_ROW = _KernelRow()
+
+
+def _data_problem(sym: Any, depth: int) -> str | None:
+    from safeload._symbolic import _Const, _Global, _Obj
+
+    if isinstance(sym, _Const) or depth > _MAX_DEPTH:
+        return None
+    if isinstance(sym, _Global):
+        return _value_problem(sym, 0)
+    if _is_array(sym):
+        for item in _array_items(sym) or ():
+            problem = _data_problem(item, depth + 1)
+            if problem:
+                return problem
+        return None
+    if isinstance(sym, _Obj):
+        cls = sym.cls.pair if sym.cls is not None else None
+        if cls in _DATA_CALLS:
+            return None
+        return f"holds {_describe(sym)} where only plain data is used"
+    for item in _items(sym) or ():
+        problem = _data_problem(item, depth + 1)
+        if problem:
+            return problem
+    return None
+
+
+#: Calls that make plain data: numpy dtypes and scalars, bytes, builtin containers.
+_DATA_CALLS = frozenset(
+    {
+        ("numpy", "dtype"),
+        ("numpy.core.multiarray", "scalar"),
+        ("numpy._core.multiarray", "scalar"),
+        ("_codecs", "encode"),
+        ("builtins", "bytearray"),
+        ("builtins", "bytes"),
+        ("builtins", "complex"),
+        ("builtins", "set"),
+        ("builtins", "frozenset"),
+        ("builtins", "slice"),
+        ("builtins", "range"),
+        ("collections", "OrderedDict"),
+    }
+)

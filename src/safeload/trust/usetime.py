@@ -898,6 +898,22 @@ def resolve_class(module: str, qualname: str) -> type | None:
     return found if isinstance(found, type) else None
 
 
+def is_estimator_class(cls: type) -> bool:
+    """Whether instances of ``cls`` may stand where an estimator is used."""
+    base = _base_estimator()
+    return (base is not None and issubclass(cls, base)) or cls in _estimator_like()
+
+
+def is_scorer_class(cls: type) -> bool:
+    """Whether ``cls`` is one of scikit-learn's scorer classes."""
+    return issubclass(cls, _scorer_classes())
+
+
+def classes_named(names: tuple[str | None, ...]) -> tuple[type, ...]:
+    """The classes that ``'module:qualname'`` entries name (``None`` entries skipped)."""
+    return _classes_named(names)
+
+
 _LITERAL_ATTRS: dict[type, frozenset[str]] = {}
 
 
