@@ -11,6 +11,7 @@ Each check is vectorized over the stored arrays and raises ``MalformedArtifactEr
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -197,11 +198,52 @@ def _check_predictor(pred: Any, n_features: int | None) -> None:
             )
 
 
+def _check_hgb_preprocessor(pre: Any, n_features: int) -> None:
+    """HistGradientBoosting skips its own input check when it has a preprocessor and feeds the
+    preprocessor's output to the native predictors: the preprocessor must be the one the class
+    builds (an ordinal encoder and a check_array pass-through over complementary columns), so
+    its output has exactly ``n_features`` columns."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import FunctionTransformer, OrdinalEncoder
+    from sklearn.utils.validation import check_array
+
+    _require(type(pre) is ColumnTransformer, "gradient-boosting preprocessor is not its own")
+    _require(int(pre.n_features_in_) == n_features, "preprocessor n_features_in_ disagrees")
+    width = 0
+    for name, trans, cols in pre.transformers_:
+        mask = np.asarray(cols)
+        if mask.dtype == bool:
+            _require(mask.shape == (n_features,), "preprocessor column mask has the wrong length")
+            count = int(mask.sum())
+        else:
+            _require(mask.ndim == 1 and mask.dtype.kind in "iu", "preprocessor columns malformed")
+            _require(np.all((mask >= 0) & (mask < n_features)), "preprocessor column out of range")
+            count = mask.shape[0]
+        if name == "encoder":
+            _require(type(trans) is OrdinalEncoder, "preprocessor encoder is not OrdinalEncoder")
+            _require(len(trans.categories_) == count, "preprocessor encoder width disagrees")
+        elif name == "numerical":
+            func = getattr(trans, "func", None)
+            _require(
+                type(trans) is FunctionTransformer
+                and isinstance(func, functools.partial)
+                and func.func is check_array,
+                "preprocessor numerical step is not check_array",
+            )
+        else:
+            _require(trans == "drop" and count == 0, "preprocessor has an unexpected step")
+        width += count
+    _require(width == n_features, "preprocessor output width disagrees with n_features_in_")
+
+
 def _check_hgb(est: Any, context: Any) -> None:
     predictors = getattr(est, "_predictors", None)
     if predictors is None:
         return  # not fitted
     n_features = int(est.n_features_in_)
+    pre = getattr(est, "_preprocessor", None)
+    if pre is not None:
+        _check_hgb_preprocessor(pre, n_features)
     for row in predictors:
         for pred in row:
             _check_predictor(pred, n_features)
@@ -240,8 +282,10 @@ def _check_binary_tree(tree: Any, context: Any) -> None:
         np.all(node_data["is_leaf"][first_leaf_level:] != 0),
         "neighbor tree has children past its last level",
     )
+    # a KD tree reads node_bounds[0] and [1] (lower and upper), a ball tree node_bounds[0]
+    leading = 2 if type(tree).__name__.startswith("KDTree") else 1
     _require(
-        node_bounds.ndim == 3 and node_bounds.shape[1:] == (n_nodes, n_features),
+        node_bounds.ndim == 3 and node_bounds.shape == (leading, n_nodes, n_features),
         "neighbor tree node_bounds has the wrong shape",
     )
     if sample_weight is not None:
@@ -280,10 +324,13 @@ def _tree_features(est: Any) -> int | None:
 
 def _check_tree_estimator(est: Any, context: Any) -> None:
     """A decision tree's native predict indexes the input's columns with the stored feature
-    indices: its Tree must have been fitted on as many features as the estimator accepts."""
-    n_in = getattr(est, "n_features_in_", None)
+    indices: its Tree must have been fitted on as many features as the estimator accepts, and
+    the estimator must say how many that is (without ``n_features_in_`` scikit-learn skips the
+    input's column check)."""
+    n_in: Any = getattr(est, "n_features_in_", None)
     features = _tree_features(est)
-    if n_in is not None and features is not None:
+    if features is not None:
+        _require(n_in is not None, "a fitted tree without n_features_in_")
         _require(features == int(n_in), "tree n_features disagrees with n_features_in_")
     n_out = getattr(est, "n_outputs_", None)
     if n_out is not None and features is not None:
@@ -292,10 +339,11 @@ def _check_tree_estimator(est: Any, context: Any) -> None:
 
 def _check_forest(est: Any, context: Any) -> None:
     """Forests pass the validated input to every tree with ``check_input=False``."""
-    n_in = getattr(est, "n_features_in_", None)
-    trees = getattr(est, "estimators_", None)
-    if n_in is None or trees is None:
+    n_in: Any = getattr(est, "n_features_in_", None)
+    trees: Any = getattr(est, "estimators_", None)
+    if trees is None:
         return
+    _require(n_in is not None, "a fitted forest without n_features_in_")
     for tree in trees:
         features = _tree_features(tree)
         _require(features in (None, int(n_in)), "forest tree n_features disagrees with the forest")
@@ -303,11 +351,12 @@ def _check_forest(est: Any, context: Any) -> None:
 
 def _check_bagging(est: Any, context: Any) -> None:
     """Bagging and isolation forests hand each sub-estimator the columns listed for it."""
-    n_in = getattr(est, "n_features_in_", None)
-    subs = getattr(est, "estimators_", None)
-    feats = getattr(est, "estimators_features_", None)
-    if n_in is None or subs is None or feats is None:
+    n_in: Any = getattr(est, "n_features_in_", None)
+    subs: Any = getattr(est, "estimators_", None)
+    feats: Any = getattr(est, "estimators_features_", None)
+    if subs is None:
         return
+    _require(n_in is not None and feats is not None, "a fitted bagging model without features")
     _require(len(subs) == len(feats), "bagging estimators and feature lists disagree")
     max_features = getattr(est, "_max_features", None)
     for sub, cols in zip(subs, feats, strict=True):
@@ -323,10 +372,46 @@ def _check_bagging(est: Any, context: Any) -> None:
             _require(cols.shape[0] == int(max_features), "bagging feature count disagrees")
 
 
+def _check_kmeans(est: Any, context: Any) -> None:
+    """k-means' native label assignment takes the number of features from the centers and
+    uses it as the input's row stride."""
+    centers = getattr(est, "cluster_centers_", None)
+    if centers is None:
+        return
+    n_in: Any = getattr(est, "n_features_in_", None)
+    _require(n_in is not None, "fitted k-means without n_features_in_")
+    centers = np.asarray(centers)
+    _require(
+        centers.ndim == 2 and centers.shape[1] == int(n_in) and centers.dtype.kind == "f",
+        "k-means cluster_centers_ disagree with n_features_in_",
+    )
+
+
+def _check_birch(est: Any, context: Any) -> None:
+    """Birch walks its leaf chain and its CF tree; a cycle in either never ends."""
+    leaf = getattr(est, "dummy_leaf_", None)
+    seen: set[int] = set()
+    while leaf is not None:
+        _require(id(leaf) not in seen, "Birch leaf chain has a cycle")
+        _require(len(seen) < MAX_OBJECTS, "Birch leaf chain too long")
+        seen.add(id(leaf))
+        leaf = leaf.next_leaf_
+    root = getattr(est, "root_", None)
+    nodes: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        _require(id(node) not in nodes, "Birch CF tree has a node reached twice (a cycle)")
+        nodes.add(id(node))
+        for sub in node.subclusters_:
+            if sub.child_ is not None:
+                stack.append(sub.child_)
+
+
 def _check_gradient_boosting(est: Any, context: Any) -> None:
     """``predict_stages`` (native) writes one output column per column of ``estimators_`` and
     indexes the input with each tree's feature indices."""
-    trees = getattr(est, "estimators_", None)
+    trees: Any = getattr(est, "estimators_", None)
     if trees is None:
         return
     _require(
@@ -347,47 +432,63 @@ def _check_gradient_boosting(est: Any, context: Any) -> None:
 
 
 def _check_svm(est: Any, context: Any) -> None:
-    """libsvm reads support vectors by counts stored in the model: they must agree.
+    """libsvm reads support vectors, dual coefficients and (for a precomputed kernel) the
+    input's columns by counts and indexes stored in the model: they must agree exactly.
 
     Classifiers store one count per class, summing to the number of support vectors;
-    regressors and one-class models store the total twice (or zeros in old versions).
+    regressors and one-class models store the total twice (or zeros in old versions). A
+    missing or empty ``_dual_coef_`` reaches libsvm as a null pointer, so none is accepted.
     """
-    n_support = getattr(est, "_n_support", None)
     support = getattr(est, "support_", None)
-    if n_support is None or support is None:
-        return
-    counts = np.asarray(n_support).astype(np.int64)
-    sv = (
-        np.asarray(est.support_vectors_)
-        if not hasattr(est.support_vectors_, "toarray")
-        else (est.support_vectors_)
+    if support is None:
+        return  # not fitted
+    support = np.asarray(support)
+    _require(support.ndim == 1 and support.dtype.kind in "iu", "SVM support_ is not indices")
+    n_sv = support.shape[0]
+    counts = np.asarray(est._n_support).astype(np.int64)
+    _require(counts.ndim == 1 and np.all(counts >= 0), "SVM support vector counts negative")
+    shape_fit = tuple(int(n) for n in est.shape_fit_)
+    _require(len(shape_fit) == 2, "SVM shape_fit_ is not two sizes")
+    sparse = bool(est._sparse)
+    sv, dual = est.support_vectors_, est._dual_coef_
+    _require(hasattr(sv, "tocsr") == sparse, "SVM support vectors disagree with _sparse")
+    _require(hasattr(dual, "tocsr") == sparse, "SVM dual coefficients disagree with _sparse")
+    precomputed = est.kernel == "precomputed"
+    if precomputed:
+        # the support indexes pick the input's columns (the training samples)
+        _require(
+            n_sv == 0 or (int(support.min()) >= 0 and int(support.max()) < shape_fit[0]),
+            "SVM support_ indexes past the training samples",
+        )
+    else:
+        _require(
+            sv.shape == (n_sv, shape_fit[1]),
+            "SVM support vectors disagree with support_ and shape_fit_",
+        )
+    n_features_in = getattr(est, "n_features_in_", None)
+    _require(
+        n_features_in is not None
+        and int(n_features_in) == (shape_fit[0] if precomputed else shape_fit[1]),
+        "SVM n_features_in_ disagrees with shape_fit_",
     )
-    n_sv = int(np.asarray(support).shape[0])
-    _require(sv.shape[0] == n_sv, "SVM support vector counts disagree")
-    _require(np.all(counts >= 0), "SVM support vector counts negative")
     classes = getattr(est, "classes_", None)
-    dual = np.asarray(getattr(est, "_dual_coef_", np.zeros((0, n_sv))))
-    intercept = np.asarray(getattr(est, "_intercept_", np.zeros(1)))
+    intercept = np.asarray(est._intercept_)
     if classes is not None:
         n_class = len(classes)
         _require(
             counts.shape == (n_class,) and int(counts.sum()) == n_sv,
             "SVM support vector counts disagree",
         )
-        _require(
-            dual.shape == (max(n_class - 1, 1), n_sv) or dual.size == 0,
-            "SVM dual coefficients disagree with support vectors",
-        )
-        _require(
-            intercept.shape[0] == max(n_class * (n_class - 1) // 2, 1),
-            "SVM intercept has the wrong length",
-        )
+        pairs = max(n_class * (n_class - 1) // 2, 1)
+        _require(dual.shape == (max(n_class - 1, 1), n_sv), "SVM dual coefficients disagree")
+        _require(intercept.shape == (pairs,), "SVM intercept has the wrong length")
+        for name in ("_probA", "_probB"):
+            prob = np.asarray(getattr(est, name, np.empty(0)))
+            _require(prob.shape in ((0,), (pairs,)), f"SVM {name} has the wrong length")
     else:
         _require(np.all((counts == n_sv) | (counts == 0)), "SVM support vector counts disagree")
-        _require(
-            dual.size == 0 or dual.shape == (1, n_sv),
-            "SVM dual coefficients disagree with support vectors",
-        )
+        _require(dual.shape == (1, n_sv), "SVM dual coefficients disagree")
+        _require(intercept.shape == (1,), "SVM intercept has the wrong length")
 
 
 def _check_sparse(matrix: Any, context: Any) -> None:
@@ -454,6 +555,11 @@ def _validators() -> list[tuple[type, Callable[[Any, Any], None]]]:
         found.append((BaseForest, _check_forest))
         found.append((BaseBagging, _check_bagging))
         found.append((BaseGradientBoosting, _check_gradient_boosting))
+        from sklearn.cluster import Birch
+        from sklearn.cluster._kmeans import _BaseKMeans
+
+        found.append((_BaseKMeans, _check_kmeans))
+        found.append((Birch, _check_birch))
     except ImportError:  # pragma: no cover
         pass
     try:

@@ -176,6 +176,8 @@ class _Graph:
         self.max_objects = max_objects
         self.parent: dict[int, tuple[int, str]] = {}
         self.instances: list[Any] = []
+        #: id -> ids of the non-atom objects it holds, once per reference (for the DAG bound)
+        self.edges: dict[int, list[int]] = {}
         self._keep: list[Any] = []  # temporaries (reduce results) stay alive while ids are used
 
     def path(self, obj_id: int) -> str:
@@ -218,9 +220,60 @@ def check_use_time(root: Any, *, max_objects: int) -> list[Any]:
     native-structure checks that follow). Raises :class:`UnsafeState` on the first problem."""
     graph = _Graph(root, max_objects)
     _walk(graph)
+    _check_sharing(graph)
     for obj in graph.instances:
         _check_instance(obj, graph)
     return graph.instances
+
+
+#: How many times, on average, scikit-learn's recursive methods may meet each estimator.
+#: Honest models share an estimator between two slots at most (``estimators_`` and
+#: ``named_estimators_``), so nested ensembles stay within a few times each.
+_SHARING_FACTOR = 8
+_SHARING_SLACK = 64
+
+
+def _check_sharing(graph: _Graph) -> None:
+    """The file's memo can make one object appear in many places: N nested pipelines whose two
+    steps are the same object are a DAG of 3N objects that ``repr``, ``get_params``, ``clone``
+    and ``transform`` walk as a tree of 2**N. Count, without unfolding, how many estimators such
+    a walk would meet, and refuse a graph that would make it exponential."""
+    base = _base_estimator()
+    estimator_ids = {id(o) for o in graph.instances if base is not None and isinstance(o, base)}
+    if not estimator_ids:
+        return
+    unfolded: dict[int, int] = {}
+    cap = _SHARING_FACTOR * len(estimator_ids) + _SHARING_SLACK
+    edges = graph.edges
+    # iterative post-order; an edge back into the current path (a cycle) counts nothing
+    state: dict[int, int] = {}
+    root = id(graph.root)
+    stack: list[tuple[int, int]] = [(root, 0)]
+    while stack:
+        node, i = stack.pop()
+        kids = edges.get(node, ())
+        if i == 0:
+            state[node] = 1
+        if i < len(kids):
+            stack.append((node, i + 1))
+            child = kids[i]
+            if child not in state:
+                stack.append((child, 0))
+            continue
+        total = 1 if node in estimator_ids else 0
+        for child in kids:
+            total += unfolded.get(child, 0)
+            if total > cap:
+                break
+        unfolded[node] = min(total, cap + 1)
+        state[node] = 2
+    if unfolded.get(root, 0) > cap:
+        raise UnsafeState(
+            "model",
+            f"shares estimators so that scikit-learn's recursive methods (repr, get_params, "
+            f"clone, transform) would meet them more than {cap} times although it holds "
+            f"{len(estimator_ids)}: using it would take exponential time",
+        )
 
 
 def _walk(graph: _Graph) -> None:
@@ -280,13 +333,17 @@ def _walk(graph: _Graph) -> None:
         else:
             graph.instances.append(o)
             kids = list(_instance_children(o, graph, oid))
+        out: list[int] = []
         for label, child in kids:
             if isinstance(child, _ATOMS) or isinstance(child, _SCALARS):
                 continue
             cid = id(child)
+            out.append(cid)
             if cid not in seen and cid not in parent:
                 parent[cid] = (oid, label)
             stack.append(child)
+        if out:
+            graph.edges[oid] = out
 
 
 def _qual(cls: type) -> str:
@@ -329,6 +386,7 @@ def _check_partial(o: functools.partial[Any], graph: _Graph, oid: int, allowed: 
         _require_data(arg, graph, oid, f".args[{i}]")
     for key, arg in (o.keywords or {}).items():
         _require_data(arg, graph, oid, f".keywords[{key!r}]")
+    _check_kwargs(o.keywords, graph.path(oid) + ".keywords")
 
 
 _SLOTS: dict[type, tuple[tuple[str, ...], bool]] = {}
@@ -351,6 +409,33 @@ def _slots_of(cls: type) -> tuple[tuple[str, ...], bool]:
         found = (tuple(names), declares)
         _SLOTS[cls] = found
     return found
+
+
+#: Keyword arguments that make a numpy function write into an array the model holds (which
+#: may be the very array a native structure was checked with).
+_OUTPUT_KEYWORDS = frozenset({"out"})
+#: Attributes whose dict is passed as ``**kwargs`` to a stored callable or a metric.
+_KWARGS_ATTRIBUTES = frozenset(
+    {
+        "kw_args",
+        "inv_kw_args",
+        "_kwargs",
+        "kernel_params",
+        "metric_params",
+        "effective_metric_params_",
+    }
+)
+
+
+def _check_kwargs(kwargs: Any, path: str) -> None:
+    if isinstance(kwargs, dict):
+        for key in kwargs:
+            if key in _OUTPUT_KEYWORDS:
+                raise UnsafeState(
+                    f"{path}[{key!r}]",
+                    "a stored keyword argument would make the function write into an array "
+                    "the model holds",
+                )
 
 
 def _instance_children(o: Any, graph: _Graph, oid: int) -> Iterator[tuple[str, Any]]:
@@ -472,6 +557,8 @@ def _check_instance(obj: Any, graph: _Graph) -> None:
         state = dict(zip(fields, obj, strict=False))  # a namedtuple's fields
     if not isinstance(state, dict):
         return
+    for name in _KWARGS_ATTRIBUTES.intersection(state):
+        _check_kwargs(state[name], f"{graph.path(id(obj))}.{name}")
     rows = fitted_dispatch_rows(type(obj))
     for row in rows:
         if row.attribute in state:
@@ -673,6 +760,43 @@ def _output_config(row: DispatchRow, value: Any, graph: _Graph) -> None:
                 f"asks for output container {_short(container)}; allowed: "
                 + ", ".join(sorted(_OUTPUT_CONTAINERS))
             )
+        if container != "default" and graph.root is not None:
+            problem = _container_problem(container)
+            if problem:
+                raise _bad(problem)
+
+
+def _container_problem(name: str) -> str | None:
+    """scikit-learn imports the output container's library by name when the model is used.
+    Unless that library is already imported, the import would take the first ``name`` on
+    ``sys.path``, and for scripts, notebooks and ``python -c`` that is the working directory.
+    So the library must be installed, and not be shadowed by a file in the working directory.
+    Finding it runs no code of its own (``importlib.util.find_spec``)."""
+    import importlib.util
+    import os
+
+    if name in sys.modules:
+        return None
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.origin:
+        return (
+            f"asks for output container {name!r}, which is not installed: using the model "
+            f"would import whatever module named {name!r} is first on the import path"
+        )
+    origin = os.path.realpath(spec.origin)
+    here = os.path.realpath(os.getcwd())
+    top = os.path.dirname(origin)
+    if os.path.basename(origin) == "__init__.py":
+        top = os.path.dirname(top)
+    if top == here:  # found through the working directory's entry on sys.path
+        return (
+            f"asks for output container {name!r}, and the module that name would import is "
+            f"{spec.origin}, in the working directory"
+        )
+    return None
 
 
 def _attr_path(row: DispatchRow, value: Any, graph: _Graph) -> None:

@@ -1,0 +1,263 @@
+"""Findings of the adversarial review of the use-time checks, one test each.
+
+Every file here is built only from names on the default allowlist. Each test first shows the
+harm under plain pickle in a child process (a crash, a planted module imported, a loop that
+never ends), then shows safeload refusing the same bytes before anything is returned.
+"""
+
+from __future__ import annotations
+
+import functools
+import pickle
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from sklearn.cluster import Birch, KMeans
+from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.neighbors import KNeighborsRegressor
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.svm import SVC
+from sklearn.tree import DecisionTreeRegressor
+
+import safeload
+from safeload import MalformedArtifactError, UnsafeStateError, load_unsigned
+
+RNG = np.random.RandomState(0)
+
+_PLAIN = textwrap.dedent(
+    """
+    import pickle, resource, sys, warnings
+    import numpy as np
+    warnings.simplefilter("ignore")
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+    model = pickle.load(open(sys.argv[1], "rb"))
+    print("loaded", flush=True)
+    """
+)
+
+
+def _plain(path: Path, call: str, *, timeout: float = 60, cwd: Path | None = None) -> int | None:
+    """Run plain pickle + ``call`` in a child; its return code, or None if it did not finish."""
+    code = _PLAIN + call + "\nprint('returned', flush=True)\n"
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", code, str(path)],
+            capture_output=True,
+            timeout=timeout,
+            cwd=cwd,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    assert b"loaded" in proc.stdout, proc.stderr[-2000:]
+    return proc.returncode
+
+
+def _write(tmp_path: Path, obj: Any, name: str = "m.pkl") -> Path:
+    path = tmp_path / name
+    path.write_bytes(pickle.dumps(obj, protocol=4))
+    return path
+
+
+def _crashes(path: Path, call: str) -> None:
+    rc = _plain(path, call)
+    assert rc is not None and rc < 0, f"plain pickle + {call} should crash, got {rc}"
+
+
+def test_svc_precomputed_support_past_the_samples(tmp_path: Path) -> None:
+    """Finding 1: libsvm reads the input's column ``support_[i]`` for a precomputed kernel."""
+    x = RNG.randn(40, 3)
+    y = (x[:, 0] > 0).astype(int)
+    model = SVC(kernel="precomputed").fit(x @ x.T, y)
+    honest = load_unsigned(_write(tmp_path, model, "honest.pkl"))  # was refused before
+    assert np.array_equal(honest.predict(x @ x.T), model.predict(x @ x.T))
+    model.support_ = np.full_like(model.support_, 2**30)
+    model.support_vectors_ = np.zeros((len(model.support_), 1))
+    path = _write(tmp_path, model)
+    _crashes(path, "model.predict(np.zeros((2, 40)))")
+    with pytest.raises(MalformedArtifactError, match="support_"):
+        load_unsigned(path)
+
+
+def test_svc_with_empty_dual_coefficients(tmp_path: Path) -> None:
+    """Finding 1b: an empty ``_dual_coef_`` reaches libsvm as a null pointer."""
+    x = RNG.randn(40, 3)
+    model = SVC().fit(x, (x[:, 0] > 0).astype(int))
+    model._dual_coef_ = np.empty((0, len(model.support_)))
+    path = _write(tmp_path, model)
+    _crashes(path, "model.predict(np.ones((3, 3)))")
+    with pytest.raises(MalformedArtifactError, match="dual"):
+        load_unsigned(path)
+
+
+def test_tree_without_n_features_in(tmp_path: Path) -> None:
+    """Finding 2: without ``n_features_in_`` scikit-learn skips the input's column check."""
+    from sklearn.tree._tree import Tree
+
+    n_features = 2**28
+    model = DecisionTreeRegressor(max_depth=1).fit(np.array([[0.0], [1.0]]), [0.0, 1.0])
+    state = model.tree_.__getstate__()
+    nodes = state["nodes"].copy()
+    nodes["feature"][0] = n_features - 1
+    state["nodes"] = nodes
+    tree = Tree(n_features, np.array([1], dtype=np.intp), 1)
+    tree.__setstate__(state)
+    model.tree_ = tree
+    del model.n_features_in_
+    path = _write(tmp_path, model)
+    _crashes(path, "model.predict(np.zeros((2, 1)))")
+    with pytest.raises(MalformedArtifactError, match="n_features_in_"):
+        load_unsigned(path)
+
+
+def test_kmeans_centers_wider_than_the_input(tmp_path: Path) -> None:
+    """Finding 3: k-means' native code takes the row stride of the input from the centers."""
+    model = KMeans(n_clusters=2, n_init=1, random_state=0).fit(RNG.randn(20, 10))
+    model.cluster_centers_ = np.zeros((2, 4_000_000))
+    path = _write(tmp_path, model)
+    _crashes(path, "model.predict(np.zeros((64, 10)))")
+    with pytest.raises(MalformedArtifactError, match="cluster_centers_"):
+        load_unsigned(path)
+
+
+def test_output_container_found_in_the_working_directory(tmp_path: Path) -> None:
+    """Finding 4: set_output imports the container by name; polars is not installed here, so
+    the import takes a ``polars.py`` in the working directory."""
+    model = StandardScaler().fit(RNG.randn(10, 3))
+    model._sklearn_output_config = {"transform": "polars"}
+    path = _write(tmp_path, model)
+    marker = tmp_path / "marker"
+    (tmp_path / "polars.py").write_text(f"open({str(marker)!r}, 'w').close()\nraise ImportError\n")
+    _plain(
+        path,
+        "try:\n    model.transform(np.zeros((2, 3)))\nexcept Exception:\n    pass",
+        cwd=tmp_path,
+    )
+    assert marker.exists(), "plain pickle + transform should import the planted module"
+    marker.unlink()
+    code = (
+        "import safeload, sys\n"
+        "try:\n"
+        f"    safeload.load_unsigned({str(path)!r})\n"
+        "except safeload.UnsafeStateError as exc:\n"
+        "    print('refused', exc)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert "refused" in proc.stdout and "working directory" in proc.stdout, proc.stdout
+    assert not marker.exists()
+
+
+def test_a_stored_out_argument(tmp_path: Path) -> None:
+    """Finding 5: ``partial(np.mean, out=A)`` writes into an array the model holds, after the
+    checks ran (the review aimed it at a KD tree's validated index array)."""
+    target = np.zeros(3)
+    model = FunctionTransformer(functools.partial(np.mean, axis=0, out=target)).fit(np.ones((2, 3)))
+    path = _write(tmp_path, model)
+    with pytest.raises(UnsafeStateError, match="out"):
+        load_unsigned(path)
+    holder = FunctionTransformer(np.log1p, kw_args={"out": np.zeros((2, 3))})
+    with pytest.raises(UnsafeStateError, match="out"):
+        load_unsigned(_write(tmp_path, holder, "kw.pkl"))
+
+
+def test_birch_leaf_chain_with_a_cycle(tmp_path: Path) -> None:
+    """Finding 6: ``Birch._get_leaves`` follows ``next_leaf_`` until None."""
+    model = Birch(n_clusters=None).fit(RNG.randn(20, 2))
+    leaf = model.dummy_leaf_.next_leaf_
+    leaf.next_leaf_ = leaf
+    path = _write(tmp_path, model)
+    rc = _plain(path, "model.partial_fit(np.zeros((2, 2)))", timeout=8)
+    assert rc != 0, "plain pickle + partial_fit should loop until memory runs out"
+    with pytest.raises(MalformedArtifactError, match="cycle"):
+        load_unsigned(path)
+
+
+def _shared_pipelines(depth: int) -> Any:
+    inner: Any = FunctionTransformer().fit(np.zeros((5, 2)))
+    for _ in range(depth):
+        pipe = Pipeline([("a", FunctionTransformer()), ("b", FunctionTransformer())])
+        pipe.steps = [("a", inner), ("b", inner)]
+        inner = pipe
+    return inner
+
+
+def test_shared_sub_estimators_that_unfold_exponentially(tmp_path: Path) -> None:
+    """Finding 7: N nested pipelines whose two steps are one object: a DAG of a few hundred
+    bytes that repr, get_params, clone and transform walk as a tree of 2**N."""
+    path = _write(tmp_path, _shared_pipelines(40))
+    assert _plain(path, "repr(model)", timeout=5) is None, "repr should not finish"
+    with pytest.raises(UnsafeStateError, match="exponential"):
+        load_unsigned(path)
+    # ordinary sharing (estimators_ and named_estimators_) still loads
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    x = RNG.randn(30, 3)
+    voting = VotingClassifier([("a", LogisticRegression()), ("b", LogisticRegression())])
+    voting.fit(x, (x[:, 0] > 0).astype(int))
+    assert load_unsigned(_write(tmp_path, voting, "v.pkl")).predict(x).shape == (30,)
+
+
+def test_histogram_boosting_with_a_substituted_preprocessor(tmp_path: Path) -> None:
+    """Finding 8: with a preprocessor set, HistGradientBoosting skips its own input check and
+    trusts the preprocessor's output width."""
+    x = RNG.randn(200, 3)
+    model = HistGradientBoostingRegressor(max_iter=1, max_depth=1).fit(x, x[:, 0])
+    n_features = 2**24
+    model.n_features_in_ = n_features
+    model._bin_mapper.is_categorical_ = np.zeros(n_features, dtype=bool)
+    model._predictors[0][0].nodes["feature_idx"][0] = n_features - 1
+    model._preprocessor = FunctionTransformer(validate=False).fit(x)
+    path = _write(tmp_path, model)
+    _crashes(path, "model.predict(np.ones((3, 3)))")
+    with pytest.raises(MalformedArtifactError, match="preprocessor"):
+        load_unsigned(path)
+
+
+def test_histogram_boosting_with_categories_still_loads(tmp_path: Path) -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"a": RNG.randn(120), "c": pd.Categorical(RNG.choice(["x", "y"], 120))})
+    model = HistGradientBoostingRegressor(max_iter=3, categorical_features=["c"])
+    model.fit(frame, RNG.randn(120))
+    loaded = load_unsigned(_write(tmp_path, model))
+    assert np.allclose(loaded.predict(frame), model.predict(frame))
+
+
+def test_kd_tree_bounds_with_one_side(tmp_path: Path) -> None:
+    """Finding 9: a KD tree reads node_bounds[0] and [1]; a (1, nodes, features) array makes
+    every query read past it."""
+    from sklearn.neighbors._kd_tree import KDTree, newObj
+
+    x = RNG.randn(2**16, 16)
+    model = KNeighborsRegressor(algorithm="kd_tree", leaf_size=2).fit(x, x[:, 0])
+    state = list(model._tree.__getstate__())
+    state[3] = np.ascontiguousarray(state[3][:1])
+
+    class _Tree:  # pickles as KDTree does: newObj(KDTree) and the state tuple
+        def __reduce__(self) -> Any:
+            return (newObj, (KDTree,), tuple(state))
+
+    model._tree = _Tree()
+    path = _write(tmp_path, model)
+    rc = _plain(path, "model.predict(np.full((3, 16), 100.0))")
+    assert rc != 0 or rc is None, "plain pickle + predict should read past the bounds"
+    with pytest.raises(MalformedArtifactError, match="node_bounds"):
+        load_unsigned(path)
+
+
+def test_every_finding_is_refused_by_scan_or_load(tmp_path: Path) -> None:
+    """The post-build check is the guard; scan may say safe only for what load refuses after
+    building (native structures), never for a file load would return."""
+    model = _shared_pipelines(40)
+    path = _write(tmp_path, model)
+    with pytest.raises(safeload.SafeloadError):
+        load_unsigned(path)
