@@ -243,3 +243,56 @@ def test_hist_gradient_boosting_with_categorical_features(tmp_path: Path) -> Non
     path = tmp_path / "hgb.pkl"
     path.write_bytes(pickle.dumps(model))
     assert load_unsigned(path).predict(xc[:10]).tolist() == model.predict(xc[:10]).tolist()
+
+
+_BUILT_DTYPE = """
+import pickle, sys
+from safeload._attacks import _bad_field_dtype, _octal_itemsize_dtype
+from safeload.validate import validate_loaded
+from safeload import MalformedArtifactError
+for build in (_octal_itemsize_dtype, _bad_field_dtype):
+    built = pickle.loads(build("unused"))  # what numpy received; nothing reads it yet
+    try:
+        validate_loaded({"model": [built]}, "x.pkl")
+    except MalformedArtifactError as exc:
+        print("refused", "never make" in str(exc))
+"""
+
+
+def test_dtypes_numpy_received_are_checked_after_building() -> None:
+    """The second line behind the static dtype check (issue 14): a dtype numpy built from a
+    state its constructors never make (a field past the item, a field type that is a str) is
+    refused by the walk after building, before anything reads it. Run in a child process,
+    since these objects crash numpy on first use."""
+    run = subprocess.run(
+        [sys.executable, "-c", _BUILT_DTYPE], capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["refused", "True", "refused", "True"]
+
+
+def test_honest_dtypes_pass_the_check_after_building() -> None:
+    from sklearn.tree._tree import NODE_DTYPE
+
+    from safeload._numpy_state import built_dtype_problem
+
+    seen: dict[int, str | None] = {}
+    dtypes = [
+        NODE_DTYPE,
+        np.dtype("f8"),
+        np.dtype(">i4"),
+        np.dtype("U10"),
+        np.dtype("V8"),
+        np.dtype("O"),
+        np.dtype("M8[3ms]"),
+        np.dtype("m8"),
+        np.dtype(("f4", (2, 3))),
+        np.dtype([("a", "i1"), ("b", "f8")], align=True),
+        np.dtype({"names": ["x"], "formats": ["u2"], "offsets": [4], "itemsize": 8}),
+        np.dtype([(("title", "n"), "i4")]),
+        np.dtype("f8", metadata={"k": "v"}),
+        np.dtype(np.longdouble),
+    ]
+    for dt in dtypes:
+        again = pickle.loads(pickle.dumps(dt))
+        assert built_dtype_problem(again, seen) is None, dt

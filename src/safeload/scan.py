@@ -110,6 +110,27 @@ _RARE_OPS: Final = frozenset({"PROTO", "FRAME", "STOP", *REFUSED_OPCODES})
 _PUT_OPS: Final = frozenset({"PUT", "BINPUT", "LONG_BINPUT"})
 _GET_OPS: Final = frozenset({"GET", "BINGET", "LONG_BINGET"})
 _RECONSTRUCTOR: Final = ("copyreg", "_reconstructor")
+#: Allowed callables whose result is an instance of the class passed as their first argument
+#: (``_reconstructor(cls, base, state)`` is ``base.__new__(cls, state)``; the bit generator
+#: helper calls ``cls()``). With a literal class there, the result is of that class; with
+#: anything else (an argument tuple made by a call, a class fetched out of a container made by
+#: a call) the pass cannot tell what the result is, and it becomes an object of unknown class.
+_CLASS_FROM_ARG: Final = frozenset(
+    {_RECONSTRUCTOR, ("numpy.random._pickle", "__bit_generator_ctor")}
+)
+#: Targets whose BUILD hands its state to ``ndarray.__setstate__`` (masked arrays: to it and to
+#: their mask's); their state must be a literal array state the pass can check in full.
+_ARRAY_MAKERS: Final = frozenset(
+    {
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy.ma.core", "_mareconstruct"),
+        ("numpy", "ndarray"),
+        ("numpy", "memmap"),
+        ("numpy.ma", "MaskedArray"),
+        ("numpy.ma.core", "MaskedArray"),
+    }
+)
 #: Calls whose arguments end up stored in what they make (checked by safeload.trust.static).
 _STORING_CALLS: Final = frozenset(
     {
@@ -564,14 +585,20 @@ class _Walker:
                         raise _Unsafe(
                             pos, name, "REDUCE calls a computed object, not a named global"
                         )
-                    if (
-                        func.pair == _RECONSTRUCTOR
-                        and isinstance(args, _Tuple)
-                        and args.items
-                        and isinstance(args.items[0], _Global)
-                    ):
+                    if func.pair in _CLASS_FROM_ARG:
                         # protocols 0-1: copyreg._reconstructor(cls, base, state) makes a cls
-                        stack.append(_Obj(args.items[0], args))
+                        first = args.items[0] if isinstance(args, _Tuple) and args.items else None
+                        if isinstance(first, _Global):
+                            stack.append(_Obj(first, args))
+                        elif (
+                            func.pair != _RECONSTRUCTOR
+                            and isinstance(args, _Tuple)
+                            and (first is None or isinstance(first, _Const))
+                            and (first is None or type(first.value) is str)
+                        ):
+                            stack.append(_Obj(func, args))  # a bit generator by name
+                        else:
+                            stack.append(_Obj(None, args))  # a class the pass cannot see
                     else:
                         stack.append(_Obj(func, args))
                         if func.pair in _STORING_CALLS:
@@ -593,6 +620,15 @@ class _Walker:
                     if isinstance(target, _Container):
                         self._nest(target, [state])
                     if isinstance(target, _Obj):
+                        if target.cls is None:
+                            raise _Unsafe(
+                                pos,
+                                name,
+                                "BUILD on an object whose class the pass cannot see (made by "
+                                "a call from arguments that are themselves made by a call); "
+                                "its state could be a numpy dtype's, an array's or a joblib "
+                                "wrapper's",
+                            )
                         target.state = state
                         if target.cls is not None:
                             result.builds.append((pos, target, state))
@@ -616,7 +652,12 @@ class _Walker:
                             self._joblib_array(target, pos)
                             ops = result.opcode_count
                             stack[-1] = _OPAQUE
-                    problem = _array_state_problem(state, self.fold)
+                    strict = (
+                        isinstance(target, _Obj)
+                        and target.cls is not None
+                        and target.cls.pair in _ARRAY_MAKERS
+                    )
+                    problem = _array_state_problem(state, self.fold, strict=strict)
                     if problem:
                         raise _Unsafe(pos, name, problem)
                 elif name in ("TUPLE1", "TUPLE2", "TUPLE3"):

@@ -485,6 +485,7 @@ def validate_loaded(obj: Any, source: str, *, max_objects: int = MAX_OBJECTS) ->
     kinds = tuple(cls for cls, _ in checks)
     tree_kind = next((cls for cls, check in checks if check is _check_tree), None)
     trees: list[Any] = []  # checked together after the walk (see _trees_all_valid)
+    dtypes: dict[int, str | None] = {}
     seen: set[int] = set()
     stack: list[Any] = [obj]
     while stack:
@@ -507,8 +508,11 @@ def validate_loaded(obj: Any, source: str, *, max_objects: int = MAX_OBJECTS) ->
         elif isinstance(o, (list, tuple, set, frozenset)):
             stack.extend(o)
         elif isinstance(o, np.ndarray):
+            check_built_dtype(o.dtype, dtypes, source)
             if o.dtype.hasobject:
                 stack.extend(o.ravel().tolist())
+        elif isinstance(o, np.dtype):
+            check_built_dtype(o, dtypes, source)
         else:
             d = getattr(o, "__dict__", None)
             if isinstance(d, dict):
@@ -518,6 +522,21 @@ def validate_loaded(obj: Any, source: str, *, max_objects: int = MAX_OBJECTS) ->
             _run_check(_check_tree, tree, source)
         raise MalformedArtifactError(  # pragma: no cover - the per-tree checks name the problem
             f"{source} contains an invalid Tree. Nothing was returned.", path=source
+        )
+
+
+def check_built_dtype(dt: Any, seen: dict[int, str | None], source: str) -> None:
+    """Refuse a dtype that numpy received but its constructors never make (see
+    :func:`safeload._numpy_state.built_dtype_problem`): the check after building that backs the
+    static pass's dtype check, for every array and dtype the walk reaches."""
+    from safeload._numpy_state import built_dtype_problem
+
+    problem = built_dtype_problem(dt, seen)
+    if problem:
+        raise MalformedArtifactError(
+            f"{source} contains a {problem}. It was built but refused before use, because "
+            "numpy would read or write outside its arrays. Nothing was returned.",
+            path=source,
         )
 
 

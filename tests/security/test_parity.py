@@ -105,3 +105,77 @@ def test_folding_is_memoised_and_charged_by_expanded_size() -> None:
     budget = FoldBudget(10)
     assert budget.total == FOLD_UNITS_PER_BYTE * 10 + FOLD_UNITS_BASE
     assert _const_value(small, budget) == (1, 2) and budget.total - budget.left == 3
+
+
+def test_dtype_hidden_behind_a_call(tmp_path: Path) -> None:
+    """Issue 14, item 2: an object array's dtype made by ``copyreg._reconstructor(*T)``, ``T``
+    itself made by a call. The pass knew only a literal ``numpy.dtype(...)``, skipped the
+    object-array check, said SAFE, and load_unsigned segfaulted reading 200,000 unset pointers."""
+    from safeload._attacks import _hidden_dtype_object_array
+
+    payload = _hidden_dtype_object_array(str(tmp_path / "marker"))
+    path = tmp_path / "hidden.pkl"
+    path.write_bytes(payload)
+    crash = subprocess.run(
+        [sys.executable, "-c", "import pickle, sys; pickle.loads(open(sys.argv[1], 'rb').read())"
+         ".sum()", str(path)],
+        capture_output=True,
+        timeout=120,
+    )
+    assert crash.returncode < 0  # killed by a signal: plain pickle crashes on this file
+    report = safeload.scan(payload)
+    assert not report.safe and "cannot prove" in report.findings[0].message
+    with pytest.raises(MalformedArtifactError, match="cannot prove"):
+        safeload.load_unsigned(path)
+
+
+def test_joblib_wrapper_hidden_behind_a_call(tmp_path: Path) -> None:
+    """Issue 14, item 4: joblib's NumpyArrayWrapper made by ``_reconstructor(*T)``. joblib reads
+    the object array after it with a fresh memo (``BINGET 0, 1`` = posix, system) and runs the
+    command; the pass missed the wrapper, kept reading with the outer memo (numpy, dtype) and
+    said SAFE. Now a BUILD on an object of a class the pass cannot see is refused."""
+    from safeload._attacks import _hidden_joblib_wrapper
+
+    marker = tmp_path / "marker"
+    path = tmp_path / "hidden.joblib"
+    path.write_bytes(_hidden_joblib_wrapper(str(marker)))
+    subprocess.run(
+        [sys.executable, "-c", "import joblib, sys; joblib.load(sys.argv[1])", str(path)],
+        capture_output=True,
+        timeout=120,
+    )
+    assert marker.exists()  # plain joblib ran the command
+    marker.unlink()
+    report = safeload.scan(path)
+    assert not report.safe and "class the pass cannot see" in report.findings[0].message
+    with pytest.raises(MalformedArtifactError):
+        safeload.load_unsigned(path)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    "variant",
+    ["state behind a call", "four-item state", "bit generator helper", "literal is fine"],
+)
+def test_array_states_must_be_literal(variant: str) -> None:
+    """A BUILD on an array (``_reconstruct``, ``ndarray``, a masked array, however it was made)
+    accepts only the literal 5- or 7-item state numpy writes, with a dtype the pass can see."""
+    from safeload._attacks import _Asm, _c, _dtype, _g
+
+    f8 = _dtype("f8", (3, "<", None, None, None, -1, -1, 0))
+    o8 = _dtype("O8", (3, "|", None, None, None, -1, -1, 63))
+    a = _Asm(2)
+    if variant == "bit generator helper":  # __bit_generator_ctor(cls) is cls()
+        a.call("numpy.random._pickle", "__bit_generator_ctor", _g("numpy.ma.core", "MaskedArray"))
+    else:
+        a.call("numpy._core.multiarray", "_reconstruct", _g("numpy", "ndarray"), (0,), b"b")
+    if variant == "state behind a call":
+        a.push(_c("builtins", "tuple", [1, (2,), o8, False, [1, 2]]))
+    elif variant == "four-item state":
+        a.push(((100_000,), o8, False, []))
+    elif variant == "bit generator helper":
+        a.push((1, (2,), o8, False, [1], b"\0\0", None))
+    else:
+        a.push((1, (2,), f8, False, b"\0" * 16))
+    report = safeload.scan(a.build().stop().value())
+    assert report.safe == (variant == "literal is fine"), report.findings
