@@ -729,6 +729,37 @@ def _hidden_joblib_wrapper(m: str) -> bytes:
     return a.op(b"t").stop().value()
 
 
+def _struct_v8(field: str, offset: int) -> tuple[object, ...]:
+    """The state of a structured ``V8`` dtype with one field ``a`` of ``field`` at ``offset``."""
+    dt = _dtype(field, (3, "|" if field == "u1" else _NATIVE, None, None, None, -1, -1, 0))
+    return (3, "|", None, ("a",), {"a": (dt, offset)}, 8, 1, 16)
+
+
+def _memo_dtype_rebuilt(m: str) -> bytes:
+    """A structured dtype with an honest state, then fetched again from the memo and given a
+    second BUILD: an 8-byte field at offset 2 of an 8-byte item. A pass that caches what it
+    checked the first time never looks at the second state."""
+    a = _Asm(2).call("numpy", "dtype", "V8", False, True).op(b"q", b"\x00")
+    a.push(_struct_v8("u1", 0)).build().pop()
+    return a.binget(0).push(_struct_v8("i8", 2)).build().stop().value()
+
+
+def _dtype_used_then_built(m: str) -> bytes:
+    """A ``V8`` dtype with no state is used for an array (a pass that caches the dtype it
+    denotes caches plain ``V8``), then given a BUILD that adds an 8-byte field at offset 2: the
+    array's one item now has a field running 2 bytes past it."""
+    a = _Asm(2).call("numpy", "dtype", "V8", False, True).op(b"q", b"\x00").pop()
+    array = _Code(
+        lambda x: (
+            x.call("numpy._core.multiarray", "_reconstruct", _g("numpy", "ndarray"), (0,), b"b")
+            .push((1, (1,), _Code(lambda y: y.binget(0)), False, b"\x00" * 8))
+            .build()
+        )
+    )
+    a.push(array).binget(0).push(_struct_v8("i8", 2)).build().pop()
+    return a.stop().value()
+
+
 def _memo_dag_shape(m: str, steps: int = 27) -> bytes:
     """``T0 = (1,)``, ``Tk = (Tk-1, Tk-1)`` through the memo, ``T27`` as an array's shape: a few
     hundred bytes that a fold without memoisation expands into 2**28 tuples."""
@@ -1785,6 +1816,26 @@ def attack_corpus() -> list[AttackCase]:
             _M,
             container="joblib",
             plain="joblib",
+        ),
+        case(
+            "numpy-dtype-second-build-from-memo",
+            "a structured dtype built with an honest state, fetched again from the memo and "
+            "given a second BUILD with an 8-byte field at offset 2 of an 8-byte item",
+            "safeload issue 14 (item 9); ATTACKS.md: memory safety of allowed types",
+            _memo_dtype_rebuilt,
+            _M,
+            plain="none",
+            executes=False,
+        ),
+        case(
+            "numpy-dtype-built-after-use",
+            "a V8 dtype used for an array before its BUILD; the BUILD then gives the array's "
+            "items a field that runs past them",
+            "safeload issue 14 (item 9); ATTACKS.md: memory safety of allowed types",
+            _dtype_used_then_built,
+            _M,
+            plain="none",
+            executes=False,
         ),
         case(
             "memo-dag-constant-folding",

@@ -210,7 +210,19 @@ def _dtype_layout(sym: _Sym, budget: FoldBudget) -> tuple[int, bool]:
 
 
 def _dtype_state_problem(dtype: _Obj, state: _Sym, budget: FoldBudget) -> str | None:
-    """Why a ``numpy.dtype`` BUILD state is not one numpy itself writes, or ``None``."""
+    """Why a ``numpy.dtype`` BUILD of ``state`` is not one numpy itself writes, or ``None``.
+
+    numpy writes one BUILD per dtype, right after making it. A dtype already built, or already
+    used (by an array, a field or a joblib wrapper, where the pass worked out what it denotes
+    and kept it in ``real``), is refused: ``dtype.__setstate__`` changes the one object in
+    place, under every array that already uses it, and a cached verdict would not have seen
+    the new state (issue 14, item 9)."""
+    if dtype.real is not None:
+        return (
+            "numpy.dtype state applied to a dtype that was already built or used (it would "
+            "change the layout under arrays that use it; numpy writes one state per dtype)"
+        )
+    dtype.state = state
     try:
         real_dtype(dtype, budget)
     except _NotCanonical as exc:

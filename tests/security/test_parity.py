@@ -179,3 +179,25 @@ def test_array_states_must_be_literal(variant: str) -> None:
         a.push((1, (2,), f8, False, b"\0" * 16))
     report = safeload.scan(a.build().stop().value())
     assert report.safe == (variant == "literal is fine"), report.findings
+
+
+@pytest.mark.parametrize("builder", ["_memo_dtype_rebuilt", "_dtype_used_then_built"])
+def test_dtype_state_is_checked_for_every_build(builder: str, tmp_path: Path) -> None:
+    """Issue 14, item 9: the dtype check cached its verdict on the symbolic dtype and ignored
+    the state of a later BUILD (a dtype fetched again from the memo, or first used by an array
+    and only then built). Plain pickle returns an 8-byte item with an 8-byte field at offset 2."""
+    import safeload._attacks as attacks
+
+    payload = getattr(attacks, builder)(str(tmp_path / "marker"))
+    got = _plain(
+        "o = pickle.loads(data); d = getattr(o, 'dtype', o); print(d.itemsize, d.fields['a'][1])",
+        payload,
+        tmp_path,
+    )
+    assert got == "8 2"  # the field runs 2 bytes past the item
+    report = safeload.scan(payload)
+    assert not report.safe and "already built or used" in report.findings[0].message
+    path = tmp_path / "dtype.pkl"
+    path.write_bytes(payload)
+    with pytest.raises(MalformedArtifactError, match="already built or used"):
+        safeload.load_unsigned(path)
