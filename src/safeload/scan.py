@@ -286,6 +286,9 @@ class StreamAnalysis:
     builds: list[tuple[int, Any, Any]] = field(default_factory=list)
     calls: list[tuple[int, Any]] = field(default_factory=list)
     stored: list[tuple[int, Any, list[Any]]] = field(default_factory=list)
+    #: Only with ``analyze(..., keep_values=True)`` (the differential fuzz target): the symbolic
+    #: value the top-level stream returns and its memo (index -> value, ``None`` unset) at STOP.
+    kept: tuple[Any, list[Any]] | None = None
 
     @property
     def untrusted(self) -> list[str]:
@@ -381,6 +384,7 @@ class _Walker:
         self.result = StreamAnalysis()
         self.byte_arrays: list[_Bytes] = []
         self.fold = FoldBudget(self.size)
+        self.keep_values = False
 
     def run(self) -> StreamAnalysis:
         try:
@@ -577,6 +581,8 @@ class _Walker:
                             raise _Unsafe(pos, name, "STOP inside an unfinished FRAME")
                         if metastack or len(stack) != 1:
                             raise _Unsafe(pos, name, "stack not balanced at STOP")
+                        if top and self.keep_values:
+                            result.kept = (stack[0], list(memo))
                         return
                 if name == "REDUCE":
                     args = pop(pos, name)
@@ -837,13 +843,17 @@ def analyze(
     policy: Policy,
     limits: Limits | None = None,
     joblib: bool = False,
+    keep_values: bool = False,
 ) -> StreamAnalysis:
     """Walk one pickle stream (``joblib=True``: with joblib's inline arrays) without executing it.
 
     Never raises for bad input: every problem becomes a finding in the returned analysis.
+    ``keep_values`` keeps the symbolic result and memo in ``kept``, for differential tests.
     """
     with _gc.paused():  # the symbolic values are garbage as soon as the walk ends
-        result = _Walker(data, policy, limits or Limits(), joblib).run()
+        walker = _Walker(data, policy, limits or Limits(), joblib)
+        walker.keep_values = keep_values
+        result = walker.run()
         if not result.problems and all(g.trusted for g in result.globals):
             from safeload.trust.static import use_time_findings
 

@@ -6,6 +6,7 @@ payload's objects could misbehave) and the refusal now.
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -117,8 +118,12 @@ def test_dtype_hidden_behind_a_call(tmp_path: Path) -> None:
     path = tmp_path / "hidden.pkl"
     path.write_bytes(payload)
     crash = subprocess.run(
-        [sys.executable, "-c", "import pickle, sys; pickle.loads(open(sys.argv[1], 'rb').read())"
-         ".sum()", str(path)],
+        [
+            sys.executable,
+            "-c",
+            "import pickle, sys; pickle.loads(open(sys.argv[1], 'rb').read()).sum()",
+            str(path),
+        ],
         capture_output=True,
         timeout=120,
     )
@@ -201,3 +206,65 @@ def test_dtype_state_is_checked_for_every_build(builder: str, tmp_path: Path) ->
     path.write_bytes(payload)
     with pytest.raises(MalformedArtifactError, match="already built or used"):
         safeload.load_unsigned(path)
+
+
+_TEXT_FORMS = [
+    b"I010\n",
+    b"I-010\n",
+    b"I0x10\n",
+    b"I 12\n",
+    b"I12 \n",
+    b"I+7\n",
+    b"I01\n",
+    b"I00\n",
+    b"I1_0\n",
+    b"I0o7\n",
+    b"I" + b"9" * 30 + b"\n",
+    b"L010L\n",
+    b"L-0x1fL\n",
+    b"L12\n",
+    b"F1e3\n",
+    b"F-0.0\n",
+    b"Fnan\n",
+    b"F 1.5\n",
+    b"F1_0\n",
+    b"S'a\\x41'\n",
+    b'S"b"\n',
+    b"Vx\\u0041\n",
+    b"Vy\\\\\n",
+]
+
+
+def test_static_pass_and_c_unpickler_agree() -> None:
+    """The differential property of fuzz/fuzz_diff.py (issue 14) on fixed inputs: every value
+    and memo entry the pass predicts for a stream it accepts is what the C unpickler builds,
+    for each text argument form and for real pickles of every protocol. `make fuzz` and the
+    short run in `make test` (tests/test_fuzz_short.py) search for more."""
+    pytest.importorskip("atheris")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fuzz"))
+    import fuzz_diff
+
+    values: list[object] = [
+        1,
+        -5,
+        2**70,
+        1.5,
+        float("nan"),
+        "x\n\\",
+        b"abc",
+        bytearray(b"z" * 5000),
+        (1, (2, "a")),
+        {"a": [1, 2], "b": {"c": 3}},
+        [None, True, False],
+        {1, 2},
+    ]
+    shared = (1, 2)
+    values.append([shared, shared, {"k": shared}])  # memo references
+    streams = [pickle.dumps(v, p) for v in values for p in range(6)]
+    streams += [form + b"." for form in _TEXT_FORMS]
+    for data in streams:
+        fuzz_diff.check(data)
+    with pytest.raises(AssertionError, match="pass decoded 10, C built 8"):
+        from safeload._symbolic import _Const
+
+        fuzz_diff.agree(_Const(10), 8, "result")
