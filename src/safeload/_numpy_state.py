@@ -135,6 +135,7 @@ def real_dtype(sym: _Obj, budget: FoldBudget) -> Any:
             raise _NotCanonical("dtype state differs from the state numpy writes")
     except _NotCanonical:
         raise
+    # numpy parses comma-separated type strings (",8") with Python's own parser: SyntaxError
     except (
         KeyError,
         IndexError,
@@ -144,6 +145,7 @@ def real_dtype(sym: _Obj, budget: FoldBudget) -> Any:
         UnicodeError,
         AttributeError,
         RecursionError,
+        SyntaxError,
     ) as exc:
         raise _NotCanonical(f"dtype cannot be rebuilt: {type(exc).__name__}") from exc
     sym.real = candidate
@@ -160,6 +162,7 @@ _RUNTIME_ERRORS = (
     UnicodeError,
     AttributeError,
     RecursionError,
+    SyntaxError,
 )
 
 

@@ -268,3 +268,14 @@ def test_static_pass_and_c_unpickler_agree() -> None:
         from safeload._symbolic import _Const
 
         fuzz_diff.agree(_Const(10), 8, "result")
+
+
+def test_fuzz_found_dtype_string_that_numpy_parses_with_python() -> None:
+    """Found by fuzz/fuzz_diff.py: ``numpy.dtype(",8")`` raises SyntaxError (numpy reads comma
+    type strings with Python's parser), which escaped the static pass as an exception instead
+    of a finding. It is now an unsafe verdict like any dtype numpy does not make."""
+    from safeload._attacks import _Asm, _c, _ndarray
+
+    payload = _Asm(2).push(_ndarray(_c("numpy", "dtype", ",8", False, True), (1,), b"\0" * 8))
+    report = safeload.scan(payload.stop().value())
+    assert not report.safe
