@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-TARGETS = ("fuzz_sidecar.py", "fuzz_scan.py", "fuzz_load.py")
+TARGETS = ("fuzz_sidecar.py", "fuzz_scan.py", "fuzz_load.py", "fuzz_diff.py")
 
 
 def main(argv: list[str] | None = None) -> int:

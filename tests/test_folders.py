@@ -127,3 +127,87 @@ def test_folder_statement_is_parsed_strictly(folder: Path) -> None:
         with pytest.raises(SidecarFormatError):
             parse_statement(case)
     assert base64.b64encode(env.payload)
+
+
+# --- issue 14, item 5: one signature governs a file in a signed folder ------------------------
+
+
+def _old_release(tmp_path: Path, ed_key: SigningKey) -> tuple[bytes, bytes]:
+    """An older artifact named like the folder's model, validly signed on its own back then."""
+    from safeload import dump
+
+    old = tmp_path / "old-release"
+    old.mkdir()
+    stale = LinearRegression().fit([[1], [2], [3]], [1, 2, 3])  # predicts 5000 for 5000
+    dump(stale, old / "model.joblib", ed_key, version="1", name="churn")
+    return (old / "model.joblib").read_bytes(), (old / "model.joblib.sig").read_bytes()
+
+
+def test_downgrade_inside_a_signed_folder_is_refused(
+    folder: Path, ed_key: SigningKey, tmp_path: Path
+) -> None:
+    old, old_sig = _old_release(tmp_path, ed_key)
+    # The old pair is genuine: on its own it verifies and loads (this is what load() used to
+    # do inside the folder, where it preferred model.joblib.sig over the folder's DIR.sig).
+    assert load(tmp_path / "old-release" / "model.joblib", ed_key.public_key).predict(
+        [[5000]]
+    )[0] == pytest.approx(5000)
+    # An attacker who can write into the signed folder drops the old pair in.
+    (folder / "model.joblib").write_bytes(old)
+    (folder / "model.joblib.sig").write_bytes(old_sig)
+    target = folder / "model.joblib"
+    with pytest.raises(SignatureError, match="does not match its signed manifest"):
+        load(target, ed_key.public_key)
+    with pytest.raises(SignatureError):
+        verify(target, ed_key.public_key)
+    with pytest.raises(SignatureError):
+        verify(folder, ed_key.public_key)
+    err = io.StringIO()
+    pub = tmp_path / "ed.pub"
+    ed_key.public_key.save(pub)
+    assert main(["verify", str(target), "--pub", str(pub)], stdout=io.StringIO(), stderr=err) == 1
+    # Without the extra sidecar (the file alone swapped) the folder refuses it too.
+    (folder / "model.joblib.sig").unlink()
+    with pytest.raises(SignatureError):
+        load(target, ed_key.public_key)
+
+
+def test_a_file_sidecar_inside_a_signed_folder_is_covered_not_consulted(
+    tmp_path: Path, ed_key: SigningKey, other_key: SigningKey, home_model: LinearRegression
+) -> None:
+    from safeload import dump
+
+    d = tmp_path / "release"
+    d.mkdir()
+    dump(home_model, d / "model.joblib", other_key)  # its own sidecar, by another key
+    sign(d, ed_key, version="3", name="churn")  # the folder signature covers both files
+    statement = verify(d / "model.joblib", ed_key.public_key)
+    assert statement.predicate.format == "directory" and statement.predicate.version == "3"
+    assert load(d / "model.joblib", ed_key.public_key).predict([[5000]])[0] == pytest.approx(
+        859554.79, abs=0.01
+    )
+    # the file's own key is not enough: the folder signature governs
+    with pytest.raises(SignatureError):
+        load(d / "model.joblib", other_key.public_key)
+
+
+def test_nested_files_and_signed_subfolders(
+    tmp_path: Path, ed_key: SigningKey, home_model: LinearRegression
+) -> None:
+    d = tmp_path / "release"
+    (d / "sub").mkdir(parents=True)
+    joblib.dump(home_model, d / "sub" / "model.joblib")
+    sign(d, ed_key, version="2")
+    assert load(d / "sub" / "model.joblib", ed_key.public_key).coef_.shape == (1,)
+    # an old signed sub-folder dropped in with its own SUB.sig: the outermost signature governs
+    old = tmp_path / "old" / "sub"
+    old.mkdir(parents=True)
+    joblib.dump(LinearRegression().fit([[1], [2]], [1, 2]), old / "model.joblib")
+    sign(old, ed_key, version="1")
+    (d / "sub" / "model.joblib").write_bytes((old / "model.joblib").read_bytes())
+    (d / "sub.sig").write_bytes(old.with_name("sub.sig").read_bytes())
+    assert verify(old, ed_key.public_key).predicate.version == "1"  # genuine on its own
+    with pytest.raises(SignatureError):
+        load(d / "sub" / "model.joblib", ed_key.public_key)
+    with pytest.raises(SignatureError):
+        verify(d / "sub" / "model.joblib", ed_key.public_key)

@@ -75,7 +75,7 @@ def test_crafted_tree_is_refused(tmp_path: Path, label: str, mutate: Any) -> Non
     model = _tree_model(mutate)
     if model.tree_.node_count < 3:  # pragma: no cover - the fixture tree is larger
         pytest.skip("tree too small")
-    with pytest.raises(MalformedArtifactError, match="invalid Tree"):
+    with pytest.raises(MalformedArtifactError, match="invalid Tree|crafted sklearn Tree"):
         _load(tmp_path, model)
 
 
@@ -129,8 +129,12 @@ def test_one_bad_tree_in_a_forest_is_refused_by_name(tmp_path: Path) -> None:
     tree = cls(*args)
     tree.__setstate__(state)
     victim.tree_ = tree
-    with pytest.raises(MalformedArtifactError, match="invalid Tree: Tree feature index out of"):
+    # the static pass refuses it before building (issue 14, item 6: scan = load) ...
+    with pytest.raises(MalformedArtifactError, match="feature index is out of range"):
         _load(tmp_path, forest)
+    # ... and the check after building, behind it, names the bad tree too
+    with pytest.raises(MalformedArtifactError, match="invalid Tree: Tree feature index out of"):
+        validate.validate_loaded(forest, "m.pkl")
 
 
 def test_plain_pickle_really_crashes_on_bad_child(tmp_path: Path) -> None:
@@ -243,3 +247,96 @@ def test_hist_gradient_boosting_with_categorical_features(tmp_path: Path) -> Non
     path = tmp_path / "hgb.pkl"
     path.write_bytes(pickle.dumps(model))
     assert load_unsigned(path).predict(xc[:10]).tolist() == model.predict(xc[:10]).tolist()
+
+
+_BUILT_DTYPE = """
+import pickle, sys
+from safeload._attacks import _bad_field_dtype, _octal_itemsize_dtype
+from safeload.validate import validate_loaded
+from safeload import MalformedArtifactError
+for build in (_octal_itemsize_dtype, _bad_field_dtype):
+    built = pickle.loads(build("unused"))  # what numpy received; nothing reads it yet
+    try:
+        validate_loaded({"model": [built]}, "x.pkl")
+    except MalformedArtifactError as exc:
+        print("refused", "never make" in str(exc))
+"""
+
+
+def test_dtypes_numpy_received_are_checked_after_building() -> None:
+    """The second line behind the static dtype check (issue 14): a dtype numpy built from a
+    state its constructors never make (a field past the item, a field type that is a str) is
+    refused by the walk after building, before anything reads it. Run in a child process,
+    since these objects crash numpy on first use."""
+    run = subprocess.run(
+        [sys.executable, "-c", _BUILT_DTYPE], capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["refused", "True", "refused", "True"]
+
+
+def test_honest_dtypes_pass_the_check_after_building() -> None:
+    from sklearn.tree._tree import NODE_DTYPE
+
+    from safeload._numpy_state import built_dtype_problem
+
+    seen: dict[int, str | None] = {}
+    dtypes = [
+        NODE_DTYPE,
+        np.dtype("f8"),
+        np.dtype(">i4"),
+        np.dtype("U10"),
+        np.dtype("V8"),
+        np.dtype("O"),
+        np.dtype("M8[3ms]"),
+        np.dtype("m8"),
+        np.dtype(("f4", (2, 3))),
+        np.dtype([("a", "i1"), ("b", "f8")], align=True),
+        np.dtype({"names": ["x"], "formats": ["u2"], "offsets": [4], "itemsize": 8}),
+        np.dtype([(("title", "n"), "i4")]),
+        np.dtype("f8", metadata={"k": "v"}),
+        np.dtype(np.longdouble),
+    ]
+    for dt in dtypes:
+        again = pickle.loads(pickle.dumps(dt))
+        assert built_dtype_problem(again, seen) is None, dt
+
+
+_FORMATS = ["p2.pkl", "p4.pkl", "p5.pkl", "plain.joblib", "zlib.joblib.z"]
+
+
+def _write_model(path: Path, model: Any) -> None:
+    import io
+
+    import joblib
+
+    if path.name.endswith(".pkl"):
+        path.write_bytes(pickle.dumps(model, protocol=int(path.name[1])))
+    else:
+        buf = io.BytesIO()
+        joblib.dump(model, buf, compress=("zlib", 3) if path.name.endswith(".z") else 0)
+        path.write_bytes(buf.getvalue())
+
+
+@pytest.mark.parametrize("fmt", _FORMATS)
+def test_scan_and_load_agree_on_crafted_trees(tmp_path: Path, fmt: str) -> None:
+    """Issue 14, item 6: scan said SAFE for a crafted Tree that load refuses (and on which
+    scikit-learn's own predict reads out of bounds, see above). Now scan reads the node arrays
+    from the stream (pickle bytes, protocol 5 buffers, joblib inline arrays) and applies the
+    same checks, so its verdict is load's verdict; an honest tree still scans SAFE."""
+    path = tmp_path / fmt
+    _write_model(path, _tree_model(lambda n, s: None))
+    assert scan(path).safe, scan(path).findings
+    mutations = [
+        _set("left_child", 0, 10**6),
+        _set("right_child", 0, -7),
+        _set("feature", 0, 10**6),
+        _set("left_child", 0, -1),
+        _set("left_child", 2, 0),
+    ]
+    for mutate in mutations:
+        _write_model(path, _tree_model(mutate))
+        report = scan(path)
+        assert not report.safe and "crafted sklearn Tree" in report.findings[0].message
+        with pytest.raises(MalformedArtifactError):
+            load_unsigned(path)

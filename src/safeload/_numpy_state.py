@@ -64,6 +64,44 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+def _rebuild(typestr: str, given: Any) -> Any:
+    """The dtype numpy's own validating constructors make from the parts of a dtype state
+    ``given`` (with real dtypes for its fields): the type string, the sub-array, the fields,
+    the itemsize, the alignment flag, the datetime unit and the metadata. Raises for parts no
+    constructor accepts."""
+    import numpy as np
+
+    order, sub, names, fields, elsize, flags = (given[i] for i in (1, 2, 3, 4, 5, 7))
+    if sub is not None:
+        candidate = np.dtype((sub[0], sub[1]))
+    elif names is not None:
+        if not isinstance(fields, dict) or not isinstance(names, tuple):
+            raise _NotCanonical("structured dtype without fields")
+        spec: dict[str, Any] = {"names": list(names), "formats": [], "offsets": []}
+        for name in names:
+            field = fields[name]
+            spec["formats"].append(field[0])
+            spec["offsets"].append(field[1])
+        spec["itemsize"] = elsize
+        titles = [fields[n][2] if len(fields[n]) > 2 else None for n in names]
+        if any(t is not None for t in titles):
+            spec["titles"] = titles
+        aligned = bool(isinstance(flags, int) and flags & 0x80)
+        candidate = np.dtype(cast(Any, spec), align=aligned)
+    else:
+        candidate = np.dtype(typestr)
+    if typestr[:1] in ("M", "m") and len(given) == 9 and isinstance(given[8], tuple):
+        unit, num = given[8][1][0], given[8][1][1]
+        if not isinstance(unit, bytes) or type(num) is not int or not 0 < num < 2**31:
+            raise _NotCanonical("malformed datetime unit")
+        candidate = np.dtype(f"{typestr}[{num if num > 1 else ''}{unit.decode('ascii')}]")
+    elif len(given) == 9 and isinstance(given[8], dict):
+        candidate = np.dtype(candidate, metadata=given[8])
+    if order in ("<", ">") and candidate.byteorder not in ("|",):
+        candidate = candidate.newbyteorder(order)
+    return candidate
+
+
 def real_dtype(sym: _Obj, budget: FoldBudget) -> Any:
     """The ``numpy.dtype`` a symbolic dtype denotes, rebuilt through numpy's own validating
     constructors; raises ``_NotCanonical`` unless its BUILD state is exactly the state numpy
@@ -91,39 +129,13 @@ def real_dtype(sym: _Obj, budget: FoldBudget) -> Any:
         if not (isinstance(state, _Tuple) and len(state.items) in (8, 9)):
             raise _NotCanonical("dtype state has the wrong shape")
         given = _const_or_dtype(state, budget)
-        order, sub, names, fields, elsize, flags = (given[i] for i in (1, 2, 3, 4, 5, 7))
-        if sub is not None:
-            candidate = np.dtype((sub[0], sub[1]))
-        elif names is not None:
-            if not isinstance(fields, dict) or not isinstance(names, tuple):
-                raise _NotCanonical("structured dtype without fields")
-            spec: dict[str, Any] = {"names": list(names), "formats": [], "offsets": []}
-            for name in names:
-                field = fields[name]
-                spec["formats"].append(field[0])
-                spec["offsets"].append(field[1])
-            spec["itemsize"] = elsize
-            titles = [fields[n][2] if len(fields[n]) > 2 else None for n in names]
-            if any(t is not None for t in titles):
-                spec["titles"] = titles
-            aligned = bool(isinstance(flags, int) and flags & 0x80)
-            candidate = np.dtype(cast(Any, spec), align=aligned)
-        else:
-            candidate = np.dtype(typestr)
-        if typestr[:1] in ("M", "m") and len(given) == 9 and isinstance(given[8], tuple):
-            unit, num = given[8][1][0], given[8][1][1]
-            if not isinstance(unit, bytes) or type(num) is not int or not 0 < num < 2**31:
-                raise _NotCanonical("malformed datetime unit")
-            candidate = np.dtype(f"{typestr}[{num if num > 1 else ''}{unit.decode('ascii')}]")
-        elif len(given) == 9 and isinstance(given[8], dict):
-            candidate = np.dtype(candidate, metadata=given[8])
-        if order in ("<", ">") and candidate.byteorder not in ("|",):
-            candidate = candidate.newbyteorder(order)
+        candidate = _rebuild(typestr, given)
         expected = candidate.__reduce__()[2]
         if not _same(tuple(given), tuple(expected)):
             raise _NotCanonical("dtype state differs from the state numpy writes")
     except _NotCanonical:
         raise
+    # numpy parses comma-separated type strings (",8") with Python's own parser: SyntaxError
     except (
         KeyError,
         IndexError,
@@ -133,10 +145,60 @@ def real_dtype(sym: _Obj, budget: FoldBudget) -> Any:
         UnicodeError,
         AttributeError,
         RecursionError,
+        SyntaxError,
     ) as exc:
         raise _NotCanonical(f"dtype cannot be rebuilt: {type(exc).__name__}") from exc
     sym.real = candidate
     return candidate
+
+
+_RUNTIME_ERRORS = (
+    _NotCanonical,
+    KeyError,
+    IndexError,
+    TypeError,
+    ValueError,
+    OverflowError,
+    UnicodeError,
+    AttributeError,
+    RecursionError,
+    SyntaxError,
+)
+
+
+def built_dtype_problem(dt: Any, seen: dict[int, str | None]) -> str | None:
+    """Why a dtype numpy *built* is not one its own constructors make, or ``None``: the second
+    line behind :func:`real_dtype`, run on what numpy actually received, after building and
+    before use. The dtype is rebuilt from its own pickled state (and its fields' and sub-array
+    base's dtypes, recursively) as :func:`real_dtype` does; a field outside the item, an
+    inconsistent itemsize, tampered flags or a non-dtype field type fail. ``seen`` caches
+    verdicts by ``id`` for one load (numpy shares one object per plain dtype)."""
+    import numpy as np
+
+    key = id(dt)
+    if key in seen:
+        return seen[key]
+    seen[key] = "a dtype that contains itself"
+    problem: str | None = None
+    try:
+        if not isinstance(dt, np.dtype):
+            raise _NotCanonical(f"a {type(dt).__name__} where a dtype belongs")
+        reduced: Any = dt.__reduce__()
+        args, state = reduced[1], reduced[2]
+        given = tuple(state)
+        inner = [f[0] for f in dt.fields.values()] if dt.fields else []
+        if dt.subdtype is not None:
+            inner.append(dt.subdtype[0])
+        for part in inner:
+            problem = built_dtype_problem(part, seen)
+            if problem:
+                raise _NotCanonical(problem)
+        if not _same(given, tuple(_rebuild(args[0], given).__reduce__()[2])):
+            raise _NotCanonical("its state differs from the state numpy writes")
+    except _RUNTIME_ERRORS as exc:
+        problem = f"numpy dtype that numpy's constructors never make ({exc or type(exc).__name__})"
+    seen[key] = problem
+    return problem
 
 
 def _dtype_layout(sym: _Sym, budget: FoldBudget) -> tuple[int, bool]:
@@ -151,7 +213,19 @@ def _dtype_layout(sym: _Sym, budget: FoldBudget) -> tuple[int, bool]:
 
 
 def _dtype_state_problem(dtype: _Obj, state: _Sym, budget: FoldBudget) -> str | None:
-    """Why a ``numpy.dtype`` BUILD state is not one numpy itself writes, or ``None``."""
+    """Why a ``numpy.dtype`` BUILD of ``state`` is not one numpy itself writes, or ``None``.
+
+    numpy writes one BUILD per dtype, right after making it. A dtype already built, or already
+    used (by an array, a field or a joblib wrapper, where the pass worked out what it denotes
+    and kept it in ``real``), is refused: ``dtype.__setstate__`` changes the one object in
+    place, under every array that already uses it, and a cached verdict would not have seen
+    the new state (issue 14, item 9)."""
+    if dtype.real is not None:
+        return (
+            "numpy.dtype state applied to a dtype that was already built or used (it would "
+            "change the layout under arrays that use it; numpy writes one state per dtype)"
+        )
+    dtype.state = state
     try:
         real_dtype(dtype, budget)
     except _NotCanonical as exc:
@@ -159,7 +233,7 @@ def _dtype_state_problem(dtype: _Obj, state: _Sym, budget: FoldBudget) -> str | 
     return None
 
 
-def _array_state_problem(state: _Sym, budget: FoldBudget) -> str | None:
+def _array_state_problem(state: _Sym, budget: FoldBudget, *, strict: bool = False) -> str | None:
     """Why an ndarray-style BUILD state ``(version, shape, dtype, fortran, data, ...)`` would
     crash numpy, or ``None``.
 
@@ -167,12 +241,25 @@ def _array_state_problem(state: _Sym, budget: FoldBudget) -> str | None:
     its length: a shorter list leaves the rest of the array pointing at garbage. The list must
     hold exactly one item per element. (Non-object data is a byte string whose length numpy
     itself checks.)
+
+    ``strict`` is for a BUILD whose target is an array (``_reconstruct``, ``ndarray``, a masked
+    array): its state goes to ``ndarray.__setstate__`` whatever it looks like, so it must be a
+    literal tuple of the form numpy writes (5 items, 7 for a masked array) whose dtype is a
+    ``numpy.dtype`` the pass can see and whose shape is constant. A dtype or state made by a
+    call the pass cannot evaluate is refused, not skipped. Without ``strict`` (any other
+    target) only states that look like an array's are checked.
     """
+    unproven = (
+        "array state the pass cannot prove (its dtype, shape or state is made by a call, or "
+        "it is not the (version, shape, dtype, fortran, data) tuple numpy writes)"
+    )
     if not (isinstance(state, _Tuple) and len(state.items) >= 5):
-        return None
+        return unproven if strict else None
+    if strict and len(state.items) not in (5, 7):
+        return unproven
     dtype = state.items[2]
     if not (isinstance(dtype, _Obj) and dtype.cls is not None and dtype.cls.pair in DTYPE_CLASSES):
-        return None
+        return unproven if strict else None
     bad = "object array state that does not hold one item per element (it can crash numpy)"
     try:
         _, hasobject = _dtype_layout(dtype, budget)

@@ -32,6 +32,31 @@ class _Opaque(_Sym):
     __slots__ = ()
 
 
+class _Big(_Opaque):
+    """A constant too large to fold (over ``scan._MAX_CONST``): opaque to every check, but kept
+    (a view of the stream for bytes) so that the arrays of a native structure can be read from
+    the stream. ``value`` is dropped (``None``) once it is known not to be needed."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class _Array(_Opaque):
+    """A joblib inline array the pass located: ``count`` items of ``dtype`` (a real numpy
+    dtype) from byte ``start`` of the stream, in ``shape`` and ``order``."""
+
+    __slots__ = ("count", "dtype", "order", "shape", "start")
+
+    def __init__(self, start: int, count: int, dtype: Any, shape: Any, order: Any) -> None:
+        self.start = start
+        self.count = count
+        self.dtype = dtype
+        self.shape = shape
+        self.order = order
+
+
 class _Bytes(_Opaque):
     """A large ``BYTEARRAY8`` (at byte ``pos``, ``size`` bytes of data): opaque, but followed
     so that a reader may hand numpy a view of the file buffer instead of a copy. ``uses`` counts

@@ -34,6 +34,7 @@ from safeload.scan import Finding, GlobalRef, ScanReport, analyze
 from safeload.sidecar import MAX_SIDECAR_BYTES, Envelope, Statement, parse_envelope, parse_statement
 from safeload.signing import (
     VerifiedArtifact,
+    VerifiedFolder,
     add_signature,
     checked_algorithm,
     sign_bytes,
@@ -230,11 +231,26 @@ def _read_folder(
     return files
 
 
-def _folder_sidecar(path: Path) -> Path | None:
-    """The sidecar of the signed folder that holds ``path`` directly, if there is one."""
-    folder = path.parent
-    sig = folder.with_name(folder.name + ".sig")
-    return sig if folder.name and sig.is_file() else None
+def _governing_folder(path: Path) -> tuple[Path, Path] | None:
+    """``(folder, folder sidecar)`` of the signed folder that governs the file ``path``, or
+    ``None`` when no folder above it is signed.
+
+    One signature governs a file: if any folder that holds it, directly or further up, has a
+    sidecar (``DIR.sig`` beside ``DIR``), the outermost such folder's signature decides, and a
+    ``.sig`` of the file's own (or of a folder in between) is just another file that folder
+    signature covers. Otherwise anyone who can write into a signed folder could drop in an older,
+    once validly signed artifact with its own old sidecar and have it loaded instead of what the
+    folder signature lists (issue 14, item 5). The outermost wins for the same reason: an old
+    signed sub-folder dropped in with its own ``SUB.sig`` must not govern what is inside it.
+    """
+    found: tuple[Path, Path] | None = None
+    for folder in Path(os.path.abspath(path)).parents:
+        if not folder.name:
+            break
+        sig = folder.with_name(folder.name + ".sig")
+        if sig.is_file():
+            found = (folder, sig)
+    return found
 
 
 def _read_sidecar(path: Path) -> bytes:
@@ -365,16 +381,19 @@ def load(
     subclass on any failure; there is no switch that loads a file whose signature fails.
     With ``state``, a signed name/version older than one already accepted is refused
     (rollback protection), and a successful load records its version. A file inside a signed
-    folder (``DIR.sig`` beside ``DIR``) is loaded after the whole folder verifies.
+    folder (``DIR.sig`` beside ``DIR``, for ``DIR`` or any folder above the file) is loaded only
+    after the whole folder verifies, and that folder signature alone governs it: a ``.sig`` of
+    the file's own is ignored (see :func:`_governing_folder`).
     """
     p = Path(path)
     lim = limits or Limits()
     pol = resolve_policy(policy, trusted)
-    folder_sig = None if sidecar_path(p).exists() else _folder_sidecar(p)
-    if folder_sig is not None:
-        return _load_from_folder(
-            p, folder_sig, keys, pol, lim, now=now, state=state, allow_symlinks=allow_symlinks
-        )
+    governing = _governing_folder(p)
+    if governing is not None:
+        verified, rel = _verify_in_folder(p, *governing, keys, lim, now, allow_symlinks)
+        fmt = _format_for(p, verified.files[rel], None)
+        artifact = verified.artifact(rel, fmt)
+        return _read_verified(artifact, verified.statement, state, pol, lim, str(p))
     sidecar: bytes | SafeloadError
     try:
         sidecar = _read_sidecar(p)
@@ -457,34 +476,32 @@ def _read_verified(
     return obj
 
 
-def _load_from_folder(
+def _verify_in_folder(
     p: Path,
+    folder: Path,
     folder_sig: Path,
     keys: KeysLike,
-    pol: Policy,
     lim: Limits,
-    *,
     now: datetime | None,
-    state: TrustState | None,
     allow_symlinks: bool,
-) -> Any:
-    folder = p.parent
+) -> tuple[VerifiedFolder, str]:
+    """Verify the whole signed ``folder`` that governs the file ``p``; return it and the path
+    of ``p`` inside it. The file's own sidecar, if any, is not consulted."""
     files = _read_folder(folder, lim, allow_symlinks=allow_symlinks)
     verified = verify_folder(
         files,
-        bytes(_read_once(folder_sig, MAX_SIDECAR_BYTES)),
+        bytes(_read_once(folder_sig, MAX_SIDECAR_BYTES, "signature file")),
         keys,
         now=now,
         source=str(folder),
         sidecar_source=str(folder_sig),
     )
-    rel = p.name
+    rel = Path(os.path.abspath(p)).relative_to(folder).as_posix()
     if rel not in verified.files:
         raise MalformedArtifactError(
             f"{p} is not a file of the signed folder {folder}", path=str(p)
         )
-    fmt = _format_for(p, verified.files[rel], None)
-    return _read_verified(verified.artifact(rel, fmt), verified.statement, state, pol, lim, str(p))
+    return verified, rel
 
 
 def loads(
@@ -604,7 +621,9 @@ def verify(
 
     With ``state``, a rollback is refused and the accepted version is recorded. ``path`` may be
     a folder signed with :func:`sign`: every file is checked, and any added, missing, renamed
-    or changed file, or a symlink (unless ``allow_symlinks``), fails."""
+    or changed file, or a symlink (unless ``allow_symlinks``), fails. A file inside a signed
+    folder is verified as part of the whole folder, whose statement is returned; its own
+    sidecar, if any, is ignored, as in :func:`load`."""
     p = Path(path)
     if p.is_dir():
         files = _read_folder(p, limits or Limits(), allow_symlinks=allow_symlinks)
@@ -619,6 +638,14 @@ def verify(
         if state is not None:
             state.accept(folder.statement, str(p))
         return folder.statement
+    governing = _governing_folder(p)
+    if governing is not None:
+        verified, _ = _verify_in_folder(
+            p, *governing, keys, limits or Limits(), now, allow_symlinks
+        )
+        if state is not None:
+            state.accept(verified.statement, str(governing[0]))
+        return verified.statement
     data = _read_once(p, (limits or Limits()).max_file_size)
     artifact = verify_bytes(
         data,

@@ -191,13 +191,17 @@ class Prepared:
     """The static pass over an artifact's bytes, done before (or while) they are verified.
 
     Nothing in it was built from the stream. :func:`read` uses it only for the very buffer it
-    was made from (identity, not equality) and the same format.
+    was made from, the same format, and the very policy and limits it was made under (identity,
+    not equality): the analysis decided which names are trusted and which limits hold, so a pass
+    made under another policy says nothing about this load.
     """
 
     data: Buffer
     format: str
     stream: Buffer
     analysis: StreamAnalysis | None
+    policy: Policy
+    limits: Limits
 
 
 def prepare(data: Buffer, fmt: str, policy: Policy, limits: Limits, source: str) -> Prepared:
@@ -214,16 +218,17 @@ def prepare(data: Buffer, fmt: str, policy: Policy, limits: Limits, source: str)
                 f"{source} is recorded as pickle but its content looks like {sniffed}",
                 path=source,
             )
-        return Prepared(data, fmt, data, analyse_stream(data, policy, limits, source, joblib=False))
+        analysis = analyse_stream(data, policy, limits, source, joblib=False)
+        return Prepared(data, fmt, data, analysis, policy, limits)
     if fmt == "joblib":
         if sniffed == "skops":
             raise MalformedArtifactError(f"{source} is a zip, not a joblib file", path=source)
         stream = joblib_stream(data, limits, source)
-        return Prepared(
-            data, fmt, stream, analyse_stream(stream, policy, limits, source, joblib=True)
-        )
+        analysis = analyse_stream(stream, policy, limits, source, joblib=True)
+        return Prepared(data, fmt, stream, analysis, policy, limits)
     if fmt == "skops":
-        return Prepared(data, fmt, data, None)  # skops audits its schema as it reads
+        # skops audits its schema as it reads
+        return Prepared(data, fmt, data, None, policy, limits)
     raise MalformedArtifactError(f"{source}: unknown format {fmt!r}", path=source)
 
 
@@ -239,8 +244,9 @@ def read(
     """Deserialize a verified (or explicitly unsigned) artifact under ``policy``, then check the
     native structures in the result (trees, predictors, neighbor trees).
 
-    ``prepared`` (from :func:`prepare` on the same buffer, format and policy) saves redoing the
-    static pass; anything else is ignored and the pass runs again.
+    ``prepared`` (from :func:`prepare` on the same buffer and format, under the same ``policy``
+    and ``limits`` objects) saves redoing the static pass; anything else is ignored and the pass
+    runs again.
 
     ``consume=True`` hands the artifact's buffer over to the result: large numpy arrays become
     views into it rather than copies (one copy of the data in memory, not two), and a pickle
@@ -257,7 +263,9 @@ def read(
     if (
         prepared is None
         or prepared.data is not artifact.data
-        or (prepared.format != artifact.format)
+        or prepared.format != artifact.format
+        or prepared.policy is not policy
+        or prepared.limits is not limits
     ):
         prepared = prepare(artifact.data, artifact.format, policy, limits, source)
     if prepared.format == "skops":

@@ -23,12 +23,17 @@ from safeload._numpy_state import (
     _array_state_problem,
     _dtype_layout,
     _dtype_state_problem,
+    _NotCanonical,
+    real_dtype,
 )
 from safeload._opcodes import Cursor
 from safeload._symbolic import (
     _OPAQUE,
+    CODECS_ENCODE,
     DTYPE_CLASSES,
     FoldBudget,
+    _Array,
+    _Big,
     _Box,
     _Bytes,
     _Const,
@@ -67,6 +72,11 @@ REFUSED_OPCODES: Final = {
     "READONLY_BUFFER": "out-of-band buffer (data from outside the stream)",
 }
 _MAX_CONST: Final = 1024
+#: scikit-learn's decision tree: its node arrays are indexes that predict() follows unchecked.
+_TREE: Final = ("sklearn.tree._tree", "Tree")
+_RECONSTRUCT: Final = frozenset(
+    {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct")}
+)
 #: A protocol 5 array is ``numpy..._frombuffer(bytearray, dtype, shape, order)``. A
 #: ``BYTEARRAY8`` of at least ``VIEW_FROM`` bytes that only such a call consumes is listed in
 #: ``StreamAnalysis.buffer_views``: a reader may give numpy a view of the file buffer instead.
@@ -110,6 +120,27 @@ _RARE_OPS: Final = frozenset({"PROTO", "FRAME", "STOP", *REFUSED_OPCODES})
 _PUT_OPS: Final = frozenset({"PUT", "BINPUT", "LONG_BINPUT"})
 _GET_OPS: Final = frozenset({"GET", "BINGET", "LONG_BINGET"})
 _RECONSTRUCTOR: Final = ("copyreg", "_reconstructor")
+#: Allowed callables whose result is an instance of the class passed as their first argument
+#: (``_reconstructor(cls, base, state)`` is ``base.__new__(cls, state)``; the bit generator
+#: helper calls ``cls()``). With a literal class there, the result is of that class; with
+#: anything else (an argument tuple made by a call, a class fetched out of a container made by
+#: a call) the pass cannot tell what the result is, and it becomes an object of unknown class.
+_CLASS_FROM_ARG: Final = frozenset(
+    {_RECONSTRUCTOR, ("numpy.random._pickle", "__bit_generator_ctor")}
+)
+#: Targets whose BUILD hands its state to ``ndarray.__setstate__`` (masked arrays: to it and to
+#: their mask's); their state must be a literal array state the pass can check in full.
+_ARRAY_MAKERS: Final = frozenset(
+    {
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy.ma.core", "_mareconstruct"),
+        ("numpy", "ndarray"),
+        ("numpy", "memmap"),
+        ("numpy.ma", "MaskedArray"),
+        ("numpy.ma.core", "MaskedArray"),
+    }
+)
 #: Calls whose arguments end up stored in what they make (checked by safeload.trust.static).
 _STORING_CALLS: Final = frozenset(
     {
@@ -267,6 +298,9 @@ class StreamAnalysis:
     builds: list[tuple[int, Any, Any]] = field(default_factory=list)
     calls: list[tuple[int, Any]] = field(default_factory=list)
     stored: list[tuple[int, Any, list[Any]]] = field(default_factory=list)
+    #: Only with ``analyze(..., keep_values=True)`` (the differential fuzz target): the symbolic
+    #: value the top-level stream returns and its memo (index -> value, ``None`` unset) at STOP.
+    kept: tuple[Any, list[Any]] | None = None
 
     @property
     def untrusted(self) -> list[str]:
@@ -362,6 +396,7 @@ class _Walker:
         self.result = StreamAnalysis()
         self.byte_arrays: list[_Bytes] = []
         self.fold = FoldBudget(self.size)
+        self.keep_values = False
 
     def run(self) -> StreamAnalysis:
         try:
@@ -513,7 +548,7 @@ class _Walker:
                             self.byte_arrays.append(big)
                             stack.append(big)
                             continue
-                        stack.append(_OPAQUE)
+                        stack.append(_Big(arg))
                     else:
                         stack.append(_Const(_CONST_OPS[name] if name in _FIXED else arg))
                     continue
@@ -558,6 +593,8 @@ class _Walker:
                             raise _Unsafe(pos, name, "STOP inside an unfinished FRAME")
                         if metastack or len(stack) != 1:
                             raise _Unsafe(pos, name, "stack not balanced at STOP")
+                        if top and self.keep_values:
+                            result.kept = (stack[0], list(memo))
                         return
                 if name == "REDUCE":
                     args = pop(pos, name)
@@ -566,14 +603,20 @@ class _Walker:
                         raise _Unsafe(
                             pos, name, "REDUCE calls a computed object, not a named global"
                         )
-                    if (
-                        func.pair == _RECONSTRUCTOR
-                        and isinstance(args, _Tuple)
-                        and args.items
-                        and isinstance(args.items[0], _Global)
-                    ):
+                    if func.pair in _CLASS_FROM_ARG:
                         # protocols 0-1: copyreg._reconstructor(cls, base, state) makes a cls
-                        stack.append(_Obj(args.items[0], args))
+                        first = args.items[0] if isinstance(args, _Tuple) and args.items else None
+                        if isinstance(first, _Global):
+                            stack.append(_Obj(first, args))
+                        elif (
+                            func.pair != _RECONSTRUCTOR
+                            and isinstance(args, _Tuple)
+                            and (first is None or isinstance(first, _Const))
+                            and (first is None or type(first.value) is str)
+                        ):
+                            stack.append(_Obj(func, args))  # a bit generator by name
+                        else:
+                            stack.append(_Obj(None, args))  # a class the pass cannot see
                     else:
                         stack.append(_Obj(func, args))
                         if func.pair in _STORING_CALLS:
@@ -595,6 +638,15 @@ class _Walker:
                     if isinstance(target, _Container):
                         self._nest(target, [state])
                     if isinstance(target, _Obj):
+                        if target.cls is None:
+                            raise _Unsafe(
+                                pos,
+                                name,
+                                "BUILD on an object whose class the pass cannot see (made by "
+                                "a call from arguments that are themselves made by a call); "
+                                "its state could be a numpy dtype's, an array's or a joblib "
+                                "wrapper's",
+                            )
                         target.state = state
                         if target.cls is not None:
                             result.builds.append((pos, target, state))
@@ -615,12 +667,26 @@ class _Walker:
                                 )
                             result.wrapper_builds.append(pos)
                             result.opcode_count = ops  # a nested object-array pickle counts too
-                            self._joblib_array(target, pos)
+                            stack[-1] = self._joblib_array(target, pos)
                             ops = result.opcode_count
-                            stack[-1] = _OPAQUE
-                    problem = _array_state_problem(state, self.fold)
+                    strict = (
+                        isinstance(target, _Obj)
+                        and target.cls is not None
+                        and target.cls.pair in _ARRAY_MAKERS
+                    )
+                    problem = _array_state_problem(state, self.fold, strict=strict)
                     if problem:
                         raise _Unsafe(pos, name, problem)
+                    if strict and isinstance(state, _Tuple):
+                        _forget_unless_nodes(state)
+                    if (
+                        isinstance(target, _Obj)
+                        and target.cls is not None
+                        and target.cls.pair == _TREE
+                    ):
+                        problem = self._tree_problem(target, state)
+                        if problem:
+                            raise _Unsafe(pos, name, problem)
                 elif name in ("TUPLE1", "TUPLE2", "TUPLE3"):
                     n = int(name[-1])
                     if len(stack) < n:
@@ -744,8 +810,9 @@ class _Walker:
             if isinstance(k, _Const) and isinstance(k.value, str):
                 target[k.value] = items[i + 1]
 
-    def _joblib_array(self, wrapper: _Obj, pos: int) -> None:
-        """Skip (and for object arrays, scan) the raw array data joblib put after the BUILD."""
+    def _joblib_array(self, wrapper: _Obj, pos: int) -> _Sym:
+        """Skip (and for object arrays, scan) the raw array data joblib put after the BUILD;
+        return what takes the wrapper's place on the stack."""
         state = wrapper.state
         if not isinstance(state, _Dict):
             raise _Unsafe(pos, "BUILD", "joblib array wrapper state is not a dict")
@@ -772,7 +839,7 @@ class _Walker:
         if hasobject:
             self._stream(top=False)  # a nested pickle of the object array
             self.result.array_regions.append((start, self.cur.pos))
-            return
+            return _OPAQUE
         count = 1
         for n in shape:
             count *= n
@@ -791,6 +858,163 @@ class _Walker:
             raise _Unsafe(start, "BUILD", "joblib array data runs past the end of the file")
         self.cur.pos = data_start + nbytes
         self.result.array_regions.append((start, data_start + nbytes))
+        dtype = s["dtype"]
+        if isinstance(dtype, _Obj) and dtype.real is not None:
+            return _Array(data_start, count, dtype.real, shape, order)
+        return _OPAQUE
+
+    def _literal_array(self, sym: _Sym) -> Any:
+        """The numpy array ``sym`` denotes, read from the stream without building anything
+        else, or ``None`` when the pass cannot prove what it holds: a ``_reconstruct`` + BUILD
+        with literal data, a protocol 5 ``_frombuffer`` of literal bytes, or a joblib inline
+        array."""
+        import numpy as np
+
+        try:
+            if isinstance(sym, _Array):
+                located: Any = np.frombuffer(self.data, sym.dtype, sym.count, sym.start)
+                return located.reshape(sym.shape, order=sym.order)
+            if not (isinstance(sym, _Obj) and sym.cls is not None):
+                return None
+            if sym.cls.pair in _RECONSTRUCT:
+                st = sym.state
+                if not (isinstance(st, _Tuple) and len(st.items) == 5):
+                    return None
+                dtype, raw = st.items[2], _literal_bytes(st.items[4], self.fold)
+                shape = _const_value(st.items[1], self.fold)
+                order = "F" if _const_value(st.items[3], self.fold) else "C"
+            elif sym.cls.pair in _FROMBUFFER:
+                args = sym.args
+                if not (isinstance(args, _Tuple) and len(args.items) == 4):
+                    return None
+                buf = args.items[0]
+                if isinstance(buf, _Bytes):
+                    raw = memoryview(self.cur.buf)[buf.pos + 9 : buf.pos + 9 + buf.size]
+                else:
+                    raw = _literal_bytes(buf, self.fold)
+                dtype = args.items[1]
+                shape = _const_value(args.items[2], self.fold)
+                order = _const_value(args.items[3], self.fold)
+            else:
+                return None
+            if raw is None or not isinstance(dtype, _Obj) or dtype.cls is None:
+                return None
+            if dtype.cls.pair not in DTYPE_CLASSES:
+                return None
+            data: Any = np.frombuffer(raw, real_dtype(dtype, self.fold))
+            return data.reshape(shape, order=order)
+        except (_NotCanonical, KeyError, ValueError, TypeError, AttributeError):
+            return None
+
+    def _array_shape(self, sym: _Sym) -> Any:
+        """The shape of an array the pass located (as for :meth:`_literal_array`), or ``None``."""
+        try:
+            if isinstance(sym, _Array):
+                return tuple(sym.shape)
+            if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair in _RECONSTRUCT:
+                if isinstance(sym.state, _Tuple) and len(sym.state.items) == 5:
+                    return _const_value(sym.state.items[1], self.fold)
+            if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair in _FROMBUFFER:
+                if isinstance(sym.args, _Tuple) and len(sym.args.items) == 4:
+                    return _const_value(sym.args.items[2], self.fold)
+        except KeyError:
+            return None
+        return None
+
+    def _tree_problem(self, tree: _Obj, state: _Sym) -> str | None:
+        """Why a scikit-learn ``Tree`` built from this stream would read out of bounds in
+        ``predict`` (the checks of ``validate._check_tree``, on the arrays as the stream holds
+        them), or that the pass cannot prove it would not: ``scan`` must refuse what ``load``
+        refuses (issue 14, item 6)."""
+        import numpy as np
+
+        unproven = "sklearn Tree whose node arrays the pass cannot read from the stream"
+        args = tree.args
+        if not (isinstance(state, _Dict) and isinstance(args, _Tuple) and len(args.items) == 3):
+            return unproven
+        try:
+            n_features = _const_value(args.items[0], self.fold)
+            n_outputs = _const_value(args.items[2], self.fold)
+            node_count = _const_value(state.items["node_count"], self.fold)
+        except KeyError:
+            return unproven
+        n_classes = self._literal_array(args.items[1])
+        nodes = self._literal_array(state.items.get("nodes", _OPAQUE))
+        values_shape = self._array_shape(state.items.get("values", _OPAQUE))
+        if n_classes is None or nodes is None or values_shape is None:
+            return unproven
+        if type(n_features) is not int or type(n_outputs) is not int:
+            return unproven
+        if type(node_count) is not int:
+            return unproven
+        try:
+            bad = "crafted sklearn Tree (predict would read out of bounds): "
+            if nodes.ndim != 1 or nodes.shape[0] != node_count or node_count < 1:
+                return bad + "node_count disagrees with its nodes"
+            left = nodes["left_child"].astype(np.int64)
+            right = nodes["right_child"].astype(np.int64)
+            leaf = left == -1
+            if not np.array_equal(leaf, right == -1):
+                return bad + "a node has exactly one child"
+            idx = np.arange(node_count)
+            inner = ~leaf
+            li, ri, ii = left[inner], right[inner], idx[inner]
+            if not (
+                np.all((li > ii) & (li < node_count)) and np.all((ri > ii) & (ri < node_count))
+            ):
+                return bad + "a child index is out of range"
+            feature = nodes["feature"].astype(np.int64)[inner]
+            if not np.all((feature >= 0) & (feature < n_features)):
+                return bad + "a feature index is out of range"
+            counts = n_classes.astype(np.int64)
+            if counts.shape != (n_outputs,) or not np.all(counts >= 1):
+                return bad + "n_classes is malformed"
+            if values_shape != (node_count, n_outputs, int(counts.max())):
+                return bad + "the value array has the wrong shape"
+            if "missing_go_to_left" in (nodes.dtype.names or ()):
+                if not np.all(nodes["missing_go_to_left"] <= 1):
+                    return bad + "missing_go_to_left is not 0 or 1"
+        except (KeyError, ValueError, TypeError, IndexError, OverflowError):
+            return unproven
+        return None
+
+
+def _literal_bytes(sym: _Sym, budget: FoldBudget) -> Any:
+    """The bytes a constant denotes (protocol 2 writes them as ``_codecs.encode(text,
+    "latin1")``), large constants included, or ``None``."""
+    if isinstance(sym, _Big):
+        value = sym.value
+        return value if isinstance(value, (bytes, bytearray, memoryview)) else None
+    if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair == CODECS_ENCODE:
+        args = sym.args
+        if isinstance(args, _Tuple) and len(args.items) == 2:
+            text = args.items[0]
+            value = text.value if isinstance(text, (_Big, _Const)) else None
+            try:
+                encoding = _const_value(args.items[1], budget)
+            except KeyError:
+                return None
+            if isinstance(value, str) and encoding in ("latin1", "latin-1"):
+                return value.encode("latin-1")
+        return None
+    if isinstance(sym, _Const) and isinstance(sym.value, (bytes, bytearray, memoryview)):
+        return sym.value
+    return None
+
+
+def _forget_unless_nodes(state: _Tuple) -> None:
+    """An array state has been checked: drop the large data it holds unless its dtype is a
+    decision tree's node dtype, whose indexes the Tree check reads (keeps the pass's memory
+    at what it was for every other array)."""
+    dtype = state.items[2]
+    names = dtype.real.names if isinstance(dtype, _Obj) and dtype.real is not None else None
+    if names is not None and "left_child" in names:
+        return
+    raw = state.items[4]
+    if isinstance(raw, _Obj) and isinstance(raw.args, _Tuple) and raw.args.items:
+        raw = raw.args.items[0]
+    if isinstance(raw, _Big):
+        raw.value = None
 
 
 def analyze(
@@ -799,13 +1023,17 @@ def analyze(
     policy: Policy,
     limits: Limits | None = None,
     joblib: bool = False,
+    keep_values: bool = False,
 ) -> StreamAnalysis:
     """Walk one pickle stream (``joblib=True``: with joblib's inline arrays) without executing it.
 
     Never raises for bad input: every problem becomes a finding in the returned analysis.
+    ``keep_values`` keeps the symbolic result and memo in ``kept``, for differential tests.
     """
     with _gc.paused():  # the symbolic values are garbage as soon as the walk ends
-        result = _Walker(data, policy, limits or Limits(), joblib).run()
+        walker = _Walker(data, policy, limits or Limits(), joblib)
+        walker.keep_values = keep_values
+        result = walker.run()
         if not result.problems and all(g.trusted for g in result.globals):
             from safeload.trust.static import use_time_findings
 

@@ -30,6 +30,7 @@ from safeload.scan import (
     analyze,
     refuse_unless_clean,
 )
+from safeload.validate import check_built_dtype
 
 __all__ = ["analyse_stream", "load_joblib_stream", "load_pickle_stream", "untrusted_error"]
 
@@ -313,11 +314,16 @@ def _rewrite_pickle(data: Buffer, analysis: StreamAnalysis) -> tuple[bytes, list
     return stream, buffers
 
 
-def _frombuffer_standin(real: Callable[..., Any]) -> Callable[..., Any]:
-    """numpy's ``_frombuffer``, except that an array over one of safeload's views that is still
-    not aligned for its dtype (alignment 16, such as ``longdouble``) is copied."""
+def _frombuffer_standin(real: Callable[..., Any], source: str) -> Callable[..., Any]:
+    """numpy's ``_frombuffer``, except that its dtype must be one numpy's constructors make
+    (checked again on what was built, behind the static pass), and that an array over one of
+    safeload's views that is still not aligned for its dtype (alignment 16, such as
+    ``longdouble``) is copied."""
+    seen: dict[int, str | None] = {}
 
     def _frombuffer(*args: Any) -> Any:
+        if len(args) > 1:
+            check_built_dtype(args[1], seen, source)
         array = real(*args)
         if isinstance(args[0], memoryview) and not array.flags.aligned:
             array = array.copy(order="K")
@@ -337,7 +343,7 @@ def _load_with_views(data: Buffer, analysis: StreamAnalysis, guard: _Guard) -> A
     source = guard.source
     for raw, real in analysis.resolved.items():
         if real in _FROMBUFFER:
-            guard.substitutes[raw] = _frombuffer_standin(_resolve(*real))
+            guard.substitutes[raw] = _frombuffer_standin(_resolve(*real), source)
     stream, buffers = _rewrite_pickle(data, analysis)
     pending = iter(buffers)
     f = io.BytesIO(stream)
@@ -368,6 +374,7 @@ class _ArrayRegions:
         self.regions = list(reversed(analysis.array_regions))
         self.guard = guard
         self.views = views
+        self.dtypes: dict[int, str | None] = {}
 
     def release(self) -> None:
         """Drop the buffer: the stand-in class refers to this object and, being a class, lives
@@ -395,6 +402,7 @@ class _ArrayRegions:
             or order not in ("C", "F")
         ):
             raise MalformedArtifactError(f"{source}: bad joblib array metadata", path=source)
+        check_built_dtype(dtype, self.dtypes, source)  # what numpy received, behind the pass
         if dtype.hasobject:
             nested = io.BytesIO(bytes(memoryview(self.data)[start:end]))
             array = _CUnpickler(nested, self.guard).load()

@@ -587,12 +587,15 @@ def validate_loaded(obj: Any, source: str, *, max_objects: int = MAX_OBJECTS) ->
     found (which sees inside partials, slices, slots and extension types' state, so a structure
     cannot hide from these checks where a plain ``__dict__`` walk would miss it)."""
     global _CACHE
-    instances = _check_use_time(obj, source, max_objects)
+    instances, numpy_objects = _check_use_time(obj, source, max_objects)
     checks = _CACHE if _CACHE is not None else _validators()
     _CACHE = checks
     kinds = tuple(cls for cls, _ in checks)
     tree_kind = next((cls for cls, check in checks if check is _check_tree), None)
     trees: list[Any] = []  # checked together after the walk (see _trees_all_valid)
+    dtypes: dict[int, str | None] = {}
+    for o in numpy_objects:
+        check_built_dtype(o if isinstance(o, np.dtype) else o.dtype, dtypes, source)
     for o in instances:
         if isinstance(o, kinds):
             if tree_kind is not None and type(o) is tree_kind:
@@ -609,7 +612,22 @@ def validate_loaded(obj: Any, source: str, *, max_objects: int = MAX_OBJECTS) ->
         )
 
 
-def _check_use_time(obj: Any, source: str, max_objects: int) -> list[Any]:
+def check_built_dtype(dt: Any, seen: dict[int, str | None], source: str) -> None:
+    """Refuse a dtype that numpy received but its constructors never make (see
+    :func:`safeload._numpy_state.built_dtype_problem`): the check after building that backs the
+    static pass's dtype check, for every array and dtype the walk reaches."""
+    from safeload._numpy_state import built_dtype_problem
+
+    problem = built_dtype_problem(dt, seen)
+    if problem:
+        raise MalformedArtifactError(
+            f"{source} contains a {problem}. It was built but refused before use, because "
+            "numpy would read or write outside its arrays. Nothing was returned.",
+            path=source,
+        )
+
+
+def _check_use_time(obj: Any, source: str, max_objects: int) -> tuple[list[Any], list[Any]]:
     from safeload.trust.usetime import UnsafeState, WalkLimit, check_use_time
 
     try:

@@ -36,13 +36,10 @@ LIMITS = {"timeout": 60.0, "memory_limit": 4 * 2**30}  # per item; RLIMIT_AS in 
 
 # formats/scan: refuse_unless_clean() raises MalformedArtifactError for a limit hit during the
 # analysis, although Limits and LimitExceededError promise LimitExceededError.
-# scan() is static: the post-load checks in validate.py cannot run there (design limitation).
-_STATIC = "scan() cannot see what validate.py checks after loading (design limitation)"
 #: (case, check) -> reason, each an xfail(strict=True) until the library is fixed. The check
-#: "marker" is test_marker_never_appears_under_safeload.
-KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("sklearn-tree-child-out-of-range", "scan"): _STATIC,
-}
+#: "marker" is test_marker_never_appears_under_safeload. (scan now reads a Tree's node arrays
+#: from the stream, so the crafted-tree case is no longer one.)
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
 
 def _params(check: str) -> list[object]:

@@ -176,6 +176,8 @@ class _Graph:
         self.max_objects = max_objects
         self.parent: dict[int, tuple[int, str]] = {}
         self.instances: list[Any] = []
+        #: every ndarray and numpy dtype reached (for the built-dtype check)
+        self.numpy: list[Any] = []
         #: id -> ids of the non-atom objects it holds, once per reference (for the DAG bound)
         self.edges: dict[int, list[int]] = {}
         self._keep: list[Any] = []  # temporaries (reduce results) stay alive while ids are used
@@ -215,15 +217,16 @@ def _children(o: Any, graph: _Graph) -> Iterator[tuple[str, Any]]:
         yield ".step", o.step
 
 
-def check_use_time(root: Any, *, max_objects: int) -> list[Any]:
-    """Check every object reachable from ``root``; return the instances seen (for the
-    native-structure checks that follow). Raises :class:`UnsafeState` on the first problem."""
+def check_use_time(root: Any, *, max_objects: int) -> tuple[list[Any], list[Any]]:
+    """Check every object reachable from ``root``; return the instances seen and the numpy
+    arrays and dtypes seen (for the native-structure and dtype checks that follow). Raises
+    :class:`UnsafeState` on the first problem."""
     graph = _Graph(root, max_objects)
     _walk(graph)
     _check_sharing(graph)
     for obj in graph.instances:
         _check_instance(obj, graph)
-    return graph.instances
+    return graph.instances, graph.numpy
 
 
 #: How many times, on average, scikit-learn's recursive methods may meet each estimator.
@@ -285,10 +288,15 @@ def _walk(graph: _Graph) -> None:
     atoms = _ATOM_TYPES
     while stack:
         o = stack.pop()
-        if type(o) in atoms or isinstance(o, _ATOMS) or isinstance(o, _SCALARS):
+        if type(o) in atoms or isinstance(o, _ATOMS):
             continue
         oid = id(o)
         if oid in seen:
+            continue
+        if isinstance(o, _SCALARS):
+            if isinstance(o, np.dtype):
+                seen.add(oid)
+                graph.numpy.append(o)
             continue
         seen.add(oid)
         if len(seen) > graph.max_objects:
@@ -300,6 +308,7 @@ def _walk(graph: _Graph) -> None:
                 kids.extend(_instance_children(o, graph, oid))
                 graph.instances.append(o)
         elif isinstance(o, np.ndarray):
+            graph.numpy.append(o)
             if not o.dtype.hasobject:
                 continue
             kids = [(f"[{i}]", v) for i, v in enumerate(o.ravel().tolist())]
@@ -335,7 +344,7 @@ def _walk(graph: _Graph) -> None:
             kids = list(_instance_children(o, graph, oid))
         out: list[int] = []
         for label, child in kids:
-            if isinstance(child, _ATOMS) or isinstance(child, _SCALARS):
+            if isinstance(child, _ATOMS) or isinstance(child, np.generic):
                 continue
             cid = id(child)
             out.append(cid)
