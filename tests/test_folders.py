@@ -149,9 +149,9 @@ def test_downgrade_inside_a_signed_folder_is_refused(
     old, old_sig = _old_release(tmp_path, ed_key)
     # The old pair is genuine: on its own it verifies and loads (this is what load() used to
     # do inside the folder, where it preferred model.joblib.sig over the folder's DIR.sig).
-    assert load(tmp_path / "old-release" / "model.joblib", ed_key.public_key).predict(
-        [[5000]]
-    )[0] == pytest.approx(5000)
+    assert load(tmp_path / "old-release" / "model.joblib", ed_key.public_key).predict([[5000]])[
+        0
+    ] == pytest.approx(5000)
     # An attacker who can write into the signed folder drops the old pair in.
     (folder / "model.joblib").write_bytes(old)
     (folder / "model.joblib.sig").write_bytes(old_sig)

@@ -217,9 +217,11 @@ def test_honest_callables_and_partials_load(tmp_path: Path) -> None:
     assert np.allclose(load_unsigned(_write(tmp_path, holder, "p.pkl")).transform(X), X)
 
 
-def test_a_partial_around_an_estimator_method_holder_is_refused(tmp_path: Path) -> None:
-    fn = functools.partial(np.log1p, LogisticRegression())  # a data slot holding an estimator
+def test_a_partial_with_an_estimator_argument_is_refused(tmp_path: Path) -> None:
+    fn = functools.partial(np.mean, axis=LogisticRegression())  # data slot, estimator in it
     _refused(tmp_path, FunctionTransformer(fn), "model.func", "plain data")
+    positional = functools.partial(np.log1p, np.zeros(3))
+    _refused(tmp_path, FunctionTransformer(positional), "positional")
 
 
 def test_a_partial_around_a_class_is_refused(tmp_path: Path) -> None:

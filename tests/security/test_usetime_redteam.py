@@ -254,6 +254,38 @@ def test_kd_tree_bounds_with_one_side(tmp_path: Path) -> None:
         load_unsigned(path)
 
 
+def test_shared_kernels_that_unfold_exponentially(tmp_path: Path) -> None:
+    """Finding 10 (around the fix for 7): ``Sum(k, k)`` nested, one kernel object at every
+    level; predict evaluates 2**N kernels. The bound now counts every object with behaviour."""
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.gaussian_process.kernels import RBF, Sum
+
+    x = RNG.randn(10, 2)
+    model = GaussianProcessRegressor(kernel=RBF()).fit(x, x[:, 0])
+    kernel = model.kernel_
+    for _ in range(60):
+        kernel = Sum(kernel, kernel)
+    model.kernel_ = kernel
+    path = _write(tmp_path, model)
+    assert _plain(path, "model.predict(np.zeros((2, 2)))", timeout=5) is None
+    with pytest.raises(UnsafeStateError, match="exponential"):
+        load_unsigned(path)
+
+
+def test_a_partial_with_positional_arguments(tmp_path: Path) -> None:
+    """Finding 11 (around the fix for 5): partial puts stored arguments first, so a ufunc gets
+    the caller's X as ``out``: ``partial(np.log1p, A)(X)`` writes into X (and, chained after a
+    ``partial(check_array, A)`` that hands on a model array, into the model)."""
+    model = FunctionTransformer(functools.partial(np.log1p, np.full((2, 3), -2.0)))
+    model.fit(np.ones((2, 3)))
+    path = _write(tmp_path, model)
+    call = "x = np.ones((2, 3))\ntry:\n    model.transform(x)\nexcept Exception:\n    pass\n"
+    rc = _plain(path, call + "sys.exit(3 if np.isnan(x).any() else 0)")
+    assert rc == 3, "plain pickle + transform should overwrite the caller's input"
+    with pytest.raises(UnsafeStateError, match="positional"):
+        load_unsigned(path)
+
+
 def test_every_finding_is_refused_by_scan_or_load(tmp_path: Path) -> None:
     """The post-build check is the guard; scan may say safe only for what load refuses after
     building (native structures), never for a file load would return."""

@@ -27,6 +27,10 @@ from safeload.policy import Policy, format_name
 __all__ = ["use_time_findings"]
 
 _PARTIAL = ("functools", "partial")
+_POSITIONAL = (
+    "a stored functools.partial binds positional arguments (the caller's data would become a "
+    "ufunc's out); only keyword arguments are accepted"
+)
 _SKIP_CLASSES = frozenset({("joblib.numpy_pickle", "NumpyArrayWrapper")})
 #: Extension types whose __setstate__ turns every value into numbers or numeric arrays (the
 #: post-build walk skips them for the same reason).
@@ -70,7 +74,7 @@ def use_time_findings(analysis: Any, policy: Policy) -> list[Any]:
 
 
 def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
-    from safeload._symbolic import _Global, _Obj, _Tuple
+    from safeload._symbolic import _Dict, _Global, _Obj, _Tuple
 
     wrapper_states = {
         id(state) for _pos, obj, state in analysis.builds if obj.cls.pair in _SKIP_CLASSES
@@ -92,6 +96,8 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
             problem = _partial_problem(first)
             if problem:
                 yield pos, problem
+            if isinstance(args, _Tuple) and len(args.items) > 1:
+                yield pos, _POSITIONAL
         if isinstance(args, _Tuple):
             for item in args.items:
                 problem = _value_problem(item, 0, allow_callable=cls.pair == _PARTIAL)
@@ -110,6 +116,13 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
             problem = _partial_problem(state.items[0])
             if problem:
                 yield pos, problem
+            # partial's state is (func, args, keywords, dict)
+            bound = state.items[1] if len(state.items) > 1 else None
+            if isinstance(bound, _Tuple) and bound.items:
+                yield pos, _POSITIONAL
+            keywords = state.items[2] if len(state.items) > 2 else None
+            if isinstance(keywords, _Dict) and "out" in keywords.items:
+                yield pos, "a stored functools.partial binds out=, writing into a model array"
             for item in state.items[1:]:
                 problem = _value_problem(item, 0)
                 if problem:
@@ -221,6 +234,10 @@ def _state_problem(pair: tuple[str, str], state: Any) -> str | None:
     cls = usetime.resolve_class(*pair)
     if cls is None or getattr(cls, "__dictoffset__", 0) == 0:
         return None  # extension types take their state through __setstate__, not __dict__
+    for name in usetime.KWARGS_ATTRIBUTES.intersection(state.items):
+        kwargs = state.items[name]
+        if isinstance(kwargs, _Dict) and "out" in kwargs.items:
+            return f"{cls.__qualname__}.{name} binds out=, writing into a model array"
     wanted = usetime.literal_attributes(cls)
     literals: dict[str, Any] = {}
     for key, sym in state.items.items():

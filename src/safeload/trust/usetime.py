@@ -229,7 +229,8 @@ def check_use_time(root: Any, *, max_objects: int) -> tuple[list[Any], list[Any]
     return graph.instances, graph.numpy
 
 
-#: How many times, on average, scikit-learn's recursive methods may meet each estimator.
+#: How many times, on average, scikit-learn's recursive methods may meet each object with
+#: behaviour (estimators, kernels, scorers, helpers).
 #: Honest models share an estimator between two slots at most (``estimators_`` and
 #: ``named_estimators_``), so nested ensembles stay within a few times each.
 _SHARING_FACTOR = 8
@@ -241,8 +242,9 @@ def _check_sharing(graph: _Graph) -> None:
     steps are the same object are a DAG of 3N objects that ``repr``, ``get_params``, ``clone``
     and ``transform`` walk as a tree of 2**N. Count, without unfolding, how many estimators such
     a walk would meet, and refuse a graph that would make it exponential."""
-    base = _base_estimator()
-    estimator_ids = {id(o) for o in graph.instances if base is not None and isinstance(o, base)}
+    # every object with behaviour counts: estimators, kernels (a Sum whose two terms are one
+    # kernel, nested, evaluates 2**N kernels in predict), scorers, helpers
+    estimator_ids = {id(o) for o in graph.instances}
     if not estimator_ids:
         return
     unfolded: dict[int, int] = {}
@@ -273,9 +275,9 @@ def _check_sharing(graph: _Graph) -> None:
     if unfolded.get(root, 0) > cap:
         raise UnsafeState(
             "model",
-            f"shares estimators so that scikit-learn's recursive methods (repr, get_params, "
-            f"clone, transform) would meet them more than {cap} times although it holds "
-            f"{len(estimator_ids)}: using it would take exponential time",
+            f"shares objects so that scikit-learn's recursive methods (repr, get_params, "
+            f"clone, transform, kernel evaluation) would meet them more than {cap} times "
+            f"although it holds {len(estimator_ids)}: using it would take exponential time",
         )
 
 
@@ -391,8 +393,15 @@ def _check_partial(o: functools.partial[Any], graph: _Graph, oid: int, allowed: 
             "the callable allowlist",
             names=(what,),
         )
-    for i, arg in enumerate(o.args):
-        _require_data(arg, graph, oid, f".args[{i}]")
+    if o.args:
+        # partial puts stored arguments first, so the caller's data moves to a later position:
+        # for a ufunc that is ``out`` (np.log1p(stored, X) writes into X, or into a model
+        # array that a check_array partial handed on). Honest models bind keywords only.
+        raise UnsafeState(
+            graph.path(oid) + ".args",
+            "a stored functools.partial binds positional arguments; only keyword arguments "
+            "are accepted",
+        )
     for key, arg in (o.keywords or {}).items():
         _require_data(arg, graph, oid, f".keywords[{key!r}]")
     _check_kwargs(o.keywords, graph.path(oid) + ".keywords")
@@ -424,7 +433,7 @@ def _slots_of(cls: type) -> tuple[tuple[str, ...], bool]:
 #: may be the very array a native structure was checked with).
 _OUTPUT_KEYWORDS = frozenset({"out"})
 #: Attributes whose dict is passed as ``**kwargs`` to a stored callable or a metric.
-_KWARGS_ATTRIBUTES = frozenset(
+KWARGS_ATTRIBUTES = frozenset(
     {
         "kw_args",
         "inv_kw_args",
@@ -566,7 +575,7 @@ def _check_instance(obj: Any, graph: _Graph) -> None:
         state = dict(zip(fields, obj, strict=False))  # a namedtuple's fields
     if not isinstance(state, dict):
         return
-    for name in _KWARGS_ATTRIBUTES.intersection(state):
+    for name in KWARGS_ATTRIBUTES.intersection(state):
         _check_kwargs(state[name], f"{graph.path(id(obj))}.{name}")
     rows = fitted_dispatch_rows(type(obj))
     for row in rows:
