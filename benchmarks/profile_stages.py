@@ -4,16 +4,19 @@
 
 Builds a RandomForestClassifier (20,000 x 30 synthetic rows), saves it signed as joblib and
 pickle, and times each stage of loading on its own: reading into private memory, SHA-256, the
-static pass over the opcodes, the restricted C unpickler (copying arrays, and with arrays as
-views of the buffer, as a load does), and the post-load tree checks, next to
-the plain loaders. The stages of one load overlap (hashing runs beside reading and the static
-pass), so they add up to more than a load.
+static pass over the opcodes (and, within it, the use-time rules it applies to what the stream
+shows), the restricted C unpickler (copying arrays, and with arrays as views of the buffer, as a
+load does), the use-time walk over the built model, and all post-build checks (the use-time
+walk, dtypes, trees and the other native structures), next to the plain loaders. The stages
+of one load overlap (hashing runs beside reading and the static pass), so they add up to more
+than a load.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib
 import pickle
 import tempfile
 import time
@@ -26,6 +29,7 @@ import joblib
 import safeload
 from safeload import api, formats, validate
 from safeload.policy import Limits, resolve_policy
+from safeload.trust import static, usetime
 from safeload.unpickler import load_joblib_stream, load_pickle_stream
 
 
@@ -46,6 +50,10 @@ def _stages(path: Path, fmt: str, key: safeload.SigningKey) -> None:
     assert prepared.analysis is not None
     reader = load_joblib_stream if fmt == "joblib" else load_pickle_stream
     obj = reader(prepared.stream, policy, limits, name, prepared.analysis)
+    # the walker's record of builds and stored values, which analyze() drops after using it
+    walked = importlib.import_module("safeload.scan")._Walker(
+        prepared.stream, policy, limits, fmt == "joblib"
+    ).run()
 
     def plain() -> Any:
         if fmt == "joblib":
@@ -70,7 +78,9 @@ def _stages(path: Path, fmt: str, key: safeload.SigningKey) -> None:
             prepared.stream, policy, limits, name, prepared.analysis
         ),
         "  the same, with views": views,
-        "tree checks": lambda: validate.validate_loaded(obj, name),
+        "  of which use-time rules": lambda: static.use_time_findings(walked, policy),
+        "use-time walk": lambda: usetime.check_use_time(obj, max_objects=1 << 40),
+        "post-build checks (all)": lambda: validate.validate_loaded(obj, name),
     }
     count = prepared.analysis.opcode_count
     print(f"{name}: {path.stat().st_size / 1e6:.1f} MB, {count} opcodes")

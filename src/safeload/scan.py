@@ -397,6 +397,9 @@ class _Walker:
         self.byte_arrays: list[_Bytes] = []
         self.fold = FoldBudget(self.size)
         self.keep_values = False
+        #: read decision trees' arrays from the stream and check them (scan); a load skips it,
+        #: because it checks the trees it built (validate.py) before returning them
+        self.check_trees = True
 
     def run(self) -> StreamAnalysis:
         try:
@@ -680,7 +683,8 @@ class _Walker:
                     if strict and isinstance(state, _Tuple):
                         _forget_unless_nodes(state)
                     if (
-                        isinstance(target, _Obj)
+                        self.check_trees
+                        and isinstance(target, _Obj)
                         and target.cls is not None
                         and target.cls.pair == _TREE
                     ):
@@ -1024,15 +1028,19 @@ def analyze(
     limits: Limits | None = None,
     joblib: bool = False,
     keep_values: bool = False,
+    check_trees: bool = True,
 ) -> StreamAnalysis:
     """Walk one pickle stream (``joblib=True``: with joblib's inline arrays) without executing it.
 
     Never raises for bad input: every problem becomes a finding in the returned analysis.
     ``keep_values`` keeps the symbolic result and memo in ``kept``, for differential tests.
+    ``check_trees=False`` skips the static check of decision trees' arrays, for a load, which
+    checks the trees it builds before returning them.
     """
     with _gc.paused():  # the symbolic values are garbage as soon as the walk ends
         walker = _Walker(data, policy, limits or Limits(), joblib)
         walker.keep_values = keep_values
+        walker.check_trees = check_trees
         result = walker.run()
         if not result.problems and all(g.trusted for g in result.globals):
             from safeload.trust.static import use_time_findings

@@ -84,7 +84,9 @@ def _analyse_or_refuse(
             f"{source} is {len(data)} bytes, over the limit of {limits.max_file_size}",
             path=source,
         )
-    analysis = analyze(data, policy=policy, limits=limits, joblib=joblib)
+    # the trees a load builds are checked after building (validate.py): no need to read them
+    # from the stream too, which only scan needs
+    analysis = analyze(data, policy=policy, limits=limits, joblib=joblib, check_trees=False)
     refuse_unless_clean(analysis, source)
     if analysis.untrusted:
         raise untrusted_error(analysis.untrusted, source)
