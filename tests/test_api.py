@@ -212,3 +212,28 @@ def test_truncated_compressed_joblib_is_refused(tmp_path: Path, cut: int) -> Non
     path.write_bytes(buf.getvalue()[:-cut])
     with pytest.raises(MalformedArtifactError):
         load_unsigned(path)
+
+
+@pytest.mark.parametrize("name", ["nosig.joblib", "./nosig.joblib"])
+def test_bare_or_relative_name_without_sidecar_is_missing_signature(
+    tmp_path: Path, ed_key: SigningKey, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """A name relative to the working directory has the parent '.', whose name is empty: that
+    must still end in MissingSignatureError, not a ValueError from building DIR.sig."""
+    monkeypatch.chdir(tmp_path)
+    joblib.dump({"w": 1}, "nosig.joblib")
+    with pytest.raises(MissingSignatureError, match="no signature file"):
+        load(name, ed_key.public_key)
+
+
+def test_relative_name_inside_a_signed_folder_loads(
+    tmp_path: Path, ed_key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same file gets the same treatment whether it is named absolutely or relatively."""
+    folder = tmp_path / "release"
+    folder.mkdir()
+    joblib.dump({"w": 1}, folder / "model.joblib")
+    safeload.sign(folder, ed_key)
+    monkeypatch.chdir(folder)
+    assert load("model.joblib", ed_key.public_key) == {"w": 1}
+

@@ -231,10 +231,15 @@ def _read_folder(
 
 
 def _folder_sidecar(path: Path) -> Path | None:
-    """The sidecar of the signed folder that holds ``path`` directly, if there is one."""
-    folder = path.parent
+    """The sidecar of the signed folder that holds ``path`` directly, if there is one.
+
+    Looked up from the absolute path: a bare ``model.pkl`` has the parent ``.``, whose name is
+    empty, and must be treated as the same file as its absolute name."""
+    folder = Path(os.path.abspath(path)).parent
+    if not folder.name:  # the file is in the root folder
+        return None
     sig = folder.with_name(folder.name + ".sig")
-    return sig if folder.name and sig.is_file() else None
+    return sig if sig.is_file() else None
 
 
 def _read_sidecar(path: Path) -> bytes:
