@@ -320,6 +320,24 @@ def dump(
     Returns the sidecar path.
     """
     p = Path(path)
+    data, envelope = _serialize_signed(
+        obj, p, signer, format, compress, protocol, version, expires, name
+    )
+    return _write_signed(p, data, envelope)
+
+
+def _serialize_signed(
+    obj: Any,
+    p: Path,
+    signer: Signer | Iterable[Signer],
+    format: str | None,
+    compress: Any,
+    protocol: int | None,
+    version: str | None,
+    expires: datetime | None,
+    name: str | None,
+) -> tuple[bytes, Envelope]:
+    """What :func:`dump` writes to ``p`` and its sidecar, in memory."""
     fmt = _format_for(p, None, format)
     if fmt == "joblib":
         compress = _joblib_compress_for(p, compress)
@@ -327,6 +345,11 @@ def dump(
     envelope = sign_bytes(
         data, signer, name=p.name, format=fmt, expires=expires, version=version, model_name=name
     )
+    return data, envelope
+
+
+def _write_signed(p: Path, data: bytes, envelope: Envelope) -> Path:
+    """Write ``data`` to ``p``, then its sidecar; returns the sidecar path."""
     _write_atomic(p, data)
     sig = sidecar_path(p)
     _write_atomic(sig, envelope.to_json())
@@ -717,8 +740,10 @@ def convert(
 
     With ``keys``, ``src`` must carry a valid signature from them; without, it is read as an
     unsigned third-party file (the allowlist still applies). With ``check`` (an input array), the
-    written file is loaded back and must give identical predictions, or it is removed and
-    ``MalformedArtifactError`` is raised.
+    converted bytes are verified and loaded back in memory and must give identical predictions
+    before anything is written: if the check fails (``MalformedArtifactError``) or cannot run
+    (the model's own error, e.g. a probe with the wrong number of columns), ``dst`` and its
+    sidecar are left exactly as they were.
     """
     trusted = list(trusted)
     if keys is not None:
@@ -726,27 +751,56 @@ def convert(
     else:
         obj = load_unsigned(src, trusted=trusted, policy=policy, limits=limits)
     out = Path(dst)
-    sig = dump(obj, out, signer, version=version)
+    data, envelope = _serialize_signed(obj, out, signer, None, 0, None, version, None, None)
     if check is not None:
-        from safeload.keys import Keyring, as_keyring
+        _check_conversion(obj, data, envelope, signer, check, trusted, policy, limits, src, out)
+    return _write_signed(out, data, envelope)
 
-        signers = [signer] if isinstance(signer, Signer) else list(signer)
-        verifier: Keyring = as_keyring(signers)  # type: ignore[arg-type]
-        again = load(out, verifier, trusted=trusted, policy=policy, limits=limits)
-        import numpy as np
 
+def _check_conversion(
+    obj: Any,
+    data: bytes,
+    envelope: Envelope,
+    signer: Signer | Iterable[Signer],
+    check: Any,
+    trusted: list[TrustedSpec],
+    policy: Policy | None,
+    limits: Limits | None,
+    src: PathLike,
+    out: Path,
+) -> None:
+    """Verify and load the converted bytes in memory; their predictions on ``check`` must equal
+    the source model's. Raises before anything is written."""
+    from safeload.keys import Keyring, as_keyring
+
+    signers = [signer] if isinstance(signer, Signer) else list(signer)
+    verifier: Keyring = as_keyring(signers)  # type: ignore[arg-type]
+    again = loads(
+        data,
+        envelope.to_json(),
+        verifier,
+        trusted=trusted,
+        name=out.name,
+        policy=policy,
+        limits=limits,
+    )
+    import numpy as np
+
+    try:
         before, after = _probe(obj, check), _probe(again, check)
-        if hasattr(before, "toarray"):
-            before, after = before.toarray(), after.toarray()
-        if not np.array_equal(np.asarray(before), np.asarray(after)):
-            out.unlink(missing_ok=True)
-            sig.unlink(missing_ok=True)
-            raise MalformedArtifactError(
-                f"converting {src} to {out} changed the model's output on the check input; "
-                "nothing was written",
-                path=str(src),
-            )
-    return sig
+    except (ValueError, TypeError, IndexError) as exc:
+        raise ValueError(
+            f"--check / check=: the model from {src} cannot predict on the check input ({exc}); "
+            f"nothing was written to {out}"
+        ) from exc
+    if hasattr(before, "toarray"):
+        before, after = before.toarray(), after.toarray()
+    if not np.array_equal(np.asarray(before), np.asarray(after)):
+        raise MalformedArtifactError(
+            f"converting {src} to {out} changed the model's output on the check input; "
+            "nothing was written",
+            path=str(src),
+        )
 
 
 def _scan_skops(data: Buffer, pol: Policy, lim: Limits, label: str) -> ScanReport:
