@@ -127,3 +127,14 @@ def test_folder_statement_is_parsed_strictly(folder: Path) -> None:
         with pytest.raises(SidecarFormatError):
             parse_statement(case)
     assert base64.b64encode(env.payload)
+
+
+def test_inspect_a_folder_signature(folder: Path) -> None:
+    """`inspect DIR.sig` (the release flow) lists every signed file, as `--json` does."""
+    out = io.StringIO()
+    code = main(["inspect", str(folder.with_name("churn-model.sig"))], stdout=out)
+    text = out.getvalue()
+    assert code == 0, text
+    assert "UNVERIFIED" in text and "directory" in text and "version:  2" in text
+    for rel in ("config.json", "extra/vocab.npy", "model.joblib"):
+        assert rel in text

@@ -403,9 +403,16 @@ def _cmd_inspect(args: argparse.Namespace, out: TextIO) -> int:
         "verify` to check it)",
         file=out,
     )
-    b3 = f"  blake3:{st.subject.blake3}" if st.subject.blake3 else ""
-    print(f"  subject:  {st.subject.name}  sha256:{st.subject.sha256}{b3}", file=out)
-    print(f"  format:   {p.format}, {p.size} bytes", file=out)
+    if len(st.subjects) == 1:
+        one = st.subject
+        b3 = f"  blake3:{one.blake3}" if one.blake3 else ""
+        print(f"  subject:  {one.name}  sha256:{one.sha256}{b3}", file=out)
+        print(f"  format:   {p.format}, {p.size} bytes", file=out)
+    else:  # a folder signature: one subject per file
+        print(f"  format:   {p.format}, {len(st.subjects)} files, {p.size} bytes", file=out)
+        for f in st.subjects:
+            size = p.files.get(f.name)
+            print(f"  file:     {f.name}  ({size} bytes)  sha256:{f.sha256}", file=out)
     print(f"  created:  {p.created:%Y-%m-%dT%H:%M:%SZ}", file=out)
     if p.expires:
         print(f"  expires:  {p.expires:%Y-%m-%dT%H:%M:%SZ}", file=out)
