@@ -237,3 +237,29 @@ def test_relative_name_inside_a_signed_folder_loads(
     monkeypatch.chdir(folder)
     assert load("model.joblib", ed_key.public_key) == {"w": 1}
 
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_written_files_respect_the_umask_and_keys_stay_private(
+    tmp_path: Path, ed_key: SigningKey, umask: int
+) -> None:
+    """A model signed by one user must be readable by the service account that serves it: the
+    artifact, its sidecar and the trust state get 0666 & ~umask; private keys stay 0600."""
+    from safeload import TrustState, convert, generate_keypair
+
+    expected = 0o666 & ~umask
+    old = os.umask(umask)
+    try:
+        dump({"w": 1}, tmp_path / "m.joblib", ed_key, version="1", name="m")
+        (tmp_path / "third.pkl").write_bytes(pickle.dumps([1]))
+        safeload.sign(tmp_path / "third.pkl", ed_key)
+        convert(tmp_path / "m.joblib", tmp_path / "m.skops", ed_key)
+        state = TrustState(tmp_path / "state.json")
+        verify(tmp_path / "m.joblib", ed_key.public_key, state=state)
+        priv, _ = generate_keypair(tmp_path / "keys", "k")
+    finally:
+        os.umask(old)
+    for name in ("m.joblib", "m.joblib.sig", "third.pkl.sig", "m.skops", "m.skops.sig"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == expected, name
+    assert (tmp_path / "state.json").stat().st_mode & 0o777 == expected
+    assert priv.stat().st_mode & 0o777 == 0o600
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

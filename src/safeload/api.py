@@ -10,7 +10,6 @@ import functools
 import mmap
 import os
 import stat
-import tempfile
 import time
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from safeload import _progress, formats
+from safeload._atomic import write_atomic
 from safeload._types import Buffer
 from safeload.exceptions import (
     LimitExceededError,
@@ -261,16 +261,7 @@ def _read_sidecar(path: Path) -> bytes:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, data)  # mode from the umask: artifacts and sidecars are not secrets
 
 
 def _format_for(path: Path, data: Buffer | None, explicit: str | None) -> str:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
+from safeload._atomic import write_atomic
 from safeload.exceptions import SignatureError
 from safeload.sidecar import Statement
 
@@ -94,12 +94,5 @@ class TrustState:
             return
         models[name] = version
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".trust-state.")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"models": models}, fh, indent=2, sort_keys=True)
-                fh.write("\n")
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        text = json.dumps({"models": models}, indent=2, sort_keys=True) + "\n"
+        write_atomic(self.path, text.encode("utf-8"), prefix=".trust-state.")
