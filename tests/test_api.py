@@ -263,3 +263,31 @@ def test_written_files_respect_the_umask_and_keys_stay_private(
     assert (tmp_path / "state.json").stat().st_mode & 0o777 == expected
     assert priv.stat().st_mode & 0o777 == 0o600
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("compress", [0, 3])
+@pytest.mark.parametrize("protocol", [2, 4, 5])
+def test_joblib_content_in_a_pkl_file(
+    tmp_path: Path, ed_key: SigningKey, home_model: LinearRegression, compress: int, protocol: int
+) -> None:
+    """joblib.dump(model, "model.pkl") is common: scan, load_unsigned and sign go by content."""
+    path = tmp_path / "model.pkl"
+    joblib.dump(home_model, path, compress=compress, protocol=protocol)
+    report = safeload.scan(path)
+    assert report.safe and report.format == "joblib", report.to_dict()
+    assert load_unsigned(path).coef_ == pytest.approx(home_model.coef_)
+    safeload.sign(path, ed_key)
+    assert verify(path, ed_key.public_key).predicate.format == "joblib"
+    assert load(path, ed_key.public_key).coef_ == pytest.approx(home_model.coef_)
+
+
+def test_joblib_content_signed_as_pickle_says_what_to_do(
+    tmp_path: Path, ed_key: SigningKey, home_model: LinearRegression
+) -> None:
+    path = tmp_path / "model.pkl"
+    joblib.dump(home_model, path)
+    safeload.sign(path, ed_key, format="pickle")
+    with pytest.raises(MalformedArtifactError, match="looks like joblib.*--format joblib"):
+        load(path, ed_key.public_key)
+    with pytest.raises(MalformedArtifactError, match="looks like joblib"):
+        load_unsigned(path, format="pickle")

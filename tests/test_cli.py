@@ -296,3 +296,17 @@ def test_code_execution_primitives_get_no_trust_advice(tmp_path: Path) -> None:
     code, _, err = run("scan", str(harmless))
     assert code == 1 and "--trust NAME" in err
     assert run("scan", str(harmless), "--trust", "mypkg.Model")[0] == 0
+
+
+def test_scan_a_joblib_file_named_pkl(tmp_path: Path) -> None:
+    import joblib
+    import numpy as np
+
+    path = tmp_path / "model.pkl"
+    joblib.dump({"w": np.arange(3)}, path)
+    code, out, err = run("scan", str(path))
+    assert code == 0 and out.startswith("SAFE") and "joblib" in out, (out, err)
+    code, out, err = run("scan", str(path), "--format", "joblib")
+    assert code == 0, (out, err)
+    code, out, _ = run("scan", str(path), "--format", "pickle")
+    assert code == 1 and "UNSAFE" in out

@@ -270,6 +270,8 @@ def _format_for(path: Path, data: Buffer | None, explicit: str | None) -> str:
             raise ValueError(f"format must be pickle, joblib or skops, not {explicit!r}")
         return explicit
     by_name = formats.format_from_name(path.name)
+    if by_name == "pickle" and data is not None and formats.sniff_format(data) == "joblib":
+        return "joblib"  # joblib.dump(model, "model.pkl") is common
     if by_name is not None:
         return by_name
     if data is not None:

@@ -156,6 +156,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="also trust this exact global (repeatable)",
     )
+    sc.add_argument(
+        "--format",
+        choices=("pickle", "joblib", "skops"),
+        help="read every FILE as this format (default: from the content and extension)",
+    )
     out = sc.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true")
     out.add_argument("--sarif", action="store_true", help="SARIF 2.1.0 output")
@@ -434,7 +439,7 @@ def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     reports = []
     for f in args.files:
         try:
-            reports.append(safeload.scan(f, trusted=args.trust))
+            reports.append(safeload.scan(f, trusted=args.trust, format=args.format))
         except (LimitExceededError, MalformedArtifactError) as exc:
             raise _UsageError(str(exc)) from exc
     worst = EXIT_OK if all(r.safe for r in reports) else EXIT_FAIL
