@@ -310,3 +310,11 @@ def test_scan_a_joblib_file_named_pkl(tmp_path: Path) -> None:
     assert code == 0, (out, err)
     code, out, _ = run("scan", str(path), "--format", "pickle")
     assert code == 1 and "UNSAFE" in out
+
+
+def test_verify_says_an_approval_is_missing(release: dict[str, Path]) -> None:
+    m = str(release["model"])
+    assert run("keygen", "second", "--dir", str(release["dir"] / "keys"))[0] == 0
+    assert run("sign", m, "--key", str(release["key"]))[0] == 0
+    code, _, err = run("verify", m, "--keyring", str(release["dir"] / "keys"), "--threshold", "2")
+    assert code == 1 and "1 of 2 required signatures" in err and "was changed" not in err

@@ -16,6 +16,7 @@ import pytest
 from safeload import (
     HMACKey,
     InconsistentVersionWarning,
+    InvalidSignatureError,
     Keyring,
     MissingSignatureError,
     SidecarFormatError,
@@ -75,7 +76,8 @@ def test_one_opaque_message_for_crypto_failures(ed_key: SigningKey, other_key: S
     for data, sc, key in cases:
         with pytest.raises(SignatureError) as exc:
             loads(data, sc, key, name="m.pkl")
-        assert type(exc.value) is SignatureError
+        # one opaque class for every byte-level failure (a SignatureError)
+        assert type(exc.value) is InvalidSignatureError
         messages.add(_message(exc))
     assert len(messages) == 1
     (msg,) = messages
@@ -288,3 +290,62 @@ def test_verified_artifact_cannot_be_rebuilt_around_other_bytes(ed_key: SigningK
     assert verified.data == payload
     with pytest.raises(TypeError, match="only"):
         VerifiedArtifact(evil, "payload", verified.statement, verified.keyids)
+
+
+def test_missing_approval_is_told_apart_from_tampering(
+    ed_key: SigningKey, other_key: SigningKey
+) -> None:
+    """Threshold 2 with one valid signature over the exact bytes: "1 of 2", not tampering."""
+    from safeload import InsufficientSignaturesError, InvalidSignatureError
+
+    ring = Keyring([ed_key.public_key, other_key.public_key], threshold=2)
+    payload, sidecar = _payload(ed_key)
+    with pytest.raises(InsufficientSignaturesError, match="1 of 2 required signatures") as exc:
+        loads(payload, sidecar, ring)
+    assert (exc.value.have, exc.value.need) == (1, 2)
+    assert "was changed" not in str(exc.value)
+    tampered = bytearray(payload)
+    tampered[-2] ^= 1
+    with pytest.raises(InvalidSignatureError, match="was changed") as opaque:
+        loads(bytes(tampered), sidecar, ring)
+    assert not isinstance(opaque.value, InsufficientSignaturesError)
+    with pytest.raises(InvalidSignatureError, match="was changed"):
+        loads(payload, sidecar, Keyring([SigningKey.generate().public_key]))
+
+
+@pytest.mark.parametrize("how", ["revoked", "expired"])
+def test_signed_by_a_retired_key_is_told_apart_from_tampering(
+    ed_key: SigningKey, other_key: SigningKey, how: str
+) -> None:
+    from safeload import InvalidSignatureError, RetiredKeyError
+
+    keys = [ed_key.public_key, other_key.public_key]
+    if how == "revoked":
+        ring = Keyring(keys, revoked=[ed_key.keyid])
+        reason = "revoked"
+    else:
+        ring = Keyring(keys, not_after={ed_key.keyid: NOW - timedelta(days=1)})
+        reason = "not_after"
+    payload, sidecar = _payload(ed_key)
+    with pytest.raises(RetiredKeyError, match=reason) as exc:
+        loads(payload, sidecar, ring, now=NOW)
+    assert exc.value.keyids == (ed_key.keyid,)
+    with pytest.raises(InvalidSignatureError):
+        loads(payload + b"x", sidecar, ring, now=NOW)
+
+
+def test_folder_missing_approval_is_told_apart(
+    tmp_path: Path, ed_key: SigningKey, other_key: SigningKey
+) -> None:
+    from safeload import InsufficientSignaturesError, InvalidSignatureError
+
+    d = tmp_path / "m"
+    d.mkdir()
+    (d / "a.txt").write_text("a")
+    sign(d, ed_key)
+    ring = Keyring([ed_key.public_key, other_key.public_key], threshold=2)
+    with pytest.raises(InsufficientSignaturesError, match="1 of 2"):
+        verify(d, ring)
+    (d / "a.txt").write_text("b")
+    with pytest.raises(InvalidSignatureError):
+        verify(d, ring)
