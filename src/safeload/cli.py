@@ -335,6 +335,17 @@ def _expand(paths: Sequence[str]) -> list[str]:
     return files
 
 
+def _artifacts(files: list[str]) -> list[str]:
+    """``X.sig`` stands for ``X`` (what is verified is the file it signs, e.g. when pre-commit
+    passes a changed sidecar); duplicates are verified once."""
+    seen: dict[str, None] = {}
+    for f in files:
+        if f.endswith(".sig") and not Path(f + ".sig").exists():
+            f = f[: -len(".sig")]
+        seen.setdefault(f, None)
+    return list(seen)
+
+
 def _verify_one(
     f: str, ring: Keyring, args: argparse.Namespace, state: safeload.TrustState | None
 ) -> dict[str, Any]:
@@ -350,7 +361,7 @@ def _verify_one(
 def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     ring = _keyring(args)
     state = safeload.TrustState(args.state) if args.state else None
-    files = _expand(args.files)
+    files = _expand(_artifacts(args.files))
     if not files:
         raise _UsageError("no model files to verify")
     if args.jobs > 1 and state is None:
