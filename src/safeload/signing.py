@@ -192,6 +192,7 @@ def sign_bytes(
     if not signer_list:
         raise ValueError("at least one signer is needed")
     now = created or datetime.now(timezone.utc)
+    _check_version(version)
     if expires is not None and expires.tzinfo is None:
         raise ValueError("expires must be timezone-aware (e.g. datetime(..., tzinfo=timezone.utc))")
     statement = Statement(
@@ -210,6 +211,14 @@ def sign_bytes(
     for signer in signer_list:
         envelope = add_signature(envelope, signer)
     return envelope
+
+
+def _check_version(version: str | None) -> None:
+    """Refuse, when signing, a version that rollback protection could not order later."""
+    if version is not None:
+        from safeload.state import parse_version
+
+        parse_version(version)  # ValueError naming the forms that work
 
 
 def _subject(name: str, data: Buffer, blake3: bool | None) -> Subject:
@@ -469,6 +478,7 @@ def sign_folder(
         raise ValueError("at least one signer is needed")
     if not files:
         raise ValueError("the folder has no files to sign")
+    _check_version(version)
     subjects = tuple(_subject(rel, files[rel], None) for rel in sorted(files))
     statement = Statement(
         subjects,
