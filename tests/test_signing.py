@@ -349,3 +349,61 @@ def test_folder_missing_approval_is_told_apart(
     (d / "a.txt").write_text("b")
     with pytest.raises(InvalidSignatureError):
         verify(d, ring)
+
+
+def test_concurrent_appends_lose_no_approval(
+    tmp_path: Path, ed_key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Eight `sign --append` at once: every approval is in the sidecar afterwards."""
+    import threading
+    import time
+
+    from safeload import api
+
+    path = tmp_path / "m.pkl"
+    dump([1], path, ed_key)
+    real = api.add_signature
+
+    def slow(envelope: Envelope, signer: Any) -> Envelope:
+        time.sleep(0.05)  # widen the read-modify-write window
+        return real(envelope, signer)
+
+    monkeypatch.setattr(api, "add_signature", slow)
+    approvers = [SigningKey.generate() for _ in range(8)]
+    errors: list[BaseException] = []
+
+    def approve(key: SigningKey) -> None:
+        try:
+            sign(path, key, append=True)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=approve, args=(k,)) for k in approvers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    keyids = {s.keyid for s in parse_envelope(Path(str(path) + ".sig").read_bytes()).signatures}
+    assert keyids == {ed_key.keyid, *(k.keyid for k in approvers)}
+    ring = Keyring([ed_key.public_key, *(k.public_key for k in approvers)], threshold=9)
+    assert verify(path, ring).predicate.format == "pickle"
+
+
+def test_append_fails_when_the_sidecar_changes_underneath(
+    tmp_path: Path, ed_key: SigningKey, other_key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer that does not take the lock: the append fails rather than drop its change."""
+    from safeload import MalformedArtifactError, api
+
+    path = tmp_path / "m.pkl"
+    dump([1], path, ed_key)
+    real = api.add_signature
+
+    def meanwhile(envelope: Envelope, signer: Any) -> Envelope:
+        Path(str(path) + ".sig").write_bytes(dumps([1], other_key)[1])
+        return real(envelope, signer)
+
+    monkeypatch.setattr(api, "add_signature", meanwhile)
+    with pytest.raises(MalformedArtifactError, match="changed while a signature was being added"):
+        sign(path, other_key, append=True)

@@ -9,11 +9,13 @@ here with mode 0666 and the umask applied by the kernel. Private keys are writte
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["write_atomic"]
+__all__ = ["locked_folder", "write_atomic"]
 
 _FLAGS = (
     os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
@@ -44,3 +46,27 @@ def write_atomic(path: Path, data: bytes, *, prefix: str | None = None) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def locked_folder(folder: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on ``folder`` (``flock`` on the directory itself, so no
+    lock file is left behind) for a read-modify-write of a file in it, such as adding a
+    signature to a sidecar: two writers at once would each write what they read plus their own
+    change, and one change would be lost. Where ``fcntl`` is missing (Windows) nothing is
+    locked; callers also check that what they read has not changed before they write."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:  # no such folder: the write itself will fail, with a better message
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from safeload import _progress, formats
-from safeload._atomic import write_atomic
+from safeload._atomic import locked_folder, write_atomic
 from safeload._types import Buffer
 from safeload.exceptions import (
     LimitExceededError,
@@ -566,14 +566,28 @@ def sign(
     size), and :func:`verify` / :func:`load` of a file inside fail on any change to the folder.
 
     With ``append=True`` the signature is added to the existing sidecar (an approval), after
-    checking that the sidecar's statement describes this exact file.
+    checking that the sidecar's statement describes this exact file. Concurrent appends are
+    serialised by a lock on the folder, so no approval is lost.
     """
-    p = Path(path)
+    with locked_folder(sidecar_path(path).parent):
+        return _sign_locked(Path(path), signer, append, format, version, expires, name)
+
+
+def _sign_locked(
+    p: Path,
+    signer: Signer | Iterable[Signer],
+    append: bool,
+    format: str | None,
+    version: str | None,
+    expires: datetime | None,
+    name: str | None,
+) -> Path:
     sig = sidecar_path(p)
+    before = _read_sidecar(p) if append else None
     if p.is_dir():
         files = _read_folder(p, Limits(), allow_symlinks=False)
-        if append:
-            envelope = parse_envelope(_read_sidecar(p), source=str(sig))
+        if before is not None:
+            envelope = parse_envelope(before, source=str(sig))
             statement = parse_statement(envelope.payload, source=str(sig))
             described = {x.name: x.sha256 for x in statement.subjects}
             actual = {rel: _progress.sha256_hex(b) for rel, b in files.items()}
@@ -586,11 +600,10 @@ def sign(
                 envelope = add_signature(envelope, s)
         else:
             envelope = sign_folder(files, signer, expires=expires, version=version, model_name=name)
-        _write_atomic(sig, envelope.to_json())
-        return sig
+        return _write_sidecar(p, sig, envelope, before)
     data = _read_once(p, Limits().max_file_size)
-    if append:
-        envelope = parse_envelope(_read_sidecar(p), source=str(sig))
+    if before is not None:
+        envelope = parse_envelope(before, source=str(sig))
         statement = parse_statement(envelope.payload, source=str(sig))
 
         digest = _progress.sha256_hex(data, f"hashing {p.name}")
@@ -606,6 +619,18 @@ def sign(
         fmt = _format_for(p, data, format)
         envelope = sign_bytes(
             data, signer, name=p.name, format=fmt, version=version, expires=expires, model_name=name
+        )
+    return _write_sidecar(p, sig, envelope, before)
+
+
+def _write_sidecar(p: Path, sig: Path, envelope: Envelope, before: bytes | None) -> Path:
+    """Write the sidecar; for an append, only if it still holds what the append started from
+    (a writer that does not take the lock changed it: fail rather than drop its change)."""
+    if before is not None and _read_sidecar(p) != before:
+        raise MalformedArtifactError(
+            f"{sig} changed while a signature was being added to it (another signer at the same "
+            "time?); nothing was written. Run the command again.",
+            path=str(sig),
         )
     _write_atomic(sig, envelope.to_json())
     return sig
