@@ -22,6 +22,7 @@ from safeload.exceptions import (
     KeyFormatError,
     LimitExceededError,
     MalformedArtifactError,
+    MissingSignatureError,
     SafeloadError,
     SignatureError,
     UntrustedTypeError,
@@ -291,15 +292,23 @@ def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
     expires = _parse_time(args.expires) if args.expires else None
     signed = []
     for f in args.files:
-        sig = safeload.sign(
-            f,
-            signer,
-            append=args.append,
-            format=args.format,
-            version=args.model_version,
-            expires=expires,
-            name=args.model_name,
-        )
+        try:
+            sig = safeload.sign(
+                f,
+                signer,
+                append=args.append,
+                format=args.format,
+                version=args.model_version,
+                expires=expires,
+                name=args.model_name,
+            )
+        except MissingSignatureError as exc:
+            if not args.append:  # pragma: no cover - only an append reads a sidecar
+                raise
+            raise _UsageError(
+                f"{f} has no signature to add to ({Path(f).name}.sig not found): --append adds "
+                f"an approval to an existing signature; sign {f} without --append first"
+            ) from exc
         signed.append({"file": f, "sidecar": str(sig), "keyid": signer.keyid})
         if not args.json:
             print(f"signed {f} -> {sig} (key id {signer.keyid[:16]}…)", file=out)
@@ -448,19 +457,25 @@ def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from safeload.sarif import to_sarif
 
     reports = []
+    unreadable: list[dict[str, str]] = []
     for f in args.files:
         try:
             reports.append(safeload.scan(f, trusted=args.trust, format=args.format))
         except (LimitExceededError, MalformedArtifactError) as exc:
-            raise _UsageError(str(exc)) from exc
+            # One file that cannot be read does not hide the results for the others.
+            unreadable.append({"file": f, "error": type(exc).__name__, "message": str(exc)})
+            print(f"safeload: {exc}", file=err)
     worst = EXIT_OK if all(r.safe for r in reports) else EXIT_FAIL
+    if worst == EXIT_OK and unreadable:
+        worst = EXIT_USAGE  # an unsafe verdict outranks an unreadable file; both are failures
     if args.sarif:
         json.dump(to_sarif(reports), out, indent=2)
         out.write("\n")
     elif args.json:
-        json.dump(
-            {"ok": worst == EXIT_OK, "reports": [r.to_dict() for r in reports]}, out, indent=2
-        )
+        doc: dict[str, Any] = {"ok": worst == EXIT_OK, "reports": [r.to_dict() for r in reports]}
+        if unreadable:
+            doc["errors"] = unreadable
+        json.dump(doc, out, indent=2)
         out.write("\n")
     else:
         for r in reports:
