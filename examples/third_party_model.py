@@ -44,7 +44,7 @@ def main() -> int:
 
     team_key = safeload.SigningKey.generate()
     sig = safeload.convert(
-        downloaded, out / "vendor_model.skops", team_key, check=x[:50], version="vendor-2026.11"
+        downloaded, out / "vendor_model.skops", team_key, check=x[:50], version="2026.11"
     )
     again = safeload.load(out / "vendor_model.skops", team_key.public_key)
     same = np.array_equal(again.predict(x), vendor_model.predict(x))

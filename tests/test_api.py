@@ -238,3 +238,82 @@ def test_a_prepared_pass_is_used_only_under_the_policy_it_was_made_under() -> No
         formats.read(artifact, permissive, tight, "x.pkl", prepared)
     # the same policy and limits objects: the pass is reused
     assert formats.read(artifact, permissive, lim, "x.pkl", prepared) == fractions.Fraction(1, 3)
+
+
+@pytest.mark.parametrize("name", ["nosig.joblib", "./nosig.joblib"])
+def test_bare_or_relative_name_without_sidecar_is_missing_signature(
+    tmp_path: Path, ed_key: SigningKey, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """A name relative to the working directory has the parent '.', whose name is empty: that
+    must still end in MissingSignatureError, not a ValueError from building DIR.sig."""
+    monkeypatch.chdir(tmp_path)
+    joblib.dump({"w": 1}, "nosig.joblib")
+    with pytest.raises(MissingSignatureError, match="no signature file"):
+        load(name, ed_key.public_key)
+
+
+def test_relative_name_inside_a_signed_folder_loads(
+    tmp_path: Path, ed_key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same file gets the same treatment whether it is named absolutely or relatively."""
+    folder = tmp_path / "release"
+    folder.mkdir()
+    joblib.dump({"w": 1}, folder / "model.joblib")
+    safeload.sign(folder, ed_key)
+    monkeypatch.chdir(folder)
+    assert load("model.joblib", ed_key.public_key) == {"w": 1}
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_written_files_respect_the_umask_and_keys_stay_private(
+    tmp_path: Path, ed_key: SigningKey, umask: int
+) -> None:
+    """A model signed by one user must be readable by the service account that serves it: the
+    artifact, its sidecar and the trust state get 0666 & ~umask; private keys stay 0600."""
+    from safeload import TrustState, convert, generate_keypair
+
+    expected = 0o666 & ~umask
+    old = os.umask(umask)
+    try:
+        dump({"w": 1}, tmp_path / "m.joblib", ed_key, version="1", name="m")
+        (tmp_path / "third.pkl").write_bytes(pickle.dumps([1]))
+        safeload.sign(tmp_path / "third.pkl", ed_key)
+        convert(tmp_path / "m.joblib", tmp_path / "m.skops", ed_key)
+        state = TrustState(tmp_path / "state.json")
+        verify(tmp_path / "m.joblib", ed_key.public_key, state=state)
+        priv, _ = generate_keypair(tmp_path / "keys", "k")
+    finally:
+        os.umask(old)
+    for name in ("m.joblib", "m.joblib.sig", "third.pkl.sig", "m.skops", "m.skops.sig"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == expected, name
+    assert (tmp_path / "state.json").stat().st_mode & 0o777 == expected
+    assert priv.stat().st_mode & 0o777 == 0o600
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("compress", [0, 3])
+@pytest.mark.parametrize("protocol", [2, 4, 5])
+def test_joblib_content_in_a_pkl_file(
+    tmp_path: Path, ed_key: SigningKey, home_model: LinearRegression, compress: int, protocol: int
+) -> None:
+    """joblib.dump(model, "model.pkl") is common: scan, load_unsigned and sign go by content."""
+    path = tmp_path / "model.pkl"
+    joblib.dump(home_model, path, compress=compress, protocol=protocol)
+    report = safeload.scan(path)
+    assert report.safe and report.format == "joblib", report.to_dict()
+    assert load_unsigned(path).coef_ == pytest.approx(home_model.coef_)
+    safeload.sign(path, ed_key)
+    assert verify(path, ed_key.public_key).predicate.format == "joblib"
+    assert load(path, ed_key.public_key).coef_ == pytest.approx(home_model.coef_)
+
+
+def test_joblib_content_signed_as_pickle_says_what_to_do(
+    tmp_path: Path, ed_key: SigningKey, home_model: LinearRegression
+) -> None:
+    path = tmp_path / "model.pkl"
+    joblib.dump(home_model, path)
+    safeload.sign(path, ed_key, format="pickle")
+    with pytest.raises(MalformedArtifactError, match="looks like joblib.*--format joblib"):
+        load(path, ed_key.public_key)
+    with pytest.raises(MalformedArtifactError, match="looks like joblib"):
+        load_unsigned(path, format="pickle")

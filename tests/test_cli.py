@@ -296,3 +296,45 @@ def test_code_execution_primitives_get_no_trust_advice(tmp_path: Path) -> None:
     code, _, err = run("scan", str(harmless))
     assert code == 1 and "--trust NAME" in err
     assert run("scan", str(harmless), "--trust", "mypkg.Model")[0] == 0
+
+
+def test_scan_a_joblib_file_named_pkl(tmp_path: Path) -> None:
+    import joblib
+    import numpy as np
+
+    path = tmp_path / "model.pkl"
+    joblib.dump({"w": np.arange(3)}, path)
+    code, out, err = run("scan", str(path))
+    assert code == 0 and out.startswith("SAFE") and "joblib" in out, (out, err)
+    code, out, err = run("scan", str(path), "--format", "joblib")
+    assert code == 0, (out, err)
+    code, out, _ = run("scan", str(path), "--format", "pickle")
+    assert code == 1 and "UNSAFE" in out
+
+
+def test_verify_says_an_approval_is_missing(release: dict[str, Path]) -> None:
+    m = str(release["model"])
+    assert run("keygen", "second", "--dir", str(release["dir"] / "keys"))[0] == 0
+    assert run("sign", m, "--key", str(release["key"]))[0] == 0
+    code, _, err = run("verify", m, "--keyring", str(release["dir"] / "keys"), "--threshold", "2")
+    assert code == 1 and "1 of 2 required signatures" in err and "was changed" not in err
+
+
+def test_scan_reports_the_other_files_when_one_is_missing(tmp_path: Path) -> None:
+    good = tmp_path / "ok.pkl"
+    good.write_bytes(pickle.dumps([1]))
+    missing = str(tmp_path / "missing.pkl")
+    code, out, err = run("scan", str(good), missing, str(good))
+    assert code == 2 and out.count("SAFE") == 2 and "missing.pkl does not exist" in err
+    code, out, _ = run("scan", missing, str(good), "--json")
+    doc = json.loads(out)
+    assert code == 2 and len(doc["reports"]) == 1
+    assert doc["errors"][0]["file"] == missing and doc["errors"][0]["error"] != "_UsageError"
+    bad = tmp_path / "bad.pkl"
+    bad.write_bytes(b"cos\nsystem\n(S'true'\ntR.")
+    assert run("scan", missing, str(bad))[0] == 1  # the unsafe verdict is not hidden
+
+
+def test_append_without_a_signature_is_a_usage_error(release: dict[str, Path]) -> None:
+    code, _, err = run("sign", str(release["model"]), "--key", str(release["key"]), "--append")
+    assert code == 2 and "without --append" in err and "load()" not in err

@@ -39,7 +39,7 @@ def _example(name: str, *args: str, cwd: Path, env: dict[str, str] | None = None
 def _assert_home_prices_output(out: str) -> None:
     assert out.count(HOME_PRICE) == 2  # once for pickle, once for joblib
     assert out.count("identical to the fitted model") == 2
-    assert "tampered copy refused: SignatureError" in out
+    assert "tampered copy refused: InvalidSignatureError" in out
     assert "copy without its .sig refused: MissingSignatureError" in out
 
 

@@ -211,3 +211,14 @@ def test_nested_files_and_signed_subfolders(
         load(d / "sub" / "model.joblib", ed_key.public_key)
     with pytest.raises(SignatureError):
         verify(d / "sub" / "model.joblib", ed_key.public_key)
+
+
+def test_inspect_a_folder_signature(folder: Path) -> None:
+    """`inspect DIR.sig` (the release flow) lists every signed file, as `--json` does."""
+    out = io.StringIO()
+    code = main(["inspect", str(folder.with_name("churn-model.sig"))], stdout=out)
+    text = out.getvalue()
+    assert code == 0, text
+    assert "UNVERIFIED" in text and "directory" in text and "version:  2" in text
+    for rel in ("config.json", "extra/vocab.npy", "model.joblib"):
+        assert rel in text

@@ -16,6 +16,7 @@ import pytest
 from safeload import (
     HMACKey,
     InconsistentVersionWarning,
+    InvalidSignatureError,
     Keyring,
     MissingSignatureError,
     SidecarFormatError,
@@ -75,7 +76,8 @@ def test_one_opaque_message_for_crypto_failures(ed_key: SigningKey, other_key: S
     for data, sc, key in cases:
         with pytest.raises(SignatureError) as exc:
             loads(data, sc, key, name="m.pkl")
-        assert type(exc.value) is SignatureError
+        # one opaque class for every byte-level failure (a SignatureError)
+        assert type(exc.value) is InvalidSignatureError
         messages.add(_message(exc))
     assert len(messages) == 1
     (msg,) = messages
@@ -288,3 +290,120 @@ def test_verified_artifact_cannot_be_rebuilt_around_other_bytes(ed_key: SigningK
     assert verified.data == payload
     with pytest.raises(TypeError, match="only"):
         VerifiedArtifact(evil, "payload", verified.statement, verified.keyids)
+
+
+def test_missing_approval_is_told_apart_from_tampering(
+    ed_key: SigningKey, other_key: SigningKey
+) -> None:
+    """Threshold 2 with one valid signature over the exact bytes: "1 of 2", not tampering."""
+    from safeload import InsufficientSignaturesError, InvalidSignatureError
+
+    ring = Keyring([ed_key.public_key, other_key.public_key], threshold=2)
+    payload, sidecar = _payload(ed_key)
+    with pytest.raises(InsufficientSignaturesError, match="1 of 2 required signatures") as exc:
+        loads(payload, sidecar, ring)
+    assert (exc.value.have, exc.value.need) == (1, 2)
+    assert "was changed" not in str(exc.value)
+    tampered = bytearray(payload)
+    tampered[-2] ^= 1
+    with pytest.raises(InvalidSignatureError, match="was changed") as opaque:
+        loads(bytes(tampered), sidecar, ring)
+    assert not isinstance(opaque.value, InsufficientSignaturesError)
+    with pytest.raises(InvalidSignatureError, match="was changed"):
+        loads(payload, sidecar, Keyring([SigningKey.generate().public_key]))
+
+
+@pytest.mark.parametrize("how", ["revoked", "expired"])
+def test_signed_by_a_retired_key_is_told_apart_from_tampering(
+    ed_key: SigningKey, other_key: SigningKey, how: str
+) -> None:
+    from safeload import InvalidSignatureError, RetiredKeyError
+
+    keys = [ed_key.public_key, other_key.public_key]
+    if how == "revoked":
+        ring = Keyring(keys, revoked=[ed_key.keyid])
+        reason = "revoked"
+    else:
+        ring = Keyring(keys, not_after={ed_key.keyid: NOW - timedelta(days=1)})
+        reason = "not_after"
+    payload, sidecar = _payload(ed_key)
+    with pytest.raises(RetiredKeyError, match=reason) as exc:
+        loads(payload, sidecar, ring, now=NOW)
+    assert exc.value.keyids == (ed_key.keyid,)
+    with pytest.raises(InvalidSignatureError):
+        loads(payload + b"x", sidecar, ring, now=NOW)
+
+
+def test_folder_missing_approval_is_told_apart(
+    tmp_path: Path, ed_key: SigningKey, other_key: SigningKey
+) -> None:
+    from safeload import InsufficientSignaturesError, InvalidSignatureError
+
+    d = tmp_path / "m"
+    d.mkdir()
+    (d / "a.txt").write_text("a")
+    sign(d, ed_key)
+    ring = Keyring([ed_key.public_key, other_key.public_key], threshold=2)
+    with pytest.raises(InsufficientSignaturesError, match="1 of 2"):
+        verify(d, ring)
+    (d / "a.txt").write_text("b")
+    with pytest.raises(InvalidSignatureError):
+        verify(d, ring)
+
+
+def test_concurrent_appends_lose_no_approval(
+    tmp_path: Path, ed_key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Eight `sign --append` at once: every approval is in the sidecar afterwards."""
+    import threading
+    import time
+
+    from safeload import api
+
+    path = tmp_path / "m.pkl"
+    dump([1], path, ed_key)
+    real = api.add_signature
+
+    def slow(envelope: Envelope, signer: Any) -> Envelope:
+        time.sleep(0.05)  # widen the read-modify-write window
+        return real(envelope, signer)
+
+    monkeypatch.setattr(api, "add_signature", slow)
+    approvers = [SigningKey.generate() for _ in range(8)]
+    errors: list[BaseException] = []
+
+    def approve(key: SigningKey) -> None:
+        try:
+            sign(path, key, append=True)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=approve, args=(k,)) for k in approvers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    keyids = {s.keyid for s in parse_envelope(Path(str(path) + ".sig").read_bytes()).signatures}
+    assert keyids == {ed_key.keyid, *(k.keyid for k in approvers)}
+    ring = Keyring([ed_key.public_key, *(k.public_key for k in approvers)], threshold=9)
+    assert verify(path, ring).predicate.format == "pickle"
+
+
+def test_append_fails_when_the_sidecar_changes_underneath(
+    tmp_path: Path, ed_key: SigningKey, other_key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer that does not take the lock: the append fails rather than drop its change."""
+    from safeload import MalformedArtifactError, api
+
+    path = tmp_path / "m.pkl"
+    dump([1], path, ed_key)
+    real = api.add_signature
+
+    def meanwhile(envelope: Envelope, signer: Any) -> Envelope:
+        Path(str(path) + ".sig").write_bytes(dumps([1], other_key)[1])
+        return real(envelope, signer)
+
+    monkeypatch.setattr(api, "add_signature", meanwhile)
+    with pytest.raises(MalformedArtifactError, match="changed while a signature was being added"):
+        sign(path, other_key, append=True)

@@ -270,3 +270,32 @@ def test_convert_cli(tmp_path: Path) -> None:
         json.loads((tmp_path / "m.skops.sig").read_text())["payloadType"]
         == "application/vnd.in-toto+json"
     )
+
+
+def test_convert_check_that_errors_writes_nothing(tmp_path: Path, ed_key: SigningKey) -> None:
+    """A probe the model cannot take (wrong number of columns) leaves no file behind."""
+    src = tmp_path / "m.joblib"
+    joblib.dump(_tree_model(), src)
+    dst = tmp_path / "m.skops"
+    with pytest.raises(ValueError, match="nothing was written"):
+        convert(src, dst, ed_key, check=np.zeros((2, 7)))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.joblib"]
+
+
+def test_convert_check_never_clobbers_an_existing_destination(
+    tmp_path: Path, ed_key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The existing, good destination stays as it was when the check fails or errors."""
+    src = tmp_path / "m.joblib"
+    joblib.dump(_tree_model(), src)
+    dst = tmp_path / "m.skops"
+    convert(src, dst, ed_key)
+    before = (dst.read_bytes(), (tmp_path / "m.skops.sig").read_bytes())
+    with pytest.raises(ValueError):
+        convert(src, dst, ed_key, check=np.zeros((2, 7)))
+    assert (dst.read_bytes(), (tmp_path / "m.skops.sig").read_bytes()) == before
+    # a check that runs but differs: the destination is untouched as well
+    monkeypatch.setattr(safeload.api, "_probe", lambda model, x: np.asarray([id(model)]))
+    with pytest.raises(MalformedArtifactError, match="nothing was written"):
+        convert(src, dst, ed_key, check=np.zeros((2, 3)))
+    assert (dst.read_bytes(), (tmp_path / "m.skops.sig").read_bytes()) == before

@@ -14,9 +14,11 @@ from safeload.state import parse_version
 
 
 def test_parse_version() -> None:
-    assert parse_version("1.4.0") == parse_version("1.4") == (1, 4)
+    assert parse_version("1.4.0") == parse_version("1.4")
     assert parse_version("10") > parse_version("9.9.9")
-    for bad in ("1.x", "", "v1", "1..2", "\u0661"):  # an Arabic-Indic digit is not ASCII
+    assert parse_version("2.0.0rc1") < parse_version("2.0.0") < parse_version("2.0.0.post1")
+    assert parse_version("2026.11.30") > parse_version("2026.2.1")
+    for bad in ("1.x", "", "1..2", "2026-11-30", "\u0661"):  # an Arabic-Indic digit is not ASCII
         with pytest.raises(ValueError):
             parse_version(bad)
 
@@ -43,9 +45,8 @@ def test_state_needs_signed_name_and_version(tmp_path: Path, ed_key: SigningKey)
     dump([1], path, ed_key)
     with pytest.raises(SignatureError, match="needs a signed model name and version"):
         load(path, ed_key.public_key, state=TrustState(tmp_path / "s.json"))
-    dump([1], path, ed_key, name="m", version="beta")
-    with pytest.raises(SignatureError, match="dotted integers"):
-        verify(path, ed_key.public_key, state=TrustState(tmp_path / "s.json"))
+    with pytest.raises(ValueError, match="not a PEP 440 version"):  # refused when signing
+        dump([1], path, ed_key, name="m", version="beta")
 
 
 def test_corrupt_state_fails_closed(tmp_path: Path, ed_key: SigningKey) -> None:
@@ -76,3 +77,24 @@ def test_cli_state(tmp_path: Path) -> None:
     err = io.StringIO()
     assert main(["verify", str(model), "--pub", pub, "--state", state], stdout=out, stderr=err) == 1
     assert "rollback" in err.getvalue()
+
+
+def test_pep440_prerelease_is_ordered_and_odd_versions_are_refused_when_signing(
+    tmp_path: Path, ed_key: SigningKey
+) -> None:
+    """`sign --version 2.0.0rc1` used to be accepted, then refused by --state at deploy time."""
+    state = TrustState(tmp_path / "s.json")
+    path = tmp_path / "m.pkl"
+    dump([1], path, ed_key, name="m", version="2.0.0rc1")
+    verify(path, ed_key.public_key, state=state)
+    dump([2], path, ed_key, name="m", version="2.0.0")
+    verify(path, ed_key.public_key, state=state)
+    dump([1], path, ed_key, name="m", version="2.0.0rc1")
+    with pytest.raises(SignatureError, match="older than version 2.0.0"):
+        verify(path, ed_key.public_key, state=state)
+    out, err = io.StringIO(), io.StringIO()
+    key = tmp_path / "k.key"
+    key.write_bytes(ed_key.to_pem())
+    argv = ["sign", str(path), "--key", str(key), "--version", "2026-11-30"]
+    code = main(argv, stdout=out, stderr=err)
+    assert code == 2 and "PEP 440" in err.getvalue()

@@ -129,10 +129,16 @@ def test_one_bad_tree_in_a_forest_is_refused_by_name(tmp_path: Path) -> None:
     tree = cls(*args)
     tree.__setstate__(state)
     victim.tree_ = tree
-    # the static pass refuses it before building (issue 14, item 6: scan = load) ...
-    with pytest.raises(MalformedArtifactError, match="feature index is out of range"):
+    # load refuses it after building (the static pass leaves trees to that check) ...
+    with pytest.raises(MalformedArtifactError, match="Tree feature index out of range"):
         _load(tmp_path, forest)
-    # ... and the check after building, behind it, names the bad tree too
+    # ... and scan, which reads the trees from the stream, agrees (issue 14, item 6)
+    path = tmp_path / "bad.pkl"
+    path.write_bytes(pickle.dumps(forest, protocol=5))
+    report = scan(path)
+    assert report.verdict == "unsafe"
+    assert any("feature index is out of range" in f.message for f in report.findings)
+    # the check after building names the bad tree
     with pytest.raises(MalformedArtifactError, match="invalid Tree: Tree feature index out of"):
         validate.validate_loaded(forest, "m.pkl")
 

@@ -20,10 +20,13 @@ from safeload.api import (
     verify,
 )
 from safeload.exceptions import (
+    InsufficientSignaturesError,
+    InvalidSignatureError,
     KeyFormatError,
     LimitExceededError,
     MalformedArtifactError,
     MissingSignatureError,
+    RetiredKeyError,
     SafeloadError,
     SidecarFormatError,
     SignatureError,
@@ -50,6 +53,8 @@ __version__ = "0.1.0"
 __all__ = [
     "HMACKey",
     "InconsistentVersionWarning",
+    "InsufficientSignaturesError",
+    "InvalidSignatureError",
     "KeyFormatError",
     "Keyring",
     "LimitExceededError",
@@ -57,6 +62,7 @@ __all__ = [
     "MalformedArtifactError",
     "MissingSignatureError",
     "Policy",
+    "RetiredKeyError",
     "SafeloadError",
     "ScanReport",
     "SidecarFormatError",

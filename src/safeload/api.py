@@ -10,7 +10,6 @@ import functools
 import mmap
 import os
 import stat
-import tempfile
 import time
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from safeload import _progress, formats
+from safeload._atomic import locked_folder, write_atomic
 from safeload._types import Buffer
 from safeload.exceptions import (
     LimitExceededError,
@@ -272,16 +272,7 @@ def _read_sidecar(path: Path) -> bytes:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, data)  # mode from the umask: artifacts and sidecars are not secrets
 
 
 def _format_for(path: Path, data: Buffer | None, explicit: str | None) -> str:
@@ -290,6 +281,8 @@ def _format_for(path: Path, data: Buffer | None, explicit: str | None) -> str:
             raise ValueError(f"format must be pickle, joblib or skops, not {explicit!r}")
         return explicit
     by_name = formats.format_from_name(path.name)
+    if by_name == "pickle" and data is not None and formats.sniff_format(data) == "joblib":
+        return "joblib"  # joblib.dump(model, "model.pkl") is common
     if by_name is not None:
         return by_name
     if data is not None:
@@ -331,6 +324,24 @@ def dump(
     Returns the sidecar path.
     """
     p = Path(path)
+    data, envelope = _serialize_signed(
+        obj, p, signer, format, compress, protocol, version, expires, name
+    )
+    return _write_signed(p, data, envelope)
+
+
+def _serialize_signed(
+    obj: Any,
+    p: Path,
+    signer: Signer | Iterable[Signer],
+    format: str | None,
+    compress: Any,
+    protocol: int | None,
+    version: str | None,
+    expires: datetime | None,
+    name: str | None,
+) -> tuple[bytes, Envelope]:
+    """What :func:`dump` writes to ``p`` and its sidecar, in memory."""
     fmt = _format_for(p, None, format)
     if fmt == "joblib":
         compress = _joblib_compress_for(p, compress)
@@ -338,6 +349,11 @@ def dump(
     envelope = sign_bytes(
         data, signer, name=p.name, format=fmt, expires=expires, version=version, model_name=name
     )
+    return data, envelope
+
+
+def _write_signed(p: Path, data: bytes, envelope: Envelope) -> Path:
+    """Write ``data`` to ``p``, then its sidecar; returns the sidecar path."""
     _write_atomic(p, data)
     sig = sidecar_path(p)
     _write_atomic(sig, envelope.to_json())
@@ -562,14 +578,28 @@ def sign(
     size), and :func:`verify` / :func:`load` of a file inside fail on any change to the folder.
 
     With ``append=True`` the signature is added to the existing sidecar (an approval), after
-    checking that the sidecar's statement describes this exact file.
+    checking that the sidecar's statement describes this exact file. Concurrent appends are
+    serialised by a lock on the folder, so no approval is lost.
     """
-    p = Path(path)
+    with locked_folder(sidecar_path(path).parent):
+        return _sign_locked(Path(path), signer, append, format, version, expires, name)
+
+
+def _sign_locked(
+    p: Path,
+    signer: Signer | Iterable[Signer],
+    append: bool,
+    format: str | None,
+    version: str | None,
+    expires: datetime | None,
+    name: str | None,
+) -> Path:
     sig = sidecar_path(p)
+    before = _read_sidecar(p) if append else None
     if p.is_dir():
         files = _read_folder(p, Limits(), allow_symlinks=False)
-        if append:
-            envelope = parse_envelope(_read_sidecar(p), source=str(sig))
+        if before is not None:
+            envelope = parse_envelope(before, source=str(sig))
             statement = parse_statement(envelope.payload, source=str(sig))
             described = {x.name: x.sha256 for x in statement.subjects}
             actual = {rel: _progress.sha256_hex(b) for rel, b in files.items()}
@@ -582,11 +612,10 @@ def sign(
                 envelope = add_signature(envelope, s)
         else:
             envelope = sign_folder(files, signer, expires=expires, version=version, model_name=name)
-        _write_atomic(sig, envelope.to_json())
-        return sig
+        return _write_sidecar(p, sig, envelope, before)
     data = _read_once(p, Limits().max_file_size)
-    if append:
-        envelope = parse_envelope(_read_sidecar(p), source=str(sig))
+    if before is not None:
+        envelope = parse_envelope(before, source=str(sig))
         statement = parse_statement(envelope.payload, source=str(sig))
 
         digest = _progress.sha256_hex(data, f"hashing {p.name}")
@@ -602,6 +631,18 @@ def sign(
         fmt = _format_for(p, data, format)
         envelope = sign_bytes(
             data, signer, name=p.name, format=fmt, version=version, expires=expires, model_name=name
+        )
+    return _write_sidecar(p, sig, envelope, before)
+
+
+def _write_sidecar(p: Path, sig: Path, envelope: Envelope, before: bytes | None) -> Path:
+    """Write the sidecar; for an append, only if it still holds what the append started from
+    (a writer that does not take the lock changed it: fail rather than drop its change)."""
+    if before is not None and _read_sidecar(p) != before:
+        raise MalformedArtifactError(
+            f"{sig} changed while a signature was being added to it (another signer at the same "
+            "time?); nothing was written. Run the command again.",
+            path=str(sig),
         )
     _write_atomic(sig, envelope.to_json())
     return sig
@@ -739,8 +780,10 @@ def convert(
 
     With ``keys``, ``src`` must carry a valid signature from them; without, it is read as an
     unsigned third-party file (the allowlist still applies). With ``check`` (an input array), the
-    written file is loaded back and must give identical predictions, or it is removed and
-    ``MalformedArtifactError`` is raised.
+    converted bytes are verified and loaded back in memory and must give identical predictions
+    before anything is written: if the check fails (``MalformedArtifactError``) or cannot run
+    (the model's own error, e.g. a probe with the wrong number of columns), ``dst`` and its
+    sidecar are left exactly as they were.
     """
     trusted = list(trusted)
     if keys is not None:
@@ -748,27 +791,56 @@ def convert(
     else:
         obj = load_unsigned(src, trusted=trusted, policy=policy, limits=limits)
     out = Path(dst)
-    sig = dump(obj, out, signer, version=version)
+    data, envelope = _serialize_signed(obj, out, signer, None, 0, None, version, None, None)
     if check is not None:
-        from safeload.keys import Keyring, as_keyring
+        _check_conversion(obj, data, envelope, signer, check, trusted, policy, limits, src, out)
+    return _write_signed(out, data, envelope)
 
-        signers = [signer] if isinstance(signer, Signer) else list(signer)
-        verifier: Keyring = as_keyring(signers)  # type: ignore[arg-type]
-        again = load(out, verifier, trusted=trusted, policy=policy, limits=limits)
-        import numpy as np
 
+def _check_conversion(
+    obj: Any,
+    data: bytes,
+    envelope: Envelope,
+    signer: Signer | Iterable[Signer],
+    check: Any,
+    trusted: list[TrustedSpec],
+    policy: Policy | None,
+    limits: Limits | None,
+    src: PathLike,
+    out: Path,
+) -> None:
+    """Verify and load the converted bytes in memory; their predictions on ``check`` must equal
+    the source model's. Raises before anything is written."""
+    from safeload.keys import Keyring, as_keyring
+
+    signers = [signer] if isinstance(signer, Signer) else list(signer)
+    verifier: Keyring = as_keyring(signers)  # type: ignore[arg-type]
+    again = loads(
+        data,
+        envelope.to_json(),
+        verifier,
+        trusted=trusted,
+        name=out.name,
+        policy=policy,
+        limits=limits,
+    )
+    import numpy as np
+
+    try:
         before, after = _probe(obj, check), _probe(again, check)
-        if hasattr(before, "toarray"):
-            before, after = before.toarray(), after.toarray()
-        if not np.array_equal(np.asarray(before), np.asarray(after)):
-            out.unlink(missing_ok=True)
-            sig.unlink(missing_ok=True)
-            raise MalformedArtifactError(
-                f"converting {src} to {out} changed the model's output on the check input; "
-                "nothing was written",
-                path=str(src),
-            )
-    return sig
+    except (ValueError, TypeError, IndexError) as exc:
+        raise ValueError(
+            f"--check / check=: the model from {src} cannot predict on the check input ({exc}); "
+            f"nothing was written to {out}"
+        ) from exc
+    if hasattr(before, "toarray"):
+        before, after = before.toarray(), after.toarray()
+    if not np.array_equal(np.asarray(before), np.asarray(after)):
+        raise MalformedArtifactError(
+            f"converting {src} to {out} changed the model's output on the check input; "
+            "nothing was written",
+            path=str(src),
+        )
 
 
 def _scan_skops(data: Buffer, pol: Policy, lim: Limits, label: str) -> ScanReport:

@@ -22,6 +22,7 @@ from safeload.exceptions import (
     KeyFormatError,
     LimitExceededError,
     MalformedArtifactError,
+    MissingSignatureError,
     SafeloadError,
     SignatureError,
     UntrustedTypeError,
@@ -156,6 +157,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="also trust this exact global (repeatable)",
     )
+    sc.add_argument(
+        "--format",
+        choices=("pickle", "joblib", "skops"),
+        help="read every FILE as this format (default: from the content and extension)",
+    )
     out = sc.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true")
     out.add_argument("--sarif", action="store_true", help="SARIF 2.1.0 output")
@@ -286,15 +292,23 @@ def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
     expires = _parse_time(args.expires) if args.expires else None
     signed = []
     for f in args.files:
-        sig = safeload.sign(
-            f,
-            signer,
-            append=args.append,
-            format=args.format,
-            version=args.model_version,
-            expires=expires,
-            name=args.model_name,
-        )
+        try:
+            sig = safeload.sign(
+                f,
+                signer,
+                append=args.append,
+                format=args.format,
+                version=args.model_version,
+                expires=expires,
+                name=args.model_name,
+            )
+        except MissingSignatureError as exc:
+            if not args.append:  # pragma: no cover - only an append reads a sidecar
+                raise
+            raise _UsageError(
+                f"{f} has no signature to add to ({Path(f).name}.sig not found): --append adds "
+                f"an approval to an existing signature; sign {f} without --append first"
+            ) from exc
         signed.append({"file": f, "sidecar": str(sig), "keyid": signer.keyid})
         if not args.json:
             print(f"signed {f} -> {sig} (key id {signer.keyid[:16]}…)", file=out)
@@ -330,6 +344,17 @@ def _expand(paths: Sequence[str]) -> list[str]:
     return files
 
 
+def _artifacts(files: list[str]) -> list[str]:
+    """``X.sig`` stands for ``X`` (what is verified is the file it signs, e.g. when pre-commit
+    passes a changed sidecar); duplicates are verified once."""
+    seen: dict[str, None] = {}
+    for f in files:
+        if f.endswith(".sig") and not Path(f + ".sig").exists():
+            f = f[: -len(".sig")]
+        seen.setdefault(f, None)
+    return list(seen)
+
+
 def _verify_one(
     f: str, ring: Keyring, args: argparse.Namespace, state: safeload.TrustState | None
 ) -> dict[str, Any]:
@@ -345,7 +370,7 @@ def _verify_one(
 def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     ring = _keyring(args)
     state = safeload.TrustState(args.state) if args.state else None
-    files = _expand(args.files)
+    files = _expand(_artifacts(args.files))
     if not files:
         raise _UsageError("no model files to verify")
     if args.jobs > 1 and state is None:
@@ -403,9 +428,16 @@ def _cmd_inspect(args: argparse.Namespace, out: TextIO) -> int:
         "verify` to check it)",
         file=out,
     )
-    b3 = f"  blake3:{st.subject.blake3}" if st.subject.blake3 else ""
-    print(f"  subject:  {st.subject.name}  sha256:{st.subject.sha256}{b3}", file=out)
-    print(f"  format:   {p.format}, {p.size} bytes", file=out)
+    if len(st.subjects) == 1:
+        one = st.subject
+        b3 = f"  blake3:{one.blake3}" if one.blake3 else ""
+        print(f"  subject:  {one.name}  sha256:{one.sha256}{b3}", file=out)
+        print(f"  format:   {p.format}, {p.size} bytes", file=out)
+    else:  # a folder signature: one subject per file
+        print(f"  format:   {p.format}, {len(st.subjects)} files, {p.size} bytes", file=out)
+        for f in st.subjects:
+            size = p.files.get(f.name)
+            print(f"  file:     {f.name}  ({size} bytes)  sha256:{f.sha256}", file=out)
     print(f"  created:  {p.created:%Y-%m-%dT%H:%M:%SZ}", file=out)
     if p.expires:
         print(f"  expires:  {p.expires:%Y-%m-%dT%H:%M:%SZ}", file=out)
@@ -425,19 +457,25 @@ def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from safeload.sarif import to_sarif
 
     reports = []
+    unreadable: list[dict[str, str]] = []
     for f in args.files:
         try:
-            reports.append(safeload.scan(f, trusted=args.trust))
+            reports.append(safeload.scan(f, trusted=args.trust, format=args.format))
         except (LimitExceededError, MalformedArtifactError) as exc:
-            raise _UsageError(str(exc)) from exc
+            # One file that cannot be read does not hide the results for the others.
+            unreadable.append({"file": f, "error": type(exc).__name__, "message": str(exc)})
+            print(f"safeload: {exc}", file=err)
     worst = EXIT_OK if all(r.safe for r in reports) else EXIT_FAIL
+    if worst == EXIT_OK and unreadable:
+        worst = EXIT_USAGE  # an unsafe verdict outranks an unreadable file; both are failures
     if args.sarif:
         json.dump(to_sarif(reports), out, indent=2)
         out.write("\n")
     elif args.json:
-        json.dump(
-            {"ok": worst == EXIT_OK, "reports": [r.to_dict() for r in reports]}, out, indent=2
-        )
+        doc: dict[str, Any] = {"ok": worst == EXIT_OK, "reports": [r.to_dict() for r in reports]}
+        if unreadable:
+            doc["errors"] = unreadable
+        json.dump(doc, out, indent=2)
         out.write("\n")
     else:
         for r in reports:

@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "InsufficientSignaturesError",
+    "InvalidSignatureError",
     "KeyFormatError",
     "LimitExceededError",
     "MalformedArtifactError",
     "MissingSignatureError",
+    "RetiredKeyError",
     "SafeloadError",
     "SidecarFormatError",
     "SignatureError",
@@ -41,6 +44,34 @@ class SignatureError(SafeloadError):
     signature all raise this with the same message, so an attacker learns nothing about which
     check failed.
     """
+
+
+class InvalidSignatureError(SignatureError):
+    """No valid signature over these exact bytes from a trusted key: the file or its sidecar
+    was changed, belongs to another file, or was signed by a key that is not in the keyring.
+
+    The one opaque verification failure: every byte-level cause raises it with the same
+    message."""
+
+
+class InsufficientSignaturesError(SignatureError):
+    """The file is exactly what was signed, with valid signatures from trusted keys, but fewer
+    distinct ones than the keyring's threshold: approvals are missing. ``have`` and ``need``
+    count distinct trusted keys."""
+
+    def __init__(self, message: str, *, have: int, need: int, path: str | None = None) -> None:
+        super().__init__(message, path=path)
+        self.have = have
+        self.need = need
+
+
+class RetiredKeyError(SignatureError):
+    """The file is exactly what was signed, but by a key the keyring no longer trusts: one it
+    revokes, or one past its ``not_after``. ``keyids`` lists those keys."""
+
+    def __init__(self, message: str, *, keyids: Sequence[str], path: str | None = None) -> None:
+        super().__init__(message, path=path)
+        self.keyids: tuple[str, ...] = tuple(keyids)
 
 
 class MissingSignatureError(SignatureError):

@@ -10,6 +10,7 @@ import bz2
 import io
 import lzma
 import pickle
+import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -85,11 +86,29 @@ def compression_of(data: Buffer) -> str | None:
     return None
 
 
+#: joblib's array placeholder as a pickle global: ``GLOBAL`` (protocols 0-3), or two short
+#: strings and ``STACK_GLOBAL`` (protocol 4+, with a memo entry or a frame header between).
+_JOBLIB_WRAPPER = re.compile(rb"joblib\.numpy_pickle.{0,16}?NumpyArrayWrapper", re.DOTALL)
+#: The placeholder's global comes before the first array's raw bytes, so it is looked for only
+#: in this much of the head: a few milliseconds, not a scan of a gigabyte of array data.
+_SNIFF_HEAD = 4 << 20
+
+
 def sniff_format(data: Buffer) -> str:
-    """Best guess from content alone: ``skops`` (zip), ``joblib`` (compressed) or ``pickle``."""
+    """Best guess from content alone: ``skops`` (zip), ``joblib`` (compressed, or a stream that
+    refers to joblib's array placeholder) or ``pickle``.
+
+    An uncompressed joblib file is a pickle stream followed, after each array's placeholder, by
+    the array's raw bytes, which the pickle reader cannot parse; ``joblib.dump(m, "model.pkl")``
+    is common, so the name alone is not trusted to tell. A wrong guess only picks the other
+    restricted reader, under the same policy; a placeholder later than the first
+    ``_SNIFF_HEAD`` bytes is not seen (the pickle reader then refuses the raw array bytes).
+    """
     if bytes(data[:4]) == _ZIP_MAGIC:
         return "skops"
     if compression_of(data) is not None:
+        return "joblib"
+    if _JOBLIB_WRAPPER.search(bytes(data[:_SNIFF_HEAD])) is not None:
         return "joblib"
     return "pickle"
 
@@ -214,8 +233,14 @@ def prepare(data: Buffer, fmt: str, policy: Policy, limits: Limits, source: str)
     sniffed = sniff_format(data)
     if fmt == "pickle":
         if sniffed != "pickle":
+            how = (
+                "if it was saved with joblib.dump under a .pkl name, sign it again: safeload "
+                "detects joblib content (or pass format='joblib'; CLI: --format joblib)"
+                if sniffed == "joblib"
+                else "sign it again with the right format"
+            )
             raise MalformedArtifactError(
-                f"{source} is recorded as pickle but its content looks like {sniffed}",
+                f"{source} is recorded as pickle but its content looks like {sniffed}; {how}",
                 path=source,
             )
         analysis = analyse_stream(data, policy, limits, source, joblib=False)

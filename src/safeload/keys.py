@@ -415,8 +415,9 @@ class Keyring:
     are fixed when it is made (``source`` only says where it came from, for messages).
     """
 
-    __slots__ = ("_keys", "_not_after", "_revoked", "_source", "_threshold")
+    __slots__ = ("_keys", "_not_after", "_revoked", "_revoked_keys", "_source", "_threshold")
     _keys: dict[str, Verifier]
+    _revoked_keys: dict[str, Verifier]
     _not_after: Mapping[str, datetime]
     _revoked: frozenset[str]
     _source: str | None
@@ -440,8 +441,8 @@ class Keyring:
                 )
             unique.setdefault(verifier.keyid, verifier)
         revoked_ids = _revoked_ids(revoked)
-        for keyid in revoked_ids:
-            unique.pop(keyid, None)
+        # Revoked keys never count; they are kept apart only to say "signed by a revoked key".
+        revoked_keys = {k: unique.pop(k) for k in revoked_ids if k in unique}
         if not unique:
             raise KeyFormatError("a keyring needs at least one key that is not revoked")
         if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
@@ -456,6 +457,7 @@ class Keyring:
         init(self, "_threshold", threshold)
         init(self, "_not_after", MappingProxyType(dict(not_after or {})))
         init(self, "_revoked", revoked_ids)
+        init(self, "_revoked_keys", revoked_keys)
         init(self, "_source", source)
 
     def __setattr__(self, name: str, value: object) -> NoReturn:
@@ -545,6 +547,20 @@ class Keyring:
             for keyid, k in self._keys.items()
             if keyid not in self.not_after or now < self.not_after[keyid]
         )
+
+    def retired(self, now: datetime) -> dict[str, str]:
+        """Keys this keyring knows but does not trust at ``now``: key id -> why (revoked, or
+        past ``not_after``). For error messages only; their signatures never count."""
+        why = {k: "is revoked by the keyring" for k in self._revoked_keys}
+        for keyid in self._keys:
+            limit = self.not_after.get(keyid)
+            if limit is not None and now >= limit:
+                why[keyid] = f"is trusted only until {limit:%Y-%m-%dT%H:%M:%SZ} (not_after)"
+        return why
+
+    def known(self, keyid: str) -> Verifier | None:
+        """The key with ``keyid``, trusted or retired (for error messages)."""
+        return self._keys.get(keyid) or self._revoked_keys.get(keyid)
 
     @property
     def keys(self) -> tuple[Verifier, ...]:

@@ -11,14 +11,19 @@ import functools
 import hmac
 import platform
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
 from datetime import datetime, timezone
 from typing import ClassVar, NoReturn, SupportsIndex
 
 from safeload import _progress
 from safeload._types import Buffer
-from safeload.exceptions import SignatureError
+from safeload.exceptions import (
+    InsufficientSignaturesError,
+    InvalidSignatureError,
+    RetiredKeyError,
+    SignatureError,
+)
 from safeload.keys import Keyring, KeysLike, Signer, as_keyring
 from safeload.sidecar import (
     DIRECTORY,
@@ -187,6 +192,7 @@ def sign_bytes(
     if not signer_list:
         raise ValueError("at least one signer is needed")
     now = created or datetime.now(timezone.utc)
+    _check_version(version)
     if expires is not None and expires.tzinfo is None:
         raise ValueError("expires must be timezone-aware (e.g. datetime(..., tzinfo=timezone.utc))")
     statement = Statement(
@@ -205,6 +211,14 @@ def sign_bytes(
     for signer in signer_list:
         envelope = add_signature(envelope, signer)
     return envelope
+
+
+def _check_version(version: str | None) -> None:
+    """Refuse, when signing, a version that rollback protection could not order later."""
+    if version is not None:
+        from safeload.state import parse_version
+
+        parse_version(version)  # ValueError naming the forms that work
 
 
 def _subject(name: str, data: Buffer, blake3: bool | None) -> Subject:
@@ -267,11 +281,61 @@ def _count_valid(envelope: Envelope, ring: Keyring, now: datetime) -> tuple[str,
 
 
 def _opaque(source: str, ring: Keyring) -> SignatureError:
-    return SignatureError(
+    return InvalidSignatureError(
         f"signature verification failed for {source}: no valid signature over these exact "
         f"bytes from the {ring.describe()}. The file or its .sig was changed, belongs to another "
         "file, or was signed by a key you do not trust. Do not load it; fetch both files again "
         "from the publisher or check which key you expect.",
+        path=source,
+    )
+
+
+def _too_few(
+    envelope: Envelope,
+    ring: Keyring,
+    now: datetime,
+    keyids: tuple[str, ...],
+    source: str,
+    sidecar_source: str,
+    matches: Callable[[Statement], bool],
+) -> SignatureError:
+    """The error for fewer valid signatures from trusted keys than the threshold.
+
+    Only when the bytes are exactly what valid signatures cover (from trusted keys, or from
+    keys the keyring knows but no longer trusts) is the reason told: approvals missing, or a
+    revoked or expired key. Anything else, tampering included, gets the one opaque error."""
+    message = envelope.pae()
+    retired: list[tuple[str, str]] = []
+    for keyid, why in ring.retired(now).items():
+        key = ring.known(keyid)
+        candidates = [s for s in envelope.signatures if s.keyid in ("", keyid)]
+        if key is not None and any(key.verify(message, s.sig) for s in candidates):
+            retired.append((keyid, why))
+    if not keyids and not retired:
+        return _opaque(source, ring)
+    try:
+        statement = parse_statement(envelope.payload, source=sidecar_source)
+    except SignatureError:
+        return _opaque(source, ring)
+    if not matches(statement):
+        return _opaque(source, ring)
+    old = "; ".join(f"key id {k[:16]}… {why}" for k, why in retired)
+    if keyids:
+        also = f" It is also signed by a key that no longer counts: {old}." if retired else ""
+        return InsufficientSignaturesError(
+            f"{source}: {len(keyids)} of {ring.threshold} required signatures from the "
+            f"{ring.describe()}. The file is exactly what was signed; approvals are missing. "
+            f"Another trusted key holder can add one with `safeload sign {source} --key KEY "
+            f"--append`.{also}",
+            have=len(keyids),
+            need=ring.threshold,
+            path=source,
+        )
+    return RetiredKeyError(
+        f"{source} is exactly what was signed, but only by a key the {ring.describe()} no "
+        f"longer trusts: {old}. Do not load it; ask the publisher for a release signed with a "
+        "current key.",
+        keyids=[k for k, _ in retired],
         path=source,
     )
 
@@ -303,7 +367,18 @@ def verify_bytes(
     current = now or datetime.now(timezone.utc)
     keyids = _count_valid(envelope, ring, current)
     if len(keyids) < ring.threshold:
-        raise _opaque(src, ring)
+
+        def matches(st: Statement) -> bool:
+            return (
+                st.predicate.format != DIRECTORY
+                and len(st.subjects) == 1
+                and st.predicate.size == len(data)
+                and _digest_matches(st.subject, data, _digest)
+            )
+
+        raise _too_few(
+            envelope, ring, current, keyids, src, sidecar_source or f"{src}.sig", matches
+        )
     statement = parse_statement(envelope.payload, source=sidecar_source or f"{src}.sig")
     if statement.predicate.format == DIRECTORY:
         raise SignatureError(
@@ -403,6 +478,7 @@ def sign_folder(
         raise ValueError("at least one signer is needed")
     if not files:
         raise ValueError("the folder has no files to sign")
+    _check_version(version)
     subjects = tuple(_subject(rel, files[rel], None) for rel in sorted(files))
     statement = Statement(
         subjects,
@@ -442,7 +518,20 @@ def verify_folder(
     current = now or datetime.now(timezone.utc)
     keyids = _count_valid(envelope, ring, current)
     if len(keyids) < ring.threshold:
-        raise _opaque(source, ring)
+
+        def matches(st: Statement) -> bool:
+            signed = {x.name: x for x in st.subjects}
+            return (
+                st.predicate.format == DIRECTORY
+                and set(signed) == set(files)
+                and all(
+                    st.predicate.files[rel] == len(data) and _digest_matches(signed[rel], data)
+                    for rel, data in files.items()
+                )
+            )
+
+        sig_source = sidecar_source or f"{source}.sig"
+        raise _too_few(envelope, ring, current, keyids, source, sig_source, matches)
     statement = parse_statement(envelope.payload, source=sidecar_source or f"{source}.sig")
     if statement.predicate.format != DIRECTORY:
         raise SignatureError(

@@ -2,32 +2,39 @@
 
 An attacker who can serve files can serve last year's model with its still-valid signature.
 With a :class:`TrustState`, a verified artifact whose signed ``name`` was already accepted at a
-higher ``version`` is refused. Versions are dotted non-negative integers (``"3"``, ``"1.4.0"``)
-so that "higher" is unambiguous.
+higher ``version`` is refused. Versions are PEP 440 versions (``"3"``, ``"1.4.0"``,
+``"2.0.0rc1"``), ordered as pip orders them, so that "higher" is unambiguous; signing refuses any
+other version text, so that the refusal comes when the file is signed, not at deploy time.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
+from packaging.version import InvalidVersion, Version
+
+from safeload._atomic import write_atomic
 from safeload.exceptions import SignatureError
 from safeload.sidecar import Statement
 
 __all__ = ["TrustState", "parse_version"]
 
 
-def parse_version(text: str) -> tuple[int, ...]:
-    """``"1.4.0"`` -> ``(1, 4, 0)``; raises ``ValueError`` for anything else."""
-    parts = text.split(".")
-    if not parts or not all(p.isdigit() and p.isascii() for p in parts):
-        raise ValueError(f"version {text!r} is not dotted integers like 1.4.0")
-    values = [int(p) for p in parts]
-    while len(values) > 1 and values[-1] == 0:  # 1.4 == 1.4.0
-        values.pop()
-    return tuple(values)
+def parse_version(text: str) -> Version:
+    """A signed model version as a PEP 440 :class:`~packaging.version.Version`
+    (``"1.4.0"``, ``"2.0.0rc1"``, ``"2026.11.30"``); raises ``ValueError`` for anything else.
+
+    PEP 440 orders pre-releases, post-releases and dev releases unambiguously (``2.0.0rc1 <
+    2.0.0 < 2.0.0.post1``) and ``1.4 == 1.4.0``, so "older than" means the same here as to pip."""
+    try:
+        return Version(text)
+    except InvalidVersion as exc:
+        raise ValueError(
+            f"version {text!r} is not a PEP 440 version (like 1.4.0, 2.0.0rc1 or 2026.11.30), "
+            "so it cannot be ordered for rollback protection"
+        ) from exc
 
 
 class TrustState:
@@ -94,12 +101,5 @@ class TrustState:
             return
         models[name] = version
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".trust-state.")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"models": models}, fh, indent=2, sort_keys=True)
-                fh.write("\n")
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        text = json.dumps({"models": models}, indent=2, sort_keys=True) + "\n"
+        write_atomic(self.path, text.encode("utf-8"), prefix=".trust-state.")

@@ -280,7 +280,14 @@ def _child_main(job_json: str) -> None:
     out = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # whatever payloads print goes to stderr, not into the report channel
     corpus = {c.name: c for c in attack_corpus()}
-    loader = _import_spec(job["loader"]) if job["loader"] else None
+    try:
+        loader = _import_spec(job["loader"]) if job["loader"] else None
+    except (ImportError, AttributeError, TypeError) as exc:
+        # Every case would "get through" with this error: say so once, at once.
+        module = job["loader"].partition(":")[0]
+        out.write(json.dumps({"fatal": f"cannot import {module} ({job['loader']}): {exc}"}) + "\n")
+        out.close()
+        return
     for name, check in job["items"]:
         out.write(json.dumps({"start": [name, check]}) + "\n")
         case = corpus[name]
@@ -354,6 +361,12 @@ def _drive(
                     failure = f"<crashed: exit status {proc.returncode}>"
                 break
             msg = json.loads(line)
+            if "fatal" in msg:
+                _kill(proc)
+                log.close()
+                if proc.stdout is not None:
+                    proc.stdout.close()
+                raise ImportError(msg["fatal"])
             if "start" in msg:
                 current = (msg["start"][0], msg["start"][1])
             else:
@@ -396,6 +409,8 @@ def run_isolated(
     ``limits=`` if it accepts it); default :func:`safeload.load_unsigned`. Each child is capped
     at ``memory_limit`` bytes of address space; an item that takes longer than ``timeout``
     seconds or kills its child is reported with ``raised`` ``"<timeout>"`` / ``"<crashed ...>"``.
+    A ``loader`` that cannot be imported (in the children, where it runs) raises
+    ``ImportError`` naming its module before any case runs.
     Every item gets its own directory and marker; markers are checked again after all children
     have exited, so a payload that finishes late is still seen.
     """

@@ -144,3 +144,20 @@ def test_assert_refuses_passes_for_safeload_and_catches_a_plain_loader() -> None
     assert [r.name for r in results] == subset
     with pytest.raises(AssertionError, match=r"(?s)2 of 2 .*joblib-plain-payload.*MARKER CREATED"):
         assert_refuses("joblib:load", cases=["os-system-p0", "joblib-plain-payload"])
+
+
+@pytest.mark.parametrize(
+    ("spec", "named"),
+    [
+        ("mypkg_not_installed.models:load_model", "mypkg_not_installed.models"),
+        ("json:no_such", "json"),
+    ],
+)
+def test_assert_refuses_with_an_unimportable_loader_fails_at_once(spec: str, named: str) -> None:
+    """Not every case "got through (exit status 1)" after minutes: one error naming the module."""
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(ImportError, match=f"cannot import {named}"):
+        assert_refuses(spec)
+    assert time.monotonic() - started < 20
