@@ -6,7 +6,8 @@
    check, and the function's name says so).
 3. ``safeload.convert`` writes it as a signed skops file for the team, after checking the
    converted model predicts identically on a probe input.
-4. A malicious file that would run a command is shown refused at every step.
+4. A malicious file that would run a command is shown refused at every step, and so is a file
+   built only from allowed classes whose state would make ``predict`` write a file.
 
     python examples/third_party_model.py
 """
@@ -26,7 +27,11 @@ import safeload
 
 
 def main() -> int:
-    out = Path(tempfile.mkdtemp(prefix="safeload-third-party-"))
+    with tempfile.TemporaryDirectory(prefix="safeload-third-party-") as tmp:
+        return _run(Path(tmp))
+
+
+def _run(out: Path) -> int:
     rng = np.random.RandomState(0)
     x = rng.rand(300, 4)
     y = (x[:, 0] + x[:, 1] > 1).astype(int)
@@ -67,6 +72,20 @@ def main() -> int:
             call()
         except safeload.UntrustedTypeError as exc:
             print(f"malicious file {step}: refused ({type(exc).__name__}: {exc.names[0]})")
+
+    # A subtler file: every class in it is on the allowlist, but its state makes predict()
+    # write a file (a StackingClassifier told to call `tofile` on a bytes array). Loading it
+    # with plain joblib would return a model that does this at its first predict.
+    from safeload.testing import attack_corpus
+
+    case = next(c for c in attack_corpus() if c.name == "usetime-stacking-tofile")
+    sneaky = out / "sneaky.pkl"
+    sneaky.write_bytes(case.build(str(out / "written-at-predict")))
+    print(f"use-time file scan: {safeload.scan(sneaky).verdict}")
+    try:
+        safeload.load_unsigned(sneaky)
+    except safeload.UnsafeStateError as exc:
+        print(f"use-time file load_unsigned: refused ({type(exc).__name__})")
     return 0
 
 

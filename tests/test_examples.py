@@ -157,3 +157,5 @@ def test_third_party_model(tmp_path: Path) -> None:
     assert "scan: safe" in out and "predictions identical: True" in out
     assert "malicious file load_unsigned: refused" in out
     assert "malicious file convert: refused" in out
+    assert "use-time file scan: unsafe" in out
+    assert "use-time file load_unsigned: refused (UnsafeStateError)" in out
