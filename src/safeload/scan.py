@@ -1029,20 +1029,22 @@ def analyze(
     joblib: bool = False,
     keep_values: bool = False,
     check_trees: bool = True,
+    use_time: bool = True,
 ) -> StreamAnalysis:
     """Walk one pickle stream (``joblib=True``: with joblib's inline arrays) without executing it.
 
     Never raises for bad input: every problem becomes a finding in the returned analysis.
     ``keep_values`` keeps the symbolic result and memo in ``kept``, for differential tests.
-    ``check_trees=False`` skips the static check of decision trees' arrays, for a load, which
-    checks the trees it builds before returning them.
+    ``check_trees=False`` skips the static check of decision trees' arrays, and
+    ``use_time=False`` the use-time rules on the state the stream shows: a load passes both,
+    because it checks what it built, trees and state, before returning it (scan cannot).
     """
     with _gc.paused():  # the symbolic values are garbage as soon as the walk ends
         walker = _Walker(data, policy, limits or Limits(), joblib)
         walker.keep_values = keep_values
         walker.check_trees = check_trees
         result = walker.run()
-        if not result.problems and all(g.trusted for g in result.globals):
+        if use_time and not result.problems and all(g.trusted for g in result.globals):
             from safeload.trust.static import use_time_findings
 
             result.problems.extend(use_time_findings(result, policy))

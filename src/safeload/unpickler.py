@@ -84,9 +84,11 @@ def _analyse_or_refuse(
             f"{source} is {len(data)} bytes, over the limit of {limits.max_file_size}",
             path=source,
         )
-    # the trees a load builds are checked after building (validate.py): no need to read them
-    # from the stream too, which only scan needs
-    analysis = analyze(data, policy=policy, limits=limits, joblib=joblib, check_trees=False)
+    # the trees and the state a load builds are checked after building (validate.py and
+    # trust.usetime, which see everything): reading them from the stream is scan's business
+    analysis = analyze(
+        data, policy=policy, limits=limits, joblib=joblib, check_trees=False, use_time=False
+    )
     refuse_unless_clean(analysis, source)
     if analysis.untrusted:
         raise untrusted_error(analysis.untrusted, source)

@@ -520,7 +520,7 @@ def _check_each_key(cls: type, state: dict[Any, Any], graph: _Graph, oid: int) -
         if not isinstance(key, str) or not key.isidentifier() or keyword.iskeyword(key):
             raise UnsafeState(graph.path(oid), f"state key {key!r} is not an attribute name")
         if key.startswith("__") and key.endswith("__"):
-            raise UnsafeState(graph.path(oid), f"state sets the special attribute {key}")
+            raise UnsafeState(graph.path(oid), f"state sets the special attribute {key!r}")
         if key in names:
             raise UnsafeState(
                 graph.path(oid),
