@@ -78,7 +78,7 @@ def _stages(path: Path, fmt: str, key: safeload.SigningKey) -> None:
             prepared.stream, policy, limits, name, prepared.analysis
         ),
         "  the same, with views": views,
-        "  of which use-time rules": lambda: static.use_time_findings(walked, policy),
+        "use-time rules (scan only)": lambda: static.use_time_findings(walked, policy),
         "use-time walk": lambda: usetime.check_use_time(obj, max_objects=1 << 40),
         "post-build checks (all)": lambda: validate.validate_loaded(obj, name),
     }
