@@ -311,9 +311,15 @@ def _walk(graph: _Graph) -> None:
                 graph.instances.append(o)
         elif isinstance(o, np.ndarray):
             graph.numpy.append(o)
-            if not o.dtype.hasobject:
+            kids = []
+            if type(o) is not np.ndarray:
+                kids = _array_subclass_children(o, graph, oid)
+            if o.dtype.hasobject:
+                # the raw elements: a masked array's tolist() would hide its masked slots
+                raw = o.view(np.ndarray).ravel().tolist()
+                kids.extend((f"[{i}]", v) for i, v in enumerate(raw))
+            if not kids:
                 continue
-            kids = [(f"[{i}]", v) for i, v in enumerate(o.ravel().tolist())]
         elif isinstance(o, type):
             if o not in type_values:
                 raise UnsafeState(
@@ -355,6 +361,22 @@ def _walk(graph: _Graph) -> None:
             stack.append(child)
         if out:
             graph.edges[oid] = out
+
+
+def _array_subclass_children(o: Any, graph: _Graph, oid: int) -> list[tuple[str, Any]]:
+    """What an ndarray subclass (numpy's MaskedArray) keeps besides its elements: its mask,
+    fill value and options are walked like any state; its base class must be an array type."""
+    d = getattr(o, "__dict__", None)
+    if not isinstance(d, dict):
+        return []
+    kids = []
+    for key, value in d.items():
+        if key == "_baseclass":
+            if value not in (np.ndarray, np.ma.MaskedArray):
+                raise UnsafeState(graph.path(oid) + "._baseclass", "is not an array type")
+            continue
+        kids.append((_label_attr(key), value))
+    return kids
 
 
 def _qual(cls: type) -> str:
