@@ -84,6 +84,17 @@ def _check_tree(tree: Any, context: Any) -> None:
     )
     if "missing_go_to_left" in (nodes.dtype.names or ()):
         _require(np.all(nodes["missing_go_to_left"] <= 1), "Tree missing_go_to_left not 0/1")
+    _check_tree_depth(tree)
+
+
+def _check_tree_depth(tree: Any) -> None:
+    """decision_path sizes its output by the stored max_depth and writes one entry per node on
+    each path: the real depth may not exceed it. Called once the children are known to point
+    forward and inside the array, which is what scikit-learn's depth computation needs."""
+    depths = getattr(tree, "compute_node_depths", None)
+    if depths is None:  # pragma: no cover - scikit-learn < 1.4
+        return
+    _require(int(np.max(depths())) - 1 <= int(tree.max_depth), "Tree deeper than its max_depth")
 
 
 def _trees_all_valid(trees: list[Any]) -> bool:
@@ -122,7 +133,12 @@ def _trees_all_valid(trees: list[Any]) -> bool:
                 if not _node_batch_valid(batch):
                     return False
                 batch, batch_nodes = [], 0
-        return not batch or _node_batch_valid(batch)
+        if batch and not _node_batch_valid(batch):
+            return False
+        for tree in trees:  # only now are the children known to be safe to follow
+            if int(np.max(tree.compute_node_depths())) - 1 > int(tree.max_depth):
+                return False
+        return True
     except Exception:
         return False
 
@@ -387,6 +403,99 @@ def _check_kmeans(est: Any, context: Any) -> None:
     )
 
 
+def _check_minibatch_kmeans(est: Any, context: Any) -> None:
+    """partial_fit's native update writes one count per cluster into ``_counts``."""
+    counts = getattr(est, "_counts", None)
+    centers = getattr(est, "cluster_centers_", None)
+    if counts is None or centers is None:
+        return
+    _require(
+        np.asarray(counts).shape == (np.asarray(centers).shape[0],),
+        "mini-batch k-means _counts disagree with the centers",
+    )
+
+
+def _check_linear_shapes(est: Any, context: Any) -> None:
+    """Native solvers (SGD's weight vectors, coordinate descent) index the stored coefficients
+    with the input's feature indexes: every coefficient array must be as wide as the input."""
+    n_in: Any = getattr(est, "n_features_in_", None)
+    if n_in is None:
+        return
+    for name in ("coef_", "_standard_coef", "_average_coef"):
+        coef = getattr(est, name, None)
+        if isinstance(coef, np.ndarray) and coef.ndim in (1, 2) and coef.size:
+            _require(coef.shape[-1] == int(n_in), f"{name} is not as wide as n_features_in_")
+
+
+def _check_neighbors(est: Any, context: Any) -> None:
+    """Brute-force neighbours read the stored samples with the query's width, and the
+    classifiers' native class vote writes at ``scores[_y[j]]``."""
+    n_in: Any = getattr(est, "n_features_in_", None)
+    fit_x = getattr(est, "_fit_X", None)
+    metric = getattr(est, "effective_metric_", None)
+    if n_in is not None and isinstance(fit_x, np.ndarray) and metric != "precomputed":
+        _require(
+            fit_x.ndim == 2 and fit_x.shape[1] == int(n_in), "_fit_X disagrees with n_features_in_"
+        )
+    params = getattr(est, "effective_metric_params_", None) or {}
+    if n_in is not None and isinstance(params, dict):
+        d = int(n_in)
+        for key, shape in (("VI", (d, d)), ("V", (d,)), ("w", (d,))):
+            if key in params and params[key] is not None:
+                _require(np.shape(params[key]) == shape, f"metric parameter {key} has wrong size")
+    y, classes = getattr(est, "_y", None), getattr(est, "classes_", None)
+    if y is not None and classes is not None:
+        y = np.asarray(y)
+        _require(y.dtype.kind in "iu", "neighbours _y is not class indexes")
+        per_output = classes if isinstance(classes, list) else [classes]
+        columns = y.reshape(y.shape[0], -1) if y.ndim else y.reshape(1, 1)
+        _require(columns.shape[1] == len(per_output), "neighbours _y disagrees with classes_")
+        for k, labels in enumerate(per_output):
+            col = columns[:, k]
+            _require(
+                col.size == 0 or (int(col.min()) >= 0 and int(col.max()) < len(labels)),
+                "neighbours _y indexes past classes_",
+            )
+
+
+def _is_index_map(values: Any, n: int) -> bool:
+    """``values`` are exactly the integers 0..n-1 (a vocabulary's column numbers)."""
+    arr = (
+        np.fromiter(values, dtype=np.int64, count=-1)
+        if not isinstance(values, np.ndarray)
+        else values
+    )
+    return bool(arr.shape == (n,) and np.array_equal(np.sort(arr), np.arange(n)))
+
+
+def _check_index_maps(est: Any, context: Any) -> None:
+    """Vectorizers and binarizers turn stored maps into sparse column indexes, and scipy does not
+    bound them before densifying: each map must number its columns 0..n-1 exactly."""
+    for name in ("vocabulary_", "_cached_dict"):
+        mapping = getattr(est, name, None)
+        if isinstance(mapping, dict):
+            _require(
+                all(type(v) in (int, np.int64, np.int32, np.intp) for v in mapping.values()),
+                f"{name} values are not column numbers",
+            )
+            _require(_is_index_map(mapping.values(), len(mapping)), f"{name} columns malformed")
+    outs = getattr(est, "_n_features_outs", None)
+    cats = getattr(est, "categories_", None)
+    if outs is not None and cats is not None:
+        outs = list(outs)
+        _require(len(outs) == len(cats), "_n_features_outs disagrees with categories_")
+        for width, cat in zip(outs, cats, strict=True):
+            _require(0 <= int(width) <= len(cat), "_n_features_outs out of range")
+
+
+def _check_features_out(est: Any, context: Any) -> None:
+    """get_feature_names_out builds one name per output column from ``_n_features_out``."""
+    n_out = getattr(est, "_n_features_out", None)
+    centers = getattr(est, "cluster_centers_", None)
+    if n_out is not None and centers is not None:
+        _require(int(n_out) == np.asarray(centers).shape[0], "_n_features_out disagrees")
+
+
 def _check_birch(est: Any, context: Any) -> None:
     """Birch walks its leaf chain and its CF tree; a cycle in either never ends."""
     leaf = getattr(est, "dummy_leaf_", None)
@@ -418,11 +527,23 @@ def _check_gradient_boosting(est: Any, context: Any) -> None:
         isinstance(trees, np.ndarray) and trees.ndim == 2 and trees.dtype.hasobject,
         "gradient boosting estimators_ is not a 2-D object array",
     )
-    per_iteration = getattr(est, "n_trees_per_iteration_", None)
+    per_iteration: Any = getattr(est, "n_trees_per_iteration_", None)
     _require(
         per_iteration is not None and trees.shape[1] == int(per_iteration),
         "gradient boosting estimators_ disagrees with n_trees_per_iteration_",
     )
+    # the output buffer comes from init_'s predictions: one column for a regressor or a
+    # binary classifier, one per class otherwise
+    n_classes = getattr(est, "n_classes_", None)
+    expected = 1 if n_classes is None or int(n_classes) <= 2 else int(n_classes)
+    _require(int(per_iteration) == expected, "gradient boosting outputs disagree with classes")
+    init = getattr(est, "init_", None)
+    if n_classes is not None and init is not None and init != "zero":
+        init_classes = getattr(init, "classes_", None)
+        _require(
+            init_classes is not None and len(init_classes) == int(n_classes),
+            "gradient boosting init_ disagrees with the classes",
+        )
     n_in = int(est.n_features_in_)
     from sklearn.tree import DecisionTreeRegressor
 
@@ -453,7 +574,7 @@ def _check_svm(est: Any, context: Any) -> None:
     sv, dual = est.support_vectors_, est._dual_coef_
     _require(hasattr(sv, "tocsr") == sparse, "SVM support vectors disagree with _sparse")
     _require(hasattr(dual, "tocsr") == sparse, "SVM dual coefficients disagree with _sparse")
-    precomputed = est.kernel == "precomputed"
+    precomputed = est.kernel == "precomputed" or callable(est.kernel)
     if precomputed:
         # the support indexes pick the input's columns (the training samples)
         _require(
@@ -486,9 +607,18 @@ def _check_svm(est: Any, context: Any) -> None:
             prob = np.asarray(getattr(est, name, np.empty(0)))
             _require(prob.shape in ((0,), (pairs,)), f"SVM {name} has the wrong length")
     else:
+        # libsvm takes the number of classes from len(_n_support): regressors and one-class
+        # models store two counts
+        _require(counts.shape == (2,), "SVM support vector counts have the wrong length")
         _require(np.all((counts == n_sv) | (counts == 0)), "SVM support vector counts disagree")
         _require(dual.shape == (1, n_sv), "SVM dual coefficients disagree")
         _require(intercept.shape == (1,), "SVM intercept has the wrong length")
+    if sparse:
+        # libsvm reads rows x columns coefficients from the data buffer alone
+        _require(
+            dual.nnz == dual.shape[0] * dual.shape[1] and dual.data.shape == (dual.nnz,),
+            "SVM sparse dual coefficients are not fully stored",
+        )
 
 
 def _check_sparse(matrix: Any, context: Any) -> None:
@@ -559,7 +689,16 @@ def _validators() -> list[tuple[type, Callable[[Any, Any], None]]]:
         from sklearn.cluster._kmeans import _BaseKMeans
 
         found.append((_BaseKMeans, _check_kmeans))
+        found.append((_BaseKMeans, _check_features_out))
         found.append((Birch, _check_birch))
+        from sklearn.base import BaseEstimator
+        from sklearn.cluster import MiniBatchKMeans
+        from sklearn.neighbors._base import NeighborsBase
+
+        found.append((MiniBatchKMeans, _check_minibatch_kmeans))
+        found.append((NeighborsBase, _check_neighbors))
+        found.append((BaseEstimator, _check_linear_shapes))
+        found.append((BaseEstimator, _check_index_maps))
     except ImportError:  # pragma: no cover
         pass
     try:

@@ -242,9 +242,10 @@ def _check_sharing(graph: _Graph) -> None:
     steps are the same object are a DAG of 3N objects that ``repr``, ``get_params``, ``clone``
     and ``transform`` walk as a tree of 2**N. Count, without unfolding, how many estimators such
     a walk would meet, and refuse a graph that would make it exponential."""
-    # every object with behaviour counts: estimators, kernels (a Sum whose two terms are one
-    # kernel, nested, evaluates 2**N kernels in predict), scorers, helpers
-    estimator_ids = {id(o) for o in graph.instances}
+    # every object counts: estimators, kernels (a Sum whose two terms are one kernel, nested,
+    # evaluates 2**N kernels in predict), and containers (a list holding one list twice, nested,
+    # is unfolded by repr and clone)
+    estimator_ids = set(graph.edges) | {id(o) for o in graph.instances}
     if not estimator_ids:
         return
     unfolded: dict[int, int] = {}
@@ -311,6 +312,10 @@ def _walk(graph: _Graph) -> None:
                 graph.instances.append(o)
         elif isinstance(o, np.ndarray):
             graph.numpy.append(o)
+            if o.size > 1 and not (o.flags.c_contiguous or o.flags.f_contiguous):
+                # numpy.ndarray(shape, dtype, buffer, offset, strides) can make a zero-strided
+                # array of any logical size over 8 bytes: every use of it allocates that size
+                raise UnsafeState(graph.path(oid), "holds an array that is not contiguous")
             kids = []
             if type(o) is not np.ndarray:
                 kids = _array_subclass_children(o, graph, oid)
@@ -467,6 +472,14 @@ KWARGS_ATTRIBUTES = frozenset(
 )
 
 
+#: Slots whose callable scikit-learn calls with two arrays (kernels, metrics, score functions).
+_TWO_ARGUMENT_SLOTS = frozenset({"kernel", "metric", "score_func", "affinity", "_score_func"})
+#: Iteration counts that transform or predict run (LDA's E-step, NMF's solver for W), which
+#: scikit-learn bounds only from below; honest values are far under the limit.
+_ITERATION_LIMITS = frozenset({"max_iter", "max_doc_update_iter", "max_iter_predict", "n_iter"})
+_MAX_ITERATIONS = 10_000_000
+
+
 def _check_kwargs(kwargs: Any, path: str) -> None:
     if isinstance(kwargs, dict):
         for key in kwargs:
@@ -554,10 +567,20 @@ def _check_each_key(cls: type, state: dict[Any, Any], graph: _Graph, oid: int) -
 # --- plain data -----------------------------------------------------------------------------
 
 
-def _require_data(value: Any, graph: _Graph, oid: int, label: str, depth: int = 0) -> None:
-    """``value`` must be inert data: no instances, callables or object arrays of objects."""
+def _require_data(
+    value: Any, graph: _Graph, oid: int, label: str, depth: int = 0, seen: set[int] | None = None
+) -> None:
+    """``value`` must be inert data: no instances, callables or object arrays of objects, and
+    no container reached twice (a shared list nested in itself is a DAG that unfolds
+    exponentially, here and in scikit-learn's repr and clone)."""
     if isinstance(value, _ATOMS) or isinstance(value, _SCALARS) or value is Ellipsis:
         return
+    if seen is None:
+        seen = set()
+    if type(value) in (list, tuple, set, frozenset, dict, slice) or isinstance(value, np.ndarray):
+        if id(value) in seen:
+            raise UnsafeState(graph.path(oid) + label, "data holds one container twice")
+        seen.add(id(value))
     if isinstance(value, type) and value in _type_values():
         return
     if depth > 20:
@@ -565,20 +588,20 @@ def _require_data(value: Any, graph: _Graph, oid: int, label: str, depth: int = 
     if isinstance(value, np.ndarray):
         if value.dtype.hasobject:
             for i, item in enumerate(value.ravel().tolist()):
-                _require_data(item, graph, oid, f"{label}[{i}]", depth + 1)
+                _require_data(item, graph, oid, f"{label}[{i}]", depth + 1, seen)
         return
     if type(value) in (list, tuple, set, frozenset):
         for i, item in enumerate(value):
-            _require_data(item, graph, oid, f"{label}[{i}]", depth + 1)
+            _require_data(item, graph, oid, f"{label}[{i}]", depth + 1, seen)
         return
     if type(value) is dict:
         for key, item in value.items():
-            _require_data(key, graph, oid, f"{label}.keys()", depth + 1)
-            _require_data(item, graph, oid, f"{label}[{key!r}]", depth + 1)
+            _require_data(key, graph, oid, f"{label}.keys()", depth + 1, seen)
+            _require_data(item, graph, oid, f"{label}[{key!r}]", depth + 1, seen)
         return
     if type(value) is slice:
         for part in (value.start, value.stop, value.step):
-            _require_data(part, graph, oid, label, depth + 1)
+            _require_data(part, graph, oid, label, depth + 1, seen)
         return
     raise UnsafeState(
         graph.path(oid) + label,
@@ -599,6 +622,22 @@ def _check_instance(obj: Any, graph: _Graph) -> None:
         return
     for name in KWARGS_ATTRIBUTES.intersection(state):
         _check_kwargs(state[name], f"{graph.path(id(obj))}.{name}")
+    for name in _TWO_ARGUMENT_SLOTS.intersection(state):
+        fn = state[name]
+        inner = fn.func if isinstance(fn, functools.partial) else fn
+        if isinstance(inner, (np.ufunc, type(np.mean))):
+            raise UnsafeState(
+                f"{graph.path(id(obj))}.{name}",
+                "a numpy function where two arrays are passed: its second would be written to "
+                "(a ufunc's out)",
+            )
+    for name in _ITERATION_LIMITS.intersection(state):
+        count = state[name]
+        if isinstance(count, (int, np.integer)) and int(count) > _MAX_ITERATIONS:
+            raise UnsafeState(
+                f"{graph.path(id(obj))}.{name}",
+                f"asks for more than {_MAX_ITERATIONS} iterations at use time",
+            )
     rows = fitted_dispatch_rows(type(obj))
     for row in rows:
         if row.attribute in state:
