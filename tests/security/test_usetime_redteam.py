@@ -293,3 +293,180 @@ def test_every_finding_is_refused_by_scan_or_load(tmp_path: Path) -> None:
     path = _write(tmp_path, model)
     with pytest.raises(safeload.SafeloadError):
         load_unsigned(path)
+
+
+# --- second review round --------------------------------------------------------------------
+# Each case: a builder (honest model, then the file's change), the call that does harm under
+# plain pickle ("crash": the child dies of a signal; "hang": it does not finish in 8 s), and
+# the text of safeload's refusal. The honest model of each case must still load.
+
+
+def _r2_list_dag() -> tuple[Any, Any]:
+    from sklearn.preprocessing import OneHotEncoder
+
+    honest = OneHotEncoder().fit([[0], [1]])
+    bad = OneHotEncoder().fit([[0], [1]])
+    nested: list[Any] = ["a"]
+    for _ in range(60):
+        nested = [nested, nested]
+    bad.categories = nested
+    return honest, bad
+
+
+def _r2_minibatch_counts() -> tuple[Any, Any]:
+    from sklearn.cluster import MiniBatchKMeans
+
+    x = RNG.randn(20, 1)
+    honest = MiniBatchKMeans(n_clusters=2, n_init=1, random_state=0).fit(x)
+    bad = MiniBatchKMeans(n_clusters=2, n_init=1, random_state=0).fit(x)
+    centers = np.full((1_000_000, 1), 1e300)
+    centers[-1, 0] = 0.0
+    bad.cluster_centers_, bad._counts, bad._n_features_out = centers, np.zeros(0), 1_000_000
+    bad.n_clusters = 1_000_000
+    return honest, bad
+
+
+def _r2_sgd_coef() -> tuple[Any, Any]:
+    from sklearn.linear_model import SGDRegressor
+
+    x = RNG.randn(20, 300_000)
+    honest = SGDRegressor(max_iter=2, tol=None).fit(x[:, :5], x[:, 0])
+    bad = SGDRegressor(max_iter=2, tol=None).fit(x, x[:, 0])
+    bad.coef_ = np.zeros(1)
+    return honest, bad
+
+
+def _r2_knn_y() -> tuple[Any, Any]:
+    from sklearn.neighbors import KNeighborsClassifier
+
+    x, y = RNG.randn(6, 3), [0, 1, 0, 1, 0, 1]
+    honest = KNeighborsClassifier(n_neighbors=1, algorithm="brute", metric="manhattan").fit(x, y)
+    bad = KNeighborsClassifier(n_neighbors=1, algorithm="brute", metric="manhattan").fit(x, y)
+    bad._y = np.full(6, 10**9, dtype=np.intp)
+    return honest, bad
+
+
+def _r2_gb_width() -> tuple[Any, Any]:
+    from sklearn.ensemble import GradientBoostingRegressor
+
+    x = RNG.randn(20, 2)
+    honest = GradientBoostingRegressor(n_estimators=1, max_depth=1, random_state=0).fit(x, x[:, 0])
+    bad = GradientBoostingRegressor(n_estimators=1, max_depth=1, random_state=0).fit(x, x[:, 0])
+    stages = np.empty((1, 3000), dtype=object)
+    for k in range(3000):
+        stages[0, k] = bad.estimators_[0, 0]
+    bad.estimators_, bad.n_trees_per_iteration_ = stages, 3000
+    return honest, bad
+
+
+def _r2_svr_n_support() -> tuple[Any, Any]:
+    from sklearn.svm import SVR
+
+    x = RNG.randn(30, 3)
+    honest, bad = SVR().fit(x, x[:, 0]), SVR().fit(x, x[:, 0])
+    counts = np.zeros(3000, dtype=np.int32)
+    counts[0] = len(bad.support_)
+    bad._n_support = counts
+    return honest, bad
+
+
+def _r2_tree_depth() -> tuple[Any, Any]:
+    x = RNG.randn(2000, 1)
+    honest = DecisionTreeRegressor(random_state=0).fit(x, x[:, 0])
+    bad = DecisionTreeRegressor(random_state=0).fit(x, x[:, 0])
+    state = bad.tree_.__getstate__()
+    state["max_depth"] = 0
+    bad.tree_.__setstate__(state)
+    return honest, bad
+
+
+def _r2_vocabulary() -> tuple[Any, Any]:
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    honest = CountVectorizer().fit(["alpha beta", "beta gamma"])
+    bad = CountVectorizer().fit(["alpha beta", "beta gamma"])
+    bad.vocabulary_ = {"alpha": 10**9, "beta": 1, "gamma": 2}
+    return honest, bad
+
+
+def _r2_lda_iterations() -> tuple[Any, Any]:
+    from sklearn.decomposition import LatentDirichletAllocation
+
+    counts = RNG.randint(0, 5, size=(20, 8))
+    honest = LatentDirichletAllocation(n_components=2, max_iter=2, random_state=0).fit(counts)
+    bad = LatentDirichletAllocation(n_components=2, max_iter=2, random_state=0).fit(counts)
+    bad.max_doc_update_iter, bad.mean_change_tol = 10**18, 0.0
+    return honest, bad
+
+
+def _r2_ufunc_kernel() -> tuple[Any, Any]:
+    x = RNG.randn(30, 3)
+    y = (x[:, 0] > 0).astype(int)
+    honest, bad = SVC().fit(x, y), SVC().fit(x, y)
+    bad.kernel = np.square  # called as kernel(X, Xfit): Xfit becomes the ufunc's out
+    return honest, bad
+
+
+_ROUND2 = [
+    ("list-dag", _r2_list_dag, "repr(model)", "hang", "shares objects"),
+    (
+        "minibatch-counts",
+        _r2_minibatch_counts,
+        "model.partial_fit(np.zeros((8, 1)))",
+        "crash",
+        "_counts",
+    ),
+    (
+        "sgd-coef",
+        _r2_sgd_coef,
+        "model.partial_fit(np.ones((2, 300_000)), [1.0, 2.0])",
+        "crash",
+        "coef_",
+    ),
+    ("knn-y", _r2_knn_y, "model.predict(np.ones((2, 3)))", "crash", "_y"),
+    ("gb-width", _r2_gb_width, "model.predict(np.ones((1, 2)))", "crash", "outputs|shares"),
+    ("svr-n-support", _r2_svr_n_support, "model.predict(np.ones((2, 3)))", "crash", "counts"),
+    (
+        "tree-depth",
+        _r2_tree_depth,
+        "model.decision_path(np.random.randn(100_000, 1))",
+        "crash",
+        "max_depth",
+    ),
+    (
+        "vocabulary",
+        _r2_vocabulary,
+        "model.transform(['alpha beta']).toarray()",
+        "crash",
+        "vocabulary_",
+    ),
+    (
+        "lda-iterations",
+        _r2_lda_iterations,
+        "model.transform(np.ones((2, 8)))",
+        "hang",
+        "iterations",
+    ),
+    ("ufunc-kernel", _r2_ufunc_kernel, None, "", "numpy function"),
+]
+
+
+@pytest.mark.parametrize(
+    ("build", "call", "harm", "refusal"),
+    [case[1:] for case in _ROUND2],
+    ids=[case[0] for case in _ROUND2],
+)
+def test_second_round(
+    tmp_path: Path, build: Any, call: str | None, harm: str, refusal: str
+) -> None:
+    honest, bad = build()
+    load_unsigned(_write(tmp_path, honest, "honest.pkl"))
+    path = _write(tmp_path, bad)
+    if call is not None:
+        rc = _plain(path, call, timeout=8)
+        if harm == "hang":
+            assert rc is None, f"plain pickle + {call} should not finish"
+        else:
+            assert rc is not None and rc < 0, f"plain pickle + {call} should crash, got {rc}"
+    with pytest.raises(safeload.SafeloadError, match=refusal):
+        load_unsigned(path)
