@@ -423,8 +423,29 @@ def _check_linear_shapes(est: Any, context: Any) -> None:
         return
     for name in ("coef_", "_standard_coef", "_average_coef"):
         coef = getattr(est, name, None)
-        if isinstance(coef, np.ndarray) and coef.ndim in (1, 2) and coef.size:
+        if isinstance(coef, np.ndarray) and coef.ndim in (1, 2):
             _require(coef.shape[-1] == int(n_in), f"{name} is not as wide as n_features_in_")
+    n_out = getattr(est, "_n_features_out", None)
+    if n_out is not None:
+        # get_feature_names_out makes one name per output: honest counts are a dimension of
+        # some fitted array (components, centres, samples), never more
+        _require(0 <= int(n_out) <= _stored_elements(est, 2), "_n_features_out is out of range")
+
+
+def _stored_elements(obj: Any, depth: int) -> int:
+    """How many array elements ``obj`` stores, looking ``depth`` objects deep: an upper bound
+    for any output width its fitted state can honestly describe."""
+    total = 0
+    values = list(vars(obj).values()) if hasattr(obj, "__dict__") else []
+    while values:
+        v = values.pop()
+        if isinstance(v, np.ndarray):
+            total += int(v.size)
+        elif isinstance(v, (list, tuple)) and len(v) < 100_000:
+            values.extend(v)
+        elif depth > 0 and hasattr(v, "__dict__") and not isinstance(v, type):
+            total += _stored_elements(v, depth - 1)
+    return total
 
 
 def _check_neighbors(est: Any, context: Any) -> None:
@@ -437,6 +458,9 @@ def _check_neighbors(est: Any, context: Any) -> None:
         _require(
             fit_x.ndim == 2 and fit_x.shape[1] == int(n_in), "_fit_X disagrees with n_features_in_"
         )
+    y_all = getattr(est, "_y", None)
+    if isinstance(fit_x, np.ndarray) and y_all is not None:
+        _require(np.shape(y_all)[:1] == fit_x.shape[:1], "neighbours _y disagrees with _fit_X")
     params = getattr(est, "effective_metric_params_", None) or {}
     if n_in is not None and isinstance(params, dict):
         d = int(n_in)
@@ -484,8 +508,13 @@ def _check_index_maps(est: Any, context: Any) -> None:
     if outs is not None and cats is not None:
         outs = list(outs)
         _require(len(outs) == len(cats), "_n_features_outs disagrees with categories_")
-        for width, cat in zip(outs, cats, strict=True):
+        drop = getattr(est, "drop_idx_", None)
+        infrequent = bool(getattr(est, "_infrequent_enabled", False))
+        for i, (width, cat) in enumerate(zip(outs, cats, strict=True)):
             _require(0 <= int(width) <= len(cat), "_n_features_outs out of range")
+            if not infrequent:  # transform uses the raw category index as the column
+                dropped = drop is not None and drop[i] is not None
+                _require(int(width) == len(cat) - int(dropped), "_n_features_outs disagrees")
 
 
 def _check_features_out(est: Any, context: Any) -> None:
@@ -544,6 +573,9 @@ def _check_gradient_boosting(est: Any, context: Any) -> None:
             init_classes is not None and len(init_classes) == int(n_classes),
             "gradient boosting init_ disagrees with the classes",
         )
+        prior = getattr(init, "class_prior_", None)
+        if prior is not None:  # DummyClassifier's predict_proba is as wide as its prior
+            _require(np.shape(prior) == (int(n_classes),), "init_ class_prior_ disagrees")
     n_in = int(est.n_features_in_)
     from sklearn.tree import DecisionTreeRegressor
 

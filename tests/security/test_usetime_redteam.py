@@ -470,3 +470,98 @@ def test_second_round(
             assert rc is not None and rc < 0, f"plain pickle + {call} should crash, got {rc}"
     with pytest.raises(safeload.SafeloadError, match=refusal):
         load_unsigned(path)
+
+
+# --- the second round's bypasses of the first fixes (refusal; harm shown where it is cheap) -----
+
+
+def _r2b_sgd_empty_coef() -> Any:
+    from sklearn.linear_model import SGDRegressor
+
+    x = RNG.randn(20, 300_000)
+    bad = SGDRegressor(max_iter=2, tol=None).fit(x, x[:, 0])
+    bad.coef_ = np.zeros(0)
+    return bad
+
+
+def _r2b_knn_short_y() -> Any:
+    from sklearn.neighbors import KNeighborsClassifier
+
+    bad = KNeighborsClassifier(n_neighbors=1, algorithm="brute", metric="manhattan")
+    bad.fit(np.zeros((4, 1)), [0, 1, 0, 1])
+    fit_x = np.full((2_000_000, 1), 1e6)
+    fit_x[-1, 0] = 0.0
+    bad._fit_X, bad._y, bad.n_samples_fit_ = fit_x, np.zeros(1, dtype=np.intp), 2_000_000
+    return bad
+
+
+def _r2b_gbc_prior() -> Any:
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    x = RNG.randn(60, 2)
+    bad = GradientBoostingClassifier(n_estimators=1, max_depth=1).fit(x, np.arange(60) % 3)
+    bad.init_.class_prior_ = np.array([1.0])
+    return bad
+
+
+def _r2b_nystroem_names() -> Any:
+    from sklearn.kernel_approximation import Nystroem
+
+    bad = Nystroem(n_components=5).fit(RNG.randn(10, 2))
+    bad._n_features_out = 10**15
+    return bad
+
+
+def _r2b_ohe_widths() -> Any:
+    from sklearn.preprocessing import OneHotEncoder
+
+    bad = OneHotEncoder(sparse_output=False).fit([[0], [1], [2]])
+    bad._n_features_outs = [0]
+    return bad
+
+
+def _r2b_zero_strides() -> Any:
+    class _ZeroStrided:  # pickles as numpy.ndarray((2**28,), float64, bytearray(8), 0, (0,))
+        def __reduce__(self) -> Any:
+            return (np.ndarray, ((2**28,), np.dtype(np.float64), bytearray(8), 0, (0,)))
+
+    bad = KMeans(n_clusters=2, n_init=1, random_state=0).fit(RNG.randn(10, 2))
+    bad.extra_ = _ZeroStrided()
+    return bad
+
+
+def _r2b_name_template() -> Any:
+    from sklearn.compose import ColumnTransformer
+
+    template = "{feature_name:>1500000000}"
+    return ColumnTransformer(
+        [("s", StandardScaler(), [0, 1])], verbose_feature_names_out=template
+    ).fit(RNG.randn(10, 2))
+
+
+_ROUND2B = [
+    (
+        "sgd-empty-coef",
+        _r2b_sgd_empty_coef,
+        "model.partial_fit(np.ones((2, 300_000)), [1.0, 2.0])",
+        "coef_",
+    ),
+    ("knn-short-y", _r2b_knn_short_y, "model.predict(np.zeros((1, 1)))", "_y"),
+    ("gbc-prior", _r2b_gbc_prior, None, "class_prior_"),
+    ("nystroem-names", _r2b_nystroem_names, "model.get_feature_names_out()", "_n_features_out"),
+    ("ohe-widths", _r2b_ohe_widths, None, "_n_features_outs"),
+    ("zero-strides", _r2b_zero_strides, "pickle.dumps(model)", "contiguous"),
+    ("name-template", _r2b_name_template, "model.get_feature_names_out()", "verbose_feature"),
+]
+
+
+@pytest.mark.parametrize(
+    ("build", "call", "refusal"), [c[1:] for c in _ROUND2B], ids=[c[0] for c in _ROUND2B]
+)
+def test_second_round_bypasses(tmp_path: Path, build: Any, call: str | None, refusal: str) -> None:
+    path = _write(tmp_path, build())
+    if call is not None:  # a crash, a MemoryError under the child's 1 GiB cap, or a hang
+        rc = _plain(path, call, timeout=8)
+        assert rc is None or rc != 0, f"plain pickle + {call} should fail, got {rc}"
+    with pytest.raises(safeload.SafeloadError, match=refusal):
+        load_unsigned(path)

@@ -476,8 +476,30 @@ KWARGS_ATTRIBUTES = frozenset(
 _TWO_ARGUMENT_SLOTS = frozenset({"kernel", "metric", "score_func", "affinity", "_score_func"})
 #: Iteration counts that transform or predict run (LDA's E-step, NMF's solver for W), which
 #: scikit-learn bounds only from below; honest values are far under the limit.
-_ITERATION_LIMITS = frozenset({"max_iter", "max_doc_update_iter", "max_iter_predict", "n_iter"})
-_MAX_ITERATIONS = 10_000_000
+_ITERATION_LIMITS = frozenset({"max_doc_update_iter", "max_iter_predict", "transform_max_iter"})
+#: Classes whose transform runs its ``max_iter`` solver (NMF's W, per call).
+_ITERATING_AT_USE = frozenset({"NMF", "MiniBatchNMF"})
+_MAX_ITERATIONS = 100_000
+
+
+def _check_name_template(template: str, path: str) -> None:
+    """ColumnTransformer formats every output name with this template: only the two documented
+    fields, with no format specification (``{feature_name:>1500000000}`` makes each name 1.5 GB)."""
+    import string
+
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError:
+        raise UnsafeState(path, "is not a format string") from None
+    for _text, field, spec, conversion in parts:
+        if field is None:
+            continue
+        if field not in ("transformer_name", "feature_name") or spec or conversion:
+            raise UnsafeState(
+                path, "may use only {transformer_name} and {feature_name}, without format specs"
+            )
+    if len(template) > 1000:
+        raise UnsafeState(path, "is longer than 1000 characters")
 
 
 def _check_kwargs(kwargs: Any, path: str) -> None:
@@ -631,7 +653,13 @@ def _check_instance(obj: Any, graph: _Graph) -> None:
                 "a numpy function where two arrays are passed: its second would be written to "
                 "(a ufunc's out)",
             )
-    for name in _ITERATION_LIMITS.intersection(state):
+    template = state.get("verbose_feature_names_out")
+    if isinstance(template, str):
+        _check_name_template(template, f"{graph.path(id(obj))}.verbose_feature_names_out")
+    limited = set(_ITERATION_LIMITS.intersection(state))
+    if "max_iter" in state and type(obj).__name__ in _ITERATING_AT_USE:
+        limited.add("max_iter")
+    for name in limited:
         count = state[name]
         if isinstance(count, (int, np.integer)) and int(count) > _MAX_ITERATIONS:
             raise UnsafeState(
