@@ -409,13 +409,9 @@ def _r2_ufunc_kernel() -> tuple[Any, Any]:
 
 _ROUND2 = [
     ("list-dag", _r2_list_dag, "repr(model)", "hang", "shares objects"),
-    (
-        "minibatch-counts",
-        _r2_minibatch_counts,
-        "model.partial_fit(np.zeros((8, 1)))",
-        "crash",
-        "_counts",
-    ),
+    # partial_fit writes 8 MB past an empty _counts: whether that faults depends on the heap
+    # layout (it did in the review and here, not in every fresh process), so no plain demo
+    ("minibatch-counts", _r2_minibatch_counts, None, "", "_counts"),
     (
         "sgd-coef",
         _r2_sgd_coef,
