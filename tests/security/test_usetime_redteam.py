@@ -420,7 +420,7 @@ _ROUND2 = [
         "coef_",
     ),
     ("knn-y", _r2_knn_y, "model.predict(np.ones((2, 3)))", "crash", "_y"),
-    ("gb-width", _r2_gb_width, "model.predict(np.ones((1, 2)))", "crash", "outputs|shares"),
+    ("gb-width", _r2_gb_width, "model.predict(np.ones((20_000, 2)))", "crash", "outputs|shares"),
     ("svr-n-support", _r2_svr_n_support, "model.predict(np.ones((2, 3)))", "crash", "counts"),
     (
         "tree-depth",
