@@ -136,17 +136,7 @@ def real_dtype(sym: _Obj, budget: FoldBudget) -> Any:
     except _NotCanonical:
         raise
     # numpy parses comma-separated type strings (",8") with Python's own parser: SyntaxError
-    except (
-        KeyError,
-        IndexError,
-        TypeError,
-        ValueError,
-        OverflowError,
-        UnicodeError,
-        AttributeError,
-        RecursionError,
-        SyntaxError,
-    ) as exc:
+    except _RUNTIME_ERRORS as exc:
         raise _NotCanonical(f"dtype cannot be rebuilt: {type(exc).__name__}") from exc
     sym.real = candidate
     return candidate

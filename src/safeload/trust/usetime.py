@@ -111,12 +111,7 @@ def _data_only_types() -> frozenset[type]:
     """Extension types whose ``__setstate__`` converts everything it is given to numbers and
     numeric arrays, so nothing can hide in them: walking their state would only cost time (a
     forest has hundreds). Their index arrays are the native checks' business."""
-    found = set()
-    for module, qualname in (("sklearn.tree._tree", "Tree"),):
-        cls = _resolve(module, qualname)
-        if isinstance(cls, type):
-            found.add(cls)
-    return frozenset(found)
+    return frozenset(_classes_named(("sklearn.tree._tree:Tree",)))
 
 
 @functools.lru_cache(maxsize=1)
@@ -1025,12 +1020,7 @@ def _base_estimator() -> type | None:
 def _estimator_like() -> frozenset[type]:
     """Internal scikit-learn classes that stand where an estimator is used without deriving
     from ``BaseEstimator``."""
-    found = set()
-    for module, qualname in (("sklearn.calibration", "_CalibratedClassifier"),):
-        cls = _resolve(module, qualname)
-        if isinstance(cls, type):
-            found.add(cls)
-    return frozenset(found)
+    return frozenset(_classes_named(("sklearn.calibration:_CalibratedClassifier",)))
 
 
 @functools.lru_cache(maxsize=1)
