@@ -52,6 +52,7 @@ def _write(tmp_path: Path, obj: Any, name: str = "m.pkl") -> Path:
 
 def _refused(tmp_path: Path, obj: Any, *needles: str) -> str:
     path = _write(tmp_path, obj)
+    assert not scan(path).safe, "scan called safe a file that load refuses"
     with pytest.raises(UnsafeStateError) as info:
         load_unsigned(path)
     message = str(info.value)
@@ -350,6 +351,7 @@ def test_tree_fitted_on_more_features_than_the_estimator_accepts(tmp_path: Path)
     path = _write(tmp_path, narrow)
     # plain pickle: predict reads far past each row (garbage, or a crash)
     _plain_crashes_or_reads_garbage(path)
+    assert not scan(path).safe
     with pytest.raises(safeload.MalformedArtifactError, match="n_features"):
         load_unsigned(path)
 
@@ -359,15 +361,19 @@ def test_forest_trees_must_match_the_forest(tmp_path: Path) -> None:
     wide = RNG.rand(60, 5)
     other = DecisionTreeClassifier(random_state=0).fit(wide, (wide[:, 4] > 0.5).astype(int))
     forest.estimators_[1] = other
+    path = _write(tmp_path, forest)
+    assert not scan(path).safe, "scan called safe a file that load refuses"
     with pytest.raises(safeload.MalformedArtifactError, match="forest"):
-        load_unsigned(_write(tmp_path, forest))
+        load_unsigned(path)
 
 
 def test_gradient_boosting_stages_must_match_outputs(tmp_path: Path) -> None:
     model = GradientBoostingClassifier(n_estimators=3, random_state=0).fit(X, Y)
     model.estimators_ = np.concatenate([model.estimators_] * 3, axis=1)  # 3 columns, 1 output
+    path = _write(tmp_path, model)
+    assert not scan(path).safe, "scan called safe a file that load refuses"
     with pytest.raises(safeload.MalformedArtifactError, match="n_trees_per_iteration_"):
-        load_unsigned(_write(tmp_path, model))
+        load_unsigned(path)
 
 
 def test_mahalanobis_matrix_must_match_the_data(tmp_path: Path) -> None:
@@ -381,8 +387,10 @@ def test_mahalanobis_matrix_must_match_the_data(tmp_path: Path) -> None:
     state = list(model._tree.__getstate__())
     state[11] = small._tree.__getstate__()[11]  # a 1x1 VI on 5-feature data
     model._tree.__setstate__(tuple(state))
+    path = _write(tmp_path, model)
+    assert not scan(path).safe, "scan called safe a file that load refuses"
     with pytest.raises(safeload.MalformedArtifactError, match="VI"):
-        load_unsigned(_write(tmp_path, model))
+        load_unsigned(path)
 
 
 def test_honest_models_of_each_checked_family_still_load(tmp_path: Path) -> None:
@@ -395,7 +403,9 @@ def test_honest_models_of_each_checked_family_still_load(tmp_path: Path) -> None
         ).fit(X, Y),
     ]
     for i, model in enumerate(models):
-        loaded = load_unsigned(_write(tmp_path, model, f"{i}.pkl"))
+        path = _write(tmp_path, model, f"{i}.pkl")
+        assert scan(path).safe, scan(path).findings
+        loaded = load_unsigned(path)
         assert np.array_equal(loaded.predict(X), model.predict(X))
 
 

@@ -22,7 +22,7 @@ from sklearn.neighbors import BallTree, KDTree, KNeighborsClassifier
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
-from safeload import MalformedArtifactError, load_unsigned, scan, validate
+from safeload import MalformedArtifactError, SafeloadError, load_unsigned, scan, validate
 
 RNG = np.random.RandomState(0)
 X = RNG.rand(120, 4)
@@ -30,10 +30,19 @@ Y = (X[:, 0] + X[:, 1] > 1).astype(int)
 
 
 def _load(tmp_path: Path, obj: Any, name: str = "m.pkl") -> Any:
+    """Load ``obj`` through a protocol 5 file, checking that ``scan`` gives load's verdict:
+    scan refuses (from the stream alone) every file load refuses after building it."""
     path = tmp_path / name
     path.write_bytes(pickle.dumps(obj, protocol=5))
     needed = list(scan(path).untrusted)  # trust exactly what this legitimate file references
-    return load_unsigned(path, trusted=needed)
+    report = scan(path, trusted=needed)
+    try:
+        loaded = load_unsigned(path, trusted=needed)
+    except SafeloadError:
+        assert not report.safe, "scan called safe a file that load refuses"
+        raise
+    assert report.safe, report.findings
+    return loaded
 
 
 def _tree_model(mutate: Callable[[np.ndarray, dict[str, Any]], None]) -> DecisionTreeClassifier:

@@ -123,23 +123,28 @@ class _Tuple(_Container):
 
 
 class _Dict(_Container):
-    __slots__ = ("items",)
+    """A dict: its string-keyed items (``lossy`` once an item with another key was set, which
+    the pass does not keep)."""
+
+    __slots__ = ("items", "lossy")
 
     def __init__(self) -> None:
         super().__init__([])
         self.items: dict[Any, _Sym] = {}
+        self.lossy = False
 
 
 class _Box(_Container):
-    """A list, set or frozenset: its depth, item count and items (the use-time pass reads
-    them; ``items`` is the list the stream built, shared, not copied)."""
+    """A list, set or frozenset (``kind``): its depth, item count and items (the use-time pass
+    reads them; ``items`` is the list the stream built, shared, not copied)."""
 
-    __slots__ = ("count", "items")
+    __slots__ = ("count", "items", "kind")
 
-    def __init__(self, children: list[_Sym]) -> None:
+    def __init__(self, children: list[_Sym], kind: str = "list") -> None:
         super().__init__(children)
         self.count = len(children)
         self.items = children
+        self.kind = kind
 
 
 class _Obj(_Container):

@@ -301,6 +301,8 @@ class StreamAnalysis:
     #: Only with ``analyze(..., keep_values=True)`` (the differential fuzz target): the symbolic
     #: value the top-level stream returns and its memo (index -> value, ``None`` unset) at STOP.
     kept: tuple[Any, list[Any]] | None = None
+    #: Scan only: the value the top-level stream returns (for the native-structure checks).
+    root: Any = None
 
     @property
     def untrusted(self) -> list[str]:
@@ -443,7 +445,9 @@ class _Walker:
         self.result.globals.append(GlobalRef(module, qualname, pos, opname, trusted))
         return _Global(module, qualname)
 
-    def _stream(self, top: bool) -> None:
+    def _stream(self, top: bool) -> _Sym:
+        """Walk one stream to its STOP; return the value it leaves (a nested joblib object
+        array's stream returns its array)."""
         stack: list[_Sym] = []
         metastack: list[list[_Sym]] = []
         # The memo as the C unpickler keeps it: a list indexed by memo index (None: unset), and
@@ -598,7 +602,9 @@ class _Walker:
                             raise _Unsafe(pos, name, "stack not balanced at STOP")
                         if top and self.keep_values:
                             result.kept = (stack[0], list(memo))
-                        return
+                        if top:
+                            result.root = stack[0]
+                        return stack[0]
                 if name == "REDUCE":
                     args = pop(pos, name)
                     func = pop(pos, name)
@@ -680,7 +686,9 @@ class _Walker:
                     problem = _array_state_problem(state, self.fold, strict=strict)
                     if problem:
                         raise _Unsafe(pos, name, problem)
-                    if strict and isinstance(state, _Tuple):
+                    if strict and isinstance(state, _Tuple) and not self.check_trees:
+                        # a load checks what it builds; scan reads every array's data again
+                        # in the native-structure checks (trust/shadow.py)
                         _forget_unless_nodes(state)
                     if (
                         self.check_trees
@@ -710,7 +718,7 @@ class _Walker:
                         if _may_hold_globals(items):
                             result.stored.append((pos, d, items))
                     elif name != "POP_MARK":
-                        stack.append(_Box(items))
+                        stack.append(_Box(items, "list" if name == "LIST" else "frozenset"))
                         if _may_hold_globals(items):
                             result.stored.append((pos, stack[-1], items))
                     if name != "POP_MARK":
@@ -749,7 +757,7 @@ class _Walker:
                     if cls.pair in _STORING_CALLS:
                         result.calls.append((pos, stack[-1]))
                 elif name in ("EMPTY_LIST", "EMPTY_SET"):
-                    stack.append(_Box([]))
+                    stack.append(_Box([], "list" if name == "EMPTY_LIST" else "set"))
                 elif name in ("GLOBAL", "INST"):
                     module, qualname = arg
                     g = self._global(module, qualname, pos, name, proto)
@@ -813,6 +821,8 @@ class _Walker:
             k = items[i]
             if isinstance(k, _Const) and isinstance(k.value, str):
                 target[k.value] = items[i + 1]
+            else:
+                d.lossy = True
 
     def _joblib_array(self, wrapper: _Obj, pos: int) -> _Sym:
         """Skip (and for object arrays, scan) the raw array data joblib put after the BUILD;
@@ -841,9 +851,9 @@ class _Walker:
             raise _Unsafe(pos, "BUILD", "joblib array order must be 'C' or 'F'")
         start = self.cur.pos
         if hasobject:
-            self._stream(top=False)  # a nested pickle of the object array
+            nested = self._stream(top=False)  # a nested pickle of the object array
             self.result.array_regions.append((start, self.cur.pos))
-            return _OPAQUE
+            return nested if self.check_trees else _OPAQUE
         count = 1
         for n in shape:
             count *= n
@@ -978,9 +988,40 @@ class _Walker:
             if "missing_go_to_left" in (nodes.dtype.names or ()):
                 if not np.all(nodes["missing_go_to_left"] <= 1):
                     return bad + "missing_go_to_left is not 0 or 1"
+            max_depth = _const_value(state.items["max_depth"], self.fold)
+            if type(max_depth) is not int:
+                return unproven
+            if _node_depth(left, right, inner) > max_depth:
+                return bad + "the tree is deeper than its max_depth"
         except (KeyError, ValueError, TypeError, IndexError, OverflowError):
             return unproven
         return None
+
+
+def _node_depth(left: Any, right: Any, inner: Any) -> int:
+    """The depth of the deepest node (the root is 0), as scikit-learn's
+    ``Tree.compute_node_depths`` finds it: it visits the nodes in order and gives each child
+    its parent's depth plus one, so a node claimed by several parents takes the last one's.
+    Children point forward (checked before), so that is the parent with the highest index. By
+    pointer jumping: O(n log n) however deep the tree."""
+    import numpy as np
+
+    n = left.shape[0]
+    parent = np.full(n, -1, dtype=np.int64)
+    idx = np.arange(n, dtype=np.int64)
+    np.maximum.at(parent, left[inner], idx[inner])
+    np.maximum.at(parent, right[inner], idx[inner])
+    depth = (parent >= 0).astype(np.int64)  # edges from each node to ``up``
+    up = parent
+    while True:
+        live = up >= 0
+        if not live.any():
+            return int(depth.max())
+        above = up[live]
+        depth = depth.copy()
+        depth[live] += depth[above]  # reads the old values: numpy evaluates the right side first
+        up = up.copy()
+        up[live] = up[above]
 
 
 def _literal_bytes(sym: _Sym, budget: FoldBudget) -> Any:
@@ -989,6 +1030,15 @@ def _literal_bytes(sym: _Sym, budget: FoldBudget) -> Any:
     if isinstance(sym, _Big):
         value = sym.value
         return value if isinstance(value, (bytes, bytearray, memoryview)) else None
+    if (
+        isinstance(sym, _Obj)
+        and sym.cls is not None
+        and sym.cls.pair == ("builtins", "bytes")
+        and isinstance(sym.args, _Tuple)
+        and not sym.args.items
+        and sym.state is None
+    ):
+        return b""  # protocols 0-2 write empty bytes as bytes()
     if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair == CODECS_ENCODE:
         args = sym.args
         if isinstance(args, _Tuple) and len(args.items) == 2:
@@ -1035,9 +1085,10 @@ def analyze(
 
     Never raises for bad input: every problem becomes a finding in the returned analysis.
     ``keep_values`` keeps the symbolic result and memo in ``kept``, for differential tests.
-    ``check_trees=False`` skips the static check of decision trees' arrays, and
-    ``use_time=False`` the use-time rules on the state the stream shows: a load passes both,
-    because it checks what it built, trees and state, before returning it (scan cannot).
+    ``check_trees=False`` skips the static checks of native structures (decision trees' arrays
+    here, the others on shadows in :mod:`safeload.trust.shadow`), and ``use_time=False`` the
+    use-time rules on the state the stream shows: a load passes both, because it checks what it
+    built, native structures and state, before returning it (scan cannot).
     """
     with _gc.paused():  # the symbolic values are garbage as soon as the walk ends
         walker = _Walker(data, policy, limits or Limits(), joblib)
@@ -1048,6 +1099,11 @@ def analyze(
             from safeload.trust.static import use_time_findings
 
             result.problems.extend(use_time_findings(result, policy))
+        if check_trees and not result.problems and all(g.trusted for g in result.globals):
+            from safeload.trust.shadow import native_findings
+
+            result.problems.extend(native_findings(result, walker, policy))
+        result.root = None
         result.builds, result.calls, result.stored = [], [], []
         return result
 

@@ -33,6 +33,18 @@ _ATOMS = (type(None), bool, int, float, complex, str, bytes, bytearray, range, s
 MAX_OBJECTS = 50_000_000
 
 
+def _class_of(obj: Any) -> type:
+    """``type(obj)``; for the shadows ``scan`` checks (:mod:`safeload.trust.shadow`), the class
+    the shadow stands for. Real objects are always judged by their real type."""
+    from safeload.trust.shadow import Shadow
+
+    kind = type(obj)
+    if issubclass(kind, Shadow):
+        shadowed: type = obj.__class__
+        return shadowed
+    return kind
+
+
 class _Bad(Exception):
     pass
 
@@ -223,7 +235,7 @@ def _check_hgb_preprocessor(pre: Any, n_features: int) -> None:
     from sklearn.preprocessing import FunctionTransformer, OrdinalEncoder
     from sklearn.utils.validation import check_array
 
-    _require(type(pre) is ColumnTransformer, "gradient-boosting preprocessor is not its own")
+    _require(_class_of(pre) is ColumnTransformer, "gradient-boosting preprocessor is not its own")
     _require(int(pre.n_features_in_) == n_features, "preprocessor n_features_in_ disagrees")
     width = 0
     for name, trans, cols in pre.transformers_:
@@ -236,12 +248,14 @@ def _check_hgb_preprocessor(pre: Any, n_features: int) -> None:
             _require(np.all((mask >= 0) & (mask < n_features)), "preprocessor column out of range")
             count = mask.shape[0]
         if name == "encoder":
-            _require(type(trans) is OrdinalEncoder, "preprocessor encoder is not OrdinalEncoder")
+            _require(
+                _class_of(trans) is OrdinalEncoder, "preprocessor encoder is not OrdinalEncoder"
+            )
             _require(len(trans.categories_) == count, "preprocessor encoder width disagrees")
         elif name == "numerical":
             func = getattr(trans, "func", None)
             _require(
-                type(trans) is FunctionTransformer
+                _class_of(trans) is FunctionTransformer
                 and isinstance(func, functools.partial)
                 and func.func is check_array,
                 "preprocessor numerical step is not check_array",
@@ -299,7 +313,7 @@ def _check_binary_tree(tree: Any, context: Any) -> None:
         "neighbor tree has children past its last level",
     )
     # a KD tree reads node_bounds[0] and [1] (lower and upper), a ball tree node_bounds[0]
-    leading = 2 if type(tree).__name__.startswith("KDTree") else 1
+    leading = 2 if _class_of(tree).__name__.startswith("KDTree") else 1
     _require(
         node_bounds.ndim == 3 and node_bounds.shape == (leading, n_nodes, n_features),
         "neighbor tree node_bounds has the wrong shape",
@@ -319,7 +333,7 @@ def _check_metric(metric: Any, n_features: int) -> None:
     state = metric.__getstate__()
     _require(isinstance(state, tuple) and len(state) == 3, "distance metric state malformed")
     vec, mat = np.asarray(state[1]), np.asarray(state[2])
-    kind = type(metric).__name__.removesuffix("64").removesuffix("32")
+    kind = _class_of(metric).__name__.removesuffix("64").removesuffix("32")
     if kind == "SEuclideanDistance":
         _require(vec.shape == (n_features,), "distance metric V has the wrong length")
     elif kind == "MinkowskiDistance":
@@ -580,7 +594,7 @@ def _check_gradient_boosting(est: Any, context: Any) -> None:
     from sklearn.tree import DecisionTreeRegressor
 
     for tree in trees.ravel().tolist():
-        _require(type(tree) is DecisionTreeRegressor, "gradient boosting stage is not a tree")
+        _require(_class_of(tree) is DecisionTreeRegressor, "gradient boosting stage is not a tree")
         _require(_tree_features(tree) == n_in, "gradient boosting tree n_features disagrees")
 
 
@@ -750,6 +764,16 @@ def _validators() -> list[tuple[type, Callable[[Any, Any], None]]]:
 
 
 _CACHE: list[tuple[type, Callable[[Any, Any], None]]] | None = None
+
+
+def checks_for_scan() -> list[tuple[type, Callable[[Any, Any], None]]]:
+    """The native-structure checks a load runs after building, as ``(class, check)`` pairs,
+    for ``scan`` to run on the stream's shadows (:mod:`safeload.trust.shadow`). Decision trees'
+    ``Tree`` is left out: the static pass checks its node arrays itself."""
+    global _CACHE
+    checks = _CACHE if _CACHE is not None else _validators()
+    _CACHE = checks
+    return [(cls, check) for cls, check in checks if check is not _check_tree]
 
 
 def validate_loaded(obj: Any, source: str, *, max_objects: int = MAX_OBJECTS) -> None:

@@ -45,6 +45,12 @@ _NUMPY_STATE_CLASSES = frozenset(
     }
 )
 _MAX_DEPTH = 16
+#: Deeper than this, a value is not judged here and scan calls the file unproven (a load judges
+#: it after building; plain data deeper than 20 it refuses too).
+_DEPTH_UNPROVEN = (
+    "unproven: a value nested more than 16 levels deep, which the stream walk does not judge "
+    "(a load checks it after building)"
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -123,6 +129,14 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
             keywords = state.items[2] if len(state.items) > 2 else None
             if isinstance(keywords, _Dict) and "out" in keywords.items:
                 yield pos, "a stored functools.partial binds out=, writing into a model array"
+            if isinstance(keywords, _Dict):
+                for key, value in keywords.items.items():
+                    problem = _data_problem(value, 0)
+                    if problem:
+                        yield pos, f"functools.partial keyword {key!r} {problem}"
+            extra = state.items[3] if len(state.items) > 3 else None
+            if isinstance(extra, _Dict) and (extra.items or extra.lossy):
+                yield pos, "a functools.partial with attributes"
             for item in state.items[1:]:
                 problem = _value_problem(item, 0)
                 if problem:
@@ -175,7 +189,7 @@ def _value_problem(sym: Any, depth: int, *, allow_callable: bool = False) -> str
     if type(sym) is _Const:
         return None  # by far the commonest value: decided before any other test
     if depth > _MAX_DEPTH:
-        return None  # the post-build check walks the rest
+        return _DEPTH_UNPROVEN
     if isinstance(sym, _Global):
         callables, types = _value_names()
         if sym.pair in callables or sym.pair in types:
@@ -251,12 +265,74 @@ def _state_problem(pair: tuple[str, str], state: Any) -> str | None:
     problem = usetime.state_problem(cls, list(state.items), literals)
     if problem:
         return problem
+    template = state.items.get("verbose_feature_names_out")
+    if isinstance(template, _Const) and isinstance(template.value, str):
+        try:
+            usetime._check_name_template(template.value, f"{cls.__qualname__}")
+        except usetime.UnsafeState as exc:
+            return f"{cls.__qualname__}.verbose_feature_names_out {exc.problem}"
+    kernel = usetime._kernel_base()
+    if kernel is not None and issubclass(cls, kernel):
+        for key in state.items:
+            if key.startswith("hyperparameter_"):
+                return (
+                    f"{cls.__qualname__}.{key}: a kernel reads and writes every attribute named "
+                    "hyperparameter_* by the name stored in it; only the class may define them"
+                )
+    search = usetime._search_base()
+    if search is not None and issubclass(cls, search):
+        for grid_name in ("param_grid", "param_distributions"):
+            if grid_name in state.items:
+                problem = _grid_problem(state.items[grid_name])
+                if problem:
+                    return f"{cls.__qualname__}.{grid_name} {problem}"
     for row in usetime.fitted_dispatch_rows(cls):
         if row.attribute in state.items and row.kind not in _LITERAL_DONE:
             problem = _row_problem(row, state.items[row.attribute], 0)
             if problem:
                 return f"{cls.__qualname__}.{row.attribute} {problem} (it drives {row.drives})"
     return None
+
+
+def _grid_problem(grid: Any) -> str | None:
+    """What a load's grid check says about a parameter grid, as far as the stream shows it:
+    ``fit`` would ``set_params`` each candidate, after the load-time checks ran."""
+    from safeload._symbolic import _Const, _Dict
+    from safeload.trust import usetime
+    from safeload.trust.dispatch import ROWS
+
+    grids = _items(grid) if not isinstance(grid, _Dict) else [grid]
+    for one in grids or ():
+        if not isinstance(one, _Dict):
+            continue
+        if one.lossy:
+            return "has a grid key that is not a parameter name"
+        for key, candidates in one.items.items():
+            name = key.rpartition("__")[2]
+            rows = [r for r in ROWS if r.attribute == name and r.kind in _GRID_KINDS]
+            if not rows:
+                continue
+            values = _items(candidates)
+            for value in values if values is not None else [candidates]:
+                for row in rows:
+                    if isinstance(value, _Const):
+                        try:
+                            usetime._apply(row, value.value, None)  # type: ignore[arg-type]
+                        except Exception as exc:  # UnsafeState, or a value it cannot judge
+                            problem: str | None = getattr(exc, "problem", None) or str(exc)
+                        else:
+                            problem = None
+                    else:
+                        problem = _row_problem(row, value, 0)
+                    if problem:
+                        return (
+                            f"[{key!r}]: fit would set {name} to a value a loaded model may not "
+                            f"hold: {problem}"
+                        )
+    return None
+
+
+_GRID_KINDS = frozenset({"none", "attr_path", "data", "one_of", "each_one_of", "forbidden"})
 
 
 # --- the dispatch kinds, judged on symbolic values -------------------------------------------
@@ -421,8 +497,10 @@ _KERNEL_ROW = _KernelRow()
 def _data_problem(sym: Any, depth: int) -> str | None:
     from safeload._symbolic import _Const, _Global, _Obj
 
-    if isinstance(sym, _Const) or depth > _MAX_DEPTH:
+    if isinstance(sym, _Const):
         return None
+    if depth > _MAX_DEPTH:
+        return _DEPTH_UNPROVEN
     if isinstance(sym, _Global):
         return _value_problem(sym, 0)
     if _is_array(sym):

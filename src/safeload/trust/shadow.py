@@ -1,0 +1,579 @@
+"""The native-structure checks of a load, applied by ``scan`` to what the stream says.
+
+A load builds the objects and then runs :mod:`safeload.validate`'s checks on them (libsvm
+models, KD/Ball trees, histogram gradient-boosting predictors, sparse matrices, neighbours,
+k-means, coefficient widths...). ``scan`` builds nothing, so until now it could call a file
+safe that a load refuses. Here the static pass's symbolic values are turned into *shadows*:
+
+* constants, tuples, lists, sets and string-keyed dicts become the Python values they denote;
+* arrays become numpy arrays read from the stream (views of it; object arrays are filled with
+  the shadows of their items), numpy scalars and dtypes the values numpy would make;
+* an instance of an allowed class becomes a :class:`Shadow`: it reports that class as its
+  ``__class__`` (so ``isinstance`` answers as for the real object), holds the state the stream
+  gives it as its attributes, and reads plain data attributes of the class (never properties
+  or methods, which would run code);
+* functions and classes stored as values are the allowed objects themselves;
+* anything else (the result of a call the pass cannot evaluate, a dict with keys the pass does
+  not keep) is :data:`UNKNOWN`-like: any use of it raises :class:`Unproven`, even ``isinstance``.
+
+The same check functions then run on the shadows. A check that fails is the same refusal a
+load would give; a check that touches an unknown value is *unproven*, and unproven is unsafe:
+scan never reports as safe what it could not check. Nothing here imports a module the policy
+does not trust, calls a constructor of a class from the file, or runs a ``__setstate__``.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from safeload.policy import Policy, format_name
+
+__all__ = ["Shadow", "Unproven", "native_findings"]
+
+_RECONSTRUCT = frozenset(
+    {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct")}
+)
+_SCALAR = frozenset({("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar")})
+_PARTIAL = ("functools", "partial")
+_TREE = ("sklearn.tree._tree", "Tree")
+#: Calls that make an instance of the class given as their first argument.
+_CLASS_FROM_FIRST_ARG = frozenset({"newObj", "__newobj__", "_reconstructor"})
+#: numpy's random-state constructors, and the class each makes (extension types: no __dict__).
+_RANDOM_CTORS = {
+    "__randomstate_ctor": ("numpy.random", "RandomState"),
+    "__generator_ctor": ("numpy.random", "Generator"),
+    "__bit_generator_ctor": ("numpy.random", "BitGenerator"),
+}
+#: Built-in callables that only repackage their (already converted) arguments.
+_PURE_BUILTINS: dict[tuple[str, str], Callable[..., Any]] = {
+    ("builtins", "set"): set,
+    ("builtins", "frozenset"): frozenset,
+    ("builtins", "list"): list,
+    ("builtins", "tuple"): tuple,
+    ("builtins", "bytearray"): bytearray,
+    ("builtins", "complex"): complex,
+    ("builtins", "slice"): slice,
+    ("builtins", "range"): range,
+    ("_codecs", "encode"): lambda text, enc: text.encode(enc),
+}
+
+
+class Unproven(Exception):
+    """A check needed a value the static pass cannot see."""
+
+
+class _Unknown:
+    """A value the static pass cannot see: every use of it raises :class:`Unproven`."""
+
+    __slots__ = ("why",)
+
+    def __init__(self, why: str) -> None:
+        object.__setattr__(self, "why", why)
+
+    def _raise(self, *_args: Any, **_kwargs: Any) -> Any:
+        raise Unproven(object.__getattribute__(self, "why"))
+
+    @property  # type: ignore[misc]  # isinstance() consults __class__ and sees the error
+    def __class__(self) -> type:
+        raise Unproven(object.__getattribute__(self, "why"))
+
+    def __getattr__(self, name: str) -> Any:
+        raise Unproven(object.__getattribute__(self, "why"))
+
+    __bool__ = __len__ = __iter__ = __int__ = __index__ = __float__ = _raise
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __hash__ = _raise
+    __getitem__ = __contains__ = __call__ = __array__ = _raise
+
+
+def _class_attribute(shadow: Shadow, cls: type, name: str) -> Any:
+    """What ``getattr`` finds on the class: plain data as is, and properties and methods bound
+    to the shadow, as they would be to the real object (a load's checks call the same
+    scikit-learn code on the object it built). Slots and other native descriptors need a real
+    instance: unproven."""
+    try:
+        value = inspect.getattr_static(cls, name)
+    except AttributeError:
+        raise AttributeError(name) from None
+    get = getattr(type(value), "__get__", None)
+    if get is None:
+        return value
+    try:
+        return get(value, shadow, cls)
+    except TypeError as exc:
+        if "descriptor" in str(exc):
+            raise Unproven(f"{cls.__qualname__}.{name}, which only a real object has") from None
+        raise
+
+
+def _is(value: Any, kinds: type | tuple[type, ...]) -> bool:
+    """``isinstance`` for the builder's own use: false for unknown values and for shadows (a
+    shadow of a dict subclass is not a dict the builder can read)."""
+    kind = type(value)
+    return kind is not _Unknown and kind is not Shadow and isinstance(value, kinds)
+
+
+class Shadow:
+    """What the stream says an instance of an allowed class holds; not the instance.
+
+    ``__class__`` is the real class (so ``isinstance`` and :func:`class_of` answer as for the
+    real object); attributes are the state the stream sets, then plain data of the class.
+    ``vars()`` works when the real instances have a ``__dict__`` and the state is known."""
+
+    __slots__ = ("_attrs", "_cls", "_state")
+
+    def __init__(self, cls: type, attrs: dict[str, Any] | None, state: Any) -> None:
+        object.__setattr__(self, "_cls", cls)
+        object.__setattr__(self, "_attrs", attrs)
+        object.__setattr__(self, "_state", state)
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        cls: type = object.__getattribute__(self, "_cls")
+        return cls
+
+    @property
+    def __dict__(self) -> dict[str, Any]:  # type: ignore[override]
+        cls: type = object.__getattribute__(self, "_cls")
+        if not getattr(cls, "__dictoffset__", 0):
+            raise AttributeError("__dict__")
+        attrs = object.__getattribute__(self, "_attrs")
+        if attrs is None:
+            raise Unproven(f"the state of a {cls.__qualname__} is not a plain dict")
+        return dict(attrs)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "__dict__":  # the property above said there is none
+            raise AttributeError(name)
+        attrs = object.__getattribute__(self, "_attrs")
+        cls: type = object.__getattribute__(self, "_cls")
+        if attrs is not None and name in attrs:
+            return attrs[name]
+        if attrs is None:
+            raise Unproven(f"the state of a {cls.__qualname__} is not a plain dict")
+        return _class_attribute(self, cls, name)
+
+    def __getstate__(self) -> Any:
+        return object.__getattribute__(self, "_state")
+
+
+def class_of(obj: Any) -> type:
+    """``type(obj)``, or the class a :class:`Shadow` stands for."""
+    kind = type(obj)
+    if kind is Shadow:
+        made: type = obj.__class__
+        return made
+    return kind
+
+
+class _Builder:
+    """Turns the static pass's symbolic values into shadows (memoised by node)."""
+
+    def __init__(self, reader: Any, policy: Policy) -> None:
+        self.reader = reader
+        self.policy = policy
+        self.done: dict[int, Any] = {}
+        self.instances: list[Any] = []
+
+    def value(self, sym: Any) -> Any:
+        key = id(sym)
+        if key in self.done:
+            return self.done[key]
+        out = self._convert(sym)
+        self.done[key] = out
+        return out
+
+    def _convert(self, sym: Any) -> Any:
+        from safeload import _symbolic as s
+
+        if isinstance(sym, s._Const):
+            v = sym.value
+            return bytes(v) if isinstance(v, memoryview) else v
+        if isinstance(sym, s._Big):
+            v = sym.value
+            if v is None:
+                return _Unknown("a large constant the pass no longer holds")
+            return bytes(v) if isinstance(v, memoryview) else v
+        if isinstance(sym, s._Tuple):
+            return tuple(self.value(i) for i in sym.items)
+        if isinstance(sym, s._Dict):
+            if sym.lossy:
+                return _Unknown("a dict with keys that are not strings")
+            out: dict[str, Any] = {}
+            self.done[id(sym)] = out
+            for k, v in sym.items.items():
+                out[k] = self.value(v)
+            return out
+        if isinstance(sym, s._Box):
+            if sym.kind == "list":
+                items: list[Any] = []
+                self.done[id(sym)] = items
+                items.extend(self.value(i) for i in sym.items)
+                return items
+            try:
+                made = [self.value(i) for i in sym.items]
+                return set(made) if sym.kind == "set" else frozenset(made)
+            except (Unproven, TypeError):
+                return _Unknown("a set of values the pass cannot see")
+        if isinstance(sym, s._Global):
+            return self._global(sym.pair)
+        if type(sym).__name__ == "_Array":  # a joblib inline array
+            return self._array(sym)
+        if isinstance(sym, s._Obj):
+            return self._object(sym)
+        return _Unknown(f"a {type(sym).__name__.strip('_').lower()} the pass does not follow")
+
+    def _global(self, pair: tuple[str, str]) -> Any:
+        from safeload.trust import usetime
+
+        if not self.policy.allows(*pair):
+            return _Unknown(f"{format_name(*pair)}, which is not trusted")
+        found = usetime._resolve(*pair)
+        return found if found is not None else _Unknown(f"{format_name(*pair)} is not installed")
+
+    def _array(self, sym: Any) -> Any:
+        arr = self.reader._literal_array(sym)
+        if arr is not None:
+            return arr
+        # an object array: _reconstruct + BUILD whose data is the list of its items
+        from safeload import _symbolic as s
+
+        state = sym.state if isinstance(sym, s._Obj) else None
+        if isinstance(state, s._Tuple) and len(state.items) == 5:
+            dtype, raw = state.items[2], state.items[4]
+            real = dtype.real if isinstance(dtype, s._Obj) else None
+            shape, fortran = self.value(state.items[1]), self.value(state.items[3])
+            if (
+                isinstance(raw, s._Box)
+                and real is not None
+                and real.hasobject
+                and type(shape) is tuple
+                and all(type(n) is int for n in shape)
+            ):
+                flat = np.empty(len(raw.items), dtype=object)
+                for i, item in enumerate(raw.items):
+                    flat[i] = self.value(item)
+                try:
+                    return flat.reshape(shape, order="F" if fortran else "C")
+                except ValueError:
+                    pass
+        return _Unknown("an array whose data the pass cannot read from the stream")
+
+    def _object(self, sym: Any) -> Any:
+
+        cls_sym = sym.cls
+        if cls_sym is None:
+            return _Unknown("an object made by a call the pass cannot see")
+        pair = cls_sym.pair
+        if pair in _RECONSTRUCT or pair[1] in ("_frombuffer", "ndarray"):
+            return self._array(sym)
+        if pair == ("numpy", "dtype"):
+            return sym.real if sym.real is not None else _Unknown("a dtype the pass cannot see")
+        args: Any = self.value(sym.args) if sym.args is not None else ()
+        if pair in _SCALAR:
+            if _is(args, tuple) and len(args) == 2 and _is(args[0], np.dtype):
+                dt, raw = args
+                if not dt.hasobject and _is(raw, bytes) and len(raw) == dt.itemsize:
+                    return np.frombuffer(raw, dt)[0]
+            return _Unknown("a numpy scalar the pass cannot read")
+        if pair in _PURE_BUILTINS and sym.state is None:
+            try:
+                return _PURE_BUILTINS[pair](*args)
+            except Exception:
+                return _Unknown(f"what {format_name(*pair)} makes of these arguments")
+        if pair == _PARTIAL:
+            return self._partial(sym, args)
+        cls = self._class(sym, args)
+        if cls is None:
+            return _Unknown(f"what {format_name(*pair)} returns")
+        if cls.__module__.startswith("scipy.sparse."):
+            return self._sparse(cls, sym)
+        made = Shadow(cls, None, None)
+        self.done[id(sym)] = made  # before its state: the state may refer back to it
+        state: Any = self.value(sym.state) if sym.state is not None else None
+        attrs: dict[str, Any] | None
+        if (cls.__module__, cls.__qualname__) == _TREE:
+            if not (_is(args, tuple) and len(args) == 3 and _is(state, dict)):
+                return _Unknown("a Tree whose arguments the pass cannot see")
+            attrs = {"n_features": args[0], "n_classes": args[1], "n_outputs": args[2], **state}
+        else:
+            attrs = _dict_state(cls, state)
+        object.__setattr__(made, "_attrs", attrs)
+        object.__setattr__(made, "_state", state)
+        self.instances.append(made)
+        return made
+
+    def _class(self, sym: Any, args: Any) -> type | None:
+        """The class of the instance ``sym`` makes, or ``None`` when the pass cannot tell."""
+        found: Any = self._global(sym.cls.pair)
+        if _is(found, type):
+            made_cls: type = found
+            return made_cls
+        qualname = sym.cls.pair[1]
+        if qualname in _CLASS_FROM_FIRST_ARG and _is(args, tuple) and args:
+            return args[0] if _is(args[0], type) else None
+        if qualname in _RANDOM_CTORS:
+            from safeload.trust import usetime
+
+            made = usetime._resolve(*_RANDOM_CTORS[qualname])
+            return made if _is(made, type) else None
+        return None
+
+    def _partial(self, sym: Any, args: Any) -> Any:
+        state = self.value(sym.state) if sym.state is not None else None
+        if not (_is(args, tuple) and len(args) == 1 and callable(args[0])):
+            return _Unknown("a functools.partial the pass cannot see")
+        func, bound, keywords = args[0], (), {}  # type: tuple[Any, Any, Any]
+        if state is not None:
+            if not (_is(state, tuple) and len(state) == 4):
+                return _Unknown("a functools.partial state the pass cannot see")
+            func, bound, keywords, extra = state
+            if (
+                not callable(func)
+                or not _is(bound, tuple)
+                or not (extra is None or (_is(extra, dict) and not extra))
+            ):
+                return _Unknown("a functools.partial state the pass cannot see")
+            if not (keywords is None or _is(keywords, dict)):
+                return _Unknown("a functools.partial state the pass cannot see")
+        return functools.partial(func, *bound, **(keywords or {}))
+
+    def _sparse(self, cls: type, sym: Any) -> Any:
+        """The sparse matrix a load builds: scipy's classes keep their state in ``__dict__``
+        (no ``__setstate__``, no ``__new__``), so setting the arrays the stream holds on a bare
+        instance is exactly what the unpickler does; nothing of the class runs. The checks
+        then test it as they test a loaded one."""
+        state = self.value(sym.state) if sym.state is not None else None
+        attrs = _dict_state(cls, state)
+        plain_new = inspect.getattr_static(cls, "__new__") is inspect.getattr_static(
+            object, "__new__"
+        )
+        if attrs is None or not plain_new:
+            return _Unknown(f"a {cls.__qualname__} whose state the pass cannot see")
+        for value in attrs.values():
+            if type(value) is _Unknown:
+                return _Unknown(f"a {cls.__qualname__} whose arrays the pass cannot read")
+        made: Any = object.__new__(cls)
+        made.__dict__.update(attrs)
+        self.done[id(sym)] = made
+        self.instances.append(made)
+        return made
+
+
+#: Classes whose own ``__setstate__`` ends in a plain ``__dict__`` update (any fix-ups it makes
+#: afterwards are modelled in :meth:`_Builder._object` or do not matter to a check).
+_SETSTATE_UPDATES_DICT = frozenset(
+    {
+        "sklearn.base.BaseEstimator",  # drops _sklearn_version, warns
+        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",  # casts nodes
+        "sklearn.isotonic.IsotonicRegression",  # rebuilds its interpolation function
+        "scipy.sparse._coo.coo_matrix",  # renames row/col to coords
+    }
+)
+#: Classes whose ``__setstate__`` leaves the instance ``__dict__`` empty: a Bunch ignores the
+#: state (it keeps its items as a dict), numpy's random generators keep theirs natively.
+_SETSTATE_IGNORES = frozenset(
+    {
+        "sklearn.utils._bunch.Bunch",
+        "numpy.random.mtrand.RandomState",
+        "numpy.random._generator.Generator",
+        "numpy.random.bit_generator.BitGenerator",
+        "numpy.random.bit_generator.SeedSequence",
+    }
+)
+_PREDICTOR = "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"
+
+
+def _qualified(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _dict_state(cls: type, state: Any) -> dict[str, Any] | None:
+    """The attributes a BUILD with ``state`` gives an instance of ``cls``, when that is plain:
+    the default ``__setstate__`` (a dict, or a dict and slots) or one that updates the dict
+    (scikit-learn's drops ``_sklearn_version``). ``None`` when the class's own
+    ``__setstate__`` decides in a way this module does not model."""
+    owner = next((k for k in cls.__mro__ if "__setstate__" in vars(k)), object)
+    if _qualified(owner) in _SETSTATE_IGNORES:
+        return {}
+    if not (owner is object or _qualified(owner) in _SETSTATE_UPDATES_DICT):
+        return None
+    if state is None:
+        return {}
+    if _is(state, tuple) and len(state) == 2:
+        main, slots = state
+        merged = dict(main) if _is(main, dict) else {} if main is None else None
+        if merged is None or not (slots is None or _is(slots, dict)):
+            return None
+        merged.update(slots or {})
+        state = merged
+    if not _is(state, dict):
+        return None
+    attrs = dict(state)
+    if issubclass(cls, _base_estimator()):
+        attrs.pop("_sklearn_version", None)
+    if _qualified(owner) == _PREDICTOR:
+        from sklearn.ensemble._hist_gradient_boosting.common import PREDICTOR_RECORD_DTYPE
+
+        nodes: Any = attrs.get("nodes")
+        if _is(nodes, np.ndarray) and nodes.dtype != PREDICTOR_RECORD_DTYPE:
+            attrs["nodes"] = nodes.astype(PREDICTOR_RECORD_DTYPE, casting="same_kind")
+    if _qualified(owner) == "scipy.sparse._coo.coo_matrix" and "coords" not in attrs:
+        attrs["coords"] = (attrs.pop("row", None), attrs.pop("col", None))
+    return attrs
+
+
+@functools.lru_cache(maxsize=1)
+def _base_estimator() -> type:
+    try:
+        from sklearn.base import BaseEstimator
+    except ImportError:  # pragma: no cover
+        return type("NoEstimator", (), {})
+    base: type = BaseEstimator
+    return base
+
+
+def native_findings(analysis: Any, reader: Any, policy: Policy) -> list[Any]:
+    """Findings for the native structures in ``analysis`` that a load would refuse, or that
+    the pass cannot check (unproven, so unsafe)."""
+    from safeload import validate
+    from safeload.scan import Finding
+
+    root = analysis.root
+    if root is None:
+        return []
+    builder = _Builder(reader, policy)
+    try:
+        builder.value(root)
+        # every object the stream builds, also those only a container the pass does not
+        # follow holds (a load's walk reaches those through the real container)
+        for _pos, obj, _state in analysis.builds:
+            builder.value(obj)
+    except RecursionError:
+        return [Finding(0, "", "unproven: the object graph is too deep to check statically")]
+    except Exception as exc:  # fail closed: what cannot be modelled is not proven
+        return [Finding(0, "", f"unproven: the pass cannot model this state ({exc})")]
+    problem = _sharing_problem(builder.value(root)) or _iteration_problem(builder.instances)
+    if problem:
+        return [Finding(0, "", problem, use_time=True)]
+    checks = validate.checks_for_scan()
+    for made in builder.instances:
+        cls = class_of(made)
+        for kind, check in checks:
+            if not issubclass(cls, kind):
+                continue
+            try:
+                check(made, None)
+            except Unproven as exc:
+                return [
+                    Finding(
+                        0,
+                        "",
+                        f"unproven: the {cls.__qualname__} check needs {exc}; a load checks "
+                        "it after building, scan cannot",
+                    )
+                ]
+            except Exception as exc:  # fail closed: a load refuses on the same errors
+                return [
+                    Finding(
+                        0,
+                        "",
+                        f"crafted {cls.__qualname__}: {exc} (a load refuses it: its native "
+                        "code would read out of bounds, crash or never finish)",
+                    )
+                ]
+    return []
+
+
+def _children(value: Any) -> list[Any]:
+    """What a recursive walk of ``value`` (repr, clone, get_params, the use-time walk) meets."""
+    kind = type(value)
+    if kind is Shadow:
+        attrs = object.__getattribute__(value, "_attrs")
+        if attrs is not None:
+            return list(attrs.values())
+        state = object.__getattribute__(value, "_state")
+        return list(state) if isinstance(state, (tuple, list)) else []
+    if kind in (list, tuple, set, frozenset):
+        return list(value)
+    if kind is dict:
+        return [*value.keys(), *value.values()]
+    if kind is np.ndarray and value.dtype.hasobject:
+        return list(value.ravel(order="K"))
+    return []
+
+
+def _sharing_problem(root: Any) -> str | None:
+    """The use-time walk's sharing bound (:func:`safeload.trust.usetime._check_sharing`) on the
+    shadows: one object met through the memo in many places makes scikit-learn's recursive
+    methods exponential, so a graph whose unfolded size passes 8 x its objects + 64 is refused."""
+    from safeload.trust.usetime import _SHARING_FACTOR, _SHARING_SLACK
+
+    edges: dict[int, list[int]] = {}
+    stack = [root]
+    while stack:
+        value = stack.pop()
+        key = id(value)
+        if key in edges:
+            continue
+        kids = _children(value)
+        edges[key] = [id(k) for k in kids if _children(k) or type(k) is Shadow]
+        stack.extend(k for k in kids if _children(k) or type(k) is Shadow)
+    nodes = len(edges)
+    cap = _SHARING_FACTOR * nodes + _SHARING_SLACK
+    unfolded: dict[int, int] = {}
+    state: dict[int, int] = {}
+    work: list[tuple[int, int]] = [(id(root), 0)]
+    while work:
+        node, i = work.pop()
+        kids = edges.get(node, [])
+        if i == 0:
+            state[node] = 1
+        if i < len(kids):
+            work.append((node, i + 1))
+            if kids[i] not in state:
+                work.append((kids[i], 0))
+            continue
+        total = 1
+        for child in kids:
+            total += unfolded.get(child, 0)
+            if total > cap:
+                break
+        unfolded[node] = min(total, cap + 1)
+        state[node] = 2
+    if unfolded.get(id(root), 0) > cap:
+        return (
+            f"shares objects so that scikit-learn's recursive methods would meet them more than "
+            f"{cap} times although it holds {nodes}: using it would take exponential time"
+        )
+    return None
+
+
+def _iteration_problem(instances: list[Any]) -> str | None:
+    """The use-time walk's cap on iteration counts that ``transform``/``predict`` loop over
+    (:data:`safeload.trust.usetime._ITERATION_LIMITS`), on the shadows' numbers (plain ints and
+    numpy integer scalars alike)."""
+    from safeload.trust.usetime import _ITERATING_AT_USE, _ITERATION_LIMITS, _MAX_ITERATIONS
+
+    for made in instances:
+        if type(made) is not Shadow:
+            continue
+        attrs = object.__getattribute__(made, "_attrs")
+        if not attrs:
+            continue
+        cls = class_of(made)
+        limited = set(_ITERATION_LIMITS.intersection(attrs))
+        if "max_iter" in attrs and cls.__name__ in _ITERATING_AT_USE:
+            limited.add("max_iter")
+        for name in sorted(limited):
+            count = attrs[name]
+            if _is(count, (int, np.integer)) and int(count) > _MAX_ITERATIONS:
+                return (
+                    f"{cls.__qualname__}.{name} asks for more than {_MAX_ITERATIONS} iterations "
+                    "at use time"
+                )
+    return None
