@@ -7,6 +7,7 @@ those same bytes; the path is never opened again after verification.
 from __future__ import annotations
 
 import functools
+import logging
 import mmap
 import os
 import stat
@@ -63,6 +64,10 @@ __all__ = [
 ]
 
 PathLike = str | os.PathLike[str]
+
+#: What the library does, for callers who want to see it (the CLI's -v). The library adds no
+#: handler and logs nothing above INFO: errors are raised, never logged.
+_log = logging.getLogger(__name__)
 
 
 def sidecar_path(path: PathLike) -> Path:
@@ -409,6 +414,7 @@ def _write_signed(p: Path, data: bytes, envelope: Envelope) -> Path:
     _write_atomic(p, data)
     sig = sidecar_path(p)
     _write_atomic(sig, envelope.to_json())
+    _log.info("wrote %s (%d bytes) and %s", p, len(data), sig)
     return sig
 
 
@@ -540,9 +546,11 @@ def _read_verified(
     is spent: the callers read it for this load alone."""
     if state is not None:
         state.check(statement, source)
+    _log.info("verified %s; reading it through the restricted %s reader", source, artifact.format)
     obj = formats.read(artifact, pol, lim, source, prepared, consume=True)
     if state is not None:
         state.record(statement)
+    _log.debug("loaded %s: %s", source, type(obj).__name__)
     return obj
 
 
@@ -614,6 +622,7 @@ def load_unsigned(
     pol = resolve_policy(policy, trusted)
     data = _read_once(p, lim.max_file_size)
     fmt = _format_for(p, data, format)
+    _log.info("reading %s (%s) WITHOUT a signature check, through the restricted reader", p, fmt)
     return formats.read(unsigned_artifact(data, p.name, fmt), pol, lim, str(p), consume=True)
 
 
@@ -726,6 +735,7 @@ def _write_sidecar(p: Path, sig: Path, envelope: Envelope, before: bytes | None)
             path=str(sig),
         )
     _write_atomic(sig, envelope.to_json())
+    _log.info("wrote %s (%d signature(s))", sig, len(envelope.signatures))
     return sig
 
 
@@ -760,6 +770,7 @@ def verify(
         )
         if state is not None:
             state.accept(folder.statement, str(p))
+        _log.info("verified %s (%d files)", p, len(files))
         return folder.statement
     governing = _governing_folder(p)
     if governing is not None:
@@ -768,6 +779,7 @@ def verify(
         )
         if state is not None:
             state.accept(verified.statement, str(governing[0]))
+        _log.info("verified %s as a file of the signed folder %s", p, governing[0])
         return verified.statement
     data = _read_once(p, (limits or Limits()).max_file_size)
     artifact = verify_bytes(
@@ -782,6 +794,7 @@ def verify(
     )
     if state is not None:
         state.accept(artifact.statement, str(p))
+    _log.info("verified %s (key ids %s)", p, ", ".join(k[:16] for k in artifact.keyids))
     return artifact.statement
 
 
