@@ -463,3 +463,54 @@ def test_write_errors_name_the_target_not_the_temp_file(
     monkeypatch.setattr(_atomic.os, "open", read_only)
     with pytest.raises(OSError, match=f"cannot write {target}: Read-only file system"):
         dump(home_model, target, ed_key)
+
+
+# Issue 16: an untrusted or missing name says what to do about it.
+
+
+def _global_pickle(path: Path, module: str, name: str) -> Path:
+    """A pickle that builds module.name() (protocol 4 STACK_GLOBAL)."""
+    m, n = module.encode(), name.encode()
+    path.write_bytes(
+        b"\x80\x04\x8c" + bytes([len(m)]) + m + b"\x8c" + bytes([len(n)]) + n + b"\x93)\x81."
+    )
+    return path
+
+
+def test_a_class_from_main_is_told_to_move_to_a_module(tmp_path: Path) -> None:
+    with pytest.raises(UntrustedTypeError, match=r"__main__\.Model \(defined in the script"):
+        load_unsigned(_global_pickle(tmp_path / "m.pkl", "__main__", "Model"))
+
+
+def test_a_typo_in_a_trusted_name_gets_a_did_you_mean(tmp_path: Path) -> None:
+    path = _global_pickle(tmp_path / "m.pkl", "mypkg.features", "MyTransformer")
+    with pytest.raises(UntrustedTypeError) as info:
+        load_unsigned(path, trusted=["mypkg.features.MyTransfomer"])
+    assert (
+        "you trusted mypkg.features.MyTransfomer: did you mean mypkg.features.MyTransformer?"
+        in str(info.value)
+    )
+    with pytest.raises(UntrustedTypeError) as unrelated:
+        load_unsigned(path, trusted=["collections.OrderedDict"])
+    assert "did you mean" not in str(unrelated.value)
+
+
+def test_a_trusted_name_whose_module_is_missing_says_so(tmp_path: Path) -> None:
+    path = _global_pickle(tmp_path / "m.pkl", "no_such_pkg.models", "Model")
+    with pytest.raises(
+        MalformedArtifactError, match="module no_such_pkg.models is not installed here"
+    ):
+        load_unsigned(path, trusted=["no_such_pkg.models.Model"])
+    path = _global_pickle(tmp_path / "m.pkl", "fractions", "Fractoin")
+    with pytest.raises(MalformedArtifactError, match=r"did you mean fractions\.Fraction\?"):
+        load_unsigned(path, trusted=["fractions.Fractoin"])
+
+
+def test_a_limit_error_says_how_to_raise_the_limit_not_to_run_scan(tmp_path: Path) -> None:
+    from safeload import LimitExceededError, Limits
+
+    path = tmp_path / "deep.pkl"
+    path.write_bytes(pickle.dumps([[[[[1]]]]]))
+    with pytest.raises(LimitExceededError) as info:
+        load_unsigned(path, limits=Limits(max_depth=2))
+    assert "limits=Limits(...)" in str(info.value) and "safeload scan" not in str(info.value)
