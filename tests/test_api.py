@@ -514,3 +514,15 @@ def test_a_limit_error_says_how_to_raise_the_limit_not_to_run_scan(tmp_path: Pat
     with pytest.raises(LimitExceededError) as info:
         load_unsigned(path, limits=Limits(max_depth=2))
     assert "limits=Limits(...)" in str(info.value) and "safeload scan" not in str(info.value)
+
+
+def test_key_checks_leave_other_verifier_classes_to_the_keyring(signed_joblib: Path) -> None:
+    class OtherVerifier:  # e.g. a key type added later: judged by Keyring, not refused early
+        keyid, algorithm = "0" * 64, "other"
+
+        def verify(self, message: bytes, signature: bytes) -> bool:
+            return False
+
+    with pytest.raises(Exception) as info:  # whatever as_keyring makes of it
+        load(signed_joblib, OtherVerifier())  # type: ignore[arg-type]
+    assert not isinstance(info.value, safeload.UsageError)

@@ -31,7 +31,7 @@ from safeload.exceptions import (
     SignatureError,
     UsageError,
 )
-from safeload.keys import HMACKey, Keyring, KeysLike, Signer, SigningKey, VerifyKey
+from safeload.keys import HMACKey, Keyring, KeysLike, Signer, SigningKey, Verifier, VerifyKey
 from safeload.policy import Limits, Policy, TrustedSpec, resolve_policy
 from safeload.scan import Finding, GlobalRef, ScanReport, analyze
 from safeload.sidecar import MAX_SIDECAR_BYTES, Envelope, Statement, parse_envelope, parse_statement
@@ -97,7 +97,8 @@ def _checked_keys(keys: object) -> None:
             f"keys must be key objects, not {type(keys).__name__}: use "
             "VerifyKey.from_file('keys/x.pub') or Keyring.from_dir('keys/')"
         )
-    if not isinstance(keys, (Keyring, VerifyKey, HMACKey, SigningKey)):
+    # Any verifier (not only today's key classes) passes; so does any iterable of them.
+    if not isinstance(keys, (Keyring, VerifyKey, HMACKey, SigningKey, Verifier)):
         try:
             iter(keys)  # type: ignore[call-overload]
         except TypeError:
