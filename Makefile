@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+DEMO_STAMP := $(VENV)/.demo-stamp
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check --prefer-binary
 
 BENCH_STAMP := $(VENV)/.bench-stamp
 
@@ -15,10 +17,21 @@ COMPILED := $(addprefix src/safeload/,_opcodes.py _symbolic.py _numpy_state.py s
 $(STAMP): pyproject.toml setup.py $(COMPILED)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --prefer-binary -e '.[test]'
+	$(PIP) -e '.[test]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+# The demo needs safeload and its run-time dependencies only: no test tools (ruff, mypy, atheris,
+# hypothesis, ...) and no mypyc compile (the pure-Python static pass is the same source, and the
+# demo's models are tiny). Building without isolation skips downloading mypy into a throwaway
+# build environment; setuptools is the only build tool it needs. A venv that `make test` already
+# set up is used as it is (and rebuilt first if the compiled modules are stale).
+$(DEMO_STAMP): pyproject.toml setup.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) 'setuptools>=77' wheel
+	SAFELOAD_PURE_PYTHON=1 $(PIP) --no-build-isolation -e .
+	touch $(DEMO_STAMP)
+
+demo: $(if $(wildcard $(STAMP)),$(STAMP),$(DEMO_STAMP))
 	@test -f keys/demo.key || $(BIN)/safeload keygen demo --dir keys
 	$(BIN)/python examples/home_prices.py --key keys/demo.key --pub keys/demo.pub --out out/demo
 	$(BIN)/safeload verify out/demo/home_prices.joblib out/demo/home_prices.pkl --pub keys/demo.pub

@@ -20,7 +20,7 @@ model = LinearRegression().fit([[2600], [3000], [3200], [3600], [4000]],
                                [550000, 565000, 610000, 680000, 725000])
 joblib.dump(model, sys.argv[1])
 PY
-"$SAFELOAD" sign "$work/release/model.joblib" --key "$work/keys/release.key" --version 1.0.0
+"$SAFELOAD" sign "$work/release/model.joblib" --key "$work/keys/release.key" --model-version 1.0.0
 
 echo "== deploy: copy, verify with the public key only, then load"
 cp "$work/release/model.joblib" "$work/release/model.joblib.sig" "$work/deploy/"

@@ -163,8 +163,15 @@ def _gz_joblib() -> bytes:
 
 
 def test_missing_file_and_directory(tmp_path: Path, ed_key: SigningKey) -> None:
-    with pytest.raises(MalformedArtifactError, match="does not exist"):
+    # A missing file is not a verdict on any content (issue 16): its own class, which is also
+    # the standard FileNotFoundError, and not MalformedArtifactError.
+    with pytest.raises(safeload.ArtifactNotFoundError, match="does not exist") as info:
         load(tmp_path / "nothing.pkl", ed_key.public_key)
+    assert isinstance(info.value, FileNotFoundError)
+    assert not isinstance(info.value, MalformedArtifactError)
+    for call in (lambda p: load_unsigned(p), lambda p: safeload.scan(p)):
+        with pytest.raises(safeload.ArtifactNotFoundError):
+            call(tmp_path / "nothing.pkl")
     (tmp_path / "dir.pkl").mkdir()
     with pytest.raises(MalformedArtifactError, match="not a regular file"):
         load_unsigned(tmp_path / "dir.pkl")
@@ -317,3 +324,205 @@ def test_joblib_content_signed_as_pickle_says_what_to_do(
         load(path, ed_key.public_key)
     with pytest.raises(MalformedArtifactError, match="looks like joblib"):
         load_unsigned(path, format="pickle")
+
+
+# Issue 16: mistakes in a call get a safeload error that says what to pass, not a raw
+# TypeError from deep inside; UsageError is also a ValueError.
+
+
+def test_load_without_keys_or_with_pem_bytes_says_what_to_pass(
+    signed_joblib: Path, ed_key: SigningKey
+) -> None:
+    with pytest.raises(safeload.UsageError, match="keys is None"):
+        load(signed_joblib, None)  # type: ignore[arg-type]
+    with pytest.raises(safeload.UsageError, match=r"VerifyKey\.from_pem"):
+        load(signed_joblib, ed_key.public_key.to_pem())  # type: ignore[arg-type]
+    with pytest.raises(safeload.UsageError, match="not str"):
+        verify(signed_joblib, "keys/x.pub")  # type: ignore[arg-type]
+    with pytest.raises(safeload.UsageError, match="not int"):
+        load(signed_joblib, 3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):  # UsageError is a ValueError too
+        loads(b"", b"", None)  # type: ignore[arg-type]
+
+
+def test_signing_with_a_public_key_is_refused(
+    tmp_path: Path, ed_key: SigningKey, home_model: LinearRegression
+) -> None:
+    with pytest.raises(safeload.UsageError, match=r"public key \(VerifyKey\) cannot sign"):
+        dump(home_model, tmp_path / "m.joblib", ed_key.public_key)  # type: ignore[arg-type]
+    assert not (tmp_path / "m.joblib").exists()
+    with pytest.raises(safeload.UsageError, match="cannot sign with NoneType"):
+        dumps(home_model, None)  # type: ignore[arg-type]
+    (tmp_path / "x.pkl").write_bytes(pickle.dumps([1]))
+    with pytest.raises(safeload.UsageError, match="cannot sign"):
+        safeload.sign(tmp_path / "x.pkl", [ed_key, ed_key.public_key])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize("bad", [-1, 0, 1.5, None, True])
+def test_limits_must_be_positive_whole_numbers(bad: Any) -> None:
+    with pytest.raises(safeload.UsageError, match="positive whole number"):
+        safeload.Limits(max_depth=bad)
+    with pytest.raises(safeload.UsageError, match=r"Limits\(max_file_size=-1\)"):
+        safeload.Limits(-1)
+
+
+def test_append_by_a_key_that_already_signed_is_refused(
+    signed_joblib: Path, ed_key: SigningKey, other_key: SigningKey
+) -> None:
+    before = signed_joblib.with_name(signed_joblib.name + ".sig").read_bytes()
+    with pytest.raises(safeload.UsageError, match="already has a signature by key id"):
+        safeload.sign(signed_joblib, ed_key, append=True)
+    assert signed_joblib.with_name(signed_joblib.name + ".sig").read_bytes() == before
+    safeload.sign(signed_joblib, other_key, append=True)  # another key is an approval
+    with pytest.raises(safeload.UsageError, match="already has a signature"):
+        safeload.sign(signed_joblib, other_key, append=True)
+
+
+def test_sign_records_only_its_own_version_not_the_files(tmp_path: Path) -> None:
+    # The signer did not save this file: recording its scikit-learn/numpy versions would make
+    # every load warn about versions the file never had (issue 16).
+    path = tmp_path / "third_party.joblib"
+    joblib.dump(LinearRegression().fit([[1], [2]], [1, 2]), path)
+    key = SigningKey.generate()
+    safeload.sign(path, key)
+    env = verify(path, key.public_key).predicate.environment
+    assert set(env) == {"safeload"}
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    joblib.dump([1], folder / "m.joblib")
+    safeload.sign(folder, key)
+    assert set(verify(folder, key.public_key).predicate.environment) == {"safeload"}
+
+
+def test_version_warning_is_safeloads_own_class(
+    tmp_path: Path, ed_key: SigningKey, home_model: LinearRegression, monkeypatch: Any
+) -> None:
+    from safeload import signing
+
+    assert safeload.InconsistentVersionWarning is safeload.VersionMismatchWarning
+    dump(home_model, tmp_path / "m.joblib", ed_key)
+    running = signing.environment()
+    monkeypatch.setattr(signing, "environment", lambda: {**running, "numpy": "0.1"})
+    with pytest.warns(safeload.VersionMismatchWarning, match="saved with numpy"):
+        load(tmp_path / "m.joblib", ed_key.public_key)
+
+
+def test_convert_records_name_and_expiry(
+    signed_joblib: Path, ed_key: SigningKey, tmp_path: Path
+) -> None:
+    from datetime import datetime, timezone
+
+    until = datetime(2099, 1, 1, tzinfo=timezone.utc)
+    out = tmp_path / "m.skops"
+    safeload.convert(
+        signed_joblib, out, ed_key, keys=ed_key.public_key, name="churn", expires=until
+    )
+    p = verify(out, ed_key.public_key).predicate
+    assert (p.name, p.expires) == ("churn", until)
+
+
+def test_a_name_that_differs_only_in_normalisation_says_so(
+    tmp_path: Path, ed_key: SigningKey, home_model: LinearRegression
+) -> None:
+    import unicodedata
+
+    nfc = unicodedata.normalize("NFC", "modèle.joblib")
+    nfd = unicodedata.normalize("NFD", nfc)
+    payload, sidecar = dumps(home_model, ed_key, format="joblib", name=nfc)
+    with pytest.raises(SignatureError, match="differ in Unicode normalisation") as info:
+        loads(payload, sidecar, ed_key.public_key, name=nfd)
+    assert "signed: NFC, on disk: not NFC" in str(info.value)
+    with pytest.raises(SignatureError) as other:
+        loads(payload, sidecar, ed_key.public_key, name="model.joblib")
+    assert "normalisation" not in str(other.value)
+
+
+def test_write_errors_name_the_target_not_the_temp_file(
+    tmp_path: Path, ed_key: SigningKey, home_model: LinearRegression, monkeypatch: Any
+) -> None:
+    import errno
+
+    from safeload import _atomic
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(_atomic.os, "fsync", full)
+    target = tmp_path / "m.joblib"
+    with pytest.raises(OSError, match="No space left") as info:
+        dump(home_model, target, ed_key)
+    assert info.value.errno == errno.ENOSPC
+    assert f"cannot write {target}" in str(info.value)
+    assert ".tmp" not in str(info.value)
+    assert list(tmp_path.iterdir()) == []  # the temp file is gone too
+    monkeypatch.undo()
+
+    def read_only(path: Any, flags: int, mode: int = 0o777) -> int:
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    monkeypatch.setattr(_atomic.os, "open", read_only)
+    with pytest.raises(OSError, match=f"cannot write {target}: Read-only file system"):
+        dump(home_model, target, ed_key)
+
+
+# Issue 16: an untrusted or missing name says what to do about it.
+
+
+def _global_pickle(path: Path, module: str, name: str) -> Path:
+    """A pickle that builds module.name() (protocol 4 STACK_GLOBAL)."""
+    m, n = module.encode(), name.encode()
+    path.write_bytes(
+        b"\x80\x04\x8c" + bytes([len(m)]) + m + b"\x8c" + bytes([len(n)]) + n + b"\x93)\x81."
+    )
+    return path
+
+
+def test_a_class_from_main_is_told_to_move_to_a_module(tmp_path: Path) -> None:
+    with pytest.raises(UntrustedTypeError, match=r"__main__\.Model \(defined in the script"):
+        load_unsigned(_global_pickle(tmp_path / "m.pkl", "__main__", "Model"))
+
+
+def test_a_typo_in_a_trusted_name_gets_a_did_you_mean(tmp_path: Path) -> None:
+    path = _global_pickle(tmp_path / "m.pkl", "mypkg.features", "MyTransformer")
+    with pytest.raises(UntrustedTypeError) as info:
+        load_unsigned(path, trusted=["mypkg.features.MyTransfomer"])
+    assert (
+        "you trusted mypkg.features.MyTransfomer: did you mean mypkg.features.MyTransformer?"
+        in str(info.value)
+    )
+    with pytest.raises(UntrustedTypeError) as unrelated:
+        load_unsigned(path, trusted=["collections.OrderedDict"])
+    assert "did you mean" not in str(unrelated.value)
+
+
+def test_a_trusted_name_whose_module_is_missing_says_so(tmp_path: Path) -> None:
+    path = _global_pickle(tmp_path / "m.pkl", "no_such_pkg.models", "Model")
+    with pytest.raises(
+        MalformedArtifactError, match="module no_such_pkg.models is not installed here"
+    ):
+        load_unsigned(path, trusted=["no_such_pkg.models.Model"])
+    path = _global_pickle(tmp_path / "m.pkl", "fractions", "Fractoin")
+    with pytest.raises(MalformedArtifactError, match=r"did you mean fractions\.Fraction\?"):
+        load_unsigned(path, trusted=["fractions.Fractoin"])
+
+
+def test_a_limit_error_says_how_to_raise_the_limit_not_to_run_scan(tmp_path: Path) -> None:
+    from safeload import LimitExceededError, Limits
+
+    path = tmp_path / "deep.pkl"
+    path.write_bytes(pickle.dumps([[[[[1]]]]]))
+    with pytest.raises(LimitExceededError) as info:
+        load_unsigned(path, limits=Limits(max_depth=2))
+    assert "limits=Limits(...)" in str(info.value) and "safeload scan" not in str(info.value)
+
+
+def test_key_checks_leave_other_verifier_classes_to_the_keyring(signed_joblib: Path) -> None:
+    class OtherVerifier:  # e.g. a key type added later: judged by Keyring, not refused early
+        keyid, algorithm = "0" * 64, "other"
+
+        def verify(self, message: bytes, signature: bytes) -> bool:
+            return False
+
+    with pytest.raises(Exception) as info:  # whatever as_keyring makes of it
+        load(signed_joblib, OtherVerifier())  # type: ignore[arg-type]
+    assert not isinstance(info.value, safeload.UsageError)

@@ -7,10 +7,12 @@ import json
 import pickle
 import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
+import safeload
 from safeload.cli import main
 
 
@@ -110,9 +112,13 @@ def test_threshold_and_append_and_keyring(release: dict[str, Path]) -> None:
 
 def test_rename_and_expiry(release: dict[str, Path]) -> None:
     m = release["model"]
-    assert (
-        run("sign", str(m), "--key", str(release["key"]), "--expires", "2001-01-01T00:00:00Z")[0]
-        == 0
+    # The CLI refuses an expiry in the past (issue 16); the API still writes one, for tests.
+    code, _, err = run("sign", str(m), "--key", str(release["key"]), "--expires", "2001-01-01")
+    assert code == 2 and "that time has passed" in err and not m.with_name("model.pkl.sig").exists()
+    safeload.sign(
+        m,
+        safeload.SigningKey.from_file(release["key"]),
+        expires=datetime(2001, 1, 1, tzinfo=timezone.utc),
     )
     code, _, err = run("verify", str(m), "--pub", str(release["pub"]))
     assert code == 1 and "expired" in err
@@ -338,3 +344,199 @@ def test_scan_reports_the_other_files_when_one_is_missing(tmp_path: Path) -> Non
 def test_append_without_a_signature_is_a_usage_error(release: dict[str, Path]) -> None:
     code, _, err = run("sign", str(release["model"]), "--key", str(release["key"]), "--append")
     assert code == 2 and "without --append" in err and "load()" not in err
+
+
+# Issue 16: what a new user tripped over.
+
+
+def test_prompt_passphrase_without_a_terminal_is_a_usage_error(
+    release: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import getpass
+
+    def no_terminal(prompt: str = "") -> str:
+        raise EOFError
+
+    monkeypatch.setattr(getpass, "getpass", no_terminal)
+    code, _, err = run("keygen", "x", "--dir", str(release["dir"]), "--prompt-passphrase")
+    assert code == 2 and "--passphrase-env" in err and "Traceback" not in err
+    m = str(release["model"])
+    code, out, err = run("sign", m, "--key", str(release["key"]), "--prompt-passphrase", "--json")
+    assert code == 2 and json.loads(out)["error"] == "UsageError"
+
+
+def test_ctrl_c_exits_130_without_a_traceback(
+    release: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safeload import cli
+
+    def interrupted(*args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_dispatch", interrupted)
+    code, _, err = run("verify", str(release["model"]), "--pub", str(release["pub"]))
+    assert code == 130 and err.startswith("safeload: interrupted") and "Traceback" not in err
+
+
+def test_verify_reports_the_other_files_when_one_is_missing(release: dict[str, Path]) -> None:
+    m, pub = str(release["model"]), str(release["pub"])
+    assert run("sign", m, "--key", str(release["key"]))[0] == 0
+    missing = str(release["dir"] / "missing.pkl")
+    code, out, err = run("verify", m, missing, m + ".sig", "--pub", pub)
+    assert code == 2 and out.startswith("OK") and "missing.pkl does not exist" in err
+    assert "1 verified, 1 failed" in out
+    code, out, _ = run("verify", missing, m, "--pub", pub, "--json")
+    doc = json.loads(out)
+    assert code == 2 and doc["verified"] == 1
+    assert doc["results"][0]["error_type"] == "ArtifactNotFoundError"
+    release["model"].write_bytes(b"changed")
+    assert run("verify", missing, m, "--pub", pub)[0] == 1  # a failed check outranks it
+
+
+def test_scan_json_names_a_missing_file_as_not_found(tmp_path: Path) -> None:
+    code, out, _ = run("scan", str(tmp_path / "missing.pkl"), "--json")
+    assert code == 2 and json.loads(out)["errors"][0]["error"] == "ArtifactNotFoundError"
+
+
+def test_jobs_with_state_is_a_usage_error(release: dict[str, Path]) -> None:
+    m, pub = str(release["model"]), str(release["pub"])
+    state = str(release["dir"] / "state.json")
+    code, out, err = run("verify", m, "--pub", pub, "--jobs", "2", "--state", state, "--json")
+    assert code == 2 and "--jobs and --state cannot be combined" in err
+    assert json.loads(out)["error"] == "UsageError"
+    assert run("verify", m, "--pub", pub, "--jobs", "0")[0] == 2
+
+
+def test_keyring_given_a_public_key_says_use_pub(release: dict[str, Path]) -> None:
+    code, _, err = run("verify", str(release["model"]), "--keyring", str(release["pub"]))
+    assert code == 2 and f"use --pub {release['pub']}" in err and "JSON" not in err.split(":")[1]
+
+
+def test_expires_takes_the_keyring_formats_and_must_be_in_the_future(
+    release: dict[str, Path],
+) -> None:
+    m, key = str(release["model"]), str(release["key"])
+    assert run("sign", m, "--key", key, "--expires", "next week")[0] == 2
+    for when in ("2099-01-31", "2099-01-31T00:00:00Z", "2099-01-31T01:00:00+01:00"):
+        assert run("sign", m, "--key", key, "--expires", when)[0] == 0
+        _, out, _ = run("inspect", m + ".sig")
+        assert "expires:  2099-01-31T00:00:00Z" in out
+
+
+def test_append_with_a_key_that_already_signed_is_refused(release: dict[str, Path]) -> None:
+    m, key = str(release["model"]), str(release["key"])
+    assert run("sign", m, "--key", key)[0] == 0
+    code, _, err = run("sign", m, "--key", key, "--append")
+    assert code == 2 and "adds no approval" in err
+
+
+def test_inspect_of_the_model_shows_its_sig(release: dict[str, Path]) -> None:
+    m = str(release["model"])
+    code, _, err = run("inspect", m)
+    assert code == 2 and "not a signature file" in err and "model.pkl.sig" in err
+    assert run("sign", m, "--key", str(release["key"]))[0] == 0
+    code, out, err = run("inspect", m)
+    assert code == 0 and f"showing {m}.sig" in err and "UNVERIFIED" in out
+
+
+def test_version_warning_is_one_line_on_stderr(
+    release: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safeload import signing
+
+    m = release["dir"] / "m.joblib"
+    safeload.dump([1.0], m, safeload.SigningKey.from_file(release["key"]))
+    running = signing.environment()
+    monkeypatch.setattr(signing, "environment", lambda: {**running, "numpy": "0.1"})
+    code, _, err = run("verify", str(m), "--pub", str(release["pub"]))
+    assert code == 0
+    assert err.startswith("safeload: warning: ") and "saved with numpy" in err
+    assert "warnings.warn" not in err and "VersionMismatchWarning" not in err
+
+
+def test_convert_records_name_and_expiry(release: dict[str, Path]) -> None:
+    m, key, pub = release["model"], str(release["key"]), str(release["pub"])
+    from sklearn.linear_model import LinearRegression
+
+    safeload.dump(LinearRegression().fit([[1], [2]], [1, 2]), m, safeload.SigningKey.from_file(key))
+    dst = str(release["dir"] / "m.skops")
+    args = ("convert", str(m), dst, "--key", key, "--src-pub", pub, "--name", "churn")
+    code, _, err = run(*args, "--model-version", "2.0", "--expires", "2099-01-31")
+    assert code == 0, err
+    p = safeload.verify(dst, safeload.VerifyKey.from_file(pub)).predicate
+    assert (p.name, p.version, f"{p.expires:%Y-%m-%d}") == ("churn", "2.0", "2099-01-31")
+    assert run(*args, "--expires", "2001-01-01")[0] == 2
+
+
+def test_pubkey_derives_a_lost_public_key(
+    release: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, pub = release["key"], release["pub"]
+    expected = pub.read_bytes()
+    pub.unlink()
+    code, out, _ = run("pubkey", str(key))
+    assert code == 0 and pub.read_bytes() == expected and "rel.pub" in out
+    assert run("pubkey", str(key))[0] == 0  # the same key again: nothing to do
+    code, out, _ = run("pubkey", str(key), "--out", "-")
+    assert code == 0 and out.encode() == expected
+    other = release["dir"] / "other.pub"
+    other.write_text("something else")
+    code, _, err = run("pubkey", str(key), "--out", str(other))
+    assert code == 2 and "refusing to overwrite" in err
+    monkeypatch.setenv("P", "pw")
+    assert run("keygen", "locked", "--dir", str(release["dir"]), "--passphrase-env", "P")[0] == 0
+    (release["dir"] / "locked.pub").unlink()
+    assert run("pubkey", str(release["dir"] / "locked.key"))[0] == 2  # needs the passphrase
+    code, out, _ = run("pubkey", str(release["dir"] / "locked.key"), "--passphrase-env", "P")
+    assert code == 0 and (release["dir"] / "locked.pub").exists()
+
+
+@pytest.mark.parametrize(
+    "command", ["keygen", "sign", "verify", "inspect", "convert", "scan", "pubkey"]
+)
+def test_every_command_help_has_a_description_and_examples(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, _ = run(command, "--help")  # argparse prints help to sys.stdout
+    page = capsys.readouterr().out
+    assert code == 0 and "examples:" in page and f"safeload {command} " in page
+    usage_end = page.index("\n\n")
+    assert page[usage_end + 2 :].strip()[0].isupper(), "no description under the usage line"
+    options = page[page.index("options:") :]
+    for flag in ("-h, --help", "--json"):
+        if flag in options:
+            line = next(x for x in options.splitlines() if x.strip().startswith(flag))
+            assert len(line.strip()) > len(flag) + 5, f"{flag} has no help text"
+
+
+def test_model_version_and_the_old_version_spelling(
+    release: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    m, key = str(release["model"]), str(release["key"])
+    assert run("sign", m, "--key", key, "--model-version", "1.4.0")[0] == 0
+    assert safeload.inspect_sidecar(m + ".sig")[1].predicate.version == "1.4.0"
+    assert run("sign", m, "--key", key, "--version", "1.5.0")[0] == 0  # still accepted
+    assert safeload.inspect_sidecar(m + ".sig")[1].predicate.version == "1.5.0"
+    code, _, _ = run("--version")  # the global --version is the program's, as before
+    assert code == 0 and capsys.readouterr().out.startswith("safeload 0.")
+    run("sign", "--help")
+    assert "--model-version VERSION, --version VERSION" in capsys.readouterr().out
+
+
+def test_quiet_and_verbose(release: dict[str, Path], caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    m, key, pub = str(release["model"]), str(release["key"]), str(release["pub"])
+    code, out, err = run("-q", "sign", m, "--key", key)
+    assert code == 0 and out == "" and err == ""
+    code, out, _ = run("-q", "verify", m, "--pub", pub, "--json")
+    assert code == 0 and json.loads(out)["ok"]  # --json output is the result: kept
+    release["model"].write_bytes(b"changed")
+    code, out, err = run("-q", "verify", m, "--pub", pub)
+    assert code == 1 and out == "" and "FAILED" in err  # errors still reach stderr
+    assert run("sign", m, "--key", key)[0] == 0
+    code, _, err = run("-v", "verify", m, "--pub", pub)
+    assert code == 0 and f"safeload: verified {m}" in err
+    logger = logging.getLogger("safeload")
+    assert logger.handlers == [] and logger.level == logging.NOTSET  # restored after main()
+    assert run("-q", "-v", "verify", m, "--pub", pub)[0] == 2

@@ -159,3 +159,33 @@ def test_third_party_model(tmp_path: Path) -> None:
     assert "malicious file convert: refused" in out
     assert "use-time file scan: unsafe" in out
     assert "use-time file load_unsigned: refused (UnsafeStateError)" in out
+
+
+def test_make_demo_installs_only_what_the_demo_needs(tmp_path: Path) -> None:
+    """Issue 16: `make demo` on a fresh clone installed the test tools and compiled the static
+    pass. On a machine without the test venv it must install safeload alone, pure Python."""
+    import shutil
+
+    if shutil.which("make") is None:
+        pytest.skip("no make here")
+    venv = tmp_path / "venv"  # no stamp in it: a fresh clone
+    plan = subprocess.run(
+        ["make", "-n", "-C", str(ROOT), f"VENV={venv}", "demo"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    installs = [line for line in plan.splitlines() if "pip install" in line]
+    assert installs, plan
+    assert not any("[test" in line or "mypy" in line for line in installs), installs
+    assert any("SAFELOAD_PURE_PYTHON=1" in line and " -e ." in line for line in installs)
+    assert "examples/home_prices.py" in plan
+    (venv / ".installed-stamp").parent.mkdir()
+    (venv / ".installed-stamp").touch()  # `make test` already set this venv up: use it
+    plan = subprocess.run(
+        ["make", "-n", "-C", str(ROOT), f"VENV={venv}", "demo"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "SAFELOAD_PURE_PYTHON=1" not in plan

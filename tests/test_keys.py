@@ -267,3 +267,59 @@ def test_keyring_is_immutable() -> None:
     payload, sidecar = dumps([1], outsider)
     with pytest.raises(SignatureError):
         loads(payload, sidecar, Keyring([alice.public_key]))
+
+
+# Issue 16: keyring files name what is wrong, and take the same times as `--expires`.
+
+
+def _ring_file(tmp_path: Path, entry: dict[str, object], **doc: object) -> Path:
+    import json
+
+    path = tmp_path / "ring.json"
+    path.write_text(json.dumps({"keys": [entry], **doc}))
+    return path
+
+
+def test_keyring_unknown_fields_are_named(tmp_path: Path) -> None:
+    pem = SigningKey.generate().public_key.to_pem().decode()
+    with pytest.raises(KeyFormatError, match=r"unknown field\(s\) expires, note \(known:"):
+        Keyring.from_file(_ring_file(tmp_path, {"public_key": pem, "expires": "x", "note": 1}))
+    with pytest.raises(KeyFormatError, match=r"unknown field\(s\) treshold \(known:"):
+        Keyring.from_file(_ring_file(tmp_path, {"public_key": pem}, treshold=2))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2027-01-31T00:00:00Z", "2027-01-31T01:00:00+01:00", "2027-01-31", "2027-01-31T00:00:00"],
+)
+def test_keyring_not_after_takes_the_same_formats_as_expires(tmp_path: Path, text: str) -> None:
+    from datetime import datetime, timezone
+
+    from safeload._time import parse_time
+
+    key = SigningKey.generate()
+    ring = Keyring.from_file(
+        _ring_file(tmp_path, {"public_key": key.public_key.to_pem().decode(), "not_after": text})
+    )
+    expected = datetime(2027, 1, 31, tzinfo=timezone.utc)
+    assert ring.not_after[key.keyid] == expected == parse_time(text)
+
+
+def test_keyring_not_after_that_is_no_time_is_refused(tmp_path: Path) -> None:
+    pem = SigningKey.generate().public_key.to_pem().decode()
+    with pytest.raises(KeyFormatError, match="not an ISO 8601 time: 'next year'"):
+        Keyring.from_file(_ring_file(tmp_path, {"public_key": pem, "not_after": "next year"}))
+
+
+def test_keygen_interrupted_after_the_private_key_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(self: VerifyKey, path: object) -> Path:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(VerifyKey, "save", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        generate_keypair(tmp_path, "release")
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.undo()
+    generate_keypair(tmp_path, "release")  # nothing left to block the next try

@@ -52,8 +52,34 @@ def test_safeload_models_needs_a_key_source(
 ) -> None:
     models, _ = _models(pytester.path, home_model)
     result = pytester.runpytest("--safeload-models", str(models))
-    assert result.ret != 0
-    result.stdout.fnmatch_lines(["*needs --safeload-keyring*"])
+    # One usage error before any test runs (issue 16), not a traceback in every model's test.
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--safeload-models needs the keys*--safeload-keyring DIR*"])
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+    result = pytester.runpytest(
+        "--safeload-models", str(models), "--safeload-keyring", str(pytester.path / "nokeys")
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*keyring directory*nokeys does not exist*"])
+
+
+def test_safeload_keyring_takes_a_json_keyring(
+    pytester: pytest.Pytester, home_model: LinearRegression
+) -> None:
+    import json
+
+    models, keys = _models(pytester.path, home_model)
+    ring = pytester.path / "ring.json"
+    pem = (keys / "release.pub").read_text()
+    ring.write_text(json.dumps({"threshold": 1, "keys": [{"public_key": pem}]}))
+    result = pytester.runpytest("--safeload-models", str(models), "--safeload-keyring", str(ring))
+    result.assert_outcomes(passed=2, failed=3)
+    result = pytester.runpytest(
+        "--safeload-models", str(models), "--safeload-keyring", str(ring),
+        "--safeload-threshold", "2",
+    )  # fmt: skip
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*conflicts with the keyring file*"])
 
 
 def test_attack_case_fixture(pytester: pytest.Pytester) -> None:

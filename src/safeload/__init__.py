@@ -20,6 +20,7 @@ from safeload.api import (
     verify,
 )
 from safeload.exceptions import (
+    ArtifactNotFoundError,
     InsufficientSignaturesError,
     InvalidSignatureError,
     KeyFormatError,
@@ -32,6 +33,7 @@ from safeload.exceptions import (
     SignatureError,
     UnsafeStateError,
     UntrustedTypeError,
+    UsageError,
 )
 from safeload.keys import (
     HMACKey,
@@ -45,12 +47,13 @@ from safeload.keys import (
 from safeload.policy import Limits, Policy
 from safeload.scan import ScanReport
 from safeload.sidecar import Statement
-from safeload.signing import InconsistentVersionWarning
+from safeload.signing import InconsistentVersionWarning, VersionMismatchWarning
 from safeload.state import TrustState
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ArtifactNotFoundError",
     "HMACKey",
     "InconsistentVersionWarning",
     "InsufficientSignaturesError",
@@ -73,8 +76,10 @@ __all__ = [
     "TrustState",
     "UnsafeStateError",
     "UntrustedTypeError",
+    "UsageError",
     "Verifier",
     "VerifyKey",
+    "VersionMismatchWarning",
     "__version__",
     "convert",
     "dump",

@@ -36,16 +36,30 @@ def _create_temp(folder: Path, prefix: str) -> tuple[int, Path]:
 def write_atomic(path: Path, data: bytes, *, prefix: str | None = None) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder, then rename it
     over ``path``: readers see the old file or the new one, never a partial one."""
-    fd, tmp = _create_temp(path.parent, prefix if prefix is not None else f".{path.name}.")
+    try:
+        fd, tmp = _create_temp(path.parent, prefix if prefix is not None else f".{path.name}.")
+    except OSError as exc:
+        raise _naming(exc, path) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _naming(exc, path) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _naming(exc: OSError, path: Path) -> OSError:
+    """The same kind of error (disk full, read-only, permission), about the file the caller
+    asked for: the temporary name in the original error means nothing to a user."""
+    if exc.errno is None:  # pragma: no cover - every OS write error carries an errno
+        return exc
+    return type(exc)(exc.errno, f"cannot write {path}: {exc.strerror}; it was left as it was")
 
 
 @contextlib.contextmanager

@@ -7,6 +7,7 @@ those same bytes; the path is never opened again after verification.
 from __future__ import annotations
 
 import functools
+import logging
 import mmap
 import os
 import stat
@@ -21,14 +22,16 @@ from safeload import _progress, formats
 from safeload._atomic import locked_folder, write_atomic
 from safeload._types import Buffer
 from safeload.exceptions import (
+    ArtifactNotFoundError,
     LimitExceededError,
     MalformedArtifactError,
     MissingSignatureError,
     SafeloadError,
     SidecarFormatError,
     SignatureError,
+    UsageError,
 )
-from safeload.keys import KeysLike, Signer
+from safeload.keys import HMACKey, Keyring, KeysLike, Signer, SigningKey, Verifier, VerifyKey
 from safeload.policy import Limits, Policy, TrustedSpec, resolve_policy
 from safeload.scan import Finding, GlobalRef, ScanReport, analyze
 from safeload.sidecar import MAX_SIDECAR_BYTES, Envelope, Statement, parse_envelope, parse_statement
@@ -39,6 +42,7 @@ from safeload.signing import (
     checked_algorithm,
     sign_bytes,
     sign_folder,
+    signer_environment,
     unsigned_artifact,
     verify_bytes,
     verify_folder,
@@ -61,11 +65,62 @@ __all__ = [
 
 PathLike = str | os.PathLike[str]
 
+#: What the library does, for callers who want to see it (the CLI's -v). The library adds no
+#: handler and logs nothing above INFO: errors are raised, never logged.
+_log = logging.getLogger(__name__)
+
 
 def sidecar_path(path: PathLike) -> Path:
     """Where the signature of ``path`` lives: ``<path>.sig``."""
     p = Path(path)
     return p.with_name(p.name + ".sig")
+
+
+def _checked_keys(keys: object) -> None:
+    """Refuse what can never be a set of trusted keys with a message that says what to pass,
+    before any file is read (``None``, PEM bytes, a path, a number)."""
+    if keys is None:
+        raise UsageError(
+            "keys is None: pass the trusted public key(s), e.g. VerifyKey.from_file('keys/x.pub')"
+            ", a list of them, or Keyring.from_dir('keys/'). There is no way to load without one;"
+            " for a third-party file you have reviewed, use load_unsigned()"
+        )
+    if isinstance(keys, (bytes, bytearray, memoryview)) and bytes(keys).lstrip().startswith(
+        b"-----BEGIN"
+    ):
+        raise UsageError(
+            "keys is PEM text, not a key: parse it first with VerifyKey.from_pem(data) (or "
+            "VerifyKey.from_file('keys/x.pub'))"
+        )
+    if isinstance(keys, (str, bytes, bytearray, memoryview, os.PathLike)):
+        raise UsageError(
+            f"keys must be key objects, not {type(keys).__name__}: use "
+            "VerifyKey.from_file('keys/x.pub') or Keyring.from_dir('keys/')"
+        )
+    # Any verifier (not only today's key classes) passes; so does any iterable of them.
+    if not isinstance(keys, (Keyring, VerifyKey, HMACKey, SigningKey, Verifier)):
+        try:
+            iter(keys)  # type: ignore[call-overload]
+        except TypeError:
+            raise UsageError(
+                f"keys must be a key, a list of keys or a Keyring, not {type(keys).__name__}"
+            ) from None
+
+
+def _checked_signers(signer: object) -> None:
+    """Refuse a public key (or nothing) where a private key is needed, naming the fix."""
+    many = not isinstance(signer, (Signer, VerifyKey)) and isinstance(signer, (list, tuple))
+    for one in list(signer) if many else [signer]:  # type: ignore[call-overload]
+        if isinstance(one, VerifyKey):
+            raise UsageError(
+                "a public key (VerifyKey) cannot sign: pass the private key, e.g. "
+                "SigningKey.from_file('keys/x.key'); the public key is for load() and verify()"
+            )
+        if not isinstance(one, Signer):
+            raise UsageError(
+                f"cannot sign with {type(one).__name__}: pass a SigningKey or an HMACKey "
+                "(or a list of them)"
+            )
 
 
 #: From this size on, file contents go into anonymous memory advised for huge pages.
@@ -144,7 +199,9 @@ def _read_file(
             flags |= getattr(os, "O_NOFOLLOW", 0)
         fd = os.open(path, flags)
     except FileNotFoundError as exc:
-        raise MalformedArtifactError(f"{what} {path} does not exist", path=str(path)) from exc
+        raise ArtifactNotFoundError(
+            f"{what} {path} does not exist; check the path", path=str(path)
+        ) from exc
     except OSError as exc:
         raise MalformedArtifactError(
             f"cannot open {what} {path}: {exc.strerror}", path=str(path)
@@ -323,6 +380,7 @@ def dump(
     signed predicate; ``expires`` (timezone-aware) bounds the signature's validity.
     Returns the sidecar path.
     """
+    _checked_signers(signer)
     p = Path(path)
     data, envelope = _serialize_signed(
         obj, p, signer, format, compress, protocol, version, expires, name
@@ -357,6 +415,7 @@ def _write_signed(p: Path, data: bytes, envelope: Envelope) -> Path:
     _write_atomic(p, data)
     sig = sidecar_path(p)
     _write_atomic(sig, envelope.to_json())
+    _log.info("wrote %s (%d bytes) and %s", p, len(data), sig)
     return sig
 
 
@@ -372,6 +431,7 @@ def dumps(
     expires: datetime | None = None,
 ) -> tuple[bytes, bytes]:
     """Serialize ``obj`` in memory; return ``(payload, sidecar)`` bytes."""
+    _checked_signers(signer)
     data = formats.write(obj, format, compress=compress, protocol=protocol)
     envelope = sign_bytes(data, signer, name=name, format=format, version=version, expires=expires)
     return data, envelope.to_json()
@@ -401,6 +461,7 @@ def load(
     after the whole folder verifies, and that folder signature alone governs it: a ``.sig`` of
     the file's own is ignored (see :func:`_governing_folder`).
     """
+    _checked_keys(keys)
     p = Path(path)
     lim = limits or Limits()
     pol = resolve_policy(policy, trusted)
@@ -486,9 +547,11 @@ def _read_verified(
     is spent: the callers read it for this load alone."""
     if state is not None:
         state.check(statement, source)
+    _log.info("verified %s; reading it through the restricted %s reader", source, artifact.format)
     obj = formats.read(artifact, pol, lim, source, prepared, consume=True)
     if state is not None:
         state.record(statement)
+    _log.debug("loaded %s: %s", source, type(obj).__name__)
     return obj
 
 
@@ -532,6 +595,7 @@ def loads(
     now: datetime | None = None,
 ) -> Any:
     """In-memory :func:`load`. ``name``, when given, must match the signed subject name."""
+    _checked_keys(keys)
     lim = limits or Limits()
     pol = resolve_policy(policy, trusted)
     artifact = verify_bytes(
@@ -559,6 +623,7 @@ def load_unsigned(
     pol = resolve_policy(policy, trusted)
     data = _read_once(p, lim.max_file_size)
     fmt = _format_for(p, data, format)
+    _log.info("reading %s (%s) WITHOUT a signature check, through the restricted reader", p, fmt)
     return formats.read(unsigned_artifact(data, p.name, fmt), pol, lim, str(p), consume=True)
 
 
@@ -581,6 +646,7 @@ def sign(
     checking that the sidecar's statement describes this exact file. Concurrent appends are
     serialised by a lock on the folder, so no approval is lost.
     """
+    _checked_signers(signer)
     with locked_folder(sidecar_path(path).parent):
         return _sign_locked(Path(path), signer, append, format, version, expires, name)
 
@@ -608,10 +674,16 @@ def _sign_locked(
                     f"{sig} describes a different folder than {p}; refusing to add a signature",
                     path=str(p),
                 )
-            for s in [signer] if isinstance(signer, Signer) else list(signer):
-                envelope = add_signature(envelope, s)
+            envelope = _approve(envelope, signer, sig)
         else:
-            envelope = sign_folder(files, signer, expires=expires, version=version, model_name=name)
+            envelope = sign_folder(
+                files,
+                signer,
+                expires=expires,
+                version=version,
+                model_name=name,
+                env=signer_environment(),
+            )
         return _write_sidecar(p, sig, envelope, before)
     data = _read_once(p, Limits().max_file_size)
     if before is not None:
@@ -624,15 +696,34 @@ def _sign_locked(
                 f"{sig} describes different bytes than {p}; refusing to add a signature",
                 path=str(p),
             )
-        signers = [signer] if isinstance(signer, Signer) else list(signer)
-        for s in signers:
-            envelope = add_signature(envelope, s)
+        envelope = _approve(envelope, signer, sig)
     else:
         fmt = _format_for(p, data, format)
         envelope = sign_bytes(
-            data, signer, name=p.name, format=fmt, version=version, expires=expires, model_name=name
+            data,
+            signer,
+            name=p.name,
+            format=fmt,
+            version=version,
+            expires=expires,
+            model_name=name,
+            env=signer_environment(),  # the file's own library versions are unknown here
         )
     return _write_sidecar(p, sig, envelope, before)
+
+
+def _approve(envelope: Envelope, signer: Signer | Iterable[Signer], sig: Path) -> Envelope:
+    """Add each signer's signature; refuse a key that already signed, which would count once
+    and so add no approval (a threshold of 2 would still be unmet, silently)."""
+    for one in [signer] if isinstance(signer, Signer) else list(signer):
+        if any(s.keyid == one.keyid for s in envelope.signatures):
+            raise UsageError(
+                f"{sig} already has a signature by key id {one.keyid[:16]}…; a second one from "
+                "the same key adds no approval. Ask another key holder to append theirs.",
+                path=str(sig),
+            )
+        envelope = add_signature(envelope, one)
+    return envelope
 
 
 def _write_sidecar(p: Path, sig: Path, envelope: Envelope, before: bytes | None) -> Path:
@@ -645,6 +736,7 @@ def _write_sidecar(p: Path, sig: Path, envelope: Envelope, before: bytes | None)
             path=str(sig),
         )
     _write_atomic(sig, envelope.to_json())
+    _log.info("wrote %s (%d signature(s))", sig, len(envelope.signatures))
     return sig
 
 
@@ -665,6 +757,7 @@ def verify(
     or changed file, or a symlink (unless ``allow_symlinks``), fails. A file inside a signed
     folder is verified as part of the whole folder, whose statement is returned; its own
     sidecar, if any, is ignored, as in :func:`load`."""
+    _checked_keys(keys)
     p = Path(path)
     if p.is_dir():
         files = _read_folder(p, limits or Limits(), allow_symlinks=allow_symlinks)
@@ -678,6 +771,7 @@ def verify(
         )
         if state is not None:
             state.accept(folder.statement, str(p))
+        _log.info("verified %s (%d files)", p, len(files))
         return folder.statement
     governing = _governing_folder(p)
     if governing is not None:
@@ -686,6 +780,7 @@ def verify(
         )
         if state is not None:
             state.accept(verified.statement, str(governing[0]))
+        _log.info("verified %s as a file of the signed folder %s", p, governing[0])
         return verified.statement
     data = _read_once(p, (limits or Limits()).max_file_size)
     artifact = verify_bytes(
@@ -700,6 +795,7 @@ def verify(
     )
     if state is not None:
         state.accept(artifact.statement, str(p))
+    _log.info("verified %s (key ids %s)", p, ", ".join(k[:16] for k in artifact.keyids))
     return artifact.statement
 
 
@@ -774,6 +870,8 @@ def convert(
     version: str | None = None,
     policy: Policy | None = None,
     limits: Limits | None = None,
+    name: str | None = None,
+    expires: datetime | None = None,
 ) -> Path:
     """Load ``src`` through the restricted reader and write it to ``dst`` (normally ``.skops``)
     with a fresh signature. Returns the new sidecar path.
@@ -783,15 +881,19 @@ def convert(
     converted bytes are verified and loaded back in memory and must give identical predictions
     before anything is written: if the check fails (``MalformedArtifactError``) or cannot run
     (the model's own error, e.g. a probe with the wrong number of columns), ``dst`` and its
-    sidecar are left exactly as they were.
+    sidecar are left exactly as they were. ``version``, ``name`` and ``expires`` are recorded in
+    the new signature, as for :func:`dump`.
     """
+    _checked_signers(signer)
+    if keys is not None:
+        _checked_keys(keys)
     trusted = list(trusted)
     if keys is not None:
         obj = load(src, keys, trusted=trusted, policy=policy, limits=limits)
     else:
         obj = load_unsigned(src, trusted=trusted, policy=policy, limits=limits)
     out = Path(dst)
-    data, envelope = _serialize_signed(obj, out, signer, None, 0, None, version, None, None)
+    data, envelope = _serialize_signed(obj, out, signer, None, 0, None, version, expires, name)
     if check is not None:
         _check_conversion(obj, data, envelope, signer, check, trusted, policy, limits, src, out)
     return _write_signed(out, data, envelope)
@@ -811,7 +913,7 @@ def _check_conversion(
 ) -> None:
     """Verify and load the converted bytes in memory; their predictions on ``check`` must equal
     the source model's. Raises before anything is written."""
-    from safeload.keys import Keyring, as_keyring
+    from safeload.keys import as_keyring
 
     signers = [signer] if isinstance(signer, Signer) else list(signer)
     verifier: Keyring = as_keyring(signers)  # type: ignore[arg-type]

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import io
 import json
+import logging
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,7 +21,9 @@ from typing import Any, TextIO
 
 import safeload
 from safeload import _progress
+from safeload._time import parse_time
 from safeload.exceptions import (
+    ArtifactNotFoundError,
     KeyFormatError,
     LimitExceededError,
     MalformedArtifactError,
@@ -26,6 +31,7 @@ from safeload.exceptions import (
     SafeloadError,
     SignatureError,
     UntrustedTypeError,
+    UsageError,
 )
 from safeload.keys import HMACKey, Keyring, Signer, SigningKey, Verifier, VerifyKey
 from safeload.policy import name_runs_code
@@ -33,10 +39,22 @@ from safeload.policy import name_runs_code
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+#: Interrupted (Ctrl-C): the shell's convention, 128 + SIGINT.
+EXIT_INTERRUPTED = 130
+
+#: A problem with the command line or the local files: exit code 2. The public
+#: ``safeload.UsageError``, so ``--json`` output names a class a caller can look up.
+_UsageError = UsageError
 
 
-class _UsageError(Exception):
-    """A problem with the command line or the local files: exit code 2."""
+class _HelpFormatter(argparse.HelpFormatter):
+    """Help pages: descriptions wrapped to the terminal; the examples and the exit codes in
+    the epilog keep their line breaks."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
 
 
 def _static_pass_build() -> str:
@@ -51,7 +69,24 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="safeload",
         description="Sign, verify, scan and inspect machine-learning model files.",
-        epilog="Exit codes: 0 ok, 1 verification failed or unsafe content, 2 usage or I/O error.",
+        epilog="Exit codes: 0 ok, 1 verification failed or unsafe content, 2 usage or I/O "
+        "error, 130 interrupted.\n`safeload COMMAND --help` shows each command's options and "
+        "examples.",
+        formatter_class=_HelpFormatter,
+    )
+    talk = p.add_mutually_exclusive_group()
+    talk.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print only errors and warnings (and --json output); the exit code says the rest",
+    )
+    talk.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="also log what safeload does (-vv: in detail), on stderr",
     )
     p.add_argument(
         "--version",
@@ -60,11 +95,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True)
 
-    kg = sub.add_parser("keygen", help="create an Ed25519 key pair (or an HMAC secret)")
+    kg = sub.add_parser(
+        "keygen",
+        help="create an Ed25519 key pair (or an HMAC secret)",
+        description="Create NAME.key (private, mode 0600: never commit it) and NAME.pub (give it "
+        "to verifiers), or with --hmac one shared secret NAME.hmac. Existing files are never "
+        "overwritten.",
+        epilog="examples:\n"
+        "  safeload keygen release --dir keys\n"
+        "  RELEASE_PASS=... safeload keygen release --dir keys --passphrase-env RELEASE_PASS\n"
+        "  safeload keygen cache --dir keys --hmac",
+        formatter_class=_HelpFormatter,
+    )
     kg.add_argument("name", help="base name: writes NAME.key and NAME.pub (or NAME.hmac)")
     kg.add_argument("--dir", default=".", help="directory for the key files (default: .)")
     kg.add_argument("--hmac", action="store_true", help="create an HMAC-SHA256 secret instead")
-    kg.add_argument("--json", action="store_true", help="machine-readable output")
+    kg.add_argument("--json", action="store_true", help="machine-readable output (JSON)")
     kg.add_argument(
         "--passphrase-env",
         metavar="VAR",
@@ -76,22 +122,60 @@ def _parser() -> argparse.ArgumentParser:
         help="encrypt the private key with a passphrase read from the terminal",
     )
 
-    sg = sub.add_parser("sign", help="write FILE.sig (or DIR.sig for a folder)")
-    sg.add_argument("files", nargs="+", metavar="FILE|DIR")
+    sg = sub.add_parser(
+        "sign",
+        help="write FILE.sig (or DIR.sig for a folder)",
+        description="Sign existing model files: FILE.sig beside each FILE, or one DIR.sig "
+        "listing every file of a folder. With --append, add an approval to an existing "
+        "signature instead.",
+        epilog="examples:\n"
+        "  safeload sign model.joblib --key keys/release.key --name churn --model-version 1.4.0\n"
+        "  safeload sign dist/churn-model --key keys/release.key --expires 2027-06-01\n"
+        "  safeload sign dist/churn-model --key keys/approver.key --append",
+        formatter_class=_HelpFormatter,
+    )
+    sg.add_argument("files", nargs="+", metavar="FILE|DIR", help="model files or folders to sign")
     _signer_args(sg)
-    sg.add_argument("--version", dest="model_version", help="version recorded in the signature")
-    sg.add_argument("--name", dest="model_name", help="model name recorded in the signature")
-    sg.add_argument("--expires", help="expiry, ISO 8601 (e.g. 2027-01-31T00:00:00Z)")
+    sg.add_argument(
+        "--model-version",
+        "--version",
+        dest="model_version",
+        metavar="VERSION",
+        help="the model's version (PEP 440, e.g. 1.4.0), recorded in the signature for "
+        "rollback protection (--version is the older spelling)",
+    )
+    sg.add_argument(
+        "--name", dest="model_name", metavar="NAME", help="model name recorded in the signature"
+    )
+    sg.add_argument("--expires", metavar="TIME", help=_EXPIRES_HELP)
     sg.add_argument(
         "--append",
         action="store_true",
         help="add this signature to the existing FILE.sig (approvals)",
     )
-    sg.add_argument("--format", choices=("pickle", "joblib", "skops"))
-    sg.add_argument("--json", action="store_true", help="machine-readable output")
+    sg.add_argument(
+        "--format",
+        choices=("pickle", "joblib", "skops"),
+        help="record this format (default: from the content and extension)",
+    )
+    sg.add_argument("--json", action="store_true", help="machine-readable output (JSON)")
 
-    vf = sub.add_parser("verify", help="check FILE against FILE.sig; deserializes nothing")
-    vf.add_argument("files", nargs="+", metavar="FILE|DIR")
+    vf = sub.add_parser(
+        "verify",
+        help="check FILE against FILE.sig; deserializes nothing",
+        description="Check each FILE against its signature with the keys you trust. Nothing "
+        "is deserialized. A signed folder (DIR.sig beside DIR) is checked as a whole; a plain "
+        "folder stands for every model file under it. FILE.sig stands for FILE.",
+        epilog="examples:\n"
+        "  safeload verify model.joblib --pub keys/release.pub\n"
+        "  safeload verify dist/churn-model --keyring keys/ --threshold 2\n"
+        "  safeload verify dist/churn-model --pub keys/release.pub --state deploy/trust.json\n"
+        "  safeload verify --jobs 4 models/ --keyring ring.json --json",
+        formatter_class=_HelpFormatter,
+    )
+    vf.add_argument(
+        "files", nargs="+", metavar="FILE|DIR", help="model files, signed folders or folders"
+    )
     vf.add_argument(
         "--jobs",
         type=int,
@@ -110,20 +194,43 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="accept a file whose name differs from the signed name",
     )
-    vf.add_argument("--json", action="store_true", help="machine-readable output")
+    vf.add_argument("--json", action="store_true", help="machine-readable output (JSON)")
     vf.add_argument(
         "--state",
         metavar="PATH",
         help="trust-state file: refuse versions older than ones already accepted",
     )
 
-    ins = sub.add_parser("inspect", help="show what a .sig file claims (verifies nothing)")
-    ins.add_argument("sidecar", metavar="FILE.sig")
-    ins.add_argument("--json", action="store_true")
+    ins = sub.add_parser(
+        "inspect",
+        help="show what a .sig file claims (verifies nothing)",
+        description="Show what a signature file claims: file names and digests, format, "
+        "version, expiry, the libraries recorded, and which key ids signed. NOTHING is "
+        "verified; use `safeload verify` for that. Given FILE rather than FILE.sig, it shows "
+        "FILE.sig.",
+        epilog="examples:\n"
+        "  safeload inspect model.joblib.sig\n"
+        "  safeload inspect dist/churn-model.sig --json",
+        formatter_class=_HelpFormatter,
+    )
+    ins.add_argument("sidecar", metavar="FILE.sig", help="the signature file to show")
+    ins.add_argument("--json", action="store_true", help="machine-readable output (JSON)")
 
-    cv = sub.add_parser("convert", help="re-save a pickle/joblib file as signed skops")
-    cv.add_argument("src", metavar="SRC")
-    cv.add_argument("dst", metavar="DST.skops")
+    cv = sub.add_parser(
+        "convert",
+        help="re-save a pickle/joblib file as signed skops",
+        description="Load SRC through the restricted reader (verifying its signature with "
+        "--src-pub/--src-keyring, if given) and write it as DST.skops with a fresh signature. "
+        "With --check, nothing is written unless the converted model predicts identically.",
+        epilog="examples:\n"
+        "  safeload convert model.joblib model.skops --key keys/team.key --src-pub "
+        "keys/release.pub\n"
+        "  safeload convert model.pkl model.skops --key keys/team.key --check probe.npy "
+        "--name churn --model-version 1.4.0",
+        formatter_class=_HelpFormatter,
+    )
+    cv.add_argument("src", metavar="SRC", help="the pickle or joblib file to convert")
+    cv.add_argument("dst", metavar="DST.skops", help="where to write the signed skops file")
     _signer_args(cv)
     src_keys = cv.add_mutually_exclusive_group()
     src_keys.add_argument(
@@ -145,11 +252,33 @@ def _parser() -> argparse.ArgumentParser:
         metavar="X.npy",
         help="probe input: the converted model must predict identically on it",
     )
-    cv.add_argument("--version", dest="model_version", help="version recorded in the signature")
-    cv.add_argument("--json", action="store_true", help="machine-readable output")
+    cv.add_argument(
+        "--model-version",
+        "--version",
+        dest="model_version",
+        metavar="VERSION",
+        help="the model's version (PEP 440), recorded in the new signature (--version is the "
+        "older spelling)",
+    )
+    cv.add_argument(
+        "--name", dest="model_name", metavar="NAME", help="model name recorded in the new signature"
+    )
+    cv.add_argument("--expires", metavar="TIME", help=_EXPIRES_HELP)
+    cv.add_argument("--json", action="store_true", help="machine-readable output (JSON)")
 
-    sc = sub.add_parser("scan", help="list what a pickle/joblib/skops file would import")
-    sc.add_argument("files", nargs="+", metavar="FILE")
+    sc = sub.add_parser(
+        "scan",
+        help="list what a pickle/joblib/skops file would import",
+        description="List every global a pickle, joblib or skops file refers to, which the "
+        "allowlist trusts, and any construct safeload refuses, without importing or running "
+        "anything. Exit 1 if any file is unsafe, 2 if a file cannot be read.",
+        epilog="examples:\n"
+        "  safeload scan third_party.pkl\n"
+        "  safeload scan model.joblib --trust mypkg.features.MyTransformer --json\n"
+        "  safeload scan models/*.pkl --sarif > scan.sarif",
+        formatter_class=_HelpFormatter,
+    )
+    sc.add_argument("files", nargs="+", metavar="FILE", help="files to scan")
     sc.add_argument(
         "--trust",
         action="append",
@@ -163,9 +292,40 @@ def _parser() -> argparse.ArgumentParser:
         help="read every FILE as this format (default: from the content and extension)",
     )
     out = sc.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true")
+    out.add_argument("--json", action="store_true", help="machine-readable output (JSON)")
     out.add_argument("--sarif", action="store_true", help="SARIF 2.1.0 output")
+
+    pk = sub.add_parser(
+        "pubkey",
+        help="write the .pub of a private .key (e.g. when the .pub was lost)",
+        description="Derive the public key from an Ed25519 private key and write it as PEM: "
+        "beside the key as NAME.pub by default. Never overwrites a different file.",
+        epilog="examples:\n"
+        "  safeload pubkey keys/release.key                 # writes keys/release.pub\n"
+        "  safeload pubkey keys/release.key --out -         # prints the PEM",
+        formatter_class=_HelpFormatter,
+    )
+    pk.add_argument("key", metavar="NAME.key", help="the Ed25519 private key (PKCS#8 PEM)")
+    pk.add_argument(
+        "--out", metavar="PATH", help="where to write it (default: NAME.pub; - for stdout)"
+    )
+    pk.add_argument(
+        "--passphrase-env", metavar="VAR", help="read the private key's passphrase from $VAR"
+    )
+    pk.add_argument(
+        "--prompt-passphrase",
+        action="store_true",
+        help="read the private key's passphrase from the terminal",
+    )
+    pk.add_argument("--json", action="store_true", help="machine-readable output (JSON)")
     return p
+
+
+_EXPIRES_HELP = (
+    "the signature is not valid from TIME on: ISO 8601, the same as a keyring's not_after "
+    "(2027-01-31T00:00:00Z, 2027-01-31T02:00:00+02:00, or 2027-01-31 for midnight UTC); "
+    "must be in the future"
+)
 
 
 def _signer_args(p: argparse.ArgumentParser) -> None:
@@ -209,9 +369,15 @@ def _passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str | Non
             raise _UsageError(f"environment variable {args.passphrase_env} is not set")
         return value
     if getattr(args, "prompt_passphrase", False):
-        first = getpass.getpass("Passphrase: ")
-        if confirm and getpass.getpass("Again: ") != first:
-            raise _UsageError("the passphrases differ")
+        try:
+            first = getpass.getpass("Passphrase: ")
+            if confirm and getpass.getpass("Again: ") != first:
+                raise _UsageError("the passphrases differ")
+        except EOFError:
+            raise _UsageError(
+                "--prompt-passphrase needs a terminal to read the passphrase from, and there "
+                "is none (a script, CI or a pipe?); use --passphrase-env VAR instead"
+            ) from None
         return first
     return None
 
@@ -227,6 +393,12 @@ def _signer(args: argparse.Namespace) -> Signer:
 def _keyring(args: argparse.Namespace) -> Keyring:
     threshold = 1 if args.threshold is None else args.threshold
     if args.keyring:
+        if Path(args.keyring).is_file() and _is_pem_file(Path(args.keyring)):
+            raise _UsageError(
+                f"--keyring {args.keyring} is one public key, not a keyring: use --pub "
+                f"{args.keyring} (repeatable), or --keyring with a folder of *.pub files or a "
+                "JSON keyring file"
+            )
         if Path(args.keyring).is_file():
             if args.threshold is not None:
                 # Two sources for one trust setting: refuse rather than silently pick one.
@@ -246,13 +418,26 @@ def _keyring(args: argparse.Namespace) -> Keyring:
     return Keyring(keys, threshold=threshold)
 
 
-def _parse_time(text: str) -> datetime:
+def _is_pem_file(path: Path) -> bool:
     try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        with path.open("rb") as fh:
+            return fh.read(64).lstrip().startswith(b"-----BEGIN")
+    except OSError:
+        return False  # reading it as a keyring reports the error
+
+
+def _parse_time(text: str, now: datetime | None = None) -> datetime:
+    """``--expires``: the format of a keyring's ``not_after`` (safeload._time), in the future."""
+    try:
+        value = parse_time(text)
     except ValueError as exc:
-        raise _UsageError(f"--expires: not an ISO 8601 time: {text!r}") from exc
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        raise _UsageError(f"--expires: {exc}") from None
+    now = now or datetime.now(timezone.utc)
+    if value <= now:
+        raise _UsageError(
+            f"--expires {text}: that time has passed (now {now:%Y-%m-%dT%H:%M:%SZ}); the "
+            "signature would never be valid. Give a time in the future."
+        )
     return value
 
 
@@ -363,11 +548,25 @@ def _verify_one(
             f, ring, allow_rename=args.allow_rename, state=state, allow_symlinks=args.allow_symlinks
         )
     except SignatureError as exc:
-        return {"file": f, "ok": False, "error": str(exc)}
+        return {"file": f, "ok": False, "error": str(exc), "error_type": type(exc).__name__}
+    except (ArtifactNotFoundError, MalformedArtifactError, OSError) as exc:
+        # One file that cannot be read does not hide the results for the others.
+        return {
+            "file": f,
+            "ok": False,
+            "unreadable": True,
+            "error": str(exc),
+            "error_type": type(exc).__name__,
+        }
     return {"file": f, "ok": True, "statement": st.to_dict()}
 
 
 def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.jobs < 1:
+        raise _UsageError(f"--jobs {args.jobs}: give a number of parallel checks, 1 or more")
+    if args.jobs > 1 and args.state:
+        # Versions are accepted into the state one at a time, in order: not in parallel.
+        raise _UsageError("--jobs and --state cannot be combined; drop --jobs to use --state")
     ring = _keyring(args)
     state = safeload.TrustState(args.state) if args.state else None
     files = _expand(_artifacts(args.files))
@@ -381,6 +580,7 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         results = [_verify_one(f, ring, args, state) for f in files]
     failed = [r for r in results if not r["ok"]]
+    unreadable = [r for r in failed if r.get("unreadable")]
     if args.json:
         json.dump(
             {
@@ -407,10 +607,37 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 print(f"FAILED {r['file']}: {r['error']}", file=err)
         if len(results) > 1:
             print(f"{len(results) - len(failed)} verified, {len(failed)} failed", file=out)
+    if failed and len(unreadable) == len(failed):
+        return EXIT_USAGE  # only unreadable files: an I/O error, not a failed verification
     return EXIT_FAIL if failed else EXIT_OK
 
 
-def _cmd_inspect(args: argparse.Namespace, out: TextIO) -> int:
+def _sidecar_to_inspect(given: str, err: TextIO) -> str:
+    """``inspect FILE`` for ``inspect FILE.sig``: the model itself is never a signature file."""
+    if given.endswith(".sig"):
+        return given
+    sig = given + ".sig"
+    if Path(sig).is_file():
+        print(f"safeload: {given} is not a signature file; showing {sig}", file=err)
+        return sig
+    if Path(given).exists() and not _looks_like_sidecar(Path(given)):
+        raise _UsageError(
+            f"{given} is not a signature file and there is no {Path(sig).name} beside it: "
+            "`safeload inspect` shows a .sig file (sign the file first with `safeload sign`)"
+        )
+    return given
+
+
+def _looks_like_sidecar(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(1).lstrip()[:1] == b"{" or path.is_dir()
+    except OSError:
+        return path.is_dir()
+
+
+def _cmd_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    args.sidecar = _sidecar_to_inspect(args.sidecar, err)
     env, st = safeload.inspect_sidecar(args.sidecar)
     if args.json:
         doc = {
@@ -461,7 +688,7 @@ def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for f in args.files:
         try:
             reports.append(safeload.scan(f, trusted=args.trust, format=args.format))
-        except (LimitExceededError, MalformedArtifactError) as exc:
+        except (LimitExceededError, MalformedArtifactError, ArtifactNotFoundError) as exc:
             # One file that cannot be read does not hide the results for the others.
             unreadable.append({"file": f, "error": type(exc).__name__, "message": str(exc)})
             print(f"safeload: {exc}", file=err)
@@ -506,6 +733,7 @@ def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _cmd_convert(args: argparse.Namespace, out: TextIO) -> int:
     signer = _signer(args)
+    expires = _parse_time(args.expires) if args.expires else None
     keys: Keyring | None = None
     if args.src_pub:
         keys = Keyring([VerifyKey.from_file(p) for p in args.src_pub])
@@ -527,6 +755,8 @@ def _cmd_convert(args: argparse.Namespace, out: TextIO) -> int:
         trusted=args.trust,
         check=check,
         version=args.model_version,
+        name=args.model_name,
+        expires=expires,
     )
     if args.json:
         _emit(
@@ -544,6 +774,34 @@ def _cmd_convert(args: argparse.Namespace, out: TextIO) -> int:
     how = "verified" if keys is not None else "UNSIGNED source, allowlist applied"
     checked = ", predictions checked" if check is not None else ""
     print(f"converted {args.src} ({how}) -> {args.dst} + {sig}{checked}", file=out)
+    return EXIT_OK
+
+
+def _cmd_pubkey(args: argparse.Namespace, out: TextIO) -> int:
+    key = SigningKey.from_file(args.key, _passphrase(args))
+    pem = key.public_key.to_pem()
+    if args.out == "-":
+        out.write(pem.decode("ascii"))
+        return EXIT_OK
+    target = Path(args.out) if args.out else Path(args.key).with_suffix(".pub")
+    if target.exists():
+        try:
+            same = VerifyKey.from_file(target) == key.public_key
+        except KeyFormatError:
+            same = False
+        if not same:
+            raise _UsageError(
+                f"{target} already exists and is not this key's public key; refusing to "
+                "overwrite it. Move it away, or pass --out PATH"
+            )
+    else:
+        key.public_key.save(target)
+    if args.json:
+        _emit(out, {"ok": True, "public": str(target), "keyid": key.keyid})
+    else:
+        print(
+            f"wrote {target} (public, key id {key.keyid[:16]}…: give this to verifiers)", file=out
+        )
     return EXIT_OK
 
 
@@ -565,11 +823,13 @@ def _dispatch(
     if args.command == "verify":
         return _cmd_verify(args, out, err)
     if args.command == "inspect":
-        return _cmd_inspect(args, out)
+        return _cmd_inspect(args, out, err)
     if args.command == "convert":
         return _cmd_convert(args, out)
     if args.command == "scan":
         return _cmd_scan(args, out, err)
+    if args.command == "pubkey":
+        return _cmd_pubkey(args, out)
     parser.error(f"unknown command {args.command}")  # pragma: no cover
     return EXIT_USAGE  # pragma: no cover
 
@@ -585,6 +845,40 @@ def main(
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse reports usage errors by exiting
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
+    if args.quiet and not getattr(args, "json", False) and not getattr(args, "sarif", False):
+        out = io.StringIO()  # -q: results go nowhere; errors and warnings still reach stderr
+    logger = logging.getLogger("safeload")
+    handler = logging.StreamHandler(err)
+    handler.setFormatter(logging.Formatter("safeload: %(message)s"))
+    level = logger.level
+    if args.verbose:
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO if args.verbose == 1 else logging.DEBUG)
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = _warning_printer(err)
+            return _run(args, parser, out, err)
+    except KeyboardInterrupt:
+        print("safeload: interrupted; files being written were left as they were", file=err)
+        return EXIT_INTERRUPTED
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def _warning_printer(err: TextIO) -> Any:
+    """Warnings as one line of text, like every other message, not Python's with a source
+    line: e.g. a model saved with other library versions (VersionMismatchWarning)."""
+
+    def show(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
+        print(f"safeload: warning: {message}", file=err)
+
+    return show
+
+
+def _run(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO, err: TextIO
+) -> int:
     try:
         # Reading and hashing large files draw a progress bar, on a terminal only.
         with _progress.reporting(_progress.terminal_bar(err)):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "ArtifactNotFoundError",
     "InsufficientSignaturesError",
     "InvalidSignatureError",
     "KeyFormatError",
@@ -22,6 +23,7 @@ __all__ = [
     "SignatureError",
     "UnsafeStateError",
     "UntrustedTypeError",
+    "UsageError",
 ]
 
 
@@ -111,3 +113,15 @@ class UnsafeStateError(MalformedArtifactError):
     file chose, call a stored object that is not a pure function, hide a method behind a value,
     write to a path, import a module. The message names the object's path inside the model and
     the attribute."""
+
+
+class ArtifactNotFoundError(SafeloadError, FileNotFoundError):
+    """The artifact (or the folder, or a signature file that was found a moment before) does
+    not exist. Also a ``FileNotFoundError``, so ``except OSError`` catches it too. Nothing was
+    read; this is not a verdict about any file's content."""
+
+
+class UsageError(SafeloadError, ValueError):
+    """The call itself is wrong, whatever the file holds: a public key where a signer is needed,
+    no keys, a negative limit, an expiry in the past, a second signature from the same key.
+    Also a ``ValueError``. The CLI reports it with exit code 2."""

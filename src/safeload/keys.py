@@ -16,7 +16,7 @@ import os
 import re
 import secrets
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import NoReturn, Protocol, runtime_checkable
@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from safeload._time import parse_time
 from safeload.exceptions import KeyFormatError
 
 __all__ = [
@@ -514,19 +515,24 @@ class Keyring:
             revoked = doc.get("revoked", [])
             unknown = set(doc) - {"keys", "threshold", "revoked"}
             if unknown:
-                raise ValueError(f"unknown field(s) {', '.join(sorted(unknown))}")
+                raise ValueError(
+                    f"unknown field(s) {', '.join(sorted(unknown))} (known: keys, threshold, "
+                    "revoked)"
+                )
             if not isinstance(entries, list) or not isinstance(revoked, list):
                 raise ValueError("keys and revoked must be lists")
             keys: list[Verifier] = []
             limits: dict[str, datetime] = {}
             for entry in entries:
                 key = VerifyKey.from_pem(entry["public_key"].encode("ascii"), source=str(p))
-                if set(entry) - {"public_key", "not_after", "name"}:
-                    raise ValueError("a key entry has unknown fields")
+                extra = set(entry) - {"public_key", "not_after", "name"}
+                if extra:
+                    raise ValueError(
+                        f"a key entry has unknown field(s) {', '.join(sorted(extra))} (known: "
+                        "public_key, not_after, name)"
+                    )
                 if "not_after" in entry:
-                    limits[key.keyid] = datetime.strptime(
-                        entry["not_after"], "%Y-%m-%dT%H:%M:%SZ"
-                    ).replace(tzinfo=timezone.utc)
+                    limits[key.keyid] = parse_time(entry["not_after"])
                 keys.append(key)
             _revoked_ids(revoked)
         except (
@@ -620,5 +626,12 @@ def generate_keypair(
             raise KeyFormatError(f"{p} already exists; refusing to overwrite a key", path=str(p))
     key = SigningKey.generate()
     key.save(priv, password)
-    key.public_key.save(pub)
+    try:
+        key.public_key.save(pub)
+    except BaseException:
+        # Interrupted (Ctrl-C, disk full) between the two files: a private key without its
+        # public half would block the next keygen, so take it back. (`safeload pubkey` derives
+        # a lost .pub from a .key.)
+        priv.unlink(missing_ok=True)
+        raise
     return priv, pub

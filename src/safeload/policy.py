@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any, Final
+
+from safeload.exceptions import UsageError
 
 __all__ = [
     "Limits",
@@ -189,6 +191,18 @@ class Limits:
     max_opcodes: int = 200_000_000
     #: Largest single length a stream may claim (strings, bytes, arrays), in bytes.
     max_item_size: int = 32 * 2**30
+
+    def __post_init__(self) -> None:
+        # A negative or non-integer limit would make every comparison meaningless (``-1``
+        # refuses everything, ``float("inf")`` or ``None`` breaks the checks): refuse it here,
+        # where the caller made it, rather than at the first load.
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise UsageError(
+                    f"Limits({f.name}={value!r}): every limit is a positive whole number "
+                    f"(the default is {f.default})"
+                )
 
 
 @dataclass(frozen=True)

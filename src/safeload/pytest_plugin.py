@@ -4,7 +4,8 @@
   a test that takes it runs once per published attack technique.
 * ``--safeload-models DIR``: one test per model file under DIR (``*.pkl``, ``*.pickle``,
   ``*.joblib*``, ``*.skops``), asserting that it carries a valid signature from a key in
-  ``--safeload-keyring DIR`` (or ``--safeload-pub FILE``) and loads under the default policy
+  ``--safeload-keyring DIR|FILE.json`` (a folder of ``*.pub`` files or a JSON keyring, as for
+  ``safeload verify --keyring``; or ``--safeload-pub FILE``) and loads under the default policy
   (plus ``--safeload-trust NAME``). Nothing is loaded without its signature being checked first.
 """
 
@@ -29,9 +30,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--safeload-keyring",
-        metavar="DIR",
+        metavar="DIR|FILE.json",
         default=None,
-        help="directory of trusted *.pub keys for --safeload-models",
+        help="trusted keys for --safeload-models: a directory of *.pub files, or a JSON "
+        "keyring file (which sets its own threshold)",
     )
     group.addoption(
         "--safeload-pub",
@@ -43,8 +45,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--safeload-threshold",
         type=int,
-        default=1,
-        help="distinct trusted keys that must have signed each model",
+        default=None,
+        help="distinct trusted keys that must have signed each model (default 1)",
     )
     group.addoption(
         "--safeload-trust",
@@ -82,21 +84,9 @@ class SafeloadModelItem(pytest.Item):
 
     def runtest(self) -> None:
         import safeload
-        from safeload.keys import Keyring, VerifyKey
 
-        cfg = self.config
-        ring_dir = cfg.getoption("--safeload-keyring")
-        pubs = cfg.getoption("--safeload-pub")
-        threshold = cfg.getoption("--safeload-threshold")
-        if ring_dir:
-            ring = Keyring.from_dir(ring_dir, threshold=threshold)
-        elif pubs:
-            ring = Keyring([VerifyKey.from_file(p) for p in pubs], threshold=threshold)
-        else:
-            raise pytest.UsageError(
-                "--safeload-models needs --safeload-keyring DIR or --safeload-pub FILE"
-            )
-        safeload.load(self.path_to_check, ring, trusted=cfg.getoption("--safeload-trust"))
+        ring = self.config.stash[_RING]
+        safeload.load(self.path_to_check, ring, trusted=self.config.getoption("--safeload-trust"))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         import safeload
@@ -109,6 +99,39 @@ class SafeloadModelItem(pytest.Item):
         return self.path_to_check, 0, f"safeload model {self.path_to_check.name}"
 
 
+_RING = pytest.StashKey[Any]()
+
+
+def _keyring(config: pytest.Config) -> Any:
+    """The keyring the options name, read once before any test runs: a missing or unreadable
+    one is one usage error, not a failure with a traceback in every model's test."""
+    import safeload
+    from safeload.keys import Keyring, VerifyKey
+
+    ring = config.getoption("--safeload-keyring")
+    pubs = config.getoption("--safeload-pub")
+    threshold = config.getoption("--safeload-threshold")
+    try:
+        if ring and Path(ring).is_file():
+            if threshold is not None:
+                raise pytest.UsageError(
+                    f"--safeload-threshold conflicts with the keyring file {ring}, which sets its "
+                    "own threshold; change it there, or drop --safeload-threshold"
+                )
+            return Keyring.from_file(ring)
+        if ring:
+            return Keyring.from_dir(ring, threshold=threshold or 1)
+        if pubs:
+            return Keyring([VerifyKey.from_file(p) for p in pubs], threshold=threshold or 1)
+    except safeload.SafeloadError as exc:
+        raise pytest.UsageError(f"safeload: {exc}") from None
+    raise pytest.UsageError(
+        "--safeload-models needs the keys that must have signed the models: "
+        "--safeload-keyring DIR (*.pub files) or FILE.json (a JSON keyring), or "
+        "--safeload-pub FILE (repeatable)"
+    )
+
+
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
@@ -119,6 +142,7 @@ def pytest_collection_modifyitems(
     base = Path(root)
     if not base.is_dir():
         raise pytest.UsageError(f"--safeload-models: {base} is not a directory")
+    config.stash[_RING] = _keyring(config)
     for path in sorted(p for p in base.rglob("*") if _is_model(p)):
         rel = path.relative_to(base).as_posix()
         items.append(

@@ -41,11 +41,13 @@ from safeload.sidecar import (
 
 __all__ = [
     "InconsistentVersionWarning",
+    "VersionMismatchWarning",
     "UnsignedArtifact",
     "VerifiedArtifact",
     "add_signature",
     "environment",
     "sign_bytes",
+    "signer_environment",
     "unsigned_artifact",
     "verify_bytes",
 ]
@@ -86,8 +88,23 @@ class _Sealed:
         return f"{type(self).__name__}({shown})"
 
 
-class InconsistentVersionWarning(UserWarning):
-    """The artifact was saved with library versions that differ from the running ones."""
+class VersionMismatchWarning(UserWarning):
+    """The artifact was saved with library versions that differ from the running ones.
+
+    safeload's own class, not scikit-learn's ``sklearn.exceptions.InconsistentVersionWarning``
+    (which scikit-learn itself still raises when it unpickles an estimator): filter this one
+    to silence safeload's warning."""
+
+
+#: The name this warning had before 0.2; the same class, kept so existing filters still work.
+InconsistentVersionWarning = VersionMismatchWarning
+
+
+def signer_environment() -> dict[str, str]:
+    """What :func:`sign` records for a file it did not write: only the signer's safeload
+    version. The libraries the file was saved with are unknown to it, and recording the
+    signer's would make a load warn about, and `inspect` show, versions the file never had."""
+    return {k: v for k, v in environment().items() if k == "safeload"}
 
 
 class VerifiedArtifact(_Sealed):
@@ -394,7 +411,8 @@ def verify_bytes(
         raise SignatureError(
             f"{src} was signed under the name {statement.subject.name!r}, not {name!r}. A "
             "signature from another file may have been swapped in. If you renamed the file "
-            "yourself, pass allow_rename=True (CLI: --allow-rename).",
+            "yourself, pass allow_rename=True (CLI: --allow-rename)."
+            + _normalisation_note(statement.subject.name, name),
             path=src,
         )
     expires = statement.predicate.expires
@@ -408,6 +426,22 @@ def verify_bytes(
     return VerifiedArtifact(data, statement.subject.name, statement, keyids, _TOKEN)
 
 
+def _normalisation_note(signed: str, actual: str) -> str:
+    """Two names that print alike but differ in Unicode normalisation (a copy through macOS, a
+    zip or a sync tool can turn a composed "é" into "e" + accent): say so, or the message shows
+    one name twice. Still refused: the name is not the one that was signed."""
+    import unicodedata
+
+    if unicodedata.normalize("NFC", signed) != unicodedata.normalize("NFC", actual):
+        return ""
+    forms = ["NFC" if unicodedata.is_normalized("NFC", n) else "not NFC" for n in (signed, actual)]
+    return (
+        " The two names look the same but differ in Unicode normalisation (signed: "
+        f"{forms[0]}, on disk: {forms[1]}): a copy or archive tool rewrote the name. Rename the "
+        "file back, or pass allow_rename=True."
+    )
+
+
 def _warn_versions(statement: Statement, source: str) -> None:
     running = environment()
     for dist in ("scikit-learn", "joblib", "numpy"):
@@ -418,7 +452,7 @@ def _warn_versions(statement: Statement, source: str) -> None:
                 f"{source} was saved with {dist} {saved} and is being loaded with {dist} {now}. "
                 "This might lead to breaking code or invalid results; re-save the model with "
                 "the running version if possible.",
-                InconsistentVersionWarning,
+                VersionMismatchWarning,
                 stacklevel=4,
             )
 
@@ -471,6 +505,7 @@ def sign_folder(
     expires: datetime | None = None,
     version: str | None = None,
     model_name: str | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> Envelope:
     """A folder manifest: one subject (relative path, SHA-256) per file, sizes in ``files``."""
     signer_list = [signers] if isinstance(signers, Signer) else list(signers)
@@ -489,7 +524,7 @@ def sign_folder(
             expires=expires,
             version=version,
             name=model_name,
-            environment=environment(),
+            environment=environment() if env is None else env,
             files={rel: len(files[rel]) for rel in sorted(files)},
         ),
     )

@@ -20,7 +20,12 @@ from typing import Any
 import numpy as np
 
 from safeload._types import Buffer
-from safeload.exceptions import MalformedArtifactError, SafeloadError, UntrustedTypeError
+from safeload.exceptions import (
+    LimitExceededError,
+    MalformedArtifactError,
+    SafeloadError,
+    UntrustedTypeError,
+)
 from safeload.policy import Limits, Policy, format_name, name_runs_code
 from safeload.scan import (
     _FROMBUFFER,
@@ -35,11 +40,35 @@ from safeload.validate import check_built_dtype
 __all__ = ["analyse_stream", "load_joblib_stream", "load_pickle_stream", "untrusted_error"]
 
 
-def untrusted_error(names: list[str], source: str) -> UntrustedTypeError:
+def _name_note(name: str, policy: Policy | None) -> str:
+    """Advice on one untrusted name: a class from a script, or a near miss of a name the
+    caller trusted (a typo there leaves the real name untrusted)."""
+    if name.startswith("__main__."):
+        return (
+            " (defined in the script that saved the model, so no other program can import it: "
+            "move it to an importable module, e.g. mypkg/features.py, and save the model again)"
+        )
+    if policy is None:
+        return ""
+    import difflib
+
+    mine = [format_name(*pair) for pair, why in policy.entries.items() if why == _BY_CALLER]
+    close = difflib.get_close_matches(name, mine, n=1, cutoff=0.8)
+    return f" (you trusted {close[0]}: did you mean {name}?)" if close else ""
+
+
+#: The reason Policy.with_trusted records for a name the caller trusted.
+_BY_CALLER = "trusted by caller"
+
+
+def untrusted_error(
+    names: list[str], source: str, policy: Policy | None = None
+) -> UntrustedTypeError:
     """The actionable error for untrusted globals: lists all of them and how to allow them;
     but if any is a known code-execution primitive, says the file tries to run code and offers
-    no way to allow anything."""
-    listed = "\n".join(f"  - {n}" for n in names)
+    no way to allow anything. With the ``policy`` that refused them, near misses of the
+    caller's trusted names are pointed out."""
+    listed = "\n".join(f"  - {n}{_name_note(n, policy)}" for n in names)
     code = [n for n in names if name_runs_code(n)]
     if code:
         return UntrustedTypeError(
@@ -78,8 +107,6 @@ def _analyse_or_refuse(
     data: Buffer, policy: Policy, limits: Limits, source: str, *, joblib: bool
 ) -> StreamAnalysis:
     if len(data) > limits.max_file_size:
-        from safeload.exceptions import LimitExceededError
-
         raise LimitExceededError(
             f"{source} is {len(data)} bytes, over the limit of {limits.max_file_size}",
             path=source,
@@ -89,9 +116,21 @@ def _analyse_or_refuse(
     analysis = analyze(
         data, policy=policy, limits=limits, joblib=joblib, check_trees=False, use_time=False
     )
+    first = analysis.problems[0] if analysis.problems else None
+    if first is not None and first.limit and not first.use_time:
+        # refuse_unless_clean would say "run `safeload scan`", which runs with the default
+        # limits: the caller's own limits= are what refused this file.
+        more = f" (and {len(analysis.problems) - 1} more)" if len(analysis.problems) > 1 else ""
+        raise LimitExceededError(
+            f"{source} was refused before loading: {first.message} at byte {first.offset}"
+            f"{more}. Nothing was deserialized. This is a resource limit (safeload.Limits): if "
+            "you expect a file this large or this deeply nested, pass limits=Limits(...) with "
+            "a higher value.",
+            path=source,
+        )
     refuse_unless_clean(analysis, source)
     if analysis.untrusted:
-        raise untrusted_error(analysis.untrusted, source)
+        raise untrusted_error(analysis.untrusted, source, policy)
     return analysis
 
 
@@ -121,12 +160,31 @@ class _Guard:
             return self.substitutes[(raw_module, raw_name)]
         try:
             return _resolve(module, name)
-        except (ImportError, AttributeError) as exc:
+        except ImportError as exc:
             raise MalformedArtifactError(
-                f"{self.source}: trusted name {format_name(module, name)} does not exist in the "
-                f"installed libraries ({exc}); the file may need other library versions",
+                f"{self.source}: trusted name {format_name(module, name)} cannot be imported: "
+                f"module {module} is not installed here, or fails to import ({exc}). Install "
+                "the package that provides it (or check the trusted name's spelling)",
                 path=self.source,
             ) from exc
+        except AttributeError as exc:
+            raise MalformedArtifactError(
+                f"{self.source}: trusted name {format_name(module, name)} does not exist in the "
+                f"installed libraries ({exc}){_near(module, name)}; the file may need other "
+                "library versions",
+                path=self.source,
+            ) from exc
+
+
+def _near(module: str, qualname: str) -> str:
+    """``"; did you mean module.Other"`` when the module has a name close to ``qualname``."""
+    import difflib
+
+    mod = sys.modules.get(module)
+    if mod is None or "." in qualname:
+        return ""
+    close = difflib.get_close_matches(qualname, [n for n in dir(mod) if not n.startswith("__")])
+    return f"; did you mean {format_name(module, close[0])}?" if close else ""
 
 
 class _ViewReader:
