@@ -46,11 +46,21 @@ from safeload.policy import Limits, Policy
 from safeload.scan import ScanReport
 from safeload.sidecar import Statement
 from safeload.signing import InconsistentVersionWarning
+from safeload.signing.ecdsa import (
+    ECDSASigningKey,
+    ECDSAVerifyKey,
+    load_public_key,
+    load_signing_key,
+)
+from safeload.signing.modelsig import CertificateAuthority
 from safeload.state import TrustState
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "CertificateAuthority",
+    "ECDSASigningKey",
+    "ECDSAVerifyKey",
     "HMACKey",
     "InconsistentVersionWarning",
     "InsufficientSignaturesError",
@@ -82,6 +92,8 @@ __all__ = [
     "generate_keypair",
     "inspect_sidecar",
     "load",
+    "load_public_key",
+    "load_signing_key",
     "load_unsigned",
     "loads",
     "scan",

@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 import safeload
 from safeload import _progress
+from safeload.api import SIGNATURE_FORMATS
 from safeload.exceptions import (
     KeyFormatError,
     LimitExceededError,
@@ -27,8 +28,11 @@ from safeload.exceptions import (
     SignatureError,
     UntrustedTypeError,
 )
-from safeload.keys import HMACKey, Keyring, Signer, SigningKey, Verifier, VerifyKey
+from safeload.keys import HMACKey, Keyring, Signer, Verifier, VerifyKey
 from safeload.policy import name_runs_code
+from safeload.signing.bundle import PREDICATE_TYPE as MODEL_SIGNING_PREDICATE
+from safeload.signing.ecdsa import ALGORITHMS, load_public_key, load_signing_key
+from safeload.signing.modelsig import CertificateAuthority
 
 __all__ = ["main"]
 
@@ -60,10 +64,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True)
 
-    kg = sub.add_parser("keygen", help="create an Ed25519 key pair (or an HMAC secret)")
+    kg = sub.add_parser("keygen", help="create an Ed25519 or ECDSA key pair (or an HMAC secret)")
     kg.add_argument("name", help="base name: writes NAME.key and NAME.pub (or NAME.hmac)")
     kg.add_argument("--dir", default=".", help="directory for the key files (default: .)")
     kg.add_argument("--hmac", action="store_true", help="create an HMAC-SHA256 secret instead")
+    kg.add_argument(
+        "--type",
+        dest="key_type",
+        choices=ALGORITHMS,
+        default="ed25519",
+        help="key type (default ed25519; model_signing bundles need an ecdsa-* key)",
+    )
     kg.add_argument("--json", action="store_true", help="machine-readable output")
     kg.add_argument(
         "--passphrase-env",
@@ -89,6 +100,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     sg.add_argument("--format", choices=("pickle", "joblib", "skops"))
     sg.add_argument("--json", action="store_true", help="machine-readable output")
+    sg.add_argument(
+        "--signature-format",
+        choices=SIGNATURE_FORMATS,
+        default="safeload",
+        help="safeload's sidecar (default) or an OpenSSF model_signing bundle",
+    )
+    sg.add_argument(
+        "--signature", metavar="OUT", help="model-signing: where to write it (default FILE.sig)"
+    )
+    sg.add_argument(
+        "--ignore-paths",
+        action="append",
+        default=[],
+        metavar="P",
+        help="model-signing: leave this path of the folder out (repeatable)",
+    )
+    sg.add_argument("--cert", metavar="PEM", help="model-signing: signing certificate (leaf)")
+    sg.add_argument(
+        "--chain",
+        action="append",
+        default=[],
+        metavar="PEM",
+        help="model-signing: intermediate certificates (repeatable)",
+    )
 
     vf = sub.add_parser("verify", help="check FILE against FILE.sig; deserializes nothing")
     vf.add_argument("files", nargs="+", metavar="FILE|DIR")
@@ -111,6 +146,20 @@ def _parser() -> argparse.ArgumentParser:
         help="accept a file whose name differs from the signed name",
     )
     vf.add_argument("--json", action="store_true", help="machine-readable output")
+    vf.add_argument(
+        "--signature",
+        metavar="FILE",
+        help="signature file: safeload sidecar or model_signing bundle (default FILE.sig)",
+    )
+    vf.add_argument(
+        "--ignore-paths",
+        action="append",
+        default=[],
+        metavar="P",
+        help="model_signing bundles: also leave this path of the folder out (repeatable)",
+    )
+    for flag in ("--identity", "--issuer", "--trust-config"):
+        vf.add_argument(flag, help="keyless Sigstore: not supported yet")
     vf.add_argument(
         "--state",
         metavar="PATH",
@@ -170,7 +219,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def _signer_args(p: argparse.ArgumentParser) -> None:
     g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--key", metavar="PATH", help="Ed25519 private key (PKCS#8 PEM)")
+    g.add_argument(
+        "--key",
+        metavar="PATH|URI",
+        help="Ed25519 or ECDSA private key (PEM), or a PKCS#11 URI "
+        "'pkcs11:token=T;object=O?module-path=LIB' (PIN from $SAFELOAD_PKCS11_PIN)",
+    )
     g.add_argument("--hmac-key-file", metavar="PATH", help="HMAC secret file (hex)")
     g.add_argument("--hmac-env", metavar="VAR", help="environment variable holding the hex secret")
     p.add_argument(
@@ -185,7 +239,17 @@ def _signer_args(p: argparse.ArgumentParser) -> None:
 
 def _verifier_args(p: argparse.ArgumentParser) -> None:
     g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--pub", action="append", metavar="PATH", help="trusted public key (repeatable)")
+    g.add_argument(
+        "--pub",
+        action="append",
+        metavar="PATH",
+        help="trusted Ed25519 or ECDSA public key (repeatable)",
+    )
+    g.add_argument(
+        "--ca",
+        metavar="PEM",
+        help="model_signing certificate bundles: trusted root certificate(s)",
+    )
     g.add_argument(
         "--keyring",
         metavar="DIR|FILE.json",
@@ -216,9 +280,18 @@ def _passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str | Non
     return None
 
 
+#: The environment variable the CLI reads a PKCS#11 token's PIN from.
+PKCS11_PIN_ENV = "SAFELOAD_PKCS11_PIN"
+
+
 def _signer(args: argparse.Namespace) -> Signer:
+    if args.key and args.key.startswith("pkcs11:"):
+        from safeload.signing.pkcs11 import PKCS11Signer
+
+        pin = os.environ.get(PKCS11_PIN_ENV)
+        return PKCS11Signer.from_uri(args.key, pin=pin)
     if args.key:
-        return SigningKey.from_file(args.key, _passphrase(args))
+        return load_signing_key(args.key, _passphrase(args))
     if args.hmac_key_file:
         return HMACKey.from_file(args.hmac_key_file)
     return HMACKey.from_env(args.hmac_env)
@@ -238,7 +311,7 @@ def _keyring(args: argparse.Namespace) -> Keyring:
         return Keyring.from_dir(args.keyring, threshold=threshold)
     keys: list[Verifier]
     if args.pub:
-        keys = [VerifyKey.from_file(p) for p in args.pub]
+        keys = [load_public_key(p) for p in args.pub]
     elif args.hmac_key_file:
         keys = [HMACKey.from_file(args.hmac_key_file)]
     else:
@@ -274,12 +347,13 @@ def _cmd_keygen(args: argparse.Namespace, out: TextIO) -> int:
         print("Keep it secret; share it only inside one trust domain.", file=out)
         return EXIT_OK
     priv, pub = safeload.generate_keypair(
-        args.dir, args.name, password=_passphrase(args, confirm=True)
+        args.dir, args.name, password=_passphrase(args, confirm=True), type=args.key_type
     )
-    keyid = VerifyKey.from_file(pub).keyid
+    keyid = load_public_key(pub).keyid
     if args.json:
         _emit(
-            out, {"algorithm": "ed25519", "private": str(priv), "public": str(pub), "keyid": keyid}
+            out,
+            {"algorithm": args.key_type, "private": str(priv), "public": str(pub), "keyid": keyid},
         )
         return EXIT_OK
     print(f"wrote {priv} (private, mode 0600: never commit it)", file=out)
@@ -287,11 +361,49 @@ def _cmd_keygen(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _model_relative(model: str, paths: Sequence[str]) -> list[str]:
+    """``--ignore-paths`` as model_signing reads them (relative to the working directory, or
+    absolute), made relative to the model folder; a path outside it is a usage error."""
+    root = Path(model).resolve()
+    rel = []
+    for p in paths:
+        try:
+            rel.append(Path(p).resolve().relative_to(root).as_posix())
+        except ValueError:
+            raise _UsageError(f"--ignore-paths {p} is not inside the model {model}") from None
+    return rel
+
+
+def _read_pem(path: str, what: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise _UsageError(f"{what}: cannot read {path}: {exc.strerror}") from exc
+
+
 def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
+    bundle = args.signature_format == "model-signing"
+    if not bundle and (args.signature or args.ignore_paths or args.cert or args.chain):
+        raise _UsageError(
+            "--signature, --ignore-paths, --cert and --chain need --signature-format model-signing"
+        )
+    if args.chain and not args.cert:
+        raise _UsageError("--chain needs --cert (the signing certificate)")
+    if args.signature and len(args.files) > 1:
+        raise _UsageError("--signature names one output: sign one model at a time")
     signer = _signer(args)
     expires = _parse_time(args.expires) if args.expires else None
+    extra: dict[str, Any] = {}
     signed = []
     for f in args.files:
+        if bundle:
+            extra = {
+                "signature_format": "model-signing",
+                "signature": args.signature,
+                "ignore_paths": _model_relative(f, args.ignore_paths),
+                "certificate": _read_pem(args.cert, "--cert") if args.cert else None,
+                "chain": b"".join(_read_pem(c, "--chain") for c in args.chain),
+            }
         try:
             sig = safeload.sign(
                 f,
@@ -301,6 +413,7 @@ def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
                 version=args.model_version,
                 expires=expires,
                 name=args.model_name,
+                **extra,
             )
         except MissingSignatureError as exc:
             if not args.append:  # pragma: no cover - only an append reads a sidecar
@@ -356,11 +469,22 @@ def _artifacts(files: list[str]) -> list[str]:
 
 
 def _verify_one(
-    f: str, ring: Keyring, args: argparse.Namespace, state: safeload.TrustState | None
+    f: str,
+    ring: Keyring | None,
+    args: argparse.Namespace,
+    state: safeload.TrustState | None,
+    ca: CertificateAuthority | None = None,
 ) -> dict[str, Any]:
     try:
         st = safeload.verify(
-            f, ring, allow_rename=args.allow_rename, state=state, allow_symlinks=args.allow_symlinks
+            f,
+            ring,
+            allow_rename=args.allow_rename,
+            state=state,
+            allow_symlinks=args.allow_symlinks,
+            signature=args.signature,
+            ignore_paths=_model_relative(f, args.ignore_paths) if args.ignore_paths else (),
+            ca=ca,
         )
     except SignatureError as exc:
         return {"file": f, "ok": False, "error": str(exc)}
@@ -368,18 +492,29 @@ def _verify_one(
 
 
 def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    ring = _keyring(args)
+    if args.identity or args.issuer or args.trust_config:
+        raise _UsageError(
+            "keyless Sigstore verification (--identity/--issuer/--trust-config) is not supported "
+            "yet; verify key-mode bundles with --pub, or certificate-mode ones with --ca"
+        )
+    ca = CertificateAuthority.from_file(args.ca) if args.ca else None
+    ring = None if ca is not None else _keyring(args)
     state = safeload.TrustState(args.state) if args.state else None
-    files = _expand(_artifacts(args.files))
+    if args.signature or args.ignore_paths:
+        if len(args.files) != 1:
+            raise _UsageError("--signature and --ignore-paths apply to one model at a time")
+        files = list(args.files)
+    else:
+        files = _expand(_artifacts(args.files))
     if not files:
         raise _UsageError("no model files to verify")
     if args.jobs > 1 and state is None:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:  # hashing releases the GIL
-            results = list(pool.map(lambda f: _verify_one(f, ring, args, None), files))
+            results = list(pool.map(lambda f: _verify_one(f, ring, args, None, ca), files))
     else:
-        results = [_verify_one(f, ring, args, state) for f in files]
+        results = [_verify_one(f, ring, args, state, ca) for f in files]
     failed = [r for r in results if not r["ok"]]
     if args.json:
         json.dump(
@@ -395,7 +530,14 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write("\n")
     else:
         for r in results:
-            if r["ok"]:
+            if r["ok"] and r["statement"]["predicateType"] == MODEL_SIGNING_PREDICATE:
+                p = r["statement"]["predicate"]
+                count = len(r["statement"]["subject"])
+                print(
+                    f"OK {r['file']}: model_signing bundle, {count} file(s), {p['size']} bytes",
+                    file=out,
+                )
+            elif r["ok"]:
                 p = r["statement"]["predicate"]
                 extra = f", version {p['version']}" if "version" in p else ""
                 print(
