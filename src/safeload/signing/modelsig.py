@@ -327,13 +327,17 @@ def verify_model_file(
     ca: CertificateAuthority | None = None,
     name: str,
     format: str,
+    allow_rename: bool = False,
     now: datetime | None = None,
     source: str,
     sidecar_source: str,
 ) -> VerifiedArtifact:
     """Verify a single-file model (one resource named ``.``) against a bundle; the returned
     artifact holds ``data`` itself, ready for the restricted reader. ``format`` is the reader
-    to use (model_signing does not record one)."""
+    to use (model_signing does not record one).
+
+    The signed subject name must be ``name`` unless ``allow_rename``: model_signing treats it
+    as informational, safeload treats a renamed file as it does with its own sidecars."""
     current = now or datetime.now(timezone.utc)
     checked = _authenticate(bundle_bytes, keys, ca, current, source, sidecar_source)
     resources = checked.manifest.resources
@@ -346,6 +350,14 @@ def verify_model_file(
     actual = _progress.sha256_hex(data, f"hashing {name}")
     if not hmac.compare_digest(actual, resources[0].sha256):
         raise _opaque(source, "signature file " + sidecar_source)
+    signed_name = checked.manifest.model_name
+    if signed_name != name and not allow_rename:
+        raise SignatureError(
+            f"{source} was signed under the name {signed_name!r}, not {name!r}. A signature "
+            "from another file may have been swapped in. If you renamed the file yourself, "
+            "pass allow_rename=True (CLI: --allow-rename).",
+            path=source,
+        )
     statement = Statement(
         (Subject(name, actual),),
         Predicate(
