@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote_to_bytes
 
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
@@ -66,8 +66,11 @@ def parse_pkcs11_uri(uri: str) -> PKCS11URI:
                 raise KeyFormatError(f"PKCS#11 URI: unsupported attribute {name!r} in {uri!r}")
             if name in attrs:
                 raise KeyFormatError(f"PKCS#11 URI: {name!r} given twice")
-            attrs[name] = unquote(value, errors="strict")
-            raw[name] = bytes.fromhex(value.replace("%", "")) if name == "id" else b""
+            raw[name] = unquote_to_bytes(value)
+            try:
+                attrs[name] = "" if name == "id" else raw[name].decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise KeyFormatError(f"PKCS#11 URI: {name} is not UTF-8 text") from exc
     if "module-path" not in attrs or "token" not in attrs:
         raise KeyFormatError(
             "a PKCS#11 key URI needs token=... and ?module-path=... (the PKCS#11 library), e.g. "
