@@ -444,3 +444,14 @@ def test_cli_usage_errors(folder: Path, tmp_path: Path, key: ECDSASigningKey) ->
         "model-signing",
     )  # fmt: skip
     assert code == 2 and "ECDSA" in err
+
+
+def test_cli_inspect_bundle(folder: Path, key: ECDSASigningKey) -> None:
+    sig = safeload.sign(folder, key, signature_format="model-signing")
+    code, out, _ = run("inspect", str(sig))
+    assert code == 0 and "UNVERIFIED model_signing bundle" in out and "sub/vocab.txt" in out
+    code, out, _ = run("inspect", str(sig), "--json")
+    doc = json.loads(out)
+    assert doc["verified"] is False and doc["hint"] == key.keyid and doc["mode"] == "key"
+    sig.write_text("{}")
+    assert run("inspect", str(sig))[0] != 0

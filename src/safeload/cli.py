@@ -30,7 +30,9 @@ from safeload.exceptions import (
 )
 from safeload.keys import HMACKey, Keyring, Signer, Verifier, VerifyKey
 from safeload.policy import name_runs_code
+from safeload.sidecar import MAX_SIDECAR_BYTES
 from safeload.signing.bundle import PREDICATE_TYPE as MODEL_SIGNING_PREDICATE
+from safeload.signing.bundle import is_bundle, parse_bundle, parse_manifest
 from safeload.signing.ecdsa import ALGORITHMS, load_public_key, load_signing_key
 from safeload.signing.modelsig import CertificateAuthority
 
@@ -166,7 +168,9 @@ def _parser() -> argparse.ArgumentParser:
         help="trust-state file: refuse versions older than ones already accepted",
     )
 
-    ins = sub.add_parser("inspect", help="show what a .sig file claims (verifies nothing)")
+    ins = sub.add_parser(
+        "inspect", help="show what a .sig file or model_signing bundle claims (verifies nothing)"
+    )
     ins.add_argument("sidecar", metavar="FILE.sig")
     ins.add_argument("--json", action="store_true")
 
@@ -552,7 +556,47 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_FAIL if failed else EXIT_OK
 
 
+def _inspect_bundle(args: argparse.Namespace, data: bytes, out: TextIO) -> int:
+    """``inspect`` of a model_signing bundle: what it claims, verified by nothing."""
+    bundle = parse_bundle(data, source=args.sidecar)
+    manifest = parse_manifest(bundle.payload, source=args.sidecar)
+    mode = "certificate" if bundle.certificates else "key"
+    if args.json:
+        doc = {
+            "verified": False,
+            "format": "model_signing",
+            "mode": mode,
+            "hint": bundle.hint,
+            "certificates": len(bundle.certificates),
+            "signatures": len(bundle.signatures),
+            "model_name": manifest.model_name,
+            "ignore_paths": list(manifest.ignore_paths),
+            "resources": [{"name": r.name, "sha256": r.sha256} for r in manifest.resources],
+        }
+        _emit(out, doc)
+        return EXIT_OK
+    print(
+        f"{args.sidecar}  (UNVERIFIED model_signing bundle: use `safeload verify` to check it)",
+        file=out,
+    )
+    print(f"  mode:     {mode}, {len(bundle.signatures)} signature(s)", file=out)
+    if bundle.hint:
+        print(f"  key hint: {bundle.hint}", file=out)
+    print(f"  model:    {manifest.model_name}", file=out)
+    for r in manifest.resources:
+        print(f"  file:     {r.name}  sha256:{r.sha256}", file=out)
+    print(f"  ignores:  {', '.join(manifest.ignore_paths) or '(none)'}", file=out)
+    return EXIT_OK
+
+
 def _cmd_inspect(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        with open(args.sidecar, "rb") as fh:
+            head = fh.read(MAX_SIDECAR_BYTES + 1)
+    except OSError as exc:
+        raise _UsageError(f"cannot read {args.sidecar}: {exc.strerror}") from exc
+    if is_bundle(head):
+        return _inspect_bundle(args, head, out)
     env, st = safeload.inspect_sidecar(args.sidecar)
     if args.json:
         doc = {
