@@ -359,8 +359,10 @@ def test_file_bundle_against_folder_and_back(folder: Path, key: ECDSASigningKey)
     with pytest.raises(SignatureError, match="single file"):
         safeload.verify(folder, key.public_key, signature=sig)
     folder_sig = safeload.sign(folder, key, signature_format="model-signing")
+    outside = folder.parent / "model.pkl"
+    shutil.copy(folder / "model.pkl", outside)
     with pytest.raises(SignatureError, match="folder"):
-        safeload.verify(folder / "model.pkl", key.public_key, signature=folder_sig)
+        safeload.verify(outside, key.public_key, signature=folder_sig)
 
 
 def _pub(key: ECDSASigningKey, where: Path) -> str:
@@ -455,3 +457,20 @@ def test_cli_inspect_bundle(folder: Path, key: ECDSASigningKey) -> None:
     assert doc["verified"] is False and doc["hint"] == key.keyid and doc["mode"] == "key"
     sig.write_text("{}")
     assert run("inspect", str(sig))[0] != 0
+
+
+def test_load_a_member_with_the_bundle_inside_the_folder(
+    folder: Path, key: ECDSASigningKey
+) -> None:
+    """model_signing's default layout: model/model.sig signs the folder it sits in."""
+    sig = safeload.sign(
+        folder, key, signature_format="model-signing", signature=folder / "model.sig"
+    )
+    member = folder / "sub" / "vocab.txt"
+    assert safeload.verify(member, key.public_key, signature=sig).predicate.format == "directory"
+    assert safeload.load(folder / "model.pkl", key.public_key, signature=sig) == {
+        "coef": [1.0, 2.0]
+    }
+    (folder / "extra.pkl").write_bytes(b"x")  # any change to the folder fails the member too
+    with pytest.raises(SignatureError, match="added"):
+        safeload.load(folder / "model.pkl", key.public_key, signature=sig)

@@ -431,7 +431,7 @@ def load(
     p = Path(path)
     lim = limits or Limits()
     pol = resolve_policy(policy, trusted)
-    governing = _governing_folder(p) if signature is None else None
+    governing = _governing_folder(p) if signature is None else _bundle_folder(p, signature)
     if governing is not None:
         verified, rel = _verify_in_folder(
             p, *governing, keys, lim, now, allow_symlinks, ca=ca, ignore_paths=ignore_paths
@@ -562,6 +562,26 @@ def _verify_in_folder(
             f"{p} is not a file of the signed folder {folder}", path=str(p)
         )
     return verified, rel
+
+
+def _bundle_folder(p: Path, signature: PathLike) -> tuple[Path, Path] | None:
+    """``(folder, signature)`` when the file ``p`` is loaded with an explicit ``signature`` that
+    is a model_signing bundle of a folder holding it (e.g. model_signing's default
+    ``model/model.sig``): the nearest folder above ``p`` in which ``p``'s path is listed. That
+    whole folder is then verified, so the unverified listing only picks which folder to check;
+    otherwise ``None``."""
+    sig = Path(signature)
+    try:
+        raw = bytes(_read_once(sig, MAX_SIDECAR_BYTES, "signature file"))
+        if not is_bundle(raw):
+            return None
+        names = {r.name for r in parse_manifest(parse_bundle(raw).payload).resources}
+    except SafeloadError:
+        return None  # verification of the file against it reports the problem
+    for folder in Path(os.path.abspath(p)).parents:
+        if _inside(folder, p) in names:
+            return folder, sig
+    return None
 
 
 def _need_keys(keys: KeysLike | None, p: Path) -> KeysLike:
@@ -855,7 +875,7 @@ def verify(
         if state is not None:
             state.accept(folder.statement, str(p))
         return folder.statement
-    governing = _governing_folder(p) if signature is None else None
+    governing = _governing_folder(p) if signature is None else _bundle_folder(p, signature)
     if governing is not None:
         verified, _ = _verify_in_folder(
             p, *governing, keys, lim, now, allow_symlinks, ca=ca, ignore_paths=ignore_paths
