@@ -46,6 +46,9 @@ def run(*argv: str) -> tuple[int, str, str]:
 def test_key_roundtrip_and_keyid_is_model_signing_hint(alg: str, tmp_path: Path) -> None:
     key = ECDSASigningKey.generate(alg)
     assert key.algorithm == alg
+    assert isinstance(key, safeload.PublicKeySigner)
+    assert isinstance(SigningKey.generate(), safeload.PublicKeySigner)
+    assert not isinstance(HMACKey.generate(), safeload.PublicKeySigner)
     key.save(tmp_path / "k.key", password="pw")
     assert stat.S_IMODE((tmp_path / "k.key").stat().st_mode) == 0o600
     key.public_key.save(tmp_path / "k.pub")

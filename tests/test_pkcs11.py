@@ -111,6 +111,7 @@ def test_sign_safeload_sidecar_in_the_token(
 ) -> None:
     signer = PKCS11Signer.from_uri(uri(token, label), pin=USER_PIN)
     assert signer.algorithm == {"ec256": "ecdsa-p256", "ec384": "ecdsa-p384"}[label]
+    assert isinstance(signer, safeload.PublicKeySigner)
     model = tmp_path / "m.pkl"
     model.write_bytes(pickle.dumps({"k": label}))
     safeload.sign(model, signer)

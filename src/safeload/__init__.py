@@ -53,6 +53,7 @@ from safeload.signing.ecdsa import (
     load_signing_key,
 )
 from safeload.signing.modelsig import CertificateAuthority
+from safeload.signing.signer import PublicKeySigner
 from safeload.state import TrustState
 
 __version__ = "0.1.0"
@@ -72,6 +73,7 @@ __all__ = [
     "MalformedArtifactError",
     "MissingSignatureError",
     "Policy",
+    "PublicKeySigner",
     "RetiredKeyError",
     "SafeloadError",
     "ScanReport",

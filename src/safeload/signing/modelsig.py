@@ -49,6 +49,7 @@ from safeload.signing.bundle import (
     resource_order,
 )
 from safeload.signing.ecdsa import ECDSAVerifyKey, PublicKey, wrap_public_key
+from safeload.signing.signer import PublicKeySigner
 
 __all__ = [
     "CertificateAuthority",
@@ -121,7 +122,7 @@ def is_ignored(rel: str, ignore: Iterable[str]) -> bool:
 
 
 def _ecdsa_public(signer: Signer) -> ECDSAVerifyKey:
-    public = getattr(signer, "public_key", None)
+    public = signer.public_key if isinstance(signer, PublicKeySigner) else None
     if not isinstance(public, ECDSAVerifyKey):
         raise KeyFormatError(
             f"model_signing bundles need an ECDSA key (P-256, P-384 or P-521); this signer is "
