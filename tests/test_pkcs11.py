@@ -72,7 +72,20 @@ def token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
                 local=True,
             )
             params.generate_keypair(store=True, label=label)
-    yield {"module": module, "dir": str(base)}
+        ed25519 = "no"
+        try:  # SoftHSM2 has Ed25519 when built against OpenSSL 1.1.1 or later
+            params = session.create_domain_parameters(
+                pkcs11.KeyType.EC_EDWARDS,
+                {pkcs11.Attribute.EC_PARAMS: encode_named_curve_parameters("1.3.101.112")},
+                local=True,
+            )
+            params.generate_keypair(
+                store=True, label="ed", mechanism=pkcs11.Mechanism.EC_EDWARDS_KEY_PAIR_GEN
+            )
+            ed25519 = "yes"
+        except pkcs11.PKCS11Error:
+            pass
+    yield {"module": module, "dir": str(base), "ed25519": ed25519}
     if before is None:
         os.environ.pop("SOFTHSM2_CONF", None)
     else:
@@ -162,3 +175,19 @@ def test_model_signing_bundle_from_the_token_verifies_in_model_signing(
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert safeload.verify(model, signer.public_key)
+
+
+def test_ed25519_key_in_the_token(token: dict[str, str], tmp_path: Path) -> None:
+    if token["ed25519"] != "yes":
+        pytest.skip("this SoftHSM2 build has no Ed25519 (CKM_EC_EDWARDS_KEY_PAIR_GEN)")
+    signer = PKCS11Signer.from_uri(uri(token, "ed"), pin=USER_PIN)
+    assert signer.algorithm == "ed25519"
+    assert isinstance(signer.public_key, safeload.VerifyKey)
+    model = tmp_path / "m.pkl"
+    model.write_bytes(pickle.dumps("ed"))
+    safeload.sign(model, signer)
+    assert safeload.load(model, signer.public_key) == "ed"
+    # model_signing accepts only ECDSA: refused before anything is written
+    with pytest.raises(KeyFormatError, match="ECDSA"):
+        safeload.sign(model, signer, signature_format="model-signing", signature=tmp_path / "x")
+    assert not (tmp_path / "x").exists()

@@ -1,9 +1,10 @@
-"""Sign with an ECDSA key held in a PKCS#11 token (HSM, smart card, SoftHSM2).
+"""Sign with an ECDSA or Ed25519 key held in a PKCS#11 token (HSM, smart card, SoftHSM2).
 
-The private key never leaves the token: safeload hashes the message with the hash of the key's
-curve and asks the token for a raw ``CKM_ECDSA`` signature over that digest, then DER-encodes it.
-The signer's public key is read from the token's public-key object with the same label (or id),
-so verifiers pin an ordinary ECDSA public key.
+The private key never leaves the token. For ECDSA, safeload hashes the message with the hash of
+the key's curve and asks the token for a raw ``CKM_ECDSA`` signature over that digest, then
+DER-encodes it; for Ed25519 the token signs the message itself (``CKM_EDDSA``). The signer's
+public key is read from the token's public-key object with the same label (or id), so verifiers
+pin an ordinary ECDSA or Ed25519 public key.
 
 Keys are named by an RFC 7512 PKCS#11 URI::
 
@@ -26,7 +27,8 @@ from urllib.parse import unquote_to_bytes
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 from safeload.exceptions import KeyFormatError
-from safeload.signing.ecdsa import ECDSAVerifyKey, wrap_public_key
+from safeload.keys import VerifyKey
+from safeload.signing.ecdsa import PublicKey, wrap_public_key
 
 __all__ = ["PKCS11Signer", "PKCS11URI", "parse_pkcs11_uri"]
 
@@ -84,10 +86,12 @@ def parse_pkcs11_uri(uri: str) -> PKCS11URI:
 
 
 class PKCS11Signer:
-    """A :class:`~safeload.Signer` whose ECDSA private key stays inside a PKCS#11 token.
+    """A :class:`~safeload.PublicKeySigner` whose ECDSA or Ed25519 private key stays inside a
+    PKCS#11 token.
 
     Opens a session per signature (so a long-lived signer holds no session), logging in with
-    ``pin``. ``public_key`` is the token's matching public key as an :class:`ECDSAVerifyKey`.
+    ``pin``. ``public_key`` is the token's matching public key (:class:`ECDSAVerifyKey` or
+    :class:`~safeload.VerifyKey`). model_signing bundles need an ECDSA key.
     """
 
     def __init__(self, uri: PKCS11URI, *, pin: str | None) -> None:
@@ -151,24 +155,31 @@ class PKCS11Signer:
                 f"{type(exc).__name__}"
             ) from exc
 
-    def _read_public(self) -> ECDSAVerifyKey:
+    def _read_public(self) -> PublicKey:
         from pkcs11.util.ec import encode_ec_public_key
 
         pk = self._pkcs11
         with self._session() as session:
             obj = self._find(session, pk.ObjectClass.PUBLIC_KEY)
+            if obj.key_type == pk.KeyType.EC_EDWARDS:
+                point = bytes(obj[pk.Attribute.EC_POINT])
+                # CKA_EC_POINT of an Edwards key: the 32 key bytes, DER OCTET STRING or bare
+                raw = point[2:] if len(point) == 34 and point[:2] == b"\x04\x20" else point
+                try:
+                    return VerifyKey.from_bytes(raw)
+                except KeyFormatError as exc:
+                    raise KeyFormatError(
+                        f"PKCS#11 key {self._describe()} is an Edwards key but not Ed25519"
+                    ) from exc
             if obj.key_type != pk.KeyType.EC:
                 raise KeyFormatError(
                     f"PKCS#11 key {self._describe()} is {obj.key_type.name}; safeload signs "
-                    "with ECDSA keys from tokens"
+                    "with ECDSA and Ed25519 keys from tokens"
                 )
-            public = wrap_public_key(load_der_public_key(encode_ec_public_key(obj)))
-        if not isinstance(public, ECDSAVerifyKey):  # pragma: no cover - EC checked above
-            raise KeyFormatError("not an ECDSA key")
-        return public
+            return wrap_public_key(load_der_public_key(encode_ec_public_key(obj)))
 
     @property
-    def public_key(self) -> ECDSAVerifyKey:
+    def public_key(self) -> PublicKey:
         """The token key's public half (what verifiers pin)."""
         return self._public
 
@@ -179,19 +190,21 @@ class PKCS11Signer:
 
     @property
     def algorithm(self) -> str:
-        """``ecdsa-p256``, ``ecdsa-p384`` or ``ecdsa-p521``, from the token's key."""
+        """``ecdsa-p256``, ``ecdsa-p384``, ``ecdsa-p521`` or ``ed25519``, from the token's key."""
         return self._public.algorithm
 
     def sign(self, message: bytes) -> bytes:
-        """DER ECDSA signature over ``message``, made inside the token."""
+        """DER ECDSA (or raw Ed25519) signature over ``message``, made inside the token."""
         from pkcs11.util.ec import encode_ecdsa_signature
 
         pk = self._pkcs11
-        digest = _HASHES[self.algorithm](message).digest()
         with self._session() as session:
             key = self._find(session, pk.ObjectClass.PRIVATE_KEY)
-            raw = key.sign(digest, mechanism=pk.Mechanism.ECDSA)
-        der: bytes = encode_ecdsa_signature(raw)
+            if isinstance(self._public, VerifyKey):
+                der: bytes = bytes(key.sign(message, mechanism=pk.Mechanism.EDDSA))
+            else:
+                digest = _HASHES[self.algorithm](message).digest()
+                der = encode_ecdsa_signature(key.sign(digest, mechanism=pk.Mechanism.ECDSA))
         if not self._public.verify(message, der):  # a token that signs wrongly fails here
             raise KeyFormatError(
                 f"PKCS#11 key {self._describe()} made a signature its public key does not verify"
