@@ -48,12 +48,23 @@ from safeload.policy import Limits, Policy
 from safeload.scan import ScanReport
 from safeload.sidecar import Statement
 from safeload.signing import InconsistentVersionWarning, VersionMismatchWarning
+from safeload.signing.ecdsa import (
+    ECDSASigningKey,
+    ECDSAVerifyKey,
+    load_public_key,
+    load_signing_key,
+)
+from safeload.signing.modelsig import CertificateAuthority
+from safeload.signing.signer import PublicKeySigner
 from safeload.state import TrustState
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ArtifactNotFoundError",
+    "CertificateAuthority",
+    "ECDSASigningKey",
+    "ECDSAVerifyKey",
     "HMACKey",
     "InconsistentVersionWarning",
     "InsufficientSignaturesError",
@@ -65,6 +76,7 @@ __all__ = [
     "MalformedArtifactError",
     "MissingSignatureError",
     "Policy",
+    "PublicKeySigner",
     "RetiredKeyError",
     "SafeloadError",
     "ScanReport",
@@ -87,6 +99,8 @@ __all__ = [
     "generate_keypair",
     "inspect_sidecar",
     "load",
+    "load_public_key",
+    "load_signing_key",
     "load_unsigned",
     "loads",
     "scan",

@@ -47,6 +47,15 @@ from safeload.signing import (
     verify_bytes,
     verify_folder,
 )
+from safeload.signing.bundle import DEFAULT_IGNORE, is_bundle, parse_bundle, parse_manifest
+from safeload.signing.modelsig import (
+    CertificateAuthority,
+    is_ignored,
+    normalize_ignore,
+    sign_model,
+    verify_model_file,
+    verify_model_folder,
+)
 from safeload.state import TrustState
 
 __all__ = [
@@ -64,6 +73,8 @@ __all__ = [
 ]
 
 PathLike = str | os.PathLike[str]
+#: What :func:`sign` writes: safeload's own sidecar, or an OpenSSF model_signing bundle.
+SIGNATURE_FORMATS = ("safeload", "model-signing")
 
 #: What the library does, for callers who want to see it (the CLI's -v). The library adds no
 #: handler and logs nothing above INFO: errors are raised, never logged.
@@ -259,15 +270,22 @@ def _read_file(
 
 
 def _read_folder(
-    path: Path, limits: Limits, *, allow_symlinks: bool
+    path: Path, limits: Limits, *, allow_symlinks: bool, skip: Iterable[str] = ()
 ) -> dict[str, bytearray | mmap.mmap]:
     """Every file under ``path`` (relative POSIX path -> bytes), each read once.
 
-    A symlink anywhere in the folder fails verification unless ``allow_symlinks``.
+    A symlink anywhere in the folder fails verification unless ``allow_symlinks``. Paths in
+    ``skip`` (relative; a folder stands for everything under it) are neither read nor listed.
     """
     files: dict[str, bytearray | mmap.mmap] = {}
     total = 0
+    skipped = tuple(skip)
     for root, dirs, names in os.walk(path, followlinks=allow_symlinks):
+        if skipped:
+            here = Path(root).relative_to(path).as_posix()
+            prefix = "" if here == "." else here + "/"
+            dirs[:] = [d for d in dirs if not is_ignored(prefix + d, skipped)]
+            names = [n for n in names if not is_ignored(prefix + n, skipped)]
         for entry in [*dirs, *names]:
             full = Path(root) / entry
             if full.is_symlink() and not allow_symlinks:
@@ -310,8 +328,8 @@ def _governing_folder(path: Path) -> tuple[Path, Path] | None:
     return found
 
 
-def _read_sidecar(path: Path) -> bytes:
-    sig = sidecar_path(path)
+def _read_sidecar(path: Path, signature: PathLike | None = None) -> bytes:
+    sig = sidecar_path(path) if signature is None else Path(signature)
     if not sig.exists():
         raise MissingSignatureError(
             f"{path} has no signature file ({sig.name} not found). safeload never loads an "
@@ -439,7 +457,7 @@ def dumps(
 
 def load(
     path: PathLike,
-    keys: KeysLike,
+    keys: KeysLike | None = None,
     *,
     trusted: Iterable[TrustedSpec] = (),
     allow_rename: bool = False,
@@ -448,9 +466,18 @@ def load(
     now: datetime | None = None,
     state: TrustState | None = None,
     allow_symlinks: bool = False,
+    signature: PathLike | None = None,
+    ignore_paths: Iterable[str] = (),
+    ca: CertificateAuthority | None = None,
 ) -> Any:
     """Verify ``path`` against ``<path>.sig`` with pinned ``keys``, then deserialize the same
     bytes through the restricted reader.
+
+    The signature file (``signature``, default ``<path>.sig``) is either safeload's sidecar or
+    an OpenSSF model_signing bundle, told apart by content. A bundle is checked against the
+    pinned ECDSA ``keys`` or, in certificate mode, against the roots in ``ca``; ``ignore_paths``
+    (relative to a signed folder) adds to the paths the bundle leaves out. Either way the file
+    is read once, and the bytes verified are the bytes deserialized.
 
     ``keys`` is a key, a list of keys or a :class:`~safeload.Keyring`. ``trusted`` adds exact
     names to the default policy (or to ``policy``). Raises a :class:`~safeload.SafeloadError`
@@ -461,21 +488,41 @@ def load(
     after the whole folder verifies, and that folder signature alone governs it: a ``.sig`` of
     the file's own is ignored (see :func:`_governing_folder`).
     """
-    _checked_keys(keys)
+    if ca is None:
+        _checked_keys(keys)
     p = Path(path)
     lim = limits or Limits()
     pol = resolve_policy(policy, trusted)
-    governing = _governing_folder(p)
+    governing = _governing_folder(p) if signature is None else _bundle_folder(p, signature)
     if governing is not None:
-        verified, rel = _verify_in_folder(p, *governing, keys, lim, now, allow_symlinks)
+        verified, rel = _verify_in_folder(
+            p, *governing, keys, lim, now, allow_symlinks, ca=ca, ignore_paths=ignore_paths
+        )
         fmt = _format_for(p, verified.files[rel], None)
         artifact = verified.artifact(rel, fmt)
         return _read_verified(artifact, verified.statement, state, pol, lim, str(p))
     sidecar: bytes | SafeloadError
     try:
-        sidecar = _read_sidecar(p)
+        sidecar = _read_sidecar(p, signature)
     except SafeloadError as exc:  # reported after the artifact's own errors, as before
         sidecar = exc
+    if isinstance(sidecar, bytes) and is_bundle(sidecar):
+        data = _read_once(p, lim.max_file_size)
+        bundled = verify_model_file(
+            data,
+            sidecar,
+            keys=keys,
+            ca=ca,
+            name=p.name,
+            format=_format_for(p, data, None),
+            allow_rename=allow_rename,
+            now=now,
+            source=str(p),
+            sidecar_source=str(signature or sidecar_path(p)),
+        )
+        del data
+        return _read_verified(bundled, bundled.statement, state, pol, lim, str(p))
+    keys = _need_keys(keys, p)
     # Large files are hashed while they are read, with the digest verification will check.
     algorithm = "blake3" if isinstance(sidecar, bytes) and _wants_blake3(sidecar) else "sha256"
     data, digest = _read_file(p, lim.max_file_size, hash_from=_OVERLAP_FROM, algorithm=algorithm)
@@ -490,7 +537,7 @@ def load(
         allow_rename=allow_rename,
         now=now,
         source=str(p),
-        sidecar_source=str(sidecar_path(p)),
+        sidecar_source=str(signature or sidecar_path(p)),
         _digest=digest,
     )
     prepared: formats.Prepared | None = None
@@ -559,21 +606,19 @@ def _verify_in_folder(
     p: Path,
     folder: Path,
     folder_sig: Path,
-    keys: KeysLike,
+    keys: KeysLike | None,
     lim: Limits,
     now: datetime | None,
     allow_symlinks: bool,
+    *,
+    ca: CertificateAuthority | None = None,
+    ignore_paths: Iterable[str] = (),
 ) -> tuple[VerifiedFolder, str]:
     """Verify the whole signed ``folder`` that governs the file ``p``; return it and the path
     of ``p`` inside it. The file's own sidecar, if any, is not consulted."""
-    files = _read_folder(folder, lim, allow_symlinks=allow_symlinks)
-    verified = verify_folder(
-        files,
-        bytes(_read_once(folder_sig, MAX_SIDECAR_BYTES, "signature file")),
-        keys,
-        now=now,
-        source=str(folder),
-        sidecar_source=str(folder_sig),
+    sidecar = bytes(_read_once(folder_sig, MAX_SIDECAR_BYTES, "signature file"))
+    verified = _verify_folder_any(
+        folder, folder_sig, sidecar, keys, ca, ignore_paths, lim, now, allow_symlinks
     )
     rel = Path(os.path.abspath(p)).relative_to(folder).as_posix()
     if rel not in verified.files:
@@ -581,6 +626,94 @@ def _verify_in_folder(
             f"{p} is not a file of the signed folder {folder}", path=str(p)
         )
     return verified, rel
+
+
+def _bundle_folder(p: Path, signature: PathLike) -> tuple[Path, Path] | None:
+    """``(folder, signature)`` when the file ``p`` is loaded with an explicit ``signature`` that
+    is a model_signing bundle of a folder holding it (e.g. model_signing's default
+    ``model/model.sig``): the nearest folder above ``p`` in which ``p``'s path is listed. That
+    whole folder is then verified, so the unverified listing only picks which folder to check;
+    otherwise ``None``."""
+    sig = Path(signature)
+    try:
+        raw = bytes(_read_once(sig, MAX_SIDECAR_BYTES, "signature file"))
+        if not is_bundle(raw):
+            return None
+        names = {r.name for r in parse_manifest(parse_bundle(raw).payload).resources}
+    except SafeloadError:
+        return None  # verification of the file against it reports the problem
+    for folder in Path(os.path.abspath(p)).parents:
+        if _inside(folder, p) in names:
+            return folder, sig
+    return None
+
+
+def _need_keys(keys: KeysLike | None, p: Path) -> KeysLike:
+    if keys is None:
+        raise ValueError(
+            f"{p} has a safeload signature; verifying it needs the publisher's public key(s) "
+            "(keys=, CLI --pub/--keyring); a CA file only verifies model_signing bundles"
+        )
+    return keys
+
+
+def _inside(folder: Path, path: Path) -> str | None:
+    """``path`` relative to ``folder`` (POSIX), or ``None`` when it is outside."""
+    try:
+        rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(folder)).as_posix()
+    except ValueError:
+        return None
+    return None if rel == "." else rel
+
+
+def _bundle_ignores(folder: Path, sig: Path, ignore_paths: Iterable[str]) -> list[str]:
+    """What a model_signing folder check leaves out beyond the bundle's own ``ignore_paths``:
+    the caller's, and the signature file itself when it sits inside the folder."""
+    ignores = [normalize_ignore(x) for x in ignore_paths]
+    inside = _inside(folder, sig)
+    return [*ignores, inside] if inside else ignores
+
+
+def _verify_folder_any(
+    folder: Path,
+    sig: Path,
+    sidecar: bytes,
+    keys: KeysLike | None,
+    ca: CertificateAuthority | None,
+    ignore_paths: Iterable[str],
+    lim: Limits,
+    now: datetime | None,
+    allow_symlinks: bool,
+) -> VerifiedFolder:
+    """Read every file of ``folder`` once and verify them against ``sidecar``, whichever
+    format it is in."""
+    if not is_bundle(sidecar):
+        files = _read_folder(folder, lim, allow_symlinks=allow_symlinks)
+        return verify_folder(
+            files,
+            sidecar,
+            _need_keys(keys, folder),
+            now=now,
+            source=str(folder),
+            sidecar_source=str(sig),
+        )
+    ignores = _bundle_ignores(folder, sig, ignore_paths)
+    skip = [*DEFAULT_IGNORE, *ignores]
+    try:  # not to read what the bundle leaves out; verification rechecks the signed list
+        skip += parse_manifest(parse_bundle(sidecar).payload).ignore_paths
+    except SafeloadError:
+        pass  # reported by verification below
+    files = _read_folder(folder, lim, allow_symlinks=allow_symlinks, skip=skip)
+    return verify_model_folder(
+        files,
+        sidecar,
+        keys=keys,
+        ca=ca,
+        ignore_paths=ignores,
+        now=now,
+        source=str(folder),
+        sidecar_source=str(sig),
+    )
 
 
 def loads(
@@ -636,8 +769,19 @@ def sign(
     version: str | None = None,
     expires: datetime | None = None,
     name: str | None = None,
+    signature_format: str = "safeload",
+    signature: PathLike | None = None,
+    ignore_paths: Iterable[str] = (),
+    certificate: bytes | None = None,
+    chain: bytes = b"",
 ) -> Path:
     """Sign an existing file, writing ``<path>.sig``; returns the sidecar path.
+
+    ``signature_format="model-signing"`` writes an OpenSSF model_signing bundle instead (to
+    ``signature``, default ``<path>.sig``), which ``model_signing verify key`` (or ``verify
+    certificate``, with ``certificate``/``chain`` as PEM bytes) accepts. It needs an ECDSA
+    signer; ``ignore_paths`` (relative to the folder) are left out and recorded, with
+    model_signing's defaults (``.git`` ...) and the bundle itself when it is inside the folder.
 
     ``path`` may be a folder: ``DIR.sig`` then lists every file in it (relative path, SHA-256,
     size), and :func:`verify` / :func:`load` of a file inside fail on any change to the folder.
@@ -647,8 +791,59 @@ def sign(
     serialised by a lock on the folder, so no approval is lost.
     """
     _checked_signers(signer)
+    if signature_format not in SIGNATURE_FORMATS:
+        raise ValueError(
+            f"signature_format must be one of {', '.join(SIGNATURE_FORMATS)}, "
+            f"not {signature_format!r}"
+        )
+    if signature_format == "model-signing":
+        if append or version is not None or expires is not None or name is not None:
+            raise ValueError(
+                "a model_signing bundle records no version, name or expiry, and safeload does "
+                "not append to one; drop --append/--version/--name/--expires"
+            )
+        return _sign_model_signing(Path(path), signer, signature, ignore_paths, certificate, chain)
+    if signature is not None or certificate is not None or tuple(ignore_paths):
+        raise ValueError(
+            "--signature, --ignore-paths and --cert/--chain apply to "
+            "--signature-format model-signing only"
+        )
     with locked_folder(sidecar_path(path).parent):
         return _sign_locked(Path(path), signer, append, format, version, expires, name)
+
+
+def _sign_model_signing(
+    p: Path,
+    signer: Signer | Iterable[Signer],
+    signature: PathLike | None,
+    ignore_paths: Iterable[str],
+    certificate: bytes | None,
+    chain: bytes,
+) -> Path:
+    """Write a model_signing bundle for the file or folder ``p``."""
+    sig = Path(signature) if signature is not None else sidecar_path(p)
+    signers = [signer] if isinstance(signer, Signer) else list(signer)
+    if p.is_dir():
+        ignores = _bundle_ignores(p, sig, ignore_paths)
+        files: dict[str, Buffer] = dict(
+            _read_folder(p, Limits(), allow_symlinks=False, skip=[*DEFAULT_IGNORE, *ignores])
+        )
+        single = False
+    else:
+        ignores = [normalize_ignore(x) for x in ignore_paths]
+        files = {p.name: _read_once(p, Limits().max_file_size)}
+        single = True
+    bundle = sign_model(
+        files,
+        signers,
+        model_name=Path(os.path.abspath(p)).name,
+        single=single,
+        ignore_paths=ignores,
+        certificate=certificate,
+        chain=chain,
+    )
+    _write_atomic(sig, bundle.to_json())
+    return sig
 
 
 def _sign_locked(
@@ -742,13 +937,16 @@ def _write_sidecar(p: Path, sig: Path, envelope: Envelope, before: bytes | None)
 
 def verify(
     path: PathLike,
-    keys: KeysLike,
+    keys: KeysLike | None = None,
     *,
     allow_rename: bool = False,
     now: datetime | None = None,
     limits: Limits | None = None,
     state: TrustState | None = None,
     allow_symlinks: bool = False,
+    signature: PathLike | None = None,
+    ignore_paths: Iterable[str] = (),
+    ca: CertificateAuthority | None = None,
 ) -> Statement:
     """Check ``path`` against its sidecar without deserializing; return the verified statement.
 
@@ -756,42 +954,59 @@ def verify(
     a folder signed with :func:`sign`: every file is checked, and any added, missing, renamed
     or changed file, or a symlink (unless ``allow_symlinks``), fails. A file inside a signed
     folder is verified as part of the whole folder, whose statement is returned; its own
-    sidecar, if any, is ignored, as in :func:`load`."""
-    _checked_keys(keys)
+    sidecar, if any, is ignored, as in :func:`load`.
+
+    ``signature``, ``ignore_paths`` and ``ca`` are as for :func:`load`: an OpenSSF
+    model_signing bundle is recognised by content and verified like a safeload signature."""
+    if ca is None:
+        _checked_keys(keys)
     p = Path(path)
+    lim = limits or Limits()
+    sig = Path(signature) if signature is not None else sidecar_path(p)
     if p.is_dir():
-        files = _read_folder(p, limits or Limits(), allow_symlinks=allow_symlinks)
-        folder = verify_folder(
-            files,
-            _read_sidecar(p),
-            keys,
-            now=now,
-            source=str(p),
-            sidecar_source=str(sidecar_path(p)),
+        folder = _verify_folder_any(
+            p, sig, _read_sidecar(p, sig), keys, ca, ignore_paths, lim, now, allow_symlinks
         )
         if state is not None:
             state.accept(folder.statement, str(p))
-        _log.info("verified %s (%d files)", p, len(files))
+        _log.info("verified %s (%d files)", p, len(folder.statement.subjects))
         return folder.statement
-    governing = _governing_folder(p)
+    governing = _governing_folder(p) if signature is None else _bundle_folder(p, signature)
     if governing is not None:
         verified, _ = _verify_in_folder(
-            p, *governing, keys, limits or Limits(), now, allow_symlinks
+            p, *governing, keys, lim, now, allow_symlinks, ca=ca, ignore_paths=ignore_paths
         )
         if state is not None:
             state.accept(verified.statement, str(governing[0]))
         _log.info("verified %s as a file of the signed folder %s", p, governing[0])
         return verified.statement
-    data = _read_once(p, (limits or Limits()).max_file_size)
+    data = _read_once(p, lim.max_file_size)
+    sidecar = _read_sidecar(p, sig)
+    if is_bundle(sidecar):
+        bundled = verify_model_file(
+            data,
+            sidecar,
+            keys=keys,
+            ca=ca,
+            name=p.name,
+            format=_format_for(p, data, None),
+            allow_rename=allow_rename,
+            now=now,
+            source=str(p),
+            sidecar_source=str(sig),
+        )
+        if state is not None:
+            state.accept(bundled.statement, str(p))
+        return bundled.statement
     artifact = verify_bytes(
         data,
-        _read_sidecar(p),
-        keys,
+        sidecar,
+        _need_keys(keys, p),
         name=p.name,
         allow_rename=allow_rename,
         now=now,
         source=str(p),
-        sidecar_source=str(sidecar_path(p)),
+        sidecar_source=str(sig),
     )
     if state is not None:
         state.accept(artifact.statement, str(p))

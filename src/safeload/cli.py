@@ -22,6 +22,7 @@ from typing import Any, TextIO
 import safeload
 from safeload import _progress
 from safeload._time import parse_time
+from safeload.api import SIGNATURE_FORMATS
 from safeload.exceptions import (
     ArtifactNotFoundError,
     KeyFormatError,
@@ -33,8 +34,13 @@ from safeload.exceptions import (
     UntrustedTypeError,
     UsageError,
 )
-from safeload.keys import HMACKey, Keyring, Signer, SigningKey, Verifier, VerifyKey
+from safeload.keys import HMACKey, Keyring, Signer, Verifier, VerifyKey
 from safeload.policy import name_runs_code
+from safeload.sidecar import MAX_SIDECAR_BYTES
+from safeload.signing.bundle import PREDICATE_TYPE as MODEL_SIGNING_PREDICATE
+from safeload.signing.bundle import is_bundle, parse_bundle, parse_manifest
+from safeload.signing.ecdsa import ALGORITHMS, load_public_key, load_signing_key
+from safeload.signing.modelsig import CertificateAuthority
 
 __all__ = ["main"]
 
@@ -97,19 +103,27 @@ def _parser() -> argparse.ArgumentParser:
 
     kg = sub.add_parser(
         "keygen",
-        help="create an Ed25519 key pair (or an HMAC secret)",
+        help="create an Ed25519 or ECDSA key pair (or an HMAC secret)",
         description="Create NAME.key (private, mode 0600: never commit it) and NAME.pub (give it "
         "to verifiers), or with --hmac one shared secret NAME.hmac. Existing files are never "
         "overwritten.",
         epilog="examples:\n"
         "  safeload keygen release --dir keys\n"
         "  RELEASE_PASS=... safeload keygen release --dir keys --passphrase-env RELEASE_PASS\n"
-        "  safeload keygen cache --dir keys --hmac",
+        "  safeload keygen cache --dir keys --hmac\n"
+        "  safeload keygen signer --dir keys --type ecdsa-p256",
         formatter_class=_HelpFormatter,
     )
     kg.add_argument("name", help="base name: writes NAME.key and NAME.pub (or NAME.hmac)")
     kg.add_argument("--dir", default=".", help="directory for the key files (default: .)")
     kg.add_argument("--hmac", action="store_true", help="create an HMAC-SHA256 secret instead")
+    kg.add_argument(
+        "--type",
+        dest="key_type",
+        choices=ALGORITHMS,
+        default="ed25519",
+        help="key type (default ed25519; model_signing bundles need an ecdsa-* key)",
+    )
     kg.add_argument("--json", action="store_true", help="machine-readable output (JSON)")
     kg.add_argument(
         "--passphrase-env",
@@ -159,6 +173,30 @@ def _parser() -> argparse.ArgumentParser:
         help="record this format (default: from the content and extension)",
     )
     sg.add_argument("--json", action="store_true", help="machine-readable output (JSON)")
+    sg.add_argument(
+        "--signature-format",
+        choices=SIGNATURE_FORMATS,
+        default="safeload",
+        help="safeload's sidecar (default) or an OpenSSF model_signing bundle",
+    )
+    sg.add_argument(
+        "--signature", metavar="OUT", help="model-signing: where to write it (default FILE.sig)"
+    )
+    sg.add_argument(
+        "--ignore-paths",
+        action="append",
+        default=[],
+        metavar="P",
+        help="model-signing: leave this path of the folder out (repeatable)",
+    )
+    sg.add_argument("--cert", metavar="PEM", help="model-signing: signing certificate (leaf)")
+    sg.add_argument(
+        "--chain",
+        action="append",
+        default=[],
+        metavar="PEM",
+        help="model-signing: intermediate certificates (repeatable)",
+    )
 
     vf = sub.add_parser(
         "verify",
@@ -196,6 +234,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     vf.add_argument("--json", action="store_true", help="machine-readable output (JSON)")
     vf.add_argument(
+        "--signature",
+        metavar="FILE",
+        help="signature file: safeload sidecar or model_signing bundle (default FILE.sig)",
+    )
+    vf.add_argument(
+        "--ignore-paths",
+        action="append",
+        default=[],
+        metavar="P",
+        help="model_signing bundles: also leave this path of the folder out (repeatable)",
+    )
+    for flag in ("--identity", "--issuer", "--trust-config"):
+        vf.add_argument(flag, help="keyless Sigstore: not supported yet")
+    vf.add_argument(
         "--state",
         metavar="PATH",
         help="trust-state file: refuse versions older than ones already accepted",
@@ -203,7 +255,7 @@ def _parser() -> argparse.ArgumentParser:
 
     ins = sub.add_parser(
         "inspect",
-        help="show what a .sig file claims (verifies nothing)",
+        help="show what a .sig file or model_signing bundle claims (verifies nothing)",
         description="Show what a signature file claims: file names and digests, format, "
         "version, expiry, the libraries recorded, and which key ids signed. NOTHING is "
         "verified; use `safeload verify` for that. Given FILE rather than FILE.sig, it shows "
@@ -330,7 +382,12 @@ _EXPIRES_HELP = (
 
 def _signer_args(p: argparse.ArgumentParser) -> None:
     g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--key", metavar="PATH", help="Ed25519 private key (PKCS#8 PEM)")
+    g.add_argument(
+        "--key",
+        metavar="PATH|URI",
+        help="Ed25519 or ECDSA private key (PEM), or a PKCS#11 URI "
+        "'pkcs11:token=T;object=O?module-path=LIB' (PIN from $SAFELOAD_PKCS11_PIN)",
+    )
     g.add_argument("--hmac-key-file", metavar="PATH", help="HMAC secret file (hex)")
     g.add_argument("--hmac-env", metavar="VAR", help="environment variable holding the hex secret")
     p.add_argument(
@@ -345,7 +402,17 @@ def _signer_args(p: argparse.ArgumentParser) -> None:
 
 def _verifier_args(p: argparse.ArgumentParser) -> None:
     g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--pub", action="append", metavar="PATH", help="trusted public key (repeatable)")
+    g.add_argument(
+        "--pub",
+        action="append",
+        metavar="PATH",
+        help="trusted Ed25519 or ECDSA public key (repeatable)",
+    )
+    g.add_argument(
+        "--ca",
+        metavar="PEM",
+        help="model_signing certificate bundles: trusted root certificate(s)",
+    )
     g.add_argument(
         "--keyring",
         metavar="DIR|FILE.json",
@@ -382,9 +449,18 @@ def _passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str | Non
     return None
 
 
+#: The environment variable the CLI reads a PKCS#11 token's PIN from.
+PKCS11_PIN_ENV = "SAFELOAD_PKCS11_PIN"
+
+
 def _signer(args: argparse.Namespace) -> Signer:
+    if args.key and args.key.startswith("pkcs11:"):
+        from safeload.signing.pkcs11 import PKCS11Signer
+
+        pin = os.environ.get(PKCS11_PIN_ENV)
+        return PKCS11Signer.from_uri(args.key, pin=pin)
     if args.key:
-        return SigningKey.from_file(args.key, _passphrase(args))
+        return load_signing_key(args.key, _passphrase(args))
     if args.hmac_key_file:
         return HMACKey.from_file(args.hmac_key_file)
     return HMACKey.from_env(args.hmac_env)
@@ -410,7 +486,7 @@ def _keyring(args: argparse.Namespace) -> Keyring:
         return Keyring.from_dir(args.keyring, threshold=threshold)
     keys: list[Verifier]
     if args.pub:
-        keys = [VerifyKey.from_file(p) for p in args.pub]
+        keys = [load_public_key(p) for p in args.pub]
     elif args.hmac_key_file:
         keys = [HMACKey.from_file(args.hmac_key_file)]
     else:
@@ -459,12 +535,13 @@ def _cmd_keygen(args: argparse.Namespace, out: TextIO) -> int:
         print("Keep it secret; share it only inside one trust domain.", file=out)
         return EXIT_OK
     priv, pub = safeload.generate_keypair(
-        args.dir, args.name, password=_passphrase(args, confirm=True)
+        args.dir, args.name, password=_passphrase(args, confirm=True), type=args.key_type
     )
-    keyid = VerifyKey.from_file(pub).keyid
+    keyid = load_public_key(pub).keyid
     if args.json:
         _emit(
-            out, {"algorithm": "ed25519", "private": str(priv), "public": str(pub), "keyid": keyid}
+            out,
+            {"algorithm": args.key_type, "private": str(priv), "public": str(pub), "keyid": keyid},
         )
         return EXIT_OK
     print(f"wrote {priv} (private, mode 0600: never commit it)", file=out)
@@ -472,11 +549,49 @@ def _cmd_keygen(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _model_relative(model: str, paths: Sequence[str]) -> list[str]:
+    """``--ignore-paths`` as model_signing reads them (relative to the working directory, or
+    absolute), made relative to the model folder; a path outside it is a usage error."""
+    root = Path(model).resolve()
+    rel = []
+    for p in paths:
+        try:
+            rel.append(Path(p).resolve().relative_to(root).as_posix())
+        except ValueError:
+            raise _UsageError(f"--ignore-paths {p} is not inside the model {model}") from None
+    return rel
+
+
+def _read_pem(path: str, what: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise _UsageError(f"{what}: cannot read {path}: {exc.strerror}") from exc
+
+
 def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
+    bundle = args.signature_format == "model-signing"
+    if not bundle and (args.signature or args.ignore_paths or args.cert or args.chain):
+        raise _UsageError(
+            "--signature, --ignore-paths, --cert and --chain need --signature-format model-signing"
+        )
+    if args.chain and not args.cert:
+        raise _UsageError("--chain needs --cert (the signing certificate)")
+    if args.signature and len(args.files) > 1:
+        raise _UsageError("--signature names one output: sign one model at a time")
     signer = _signer(args)
     expires = _parse_time(args.expires) if args.expires else None
+    extra: dict[str, Any] = {}
     signed = []
     for f in args.files:
+        if bundle:
+            extra = {
+                "signature_format": "model-signing",
+                "signature": args.signature,
+                "ignore_paths": _model_relative(f, args.ignore_paths),
+                "certificate": _read_pem(args.cert, "--cert") if args.cert else None,
+                "chain": b"".join(_read_pem(c, "--chain") for c in args.chain),
+            }
         try:
             sig = safeload.sign(
                 f,
@@ -486,6 +601,7 @@ def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
                 version=args.model_version,
                 expires=expires,
                 name=args.model_name,
+                **extra,
             )
         except MissingSignatureError as exc:
             if not args.append:  # pragma: no cover - only an append reads a sidecar
@@ -541,11 +657,22 @@ def _artifacts(files: list[str]) -> list[str]:
 
 
 def _verify_one(
-    f: str, ring: Keyring, args: argparse.Namespace, state: safeload.TrustState | None
+    f: str,
+    ring: Keyring | None,
+    args: argparse.Namespace,
+    state: safeload.TrustState | None,
+    ca: CertificateAuthority | None = None,
 ) -> dict[str, Any]:
     try:
         st = safeload.verify(
-            f, ring, allow_rename=args.allow_rename, state=state, allow_symlinks=args.allow_symlinks
+            f,
+            ring,
+            allow_rename=args.allow_rename,
+            state=state,
+            allow_symlinks=args.allow_symlinks,
+            signature=args.signature,
+            ignore_paths=_model_relative(f, args.ignore_paths) if args.ignore_paths else (),
+            ca=ca,
         )
     except SignatureError as exc:
         return {"file": f, "ok": False, "error": str(exc), "error_type": type(exc).__name__}
@@ -567,18 +694,29 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.jobs > 1 and args.state:
         # Versions are accepted into the state one at a time, in order: not in parallel.
         raise _UsageError("--jobs and --state cannot be combined; drop --jobs to use --state")
-    ring = _keyring(args)
+    if args.identity or args.issuer or args.trust_config:
+        raise _UsageError(
+            "keyless Sigstore verification (--identity/--issuer/--trust-config) is not supported "
+            "yet; verify key-mode bundles with --pub, or certificate-mode ones with --ca"
+        )
+    ca = CertificateAuthority.from_file(args.ca) if args.ca else None
+    ring = None if ca is not None else _keyring(args)
     state = safeload.TrustState(args.state) if args.state else None
-    files = _expand(_artifacts(args.files))
+    if args.signature or args.ignore_paths:
+        if len(args.files) != 1:
+            raise _UsageError("--signature and --ignore-paths apply to one model at a time")
+        files = list(args.files)
+    else:
+        files = _expand(_artifacts(args.files))
     if not files:
         raise _UsageError("no model files to verify")
     if args.jobs > 1 and state is None:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:  # hashing releases the GIL
-            results = list(pool.map(lambda f: _verify_one(f, ring, args, None), files))
+            results = list(pool.map(lambda f: _verify_one(f, ring, args, None, ca), files))
     else:
-        results = [_verify_one(f, ring, args, state) for f in files]
+        results = [_verify_one(f, ring, args, state, ca) for f in files]
     failed = [r for r in results if not r["ok"]]
     unreadable = [r for r in failed if r.get("unreadable")]
     if args.json:
@@ -595,7 +733,14 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write("\n")
     else:
         for r in results:
-            if r["ok"]:
+            if r["ok"] and r["statement"]["predicateType"] == MODEL_SIGNING_PREDICATE:
+                p = r["statement"]["predicate"]
+                count = len(r["statement"]["subject"])
+                print(
+                    f"OK {r['file']}: model_signing bundle, {count} file(s), {p['size']} bytes",
+                    file=out,
+                )
+            elif r["ok"]:
                 p = r["statement"]["predicate"]
                 extra = f", version {p['version']}" if "version" in p else ""
                 print(
@@ -636,8 +781,48 @@ def _looks_like_sidecar(path: Path) -> bool:
         return path.is_dir()
 
 
+def _inspect_bundle(args: argparse.Namespace, data: bytes, out: TextIO) -> int:
+    """``inspect`` of a model_signing bundle: what it claims, verified by nothing."""
+    bundle = parse_bundle(data, source=args.sidecar)
+    manifest = parse_manifest(bundle.payload, source=args.sidecar)
+    mode = "certificate" if bundle.certificates else "key"
+    if args.json:
+        doc = {
+            "verified": False,
+            "format": "model_signing",
+            "mode": mode,
+            "hint": bundle.hint,
+            "certificates": len(bundle.certificates),
+            "signatures": len(bundle.signatures),
+            "model_name": manifest.model_name,
+            "ignore_paths": list(manifest.ignore_paths),
+            "resources": [{"name": r.name, "sha256": r.sha256} for r in manifest.resources],
+        }
+        _emit(out, doc)
+        return EXIT_OK
+    print(
+        f"{args.sidecar}  (UNVERIFIED model_signing bundle: use `safeload verify` to check it)",
+        file=out,
+    )
+    print(f"  mode:     {mode}, {len(bundle.signatures)} signature(s)", file=out)
+    if bundle.hint:
+        print(f"  key hint: {bundle.hint}", file=out)
+    print(f"  model:    {manifest.model_name}", file=out)
+    for r in manifest.resources:
+        print(f"  file:     {r.name}  sha256:{r.sha256}", file=out)
+    print(f"  ignores:  {', '.join(manifest.ignore_paths) or '(none)'}", file=out)
+    return EXIT_OK
+
+
 def _cmd_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     args.sidecar = _sidecar_to_inspect(args.sidecar, err)
+    try:
+        with open(args.sidecar, "rb") as fh:
+            head = fh.read(MAX_SIDECAR_BYTES + 1)
+    except OSError as exc:
+        raise _UsageError(f"cannot read {args.sidecar}: {exc.strerror}") from exc
+    if is_bundle(head):
+        return _inspect_bundle(args, head, out)
     env, st = safeload.inspect_sidecar(args.sidecar)
     if args.json:
         doc = {
@@ -778,7 +963,7 @@ def _cmd_convert(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_pubkey(args: argparse.Namespace, out: TextIO) -> int:
-    key = SigningKey.from_file(args.key, _passphrase(args))
+    key = load_signing_key(args.key, _passphrase(args))
     pem = key.public_key.to_pem()
     if args.out == "-":
         out.write(pem.decode("ascii"))

@@ -389,6 +389,25 @@ class HMACKey:
         return f"HMACKey(keyid={self._keyid[:16]}…)"
 
 
+def _pinned(key: object) -> Verifier:
+    """The verification key for ``key``: a pinned key object of a known algorithm (Ed25519,
+    ECDSA, HMAC), or a signing key's public half. Anything else, e.g. a caller's own object
+    claiming some ``algorithm``, is refused: the algorithm comes from the key's class."""
+    # Imported here: safeload.signing imports this module.
+    from safeload.signing.ecdsa import ECDSASigningKey, ECDSAVerifyKey
+
+    if isinstance(key, (SigningKey, ECDSASigningKey)):
+        return key.public_key
+    if isinstance(key, (VerifyKey, HMACKey, ECDSAVerifyKey)):
+        return key
+    public = getattr(key, "public_key", None)
+    if isinstance(public, (VerifyKey, ECDSAVerifyKey)):  # a Signer (PKCS#11, KMS): its public key
+        return public
+    raise KeyFormatError(
+        f"not a verification key: {type(key).__name__}; use VerifyKey, ECDSAVerifyKey or HMACKey"
+    )
+
+
 #: A full key id: 64 lower-case hex digits (SHA-256 of an Ed25519 key, or an HMAC key's id).
 _KEYID = re.compile(r"[0-9a-f]{64}")
 
@@ -435,11 +454,7 @@ class Keyring:
     ) -> None:
         unique: dict[str, Verifier] = {}
         for key in keys:
-            verifier: Verifier = key.public_key if isinstance(key, SigningKey) else key
-            if not isinstance(verifier, (VerifyKey, HMACKey)):
-                raise KeyFormatError(
-                    f"not a verification key: {type(key).__name__}; use VerifyKey or HMACKey"
-                )
+            verifier = _pinned(key)
             unique.setdefault(verifier.keyid, verifier)
         revoked_ids = _revoked_ids(revoked)
         # Revoked keys never count; they are kept apart only to say "signed by a revoked key".
@@ -489,14 +504,16 @@ class Keyring:
 
     @classmethod
     def from_dir(cls, path: str | os.PathLike[str], threshold: int = 1) -> Keyring:
-        """Trust every ``*.pub`` file (Ed25519 SubjectPublicKeyInfo PEM) in ``path``."""
+        """Trust every ``*.pub`` file (Ed25519 or ECDSA SubjectPublicKeyInfo PEM) in ``path``."""
+        from safeload.signing.ecdsa import load_public_key
+
         p = Path(path)
         if not p.is_dir():
             raise KeyFormatError(f"keyring directory {p} does not exist", path=str(p))
         files = sorted(f for f in p.glob("*.pub") if f.is_file())
         if not files:
             raise KeyFormatError(f"no *.pub files in keyring directory {p}", path=str(p))
-        return cls([VerifyKey.from_file(f) for f in files], threshold=threshold, source=str(p))
+        return cls([load_public_key(f) for f in files], threshold=threshold, source=str(p))
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> Keyring:
@@ -506,6 +523,8 @@ class Keyring:
         "revoked": ["<keyid>"]}``. A key is trusted only before its ``not_after``; a revoked key
         is never trusted, whatever it signed.
         """
+        from safeload.signing.ecdsa import public_key_from_pem
+
         p = Path(path)
         raw = _read_key_file(p)
         try:
@@ -524,7 +543,7 @@ class Keyring:
             keys: list[Verifier] = []
             limits: dict[str, datetime] = {}
             for entry in entries:
-                key = VerifyKey.from_pem(entry["public_key"].encode("ascii"), source=str(p))
+                key = public_key_from_pem(entry["public_key"].encode("ascii"), source=str(p))
                 extra = set(entry) - {"public_key", "not_after", "name"}
                 if extra:
                     raise ValueError(
@@ -599,7 +618,9 @@ def as_keyring(keys: KeysLike) -> Keyring:
     """Normalise a key, a list of keys, or a :class:`Keyring` into a :class:`Keyring`."""
     if isinstance(keys, Keyring):
         return keys
-    if isinstance(keys, (VerifyKey, HMACKey, SigningKey)):
+    from safeload.signing.ecdsa import ECDSASigningKey, ECDSAVerifyKey
+
+    if isinstance(keys, (VerifyKey, HMACKey, SigningKey, ECDSAVerifyKey, ECDSASigningKey)):
         return Keyring([keys])
     if isinstance(keys, (str, bytes, os.PathLike)):
         raise KeyFormatError(
@@ -610,12 +631,21 @@ def as_keyring(keys: KeysLike) -> Keyring:
 
 
 def generate_keypair(
-    directory: str | os.PathLike[str], name: str, *, password: str | bytes | None = None
+    directory: str | os.PathLike[str],
+    name: str,
+    *,
+    password: str | bytes | None = None,
+    type: str = "ed25519",
 ) -> tuple[Path, Path]:
     """Create ``NAME.key`` (0600) and ``NAME.pub`` in ``directory``; refuse to overwrite either.
 
+    ``type`` is ``ed25519`` (default), ``ecdsa-p256``, ``ecdsa-p384`` or ``ecdsa-p521``.
     Returns ``(private_path, public_path)``.
     """
+    if type != "ed25519":
+        from safeload.signing.ecdsa import generate_keypair as generate
+
+        return generate(directory, name, type=type, password=password)
     if not name or "/" in name or "\\" in name or name.startswith("."):
         raise KeyFormatError(f"invalid key name {name!r}")
     d = Path(directory)

@@ -52,6 +52,7 @@ def main() -> None:
     )
     (out / "model.pkl.hmac.sig").write_bytes(env.to_json())
     blake3_vector()
+    ecdsa_vectors()
     (out / "expected.json").write_text(
         json.dumps(
             {
@@ -81,6 +82,29 @@ def blake3_vector() -> None:
         blake3=True,
     )
     (out / "model.pkl.hmac-blake3.sig").write_bytes(env.to_json())
+
+
+def ecdsa_vectors() -> None:
+    """The v1 sidecar signed with ECDSA P-256 and P-384 keys (added with ECDSA support). The
+    private keys are generated, used and discarded; the public keys are kept."""
+    from safeload.signing.ecdsa import ECDSASigningKey
+
+    out = HERE / "v1"
+    artifact = (out / "model.pkl").read_bytes()
+    for curve in ("p256", "p384"):
+        key = ECDSASigningKey.generate(f"ecdsa-{curve}")
+        (out / f"ecdsa-{curve}.pub").write_bytes(key.public_key.to_pem())
+        env = sign_bytes(
+            artifact,
+            key,
+            name="model.pkl",
+            format="pickle",
+            created=CREATED,
+            version="1.0.0",
+            env=ENV,
+            blake3=False,
+        )
+        (out / f"model.pkl.ecdsa-{curve}.sig").write_bytes(env.to_json())
 
 
 if __name__ == "__main__":

@@ -1,0 +1,10 @@
+{
+  "payload": "eyJfdHlwZSI6Imh0dHBzOi8vaW4tdG90by5pby9TdGF0ZW1lbnQvdjEiLCJwcmVkaWNhdGUiOnsiY3JlYXRlZCI6IjIwMjYtMTEtMjJUMTI6MDA6MDBaIiwiZW52aXJvbm1lbnQiOnsiam9ibGliIjoiMS42LjAiLCJudW1weSI6IjIuNC42IiwicHl0aG9uIjoiMy4xMS43Iiwic2FmZWxvYWQiOiIwLjEuMCIsInNjaWtpdC1sZWFybiI6IjEuOS4xIn0sImZvcm1hdCI6InBpY2tsZSIsInNpemUiOjU2LCJ2ZXJzaW9uIjoiMS4wLjAifSwicHJlZGljYXRlVHlwZSI6Imh0dHBzOi8vc2FmZWxvYWQuZGV2L21vZGVsLWFydGlmYWN0L3YxIiwic3ViamVjdCI6W3siZGlnZXN0Ijp7InNoYTI1NiI6IjdlZDA2OGEyMTc4MGRmMjVlMDc1OWI2OTlhMzVkNmZiMDJmZTY1NDhjNmE4NGMyMDg0NDExYmY2MDFmODVkMDUifSwibmFtZSI6Im1vZGVsLnBrbCJ9XX0=",
+  "payloadType": "application/vnd.in-toto+json",
+  "signatures": [
+    {
+      "keyid": "5ebbf505723f1419ca5bf0a510bcd2ce28a5ea56334d7705f8b352ce9431236a",
+      "sig": "MEYCIQC9/6JpzRIoakZ9EC45lyGmIItoH3Rtz3hrYSL3hjDIlwIhAK3jtFAJ6sUYj2btGCOtLZ61ehwX/4/Gl6SQMjY4PFpB"
+    }
+  ]
+}
