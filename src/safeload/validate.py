@@ -591,6 +591,11 @@ def _check_svm(est: Any, context: Any) -> None:
     Classifiers store one count per class, summing to the number of support vectors;
     regressors and one-class models store the total twice (or zeros in old versions). A
     missing or empty ``_dual_coef_`` reaches libsvm as a null pointer, so none is accepted.
+
+    A model fitted on sparse input hands libsvm the raw CSR arrays of its support vectors and
+    the data buffer of its dual coefficients (see :func:`_check_csr`); with probability
+    estimates on, libsvm copies one Platt pair per class pair and an empty ``_probA`` is a null
+    pointer there.
     """
     support = getattr(est, "support_", None)
     if support is None:
@@ -635,9 +640,6 @@ def _check_svm(est: Any, context: Any) -> None:
         pairs = max(n_class * (n_class - 1) // 2, 1)
         _require(dual.shape == (max(n_class - 1, 1), n_sv), "SVM dual coefficients disagree")
         _require(intercept.shape == (pairs,), "SVM intercept has the wrong length")
-        for name in ("_probA", "_probB"):
-            prob = np.asarray(getattr(est, name, np.empty(0)))
-            _require(prob.shape in ((0,), (pairs,)), f"SVM {name} has the wrong length")
     else:
         # libsvm takes the number of classes from len(_n_support): regressors and one-class
         # models store two counts
@@ -645,12 +647,57 @@ def _check_svm(est: Any, context: Any) -> None:
         _require(np.all((counts == n_sv) | (counts == 0)), "SVM support vector counts disagree")
         _require(dual.shape == (1, n_sv), "SVM dual coefficients disagree")
         _require(intercept.shape == (1,), "SVM intercept has the wrong length")
+    # libsvm's class pairs come from len(_n_support), for regressors too (two counts: one pair)
+    pairs = max(counts.shape[0] * (counts.shape[0] - 1) // 2, 1)
+    probability = getattr(est, "_effective_probability", getattr(est, "probability", False))
+    _require(
+        isinstance(probability, (bool, int, np.bool_, np.integer)),
+        "SVM probability flag is not a boolean",
+    )
+    for name in ("_probA", "_probB"):
+        prob = np.asarray(getattr(est, name, np.empty(0)))
+        allowed = ((pairs,),) if probability else ((0,), (pairs,))
+        _require(prob.shape in allowed, f"SVM {name} has the wrong length")
     if sparse:
+        # libsvm's sparse kernels index the input row with support vector *values* when the
+        # kernel is precomputed; scikit-learn never fits a sparse model with one
+        _require(not precomputed, "SVM sparse model has a precomputed or callable kernel")
+        _check_csr(sv, (n_sv, shape_fit[1]), "SVM support vectors")
         # libsvm reads rows x columns coefficients from the data buffer alone
+        _check_csr(dual, dual.shape, "SVM dual coefficients")
         _require(
-            dual.nnz == dual.shape[0] * dual.shape[1] and dual.data.shape == (dual.nnz,),
+            dual.data.shape == (dual.shape[0] * dual.shape[1],),
             "SVM sparse dual coefficients are not fully stored",
         )
+
+
+def _check_csr(matrix: Any, shape: tuple[int, ...], what: str) -> None:
+    """The CSR arrays native code walks without checking: libsvm takes the row count from
+    ``len(indptr) - 1``, reads ``data[indptr[i]:indptr[i + 1]]`` for each row and uses the
+    column indices as they are. So: CSR (a CSC or BSR matrix has the same three arrays with
+    other meanings), of the expected shape by its own ``shape``, ``indptr`` non-decreasing from
+    0 to the number of stored values, ``indices`` and ``data`` exactly that long, and every
+    column index inside the shape. Read only: nothing here modifies the matrix."""
+    _require(getattr(matrix, "format", None) == "csr", f"{what} are not a CSR matrix")
+    _require(tuple(int(n) for n in matrix.shape) == tuple(shape), f"{what} have the wrong shape")
+    rows, cols = shape
+    indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
+    for arr, name in ((indptr, "indptr"), (indices, "indices")):
+        _require(
+            isinstance(arr, np.ndarray) and arr.ndim == 1 and arr.dtype.kind in "iu",
+            f"{what} {name} is not a 1-D integer array",
+        )
+    _require(isinstance(data, np.ndarray) and data.ndim == 1, f"{what} data is not 1-D")
+    _require(indptr.shape == (rows + 1,), f"{what} indptr has the wrong length")
+    nnz = int(indptr[-1])
+    _require(int(indptr[0]) == 0, f"{what} indptr does not start at 0")
+    _require(bool(np.all(np.diff(indptr) >= 0)), f"{what} indptr is not monotone")
+    _require(indices.shape == (nnz,), f"{what} indices disagree with indptr")
+    _require(data.shape == (nnz,), f"{what} data disagrees with indptr")
+    _require(
+        nnz == 0 or (int(indices.min()) >= 0 and int(indices.max()) < cols),
+        f"{what} column index out of range",
+    )
 
 
 def _check_sparse(matrix: Any, context: Any) -> None:
