@@ -41,6 +41,23 @@ def untrusted_error(names: list[str], source: str) -> UntrustedTypeError:
     no way to allow anything."""
     listed = "\n".join(f"  - {n}" for n in names)
     code = [n for n in names if name_runs_code(n)]
+    distributions = _scipy_distributions(names)
+    # the friendlier message only when getattr is the sole code primitive: a file cannot make
+    # its other primitives look harmless by naming a distribution next to them
+    if distributions and all(n in _GETATTR for n in code):
+        return UntrustedTypeError(
+            f"{source} holds scipy.stats distributions ({', '.join(distributions)}), the "
+            "kind a RandomizedSearchCV keeps in param_distributions. They cannot be allowed: "
+            "scipy rebuilds them by executing source text kept in their own state, and they "
+            "pickle a bound method through builtins.getattr, which can reach any attribute of "
+            f"any object. All {len(names)} untrusted global(s):\n{listed}\nNothing was "
+            "deserialized. If this is your own search, save the refitted model instead, "
+            "safeload.dump(search.best_estimator_, path, signer), which holds no "
+            "distributions (and best_params_ / cv_results_ as plain data if you need them); "
+            "otherwise ask its author for that file.",
+            names=names,
+            path=source,
+        )
     if code:
         return UntrustedTypeError(
             f"{source} tries to run code: it refers to {len(code)} known code-execution "
@@ -61,6 +78,25 @@ def untrusted_error(names: list[str], source: str) -> UntrustedTypeError:
         names=names,
         path=source,
     )
+
+
+#: The scipy.stats modules whose classes (distribution generators and their frozen wrappers)
+#: rebuild themselves with ``exec`` in ``__setstate__``.
+_SCIPY_STATS_PREFIX = "scipy.stats."
+_GETATTR = frozenset({"builtins.getattr", "__builtin__.getattr", "__builtins__.getattr"})
+
+
+def _scipy_distributions(names: list[str]) -> list[str]:
+    """The names in ``names`` that are scipy.stats distribution classes (``*_gen``, ``*_frozen``
+    and the ``rv_*`` bases). Only a name: nothing is imported."""
+    found = []
+    for name in names:
+        if not name.startswith(_SCIPY_STATS_PREFIX):
+            continue
+        last = name.rsplit(".", 1)[-1]
+        if last.endswith(("_gen", "_frozen")) or last.startswith("rv_"):
+            found.append(name)
+    return found
 
 
 def _resolve(module: str, qualname: str) -> Any:
