@@ -67,6 +67,78 @@ _STDLIB: tuple[_Row, ...] = (
     ),
 )
 
+#: Values people save next to a model (a training date, a run id, label counts, a data path).
+#: Each is immutable data whose methods compute; what their reconstructors trust is checked
+#: after building (``safeload.validate``: ``_check_date_time``, ``_check_decimal``,
+#: ``_check_uuid``, ``_check_pure_path``) and Counter is built from a plain dict only
+#: (``safeload.unpickler``).
+_METADATA: tuple[_Row, ...] = (
+    (
+        "datetime",
+        "date",
+        "a calendar date; rebuilt from 4 bytes (only the month is range-checked by CPython; "
+        "the validator rebuilds it through the checking constructor)",
+    ),
+    (
+        "datetime",
+        "datetime",
+        "a date and time, rebuilt from 10 bytes and an allowed tzinfo (timezone); fields "
+        "re-checked after building like date",
+    ),
+    (
+        "datetime",
+        "time",
+        "a time of day, rebuilt from 6 bytes and an allowed tzinfo; fields re-checked after "
+        "building like date",
+    ),
+    (
+        "datetime",
+        "timedelta",
+        "a duration, built from (days, seconds, microseconds) by the range-checking constructor",
+    ),
+    (
+        "datetime",
+        "timezone",
+        "a fixed UTC offset and name; the constructor checks the offset (under 24 h) and the "
+        "name (a str)",
+    ),
+    (
+        "collections",
+        "Counter",
+        "a dict of counts; built only from a plain dict (Counter(iterable) would count a "
+        "stored range of any length), its methods sort and add the stored values",
+    ),
+    (
+        "decimal",
+        "Decimal",
+        "an exact decimal number parsed from a str; exponent and digits bounded after building "
+        "(int() or format(d, 'f') of 1E+999999999999999999 would exhaust memory)",
+    ),
+    (
+        "uuid",
+        "UUID",
+        "a 128-bit identifier: __setstate__ stores the int and a SafeUUID member; the int is "
+        "checked to be an int in range after building. Nothing else in the uuid module (which "
+        "runs ifconfig for getnode) is allowed",
+    ),
+    (
+        "pathlib",
+        "PurePosixPath",
+        "a pure path: string manipulation only, no file system access (Path and PosixPath, "
+        "which do I/O, stay refused); rebuilt from its parts and compared after building",
+    ),
+    (
+        "pathlib",
+        "PureWindowsPath",
+        "a pure Windows path: string manipulation only, no file system access on any OS; "
+        "checked like PurePosixPath",
+    ),
+)
+# Python 3.13 (only) writes pathlib's classes under ``pathlib._local``: that spelling is not a
+# default entry because every entry must resolve on every supported Python; it is an inert name
+# (``safeload.policy.INERT_NAMES``), so a 3.13 file loads with trusted=["pathlib._local.
+# PurePosixPath"] and gets the same checks.
+
 # --- numpy ------------------------------------------------------------------------------------
 
 _NDARRAY_HELPERS = (
@@ -502,6 +574,7 @@ def _hand_written_rows() -> list[_Row]:
         *_PARTIAL,
         *_BUILTINS,
         *_STDLIB,
+        *_METADATA,
         *_numpy_rows(),
         *_scipy_rows(),
         *_JOBLIB,

@@ -155,6 +155,8 @@ class _Guard:
             raise untrusted_error([format_name(module, name)], self.source)
         if (raw_module, raw_name) in self.substitutes:
             return self.substitutes[(raw_module, raw_name)]
+        if (module, name) in _NARROWED:
+            return _NARROWED[(module, name)]
         try:
             return _resolve(module, name)
         except (ImportError, AttributeError) as exc:
@@ -163,6 +165,21 @@ class _Guard:
                 f"installed libraries ({exc}); the file may need other library versions",
                 path=self.source,
             ) from exc
+
+
+def _counter_from_dict(*args: Any) -> Any:
+    """``collections.Counter`` as the unpickler may call it: with the plain dict that
+    ``Counter.__reduce__`` writes (or nothing). ``Counter(iterable)`` counts whatever it is
+    given, and a stored ``range`` of any length would keep it counting until memory runs out."""
+    import collections
+
+    if len(args) > 1 or (args and type(args[0]) is not dict):
+        raise ValueError("collections.Counter is built from a plain dict only")
+    return collections.Counter(*args)
+
+
+#: Allowed names the unpickler hands out in a narrower form (exact resolved names).
+_NARROWED: dict[tuple[str, str], Any] = {("collections", "Counter"): _counter_from_dict}
 
 
 class _ViewReader:
