@@ -487,7 +487,6 @@ GADGETS = [
     "sklearn.datasets.load_svmlight_file",
     "sklearn.cluster._kmeans._kmeans_single_lloyd",
     "sklearn.metrics._dist_metrics.PyFuncDistance64",
-    "scipy.interpolate._bsplines.BSpline",
 ]
 
 

@@ -241,6 +241,15 @@ def _scipy_rows() -> list[_Row]:
                     "validator's concern",
                 )
             )
+    rows.append(
+        (
+            "scipy.interpolate._bsplines",
+            "BSpline",
+            "SplineTransformer's per-feature spline: built empty and given its knots, "
+            "coefficients and degree by BUILD; its native evaluation trusts their lengths, so "
+            "safeload.validate._check_bspline checks them (and pins the stored _asarray)",
+        )
+    )
     return rows
 
 
@@ -535,12 +544,6 @@ _REFUSED: tuple[_Row, ...] = (
         "_kmeans_single_lloyd",
         "BisectingKMeans stores it; a native routine that trusts its array shapes, and REDUCE "
         "would call it at load time with file-chosen arrays",
-    ),
-    (
-        "scipy.interpolate._bsplines",
-        "BSpline",
-        "SplineTransformer stores it; its native evaluation trusts stored knot/coefficient "
-        "lengths and no validator checks them",
     ),
     (
         "sklearn.metrics._dist_metrics",

@@ -110,7 +110,6 @@ CODE_NAMES: Final = frozenset(
         # native code driven by stored values, or stored Python callables (tests/test_policy.py)
         ("sklearn.cluster._kmeans", "_kmeans_single_lloyd"),
         ("sklearn.metrics._dist_metrics", "PyFuncDistance64"),
-        ("scipy.interpolate._bsplines", "BSpline"),
     }
 )  # fmt: skip
 #: Qualname parts that walk from wherever they start to the interpreter's internals.

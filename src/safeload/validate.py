@@ -789,6 +789,68 @@ def _check_pure_path(value: Any, context: Any) -> None:
     )
 
 
+def _check_bspline(spline: Any, context: Any) -> None:
+    """scipy's spline evaluation (``_dierckx.evaluate_spline``), ``design_matrix`` and the
+    derivative/integral routines find the knot interval of each x and read ``k + 1``
+    coefficients and ``2k + 2`` knots around it, trusting that ``len(c) == len(t) - k - 1``
+    and that the knots are sorted; a file sets all of them by BUILD."""
+    from scipy.interpolate import BSpline
+
+    asarray = spline.__dict__.get("_asarray")
+    if asarray is not None:  # scipy >= 1.15 keeps the namespace's asarray
+        from scipy._lib.array_api_compat import numpy as np_compat
+
+        _require(asarray is np_compat.asarray, "BSpline _asarray is not numpy's asarray")
+    _require(type(spline) is BSpline, "BSpline subclass")
+    knots, coef, k = spline.__dict__.get("_t"), spline.__dict__.get("_c"), spline.k
+    _require(type(k) is int and k >= 0, "BSpline degree is not a non-negative int")
+    _require(
+        isinstance(knots, np.ndarray) and knots.ndim == 1 and knots.dtype == np.float64,
+        "BSpline knots are not a 1-D float64 array",
+    )
+    _require(knots.shape[0] >= 2 * k + 2, "BSpline has fewer than 2k+2 knots")
+    _require(bool(np.all(np.isfinite(knots))), "BSpline knots are not finite")
+    _require(bool(np.all(np.diff(knots) >= 0)), "BSpline knots are not sorted")
+    _require(
+        isinstance(coef, np.ndarray)
+        and coef.ndim >= 1
+        and coef.dtype in (np.float64, np.complex128),
+        "BSpline coefficients are not a float64 array",
+    )
+    _require(coef.shape[0] == knots.shape[0] - k - 1, "BSpline coefficients disagree with knots")
+    _require(spline.axis == 0, "BSpline axis is not 0")
+    extrapolate = spline.extrapolate
+    _require(
+        type(extrapolate) is bool or extrapolate == "periodic",
+        "BSpline extrapolate is not True, False or 'periodic'",
+    )
+
+
+def _check_spline_transformer(est: Any, context: Any) -> None:
+    """transform writes ``spl(x)`` into a block of ``bsplines_[0].c.shape[1]`` columns per
+    feature and slices knots by ``degree``: every spline must have that width and degree."""
+    splines = getattr(est, "bsplines_", None)
+    if splines is None:
+        return  # not fitted
+    n_features = int(est.n_features_in_)
+    _require(
+        type(splines) is list and len(splines) == n_features,
+        "bsplines_ is not one spline per feature",
+    )
+    for spline in splines:
+        _check_bspline(spline, context)  # before any of its arrays is read through _asarray
+    first = splines[0].__dict__["_c"]
+    _require(first.ndim == 2, "spline coefficients are not 2-D")
+    width = first.shape[1]
+    for spline in splines:
+        _require(spline.k == est.degree, "spline degree disagrees with degree")
+        coef = spline.__dict__["_c"]
+        _require(coef.ndim == 2 and coef.shape[1] == width, "spline widths disagree")
+        _require(spline.extrapolate == splines[0].extrapolate, "spline extrapolation differs")
+    n_out = n_features * width - n_features * (1 - int(bool(est.include_bias)))
+    _require(int(est.n_features_out_) == n_out, "n_features_out_ disagrees with the splines")
+
+
 def _metadata_validators() -> list[tuple[type, Callable[[Any, Any], None]]]:
     import datetime
     import decimal
@@ -858,6 +920,14 @@ def _validators() -> list[tuple[type, Callable[[Any, Any], None]]]:
         found.append((NeighborsBase, _check_neighbors))
         found.append((BaseEstimator, _check_linear_shapes))
         found.append((BaseEstimator, _check_index_maps))
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        from scipy.interpolate import BSpline
+        from sklearn.preprocessing import SplineTransformer
+
+        found.append((BSpline, _check_bspline))
+        found.append((SplineTransformer, _check_spline_transformer))
     except ImportError:  # pragma: no cover
         pass
     try:
