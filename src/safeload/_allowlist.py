@@ -374,6 +374,14 @@ _SKLEARN_STRUCTURES: tuple[_Row, ...] = (
         "fitted decision tree arrays; node indices are checked after loading",
     ),
     (
+        "sklearn.cluster._bisect_k_means",
+        "_BisectingTree",
+        "BisectingKMeans' cluster tree: a plain object (center, indices, score, left, right, "
+        "label) built by BUILD; predict recurses through it, so the validator checks it is a "
+        "tree (no node twice), every center has n_features_in_ values and the leaves' labels "
+        "number the clusters",
+    ),
+    (
         "sklearn.ensemble._hist_gradient_boosting.predictor",
         "TreePredictor",
         "fitted histogram-gradient-boosting tree; node indices are checked after loading",
@@ -542,8 +550,10 @@ _REFUSED: tuple[_Row, ...] = (
     (
         "sklearn.cluster._kmeans",
         "_kmeans_single_lloyd",
-        "BisectingKMeans stores it; a native routine that trusts its array shapes, and REDUCE "
-        "would call it at load time with file-chosen arrays",
+        "BisectingKMeans stores it as _kmeans_single (fit sets it again before using it, "
+        "predict never does); a native routine that trusts its array shapes, and REDUCE "
+        "would call it at load time with file-chosen arrays. The refusal tells the user to "
+        "drop the attribute before saving",
     ),
     (
         "sklearn.metrics._dist_metrics",

@@ -58,6 +58,20 @@ def untrusted_error(names: list[str], source: str) -> UntrustedTypeError:
             names=names,
             path=source,
         )
+    routines = [n for n in names if n in _KMEANS_ROUTINES]
+    if routines and all(n in _KMEANS_ROUTINES for n in code):
+        return UntrustedTypeError(
+            f"{source} holds a BisectingKMeans, which keeps a reference to the k-means routine "
+            f"its fit uses ({', '.join(routines)}). That routine is native code that trusts the "
+            "shapes of its arrays, and a file that may name it may also call it while loading, "
+            f"so it cannot be allowed. All {len(names)} untrusted global(s):\n{listed}\n"
+            "Nothing was deserialized. predict never uses the reference and fit sets it again, "
+            "so if this is your own model, drop it before saving: "
+            "del model._kmeans_single (for a BisectingKMeans inside a pipeline or search, on "
+            "that step), then save again; the file then loads by default.",
+            names=names,
+            path=source,
+        )
     if code:
         return UntrustedTypeError(
             f"{source} tries to run code: it refers to {len(code)} known code-execution "
@@ -83,6 +97,9 @@ def untrusted_error(names: list[str], source: str) -> UntrustedTypeError:
 #: The scipy.stats modules whose classes (distribution generators and their frozen wrappers)
 #: rebuild themselves with ``exec`` in ``__setstate__``.
 _SCIPY_STATS_PREFIX = "scipy.stats."
+_KMEANS_ROUTINES = frozenset(
+    {"sklearn.cluster._kmeans._kmeans_single_lloyd", "sklearn.cluster._kmeans._kmeans_single_elkan"}
+)
 _GETATTR = frozenset({"builtins.getattr", "__builtin__.getattr", "__builtins__.getattr"})
 
 

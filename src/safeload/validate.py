@@ -403,6 +403,57 @@ def _check_kmeans(est: Any, context: Any) -> None:
     )
 
 
+def _check_bisecting_kmeans(est: Any, context: Any) -> None:
+    """predict recurses from ``_bisecting_tree`` and hands each pair of child centers (plus
+    ``_X_mean``) to the native label assignment, which reads ``n_features_in_`` values per
+    center; a leaf's ``label`` becomes the prediction. The tree must be a tree (a node reached
+    twice is a cycle, or exponential work), binary, with ``2 * n_leaves - 1`` nodes, and its
+    leaves must number the clusters 0 .. n_clusters - 1 in order."""
+    from sklearn.cluster._bisect_k_means import _BisectingTree
+
+    root = getattr(est, "_bisecting_tree", None)
+    if root is None:
+        return  # not fitted
+    n_in = int(est.n_features_in_)
+    centers = np.asarray(est.cluster_centers_)
+    mean = getattr(est, "_X_mean", None)
+    if mean is not None:
+        _require(
+            isinstance(mean, np.ndarray) and mean.shape == (n_in,), "_X_mean has the wrong shape"
+        )
+    seen: set[int] = set()
+    labels: list[int] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        _require(type(node) is _BisectingTree, "bisecting tree node is not a _BisectingTree")
+        _require(id(node) not in seen, "bisecting tree has a node reached twice (a cycle)")
+        seen.add(id(node))
+        _require(len(seen) <= 2 * centers.shape[0], "bisecting tree has more nodes than clusters")
+        center = node.center
+        _require(
+            isinstance(center, np.ndarray)
+            and center.shape == (n_in,)
+            and center.dtype == centers.dtype,
+            "bisecting tree center disagrees with n_features_in_",
+        )
+        left, right = node.left, node.right
+        if left is None and right is None:
+            label: Any = getattr(node, "label", None)
+            _require(
+                isinstance(label, (int, np.integer)) and not isinstance(label, bool),
+                "bisecting tree leaf has no integer label",
+            )
+            labels.append(int(label))
+            continue
+        _require(left is not None and right is not None, "bisecting tree node has one child")
+        stack.append(right)
+        stack.append(left)
+    # fit numbers the leaves left to right, in the order iter_leaves yields them
+    _require(labels == list(range(centers.shape[0])), "bisecting tree labels disagree")
+    _require(len(seen) == 2 * len(labels) - 1, "bisecting tree is not binary")
+
+
 def _check_minibatch_kmeans(est: Any, context: Any) -> None:
     """partial_fit's native update writes one count per cluster into ``_counts``."""
     counts = getattr(est, "_counts", None)
@@ -917,6 +968,9 @@ def _validators() -> list[tuple[type, Callable[[Any, Any], None]]]:
         from sklearn.neighbors._base import NeighborsBase
 
         found.append((MiniBatchKMeans, _check_minibatch_kmeans))
+        from sklearn.cluster import BisectingKMeans
+
+        found.append((BisectingKMeans, _check_bisecting_kmeans))
         found.append((NeighborsBase, _check_neighbors))
         found.append((BaseEstimator, _check_linear_shapes))
         found.append((BaseEstimator, _check_index_maps))
