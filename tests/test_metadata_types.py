@@ -138,6 +138,11 @@ HOSTILE: list[tuple[str, Any, str]] = [
         "plain dict only",
     ),
     (
+        "decimal-of-an-int",
+        b"\x80\x02cdecimal\nDecimal\n\x8a\x02\x00\x01\x85R.",
+        "from a str only",
+    ),
+    (
         "counter-of-a-list",
         b"\x80\x02ccollections\nCounter\n]K\x01a\x85R.",
         "plain dict only",

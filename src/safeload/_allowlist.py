@@ -111,8 +111,9 @@ _METADATA: tuple[_Row, ...] = (
     (
         "decimal",
         "Decimal",
-        "an exact decimal number parsed from a str; exponent and digits bounded after building "
-        "(int() or format(d, 'f') of 1E+999999999999999999 would exhaust memory)",
+        "an exact decimal number, built from a str only (from an int it converts in "
+        "quadratic time); exponent and digits bounded after building (int() or format(d, "
+        "'f') of 1E+999999999999999999 would exhaust memory)",
     ),
     (
         "uuid",
