@@ -526,3 +526,57 @@ def test_key_checks_leave_other_verifier_classes_to_the_keyring(signed_joblib: P
     with pytest.raises(Exception) as info:  # whatever as_keyring makes of it
         load(signed_joblib, OtherVerifier())  # type: ignore[arg-type]
     assert not isinstance(info.value, safeload.UsageError)
+
+
+def _search_with_distributions() -> Any:
+    import warnings
+
+    from scipy.stats import loguniform, randint, uniform
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import RandomizedSearchCV
+
+    x = np.random.RandomState(0).rand(40, 3)
+    y = (x[:, 0] > 0.5).astype(int)
+    grid = {"C": loguniform(1e-2, 1e2), "tol": uniform(0, 1e-3), "max_iter": randint(50, 200)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return RandomizedSearchCV(LogisticRegression(), grid, n_iter=2, cv=2, random_state=0).fit(
+            x, y
+        )
+
+
+@pytest.mark.parametrize("writer", ["p2.pkl", "p5.pkl", "m.joblib"])
+def test_search_with_scipy_distributions_is_refused_with_the_way_out(
+    tmp_path: Path, writer: str
+) -> None:
+    """Issue 15: scipy.stats distributions exec source text from their state in __setstate__
+    and pickle a bound method through builtins.getattr; neither can be allowed. The refusal
+    says so and names the better way (save best_estimator_), which then loads."""
+    search = _search_with_distributions()
+    path = tmp_path / writer
+    if writer.endswith(".joblib"):
+        joblib.dump(search, path)
+    else:
+        path.write_bytes(pickle.dumps(search, protocol=int(writer[1])))
+    with pytest.raises(UntrustedTypeError) as info:
+        load_unsigned(path)
+    message = str(info.value)
+    assert "scipy.stats distributions" in message and "RandomizedSearchCV" in message
+    assert "best_estimator_" in message and "builtins.getattr" in message
+    assert "tries to run code" not in message
+    # a name cannot be trusted away: getattr stays refused even when the rest is trusted
+    with pytest.raises(UntrustedTypeError, match="tries to run code"):
+        load_unsigned(path, trusted=[n for n in info.value.names if "getattr" not in n])
+    best = tmp_path / ("best." + writer.split(".")[-1])
+    best.write_bytes(pickle.dumps(search.best_estimator_, protocol=5))
+    x = np.random.RandomState(1).rand(5, 3)
+    assert (load_unsigned(best).predict(x) == search.predict(x)).all()
+
+
+def test_distribution_names_do_not_soften_other_code_primitives() -> None:
+    """A file cannot make os.system look like a search's distribution by naming one."""
+    from safeload.unpickler import untrusted_error
+
+    names = ["scipy.stats._continuous_distns.uniform_gen", "builtins.getattr", "os.system"]
+    assert "tries to run code" in str(untrusted_error(names, "f.pkl"))
+    assert "tries to run code" not in str(untrusted_error(names[:2], "f.pkl"))

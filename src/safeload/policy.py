@@ -112,7 +112,6 @@ CODE_NAMES: Final = frozenset(
         # native code driven by stored values, or stored Python callables (tests/test_policy.py)
         ("sklearn.cluster._kmeans", "_kmeans_single_lloyd"),
         ("sklearn.metrics._dist_metrics", "PyFuncDistance64"),
-        ("scipy.interpolate._bsplines", "BSpline"),
     }
 )  # fmt: skip
 #: Qualname parts that walk from wherever they start to the interpreter's internals.
@@ -126,10 +125,25 @@ _CODE_ATTRIBUTES: Final = frozenset(
 )  # fmt: skip
 
 
+#: Exact names inside ``CODE_MODULES`` that were reviewed as inert data types (the default
+#: allowlist's reasons say why). Only these: the rest of each module stays a primitive.
+INERT_NAMES: Final = frozenset(
+    {
+        ("uuid", "UUID"),
+        ("pathlib", "PurePosixPath"),
+        ("pathlib", "PureWindowsPath"),
+        ("pathlib._local", "PurePosixPath"),
+        ("pathlib._local", "PureWindowsPath"),
+    }
+)
+
+
 def runs_code(module: str, qualname: str) -> bool:
     """True if ``module.qualname`` is a known code-execution primitive: it can run code, import
     or evaluate, deserialize again, open files or start processes, or its qualname walks to
     something that can. Such a name is never trusted, whatever the caller asks."""
+    if (module, qualname) in INERT_NAMES:
+        return False
     if (module, qualname) in CODE_NAMES:
         return True
     parts = module.split(".")

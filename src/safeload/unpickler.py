@@ -70,6 +70,37 @@ def untrusted_error(
     caller's trusted names are pointed out."""
     listed = "\n".join(f"  - {n}{_name_note(n, policy)}" for n in names)
     code = [n for n in names if name_runs_code(n)]
+    distributions = _scipy_distributions(names)
+    # the friendlier message only when getattr is the sole code primitive: a file cannot make
+    # its other primitives look harmless by naming a distribution next to them
+    if distributions and all(n in _GETATTR for n in code):
+        return UntrustedTypeError(
+            f"{source} holds scipy.stats distributions ({', '.join(distributions)}), the "
+            "kind a RandomizedSearchCV keeps in param_distributions. They cannot be allowed: "
+            "scipy rebuilds them by executing source text kept in their own state, and they "
+            "pickle a bound method through builtins.getattr, which can reach any attribute of "
+            f"any object. All {len(names)} untrusted global(s):\n{listed}\nNothing was "
+            "deserialized. If this is your own search, save the refitted model instead, "
+            "safeload.dump(search.best_estimator_, path, signer), which holds no "
+            "distributions (and best_params_ / cv_results_ as plain data if you need them); "
+            "otherwise ask its author for that file.",
+            names=names,
+            path=source,
+        )
+    routines = [n for n in names if n in _KMEANS_ROUTINES]
+    if routines and all(n in _KMEANS_ROUTINES for n in code):
+        return UntrustedTypeError(
+            f"{source} holds a BisectingKMeans, which keeps a reference to the k-means routine "
+            f"its fit uses ({', '.join(routines)}). That routine is native code that trusts the "
+            "shapes of its arrays, and a file that may name it may also call it while loading, "
+            f"so it cannot be allowed. All {len(names)} untrusted global(s):\n{listed}\n"
+            "Nothing was deserialized. predict never uses the reference and fit sets it again, "
+            "so if this is your own model, drop it before saving: "
+            "del model._kmeans_single (for a BisectingKMeans inside a pipeline or search, on "
+            "that step), then save again; the file then loads by default.",
+            names=names,
+            path=source,
+        )
     if code:
         return UntrustedTypeError(
             f"{source} tries to run code: it refers to {len(code)} known code-execution "
@@ -90,6 +121,28 @@ def untrusted_error(
         names=names,
         path=source,
     )
+
+
+#: The scipy.stats modules whose classes (distribution generators and their frozen wrappers)
+#: rebuild themselves with ``exec`` in ``__setstate__``.
+_SCIPY_STATS_PREFIX = "scipy.stats."
+_KMEANS_ROUTINES = frozenset(
+    {"sklearn.cluster._kmeans._kmeans_single_lloyd", "sklearn.cluster._kmeans._kmeans_single_elkan"}
+)
+_GETATTR = frozenset({"builtins.getattr", "__builtin__.getattr", "__builtins__.getattr"})
+
+
+def _scipy_distributions(names: list[str]) -> list[str]:
+    """The names in ``names`` that are scipy.stats distribution classes (``*_gen``, ``*_frozen``
+    and the ``rv_*`` bases). Only a name: nothing is imported."""
+    found = []
+    for name in names:
+        if not name.startswith(_SCIPY_STATS_PREFIX):
+            continue
+        last = name.rsplit(".", 1)[-1]
+        if last.endswith(("_gen", "_frozen")) or last.startswith("rv_"):
+            found.append(name)
+    return found
 
 
 def _resolve(module: str, qualname: str) -> Any:
@@ -158,6 +211,8 @@ class _Guard:
             raise untrusted_error([format_name(module, name)], self.source)
         if (raw_module, raw_name) in self.substitutes:
             return self.substitutes[(raw_module, raw_name)]
+        if (module, name) in _NARROWED:
+            return _NARROWED[(module, name)]
         try:
             return _resolve(module, name)
         except ImportError as exc:
@@ -185,6 +240,35 @@ def _near(module: str, qualname: str) -> str:
         return ""
     close = difflib.get_close_matches(qualname, [n for n in dir(mod) if not n.startswith("__")])
     return f"; did you mean {format_name(module, close[0])}?" if close else ""
+
+
+def _counter_from_dict(*args: Any) -> Any:
+    """``collections.Counter`` as the unpickler may call it: with the plain dict that
+    ``Counter.__reduce__`` writes (or nothing). ``Counter(iterable)`` counts whatever it is
+    given, and a stored ``range`` of any length would keep it counting until memory runs out."""
+    import collections
+
+    if len(args) > 1 or (args and type(args[0]) is not dict):
+        raise ValueError("collections.Counter is built from a plain dict only")
+    return collections.Counter(*args)
+
+
+def _decimal_from_str(*args: Any) -> Any:
+    """``decimal.Decimal`` as the unpickler may call it: with the str that
+    ``Decimal.__reduce__`` writes. From an int it converts in quadratic time (a 125 KB integer
+    in the file takes seconds, a megabyte minutes)."""
+    import decimal
+
+    if len(args) != 1 or type(args[0]) is not str:
+        raise ValueError("decimal.Decimal is built from a str only")
+    return decimal.Decimal(args[0])
+
+
+#: Allowed names the unpickler hands out in a narrower form (exact resolved names).
+_NARROWED: dict[tuple[str, str], Any] = {
+    ("collections", "Counter"): _counter_from_dict,
+    ("decimal", "Decimal"): _decimal_from_str,
+}
 
 
 class _ViewReader:

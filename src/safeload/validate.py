@@ -417,6 +417,57 @@ def _check_kmeans(est: Any, context: Any) -> None:
     )
 
 
+def _check_bisecting_kmeans(est: Any, context: Any) -> None:
+    """predict recurses from ``_bisecting_tree`` and hands each pair of child centers (plus
+    ``_X_mean``) to the native label assignment, which reads ``n_features_in_`` values per
+    center; a leaf's ``label`` becomes the prediction. The tree must be a tree (a node reached
+    twice is a cycle, or exponential work), binary, with ``2 * n_leaves - 1`` nodes, and its
+    leaves must number the clusters 0 .. n_clusters - 1 in order."""
+    from sklearn.cluster._bisect_k_means import _BisectingTree
+
+    root = getattr(est, "_bisecting_tree", None)
+    if root is None:
+        return  # not fitted
+    n_in = int(est.n_features_in_)
+    centers = np.asarray(est.cluster_centers_)
+    mean = getattr(est, "_X_mean", None)
+    if mean is not None:
+        _require(
+            isinstance(mean, np.ndarray) and mean.shape == (n_in,), "_X_mean has the wrong shape"
+        )
+    seen: set[int] = set()
+    labels: list[int] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        _require(type(node) is _BisectingTree, "bisecting tree node is not a _BisectingTree")
+        _require(id(node) not in seen, "bisecting tree has a node reached twice (a cycle)")
+        seen.add(id(node))
+        _require(len(seen) <= 2 * centers.shape[0], "bisecting tree has more nodes than clusters")
+        center = node.center
+        _require(
+            isinstance(center, np.ndarray)
+            and center.shape == (n_in,)
+            and center.dtype == centers.dtype,
+            "bisecting tree center disagrees with n_features_in_",
+        )
+        left, right = node.left, node.right
+        if left is None and right is None:
+            label: Any = getattr(node, "label", None)
+            _require(
+                isinstance(label, (int, np.integer)) and not isinstance(label, bool),
+                "bisecting tree leaf has no integer label",
+            )
+            labels.append(int(label))
+            continue
+        _require(left is not None and right is not None, "bisecting tree node has one child")
+        stack.append(right)
+        stack.append(left)
+    # fit numbers the leaves left to right, in the order iter_leaves yields them
+    _require(labels == list(range(centers.shape[0])), "bisecting tree labels disagree")
+    _require(len(seen) == 2 * len(labels) - 1, "bisecting tree is not binary")
+
+
 def _check_minibatch_kmeans(est: Any, context: Any) -> None:
     """partial_fit's native update writes one count per cluster into ``_counts``."""
     counts = getattr(est, "_counts", None)
@@ -605,6 +656,11 @@ def _check_svm(est: Any, context: Any) -> None:
     Classifiers store one count per class, summing to the number of support vectors;
     regressors and one-class models store the total twice (or zeros in old versions). A
     missing or empty ``_dual_coef_`` reaches libsvm as a null pointer, so none is accepted.
+
+    A model fitted on sparse input hands libsvm the raw CSR arrays of its support vectors and
+    the data buffer of its dual coefficients (see :func:`_check_csr`); with probability
+    estimates on, libsvm copies one Platt pair per class pair and an empty ``_probA`` is a null
+    pointer there.
     """
     support = getattr(est, "support_", None)
     if support is None:
@@ -649,9 +705,6 @@ def _check_svm(est: Any, context: Any) -> None:
         pairs = max(n_class * (n_class - 1) // 2, 1)
         _require(dual.shape == (max(n_class - 1, 1), n_sv), "SVM dual coefficients disagree")
         _require(intercept.shape == (pairs,), "SVM intercept has the wrong length")
-        for name in ("_probA", "_probB"):
-            prob = np.asarray(getattr(est, name, np.empty(0)))
-            _require(prob.shape in ((0,), (pairs,)), f"SVM {name} has the wrong length")
     else:
         # libsvm takes the number of classes from len(_n_support): regressors and one-class
         # models store two counts
@@ -659,12 +712,57 @@ def _check_svm(est: Any, context: Any) -> None:
         _require(np.all((counts == n_sv) | (counts == 0)), "SVM support vector counts disagree")
         _require(dual.shape == (1, n_sv), "SVM dual coefficients disagree")
         _require(intercept.shape == (1,), "SVM intercept has the wrong length")
+    # libsvm's class pairs come from len(_n_support), for regressors too (two counts: one pair)
+    pairs = max(counts.shape[0] * (counts.shape[0] - 1) // 2, 1)
+    probability = getattr(est, "_effective_probability", getattr(est, "probability", False))
+    _require(
+        isinstance(probability, (bool, int, np.bool_, np.integer)),
+        "SVM probability flag is not a boolean",
+    )
+    for name in ("_probA", "_probB"):
+        prob = np.asarray(getattr(est, name, np.empty(0)))
+        allowed = ((pairs,),) if probability else ((0,), (pairs,))
+        _require(prob.shape in allowed, f"SVM {name} has the wrong length")
     if sparse:
+        # libsvm's sparse kernels index the input row with support vector *values* when the
+        # kernel is precomputed; scikit-learn never fits a sparse model with one
+        _require(not precomputed, "SVM sparse model has a precomputed or callable kernel")
+        _check_csr(sv, (n_sv, shape_fit[1]), "SVM support vectors")
         # libsvm reads rows x columns coefficients from the data buffer alone
+        _check_csr(dual, dual.shape, "SVM dual coefficients")
         _require(
-            dual.nnz == dual.shape[0] * dual.shape[1] and dual.data.shape == (dual.nnz,),
+            dual.data.shape == (dual.shape[0] * dual.shape[1],),
             "SVM sparse dual coefficients are not fully stored",
         )
+
+
+def _check_csr(matrix: Any, shape: tuple[int, ...], what: str) -> None:
+    """The CSR arrays native code walks without checking: libsvm takes the row count from
+    ``len(indptr) - 1``, reads ``data[indptr[i]:indptr[i + 1]]`` for each row and uses the
+    column indices as they are. So: CSR (a CSC or BSR matrix has the same three arrays with
+    other meanings), of the expected shape by its own ``shape``, ``indptr`` non-decreasing from
+    0 to the number of stored values, ``indices`` and ``data`` exactly that long, and every
+    column index inside the shape. Read only: nothing here modifies the matrix."""
+    _require(getattr(matrix, "format", None) == "csr", f"{what} are not a CSR matrix")
+    _require(tuple(int(n) for n in matrix.shape) == tuple(shape), f"{what} have the wrong shape")
+    rows, cols = shape
+    indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
+    for arr, name in ((indptr, "indptr"), (indices, "indices")):
+        _require(
+            isinstance(arr, np.ndarray) and arr.ndim == 1 and arr.dtype.kind in "iu",
+            f"{what} {name} is not a 1-D integer array",
+        )
+    _require(isinstance(data, np.ndarray) and data.ndim == 1, f"{what} data is not 1-D")
+    _require(indptr.shape == (rows + 1,), f"{what} indptr has the wrong length")
+    nnz = int(indptr[-1])
+    _require(int(indptr[0]) == 0, f"{what} indptr does not start at 0")
+    _require(bool(np.all(np.diff(indptr) >= 0)), f"{what} indptr is not monotone")
+    _require(indices.shape == (nnz,), f"{what} indices disagree with indptr")
+    _require(data.shape == (nnz,), f"{what} data disagrees with indptr")
+    _require(
+        nnz == 0 or (int(indices.min()) >= 0 and int(indices.max()) < cols),
+        f"{what} column index out of range",
+    )
 
 
 def _check_sparse(matrix: Any, context: Any) -> None:
@@ -691,8 +789,150 @@ def _check_sparse(matrix: Any, context: Any) -> None:
         matrix.tocsr().check_format(full_check=True)
 
 
+def _check_date_time(value: Any, context: Any) -> None:
+    """CPython rebuilds date, datetime and time from their pickled bytes checking only the month
+    (or the hour): a file can make 2024-01-255 or 03:255:05, which then computes nonsense.
+    Rebuilding from the public fields runs the constructor's checks (a ValueError refuses)."""
+    import datetime as dt
+
+    kind = type(value)
+    if kind is dt.datetime:
+        again: Any = dt.datetime(
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+            value.microsecond,
+            value.tzinfo,
+            fold=value.fold,
+        )
+    elif kind is dt.date:
+        again = dt.date(value.year, value.month, value.day)
+    elif kind is dt.time:
+        again = dt.time(
+            value.hour, value.minute, value.second, value.microsecond, value.tzinfo, fold=value.fold
+        )
+    else:
+        return
+    _require(again == value, f"{kind.__name__} fields disagree with the checked constructor")
+
+
+#: Digits and exponent size a stored Decimal may have: int() and format(d, "f") materialise
+#: every digit, so 1E+999999999999999999 exhausts memory. The bound is Python's own default
+#: for int/str conversions (sys.int_info.default_max_str_digits).
+_DECIMAL_DIGITS = 4300
+
+
+def _check_decimal(value: Any, context: Any) -> None:
+    _sign, digits, exponent = value.as_tuple()
+    _require(len(digits) <= _DECIMAL_DIGITS, "Decimal has too many digits")
+    if isinstance(exponent, int):  # "n", "N" or "F" for NaN, sNaN and infinity
+        _require(abs(exponent) <= _DECIMAL_DIGITS, "Decimal exponent out of range")
+
+
+def _check_uuid(value: Any, context: Any) -> None:
+    """UUID.__setstate__ stores whatever the file gives as ``int``; its methods format and
+    shift it as a 128-bit number."""
+    import uuid
+
+    number = value.int
+    _require(type(number) is int and 0 <= number < 1 << 128, "UUID int out of range")
+    _require(isinstance(value.is_safe, uuid.SafeUUID), "UUID is_safe is not a SafeUUID")
+
+
+def _check_pure_path(value: Any, context: Any) -> None:
+    """A pure path is rebuilt from its parts by REDUCE, but a BUILD can then overwrite its
+    cached slots (the string, the parts): rebuilding from the parts must give the same path."""
+    parts = value.parts
+    _require(isinstance(parts, tuple) and all(type(p) is str for p in parts), "path parts not str")
+    again = type(value)(*parts)
+    _require(
+        again.parts == parts and str(again) == str(value) and again == value,
+        "path disagrees with its parts",
+    )
+
+
+def _check_bspline(spline: Any, context: Any) -> None:
+    """scipy's spline evaluation (``_dierckx.evaluate_spline``), ``design_matrix`` and the
+    derivative/integral routines find the knot interval of each x and read ``k + 1``
+    coefficients and ``2k + 2`` knots around it, trusting that ``len(c) == len(t) - k - 1``
+    and that the knots are sorted; a file sets all of them by BUILD."""
+    from scipy.interpolate import BSpline
+
+    asarray = spline.__dict__.get("_asarray")
+    if asarray is not None:  # scipy >= 1.15 keeps the namespace's asarray
+        from scipy._lib.array_api_compat import numpy as np_compat
+
+        _require(asarray is np_compat.asarray, "BSpline _asarray is not numpy's asarray")
+    _require(type(spline) is BSpline, "BSpline subclass")
+    knots, coef, k = spline.__dict__.get("_t"), spline.__dict__.get("_c"), spline.k
+    _require(type(k) is int and k >= 0, "BSpline degree is not a non-negative int")
+    _require(
+        isinstance(knots, np.ndarray) and knots.ndim == 1 and knots.dtype == np.float64,
+        "BSpline knots are not a 1-D float64 array",
+    )
+    _require(knots.shape[0] >= 2 * k + 2, "BSpline has fewer than 2k+2 knots")
+    _require(bool(np.all(np.isfinite(knots))), "BSpline knots are not finite")
+    _require(bool(np.all(np.diff(knots) >= 0)), "BSpline knots are not sorted")
+    _require(
+        isinstance(coef, np.ndarray)
+        and coef.ndim >= 1
+        and coef.dtype in (np.float64, np.complex128),
+        "BSpline coefficients are not a float64 array",
+    )
+    _require(coef.shape[0] == knots.shape[0] - k - 1, "BSpline coefficients disagree with knots")
+    _require(spline.axis == 0, "BSpline axis is not 0")
+    extrapolate = spline.extrapolate
+    _require(
+        type(extrapolate) is bool or extrapolate == "periodic",
+        "BSpline extrapolate is not True, False or 'periodic'",
+    )
+
+
+def _check_spline_transformer(est: Any, context: Any) -> None:
+    """transform writes ``spl(x)`` into a block of ``bsplines_[0].c.shape[1]`` columns per
+    feature and slices knots by ``degree``: every spline must have that width and degree."""
+    splines = getattr(est, "bsplines_", None)
+    if splines is None:
+        return  # not fitted
+    n_features = int(est.n_features_in_)
+    _require(
+        type(splines) is list and len(splines) == n_features,
+        "bsplines_ is not one spline per feature",
+    )
+    for spline in splines:
+        _check_bspline(spline, context)  # before any of its arrays is read through _asarray
+    first = splines[0].__dict__["_c"]
+    _require(first.ndim == 2, "spline coefficients are not 2-D")
+    width = first.shape[1]
+    for spline in splines:
+        _require(spline.k == est.degree, "spline degree disagrees with degree")
+        coef = spline.__dict__["_c"]
+        _require(coef.ndim == 2 and coef.shape[1] == width, "spline widths disagree")
+        _require(spline.extrapolate == splines[0].extrapolate, "spline extrapolation differs")
+    n_out = n_features * width - n_features * (1 - int(bool(est.include_bias)))
+    _require(int(est.n_features_out_) == n_out, "n_features_out_ disagrees with the splines")
+
+
+def _metadata_validators() -> list[tuple[type, Callable[[Any, Any], None]]]:
+    import datetime
+    import decimal
+    import pathlib
+    import uuid
+
+    return [
+        (datetime.date, _check_date_time),  # datetime is a date subclass
+        (datetime.time, _check_date_time),
+        (decimal.Decimal, _check_decimal),
+        (uuid.UUID, _check_uuid),
+        (pathlib.PurePath, _check_pure_path),
+    ]
+
+
 def _validators() -> list[tuple[type, Callable[[Any, Any], None]]]:
-    found: list[tuple[type, Callable[[Any, Any], None]]] = []
+    found: list[tuple[type, Callable[[Any, Any], None]]] = _metadata_validators()
     try:
         from sklearn.tree._tree import Tree
 
@@ -742,9 +982,20 @@ def _validators() -> list[tuple[type, Callable[[Any, Any], None]]]:
         from sklearn.neighbors._base import NeighborsBase
 
         found.append((MiniBatchKMeans, _check_minibatch_kmeans))
+        from sklearn.cluster import BisectingKMeans
+
+        found.append((BisectingKMeans, _check_bisecting_kmeans))
         found.append((NeighborsBase, _check_neighbors))
         found.append((BaseEstimator, _check_linear_shapes))
         found.append((BaseEstimator, _check_index_maps))
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        from scipy.interpolate import BSpline
+        from sklearn.preprocessing import SplineTransformer
+
+        found.append((BSpline, _check_bspline))
+        found.append((SplineTransformer, _check_spline_transformer))
     except ImportError:  # pragma: no cover
         pass
     try:

@@ -134,8 +134,18 @@ _SKLEARN_OTHER: tuple[_Row, ...] = (
     ),
 )
 
+_SCIPY: tuple[_Row, ...] = (
+    (
+        "scipy._lib.array_api_compat.numpy._aliases",
+        "asarray",
+        "numpy's asarray through scipy's array-API layer (conversion only, no I/O); "
+        "scipy >= 1.15's BSpline stores it as _asarray and converts its knots and coefficients "
+        "with it",
+    ),
+)
+
 #: Every function a loaded graph may hold, as ``(module, qualname, reason)``.
-CALLABLE_ROWS: tuple[_Row, ...] = (*_NUMPY, *_SKLEARN_METRICS, *_SKLEARN_OTHER)
+CALLABLE_ROWS: tuple[_Row, ...] = (*_NUMPY, *_SKLEARN_METRICS, *_SKLEARN_OTHER, *_SCIPY)
 
 _SCALAR = "numpy scalar type stored as a dtype parameter; calling it converts numbers"
 

@@ -929,6 +929,21 @@ ROWS: tuple[DispatchRow, ...] = (
         "estimator",
     ),
     DispatchRow(
+        "sklearn.preprocessing._polynomial:SplineTransformer",
+        "bsplines_",
+        "transform: spl(x), spl.t, spl.k and BSpline.design_matrix(x, spl.t, spl.k) for each "
+        "feature (_polynomial.py:1020-1120); their arrays are validate._check_bspline's",
+        "each_instance_of",
+        ("scipy.interpolate._bsplines:BSpline",),
+    ),
+    DispatchRow(
+        "scipy.interpolate._bsplines:BSpline",
+        "_asarray",
+        "t, c, __call__, derivative, integrate: self._asarray(array) (_bsplines.py:293, 301, "
+        "575); validate._check_bspline pins it to numpy's",
+        "callable",
+    ),
+    DispatchRow(
         "sklearn.svm._base:BaseLibSVM",
         "_impl",
         "predict: LIBSVM_IMPL.index(_impl) selects the libsvm model type passed to native code",

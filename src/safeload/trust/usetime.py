@@ -115,6 +115,14 @@ def _data_only_types() -> frozenset[type]:
 
 
 @functools.lru_cache(maxsize=1)
+def _enum_member_types() -> frozenset[type]:
+    """Enum classes whose members an allowed type's ``__setstate__`` looks up by value
+    (``uuid.UUID`` stores ``SafeUUID(state["is_safe"])``): a member is the class's own
+    singleton, never built from the file, and none of these enums is on the allowlist."""
+    return frozenset(_classes_named(("uuid:SafeUUID",)))
+
+
+@functools.lru_cache(maxsize=1)
 def _resolved_rows() -> tuple[tuple[type, DispatchRow], ...]:
     rows = []
     for row in ROWS:
@@ -284,9 +292,10 @@ def _walk(graph: _Graph) -> None:
     stack: list[Any] = [graph.root]
     parent = graph.parent
     atoms = _ATOM_TYPES
+    members = _enum_member_types()
     while stack:
         o = stack.pop()
-        if type(o) in atoms or isinstance(o, _ATOMS):
+        if type(o) in atoms or isinstance(o, _ATOMS) or type(o) in members:
             continue
         oid = id(o)
         if oid in seen:
