@@ -21,7 +21,8 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from safeload import MalformedArtifactError, Policy, load_unsigned
+from parity import load_unsigned
+from safeload import MalformedArtifactError, Policy
 from safeload.policy import runs_code
 
 TZ = dt.timezone(dt.timedelta(hours=5, minutes=30), "IST")

@@ -18,7 +18,8 @@ from sklearn.cluster._bisect_k_means import _BisectingTree
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from safeload import MalformedArtifactError, UntrustedTypeError, load_unsigned, scan
+from parity import load_unsigned
+from safeload import MalformedArtifactError, UntrustedTypeError, scan
 
 X = np.random.RandomState(0).rand(200, 3)
 WRITERS = ["p2.pkl", "p4.pkl", "p5.pkl", "plain.joblib", "zlib.joblib"]

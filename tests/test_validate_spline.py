@@ -21,7 +21,8 @@ from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import SplineTransformer
 
-from safeload import MalformedArtifactError, UnsafeStateError, load_unsigned
+from parity import load_unsigned
+from safeload import MalformedArtifactError, UnsafeStateError
 
 RNG = np.random.RandomState(0)
 X = RNG.rand(80, 3)

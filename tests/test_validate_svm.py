@@ -24,7 +24,8 @@ import pytest
 import scipy.sparse as sp
 from sklearn.svm import SVC, SVR, NuSVC, NuSVR, OneClassSVM
 
-from safeload import MalformedArtifactError, load_unsigned
+from parity import load_unsigned
+from safeload import MalformedArtifactError
 
 RNG = np.random.RandomState(0)
 X = RNG.rand(60, 6)

@@ -440,7 +440,7 @@ def _check_bisecting_kmeans(est: Any, context: Any) -> None:
     stack = [root]
     while stack:
         node = stack.pop()
-        _require(type(node) is _BisectingTree, "bisecting tree node is not a _BisectingTree")
+        _require(_class_of(node) is _BisectingTree, "bisecting tree node is not a _BisectingTree")
         _require(id(node) not in seen, "bisecting tree has a node reached twice (a cycle)")
         seen.add(id(node))
         _require(len(seen) <= 2 * centers.shape[0], "bisecting tree has more nodes than clusters")
@@ -866,7 +866,7 @@ def _check_bspline(spline: Any, context: Any) -> None:
         from scipy._lib.array_api_compat import numpy as np_compat
 
         _require(asarray is np_compat.asarray, "BSpline _asarray is not numpy's asarray")
-    _require(type(spline) is BSpline, "BSpline subclass")
+    _require(_class_of(spline) is BSpline, "BSpline subclass")
     knots, coef, k = spline.__dict__.get("_t"), spline.__dict__.get("_c"), spline.k
     _require(type(k) is int and k >= 0, "BSpline degree is not a non-negative int")
     _require(

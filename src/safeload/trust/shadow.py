@@ -40,6 +40,23 @@ _RECONSTRUCT = frozenset(
 )
 _SCALAR = frozenset({("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar")})
 _PARTIAL = ("functools", "partial")
+#: Standard-library value classes the allowlist admits, made for real (see _value_object).
+_VALUE_CLASSES = frozenset(
+    {
+        ("datetime", "date"),
+        ("datetime", "datetime"),
+        ("datetime", "time"),
+        ("datetime", "timedelta"),
+        ("datetime", "timezone"),
+        ("decimal", "Decimal"),
+        ("collections", "Counter"),
+        ("uuid", "UUID"),
+        ("pathlib", "PurePosixPath"),
+        ("pathlib", "PureWindowsPath"),
+        ("pathlib._local", "PurePosixPath"),
+        ("pathlib._local", "PureWindowsPath"),
+    }
+)
 _TREE = ("sklearn.tree._tree", "Tree")
 #: Calls that make an instance of the class given as their first argument.
 _CLASS_FROM_FIRST_ARG = frozenset({"newObj", "__newobj__", "_reconstructor"})
@@ -50,6 +67,8 @@ _RANDOM_CTORS = {
     "__bit_generator_ctor": ("numpy.random", "BitGenerator"),
 }
 #: Built-in callables that only repackage their (already converted) arguments.
+#: Builtins that may take plain ints (a complex, a slice or a lazy range allocate nothing).
+_SMALL_INT_OK = frozenset({("builtins", "complex"), ("builtins", "slice"), ("builtins", "range")})
 _PURE_BUILTINS: dict[tuple[str, str], Callable[..., Any]] = {
     ("builtins", "set"): set,
     ("builtins", "frozenset"): frozenset,
@@ -281,6 +300,14 @@ class _Builder:
                     return np.frombuffer(raw, dt)[0]
             return _Unknown("a numpy scalar the pass cannot read")
         if pair in _PURE_BUILTINS and sym.state is None:
+            # only from values already in memory: never size an allocation by a number from
+            # the file (bytearray(2**40), set(range(2**44)) would exhaust memory here)
+            if not _is(args, tuple) or not all(
+                type(a) in (list, tuple, dict, set, frozenset, str, bytes, bool, float, type(None))
+                or (type(a) is int and pair in _SMALL_INT_OK)
+                for a in args
+            ):
+                return _Unknown(f"what {format_name(*pair)} makes of these arguments")
             try:
                 return _PURE_BUILTINS[pair](*args)
             except Exception:
@@ -292,6 +319,8 @@ class _Builder:
             return _Unknown(f"what {format_name(*pair)} returns")
         if cls.__module__.startswith("scipy.sparse."):
             return self._sparse(cls, sym)
+        if sym.cls.pair in _VALUE_CLASSES:
+            return self._value_object(cls, sym, args)
         made = Shadow(cls, None, None)
         self.done[id(sym)] = made  # before its state: the state may refer back to it
         state: Any = self.value(sym.state) if sym.state is not None else None
@@ -341,6 +370,37 @@ class _Builder:
             if not (keywords is None or _is(keywords, dict)):
                 return _Unknown("a functools.partial state the pass cannot see")
         return functools.partial(func, *bound, **(keywords or {}))
+
+    def _value_object(self, cls: type, sym: Any, args: Any) -> Any:
+        """A standard-library value (date, Decimal, UUID, a pure path...), made exactly as the
+        restricted unpickler makes it (its narrowed constructor, then its own
+        ``__setstate__``): pure code of the standard library, on values read from the stream.
+        A load's checks then test it as they test a loaded one; what fails here fails there."""
+        from safeload.unpickler import _NARROWED
+
+        if not _is(args, tuple):
+            return _Unknown(f"a {cls.__qualname__} made from values the pass cannot see")
+        state = self.value(sym.state) if sym.state is not None else None
+        for value in (*args, state):
+            if type(value) in (_Unknown, Shadow):
+                return _Unknown(f"a {cls.__qualname__} made from values the pass cannot see")
+        make = _NARROWED.get(sym.cls.pair, cls)
+        made: Any
+        if len(args) == 3 and args[0] is cls and args[1] is object and args[2] is None:
+            made = object.__new__(cls)  # protocols 0-1: copyreg._reconstructor(cls, object, None)
+        elif args:
+            made = make(*args)
+        else:
+            made = object.__new__(cls)
+        if state is not None:
+            setstate = getattr(made, "__setstate__", None)
+            if setstate is not None:
+                setstate(state)
+            else:
+                made.__dict__.update(state)
+        self.done[id(sym)] = made
+        self.instances.append(made)
+        return made
 
     def _sparse(self, cls: type, sym: Any) -> Any:
         """The sparse matrix a load builds: scipy's classes keep their state in ``__dict__``

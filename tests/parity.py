@@ -1,0 +1,26 @@
+"""``load_unsigned`` that also checks ``scan`` gives its verdict (issue 14: scan = load).
+
+Test modules that build crafted models import this ``load_unsigned`` instead of safeload's:
+every file a load refuses must scan unsafe, and every file it loads (under the same trusted
+names) must scan safe, from the stream alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import safeload
+from safeload import SafeloadError
+
+
+def load_unsigned(path: Path | str, **kwargs: Any) -> Any:
+    """:func:`safeload.load_unsigned`, asserting that :func:`safeload.scan` agrees."""
+    report = safeload.scan(path, trusted=kwargs.get("trusted", ()))
+    try:
+        loaded = safeload.load_unsigned(path, **kwargs)
+    except SafeloadError:
+        assert not report.safe, f"scan called safe a file that load refuses: {path}"
+        raise
+    assert report.safe, (path, report.untrusted, report.findings)
+    return loaded
