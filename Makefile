@@ -8,7 +8,7 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check --prefer
 
 BENCH_STAMP := $(VENV)/.bench-stamp
 
-.PHONY: demo test lint typecheck unit bench compare fuzz clean
+.PHONY: demo test lint typecheck unit bench compare fuzz parity-pythons clean
 
 # setup.py compiles these with mypyc into extensions beside them, which shadow the .py files:
 # any edit to them must rebuild, or the tests would run the old code.
@@ -61,9 +61,13 @@ fuzz: $(STAMP)
 	$(BIN)/python fuzz/run.py --seconds $${FUZZ_SECONDS:-60}
 	$(BIN)/python fuzz/run.py --pure --seconds $${FUZZ_SECONDS:-60}
 
+# The static pass against each other CPython's unpickler (issue 14); see fuzz/parity_pythons.sh.
+parity-pythons:
+	bash fuzz/parity_pythons.sh
+
 compare: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/compare_scanners.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build
+	rm -rf $(VENV) .venv-parity .pytest_cache .mypy_cache .ruff_cache build
 	find src -name '*.so' -delete

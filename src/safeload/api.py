@@ -1030,9 +1030,13 @@ def scan(
     limits: Limits | None = None,
     format: str | None = None,
 ) -> ScanReport:
-    """List what a pickle, joblib or skops file would import, without importing or running it.
+    """List what a pickle, joblib or skops file would import, without running anything from it.
 
-    Any parse error, limit, or construct safeload refuses gives an ``unsafe`` verdict.
+    Any parse error, limit, or construct safeload refuses gives an ``unsafe`` verdict. The
+    verdict is :func:`load_unsigned`'s: the checks a load runs on what it builds run here on
+    shadows of the stream's values (:mod:`safeload.trust.shadow`); a check that needs a value
+    the stream does not show makes the file "unproven", which is unsafe. Only trusted modules
+    are imported, to read their rules.
     """
     lim = limits or Limits()
     pol = resolve_policy(policy, trusted)
