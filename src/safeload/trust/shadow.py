@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from safeload import _symbolic as s
 from safeload.policy import Policy, format_name
 
 __all__ = ["Shadow", "Unproven", "native_findings"]
@@ -109,15 +110,26 @@ class _Unknown:
     __getitem__ = __contains__ = __call__ = __array__ = _raise
 
 
+#: (class, name) -> what ``inspect.getattr_static`` finds (classes do not change under a scan).
+_STATIC: dict[tuple[type, str], Any] = {}
+_MISSING = object()
+
+
 def _class_attribute(shadow: Shadow, cls: type, name: str) -> Any:
     """What ``getattr`` finds on the class: plain data as is, and properties and methods bound
     to the shadow, as they would be to the real object (a load's checks call the same
     scikit-learn code on the object it built). Slots and other native descriptors need a real
     instance: unproven."""
-    try:
-        value = inspect.getattr_static(cls, name)
-    except AttributeError:
-        raise AttributeError(name) from None
+    key = (cls, name)
+    value = _STATIC.get(key, _STATIC)
+    if value is _STATIC:
+        try:
+            value = inspect.getattr_static(cls, name)
+        except AttributeError:
+            value = _MISSING
+        _STATIC[key] = value
+    if value is _MISSING:
+        raise AttributeError(name)
     get = getattr(type(value), "__get__", None)
     if get is None:
         return value
@@ -207,8 +219,6 @@ class _Builder:
         return out
 
     def _convert(self, sym: Any) -> Any:
-        from safeload import _symbolic as s
-
         if isinstance(sym, s._Const):
             v = sym.value
             return bytes(v) if isinstance(v, memoryview) else v
@@ -259,8 +269,6 @@ class _Builder:
         if arr is not None:
             return arr
         # an object array: _reconstruct + BUILD whose data is the list of its items
-        from safeload import _symbolic as s
-
         state = sym.state if isinstance(sym, s._Obj) else None
         if isinstance(state, s._Tuple) and len(state.items) == 5:
             dtype, raw = state.items[2], state.items[4]
@@ -574,15 +582,22 @@ def _sharing_problem(root: Any) -> str | None:
     from safeload.trust.usetime import _SHARING_FACTOR, _SHARING_SLACK
 
     edges: dict[int, list[int]] = {}
+    children: dict[int, list[Any]] = {id(root): _children(root)}
     stack = [root]
     while stack:
         value = stack.pop()
         key = id(value)
         if key in edges:
             continue
-        kids = _children(value)
-        edges[key] = [id(k) for k in kids if _children(k) or type(k) is Shadow]
-        stack.extend(k for k in kids if _children(k) or type(k) is Shadow)
+        nodes_below = []
+        for kid in children[key]:
+            kid_id = id(kid)
+            if kid_id not in children:
+                children[kid_id] = _children(kid)
+            if children[kid_id] or type(kid) is Shadow:
+                nodes_below.append(kid)
+        edges[key] = [id(k) for k in nodes_below]
+        stack.extend(nodes_below)
     nodes = len(edges)
     cap = _SHARING_FACTOR * nodes + _SHARING_SLACK
     unfolded: dict[int, int] = {}
