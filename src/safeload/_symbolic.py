@@ -138,7 +138,7 @@ class _Dict(_Container):
         super().__init__([])
         self.items: dict[Any, _Sym] = {}
         self.lossy = False
-        self.others: list[_Sym] = []
+        self.others: list[_Sym] | None = None
         self.unknown_keys = False
 
 
@@ -188,7 +188,8 @@ def freeze(sym: _Sym) -> None:
             todo.extend(s.items)
         elif isinstance(s, _Dict):
             todo.extend(s.items.values())
-            todo.extend(s.others)
+            if s.others is not None:
+                todo.extend(s.others)
         elif isinstance(s, _Box):
             todo.extend(s.items)
         elif isinstance(s, _Obj) and s.held is not None:

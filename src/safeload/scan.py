@@ -792,6 +792,18 @@ class _Walker:
                                 "its state could be a numpy dtype's, an array's or a joblib "
                                 "wrapper's",
                             )
+                        if (
+                            target.cls.pair in _ARRAY_MAKERS or target.cls.pair in DTYPE_CLASSES
+                        ) and (target.state is not None or target.frozen):
+                            # numpy writes one state per array or dtype, before anything uses
+                            # it; another would change it under whatever holds it already
+                            raise _Unsafe(
+                                pos,
+                                name,
+                                "BUILD on a numpy array or dtype that was already built or "
+                                "handed to a call (numpy writes one state for each, before "
+                                "it is used)",
+                            )
                         target.state = state
                         if target.cls is not None:
                             result.builds.append((pos, target, state))
@@ -978,6 +990,8 @@ class _Walker:
                 target[k.value] = items[i + 1]
             else:
                 d.lossy = True
+                if d.others is None:
+                    d.others = []
                 d.others.append(k)
                 d.others.append(items[i + 1])
                 try:
