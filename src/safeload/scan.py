@@ -180,18 +180,20 @@ SET_MAKERS: Final = frozenset({("builtins", "set")})
 
 
 def _kind(sym: _Sym) -> str:
-    """A short description of a symbolic value, for findings."""
+    """A short description of a symbolic value, with its article, for findings."""
     if isinstance(sym, _Obj):
-        return format_name(*sym.cls.pair) if sym.cls is not None else "object of unknown class"
+        if sym.cls is None:
+            return "an object of a class the pass cannot see"
+        return f"an object made by {format_name(*sym.cls.pair)}"
     if isinstance(sym, _Box):
-        return sym.kind
+        return f"a {sym.kind}"
     if isinstance(sym, _Dict):
-        return "dict"
+        return "a dict"
     if isinstance(sym, _Tuple):
-        return "tuple"
+        return "a tuple"
     if isinstance(sym, (_Array, _Bytes)):
-        return "array"
-    return "constant"
+        return "an array"
+    return "a constant"
 
 
 def _mutation_problem(name: str, target: _Sym) -> str | None:
@@ -218,13 +220,13 @@ def _mutation_problem(name: str, target: _Sym) -> str | None:
         method = "append/extend"
     if not ok:
         return (
-            f"{name} on a {_kind(target)}: the unpickler would call its {method} (an array "
+            f"{name} on {_kind(target)}: the unpickler would call its {method} (an array "
             "writes into data the pass checked, a list takes slice keys); only a plain "
             "container the stream is building may be filled"
         )
     if isinstance(target, _Container) and target.frozen:
         return (
-            f"{name} changes a {_kind(target)} after it was handed to a call or BUILD (the "
+            f"{name} changes {_kind(target)} after it was handed to a call or BUILD (the "
             "callee may keep it, as numpy keeps a dtype's fields dict, or may have copied it): "
             "the pass checked it as it was"
         )
@@ -271,7 +273,7 @@ def _state_keys_problem(state: _Sym, target: _Sym, policy: Policy) -> str | None
             or _has_setstate(target, policy)
         ):
             return (
-                f"BUILD slot state made by a {_kind(slots)}: the unpickler would setattr each "
+                f"BUILD slot state that is {_kind(slots)}: the unpickler would setattr each "
                 "of its items (__class__ included) on the object; only a literal dict is "
                 "allowed"
             )
