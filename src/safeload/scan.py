@@ -263,9 +263,10 @@ def _state_keys_problem(state: _Sym, target: _Sym, policy: Policy) -> str | None
     swaps the object's class under the pass; a ``__setstate__`` may setattr each key). For a
     class without ``__setstate__``, a ``(state, slotstate)`` pair's slot state must be
     ``None`` or a literal dict: the unpickler ``setattr``s each of its items on the object."""
-    dicts: list[_Sym] = [state]
+    # the dicts whose keys reach setattr or a __setstate__: the state, and the items of a
+    # tuple state (a slot state, a functools.partial's keywords, a Cython object's __dict__)
+    dicts: list[_Sym] = list(state.items) if isinstance(state, _Tuple) else [state]
     if isinstance(state, _Tuple) and len(state.items) == 2:
-        dicts = list(state.items)
         slots = state.items[1]
         if not (
             isinstance(slots, _Dict)
@@ -285,6 +286,8 @@ def _state_keys_problem(state: _Sym, target: _Sym, policy: Policy) -> str | None
                 "BUILD state dict with a key made by a call: the pass cannot tell which key "
                 "it is (builtins.str('shape') overrides 'shape')"
             )
+        if isinstance(state, _Tuple) and len(state.items) != 2:
+            continue  # a dtype's fields or a partial's keywords: not attributes
         for key in d.items:
             if _is_dunder(key):
                 return f"BUILD state sets {key!r}: dunder attributes are refused"

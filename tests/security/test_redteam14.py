@@ -374,3 +374,23 @@ def test_a_second_build_on_an_array_is_refused(tmp_path: Path) -> None:
     assert "already built or handed to a call" in _refused(path)
     path.write_bytes(b"\x80\x04" + arr + state + b"b.")
     assert safeload.scan(path).safe
+
+
+def test_partial_keyword_made_by_a_call_is_refused(tmp_path: Path) -> None:
+    """A functools.partial's keywords are read by the use-time rules (``out=``): a keyword
+    made by a call would override the one they read, so scan and load refuse it alike."""
+    import functools
+
+    from sklearn.preprocessing import FunctionTransformer
+    from sklearn.utils import check_array
+
+    x = np.array([[0.0], [1.0]])
+    holder = FunctionTransformer(functools.partial(check_array, dtype=np.float64)).fit(x)
+    data = pickle.dumps(holder, protocol=2)
+    literal = b"X\x05\x00\x00\x00dtype"
+    assert data.count(literal) == 1
+    path = tmp_path / "m.pkl"
+    path.write_bytes(data.replace(literal, b"cbuiltins\nstr\n" + literal + b"\x85R"))
+    assert "key made by a call" in _refused(path)
+    path.write_bytes(data)
+    assert safeload.scan(path).safe
