@@ -259,8 +259,7 @@ def _has_setstate(target: _Sym, policy: Policy) -> bool:
 
 def _state_keys_problem(state: _Sym, target: _Sym, policy: Policy) -> str | None:
     """Why a BUILD state's dicts are refused, or ``None``: a key the pass cannot evaluate
-    (it could override a key the pass read), or a dunder key (a slot state's ``__class__``
-    swaps the object's class under the pass; a ``__setstate__`` may setattr each key). For a
+    (it could override a key the pass read; dunder keys are :func:`_dunder_key`'s). For a
     class without ``__setstate__``, a ``(state, slotstate)`` pair's slot state must be
     ``None`` or a literal dict: the unpickler ``setattr``s each of its items on the object."""
     # the dicts whose keys reach setattr or a __setstate__: the state, and the items of a
@@ -286,11 +285,22 @@ def _state_keys_problem(state: _Sym, target: _Sym, policy: Policy) -> str | None
                 "BUILD state dict with a key made by a call: the pass cannot tell which key "
                 "it is (builtins.str('shape') overrides 'shape')"
             )
-        if isinstance(state, _Tuple) and len(state.items) != 2:
-            continue  # a dtype's fields or a partial's keywords: not attributes
-        for key in d.items:
-            if _is_dunder(key):
-                return f"BUILD state sets {key!r}: dunder attributes are refused"
+    return None
+
+
+def _dunder_key(state: _Sym) -> str | None:
+    """A dunder key (``__class__``, ``__sklearn_tags__``) among the attributes a BUILD state
+    sets (a state dict, or the dicts of a ``(state, slotstate)`` pair), or ``None``: as a slot
+    item ``__class__`` swaps the object's class under the pass, and in an instance dict a
+    dunder shadows what the class defines."""
+    dicts: list[_Sym] = [state]
+    if isinstance(state, _Tuple):
+        dicts = list(state.items) if len(state.items) == 2 else []
+    for d in dicts:
+        if isinstance(d, _Dict):
+            for key in d.items:
+                if _is_dunder(key):
+                    return str(key)
     return None
 
 
@@ -515,9 +525,9 @@ class ScanReport:
 
 
 class _Unsafe(Exception):
-    def __init__(self, offset: int, opcode: str, message: str) -> None:
+    def __init__(self, offset: int, opcode: str, message: str, use_time: bool = False) -> None:
         super().__init__(message)
-        self.finding = Finding(offset, opcode, message)
+        self.finding = Finding(offset, opcode, message, use_time=use_time)
 
 
 # --- the walker ----------------------------------------------------------------------------
@@ -784,6 +794,16 @@ class _Walker:
                     problem = _state_keys_problem(state, target, self.policy)
                     if problem:
                         raise _Unsafe(pos, name, problem)
+                    dunder = _dunder_key(state)
+                    if dunder is not None:
+                        raise _Unsafe(
+                            pos,
+                            name,
+                            f"BUILD state sets {dunder!r}: dunder attributes are refused (a "
+                            "slot item __class__ swaps the object's class, an instance one "
+                            "shadows the class's)",
+                            use_time=True,
+                        )
                     freeze(state)
                     if isinstance(target, _Container):
                         self._nest(target, [state])
@@ -806,8 +826,8 @@ class _Walker:
                                 pos,
                                 name,
                                 "BUILD on a numpy array or dtype that was already built or "
-                                "handed to a call (numpy writes one state for each, before "
-                                "it is used)",
+                                "used (handed to a call or a state; numpy writes one state "
+                                "for each, before anything uses it)",
                             )
                         target.state = state
                         if target.cls is not None:
