@@ -36,6 +36,8 @@ def _const_or_dtype(sym: _Sym, budget: FoldBudget) -> Any:
         return tuple(_const_or_dtype(i, budget) for i in sym.items)
     if isinstance(sym, _Dict):
         budget.spend(1)
+        if sym.lossy:  # numpy writes fields dicts with string keys only
+            raise _NotCanonical("a dict with keys that are not strings")
         return {k: _const_or_dtype(v, budget) for k, v in sym.items.items()}
     try:
         return _const_value(sym, budget)
@@ -119,8 +121,17 @@ def real_dtype(sym: _Obj, budget: FoldBudget) -> Any:
 
     try:
         args = _const_value(sym.args, budget) if sym.args is not None else ()
-        if not (isinstance(args, tuple) and len(args) == 3 and isinstance(args[0], str)):
-            raise _NotCanonical("dtype arguments are not (type string, align, copy)")
+        # numpy writes (type string, False, True); another align changes the layout of a
+        # comma-separated type string ("i1,i8": itemsize 9, aligned 16) and copy=False
+        # returns numpy's shared dtype: refuse what the pass does not evaluate
+        if not (
+            isinstance(args, tuple)
+            and len(args) == 3
+            and isinstance(args[0], str)
+            and args[1] is False
+            and args[2] is True
+        ):
+            raise _NotCanonical("dtype arguments are not (type string, False, True)")
         typestr = args[0]
         state = sym.state
         if state is None:

@@ -85,12 +85,16 @@ class _Global(_Sym):
 
 
 class _Container(_Sym):
-    """Anything that holds other values; ``depth`` is its nesting depth so far."""
+    """Anything that holds other values; ``depth`` is its nesting depth so far. ``frozen`` is
+    set once the value (or a value holding it) has been handed to a call or a BUILD: the
+    callee may keep it (numpy keeps a dtype's fields dict) or copy it, so from then on the
+    stream may not change it (see :func:`freeze`)."""
 
-    __slots__ = ("depth",)
+    __slots__ = ("depth", "frozen")
 
     def __init__(self, children: list[_Sym]) -> None:
         self.depth = 1 + _max_depth(children)
+        self.frozen = False
 
 
 def _max_depth(children: list[_Sym]) -> int:
@@ -124,14 +128,18 @@ class _Tuple(_Container):
 
 class _Dict(_Container):
     """A dict: its string-keyed items (``lossy`` once an item with another key was set, which
-    the pass does not keep)."""
+    ``items`` does not keep; those keys and values are in ``others``). ``unknown_keys`` is set
+    once a key is not a constant the pass can fold (made by a call: ``builtins.str("shape")``
+    is an ordinary ``"shape"`` key to the unpickler and overrides the literal one)."""
 
-    __slots__ = ("items", "lossy")
+    __slots__ = ("items", "lossy", "others", "unknown_keys")
 
     def __init__(self) -> None:
         super().__init__([])
         self.items: dict[Any, _Sym] = {}
         self.lossy = False
+        self.others: list[_Sym] | None = None
+        self.unknown_keys = False
 
 
 class _Box(_Container):
@@ -150,7 +158,7 @@ class _Box(_Container):
 class _Obj(_Container):
     """The result of a call or instantiation; ``cls`` is the global that made it."""
 
-    __slots__ = ("args", "cls", "real", "state")
+    __slots__ = ("args", "cls", "held", "real", "state")
 
     def __init__(self, cls: _Global | None, args: _Sym | None = None) -> None:
         super().__init__([args] if args is not None else [])
@@ -159,6 +167,33 @@ class _Obj(_Container):
         self.state: _Sym | None = None
         #: for a numpy.dtype: the dtype it denotes, once its state has been checked
         self.real: Any = None
+        #: for a dict, list or set made by a call: what SETITEM(S)/APPEND(S)/ADDITEMS put in
+        self.held: list[_Sym] | None = None
+
+
+def freeze(sym: _Sym) -> None:
+    """Mark ``sym`` and every container it holds as handed over (``_Container.frozen``): the
+    arguments of a call, the state of a BUILD. The unpickler passes the objects themselves, so
+    a later SETITEM or APPEND on any of them would change what the callee holds after the pass
+    checked it (issue: red team 14, f11/f14-f16). Each node is marked once, so the walks of a
+    whole stream are linear in its size; an ``_Obj`` is not entered (its own arguments and
+    state were frozen when it consumed them), except for what the stream added to it."""
+    todo: list[_Sym] = [sym]
+    while todo:
+        s = todo.pop()
+        if not isinstance(s, _Container) or s.frozen:
+            continue
+        s.frozen = True
+        if isinstance(s, _Tuple):
+            todo.extend(s.items)
+        elif isinstance(s, _Dict):
+            todo.extend(s.items.values())
+            if s.others is not None:
+                todo.extend(s.others)
+        elif isinstance(s, _Box):
+            todo.extend(s.items)
+        elif isinstance(s, _Obj) and s.held is not None:
+            todo.extend(s.held)
 
 
 _OPAQUE: Final = _Opaque()

@@ -40,11 +40,13 @@ from safeload._symbolic import (
     _const_value,
     _Container,
     _Dict,
+    _fold,
     _Global,
     _max_depth,
     _Obj,
     _Sym,
     _Tuple,
+    freeze,
 )
 from safeload._threads import switch_point
 from safeload._types import Buffer
@@ -156,6 +158,150 @@ _STORING_CALLS: Final = frozenset(
         ("sklearn.impute._iterative", "_ImputerTriplet"),
     }
 )
+
+
+#: Calls that make a plain dict, list or set (or a subclass that keeps their item methods): the
+#: only objects, besides the containers the stream builds with EMPTY_DICT/DICT, EMPTY_LIST/LIST
+#: and EMPTY_SET, that SETITEM(S), APPEND(S) and ADDITEMS may fill (an OrderedDict or Bunch is
+#: pickled as a call and then SETITEMS). On anything else those opcodes call the target's own
+#: ``__setitem__``/``append``/``extend``/``add``: an array's writes into data the pass has
+#: checked, a list's takes slice keys (``lst[:] = []``). tests/test_scan.py checks that each
+#: class keeps the builtin item methods.
+DICT_MAKERS: Final = frozenset(
+    {
+        ("builtins", "dict"),
+        ("collections", "OrderedDict"),
+        ("collections", "defaultdict"),
+        ("sklearn.utils._bunch", "Bunch"),
+    }
+)
+LIST_MAKERS: Final = frozenset({("builtins", "list")})
+SET_MAKERS: Final = frozenset({("builtins", "set")})
+
+
+def _kind(sym: _Sym) -> str:
+    """A short description of a symbolic value, with its article, for findings."""
+    if isinstance(sym, _Obj):
+        if sym.cls is None:
+            return "an object of a class the pass cannot see"
+        return f"an object made by {format_name(*sym.cls.pair)}"
+    if isinstance(sym, _Box):
+        return f"a {sym.kind}"
+    if isinstance(sym, _Dict):
+        return "a dict"
+    if isinstance(sym, _Tuple):
+        return "a tuple"
+    if isinstance(sym, (_Array, _Bytes)):
+        return "an array"
+    return "a constant"
+
+
+def _mutation_problem(name: str, target: _Sym) -> str | None:
+    """Why SETITEM(S)/APPEND(S)/ADDITEMS on ``target`` is refused, or ``None``.
+
+    The pass models these opcodes only on a container the stream is still building: a dict
+    (list, set) it made itself or one made by a call in ``DICT_MAKERS`` (...), not yet handed
+    to a call or BUILD. Honest pickles fill each container right after making it, before
+    anything consumes it (checked on the test corpora, every protocol and joblib)."""
+    if name in ("SETITEM", "SETITEMS"):
+        ok = isinstance(target, _Dict) or (
+            isinstance(target, _Obj) and target.cls is not None and target.cls.pair in DICT_MAKERS
+        )
+        method = "__setitem__"
+    elif name == "ADDITEMS":
+        ok = (isinstance(target, _Box) and target.kind == "set") or (
+            isinstance(target, _Obj) and target.cls is not None and target.cls.pair in SET_MAKERS
+        )
+        method = "add"
+    else:
+        ok = (isinstance(target, _Box) and target.kind == "list") or (
+            isinstance(target, _Obj) and target.cls is not None and target.cls.pair in LIST_MAKERS
+        )
+        method = "append/extend"
+    if not ok:
+        return (
+            f"{name} on {_kind(target)}: the unpickler would call its {method} (an array "
+            "writes into data the pass checked, a list takes slice keys); only a plain "
+            "container the stream is building may be filled"
+        )
+    if isinstance(target, _Container) and target.frozen:
+        return (
+            f"{name} changes {_kind(target)} after it was handed to a call or BUILD (the "
+            "callee may keep it, as numpy keeps a dtype's fields dict, or may have copied it): "
+            "the pass checked it as it was"
+        )
+    return None
+
+
+def _is_dunder(key: str) -> bool:
+    return len(key) > 4 and key.startswith("__") and key.endswith("__")
+
+
+_BIT_GENERATOR_CTOR: Final = ("numpy.random._pickle", "__bit_generator_ctor")
+
+
+def _has_setstate(target: _Sym, policy: Policy) -> bool:
+    """Whether BUILD hands its state to the target's ``__setstate__`` (a trusted class that
+    defines one; a bit generator made by name), so that a ``(state, slotstate)`` pair is not
+    applied with ``setattr``. Anything the pass cannot resolve is taken not to."""
+    if not (isinstance(target, _Obj) and target.cls is not None):
+        return False
+    pair = target.cls.pair
+    if pair == _BIT_GENERATOR_CTOR:
+        return True
+    if not policy.allows(*pair):
+        return False  # refused anyway, as an untrusted name
+    from safeload.trust.usetime import resolve_class
+
+    cls = resolve_class(*pair)
+    return cls is not None and getattr(cls, "__setstate__", None) is not None
+
+
+def _state_keys_problem(state: _Sym, target: _Sym, policy: Policy) -> str | None:
+    """Why a BUILD state's dicts are refused, or ``None``: a key the pass cannot evaluate
+    (it could override a key the pass read; dunder keys are :func:`_dunder_key`'s). For a
+    class without ``__setstate__``, a ``(state, slotstate)`` pair's slot state must be
+    ``None`` or a literal dict: the unpickler ``setattr``s each of its items on the object."""
+    # the dicts whose keys reach setattr or a __setstate__: the state, and the items of a
+    # tuple state (a slot state, a functools.partial's keywords, a Cython object's __dict__)
+    dicts: list[_Sym] = list(state.items) if isinstance(state, _Tuple) else [state]
+    if isinstance(state, _Tuple) and len(state.items) == 2:
+        slots = state.items[1]
+        if not (
+            isinstance(slots, _Dict)
+            or (isinstance(slots, _Const) and slots.value is None)
+            or _has_setstate(target, policy)
+        ):
+            return (
+                f"BUILD slot state that is {_kind(slots)}: the unpickler would setattr each "
+                "of its items (__class__ included) on the object; only a literal dict is "
+                "allowed"
+            )
+    for d in dicts:
+        if not isinstance(d, _Dict):
+            continue
+        if d.unknown_keys:
+            return (
+                "BUILD state dict with a key made by a call: the pass cannot tell which key "
+                "it is (builtins.str('shape') overrides 'shape')"
+            )
+    return None
+
+
+def _dunder_key(state: _Sym) -> str | None:
+    """A dunder key (``__class__``, ``__sklearn_tags__``) among the attributes a BUILD state
+    sets (a state dict, or the dicts of a ``(state, slotstate)`` pair), or ``None``: as a slot
+    item ``__class__`` swaps the object's class under the pass, and in an instance dict a
+    dunder shadows what the class defines."""
+    dicts: list[_Sym] = [state]
+    if isinstance(state, _Tuple):
+        dicts = list(state.items) if len(state.items) == 2 else []
+    for d in dicts:
+        if isinstance(d, _Dict):
+            for key in d.items:
+                if _is_dunder(key):
+                    return str(key)
+    return None
 
 
 def _may_hold_globals(items: list[_Sym]) -> bool:
@@ -379,9 +525,9 @@ class ScanReport:
 
 
 class _Unsafe(Exception):
-    def __init__(self, offset: int, opcode: str, message: str) -> None:
+    def __init__(self, offset: int, opcode: str, message: str, use_time: bool = False) -> None:
         super().__init__(message)
-        self.finding = Finding(offset, opcode, message)
+        self.finding = Finding(offset, opcode, message, use_time=use_time)
 
 
 # --- the walker ----------------------------------------------------------------------------
@@ -612,6 +758,7 @@ class _Walker:
                         raise _Unsafe(
                             pos, name, "REDUCE calls a computed object, not a named global"
                         )
+                    freeze(args)
                     if func.pair in _CLASS_FROM_ARG:
                         # protocols 0-1: copyreg._reconstructor(cls, base, state) makes a cls
                         first = args.items[0] if isinstance(args, _Tuple) and args.items else None
@@ -644,6 +791,20 @@ class _Walker:
                         raise _Unsafe(
                             pos, name, f"BUILD sets state on {format_name(*target.pair)} itself"
                         )
+                    problem = _state_keys_problem(state, target, self.policy)
+                    if problem:
+                        raise _Unsafe(pos, name, problem)
+                    dunder = _dunder_key(state)
+                    if dunder is not None:
+                        raise _Unsafe(
+                            pos,
+                            name,
+                            f"BUILD state sets {dunder!r}: dunder attributes are refused (a "
+                            "slot item __class__ swaps the object's class, an instance one "
+                            "shadows the class's)",
+                            use_time=True,
+                        )
+                    freeze(state)
                     if isinstance(target, _Container):
                         self._nest(target, [state])
                     if isinstance(target, _Obj):
@@ -655,6 +816,18 @@ class _Walker:
                                 "a call from arguments that are themselves made by a call); "
                                 "its state could be a numpy dtype's, an array's or a joblib "
                                 "wrapper's",
+                            )
+                        if (
+                            target.cls.pair in _ARRAY_MAKERS or target.cls.pair in DTYPE_CLASSES
+                        ) and (target.state is not None or target.frozen):
+                            # numpy writes one state per array or dtype, before anything uses
+                            # it; another would change it under whatever holds it already
+                            raise _Unsafe(
+                                pos,
+                                name,
+                                "BUILD on a numpy array or dtype that was already built or "
+                                "used (handed to a call or a state; numpy writes one state "
+                                "for each, before anything uses it)",
                             )
                         target.state = state
                         if target.cls is not None:
@@ -739,20 +912,36 @@ class _Walker:
                         result.stored.append((pos, target, items))
                     if isinstance(target, _Global):
                         raise _Unsafe(pos, name, f"{name} on a class or function object")
+                    problem = _mutation_problem(name, target)
+                    if problem:
+                        raise _Unsafe(pos, name, problem)
                     if name in ("SETITEM", "SETITEMS") and isinstance(target, _Dict):
                         self._set_items(target, items)
+                    elif isinstance(target, _Obj):
+                        if target.held is None:
+                            target.held = []
+                        target.held.extend(items)
                     if isinstance(target, _Container):
                         self._nest(target, items)
                     if isinstance(target, _Box) and name in ("APPEND", "APPENDS", "ADDITEMS"):
                         target.count += len(items)
                         target.items.extend(items)
                 elif name in ("NEWOBJ", "NEWOBJ_EX"):
+                    kwargs: _Sym = _Const(None)
                     if name == "NEWOBJ_EX":
-                        pop(pos, name)
+                        kwargs = pop(pos, name)
                     args = pop(pos, name)
                     cls = pop(pos, name)
                     if not isinstance(cls, _Global):
                         raise _Unsafe(pos, name, f"{name} on a computed class")
+                    if name == "NEWOBJ_EX" and (
+                        cls.pair in DTYPE_CLASSES or cls.pair in _ARRAY_MAKERS
+                    ):
+                        raise _Unsafe(
+                            pos, name, "NEWOBJ_EX on a numpy dtype or array (numpy never writes it)"
+                        )
+                    freeze(args)
+                    freeze(kwargs)
                     stack.append(_Obj(cls, args))
                     if cls.pair in _STORING_CALLS:
                         result.calls.append((pos, stack[-1]))
@@ -764,6 +953,7 @@ class _Walker:
                     if name == "INST":
                         # pop_mark rebinds ``stack``: take the arguments first, then push
                         inst_args = _Tuple(pop_mark(pos, name))
+                        freeze(inst_args)
                         stack.append(_Obj(g, inst_args))
                         if g.pair in _STORING_CALLS:
                             result.calls.append((pos, stack[-1]))
@@ -779,7 +969,9 @@ class _Walker:
                     items = pop_mark(pos, name)
                     if not items or not isinstance(items[0], _Global):
                         raise _Unsafe(pos, name, "OBJ on a computed class")
-                    stack.append(_Obj(items[0], _Tuple(items[1:])))
+                    obj_args = _Tuple(items[1:])
+                    freeze(obj_args)
+                    stack.append(_Obj(items[0], obj_args))
                     if items[0].pair in _STORING_CALLS:
                         result.calls.append((pos, stack[-1]))
                 elif name == "POP":
@@ -823,6 +1015,14 @@ class _Walker:
                 target[k.value] = items[i + 1]
             else:
                 d.lossy = True
+                if d.others is None:
+                    d.others = []
+                d.others.append(k)
+                d.others.append(items[i + 1])
+                try:
+                    _fold(k)
+                except KeyError:
+                    d.unknown_keys = True
 
     def _joblib_array(self, wrapper: _Obj, pos: int) -> _Sym:
         """Skip (and for object arrays, scan) the raw array data joblib put after the BUILD;
