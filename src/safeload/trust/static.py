@@ -146,9 +146,28 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
         if problem:
             yield pos, problem
         if policy.allows(*cls.pair):
-            problem = _state_problem(cls.pair, state)
+            problem = _state_problem(cls.pair, state) or _opaque_state_problem(cls.pair, state)
             if problem:
                 yield pos, problem
+
+
+def _opaque_state_problem(pair: tuple[str, str], state: Any) -> str | None:
+    """An instance whose attributes come from a call (``builtins.dict(pairs)``) rather than a
+    literal dict: pickle never writes that for an object's state, and the rules above cannot
+    read it, so scan calls it unproven (a load judges what it built)."""
+    from safeload._symbolic import _Obj, _Tuple
+    from safeload.trust import usetime
+
+    main = state.items[0] if isinstance(state, _Tuple) and len(state.items) == 2 else state
+    if not isinstance(main, _Obj):
+        return None
+    cls = usetime.resolve_class(*pair)
+    if cls is None or getattr(cls, "__dictoffset__", 0) == 0:
+        return None  # extension types take their state through __setstate__
+    return (
+        f"unproven: the state of a {cls.__qualname__} is made by a call, which the stream "
+        "walk cannot judge (a load checks what it built)"
+    )
 
 
 def _fields_problem(pair: tuple[str, str], args: Any, policy: Policy) -> str | None:
