@@ -582,6 +582,69 @@ def _check_index_maps(est: Any, context: Any) -> None:
                 _require(int(width) == len(cat) - int(dropped), "_n_features_outs disagrees")
 
 
+#: Bit generators whose C code indexes a buffer with a position stored in its state, with no
+#: bound of its own: MT19937 reads ``key[pos]`` and Philox ``buffer[buffer_pos]`` on the next
+#: draw. (name -> (path to the position in the state dict, the largest honest value)).
+_BITGEN_POSITIONS: dict[str, tuple[tuple[str, ...], int, tuple[str, ...], int]] = {
+    "MT19937": (("state", "pos"), 624, ("state", "key"), 624),
+    "Philox": (("buffer_pos",), 4, ("buffer",), 4),
+}
+#: Bit generators whose state holds no index (128-bit or fixed-size counters only).
+_BITGEN_NO_INDEX = frozenset({"PCG64", "PCG64DXSM", "SFC64"})
+
+
+def _random_state_dict(state: Any) -> Any:
+    """The state dict of a bit generator or legacy random state, in the forms numpy's setters
+    take it: the dict, ``(dict, seed_sequence)`` (a bit generator's pickled state) or the legacy
+    tuple ``("MT19937", key, pos[, has_gauss, gauss])``. ``None`` when there is none."""
+    if type(state) is tuple and len(state) == 2 and isinstance(state[0], dict):
+        return state[0]
+    if type(state) is tuple and len(state) in (3, 5) and state[0] == "MT19937":
+        out = {"bit_generator": "MT19937", "state": {"key": state[1], "pos": state[2]}}
+        if len(state) == 5:
+            out["has_gauss"] = state[3]
+        return out
+    return state
+
+
+def _is_int(value: Any) -> bool:
+    return type(value) is not bool and isinstance(value, (int, np.integer))
+
+
+def _check_random_state(gen: Any, context: Any) -> None:
+    """numpy's bit-generator state setters store positions without a range check, and the next
+    draw reads ``key[pos]`` / ``buffer[buffer_pos]`` in C: a stored position of 10**9 makes any
+    method that draws (``fit``, ``predict`` of a stratified ``DummyClassifier``, ``sample``)
+    read gigabytes past the buffer. Checked on the state numpy's own getter returns (on what the
+    stream gives, for scan's shadows)."""
+    if type(gen) is gen.__class__:  # a real object: numpy's getters say what it holds
+        state = gen.get_state(legacy=False) if hasattr(gen, "get_state") else gen.state
+    else:
+        state = _random_state_dict(gen.__getstate__())
+    if state is None:  # a bit generator built without state is freshly seeded
+        return
+    _require(isinstance(state, dict), "random state is not a dict")
+    name = state.get("bit_generator")
+    for flag in ("has_uint32", "has_gauss"):
+        if flag in state:
+            _require(_is_int(state[flag]) and int(state[flag]) in (0, 1), f"{flag} is not 0 or 1")
+    if name in _BITGEN_NO_INDEX:
+        return
+    _require(name in _BITGEN_POSITIONS, f"unknown bit generator {name!r}")
+    at, top, buf_at, size = _BITGEN_POSITIONS[str(name)]
+
+    def get(path: tuple[str, ...]) -> Any:
+        value: Any = state
+        for part in path:
+            _require(isinstance(value, dict) and part in value, f"{name} state has no {part}")
+            value = value[part]
+        return value
+
+    pos = get(at)
+    _require(_is_int(pos) and 0 <= int(pos) <= top, f"{name} {at[-1]} is out of range")
+    _require(np.shape(get(buf_at))[:1] >= (size,), f"{name} {buf_at[-1]} is too short")
+
+
 def _check_features_out(est: Any, context: Any) -> None:
     """get_feature_names_out builds one name per output column from ``_n_features_out``."""
     n_out = getattr(est, "_n_features_out", None)
@@ -988,6 +1051,13 @@ def _validators() -> list[tuple[type, Callable[[Any, Any], None]]]:
         found.append((NeighborsBase, _check_neighbors))
         found.append((BaseEstimator, _check_linear_shapes))
         found.append((BaseEstimator, _check_index_maps))
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        from numpy.random import BitGenerator, RandomState
+
+        found.append((BitGenerator, _check_random_state))
+        found.append((RandomState, _check_random_state))
     except ImportError:  # pragma: no cover
         pass
     try:

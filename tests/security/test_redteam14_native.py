@@ -1,0 +1,115 @@
+"""Red-team review 14 (rt14): native state no check covered, allocations sized by a number,
+and walks that grew exponentially with sharing. One test per finding.
+
+Each test first shows the harm under plain pickle in a child process (a crash, or a hang or a
+memory blow-up under an address-space limit and a timeout), then shows ``load_unsigned``
+refusing the same bytes, and (through :mod:`parity`) ``scan`` agreeing with it.
+"""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from parity import load_unsigned
+
+from safeload import MalformedArtifactError, SafeloadError
+
+_PLAIN = textwrap.dedent(
+    """
+    import pickle, resource, sys, warnings
+    import numpy as np
+    warnings.simplefilter("ignore")
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+    data = open(sys.argv[1], "rb").read()
+    model = pickle.loads(data)
+    print("loaded", flush=True)
+    """
+)
+
+
+def _plain(path: Path, call: str = "", *, timeout: float = 60) -> tuple[int | None, bytes]:
+    """Plain pickle (+ ``call``) in a child with 1 GiB of address space: its return code (None
+    if it did not finish in time) and its output."""
+    code = _PLAIN + call + "\nprint('returned', flush=True)\n"
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", code, str(path)],
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return None, b""
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def _crashes(path: Path, call: str) -> None:
+    rc, out = _plain(path, call)
+    assert b"loaded" in out, out[-2000:]
+    assert rc is not None and rc < 0, f"plain pickle + {call} should crash, got {rc}: {out!r}"
+
+
+def _write(tmp_path: Path, data: Any, name: str = "m.pkl") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data if isinstance(data, bytes) else pickle.dumps(data, protocol=4))
+    return path
+
+
+# --- f02: bit-generator positions -----------------------------------------------------------
+
+
+def _dummy(random_state: Any) -> Any:
+    from sklearn.dummy import DummyClassifier
+
+    x, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
+    return DummyClassifier(strategy="stratified", random_state=random_state).fit(x, y)
+
+
+def test_mt19937_position_past_the_key(tmp_path: Path) -> None:
+    """f02: ``RandomState.set_state`` stores ``pos`` unchecked; the next draw reads key[pos]."""
+    honest = load_unsigned(_write(tmp_path, _dummy(np.random.RandomState(0)), "honest.pkl"))
+    assert honest.predict(np.zeros((3, 2))).shape == (3,)
+    rs = np.random.RandomState(0)
+    st = list(rs.get_state())
+    st[2] = 10**9
+    rs.set_state(tuple(st))
+    path = _write(tmp_path, _dummy(rs))
+    _crashes(path, "model.predict(np.zeros((3, 2)))")
+    with pytest.raises(MalformedArtifactError, match="pos is out of range"):
+        load_unsigned(path)
+
+
+@pytest.mark.parametrize("where", ["randomstate", "generator", "bare"])
+def test_philox_buffer_position_before_the_buffer(tmp_path: Path, where: str) -> None:
+    """f02: Philox checks only ``buffer_pos < 4`` before reading ``buffer[buffer_pos]``."""
+    bg = np.random.Philox(0)
+    honest = {
+        "randomstate": np.random.RandomState(bg),
+        "generator": np.random.Generator(bg),
+        "bare": bg,
+    }[where]
+    load_unsigned(_write(tmp_path, honest, "honest.pkl"))
+    state = bg.state
+    state["buffer_pos"] = -(10**9)
+    bg.state = state
+    path = _write(tmp_path, honest)
+    draw = {"randomstate": "model.randint(9)", "generator": "model.integers(9)"}
+    _crashes(path, draw.get(where, "model.random_raw()"))
+    with pytest.raises(MalformedArtifactError, match="buffer_pos is out of range"):
+        load_unsigned(path)
+
+
+@pytest.mark.parametrize("kind", ["MT19937", "PCG64", "PCG64DXSM", "SFC64", "Philox"])
+def test_honest_bit_generators_load(tmp_path: Path, kind: str) -> None:
+    bg = getattr(np.random, kind)(1)
+    bg.random_raw(7)  # positions mid-buffer
+    for obj in (bg, np.random.Generator(bg), np.random.RandomState(bg)):
+        loaded = load_unsigned(_write(tmp_path, obj))
+        assert type(loaded) is type(obj)
