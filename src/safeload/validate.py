@@ -571,15 +571,68 @@ def _check_index_maps(est: Any, context: Any) -> None:
     outs = getattr(est, "_n_features_outs", None)
     cats = getattr(est, "categories_", None)
     if outs is not None and cats is not None:
-        outs = list(outs)
-        _require(len(outs) == len(cats), "_n_features_outs disagrees with categories_")
-        drop = getattr(est, "drop_idx_", None)
-        infrequent = bool(getattr(est, "_infrequent_enabled", False))
-        for i, (width, cat) in enumerate(zip(outs, cats, strict=True)):
-            _require(0 <= int(width) <= len(cat), "_n_features_outs out of range")
-            if not infrequent:  # transform uses the raw category index as the column
-                dropped = drop is not None and drop[i] is not None
-                _require(int(width) == len(cat) - int(dropped), "_n_features_outs disagrees")
+        _check_one_hot_columns(est, list(outs), list(cats))
+
+
+def _index_list(est: Any, name: str, n: int) -> list[Any] | None:
+    """``est.name`` as a list of ``n`` per-feature entries (or ``None`` when absent)."""
+    value = getattr(est, name, None)
+    if value is None:
+        return None
+    items = list(value)
+    _require(len(items) == n, f"{name} disagrees with categories_")
+    return items
+
+
+def _int_array_within(values: Any, low: int, high: int) -> bool:
+    arr = np.asarray(values)
+    return arr.dtype.kind in "iu" and (arr.size == 0 or low <= int(arr.min()) <= int(arr.max()) < high)
+
+
+def _check_one_hot_columns(est: Any, outs: list[Any], cats: list[Any]) -> None:
+    """OneHotEncoder.transform makes each output column from the category index: mapped through
+    ``_default_to_infrequent_mappings[i]`` (``np.take``, values unchecked), decremented past
+    ``_drop_idx_after_grouping[i]``, offset by the earlier ``_n_features_outs``. scipy does not
+    bound the column indexes before ``toarray`` writes ``out[row * n_cols + col]``, so every
+    column a category can reach must be in ``[0, _n_features_outs[i])``."""
+    n = len(cats)
+    _require(len(outs) == n, "_n_features_outs disagrees with categories_")
+    infrequent = bool(getattr(est, "_infrequent_enabled", False))
+    public_drop = _index_list(est, "drop_idx_", n)
+    after = (
+        _index_list(est, "_drop_idx_after_grouping", n)
+        if hasattr(est, "_drop_idx_after_grouping")
+        else public_drop
+    )
+    mappings = _index_list(est, "_default_to_infrequent_mappings", n) if infrequent else None
+    rare = _index_list(est, "_infrequent_indices", n) if infrequent else None
+    for i, (width_value, cat) in enumerate(zip(outs, cats, strict=True)):
+        _require(_is_int(width_value), "_n_features_outs is not a count")
+        width, size = int(width_value), len(cat)
+        _require(0 <= width <= size, "_n_features_outs out of range")
+        if public_drop is not None and public_drop[i] is not None:
+            _require(_int_array_within(public_drop[i], 0, size), "drop_idx_ out of range")
+        if rare is not None and rare[i] is not None:
+            _require(
+                np.size(rare[i]) > 0 and _int_array_within(rare[i], 0, size),
+                "_infrequent_indices out of range",
+            )
+        dropped = after is not None and after[i] is not None
+        grouped = width + int(dropped)  # the category indexes transform can make
+        mapping = mappings[i] if mappings is not None else None
+        if mapping is None:  # transform uses the raw category index as the column
+            _require(grouped == size, "_n_features_outs disagrees with categories_")
+        else:
+            _require(
+                np.shape(mapping) == (size,) and _int_array_within(mapping, 0, grouped),
+                "_default_to_infrequent_mappings maps past the output columns",
+            )
+        if dropped and after is not None:
+            to_drop = after[i]
+            _require(
+                _is_int(to_drop) and 0 <= int(to_drop) < grouped,
+                "_drop_idx_after_grouping out of range",
+            )
 
 
 #: Bit generators whose C code indexes a buffer with a position stored in its state, with no

@@ -113,3 +113,72 @@ def test_honest_bit_generators_load(tmp_path: Path, kind: str) -> None:
     for obj in (bg, np.random.Generator(bg), np.random.RandomState(bg)):
         loaded = load_unsigned(_write(tmp_path, obj))
         assert type(loaded) is type(obj)
+
+
+# --- f06: OneHotEncoder's stored column maps ------------------------------------------------
+
+_ONE_HOT_ROWS = "model.transform(np.array([['a']] * 50 + [['b']] * 50, dtype=object))"
+
+
+def _one_hot(**kwargs: Any) -> Any:
+    from sklearn.preprocessing import OneHotEncoder
+
+    x = np.array([["a"]] * 5 + [["b"]] * 5 + [["c"]] + [["d"]], dtype=object)
+    return OneHotEncoder(sparse_output=False, **kwargs).fit(x)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"min_frequency": 2, "handle_unknown": "infrequent_if_exist"},
+        {"min_frequency": 2, "drop": "first"},
+        {"drop": "first"},
+        {"drop": "if_binary"},
+        {},
+    ],
+)
+def test_honest_one_hot_encoders_load(tmp_path: Path, kwargs: dict[str, Any]) -> None:
+    model = _one_hot(**kwargs)
+    loaded = load_unsigned(_write(tmp_path, model))
+    x = np.array([["a"], ["b"], ["c"], ["d"]], dtype=object)
+    assert np.array_equal(loaded.transform(x), model.transform(x))
+
+
+def test_one_hot_infrequent_mapping_past_the_columns(tmp_path: Path) -> None:
+    """f06: ``_default_to_infrequent_mappings`` values become sparse column indexes that
+    ``toarray`` writes at, unbounded."""
+    model = _one_hot(min_frequency=2, handle_unknown="infrequent_if_exist")
+    assert model._infrequent_enabled
+    model._default_to_infrequent_mappings[0][:] = 10**7
+    path = _write(tmp_path, model)
+    _crashes(path, _ONE_HOT_ROWS)
+    with pytest.raises(MalformedArtifactError, match="_default_to_infrequent_mappings"):
+        load_unsigned(path)
+
+
+def test_one_hot_negative_drop_index(tmp_path: Path) -> None:
+    """f06b: a negative ``_drop_idx_after_grouping`` decrements category 0 to column -1."""
+    model = _one_hot(drop="first")
+    model._drop_idx_after_grouping = np.array([-(10**7)], dtype=object)
+    path = _write(tmp_path, model)
+    _crashes(path, _ONE_HOT_ROWS)
+    with pytest.raises(MalformedArtifactError, match="_drop_idx_after_grouping"):
+        load_unsigned(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        ("_infrequent_indices", [np.array([9])], "_infrequent_indices"),
+        ("drop_idx_", np.array([7], dtype=object), "drop_idx_"),
+        ("_n_features_outs", [1], "_default_to_infrequent_mappings"),
+        ("_drop_idx_after_grouping", np.array([3], dtype=object), "_drop_idx_after_grouping"),
+    ],
+)
+def test_one_hot_other_indexes_out_of_range(
+    tmp_path: Path, name: str, value: Any, problem: str
+) -> None:
+    model = _one_hot(min_frequency=2, drop="first")
+    setattr(model, name, value)
+    with pytest.raises(MalformedArtifactError, match=problem):
+        load_unsigned(_write(tmp_path, model))
