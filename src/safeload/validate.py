@@ -482,14 +482,23 @@ def _check_minibatch_kmeans(est: Any, context: Any) -> None:
 
 def _check_linear_shapes(est: Any, context: Any) -> None:
     """Native solvers (SGD's weight vectors, coordinate descent) index the stored coefficients
-    with the input's feature indexes: every coefficient array must be as wide as the input."""
+    with the input's feature indexes: every coefficient array must be a vector or a matrix as
+    wide as the input. Fail closed on the number of dimensions: SGD ravels whatever it holds
+    (a 0-d array becomes one weight, written at every feature index of ``partial_fit``'s
+    input), so an array of any other ``ndim`` is refused, not skipped. Without
+    ``n_features_in_`` (scikit-learn then checks the input only against ``coef_``) every array
+    must be as wide as the first one."""
     n_in: Any = getattr(est, "n_features_in_", None)
-    if n_in is None:
-        return
+    width = None if n_in is None else int(n_in)
     for name in ("coef_", "_standard_coef", "_average_coef"):
         coef = getattr(est, name, None)
-        if isinstance(coef, np.ndarray) and coef.ndim in (1, 2):
-            _require(coef.shape[-1] == int(n_in), f"{name} is not as wide as n_features_in_")
+        if isinstance(coef, np.ndarray):
+            _require(coef.ndim in (1, 2), f"{name} has {coef.ndim} dimensions, not 1 or 2")
+            if width is None:
+                width = coef.shape[-1]
+            _require(coef.shape[-1] == width, f"{name} is not as wide as n_features_in_")
+    if n_in is None:
+        return
     n_out = getattr(est, "_n_features_out", None)
     if n_out is not None:
         # get_feature_names_out makes one name per output: honest counts are a dimension of

@@ -182,3 +182,90 @@ def test_one_hot_other_indexes_out_of_range(
     setattr(model, name, value)
     with pytest.raises(MalformedArtifactError, match=problem):
         load_unsigned(_write(tmp_path, model))
+
+
+# --- f13: SGD weight vectors of the wrong number of dimensions ------------------------------
+
+_WIDE = 4_000_000
+_SPARSE_ROWS = (
+    f"import scipy.sparse as sp\n"
+    f"x = sp.csr_matrix((np.ones(6), np.full(6, {_WIDE - 1}), np.arange(7)), shape=(6, {_WIDE}))\n"
+)
+
+
+def _sgd(**kwargs: Any) -> Any:
+    import scipy.sparse as sp
+    from sklearn.linear_model import SGDClassifier
+
+    x = sp.csr_matrix((np.ones(6), np.full(6, _WIDE - 1), np.arange(7)), shape=(6, _WIDE))
+    return SGDClassifier(max_iter=5, tol=None, random_state=0, **kwargs).fit(x, [0, 1] * 3)
+
+
+def test_sgd_zero_dimensional_average_coef(tmp_path: Path) -> None:
+    """f13: a 0-d ``_average_coef``/``_standard_coef`` skipped the width check; partial_fit
+    ravels it to one weight and the Cython WeightVector writes at every feature index."""
+    model = _sgd(average=True)
+    model._average_coef = np.array(0.0)
+    model._standard_coef = np.array(0.0)
+    path = _write(tmp_path, model)
+    _crashes(path, _SPARSE_ROWS + "model.partial_fit(x, np.array([0, 1] * 3))")
+    with pytest.raises(MalformedArtifactError, match="_standard_coef has 0 dimensions"):
+        load_unsigned(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("coef_", np.zeros((1, 1, 3))),
+        ("_average_coef", np.zeros((1, 1, 3))),
+        ("coef_", np.array(0.0)),
+    ],
+)
+def test_linear_coefficients_of_other_dimensions(tmp_path: Path, name: str, value: Any) -> None:
+    from sklearn.linear_model import SGDRegressor
+
+    x = np.random.RandomState(0).randn(20, 3)
+    model = SGDRegressor(average=True, max_iter=5, tol=None).fit(x, x[:, 0])
+    load_unsigned(_write(tmp_path, model, "honest.pkl"))
+    setattr(model, name, value)
+    with pytest.raises(MalformedArtifactError, match=f"{name} has"):
+        load_unsigned(_write(tmp_path, model))
+
+
+def test_coefficient_widths_agree_without_n_features_in(tmp_path: Path) -> None:
+    """Without ``n_features_in_`` scikit-learn checks the input against ``coef_`` only."""
+    from sklearn.linear_model import SGDRegressor
+
+    x = np.random.RandomState(0).randn(20, 3)
+    model = SGDRegressor(average=True, max_iter=5, tol=None).fit(x, x[:, 0])
+    del model.n_features_in_
+    load_unsigned(_write(tmp_path, model, "honest.pkl"))
+    model._average_coef = np.zeros(1)
+    with pytest.raises(MalformedArtifactError, match="_average_coef is not as wide"):
+        load_unsigned(_write(tmp_path, model))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "SGDClassifier",
+        "SGDRegressor",
+        "SGDOneClassSVM",
+        "Perceptron",
+        "PassiveAggressiveClassifier",
+        "PassiveAggressiveRegressor",
+    ],
+)
+@pytest.mark.parametrize("classes", [2, 3])
+def test_honest_sgd_family_loads(tmp_path: Path, name: str, classes: int) -> None:
+    import sklearn.linear_model as lm
+
+    x = np.random.RandomState(0).randn(30, 4)
+    kwargs: dict[str, Any] = {"max_iter": 5, "tol": None}
+    if name.startswith("SGD"):
+        kwargs["average"] = True
+    model = getattr(lm, name)(**kwargs)
+    target = np.arange(30) % classes if "Class" in name or name == "Perceptron" else x[:, 0]
+    model.fit(x) if name == "SGDOneClassSVM" else model.fit(x, target)
+    loaded = load_unsigned(_write(tmp_path, model))
+    assert np.array_equal(loaded.predict(x), model.predict(x))
