@@ -269,3 +269,74 @@ def test_honest_sgd_family_loads(tmp_path: Path, name: str, classes: int) -> Non
     model.fit(x) if name == "SGDOneClassSVM" else model.fit(x, target)
     loaded = load_unsigned(_write(tmp_path, model))
     assert np.array_equal(loaded.predict(x), model.predict(x))
+
+
+# --- f10: allocations sized by a number in the file -----------------------------------------
+
+
+def _global(module: str, name: str) -> bytes:
+    return b"c" + module.encode() + b"\n" + name.encode() + b"\n"
+
+
+def _long(n: int) -> bytes:
+    raw = n.to_bytes((n.bit_length() + 8) // 8, "little", signed=True)
+    return b"\x8a" + bytes([len(raw)]) + raw
+
+
+def _call(module: str, name: str, *args: bytes) -> bytes:
+    return _global(module, name) + b"(" + b"".join(args) + b"tR"
+
+
+def _range(n: int) -> bytes:
+    return _call("builtins", "range", _long(n))
+
+
+_HUGE = {
+    "bytearray": b"\x80\x04" + _call("builtins", "bytearray", _long(2**31)) + b".",
+    "bytes": b"\x80\x04" + _call("builtins", "bytes", _long(2**31)) + b".",
+    "list_range": b"\x80\x04" + _call("builtins", "list", _range(2**26)) + b".",
+    "set_range": b"\x80\x04" + _call("builtins", "set", _range(2**44)) + b".",
+    "frozenset_range": b"\x80\x04" + _call("builtins", "frozenset", _range(2**44)) + b".",
+    "tuple_range": b"\x80\x04" + _call("builtins", "tuple", _range(2**44)) + b".",
+    "reconstructor_base": b"\x80\x02"
+    + _call(
+        "copyreg",
+        "_reconstructor",
+        _global("builtins", "tuple"),
+        _global("builtins", "tuple"),
+        _range(2**44),
+    )
+    + b".",
+    "set_in_a_list": b"\x80\x04]" + _call("builtins", "set", _range(2**44)) + b"a.",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_HUGE))
+def test_tiny_file_huge_allocation(tmp_path: Path, name: str) -> None:
+    """f10: ``bytearray(2**31)`` (a 32-byte file) zero-fills 2 GiB; ``set(range(2**44))``
+    grows until killed. Plain pickle runs out of its 1 GiB address space (or time); the
+    narrowed builtins refuse the call, and scan says so."""
+    path = _write(tmp_path, _HUGE[name])
+    assert len(_HUGE[name]) < 100
+    rc, out = _plain(path, timeout=20)
+    assert rc is None or b"MemoryError" in out, (rc, out[-500:])
+    with pytest.raises(SafeloadError, match="built from"):
+        load_unsigned(path)
+
+
+@pytest.mark.parametrize("protocol", range(6))
+def test_honest_builtin_containers_load(tmp_path: Path, protocol: int) -> None:
+    from collections import namedtuple
+
+    value = {
+        "set": {1, 2, "a"},
+        "frozenset": frozenset({(1, 2), 3}),
+        "bytearray": bytearray(b"\x00\xffabc"),
+        "empty_bytes": b"",
+        "bytes": b"\x00\x80",
+        "empty": [set(), frozenset(), bytearray(), ()],
+    }
+    path = tmp_path / "c.pkl"
+    path.write_bytes(pickle.dumps(value, protocol=protocol))
+    assert load_unsigned(path) == value
+    del namedtuple  # namedtuple classes are not on the allowlist: nothing more to load here
