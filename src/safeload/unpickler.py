@@ -296,6 +296,7 @@ def _narrowed_builtin(builtin: type) -> Callable[..., Any]:
         return builtin(*args)
 
     make.__qualname__ = make.__name__ = builtin.__name__
+    make.__module__ = "builtins"  # as the file names it, in messages
     return make
 
 
@@ -326,11 +327,26 @@ def _reconstructor(cls: Any, base: Any, state: Any) -> Any:
     return copyreg._reconstructor(cls, base, state)  # type: ignore[attr-defined]
 
 
+_reconstructor.__module__ = "copyreg"  # as the file names it, in messages
+
+
+def _defaultdict(*args: Any) -> Any:
+    """``collections.defaultdict(factory)``, with the real builtin as the factory when the file
+    names ``builtins.list``/``set``/``tuple`` (handed out narrowed, see above): the model keeps
+    the builtin itself, as it did when it was pickled (and as the use-time walk expects)."""
+    import collections
+
+    if args:
+        args = (_NARROWED_BASES.get(id(args[0]), args[0]), *args[1:])
+    return collections.defaultdict(*args)
+
+
 #: Allowed names the unpickler hands out in a narrower form (exact resolved names).
 _NARROWED: dict[tuple[str, str], Any] = {
     ("collections", "Counter"): _counter_from_dict,
     ("decimal", "Decimal"): _decimal_from_str,
     ("copyreg", "_reconstructor"): _reconstructor,
+    ("collections", "defaultdict"): _defaultdict,
     **_NARROWED_FORMS,
 }
 

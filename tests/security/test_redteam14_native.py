@@ -340,3 +340,15 @@ def test_honest_builtin_containers_load(tmp_path: Path, protocol: int) -> None:
     path.write_bytes(pickle.dumps(value, protocol=protocol))
     assert load_unsigned(path) == value
     del namedtuple  # namedtuple classes are not on the allowlist: nothing more to load here
+
+
+@pytest.mark.parametrize("factory", [list, set, tuple, dict, int])
+def test_defaultdict_keeps_the_real_builtin_factory(tmp_path: Path, factory: type) -> None:
+    """The narrowed builtins are for calls; a defaultdict's factory stays the builtin itself."""
+    from collections import defaultdict
+
+    value = defaultdict(factory, {"a": factory()})
+    loaded = load_unsigned(_write(tmp_path, value))
+    assert type(loaded) is defaultdict and loaded.default_factory is factory
+    assert loaded == value
+    pickle.dumps(loaded)  # the model can be saved again
