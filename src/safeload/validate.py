@@ -594,8 +594,11 @@ def _index_list(est: Any, name: str, n: int) -> list[Any] | None:
 
 
 def _int_array_within(values: Any, low: int, high: int) -> bool:
+    """``values`` are integers, all in ``[low, high)``."""
     arr = np.asarray(values)
-    return arr.dtype.kind in "iu" and (arr.size == 0 or low <= int(arr.min()) <= int(arr.max()) < high)
+    if arr.dtype.kind not in "iu":
+        return False
+    return arr.size == 0 or low <= int(arr.min()) <= int(arr.max()) < high
 
 
 def _check_one_hot_columns(est: Any, outs: list[Any], cats: list[Any]) -> None:

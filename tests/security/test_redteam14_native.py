@@ -12,14 +12,15 @@ import pickle
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from parity import load_unsigned
 
-from safeload import MalformedArtifactError, SafeloadError
+from parity import load_unsigned
+from safeload import MalformedArtifactError, SafeloadError, scan
 
 _PLAIN = textwrap.dedent(
     """
@@ -352,3 +353,94 @@ def test_defaultdict_keeps_the_real_builtin_factory(tmp_path: Path, factory: typ
     assert type(loaded) is defaultdict and loaded.default_factory is factory
     assert loaded == value
     pickle.dumps(loaded)  # the model can be saved again
+
+
+# --- f03b / f07: walks of values shared through the memo ------------------------------------
+
+
+def _frozenset_key_dag(k: int) -> bytes:
+    """``{F_k: 1}`` with ``F_0 = frozenset()``, ``F_i+1 = frozenset({F_i, (F_i,)})``: hashing
+    is linear (a frozenset caches its hash), every recursive walk or repr is 2**k."""
+    out = b"\x80\x04}(\x91\x94"
+    for i in range(k):
+        out += b"0(h" + bytes([i]) + b"h" + bytes([i]) + b"\x85\x91\x94"
+    return out + b"K\x01s."
+
+
+def _tuple_dag_refs(refs: int, depth: int = 16) -> bytes:
+    """A list holding ``refs`` references to ``T_depth``, ``T_i+1 = (T_i, T_i)``."""
+    out = b"\x80\x04]\x94K\x01\x85\x940"
+    for i in range(1, depth):
+        out += b"h" + bytes([i]) + b"h" + bytes([i]) + b"\x86\x940"
+    return out + b"(" + (b"h" + bytes([depth])) * refs + b"e."
+
+
+def _refused_quickly(path: Path, seconds: float = 20) -> None:
+    start = time.monotonic()
+    with pytest.raises(SafeloadError, match="exponential time"):
+        load_unsigned(path)  # scan too (parity)
+    assert time.monotonic() - start < seconds
+
+
+def test_shared_frozenset_key_is_refused_in_linear_time(tmp_path: Path) -> None:
+    """f03b: plain pickle loads it at once, but any recursive use never ends; safeload's own
+    use-time walk labelled the value with the key's repr (2**64 characters) and never ended
+    either, before its sharing check could refuse the graph."""
+    path = _write(tmp_path, _frozenset_key_dag(64))
+    assert len(path.read_bytes()) < 600
+    rc, out = _plain(path, "repr(model)", timeout=10)
+    assert rc is None or b"MemoryError" in out, (rc, out[-300:])
+    _refused_quickly(path)
+
+
+def test_scan_walks_shared_literals_once(tmp_path: Path) -> None:
+    """f07: scan's use-time pass walked a tuple DAG of depth 16 once per 2-byte reference
+    (0.2 s each); now each node once. Plain pickle's repr unfolds it too."""
+    path = _write(tmp_path, _tuple_dag_refs(1000))
+    rc, out = _plain(path, "repr(model)", timeout=10)
+    assert rc is None or b"MemoryError" in out, (rc, out[-300:])
+    start = time.monotonic()
+    report = scan(path)
+    assert time.monotonic() - start < 10
+    assert not report.safe
+    _refused_quickly(path)
+
+
+def _tuple_dag_key(k: int) -> bytes:
+    """``{T_k: 1}`` with ``T_0 = ()``, ``T_i+1 = (T_i, T_i)``: tuple hashes are not cached, so
+    the C unpickler's SETITEM hashes 2**k tuples."""
+    out = b"\x80\x04})\x94"
+    for i in range(k):
+        out += b"0h" + bytes([i]) + b"h" + bytes([i]) + b"\x86\x94"
+    return out + b"K\x01s."
+
+
+def test_tuple_dag_key_scan_refuses(tmp_path: Path) -> None:
+    """f03: plain pickle hashes the key for ever; scan refuses the stored sharing at once."""
+    path = _write(tmp_path, _tuple_dag_key(60))
+    rc, _out = _plain(path, timeout=5)
+    assert rc is None
+    start = time.monotonic()
+    report = scan(path)
+    assert not report.safe and time.monotonic() - start < 10
+    assert "exponential time" in report.findings[0].message
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="f03 for load needs scan.analyze to call trust.static.stored_sharing_problem before "
+    "it drops `stored` (scan.py is being edited elsewhere)",
+)
+def test_tuple_dag_key_load_refuses(tmp_path: Path) -> None:
+    path = _write(tmp_path, _tuple_dag_key(60))
+    code = (
+        "import sys, safeload\ntry:\n    safeload.load_unsigned(sys.argv[1])\n"
+        "except safeload.SafeloadError:\n    print('refused')\n"
+    )
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", code, str(path)], capture_output=True, timeout=20, check=False
+        )
+    except subprocess.TimeoutExpired:
+        proc = None
+    assert proc is not None and b"refused" in proc.stdout
