@@ -136,13 +136,13 @@ def _is(value: Any, kinds: type | tuple[type, ...]) -> bool:
     return kind is not _Unknown and kind is not Shadow and isinstance(value, kinds)
 
 
-def _narrowed_problem(pair: tuple[str, str], args: Any) -> str | None:
+def _narrowed_problem(pair: tuple[str, str], args: Any, made: Any) -> str | None:
     """Why the restricted unpickler refuses a call of ``pair`` with ``args``: it hands out
     ``list``, ``tuple``, ``set``, ``frozenset``, ``bytearray`` and ``bytes`` in a narrowed form
     (:func:`safeload.unpickler.container_args_problem`), also as the base of a protocol 0-1
     ``copyreg._reconstructor(cls, base, state)`` (which the pass records as an object of
-    ``cls`` with those three arguments). A load refuses these files, so scan does too, rather
-    than leaving an unknown value that no check may touch."""
+    ``cls`` with those three arguments; ``made`` is what ``pair`` names). A load refuses these
+    files, so scan does too, rather than leaving an unknown value that no check may touch."""
     from safeload.unpickler import _NARROWED_BUILTINS, container_args_problem
 
     kind = _NARROWED_BUILTINS.get(pair)
@@ -151,7 +151,7 @@ def _narrowed_problem(pair: tuple[str, str], args: Any) -> str | None:
         if not _is(args, tuple):
             return f"unproven: what {format_name(*pair)} is called with"
         call = args
-    elif _is(args, tuple) and len(args) == 3 and _is(args[0], type) and _is(args[1], type):
+    elif _is(args, tuple) and len(args) == 3 and args[0] is made and _is(args[1], type):
         kind = _NARROWED_BUILTINS.get((args[1].__module__, args[1].__qualname__))
         call = (args[2],)
     if kind is None or call is None:
@@ -326,7 +326,7 @@ class _Builder:
         if pair == ("numpy", "dtype"):
             return sym.real if sym.real is not None else _Unknown("a dtype the pass cannot see")
         args: Any = self.value(sym.args) if sym.args is not None else ()
-        problem = _narrowed_problem(pair, args)
+        problem = _narrowed_problem(pair, args, self._global(pair))
         if problem:
             self.problems.append(problem)
             return _Unknown(problem)
