@@ -482,14 +482,23 @@ def _check_minibatch_kmeans(est: Any, context: Any) -> None:
 
 def _check_linear_shapes(est: Any, context: Any) -> None:
     """Native solvers (SGD's weight vectors, coordinate descent) index the stored coefficients
-    with the input's feature indexes: every coefficient array must be as wide as the input."""
+    with the input's feature indexes: every coefficient array must be a vector or a matrix as
+    wide as the input. Fail closed on the number of dimensions: SGD ravels whatever it holds
+    (a 0-d array becomes one weight, written at every feature index of ``partial_fit``'s
+    input), so an array of any other ``ndim`` is refused, not skipped. Without
+    ``n_features_in_`` (scikit-learn then checks the input only against ``coef_``) every array
+    must be as wide as the first one."""
     n_in: Any = getattr(est, "n_features_in_", None)
-    if n_in is None:
-        return
+    width = None if n_in is None else int(n_in)
     for name in ("coef_", "_standard_coef", "_average_coef"):
         coef = getattr(est, name, None)
-        if isinstance(coef, np.ndarray) and coef.ndim in (1, 2):
-            _require(coef.shape[-1] == int(n_in), f"{name} is not as wide as n_features_in_")
+        if isinstance(coef, np.ndarray):
+            _require(coef.ndim in (1, 2), f"{name} has {coef.ndim} dimensions, not 1 or 2")
+            if width is None:
+                width = coef.shape[-1]
+            _require(coef.shape[-1] == width, f"{name} is not as wide as n_features_in_")
+    if n_in is None:
+        return
     n_out = getattr(est, "_n_features_out", None)
     if n_out is not None:
         # get_feature_names_out makes one name per output: honest counts are a dimension of
@@ -571,15 +580,134 @@ def _check_index_maps(est: Any, context: Any) -> None:
     outs = getattr(est, "_n_features_outs", None)
     cats = getattr(est, "categories_", None)
     if outs is not None and cats is not None:
-        outs = list(outs)
-        _require(len(outs) == len(cats), "_n_features_outs disagrees with categories_")
-        drop = getattr(est, "drop_idx_", None)
-        infrequent = bool(getattr(est, "_infrequent_enabled", False))
-        for i, (width, cat) in enumerate(zip(outs, cats, strict=True)):
-            _require(0 <= int(width) <= len(cat), "_n_features_outs out of range")
-            if not infrequent:  # transform uses the raw category index as the column
-                dropped = drop is not None and drop[i] is not None
-                _require(int(width) == len(cat) - int(dropped), "_n_features_outs disagrees")
+        _check_one_hot_columns(est, list(outs), list(cats))
+
+
+def _index_list(est: Any, name: str, n: int) -> list[Any] | None:
+    """``est.name`` as a list of ``n`` per-feature entries (or ``None`` when absent)."""
+    value = getattr(est, name, None)
+    if value is None:
+        return None
+    items = list(value)
+    _require(len(items) == n, f"{name} disagrees with categories_")
+    return items
+
+
+def _int_array_within(values: Any, low: int, high: int) -> bool:
+    """``values`` are integers, all in ``[low, high)``."""
+    arr = np.asarray(values)
+    if arr.dtype.kind not in "iu":
+        return False
+    return arr.size == 0 or low <= int(arr.min()) <= int(arr.max()) < high
+
+
+def _check_one_hot_columns(est: Any, outs: list[Any], cats: list[Any]) -> None:
+    """OneHotEncoder.transform makes each output column from the category index: mapped through
+    ``_default_to_infrequent_mappings[i]`` (``np.take``, values unchecked), decremented past
+    ``_drop_idx_after_grouping[i]``, offset by the earlier ``_n_features_outs``. scipy does not
+    bound the column indexes before ``toarray`` writes ``out[row * n_cols + col]``, so every
+    column a category can reach must be in ``[0, _n_features_outs[i])``."""
+    n = len(cats)
+    _require(len(outs) == n, "_n_features_outs disagrees with categories_")
+    infrequent = bool(getattr(est, "_infrequent_enabled", False))
+    public_drop = _index_list(est, "drop_idx_", n)
+    after = (
+        _index_list(est, "_drop_idx_after_grouping", n)
+        if hasattr(est, "_drop_idx_after_grouping")
+        else public_drop
+    )
+    mappings = _index_list(est, "_default_to_infrequent_mappings", n) if infrequent else None
+    rare = _index_list(est, "_infrequent_indices", n) if infrequent else None
+    for i, (width_value, cat) in enumerate(zip(outs, cats, strict=True)):
+        _require(_is_int(width_value), "_n_features_outs is not a count")
+        width, size = int(width_value), len(cat)
+        _require(0 <= width <= size, "_n_features_outs out of range")
+        if public_drop is not None and public_drop[i] is not None:
+            _require(_int_array_within(public_drop[i], 0, size), "drop_idx_ out of range")
+        if rare is not None and rare[i] is not None:
+            _require(
+                np.size(rare[i]) > 0 and _int_array_within(rare[i], 0, size),
+                "_infrequent_indices out of range",
+            )
+        dropped = after is not None and after[i] is not None
+        grouped = width + int(dropped)  # the category indexes transform can make
+        mapping = mappings[i] if mappings is not None else None
+        if mapping is None:  # transform uses the raw category index as the column
+            _require(grouped == size, "_n_features_outs disagrees with categories_")
+        else:
+            _require(
+                np.shape(mapping) == (size,) and _int_array_within(mapping, 0, grouped),
+                "_default_to_infrequent_mappings maps past the output columns",
+            )
+        if dropped and after is not None:
+            to_drop = after[i]
+            _require(
+                _is_int(to_drop) and 0 <= int(to_drop) < grouped,
+                "_drop_idx_after_grouping out of range",
+            )
+
+
+#: Bit generators whose C code indexes a buffer with a position stored in its state, with no
+#: bound of its own: MT19937 reads ``key[pos]`` and Philox ``buffer[buffer_pos]`` on the next
+#: draw. (name -> (path to the position in the state dict, the largest honest value)).
+_BITGEN_POSITIONS: dict[str, tuple[tuple[str, ...], int, tuple[str, ...], int]] = {
+    "MT19937": (("state", "pos"), 624, ("state", "key"), 624),
+    "Philox": (("buffer_pos",), 4, ("buffer",), 4),
+}
+#: Bit generators whose state holds no index (128-bit or fixed-size counters only).
+_BITGEN_NO_INDEX = frozenset({"PCG64", "PCG64DXSM", "SFC64"})
+
+
+def _random_state_dict(state: Any) -> Any:
+    """The state dict of a bit generator or legacy random state, in the forms numpy's setters
+    take it: the dict, ``(dict, seed_sequence)`` (a bit generator's pickled state) or the legacy
+    tuple ``("MT19937", key, pos[, has_gauss, gauss])``. ``None`` when there is none."""
+    if type(state) is tuple and len(state) == 2 and isinstance(state[0], dict):
+        return state[0]
+    if type(state) is tuple and len(state) in (3, 5) and state[0] == "MT19937":
+        out = {"bit_generator": "MT19937", "state": {"key": state[1], "pos": state[2]}}
+        if len(state) == 5:
+            out["has_gauss"] = state[3]
+        return out
+    return state
+
+
+def _is_int(value: Any) -> bool:
+    return type(value) is not bool and isinstance(value, (int, np.integer))
+
+
+def _check_random_state(gen: Any, context: Any) -> None:
+    """numpy's bit-generator state setters store positions without a range check, and the next
+    draw reads ``key[pos]`` / ``buffer[buffer_pos]`` in C: a stored position of 10**9 makes any
+    method that draws (``fit``, ``predict`` of a stratified ``DummyClassifier``, ``sample``)
+    read gigabytes past the buffer. Checked on the state numpy's own getter returns (on what the
+    stream gives, for scan's shadows)."""
+    if type(gen) is gen.__class__:  # a real object: numpy's getters say what it holds
+        state = gen.get_state(legacy=False) if hasattr(gen, "get_state") else gen.state
+    else:
+        state = _random_state_dict(gen.__getstate__())
+    if state is None:  # a bit generator built without state is freshly seeded
+        return
+    _require(isinstance(state, dict), "random state is not a dict")
+    name = state.get("bit_generator")
+    for flag in ("has_uint32", "has_gauss"):
+        if flag in state:
+            _require(_is_int(state[flag]) and int(state[flag]) in (0, 1), f"{flag} is not 0 or 1")
+    if name in _BITGEN_NO_INDEX:
+        return
+    _require(name in _BITGEN_POSITIONS, f"unknown bit generator {name!r}")
+    at, top, buf_at, size = _BITGEN_POSITIONS[str(name)]
+
+    def get(path: tuple[str, ...]) -> Any:
+        value: Any = state
+        for part in path:
+            _require(isinstance(value, dict) and part in value, f"{name} state has no {part}")
+            value = value[part]
+        return value
+
+    pos = get(at)
+    _require(_is_int(pos) and 0 <= int(pos) <= top, f"{name} {at[-1]} is out of range")
+    _require(np.shape(get(buf_at))[:1] >= (size,), f"{name} {buf_at[-1]} is too short")
 
 
 def _check_features_out(est: Any, context: Any) -> None:
@@ -988,6 +1116,13 @@ def _validators() -> list[tuple[type, Callable[[Any, Any], None]]]:
         found.append((NeighborsBase, _check_neighbors))
         found.append((BaseEstimator, _check_linear_shapes))
         found.append((BaseEstimator, _check_index_maps))
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        from numpy.random import BitGenerator, RandomState
+
+        found.append((BitGenerator, _check_random_state))
+        found.append((RandomState, _check_random_state))
     except ImportError:  # pragma: no cover
         pass
     try:

@@ -148,6 +148,37 @@ def _is(value: Any, kinds: type | tuple[type, ...]) -> bool:
     return kind is not _Unknown and kind is not Shadow and isinstance(value, kinds)
 
 
+def _narrowed_problem(pair: tuple[str, str], args: Any, made: Any) -> str | None:
+    """Why the restricted unpickler refuses a call of ``pair`` with ``args``: it hands out
+    ``list``, ``tuple``, ``set``, ``frozenset``, ``bytearray`` and ``bytes`` in a narrowed form
+    (:func:`safeload.unpickler.container_args_problem`), also as the base of a protocol 0-1
+    ``copyreg._reconstructor(cls, base, state)`` (which the pass records as an object of
+    ``cls`` with those three arguments; ``made`` is what ``pair`` names). A load refuses these
+    files, so scan does too, rather than leaving an unknown value that no check may touch."""
+    from safeload.unpickler import _NARROWED_BUILTINS, container_args_problem
+
+    kind = _NARROWED_BUILTINS.get(pair)
+    call: tuple[Any, ...] | None = None
+    if kind is not None:
+        if not _is(args, tuple):
+            return f"unproven: what {format_name(*pair)} is called with"
+        call = args
+    elif _is(args, tuple) and len(args) == 3 and args[0] is made and _is(args[1], type):
+        kind = _NARROWED_BUILTINS.get((args[1].__module__, args[1].__qualname__))
+        call = (args[2],)
+    if kind is None or call is None:
+        return None
+    problem = container_args_problem(kind, call)
+    if problem is None:
+        return None
+    if any(type(a) in (_Unknown, Shadow) for a in call):
+        return f"unproven: {format_name(*pair)} of a value the pass cannot see ({problem})"
+    return (
+        f"{problem}: a load refuses this call (sized by a number in the file, it would "
+        "allocate without bound)"
+    )
+
+
 class Shadow:
     """What the stream says an instance of an allowed class holds; not the instance.
 
@@ -209,6 +240,8 @@ class _Builder:
         self.policy = policy
         self.done: dict[int, Any] = {}
         self.instances: list[Any] = []
+        #: calls the restricted unpickler refuses (see :func:`_narrowed_problem`)
+        self.problems: list[str] = []
 
     def value(self, sym: Any) -> Any:
         key = id(sym)
@@ -301,6 +334,10 @@ class _Builder:
         if pair == ("numpy", "dtype"):
             return sym.real if sym.real is not None else _Unknown("a dtype the pass cannot see")
         args: Any = self.value(sym.args) if sym.args is not None else ()
+        problem = _narrowed_problem(pair, args, self._global(pair))
+        if problem:
+            self.problems.append(problem)
+            return _Unknown(problem)
         if pair in _SCALAR:
             if _is(args, tuple) and len(args) == 2 and _is(args[0], np.dtype):
                 dt, raw = args
@@ -525,6 +562,8 @@ def native_findings(analysis: Any, reader: Any, policy: Policy) -> list[Any]:
         return [Finding(0, "", "unproven: the object graph is too deep to check statically")]
     except Exception as exc:  # fail closed: what cannot be modelled is not proven
         return [Finding(0, "", f"unproven: the pass cannot model this state ({exc})")]
+    if builder.problems:
+        return [Finding(0, "", builder.problems[0])]
     problem = _sharing_problem(builder.value(root)) or _iteration_problem(builder.instances)
     if problem:
         return [Finding(0, "", problem, use_time=True)]

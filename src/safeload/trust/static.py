@@ -19,12 +19,13 @@ the post-build check, which sees everything; this pass only ever adds refusals.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 from safeload.policy import Policy, format_name
 
-__all__ = ["use_time_findings"]
+__all__ = ["stored_sharing_problem", "use_time_findings"]
 
 _PARTIAL = ("functools", "partial")
 _POSITIONAL = (
@@ -63,11 +64,26 @@ def _value_names() -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str
     )
 
 
+#: Results of the recursive walks below for the run in progress, by (walk, node id, depth):
+#: the stream's memo makes values DAGs, and a tuple of depth 16 whose two items are one tuple
+#: (8 bytes a level) would otherwise be walked 2**16 times per 2-byte reference to it. The
+#: nodes stay alive (the analysis holds them) for the whole run, so their ids are stable.
+_RUN = threading.local()
+
+
+def _memo() -> dict[tuple[str, int, int], Any]:
+    memo: dict[tuple[str, int, int], Any] | None = getattr(_RUN, "memo", None)
+    if memo is None:
+        memo = _RUN.memo = {}
+    return memo
+
+
 def use_time_findings(analysis: Any, policy: Policy) -> list[Any]:
     """Findings (``use_time=True``) for the state in ``analysis`` that load would refuse."""
     from safeload.scan import Finding
 
     findings: list[Finding] = []
+    _RUN.memo = {}
     try:
         for pos, problem in _problems(analysis, policy):
             findings.append(Finding(pos, "BUILD", problem, use_time=True))
@@ -76,6 +92,8 @@ def use_time_findings(analysis: Any, policy: Policy) -> list[Any]:
         findings.append(
             Finding(0, "", f"use-time analysis failed: {type(exc).__name__}: {exc}", use_time=True)
         )
+    finally:
+        _RUN.memo = None
     return findings
 
 
@@ -85,6 +103,9 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
     wrapper_states = {
         id(state) for _pos, obj, state in analysis.builds if obj.cls.pair in _SKIP_CLASSES
     }
+    problem = stored_sharing_problem(analysis)
+    if problem:
+        yield 0, problem
     for pos, target, items in analysis.stored:
         if id(target) in wrapper_states:
             continue  # joblib's array header: its subclass entry is checked by the walk
@@ -200,13 +221,100 @@ def _partial_problem(func: Any) -> str | None:
     )
 
 
+def stored_sharing_problem(analysis: Any) -> str | None:
+    """:func:`_sharing_problem` on what ``analysis`` stored: linear, so a load can run it too,
+    before the C unpickler hashes a dict key (a tuple DAG as a key hashes in 2**k steps, f03).
+    Call it in :func:`safeload.scan.analyze` before ``stored`` is dropped."""
+    return _sharing_problem([items for _pos, _target, items in analysis.stored])
+
+
+def _container_kids(sym: Any) -> list[Any]:
+    from safeload._symbolic import _Box, _Dict, _Tuple
+
+    if isinstance(sym, _Tuple) or isinstance(sym, _Box):
+        items: Any = sym.items
+    elif isinstance(sym, _Dict):
+        items = sym.items.values()
+    else:
+        return []
+    return [i for i in items if isinstance(i, (_Tuple, _Box, _Dict))]
+
+
+def _sharing_problem(stored: list[list[Any]]) -> str | None:
+    """The load's sharing bound (:func:`safeload.trust.usetime._check_sharing`) on the literal
+    containers stored in the stream, keys of dicts and items of sets included (the shadows of
+    :mod:`safeload.trust.shadow` keep string keys only): a frozenset whose items are a frozenset
+    and a tuple of it, nested k times, is 2**k items to every recursive walk. A container counts
+    when it holds containers, as in the load's count. Linear: each node is visited once."""
+    from safeload.trust.usetime import _SHARING_FACTOR, _SHARING_SLACK
+
+    edges: dict[int, list[int]] = {}
+    roots: list[int] = []
+    stack: list[Any] = []
+    for items in stored:
+        for item in items:
+            if _container_kids(item) or id(item) in edges:
+                roots.append(id(item))
+                stack.append(item)
+    while stack:
+        node = stack.pop()
+        if id(node) in edges:
+            continue
+        kids = _container_kids(node)
+        edges[id(node)] = [id(k) for k in kids]
+        stack.extend(kids)
+    counted = {node for node, kids in edges.items() if kids}
+    cap = _SHARING_FACTOR * len(counted) + _SHARING_SLACK
+    unfolded: dict[int, int] = {}
+    state: dict[int, int] = {}
+    for root in roots:
+        work: list[tuple[int, int]] = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            kids_of = edges.get(node, [])
+            if i == 0:
+                if node in state:
+                    continue
+                state[node] = 1
+            if i < len(kids_of):
+                work.append((node, i + 1))
+                if kids_of[i] not in state:
+                    work.append((kids_of[i], 0))
+                continue
+            total = 1 if node in counted else 0
+            for child in kids_of:
+                total += unfolded.get(child, 0)
+                if total > cap:
+                    break
+            unfolded[node] = min(total, cap + 1)
+            state[node] = 2
+        if unfolded.get(root, 0) > cap:
+            return (
+                f"shares containers so that recursive walks (repr, clone, the use-time walk) "
+                f"would meet them more than {cap} times although it holds {len(counted)}: "
+                "using it would take exponential time"
+            )
+    return None
+
+
 def _value_problem(sym: Any, depth: int, *, allow_callable: bool = False) -> str | None:
     """A global kept as a value (not called) that is neither an allowed function nor a scalar
-    type, looking through literal tuples and dicts."""
-    from safeload._symbolic import _Const, _Dict, _Global, _Tuple
+    type, looking through literal tuples and dicts (each node once per depth)."""
+    from safeload._symbolic import _Const
 
     if type(sym) is _Const:
         return None  # by far the commonest value: decided before any other test
+    memo = _memo()
+    key = ("value", id(sym), depth)
+    if key not in memo:
+        memo[key] = _value_problem_of(sym, depth)
+    found: str | None = memo[key]
+    return found
+
+
+def _value_problem_of(sym: Any, depth: int) -> str | None:
+    from safeload._symbolic import _Const, _Dict, _Global, _Tuple
+
     if depth > _MAX_DEPTH:
         return _DEPTH_UNPROVEN
     if isinstance(sym, _Global):
@@ -232,11 +340,23 @@ def _value_problem(sym: Any, depth: int, *, allow_callable: bool = False) -> str
 
 
 def _literal(sym: Any) -> tuple[bool, Any]:
-    """(True, value) when ``sym`` is a constant, a tuple of constants or a dict of them."""
-    from safeload._symbolic import _Const, _Dict, _Tuple
+    """(True, value) when ``sym`` is a constant, a tuple of constants or a dict of them. A node
+    met again is the value made the first time, as the unpickler's memo gives it."""
+    from safeload._symbolic import _Const
 
     if isinstance(sym, _Const):
         return True, sym.value
+    memo = _memo()
+    key = ("literal", id(sym), 0)
+    if key not in memo:
+        memo[key] = _literal_of(sym)
+    found: tuple[bool, Any] = memo[key]
+    return found
+
+
+def _literal_of(sym: Any) -> tuple[bool, Any]:
+    from safeload._symbolic import _Dict, _Tuple
+
     if isinstance(sym, _Tuple):
         values = []
         for item in sym.items:
@@ -514,10 +634,21 @@ _KERNEL_ROW = _KernelRow()
 
 
 def _data_problem(sym: Any, depth: int) -> str | None:
-    from safeload._symbolic import _Const, _Global, _Obj
+    from safeload._symbolic import _Const
 
     if isinstance(sym, _Const):
         return None
+    memo = _memo()
+    key = ("data", id(sym), depth)
+    if key not in memo:
+        memo[key] = _data_problem_of(sym, depth)
+    found: str | None = memo[key]
+    return found
+
+
+def _data_problem_of(sym: Any, depth: int) -> str | None:
+    from safeload._symbolic import _Global, _Obj
+
     if depth > _MAX_DEPTH:
         return _DEPTH_UNPROVEN
     if isinstance(sym, _Global):

@@ -199,6 +199,18 @@ def _label_attr(name: str) -> str:
     return f".{name}"
 
 
+def _key_label(i: int, key: Any) -> str:
+    """The label of the step to a dict's ``i``-th value, in bounded time: ``[key]`` for a short
+    string or a small number, ``.values()[i]`` for anything else. (The repr of a key shared
+    through the memo, ``frozenset({F, (F,)})`` nested k times, is 2**k characters long.)"""
+    kind = type(key)
+    if (kind is str and len(key) <= 80) or (kind is int and -(2**63) <= key < 2**63):
+        return f"[{key!r}]"
+    if kind in (bool, float, type(None)):
+        return f"[{key!r}]"
+    return f".values()[{i}]"
+
+
 def _children(o: Any, graph: _Graph) -> Iterator[tuple[str, Any]]:
     """The objects ``o`` holds, each with the label of the step from ``o`` to it."""
     if isinstance(o, collections.defaultdict):
@@ -207,7 +219,7 @@ def _children(o: Any, graph: _Graph) -> Iterator[tuple[str, Any]]:
         for i, (k, v) in enumerate(o.items()):
             if not isinstance(k, _ATOMS):
                 yield f".keys()[{i}]", k
-            yield f"[{k!r}]", v
+            yield _key_label(i, k), v
     elif isinstance(o, (list, tuple)):
         for i, v in enumerate(o):
             yield f"[{i}]", v
@@ -433,8 +445,8 @@ def _check_partial(o: functools.partial[Any], graph: _Graph, oid: int, allowed: 
             "a stored functools.partial binds positional arguments; only keyword arguments "
             "are accepted",
         )
-    for key, arg in (o.keywords or {}).items():
-        _require_data(arg, graph, oid, f".keywords[{key!r}]")
+    for i, (key, arg) in enumerate((o.keywords or {}).items()):
+        _require_data(arg, graph, oid, ".keywords" + _key_label(i, key))
     _check_kwargs(o.keywords, graph.path(oid) + ".keywords")
 
 
@@ -556,8 +568,8 @@ def _state_parts(part: Any, label: str) -> Iterator[tuple[str, Any]]:
         for i, value in enumerate(part):
             yield from _state_parts(value, f"{label}[{i}]")
     elif type(part) is dict:
-        for key, value in part.items():
-            yield from _state_parts(value, f"{label}[{key!r}]")
+        for i, (key, value) in enumerate(part.items()):
+            yield from _state_parts(value, label + _key_label(i, key))
     else:
         yield label, part
 
@@ -621,9 +633,9 @@ def _require_data(
             _require_data(item, graph, oid, f"{label}[{i}]", depth + 1, seen)
         return
     if type(value) is dict:
-        for key, item in value.items():
+        for i, (key, item) in enumerate(value.items()):
             _require_data(key, graph, oid, f"{label}.keys()", depth + 1, seen)
-            _require_data(item, graph, oid, f"{label}[{key!r}]", depth + 1, seen)
+            _require_data(item, graph, oid, label + _key_label(i, key), depth + 1, seen)
         return
     if type(value) is slice:
         for part in (value.start, value.stop, value.step):
