@@ -127,6 +127,13 @@ _RECONSTRUCTOR: Final = ("copyreg", "_reconstructor")
 #: helper calls ``cls()``). With a literal class there, the result is of that class; with
 #: anything else (an argument tuple made by a call, a class fetched out of a container made by
 #: a call) the pass cannot tell what the result is, and it becomes an object of unknown class.
+#: Calls that allocate an array of the shape in argument N (see _Walker._empty_shape).
+_EMPTY_SHAPE_ARG: Final[dict[tuple[str, str], int]] = {
+    ("numpy", "ndarray"): 0,
+    ("numpy.core.multiarray", "_reconstruct"): 1,
+    ("numpy._core.multiarray", "_reconstruct"): 1,
+    ("numpy.ma.core", "_mareconstruct"): 2,
+}
 _CLASS_FROM_ARG: Final = frozenset(
     {_RECONSTRUCTOR, ("numpy.random._pickle", "__bit_generator_ctor")}
 )
@@ -151,6 +158,10 @@ _STORING_CALLS: Final = frozenset(
         ("builtins", "frozenset"),
         ("builtins", "tuple"),
         ("builtins", "dict"),
+        # narrowed by the unpickler (sized by a number from the file otherwise): scan checks
+        # each call, also one whose result the stream discards
+        ("builtins", "bytearray"),
+        ("builtins", "bytes"),
         ("collections", "OrderedDict"),
         ("collections", "defaultdict"),
         ("functools", "partial"),
@@ -170,6 +181,10 @@ _STORING_CALLS: Final = frozenset(
 DICT_MAKERS: Final = frozenset(
     {
         ("builtins", "dict"),
+        # narrowed by the unpickler (sized by a number from the file otherwise): scan checks
+        # each call, also one whose result the stream discards
+        ("builtins", "bytearray"),
+        ("builtins", "bytes"),
         ("collections", "OrderedDict"),
         ("collections", "defaultdict"),
         ("sklearn.utils._bunch", "Bunch"),
@@ -759,6 +774,8 @@ class _Walker:
                             pos, name, "REDUCE calls a computed object, not a named global"
                         )
                     freeze(args)
+                    if func.pair in _EMPTY_SHAPE_ARG:
+                        self._empty_shape(func.pair, args, pos, name)
                     if func.pair in _CLASS_FROM_ARG:
                         # protocols 0-1: copyreg._reconstructor(cls, base, state) makes a cls
                         first = args.items[0] if isinstance(args, _Tuple) and args.items else None
@@ -934,6 +951,8 @@ class _Walker:
                     cls = pop(pos, name)
                     if not isinstance(cls, _Global):
                         raise _Unsafe(pos, name, f"{name} on a computed class")
+                    if cls.pair in _EMPTY_SHAPE_ARG:
+                        self._empty_shape(cls.pair, args, pos, name)
                     if name == "NEWOBJ_EX" and (
                         cls.pair in DTYPE_CLASSES or cls.pair in _ARRAY_MAKERS
                     ):
@@ -953,6 +972,8 @@ class _Walker:
                     if name == "INST":
                         # pop_mark rebinds ``stack``: take the arguments first, then push
                         inst_args = _Tuple(pop_mark(pos, name))
+                        if g.pair in _EMPTY_SHAPE_ARG:
+                            self._empty_shape(g.pair, inst_args, pos, name)
                         freeze(inst_args)
                         stack.append(_Obj(g, inst_args))
                         if g.pair in _STORING_CALLS:
@@ -969,6 +990,8 @@ class _Walker:
                     items = pop_mark(pos, name)
                     if not items or not isinstance(items[0], _Global):
                         raise _Unsafe(pos, name, "OBJ on a computed class")
+                    if items[0].pair in _EMPTY_SHAPE_ARG:
+                        self._empty_shape(items[0].pair, _Tuple(items[1:]), pos, name)
                     obj_args = _Tuple(items[1:])
                     freeze(obj_args)
                     stack.append(_Obj(items[0], obj_args))
@@ -992,6 +1015,32 @@ class _Walker:
                     raise _Unsafe(pos, name, f"opcode {name} is not supported")
         finally:
             result.opcode_count = ops
+
+    def _empty_shape(self, pair: tuple[str, str], args: _Sym, pos: int, name: str) -> None:
+        """numpy's own pickles call these with shape ``(0,)`` and set the data by BUILD; a
+        non-empty shape allocates before any state is set (``numpy.ndarray((2**28,), 'O')``
+        fills 2 GiB with None while loading), so it is refused."""
+        index = _EMPTY_SHAPE_ARG[pair]
+        shape: Any = None
+        if isinstance(args, _Tuple) and len(args.items) > index:
+            try:
+                shape = _const_value(args.items[index], self.fold)
+            except KeyError:
+                shape = None
+        if type(shape) is int:
+            shape = (shape,)
+        if not (type(shape) is tuple and all(type(n) is int and n >= 0 for n in shape)):
+            raise _Unsafe(pos, name, f"{format_name(*pair)} with a shape the pass cannot see")
+        count = 1
+        for n in shape:
+            count *= n
+        if count != 0:
+            raise _Unsafe(
+                pos,
+                name,
+                f"{format_name(*pair)} with shape {shape!r}: numpy writes (0,) and sets the data "
+                "by BUILD; a non-empty shape allocates memory before anything is checked",
+            )
 
     def _nest(self, target: _Sym, children: list[_Sym]) -> None:
         """Record that ``children`` now live inside ``target``; enforce the depth limit."""
@@ -1299,6 +1348,15 @@ def analyze(
             from safeload.trust.static import use_time_findings
 
             result.problems.extend(use_time_findings(result, policy))
+        elif not result.problems:
+            # a load skips the use-time rules (it checks what it built), but not this one: the
+            # C unpickler hashes a dict key while building, and a tuple DAG as a key hashes in
+            # 2**k steps before any check after building could run (red team 14, f03)
+            from safeload.trust.static import stored_sharing_problem
+
+            sharing = stored_sharing_problem(result)
+            if sharing:
+                result.problems.append(Finding(0, "", sharing, use_time=True))
         if check_trees and not result.problems and all(g.trusted for g in result.globals):
             from safeload.trust.shadow import native_findings
 

@@ -426,11 +426,6 @@ def test_tuple_dag_key_scan_refuses(tmp_path: Path) -> None:
     assert "exponential time" in report.findings[0].message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="f03 for load needs scan.analyze to call trust.static.stored_sharing_problem before "
-    "it drops `stored` (scan.py is being edited elsewhere)",
-)
 def test_tuple_dag_key_load_refuses(tmp_path: Path) -> None:
     path = _write(tmp_path, _tuple_dag_key(60))
     code = (
@@ -444,3 +439,37 @@ def test_tuple_dag_key_load_refuses(tmp_path: Path) -> None:
     except subprocess.TimeoutExpired:
         proc = None
     assert proc is not None and b"refused" in proc.stdout
+
+
+# --- allocations sized by the file, found after the red team -------------------------------
+
+#: numpy.ndarray((2**28,), numpy.dtype("O8", False, True)): 2 GiB of None before any check.
+_BIG_OBJECT_ARRAY = (
+    b"\x80\x04\x8c\x05numpy\x8c\x07ndarray\x93J\x00\x00\x00\x10\x85\x8c\x05numpy\x8c\x05dtype"
+    b"\x93\x8c\x02O8\x89\x88\x87R\x86R."
+)
+#: builtins.bytearray(2**30), discarded by POP, then None: the allocation leaves no value behind.
+_DISCARDED_BYTEARRAY = b"\x80\x04\x8c\x08builtins\x8c\tbytearray\x93J\x00\x00\x00@\x85R0N."
+
+
+def test_an_array_call_with_a_non_empty_shape_is_refused(tmp_path: Path) -> None:
+    """numpy's pickles call ndarray/_reconstruct with shape (0,) and set the data by BUILD; a
+    shape from the file allocates first. Plain pickle runs out of its 1 GiB; safeload refuses
+    it before building anything, and scan says so."""
+    path = _write(tmp_path, _BIG_OBJECT_ARRAY)
+    rc, out = _plain(path)
+    assert rc != 0 and b"MemoryError" in out, out[-500:]
+    with pytest.raises(MalformedArtifactError, match="non-empty shape"):
+        load_unsigned(path)
+    honest = _write(tmp_path, {"a": np.arange(5), "m": np.ma.masked_array([1, 2])}, "ok.pkl")
+    assert load_unsigned(honest)["a"].tolist() == [0, 1, 2, 3, 4]
+
+
+def test_a_discarded_allocation_is_refused_by_scan_too(tmp_path: Path) -> None:
+    """The result of bytearray(2**30) is thrown away (POP): the shadows never meet it, so scan
+    checks every such call (it is recorded as a storing call) and agrees with load."""
+    path = _write(tmp_path, _DISCARDED_BYTEARRAY)
+    rc, out = _plain(path, "assert model is None")
+    assert rc != 0 and b"MemoryError" in out, out[-500:]
+    with pytest.raises(SafeloadError):
+        load_unsigned(path)

@@ -558,6 +558,8 @@ def native_findings(analysis: Any, reader: Any, policy: Policy) -> list[Any]:
         # follow holds (a load's walk reaches those through the real container)
         for _pos, obj, _state in analysis.builds:
             builder.value(obj)
+        for _pos, obj in analysis.calls:  # calls whose result the stream may discard (POP)
+            builder.value(obj)
     except RecursionError:
         return [Finding(0, "", "unproven: the object graph is too deep to check statically")]
     except Exception as exc:  # fail closed: what cannot be modelled is not proven
