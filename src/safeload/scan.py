@@ -181,10 +181,6 @@ _STORING_CALLS: Final = frozenset(
 DICT_MAKERS: Final = frozenset(
     {
         ("builtins", "dict"),
-        # narrowed by the unpickler (sized by a number from the file otherwise): scan checks
-        # each call, also one whose result the stream discards
-        ("builtins", "bytearray"),
-        ("builtins", "bytes"),
         ("collections", "OrderedDict"),
         ("collections", "defaultdict"),
         ("sklearn.utils._bunch", "Bunch"),
@@ -812,14 +808,25 @@ class _Walker:
                     if problem:
                         raise _Unsafe(pos, name, problem)
                     dunder = _dunder_key(state)
-                    if dunder is not None:
-                        raise _Unsafe(
-                            pos,
-                            name,
-                            f"BUILD state sets {dunder!r}: dunder attributes are refused (a "
-                            "slot item __class__ swaps the object's class, an instance one "
-                            "shadows the class's)",
-                            use_time=True,
+                    untrusted_target = (
+                        isinstance(target, _Obj)
+                        and target.cls is not None
+                        and not self.policy.allows(*target.cls.pair)
+                    )
+                    # (an object of an untrusted class refuses the file by its name; walking on
+                    # reports every name the file needs)
+                    if dunder is not None and not untrusted_target and not result.problems:
+                        # recorded, and the walk goes on: the file is refused either way, and
+                        # the names it needs (reported first when some are untrusted) say more
+                        result.problems.append(
+                            Finding(
+                                pos,
+                                name,
+                                f"BUILD state sets {dunder!r}: dunder attributes are refused (a "
+                                "slot item __class__ swaps the object's class, an instance one "
+                                "shadows the class's)",
+                                use_time=True,
+                            )
                         )
                     freeze(state)
                     if isinstance(target, _Container):

@@ -181,6 +181,10 @@ def _analyse_or_refuse(
             "a higher value.",
             path=source,
         )
+    if analysis.untrusted and all(p.use_time for p in analysis.problems):
+        # refused either way: the names it needs say more (and what to do) than the state
+        # rule one of their objects broke
+        raise untrusted_error(analysis.untrusted, source, policy)
     refuse_unless_clean(analysis, source)
     if analysis.untrusted:
         raise untrusted_error(analysis.untrusted, source, policy)
