@@ -757,7 +757,12 @@ def load_unsigned(
     data = _read_once(p, lim.max_file_size)
     fmt = _format_for(p, data, format)
     _log.info("reading %s (%s) WITHOUT a signature check, through the restricted reader", p, fmt)
-    return formats.read(unsigned_artifact(data, p.name, fmt), pol, lim, str(p), consume=True)
+    if fmt == "skops":
+        return formats.read(unsigned_artifact(data, p.name, fmt), pol, lim, str(p), consume=True)
+    # the analysis, not the name, decides whether a .pkl is joblib content (rt14 f04)
+    prepared = formats.prepare(data, fmt, pol, lim, str(p), guessed=format is None)
+    artifact = unsigned_artifact(data, p.name, prepared.format)
+    return formats.read(artifact, pol, lim, str(p), prepared, consume=True)
 
 
 def sign(
@@ -1055,6 +1060,11 @@ def scan(
             findings.append(Finding(0, "", str(exc)))
             return ScanReport(label, fmt, (), tuple(findings), (), None, 0)
     result = analyze(stream, policy=pol, limits=lim, joblib=(fmt == "joblib"))
+    if result.joblib_content and format is None:
+        # named .pkl (or sniffed) as pickle, but the analysis met joblib's array placeholder:
+        # joblib content, which only the joblib reading describes (rt14 f04)
+        fmt = "joblib"
+        result = analyze(data, policy=pol, limits=lim, joblib=True)
     return ScanReport(
         label,
         fmt,

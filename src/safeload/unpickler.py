@@ -156,6 +156,12 @@ def _resolve(module: str, qualname: str) -> Any:
     return obj
 
 
+class JoblibContentError(MalformedArtifactError):
+    """Read as a plain pickle, the stream names joblib's array placeholder: it is joblib
+    content, and only the joblib reading says what ``joblib.load`` would do with it. Callers
+    that guessed the format read it again as joblib; callers told "pickle" refuse it."""
+
+
 def _analyse_or_refuse(
     data: Buffer, policy: Policy, limits: Limits, source: str, *, joblib: bool
 ) -> StreamAnalysis:
@@ -179,6 +185,13 @@ def _analyse_or_refuse(
             f"{more}. Nothing was deserialized. This is a resource limit (safeload.Limits): if "
             "you expect a file this large or this deeply nested, pass limits=Limits(...) with "
             "a higher value.",
+            path=source,
+        )
+    if analysis.joblib_content:
+        first = analysis.problems[0]
+        raise JoblibContentError(
+            f"{source} was refused before loading: {first.message} (at byte {first.offset}). "
+            "Nothing was deserialized.",
             path=source,
         )
     refuse_unless_clean(analysis, source)
