@@ -626,7 +626,11 @@ def _expand(paths: Sequence[str]) -> list[str]:
     files: list[str] = []
     for entry in paths:
         p = Path(entry)
-        if p.is_dir() and p.with_name(p.name + ".sig").is_file():
+        real = Path(os.path.realpath(p))  # current -> v2 is the signed folder v2
+        if p.is_dir() and any(
+            d.name and d.with_name(d.name + ".sig").is_file()
+            for d in (Path(os.path.abspath(p)), real)
+        ):
             files.append(entry)  # a signed folder: verified as a whole
         elif p.is_dir():
             files += sorted(

@@ -7,6 +7,8 @@ through), then refused by safeload, with the honest path next to it still workin
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +18,14 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 import safeload
-from safeload import MalformedArtifactError, SafeloadError, SigningKey, UntrustedTypeError
+from safeload import (
+    MalformedArtifactError,
+    SafeloadError,
+    SignatureError,
+    SigningKey,
+    UntrustedTypeError,
+)
+from safeload.cli import main
 
 # --- f04: joblib content under a .pkl name, its placeholder spelled past the byte sniff -------
 
@@ -129,3 +138,101 @@ def test_f04_placeholder_alias_refused_as_joblib(tmp_path: Path) -> None:
         with pytest.raises(MalformedArtifactError, match="under another name"):
             safeload.load_unsigned(path, trusted=trusted)
     assert not marker.exists()
+
+
+# --- f09: a signed folder reached through a symlinked path ------------------------------------
+
+
+def _lexical_governing_folder(path: Path) -> Path | None:
+    """The rule before the fix: the folders of the path as written, symlinks not resolved."""
+    found = None
+    for folder in Path(os.path.abspath(path)).parents:
+        if folder.name and folder.with_name(folder.name + ".sig").is_file():
+            found = folder
+    return found
+
+
+@pytest.fixture()
+def releases(tmp_path: Path, ed_key: SigningKey) -> Path:
+    """``old/model.joblib`` signed on its own, ``v2/`` signed as a folder, ``current -> v2``."""
+    old = tmp_path / "old"
+    old.mkdir()
+    safeload.dump({"version": "old"}, old / "model.joblib", ed_key)
+    v2 = tmp_path / "v2"
+    v2.mkdir()
+    joblib.dump({"version": "new"}, v2 / "model.joblib")
+    safeload.sign(v2, ed_key)
+    (tmp_path / "current").symlink_to(v2, target_is_directory=True)
+    return tmp_path
+
+
+def test_f09_symlinked_folder_is_governed_by_the_real_folder(
+    releases: Path, ed_key: SigningKey
+) -> None:
+    via_link = releases / "current" / "model.joblib"
+    pub = ed_key.public_key
+    assert safeload.load(via_link, pub) == {"version": "new"}  # was MissingSignatureError
+    assert safeload.verify(via_link, pub).predicate.format == "directory"
+    assert safeload.verify(releases / "current", pub).predicate.format == "directory"
+    assert (
+        main(["verify", "--pub", str(_pub_file(releases, ed_key)), str(releases / "current")]) == 0
+    )
+
+    # someone who can write into v2 drops in the old model with its old, valid sidecar
+    v2 = releases / "v2"
+    shutil.copy(releases / "old" / "model.joblib", v2 / "model.joblib")
+    shutil.copy(releases / "old" / "model.joblib.sig", v2 / "model.joblib.sig")
+    assert _lexical_governing_folder(via_link) is None  # the old rule saw no signed folder...
+    alone = releases / "alone"
+    alone.mkdir()
+    for name in ("model.joblib", "model.joblib.sig"):
+        shutil.copy(v2 / name, alone / name)
+    assert safeload.load(alone / "model.joblib", pub) == {"version": "old"}  # ...and this passes
+
+    for path in (via_link, v2 / "model.joblib"):
+        with pytest.raises(SignatureError):
+            safeload.load(path, pub)
+        with pytest.raises(SignatureError):
+            safeload.verify(path, pub)
+    with pytest.raises(SignatureError):
+        safeload.verify(releases / "current", pub)
+    pubfile = str(_pub_file(releases, ed_key))
+    assert main(["verify", "--pub", pubfile, str(releases / "current")]) == 1
+    assert main(["verify", "--pub", pubfile, str(via_link)]) == 1
+
+
+def test_f09_symlink_out_of_a_signed_folder_is_refused(releases: Path, ed_key: SigningKey) -> None:
+    """A path through the signed v2 that a symlink inside it leads to another signed folder
+    (an old release): neither signature may govern silently."""
+    old_folder = releases / "oldfolder"
+    old_folder.mkdir()
+    joblib.dump({"version": "old"}, old_folder / "model.joblib")
+    safeload.sign(old_folder, ed_key)
+    (releases / "v2" / "sub").symlink_to(old_folder, target_is_directory=True)
+    for path in (
+        releases / "current" / "sub" / "model.joblib",
+        releases / "v2" / "sub" / "model.joblib",
+    ):
+        with pytest.raises(SignatureError, match="signed folder"):
+            safeload.load(path, ed_key.public_key)
+        with pytest.raises(SignatureError, match="signed folder"):
+            safeload.verify(path, ed_key.public_key)
+    # by its real path the old folder verifies as what it is
+    assert safeload.load(old_folder / "model.joblib", ed_key.public_key) == {"version": "old"}
+
+
+def test_f09_plain_paths_unchanged(tmp_path: Path, ed_key: SigningKey) -> None:
+    """No symlink: the file's own sidecar outside signed folders, the folder's inside."""
+    safeload.dump({"a": 1}, tmp_path / "m.joblib", ed_key)
+    assert safeload.load(tmp_path / "m.joblib", ed_key.public_key) == {"a": 1}
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path, target_is_directory=True)  # no signed folder anywhere
+    assert safeload.load(link / "m.joblib", ed_key.public_key) == {"a": 1}
+
+
+def _pub_file(root: Path, key: SigningKey) -> Path:
+    path = root / "keys" / "key.pub"
+    if not path.exists():
+        path.parent.mkdir()
+        key.public_key.save(path)
+    return path
