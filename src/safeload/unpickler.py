@@ -26,7 +26,15 @@ from safeload.exceptions import (
     SafeloadError,
     UntrustedTypeError,
 )
-from safeload.policy import Limits, Policy, format_name, name_runs_code
+from safeload.policy import (
+    Limits,
+    Policy,
+    format_name,
+    name_runs_code,
+    never_trustable,
+    reviewed,
+    trust_problem,
+)
 from safeload.scan import (
     _FROMBUFFER,
     JOBLIB_WRAPPER,
@@ -108,6 +116,16 @@ def untrusted_error(
             f"modules or open files. All {len(names)} untrusted global(s):\n{listed}\n"
             "Nothing was deserialized. Do not load this file; these names cannot be trusted. "
             "Get the model from its author again, or report the file.",
+            names=names,
+            path=source,
+        )
+    never = never_trustable(names)
+    if never:
+        return UntrustedTypeError(
+            f"{source} refers to {len(never)} name(s) that can never be trusted:\n"
+            + "\n".join(f"  - {n}: {why}" for n, why in never.items())
+            + f"\nAll {len(names)} untrusted global(s):\n{listed}\nNothing was deserialized. "
+            "Do not load this file; ask its author for a model saved without them.",
             names=names,
             path=source,
         )
@@ -227,7 +245,7 @@ class _Guard:
         if (module, name) in _NARROWED:
             return _NARROWED[(module, name)]
         try:
-            return _resolve(module, name)
+            obj = _resolve(module, name)
         except ImportError as exc:
             raise MalformedArtifactError(
                 f"{self.source}: trusted name {format_name(module, name)} cannot be imported: "
@@ -242,6 +260,18 @@ class _Guard:
                 "library versions",
                 path=self.source,
             ) from exc
+        if not reviewed(module, name):
+            # a caller's name not importable when it was trusted is checked now (rt14 f05)
+            problem = trust_problem(obj)
+            if problem is not None:
+                label = format_name(module, name)
+                raise UntrustedTypeError(
+                    f"{self.source}: the trusted name {label} cannot be trusted: {problem}. "
+                    "Nothing was built from it.",
+                    names=[label],
+                    path=self.source,
+                )
+        return obj
 
 
 def _near(module: str, qualname: str) -> str:

@@ -24,6 +24,7 @@ from safeload import (
     SignatureError,
     SigningKey,
     UntrustedTypeError,
+    UsageError,
 )
 from safeload.cli import main
 
@@ -236,3 +237,160 @@ def _pub_file(root: Path, key: SigningKey) -> Path:
         path.parent.mkdir()
         key.public_key.save(path)
     return path
+
+
+# --- f05: trusted= names only classes ---------------------------------------------------------
+
+#: Names the denylist let through (rt14 f05): functions, builtins and classes that open or write
+#: files, import modules or load another pickle. Each is refused by ``trusted=`` now.
+F05_GADGETS = [
+    "codecs.open",
+    "numpy.lib._npyio_impl.load",
+    "_frozen_importlib._gcd_import",
+    "bz2.open",
+    "gzip.open",
+    "lzma.open",
+    "dbm.open",
+    "mmap.mmap",
+    "linecache.getline",
+    "site.addsitedir",
+    "site.main",
+    "py_compile.compile",
+    "compileall.compile_dir",
+    "zipapp.create_archive",
+    "xml.etree.ElementTree.parse",
+    "readline.write_history_file",
+    "joblib.dump",
+    "joblib.Memory",
+    "joblib.Parallel",
+    "numpy.savetxt",
+    "numpy.savez_compressed",
+    "numpy.lib.format.open_memmap",
+    "numpy.lib.format.read_array",
+    "numpy._core.memmap.memmap",
+    "numpy.ctypeslib.load_library",
+    "numpy.DataSource",
+    "scipy.io.savemat",
+    "scipy.io.mmread",
+    "scipy.sparse.load_npz",
+    "scipy.sparse.save_npz",
+    "pandas.eval",
+    "pandas.read_parquet",
+    "_imp.create_dynamic",
+    "_frozen_importlib_external.SourceFileLoader",
+    "atexit.register",
+    "fcntl.ioctl",
+    "resource.setrlimit",
+    "locale.setlocale",
+    "sklearn.utils.estimator_checks.check_estimator",
+    "builtins.print",
+    "fractions.Fraction",  # harmless, but a standard library class not reviewed
+]
+
+
+def _call(module: str, name: str, args: bytes) -> bytes:
+    return b"\x80\x02c" + f"{module}\n{name}\n".encode() + b"(" + args + b"tR."
+
+
+def _text(value: str) -> bytes:
+    return f"V{value}\n".encode()
+
+
+@pytest.mark.parametrize("name", F05_GADGETS)
+def test_f05_only_classes_can_be_trusted(name: str) -> None:
+    from safeload.policy import Policy, parse_name
+
+    module = parse_name(name)[0]
+    pytest.importorskip(module)
+    with pytest.raises(UsageError, match="refusing to trust"):
+        Policy.default().with_trusted([name])
+    with pytest.raises(UsageError):
+        safeload.scan(b"\x80\x02N.", trusted=[name])
+
+
+def test_f05_trusting_a_gadget_ran_it_and_now_is_refused(tmp_path: Path) -> None:
+    """What the old ``trusted=['codecs.open']`` / ``['numpy.lib._npyio_impl.load']`` let a
+    file do (shown with plain pickle, which is what a trusted name resolves to), and that
+    neither trusting nor the refusal message lets it through now."""
+    marker_a = tmp_path / "marker_a"
+    marker_b = tmp_path / "marker_b"
+    inner = tmp_path / "inner.npy"  # a pickle under an .npy name: numpy.load(allow_pickle)
+    inner.write_bytes(_call("posix", "system", _text(f"touch {marker_b}")))
+    payloads = {
+        "codecs.open": _call("codecs", "open", _text(str(marker_a)) + _text("w")),
+        "numpy.lib._npyio_impl.load": _call(
+            "numpy.lib._npyio_impl", "load", _text(str(inner)) + b"N\x88"
+        ),
+    }
+    for name, data in payloads.items():
+        path = tmp_path / f"{name}.pkl"
+        path.write_bytes(data)
+        code = "import pickle, sys; pickle.load(open(sys.argv[1], 'rb'))"
+        subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, check=False)
+        with pytest.raises(UsageError, match="refusing to trust"):
+            safeload.load_unsigned(path, trusted=[name])
+        with pytest.raises(UntrustedTypeError) as info:
+            safeload.load_unsigned(path)
+        assert "trusted=[" not in str(info.value) and "--trust" not in str(info.value)
+        assert not safeload.scan(path).safe
+    assert marker_a.exists() and marker_b.exists()  # plain pickle ran both
+    marker_a.unlink()
+    marker_b.unlink()
+    for name in payloads:
+        with pytest.raises(SafeloadError):
+            safeload.load_unsigned(tmp_path / f"{name}.pkl")
+    assert not marker_a.exists() and not marker_b.exists()
+
+
+def _module(tmp_path: Path, name: str, source: str) -> None:
+    (tmp_path / f"{name}.py").write_text(source)
+
+
+def test_f05_a_name_not_importable_when_trusted_is_checked_at_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A caller's name whose module is not importable yet is accepted when trusted; the load
+    that resolves it refuses it if it is not a class, before calling it."""
+    import importlib
+
+    from safeload.policy import Policy
+
+    marker = tmp_path / "marker"
+    policy = Policy.default().with_trusted(["rt14_late.helper"])  # not importable yet
+    _module(
+        tmp_path,
+        "rt14_late",
+        f"import pathlib\ndef helper():\n    pathlib.Path({str(marker)!r}).touch()\n",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    path = tmp_path / "m.pkl"
+    path.write_bytes(_call("rt14_late", "helper", b""))
+    with pytest.raises(UntrustedTypeError, match="not a class"):
+        safeload.load_unsigned(path, policy=policy)
+    assert not marker.exists()
+
+
+def test_f05_honest_user_classes_still_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+    import pickle
+
+    _module(
+        tmp_path,
+        "rt14_honest",
+        "class Model:\n    def __init__(self):\n        self.w = [1.0, 2.0]\n",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    mod = importlib.import_module("rt14_honest")
+    path = tmp_path / "m.pkl"
+    path.write_bytes(pickle.dumps(mod.Model(), protocol=4))
+    with pytest.raises(UntrustedTypeError, match=r"trusted=\['rt14_honest.Model'\]"):
+        safeload.load_unsigned(path)  # the advice is offered for a class
+    for trusted in (["rt14_honest.Model"], [mod.Model]):
+        assert safeload.load_unsigned(path, trusted=trusted).w == [1.0, 2.0]
+        assert safeload.scan(path, trusted=trusted).safe
+    assert main(["scan", str(path), "--trust", "rt14_honest.Model"]) == 0
+    assert main(["scan", str(path), "--trust", "codecs.open"]) == 2
