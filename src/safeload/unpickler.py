@@ -30,6 +30,7 @@ from safeload.policy import (
     Limits,
     Policy,
     format_name,
+    imported_object,
     name_runs_code,
     never_trustable,
     reviewed,
@@ -67,6 +68,15 @@ def _name_note(name: str, policy: Policy | None) -> str:
 
 #: The reason Policy.with_trusted records for a name the caller trusted.
 _BY_CALLER = "trusted by caller"
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    """``(module, qualname)`` of a name as reports write it; never raises (a file's names)."""
+    if ":" in name:
+        module, _, qualname = name.partition(":")
+    else:
+        module, _, qualname = name.rpartition(".")
+    return module, qualname
 
 
 def untrusted_error(
@@ -131,11 +141,19 @@ def untrusted_error(
         )
     as_arg = ", ".join(repr(n) for n in names)
     flags = " ".join(f"--trust {n}" for n in names)
+    unchecked = [n for n in names if imported_object(*_split_name(n)) is None]
+    caveat = (
+        f" Only classes can be trusted; {', '.join(unchecked)} could not be checked without "
+        "importing it, which safeload does not do for names a file chose: trusting a name "
+        "imports it and refuses anything but a class."
+        if unchecked
+        else ""
+    )
     return UntrustedTypeError(
         f"{source} refers to {len(names)} global(s) that the policy does not trust:\n{listed}\n"
         "Nothing was deserialized. If, and only if, you trust the code behind every one of these "
         f"names, allow them explicitly: load(..., trusted=[{as_arg}]) or on the CLI {flags}. "
-        "A name that can run code, open files or import modules must never be trusted.",
+        f"A name that can run code, open files or import modules must never be trusted.{caveat}",
         names=names,
         path=source,
     )
