@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 from pathlib import Path
@@ -221,30 +222,37 @@ def test_truncated_compressed_joblib_is_refused(tmp_path: Path, cut: int) -> Non
         load_unsigned(path)
 
 
+@dataclasses.dataclass(frozen=True)
+class Third:
+    """A caller's own class, trusted by object (a plain dataclass: builds, holds two ints)."""
+
+    a: int
+    b: int
+
+
 def test_a_prepared_pass_is_used_only_under_the_policy_it_was_made_under() -> None:
     """Issue 14, item 12: formats.read reused a prepare() result made under another policy or
     other limits: the analysis it skipped is what enforces the limits (the name check is also
     repeated by the unpickler's find_class, which caught the policy case on its own)."""
-    import fractions
     import pickle
 
     from safeload import LimitExceededError, Limits, UntrustedTypeError, formats
     from safeload.policy import resolve_policy
     from safeload.signing import unsigned_artifact
 
-    data = bytearray(pickle.dumps(fractions.Fraction(1, 3)))
+    data = bytearray(pickle.dumps(Third(1, 3)))
     lim = Limits()
-    permissive = resolve_policy(None, ["fractions.Fraction"])
+    permissive = resolve_policy(None, [Third])
     strict = resolve_policy(None, [])
     prepared = formats.prepare(data, "pickle", permissive, lim, "x.pkl")
     artifact = unsigned_artifact(data, "x.pkl", "pickle")
-    with pytest.raises(UntrustedTypeError, match="fractions.Fraction"):
+    with pytest.raises(UntrustedTypeError, match="Third"):
         formats.read(artifact, strict, lim, "x.pkl", prepared)
     tight = Limits(max_opcodes=3)  # this stream has more: the load must refuse it
     with pytest.raises(LimitExceededError, match="opcodes"):
         formats.read(artifact, permissive, tight, "x.pkl", prepared)
     # the same policy and limits objects: the pass is reused
-    assert formats.read(artifact, permissive, lim, "x.pkl", prepared) == fractions.Fraction(1, 3)
+    assert formats.read(artifact, permissive, lim, "x.pkl", prepared) == Third(1, 3)
 
 
 @pytest.mark.parametrize("name", ["nosig.joblib", "./nosig.joblib"])

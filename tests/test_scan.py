@@ -294,7 +294,7 @@ def test_inst_result_lands_on_the_outer_stack() -> None:
     )
     report = scan(rot13, format="pickle")
     assert not report.safe and "not constant strings" in report.findings[0].message
-    build_on_class = b"\x80\x02}cjoblib.numpy_pickle\nNumpyArrayWrapper\n(N}ibuiltins\ntuple\nb."
+    build_on_class = b"\x80\x02}ccollections\nOrderedDict\n(N}ibuiltins\ntuple\nb."
     report = scan(build_on_class, format="pickle")
     assert not report.safe and "BUILD sets state on" in report.findings[0].message
 

@@ -306,6 +306,22 @@ def _read_folder(
     return files
 
 
+def _signed_folder_sidecar(folder: Path) -> Path | None:
+    """``DIR.sig`` beside ``folder`` if there is one."""
+    if not folder.name:
+        return None
+    sig = folder.with_name(folder.name + ".sig")
+    return sig if sig.is_file() else None
+
+
+def _real_file(path: Path) -> Path:
+    """``path`` with every folder on the way resolved (symlinks, ``..``). The last component is
+    kept as it is: a symlinked file inside a signed folder is then seen, and refused unless
+    ``allow_symlinks``, by the folder check."""
+    absolute = Path(os.path.abspath(path))
+    return Path(os.path.realpath(absolute.parent)) / absolute.name
+
+
 def _governing_folder(path: Path) -> tuple[Path, Path] | None:
     """``(folder, folder sidecar)`` of the signed folder that governs the file ``path``, or
     ``None`` when no folder above it is signed.
@@ -317,14 +333,34 @@ def _governing_folder(path: Path) -> tuple[Path, Path] | None:
     once validly signed artifact with its own old sidecar and have it loaded instead of what the
     folder signature lists (issue 14, item 5). The outermost wins for the same reason: an old
     signed sub-folder dropped in with its own ``SUB.sig`` must not govern what is inside it.
+
+    "Holds" means where the file really is, not how the path spells it: the folders are those
+    of the path with every symlinked folder resolved, so ``current/model.joblib`` with
+    ``current -> v2`` is governed by ``v2.sig`` (rt14 f09). A path that passes through a signed
+    folder but, by a symlink, leads out of it is refused: that folder's signature does not
+    cover the file, and loading it would bypass the signature the path suggests.
     """
+    absolute = Path(os.path.abspath(path))
+    real = _real_file(path)
     found: tuple[Path, Path] | None = None
-    for folder in Path(os.path.abspath(path)).parents:
-        if not folder.name:
-            break
-        sig = folder.with_name(folder.name + ".sig")
-        if sig.is_file():
+    chain: set[Path] = set()
+    for folder in real.parents:
+        sig = _signed_folder_sidecar(folder)
+        if sig is not None:
             found = (folder, sig)
+            chain.add(folder)
+    if real == absolute:
+        return found
+    for prefix in absolute.parents:
+        resolved = Path(os.path.realpath(prefix))
+        for folder in (resolved, *resolved.parents):
+            if folder not in chain and _signed_folder_sidecar(folder) is not None:
+                raise SignatureError(
+                    f"{path} goes through the signed folder {folder} (by a symlink) but is "
+                    f"really {real}, outside it: that folder's signature does not cover the file. "
+                    "Load the file by its real path, or fix the symlink.",
+                    path=str(path),
+                )
     return found
 
 
@@ -620,7 +656,9 @@ def _verify_in_folder(
     verified = _verify_folder_any(
         folder, folder_sig, sidecar, keys, ca, ignore_paths, lim, now, allow_symlinks
     )
-    rel = Path(os.path.abspath(p)).relative_to(folder).as_posix()
+    real = _real_file(p)  # where the file is, as _governing_folder found its folder
+    inside = real if real.is_relative_to(folder) else Path(os.path.abspath(p))
+    rel = inside.relative_to(folder).as_posix()
     if rel not in verified.files:
         raise MalformedArtifactError(
             f"{p} is not a file of the signed folder {folder}", path=str(p)
@@ -757,7 +795,12 @@ def load_unsigned(
     data = _read_once(p, lim.max_file_size)
     fmt = _format_for(p, data, format)
     _log.info("reading %s (%s) WITHOUT a signature check, through the restricted reader", p, fmt)
-    return formats.read(unsigned_artifact(data, p.name, fmt), pol, lim, str(p), consume=True)
+    if fmt == "skops":
+        return formats.read(unsigned_artifact(data, p.name, fmt), pol, lim, str(p), consume=True)
+    # the analysis, not the name, decides whether a .pkl is joblib content (rt14 f04)
+    prepared = formats.prepare(data, fmt, pol, lim, str(p), guessed=format is None)
+    artifact = unsigned_artifact(data, p.name, prepared.format)
+    return formats.read(artifact, pol, lim, str(p), prepared, consume=True)
 
 
 def sign(
@@ -962,6 +1005,8 @@ def verify(
         _checked_keys(keys)
     p = Path(path)
     lim = limits or Limits()
+    if p.is_dir() and signature is None and not sidecar_path(p).is_file():
+        p = Path(os.path.realpath(p))  # current -> v2: v2.sig signs it, as for its files
     sig = Path(signature) if signature is not None else sidecar_path(p)
     if p.is_dir():
         folder = _verify_folder_any(
@@ -1059,6 +1104,11 @@ def scan(
             findings.append(Finding(0, "", str(exc)))
             return ScanReport(label, fmt, (), tuple(findings), (), None, 0)
     result = analyze(stream, policy=pol, limits=lim, joblib=(fmt == "joblib"))
+    if result.joblib_content and format is None:
+        # named .pkl (or sniffed) as pickle, but the analysis met joblib's array placeholder:
+        # joblib content, which only the joblib reading describes (rt14 f04)
+        fmt = "joblib"
+        result = analyze(data, policy=pol, limits=lim, joblib=True)
     return ScanReport(
         label,
         fmt,

@@ -35,7 +35,7 @@ from safeload.exceptions import (
     UsageError,
 )
 from safeload.keys import HMACKey, Keyring, Signer, Verifier, VerifyKey
-from safeload.policy import name_runs_code
+from safeload.policy import name_runs_code, never_trustable
 from safeload.sidecar import MAX_SIDECAR_BYTES
 from safeload.signing.bundle import PREDICATE_TYPE as MODEL_SIGNING_PREDICATE
 from safeload.signing.bundle import is_bundle, parse_bundle, parse_manifest
@@ -626,7 +626,11 @@ def _expand(paths: Sequence[str]) -> list[str]:
     files: list[str] = []
     for entry in paths:
         p = Path(entry)
-        if p.is_dir() and p.with_name(p.name + ".sig").is_file():
+        real = Path(os.path.realpath(p))  # current -> v2 is the signed folder v2
+        if p.is_dir() and any(
+            d.name and d.with_name(d.name + ".sig").is_file()
+            for d in (Path(os.path.abspath(p)), real)
+        ):
             files.append(entry)  # a signed folder: verified as a whole
         elif p.is_dir():
             files += sorted(
@@ -907,10 +911,16 @@ def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 "primitive(s) that cannot be trusted. Do not load it.",
                 file=err,
             )
+        elif never := never_trustable(sorted({n for r in reports for n in r.untrusted})):
+            print(
+                f"A file refers to {', '.join(never)}, which can never be trusted "
+                "(only classes can be, and not these). Do not load it.",
+                file=err,
+            )
         elif worst != EXIT_OK:
             print(
                 "Unsafe files must not be loaded. Trust a name only if you trust its code: "
-                "--trust NAME / load(..., trusted=[...]).",
+                "--trust NAME / load(..., trusted=[...]) (classes only).",
                 file=err,
             )
     return worst

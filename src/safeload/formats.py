@@ -223,28 +223,52 @@ class Prepared:
     limits: Limits
 
 
-def prepare(data: Buffer, fmt: str, policy: Policy, limits: Limits, source: str) -> Prepared:
+_JOBLIB_HOW = (
+    "if it was saved with joblib.dump under a .pkl name, sign it again: safeload "
+    "detects joblib content (or pass format='joblib'; CLI: --format joblib)"
+)
+
+
+def prepare(
+    data: Buffer,
+    fmt: str,
+    policy: Policy,
+    limits: Limits,
+    source: str,
+    *,
+    guessed: bool = False,
+) -> Prepared:
     """Check the content against ``fmt``, decompress joblib, and run the static analysis.
 
-    Raises for malformed content or untrusted names; deserializes nothing.
+    Raises for malformed content or untrusted names; deserializes nothing. ``guessed=True``
+    says ``fmt`` came from the file name, not from a signature or the caller: a "pickle" whose
+    analysis meets joblib's array placeholder is then analysed as joblib instead (the result's
+    ``format`` says which); otherwise it is refused. The byte sniff only saves that second pass
+    for ordinary files; the analysis decides.
     """
-    from safeload.unpickler import analyse_stream  # imports numpy: only when loading
+    from safeload.unpickler import JoblibContentError, analyse_stream  # imports numpy
 
     sniffed = sniff_format(data)
     if fmt == "pickle":
         if sniffed != "pickle":
-            how = (
-                "if it was saved with joblib.dump under a .pkl name, sign it again: safeload "
-                "detects joblib content (or pass format='joblib'; CLI: --format joblib)"
-                if sniffed == "joblib"
-                else "sign it again with the right format"
-            )
+            how = _JOBLIB_HOW if sniffed == "joblib" else "sign it again with the right format"
             raise MalformedArtifactError(
                 f"{source} is recorded as pickle but its content looks like {sniffed}; {how}",
                 path=source,
             )
-        analysis = analyse_stream(data, policy, limits, source, joblib=False)
-        return Prepared(data, fmt, data, analysis, policy, limits)
+        try:
+            analysis = analyse_stream(data, policy, limits, source, joblib=False)
+        except JoblibContentError as exc:
+            if not guessed:
+                raise MalformedArtifactError(
+                    f"{source} is to be read as pickle (its signature or format= says so), but "
+                    "it names joblib's array placeholder: it is joblib content, which "
+                    f"joblib.load reads differently. Nothing was deserialized; {_JOBLIB_HOW}",
+                    path=source,
+                ) from exc
+            fmt = "joblib"
+        else:
+            return Prepared(data, fmt, data, analysis, policy, limits)
     if fmt == "joblib":
         if sniffed == "skops":
             raise MalformedArtifactError(f"{source} is a zip, not a joblib file", path=source)

@@ -8,6 +8,8 @@ listed; safeload never walks attributes from a trusted module to reach something
 
 from __future__ import annotations
 
+import importlib
+import sys
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
@@ -22,8 +24,11 @@ __all__ = [
     "TrustedSpec",
     "format_name",
     "name_runs_code",
+    "never_trustable",
     "parse_name",
+    "reviewed",
     "runs_code",
+    "trust_problem",
 ]
 
 #: What ``trusted=`` accepts: ``"module.Name"``, ``"module:Outer.Inner"``, or the object itself.
@@ -76,6 +81,17 @@ CODE_MODULES: Final = frozenset(
         "poplib", "telnetlib", "xmlrpc", "logging", "test", "unittest", "venv", "sqlite3",
         "joblib.numpy_pickle_compat", "numpy.testing", "numpy.f2py", "numpy.distutils",
         "sklearn.utils._testing", "sklearn.datasets", "torch", "tensorflow", "keras",
+        # import machinery, compilers, files and processes reached by other names (rt14 f05)
+        "_frozen_importlib", "_frozen_importlib_external", "_imp", "site", "py_compile",
+        "compileall", "zipapp", "linecache", "codecs", "_pyio", "gzip", "bz2", "lzma", "mmap",
+        "dbm", "readline", "fcntl", "resource", "atexit", "mailbox", "wave", "aifc", "sunau",
+        "socketserver", "wsgiref", "nntplib", "tkinter", "modulefinder",
+        "numpy.lib.npyio", "numpy.lib._npyio_impl", "numpy.lib.format", "numpy.lib._format_impl",
+        "numpy.lib._datasource", "numpy.ctypeslib", "numpy._core.memmap", "numpy.core.memmap",
+        "scipy.io", "scipy.sparse._matrix_io", "pandas.io", "pandas.core.computation",
+        "joblib.memory", "joblib.parallel", "joblib._parallel_backends", "joblib.pool",
+        "joblib._store_backends", "joblib.executor", "joblib._memmapping_reducer",
+        "sklearn.utils.estimator_checks", "sklearn.utils.parallel",
     }
 )  # fmt: skip
 #: Single names outside those modules that do any of the same.
@@ -103,6 +119,16 @@ CODE_NAMES: Final = frozenset(
         ("numpy", "loadtxt"),
         ("numpy", "genfromtxt"),
         ("numpy", "frombuffer"),
+        ("numpy", "DataSource"),
+        ("numpy", "savetxt"),
+        ("numpy", "savez_compressed"),
+        ("numpy", "open_memmap"),
+        ("joblib", "dump"),
+        ("joblib", "Memory"),
+        ("joblib", "Parallel"),
+        ("pandas", "eval"),
+        ("pandas", "read_parquet"),
+        ("pandas", "read_excel"),
         ("numpy.lib.npyio", "load"),
         ("numpy.core", "_ufunc_reconstruct"),
         ("scipy.io", "loadmat"),
@@ -159,15 +185,130 @@ def name_runs_code(name: str) -> bool:
     return runs_code(module, qualname)
 
 
+# --- what a caller may trust: classes only --------------------------------------------------
+
+#: Why only classes: the reason a refusal gives.
+ONLY_CLASSES: Final = (
+    "only classes can be trusted: a pickle calls a trusted name with arguments of the file's "
+    "choosing, and a function does whatever it does with them (open or write files, import "
+    "modules, load another pickle), while a class builds an instance whose state safeload "
+    "checks. A denylist of dangerous functions can never be complete"
+)
+
+
+def reviewed(module: str, qualname: str) -> bool:
+    """True if the pair is on the default allowlist: reviewed, with a reason, functions
+    included. Any other name a policy holds must be a class (see :func:`trust_problem`)."""
+    return (module, qualname) in Policy.default().entries
+
+
+def _denied_objects() -> list[Any]:
+    """The objects of ``CODE_NAMES`` whose modules are already imported (no import here): a
+    trusted name that is one of them under another name (``numpy._core.memmap.memmap`` is
+    ``numpy.memmap``) is refused like the name itself."""
+    found = []
+    for module, qualname in CODE_NAMES:
+        mod = sys.modules.get(module)
+        obj = vars(mod).get(qualname) if mod is not None else None
+        if obj is not None:
+            found.append(obj)
+    return found
+
+
+def trust_problem(obj: Any) -> str | None:
+    """Why the object a trusted name resolves to cannot be trusted, or ``None`` if it can.
+
+    It must be a class (not a function, builtin, method or module), not a class of the
+    standard library (those that are safe are on the default allowlist; many others open
+    files, sockets or processes when built), and neither it nor a base class may be a known
+    code-execution primitive, under any name.
+    """
+    if not isinstance(obj, type):
+        kind = type(obj).__name__
+        return f"it is a {kind}, not a class; {ONLY_CLASSES}"
+    top = str(getattr(obj, "__module__", "")).partition(".")[0]
+    if top in sys.stdlib_module_names:
+        return (
+            f"it is a class of the Python standard library ({obj.__module__}."
+            f"{obj.__qualname__}) that is not on the default allowlist; many such classes open "
+            "files, sockets or processes when they are built. Ask for it to be reviewed"
+        )
+    denied = _denied_objects()
+    for cls in obj.__mro__:
+        module = str(getattr(cls, "__module__", ""))
+        qualname = str(getattr(cls, "__qualname__", ""))
+        if runs_code(module, qualname) or any(cls is d for d in denied):
+            return (
+                f"it is, or derives from, {format_name(module, qualname)}, a known "
+                "code-execution primitive (it can run code, import modules, open files or "
+                "start processes)"
+            )
+    return None
+
+
+def never_trustable(names: list[str]) -> dict[str, str]:
+    """The names among ``names`` that ``trusted=`` would refuse (a function, a standard
+    library class, a code primitive under another name), each with why: advice to trust them
+    is never given. Only names whose modules are already imported are looked at, and nothing
+    is imported or run for it (the file chose the names); the rest are checked if and when a
+    caller trusts them."""
+    never: dict[str, str] = {}
+    for name in names:
+        module, _, qualname = name.partition(":") if ":" in name else name.rpartition(".")
+        obj = imported_object(module, qualname)
+        if obj is not None:
+            problem = trust_problem(obj)
+            if problem is not None:
+                never[name] = problem
+    return never
+
+
 def _spec_to_pair(spec: TrustedSpec) -> tuple[str, str]:
     pair = _spec_pair(spec)
     if runs_code(*pair):
-        raise ValueError(
+        raise UsageError(
             f"refusing to trust {format_name(*pair)}: it is a known code-execution primitive "
             "(it can run code, import modules, open files or start processes). A file that "
             "refers to it tries to run code: do not load that file."
         )
+    if reviewed(*pair):
+        return pair
+    if isinstance(spec, str):
+        try:
+            obj = _import_name(*pair)
+        except Exception:  # not importable here: checked when a load resolves it
+            return pair
+    else:
+        obj = spec
+    problem = trust_problem(obj)
+    if problem is not None:
+        raise UsageError(f"refusing to trust {format_name(*pair)}: {problem}.")
     return pair
+
+
+def _import_name(module: str, qualname: str) -> Any:
+    """What a load would resolve the caller's name to (the caller chose it, so importing its
+    module here is what the load would do anyway)."""
+    obj: Any = importlib.import_module(module)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def imported_object(module: str, qualname: str) -> Any:
+    """The object ``module.qualname`` names if its module is already imported, else ``None``.
+
+    For advice on a name a *file* chose: nothing is imported, and only plain attribute values
+    are read (``vars``), so no module ``__getattr__`` or descriptor runs."""
+    obj: Any = sys.modules.get(module)
+    for part in qualname.split("."):
+        if obj is None:
+            return None
+        try:
+            obj = vars(obj).get(part)
+        except TypeError:
+            return None
+    return obj
 
 
 def _spec_pair(spec: TrustedSpec) -> tuple[str, str]:
@@ -182,8 +323,7 @@ def _spec_pair(spec: TrustedSpec) -> tuple[str, str]:
     qualname = getattr(spec, "__qualname__", None)
     if not isinstance(module, str) or not isinstance(qualname, str) or "<locals>" in qualname:
         raise TypeError(
-            f"cannot trust {spec!r}: pass a module-level class or function, or its name as "
-            "'module.Name'"
+            f"cannot trust {spec!r}: pass a module-level class, or its name as 'module.Name'"
         )
     return module, qualname
 
@@ -248,8 +388,10 @@ class Policy:
     ) -> Policy:
         """Return a copy that also trusts each name or object in ``trusted``.
 
-        Accepts ``"module.Name"``, ``"module:Outer.Inner"`` or the class/function itself. Refuses
-        ``True`` and anything that is not one exact name.
+        Accepts ``"module.Name"``, ``"module:Outer.Inner"`` or the class itself. Refuses ``True``,
+        anything that is not one exact name, and (``UsageError``) a name that resolves to
+        anything but a class, or to a class :func:`trust_problem` refuses; a name that cannot be
+        imported yet is checked when a load resolves it.
         """
         specs: list[Any] = [trusted] if isinstance(trusted, (str, bytes, bool)) else list(trusted)
         new = dict(self.entries)

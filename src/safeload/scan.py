@@ -63,6 +63,11 @@ __all__ = [
 
 JOBLIB_WRAPPER: Final = ("joblib.numpy_pickle", "NumpyArrayWrapper")
 _NDARRAY_CLASSES: Final = {("numpy", "ndarray"), ("numpy", "memmap")}
+#: Last name components of joblib's array placeholders (current and legacy). joblib reads raw
+#: array bytes after such an object's BUILD, so a stream naming one is joblib content whatever
+#: the spelling (dotted qualname, module alias, text escapes), and only the joblib reading of it
+#: says what ``joblib.load`` does.
+JOBLIB_WRAPPER_NAMES: Final = frozenset({"NumpyArrayWrapper", "NDArrayWrapper", "ZNDArrayWrapper"})
 #: Opcodes refused outright, with the reason.
 REFUSED_OPCODES: Final = {
     "EXT1": "extension-registry global (no name in the stream)",
@@ -460,6 +465,9 @@ class StreamAnalysis:
     kept: tuple[Any, list[Any]] | None = None
     #: Scan only: the value the top-level stream returns (for the native-structure checks).
     root: Any = None
+    #: Read as a plain pickle, the stream names a joblib array placeholder (and was refused):
+    #: it is joblib content, which only the joblib reading describes.
+    joblib_content: bool = False
 
     @property
     def untrusted(self) -> list[str]:
@@ -599,8 +607,33 @@ class _Walker:
         if self.result.resolved.setdefault(raw, (module, qualname)) != (module, qualname):
             raise _Unsafe(pos, opname, "one global name resolves two ways in this file")
         trusted = self.policy.allows(module, qualname)
+        if trusted and qualname.rpartition(".")[2] in JOBLIB_WRAPPER_NAMES:
+            self._joblib_placeholder(module, qualname, pos, opname)
         self.result.globals.append(GlobalRef(module, qualname, pos, opname, trusted))
         return _Global(module, qualname)
+
+    def _joblib_placeholder(self, module: str, qualname: str, pos: int, opname: str) -> None:
+        """Refuse a trusted joblib array placeholder the walk would not treat as one (an
+        untrusted one is refused as untrusted).
+
+        Read as a plain pickle, the placeholder is an ordinary object and the raw array bytes
+        joblib skips after its BUILD are parsed as opcodes: ``joblib.load`` and this pass would
+        read different streams (rt14 f04). Read as joblib, only the exact name is recognised as
+        the placeholder, so any other spelling of it would desynchronise the same way.
+        """
+        if self.joblib and (module, qualname) == JOBLIB_WRAPPER:
+            return
+        what = format_name(module, qualname)
+        if not self.joblib:
+            self.result.joblib_content = True
+            raise _Unsafe(
+                pos,
+                opname,
+                f"{what} is joblib's array placeholder: this is joblib content, which joblib "
+                "reads differently from a plain pickle; read it as joblib (format='joblib', "
+                "CLI: --format joblib)",
+            )
+        raise _Unsafe(pos, opname, f"{what} is a joblib array placeholder under another name")
 
     def _stream(self, top: bool) -> _Sym:
         """Walk one stream to its STOP; return the value it leaves (a nested joblib object

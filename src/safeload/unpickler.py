@@ -26,7 +26,16 @@ from safeload.exceptions import (
     SafeloadError,
     UntrustedTypeError,
 )
-from safeload.policy import Limits, Policy, format_name, name_runs_code
+from safeload.policy import (
+    Limits,
+    Policy,
+    format_name,
+    imported_object,
+    name_runs_code,
+    never_trustable,
+    reviewed,
+    trust_problem,
+)
 from safeload.scan import (
     _FROMBUFFER,
     JOBLIB_WRAPPER,
@@ -59,6 +68,15 @@ def _name_note(name: str, policy: Policy | None) -> str:
 
 #: The reason Policy.with_trusted records for a name the caller trusted.
 _BY_CALLER = "trusted by caller"
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    """``(module, qualname)`` of a name as reports write it; never raises (a file's names)."""
+    if ":" in name:
+        module, _, qualname = name.partition(":")
+    else:
+        module, _, qualname = name.rpartition(".")
+    return module, qualname
 
 
 def untrusted_error(
@@ -111,13 +129,31 @@ def untrusted_error(
             names=names,
             path=source,
         )
+    never = never_trustable(names)
+    if never:
+        return UntrustedTypeError(
+            f"{source} refers to {len(never)} name(s) that can never be trusted:\n"
+            + "\n".join(f"  - {n}: {why}" for n, why in never.items())
+            + f"\nAll {len(names)} untrusted global(s):\n{listed}\nNothing was deserialized. "
+            "Do not load this file; ask its author for a model saved without them.",
+            names=names,
+            path=source,
+        )
     as_arg = ", ".join(repr(n) for n in names)
     flags = " ".join(f"--trust {n}" for n in names)
+    unchecked = [n for n in names if imported_object(*_split_name(n)) is None]
+    caveat = (
+        f" Only classes can be trusted; {', '.join(unchecked)} could not be checked without "
+        "importing it, which safeload does not do for names a file chose: trusting a name "
+        "imports it and refuses anything but a class."
+        if unchecked
+        else ""
+    )
     return UntrustedTypeError(
         f"{source} refers to {len(names)} global(s) that the policy does not trust:\n{listed}\n"
         "Nothing was deserialized. If, and only if, you trust the code behind every one of these "
         f"names, allow them explicitly: load(..., trusted=[{as_arg}]) or on the CLI {flags}. "
-        "A name that can run code, open files or import modules must never be trusted.",
+        f"A name that can run code, open files or import modules must never be trusted.{caveat}",
         names=names,
         path=source,
     )
@@ -156,6 +192,12 @@ def _resolve(module: str, qualname: str) -> Any:
     return obj
 
 
+class JoblibContentError(MalformedArtifactError):
+    """Read as a plain pickle, the stream names joblib's array placeholder: it is joblib
+    content, and only the joblib reading says what ``joblib.load`` would do with it. Callers
+    that guessed the format read it again as joblib; callers told "pickle" refuse it."""
+
+
 def _analyse_or_refuse(
     data: Buffer, policy: Policy, limits: Limits, source: str, *, joblib: bool
 ) -> StreamAnalysis:
@@ -179,6 +221,13 @@ def _analyse_or_refuse(
             f"{more}. Nothing was deserialized. This is a resource limit (safeload.Limits): if "
             "you expect a file this large or this deeply nested, pass limits=Limits(...) with "
             "a higher value.",
+            path=source,
+        )
+    if analysis.joblib_content:
+        first = analysis.problems[0]
+        raise JoblibContentError(
+            f"{source} was refused before loading: {first.message} (at byte {first.offset}). "
+            "Nothing was deserialized.",
             path=source,
         )
     if analysis.untrusted and all(p.use_time for p in analysis.problems):
@@ -218,7 +267,7 @@ class _Guard:
         if (module, name) in _NARROWED:
             return _NARROWED[(module, name)]
         try:
-            return _resolve(module, name)
+            obj = _resolve(module, name)
         except ImportError as exc:
             raise MalformedArtifactError(
                 f"{self.source}: trusted name {format_name(module, name)} cannot be imported: "
@@ -233,6 +282,18 @@ class _Guard:
                 "library versions",
                 path=self.source,
             ) from exc
+        if not reviewed(module, name):
+            # a caller's name not importable when it was trusted is checked now (rt14 f05)
+            problem = trust_problem(obj)
+            if problem is not None:
+                label = format_name(module, name)
+                raise UntrustedTypeError(
+                    f"{self.source}: the trusted name {label} cannot be trusted: {problem}. "
+                    "Nothing was built from it.",
+                    names=[label],
+                    path=self.source,
+                )
+        return obj
 
 
 def _near(module: str, qualname: str) -> str:
