@@ -620,7 +620,7 @@ def _sharing_problem(root: Any) -> str | None:
     """The use-time walk's sharing bound (:func:`safeload.trust.usetime._check_sharing`) on the
     shadows: one object met through the memo in many places makes scikit-learn's recursive
     methods exponential, so a graph whose unfolded size passes 8 x its objects + 64 is refused."""
-    from safeload.trust.usetime import _SHARING_FACTOR, _SHARING_SLACK
+    from safeload.trust.usetime import _SHARING_FACTOR, _SHARING_SLACK, first_over_cap
 
     edges: dict[int, list[int]] = {}
     children: dict[int, list[Any]] = {id(root): _children(root)}
@@ -641,27 +641,7 @@ def _sharing_problem(root: Any) -> str | None:
         stack.extend(nodes_below)
     nodes = len(edges)
     cap = _SHARING_FACTOR * nodes + _SHARING_SLACK
-    unfolded: dict[int, int] = {}
-    state: dict[int, int] = {}
-    work: list[tuple[int, int]] = [(id(root), 0)]
-    while work:
-        node, i = work.pop()
-        kids = edges.get(node, [])
-        if i == 0:
-            state[node] = 1
-        if i < len(kids):
-            work.append((node, i + 1))
-            if kids[i] not in state:
-                work.append((kids[i], 0))
-            continue
-        total = 1
-        for child in kids:
-            total += unfolded.get(child, 0)
-            if total > cap:
-                break
-        unfolded[node] = min(total, cap + 1)
-        state[node] = 2
-    if unfolded.get(id(root), 0) > cap:
+    if first_over_cap([id(root)], edges, edges, cap) is not None:
         return (
             f"shares objects so that scikit-learn's recursive methods would meet them more than "
             f"{cap} times although it holds {nodes}: using it would take exponential time"

@@ -246,7 +246,7 @@ def _sharing_problem(stored: list[list[Any]]) -> str | None:
     :mod:`safeload.trust.shadow` keep string keys only): a frozenset whose items are a frozenset
     and a tuple of it, nested k times, is 2**k items to every recursive walk. A container counts
     when it holds containers, as in the load's count. Linear: each node is visited once."""
-    from safeload.trust.usetime import _SHARING_FACTOR, _SHARING_SLACK
+    from safeload.trust.usetime import _SHARING_FACTOR, _SHARING_SLACK, first_over_cap
 
     edges: dict[int, list[int]] = {}
     roots: list[int] = []
@@ -265,35 +265,12 @@ def _sharing_problem(stored: list[list[Any]]) -> str | None:
         stack.extend(kids)
     counted = {node for node, kids in edges.items() if kids}
     cap = _SHARING_FACTOR * len(counted) + _SHARING_SLACK
-    unfolded: dict[int, int] = {}
-    state: dict[int, int] = {}
-    for root in roots:
-        work: list[tuple[int, int]] = [(root, 0)]
-        while work:
-            node, i = work.pop()
-            kids_of = edges.get(node, [])
-            if i == 0:
-                if node in state:
-                    continue
-                state[node] = 1
-            if i < len(kids_of):
-                work.append((node, i + 1))
-                if kids_of[i] not in state:
-                    work.append((kids_of[i], 0))
-                continue
-            total = 1 if node in counted else 0
-            for child in kids_of:
-                total += unfolded.get(child, 0)
-                if total > cap:
-                    break
-            unfolded[node] = min(total, cap + 1)
-            state[node] = 2
-        if unfolded.get(root, 0) > cap:
-            return (
-                f"shares containers so that recursive walks (repr, clone, the use-time walk) "
-                f"would meet them more than {cap} times although it holds {len(counted)}: "
-                "using it would take exponential time"
-            )
+    if first_over_cap(roots, edges, counted, cap) is not None:
+        return (
+            f"shares containers so that recursive walks (repr, clone, the use-time walk) "
+            f"would meet them more than {cap} times although it holds {len(counted)}: "
+            "using it would take exponential time"
+        )
     return None
 
 

@@ -34,7 +34,7 @@ import keyword
 import re
 import sys
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from typing import Any
 
 import numpy as np
@@ -263,38 +263,50 @@ def _check_sharing(graph: _Graph) -> None:
     estimator_ids = set(graph.edges) | {id(o) for o in graph.instances}
     if not estimator_ids:
         return
-    unfolded: dict[int, int] = {}
     cap = _SHARING_FACTOR * len(estimator_ids) + _SHARING_SLACK
-    edges = graph.edges
-    # iterative post-order; an edge back into the current path (a cycle) counts nothing
-    state: dict[int, int] = {}
-    root = id(graph.root)
-    stack: list[tuple[int, int]] = [(root, 0)]
-    while stack:
-        node, i = stack.pop()
-        kids = edges.get(node, ())
-        if i == 0:
-            state[node] = 1
-        if i < len(kids):
-            stack.append((node, i + 1))
-            child = kids[i]
-            if child not in state:
-                stack.append((child, 0))
-            continue
-        total = 1 if node in estimator_ids else 0
-        for child in kids:
-            total += unfolded.get(child, 0)
-            if total > cap:
-                break
-        unfolded[node] = min(total, cap + 1)
-        state[node] = 2
-    if unfolded.get(root, 0) > cap:
+    if first_over_cap([id(graph.root)], graph.edges, estimator_ids, cap) is not None:
         raise UnsafeState(
             "model",
             f"shares objects so that scikit-learn's recursive methods (repr, get_params, "
             f"clone, transform, kernel evaluation) would meet them more than {cap} times "
             f"although it holds {len(estimator_ids)}: using it would take exponential time",
         )
+
+
+def first_over_cap(
+    roots: list[int], edges: dict[int, list[int]], counted: Container[int], cap: int
+) -> int | None:
+    """The first of ``roots`` from which a recursive walk (one that does not remember what it
+    has seen, as repr, clone and get_params do) would meet more than ``cap`` of the ``counted``
+    nodes, or ``None``. Counted without unfolding: a post-order pass over the DAG ``edges``
+    (node id -> child ids), each node visited once, sums saturating at ``cap + 1``; an edge
+    back into the current path (a cycle) counts nothing."""
+    unfolded: dict[int, int] = {}
+    state: dict[int, int] = {}
+    for root in roots:
+        work: list[tuple[int, int]] = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            kids = edges.get(node, ())
+            if i == 0:
+                if node in state:
+                    continue
+                state[node] = 1
+            if i < len(kids):
+                work.append((node, i + 1))
+                if kids[i] not in state:
+                    work.append((kids[i], 0))
+                continue
+            total = 1 if node in counted else 0
+            for child in kids:
+                total += unfolded.get(child, 0)
+                if total > cap:
+                    break
+            unfolded[node] = min(total, cap + 1)
+            state[node] = 2
+        if unfolded.get(root, 0) > cap:
+            return root
+    return None
 
 
 def _walk(graph: _Graph) -> None:
