@@ -467,10 +467,15 @@ def test_load_a_member_with_the_bundle_inside_the_folder(
         folder, key, signature_format="model-signing", signature=folder / "model.sig"
     )
     member = folder / "sub" / "vocab.txt"
-    assert safeload.verify(member, key.public_key, signature=sig).predicate.format == "directory"
-    assert safeload.load(folder / "model.pkl", key.public_key, signature=sig) == {
-        "coef": [1.0, 2.0]
-    }
+    pub = key.public_key
+    got = safeload.verify(member, pub, signature=sig, model_root=folder)
+    assert got.predicate.format == "directory"
+    assert safeload.verify(folder, pub).predicate.format == "directory"  # DIR/model.sig default
+    loaded = safeload.load(folder / "model.pkl", pub, signature=sig, model_root=folder)
+    assert loaded == {"coef": [1.0, 2.0]}
+    # the caller, not the bundle, picks folder mode: without model_root it is refused
+    with pytest.raises(SignatureError, match="model_root"):
+        safeload.load(folder / "model.pkl", pub, signature=sig)
     (folder / "extra.pkl").write_bytes(b"x")  # any change to the folder fails the member too
     with pytest.raises(SignatureError, match="added"):
-        safeload.load(folder / "model.pkl", key.public_key, signature=sig)
+        safeload.load(folder / "model.pkl", pub, signature=sig, model_root=folder)

@@ -239,6 +239,18 @@ def _parser() -> argparse.ArgumentParser:
         help="signature file: safeload sidecar or model_signing bundle (default FILE.sig)",
     )
     vf.add_argument(
+        "--model-root",
+        metavar="DIR",
+        help="verify FILE as a file of the signed folder DIR (signature default DIR.sig; "
+        "e.g. model_signing's DIR/model.sig with --signature)",
+    )
+    vf.add_argument(
+        "--signature-format",
+        choices=SIGNATURE_FORMATS,
+        help="refuse a signature file in the other format (a model_signing bundle has no "
+        "expiry or version)",
+    )
+    vf.add_argument(
         "--ignore-paths",
         action="append",
         default=[],
@@ -626,8 +638,11 @@ def _expand(paths: Sequence[str]) -> list[str]:
     files: list[str] = []
     for entry in paths:
         p = Path(entry)
-        if p.is_dir() and p.with_name(p.name + ".sig").is_file():
-            files.append(entry)  # a signed folder: verified as a whole
+        if p.is_dir() and (
+            p.with_name(p.name + ".sig").is_file()
+            or ((p / "model.sig").is_file() and not (p / "model").exists())
+        ):
+            files.append(entry)  # a signed folder (DIR.sig or model_signing's DIR/model.sig)
         elif p.is_dir():
             files += sorted(
                 str(f)
@@ -671,8 +686,14 @@ def _verify_one(
             state=state,
             allow_symlinks=args.allow_symlinks,
             signature=args.signature,
-            ignore_paths=_model_relative(f, args.ignore_paths) if args.ignore_paths else (),
+            ignore_paths=(
+                _model_relative(args.model_root or f, args.ignore_paths)
+                if args.ignore_paths
+                else ()
+            ),
             ca=ca,
+            model_root=args.model_root,
+            signature_format=args.signature_format,
         )
     except SignatureError as exc:
         return {"file": f, "ok": False, "error": str(exc), "error_type": type(exc).__name__}
@@ -702,9 +723,11 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     ca = CertificateAuthority.from_file(args.ca) if args.ca else None
     ring = None if ca is not None else _keyring(args)
     state = safeload.TrustState(args.state) if args.state else None
-    if args.signature or args.ignore_paths:
+    if args.signature or args.ignore_paths or args.model_root:
         if len(args.files) != 1:
-            raise _UsageError("--signature and --ignore-paths apply to one model at a time")
+            raise _UsageError(
+                "--signature, --ignore-paths and --model-root apply to one model at a time"
+            )
         files = list(args.files)
     else:
         files = _expand(_artifacts(args.files))

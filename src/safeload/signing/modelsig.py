@@ -345,7 +345,8 @@ def verify_model_file(
     if len(resources) != 1 or resources[0].name != ".":
         raise SignatureError(
             f"{sidecar_source} signs a folder of {len(resources)} file(s), not the single file "
-            f"{source}; verify the folder, or load files by their path inside it",
+            f"{source}; verify the folder, or name it as the model root (model_root=, CLI "
+            "--model-root) to load a file of it",
             path=source,
         )
     actual = _progress.sha256_hex(data, f"hashing {name}")
