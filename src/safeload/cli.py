@@ -759,8 +759,11 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if r["ok"] and r["statement"]["predicateType"] == MODEL_SIGNING_PREDICATE:
                 p = r["statement"]["predicate"]
                 count = len(r["statement"]["subject"])
+                signer = p["environment"].get("certificate")
+                by = f", signed by certificate {signer}" if signer else ""
                 print(
-                    f"OK {r['file']}: model_signing bundle, {count} file(s), {p['size']} bytes",
+                    f"OK {r['file']}: model_signing bundle, {count} file(s), {p['size']} "
+                    f"bytes{by}",
                     file=out,
                 )
             elif r["ok"]:

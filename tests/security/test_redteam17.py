@@ -7,8 +7,10 @@ import io
 import pickle
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
+from cryptography.x509.oid import ExtendedKeyUsageOID
 
 import safeload
 from safeload import ECDSASigningKey, SignatureError
@@ -140,3 +142,83 @@ def test_f02_d_explicit_default_path_keeps_dir_sig_governing(
         safeload.load(repo / "model.pkl", key.public_key, signature=other)
     with pytest.raises(SignatureError, match="governs"):
         safeload.load(repo / "model.pkl", key.public_key, model_root=repo / "v2")
+
+
+# --- f03: certificate mode takes code-signing leaves only ---------------------------------------
+
+
+def _cert_signed_folder(
+    tmp_path: Path, **leaf: object
+) -> tuple[Path, safeload.CertificateAuthority]:
+    from certs import make_chain
+
+    repo = _repo(tmp_path)
+    chain = make_chain(tmp_path / "pki", **leaf)
+    safeload.sign(
+        repo,
+        safeload.load_signing_key(chain.leaf_key),
+        signature_format="model-signing",
+        certificate=chain.leaf.read_bytes(),
+        chain=chain.intermediate.read_bytes(),
+    )
+    return repo, safeload.CertificateAuthority.from_file(chain.ca)
+
+
+@pytest.mark.parametrize(
+    "usages",
+    [(ExtendedKeyUsageOID.SERVER_AUTH,), (ExtendedKeyUsageOID.EMAIL_PROTECTION,)],
+    ids=["tls-server", "s-mime"],
+)
+def test_f03_tls_and_smime_leaves_are_refused(tmp_path: Path, usages: tuple[Any, ...]) -> None:
+    repo, ca = _cert_signed_folder(tmp_path, usages=usages)
+    with pytest.raises(SignatureError, match="not a code-signing certificate"):
+        safeload.verify(repo, ca=ca)
+
+
+def test_f03_verify_names_the_signing_certificate(tmp_path: Path) -> None:
+    repo, ca = _cert_signed_folder(tmp_path, code_signing=True)
+    ca_file = tmp_path / "pki" / "ca.pem"
+    assert safeload.verify(repo, ca=ca).predicate.environment["certificate"] == "CN=model signer"
+    code, out, _ = run("verify", str(repo), "--ca", str(ca_file))
+    assert code == 0 and "signed by certificate CN=model signer" in out
+
+
+# --- f07 / f08: the caller pins the format and the trust path -----------------------------------
+
+
+def test_f07_signature_format_pins_the_format(tmp_path: Path, key: ECDSASigningKey) -> None:
+    model = tmp_path / "m.pkl"
+    model.write_bytes(pickle.dumps([1, 2]))
+    safeload.sign(model, key, signature_format="model-signing")  # no expiry in a bundle
+    pub = key.public_key
+    assert safeload.load(model, pub, signature_format="model-signing") == [1, 2]
+    with pytest.raises(SignatureError, match="model-signing signature, but safeload"):
+        safeload.load(model, pub, signature_format="safeload")
+    with pytest.raises(SignatureError, match="safeload was required"):
+        safeload.verify(model, pub, signature_format="safeload")
+    with pytest.raises(safeload.UsageError):
+        safeload.verify(model, pub, signature_format="sigstore")
+    code, _, err = run(
+        "verify", str(model), "--pub", str(_pub(tmp_path, key)), "--signature-format", "safeload"
+    )
+    assert code == 1 and "safeload was required" in err
+    safeload.sign(tmp_path / "m.pkl", key)  # a sidecar now: the pin passes
+    assert safeload.verify(model, pub, signature_format="safeload")
+    repo = _repo(tmp_path)
+    safeload.sign(repo, key, signature_format="model-signing")
+    with pytest.raises(SignatureError, match="safeload was required"):
+        safeload.load(repo / "model.pkl", pub, signature_format="safeload")
+    with pytest.raises(SignatureError, match="safeload was required"):
+        safeload.verify(repo, pub, signature_format="safeload")
+
+
+def test_f08_keys_and_ca_together_are_a_usage_error(tmp_path: Path) -> None:
+    repo, ca = _cert_signed_folder(tmp_path)
+    ring = safeload.Keyring(
+        [ECDSASigningKey.generate().public_key, ECDSASigningKey.generate().public_key],
+        threshold=2,
+    )
+    with pytest.raises(safeload.UsageError, match="not both"):
+        safeload.verify(repo, ring, ca=ca)
+    with pytest.raises(safeload.UsageError, match="not both"):
+        safeload.load(repo / "model.pkl", ring, ca=ca)
