@@ -762,8 +762,7 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 signer = p["environment"].get("certificate")
                 by = f", signed by certificate {signer}" if signer else ""
                 print(
-                    f"OK {r['file']}: model_signing bundle, {count} file(s), {p['size']} "
-                    f"bytes{by}",
+                    f"OK {r['file']}: model_signing bundle, {count} file(s), {p['size']} bytes{by}",
                     file=out,
                 )
             elif r["ok"]:

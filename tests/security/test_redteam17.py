@@ -4,6 +4,7 @@ The reproducers are in the review's f01..f11 scripts; these are their smallest f
 from __future__ import annotations
 
 import io
+import json
 import pickle
 import shutil
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 import safeload
-from safeload import ECDSASigningKey, SignatureError
+from safeload import ECDSASigningKey, SidecarFormatError, SignatureError
 from safeload.cli import main
 
 
@@ -222,3 +223,38 @@ def test_f08_keys_and_ca_together_are_a_usage_error(tmp_path: Path) -> None:
         safeload.verify(repo, ring, ca=ca)
     with pytest.raises(safeload.UsageError, match="not both"):
         safeload.load(repo / "model.pkl", ring, ca=ca)
+
+
+# --- f04: strict parser gaps ----------------------------------------------------------------------
+
+
+def _signed_file(tmp_path: Path, key: ECDSASigningKey, fmt: str, name: str = "m.pkl") -> Path:
+    model = tmp_path / name
+    model.write_bytes(pickle.dumps([1, 2]))
+    safeload.sign(model, key, signature_format=fmt)
+    return model
+
+
+def test_f04a_message_signature_beside_the_envelope(tmp_path: Path, key: ECDSASigningKey) -> None:
+    model = _signed_file(tmp_path, key, "model-signing")
+    sig = tmp_path / "m.pkl.sig"
+    doc = json.loads(sig.read_bytes())
+    doc["messageSignature"] = {"anything": ["at", "all"]}
+    sig.write_text(json.dumps(doc))
+    with pytest.raises(SidecarFormatError, match="messageSignature"):
+        safeload.load(model, key.public_key)
+
+
+@pytest.mark.parametrize("fmt", ["model-signing", "safeload"])
+def test_f04b_huge_json_integer_is_a_format_error_naming_the_file(
+    tmp_path: Path, key: ECDSASigningKey, fmt: str
+) -> None:
+    model = _signed_file(tmp_path, key, fmt)
+    good = _signed_file(tmp_path, key, fmt, "other.pkl")
+    sig = tmp_path / "m.pkl.sig"
+    sig.write_bytes(b'{"x": ' + b"1" * 5000 + b", " + sig.read_bytes()[1:])
+    with pytest.raises(SidecarFormatError, match="m.pkl.sig") as info:
+        safeload.verify(model, key.public_key)
+    assert "digits" in str(info.value)
+    code, out, err = run("verify", str(good), str(model), "--pub", str(_pub(tmp_path, key)))
+    assert code == 1 and "1 verified, 1 failed" in out and "m.pkl.sig" in err
