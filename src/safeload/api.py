@@ -12,7 +12,7 @@ import mmap
 import os
 import stat
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -205,7 +205,9 @@ def _read_file(
     read and leaves the other core to the static pass. The digest is of the buffer, never of
     the file."""
     try:
-        flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+        # O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer; the type is checked
+        # on the descriptor right after, and for a regular file the flag changes nothing (rt17 f05)
+        flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
         if not follow:
             flags |= getattr(os, "O_NOFOLLOW", 0)
         fd = os.open(path, flags)
@@ -280,7 +282,7 @@ def _read_folder(
     files: dict[str, bytearray | mmap.mmap] = {}
     total = 0
     skipped = tuple(skip)
-    for root, dirs, names in os.walk(path, followlinks=allow_symlinks):
+    for root, dirs, names in _walk(path, follow=allow_symlinks):
         if skipped:
             here = Path(root).relative_to(path).as_posix()
             prefix = "" if here == "." else here + "/"
@@ -304,6 +306,35 @@ def _read_folder(
                     f"folder {path} is larger than the file size limit", path=str(path)
                 )
     return files
+
+
+def _walk(top: Path, *, follow: bool) -> Iterator[tuple[str, list[str], list[str]]]:
+    """``os.walk`` top-down, without recursion: Python 3.11's ``os.walk`` recurses once per
+    level, so a chain of ~1000 nested folders raised ``RecursionError`` (rt17 f05b). The caller
+    may prune ``dirs`` in place, as with ``os.walk``. A folder that cannot be listed fails
+    rather than being skipped (``os.walk`` ignores such errors)."""
+    stack = [str(top)]
+    while stack:
+        root = stack.pop()
+        dirs: list[str] = []
+        names: list[str] = []
+        try:
+            with os.scandir(root) as entries:
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir()  # follows symlinks, as os.walk does
+                    except OSError:
+                        is_dir = False
+                    (dirs if is_dir else names).append(entry.name)
+        except OSError as exc:
+            raise MalformedArtifactError(
+                f"cannot list folder {root}: {exc.strerror}", path=str(top)
+            ) from exc
+        yield root, dirs, names
+        for d in reversed(dirs):
+            full = os.path.join(root, d)
+            if follow or not os.path.islink(full):
+                stack.append(full)
 
 
 def _governing_folder(path: Path) -> tuple[Path, Path] | None:

@@ -633,6 +633,25 @@ def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
 _MODEL_SUFFIXES = (".pkl", ".pickle", ".joblib", ".skops")
 
 
+def _tree(top: Path) -> list[Path]:
+    """Everything under ``top``, as ``rglob("*")`` but without recursion (3.11's recurses once
+    per level: a deep chain of folders raised RecursionError, rt17 f05b); symlinked folders are
+    not followed."""
+    found: list[Path] = []
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            found.append(entry)
+            if entry.is_dir() and not entry.is_symlink():
+                stack.append(entry)
+    return found
+
+
 def _expand(paths: Sequence[str]) -> list[str]:
     """Files as given; a directory stands for every model file under it (signed or not)."""
     files: list[str] = []
@@ -646,7 +665,7 @@ def _expand(paths: Sequence[str]) -> list[str]:
         elif p.is_dir():
             files += sorted(
                 str(f)
-                for f in p.rglob("*")
+                for f in _tree(p)
                 if f.is_file()
                 and not f.name.endswith(".sig")
                 and (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import pickle
 import shutil
 from pathlib import Path
@@ -258,3 +259,43 @@ def test_f04b_huge_json_integer_is_a_format_error_naming_the_file(
     assert "digits" in str(info.value)
     code, out, err = run("verify", str(good), str(model), "--pub", str(_pub(tmp_path, key)))
     assert code == 1 and "1 verified, 1 failed" in out and "m.pkl.sig" in err
+
+
+# --- f05: FIFOs and deep folders ------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_f05a_fifo_in_a_folder_or_as_the_signature_does_not_block(
+    tmp_path: Path, key: ECDSASigningKey
+) -> None:
+    repo = _repo(tmp_path)
+    safeload.sign(repo, key, signature_format="model-signing")
+    os.mkfifo(repo / "zz_fifo")
+    with pytest.raises(safeload.MalformedArtifactError, match="not a regular file"):
+        safeload.load(repo / "model.pkl", key.public_key)  # hung forever before
+    model = _signed_file(tmp_path, key, "safeload")
+    sig = tmp_path / "m.pkl.sig"
+    sig.unlink()
+    os.mkfifo(sig)
+    with pytest.raises(safeload.SafeloadError, match="not a regular file"):
+        safeload.load(model, key.public_key)
+
+
+def test_f05b_deeply_nested_folders_are_no_recursion_error(
+    tmp_path: Path, key: ECDSASigningKey
+) -> None:
+    repo = _repo(tmp_path)
+    safeload.sign(repo, key, signature_format="model-signing")
+    deep = repo
+    here = os.getcwd()
+    try:
+        os.chdir(repo)  # relative mkdir: the absolute path soon passes PATH_MAX
+        for _ in range(1200):
+            os.mkdir("a")
+            os.chdir("a")
+    finally:
+        os.chdir(here)
+    # an empty folder changes no file list: it verifies, and (above all) does not crash
+    assert safeload.load(deep / "model.pkl", key.public_key) == {"release": "v1-old"}
+    code, _, _ = run("verify", str(tmp_path), "--pub", str(_pub(tmp_path, key)))
+    assert code in (0, 1)
