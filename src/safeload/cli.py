@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 import safeload
 from safeload import _progress
@@ -1042,6 +1042,36 @@ def _fail(args: argparse.Namespace, out: TextIO, err: TextIO, exc: Exception, co
     return code
 
 
+def _escape_controls(text: str) -> str:
+    """``text`` with control and format characters (ANSI escapes, carriage returns, bidi
+    overrides) shown as ``\\x1b``-style escapes; newlines are kept. Names and fields from an
+    unverified signature file must not drive the terminal (rt17 f10)."""
+    if text.isprintable() or all(c == "\n" or c.isprintable() for c in text):
+        return text
+    return "".join(
+        c if c == "\n" or c.isprintable() else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )
+
+
+class _Escaping(io.TextIOBase):
+    """A text stream that escapes control characters on the way to ``inner``."""
+
+    def __init__(self, inner: TextIO) -> None:
+        self._inner = inner
+
+    def write(self, text: str) -> int:
+        self._inner.write(_escape_controls(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._inner.flush()
+
+
+def _escaping(stream: TextIO) -> TextIO:
+    return cast(TextIO, _Escaping(stream))
+
+
 def _dispatch(
     args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO, err: TextIO
 ) -> int:
@@ -1049,10 +1079,10 @@ def _dispatch(
         return _cmd_keygen(args, out)
     if args.command == "sign":
         return _cmd_sign(args, out)
-    if args.command == "verify":
-        return _cmd_verify(args, out, err)
-    if args.command == "inspect":
-        return _cmd_inspect(args, out, err)
+    if args.command == "verify":  # errors quote names from unverified files
+        return _cmd_verify(args, _escaping(out), _escaping(err))
+    if args.command == "inspect":  # shows what an unverified file claims
+        return _cmd_inspect(args, _escaping(out), _escaping(err))
     if args.command == "convert":
         return _cmd_convert(args, out)
     if args.command == "scan":

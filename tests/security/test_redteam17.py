@@ -295,7 +295,44 @@ def test_f05b_deeply_nested_folders_are_no_recursion_error(
             os.chdir("a")
     finally:
         os.chdir(here)
-    # an empty folder changes no file list: it verifies, and (above all) does not crash
-    assert safeload.load(deep / "model.pkl", key.public_key) == {"release": "v1-old"}
-    code, _, _ = run("verify", str(tmp_path), "--pub", str(_pub(tmp_path, key)))
-    assert code in (0, 1)
+    try:
+        # an empty folder changes no file list: it verifies, and (above all) does not crash
+        assert safeload.load(deep / "model.pkl", key.public_key) == {"release": "v1-old"}
+        code, _, _ = run("verify", str(tmp_path), "--pub", str(_pub(tmp_path, key)))
+        assert code in (0, 1)
+    finally:
+        _remove_chain(repo / "a")  # shutil.rmtree (and so pytest's cleanup) recurses too
+
+
+def _remove_chain(top: Path) -> None:
+    depth = 0
+    here = os.getcwd()
+    try:
+        os.chdir(top)
+        while os.path.isdir("a"):
+            os.chdir("a")
+            depth += 1
+        for _ in range(depth):
+            os.chdir("..")
+            os.rmdir("a")
+    finally:
+        os.chdir(here)
+    top.rmdir()
+
+
+# --- f10: inspect and verify escape what unverified files say ----------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["model-signing", "safeload"])
+def test_f10_control_characters_are_escaped(tmp_path: Path, key: ECDSASigningKey, fmt: str) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    evil = "\x1b[1A\x1b[2K\rVERIFIED signed by Acme\u202e.pkl"
+    (repo / evil).write_bytes(pickle.dumps(1))
+    sig = safeload.sign(repo, key, signature_format=fmt)
+    code, out, err = run("inspect", str(sig))
+    assert code == 0 and "\\x1b[1A\\x1b[2K\\rVERIFIED" in out and "\\u202e" in out
+    assert not any(c in out + err for c in "\x1b\r\u202e")
+    (repo / evil).write_bytes(pickle.dumps(2))
+    code, out, err = run("verify", str(repo), "--pub", str(_pub(tmp_path, key)))
+    assert code == 1 and not any(c in out + err for c in "\x1b\r\u202e")
