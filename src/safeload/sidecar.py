@@ -212,8 +212,10 @@ def parse_envelope(data: bytes, *, source: str | None = None) -> Envelope:
         sigs.append(Signature(keyid, sig))
     envelope = Envelope(payload, PAYLOAD_TYPE, tuple(sigs))
     if envelope.to_json() != data:
-        # The signatures cover the payload only (DSSE); requiring the canonical layout makes
-        # every byte of the sidecar matter, so an edited .sig never verifies.
+        # The signatures cover the payload only (DSSE); requiring the canonical layout means
+        # every byte outside the signatures is fixed. The signature values and key-id hints are
+        # not: an ECDSA signature's s may become n - s, and a hint may be blanked, and the .sig
+        # still verifies (the payload, and so what was signed, cannot change; rt17 f06).
         raise _fail(source, "not in the exact layout safeload writes (was it edited?)")
     return envelope
 
