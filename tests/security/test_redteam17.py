@@ -336,3 +336,17 @@ def test_f10_control_characters_are_escaped(tmp_path: Path, key: ECDSASigningKey
     (repo / evil).write_bytes(pickle.dumps(2))
     code, out, err = run("verify", str(repo), "--pub", str(_pub(tmp_path, key)))
     assert code == 1 and not any(c in out + err for c in "\x1b\r\u202e")
+
+
+# --- f09: a changed file gets the opaque error, not "approvals are missing" ---------------------
+
+
+def test_f09_digest_is_checked_before_the_threshold(tmp_path: Path, key: ECDSASigningKey) -> None:
+    second = ECDSASigningKey.generate("ecdsa-p256")
+    ring = safeload.Keyring([key.public_key, second.public_key], threshold=2)
+    model = _signed_file(tmp_path, key, "model-signing")
+    with pytest.raises(safeload.InsufficientSignaturesError):
+        safeload.load(model, ring)
+    model.write_bytes(pickle.dumps([9]))
+    with pytest.raises(safeload.InvalidSignatureError):
+        safeload.load(model, ring)

@@ -202,6 +202,13 @@ class _Checked:
     keyids: tuple[str, ...]
     #: certificate mode: the CA-validated leaf's subject (and SANs), for the caller to see
     signer: str | None = None
+    #: some, not enough, trusted keys signed: raised only once the files match (rt17 f09), so a
+    #: changed file gets the opaque error, not advice to collect approvals
+    short: InsufficientSignaturesError | None = None
+
+    def approved(self) -> None:
+        if self.short is not None:
+            raise self.short
 
     def environment(self) -> dict[str, str]:
         return {"certificate": self.signer} if self.signer else {}
@@ -334,13 +341,14 @@ def _authenticate(
         if len(keyids) < ring.threshold:
             if not keyids:
                 raise _opaque(source, ring.describe())
-            raise InsufficientSignaturesError(
+            short = InsufficientSignaturesError(
                 f"{source}: {len(keyids)} of {ring.threshold} required signatures from the "
                 f"{ring.describe()} in {sig_source}; approvals are missing.",
                 have=len(keyids),
                 need=ring.threshold,
                 path=source,
             )
+            return _Checked(parse_manifest(bundle.payload, source=sig_source), keyids, short=short)
     return _Checked(parse_manifest(bundle.payload, source=sig_source), keyids)
 
 
@@ -376,6 +384,7 @@ def verify_model_file(
     actual = _progress.sha256_hex(data, f"hashing {name}")
     if not hmac.compare_digest(actual, resources[0].sha256):
         raise _opaque(source, "signature file " + sidecar_source)
+    checked.approved()
     signed_name = checked.manifest.model_name
     if signed_name != name and not allow_rename:
         raise SignatureError(
@@ -438,6 +447,7 @@ def verify_model_folder(
     for rel, data in present.items():
         if not hmac.compare_digest(_progress.sha256_hex(data, f"hashing {rel}"), signed[rel]):
             raise _opaque(source, "signature file " + sidecar_source)
+    checked.approved()
     ordered = sorted(present, key=resource_order)
     statement = Statement(
         tuple(Subject(rel, signed[rel]) for rel in ordered),
