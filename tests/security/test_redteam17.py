@@ -350,3 +350,18 @@ def test_f09_digest_is_checked_before_the_threshold(tmp_path: Path, key: ECDSASi
     model.write_bytes(pickle.dumps([9]))
     with pytest.raises(safeload.InvalidSignatureError):
         safeload.load(model, ring)
+
+
+def test_cli_model_root(tmp_path: Path, key: ECDSASigningKey) -> None:
+    repo = _repo(tmp_path)
+    sig = safeload.sign(repo, key, signature_format="model-signing", signature=repo / "model.sig")
+    pub = str(_pub(tmp_path, key))
+    target = str(repo / "v2" / "model.pkl")
+    code, out, _ = run(
+        "verify", target, "--model-root", str(repo), "--signature", str(sig), "--pub", pub
+    )
+    assert code == 0 and out.startswith("OK")
+    code, _, err = run("verify", target, "--signature", str(sig), "--pub", pub)
+    assert code == 1 and "--model-root" in err
+    code, out, _ = run("verify", str(repo), "--pub", pub)  # DIR/model.sig by default
+    assert code == 0 and "3 file(s)" in out
