@@ -365,3 +365,37 @@ def test_cli_model_root(tmp_path: Path, key: ECDSASigningKey) -> None:
     assert code == 1 and "--model-root" in err
     code, out, _ = run("verify", str(repo), "--pub", pub)  # DIR/model.sig by default
     assert code == 0 and "3 file(s)" in out
+
+
+@pytest.mark.parametrize(
+    ("ca_usage", "accepted"),
+    [(ExtendedKeyUsageOID.CODE_SIGNING, True), (ExtendedKeyUsageOID.SERVER_AUTH, False)],
+    ids=["codeSigning-intermediate", "serverAuth-intermediate"],
+)
+def test_f03_intermediate_extended_key_usage(tmp_path: Path, ca_usage: Any, accepted: bool) -> None:
+    """An intermediate restricted to code signing is what code-signing PKIs issue from: it was
+    refused (the client verifier wanted clientAuth); one restricted to TLS still is."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from certs import key_pem, make_cert, pem
+
+    rk, ik, lk = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
+    root = make_cert("Root", rk, "Root", rk, ca=True)
+    inter = make_cert("Int", ik, "Root", rk, ca=True, usages=(ca_usage,))
+    leaf = make_cert("model signer", lk, "Int", ik, ca=False, code_signing=True)
+    (tmp_path / "ca.pem").write_bytes(pem(root))
+    (tmp_path / "leaf.key").write_bytes(key_pem(lk))
+    repo = _repo(tmp_path)
+    safeload.sign(
+        repo,
+        safeload.load_signing_key(tmp_path / "leaf.key"),
+        signature_format="model-signing",
+        certificate=pem(leaf),
+        chain=pem(inter),
+    )
+    ca = safeload.CertificateAuthority.from_file(tmp_path / "ca.pem")
+    if accepted:
+        assert safeload.verify(repo, ca=ca)
+    else:
+        with pytest.raises(SignatureError, match="not trusted"):
+            safeload.verify(repo, ca=ca)

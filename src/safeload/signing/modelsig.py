@@ -246,7 +246,7 @@ def _check_chain(
         .time(now)
         .max_chain_depth(8)
         .extension_policies(
-            ca_policy=x509v.ExtensionPolicy.webpki_defaults_ca(),
+            ca_policy=_CA_POLICY,
             ee_policy=x509v.ExtensionPolicy.permit_all(),
         )
     )
@@ -272,6 +272,25 @@ def _check_chain(
         return wrap_public_key(leaf.public_key(), source=sig_source), describe_certificate(leaf)
     except (KeyFormatError, ValueError) as exc:  # ValueError: a point off the curve
         raise SignatureError(f"{source}: {sig_source}: {exc}", path=source) from exc
+
+
+def _ca_may_issue_code_signing(
+    policy: x509v.Policy, cert: x509.Certificate, eku: x509.ExtendedKeyUsage | None
+) -> None:
+    """An intermediate's extended key usage, when present, must allow code signing (or any
+    purpose). A client verifier would otherwise demand clientAuth, refusing the code-signing
+    intermediates real PKIs use (red team 17, f03 note)."""
+    allowed = {
+        x509.oid.ExtendedKeyUsageOID.CODE_SIGNING,
+        x509.oid.ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE,
+    }
+    if eku is not None and not allowed & set(eku):
+        raise ValueError("a CA's extended key usage does not allow code signing")
+
+
+_CA_POLICY = x509v.ExtensionPolicy.webpki_defaults_ca().may_be_present(
+    x509.ExtendedKeyUsage, x509v.Criticality.AGNOSTIC, _ca_may_issue_code_signing
+)
 
 
 def _may_sign(cert: x509.Certificate) -> bool:
