@@ -255,3 +255,20 @@ def test_ecdsa_sidecar_is_malleable_but_its_payload_is_not(tmp_path: Path) -> No
     assert edited != sig.read_bytes()
     sig.write_bytes(edited)
     assert safeload.verify(model, key.public_key) == before
+
+
+def test_cli_convert_takes_an_ecdsa_source_key(tmp_path: Path) -> None:
+    """rt17 nit: convert --src-pub read Ed25519 keys only."""
+    src_key = ECDSASigningKey.generate("ecdsa-p256")
+    (tmp_path / "src.pub").write_bytes(src_key.public_key.to_pem())
+    dst_key = SigningKey.generate()
+    dst_key.save(tmp_path / "dst.key")
+    model = tmp_path / "m.pkl"
+    safeload.dump({"w": [1.0]}, model, src_key)
+    dst = tmp_path / "m.skops"
+    code, _, err = run(
+        "convert", str(model), str(dst), "--key", str(tmp_path / "dst.key"),
+        "--src-pub", str(tmp_path / "src.pub"),
+    )  # fmt: skip
+    assert code == 0, err
+    assert safeload.load(dst, dst_key.public_key) == {"w": [1.0]}

@@ -965,7 +965,7 @@ def _cmd_convert(args: argparse.Namespace, out: TextIO) -> int:
     expires = _parse_time(args.expires) if args.expires else None
     keys: Keyring | None = None
     if args.src_pub:
-        keys = Keyring([VerifyKey.from_file(p) for p in args.src_pub])
+        keys = Keyring([load_public_key(p) for p in args.src_pub])
     elif args.src_keyring:
         keys = Keyring.from_dir(args.src_keyring)
     check = None
