@@ -399,3 +399,19 @@ def test_f03_intermediate_extended_key_usage(tmp_path: Path, ca_usage: Any, acce
     else:
         with pytest.raises(SignatureError, match="not trusted"):
             safeload.verify(repo, ca=ca)
+
+
+# --- found by the short fuzz run on this branch (not a red-team finding) ------------------------
+
+
+def test_scan_never_raises_on_an_unproven_state_in_the_sharing_walk() -> None:
+    """The sharing walk (trust/shadow.py) ran outside the pass's fail-closed try, so a state the
+    pass could not prove (a dict with non-string keys) escaped analyze() as Unproven."""
+    from safeload.policy import Limits, Policy
+    from safeload.scan import analyze
+
+    vectors = Path(__file__).parent.parent / "vectors" / "fuzz"
+    data = (vectors / "scan-unproven-state-in-sharing-walk.bin").read_bytes()
+    limits = Limits(max_depth=200, max_opcodes=100_000, max_item_size=1 << 20)
+    report = analyze(data, policy=Policy.default(), limits=limits, joblib=data[0] & 1 == 1)
+    assert report.problems

@@ -521,11 +521,12 @@ def native_findings(analysis: Any, reader: Any, policy: Policy) -> list[Any]:
         # follow holds (a load's walk reaches those through the real container)
         for _pos, obj, _state in analysis.builds:
             builder.value(obj)
+        # inside the try: walking a state the pass could not prove raises Unproven
+        problem = _sharing_problem(builder.value(root)) or _iteration_problem(builder.instances)
     except RecursionError:
         return [Finding(0, "", "unproven: the object graph is too deep to check statically")]
     except Exception as exc:  # fail closed: what cannot be modelled is not proven
         return [Finding(0, "", f"unproven: the pass cannot model this state ({exc})")]
-    problem = _sharing_problem(builder.value(root)) or _iteration_problem(builder.instances)
     if problem:
         return [Finding(0, "", problem, use_time=True)]
     checks = validate.checks_for_scan()
