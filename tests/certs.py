@@ -41,6 +41,7 @@ def make_cert(
     ca: bool,
     digital_signature: bool = True,
     code_signing: bool = False,
+    usages: tuple[x509.ObjectIdentifier, ...] = (),
     not_before: dt.datetime | None = None,
     not_after: dt.datetime | None = None,
 ) -> x509.Certificate:
@@ -62,7 +63,9 @@ def make_cert(
         .add_extension(_usage(sign=digital_signature and not ca, ca=ca), critical=True)
     )
     if code_signing:
-        b = b.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CODE_SIGNING]), False)
+        usages = (ExtendedKeyUsageOID.CODE_SIGNING, *usages)
+    if usages:
+        b = b.add_extension(x509.ExtendedKeyUsage(list(usages)), False)
     return b.sign(issuer_key, hashes.SHA256())
 
 

@@ -201,3 +201,74 @@ def test_cli_keygen_sign_verify_ecdsa(alg: str, tmp_path: Path) -> None:
 
 def test_cli_keygen_rejects_unknown_type(tmp_path: Path) -> None:
     assert run("keygen", "x", "--dir", str(tmp_path), "--type", "rsa")[0] == 2
+
+
+def test_revoking_an_ecdsa_key_by_its_der_fingerprint(tmp_path: Path) -> None:
+    """rt17 f11: the common fingerprint is SHA-256 of the DER SPKI, not safeload's key id (of
+    the PEM text); revoking by it used to revoke nothing, silently."""
+    import hashlib
+
+    leaked = ECDSASigningKey.generate("ecdsa-p256")
+    other = ECDSASigningKey.generate("ecdsa-p256")
+    der = leaked.public_key.public.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    fingerprint = hashlib.sha256(der).hexdigest()
+    assert fingerprint != leaked.public_key.keyid
+    ring = Keyring([leaked.public_key, other.public_key], revoked=[fingerprint])
+    assert ring.keyids == (other.public_key.keyid,)
+    model = tmp_path / "m.pkl"
+    model.write_bytes(pickle.dumps([1]))
+    safeload.sign(model, leaked)
+    with pytest.raises(safeload.SignatureError):
+        safeload.load(model, ring)
+    safeload.sign(model, leaked, signature_format="model-signing")
+    with pytest.raises(safeload.SignatureError):
+        safeload.load(model, ring)
+    ed = SigningKey.generate()  # Ed25519 keys too
+    ed_der = serialization.load_pem_public_key(ed.public_key.to_pem()).public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    ring = Keyring([ed.public_key, other.public_key], revoked=[hashlib.sha256(ed_der).hexdigest()])
+    assert ring.keyids == (other.public_key.keyid,)
+
+
+def test_ecdsa_sidecar_is_malleable_but_its_payload_is_not(tmp_path: Path) -> None:
+    """rt17 f06: s -> n - s gives a different, still valid sidecar (documented in SECURITY.md);
+    the statement it carries is the same."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.utils import (
+        decode_dss_signature,
+        encode_dss_signature,
+    )
+
+    n = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+    key = ECDSASigningKey.generate("ecdsa-p256")
+    model = tmp_path / "m.pkl"
+    sig = safeload.dump([1, 2], model, key)
+    before = safeload.verify(model, key.public_key)
+    doc = json.loads(sig.read_bytes())
+    r, s = decode_dss_signature(base64.b64decode(doc["signatures"][0]["sig"]))
+    doc["signatures"][0]["sig"] = base64.b64encode(encode_dss_signature(r, n - s)).decode()
+    edited = (json.dumps(doc, indent=2) + "\n").encode()
+    assert edited != sig.read_bytes()
+    sig.write_bytes(edited)
+    assert safeload.verify(model, key.public_key) == before
+
+
+def test_cli_convert_takes_an_ecdsa_source_key(tmp_path: Path) -> None:
+    """rt17 nit: convert --src-pub read Ed25519 keys only."""
+    src_key = ECDSASigningKey.generate("ecdsa-p256")
+    (tmp_path / "src.pub").write_bytes(src_key.public_key.to_pem())
+    dst_key = SigningKey.generate()
+    dst_key.save(tmp_path / "dst.key")
+    model = tmp_path / "m.pkl"
+    safeload.dump({"w": [1.0]}, model, src_key)
+    dst = tmp_path / "m.skops"
+    code, _, err = run(
+        "convert", str(model), str(dst), "--key", str(tmp_path / "dst.key"),
+        "--src-pub", str(tmp_path / "src.pub"),
+    )  # fmt: skip
+    assert code == 0, err
+    assert safeload.load(dst, dst_key.public_key) == {"w": [1.0]}

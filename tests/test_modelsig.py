@@ -253,11 +253,17 @@ def test_certificate_expired_or_not_yet_valid(folder: Path, tmp_path: Path) -> N
 def test_leaf_without_signing_usage_is_refused(folder: Path, tmp_path: Path) -> None:
     chain = make_chain(tmp_path / "pki", digital_signature=False)
     _cert_sign(folder, chain)
-    with pytest.raises(SignatureError, match="neither digitalSignature"):
+    with pytest.raises(SignatureError, match="not a code-signing certificate"):
         safeload.verify(folder, ca=CertificateAuthority.from_file(chain.ca))
+    # codeSigning does not make up for a key usage that forbids signatures (rt17 f03)
     code_signing = make_chain(tmp_path / "cs", digital_signature=False, code_signing=True)
     _cert_sign(folder, code_signing)
-    assert safeload.verify(folder, ca=CertificateAuthority.from_file(code_signing.ca))
+    with pytest.raises(SignatureError, match="not a code-signing certificate"):
+        safeload.verify(folder, ca=CertificateAuthority.from_file(code_signing.ca))
+    both = make_chain(tmp_path / "both", code_signing=True)
+    _cert_sign(folder, both)
+    st = safeload.verify(folder, ca=CertificateAuthority.from_file(both.ca))
+    assert st.predicate.environment["certificate"] == "CN=model signer"
 
 
 def test_certificate_must_hold_the_signing_key(folder: Path, tmp_path: Path) -> None:
@@ -467,10 +473,15 @@ def test_load_a_member_with_the_bundle_inside_the_folder(
         folder, key, signature_format="model-signing", signature=folder / "model.sig"
     )
     member = folder / "sub" / "vocab.txt"
-    assert safeload.verify(member, key.public_key, signature=sig).predicate.format == "directory"
-    assert safeload.load(folder / "model.pkl", key.public_key, signature=sig) == {
-        "coef": [1.0, 2.0]
-    }
+    pub = key.public_key
+    got = safeload.verify(member, pub, signature=sig, model_root=folder)
+    assert got.predicate.format == "directory"
+    assert safeload.verify(folder, pub).predicate.format == "directory"  # DIR/model.sig default
+    loaded = safeload.load(folder / "model.pkl", pub, signature=sig, model_root=folder)
+    assert loaded == {"coef": [1.0, 2.0]}
+    # the caller, not the bundle, picks folder mode: without model_root it is refused
+    with pytest.raises(SignatureError, match="model_root"):
+        safeload.load(folder / "model.pkl", pub, signature=sig)
     (folder / "extra.pkl").write_bytes(b"x")  # any change to the folder fails the member too
     with pytest.raises(SignatureError, match="added"):
-        safeload.load(folder / "model.pkl", key.public_key, signature=sig)
+        safeload.load(folder / "model.pkl", pub, signature=sig, model_root=folder)

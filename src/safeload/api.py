@@ -12,7 +12,7 @@ import mmap
 import os
 import stat
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -205,7 +205,9 @@ def _read_file(
     read and leaves the other core to the static pass. The digest is of the buffer, never of
     the file."""
     try:
-        flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+        # O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer; the type is checked
+        # on the descriptor right after, and for a regular file the flag changes nothing (rt17 f05)
+        flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
         if not follow:
             flags |= getattr(os, "O_NOFOLLOW", 0)
         fd = os.open(path, flags)
@@ -280,7 +282,7 @@ def _read_folder(
     files: dict[str, bytearray | mmap.mmap] = {}
     total = 0
     skipped = tuple(skip)
-    for root, dirs, names in os.walk(path, followlinks=allow_symlinks):
+    for root, dirs, names in _walk(path, follow=allow_symlinks):
         if skipped:
             here = Path(root).relative_to(path).as_posix()
             prefix = "" if here == "." else here + "/"
@@ -320,6 +322,35 @@ def _real_file(path: Path) -> Path:
     ``allow_symlinks``, by the folder check."""
     absolute = Path(os.path.abspath(path))
     return Path(os.path.realpath(absolute.parent)) / absolute.name
+
+
+def _walk(top: Path, *, follow: bool) -> Iterator[tuple[str, list[str], list[str]]]:
+    """``os.walk`` top-down, without recursion: Python 3.11's ``os.walk`` recurses once per
+    level, so a chain of ~1000 nested folders raised ``RecursionError`` (rt17 f05b). The caller
+    may prune ``dirs`` in place, as with ``os.walk``. A folder that cannot be listed fails
+    rather than being skipped (``os.walk`` ignores such errors)."""
+    stack = [str(top)]
+    while stack:
+        root = stack.pop()
+        dirs: list[str] = []
+        names: list[str] = []
+        try:
+            with os.scandir(root) as entries:
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir()  # follows symlinks, as os.walk does
+                    except OSError:
+                        is_dir = False
+                    (dirs if is_dir else names).append(entry.name)
+        except OSError as exc:
+            raise MalformedArtifactError(
+                f"cannot list folder {root}: {exc.strerror}", path=str(top)
+            ) from exc
+        yield root, dirs, names
+        for d in reversed(dirs):
+            full = os.path.join(root, d)
+            if follow or not os.path.islink(full):
+                stack.append(full)
 
 
 def _governing_folder(path: Path) -> tuple[Path, Path] | None:
@@ -505,6 +536,8 @@ def load(
     signature: PathLike | None = None,
     ignore_paths: Iterable[str] = (),
     ca: CertificateAuthority | None = None,
+    model_root: PathLike | None = None,
+    signature_format: str | None = None,
 ) -> Any:
     """Verify ``path`` against ``<path>.sig`` with pinned ``keys``, then deserialize the same
     bytes through the restricted reader.
@@ -523,16 +556,30 @@ def load(
     folder (``DIR.sig`` beside ``DIR``, for ``DIR`` or any folder above the file) is loaded only
     after the whole folder verifies, and that folder signature alone governs it: a ``.sig`` of
     the file's own is ignored (see :func:`_governing_folder`).
+
+    Which folder, if any, is verified is the caller's choice, never the signature file's: a file
+    is checked as part of a folder only when ``DIR.sig`` beside a folder holding it exists, or
+    when ``model_root`` names the folder (with ``signature``, default ``model_root.sig``; e.g.
+    model_signing's ``model/model.sig``). Otherwise ``signature`` must sign this one file; a
+    folder signature is refused (see :func:`_signed_folder`). ``signature_format``
+    (``"safeload"`` or ``"model-signing"``) refuses a signature file of the other format.
     """
-    if ca is None:
-        _checked_keys(keys)
+    _one_trust_path(keys, ca)
     p = Path(path)
     lim = limits or Limits()
     pol = resolve_policy(policy, trusted)
-    governing = _governing_folder(p) if signature is None else _bundle_folder(p, signature)
+    governing = _signed_folder(p, signature, model_root)
     if governing is not None:
         verified, rel = _verify_in_folder(
-            p, *governing, keys, lim, now, allow_symlinks, ca=ca, ignore_paths=ignore_paths
+            p,
+            *governing,
+            keys,
+            lim,
+            now,
+            allow_symlinks,
+            ca=ca,
+            ignore_paths=ignore_paths,
+            signature_format=signature_format,
         )
         fmt = _format_for(p, verified.files[rel], None)
         artifact = verified.artifact(rel, fmt)
@@ -542,6 +589,8 @@ def load(
         sidecar = _read_sidecar(p, signature)
     except SafeloadError as exc:  # reported after the artifact's own errors, as before
         sidecar = exc
+    if isinstance(sidecar, bytes):
+        _check_format(sidecar, signature_format, Path(signature or sidecar_path(p)), p)
     if isinstance(sidecar, bytes) and is_bundle(sidecar):
         data = _read_once(p, lim.max_file_size)
         bundled = verify_model_file(
@@ -649,10 +698,12 @@ def _verify_in_folder(
     *,
     ca: CertificateAuthority | None = None,
     ignore_paths: Iterable[str] = (),
+    signature_format: str | None = None,
 ) -> tuple[VerifiedFolder, str]:
     """Verify the whole signed ``folder`` that governs the file ``p``; return it and the path
     of ``p`` inside it. The file's own sidecar, if any, is not consulted."""
-    sidecar = bytes(_read_once(folder_sig, MAX_SIDECAR_BYTES, "signature file"))
+    sidecar = _read_sidecar(folder, folder_sig)
+    _check_format(sidecar, signature_format, folder_sig, p)
     verified = _verify_folder_any(
         folder, folder_sig, sidecar, keys, ca, ignore_paths, lim, now, allow_symlinks
     )
@@ -666,24 +717,110 @@ def _verify_in_folder(
     return verified, rel
 
 
-def _bundle_folder(p: Path, signature: PathLike) -> tuple[Path, Path] | None:
-    """``(folder, signature)`` when the file ``p`` is loaded with an explicit ``signature`` that
-    is a model_signing bundle of a folder holding it (e.g. model_signing's default
-    ``model/model.sig``): the nearest folder above ``p`` in which ``p``'s path is listed. That
-    whole folder is then verified, so the unverified listing only picks which folder to check;
-    otherwise ``None``."""
-    sig = Path(signature)
-    try:
-        raw = bytes(_read_once(sig, MAX_SIDECAR_BYTES, "signature file"))
-        if not is_bundle(raw):
-            return None
-        names = {r.name for r in parse_manifest(parse_bundle(raw).payload).resources}
-    except SafeloadError:
-        return None  # verification of the file against it reports the problem
-    for folder in Path(os.path.abspath(p)).parents:
-        if _inside(folder, p) in names:
-            return folder, sig
+def _same_path(a: PathLike, b: PathLike) -> bool:
+    return os.path.abspath(a) == os.path.abspath(b)
+
+
+def _signed_folder(
+    p: Path, signature: PathLike | None, model_root: PathLike | None
+) -> tuple[Path, Path] | None:
+    """``(folder, signature)`` when the file ``p`` is verified as part of a signed folder, or
+    ``None`` for single-file mode. The caller decides, never the unverified signature file
+    (red team 17, f01/f02):
+
+    - a folder signature ``DIR.sig`` beside a folder holding ``p`` governs, as without
+      ``signature=`` (:func:`_governing_folder`); naming any other signature (``p``'s own
+      ``.sig`` aside, which is the default anyway) or another ``model_root`` is refused;
+    - otherwise ``model_root`` names the folder (``signature`` defaults to ``model_root.sig``);
+    - otherwise it is single-file mode, and a folder signature is refused by the verifier. Without
+      ``signature=``, a model_signing folder bundle ``D/model.sig`` in a folder above ``p`` is
+      also refused rather than silently bypassed by a per-file ``.sig`` (see
+      :func:`_refuse_in_folder_bundle`).
+    """
+    named = None if signature is None or _same_path(signature, sidecar_path(p)) else signature
+    governing = _governing_folder(p)
+    if governing is not None:
+        folder, sig = governing
+        if named is not None and not _same_path(named, sig):
+            raise SignatureError(
+                f"{p} lies in the signed folder {folder}, and that folder's signature {sig} alone "
+                f"governs it; {named} is not that signature, so it is not used. Omit signature= "
+                f"(CLI --signature) or name {sig}.",
+                path=str(p),
+            )
+        if model_root is not None and not _same_path(model_root, folder):
+            raise SignatureError(
+                f"{p} lies in the signed folder {folder} ({sig}), which governs it; "
+                f"model_root={model_root} names another folder. Pass model_root={folder} or "
+                "omit it.",
+                path=str(p),
+            )
+        return governing
+    if model_root is not None:
+        root = Path(model_root)
+        if _inside(root, p) is None:
+            raise UsageError(f"{p} is not inside model_root {root}; name the folder holding it")
+        return root, Path(signature) if signature is not None else sidecar_path(root)
+    if signature is None:
+        _refuse_in_folder_bundle(p)
     return None
+
+
+#: model_signing's default signature file, inside the folder it signs.
+_MODEL_SIGNING_DEFAULT = "model.sig"
+
+
+def _refuse_in_folder_bundle(p: Path) -> None:
+    """Refuse single-file mode for ``p`` when a folder above it holds model_signing's default
+    ``model.sig`` signing that folder: a per-file ``.sig`` dropped in beside ``p`` must not take
+    its place unnoticed (red team 17, f02 variant C). Only ever refuses, so reading the unverified
+    bundle to see whether it lists ``p`` cannot make anything pass."""
+    for folder in Path(os.path.abspath(p)).parents:
+        candidate = folder / _MODEL_SIGNING_DEFAULT
+        if _same_path(candidate, sidecar_path(p)) or not candidate.is_file():
+            continue
+        try:
+            raw = bytes(_read_once(candidate, MAX_SIDECAR_BYTES, "signature file"))
+            if not is_bundle(raw):
+                continue
+            names = [r.name for r in parse_manifest(parse_bundle(raw).payload).resources]
+        except SafeloadError:
+            continue
+        if _inside(folder, p) in names:
+            raise SignatureError(
+                f"{p} lies in the folder {folder}, which holds the model_signing folder "
+                f"signature {candidate}; a per-file signature does not replace it. Verify the "
+                f"folder: model_root={folder}, signature={candidate} (CLI --model-root "
+                f"{folder} --signature {candidate}).",
+                path=str(p),
+            )
+
+
+def _check_format(sidecar: bytes, wanted: str | None, sig: Path, p: Path) -> None:
+    """Refuse a signature file in another format than the caller pinned (f07): a model_signing
+    bundle carries no expiry, version or format, so it must not stand in for a sidecar."""
+    if wanted is None:
+        return
+    if wanted not in SIGNATURE_FORMATS:
+        raise UsageError(
+            f"signature_format must be one of {', '.join(SIGNATURE_FORMATS)}, not {wanted!r}"
+        )
+    found = "model-signing" if is_bundle(sidecar) else "safeload"
+    if found != wanted:
+        raise SignatureError(
+            f"{sig} is a {found} signature, but {wanted} was required for {p}; do not load it",
+            path=str(p),
+        )
+
+
+def _one_trust_path(keys: KeysLike | None, ca: CertificateAuthority | None) -> None:
+    if ca is None:
+        _checked_keys(keys)
+    elif keys is not None:
+        raise UsageError(
+            "pass keys= or ca=, not both: a certificate-mode bundle is checked against the CA "
+            "alone, so a keyring's threshold and revocations would silently not apply"
+        )
 
 
 def _need_keys(keys: KeysLike | None, p: Path) -> KeysLike:
@@ -990,6 +1127,8 @@ def verify(
     signature: PathLike | None = None,
     ignore_paths: Iterable[str] = (),
     ca: CertificateAuthority | None = None,
+    model_root: PathLike | None = None,
+    signature_format: str | None = None,
 ) -> Statement:
     """Check ``path`` against its sidecar without deserializing; return the verified statement.
 
@@ -1000,26 +1139,39 @@ def verify(
     sidecar, if any, is ignored, as in :func:`load`.
 
     ``signature``, ``ignore_paths`` and ``ca`` are as for :func:`load`: an OpenSSF
-    model_signing bundle is recognised by content and verified like a safeload signature."""
-    if ca is None:
-        _checked_keys(keys)
+    model_signing bundle is recognised by content and verified like a safeload signature.
+    ``model_root`` and ``signature_format`` are as for :func:`load`. A folder ``path`` with no
+    ``DIR.sig`` beside it is checked against model_signing's default ``DIR/model.sig``."""
+    _one_trust_path(keys, ca)
     p = Path(path)
     lim = limits or Limits()
     if p.is_dir() and signature is None and not sidecar_path(p).is_file():
         p = Path(os.path.realpath(p))  # current -> v2: v2.sig signs it, as for its files
     sig = Path(signature) if signature is not None else sidecar_path(p)
     if p.is_dir():
+        if signature is None and not sig.exists() and not (p / "model").exists():
+            sig = p / _MODEL_SIGNING_DEFAULT  # model_signing's layout: the folder is named
+        sidecar = _read_sidecar(p, sig)
+        _check_format(sidecar, signature_format, sig, p)
         folder = _verify_folder_any(
-            p, sig, _read_sidecar(p, sig), keys, ca, ignore_paths, lim, now, allow_symlinks
+            p, sig, sidecar, keys, ca, ignore_paths, lim, now, allow_symlinks
         )
         if state is not None:
             state.accept(folder.statement, str(p))
         _log.info("verified %s (%d files)", p, len(folder.statement.subjects))
         return folder.statement
-    governing = _governing_folder(p) if signature is None else _bundle_folder(p, signature)
+    governing = _signed_folder(p, signature, model_root)
     if governing is not None:
         verified, _ = _verify_in_folder(
-            p, *governing, keys, lim, now, allow_symlinks, ca=ca, ignore_paths=ignore_paths
+            p,
+            *governing,
+            keys,
+            lim,
+            now,
+            allow_symlinks,
+            ca=ca,
+            ignore_paths=ignore_paths,
+            signature_format=signature_format,
         )
         if state is not None:
             state.accept(verified.statement, str(governing[0]))
@@ -1027,6 +1179,7 @@ def verify(
         return verified.statement
     data = _read_once(p, lim.max_file_size)
     sidecar = _read_sidecar(p, sig)
+    _check_format(sidecar, signature_format, sig, p)
     if is_bundle(sidecar):
         bundled = verify_model_file(
             data,

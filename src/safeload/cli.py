@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 import safeload
 from safeload import _progress
@@ -237,6 +237,18 @@ def _parser() -> argparse.ArgumentParser:
         "--signature",
         metavar="FILE",
         help="signature file: safeload sidecar or model_signing bundle (default FILE.sig)",
+    )
+    vf.add_argument(
+        "--model-root",
+        metavar="DIR",
+        help="verify FILE as a file of the signed folder DIR (signature default DIR.sig; "
+        "e.g. model_signing's DIR/model.sig with --signature)",
+    )
+    vf.add_argument(
+        "--signature-format",
+        choices=SIGNATURE_FORMATS,
+        help="refuse a signature file in the other format (a model_signing bundle has no "
+        "expiry or version)",
     )
     vf.add_argument(
         "--ignore-paths",
@@ -621,21 +633,43 @@ def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
 _MODEL_SUFFIXES = (".pkl", ".pickle", ".joblib", ".skops")
 
 
+def _tree(top: Path) -> list[Path]:
+    """Everything under ``top``, as ``rglob("*")`` but without recursion (3.11's recurses once
+    per level: a deep chain of folders raised RecursionError, rt17 f05b); symlinked folders are
+    not followed."""
+    found: list[Path] = []
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            found.append(entry)
+            if entry.is_dir() and not entry.is_symlink():
+                stack.append(entry)
+    return found
+
+
 def _expand(paths: Sequence[str]) -> list[str]:
     """Files as given; a directory stands for every model file under it (signed or not)."""
     files: list[str] = []
     for entry in paths:
         p = Path(entry)
         real = Path(os.path.realpath(p))  # current -> v2 is the signed folder v2
-        if p.is_dir() and any(
-            d.name and d.with_name(d.name + ".sig").is_file()
-            for d in (Path(os.path.abspath(p)), real)
+        if p.is_dir() and (
+            any(
+                d.name and d.with_name(d.name + ".sig").is_file()
+                for d in (Path(os.path.abspath(p)), real)
+            )
+            or ((p / "model.sig").is_file() and not (p / "model").exists())
         ):
-            files.append(entry)  # a signed folder: verified as a whole
+            files.append(entry)  # a signed folder (DIR.sig or model_signing's DIR/model.sig)
         elif p.is_dir():
             files += sorted(
                 str(f)
-                for f in p.rglob("*")
+                for f in _tree(p)
                 if f.is_file()
                 and not f.name.endswith(".sig")
                 and (
@@ -675,8 +709,14 @@ def _verify_one(
             state=state,
             allow_symlinks=args.allow_symlinks,
             signature=args.signature,
-            ignore_paths=_model_relative(f, args.ignore_paths) if args.ignore_paths else (),
+            ignore_paths=(
+                _model_relative(args.model_root or f, args.ignore_paths)
+                if args.ignore_paths
+                else ()
+            ),
             ca=ca,
+            model_root=args.model_root,
+            signature_format=args.signature_format,
         )
     except SignatureError as exc:
         return {"file": f, "ok": False, "error": str(exc), "error_type": type(exc).__name__}
@@ -706,9 +746,11 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     ca = CertificateAuthority.from_file(args.ca) if args.ca else None
     ring = None if ca is not None else _keyring(args)
     state = safeload.TrustState(args.state) if args.state else None
-    if args.signature or args.ignore_paths:
+    if args.signature or args.ignore_paths or args.model_root:
         if len(args.files) != 1:
-            raise _UsageError("--signature and --ignore-paths apply to one model at a time")
+            raise _UsageError(
+                "--signature, --ignore-paths and --model-root apply to one model at a time"
+            )
         files = list(args.files)
     else:
         files = _expand(_artifacts(args.files))
@@ -740,8 +782,10 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if r["ok"] and r["statement"]["predicateType"] == MODEL_SIGNING_PREDICATE:
                 p = r["statement"]["predicate"]
                 count = len(r["statement"]["subject"])
+                signer = p["environment"].get("certificate")
+                by = f", signed by certificate {signer}" if signer else ""
                 print(
-                    f"OK {r['file']}: model_signing bundle, {count} file(s), {p['size']} bytes",
+                    f"OK {r['file']}: model_signing bundle, {count} file(s), {p['size']} bytes{by}",
                     file=out,
                 )
             elif r["ok"]:
@@ -931,7 +975,7 @@ def _cmd_convert(args: argparse.Namespace, out: TextIO) -> int:
     expires = _parse_time(args.expires) if args.expires else None
     keys: Keyring | None = None
     if args.src_pub:
-        keys = Keyring([VerifyKey.from_file(p) for p in args.src_pub])
+        keys = Keyring([load_public_key(p) for p in args.src_pub])
     elif args.src_keyring:
         keys = Keyring.from_dir(args.src_keyring)
     check = None
@@ -1008,6 +1052,36 @@ def _fail(args: argparse.Namespace, out: TextIO, err: TextIO, exc: Exception, co
     return code
 
 
+def _escape_controls(text: str) -> str:
+    """``text`` with control and format characters (ANSI escapes, carriage returns, bidi
+    overrides) shown as ``\\x1b``-style escapes; newlines are kept. Names and fields from an
+    unverified signature file must not drive the terminal (rt17 f10)."""
+    if text.isprintable() or all(c == "\n" or c.isprintable() for c in text):
+        return text
+    return "".join(
+        c if c == "\n" or c.isprintable() else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )
+
+
+class _Escaping(io.TextIOBase):
+    """A text stream that escapes control characters on the way to ``inner``."""
+
+    def __init__(self, inner: TextIO) -> None:
+        self._inner = inner
+
+    def write(self, text: str) -> int:
+        self._inner.write(_escape_controls(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._inner.flush()
+
+
+def _escaping(stream: TextIO) -> TextIO:
+    return cast(TextIO, _Escaping(stream))
+
+
 def _dispatch(
     args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO, err: TextIO
 ) -> int:
@@ -1015,10 +1089,10 @@ def _dispatch(
         return _cmd_keygen(args, out)
     if args.command == "sign":
         return _cmd_sign(args, out)
-    if args.command == "verify":
-        return _cmd_verify(args, out, err)
-    if args.command == "inspect":
-        return _cmd_inspect(args, out, err)
+    if args.command == "verify":  # errors quote names from unverified files
+        return _cmd_verify(args, _escaping(out), _escaping(err))
+    if args.command == "inspect":  # shows what an unverified file claims
+        return _cmd_inspect(args, _escaping(out), _escaping(err))
     if args.command == "convert":
         return _cmd_convert(args, out)
     if args.command == "scan":

@@ -412,6 +412,23 @@ def _pinned(key: object) -> Verifier:
 _KEYID = re.compile(r"[0-9a-f]{64}")
 
 
+def _fingerprints(key: Verifier) -> frozenset[str]:
+    """The ids a key is known by: its key id and, for a public key, SHA-256 of its DER
+    SubjectPublicKeyInfo."""
+    ids = {key.keyid}
+    to_pem = getattr(key, "to_pem", None)
+    if callable(to_pem):
+        try:
+            public = serialization.load_pem_public_key(to_pem())
+        except (ValueError, TypeError, UnsupportedAlgorithm):
+            return frozenset(ids)
+        der = public.public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        ids.add(hashlib.sha256(der).hexdigest())
+    return frozenset(ids)
+
+
 def _revoked_ids(revoked: Iterable[str]) -> frozenset[str]:
     """Revoked key ids, each checked to be a full key id: anything else (a prefix, upper case,
     a name) matches no key, so it would revoke nothing, silently."""
@@ -458,7 +475,12 @@ class Keyring:
             unique.setdefault(verifier.keyid, verifier)
         revoked_ids = _revoked_ids(revoked)
         # Revoked keys never count; they are kept apart only to say "signed by a revoked key".
-        revoked_keys = {k: unique.pop(k) for k in revoked_ids if k in unique}
+        # A key is revoked by its key id or by its common fingerprint, SHA-256 of the DER
+        # SubjectPublicKeyInfo (what openssl/cosign show), so revoking a leaked key by the id
+        # the rest of the world uses cannot silently revoke nothing (red team 17, f11).
+        revoked_keys = {
+            k: unique.pop(k) for k in list(unique) if _fingerprints(unique[k]) & revoked_ids
+        }
         if not unique:
             raise KeyFormatError("a keyring needs at least one key that is not revoked")
         if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:

@@ -81,6 +81,10 @@ def _fail(source: str | None, what: str) -> SidecarFormatError:
     )
 
 
+#: JSON integers longer than this are refused (red team 17, f04b).
+_MAX_INT_DIGITS = 64
+
+
 def _strict_json(text: str, source: str | None) -> Any:
     def no_dupes(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -93,8 +97,16 @@ def _strict_json(text: str, source: str | None) -> Any:
     def no_constants(name: str) -> Any:
         raise _fail(source, f"non-standard JSON constant {name}")
 
+    def small_int(digits: str) -> int:
+        # int() refuses over 4300 digits with a bare ValueError; nothing signed needs 20
+        if len(digits) > _MAX_INT_DIGITS:
+            raise _fail(source, f"a JSON integer of {len(digits)} digits")
+        return int(digits)
+
     try:
-        return json.loads(text, object_pairs_hook=no_dupes, parse_constant=no_constants)
+        return json.loads(
+            text, object_pairs_hook=no_dupes, parse_constant=no_constants, parse_int=small_int
+        )
     except json.JSONDecodeError as exc:
         raise _fail(source, f"invalid JSON ({exc.msg} at position {exc.pos})") from exc
     except RecursionError as exc:
@@ -200,8 +212,10 @@ def parse_envelope(data: bytes, *, source: str | None = None) -> Envelope:
         sigs.append(Signature(keyid, sig))
     envelope = Envelope(payload, PAYLOAD_TYPE, tuple(sigs))
     if envelope.to_json() != data:
-        # The signatures cover the payload only (DSSE); requiring the canonical layout makes
-        # every byte of the sidecar matter, so an edited .sig never verifies.
+        # The signatures cover the payload only (DSSE); requiring the canonical layout means
+        # every byte outside the signatures is fixed. The signature values and key-id hints are
+        # not: an ECDSA signature's s may become n - s, and a hint may be blanked, and the .sig
+        # still verifies (the payload, and so what was signed, cannot change; rt17 f06).
         raise _fail(source, "not in the exact layout safeload writes (was it edited?)")
     return envelope
 

@@ -285,8 +285,8 @@ def _count_valid(envelope: Envelope, ring: Keyring, now: datetime) -> tuple[str,
 
     The key id on a signature is a hint, never a reason to trust: a signature counts for a key
     only if it verifies under that key. An empty hint may match any trusted key; a non-empty
-    hint that names a different key rules that pairing out, so editing the hint of a signed
-    sidecar makes it fail rather than leaving it malleable.
+    hint that names a different key rules that pairing out. The hint is not signed: blanking it
+    keeps a signature valid, so a sidecar's bytes do not identify a release (rt17 f06).
     """
     message = envelope.pae()
     valid = []

@@ -200,6 +200,18 @@ def sign_model(
 class _Checked:
     manifest: Manifest
     keyids: tuple[str, ...]
+    #: certificate mode: the CA-validated leaf's subject (and SANs), for the caller to see
+    signer: str | None = None
+    #: some, not enough, trusted keys signed: raised only once the files match (rt17 f09), so a
+    #: changed file gets the opaque error, not advice to collect approvals
+    short: InsufficientSignaturesError | None = None
+
+    def approved(self) -> None:
+        if self.short is not None:
+            raise self.short
+
+    def environment(self) -> dict[str, str]:
+        return {"certificate": self.signer} if self.signer else {}
 
 
 def _opaque(source: str, trust: str) -> InvalidSignatureError:
@@ -219,8 +231,9 @@ def _valid_by(key: PublicKey, bundle: Bundle) -> bool:
 
 def _check_chain(
     bundle: Bundle, ca: CertificateAuthority, now: datetime, source: str, sig_source: str
-) -> PublicKey:
-    """The leaf's public key, once its chain leads to ``ca`` at ``now`` and it may sign."""
+) -> tuple[PublicKey, str]:
+    """The leaf's public key and who it names, once its chain leads to ``ca`` at ``now`` and it
+    may sign code."""
     try:
         leaf, *rest = (x509.load_der_x509_certificate(c) for c in bundle.certificates)
     except ValueError as exc:
@@ -233,7 +246,7 @@ def _check_chain(
         .time(now)
         .max_chain_depth(8)
         .extension_policies(
-            ca_policy=x509v.ExtensionPolicy.webpki_defaults_ca(),
+            ca_policy=_CA_POLICY,
             ee_policy=x509v.ExtensionPolicy.permit_all(),
         )
     )
@@ -250,27 +263,63 @@ def _check_chain(
     if not _may_sign(leaf):
         raise SignatureError(
             f"{source}: the signing certificate in {sig_source} (subject "
-            f"{leaf.subject.rfc4514_string()!r}) allows neither digitalSignature (key usage) "
-            "nor codeSigning (extended key usage); it may not sign models.",
+            f"{leaf.subject.rfc4514_string()!r}) is not a code-signing certificate: it needs "
+            "key usage digitalSignature and, if it has an extended key usage, codeSigning in it "
+            "(a TLS server or e-mail certificate from the same CA may not sign models).",
             path=source,
         )
     try:
-        return wrap_public_key(leaf.public_key(), source=sig_source)
-    except KeyFormatError as exc:
-        raise SignatureError(f"{source}: {exc}", path=source) from exc
+        return wrap_public_key(leaf.public_key(), source=sig_source), describe_certificate(leaf)
+    except (KeyFormatError, ValueError) as exc:  # ValueError: a point off the curve
+        raise SignatureError(f"{source}: {sig_source}: {exc}", path=source) from exc
+
+
+def _ca_may_issue_code_signing(
+    policy: x509v.Policy, cert: x509.Certificate, eku: x509.ExtendedKeyUsage | None
+) -> None:
+    """An intermediate's extended key usage, when present, must allow code signing (or any
+    purpose). A client verifier would otherwise demand clientAuth, refusing the code-signing
+    intermediates real PKIs use (red team 17, f03 note)."""
+    allowed = {
+        x509.oid.ExtendedKeyUsageOID.CODE_SIGNING,
+        x509.oid.ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE,
+    }
+    if eku is not None and not allowed & set(eku):
+        raise ValueError("a CA's extended key usage does not allow code signing")
+
+
+_CA_POLICY = x509v.ExtensionPolicy.webpki_defaults_ca().may_be_present(
+    x509.ExtendedKeyUsage, x509v.Criticality.AGNOSTIC, _ca_may_issue_code_signing
+)
 
 
 def _may_sign(cert: x509.Certificate) -> bool:
+    """RFC 5280: both extensions restrict. The key must be allowed to sign (key usage
+    digitalSignature, which must be present), and an extended key usage, when present, must
+    allow code signing. model_signing 1.1 accepts either one alone (red team 17, f03)."""
     try:
-        if cert.extensions.get_extension_for_class(x509.KeyUsage).value.digital_signature:
-            return True
+        if not cert.extensions.get_extension_for_class(x509.KeyUsage).value.digital_signature:
+            return False
     except x509.ExtensionNotFound:
-        pass
+        return False
     try:
         eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     except x509.ExtensionNotFound:
-        return False
+        return True
     return x509.oid.ExtendedKeyUsageOID.CODE_SIGNING in eku
+
+
+def describe_certificate(cert: x509.Certificate) -> str:
+    """The leaf's subject and subject alternative names, with control characters escaped."""
+    text = cert.subject.rfc4514_string()
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except (x509.ExtensionNotFound, ValueError):
+        san = None
+    if san is not None:
+        names = [str(getattr(n, "value", n)) for n in san]
+        text += " (SAN " + ", ".join(names) + ")"
+    return text.encode("unicode_escape").decode("ascii")
 
 
 def _authenticate(
@@ -290,10 +339,11 @@ def _authenticate(
                 "your CA file (--ca / ca=), not a public key",
                 path=source,
             )
-        leaf = _check_chain(bundle, ca, now, source, sig_source)
+        leaf, signer = _check_chain(bundle, ca, now, source, sig_source)
         if not _valid_by(leaf, bundle):
             raise _opaque(source, f"certificate trusted by the {ca.describe()}")
-        keyids: tuple[str, ...] = (leaf.keyid,)
+        checked = parse_manifest(bundle.payload, source=sig_source)
+        return _Checked(checked, (leaf.keyid,), signer)
     else:
         if keys is None:
             raise SignatureError(
@@ -310,13 +360,14 @@ def _authenticate(
         if len(keyids) < ring.threshold:
             if not keyids:
                 raise _opaque(source, ring.describe())
-            raise InsufficientSignaturesError(
+            short = InsufficientSignaturesError(
                 f"{source}: {len(keyids)} of {ring.threshold} required signatures from the "
                 f"{ring.describe()} in {sig_source}; approvals are missing.",
                 have=len(keyids),
                 need=ring.threshold,
                 path=source,
             )
+            return _Checked(parse_manifest(bundle.payload, source=sig_source), keyids, short=short)
     return _Checked(parse_manifest(bundle.payload, source=sig_source), keyids)
 
 
@@ -345,12 +396,14 @@ def verify_model_file(
     if len(resources) != 1 or resources[0].name != ".":
         raise SignatureError(
             f"{sidecar_source} signs a folder of {len(resources)} file(s), not the single file "
-            f"{source}; verify the folder, or load files by their path inside it",
+            f"{source}; verify the folder, or name it as the model root (model_root=, CLI "
+            "--model-root) to load a file of it",
             path=source,
         )
     actual = _progress.sha256_hex(data, f"hashing {name}")
     if not hmac.compare_digest(actual, resources[0].sha256):
         raise _opaque(source, "signature file " + sidecar_source)
+    checked.approved()
     signed_name = checked.manifest.model_name
     if signed_name != name and not allow_rename:
         raise SignatureError(
@@ -366,6 +419,7 @@ def verify_model_file(
             size=len(data),
             created=SIGNED_AT_UNKNOWN,
             name=checked.manifest.model_name or None,
+            environment=checked.environment(),
         ),
         predicate_type=PREDICATE_TYPE,
     )
@@ -412,6 +466,7 @@ def verify_model_folder(
     for rel, data in present.items():
         if not hmac.compare_digest(_progress.sha256_hex(data, f"hashing {rel}"), signed[rel]):
             raise _opaque(source, "signature file " + sidecar_source)
+    checked.approved()
     ordered = sorted(present, key=resource_order)
     statement = Statement(
         tuple(Subject(rel, signed[rel]) for rel in ordered),
@@ -420,6 +475,7 @@ def verify_model_folder(
             size=sum(len(present[rel]) for rel in ordered),
             created=SIGNED_AT_UNKNOWN,
             name=manifest.model_name or None,
+            environment=checked.environment(),
             files={rel: len(present[rel]) for rel in ordered},
         ),
         predicate_type=PREDICATE_TYPE,

@@ -560,13 +560,14 @@ def native_findings(analysis: Any, reader: Any, policy: Policy) -> list[Any]:
             builder.value(obj)
         for _pos, obj in analysis.calls:  # calls whose result the stream may discard (POP)
             builder.value(obj)
+        if builder.problems:
+            return [Finding(0, "", builder.problems[0])]
+        # inside the try: walking a state the pass could not prove raises Unproven
+        problem = _sharing_problem(builder.value(root)) or _iteration_problem(builder.instances)
     except RecursionError:
         return [Finding(0, "", "unproven: the object graph is too deep to check statically")]
     except Exception as exc:  # fail closed: what cannot be modelled is not proven
         return [Finding(0, "", f"unproven: the pass cannot model this state ({exc})")]
-    if builder.problems:
-        return [Finding(0, "", builder.problems[0])]
-    problem = _sharing_problem(builder.value(root)) or _iteration_problem(builder.instances)
     if problem:
         return [Finding(0, "", problem, use_time=True)]
     checks = validate.checks_for_scan()
