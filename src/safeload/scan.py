@@ -1392,9 +1392,9 @@ def analyze(
             # a load skips the use-time rules (it checks what it built), but not this one: the
             # C unpickler hashes a dict key while building, and a tuple DAG as a key hashes in
             # 2**k steps before any check after building could run (red team 14, f03)
-            from safeload.trust.static import stored_sharing_problem
+            from safeload.trust.static import hashes_containers, stored_sharing_problem
 
-            sharing = stored_sharing_problem(result)
+            sharing = stored_sharing_problem(result) if hashes_containers(result) else None
             if sharing:
                 result.problems.append(Finding(0, "", sharing, use_time=True))
         if check_trees and not result.problems and all(g.trusted for g in result.globals):

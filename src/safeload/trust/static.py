@@ -25,7 +25,7 @@ from typing import Any
 
 from safeload.policy import Policy, format_name
 
-__all__ = ["stored_sharing_problem", "use_time_findings"]
+__all__ = ["hashes_containers", "stored_sharing_problem", "use_time_findings"]
 
 _PARTIAL = ("functools", "partial")
 _POSITIONAL = (
@@ -226,6 +226,43 @@ def stored_sharing_problem(analysis: Any) -> str | None:
     before the C unpickler hashes a dict key (a tuple DAG as a key hashes in 2**k steps, f03).
     Call it in :func:`safeload.scan.analyze` before ``stored`` is dropped."""
     return _sharing_problem([items for _pos, _target, items in analysis.stored])
+
+
+def hashes_containers(analysis: Any) -> bool:
+    """Whether the stream hashes a container (a tuple or frozenset as a dict key or set item,
+    directly or through a call to a dict or set constructor): the only way the C unpickler
+    itself walks a shared value (f03). A load runs :func:`stored_sharing_problem` only then;
+    ``True`` whenever unsure."""
+    from safeload._symbolic import _Box, _Container, _Dict, _Obj
+
+    for _pos, target, items in analysis.stored:
+        if isinstance(target, _Dict):
+            for i in range(0, len(items), 2):
+                if isinstance(items[i], _Container):
+                    return True
+        elif isinstance(target, _Box):
+            if target.kind != "list" and any(isinstance(i, _Container) for i in items):
+                return True
+        elif any(isinstance(i, _Container) for i in items):
+            return True  # items added to something else: not modelled, so check
+    for _pos, obj in analysis.calls:
+        if isinstance(obj, _Obj) and obj.cls is not None and obj.cls.pair in _HASHING_CALLS:
+            if isinstance(obj.args, _Container) and obj.args.depth > 2:
+                return True
+    return False
+
+
+#: Constructors that hash what their arguments hold (keys or items).
+_HASHING_CALLS = frozenset(
+    {
+        ("builtins", "set"),
+        ("builtins", "frozenset"),
+        ("builtins", "dict"),
+        ("collections", "OrderedDict"),
+        ("collections", "defaultdict"),
+        ("collections", "Counter"),
+    }
+)
 
 
 def _container_kids(sym: Any) -> list[Any]:
