@@ -24,6 +24,7 @@ from typing import NoReturn, Protocol, runtime_checkable
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from safeload._time import parse_time
@@ -206,8 +207,33 @@ class VerifyKey:
         return f"VerifyKey(keyid={self._keyid[:16]}…)"
 
 
-class SigningKey:
+class PrivateKeyFile:
+    """What every private key class shares: PKCS#8 PEM out, and a 0600 file that is never
+    overwritten (Ed25519 here, ECDSA in :mod:`safeload.signing.ecdsa`)."""
+
+    _key: PrivateKeyTypes
+
+    def to_pem(self, password: str | bytes | None = None) -> bytes:
+        """PKCS#8 PEM, encrypted with ``password`` when given."""
+        pw = _password_bytes(password)
+        enc: serialization.KeySerializationEncryption = (
+            serialization.BestAvailableEncryption(pw) if pw else serialization.NoEncryption()
+        )
+        return self._key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc
+        )
+
+    def save(self, path: str | os.PathLike[str], password: str | bytes | None = None) -> Path:
+        """Write to a new file with mode 0600; refuses to overwrite an existing file."""
+        p = Path(path)
+        _write_new_file(p, self.to_pem(password), 0o600)
+        return p
+
+
+class SigningKey(PrivateKeyFile):
     """An Ed25519 private key. Save it with mode 0600 and never commit it."""
+
+    _key: Ed25519PrivateKey
 
     algorithm = "ed25519"
 
@@ -256,22 +282,6 @@ class SigningKey:
     ) -> SigningKey:
         """Read a PKCS#8 PEM file, optionally passphrase-protected."""
         return cls.from_pem(_read_key_file(path), password, source=str(path))
-
-    def to_pem(self, password: str | bytes | None = None) -> bytes:
-        """PKCS#8 PEM, encrypted with ``password`` when given."""
-        pw = _password_bytes(password)
-        enc: serialization.KeySerializationEncryption = (
-            serialization.BestAvailableEncryption(pw) if pw else serialization.NoEncryption()
-        )
-        return self._key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc
-        )
-
-    def save(self, path: str | os.PathLike[str], password: str | bytes | None = None) -> Path:
-        """Write to a new file with mode 0600; refuses to overwrite an existing file."""
-        p = Path(path)
-        _write_new_file(p, self.to_pem(password), 0o600)
-        return p
 
     @property
     def public_key(self) -> VerifyKey:

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from safeload.exceptions import KeyFormatError
 from safeload.keys import (
+    PrivateKeyFile,
     SigningKey,
     VerifyKey,
     _password_bytes,
@@ -149,8 +150,10 @@ class ECDSAVerifyKey:
         return f"ECDSAVerifyKey({self._algorithm}, keyid={self._keyid[:16]}…)"
 
 
-class ECDSASigningKey:
+class ECDSASigningKey(PrivateKeyFile):
     """An ECDSA private key on P-256, P-384 or P-521. Save it with mode 0600; never commit it."""
+
+    _key: ec.EllipticCurvePrivateKey
 
     def __init__(self, key: ec.EllipticCurvePrivateKey, *, source: str | None = None) -> None:
         if not isinstance(key, ec.EllipticCurvePrivateKey):
@@ -185,22 +188,6 @@ class ECDSASigningKey:
     ) -> ECDSASigningKey:
         """Read a PEM private key file, optionally passphrase-protected."""
         return cls.from_pem(_read_key_file(path), password, source=str(path))
-
-    def to_pem(self, password: str | bytes | None = None) -> bytes:
-        """PKCS#8 PEM, encrypted with ``password`` when given."""
-        pw = _password_bytes(password)
-        enc: serialization.KeySerializationEncryption = (
-            serialization.BestAvailableEncryption(pw) if pw else serialization.NoEncryption()
-        )
-        return self._key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc
-        )
-
-    def save(self, path: str | os.PathLike[str], password: str | bytes | None = None) -> Path:
-        """Write to a new file with mode 0600; refuses to overwrite an existing file."""
-        p = Path(path)
-        _write_new_file(p, self.to_pem(password), 0o600)
-        return p
 
     @property
     def public_key(self) -> ECDSAVerifyKey:
