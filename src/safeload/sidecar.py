@@ -20,7 +20,7 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from types import MappingProxyType
@@ -85,22 +85,26 @@ def _fail(source: str | None, what: str) -> SidecarFormatError:
 _MAX_INT_DIGITS = 64
 
 
-def _strict_json(text: str, source: str | None) -> Any:
+def strict_json(text: str, fail: Callable[[str], Exception]) -> Any:
+    """Parse signed JSON strictly: duplicate keys, NaN/Infinity, integers over
+    ``_MAX_INT_DIGITS`` digits, invalid JSON and runaway nesting each raise ``fail(reason)``
+    (safeload's sidecars here, model_signing bundles in :mod:`safeload.signing.bundle`)."""
+
     def no_dupes(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for k, v in pairs:
             if k in out:
-                raise _fail(source, f"duplicate JSON key {k!r}")
+                raise fail(f"duplicate JSON key {k!r}")
             out[k] = v
         return out
 
     def no_constants(name: str) -> Any:
-        raise _fail(source, f"non-standard JSON constant {name}")
+        raise fail(f"non-standard JSON constant {name}")
 
     def small_int(digits: str) -> int:
         # int() refuses over 4300 digits with a bare ValueError; nothing signed needs 20
         if len(digits) > _MAX_INT_DIGITS:
-            raise _fail(source, f"a JSON integer of {len(digits)} digits")
+            raise fail(f"a JSON integer of {len(digits)} digits")
         return int(digits)
 
     try:
@@ -108,9 +112,13 @@ def _strict_json(text: str, source: str | None) -> Any:
             text, object_pairs_hook=no_dupes, parse_constant=no_constants, parse_int=small_int
         )
     except json.JSONDecodeError as exc:
-        raise _fail(source, f"invalid JSON ({exc.msg} at position {exc.pos})") from exc
+        raise fail(f"invalid JSON ({exc.msg} at position {exc.pos})") from exc
     except RecursionError as exc:
-        raise _fail(source, "JSON nested too deeply") from exc
+        raise fail("JSON nested too deeply") from exc
+
+
+def _strict_json(text: str, source: str | None) -> Any:
+    return strict_json(text, lambda what: _fail(source, what))
 
 
 def _b64decode(text: object, what: str, source: str | None) -> bytes:

@@ -29,7 +29,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from safeload.exceptions import SidecarFormatError
-from safeload.sidecar import MAX_SIDECAR_BYTES, PAYLOAD_TYPE, STATEMENT_TYPE, Signature, pae
+from safeload.sidecar import (
+    MAX_SIDECAR_BYTES,
+    PAYLOAD_TYPE,
+    STATEMENT_TYPE,
+    Signature,
+    pae,
+    strict_json,
+)
 
 __all__ = [
     "BUNDLE_MEDIA_TYPE",
@@ -65,39 +72,12 @@ def _fail(source: str | None, what: str) -> SidecarFormatError:
     )
 
 
-#: JSON integers longer than this are refused (red team 17, f04b).
-_MAX_INT_DIGITS = 64
-
-
 def _strict_json(data: bytes, source: str | None) -> Any:
-    def no_dupes(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for k, v in pairs:
-            if k in out:
-                raise _fail(source, f"duplicate JSON key {k!r}")
-            out[k] = v
-        return out
-
-    def no_constants(name: str) -> Any:
-        raise _fail(source, f"non-standard JSON constant {name}")
-
-    def small_int(digits: str) -> int:
-        # int() refuses over 4300 digits with a bare ValueError; nothing signed needs 20
-        if len(digits) > _MAX_INT_DIGITS:
-            raise _fail(source, f"a JSON integer of {len(digits)} digits")
-        return int(digits)
-
     try:
         text = data.decode("utf-8", errors="strict")
-        return json.loads(
-            text, object_pairs_hook=no_dupes, parse_constant=no_constants, parse_int=small_int
-        )
     except UnicodeDecodeError as exc:
         raise _fail(source, "not UTF-8 text") from exc
-    except json.JSONDecodeError as exc:
-        raise _fail(source, f"invalid JSON ({exc.msg} at position {exc.pos})") from exc
-    except RecursionError as exc:
-        raise _fail(source, "JSON nested too deeply") from exc
+    return strict_json(text, lambda what: _fail(source, what))
 
 
 def _fields(
