@@ -23,6 +23,7 @@ from safeload.exceptions import (
     MalformedArtifactError,
     UnsafeStateError,
 )
+from safeload.trust.shadow import class_of
 
 #: numpy 2.2's stubs (the newest numpy on Python 3.10) require ndarray's type arguments.
 _Array = npt.NDArray[Any]
@@ -31,18 +32,6 @@ __all__ = ["validate_loaded"]
 
 _ATOMS = (type(None), bool, int, float, complex, str, bytes, bytearray, range, slice)
 MAX_OBJECTS = 50_000_000
-
-
-def _class_of(obj: Any) -> type:
-    """``type(obj)``; for the shadows ``scan`` checks (:mod:`safeload.trust.shadow`), the class
-    the shadow stands for. Real objects are always judged by their real type."""
-    from safeload.trust.shadow import Shadow
-
-    kind = type(obj)
-    if issubclass(kind, Shadow):
-        shadowed: type = obj.__class__
-        return shadowed
-    return kind
 
 
 class _Bad(Exception):
@@ -235,7 +224,7 @@ def _check_hgb_preprocessor(pre: Any, n_features: int) -> None:
     from sklearn.preprocessing import FunctionTransformer, OrdinalEncoder
     from sklearn.utils.validation import check_array
 
-    _require(_class_of(pre) is ColumnTransformer, "gradient-boosting preprocessor is not its own")
+    _require(class_of(pre) is ColumnTransformer, "gradient-boosting preprocessor is not its own")
     _require(int(pre.n_features_in_) == n_features, "preprocessor n_features_in_ disagrees")
     width = 0
     for name, trans, cols in pre.transformers_:
@@ -249,13 +238,13 @@ def _check_hgb_preprocessor(pre: Any, n_features: int) -> None:
             count = mask.shape[0]
         if name == "encoder":
             _require(
-                _class_of(trans) is OrdinalEncoder, "preprocessor encoder is not OrdinalEncoder"
+                class_of(trans) is OrdinalEncoder, "preprocessor encoder is not OrdinalEncoder"
             )
             _require(len(trans.categories_) == count, "preprocessor encoder width disagrees")
         elif name == "numerical":
             func = getattr(trans, "func", None)
             _require(
-                _class_of(trans) is FunctionTransformer
+                class_of(trans) is FunctionTransformer
                 and isinstance(func, functools.partial)
                 and func.func is check_array,
                 "preprocessor numerical step is not check_array",
@@ -313,7 +302,7 @@ def _check_binary_tree(tree: Any, context: Any) -> None:
         "neighbor tree has children past its last level",
     )
     # a KD tree reads node_bounds[0] and [1] (lower and upper), a ball tree node_bounds[0]
-    leading = 2 if _class_of(tree).__name__.startswith("KDTree") else 1
+    leading = 2 if class_of(tree).__name__.startswith("KDTree") else 1
     _require(
         node_bounds.ndim == 3 and node_bounds.shape == (leading, n_nodes, n_features),
         "neighbor tree node_bounds has the wrong shape",
@@ -333,7 +322,7 @@ def _check_metric(metric: Any, n_features: int) -> None:
     state = metric.__getstate__()
     _require(isinstance(state, tuple) and len(state) == 3, "distance metric state malformed")
     vec, mat = np.asarray(state[1]), np.asarray(state[2])
-    kind = _class_of(metric).__name__.removesuffix("64").removesuffix("32")
+    kind = class_of(metric).__name__.removesuffix("64").removesuffix("32")
     if kind == "SEuclideanDistance":
         _require(vec.shape == (n_features,), "distance metric V has the wrong length")
     elif kind == "MinkowskiDistance":
@@ -440,7 +429,7 @@ def _check_bisecting_kmeans(est: Any, context: Any) -> None:
     stack = [root]
     while stack:
         node = stack.pop()
-        _require(_class_of(node) is _BisectingTree, "bisecting tree node is not a _BisectingTree")
+        _require(class_of(node) is _BisectingTree, "bisecting tree node is not a _BisectingTree")
         _require(id(node) not in seen, "bisecting tree has a node reached twice (a cycle)")
         seen.add(id(node))
         _require(len(seen) <= 2 * centers.shape[0], "bisecting tree has more nodes than clusters")
@@ -773,7 +762,7 @@ def _check_gradient_boosting(est: Any, context: Any) -> None:
     from sklearn.tree import DecisionTreeRegressor
 
     for tree in trees.ravel().tolist():
-        _require(_class_of(tree) is DecisionTreeRegressor, "gradient boosting stage is not a tree")
+        _require(class_of(tree) is DecisionTreeRegressor, "gradient boosting stage is not a tree")
         _require(_tree_features(tree) == n_in, "gradient boosting tree n_features disagrees")
 
 
@@ -994,7 +983,7 @@ def _check_bspline(spline: Any, context: Any) -> None:
         from scipy._lib.array_api_compat import numpy as np_compat
 
         _require(asarray is np_compat.asarray, "BSpline _asarray is not numpy's asarray")
-    _require(_class_of(spline) is BSpline, "BSpline subclass")
+    _require(class_of(spline) is BSpline, "BSpline subclass")
     knots, coef, k = spline.__dict__.get("_t"), spline.__dict__.get("_c"), spline.k
     _require(type(k) is int and k >= 0, "BSpline degree is not a non-negative int")
     _require(
