@@ -452,7 +452,6 @@ def _grid_problem(grid: Any) -> str | None:
     ``fit`` would ``set_params`` each candidate, after the load-time checks ran."""
     from safeload._symbolic import _Const, _Dict
     from safeload.trust import usetime
-    from safeload.trust.dispatch import ROWS
 
     grids = _items(grid) if not isinstance(grid, _Dict) else [grid]
     for one in grids or ():
@@ -462,7 +461,7 @@ def _grid_problem(grid: Any) -> str | None:
             return "has a grid key that is not a parameter name"
         for key, candidates in one.items.items():
             name = key.rpartition("__")[2]
-            rows = [r for r in ROWS if r.attribute == name and r.kind in _GRID_KINDS]
+            rows = usetime.grid_rows(name)
             if not rows:
                 continue
             values = _items(candidates)
@@ -483,9 +482,6 @@ def _grid_problem(grid: Any) -> str | None:
                             f"hold: {problem}"
                         )
     return None
-
-
-_GRID_KINDS = frozenset({"none", "attr_path", "data", "one_of", "each_one_of", "forbidden"})
 
 
 # --- the dispatch kinds, judged on symbolic values -------------------------------------------

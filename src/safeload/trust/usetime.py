@@ -731,6 +731,12 @@ def _check_instance(obj: Any, graph: _Graph) -> None:
 _GRID_KINDS = frozenset({"none", "attr_path", "data", "one_of", "each_one_of", "forbidden"})
 
 
+def grid_rows(name: str) -> list[DispatchRow]:
+    """The dispatch rows a grid could get around for parameter ``name`` (a grid key's last
+    ``__`` part): for the load's check here and scan's in :mod:`safeload.trust.static`."""
+    return [r for r in ROWS if r.attribute == name and r.kind in _GRID_KINDS]
+
+
 def _check_grid(grid: Any, path: str, graph: _Graph) -> None:
     grids = grid if type(grid) in (list, tuple) else [grid]
     for one in grids:
@@ -740,7 +746,7 @@ def _check_grid(grid: Any, path: str, graph: _Graph) -> None:
             if not isinstance(key, str):
                 raise UnsafeState(path, f"grid key {_short(key)} is not a parameter name")
             name = key.rpartition("__")[2]
-            rows = [r for r in ROWS if r.attribute == name and r.kind in _GRID_KINDS]
+            rows = grid_rows(name)
             if not rows:
                 continue
             values = _sequence(candidates)
