@@ -10,7 +10,6 @@ import bz2
 import io
 import lzma
 import pickle
-import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -87,8 +86,11 @@ def compression_of(data: Buffer) -> str | None:
 
 
 #: joblib's array placeholder as a pickle global: ``GLOBAL`` (protocols 0-3), or two short
-#: strings and ``STACK_GLOBAL`` (protocol 4+, with a memo entry or a frame header between).
-_JOBLIB_WRAPPER = re.compile(rb"joblib\.numpy_pickle.{0,16}?NumpyArrayWrapper", re.DOTALL)
+#: strings and ``STACK_GLOBAL`` (protocol 4+, with a memo entry or a frame header between): the
+#: module name, then at most ``_WRAPPER_GAP`` bytes, then the class name.
+_JOBLIB_MODULE = b"joblib.numpy_pickle"
+_JOBLIB_CLASS = b"NumpyArrayWrapper"
+_WRAPPER_GAP = 16
 #: The placeholder's global comes before the first array's raw bytes, so it is looked for only
 #: in this much of the head: a few milliseconds, not a scan of a gigabyte of array data.
 _SNIFF_HEAD = 4 << 20
@@ -108,9 +110,22 @@ def sniff_format(data: Buffer) -> str:
         return "skops"
     if compression_of(data) is not None:
         return "joblib"
-    if _JOBLIB_WRAPPER.search(bytes(data[:_SNIFF_HEAD])) is not None:
+    if _names_joblib_wrapper(bytes(data[:_SNIFF_HEAD])):
         return "joblib"
     return "pickle"
+
+
+def _names_joblib_wrapper(head: bytes) -> bool:
+    """Whether ``head`` holds joblib's module name followed, at most ``_WRAPPER_GAP`` bytes
+    later, by its placeholder's class name. ``bytes.find`` runs at memory speed, several times
+    faster than a regular expression with a gap, and a forest pickle's head is 4 MiB of it."""
+    at = head.find(_JOBLIB_CLASS)
+    while at != -1:
+        lowest = max(0, at - _WRAPPER_GAP - len(_JOBLIB_MODULE))
+        if head.rfind(_JOBLIB_MODULE, lowest, at) != -1:
+            return True
+        at = head.find(_JOBLIB_CLASS, at + 1)
+    return False
 
 
 class _Decompressor(Protocol):
