@@ -78,6 +78,10 @@ def test_valid_tree_loads(tmp_path: Path) -> None:
         ("feature negative", _set("feature", 0, -5)),
         ("one child only", _set("left_child", 0, -1)),
         ("child points back (cycle)", _set("left_child", 2, 0)),
+        (
+            "a node with two parents",
+            lambda n, s: n["right_child"].__setitem__(0, n["left_child"][0]),
+        ),
     ],
 )
 def test_crafted_tree_is_refused(tmp_path: Path, label: str, mutate: Any) -> None:
@@ -102,6 +106,8 @@ TREE_MUTATIONS = [
     _set("right_child", 0, -(2**63)),  # wraps around when one is subtracted
     _set("feature", 0, X.shape[1]),  # one past the last feature
     _set("feature", 0, -(2**63)),
+    # not a tree: node 0's children are the same node (and its old right child is orphaned)
+    lambda nodes, state: nodes["right_child"].__setitem__(0, nodes["left_child"][0]),
 ]
 
 

@@ -1266,6 +1266,9 @@ class _Walker:
                 np.all((li > ii) & (li < node_count)) and np.all((ri > ii) & (ri < node_count))
             ):
                 return bad + "a child index is out of range"
+            parents = np.bincount(np.concatenate([li, ri]), minlength=node_count)
+            if parents[0] != 0 or not np.all(parents[1:] == 1):
+                return bad + "the nodes are not a tree (a node has no parent or several)"
             feature = nodes["feature"].astype(np.int64)[inner]
             if not np.all((feature >= 0) & (feature < n_features)):
                 return bad + "a feature index is out of range"
@@ -1290,16 +1293,16 @@ class _Walker:
 def _node_depth(left: Any, right: Any, inner: Any) -> int:
     """The depth of the deepest node (the root is 0), as scikit-learn's
     ``Tree.compute_node_depths`` finds it: it visits the nodes in order and gives each child
-    its parent's depth plus one, so a node claimed by several parents takes the last one's.
-    Children point forward (checked before), so that is the parent with the highest index. By
-    pointer jumping: O(n log n) however deep the tree."""
+    its parent's depth plus one. The caller has checked that children point forward and that
+    every node but the root has exactly one parent. By pointer jumping: O(n log n) however deep
+    the tree."""
     import numpy as np
 
     n = left.shape[0]
     parent = np.full(n, -1, dtype=np.int64)
     idx = np.arange(n, dtype=np.int64)
-    np.maximum.at(parent, left[inner], idx[inner])
-    np.maximum.at(parent, right[inner], idx[inner])
+    parent[left[inner]] = idx[inner]  # one parent each: no two writes to the same node
+    parent[right[inner]] = idx[inner]
     depth = (parent >= 0).astype(np.int64)  # edges from each node to ``up``
     up = parent
     while True:

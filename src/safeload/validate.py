@@ -44,10 +44,16 @@ def _require(cond: Any, what: str) -> None:
 
 
 def _check_children(left: _Array, right: _Array, is_leaf: _Array, what: str) -> None:
-    """Internal nodes point strictly forward and inside the array; leaves point nowhere.
+    """Internal nodes point strictly forward and inside the array; leaves point nowhere; and
+    every node but the root is the child of exactly one node.
 
     Forward-only children rule out cycles (so traversal terminates) and range checks rule out
-    out-of-bounds reads. Every tree scikit-learn builds numbers children after their parent.
+    out-of-bounds reads. One parent each makes the nodes a tree rooted at node 0, every node
+    reachable: without it a node shared by a deep and a shallow parent gets the shallow one's
+    depth from ``compute_node_depths`` (the last parent wins), so the depth check passes while
+    ``decision_path`` writes a path far longer than the buffer it sized from ``max_depth``, and
+    the partial-dependence walk pushes shared nodes onto its stack more than once. Every tree
+    scikit-learn builds numbers children after their parent, one parent each.
     """
     n = left.shape[0]
     _require(n >= 1, f"{what} has no nodes")
@@ -56,6 +62,11 @@ def _check_children(left: _Array, right: _Array, is_leaf: _Array, what: str) -> 
     li, ri, ii = left[internal], right[internal], idx[internal]
     _require(np.all((li > ii) & (li < n)), f"{what} has a left child index out of range")
     _require(np.all((ri > ii) & (ri < n)), f"{what} has a right child index out of range")
+    parents = np.bincount(np.concatenate([li, ri]), minlength=n)
+    _require(
+        parents[0] == 0 and bool(np.all(parents[1:] == 1)),
+        f"{what} is not a tree (a node has no parent or several)",
+    )
 
 
 def _check_tree(tree: Any, context: Any) -> None:
@@ -169,13 +180,27 @@ def _node_batch_valid(batch: list[tuple[_Array, int]]) -> bool:
     feature = np.concatenate([n["feature"] for n, _ in batch]).astype(np.int64, copy=False)
     leaf = np.bitwise_and(left, right) == -1
     first = np.arange(1, left.shape[0] + 1, dtype=np.int64)
-    first -= np.repeat(starts, sizes)
+    offsets = np.repeat(starts, sizes)
+    first -= offsets
     span = np.repeat(sizes, sizes)
     span -= first  # never negative
     np.subtract(left, first, out=left)
     np.subtract(right, first, out=right)
     farthest = np.maximum(left.view(_U64), right.view(_U64))
     ok = farthest < span.view(_U64)
+    if not bool((ok | leaf).all()):
+        return False
+    # One parent per node but each root (see _check_children). The children are now known to be
+    # in range; as indexes into the whole batch they are ``left + first + start``, that is
+    # ``left + g + 1`` for the node at batch index ``g``. Only internal nodes' children count.
+    inner = ~leaf
+    first += offsets  # back to g + 1
+    inner_first = first[inner]
+    children = np.concatenate([left[inner] + inner_first, right[inner] + inner_first])
+    parents = np.bincount(children, minlength=left.shape[0])
+    parents[starts] += 1  # every node then has a count of 1
+    if not bool((parents == 1).all()):
+        return False
     features = {f for _, f in batch}
     if len(features) == 1:  # a forest: one bound for every node
         ok &= feature.view(_U64) < _U64(features.pop())

@@ -41,6 +41,7 @@ def load_unsigned(path: Path, **kwargs: Any) -> Any:
     assert report.safe, report.findings
     return loaded
 
+
 RNG = np.random.RandomState(0)
 
 _PLAIN = textwrap.dedent(
@@ -393,6 +394,51 @@ def _r2_tree_depth() -> tuple[Any, Any]:
     return honest, bad
 
 
+def _r2_tree_ladder() -> tuple[Any, Any]:
+    """A decision tree whose nodes form a DAG: chain node ``c[k+1]`` is the child of both the
+    chain node before it and of a shallow node ``b[k]`` reached through a balanced tree of
+    splits. ``compute_node_depths`` gives each node its last parent's depth (the shallow one),
+    so ``max_depth`` claims 11 while every path runs down the whole chain of 1024 nodes:
+    ``decision_path`` sizes its buffer from ``max_depth`` and writes far past it."""
+    from sklearn.tree._tree import Tree
+
+    x = RNG.randn(200, 1)
+    honest = DecisionTreeRegressor(max_depth=3, random_state=0).fit(x, x[:, 0])
+    bad = DecisionTreeRegressor(max_depth=3, random_state=0).fit(x, x[:, 0])
+    state = bad.tree_.__getstate__()
+    m = 1024
+    heap = m - 1  # internal nodes of a balanced tree with m leaves b[0..m-1]
+    nodes = np.zeros(heap + 2 * m, dtype=state["nodes"].dtype)
+    nodes["left_child"] = nodes["right_child"] = -1
+    nodes["feature"] = -2
+
+    def b(k: int) -> int:
+        return heap + 2 * k
+
+    def c(k: int) -> int:  # c[1] .. c[m]: b[k] < c[k+1] < b[k+1]
+        return heap + 2 * k - 1
+
+    def split(i: int, left: int, right: int) -> None:
+        nodes[i]["left_child"], nodes[i]["right_child"] = left, right
+        nodes[i]["feature"], nodes[i]["threshold"] = 0, 10.0
+
+    for i in range(heap):
+        kids = [2 * i + 1, 2 * i + 2]
+        split(i, *[k if k < heap else b(k - heap) for k in kids])
+    for k in range(m):
+        split(b(k), c(k + 1), c(k + 1))
+        if k:
+            split(c(k), c(k + 1), c(k + 1))
+    state.update(nodes=nodes, node_count=len(nodes), values=np.zeros((len(nodes), 1, 1)))
+    tree = Tree(1, np.array([1], dtype=np.intp), 1)
+    tree.__setstate__(state)
+    state["max_depth"] = int(tree.compute_node_depths().max()) - 1
+    tree = Tree(1, np.array([1], dtype=np.intp), 1)
+    tree.__setstate__(state)
+    bad.tree_ = tree
+    return honest, bad
+
+
 def _r2_vocabulary() -> tuple[Any, Any]:
     from sklearn.feature_extraction.text import CountVectorizer
 
@@ -441,6 +487,13 @@ _ROUND2 = [
         "model.decision_path(np.random.randn(100_000, 1))",
         "crash",
         "max_depth",
+    ),
+    (
+        "tree-ladder",
+        _r2_tree_ladder,
+        "model.decision_path(np.zeros((100_000, 1)))",
+        "crash",
+        "not a tree",
     ),
     (
         "vocabulary",
