@@ -190,16 +190,23 @@ def _node_batch_valid(batch: list[tuple[_Array, int]]) -> bool:
     ok = farthest < span.view(_U64)
     if not bool((ok | leaf).all()):
         return False
-    # One parent per node but each root (see _check_children). The children are now known to be
-    # in range; as indexes into the whole batch they are ``left + first + start``, that is
-    # ``left + g + 1`` for the node at batch index ``g``. Only internal nodes' children count.
-    inner = ~leaf
-    first += offsets  # back to g + 1
-    inner_first = first[inner]
-    children = np.concatenate([left[inner] + inner_first, right[inner] + inner_first])
-    parents = np.bincount(children, minlength=left.shape[0])
-    parents[starts] += 1  # every node then has a count of 1
-    if not bool((parents == 1).all()):
+    # One parent per node but each root (see _check_children). Children are now known to be in
+    # range, and ``left`` holds ``c - (i + 1)``: not negative for an internal node, negative for
+    # a leaf. Clamped at -1 and shifted by ``g + 1`` (``g`` the node's index in the batch), an
+    # internal node's children become their batch indexes and a leaf's become its own index,
+    # twice. So a node's count is its number of parents, plus 2 if it is a leaf: it must be
+    # 1 + 2 * leaf for every node, less one for each tree's root, which has no parent.
+    first += offsets  # g + 1
+    for child in (left, right):
+        np.maximum(child, -1, out=child)
+        child += first
+    parents = np.bincount(left, minlength=first.shape[0])
+    parents += np.bincount(right, minlength=first.shape[0])
+    expected = leaf.astype(np.int64)
+    expected *= 2
+    expected += 1
+    expected[starts] -= 1
+    if not np.array_equal(parents, expected):
         return False
     features = {f for _, f in batch}
     if len(features) == 1:  # a forest: one bound for every node
