@@ -1,8 +1,8 @@
-"""The optional BLAKE3 digest (``safeload[fast]``): recorded beside SHA-256 when the signer has
-blake3, checked instead of SHA-256 when the verifier has it too, ignored otherwise.
+"""The BLAKE3 digest: recorded beside SHA-256 when the signer has blake3 (a dependency), checked
+instead of SHA-256 when the verifier has it too, ignored otherwise.
 
-The test environment installs blake3; switching it off (``no_blake3``) covers the machines that
-do not have it, on either side.
+Switching it off (``no_blake3``) covers an install without it (an older safeload, or blake3
+left out), on either side.
 """
 
 from __future__ import annotations
@@ -169,3 +169,11 @@ def test_blake3_progress_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
         digest = _progress.blake3_hex(data, "hashing x")
     assert digest == blake3.blake3(data).hexdigest()
     assert seen == [("hashing x", 10, 25), ("hashing x", 20, 25), ("hashing x", 25, 25)]
+
+
+def test_blake3_is_a_dependency_of_the_default_install() -> None:
+    """Issue 18: the fast digest is part of the default install, not an extra."""
+    from importlib.metadata import requires
+
+    plain = [r for r in requires("safeload") or [] if "extra ==" not in r]
+    assert any(r.replace(" ", "").startswith("blake3>=") for r in plain), plain

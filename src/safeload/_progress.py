@@ -42,7 +42,8 @@ def reporting(reporter: Reporter | None) -> Iterator[None]:
 
 
 def blake3_module() -> Any:
-    """The ``blake3`` package (``pip install safeload[fast]``), or ``None`` when missing."""
+    """The ``blake3`` package (a dependency; missing only where it was left out of the
+    install), or ``None``."""
     try:
         import blake3
     except ImportError:

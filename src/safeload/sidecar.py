@@ -231,8 +231,8 @@ def parse_envelope(data: bytes, *, source: str | None = None) -> Envelope:
 @dataclass(frozen=True)
 class Subject:
     """The signed file: its name and digests (hex). SHA-256 is always there; BLAKE3 is added
-    when the signer has ``safeload[fast]`` and checked instead of SHA-256 by verifiers that
-    have it too."""
+    when the signer has the ``blake3`` package (a dependency) and checked instead of SHA-256 by
+    verifiers that have it too."""
 
     name: str
     sha256: str

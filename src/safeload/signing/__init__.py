@@ -201,7 +201,8 @@ def sign_bytes(
 ) -> Envelope:
     """Build the statement for ``data`` and sign it with every signer.
 
-    ``blake3``: also record a BLAKE3 digest (``None``: when ``safeload[fast]`` is installed).
+    ``blake3``: also record a BLAKE3 digest (``None``: when the ``blake3`` package is
+    importable, which it is in a normal install).
     """
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
@@ -242,7 +243,7 @@ def _subject(name: str, data: Buffer, blake3: bool | None) -> Subject:
     """The subject of ``data``: SHA-256 always, BLAKE3 as well when asked for or available."""
     available = _progress.blake3_module() is not None
     if blake3 and not available:
-        raise ValueError("a BLAKE3 digest needs the blake3 package: pip install safeload[fast]")
+        raise ValueError("a BLAKE3 digest needs the blake3 package: pip install blake3")
     b3 = (
         _progress.blake3_hex(data, f"hashing {name}") if available and blake3 is not False else None
     )
