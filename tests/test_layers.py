@@ -1,0 +1,70 @@
+"""The layering ARCHITECTURE.md describes, held by reading the source (nothing is imported).
+
+* The stages that parse, build and check a model never open a path: they get bytes from
+  ``api.py``, which reads each model file once (so what is verified is what is deserialized).
+* Layers import downward only: nothing below the public layer imports ``api``, ``cli``,
+  ``testing`` or ``pytest_plugin``.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "safeload"
+
+#: Modules that only ever see bytes handed to them.
+BYTES_ONLY = [
+    "scan.py",
+    "_opcodes.py",
+    "_symbolic.py",
+    "_numpy_state.py",
+    "unpickler.py",
+    "formats.py",
+    "validate.py",
+    "policy.py",
+    "_allowlist.py",
+    "_allowlist_sklearn.py",
+    "sidecar.py",
+    "signing/__init__.py",
+    "signing/bundle.py",
+    "trust/usetime.py",
+    "trust/dispatch.py",
+    "trust/callables.py",
+    "trust/static.py",
+    "trust/shadow.py",
+]
+#: Calls that open or read a path.
+OPENERS = {"open", "fdopen", "read_bytes", "read_text", "write_bytes", "write_text", "mmap"}
+PUBLIC = {"safeload.api", "safeload.cli", "safeload.testing", "safeload.pytest_plugin"}
+
+
+def _tree(rel: str) -> ast.AST:
+    return ast.parse((SRC / rel).read_text(encoding="utf-8"), rel)
+
+
+@pytest.mark.parametrize("rel", BYTES_ONLY)
+def test_stage_modules_never_open_a_path(rel: str) -> None:
+    found = []
+    for node in ast.walk(_tree(rel)):
+        if isinstance(node, ast.Call):
+            fn = node.func
+            name = fn.id if isinstance(fn, ast.Name) else getattr(fn, "attr", None)
+            if name in OPENERS:
+                found.append(f"{rel}:{node.lineno} {name}()")
+    assert not found, found
+
+
+@pytest.mark.parametrize("rel", BYTES_ONLY)
+def test_stage_modules_import_downward_only(rel: str) -> None:
+    found = []
+    for node in ast.walk(_tree(rel)):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        found += [f"{rel}:{node.lineno} {n}" for n in names if n in PUBLIC]
+    assert not found, found
