@@ -5,7 +5,8 @@
 
 Every figure is a ratio measured side by side in one process: the loaders are interleaved, each
 run best-of and median-of N. Peak RSS of each load is measured in a fresh subprocess. Results go
-to benchmarks/results/bench.json (and bench.png when matplotlib is installed).
+to benchmarks/results/bench.json (and bench.png when matplotlib is installed); a full run (all
+models, with memory) also rewrites the table between the bench markers in README.md.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -210,7 +212,65 @@ def main(argv: list[str] | None = None) -> int:
     }
     (args.out / "bench.json").write_text(json.dumps(doc, indent=2) + "\n")
     _plot(rows, args.out / "bench.png")
+    if not args.quick and wanted == {"forest", "array", "home"} and not args.no_rss:
+        _write_readme_table(rows, machine, import_ms, README)
     return 0
+
+
+README = HERE.parent / "README.md"
+_BEGIN, _END = "<!-- bench:begin -->", "<!-- bench:end -->"
+_NAMES = {"forest": "forest, 300 trees", "array": "1 GiB float64 array", "home": "home prices"}
+
+
+def _seconds(s: float) -> str:
+    return f"{s * 1000:.1f} ms" if s < 0.01 else f"{s:.3f} s"
+
+
+def _readme_table(rows: list[dict[str, Any]], machine: str, import_ms: float) -> str:
+    """The README's performance table: one row per model and format, from this run only."""
+    lines = [
+        f"Latest `make bench` ({machine}, {date.today().isoformat()}; written by"
+        " `benchmarks/run.py`, do not edit by hand):",
+        "",
+        "| model | format | size | plain load | `safeload.load` (signed) | `load_unsigned` "
+        "| verify only | peak RSS: plain / safeload |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in rows:
+        plain = r["timings"]["plain"]["best"]
+        size = r["bytes"]
+        shown = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size:,} bytes"
+        if plain < 0.01:  # tiny files: the overhead in ms says more than a ratio
+            cells = [
+                f"+{(r['timings'][k]['best'] - plain) * 1000:.1f} ms"
+                for k in ("safeload.load", "load_unsigned")
+            ] + [""]
+        else:
+            cells = [f"{r['ratios'][k]:.2f}x" for k in ("safeload.load", "load_unsigned")]
+            cells.append(f"{r['ratios']['verify only']:.2f}x")
+        memory = ""
+        if "memory" in r:
+            peaks = [v["peak_rss_mb"] for v in r["memory"].values()]
+            memory = f"{peaks[0]:.0f} / {peaks[1]:.0f} MB"
+        lines.append(
+            f"| {_NAMES.get(r['model'], r['model'])} | {r['format']} | {shown} "
+            f"| {_seconds(plain)} | " + " | ".join(cells) + f" | {memory} |"
+        )
+    lines += ["", f"`import safeload`: {import_ms:.0f} ms (best of 5 fresh interpreters)."]
+    return "\n".join(lines)
+
+
+def _write_readme_table(
+    rows: list[dict[str, Any]], machine: str, import_ms: float, readme: Path
+) -> None:
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.find(_BEGIN), text.find(_END)
+    if start < 0 or end < start:
+        print(f"{readme}: no {_BEGIN} ... {_END} block; table not written")
+        return
+    table = _readme_table(rows, machine, import_ms)
+    readme.write_text(text[: start + len(_BEGIN)] + "\n" + table + "\n" + text[end:])
+    print(f"updated the performance table in {readme}")
 
 
 def _import_time() -> float:
