@@ -54,7 +54,7 @@ def test_recorded_when_the_signer_has_it(ed_key: SigningKey) -> None:
 def test_not_recorded_without_blake3(ed_key: SigningKey, no_blake3: None) -> None:
     payload, sidecar = dumps({"w": 1}, ed_key)
     assert parse_statement(parse_envelope(sidecar).payload).subject.blake3 is None
-    with pytest.raises(ValueError, match="safeload\\[fast\\]"):
+    with pytest.raises(ValueError, match="pip install blake3"):
         signing.sign_bytes(payload, ed_key, name="m.pkl", format="pickle", blake3=True)
 
 
