@@ -633,6 +633,24 @@ def _row_problem(row: Any, sym: Any, depth: int) -> str | None:
         return f"holds {_describe(sym)} where a callable from the allowlist is used"
     if kind == "data":
         return _data_problem(sym, 0)
+    if kind == "params":
+        from safeload._symbolic import _Dict
+
+        if isinstance(sym, _Const) and sym.value is None:
+            return None
+        if isinstance(sym, _Dict):
+            for key in sym.items:
+                if key in row.values:
+                    return (
+                        f"holds the parameter {key!r}, which names a file, a path, a host or a "
+                        "stream for the library's native code; a loaded model may not set it"
+                    )
+            if sym.lossy or sym.unknown_keys:
+                return "unproven: a parameter dict whose keys the stream walk cannot read"
+            return _data_problem(sym, 0)
+        if isinstance(sym, _Obj) or isinstance(sym, _Global):
+            return f"holds {_describe(sym)}, not a dict of parameters"
+        return None
     return None
 
 
