@@ -1390,14 +1390,17 @@ def _check_conversion(
 
 
 def _scan_skops(data: Buffer, pol: Policy, lim: Limits, label: str) -> ScanReport:
-    from safeload.skops_format import check_zip, schema_globals, skops_types
+    from safeload.skops_format import check_zip, native_problem, schema_globals, skops_types
 
     try:
         zf = check_zip(data, lim, label)
         found = schema_globals(zf, label)
         skops_types(data, lim, label)  # skops must be able to read the schema too
+        problem = native_problem(zf, label)
     except SafeloadError as exc:
         return ScanReport(label, "skops", (), (Finding(0, "", str(exc)),), (), None, 0)
+    if problem:
+        return ScanReport(label, "skops", (), (Finding(0, "", problem),), (), None, 0)
     refs: dict[tuple[str, str], GlobalRef] = {}
     for loader, module, name in found:
         refs.setdefault(
