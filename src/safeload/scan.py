@@ -566,6 +566,8 @@ class _Walker:
         self.byte_arrays: list[_Bytes] = []
         #: (offset, object) of each object of a class that restores a native model blob
         self.native_objects: list[tuple[int, _Obj]] = []
+        #: id() of each constant a BYTEARRAY8 pushed (the symbols live as long as the walk)
+        self.bytearrays: set[int] = set()
         self.fold = FoldBudget(self.size)
         self.keep_values = False
         #: read decision trees' arrays from the stream and check them (scan); a load skips it,
@@ -593,7 +595,7 @@ class _Walker:
                 "library writes one state, read by its native parser once"
             )
         rule = NATIVE_STATES[cls.pair]
-        return native_state_problem(rule, state, self.data)
+        return native_state_problem(rule, state, self.data, self.bytearrays)
 
     def run(self) -> StreamAnalysis:
         try:
@@ -783,6 +785,8 @@ class _Walker:
                         stack.append(_Big(arg))
                     else:
                         stack.append(_Const(_CONST_OPS[name] if name in _FIXED else arg))
+                    if name == "BYTEARRAY8":  # a mutable buffer, as a native parser may need
+                        self.bytearrays.add(id(stack[-1]))
                     continue
                 if name == "MEMOIZE" or name in _PUT_OPS:
                     if not stack:

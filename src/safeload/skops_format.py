@@ -250,7 +250,9 @@ def _skops_blob(zf: zipfile.ZipFile, node: Any, kind: str) -> tuple[bytes | None
     if not isinstance(node, dict):
         return None, 0
     loader = node.get("__loader__")
-    if kind == "bytes" and loader in ("BytesNode", "BytearrayNode"):
+    if (kind == "bytes" and loader in ("BytesNode", "BytearrayNode")) or (
+        kind == "bytearray" and loader == "BytearrayNode"
+    ):
         member = node.get("file")
         if not isinstance(member, str) or member not in zf.namelist():
             return None, 0

@@ -18,6 +18,7 @@ UBJSON, LightGBM's text format or CatBoost's flatbuffers, and says so wherever i
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import Any
 
 from safeload._symbolic import _Big, _Bytes, _Const, _Dict, _Global, _Obj, _Tuple
@@ -44,20 +45,22 @@ def made_by_call(pair: tuple[str, str]) -> str:
     )
 
 
-def _blob_value(sym: Any, data: Any) -> tuple[str, bytes, int] | None:
-    """(kind, head, size) of a literal blob: ``kind`` is ``"str"`` or ``"bytes"``, ``head``
-    its first bytes (for a large bytearray the pass does not keep, read from the stream),
-    ``size`` its length; ``None`` when the stream does not show a literal blob."""
+def _blob_value(sym: Any, data: Any, bytearrays: Container[int]) -> tuple[str, bytes, int] | None:
+    """(kind, head, size) of a literal blob: ``kind`` is ``"str"``, ``"bytes"`` or
+    ``"bytearray"`` (a BYTEARRAY8 constant or ``builtins.bytearray(bytes)``: a mutable buffer),
+    ``head`` its first bytes (for a large bytearray the pass does not keep, read from the
+    stream), ``size`` its length; ``None`` when the stream does not show a literal blob."""
     if isinstance(sym, _Const) or isinstance(sym, _Big):
         value = sym.value
         if isinstance(value, str):
             return "str", value[:16].encode("utf-8", "surrogatepass"), len(value)
         if isinstance(value, (bytes, bytearray, memoryview)):
-            return "bytes", bytes(value[:16]), len(value)
+            kind = "bytearray" if id(sym) in bytearrays else "bytes"
+            return kind, bytes(value[:16]), len(value)
         return None
     if isinstance(sym, _Bytes):
         start = sym.pos + 9  # BYTEARRAY8: opcode, 8-byte length, data
-        return "bytes", bytes(data[start : start + min(sym.size, 16)]), sym.size
+        return "bytearray", bytes(data[start : start + min(sym.size, 16)]), sym.size
     if (
         isinstance(sym, _Obj)
         and isinstance(sym.cls, _Global)
@@ -66,14 +69,14 @@ def _blob_value(sym: Any, data: Any) -> tuple[str, bytes, int] | None:
         and isinstance(sym.args, _Tuple)
         and len(sym.args.items) == 1
     ):
-        inner = _blob_value(sym.args.items[0], data)
-        if inner is not None and inner[0] == "bytes":
-            return inner
+        inner = _blob_value(sym.args.items[0], data, bytearrays)
+        if inner is not None and inner[0] in ("bytes", "bytearray"):
+            return ("bytearray" if sym.cls.pair == _BYTEARRAY else "bytes"), inner[1], inner[2]
     return None
 
 
-def _blob_problem(rule: NativeState, sym: Any, data: Any) -> str | None:
-    found = _blob_value(sym, data)
+def _blob_problem(rule: NativeState, sym: Any, data: Any, bytearrays: Container[int]) -> str | None:
+    found = _blob_value(sym, data, bytearrays)
     where = f"{rule.cls.replace(':', '.')} state[{rule.blob!r}]"
     if found is None:
         return (
@@ -82,6 +85,8 @@ def _blob_problem(rule: NativeState, sym: Any, data: Any) -> str | None:
             "parser reads it"
         )
     kind, head, size = found
+    if rule.kind == "bytes" and kind == "bytearray":
+        kind = "bytes"  # CatBoost reads either
     if kind != rule.kind:
         return f"{where} is {kind}, but {rule.cls.partition(':')[0]} writes {rule.kind} here"
     if size < 1 or size > MAX_BLOB:
@@ -95,10 +100,13 @@ def _blob_problem(rule: NativeState, sym: Any, data: Any) -> str | None:
     return None
 
 
-def native_state_problem(rule: NativeState, state: Any, data: Any) -> str | None:
+def native_state_problem(
+    rule: NativeState, state: Any, data: Any, bytearrays: Container[int] = ()
+) -> str | None:
     """Why the ``BUILD`` state ``state`` (a symbolic value) of a native-model class is refused
     before the library's parser sees it, or ``None``. ``data`` is the stream (for the head of
-    a large bytearray the pass does not keep)."""
+    a large bytearray the pass does not keep); ``bytearrays`` the ids of the constants a
+    ``BYTEARRAY8`` pushed."""
     name = rule.cls.replace(":", ".")
     if not isinstance(state, _Dict) or state.lossy or state.unknown_keys:
         return (
@@ -126,4 +134,4 @@ def native_state_problem(rule: NativeState, state: Any, data: Any) -> str | None
                 f"the state of {name} holds key(s) {', '.join(map(repr, extra))} that the library "
                 "never writes"
             )
-    return _blob_problem(rule, state.items[rule.blob], data)
+    return _blob_problem(rule, state.items[rule.blob], data, bytearrays)

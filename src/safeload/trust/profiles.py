@@ -86,7 +86,8 @@ class NativeState:
     """How a class that restores a native model in ``__setstate__`` must be pickled: made by
     its ``__new__`` (NEWOBJ with no arguments, or ``copyreg._reconstructor(cls, object,
     None)``) and given exactly one ``BUILD`` whose state is a literal dict with only ``keys``,
-    holding ``blob`` (``kind`` ``"bytes"`` or ``"str"``) that starts with one of ``headers``.
+    holding ``blob`` (``kind`` ``"bytearray"``, ``"bytes"`` (either) or ``"str"``) that starts
+    with one of ``headers``.
     ``params`` names a key whose value is a dict of parameters handed to native code: it must
     be plain data and may not hold any of ``forbidden``."""
 
@@ -181,7 +182,7 @@ NATIVE_STATES: dict[tuple[str, str], NativeState] = {
         cls="xgboost.core:Booster",
         keys=frozenset({"handle"}),
         blob="handle",
-        kind="bytes",
+        kind="bytearray",  # __setstate__ needs a writable buffer (ctypes from_buffer)
         headers=(b"{",),  # XGBoosterSerializeToBuffer writes UBJSON: an object
     ),
     ("lightgbm.basic", "Booster"): NativeState(
