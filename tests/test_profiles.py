@@ -20,6 +20,7 @@ from typing import Any
 import joblib
 import numpy as np
 import pytest
+from tests.parity import load_unsigned
 
 import safeload
 from safeload import Policy, SafeloadError, UntrustedTypeError, UsageError
@@ -27,7 +28,6 @@ from safeload.cli import main
 from safeload.policy import parse_name, runs_code
 from safeload.trust.dispatch import KINDS
 from safeload.trust.profiles import NATIVE_STATES, PROFILE_ROWS, PROFILES, resolve_profiles
-from tests.parity import load_unsigned
 
 RNG = np.random.RandomState(0)
 X = RNG.rand(60, 4)
@@ -216,7 +216,7 @@ def test_convert_with_a_profile(
     assert np.array_equal(_predict(loaded), _predict(model))
 
 
-# --- the API ----------------------------------------------------------------------------------
+# --- the API -------------------------------------------------------------------------------------
 
 
 def test_unknown_profile_is_a_usage_error_listing_the_known_ones(tmp_path: Path) -> None:
@@ -261,7 +261,7 @@ def test_public_helpers() -> None:
     assert safeload.profiles_for_name("os.system") == []
 
 
-# --- the profile data: the same bars as the default --------------------------------------------
+# --- the profile data: the same bars as the default ----------------------------------------------
 
 
 @pytest.mark.parametrize("name", sorted(PROFILES))

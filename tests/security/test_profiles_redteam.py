@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from tests.parity import load_unsigned
 
 from safeload import MalformedArtifactError, SafeloadError, UnsafeStateError, UntrustedTypeError
-from tests.parity import load_unsigned
 
 RNG = np.random.RandomState(0)
 X = RNG.rand(40, 4)
@@ -37,7 +37,7 @@ def _needs(module: str) -> Any:
     )
 
 
-# --- opcodes --------------------------------------------------------------------------------------
+# --- opcodes -------------------------------------------------------------------------------------
 
 
 def _str(s: str) -> bytes:
@@ -75,7 +75,7 @@ def _stream(body: bytes) -> bytes:
 _NONE = b"N"
 
 
-# --- plain pickle in a child process --------------------------------------------------------------
+# --- plain pickle in a child process -------------------------------------------------------------
 
 _PLAIN = textwrap.dedent(
     """
@@ -108,7 +108,7 @@ def _write(tmp_path: Path, data: bytes, name: str = "m.pkl") -> Path:
     return path
 
 
-# --- CatBoost ---------------------------------------------------------------------------------------
+# --- CatBoost ------------------------------------------------------------------------------------
 
 
 def _catboost_blob() -> bytes:
@@ -151,7 +151,7 @@ def test_catboost_blob_without_its_header(tmp_path: Path) -> None:
         load_unsigned(path, profiles=["catboost"])
 
 
-# --- xgboost ------------------------------------------------------------------------------------------
+# --- xgboost -------------------------------------------------------------------------------------
 
 
 def test_xgboost_booster_called_with_a_model_file(tmp_path: Path) -> None:
@@ -246,7 +246,7 @@ def test_xgboost_callbacks_must_be_none(tmp_path: Path) -> None:
         load_unsigned(path, profiles=["xgboost"])
 
 
-# --- LightGBM -------------------------------------------------------------------------------------------
+# --- LightGBM ------------------------------------------------------------------------------------
 
 
 def _lightgbm_classifier() -> Any:
@@ -291,7 +291,7 @@ def test_lightgbm_model_text_is_checked_before_the_parser(tmp_path: Path) -> Non
             load_unsigned(path, profiles=["lightgbm"])
 
 
-# --- imbalanced-learn -------------------------------------------------------------------------------------
+# --- imbalanced-learn ----------------------------------------------------------------------------
 
 
 def test_imblearn_pipeline_memory_writes_a_cache(tmp_path: Path) -> None:
@@ -360,3 +360,25 @@ def test_profile_rows_apply_without_the_profile(tmp_path: Path) -> None:
         warnings.simplefilter("ignore")
         with pytest.raises(UnsafeStateError, match="sampling_strategy"):
             load_unsigned(path, trusted=[name])
+
+
+# --- pandas: why its profile trusts nothing yet --------------------------------------------------
+
+
+def test_pandas_block_placement_past_the_columns(tmp_path: Path) -> None:
+    """pandas' BlockManager takes its blocks' column placements from the file and its compiled
+    code indexes with them unchecked: plain pickle loads this frame, and printing it crashes
+    the process. This is why the pandas profile (and category_encoders, whose encoders keep
+    pandas objects) trusts nothing yet: each name stays refused, with the profile too."""
+    pd = _needs("pandas")
+    frame = pd.DataFrame({"a": [1.0, 2.0], "b": [1.5, 2.5], "c": [1, 2], "d": [3.0, 4.0]})
+    honest = pickle.dumps(frame, protocol=4)
+    placement = struct.pack("<qqq", 0, 1, 3)  # the float block's columns
+    assert honest.count(placement) == 1
+    path = _write(tmp_path, honest.replace(placement, struct.pack("<qqq", 0, 1, 10**8)))
+    proc = _plain(path, "print(repr(model))", tmp_path)
+    assert b"loaded" in proc.stdout, proc.stderr[-2000:]
+    assert proc.returncode < 0, "plain pickle + repr crashes on the crafted placement"
+    for profiles in ([], ["pandas"], ["category_encoders"]):
+        with pytest.raises(SafeloadError):
+            load_unsigned(path, profiles=profiles)
