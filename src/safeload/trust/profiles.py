@@ -339,7 +339,7 @@ _XGBOOST: tuple[_Row, ...] = (
         "xgboost.core",
         "Booster",
         "xgboost's model: made by __new__ only, then one BUILD whose state is exactly "
-        "{'handle': bytes} of UBJSON, which __setstate__ hands to xgboost's native "
+        "{'handle': bytearray} of UBJSON, which __setstate__ hands to xgboost's native "
         "XGBoosterUnserializeFromBuffer; the rebuilt handle is a ctypes pointer only that "
         "parser makes",
     ),
