@@ -2,7 +2,7 @@
 
 Test modules that build crafted models import this ``load_unsigned`` instead of safeload's:
 every file a load refuses must scan unsafe, and every file it loads (under the same trusted
-names) must scan safe, from the stream alone.
+names and trust profiles) must scan safe, from the stream alone.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from safeload import SafeloadError
 
 def load_unsigned(path: Path | str, **kwargs: Any) -> Any:
     """:func:`safeload.load_unsigned`, asserting that :func:`safeload.scan` agrees."""
-    report = safeload.scan(path, trusted=kwargs.get("trusted", ()))
+    report = safeload.scan(
+        path, trusted=kwargs.get("trusted", ()), profiles=kwargs.get("profiles", ())
+    )
     try:
         loaded = safeload.load_unsigned(path, **kwargs)
     except SafeloadError:

@@ -7,16 +7,20 @@ Save with :func:`dump` (writes ``model.joblib`` and ``model.joblib.sig``), load 
 from __future__ import annotations
 
 from safeload.api import (
+    TrustProfile,
     convert,
     dump,
     dumps,
     inspect_sidecar,
+    installed_version,
     load,
     load_unsigned,
     loads,
+    profiles_for_name,
     scan,
     sidecar_path,
     sign,
+    trust_profiles,
     verify,
 )
 from safeload.exceptions import (
@@ -85,6 +89,7 @@ __all__ = [
     "Signer",
     "SigningKey",
     "Statement",
+    "TrustProfile",
     "TrustState",
     "UnsafeStateError",
     "UntrustedTypeError",
@@ -98,13 +103,16 @@ __all__ = [
     "dumps",
     "generate_keypair",
     "inspect_sidecar",
+    "installed_version",
     "load",
     "load_public_key",
     "load_signing_key",
     "load_unsigned",
     "loads",
+    "profiles_for_name",
     "scan",
     "sidecar_path",
     "sign",
+    "trust_profiles",
     "verify",
 ]

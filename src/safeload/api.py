@@ -57,18 +57,24 @@ from safeload.signing.modelsig import (
     verify_model_folder,
 )
 from safeload.state import TrustState
+from safeload.trust.profiles import Profile as TrustProfile
+from safeload.trust.profiles import resolve_profiles
 
 __all__ = [
+    "TrustProfile",
     "convert",
     "dump",
     "dumps",
     "inspect_sidecar",
+    "installed_version",
     "load",
     "load_unsigned",
     "loads",
+    "profiles_for_name",
     "scan",
     "sidecar_path",
     "sign",
+    "trust_profiles",
     "verify",
 ]
 
@@ -527,6 +533,7 @@ def load(
     keys: KeysLike | None = None,
     *,
     trusted: Iterable[TrustedSpec] = (),
+    profiles: Iterable[str] = (),
     allow_rename: bool = False,
     policy: Policy | None = None,
     limits: Limits | None = None,
@@ -549,7 +556,9 @@ def load(
     is read once, and the bytes verified are the bytes deserialized.
 
     ``keys`` is a key, a list of keys or a :class:`~safeload.Keyring`. ``trusted`` adds exact
-    names to the default policy (or to ``policy``). Raises a :class:`~safeload.SafeloadError`
+    names to the default policy (or to ``policy``); ``profiles`` adds reviewed opt-in trust
+    profiles by name (``["xgboost"]``; ``safeload profiles`` lists them, see
+    :mod:`safeload.trust.profiles`). Raises a :class:`~safeload.SafeloadError`
     subclass on any failure; there is no switch that loads a file whose signature fails.
     With ``state``, a signed name/version older than one already accepted is refused
     (rollback protection), and a successful load records its version. A file inside a signed
@@ -567,7 +576,7 @@ def load(
     _one_trust_path(keys, ca)
     p = Path(path)
     lim = limits or Limits()
-    pol = resolve_policy(policy, trusted)
+    pol = resolve_policy(policy, trusted, profiles)
     governing = _signed_folder(p, signature, model_root)
     if governing is not None:
         verified, rel = _verify_in_folder(
@@ -897,15 +906,17 @@ def loads(
     keys: KeysLike,
     *,
     trusted: Iterable[TrustedSpec] = (),
+    profiles: Iterable[str] = (),
     name: str | None = None,
     policy: Policy | None = None,
     limits: Limits | None = None,
     now: datetime | None = None,
 ) -> Any:
-    """In-memory :func:`load`. ``name``, when given, must match the signed subject name."""
+    """In-memory :func:`load`. ``name``, when given, must match the signed subject name;
+    ``trusted`` and ``profiles`` as for :func:`load`."""
     _checked_keys(keys)
     lim = limits or Limits()
-    pol = resolve_policy(policy, trusted)
+    pol = resolve_policy(policy, trusted, profiles)
     artifact = verify_bytes(
         bytes(payload), bytes(sidecar), keys, name=name, now=now, source=name or "<bytes>"
     )
@@ -917,6 +928,7 @@ def load_unsigned(
     path: PathLike,
     *,
     trusted: Iterable[TrustedSpec] = (),
+    profiles: Iterable[str] = (),
     format: str | None = None,
     policy: Policy | None = None,
     limits: Limits | None = None,
@@ -924,11 +936,12 @@ def load_unsigned(
     """Load a third-party file that has NO signature check, through the same restricted readers.
 
     The allowlist still applies: unknown types, code-running globals and malformed streams are
-    refused. What is missing is any proof of who made the file.
+    refused. What is missing is any proof of who made the file. ``trusted`` and ``profiles``
+    extend the allowlist as for :func:`load`.
     """
     p = Path(path)
     lim = limits or Limits()
-    pol = resolve_policy(policy, trusted)
+    pol = resolve_policy(policy, trusted, profiles)
     data = _read_once(p, lim.max_file_size)
     fmt = _format_for(p, data, format)
     _log.info("reading %s (%s) WITHOUT a signature check, through the restricted reader", p, fmt)
@@ -1224,6 +1237,7 @@ def scan(
     source: PathLike | bytes,
     *,
     trusted: Iterable[TrustedSpec] = (),
+    profiles: Iterable[str] = (),
     policy: Policy | None = None,
     limits: Limits | None = None,
     format: str | None = None,
@@ -1234,10 +1248,11 @@ def scan(
     verdict is :func:`load_unsigned`'s: the checks a load runs on what it builds run here on
     shadows of the stream's values (:mod:`safeload.trust.shadow`); a check that needs a value
     the stream does not show makes the file "unproven", which is unsafe. Only trusted modules
-    are imported, to read their rules.
+    are imported, to read their rules. Pass the same ``trusted`` and ``profiles`` as the load
+    would, for the same verdict.
     """
     lim = limits or Limits()
-    pol = resolve_policy(policy, trusted)
+    pol = resolve_policy(policy, trusted, profiles)
     data: Buffer
     if isinstance(source, (bytes, bytearray, memoryview)):
         data, label = bytes(source), "<bytes>"
@@ -1288,6 +1303,7 @@ def convert(
     *,
     keys: KeysLike | None = None,
     trusted: Iterable[TrustedSpec] = (),
+    profiles: Iterable[str] = (),
     check: Any = None,
     version: str | None = None,
     policy: Policy | None = None,
@@ -1304,20 +1320,24 @@ def convert(
     before anything is written: if the check fails (``MalformedArtifactError``) or cannot run
     (the model's own error, e.g. a probe with the wrong number of columns), ``dst`` and its
     sidecar are left exactly as they were. ``version``, ``name`` and ``expires`` are recorded in
-    the new signature, as for :func:`dump`.
+    the new signature, as for :func:`dump`. ``trusted`` and ``profiles`` apply to reading
+    ``src`` and to the check, as for :func:`load`.
     """
     _checked_signers(signer)
     if keys is not None:
         _checked_keys(keys)
     trusted = list(trusted)
+    profiles = [p.name for p in resolve_profiles(profiles)]
     if keys is not None:
-        obj = load(src, keys, trusted=trusted, policy=policy, limits=limits)
+        obj = load(src, keys, trusted=trusted, profiles=profiles, policy=policy, limits=limits)
     else:
-        obj = load_unsigned(src, trusted=trusted, policy=policy, limits=limits)
+        obj = load_unsigned(src, trusted=trusted, profiles=profiles, policy=policy, limits=limits)
     out = Path(dst)
     data, envelope = _serialize_signed(obj, out, signer, None, 0, None, version, expires, name)
     if check is not None:
-        _check_conversion(obj, data, envelope, signer, check, trusted, policy, limits, src, out)
+        _check_conversion(
+            obj, data, envelope, signer, check, trusted, profiles, policy, limits, src, out
+        )
     return _write_signed(out, data, envelope)
 
 
@@ -1328,6 +1348,7 @@ def _check_conversion(
     signer: Signer | Iterable[Signer],
     check: Any,
     trusted: list[TrustedSpec],
+    profiles: list[str],
     policy: Policy | None,
     limits: Limits | None,
     src: PathLike,
@@ -1344,6 +1365,7 @@ def _check_conversion(
         envelope.to_json(),
         verifier,
         trusted=trusted,
+        profiles=profiles,
         name=out.name,
         policy=policy,
         limits=limits,
@@ -1368,17 +1390,51 @@ def _check_conversion(
 
 
 def _scan_skops(data: Buffer, pol: Policy, lim: Limits, label: str) -> ScanReport:
-    from safeload.skops_format import check_zip, schema_globals, skops_types
+    from safeload.skops_format import check_zip, native_problem, schema_globals, skops_types
 
     try:
         zf = check_zip(data, lim, label)
         found = schema_globals(zf, label)
         skops_types(data, lim, label)  # skops must be able to read the schema too
+        problem = native_problem(zf, label)
     except SafeloadError as exc:
         return ScanReport(label, "skops", (), (Finding(0, "", str(exc)),), (), None, 0)
+    if problem:
+        return ScanReport(label, "skops", (), (Finding(0, "", problem),), (), None, 0)
     refs: dict[tuple[str, str], GlobalRef] = {}
     for loader, module, name in found:
         refs.setdefault(
             (module, name), GlobalRef(module, name, 0, loader, pol.allows(module, name))
         )
     return ScanReport(label, "skops", tuple(refs.values()), (), (), None, 0)
+
+
+def trust_profiles() -> dict[str, TrustProfile]:
+    """The opt-in trust profiles by name (``profiles=[...]``, ``--profile NAME``): each with
+    the names it trusts and why, what it leaves out and why, and the library versions it was
+    reviewed against."""
+    from safeload.trust.profiles import PROFILES
+
+    return dict(PROFILES)
+
+
+def profiles_for_name(name: str) -> list[str]:
+    """The trust profiles that trust the global ``name`` (``module.Name`` or
+    ``module:Outer.Inner``, as reports write it); empty if none does."""
+    from safeload.trust.profiles import profile_for_name
+
+    module, _, qualname = name.partition(":") if ":" in name else name.rpartition(".")
+    return profile_for_name(module, qualname)
+
+
+def installed_version(profile: TrustProfile) -> str | None:
+    """The installed version of the library ``profile`` covers, read from its distribution
+    metadata (nothing is imported), or ``None`` when it is not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    for dist in (profile.library, f"{profile.library}-cpu"):
+        try:
+            return version(dist)
+        except PackageNotFoundError:
+            continue
+    return None

@@ -71,6 +71,17 @@ def _static_pass_build() -> str:
     return "compiled with mypyc" if path.endswith(tuple(EXTENSION_SUFFIXES)) else "pure Python"
 
 
+def _profile_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--profile",
+        action="append",
+        default=[],
+        dest="profiles",
+        metavar="NAME",
+        help="also trust this reviewed opt-in profile (repeatable; `safeload profiles` lists them)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="safeload",
@@ -311,6 +322,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="also trust this exact global (repeatable)",
     )
+    _profile_arg(cv)
     cv.add_argument(
         "--check",
         metavar="X.npy",
@@ -350,6 +362,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="also trust this exact global (repeatable)",
     )
+    _profile_arg(sc)
     sc.add_argument(
         "--format",
         choices=("pickle", "joblib", "skops"),
@@ -358,6 +371,19 @@ def _parser() -> argparse.ArgumentParser:
     out = sc.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="machine-readable output (JSON)")
     out.add_argument("--sarif", action="store_true", help="SARIF 2.1.0 output")
+
+    pf = sub.add_parser(
+        "profiles",
+        help="list the opt-in trust profiles and what each trusts",
+        description="List each opt-in trust profile (--profile NAME on scan and convert, "
+        "profiles=[...] in the API): the library versions it was reviewed against and the "
+        "installed one, what trusting it rests on, every name it trusts with the reason, and "
+        "what it leaves out and why.",
+        epilog="examples:\n  safeload profiles\n  safeload profiles xgboost --json",
+        formatter_class=_HelpFormatter,
+    )
+    pf.add_argument("names", nargs="*", metavar="NAME", help="only these profiles")
+    pf.add_argument("--json", action="store_true", help="machine-readable output (JSON)")
 
     pk = sub.add_parser(
         "pubkey",
@@ -920,7 +946,9 @@ def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     unreadable: list[dict[str, str]] = []
     for f in args.files:
         try:
-            reports.append(safeload.scan(f, trusted=args.trust, format=args.format))
+            reports.append(
+                safeload.scan(f, trusted=args.trust, profiles=args.profiles, format=args.format)
+            )
         except (LimitExceededError, MalformedArtifactError, ArtifactNotFoundError) as exc:
             # One file that cannot be read does not hide the results for the others.
             unreadable.append({"file": f, "error": type(exc).__name__, "message": str(exc)})
@@ -962,12 +990,86 @@ def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 file=err,
             )
         elif worst != EXIT_OK:
+            wanted = _profiles_covering(sorted({n for r in reports for n in r.untrusted}))
+            hint = (
+                f" The untrusted names are reviewed in the opt-in profile(s) "
+                f"{', '.join(wanted)}: scan again with "
+                + " ".join(f"--profile {w}" for w in wanted)
+                + " if you trust files of those libraries (`safeload profiles` says what that "
+                "rests on)."
+                if wanted
+                else ""
+            )
             print(
                 "Unsafe files must not be loaded. Trust a name only if you trust its code: "
-                "--trust NAME / load(..., trusted=[...]) (classes only).",
+                f"--trust NAME / load(..., trusted=[...]) (classes only).{hint}",
                 file=err,
             )
     return worst
+
+
+def _profiles_covering(names: list[str]) -> list[str]:
+    """The profiles that trust every one of ``names`` (empty if any is in none)."""
+    wanted: list[str] = []
+    for name in names:
+        found = safeload.profiles_for_name(name)
+        if not found:
+            return []
+        if found[0] not in wanted:
+            wanted.append(found[0])
+    return wanted
+
+
+def _cmd_profiles(args: argparse.Namespace, out: TextIO) -> int:
+    known = safeload.trust_profiles()
+    unknown = [n for n in args.names if n not in known]
+    if unknown:
+        raise _UsageError(
+            f"unknown profile(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
+    chosen = [known[n] for n in (args.names or sorted(known))]
+    if args.json:
+        _emit(
+            out,
+            {
+                "profiles": [
+                    {
+                        "name": p.name,
+                        "library": p.library,
+                        "reviewed": list(p.reviewed),
+                        "installed": safeload.installed_version(p),
+                        "description": p.description,
+                        "requires": list(p.requires),
+                        "trusts": [{"name": f"{m}.{q}", "reason": why} for m, q, why in p.entries],
+                        "left_out": [{"name": n, "why": why} for n, why in p.left_out],
+                    }
+                    for p in chosen
+                ]
+            },
+        )
+        return EXIT_OK
+    for p in chosen:
+        installed = safeload.installed_version(p)
+        reviewed = ", ".join(f"{p.library} {v}.x" for v in p.reviewed)
+        if installed is None:
+            state = "not installed"
+        elif any(installed.startswith(v + ".") or installed == v for v in p.reviewed):
+            state = f"installed {installed}"
+        else:
+            state = f"installed {installed}: NOT the reviewed version, review the profile again"
+        print(f"{p.name}  ({reviewed}; {state})", file=out)
+        if p.requires:
+            print(f"  requires: {', '.join(p.requires)}", file=out)
+        print(f"  {p.description}", file=out)
+        print(f"  trusts {len(p.entries)} name(s):", file=out)
+        for m, q, why in p.entries:
+            print(f"    {m}.{q}: {why}", file=out)
+        if p.left_out:
+            print("  leaves out:", file=out)
+            for name, why in p.left_out:
+                print(f"    {name}: {why}", file=out)
+        print("", file=out)
+    return EXIT_OK
 
 
 def _cmd_convert(args: argparse.Namespace, out: TextIO) -> int:
@@ -992,6 +1094,7 @@ def _cmd_convert(args: argparse.Namespace, out: TextIO) -> int:
         signer,
         keys=keys,
         trusted=args.trust,
+        profiles=args.profiles,
         check=check,
         version=args.model_version,
         name=args.model_name,
@@ -1099,6 +1202,8 @@ def _dispatch(
         return _cmd_scan(args, out, err)
     if args.command == "pubkey":
         return _cmd_pubkey(args, out)
+    if args.command == "profiles":
+        return _cmd_profiles(args, out)
     parser.error(f"unknown command {args.command}")  # pragma: no cover
     return EXIT_USAGE  # pragma: no cover
 

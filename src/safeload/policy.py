@@ -368,9 +368,41 @@ class Policy:
     """
 
     entries: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    #: The trust profiles this policy includes (:meth:`with_profiles`); their names are
+    #: reviewed like the default's, so functions among them may be trusted.
+    profiles: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "entries", MappingProxyType(dict(self.entries)))
+        object.__setattr__(self, "profiles", tuple(self.profiles))
+
+    def with_profiles(self, names: Iterable[str]) -> Policy:
+        """Return a copy that also trusts every name of the given trust profiles (and of the
+        profiles they require), each with the profile's reason.
+
+        Raises :class:`~safeload.UsageError` for an unknown profile name; ``safeload
+        profiles`` lists the known ones and what each trusts.
+        """
+        from safeload.trust.profiles import resolve_profiles
+
+        found = resolve_profiles(names)
+        new = dict(self.entries)
+        for profile in found:
+            for module, qualname, reason in profile.entries:
+                new.setdefault((module, qualname), f"[profile {profile.name}] {reason}")
+        added = tuple(p.name for p in found if p.name not in self.profiles)
+        return Policy(new, (*self.profiles, *added))
+
+    def reviewed(self, module: str, qualname: str) -> bool:
+        """True if the pair is on the default allowlist or in one of this policy's profiles:
+        reviewed with a reason, so it may be a function (any other name must be a class)."""
+        if reviewed(module, qualname):
+            return True
+        if not self.profiles or (module, qualname) not in self.entries:
+            return False
+        from safeload.trust.profiles import PROFILES
+
+        return any((module, qualname) in PROFILES[name].names() for name in self.profiles)
 
     @classmethod
     def default(cls) -> Policy:
@@ -397,7 +429,7 @@ class Policy:
         new = dict(self.entries)
         for spec in specs:
             new.setdefault(_spec_to_pair(spec), reason)
-        return Policy(new)
+        return Policy(new, self.profiles)
 
     def allows(self, module: str, qualname: str) -> bool:
         """True if exactly ``module`` / ``qualname`` is on the list."""
@@ -438,10 +470,18 @@ def _default_policy() -> Policy:
         return _default
 
 
-def resolve_policy(policy: Policy | None, trusted: Iterable[TrustedSpec]) -> Policy:
-    """The policy a load runs under: ``policy`` (or the default) plus ``trusted``."""
+def resolve_policy(
+    policy: Policy | None, trusted: Iterable[TrustedSpec], profiles: Iterable[str] = ()
+) -> Policy:
+    """The policy a load runs under: ``policy`` (or the default) plus the names of the trust
+    ``profiles`` plus ``trusted``."""
+    from safeload.trust.profiles import resolve_profiles
+
     specs: list[Any] = [trusted] if isinstance(trusted, (str, bytes, bool)) else list(trusted)
+    wanted = [p.name for p in resolve_profiles(profiles)]  # usage errors before any work
     for spec in specs:
         _spec_to_pair(spec)  # validates before the (lazy) default list is built
     base = policy if policy is not None else Policy.default()
+    if wanted:
+        base = base.with_profiles(wanted)
     return base.with_trusted(specs) if specs else base

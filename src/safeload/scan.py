@@ -52,6 +52,8 @@ from safeload._threads import switch_point
 from safeload._types import Buffer
 from safeload.exceptions import LimitExceededError, MalformedArtifactError, UnsafeStateError
 from safeload.policy import Limits, Policy, format_name
+from safeload.trust.native import made_by_call, native_state_problem
+from safeload.trust.profiles import NATIVE_STATES
 
 __all__ = [
     "Finding",
@@ -562,11 +564,38 @@ class _Walker:
         self.joblib = joblib
         self.result = StreamAnalysis()
         self.byte_arrays: list[_Bytes] = []
+        #: (offset, object) of each object of a class that restores a native model blob
+        self.native_objects: list[tuple[int, _Obj]] = []
+        #: id() of each constant a BYTEARRAY8 pushed (the symbols live as long as the walk)
+        self.bytearrays: set[int] = set()
         self.fold = FoldBudget(self.size)
         self.keep_values = False
         #: read decision trees' arrays from the stream and check them (scan); a load skips it,
         #: because it checks the trees it built (validate.py) before returning them
         self.check_trees = True
+
+    def _native_call(self, pair: tuple[str, str], args: _Sym, pos: int, name: str) -> None:
+        """Refuse a call that makes a native-model class (or a reconstructor given one): their
+        constructors read model files named by the arguments (see safeload.trust.native)."""
+        if pair in NATIVE_STATES:
+            raise _Unsafe(pos, name, made_by_call(pair))
+        if pair in _CLASS_FROM_ARG and isinstance(args, _Tuple) and args.items:
+            first = args.items[0]
+            if isinstance(first, _Global) and first.pair in NATIVE_STATES:
+                raise _Unsafe(pos, name, made_by_call(first.pair))
+
+    def _native_build(self, target: _Obj, state: _Sym) -> str | None:
+        """What is wrong with the one BUILD of a native-model class (safeload.trust.native)."""
+        cls = target.cls
+        if cls is None:  # pragma: no cover - the caller checked
+            return "BUILD on an object whose class the pass cannot see"
+        if target.state is not None or target.frozen:
+            return (
+                f"a second BUILD on {format_name(*cls.pair)}, or one after it was used: the "
+                "library writes one state, read by its native parser once"
+            )
+        rule = NATIVE_STATES[cls.pair]
+        return native_state_problem(rule, state, self.data, self.bytearrays)
 
     def run(self) -> StreamAnalysis:
         try:
@@ -575,6 +604,14 @@ class _Walker:
             self.result.end = end
             if end != self.size:
                 raise _Unsafe(end, "STOP", f"{self.size - end} byte(s) after STOP")
+            for pos, obj in self.native_objects:
+                if obj.state is None and obj.cls is not None:
+                    raise _Unsafe(
+                        pos,
+                        "NEWOBJ",
+                        f"{format_name(*obj.cls.pair)} is made but never given its state: its "
+                        "native model would be missing when it is used",
+                    )
             self.result.buffer_views = [
                 (b.pos, b.size) for b in self.byte_arrays if b.uses == 1 and not b.shared
             ]
@@ -748,6 +785,8 @@ class _Walker:
                         stack.append(_Big(arg))
                     else:
                         stack.append(_Const(_CONST_OPS[name] if name in _FIXED else arg))
+                    if name == "BYTEARRAY8":  # a mutable buffer, as a native parser may need
+                        self.bytearrays.add(id(stack[-1]))
                     continue
                 if name == "MEMOIZE" or name in _PUT_OPS:
                     if not stack:
@@ -805,6 +844,7 @@ class _Walker:
                     freeze(args)
                     if func.pair in _EMPTY_SHAPE_ARG:
                         self._empty_shape(func.pair, args, pos, name)
+                    self._native_call(func.pair, args, pos, name)
                     if func.pair in _CLASS_FROM_ARG:
                         # protocols 0-1: copyreg._reconstructor(cls, base, state) makes a cls
                         first = args.items[0] if isinstance(args, _Tuple) and args.items else None
@@ -886,6 +926,10 @@ class _Walker:
                                 "used (handed to a call or a state; numpy writes one state "
                                 "for each, before anything uses it)",
                             )
+                        if target.cls.pair in NATIVE_STATES:
+                            problem = self._native_build(target, state)
+                            if problem:
+                                raise _Unsafe(pos, name, problem)
                         target.state = state
                         if target.cls is not None:
                             result.builds.append((pos, target, state))
@@ -1001,7 +1045,12 @@ class _Walker:
                         )
                     freeze(args)
                     freeze(kwargs)
-                    stack.append(_Obj(cls, args))
+                    made = _Obj(cls, args)
+                    stack.append(made)
+                    if cls.pair in NATIVE_STATES:
+                        if name != "NEWOBJ" or not isinstance(args, _Tuple) or args.items:
+                            raise _Unsafe(pos, name, made_by_call(cls.pair))
+                        self.native_objects.append((pos, made))
                     if cls.pair in _STORING_CALLS:
                         result.calls.append((pos, stack[-1]))
                 elif name in ("EMPTY_LIST", "EMPTY_SET"):
@@ -1015,6 +1064,7 @@ class _Walker:
                         if g.pair in _EMPTY_SHAPE_ARG:
                             self._empty_shape(g.pair, inst_args, pos, name)
                         freeze(inst_args)
+                        self._native_call(g.pair, inst_args, pos, name)
                         stack.append(_Obj(g, inst_args))
                         if g.pair in _STORING_CALLS:
                             result.calls.append((pos, stack[-1]))
@@ -1034,6 +1084,7 @@ class _Walker:
                         self._empty_shape(items[0].pair, _Tuple(items[1:]), pos, name)
                     obj_args = _Tuple(items[1:])
                     freeze(obj_args)
+                    self._native_call(items[0].pair, obj_args, pos, name)
                     stack.append(_Obj(items[0], obj_args))
                     if items[0].pair in _STORING_CALLS:
                         result.calls.append((pos, stack[-1]))

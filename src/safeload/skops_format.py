@@ -24,7 +24,7 @@ from safeload.policy import Limits, Policy, format_name, parse_name
 from safeload.scan import BARE_MODULES
 from safeload.unpickler import untrusted_error
 
-__all__ = ["check_zip", "read_skops", "schema_globals", "skops_types"]
+__all__ = ["check_zip", "native_problem", "read_skops", "schema_globals", "skops_types"]
 
 _MAX_MEMBERS = 100_000
 _MAX_SCHEMA_DEPTH = 2000
@@ -187,11 +187,99 @@ def untrusted_in_skops(
     return list(seen), reported
 
 
+def native_problem(zf: zipfile.ZipFile, source: str) -> str | None:
+    """The skops form of :mod:`safeload.trust.native`'s stream check, for the classes that
+    hand a native model blob to their library's parser: each must be an ``ObjectNode`` (never
+    a ``ReduceNode``, which would call the constructor, and the constructors read model files)
+    whose state is a ``DictNode`` with only the keys the library writes and the blob as a
+    bytes, bytearray or JSON string node of the right kind, size and header."""
+    from safeload.trust.profiles import MAX_BLOB, NATIVE_STATES
+
+    schema = json.loads(zf.read("schema.json"), object_pairs_hook=_no_duplicates)
+    todo: list[Any] = [schema]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, list):
+            todo.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        todo.extend(node.values())
+        module, cls = node.get("__module__"), node.get("__class__")
+        if not isinstance(module, str) or not isinstance(cls, str):
+            continue
+        rule = NATIVE_STATES.get((module, cls))
+        if rule is None:
+            continue
+        name = rule.cls.replace(":", ".")
+        content = node.get("content")
+        if node.get("__loader__") != "ObjectNode" or not isinstance(content, dict):
+            return (
+                f"{name} is not stored as an object with its state (skops {node.get('__loader__')})"
+            )
+        state = content.get("content")
+        if content.get("__loader__") != "DictNode" or not isinstance(state, dict):
+            return f"the state of {name} is not a plain dict"
+        keys = set(state)
+        if rule.blob not in keys:
+            return f"the state of {name} has no {rule.blob!r} model blob"
+        if rule.open_keys:
+            bad = sorted(
+                k
+                for k in keys
+                if k not in rule.keys and (k in rule.forbidden or not k.isidentifier())
+            )
+        else:
+            bad = sorted(keys - rule.keys)
+        if bad:
+            return f"the state of {name} holds key(s) {', '.join(map(repr, bad))} it may not hold"
+        blob = state[rule.blob]
+        head, size = _skops_blob(zf, blob, rule.kind)
+        if head is None:
+            return f"{name} state[{rule.blob!r}] is not a {rule.kind} model blob"
+        if size < 1 or size > MAX_BLOB or not any(head.startswith(h) for h in rule.headers):
+            return (
+                f"{name} state[{rule.blob!r}] does not start with the header the library writes "
+                "(or has no bytes); it is not handed to the native parser"
+            )
+    return None
+
+
+def _skops_blob(zf: zipfile.ZipFile, node: Any, kind: str) -> tuple[bytes | None, int]:
+    """(first bytes, size) of a skops blob node of ``kind``, or ``(None, 0)``."""
+    if not isinstance(node, dict):
+        return None, 0
+    loader = node.get("__loader__")
+    if (kind == "bytes" and loader in ("BytesNode", "BytearrayNode")) or (
+        kind == "bytearray" and loader == "BytearrayNode"
+    ):
+        member = node.get("file")
+        if not isinstance(member, str) or member not in zf.namelist():
+            return None, 0
+        size = zf.getinfo(member).file_size
+        with zf.open(member) as fh:
+            return fh.read(16), size
+    if kind == "str" and loader == "JsonNode" and node.get("is_json") is True:
+        try:
+            value = json.loads(node.get("content", "null"))
+        except (ValueError, TypeError):
+            return None, 0
+        if isinstance(value, str):
+            return value[:16].encode("utf-8", "surrogatepass"), len(value)
+    return None, 0
+
+
 def read_skops(data: Buffer, policy: Policy, limits: Limits, source: str) -> Any:
     """Audit and build a skops file from ``data`` under ``policy``."""
     untrusted, reported = untrusted_in_skops(data, policy, limits, source)
     if untrusted:
         raise untrusted_error(untrusted, source)
+    problem = native_problem(check_zip(data, limits, source), source)
+    if problem:
+        raise MalformedArtifactError(
+            f"{source} was refused before loading: {problem}. Nothing was deserialized.",
+            path=source,
+        )
     import skops.io
 
     try:

@@ -33,7 +33,6 @@ from safeload.policy import (
     imported_object,
     name_runs_code,
     never_trustable,
-    reviewed,
     trust_problem,
 )
 from safeload.scan import (
@@ -129,6 +128,9 @@ def untrusted_error(
             names=names,
             path=source,
         )
+    advice = _profile_advice(names, source, listed, policy)
+    if advice is not None:
+        return advice
     never = never_trustable(names)
     if never:
         return UntrustedTypeError(
@@ -154,6 +156,36 @@ def untrusted_error(
         "Nothing was deserialized. If, and only if, you trust the code behind every one of these "
         f"names, allow them explicitly: load(..., trusted=[{as_arg}]) or on the CLI {flags}. "
         f"A name that can run code, open files or import modules must never be trusted.{caveat}",
+        names=names,
+        path=source,
+    )
+
+
+def _profile_advice(
+    names: list[str], source: str, listed: str, policy: Policy | None
+) -> UntrustedTypeError | None:
+    """The error for names that reviewed trust profiles cover, all of them: name the profiles
+    (not ``trusted=``, which accepts classes only and skips the profiles' own checks)."""
+    from safeload.trust.profiles import PROFILES, profile_for_name
+
+    wanted: list[str] = []
+    for name in names:
+        found = profile_for_name(*_split_name(name))
+        if not found:
+            return None
+        if found[0] not in wanted:
+            wanted.append(found[0])
+    have = set(policy.profiles) if policy is not None else set()
+    wanted = [w for w in wanted if w not in have] or wanted
+    libraries = ", ".join(sorted({PROFILES[w].library for w in wanted}))
+    as_arg = ", ".join(repr(w) for w in wanted)
+    flags = " ".join(f"--profile {w}" for w in wanted)
+    return UntrustedTypeError(
+        f"{source} refers to {len(names)} global(s) that the default policy does not trust:\n"
+        f"{listed}\nNothing was deserialized. They are {libraries} names reviewed in the "
+        f"opt-in trust profile(s) {as_arg}: if you trust files of {libraries}, load it with "
+        f"profiles=[{as_arg}] (CLI: {flags}). `safeload profiles` lists what each profile "
+        "trusts, and what it rests on.",
         names=names,
         path=source,
     )
@@ -282,7 +314,7 @@ class _Guard:
                 "library versions",
                 path=self.source,
             ) from exc
-        if not reviewed(module, name):
+        if not self.policy.reviewed(module, name):
             # a caller's name not importable when it was trusted is checked now (rt14 f05)
             problem = trust_problem(obj)
             if problem is not None:

@@ -1173,6 +1173,20 @@ def _validators() -> list[tuple[type, Callable[[Any, Any], None]]]:
 _CACHE: list[tuple[type, Callable[[Any, Any], None]]] | None = None
 
 
+def check_applies(check: Callable[[Any, Any], None], cls: type) -> bool:
+    """Whether ``check`` runs on instances of ``cls``. The checks every scikit-learn estimator
+    gets (coefficient widths, index maps) read attributes such as ``coef_`` and
+    ``n_features_in_``; the profile wrappers that compute those from their native model
+    (:data:`safeload.trust.profiles.COMPUTED_ATTRIBUTES`) store no such arrays for scikit-learn's
+    solvers to index, so those checks do not apply to them."""
+    if check not in (_check_linear_shapes, _check_index_maps):
+        return True
+    from safeload.trust.profiles import COMPUTED_ATTRIBUTES
+
+    names = {f"{base.__module__}:{base.__qualname__}" for base in cls.__mro__}
+    return names.isdisjoint(COMPUTED_ATTRIBUTES)
+
+
 def checks_for_scan() -> list[tuple[type, Callable[[Any, Any], None]]]:
     """The native-structure checks a load runs after building, as ``(class, check)`` pairs,
     for ``scan`` to run on the stream's shadows (:mod:`safeload.trust.shadow`). Decision trees'
@@ -1204,7 +1218,7 @@ def validate_loaded(obj: Any, source: str, *, max_objects: int = MAX_OBJECTS) ->
                 trees.append(o)
             else:
                 for cls, check in checks:
-                    if isinstance(o, cls):
+                    if isinstance(o, cls) and check_applies(check, type(o)):
                         _run_check(check, o, source)
     if trees and not _trees_all_valid(trees):
         for tree in trees:

@@ -167,6 +167,11 @@ TYPE_VALUE_ROWS: tuple[_Row, ...] = (
         ("builtins", name, "builtin container type (a defaultdict's factory); builds empty")
         for name in ("list", "dict", "set", "tuple")
     ),
+    (
+        "collections",
+        "OrderedDict",
+        "ordered dict type, as a defaultdict's factory (LightGBM's best_score); builds empty",
+    ),
     *(
         ("numpy", name, _SCALAR)
         for name in (

@@ -574,7 +574,7 @@ def native_findings(analysis: Any, reader: Any, policy: Policy) -> list[Any]:
     for made in builder.instances:
         cls = class_of(made)
         for kind, check in checks:
-            if not issubclass(cls, kind):
+            if not issubclass(cls, kind) or not validate.check_applies(check, cls):
                 continue
             try:
                 check(made, None)

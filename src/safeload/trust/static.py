@@ -440,7 +440,9 @@ def _state_problem(pair: tuple[str, str], state: Any) -> str | None:
                 if problem:
                     return f"{cls.__qualname__}.{grid_name} {problem}"
     for row in usetime.fitted_dispatch_rows(cls):
-        if row.attribute in state.items and row.kind not in _LITERAL_DONE:
+        if row.attribute in state.items and (
+            row.kind not in _LITERAL_DONE or row.kind in _ANY_VALUE_KINDS
+        ):
             problem = _row_problem(row, state.items[row.attribute], 0)
             if problem:
                 return f"{cls.__qualname__}.{row.attribute} {problem} (it drives {row.drives})"
@@ -486,6 +488,9 @@ def _grid_problem(grid: Any) -> str | None:
 
 # --- the dispatch kinds, judged on symbolic values -------------------------------------------
 
+#: Kinds whose rule refuses a value the stream shows is not a literal (a list, an object):
+#: :func:`usetime.state_problem` judges only literals, so these are judged here too.
+_ANY_VALUE_KINDS = frozenset({"none"})
 #: Kinds :func:`usetime.state_problem` already judged from literals.
 _LITERAL_DONE = frozenset({"one_of", "none", "output_config", "forbidden", "rebuilt"})
 _ARRAY_MAKERS = frozenset(
@@ -577,6 +582,10 @@ def _row_problem(row: Any, sym: Any, depth: int) -> str | None:
     from safeload.trust import usetime
 
     kind = row.kind
+    if kind == "none":
+        if isinstance(sym, _Const):
+            return None  # judged as a literal by state_problem
+        return f"holds {_describe(sym)}; only None is accepted in a loaded model"
     if kind == "each_one_of":
         items = [sym] if isinstance(sym, _Const) else _items(sym)
         for item in items or ():
@@ -588,6 +597,8 @@ def _row_problem(row: Any, sym: Any, depth: int) -> str | None:
     if kind in ("estimator", "estimators", "named_estimators", "named_transformers"):
         if _estimator_ok(row, sym):
             return None
+        if isinstance(sym, _Const):  # a number or a name that is not one of the sentinels
+            return f"holds {_describe(sym)} where an estimator is used"
         items = None if kind == "estimator" else _items(sym)
         if items is None:
             made = _made_class(sym)
@@ -633,6 +644,24 @@ def _row_problem(row: Any, sym: Any, depth: int) -> str | None:
         return f"holds {_describe(sym)} where a callable from the allowlist is used"
     if kind == "data":
         return _data_problem(sym, 0)
+    if kind == "params":
+        from safeload._symbolic import _Dict
+
+        if isinstance(sym, _Const) and sym.value is None:
+            return None
+        if isinstance(sym, _Dict):
+            for key in sym.items:
+                if key in row.values:
+                    return (
+                        f"holds the parameter {key!r}, which names a file, a path, a host or a "
+                        "stream for the library's native code; a loaded model may not set it"
+                    )
+            if sym.lossy or sym.unknown_keys:
+                return "unproven: a parameter dict whose keys the stream walk cannot read"
+            return _data_problem(sym, 0)
+        if isinstance(sym, _Obj) or isinstance(sym, _Global):
+            return f"holds {_describe(sym)}, not a dict of parameters"
+        return None
     return None
 
 
@@ -662,7 +691,11 @@ def _data_problem_of(sym: Any, depth: int) -> str | None:
     if depth > _MAX_DEPTH:
         return _DEPTH_UNPROVEN
     if isinstance(sym, _Global):
-        return _value_problem(sym, 0)
+        # plain data holds no functions, even allowed ones; type values (dtype=float) it may
+        _callables, types = _value_names()
+        if sym.pair in types:
+            return None
+        return f"holds {_describe(sym)} where only plain data is used"
     if _is_array(sym):
         for item in _array_items(sym) or ():
             problem = _data_problem(item, depth + 1)

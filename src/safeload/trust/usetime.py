@@ -41,6 +41,7 @@ import numpy as np
 
 from safeload.trust.callables import CALLABLE_ROWS, TYPE_VALUE_ROWS
 from safeload.trust.dispatch import ROWS, DispatchRow
+from safeload.trust.profiles import PROFILE_ROWS, estimator_like_names
 
 __all__ = ["UnsafeState", "WalkLimit", "check_use_time", "fitted_dispatch_rows"]
 
@@ -141,8 +142,17 @@ def fitted_dispatch_rows(cls: type) -> tuple[DispatchRow, ...]:
     rows = _ROWS_BY_TYPE.get(cls)
     if rows is None:
         rows = tuple(row for base, row in _resolved_rows() if issubclass(cls, base))
+        # profile rows match by name along the MRO: nothing is imported to apply them, and
+        # they apply however the class came to be trusted
+        names = _mro_names(cls)
+        rows += tuple(row for row in PROFILE_ROWS if row.cls in names)
         _ROWS_BY_TYPE[cls] = rows
     return rows
+
+
+def _mro_names(cls: type) -> frozenset[str]:
+    """``module:qualname`` of ``cls`` and each of its bases."""
+    return frozenset(f"{base.__module__}:{base.__qualname__}" for base in cls.__mro__)
 
 
 _REBUILT: dict[type, dict[str, tuple[str | None, ...]]] = {}
@@ -728,13 +738,15 @@ def _check_instance(obj: Any, graph: _Graph) -> None:
 
 #: Kinds whose rows a parameter grid could otherwise get around: fit applies the grid with
 #: set_params, after the load-time checks ran.
-_GRID_KINDS = frozenset({"none", "attr_path", "data", "one_of", "each_one_of", "forbidden"})
+_GRID_KINDS = frozenset(
+    {"none", "attr_path", "data", "one_of", "each_one_of", "forbidden", "params"}
+)
 
 
 def grid_rows(name: str) -> list[DispatchRow]:
     """The dispatch rows a grid could get around for parameter ``name`` (a grid key's last
     ``__`` part): for the load's check here and scan's in :mod:`safeload.trust.static`."""
-    return [r for r in ROWS if r.attribute == name and r.kind in _GRID_KINDS]
+    return [r for r in (*ROWS, *PROFILE_ROWS) if r.attribute == name and r.kind in _GRID_KINDS]
 
 
 def _check_grid(grid: Any, path: str, graph: _Graph) -> None:
@@ -803,7 +815,15 @@ def _is_estimator(value: Any) -> bool:
     base = _base_estimator()
     if base is not None and isinstance(value, base) and not isinstance(value, type):
         return True
-    return type(value) in _estimator_like()
+    if isinstance(value, type):
+        return False
+    return type(value) in _estimator_like() or _profile_estimator_like(type(value))
+
+
+def _profile_estimator_like(cls: type) -> bool:
+    """A profile class that stands where an estimator is used without deriving from
+    ``BaseEstimator`` (a CatBoost model), matched by name (nothing imported)."""
+    return not _mro_names(cls).isdisjoint(estimator_like_names())
 
 
 def _estimator_ok(row: DispatchRow, value: Any) -> bool:
@@ -1010,6 +1030,23 @@ def _rebuilt(row: DispatchRow, value: Any, graph: _Graph) -> None:
         raise _bad(f"holds {_short(value)}, not what the class rebuilds")
 
 
+def _params(row: DispatchRow, value: Any, graph: _Graph) -> None:
+    if value is None:
+        return
+    if type(value) is not dict:
+        raise _bad(f"is {_short(value)}, not a dict of parameters")
+    for key in value:
+        if key in row.values:
+            raise _bad(
+                f"holds the parameter {key!r}, which names a file, a path, a host or a stream "
+                "for the library's native code; a loaded model may not set it"
+            )
+    try:
+        _require_data(value, graph, id(graph.root), "")
+    except UnsafeState as exc:
+        raise _bad(exc.problem) from None
+
+
 def _forbidden(row: DispatchRow, value: Any, graph: _Graph) -> None:
     raise _bad("may not be set by a file")
 
@@ -1029,6 +1066,7 @@ _KIND_CHECKS: dict[str, Callable[[DispatchRow, Any, _Graph], None]] = {
     "data": _data,
     "kernel": _kernel,
     "forbidden": _forbidden,
+    "params": _params,
     "instance_of": _instance_of,
     "rebuilt": _rebuilt,
     "each_instance_of": _each_instance_of,
@@ -1161,7 +1199,11 @@ def resolve_class(module: str, qualname: str) -> type | None:
 def is_estimator_class(cls: type) -> bool:
     """Whether instances of ``cls`` may stand where an estimator is used."""
     base = _base_estimator()
-    return (base is not None and issubclass(cls, base)) or cls in _estimator_like()
+    return (
+        (base is not None and issubclass(cls, base))
+        or cls in _estimator_like()
+        or _profile_estimator_like(cls)
+    )
 
 
 def is_scorer_class(cls: type) -> bool:
