@@ -35,6 +35,8 @@ BYTES_ONLY = [
     "trust/callables.py",
     "trust/static.py",
     "trust/shadow.py",
+    "trust/native.py",
+    "trust/profiles.py",
 ]
 #: Calls that open or read a path.
 OPENERS = {"open", "fdopen", "read_bytes", "read_text", "write_bytes", "write_text", "mmap"}
