@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TextIO, cast
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 import safeload
 from safeload import _progress
@@ -111,19 +111,94 @@ def _parser() -> argparse.ArgumentParser:
         version=f"safeload {safeload.__version__} (static pass: {_static_pass_build()})",
     )
     sub = p.add_subparsers(dest="command", required=True)
+    for add in (
+        _add_keygen,
+        _add_sign,
+        _add_verify,
+        _add_inspect,
+        _add_convert,
+        _add_scan,
+        _add_profiles,
+        _add_pubkey,
+    ):
+        add(sub)
+    return p
 
-    kg = sub.add_parser(
-        "keygen",
-        help="create an Ed25519 or ECDSA key pair (or an HMAC secret)",
-        description="Create NAME.key (private, mode 0600: never commit it) and NAME.pub (give it "
-        "to verifiers), or with --hmac one shared secret NAME.hmac. Existing files are never "
-        "overwritten.",
-        epilog="examples:\n"
-        "  safeload keygen release --dir keys\n"
-        "  RELEASE_PASS=... safeload keygen release --dir keys --passphrase-env RELEASE_PASS\n"
-        "  safeload keygen cache --dir keys --hmac\n"
-        "  safeload keygen signer --dir keys --type ecdsa-p256",
+
+if TYPE_CHECKING:
+    #: What ``add_subparsers`` returns (argparse has no public name for it).
+    _Sub = argparse._SubParsersAction[argparse.ArgumentParser]
+
+
+def _command(
+    sub: _Sub, name: str, summary: str, description: str, examples: Sequence[str]
+) -> argparse.ArgumentParser:
+    """A sub-command with the shape every command's help has: a one-line summary for the
+    command list, a description, and examples."""
+    return sub.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog="examples:\n" + "\n".join(f"  {line}" for line in examples),
         formatter_class=_HelpFormatter,
+    )
+
+
+def _json_arg(p: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup) -> None:
+    p.add_argument("--json", action="store_true", help="machine-readable output (JSON)")
+
+
+def _trust_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--trust",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also trust this exact global (repeatable)",
+    )
+
+
+def _passphrase_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--passphrase-env", metavar="VAR", help="read the private key's passphrase from $VAR"
+    )
+    p.add_argument(
+        "--prompt-passphrase",
+        action="store_true",
+        help="read the private key's passphrase from the terminal",
+    )
+
+
+def _release_args(p: argparse.ArgumentParser, which: str) -> None:
+    """``--model-version``, ``--name`` and ``--expires``, recorded in ``which`` signature."""
+    p.add_argument(
+        "--model-version",
+        "--version",
+        dest="model_version",
+        metavar="VERSION",
+        help=f"the model's version (PEP 440, e.g. 1.4.0), recorded in {which} for rollback "
+        "protection (--version is the older spelling)",
+    )
+    p.add_argument(
+        "--name", dest="model_name", metavar="NAME", help=f"model name recorded in {which}"
+    )
+    p.add_argument("--expires", metavar="TIME", help=_EXPIRES_HELP)
+
+
+def _add_keygen(sub: _Sub) -> None:
+    kg = _command(
+        sub,
+        "keygen",
+        "create an Ed25519 or ECDSA key pair (or an HMAC secret)",
+        "Create NAME.key (private, mode 0600: never commit it) and NAME.pub (give it to "
+        "verifiers), or with --hmac one shared secret NAME.hmac. Existing files are never "
+        "overwritten.",
+        [
+            "safeload keygen release --dir keys",
+            "RELEASE_PASS=... safeload keygen release --dir keys --passphrase-env RELEASE_PASS",
+            "safeload keygen cache --dir keys --hmac",
+            "safeload keygen signer --dir keys --type ecdsa-p256",
+        ],
     )
     kg.add_argument("name", help="base name: writes NAME.key and NAME.pub (or NAME.hmac)")
     kg.add_argument("--dir", default=".", help="directory for the key files (default: .)")
@@ -135,7 +210,7 @@ def _parser() -> argparse.ArgumentParser:
         default="ed25519",
         help="key type (default ed25519; model_signing bundles need an ecdsa-* key)",
     )
-    kg.add_argument("--json", action="store_true", help="machine-readable output (JSON)")
+    _json_arg(kg)
     kg.add_argument(
         "--passphrase-env",
         metavar="VAR",
@@ -147,32 +222,23 @@ def _parser() -> argparse.ArgumentParser:
         help="encrypt the private key with a passphrase read from the terminal",
     )
 
-    sg = sub.add_parser(
+
+def _add_sign(sub: _Sub) -> None:
+    sg = _command(
+        sub,
         "sign",
-        help="write FILE.sig (or DIR.sig for a folder)",
-        description="Sign existing model files: FILE.sig beside each FILE, or one DIR.sig "
-        "listing every file of a folder. With --append, add an approval to an existing "
-        "signature instead.",
-        epilog="examples:\n"
-        "  safeload sign model.joblib --key keys/release.key --name churn --model-version 1.4.0\n"
-        "  safeload sign dist/churn-model --key keys/release.key --expires 2027-06-01\n"
-        "  safeload sign dist/churn-model --key keys/approver.key --append",
-        formatter_class=_HelpFormatter,
+        "write FILE.sig (or DIR.sig for a folder)",
+        "Sign existing model files: FILE.sig beside each FILE, or one DIR.sig listing every "
+        "file of a folder. With --append, add an approval to an existing signature instead.",
+        [
+            "safeload sign model.joblib --key keys/release.key --name churn --model-version 1.4.0",
+            "safeload sign dist/churn-model --key keys/release.key --expires 2027-06-01",
+            "safeload sign dist/churn-model --key keys/approver.key --append",
+        ],
     )
     sg.add_argument("files", nargs="+", metavar="FILE|DIR", help="model files or folders to sign")
     _signer_args(sg)
-    sg.add_argument(
-        "--model-version",
-        "--version",
-        dest="model_version",
-        metavar="VERSION",
-        help="the model's version (PEP 440, e.g. 1.4.0), recorded in the signature for "
-        "rollback protection (--version is the older spelling)",
-    )
-    sg.add_argument(
-        "--name", dest="model_name", metavar="NAME", help="model name recorded in the signature"
-    )
-    sg.add_argument("--expires", metavar="TIME", help=_EXPIRES_HELP)
+    _release_args(sg, "the signature")
     sg.add_argument(
         "--append",
         action="store_true",
@@ -183,7 +249,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=("pickle", "joblib", "skops"),
         help="record this format (default: from the content and extension)",
     )
-    sg.add_argument("--json", action="store_true", help="machine-readable output (JSON)")
+    _json_arg(sg)
     sg.add_argument(
         "--signature-format",
         choices=SIGNATURE_FORMATS,
@@ -209,18 +275,21 @@ def _parser() -> argparse.ArgumentParser:
         help="model-signing: intermediate certificates (repeatable)",
     )
 
-    vf = sub.add_parser(
+
+def _add_verify(sub: _Sub) -> None:
+    vf = _command(
+        sub,
         "verify",
-        help="check FILE against FILE.sig; deserializes nothing",
-        description="Check each FILE against its signature with the keys you trust. Nothing "
-        "is deserialized. A signed folder (DIR.sig beside DIR) is checked as a whole; a plain "
+        "check FILE against FILE.sig; deserializes nothing",
+        "Check each FILE against its signature with the keys you trust. Nothing is "
+        "deserialized. A signed folder (DIR.sig beside DIR) is checked as a whole; a plain "
         "folder stands for every model file under it. FILE.sig stands for FILE.",
-        epilog="examples:\n"
-        "  safeload verify model.joblib --pub keys/release.pub\n"
-        "  safeload verify dist/churn-model --keyring keys/ --threshold 2\n"
-        "  safeload verify dist/churn-model --pub keys/release.pub --state deploy/trust.json\n"
-        "  safeload verify --jobs 4 models/ --keyring ring.json --json",
-        formatter_class=_HelpFormatter,
+        [
+            "safeload verify model.joblib --pub keys/release.pub",
+            "safeload verify dist/churn-model --keyring keys/ --threshold 2",
+            "safeload verify dist/churn-model --pub keys/release.pub --state deploy/trust.json",
+            "safeload verify --jobs 4 models/ --keyring ring.json --json",
+        ],
     )
     vf.add_argument(
         "files", nargs="+", metavar="FILE|DIR", help="model files, signed folders or folders"
@@ -243,7 +312,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="accept a file whose name differs from the signed name",
     )
-    vf.add_argument("--json", action="store_true", help="machine-readable output (JSON)")
+    _json_arg(vf)
     vf.add_argument(
         "--signature",
         metavar="FILE",
@@ -276,33 +345,35 @@ def _parser() -> argparse.ArgumentParser:
         help="trust-state file: refuse versions older than ones already accepted",
     )
 
-    ins = sub.add_parser(
+
+def _add_inspect(sub: _Sub) -> None:
+    ins = _command(
+        sub,
         "inspect",
-        help="show what a .sig file or model_signing bundle claims (verifies nothing)",
-        description="Show what a signature file claims: file names and digests, format, "
-        "version, expiry, the libraries recorded, and which key ids signed. NOTHING is "
-        "verified; use `safeload verify` for that. Given FILE rather than FILE.sig, it shows "
-        "FILE.sig.",
-        epilog="examples:\n"
-        "  safeload inspect model.joblib.sig\n"
-        "  safeload inspect dist/churn-model.sig --json",
-        formatter_class=_HelpFormatter,
+        "show what a .sig file or model_signing bundle claims (verifies nothing)",
+        "Show what a signature file claims: file names and digests, format, version, expiry, "
+        "the libraries recorded, and which key ids signed. NOTHING is verified; use `safeload "
+        "verify` for that. Given FILE rather than FILE.sig, it shows FILE.sig.",
+        ["safeload inspect model.joblib.sig", "safeload inspect dist/churn-model.sig --json"],
     )
     ins.add_argument("sidecar", metavar="FILE.sig", help="the signature file to show")
-    ins.add_argument("--json", action="store_true", help="machine-readable output (JSON)")
+    _json_arg(ins)
 
-    cv = sub.add_parser(
+
+def _add_convert(sub: _Sub) -> None:
+    cv = _command(
+        sub,
         "convert",
-        help="re-save a pickle/joblib file as signed skops",
-        description="Load SRC through the restricted reader (verifying its signature with "
+        "re-save a pickle/joblib file as signed skops",
+        "Load SRC through the restricted reader (verifying its signature with "
         "--src-pub/--src-keyring, if given) and write it as DST.skops with a fresh signature. "
         "With --check, nothing is written unless the converted model predicts identically.",
-        epilog="examples:\n"
-        "  safeload convert model.joblib model.skops --key keys/team.key --src-pub "
-        "keys/release.pub\n"
-        "  safeload convert model.pkl model.skops --key keys/team.key --check probe.npy "
-        "--name churn --model-version 1.4.0",
-        formatter_class=_HelpFormatter,
+        [
+            "safeload convert model.joblib model.skops --key keys/team.key --src-pub "
+            "keys/release.pub",
+            "safeload convert model.pkl model.skops --key keys/team.key --check probe.npy "
+            "--name churn --model-version 1.4.0",
+        ],
     )
     cv.add_argument("src", metavar="SRC", help="the pickle or joblib file to convert")
     cv.add_argument("dst", metavar="DST.skops", help="where to write the signed skops file")
@@ -315,53 +386,33 @@ def _parser() -> argparse.ArgumentParser:
         help="SRC must be signed by this public key (repeatable)",
     )
     src_keys.add_argument("--src-keyring", metavar="DIR", help="SRC must be signed by a key in DIR")
-    cv.add_argument(
-        "--trust",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="also trust this exact global (repeatable)",
-    )
+    _trust_arg(cv)
     _profile_arg(cv)
     cv.add_argument(
         "--check",
         metavar="X.npy",
         help="probe input: the converted model must predict identically on it",
     )
-    cv.add_argument(
-        "--model-version",
-        "--version",
-        dest="model_version",
-        metavar="VERSION",
-        help="the model's version (PEP 440), recorded in the new signature (--version is the "
-        "older spelling)",
-    )
-    cv.add_argument(
-        "--name", dest="model_name", metavar="NAME", help="model name recorded in the new signature"
-    )
-    cv.add_argument("--expires", metavar="TIME", help=_EXPIRES_HELP)
-    cv.add_argument("--json", action="store_true", help="machine-readable output (JSON)")
+    _release_args(cv, "the new signature")
+    _json_arg(cv)
 
-    sc = sub.add_parser(
+
+def _add_scan(sub: _Sub) -> None:
+    sc = _command(
+        sub,
         "scan",
-        help="list what a pickle/joblib/skops file would import",
-        description="List every global a pickle, joblib or skops file refers to, which the "
-        "allowlist trusts, and any construct safeload refuses, without importing or running "
-        "anything. Exit 1 if any file is unsafe, 2 if a file cannot be read.",
-        epilog="examples:\n"
-        "  safeload scan third_party.pkl\n"
-        "  safeload scan model.joblib --trust mypkg.features.MyTransformer --json\n"
-        "  safeload scan models/*.pkl --sarif > scan.sarif",
-        formatter_class=_HelpFormatter,
+        "list what a pickle/joblib/skops file would import",
+        "List every global a pickle, joblib or skops file refers to, which the allowlist "
+        "trusts, and any construct safeload refuses, without importing or running anything. "
+        "Exit 1 if any file is unsafe, 2 if a file cannot be read.",
+        [
+            "safeload scan third_party.pkl",
+            "safeload scan model.joblib --trust mypkg.features.MyTransformer --json",
+            "safeload scan models/*.pkl --sarif > scan.sarif",
+        ],
     )
     sc.add_argument("files", nargs="+", metavar="FILE", help="files to scan")
-    sc.add_argument(
-        "--trust",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="also trust this exact global (repeatable)",
-    )
+    _trust_arg(sc)
     _profile_arg(sc)
     sc.add_argument(
         "--format",
@@ -369,46 +420,43 @@ def _parser() -> argparse.ArgumentParser:
         help="read every FILE as this format (default: from the content and extension)",
     )
     out = sc.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true", help="machine-readable output (JSON)")
+    _json_arg(out)
     out.add_argument("--sarif", action="store_true", help="SARIF 2.1.0 output")
 
-    pf = sub.add_parser(
+
+def _add_profiles(sub: _Sub) -> None:
+    pf = _command(
+        sub,
         "profiles",
-        help="list the opt-in trust profiles and what each trusts",
-        description="List each opt-in trust profile (--profile NAME on scan and convert, "
-        "profiles=[...] in the API): the library versions it was reviewed against and the "
-        "installed one, what trusting it rests on, every name it trusts with the reason, and "
-        "what it leaves out and why.",
-        epilog="examples:\n  safeload profiles\n  safeload profiles xgboost --json",
-        formatter_class=_HelpFormatter,
+        "list the opt-in trust profiles and what each trusts",
+        "List each opt-in trust profile (--profile NAME on scan and convert, profiles=[...] "
+        "in the API): the library versions it was reviewed against and the installed one, "
+        "what trusting it rests on, every name it trusts with the reason, and what it leaves "
+        "out and why.",
+        ["safeload profiles", "safeload profiles xgboost --json"],
     )
     pf.add_argument("names", nargs="*", metavar="NAME", help="only these profiles")
-    pf.add_argument("--json", action="store_true", help="machine-readable output (JSON)")
+    _json_arg(pf)
 
-    pk = sub.add_parser(
+
+def _add_pubkey(sub: _Sub) -> None:
+    pk = _command(
+        sub,
         "pubkey",
-        help="write the .pub of a private .key (e.g. when the .pub was lost)",
-        description="Derive the public key from an Ed25519 private key and write it as PEM: "
-        "beside the key as NAME.pub by default. Never overwrites a different file.",
-        epilog="examples:\n"
-        "  safeload pubkey keys/release.key                 # writes keys/release.pub\n"
-        "  safeload pubkey keys/release.key --out -         # prints the PEM",
-        formatter_class=_HelpFormatter,
+        "write the .pub of a private .key (e.g. when the .pub was lost)",
+        "Derive the public key from an Ed25519 private key and write it as PEM: beside the "
+        "key as NAME.pub by default. Never overwrites a different file.",
+        [
+            "safeload pubkey keys/release.key                 # writes keys/release.pub",
+            "safeload pubkey keys/release.key --out -         # prints the PEM",
+        ],
     )
     pk.add_argument("key", metavar="NAME.key", help="the Ed25519 private key (PKCS#8 PEM)")
     pk.add_argument(
         "--out", metavar="PATH", help="where to write it (default: NAME.pub; - for stdout)"
     )
-    pk.add_argument(
-        "--passphrase-env", metavar="VAR", help="read the private key's passphrase from $VAR"
-    )
-    pk.add_argument(
-        "--prompt-passphrase",
-        action="store_true",
-        help="read the private key's passphrase from the terminal",
-    )
-    pk.add_argument("--json", action="store_true", help="machine-readable output (JSON)")
-    return p
+    _passphrase_args(pk)
+    _json_arg(pk)
 
 
 _EXPIRES_HELP = (
@@ -428,14 +476,7 @@ def _signer_args(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--hmac-key-file", metavar="PATH", help="HMAC secret file (hex)")
     g.add_argument("--hmac-env", metavar="VAR", help="environment variable holding the hex secret")
-    p.add_argument(
-        "--passphrase-env", metavar="VAR", help="read the private key's passphrase from $VAR"
-    )
-    p.add_argument(
-        "--prompt-passphrase",
-        action="store_true",
-        help="read the private key's passphrase from the terminal",
-    )
+    _passphrase_args(p)
 
 
 def _verifier_args(p: argparse.ArgumentParser) -> None:
