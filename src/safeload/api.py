@@ -12,7 +12,7 @@ import mmap
 import os
 import stat
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -1048,56 +1048,59 @@ def _sign_locked(
     expires: datetime | None,
     name: str | None,
 ) -> Path:
+    """Sign the file or folder ``p`` (the caller holds the folder lock): a new sidecar, or with
+    ``append`` one more signature on the sidecar that describes exactly these bytes."""
     sig = sidecar_path(p)
     before = _read_sidecar(p) if append else None
-    if p.is_dir():
-        files = _read_folder(p, Limits(), allow_symlinks=False)
-        if before is not None:
-            envelope = parse_envelope(before, source=str(sig))
-            statement = parse_statement(envelope.payload, source=str(sig))
-            described = {x.name: x.sha256 for x in statement.subjects}
-            actual = {rel: _progress.sha256_hex(b) for rel, b in files.items()}
-            if described != actual:
-                raise MalformedArtifactError(
-                    f"{sig} describes a different folder than {p}; refusing to add a signature",
-                    path=str(p),
-                )
-            envelope = _approve(envelope, signer, sig)
-        else:
-            envelope = sign_folder(
-                files,
-                signer,
-                expires=expires,
-                version=version,
-                model_name=name,
-                env=signer_environment(),
-            )
-        return _write_sidecar(p, sig, envelope, before)
-    data = _read_once(p, Limits().max_file_size)
+    folder = p.is_dir()
+    files: Mapping[str, Buffer] = (
+        _read_folder(p, Limits(), allow_symlinks=False)
+        if folder
+        else {p.name: _read_once(p, Limits().max_file_size)}
+    )
     if before is not None:
         envelope = parse_envelope(before, source=str(sig))
         statement = parse_statement(envelope.payload, source=str(sig))
-
-        digest = _progress.sha256_hex(data, f"hashing {p.name}")
-        if statement.subject.sha256 != digest or statement.predicate.size != len(data):
+        if not _describes(statement, files, folder):
             raise MalformedArtifactError(
-                f"{sig} describes different bytes than {p}; refusing to add a signature",
+                f"{sig} describes {'a different folder' if folder else 'different bytes'} "
+                f"than {p}; refusing to add a signature",
                 path=str(p),
             )
         envelope = _approve(envelope, signer, sig)
+    elif folder:
+        envelope = sign_folder(
+            files,
+            signer,
+            expires=expires,
+            version=version,
+            model_name=name,
+            env=signer_environment(),
+        )
     else:
-        fmt = _format_for(p, data, format)
+        data = files[p.name]
         envelope = sign_bytes(
             data,
             signer,
             name=p.name,
-            format=fmt,
+            format=_format_for(p, data, format),
             version=version,
             expires=expires,
             model_name=name,
             env=signer_environment(),  # the file's own library versions are unknown here
         )
     return _write_sidecar(p, sig, envelope, before)
+
+
+def _describes(statement: Statement, files: Mapping[str, Buffer], folder: bool) -> bool:
+    """Whether ``statement`` describes exactly ``files``: every relative path and its SHA-256
+    for a folder; the SHA-256 and size for one file (whose signed name may differ)."""
+    if folder:
+        described = {x.name: x.sha256 for x in statement.subjects}
+        return described == {rel: _progress.sha256_hex(b) for rel, b in files.items()}
+    ((name, data),) = files.items()
+    digest = _progress.sha256_hex(data, f"hashing {name}")
+    return statement.subject.sha256 == digest and statement.predicate.size == len(data)
 
 
 def _approve(envelope: Envelope, signer: Signer | Iterable[Signer], sig: Path) -> Envelope:
@@ -1156,8 +1159,40 @@ def verify(
     ``model_root`` and ``signature_format`` are as for :func:`load`. A folder ``path`` with no
     ``DIR.sig`` beside it is checked against model_signing's default ``DIR/model.sig``."""
     _one_trust_path(keys, ca)
-    p = Path(path)
-    lim = limits or Limits()
+    statement, accepted_as = _verified_statement(
+        Path(path),
+        keys,
+        allow_rename=allow_rename,
+        now=now,
+        lim=limits or Limits(),
+        allow_symlinks=allow_symlinks,
+        signature=signature,
+        ignore_paths=ignore_paths,
+        ca=ca,
+        model_root=model_root,
+        signature_format=signature_format,
+    )
+    if state is not None:
+        state.accept(statement, accepted_as)
+    return statement
+
+
+def _verified_statement(
+    p: Path,
+    keys: KeysLike | None,
+    *,
+    allow_rename: bool,
+    now: datetime | None,
+    lim: Limits,
+    allow_symlinks: bool,
+    signature: PathLike | None,
+    ignore_paths: Iterable[str],
+    ca: CertificateAuthority | None,
+    model_root: PathLike | None,
+    signature_format: str | None,
+) -> tuple[Statement, str]:
+    """:func:`verify`'s work: the verified statement, and the path whose version the rollback
+    state records (the folder, for a file verified as part of one)."""
     if p.is_dir() and signature is None and not sidecar_path(p).is_file():
         p = Path(os.path.realpath(p))  # current -> v2: v2.sig signs it, as for its files
     sig = Path(signature) if signature is not None else sidecar_path(p)
@@ -1169,10 +1204,8 @@ def verify(
         folder = _verify_folder_any(
             p, sig, sidecar, keys, ca, ignore_paths, lim, now, allow_symlinks
         )
-        if state is not None:
-            state.accept(folder.statement, str(p))
         _log.info("verified %s (%d files)", p, len(folder.statement.subjects))
-        return folder.statement
+        return folder.statement, str(p)
     governing = _signed_folder(p, signature, model_root)
     if governing is not None:
         verified, _ = _verify_in_folder(
@@ -1186,10 +1219,8 @@ def verify(
             ignore_paths=ignore_paths,
             signature_format=signature_format,
         )
-        if state is not None:
-            state.accept(verified.statement, str(governing[0]))
         _log.info("verified %s as a file of the signed folder %s", p, governing[0])
-        return verified.statement
+        return verified.statement, str(governing[0])
     data = _read_once(p, lim.max_file_size)
     sidecar = _read_sidecar(p, sig)
     _check_format(sidecar, signature_format, sig, p)
@@ -1206,9 +1237,7 @@ def verify(
             source=str(p),
             sidecar_source=str(sig),
         )
-        if state is not None:
-            state.accept(bundled.statement, str(p))
-        return bundled.statement
+        return bundled.statement, str(p)
     artifact = verify_bytes(
         data,
         sidecar,
@@ -1219,10 +1248,8 @@ def verify(
         source=str(p),
         sidecar_source=str(sig),
     )
-    if state is not None:
-        state.accept(artifact.statement, str(p))
     _log.info("verified %s (key ids %s)", p, ", ".join(k[:16] for k in artifact.keyids))
-    return artifact.statement
+    return artifact.statement, str(p)
 
 
 def inspect_sidecar(path: PathLike) -> tuple[Envelope, Statement]:
