@@ -450,36 +450,110 @@ _NATIVE_CAVEAT = (
 
 # --- pandas ---------------------------------------------------------------------------------
 
+_PF = "checked by safeload.trust.pandas_forms before pandas' code runs"
+_PANDAS: tuple[_Row, ...] = (
+    (
+        "pandas.core.indexes.base",
+        "_new_Index",
+        "makes an Index or RangeIndex only (never another class): Index data a 1-d numeric, "
+        "bool or plain-object array or a checked StringArray, a plain name; RangeIndex three "
+        f"ints (lazy, no buffer); {_PF}",
+    ),
+    ("pandas", "Index", "only named to _new_Index, never called (the static pass refuses it)"),
+    ("pandas", "RangeIndex", "only named to _new_Index, never called (the static pass refuses it)"),
+    (
+        "pandas._libs.internals",
+        "_unpickle_block",
+        "one DataFrame block: 2-d numeric, bool or plain-object values (or a checked "
+        "Categorical / StringArray), a start:stop:1 slice or int64 array placement whose length "
+        f"matches the values; {_PF}",
+    ),
+    (
+        "pandas.core.internals.managers",
+        "BlockManager",
+        "called with (blocks, axes): before pandas builds it (its compiled "
+        "_rebuild_blknos_and_blklocs indexes with the placements unchecked), every placement "
+        "is inside the columns, every column held by exactly one block, every block's shape "
+        f"the frame's; {_PF}",
+    ),
+    (
+        "pandas.core.internals.managers",
+        "SingleBlockManager",
+        "a Series' manager: made by NEWOBJ, then one BUILD whose state is pandas' 0.14.1 form "
+        "with one index and one block of as many checked values, placed at slice(0, n, 1); "
+        f"{_PF}",
+    ),
+    (
+        "pandas",
+        "DataFrame",
+        "made by NEWOBJ, then one BUILD: a checked BlockManager, _typ, empty _metadata, flags "
+        f"and attrs of plain data, nothing else; {_PF}",
+    ),
+    (
+        "pandas",
+        "Series",
+        "made by NEWOBJ, then one BUILD: a checked SingleBlockManager, a plain name, flags and "
+        f"attrs of plain data, nothing else; {_PF}",
+    ),
+    (
+        "pandas._libs.arrays",
+        "__pyx_unpickle_NDArrayBacked",
+        "makes a bare StringArray or Categorical only, which then receives one BUILD (dtype, "
+        "buffer), checked to agree: a StringArray's buffer a 1-d object array of str or NaN, a "
+        f"Categorical's codes integers inside [-1, len(categories)); {_PF}",
+    ),
+    ("pandas.arrays", "StringArray", "only named to __pyx_unpickle_NDArrayBacked, never called"),
+    ("pandas", "Categorical", "only named to __pyx_unpickle_NDArrayBacked, never called"),
+    (
+        "pandas",
+        "StringDtype",
+        "called with ('python', nan) only: pyarrow storage (which imports pyarrow) and other "
+        f"missing-value markers are refused; {_PF}",
+    ),
+    (
+        "pandas",
+        "CategoricalDtype",
+        "made by NEWOBJ, then one BUILD: {'categories': a checked, unique, non-null Index, "
+        f"'ordered': bool}}; {_PF}",
+    ),
+    (
+        "pandas._libs.tslibs.timestamps",
+        "_unpickle_timestamp",
+        "an int64 value, no frequency, no time zone, and a resolution code of s, ms, us or ns "
+        f"(other codes index past pandas' unit tables); {_PF}",
+    ),
+    (
+        "pandas._libs.tslibs.timedeltas",
+        "_timedelta_unpickle",
+        f"an int64 value and a resolution code of s, ms, us or ns; {_PF}",
+    ),
+)
+
 _PANDAS_LEFT_OUT: tuple[tuple[str, str], ...] = (
     (
-        "pandas.DataFrame, pandas.Series, pandas.core.internals.managers.BlockManager, "
-        "SingleBlockManager, pandas._libs.internals._unpickle_block",
-        "pandas' BlockManager trusts its blocks' placements: a placement outside the columns "
-        "writes out of bounds while the manager is BUILT (pandas._libs.internals "
-        "_rebuild_blknos_and_blklocs is compiled without bounds checks), before any check "
-        "after building could run, and crashes repr() of the frame. Trusting them needs a "
-        "pre-build check of every block against the axes, in the unpickler and in scan alike, "
-        "which is not written yet",
+        "pyarrow-backed dtypes and arrays (StringDtype('pyarrow'), ArrowDtype, ArrowExtensionArray)",
+        "StringDtype('pyarrow') imports pyarrow by name, and pyarrow's buffers were not "
+        "reviewed; save string columns with the default python storage",
     ),
     (
-        "pandas.Categorical, pandas.CategoricalDtype",
-        "rebuilt through __pyx_unpickle_NDArrayBacked without pandas' own range check of the "
-        "codes; codes past the categories read out of bounds when the values are taken. Needs "
-        "a validator, not written yet",
+        "DatetimeTZDtype, DatetimeIndex, DatetimeArray, TimedeltaIndex, Timestamp with a time "
+        "zone or frequency",
+        "time zones come from pytz/zoneinfo objects (which read zone files by name) and the "
+        "datetime arrays take a resolution from their dtype; not reviewed. Timestamp and "
+        "Timedelta scalars without a zone are trusted",
     ),
     (
-        "pandas.Index, pandas.RangeIndex, pandas.arrays.StringArray, pandas.StringDtype, "
-        "pandas.core.indexes.base._new_Index, pandas._libs.arrays.__pyx_unpickle_NDArrayBacked",
-        "_new_Index calls cls.__new__(cls, **d) for any class the file names, and "
-        "__pyx_unpickle_NDArrayBacked sets an array-backed object's buffer and dtype without "
-        "checking they agree; both need narrowed forms (in the unpickler and in scan's model "
-        "of the stream), not written yet. StringDtype('pyarrow') imports pyarrow by name",
+        "PeriodIndex, PeriodDtype, IntervalIndex, IntervalDtype, MultiIndex, CategoricalIndex",
+        "each keeps codes or ordinals that pandas' compiled code indexes with; their checks are "
+        "not written",
     ),
     (
-        "pandas._libs.tslibs.timestamps._unpickle_timestamp, "
-        "pandas._libs.tslibs.timedeltas._timedelta_unpickle",
-        "take a resolution code from the file that indexes pandas' unit tables; need a "
-        "narrowed form checking it, not written yet",
+        "SparseArray, SparseDtype, the masked arrays (IntegerArray, FloatingArray, BooleanArray)",
+        "keep index arrays or masks beside their data whose agreement is not checked yet",
+    ),
+    (
+        "pandas.NA (the 'string' dtype with na_value=pd.NA), object columns holding objects",
+        "only plain scalars (str, int, float, bool, None) are trusted inside object data",
     ),
 )
 
@@ -573,14 +647,16 @@ PROFILES: dict[str, Profile] = {
             module="pandas",
             reviewed=("3.1",),
             description=(
-                "pandas objects saved with a model (DataFrame, Series, Index, Categorical, the "
-                "string dtype and array, Timestamp, Timedelta). They are not in the default "
-                "allowlist, and this profile does not trust any of them yet: each needs a "
-                "narrowed constructor or a check that runs before pandas' compiled code trusts "
-                "the stored indices (see left out). Save metadata as plain lists, dicts and "
-                "numpy arrays (df.to_dict('list'), list(df.columns)) to load it by default."
+                "pandas objects saved with a model: DataFrame and Series (numeric, bool, "
+                "plain-object, str and categorical columns), Index and RangeIndex, Categorical "
+                "and CategoricalDtype, the python-storage string dtype and array, Timestamp "
+                "and Timedelta without a time zone. pandas' unpicklers trust what the file "
+                "gives them (block placements, buffers and dtypes, codes, unit codes), so each "
+                "is handed out in a narrowed form that checks its real arguments or state "
+                "before pandas' code runs, and the static pass refuses every other way of "
+                "making these objects; scan runs the same checks on the stream's values."
             ),
-            entries=(),
+            entries=_PANDAS,
             left_out=_PANDAS_LEFT_OUT,
         ),
         Profile(

@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from safeload.trust.pandas_forms import is_checked_pandas
 from safeload.trust.callables import CALLABLE_ROWS, TYPE_VALUE_ROWS
 from safeload.trust.dispatch import ROWS, DispatchRow
 from safeload.trust.profiles import PROFILE_ROWS, estimator_like_names
@@ -339,6 +340,8 @@ def _walk(graph: _Graph) -> None:
                 seen.add(oid)
                 graph.numpy.append(o)
             continue
+        if is_checked_pandas(o):
+            continue  # checked when it was made (safeload.trust.pandas_forms)
         seen.add(oid)
         if len(seen) > graph.max_objects:
             raise WalkLimit("model", f"more than {graph.max_objects} objects")
