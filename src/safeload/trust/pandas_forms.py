@@ -195,7 +195,7 @@ def _check_column_values(values: Any, where: str, *, ndim: int) -> None:
 
 
 def _new_index(real: Callable[..., Any]) -> Callable[..., Any]:
-    def _new_Index(cls: Any, d: Any) -> Any:  # noqa: N802 - as pandas names it
+    def _new_Index(cls: Any, d: Any) -> Any:
         pd = _pd()
         if type(d) is not dict:
             raise _fail("_new_Index's attributes are not a dict")
@@ -251,7 +251,7 @@ def _unpickle_block(real: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _block_manager(real: Any) -> Callable[..., Any]:
-    def BlockManager(blocks: Any, axes: Any) -> Any:  # noqa: N802 - as pandas names it
+    def BlockManager(blocks: Any, axes: Any) -> Any:
         from pandas.core.internals.blocks import ExtensionBlock, NumpyBlock
 
         if type(blocks) not in (tuple, list) or type(axes) is not list or len(axes) != 2:
@@ -290,7 +290,7 @@ def _block_manager(real: Any) -> Callable[..., Any]:
 
 
 def _ndarray_backed(real: Callable[..., Any]) -> Callable[..., Any]:
-    def __pyx_unpickle_NDArrayBacked(cls: Any, checksum: Any, state: Any) -> Any:  # noqa: N807
+    def __pyx_unpickle_NDArrayBacked(cls: Any, checksum: Any, state: Any) -> Any:
         pd = _pd()
         checked = {pd.arrays.StringArray: STRING_ARRAY, pd.Categorical: CATEGORICAL}
         if cls not in checked or state is not None or type(checksum) is not int:
@@ -328,7 +328,7 @@ def _timedelta(real: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _string_dtype(real: Any) -> Callable[..., Any]:
-    def StringDtype(*args: Any) -> Any:  # noqa: N802 - as pandas names it
+    def StringDtype(*args: Any) -> Any:
         if len(args) != 2 or args[0] != "python" or type(args[0]) is not str:
             raise _fail("a StringDtype other than StringDtype('python', nan) (pyarrow storage)")
         if not (type(args[1]) is float and math.isnan(args[1])):

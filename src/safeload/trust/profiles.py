@@ -38,6 +38,7 @@ from safeload.trust.dispatch import DispatchRow
 
 __all__ = [
     "COMPUTED_ATTRIBUTES",
+    "INSTANCE_DEFAULTS",
     "NATIVE_STATES",
     "PROFILES",
     "PROFILE_ROWS",
@@ -559,20 +560,52 @@ _PANDAS_LEFT_OUT: tuple[tuple[str, str], ...] = (
 
 # --- category_encoders ----------------------------------------------------------------------
 
+_CE = (
+    "category_encoders encoder (a scikit-learn BaseEstimator); its mappings are pandas objects "
+    "checked by the pandas profile, handle_unknown/handle_missing pinned to its documented "
+    "strings, its inner ordinal_encoder to an OrdinalEncoder"
+)
+_CATEGORY_ENCODERS: tuple[_Row, ...] = (
+    ("category_encoders.ordinal", "OrdinalEncoder", _CE),
+    ("category_encoders.one_hot", "OneHotEncoder", _CE),
+    ("category_encoders.target_encoder", "TargetEncoder", _CE + "; hierarchy plain data"),
+    ("category_encoders.binary", "BinaryEncoder", _CE),
+    ("category_encoders.basen", "BaseNEncoder", _CE),
+    ("category_encoders.count", "CountEncoder", _CE),
+    (
+        "category_encoders.hashing",
+        "HashingEncoder",
+        _CE + "; max_process pinned to 1 (more starts worker processes at transform), X None",
+    ),
+    ("category_encoders.woe", "WOEEncoder", _CE),
+    ("category_encoders.leave_one_out", "LeaveOneOutEncoder", _CE),
+    ("category_encoders.m_estimate", "MEstimateEncoder", _CE),
+    ("category_encoders.cat_boost", "CatBoostEncoder", _CE),
+    ("category_encoders.james_stein", "JamesSteinEncoder", _CE),
+    ("category_encoders.backward_difference", "BackwardDifferenceEncoder", _CE),
+    ("category_encoders.helmert", "HelmertEncoder", _CE),
+    ("category_encoders.sum_coding", "SumEncoder", _CE),
+    ("category_encoders.polynomial", "PolynomialEncoder", _CE),
+)
+
 _CE_LEFT_OUT: tuple[tuple[str, str], ...] = (
-    (
-        "category_encoders.*",
-        "every fitted encoder keeps its mappings as pandas Series and DataFrames (ordinal "
-        "mappings, target statistics), which the pandas profile cannot trust yet (see "
-        "`safeload profiles`, pandas). Until it can, no encoder is trusted",
-    ),
-    (
-        "category_encoders.hashing.HashingEncoder",
-        "transform starts worker processes when max_process > 1: to be pinned to 1",
-    ),
     (
         "category_encoders.glmm.GLMMEncoder",
         "needs statsmodels, whose model objects were not reviewed",
+    ),
+    (
+        "category_encoders.quantile_encoder.QuantileEncoder, SummaryEncoder, "
+        "category_encoders.rankhot.RankHotEncoder, GrayEncoder",
+        "not reviewed in this release; refused by name",
+    ),
+    (
+        "HashingEncoder with max_process other than 1",
+        "transform starts worker processes (multiprocessing) when max_process > 1: refit with "
+        "max_process=1 before saving",
+    ),
+    (
+        "encoders whose mappings hold pandas objects the pandas profile leaves out",
+        "refused with the pandas profile's reason (pyarrow dtypes, time zones, MultiIndex...)",
     ),
 )
 
@@ -665,12 +698,15 @@ PROFILES: dict[str, Profile] = {
             module="category_encoders",
             reviewed=("2.11",),
             description=(
-                "category_encoders' encoders keep pandas Series and DataFrames as their "
-                "mappings, so this profile needs the pandas profile, which trusts nothing yet; "
-                "it trusts nothing until then (see left out). scikit-learn's own encoders "
-                "(OrdinalEncoder, OneHotEncoder, TargetEncoder) load by default."
+                "category_encoders' encoders (ordinal, one-hot, target, binary, base-n, count, "
+                "hashing, WOE, leave-one-out, m-estimate, CatBoost, James-Stein and the "
+                "contrast coders). They keep pandas Series and DataFrames as their mappings, "
+                "so this profile switches on the pandas profile and its checks. Their "
+                "behaviour-driving parameters are pinned: handle_unknown and handle_missing to "
+                "the documented strings, the inner ordinal_encoder to an OrdinalEncoder, "
+                "HashingEncoder.max_process to 1 (no worker processes at transform)."
             ),
-            entries=(),
+            entries=_CATEGORY_ENCODERS,
             left_out=_CE_LEFT_OUT,
             requires=("pandas",),
         ),
@@ -819,6 +855,42 @@ PROFILE_ROWS: tuple[DispatchRow, ...] = (
             "ensemble._weight_boosting:RUSBoostClassifier",
         )
     ),
+    # category_encoders
+    *(
+        DispatchRow(
+            "category_encoders.utils:BaseEncoder",
+            attribute,
+            f"transform: selects how {attribute.split('_')[1]} categories are encoded",
+            "one_of",
+            ("error", "return_nan", "value", "indicator", "does not apply"),
+        )
+        for attribute in ("handle_unknown", "handle_missing")
+    ),
+    DispatchRow(
+        "category_encoders.utils:BaseEncoder",
+        "ordinal_encoder",
+        "transform: self.ordinal_encoder.transform(X)",
+        "instance_of",
+        ("category_encoders.ordinal:OrdinalEncoder", None),
+    ),
+    DispatchRow(
+        "category_encoders.hashing:HashingEncoder",
+        "max_process",
+        "transform: more than 1 starts that many worker processes (multiprocessing)",
+        "int_one",
+    ),
+    DispatchRow(
+        "category_encoders.hashing:HashingEncoder",
+        "X",
+        "fit: the training data while fitting; None in a fitted encoder",
+        "none",
+    ),
+    DispatchRow(
+        "category_encoders.target_encoder:TargetEncoder",
+        "hierarchy",
+        "fit/transform: category groupings, plain data",
+        "data",
+    ),
     # xgboost
     DispatchRow(
         "xgboost.core:Booster",
@@ -944,6 +1016,14 @@ PROFILE_ROWS: tuple[DispatchRow, ...] = (
         for attribute in ("_prediction_values_change", "_loss_value_change")
     ),
 )
+
+#: Profile classes that keep plain-data defaults as class attributes and set the same names on
+#: each instance when fitting (``self.invariant_cols = [...]``): a state key of that name is the
+#: instance's own value, not one hiding a method or property (those names are plain lists and
+#: dicts on the class, checked by the use-time walk like any state).
+INSTANCE_DEFAULTS: dict[str, frozenset[str]] = {
+    "category_encoders.utils:BaseEncoder": frozenset({"invariant_cols", "composite_members_"}),
+}
 
 #: Profile wrappers whose ``coef_``, ``n_features_in_`` and ``feature_importances_`` are
 #: properties computed by the native library from its model (nothing stored that scikit-learn's
