@@ -945,9 +945,10 @@ class _Walker:
                         else:
                             stack.append(_Obj(None, args))  # a class the pass cannot see
                     else:
-                        stack.append(_Obj(func, args))
+                        made_obj = _Obj(func, args)
+                        stack.append(made_obj)
                         if func.pair == NDARRAY_BACKED:
-                            self.pandas_objects.append((pos, stack[-1]))
+                            self.pandas_objects.append((pos, made_obj))
                         if func.pair in PANDAS_CALLS:
                             result.pandas_calls.append((pos, stack[-1]))
                         if func.pair in _STORING_CALLS:

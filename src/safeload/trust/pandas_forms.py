@@ -93,6 +93,11 @@ def _fail(what: str) -> PandasFormError:
     return PandasFormError(f"pandas profile: {what}")
 
 
+def _is_int(value: Any) -> bool:
+    """A Python int or a numpy integer scalar (pandas keeps placements as either)."""
+    return type(value) is int or type(value) in (np.int64, np.int32, np.intp)
+
+
 def _plain(value: Any) -> bool:
     return type(value) in _PLAIN
 
@@ -221,11 +226,12 @@ def _placement_indices(placement: Any, where: str) -> np.ndarray:
     ints with step 1 or a 1-d int64 array."""
     if type(placement) is slice:
         start, stop, step = placement.start, placement.stop, placement.step
-        if not (type(start) is int and type(stop) is int and step in (None, 1)):
+        if not (_is_int(start) and _is_int(stop) and (step is None or _is_int(step))):
             raise _fail(f"{where} is a slice that is not start:stop:1 of ints")
-        if not 0 <= start <= stop or stop - start > 2**31:
-            raise _fail(f"{where} is slice({start}, {stop}): not a range of columns")
-        return np.arange(start, stop, dtype=np.int64)
+        start, stop, step = int(start), int(stop), 1 if step is None else int(step)
+        if not 0 <= start <= stop or stop - start > 2**31 or step < 1:
+            raise _fail(f"{where} is slice({start}, {stop}, {step}): not a range of columns")
+        return np.arange(start, stop, step, dtype=np.int64)
     if type(placement) is np.ndarray and placement.ndim == 1 and placement.dtype == np.int64:
         return np.array(placement, dtype=np.int64)
     raise _fail(f"{where} is a {type(placement).__name__}, not a slice or an int64 array")
@@ -401,10 +407,9 @@ def _check_single_manager_state(state: Any) -> None:
     n = len(axes[0])
     if len(values) != n:
         raise _fail(f"a Series with {len(values)} values for an index of {n}")
-    if block["mgr_locs"] != slice(0, n, 1) or type(block["mgr_locs"]) is not slice:
+    locs = _placement_indices(block["mgr_locs"], "a Series block's placement")
+    if len(locs) != n or (n and (locs[0] != 0 or locs[-1] != n - 1)):
         raise _fail(f"a Series block's placement is not slice(0, {n}, 1)")
-    if not all(type(x) is int for x in (block["mgr_locs"].start, block["mgr_locs"].stop)):
-        raise _fail("a Series block's placement is not of ints")
 
 
 def _check_categorical_dtype_state(state: Any) -> None:

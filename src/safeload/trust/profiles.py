@@ -466,8 +466,8 @@ _PANDAS: tuple[_Row, ...] = (
         "pandas._libs.internals",
         "_unpickle_block",
         "one DataFrame block: 2-d numeric, bool or plain-object values (or a checked "
-        "Categorical / StringArray), a start:stop:1 slice or int64 array placement whose length "
-        f"matches the values; {_PF}",
+        "Categorical / StringArray), a start:stop:step slice (step >= 1) or int64 array "
+        f"placement whose length matches the values; {_PF}",
     ),
     (
         "pandas.core.internals.managers",
@@ -532,7 +532,8 @@ _PANDAS: tuple[_Row, ...] = (
 
 _PANDAS_LEFT_OUT: tuple[tuple[str, str], ...] = (
     (
-        "pyarrow-backed dtypes and arrays (StringDtype('pyarrow'), ArrowDtype, ArrowExtensionArray)",
+        "pyarrow-backed dtypes and arrays (StringDtype('pyarrow'), ArrowDtype, "
+        "ArrowExtensionArray)",
         "StringDtype('pyarrow') imports pyarrow by name, and pyarrow's buffers were not "
         "reviewed; save string columns with the default python storage",
     ),
