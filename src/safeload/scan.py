@@ -53,6 +53,16 @@ from safeload._types import Buffer
 from safeload.exceptions import LimitExceededError, MalformedArtifactError, UnsafeStateError
 from safeload.policy import Limits, Policy, format_name
 from safeload.trust.native import made_by_call, native_state_problem
+from safeload.trust.pandas_forms import (
+    CALLS as PANDAS_CALLS,
+)
+from safeload.trust.pandas_forms import (
+    NDARRAY_BACKED,
+    NEWOBJ_ONLY,
+    ONE_BUILD,
+    PANDAS_NAMES,
+    REFERENCE_ONLY,
+)
 from safeload.trust.profiles import NATIVE_STATES
 
 __all__ = [
@@ -265,8 +275,8 @@ def _has_setstate(target: _Sym, policy: Policy) -> bool:
     if not (isinstance(target, _Obj) and target.cls is not None):
         return False
     pair = target.cls.pair
-    if pair == _BIT_GENERATOR_CTOR:
-        return True
+    if pair == _BIT_GENERATOR_CTOR or pair in ONE_BUILD:
+        return True  # pandas': the checked __setstate__ (safeload.trust.pandas_forms)
     if not policy.allows(*pair):
         return False  # refused anyway, as an untrusted name
     from safeload.trust.usetime import resolve_class
@@ -461,6 +471,9 @@ class StreamAnalysis:
     #: (offset, container, items) of everything stored into a container.
     builds: list[tuple[int, Any, Any]] = field(default_factory=list)
     calls: list[tuple[int, Any]] = field(default_factory=list)
+    #: (offset, object) of every call of a pandas function (safeload.trust.pandas_forms): scan
+    #: runs its checked form also when the stream discards the result.
+    pandas_calls: list[tuple[int, Any]] = field(default_factory=list)
     stored: list[tuple[int, Any, list[Any]]] = field(default_factory=list)
     #: Only with ``analyze(..., keep_values=True)`` (the differential fuzz target): the symbolic
     #: value the top-level stream returns and its memo (index -> value, ``None`` unset) at STOP.
@@ -566,6 +579,8 @@ class _Walker:
         self.byte_arrays: list[_Bytes] = []
         #: (offset, object) of each object of a class that restores a native model blob
         self.native_objects: list[tuple[int, _Obj]] = []
+        #: (offset, object) of each pandas object that must receive exactly one BUILD
+        self.pandas_objects: list[tuple[int, _Obj]] = []
         #: id() of each constant a BYTEARRAY8 pushed (the symbols live as long as the walk)
         self.bytearrays: set[int] = set()
         self.fold = FoldBudget(self.size)
@@ -583,6 +598,67 @@ class _Walker:
             first = args.items[0]
             if isinstance(first, _Global) and first.pair in NATIVE_STATES:
                 raise _Unsafe(pos, name, made_by_call(first.pair))
+
+    def _pandas_made(
+        self, pair: tuple[str, str], args: _Sym, pos: int, name: str, made: _Obj | None
+    ) -> None:
+        """The ways pickle makes pandas objects (safeload.trust.pandas_forms), and no other:
+        its functions by a call, its frames, managers and dtypes by NEWOBJ without arguments,
+        its Index and array classes never (only named to _new_Index and its array maker)."""
+        newobj = name in ("NEWOBJ", "NEWOBJ_EX")
+        if pair in _CLASS_FROM_ARG and isinstance(args, _Tuple) and args.items:
+            first = args.items[0]
+            if isinstance(first, _Global) and first.pair in PANDAS_NAMES:
+                raise _Unsafe(
+                    pos,
+                    name,
+                    f"{format_name(*first.pair)} made by {format_name(*pair)}: pandas pickles "
+                    "make it only one way, which the pandas profile checks",
+                )
+        if pair not in PANDAS_NAMES:
+            return
+        label = format_name(*pair)
+        if name in ("INST", "OBJ"):
+            raise _Unsafe(pos, name, f"{name} on {label}: pandas pickles never write it")
+        if pair in REFERENCE_ONLY:
+            raise _Unsafe(
+                pos,
+                name,
+                f"{label} is made by {name}: pandas pickles only name it to _new_Index or "
+                "__pyx_unpickle_NDArrayBacked, whose checked forms make it",
+            )
+        if pair in NEWOBJ_ONLY:
+            if name != "NEWOBJ" or not isinstance(args, _Tuple) or args.items:
+                raise _Unsafe(
+                    pos,
+                    name,
+                    f"{label} is made by {name} with arguments: pandas pickles make it by "
+                    "NEWOBJ without arguments and give it its state by one BUILD",
+                )
+        elif newobj:
+            raise _Unsafe(pos, name, f"{name} on {label}, which pandas pickles call")
+        if made is not None and pair in ONE_BUILD:
+            self.pandas_objects.append((pos, made))
+
+    def _pandas_build(self, target: _Obj, pos: int, name: str) -> None:
+        """BUILD on a pandas object: exactly one, before anything uses it, and only on what
+        pandas gives a state (its NEWOBJ classes and its array-backed objects)."""
+        pair = target.cls.pair if target.cls is not None else None
+        if pair is None or pair not in PANDAS_NAMES:
+            return
+        if pair not in ONE_BUILD:
+            raise _Unsafe(
+                pos,
+                name,
+                f"BUILD on what {format_name(*pair)} makes: pandas never writes a state for it",
+            )
+        if target.state is not None or target.frozen:
+            raise _Unsafe(
+                pos,
+                name,
+                f"a second BUILD on a pandas object made by {format_name(*pair)}, or one after "
+                "it was used: pandas writes one state, checked before anything uses it",
+            )
 
     def _native_build(self, target: _Obj, state: _Sym) -> str | None:
         """What is wrong with the one BUILD of a native-model class (safeload.trust.native)."""
@@ -604,6 +680,14 @@ class _Walker:
             self.result.end = end
             if end != self.size:
                 raise _Unsafe(end, "STOP", f"{self.size - end} byte(s) after STOP")
+            for pos, obj in self.pandas_objects:
+                if obj.state is None and obj.cls is not None:
+                    raise _Unsafe(
+                        pos,
+                        "NEWOBJ",
+                        f"a pandas object made by {format_name(*obj.cls.pair)} is never given "
+                        "its state: pandas' code would meet its unset buffers",
+                    )
             for pos, obj in self.native_objects:
                 if obj.state is None and obj.cls is not None:
                     raise _Unsafe(
@@ -845,6 +929,7 @@ class _Walker:
                     if func.pair in _EMPTY_SHAPE_ARG:
                         self._empty_shape(func.pair, args, pos, name)
                     self._native_call(func.pair, args, pos, name)
+                    self._pandas_made(func.pair, args, pos, name, None)
                     if func.pair in _CLASS_FROM_ARG:
                         # protocols 0-1: copyreg._reconstructor(cls, base, state) makes a cls
                         first = args.items[0] if isinstance(args, _Tuple) and args.items else None
@@ -860,7 +945,12 @@ class _Walker:
                         else:
                             stack.append(_Obj(None, args))  # a class the pass cannot see
                     else:
-                        stack.append(_Obj(func, args))
+                        made_obj = _Obj(func, args)
+                        stack.append(made_obj)
+                        if func.pair == NDARRAY_BACKED:
+                            self.pandas_objects.append((pos, made_obj))
+                        if func.pair in PANDAS_CALLS:
+                            result.pandas_calls.append((pos, stack[-1]))
                         if func.pair in _STORING_CALLS:
                             result.calls.append((pos, stack[-1]))
                         if isinstance(args, _Tuple) and args.items and func.pair in _FROMBUFFER:
@@ -926,6 +1016,7 @@ class _Walker:
                                 "used (handed to a call or a state; numpy writes one state "
                                 "for each, before anything uses it)",
                             )
+                        self._pandas_build(target, pos, name)
                         if target.cls.pair in NATIVE_STATES:
                             problem = self._native_build(target, state)
                             if problem:
@@ -1046,6 +1137,7 @@ class _Walker:
                     freeze(args)
                     freeze(kwargs)
                     made = _Obj(cls, args)
+                    self._pandas_made(cls.pair, args, pos, name, made)
                     stack.append(made)
                     if cls.pair in NATIVE_STATES:
                         if name != "NEWOBJ" or not isinstance(args, _Tuple) or args.items:
@@ -1065,6 +1157,7 @@ class _Walker:
                             self._empty_shape(g.pair, inst_args, pos, name)
                         freeze(inst_args)
                         self._native_call(g.pair, inst_args, pos, name)
+                        self._pandas_made(g.pair, inst_args, pos, name, None)
                         stack.append(_Obj(g, inst_args))
                         if g.pair in _STORING_CALLS:
                             result.calls.append((pos, stack[-1]))
@@ -1085,6 +1178,7 @@ class _Walker:
                     obj_args = _Tuple(items[1:])
                     freeze(obj_args)
                     self._native_call(items[0].pair, obj_args, pos, name)
+                    self._pandas_made(items[0].pair, obj_args, pos, name, None)
                     stack.append(_Obj(items[0], obj_args))
                     if items[0].pair in _STORING_CALLS:
                         result.calls.append((pos, stack[-1]))
@@ -1457,6 +1551,7 @@ def analyze(
             result.problems.extend(native_findings(result, walker, policy))
         result.root = None
         result.builds, result.calls, result.stored = [], [], []
+        result.pandas_calls = []
         return result
 
 

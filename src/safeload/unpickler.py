@@ -43,6 +43,7 @@ from safeload.scan import (
     analyze,
     refuse_unless_clean,
 )
+from safeload.trust.pandas_forms import PANDAS_NAMES, narrowed_form
 from safeload.validate import check_built_dtype
 
 __all__ = ["analyse_stream", "load_joblib_stream", "load_pickle_stream", "untrusted_error"]
@@ -298,6 +299,12 @@ class _Guard:
             return self.substitutes[(raw_module, raw_name)]
         if (module, name) in _NARROWED:
             return _NARROWED[(module, name)]
+        if (module, name) in PANDAS_NAMES:
+            # however it was trusted (profile or trusted=), pandas' unpicklers are handed
+            # out narrowed: they check what the file gives them before pandas' code runs
+            form = _pandas_form(module, name, self.source)
+            if form is not None:
+                return form
         try:
             obj = _resolve(module, name)
         except ImportError as exc:
@@ -326,6 +333,19 @@ class _Guard:
                     path=self.source,
                 )
         return obj
+
+
+def _pandas_form(module: str, name: str, source: str) -> Any:
+    """The narrowed form of a pandas name (:mod:`safeload.trust.pandas_forms`), or ``None``
+    for the classes that are only named, never called (the analysis refused any call)."""
+    try:
+        return narrowed_form((module, name))
+    except ImportError as exc:
+        raise MalformedArtifactError(
+            f"{source}: trusted name {format_name(module, name)} cannot be imported ({exc}); "
+            "install pandas",
+            path=source,
+        ) from exc
 
 
 def _near(module: str, qualname: str) -> str:

@@ -362,14 +362,14 @@ def test_profile_rows_apply_without_the_profile(tmp_path: Path) -> None:
             load_unsigned(path, trusted=[name])
 
 
-# --- pandas: why its profile trusts nothing yet --------------------------------------------------
+# --- pandas: block placements checked before the manager is built ------------------------------
 
 
 def test_pandas_block_placement_past_the_columns(tmp_path: Path) -> None:
     """pandas' BlockManager takes its blocks' column placements from the file and its compiled
     code indexes with them unchecked: plain pickle loads this frame, and printing it crashes
-    the process. This is why the pandas profile (and category_encoders, whose encoders keep
-    pandas objects) trusts nothing yet: each name stays refused, with the profile too."""
+    the process. The pandas profile's BlockManager stand-in refuses the placement before pandas
+    builds anything (with category_encoders too, which switches pandas on), and scan agrees."""
     pd = _needs("pandas")
     frame = pd.DataFrame({"a": [1.0, 2.0], "b": [1.5, 2.5], "c": [1, 2], "d": [3.0, 4.0]})
     honest = pickle.dumps(frame, protocol=4)

@@ -45,6 +45,7 @@ KINDS: dict[str, str] = {
     "and dicts of those; no callables, no estimators, no object arrays of objects",
     "kernel": "an allowed Gaussian-process kernel instance",
     "forbidden": "the attribute may not be present in the state at all",
+    "int_one": "the int 1 exactly (a worker count pinned to one: no processes at use)",
     "params": "None, or a dict of parameters handed to a library's native code: plain data, "
     "and none of the keys in ``values`` (parameters that name files, paths, hosts or streams)",
     "instance_of": "an instance of one of the classes named in ``values`` ('module:qualname'), "

@@ -38,6 +38,7 @@ from safeload.trust.dispatch import DispatchRow
 
 __all__ = [
     "COMPUTED_ATTRIBUTES",
+    "INSTANCE_DEFAULTS",
     "NATIVE_STATES",
     "PROFILES",
     "PROFILE_ROWS",
@@ -450,55 +451,162 @@ _NATIVE_CAVEAT = (
 
 # --- pandas ---------------------------------------------------------------------------------
 
+_PF = "checked by safeload.trust.pandas_forms before pandas' code runs"
+_PANDAS: tuple[_Row, ...] = (
+    (
+        "pandas.core.indexes.base",
+        "_new_Index",
+        "makes an Index or RangeIndex only (never another class): Index data a 1-d numeric, "
+        "bool or plain-object array or a checked StringArray, a plain name; RangeIndex three "
+        f"ints (lazy, no buffer); {_PF}",
+    ),
+    ("pandas", "Index", "only named to _new_Index, never called (the static pass refuses it)"),
+    ("pandas", "RangeIndex", "only named to _new_Index, never called (the static pass refuses it)"),
+    (
+        "pandas._libs.internals",
+        "_unpickle_block",
+        "one DataFrame block: 2-d numeric, bool or plain-object values (or a checked "
+        "Categorical / StringArray), a start:stop:step slice (step >= 1) or int64 array "
+        f"placement whose length matches the values; {_PF}",
+    ),
+    (
+        "pandas.core.internals.managers",
+        "BlockManager",
+        "called with (blocks, axes): before pandas builds it (its compiled "
+        "_rebuild_blknos_and_blklocs indexes with the placements unchecked), every placement "
+        "is inside the columns, every column held by exactly one block, every block's shape "
+        f"the frame's; {_PF}",
+    ),
+    (
+        "pandas.core.internals.managers",
+        "SingleBlockManager",
+        "a Series' manager: made by NEWOBJ, then one BUILD whose state is pandas' 0.14.1 form "
+        "with one index and one block of as many checked values, placed at slice(0, n, 1); "
+        f"{_PF}",
+    ),
+    (
+        "pandas",
+        "DataFrame",
+        "made by NEWOBJ, then one BUILD: a checked BlockManager, _typ, empty _metadata, flags "
+        f"and attrs of plain data, nothing else; {_PF}",
+    ),
+    (
+        "pandas",
+        "Series",
+        "made by NEWOBJ, then one BUILD: a checked SingleBlockManager, a plain name, flags and "
+        f"attrs of plain data, nothing else; {_PF}",
+    ),
+    (
+        "pandas._libs.arrays",
+        "__pyx_unpickle_NDArrayBacked",
+        "makes a bare StringArray or Categorical only, which then receives one BUILD (dtype, "
+        "buffer), checked to agree: a StringArray's buffer a 1-d object array of str or NaN, a "
+        f"Categorical's codes integers inside [-1, len(categories)); {_PF}",
+    ),
+    ("pandas.arrays", "StringArray", "only named to __pyx_unpickle_NDArrayBacked, never called"),
+    ("pandas", "Categorical", "only named to __pyx_unpickle_NDArrayBacked, never called"),
+    (
+        "pandas",
+        "StringDtype",
+        "called with ('python', nan) only: pyarrow storage (which imports pyarrow) and other "
+        f"missing-value markers are refused; {_PF}",
+    ),
+    (
+        "pandas",
+        "CategoricalDtype",
+        "made by NEWOBJ, then one BUILD: {'categories': a checked, unique, non-null Index, "
+        f"'ordered': bool}}; {_PF}",
+    ),
+    (
+        "pandas._libs.tslibs.timestamps",
+        "_unpickle_timestamp",
+        "an int64 value, no frequency, no time zone, and a resolution code of s, ms, us or ns "
+        f"(other codes index past pandas' unit tables); {_PF}",
+    ),
+    (
+        "pandas._libs.tslibs.timedeltas",
+        "_timedelta_unpickle",
+        f"an int64 value and a resolution code of s, ms, us or ns; {_PF}",
+    ),
+)
+
 _PANDAS_LEFT_OUT: tuple[tuple[str, str], ...] = (
     (
-        "pandas.DataFrame, pandas.Series, pandas.core.internals.managers.BlockManager, "
-        "SingleBlockManager, pandas._libs.internals._unpickle_block",
-        "pandas' BlockManager trusts its blocks' placements: a placement outside the columns "
-        "writes out of bounds while the manager is BUILT (pandas._libs.internals "
-        "_rebuild_blknos_and_blklocs is compiled without bounds checks), before any check "
-        "after building could run, and crashes repr() of the frame. Trusting them needs a "
-        "pre-build check of every block against the axes, in the unpickler and in scan alike, "
-        "which is not written yet",
+        "pyarrow-backed dtypes and arrays (StringDtype('pyarrow'), ArrowDtype, "
+        "ArrowExtensionArray)",
+        "StringDtype('pyarrow') imports pyarrow by name, and pyarrow's buffers were not "
+        "reviewed; save string columns with the default python storage",
     ),
     (
-        "pandas.Categorical, pandas.CategoricalDtype",
-        "rebuilt through __pyx_unpickle_NDArrayBacked without pandas' own range check of the "
-        "codes; codes past the categories read out of bounds when the values are taken. Needs "
-        "a validator, not written yet",
+        "DatetimeTZDtype, DatetimeIndex, DatetimeArray, TimedeltaIndex, Timestamp with a time "
+        "zone or frequency",
+        "time zones come from pytz/zoneinfo objects (which read zone files by name) and the "
+        "datetime arrays take a resolution from their dtype; not reviewed. Timestamp and "
+        "Timedelta scalars without a zone are trusted",
     ),
     (
-        "pandas.Index, pandas.RangeIndex, pandas.arrays.StringArray, pandas.StringDtype, "
-        "pandas.core.indexes.base._new_Index, pandas._libs.arrays.__pyx_unpickle_NDArrayBacked",
-        "_new_Index calls cls.__new__(cls, **d) for any class the file names, and "
-        "__pyx_unpickle_NDArrayBacked sets an array-backed object's buffer and dtype without "
-        "checking they agree; both need narrowed forms (in the unpickler and in scan's model "
-        "of the stream), not written yet. StringDtype('pyarrow') imports pyarrow by name",
+        "PeriodIndex, PeriodDtype, IntervalIndex, IntervalDtype, MultiIndex, CategoricalIndex",
+        "each keeps codes or ordinals that pandas' compiled code indexes with; their checks are "
+        "not written",
     ),
     (
-        "pandas._libs.tslibs.timestamps._unpickle_timestamp, "
-        "pandas._libs.tslibs.timedeltas._timedelta_unpickle",
-        "take a resolution code from the file that indexes pandas' unit tables; need a "
-        "narrowed form checking it, not written yet",
+        "SparseArray, SparseDtype, the masked arrays (IntegerArray, FloatingArray, BooleanArray)",
+        "keep index arrays or masks beside their data whose agreement is not checked yet",
+    ),
+    (
+        "pandas.NA (the 'string' dtype with na_value=pd.NA), object columns holding objects",
+        "only plain scalars (str, int, float, bool, None) are trusted inside object data",
     ),
 )
 
 # --- category_encoders ----------------------------------------------------------------------
 
+_CE = (
+    "category_encoders encoder (a scikit-learn BaseEstimator); its mappings are pandas objects "
+    "checked by the pandas profile, handle_unknown/handle_missing pinned to its documented "
+    "strings, its inner ordinal_encoder to an OrdinalEncoder"
+)
+_CATEGORY_ENCODERS: tuple[_Row, ...] = (
+    ("category_encoders.ordinal", "OrdinalEncoder", _CE),
+    ("category_encoders.one_hot", "OneHotEncoder", _CE),
+    ("category_encoders.target_encoder", "TargetEncoder", _CE + "; hierarchy plain data"),
+    ("category_encoders.binary", "BinaryEncoder", _CE),
+    ("category_encoders.basen", "BaseNEncoder", _CE),
+    ("category_encoders.count", "CountEncoder", _CE),
+    (
+        "category_encoders.hashing",
+        "HashingEncoder",
+        _CE + "; max_process pinned to 1 (more starts worker processes at transform), X None",
+    ),
+    ("category_encoders.woe", "WOEEncoder", _CE),
+    ("category_encoders.leave_one_out", "LeaveOneOutEncoder", _CE),
+    ("category_encoders.m_estimate", "MEstimateEncoder", _CE),
+    ("category_encoders.cat_boost", "CatBoostEncoder", _CE),
+    ("category_encoders.james_stein", "JamesSteinEncoder", _CE),
+    ("category_encoders.backward_difference", "BackwardDifferenceEncoder", _CE),
+    ("category_encoders.helmert", "HelmertEncoder", _CE),
+    ("category_encoders.sum_coding", "SumEncoder", _CE),
+    ("category_encoders.polynomial", "PolynomialEncoder", _CE),
+)
+
 _CE_LEFT_OUT: tuple[tuple[str, str], ...] = (
-    (
-        "category_encoders.*",
-        "every fitted encoder keeps its mappings as pandas Series and DataFrames (ordinal "
-        "mappings, target statistics), which the pandas profile cannot trust yet (see "
-        "`safeload profiles`, pandas). Until it can, no encoder is trusted",
-    ),
-    (
-        "category_encoders.hashing.HashingEncoder",
-        "transform starts worker processes when max_process > 1: to be pinned to 1",
-    ),
     (
         "category_encoders.glmm.GLMMEncoder",
         "needs statsmodels, whose model objects were not reviewed",
+    ),
+    (
+        "category_encoders.quantile_encoder.QuantileEncoder, SummaryEncoder, "
+        "category_encoders.rankhot.RankHotEncoder, GrayEncoder",
+        "not reviewed in this release; refused by name",
+    ),
+    (
+        "HashingEncoder with max_process other than 1",
+        "transform starts worker processes (multiprocessing) when max_process > 1: refit with "
+        "max_process=1 before saving",
+    ),
+    (
+        "encoders whose mappings hold pandas objects the pandas profile leaves out",
+        "refused with the pandas profile's reason (pyarrow dtypes, time zones, MultiIndex...)",
     ),
 )
 
@@ -573,14 +681,16 @@ PROFILES: dict[str, Profile] = {
             module="pandas",
             reviewed=("3.1",),
             description=(
-                "pandas objects saved with a model (DataFrame, Series, Index, Categorical, the "
-                "string dtype and array, Timestamp, Timedelta). They are not in the default "
-                "allowlist, and this profile does not trust any of them yet: each needs a "
-                "narrowed constructor or a check that runs before pandas' compiled code trusts "
-                "the stored indices (see left out). Save metadata as plain lists, dicts and "
-                "numpy arrays (df.to_dict('list'), list(df.columns)) to load it by default."
+                "pandas objects saved with a model: DataFrame and Series (numeric, bool, "
+                "plain-object, str and categorical columns), Index and RangeIndex, Categorical "
+                "and CategoricalDtype, the python-storage string dtype and array, Timestamp "
+                "and Timedelta without a time zone. pandas' unpicklers trust what the file "
+                "gives them (block placements, buffers and dtypes, codes, unit codes), so each "
+                "is handed out in a narrowed form that checks its real arguments or state "
+                "before pandas' code runs, and the static pass refuses every other way of "
+                "making these objects; scan runs the same checks on the stream's values."
             ),
-            entries=(),
+            entries=_PANDAS,
             left_out=_PANDAS_LEFT_OUT,
         ),
         Profile(
@@ -589,12 +699,15 @@ PROFILES: dict[str, Profile] = {
             module="category_encoders",
             reviewed=("2.11",),
             description=(
-                "category_encoders' encoders keep pandas Series and DataFrames as their "
-                "mappings, so this profile needs the pandas profile, which trusts nothing yet; "
-                "it trusts nothing until then (see left out). scikit-learn's own encoders "
-                "(OrdinalEncoder, OneHotEncoder, TargetEncoder) load by default."
+                "category_encoders' encoders (ordinal, one-hot, target, binary, base-n, count, "
+                "hashing, WOE, leave-one-out, m-estimate, CatBoost, James-Stein and the "
+                "contrast coders). They keep pandas Series and DataFrames as their mappings, "
+                "so this profile switches on the pandas profile and its checks. Their "
+                "behaviour-driving parameters are pinned: handle_unknown and handle_missing to "
+                "the documented strings, the inner ordinal_encoder to an OrdinalEncoder, "
+                "HashingEncoder.max_process to 1 (no worker processes at transform)."
             ),
-            entries=(),
+            entries=_CATEGORY_ENCODERS,
             left_out=_CE_LEFT_OUT,
             requires=("pandas",),
         ),
@@ -743,6 +856,42 @@ PROFILE_ROWS: tuple[DispatchRow, ...] = (
             "ensemble._weight_boosting:RUSBoostClassifier",
         )
     ),
+    # category_encoders
+    *(
+        DispatchRow(
+            "category_encoders.utils:BaseEncoder",
+            attribute,
+            f"transform: selects how {attribute.split('_')[1]} categories are encoded",
+            "one_of",
+            ("error", "return_nan", "value", "indicator", "does not apply"),
+        )
+        for attribute in ("handle_unknown", "handle_missing")
+    ),
+    DispatchRow(
+        "category_encoders.utils:BaseEncoder",
+        "ordinal_encoder",
+        "transform: self.ordinal_encoder.transform(X)",
+        "instance_of",
+        ("category_encoders.ordinal:OrdinalEncoder", None),
+    ),
+    DispatchRow(
+        "category_encoders.hashing:HashingEncoder",
+        "max_process",
+        "transform: more than 1 starts that many worker processes (multiprocessing)",
+        "int_one",
+    ),
+    DispatchRow(
+        "category_encoders.hashing:HashingEncoder",
+        "X",
+        "fit: the training data while fitting; None in a fitted encoder",
+        "none",
+    ),
+    DispatchRow(
+        "category_encoders.target_encoder:TargetEncoder",
+        "hierarchy",
+        "fit/transform: category groupings, plain data",
+        "data",
+    ),
     # xgboost
     DispatchRow(
         "xgboost.core:Booster",
@@ -868,6 +1017,14 @@ PROFILE_ROWS: tuple[DispatchRow, ...] = (
         for attribute in ("_prediction_values_change", "_loss_value_change")
     ),
 )
+
+#: Profile classes that keep plain-data defaults as class attributes and set the same names on
+#: each instance when fitting (``self.invariant_cols = [...]``): a state key of that name is the
+#: instance's own value, not one hiding a method or property (those names are plain lists and
+#: dicts on the class, checked by the use-time walk like any state).
+INSTANCE_DEFAULTS: dict[str, frozenset[str]] = {
+    "category_encoders.utils:BaseEncoder": frozenset({"invariant_cols", "composite_members_"}),
+}
 
 #: Profile wrappers whose ``coef_``, ``n_features_in_`` and ``feature_importances_`` are
 #: properties computed by the native library from its model (nothing stored that scikit-learn's

@@ -33,6 +33,7 @@ import numpy as np
 
 from safeload import _symbolic as s
 from safeload.policy import Policy, format_name
+from safeload.trust.pandas_forms import PANDAS_NAMES
 
 __all__ = ["Shadow", "Unproven", "native_findings"]
 
@@ -177,6 +178,21 @@ def _narrowed_problem(pair: tuple[str, str], args: Any, made: Any) -> str | None
         f"{problem}: a load refuses this call (sized by a number in the file, it would "
         "allocate without bound)"
     )
+
+
+def _opaque(value: Any, depth: int = 0) -> bool:
+    """Whether ``value`` holds anything the pass cannot hand to real code: an unknown value or
+    a shadow (only real values, read from the stream, may reach pandas' code in a scan)."""
+    kind = type(value)
+    if kind is _Unknown or kind is Shadow or depth > 64:
+        return True
+    if kind in (tuple, list, set, frozenset):
+        return any(_opaque(v, depth + 1) for v in value)
+    if kind is dict:
+        return any(_opaque(k, depth + 1) or _opaque(v, depth + 1) for k, v in value.items())
+    if kind is np.ndarray and value.dtype.hasobject:
+        return any(_opaque(v, depth + 1) for v in value.ravel(order="K"))
+    return False
 
 
 class Shadow:
@@ -333,6 +349,8 @@ class _Builder:
             return self._array(sym)
         if pair == ("numpy", "dtype"):
             return sym.real if sym.real is not None else _Unknown("a dtype the pass cannot see")
+        if pair in PANDAS_NAMES:
+            return self._pandas(sym, pair)
         args: Any = self.value(sym.args) if sym.args is not None else ()
         problem = _narrowed_problem(pair, args, self._global(pair))
         if problem:
@@ -379,6 +397,44 @@ class _Builder:
         object.__setattr__(made, "_attrs", attrs)
         object.__setattr__(made, "_state", state)
         self.instances.append(made)
+        return made
+
+    def _pandas(self, sym: Any, pair: tuple[str, str]) -> Any:
+        """A pandas object (pandas profile), made for real by the same narrowed forms a load
+        uses (:mod:`safeload.trust.pandas_forms`), from the values the stream holds: each
+        checks what it is given before pandas' code runs, so what fails here fails a load.
+        The static pass has already refused every other way of making these objects (a
+        second BUILD, a BUILD after use, no BUILD at all)."""
+        from safeload.trust.pandas_forms import NEWOBJ_ONLY, PandasFormError, narrowed_form
+
+        try:
+            form = narrowed_form(pair)
+        except ImportError:
+            return _Unknown(f"{format_name(*pair)} is not installed")
+        args: Any = self.value(sym.args) if sym.args is not None else ()
+        if not _is(args, tuple) or _opaque(args):
+            return _Unknown(f"what {format_name(*pair)} is given")
+        try:
+            made: Any = form.__new__(form) if pair in NEWOBJ_ONLY else form(*args)
+        except PandasFormError as exc:
+            self.problems.append(f"{exc}: a load refuses it")
+            return _Unknown(str(exc))
+        except Exception as exc:  # pandas' own refusal: a load fails the same way
+            self.problems.append(f"pandas refuses to make {format_name(*pair)}: {exc}")
+            return _Unknown(str(exc))
+        self.done[id(sym)] = made
+        if sym.state is not None:
+            state = self.value(sym.state)
+            if _opaque(state):
+                return _Unknown(f"the state of what {format_name(*pair)} makes")
+            try:
+                made.__setstate__(state)
+            except PandasFormError as exc:
+                self.problems.append(f"{exc}: a load refuses it")
+                return _Unknown(str(exc))
+            except Exception as exc:
+                self.problems.append(f"pandas refuses the state of {format_name(*pair)}: {exc}")
+                return _Unknown(str(exc))
         return made
 
     def _class(self, sym: Any, args: Any) -> type | None:
@@ -559,6 +615,8 @@ def native_findings(analysis: Any, reader: Any, policy: Policy) -> list[Any]:
         for _pos, obj, _state in analysis.builds:
             builder.value(obj)
         for _pos, obj in analysis.calls:  # calls whose result the stream may discard (POP)
+            builder.value(obj)
+        for _pos, obj in analysis.pandas_calls:
             builder.value(obj)
         if builder.problems:
             return [Finding(0, "", builder.problems[0])]

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from safeload.policy import Policy, format_name
+from safeload.trust.pandas_forms import PANDAS_NAMES
 
 __all__ = ["hashes_containers", "stored_sharing_problem", "use_time_findings"]
 
@@ -394,6 +395,8 @@ def _state_problem(pair: tuple[str, str], state: Any) -> str | None:
     from safeload._symbolic import _Const, _Dict, _Tuple
     from safeload.trust import usetime
 
+    if pair in PANDAS_NAMES:
+        return None  # checked, with the real values, by safeload.trust.pandas_forms
     if isinstance(state, _Tuple) and len(state.items) == 2 and isinstance(state.items[0], _Dict):
         state = state.items[0]  # (dict state, slot state)
     if not isinstance(state, _Dict):
@@ -490,9 +493,9 @@ def _grid_problem(grid: Any) -> str | None:
 
 #: Kinds whose rule refuses a value the stream shows is not a literal (a list, an object):
 #: :func:`usetime.state_problem` judges only literals, so these are judged here too.
-_ANY_VALUE_KINDS = frozenset({"none"})
+_ANY_VALUE_KINDS = frozenset({"none", "int_one"})
 #: Kinds :func:`usetime.state_problem` already judged from literals.
-_LITERAL_DONE = frozenset({"one_of", "none", "output_config", "forbidden", "rebuilt"})
+_LITERAL_DONE = frozenset({"one_of", "none", "output_config", "forbidden", "rebuilt", "int_one"})
 _ARRAY_MAKERS = frozenset(
     {
         ("numpy.core.multiarray", "_reconstruct"),
@@ -582,6 +585,10 @@ def _row_problem(row: Any, sym: Any, depth: int) -> str | None:
     from safeload.trust import usetime
 
     kind = row.kind
+    if kind == "int_one":
+        if isinstance(sym, _Const):
+            return None  # judged as a literal by state_problem
+        return f"holds {_describe(sym)}; only the int 1 is accepted in a loaded model"
     if kind == "none":
         if isinstance(sym, _Const):
             return None  # judged as a literal by state_problem

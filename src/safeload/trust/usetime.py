@@ -41,7 +41,8 @@ import numpy as np
 
 from safeload.trust.callables import CALLABLE_ROWS, TYPE_VALUE_ROWS
 from safeload.trust.dispatch import ROWS, DispatchRow
-from safeload.trust.profiles import PROFILE_ROWS, estimator_like_names
+from safeload.trust.pandas_forms import is_checked_pandas
+from safeload.trust.profiles import INSTANCE_DEFAULTS, PROFILE_ROWS, estimator_like_names
 
 __all__ = ["UnsafeState", "WalkLimit", "check_use_time", "fitted_dispatch_rows"]
 
@@ -174,6 +175,8 @@ def _class_names(cls: type) -> frozenset[str]:
     names = _CLASS_NAMES.get(cls)
     if names is None:
         names = frozenset(name for base in cls.__mro__ for name in vars(base))
+        for base in cls.__mro__:
+            names -= INSTANCE_DEFAULTS.get(f"{base.__module__}:{base.__qualname__}", frozenset())
         _CLASS_NAMES[cls] = names
     return names
 
@@ -339,6 +342,8 @@ def _walk(graph: _Graph) -> None:
                 seen.add(oid)
                 graph.numpy.append(o)
             continue
+        if is_checked_pandas(o):
+            continue  # checked when it was made (safeload.trust.pandas_forms)
         seen.add(oid)
         if len(seen) > graph.max_objects:
             raise WalkLimit("model", f"more than {graph.max_objects} objects")
@@ -739,7 +744,7 @@ def _check_instance(obj: Any, graph: _Graph) -> None:
 #: Kinds whose rows a parameter grid could otherwise get around: fit applies the grid with
 #: set_params, after the load-time checks ran.
 _GRID_KINDS = frozenset(
-    {"none", "attr_path", "data", "one_of", "each_one_of", "forbidden", "params"}
+    {"none", "attr_path", "data", "one_of", "each_one_of", "forbidden", "params", "int_one"}
 )
 
 
@@ -1047,6 +1052,11 @@ def _params(row: DispatchRow, value: Any, graph: _Graph) -> None:
         raise _bad(exc.problem) from None
 
 
+def _int_one(row: DispatchRow, value: Any, graph: _Graph) -> None:
+    if type(value) is not int or value != 1:
+        raise _bad(f"is {_short(value)}; only 1 is accepted (more starts worker processes)")
+
+
 def _forbidden(row: DispatchRow, value: Any, graph: _Graph) -> None:
     raise _bad("may not be set by a file")
 
@@ -1066,6 +1076,7 @@ _KIND_CHECKS: dict[str, Callable[[DispatchRow, Any, _Graph], None]] = {
     "data": _data,
     "kernel": _kernel,
     "forbidden": _forbidden,
+    "int_one": _int_one,
     "params": _params,
     "instance_of": _instance_of,
     "rebuilt": _rebuilt,
@@ -1185,7 +1196,7 @@ def _check_params(
 
 #: Kinds whose rule can be decided from a literal value alone.
 _LITERAL_KINDS = frozenset(
-    {"one_of", "each_one_of", "none", "output_config", "attr_path", "forbidden"}
+    {"one_of", "each_one_of", "none", "output_config", "attr_path", "forbidden", "int_one"}
 )
 
 
