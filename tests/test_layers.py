@@ -37,6 +37,7 @@ BYTES_ONLY = [
     "trust/shadow.py",
     "trust/native.py",
     "trust/profiles.py",
+    "trust/pandas_forms.py",
 ]
 #: Calls that open or read a path.
 OPENERS = {"open", "fdopen", "read_bytes", "read_text", "write_bytes", "write_text", "mmap"}
