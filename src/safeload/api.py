@@ -192,8 +192,43 @@ def _read_once(
     return _read_file(path, limit, what, follow=follow)[0]
 
 
+#: How many first bytes tell whether a file could be a model (see formats.could_be_model).
+_HEAD = 16
+
+
+def _read_head(path: Path, size: int) -> bytes:
+    """The first ``size`` bytes of the regular file ``path`` (fewer if it is shorter), with the
+    same open checks as :func:`_read_file`."""
+    fd = _open_regular(path, "artifact", follow=True)
+    with os.fdopen(fd, "rb", buffering=0) as fh:
+        return fh.read(size) or b""
+
+
 #: Chunk size when hashing while reading: large enough that hashlib releases the GIL.
 _HASH_CHUNK = 16 << 20
+
+
+def _open_regular(path: Path, what: str, *, follow: bool) -> int:
+    """A read-only descriptor of ``path``, which must be a regular file."""
+    try:
+        # O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer; the type is checked
+        # on the descriptor right after, and for a regular file the flag changes nothing (rt17 f05)
+        flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+        if not follow:
+            flags |= getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(path, flags)
+    except FileNotFoundError as exc:
+        raise ArtifactNotFoundError(
+            f"{what} {path} does not exist; check the path", path=str(path)
+        ) from exc
+    except OSError as exc:
+        raise MalformedArtifactError(
+            f"cannot open {what} {path}: {exc.strerror}", path=str(path)
+        ) from exc
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise MalformedArtifactError(f"{what} {path} is not a regular file", path=str(path))
+    return fd
 
 
 def _read_file(
@@ -210,25 +245,8 @@ def _read_file(
     computed in one other thread chunk by chunk as they arrive, so that hashing overlaps the
     read and leaves the other core to the static pass. The digest is of the buffer, never of
     the file."""
-    try:
-        # O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer; the type is checked
-        # on the descriptor right after, and for a regular file the flag changes nothing (rt17 f05)
-        flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
-        if not follow:
-            flags |= getattr(os, "O_NOFOLLOW", 0)
-        fd = os.open(path, flags)
-    except FileNotFoundError as exc:
-        raise ArtifactNotFoundError(
-            f"{what} {path} does not exist; check the path", path=str(path)
-        ) from exc
-    except OSError as exc:
-        raise MalformedArtifactError(
-            f"cannot open {what} {path}: {exc.strerror}", path=str(path)
-        ) from exc
+    fd = _open_regular(path, what, follow=follow)
     st = os.fstat(fd)
-    if not stat.S_ISREG(st.st_mode):
-        os.close(fd)
-        raise MalformedArtifactError(f"{what} {path} is not a regular file", path=str(path))
     with os.fdopen(fd, "rb", buffering=0) as fh:
         if st.st_size > limit:
             raise LimitExceededError(
@@ -1286,6 +1304,12 @@ def scan(
         fmt = format or formats.sniff_format(data)
     else:
         p = Path(source)
+        head = _read_head(p, _HEAD)
+        if not formats.could_be_model(head):
+            # refused on its first bytes: a large file that is no model is never read whole
+            problem = f"not a pickle, joblib or skops file (it starts with {head[:8]!r})"
+            guess = format or formats.format_from_name(p.name) or "pickle"
+            return ScanReport(str(p), guess, (), (Finding(0, "", problem),), (), None, 0)
         data, label = _read_once(p, lim.max_file_size), str(p)
         fmt = _format_for(p, data, format)
     if fmt == "skops":

@@ -7,6 +7,7 @@ Passphrases come from a prompt or an environment variable, never from an argumen
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
 import io
 import json
@@ -36,6 +37,7 @@ from safeload.exceptions import (
 )
 from safeload.keys import HMACKey, Keyring, Signer, Verifier, VerifyKey
 from safeload.policy import name_runs_code, never_trustable
+from safeload.scan import ScanReport
 from safeload.sidecar import MAX_SIDECAR_BYTES
 from safeload.signing.bundle import PREDICATE_TYPE as MODEL_SIGNING_PREDICATE
 from safeload.signing.bundle import is_bundle, parse_bundle, parse_manifest
@@ -409,9 +411,22 @@ def _add_scan(sub: _Sub) -> None:
             "safeload scan third_party.pkl",
             "safeload scan model.joblib --trust mypkg.features.MyTransformer --json",
             "safeload scan models/*.pkl --sarif > scan.sarif",
+            "safeload scan --jobs 2 models/",
         ],
     )
-    sc.add_argument("files", nargs="+", metavar="FILE", help="files to scan")
+    sc.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE|DIR",
+        help="files to scan; a folder stands for every model file under it",
+    )
+    sc.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="scan N files at a time, in N worker processes",
+    )
     _trust_arg(sc)
     _profile_arg(sc)
     sc.add_argument(
@@ -734,20 +749,26 @@ def _expand(paths: Sequence[str]) -> list[str]:
         ):
             files.append(entry)  # a signed folder (DIR.sig or model_signing's DIR/model.sig)
         elif p.is_dir():
-            files += sorted(
-                str(f)
-                for f in _tree(p)
-                if f.is_file()
-                and not f.name.endswith(".sig")
-                and (
-                    f.name.lower().endswith(_MODEL_SUFFIXES)
-                    or ".joblib." in f.name.lower()
-                    or Path(str(f) + ".sig").exists()
-                )
-            )
+            files += _model_files(p)
         else:
             files.append(entry)
     return files
+
+
+def _model_files(folder: Path) -> list[str]:
+    """Every model file under ``folder`` (recursively, symlinked folders not followed): a model
+    extension, a joblib compressor's (``model.joblib.gz``), or a file with its own ``.sig``."""
+    return sorted(
+        str(f)
+        for f in _tree(folder)
+        if f.is_file()
+        and not f.name.endswith(".sig")
+        and (
+            f.name.lower().endswith(_MODEL_SUFFIXES)
+            or ".joblib." in f.name.lower()
+            or Path(str(f) + ".sig").exists()
+        )
+    )
 
 
 def _artifacts(files: list[str]) -> list[str]:
@@ -980,20 +1001,48 @@ def _cmd_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _scan_one(
+    f: str, trusted: list[str], profiles: list[str], fmt: str | None
+) -> ScanReport | dict[str, str]:
+    """Scan one file: its report, or what made it unreadable (one file that cannot be read
+    does not hide the results for the others)."""
+    try:
+        return safeload.scan(f, trusted=trusted, profiles=profiles, format=fmt)
+    except (LimitExceededError, MalformedArtifactError, ArtifactNotFoundError) as exc:
+        return {"file": f, "error": type(exc).__name__, "message": str(exc)}
+
+
+def _scan_files(args: argparse.Namespace) -> list[ScanReport | dict[str, str]]:
+    """Every file given, a folder standing for the model files under it; with ``--jobs N``,
+    N worker processes scan them (the static pass is CPU-bound: threads would take turns)."""
+    files: list[str] = []
+    for entry in args.files:
+        files += _model_files(Path(entry)) if Path(entry).is_dir() else [entry]
+    work = functools.partial(_scan_one, trusted=args.trust, profiles=args.profiles, fmt=args.format)
+    if args.jobs <= 1 or len(files) < 2:
+        return [work(f) for f in files]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    with ProcessPoolExecutor(max_workers=args.jobs, mp_context=context) as pool:
+        return list(pool.map(work, files, chunksize=max(1, len(files) // (4 * args.jobs))))
+
+
 def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from safeload.sarif import to_sarif
 
+    if args.jobs < 1:
+        raise _UsageError("--jobs must be at least 1")
     reports = []
     unreadable: list[dict[str, str]] = []
-    for f in args.files:
-        try:
-            reports.append(
-                safeload.scan(f, trusted=args.trust, profiles=args.profiles, format=args.format)
-            )
-        except (LimitExceededError, MalformedArtifactError, ArtifactNotFoundError) as exc:
-            # One file that cannot be read does not hide the results for the others.
-            unreadable.append({"file": f, "error": type(exc).__name__, "message": str(exc)})
-            print(f"safeload: {exc}", file=err)
+    for result in _scan_files(args):
+        if isinstance(result, dict):
+            unreadable.append(result)
+            print(f"safeload: {result['message']}", file=err)
+        else:
+            reports.append(result)
     worst = EXIT_OK if all(r.safe for r in reports) else EXIT_FAIL
     if worst == EXIT_OK and unreadable:
         worst = EXIT_USAGE  # an unsafe verdict outranks an unreadable file; both are failures

@@ -10,6 +10,7 @@ import bz2
 import io
 import lzma
 import pickle
+import pickletools
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -83,6 +84,24 @@ def compression_of(data: Buffer) -> str | None:
         if head.startswith(magic):
             return name
     return None
+
+
+#: Bytes a pickle stream can start with: any opcode (protocols 0 and 1 have no header).
+_PICKLE_FIRST = frozenset(op.code.encode("latin-1")[0] for op in pickletools.opcodes)
+
+
+def could_be_model(head: bytes) -> bool:
+    """Whether a file starting with ``head`` (its first bytes) could be a pickle, joblib or
+    skops file: a zip, a joblib compressor's magic, or a byte that starts a pickle opcode (a
+    protocol-2+ ``PROTO`` header must name a protocol pickle knows). ``False`` lets a scan of a
+    folder refuse anything else without reading more than its first bytes."""
+    if not head:
+        return False
+    if head.startswith(_ZIP_MAGIC) or compression_of(head) is not None:
+        return True
+    if head[0] == pickle.PROTO[0]:
+        return len(head) > 1 and head[1] <= pickle.HIGHEST_PROTOCOL
+    return head[0] in _PICKLE_FIRST
 
 
 #: joblib's array placeholder as a pickle global: ``GLOBAL`` (protocols 0-3), or two short
