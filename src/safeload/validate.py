@@ -23,7 +23,7 @@ from safeload.exceptions import (
     MalformedArtifactError,
     UnsafeStateError,
 )
-from safeload.trust.shadow import class_of
+from safeload.trust.shadow import Unproven, class_of
 
 #: numpy 2.2's stubs (the newest numpy on Python 3.10) require ndarray's type arguments.
 _Array = npt.NDArray[Any]
@@ -499,16 +499,27 @@ def _stored_elements(obj: Any, depth: int) -> int:
     """How many array elements ``obj`` stores, looking ``depth`` objects deep: an upper bound
     for any output width its fitted state can honestly describe."""
     total = 0
-    values = list(vars(obj).values()) if hasattr(obj, "__dict__") else []
+    values = list(vars(obj).values()) if _has_dict(obj) else []
     while values:
         v = values.pop()
         if isinstance(v, np.ndarray):
             total += int(v.size)
         elif isinstance(v, (list, tuple)) and len(v) < 100_000:
             values.extend(v)
-        elif depth > 0 and hasattr(v, "__dict__") and not isinstance(v, type):
+        elif depth > 0 and not isinstance(v, type) and _has_dict(v):
             total += _stored_elements(v, depth - 1)
     return total
+
+
+def _has_dict(obj: Any) -> bool:
+    """Whether ``obj`` has a ``__dict__`` to count. scan's shadow of an object whose pickled
+    state is not a dict (a KD tree inside Isomap's neighbours) cannot say: it counts as nothing,
+    which only lowers the bound above. A load counts the real object's dict, which for those
+    native objects is empty, so the two agree."""
+    try:
+        return hasattr(obj, "__dict__")
+    except Unproven:
+        return False
 
 
 def _check_neighbors(est: Any, context: Any) -> None:
