@@ -829,7 +829,11 @@ def _sklearn_kinds() -> list[Kind]:
             "gp_regressor_periodic",
             "regression_small",
             lambda: gaussian_process.GaussianProcessRegressor(
-                kernels.ExpSineSquared() + kernels.RationalQuadratic(), alpha=0.1
+                kernels.ExpSineSquared(periodicity=5.0) * kernels.RBF()
+                + kernels.RationalQuadratic()
+                + kernels.WhiteKernel(),
+                normalize_y=True,
+                random_state=0,
             ),
         ),
         K(
@@ -1109,12 +1113,16 @@ def _third_party_kinds() -> list[Kind]:
     def catboost_classifier() -> Any:
         from catboost import CatBoostClassifier
 
-        return CatBoostClassifier(iterations=5, verbose=False, random_seed=0)
+        return CatBoostClassifier(
+            iterations=5, verbose=False, random_seed=0, allow_writing_files=False
+        )
 
     def catboost_regressor() -> Any:
         from catboost import CatBoostRegressor
 
-        return CatBoostRegressor(iterations=5, verbose=False, random_seed=0)
+        return CatBoostRegressor(
+            iterations=5, verbose=False, random_seed=0, allow_writing_files=False
+        )
 
     def ce_target_encoder() -> Any:
         from category_encoders import TargetEncoder
