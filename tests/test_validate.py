@@ -373,3 +373,19 @@ def test_scan_agrees_on_a_kd_tree_inside_a_transformer(kind: str, tmp_path: Path
     if hasattr(want, "toarray"):  # KNeighborsTransformer gives a sparse graph
         got, want = got.toarray(), want.toarray()
     assert np.array_equal(got, want)
+
+
+def test_scan_agrees_on_select_from_model_around_a_forest(tmp_path: Path) -> None:
+    # reading SelectFromModel.n_features_in_ runs the forest's __sklearn_tags__, which calls
+    # type(self.estimator)(...): a shadow cannot answer that, and nothing needed it (coverage
+    # corpus, issue 15)
+    from sklearn.feature_selection import SelectFromModel
+
+    x = np.random.RandomState(0).rand(60, 4)
+    model = SelectFromModel(RandomForestClassifier(n_estimators=3, random_state=0)).fit(
+        x, (x[:, 0] > 0.5).astype(int)
+    )
+    path = tmp_path / "m.pkl"
+    path.write_bytes(pickle.dumps(model, protocol=5))
+    assert scan(path).safe, scan(path).findings
+    assert np.array_equal(load_unsigned(path).transform(x), model.transform(x))

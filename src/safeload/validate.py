@@ -477,18 +477,26 @@ def _check_linear_shapes(est: Any, context: Any) -> None:
     input), so an array of any other ``ndim`` is refused, not skipped. Without
     ``n_features_in_`` (scikit-learn then checks the input only against ``coef_``) every array
     must be as wide as the first one."""
-    n_in: Any = getattr(est, "n_features_in_", None)
-    width = None if n_in is None else int(n_in)
+    coefs: list[tuple[str, npt.NDArray[Any]]] = []
     for name in ("coef_", "_standard_coef", "_average_coef"):
         coef = getattr(est, name, None)
         if isinstance(coef, np.ndarray):
-            _require(coef.ndim in (1, 2), f"{name} has {coef.ndim} dimensions, not 1 or 2")
-            if width is None:
-                width = coef.shape[-1]
-            _require(coef.shape[-1] == width, f"{name} is not as wide as n_features_in_")
+            coefs.append((name, coef))
+    n_out = getattr(est, "_n_features_out", None)
+    if not coefs and n_out is None:
+        # Nothing here to size. n_features_in_ is not read: on a meta-estimator it is a property
+        # that runs scikit-learn's tag machinery, which scan's shadows cannot always follow
+        # (SelectFromModel around a forest: the forest's tags call type(self.estimator)(...)).
+        return
+    n_in: Any = getattr(est, "n_features_in_", None)
+    width = None if n_in is None else int(n_in)
+    for name, coef in coefs:
+        _require(coef.ndim in (1, 2), f"{name} has {coef.ndim} dimensions, not 1 or 2")
+        if width is None:
+            width = coef.shape[-1]
+        _require(coef.shape[-1] == width, f"{name} is not as wide as n_features_in_")
     if n_in is None:
         return
-    n_out = getattr(est, "_n_features_out", None)
     if n_out is not None:
         # get_feature_names_out makes one name per output: honest counts are a dimension of
         # some fitted array (components, centres, samples), never more
