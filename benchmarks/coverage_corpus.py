@@ -41,7 +41,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import safeload  # noqa: E402
-from corpus_kinds import KINDS, WRITERS, Kind, available, fit, outputs, same_outputs, write  # noqa: E402
+from corpus_kinds import KINDS, WRITERS, Kind, available, fit, judge, outputs, write  # noqa: E402
 
 #: A tool's verdict on one file.
 Tool = Callable[[Path], str]
@@ -122,7 +122,9 @@ def _reason(exc: BaseException, path: Path) -> str:
     return f"{type(exc).__name__}: {text[:300]}"
 
 
-def _safeload_row(kind: Kind, path: Path, expected: dict[str, Any], x_probe: Any) -> dict[str, Any]:
+def _safeload_row(
+    kind: Kind, writer: str, path: Path, expected: dict[str, Any], x_probe: Any
+) -> dict[str, Any]:
     load_kw: dict[str, Any] = {}
     scan_kw: dict[str, Any] = {}
     profile_missing = False
@@ -148,10 +150,9 @@ def _safeload_row(kind: Kind, path: Path, expected: dict[str, Any], x_probe: Any
         row["outcome"] = "crashed"
         row["reason"] = _reason(exc, path)
     else:
-        diff = same_outputs(expected, loaded, x_probe)
-        row["outcome"] = "wrong" if diff else "loaded"
-        if diff:
-            row["reason"] = diff
+        row["outcome"], note = judge(expected, loaded, x_probe, path.read_bytes(), writer)
+        if note:
+            row["reason" if row["outcome"] == "wrong" else "note"] = note
     built = row["outcome"] in ("loaded", "wrong")
     row["scan_agrees"] = row["scan"] == ("safe" if built else "unsafe")
     return row
@@ -188,7 +189,7 @@ def run(kinds: list[Kind], workdir: Path, tools: dict[str, Tool | None]) -> dict
                 continue
             path = workdir / f"{kind.name}.{writer}{suffix}"
             path.write_bytes(data)
-            row.update(_safeload_row(kind, path, expected, fitted.X))
+            row.update(_safeload_row(kind, writer, path, expected, fitted.X))
             row["tools"] = {name: tool(path) for name, tool in tools.items() if tool is not None}
             rows.append(row)
             path.unlink()
@@ -220,16 +221,20 @@ def summarise(result: dict[str, Any], tool_names: list[str]) -> dict[str, Any]:
     for r in rows:
         if r["outcome"] not in ("loaded",):
             refused.setdefault(r["kind"], {}).setdefault(r["reason"], []).append(r["writer"])
-    return {"per_writer": per_writer, "groups": groups, "not_loaded": refused}
+    notes: dict[str, dict[str, list[str]]] = {}
+    for r in rows:
+        if r.get("note"):
+            notes.setdefault(r["kind"], {}).setdefault(r["note"], []).append(r["writer"])
+    return {"per_writer": per_writer, "groups": groups, "not_loaded": refused, "notes": notes}
 
 
 # --- output ------------------------------------------------------------------------------------
 
 
 def _tool_cell(counts: dict[str, int]) -> str:
-    alarms = counts["flagged"] + counts["failed"]
-    extra = f" ({counts['not scanned']} not scanned)" if counts["not scanned"] else ""
-    return f"{alarms}{extra}"
+    """False alarms as "flagged / failed", then how many files the tool did not scan."""
+    extra = f" ({counts['not scanned']} n/s)" if counts["not scanned"] else ""
+    return f"{counts['flagged']} / {counts['failed']}{extra}"
 
 
 def markdown(summary: dict[str, Any], meta: dict[str, Any], result: dict[str, Any]) -> str:
@@ -240,7 +245,7 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any], result: dict[str, An
         f"({meta['files']} files in all, with {meta['by_design_kinds']} kinds refused by design "
         f"and {meta['third_party_kinds']} third-party kinds); scikit-learn {meta['sklearn']}, "
         f"Python {meta['python']}. Ordinary kinds, by writer (the tool columns count false "
-        "alarms: a clean model flagged, or a file the tool failed on):",
+        "alarms: files flagged / files the tool failed to read; n/s: not scanned):",
         "",
         "| " + " | ".join(head) + " |",
         "| " + " | ".join(["---"] + ["---:"] * (len(head) - 1)) + " |",
@@ -271,6 +276,30 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any], result: dict[str, An
         for k, v in summary["not_loaded"].items()
         if any(r["kind"] == k and r["group"] == "ordinary" for r in result["rows"])
     }
+    disagree = sorted(
+        {(r["kind"], r["writer"]) for r in result["rows"] if not r.get("scan_agrees", True)}
+    )
+    if disagree:
+        lines += ["", "`scan` and `load_unsigned` disagree on:", ""]
+        for kind in sorted({k for k, _ in disagree}):
+            writers = [w for k, w in disagree if k == kind]
+            scan_says = next(
+                r["scan"] for r in result["rows"] if r["kind"] == kind and r["writer"] == writers[0]
+            )
+            who = "every writer" if len(writers) == len(WRITERS) else ", ".join(writers)
+            lines.append(f"- `{kind}` ({who}): scan says {scan_says}, the load succeeds")
+    unwritten = [
+        r for r in result["rows"] if r["outcome"] == "not written" and r["group"] == "ordinary"
+    ]
+    if unwritten:
+        lines += ["", "Not written (the writer itself cannot save the kind):", ""]
+        lines += [f"- `{r['kind']}` by `{r['writer']}`: {r['reason']}" for r in unwritten]
+    if summary["notes"]:
+        lines += ["", "Loaded, but not identical to the in-memory original:", ""]
+    for kind, notes in sorted(summary["notes"].items()):
+        for note, writers in notes.items():
+            who = "every writer" if len(writers) == len(WRITERS) else ", ".join(writers)
+            lines.append(f"- `{kind}` ({who}): {note}")
     if ordinary_gaps:
         lines += ["", "Ordinary kinds that did not load with every writer:", ""]
         for kind, reasons in sorted(ordinary_gaps.items()):
@@ -282,12 +311,12 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any], result: dict[str, An
 
 def _print_table(summary: dict[str, Any], tools: list[str]) -> None:
     head = f"{'writer':<13}{'files':>6}{'loaded':>8}{'refused':>9}{'wrong':>7}{'scan=load':>11}"
-    print(head + "".join(f"{t:>16}" for t in tools))
+    print(head + "".join(f"{t:>20}" for t in tools))
     for writer, e in summary["per_writer"].items():
         print(
             f"{writer:<13}{e['files']:>6}{e['loaded']:>8}{e['refused'] + e['crashed']:>9}"
             f"{e['wrong']:>7}{e['scan_agrees']:>11}"
-            + "".join(f"{_tool_cell(e[t]):>16}" for t in tools)
+            + "".join(f"{_tool_cell(e[t]):>20}" for t in tools)
         )
     for group, g in summary["groups"].items():
         print(f"{group}: {json.dumps(g)}")

@@ -40,7 +40,9 @@ __all__ = [
     "Kind",
     "available",
     "fit",
+    "judge",
     "outputs",
+    "plain_read",
     "same_outputs",
     "write",
 ]
@@ -218,9 +220,9 @@ _METHODS = ("predict", "predict_proba", "transform", "decision_function", "score
 def fit(kind: Kind) -> Fitted:
     """Fit ``kind`` on its data set (warnings about tiny data and few iterations are expected)."""
     X, y, x_probe = _data(kind.data)
-    model = kind.make()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        model = kind.make()
         model.fit(X) if y is None else model.fit(X, y)
     if kind.after_fit is not None:
         kind.after_fit(model)
@@ -275,6 +277,34 @@ def same_outputs(expected: dict[str, Any], model: Any, X: Any) -> str | None:
         return f"methods differ: {sorted(expected)} before, {sorted(got)} after loading"
     diff = [m for m in expected if not _equal(expected[m], got[m])]
     return f"{', '.join(diff)} differ" if diff else None
+
+
+def judge(
+    expected: dict[str, Any], loaded: Any, X: Any, data: bytes, writer: str
+) -> tuple[str, str]:
+    """``("loaded", "")`` when ``loaded`` gives exactly ``expected``; ``("wrong", what differs)``
+    otherwise, unless the writer's own reader gives the same as ``loaded`` on the same bytes:
+    then the round trip itself changed the output (a strided array saved contiguous, rounded
+    differently by BLAS), not safeload, and the note says so."""
+    diff = same_outputs(expected, loaded, X)
+    if diff is None:
+        return "loaded", ""
+    if same_outputs(outputs(plain_read(data, writer), X), loaded, X) is None:
+        return "loaded", f"as the writer's own reader does; the in-memory original differs: {diff}"
+    return "wrong", diff
+
+
+def plain_read(data: bytes, writer: str) -> Any:
+    """What the writer's own reader makes of ``data`` (only ever the corpus's own files)."""
+    if writer.startswith(("pickle", "cloudpickle")):
+        return pickle.loads(data)
+    if writer.startswith("joblib"):
+        import joblib
+
+        return joblib.load(io.BytesIO(data))
+    import skops.io
+
+    return skops.io.loads(data, trusted=skops.io.get_untrusted_types(data=data))
 
 
 def write(model: Any, writer: str) -> bytes:
