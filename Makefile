@@ -65,8 +65,11 @@ fuzz: $(STAMP)
 parity-pythons:
 	bash fuzz/parity_pythons.sh
 
+# The attack corpus against the other scanners, then the coverage corpus (issue 15): every model
+# kind of tests/corpus_kinds.py by every writer; rewrites the coverage table in README.md.
 compare: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/compare_scanners.py
+	$(BIN)/python benchmarks/coverage_corpus.py
 
 clean:
 	rm -rf $(VENV) .venv-parity .pytest_cache .mypy_cache .ruff_cache build

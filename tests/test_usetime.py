@@ -249,6 +249,26 @@ def test_state_keys_may_not_shadow_the_class(key: str, tmp_path: Path) -> None:
     _refused(tmp_path, model, repr(key))
 
 
+def test_a_parameter_may_hide_a_plain_class_default(tmp_path: Path) -> None:
+    # Lars defines `positive = False` on the class and LassoLarsIC takes `positive` as a
+    # constructor parameter, so every honest LassoLarsIC hides it (coverage corpus, issue 15)
+    from sklearn.linear_model import LassoLarsIC
+
+    model = LassoLarsIC().fit(X, X[:, 0] + 2 * X[:, 1])
+    path = _write(tmp_path, model)
+    assert scan(path).safe
+    assert np.array_equal(load_unsigned(path).predict(X), model.predict(X))
+
+
+def test_a_plain_class_setting_that_is_no_parameter_stays_protected(tmp_path: Path) -> None:
+    # LassoLars.method = "lasso" is a class setting, not a constructor parameter
+    from sklearn.linear_model import LassoLars
+
+    model = LassoLars(alpha=0.01).fit(X, X[:, 0])
+    model.__dict__["method"] = "lar"
+    _refused(tmp_path, model, "'method'")
+
+
 def test_kernel_hyperparameter_names_are_the_class_s(tmp_path: Path) -> None:
     from sklearn.gaussian_process.kernels import RBF
 

@@ -23,7 +23,7 @@ from safeload.exceptions import (
     MalformedArtifactError,
     UnsafeStateError,
 )
-from safeload.trust.shadow import class_of
+from safeload.trust.shadow import Unproven, class_of
 
 #: numpy 2.2's stubs (the newest numpy on Python 3.10) require ndarray's type arguments.
 _Array = npt.NDArray[Any]
@@ -509,18 +509,26 @@ def _check_linear_shapes(est: Any, context: Any) -> None:
     input), so an array of any other ``ndim`` is refused, not skipped. Without
     ``n_features_in_`` (scikit-learn then checks the input only against ``coef_``) every array
     must be as wide as the first one."""
-    n_in: Any = getattr(est, "n_features_in_", None)
-    width = None if n_in is None else int(n_in)
+    coefs: list[tuple[str, npt.NDArray[Any]]] = []
     for name in ("coef_", "_standard_coef", "_average_coef"):
         coef = getattr(est, name, None)
         if isinstance(coef, np.ndarray):
-            _require(coef.ndim in (1, 2), f"{name} has {coef.ndim} dimensions, not 1 or 2")
-            if width is None:
-                width = coef.shape[-1]
-            _require(coef.shape[-1] == width, f"{name} is not as wide as n_features_in_")
+            coefs.append((name, coef))
+    n_out = getattr(est, "_n_features_out", None)
+    if not coefs and n_out is None:
+        # Nothing here to size. n_features_in_ is not read: on a meta-estimator it is a property
+        # that runs scikit-learn's tag machinery, which scan's shadows cannot always follow
+        # (SelectFromModel around a forest: the forest's tags call type(self.estimator)(...)).
+        return
+    n_in: Any = getattr(est, "n_features_in_", None)
+    width = None if n_in is None else int(n_in)
+    for name, coef in coefs:
+        _require(coef.ndim in (1, 2), f"{name} has {coef.ndim} dimensions, not 1 or 2")
+        if width is None:
+            width = coef.shape[-1]
+        _require(coef.shape[-1] == width, f"{name} is not as wide as n_features_in_")
     if n_in is None:
         return
-    n_out = getattr(est, "_n_features_out", None)
     if n_out is not None:
         # get_feature_names_out makes one name per output: honest counts are a dimension of
         # some fitted array (components, centres, samples), never more
@@ -531,16 +539,27 @@ def _stored_elements(obj: Any, depth: int) -> int:
     """How many array elements ``obj`` stores, looking ``depth`` objects deep: an upper bound
     for any output width its fitted state can honestly describe."""
     total = 0
-    values = list(vars(obj).values()) if hasattr(obj, "__dict__") else []
+    values = list(vars(obj).values()) if _has_dict(obj) else []
     while values:
         v = values.pop()
         if isinstance(v, np.ndarray):
             total += int(v.size)
         elif isinstance(v, (list, tuple)) and len(v) < 100_000:
             values.extend(v)
-        elif depth > 0 and hasattr(v, "__dict__") and not isinstance(v, type):
+        elif depth > 0 and not isinstance(v, type) and _has_dict(v):
             total += _stored_elements(v, depth - 1)
     return total
+
+
+def _has_dict(obj: Any) -> bool:
+    """Whether ``obj`` has a ``__dict__`` to count. scan's shadow of an object whose pickled
+    state is not a dict (a KD tree inside Isomap's neighbours) cannot say: it counts as nothing,
+    which only lowers the bound above. A load counts the real object's dict, which for those
+    native objects is empty, so the two agree."""
+    try:
+        return hasattr(obj, "__dict__")
+    except Unproven:
+        return False
 
 
 def _check_neighbors(est: Any, context: Any) -> None:

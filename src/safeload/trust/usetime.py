@@ -30,6 +30,7 @@ from __future__ import annotations
 import collections
 import functools
 import importlib
+import inspect
 import keyword
 import re
 import sys
@@ -169,16 +170,44 @@ def _rebuilt_attributes(cls: type) -> dict[str, tuple[str | None, ...]]:
 
 
 _CLASS_NAMES: dict[type, frozenset[str]] = {}
+#: Class-level values an instance's own attribute of the same name may hide (see _class_names).
+_PLAIN_DEFAULTS = (bool, int, float, str, type(None))
 
 
 def _class_names(cls: type) -> frozenset[str]:
+    """The names ``cls`` defines that instance state must not hide.
+
+    Left out: a constructor parameter whose class-level value is a plain constant. scikit-learn
+    stores every constructor parameter on the instance, so honest state always hides such a
+    class default (``Lars.positive = False`` and ``LassoLarsIC(positive=...)``); the value then
+    gets the same parameter checks as any other parameter. Methods, properties and class
+    settings that are not parameters stay protected."""
     names = _CLASS_NAMES.get(cls)
     if names is None:
-        names = frozenset(name for base in cls.__mro__ for name in vars(base))
+        params = _init_parameters(cls)
+        names = frozenset(
+            name
+            for base in cls.__mro__
+            for name in vars(base)
+            if name not in params
+            or type(inspect.getattr_static(cls, name, None)) not in _PLAIN_DEFAULTS
+        )
         for base in cls.__mro__:
             names -= INSTANCE_DEFAULTS.get(f"{base.__module__}:{base.__qualname__}", frozenset())
         _CLASS_NAMES[cls] = names
     return names
+
+
+def _init_parameters(cls: type) -> frozenset[str]:
+    try:
+        sig = inspect.signature(inspect.getattr_static(cls, "__init__"))
+    except (TypeError, ValueError):
+        return frozenset()
+    return frozenset(
+        name
+        for name, p in sig.parameters.items()
+        if name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    )
 
 
 # --- the walk -------------------------------------------------------------------------------
