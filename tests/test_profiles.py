@@ -34,8 +34,9 @@ RNG = np.random.RandomState(0)
 X = RNG.rand(60, 4)
 Y = (X[:, 0] + X[:, 1] > 1).astype(int)
 
-#: pickle protocols 4 and 5, joblib plain and zlib: how people write these models.
+#: pickle protocols 2, 4 and 5, joblib plain and zlib: how people write these models.
 WRITERS: dict[str, Callable[[Any, Path], None]] = {
+    "p2": lambda m, p: p.write_bytes(pickle.dumps(m, protocol=2)),
     "p4": lambda m, p: p.write_bytes(pickle.dumps(m, protocol=4)),
     "p5": lambda m, p: p.write_bytes(pickle.dumps(m, protocol=5)),
     "joblib": lambda m, p: joblib.dump(m, p),

@@ -18,6 +18,7 @@ UBJSON, LightGBM's text format or CatBoost's flatbuffers, and says so wherever i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Container
 from typing import Any
 
@@ -29,6 +30,9 @@ __all__ = ["native_rule", "native_state_problem"]
 
 _BYTEARRAY = ("builtins", "bytearray")
 _BYTES = ("builtins", "bytes")
+_ENCODE = ("_codecs", "encode")
+_LATIN1 = ("latin1", "latin-1")
+_NOT_LATIN1 = re.compile("[^\x00-\xff]")
 
 
 def native_rule(pair: tuple[str, str]) -> NativeState | None:
@@ -72,6 +76,24 @@ def _blob_value(sym: Any, data: Any, bytearrays: Container[int]) -> tuple[str, b
         inner = _blob_value(sym.args.items[0], data, bytearrays)
         if inner is not None and inner[0] in ("bytes", "bytearray"):
             return ("bytearray" if sym.cls.pair == _BYTEARRAY else "bytes"), inner[1], inner[2]
+    if (
+        isinstance(sym, _Obj)
+        and isinstance(sym.cls, _Global)
+        and sym.cls.pair == _ENCODE
+        and sym.state is None
+        and isinstance(sym.args, _Tuple)
+        and len(sym.args.items) == 2
+        and isinstance(sym.args.items[0], (_Const, _Big))
+        and isinstance(sym.args.items[1], _Const)
+        and sym.args.items[1].value in _LATIN1
+        and isinstance(sym.args.items[0].value, str)
+    ):
+        # protocols 0-2 write bytes as _codecs.encode(text, "latin1"): one byte per character
+        # (a character past U+00FF would make the load fail, so the stream shows no blob)
+        text = sym.args.items[0].value
+        if _NOT_LATIN1.search(text):
+            return None
+        return "bytes", text[:16].encode("latin-1"), len(text)
     return None
 
 
