@@ -109,3 +109,16 @@ def test_could_be_model_accepts_what_the_writers_write(tmp_path: Path) -> None:
     assert not could_be_model(b"\x00\x01")  # no opcode is 0x00
     assert not could_be_model(b"\x80\x09")  # PROTO of a protocol pickle does not know
     assert not could_be_model(b"\xff\xd8\xff")  # a JPEG
+
+
+class _ClosedPipe(io.StringIO):
+    def write(self, s: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_reader_that_goes_away_stops_the_scan_quietly(folder: Path) -> None:
+    """`safeload scan DIR --json | head`: no traceback, and a failing exit (not all verdicts
+    were read)."""
+    err = io.StringIO()
+    assert main(["scan", str(folder), "--json"], stdout=_ClosedPipe(), stderr=err) == 1
+    assert "Traceback" not in err.getvalue()

@@ -37,7 +37,7 @@ from safeload.exceptions import (
 )
 from safeload.keys import HMACKey, Keyring, Signer, Verifier, VerifyKey
 from safeload.policy import name_runs_code, never_trustable
-from safeload.scan import ScanReport
+from safeload.scan import Finding, GlobalRef, ScanReport
 from safeload.sidecar import MAX_SIDECAR_BYTES
 from safeload.signing.bundle import PREDICATE_TYPE as MODEL_SIGNING_PREDICATE
 from safeload.signing.bundle import is_bundle, parse_bundle, parse_manifest
@@ -1012,22 +1012,64 @@ def _scan_one(
         return {"file": f, "error": type(exc).__name__, "message": str(exc)}
 
 
+#: A report as plain tuples of its fields, to cross a process boundary (the compiled build's
+#: frozen dataclasses do not unpickle).
+_Portable = tuple[
+    str, str, list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]], "int | None", int
+]
+
+
+def _scan_portable(
+    f: str, trusted: list[str], profiles: list[str], fmt: str | None
+) -> _Portable | dict[str, str]:
+    """:func:`_scan_one` in a worker process: the report as plain tuples."""
+    r = _scan_one(f, trusted, profiles, fmt)
+    if isinstance(r, dict):
+        return r
+    return (
+        r.source,
+        r.format,
+        [(g.module, g.qualname, g.offset, g.opcode, g.trusted) for g in r.globals],
+        [(x.offset, x.opcode, x.message, x.limit, x.use_time) for x in r.findings],
+        [(x.offset, x.opcode, x.message, x.limit, x.use_time) for x in r.notes],
+        r.protocol,
+        r.opcode_count,
+    )
+
+
+def _report(p: _Portable | dict[str, str]) -> ScanReport | dict[str, str]:
+    if isinstance(p, dict):
+        return p
+    source, fmt, refs, findings, notes, protocol, count = p
+    return ScanReport(
+        source,
+        fmt,
+        tuple(GlobalRef(*g) for g in refs),
+        tuple(Finding(*x) for x in findings),
+        tuple(Finding(*x) for x in notes),
+        protocol,
+        count,
+    )
+
+
 def _scan_files(args: argparse.Namespace) -> list[ScanReport | dict[str, str]]:
     """Every file given, a folder standing for the model files under it; with ``--jobs N``,
     N worker processes scan them (the static pass is CPU-bound: threads would take turns)."""
     files: list[str] = []
     for entry in args.files:
         files += _model_files(Path(entry)) if Path(entry).is_dir() else [entry]
-    work = functools.partial(_scan_one, trusted=args.trust, profiles=args.profiles, fmt=args.format)
+    options: dict[str, Any] = {"trusted": args.trust, "profiles": args.profiles, "fmt": args.format}
     if args.jobs <= 1 or len(files) < 2:
-        return [work(f) for f in files]
+        return [_scan_one(f, **options) for f in files]
+    work = functools.partial(_scan_portable, **options)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     with ProcessPoolExecutor(max_workers=args.jobs, mp_context=context) as pool:
-        return list(pool.map(work, files, chunksize=max(1, len(files) // (4 * args.jobs))))
+        chunk = max(1, len(files) // (4 * args.jobs))
+        return [_report(p) for p in pool.map(work, files, chunksize=chunk)]
 
 
 def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -1325,6 +1367,13 @@ def main(
     except KeyboardInterrupt:
         print("safeload: interrupted; files being written were left as they were", file=err)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # whoever read the output stopped (`safeload scan DIR | head`): stop quietly, and fail,
+        # since the verdicts were not all read; stdout goes to devnull so that Python's flush at
+        # exit does not raise again
+        if out is sys.stdout:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAIL
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
@@ -1347,6 +1396,8 @@ def _run(
         # Reading and hashing large files draw a progress bar, on a terminal only.
         with _progress.reporting(_progress.terminal_bar(err)):
             return _dispatch(args, parser, out, err)
+    except BrokenPipeError:
+        raise  # the output's reader went away; main() stops quietly
     except SignatureError as exc:
         # Includes MissingSignatureError and SidecarFormatError.
         return _fail(args, out, err, exc, EXIT_FAIL)
