@@ -71,3 +71,18 @@ def test_stage_modules_import_downward_only(rel: str) -> None:
             names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
         found += [f"{rel}:{node.lineno} {n}" for n in names if n in PUBLIC]
     assert not found, found
+
+
+def test_import_safeload_imports_no_model_library() -> None:
+    """``import safeload`` stays cheap (a CLI call or a pre-commit hook pays it every time):
+    numpy, scikit-learn, pandas and the profiled libraries are imported on first use."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, safeload; "
+        "print(sorted(m for m in ('numpy', 'sklearn', 'pandas', 'scipy', 'joblib', 'xgboost') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout

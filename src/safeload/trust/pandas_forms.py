@@ -26,9 +26,11 @@ import functools
 import math
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+
 
 __all__ = [
     "CALLS",
@@ -95,6 +97,8 @@ def _fail(what: str) -> PandasFormError:
 
 def _is_int(value: Any) -> bool:
     """A Python int or a numpy integer scalar (pandas keeps placements as either)."""
+    import numpy as np
+
     return type(value) is int or type(value) in (np.int64, np.int32, np.intp)
 
 
@@ -105,6 +109,8 @@ def _plain(value: Any) -> bool:
 def _check_plain_array(arr: Any, where: str, *, ndim: int) -> None:
     """A numpy array pandas may keep as column data or Index data: numeric, bool or object
     holding only plain scalars, of ``ndim`` dimensions."""
+    import numpy as np
+
     if type(arr) is not np.ndarray or arr.ndim != ndim:
         raise _fail(f"{where} is not a {ndim}-d numpy array")
     kind = arr.dtype.kind
@@ -142,6 +148,8 @@ def _check_index_data(data: Any, where: str) -> None:
 
 
 def _check_string_array(arr: Any, where: str) -> None:
+    import numpy as np
+
     pd = _pd()
     if type(arr) is not pd.arrays.StringArray:
         raise _fail(f"{where} is a {type(arr).__name__}, not a StringArray")
@@ -156,6 +164,8 @@ def _check_string_array(arr: Any, where: str) -> None:
 
 
 def _check_categorical(cat: Any, where: str) -> None:
+    import numpy as np
+
     pd = _pd()
     if type(cat) is not pd.Categorical:
         raise _fail(f"{where} is a {type(cat).__name__}, not a Categorical")
@@ -224,6 +234,8 @@ def _new_index(real: Callable[..., Any]) -> Callable[..., Any]:
 def _placement_indices(placement: Any, where: str) -> np.ndarray:
     """The column positions a placement names, as pandas would read them; only a slice of
     ints with step 1 or a 1-d int64 array."""
+    import numpy as np
+
     if type(placement) is slice:
         start, stop, step = placement.start, placement.stop, placement.step
         if not (_is_int(start) and _is_int(stop) and (step is None or _is_int(step))):
@@ -239,6 +251,8 @@ def _placement_indices(placement: Any, where: str) -> np.ndarray:
 
 def _unpickle_block(real: Callable[..., Any]) -> Callable[..., Any]:
     def _unpickle_block(values: Any, placement: Any, ndim: Any) -> Any:
+        import numpy as np
+
         if type(ndim) is not int or ndim != 2:
             raise _fail("a block of a DataFrame is not 2-d")
         where = "a DataFrame block"
@@ -258,6 +272,7 @@ def _unpickle_block(real: Callable[..., Any]) -> Callable[..., Any]:
 
 def _block_manager(real: Any) -> Callable[..., Any]:
     def BlockManager(blocks: Any, axes: Any) -> Any:
+        import numpy as np
         from pandas.core.internals.blocks import ExtensionBlock, NumpyBlock
 
         if type(blocks) not in (tuple, list) or type(axes) is not list or len(axes) != 2:
@@ -424,6 +439,8 @@ def _check_categorical_dtype_state(state: Any) -> None:
 
 
 def _check_backed_state(pair: tuple[str, str], state: Any) -> None:
+    import numpy as np
+
     pd = _pd()
     if type(state) is not tuple or len(state) not in (2, 3):
         raise _fail(f"a {pair[1]}'s state is not (dtype, buffer)")
