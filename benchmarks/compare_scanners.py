@@ -26,6 +26,9 @@ import joblib
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
+import coverage_corpus  # noqa: E402
+from coverage_corpus import Tool  # noqa: E402
+
 import safeload  # noqa: E402
 from corpus import build_corpus  # noqa: E402
 
@@ -42,51 +45,12 @@ def _safeload(path: Path) -> bool:
     return not safeload.scan(path).safe
 
 
-def _fickling() -> Verdict | None:
-    try:
-        import fickling
-    except ImportError:
+def _unsafe(tool: Tool | None) -> Verdict | None:
+    """A coverage_corpus tool as a yes/no verdict: flagged or failed is "unsafe (or could not
+    tell)"; clean or not scanned (the tool said nothing) is not."""
+    if tool is None:
         return None
-
-    def verdict(path: Path) -> bool:
-        try:
-            return not bool(fickling.is_likely_safe(str(path)))
-        except Exception:
-            return True
-
-    return verdict
-
-
-def _picklescan() -> Verdict | None:
-    try:
-        from picklescan.scanner import scan_file_path
-    except ImportError:
-        return None
-
-    def verdict(path: Path) -> bool:
-        try:
-            result = scan_file_path(str(path))
-        except Exception:
-            return True
-        return bool(result.issues_count or result.infected_files or result.scan_err)
-
-    return verdict
-
-
-def _modelscan() -> Verdict | None:
-    try:
-        from modelscan.modelscan import ModelScan
-    except ImportError:
-        return None
-
-    def verdict(path: Path) -> bool:
-        try:
-            result = ModelScan().scan(str(path))
-        except Exception:
-            return True
-        return bool(result.get("issues") or result.get("errors"))
-
-    return verdict
+    return lambda path: tool(path) in ("flagged", "failed")
 
 
 #: Seconds and bytes of address space a tool gets for one attack file. Some attacks are built to
@@ -126,9 +90,9 @@ def _isolated(tool: Verdict, path: Path) -> bool:
 def main() -> int:
     tools: dict[str, Verdict | None] = {
         "safeload": _safeload,
-        "fickling": _fickling(),
-        "picklescan": _picklescan(),
-        "modelscan": _modelscan(),
+        "fickling": _unsafe(coverage_corpus.fickling_tool()),
+        "picklescan": _unsafe(coverage_corpus.picklescan_tool()),
+        "modelscan": _unsafe(coverage_corpus.modelscan_tool()),
     }
     corpus = build_corpus()
     results: dict[str, Any] = {"models": len(corpus), "files": 0, "tools": {}}

@@ -51,7 +51,7 @@ OUTCOMES = ("loaded", "refused", "wrong", "crashed", "needs profile")
 # --- the other tools ---------------------------------------------------------------------------
 
 
-def _picklescan() -> Tool | None:
+def picklescan_tool() -> Tool | None:
     try:
         from picklescan.scanner import scan_file_path
     except ImportError:
@@ -71,7 +71,7 @@ def _picklescan() -> Tool | None:
     return verdict
 
 
-def _modelscan() -> Tool | None:
+def modelscan_tool() -> Tool | None:
     try:
         from modelscan.modelscan import ModelScan
     except ImportError:
@@ -92,7 +92,7 @@ def _modelscan() -> Tool | None:
     return verdict
 
 
-def _fickling() -> Tool | None:
+def fickling_tool() -> Tool | None:
     try:
         import fickling
     except ImportError:
@@ -347,9 +347,9 @@ def main(argv: list[str] | None = None) -> int:
     import sklearn
 
     tools: dict[str, Tool | None] = {
-        "picklescan": _picklescan(),
-        "modelscan": _modelscan(),
-        "fickling": _fickling(),
+        "picklescan": picklescan_tool(),
+        "modelscan": modelscan_tool(),
+        "fickling": fickling_tool(),
     }
     tool_names = [t for t, v in tools.items() if v is not None]
     start = time.perf_counter()

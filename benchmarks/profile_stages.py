@@ -51,9 +51,11 @@ def _stages(path: Path, fmt: str, key: safeload.SigningKey) -> None:
     reader = load_joblib_stream if fmt == "joblib" else load_pickle_stream
     obj = reader(prepared.stream, policy, limits, name, prepared.analysis)
     # the walker's record of builds and stored values, which analyze() drops after using it
-    walked = importlib.import_module("safeload.scan")._Walker(
-        prepared.stream, policy, limits, fmt == "joblib"
-    ).run()
+    walked = (
+        importlib.import_module("safeload.scan")
+        ._Walker(prepared.stream, policy, limits, fmt == "joblib")
+        .run()
+    )
 
     def plain() -> Any:
         if fmt == "joblib":

@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from corpus import _texts
+
 __all__ = [
     "KINDS",
     "WRITERS",
@@ -100,23 +102,8 @@ def available(kind: Kind) -> bool:
 
 # --- data sets ---------------------------------------------------------------------------------
 
-_WORDS = (
-    "model risk signed artifact pickle joblib load trust key tree forest "
-    "linear kernel vector sparse dense array matrix score split fold grid"
-).split()
 
 _DATA: dict[str, tuple[Any, Any, Any]] | None = None
-
-
-def _texts(rng: np.random.RandomState, n: int) -> tuple[list[str], np.ndarray]:
-    docs, labels = [], []
-    for _ in range(n):
-        label = int(rng.randint(2))
-        pool = _WORDS[: len(_WORDS) // 2] if label else _WORDS[len(_WORDS) // 2 :]
-        words = rng.choice(pool, size=6).tolist() + rng.choice(_WORDS, size=2).tolist()
-        docs.append(" ".join(words))
-        labels.append(label)
-    return docs, np.array(labels)
 
 
 def _build_data() -> dict[str, tuple[Any, Any, Any]]:
