@@ -750,6 +750,36 @@ def _check_random_state(gen: Any, context: Any) -> None:
     _require(np.shape(get(buf_at))[:1] >= (size,), f"{name} {buf_at[-1]} is too short")
 
 
+#: Largest seed-sequence pool accepted: numpy's default is 4 words, and spawning a child mixes
+#: the pool in O(pool_size ** 2) steps.
+_MAX_POOL_SIZE = 64
+
+
+def _check_seed_sequence(seq: Any, context: Any) -> None:
+    """``SeedSequence`` is rebuilt with typed fields set as the file gives them, never checked
+    against each other: a 4-word pool with ``pool_size`` 1,000,000 makes ``Generator.spawn``
+    run for hours (red team r15-18). The pool must be uint32 words, as many as ``pool_size``
+    says, at most :data:`_MAX_POOL_SIZE`; the spawn key a short tuple of non-negative ints."""
+    if type(seq) is seq.__class__:  # a real object
+        fields = (seq.entropy, seq.n_children_spawned, seq.pool, seq.pool_size, seq.spawn_key)
+    else:  # a shadow: the state tuple __pyx_unpickle_SeedSequence receives
+        fields = seq.__getstate__()
+    _require(type(fields) is tuple and len(fields) == 5, "seed sequence state malformed")
+    _entropy, spawned, pool, pool_size, spawn_key = fields
+    _require(_is_int(pool_size) and 1 <= int(pool_size) <= _MAX_POOL_SIZE, "pool_size too large")
+    _require(
+        isinstance(pool, np.ndarray) and pool.dtype == np.uint32 and pool.shape == (pool_size,),
+        "seed sequence pool disagrees with pool_size",
+    )
+    _require(_is_int(spawned) and int(spawned) >= 0, "n_children_spawned is not a count")
+    _require(
+        type(spawn_key) is tuple
+        and len(spawn_key) <= 64
+        and all(_is_int(k) and int(k) >= 0 for k in spawn_key),
+        "spawn_key is not a short tuple of non-negative ints",
+    )
+
+
 def _check_features_out(est: Any, context: Any) -> None:
     """get_feature_names_out builds one name per output column from ``_n_features_out``."""
     n_out = getattr(est, "_n_features_out", None)
@@ -1159,10 +1189,11 @@ def _validators() -> list[tuple[type, Callable[[Any, Any], None]]]:
     except ImportError:  # pragma: no cover
         pass
     try:
-        from numpy.random import BitGenerator, RandomState
+        from numpy.random import BitGenerator, RandomState, SeedSequence
 
         found.append((BitGenerator, _check_random_state))
         found.append((RandomState, _check_random_state))
+        found.append((SeedSequence, _check_seed_sequence))
     except ImportError:  # pragma: no cover
         pass
     try:

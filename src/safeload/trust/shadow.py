@@ -68,6 +68,8 @@ _RANDOM_CTORS = {
     "__generator_ctor": ("numpy.random", "Generator"),
     "__bit_generator_ctor": ("numpy.random", "BitGenerator"),
 }
+#: Cython's rebuild of numpy's SeedSequence: (class, layout checksum, state tuple).
+_SEED_SEQUENCE = "__pyx_unpickle_SeedSequence"
 #: Built-in callables that only repackage their (already converted) arguments.
 #: Builtins that may take plain ints (a complex, a slice or a lazy range allocate nothing).
 _SMALL_INT_OK = frozenset({("builtins", "complex"), ("builtins", "slice"), ("builtins", "range")})
@@ -387,6 +389,8 @@ class _Builder:
         made = Shadow(cls, None, None)
         self.done[id(sym)] = made  # before its state: the state may refer back to it
         state: Any = self.value(sym.state) if sym.state is not None else None
+        if sym.cls.pair[1] == _SEED_SEQUENCE and state is None:
+            state = args[2]  # Cython's unpickler takes the state as its third argument
         attrs: dict[str, Any] | None
         if (cls.__module__, cls.__qualname__) == _TREE:
             if not (_is(args, tuple) and len(args) == 3 and _is(state, dict)):
@@ -446,6 +450,8 @@ class _Builder:
         qualname = sym.cls.pair[1]
         if qualname in _CLASS_FROM_FIRST_ARG and _is(args, tuple) and args:
             return args[0] if _is(args[0], type) else None
+        if qualname == _SEED_SEQUENCE and _is(args, tuple) and len(args) == 3:
+            return args[0] if _is(args[0], type) else None  # (class, checksum, state)
         if qualname in _RANDOM_CTORS:
             from safeload.trust import usetime
 
