@@ -962,12 +962,15 @@ ROWS: tuple[DispatchRow, ...] = (
     DispatchRow(
         "sklearn.utils._metadata_requests:MethodMetadataRequest",
         "method",
-        "routing: method name used in messages and composite lookups",
+        "routing: method name used in messages and composite lookups (fit_resample: "
+        "imbalanced-learn adds it to scikit-learn's routing methods when it is imported, and "
+        "every estimator fitted in that process then stores it)",
         "one_of",
         (
             "decision_function",
             "fit",
             "fit_predict",
+            "fit_resample",
             "fit_transform",
             "inverse_transform",
             "partial_fit",
@@ -1013,6 +1016,7 @@ _TYPE_PINS: tuple[DispatchRow, ...] = (
         )
         for method in (
             "fit",
+            "fit_resample",
             "partial_fit",
             "predict",
             "predict_proba",
