@@ -233,6 +233,14 @@ def trust_problem(obj: Any) -> str | None:
             f"{obj.__qualname__}) that is not on the default allowlist; many such classes open "
             "files, sockets or processes when they are built. Ask for it to be reviewed"
         )
+    native = _native_base(obj)
+    if native is not None:
+        return (
+            f"it is, or derives from, {native}, whose __setstate__ hands a model blob to "
+            "native code and whose constructor reads model files named by its arguments: such "
+            "a class is trusted only through its trust profile (profiles=[...]), which checks "
+            "how the file makes it (r15-09)"
+        )
     denied = _denied_objects()
     for cls in obj.__mro__:
         module = str(getattr(cls, "__module__", ""))
@@ -243,6 +251,18 @@ def trust_problem(obj: Any) -> str | None:
                 "code-execution primitive (it can run code, import modules, open files or "
                 "start processes)"
             )
+    return None
+
+
+def _native_base(obj: type) -> str | None:
+    """The native-model class (xgboost, LightGBM, CatBoost) ``obj`` is or derives from, under
+    whatever name it was reached, or ``None``."""
+    from safeload.trust.profiles import NATIVE_STATES
+
+    for cls in obj.__mro__:
+        pair = (str(getattr(cls, "__module__", "")), str(getattr(cls, "__qualname__", "")))
+        if pair in NATIVE_STATES:
+            return format_name(*pair)
     return None
 
 

@@ -1069,5 +1069,16 @@ def resolve_profiles(names: Iterable[str] | str) -> tuple[Profile, ...]:
 
 
 def profile_for_name(module: str, qualname: str) -> list[str]:
-    """The profiles that trust ``module.qualname`` (for advice in refusals)."""
-    return [p.name for p in PROFILES.values() if (module, qualname) in p.names()]
+    """The profiles that trust ``module.qualname`` (for advice in refusals), also when it is
+    another name for a class a profile trusts (``xgboost.Booster`` is ``xgboost.core.Booster``;
+    only modules already imported are looked at, nothing is imported)."""
+    found = [p.name for p in PROFILES.values() if (module, qualname) in p.names()]
+    if found:
+        return found
+    from safeload.policy import imported_object
+
+    obj = imported_object(module, qualname)
+    if not isinstance(obj, type):
+        return []
+    pair = (str(getattr(obj, "__module__", "")), str(getattr(obj, "__qualname__", "")))
+    return [p.name for p in PROFILES.values() if pair in p.names()]
