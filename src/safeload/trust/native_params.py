@@ -305,7 +305,9 @@ _CATBOOST = "catboost.core:CatBoost"
 _MAX_FEATURE_IDX = re.compile(r"^max_feature_idx=(\d{1,12})$", re.MULTILINE)
 
 
-def object_problem(names: frozenset[str], obj: Any, state: Mapping[str, Any]) -> tuple[str, str] | None:
+def object_problem(
+    names: frozenset[str], obj: Any, state: Mapping[str, Any]
+) -> tuple[str, str] | None:
     """``(attribute, problem)`` for a built profile object whose class (and bases) are
     ``names`` (``module:qualname``), or ``None``: the load's check."""
     if _LGB_MODEL in names:
@@ -376,9 +378,9 @@ def _length_of(sym: Any) -> Any:
     if isinstance(sym, _Const):
         return sym.value if sym.value is None else UNKNOWN
     if isinstance(sym, _Array):
-        shape = sym.shape
-        if isinstance(shape, tuple) and len(shape) == 1 and isinstance(shape[0], int):
-            return shape[0]
+        dims = sym.shape
+        if isinstance(dims, tuple) and len(dims) == 1 and isinstance(dims[0], int):
+            return dims[0]
         return UNKNOWN
     if isinstance(sym, (_Box, _Tuple)):
         return len(sym.items)
