@@ -276,7 +276,8 @@ def never_trustable(names: list[str]) -> dict[str, str]:
     for name in names:
         module, _, qualname = name.partition(":") if ":" in name else name.rpartition(".")
         obj = imported_object(module, qualname)
-        if obj is not None:
+        if obj is not None and not (isinstance(obj, type) and _native_base(obj)):
+            # (a native-model class is trusted through its profile: advice names that)
             problem = trust_problem(obj)
             if problem is not None:
                 never[name] = problem
