@@ -244,7 +244,12 @@ def test_profiles_add_exact_names_with_reasons() -> None:
     assert "[profile xgboost]" in (with_xgb.reason("xgboost.sklearn", "XGBClassifier") or "")
     assert len(with_xgb) == len(base) + len(PROFILES["xgboost"].entries)
     # trusting a profile's name by hand does not make it reviewed: only classes, no rows skipped
-    assert not base.with_trusted(["xgboost.core.Booster"]).reviewed("xgboost.core", "Booster")
+    assert not base.with_trusted(["xgboost.sklearn.XGBClassifier"]).reviewed(
+        "xgboost.sklearn", "XGBClassifier"
+    )
+    # a native-model class only through its profile, under any name (r15-09)
+    with pytest.raises(UsageError, match="native code"):
+        base.with_trusted(["xgboost.core.Booster"])
     assert with_xgb.reviewed("xgboost.core", "Booster")
 
 

@@ -233,6 +233,14 @@ def trust_problem(obj: Any) -> str | None:
             f"{obj.__qualname__}) that is not on the default allowlist; many such classes open "
             "files, sockets or processes when they are built. Ask for it to be reviewed"
         )
+    native = _native_base(obj)
+    if native is not None:
+        return (
+            f"it is, or derives from, {native}, whose __setstate__ hands a model blob to "
+            "native code and whose constructor reads model files named by its arguments: such "
+            "a class is trusted only through its trust profile (profiles=[...]), which checks "
+            "how the file makes it (r15-09)"
+        )
     denied = _denied_objects()
     for cls in obj.__mro__:
         module = str(getattr(cls, "__module__", ""))
@@ -246,6 +254,18 @@ def trust_problem(obj: Any) -> str | None:
     return None
 
 
+def _native_base(obj: type) -> str | None:
+    """The native-model class (xgboost, LightGBM, CatBoost) ``obj`` is or derives from, under
+    whatever name it was reached, or ``None``."""
+    from safeload.trust.profiles import NATIVE_STATES
+
+    for cls in obj.__mro__:
+        pair = (str(getattr(cls, "__module__", "")), str(getattr(cls, "__qualname__", "")))
+        if pair in NATIVE_STATES:
+            return format_name(*pair)
+    return None
+
+
 def never_trustable(names: list[str]) -> dict[str, str]:
     """The names among ``names`` that ``trusted=`` would refuse (a function, a standard
     library class, a code primitive under another name), each with why: advice to trust them
@@ -256,7 +276,8 @@ def never_trustable(names: list[str]) -> dict[str, str]:
     for name in names:
         module, _, qualname = name.partition(":") if ":" in name else name.rpartition(".")
         obj = imported_object(module, qualname)
-        if obj is not None:
+        if obj is not None and not (isinstance(obj, type) and _native_base(obj)):
+            # (a native-model class is trusted through its profile: advice names that)
             problem = trust_problem(obj)
             if problem is not None:
                 never[name] = problem

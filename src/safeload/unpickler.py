@@ -177,6 +177,17 @@ def _profile_advice(
         if found[0] not in wanted:
             wanted.append(found[0])
     have = set(policy.profiles) if policy is not None else set()
+    if all(w in have for w in wanted):
+        return UntrustedTypeError(
+            f"{source} refers to {len(names)} global(s) that the policy does not trust:\n"
+            f"{listed}\nNothing was deserialized. They are other names (aliases) for classes "
+            "the trust profile(s) you enabled trust under the names pickle writes (such as "
+            "xgboost.core.Booster); pickle never writes these, and a native-model class may not "
+            "be trusted by hand (trusted=). Re-save the model with the library and load that "
+            "file (r15-09).",
+            names=names,
+            path=source,
+        )
     wanted = [w for w in wanted if w not in have] or wanted
     libraries = ", ".join(sorted({PROFILES[w].library for w in wanted}))
     as_arg = ", ".join(repr(w) for w in wanted)

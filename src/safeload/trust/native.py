@@ -24,6 +24,7 @@ from typing import Any
 
 from safeload._symbolic import _Big, _Bytes, _Const, _Dict, _Global, _Obj, _Tuple
 from safeload.policy import format_name
+from safeload.trust import native_params
 from safeload.trust.profiles import MAX_BLOB, NATIVE_STATES, NativeState
 
 __all__ = ["native_rule", "native_state_problem"]
@@ -149,6 +150,13 @@ def native_state_problem(
                 f"the state of {name} sets the parameter(s) {', '.join(map(repr, bad))}, which "
                 "name paths, logs or streams for the library's native code"
             )
+        values = {
+            k: (v.value if isinstance(v, _Const) else native_params.UNKNOWN)
+            for k, v in state.items.items()
+        }
+        problem = native_params.catboost_params_problem(values, rule.keys)
+        if problem:
+            return f"the state of {name} {problem}"
     else:
         extra = sorted(keys - rule.keys)
         if extra:

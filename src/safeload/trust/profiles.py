@@ -445,9 +445,17 @@ _NATIVE_CAVEAT = (
     " Safety of the model blob rests on {lib}'s own native parser: safeload checks only that "
     "the blob has the right type, size and header and that nothing else rides along; it cannot "
     "check what the blob says, and a crafted blob that {lib}'s parser accepts is out of "
-    "safeload's control. Load {lib} models only from sources you would also trust to run "
-    "{lib} on, and prefer signed files."
+    "safeload's control. Known (red-team round 15): a crafted blob can crash or hang the "
+    "process while loading and at predict ({known}). This profile is meant for files you would "
+    "trust to run {lib} on: signed files from a trusted signer."
 )
+_NATIVE_KNOWN = {
+    "xgboost": "r15-04: a tree index out of range segfaults predict; r15-11: a UBJSON count "
+    "segfaults inside the load",
+    "LightGBM": "r15-05: a tree text disagreeing with tree_sizes aborts inside the load, a "
+    "self-loop tree hangs predict",
+    "CatBoost": "r15-08: changed model bytes segfault inside the load",
+}
 
 # --- pandas ---------------------------------------------------------------------------------
 
@@ -640,7 +648,8 @@ PROFILES: dict[str, Profile] = {
                 "xgboost's Booster and its scikit-learn wrappers (XGBClassifier, XGBRegressor, "
                 "XGBRanker, XGBRFClassifier, XGBRFRegressor). The wrappers' parameters that "
                 "could carry code (objective, eval_metric, callbacks, kwargs) are pinned to "
-                "plain data or None." + _NATIVE_CAVEAT.format(lib="xgboost")
+                "plain data or None."
+                + _NATIVE_CAVEAT.format(lib="xgboost", known=_NATIVE_KNOWN["xgboost"])
             ),
             entries=_XGBOOST,
             left_out=_XGBOOST_LEFT_OUT,
@@ -655,7 +664,8 @@ PROFILES: dict[str, Profile] = {
                 "LGBMRegressor, LGBMRanker). Parameter dicts handed to LightGBM's native code "
                 "are plain data without any parameter that names a file, port or machine "
                 "(those make training, refit or Dataset construction read or write files, or "
-                "open sockets)." + _NATIVE_CAVEAT.format(lib="LightGBM")
+                "open sockets)."
+                + _NATIVE_CAVEAT.format(lib="LightGBM", known=_NATIVE_KNOWN["LightGBM"])
             ),
             entries=_LIGHTGBM,
             left_out=_LIGHTGBM_LEFT_OUT,
@@ -670,7 +680,7 @@ PROFILES: dict[str, Profile] = {
                 "CatBoostRanker). Their parameters are plain data without any parameter that "
                 "names a path or a stream; note that CatBoost's fit writes training logs to "
                 "./catboost_info unless allow_writing_files=False, as it does for any model."
-                + _NATIVE_CAVEAT.format(lib="CatBoost")
+                + _NATIVE_CAVEAT.format(lib="CatBoost", known=_NATIVE_KNOWN["CatBoost"])
             ),
             entries=_CATBOOST,
             left_out=_CATBOOST_LEFT_OUT,
@@ -1069,5 +1079,21 @@ def resolve_profiles(names: Iterable[str] | str) -> tuple[Profile, ...]:
 
 
 def profile_for_name(module: str, qualname: str) -> list[str]:
-    """The profiles that trust ``module.qualname`` (for advice in refusals)."""
-    return [p.name for p in PROFILES.values() if (module, qualname) in p.names()]
+    """The profiles that trust ``module.qualname`` (for advice in refusals), also when it is
+    another name for a class a profile trusts (``xgboost.Booster`` is ``xgboost.core.Booster``;
+    only modules already imported are looked at, nothing is imported)."""
+    found = [p.name for p in PROFILES.values() if (module, qualname) in p.names()]
+    if found:
+        return found
+    from safeload.policy import imported_object
+
+    obj = imported_object(module, qualname)
+    if isinstance(obj, type):
+        pair = (str(getattr(obj, "__module__", "")), str(getattr(obj, "__qualname__", "")))
+        return [p.name for p in PROFILES.values() if pair in p.names()]
+    # not imported: a package's top-level re-export of a trusted class (advice only)
+    return [
+        p.name
+        for p in PROFILES.values()
+        if any(m.partition(".")[0] == module and q == qualname for m, q in p.names())
+    ]

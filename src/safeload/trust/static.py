@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from safeload.policy import Policy, format_name
+from safeload.trust import native_params
 from safeload.trust.pandas_forms import PANDAS_NAMES
 
 __all__ = ["hashes_containers", "stored_sharing_problem", "use_time_findings"]
@@ -421,6 +422,9 @@ def _state_problem(pair: tuple[str, str], state: Any) -> str | None:
     problem = usetime.state_problem(cls, list(state.items), literals)
     if problem:
         return problem
+    native = native_params.stream_problem(usetime._mro_names(cls), state.items)
+    if native is not None:  # LightGBM / CatBoost parameters, as the load judges them
+        return f"{cls.__qualname__}.{native[0]} {native[1]}"
     template = state.items.get("verbose_feature_names_out")
     if isinstance(template, _Const) and isinstance(template.value, str):
         try:

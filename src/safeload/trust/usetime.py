@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from safeload.trust import native_params
 from safeload.trust.callables import CALLABLE_ROWS, TYPE_VALUE_ROWS
 from safeload.trust.dispatch import ROWS, DispatchRow
 from safeload.trust.pandas_forms import is_checked_pandas
@@ -754,6 +755,9 @@ def _check_instance(obj: Any, graph: _Graph) -> None:
     constraints = _constraints_of(type(obj))
     if constraints:
         _check_params(type(obj), state, constraints, graph.path(id(obj)))
+    native = native_params.object_problem(_mro_names(type(obj)), obj, state)
+    if native is not None:  # LightGBM / CatBoost parameters (r15-01/02/03/07/14)
+        raise UnsafeState(f"{graph.path(id(obj))}.{native[0]}", native[1])
     kernel = _kernel_base()
     if kernel is not None and isinstance(obj, kernel):
         for key in state:

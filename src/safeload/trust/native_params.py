@@ -1,0 +1,399 @@
+"""Checks of the parameters LightGBM and CatBoost models keep and hand to their native code.
+
+Both ``load`` (after building, on the real values) and ``scan`` (on the literal values of the
+stream, :mod:`safeload.trust.static`) call the functions here, so they judge alike:
+
+* **LightGBM** joins a parameter dict into ``"k=v k=v"`` text that its C++ side splits on
+  whitespace and ``=`` (r15-01): every key must be a LightGBM parameter name (an allowlist, after
+  LightGBM's own alias resolution, :data:`LIGHTGBM_ALIASES`) that names no file, host or port,
+  and every string value (list items too) a plain token. Thread counts are bounded (r15-02),
+  feature indices in ``interaction_constraints`` / ``categorical_feature`` must be features of
+  the model (r15-07), and ``_n_classes`` must be the number of stored classes (r15-14).
+* **CatBoost** keeps its training options in the state itself: only the names its constructors
+  take, none that names a path or writes files, ``allow_writing_files`` not true (r15-03).
+
+The functions take plain Python values; :data:`UNKNOWN` stands for a value the stream does not
+show as a literal (scan): a check that needs it calls the file unproven.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from safeload.trust._lightgbm_aliases import LIGHTGBM_ALIASES
+
+__all__ = [
+    "CATBOOST_PARAMS",
+    "LIGHTGBM_FORBIDDEN",
+    "UNKNOWN",
+    "catboost_params_problem",
+    "lightgbm_booster_problem",
+    "lightgbm_model_problem",
+    "lightgbm_params_problem",
+]
+
+
+class _Unknown:
+    def __repr__(self) -> str:
+        return "<not a literal>"
+
+
+#: A value the stream walk cannot read as a literal.
+UNKNOWN: Any = _Unknown()
+
+_UNPROVEN = "unproven: {what} is not a literal in the stream (a load checks the built value)"
+
+#: What a string LightGBM turns into ``key=value`` text may hold: no whitespace, ``=``, quotes or
+#: path separators.
+_TOKEN = re.compile(r"[A-Za-z0-9_.,:+@\-]*")
+_MAX_THREADS = 1024
+
+#: Canonical LightGBM parameters that read or write files, or set up the network (their aliases
+#: resolve to them through :data:`LIGHTGBM_ALIASES`).
+LIGHTGBM_FORBIDDEN: frozenset[str] = frozenset(
+    {
+        "config", "task", "data", "valid", "input_model", "output_model", "snapshot_freq",
+        "forcedsplits_filename", "forcedbins_filename", "save_binary", "output_result",
+        "convert_model", "convert_model_language", "parser_config_file", "machines",
+        "machine_list_filename", "local_listen_port", "num_machines", "time_out", "tree_learner",
+        "header", "label_column", "weight_column", "group_column", "ignore_column", "two_round",
+        "pre_partition",
+    }
+)  # fmt: skip
+
+#: Parameters whose values are feature indices LightGBM indexes its feature map with.
+_LGB_FEATURE_INDICES = frozenset({"interaction_constraints", "categorical_feature"})
+
+#: LGBMModel constructor parameters that ``fit`` hands to LightGBM (``class_weight`` and
+#: ``importance_type`` it keeps to itself; ``class_weight`` is pinned to plain data).
+_LGB_CONSTRUCTOR = (
+    "boosting_type", "num_leaves", "max_depth", "learning_rate", "n_estimators",
+    "subsample_for_bin", "objective", "min_split_gain", "min_child_weight", "min_child_samples",
+    "subsample", "subsample_freq", "colsample_bytree", "reg_alpha", "reg_lambda", "random_state",
+    "n_jobs", "importance_type", "_objective",
+)  # fmt: skip
+
+
+def _value_problem(value: Any, depth: int = 0) -> str | None:
+    if value is UNKNOWN:
+        return _UNPROVEN.format(what="the value")
+    if isinstance(value, str):
+        if _TOKEN.fullmatch(value) is None:
+            return (
+                f"is {value[:40]!r}: LightGBM passes parameters to its native code as "
+                "'key=value' text split on whitespace, so a value may hold only letters, "
+                "digits and _.,:+-@ (no spaces, '=', quotes or paths)"
+            )
+        return None
+    if value is None or isinstance(value, (bool, int, float)):
+        return None
+    if type(value).__module__ == "numpy" and hasattr(value, "dtype"):
+        kind = getattr(value.dtype, "kind", "O")
+        if kind in "biuf":
+            return None
+        if kind == "U" and getattr(value, "ndim", 0) == 0:
+            return _value_problem(str(value), depth)
+        if getattr(value, "ndim", 0) == 1 and kind in "OU" and depth < 2:
+            for item in value.tolist():
+                problem = _value_problem(item, depth + 1)
+                if problem:
+                    return problem
+            return None
+    if isinstance(value, (list, tuple, set, frozenset)) and depth < 2:
+        for item in value:
+            problem = _value_problem(item, depth + 1)
+            if problem:
+                return problem
+        return None
+    return f"holds a {type(value).__name__}, not a value LightGBM takes as a parameter"
+
+
+def _threads_problem(name: str, value: Any) -> str | None:
+    if value is UNKNOWN:
+        return _UNPROVEN.format(what=name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > _MAX_THREADS:
+        return (
+            f"{name} is {value!r}: a thread count must be None or an int between "
+            f"-{_MAX_THREADS} and {_MAX_THREADS} (larger counts crash the native thread pool)"
+        )
+    return None
+
+
+def _indices(value: Any) -> list[Any]:
+    if isinstance(value, (list, tuple)):
+        found: list[Any] = []
+        for item in value:
+            found.extend(_indices(item))
+        return found
+    if type(value).__module__ == "numpy" and hasattr(value, "tolist"):
+        return _indices(value.tolist())
+    return [value]
+
+
+def _feature_problem(name: str, value: Any, n_features: Any) -> str | None:
+    items = _indices(value)
+    if not items or all(isinstance(i, str) and not i for i in items):
+        return None
+    if isinstance(value, str):
+        return f"{name} is {value[:40]!r}; a loaded model may keep only feature indices here"
+    if n_features is UNKNOWN or not isinstance(n_features, int) or isinstance(n_features, bool):
+        return f"{name} holds feature indices, but the model's number of features is not known"
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, int) or not 0 <= item < n_features:
+            return (
+                f"{name} holds {item!r}, not a feature index of this model (0 to "
+                f"{n_features - 1}): LightGBM indexes its feature map with it unchecked"
+            )
+    return None
+
+
+def lightgbm_params_problem(params: Any, n_features: Any = UNKNOWN) -> str | None:
+    """Why a LightGBM parameter dict (``_other_params``, ``Booster.params``) may not be kept by a
+    loaded model, or ``None``."""
+    if params is None or params is UNKNOWN or not isinstance(params, Mapping):
+        return None  # the row's own check (a dict of plain data) judges it
+    for key, value in params.items():
+        if not isinstance(key, str) or not key.isidentifier():
+            return (
+                f"holds the parameter name {key!r}: LightGBM splits its parameter text on "
+                "whitespace and '=', so every name must be an identifier"
+            )
+        canonical = LIGHTGBM_ALIASES.get(key)
+        if canonical is None:
+            return f"holds {key!r}, which is not one of LightGBM's parameters"
+        if canonical in LIGHTGBM_FORBIDDEN:
+            return (
+                f"holds the parameter {key!r} ({canonical}), which names a file, a path, a host "
+                "or a port for LightGBM's native code; a loaded model may not set it"
+            )
+        problem = _value_problem(value)
+        if problem:
+            return f"parameter {key!r} {problem}"
+        if canonical == "num_threads":
+            problem = _threads_problem(key, value)
+        elif canonical in _LGB_FEATURE_INDICES:
+            problem = _feature_problem(key, value, n_features)
+        if problem:
+            return problem
+    return None
+
+
+def lightgbm_model_problem(state: Mapping[str, Any]) -> tuple[str, str] | None:
+    """``(attribute, problem)`` for a LightGBM scikit-learn wrapper's state, or ``None``."""
+    for name in _LGB_CONSTRUCTOR:
+        if name in state:
+            problem = _value_problem(state[name])
+            if problem:
+                return name, problem
+    problem = _threads_problem("n_jobs", state.get("n_jobs"))
+    if problem:
+        return "n_jobs", problem
+    n_features = state.get("_n_features", UNKNOWN)
+    problem = lightgbm_params_problem(state.get("_other_params"), n_features)
+    if problem:
+        return "_other_params", problem
+    if "_n_classes" in state:
+        n_classes = state["_n_classes"]
+        classes = state.get("_classes")
+        if n_classes is UNKNOWN or classes is UNKNOWN:
+            return "_n_classes", _UNPROVEN.format(what="_n_classes or _classes")
+        wanted = -1 if classes is None else _length(classes)
+        if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes != wanted:
+            return "_n_classes", (
+                f"is {n_classes!r}, but the model keeps {wanted if wanted >= 0 else 'no'} "
+                "classes: LightGBM sizes its prediction buffers with it"
+            )
+    return None
+
+
+def _length(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value  # scan passes the length of a stored array
+    try:
+        return len(value)
+    except TypeError:
+        return -2
+
+
+def lightgbm_booster_problem(params: Any, n_features: Any) -> str | None:
+    """Why a LightGBM Booster's ``params`` may not be kept, given its number of features."""
+    return lightgbm_params_problem(params, n_features)
+
+
+# --- CatBoost ----------------------------------------------------------------------------------
+
+#: The keyword names of CatBoost's constructors (``CatBoost``, ``CatBoostClassifier``,
+#: ``CatBoostRegressor``, ``CatBoostRanker``; catboost 1.2): the only training options a loaded
+#: model may keep.
+CATBOOST_PARAMS: frozenset[str] = frozenset(
+    {
+        "allow_const_label", "allow_writing_files", "approx_on_full_history",
+        "auto_class_weights", "bagging_temperature", "best_model_min_trees", "boost_from_average",
+        "boosting_type", "bootstrap_type", "border_count", "callback", "cat_features",
+        "class_names", "class_weights", "classes_count", "colsample_bylevel", "combinations_ctr",
+        "counter_calc_method", "ctr_description", "ctr_history_unit", "ctr_leaf_count_limit",
+        "ctr_target_border_count", "custom_loss", "custom_metric", "data_partition", "depth",
+        "dev_efb_max_buckets", "dev_score_calc_obj_block_size", "device_config", "devices",
+        "dictionaries", "diffusion_temperature", "early_stopping_rounds", "embedding_features",
+        "eta", "eval_fraction", "eval_metric", "feature_border_type", "feature_calcers",
+        "feature_weights", "final_ctr_computation_mode", "first_feature_use_penalties",
+        "fixed_binary_splits", "fold_len_multiplier", "fold_permutation_block",
+        "gpu_cat_features_storage", "gpu_ram_part", "grow_policy", "has_time",
+        "ignored_features", "input_borders", "iterations", "l2_leaf_reg", "langevin",
+        "leaf_estimation_backtracking", "leaf_estimation_iterations", "leaf_estimation_method",
+        "learning_rate", "logging_level", "loss_function", "max_bin", "max_ctr_complexity",
+        "max_depth", "max_leaves", "metadata", "metric_period", "min_child_samples",
+        "min_data_in_leaf", "model_shrink_mode", "model_shrink_rate", "model_size_reg",
+        "monotone_constraints", "mvs_reg", "n_estimators", "name", "nan_mode",
+        "num_boost_round", "num_leaves", "num_trees", "objective", "od_pval", "od_type",
+        "od_wait", "one_hot_max_size", "output_borders", "penalties_coefficient",
+        "per_feature_ctr", "per_float_feature_quantization", "per_object_feature_penalties",
+        "pinned_memory_size", "posterior_sampling", "random_score_type", "random_seed",
+        "random_state", "random_strength", "reg_lambda", "rsm", "sampling_frequency",
+        "sampling_unit", "save_snapshot", "scale_pos_weight", "score_function", "silent",
+        "simple_ctr", "snapshot_file", "snapshot_interval", "sparse_features_conflict_fraction",
+        "store_all_simple_ctr", "subsample", "target_border", "task_type", "text_features",
+        "text_processing", "thread_count", "tokenizers", "train_dir", "use_best_model",
+        "used_ram_limit", "verbose",
+    }
+)  # fmt: skip
+
+#: Constructor options that name paths or make ``fit`` write files.
+_CATBOOST_WRITES = frozenset(
+    {"input_borders", "output_borders", "snapshot_file", "train_dir", "save_snapshot",
+     "snapshot_interval", "callback"}
+)  # fmt: skip
+
+
+def catboost_params_problem(params: Mapping[str, Any], reserved: frozenset[str]) -> str | None:
+    """Why CatBoost training options (its state, or ``_init_params``) may not be kept, or
+    ``None``. Keys in ``reserved`` are CatBoost's own state keys, not options."""
+    for key in params:
+        if key in reserved:
+            continue
+        if not isinstance(key, str) or key not in CATBOOST_PARAMS:
+            return (
+                f"sets {key!r}, which is not one of the options CatBoost's constructors take "
+                "(CatBoost's native code takes more, some of which write files)"
+            )
+        if key in _CATBOOST_WRITES:
+            return (
+                f"sets the option {key!r}, which names a path or makes fit write files; a "
+                "loaded model may not set it"
+            )
+    if "allow_writing_files" in params:
+        value = params["allow_writing_files"]
+        if value is not None and value is not False:
+            return (
+                f"sets allow_writing_files to {value!r}: only False (or leaving it out) is "
+                "accepted in a loaded model"
+            )
+    if "thread_count" in params:
+        return _threads_problem("thread_count", params["thread_count"])
+    return None
+
+
+# --- the hooks: load (built objects) and scan (the stream's literals) ------------------------
+
+_LGB_MODEL = "lightgbm.sklearn:LGBMModel"
+_LGB_BOOSTER = "lightgbm.basic:Booster"
+_CATBOOST = "catboost.core:CatBoost"
+_MAX_FEATURE_IDX = re.compile(r"^max_feature_idx=(\d{1,12})$", re.MULTILINE)
+
+
+def object_problem(
+    names: frozenset[str], obj: Any, state: Mapping[str, Any]
+) -> tuple[str, str] | None:
+    """``(attribute, problem)`` for a built profile object whose class (and bases) are
+    ``names`` (``module:qualname``), or ``None``: the load's check."""
+    if _LGB_MODEL in names:
+        return lightgbm_model_problem(state)
+    if _LGB_BOOSTER in names:
+        try:
+            n_features: Any = int(obj.num_feature())
+        except Exception:
+            n_features = UNKNOWN
+        problem = lightgbm_booster_problem(state.get("params"), n_features)
+        return ("params", problem) if problem else None
+    if _CATBOOST in names:
+        params = state.get("_init_params")
+        if isinstance(params, Mapping):
+            problem = catboost_params_problem(params, frozenset())
+            return ("_init_params", problem) if problem else None
+    return None
+
+
+def stream_problem(names: frozenset[str], items: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The same check on a ``BUILD`` state's literal items (symbolic values): scan's, and the
+    static pass a load runs first."""
+    if _LGB_MODEL in names:
+        wanted = (*_LGB_CONSTRUCTOR, "n_jobs", "_n_features", "_other_params", "_n_classes")
+        state = {k: _literal(items[k]) for k in wanted if k in items}
+        if "_classes" in items:
+            state["_classes"] = _length_of(items["_classes"])
+        return lightgbm_model_problem(state)
+    if _LGB_BOOSTER in names and "params" in items:
+        n_features = _max_feature_idx(items.get("_handle"))
+        problem = lightgbm_booster_problem(_literal(items["params"]), n_features)
+        return ("params", problem) if problem else None
+    return None
+
+
+def _max_feature_idx(sym: Any) -> Any:
+    from safeload._symbolic import _Big, _Const
+
+    text = sym.value if isinstance(sym, (_Const, _Big)) else None
+    if not isinstance(text, str):
+        return UNKNOWN
+    header = text[: text.find("\nTree=") if "\nTree=" in text else 65536]
+    found = _MAX_FEATURE_IDX.search(header)
+    return int(found.group(1)) + 1 if found else UNKNOWN
+
+
+def _literal(sym: Any, depth: int = 0) -> Any:
+    """The plain value ``sym`` stands for, or :data:`UNKNOWN`."""
+    from safeload._symbolic import _Box, _Const, _Dict, _Tuple
+
+    if isinstance(sym, _Const):
+        return sym.value
+    if depth > 4:
+        return UNKNOWN
+    if isinstance(sym, _Tuple):
+        return tuple(_literal(i, depth + 1) for i in sym.items)
+    if isinstance(sym, _Box) and sym.kind == "list":
+        return [_literal(i, depth + 1) for i in sym.items]
+    if isinstance(sym, _Dict) and not sym.lossy and not sym.unknown_keys:
+        return {k: _literal(v, depth + 1) for k, v in sym.items.items()}
+    return UNKNOWN
+
+
+def _length_of(sym: Any) -> Any:
+    """The length of a stored 1-d array or list (``None`` for None), or :data:`UNKNOWN`."""
+    from safeload._symbolic import _Array, _Box, _Const, _Dict, _Obj, _Tuple
+
+    if isinstance(sym, _Const):
+        return sym.value if sym.value is None else UNKNOWN
+    if isinstance(sym, _Array):
+        dims = sym.shape
+        if isinstance(dims, tuple) and len(dims) == 1 and isinstance(dims[0], int):
+            return dims[0]
+        return UNKNOWN
+    if isinstance(sym, (_Box, _Tuple)):
+        return len(sym.items)
+    if isinstance(sym, _Obj):
+        shape: Any = None
+        state = sym.state
+        if isinstance(state, _Tuple) and len(state.items) == 5:
+            shape = state.items[1]  # numpy's _reconstruct + BUILD (version, shape, ...)
+        elif isinstance(state, _Dict) and "shape" in state.items:
+            shape = state.items["shape"]  # joblib's NumpyArrayWrapper
+        elif isinstance(sym.args, _Tuple) and len(sym.args.items) >= 3:
+            shape = sym.args.items[2]  # numpy's _frombuffer(buffer, dtype, shape, order)
+        value = _literal(shape) if shape is not None else UNKNOWN
+        if isinstance(value, tuple) and len(value) == 1 and isinstance(value[0], int):
+            return value[0]
+    return UNKNOWN

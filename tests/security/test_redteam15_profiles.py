@@ -1,0 +1,181 @@
+"""Red-team round 15 on the opt-in trust profiles (r15-01, -02, -03, -07, -09, -14), one test
+each: the harm under plain pickle in a child process (a FIFO ``fit`` blocks on, a marker file,
+a crash, memory under RLIMIT_AS), then safeload refusing the same bytes with the profile
+switched on and ``scan`` agreeing (``tests/parity.py``)."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from tests.parity import load_unsigned
+
+from safeload import SafeloadError, UsageError
+
+RNG = np.random.RandomState(0)
+X = RNG.rand(60, 4)
+Y = (X[:, 0] > 0.5).astype(int)
+
+_CHILD = textwrap.dedent(
+    """
+    import pickle, resource, sys, warnings
+    import numpy as np
+    warnings.simplefilter("ignore")
+    cap = int(sys.argv[2])
+    if cap:
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    X = np.random.RandomState(0).rand(60, 4)
+    Y = (X[:, 0] > 0.5).astype(int)
+    with open(sys.argv[1], "rb") as fh:
+        model = pickle.load(fh)
+    print("loaded", flush=True)
+    """
+)
+
+
+def _plain(path: Path, call: str, *, timeout: float = 120, cap: int = 0) -> tuple[int | None, str]:
+    """Run ``call`` on the plainly unpickled model in a child: (returncode, output); a
+    ``None`` return code means it was still running after ``timeout`` seconds."""
+    code = _CHILD + f"try:\n    {call}\nexcept BaseException as exc:\n    print('raised', exc)\n"
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", code, str(path), str(cap)],
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return None, ""
+    return proc.returncode, (proc.stdout + proc.stderr).decode(errors="replace")
+
+
+def _lgbm() -> Any:
+    lgb = pytest.importorskip("lightgbm")
+    return lgb.LGBMClassifier(n_estimators=3, num_leaves=3, verbose=-1).fit(X, Y)
+
+
+def _dump(tmp_path: Path, model: Any, name: str = "m.pkl") -> Path:
+    path = tmp_path / name
+    path.write_bytes(pickle.dumps(model, protocol=5))
+    return path
+
+
+def _refused(path: Path, profile: str, match: str) -> None:
+    with pytest.raises(SafeloadError, match=match):
+        load_unsigned(path, profiles=[profile])  # scan must agree (tests/parity.py)
+
+
+def test_r15_01_lightgbm_value_injects_a_file_parameter(tmp_path: Path) -> None:
+    """A value with a space becomes a second 'key=value' pair in LightGBM's parameter text:
+    ``fit`` reads a FIFO the file names and blocks."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    model = _lgbm()
+    model.boosting_type = f"gbdt forcedbins_filename={fifo}"
+    path = _dump(tmp_path, model)
+    rc, out = _plain(path, "model.fit(X, Y)", timeout=15)
+    assert rc is None, f"plain pickle + fit should block reading the FIFO: {rc} {out[-500:]}"
+    _refused(path, "lightgbm", "boosting_type")
+    # the same through _other_params and Booster.params, keys and list items included
+    for attr, value in (
+        ("_other_params", {"verbose": -1, "metric": ["auc", f"auc forcedbins_filename={fifo}"]}),
+        ("_other_params", {"verbose": -1, "forcedbins_filename x": "1"}),
+        ("_other_params", {"fs": str(fifo)}),  # an alias of forcedsplits_filename
+    ):
+        model = _lgbm()
+        setattr(model, attr, value)
+        _refused(_dump(tmp_path, model, "other.pkl"), "lightgbm", "_other_params")
+    model = _lgbm()
+    model._Booster.params["objective"] = f"binary forcedsplits_filename={fifo}"
+    _refused(_dump(tmp_path, model, "booster.pkl"), "lightgbm", "objective")
+
+
+def test_r15_02_lightgbm_thread_count(tmp_path: Path) -> None:
+    """``n_jobs=100000`` becomes OpenMP's thread count at predict: the process crashes."""
+    model = _lgbm()
+    model.n_jobs = 100_000
+    path = _dump(tmp_path, model)
+    rc, out = _plain(path, "model.predict(X[:3]); print('predicted')")
+    assert rc is not None and rc < 0, f"plain pickle + predict should crash: {rc} {out[-500:]}"
+    _refused(path, "lightgbm", "n_jobs")
+    model = _lgbm()
+    model._other_params = {"verbose": -1, "nthread": 100_000}
+    _refused(_dump(tmp_path, model, "other.pkl"), "lightgbm", "nthread")
+
+
+def test_r15_03_catboost_training_options_file(tmp_path: Path) -> None:
+    """``training_options_file`` (not a constructor option) makes ``fit`` write a file at a
+    path the model names."""
+    cb = pytest.importorskip("catboost")
+    marker = tmp_path / "written_by_fit.json"
+    model = cb.CatBoostClassifier(iterations=2, depth=2, verbose=0, allow_writing_files=False)
+    model.fit(X, Y)
+    state = model.__getstate__()
+    state["training_options_file"] = str(marker)
+    state["allow_writing_files"] = True
+    clone = cb.CatBoostClassifier.__new__(cb.CatBoostClassifier)
+    clone.__setstate__(state)
+    path = _dump(tmp_path, clone)
+    rc, out = _plain(path, "model.fit(X, Y)")
+    assert rc == 0 and marker.exists(), f"plain pickle + fit should write the file: {out[-500:]}"
+    marker.unlink()
+    _refused(path, "catboost", "training_options_file")
+    assert not marker.exists()
+
+
+def test_r15_07_lightgbm_feature_index_out_of_range(tmp_path: Path) -> None:
+    """``interaction_constraints`` indexes LightGBM's feature map unchecked: ``fit`` crashes."""
+    model = _lgbm()
+    model.set_params(interaction_constraints=[[100_000_000]])
+    path = _dump(tmp_path, model)
+    rc, out = _plain(path, "model.fit(X, Y)")
+    assert rc is not None and rc < 0, f"plain pickle + fit should crash: {rc} {out[-500:]}"
+    _refused(path, "lightgbm", "interaction_constraints")
+    model = _lgbm()
+    model._Booster.params["categorical_column"] = [4]
+    _refused(_dump(tmp_path, model, "booster.pkl"), "lightgbm", "categorical_column")
+
+
+def test_r15_09_native_class_by_another_name(tmp_path: Path) -> None:
+    """``xgboost.Booster`` is ``xgboost.core.Booster``: the profile's stream rule is on the
+    name pickle writes, so trusting the alias by hand would let ``Booster(None, None, PATH)``
+    read a file during the load. Trusting a native-model class by hand is refused, and the
+    refusal with the profile on no longer advises it."""
+    pytest.importorskip("xgboost")
+    read = tmp_path / "read_by_load.txt"
+    read.write_text("S" * 64)
+    body = (
+        b"\x8c\x07xgboost\x8c\x07Booster\x93"
+        + b"NN\x8c"
+        + bytes([len(str(read))])
+        + str(read).encode()
+        + b"\x87R"
+    )
+    path = tmp_path / "alias.pkl"
+    path.write_bytes(b"\x80\x04" + body + b".")
+    _rc, out = _plain(path, "pass")
+    assert "(S vs. {)" in out, f"plain pickle reads the file during load: {out[-500:]}"
+    for trusted in (["xgboost.Booster"], ["xgboost.core.Booster"], ["lightgbm.Booster"]):
+        with pytest.raises(UsageError, match="native code"):
+            load_unsigned(path, profiles=["xgboost"], trusted=trusted)
+    with pytest.raises(SafeloadError) as info:
+        load_unsigned(path, profiles=["xgboost"])
+    assert "trusted=['xgboost.Booster']" not in str(info.value)
+    assert "aliases" in str(info.value)
+
+
+def test_r15_14_lightgbm_class_count(tmp_path: Path) -> None:
+    """``_n_classes`` becomes ``num_class`` at predict: 1e8 asks for gigabytes for one row."""
+    model = _lgbm()
+    model._n_classes = 100_000_000
+    path = _dump(tmp_path, model)
+    rc, out = _plain(path, "model.predict_proba(X[:1])", cap=2 * 2**30)
+    assert "bad_alloc" in out or "MemoryError" in out or (rc is not None and rc != 0), out[-500:]
+    _refused(path, "lightgbm", "_n_classes")
