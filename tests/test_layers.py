@@ -38,6 +38,8 @@ BYTES_ONLY = [
     "trust/native.py",
     "trust/profiles.py",
     "trust/pandas_forms.py",
+    "trust/native_params.py",
+    "trust/_lightgbm_aliases.py",
 ]
 #: Calls that open or read a path.
 OPENERS = {"open", "fdopen", "read_bytes", "read_text", "write_bytes", "write_text", "mmap"}
