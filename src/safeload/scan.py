@@ -1376,6 +1376,8 @@ class _Walker:
         refuses (issue 14, item 6)."""
         import numpy as np
 
+        from safeload.validate import MAX_TREE_FEATURES
+
         unproven = "sklearn Tree whose node arrays the pass cannot read from the stream"
         args = tree.args
         if not (isinstance(state, _Dict) and isinstance(args, _Tuple) and len(args.items) == 3):
@@ -1414,6 +1416,8 @@ class _Walker:
             parents = np.bincount(np.concatenate([li, ri]), minlength=node_count)
             if parents[0] != 0 or not np.all(parents[1:] == 1):
                 return bad + "the nodes are not a tree (a node has no parent or several)"
+            if not 1 <= n_features <= MAX_TREE_FEATURES:
+                return bad + "n_features is out of range"
             feature = nodes["feature"].astype(np.int64)[inner]
             if not np.all((feature >= 0) & (feature < n_features)):
                 return bad + "a feature index is out of range"
@@ -1428,8 +1432,8 @@ class _Walker:
             max_depth = _const_value(state.items["max_depth"], self.fold)
             if type(max_depth) is not int:
                 return unproven
-            if _node_depth(left, right, inner) > max_depth:
-                return bad + "the tree is deeper than its max_depth"
+            if _node_depth(left, right, inner) != max_depth:
+                return bad + "max_depth is not the tree's real depth"
         except (KeyError, ValueError, TypeError, IndexError, OverflowError):
             return unproven
         return None
