@@ -93,6 +93,19 @@ REFUSED_OPCODES: Final = {
 _MAX_CONST: Final = 1024
 #: scikit-learn's decision tree: its node arrays are indexes that predict() follows unchecked.
 _TREE: Final = ("sklearn.tree._tree", "Tree")
+#: What makes scikit-learn's native structures, whose C-level ``__setstate__`` the library calls
+#: once, right after making them. A second BUILD (or one after the object was used) would let
+#: the pass check one state while the object ends with another (r15-06).
+_ONE_NATIVE_STATE: Final = frozenset(
+    {
+        _TREE,
+        ("sklearn.neighbors._kd_tree", "KDTree"),
+        ("sklearn.neighbors._kd_tree", "newObj"),
+        ("sklearn.neighbors._ball_tree", "BallTree"),
+        ("sklearn.neighbors._ball_tree", "newObj"),
+        ("sklearn.metrics._dist_metrics", "newObj"),
+    }
+)
 _RECONSTRUCT: Final = frozenset(
     {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct")}
 )
@@ -1015,6 +1028,18 @@ class _Walker:
                                 "BUILD on a numpy array or dtype that was already built or "
                                 "used (handed to a call or a state; numpy writes one state "
                                 "for each, before anything uses it)",
+                            )
+                        if (
+                            target.cls.pair in _ONE_NATIVE_STATE
+                            or target.cls.pair[0] == "sklearn.metrics._dist_metrics"
+                        ) and (target.state is not None or target.frozen):
+                            raise _Unsafe(
+                                pos,
+                                name,
+                                f"a second BUILD on what {format_name(*target.cls.pair)} makes, "
+                                "or one after it was used: scikit-learn writes one state for "
+                                "its native structures (trees, neighbor trees, metrics), and "
+                                "the pass checks that one",
                             )
                         self._pandas_build(target, pos, name)
                         if target.cls.pair in NATIVE_STATES:
