@@ -172,6 +172,8 @@ def _hostile(row: DispatchRow) -> Any:
         return LogisticRegression()
     if kind == "forbidden":
         return 1
+    if kind == "thread_count":
+        return 100_000
     raise AssertionError(kind)
 
 

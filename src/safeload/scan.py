@@ -93,6 +93,19 @@ REFUSED_OPCODES: Final = {
 _MAX_CONST: Final = 1024
 #: scikit-learn's decision tree: its node arrays are indexes that predict() follows unchecked.
 _TREE: Final = ("sklearn.tree._tree", "Tree")
+#: What makes scikit-learn's native structures, whose C-level ``__setstate__`` the library calls
+#: once, right after making them. A second BUILD (or one after the object was used) would let
+#: the pass check one state while the object ends with another (r15-06).
+_ONE_NATIVE_STATE: Final = frozenset(
+    {
+        _TREE,
+        ("sklearn.neighbors._kd_tree", "KDTree"),
+        ("sklearn.neighbors._kd_tree", "newObj"),
+        ("sklearn.neighbors._ball_tree", "BallTree"),
+        ("sklearn.neighbors._ball_tree", "newObj"),
+        ("sklearn.metrics._dist_metrics", "newObj"),
+    }
+)
 _RECONSTRUCT: Final = frozenset(
     {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct")}
 )
@@ -1016,6 +1029,18 @@ class _Walker:
                                 "used (handed to a call or a state; numpy writes one state "
                                 "for each, before anything uses it)",
                             )
+                        if (
+                            target.cls.pair in _ONE_NATIVE_STATE
+                            or target.cls.pair[0] == "sklearn.metrics._dist_metrics"
+                        ) and (target.state is not None or target.frozen):
+                            raise _Unsafe(
+                                pos,
+                                name,
+                                f"a second BUILD on what {format_name(*target.cls.pair)} makes, "
+                                "or one after it was used: scikit-learn writes one state for "
+                                "its native structures (trees, neighbor trees, metrics), and "
+                                "the pass checks that one",
+                            )
                         self._pandas_build(target, pos, name)
                         if target.cls.pair in NATIVE_STATES:
                             problem = self._native_build(target, state)
@@ -1376,6 +1401,8 @@ class _Walker:
         refuses (issue 14, item 6)."""
         import numpy as np
 
+        from safeload.validate import MAX_TREE_FEATURES
+
         unproven = "sklearn Tree whose node arrays the pass cannot read from the stream"
         args = tree.args
         if not (isinstance(state, _Dict) and isinstance(args, _Tuple) and len(args.items) == 3):
@@ -1414,6 +1441,8 @@ class _Walker:
             parents = np.bincount(np.concatenate([li, ri]), minlength=node_count)
             if parents[0] != 0 or not np.all(parents[1:] == 1):
                 return bad + "the nodes are not a tree (a node has no parent or several)"
+            if not 1 <= n_features <= MAX_TREE_FEATURES:
+                return bad + "n_features is out of range"
             feature = nodes["feature"].astype(np.int64)[inner]
             if not np.all((feature >= 0) & (feature < n_features)):
                 return bad + "a feature index is out of range"
@@ -1428,8 +1457,8 @@ class _Walker:
             max_depth = _const_value(state.items["max_depth"], self.fold)
             if type(max_depth) is not int:
                 return unproven
-            if _node_depth(left, right, inner) > max_depth:
-                return bad + "the tree is deeper than its max_depth"
+            if _node_depth(left, right, inner) != max_depth:
+                return bad + "max_depth is not the tree's real depth"
         except (KeyError, ValueError, TypeError, IndexError, OverflowError):
             return unproven
         return None

@@ -32,6 +32,11 @@ __all__ = ["validate_loaded"]
 
 _ATOMS = (type(None), bool, int, float, complex, str, bytes, bytearray, range, slice)
 MAX_OBJECTS = 50_000_000
+#: Most features a decision tree may say it was fitted on. ``feature_importances_`` and the
+#: partial-dependence helpers allocate one float per feature, so without a cap a small file could
+#: ask for gigabytes with one integer (r15-12); 16 777 216 columns is far beyond any tree fitted
+#: on dense data (and beyond ``HashingVectorizer``'s default of 2**20).
+MAX_TREE_FEATURES = 2**24
 
 
 class _Bad(Exception):
@@ -82,6 +87,7 @@ def _check_tree(tree: Any, context: Any) -> None:
     _check_children(left, right, leaf, "Tree")
     feature = nodes["feature"].astype(np.int64)[~leaf]
     n_features = int(tree.n_features)
+    _require(1 <= n_features <= MAX_TREE_FEATURES, "Tree n_features out of range")
     _require(np.all((feature >= 0) & (feature < n_features)), "Tree feature index out of range")
     values = state["values"]
     n_classes = np.asarray(tree.n_classes)
@@ -101,12 +107,17 @@ def _check_tree(tree: Any, context: Any) -> None:
 
 def _check_tree_depth(tree: Any) -> None:
     """decision_path sizes its output by the stored max_depth and writes one entry per node on
-    each path: the real depth may not exceed it. Called once the children are known to point
-    forward and inside the array, which is what scikit-learn's depth computation needs."""
+    each path: the real depth may not exceed it. Nor may it be larger: the size is
+    ``n_samples * (1 + max_depth)`` in a C integer, which wraps for a huge ``max_depth`` (r15-10).
+    scikit-learn's builders and pruning store the depth they reached, so the two are equal.
+    Called once the children are known to point forward and inside the array, which is what
+    scikit-learn's depth computation needs."""
     depths = getattr(tree, "compute_node_depths", None)
     if depths is None:  # pragma: no cover - scikit-learn < 1.4
         return
-    _require(int(np.max(depths())) - 1 <= int(tree.max_depth), "Tree deeper than its max_depth")
+    _require(
+        int(np.max(depths())) - 1 == int(tree.max_depth), "Tree max_depth is not its real depth"
+    )
 
 
 def _trees_all_valid(trees: list[Any]) -> bool:
@@ -137,6 +148,7 @@ def _trees_all_valid(trees: list[Any]) -> bool:
                 and classes.shape == (outputs,)
                 and int(classes.min()) >= 1
                 and int(classes.max()) <= most
+                and 1 <= int(tree.n_features) <= MAX_TREE_FEATURES
             ):
                 return False
             batch.append((nodes, int(tree.n_features)))
@@ -148,7 +160,7 @@ def _trees_all_valid(trees: list[Any]) -> bool:
         if batch and not _node_batch_valid(batch):
             return False
         for tree in trees:  # only now are the children known to be safe to follow
-            if int(np.max(tree.compute_node_depths())) - 1 > int(tree.max_depth):
+            if int(np.max(tree.compute_node_depths())) - 1 != int(tree.max_depth):
                 return False
         return True
     except Exception:
@@ -311,6 +323,10 @@ def _check_binary_tree(tree: Any, context: Any) -> None:
     st = tree.__getstate__()
     data, idx_array, node_data, node_bounds = st[0], st[1], st[2], st[3]
     n_levels, n_nodes = int(st[5]), int(st[6])
+    # a breadth-first query sizes its node heap as n_samples // leaf_size (C division: 0 is
+    # SIGFPE, r15-15); scikit-learn refuses leaf_size < 1. The counters are statistics.
+    _require(int(st[4]) >= 1, "neighbor tree leaf_size is not positive")
+    _require(all(int(c) >= 0 for c in st[7:11]), "neighbor tree counters are negative")
     sample_weight = st[12]
     _require(isinstance(data, np.ndarray) and data.ndim == 2, "neighbor tree data not 2-D")
     n_samples, n_features = data.shape

@@ -22,7 +22,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["KINDS", "ROWS", "DispatchRow"]
+__all__ = ["KINDS", "MAX_THREADS", "ROWS", "DispatchRow"]
+
+#: Largest stored OpenMP thread count accepted (kind ``thread_count``). Not tied to this
+#: machine: an honest file stores the fitting machine's count, which may exceed this one's cores.
+MAX_THREADS = 1024
 
 #: How an attribute can be pinned. ``safeload.trust.usetime`` implements each kind.
 KINDS: dict[str, str] = {
@@ -46,6 +50,8 @@ KINDS: dict[str, str] = {
     "kernel": "an allowed Gaussian-process kernel instance",
     "forbidden": "the attribute may not be present in the state at all",
     "int_one": "the int 1 exactly (a worker count pinned to one: no processes at use)",
+    "thread_count": "an int from 1 to MAX_THREADS (an OpenMP thread count the fitting machine "
+    "stored: the native code starts that many threads), or None when ``values`` holds None",
     "params": "None, or a dict of parameters handed to a library's native code: plain data, "
     "and none of the keys in ``values`` (parameters that name files, paths, hosts or streams)",
     "instance_of": "an instance of one of the classes named in ``values`` ('module:qualname'), "
@@ -1033,6 +1039,21 @@ _TYPE_PINS: tuple[DispatchRow, ...] = (
         "_scorers",
         "__call__: scorer(estimator, X, y) for each value",
         "scorer",
+    ),
+    DispatchRow(
+        "sklearn.cluster._kmeans:_BaseKMeans",
+        "_n_threads",
+        "predict/score/transform: prange(num_threads=self._n_threads) in the label assignment "
+        "(_kmeans.py:1099); 100000 crashes thread creation, -1 makes libgomp exit (r15-16)",
+        "thread_count",
+    ),
+    DispatchRow(
+        "sklearn.ensemble._hist_gradient_boosting.binning:_BinMapper",
+        "n_threads",
+        "transform: _openmp_effective_n_threads(self.n_threads) for the binning prange "
+        "(binning.py:340); fit stores its own count",
+        "thread_count",
+        (None,),
     ),
     DispatchRow(
         "sklearn.cluster._birch:Birch",

@@ -42,7 +42,7 @@ import numpy as np
 
 from safeload.trust import native_params
 from safeload.trust.callables import CALLABLE_ROWS, TYPE_VALUE_ROWS
-from safeload.trust.dispatch import ROWS, DispatchRow
+from safeload.trust.dispatch import MAX_THREADS, ROWS, DispatchRow
 from safeload.trust.pandas_forms import is_checked_pandas
 from safeload.trust.profiles import INSTANCE_DEFAULTS, PROFILE_ROWS, estimator_like_names
 
@@ -777,7 +777,17 @@ def _check_instance(obj: Any, graph: _Graph) -> None:
 #: Kinds whose rows a parameter grid could otherwise get around: fit applies the grid with
 #: set_params, after the load-time checks ran.
 _GRID_KINDS = frozenset(
-    {"none", "attr_path", "data", "one_of", "each_one_of", "forbidden", "params", "int_one"}
+    {
+        "none",
+        "attr_path",
+        "data",
+        "one_of",
+        "each_one_of",
+        "forbidden",
+        "params",
+        "int_one",
+        "thread_count",
+    }
 )
 
 
@@ -1090,6 +1100,16 @@ def _int_one(row: DispatchRow, value: Any, graph: _Graph) -> None:
         raise _bad(f"is {_short(value)}; only 1 is accepted (more starts worker processes)")
 
 
+def _thread_count(row: DispatchRow, value: Any, graph: _Graph) -> None:
+    if value is None and None in row.values:
+        return
+    if type(value) is not int or not 1 <= value <= MAX_THREADS:
+        raise _bad(
+            f"is {_short(value)}; only an int from 1 to {MAX_THREADS} is accepted (the native "
+            "code starts that many threads)"
+        )
+
+
 def _forbidden(row: DispatchRow, value: Any, graph: _Graph) -> None:
     raise _bad("may not be set by a file")
 
@@ -1110,6 +1130,7 @@ _KIND_CHECKS: dict[str, Callable[[DispatchRow, Any, _Graph], None]] = {
     "kernel": _kernel,
     "forbidden": _forbidden,
     "int_one": _int_one,
+    "thread_count": _thread_count,
     "params": _params,
     "instance_of": _instance_of,
     "rebuilt": _rebuilt,
@@ -1229,7 +1250,16 @@ def _check_params(
 
 #: Kinds whose rule can be decided from a literal value alone.
 _LITERAL_KINDS = frozenset(
-    {"one_of", "each_one_of", "none", "output_config", "attr_path", "forbidden", "int_one"}
+    {
+        "one_of",
+        "each_one_of",
+        "none",
+        "output_config",
+        "attr_path",
+        "forbidden",
+        "int_one",
+        "thread_count",
+    }
 )
 
 
