@@ -120,9 +120,10 @@ def _read_npy(zf: zipfile.ZipFile, member: Any) -> np.ndarray[Any, Any]:
 
 
 class _Converter:
-    def __init__(self, zf: zipfile.ZipFile, policy: Policy) -> None:
+    def __init__(self, zf: zipfile.ZipFile, policy: Policy, limits: Limits) -> None:
         self.zf = zf
         self.policy = policy
+        self.limits = limits
         self.memo: dict[Any, Any] = {}
         self.busy: set[Any] = set()
 
@@ -360,7 +361,12 @@ class _Converter:
         if not isinstance(member, str) or member not in self.zf.namelist():
             raise _Refused(f"sparse member {member!r} is missing")
         with zipfile.ZipFile(io.BytesIO(self.zf.read(member))) as inner:
-            for info in inner.infolist():
+            infos = inner.infolist()
+            # zipfile reads no more than a member's declared size: bound the declared sizes
+            total = sum(info.file_size for info in infos)
+            if len(infos) > 16 or total > self.limits.max_decompressed_size:
+                raise _Refused(f"sparse member {member!r} inflates past the size limit")
+            for info in infos:
                 arr = _read_npy(inner, info.filename)
                 del arr
         return load_npz(io.BytesIO(self.zf.read(member)))
@@ -388,7 +394,7 @@ def skops_findings(zf: zipfile.ZipFile, policy: Policy, limits: Limits) -> list[
 
     try:
         schema = json.loads(zf.read("schema.json"))
-        root = _Converter(zf, policy).value(schema)
+        root = _Converter(zf, policy, limits).value(schema)
         stream = pickle.dumps(root, protocol=5)
     except _Refused as exc:
         return [Finding(0, "", f"unproven: {exc}; a load decides when it builds the file")]
