@@ -150,6 +150,8 @@ def _hostile(row: DispatchRow) -> Any:
     kind = row.kind
     if kind in ("one_of",):
         return "tofile"
+    if kind == "regex":
+        return r"(?:a|aa)*#"  # backtracks exponentially on a run of 'a's (r15-13)
     if kind == "each_one_of":
         return ["tofile"]
     if kind in ("estimator", "instance_of", "kernel", "rebuilt"):

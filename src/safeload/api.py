@@ -1457,7 +1457,14 @@ def _scan_skops(data: Buffer, pol: Policy, lim: Limits, label: str) -> ScanRepor
         refs.setdefault(
             (module, name), GlobalRef(module, name, 0, loader, pol.allows(module, name))
         )
-    return ScanReport(label, "skops", tuple(refs.values()), (), (), None, 0)
+    findings: tuple[Finding, ...] = ()
+    if all(r.trusted for r in refs.values()):
+        # what a load checks after building (use-time rules, native structures), on the
+        # pickle of what skops would build (r15-17: scan skipped them for skops files)
+        from safeload.trust.skops_stream import skops_findings
+
+        findings = tuple(skops_findings(zf, pol, lim))
+    return ScanReport(label, "skops", tuple(refs.values()), findings, (), None, 0)
 
 
 def trust_profiles() -> dict[str, TrustProfile]:

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from safeload.trust.regex import REVIEWED_TOKEN_PATTERNS
+
 __all__ = ["KINDS", "MAX_THREADS", "ROWS", "DispatchRow"]
 
 #: Largest stored OpenMP thread count accepted (kind ``thread_count``). Not tied to this
@@ -57,6 +59,8 @@ KINDS: dict[str, str] = {
     "instance_of": "an instance of one of the classes named in ``values`` ('module:qualname'), "
     "or None when ``values`` holds None",
     "each_instance_of": "a list, tuple or object array whose items are all instance_of",
+    "regex": "None, or a str (exactly) that is one of ``values`` when it has any, else a "
+    "regular expression that safeload.trust.regex.regex_problem accepts (bounded backtracking)",
     "rebuilt": "built by the class's own __setstate__ from other state, never taken from the "
     "file: must be an instance of a class in ``values`` (none of which a file can build), and is "
     "not walked further",
@@ -408,6 +412,22 @@ ROWS: tuple[DispatchRow, ...] = (
         "vocabulary",
         "fit/transform: iterated/indexed; constraint admits any object with __iter__",
         "data",
+    ),
+    DispatchRow(
+        "sklearn.feature_extraction.text:_VectorizerMixin",
+        "input",
+        "transform/predict: 'filename' or 'file' makes decode() open and read each caller "
+        "string as a path (r15-13); an honest model of text holds 'content'",
+        "one_of",
+        ("content",),
+    ),
+    DispatchRow(
+        "sklearn.feature_extraction.text:_VectorizerMixin",
+        "token_pattern",
+        "transform/predict: re.compile(token_pattern).findall(doc) on every document; a "
+        "backtracking pattern never returns on ordinary text (r15-13)",
+        "regex",
+        REVIEWED_TOKEN_PATTERNS,
     ),
     DispatchRow(
         "sklearn.feature_extraction.text:TfidfVectorizer",
@@ -1114,6 +1134,13 @@ _TYPE_PINS: tuple[DispatchRow, ...] = (
         "predict: self.f_(T); __setstate__ rebuilds it from X_thresholds_ and y_thresholds_",
         "rebuilt",
         ("scipy.interpolate._interpolate:interp1d",),
+    ),
+    DispatchRow(
+        "sklearn.compose._column_transformer:make_column_selector",
+        "pattern",
+        "__call__: df.columns.str.contains(pattern, regex=True) on the caller's column names; "
+        "a backtracking pattern never returns (r15-13)",
+        "regex",
     ),
     DispatchRow(
         "sklearn.compose._column_transformer:make_column_selector",

@@ -497,10 +497,10 @@ def _grid_problem(grid: Any) -> str | None:
 
 #: Kinds whose rule refuses a value the stream shows is not a literal (a list, an object):
 #: :func:`usetime.state_problem` judges only literals, so these are judged here too.
-_ANY_VALUE_KINDS = frozenset({"none", "int_one", "thread_count"})
+_ANY_VALUE_KINDS = frozenset({"none", "int_one", "thread_count", "regex", "one_of"})
 #: Kinds :func:`usetime.state_problem` already judged from literals.
 _LITERAL_DONE = frozenset(
-    {"one_of", "none", "output_config", "forbidden", "rebuilt", "int_one", "thread_count"}
+    {"one_of", "none", "output_config", "forbidden", "rebuilt", "int_one", "thread_count", "regex"}
 )
 _ARRAY_MAKERS = frozenset(
     {
@@ -603,6 +603,10 @@ def _row_problem(row: Any, sym: Any, depth: int) -> str | None:
         if isinstance(sym, _Const):
             return None  # judged as a literal by state_problem
         return f"holds {_describe(sym)}; only None is accepted in a loaded model"
+    if kind in ("regex", "one_of"):
+        if _literal(sym)[0]:
+            return None  # judged as a literal by state_problem (a str, exactly, or None)
+        return f"holds {_describe(sym)}; only a str or None is accepted"
     if kind == "each_one_of":
         items = [sym] if isinstance(sym, _Const) else _items(sym)
         for item in items or ():

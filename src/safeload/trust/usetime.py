@@ -836,8 +836,28 @@ def _apply(row: DispatchRow, value: Any, graph: _Graph) -> None:
 def _one_of(row: DispatchRow, value: Any, graph: _Graph) -> None:
     if value is None and None in row.values:
         return
-    if not isinstance(value, str) or value not in row.values:
+    # a str exactly: scan judges the literal in the stream, and a numpy str scalar is none
+    if type(value) is not str or value not in row.values:
         raise _bad(f"is {_short(value)}; allowed: {_choices(row)}")
+
+
+def _regex(row: DispatchRow, value: Any, graph: _Graph) -> None:
+    from safeload.trust.regex import regex_problem
+
+    if value is None:
+        return
+    if type(value) is not str:
+        raise _bad(f"is {_short(value)}, not a plain str pattern")
+    if row.values:
+        if value not in row.values:
+            raise _bad(
+                f"is the pattern {_short(value)}, not one of the reviewed patterns "
+                f"({_choices(row)}): re-save the model with one of them"
+            )
+        return
+    problem = regex_problem(value)
+    if problem:
+        raise _bad(f"is the pattern {_short(value)}, which may never finish: {problem}")
 
 
 def _each_one_of(row: DispatchRow, value: Any, graph: _Graph) -> None:
@@ -1116,6 +1136,7 @@ def _forbidden(row: DispatchRow, value: Any, graph: _Graph) -> None:
 
 _KIND_CHECKS: dict[str, Callable[[DispatchRow, Any, _Graph], None]] = {
     "one_of": _one_of,
+    "regex": _regex,
     "each_one_of": _each_one_of,
     "estimator": _estimator,
     "estimators": _estimators,
@@ -1259,6 +1280,7 @@ _LITERAL_KINDS = frozenset(
         "forbidden",
         "int_one",
         "thread_count",
+        "regex",
     }
 )
 
