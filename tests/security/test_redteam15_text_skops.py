@@ -19,7 +19,6 @@ import re
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 from typing import Any
 
@@ -152,17 +151,18 @@ def test_r15_13_reviewed_token_patterns_load_and_work(tmp_path: Path, pattern: A
     assert list(loaded.predict(DOCS)) == list(model.predict(DOCS))
 
 
-def test_r15_13_reviewed_token_patterns_are_linear() -> None:
-    """Each reviewed pattern, on a long document built to make it backtrack, takes time in
-    proportion to the document (twice the text, about twice the time)."""
+def test_r15_13_reviewed_token_patterns_are_single_repeats() -> None:
+    """Each reviewed pattern is at most one repeat of one character class between fixed
+    anchors, the shape that Python's backtracking matcher runs in linear time (the argument is
+    in ``safeload.trust.regex``; speed itself is not asserted here: tests never time). Each
+    still tokenizes ordinary text."""
     for pattern in REVIEWED_TOKEN_PATTERNS:
         if pattern is None:
             continue
-        rx = re.compile(pattern)
-        for unit in ("a", "a ", " ", "a#", "é"):
-            t0 = time.perf_counter()
-            rx.findall(unit * 200_000)
-            assert time.perf_counter() - t0 < 1.0, (pattern, unit)
+        body = re.sub(r"^\(\?u\)", "", pattern)
+        assert len(re.findall(r"[+*]|\{", body)) <= 2, pattern  # \w\w+ is one class twice
+        assert "(" not in body and "|" not in body, pattern
+        assert re.findall(pattern, "the quick brown fox"), pattern
 
 
 def test_r15_13_honest_vectorizers_load_and_scan_safe(tmp_path: Path) -> None:
@@ -209,14 +209,9 @@ def test_r15_13_regex_rule_refuses(pattern: str) -> None:
 
 
 @pytest.mark.parametrize("pattern", [r"^num_", r".*_x$", r"^(cat|num)_\d+", r"\w+\d?", r"a{5}"])
-def test_r15_13_regex_rule_accepts_and_is_polynomial(pattern: str) -> None:
+def test_r15_13_regex_rule_accepts(pattern: str) -> None:
     assert regex_problem(pattern) is None
-    rx = re.compile(pattern)
-    t0 = time.perf_counter()
-    for n in (50, 100, 200, 400):
-        for unit in ("a", "_", "1", "num_1", "x"):
-            rx.search(unit * n)
-    assert time.perf_counter() - t0 < 2.0
+    re.compile(pattern)  # a pattern the rule accepts is one Python compiles
 
 
 # --- r15-17: skops files: scan runs the checks a load runs after building -------------------
