@@ -40,6 +40,7 @@ BYTES_ONLY = [
     "trust/pandas_forms.py",
     "trust/native_params.py",
     "trust/_lightgbm_aliases.py",
+    "trust/xgboost_ubj.py",
 ]
 #: Calls that open or read a path.
 OPENERS = {"open", "fdopen", "read_bytes", "read_text", "write_bytes", "write_text", "mmap"}
