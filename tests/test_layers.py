@@ -42,6 +42,7 @@ BYTES_ONLY = [
     "trust/_lightgbm_aliases.py",
     "trust/regex.py",
     "trust/skops_stream.py",
+    "trust/xgboost_ubj.py",
 ]
 #: Calls that open or read a path.
 OPENERS = {"open", "fdopen", "read_bytes", "read_text", "write_bytes", "write_text", "mmap"}

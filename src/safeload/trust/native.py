@@ -26,6 +26,7 @@ from safeload._symbolic import _Big, _Bytes, _Const, _Dict, _Global, _Obj, _Tupl
 from safeload.policy import format_name
 from safeload.trust import native_params
 from safeload.trust.profiles import MAX_BLOB, NATIVE_STATES, NativeState
+from safeload.trust.xgboost_ubj import state_blob_problem as xgboost_blob_problem
 
 __all__ = ["native_rule", "native_state_problem"]
 
@@ -120,6 +121,8 @@ def _blob_problem(rule: NativeState, sym: Any, data: Any, bytearrays: Container[
             f"{where} does not start with {wanted}, the header the library writes; it is not "
             "handed to the native parser"
         )
+    if rule.cls == "xgboost.core:Booster":  # UBJSON counts and trees: safeload.trust.xgboost_ubj
+        return xgboost_blob_problem(where, sym, data)
     return None
 
 

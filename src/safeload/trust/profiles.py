@@ -341,7 +341,8 @@ _XGBOOST: tuple[_Row, ...] = (
         "Booster",
         "xgboost's model: made by __new__ only, then one BUILD whose state is exactly "
         "{'handle': bytearray} of UBJSON, which __setstate__ hands to xgboost's native "
-        "XGBoosterUnserializeFromBuffer; the rebuilt handle is a ctypes pointer only that "
+        "XGBoosterUnserializeFromBuffer; the UBJSON lengths and the trees are checked first "
+        "(safeload.trust.xgboost_ubj); the rebuilt handle is a ctypes pointer only that "
         "parser makes",
     ),
     *(
@@ -354,6 +355,20 @@ _XGBOOST: tuple[_Row, ...] = (
             "XGBRFRegressor",
         )
     ),
+)
+#: What safeload checks in xgboost's blob before xgboost's parser reads it, and what it leaves.
+_XGBOOST_CAVEAT = (
+    " Before xgboost's native parser reads the Booster's blob, safeload walks its UBJSON "
+    "(bounded and iterative: every declared length and count must fit in the bytes that "
+    "remain, nesting and item counts are bounded, only the forms xgboost writes, nothing after "
+    "the model; r15-11) and checks the model it describes: per tree, every per-node array has "
+    "num_nodes entries, children are -1 (a leaf) or two nodes numbered after their parent, no "
+    "node has two parents and parents agrees, split features are below num_feature, "
+    "categorical split lists are in range; tree_info names an existing output group and a "
+    "linear model has (num_feature + 1) x groups weights (r15-04). What the numbers mean "
+    "(thresholds, leaf values, the configuration strings) and any other bug in that parser "
+    "remain out of safeload's control: this profile is still meant for files you would trust "
+    "to run xgboost on."
 )
 _XGBOOST_LEFT_OUT: tuple[tuple[str, str], ...] = (
     (
@@ -450,8 +465,6 @@ _NATIVE_CAVEAT = (
     "trust to run {lib} on: signed files from a trusted signer."
 )
 _NATIVE_KNOWN = {
-    "xgboost": "r15-04: a tree index out of range segfaults predict; r15-11: a UBJSON count "
-    "segfaults inside the load",
     "LightGBM": "r15-05: a tree text disagreeing with tree_sizes aborts inside the load, a "
     "self-loop tree hangs predict",
     "CatBoost": "r15-08: changed model bytes segfault inside the load",
@@ -648,8 +661,7 @@ PROFILES: dict[str, Profile] = {
                 "xgboost's Booster and its scikit-learn wrappers (XGBClassifier, XGBRegressor, "
                 "XGBRanker, XGBRFClassifier, XGBRFRegressor). The wrappers' parameters that "
                 "could carry code (objective, eval_metric, callbacks, kwargs) are pinned to "
-                "plain data or None."
-                + _NATIVE_CAVEAT.format(lib="xgboost", known=_NATIVE_KNOWN["xgboost"])
+                "plain data or None." + _XGBOOST_CAVEAT
             ),
             entries=_XGBOOST,
             left_out=_XGBOOST_LEFT_OUT,
