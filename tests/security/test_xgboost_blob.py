@@ -358,3 +358,30 @@ def test_categorical_checks(honest: dict[str, Any]) -> None:
     changed = _model_json(honest["categorical"])
     _tree(changed, t)["split_type"] = [0] * len(_tree(changed, t)["split_type"])
     assert "not the categorical split nodes" in str(_check(changed))
+
+
+def test_skops_files_get_the_same_blob_checks(tmp_path: Path) -> None:
+    """A skops file holds the Booster's blob as a zip member: load checks it as it checks a
+    pickle's (r15-11 through skops), and scan agrees."""
+    import zipfile
+
+    import skops.io
+
+    model = _classifier()
+    honest = tmp_path / "honest.skops"
+    skops.io.dump(model, honest)
+    assert np.array_equal(load_unsigned(honest, profiles=["xgboost"]).predict(X), model.predict(X))
+    blob = bytes(_handle(model))
+    with zipfile.ZipFile(honest) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    (name,) = [n for n, data in members.items() if data == blob]
+    bad = bytearray(blob)
+    at = bad.find(b"split_conditions") + len(b"split_conditions")
+    bad[at + 5 : at + 13] = struct.pack(">q", 10_000_000)
+    members[name] = bytes(bad)
+    crafted = tmp_path / "count.skops"
+    with zipfile.ZipFile(crafted, "w") as zf:
+        for member, data in members.items():
+            zf.writestr(member, data)
+    with pytest.raises(SafeloadError, match="declares 10000000 elements"):
+        load_unsigned(crafted, profiles=["xgboost"])
