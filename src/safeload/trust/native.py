@@ -24,7 +24,7 @@ from typing import Any
 
 from safeload._symbolic import _Big, _Bytes, _Const, _Dict, _Global, _Obj, _Tuple
 from safeload.policy import format_name
-from safeload.trust import native_params
+from safeload.trust import lightgbm_text, native_params
 from safeload.trust.profiles import MAX_BLOB, NATIVE_STATES, NativeState
 
 __all__ = ["native_rule", "native_state_problem"]
@@ -120,6 +120,8 @@ def _blob_problem(rule: NativeState, sym: Any, data: Any, bytearrays: Container[
             f"{where} does not start with {wanted}, the header the library writes; it is not "
             "handed to the native parser"
         )
+    if rule.cls == "lightgbm.basic:Booster":  # its tree structure: safeload.trust.lightgbm_text
+        return lightgbm_text.model_text_problem(where, sym)
     return None
 
 
