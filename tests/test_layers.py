@@ -43,6 +43,7 @@ BYTES_ONLY = [
     "trust/regex.py",
     "trust/skops_stream.py",
     "trust/xgboost_ubj.py",
+    "trust/lightgbm_text.py",
 ]
 #: Calls that open or read a path.
 OPENERS = {"open", "fdopen", "read_bytes", "read_text", "write_bytes", "write_text", "mmap"}

@@ -24,7 +24,7 @@ from typing import Any
 
 from safeload._symbolic import _Big, _Bytes, _Const, _Dict, _Global, _Obj, _Tuple
 from safeload.policy import format_name
-from safeload.trust import native_params
+from safeload.trust import lightgbm_text, native_params
 from safeload.trust.profiles import MAX_BLOB, NATIVE_STATES, NativeState
 from safeload.trust.xgboost_ubj import state_blob_problem as xgboost_blob_problem
 
@@ -123,6 +123,8 @@ def _blob_problem(rule: NativeState, sym: Any, data: Any, bytearrays: Container[
         )
     if rule.cls == "xgboost.core:Booster":  # UBJSON counts and trees: safeload.trust.xgboost_ubj
         return xgboost_blob_problem(where, sym, data)
+    if rule.cls == "lightgbm.basic:Booster":  # its tree structure: safeload.trust.lightgbm_text
+        return lightgbm_text.model_text_problem(where, sym)
     return None
 
 

@@ -404,7 +404,8 @@ _LIGHTGBM: tuple[_Row, ...] = (
         "Booster",
         "LightGBM's model: made by __new__ only, then one BUILD whose state holds only the keys "
         "LightGBM writes, the model as text starting 'tree\\n' (handed to LightGBM's native "
-        "LGBM_BoosterLoadModelFromString) and a params dict of plain data without file or "
+        "LGBM_BoosterLoadModelFromString) whose tree structure is checked first "
+        "(safeload.trust.lightgbm_text) and a params dict of plain data without file or "
         "network parameters; the rebuilt handle is a ctypes pointer only that parser makes",
     ),
     *(
@@ -465,10 +466,19 @@ _NATIVE_CAVEAT = (
     "trust to run {lib} on: signed files from a trusted signer."
 )
 _NATIVE_KNOWN = {
-    "LightGBM": "r15-05: a tree text disagreeing with tree_sizes aborts inside the load, a "
-    "self-loop tree hangs predict",
     "CatBoost": "r15-08: changed model bytes segfault inside the load",
 }
+
+#: LightGBM's caveat: its model text is checked for structure (safeload.trust.lightgbm_text).
+_LIGHTGBM_CAVEAT = (
+    " Beyond that structure, safety of the model text rests on LightGBM's own native parser: "
+    "what the numbers say (thresholds, leaf values), the header's other lines and the "
+    "parameters section are its business, and a crafted text that passes these checks and "
+    "that LightGBM's parser accepts is out of safeload's control. Known (red-team round 15): "
+    "r15-05, a tree text disagreeing with tree_sizes that aborted the process inside the load "
+    "and a self-loop tree that hung predict, is refused by this check. This profile is meant "
+    "for files you would trust to run LightGBM on: signed files from a trusted signer."
+)
 
 # --- pandas ---------------------------------------------------------------------------------
 
@@ -676,8 +686,14 @@ PROFILES: dict[str, Profile] = {
                 "LGBMRegressor, LGBMRanker). Parameter dicts handed to LightGBM's native code "
                 "are plain data without any parameter that names a file, port or machine "
                 "(those make training, refit or Dataset construction read or write files, or "
-                "open sockets)."
-                + _NATIVE_CAVEAT.format(lib="LightGBM", known=_NATIVE_KNOWN["LightGBM"])
+                "open sockets). The model text is checked for structure before LightGBM's "
+                "parser reads it (safeload.trust.lightgbm_text): the tree blocks are exactly "
+                "the byte slices tree_sizes= gives, in order; each tree's arrays have the "
+                "lengths its num_leaves (1 to 2**17) gives; its child indexes form a tree from "
+                "node 0 reaching every node and leaf exactly once; split and linear features "
+                "lie within max_feature_idx; categorical splits index cat_boundaries, which "
+                "match cat_threshold. A text it cannot parse is refused; the values themselves "
+                "are LightGBM's parser's business." + _LIGHTGBM_CAVEAT
             ),
             entries=_LIGHTGBM,
             left_out=_LIGHTGBM_LEFT_OUT,

@@ -1,0 +1,394 @@
+"""A bounded, linear-time check of a LightGBM model text before LightGBM's parser reads it.
+
+``lightgbm.basic.Booster.__setstate__`` hands the model text to
+``LGBM_BoosterLoadModelFromString``. LightGBM's ``GBDT::LoadModelFromString`` reads the header
+lines up to the first ``Tree=`` line, then slices the rest by the byte lengths on the header's
+``tree_sizes=`` line and parses the slices in an OpenMP region, trusting each to be a tree; its
+``Tree`` reader scans for ``=`` and a line end without a bound, and prediction follows the
+child indexes it read without checking them. Red-team round 15 (r15-05) showed a tree whose
+length disagrees with ``tree_sizes`` aborting the process inside the load, and a tree whose
+child points back (``left_child[0]=0``) hanging ``predict`` forever.
+
+So, in the static pass (both ``load`` and ``scan``), the text must be exactly what LightGBM 4's
+writer (``GBDT::SaveModelToString``, ``Tree::ToString``) produces in structure:
+
+* no NUL (the C string would end there) and no carriage return (LightGBM reads it as a line
+  end; the writer never writes one);
+* the header names ``num_class``, ``max_feature_idx`` and ``tree_sizes`` once each, as
+  integers (``num_tree_per_iteration`` too, if present, equal to ``num_class`` as the writer
+  always has it: ``predict`` writes one value per tree of an iteration into ``num_class``
+  slots), and the number of trees is a multiple of the trees per iteration;
+* the byte slices ``tree_sizes`` makes, from the first ``Tree=`` line on, are the trees in
+  order: ``Tree=i``, then one ``key=value`` line per field (known field names, none twice),
+  then the blank line and the separating line end; ``end of trees`` follows the last one;
+* per tree: ``1 <= num_leaves <= MAX_LEAVES``; every array holds exactly as many numbers as
+  the tree's size says; ``left_child``/``right_child`` make a binary tree rooted at node 0 in
+  which every other internal node has exactly one parent and every leaf ``~k`` (``k <
+  num_leaves``) is reached exactly once (so no loop); ``split_feature`` (and a linear tree's
+  ``leaf_features``) lie in ``[0, max_feature_idx]``; ``decision_type`` holds only the flag
+  bits LightGBM defines; a categorical split's threshold indexes ``cat_boundaries``, which
+  runs from 0, never decreasing, to the length of ``cat_threshold``.
+
+What the numbers *mean* (thresholds, leaf values, the parameters section, feature names and
+infos) stays LightGBM's parser's business. Anything this module cannot parse is refused: it
+cannot be checked before LightGBM's parser reads it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+__all__ = ["MAX_LEAVES", "model_text_problem", "text_problem"]
+
+#: The most leaves a tree may have (LightGBM's own ``num_leaves`` limit is 131072).
+MAX_LEAVES = 2**17
+
+_INT32_MAX = 2**31 - 1
+_INT = re.compile(rb"-?[0-9]{1,10}")
+_UINT = re.compile(rb"[0-9]{1,10}")
+_FLOAT = re.compile(
+    rb"[-+]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|inf|infinity|nan|na)",
+    re.IGNORECASE,
+)
+#: A space-separated list of each kind of token (one match per field, not per token).
+_LISTS = {
+    pattern: re.compile(b"(?:%s)(?: (?:%s))*" % (pattern.pattern, pattern.pattern), pattern.flags)
+    for pattern in (_INT, _UINT, _FLOAT)
+}
+_SIZES = re.compile(rb"[0-9]{1,12}(?: [0-9]{1,12})*")
+
+#: decision_type bits: 1 categorical, 2 default left, 4 and 8 the missing type (0, 1 or 2).
+_CATEGORICAL = 1
+_DECISION_MAX = 2 | 1 | (2 << 2)
+
+#: Every field ``Tree::ToString`` writes (22 of them: LightGBM reads at most 22 lines a tree).
+_TREE_KEYS = frozenset(
+    {
+        b"num_leaves",
+        b"num_cat",
+        b"split_feature",
+        b"split_gain",
+        b"threshold",
+        b"decision_type",
+        b"left_child",
+        b"right_child",
+        b"leaf_value",
+        b"leaf_weight",
+        b"leaf_count",
+        b"internal_value",
+        b"internal_weight",
+        b"internal_count",
+        b"cat_boundaries",
+        b"cat_threshold",
+        b"is_linear",
+        b"leaf_const",
+        b"num_features",
+        b"leaf_features",
+        b"leaf_coeff",
+        b"shrinkage",
+    }
+)
+_HEADER_INTS = (b"num_class", b"num_tree_per_iteration", b"max_feature_idx", b"tree_sizes")
+
+
+class _Bad(Exception):
+    """The text breaks a rule; ``unparsable`` when it is not in the writer's format at all."""
+
+    def __init__(self, message: str, *, unparsable: bool = False) -> None:
+        super().__init__(message)
+        self.unparsable = unparsable
+
+
+def _unparsable(message: str) -> _Bad:
+    return _Bad(message, unparsable=True)
+
+
+def model_text_problem(where: str, sym: Any) -> str | None:
+    """Why the model text held by the symbolic constant ``sym`` (the Booster's ``_handle``) is
+    refused before LightGBM's parser reads it, or ``None``. ``where`` names it."""
+    value = getattr(sym, "value", None)
+    if not isinstance(value, str):
+        return (
+            f"{where}: the pass does not hold the full model text, so it cannot be checked "
+            "before LightGBM's parser reads it"
+        )
+    try:
+        data = value.encode("utf-8")  # what lightgbm's _c_str hands the parser
+    except UnicodeEncodeError:
+        return f"{where} is not valid UTF-8 text, so LightGBM's parser cannot be handed it"
+    return text_problem(data, where)
+
+
+def text_problem(data: bytes, where: str = "the LightGBM model text") -> str | None:
+    """Why the LightGBM model text ``data`` (UTF-8) is refused, or ``None``."""
+    try:
+        _check(data)
+    except _Bad as bad:
+        if bad.unparsable:
+            return (
+                f"{where} is not in the form LightGBM's writer produces ({bad}), so it cannot "
+                "be checked before LightGBM's parser reads it"
+            )
+        return (
+            f"{where}: {bad}; LightGBM's parser does not check this (such a text can abort "
+            "the process while loading or hang predict)"
+        )
+    return None
+
+
+def _split_like_lightgbm(line: bytes) -> list[bytes]:
+    """``Common::Split(line, '=')``: the pieces between ``=``, empty ones dropped."""
+    return [piece for piece in line.split(b"=") if piece]
+
+
+def _header(head: bytes) -> dict[bytes, bytes]:
+    """The header values safeload reads, parsed as ``GBDT::LoadModelFromString`` does."""
+    found: dict[bytes, bytes] = {}
+    for line in head.split(b"\n"):
+        pieces = _split_like_lightgbm(line)
+        if not pieces or pieces[0] not in _HEADER_INTS:
+            continue
+        if len(pieces) > 2:
+            raise _unparsable(f"header line {pieces[0].decode()!r} holds more than one '='")
+        if pieces[0] in found:
+            raise _unparsable(f"the header sets {pieces[0].decode()} twice")
+        found[pieces[0]] = pieces[1] if len(pieces) == 2 else b""
+    return found
+
+
+def _header_int(header: dict[bytes, bytes], key: bytes, low: int) -> int:
+    raw = header.get(key)
+    if raw is None or not _INT.fullmatch(raw):
+        raise _unparsable(f"the header has no integer {key.decode()}")
+    value = int(raw)
+    if not low <= value <= _INT32_MAX:
+        raise _Bad(f"the header's {key.decode()}={value} is out of range")
+    return value
+
+
+def _check(data: bytes) -> None:
+    if b"\0" in data or b"\r" in data:
+        raise _unparsable("it holds a NUL byte or a carriage return")
+    if data.startswith(b"Tree="):
+        raise _unparsable("it starts with a tree, not the header")
+    first = data.find(b"\nTree=")
+    start = len(data) if first < 0 else first + 1  # where LightGBM's header loop stops
+    header = _header(data[:start])
+    num_class = _header_int(header, b"num_class", 1)
+    per_iteration = num_class
+    if b"num_tree_per_iteration" in header:
+        per_iteration = _header_int(header, b"num_tree_per_iteration", 1)
+    if per_iteration != num_class:
+        # predict writes one output per tree of an iteration into num_class slots
+        raise _Bad(f"num_tree_per_iteration={per_iteration} differs from num_class={num_class}")
+    max_feature = _header_int(header, b"max_feature_idx", 0)
+    if b"tree_sizes" not in header:
+        raise _unparsable("the header has no tree_sizes line")
+    raw_sizes = header[b"tree_sizes"]
+    if raw_sizes and not _SIZES.fullmatch(raw_sizes):
+        raise _unparsable("tree_sizes is not a list of byte lengths")
+    sizes = [int(s) for s in raw_sizes.split(b" ")] if raw_sizes else []
+    if len(sizes) % per_iteration:
+        raise _Bad(f"{len(sizes)} tree(s) are not a whole number of iterations of {per_iteration}")
+    if not sizes:
+        if first >= 0:
+            raise _Bad("tree_sizes lists no tree, but a tree follows the header")
+        return
+    pos = start
+    for index, size in enumerate(sizes):
+        end = pos + size
+        if end > len(data):
+            raise _Bad(f"tree_sizes runs past the end of the text at tree {index}")
+        _tree(data[pos:end], index, max_feature)
+        pos = end
+    if not data.startswith(b"end of trees\n", pos):
+        raise _Bad(
+            f"the {len(sizes)} tree(s) tree_sizes lists are not followed by 'end of trees' "
+            "(the tree blocks disagree with tree_sizes)"
+        )
+
+
+def _tree(block: bytes, index: int, max_feature: int) -> None:
+    """One tree's slice: ``Tree=i\\n``, ``key=value`` lines, a blank line and a line end."""
+    title = b"Tree=%d\n" % index
+    if not block.startswith(title) or not block.endswith(b"\n\n\n"):
+        raise _Bad(
+            f"the slice tree_sizes gives tree {index} is not one tree block (the tree blocks "
+            "disagree with tree_sizes)"
+        )
+    lines = block[len(title) : -2].split(b"\n")[:-1]  # each "key=value", the last ends "\n"
+    fields: dict[bytes, bytes] = {}
+    for line in lines:
+        key, eq, value = line.partition(b"=")
+        if not eq or key not in _TREE_KEYS:
+            raise _Bad(
+                f"tree {index} holds a line that is not a known 'key=value' field (the tree "
+                "blocks disagree with tree_sizes, or the tree is not LightGBM's)"
+            )
+        if key in fields:
+            raise _Bad(f"tree {index} sets {key.decode()} twice")
+        fields[key] = value
+    _fields(fields, index, max_feature)
+
+
+def _numbers(
+    fields: dict[bytes, bytes], key: bytes, count: int, pattern: re.Pattern[bytes], index: int
+) -> list[bytes] | None:
+    """The ``count`` tokens of field ``key`` (``None`` if absent), each matching ``pattern``."""
+    raw = fields.get(key)
+    if raw is None:
+        return None
+    tokens = [t for t in raw.split(b" ") if t]  # LightGBM splits on spaces only
+    if len(tokens) != count:
+        raise _Bad(f"tree {index}'s {key.decode()} holds {len(tokens)} value(s), not {count}")
+    if tokens and not _LISTS[pattern].fullmatch(b" ".join(tokens)):
+        raise _unparsable(f"tree {index}'s {key.decode()} holds something other than numbers")
+    return tokens
+
+
+def _required(
+    fields: dict[bytes, bytes], key: bytes, count: int, pattern: re.Pattern[bytes], index: int
+) -> list[bytes]:
+    tokens = _numbers(fields, key, count, pattern, index)
+    if tokens is None:
+        raise _unparsable(f"tree {index} has no {key.decode()}")
+    return tokens
+
+
+def _one_int(fields: dict[bytes, bytes], key: bytes, index: int, default: int | None) -> int:
+    raw = fields.get(key)
+    if raw is None:
+        if default is None:
+            raise _unparsable(f"tree {index} has no {key.decode()}")
+        return default
+    if not _INT.fullmatch(raw):
+        raise _unparsable(f"tree {index}'s {key.decode()} is not an integer")
+    return int(raw)
+
+
+def _fields(fields: dict[bytes, bytes], index: int, max_feature: int) -> None:
+    leaves = _one_int(fields, b"num_leaves", index, None)
+    if not 1 <= leaves <= MAX_LEAVES:
+        raise _Bad(f"tree {index} has num_leaves={leaves}, outside 1..{MAX_LEAVES}")
+    num_cat = _one_int(fields, b"num_cat", index, None)
+    if not 0 <= num_cat < leaves:
+        raise _Bad(f"tree {index} has num_cat={num_cat} for {leaves} leaves")
+    linear = _one_int(fields, b"is_linear", index, 0)
+    if linear not in (0, 1):
+        raise _Bad(f"tree {index} has is_linear={linear}")
+    _required(fields, b"leaf_value", leaves, _FLOAT, index)
+    nodes = leaves - 1
+    node_arrays = (b"left_child", b"right_child", b"split_feature", b"threshold")
+    optional_node = (
+        (b"split_gain", _FLOAT),
+        (b"internal_value", _FLOAT),
+        (b"internal_weight", _FLOAT),
+        (b"internal_count", _INT),
+        (b"decision_type", _INT),
+    )
+    if nodes == 0:
+        # LightGBM reads nothing more of a one-leaf tree that is not linear (the writer writes
+        # its node arrays empty, and never a linear one-leaf tree)
+        if linear or num_cat:
+            raise _Bad(f"tree {index} has one leaf but is linear or has categorical splits")
+        full = sorted(k.decode() for k in node_arrays if fields.get(k, b"").strip())
+        if full or b"cat_boundaries" in fields or b"cat_threshold" in fields:
+            raise _Bad(f"tree {index} has one leaf but holds split arrays")
+        return
+    left = [int(t) for t in _required(fields, b"left_child", nodes, _INT, index)]
+    right = [int(t) for t in _required(fields, b"right_child", nodes, _INT, index)]
+    features = _required(fields, b"split_feature", nodes, _INT, index)
+    thresholds = _required(fields, b"threshold", nodes, _FLOAT, index)
+    for key, pattern in optional_node:
+        _numbers(fields, key, nodes, pattern, index)
+    _numbers(fields, b"leaf_weight", leaves, _FLOAT, index)
+    _numbers(fields, b"leaf_count", leaves, _INT, index)
+    for token in features:
+        if not 0 <= int(token) <= max_feature:
+            raise _Bad(
+                f"tree {index} splits on feature {int(token)}, outside 0..{max_feature} "
+                "(max_feature_idx)"
+            )
+    _shape(left, right, leaves, index)
+    decisions = _numbers(fields, b"decision_type", nodes, _INT, index)
+    _categorical(fields, decisions, thresholds, num_cat, index)
+    if linear:
+        _linear(fields, leaves, max_feature, index)
+
+
+def _shape(left: list[int], right: list[int], leaves: int, index: int) -> None:
+    """The children make a binary tree rooted at node 0: each other internal node and each
+    leaf is reached exactly once, so prediction cannot loop or index out of range."""
+    nodes = leaves - 1
+    seen_node = bytearray(nodes)
+    seen_leaf = bytearray(leaves)
+    seen_node[0] = 1
+    stack = [0]
+    reached = 1
+    while stack:
+        node = stack.pop()
+        for child in (left[node], right[node]):
+            if child < 0:
+                leaf = ~child
+                if leaf >= leaves or seen_leaf[leaf]:
+                    raise _Bad(f"tree {index} reaches leaf {leaf} twice or it is out of range")
+                seen_leaf[leaf] = 1
+            elif child >= nodes or seen_node[child]:
+                raise _Bad(
+                    f"tree {index}: node {node} has child {child}, which is out of range or "
+                    "already reached (a loop)"
+                )
+            else:
+                seen_node[child] = 1
+                reached += 1
+                stack.append(child)
+    if reached != nodes or sum(seen_leaf) != leaves:
+        raise _Bad(f"tree {index}'s nodes are not all reached from its root")
+
+
+def _categorical(
+    fields: dict[bytes, bytes],
+    decisions: list[bytes] | None,
+    thresholds: list[bytes],
+    num_cat: int,
+    index: int,
+) -> None:
+    boundaries: list[int] = []
+    if num_cat:
+        raw = _required(fields, b"cat_boundaries", num_cat + 1, _UINT, index)
+        boundaries = [int(t) for t in raw]
+        if boundaries[0] != 0 or any(a > b for a, b in itertools.pairwise(boundaries)):
+            raise _Bad(f"tree {index}'s cat_boundaries do not rise from 0")
+        bitsets = _required(fields, b"cat_threshold", boundaries[-1], _UINT, index)
+        if any(int(t) > 2**32 - 1 for t in bitsets):
+            raise _Bad(f"tree {index}'s cat_threshold holds a value past 32 bits")
+    elif b"cat_boundaries" in fields or b"cat_threshold" in fields:
+        raise _Bad(f"tree {index} has num_cat=0 but holds categorical bitsets")
+    for node, token in enumerate(decisions or ()):
+        decision = int(token)
+        if not 0 <= decision <= _DECISION_MAX or (decision >> 2) == 3:
+            raise _Bad(f"tree {index}'s decision_type {decision} sets bits LightGBM does not")
+        if decision & _CATEGORICAL:
+            threshold = thresholds[node]
+            if not _UINT.fullmatch(threshold) or int(threshold) >= num_cat:
+                raise _Bad(
+                    f"tree {index}: categorical node {node}'s threshold {threshold[:20]!r} "
+                    f"is not a bitset index below num_cat={num_cat}"
+                )
+
+
+def _linear(fields: dict[bytes, bytes], leaves: int, max_feature: int, index: int) -> None:
+    _numbers(fields, b"leaf_const", leaves, _FLOAT, index)
+    counts = _numbers(fields, b"num_features", leaves, _UINT, index)
+    if counts is None:
+        return
+    total = sum(int(t) for t in counts)
+    if total > leaves * (max_feature + 1):
+        raise _Bad(f"tree {index}'s num_features name more features than it has leaves for")
+    chosen = _numbers(fields, b"leaf_features", total, _INT, index)
+    _numbers(fields, b"leaf_coeff", total, _FLOAT, index)
+    for token in chosen or ():
+        if not 0 <= int(token) <= max_feature:
+            raise _Bad(f"tree {index}'s linear model uses feature {int(token)}, out of range")
