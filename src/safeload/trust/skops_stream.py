@@ -183,13 +183,19 @@ class _Converter:
         return cls(self._items(node, depth))
 
     def _TupleNode(self, node: dict[str, Any], depth: int) -> Any:
-        if self._cls(node) is not tuple:
-            raise _Refused("a tuple of another class (a named tuple)")
-        return tuple(self._items(node, depth))
+        cls = self._cls(node)
+        items = tuple(self._items(node, depth))
+        if cls is tuple:
+            return items
+        if isinstance(cls, type) and issubclass(cls, tuple) and hasattr(cls, "_fields"):
+            return cls(*items)  # a named tuple the policy trusts, made as skops makes it
+        raise _Refused(f"a tuple of class {cls!r}")
 
     def _DictNode(self, node: dict[str, Any], depth: int) -> Any:
         cls = self._cls(node)
-        if cls not in (dict, collections.OrderedDict):
+        # skops makes cls() and sets each item: dict, OrderedDict, or a dict subclass the policy
+        # trusts (scikit-learn's Bunch, which stacking and voting estimators keep)
+        if not (isinstance(cls, type) and issubclass(cls, dict)):
             raise _Refused(f"a dict of class {cls!r}")
         key_types = self.value(node["key_types"], depth)
         content = node["content"]
