@@ -301,8 +301,9 @@ def _second_build(tree: Any, state: dict[str, Any], model: Any) -> bytes:
 def _corrupt(state: dict[str, Any]) -> dict[str, Any]:
     bad = dict(state)
     nodes = bad["nodes"].copy()
-    nodes["left_child"][0] = 10**7
-    nodes["feature"][0] = 10**6
+    # both children far out of range: whichever way the root splits, predict reads a node
+    # 64 GB past the array (one bad child crashed only when the split went its way)
+    nodes["left_child"][0] = nodes["right_child"][0] = 10**9
     bad["nodes"] = nodes
     return bad
 
