@@ -620,18 +620,8 @@ def load(
         _check_format(sidecar, signature_format, Path(signature or sidecar_path(p)), p)
     if isinstance(sidecar, bytes) and is_bundle(sidecar):
         data = _read_once(p, lim.max_file_size)
-        bundled = verify_model_file(
-            data,
-            sidecar,
-            keys=keys,
-            ca=ca,
-            name=p.name,
-            format=_format_for(p, data, None),
-            allow_rename=allow_rename,
-            now=now,
-            source=str(p),
-            sidecar_source=str(signature or sidecar_path(p)),
-        )
+        sig = Path(signature or sidecar_path(p))
+        bundled = _verify_bundled_file(p, data, sidecar, sig, keys, ca, allow_rename, now)
         del data
         return _read_verified(bundled, bundled.statement, state, pol, lim, str(p))
     keys = _need_keys(keys, p)
@@ -672,6 +662,32 @@ def load(
             raise found
     del data
     return _read_verified(artifact, artifact.statement, state, pol, lim, str(p), prepared)
+
+
+def _verify_bundled_file(
+    p: Path,
+    data: Buffer,
+    bundle: bytes,
+    sig: Path,
+    keys: KeysLike | None,
+    ca: CertificateAuthority | None,
+    allow_rename: bool,
+    now: datetime | None,
+) -> VerifiedArtifact:
+    """The bytes ``data`` read from the one file ``p``, verified against the model_signing
+    bundle ``bundle`` (read from ``sig``), for :func:`load` and :func:`verify` alike."""
+    return verify_model_file(
+        data,
+        bundle,
+        keys=keys,
+        ca=ca,
+        name=p.name,
+        format=_format_for(p, data, None),
+        allow_rename=allow_rename,
+        now=now,
+        source=str(p),
+        sidecar_source=str(sig),
+    )
 
 
 def _wants_blake3(sidecar: bytes) -> bool:
@@ -1243,18 +1259,7 @@ def _verified_statement(
     sidecar = _read_sidecar(p, sig)
     _check_format(sidecar, signature_format, sig, p)
     if is_bundle(sidecar):
-        bundled = verify_model_file(
-            data,
-            sidecar,
-            keys=keys,
-            ca=ca,
-            name=p.name,
-            format=_format_for(p, data, None),
-            allow_rename=allow_rename,
-            now=now,
-            source=str(p),
-            sidecar_source=str(sig),
-        )
+        bundled = _verify_bundled_file(p, data, sidecar, sig, keys, ca, allow_rename, now)
         return bundled.statement, str(p)
     artifact = verify_bytes(
         data,
