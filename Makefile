@@ -14,7 +14,7 @@ BENCH_STAMP := $(VENV)/.bench-stamp
 # any edit to them must rebuild, or the tests would run the old code.
 COMPILED := $(addprefix src/safeload/,_opcodes.py _symbolic.py _numpy_state.py scan.py)
 
-$(STAMP): pyproject.toml setup.py $(COMPILED)
+$(STAMP): pyproject.toml setup.py $(COMPILED) src/safeload/_treecheck.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PIP) -e '.[test]'

@@ -3,8 +3,9 @@
 Everything else is in pyproject.toml. mypyc compiles the type-annotated Python source itself,
 so the compiled modules and the pure-Python fallback are one source, and
 tests/test_compiled.py holds their results equal. The pass walks every opcode in Python; compiled,
-it runs about 2.5 times faster (benchmarks/profile_stages.py). SAFELOAD_PURE_PYTHON=1 skips
-compilation, as does a machine without a C compiler or Python headers.
+it runs about 2.5 times faster (benchmarks/profile_stages.py). It also builds one small
+hand-written C module, ``_treecheck`` (see validate._trees_all_valid). SAFELOAD_PURE_PYTHON=1
+skips compilation, as does a machine without a C compiler or Python headers.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import shutil
 import sysconfig
 from pathlib import Path
 
-from setuptools import setup
+from setuptools import Extension, setup
 
 #: The modules of the static pass: the opcode decoder, the symbolic values and the walker.
 COMPILED = [
@@ -36,6 +37,11 @@ def _can_compile() -> bool:
     return shutil.which(compiler) is not None and headers.exists()
 
 
+#: Hand-written C: the one-pass check of decision trees' node records that validate.py runs on
+#: every tree it builds (the numpy version is the fallback and the reference its tests compare
+#: against).
+C_EXTENSIONS = [Extension("safeload._treecheck", ["src/safeload/_treecheck.c"])]
+
 ext_modules = []
 if _can_compile():
     from mypyc.build import mypycify
@@ -45,5 +51,6 @@ if _can_compile():
         separate=True,
         opt_level="3",
     )
+    ext_modules += C_EXTENSIONS
 
 setup(ext_modules=ext_modules)

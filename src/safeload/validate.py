@@ -12,6 +12,7 @@ Each check is vectorized over the stored arrays and raises ``MalformedArtifactEr
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -123,12 +124,16 @@ def _check_tree_depth(tree: Any) -> None:
 def _trees_all_valid(trees: list[Any]) -> bool:
     """True only if every tree in ``trees`` passes every check of :func:`_check_tree`.
 
-    A forest holds hundreds of trees, and per-tree numpy calls cost more than the arithmetic, so
-    this checks the node arrays of many trees at once, in batches small enough to stay in cache.
-    It never gives a verdict of its own: on False (or any error) the caller runs
-    :func:`_check_tree` tree by tree, which names the problem.
+    A forest holds hundreds of trees, and per-tree numpy calls cost more than the arithmetic.
+    Where setup.py built the C module :mod:`safeload._treecheck`, each tree's node records are
+    checked in one pass in place (children, parents, features, flags and depth at once);
+    otherwise the node arrays of many trees are checked together with numpy
+    (:func:`_node_batch_valid`), in batches small enough to stay in cache. Either way this never
+    gives a verdict of its own: on False (or any error) the caller runs :func:`_check_tree`
+    tree by tree, which names the problem.
     """
     try:
+        native = _native_tree_check()
         batch: list[tuple[_Array, int]] = []
         batch_nodes = 0
         for tree in trees:
@@ -136,6 +141,7 @@ def _trees_all_valid(trees: list[Any]) -> bool:
             nodes, values = state["nodes"], state["values"]
             count = int(state["node_count"])
             outputs, most = int(tree.n_outputs), int(tree.max_n_classes)
+            n_features = int(tree.n_features)
             classes = tree.n_classes
             if not (
                 isinstance(nodes, np.ndarray)
@@ -146,17 +152,27 @@ def _trees_all_valid(trees: list[Any]) -> bool:
                 and values.shape == (count, outputs, most)
                 and isinstance(classes, np.ndarray)
                 and classes.shape == (outputs,)
-                and int(classes.min()) >= 1
-                and int(classes.max()) <= most
-                and 1 <= int(tree.n_features) <= MAX_TREE_FEATURES
+                and 1 <= min(classes.tolist()) <= max(classes.tolist()) <= most
+                and 1 <= n_features <= MAX_TREE_FEATURES
             ):
                 return False
-            batch.append((nodes, int(tree.n_features)))
+            if native is not None:
+                layout = _node_layout(nodes)
+                if layout is None:
+                    return False
+                if not native(
+                    nodes, count, nodes.dtype.itemsize, *layout, n_features, int(tree.max_depth)
+                ):
+                    return False
+                continue
+            batch.append((nodes, n_features))
             batch_nodes += count
             if batch_nodes >= _TREE_BATCH_NODES:
                 if not _node_batch_valid(batch):
                     return False
                 batch, batch_nodes = [], 0
+        if native is not None:
+            return True
         if batch and not _node_batch_valid(batch):
             return False
         for tree in trees:  # only now are the children known to be safe to follow
@@ -165,6 +181,42 @@ def _trees_all_valid(trees: list[Any]) -> bool:
         return True
     except Exception:
         return False
+
+
+def _native_tree_check() -> Callable[..., bool] | None:
+    """The C one-pass tree check, or None on a pure-Python install (or with
+    ``SAFELOAD_NUMPY_TREE_CHECK=1``, which tests and benchmarks use to run the numpy path)."""
+    if os.environ.get("SAFELOAD_NUMPY_TREE_CHECK") == "1":
+        return None
+    try:
+        from safeload._treecheck import nodes_ok
+    except ImportError:
+        return None
+    return nodes_ok
+
+
+def _node_layout(nodes: _Array) -> tuple[int, int, int, int] | None:
+    """The byte offsets of ``left_child``, ``right_child``, ``feature`` and
+    ``missing_go_to_left`` (-1 when absent) in C-contiguous node records whose index fields are
+    native int64 and whose flag is uint8, as the C check reads them; None for any other layout
+    (the numpy path then decides)."""
+    fields = nodes.dtype.fields
+    if fields is None or not nodes.flags.c_contiguous:
+        return None
+    offsets: list[int] = []
+    for name in ("left_child", "right_child", "feature"):
+        field = fields.get(name)
+        if field is None or field[0] != np.dtype(np.int64) or not field[0].isnative:
+            return None
+        offsets.append(int(field[1]))
+    missing = fields.get("missing_go_to_left")
+    if missing is None:
+        offsets.append(-1)
+    elif missing[0] == np.dtype(np.uint8):
+        offsets.append(int(missing[1]))
+    else:
+        return None
+    return offsets[0], offsets[1], offsets[2], offsets[3]
 
 
 #: Nodes checked per numpy pass: about 1 MiB of node records, which stays in a core's cache
