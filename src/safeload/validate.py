@@ -1299,10 +1299,17 @@ def check_applies(check: Callable[[Any, Any], None], cls: type) -> bool:
     solvers to index, so those checks do not apply to them."""
     if check not in (_check_linear_shapes, _check_index_maps):
         return True
+    return _computes_attributes(cls) is False
+
+
+@functools.lru_cache(maxsize=1024)
+def _computes_attributes(cls: type) -> bool:
+    """Whether ``cls`` is a profile wrapper that computes ``coef_`` and the like (cached: a
+    forest asks this once per tree)."""
     from safeload.trust.profiles import COMPUTED_ATTRIBUTES
 
     names = {f"{base.__module__}:{base.__qualname__}" for base in cls.__mro__}
-    return names.isdisjoint(COMPUTED_ATTRIBUTES)
+    return not names.isdisjoint(COMPUTED_ATTRIBUTES)
 
 
 def checks_for_scan() -> list[tuple[type, Callable[[Any, Any], None]]]:
@@ -1329,7 +1336,9 @@ def validate_loaded(obj: Any, source: str, *, max_objects: int = MAX_OBJECTS) ->
     trees: list[Any] = []  # checked together after the walk (see _trees_all_valid)
     dtypes: dict[int, str | None] = {}
     for o in numpy_objects:
-        check_built_dtype(o if isinstance(o, np.dtype) else o.dtype, dtypes, source)
+        dt = o if isinstance(o, np.dtype) else o.dtype
+        if id(dt) not in dtypes:  # every object here stays alive, so ids are not reused
+            check_built_dtype(dt, dtypes, source)
     for o in instances:
         if isinstance(o, kinds):
             if tree_kind is not None and type(o) is tree_kind:
