@@ -7,6 +7,7 @@ those same bytes; the path is never opened again after verification.
 from __future__ import annotations
 
 import functools
+import io
 import logging
 import mmap
 import os
@@ -45,6 +46,7 @@ from safeload.signing import (
     signer_environment,
     unsigned_artifact,
     verify_bytes,
+    verify_digest,
     verify_folder,
 )
 from safeload.signing.bundle import DEFAULT_IGNORE, is_bundle, parse_bundle, parse_manifest
@@ -293,6 +295,75 @@ def _read_file(
                 f"{what} {path} changed size while it was read; try again", path=str(path)
             )
     return data, digest
+
+
+#: The buffer a streamed hash reads into, reused chunk after chunk.
+_STREAM_CHUNK = 8 << 20
+
+
+def _size_within(fh: io.FileIO, path: Path, limit: int) -> int:
+    """The size of the open file ``fh``, refused over ``limit``."""
+    size = os.fstat(fh.fileno()).st_size
+    if size > limit:
+        raise LimitExceededError(
+            f"artifact {path} is {size} bytes, over the limit of {limit}", path=str(path)
+        )
+    return size
+
+
+def _hash_stream(fh: io.FileIO, path: Path, size: int, algorithm: str) -> str:
+    """The hex digest of the ``size`` bytes of the open file ``fh``, hashed with ``algorithm``
+    as they are read through one reused buffer of :data:`_STREAM_CHUNK` bytes: memory stays
+    bounded whatever the file's size. For verification only; a load reads into private memory
+    and hashes that (:func:`_read_file`)."""
+    hasher = _progress.new_hasher(algorithm)
+    report = _progress.current(size)
+    step = min(_STREAM_CHUNK, _progress.CHUNK) if report is not None else _STREAM_CHUNK
+    buf = bytearray(min(step, max(size, 1)))
+    view = memoryview(buf)
+    got = 0
+    while got < size:
+        n = fh.readinto(view[: min(len(buf), size - got)])
+        if not n:
+            break
+        hasher.update(view[:n])
+        got += n
+        if report is not None:
+            report(f"hashing {path.name}", got, size)
+    if got != size or fh.read(1):
+        raise MalformedArtifactError(
+            f"artifact {path} changed size while it was read; try again", path=str(path)
+        )
+    return str(hasher.hexdigest())
+
+
+#: Files at least this large are mapped for a scan rather than read (see _read_for_scan).
+_MAP_FROM = 256 << 20
+
+
+def _read_for_scan(path: Path, limit: int) -> bytearray | mmap.mmap:
+    """The bytes a scan analyses. A file of :data:`_MAP_FROM` bytes or more is mapped read-only
+    instead of copied: the static pass touches opcodes and the few values it checks, not the
+    megabytes of array data between them, so a file larger than memory scans in a few MiB.
+    A scan builds nothing from the bytes (a load always reads into private memory, so that
+    what was verified is what is built). The price: a file truncated by someone else while it
+    is being scanned makes the scanning process fail with SIGBUS, as any program reading a
+    mapped file would."""
+    if path.stat().st_size < _MAP_FROM:  # only picks how to read; the open below checks
+        return _read_once(path, limit)
+    fd = _open_regular(path, "artifact", follow=True)
+    try:
+        size = os.fstat(fd).st_size
+        if size > limit:
+            raise LimitExceededError(
+                f"artifact {path} is {size} bytes, over the limit of {limit}", path=str(path)
+            )
+        mapped = mmap.mmap(fd, size, access=mmap.ACCESS_READ)
+        if hasattr(mapped, "madvise") and hasattr(mmap, "MADV_SEQUENTIAL"):
+            mapped.madvise(mmap.MADV_SEQUENTIAL)
+        return mapped
+    finally:
+        os.close(fd)
 
 
 def _read_folder(
@@ -1255,24 +1326,31 @@ def _verified_statement(
         )
         _log.info("verified %s as a file of the signed folder %s", p, governing[0])
         return verified.statement, str(governing[0])
-    data = _read_once(p, lim.max_file_size)
-    sidecar = _read_sidecar(p, sig)
-    _check_format(sidecar, signature_format, sig, p)
-    if is_bundle(sidecar):
-        bundled = _verify_bundled_file(p, data, sidecar, sig, keys, ca, allow_rename, now)
-        return bundled.statement, str(p)
-    artifact = verify_bytes(
-        data,
+    # the artifact's own errors (missing, not a regular file, too large) come first
+    with os.fdopen(_open_regular(p, "artifact", follow=True), "rb", buffering=0) as fh:
+        size = _size_within(fh, p, lim.max_file_size)
+        sidecar = _read_sidecar(p, sig)
+        _check_format(sidecar, signature_format, sig, p)
+        if is_bundle(sidecar):
+            data = _read_once(p, lim.max_file_size)
+            bundled = _verify_bundled_file(p, data, sidecar, sig, keys, ca, allow_rename, now)
+            return bundled.statement, str(p)
+        # Nothing is deserialized, so the file is hashed as it streams past, never held whole:
+        # a file larger than memory verifies in a few MiB.
+        algorithm = "blake3" if _wants_blake3(sidecar) else "sha256"
+        digest = _hash_stream(fh, p, size, algorithm)
+    statement = verify_digest(
+        size,
+        (algorithm, digest),
         sidecar,
         _need_keys(keys, p),
         name=p.name,
         allow_rename=allow_rename,
         now=now,
         source=str(p),
-        sidecar_source=str(sig),
     )
-    _log.info("verified %s (key ids %s)", p, ", ".join(k[:16] for k in artifact.keyids))
-    return artifact.statement, str(p)
+    _log.info("verified %s", p)
+    return statement, str(p)
 
 
 def inspect_sidecar(path: PathLike) -> tuple[Envelope, Statement]:
@@ -1315,7 +1393,7 @@ def scan(
             problem = f"not a pickle, joblib or skops file (it starts with {head[:8]!r})"
             guess = format or formats.format_from_name(p.name) or "pickle"
             return ScanReport(str(p), guess, (), (Finding(0, "", problem),), (), None, 0)
-        data, label = _read_once(p, lim.max_file_size), str(p)
+        data, label = _read_for_scan(p, lim.max_file_size), str(p)
         fmt = _format_for(p, data, format)
     if fmt == "skops":
         return _scan_skops(data, pol, lim, label)

@@ -50,6 +50,7 @@ __all__ = [
     "signer_environment",
     "unsigned_artifact",
     "verify_bytes",
+    "verify_digest",
 ]
 
 _TOKEN = object()
@@ -379,6 +380,73 @@ def verify_bytes(
     ``_digest`` is internal: ``(algorithm, digest)`` of exactly ``data``, which
     ``safeload.load`` computes from the same buffer while reading it. Nothing else may pass it.
     """
+    statement, keyids = _verify_content(
+        len(data),
+        lambda subject: _digest_matches(subject, data, _digest),
+        sidecar,
+        keys,
+        name=name,
+        allow_rename=allow_rename,
+        now=now,
+        source=source,
+        sidecar_source=sidecar_source,
+    )
+    return VerifiedArtifact(data, statement.subject.name, statement, keyids, _TOKEN)
+
+
+def verify_digest(
+    size: int,
+    digest: tuple[str, str],
+    sidecar: bytes,
+    keys: KeysLike,
+    *,
+    name: str | None,
+    allow_rename: bool = False,
+    now: datetime | None = None,
+    source: str | None = None,
+) -> Statement:
+    """Verify content known only by its ``size`` and ``digest`` (``(algorithm, hex)``, the
+    algorithm ``sha256`` or ``blake3``) against the sidecar bytes, as :func:`verify_bytes`
+    does; return the verified statement. For checking a file that is hashed as it streams past
+    and never held whole, so no bytes come back: nothing verified this way can be loaded. A
+    digest of another algorithm than the one the statement is checked with
+    (:func:`checked_algorithm`) fails like a wrong digest."""
+    algorithm, actual = digest
+
+    def matches(subject: Subject) -> bool:
+        if checked_algorithm(subject) != algorithm:
+            return False
+        expected = subject.blake3 if algorithm == "blake3" else subject.sha256
+        return expected is not None and hmac.compare_digest(actual, expected)
+
+    statement, _ = _verify_content(
+        size,
+        matches,
+        sidecar,
+        keys,
+        name=name,
+        allow_rename=allow_rename,
+        now=now,
+        source=source,
+        sidecar_source=None,
+    )
+    return statement
+
+
+def _verify_content(
+    size: int,
+    matches_digest: Callable[[Subject], bool],
+    sidecar: bytes,
+    keys: KeysLike,
+    *,
+    name: str | None,
+    allow_rename: bool,
+    now: datetime | None,
+    source: str | None,
+    sidecar_source: str | None,
+) -> tuple[Statement, tuple[str, ...]]:
+    """The checks of :func:`verify_bytes` on content of ``size`` bytes whose digest
+    ``matches_digest`` compares with a subject's: the verified statement and the key ids."""
     ring = as_keyring(keys)
     src = source or name or "<bytes>"
     envelope = parse_envelope(sidecar, source=sidecar_source or f"{src}.sig")
@@ -390,8 +458,8 @@ def verify_bytes(
             return (
                 st.predicate.format != DIRECTORY
                 and len(st.subjects) == 1
-                and st.predicate.size == len(data)
-                and _digest_matches(st.subject, data, _digest)
+                and st.predicate.size == size
+                and matches_digest(st.subject)
             )
 
         raise _too_few(
@@ -404,9 +472,9 @@ def verify_bytes(
             "folder by their path inside it",
             path=src,
         )
-    if statement.predicate.size != len(data):
+    if statement.predicate.size != size:
         raise _opaque(src, ring)
-    if not _digest_matches(statement.subject, data, _digest):
+    if not matches_digest(statement.subject):
         raise _opaque(src, ring)
     if name is not None and statement.subject.name != name and not allow_rename:
         raise SignatureError(
@@ -424,7 +492,7 @@ def verify_bytes(
             path=src,
         )
     _warn_versions(statement, src)
-    return VerifiedArtifact(data, statement.subject.name, statement, keyids, _TOKEN)
+    return statement, keyids
 
 
 def _normalisation_note(signed: str, actual: str) -> str:
@@ -454,7 +522,7 @@ def _warn_versions(statement: Statement, source: str) -> None:
                 "This might lead to breaking code or invalid results; re-save the model with "
                 "the running version if possible.",
                 VersionMismatchWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
 
 

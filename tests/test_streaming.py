@@ -1,0 +1,122 @@
+"""`verify` and `scan` of a file much larger than the memory they use (issue 18).
+
+verify hashes a file as it streams through one small buffer (nothing is deserialized, so it
+never needs the bytes again); scan maps a large file and its static pass touches only opcodes
+and the few values it checks. Each runs in a child process that reports its peak resident
+memory, on a 768 MiB file: a whole-file read would show at least that much.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from safeload import SigningKey, api
+from safeload.cli import main
+
+pytestmark = pytest.mark.skipif(
+    not os.path.exists("/proc/self/status"), reason="peak memory is read from Linux's /proc"
+)
+
+SIZE = 768 << 20
+#: A child that imports safeload, numpy and scikit-learn starts at about 150 MB on Linux.
+CEILING = 256 << 20
+
+# VmHWM, this process's own peak: ru_maxrss would also count the parent's memory at the
+# fork that started this child (Linux keeps it across exec).
+_PEAK = """
+import json, sys
+import safeload
+kind, path, pub = sys.argv[1:4]
+if kind == "verify":
+    safeload.verify(path, safeload.load_public_key(pub))
+    verdict = "verified"
+else:
+    verdict = safeload.scan(path).verdict
+status = open("/proc/self/status").read().split("VmHWM:")[1].split()
+peak = int(status[0]) * 1024
+print(json.dumps({"verdict": verdict, "peak": peak}))
+"""
+
+
+def _peak(kind: str, path: Path, pub: Path | str = "") -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, "-c", _PEAK, kind, str(path), str(pub)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    ).stdout
+    result: dict[str, object] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def _array_pickle(path: Path) -> None:
+    """numpy's own protocol-5 pickle of a float64 array of SIZE bytes. ``np.zeros`` maps zero
+    pages and pickle writes them straight from the array, so this costs disk, not memory."""
+    import pickle
+
+    import numpy as np
+
+    with path.open("wb") as fh:
+        pickle.dump({"weights": np.zeros(SIZE // 8)}, fh, protocol=5)
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("big") / "weights.pkl"
+    _array_pickle(path)
+    return path
+
+
+def test_verify_streams_a_large_file(tmp_path: Path, big: Path) -> None:
+    key = SigningKey.generate()
+    pub = key.public_key.save(tmp_path / "k.pub")
+    subprocess.run(  # signing reads the whole file: in a child, so this process stays small
+        [
+            sys.executable,
+            "-c",
+            "import sys, safeload; "
+            "safeload.sign(sys.argv[1], safeload.load_signing_key(sys.argv[2]))",
+            str(big),
+            str(key.save(tmp_path / "k.key")),
+        ],
+        check=True,
+        timeout=300,
+    )
+    result = _peak("verify", big, pub)
+    assert result["verdict"] == "verified"
+    assert isinstance(result["peak"], int) and result["peak"] < CEILING, result
+
+
+def test_scan_maps_a_large_file(big: Path) -> None:
+    result = _peak("scan", big)
+    assert result["verdict"] == "safe"
+    assert isinstance(result["peak"], int) and result["peak"] < CEILING, result
+
+
+def test_verify_of_a_changed_large_file_still_fails(tmp_path: Path) -> None:
+    """The streamed digest is compared like the whole-file one: one changed byte fails."""
+    key = SigningKey.generate()
+    path = tmp_path / "m.pkl"
+    path.write_bytes(
+        b"\x80\x05" + b"\x8e" + (3 << 20).to_bytes(8, "little") + b"\x00" * (3 << 20) + b"."
+    )
+    api.sign(path, key)
+    raw = bytearray(path.read_bytes())
+    raw[1 << 20] ^= 1
+    path.write_bytes(bytes(raw))
+    code = main(["verify", str(path), "--pub", str(key.public_key.save(tmp_path / "k.pub"))])
+    assert code != 0
+
+
+def test_small_files_are_still_read_not_mapped(tmp_path: Path) -> None:
+    path = tmp_path / "small.pkl"
+    path.write_bytes(b"\x80\x04K\x01.")
+    data = api._read_for_scan(path, 1 << 30)
+    assert isinstance(data, bytearray) or not hasattr(data, "madvise")
