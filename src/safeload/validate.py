@@ -1197,94 +1197,67 @@ def _metadata_validators() -> list[tuple[type, Callable[[Any, Any], None]]]:
     ]
 
 
+def _check_tree_predictor(pred: Any, context: Any) -> None:
+    """A histogram-boosting predictor met on its own: its nodes against themselves (the
+    estimator's check also holds them to its number of features)."""
+    _check_predictor(pred, None)
+
+
+def _binary_tree_base(cls: type) -> type:
+    """The ``BinaryTree`` class ``KDTree`` or ``BallTree`` is built on (its node arrays are
+    that class's), or the class itself."""
+    return next((b for b in type.mro(cls) if b.__name__.startswith("BinaryTree")), cls)
+
+
+#: The build-time checks of native structures: (module, class names, check), in the order they
+#: run. A module or class that this installation lacks is skipped.
+_CHECKED_KINDS: tuple[tuple[str, tuple[str, ...], Callable[[Any, Any], None]], ...] = (
+    ("sklearn.tree._tree", ("Tree",), _check_tree),
+    (
+        "sklearn.ensemble._hist_gradient_boosting.gradient_boosting",
+        ("BaseHistGradientBoosting",),
+        _check_hgb,
+    ),
+    (
+        "sklearn.ensemble._hist_gradient_boosting.predictor",
+        ("TreePredictor",),
+        _check_tree_predictor,
+    ),
+    ("sklearn.neighbors", ("KDTree", "BallTree"), _check_binary_tree),
+    ("sklearn.tree._classes", ("BaseDecisionTree",), _check_tree_estimator),
+    ("sklearn.ensemble._forest", ("BaseForest",), _check_forest),
+    ("sklearn.ensemble._bagging", ("BaseBagging",), _check_bagging),
+    ("sklearn.ensemble._gb", ("BaseGradientBoosting",), _check_gradient_boosting),
+    ("sklearn.cluster._kmeans", ("_BaseKMeans",), _check_kmeans),
+    ("sklearn.cluster._kmeans", ("_BaseKMeans",), _check_features_out),
+    ("sklearn.cluster", ("Birch",), _check_birch),
+    ("sklearn.cluster", ("MiniBatchKMeans",), _check_minibatch_kmeans),
+    ("sklearn.cluster", ("BisectingKMeans",), _check_bisecting_kmeans),
+    ("sklearn.neighbors._base", ("NeighborsBase",), _check_neighbors),
+    ("sklearn.base", ("BaseEstimator",), _check_linear_shapes),
+    ("sklearn.base", ("BaseEstimator",), _check_index_maps),
+    ("numpy.random", ("BitGenerator", "RandomState"), _check_random_state),
+    ("numpy.random", ("SeedSequence",), _check_seed_sequence),
+    ("scipy.interpolate", ("BSpline",), _check_bspline),
+    ("sklearn.preprocessing", ("SplineTransformer",), _check_spline_transformer),
+    ("sklearn.svm._base", ("BaseLibSVM",), _check_svm),
+    ("scipy.sparse", ("spmatrix", "sparray"), _check_sparse),
+)
+
+
 def _validators() -> list[tuple[type, Callable[[Any, Any], None]]]:
+    import importlib
+
     found: list[tuple[type, Callable[[Any, Any], None]]] = _metadata_validators()
-    try:
-        from sklearn.tree._tree import Tree
-
-        found.append((Tree, _check_tree))
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        from sklearn.ensemble._hist_gradient_boosting.gradient_boosting import (
-            BaseHistGradientBoosting,
-        )
-        from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
-
-        found.append((BaseHistGradientBoosting, _check_hgb))
-        found.append((TreePredictor, lambda p, c: _check_predictor(p, None)))
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        from sklearn.neighbors import BallTree, KDTree
-
-        for cls in (KDTree, BallTree):
-            for base in type.mro(cls):
-                if base.__name__.startswith("BinaryTree"):
-                    found.append((base, _check_binary_tree))
-                    break
-            else:  # pragma: no cover
-                found.append((cls, _check_binary_tree))
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        from sklearn.ensemble._bagging import BaseBagging
-        from sklearn.ensemble._forest import BaseForest
-        from sklearn.ensemble._gb import BaseGradientBoosting
-        from sklearn.tree._classes import BaseDecisionTree
-
-        found.append((BaseDecisionTree, _check_tree_estimator))
-        found.append((BaseForest, _check_forest))
-        found.append((BaseBagging, _check_bagging))
-        found.append((BaseGradientBoosting, _check_gradient_boosting))
-        from sklearn.cluster import Birch
-        from sklearn.cluster._kmeans import _BaseKMeans
-
-        found.append((_BaseKMeans, _check_kmeans))
-        found.append((_BaseKMeans, _check_features_out))
-        found.append((Birch, _check_birch))
-        from sklearn.base import BaseEstimator
-        from sklearn.cluster import MiniBatchKMeans
-        from sklearn.neighbors._base import NeighborsBase
-
-        found.append((MiniBatchKMeans, _check_minibatch_kmeans))
-        from sklearn.cluster import BisectingKMeans
-
-        found.append((BisectingKMeans, _check_bisecting_kmeans))
-        found.append((NeighborsBase, _check_neighbors))
-        found.append((BaseEstimator, _check_linear_shapes))
-        found.append((BaseEstimator, _check_index_maps))
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        from numpy.random import BitGenerator, RandomState, SeedSequence
-
-        found.append((BitGenerator, _check_random_state))
-        found.append((RandomState, _check_random_state))
-        found.append((SeedSequence, _check_seed_sequence))
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        from scipy.interpolate import BSpline
-        from sklearn.preprocessing import SplineTransformer
-
-        found.append((BSpline, _check_bspline))
-        found.append((SplineTransformer, _check_spline_transformer))
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        from sklearn.svm._base import BaseLibSVM
-
-        found.append((BaseLibSVM, _check_svm))
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        from scipy.sparse import sparray, spmatrix
-
-        found.append((spmatrix, _check_sparse))
-        found.append((sparray, _check_sparse))
-    except ImportError:  # pragma: no cover
-        pass
+    for module_name, names, check in _CHECKED_KINDS:
+        try:
+            module = importlib.import_module(module_name)
+            kinds = [getattr(module, name) for name in names]
+        except (ImportError, AttributeError):  # pragma: no cover
+            continue
+        if check is _check_binary_tree:
+            kinds = [_binary_tree_base(kind) for kind in kinds]
+        found.extend((kind, check) for kind in kinds)
     return found
 
 

@@ -9,9 +9,6 @@ from __future__ import annotations
 import copyreg
 import io
 import pickle
-import subprocess
-import sys
-import textwrap
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +18,7 @@ import numpy as np
 import pytest
 from tests.parity import load_unsigned
 
+from harm import Child, plain
 from safeload import SafeloadError
 from safeload.trust.lightgbm_text import text_problem
 
@@ -32,34 +30,10 @@ X[:, 4] = RNG.randint(0, 10, 300)
 Y = ((X[:, 0] > 0.5) ^ (X[:, 4] % 3 == 0)).astype(int)
 YR = X[:, 1] * 3 + (X[:, 4] == 4)
 
-_CHILD = textwrap.dedent(
-    """
-    import pickle, sys, warnings
-    import numpy as np
-    warnings.simplefilter("ignore")
-    X = np.random.RandomState(0).rand(5, 5)
-    with open(sys.argv[1], "rb") as fh:
-        model = pickle.load(fh)
-    print("loaded", flush=True)
-    model.predict(X)
-    print("predicted", flush=True)
-    """
-)
 
-
-def _plain(path: Path, timeout: float) -> tuple[int | None, str]:
-    """Unpickle and predict in a child: (returncode, output); ``None`` if still running."""
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-c", _CHILD, str(path)],
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        out = exc.stdout or b""
-        return None, out.decode(errors="replace") if isinstance(out, bytes) else out
-    return proc.returncode, (proc.stdout + proc.stderr).decode(errors="replace")
+def _plain(path: Path, timeout: float) -> Child:
+    """Unpickle and predict five rows in a child."""
+    return plain(path, "model.predict(X)", loads=None, data=(5, 5), timeout=timeout)
 
 
 def _model() -> Any:
@@ -119,8 +93,8 @@ def test_r15_05_tree_sizes_disagreement_aborts_plain_pickle(tmp_path: Path) -> N
         model.booster_.model_to_string(), "left_child", lambda v: v.__setitem__(0, "100000000")
     )
     path = _write(tmp_path, model, text, "abort.pkl")
-    rc, out = _plain(path, timeout=60)
-    assert rc is not None and rc < 0, f"plain pickle should die on a signal: {rc} {out[-500:]}"
+    child = _plain(path, timeout=60)
+    assert child.crashed, f"plain pickle should die on a signal: {child}"
     _refused(path, "disagree with tree_sizes")
 
 
@@ -129,8 +103,8 @@ def test_r15_05_self_loop_hangs_plain_predict(tmp_path: Path) -> None:
     text = _edit(model.booster_.model_to_string(), "left_child", lambda v: v.__setitem__(0, "0"))
     assert text_problem(_resized(text).encode()) == text_problem(text.encode())  # same length
     path = _write(tmp_path, model, text, "loop.pkl")
-    rc, out = _plain(path, timeout=10)
-    assert rc is None and "loaded" in out, f"plain predict should hang: {rc} {out[-500:]}"
+    child = _plain(path, timeout=10)
+    assert child.hung and child.loaded, f"plain predict should hang: {child}"
     _refused(path, "a loop")
 
 

@@ -14,20 +14,19 @@ from pathlib import Path
 import pytest
 
 import safeload
+from harm import Child, plain
 from safeload import MalformedArtifactError
 from safeload._attacks import _octal_itemsize_dtype
 
 
-def _plain(code: str, payload: bytes, tmp_path: Path) -> str:
-    """Run ``code`` in a child with ``data`` bound to the payload; return its stdout."""
+def _plain(payload: bytes, call: str, tmp_path: Path, *, loads: bool = True) -> Child:
+    """Plain pickle + ``call`` on the payload in a child: it exits cleanly, or with the load's
+    exception (``loads=False``)."""
     path = tmp_path / "payload.bin"
     path.write_bytes(payload)
-    prelude = f"import pickle; data = open({str(path)!r}, 'rb').read()\n"
-    run = subprocess.run(
-        [sys.executable, "-c", prelude + code], capture_output=True, text=True, timeout=120
-    )
-    assert run.returncode == 0, run.stderr
-    return run.stdout.strip()
+    child = plain(path, call, loads=loads, timeout=120)
+    assert child.returncode == (0 if loads else 1), child
+    return child
 
 
 def test_octal_itemsize_dtype(tmp_path: Path) -> None:
@@ -35,8 +34,9 @@ def test_octal_itemsize_dtype(tmp_path: Path) -> None:
     saw 7,777,777 and passed a field at offset 7,000,000 that runs past every item."""
     payload = _octal_itemsize_dtype(str(tmp_path / "marker"))
     assert b"I07777777\n" in payload
-    got = _plain("d = pickle.loads(data); print(d.itemsize, d.fields['a'][1])", payload, tmp_path)
-    assert got == "2097151 7000000"  # what numpy really receives: the field is out of bounds
+    child = _plain(payload, "print(model.itemsize, model.fields['a'][1])", tmp_path)
+    # what numpy really receives: the field is out of bounds
+    assert child.stdout.splitlines() == ["loaded", "2097151 7000000", "returned"], child
     report = safeload.scan(payload)
     assert not report.safe
     assert "numpy.dtype state" in report.findings[0].message
@@ -65,14 +65,8 @@ def test_memo_dag_constant_folding_is_bounded(tmp_path: Path) -> None:
     payload = _memo_dag_shape(str(tmp_path / "marker"))
     assert len(payload) < 600
     # plain pickle builds the DAG in a moment (28 tuples); numpy refuses the shape
-    got = _plain(
-        "import numpy\n"
-        "try:\n    pickle.loads(data)\nexcept (TypeError, ValueError) as e:\n"
-        "    print('refused', type(e).__name__)",
-        payload,
-        tmp_path,
-    )
-    assert got.startswith("refused")
+    child = _plain(payload, "", tmp_path, loads=False)
+    assert child.stderr.splitlines()[-1].startswith(("TypeError", "ValueError")), child
     path = tmp_path / "dag.pkl"
     path.write_bytes(payload)
     run = subprocess.run(
@@ -117,17 +111,8 @@ def test_dtype_hidden_behind_a_call(tmp_path: Path) -> None:
     payload = _hidden_dtype_object_array(str(tmp_path / "marker"))
     path = tmp_path / "hidden.pkl"
     path.write_bytes(payload)
-    crash = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import pickle, sys; pickle.loads(open(sys.argv[1], 'rb').read()).sum()",
-            str(path),
-        ],
-        capture_output=True,
-        timeout=120,
-    )
-    assert crash.returncode < 0  # killed by a signal: plain pickle crashes on this file
+    child = plain(path, "model.sum()", loads=None, timeout=120)
+    assert child.crashed, child  # killed by a signal: plain pickle crashes on this file
     report = safeload.scan(payload)
     assert not report.safe and "cannot prove" in report.findings[0].message
     with pytest.raises(MalformedArtifactError, match="cannot prove"):
@@ -144,11 +129,7 @@ def test_joblib_wrapper_hidden_behind_a_call(tmp_path: Path) -> None:
     marker = tmp_path / "marker"
     path = tmp_path / "hidden.joblib"
     path.write_bytes(_hidden_joblib_wrapper(str(marker)))
-    subprocess.run(
-        [sys.executable, "-c", "import joblib, sys; joblib.load(sys.argv[1])", str(path)],
-        capture_output=True,
-        timeout=120,
-    )
+    plain(path, loader="joblib", loads=None, timeout=120)
     assert marker.exists()  # plain joblib ran the command
     marker.unlink()
     report = safeload.scan(path)
@@ -194,12 +175,11 @@ def test_dtype_state_is_checked_for_every_build(builder: str, tmp_path: Path) ->
     import safeload._attacks as attacks
 
     payload = getattr(attacks, builder)(str(tmp_path / "marker"))
-    got = _plain(
-        "o = pickle.loads(data); d = getattr(o, 'dtype', o); print(d.itemsize, d.fields['a'][1])",
-        payload,
-        tmp_path,
+    child = _plain(
+        payload, "d = getattr(model, 'dtype', model); print(d.itemsize, d.fields['a'][1])", tmp_path
     )
-    assert got == "8 2"  # the field runs 2 bytes past the item
+    # the field runs 2 bytes past the item
+    assert child.stdout.splitlines() == ["loaded", "8 2", "returned"], child
     report = safeload.scan(payload)
     assert not report.safe and "already built or used" in report.findings[0].message
     path = tmp_path / "dtype.pkl"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import pickle
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 from typing import Any
@@ -19,42 +18,18 @@ from typing import Any
 import numpy as np
 import pytest
 
+from harm import Child, crashes, plain
 from parity import load_unsigned
 from safeload import MalformedArtifactError, SafeloadError, scan
 
-_PLAIN = textwrap.dedent(
-    """
-    import pickle, resource, sys, warnings
-    import numpy as np
-    warnings.simplefilter("ignore")
-    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-    data = open(sys.argv[1], "rb").read()
-    model = pickle.loads(data)
-    print("loaded", flush=True)
-    """
-)
 
-
-def _plain(path: Path, call: str = "", *, timeout: float = 60) -> tuple[int | None, bytes]:
-    """Plain pickle (+ ``call``) in a child with 1 GiB of address space: its return code (None
-    if it did not finish in time) and its output."""
-    code = _PLAIN + call + "\nprint('returned', flush=True)\n"
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-c", code, str(path)],
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return None, b""
-    return proc.returncode, proc.stdout + proc.stderr
+def _plain(path: Path, call: str = "", *, timeout: float = 60) -> Child:
+    """Plain pickle (+ ``call``) in a child with 1 GiB of address space."""
+    return plain(path, call, loads=None, memory=1 << 30, timeout=timeout)
 
 
 def _crashes(path: Path, call: str) -> None:
-    rc, out = _plain(path, call)
-    assert b"loaded" in out, out[-2000:]
-    assert rc is not None and rc < 0, f"plain pickle + {call} should crash, got {rc}: {out!r}"
+    crashes(path, call, memory=1 << 30)
 
 
 def _write(tmp_path: Path, data: Any, name: str = "m.pkl") -> Path:
@@ -319,8 +294,8 @@ def test_tiny_file_huge_allocation(tmp_path: Path, name: str) -> None:
     narrowed builtins refuse the call, and scan says so."""
     path = _write(tmp_path, _HUGE[name])
     assert len(_HUGE[name]) < 100
-    rc, out = _plain(path, timeout=20)
-    assert rc is None or b"MemoryError" in out, (rc, out[-500:])
+    child = _plain(path, timeout=20)
+    assert child.hung or "MemoryError" in child.output, child
     with pytest.raises(SafeloadError, match="built from"):
         load_unsigned(path)
 
@@ -388,8 +363,8 @@ def test_shared_frozenset_key_is_refused_in_linear_time(tmp_path: Path) -> None:
     either, before its sharing check could refuse the graph."""
     path = _write(tmp_path, _frozenset_key_dag(64))
     assert len(path.read_bytes()) < 600
-    rc, out = _plain(path, "repr(model)", timeout=10)
-    assert rc is None or b"MemoryError" in out, (rc, out[-300:])
+    child = _plain(path, "repr(model)", timeout=10)
+    assert child.hung or "MemoryError" in child.output, child
     _refused_quickly(path)
 
 
@@ -397,8 +372,8 @@ def test_scan_walks_shared_literals_once(tmp_path: Path) -> None:
     """f07: scan's use-time pass walked a tuple DAG of depth 16 once per 2-byte reference
     (0.2 s each); now each node once. Plain pickle's repr unfolds it too."""
     path = _write(tmp_path, _tuple_dag_refs(1000))
-    rc, out = _plain(path, "repr(model)", timeout=10)
-    assert rc is None or b"MemoryError" in out, (rc, out[-300:])
+    child = _plain(path, "repr(model)", timeout=10)
+    assert child.hung or "MemoryError" in child.output, child
     start = time.monotonic()
     report = scan(path)
     assert time.monotonic() - start < 10
@@ -418,8 +393,7 @@ def _tuple_dag_key(k: int) -> bytes:
 def test_tuple_dag_key_scan_refuses(tmp_path: Path) -> None:
     """f03: plain pickle hashes the key for ever; scan refuses the stored sharing at once."""
     path = _write(tmp_path, _tuple_dag_key(60))
-    rc, _out = _plain(path, timeout=5)
-    assert rc is None
+    assert _plain(path, timeout=5).hung
     start = time.monotonic()
     report = scan(path)
     assert not report.safe and time.monotonic() - start < 10
@@ -457,8 +431,8 @@ def test_an_array_call_with_a_non_empty_shape_is_refused(tmp_path: Path) -> None
     shape from the file allocates first. Plain pickle runs out of its 1 GiB; safeload refuses
     it before building anything, and scan says so."""
     path = _write(tmp_path, _BIG_OBJECT_ARRAY)
-    rc, out = _plain(path)
-    assert rc != 0 and b"MemoryError" in out, out[-500:]
+    child = _plain(path)
+    assert child.returncode != 0 and "MemoryError" in child.output, child
     with pytest.raises(MalformedArtifactError, match="non-empty shape"):
         load_unsigned(path)
     honest = _write(tmp_path, {"a": np.arange(5), "m": np.ma.masked_array([1, 2])}, "ok.pkl")
@@ -469,7 +443,7 @@ def test_a_discarded_allocation_is_refused_by_scan_too(tmp_path: Path) -> None:
     """The result of bytearray(2**30) is thrown away (POP): the shadows never meet it, so scan
     checks every such call (it is recorded as a storing call) and agrees with load."""
     path = _write(tmp_path, _DISCARDED_BYTEARRAY)
-    rc, out = _plain(path, "assert model is None")
-    assert rc != 0 and b"MemoryError" in out, out[-500:]
+    child = _plain(path, "assert model is None")
+    assert child.returncode != 0 and "MemoryError" in child.output, child
     with pytest.raises(SafeloadError):
         load_unsigned(path)

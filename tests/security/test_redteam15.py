@@ -12,9 +12,6 @@ from __future__ import annotations
 import io
 import pickle
 import pickletools
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +28,7 @@ from sklearn.ensemble import (
 from sklearn.neighbors import BallTree, KDTree, KernelDensity, KNeighborsClassifier
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
+from harm import Child, crashes, plain
 from parity import load_unsigned
 from safeload import MalformedArtifactError, UnsafeStateError
 
@@ -38,39 +36,14 @@ RNG = np.random.RandomState(0)
 X = RNG.rand(200, 4)
 Y = (X[:, 0] > 0.5).astype(int)
 
-_PLAIN = textwrap.dedent(
-    """
-    import pickle, resource, sys, warnings
-    import numpy as np
-    warnings.simplefilter("ignore")
-    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-    resource.setrlimit(resource.RLIMIT_NPROC, (4000, 4000))
-    model = pickle.load(open(sys.argv[1], "rb"))
-    print("loaded", flush=True)
-    """
-)
 
-
-def _plain(path: Path, call: str, *, timeout: float = 60) -> tuple[int | None, bytes]:
-    """Plain pickle + ``call`` in a child: its return code (None if it did not finish) and
-    stderr."""
-    code = _PLAIN + call + "\nprint('returned', flush=True)\n"
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-c", code, str(path)],
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return None, b""
-    assert b"loaded" in proc.stdout, proc.stderr[-2000:]
-    return proc.returncode, proc.stderr
+def _plain(path: Path, call: str, *, timeout: float = 60) -> Child:
+    """Plain pickle + ``call`` in a child with 1 GiB of address space and 4,000 processes."""
+    return plain(path, call, memory=1 << 30, processes=4000, timeout=timeout)
 
 
 def _crashes(path: Path, call: str) -> None:
-    rc, err = _plain(path, call)
-    assert rc is not None and rc < 0, f"plain pickle + {call} should crash, got {rc}: {err!r}"
+    crashes(path, call, memory=1 << 30, processes=4000)
 
 
 def _write(tmp_path: Path, obj: Any, name: str = "m.pkl") -> Path:
@@ -99,8 +72,8 @@ def test_tree_max_depth_must_be_the_real_depth(tmp_path: Path, depth: int) -> No
     # far enough to reach unmapped memory; 64 rows did not always crash (a small overrun can
     # land in the heap and be caught later by scipy's own check)
     # A corrupted heap either faults or leaves malloc spinning: both count as the harm shown.
-    rc, err = _plain(path, "model.decision_path(np.random.rand(20_000, 4))", timeout=20)
-    assert rc is None or rc < 0, f"plain pickle + decision_path should corrupt memory: {err!r}"
+    child = _plain(path, "model.decision_path(np.random.rand(20_000, 4))", timeout=20)
+    assert child.hung or child.crashed, f"plain pickle + decision_path should corrupt: {child}"
     with pytest.raises(MalformedArtifactError, match="max_depth"):
         load_unsigned(path)
 
@@ -154,8 +127,8 @@ def test_tree_n_features_is_capped(tmp_path: Path) -> None:
     model.n_features_in_ = n_features
     path = _write(tmp_path, model)
     assert path.stat().st_size < 4096
-    rc, err = _plain(path, "model.feature_importances_")
-    assert rc == 1 and b"MemoryError" in err, (rc, err[-500:])
+    child = _plain(path, "model.feature_importances_")
+    assert child.returncode == 1 and "MemoryError" in child.stderr, child
     with pytest.raises(MalformedArtifactError, match="n_features"):
         load_unsigned(path)
 
@@ -224,8 +197,8 @@ def test_kmeans_negative_thread_count(tmp_path: Path) -> None:
     model = KMeans(n_clusters=3, n_init=1, random_state=0).fit(X)
     model._n_threads = -1
     path = _write(tmp_path, model)
-    rc, err = _plain(path, "model.predict(np.random.rand(5, 4))")
-    assert rc != 0 and b"libgomp" in err, (rc, err[-500:])
+    child = _plain(path, "model.predict(np.random.rand(5, 4))")
+    assert child.returncode != 0 and "libgomp" in child.stderr, child
     with pytest.raises(UnsafeStateError, match="_n_threads"):
         load_unsigned(path)
 

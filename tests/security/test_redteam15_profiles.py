@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -17,43 +14,18 @@ import numpy as np
 import pytest
 from tests.parity import load_unsigned
 
+from harm import Child, plain
 from safeload import SafeloadError, UsageError
 
 RNG = np.random.RandomState(0)
 X = RNG.rand(60, 4)
 Y = (X[:, 0] > 0.5).astype(int)
 
-_CHILD = textwrap.dedent(
-    """
-    import pickle, resource, sys, warnings
-    import numpy as np
-    warnings.simplefilter("ignore")
-    cap = int(sys.argv[2])
-    if cap:
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    X = np.random.RandomState(0).rand(60, 4)
-    Y = (X[:, 0] > 0.5).astype(int)
-    with open(sys.argv[1], "rb") as fh:
-        model = pickle.load(fh)
-    print("loaded", flush=True)
-    """
-)
 
-
-def _plain(path: Path, call: str, *, timeout: float = 120, cap: int = 0) -> tuple[int | None, str]:
-    """Run ``call`` on the plainly unpickled model in a child: (returncode, output); a
-    ``None`` return code means it was still running after ``timeout`` seconds."""
-    code = _CHILD + f"try:\n    {call}\nexcept BaseException as exc:\n    print('raised', exc)\n"
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-c", code, str(path), str(cap)],
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return None, ""
-    return proc.returncode, (proc.stdout + proc.stderr).decode(errors="replace")
+def _plain(path: Path, call: str, *, timeout: float = 120, memory: int = 0) -> Child:
+    """Run ``call`` (``X``, ``Y`` as here) on the plainly unpickled model in a child: an
+    exception from ``call`` is printed, not fatal."""
+    return plain(path, call, loads=None, data=X.shape, catch=True, memory=memory, timeout=timeout)
 
 
 def _lgbm() -> Any:
@@ -80,8 +52,8 @@ def test_r15_01_lightgbm_value_injects_a_file_parameter(tmp_path: Path) -> None:
     model = _lgbm()
     model.boosting_type = f"gbdt forcedbins_filename={fifo}"
     path = _dump(tmp_path, model)
-    rc, out = _plain(path, "model.fit(X, Y)", timeout=15)
-    assert rc is None, f"plain pickle + fit should block reading the FIFO: {rc} {out[-500:]}"
+    child = _plain(path, "model.fit(X, Y)", timeout=15)
+    assert child.hung, f"plain pickle + fit should block reading the FIFO: {child}"
     _refused(path, "lightgbm", "boosting_type")
     # the same through _other_params and Booster.params, keys and list items included
     for attr, value in (
@@ -102,8 +74,8 @@ def test_r15_02_lightgbm_thread_count(tmp_path: Path) -> None:
     model = _lgbm()
     model.n_jobs = 100_000
     path = _dump(tmp_path, model)
-    rc, out = _plain(path, "model.predict(X[:3]); print('predicted')")
-    assert rc is not None and rc < 0, f"plain pickle + predict should crash: {rc} {out[-500:]}"
+    child = _plain(path, "model.predict(X[:3]); print('predicted')")
+    assert child.crashed, f"plain pickle + predict should crash: {child}"
     _refused(path, "lightgbm", "n_jobs")
     model = _lgbm()
     model._other_params = {"verbose": -1, "nthread": 100_000}
@@ -123,8 +95,8 @@ def test_r15_03_catboost_training_options_file(tmp_path: Path) -> None:
     clone = cb.CatBoostClassifier.__new__(cb.CatBoostClassifier)
     clone.__setstate__(state)
     path = _dump(tmp_path, clone)
-    rc, out = _plain(path, "model.fit(X, Y)")
-    assert rc == 0 and marker.exists(), f"plain pickle + fit should write the file: {out[-500:]}"
+    child = _plain(path, "model.fit(X, Y)")
+    assert child.returncode == 0 and marker.exists(), f"plain pickle + fit should write: {child}"
     marker.unlink()
     _refused(path, "catboost", "training_options_file")
     assert not marker.exists()
@@ -135,8 +107,8 @@ def test_r15_07_lightgbm_feature_index_out_of_range(tmp_path: Path) -> None:
     model = _lgbm()
     model.set_params(interaction_constraints=[[100_000_000]])
     path = _dump(tmp_path, model)
-    rc, out = _plain(path, "model.fit(X, Y)")
-    assert rc is not None and rc < 0, f"plain pickle + fit should crash: {rc} {out[-500:]}"
+    child = _plain(path, "model.fit(X, Y)")
+    assert child.crashed, f"plain pickle + fit should crash: {child}"
     _refused(path, "lightgbm", "interaction_constraints")
     model = _lgbm()
     model._Booster.params["categorical_column"] = [4]
@@ -160,8 +132,8 @@ def test_r15_09_native_class_by_another_name(tmp_path: Path) -> None:
     )
     path = tmp_path / "alias.pkl"
     path.write_bytes(b"\x80\x04" + body + b".")
-    _rc, out = _plain(path, "pass")
-    assert "(S vs. {)" in out, f"plain pickle reads the file during load: {out[-500:]}"
+    child = _plain(path, "pass")
+    assert "(S vs. {)" in child.output, f"plain pickle reads the file during load: {child}"
     for trusted in (["xgboost.Booster"], ["xgboost.core.Booster"], ["lightgbm.Booster"]):
         with pytest.raises(UsageError, match="native code"):
             load_unsigned(path, profiles=["xgboost"], trusted=trusted)
@@ -176,6 +148,7 @@ def test_r15_14_lightgbm_class_count(tmp_path: Path) -> None:
     model = _lgbm()
     model._n_classes = 100_000_000
     path = _dump(tmp_path, model)
-    rc, out = _plain(path, "model.predict_proba(X[:1])", cap=2 * 2**30)
-    assert "bad_alloc" in out or "MemoryError" in out or (rc is not None and rc != 0), out[-500:]
+    child = _plain(path, "model.predict_proba(X[:1])", memory=2 * 2**30)
+    out, rc = child.output, child.returncode
+    assert "bad_alloc" in out or "MemoryError" in out or (rc is not None and rc != 0), child
     _refused(path, "lightgbm", "_n_classes")

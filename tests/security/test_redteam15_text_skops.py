@@ -16,9 +16,6 @@ from __future__ import annotations
 
 import pickle
 import re
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +27,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 import safeload
+from harm import Child, Loader, plain
 from parity import load_unsigned
 from safeload import MalformedArtifactError, UnsafeStateError, scan
 from safeload.trust.regex import REVIEWED_TOKEN_PATTERNS, regex_problem
@@ -41,42 +39,14 @@ Y = [1, 0, 1, 0]
 TEXT = "the quick brown fox jumps over the lazy dog, twice over"
 REDOS = r"(?:[\w ]|[\w ][\w ])*#"
 
-_CHILD = textwrap.dedent(
-    """
-    import pickle, resource, sys, warnings
-    import numpy as np
-    warnings.simplefilter("ignore")
-    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
-    path = sys.argv[1]
-    if path.endswith(".skops"):
-        import skops.io as sio
-        model = sio.load(path, trusted=sio.get_untrusted_types(file=path))
-    else:
-        model = pickle.load(open(path, "rb"))
-    print("loaded", flush=True)
-    """
-)
 
-
-def _plain(path: Path, call: str, *args: str, timeout: float = 60) -> tuple[int | None, str]:
-    """Plain pickle (or plain skops for ``.skops``) + ``call`` in a child: its return code (None
-    if it did not finish) and what it printed."""
-    code = _CHILD + call + "\nprint('returned', flush=True)\n"
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-c", code, str(path), *args],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        out = exc.stdout or b""
-        text = out.decode() if isinstance(out, bytes) else out
-        assert "loaded" in text
-        return None, text
-    assert "loaded" in proc.stdout, proc.stderr[-2000:]
-    return proc.returncode, proc.stdout
+def _plain(path: Path, call: str, *args: str, timeout: float = 60) -> Child:
+    """Plain pickle (or plain skops for ``.skops``) + ``call`` in a child with 2 GiB of address
+    space; the load gets through (a hang comes after it)."""
+    loader: Loader = "skops" if path.suffix == ".skops" else "pickle"
+    child = plain(path, call, loader=loader, memory=2 << 30, args=args, timeout=timeout)
+    assert child.loaded, child
+    return child
 
 
 def _write(tmp_path: Path, obj: Any, name: str = "m.pkl") -> Path:
@@ -100,8 +70,8 @@ def _text_model(**changes: Any) -> Any:
 
 def test_r15_13_token_pattern_redos_hangs_plain_pickle_refused(tmp_path: Path) -> None:
     path = _write(tmp_path, _text_model(token_pattern=REDOS))
-    rc, _ = _plain(path, f"model.predict([{TEXT!r}])", timeout=10)
-    assert rc is None, "plain pickle + predict on ordinary text should never return"
+    child = _plain(path, f"model.predict([{TEXT!r}])", timeout=10)
+    assert child.hung, "plain pickle + predict on ordinary text should never return"
     with pytest.raises(UnsafeStateError, match="token_pattern"):
         load_unsigned(path)
     assert "token_pattern" in str(scan(path).findings)
@@ -115,8 +85,8 @@ def test_r15_13_input_filename_reads_files_under_plain_pickle_refused(tmp_path: 
         "v = model.steps[0][1]; "
         "print([str(t) for t in v.inverse_transform(v.transform([sys.argv[2]]))[0]])"
     )
-    rc, out = _plain(path, call, str(secret))
-    assert rc == 0 and "['spam']" in out, out  # the tokens of the file the test wrote
+    child = _plain(path, call, str(secret))
+    assert child.returncode == 0 and "['spam']" in child.stdout, child  # the file's tokens
     with pytest.raises(UnsafeStateError, match="input"):
         load_unsigned(path)
 
@@ -177,8 +147,8 @@ def test_r15_13_column_selector_pattern_redos_hangs_plain_pickle_refused(tmp_pat
     path = _write(tmp_path, make_column_selector(pattern=r"^(a|aa)*$"))
     call = "import pandas as pd; model(pd.DataFrame(columns=['a' * 40 + 'b']))"
     pytest.importorskip("pandas")
-    rc, _ = _plain(path, call, timeout=10)
-    assert rc is None, "plain pickle + the selector on one column name should never return"
+    child = _plain(path, call, timeout=10)
+    assert child.hung, "plain pickle + the selector on one column name should never return"
     with pytest.raises(UnsafeStateError, match="pattern"):
         load_unsigned(path)
 
@@ -232,8 +202,8 @@ def _crafted_tree() -> Any:
 
 def test_r15_17_crafted_skops_tree_crashes_plain_skops_scan_refuses(tmp_path: Path) -> None:
     path = _write(tmp_path, _crafted_tree(), "tree.skops")
-    rc, _ = _plain(path, "model.predict(np.random.RandomState(0).rand(5, 4))")
-    assert rc is not None and rc < 0, f"plain skops + predict should crash, got {rc}"
+    child = _plain(path, "model.predict(np.random.RandomState(0).rand(5, 4))")
+    assert child.crashed, f"plain skops + predict should crash: {child}"
     report = scan(path)
     assert not report.safe
     assert "Tree" in str(report.findings)
@@ -281,8 +251,7 @@ def test_r15_17_other_crafted_skops_files_scan_unsafe(tmp_path: Path, name: str)
 
 def test_r15_17_skops_token_pattern_hangs_plain_skops(tmp_path: Path) -> None:
     path = _write(tmp_path, _text_model(token_pattern=REDOS), "m.skops")
-    rc, _ = _plain(path, f"model.predict([{TEXT!r}])", timeout=10)
-    assert rc is None
+    assert _plain(path, f"model.predict([{TEXT!r}])", timeout=10).hung
     with pytest.raises(UnsafeStateError, match="token_pattern"):
         load_unsigned(path)
 

@@ -11,7 +11,6 @@ import functools
 import pickle
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeRegressor
 
 import safeload
+from harm import Child, crashes, plain
 from safeload import MalformedArtifactError, SafeloadError, UnsafeStateError, scan
 
 
@@ -44,33 +44,10 @@ def load_unsigned(path: Path, **kwargs: Any) -> Any:
 
 RNG = np.random.RandomState(0)
 
-_PLAIN = textwrap.dedent(
-    """
-    import pickle, resource, sys, warnings
-    import numpy as np
-    warnings.simplefilter("ignore")
-    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-    model = pickle.load(open(sys.argv[1], "rb"))
-    print("loaded", flush=True)
-    """
-)
 
-
-def _plain(path: Path, call: str, *, timeout: float = 60, cwd: Path | None = None) -> int | None:
-    """Run plain pickle + ``call`` in a child; its return code, or None if it did not finish."""
-    code = _PLAIN + call + "\nprint('returned', flush=True)\n"
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-c", code, str(path)],
-            capture_output=True,
-            timeout=timeout,
-            cwd=cwd,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return None
-    assert b"loaded" in proc.stdout, proc.stderr[-2000:]
-    return proc.returncode
+def _plain(path: Path, call: str, *, timeout: float = 60, cwd: Path | None = None) -> Child:
+    """Plain pickle + ``call`` in a child with 1 GiB of address space."""
+    return plain(path, call, memory=1 << 30, cwd=cwd, timeout=timeout)
 
 
 def _write(tmp_path: Path, obj: Any, name: str = "m.pkl") -> Path:
@@ -80,8 +57,7 @@ def _write(tmp_path: Path, obj: Any, name: str = "m.pkl") -> Path:
 
 
 def _crashes(path: Path, call: str) -> None:
-    rc = _plain(path, call)
-    assert rc is not None and rc < 0, f"plain pickle + {call} should crash, got {rc}"
+    crashes(path, call, memory=1 << 30)
 
 
 def test_svc_precomputed_support_past_the_samples(tmp_path: Path) -> None:
@@ -188,8 +164,8 @@ def test_birch_leaf_chain_with_a_cycle(tmp_path: Path) -> None:
     leaf = model.dummy_leaf_.next_leaf_
     leaf.next_leaf_ = leaf
     path = _write(tmp_path, model)
-    rc = _plain(path, "model.partial_fit(np.zeros((2, 2)))", timeout=8)
-    assert rc != 0, "plain pickle + partial_fit should loop until memory runs out"
+    child = _plain(path, "model.partial_fit(np.zeros((2, 2)))", timeout=8)
+    assert child.returncode != 0, "plain pickle + partial_fit should loop until memory runs out"
     with pytest.raises(MalformedArtifactError, match="cycle"):
         load_unsigned(path)
 
@@ -207,7 +183,7 @@ def test_shared_sub_estimators_that_unfold_exponentially(tmp_path: Path) -> None
     """Finding 7: N nested pipelines whose two steps are one object: a DAG of a few hundred
     bytes that repr, get_params, clone and transform walk as a tree of 2**N."""
     path = _write(tmp_path, _shared_pipelines(40))
-    assert _plain(path, "repr(model)", timeout=5) is None, "repr should not finish"
+    assert _plain(path, "repr(model)", timeout=5).hung, "repr should not finish"
     with pytest.raises(UnsafeStateError, match="exponential"):
         load_unsigned(path)
     # ordinary sharing (estimators_ and named_estimators_) still loads
@@ -262,8 +238,8 @@ def test_kd_tree_bounds_with_one_side(tmp_path: Path) -> None:
 
     model._tree = _Tree()
     path = _write(tmp_path, model)
-    rc = _plain(path, "model.predict(np.full((3, 16), 100.0))")
-    assert rc != 0 or rc is None, "plain pickle + predict should read past the bounds"
+    child = _plain(path, "model.predict(np.full((3, 16), 100.0))")
+    assert child.returncode != 0, "plain pickle + predict should read past the bounds"
     with pytest.raises(MalformedArtifactError, match="node_bounds"):
         load_unsigned(path)
 
@@ -281,7 +257,7 @@ def test_shared_kernels_that_unfold_exponentially(tmp_path: Path) -> None:
         kernel = Sum(kernel, kernel)
     model.kernel_ = kernel
     path = _write(tmp_path, model)
-    assert _plain(path, "model.predict(np.zeros((2, 2)))", timeout=5) is None
+    assert _plain(path, "model.predict(np.zeros((2, 2)))", timeout=5).hung
     with pytest.raises(UnsafeStateError, match="exponential"):
         load_unsigned(path)
 
@@ -294,8 +270,8 @@ def test_a_partial_with_positional_arguments(tmp_path: Path) -> None:
     model.fit(np.ones((2, 3)))
     path = _write(tmp_path, model)
     call = "x = np.ones((2, 3))\ntry:\n    model.transform(x)\nexcept Exception:\n    pass\n"
-    rc = _plain(path, call + "sys.exit(3 if np.isnan(x).any() else 0)")
-    assert rc == 3, "plain pickle + transform should overwrite the caller's input"
+    child = _plain(path, call + "sys.exit(3 if np.isnan(x).any() else 0)")
+    assert child.returncode == 3, "plain pickle + transform should overwrite the caller's input"
     with pytest.raises(UnsafeStateError, match="positional"):
         load_unsigned(path)
 
@@ -527,11 +503,11 @@ def test_second_round(
     if call is not None:
         # a crash comes quickly, but the child first imports numpy and scikit-learn, which on a
         # busy 2-core machine took longer than the 8 s a hang is given
-        rc = _plain(path, call, timeout=8 if harm == "hang" else 60)
+        child = _plain(path, call, timeout=8 if harm == "hang" else 60)
         if harm == "hang":
-            assert rc is None, f"plain pickle + {call} should not finish"
+            assert child.hung, f"plain pickle + {call} should not finish"
         else:
-            assert rc is not None and rc < 0, f"plain pickle + {call} should crash, got {rc}"
+            assert child.crashed, f"plain pickle + {call} should crash: {child}"
     with pytest.raises(safeload.SafeloadError, match=refusal):
         load_unsigned(path)
 
@@ -628,7 +604,7 @@ _ROUND2B = [
 def test_second_round_bypasses(tmp_path: Path, build: Any, call: str | None, refusal: str) -> None:
     path = _write(tmp_path, build())
     if call is not None:  # a crash, a MemoryError under the child's 1 GiB cap, or a hang
-        rc = _plain(path, call, timeout=8)
-        assert rc is None or rc != 0, f"plain pickle + {call} should fail, got {rc}"
+        child = _plain(path, call, timeout=8)
+        assert child.returncode != 0, f"plain pickle + {call} should fail: {child}"
     with pytest.raises(safeload.SafeloadError, match=refusal):
         load_unsigned(path)

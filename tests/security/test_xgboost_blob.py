@@ -10,9 +10,6 @@ import io
 import json
 import pickle
 import struct
-import subprocess
-import sys
-import textwrap
 import warnings
 from pathlib import Path
 from typing import Any
@@ -21,6 +18,7 @@ import numpy as np
 import pytest
 from tests.parity import load_unsigned
 
+from harm import Child, plain
 from safeload import SafeloadError
 from safeload.trust import xgboost_ubj
 from safeload.trust.xgboost_ubj import UBJError, booster_problem, parse
@@ -31,27 +29,10 @@ RNG = np.random.RandomState(0)
 X = RNG.rand(200, 4)
 Y = (X[:, 0] > 0.5).astype(int)
 
-_CHILD = textwrap.dedent(
-    """
-    import pickle, sys, warnings
-    import numpy as np
-    warnings.simplefilter("ignore")
-    X = np.random.RandomState(0).rand(200, 4)
-    with open(sys.argv[1], "rb") as fh:
-        model = pickle.load(fh)
-    print("loaded", flush=True)
-    model.predict(X[:3])
-    print("predicted", flush=True)
-    """
-)
 
-
-def _plain(path: Path) -> tuple[int, str]:
-    """Unpickle ``path`` with plain pickle in a child and predict: (returncode, output)."""
-    proc = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(path)], capture_output=True, timeout=120, check=False
-    )
-    return proc.returncode, (proc.stdout + proc.stderr).decode(errors="replace")
+def _plain(path: Path, *, loads: bool) -> Child:
+    """Unpickle ``path`` with plain pickle in a child and predict; assert whether it loaded."""
+    return plain(path, "model.predict(X[:3])", loads=loads, data=X.shape, timeout=120)
 
 
 def _classifier() -> Any:
@@ -89,8 +70,8 @@ def test_r15_11_ubjson_count_past_the_buffer(tmp_path: Path) -> None:
     handle[at + 5 : at + 13] = struct.pack(">q", 10_000_000)
     path = tmp_path / "count.pkl"
     _dump_with_handle(model, handle, path)
-    code, out = _plain(path)
-    assert code < 0 and "loaded" not in out, (code, out)  # SIGSEGV inside pickle.load
+    child = _plain(path, loads=False)
+    assert child.crashed, child  # SIGSEGV inside pickle.load
     with pytest.raises(SafeloadError, match="declares 10000000 elements"):
         load_unsigned(path, profiles=["xgboost"])
 
@@ -105,8 +86,8 @@ def test_r15_04_tree_child_out_of_range(tmp_path: Path) -> None:
     model._Booster = bad
     path = tmp_path / "oob.pkl"
     path.write_bytes(pickle.dumps(model))
-    code, out = _plain(path)
-    assert code < 0 and "loaded" in out and "predicted" not in out, (code, out)
+    child = _plain(path, loads=True)
+    assert child.crashed and not child.returned, child
     with pytest.raises(SafeloadError, match="children 100000000, 2"):
         load_unsigned(path, profiles=["xgboost"])
 
