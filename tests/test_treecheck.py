@@ -193,9 +193,9 @@ def test_what_the_fast_check_accepts_the_naming_check_accepts(monkeypatch: Any) 
             named = True
         except (validate._Bad, KeyError, ValueError, TypeError, IndexError):
             named = False
-        monkeypatch.delenv("SAFELOAD_NUMPY_TREE_CHECK", raising=False)
+        monkeypatch.setattr(validate, "_C_TREE_CHECK", True)
         fast_c = validate._trees_all_valid([tree])
-        monkeypatch.setenv("SAFELOAD_NUMPY_TREE_CHECK", "1")
+        monkeypatch.setattr(validate, "_C_TREE_CHECK", False)
         fast_numpy = validate._trees_all_valid([tree])
         assert fast_c == fast_numpy == named, round_
 

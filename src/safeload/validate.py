@@ -12,7 +12,6 @@ Each check is vectorized over the stored arrays and raises ``MalformedArtifactEr
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -183,10 +182,13 @@ def _trees_all_valid(trees: list[Any]) -> bool:
         return False
 
 
+#: False runs the numpy tree check even where the C module is built (tests compare the two).
+_C_TREE_CHECK = True
+
+
 def _native_tree_check() -> Callable[..., bool] | None:
-    """The C one-pass tree check, or None on a pure-Python install (or with
-    ``SAFELOAD_NUMPY_TREE_CHECK=1``, which tests and benchmarks use to run the numpy path)."""
-    if os.environ.get("SAFELOAD_NUMPY_TREE_CHECK") == "1":
+    """The C one-pass tree check, or None on a pure-Python install."""
+    if not _C_TREE_CHECK:
         return None
     try:
         from safeload._treecheck import nodes_ok
