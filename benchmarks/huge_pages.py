@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/huge_pages.py [--mb 1024] [--runs 10]
 
 Before each read, ``pickle.load`` builds and frees a copy of the same data, as an interleaved
-benchmark (or a process loading one model after another) does. Then ``safeload.api._read_once``
+benchmark (or a process loading one model after another) does. Then ``safeload.io.read_once``
 reads the file into a ``bytearray`` (what safeload does where there are no huge pages), into
 anonymous memory with huge pages (``MADV_HUGEPAGE``), and with huge pages that fall back to
 ordinary ones once a chunk reads slowly (what safeload does). With
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from safeload import api
+from safeload import io as fileio
 
 
 def _time_reads(path: Path, runs: int) -> list[float]:
@@ -33,7 +33,7 @@ def _time_reads(path: Path, runs: int) -> list[float]:
             freed = pickle.load(fh)
         del freed
         start = time.perf_counter()
-        data = api._read_once(path, 1 << 40)
+        data = fileio.read_once(path, 1 << 40)
         times.append((time.perf_counter() - start) * 1000)
         del data
     return sorted(times)
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, IndexError):
         defrag = "unknown"
     print(f"THP defrag: {defrag}; {args.mb} MiB, {args.runs} reads per mode")
-    huge, slow = api._MADV_HUGEPAGE, api._SLOW_HUGE_READ
+    huge, slow = fileio.MADV_HUGEPAGE, fileio.SLOW_HUGE_READ
     modes = {
         "bytearray": (None, slow),
         "huge pages": (huge, 1e-300),  # a threshold no read is slower than: never falls back
@@ -63,12 +63,12 @@ def main(argv: list[str] | None = None) -> int:
         del array
         try:
             for label, (madv, threshold) in modes.items():
-                api._MADV_HUGEPAGE, api._SLOW_HUGE_READ = madv, threshold
+                fileio.MADV_HUGEPAGE, fileio.SLOW_HUGE_READ = madv, threshold
                 times = _time_reads(path, args.runs)
                 shown = ", ".join(f"{t:.0f}" for t in times)
                 print(f"{label:<20} median {statistics.median(times):7.1f} ms   [{shown}]")
         finally:
-            api._MADV_HUGEPAGE, api._SLOW_HUGE_READ = huge, slow
+            fileio.MADV_HUGEPAGE, fileio.SLOW_HUGE_READ = huge, slow
     return 0
 
 

@@ -27,7 +27,8 @@ from typing import Any
 import joblib
 
 import safeload
-from safeload import api, formats, validate
+from safeload import formats, validate
+from safeload import io as fileio
 from safeload.policy import Limits, resolve_policy
 from safeload.trust import static, usetime
 from safeload.unpickler import load_joblib_stream, load_pickle_stream
@@ -45,7 +46,7 @@ def _best(fn: Callable[[], Any], runs: int = 7) -> float:
 def _stages(path: Path, fmt: str, key: safeload.SigningKey) -> None:
     policy, limits = resolve_policy(None, ()), Limits()
     name = path.name
-    data = api._read_once(path, limits.max_file_size)
+    data = fileio.read_once(path, limits.max_file_size)
     prepared = formats.prepare(data, fmt, policy, limits, name)
     assert prepared.analysis is not None
     reader = load_joblib_stream if fmt == "joblib" else load_pickle_stream
@@ -64,7 +65,7 @@ def _stages(path: Path, fmt: str, key: safeload.SigningKey) -> None:
             return pickle.load(fh)
 
     # A pickle load with views rearranges its buffer: each run gets a fresh one, read beforehand.
-    fresh = [api._read_once(path, limits.max_file_size) for _ in range(7)]
+    fresh = [fileio.read_once(path, limits.max_file_size) for _ in range(7)]
 
     def views() -> Any:
         buf = fresh.pop() if fmt == "pickle" else prepared.stream
@@ -73,7 +74,7 @@ def _stages(path: Path, fmt: str, key: safeload.SigningKey) -> None:
     stages: dict[str, Callable[[], Any]] = {
         f"plain {fmt} load": plain,
         "safeload.load (signed)": lambda: safeload.load(path, key.public_key),
-        "read into private memory": lambda: api._read_once(path, 1 << 40),
+        "read into private memory": lambda: fileio.read_once(path, 1 << 40),
         "sha256": lambda: hashlib.sha256(data).digest(),
         "static pass": lambda: formats.prepare(data, fmt, policy, limits, name),
         "restricted C unpickler": lambda: reader(

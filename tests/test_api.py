@@ -450,7 +450,7 @@ def test_write_errors_name_the_target_not_the_temp_file(
 ) -> None:
     import errno
 
-    from safeload import _atomic
+    from safeload.io import atomic as _atomic
 
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")

@@ -1,7 +1,7 @@
 """Large artifacts: read into private memory once, verified, and viewed (not copied) by arrays.
 
-From ``api._HUGE_FROM`` bytes on, a file is read into an anonymous private mapping instead of a
-``bytearray`` (it faults in huge pages, not 4 KiB ones). These tests pin what must not change
+From ``safeload.io.HUGE_FROM`` bytes on, a file is read into an anonymous private mapping instead
+of a ``bytearray`` (it faults in huge pages, not 4 KiB ones). These tests pin what must not change
 with that: the bytes verified are the bytes loaded, nothing outside the process can change them
 afterwards, tampering still fails, and every reader handles the buffer type.
 """
@@ -32,11 +32,11 @@ from safeload import (
     load_unsigned,
     scan,
 )
-from safeload import api as api_module
+from safeload import io as fileio
 from safeload.policy import Limits, resolve_policy
 from safeload.unpickler import _ViewReader, load_pickle_stream
 
-BIG = api_module._HUGE_FROM // 8 + 1000  # float64 items: just over the threshold
+BIG = fileio.HUGE_FROM // 8 + 1000  # float64 items: just over the threshold
 
 
 def _weights() -> dict[str, Any]:
@@ -45,16 +45,16 @@ def _weights() -> dict[str, Any]:
 
 def test_large_files_use_private_anonymous_memory(tmp_path: Path) -> None:
     path = tmp_path / "big.bin"
-    path.write_bytes(b"x" * api_module._HUGE_FROM)
-    data = api_module._read_once(path, 1 << 40)
-    if api_module._MADV_HUGEPAGE is None:  # pragma: no cover - not Linux
+    path.write_bytes(b"x" * fileio.HUGE_FROM)
+    data = fileio.read_once(path, 1 << 40)
+    if fileio.MADV_HUGEPAGE is None:  # pragma: no cover - not Linux
         assert isinstance(data, bytearray)
     else:
         assert isinstance(data, mmap.mmap)
-    assert bytes(data[:4]) == b"xxxx" and len(data) == api_module._HUGE_FROM
+    assert bytes(data[:4]) == b"xxxx" and len(data) == fileio.HUGE_FROM
     small = tmp_path / "small.bin"
     small.write_bytes(b"y" * 100)
-    assert isinstance(api_module._read_once(small, 1 << 40), bytearray)
+    assert isinstance(fileio.read_once(small, 1 << 40), bytearray)
 
 
 @pytest.mark.parametrize("name", ["big.joblib", "big.pkl", "big.joblib.gz"])
@@ -63,7 +63,7 @@ def test_large_round_trip_signed_and_unsigned(
 ) -> None:
     path = tmp_path / name
     dump(_weights(), path, ed_key)
-    assert path.stat().st_size >= api_module._HUGE_FROM or name.endswith(".gz")
+    assert path.stat().st_size >= fileio.HUGE_FROM or name.endswith(".gz")
     for loaded in (load(path, ed_key.public_key), load_unsigned(path)):
         assert loaded["name"] == "big"
         assert np.array_equal(loaded["w"], np.arange(BIG, dtype=np.float64))
@@ -106,7 +106,7 @@ def test_large_hostile_pickle_is_refused_before_loading(tmp_path: Path) -> None:
     payload = body + b"cos\nsystem\n(S'" + command + b"'\ntR."
     path = tmp_path / "big.pkl"
     path.write_bytes(payload)
-    assert path.stat().st_size >= api_module._HUGE_FROM
+    assert path.stat().st_size >= fileio.HUGE_FROM
     with pytest.raises(UntrustedTypeError, match="os.system"):
         load_unsigned(path)
     assert not marker.exists()
@@ -183,20 +183,20 @@ def test_view_reader_readline() -> None:
 def test_hash_while_reading_is_the_hash_of_the_buffer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
 ) -> None:
-    monkeypatch.setattr(api_module, "_HASH_CHUNK", 1000)
+    monkeypatch.setattr(fileio, "HASH_CHUNK", 1000)
     path = tmp_path / "f.bin"
     content = bytes(range(256)) * (size // 256) + bytes(size % 256)
     path.write_bytes(content)
-    data, digest = api_module._read_file(path, 1 << 40, hash_from=0)
+    data, digest = fileio.read_file(path, 1 << 40, hash_from=0)
     assert digest is not None and bytes(data) == content
     assert digest[0] == "sha256" and digest[1].result() == hashlib.sha256(content).hexdigest()
-    assert api_module._read_file(path, 1 << 40, hash_from=size + 1)[1] is None
+    assert fileio.read_file(path, 1 << 40, hash_from=size + 1)[1] is None
     blake3 = pytest.importorskip("blake3")
-    _, digest = api_module._read_file(path, 1 << 40, hash_from=0, algorithm="blake3")
+    _, digest = fileio.read_file(path, 1 << 40, hash_from=0, algorithm="blake3")
     assert digest is not None and digest[0] == "blake3"
     assert digest[1].result() == blake3.blake3(content).hexdigest()
-    monkeypatch.setattr(api_module._progress, "blake3_module", lambda: None)
-    _, digest = api_module._read_file(path, 1 << 40, hash_from=0, algorithm="blake3")
+    monkeypatch.setattr(fileio._progress, "blake3_module", lambda: None)
+    _, digest = fileio.read_file(path, 1 << 40, hash_from=0, algorithm="blake3")
     assert digest is not None and digest[0] == "sha256"  # falls back when blake3 is missing
 
 
@@ -264,7 +264,7 @@ def test_the_array_stand_in_releases_the_buffer(tmp_path: Path) -> None:
     assert len(seen) == 1 and len(seen[0].data) == 0
 
 
-@pytest.mark.skipif(api_module._MADV_HUGEPAGE is None, reason="no transparent huge pages")
+@pytest.mark.skipif(fileio.MADV_HUGEPAGE is None, reason="no transparent huge pages")
 @pytest.mark.parametrize("slow", [True, False])
 def test_a_slow_huge_page_read_falls_back_to_ordinary_pages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slow: bool
@@ -272,19 +272,19 @@ def test_a_slow_huge_page_read_falls_back_to_ordinary_pages(
     """A chunk read slower than _SLOW_HUGE_READ (the kernel compacting memory for huge pages)
     switches the rest of the buffer to ordinary pages, once; the bytes read are the same."""
     calls: list[int] = []
-    real = api_module._no_huge_pages
+    real = fileio.no_huge_pages
 
     def spy(buf: mmap.mmap, start: int) -> None:
         calls.append(start)
         real(buf, start)
 
-    monkeypatch.setattr(api_module, "_no_huge_pages", spy)
-    monkeypatch.setattr(api_module, "_HASH_CHUNK", 1 << 20)
+    monkeypatch.setattr(fileio, "no_huge_pages", spy)
+    monkeypatch.setattr(fileio, "HASH_CHUNK", 1 << 20)
     # every chunk counts as slow, or none does
-    monkeypatch.setattr(api_module, "_SLOW_HUGE_READ", float("inf") if slow else 1e-9)
+    monkeypatch.setattr(fileio, "SLOW_HUGE_READ", float("inf") if slow else 1e-9)
     payload = bytes(range(256)) * (6 << 12)  # 6 MiB: above _HUGE_FROM, six chunks
     path = tmp_path / "big.bin"
     path.write_bytes(payload)
-    data = api_module._read_once(path, 1 << 30)
+    data = fileio.read_once(path, 1 << 30)
     assert isinstance(data, mmap.mmap) and data[:] == payload
     assert calls == ([1 << 20] if slow else [])

@@ -1,7 +1,9 @@
 """The layering ARCHITECTURE.md describes, held by reading the source (nothing is imported).
 
 * The stages that parse, build and check a model never open a path: they get bytes from
-  ``api.py``, which reads each model file once (so what is verified is what is deserialized).
+  ``api.py``, which reads each model file once through the io layer, ``safeload/io/`` (so
+  what is verified is what is deserialized). ``api.py`` itself opens nothing.
+* The io layer is the bottom one: it imports no stage above it.
 * Layers import downward only: nothing below the public layer imports ``api``, ``cli``,
   ``testing`` or ``pytest_plugin``.
 """
@@ -63,6 +65,38 @@ def test_stage_modules_never_open_a_path(rel: str) -> None:
             name = fn.id if isinstance(fn, ast.Name) else getattr(fn, "attr", None)
             if name in OPENERS:
                 found.append(f"{rel}:{node.lineno} {name}()")
+    assert not found, found
+
+
+def test_api_opens_nothing_itself() -> None:
+    """Every read and write of a path in the public layer goes through ``safeload.io``."""
+    test_stage_modules_never_open_a_path("api.py")
+
+
+IO_LAYER = ["io/__init__.py", "io/atomic.py"]
+#: What the io layer may import from safeload: the modules below every stage.
+IO_MAY_IMPORT = {"safeload", "safeload._progress", "safeload.exceptions", "safeload._types"}
+
+
+@pytest.mark.parametrize("rel", IO_LAYER)
+def test_io_layer_imports_nothing_above_it(rel: str) -> None:
+    found = []
+    for node in ast.walk(_tree(rel)):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names = (
+                [node.module]
+                if node.module != "safeload"
+                else [f"safeload.{a.name}" for a in node.names]
+            )
+        else:
+            continue
+        found += [
+            f"{rel}:{node.lineno} {n}"
+            for n in names
+            if n.startswith("safeload") and n not in IO_MAY_IMPORT
+        ]
     assert not found, found
 
 

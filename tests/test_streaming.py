@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from safeload import SigningKey, api
+from safeload import io as fileio
 from safeload.cli import main
 
 pytestmark = pytest.mark.skipif(
@@ -118,5 +119,5 @@ def test_verify_of_a_changed_large_file_still_fails(tmp_path: Path) -> None:
 def test_small_files_are_still_read_not_mapped(tmp_path: Path) -> None:
     path = tmp_path / "small.pkl"
     path.write_bytes(b"\x80\x04K\x01.")
-    data = api._read_for_scan(path, 1 << 30)
+    data = fileio.read_for_scan(path, 1 << 30)
     assert isinstance(data, bytearray) or not hasattr(data, "madvise")

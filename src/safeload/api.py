@@ -7,23 +7,18 @@ those same bytes; the path is never opened again after verification.
 from __future__ import annotations
 
 import functools
-import io
 import logging
-import mmap
 import os
-import stat
-import time
-from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from safeload import _progress, formats
-from safeload._atomic import locked_folder, write_atomic
+from safeload import io as fileio
 from safeload._types import Buffer
 from safeload.exceptions import (
-    ArtifactNotFoundError,
     LimitExceededError,
     MalformedArtifactError,
     MissingSignatureError,
@@ -32,6 +27,7 @@ from safeload.exceptions import (
     SignatureError,
     UsageError,
 )
+from safeload.io.atomic import locked_folder, write_atomic
 from safeload.keys import HMACKey, Keyring, KeysLike, Signer, SigningKey, Verifier, VerifyKey
 from safeload.policy import Limits, Policy, TrustedSpec, resolve_policy
 from safeload.scan import Finding, GlobalRef, ScanReport, analyze
@@ -142,265 +138,12 @@ def _checked_signers(signer: object) -> None:
             )
 
 
-#: From this size on, file contents go into anonymous memory advised for huge pages.
-_HUGE_FROM = 4 << 20
-_MADV_HUGEPAGE: int | None = getattr(mmap, "MADV_HUGEPAGE", None)
-_MADV_NOHUGEPAGE: int | None = getattr(mmap, "MADV_NOHUGEPAGE", None)
-#: Reading into huge pages ran at about 4 GB/s on the benchmark machine, and into ordinary pages
-#: at 2.8 GB/s. A chunk read slower than this means the kernel is compacting memory to find free
-#: huge pages, which stalled reads of the 1 GiB benchmark file for up to 2 s (0.26 s without
-#: the stall); the rest of the buffer then gets ordinary pages. (A file coming slowly from disk
-#: trips it too, where the page size no longer matters.)
-_SLOW_HUGE_READ = 2e9  # bytes per second
-
-
-def _private_buffer(size: int) -> bytearray | mmap.mmap:
-    """Zeroed private memory for ``size`` bytes of file contents.
-
-    Small files get a ``bytearray``. Large ones, where the system supports it, get an anonymous
-    private mapping advised for transparent huge pages: filling a fresh ``bytearray`` costs one
-    page fault per 4 KiB, which on virtual machines took longer than reading the file (20 ms
-    against 4 ms for a 21 MB forest in ``benchmarks/run.py``). The mapping is not backed by the
-    file: like a ``bytearray``, nothing outside this process can change it once it is read.
-    """
-    if size < _HUGE_FROM or _MADV_HUGEPAGE is None:
-        return bytearray(size)
-    buf = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
-    try:
-        buf.madvise(_MADV_HUGEPAGE)
-    except OSError:  # pragma: no cover - kernels without transparent huge pages
-        pass
-    return buf
-
-
-def _no_huge_pages(buf: mmap.mmap, start: int) -> None:
-    """Advise ordinary pages for ``buf`` from ``start`` on (rounded up to a page)."""
-    start = -(-start // mmap.PAGESIZE) * mmap.PAGESIZE
-    if _MADV_NOHUGEPAGE is None or start >= len(buf):  # no such advice here, or nothing left
-        return
-    try:
-        buf.madvise(_MADV_NOHUGEPAGE, start, len(buf) - start)
-    except OSError:  # pragma: no cover - kernels without transparent huge pages
-        pass
-
-
-def _read_once(
-    path: Path, limit: int, what: str = "artifact", *, follow: bool = True
-) -> bytearray | mmap.mmap:
-    """Read a whole regular file through one descriptor, refusing anything over ``limit``.
-
-    The result is private memory (see :func:`_private_buffer`): verified once, then owned by
-    the reader, whose arrays may be views into it (one copy of the data in memory, not two)."""
-    return _read_file(path, limit, what, follow=follow)[0]
-
-
-#: How many first bytes tell whether a file could be a model (see formats.could_be_model).
-_HEAD = 16
-
-
-def _read_head(path: Path, size: int) -> bytes:
-    """The first ``size`` bytes of the regular file ``path`` (fewer if it is shorter), with the
-    same open checks as :func:`_read_file`."""
-    fd = _open_regular(path, "artifact", follow=True)
-    with os.fdopen(fd, "rb", buffering=0) as fh:
-        return fh.read(size) or b""
-
-
-#: Chunk size when hashing while reading: large enough that hashlib releases the GIL.
-_HASH_CHUNK = 16 << 20
-
-
-def _open_regular(path: Path, what: str, *, follow: bool) -> int:
-    """A read-only descriptor of ``path``, which must be a regular file."""
-    try:
-        # O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer; the type is checked
-        # on the descriptor right after, and for a regular file the flag changes nothing (rt17 f05)
-        flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
-        if not follow:
-            flags |= getattr(os, "O_NOFOLLOW", 0)
-        fd = os.open(path, flags)
-    except FileNotFoundError as exc:
-        raise ArtifactNotFoundError(
-            f"{what} {path} does not exist; check the path", path=str(path)
-        ) from exc
-    except OSError as exc:
-        raise MalformedArtifactError(
-            f"cannot open {what} {path}: {exc.strerror}", path=str(path)
-        ) from exc
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise MalformedArtifactError(f"{what} {path} is not a regular file", path=str(path))
-    return fd
-
-
-def _read_file(
-    path: Path,
-    limit: int,
-    what: str = "artifact",
-    *,
-    follow: bool = True,
-    hash_from: int | None = None,
-    algorithm: str = "sha256",
-) -> tuple[bytearray | mmap.mmap, tuple[str, Future[str]] | None]:
-    """:func:`_read_once`, and for files of at least ``hash_from`` bytes also ``(algorithm,
-    digest)``: the hash (``sha256`` or ``blake3``) of exactly the bytes read into the buffer,
-    computed in one other thread chunk by chunk as they arrive, so that hashing overlaps the
-    read and leaves the other core to the static pass. The digest is of the buffer, never of
-    the file."""
-    fd = _open_regular(path, what, follow=follow)
-    st = os.fstat(fd)
-    with os.fdopen(fd, "rb", buffering=0) as fh:
-        if st.st_size > limit:
-            raise LimitExceededError(
-                f"{what} {path} is {st.st_size} bytes, over the limit of {limit}", path=str(path)
-            )
-        data = _private_buffer(st.st_size)
-        view = memoryview(data)
-        report = _progress.current(st.st_size)
-        hashing = hash_from is not None and st.st_size >= hash_from
-        step = st.st_size
-        if report is not None:
-            step = _progress.CHUNK
-        if hashing:
-            step = _HASH_CHUNK
-        # huge pages are read chunk by chunk, timed (see _SLOW_HUGE_READ)
-        huge = data if isinstance(data, mmap.mmap) and _MADV_HUGEPAGE is not None else None
-        if huge is not None:
-            step = min(step, _HASH_CHUNK)
-        if algorithm == "blake3" and _progress.blake3_module() is None:
-            algorithm = "sha256"
-        hasher: Any = _progress.new_hasher(algorithm, all_cores=False) if hashing else None
-        worker = ThreadPoolExecutor(max_workers=1) if hashing else None
-        try:
-            got = 0
-            while got < st.st_size:
-                started = time.perf_counter()
-                n = fh.readinto(view[got : got + step])
-                if not n:
-                    break
-                if huge is not None and time.perf_counter() - started > n / _SLOW_HUGE_READ:
-                    _no_huge_pages(huge, got + n)
-                    huge = None
-                if worker is not None:  # one worker: chunks are hashed in order
-                    worker.submit(hasher.update, view[got : got + n])
-                got += n
-                if report is not None:
-                    report(f"reading {path.name}", got, st.st_size)
-            digest = (algorithm, worker.submit(hasher.hexdigest)) if worker is not None else None
-        finally:
-            if worker is not None:
-                worker.shutdown(wait=False)
-        if got != st.st_size or fh.read(1):
-            raise MalformedArtifactError(
-                f"{what} {path} changed size while it was read; try again", path=str(path)
-            )
-    return data, digest
-
-
-#: The buffer a streamed hash reads into, reused chunk after chunk.
-_STREAM_CHUNK = 8 << 20
-
-
-def _size_within(fh: io.FileIO, path: Path, limit: int) -> int:
-    """The size of the open file ``fh``, refused over ``limit``."""
-    size = os.fstat(fh.fileno()).st_size
-    if size > limit:
-        raise LimitExceededError(
-            f"artifact {path} is {size} bytes, over the limit of {limit}", path=str(path)
-        )
-    return size
-
-
-def _hash_stream(fh: io.FileIO, path: Path, size: int, algorithm: str) -> str:
-    """The hex digest of the ``size`` bytes of the open file ``fh``, hashed with ``algorithm``
-    as they are read through one reused buffer of :data:`_STREAM_CHUNK` bytes: memory stays
-    bounded whatever the file's size. For verification only; a load reads into private memory
-    and hashes that (:func:`_read_file`)."""
-    hasher = _progress.new_hasher(algorithm)
-    report = _progress.current(size)
-    step = min(_STREAM_CHUNK, _progress.CHUNK) if report is not None else _STREAM_CHUNK
-    buf = bytearray(min(step, max(size, 1)))
-    view = memoryview(buf)
-    got = 0
-    while got < size:
-        n = fh.readinto(view[: min(len(buf), size - got)])
-        if not n:
-            break
-        hasher.update(view[:n])
-        got += n
-        if report is not None:
-            report(f"hashing {path.name}", got, size)
-    if got != size or fh.read(1):
-        raise MalformedArtifactError(
-            f"artifact {path} changed size while it was read; try again", path=str(path)
-        )
-    return str(hasher.hexdigest())
-
-
-#: Files at least this large are mapped for a scan rather than read (see _read_for_scan).
-_MAP_FROM = 256 << 20
-
-
-def _read_for_scan(path: Path, limit: int) -> bytearray | mmap.mmap:
-    """The bytes a scan analyses. A file of :data:`_MAP_FROM` bytes or more is mapped read-only
-    instead of copied: the static pass touches opcodes and the few values it checks, not the
-    megabytes of array data between them, so a file larger than memory scans in a few MiB.
-    A scan builds nothing from the bytes (a load always reads into private memory, so that
-    what was verified is what is built). The price: a file truncated by someone else while it
-    is being scanned makes the scanning process fail with SIGBUS, as any program reading a
-    mapped file would."""
-    if path.stat().st_size < _MAP_FROM:  # only picks how to read; the open below checks
-        return _read_once(path, limit)
-    fd = _open_regular(path, "artifact", follow=True)
-    try:
-        size = os.fstat(fd).st_size
-        if size > limit:
-            raise LimitExceededError(
-                f"artifact {path} is {size} bytes, over the limit of {limit}", path=str(path)
-            )
-        mapped = mmap.mmap(fd, size, access=mmap.ACCESS_READ)
-        if hasattr(mapped, "madvise") and hasattr(mmap, "MADV_SEQUENTIAL"):
-            mapped.madvise(mmap.MADV_SEQUENTIAL)
-        return mapped
-    finally:
-        os.close(fd)
-
-
-def _read_folder(
-    path: Path, limits: Limits, *, allow_symlinks: bool, skip: Iterable[str] = ()
-) -> dict[str, bytearray | mmap.mmap]:
-    """Every file under ``path`` (relative POSIX path -> bytes), each read once.
-
-    A symlink anywhere in the folder fails verification unless ``allow_symlinks``. Paths in
-    ``skip`` (relative; a folder stands for everything under it) are neither read nor listed.
-    """
-    files: dict[str, bytearray | mmap.mmap] = {}
-    total = 0
-    skipped = tuple(skip)
-    for root, dirs, names in _walk(path, follow=allow_symlinks):
-        if skipped:
-            here = Path(root).relative_to(path).as_posix()
-            prefix = "" if here == "." else here + "/"
-            dirs[:] = [d for d in dirs if not is_ignored(prefix + d, skipped)]
-            names = [n for n in names if not is_ignored(prefix + n, skipped)]
-        for entry in [*dirs, *names]:
-            full = Path(root) / entry
-            if full.is_symlink() and not allow_symlinks:
-                raise SignatureError(
-                    f"folder {path} contains a symlink ({full.relative_to(path).as_posix()}); "
-                    "signed folders must not, unless you pass allow_symlinks=True",
-                    path=str(path),
-                )
-        for name in sorted(names):
-            full = Path(root) / name
-            rel = full.relative_to(path).as_posix()
-            files[rel] = _read_once(full, limits.max_file_size, follow=allow_symlinks)
-            total += len(files[rel])
-            if total > limits.max_file_size:
-                raise LimitExceededError(
-                    f"folder {path} is larger than the file size limit", path=str(path)
-                )
-    return files
+def _skipping(paths: Iterable[str]) -> Callable[[str], bool] | None:
+    """Whether a relative path is, or is under, one of ``paths`` (None when there are none)."""
+    skipped = tuple(paths)
+    if not skipped:
+        return None
+    return lambda rel: is_ignored(rel, skipped)
 
 
 def _signed_folder_sidecar(folder: Path) -> Path | None:
@@ -417,35 +160,6 @@ def _real_file(path: Path) -> Path:
     ``allow_symlinks``, by the folder check."""
     absolute = Path(os.path.abspath(path))
     return Path(os.path.realpath(absolute.parent)) / absolute.name
-
-
-def _walk(top: Path, *, follow: bool) -> Iterator[tuple[str, list[str], list[str]]]:
-    """``os.walk`` top-down, without recursion: Python 3.11's ``os.walk`` recurses once per
-    level, so a chain of ~1000 nested folders raised ``RecursionError`` (rt17 f05b). The caller
-    may prune ``dirs`` in place, as with ``os.walk``. A folder that cannot be listed fails
-    rather than being skipped (``os.walk`` ignores such errors)."""
-    stack = [str(top)]
-    while stack:
-        root = stack.pop()
-        dirs: list[str] = []
-        names: list[str] = []
-        try:
-            with os.scandir(root) as entries:
-                for entry in entries:
-                    try:
-                        is_dir = entry.is_dir()  # follows symlinks, as os.walk does
-                    except OSError:
-                        is_dir = False
-                    (dirs if is_dir else names).append(entry.name)
-        except OSError as exc:
-            raise MalformedArtifactError(
-                f"cannot list folder {root}: {exc.strerror}", path=str(top)
-            ) from exc
-        yield root, dirs, names
-        for d in reversed(dirs):
-            full = os.path.join(root, d)
-            if follow or not os.path.islink(full):
-                stack.append(full)
 
 
 def _governing_folder(path: Path) -> tuple[Path, Path] | None:
@@ -500,7 +214,7 @@ def _read_sidecar(path: Path, signature: PathLike | None = None) -> bytes:
             path=str(path),
         )
     try:
-        return bytes(_read_once(sig, MAX_SIDECAR_BYTES, "signature file"))
+        return bytes(fileio.read_once(sig, MAX_SIDECAR_BYTES, "signature file"))
     except LimitExceededError as exc:
         raise SidecarFormatError(
             f"sidecar {sig} is larger than {MAX_SIDECAR_BYTES} bytes; not a safeload signature",
@@ -690,7 +404,7 @@ def load(
     if isinstance(sidecar, bytes):
         _check_format(sidecar, signature_format, Path(signature or sidecar_path(p)), p)
     if isinstance(sidecar, bytes) and is_bundle(sidecar):
-        data = _read_once(p, lim.max_file_size)
+        data = fileio.read_once(p, lim.max_file_size)
         sig = Path(signature or sidecar_path(p))
         bundled = _verify_bundled_file(p, data, sidecar, sig, keys, ca, allow_rename, now)
         del data
@@ -698,7 +412,9 @@ def load(
     keys = _need_keys(keys, p)
     # Large files are hashed while they are read, with the digest verification will check.
     algorithm = "blake3" if isinstance(sidecar, bytes) and _wants_blake3(sidecar) else "sha256"
-    data, digest = _read_file(p, lim.max_file_size, hash_from=_OVERLAP_FROM, algorithm=algorithm)
+    data, digest = fileio.read_file(
+        p, lim.max_file_size, hash_from=_OVERLAP_FROM, algorithm=algorithm
+    )
     if not isinstance(sidecar, bytes):
         raise sidecar
     verify = functools.partial(
@@ -894,7 +610,7 @@ def _refuse_in_folder_bundle(p: Path) -> None:
         if _same_path(candidate, sidecar_path(p)) or not candidate.is_file():
             continue
         try:
-            raw = bytes(_read_once(candidate, MAX_SIDECAR_BYTES, "signature file"))
+            raw = bytes(fileio.read_once(candidate, MAX_SIDECAR_BYTES, "signature file"))
             if not is_bundle(raw):
                 continue
             names = [r.name for r in parse_manifest(parse_bundle(raw).payload).resources]
@@ -977,7 +693,7 @@ def _verify_folder_any(
     """Read every file of ``folder`` once and verify them against ``sidecar``, whichever
     format it is in."""
     if not is_bundle(sidecar):
-        files = _read_folder(folder, lim, allow_symlinks=allow_symlinks)
+        files = fileio.read_folder(folder, lim.max_file_size, allow_symlinks=allow_symlinks)
         return verify_folder(
             files,
             sidecar,
@@ -992,7 +708,9 @@ def _verify_folder_any(
         skip += parse_manifest(parse_bundle(sidecar).payload).ignore_paths
     except SafeloadError:
         pass  # reported by verification below
-    files = _read_folder(folder, lim, allow_symlinks=allow_symlinks, skip=skip)
+    files = fileio.read_folder(
+        folder, lim.max_file_size, allow_symlinks=allow_symlinks, skip=_skipping(skip)
+    )
     return verify_model_folder(
         files,
         sidecar,
@@ -1047,7 +765,7 @@ def load_unsigned(
     p = Path(path)
     lim = limits or Limits()
     pol = resolve_policy(policy, trusted, profiles)
-    data = _read_once(p, lim.max_file_size)
+    data = fileio.read_once(p, lim.max_file_size)
     fmt = _format_for(p, data, format)
     _log.info("reading %s (%s) WITHOUT a signature check, through the restricted reader", p, fmt)
     if fmt == "skops":
@@ -1124,12 +842,17 @@ def _sign_model_signing(
     if p.is_dir():
         ignores = _bundle_ignores(p, sig, ignore_paths)
         files: dict[str, Buffer] = dict(
-            _read_folder(p, Limits(), allow_symlinks=False, skip=[*DEFAULT_IGNORE, *ignores])
+            fileio.read_folder(
+                p,
+                Limits().max_file_size,
+                allow_symlinks=False,
+                skip=_skipping([*DEFAULT_IGNORE, *ignores]),
+            )
         )
         single = False
     else:
         ignores = [normalize_ignore(x) for x in ignore_paths]
-        files = {p.name: _read_once(p, Limits().max_file_size)}
+        files = {p.name: fileio.read_once(p, Limits().max_file_size)}
         single = True
     bundle = sign_model(
         files,
@@ -1159,9 +882,9 @@ def _sign_locked(
     before = _read_sidecar(p) if append else None
     folder = p.is_dir()
     files: Mapping[str, Buffer] = (
-        _read_folder(p, Limits(), allow_symlinks=False)
+        fileio.read_folder(p, Limits().max_file_size, allow_symlinks=False)
         if folder
-        else {p.name: _read_once(p, Limits().max_file_size)}
+        else {p.name: fileio.read_once(p, Limits().max_file_size)}
     )
     if before is not None:
         envelope = parse_envelope(before, source=str(sig))
@@ -1327,18 +1050,18 @@ def _verified_statement(
         _log.info("verified %s as a file of the signed folder %s", p, governing[0])
         return verified.statement, str(governing[0])
     # the artifact's own errors (missing, not a regular file, too large) come first
-    with os.fdopen(_open_regular(p, "artifact", follow=True), "rb", buffering=0) as fh:
-        size = _size_within(fh, p, lim.max_file_size)
+    fh, size = fileio.open_sized(p, lim.max_file_size)
+    with fh:
         sidecar = _read_sidecar(p, sig)
         _check_format(sidecar, signature_format, sig, p)
         if is_bundle(sidecar):
-            data = _read_once(p, lim.max_file_size)
+            data = fileio.read_once(p, lim.max_file_size)
             bundled = _verify_bundled_file(p, data, sidecar, sig, keys, ca, allow_rename, now)
             return bundled.statement, str(p)
         # Nothing is deserialized, so the file is hashed as it streams past, never held whole:
         # a file larger than memory verifies in a few MiB.
         algorithm = "blake3" if _wants_blake3(sidecar) else "sha256"
-        digest = _hash_stream(fh, p, size, algorithm)
+        digest = fileio.hash_stream(fh, p, size, algorithm)
     statement = verify_digest(
         size,
         (algorithm, digest),
@@ -1356,7 +1079,7 @@ def _verified_statement(
 def inspect_sidecar(path: PathLike) -> tuple[Envelope, Statement]:
     """Parse a ``.sig`` file for display. NOTHING is verified: do not make trust decisions on it."""
     p = Path(path)
-    raw = bytes(_read_once(p, MAX_SIDECAR_BYTES, "signature file"))
+    raw = bytes(fileio.read_once(p, MAX_SIDECAR_BYTES, "signature file"))
     envelope = parse_envelope(raw, source=str(p))
     return envelope, parse_statement(envelope.payload, source=str(p))
 
@@ -1387,13 +1110,13 @@ def scan(
         fmt = format or formats.sniff_format(data)
     else:
         p = Path(source)
-        head = _read_head(p, _HEAD)
+        head = fileio.read_head(p, fileio.HEAD)
         if not formats.could_be_model(head):
             # refused on its first bytes: a large file that is no model is never read whole
             problem = f"not a pickle, joblib or skops file (it starts with {head[:8]!r})"
             guess = format or formats.format_from_name(p.name) or "pickle"
             return ScanReport(str(p), guess, (), (Finding(0, "", problem),), (), None, 0)
-        data, label = _read_for_scan(p, lim.max_file_size), str(p)
+        data, label = fileio.read_for_scan(p, lim.max_file_size), str(p)
         fmt = _format_for(p, data, format)
     if fmt == "skops":
         return _scan_skops(data, pol, lim, label)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from safeload._atomic import write_atomic
 from safeload.exceptions import SignatureError
+from safeload.io.atomic import write_atomic
 from safeload.sidecar import Statement
 
 __all__ = ["TrustState", "parse_version"]
