@@ -121,16 +121,24 @@ def _strict_json(text: str, source: str | None) -> Any:
     return strict_json(text, lambda what: _fail(source, what))
 
 
-def _b64decode(text: object, what: str, source: str | None) -> bytes:
+def strict_b64decode(text: object, what: str, fail: Callable[[str], Exception]) -> bytes:
+    """The bytes of ``text``, which must be a string of standard, padded, canonical base64
+    (the one encoding of those bytes: no other alphabet, whitespace or stray padding bits), so
+    one signature has one spelling; anything else raises ``fail(reason)``. Shared by the
+    sidecar and model_signing bundle parsers."""
     if not isinstance(text, str):
-        raise _fail(source, f"{what} must be a base64 string")
+        raise fail(f"{what} must be a base64 string")
     try:
         raw = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise _fail(source, f"{what} is not valid base64") from exc
+        raise fail(f"{what} is not valid base64") from exc
     if base64.b64encode(raw).decode("ascii") != text:
-        raise _fail(source, f"{what} is not canonical base64")
+        raise fail(f"{what} is not canonical base64")
     return raw
+
+
+def _b64decode(text: object, what: str, source: str | None) -> bytes:
+    return strict_b64decode(text, what, lambda why: _fail(source, why))
 
 
 def _b64(data: bytes) -> str:

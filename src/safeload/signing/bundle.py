@@ -20,7 +20,6 @@ Bundle layout (compact JSON, as model_signing writes it)::
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import itertools
 import json
@@ -35,6 +34,7 @@ from safeload.sidecar import (
     STATEMENT_TYPE,
     Signature,
     pae,
+    strict_b64decode,
     strict_json,
 )
 
@@ -93,15 +93,7 @@ def _fields(
 
 
 def _b64(value: object, what: str, source: str | None) -> bytes:
-    if not isinstance(value, str):
-        raise _fail(source, f"{what} must be a base64 string")
-    try:
-        raw = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise _fail(source, f"{what} is not valid base64") from exc
-    if base64.b64encode(raw).decode("ascii") != value:
-        raise _fail(source, f"{what} is not canonical base64")
-    return raw
+    return strict_b64decode(value, what, lambda why: _fail(source, why))
 
 
 def is_bundle(data: bytes) -> bool:
