@@ -4,7 +4,7 @@ Everything else is in pyproject.toml. mypyc compiles the type-annotated Python s
 so the compiled modules and the pure-Python fallback are one source, and
 tests/test_compiled.py holds their results equal. The pass walks every opcode in Python; compiled,
 it runs about 2.5 times faster (benchmarks/profile_stages.py). It also builds one small
-hand-written C module, ``_treecheck`` (see validate._trees_all_valid). SAFELOAD_PURE_PYTHON=1
+hand-written C module, ``_treecheck`` (see trust/structures/trees.py). SAFELOAD_PURE_PYTHON=1
 skips compilation, as does a machine without a C compiler or Python headers.
 """
 

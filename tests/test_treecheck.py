@@ -1,12 +1,12 @@
 """The C tree check (``safeload._treecheck``) against the numpy one and a plain reference.
 
-validate._trees_all_valid checks every decision tree a load builds, with the C module where
+trees.trees_all_valid checks every decision tree a load builds, with the C module where
 setup.py built it and with numpy otherwise. Both must say exactly what a plain Python reading
 of the rules says (children after their parent and inside the array, -1 for both children of a
 leaf, one parent per node but the root, features in range, missing_go_to_left 0 or 1, max_depth
 the real depth), on trees scikit-learn fitted and on thousands of damaged copies. And through
 the real ``Tree`` class: whatever the fast check accepts, the per-tree check that names problems
-(validate._check_tree) accepts too.
+(trees.check_tree) accepts too.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sklearn.ensemble import ExtraTreesRegressor, RandomForestClassifier
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.tree._tree import Tree
 
-from safeload import validate
+from safeload.trust.structures import common, trees
 
 try:
     from safeload._treecheck import nodes_ok
@@ -76,13 +76,13 @@ def _reference(nodes: np.ndarray, n_features: int, max_depth: int) -> bool:
 
 def _numpy(nodes: np.ndarray, n_features: int, max_depth: int) -> bool:
     """The numpy path of _trees_all_valid on bare node records (depth as the plain reading)."""
-    if not validate._node_batch_valid([(nodes, n_features)]):
+    if not trees.node_batch_valid([(nodes, n_features)]):
         return False
     return _reference(nodes, n_features, max_depth)  # children are sound: only depth differs
 
 
 def _native(nodes: np.ndarray, n_features: int, max_depth: int) -> bool:
-    layout = validate._node_layout(nodes)
+    layout = trees.node_layout(nodes)
     assert layout is not None
     return bool(
         nodes_ok(nodes, nodes.shape[0], nodes.dtype.itemsize, *layout, n_features, max_depth)
@@ -117,7 +117,7 @@ def test_fitted_trees_pass_all_three() -> None:
         nodes = tree.__getstate__()["nodes"]
         args = (nodes, int(tree.n_features), int(tree.max_depth))
         assert _reference(*args) and _numpy(*args) and _native(*args)
-    assert validate._trees_all_valid(TREES)
+    assert trees.trees_all_valid(TREES)
 
 
 def _damage(rng: random.Random, nodes: np.ndarray, n_features: int) -> tuple[np.ndarray, int, int]:
@@ -189,14 +189,14 @@ def test_what_the_fast_check_accepts_the_naming_check_accepts(monkeypatch: Any) 
         tree = Tree(source.n_features, np.asarray(source.n_classes), source.n_outputs)
         tree.__setstate__(state)
         try:
-            validate._check_tree(tree, None)
+            trees.check_tree(tree, None)
             named = True
-        except (validate._Bad, KeyError, ValueError, TypeError, IndexError):
+        except (common.Bad, KeyError, ValueError, TypeError, IndexError):
             named = False
-        monkeypatch.setattr(validate, "_C_TREE_CHECK", True)
-        fast_c = validate._trees_all_valid([tree])
-        monkeypatch.setattr(validate, "_C_TREE_CHECK", False)
-        fast_numpy = validate._trees_all_valid([tree])
+        monkeypatch.setattr(trees, "C_TREE_CHECK", True)
+        fast_c = trees.trees_all_valid([tree])
+        monkeypatch.setattr(trees, "C_TREE_CHECK", False)
+        fast_numpy = trees.trees_all_valid([tree])
         assert fast_c == fast_numpy == named, round_
 
 
@@ -205,7 +205,7 @@ def test_a_layout_that_does_not_fit_the_buffer_is_refused() -> None:
     tree = TREES[0]
     nodes = tree.__getstate__()["nodes"]
     n, size = nodes.shape[0], nodes.dtype.itemsize
-    layout = validate._node_layout(nodes)
+    layout = trees.node_layout(nodes)
     assert layout is not None
     nf, depth = int(tree.n_features), int(tree.max_depth)
     assert nodes_ok(nodes, n, size, *layout, nf, depth)
@@ -223,9 +223,9 @@ def test_a_layout_that_does_not_fit_the_buffer_is_refused() -> None:
 
 def test_other_layouts_go_to_the_numpy_path() -> None:
     nodes = TREES[0].__getstate__()["nodes"]
-    assert validate._node_layout(nodes) is not None
-    assert validate._node_layout(nodes[::2]) is None
+    assert trees.node_layout(nodes) is not None
+    assert trees.node_layout(nodes[::2]) is None
     swapped = nodes.astype(nodes.dtype.newbyteorder(">"))
-    assert validate._node_layout(swapped) is None
+    assert trees.node_layout(swapped) is None
     narrow = np.zeros(3, dtype=[("left_child", "<i4"), ("right_child", "<i4"), ("feature", "<i4")])
-    assert validate._node_layout(narrow) is None
+    assert trees.node_layout(narrow) is None

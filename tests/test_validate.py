@@ -23,6 +23,8 @@ from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
 from safeload import MalformedArtifactError, SafeloadError, load_unsigned, scan, validate
+from safeload.trust.structures import common
+from safeload.trust.structures import trees as tree_checks
 
 RNG = np.random.RandomState(0)
 X = RNG.rand(120, 4)
@@ -117,20 +119,21 @@ def test_batched_tree_check_agrees_with_the_per_tree_check(index: int) -> None:
     check refuses, wherever the bad tree sits in the batch."""
     good = [_tree_model(lambda n, s: None).tree_ for _ in range(3)]
     bad = _tree_model(TREE_MUTATIONS[index]).tree_
-    with pytest.raises(validate._Bad):
-        validate._check_tree(bad, None)
-    assert validate._trees_all_valid(good)
+    with pytest.raises(common.Bad):
+        tree_checks.check_tree(bad, None)
+    assert tree_checks.trees_all_valid(good)
     for position in range(4):
         trees = [*good[:position], bad, *good[position:]]
-        assert not validate._trees_all_valid(trees)
+        assert not tree_checks.trees_all_valid(trees)
 
 
 def test_batches_split_large_forests(monkeypatch: pytest.MonkeyPatch) -> None:
     good = _tree_model(lambda n, s: None).tree_
     bad = _tree_model(_set("left_child", 2, 0)).tree_
-    monkeypatch.setattr(validate, "_TREE_BATCH_NODES", 1)  # one tree per batch
-    assert validate._trees_all_valid([good, good, good])
-    assert not validate._trees_all_valid([good, good, bad])
+    monkeypatch.setattr(tree_checks, "C_TREE_CHECK", False)  # the numpy batches
+    monkeypatch.setattr(tree_checks, "_TREE_BATCH_NODES", 1)  # one tree per batch
+    assert tree_checks.trees_all_valid([good, good, good])
+    assert not tree_checks.trees_all_valid([good, good, bad])
 
 
 def test_one_bad_tree_in_a_forest_is_refused_by_name(tmp_path: Path) -> None:

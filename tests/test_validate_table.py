@@ -28,6 +28,7 @@ from sklearn.tree._classes import BaseDecisionTree
 from sklearn.tree._tree import Tree
 
 from safeload import validate as v
+from safeload.trust.structures import arrays, estimators, neighbors, randomness, trees, values
 
 
 def _binary_tree(cls: type) -> type:
@@ -39,36 +40,36 @@ def _binary_tree(cls: type) -> type:
 
 def test_the_table_gives_the_pairs_the_chain_gave() -> None:
     want: list[tuple[type, Any]] = [
-        (datetime.date, v._check_date_time),
-        (datetime.time, v._check_date_time),
-        (decimal.Decimal, v._check_decimal),
-        (uuid.UUID, v._check_uuid),
-        (pathlib.PurePath, v._check_pure_path),
-        (Tree, v._check_tree),
-        (BaseHistGradientBoosting, v._check_hgb),
-        (TreePredictor, v._check_tree_predictor),  # was a lambda calling _check_predictor
-        (_binary_tree(KDTree), v._check_binary_tree),
-        (_binary_tree(BallTree), v._check_binary_tree),
-        (BaseDecisionTree, v._check_tree_estimator),
-        (BaseForest, v._check_forest),
-        (BaseBagging, v._check_bagging),
-        (BaseGradientBoosting, v._check_gradient_boosting),
-        (_BaseKMeans, v._check_kmeans),
-        (_BaseKMeans, v._check_features_out),
-        (Birch, v._check_birch),
-        (MiniBatchKMeans, v._check_minibatch_kmeans),
-        (BisectingKMeans, v._check_bisecting_kmeans),
-        (NeighborsBase, v._check_neighbors),
-        (BaseEstimator, v._check_linear_shapes),
-        (BaseEstimator, v._check_index_maps),
-        (BitGenerator, v._check_random_state),
-        (RandomState, v._check_random_state),
-        (SeedSequence, v._check_seed_sequence),
-        (BSpline, v._check_bspline),
-        (SplineTransformer, v._check_spline_transformer),
-        (BaseLibSVM, v._check_svm),
-        (spmatrix, v._check_sparse),
-        (sparray, v._check_sparse),
+        (datetime.date, values.check_date_time),
+        (datetime.time, values.check_date_time),
+        (decimal.Decimal, values.check_decimal),
+        (uuid.UUID, values.check_uuid),
+        (pathlib.PurePath, values.check_pure_path),
+        (Tree, trees.check_tree),
+        (BaseHistGradientBoosting, trees.check_hgb),
+        (TreePredictor, trees.check_tree_predictor),  # was a lambda calling _check_predictor
+        (_binary_tree(KDTree), neighbors.check_binary_tree),
+        (_binary_tree(BallTree), neighbors.check_binary_tree),
+        (BaseDecisionTree, trees.check_tree_estimator),
+        (BaseForest, trees.check_forest),
+        (BaseBagging, trees.check_bagging),
+        (BaseGradientBoosting, trees.check_gradient_boosting),
+        (_BaseKMeans, estimators.check_kmeans),
+        (_BaseKMeans, estimators.check_features_out),
+        (Birch, estimators.check_birch),
+        (MiniBatchKMeans, estimators.check_minibatch_kmeans),
+        (BisectingKMeans, estimators.check_bisecting_kmeans),
+        (NeighborsBase, neighbors.check_neighbors),
+        (BaseEstimator, estimators.check_linear_shapes),
+        (BaseEstimator, estimators.check_index_maps),
+        (BitGenerator, randomness.check_random_state),
+        (RandomState, randomness.check_random_state),
+        (SeedSequence, randomness.check_seed_sequence),
+        (BSpline, arrays.check_bspline),
+        (SplineTransformer, arrays.check_spline_transformer),
+        (BaseLibSVM, estimators.check_svm),
+        (spmatrix, arrays.check_sparse),
+        (sparray, arrays.check_sparse),
     ]
     got = v._validators()
     assert [(c.__qualname__, f.__name__) for c, f in got] == [
@@ -80,6 +81,6 @@ def test_the_table_gives_the_pairs_the_chain_gave() -> None:
 
 def test_the_predictor_check_checks_the_nodes_alone(monkeypatch: Any) -> None:
     seen: list[tuple[Any, Any]] = []
-    monkeypatch.setattr(v, "_check_predictor", lambda pred, n: seen.append((pred, n)))
-    v._check_tree_predictor("predictor", "context")
+    monkeypatch.setattr(trees, "check_predictor", lambda pred, n: seen.append((pred, n)))
+    trees.check_tree_predictor("predictor", "context")
     assert seen == [("predictor", None)]

@@ -248,7 +248,8 @@ def _scipy_rows() -> list[_Row]:
             "BSpline",
             "SplineTransformer's per-feature spline: built empty and given its knots, "
             "coefficients and degree by BUILD; its native evaluation trusts their lengths, so "
-            "safeload.validate._check_bspline checks them (and pins the stored _asarray)",
+            "safeload.trust.structures.arrays.check_bspline checks them (and pins the stored "
+            "_asarray)",
         )
     )
     return rows

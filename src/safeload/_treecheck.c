@@ -1,7 +1,7 @@
 /*
  * safeload._treecheck: one pass over a scikit-learn decision tree's node records.
  *
- * validate._trees_all_valid checks every tree of a forest after the unpickler built it and
+ * trust/structures/trees.py, trees_all_valid checks every tree of a forest after the unpickler built it and
  * before the model is returned: children point forward and inside the array, every node but
  * the root has exactly one parent, split features are in range, missing_go_to_left is 0 or 1,
  * and the stored max_depth is the tree's real depth. Its numpy version makes about thirty passes
@@ -10,7 +10,7 @@
  * its own scratch array.
  *
  * It never gives a verdict of its own. On False the caller checks each tree with the
- * numpy code that names the problem (validate._check_tree); on True the tree passed the
+ * numpy code that names the problem (trees.check_tree); on True the tree passed the
  * same rules, which tests/test_treecheck.py holds equal to the numpy code on fitted and damaged
  * trees. Only the layout is trusted to the caller (field offsets inside the record, native
  * little-endian int64 and uint8 fields), and even that is bounds-checked here.
@@ -148,7 +148,7 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "safeload._treecheck",
-    "One-pass check of a scikit-learn tree's node records (see validate._trees_all_valid).", -1,
+    "One-pass check of a scikit-learn tree's node records (see trust/structures/trees.py, trees_all_valid).", -1,
     methods,
 };
 

@@ -1,4 +1,4 @@
-"""Types of the C module built from _treecheck.c (see that file and validate._trees_all_valid)."""
+"""Types of the C module built from _treecheck.c (see that file and trust/structures/trees.py)."""
 
 from typing_extensions import Buffer
 

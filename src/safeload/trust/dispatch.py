@@ -961,7 +961,7 @@ ROWS: tuple[DispatchRow, ...] = (
         "sklearn.preprocessing._polynomial:SplineTransformer",
         "bsplines_",
         "transform: spl(x), spl.t, spl.k and BSpline.design_matrix(x, spl.t, spl.k) for each "
-        "feature (_polynomial.py:1020-1120); their arrays are validate._check_bspline's",
+        "feature (_polynomial.py:1020-1120); their arrays are structures.arrays.check_bspline's",
         "each_instance_of",
         ("scipy.interpolate._bsplines:BSpline",),
     ),
@@ -969,7 +969,7 @@ ROWS: tuple[DispatchRow, ...] = (
         "scipy.interpolate._bsplines:BSpline",
         "_asarray",
         "t, c, __call__, derivative, integrate: self._asarray(array) (_bsplines.py:293, 301, "
-        "575); validate._check_bspline pins it to numpy's",
+        "575); structures.arrays.check_bspline pins it to numpy's",
         "callable",
     ),
     DispatchRow(

@@ -1,0 +1,125 @@
+"""Sparse matrices and B-splines: index arrays and knot vectors that scipy's C code trusts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from safeload.trust.shadow import class_of
+from safeload.trust.structures.common import require
+
+
+def check_csr(matrix: Any, shape: tuple[int, ...], what: str) -> None:
+    """The CSR arrays native code walks without checking: libsvm takes the row count from
+    ``len(indptr) - 1``, reads ``data[indptr[i]:indptr[i + 1]]`` for each row and uses the
+    column indices as they are. So: CSR (a CSC or BSR matrix has the same three arrays with
+    other meanings), of the expected shape by its own ``shape``, ``indptr`` non-decreasing from
+    0 to the number of stored values, ``indices`` and ``data`` exactly that long, and every
+    column index inside the shape. Read only: nothing here modifies the matrix."""
+    require(getattr(matrix, "format", None) == "csr", f"{what} are not a CSR matrix")
+    require(tuple(int(n) for n in matrix.shape) == tuple(shape), f"{what} have the wrong shape")
+    rows, cols = shape
+    indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
+    for arr, name in ((indptr, "indptr"), (indices, "indices")):
+        require(
+            isinstance(arr, np.ndarray) and arr.ndim == 1 and arr.dtype.kind in "iu",
+            f"{what} {name} is not a 1-D integer array",
+        )
+    require(isinstance(data, np.ndarray) and data.ndim == 1, f"{what} data is not 1-D")
+    require(indptr.shape == (rows + 1,), f"{what} indptr has the wrong length")
+    nnz = int(indptr[-1])
+    require(int(indptr[0]) == 0, f"{what} indptr does not start at 0")
+    require(bool(np.all(np.diff(indptr) >= 0)), f"{what} indptr is not monotone")
+    require(indices.shape == (nnz,), f"{what} indices disagree with indptr")
+    require(data.shape == (nnz,), f"{what} data disagrees with indptr")
+    require(
+        nnz == 0 or (int(indices.min()) >= 0 and int(indices.max()) < cols),
+        f"{what} column index out of range",
+    )
+
+
+def check_sparse(matrix: Any, context: Any) -> None:
+    """Compressed sparse formats index their data with stored arrays; scipy's own full check
+    bounds them (a crafted csr_matrix otherwise crashes ``toarray``)."""
+    fmt = getattr(matrix, "format", None)
+    if fmt in ("csr", "csc", "bsr"):
+        matrix.check_format(full_check=True)
+    elif fmt == "coo":
+        rows, cols = matrix.shape
+        r, c = np.asarray(matrix.row), np.asarray(matrix.col)
+        require(r.shape == c.shape == np.asarray(matrix.data).shape, "COO arrays disagree")
+        require(
+            np.all((r >= 0) & (r < rows)) and np.all((c >= 0) & (c < cols)),
+            "COO index out of range",
+        )
+    elif fmt == "dia":
+        require(
+            np.asarray(matrix.data).ndim == 2
+            and np.asarray(matrix.data).shape[0] == np.asarray(matrix.offsets).shape[0],
+            "DIA arrays disagree",
+        )
+    elif fmt in ("lil", "dok"):
+        matrix.tocsr().check_format(full_check=True)
+
+
+def check_bspline(spline: Any, context: Any) -> None:
+    """scipy's spline evaluation (``_dierckx.evaluate_spline``), ``design_matrix`` and the
+    derivative/integral routines find the knot interval of each x and read ``k + 1``
+    coefficients and ``2k + 2`` knots around it, trusting that ``len(c) == len(t) - k - 1``
+    and that the knots are sorted; a file sets all of them by BUILD."""
+    from scipy.interpolate import BSpline
+
+    asarray = spline.__dict__.get("_asarray")
+    if asarray is not None:  # scipy >= 1.15 keeps the namespace's asarray
+        from scipy._lib.array_api_compat import numpy as np_compat
+
+        require(asarray is np_compat.asarray, "BSpline _asarray is not numpy's asarray")
+    require(class_of(spline) is BSpline, "BSpline subclass")
+    knots, coef, k = spline.__dict__.get("_t"), spline.__dict__.get("_c"), spline.k
+    require(type(k) is int and k >= 0, "BSpline degree is not a non-negative int")
+    require(
+        isinstance(knots, np.ndarray) and knots.ndim == 1 and knots.dtype == np.float64,
+        "BSpline knots are not a 1-D float64 array",
+    )
+    require(knots.shape[0] >= 2 * k + 2, "BSpline has fewer than 2k+2 knots")
+    require(bool(np.all(np.isfinite(knots))), "BSpline knots are not finite")
+    require(bool(np.all(np.diff(knots) >= 0)), "BSpline knots are not sorted")
+    require(
+        isinstance(coef, np.ndarray)
+        and coef.ndim >= 1
+        and coef.dtype in (np.float64, np.complex128),
+        "BSpline coefficients are not a float64 array",
+    )
+    require(coef.shape[0] == knots.shape[0] - k - 1, "BSpline coefficients disagree with knots")
+    require(spline.axis == 0, "BSpline axis is not 0")
+    extrapolate = spline.extrapolate
+    require(
+        type(extrapolate) is bool or extrapolate == "periodic",
+        "BSpline extrapolate is not True, False or 'periodic'",
+    )
+
+
+def check_spline_transformer(est: Any, context: Any) -> None:
+    """transform writes ``spl(x)`` into a block of ``bsplines_[0].c.shape[1]`` columns per
+    feature and slices knots by ``degree``: every spline must have that width and degree."""
+    splines = getattr(est, "bsplines_", None)
+    if splines is None:
+        return  # not fitted
+    n_features = int(est.n_features_in_)
+    require(
+        type(splines) is list and len(splines) == n_features,
+        "bsplines_ is not one spline per feature",
+    )
+    for spline in splines:
+        check_bspline(spline, context)  # before any of its arrays is read through _asarray
+    first = splines[0].__dict__["_c"]
+    require(first.ndim == 2, "spline coefficients are not 2-D")
+    width = first.shape[1]
+    for spline in splines:
+        require(spline.k == est.degree, "spline degree disagrees with degree")
+        coef = spline.__dict__["_c"]
+        require(coef.ndim == 2 and coef.shape[1] == width, "spline widths disagree")
+        require(spline.extrapolate == splines[0].extrapolate, "spline extrapolation differs")
+    n_out = n_features * width - n_features * (1 - int(bool(est.include_bias)))
+    require(int(est.n_features_out_) == n_out, "n_features_out_ disagrees with the splines")

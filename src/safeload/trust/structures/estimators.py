@@ -1,0 +1,359 @@
+"""Fitted estimators whose solvers index stored arrays: k-means and its kin, Birch, the widths of
+linear models' coefficients, stored index maps, one-hot columns, libsvm models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from safeload.trust.shadow import Unproven, class_of
+from safeload.trust.structures.arrays import check_csr
+from safeload.trust.structures.common import MAX_OBJECTS, is_int, require
+
+
+def check_kmeans(est: Any, context: Any) -> None:
+    """k-means' native label assignment takes the number of features from the centers and
+    uses it as the input's row stride."""
+    centers = getattr(est, "cluster_centers_", None)
+    if centers is None:
+        return
+    n_in: Any = getattr(est, "n_features_in_", None)
+    require(n_in is not None, "fitted k-means without n_features_in_")
+    centers = np.asarray(centers)
+    require(
+        centers.ndim == 2 and centers.shape[1] == int(n_in) and centers.dtype.kind == "f",
+        "k-means cluster_centers_ disagree with n_features_in_",
+    )
+
+
+def check_bisecting_kmeans(est: Any, context: Any) -> None:
+    """predict recurses from ``_bisecting_tree`` and hands each pair of child centers (plus
+    ``_X_mean``) to the native label assignment, which reads ``n_features_in_`` values per
+    center; a leaf's ``label`` becomes the prediction. The tree must be a tree (a node reached
+    twice is a cycle, or exponential work), binary, with ``2 * n_leaves - 1`` nodes, and its
+    leaves must number the clusters 0 .. n_clusters - 1 in order."""
+    from sklearn.cluster._bisect_k_means import _BisectingTree
+
+    root = getattr(est, "_bisecting_tree", None)
+    if root is None:
+        return  # not fitted
+    n_in = int(est.n_features_in_)
+    centers = np.asarray(est.cluster_centers_)
+    mean = getattr(est, "_X_mean", None)
+    if mean is not None:
+        require(
+            isinstance(mean, np.ndarray) and mean.shape == (n_in,), "_X_mean has the wrong shape"
+        )
+    seen: set[int] = set()
+    labels: list[int] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        require(class_of(node) is _BisectingTree, "bisecting tree node is not a _BisectingTree")
+        require(id(node) not in seen, "bisecting tree has a node reached twice (a cycle)")
+        seen.add(id(node))
+        require(len(seen) <= 2 * centers.shape[0], "bisecting tree has more nodes than clusters")
+        center = node.center
+        require(
+            isinstance(center, np.ndarray)
+            and center.shape == (n_in,)
+            and center.dtype == centers.dtype,
+            "bisecting tree center disagrees with n_features_in_",
+        )
+        left, right = node.left, node.right
+        if left is None and right is None:
+            label: Any = getattr(node, "label", None)
+            require(
+                isinstance(label, (int, np.integer)) and not isinstance(label, bool),
+                "bisecting tree leaf has no integer label",
+            )
+            labels.append(int(label))
+            continue
+        require(left is not None and right is not None, "bisecting tree node has one child")
+        stack.append(right)
+        stack.append(left)
+    # fit numbers the leaves left to right, in the order iter_leaves yields them
+    require(labels == list(range(centers.shape[0])), "bisecting tree labels disagree")
+    require(len(seen) == 2 * len(labels) - 1, "bisecting tree is not binary")
+
+
+def check_minibatch_kmeans(est: Any, context: Any) -> None:
+    """partial_fit's native update writes one count per cluster into ``_counts``."""
+    counts = getattr(est, "_counts", None)
+    centers = getattr(est, "cluster_centers_", None)
+    if counts is None or centers is None:
+        return
+    require(
+        np.asarray(counts).shape == (np.asarray(centers).shape[0],),
+        "mini-batch k-means _counts disagree with the centers",
+    )
+
+
+def check_linear_shapes(est: Any, context: Any) -> None:
+    """Native solvers (SGD's weight vectors, coordinate descent) index the stored coefficients
+    with the input's feature indexes: every coefficient array must be a vector or a matrix as
+    wide as the input. Fail closed on the number of dimensions: SGD ravels whatever it holds
+    (a 0-d array becomes one weight, written at every feature index of ``partial_fit``'s
+    input), so an array of any other ``ndim`` is refused, not skipped. Without
+    ``n_features_in_`` (scikit-learn then checks the input only against ``coef_``) every array
+    must be as wide as the first one."""
+    coefs: list[tuple[str, npt.NDArray[Any]]] = []
+    for name in ("coef_", "_standard_coef", "_average_coef"):
+        coef = getattr(est, name, None)
+        if isinstance(coef, np.ndarray):
+            coefs.append((name, coef))
+    n_out = getattr(est, "_n_features_out", None)
+    if not coefs and n_out is None:
+        # Nothing here to size. n_features_in_ is not read: on a meta-estimator it is a property
+        # that runs scikit-learn's tag machinery, which scan's shadows cannot always follow
+        # (SelectFromModel around a forest: the forest's tags call type(self.estimator)(...)).
+        return
+    n_in: Any = getattr(est, "n_features_in_", None)
+    width = None if n_in is None else int(n_in)
+    for name, coef in coefs:
+        require(coef.ndim in (1, 2), f"{name} has {coef.ndim} dimensions, not 1 or 2")
+        if width is None:
+            width = coef.shape[-1]
+        require(coef.shape[-1] == width, f"{name} is not as wide as n_features_in_")
+    if n_in is None:
+        return
+    if n_out is not None:
+        # get_feature_names_out makes one name per output: honest counts are a dimension of
+        # some fitted array (components, centres, samples), never more
+        require(0 <= int(n_out) <= _stored_elements(est, 2), "_n_features_out is out of range")
+
+
+def _stored_elements(obj: Any, depth: int) -> int:
+    """How many array elements ``obj`` stores, looking ``depth`` objects deep: an upper bound
+    for any output width its fitted state can honestly describe."""
+    total = 0
+    values = list(vars(obj).values()) if _has_dict(obj) else []
+    while values:
+        v = values.pop()
+        if isinstance(v, np.ndarray):
+            total += int(v.size)
+        elif isinstance(v, (list, tuple)) and len(v) < 100_000:
+            values.extend(v)
+        elif depth > 0 and not isinstance(v, type) and _has_dict(v):
+            total += _stored_elements(v, depth - 1)
+    return total
+
+
+def _has_dict(obj: Any) -> bool:
+    """Whether ``obj`` has a ``__dict__`` to count. scan's shadow of an object whose pickled
+    state is not a dict (a KD tree inside Isomap's neighbours) cannot say: it counts as nothing,
+    which only lowers the bound above. A load counts the real object's dict, which for those
+    native objects is empty, so the two agree."""
+    try:
+        return hasattr(obj, "__dict__")
+    except Unproven:
+        return False
+
+
+def _is_index_map(values: Any, n: int) -> bool:
+    """``values`` are exactly the integers 0..n-1 (a vocabulary's column numbers)."""
+    arr = (
+        np.fromiter(values, dtype=np.int64, count=-1)
+        if not isinstance(values, np.ndarray)
+        else values
+    )
+    return bool(arr.shape == (n,) and np.array_equal(np.sort(arr), np.arange(n)))
+
+
+def check_index_maps(est: Any, context: Any) -> None:
+    """Vectorizers and binarizers turn stored maps into sparse column indexes, and scipy does not
+    bound them before densifying: each map must number its columns 0..n-1 exactly."""
+    for name in ("vocabulary_", "_cached_dict"):
+        mapping = getattr(est, name, None)
+        if isinstance(mapping, dict):
+            require(
+                all(type(v) in (int, np.int64, np.int32, np.intp) for v in mapping.values()),
+                f"{name} values are not column numbers",
+            )
+            require(_is_index_map(mapping.values(), len(mapping)), f"{name} columns malformed")
+    outs = getattr(est, "_n_features_outs", None)
+    cats = getattr(est, "categories_", None)
+    if outs is not None and cats is not None:
+        check_one_hot_columns(est, list(outs), list(cats))
+
+
+def _index_list(est: Any, name: str, n: int) -> list[Any] | None:
+    """``est.name`` as a list of ``n`` per-feature entries (or ``None`` when absent)."""
+    value = getattr(est, name, None)
+    if value is None:
+        return None
+    items = list(value)
+    require(len(items) == n, f"{name} disagrees with categories_")
+    return items
+
+
+def _int_array_within(values: Any, low: int, high: int) -> bool:
+    """``values`` are integers, all in ``[low, high)``."""
+    arr = np.asarray(values)
+    if arr.dtype.kind not in "iu":
+        return False
+    return arr.size == 0 or low <= int(arr.min()) <= int(arr.max()) < high
+
+
+def check_one_hot_columns(est: Any, outs: list[Any], cats: list[Any]) -> None:
+    """OneHotEncoder.transform makes each output column from the category index: mapped through
+    ``_default_to_infrequent_mappings[i]`` (``np.take``, values unchecked), decremented past
+    ``_drop_idx_after_grouping[i]``, offset by the earlier ``_n_features_outs``. scipy does not
+    bound the column indexes before ``toarray`` writes ``out[row * n_cols + col]``, so every
+    column a category can reach must be in ``[0, _n_features_outs[i])``."""
+    n = len(cats)
+    require(len(outs) == n, "_n_features_outs disagrees with categories_")
+    infrequent = bool(getattr(est, "_infrequent_enabled", False))
+    public_drop = _index_list(est, "drop_idx_", n)
+    after = (
+        _index_list(est, "_drop_idx_after_grouping", n)
+        if hasattr(est, "_drop_idx_after_grouping")
+        else public_drop
+    )
+    mappings = _index_list(est, "_default_to_infrequent_mappings", n) if infrequent else None
+    rare = _index_list(est, "_infrequent_indices", n) if infrequent else None
+    for i, (width_value, cat) in enumerate(zip(outs, cats, strict=True)):
+        require(is_int(width_value), "_n_features_outs is not a count")
+        width, size = int(width_value), len(cat)
+        require(0 <= width <= size, "_n_features_outs out of range")
+        if public_drop is not None and public_drop[i] is not None:
+            require(_int_array_within(public_drop[i], 0, size), "drop_idx_ out of range")
+        if rare is not None and rare[i] is not None:
+            require(
+                np.size(rare[i]) > 0 and _int_array_within(rare[i], 0, size),
+                "_infrequent_indices out of range",
+            )
+        dropped = after is not None and after[i] is not None
+        grouped = width + int(dropped)  # the category indexes transform can make
+        mapping = mappings[i] if mappings is not None else None
+        if mapping is None:  # transform uses the raw category index as the column
+            require(grouped == size, "_n_features_outs disagrees with categories_")
+        else:
+            require(
+                np.shape(mapping) == (size,) and _int_array_within(mapping, 0, grouped),
+                "_default_to_infrequent_mappings maps past the output columns",
+            )
+        if dropped and after is not None:
+            to_drop = after[i]
+            require(
+                is_int(to_drop) and 0 <= int(to_drop) < grouped,
+                "_drop_idx_after_grouping out of range",
+            )
+
+
+def check_features_out(est: Any, context: Any) -> None:
+    """get_feature_names_out builds one name per output column from ``_n_features_out``."""
+    n_out = getattr(est, "_n_features_out", None)
+    centers = getattr(est, "cluster_centers_", None)
+    if n_out is not None and centers is not None:
+        require(int(n_out) == np.asarray(centers).shape[0], "_n_features_out disagrees")
+
+
+def check_birch(est: Any, context: Any) -> None:
+    """Birch walks its leaf chain and its CF tree; a cycle in either never ends."""
+    leaf = getattr(est, "dummy_leaf_", None)
+    seen: set[int] = set()
+    while leaf is not None:
+        require(id(leaf) not in seen, "Birch leaf chain has a cycle")
+        require(len(seen) < MAX_OBJECTS, "Birch leaf chain too long")
+        seen.add(id(leaf))
+        leaf = leaf.next_leaf_
+    root = getattr(est, "root_", None)
+    nodes: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        require(id(node) not in nodes, "Birch CF tree has a node reached twice (a cycle)")
+        nodes.add(id(node))
+        for sub in node.subclusters_:
+            if sub.child_ is not None:
+                stack.append(sub.child_)
+
+
+def check_svm(est: Any, context: Any) -> None:
+    """libsvm reads support vectors, dual coefficients and (for a precomputed kernel) the
+    input's columns by counts and indexes stored in the model: they must agree exactly.
+
+    Classifiers store one count per class, summing to the number of support vectors;
+    regressors and one-class models store the total twice (or zeros in old versions). A
+    missing or empty ``_dual_coef_`` reaches libsvm as a null pointer, so none is accepted.
+
+    A model fitted on sparse input hands libsvm the raw CSR arrays of its support vectors and
+    the data buffer of its dual coefficients (see :func:`check_csr`); with probability
+    estimates on, libsvm copies one Platt pair per class pair and an empty ``_probA`` is a null
+    pointer there.
+    """
+    support = getattr(est, "support_", None)
+    if support is None:
+        return  # not fitted
+    support = np.asarray(support)
+    require(support.ndim == 1 and support.dtype.kind in "iu", "SVM support_ is not indices")
+    n_sv = support.shape[0]
+    counts = np.asarray(est._n_support).astype(np.int64)
+    require(counts.ndim == 1 and np.all(counts >= 0), "SVM support vector counts negative")
+    shape_fit = tuple(int(n) for n in est.shape_fit_)
+    require(len(shape_fit) == 2, "SVM shape_fit_ is not two sizes")
+    sparse = bool(est._sparse)
+    sv, dual = est.support_vectors_, est._dual_coef_
+    require(hasattr(sv, "tocsr") == sparse, "SVM support vectors disagree with _sparse")
+    require(hasattr(dual, "tocsr") == sparse, "SVM dual coefficients disagree with _sparse")
+    precomputed = est.kernel == "precomputed" or callable(est.kernel)
+    if precomputed:
+        # the support indexes pick the input's columns (the training samples)
+        require(
+            n_sv == 0 or (int(support.min()) >= 0 and int(support.max()) < shape_fit[0]),
+            "SVM support_ indexes past the training samples",
+        )
+    else:
+        require(
+            sv.shape == (n_sv, shape_fit[1]),
+            "SVM support vectors disagree with support_ and shape_fit_",
+        )
+    n_features_in = getattr(est, "n_features_in_", None)
+    require(
+        n_features_in is not None
+        and int(n_features_in) == (shape_fit[0] if precomputed else shape_fit[1]),
+        "SVM n_features_in_ disagrees with shape_fit_",
+    )
+    classes = getattr(est, "classes_", None)
+    intercept = np.asarray(est._intercept_)
+    if classes is not None:
+        n_class = len(classes)
+        require(
+            counts.shape == (n_class,) and int(counts.sum()) == n_sv,
+            "SVM support vector counts disagree",
+        )
+        pairs = max(n_class * (n_class - 1) // 2, 1)
+        require(dual.shape == (max(n_class - 1, 1), n_sv), "SVM dual coefficients disagree")
+        require(intercept.shape == (pairs,), "SVM intercept has the wrong length")
+    else:
+        # libsvm takes the number of classes from len(_n_support): regressors and one-class
+        # models store two counts
+        require(counts.shape == (2,), "SVM support vector counts have the wrong length")
+        require(np.all((counts == n_sv) | (counts == 0)), "SVM support vector counts disagree")
+        require(dual.shape == (1, n_sv), "SVM dual coefficients disagree")
+        require(intercept.shape == (1,), "SVM intercept has the wrong length")
+    # libsvm's class pairs come from len(_n_support), for regressors too (two counts: one pair)
+    pairs = max(counts.shape[0] * (counts.shape[0] - 1) // 2, 1)
+    probability = getattr(est, "_effective_probability", getattr(est, "probability", False))
+    require(
+        isinstance(probability, (bool, int, np.bool_, np.integer)),
+        "SVM probability flag is not a boolean",
+    )
+    for name in ("_probA", "_probB"):
+        prob = np.asarray(getattr(est, name, np.empty(0)))
+        allowed = ((pairs,),) if probability else ((0,), (pairs,))
+        require(prob.shape in allowed, f"SVM {name} has the wrong length")
+    if sparse:
+        # libsvm's sparse kernels index the input row with support vector *values* when the
+        # kernel is precomputed; scikit-learn never fits a sparse model with one
+        require(not precomputed, "SVM sparse model has a precomputed or callable kernel")
+        check_csr(sv, (n_sv, shape_fit[1]), "SVM support vectors")
+        # libsvm reads rows x columns coefficients from the data buffer alone
+        check_csr(dual, dual.shape, "SVM dual coefficients")
+        require(
+            dual.data.shape == (dual.shape[0] * dual.shape[1],),
+            "SVM sparse dual coefficients are not fully stored",
+        )

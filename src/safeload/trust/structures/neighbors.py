@@ -1,0 +1,116 @@
+"""KD and Ball trees and the distance metrics they hold: node bounds and index arrays that the
+queries follow unchecked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from safeload.trust.shadow import class_of
+from safeload.trust.structures.common import require
+
+
+def check_binary_tree(tree: Any, context: Any) -> None:
+    st = tree.__getstate__()
+    data, idx_array, node_data, node_bounds = st[0], st[1], st[2], st[3]
+    n_levels, n_nodes = int(st[5]), int(st[6])
+    # a breadth-first query sizes its node heap as n_samples // leaf_size (C division: 0 is
+    # SIGFPE, r15-15); scikit-learn refuses leaf_size < 1. The counters are statistics.
+    require(int(st[4]) >= 1, "neighbor tree leaf_size is not positive")
+    require(all(int(c) >= 0 for c in st[7:11]), "neighbor tree counters are negative")
+    sample_weight = st[12]
+    require(isinstance(data, np.ndarray) and data.ndim == 2, "neighbor tree data not 2-D")
+    n_samples, n_features = data.shape
+    require(idx_array.shape == (n_samples,), "neighbor tree idx_array has the wrong length")
+    require(
+        np.array_equal(np.sort(idx_array), np.arange(n_samples)),
+        "neighbor tree idx_array is not a permutation of the samples",
+    )
+    require(
+        1 <= n_levels <= 64 and n_nodes == 2**n_levels - 1 == node_data.shape[0],
+        "neighbor tree node count inconsistent",
+    )
+    starts, ends = node_data["idx_start"], node_data["idx_end"]
+    require(
+        np.all((starts >= 0) & (starts <= ends) & (ends <= n_samples)),
+        "neighbor tree node index range out of bounds",
+    )
+    first_leaf_level = (n_nodes - 1) // 2
+    require(
+        np.all(node_data["is_leaf"][first_leaf_level:] != 0),
+        "neighbor tree has children past its last level",
+    )
+    # a KD tree reads node_bounds[0] and [1] (lower and upper), a ball tree node_bounds[0]
+    leading = 2 if class_of(tree).__name__.startswith("KDTree") else 1
+    require(
+        node_bounds.ndim == 3 and node_bounds.shape == (leading, n_nodes, n_features),
+        "neighbor tree node_bounds has the wrong shape",
+    )
+    if sample_weight is not None:
+        require(
+            np.asarray(sample_weight).shape == (n_samples,),
+            "neighbor tree sample_weight has the wrong length",
+        )
+    check_metric(st[11], n_features)
+
+
+def check_metric(metric: Any, n_features: int) -> None:
+    """The metric's native code reads its weight vector or matrix with the data's dimension as
+    the length, so for the metrics that read them the sizes must be exact (a 1x1 Mahalanobis
+    ``VI`` with 5-feature data reads past the matrix). Other metrics ignore them."""
+    state = metric.__getstate__()
+    require(isinstance(state, tuple) and len(state) == 3, "distance metric state malformed")
+    vec, mat = np.asarray(state[1]), np.asarray(state[2])
+    kind = class_of(metric).__name__.removesuffix("64").removesuffix("32")
+    if kind == "SEuclideanDistance":
+        require(vec.shape == (n_features,), "distance metric V has the wrong length")
+    elif kind == "MinkowskiDistance":
+        require(
+            vec.size == 0 or vec.shape == (n_features,),
+            "distance metric weights have the wrong length",
+        )
+    elif kind == "MahalanobisDistance":
+        require(mat.shape == (n_features, n_features), "distance metric VI has the wrong shape")
+    elif kind == "HaversineDistance":
+        require(n_features == 2, "haversine distance on data that is not 2-D")
+
+
+def check_neighbors(est: Any, context: Any) -> None:
+    """Brute-force neighbours read the stored samples with the query's width, and the
+    classifiers' native class vote writes at ``scores[_y[j]]``."""
+    n_in: Any = getattr(est, "n_features_in_", None)
+    fit_x = getattr(est, "_fit_X", None)
+    metric = getattr(est, "effective_metric_", None)
+    if n_in is not None and isinstance(fit_x, np.ndarray) and metric != "precomputed":
+        require(
+            fit_x.ndim == 2 and fit_x.shape[1] == int(n_in), "_fit_X disagrees with n_features_in_"
+        )
+    y_all = getattr(est, "_y", None)
+    if isinstance(fit_x, np.ndarray) and y_all is not None:
+        require(np.shape(y_all)[:1] == fit_x.shape[:1], "neighbours _y disagrees with _fit_X")
+    params = getattr(est, "effective_metric_params_", None) or {}
+    if n_in is not None and isinstance(params, dict):
+        d = int(n_in)
+        for key, shape in (("VI", (d, d)), ("V", (d,)), ("w", (d,))):
+            if key in params and params[key] is not None:
+                require(np.shape(params[key]) == shape, f"metric parameter {key} has wrong size")
+    y, classes = getattr(est, "_y", None), getattr(est, "classes_", None)
+    if y is not None and classes is not None:
+        y = np.asarray(y)
+        require(y.dtype.kind in "iu", "neighbours _y is not class indexes")
+        per_output = classes if isinstance(classes, list) else [classes]
+        columns = y.reshape(y.shape[0], -1) if y.ndim else y.reshape(1, 1)
+        require(columns.shape[1] == len(per_output), "neighbours _y disagrees with classes_")
+        for k, labels in enumerate(per_output):
+            col = columns[:, k]
+            require(
+                col.size == 0 or (int(col.min()) >= 0 and int(col.max()) < len(labels)),
+                "neighbours _y indexes past classes_",
+            )
+
+
+def binary_tree_base(cls: type) -> type:
+    """The ``BinaryTree`` class ``KDTree`` or ``BallTree`` is built on (its node arrays are
+    that class's), or the class itself."""
+    return next((b for b in type.mro(cls) if b.__name__.startswith("BinaryTree")), cls)
