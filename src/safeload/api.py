@@ -409,7 +409,24 @@ def load(
         bundled = _verify_bundled_file(p, data, sidecar, sig, keys, ca, allow_rename, now)
         del data
         return _read_verified(bundled, bundled.statement, state, pol, lim, str(p))
-    keys = _need_keys(keys, p)
+    return _load_with_sidecar(
+        p, sidecar, _need_keys(keys, p), signature, pol, lim, allow_rename, now, state
+    )
+
+
+def _load_with_sidecar(
+    p: Path,
+    sidecar: bytes | SafeloadError,
+    keys: KeysLike,
+    signature: PathLike | None,
+    pol: Policy,
+    lim: Limits,
+    allow_rename: bool,
+    now: datetime | None,
+    state: TrustState | None,
+) -> Any:
+    """:func:`load` of a file with safeload's own sidecar (or whose sidecar could not be read:
+    ``sidecar`` is then the error, raised after the artifact's own errors)."""
     # Large files are hashed while they are read, with the digest verification will check.
     algorithm = "blake3" if isinstance(sidecar, bytes) and _wants_blake3(sidecar) else "sha256"
     data, digest = fileio.read_file(
@@ -433,22 +450,31 @@ def load(
     if len(data) < _OVERLAP_FROM:
         artifact = verify()
     else:
-        # While SHA-256 runs in another thread (hashlib releases the GIL), run the static pass
-        # here. It only reads bytes and builds nothing; nothing is deserialized until
-        # verification has succeeded, and a signature failure is reported before anything the
-        # pass found.
-        verifying = _VERIFIER.submit(verify)
-        found: SafeloadError | None = None
-        guess = _format_for(p, data, None)
-        try:
-            prepared = formats.prepare(data, guess, pol, lim, str(p))
-        except SafeloadError as exc:
-            found = exc
-        artifact = verifying.result()
-        if found is not None and artifact.format == guess:
-            raise found
+        artifact, prepared = _verify_beside_static_pass(verify, data, p, pol, lim)
     del data
     return _read_verified(artifact, artifact.statement, state, pol, lim, str(p), prepared)
+
+
+def _verify_beside_static_pass(
+    verify: Callable[[], VerifiedArtifact], data: Buffer, p: Path, pol: Policy, lim: Limits
+) -> tuple[VerifiedArtifact, formats.Prepared | None]:
+    """Verify in another thread while the static pass runs here (hashing releases the GIL).
+    The pass only reads bytes and builds nothing; nothing is deserialized until verification
+    has succeeded, and a signature failure is reported before anything the pass found. The
+    pass's result goes with the artifact; ``formats.read`` reuses it only if it was made for
+    the verified format and the same policy."""
+    verifying = _VERIFIER.submit(verify)
+    found: SafeloadError | None = None
+    prepared: formats.Prepared | None = None
+    guess = _format_for(p, data, None)
+    try:
+        prepared = formats.prepare(data, guess, pol, lim, str(p))
+    except SafeloadError as exc:
+        found = exc
+    artifact = verifying.result()
+    if found is not None and artifact.format == guess:
+        raise found
+    return artifact, prepared
 
 
 def _verify_bundled_file(
