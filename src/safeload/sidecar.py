@@ -370,24 +370,36 @@ def parse_statement(payload: bytes, *, source: str | None = None) -> Statement:
         raise _fail(source, "a file statement must name exactly one subject")
     if len(subjects_doc) > MAX_FILES:
         raise _fail(source, f"more than {MAX_FILES} subjects")
-    subjects = []
-    for entry in subjects_doc:
-        sd = _exact_keys(entry, {"name", "digest"}, set(), "the subject", source)
-        name = _short_str(sd["name"], "subject name", source, 4096)
-        if folder:
-            parts = name.split("/")
-            if name.startswith("/") or "\\" in name or any(x in ("", ".", "..") for x in parts):
-                raise _fail(source, f"folder entry {name!r} is not a plain relative path")
-        elif "/" in name or "\\" in name or name in (".", ".."):
-            raise _fail(source, "subject name must be a plain file name")
-        digest = _exact_keys(sd["digest"], {"sha256"}, {"blake3"}, "the subject digest", source)
-        for algorithm, value in digest.items():
-            if not isinstance(value, str) or not _HEX64.fullmatch(value):
-                raise _fail(source, f"digest.{algorithm} must be 64 lowercase hex digits")
-        subjects.append(Subject(name, digest["sha256"], digest.get("blake3")))
+    subjects = [_parse_subject(entry, folder, source) for entry in subjects_doc]
     names = [x.name for x in subjects]
     if len(set(names)) != len(names):
         raise _fail(source, "a subject is listed twice")
+    return Statement(tuple(subjects), _parse_predicate(p, folder, names, source))
+
+
+def _parse_subject(entry: object, folder: bool, source: str | None) -> Subject:
+    """One subject: a plain file name (a plain relative path in a folder statement) and its
+    digests, 64 lowercase hex digits each."""
+    sd = _exact_keys(entry, {"name", "digest"}, set(), "the subject", source)
+    name = _short_str(sd["name"], "subject name", source, 4096)
+    if folder:
+        parts = name.split("/")
+        if name.startswith("/") or "\\" in name or any(x in ("", ".", "..") for x in parts):
+            raise _fail(source, f"folder entry {name!r} is not a plain relative path")
+    elif "/" in name or "\\" in name or name in (".", ".."):
+        raise _fail(source, "subject name must be a plain file name")
+    digest = _exact_keys(sd["digest"], {"sha256"}, {"blake3"}, "the subject digest", source)
+    for algorithm, value in digest.items():
+        if not isinstance(value, str) or not _HEX64.fullmatch(value):
+            raise _fail(source, f"digest.{algorithm} must be 64 lowercase hex digits")
+    return Subject(name, digest["sha256"], digest.get("blake3"))
+
+
+def _parse_predicate(
+    p: dict[str, Any], folder: bool, names: list[str], source: str | None
+) -> Predicate:
+    """The predicate's fields, each strictly typed; ``files`` (a folder's sizes) must cover
+    exactly the subjects ``names``."""
     files: dict[str, int] = {}
     if folder:
         raw_files = p.get("files")
@@ -412,7 +424,7 @@ def parse_statement(payload: bytes, *, source: str | None = None) -> Statement:
         or len(env) > 64
     ):
         raise _fail(source, "environment must map names to version strings")
-    predicate = Predicate(
+    return Predicate(
         format=p["format"],
         size=size,
         created=_parse_time(p["created"], "created", source),
@@ -422,4 +434,3 @@ def parse_statement(payload: bytes, *, source: str | None = None) -> Statement:
         environment=env,
         files=files,
     )
-    return Statement(tuple(subjects), predicate)
