@@ -178,8 +178,18 @@ def parse_bundle(data: bytes, *, source: str | None = None) -> Bundle:
             "it must hold exactly one DSSE envelope and no messageSignature (a message "
             "signature is not a model)",
         )
+    hint, certs = _verification_material(doc["verificationMaterial"], source)
+    payload, sigs = _envelope(doc["dsseEnvelope"], source)
+    return Bundle(payload, sigs, hint, certs)
+
+
+def _verification_material(
+    value: object, source: str | None
+) -> tuple[str | None, tuple[bytes, ...]]:
+    """``(key hint, certificate chain)`` from a bundle's verificationMaterial: exactly one of a
+    public key (with an optional hint) and an X.509 chain; keyless material is refused."""
     vm = _fields(
-        doc["verificationMaterial"],
+        value,
         set(),
         {
             "publicKey",
@@ -197,8 +207,6 @@ def parse_bundle(data: bytes, *, source: str | None = None) -> Bundle:
             "it is a keyless Sigstore bundle (transparency-log entries or a Fulcio certificate); "
             "keyless verification is not supported yet",
         )
-    hint: str | None = None
-    certs: tuple[bytes, ...] = ()
     if ("publicKey" in vm) == ("x509CertificateChain" in vm):
         raise _fail(
             source,
@@ -207,27 +215,30 @@ def parse_bundle(data: bytes, *, source: str | None = None) -> Bundle:
     if "publicKey" in vm:
         pk = _fields(vm["publicKey"], set(), {"hint"}, "publicKey", source)
         raw_hint = pk.get("hint")
-        if raw_hint is not None:
-            if not isinstance(raw_hint, str) or not _HEX64.fullmatch(raw_hint):
-                raise _fail(source, "publicKey.hint must be 64 lower-case hex digits")
-            hint = raw_hint
-    else:
-        chain = _fields(
-            vm["x509CertificateChain"], {"certificates"}, set(), "x509CertificateChain", source
-        )["certificates"]
-        if not isinstance(chain, list) or not 0 < len(chain) <= _MAX_CERTS:
-            raise _fail(source, f"the certificate chain must hold 1 to {_MAX_CERTS} certificates")
-        certs = tuple(
-            _b64(
-                _fields(c, {"rawBytes"}, set(), "a certificate", source)["rawBytes"],
-                "rawBytes",
-                source,
-            )
-            for c in chain
+        if raw_hint is not None and (
+            not isinstance(raw_hint, str) or not _HEX64.fullmatch(raw_hint)
+        ):
+            raise _fail(source, "publicKey.hint must be 64 lower-case hex digits")
+        return raw_hint, ()
+    chain = _fields(
+        vm["x509CertificateChain"], {"certificates"}, set(), "x509CertificateChain", source
+    )["certificates"]
+    if not isinstance(chain, list) or not 0 < len(chain) <= _MAX_CERTS:
+        raise _fail(source, f"the certificate chain must hold 1 to {_MAX_CERTS} certificates")
+    certs = tuple(
+        _b64(
+            _fields(c, {"rawBytes"}, set(), "a certificate", source)["rawBytes"],
+            "rawBytes",
+            source,
         )
-    env = _fields(
-        doc["dsseEnvelope"], {"payload", "payloadType", "signatures"}, set(), "dsseEnvelope", source
+        for c in chain
     )
+    return None, certs
+
+
+def _envelope(value: object, source: str | None) -> tuple[bytes, tuple[Signature, ...]]:
+    """``(payload, signatures)`` of the bundle's DSSE envelope, each strictly checked."""
+    env = _fields(value, {"payload", "payloadType", "signatures"}, set(), "dsseEnvelope", source)
     if env["payloadType"] != PAYLOAD_TYPE:
         raise _fail(source, f"payloadType must be {PAYLOAD_TYPE!r}, found {env['payloadType']!r}")
     payload = _b64(env["payload"], "payload", source)
@@ -246,7 +257,7 @@ def parse_bundle(data: bytes, *, source: str | None = None) -> Bundle:
         if not 0 < len(sig) <= 1024:
             raise _fail(source, "a signature has an impossible length")
         sigs.append(Signature(keyid, sig))
-    return Bundle(payload, tuple(sigs), hint, certs)
+    return payload, tuple(sigs)
 
 
 @dataclass(frozen=True)
