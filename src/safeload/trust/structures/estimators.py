@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from safeload.trust.shadow import Unproven, class_of
 from safeload.trust.structures.arrays import check_csr
-from safeload.trust.structures.common import MAX_OBJECTS, is_int, require
+from safeload.trust.structures.common import MAX_OBJECTS, Array, is_int, require
 
 
 def check_kmeans(est: Any, context: Any) -> None:
@@ -317,6 +317,23 @@ def check_svm(est: Any, context: Any) -> None:
         and int(n_features_in) == (shape_fit[0] if precomputed else shape_fit[1]),
         "SVM n_features_in_ disagrees with shape_fit_",
     )
+    _check_svm_counts(est, counts, dual, n_sv)
+    if sparse:
+        # libsvm's sparse kernels index the input row with support vector *values* when the
+        # kernel is precomputed; scikit-learn never fits a sparse model with one
+        require(not precomputed, "SVM sparse model has a precomputed or callable kernel")
+        check_csr(sv, (n_sv, shape_fit[1]), "SVM support vectors")
+        # libsvm reads rows x columns coefficients from the data buffer alone
+        check_csr(dual, dual.shape, "SVM dual coefficients")
+        require(
+            dual.data.shape == (dual.shape[0] * dual.shape[1],),
+            "SVM sparse dual coefficients are not fully stored",
+        )
+
+
+def _check_svm_counts(est: Any, counts: Array, dual: Any, n_sv: int) -> None:
+    """The per-class support counts, dual coefficients, intercepts and Platt pairs of a libsvm
+    model against each other (see :func:`check_svm`)."""
     classes = getattr(est, "classes_", None)
     intercept = np.asarray(est._intercept_)
     if classes is not None:
@@ -346,14 +363,3 @@ def check_svm(est: Any, context: Any) -> None:
         prob = np.asarray(getattr(est, name, np.empty(0)))
         allowed = ((pairs,),) if probability else ((0,), (pairs,))
         require(prob.shape in allowed, f"SVM {name} has the wrong length")
-    if sparse:
-        # libsvm's sparse kernels index the input row with support vector *values* when the
-        # kernel is precomputed; scikit-learn never fits a sparse model with one
-        require(not precomputed, "SVM sparse model has a precomputed or callable kernel")
-        check_csr(sv, (n_sv, shape_fit[1]), "SVM support vectors")
-        # libsvm reads rows x columns coefficients from the data buffer alone
-        check_csr(dual, dual.shape, "SVM dual coefficients")
-        require(
-            dual.data.shape == (dual.shape[0] * dual.shape[1],),
-            "SVM sparse dual coefficients are not fully stored",
-        )
