@@ -15,7 +15,7 @@ import pytest
 from sklearn.linear_model import LinearRegression
 
 import safeload
-from safeload import api
+from safeload import io as fileio
 from safeload.cli import main
 from safeload.formats import could_be_model
 
@@ -90,7 +90,8 @@ def test_a_file_that_is_no_model_is_refused_on_its_first_bytes(
     def no_full_read(*args: object, **kwargs: object) -> None:
         raise AssertionError("the whole file was read")
 
-    monkeypatch.setattr(api, "_read_once", no_full_read)
+    monkeypatch.setattr(fileio, "read_once", no_full_read)
+    monkeypatch.setattr(fileio, "read_for_scan", no_full_read)
     report = safeload.scan(big)
     assert not report.safe
     assert "not a pickle, joblib or skops file" in report.findings[0].message

@@ -88,37 +88,9 @@ def untrusted_error(
     caller's trusted names are pointed out."""
     listed = "\n".join(f"  - {n}{_name_note(n, policy)}" for n in names)
     code = [n for n in names if name_runs_code(n)]
-    distributions = _scipy_distributions(names)
-    # the friendlier message only when getattr is the sole code primitive: a file cannot make
-    # its other primitives look harmless by naming a distribution next to them
-    if distributions and all(n in _GETATTR for n in code):
-        return UntrustedTypeError(
-            f"{source} holds scipy.stats distributions ({', '.join(distributions)}), the "
-            "kind a RandomizedSearchCV keeps in param_distributions. They cannot be allowed: "
-            "scipy rebuilds them by executing source text kept in their own state, and they "
-            "pickle a bound method through builtins.getattr, which can reach any attribute of "
-            f"any object. All {len(names)} untrusted global(s):\n{listed}\nNothing was "
-            "deserialized. If this is your own search, save the refitted model instead, "
-            "safeload.dump(search.best_estimator_, path, signer), which holds no "
-            "distributions (and best_params_ / cv_results_ as plain data if you need them); "
-            "otherwise ask its author for that file.",
-            names=names,
-            path=source,
-        )
-    routines = [n for n in names if n in _KMEANS_ROUTINES]
-    if routines and all(n in _KMEANS_ROUTINES for n in code):
-        return UntrustedTypeError(
-            f"{source} holds a BisectingKMeans, which keeps a reference to the k-means routine "
-            f"its fit uses ({', '.join(routines)}). That routine is native code that trusts the "
-            "shapes of its arrays, and a file that may name it may also call it while loading, "
-            f"so it cannot be allowed. All {len(names)} untrusted global(s):\n{listed}\n"
-            "Nothing was deserialized. predict never uses the reference and fit sets it again, "
-            "so if this is your own model, drop it before saving: "
-            "del model._kmeans_single (for a BisectingKMeans inside a pipeline or search, on "
-            "that step), then save again; the file then loads by default.",
-            names=names,
-            path=source,
-        )
+    known = _known_model_error(names, code, source, listed)
+    if known is not None:
+        return known
     if code:
         return UntrustedTypeError(
             f"{source} tries to run code: it refers to {len(code)} known code-execution "
@@ -160,6 +132,46 @@ def untrusted_error(
         names=names,
         path=source,
     )
+
+
+def _known_model_error(
+    names: list[str], code: list[str], source: str, listed: str
+) -> UntrustedTypeError | None:
+    """The error for two honest models that name code primitives, with what their owner can
+    do instead: a search holding scipy.stats distributions, a BisectingKMeans keeping its
+    k-means routine. None when the file names any other primitive."""
+    distributions = _scipy_distributions(names)
+    # the friendlier message only when getattr is the sole code primitive: a file cannot make
+    # its other primitives look harmless by naming a distribution next to them
+    if distributions and all(n in _GETATTR for n in code):
+        return UntrustedTypeError(
+            f"{source} holds scipy.stats distributions ({', '.join(distributions)}), the "
+            "kind a RandomizedSearchCV keeps in param_distributions. They cannot be allowed: "
+            "scipy rebuilds them by executing source text kept in their own state, and they "
+            "pickle a bound method through builtins.getattr, which can reach any attribute of "
+            f"any object. All {len(names)} untrusted global(s):\n{listed}\nNothing was "
+            "deserialized. If this is your own search, save the refitted model instead, "
+            "safeload.dump(search.best_estimator_, path, signer), which holds no "
+            "distributions (and best_params_ / cv_results_ as plain data if you need them); "
+            "otherwise ask its author for that file.",
+            names=names,
+            path=source,
+        )
+    routines = [n for n in names if n in _KMEANS_ROUTINES]
+    if routines and all(n in _KMEANS_ROUTINES for n in code):
+        return UntrustedTypeError(
+            f"{source} holds a BisectingKMeans, which keeps a reference to the k-means routine "
+            f"its fit uses ({', '.join(routines)}). That routine is native code that trusts the "
+            "shapes of its arrays, and a file that may name it may also call it while loading, "
+            f"so it cannot be allowed. All {len(names)} untrusted global(s):\n{listed}\n"
+            "Nothing was deserialized. predict never uses the reference and fit sets it again, "
+            "so if this is your own model, drop it before saving: "
+            "del model._kmeans_single (for a BisectingKMeans inside a pipeline or search, on "
+            "that step), then save again; the file then loads by default.",
+            names=names,
+            path=source,
+        )
+    return None
 
 
 def _profile_advice(
