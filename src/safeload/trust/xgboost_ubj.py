@@ -124,147 +124,172 @@ def parse(blob: Any) -> Any:
 
 
 def _parse(view: memoryview) -> Any:
-    end = len(view)
-    pos = 0
-    items = 0
+    return _Reader(view).parse()
 
-    def length(at: int, what: str) -> tuple[int, int]:
-        # xgboost reads every length and count as 'L' + int64 (big-endian)
-        if at < end and view[at] != 0x4C:  # 'L'
-            raise UBJError(f"{what} at byte {at}: xgboost writes its lengths as 'L' + int64")
-        if at + 9 > end:
-            raise UBJError(f"{what} at byte {at}: the blob ends")
-        (n,) = _I64.unpack_from(view, at + 1)
-        if n < 0:
-            raise UBJError(f"{what} at byte {at}: negative length {n}")
-        return n, at + 9
 
-    # each frame: [container, is_object, remaining count (-1: until the end marker), key]
-    stack: list[list[Any]] = []
-    result: Any = None
-    have_result = False
-    while True:
-        # 1. inside an object, read the next key or its end; inside an array, its end
-        if stack:
-            frame = stack[-1]
-            container, is_object, remaining = frame[0], frame[1], frame[2]
-            done = False
-            if remaining == 0:
-                done = True
-            elif remaining < 0:
-                if pos >= end:
-                    raise UBJError(f"byte {pos}: the blob ends inside a container")
-                if view[pos] == (0x7D if is_object else 0x5D):  # '}' / ']'
-                    pos += 1
-                    done = True
-            if done:
-                stack.pop()
-                value: Any = container
-                if not stack:
-                    result, have_result = value, True
-                    break
-                parent = stack[-1]
-                if parent[1]:
-                    parent[0][parent[3]] = value
-                else:
-                    parent[0].append(value)
-                if parent[2] > 0:
-                    parent[2] -= 1
+#: What :meth:`_Reader.value` returns when it opened a container instead of reading a value.
+_OPENED = object()
+
+
+class _Reader:
+    """One pass over a UBJSON blob, iterative (a frame per open container, no recursion), each
+    length and count checked against what remains before anything is allocated for it.
+
+    A frame is ``[container, is_object, remaining count (-1: until the end marker), key]``.
+    """
+
+    def __init__(self, view: memoryview) -> None:
+        self.view = view
+        self.end = len(view)
+        self.pos = 0
+        self.items = 0
+        self.stack: list[list[Any]] = []
+
+    def parse(self) -> Any:
+        while True:
+            if self.stack:  # inside a container: its end, or (in an object) the next key
+                closed = self.end_of_container()
+                if closed is not _OPENED:
+                    if self.attach(closed):
+                        result = closed
+                        break
+                    continue
+                if self.stack[-1][1]:
+                    self.key()
+            value = self.value()
+            if value is _OPENED:
                 continue
-            if is_object:
-                n, pos = length(pos, "an object key")
-                if n > end - pos:
-                    raise UBJError(
-                        f"an object key of {n} bytes at byte {pos}: only {end - pos} remain"
-                    )
-                frame[3] = bytes(view[pos : pos + n]).decode("utf-8", "replace")
-                pos += n
-        # 2. one value
-        if pos >= end:
-            raise UBJError(f"byte {pos}: the blob ends where a value should be")
-        items += 1
-        if items > MAX_ITEMS:
-            raise UBJError(f"more than {MAX_ITEMS} values")
-        marker = chr(view[pos])
-        start = pos
-        pos += 1
-        if marker == "{" or marker == "[":
-            if len(stack) >= MAX_DEPTH:
-                raise UBJError(f"nesting deeper than {MAX_DEPTH} at byte {start}")
-            if marker == "{":
-                stack.append([{}, True, -1, None])
-                continue
-            if pos < end and view[pos] == 0x24:  # '$': typed array
-                if pos + 2 >= end:
-                    raise UBJError(f"a typed array at byte {start}: the blob ends")
-                code = chr(view[pos + 1])
-                if code not in _TYPED:
-                    raise UBJError(
-                        f"a typed array of {code!r} at byte {start}: xgboost "
-                        "writes only d, i, U, l, L"
-                    )
-                if view[pos + 2] != 0x23:  # '#'
-                    raise UBJError(f"a typed array at byte {start} without a count")
-                n, pos = length(pos + 3, "a typed-array count")
-                size = _TYPED[code][0]
-                if n > (end - pos) // size:
-                    raise UBJError(
-                        f"a typed array at byte {start} declares {n} elements of {size} "
-                        f"byte(s); only {end - pos} bytes remain"
-                    )
-                value = Typed(code, pos, n)
-                pos += n * size
-            elif pos < end and view[pos] == 0x23:  # '#': counted array
-                n, pos = length(pos + 1, "an array count")
-                if n > end - pos:  # every value takes at least one byte
-                    raise UBJError(
-                        f"an array at byte {start} declares {n} values; only {end - pos} "
-                        "bytes remain"
-                    )
-                stack.append([[], False, n, None])
-                continue
-            else:
-                stack.append([[], False, -1, None])
-                continue
-        elif marker == "Z":
-            value = None
-        elif marker == "T":
-            value = True
-        elif marker == "F":
-            value = False
-        elif marker == "S":
-            n, pos = length(pos, "a string length")
-            if n > end - pos:
-                raise UBJError(f"a string of {n} bytes at byte {start}: only {end - pos} remain")
-            value = (
-                bytes(view[pos : pos + n]).decode("utf-8", "replace")
-                if n <= _KEEP_STR
-                else _LongStr(n)
-            )
-            pos += n
-        elif marker in _SCALAR:
-            fmt = _SCALAR[marker]
-            if pos + fmt.size > end:
-                raise UBJError(f"a number at byte {start}: the blob ends")
-            (value,) = fmt.unpack_from(view, pos)
-            pos += fmt.size
-        else:
-            raise UBJError(f"byte {start}: {marker!r} is not a value xgboost writes")
-        if not stack:
-            result, have_result = value, True
-            break
-        frame = stack[-1]
+            if self.attach(value):
+                result = value
+                break
+        if self.pos != self.end:
+            raise UBJError(f"{self.end - self.pos} byte(s) after the model")
+        return result
+
+    def attach(self, value: Any) -> bool:
+        """Put ``value`` into the open container; True when there is none (it is the blob)."""
+        if not self.stack:
+            return True
+        frame = self.stack[-1]
         if frame[1]:
             frame[0][frame[3]] = value
         else:
             frame[0].append(value)
         if frame[2] > 0:
             frame[2] -= 1
-    if not have_result:  # pragma: no cover - the loop ends only with a result or an error
-        raise UBJError("no value")
-    if pos != end:
-        raise UBJError(f"{end - pos} byte(s) after the model")
-    return result
+        return False
+
+    def end_of_container(self) -> Any:
+        """The open container, popped, if it ends here (its count is spent or its end marker
+        is next); else ``_OPENED`` (it stays open)."""
+        view, pos = self.view, self.pos
+        container, is_object, remaining = self.stack[-1][:3]
+        if remaining < 0:
+            if pos >= self.end:
+                raise UBJError(f"byte {pos}: the blob ends inside a container")
+            if view[pos] != (0x7D if is_object else 0x5D):  # '}' / ']'
+                return _OPENED
+            self.pos = pos + 1
+        elif remaining != 0:
+            return _OPENED
+        self.stack.pop()
+        return container
+
+    def length(self, at: int, what: str) -> tuple[int, int]:
+        """``(n, position after it)``: xgboost writes every length and count as 'L' + int64
+        (big-endian)."""
+        if at < self.end and self.view[at] != 0x4C:  # 'L'
+            raise UBJError(f"{what} at byte {at}: xgboost writes its lengths as 'L' + int64")
+        if at + 9 > self.end:
+            raise UBJError(f"{what} at byte {at}: the blob ends")
+        (n,) = _I64.unpack_from(self.view, at + 1)
+        if n < 0:
+            raise UBJError(f"{what} at byte {at}: negative length {n}")
+        return n, at + 9
+
+    def key(self) -> None:
+        n, pos = self.length(self.pos, "an object key")
+        if n > self.end - pos:
+            raise UBJError(
+                f"an object key of {n} bytes at byte {pos}: only {self.end - pos} remain"
+            )
+        self.stack[-1][3] = bytes(self.view[pos : pos + n]).decode("utf-8", "replace")
+        self.pos = pos + n
+
+    def value(self) -> Any:
+        """The value at the current position, or ``_OPENED`` after opening a container."""
+        view, end, pos = self.view, self.end, self.pos
+        if pos >= end:
+            raise UBJError(f"byte {pos}: the blob ends where a value should be")
+        self.items += 1
+        if self.items > MAX_ITEMS:
+            raise UBJError(f"more than {MAX_ITEMS} values")
+        marker = chr(view[pos])
+        start = pos
+        self.pos = pos = pos + 1
+        if marker == "{" or marker == "[":
+            if len(self.stack) >= MAX_DEPTH:
+                raise UBJError(f"nesting deeper than {MAX_DEPTH} at byte {start}")
+            if marker == "{":
+                self.stack.append([{}, True, -1, None])
+                return _OPENED
+            return self.array(start)
+        if marker == "Z":
+            return None
+        if marker == "T":
+            return True
+        if marker == "F":
+            return False
+        if marker == "S":
+            n, pos = self.length(pos, "a string length")
+            if n > end - pos:
+                raise UBJError(f"a string of {n} bytes at byte {start}: only {end - pos} remain")
+            self.pos = pos + n
+            if n <= _KEEP_STR:
+                return bytes(view[pos : pos + n]).decode("utf-8", "replace")
+            return _LongStr(n)
+        if marker in _SCALAR:
+            fmt = _SCALAR[marker]
+            if pos + fmt.size > end:
+                raise UBJError(f"a number at byte {start}: the blob ends")
+            self.pos = pos + fmt.size
+            return fmt.unpack_from(view, pos)[0]
+        raise UBJError(f"byte {start}: {marker!r} is not a value xgboost writes")
+
+    def array(self, start: int) -> Any:
+        """After '[' at ``start``: a typed array (returned as a :class:`Typed` over its bytes),
+        or a counted or open array (opened: ``_OPENED``)."""
+        view, end, pos = self.view, self.end, self.pos
+        if pos < end and view[pos] == 0x24:  # '$': typed array
+            if pos + 2 >= end:
+                raise UBJError(f"a typed array at byte {start}: the blob ends")
+            code = chr(view[pos + 1])
+            if code not in _TYPED:
+                raise UBJError(
+                    f"a typed array of {code!r} at byte {start}: xgboost writes only d, i, U, l, L"
+                )
+            if view[pos + 2] != 0x23:  # '#'
+                raise UBJError(f"a typed array at byte {start} without a count")
+            n, pos = self.length(pos + 3, "a typed-array count")
+            size = _TYPED[code][0]
+            if n > (end - pos) // size:
+                raise UBJError(
+                    f"a typed array at byte {start} declares {n} elements of {size} "
+                    f"byte(s); only {end - pos} bytes remain"
+                )
+            self.pos = pos + n * size
+            return Typed(code, pos, n)
+        if pos < end and view[pos] == 0x23:  # '#': counted array
+            n, pos = self.length(pos + 1, "an array count")
+            if n > end - pos:  # every value takes at least one byte
+                raise UBJError(
+                    f"an array at byte {start} declares {n} values; only {end - pos} bytes remain"
+                )
+            self.pos = pos
+            self.stack.append([[], False, n, None])
+            return _OPENED
+        self.stack.append([[], False, -1, None])
+        return _OPENED
 
 
 # --- the model ---------------------------------------------------------------------------------
