@@ -104,6 +104,7 @@ def plain(
     args: Sequence[str] = (),
     cwd: Path | None = None,
     timeout: float = 60,
+    hang_after_load: float | None = None,
 ) -> Child:
     """Load ``path`` with the plain ``loader`` in a child, as ``model``, then run ``call``.
 
@@ -113,10 +114,20 @@ def plain(
     (bytes of address space) and ``processes``: limits for the child. ``catch``: an
     exception from ``call`` is printed (``raised ...``), not fatal. ``args`` follow the path
     in ``sys.argv``. A child still running after ``timeout`` seconds is killed.
+    ``hang_after_load``: to show a hang in ``call``, the child is killed that many seconds
+    after it printed ``loaded`` (``timeout`` then bounds only the load), so a slow machine
+    cannot mistake a slow import for the hang.
     """
     code = child_code(
         call, loader=loader, data=data, memory=memory, processes=processes, catch=catch
     )
+    if hang_after_load is not None:
+        child = _run_until_hung(
+            [sys.executable, "-c", code, str(path), *args], cwd, timeout, hang_after_load
+        )
+        if loads is not None:
+            assert child.loaded == loads, f"plain {loader} load: {child}"
+        return child
     try:
         proc = subprocess.run(
             [sys.executable, "-c", code, str(path), *args],
@@ -133,6 +144,37 @@ def plain(
             f"plain {loader} load {'failed' if loads else 'passed'}: {child}"
         )
     return child
+
+
+def _run_until_hung(
+    argv: list[str], cwd: Path | None, load_timeout: float, after_load: float
+) -> Child:
+    """Run the child; once it prints ``loaded``, give it ``after_load`` seconds to finish."""
+    import tempfile
+    import threading
+
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, cwd=cwd)
+        killer = threading.Timer(load_timeout, proc.kill)  # a load that never ends
+        killer.start()
+        assert proc.stdout is not None
+        lines: list[bytes] = []
+        try:
+            for line in iter(proc.stdout.readline, b""):
+                lines.append(line)
+                if line.strip() == b"loaded":
+                    break
+        finally:
+            killer.cancel()
+        try:
+            out, _ = proc.communicate(timeout=after_load)
+            code: int | None = proc.returncode
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+            code = None
+        err.seek(0)
+        return Child(code, _text(b"".join(lines) + out), _text(err.read()))
 
 
 def crashes(path: Path, call: str, **options: Any) -> Child:

@@ -31,9 +31,16 @@ Y = ((X[:, 0] > 0.5) ^ (X[:, 4] % 3 == 0)).astype(int)
 YR = X[:, 1] * 3 + (X[:, 4] == 4)
 
 
-def _plain(path: Path, timeout: float) -> Child:
+def _plain(path: Path, timeout: float, hang_after_load: float | None = None) -> Child:
     """Unpickle and predict five rows in a child."""
-    return plain(path, "model.predict(X)", loads=None, data=(5, 5), timeout=timeout)
+    return plain(
+        path,
+        "model.predict(X)",
+        loads=None,
+        data=(5, 5),
+        timeout=timeout,
+        hang_after_load=hang_after_load,
+    )
 
 
 def _model() -> Any:
@@ -103,7 +110,7 @@ def test_r15_05_self_loop_hangs_plain_predict(tmp_path: Path) -> None:
     text = _edit(model.booster_.model_to_string(), "left_child", lambda v: v.__setitem__(0, "0"))
     assert text_problem(_resized(text).encode()) == text_problem(text.encode())  # same length
     path = _write(tmp_path, model, text, "loop.pkl")
-    child = _plain(path, timeout=10)
+    child = _plain(path, timeout=120, hang_after_load=10)
     assert child.hung and child.loaded, f"plain predict should hang: {child}"
     _refused(path, "a loop")
 

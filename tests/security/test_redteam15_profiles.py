@@ -22,10 +22,26 @@ X = RNG.rand(60, 4)
 Y = (X[:, 0] > 0.5).astype(int)
 
 
-def _plain(path: Path, call: str, *, timeout: float = 120, memory: int = 0) -> Child:
+def _plain(
+    path: Path,
+    call: str,
+    *,
+    timeout: float = 120,
+    memory: int = 0,
+    hang_after_load: float | None = None,
+) -> Child:
     """Run ``call`` (``X``, ``Y`` as here) on the plainly unpickled model in a child: an
     exception from ``call`` is printed, not fatal."""
-    return plain(path, call, loads=None, data=X.shape, catch=True, memory=memory, timeout=timeout)
+    return plain(
+        path,
+        call,
+        loads=None,
+        data=X.shape,
+        catch=True,
+        memory=memory,
+        timeout=timeout,
+        hang_after_load=hang_after_load,
+    )
 
 
 def _lgbm() -> Any:
@@ -52,8 +68,8 @@ def test_r15_01_lightgbm_value_injects_a_file_parameter(tmp_path: Path) -> None:
     model = _lgbm()
     model.boosting_type = f"gbdt forcedbins_filename={fifo}"
     path = _dump(tmp_path, model)
-    child = _plain(path, "model.fit(X, Y)", timeout=15)
-    assert child.hung, f"plain pickle + fit should block reading the FIFO: {child}"
+    child = _plain(path, "model.fit(X, Y)", hang_after_load=15)
+    assert child.hung and child.loaded, f"plain pickle + fit should block on the FIFO: {child}"
     _refused(path, "lightgbm", "boosting_type")
     # the same through _other_params and Booster.params, keys and list items included
     for attr, value in (

@@ -40,11 +40,21 @@ TEXT = "the quick brown fox jumps over the lazy dog, twice over"
 REDOS = r"(?:[\w ]|[\w ][\w ])*#"
 
 
-def _plain(path: Path, call: str, *args: str, timeout: float = 60) -> Child:
+def _plain(
+    path: Path, call: str, *args: str, timeout: float = 60, hang_after_load: float | None = None
+) -> Child:
     """Plain pickle (or plain skops for ``.skops``) + ``call`` in a child with 2 GiB of address
     space; the load gets through (a hang comes after it)."""
     loader: Loader = "skops" if path.suffix == ".skops" else "pickle"
-    child = plain(path, call, loader=loader, memory=2 << 30, args=args, timeout=timeout)
+    child = plain(
+        path,
+        call,
+        loader=loader,
+        memory=2 << 30,
+        args=args,
+        timeout=timeout,
+        hang_after_load=hang_after_load,
+    )
     assert child.loaded, child
     return child
 
@@ -70,7 +80,7 @@ def _text_model(**changes: Any) -> Any:
 
 def test_r15_13_token_pattern_redos_hangs_plain_pickle_refused(tmp_path: Path) -> None:
     path = _write(tmp_path, _text_model(token_pattern=REDOS))
-    child = _plain(path, f"model.predict([{TEXT!r}])", timeout=10)
+    child = _plain(path, f"model.predict([{TEXT!r}])", hang_after_load=10)
     assert child.hung, "plain pickle + predict on ordinary text should never return"
     with pytest.raises(UnsafeStateError, match="token_pattern"):
         load_unsigned(path)
@@ -147,7 +157,7 @@ def test_r15_13_column_selector_pattern_redos_hangs_plain_pickle_refused(tmp_pat
     path = _write(tmp_path, make_column_selector(pattern=r"^(a|aa)*$"))
     call = "import pandas as pd; model(pd.DataFrame(columns=['a' * 40 + 'b']))"
     pytest.importorskip("pandas")
-    child = _plain(path, call, timeout=10)
+    child = _plain(path, call, hang_after_load=10)
     assert child.hung, "plain pickle + the selector on one column name should never return"
     with pytest.raises(UnsafeStateError, match="pattern"):
         load_unsigned(path)
@@ -251,7 +261,7 @@ def test_r15_17_other_crafted_skops_files_scan_unsafe(tmp_path: Path, name: str)
 
 def test_r15_17_skops_token_pattern_hangs_plain_skops(tmp_path: Path) -> None:
     path = _write(tmp_path, _text_model(token_pattern=REDOS), "m.skops")
-    assert _plain(path, f"model.predict([{TEXT!r}])", timeout=10).hung
+    assert _plain(path, f"model.predict([{TEXT!r}])", hang_after_load=10).hung
     with pytest.raises(UnsafeStateError, match="token_pattern"):
         load_unsigned(path)
 

@@ -45,9 +45,18 @@ def load_unsigned(path: Path, **kwargs: Any) -> Any:
 RNG = np.random.RandomState(0)
 
 
-def _plain(path: Path, call: str, *, timeout: float = 60, cwd: Path | None = None) -> Child:
+def _plain(
+    path: Path,
+    call: str,
+    *,
+    timeout: float = 60,
+    cwd: Path | None = None,
+    hang_after_load: float | None = None,
+) -> Child:
     """Plain pickle + ``call`` in a child with 1 GiB of address space."""
-    return plain(path, call, memory=1 << 30, cwd=cwd, timeout=timeout)
+    return plain(
+        path, call, memory=1 << 30, cwd=cwd, timeout=timeout, hang_after_load=hang_after_load
+    )
 
 
 def _write(tmp_path: Path, obj: Any, name: str = "m.pkl") -> Path:
@@ -183,7 +192,7 @@ def test_shared_sub_estimators_that_unfold_exponentially(tmp_path: Path) -> None
     """Finding 7: N nested pipelines whose two steps are one object: a DAG of a few hundred
     bytes that repr, get_params, clone and transform walk as a tree of 2**N."""
     path = _write(tmp_path, _shared_pipelines(40))
-    assert _plain(path, "repr(model)", timeout=5).hung, "repr should not finish"
+    assert _plain(path, "repr(model)", hang_after_load=5).hung, "repr should not finish"
     with pytest.raises(UnsafeStateError, match="exponential"):
         load_unsigned(path)
     # ordinary sharing (estimators_ and named_estimators_) still loads
@@ -257,7 +266,7 @@ def test_shared_kernels_that_unfold_exponentially(tmp_path: Path) -> None:
         kernel = Sum(kernel, kernel)
     model.kernel_ = kernel
     path = _write(tmp_path, model)
-    assert _plain(path, "model.predict(np.zeros((2, 2)))", timeout=5).hung
+    assert _plain(path, "model.predict(np.zeros((2, 2)))", hang_after_load=5).hung
     with pytest.raises(UnsafeStateError, match="exponential"):
         load_unsigned(path)
 
