@@ -121,3 +121,70 @@ def test_small_files_are_still_read_not_mapped(tmp_path: Path) -> None:
     path.write_bytes(b"\x80\x04K\x01.")
     data = fileio.read_for_scan(path, 1 << 30)
     assert isinstance(data, bytearray) or not hasattr(data, "madvise")
+
+
+def _signed(blake3: bool, **kw: object) -> tuple[bytes, bytes, SigningKey]:
+
+    from safeload.signing import sign_bytes
+
+    key = SigningKey.generate()
+    data = b"\x80\x04K\x01." * 1000
+    env = sign_bytes(data, key, name="m.pkl", format="pickle", blake3=blake3, **kw)
+    return data, env.to_json(), key
+
+
+def test_verify_digest_follows_verify_bytes_rules() -> None:
+    """The digest-only check refuses what verify_bytes refuses: a wrong size, a wrong digest,
+    a digest of the algorithm the statement is not checked with, another name, expiry."""
+    import hashlib
+    from datetime import datetime, timedelta, timezone
+
+    from safeload.exceptions import SignatureError
+    from safeload.signing import checked_algorithm, verify_bytes, verify_digest
+
+    data, sidecar, key = _signed(blake3=False)
+    sha = hashlib.sha256(data).hexdigest()
+    statement = verify_digest(len(data), ("sha256", sha), sidecar, key.public_key, name="m.pkl")
+    assert statement == verify_bytes(data, sidecar, key.public_key, name="m.pkl").statement
+    assert checked_algorithm(statement.subject) == "sha256"
+    bad = [
+        (len(data) + 1, ("sha256", sha), "m.pkl"),
+        (len(data), ("sha256", "0" * 64), "m.pkl"),
+        (len(data), ("blake3", sha), "m.pkl"),  # the statement has no BLAKE3 digest
+        (len(data), ("sha256", sha), "other.pkl"),
+    ]
+    for size, digest, name in bad:
+        with pytest.raises(SignatureError):
+            verify_digest(size, digest, sidecar, key.public_key, name=name)
+    later = datetime.now(timezone.utc) + timedelta(days=2)
+    data, sidecar, key = _signed(blake3=False, expires=later - timedelta(days=1))
+    with pytest.raises(SignatureError, match="expired"):
+        verify_digest(
+            len(data),
+            ("sha256", hashlib.sha256(data).hexdigest()),
+            sidecar,
+            key.public_key,
+            name="m.pkl",
+            now=later,
+        )
+
+
+def test_verify_digest_checks_blake3_where_the_statement_has_it() -> None:
+    import hashlib
+
+    import blake3
+
+    from safeload.exceptions import SignatureError
+    from safeload.signing import verify_digest
+
+    data, sidecar, key = _signed(blake3=True)
+    b3 = blake3.blake3(data).hexdigest()
+    verify_digest(len(data), ("blake3", b3), sidecar, key.public_key, name="m.pkl")
+    with pytest.raises(SignatureError):  # SHA-256 is in the statement, but BLAKE3 is checked
+        verify_digest(
+            len(data),
+            ("sha256", hashlib.sha256(data).hexdigest()),
+            sidecar,
+            key.public_key,
+            name="m.pkl",
+        )
