@@ -188,3 +188,21 @@ def test_verify_digest_checks_blake3_where_the_statement_has_it() -> None:
             key.public_key,
             name="m.pkl",
         )
+
+
+def test_scan_of_a_large_bytes_constant_stays_small(tmp_path: Path) -> None:
+    """A pickle that is one bytes value of SIZE bytes (written sparse: PROTO 5, BINBYTES8, a
+    hole, STOP): plain pickle would hold it whole; scan neither reads nor copies it."""
+    import pickle
+
+    path = tmp_path / "blob.pkl"
+    with path.open("wb") as fh:
+        fh.write(b"\x80\x05\x8e" + SIZE.to_bytes(8, "little"))
+        fh.seek(SIZE, 1)
+        fh.write(b".")
+    with path.open("rb") as fh:  # what it is: plain pickle reads SIZE bytes back
+        head = fh.read(11)
+    assert pickle.loads(head[:2] + b"\x8e" + (3).to_bytes(8, "little") + b"abc.") == b"abc"
+    result = _peak("scan", path)
+    assert result["verdict"] == "safe"
+    assert isinstance(result["peak"], int) and result["peak"] < CEILING, result

@@ -90,6 +90,11 @@ class Unproven(Exception):
     """A check needed a value the static pass cannot see."""
 
 
+#: The largest bytes constant a scan copies to check it (numpy arrays in the stream are read
+#: in place, not copied: this is for bytes values, e.g. a native model blob).
+MAX_SHADOW_BYTES = 256 << 20
+
+
 class _Unknown:
     """A value the static pass cannot see: every use of it raises :class:`Unproven`."""
 
@@ -277,6 +282,10 @@ class _Builder:
             v = sym.value
             if v is None:
                 return _Unknown("a large constant the pass no longer holds")
+            if isinstance(v, memoryview) and v.nbytes > MAX_SHADOW_BYTES:
+                # not copied: a scan of a file larger than memory stays within memory; a check
+                # that needs these bytes finds them unproven (unsafe), as for any unknown value
+                return _Unknown(f"a constant of {v.nbytes} bytes, more than a scan copies")
             return bytes(v) if isinstance(v, memoryview) else v
         if isinstance(sym, s._Tuple):
             return tuple(self.value(i) for i in sym.items)
