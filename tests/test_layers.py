@@ -77,9 +77,10 @@ def test_stage_modules_never_open_a_path(rel: str) -> None:
     assert not found, found
 
 
-def test_api_opens_nothing_itself() -> None:
+@pytest.mark.parametrize("rel", ["api.py", "_signatures.py", "_folders.py"])
+def test_api_opens_nothing_itself(rel: str) -> None:
     """Every read and write of a path in the public layer goes through ``safeload.io``."""
-    test_stage_modules_never_open_a_path("api.py")
+    test_stage_modules_never_open_a_path(rel)
 
 
 IO_LAYER = ["io/__init__.py", "io/atomic.py"]

@@ -17,42 +17,53 @@ from typing import Any
 
 from safeload import _progress, formats
 from safeload import io as fileio
+from safeload._folders import (
+    MODEL_SIGNING_DEFAULT,
+    bundle_ignores,
+    signed_folder,
+    skipping,
+    verify_folder_any,
+    verify_in_folder,
+)
+from safeload._signatures import SIGNATURE_FORMATS as SIGNATURE_FORMATS
+from safeload._signatures import (
+    PathLike,
+    check_format,
+    checked_keys,
+    checked_signers,
+    need_keys,
+    one_trust_path,
+    read_sidecar,
+    sidecar_path,
+    wants_blake3,
+)
 from safeload._types import Buffer
 from safeload.exceptions import (
-    LimitExceededError,
     MalformedArtifactError,
-    MissingSignatureError,
     SafeloadError,
-    SidecarFormatError,
-    SignatureError,
     UsageError,
 )
 from safeload.io.atomic import locked_folder, write_atomic
-from safeload.keys import HMACKey, Keyring, KeysLike, Signer, SigningKey, Verifier, VerifyKey
+from safeload.keys import Keyring, KeysLike, Signer
 from safeload.policy import Limits, Policy, TrustedSpec, resolve_policy
 from safeload.scan import Finding, GlobalRef, ScanReport, analyze
 from safeload.sidecar import MAX_SIDECAR_BYTES, Envelope, Statement, parse_envelope, parse_statement
 from safeload.signing import (
     VerifiedArtifact,
-    VerifiedFolder,
     add_signature,
-    checked_algorithm,
     sign_bytes,
     sign_folder,
     signer_environment,
     unsigned_artifact,
     verify_bytes,
     verify_digest,
-    verify_folder,
 )
-from safeload.signing.bundle import DEFAULT_IGNORE, is_bundle, parse_bundle, parse_manifest
+from safeload.signing.bundle import DEFAULT_IGNORE, is_bundle
 from safeload.signing.modelsig import (
     CertificateAuthority,
-    is_ignored,
     normalize_ignore,
     sign_model,
     verify_model_file,
-    verify_model_folder,
 )
 from safeload.state import TrustState
 from safeload.trust.profiles import Profile as TrustProfile
@@ -76,154 +87,10 @@ __all__ = [
     "verify",
 ]
 
-PathLike = str | os.PathLike[str]
-#: What :func:`sign` writes: safeload's own sidecar, or an OpenSSF model_signing bundle.
-SIGNATURE_FORMATS = ("safeload", "model-signing")
 
 #: What the library does, for callers who want to see it (the CLI's -v). The library adds no
 #: handler and logs nothing above INFO: errors are raised, never logged.
 _log = logging.getLogger(__name__)
-
-
-def sidecar_path(path: PathLike) -> Path:
-    """Where the signature of ``path`` lives: ``<path>.sig``."""
-    p = Path(path)
-    return p.with_name(p.name + ".sig")
-
-
-def _checked_keys(keys: object) -> None:
-    """Refuse what can never be a set of trusted keys with a message that says what to pass,
-    before any file is read (``None``, PEM bytes, a path, a number)."""
-    if keys is None:
-        raise UsageError(
-            "keys is None: pass the trusted public key(s), e.g. VerifyKey.from_file('keys/x.pub')"
-            ", a list of them, or Keyring.from_dir('keys/'). There is no way to load without one;"
-            " for a third-party file you have reviewed, use load_unsigned()"
-        )
-    if isinstance(keys, (bytes, bytearray, memoryview)) and bytes(keys).lstrip().startswith(
-        b"-----BEGIN"
-    ):
-        raise UsageError(
-            "keys is PEM text, not a key: parse it first with VerifyKey.from_pem(data) (or "
-            "VerifyKey.from_file('keys/x.pub'))"
-        )
-    if isinstance(keys, (str, bytes, bytearray, memoryview, os.PathLike)):
-        raise UsageError(
-            f"keys must be key objects, not {type(keys).__name__}: use "
-            "VerifyKey.from_file('keys/x.pub') or Keyring.from_dir('keys/')"
-        )
-    # Any verifier (not only today's key classes) passes; so does any iterable of them.
-    if not isinstance(keys, (Keyring, VerifyKey, HMACKey, SigningKey, Verifier)):
-        try:
-            iter(keys)  # type: ignore[call-overload]
-        except TypeError:
-            raise UsageError(
-                f"keys must be a key, a list of keys or a Keyring, not {type(keys).__name__}"
-            ) from None
-
-
-def _checked_signers(signer: object) -> None:
-    """Refuse a public key (or nothing) where a private key is needed, naming the fix."""
-    many = not isinstance(signer, (Signer, VerifyKey)) and isinstance(signer, (list, tuple))
-    for one in list(signer) if many else [signer]:  # type: ignore[call-overload]
-        if isinstance(one, VerifyKey):
-            raise UsageError(
-                "a public key (VerifyKey) cannot sign: pass the private key, e.g. "
-                "SigningKey.from_file('keys/x.key'); the public key is for load() and verify()"
-            )
-        if not isinstance(one, Signer):
-            raise UsageError(
-                f"cannot sign with {type(one).__name__}: pass a SigningKey or an HMACKey "
-                "(or a list of them)"
-            )
-
-
-def _skipping(paths: Iterable[str]) -> Callable[[str], bool] | None:
-    """Whether a relative path is, or is under, one of ``paths`` (None when there are none)."""
-    skipped = tuple(paths)
-    if not skipped:
-        return None
-    return lambda rel: is_ignored(rel, skipped)
-
-
-def _signed_folder_sidecar(folder: Path) -> Path | None:
-    """``DIR.sig`` beside ``folder`` if there is one."""
-    if not folder.name:
-        return None
-    sig = folder.with_name(folder.name + ".sig")
-    return sig if sig.is_file() else None
-
-
-def _real_file(path: Path) -> Path:
-    """``path`` with every folder on the way resolved (symlinks, ``..``). The last component is
-    kept as it is: a symlinked file inside a signed folder is then seen, and refused unless
-    ``allow_symlinks``, by the folder check."""
-    absolute = Path(os.path.abspath(path))
-    return Path(os.path.realpath(absolute.parent)) / absolute.name
-
-
-def _governing_folder(path: Path) -> tuple[Path, Path] | None:
-    """``(folder, folder sidecar)`` of the signed folder that governs the file ``path``, or
-    ``None`` when no folder above it is signed.
-
-    One signature governs a file: if any folder that holds it, directly or further up, has a
-    sidecar (``DIR.sig`` beside ``DIR``), the outermost such folder's signature decides, and a
-    ``.sig`` of the file's own (or of a folder in between) is just another file that folder
-    signature covers. Otherwise anyone who can write into a signed folder could drop in an older,
-    once validly signed artifact with its own old sidecar and have it loaded instead of what the
-    folder signature lists (issue 14, item 5). The outermost wins for the same reason: an old
-    signed sub-folder dropped in with its own ``SUB.sig`` must not govern what is inside it.
-
-    "Holds" means where the file really is, not how the path spells it: the folders are those
-    of the path with every symlinked folder resolved, so ``current/model.joblib`` with
-    ``current -> v2`` is governed by ``v2.sig`` (rt14 f09). A path that passes through a signed
-    folder but, by a symlink, leads out of it is refused: that folder's signature does not
-    cover the file, and loading it would bypass the signature the path suggests.
-    """
-    absolute = Path(os.path.abspath(path))
-    real = _real_file(path)
-    found: tuple[Path, Path] | None = None
-    chain: set[Path] = set()
-    for folder in real.parents:
-        sig = _signed_folder_sidecar(folder)
-        if sig is not None:
-            found = (folder, sig)
-            chain.add(folder)
-    if real == absolute:
-        return found
-    for prefix in absolute.parents:
-        resolved = Path(os.path.realpath(prefix))
-        for folder in (resolved, *resolved.parents):
-            if folder not in chain and _signed_folder_sidecar(folder) is not None:
-                raise SignatureError(
-                    f"{path} goes through the signed folder {folder} (by a symlink) but is "
-                    f"really {real}, outside it: that folder's signature does not cover the file. "
-                    "Load the file by its real path, or fix the symlink.",
-                    path=str(path),
-                )
-    return found
-
-
-def _read_sidecar(path: Path, signature: PathLike | None = None) -> bytes:
-    sig = sidecar_path(path) if signature is None else Path(signature)
-    if not sig.exists():
-        raise MissingSignatureError(
-            f"{path} has no signature file ({sig.name} not found). safeload never loads an "
-            "unsigned file with load(); ask the publisher for the .sig, or, for a third-party "
-            "file you have reviewed, use load_unsigned() / `safeload scan` first.",
-            path=str(path),
-        )
-    try:
-        return bytes(fileio.read_once(sig, MAX_SIDECAR_BYTES, "signature file"))
-    except LimitExceededError as exc:
-        raise SidecarFormatError(
-            f"sidecar {sig} is larger than {MAX_SIDECAR_BYTES} bytes; not a safeload signature",
-            path=str(sig),
-        ) from exc
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    write_atomic(path, data)  # mode from the umask: artifacts and sidecars are not secrets
 
 
 def _format_for(path: Path, data: Buffer | None, explicit: str | None) -> str:
@@ -274,7 +141,7 @@ def dump(
     signed predicate; ``expires`` (timezone-aware) bounds the signature's validity.
     Returns the sidecar path.
     """
-    _checked_signers(signer)
+    checked_signers(signer)
     p = Path(path)
     data, envelope = _serialize_signed(
         obj, p, signer, format, compress, protocol, version, expires, name
@@ -306,9 +173,9 @@ def _serialize_signed(
 
 def _write_signed(p: Path, data: bytes, envelope: Envelope) -> Path:
     """Write ``data`` to ``p``, then its sidecar; returns the sidecar path."""
-    _write_atomic(p, data)
+    write_atomic(p, data)
     sig = sidecar_path(p)
-    _write_atomic(sig, envelope.to_json())
+    write_atomic(sig, envelope.to_json())
     _log.info("wrote %s (%d bytes) and %s", p, len(data), sig)
     return sig
 
@@ -325,7 +192,7 @@ def dumps(
     expires: datetime | None = None,
 ) -> tuple[bytes, bytes]:
     """Serialize ``obj`` in memory; return ``(payload, sidecar)`` bytes."""
-    _checked_signers(signer)
+    checked_signers(signer)
     data = formats.write(obj, format, compress=compress, protocol=protocol)
     envelope = sign_bytes(data, signer, name=name, format=format, version=version, expires=expires)
     return data, envelope.to_json()
@@ -367,22 +234,22 @@ def load(
     (rollback protection), and a successful load records its version. A file inside a signed
     folder (``DIR.sig`` beside ``DIR``, for ``DIR`` or any folder above the file) is loaded only
     after the whole folder verifies, and that folder signature alone governs it: a ``.sig`` of
-    the file's own is ignored (see :func:`_governing_folder`).
+    the file's own is ignored (see :func:`safeload._folders.governing_folder`).
 
     Which folder, if any, is verified is the caller's choice, never the signature file's: a file
     is checked as part of a folder only when ``DIR.sig`` beside a folder holding it exists, or
     when ``model_root`` names the folder (with ``signature``, default ``model_root.sig``; e.g.
     model_signing's ``model/model.sig``). Otherwise ``signature`` must sign this one file; a
-    folder signature is refused (see :func:`_signed_folder`). ``signature_format``
+    folder signature is refused (see :func:`safeload._folders.signed_folder`). ``signature_format``
     (``"safeload"`` or ``"model-signing"``) refuses a signature file of the other format.
     """
-    _one_trust_path(keys, ca)
+    one_trust_path(keys, ca)
     p = Path(path)
     lim = limits or Limits()
     pol = resolve_policy(policy, trusted, profiles)
-    governing = _signed_folder(p, signature, model_root)
+    governing = signed_folder(p, signature, model_root)
     if governing is not None:
-        verified, rel = _verify_in_folder(
+        verified, rel = verify_in_folder(
             p,
             *governing,
             keys,
@@ -398,11 +265,11 @@ def load(
         return _read_verified(artifact, verified.statement, state, pol, lim, str(p))
     sidecar: bytes | SafeloadError
     try:
-        sidecar = _read_sidecar(p, signature)
+        sidecar = read_sidecar(p, signature)
     except SafeloadError as exc:  # reported after the artifact's own errors, as before
         sidecar = exc
     if isinstance(sidecar, bytes):
-        _check_format(sidecar, signature_format, Path(signature or sidecar_path(p)), p)
+        check_format(sidecar, signature_format, Path(signature or sidecar_path(p)), p)
     if isinstance(sidecar, bytes) and is_bundle(sidecar):
         data = fileio.read_once(p, lim.max_file_size)
         sig = Path(signature or sidecar_path(p))
@@ -410,7 +277,7 @@ def load(
         del data
         return _read_verified(bundled, bundled.statement, state, pol, lim, str(p))
     return _load_with_sidecar(
-        p, sidecar, _need_keys(keys, p), signature, pol, lim, allow_rename, now, state
+        p, sidecar, need_keys(keys, p), signature, pol, lim, allow_rename, now, state
     )
 
 
@@ -428,7 +295,7 @@ def _load_with_sidecar(
     """:func:`load` of a file with safeload's own sidecar (or whose sidecar could not be read:
     ``sidecar`` is then the error, raised after the artifact's own errors)."""
     # Large files are hashed while they are read, with the digest verification will check.
-    algorithm = "blake3" if isinstance(sidecar, bytes) and _wants_blake3(sidecar) else "sha256"
+    algorithm = "blake3" if isinstance(sidecar, bytes) and wants_blake3(sidecar) else "sha256"
     data, digest = fileio.read_file(
         p, lim.max_file_size, hash_from=_OVERLAP_FROM, algorithm=algorithm
     )
@@ -503,21 +370,10 @@ def _verify_bundled_file(
     )
 
 
-def _wants_blake3(sidecar: bytes) -> bool:
-    """Whether verification will check BLAKE3 rather than SHA-256: this machine has blake3 and
-    the sidecar records a BLAKE3 digest. Only picks which digest to compute early; the sidecar
-    is verified in full, and a wrong guess only costs time."""
-    if _progress.blake3_module() is None:
-        return False  # no need to parse: SHA-256 is the only choice
-    try:
-        statement = parse_statement(parse_envelope(sidecar).payload)
-    except SafeloadError:
-        return False
-    return all(checked_algorithm(s) == "blake3" for s in statement.subjects)
-
-
 #: Threads that hash large artifacts while the static pass runs (hashlib releases the GIL).
 _VERIFIER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="safeload-verify")
+
+
 #: Below this size the hash is quicker than handing it to a thread.
 _OVERLAP_FROM = 1 << 20
 
@@ -543,212 +399,6 @@ def _read_verified(
     return obj
 
 
-def _verify_in_folder(
-    p: Path,
-    folder: Path,
-    folder_sig: Path,
-    keys: KeysLike | None,
-    lim: Limits,
-    now: datetime | None,
-    allow_symlinks: bool,
-    *,
-    ca: CertificateAuthority | None = None,
-    ignore_paths: Iterable[str] = (),
-    signature_format: str | None = None,
-) -> tuple[VerifiedFolder, str]:
-    """Verify the whole signed ``folder`` that governs the file ``p``; return it and the path
-    of ``p`` inside it. The file's own sidecar, if any, is not consulted."""
-    sidecar = _read_sidecar(folder, folder_sig)
-    _check_format(sidecar, signature_format, folder_sig, p)
-    verified = _verify_folder_any(
-        folder, folder_sig, sidecar, keys, ca, ignore_paths, lim, now, allow_symlinks
-    )
-    real = _real_file(p)  # where the file is, as _governing_folder found its folder
-    inside = real if real.is_relative_to(folder) else Path(os.path.abspath(p))
-    rel = inside.relative_to(folder).as_posix()
-    if rel not in verified.files:
-        raise MalformedArtifactError(
-            f"{p} is not a file of the signed folder {folder}", path=str(p)
-        )
-    return verified, rel
-
-
-def _same_path(a: PathLike, b: PathLike) -> bool:
-    return os.path.abspath(a) == os.path.abspath(b)
-
-
-def _signed_folder(
-    p: Path, signature: PathLike | None, model_root: PathLike | None
-) -> tuple[Path, Path] | None:
-    """``(folder, signature)`` when the file ``p`` is verified as part of a signed folder, or
-    ``None`` for single-file mode. The caller decides, never the unverified signature file
-    (red team 17, f01/f02):
-
-    - a folder signature ``DIR.sig`` beside a folder holding ``p`` governs, as without
-      ``signature=`` (:func:`_governing_folder`); naming any other signature (``p``'s own
-      ``.sig`` aside, which is the default anyway) or another ``model_root`` is refused;
-    - otherwise ``model_root`` names the folder (``signature`` defaults to ``model_root.sig``);
-    - otherwise it is single-file mode, and a folder signature is refused by the verifier. Without
-      ``signature=``, a model_signing folder bundle ``D/model.sig`` in a folder above ``p`` is
-      also refused rather than silently bypassed by a per-file ``.sig`` (see
-      :func:`_refuse_in_folder_bundle`).
-    """
-    named = None if signature is None or _same_path(signature, sidecar_path(p)) else signature
-    governing = _governing_folder(p)
-    if governing is not None:
-        folder, sig = governing
-        if named is not None and not _same_path(named, sig):
-            raise SignatureError(
-                f"{p} lies in the signed folder {folder}, and that folder's signature {sig} alone "
-                f"governs it; {named} is not that signature, so it is not used. Omit signature= "
-                f"(CLI --signature) or name {sig}.",
-                path=str(p),
-            )
-        if model_root is not None and not _same_path(model_root, folder):
-            raise SignatureError(
-                f"{p} lies in the signed folder {folder} ({sig}), which governs it; "
-                f"model_root={model_root} names another folder. Pass model_root={folder} or "
-                "omit it.",
-                path=str(p),
-            )
-        return governing
-    if model_root is not None:
-        root = Path(model_root)
-        if _inside(root, p) is None:
-            raise UsageError(f"{p} is not inside model_root {root}; name the folder holding it")
-        return root, Path(signature) if signature is not None else sidecar_path(root)
-    if signature is None:
-        _refuse_in_folder_bundle(p)
-    return None
-
-
-#: model_signing's default signature file, inside the folder it signs.
-_MODEL_SIGNING_DEFAULT = "model.sig"
-
-
-def _refuse_in_folder_bundle(p: Path) -> None:
-    """Refuse single-file mode for ``p`` when a folder above it holds model_signing's default
-    ``model.sig`` signing that folder: a per-file ``.sig`` dropped in beside ``p`` must not take
-    its place unnoticed (red team 17, f02 variant C). Only ever refuses, so reading the unverified
-    bundle to see whether it lists ``p`` cannot make anything pass."""
-    for folder in Path(os.path.abspath(p)).parents:
-        candidate = folder / _MODEL_SIGNING_DEFAULT
-        if _same_path(candidate, sidecar_path(p)) or not candidate.is_file():
-            continue
-        try:
-            raw = bytes(fileio.read_once(candidate, MAX_SIDECAR_BYTES, "signature file"))
-            if not is_bundle(raw):
-                continue
-            names = [r.name for r in parse_manifest(parse_bundle(raw).payload).resources]
-        except SafeloadError:
-            continue
-        if _inside(folder, p) in names:
-            raise SignatureError(
-                f"{p} lies in the folder {folder}, which holds the model_signing folder "
-                f"signature {candidate}; a per-file signature does not replace it. Verify the "
-                f"folder: model_root={folder}, signature={candidate} (CLI --model-root "
-                f"{folder} --signature {candidate}).",
-                path=str(p),
-            )
-
-
-def _check_format(sidecar: bytes, wanted: str | None, sig: Path, p: Path) -> None:
-    """Refuse a signature file in another format than the caller pinned (f07): a model_signing
-    bundle carries no expiry, version or format, so it must not stand in for a sidecar."""
-    if wanted is None:
-        return
-    if wanted not in SIGNATURE_FORMATS:
-        raise UsageError(
-            f"signature_format must be one of {', '.join(SIGNATURE_FORMATS)}, not {wanted!r}"
-        )
-    found = "model-signing" if is_bundle(sidecar) else "safeload"
-    if found != wanted:
-        raise SignatureError(
-            f"{sig} is a {found} signature, but {wanted} was required for {p}; do not load it",
-            path=str(p),
-        )
-
-
-def _one_trust_path(keys: KeysLike | None, ca: CertificateAuthority | None) -> None:
-    if ca is None:
-        _checked_keys(keys)
-    elif keys is not None:
-        raise UsageError(
-            "pass keys= or ca=, not both: a certificate-mode bundle is checked against the CA "
-            "alone, so a keyring's threshold and revocations would silently not apply"
-        )
-
-
-def _need_keys(keys: KeysLike | None, p: Path) -> KeysLike:
-    if keys is None:
-        raise ValueError(
-            f"{p} has a safeload signature; verifying it needs the publisher's public key(s) "
-            "(keys=, CLI --pub/--keyring); a CA file only verifies model_signing bundles"
-        )
-    return keys
-
-
-def _inside(folder: Path, path: Path) -> str | None:
-    """``path`` relative to ``folder`` (POSIX), or ``None`` when it is outside."""
-    try:
-        rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(folder)).as_posix()
-    except ValueError:
-        return None
-    return None if rel == "." else rel
-
-
-def _bundle_ignores(folder: Path, sig: Path, ignore_paths: Iterable[str]) -> list[str]:
-    """What a model_signing folder check leaves out beyond the bundle's own ``ignore_paths``:
-    the caller's, and the signature file itself when it sits inside the folder."""
-    ignores = [normalize_ignore(x) for x in ignore_paths]
-    inside = _inside(folder, sig)
-    return [*ignores, inside] if inside else ignores
-
-
-def _verify_folder_any(
-    folder: Path,
-    sig: Path,
-    sidecar: bytes,
-    keys: KeysLike | None,
-    ca: CertificateAuthority | None,
-    ignore_paths: Iterable[str],
-    lim: Limits,
-    now: datetime | None,
-    allow_symlinks: bool,
-) -> VerifiedFolder:
-    """Read every file of ``folder`` once and verify them against ``sidecar``, whichever
-    format it is in."""
-    if not is_bundle(sidecar):
-        files = fileio.read_folder(folder, lim.max_file_size, allow_symlinks=allow_symlinks)
-        return verify_folder(
-            files,
-            sidecar,
-            _need_keys(keys, folder),
-            now=now,
-            source=str(folder),
-            sidecar_source=str(sig),
-        )
-    ignores = _bundle_ignores(folder, sig, ignore_paths)
-    skip = [*DEFAULT_IGNORE, *ignores]
-    try:  # not to read what the bundle leaves out; verification rechecks the signed list
-        skip += parse_manifest(parse_bundle(sidecar).payload).ignore_paths
-    except SafeloadError:
-        pass  # reported by verification below
-    files = fileio.read_folder(
-        folder, lim.max_file_size, allow_symlinks=allow_symlinks, skip=_skipping(skip)
-    )
-    return verify_model_folder(
-        files,
-        sidecar,
-        keys=keys,
-        ca=ca,
-        ignore_paths=ignores,
-        now=now,
-        source=str(folder),
-        sidecar_source=str(sig),
-    )
-
-
 def loads(
     payload: bytes,
     sidecar: bytes,
@@ -763,7 +413,7 @@ def loads(
 ) -> Any:
     """In-memory :func:`load`. ``name``, when given, must match the signed subject name;
     ``trusted`` and ``profiles`` as for :func:`load`."""
-    _checked_keys(keys)
+    checked_keys(keys)
     lim = limits or Limits()
     pol = resolve_policy(policy, trusted, profiles)
     artifact = verify_bytes(
@@ -832,7 +482,7 @@ def sign(
     checking that the sidecar's statement describes this exact file. Concurrent appends are
     serialised by a lock on the folder, so no approval is lost.
     """
-    _checked_signers(signer)
+    checked_signers(signer)
     if signature_format not in SIGNATURE_FORMATS:
         raise ValueError(
             f"signature_format must be one of {', '.join(SIGNATURE_FORMATS)}, "
@@ -866,13 +516,13 @@ def _sign_model_signing(
     sig = Path(signature) if signature is not None else sidecar_path(p)
     signers = [signer] if isinstance(signer, Signer) else list(signer)
     if p.is_dir():
-        ignores = _bundle_ignores(p, sig, ignore_paths)
+        ignores = bundle_ignores(p, sig, ignore_paths)
         files: dict[str, Buffer] = dict(
             fileio.read_folder(
                 p,
                 Limits().max_file_size,
                 allow_symlinks=False,
-                skip=_skipping([*DEFAULT_IGNORE, *ignores]),
+                skip=skipping([*DEFAULT_IGNORE, *ignores]),
             )
         )
         single = False
@@ -889,7 +539,7 @@ def _sign_model_signing(
         certificate=certificate,
         chain=chain,
     )
-    _write_atomic(sig, bundle.to_json())
+    write_atomic(sig, bundle.to_json())
     return sig
 
 
@@ -905,7 +555,7 @@ def _sign_locked(
     """Sign the file or folder ``p`` (the caller holds the folder lock): a new sidecar, or with
     ``append`` one more signature on the sidecar that describes exactly these bytes."""
     sig = sidecar_path(p)
-    before = _read_sidecar(p) if append else None
+    before = read_sidecar(p) if append else None
     folder = p.is_dir()
     files: Mapping[str, Buffer] = (
         fileio.read_folder(p, Limits().max_file_size, allow_symlinks=False)
@@ -974,13 +624,13 @@ def _approve(envelope: Envelope, signer: Signer | Iterable[Signer], sig: Path) -
 def _write_sidecar(p: Path, sig: Path, envelope: Envelope, before: bytes | None) -> Path:
     """Write the sidecar; for an append, only if it still holds what the append started from
     (a writer that does not take the lock changed it: fail rather than drop its change)."""
-    if before is not None and _read_sidecar(p) != before:
+    if before is not None and read_sidecar(p) != before:
         raise MalformedArtifactError(
             f"{sig} changed while a signature was being added to it (another signer at the same "
             "time?); nothing was written. Run the command again.",
             path=str(sig),
         )
-    _write_atomic(sig, envelope.to_json())
+    write_atomic(sig, envelope.to_json())
     _log.info("wrote %s (%d signature(s))", sig, len(envelope.signatures))
     return sig
 
@@ -1012,7 +662,7 @@ def verify(
     model_signing bundle is recognised by content and verified like a safeload signature.
     ``model_root`` and ``signature_format`` are as for :func:`load`. A folder ``path`` with no
     ``DIR.sig`` beside it is checked against model_signing's default ``DIR/model.sig``."""
-    _one_trust_path(keys, ca)
+    one_trust_path(keys, ca)
     statement, accepted_as = _verified_statement(
         Path(path),
         keys,
@@ -1052,17 +702,17 @@ def _verified_statement(
     sig = Path(signature) if signature is not None else sidecar_path(p)
     if p.is_dir():
         if signature is None and not sig.exists() and not (p / "model").exists():
-            sig = p / _MODEL_SIGNING_DEFAULT  # model_signing's layout: the folder is named
-        sidecar = _read_sidecar(p, sig)
-        _check_format(sidecar, signature_format, sig, p)
-        folder = _verify_folder_any(
+            sig = p / MODEL_SIGNING_DEFAULT  # model_signing's layout: the folder is named
+        sidecar = read_sidecar(p, sig)
+        check_format(sidecar, signature_format, sig, p)
+        folder = verify_folder_any(
             p, sig, sidecar, keys, ca, ignore_paths, lim, now, allow_symlinks
         )
         _log.info("verified %s (%d files)", p, len(folder.statement.subjects))
         return folder.statement, str(p)
-    governing = _signed_folder(p, signature, model_root)
+    governing = signed_folder(p, signature, model_root)
     if governing is not None:
-        verified, _ = _verify_in_folder(
+        verified, _ = verify_in_folder(
             p,
             *governing,
             keys,
@@ -1078,21 +728,21 @@ def _verified_statement(
     # the artifact's own errors (missing, not a regular file, too large) come first
     fh, size = fileio.open_sized(p, lim.max_file_size)
     with fh:
-        sidecar = _read_sidecar(p, sig)
-        _check_format(sidecar, signature_format, sig, p)
+        sidecar = read_sidecar(p, sig)
+        check_format(sidecar, signature_format, sig, p)
         if is_bundle(sidecar):
             data = fileio.read_once(p, lim.max_file_size)
             bundled = _verify_bundled_file(p, data, sidecar, sig, keys, ca, allow_rename, now)
             return bundled.statement, str(p)
         # Nothing is deserialized, so the file is hashed as it streams past, never held whole:
         # a file larger than memory verifies in a few MiB.
-        algorithm = "blake3" if _wants_blake3(sidecar) else "sha256"
+        algorithm = "blake3" if wants_blake3(sidecar) else "sha256"
         digest = fileio.hash_stream(fh, p, size, algorithm)
     statement = verify_digest(
         size,
         (algorithm, digest),
         sidecar,
-        _need_keys(keys, p),
+        need_keys(keys, p),
         name=p.name,
         allow_rename=allow_rename,
         now=now,
@@ -1206,9 +856,9 @@ def convert(
     the new signature, as for :func:`dump`. ``trusted`` and ``profiles`` apply to reading
     ``src`` and to the check, as for :func:`load`.
     """
-    _checked_signers(signer)
+    checked_signers(signer)
     if keys is not None:
-        _checked_keys(keys)
+        checked_keys(keys)
     trusted = list(trusted)
     profiles = [p.name for p in resolve_profiles(profiles)]
     if keys is not None:
