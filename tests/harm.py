@@ -113,7 +113,10 @@ def plain(
     ``X = RandomState(0).rand(*data)`` and ``Y = X[:, 0] > 0.5`` for the call. ``memory``
     (bytes of address space) and ``processes``: limits for the child. ``catch``: an
     exception from ``call`` is printed (``raised ...``), not fatal. ``args`` follow the path
-    in ``sys.argv``. A child still running after ``timeout`` seconds is killed.
+    in ``sys.argv``. The child runs in ``cwd``, by default the folder of ``path`` (a test's
+    temporary folder), so whatever a library writes beside itself (CatBoost's
+    ``catboost_info/``) lands there, not in the repository. A child still running after
+    ``timeout`` seconds is killed.
     ``hang_after_load``: to show a hang in ``call``, the child is killed that many seconds
     after it printed ``loaded`` (``timeout`` then bounds only the load), so a slow machine
     cannot mistake a slow import for the hang.
@@ -121,6 +124,8 @@ def plain(
     code = child_code(
         call, loader=loader, data=data, memory=memory, processes=processes, catch=catch
     )
+    if cwd is None:
+        cwd = Path(path).resolve().parent
     if hang_after_load is not None:
         child = _run_until_hung(
             [sys.executable, "-c", code, str(path), *args], cwd, timeout, hang_after_load
