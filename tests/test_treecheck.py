@@ -57,6 +57,8 @@ def _reference(nodes: np.ndarray, n_features: int, max_depth: int) -> bool:
     parents = [0] * n
     for i in range(n):
         if left[i] == -1 and right[i] == -1:
+            if feature[i] != -2:
+                return False
             continue
         if not (i < left[i] < n and i < right[i] < n):
             return False

@@ -3,7 +3,8 @@
  *
  * trust/structures/trees.py, trees_all_valid checks every tree of a forest after the unpickler built it and
  * before the model is returned: children point forward and inside the array, every node but
- * the root has exactly one parent, split features are in range, missing_go_to_left is 0 or 1,
+ * the root has exactly one parent, split features are in range and leaves' are -2,
+ * missing_go_to_left is 0 or 1,
  * and the stored max_depth is the tree's real depth. Its numpy version makes about thirty passes
  * over copies of the node fields plus one call of scikit-learn's compute_node_depths per tree;
  * this does the same in one pass over the records in place, reading them and writing only
@@ -59,7 +60,13 @@ static int check_nodes(const unsigned char *base, Py_ssize_t count, Py_ssize_t i
         int64_t left = read_i64(rec + off_left);
         int64_t right = read_i64(rec + off_right);
         if (left == -1 && right == -1) {
-            continue; /* a leaf: no children, no feature */
+            /* a leaf: no children, and TREE_UNDEFINED (-2) as its feature, which the export
+             * functions read to tell leaves from splits */
+            if (read_i64(rec + off_feature) != -2) {
+                ok = 0;
+                break;
+            }
+            continue;
         }
         /* internal: both children after this node and inside the array */
         if (left <= (int64_t)i || left >= (int64_t)count || right <= (int64_t)i ||
@@ -98,8 +105,8 @@ PyDoc_STRVAR(nodes_ok_doc,
              "max_depth) -> bool\n\n"
              "Whether ``count`` node records of ``itemsize`` bytes in the contiguous buffer\n"
              "``nodes`` form a valid scikit-learn tree: children after their parent and inside\n"
-             "the array (a leaf has -1 for both), one parent per node but the root, split\n"
-             "features in [0, n_features), missing_go_to_left 0 or 1 (``missing`` is its\n"
+             "the array (a leaf has -1 for both and -2 as its feature), one parent per node but\n"
+             "the root, split features in [0, n_features), missing_go_to_left 0 or 1 (``missing`` is its\n"
              "offset, or -1 when the records have no such field), and the real depth equal to\n"
              "``max_depth``. ``left``, ``right``, ``feature`` are offsets of native int64\n"
              "fields in a record. False for anything else, including a layout that does not\n"

@@ -3,6 +3,7 @@ queries follow unchecked."""
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,13 @@ def check_binary_tree(tree: Any, context: Any) -> None:
     require(
         1 <= n_levels <= 64 and n_nodes == 2**n_levels - 1 == node_data.shape[0],
         "neighbor tree node count inconsistent",
+    )
+    # Cython accepts any record layout with NodeData's formats and offsets, whatever its field
+    # names; the checks below read fields by name, so the names must be NodeData's (rt18-01)
+    canonical = getattr(importlib.import_module(class_of(tree).__module__), "NodeData", None)
+    require(
+        canonical is not None and node_data.dtype == canonical,
+        "neighbor tree node_data is not scikit-learn's node record",
     )
     starts, ends = node_data["idx_start"], node_data["idx_end"]
     require(

@@ -51,6 +51,10 @@ def check_tree(tree: Any, context: Any) -> None:
     leaf = left == -1
     require(np.array_equal(leaf, right == -1), "Tree node has exactly one child")
     check_children(left, right, leaf, "Tree")
+    # scikit-learn writes TREE_UNDEFINED (-2) as a leaf's feature; export_text and
+    # export_graphviz tell splits from leaves by it, and recurse into a leaf's -1 children
+    # otherwise: splits the model never makes, exponential output (rt18-07)
+    require(np.all(nodes["feature"][leaf] == -2), "Tree leaf has a split feature")
     feature = nodes["feature"].astype(np.int64)[~leaf]
     n_features = int(tree.n_features)
     require(1 <= n_features <= MAX_TREE_FEATURES, "Tree n_features out of range")
@@ -250,6 +254,8 @@ def node_batch_valid(batch: list[tuple[Array, int]]) -> bool:
         ok &= feature.view(_U64) < bounds
     ok |= leaf
     if not bool(ok.all()):
+        return False
+    if not bool((feature[leaf] == -2).all()):  # leaves carry TREE_UNDEFINED (see check_tree)
         return False
     if "missing_go_to_left" in (batch[0][0].dtype.names or ()):
         flags = np.concatenate([n["missing_go_to_left"] for n, _ in batch])
