@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from safeload import io as fileio
 from safeload._signatures import (
@@ -23,26 +24,22 @@ from safeload.exceptions import (
     SignatureError,
     UsageError,
 )
-from safeload.keys import KeysLike
 from safeload.policy import Limits
-from safeload.sidecar import MAX_SIDECAR_BYTES
-from safeload.signing import (
-    VerifiedFolder,
-    verify_folder,
-)
-from safeload.signing.bundle import DEFAULT_IGNORE, is_bundle, parse_bundle, parse_manifest
-from safeload.signing.modelsig import (
-    CertificateAuthority,
-    is_ignored,
-    normalize_ignore,
-    verify_model_folder,
-)
+
+if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 18)
+    from safeload.keys import KeysLike
+    from safeload.signing import VerifiedFolder
+    from safeload.signing.modelsig import (
+        CertificateAuthority,
+    )
 
 _log = logging.getLogger("safeload.api")
 
 
 def skipping(paths: Iterable[str]) -> Callable[[str], bool] | None:
     """Whether a relative path is, or is under, one of ``paths`` (None when there are none)."""
+    from safeload.signing.modelsig import is_ignored
+
     skipped = tuple(paths)
     if not skipped:
         return None
@@ -195,6 +192,9 @@ def refuse_in_folder_bundle(p: Path) -> None:
     ``model.sig`` signing that folder: a per-file ``.sig`` dropped in beside ``p`` must not take
     its place unnoticed (red team 17, f02 variant C). Only ever refuses, so reading the unverified
     bundle to see whether it lists ``p`` cannot make anything pass."""
+    from safeload.sidecar import MAX_SIDECAR_BYTES
+    from safeload.signing.bundle import is_bundle, parse_bundle, parse_manifest
+
     for folder in Path(os.path.abspath(p)).parents:
         candidate = folder / MODEL_SIGNING_DEFAULT
         if same_path(candidate, sidecar_path(p)) or not candidate.is_file():
@@ -228,6 +228,8 @@ def inside(folder: Path, path: Path) -> str | None:
 def bundle_ignores(folder: Path, sig: Path, ignore_paths: Iterable[str]) -> list[str]:
     """What a model_signing folder check leaves out beyond the bundle's own ``ignore_paths``:
     the caller's, and the signature file itself when it sits inside the folder."""
+    from safeload.signing.modelsig import normalize_ignore
+
     ignores = [normalize_ignore(x) for x in ignore_paths]
     own = inside(folder, sig)
     return [*ignores, own] if own else ignores
@@ -246,6 +248,10 @@ def verify_folder_any(
 ) -> VerifiedFolder:
     """Read every file of ``folder`` once and verify them against ``sidecar``, whichever
     format it is in."""
+    from safeload.signing import verify_folder
+    from safeload.signing.bundle import DEFAULT_IGNORE, is_bundle, parse_bundle, parse_manifest
+    from safeload.signing.modelsig import verify_model_folder
+
     if not is_bundle(sidecar):
         files = fileio.read_folder(folder, lim.max_file_size, allow_symlinks=allow_symlinks)
         return verify_folder(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from safeload import _progress
 from safeload import io as fileio
@@ -18,18 +19,12 @@ from safeload.exceptions import (
     SignatureError,
     UsageError,
 )
-from safeload.keys import HMACKey, Keyring, KeysLike, Signer, SigningKey, Verifier, VerifyKey
-from safeload.sidecar import MAX_SIDECAR_BYTES, parse_envelope, parse_statement
-from safeload.signing import (
-    checked_algorithm,
-)
-from safeload.signing.bundle import is_bundle
-from safeload.signing.modelsig import (
-    CertificateAuthority,
-)
+
+if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 18)
+    from safeload.keys import KeysLike
+    from safeload.signing.modelsig import CertificateAuthority
 
 _log = logging.getLogger("safeload.api")
-
 
 PathLike = str | os.PathLike[str]
 
@@ -47,6 +42,8 @@ def sidecar_path(path: PathLike) -> Path:
 def checked_keys(keys: object) -> None:
     """Refuse what can never be a set of trusted keys with a message that says what to pass,
     before any file is read (``None``, PEM bytes, a path, a number)."""
+    from safeload.keys import HMACKey, Keyring, SigningKey, Verifier, VerifyKey
+
     if keys is None:
         raise UsageError(
             "keys is None: pass the trusted public key(s), e.g. VerifyKey.from_file('keys/x.pub')"
@@ -77,6 +74,8 @@ def checked_keys(keys: object) -> None:
 
 def checked_signers(signer: object) -> None:
     """Refuse a public key (or nothing) where a private key is needed, naming the fix."""
+    from safeload.keys import Signer, VerifyKey
+
     many = not isinstance(signer, (Signer, VerifyKey)) and isinstance(signer, (list, tuple))
     for one in list(signer) if many else [signer]:  # type: ignore[call-overload]
         if isinstance(one, VerifyKey):
@@ -92,6 +91,8 @@ def checked_signers(signer: object) -> None:
 
 
 def read_sidecar(path: Path, signature: PathLike | None = None) -> bytes:
+    from safeload.sidecar import MAX_SIDECAR_BYTES
+
     sig = sidecar_path(path) if signature is None else Path(signature)
     if not sig.exists():
         raise MissingSignatureError(
@@ -113,6 +114,9 @@ def wants_blake3(sidecar: bytes) -> bool:
     """Whether verification will check BLAKE3 rather than SHA-256: this machine has blake3 and
     the sidecar records a BLAKE3 digest. Only picks which digest to compute early; the sidecar
     is verified in full, and a wrong guess only costs time."""
+    from safeload.sidecar import parse_envelope, parse_statement
+    from safeload.signing import checked_algorithm
+
     if _progress.blake3_module() is None:
         return False  # no need to parse: SHA-256 is the only choice
     try:
@@ -125,6 +129,8 @@ def wants_blake3(sidecar: bytes) -> bool:
 def check_format(sidecar: bytes, wanted: str | None, sig: Path, p: Path) -> None:
     """Refuse a signature file in another format than the caller pinned (f07): a model_signing
     bundle carries no expiry, version or format, so it must not stand in for a sidecar."""
+    from safeload.signing.bundle import is_bundle
+
     if wanted is None:
         return
     if wanted not in SIGNATURE_FORMATS:

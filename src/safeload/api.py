@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from safeload import _progress, formats
 from safeload import io as fileio
@@ -44,30 +44,24 @@ from safeload.exceptions import (
     UsageError,
 )
 from safeload.io.atomic import locked_folder, write_atomic
-from safeload.keys import Keyring, KeysLike, Signer
 from safeload.policy import Limits, Policy, TrustedSpec, resolve_policy
 from safeload.scan import Finding, GlobalRef, ScanReport, analyze
-from safeload.sidecar import MAX_SIDECAR_BYTES, Envelope, Statement, parse_envelope, parse_statement
-from safeload.signing import (
-    VerifiedArtifact,
-    add_signature,
-    sign_bytes,
-    sign_folder,
-    signer_environment,
-    unsigned_artifact,
-    verify_bytes,
-    verify_digest,
-)
-from safeload.signing.bundle import DEFAULT_IGNORE, is_bundle
-from safeload.signing.modelsig import (
-    CertificateAuthority,
-    normalize_ignore,
-    sign_model,
-    verify_model_file,
-)
-from safeload.state import TrustState
 from safeload.trust.profiles import Profile as TrustProfile
 from safeload.trust.profiles import resolve_profiles
+
+if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 18)
+    from safeload.keys import Keyring, KeysLike, Signer
+    from safeload.sidecar import (
+        Envelope,
+        Statement,
+    )
+    from safeload.signing import (
+        VerifiedArtifact,
+    )
+    from safeload.signing.modelsig import (
+        CertificateAuthority,
+    )
+    from safeload.state import TrustState
 
 __all__ = [
     "TrustProfile",
@@ -91,6 +85,22 @@ __all__ = [
 #: What the library does, for callers who want to see it (the CLI's -v). The library adds no
 #: handler and logs nothing above INFO: errors are raised, never logged.
 _log = logging.getLogger(__name__)
+
+
+def verify_bytes(*args: Any, **kwargs: Any) -> VerifiedArtifact:
+    """:func:`safeload.signing.verify_bytes`, imported on first use (``import safeload`` and a
+    scan do not import the signing stack). Every verification of a file's bytes in this
+    module goes through this name."""
+    from safeload.signing import verify_bytes as verify
+
+    return verify(*args, **kwargs)
+
+
+def add_signature(*args: Any, **kwargs: Any) -> Envelope:
+    """:func:`safeload.signing.add_signature`, imported on first use (see :func:`verify_bytes`)."""
+    from safeload.signing import add_signature as add
+
+    return add(*args, **kwargs)
 
 
 def _format_for(path: Path, data: Buffer | None, explicit: str | None) -> str:
@@ -161,6 +171,8 @@ def _serialize_signed(
     name: str | None,
 ) -> tuple[bytes, Envelope]:
     """What :func:`dump` writes to ``p`` and its sidecar, in memory."""
+    from safeload.signing import sign_bytes
+
     fmt = _format_for(p, None, format)
     if fmt == "joblib":
         compress = _joblib_compress_for(p, compress)
@@ -192,6 +204,8 @@ def dumps(
     expires: datetime | None = None,
 ) -> tuple[bytes, bytes]:
     """Serialize ``obj`` in memory; return ``(payload, sidecar)`` bytes."""
+    from safeload.signing import sign_bytes
+
     checked_signers(signer)
     data = formats.write(obj, format, compress=compress, protocol=protocol)
     envelope = sign_bytes(data, signer, name=name, format=format, version=version, expires=expires)
@@ -243,6 +257,8 @@ def load(
     folder signature is refused (see :func:`safeload._folders.signed_folder`). ``signature_format``
     (``"safeload"`` or ``"model-signing"``) refuses a signature file of the other format.
     """
+    from safeload.signing.bundle import is_bundle
+
     one_trust_path(keys, ca)
     p = Path(path)
     lim = limits or Limits()
@@ -356,6 +372,8 @@ def _verify_bundled_file(
 ) -> VerifiedArtifact:
     """The bytes ``data`` read from the one file ``p``, verified against the model_signing
     bundle ``bundle`` (read from ``sig``), for :func:`load` and :func:`verify` alike."""
+    from safeload.signing.modelsig import verify_model_file
+
     return verify_model_file(
         data,
         bundle,
@@ -438,6 +456,8 @@ def load_unsigned(
     refused. What is missing is any proof of who made the file. ``trusted`` and ``profiles``
     extend the allowlist as for :func:`load`.
     """
+    from safeload.signing import unsigned_artifact
+
     p = Path(path)
     lim = limits or Limits()
     pol = resolve_policy(policy, trusted, profiles)
@@ -513,6 +533,10 @@ def _sign_model_signing(
     chain: bytes,
 ) -> Path:
     """Write a model_signing bundle for the file or folder ``p``."""
+    from safeload.keys import Signer
+    from safeload.signing.bundle import DEFAULT_IGNORE
+    from safeload.signing.modelsig import normalize_ignore, sign_model
+
     sig = Path(signature) if signature is not None else sidecar_path(p)
     signers = [signer] if isinstance(signer, Signer) else list(signer)
     if p.is_dir():
@@ -554,6 +578,9 @@ def _sign_locked(
 ) -> Path:
     """Sign the file or folder ``p`` (the caller holds the folder lock): a new sidecar, or with
     ``append`` one more signature on the sidecar that describes exactly these bytes."""
+    from safeload.sidecar import parse_envelope, parse_statement
+    from safeload.signing import sign_bytes, sign_folder, signer_environment
+
     sig = sidecar_path(p)
     before = read_sidecar(p) if append else None
     folder = p.is_dir()
@@ -610,6 +637,8 @@ def _describes(statement: Statement, files: Mapping[str, Buffer], folder: bool) 
 def _approve(envelope: Envelope, signer: Signer | Iterable[Signer], sig: Path) -> Envelope:
     """Add each signer's signature; refuse a key that already signed, which would count once
     and so add no approval (a threshold of 2 would still be unmet, silently)."""
+    from safeload.keys import Signer
+
     for one in [signer] if isinstance(signer, Signer) else list(signer):
         if any(s.keyid == one.keyid for s in envelope.signatures):
             raise UsageError(
@@ -697,6 +726,9 @@ def _verified_statement(
 ) -> tuple[Statement, str]:
     """:func:`verify`'s work: the verified statement, and the path whose version the rollback
     state records (the folder, for a file verified as part of one)."""
+    from safeload.signing import verify_digest
+    from safeload.signing.bundle import is_bundle
+
     if p.is_dir() and signature is None and not sidecar_path(p).is_file():
         p = Path(os.path.realpath(p))  # current -> v2: v2.sig signs it, as for its files
     sig = Path(signature) if signature is not None else sidecar_path(p)
@@ -754,6 +786,8 @@ def _verified_statement(
 
 def inspect_sidecar(path: PathLike) -> tuple[Envelope, Statement]:
     """Parse a ``.sig`` file for display. NOTHING is verified: do not make trust decisions on it."""
+    from safeload.sidecar import MAX_SIDECAR_BYTES, parse_envelope, parse_statement
+
     p = Path(path)
     raw = bytes(fileio.read_once(p, MAX_SIDECAR_BYTES, "signature file"))
     envelope = parse_envelope(raw, source=str(p))
@@ -889,7 +923,7 @@ def _check_conversion(
 ) -> None:
     """Verify and load the converted bytes in memory; their predictions on ``check`` must equal
     the source model's. Raises before anything is written."""
-    from safeload.keys import as_keyring
+    from safeload.keys import Signer, as_keyring
 
     signers = [signer] if isinstance(signer, Signer) else list(signer)
     verifier: Keyring = as_keyring(signers)  # type: ignore[arg-type]
