@@ -168,6 +168,15 @@ def _setstate_owner(cls: type) -> str:
 
 def compute() -> dict[str, Any]:
     """The facts about every class on the default allowlist, from the installed libraries."""
+    import warnings
+
+    with warnings.catch_warnings():
+        # the allowlist names numpy.core.* too (older pickles), which numpy 2 deprecates
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return _compute()
+
+
+def _compute() -> dict[str, Any]:
     import importlib.metadata
 
     from safeload import validate
