@@ -60,7 +60,7 @@ def test_shipped_facts_equal_the_installed_libraries() -> None:
         "the installed libraries differ from the ones the facts were generated from: run "
         "`python -m safeload.trust._gen_facts`"
     )
-    for key in ("PYTHON", "KNOWN", "CHECK_KINDS", "VARS"):
+    for key in ("PYTHON", "CODE", "KNOWN", "CHECK_KINDS", "VARS"):
         assert computed[key] == DATA[key], key
     assert computed["CLASSES"].keys() == DATA["CLASSES"].keys()
     for key, row in computed["CLASSES"].items():

@@ -236,7 +236,10 @@ def _compute() -> dict[str, Any]:
             continue
         dist = distributions[top][0]
         sources.append((dist, top, importlib.metadata.version(dist)))
+    from safeload.trust.facts import code_fingerprint
+
     return {
+        "CODE": code_fingerprint(),
         "PYTHON": f"{sys.implementation.name}-{sys.version_info[0]}.{sys.version_info[1]}",
         "SOURCES": tuple(sources),
         "KNOWN": tuple(known),

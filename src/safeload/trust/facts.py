@@ -214,16 +214,48 @@ def data_available() -> bool:
     return _AVAILABLE[0]
 
 
+def _code_print(code: Any, into: Any) -> None:
+    into.update(code.co_code)
+    into.update(repr(code.co_names).encode())
+    for const in code.co_consts:
+        if hasattr(const, "co_code"):
+            _code_print(const, into)
+        else:
+            into.update(repr(const).encode())
+
+
+def code_fingerprint() -> str:
+    """A digest of safeload's own code that the facts were computed with (which native checks
+    exist, which class names a state key may not hide, which classes have constraints): if a
+    change to it is not followed by a new table, the facts are not used."""
+    import hashlib
+
+    from safeload import validate
+    from safeload.trust import usetime
+
+    digest = hashlib.sha256()
+    for fn in (
+        validate._validators,
+        validate._metadata_validators,
+        usetime._class_names,
+        usetime._init_parameters,
+        usetime._constraints_of,
+    ):
+        _code_print(fn.__code__, digest)
+    return digest.hexdigest()
+
+
 def _check_versions() -> bool:
     try:
         data = _data()
-    except ImportError:  # pragma: no cover - shipped with the package
+        if data["PYTHON"] != _python_version() or data["CODE"] != code_fingerprint():
+            return False
+        return all(
+            installed_version(dist, package) == version
+            for dist, package, version in data["SOURCES"]
+        )
+    except Exception:  # unreadable facts: the classes are imported, as without them
         return False
-    if data["PYTHON"] != _python_version():
-        return False
-    return all(
-        installed_version(dist, package) == version for dist, package, version in data["SOURCES"]
-    )
 
 
 _FACTS: dict[tuple[str, str], ClassFacts | None] = {}
