@@ -41,6 +41,13 @@ _SAMPLES: dict[str, tuple[Any, ...]] = {
 }
 
 
+#: Class attributes that depend on what the process did, not on the class: copyreg caches
+#: ``__slotnames__`` on a class the first time one of its instances is pickled. (A state key
+#: with a dunder name is refused whatever the class defines, and a shadow's dunder look-ups
+#: need the class: :mod:`safeload.trust.shadow`.)
+_PROCESS_STATE = frozenset({"__slotnames__"})
+
+
 def _qualified(cls: type) -> str:
     return f"{cls.__module__}:{cls.__qualname__}"
 
@@ -200,7 +207,8 @@ def _compute() -> dict[str, Any]:
         for base, name in zip(cls.__mro__, mro, strict=True):
             if owners.setdefault(name, base) is not base:
                 raise RuntimeError(f"two classes are named {name}")
-            pool.setdefault(name, tuple(sorted(str(n) for n in vars(base))))
+            names = (str(n) for n in vars(base) if n not in _PROCESS_STATE)
+            pool.setdefault(name, tuple(sorted(names)))
         params = usetime._init_parameters(cls)
         defined = {n for name in mro for n in pool[name]}
         plain = sorted(

@@ -137,7 +137,8 @@ def _class_attribute(shadow: Shadow, cls: Any, name: str) -> Any:
     if type(cls) is ClassFacts:
         # from facts: only "the class does not define it" can be answered; a name it defines
         # (a property, a method, a class constant) needs the class itself
-        if name in cls.defined or name in _meta_names() or not cls.plain_meta:
+        dunder = name.startswith("__") and name.endswith("__")
+        if dunder or name in cls.defined or name in _meta_names() or not cls.plain_meta:
             raise NeedsImport(f"{cls.qualname}.{name}, which the class defines")
         raise AttributeError(name)
     key = (cls, name)
