@@ -615,9 +615,11 @@ def _dict_state(cls: type, state: Any) -> dict[str, Any] | None:
         return {}
     if not (owner is object or _qualified(owner) in _SETSTATE_UPDATES_DICT):
         return None
-    attrs = _plain_state(state, drop_version=issubclass(cls, _base_estimator()))
+    attrs = _plain_state(state, drop_version=False)
     if attrs is None:
         return None
+    if "_sklearn_version" in attrs and issubclass(cls, _base_estimator()):
+        del attrs["_sklearn_version"]
     if _qualified(owner) == _PREDICTOR:
         from sklearn.ensemble._hist_gradient_boosting.common import PREDICTOR_RECORD_DTYPE
 
