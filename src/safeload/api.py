@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from safeload import _progress, formats
 from safeload._atomic import locked_folder, write_atomic
@@ -31,34 +31,25 @@ from safeload.exceptions import (
     SignatureError,
     UsageError,
 )
-from safeload.keys import HMACKey, Keyring, KeysLike, Signer, SigningKey, Verifier, VerifyKey
 from safeload.policy import Limits, Policy, TrustedSpec, resolve_policy
 from safeload.scan import Finding, GlobalRef, ScanReport, analyze
-from safeload.sidecar import MAX_SIDECAR_BYTES, Envelope, Statement, parse_envelope, parse_statement
-from safeload.signing import (
-    VerifiedArtifact,
-    VerifiedFolder,
-    add_signature,
-    checked_algorithm,
-    sign_bytes,
-    sign_folder,
-    signer_environment,
-    unsigned_artifact,
-    verify_bytes,
-    verify_folder,
-)
-from safeload.signing.bundle import DEFAULT_IGNORE, is_bundle, parse_bundle, parse_manifest
-from safeload.signing.modelsig import (
-    CertificateAuthority,
-    is_ignored,
-    normalize_ignore,
-    sign_model,
-    verify_model_file,
-    verify_model_folder,
-)
-from safeload.state import TrustState
 from safeload.trust.profiles import Profile as TrustProfile
 from safeload.trust.profiles import resolve_profiles
+
+if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 18)
+    from safeload.keys import Keyring, KeysLike, Signer
+    from safeload.sidecar import (
+        Envelope,
+        Statement,
+    )
+    from safeload.signing import (
+        VerifiedArtifact,
+        VerifiedFolder,
+    )
+    from safeload.signing.modelsig import (
+        CertificateAuthority,
+    )
+    from safeload.state import TrustState
 
 __all__ = [
     "TrustProfile",
@@ -87,6 +78,22 @@ SIGNATURE_FORMATS = ("safeload", "model-signing")
 _log = logging.getLogger(__name__)
 
 
+def verify_bytes(*args: Any, **kwargs: Any) -> VerifiedArtifact:
+    """:func:`safeload.signing.verify_bytes`, imported on first use (``import safeload`` and a
+    scan do not import the signing stack). Every verification in this module goes through this
+    name."""
+    from safeload.signing import verify_bytes as verify
+
+    return verify(*args, **kwargs)
+
+
+def add_signature(*args: Any, **kwargs: Any) -> Envelope:
+    """:func:`safeload.signing.add_signature`, imported on first use (see :func:`verify_bytes`)."""
+    from safeload.signing import add_signature as add
+
+    return add(*args, **kwargs)
+
+
 def sidecar_path(path: PathLike) -> Path:
     """Where the signature of ``path`` lives: ``<path>.sig``."""
     p = Path(path)
@@ -96,6 +103,8 @@ def sidecar_path(path: PathLike) -> Path:
 def _checked_keys(keys: object) -> None:
     """Refuse what can never be a set of trusted keys with a message that says what to pass,
     before any file is read (``None``, PEM bytes, a path, a number)."""
+    from safeload.keys import HMACKey, Keyring, SigningKey, Verifier, VerifyKey
+
     if keys is None:
         raise UsageError(
             "keys is None: pass the trusted public key(s), e.g. VerifyKey.from_file('keys/x.pub')"
@@ -126,6 +135,8 @@ def _checked_keys(keys: object) -> None:
 
 def _checked_signers(signer: object) -> None:
     """Refuse a public key (or nothing) where a private key is needed, naming the fix."""
+    from safeload.keys import Signer, VerifyKey
+
     many = not isinstance(signer, (Signer, VerifyKey)) and isinstance(signer, (list, tuple))
     for one in list(signer) if many else [signer]:  # type: ignore[call-overload]
         if isinstance(one, VerifyKey):
@@ -303,6 +314,8 @@ def _read_folder(
     A symlink anywhere in the folder fails verification unless ``allow_symlinks``. Paths in
     ``skip`` (relative; a folder stands for everything under it) are neither read nor listed.
     """
+    from safeload.signing.modelsig import is_ignored
+
     files: dict[str, bytearray | mmap.mmap] = {}
     total = 0
     skipped = tuple(skip)
@@ -420,6 +433,8 @@ def _governing_folder(path: Path) -> tuple[Path, Path] | None:
 
 
 def _read_sidecar(path: Path, signature: PathLike | None = None) -> bytes:
+    from safeload.sidecar import MAX_SIDECAR_BYTES
+
     sig = sidecar_path(path) if signature is None else Path(signature)
     if not sig.exists():
         raise MissingSignatureError(
@@ -509,6 +524,8 @@ def _serialize_signed(
     name: str | None,
 ) -> tuple[bytes, Envelope]:
     """What :func:`dump` writes to ``p`` and its sidecar, in memory."""
+    from safeload.signing import sign_bytes
+
     fmt = _format_for(p, None, format)
     if fmt == "joblib":
         compress = _joblib_compress_for(p, compress)
@@ -540,6 +557,8 @@ def dumps(
     expires: datetime | None = None,
 ) -> tuple[bytes, bytes]:
     """Serialize ``obj`` in memory; return ``(payload, sidecar)`` bytes."""
+    from safeload.signing import sign_bytes
+
     _checked_signers(signer)
     data = formats.write(obj, format, compress=compress, protocol=protocol)
     envelope = sign_bytes(data, signer, name=name, format=format, version=version, expires=expires)
@@ -591,6 +610,8 @@ def load(
     folder signature is refused (see :func:`_signed_folder`). ``signature_format``
     (``"safeload"`` or ``"model-signing"``) refuses a signature file of the other format.
     """
+    from safeload.signing.bundle import is_bundle
+
     _one_trust_path(keys, ca)
     p = Path(path)
     lim = limits or Limits()
@@ -676,6 +697,8 @@ def _verify_bundled_file(
 ) -> VerifiedArtifact:
     """The bytes ``data`` read from the one file ``p``, verified against the model_signing
     bundle ``bundle`` (read from ``sig``), for :func:`load` and :func:`verify` alike."""
+    from safeload.signing.modelsig import verify_model_file
+
     return verify_model_file(
         data,
         bundle,
@@ -694,6 +717,9 @@ def _wants_blake3(sidecar: bytes) -> bool:
     """Whether verification will check BLAKE3 rather than SHA-256: this machine has blake3 and
     the sidecar records a BLAKE3 digest. Only picks which digest to compute early; the sidecar
     is verified in full, and a wrong guess only costs time."""
+    from safeload.sidecar import parse_envelope, parse_statement
+    from safeload.signing import checked_algorithm
+
     if _progress.blake3_module() is None:
         return False  # no need to parse: SHA-256 is the only choice
     try:
@@ -818,6 +844,9 @@ def _refuse_in_folder_bundle(p: Path) -> None:
     ``model.sig`` signing that folder: a per-file ``.sig`` dropped in beside ``p`` must not take
     its place unnoticed (red team 17, f02 variant C). Only ever refuses, so reading the unverified
     bundle to see whether it lists ``p`` cannot make anything pass."""
+    from safeload.sidecar import MAX_SIDECAR_BYTES
+    from safeload.signing.bundle import is_bundle, parse_bundle, parse_manifest
+
     for folder in Path(os.path.abspath(p)).parents:
         candidate = folder / _MODEL_SIGNING_DEFAULT
         if _same_path(candidate, sidecar_path(p)) or not candidate.is_file():
@@ -842,6 +871,8 @@ def _refuse_in_folder_bundle(p: Path) -> None:
 def _check_format(sidecar: bytes, wanted: str | None, sig: Path, p: Path) -> None:
     """Refuse a signature file in another format than the caller pinned (f07): a model_signing
     bundle carries no expiry, version or format, so it must not stand in for a sidecar."""
+    from safeload.signing.bundle import is_bundle
+
     if wanted is None:
         return
     if wanted not in SIGNATURE_FORMATS:
@@ -887,6 +918,8 @@ def _inside(folder: Path, path: Path) -> str | None:
 def _bundle_ignores(folder: Path, sig: Path, ignore_paths: Iterable[str]) -> list[str]:
     """What a model_signing folder check leaves out beyond the bundle's own ``ignore_paths``:
     the caller's, and the signature file itself when it sits inside the folder."""
+    from safeload.signing.modelsig import normalize_ignore
+
     ignores = [normalize_ignore(x) for x in ignore_paths]
     inside = _inside(folder, sig)
     return [*ignores, inside] if inside else ignores
@@ -905,6 +938,10 @@ def _verify_folder_any(
 ) -> VerifiedFolder:
     """Read every file of ``folder`` once and verify them against ``sidecar``, whichever
     format it is in."""
+    from safeload.signing import verify_folder
+    from safeload.signing.bundle import DEFAULT_IGNORE, is_bundle, parse_bundle, parse_manifest
+    from safeload.signing.modelsig import verify_model_folder
+
     if not is_bundle(sidecar):
         files = _read_folder(folder, lim, allow_symlinks=allow_symlinks)
         return verify_folder(
@@ -948,6 +985,7 @@ def loads(
 ) -> Any:
     """In-memory :func:`load`. ``name``, when given, must match the signed subject name;
     ``trusted`` and ``profiles`` as for :func:`load`."""
+
     _checked_keys(keys)
     lim = limits or Limits()
     pol = resolve_policy(policy, trusted, profiles)
@@ -973,6 +1011,8 @@ def load_unsigned(
     refused. What is missing is any proof of who made the file. ``trusted`` and ``profiles``
     extend the allowlist as for :func:`load`.
     """
+    from safeload.signing import unsigned_artifact
+
     p = Path(path)
     lim = limits or Limits()
     pol = resolve_policy(policy, trusted, profiles)
@@ -1048,6 +1088,10 @@ def _sign_model_signing(
     chain: bytes,
 ) -> Path:
     """Write a model_signing bundle for the file or folder ``p``."""
+    from safeload.keys import Signer
+    from safeload.signing.bundle import DEFAULT_IGNORE
+    from safeload.signing.modelsig import normalize_ignore, sign_model
+
     sig = Path(signature) if signature is not None else sidecar_path(p)
     signers = [signer] if isinstance(signer, Signer) else list(signer)
     if p.is_dir():
@@ -1084,6 +1128,9 @@ def _sign_locked(
 ) -> Path:
     """Sign the file or folder ``p`` (the caller holds the folder lock): a new sidecar, or with
     ``append`` one more signature on the sidecar that describes exactly these bytes."""
+    from safeload.sidecar import parse_envelope, parse_statement
+    from safeload.signing import sign_bytes, sign_folder, signer_environment
+
     sig = sidecar_path(p)
     before = _read_sidecar(p) if append else None
     folder = p.is_dir()
@@ -1140,6 +1187,8 @@ def _describes(statement: Statement, files: Mapping[str, Buffer], folder: bool) 
 def _approve(envelope: Envelope, signer: Signer | Iterable[Signer], sig: Path) -> Envelope:
     """Add each signer's signature; refuse a key that already signed, which would count once
     and so add no approval (a threshold of 2 would still be unmet, silently)."""
+    from safeload.keys import Signer
+
     for one in [signer] if isinstance(signer, Signer) else list(signer):
         if any(s.keyid == one.keyid for s in envelope.signatures):
             raise UsageError(
@@ -1227,6 +1276,8 @@ def _verified_statement(
 ) -> tuple[Statement, str]:
     """:func:`verify`'s work: the verified statement, and the path whose version the rollback
     state records (the folder, for a file verified as part of one)."""
+    from safeload.signing.bundle import is_bundle
+
     if p.is_dir() and signature is None and not sidecar_path(p).is_file():
         p = Path(os.path.realpath(p))  # current -> v2: v2.sig signs it, as for its files
     sig = Path(signature) if signature is not None else sidecar_path(p)
@@ -1277,6 +1328,8 @@ def _verified_statement(
 
 def inspect_sidecar(path: PathLike) -> tuple[Envelope, Statement]:
     """Parse a ``.sig`` file for display. NOTHING is verified: do not make trust decisions on it."""
+    from safeload.sidecar import MAX_SIDECAR_BYTES, parse_envelope, parse_statement
+
     p = Path(path)
     raw = bytes(_read_once(p, MAX_SIDECAR_BYTES, "signature file"))
     envelope = parse_envelope(raw, source=str(p))
@@ -1412,7 +1465,7 @@ def _check_conversion(
 ) -> None:
     """Verify and load the converted bytes in memory; their predictions on ``check`` must equal
     the source model's. Raises before anything is written."""
-    from safeload.keys import as_keyring
+    from safeload.keys import Signer, as_keyring
 
     signers = [signer] if isinstance(signer, Signer) else list(signer)
     verifier: Keyring = as_keyring(signers)  # type: ignore[arg-type]

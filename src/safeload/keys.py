@@ -34,6 +34,7 @@ from safeload._time import parse_time
 from safeload.exceptions import KeyFormatError
 
 __all__ = [
+    "ALGORITHMS",
     "HMACKey",
     "Keyring",
     "KeysLike",
@@ -44,6 +45,11 @@ __all__ = [
     "as_keyring",
     "generate_keypair",
 ]
+
+#: ``keygen --type`` values: the signature algorithms of the key types safeload makes (Ed25519
+#: here, ECDSA in :mod:`safeload.signing.ecdsa`, which re-exports this). Kept here, where nothing
+#: heavy is imported, for the CLI's parser.
+ALGORITHMS: tuple[str, ...] = ("ed25519", "ecdsa-p256", "ecdsa-p384", "ecdsa-p521")
 
 #: Shortest HMAC secret accepted, in bytes (256 bits).
 MIN_HMAC_SECRET = 32

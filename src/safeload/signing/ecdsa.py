@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 from safeload.exceptions import KeyFormatError
 from safeload.keys import (
+    ALGORITHMS,
     PrivateKeyFile,
     SigningKey,
     VerifyKey,
@@ -48,7 +49,6 @@ __all__ = [
 
 #: ``keygen --type`` values.
 KeyType = Literal["ed25519", "ecdsa-p256", "ecdsa-p384", "ecdsa-p521"]
-ALGORITHMS: tuple[str, ...] = ("ed25519", "ecdsa-p256", "ecdsa-p384", "ecdsa-p521")
 
 
 @functools.lru_cache(maxsize=1)
