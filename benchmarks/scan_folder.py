@@ -6,7 +6,10 @@ Writes ``--files`` small random forests (5 trees each, pickle protocol 4) into a
 folder, then times each tool's command line on the whole folder, as a user or a registry hook
 would run it (one process per tool, start-up included), and compares the verdicts: every file
 is a clean model, so every tool should call every file clean. Also times one small file
-(a fitted LinearRegression) per tool. Results go to benchmarks/results/scan_folder.json.
+(a fitted LinearRegression) per tool, best of ``--small-repeat`` runs, with Python's own
+start-up for reference, and reports safeload's time as a ratio to picklescan's (issue 18's
+target: at most 1.5). ``--small-only`` runs just that row. Results go to
+benchmarks/results/scan_folder.json.
 """
 
 from __future__ import annotations
@@ -56,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--files", type=int, default=200)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--small-repeat", type=int, default=10)
+    ap.add_argument("--small-only", action="store_true", help="time only the one small file")
     args = ap.parse_args(argv)
     import numpy as np
     from sklearn.ensemble import RandomForestClassifier
@@ -68,16 +73,18 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "models"
         folder.mkdir()
-        for i in range(args.files):
+        for i in range(0 if args.small_only else args.files):
             forest = RandomForestClassifier(n_estimators=5, random_state=i).fit(x, y)
             (folder / f"forest_{i:04d}.pkl").write_bytes(pickle.dumps(forest, protocol=4))
         size = sum(f.stat().st_size for f in folder.iterdir())
         small = Path(tmp) / "small.pkl"
         model = LinearRegression().fit(x[:, :1], x[:, 0] * 3 + 1)
         small.write_bytes(pickle.dumps(model, protocol=4))
-        print(f"{args.files} forest pickles, {size / 1e6:.1f} MB in all; best of {args.repeat}")
         rows = {}
-        for label, cmd in _tools(folder).items():
+        tools = {} if args.small_only else _tools(folder)
+        if tools:
+            print(f"{args.files} forest pickles, {size / 1e6:.1f} MB; best of {args.repeat}")
+        for label, cmd in tools.items():
             seconds, proc = _timed(cmd, args.repeat)
             clean = proc.returncode == 0
             rows[label] = {
@@ -89,18 +96,26 @@ def main(argv: list[str] | None = None) -> int:
                 f"  {label:<24}{seconds:7.2f} s {args.files / seconds:8.0f} files/s"
                 f"  verdict: {'all clean' if clean else 'flagged or failed'}"
             )
-        results["folder"] = rows
+        if rows:
+            results["folder"] = rows
         one = {}
-        for label, cmd in _tools(small).items():
+        small_tools = {"python -c pass": [sys.executable, "-c", "pass"], **_tools(small)}
+        print(f"one small file ({small.stat().st_size} bytes), best of {args.small_repeat}:")
+        for label, cmd in small_tools.items():
             if "--jobs" in cmd:
                 continue
-            seconds, _ = _timed(cmd, args.repeat)
+            seconds, _ = _timed(cmd, args.small_repeat)
             one[label] = seconds
-            print(f"  one small file, {label:<16}{seconds:7.2f} s")
+            print(f"  {label:<24}{seconds * 1000:7.0f} ms")
         results["one_small_file"] = one
+        if "safeload scan" in one and "picklescan" in one:
+            ratio = one["safeload scan"] / one["picklescan"]
+            results["one_small_file_ratio_to_picklescan"] = ratio
+            print(f"  safeload scan / picklescan: {ratio:.2f} (target: at most 1.5)")
     out = HERE / "results"
     out.mkdir(exist_ok=True)
-    (out / "scan_folder.json").write_text(json.dumps(results, indent=2) + "\n")
+    name = "scan_one_file.json" if args.small_only else "scan_folder.json"
+    (out / name).write_text(json.dumps(results, indent=2) + "\n")
     return 0
 
 

@@ -47,6 +47,7 @@ BYTES_ONLY = [
     "trust/xgboost_ubj.py",
     "trust/lightgbm_text.py",
     "trust/__init__.py",
+    "trust/_sklearn_facts.py",
     "trust/structures/__init__.py",
     "trust/structures/common.py",
     "trust/structures/trees.py",
@@ -138,8 +139,13 @@ def test_import_safeload_imports_no_model_library() -> None:
     assert out.stdout.strip() == "[]", out.stdout
 
 
+#: Modules under trust/ that open files, none of them a model: the maintainer's generator of
+#: the facts file, and the facts' reader of the installed libraries' METADATA (their versions).
+NOT_STAGES = {"trust/_gen_facts.py", "trust/facts.py"}
+
+
 def test_every_trust_module_is_held_to_bytes_only() -> None:
     """A module added under ``trust/`` is a stage module: it must be in BYTES_ONLY."""
     found = sorted(p.relative_to(SRC).as_posix() for p in (SRC / "trust").rglob("*.py"))
-    missing = [rel for rel in found if rel not in BYTES_ONLY]
+    missing = [rel for rel in found if rel not in BYTES_ONLY and rel not in NOT_STAGES]
     assert not missing, missing

@@ -6,61 +6,73 @@ Save with :func:`dump` (writes ``model.joblib`` and ``model.joblib.sig``), load 
 
 from __future__ import annotations
 
-from safeload.api import (
-    TrustProfile,
-    convert,
-    dump,
-    dumps,
-    inspect_sidecar,
-    installed_version,
-    load,
-    load_unsigned,
-    loads,
-    profiles_for_name,
-    scan,
-    sidecar_path,
-    sign,
-    trust_profiles,
-    verify,
-)
-from safeload.exceptions import (
-    ArtifactNotFoundError,
-    InsufficientSignaturesError,
-    InvalidSignatureError,
-    KeyFormatError,
-    LimitExceededError,
-    MalformedArtifactError,
-    MissingSignatureError,
-    RetiredKeyError,
-    SafeloadError,
-    SidecarFormatError,
-    SignatureError,
-    UnsafeStateError,
-    UntrustedTypeError,
-    UsageError,
-)
-from safeload.keys import (
-    HMACKey,
-    Keyring,
-    Signer,
-    SigningKey,
-    Verifier,
-    VerifyKey,
-    generate_keypair,
-)
-from safeload.policy import Limits, Policy
-from safeload.scan import ScanReport
-from safeload.sidecar import Statement
-from safeload.signing import InconsistentVersionWarning, VersionMismatchWarning
-from safeload.signing.ecdsa import (
-    ECDSASigningKey,
-    ECDSAVerifyKey,
-    load_public_key,
-    load_signing_key,
-)
-from safeload.signing.modelsig import CertificateAuthority
-from safeload.signing.signer import PublicKeySigner
-from safeload.state import TrustState
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names below, for type checkers; at run time see __getattr__
+    from safeload.api import (
+        TrustProfile,
+        convert,
+        dump,
+        dumps,
+        inspect_sidecar,
+        installed_version,
+        load,
+        load_unsigned,
+        loads,
+        profiles_for_name,
+        scan,
+        sidecar_path,
+        sign,
+        trust_profiles,
+        verify,
+    )
+    from safeload.exceptions import (
+        ArtifactNotFoundError,
+        InsufficientSignaturesError,
+        InvalidSignatureError,
+        KeyFormatError,
+        LimitExceededError,
+        MalformedArtifactError,
+        MissingSignatureError,
+        RetiredKeyError,
+        SafeloadError,
+        SidecarFormatError,
+        SignatureError,
+        UnsafeStateError,
+        UntrustedTypeError,
+        UsageError,
+    )
+    from safeload.keys import (
+        HMACKey,
+        Keyring,
+        Signer,
+        SigningKey,
+        Verifier,
+        VerifyKey,
+        generate_keypair,
+    )
+    from safeload.policy import Limits, Policy
+    from safeload.scan import ScanReport
+    from safeload.sidecar import Statement
+    from safeload.signing import InconsistentVersionWarning, VersionMismatchWarning
+    from safeload.signing.ecdsa import (
+        ECDSASigningKey,
+        ECDSAVerifyKey,
+        load_public_key,
+        load_signing_key,
+    )
+    from safeload.signing.modelsig import CertificateAuthority
+    from safeload.signing.signer import PublicKeySigner
+    from safeload.state import TrustState
+
+# The submodule safeload.scan (the static pass) shares its name with the public function
+# safeload.scan: importing the submodule binds the package attribute to the module. Import it
+# first, then drop that binding, so that the name resolves to the function (see __getattr__),
+# as it did when this module imported everything eagerly.
+if not TYPE_CHECKING:
+    import safeload.scan  # noqa: F401
+
+    del scan
 
 __version__ = "0.1.0"
 
@@ -116,3 +128,82 @@ __all__ = [
     "trust_profiles",
     "verify",
 ]
+
+#: Where each public name lives. ``import safeload`` imports none of these modules: a name is
+#: imported the first time it is used (PEP 562), so that ``safeload scan`` does not pay for the
+#: signing stack (``cryptography``) or a CLI call for modules it does not use.
+_LAZY: dict[str, str] = {
+    "TrustProfile": "safeload.api",
+    "convert": "safeload.api",
+    "dump": "safeload.api",
+    "dumps": "safeload.api",
+    "inspect_sidecar": "safeload.api",
+    "installed_version": "safeload.api",
+    "load": "safeload.api",
+    "load_unsigned": "safeload.api",
+    "loads": "safeload.api",
+    "profiles_for_name": "safeload.api",
+    "scan": "safeload.api",
+    "sidecar_path": "safeload.api",
+    "sign": "safeload.api",
+    "trust_profiles": "safeload.api",
+    "verify": "safeload.api",
+    "ArtifactNotFoundError": "safeload.exceptions",
+    "InsufficientSignaturesError": "safeload.exceptions",
+    "InvalidSignatureError": "safeload.exceptions",
+    "KeyFormatError": "safeload.exceptions",
+    "LimitExceededError": "safeload.exceptions",
+    "MalformedArtifactError": "safeload.exceptions",
+    "MissingSignatureError": "safeload.exceptions",
+    "RetiredKeyError": "safeload.exceptions",
+    "SafeloadError": "safeload.exceptions",
+    "SidecarFormatError": "safeload.exceptions",
+    "SignatureError": "safeload.exceptions",
+    "UnsafeStateError": "safeload.exceptions",
+    "UntrustedTypeError": "safeload.exceptions",
+    "UsageError": "safeload.exceptions",
+    "HMACKey": "safeload.keys",
+    "Keyring": "safeload.keys",
+    "Signer": "safeload.keys",
+    "SigningKey": "safeload.keys",
+    "Verifier": "safeload.keys",
+    "VerifyKey": "safeload.keys",
+    "generate_keypair": "safeload.keys",
+    "Limits": "safeload.policy",
+    "Policy": "safeload.policy",
+    "ScanReport": "safeload.scan",
+    "Statement": "safeload.sidecar",
+    "InconsistentVersionWarning": "safeload.signing",
+    "VersionMismatchWarning": "safeload.signing",
+    "ECDSASigningKey": "safeload.signing.ecdsa",
+    "ECDSAVerifyKey": "safeload.signing.ecdsa",
+    "load_public_key": "safeload.signing.ecdsa",
+    "load_signing_key": "safeload.signing.ecdsa",
+    "CertificateAuthority": "safeload.signing.modelsig",
+    "PublicKeySigner": "safeload.signing.signer",
+    "TrustState": "safeload.state",
+}
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    module = _LAZY.get(name)
+    if module is None:
+        # a submodule (safeload.api, safeload.signing...), which the eager imports used to
+        # make an attribute of the package as a side effect
+        if name.startswith("__"):
+            raise AttributeError(f"module 'safeload' has no attribute {name!r}")
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module 'safeload' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

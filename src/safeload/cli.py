@@ -35,14 +35,12 @@ from safeload.exceptions import (
     UntrustedTypeError,
     UsageError,
 )
-from safeload.keys import HMACKey, Keyring, Signer, Verifier, VerifyKey
 from safeload.policy import name_runs_code, never_trustable
 from safeload.scan import Finding, GlobalRef, ScanReport
-from safeload.sidecar import MAX_SIDECAR_BYTES
-from safeload.signing.bundle import PREDICATE_TYPE as MODEL_SIGNING_PREDICATE
-from safeload.signing.bundle import is_bundle, parse_bundle, parse_manifest
-from safeload.signing.ecdsa import ALGORITHMS, load_public_key, load_signing_key
-from safeload.signing.modelsig import CertificateAuthority
+
+if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 18)
+    from safeload.keys import Keyring, Signer, Verifier
+    from safeload.signing.modelsig import CertificateAuthority
 
 __all__ = ["main"]
 
@@ -188,6 +186,8 @@ def _release_args(p: argparse.ArgumentParser, which: str) -> None:
 
 
 def _add_keygen(sub: _Sub) -> None:
+    from safeload.keys import ALGORITHMS
+
     kg = _command(
         sub,
         "keygen",
@@ -548,6 +548,9 @@ PKCS11_PIN_ENV = "SAFELOAD_PKCS11_PIN"
 
 
 def _signer(args: argparse.Namespace) -> Signer:
+    from safeload.keys import HMACKey
+    from safeload.signing.ecdsa import load_signing_key
+
     if args.key and args.key.startswith("pkcs11:"):
         from safeload.signing.pkcs11 import PKCS11Signer
 
@@ -561,6 +564,9 @@ def _signer(args: argparse.Namespace) -> Signer:
 
 
 def _keyring(args: argparse.Namespace) -> Keyring:
+    from safeload.keys import HMACKey, Keyring
+    from safeload.signing.ecdsa import load_public_key
+
     threshold = 1 if args.threshold is None else args.threshold
     if args.keyring:
         if Path(args.keyring).is_file() and _is_pem_file(Path(args.keyring)):
@@ -617,6 +623,9 @@ def _emit(out: TextIO, doc: dict[str, Any]) -> None:
 
 
 def _cmd_keygen(args: argparse.Namespace, out: TextIO) -> int:
+    from safeload.keys import HMACKey
+    from safeload.signing.ecdsa import load_public_key
+
     if args.hmac:
         path = Path(args.dir) / f"{args.name}.hmac"
         Path(args.dir).mkdir(parents=True, exist_ok=True)
@@ -821,6 +830,9 @@ def _verify_one(
 
 
 def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from safeload.signing.bundle import PREDICATE_TYPE as MODEL_SIGNING_PREDICATE
+    from safeload.signing.modelsig import CertificateAuthority
+
     if args.jobs < 1:
         raise _UsageError(f"--jobs {args.jobs}: give a number of parallel checks, 1 or more")
     if args.jobs > 1 and args.state:
@@ -919,6 +931,8 @@ def _looks_like_sidecar(path: Path) -> bool:
 
 def _inspect_bundle(args: argparse.Namespace, data: bytes, out: TextIO) -> int:
     """``inspect`` of a model_signing bundle: what it claims, verified by nothing."""
+    from safeload.signing.bundle import parse_bundle, parse_manifest
+
     bundle = parse_bundle(data, source=args.sidecar)
     manifest = parse_manifest(bundle.payload, source=args.sidecar)
     mode = "certificate" if bundle.certificates else "key"
@@ -951,6 +965,9 @@ def _inspect_bundle(args: argparse.Namespace, data: bytes, out: TextIO) -> int:
 
 
 def _cmd_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from safeload.sidecar import MAX_SIDECAR_BYTES
+    from safeload.signing.bundle import is_bundle
+
     args.sidecar = _sidecar_to_inspect(args.sidecar, err)
     try:
         with open(args.sidecar, "rb") as fh:
@@ -1205,6 +1222,9 @@ def _cmd_profiles(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_convert(args: argparse.Namespace, out: TextIO) -> int:
+    from safeload.keys import Keyring
+    from safeload.signing.ecdsa import load_public_key
+
     signer = _signer(args)
     expires = _parse_time(args.expires) if args.expires else None
     keys: Keyring | None = None
@@ -1252,6 +1272,9 @@ def _cmd_convert(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_pubkey(args: argparse.Namespace, out: TextIO) -> int:
+    from safeload.keys import VerifyKey
+    from safeload.signing.ecdsa import load_signing_key
+
     key = load_signing_key(args.key, _passphrase(args))
     pem = key.public_key.to_pem()
     if args.out == "-":

@@ -15,14 +15,18 @@ import pickletools
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from safeload import _gc
 from safeload._types import Buffer
 from safeload.exceptions import LimitExceededError, MalformedArtifactError
 from safeload.policy import Limits, Policy
 from safeload.scan import StreamAnalysis
-from safeload.signing import UnsignedArtifact, VerifiedArtifact
+
+if TYPE_CHECKING:  # the signing stack is imported by a read, not by a scan (issue 18)
+    from safeload.signing import UnsignedArtifact, VerifiedArtifact
+
+    Artifact = VerifiedArtifact | UnsignedArtifact
 
 __all__ = [
     "JOBLIB_COMPRESSIONS",
@@ -36,7 +40,14 @@ __all__ = [
     "write",
 ]
 
-Artifact = VerifiedArtifact | UnsignedArtifact
+
+def __getattr__(name: str) -> Any:
+    if name == "Artifact":  # what the readers accept (see read)
+        from safeload.signing import UnsignedArtifact, VerifiedArtifact
+
+        return VerifiedArtifact | UnsignedArtifact
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _ZIP_MAGIC = b"PK\x03\x04"
 #: Magic prefixes joblib writes, in the order joblib checks them.
@@ -341,6 +352,7 @@ def read(
     read, as ``safeload.load`` does with the file it read.
     Without it the buffer is left as it was and every array is a copy.
     """
+    from safeload.signing import UnsignedArtifact, VerifiedArtifact
     from safeload.unpickler import load_joblib_stream, load_pickle_stream
     from safeload.validate import validate_loaded
 

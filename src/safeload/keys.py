@@ -19,18 +19,22 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import NoReturn, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, NoReturn, Protocol, runtime_checkable
 
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+# cryptography is imported where a key is made or used, not here: ``import safeload`` and
+# ``safeload scan``, which touch no key, do not pay for it.
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
+    from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from safeload._time import parse_time
 from safeload.exceptions import KeyFormatError
 
 __all__ = [
+    "ALGORITHMS",
     "HMACKey",
     "Keyring",
     "KeysLike",
@@ -41,6 +45,11 @@ __all__ = [
     "as_keyring",
     "generate_keypair",
 ]
+
+#: ``keygen --type`` values: the signature algorithms of the key types safeload makes (Ed25519
+#: here, ECDSA in :mod:`safeload.signing.ecdsa`, which re-exports this). Kept here, where nothing
+#: heavy is imported, for the CLI's parser.
+ALGORITHMS: tuple[str, ...] = ("ed25519", "ecdsa-p256", "ecdsa-p384", "ecdsa-p521")
 
 #: Shortest HMAC secret accepted, in bytes (256 bits).
 MIN_HMAC_SECRET = 32
@@ -130,6 +139,9 @@ class VerifyKey:
     algorithm = "ed25519"
 
     def __init__(self, key: Ed25519PublicKey) -> None:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
         if not isinstance(key, Ed25519PublicKey):
             raise KeyFormatError(f"expected an Ed25519 public key, got {type(key).__name__}")
         self._key = key
@@ -139,6 +151,8 @@ class VerifyKey:
     @classmethod
     def from_bytes(cls, raw: bytes) -> VerifyKey:
         """Build from the 32 raw public-key bytes."""
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
         try:
             return cls(Ed25519PublicKey.from_public_bytes(raw))
         except ValueError as exc:
@@ -147,6 +161,10 @@ class VerifyKey:
     @classmethod
     def from_pem(cls, data: bytes, *, source: str | None = None) -> VerifyKey:
         """Parse a SubjectPublicKeyInfo PEM holding an Ed25519 key."""
+        from cryptography.exceptions import UnsupportedAlgorithm
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
         where = f" in {source}" if source else ""
         try:
             key = serialization.load_pem_public_key(data)
@@ -177,6 +195,8 @@ class VerifyKey:
 
     def to_pem(self) -> bytes:
         """SubjectPublicKeyInfo PEM."""
+        from cryptography.hazmat.primitives import serialization
+
         return self._key.public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
@@ -189,6 +209,8 @@ class VerifyKey:
 
     def verify(self, message: bytes, signature: bytes) -> bool:
         """True if ``signature`` is a valid Ed25519 signature of ``message``."""
+        from cryptography.exceptions import InvalidSignature
+
         if len(signature) != 64:
             return False
         try:
@@ -215,6 +237,8 @@ class PrivateKeyFile:
 
     def to_pem(self, password: str | bytes | None = None) -> bytes:
         """PKCS#8 PEM, encrypted with ``password`` when given."""
+        from cryptography.hazmat.primitives import serialization
+
         pw = _password_bytes(password)
         enc: serialization.KeySerializationEncryption = (
             serialization.BestAvailableEncryption(pw) if pw else serialization.NoEncryption()
@@ -238,6 +262,8 @@ class SigningKey(PrivateKeyFile):
     algorithm = "ed25519"
 
     def __init__(self, key: Ed25519PrivateKey) -> None:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
         if not isinstance(key, Ed25519PrivateKey):
             raise KeyFormatError(f"expected an Ed25519 private key, got {type(key).__name__}")
         self._key = key
@@ -246,6 +272,8 @@ class SigningKey(PrivateKeyFile):
     @classmethod
     def generate(cls) -> SigningKey:
         """A fresh random key."""
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
         return cls(Ed25519PrivateKey.generate())
 
     @classmethod
@@ -253,6 +281,10 @@ class SigningKey(PrivateKeyFile):
         cls, data: bytes, password: str | bytes | None = None, *, source: str | None = None
     ) -> SigningKey:
         """Parse a PKCS#8 PEM private key, optionally encrypted with ``password``."""
+        from cryptography.exceptions import UnsupportedAlgorithm
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
         where = f" {source}" if source else ""
         try:
             key = serialization.load_pem_private_key(data, password=_password_bytes(password))
@@ -334,6 +366,9 @@ class HMACKey:
 
     @staticmethod
     def _derive(secret: bytes, label: bytes) -> bytes:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
         return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label).derive(secret)
 
     @classmethod
@@ -428,6 +463,9 @@ def _fingerprints(key: Verifier) -> frozenset[str]:
     ids = {key.keyid}
     to_pem = getattr(key, "to_pem", None)
     if callable(to_pem):
+        from cryptography.exceptions import UnsupportedAlgorithm
+        from cryptography.hazmat.primitives import serialization
+
         try:
             public = serialization.load_pem_public_key(to_pem())
         except (ValueError, TypeError, UnsupportedAlgorithm):

@@ -292,6 +292,11 @@ def _has_setstate(target: _Sym, policy: Policy) -> bool:
         return True  # pandas': the checked __setstate__ (safeload.trust.pandas_forms)
     if not policy.allows(*pair):
         return False  # refused anyway, as an untrusted name
+    from safeload.trust.facts import setstate_from_facts
+
+    known = setstate_from_facts(pair[0], pair[1])
+    if known is not None:
+        return known
     from safeload.trust.usetime import resolve_class
 
     cls = resolve_class(*pair)

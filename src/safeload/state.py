@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-
-from packaging.version import InvalidVersion, Version
+from typing import TYPE_CHECKING
 
 from safeload.exceptions import SignatureError
 from safeload.io.atomic import write_atomic
 from safeload.sidecar import Statement
+
+if TYPE_CHECKING:  # packaging is imported when a version is parsed, not by import safeload
+    from packaging.version import Version
 
 __all__ = ["TrustState", "parse_version"]
 
@@ -28,6 +30,8 @@ def parse_version(text: str) -> Version:
 
     PEP 440 orders pre-releases, post-releases and dev releases unambiguously (``2.0.0rc1 <
     2.0.0 < 2.0.0.post1``) and ``1.4 == 1.4.0``, so "older than" means the same here as to pip."""
+    from packaging.version import InvalidVersion, Version
+
     try:
         return Version(text)
     except InvalidVersion as exc:

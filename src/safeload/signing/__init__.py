@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import hmac
-import platform
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
@@ -179,6 +178,8 @@ def environment() -> dict[str, str]:
 
 @functools.lru_cache(maxsize=1)
 def _environment() -> tuple[tuple[str, str], ...]:
+    import platform
+
     env = [("python", platform.python_version())]
     for dist in _TRACKED:
         v = _dist_version(dist)

@@ -10,18 +10,21 @@ records as ``publicKey.hint`` in its bundles, so one key has one id in both form
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+# cryptography is imported where a key is made or used (see safeload.keys)
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from safeload.exceptions import KeyFormatError
 from safeload.keys import (
+    ALGORITHMS,
     PrivateKeyFile,
     SigningKey,
     VerifyKey,
@@ -46,15 +49,25 @@ __all__ = [
 
 #: ``keygen --type`` values.
 KeyType = Literal["ed25519", "ecdsa-p256", "ecdsa-p384", "ecdsa-p521"]
-ALGORITHMS: tuple[str, ...] = ("ed25519", "ecdsa-p256", "ecdsa-p384", "ecdsa-p521")
 
-#: curve name -> (algorithm name, curve class, hash class)
-_CURVES: dict[str, tuple[str, type[ec.EllipticCurve], type[hashes.HashAlgorithm]]] = {
-    "secp256r1": ("ecdsa-p256", ec.SECP256R1, hashes.SHA256),
-    "secp384r1": ("ecdsa-p384", ec.SECP384R1, hashes.SHA384),
-    "secp521r1": ("ecdsa-p521", ec.SECP521R1, hashes.SHA512),
-}
-_BY_ALGORITHM = {alg: curve for alg, curve, _ in _CURVES.values()}
+
+@functools.lru_cache(maxsize=1)
+def _curves() -> dict[str, tuple[str, type[ec.EllipticCurve], type[hashes.HashAlgorithm]]]:
+    """curve name -> (algorithm name, curve class, hash class)"""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    return {
+        "secp256r1": ("ecdsa-p256", ec.SECP256R1, hashes.SHA256),
+        "secp384r1": ("ecdsa-p384", ec.SECP384R1, hashes.SHA384),
+        "secp521r1": ("ecdsa-p521", ec.SECP521R1, hashes.SHA512),
+    }
+
+
+def _by_algorithm() -> dict[str, type[ec.EllipticCurve]]:
+    return {alg: curve for alg, curve, _ in _curves().values()}
+
+
 #: A DER ECDSA signature on P-521 is at most 139 bytes; anything longer is not one.
 _MAX_DER_SIG = 160
 
@@ -62,7 +75,7 @@ _MAX_DER_SIG = 160
 def _curve_info(
     key: ec.EllipticCurvePublicKey, source: str | None
 ) -> tuple[str, type[hashes.HashAlgorithm]]:
-    info = _CURVES.get(key.curve.name)
+    info = _curves().get(key.curve.name)
     if info is None:
         where = f" in {source}" if source else ""
         raise KeyFormatError(
@@ -74,6 +87,8 @@ def _curve_info(
 
 
 def _spki_pem(key: ec.EllipticCurvePublicKey | Ed25519PublicKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
     return key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
@@ -83,6 +98,8 @@ class ECDSAVerifyKey:
     """An ECDSA public key on P-256, P-384 or P-521; checks DER signatures with the curve's hash."""
 
     def __init__(self, key: ec.EllipticCurvePublicKey, *, source: str | None = None) -> None:
+        from cryptography.hazmat.primitives.asymmetric import ec
+
         if not isinstance(key, ec.EllipticCurvePublicKey):
             raise KeyFormatError(f"expected an ECDSA public key, got {type(key).__name__}")
         self._algorithm, hash_cls = _curve_info(key, source)
@@ -132,6 +149,9 @@ class ECDSAVerifyKey:
 
     def verify(self, message: bytes, signature: bytes) -> bool:
         """True if ``signature`` is a valid DER ECDSA signature of ``message``; never raises."""
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives.asymmetric import ec
+
         if not 0 < len(signature) <= _MAX_DER_SIG:
             return False
         try:
@@ -156,6 +176,8 @@ class ECDSASigningKey(PrivateKeyFile):
     _key: ec.EllipticCurvePrivateKey
 
     def __init__(self, key: ec.EllipticCurvePrivateKey, *, source: str | None = None) -> None:
+        from cryptography.hazmat.primitives.asymmetric import ec
+
         if not isinstance(key, ec.EllipticCurvePrivateKey):
             raise KeyFormatError(f"expected an ECDSA private key, got {type(key).__name__}")
         self._public = ECDSAVerifyKey(key.public_key(), source=source)
@@ -164,10 +186,13 @@ class ECDSASigningKey(PrivateKeyFile):
     @classmethod
     def generate(cls, algorithm: str = "ecdsa-p256") -> ECDSASigningKey:
         """A fresh random key on the curve ``algorithm`` names (``ecdsa-p256`` ...)."""
-        curve = _BY_ALGORITHM.get(algorithm)
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        by_algorithm = _by_algorithm()
+        curve = by_algorithm.get(algorithm)
         if curve is None:
             raise KeyFormatError(
-                f"unknown ECDSA key type {algorithm!r}; use one of {', '.join(_BY_ALGORITHM)}"
+                f"unknown ECDSA key type {algorithm!r}; use one of {', '.join(by_algorithm)}"
             )
         return cls(ec.generate_private_key(curve()))
 
@@ -206,6 +231,8 @@ class ECDSASigningKey(PrivateKeyFile):
 
     def sign(self, message: bytes) -> bytes:
         """DER ECDSA signature over ``message`` with the curve's hash."""
+        from cryptography.hazmat.primitives.asymmetric import ec
+
         return self._key.sign(message, ec.ECDSA(self._public._hash()))
 
     def verify(self, message: bytes, signature: bytes) -> bool:
@@ -222,6 +249,9 @@ PublicKey = VerifyKey | ECDSAVerifyKey
 
 def wrap_public_key(key: object, *, source: str | None = None) -> PublicKey:
     """A :data:`PublicKey` for a ``cryptography`` public key object (Ed25519 or ECDSA)."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     if isinstance(key, Ed25519PublicKey):
         return VerifyKey(key)
     if isinstance(key, ec.EllipticCurvePublicKey):
@@ -237,6 +267,9 @@ def wrap_public_key(key: object, *, source: str | None = None) -> PublicKey:
 def public_key_from_pem(data: bytes, *, source: str | None = None) -> PublicKey:
     """Parse a SubjectPublicKeyInfo PEM: Ed25519 gives a :class:`~safeload.VerifyKey`, ECDSA an
     :class:`ECDSAVerifyKey`. The key type, and so the algorithm, comes from the key itself."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+
     where = f" in {source}" if source else ""
     try:
         key = serialization.load_pem_public_key(data)
@@ -257,6 +290,11 @@ def signing_key_from_pem(
 ) -> SigningKey | ECDSASigningKey:
     """Parse a PEM private key: Ed25519 gives a :class:`~safeload.SigningKey`, ECDSA an
     :class:`ECDSASigningKey`."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     where = f" {source}" if source else ""
     try:
         key = serialization.load_pem_private_key(data, password=_password_bytes(password))

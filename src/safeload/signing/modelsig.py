@@ -16,16 +16,14 @@ the bundle; the bundle's ``publicKey.hint`` is only a hint.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
-from cryptography.x509 import verification as x509v
+from typing import TYPE_CHECKING
 
 from safeload import _progress
 from safeload._types import Buffer
@@ -50,6 +48,11 @@ from safeload.signing.bundle import (
 )
 from safeload.signing.ecdsa import ECDSAVerifyKey, PublicKey, wrap_public_key
 from safeload.signing.signer import PublicKeySigner
+
+# cryptography's x509 is imported where a certificate is read (see safeload.keys)
+if TYPE_CHECKING:
+    from cryptography import x509
+    from cryptography.x509 import verification as x509v
 
 __all__ = [
     "CertificateAuthority",
@@ -76,6 +79,8 @@ class CertificateAuthority:
     @classmethod
     def from_pem(cls, data: bytes, *, source: str | None = None) -> CertificateAuthority:
         """Parse one or more PEM certificates."""
+        from cryptography import x509
+
         where = f" in {source}" if source else ""
         try:
             roots = tuple(x509.load_pem_x509_certificates(data))
@@ -173,6 +178,9 @@ def sign_model(
     if certificate is not None:
         if len(signer_list) != 1:
             raise ValueError("a certificate-mode bundle has exactly one signer")
+        from cryptography import x509
+        from cryptography.hazmat.primitives.serialization import Encoding
+
         try:
             leaf = x509.load_pem_x509_certificate(certificate)
             rest = x509.load_pem_x509_certificates(chain) if chain.strip() else []
@@ -234,6 +242,9 @@ def _check_chain(
 ) -> tuple[PublicKey, str]:
     """The leaf's public key and who it names, once its chain leads to ``ca`` at ``now`` and it
     may sign code."""
+    from cryptography import x509
+    from cryptography.x509 import verification as x509v
+
     try:
         leaf, *rest = (x509.load_der_x509_certificate(c) for c in bundle.certificates)
     except ValueError as exc:
@@ -246,7 +257,7 @@ def _check_chain(
         .time(now)
         .max_chain_depth(8)
         .extension_policies(
-            ca_policy=_CA_POLICY,
+            ca_policy=_ca_policy(),
             ee_policy=x509v.ExtensionPolicy.permit_all(),
         )
     )
@@ -280,6 +291,8 @@ def _ca_may_issue_code_signing(
     """An intermediate's extended key usage, when present, must allow code signing (or any
     purpose). A client verifier would otherwise demand clientAuth, refusing the code-signing
     intermediates real PKIs use (red team 17, f03 note)."""
+    from cryptography import x509
+
     allowed = {
         x509.oid.ExtendedKeyUsageOID.CODE_SIGNING,
         x509.oid.ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE,
@@ -288,15 +301,23 @@ def _ca_may_issue_code_signing(
         raise ValueError("a CA's extended key usage does not allow code signing")
 
 
-_CA_POLICY = x509v.ExtensionPolicy.webpki_defaults_ca().may_be_present(
-    x509.ExtendedKeyUsage, x509v.Criticality.AGNOSTIC, _ca_may_issue_code_signing
-)
+@functools.lru_cache(maxsize=1)
+def _ca_policy() -> x509v.ExtensionPolicy:
+    """The extension policy for CA certificates (WebPKI's, with code-signing intermediates)."""
+    from cryptography import x509
+    from cryptography.x509 import verification as x509v
+
+    return x509v.ExtensionPolicy.webpki_defaults_ca().may_be_present(
+        x509.ExtendedKeyUsage, x509v.Criticality.AGNOSTIC, _ca_may_issue_code_signing
+    )
 
 
 def _may_sign(cert: x509.Certificate) -> bool:
     """RFC 5280: both extensions restrict. The key must be allowed to sign (key usage
     digitalSignature, which must be present), and an extended key usage, when present, must
     allow code signing. model_signing 1.1 accepts either one alone (red team 17, f03)."""
+    from cryptography import x509
+
     try:
         if not cert.extensions.get_extension_for_class(x509.KeyUsage).value.digital_signature:
             return False
@@ -311,6 +332,8 @@ def _may_sign(cert: x509.Certificate) -> bool:
 
 def describe_certificate(cert: x509.Certificate) -> str:
     """The leaf's subject and subject alternative names, with control characters escaped."""
+    from cryptography import x509
+
     text = cert.subject.rfc4514_string()
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +34,8 @@ import numpy as np
 
 from safeload import _symbolic as s
 from safeload.policy import Policy, format_name
+from safeload.trust import facts
+from safeload.trust.facts import ClassFacts, NeedsImport
 from safeload.trust.pandas_forms import PANDAS_NAMES
 
 __all__ = ["Shadow", "Unproven", "native_findings"]
@@ -123,11 +126,26 @@ _STATIC: dict[tuple[type, str], Any] = {}
 _MISSING = object()
 
 
-def _class_attribute(shadow: Shadow, cls: type, name: str) -> Any:
+@functools.lru_cache(maxsize=1)
+def _meta_names() -> frozenset[str]:
+    """What ``getattr_static`` finds on a class through its metaclass (``type``, ``ABCMeta``)."""
+    import abc
+
+    return frozenset(dir(abc.ABCMeta))
+
+
+def _class_attribute(shadow: Shadow, cls: Any, name: str) -> Any:
     """What ``getattr`` finds on the class: plain data as is, and properties and methods bound
     to the shadow, as they would be to the real object (a load's checks call the same
     scikit-learn code on the object it built). Slots and other native descriptors need a real
     instance: unproven."""
+    if type(cls) is ClassFacts:
+        # from facts: only "the class does not define it" can be answered; a name it defines
+        # (a property, a method, a class constant) needs the class itself
+        dunder = name.startswith("__") and name.endswith("__")
+        if dunder or name in cls.defined or name in _meta_names() or not cls.plain_meta:
+            raise NeedsImport(f"{cls.qualname}.{name}, which the class defines")
+        raise AttributeError(name)
     key = (cls, name)
     value = _STATIC.get(key, _STATIC)
     if value is _STATIC:
@@ -211,7 +229,7 @@ class Shadow:
 
     __slots__ = ("_attrs", "_cls", "_state")
 
-    def __init__(self, cls: type, attrs: dict[str, Any] | None, state: Any) -> None:
+    def __init__(self, cls: Any, attrs: dict[str, Any] | None, state: Any) -> None:
         object.__setattr__(self, "_cls", cls)
         object.__setattr__(self, "_attrs", attrs)
         object.__setattr__(self, "_state", state)
@@ -223,23 +241,23 @@ class Shadow:
 
     @property
     def __dict__(self) -> dict[str, Any]:  # type: ignore[override]
-        cls: type = object.__getattribute__(self, "_cls")
-        if not getattr(cls, "__dictoffset__", 0):
+        cls: Any = object.__getattribute__(self, "_cls")
+        if not facts.has_dict(cls):
             raise AttributeError("__dict__")
         attrs = object.__getattribute__(self, "_attrs")
         if attrs is None:
-            raise Unproven(f"the state of a {cls.__qualname__} is not a plain dict")
+            raise Unproven(f"the state of a {facts.qualname(cls)} is not a plain dict")
         return dict(attrs)
 
     def __getattr__(self, name: str) -> Any:
         if name == "__dict__":  # the property above said there is none
             raise AttributeError(name)
         attrs = object.__getattribute__(self, "_attrs")
-        cls: type = object.__getattribute__(self, "_cls")
+        cls: Any = object.__getattribute__(self, "_cls")
         if attrs is not None and name in attrs:
             return attrs[name]
         if attrs is None:
-            raise Unproven(f"the state of a {cls.__qualname__} is not a plain dict")
+            raise Unproven(f"the state of a {facts.qualname(cls)} is not a plain dict")
         return _class_attribute(self, cls, name)
 
     def __getstate__(self) -> Any:
@@ -247,7 +265,9 @@ class Shadow:
 
 
 def class_of(obj: Any) -> type:
-    """``type(obj)``, or the class a :class:`Shadow` stands for."""
+    """``type(obj)``, or the class a :class:`Shadow` stands for (in a scan on facts, the
+    :class:`~safeload.trust.facts.ClassFacts` standing for it, which is no class: an
+    ``is`` or ``issubclass`` test of it fails)."""
     kind = type(obj)
     if kind is Shadow:
         made: type = obj.__class__
@@ -258,9 +278,11 @@ def class_of(obj: Any) -> type:
 class _Builder:
     """Turns the static pass's symbolic values into shadows (memoised by node)."""
 
-    def __init__(self, reader: Any, policy: Policy) -> None:
+    def __init__(self, reader: Any, policy: Policy, *, data: bool = False) -> None:
         self.reader = reader
         self.policy = policy
+        #: stand for trusted scikit-learn classes with their facts (imports none of them)
+        self.data = data
         self.done: dict[int, Any] = {}
         self.instances: list[Any] = []
         #: calls the restricted unpickler refuses (see :func:`_narrowed_problem`)
@@ -321,6 +343,13 @@ class _Builder:
 
         if not self.policy.allows(*pair):
             return _Unknown(f"{format_name(*pair)}, which is not trusted")
+        if self.data:
+            known = facts.facts_for(*pair)
+            if known is not None and _shadowable(known):
+                return known
+            top = pair[0].partition(".")[0]
+            if not (pair[0] in sys.modules or top in sys.stdlib_module_names or top == "numpy"):
+                raise NeedsImport(f"{format_name(*pair)}, which is not imported")
         found = usetime._resolve(*pair)
         return found if found is not None else _Unknown(f"{format_name(*pair)} is not installed")
 
@@ -388,9 +417,12 @@ class _Builder:
                 return _Unknown(f"what {format_name(*pair)} makes of these arguments")
         if pair == _PARTIAL:
             return self._partial(sym, args)
-        cls = self._class(sym, args)
-        if cls is None:
+        made_class: Any = self._class(sym, args)
+        if made_class is None:
             return _Unknown(f"what {format_name(*pair)} returns")
+        if type(made_class) is ClassFacts:
+            return self._facts_object(made_class, sym)
+        cls: type = made_class
         if cls.__module__.startswith("scipy.sparse."):
             return self._sparse(cls, sym)
         if sym.cls.pair in _VALUE_CLASSES:
@@ -407,6 +439,18 @@ class _Builder:
             attrs = {"n_features": args[0], "n_classes": args[1], "n_outputs": args[2], **state}
         else:
             attrs = _dict_state(cls, state)
+        object.__setattr__(made, "_attrs", attrs)
+        object.__setattr__(made, "_state", state)
+        self.instances.append(made)
+        return made
+
+    def _facts_object(self, cls: ClassFacts, sym: Any) -> Any:
+        """:meth:`_object` for a class known by its facts (one whose ``__setstate__`` is
+        ``object``'s or ``BaseEstimator``'s, see :func:`_shadowable`)."""
+        made = Shadow(cls, None, None)
+        self.done[id(sym)] = made  # before its state: the state may refer back to it
+        state: Any = self.value(sym.state) if sym.state is not None else None
+        attrs = _plain_state(state, drop_version=cls.is_a(_BASE_ESTIMATOR))
         object.__setattr__(made, "_attrs", attrs)
         object.__setattr__(made, "_state", state)
         self.instances.append(made)
@@ -450,15 +494,17 @@ class _Builder:
                 return _Unknown(str(exc))
         return made
 
-    def _class(self, sym: Any, args: Any) -> type | None:
-        """The class of the instance ``sym`` makes, or ``None`` when the pass cannot tell."""
+    def _class(self, sym: Any, args: Any) -> Any:
+        """The class of the instance ``sym`` makes (its facts in a run on facts), or ``None``
+        when the pass cannot tell."""
         found: Any = self._global(sym.cls.pair)
-        if _is(found, type):
+        if _is(found, type) or type(found) is ClassFacts:
             made_cls: type = found
             return made_cls
         qualname = sym.cls.pair[1]
         if qualname in _CLASS_FROM_FIRST_ARG and _is(args, tuple) and args:
-            return args[0] if _is(args[0], type) else None
+            first = args[0]
+            return first if _is(first, type) or type(first) is ClassFacts else None
         if qualname == _SEED_SEQUENCE and _is(args, tuple) and len(args) == 3:
             return args[0] if _is(args[0], type) else None  # (class, checksum, state)
         if qualname in _RANDOM_CTORS:
@@ -578,6 +624,25 @@ def _dict_state(cls: type, state: Any) -> dict[str, Any] | None:
         return {}
     if not (owner is object or _qualified(owner) in _SETSTATE_UPDATES_DICT):
         return None
+    attrs = _plain_state(state, drop_version=False)
+    if attrs is None:
+        return None
+    if "_sklearn_version" in attrs and issubclass(cls, _base_estimator()):
+        del attrs["_sklearn_version"]
+    if _qualified(owner) == _PREDICTOR:
+        from sklearn.ensemble._hist_gradient_boosting.common import PREDICTOR_RECORD_DTYPE
+
+        nodes: Any = attrs.get("nodes")
+        if _is(nodes, np.ndarray) and nodes.dtype != PREDICTOR_RECORD_DTYPE:
+            attrs["nodes"] = nodes.astype(PREDICTOR_RECORD_DTYPE, casting="same_kind")
+    if _qualified(owner) == "scipy.sparse._coo.coo_matrix" and "coords" not in attrs:
+        attrs["coords"] = (attrs.pop("row", None), attrs.pop("col", None))
+    return attrs
+
+
+def _plain_state(state: Any, *, drop_version: bool) -> dict[str, Any] | None:
+    """The attributes a default ``__setstate__`` (or ``BaseEstimator``'s, ``drop_version``)
+    gives an instance from ``state``: a dict, or a dict and slots; ``None`` for another form."""
     if state is None:
         return {}
     if _is(state, tuple) and len(state) == 2:
@@ -590,17 +655,28 @@ def _dict_state(cls: type, state: Any) -> dict[str, Any] | None:
     if not _is(state, dict):
         return None
     attrs = dict(state)
-    if issubclass(cls, _base_estimator()):
+    if drop_version:
         attrs.pop("_sklearn_version", None)
-    if _qualified(owner) == _PREDICTOR:
-        from sklearn.ensemble._hist_gradient_boosting.common import PREDICTOR_RECORD_DTYPE
-
-        nodes: Any = attrs.get("nodes")
-        if _is(nodes, np.ndarray) and nodes.dtype != PREDICTOR_RECORD_DTYPE:
-            attrs["nodes"] = nodes.astype(PREDICTOR_RECORD_DTYPE, casting="same_kind")
-    if _qualified(owner) == "scipy.sparse._coo.coo_matrix" and "coords" not in attrs:
-        attrs["coords"] = (attrs.pop("row", None), attrs.pop("col", None))
     return attrs
+
+
+_BASE_ESTIMATOR = "sklearn.base:BaseEstimator"
+#: The ``__setstate__`` owners whose effect :func:`_plain_state` models exactly.
+_PLAIN_SETSTATE = frozenset({"builtins.object", "sklearn.base.BaseEstimator"})
+
+
+def _shadowable(cls: ClassFacts) -> bool:
+    """Whether a shadow may stand for instances of the class with its facts alone: a
+    scikit-learn class with a ``__dict__``, the default metaclass and a ``__setstate__`` of
+    ``object`` or ``BaseEstimator``, none of the classes :meth:`_Builder._object` treats
+    specially (decision trees' ``Tree``, HGB predictors, random states are not)."""
+    return (
+        cls.module.startswith("sklearn.")
+        and cls.has_dict
+        and cls.plain_meta
+        and cls.setstate_owner in _PLAIN_SETSTATE
+        and (cls.module, cls.qualname) != _TREE
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -615,14 +691,51 @@ def _base_estimator() -> type:
 
 def native_findings(analysis: Any, reader: Any, policy: Policy) -> list[Any]:
     """Findings for the native structures in ``analysis`` that a load would refuse, or that
-    the pass cannot check (unproven, so unsafe)."""
+    the pass cannot check (unproven, so unsafe).
+
+    Shadows of scikit-learn estimators are first made from the classes' facts
+    (:mod:`safeload.trust.facts`), which imports none of them; a stream is cleared that way only
+    when every check ran on them without needing a class. Otherwise, and for any refusal, the
+    shadows are made again with the classes imported, as they always were."""
+    if facts.data_available():
+        facts.take_needs_import()
+        found = _native_findings(analysis, reader, policy, data=True)
+        if not found and not facts.take_needs_import():
+            return found
+    return _native_findings(analysis, reader, policy, data=False)
+
+
+def _checks_on_facts(cls: Any) -> list[Callable[[Any, Any], None]]:
+    """The checks a load runs on an instance of the class ``cls``'s facts stand for: only the
+    generic ones every estimator gets run on such a shadow; any other needs the class."""
+    from safeload.trust.profiles import COMPUTED_ATTRIBUTES
+    from safeload.trust.structures.estimators import check_index_maps, check_linear_shapes
+
+    generic: dict[str, Callable[[Any, Any], None]] = {
+        "check_linear_shapes": check_linear_shapes,
+        "check_index_maps": check_index_maps,
+    }
+    if type(cls) is not ClassFacts:
+        raise NeedsImport("an instance the facts do not describe")
+    found = []
+    for name, check in facts.check_kinds():
+        if check == "check_tree" or not cls.is_a(name):
+            continue  # the tree's nodes are the static pass's own check
+        if check not in generic:
+            raise NeedsImport(f"the {check} check of a {cls.qualname}")
+        if cls.mro_set.isdisjoint(COMPUTED_ATTRIBUTES):
+            found.append(generic[check])
+    return found
+
+
+def _native_findings(analysis: Any, reader: Any, policy: Policy, *, data: bool) -> list[Any]:
     from safeload import validate
     from safeload.scan import Finding
 
     root = analysis.root
     if root is None:
         return []
-    builder = _Builder(reader, policy)
+    builder = _Builder(reader, policy, data=data)
     try:
         builder.value(root)
         # every object the stream builds, also those only a container the pass does not
@@ -643,12 +756,20 @@ def native_findings(analysis: Any, reader: Any, policy: Policy) -> list[Any]:
         return [Finding(0, "", f"unproven: the pass cannot model this state ({exc})")]
     if problem:
         return [Finding(0, "", problem, use_time=True)]
-    checks = validate.checks_for_scan()
     for made in builder.instances:
         cls = class_of(made)
-        for kind, check in checks:
-            if not issubclass(cls, kind) or not validate.check_applies(check, cls):
-                continue
+        try:
+            if data:
+                applying = _checks_on_facts(cls)
+            else:
+                applying = [
+                    check
+                    for kind, check in validate.checks_for_scan()
+                    if issubclass(cls, kind) and validate.check_applies(check, cls)
+                ]
+        except NeedsImport as exc:
+            return [Finding(0, "", f"unproven from facts: {exc}")]
+        for check in applying:
             try:
                 check(made, None)
             except Unproven as exc:
@@ -656,7 +777,7 @@ def native_findings(analysis: Any, reader: Any, policy: Policy) -> list[Any]:
                     Finding(
                         0,
                         "",
-                        f"unproven: the {cls.__qualname__} check needs {exc}; a load checks "
+                        f"unproven: the {facts.qualname(cls)} check needs {exc}; a load checks "
                         "it after building, scan cannot",
                     )
                 ]
@@ -665,7 +786,7 @@ def native_findings(analysis: Any, reader: Any, policy: Policy) -> list[Any]:
                     Finding(
                         0,
                         "",
-                        f"crafted {cls.__qualname__}: {exc} (a load refuses it: its native "
+                        f"crafted {facts.qualname(cls)}: {exc} (a load refuses it: its native "
                         "code would read out of bounds, crash or never finish)",
                     )
                 ]
@@ -737,13 +858,13 @@ def _iteration_problem(instances: list[Any]) -> str | None:
             continue
         cls = class_of(made)
         limited = set(_ITERATION_LIMITS.intersection(attrs))
-        if "max_iter" in attrs and cls.__name__ in _ITERATING_AT_USE:
+        if "max_iter" in attrs and facts.short_name(cls) in _ITERATING_AT_USE:
             limited.add("max_iter")
         for name in sorted(limited):
             count = attrs[name]
             if _is(count, (int, np.integer)) and int(count) > _MAX_ITERATIONS:
                 return (
-                    f"{cls.__qualname__}.{name} asks for more than {_MAX_ITERATIONS} iterations "
+                    f"{facts.qualname(cls)}.{name} asks for more than {_MAX_ITERATIONS} iterations "
                     "at use time"
                 )
     return None

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from safeload.policy import Policy, format_name
-from safeload.trust import native_params
+from safeload.trust import facts, native_params
 from safeload.trust.pandas_forms import PANDAS_NAMES
 
 __all__ = ["hashes_containers", "stored_sharing_problem", "use_time_findings"]
@@ -81,11 +81,26 @@ def _memo() -> dict[tuple[str, int, int], Any]:
 
 
 def use_time_findings(analysis: Any, policy: Policy) -> list[Any]:
-    """Findings (``use_time=True``) for the state in ``analysis`` that load would refuse."""
+    """Findings (``use_time=True``) for the state in ``analysis`` that load would refuse.
+
+    The classes' facts (:mod:`safeload.trust.facts`) are tried first, which imports none of
+    them; only a stream they clear completely is cleared that way. Anything they cannot answer,
+    and any refusal, is decided again with the classes imported, as it always was, so that
+    verdicts and messages are the classes' own."""
+    if facts.data_available():
+        facts.take_needs_import()
+        found = _findings(analysis, policy, data=True)
+        if not found and not facts.take_needs_import():
+            return found
+    return _findings(analysis, policy, data=False)
+
+
+def _findings(analysis: Any, policy: Policy, *, data: bool) -> list[Any]:
     from safeload.scan import Finding
 
     findings: list[Finding] = []
     _RUN.memo = {}
+    _RUN.data = data
     try:
         for pos, problem in _problems(analysis, policy):
             findings.append(Finding(pos, "BUILD", problem, use_time=True))
@@ -96,7 +111,18 @@ def use_time_findings(analysis: Any, policy: Policy) -> list[Any]:
         )
     finally:
         _RUN.memo = None
+        _RUN.data = False
     return findings
+
+
+def _class_of(pair: tuple[str, str]) -> Any:
+    """The class a trusted name denotes, or in a run on facts its :class:`facts.ClassFacts`
+    (``None`` for a name of something that is not a class)."""
+    if getattr(_RUN, "data", False):
+        return facts.facts_for(*pair)
+    from safeload.trust import usetime
+
+    return usetime.resolve_class(*pair)
 
 
 def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
@@ -179,34 +205,31 @@ def _opaque_state_problem(pair: tuple[str, str], state: Any) -> str | None:
     literal dict: pickle never writes that for an object's state, and the rules above cannot
     read it, so scan calls it unproven (a load judges what it built)."""
     from safeload._symbolic import _Obj, _Tuple
-    from safeload.trust import usetime
 
     main = state.items[0] if isinstance(state, _Tuple) and len(state.items) == 2 else state
     if not isinstance(main, _Obj):
         return None
-    cls = usetime.resolve_class(*pair)
-    if cls is None or getattr(cls, "__dictoffset__", 0) == 0:
+    cls = _class_of(pair)
+    if cls is None or not facts.has_dict(cls):
         return None  # extension types take their state through __setstate__
     return (
-        f"unproven: the state of a {cls.__qualname__} is made by a call, which the stream "
+        f"unproven: the state of a {facts.qualname(cls)} is made by a call, which the stream "
         "walk cannot judge (a load checks what it built)"
     )
 
 
 def _fields_problem(pair: tuple[str, str], args: Any, policy: Policy) -> str | None:
     """A namedtuple made by a call: its fields are its arguments, pinned like attributes."""
-    from safeload.trust import usetime
-
-    cls = usetime.resolve_class(*pair) if policy.allows(*pair) else None
-    fields = getattr(cls, "_fields", None)
-    if cls is None or not isinstance(fields, tuple):
+    cls = _class_of(pair) if policy.allows(*pair) else None
+    fields = facts.fields(cls) if cls is not None else None
+    if cls is None or fields is None:
         return None
     values = dict(zip(fields, args.items, strict=False))
-    for row in usetime.fitted_dispatch_rows(cls):
+    for row in facts.dispatch_rows(cls):
         if row.attribute in values:
             problem = _row_problem(row, values[row.attribute], 0)
             if problem:
-                return f"{cls.__qualname__}.{row.attribute} {problem} (it drives {row.drives})"
+                return f"{facts.qualname(cls)}.{row.attribute} {problem} (it drives {row.drives})"
     return None
 
 
@@ -402,14 +425,15 @@ def _state_problem(pair: tuple[str, str], state: Any) -> str | None:
         state = state.items[0]  # (dict state, slot state)
     if not isinstance(state, _Dict):
         return None
-    cls = usetime.resolve_class(*pair)
-    if cls is None or getattr(cls, "__dictoffset__", 0) == 0:
+    cls = _class_of(pair)
+    if cls is None or not facts.has_dict(cls):
         return None  # extension types take their state through __setstate__, not __dict__
-    for name in usetime.KWARGS_ATTRIBUTES.intersection(state.items):
-        kwargs = state.items[name]
+    name = facts.qualname(cls)
+    for attribute in usetime.KWARGS_ATTRIBUTES.intersection(state.items):
+        kwargs = state.items[attribute]
         if isinstance(kwargs, _Dict) and "out" in kwargs.items:
-            return f"{cls.__qualname__}.{name} binds out=, writing into a model array"
-    wanted = usetime.literal_attributes(cls)
+            return f"{name}.{attribute} binds out=, writing into a model array"
+    wanted = facts.literal_attributes(cls)
     literals: dict[str, Any] = {}
     for key, sym in state.items.items():
         if key in wanted:
@@ -419,40 +443,38 @@ def _state_problem(pair: tuple[str, str], state: Any) -> str | None:
             ok, value = _literal(sym)
             if ok:
                 literals[key] = value
-    problem = usetime.state_problem(cls, list(state.items), literals)
+    problem = facts.state_problem(cls, list(state.items), literals)
     if problem:
         return problem
-    native = native_params.stream_problem(usetime._mro_names(cls), state.items)
+    native = native_params.stream_problem(facts.mro_names(cls), state.items)
     if native is not None:  # LightGBM / CatBoost parameters, as the load judges them
-        return f"{cls.__qualname__}.{native[0]} {native[1]}"
+        return f"{name}.{native[0]} {native[1]}"
     template = state.items.get("verbose_feature_names_out")
     if isinstance(template, _Const) and isinstance(template.value, str):
         try:
-            usetime._check_name_template(template.value, f"{cls.__qualname__}")
+            usetime._check_name_template(template.value, name)
         except usetime.UnsafeState as exc:
-            return f"{cls.__qualname__}.verbose_feature_names_out {exc.problem}"
-    kernel = usetime._kernel_base()
-    if kernel is not None and issubclass(cls, kernel):
+            return f"{name}.verbose_feature_names_out {exc.problem}"
+    if facts.is_kernel(cls):
         for key in state.items:
             if key.startswith("hyperparameter_"):
                 return (
-                    f"{cls.__qualname__}.{key}: a kernel reads and writes every attribute named "
+                    f"{name}.{key}: a kernel reads and writes every attribute named "
                     "hyperparameter_* by the name stored in it; only the class may define them"
                 )
-    search = usetime._search_base()
-    if search is not None and issubclass(cls, search):
+    if facts.is_search(cls):
         for grid_name in ("param_grid", "param_distributions"):
             if grid_name in state.items:
                 problem = _grid_problem(state.items[grid_name])
                 if problem:
-                    return f"{cls.__qualname__}.{grid_name} {problem}"
-    for row in usetime.fitted_dispatch_rows(cls):
+                    return f"{name}.{grid_name} {problem}"
+    for row in facts.dispatch_rows(cls):
         if row.attribute in state.items and (
             row.kind not in _LITERAL_DONE or row.kind in _ANY_VALUE_KINDS
         ):
             problem = _row_problem(row, state.items[row.attribute], 0)
             if problem:
-                return f"{cls.__qualname__}.{row.attribute} {problem} (it drives {row.drives})"
+                return f"{name}.{row.attribute} {problem} (it drives {row.drives})"
     return None
 
 
@@ -512,14 +534,14 @@ _ARRAY_MAKERS = frozenset(
 )
 
 
-def _made_class(sym: Any) -> type | None:
-    """The class of the object a call or NEWOBJ makes, when the callable is the class."""
+def _made_class(sym: Any) -> Any:
+    """The class of the object a call or NEWOBJ makes, when the callable is the class (its
+    facts in a run on facts)."""
     from safeload._symbolic import _Global, _Obj
-    from safeload.trust import usetime
 
     if not isinstance(sym, _Obj) or not isinstance(sym.cls, _Global):
         return None
-    return usetime.resolve_class(*sym.cls.pair)
+    return _class_of(sym.cls.pair)
 
 
 def _is_array(sym: Any) -> bool:
@@ -566,29 +588,26 @@ def _describe(sym: Any) -> str:
 
 def _estimator_ok(row: Any, sym: Any) -> bool:
     from safeload._symbolic import _Const
-    from safeload.trust import usetime
 
     if isinstance(sym, _Const):
         return sym.value is None or (isinstance(sym.value, str) and sym.value in row.values)
     cls = _made_class(sym)
-    return cls is not None and usetime.is_estimator_class(cls)
+    return cls is not None and facts.is_estimator(cls)
 
 
 def _instance_ok(row: Any, sym: Any) -> bool:
     from safeload._symbolic import _Const
-    from safeload.trust import usetime
 
     if isinstance(sym, _Const):
         return sym.value is None and None in row.values
     cls = _made_class(sym)
-    return cls is not None and issubclass(cls, usetime.classes_named(row.values))
+    return cls is not None and facts.is_subclass_of_named(cls, row.values)
 
 
 def _row_problem(row: Any, sym: Any, depth: int) -> str | None:
     """What :mod:`safeload.trust.usetime` would say about ``sym`` in ``row``'s attribute, as far
     as the stream shows it; ``None`` when it is fine or cannot be judged from the stream."""
     from safeload._symbolic import _Const, _Global, _Obj, _Tuple
-    from safeload.trust import usetime
 
     kind = row.kind
     if kind == "int_one":
@@ -623,7 +642,7 @@ def _row_problem(row: Any, sym: Any, depth: int) -> str | None:
         items = None if kind == "estimator" else _items(sym)
         if items is None:
             made = _made_class(sym)
-            if made is not None and issubclass(made, (dict, list, tuple)):
+            if made is not None and facts.is_container(made):
                 return None  # a Bunch or other container subclass: its items are not tracked
             if isinstance(sym, _Obj) or isinstance(sym, _Global):
                 return f"holds {_describe(sym)} where an estimator is used"
@@ -656,8 +675,7 @@ def _row_problem(row: Any, sym: Any, depth: int) -> str | None:
             return _value_problem(sym, 0)
         cls = _made_class(sym)
         if cls is not None and (
-            (kind == "scorer" and usetime.is_scorer_class(cls))
-            or cls is __import__("functools").partial
+            (kind == "scorer" and facts.is_scorer(cls)) or facts.is_partial(cls)
         ):
             return None
         if kind == "scorer" and _items(sym) is not None and not _is_array(sym):

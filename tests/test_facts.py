@@ -1,0 +1,270 @@
+"""The shipped class facts (``safeload.trust.facts``) against the installed libraries.
+
+``scan`` clears a stream from data about the trusted classes instead of importing them. The
+data may only be as strict as the classes or stricter (a refusal is decided again with the
+classes), never looser; these tests hold it equal:
+
+* the shipped table is what the installed scikit-learn, numpy, scipy and joblib give (a
+  maintainer who upgrades one of them regenerates it);
+* every question the static pass asks of a class gets the same answer from its facts;
+* the constraint checker agrees with scikit-learn's ``validate_parameter_constraints`` on every
+  parameter of every allowlisted class, for boundary numbers, every option, wrong strings,
+  ``None``, booleans and wrong types;
+* ``scan`` of a plain scikit-learn pickle imports no scikit-learn, scipy, cryptography, joblib
+  or skops, and gives the same findings with and without the facts.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import safeload
+from safeload.trust import _gen_facts, _sklearn_facts, facts, usetime
+from safeload.trust.dispatch import ROWS
+from safeload.trust.profiles import INSTANCE_DEFAULTS, PROFILE_ROWS
+
+DATA = json.loads(_sklearn_facts.DATA)
+CLASSES = {tuple(key.split(":", 1)): row for key, row in DATA["CLASSES"].items()}
+CLASS_PAIRS = sorted(pair for pair, row in CLASSES.items() if row is not None)
+
+
+def test_the_facts_apply_here() -> None:
+    """The suite runs on the facts' versions, so every scan in it takes the data path."""
+    assert facts.data_available()
+
+
+@pytest.mark.parametrize(("dist", "package", "version"), [tuple(s) for s in DATA["SOURCES"]])
+def test_installed_version_is_importlib_metadata(dist: str, package: str, version: str) -> None:
+    import importlib.metadata
+
+    assert facts.installed_version(dist, package) == importlib.metadata.version(dist)
+
+
+def test_installed_version_of_something_absent() -> None:
+    assert facts.installed_version("no-such-dist", "no_such_package_here") is None
+
+
+def test_shipped_facts_equal_the_installed_libraries() -> None:
+    text = _gen_facts.render(_gen_facts.compute()).split("DATA = ", 1)[1]
+    computed = json.loads(ast.literal_eval(text.strip()))
+    assert computed["SOURCES"] == DATA["SOURCES"], (
+        "the installed libraries differ from the ones the facts were generated from: run "
+        "`python -m safeload.trust._gen_facts`"
+    )
+    for key in ("PYTHON", "CODE", "KNOWN", "CHECK_KINDS", "VARS"):  # after pickling, too
+        assert computed[key] == DATA[key], key
+    assert computed["CLASSES"].keys() == DATA["CLASSES"].keys()
+    for key, row in computed["CLASSES"].items():
+        assert row == DATA["CLASSES"][key], key
+
+
+def test_render_reads_back() -> None:
+    text = _gen_facts.render(_gen_facts.compute())
+    namespace: dict[str, Any] = {}
+    exec(compile(text, "<facts>", "exec"), namespace)  # noqa: S102 - our own generated text
+    assert json.loads(namespace["DATA"]) == DATA
+
+
+# --- every question the static pass asks -------------------------------------------------------
+
+
+def _instance_names() -> set[tuple[str | None, ...]]:
+    return {
+        row.values
+        for row in (*ROWS, *PROFILE_ROWS)
+        if row.kind in ("instance_of", "each_instance_of", "rebuilt")
+    }
+
+
+@pytest.mark.parametrize("pair", CLASS_PAIRS, ids=lambda p: f"{p[0]}:{p[1]}")
+def test_facts_answer_as_the_class(pair: tuple[str, str]) -> None:
+    cls = usetime.resolve_class(*pair)
+    known = facts.facts_for(*pair)
+    assert cls is not None and known is not None
+    assert facts.dispatch_rows(known) == usetime.fitted_dispatch_rows(cls)
+    assert facts.literal_attributes(known) == usetime.literal_attributes(cls)
+    assert facts.mro_names(known) == usetime._mro_names(cls)
+    names = known.class_names
+    for base in known.mro:
+        names -= INSTANCE_DEFAULTS.get(base, frozenset())
+    # copyreg caches __slotnames__ on a class once an instance is pickled: the facts leave it
+    # out, and a dunder state key is refused whatever the class defines
+    assert names == usetime._class_names(cls) - {"__slotnames__"}
+    for question in (
+        facts.has_dict,
+        facts.qualname,
+        facts.short_name,
+        facts.fields,
+        facts.has_setstate,
+        facts.is_kernel,
+        facts.is_search,
+        facts.is_estimator,
+        facts.is_scorer,
+        facts.is_container,
+        facts.is_partial,
+    ):
+        assert question(known) == question(cls), question.__name__
+    for values in _instance_names():
+        assert facts.is_subclass_of_named(known, values) == facts.is_subclass_of_named(
+            cls, values
+        ), values
+    assert (known.constraints is None) == (usetime._constraints_of(cls) is None)
+
+
+def test_a_name_the_facts_do_not_know_needs_the_class() -> None:
+    known = facts.facts_for("sklearn.linear_model._base", "LinearRegression")
+    assert known is not None
+    with pytest.raises(facts.NeedsImport):
+        known.is_a("sklearn.somewhere:NewBase")
+    with pytest.raises(facts.NeedsImport):
+        facts.facts_for("sklearn.somewhere", "NotOnTheAllowlist")
+
+
+# --- the constraint checker against scikit-learn's -----------------------------------------------
+
+
+class _Values:
+    """Values kept apart by type and repr (a set would merge 0, 0.0 and False)."""
+
+    def __init__(self) -> None:
+        self.found: dict[tuple[str, str], Any] = {}
+
+    def add(self, *values: Any) -> None:
+        for value in values:
+            self.found.setdefault((type(value).__name__, repr(value)), value)
+
+
+def _bounds(encoded: Any, found: _Values) -> None:
+    if isinstance(encoded, list) and encoded and encoded[0] == "interval":
+        for bound in encoded[2:4]:
+            if bound is None:
+                continue
+            found.add(bound, -bound, float(bound))
+            for step in (1, 0.5, 1e-9):
+                found.add(bound - step, bound + step)
+            if isinstance(bound, float) and math.isfinite(bound):
+                found.add(math.nextafter(bound, -math.inf), math.nextafter(bound, math.inf))
+            if isinstance(bound, int):
+                found.add(bound - 1, bound + 1)
+    elif isinstance(encoded, list) and encoded and encoded[0] == "options":
+        found.add(*encoded[2])
+        found.add(*(f"{o}x" for o in encoded[2] if isinstance(o, str)))
+    elif isinstance(encoded, list):
+        for part in encoded:
+            _bounds(part, found)
+
+
+def _values() -> list[Any]:
+    found = _Values()
+    for pair in CLASS_PAIRS:
+        for encoded in (CLASSES[pair][11] or {}).values():
+            _bounds(encoded, found)
+    found.add(None, True, False, math.nan, math.inf, -math.inf)
+    found.add(0, 1, -1, 2, 3, 10, -(10**6), 2**31, 2**32 - 1, 2**32, 2**63, 10**30)
+    found.add(0.0, -0.0, 0.5, 1.0, -0.5, 1.5, 2.0, 1e-300, 1e300)
+    found.add("", "auto", "wrong", "None", "True", "nan", "split", "fit", "array-like")
+    return list(found.found.values())
+
+
+VALUES = _values()
+
+
+@pytest.mark.parametrize("pair", CLASS_PAIRS, ids=lambda p: f"{p[0]}:{p[1]}")
+def test_constraint_checker_is_sklearns(pair: tuple[str, str]) -> None:
+    from sklearn.utils._param_validation import (
+        InvalidParameterError,
+        validate_parameter_constraints,
+    )
+
+    cls = usetime.resolve_class(*pair)
+    known = facts.facts_for(*pair)
+    assert cls is not None and known is not None
+    raw = usetime._constraints_of(cls)
+    encoded_all = known.constraints
+    if raw is None or encoded_all is None:
+        return
+    for name, encoded in encoded_all.items():
+        if encoded is None:
+            continue  # the data cannot say: the pass imports the class for this parameter
+        for value in VALUES:
+            try:
+                validate_parameter_constraints({name: raw[name]}, {name: value}, "X")
+            except InvalidParameterError:
+                theirs = False
+            else:
+                theirs = True
+            ours = facts.params_valid({name: encoded}, {name: value})
+            assert ours == theirs, (name, value, raw[name])
+
+
+def test_checker_needs_the_class_for_what_the_data_cannot_say() -> None:
+    with pytest.raises(facts.NeedsImport):
+        facts.params_valid({"a": None}, {"a": 1})
+    with pytest.raises(facts.NeedsImport):
+        facts.params_valid({"a": [["type", ["int"]]]}, {"a": (1, 2)})
+    assert facts.params_valid({"a": "no_validation"}, {"a": 1})
+    assert facts.params_valid({}, {"a": object()})
+
+
+# --- scan ------------------------------------------------------------------------------------
+
+_WATCHED = ("sklearn", "scipy", "cryptography", "joblib", "skops", "pandas")
+
+
+def _models() -> dict[str, Any]:
+    import numpy as np
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.RandomState(0)
+    x = rng.rand(30, 3)
+    y = x @ np.array([1.0, 2.0, 3.0])
+    return {
+        "linear": LinearRegression().fit(x, y),
+        "logistic": LogisticRegression().fit(x, y > 3),
+        "scaler": StandardScaler().fit(x),
+        "pipeline": Pipeline([("s", StandardScaler()), ("m", LogisticRegression())]).fit(x, y > 3),
+        "unfitted": Pipeline([("s", StandardScaler()), ("m", LogisticRegression(C=0.5))]),
+    }
+
+
+@pytest.mark.parametrize("name", ["linear", "logistic", "scaler", "pipeline", "unfitted"])
+def test_scan_of_a_plain_model_imports_no_model_library(name: str, tmp_path: Path) -> None:
+    path = tmp_path / f"{name}.pkl"
+    path.write_bytes(pickle.dumps(_models()[name], protocol=5))
+    code = (
+        "import safeload.cli, sys; "
+        f"code = safeload.cli.main(['scan', {str(path)!r}]); "
+        "print(code, sorted(m for m in sys.modules if m.split('.')[0] in "
+        f"{set(_WATCHED)!r}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    last = out.stdout.strip().splitlines()[-1]
+    assert last == "0 []", out.stdout + out.stderr
+
+
+def test_scan_gives_the_same_findings_without_the_facts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safeload.testing import attack_corpus
+
+    payloads = {name: pickle.dumps(model, protocol=5) for name, model in _models().items()}
+    for case in attack_corpus():
+        if case.container == "pickle":
+            payloads[case.name] = case.build(str(tmp_path / f"{case.name}.marker"))
+    with_facts = {name: safeload.scan(data) for name, data in payloads.items()}
+    monkeypatch.setattr(facts, "data_available", lambda: False)
+    for name, data in payloads.items():
+        without = safeload.scan(data)
+        assert with_facts[name].safe == without.safe, name
+        assert with_facts[name].findings == without.findings, name
