@@ -280,13 +280,6 @@ def render(facts: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def load(text: str) -> dict[str, Any]:
-    """The facts :func:`render` wrote as ``text`` (the JSON string), as :func:`compute` gives
-    them, for comparing the two."""
-    data: dict[str, Any] = json.loads(text)
-    return data
-
-
 def main() -> None:
     """Write the facts file next to this module."""
     target = Path(__file__).with_name("_sklearn_facts.py")
