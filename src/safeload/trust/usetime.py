@@ -1060,8 +1060,14 @@ def _kernel(row: DispatchRow, value: Any, graph: _Graph) -> None:
     raise _bad(f"holds {_short(value)} where a Gaussian-process kernel is used")
 
 
-@functools.cache
 def _classes_named(names: tuple[str | None, ...]) -> tuple[type, ...]:
+    """The classes ``names`` name that can be imported now. Cached only once every name
+    resolved: a class asked about before its library was imported (CatBoost's ``_catboost``
+    module exists only once ``catboost`` is imported) is looked up again next time, not taken
+    as absent for good."""
+    cached = _NAMED.get(names)
+    if cached is not None:
+        return cached
     found = []
     for name in names:
         if name is None:
@@ -1070,7 +1076,13 @@ def _classes_named(names: tuple[str | None, ...]) -> tuple[type, ...]:
         cls = _resolve(module, qualname)
         if isinstance(cls, type):
             found.append(cls)
-    return tuple(found)
+    result = tuple(found)
+    if len(result) == sum(name is not None for name in names):
+        _NAMED[names] = result
+    return result
+
+
+_NAMED: dict[tuple[str | None, ...], tuple[type, ...]] = {}
 
 
 def _instance_ok(row: DispatchRow, value: Any) -> bool:
