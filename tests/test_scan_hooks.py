@@ -342,3 +342,68 @@ def test_mutation_problem() -> None:
     frozen = _Dict()
     frozen.frozen = True
     assert "after it was handed" in (_mutation_problem("SETITEM", frozen) or "")
+
+
+# --- what earlier issues added: pandas, native models, joblib placeholders -----------------------
+
+
+def test_pandas_made() -> None:
+    w = walker()
+    frame = _Global("pandas", "DataFrame")
+    made = _Obj(frame, consts())
+    w._pandas_made(frame.pair, consts(), 0, "NEWOBJ", made)
+    assert w.pandas_objects == [(0, made)]
+    with pytest.raises(_Unsafe, match="with arguments"):
+        w._pandas_made(frame.pair, consts(1), 0, "NEWOBJ", None)
+    with pytest.raises(_Unsafe, match="never write"):
+        w._pandas_made(frame.pair, consts(), 0, "OBJ", None)
+    with pytest.raises(_Unsafe, match="made by copyreg._reconstructor"):
+        w._pandas_made(("copyreg", "_reconstructor"), _Tuple([frame]), 0, "REDUCE", None)
+
+
+def test_pandas_build_once() -> None:
+    w = walker()
+    made = _Obj(_Global("pandas", "DataFrame"), consts())
+    w._pandas_build(made, 0, "BUILD")
+    made.state = dict_of()
+    with pytest.raises(_Unsafe, match="second BUILD"):
+        w._pandas_build(made, 0, "BUILD")
+    w._pandas_build(_Obj(_Global("collections", "OrderedDict")), 0, "BUILD")
+
+
+def test_native_call_and_build() -> None:
+    w = walker()
+    booster = _Global("xgboost.core", "Booster")
+    with pytest.raises(_Unsafe):
+        w._native_call(booster.pair, consts(), 0, "REDUCE")
+    with pytest.raises(_Unsafe):
+        w._native_call(("copyreg", "_reconstructor"), _Tuple([booster]), 0, "REDUCE")
+    made = _Obj(booster, consts())
+    made.state = dict_of()
+    assert "second BUILD" in (w._native_build(made, dict_of()) or "")
+
+
+def test_check_all_built() -> None:
+    w = walker()
+    w._check_all_built()
+    made = _Obj(_Global("pandas", "DataFrame"), consts())
+    w.pandas_objects.append((3, made))
+    with pytest.raises(_Unsafe, match="never given its state"):
+        w._check_all_built()
+    made.state = dict_of()
+    w._check_all_built()
+    booster = _Obj(_Global("xgboost.core", "Booster"), consts())
+    w.native_objects.append((4, booster))
+    with pytest.raises(_Unsafe, match="never given its state"):
+        w._check_all_built()
+
+
+def test_joblib_placeholder() -> None:
+    plain = walker()
+    with pytest.raises(_Unsafe, match="read it as joblib"):
+        plain._joblib_placeholder(*JOBLIB_WRAPPER, 0, "GLOBAL")
+    assert plain.result.joblib_content
+    reader = walker(joblib=True)
+    reader._joblib_placeholder(*JOBLIB_WRAPPER, 0, "GLOBAL")
+    with pytest.raises(_Unsafe, match="under another name"):
+        reader._joblib_placeholder("joblib.numpy_pickle", "NDArrayWrapper", 0, "GLOBAL")

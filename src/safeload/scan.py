@@ -771,22 +771,7 @@ class _Walker:
             self.result.end = end
             if end != self.size:
                 raise _Unsafe(end, "STOP", f"{self.size - end} byte(s) after STOP")
-            for pos, obj in self.pandas_objects:
-                if obj.state is None and obj.cls is not None:
-                    raise _Unsafe(
-                        pos,
-                        "NEWOBJ",
-                        f"a pandas object made by {format_name(*obj.cls.pair)} is never given "
-                        "its state: pandas' code would meet its unset buffers",
-                    )
-            for pos, obj in self.native_objects:
-                if obj.state is None and obj.cls is not None:
-                    raise _Unsafe(
-                        pos,
-                        "NEWOBJ",
-                        f"{format_name(*obj.cls.pair)} is made but never given its state: its "
-                        "native model would be missing when it is used",
-                    )
+            self._check_all_built()
             self.result.buffer_views = [
                 (b.pos, b.size) for b in self.byte_arrays if b.uses == 1 and not b.shared
             ]
@@ -810,6 +795,27 @@ class _Walker:
                 Finding(self.cur.pos, "", f"malformed stream: {type(exc).__name__}: {exc}")
             )
         return self.result
+
+    def _check_all_built(self) -> None:
+        """Hook, at the end of the walk: every pandas object that must receive one BUILD, and
+        every native-model object, was given its state (pandas' code would otherwise meet
+        unset buffers, the library a missing model)."""
+        for pos, obj in self.pandas_objects:
+            if obj.state is None and obj.cls is not None:
+                raise _Unsafe(
+                    pos,
+                    "NEWOBJ",
+                    f"a pandas object made by {format_name(*obj.cls.pair)} is never given "
+                    "its state: pandas' code would meet its unset buffers",
+                )
+        for pos, obj in self.native_objects:
+            if obj.state is None and obj.cls is not None:
+                raise _Unsafe(
+                    pos,
+                    "NEWOBJ",
+                    f"{format_name(*obj.cls.pair)} is made but never given its state: its "
+                    "native model would be missing when it is used",
+                )
 
     def _global(self, module: Any, qualname: Any, pos: int, opname: str, proto: int) -> _Global:
         if not isinstance(module, str) or not isinstance(qualname, str):
