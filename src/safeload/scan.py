@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import _compat_pickle
 import mmap
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -585,6 +586,83 @@ class _Unsafe(Exception):
 # --- the walker ----------------------------------------------------------------------------
 
 
+class _Frame:
+    """The state of one stream's walk that the opcode handlers share: the stack and the
+    stacks a MARK put aside, the memo, the end of the current FRAME, the protocol, and where
+    the stream starts. A nested joblib object array is walked with a frame of its own."""
+
+    def __init__(self, top: bool) -> None:
+        #: the top-level stream (not a joblib object array's nested pickle)
+        self.top = top
+        self.stack: list[_Sym] = []
+        self.metastack: list[list[_Sym]] = []
+        #: memo index -> value (``None``: unset)
+        self.memo: list[_Sym | None] = []
+        self.frame_end: int | None = None
+        self.proto = 0
+        self.start = 0
+
+    def pop(self, pos: int, name: str) -> _Sym:
+        """Take the top item off the stack."""
+        if not self.stack:
+            raise _Unsafe(pos, name, "stack underflow")
+        return self.stack.pop()
+
+    def peek(self, pos: int, name: str) -> _Sym:
+        """The top item, left on the stack."""
+        if not self.stack:
+            raise _Unsafe(pos, name, "stack underflow")
+        return self.stack[-1]
+
+    def pop_mark(self, pos: int, name: str) -> list[_Sym]:
+        """Take the items above the last MARK off the stack (and the MARK)."""
+        if not self.metastack:
+            raise _Unsafe(pos, name, "MARK expected but missing")
+        items = self.stack
+        self.stack = self.metastack.pop()
+        return items
+
+
+def _rebuild_problem(target: _Obj) -> str | None:
+    """Hook: why a BUILD on ``target`` is refused because it was given a state already, or
+    was used (handed to a call or a state): numpy writes one state per array or dtype, and
+    scikit-learn one per native structure (trees, neighbor trees, metrics), before anything
+    uses it; another would change it under whatever holds it, after the pass checked it."""
+    cls = target.cls
+    if cls is None or (target.state is None and not target.frozen):
+        return None
+    if cls.pair in _ARRAY_MAKERS or cls.pair in DTYPE_CLASSES:
+        return (
+            "BUILD on a numpy array or dtype that was already built or used (handed to a call "
+            "or a state; numpy writes one state for each, before anything uses it)"
+        )
+    if cls.pair in _ONE_NATIVE_STATE or cls.pair[0] == "sklearn.metrics._dist_metrics":
+        return (
+            f"a second BUILD on what {format_name(*cls.pair)} makes, or one after it was used: "
+            "scikit-learn writes one state for its native structures (trees, neighbor trees, "
+            "metrics), and the pass checks that one"
+        )
+    return None
+
+
+def _class_from_arg(func: _Global, args: _Sym) -> _Obj:
+    """Hook: what a call of ``_CLASS_FROM_ARG`` makes. With a literal class as the first
+    argument (protocols 0-1: ``copyreg._reconstructor(cls, base, state)``), an object of that
+    class; a bit generator named by a string, one of the helper's; anything else, an object
+    of a class the pass cannot see."""
+    first = args.items[0] if isinstance(args, _Tuple) and args.items else None
+    if isinstance(first, _Global):
+        return _Obj(first, args)
+    if (
+        func.pair != _RECONSTRUCTOR
+        and isinstance(args, _Tuple)
+        and (first is None or isinstance(first, _Const))
+        and (first is None or type(first.value) is str)
+    ):
+        return _Obj(func, args)  # a bit generator by name
+    return _Obj(None, args)  # a class the pass cannot see
+
+
 class _Walker:
     def __init__(self, data: Buffer, policy: Policy, limits: Limits, joblib: bool):
         self.data = data
@@ -698,22 +776,7 @@ class _Walker:
             self.result.end = end
             if end != self.size:
                 raise _Unsafe(end, "STOP", f"{self.size - end} byte(s) after STOP")
-            for pos, obj in self.pandas_objects:
-                if obj.state is None and obj.cls is not None:
-                    raise _Unsafe(
-                        pos,
-                        "NEWOBJ",
-                        f"a pandas object made by {format_name(*obj.cls.pair)} is never given "
-                        "its state: pandas' code would meet its unset buffers",
-                    )
-            for pos, obj in self.native_objects:
-                if obj.state is None and obj.cls is not None:
-                    raise _Unsafe(
-                        pos,
-                        "NEWOBJ",
-                        f"{format_name(*obj.cls.pair)} is made but never given its state: its "
-                        "native model would be missing when it is used",
-                    )
+            self._check_all_built()
             self.result.buffer_views = [
                 (b.pos, b.size) for b in self.byte_arrays if b.uses == 1 and not b.shared
             ]
@@ -737,6 +800,27 @@ class _Walker:
                 Finding(self.cur.pos, "", f"malformed stream: {type(exc).__name__}: {exc}")
             )
         return self.result
+
+    def _check_all_built(self) -> None:
+        """Hook, at the end of the walk: every pandas object that must receive one BUILD, and
+        every native-model object, was given its state (pandas' code would otherwise meet
+        unset buffers, the library a missing model)."""
+        for pos, obj in self.pandas_objects:
+            if obj.state is None and obj.cls is not None:
+                raise _Unsafe(
+                    pos,
+                    "NEWOBJ",
+                    f"a pandas object made by {format_name(*obj.cls.pair)} is never given "
+                    "its state: pandas' code would meet its unset buffers",
+                )
+        for pos, obj in self.native_objects:
+            if obj.state is None and obj.cls is not None:
+                raise _Unsafe(
+                    pos,
+                    "NEWOBJ",
+                    f"{format_name(*obj.cls.pair)} is made but never given its state: its "
+                    "native model would be missing when it is used",
+                )
 
     def _global(self, module: Any, qualname: Any, pos: int, opname: str, proto: int) -> _Global:
         if not isinstance(module, str) or not isinstance(qualname, str):
@@ -776,39 +860,30 @@ class _Walker:
 
     def _stream(self, top: bool) -> _Sym:
         """Walk one stream to its STOP; return the value it leaves (a nested joblib object
-        array's stream returns its array)."""
-        stack: list[_Sym] = []
-        metastack: list[list[_Sym]] = []
+        array's stream returns its array).
+
+        The opcodes that make up most of a pickle (``_FAST``, constants, the memo) are decoded
+        and modelled inline; every other opcode goes to its handler in ``_HANDLERS``. The
+        stack, the FRAME end and the opcode count live in locals while the loop runs, and in
+        the stream's :class:`_Frame` (and ``result.opcode_count``) while a handler runs."""
+        fr = _Frame(top)
+        stack = fr.stack
+        metastack = fr.metastack
         # The memo as the C unpickler keeps it: a list indexed by memo index (None: unset), and
         # the number of indexes set, which is where MEMOIZE writes. PUT indexes are bounded
         # below, so the list stays within twice the entries plus 257.
-        memo: list[_Sym | None] = []
+        memo = fr.memo
         memo_len = 0
         frame_end: int | None = None
-        proto = 0
         limits = self.limits
-
-        def pop_mark(pos: int, name: str) -> list[_Sym]:
-            nonlocal stack
-            if not metastack:
-                raise _Unsafe(pos, name, "MARK expected but missing")
-            items = stack
-            stack = metastack.pop()
-            return items
-
-        def pop(pos: int, name: str) -> _Sym:
-            if not stack:
-                raise _Unsafe(pos, name, "stack underflow")
-            return stack.pop()
-
         cur = self.cur
         buf = cur.buf
         size = cur.size
-        start = cur.pos
+        fr.start = cur.pos
         max_ops = limits.max_opcodes
-        max_item = limits.max_item_size
         max_depth = limits.max_depth
         result = self.result
+        handlers = _HANDLERS
         ops = result.opcode_count  # counted in a local (this loop is hot), stored on the way out
         try:
             while True:
@@ -872,23 +947,12 @@ class _Walker:
                         isinstance(arg, (str, bytes, bytearray, memoryview))
                         and len(arg) > _MAX_CONST
                     ):
-                        if len(arg) > max_item:
-                            raise LimitExceededError(f"item of {len(arg)} bytes")
-                        if (
-                            name == "BYTEARRAY8"
-                            and len(arg) >= VIEW_FROM
-                            and top
-                            and not self.joblib
-                        ):
-                            big = _Bytes(pos, len(arg))
-                            self.byte_arrays.append(big)
-                            stack.append(big)
-                            continue
-                        stack.append(_Big(arg))
-                    else:
-                        stack.append(_Const(_CONST_OPS[name] if name in _FIXED else arg))
+                        stack.append(self._large_const(pos, name, arg, top))
+                        continue
+                    const = _Const(_CONST_OPS[name] if name in _FIXED else arg)
+                    stack.append(const)
                     if name == "BYTEARRAY8":  # a mutable buffer, as a native parser may need
-                        self.bytearrays.add(id(stack[-1]))
+                        self.bytearrays.add(id(const))
                     continue
                 if name == "MEMOIZE" or name in _PUT_OPS:
                     if not stack:
@@ -906,330 +970,414 @@ class _Walker:
                     _fetched_again(got)
                     stack.append(got)
                     continue
-                if name in _RARE_OPS:
-                    if name == "PROTO":
-                        if pos != start or not 0 <= arg <= 5:
-                            raise _Unsafe(pos, name, f"unexpected PROTO {arg}")
-                        proto = arg
-                        if top:
-                            result.protocol = arg
-                        continue
-                    if name in REFUSED_OPCODES:
-                        raise _Unsafe(pos, name, f"{name}: {REFUSED_OPCODES[name]} is refused")
-                    if name == "FRAME":
-                        if top:
-                            result.frame_ops.append(pos)
-                        end = cur.pos
-                        if frame_end is not None:
-                            raise _Unsafe(pos, name, "FRAME inside a FRAME")
-                        if arg > self.size - end:
-                            raise _Unsafe(pos, name, "FRAME claims more bytes than remain")
-                        frame_end = end + arg if arg else None
-                        continue
-                    if name == "STOP":
-                        if frame_end is not None:
-                            raise _Unsafe(pos, name, "STOP inside an unfinished FRAME")
-                        if metastack or len(stack) != 1:
-                            raise _Unsafe(pos, name, "stack not balanced at STOP")
-                        if top and self.keep_values:
-                            result.kept = (stack[0], list(memo))
-                        if top:
-                            result.root = stack[0]
-                        return stack[0]
-                if name == "REDUCE":
-                    args = pop(pos, name)
-                    func = pop(pos, name)
-                    if not isinstance(func, _Global):
-                        raise _Unsafe(
-                            pos, name, "REDUCE calls a computed object, not a named global"
-                        )
-                    freeze(args)
-                    if func.pair in _EMPTY_SHAPE_ARG:
-                        self._empty_shape(func.pair, args, pos, name)
-                    self._native_call(func.pair, args, pos, name)
-                    self._pandas_made(func.pair, args, pos, name, None)
-                    if func.pair in _CLASS_FROM_ARG:
-                        # protocols 0-1: copyreg._reconstructor(cls, base, state) makes a cls
-                        first = args.items[0] if isinstance(args, _Tuple) and args.items else None
-                        if isinstance(first, _Global):
-                            stack.append(_Obj(first, args))
-                        elif (
-                            func.pair != _RECONSTRUCTOR
-                            and isinstance(args, _Tuple)
-                            and (first is None or isinstance(first, _Const))
-                            and (first is None or type(first.value) is str)
-                        ):
-                            stack.append(_Obj(func, args))  # a bit generator by name
-                        else:
-                            stack.append(_Obj(None, args))  # a class the pass cannot see
-                    else:
-                        made_obj = _Obj(func, args)
-                        stack.append(made_obj)
-                        if func.pair == NDARRAY_BACKED:
-                            self.pandas_objects.append((pos, made_obj))
-                        if func.pair in PANDAS_CALLS:
-                            result.pandas_calls.append((pos, stack[-1]))
-                        if func.pair in _STORING_CALLS:
-                            result.calls.append((pos, stack[-1]))
-                        if isinstance(args, _Tuple) and args.items and func.pair in _FROMBUFFER:
-                            buffer = args.items[0]
-                            if isinstance(buffer, _Bytes):
-                                buffer.uses += 1
-                    self._nest(stack[-1], [])
-                elif name == "BUILD":
-                    state = pop(pos, name)
-                    if not stack:
-                        raise _Unsafe(pos, name, "stack underflow")
-                    target = stack[-1]
-                    if isinstance(target, _Global):
-                        raise _Unsafe(
-                            pos, name, f"BUILD sets state on {format_name(*target.pair)} itself"
-                        )
-                    problem = _state_keys_problem(state, target, self.policy)
-                    if problem:
-                        raise _Unsafe(pos, name, problem)
-                    dunder = _dunder_key(state)
-                    untrusted_target = (
-                        isinstance(target, _Obj)
-                        and target.cls is not None
-                        and not self.policy.allows(*target.cls.pair)
-                    )
-                    # (an object of an untrusted class refuses the file by its name; walking on
-                    # reports every name the file needs)
-                    if dunder is not None and not untrusted_target and not result.problems:
-                        # recorded, and the walk goes on: the file is refused either way, and
-                        # the names it needs (reported first when some are untrusted) say more
-                        result.problems.append(
-                            Finding(
-                                pos,
-                                name,
-                                f"BUILD state sets {dunder!r}: dunder attributes are refused (a "
-                                "slot item __class__ swaps the object's class, an instance one "
-                                "shadows the class's)",
-                                use_time=True,
-                            )
-                        )
-                    freeze(state)
-                    if isinstance(target, _Container):
-                        self._nest(target, [state])
-                    if isinstance(target, _Obj):
-                        if target.cls is None:
-                            raise _Unsafe(
-                                pos,
-                                name,
-                                "BUILD on an object whose class the pass cannot see (made by "
-                                "a call from arguments that are themselves made by a call); "
-                                "its state could be a numpy dtype's, an array's or a joblib "
-                                "wrapper's",
-                            )
-                        if (
-                            target.cls.pair in _ARRAY_MAKERS or target.cls.pair in DTYPE_CLASSES
-                        ) and (target.state is not None or target.frozen):
-                            # numpy writes one state per array or dtype, before anything uses
-                            # it; another would change it under whatever holds it already
-                            raise _Unsafe(
-                                pos,
-                                name,
-                                "BUILD on a numpy array or dtype that was already built or "
-                                "used (handed to a call or a state; numpy writes one state "
-                                "for each, before anything uses it)",
-                            )
-                        if (
-                            target.cls.pair in _ONE_NATIVE_STATE
-                            or target.cls.pair[0] == "sklearn.metrics._dist_metrics"
-                        ) and (target.state is not None or target.frozen):
-                            raise _Unsafe(
-                                pos,
-                                name,
-                                f"a second BUILD on what {format_name(*target.cls.pair)} makes, "
-                                "or one after it was used: scikit-learn writes one state for "
-                                "its native structures (trees, neighbor trees, metrics), and "
-                                "the pass checks that one",
-                            )
-                        self._pandas_build(target, pos, name)
-                        if target.cls.pair in NATIVE_STATES:
-                            problem = self._native_build(target, state)
-                            if problem:
-                                raise _Unsafe(pos, name, problem)
-                        target.state = state
-                        if target.cls is not None:
-                            result.builds.append((pos, target, state))
-                        if target.cls is not None and target.cls.pair in DTYPE_CLASSES:
-                            problem = _dtype_state_problem(target, state, self.fold)
-                            if problem:
-                                raise _Unsafe(pos, name, problem)
-                        if (
-                            self.joblib
-                            and target.cls is not None
-                            and target.cls.pair == JOBLIB_WRAPPER
-                        ):
-                            if frame_end is not None:
-                                raise _Unsafe(pos, name, "joblib array data inside a FRAME")
-                            if not top:
-                                raise _Unsafe(
-                                    pos, name, "joblib array wrapper inside an object array"
-                                )
-                            result.wrapper_builds.append(pos)
-                            result.opcode_count = ops  # a nested object-array pickle counts too
-                            stack[-1] = self._joblib_array(target, pos)
-                            ops = result.opcode_count
-                    strict = (
-                        isinstance(target, _Obj)
-                        and target.cls is not None
-                        and target.cls.pair in _ARRAY_MAKERS
-                    )
-                    problem = _array_state_problem(state, self.fold, strict=strict)
-                    if problem:
-                        raise _Unsafe(pos, name, problem)
-                    if strict and isinstance(state, _Tuple) and not self.check_trees:
-                        # a load checks what it builds; scan reads every array's data again
-                        # in the native-structure checks (trust/shadow.py)
-                        _forget_unless_nodes(state)
-                    if (
-                        self.check_trees
-                        and isinstance(target, _Obj)
-                        and target.cls is not None
-                        and target.cls.pair == _TREE
-                    ):
-                        problem = self._tree_problem(target, state)
-                        if problem:
-                            raise _Unsafe(pos, name, problem)
-                elif name in ("TUPLE1", "TUPLE2", "TUPLE3"):
-                    n = int(name[-1])
-                    if len(stack) < n:
-                        raise _Unsafe(pos, name, "stack underflow")
-                    items = stack[-n:]
-                    del stack[-n:]
-                    stack.append(_Tuple(items))
-                    self._nest(stack[-1], [])
-                elif name in ("TUPLE", "LIST", "DICT", "FROZENSET", "POP_MARK"):
-                    items = pop_mark(pos, name)
-                    if name == "TUPLE":
-                        stack.append(_Tuple(items))
-                    elif name == "DICT":
-                        d = _Dict()
-                        self._set_items(d, items)
-                        stack.append(d)
-                        if _may_hold_globals(items):
-                            result.stored.append((pos, d, items))
-                    elif name != "POP_MARK":
-                        stack.append(_Box(items, "list" if name == "LIST" else "frozenset"))
-                        if _may_hold_globals(items):
-                            result.stored.append((pos, stack[-1], items))
-                    if name != "POP_MARK":
-                        self._nest(stack[-1], [])
-                elif name in ("APPEND", "SETITEM", "APPENDS", "SETITEMS", "ADDITEMS"):
-                    if name == "APPEND":
-                        items = [pop(pos, name)]
-                    elif name == "SETITEM":
-                        v = pop(pos, name)
-                        k = pop(pos, name)
-                        items = [k, v]
-                    else:
-                        items = pop_mark(pos, name)
-                    if not stack:
-                        raise _Unsafe(pos, name, "stack underflow")
-                    target = stack[-1]
-                    if _may_hold_globals(items):
-                        result.stored.append((pos, target, items))
-                    if isinstance(target, _Global):
-                        raise _Unsafe(pos, name, f"{name} on a class or function object")
-                    problem = _mutation_problem(name, target)
-                    if problem:
-                        raise _Unsafe(pos, name, problem)
-                    if name in ("SETITEM", "SETITEMS") and isinstance(target, _Dict):
-                        self._set_items(target, items)
-                    elif isinstance(target, _Obj):
-                        if target.held is None:
-                            target.held = []
-                        target.held.extend(items)
-                    if isinstance(target, _Container):
-                        self._nest(target, items)
-                    if isinstance(target, _Box) and name in ("APPEND", "APPENDS", "ADDITEMS"):
-                        target.count += len(items)
-                        target.items.extend(items)
-                elif name in ("NEWOBJ", "NEWOBJ_EX"):
-                    kwargs: _Sym = _Const(None)
-                    if name == "NEWOBJ_EX":
-                        kwargs = pop(pos, name)
-                    args = pop(pos, name)
-                    cls = pop(pos, name)
-                    if not isinstance(cls, _Global):
-                        raise _Unsafe(pos, name, f"{name} on a computed class")
-                    if cls.pair in _EMPTY_SHAPE_ARG:
-                        self._empty_shape(cls.pair, args, pos, name)
-                    if name == "NEWOBJ_EX" and (
-                        cls.pair in DTYPE_CLASSES or cls.pair in _ARRAY_MAKERS
-                    ):
-                        raise _Unsafe(
-                            pos, name, "NEWOBJ_EX on a numpy dtype or array (numpy never writes it)"
-                        )
-                    freeze(args)
-                    freeze(kwargs)
-                    made = _Obj(cls, args)
-                    self._pandas_made(cls.pair, args, pos, name, made)
-                    stack.append(made)
-                    if cls.pair in NATIVE_STATES:
-                        if name != "NEWOBJ" or not isinstance(args, _Tuple) or args.items:
-                            raise _Unsafe(pos, name, made_by_call(cls.pair))
-                        self.native_objects.append((pos, made))
-                    if cls.pair in _STORING_CALLS:
-                        result.calls.append((pos, stack[-1]))
-                elif name in ("EMPTY_LIST", "EMPTY_SET"):
-                    stack.append(_Box([], "list" if name == "EMPTY_LIST" else "set"))
-                elif name in ("GLOBAL", "INST"):
-                    module, qualname = arg
-                    g = self._global(module, qualname, pos, name, proto)
-                    if name == "INST":
-                        # pop_mark rebinds ``stack``: take the arguments first, then push
-                        inst_args = _Tuple(pop_mark(pos, name))
-                        if g.pair in _EMPTY_SHAPE_ARG:
-                            self._empty_shape(g.pair, inst_args, pos, name)
-                        freeze(inst_args)
-                        self._native_call(g.pair, inst_args, pos, name)
-                        self._pandas_made(g.pair, inst_args, pos, name, None)
-                        stack.append(_Obj(g, inst_args))
-                        if g.pair in _STORING_CALLS:
-                            result.calls.append((pos, stack[-1]))
-                    else:
-                        stack.append(g)
-                elif name == "STACK_GLOBAL":
-                    qn = pop(pos, name)
-                    mod = pop(pos, name)
-                    if not (isinstance(mod, _Const) and isinstance(qn, _Const)):
-                        raise _Unsafe(pos, name, "STACK_GLOBAL operands are not constant strings")
-                    stack.append(self._global(mod.value, qn.value, pos, name, proto))
-                elif name == "OBJ":
-                    items = pop_mark(pos, name)
-                    if not items or not isinstance(items[0], _Global):
-                        raise _Unsafe(pos, name, "OBJ on a computed class")
-                    if items[0].pair in _EMPTY_SHAPE_ARG:
-                        self._empty_shape(items[0].pair, _Tuple(items[1:]), pos, name)
-                    obj_args = _Tuple(items[1:])
-                    freeze(obj_args)
-                    self._native_call(items[0].pair, obj_args, pos, name)
-                    self._pandas_made(items[0].pair, obj_args, pos, name, None)
-                    stack.append(_Obj(items[0], obj_args))
-                    if items[0].pair in _STORING_CALLS:
-                        result.calls.append((pos, stack[-1]))
-                elif name == "POP":
-                    if stack:
-                        popped = stack.pop()
-                        if isinstance(popped, _Obj):
-                            self.result.notes.append(
-                                Finding(pos, name, "the result of a call is discarded")
-                            )
-                    else:
-                        pop_mark(pos, name)
-                elif name == "DUP":
-                    if not stack:
-                        raise _Unsafe(pos, name, "stack underflow")
-                    _fetched_again(stack[-1])
-                    stack.append(stack[-1])
-                else:
+                # Everything else: one handler per opcode, on the frame.
+                handler = handlers.get(name)
+                if handler is None:
                     raise _Unsafe(pos, name, f"opcode {name} is not supported")
+                fr.stack = stack
+                fr.frame_end = frame_end
+                result.opcode_count = ops  # a nested object-array pickle counts too
+                value = handler(self, fr, pos, name, arg)
+                stack = fr.stack
+                frame_end = fr.frame_end
+                ops = result.opcode_count
+                if value is not None:  # STOP
+                    return value
         finally:
             result.opcode_count = ops
+
+    def _large_const(self, pos: int, name: str, arg: Any, top: bool) -> _Sym:
+        """Hook: the value of a constant longer than ``_MAX_CONST``, within the item limit.
+
+        A top-level ``BYTEARRAY8`` of at least ``VIEW_FROM`` bytes in a plain pickle becomes a
+        :class:`_Bytes` that counts its consumers (``_count_buffer_use``, ``_fetched_again``):
+        one that only a ``_frombuffer`` call consumes is listed in ``buffer_views``. Any other
+        ``BYTEARRAY8`` is recorded in ``bytearrays``, a mutable buffer as a native parser may
+        need."""
+        if len(arg) > self.limits.max_item_size:
+            raise LimitExceededError(f"item of {len(arg)} bytes")
+        if name == "BYTEARRAY8" and len(arg) >= VIEW_FROM and top and not self.joblib:
+            view = _Bytes(pos, len(arg))
+            self.byte_arrays.append(view)
+            return view
+        big = _Big(arg)
+        if name == "BYTEARRAY8":
+            self.bytearrays.add(id(big))
+        return big
+
+    # --- one handler per opcode (see _HANDLERS): (frame, offset, opcode name, argument) -------
+
+    def _op_proto(self, fr: _Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        if pos != fr.start or not 0 <= arg <= 5:
+            raise _Unsafe(pos, name, f"unexpected PROTO {arg}")
+        fr.proto = arg
+        if fr.top:
+            self.result.protocol = arg
+        return None
+
+    def _op_refused(self, fr: _Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        raise _Unsafe(pos, name, f"{name}: {REFUSED_OPCODES[name]} is refused")
+
+    def _op_frame(self, fr: _Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        if fr.top:
+            self.result.frame_ops.append(pos)
+        end = self.cur.pos
+        if fr.frame_end is not None:
+            raise _Unsafe(pos, name, "FRAME inside a FRAME")
+        if arg > self.size - end:
+            raise _Unsafe(pos, name, "FRAME claims more bytes than remain")
+        fr.frame_end = end + arg if arg else None
+        return None
+
+    def _op_stop(self, fr: _Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        """The stream's value: the one item on a balanced stack."""
+        if fr.frame_end is not None:
+            raise _Unsafe(pos, name, "STOP inside an unfinished FRAME")
+        if fr.metastack or len(fr.stack) != 1:
+            raise _Unsafe(pos, name, "stack not balanced at STOP")
+        value = fr.stack[0]
+        if fr.top and self.keep_values:
+            self.result.kept = (value, list(fr.memo))
+        if fr.top:
+            self.result.root = value
+        return value
+
+    def _op_reduce(self, fr: _Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        args = fr.pop(pos, name)
+        func = fr.pop(pos, name)
+        if not isinstance(func, _Global):
+            raise _Unsafe(pos, name, "REDUCE calls a computed object, not a named global")
+        freeze(args)
+        self._check_call(func.pair, args, pos, name)
+        if func.pair in _CLASS_FROM_ARG:
+            made = _class_from_arg(func, args)
+        else:
+            made = _Obj(func, args)
+            self._record_call(pos, func.pair, made)
+            self._count_buffer_use(func.pair, args)
+        fr.stack.append(made)
+        self._nest(made, [])
+        return None
+
+    def _op_build(self, fr: _Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        state = fr.pop(pos, name)
+        target = fr.peek(pos, name)
+        if isinstance(target, _Global):
+            raise _Unsafe(pos, name, f"BUILD sets state on {format_name(*target.pair)} itself")
+        problem = _state_keys_problem(state, target, self.policy)
+        if problem:
+            raise _Unsafe(pos, name, problem)
+        self._note_dunder_state(state, target, pos, name)
+        freeze(state)
+        if isinstance(target, _Container):
+            self._nest(target, [state])
+        if isinstance(target, _Obj):
+            self._build_object(fr, target, state, pos, name)
+        problem = self._array_build_problem(target, state)
+        if problem:
+            raise _Unsafe(pos, name, problem)
+        problem = self._tree_build_problem(target, state)
+        if problem:
+            raise _Unsafe(pos, name, problem)
+        return None
+
+    def _build_object(self, fr: _Frame, target: _Obj, state: _Sym, pos: int, name: str) -> None:
+        """BUILD on an object the stream made: the checks of its class, then its state."""
+        cls = target.cls
+        if cls is None:
+            raise _Unsafe(
+                pos,
+                name,
+                "BUILD on an object whose class the pass cannot see (made by a call from "
+                "arguments that are themselves made by a call); its state could be a numpy "
+                "dtype's, an array's or a joblib wrapper's",
+            )
+        problem = _rebuild_problem(target)
+        if problem:
+            raise _Unsafe(pos, name, problem)
+        self._pandas_build(target, pos, name)
+        if cls.pair in NATIVE_STATES:
+            problem = self._native_build(target, state)
+            if problem:
+                raise _Unsafe(pos, name, problem)
+        target.state = state
+        self.result.builds.append((pos, target, state))
+        problem = self._dtype_build_problem(target, state)
+        if problem:
+            raise _Unsafe(pos, name, problem)
+        if self.joblib and cls.pair == JOBLIB_WRAPPER:
+            fr.stack[-1] = self._joblib_wrapper_build(fr, target, pos, name)
+
+    def _op_tuple_n(self, fr: _Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        """TUPLE1, TUPLE2, TUPLE3."""
+        n = int(name[-1])
+        stack = fr.stack
+        if len(stack) < n:
+            raise _Unsafe(pos, name, "stack underflow")
+        items = stack[-n:]
+        del stack[-n:]
+        made = _Tuple(items)
+        stack.append(made)
+        self._nest(made, [])
+        return None
+
+    def _op_tuple(self, fr: _Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        made = _Tuple(fr.pop_mark(pos, name))
+        fr.stack.append(made)
+        self._nest(made, [])
+        return None
+
+    def _op_dict(self, fr: _Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        items = fr.pop_mark(pos, name)
+        d = _Dict()
+        self._set_items(d, items)
+        fr.stack.append(d)
+        if _may_hold_globals(items):
+            self.result.stored.append((pos, d, items))
+        self._nest(d, [])
+        return None
+
+    def _op_list(self, fr: _Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        """LIST, FROZENSET."""
+        items = fr.pop_mark(pos, name)
+        made = _Box(items, "list" if name == "LIST" else "frozenset")
+        fr.stack.append(made)
+        if _may_hold_globals(items):
+            self.result.stored.append((pos, made, items))
+        self._nest(made, [])
+        return None
+
+    def _op_pop_mark(self, fr: _Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        fr.pop_mark(pos, name)
+        return None
+
+    def _op_fill(self, fr: _Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        """APPEND, APPENDS, SETITEM, SETITEMS, ADDITEMS: items into the container below them."""
+        if name == "APPEND":
+            items = [fr.pop(pos, name)]
+        elif name == "SETITEM":
+            v = fr.pop(pos, name)
+            k = fr.pop(pos, name)
+            items = [k, v]
+        else:
+            items = fr.pop_mark(pos, name)
+        target = fr.peek(pos, name)
+        if _may_hold_globals(items):
+            self.result.stored.append((pos, target, items))
+        if isinstance(target, _Global):
+            raise _Unsafe(pos, name, f"{name} on a class or function object")
+        problem = _mutation_problem(name, target)
+        if problem:
+            raise _Unsafe(pos, name, problem)
+        if name in ("SETITEM", "SETITEMS") and isinstance(target, _Dict):
+            self._set_items(target, items)
+        elif isinstance(target, _Obj):
+            if target.held is None:
+                target.held = []
+            target.held.extend(items)
+        if isinstance(target, _Container):
+            self._nest(target, items)
+        if isinstance(target, _Box) and name in ("APPEND", "APPENDS", "ADDITEMS"):
+            target.count += len(items)
+            target.items.extend(items)
+        return None
+
+    def _op_newobj(self, fr: _Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        """NEWOBJ, NEWOBJ_EX."""
+        kwargs: _Sym = _Const(None)
+        if name == "NEWOBJ_EX":
+            kwargs = fr.pop(pos, name)
+        args = fr.pop(pos, name)
+        cls = fr.pop(pos, name)
+        if not isinstance(cls, _Global):
+            raise _Unsafe(pos, name, f"{name} on a computed class")
+        if cls.pair in _EMPTY_SHAPE_ARG:
+            self._empty_shape(cls.pair, args, pos, name)
+        if name == "NEWOBJ_EX" and (cls.pair in DTYPE_CLASSES or cls.pair in _ARRAY_MAKERS):
+            raise _Unsafe(pos, name, "NEWOBJ_EX on a numpy dtype or array (numpy never writes it)")
+        freeze(args)
+        freeze(kwargs)
+        made = _Obj(cls, args)
+        self._pandas_made(cls.pair, args, pos, name, made)
+        fr.stack.append(made)
+        if cls.pair in NATIVE_STATES:
+            if name != "NEWOBJ" or not isinstance(args, _Tuple) or args.items:
+                raise _Unsafe(pos, name, made_by_call(cls.pair))
+            self.native_objects.append((pos, made))
+        if cls.pair in _STORING_CALLS:
+            self.result.calls.append((pos, made))
+        return None
+
+    def _op_empty_box(self, fr: _Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        """EMPTY_LIST, EMPTY_SET."""
+        fr.stack.append(_Box([], "list" if name == "EMPTY_LIST" else "set"))
+        return None
+
+    def _op_global(self, fr: _Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        module, qualname = arg
+        fr.stack.append(self._global(module, qualname, pos, name, fr.proto))
+        return None
+
+    def _op_inst(self, fr: _Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        module, qualname = arg
+        g = self._global(module, qualname, pos, name, fr.proto)
+        # pop_mark replaces ``fr.stack``: take the arguments first, then push
+        args = _Tuple(fr.pop_mark(pos, name))
+        if g.pair in _EMPTY_SHAPE_ARG:
+            self._empty_shape(g.pair, args, pos, name)
+        freeze(args)
+        self._native_call(g.pair, args, pos, name)
+        self._pandas_made(g.pair, args, pos, name, None)
+        made = _Obj(g, args)
+        fr.stack.append(made)
+        if g.pair in _STORING_CALLS:
+            self.result.calls.append((pos, made))
+        return None
+
+    def _op_stack_global(self, fr: _Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        qn = fr.pop(pos, name)
+        mod = fr.pop(pos, name)
+        if not (isinstance(mod, _Const) and isinstance(qn, _Const)):
+            raise _Unsafe(pos, name, "STACK_GLOBAL operands are not constant strings")
+        fr.stack.append(self._global(mod.value, qn.value, pos, name, fr.proto))
+        return None
+
+    def _op_obj(self, fr: _Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        items = fr.pop_mark(pos, name)
+        cls = items[0] if items else None
+        if not isinstance(cls, _Global):
+            raise _Unsafe(pos, name, "OBJ on a computed class")
+        if cls.pair in _EMPTY_SHAPE_ARG:
+            self._empty_shape(cls.pair, _Tuple(items[1:]), pos, name)
+        args = _Tuple(items[1:])
+        freeze(args)
+        self._native_call(cls.pair, args, pos, name)
+        self._pandas_made(cls.pair, args, pos, name, None)
+        made = _Obj(cls, args)
+        fr.stack.append(made)
+        if cls.pair in _STORING_CALLS:
+            self.result.calls.append((pos, made))
+        return None
+
+    def _op_pop(self, fr: _Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        """POP: the top item, or (on an empty stack) the items since the last MARK."""
+        if fr.stack:
+            popped = fr.stack.pop()
+            if isinstance(popped, _Obj):
+                self.result.notes.append(Finding(pos, name, "the result of a call is discarded"))
+        else:
+            fr.pop_mark(pos, name)
+        return None
+
+    def _op_dup(self, fr: _Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        top = fr.peek(pos, name)
+        _fetched_again(top)
+        fr.stack.append(top)
+        return None
+
+    # --- hooks: the checks and bookkeeping the handlers run, each tested on its own ---------
+
+    def _check_call(self, pair: tuple[str, str], args: _Sym, pos: int, name: str) -> None:
+        """Hook: what REDUCE refuses in the call of ``pair`` on ``args`` (frozen already): an
+        allocating shape, a native-model maker, a pandas object made another way than pickle
+        makes it."""
+        if pair in _EMPTY_SHAPE_ARG:
+            self._empty_shape(pair, args, pos, name)
+        self._native_call(pair, args, pos, name)
+        self._pandas_made(pair, args, pos, name, None)
+
+    def _record_call(self, pos: int, pair: tuple[str, str], made: _Obj) -> None:
+        """Hook: list what a REDUCE on a named callable made for the checks after the walk
+        (pandas' array-backed objects and functions, calls that store their arguments)."""
+        result = self.result
+        if pair == NDARRAY_BACKED:
+            self.pandas_objects.append((pos, made))
+        if pair in PANDAS_CALLS:
+            result.pandas_calls.append((pos, made))
+        if pair in _STORING_CALLS:
+            result.calls.append((pos, made))
+
+    @staticmethod
+    def _count_buffer_use(pair: tuple[str, str], args: _Sym) -> None:
+        """Hook (``_frombuffer`` bookkeeping): a large top-level bytearray (:class:`_Bytes`)
+        given as the buffer of a numpy ``_frombuffer`` call has one consumer more. Only a
+        bytearray used once, and never fetched again, may become a view of the file."""
+        if isinstance(args, _Tuple) and args.items and pair in _FROMBUFFER:
+            buffer = args.items[0]
+            if isinstance(buffer, _Bytes):
+                buffer.uses += 1
+
+    def _note_dunder_state(self, state: _Sym, target: _Sym, pos: int, name: str) -> None:
+        """Hook: a BUILD state that sets a dunder attribute is a use-time finding, recorded
+        while the walk goes on (the file is refused either way, and the names it needs say
+        more). Only the first problem of a file is such a note, and none is made for an object
+        of an untrusted class (the file is refused by that name)."""
+        dunder = _dunder_key(state)
+        if dunder is None or self.result.problems:
+            return
+        if (
+            isinstance(target, _Obj)
+            and target.cls is not None
+            and not self.policy.allows(*target.cls.pair)
+        ):
+            return
+        self.result.problems.append(
+            Finding(
+                pos,
+                name,
+                f"BUILD state sets {dunder!r}: dunder attributes are refused (a slot item "
+                "__class__ swaps the object's class, an instance one shadows the class's)",
+                use_time=True,
+            )
+        )
+
+    def _dtype_build_problem(self, target: _Obj, state: _Sym) -> str | None:
+        """Hook: why the state BUILD gives a numpy dtype is refused (see
+        ``_numpy_state._dtype_state_problem``), or ``None``; ``None`` for any other object."""
+        if target.cls is not None and target.cls.pair in DTYPE_CLASSES:
+            return _dtype_state_problem(target, state, self.fold)
+        return None
+
+    def _array_build_problem(self, target: _Sym, state: _Sym) -> str | None:
+        """Hook: why a BUILD state is refused as an array state (see
+        ``_numpy_state._array_state_problem``), or ``None``. Every BUILD state is looked at
+        (an array state hides in any object's); the state of what ``_ARRAY_MAKERS`` make must be
+        a literal array state checked in full. A load checks the arrays it builds, so after the
+        check the state forgets its data (except a tree's nodes); scan reads them again in the
+        native-structure checks."""
+        strict = (
+            isinstance(target, _Obj) and target.cls is not None and target.cls.pair in _ARRAY_MAKERS
+        )
+        problem = _array_state_problem(state, self.fold, strict=strict)
+        if problem:
+            return problem
+        if strict and isinstance(state, _Tuple) and not self.check_trees:
+            _forget_unless_nodes(state)
+        return None
+
+    def _tree_build_problem(self, target: _Sym, state: _Sym) -> str | None:
+        """Hook: with ``check_trees`` (scan), why the state BUILD gives a scikit-learn ``Tree``
+        is refused (:meth:`_tree_problem`), or ``None``; ``None`` for any other object."""
+        if (
+            self.check_trees
+            and isinstance(target, _Obj)
+            and target.cls is not None
+            and target.cls.pair == _TREE
+        ):
+            return self._tree_problem(target, state)
+        return None
+
+    def _joblib_wrapper_build(self, fr: _Frame, wrapper: _Obj, pos: int, name: str) -> _Sym:
+        """Hook: the BUILD of joblib's ``NumpyArrayWrapper`` in a joblib stream, after which
+        joblib reads the raw array bytes. Refused inside a FRAME or a nested object array;
+        records the BUILD's offset, skips (or, for an object array, walks) the array data, and
+        returns what takes the wrapper's place on the stack."""
+        if fr.frame_end is not None:
+            raise _Unsafe(pos, name, "joblib array data inside a FRAME")
+        if not fr.top:
+            raise _Unsafe(pos, name, "joblib array wrapper inside an object array")
+        self.result.wrapper_builds.append(pos)
+        return self._joblib_array(wrapper, pos)
 
     def _empty_shape(self, pair: tuple[str, str], args: _Sym, pos: int, name: str) -> None:
         """numpy's own pickles call these with shape ``(0,)`` and set the data by BUILD; a
@@ -1467,6 +1615,45 @@ class _Walker:
         except (KeyError, ValueError, TypeError, IndexError, OverflowError):
             return unproven
         return None
+
+
+#: An opcode handler: (walker, frame, offset, opcode name, decoded argument) -> the stream's
+#: value at STOP, else ``None``.
+_Handler = Callable[[_Walker, _Frame, int, str, Any], "_Sym | None"]
+
+#: The handler of every opcode the walker does not model inline (``_Walker._stream``). An
+#: opcode missing here (and from the inline ones) is refused as unsupported.
+_HANDLERS: Final[dict[str, _Handler]] = {
+    "PROTO": _Walker._op_proto,
+    "FRAME": _Walker._op_frame,
+    "STOP": _Walker._op_stop,
+    **{name: _Walker._op_refused for name in REFUSED_OPCODES},
+    "GLOBAL": _Walker._op_global,
+    "STACK_GLOBAL": _Walker._op_stack_global,
+    "REDUCE": _Walker._op_reduce,
+    "BUILD": _Walker._op_build,
+    "NEWOBJ": _Walker._op_newobj,
+    "NEWOBJ_EX": _Walker._op_newobj,
+    "INST": _Walker._op_inst,
+    "OBJ": _Walker._op_obj,
+    "TUPLE1": _Walker._op_tuple_n,
+    "TUPLE2": _Walker._op_tuple_n,
+    "TUPLE3": _Walker._op_tuple_n,
+    "TUPLE": _Walker._op_tuple,
+    "LIST": _Walker._op_list,
+    "FROZENSET": _Walker._op_list,
+    "DICT": _Walker._op_dict,
+    "POP_MARK": _Walker._op_pop_mark,
+    "EMPTY_LIST": _Walker._op_empty_box,
+    "EMPTY_SET": _Walker._op_empty_box,
+    "APPEND": _Walker._op_fill,
+    "APPENDS": _Walker._op_fill,
+    "SETITEM": _Walker._op_fill,
+    "SETITEMS": _Walker._op_fill,
+    "ADDITEMS": _Walker._op_fill,
+    "POP": _Walker._op_pop,
+    "DUP": _Walker._op_dup,
+}
 
 
 def _node_depth(left: Any, right: Any, inner: Any) -> int:

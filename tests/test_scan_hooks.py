@@ -1,0 +1,409 @@
+"""The static pass's hooks, each called on its own (safeload.scan._Walker and its helpers).
+
+The walker sends every opcode outside its inline fast path to a handler (``_HANDLERS``), and the
+handlers run the checks as named hooks. These tests call each hook on a walker and symbolic
+values built by hand and assert its verdict; the streams that reach them end to end are in
+tests/test_scan.py, tests/test_scan_native.py and the attack corpus.
+"""
+
+from __future__ import annotations
+
+import pickletools
+
+import pytest
+
+from safeload._symbolic import _Big, _Box, _Bytes, _Const, _Dict, _Global, _Obj, _Sym, _Tuple
+from safeload.exceptions import LimitExceededError
+from safeload.policy import Limits, resolve_policy
+from safeload.scan import (
+    _CONST_OPS,
+    _FAST,
+    _GET_OPS,
+    _HANDLERS,
+    _PUT_OPS,
+    JOBLIB_WRAPPER,
+    VIEW_FROM,
+    _class_from_arg,
+    _dunder_key,
+    _fetched_again,
+    _Frame,
+    _mutation_problem,
+    _rebuild_problem,
+    _state_keys_problem,
+    _Unsafe,
+    _Walker,
+)
+
+DTYPE = _Global("numpy", "dtype")
+RECONSTRUCT = _Global("numpy.core.multiarray", "_reconstruct")
+FROMBUFFER = _Global("numpy._core.numeric", "_frombuffer")
+TREE = _Global("sklearn.tree._tree", "Tree")
+POLICY = resolve_policy(None, ())
+#: numpy's own state of ``dtype('f8')``
+F8_STATE = (3, "<", None, None, None, -1, -1, 0)
+
+
+def walker(*, joblib: bool = False, limits: Limits | None = None) -> _Walker:
+    return _Walker(b".", POLICY, limits or Limits(), joblib)
+
+
+def consts(*values: object) -> _Tuple:
+    return _Tuple([_Const(v) for v in values])
+
+
+def f8() -> _Obj:
+    return _Obj(DTYPE, consts("f8", False, True))
+
+
+def dict_of(**items: object) -> _Dict:
+    d = _Dict()
+    for key, value in items.items():
+        d.items[key] = value if isinstance(value, _Sym) else _Const(value)
+    return d
+
+
+# --- the frame and the dispatch table -----------------------------------------------------------
+
+
+def test_frame_pop_peek_and_mark() -> None:
+    fr = _Frame(top=True)
+    with pytest.raises(_Unsafe, match="stack underflow"):
+        fr.pop(0, "POP")
+    with pytest.raises(_Unsafe, match="stack underflow"):
+        fr.peek(0, "DUP")
+    with pytest.raises(_Unsafe, match="MARK expected but missing"):
+        fr.pop_mark(0, "TUPLE")
+    below, above = _Const(1), _Const(2)
+    fr.stack.append(below)
+    fr.metastack.append(fr.stack)
+    fr.stack = [above]
+    assert fr.peek(0, "DUP") is above
+    assert fr.pop_mark(0, "TUPLE") == [above]
+    assert fr.stack == [below] and not fr.metastack
+    assert fr.pop(0, "POP") is below
+
+
+def test_every_opcode_is_inline_or_has_a_handler() -> None:
+    """An opcode with neither is refused as unsupported: the table must name all the others."""
+    inline = {name for name, _ in _FAST.values()} | set(_CONST_OPS) | _PUT_OPS | _GET_OPS
+    inline.add("MEMOIZE")
+    every = {op.name for op in pickletools.opcodes}
+    assert set(_HANDLERS) == every - inline
+
+
+def test_handlers_work_on_the_frame() -> None:
+    w = walker()
+    fr = _Frame(top=True)
+    fr.stack = [_Const(1), _Const(2)]
+    assert _HANDLERS["TUPLE2"](w, fr, 0, "TUPLE2", None) is None
+    (pair,) = fr.stack
+    assert isinstance(pair, _Tuple) and len(pair.items) == 2
+    _HANDLERS["DUP"](w, fr, 1, "DUP", None)
+    assert fr.stack == [pair, pair]
+    _HANDLERS["POP"](w, fr, 2, "POP", None)
+    assert _HANDLERS["STOP"](w, fr, 3, "STOP", None) is pair
+    assert w.result.root is pair
+    with pytest.raises(_Unsafe, match="is refused"):
+        _HANDLERS["EXT1"](w, fr, 4, "EXT1", 1)
+
+
+# --- constants and the _frombuffer bookkeeping ----------------------------------------------------
+
+
+def test_large_const_a_top_level_bytearray_counts_its_consumers() -> None:
+    w = walker()
+    got = w._large_const(7, "BYTEARRAY8", bytearray(VIEW_FROM), True)
+    assert isinstance(got, _Bytes) and (got.pos, got.size) == (7, VIEW_FROM)
+    assert w.byte_arrays == [got] and id(got) not in w.bytearrays
+
+
+@pytest.mark.parametrize("top,joblib", [(False, False), (True, True)])
+def test_large_const_a_nested_or_joblib_bytearray_is_a_plain_buffer(
+    top: bool, joblib: bool
+) -> None:
+    w = walker(joblib=joblib)
+    got = w._large_const(7, "BYTEARRAY8", bytearray(VIEW_FROM), top)
+    assert isinstance(got, _Big) and not w.byte_arrays and id(got) in w.bytearrays
+
+
+def test_large_const_other_constants_and_the_item_limit() -> None:
+    w = walker(limits=Limits(max_item_size=2000))
+    got = w._large_const(0, "BINBYTES", b"x" * 1500, True)
+    assert isinstance(got, _Big) and not w.bytearrays
+    with pytest.raises(LimitExceededError):
+        w._large_const(0, "BINUNICODE", "x" * 2001, True)
+
+
+def test_count_buffer_use_only_for_frombuffer() -> None:
+    buffer = _Bytes(0, VIEW_FROM)
+    args = _Tuple([buffer, f8(), consts((512,)), _Const("C")])
+    _Walker._count_buffer_use(("builtins", "bytearray"), args)
+    assert buffer.uses == 0
+    _Walker._count_buffer_use(FROMBUFFER.pair, args)
+    _Walker._count_buffer_use(("numpy.core.numeric", "_frombuffer"), args)
+    assert buffer.uses == 2
+
+
+def test_fetched_again_marks_the_buffer_shared() -> None:
+    buffer = _Bytes(0, VIEW_FROM)
+    _fetched_again(_Tuple([buffer, _Const(1)]))  # the argument tuple of a _frombuffer call
+    assert buffer.shared
+    alone = _Bytes(0, VIEW_FROM)
+    _fetched_again(alone)
+    assert alone.shared
+
+
+# --- calls ---------------------------------------------------------------------------------------
+
+
+def test_class_from_arg() -> None:
+    reconstructor = _Global("copyreg", "_reconstructor")
+    ctor = _Global("numpy.random._pickle", "__bit_generator_ctor")
+    cls = _Global("collections", "OrderedDict")
+    assert _class_from_arg(reconstructor, _Tuple([cls, _Const(None)])).cls is cls
+    assert _class_from_arg(ctor, consts("PCG64")).cls is ctor
+    assert _class_from_arg(ctor, consts()).cls is ctor
+    assert _class_from_arg(reconstructor, consts("x")).cls is None
+    assert _class_from_arg(ctor, _Tuple([_Obj(cls, consts())])).cls is None
+
+
+def test_check_call_refuses_an_allocating_shape() -> None:
+    w = walker()
+    w._check_call(RECONSTRUCT.pair, _Tuple([_Global("numpy", "ndarray"), consts(0)]), 0, "R")
+    with pytest.raises(_Unsafe, match="allocates memory"):
+        w._check_call(("numpy", "ndarray"), _Tuple([consts(1 << 28)]), 0, "REDUCE")
+    with pytest.raises(_Unsafe, match="shape the pass cannot see"):
+        w._check_call(("numpy", "ndarray"), _Tuple([_Obj(DTYPE, consts())]), 0, "REDUCE")
+
+
+def test_check_call_refuses_native_and_pandas_makers() -> None:
+    w = walker()
+    with pytest.raises(_Unsafe):
+        w._check_call(("xgboost.core", "Booster"), consts(), 0, "REDUCE")
+    with pytest.raises(_Unsafe, match="pandas"):
+        w._check_call(("pandas", "DataFrame"), consts(), 0, "REDUCE")
+    w._check_call(("collections", "OrderedDict"), consts(), 0, "REDUCE")
+
+
+def test_record_call() -> None:
+    w = walker()
+    made = _Obj(_Global("builtins", "set"), consts())
+    w._record_call(3, ("builtins", "set"), made)
+    w._record_call(4, ("collections", "Counter"), _Obj(_Global("collections", "Counter")))
+    assert w.result.calls == [(3, made)] and not w.result.pandas_calls
+    backed = _Obj(_Global("pandas._libs.arrays", "__pyx_unpickle_NDArrayBacked"))
+    w._record_call(5, backed.cls.pair, backed)  # type: ignore[union-attr]
+    assert w.pandas_objects == [(5, backed)] and w.result.pandas_calls == [(5, backed)]
+    stamp = _Obj(_Global("pandas._libs.tslibs.timestamps", "_unpickle_timestamp"))
+    w._record_call(6, stamp.cls.pair, stamp)  # type: ignore[union-attr]
+    assert w.result.pandas_calls[1:] == [(6, stamp)] and len(w.pandas_objects) == 1
+
+
+# --- BUILD ---------------------------------------------------------------------------------------
+
+
+def test_rebuild_problem() -> None:
+    array = _Obj(RECONSTRUCT, consts())
+    assert _rebuild_problem(array) is None
+    array.state = consts()
+    assert "already built or used" in (_rebuild_problem(array) or "")
+    dtype = f8()
+    dtype.frozen = True  # handed to a call
+    assert "already built or used" in (_rebuild_problem(dtype) or "")
+    tree = _Obj(TREE, consts(1, 2, 1))
+    tree.state = dict_of()
+    assert "second BUILD" in (_rebuild_problem(tree) or "")
+    metric = _Obj(_Global("sklearn.metrics._dist_metrics", "EuclideanDistance64"))
+    metric.frozen = True
+    assert "second BUILD" in (_rebuild_problem(metric) or "")
+    other = _Obj(_Global("collections", "OrderedDict"))
+    other.state = dict_of()
+    assert _rebuild_problem(other) is None
+
+
+def test_dtype_build_problem() -> None:
+    w = walker()
+    assert w._dtype_build_problem(f8(), consts(*F8_STATE)) is None
+    bad = consts(3, "<", None, None, None, 4, 1, 0)  # f8 with a 4-byte element
+    assert "numpy never writes" in (w._dtype_build_problem(f8(), bad) or "")
+    used = f8()
+    assert w._dtype_build_problem(used, consts(*F8_STATE)) is None
+    assert "already built or used" in (w._dtype_build_problem(used, consts(*F8_STATE)) or "")
+    other = _Obj(_Global("collections", "OrderedDict"))
+    assert w._dtype_build_problem(other, bad) is None
+
+
+def test_array_build_problem_strict_for_array_makers() -> None:
+    w = walker()
+    array = _Obj(RECONSTRUCT, consts())
+    made_by_call = _Obj(_Global("builtins", "tuple"), consts())
+    assert "cannot prove" in (w._array_build_problem(array, made_by_call) or "")
+    assert w._array_build_problem(_Obj(_Global("collections", "OrderedDict")), consts()) is None
+    state = _Tuple([_Const(1), consts(2), f8(), _Const(False), _Const(b"\0" * 16)])
+    assert w._array_build_problem(array, state) is None
+
+
+def test_array_build_problem_object_array_of_the_wrong_length() -> None:
+    w = walker()
+    objects = _Obj(DTYPE, consts("O8", False, True))
+    objects.state = consts(3, "|", None, None, None, -1, -1, 63)
+    short = _Box([_Const(None)], "list")
+    short.count = 1
+    state = _Tuple([_Const(1), consts(3), objects, _Const(False), short])
+    assert "one item per element" in (w._array_build_problem(_Obj(RECONSTRUCT), state) or "")
+    # any object's state that looks like an array's is checked too
+    holder = _Obj(_Global("collections", "OrderedDict"))
+    assert "one item per element" in (w._array_build_problem(holder, state) or "")
+
+
+def test_array_build_problem_forgets_data_on_a_load() -> None:
+    raw = _Big(b"\0" * 2048)
+    state = _Tuple([_Const(1), consts(256), f8(), _Const(False), raw])
+    w = walker()
+    assert w._array_build_problem(_Obj(RECONSTRUCT), state) is None
+    assert raw.value is not None  # scan reads it again
+    w.check_trees = False
+    assert w._array_build_problem(_Obj(RECONSTRUCT), state) is None
+    assert raw.value is None
+
+
+def test_tree_build_problem() -> None:
+    w = walker()
+    tree = _Obj(TREE, consts(1, 2, 1))
+    unproven = w._tree_build_problem(tree, dict_of(node_count=1))
+    assert unproven is not None and "cannot read" in unproven
+    assert w._tree_build_problem(_Obj(RECONSTRUCT), dict_of(node_count=1)) is None
+    w.check_trees = False  # a load checks the trees it built
+    assert w._tree_build_problem(tree, dict_of(node_count=1)) is None
+
+
+def test_note_dunder_state() -> None:
+    w = walker()
+    trusted = _Obj(_Global("collections", "OrderedDict"))
+    w._note_dunder_state(dict_of(a=1), trusted, 0, "BUILD")
+    assert not w.result.problems
+    untrusted = _Obj(_Global("os", "system"))
+    w._note_dunder_state(dict_of(__class__=1), untrusted, 0, "BUILD")
+    assert not w.result.problems  # refused by its name
+    w._note_dunder_state(_Tuple([_Const(None), dict_of(__class__=1)]), trusted, 9, "BUILD")
+    (finding,) = w.result.problems
+    assert finding.use_time and finding.offset == 9 and "'__class__'" in finding.message
+    w._note_dunder_state(dict_of(__dict__=1), trusted, 10, "BUILD")
+    assert len(w.result.problems) == 1  # only the first
+
+
+def test_joblib_wrapper_build_refused_in_a_frame_or_nested() -> None:
+    w = walker(joblib=True)
+    wrapper = _Obj(_Global(*JOBLIB_WRAPPER))
+    fr = _Frame(top=True)
+    fr.frame_end = 100
+    with pytest.raises(_Unsafe, match="inside a FRAME"):
+        w._joblib_wrapper_build(fr, wrapper, 0, "BUILD")
+    with pytest.raises(_Unsafe, match="inside an object array"):
+        w._joblib_wrapper_build(_Frame(top=False), wrapper, 0, "BUILD")
+    assert not w.result.wrapper_builds
+
+
+def test_joblib_wrapper_build_skips_the_array_data() -> None:
+    data = b"\x00" * 24 + b"tail"
+    w = _Walker(data, POLICY, Limits(), True)
+    wrapper = _Obj(_Global(*JOBLIB_WRAPPER))
+    wrapper.state = dict_of(
+        subclass=_Global("numpy", "ndarray"),
+        shape=consts(3),
+        order="C",
+        dtype=f8(),
+        allow_mmap=False,
+    )
+    got = w._joblib_wrapper_build(_Frame(top=True), wrapper, 5, "BUILD")
+    assert w.result.wrapper_builds == [5] and w.result.array_regions == [(0, 24)]
+    assert w.cur.pos == 24 and got is not wrapper
+
+
+def test_state_keys_and_dunder_key() -> None:
+    policy = POLICY
+    target = _Obj(_Global("collections", "OrderedDict"))
+    unknown = _Dict()
+    unknown.unknown_keys = True
+    assert "key made by a call" in (_state_keys_problem(unknown, target, policy) or "")
+    slots = _Tuple([_Const(None), _Obj(_Global("builtins", "dict"))])
+    assert "slot state" in (_state_keys_problem(slots, target, policy) or "")
+    assert _state_keys_problem(_Tuple([_Const(None), dict_of(a=1)]), target, policy) is None
+    assert _dunder_key(dict_of(__reduce__=1)) == "__reduce__"
+    assert _dunder_key(dict_of(a=1)) is None
+
+
+def test_mutation_problem() -> None:
+    assert _mutation_problem("SETITEMS", _Dict()) is None
+    assert _mutation_problem("APPENDS", _Box([], "list")) is None
+    assert _mutation_problem("ADDITEMS", _Box([], "set")) is None
+    assert "__setitem__" in (_mutation_problem("SETITEM", _Obj(RECONSTRUCT)) or "")
+    assert "append" in (_mutation_problem("APPEND", _Box([], "set")) or "")
+    frozen = _Dict()
+    frozen.frozen = True
+    assert "after it was handed" in (_mutation_problem("SETITEM", frozen) or "")
+
+
+# --- what earlier issues added: pandas, native models, joblib placeholders -----------------------
+
+
+def test_pandas_made() -> None:
+    w = walker()
+    frame = _Global("pandas", "DataFrame")
+    made = _Obj(frame, consts())
+    w._pandas_made(frame.pair, consts(), 0, "NEWOBJ", made)
+    assert w.pandas_objects == [(0, made)]
+    with pytest.raises(_Unsafe, match="with arguments"):
+        w._pandas_made(frame.pair, consts(1), 0, "NEWOBJ", None)
+    with pytest.raises(_Unsafe, match="never write"):
+        w._pandas_made(frame.pair, consts(), 0, "OBJ", None)
+    with pytest.raises(_Unsafe, match="made by copyreg._reconstructor"):
+        w._pandas_made(("copyreg", "_reconstructor"), _Tuple([frame]), 0, "REDUCE", None)
+
+
+def test_pandas_build_once() -> None:
+    w = walker()
+    made = _Obj(_Global("pandas", "DataFrame"), consts())
+    w._pandas_build(made, 0, "BUILD")
+    made.state = dict_of()
+    with pytest.raises(_Unsafe, match="second BUILD"):
+        w._pandas_build(made, 0, "BUILD")
+    w._pandas_build(_Obj(_Global("collections", "OrderedDict")), 0, "BUILD")
+
+
+def test_native_call_and_build() -> None:
+    w = walker()
+    booster = _Global("xgboost.core", "Booster")
+    with pytest.raises(_Unsafe):
+        w._native_call(booster.pair, consts(), 0, "REDUCE")
+    with pytest.raises(_Unsafe):
+        w._native_call(("copyreg", "_reconstructor"), _Tuple([booster]), 0, "REDUCE")
+    made = _Obj(booster, consts())
+    made.state = dict_of()
+    assert "second BUILD" in (w._native_build(made, dict_of()) or "")
+
+
+def test_check_all_built() -> None:
+    w = walker()
+    w._check_all_built()
+    made = _Obj(_Global("pandas", "DataFrame"), consts())
+    w.pandas_objects.append((3, made))
+    with pytest.raises(_Unsafe, match="never given its state"):
+        w._check_all_built()
+    made.state = dict_of()
+    w._check_all_built()
+    booster = _Obj(_Global("xgboost.core", "Booster"), consts())
+    w.native_objects.append((4, booster))
+    with pytest.raises(_Unsafe, match="never given its state"):
+        w._check_all_built()
+
+
+def test_joblib_placeholder() -> None:
+    plain = walker()
+    with pytest.raises(_Unsafe, match="read it as joblib"):
+        plain._joblib_placeholder(*JOBLIB_WRAPPER, 0, "GLOBAL")
+    assert plain.result.joblib_content
+    reader = walker(joblib=True)
+    reader._joblib_placeholder(*JOBLIB_WRAPPER, 0, "GLOBAL")
+    with pytest.raises(_Unsafe, match="under another name"):
+        reader._joblib_placeholder("joblib.numpy_pickle", "NDArrayWrapper", 0, "GLOBAL")
