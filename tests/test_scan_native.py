@@ -212,3 +212,13 @@ def test_scan_and_load_agree_on_the_sharing_bound(depth: int, tmp_path: Path) ->
     except SafeloadError:
         loads = False
     assert scan(path).safe == loads
+
+
+def test_the_static_pass_knows_scikit_learns_tree_node_layout() -> None:
+    """The pass reads tree nodes only in scikit-learn's own record layout (rt18-02), which it
+    spells out without importing scikit-learn: the two must be equal."""
+    from sklearn.tree._tree import NODE_DTYPE
+
+    from safeload.scan import _tree_node_dtype
+
+    assert _tree_node_dtype() == NODE_DTYPE

@@ -1577,6 +1577,10 @@ class _Walker:
             return unproven
         try:
             bad = "crafted sklearn Tree (predict would read out of bounds): "
+            if nodes.dtype != _tree_node_dtype():
+                # scikit-learn casts other layouts by position, while this pass reads fields by
+                # name: only its own record layout is read (rt18-02)
+                return "sklearn Tree whose node records are not scikit-learn's layout (unproven)"
             if nodes.ndim != 1 or nodes.shape[0] != node_count or node_count < 1:
                 return bad + "node_count disagrees with its nodes"
             left = nodes["left_child"].astype(np.int64)
@@ -1599,6 +1603,8 @@ class _Walker:
             feature = nodes["feature"].astype(np.int64)[inner]
             if not np.all((feature >= 0) & (feature < n_features)):
                 return bad + "a feature index is out of range"
+            if not np.all(nodes["feature"][leaf] == -2):  # TREE_UNDEFINED (rt18-07)
+                return bad + "a leaf has a split feature (export_text would never finish)"
             counts = n_classes.astype(np.int64)
             if counts.shape != (n_outputs,) or not np.all(counts >= 1):
                 return bad + "n_classes is malformed"
@@ -1654,6 +1660,24 @@ _HANDLERS: Final[dict[str, _Handler]] = {
     "POP": _Walker._op_pop,
     "DUP": _Walker._op_dup,
 }
+
+
+def _tree_node_dtype() -> Any:
+    """scikit-learn's ``NODE_DTYPE`` (the C struct of a tree node, aligned), without importing
+    scikit-learn; tests/test_scan_native.py holds it equal to scikit-learn's."""
+    import numpy as np
+
+    fields = [
+        ("left_child", np.intp),
+        ("right_child", np.intp),
+        ("feature", np.intp),
+        ("threshold", np.float64),
+        ("impurity", np.float64),
+        ("n_node_samples", np.intp),
+        ("weighted_n_node_samples", np.float64),
+        ("missing_go_to_left", np.uint8),
+    ]
+    return np.dtype(fields, align=True)
 
 
 def _node_depth(left: Any, right: Any, inner: Any) -> int:
