@@ -129,7 +129,14 @@ def check_linear_shapes(est: Any, context: Any) -> None:
     if n_out is not None:
         # get_feature_names_out makes one name per output: honest counts are a dimension of
         # some fitted array (components, centres, samples), never more
-        require(0 <= int(n_out) <= _stored_elements(est, 2), "_n_features_out is out of range")
+        bound = _stored_elements(est, 2)
+        from sklearn.kernel_approximation import PolynomialCountSketch
+
+        if isinstance(est, PolynomialCountSketch):
+            # its hashes are (degree, n_features_in_), fewer than its n_components outputs;
+            # check_count_sketch caps n_components instead
+            bound = max(bound, min(int(est.n_components), MAX_OUTPUT_COLUMNS))
+        require(0 <= int(n_out) <= bound, "_n_features_out is out of range")
 
 
 def _stored_elements(obj: Any, depth: int) -> int:
