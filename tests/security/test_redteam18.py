@@ -405,3 +405,46 @@ def test_honest_size_driven_transforms(tmp_path: Path) -> None:
     ]
     for i, model in enumerate(models):
         _same_as_plain(tmp_path, model, lambda m: m.transform(data), f"sized{i}.pkl")
+
+
+# --- rt18 observation: histogram boosting's categorical bitsets ------------------------------
+
+
+def _categorical_hgb() -> Any:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    data = RNG.rand(200, 3)
+    data[:, 0] = (data[:, 0] * 5).astype(int)
+    model = HistGradientBoostingClassifier(max_iter=3, categorical_features=[0], random_state=0)
+    return model.fit(data, (data[:, 0] > 2).astype(int)), data
+
+
+def test_hgb_bitsets_are_rows_of_eight_words(tmp_path: Path) -> None:
+    """The native predictor reads 8 words from a bitset row: a (k, 1) array is read past
+    (no crash shown, so an observation of the red team, not a finding)."""
+    model, _ = _categorical_hgb()
+    pred = model._predictors[0][0]
+    pred.raw_left_cat_bitsets = np.ascontiguousarray(pred.raw_left_cat_bitsets[:, :1])
+    _refused(_write(tmp_path, model), "bitsets are not rows of 8 words")
+
+
+def test_hgb_categorical_split_only_on_categorical_features(tmp_path: Path) -> None:
+    """A categorical split on a numeric feature reads a known-categories bitset that does not
+    exist (row 0 of a (0, 8) array when no feature is categorical)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    model = HistGradientBoostingClassifier(max_iter=3, random_state=0).fit(X, X[:, 0] > 0.5)
+    pred = model._predictors[0][0]
+    nodes = pred.nodes.copy()
+    split = np.flatnonzero(nodes["is_leaf"] == 0)[0]
+    nodes["is_categorical"][split] = 1
+    nodes["bitset_idx"][split] = 0
+    pred.nodes = nodes
+    pred.binned_left_cat_bitsets = np.zeros((1, 8), dtype=np.uint32)
+    pred.raw_left_cat_bitsets = np.zeros((1, 8), dtype=np.uint32)
+    _refused(_write(tmp_path, model), "splits by category on a feature that is not categorical")
+
+
+def test_honest_categorical_hgb_predicts(tmp_path: Path) -> None:
+    model, data = _categorical_hgb()
+    _same_as_plain(tmp_path, model, lambda m: m.predict_proba(data), "hgb_cat.pkl")

@@ -271,6 +271,12 @@ def check_predictor(pred: Any, n_features: int | None) -> None:
     require(np.all(feature >= 0), "predictor feature index negative")
     if n_features is not None:
         require(np.all(feature < n_features), "predictor feature index out of range")
+    for arr in (pred.binned_left_cat_bitsets, pred.raw_left_cat_bitsets):
+        # the native predictor reads 8 uint32 words (256 bits) from a row (red team 18)
+        require(
+            isinstance(arr, np.ndarray) and arr.ndim == 2 and arr.shape[1] == 8,
+            "predictor categorical bitsets are not rows of 8 words",
+        )
     cat = nodes["is_categorical"].astype(bool) & ~leaf
     if np.any(cat):
         bits = nodes["bitset_idx"].astype(np.int64)[cat]
@@ -327,16 +333,26 @@ def check_hgb(est: Any, context: Any) -> None:
     pre = getattr(est, "_preprocessor", None)
     if pre is not None:
         check_hgb_preprocessor(pre, n_features)
-    for row in predictors:
-        for pred in row:
-            check_predictor(pred, n_features)
     mapper = getattr(est, "_bin_mapper", None)
     is_cat = getattr(mapper, "is_categorical_", None)
+    categorical = np.zeros(n_features, dtype=bool)
     if is_cat is not None:
         require(
             np.asarray(is_cat).shape == (n_features,),
             "bin mapper is_categorical_ has the wrong length",
         )
+        categorical = np.asarray(is_cat).astype(bool)
+    for row in predictors:
+        for pred in row:
+            check_predictor(pred, n_features)
+            # a categorical split reads the known categories' bitset of its feature, which
+            # exists only for features the bin mapper calls categorical (red team 18)
+            nodes = pred.nodes
+            cat = nodes["is_categorical"].astype(bool) & ~nodes["is_leaf"].astype(bool)
+            require(
+                bool(np.all(categorical[nodes["feature_idx"].astype(np.int64)[cat]])),
+                "predictor splits by category on a feature that is not categorical",
+            )
 
 
 def tree_features(est: Any) -> int | None:
