@@ -448,3 +448,20 @@ def test_hgb_categorical_split_only_on_categorical_features(tmp_path: Path) -> N
 def test_honest_categorical_hgb_predicts(tmp_path: Path) -> None:
     model, data = _categorical_hgb()
     _same_as_plain(tmp_path, model, lambda m: m.predict_proba(data), "hgb_cat.pkl")
+
+
+def test_unfitted_estimators_of_the_checked_kinds_load(tmp_path: Path) -> None:
+    """Every new check passes an estimator that was never fitted (its attributes are absent)."""
+    from sklearn.cluster import HDBSCAN, Birch, FeatureAgglomeration
+    from sklearn.covariance import EllipticEnvelope, MinCovDet
+    from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
+    from sklearn.kernel_approximation import AdditiveChi2Sampler, PolynomialCountSketch
+    from sklearn.neighbors import KNeighborsTransformer
+    from sklearn.preprocessing import PolynomialFeatures
+
+    kinds = [HDBSCAN, Birch, FeatureAgglomeration, EllipticEnvelope, MinCovDet,
+             GradientBoostingClassifier, GradientBoostingRegressor, AdditiveChi2Sampler,
+             PolynomialCountSketch, KNeighborsTransformer, PolynomialFeatures]  # fmt: skip
+    for kind in kinds:
+        loaded = load_unsigned(_write(tmp_path, kind(), f"{kind.__name__}.pkl"))
+        assert type(loaded) is kind
