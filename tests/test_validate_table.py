@@ -1,5 +1,6 @@
 """The table of build-time checks gives the (class, check) pairs, in order, that the chain of
-imports it replaced gave (issue 19): the same classes, the same checks, the same order."""
+imports it replaced gave (issue 19): the same classes, the same checks, the same order (and
+the rows added since, at the end)."""
 
 from __future__ import annotations
 
@@ -13,16 +14,18 @@ from numpy.random import BitGenerator, RandomState, SeedSequence
 from scipy.interpolate import BSpline
 from scipy.sparse import sparray, spmatrix
 from sklearn.base import BaseEstimator
-from sklearn.cluster import Birch, BisectingKMeans, MiniBatchKMeans
+from sklearn.cluster import HDBSCAN, Birch, BisectingKMeans, FeatureAgglomeration, MiniBatchKMeans
 from sklearn.cluster._kmeans import _BaseKMeans
+from sklearn.covariance import EmpiricalCovariance
 from sklearn.ensemble._bagging import BaseBagging
 from sklearn.ensemble._forest import BaseForest
 from sklearn.ensemble._gb import BaseGradientBoosting
 from sklearn.ensemble._hist_gradient_boosting.gradient_boosting import BaseHistGradientBoosting
 from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
+from sklearn.kernel_approximation import AdditiveChi2Sampler, PolynomialCountSketch
 from sklearn.neighbors import BallTree, KDTree
 from sklearn.neighbors._base import NeighborsBase
-from sklearn.preprocessing import SplineTransformer
+from sklearn.preprocessing import PolynomialFeatures, SplineTransformer
 from sklearn.svm._base import BaseLibSVM
 from sklearn.tree._classes import BaseDecisionTree
 from sklearn.tree._tree import Tree
@@ -70,6 +73,12 @@ def test_the_table_gives_the_pairs_the_chain_gave() -> None:
         (BaseLibSVM, estimators.check_svm),
         (spmatrix, arrays.check_sparse),
         (sparray, arrays.check_sparse),
+        (HDBSCAN, estimators.check_hdbscan),
+        (EmpiricalCovariance, estimators.check_covariance),
+        (FeatureAgglomeration, estimators.check_feature_agglomeration),
+        (PolynomialFeatures, estimators.check_polynomial_features),
+        (PolynomialCountSketch, estimators.check_count_sketch),
+        (AdditiveChi2Sampler, estimators.check_chi2_sampler),
     ]
     got = v._validators()
     assert [(c.__qualname__, f.__name__) for c, f in got] == [

@@ -29,11 +29,17 @@ from safeload.trust.structures.common import MAX_OBJECTS, MAX_TREE_FEATURES, Bad
 from safeload.trust.structures.estimators import (
     check_birch,
     check_bisecting_kmeans,
+    check_chi2_sampler,
+    check_count_sketch,
+    check_covariance,
+    check_feature_agglomeration,
     check_features_out,
+    check_hdbscan,
     check_index_maps,
     check_kmeans,
     check_linear_shapes,
     check_minibatch_kmeans,
+    check_polynomial_features,
     check_svm,
 )
 from safeload.trust.structures.neighbors import binary_tree_base, check_binary_tree, check_neighbors
@@ -86,6 +92,12 @@ _CHECKED_KINDS: tuple[tuple[str, tuple[str, ...], Callable[[Any, Any], None]], .
     ("sklearn.preprocessing", ("SplineTransformer",), check_spline_transformer),
     ("sklearn.svm._base", ("BaseLibSVM",), check_svm),
     ("scipy.sparse", ("spmatrix", "sparray"), check_sparse),
+    ("sklearn.cluster", ("HDBSCAN",), check_hdbscan),
+    ("sklearn.covariance", ("EmpiricalCovariance",), check_covariance),
+    ("sklearn.cluster", ("FeatureAgglomeration",), check_feature_agglomeration),
+    ("sklearn.preprocessing", ("PolynomialFeatures",), check_polynomial_features),
+    ("sklearn.kernel_approximation", ("PolynomialCountSketch",), check_count_sketch),
+    ("sklearn.kernel_approximation", ("AdditiveChi2Sampler",), check_chi2_sampler),
 )
 
 

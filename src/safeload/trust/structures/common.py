@@ -17,6 +17,16 @@ Array = npt.NDArray[Any]
 #: on dense data (and beyond ``HashingVectorizer``'s default of 2**20).
 MAX_TREE_FEATURES = 2**24
 
+#: Most columns a transform may allocate per input row from a stored size it cannot derive from
+#: the input (``PolynomialFeatures``' expansion, ``PolynomialCountSketch``'s sketches): the same
+#: bound as :data:`MAX_TREE_FEATURES`, for the same reason (r15-12, rt18-10).
+MAX_OUTPUT_COLUMNS = 2**24
+
+#: Most loop rounds a transform may run from a stored count alone (``AdditiveChi2Sampler``'s
+#: ``sample_steps``, ``PolynomialFeatures``' degree): each round allocates an array as large as the
+#: input, and scikit-learn's documentation calls 1 to 3 steps typical.
+MAX_TRANSFORM_ROUNDS = 1_000
+
 
 class Bad(Exception):
     pass

@@ -10,7 +10,14 @@ import numpy.typing as npt
 
 from safeload.trust.shadow import Unproven, class_of
 from safeload.trust.structures.arrays import check_csr
-from safeload.trust.structures.common import MAX_OBJECTS, Array, is_int, require
+from safeload.trust.structures.common import (
+    MAX_OBJECTS,
+    MAX_OUTPUT_COLUMNS,
+    MAX_TRANSFORM_ROUNDS,
+    Array,
+    is_int,
+    require,
+)
 
 
 def check_kmeans(est: Any, context: Any) -> None:
@@ -122,7 +129,14 @@ def check_linear_shapes(est: Any, context: Any) -> None:
     if n_out is not None:
         # get_feature_names_out makes one name per output: honest counts are a dimension of
         # some fitted array (components, centres, samples), never more
-        require(0 <= int(n_out) <= _stored_elements(est, 2), "_n_features_out is out of range")
+        bound = _stored_elements(est, 2)
+        from sklearn.kernel_approximation import PolynomialCountSketch
+
+        if isinstance(est, PolynomialCountSketch):
+            # its hashes are (degree, n_features_in_), fewer than its n_components outputs;
+            # check_count_sketch caps n_components instead
+            bound = max(bound, min(int(est.n_components), MAX_OUTPUT_COLUMNS))
+        require(0 <= int(n_out) <= bound, "_n_features_out is out of range")
 
 
 def _stored_elements(obj: Any, depth: int) -> int:
@@ -252,7 +266,32 @@ def check_features_out(est: Any, context: Any) -> None:
 
 
 def check_birch(est: Any, context: Any) -> None:
-    """Birch walks its leaf chain and its CF tree; a cycle in either never ends."""
+    """Birch walks its leaf chain and its CF tree; a cycle in either never ends. ``predict``
+    hands ``_subcluster_norms`` to the native ``EuclideanArgKmin`` as the centers' squared norms,
+    read one per center with no length check (rt18-05): it must have one per center, and the
+    centers as many columns as the input."""
+    centers = getattr(est, "subcluster_centers_", None)
+    if centers is not None:
+        centers = np.asarray(centers)
+        n_in: Any = getattr(est, "n_features_in_", None)
+        require(
+            n_in is not None and centers.ndim == 2 and centers.shape[1] == int(n_in),
+            "Birch subcluster_centers_ disagree with n_features_in_",
+        )
+        n_centers = centers.shape[0]
+        norms = getattr(est, "_subcluster_norms", None)
+        require(
+            isinstance(norms, np.ndarray)
+            and norms.shape == (n_centers,)
+            and norms.dtype.kind == "f",
+            "Birch _subcluster_norms is not one squared norm per subcluster center",
+        )
+        labels = getattr(est, "subcluster_labels_", None)
+        if labels is not None:
+            require(
+                np.shape(labels)[:1] == (n_centers,),
+                "Birch subcluster_labels_ is not one label per subcluster center",
+            )
     leaf = getattr(est, "dummy_leaf_", None)
     seen: set[int] = set()
     while leaf is not None:
@@ -363,3 +402,185 @@ def _check_svm_counts(est: Any, counts: Array, dual: Any, n_sv: int) -> None:
         prob = np.asarray(getattr(est, name, np.empty(0)))
         allowed = ((pairs,),) if probability else ((0,), (pairs,))
         require(prob.shape in allowed, f"SVM {name} has the wrong length")
+
+
+def check_hdbscan(est: Any, context: Any) -> None:
+    """``dbscan_clustering`` runs the native ``labelling_at_cut`` over ``_single_linkage_tree_``:
+    a union-find over ``2 * len(tree) + 1`` nodes, indexed (bounds checks off) by each row's
+    ``left_node`` and ``right_node``, read and written (rt18-03). The array must have exactly
+    the record layout the Cython code was compiled for (a typed memoryview compares formats and
+    offsets, not names, so a relabelled dtype would be read by other fields than checked here),
+    and row ``i`` may merge only points and earlier clusters: ``0 <= node < n_samples + i``."""
+    tree = getattr(est, "_single_linkage_tree_", None)
+    if tree is None:
+        return  # not fitted
+    from sklearn.cluster._hdbscan._tree import HIERARCHY_dtype
+
+    require(
+        isinstance(tree, np.ndarray) and tree.ndim == 1 and tree.dtype == HIERARCHY_dtype,
+        "HDBSCAN _single_linkage_tree_ is not a single-linkage tree",
+    )
+    require(
+        tree.dtype.names == HIERARCHY_dtype.names
+        and all(tree.dtype.fields[n] == HIERARCHY_dtype.fields[n] for n in HIERARCHY_dtype.names),
+        "HDBSCAN _single_linkage_tree_ has another record layout",
+    )
+    n_samples = tree.shape[0] + 1
+    limit = n_samples + np.arange(tree.shape[0], dtype=np.int64)
+    for field in ("left_node", "right_node"):
+        nodes = tree[field].astype(np.int64)
+        require(
+            bool(np.all((nodes >= 0) & (nodes < limit))),
+            f"HDBSCAN _single_linkage_tree_ {field} refers past the points and earlier clusters",
+        )
+
+
+def check_covariance(est: Any, context: Any) -> None:
+    """``mahalanobis`` (and ``EllipticEnvelope``'s predict, decision_function, score_samples)
+    passes ``get_precision()`` as ``VI`` to scipy's C ``cdist``, which reads
+    ``n_features ** 2`` doubles from it without a shape check (rt18-04); ``location_`` is the
+    one point measured from. All must be sized to ``n_features_in_``."""
+    cov = getattr(est, "covariance_", None)
+    location = getattr(est, "location_", None)
+    if cov is None and location is None:
+        return  # not fitted
+    n_in: Any = getattr(est, "n_features_in_", None)
+    require(is_int(n_in), "fitted covariance estimator without n_features_in_")
+    d = int(n_in)
+    for name, shape in (
+        ("location_", (d,)),
+        ("covariance_", (d, d)),
+        ("precision_", (d, d)),
+        ("raw_location_", (d,)),
+        ("raw_covariance_", (d, d)),
+    ):
+        value = getattr(est, name, None)
+        if value is None and name in ("precision_", "raw_location_", "raw_covariance_"):
+            continue  # store_precision=False; only MinCovDet stores the raw estimates
+        require(
+            isinstance(value, np.ndarray) and value.shape == shape and value.dtype.kind == "f",
+            f"covariance {name} is not sized to n_features_in_ ({shape})",
+        )
+
+
+def check_feature_agglomeration(est: Any, context: Any) -> None:
+    """``transform`` runs ``np.bincount(labels_)``: one counter per label value up to the
+    largest, so a single label of 2e9 asks for 15 GiB (rt18-10). Honest labels name the
+    feature clusters: one per input feature, each below the number of features."""
+    labels = getattr(est, "labels_", None)
+    if labels is None:
+        return  # not fitted
+    n_in: Any = getattr(est, "n_features_in_", None)
+    require(is_int(n_in), "fitted FeatureAgglomeration without n_features_in_")
+    labels = np.asarray(labels)
+    require(
+        labels.shape == (int(n_in),) and _int_array_within(labels, 0, int(n_in)),
+        "FeatureAgglomeration labels_ are not one cluster number per feature",
+    )
+
+
+def _bounded_comb(n: int, k: int) -> int:
+    """``comb(n, k)``, refused when it is beyond :data:`MAX_OUTPUT_COLUMNS` (judged first in
+    logarithms, so that a hostile degree never makes an exact bignum of millions of digits)."""
+    import math
+
+    if k < 0 or k > n:
+        return 0
+    k = min(k, n - k)
+    log = math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+    require(log <= math.log(MAX_OUTPUT_COLUMNS) + 1, "polynomial expansion too wide")
+    return math.comb(n, k)
+
+
+def _polynomial_columns(
+    n_features: int, min_degree: int, max_degree: int, interaction_only: bool, include_bias: bool
+) -> int:
+    """``PolynomialFeatures._num_combinations``, bounded (see :func:`_bounded_comb`)."""
+    if interaction_only:
+        total = 0
+        for i in range(max(1, min_degree), min(max_degree, n_features) + 1):
+            total += _bounded_comb(n_features, i)
+            require(total <= MAX_OUTPUT_COLUMNS, "polynomial expansion too wide")
+    else:
+        total = _bounded_comb(n_features + max_degree, max_degree) - 1
+        if min_degree > 0:
+            d = min_degree - 1
+            total -= _bounded_comb(n_features + d, d) - 1
+    return total + int(include_bias)
+
+
+def check_polynomial_features(est: Any, context: Any) -> None:
+    """``transform`` allocates ``(n_samples, _n_out_full)`` and loops ``_max_degree`` times
+    (rt18-10). Both sizes are what ``fit`` computes from ``n_features_in_`` and the degrees:
+    they must be exactly that, the degrees must be the parameter's, and the width is capped at
+    :data:`MAX_OUTPUT_COLUMNS`."""
+    full: Any = getattr(est, "_n_out_full", None)
+    n_out: Any = getattr(est, "n_output_features_", None)
+    if full is None and n_out is None:
+        return  # not fitted
+    n_in: Any = getattr(est, "n_features_in_", None)
+    low: Any = getattr(est, "_min_degree", None)
+    high: Any = getattr(est, "_max_degree", None)
+    require(
+        is_int(n_in) and is_int(low) and is_int(high) and 0 <= int(low) <= int(high),
+        "PolynomialFeatures degrees or n_features_in_ malformed",
+    )
+    require(0 <= int(n_in) <= MAX_OUTPUT_COLUMNS, "PolynomialFeatures n_features_in_ too large")
+    require(int(high) <= MAX_TRANSFORM_ROUNDS, "PolynomialFeatures degree too large")
+    degree = est.degree
+    expected = (0, int(high)) if is_int(degree) else tuple(int(d) for d in degree)
+    require(expected == (int(low), int(high)), "PolynomialFeatures degrees disagree with degree")
+    interaction = bool(est.interaction_only)
+    bias = bool(est.include_bias)
+    require(
+        is_int(n_out)
+        and int(n_out) == _polynomial_columns(int(n_in), int(low), int(high), interaction, bias),
+        "PolynomialFeatures n_output_features_ disagrees with n_features_in_ and degree",
+    )
+    require(
+        is_int(full)
+        and int(full) == _polynomial_columns(int(n_in), 0, int(high), interaction, bias),
+        "PolynomialFeatures _n_out_full disagrees with n_features_in_ and degree",
+    )
+
+
+def check_count_sketch(est: Any, context: Any) -> None:
+    """``PolynomialCountSketch.transform`` allocates ``(n_samples, degree, n_components)``
+    complex numbers, and ``n_components`` is a parameter with no upper bound (rt18-10): the
+    product is capped at :data:`MAX_OUTPUT_COLUMNS`. The hashes must be ``(degree,
+    n_features_in_)``, indexes below ``n_components``, signs +-1."""
+    n_components: Any = est.n_components
+    degree: Any = est.degree
+    require(
+        is_int(n_components) and is_int(degree) and int(n_components) >= 1 and int(degree) >= 1,
+        "PolynomialCountSketch n_components or degree malformed",
+    )
+    require(
+        int(n_components) * int(degree) <= MAX_OUTPUT_COLUMNS,
+        f"PolynomialCountSketch degree * n_components over {MAX_OUTPUT_COLUMNS}",
+    )
+    index = getattr(est, "indexHash_", None)
+    if index is None:
+        return  # not fitted
+    n_in: Any = getattr(est, "n_features_in_", None)
+    require(is_int(n_in), "fitted PolynomialCountSketch without n_features_in_")
+    shape = (int(degree), int(n_in))
+    signs = np.asarray(est.bitHash_)
+    require(
+        np.shape(index) == shape and _int_array_within(index, 0, int(n_components)),
+        "PolynomialCountSketch indexHash_ disagrees with degree and n_components",
+    )
+    require(
+        signs.shape == shape and bool(np.all((signs == 1) | (signs == -1))),
+        "PolynomialCountSketch bitHash_ is not signs of shape (degree, n_features_in_)",
+    )
+
+
+def check_chi2_sampler(est: Any, context: Any) -> None:
+    """``AdditiveChi2Sampler.transform`` appends two arrays as large as the input per sample
+    step, and ``sample_steps`` is a parameter with no upper bound (rt18-10)."""
+    steps: Any = est.sample_steps
+    require(
+        is_int(steps) and 1 <= int(steps) <= MAX_TRANSFORM_ROUNDS,
+        f"AdditiveChi2Sampler sample_steps is not in [1, {MAX_TRANSFORM_ROUNDS}]",
+    )

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from safeload.trust.shadow import class_of
-from safeload.trust.structures.common import require
+from safeload.trust.structures.common import is_int, require
 
 
 def check_binary_tree(tree: Any, context: Any) -> None:
@@ -94,6 +94,22 @@ def check_neighbors(est: Any, context: Any) -> None:
         require(
             fit_x.ndim == 2 and fit_x.shape[1] == int(n_in), "_fit_X disagrees with n_features_in_"
         )
+    n_fit: Any = getattr(est, "n_samples_fit_", None)
+    if n_fit is not None:
+        # kneighbors_graph / radius_neighbors_graph declare n_samples_fit_ columns for indexes
+        # into the fitted samples; scipy does not bound them, and toarray() writes by them
+        # (rt18-09): the count must be the samples the queries index, in _fit_X and the tree
+        require(
+            is_int(n_fit) and fit_x is not None and int(n_fit) == np.shape(fit_x)[0],
+            "n_samples_fit_ disagrees with _fit_X",
+        )
+        tree = getattr(est, "_tree", None)
+        if tree is not None and not isinstance(tree, str):
+            data = tree.__getstate__()[0]
+            require(
+                np.shape(data)[:1] == (int(n_fit),),
+                "n_samples_fit_ disagrees with the neighbour tree's samples",
+            )
     y_all = getattr(est, "_y", None)
     if isinstance(fit_x, np.ndarray) and y_all is not None:
         require(np.shape(y_all)[:1] == fit_x.shape[:1], "neighbours _y disagrees with _fit_X")

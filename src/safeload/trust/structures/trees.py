@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from safeload.trust.shadow import class_of
-from safeload.trust.structures.common import MAX_TREE_FEATURES, Array, require
+from safeload.trust.structures.common import MAX_TREE_FEATURES, Array, is_int, require
 
 
 def check_children(left: Array, right: Array, is_leaf: Array, what: str) -> None:
@@ -277,6 +277,12 @@ def check_predictor(pred: Any, n_features: int | None) -> None:
     require(np.all(feature >= 0), "predictor feature index negative")
     if n_features is not None:
         require(np.all(feature < n_features), "predictor feature index out of range")
+    for arr in (pred.binned_left_cat_bitsets, pred.raw_left_cat_bitsets):
+        # the native predictor reads 8 uint32 words (256 bits) from a row (red team 18)
+        require(
+            isinstance(arr, np.ndarray) and arr.ndim == 2 and arr.shape[1] == 8,
+            "predictor categorical bitsets are not rows of 8 words",
+        )
     cat = nodes["is_categorical"].astype(bool) & ~leaf
     if np.any(cat):
         bits = nodes["bitset_idx"].astype(np.int64)[cat]
@@ -333,16 +339,26 @@ def check_hgb(est: Any, context: Any) -> None:
     pre = getattr(est, "_preprocessor", None)
     if pre is not None:
         check_hgb_preprocessor(pre, n_features)
-    for row in predictors:
-        for pred in row:
-            check_predictor(pred, n_features)
     mapper = getattr(est, "_bin_mapper", None)
     is_cat = getattr(mapper, "is_categorical_", None)
+    categorical = np.zeros(n_features, dtype=bool)
     if is_cat is not None:
         require(
             np.asarray(is_cat).shape == (n_features,),
             "bin mapper is_categorical_ has the wrong length",
         )
+        categorical = np.asarray(is_cat).astype(bool)
+    for row in predictors:
+        for pred in row:
+            check_predictor(pred, n_features)
+            # a categorical split reads the known categories' bitset of its feature, which
+            # exists only for features the bin mapper calls categorical (red team 18)
+            nodes = pred.nodes
+            cat = nodes["is_categorical"].astype(bool) & ~nodes["is_leaf"].astype(bool)
+            require(
+                bool(np.all(categorical[nodes["feature_idx"].astype(np.int64)[cat]])),
+                "predictor splits by category on a feature that is not categorical",
+            )
 
 
 def tree_features(est: Any) -> int | None:
@@ -421,21 +437,80 @@ def check_gradient_boosting(est: Any, context: Any) -> None:
     expected = 1 if n_classes is None or int(n_classes) <= 2 else int(n_classes)
     require(int(per_iteration) == expected, "gradient boosting outputs disagree with classes")
     init = getattr(est, "init_", None)
-    if n_classes is not None and init is not None and init != "zero":
-        init_classes = getattr(init, "classes_", None)
-        require(
-            init_classes is not None and len(init_classes) == int(n_classes),
-            "gradient boosting init_ disagrees with the classes",
-        )
-        prior = getattr(init, "class_prior_", None)
-        if prior is not None:  # DummyClassifier's predict_proba is as wide as its prior
-            require(np.shape(prior) == (int(n_classes),), "init_ class_prior_ disagrees")
+    if init is not None and not (isinstance(init, str) and init == "zero"):
+        _check_gb_init(est, init, n_classes)
     n_in = int(est.n_features_in_)
     from sklearn.tree import DecisionTreeRegressor
 
     for tree in trees.ravel().tolist():
         require(class_of(tree) is DecisionTreeRegressor, "gradient boosting stage is not a tree")
         require(tree_features(tree) == n_in, "gradient boosting tree n_features disagrees")
+
+
+#: The strategies DummyClassifier's predict_proba knows (any other falls through to a list
+#: of unset outputs).
+_DUMMY_CLASSIFIER_STRATEGIES = frozenset(
+    {"most_frequent", "prior", "stratified", "uniform", "constant"}
+)
+
+
+def _check_gb_init(est: Any, init: Any, n_classes: Any) -> None:
+    """The raw-prediction buffer that the native ``predict_stages`` writes
+    ``n_trees_per_iteration_`` columns of (bounds checks off) is ``init_``'s
+    ``predict_proba`` (classifiers) or ``predict`` (regressors) output (rt18-08). Its width is
+    provable only for the estimators scikit-learn fits by default, so ``init_`` is ``"zero"``
+    or one of them, and every stored value that sizes its output agrees with the ensemble: a
+    ``DummyClassifier`` with one output of the booster's classes (``n_classes_``,
+    ``classes_`` and ``class_prior_`` alike, a known strategy), a ``DummyRegressor`` with one
+    output (``constant_`` of shape (1, 1))."""
+    from sklearn.dummy import DummyClassifier, DummyRegressor
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    kind = class_of(init)
+    if isinstance(est, GradientBoostingClassifier):
+        require(
+            kind is DummyClassifier,
+            "gradient boosting classifier init_ is not 'zero' or a DummyClassifier (the only "
+            "init estimators whose output width can be proven)",
+        )
+        require(is_int(n_classes) and int(n_classes) >= 2, "gradient boosting n_classes_ malformed")
+        n = int(n_classes)
+        require(
+            is_int(init.n_outputs_) and int(init.n_outputs_) == 1,
+            "gradient boosting init_ does not have one output",
+        )
+        require(
+            is_int(init.n_classes_) and int(init.n_classes_) == n,
+            "gradient boosting init_ n_classes_ disagrees with the classes",
+        )
+        require(
+            np.ndim(init.classes_) == 1 and len(init.classes_) == n,
+            "gradient boosting init_ disagrees with the classes",
+        )
+        prior = np.asarray(init.class_prior_)
+        require(
+            prior.shape == (n,) and prior.dtype.kind == "f",
+            "gradient boosting init_ class_prior_ disagrees with the classes",
+        )
+        strategy = init._strategy
+        require(
+            isinstance(strategy, str) and strategy in _DUMMY_CLASSIFIER_STRATEGIES,
+            "gradient boosting init_ strategy unknown",
+        )
+    else:
+        require(
+            kind is DummyRegressor,
+            "gradient boosting regressor init_ is not 'zero' or a DummyRegressor (the only "
+            "init estimators whose output width can be proven)",
+        )
+        require(
+            is_int(init.n_outputs_) and int(init.n_outputs_) == 1,
+            "gradient boosting init_ does not have one output",
+        )
+        require(
+            np.shape(init.constant_) == (1, 1),
+            "gradient boosting init_ constant_ is not one value",
+        )
 
 
 def check_tree_predictor(pred: Any, context: Any) -> None:
