@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -133,6 +134,16 @@ def _signed(blake3: bool, **kw: object) -> tuple[bytes, bytes, SigningKey]:
     return data, env.to_json(), key
 
 
+def _verify_sha256(data: bytes, sidecar: bytes, key: SigningKey, **kw: Any) -> object:
+    """verify_digest with the SHA-256 of ``data``."""
+    import hashlib
+
+    from safeload.signing import verify_digest
+
+    digest = ("sha256", hashlib.sha256(data).hexdigest())
+    return verify_digest(len(data), digest, sidecar, key.public_key, name="m.pkl", **kw)
+
+
 def test_verify_digest_follows_verify_bytes_rules() -> None:
     """The digest-only check refuses what verify_bytes refuses: a wrong size, a wrong digest,
     a digest of the algorithm the statement is not checked with, another name, expiry."""
@@ -159,18 +170,10 @@ def test_verify_digest_follows_verify_bytes_rules() -> None:
     later = datetime.now(timezone.utc) + timedelta(days=2)
     data, sidecar, key = _signed(blake3=False, expires=later - timedelta(days=1))
     with pytest.raises(SignatureError, match="expired"):
-        verify_digest(
-            len(data),
-            ("sha256", hashlib.sha256(data).hexdigest()),
-            sidecar,
-            key.public_key,
-            name="m.pkl",
-            now=later,
-        )
+        _verify_sha256(data, sidecar, key, now=later)
 
 
 def test_verify_digest_checks_blake3_where_the_statement_has_it() -> None:
-    import hashlib
 
     import blake3
 
@@ -181,13 +184,7 @@ def test_verify_digest_checks_blake3_where_the_statement_has_it() -> None:
     b3 = blake3.blake3(data).hexdigest()
     verify_digest(len(data), ("blake3", b3), sidecar, key.public_key, name="m.pkl")
     with pytest.raises(SignatureError):  # SHA-256 is in the statement, but BLAKE3 is checked
-        verify_digest(
-            len(data),
-            ("sha256", hashlib.sha256(data).hexdigest()),
-            sidecar,
-            key.public_key,
-            name="m.pkl",
-        )
+        _verify_sha256(data, sidecar, key)
 
 
 def test_scan_of_a_large_bytes_constant_stays_small(tmp_path: Path) -> None:

@@ -1222,17 +1222,20 @@ class _Walker:
         module, qualname = arg
         g = self._global(module, qualname, pos, name, fr.proto)
         # pop_mark replaces ``fr.stack``: take the arguments first, then push
-        args = _Tuple(fr.pop_mark(pos, name))
-        if g.pair in _EMPTY_SHAPE_ARG:
-            self._empty_shape(g.pair, args, pos, name)
-        freeze(args)
-        self._native_call(g.pair, args, pos, name)
-        self._pandas_made(g.pair, args, pos, name, None)
-        made = _Obj(g, args)
-        fr.stack.append(made)
-        if g.pair in _STORING_CALLS:
-            self.result.calls.append((pos, made))
+        self._push_call(fr, g, _Tuple(fr.pop_mark(pos, name)), pos, name)
         return None
+
+    def _push_call(self, fr: _Frame, cls: _Global, args: _Tuple, pos: int, name: str) -> None:
+        """INST and OBJ: the checks on a call of ``cls`` with ``args``, and its result."""
+        if cls.pair in _EMPTY_SHAPE_ARG:
+            self._empty_shape(cls.pair, args, pos, name)
+        freeze(args)
+        self._native_call(cls.pair, args, pos, name)
+        self._pandas_made(cls.pair, args, pos, name, None)
+        made = _Obj(cls, args)
+        fr.stack.append(made)
+        if cls.pair in _STORING_CALLS:
+            self.result.calls.append((pos, made))
 
     def _op_stack_global(self, fr: _Frame, pos: int, name: str, arg: Any) -> _Sym | None:
         qn = fr.pop(pos, name)
@@ -1247,16 +1250,7 @@ class _Walker:
         cls = items[0] if items else None
         if not isinstance(cls, _Global):
             raise _Unsafe(pos, name, "OBJ on a computed class")
-        if cls.pair in _EMPTY_SHAPE_ARG:
-            self._empty_shape(cls.pair, _Tuple(items[1:]), pos, name)
-        args = _Tuple(items[1:])
-        freeze(args)
-        self._native_call(cls.pair, args, pos, name)
-        self._pandas_made(cls.pair, args, pos, name, None)
-        made = _Obj(cls, args)
-        fr.stack.append(made)
-        if cls.pair in _STORING_CALLS:
-            self.result.calls.append((pos, made))
+        self._push_call(fr, cls, _Tuple(items[1:]), pos, name)
         return None
 
     def _op_pop(self, fr: _Frame, pos: int, name: str, arg: Any) -> _Sym | None:
