@@ -805,22 +805,22 @@ class _Walker:
         """Hook, at the end of the walk: every pandas object that must receive one BUILD, and
         every native-model object, was given its state (pandas' code would otherwise meet
         unset buffers, the library a missing model)."""
-        for pos, obj in self.pandas_objects:
-            if obj.state is None and obj.cls is not None:
-                raise _Unsafe(
-                    pos,
-                    "NEWOBJ",
-                    f"a pandas object made by {format_name(*obj.cls.pair)} is never given "
-                    "its state: pandas' code would meet its unset buffers",
-                )
-        for pos, obj in self.native_objects:
-            if obj.state is None and obj.cls is not None:
-                raise _Unsafe(
-                    pos,
-                    "NEWOBJ",
-                    f"{format_name(*obj.cls.pair)} is made but never given its state: its "
-                    "native model would be missing when it is used",
-                )
+        unset = (
+            (
+                self.pandas_objects,
+                "a pandas object made by {} is never given its state: pandas' code would meet "
+                "its unset buffers",
+            ),
+            (
+                self.native_objects,
+                "{} is made but never given its state: its native model would be missing when "
+                "it is used",
+            ),
+        )
+        for made, harm in unset:
+            for pos, obj in made:
+                if obj.state is None and obj.cls is not None:
+                    raise _Unsafe(pos, "NEWOBJ", harm.format(format_name(*obj.cls.pair)))
 
     def _global(self, module: Any, qualname: Any, pos: int, opname: str, proto: int) -> _Global:
         if not isinstance(module, str) or not isinstance(qualname, str):
