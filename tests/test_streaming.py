@@ -203,3 +203,42 @@ def test_scan_of_a_large_bytes_constant_stays_small(tmp_path: Path) -> None:
     result = _peak("scan", path)
     assert result["verdict"] == "safe"
     assert isinstance(result["peak"], int) and result["peak"] < CEILING, result
+
+
+def test_a_mapped_scan_reports_what_a_read_scan_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Mapping a file instead of reading it changes only where the bytes live: on every case of
+    the attack corpus and on fitted models in pickle and joblib, the report is the same."""
+    import pickle
+
+    import joblib
+    import numpy as np
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    import safeload
+    from safeload.testing import attack_corpus
+
+    paths = []
+    for case in attack_corpus():
+        path = tmp_path / f"{case.name}{Path(case.filename).suffix}"
+        path.write_bytes(case.build(str(tmp_path / f"{case.name}.marker")))
+        paths.append(path)
+    x = np.random.RandomState(0).rand(40, 3)
+    y = (x[:, 0] > 0.5).astype(int)
+    models = [LogisticRegression().fit(x, y), RandomForestClassifier(3).fit(x, y)]
+    for i, model in enumerate(models):
+        (tmp_path / f"m{i}.pkl").write_bytes(pickle.dumps(model, protocol=5))
+        joblib.dump(model, tmp_path / f"m{i}.joblib")
+        paths += [tmp_path / f"m{i}.pkl", tmp_path / f"m{i}.joblib"]
+
+    def report(path: Path) -> tuple[object, ...]:
+        r = safeload.scan(path)
+        return (r.verdict, r.format, r.findings, r.globals)
+
+    read = [report(p) for p in paths]
+    monkeypatch.setattr(fileio, "MAP_FROM", 0)
+    mapped = [report(p) for p in paths]
+    assert read == mapped
+    assert sum(r[0] == "safe" for r in read) >= 4  # the fitted models are clean
