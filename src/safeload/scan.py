@@ -490,6 +490,9 @@ class StreamAnalysis:
     #: (offset, container, items) of everything stored into a container.
     builds: list[tuple[int, Any, Any]] = field(default_factory=list)
     calls: list[tuple[int, Any]] = field(default_factory=list)
+    #: (offset, object) of every REDUCE, INST or OBJ that calls a named global with arguments:
+    #: a class's ``__init__`` stores them, out of reach of the rules on BUILD states.
+    arg_calls: list[tuple[int, Any]] = field(default_factory=list)
     #: (offset, object) of every call of a pandas function (safeload.trust.pandas_forms): scan
     #: runs its checked form also when the stream discards the result.
     pandas_calls: list[tuple[int, Any]] = field(default_factory=list)
@@ -643,6 +646,29 @@ def _rebuild_problem(target: _Obj) -> str | None:
             "metrics), and the pass checks that one"
         )
     return None
+
+
+#: The bases ``copyreg`` writes for the classes a model holds at protocols 0-1 (the first
+#: non-heap type of the MRO): ``object``, or a builtin value type the class extends.
+_RECONSTRUCTOR_BASES: Final = frozenset(
+    ("builtins", n)
+    for n in ("object", "dict", "list", "set", "frozenset", "tuple", "int", "float", "str")
+)
+
+
+def _reconstructor_base_problem(args: _Sym) -> str | None:
+    """``copyreg._reconstructor(cls, base, state)`` runs ``base.__new__(cls, state)`` and,
+    unless ``base`` is ``object``, ``base.__init__(obj, state)``: with a Python class as the
+    base, its ``__init__`` stores ``state`` as a parameter no rule on BUILD states sees
+    (rt23-06). Only the bases copyreg itself writes are allowed."""
+    base = args.items[1] if isinstance(args, _Tuple) and len(args.items) > 1 else None
+    if isinstance(base, _Global) and base.pair in _RECONSTRUCTOR_BASES:
+        return None
+    what = format_name(*base.pair) if isinstance(base, _Global) else "a computed value"
+    return (
+        f"copyreg._reconstructor with the base {what}: it would run that base's "
+        "__init__ on the call's arguments; copyreg writes object or a builtin type"
+    )
 
 
 def _class_from_arg(func: _Global, args: _Sym) -> _Obj:
@@ -1047,16 +1073,7 @@ class _Walker:
         func = fr.pop(pos, name)
         if not isinstance(func, _Global):
             raise _Unsafe(pos, name, "REDUCE calls a computed object, not a named global")
-        freeze(args)
-        self._check_call(func.pair, args, pos, name)
-        if func.pair in _CLASS_FROM_ARG:
-            made = _class_from_arg(func, args)
-        else:
-            made = _Obj(func, args)
-            self._record_call(pos, func.pair, made)
-            self._count_buffer_use(func.pair, args)
-        fr.stack.append(made)
-        self._nest(made, [])
+        self._push_call(fr, func, args, pos, name)
         return None
 
     def _op_build(self, fr: _Frame, pos: int, name: str, arg: Any) -> _Sym | None:
@@ -1195,6 +1212,18 @@ class _Walker:
             self._empty_shape(cls.pair, args, pos, name)
         if name == "NEWOBJ_EX" and (cls.pair in DTYPE_CLASSES or cls.pair in _ARRAY_MAKERS):
             raise _Unsafe(pos, name, "NEWOBJ_EX on a numpy dtype or array (numpy never writes it)")
+        if name == "NEWOBJ_EX" and not (
+            isinstance(kwargs, _Dict) and not (kwargs.items or kwargs.lossy or kwargs.unknown_keys)
+        ):
+            # cls.__new__(cls, *args, **kwargs): keywords the shadows do not model could size
+            # an allocation (bytes(source=2**40)); only __getnewargs_ex__ classes write them,
+            # and none is on the allowlist (rt23-07)
+            raise _Unsafe(
+                pos,
+                name,
+                f"NEWOBJ_EX on {format_name(*cls.pair)} with keyword arguments: no allowlisted "
+                "class is pickled with them",
+            )
         freeze(args)
         freeze(kwargs)
         made = _Obj(cls, args)
@@ -1225,17 +1254,23 @@ class _Walker:
         self._push_call(fr, g, _Tuple(fr.pop_mark(pos, name)), pos, name)
         return None
 
-    def _push_call(self, fr: _Frame, cls: _Global, args: _Tuple, pos: int, name: str) -> None:
-        """INST and OBJ: the checks on a call of ``cls`` with ``args``, and its result."""
-        if cls.pair in _EMPTY_SHAPE_ARG:
-            self._empty_shape(cls.pair, args, pos, name)
+    def _push_call(self, fr: _Frame, func: _Global, args: _Sym, pos: int, name: str) -> None:
+        """REDUCE, INST and OBJ: one call step. The C unpickler calls ``func(*args)`` for all
+        three (INST and OBJ call ``func.__new__(func)`` when there are no arguments), so they
+        get the same checks and make the same object: a call of ``copyreg._reconstructor``
+        makes an object of its first argument's class whichever opcode calls it (rt23-02/03)."""
         freeze(args)
-        self._native_call(cls.pair, args, pos, name)
-        self._pandas_made(cls.pair, args, pos, name, None)
-        made = _Obj(cls, args)
+        self._check_call(func.pair, args, pos, name)
+        if func.pair in _CLASS_FROM_ARG:
+            made = _class_from_arg(func, args)
+        else:
+            made = _Obj(func, args)
+            self._record_call(pos, func.pair, made)
+            self._count_buffer_use(func.pair, args)
+            if isinstance(args, _Tuple) and args.items:
+                self.result.arg_calls.append((pos, made))
         fr.stack.append(made)
-        if cls.pair in _STORING_CALLS:
-            self.result.calls.append((pos, made))
+        self._nest(made, [])
 
     def _op_stack_global(self, fr: _Frame, pos: int, name: str, arg: Any) -> _Sym | None:
         qn = fr.pop(pos, name)
@@ -1277,6 +1312,10 @@ class _Walker:
         makes it."""
         if pair in _EMPTY_SHAPE_ARG:
             self._empty_shape(pair, args, pos, name)
+        if pair == _RECONSTRUCTOR:
+            problem = _reconstructor_base_problem(args)
+            if problem:
+                raise _Unsafe(pos, name, problem)
         self._native_call(pair, args, pos, name)
         self._pandas_made(pair, args, pos, name, None)
 

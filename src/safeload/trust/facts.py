@@ -247,6 +247,8 @@ def code_fingerprint() -> str:
     # the facts clear a class whose check they do not know
     for module, names, check in validate._CHECKED_KINDS:
         digest.update(repr((module, names, check.__name__)).encode())
+    # so is the set of default types _class_names lets an instance shadow (rt23, a note)
+    digest.update(repr(sorted(t.__name__ for t in usetime._PLAIN_DEFAULTS)).encode())
     return digest.hexdigest()
 
 
@@ -401,6 +403,24 @@ def has_setstate(cls: Any) -> bool:
     return getattr(cls, "__setstate__", None) is not None
 
 
+def constraint_names(cls: Any) -> frozenset[str]:
+    """The parameters the class holds to ``_parameter_constraints``."""
+    if isinstance(cls, ClassFacts):
+        return frozenset(cls.constraints or ())
+    from safeload.trust import usetime
+
+    return frozenset(usetime._constraints_of(cls) or ())
+
+
+def setstate_owner(cls: Any) -> str:
+    """``module.qualname`` of the class whose ``__setstate__`` instances use
+    (``builtins.object`` when no class in the MRO defines one)."""
+    if isinstance(cls, ClassFacts):
+        return cls.setstate_owner
+    owner = next((k for k in cls.__mro__ if "__setstate__" in vars(k)), object)
+    return f"{owner.__module__}.{owner.__qualname__}"
+
+
 def mro_names(cls: Any) -> frozenset[str]:
     """``module:qualname`` of the class and each of its bases."""
     if isinstance(cls, ClassFacts):
@@ -466,11 +486,8 @@ def state_problem(cls: Any, keys: list[str], literals: dict[str, Any]) -> str | 
     constraints = cls.constraints
     if not constraints:
         return None
-    todo = {
-        name: value
-        for name, value in literals.items()
-        if name in constraints and type(value) in ATOM_TYPES
-    }
+    # a value that is not an atom raises NeedsImport in params_valid: the classes judge it
+    todo = {name: value for name, value in literals.items() if name in constraints}
     if todo and not params_valid(constraints, todo):
         return f"{cls.qualname} holds a parameter value it refuses"
     return None

@@ -19,10 +19,12 @@ the post-build check, which sees everything; this pass only ever adds refusals.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections.abc import Iterator
 from typing import Any
 
+from safeload.exceptions import LimitExceededError
 from safeload.policy import Policy, format_name
 from safeload.trust import facts, native_params
 from safeload.trust.pandas_forms import PANDAS_NAMES
@@ -161,6 +163,10 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
             problem = _fields_problem(cls.pair, args, policy)
             if problem:
                 yield pos, problem
+    for pos, obj in analysis.arg_calls:
+        problem = _constructed_problem(obj.cls.pair, policy)
+        if problem:
+            yield pos, problem
     for pos, obj, state in analysis.builds:
         cls = obj.cls
         if not isinstance(obj, _Obj) or not isinstance(cls, _Global):
@@ -198,6 +204,24 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
             problem = _state_problem(cls.pair, state) or _opaque_state_problem(cls.pair, state)
             if problem:
                 yield pos, problem
+
+
+def _constructed_problem(pair: tuple[str, str], policy: Policy) -> str | None:
+    """A trusted class with an instance ``__dict__`` called with arguments (REDUCE, INST,
+    OBJ): its ``__init__`` stores them as attributes (``FunctionTransformer(func)``), which
+    the rules above judge only in a BUILD state. Pickle makes such objects by NEWOBJ (or
+    ``copyreg._reconstructor``) and BUILD, so the stream walk calls this unproven (rt23-06);
+    a load judges what it built."""
+    if pair in _PLAIN_CALLS or not policy.allows(*pair):
+        return None
+    cls = _class_of(pair)
+    if cls is None or not facts.has_dict(cls):
+        return None
+    return (
+        f"unproven: {facts.qualname(cls)} made by calling it with arguments, which its "
+        "__init__ stores out of reach of the stream walk's rules (pickle writes NEWOBJ and "
+        "BUILD)"
+    )
 
 
 def _opaque_state_problem(pair: tuple[str, str], state: Any) -> str | None:
@@ -421,14 +445,23 @@ def _state_problem(pair: tuple[str, str], state: Any) -> str | None:
 
     if pair in PANDAS_NAMES:
         return None  # checked, with the real values, by safeload.trust.pandas_forms
-    if isinstance(state, _Tuple) and len(state.items) == 2 and isinstance(state.items[0], _Dict):
-        state = state.items[0]  # (dict state, slot state)
-    if not isinstance(state, _Dict):
+    if not isinstance(state, (_Dict, _Tuple)):
         return None
     cls = _class_of(pair)
     if cls is None or not facts.has_dict(cls):
         return None  # extension types take their state through __setstate__, not __dict__
     name = facts.qualname(cls)
+    if isinstance(state, _Tuple):
+        if len(state.items) != 2:
+            return None
+        owner = facts.setstate_owner(cls)
+        if owner == "sklearn.base.BaseEstimator":
+            # it pops "_sklearn_version" from what it is given: a tuple fails every load (rt23-04)
+            return f"{name} given a (state, slot state) pair: its __setstate__ takes a dict"
+        merged = _slot_merge(state.items[0], state.items[1], owner)
+        if merged is None:
+            return None
+        state = merged
     for attribute in usetime.KWARGS_ATTRIBUTES.intersection(state.items):
         kwargs = state.items[attribute]
         if isinstance(kwargs, _Dict) and "out" in kwargs.items:
@@ -440,9 +473,14 @@ def _state_problem(pair: tuple[str, str], state: Any) -> str | None:
             if type(sym) is _Const:
                 literals[key] = sym.value
                 continue
-            ok, value = _literal(sym)
+            ok, value = _param_value(sym)
             if ok:
                 literals[key] = value
+            elif _is_value_call(sym) and key in facts.constraint_names(cls):
+                return (
+                    f"{name}.{key} unproven: a value made by {_describe(sym)} from arguments "
+                    "the stream walk cannot evaluate, where the class checks its parameters"
+                )
     problem = facts.state_problem(cls, list(state.items), literals)
     if problem:
         return problem
@@ -476,6 +514,109 @@ def _state_problem(pair: tuple[str, str], state: Any) -> str | None:
             if problem:
                 return f"{name}.{row.attribute} {problem} (it drives {row.drives})"
     return None
+
+
+def _param_value(sym: Any) -> tuple[bool, Any]:
+    """(True, value) for a parameter value the stream walk can build exactly: a literal, a
+    numpy scalar of a literal numeric dtype, or a complex, set, frozenset or slice of
+    literals. The constraint checks then judge it as a load judges the object it built
+    (rt23-01)."""
+    from safeload._symbolic import _Box, _Global, _Obj
+
+    ok, value = _literal(sym)
+    if ok:
+        return ok, value
+    if isinstance(sym, _Box):
+        return _box_value(sym)
+    if not (isinstance(sym, _Obj) and isinstance(sym.cls, _Global)):
+        return False, None
+    pair = sym.cls.pair
+    args = _items(sym.args) if sym.args is not None else []
+    if args is None:
+        return False, None
+    if pair in _SCALAR_CALLS:
+        return _scalar_value(args) if _scalar_problem(sym) is None else (False, None)
+    if pair not in _VALUE_TYPES:
+        return False, None
+    values = []
+    for arg in args:
+        ok, value = _box_value(arg) if isinstance(arg, _Box) else _literal(arg)
+        if not ok or isinstance(value, dict):
+            return False, None
+        values.append(value)
+    try:
+        return True, _VALUE_TYPES[pair](*values)
+    except (TypeError, ValueError, OverflowError):
+        return False, None
+
+
+def _box_value(box: Any) -> tuple[bool, Any]:
+    """A list, set or frozenset of literals, as the unpickler builds it."""
+    values = []
+    for item in box.items:
+        ok, value = _literal(item)
+        if not ok:
+            return False, None
+        values.append(value)
+    try:
+        return True, {"list": list, "set": set, "frozenset": frozenset}[box.kind](values)
+    except (TypeError, KeyError):  # an unhashable item in a set, as the unpickler fails
+        return False, None
+
+
+def _is_value_call(sym: Any) -> bool:
+    """A call of one of the data types whose result ``_param_value`` builds."""
+    from safeload._symbolic import _Global, _Obj
+
+    return (
+        isinstance(sym, _Obj)
+        and isinstance(sym.cls, _Global)
+        and (sym.cls.pair in _VALUE_TYPES or sym.cls.pair in _SCALAR_CALLS)
+    )
+
+
+def _scalar_value(args: list[Any]) -> tuple[bool, Any]:
+    """The numpy scalar ``scalar(dtype, payload)`` makes, read with numpy (the dtype rebuilt
+    through :func:`safeload._numpy_state.real_dtype`); (False, None) when it cannot be."""
+    import numpy as np
+
+    from safeload._numpy_state import _NotCanonical, real_dtype
+    from safeload._symbolic import FoldBudget, _Const
+
+    dtype, payload = args
+    raw = payload.value if isinstance(payload, _Const) else None
+    if raw is None:  # _codecs.encode(text, "latin1"), as protocols 0-2 write bytes
+        text, codec = (a.value for a in _items(payload.args) or ())
+        if codec not in ("latin1", "latin-1"):
+            return False, None
+        raw = text.encode("latin1")
+    try:
+        real = real_dtype(dtype, FoldBudget(len(raw)))
+    except (_NotCanonical, LimitExceededError):
+        return False, None
+    if real.hasobject or real.itemsize != len(raw):
+        return False, None
+    return True, np.frombuffer(raw, dtype=real, count=1)[0]
+
+
+def _slot_merge(main: Any, slots: Any, owner: str) -> Any:
+    """The attributes a ``(state, slot state)`` BUILD sets, as one dict: with ``object``'s
+    ``__setstate__`` the unpickler updates ``__dict__`` from the state and then ``setattr``s
+    each slot item, so the rules must see both (rt23-09). For another ``__setstate__``, the
+    state dict alone, as before; ``None`` when there is no dict to judge."""
+    from safeload._symbolic import _Const, _Dict
+
+    if owner != "builtins.object":
+        return main if isinstance(main, _Dict) else None
+    parts = [p for p in (main, slots) if not (isinstance(p, _Const) and p.value is None)]
+    if not all(isinstance(p, _Dict) for p in parts):
+        return main if isinstance(main, _Dict) else None
+    merged = _Dict()
+    for part in parts:
+        merged.items.update(part.items)
+        merged.lossy = merged.lossy or part.lossy
+        merged.unknown_keys = merged.unknown_keys or part.unknown_keys
+    return merged
 
 
 def _grid_problem(grid: Any) -> str | None:
@@ -743,7 +884,15 @@ def _data_problem_of(sym: Any, depth: int) -> str | None:
         return None
     if isinstance(sym, _Obj):
         cls = sym.cls.pair if sym.cls is not None else None
+        if cls in _SCALAR_CALLS:
+            return _scalar_problem(sym)
         if cls in _DATA_CALLS:
+            # a data type's call is plain data when what it is given is: its arguments
+            # and what SETITEMS or APPENDS put in it
+            for part in (sym.args, *(sym.held or ())):
+                problem = _data_problem(part, depth + 1)
+                if problem:
+                    return problem
             return None
         return f"holds {_describe(sym)} where only plain data is used"
     for item in _items(sym) or ():
@@ -753,12 +902,90 @@ def _data_problem_of(sym: Any, depth: int) -> str | None:
     return None
 
 
-#: Calls that make plain data: numpy dtypes and scalars, bytes, builtin containers.
+def _scalar_problem(sym: Any) -> str | None:
+    """A numpy scalar is plain data when its dtype is a literal one of a fixed-size,
+    non-object kind and its payload is bytes (what numpy writes); an object-dtype scalar or
+    one whose dtype the walk cannot name is unproven (rt23-08)."""
+    from safeload._symbolic import _Const, _Global, _Obj
+
+    args = _items(sym.args) if sym.args is not None else None
+    if args is not None and len(args) == 2:
+        dtype, payload = args
+        spec = (
+            _items(dtype.args)
+            if isinstance(dtype, _Obj)
+            and isinstance(dtype.cls, _Global)
+            and dtype.cls.pair == ("numpy", "dtype")
+            and dtype.args is not None
+            else None
+        )
+        code = spec[0] if spec else None
+        if (
+            isinstance(code, _Const)
+            and type(code.value) is str
+            and _SCALAR_CODE.fullmatch(code.value)
+            and _is_bytes(payload)
+        ):
+            return None
+    return "unproven: a numpy scalar whose dtype is not a literal numeric one"
+
+
+def _is_bytes(sym: Any) -> bool:
+    """A bytes value as pickle writes one: a constant, or (protocols 0-2) a ``_codecs.encode``
+    of a constant string."""
+    from safeload._symbolic import _Const, _Global, _Obj
+
+    if isinstance(sym, _Const):
+        return type(sym.value) is bytes
+    if not (isinstance(sym, _Obj) and isinstance(sym.cls, _Global)):
+        return False
+    args = _items(sym.args) if sym.args is not None else None
+    return (
+        sym.cls.pair == ("_codecs", "encode")
+        and args is not None
+        and len(args) == 2
+        and all(isinstance(a, _Const) and type(a.value) is str for a in args)
+    )
+
+
+#: Functions and value types that pickles call with arguments, none an object with a
+#: ``__dict__`` its arguments become (the calls _constructed_problem need not look up).
+_PLAIN_CALLS = frozenset(
+    {
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy.core.multiarray", "scalar"),
+        ("numpy._core.multiarray", "scalar"),
+        ("numpy", "dtype"),
+        ("_codecs", "encode"),
+    }
+)
+
+
+#: Data types whose call on literal arguments ``_param_value`` makes (never ``bytes`` or
+#: ``bytearray``: an int argument sizes an allocation).
+_VALUE_TYPES: dict[tuple[str, str], Any] = {
+    ("builtins", "complex"): complex,
+    ("builtins", "set"): set,
+    ("builtins", "frozenset"): frozenset,
+    ("builtins", "slice"): slice,
+}
+
+
+#: numpy scalar calls: plain data only with a literal numeric dtype (see _scalar_problem)
+_SCALAR_CALLS = frozenset(
+    {("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar")}
+)
+#: the dtype codes numpy writes for fixed-size, non-object scalars (bool, ints, floats,
+#: complex, datetimes, bytes and str)
+_SCALAR_CODE = re.compile(r"[biufcmMSU][0-9]{1,3}")
+
+#: Calls that make plain data when their arguments are: numpy dtypes, bytes, builtin
+#: containers. Exactly the types the load's plain-data rule admits (``usetime._require_data``):
+#: an ``OrderedDict`` is not one of them (rt23-05).
 _DATA_CALLS = frozenset(
     {
         ("numpy", "dtype"),
-        ("numpy.core.multiarray", "scalar"),
-        ("numpy._core.multiarray", "scalar"),
         ("_codecs", "encode"),
         ("builtins", "bytearray"),
         ("builtins", "bytes"),
@@ -767,6 +994,5 @@ _DATA_CALLS = frozenset(
         ("builtins", "frozenset"),
         ("builtins", "slice"),
         ("builtins", "range"),
-        ("collections", "OrderedDict"),
     }
 )

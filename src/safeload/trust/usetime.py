@@ -1363,9 +1363,12 @@ def state_problem(cls: type, keys: list[str], literals: dict[str, Any]) -> str |
         return None
     todo = {}
     for name, value in literals.items():
-        if name in constraints and type(value) in (bool, int, float, str, type(None)):
-            if (cls, name, (type(value), value)) not in _VALID_ATOMS:
-                todo[name] = value
+        if name not in constraints:
+            continue
+        if type(value) not in (bool, int, float, str, type(None)):
+            todo[name] = value  # a literal tuple, list, dict or numpy scalar (rt23-01)
+        elif (cls, name, (type(value), value)) not in _VALID_ATOMS:
+            todo[name] = value
     if not todo:
         return None
     try:
