@@ -656,13 +656,22 @@ _RECONSTRUCTOR_BASES: Final = frozenset(
 )
 
 
-def _reconstructor_base_problem(args: _Sym) -> str | None:
+def _reconstructor_base_problem(args: _Sym, policy: Policy) -> str | None:
     """``copyreg._reconstructor(cls, base, state)`` runs ``base.__new__(cls, state)`` and,
     unless ``base`` is ``object``, ``base.__init__(obj, state)``: with a Python class as the
     base, its ``__init__`` stores ``state`` as a parameter no rule on BUILD states sees
-    (rt23-06). Only the bases copyreg itself writes are allowed."""
-    base = args.items[1] if isinstance(args, _Tuple) and len(args.items) > 1 else None
-    if isinstance(base, _Global) and base.pair in _RECONSTRUCTOR_BASES:
+    (rt23-06). Only the bases copyreg itself writes are allowed (an untrusted base is
+    refused as untrusted)."""
+    if not isinstance(args, _Tuple):
+        return (
+            "copyreg._reconstructor on arguments made by a call: the pass cannot prove what "
+            "it makes (an object of a class the pass cannot see, on whose arguments a base's "
+            "__init__ may run); pickle writes them as a tuple"
+        )
+    base = args.items[1] if len(args.items) > 1 else None
+    if isinstance(base, _Global) and (
+        base.pair in _RECONSTRUCTOR_BASES or not policy.allows(*base.pair)
+    ):
         return None
     what = format_name(*base.pair) if isinstance(base, _Global) else "a computed value"
     return (
@@ -1313,7 +1322,7 @@ class _Walker:
         if pair in _EMPTY_SHAPE_ARG:
             self._empty_shape(pair, args, pos, name)
         if pair == _RECONSTRUCTOR:
-            problem = _reconstructor_base_problem(args)
+            problem = _reconstructor_base_problem(args, self.policy)
             if problem:
                 raise _Unsafe(pos, name, problem)
         self._native_call(pair, args, pos, name)
