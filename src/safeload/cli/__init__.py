@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import getpass
 import io
 import json
 import logging
@@ -16,14 +15,32 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, cast
+from typing import TYPE_CHECKING, Any, TextIO
 
 import safeload
 from safeload import _progress
-from safeload._time import parse_time
 from safeload.api import SIGNATURE_FORMATS
+from safeload.cli._common import (
+    EXIT_FAIL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    HelpFormatter,
+    command,
+    emit,
+    escaping,
+    json_arg,
+    parse_expires,
+    passphrase_args,
+    profile_arg,
+    release_args,
+    signer_args,
+    trust_arg,
+    verifier_args,
+)
+from safeload.cli._keys import load_keyring, load_signer, passphrase
+from safeload.cli._paths import expand, model_files, model_relative
 from safeload.exceptions import (
     ArtifactNotFoundError,
     KeyFormatError,
@@ -38,29 +55,12 @@ from safeload.exceptions import (
 from safeload.policy import name_runs_code, never_trustable
 from safeload.scan import Finding, GlobalRef, ScanReport
 
-if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 18)
-    from safeload.keys import Keyring, Signer, Verifier
+if TYPE_CHECKING:
+    from safeload.cli._common import Sub
+    from safeload.keys import Keyring
     from safeload.signing.modelsig import CertificateAuthority
 
 __all__ = ["main"]
-
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-#: Interrupted (Ctrl-C): the shell's convention, 128 + SIGINT.
-EXIT_INTERRUPTED = 130
-
-#: A problem with the command line or the local files: exit code 2. The public
-#: ``safeload.UsageError``, so ``--json`` output names a class a caller can look up.
-_UsageError = UsageError
-
-
-class _HelpFormatter(argparse.HelpFormatter):
-    """Help pages: descriptions wrapped to the terminal; the examples and the exit codes in
-    the epilog keep their line breaks."""
-
-    def _fill_text(self, text: str, width: int, indent: str) -> str:
-        if "\n" in text:
-            return "".join(indent + line for line in text.splitlines(keepends=True))
-        return super()._fill_text(text, width, indent)
 
 
 def _static_pass_build() -> str:
@@ -71,17 +71,6 @@ def _static_pass_build() -> str:
     return "compiled with mypyc" if path.endswith(tuple(EXTENSION_SUFFIXES)) else "pure Python"
 
 
-def _profile_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--profile",
-        action="append",
-        default=[],
-        dest="profiles",
-        metavar="NAME",
-        help="also trust this reviewed opt-in profile (repeatable; `safeload profiles` lists them)",
-    )
-
-
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="safeload",
@@ -89,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 1 verification failed or unsafe content, 2 usage or I/O "
         "error, 130 interrupted.\n`safeload COMMAND --help` shows each command's options and "
         "examples.",
-        formatter_class=_HelpFormatter,
+        formatter_class=HelpFormatter,
     )
     talk = p.add_mutually_exclusive_group()
     talk.add_argument(
@@ -125,70 +114,10 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-if TYPE_CHECKING:
-    #: What ``add_subparsers`` returns (argparse has no public name for it).
-    _Sub = argparse._SubParsersAction[argparse.ArgumentParser]
-
-
-def _command(
-    sub: _Sub, name: str, summary: str, description: str, examples: Sequence[str]
-) -> argparse.ArgumentParser:
-    """A sub-command with the shape every command's help has: a one-line summary for the
-    command list, a description, and examples."""
-    return sub.add_parser(
-        name,
-        help=summary,
-        description=description,
-        epilog="examples:\n" + "\n".join(f"  {line}" for line in examples),
-        formatter_class=_HelpFormatter,
-    )
-
-
-def _json_arg(p: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup) -> None:
-    p.add_argument("--json", action="store_true", help="machine-readable output (JSON)")
-
-
-def _trust_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--trust",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="also trust this exact global (repeatable)",
-    )
-
-
-def _passphrase_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--passphrase-env", metavar="VAR", help="read the private key's passphrase from $VAR"
-    )
-    p.add_argument(
-        "--prompt-passphrase",
-        action="store_true",
-        help="read the private key's passphrase from the terminal",
-    )
-
-
-def _release_args(p: argparse.ArgumentParser, which: str) -> None:
-    """``--model-version``, ``--name`` and ``--expires``, recorded in ``which`` signature."""
-    p.add_argument(
-        "--model-version",
-        "--version",
-        dest="model_version",
-        metavar="VERSION",
-        help=f"the model's version (PEP 440, e.g. 1.4.0), recorded in {which} for rollback "
-        "protection (--version is the older spelling)",
-    )
-    p.add_argument(
-        "--name", dest="model_name", metavar="NAME", help=f"model name recorded in {which}"
-    )
-    p.add_argument("--expires", metavar="TIME", help=_EXPIRES_HELP)
-
-
-def _add_keygen(sub: _Sub) -> None:
+def _add_keygen(sub: Sub) -> None:
     from safeload.keys import ALGORITHMS
 
-    kg = _command(
+    kg = command(
         sub,
         "keygen",
         "create an Ed25519 or ECDSA key pair (or an HMAC secret)",
@@ -212,7 +141,7 @@ def _add_keygen(sub: _Sub) -> None:
         default="ed25519",
         help="key type (default ed25519; model_signing bundles need an ecdsa-* key)",
     )
-    _json_arg(kg)
+    json_arg(kg)
     kg.add_argument(
         "--passphrase-env",
         metavar="VAR",
@@ -225,8 +154,8 @@ def _add_keygen(sub: _Sub) -> None:
     )
 
 
-def _add_sign(sub: _Sub) -> None:
-    sg = _command(
+def _add_sign(sub: Sub) -> None:
+    sg = command(
         sub,
         "sign",
         "write FILE.sig (or DIR.sig for a folder)",
@@ -239,8 +168,8 @@ def _add_sign(sub: _Sub) -> None:
         ],
     )
     sg.add_argument("files", nargs="+", metavar="FILE|DIR", help="model files or folders to sign")
-    _signer_args(sg)
-    _release_args(sg, "the signature")
+    signer_args(sg)
+    release_args(sg, "the signature")
     sg.add_argument(
         "--append",
         action="store_true",
@@ -251,7 +180,7 @@ def _add_sign(sub: _Sub) -> None:
         choices=("pickle", "joblib", "skops"),
         help="record this format (default: from the content and extension)",
     )
-    _json_arg(sg)
+    json_arg(sg)
     sg.add_argument(
         "--signature-format",
         choices=SIGNATURE_FORMATS,
@@ -278,8 +207,8 @@ def _add_sign(sub: _Sub) -> None:
     )
 
 
-def _add_verify(sub: _Sub) -> None:
-    vf = _command(
+def _add_verify(sub: Sub) -> None:
+    vf = command(
         sub,
         "verify",
         "check FILE against FILE.sig; deserializes nothing",
@@ -303,7 +232,7 @@ def _add_verify(sub: _Sub) -> None:
         metavar="N",
         help="verify N files in parallel (not with --state)",
     )
-    _verifier_args(vf)
+    verifier_args(vf)
     vf.add_argument(
         "--allow-symlinks",
         action="store_true",
@@ -314,7 +243,7 @@ def _add_verify(sub: _Sub) -> None:
         action="store_true",
         help="accept a file whose name differs from the signed name",
     )
-    _json_arg(vf)
+    json_arg(vf)
     vf.add_argument(
         "--signature",
         metavar="FILE",
@@ -348,8 +277,8 @@ def _add_verify(sub: _Sub) -> None:
     )
 
 
-def _add_inspect(sub: _Sub) -> None:
-    ins = _command(
+def _add_inspect(sub: Sub) -> None:
+    ins = command(
         sub,
         "inspect",
         "show what a .sig file or model_signing bundle claims (verifies nothing)",
@@ -359,11 +288,11 @@ def _add_inspect(sub: _Sub) -> None:
         ["safeload inspect model.joblib.sig", "safeload inspect dist/churn-model.sig --json"],
     )
     ins.add_argument("sidecar", metavar="FILE.sig", help="the signature file to show")
-    _json_arg(ins)
+    json_arg(ins)
 
 
-def _add_convert(sub: _Sub) -> None:
-    cv = _command(
+def _add_convert(sub: Sub) -> None:
+    cv = command(
         sub,
         "convert",
         "re-save a pickle/joblib file as signed skops",
@@ -379,7 +308,7 @@ def _add_convert(sub: _Sub) -> None:
     )
     cv.add_argument("src", metavar="SRC", help="the pickle or joblib file to convert")
     cv.add_argument("dst", metavar="DST.skops", help="where to write the signed skops file")
-    _signer_args(cv)
+    signer_args(cv)
     src_keys = cv.add_mutually_exclusive_group()
     src_keys.add_argument(
         "--src-pub",
@@ -388,19 +317,19 @@ def _add_convert(sub: _Sub) -> None:
         help="SRC must be signed by this public key (repeatable)",
     )
     src_keys.add_argument("--src-keyring", metavar="DIR", help="SRC must be signed by a key in DIR")
-    _trust_arg(cv)
-    _profile_arg(cv)
+    trust_arg(cv)
+    profile_arg(cv)
     cv.add_argument(
         "--check",
         metavar="X.npy",
         help="probe input: the converted model must predict identically on it",
     )
-    _release_args(cv, "the new signature")
-    _json_arg(cv)
+    release_args(cv, "the new signature")
+    json_arg(cv)
 
 
-def _add_scan(sub: _Sub) -> None:
-    sc = _command(
+def _add_scan(sub: Sub) -> None:
+    sc = command(
         sub,
         "scan",
         "list what a pickle/joblib/skops file would import",
@@ -427,20 +356,20 @@ def _add_scan(sub: _Sub) -> None:
         metavar="N",
         help="scan N files at a time, in N worker processes",
     )
-    _trust_arg(sc)
-    _profile_arg(sc)
+    trust_arg(sc)
+    profile_arg(sc)
     sc.add_argument(
         "--format",
         choices=("pickle", "joblib", "skops"),
         help="read every FILE as this format (default: from the content and extension)",
     )
     out = sc.add_mutually_exclusive_group()
-    _json_arg(out)
+    json_arg(out)
     out.add_argument("--sarif", action="store_true", help="SARIF 2.1.0 output")
 
 
-def _add_profiles(sub: _Sub) -> None:
-    pf = _command(
+def _add_profiles(sub: Sub) -> None:
+    pf = command(
         sub,
         "profiles",
         "list the opt-in trust profiles and what each trusts",
@@ -451,11 +380,11 @@ def _add_profiles(sub: _Sub) -> None:
         ["safeload profiles", "safeload profiles xgboost --json"],
     )
     pf.add_argument("names", nargs="*", metavar="NAME", help="only these profiles")
-    _json_arg(pf)
+    json_arg(pf)
 
 
-def _add_pubkey(sub: _Sub) -> None:
-    pk = _command(
+def _add_pubkey(sub: Sub) -> None:
+    pk = command(
         sub,
         "pubkey",
         "write the .pub of a private .key (e.g. when the .pub was lost)",
@@ -470,156 +399,8 @@ def _add_pubkey(sub: _Sub) -> None:
     pk.add_argument(
         "--out", metavar="PATH", help="where to write it (default: NAME.pub; - for stdout)"
     )
-    _passphrase_args(pk)
-    _json_arg(pk)
-
-
-_EXPIRES_HELP = (
-    "the signature is not valid from TIME on: ISO 8601, the same as a keyring's not_after "
-    "(2027-01-31T00:00:00Z, 2027-01-31T02:00:00+02:00, or 2027-01-31 for midnight UTC); "
-    "must be in the future"
-)
-
-
-def _signer_args(p: argparse.ArgumentParser) -> None:
-    g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument(
-        "--key",
-        metavar="PATH|URI",
-        help="Ed25519 or ECDSA private key (PEM), or a PKCS#11 URI "
-        "'pkcs11:token=T;object=O?module-path=LIB' (PIN from $SAFELOAD_PKCS11_PIN)",
-    )
-    g.add_argument("--hmac-key-file", metavar="PATH", help="HMAC secret file (hex)")
-    g.add_argument("--hmac-env", metavar="VAR", help="environment variable holding the hex secret")
-    _passphrase_args(p)
-
-
-def _verifier_args(p: argparse.ArgumentParser) -> None:
-    g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument(
-        "--pub",
-        action="append",
-        metavar="PATH",
-        help="trusted Ed25519 or ECDSA public key (repeatable)",
-    )
-    g.add_argument(
-        "--ca",
-        metavar="PEM",
-        help="model_signing certificate bundles: trusted root certificate(s)",
-    )
-    g.add_argument(
-        "--keyring",
-        metavar="DIR|FILE.json",
-        help="trust every *.pub in DIR, or the keys of a JSON keyring file",
-    )
-    g.add_argument("--hmac-key-file", metavar="PATH", help="HMAC secret file (hex)")
-    g.add_argument("--hmac-env", metavar="VAR", help="environment variable holding the hex secret")
-    p.add_argument(
-        "--threshold",
-        type=int,
-        default=None,
-        help="how many distinct trusted keys must have signed (default 1); a JSON keyring "
-        "sets its own, and --threshold with one is a usage error",
-    )
-
-
-def _passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str | None:
-    if getattr(args, "passphrase_env", None):
-        value = os.environ.get(args.passphrase_env)
-        if value is None:
-            raise _UsageError(f"environment variable {args.passphrase_env} is not set")
-        return value
-    if getattr(args, "prompt_passphrase", False):
-        try:
-            first = getpass.getpass("Passphrase: ")
-            if confirm and getpass.getpass("Again: ") != first:
-                raise _UsageError("the passphrases differ")
-        except EOFError:
-            raise _UsageError(
-                "--prompt-passphrase needs a terminal to read the passphrase from, and there "
-                "is none (a script, CI or a pipe?); use --passphrase-env VAR instead"
-            ) from None
-        return first
-    return None
-
-
-#: The environment variable the CLI reads a PKCS#11 token's PIN from.
-PKCS11_PIN_ENV = "SAFELOAD_PKCS11_PIN"
-
-
-def _signer(args: argparse.Namespace) -> Signer:
-    from safeload.keys import HMACKey
-    from safeload.signing.ecdsa import load_signing_key
-
-    if args.key and args.key.startswith("pkcs11:"):
-        from safeload.signing.pkcs11 import PKCS11Signer
-
-        pin = os.environ.get(PKCS11_PIN_ENV)
-        return PKCS11Signer.from_uri(args.key, pin=pin)
-    if args.key:
-        return load_signing_key(args.key, _passphrase(args))
-    if args.hmac_key_file:
-        return HMACKey.from_file(args.hmac_key_file)
-    return HMACKey.from_env(args.hmac_env)
-
-
-def _keyring(args: argparse.Namespace) -> Keyring:
-    from safeload.keys import HMACKey, Keyring
-    from safeload.signing.ecdsa import load_public_key
-
-    threshold = 1 if args.threshold is None else args.threshold
-    if args.keyring:
-        if Path(args.keyring).is_file() and _is_pem_file(Path(args.keyring)):
-            raise _UsageError(
-                f"--keyring {args.keyring} is one public key, not a keyring: use --pub "
-                f"{args.keyring} (repeatable), or --keyring with a folder of *.pub files or a "
-                "JSON keyring file"
-            )
-        if Path(args.keyring).is_file():
-            if args.threshold is not None:
-                # Two sources for one trust setting: refuse rather than silently pick one.
-                raise _UsageError(
-                    f"--threshold conflicts with the keyring file {args.keyring}, which sets "
-                    "its own threshold; change it there, or drop --threshold"
-                )
-            return Keyring.from_file(args.keyring)
-        return Keyring.from_dir(args.keyring, threshold=threshold)
-    keys: list[Verifier]
-    if args.pub:
-        keys = [load_public_key(p) for p in args.pub]
-    elif args.hmac_key_file:
-        keys = [HMACKey.from_file(args.hmac_key_file)]
-    else:
-        keys = [HMACKey.from_env(args.hmac_env)]
-    return Keyring(keys, threshold=threshold)
-
-
-def _is_pem_file(path: Path) -> bool:
-    try:
-        with path.open("rb") as fh:
-            return fh.read(64).lstrip().startswith(b"-----BEGIN")
-    except OSError:
-        return False  # reading it as a keyring reports the error
-
-
-def _parse_time(text: str, now: datetime | None = None) -> datetime:
-    """``--expires``: the format of a keyring's ``not_after`` (safeload._time), in the future."""
-    try:
-        value = parse_time(text)
-    except ValueError as exc:
-        raise _UsageError(f"--expires: {exc}") from None
-    now = now or datetime.now(timezone.utc)
-    if value <= now:
-        raise _UsageError(
-            f"--expires {text}: that time has passed (now {now:%Y-%m-%dT%H:%M:%SZ}); the "
-            "signature would never be valid. Give a time in the future."
-        )
-    return value
-
-
-def _emit(out: TextIO, doc: dict[str, Any]) -> None:
-    json.dump(doc, out, indent=2)
-    out.write("\n")
+    passphrase_args(pk)
+    json_arg(pk)
 
 
 def _cmd_keygen(args: argparse.Namespace, out: TextIO) -> int:
@@ -632,17 +413,17 @@ def _cmd_keygen(args: argparse.Namespace, out: TextIO) -> int:
         key = HMACKey.generate()
         key.save(path)
         if args.json:
-            _emit(out, {"algorithm": key.algorithm, "secret": str(path), "keyid": key.keyid})
+            emit(out, {"algorithm": key.algorithm, "secret": str(path), "keyid": key.keyid})
             return EXIT_OK
         print(f"wrote {path} (HMAC secret, mode 0600, key id {key.keyid[:16]}…)", file=out)
         print("Keep it secret; share it only inside one trust domain.", file=out)
         return EXIT_OK
     priv, pub = safeload.generate_keypair(
-        args.dir, args.name, password=_passphrase(args, confirm=True), type=args.key_type
+        args.dir, args.name, password=passphrase(args, confirm=True), type=args.key_type
     )
     keyid = load_public_key(pub).keyid
     if args.json:
-        _emit(
+        emit(
             out,
             {"algorithm": args.key_type, "private": str(priv), "public": str(pub), "keyid": keyid},
         )
@@ -652,38 +433,25 @@ def _cmd_keygen(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _model_relative(model: str, paths: Sequence[str]) -> list[str]:
-    """``--ignore-paths`` as model_signing reads them (relative to the working directory, or
-    absolute), made relative to the model folder; a path outside it is a usage error."""
-    root = Path(model).resolve()
-    rel = []
-    for p in paths:
-        try:
-            rel.append(Path(p).resolve().relative_to(root).as_posix())
-        except ValueError:
-            raise _UsageError(f"--ignore-paths {p} is not inside the model {model}") from None
-    return rel
-
-
 def _read_pem(path: str, what: str) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as exc:
-        raise _UsageError(f"{what}: cannot read {path}: {exc.strerror}") from exc
+        raise UsageError(f"{what}: cannot read {path}: {exc.strerror}") from exc
 
 
 def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
     bundle = args.signature_format == "model-signing"
     if not bundle and (args.signature or args.ignore_paths or args.cert or args.chain):
-        raise _UsageError(
+        raise UsageError(
             "--signature, --ignore-paths, --cert and --chain need --signature-format model-signing"
         )
     if args.chain and not args.cert:
-        raise _UsageError("--chain needs --cert (the signing certificate)")
+        raise UsageError("--chain needs --cert (the signing certificate)")
     if args.signature and len(args.files) > 1:
-        raise _UsageError("--signature names one output: sign one model at a time")
-    signer = _signer(args)
-    expires = _parse_time(args.expires) if args.expires else None
+        raise UsageError("--signature names one output: sign one model at a time")
+    signer = load_signer(args)
+    expires = parse_expires(args.expires) if args.expires else None
     extra: dict[str, Any] = {}
     signed = []
     for f in args.files:
@@ -691,7 +459,7 @@ def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
             extra = {
                 "signature_format": "model-signing",
                 "signature": args.signature,
-                "ignore_paths": _model_relative(f, args.ignore_paths),
+                "ignore_paths": model_relative(f, args.ignore_paths),
                 "certificate": _read_pem(args.cert, "--cert") if args.cert else None,
                 "chain": b"".join(_read_pem(c, "--chain") for c in args.chain),
             }
@@ -709,7 +477,7 @@ def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
         except MissingSignatureError as exc:
             if not args.append:  # pragma: no cover - only an append reads a sidecar
                 raise
-            raise _UsageError(
+            raise UsageError(
                 f"{f} has no signature to add to ({Path(f).name}.sig not found): --append adds "
                 f"an approval to an existing signature; sign {f} without --append first"
             ) from exc
@@ -717,67 +485,8 @@ def _cmd_sign(args: argparse.Namespace, out: TextIO) -> int:
         if not args.json:
             print(f"signed {f} -> {sig} (key id {signer.keyid[:16]}…)", file=out)
     if args.json:
-        _emit(out, {"ok": True, "signed": signed})
+        emit(out, {"ok": True, "signed": signed})
     return EXIT_OK
-
-
-_MODEL_SUFFIXES = (".pkl", ".pickle", ".joblib", ".skops")
-
-
-def _tree(top: Path) -> list[Path]:
-    """Everything under ``top``, as ``rglob("*")`` but without recursion (3.11's recurses once
-    per level: a deep chain of folders raised RecursionError, rt17 f05b); symlinked folders are
-    not followed."""
-    found: list[Path] = []
-    stack = [top]
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = list(folder.iterdir())
-        except OSError:
-            continue
-        for entry in entries:
-            found.append(entry)
-            if entry.is_dir() and not entry.is_symlink():
-                stack.append(entry)
-    return found
-
-
-def _expand(paths: Sequence[str]) -> list[str]:
-    """Files as given; a directory stands for every model file under it (signed or not)."""
-    files: list[str] = []
-    for entry in paths:
-        p = Path(entry)
-        real = Path(os.path.realpath(p))  # current -> v2 is the signed folder v2
-        if p.is_dir() and (
-            any(
-                d.name and d.with_name(d.name + ".sig").is_file()
-                for d in (Path(os.path.abspath(p)), real)
-            )
-            or ((p / "model.sig").is_file() and not (p / "model").exists())
-        ):
-            files.append(entry)  # a signed folder (DIR.sig or model_signing's DIR/model.sig)
-        elif p.is_dir():
-            files += _model_files(p)
-        else:
-            files.append(entry)
-    return files
-
-
-def _model_files(folder: Path) -> list[str]:
-    """Every model file under ``folder`` (recursively, symlinked folders not followed): a model
-    extension, a joblib compressor's (``model.joblib.gz``), or a file with its own ``.sig``."""
-    return sorted(
-        str(f)
-        for f in _tree(folder)
-        if f.is_file()
-        and not f.name.endswith(".sig")
-        and (
-            f.name.lower().endswith(_MODEL_SUFFIXES)
-            or ".joblib." in f.name.lower()
-            or Path(str(f) + ".sig").exists()
-        )
-    )
 
 
 def _artifacts(files: list[str]) -> list[str]:
@@ -807,9 +516,7 @@ def _verify_one(
             allow_symlinks=args.allow_symlinks,
             signature=args.signature,
             ignore_paths=(
-                _model_relative(args.model_root or f, args.ignore_paths)
-                if args.ignore_paths
-                else ()
+                model_relative(args.model_root or f, args.ignore_paths) if args.ignore_paths else ()
             ),
             ca=ca,
             model_root=args.model_root,
@@ -834,28 +541,28 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from safeload.signing.modelsig import CertificateAuthority
 
     if args.jobs < 1:
-        raise _UsageError(f"--jobs {args.jobs}: give a number of parallel checks, 1 or more")
+        raise UsageError(f"--jobs {args.jobs}: give a number of parallel checks, 1 or more")
     if args.jobs > 1 and args.state:
         # Versions are accepted into the state one at a time, in order: not in parallel.
-        raise _UsageError("--jobs and --state cannot be combined; drop --jobs to use --state")
+        raise UsageError("--jobs and --state cannot be combined; drop --jobs to use --state")
     if args.identity or args.issuer or args.trust_config:
-        raise _UsageError(
+        raise UsageError(
             "keyless Sigstore verification (--identity/--issuer/--trust-config) is not supported "
             "yet; verify key-mode bundles with --pub, or certificate-mode ones with --ca"
         )
     ca = CertificateAuthority.from_file(args.ca) if args.ca else None
-    ring = None if ca is not None else _keyring(args)
+    ring = None if ca is not None else load_keyring(args)
     state = safeload.TrustState(args.state) if args.state else None
     if args.signature or args.ignore_paths or args.model_root:
         if len(args.files) != 1:
-            raise _UsageError(
+            raise UsageError(
                 "--signature, --ignore-paths and --model-root apply to one model at a time"
             )
         files = list(args.files)
     else:
-        files = _expand(_artifacts(args.files))
+        files = expand(_artifacts(args.files))
     if not files:
-        raise _UsageError("no model files to verify")
+        raise UsageError("no model files to verify")
     if args.jobs > 1 and state is None:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -914,7 +621,7 @@ def _sidecar_to_inspect(given: str, err: TextIO) -> str:
         print(f"safeload: {given} is not a signature file; showing {sig}", file=err)
         return sig
     if Path(given).exists() and not _looks_like_sidecar(Path(given)):
-        raise _UsageError(
+        raise UsageError(
             f"{given} is not a signature file and there is no {Path(sig).name} beside it: "
             "`safeload inspect` shows a .sig file (sign the file first with `safeload sign`)"
         )
@@ -948,7 +655,7 @@ def _inspect_bundle(args: argparse.Namespace, data: bytes, out: TextIO) -> int:
             "ignore_paths": list(manifest.ignore_paths),
             "resources": [{"name": r.name, "sha256": r.sha256} for r in manifest.resources],
         }
-        _emit(out, doc)
+        emit(out, doc)
         return EXIT_OK
     print(
         f"{args.sidecar}  (UNVERIFIED model_signing bundle: use `safeload verify` to check it)",
@@ -973,7 +680,7 @@ def _cmd_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         with open(args.sidecar, "rb") as fh:
             head = fh.read(MAX_SIDECAR_BYTES + 1)
     except OSError as exc:
-        raise _UsageError(f"cannot read {args.sidecar}: {exc.strerror}") from exc
+        raise UsageError(f"cannot read {args.sidecar}: {exc.strerror}") from exc
     if is_bundle(head):
         return _inspect_bundle(args, head, out)
     env, st = safeload.inspect_sidecar(args.sidecar)
@@ -1074,7 +781,7 @@ def _scan_files(args: argparse.Namespace) -> list[ScanReport | dict[str, str]]:
     N worker processes scan them (the static pass is CPU-bound: threads would take turns)."""
     files: list[str] = []
     for entry in args.files:
-        files += _model_files(Path(entry)) if Path(entry).is_dir() else [entry]
+        files += model_files(Path(entry)) if Path(entry).is_dir() else [entry]
     options: dict[str, Any] = {"trusted": args.trust, "profiles": args.profiles, "fmt": args.format}
     if args.jobs <= 1 or len(files) < 2:
         return [_scan_one(f, **options) for f in files]
@@ -1093,7 +800,7 @@ def _cmd_scan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from safeload.sarif import to_sarif
 
     if args.jobs < 1:
-        raise _UsageError("--jobs must be at least 1")
+        raise UsageError("--jobs must be at least 1")
     reports = []
     unreadable: list[dict[str, str]] = []
     for result in _scan_files(args):
@@ -1173,12 +880,12 @@ def _cmd_profiles(args: argparse.Namespace, out: TextIO) -> int:
     known = safeload.trust_profiles()
     unknown = [n for n in args.names if n not in known]
     if unknown:
-        raise _UsageError(
+        raise UsageError(
             f"unknown profile(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
         )
     chosen = [known[n] for n in (args.names or sorted(known))]
     if args.json:
-        _emit(
+        emit(
             out,
             {
                 "profiles": [
@@ -1225,8 +932,8 @@ def _cmd_convert(args: argparse.Namespace, out: TextIO) -> int:
     from safeload.keys import Keyring
     from safeload.signing.ecdsa import load_public_key
 
-    signer = _signer(args)
-    expires = _parse_time(args.expires) if args.expires else None
+    signer = load_signer(args)
+    expires = parse_expires(args.expires) if args.expires else None
     keys: Keyring | None = None
     if args.src_pub:
         keys = Keyring([load_public_key(p) for p in args.src_pub])
@@ -1239,7 +946,7 @@ def _cmd_convert(args: argparse.Namespace, out: TextIO) -> int:
         try:
             check = np.load(args.check, allow_pickle=False)
         except (OSError, ValueError) as exc:
-            raise _UsageError(f"--check: cannot read {args.check} as a .npy array: {exc}") from exc
+            raise UsageError(f"--check: cannot read {args.check} as a .npy array: {exc}") from exc
     sig = safeload.convert(
         args.src,
         args.dst,
@@ -1253,7 +960,7 @@ def _cmd_convert(args: argparse.Namespace, out: TextIO) -> int:
         expires=expires,
     )
     if args.json:
-        _emit(
+        emit(
             out,
             {
                 "ok": True,
@@ -1275,7 +982,7 @@ def _cmd_pubkey(args: argparse.Namespace, out: TextIO) -> int:
     from safeload.keys import VerifyKey
     from safeload.signing.ecdsa import load_signing_key
 
-    key = load_signing_key(args.key, _passphrase(args))
+    key = load_signing_key(args.key, passphrase(args))
     pem = key.public_key.to_pem()
     if args.out == "-":
         out.write(pem.decode("ascii"))
@@ -1287,14 +994,14 @@ def _cmd_pubkey(args: argparse.Namespace, out: TextIO) -> int:
         except KeyFormatError:
             same = False
         if not same:
-            raise _UsageError(
+            raise UsageError(
                 f"{target} already exists and is not this key's public key; refusing to "
                 "overwrite it. Move it away, or pass --out PATH"
             )
     else:
         key.public_key.save(target)
     if args.json:
-        _emit(out, {"ok": True, "public": str(target), "keyid": key.keyid})
+        emit(out, {"ok": True, "public": str(target), "keyid": key.keyid})
     else:
         print(
             f"wrote {target} (public, key id {key.keyid[:16]}…: give this to verifiers)", file=out
@@ -1306,38 +1013,8 @@ def _fail(args: argparse.Namespace, out: TextIO, err: TextIO, exc: Exception, co
     """Report an error on stderr, and also as JSON on stdout when --json was asked for."""
     print(f"safeload: {exc}", file=err)
     if getattr(args, "json", False):
-        _emit(out, {"ok": False, "error": type(exc).__name__, "message": str(exc)})
+        emit(out, {"ok": False, "error": type(exc).__name__, "message": str(exc)})
     return code
-
-
-def _escape_controls(text: str) -> str:
-    """``text`` with control and format characters (ANSI escapes, carriage returns, bidi
-    overrides) shown as ``\\x1b``-style escapes; newlines are kept. Names and fields from an
-    unverified signature file must not drive the terminal (rt17 f10)."""
-    if text.isprintable() or all(c == "\n" or c.isprintable() for c in text):
-        return text
-    return "".join(
-        c if c == "\n" or c.isprintable() else c.encode("unicode_escape").decode("ascii")
-        for c in text
-    )
-
-
-class _Escaping(io.TextIOBase):
-    """A text stream that escapes control characters on the way to ``inner``."""
-
-    def __init__(self, inner: TextIO) -> None:
-        self._inner = inner
-
-    def write(self, text: str) -> int:
-        self._inner.write(_escape_controls(text))
-        return len(text)
-
-    def flush(self) -> None:
-        self._inner.flush()
-
-
-def _escaping(stream: TextIO) -> TextIO:
-    return cast(TextIO, _Escaping(stream))
 
 
 def _dispatch(
@@ -1348,9 +1025,9 @@ def _dispatch(
     if args.command == "sign":
         return _cmd_sign(args, out)
     if args.command == "verify":  # errors quote names from unverified files
-        return _cmd_verify(args, _escaping(out), _escaping(err))
+        return _cmd_verify(args, escaping(out), escaping(err))
     if args.command == "inspect":  # shows what an unverified file claims
-        return _cmd_inspect(args, _escaping(out), _escaping(err))
+        return _cmd_inspect(args, escaping(out), escaping(err))
     if args.command == "convert":
         return _cmd_convert(args, out)
     if args.command == "scan":
@@ -1426,7 +1103,7 @@ def _run(
         return _fail(args, out, err, exc, EXIT_FAIL)
     except UntrustedTypeError as exc:
         return _fail(args, out, err, exc, EXIT_FAIL)
-    except (_UsageError, KeyFormatError, MalformedArtifactError, OSError, ValueError) as exc:
+    except (UsageError, KeyFormatError, MalformedArtifactError, OSError, ValueError) as exc:
         return _fail(args, out, err, exc, EXIT_USAGE)
     except SafeloadError as exc:  # pragma: no cover - every subclass is handled above
         print(f"safeload: {exc}", file=err)
