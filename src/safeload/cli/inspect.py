@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -108,8 +107,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "signatures": [{"keyid": s.keyid} for s in env.signatures],
             "statement": st.to_dict(),
         }
-        json.dump(doc, out, indent=2)
-        out.write("\n")
+        emit(out, doc)
         return EXIT_OK
     p = st.predicate
     print(

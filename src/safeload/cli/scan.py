@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -15,6 +14,7 @@ from safeload.cli._common import (
     EXIT_OK,
     EXIT_USAGE,
     command,
+    emit,
     json_arg,
     profile_arg,
     trust_arg,
@@ -161,55 +161,59 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if worst == EXIT_OK and unreadable:
         worst = EXIT_USAGE  # an unsafe verdict outranks an unreadable file; both are failures
     if args.sarif:
-        json.dump(to_sarif(reports), out, indent=2)
-        out.write("\n")
+        emit(out, to_sarif(reports))
     elif args.json:
         doc: dict[str, Any] = {"ok": worst == EXIT_OK, "reports": [r.to_dict() for r in reports]}
         if unreadable:
             doc["errors"] = unreadable
-        json.dump(doc, out, indent=2)
-        out.write("\n")
+        emit(out, doc)
     else:
-        for r in reports:
-            print(
-                f"{r.verdict.upper()} {r.source} ({r.format}, {len(r.globals)} globals, "
-                f"{len(r.untrusted)} untrusted)",
-                file=out,
-            )
-            for name in r.untrusted:
-                print(f"  untrusted: {name}", file=out)
-            for finding in r.findings:
-                print(f"  refused: {finding.message} (byte {finding.offset})", file=out)
-        code = sorted({n for r in reports for n in r.untrusted if name_runs_code(n)})
-        if code:
-            print(
-                f"A file tries to run code: it refers to {', '.join(code)}, known code-execution "
-                "primitive(s) that cannot be trusted. Do not load it.",
-                file=err,
-            )
-        elif never := never_trustable(sorted({n for r in reports for n in r.untrusted})):
-            print(
-                f"A file refers to {', '.join(never)}, which can never be trusted "
-                "(only classes can be, and not these). Do not load it.",
-                file=err,
-            )
-        elif worst != EXIT_OK:
-            wanted = _profiles_covering(sorted({n for r in reports for n in r.untrusted}))
-            hint = (
-                f" The untrusted names are reviewed in the opt-in profile(s) "
-                f"{', '.join(wanted)}: scan again with "
-                + " ".join(f"--profile {w}" for w in wanted)
-                + " if you trust files of those libraries (`safeload profiles` says what that "
-                "rests on)."
-                if wanted
-                else ""
-            )
-            print(
-                "Unsafe files must not be loaded. Trust a name only if you trust its code: "
-                f"--trust NAME / load(..., trusted=[...]) (classes only).{hint}",
-                file=err,
-            )
+        _print_reports(reports, worst != EXIT_OK, out, err)
     return worst
+
+
+def _print_reports(reports: list[ScanReport], failed: bool, out: TextIO, err: TextIO) -> None:
+    """The text report: a verdict for each file with what made it unsafe, then, on ``err``,
+    what to do about it (``failed``: a file was unsafe or could not be read)."""
+    for r in reports:
+        print(
+            f"{r.verdict.upper()} {r.source} ({r.format}, {len(r.globals)} globals, "
+            f"{len(r.untrusted)} untrusted)",
+            file=out,
+        )
+        for name in r.untrusted:
+            print(f"  untrusted: {name}", file=out)
+        for finding in r.findings:
+            print(f"  refused: {finding.message} (byte {finding.offset})", file=out)
+    code = sorted({n for r in reports for n in r.untrusted if name_runs_code(n)})
+    if code:
+        print(
+            f"A file tries to run code: it refers to {', '.join(code)}, known code-execution "
+            "primitive(s) that cannot be trusted. Do not load it.",
+            file=err,
+        )
+    elif never := never_trustable(sorted({n for r in reports for n in r.untrusted})):
+        print(
+            f"A file refers to {', '.join(never)}, which can never be trusted "
+            "(only classes can be, and not these). Do not load it.",
+            file=err,
+        )
+    elif failed:
+        wanted = _profiles_covering(sorted({n for r in reports for n in r.untrusted}))
+        hint = (
+            f" The untrusted names are reviewed in the opt-in profile(s) "
+            f"{', '.join(wanted)}: scan again with "
+            + " ".join(f"--profile {w}" for w in wanted)
+            + " if you trust files of those libraries (`safeload profiles` says what that "
+            "rests on)."
+            if wanted
+            else ""
+        )
+        print(
+            "Unsafe files must not be loaded. Trust a name only if you trust its code: "
+            f"--trust NAME / load(..., trusted=[...]) (classes only).{hint}",
+            file=err,
+        )
 
 
 def _profiles_covering(names: list[str]) -> list[str]:

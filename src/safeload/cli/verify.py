@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -14,6 +13,7 @@ from safeload.cli._common import (
     EXIT_OK,
     EXIT_USAGE,
     command,
+    emit,
     json_arg,
     verifier_args,
 )
@@ -150,7 +150,6 @@ def _verify_one(
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from safeload.signing.bundle import PREDICATE_TYPE as MODEL_SIGNING_PREDICATE
     from safeload.signing.modelsig import CertificateAuthority
 
     if args.jobs < 1:
@@ -186,40 +185,45 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     failed = [r for r in results if not r["ok"]]
     unreadable = [r for r in failed if r.get("unreadable")]
     if args.json:
-        json.dump(
+        emit(
+            out,
             {
                 "ok": not failed,
                 "verified": len(results) - len(failed),
                 "failed": len(failed),
                 "results": results,
             },
-            out,
-            indent=2,
         )
-        out.write("\n")
     else:
-        for r in results:
-            if r["ok"] and r["statement"]["predicateType"] == MODEL_SIGNING_PREDICATE:
-                p = r["statement"]["predicate"]
-                count = len(r["statement"]["subject"])
-                signer = p["environment"].get("certificate")
-                by = f", signed by certificate {signer}" if signer else ""
-                print(
-                    f"OK {r['file']}: model_signing bundle, {count} file(s), {p['size']} bytes{by}",
-                    file=out,
-                )
-            elif r["ok"]:
-                p = r["statement"]["predicate"]
-                extra = f", version {p['version']}" if "version" in p else ""
-                print(
-                    f"OK {r['file']}: {p['format']}, {p['size']} bytes, signed "
-                    f"{p['created']}{extra}",
-                    file=out,
-                )
-            else:
-                print(f"FAILED {r['file']}: {r['error']}", file=err)
-        if len(results) > 1:
-            print(f"{len(results) - len(failed)} verified, {len(failed)} failed", file=out)
+        _print_results(results, out, err)
     if failed and len(unreadable) == len(failed):
         return EXIT_USAGE  # only unreadable files: an I/O error, not a failed verification
     return EXIT_FAIL if failed else EXIT_OK
+
+
+def _print_results(results: list[dict[str, Any]], out: TextIO, err: TextIO) -> None:
+    """The text report: a line for each file (a failure on ``err``), then a count."""
+    from safeload.signing.bundle import PREDICATE_TYPE as MODEL_SIGNING_PREDICATE
+
+    for r in results:
+        if r["ok"] and r["statement"]["predicateType"] == MODEL_SIGNING_PREDICATE:
+            p = r["statement"]["predicate"]
+            count = len(r["statement"]["subject"])
+            signer = p["environment"].get("certificate")
+            by = f", signed by certificate {signer}" if signer else ""
+            print(
+                f"OK {r['file']}: model_signing bundle, {count} file(s), {p['size']} bytes{by}",
+                file=out,
+            )
+        elif r["ok"]:
+            p = r["statement"]["predicate"]
+            extra = f", version {p['version']}" if "version" in p else ""
+            print(
+                f"OK {r['file']}: {p['format']}, {p['size']} bytes, signed {p['created']}{extra}",
+                file=out,
+            )
+        else:
+            print(f"FAILED {r['file']}: {r['error']}", file=err)
+    failed = sum(1 for r in results if not r["ok"])
+    if len(results) > 1:
+        print(f"{len(results) - failed} verified, {failed} failed", file=out)
