@@ -1,0 +1,211 @@
+"""The ``safeload`` command line. Uses only the public API.
+
+Exit codes: 0 ok, 1 verification failed or unsafe content, 2 usage or I/O error.
+Passphrases come from a prompt or an environment variable, never from an argument.
+
+One module per command (``keygen``, ``sign``, ``verify``, ``inspect``, ``convert``, ``scan``,
+``profiles``, ``pubkey``), each with its parser (``add``) and its handler (``run``); what they
+share is in ``_common`` (exit codes, options, output), ``_keys`` (keys and passphrases) and
+``_paths`` (folders and model files). This module builds the parser from them, runs the chosen
+command and turns its errors into exit codes. The commands' modules are imported when
+:func:`main` runs, not by ``import safeload.cli``, and each imports what is heavy (the signing
+stack, numpy, SARIF) where it is used: ``safeload scan`` of a plain model imports no model
+library.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import logging
+import os
+import sys
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
+
+import safeload
+from safeload import _progress
+from safeload.cli._common import (
+    EXIT_FAIL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    HelpFormatter,
+    emit,
+    escaping,
+)
+from safeload.exceptions import (
+    KeyFormatError,
+    MalformedArtifactError,
+    SafeloadError,
+    SignatureError,
+    UntrustedTypeError,
+    UsageError,
+)
+
+if TYPE_CHECKING:
+    from safeload.cli._common import Sub
+
+__all__ = ["main"]
+
+
+class _Command(Protocol):
+    """What a command's module holds: its parser and its handler."""
+
+    def add(self, sub: Sub) -> None: ...
+
+    def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int: ...
+
+
+def _commands() -> dict[str, _Command]:
+    """The commands by name, in the order ``safeload --help`` lists them."""
+    from safeload.cli import convert, inspect, keygen, profiles, pubkey, scan, sign, verify
+
+    return {
+        "keygen": keygen,
+        "sign": sign,
+        "verify": verify,
+        "inspect": inspect,
+        "convert": convert,
+        "scan": scan,
+        "profiles": profiles,
+        "pubkey": pubkey,
+    }
+
+
+#: The commands whose output quotes what an unverified file claims (verify's errors name its
+#: files, inspect shows its fields): control characters reach the terminal escaped.
+_UNVERIFIED_OUTPUT = frozenset({"verify", "inspect"})
+
+
+def _static_pass_build() -> str:
+    """Whether setup.py compiled the static pass on this install (see README, Performance)."""
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    path = str(getattr(sys.modules.get("safeload.scan"), "__file__", "") or "")
+    return "compiled with mypyc" if path.endswith(tuple(EXTENSION_SUFFIXES)) else "pure Python"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="safeload",
+        description="Sign, verify, scan and inspect machine-learning model files.",
+        epilog="Exit codes: 0 ok, 1 verification failed or unsafe content, 2 usage or I/O "
+        "error, 130 interrupted.\n`safeload COMMAND --help` shows each command's options and "
+        "examples.",
+        formatter_class=HelpFormatter,
+    )
+    talk = p.add_mutually_exclusive_group()
+    talk.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print only errors and warnings (and --json output); the exit code says the rest",
+    )
+    talk.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="also log what safeload does (-vv: in detail), on stderr",
+    )
+    p.add_argument(
+        "--version",
+        action="version",
+        version=f"safeload {safeload.__version__} (static pass: {_static_pass_build()})",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+    for cmd in _commands().values():
+        cmd.add(sub)
+    return p
+
+
+def _fail(args: argparse.Namespace, out: TextIO, err: TextIO, exc: Exception, code: int) -> int:
+    """Report an error on stderr, and also as JSON on stdout when --json was asked for."""
+    print(f"safeload: {exc}", file=err)
+    if getattr(args, "json", False):
+        emit(out, {"ok": False, "error": type(exc).__name__, "message": str(exc)})
+    return code
+
+
+def _dispatch(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO, err: TextIO
+) -> int:
+    cmd = _commands().get(args.command)
+    if cmd is None:  # pragma: no cover - argparse accepts only the commands it was given
+        parser.error(f"unknown command {args.command}")
+        return EXIT_USAGE
+    if args.command in _UNVERIFIED_OUTPUT:
+        out, err = escaping(out), escaping(err)
+    return cmd.run(args, out, err)
+
+
+def main(
+    argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    """Run the CLI; returns the exit code (never calls ``sys.exit``)."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse reports usage errors by exiting
+        return EXIT_OK if exc.code == 0 else EXIT_USAGE
+    if args.quiet and not getattr(args, "json", False) and not getattr(args, "sarif", False):
+        out = io.StringIO()  # -q: results go nowhere; errors and warnings still reach stderr
+    logger = logging.getLogger("safeload")
+    handler = logging.StreamHandler(err)
+    handler.setFormatter(logging.Formatter("safeload: %(message)s"))
+    level = logger.level
+    if args.verbose:
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO if args.verbose == 1 else logging.DEBUG)
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = _warning_printer(err)
+            return _run(args, parser, out, err)
+    except KeyboardInterrupt:
+        print("safeload: interrupted; files being written were left as they were", file=err)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # whoever read the output stopped (`safeload scan DIR | head`): stop quietly, and fail,
+        # since the verdicts were not all read; stdout goes to devnull so that Python's flush at
+        # exit does not raise again
+        if out is sys.stdout:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAIL
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def _warning_printer(err: TextIO) -> Any:
+    """Warnings as one line of text, like every other message, not Python's with a source
+    line: e.g. a model saved with other library versions (VersionMismatchWarning)."""
+
+    def show(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
+        print(f"safeload: warning: {message}", file=err)
+
+    return show
+
+
+def _run(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO, err: TextIO
+) -> int:
+    try:
+        # Reading and hashing large files draw a progress bar, on a terminal only.
+        with _progress.reporting(_progress.terminal_bar(err)):
+            return _dispatch(args, parser, out, err)
+    except BrokenPipeError:
+        raise  # the output's reader went away; main() stops quietly
+    except SignatureError as exc:
+        # Includes MissingSignatureError and SidecarFormatError.
+        return _fail(args, out, err, exc, EXIT_FAIL)
+    except UntrustedTypeError as exc:
+        return _fail(args, out, err, exc, EXIT_FAIL)
+    except (UsageError, KeyFormatError, MalformedArtifactError, OSError, ValueError) as exc:
+        return _fail(args, out, err, exc, EXIT_USAGE)
+    except SafeloadError as exc:  # pragma: no cover - every subclass is handled above
+        print(f"safeload: {exc}", file=err)
+        return EXIT_FAIL

@@ -1,0 +1,228 @@
+"""``safeload scan``: list what pickle, joblib or skops files would import, without importing or
+running anything."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+import safeload
+from safeload.cli._common import (
+    EXIT_FAIL,
+    EXIT_OK,
+    EXIT_USAGE,
+    command,
+    emit,
+    json_arg,
+    profile_arg,
+    trust_arg,
+)
+from safeload.cli._paths import model_files
+from safeload.exceptions import (
+    ArtifactNotFoundError,
+    LimitExceededError,
+    MalformedArtifactError,
+    UsageError,
+)
+from safeload.policy import name_runs_code, never_trustable
+from safeload.scan import Finding, GlobalRef, ScanReport
+
+if TYPE_CHECKING:
+    from safeload.cli._common import Sub
+
+
+def add(sub: Sub) -> None:
+    sc = command(
+        sub,
+        "scan",
+        "list what a pickle/joblib/skops file would import",
+        "List every global a pickle, joblib or skops file refers to, which the allowlist "
+        "trusts, and any construct safeload refuses, without importing or running anything. "
+        "Exit 1 if any file is unsafe, 2 if a file cannot be read.",
+        [
+            "safeload scan third_party.pkl",
+            "safeload scan model.joblib --trust mypkg.features.MyTransformer --json",
+            "safeload scan models/*.pkl --sarif > scan.sarif",
+            "safeload scan --jobs 2 models/",
+        ],
+    )
+    sc.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE|DIR",
+        help="files to scan; a folder stands for every model file under it",
+    )
+    sc.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="scan N files at a time, in N worker processes",
+    )
+    trust_arg(sc)
+    profile_arg(sc)
+    sc.add_argument(
+        "--format",
+        choices=("pickle", "joblib", "skops"),
+        help="read every FILE as this format (default: from the content and extension)",
+    )
+    out = sc.add_mutually_exclusive_group()
+    json_arg(out)
+    out.add_argument("--sarif", action="store_true", help="SARIF 2.1.0 output")
+
+
+def _scan_one(
+    f: str, trusted: list[str], profiles: list[str], fmt: str | None
+) -> ScanReport | dict[str, str]:
+    """Scan one file: its report, or what made it unreadable (one file that cannot be read
+    does not hide the results for the others)."""
+    try:
+        return safeload.scan(f, trusted=trusted, profiles=profiles, format=fmt)
+    except (LimitExceededError, MalformedArtifactError, ArtifactNotFoundError) as exc:
+        return {"file": f, "error": type(exc).__name__, "message": str(exc)}
+
+
+#: A report as plain tuples of its fields, to cross a process boundary (the compiled build's
+#: frozen dataclasses do not unpickle).
+_Portable = tuple[
+    str, str, list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]], "int | None", int
+]
+
+
+def _scan_portable(
+    f: str, trusted: list[str], profiles: list[str], fmt: str | None
+) -> _Portable | dict[str, str]:
+    """:func:`_scan_one` in a worker process: the report as plain tuples."""
+    r = _scan_one(f, trusted, profiles, fmt)
+    if isinstance(r, dict):
+        return r
+    return (
+        r.source,
+        r.format,
+        [(g.module, g.qualname, g.offset, g.opcode, g.trusted) for g in r.globals],
+        [(x.offset, x.opcode, x.message, x.limit, x.use_time) for x in r.findings],
+        [(x.offset, x.opcode, x.message, x.limit, x.use_time) for x in r.notes],
+        r.protocol,
+        r.opcode_count,
+    )
+
+
+def _report(p: _Portable | dict[str, str]) -> ScanReport | dict[str, str]:
+    if isinstance(p, dict):
+        return p
+    source, fmt, refs, findings, notes, protocol, count = p
+    return ScanReport(
+        source,
+        fmt,
+        tuple(GlobalRef(*g) for g in refs),
+        tuple(Finding(*x) for x in findings),
+        tuple(Finding(*x) for x in notes),
+        protocol,
+        count,
+    )
+
+
+def _scan_files(args: argparse.Namespace) -> list[ScanReport | dict[str, str]]:
+    """Every file given, a folder standing for the model files under it; with ``--jobs N``,
+    N worker processes scan them (the static pass is CPU-bound: threads would take turns)."""
+    files: list[str] = []
+    for entry in args.files:
+        files += model_files(Path(entry)) if Path(entry).is_dir() else [entry]
+    options: dict[str, Any] = {"trusted": args.trust, "profiles": args.profiles, "fmt": args.format}
+    if args.jobs <= 1 or len(files) < 2:
+        return [_scan_one(f, **options) for f in files]
+    work = functools.partial(_scan_portable, **options)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    with ProcessPoolExecutor(max_workers=args.jobs, mp_context=context) as pool:
+        chunk = max(1, len(files) // (4 * args.jobs))
+        return [_report(p) for p in pool.map(work, files, chunksize=chunk)]
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from safeload.sarif import to_sarif
+
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    reports = []
+    unreadable: list[dict[str, str]] = []
+    for result in _scan_files(args):
+        if isinstance(result, dict):
+            unreadable.append(result)
+            print(f"safeload: {result['message']}", file=err)
+        else:
+            reports.append(result)
+    worst = EXIT_OK if all(r.safe for r in reports) else EXIT_FAIL
+    if worst == EXIT_OK and unreadable:
+        worst = EXIT_USAGE  # an unsafe verdict outranks an unreadable file; both are failures
+    if args.sarif:
+        emit(out, to_sarif(reports))
+    elif args.json:
+        doc: dict[str, Any] = {"ok": worst == EXIT_OK, "reports": [r.to_dict() for r in reports]}
+        if unreadable:
+            doc["errors"] = unreadable
+        emit(out, doc)
+    else:
+        _print_reports(reports, worst != EXIT_OK, out, err)
+    return worst
+
+
+def _print_reports(reports: list[ScanReport], failed: bool, out: TextIO, err: TextIO) -> None:
+    """The text report: a verdict for each file with what made it unsafe, then, on ``err``,
+    what to do about it (``failed``: a file was unsafe or could not be read)."""
+    for r in reports:
+        print(
+            f"{r.verdict.upper()} {r.source} ({r.format}, {len(r.globals)} globals, "
+            f"{len(r.untrusted)} untrusted)",
+            file=out,
+        )
+        for name in r.untrusted:
+            print(f"  untrusted: {name}", file=out)
+        for finding in r.findings:
+            print(f"  refused: {finding.message} (byte {finding.offset})", file=out)
+    code = sorted({n for r in reports for n in r.untrusted if name_runs_code(n)})
+    if code:
+        print(
+            f"A file tries to run code: it refers to {', '.join(code)}, known code-execution "
+            "primitive(s) that cannot be trusted. Do not load it.",
+            file=err,
+        )
+    elif never := never_trustable(sorted({n for r in reports for n in r.untrusted})):
+        print(
+            f"A file refers to {', '.join(never)}, which can never be trusted "
+            "(only classes can be, and not these). Do not load it.",
+            file=err,
+        )
+    elif failed:
+        wanted = _profiles_covering(sorted({n for r in reports for n in r.untrusted}))
+        hint = (
+            f" The untrusted names are reviewed in the opt-in profile(s) "
+            f"{', '.join(wanted)}: scan again with "
+            + " ".join(f"--profile {w}" for w in wanted)
+            + " if you trust files of those libraries (`safeload profiles` says what that "
+            "rests on)."
+            if wanted
+            else ""
+        )
+        print(
+            "Unsafe files must not be loaded. Trust a name only if you trust its code: "
+            f"--trust NAME / load(..., trusted=[...]) (classes only).{hint}",
+            file=err,
+        )
+
+
+def _profiles_covering(names: list[str]) -> list[str]:
+    """The profiles that trust every one of ``names`` (empty if any is in none)."""
+    wanted: list[str] = []
+    for name in names:
+        found = safeload.profiles_for_name(name)
+        if not found:
+            return []
+        if found[0] not in wanted:
+            wanted.append(found[0])
+    return wanted
