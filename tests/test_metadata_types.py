@@ -131,7 +131,7 @@ HOSTILE: list[tuple[str, Any, str]] = [
             b"X\x01\x00\x00\x00a\x85",
             b"}X\x04\x00\x00\x00_strX\x0b\x00\x00\x00/etc/passwds",
         ),
-        "path disagrees with its parts",
+        "path disagrees with its parts|slot state with items",
     ),
     (
         "counter-of-a-range",

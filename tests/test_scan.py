@@ -293,7 +293,9 @@ def test_inst_result_lands_on_the_outer_stack() -> None:
         + b"\x85R."
     )
     report = scan(rot13, format="pickle")
-    assert not report.safe and "not constant strings" in report.findings[0].message
+    # (refused before that: _codecs.encode with a codec other than latin-1, red team 24)
+    message = report.findings[0].message
+    assert not report.safe and ("not constant strings" in message or "latin-1" in message)
     build_on_class = b"\x80\x02}ccollections\nOrderedDict\n(N}ibuiltins\ntuple\nb."
     report = scan(build_on_class, format="pickle")
     assert not report.safe and "BUILD sets state on" in report.findings[0].message

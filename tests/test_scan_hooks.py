@@ -29,6 +29,7 @@ from safeload.scan import (
     _Frame,
     _mutation_problem,
     _rebuild_problem,
+    _slot_items_problem,
     _state_keys_problem,
     _Unsafe,
     _Walker,
@@ -217,8 +218,9 @@ def test_rebuild_problem() -> None:
     metric.frozen = True
     assert "second BUILD" in (_rebuild_problem(metric) or "")
     other = _Obj(_Global("collections", "OrderedDict"))
-    other.state = dict_of()
     assert _rebuild_problem(other) is None
+    other.state = dict_of()  # any object: pickle writes one state (rt24-02, rt24-19)
+    assert "second BUILD" in (_rebuild_problem(other) or "")
 
 
 def test_dtype_build_problem() -> None:
@@ -329,6 +331,10 @@ def test_state_keys_and_dunder_key() -> None:
     slots = _Tuple([_Const(None), _Obj(_Global("builtins", "dict"))])
     assert "slot state" in (_state_keys_problem(slots, target, policy) or "")
     assert _state_keys_problem(_Tuple([_Const(None), dict_of(a=1)]), target, policy) is None
+    # items in a slot state are setattr'ed while loading (rt24-18); an empty one is nothing
+    with_items = _Tuple([_Const(None), dict_of(a=1)])
+    assert "slot state with items" in (_slot_items_problem(with_items, target, policy) or "")
+    assert _slot_items_problem(_Tuple([_Const(None), dict_of()]), target, policy) is None
     assert _dunder_key(dict_of(__reduce__=1)) == "__reduce__"
     assert _dunder_key(dict_of(a=1)) is None
 

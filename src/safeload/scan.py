@@ -280,6 +280,17 @@ def _is_dunder(key: str) -> bool:
 
 
 _BIT_GENERATOR_CTOR: Final = ("numpy.random._pickle", "__bit_generator_ctor")
+#: numpy's bit generators and seed sequence, named only as the argument of their pickle helper.
+_BIT_GENERATORS: Final = frozenset(
+    {
+        ("numpy.random._mt19937", "MT19937"),
+        ("numpy.random._pcg64", "PCG64"),
+        ("numpy.random._pcg64", "PCG64DXSM"),
+        ("numpy.random._philox", "Philox"),
+        ("numpy.random._sfc64", "SFC64"),
+        ("numpy.random.bit_generator", "SeedSequence"),
+    }
+)
 
 
 def _has_setstate(target: _Sym, policy: Policy) -> bool:
@@ -332,6 +343,27 @@ def _state_keys_problem(state: _Sym, target: _Sym, policy: Policy) -> str | None
                 "BUILD state dict with a key made by a call: the pass cannot tell which key "
                 "it is (builtins.str('shape') overrides 'shape')"
             )
+    return None
+
+
+def _slot_items_problem(state: _Sym, target: _Sym, policy: Policy) -> str | None:
+    """Hook: a ``(state, slot state)`` BUILD whose slot state has items, on a class without
+    its own ``__setstate__``: the unpickler ``setattr``s each item while loading, running
+    property setters (a sparse matrix's ``shape`` setter reshapes arrays nothing has checked
+    yet, rt24-18). Pickle writes a slot state only for classes with ``__slots__``, and none on
+    the allowlist is pickled with one."""
+    if not (isinstance(state, _Tuple) and len(state.items) == 2):
+        return None
+    slots = state.items[1]
+    if (
+        isinstance(slots, _Dict)
+        and (slots.items or slots.lossy or slots.unknown_keys)
+        and not _has_setstate(target, policy)
+    ):
+        return (
+            "BUILD slot state with items: the unpickler would setattr each while loading, "
+            "running whatever setter the class defines; no allowed class is pickled with one"
+        )
     return None
 
 
@@ -645,6 +677,14 @@ def _rebuild_problem(target: _Obj) -> str | None:
             "scikit-learn writes one state for its native structures (trees, neighbor trees, "
             "metrics), and the pass checks that one"
         )
+    if target.state is not None:
+        # pickle writes one state per object; a second one merges into the first (an
+        # estimator's n_features_in_ after its tree was checked, rt24-19; a joblib
+        # placeholder's alignment, rt24-02), and the checks saw each alone
+        return (
+            f"a second BUILD on what {format_name(*cls.pair)} makes: pickle writes one state "
+            "per object, and the checks judge that one"
+        )
     return None
 
 
@@ -669,15 +709,91 @@ def _reconstructor_base_problem(args: _Sym, policy: Policy) -> str | None:
             "__init__ may run); pickle writes them as a tuple"
         )
     base = args.items[1] if len(args.items) > 1 else None
-    if isinstance(base, _Global) and (
-        base.pair in _RECONSTRUCTOR_BASES or not policy.allows(*base.pair)
-    ):
+    if isinstance(base, _Global) and base.pair in _RECONSTRUCTOR_BASES:
+        state = args.items[2] if len(args.items) > 2 else None
+        if base.pair != ("builtins", "object") and isinstance(state, _Obj):
+            # base.__init__(obj, state) runs on it: dict(range(5)) and the like (rt24-13)
+            return (
+                f"copyreg._reconstructor with the base {format_name(*base.pair)} on a value "
+                "made by a call: the pass cannot prove what the base's __init__ receives"
+            )
+        return None
+    if isinstance(base, _Global) and not policy.allows(*base.pair):
         return None
     what = format_name(*base.pair) if isinstance(base, _Global) else "a computed value"
     return (
         f"copyreg._reconstructor with the base {what}: it would run that base's "
         "__init__ on the call's arguments; copyreg writes object or a builtin type"
     )
+
+
+#: scikit-learn's ``newObj(cls)`` helpers (``cls.__new__(cls)``), each written only for the
+#: Cython classes of its own module (neighbor trees, distance metrics).
+_NEW_OBJ: Final = frozenset(
+    {
+        ("sklearn.neighbors._kd_tree", "newObj"),
+        ("sklearn.neighbors._ball_tree", "newObj"),
+        ("sklearn.metrics._dist_metrics", "newObj"),
+    }
+)
+#: numpy's random-state helpers ``ctor(name, bit_generator_ctor)``: they call their second
+#: argument with the first, so only numpy's own helper may be given.
+_RANDOM_STATE_CTORS: Final = frozenset(
+    {
+        ("numpy.random._pickle", "__generator_ctor"),
+        ("numpy.random._pickle", "__randomstate_ctor"),
+    }
+)
+
+
+def _call_form_problem(pair: tuple[str, str], args: _Sym, policy: Policy) -> str | None:
+    """Hook: the forms of a call (REDUCE, INST, OBJ) that pickle never writes and the pass
+    cannot follow, refused before anything is built (red teams 23 and 24)."""
+    if pair == _RECONSTRUCTOR:
+        return _reconstructor_base_problem(args, policy)
+    if not isinstance(args, _Tuple):
+        # the C unpickler calls func(*args) only with a tuple, joblib's Python unpickler with
+        # any iterable; a tuple made by a call hides what the callee gets from every check
+        return (
+            f"a call of {format_name(*pair)} on arguments made by a call: the pass cannot "
+            "prove what it receives; pickle writes the arguments as a tuple"
+        )
+    items = args.items
+    if pair in _NEW_OBJ:
+        first = items[0] if len(items) == 1 else None
+        if not (isinstance(first, _Global) and first.pair[0] == pair[0]):
+            what = format_name(*first.pair) if isinstance(first, _Global) else "another value"
+            return (
+                f"{format_name(*pair)} on {what}: scikit-learn writes it only for the classes "
+                "of its own module"
+            )
+    if pair in _RANDOM_STATE_CTORS and len(items) > 1:
+        second = items[1]
+        if not (isinstance(second, _Global) and second.pair == _BIT_GENERATOR_CTOR):
+            return (
+                f"{format_name(*pair)} given a constructor other than numpy's "
+                "__bit_generator_ctor: it would call it with the first argument"
+            )
+    if pair in _BIT_GENERATORS and items:
+        # numpy pickles them by __bit_generator_ctor and a state dict; a seed from the file
+        # costs time quadratic in its size (SeedSequence's int-to-words loop, rt24-15)
+        return (
+            f"{format_name(*pair)} called with arguments: numpy pickles bit generators by "
+            "name and state, never seeds them from the file"
+        )
+    if pair == ("_codecs", "encode") and not (
+        len(items) == 2 and isinstance(items[1], _Const) and items[1].value in ("latin1", "latin-1")
+    ):
+        # protocol 2's form of bytes; another codec (punycode) costs quadratic time (rt24-15)
+        return "_codecs.encode with another codec than latin-1, the only one pickle writes"
+    if pair == ("builtins", "str") and len(items) > 1:
+        return "builtins.str with an encoding: pickle writes strings as strings, never decoded"
+    if pair[1] in JOBLIB_WRAPPER_NAMES and items:
+        return (
+            f"{format_name(*pair)} called with arguments: its __init__ sets fields (the "
+            "alignment) that decide how joblib reads the array data; joblib writes it by NEWOBJ"
+        )
+    return None
 
 
 def _class_from_arg(func: _Global, args: _Sym) -> _Obj:
@@ -1094,6 +1210,9 @@ class _Walker:
         if problem:
             raise _Unsafe(pos, name, problem)
         self._note_dunder_state(state, target, pos, name)
+        problem = _slot_items_problem(state, target, self.policy)
+        if problem and _dunder_key(state) is None:  # a dunder is refused as such, above
+            raise _Unsafe(pos, name, problem)
         freeze(state)
         if isinstance(target, _Container):
             self._nest(target, [state])
@@ -1217,6 +1336,13 @@ class _Walker:
         cls = fr.pop(pos, name)
         if not isinstance(cls, _Global):
             raise _Unsafe(pos, name, f"{name} on a computed class")
+        if not isinstance(args, _Tuple):
+            raise _Unsafe(
+                pos,
+                name,
+                f"{name} on arguments made by a call: the pass cannot prove what "
+                f"{format_name(*cls.pair)}.__new__ receives; pickle writes them as a tuple",
+            )
         if cls.pair in _EMPTY_SHAPE_ARG:
             self._empty_shape(cls.pair, args, pos, name)
         if name == "NEWOBJ_EX" and (cls.pair in DTYPE_CLASSES or cls.pair in _ARRAY_MAKERS):
@@ -1272,6 +1398,17 @@ class _Walker:
         self._check_call(func.pair, args, pos, name)
         if func.pair in _CLASS_FROM_ARG:
             made = _class_from_arg(func, args)
+            made_cls = made.cls
+            if (
+                func.pair == _RECONSTRUCTOR
+                and made_cls is not None
+                and made_cls.pair in _STORING_CALLS
+                and isinstance(args, _Tuple)
+                and len(args.items) == 3
+            ):
+                # protocols 0-1 write a namedtuple as _reconstructor(cls, tuple, fields):
+                # its fields are judged as the arguments of a call of cls (rt24-08)
+                self.result.calls.append((pos, _Obj(made_cls, args.items[2])))
         else:
             made = _Obj(func, args)
             self._record_call(pos, func.pair, made)
@@ -1321,10 +1458,9 @@ class _Walker:
         makes it."""
         if pair in _EMPTY_SHAPE_ARG:
             self._empty_shape(pair, args, pos, name)
-        if pair == _RECONSTRUCTOR:
-            problem = _reconstructor_base_problem(args, self.policy)
-            if problem:
-                raise _Unsafe(pos, name, problem)
+        problem = _call_form_problem(pair, args, self.policy)
+        if problem:
+            raise _Unsafe(pos, name, problem)
         self._native_call(pair, args, pos, name)
         self._pandas_made(pair, args, pos, name, None)
 

@@ -361,5 +361,5 @@ def test_rt23_09_slot_state_keys_are_judged(
     data = data[: data.rindex(b"b.")] + tail
     child = plain(_write(tmp_path, data), "print('method', model._response_method)")
     assert "method tofile" in child.output
-    _refused(tmp_path, data, "tofile")
+    _refused(tmp_path, data, "tofile|slot state with items")
     assert _verdicts(data, monkeypatch) == {"unsafe"}

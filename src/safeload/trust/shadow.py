@@ -400,7 +400,8 @@ class _Builder:
             if _is(args, tuple) and len(args) == 2 and _is(args[0], np.dtype):
                 dt, raw = args
                 if not dt.hasobject and _is(raw, bytes) and len(raw) == dt.itemsize:
-                    return np.frombuffer(raw, dt)[0]
+                    # an empty string or bytes scalar (itemsize 0) reads no buffer (rt24-11)
+                    return np.frombuffer(raw, dt)[0] if raw else dt.type()
             return _Unknown("a numpy scalar the pass cannot read")
         if pair in _PURE_BUILTINS and sym.state is None:
             # only from values already in memory: never size an allocation by a number from

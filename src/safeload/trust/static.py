@@ -103,6 +103,7 @@ def _findings(analysis: Any, policy: Policy, *, data: bool) -> list[Any]:
     findings: list[Finding] = []
     _RUN.memo = {}
     _RUN.data = data
+    _RUN.policy = policy
     try:
         for pos, problem in _problems(analysis, policy):
             findings.append(Finding(pos, "BUILD", problem, use_time=True))
@@ -114,6 +115,7 @@ def _findings(analysis: Any, policy: Policy, *, data: bool) -> list[Any]:
     finally:
         _RUN.memo = None
         _RUN.data = False
+        _RUN.policy = None
     return findings
 
 
@@ -462,8 +464,11 @@ def _state_problem(pair: tuple[str, str], state: Any) -> str | None:
         if len(state.items) != 2:
             return None
         owner = facts.setstate_owner(cls)
-        if owner == "sklearn.base.BaseEstimator":
-            # it pops "_sklearn_version" from what it is given: a tuple fails every load (rt23-04)
+        if owner in _DICT_SETSTATE or (
+            owner != "builtins.object" and _BASE_ESTIMATOR in facts.mro_names(cls)
+        ):
+            # they pop from or update with what they are given: a tuple fails every load
+            # (rt23-04; the ones that delegate to BaseEstimator's, rt24-12)
             return f"{name} given a (state, slot state) pair: its __setstate__ takes a dict"
         merged = _slot_merge(state.items[0], state.items[1], owner)
         if merged is None:
@@ -473,6 +478,12 @@ def _state_problem(pair: tuple[str, str], state: Any) -> str | None:
         kwargs = state.items[attribute]
         if isinstance(kwargs, _Dict) and "out" in kwargs.items:
             return f"{name}.{attribute} binds out=, writing into a model array"
+        if isinstance(kwargs, _Dict) and (kwargs.lossy or kwargs.unknown_keys):
+            # **kwargs takes a str subclass (numpy.str_('out')) as a keyword (rt24-17)
+            return (
+                f"{name}.{attribute} unproven: a keyword that is not a plain string, which "
+                "the walk cannot read"
+            )
     wanted = facts.literal_attributes(cls)
     literals: dict[str, Any] = {}
     for key, sym in state.items.items():
@@ -483,10 +494,10 @@ def _state_problem(pair: tuple[str, str], state: Any) -> str | None:
             ok, value = _param_value(sym)
             if ok:
                 literals[key] = value
-            elif _is_value_call(sym) and key in facts.constraint_names(cls):
+            elif _only_data(sym) and key in facts.constraint_names(cls):
                 return (
-                    f"{name}.{key} unproven: a value made by {_describe(sym)} from arguments "
-                    "the stream walk cannot evaluate, where the class checks its parameters"
+                    f"{name}.{key} unproven: {_describe(sym)}, a value the stream walk cannot "
+                    "build, where the class checks its parameters"
                 )
     problem = facts.state_problem(cls, list(state.items), literals)
     if problem:
@@ -494,10 +505,10 @@ def _state_problem(pair: tuple[str, str], state: Any) -> str | None:
     native = native_params.stream_problem(facts.mro_names(cls), state.items)
     if native is not None:  # LightGBM / CatBoost parameters, as the load judges them
         return f"{name}.{native[0]} {native[1]}"
-    template = state.items.get("verbose_feature_names_out")
-    if isinstance(template, _Const) and isinstance(template.value, str):
+    ok, template = _param_value(state.items.get("verbose_feature_names_out"))
+    if ok and isinstance(template, str):
         try:
-            usetime._check_name_template(template.value, name)
+            usetime._check_name_template(template, name)
         except usetime.UnsafeState as exc:
             return f"{name}.verbose_feature_names_out {exc.problem}"
     if facts.is_kernel(cls):
@@ -523,18 +534,72 @@ def _state_problem(pair: tuple[str, str], state: Any) -> str | None:
     return None
 
 
-def _param_value(sym: Any) -> tuple[bool, Any]:
-    """(True, value) for a parameter value the stream walk can build exactly: a literal, a
-    numpy scalar of a literal numeric dtype, or a complex, set, frozenset or slice of
-    literals. The constraint checks then judge it as a load judges the object it built
-    (rt23-01)."""
-    from safeload._symbolic import _Box, _Global, _Obj
+def _param_value(sym: Any, depth: int = 0) -> tuple[bool, Any]:
+    """(True, value) for a parameter value the stream walk can build exactly: constants (long
+    strings too), tuples, lists, sets and str-keyed dicts of such values, numpy scalars of a
+    literal numeric dtype, and complex, set, frozenset, slice or range calls on them. The
+    constraint checks then judge it as a load judges the object it built (rt23-01, rt24-05,
+    rt24-09). A node met again is the value made the first time (memoised: a memo DAG
+    cannot make this exponential)."""
+    from safeload._symbolic import _Const
 
-    ok, value = _literal(sym)
-    if ok:
-        return ok, value
-    if isinstance(sym, _Box):
-        return _box_value(sym)
+    if isinstance(sym, _Const):
+        return True, sym.value
+    memo = _memo()
+    key = ("param", id(sym), 0)
+    if key not in memo:
+        memo[key] = (False, None) if depth > _MAX_DEPTH else _param_value_of(sym, depth)
+    found: tuple[bool, Any] = memo[key]
+    return found
+
+
+def _param_value_of(sym: Any, depth: int) -> tuple[bool, Any]:
+    from safeload._symbolic import _Big, _Box, _Dict, _Global, _Obj, _Tuple
+
+    if isinstance(sym, _Big):
+        return (True, sym.value) if type(sym.value) is str else (False, None)
+    if isinstance(sym, _Global):
+        # a class or function as the value (C=builtins.float): the object itself, imported
+        # only on the path that imports classes (the facts cannot hold it)
+        policy = getattr(_RUN, "policy", None)
+        if policy is None or not policy.allows(*sym.pair):
+            return False, None  # refused as untrusted by the walk
+        if getattr(_RUN, "data", False):
+            raise facts.NeedsImport(f"{format_name(*sym.pair)} as a parameter value")
+        from safeload.trust import usetime
+
+        try:
+            return True, usetime._resolve(*sym.pair)
+        except Exception:  # not importable here: the load fails on it too
+            return False, None
+    if isinstance(sym, (_Tuple, _Box)):
+        values = []
+        for item in sym.items:
+            ok, value = _param_value(item, depth + 1)
+            if not ok:
+                return False, None
+            values.append(value)
+        kind = tuple if isinstance(sym, _Tuple) else _BOX_TYPES.get(sym.kind)
+        try:
+            return (True, kind(values)) if kind is not None else (False, None)
+        except TypeError:  # an unhashable item in a set, as the unpickler fails
+            return False, None
+    if isinstance(sym, _Dict):
+        if sym.unknown_keys:
+            return False, None
+        pairs = [part for pair in sym.items.items() for part in pair]
+        pairs += sym.others or []  # keys that are not strings (class_weight={0: 1.0})
+        built: dict[Any, Any] = {}
+        for i in range(0, len(pairs), 2):
+            ok, name = (True, pairs[i]) if type(pairs[i]) is str else _param_value(pairs[i])
+            ok_item, value = _param_value(pairs[i + 1], depth + 1) if ok else (False, None)
+            if not ok_item:
+                return False, None
+            try:
+                built[name] = value
+            except TypeError:  # an unhashable key, as the unpickler fails
+                return False, None
+        return True, built
     if not (isinstance(sym, _Obj) and isinstance(sym.cls, _Global)):
         return False, None
     pair = sym.cls.pair
@@ -543,11 +608,11 @@ def _param_value(sym: Any) -> tuple[bool, Any]:
         return False, None
     if pair in _SCALAR_CALLS:
         return _scalar_value(args) if _scalar_problem(sym) is None else (False, None)
-    if pair not in _VALUE_TYPES:
+    if pair not in _VALUE_TYPES or sym.held:
         return False, None
     values = []
     for arg in args:
-        ok, value = _box_value(arg) if isinstance(arg, _Box) else _literal(arg)
+        ok, value = _param_value(arg, depth + 1)
         if not ok or isinstance(value, dict):
             return False, None
         values.append(value)
@@ -557,29 +622,44 @@ def _param_value(sym: Any) -> tuple[bool, Any]:
         return False, None
 
 
-def _box_value(box: Any) -> tuple[bool, Any]:
-    """A list, set or frozenset of literals, as the unpickler builds it."""
-    values = []
-    for item in box.items:
-        ok, value = _literal(item)
-        if not ok:
-            return False, None
-        values.append(value)
-    try:
-        return True, {"list": list, "set": set, "frozenset": frozenset}[box.kind](values)
-    except (TypeError, KeyError):  # an unhashable item in a set, as the unpickler fails
-        return False, None
+_BOX_TYPES: dict[str, Any] = {"list": list, "set": set, "frozenset": frozenset}
 
 
-def _is_value_call(sym: Any) -> bool:
-    """A call of one of the data types whose result ``_param_value`` builds."""
-    from safeload._symbolic import _Global, _Obj
+def _only_data(sym: Any, depth: int = 0) -> bool:
+    """Whether ``sym`` is made of constants and data types only (no instance of another class,
+    no array, no global): a value a load's constraint check judges as data, so one the walk
+    cannot build is unproven rather than left to the load."""
+    from safeload._symbolic import _Big, _Box, _Const, _Dict, _Global, _Obj, _Tuple
 
-    return (
-        isinstance(sym, _Obj)
-        and isinstance(sym.cls, _Global)
-        and (sym.cls.pair in _VALUE_TYPES or sym.cls.pair in _SCALAR_CALLS)
-    )
+    if depth > _MAX_DEPTH:
+        return False
+    if isinstance(sym, (_Const, _Big)):
+        return True
+    if isinstance(sym, (_Tuple, _Box)):
+        return all(_only_data(item, depth + 1) for item in sym.items)
+    if isinstance(sym, _Dict):
+        return all(_only_data(item, depth + 1) for item in sym.items.values())
+    if isinstance(sym, _Obj) and isinstance(sym.cls, _Global) and not _is_array(sym):
+        return (
+            sym.cls.pair in _DATA_CALLS
+            or sym.cls.pair in _SCALAR_CALLS
+            or (sym.cls.pair in _VALUE_CLASSES)
+        )
+    return False
+
+
+#: Value types a model may hold that the walk does not build (a constraint on a parameter
+#: holding one is judged by the load; the walk calls it unproven).
+_VALUE_CLASSES = frozenset(
+    {
+        ("collections", "OrderedDict"),
+        ("datetime", "timedelta"),
+        ("datetime", "datetime"),
+        ("datetime", "date"),
+        ("decimal", "Decimal"),
+        ("pathlib", "PurePosixPath"),
+    }
+)
 
 
 def _scalar_value(args: list[Any]) -> tuple[bool, Any]:
@@ -588,22 +668,32 @@ def _scalar_value(args: list[Any]) -> tuple[bool, Any]:
     import numpy as np
 
     from safeload._numpy_state import _NotCanonical, real_dtype
-    from safeload._symbolic import FoldBudget, _Const
+    from safeload._symbolic import FoldBudget
 
     dtype, payload = args
-    raw = payload.value if isinstance(payload, _Const) else None
-    if raw is None:  # _codecs.encode(text, "latin1"), as protocols 0-2 write bytes
-        text, codec = (a.value for a in _items(payload.args) or ())
-        if codec not in ("latin1", "latin-1"):
-            return False, None
-        raw = text.encode("latin1")
+    raw = _bytes_value(payload)
+    if raw is None:
+        return False, None
     try:
         real = real_dtype(dtype, FoldBudget(len(raw)))
     except (_NotCanonical, LimitExceededError):
         return False, None
     if real.hasobject or real.itemsize != len(raw):
         return False, None
+    if not raw:  # an empty string or bytes scalar (itemsize 0): numpy reads no buffer
+        return True, real.type()
     return True, np.frombuffer(raw, dtype=real, count=1)[0]
+
+
+#: ``__setstate__`` owners that take only a dict (see _state_problem).
+_DICT_SETSTATE = frozenset(
+    {
+        "sklearn.base.BaseEstimator",
+        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+        "sklearn.isotonic.IsotonicRegression",
+    }
+)
+_BASE_ESTIMATOR = "sklearn.base:BaseEstimator"
 
 
 def _slot_merge(main: Any, slots: Any, owner: str) -> Any:
@@ -893,6 +983,8 @@ def _data_problem_of(sym: Any, depth: int) -> str | None:
         cls = sym.cls.pair if sym.cls is not None else None
         if cls in _SCALAR_CALLS:
             return _scalar_problem(sym)
+        if cls == ("builtins", "range"):
+            return _range_problem(sym)
         if cls in _DATA_CALLS:
             # a data type's call is plain data when what it is given is: its arguments
             # and what SETITEMS or APPENDS put in it
@@ -906,6 +998,19 @@ def _data_problem_of(sym: Any, depth: int) -> str | None:
         problem = _data_problem(item, depth + 1)
         if problem:
             return problem
+    return None
+
+
+def _range_problem(sym: Any) -> str | None:
+    """A ``range`` is plain data up to the load's bound (``usetime.MAX_RANGE``), judged on its
+    literal arguments; one the walk cannot size is unproven (rt24-14)."""
+    from safeload.trust import usetime
+
+    ok, value = _param_value(sym)
+    if not ok or type(value) is not range:
+        return "unproven: a range whose bounds the stream walk cannot read"
+    if usetime._range_length(value) > usetime.MAX_RANGE:
+        return f"holds a range of more than {usetime.MAX_RANGE:,} items (rt24-14)"
     return None
 
 
@@ -938,21 +1043,36 @@ def _scalar_problem(sym: Any) -> str | None:
 
 
 def _is_bytes(sym: Any) -> bool:
-    """A bytes value as pickle writes one: a constant, or (protocols 0-2) a ``_codecs.encode``
-    of a constant string."""
-    from safeload._symbolic import _Const, _Global, _Obj
+    """A bytes value as pickle writes one (see :func:`_bytes_value`)."""
+    return _bytes_value(sym) is not None
+
+
+def _bytes_value(sym: Any) -> bytes | None:
+    """The bytes a payload is, as pickle writes one: a constant (a long one too), ``bytes()``
+    for an empty one at protocols 0-2, or there a ``_codecs.encode`` of a string to latin-1;
+    ``None`` for anything else."""
+    from safeload._symbolic import _Big, _Const, _Global, _Obj
 
     if isinstance(sym, _Const):
-        return type(sym.value) is bytes
-    if not (isinstance(sym, _Obj) and isinstance(sym.cls, _Global)):
-        return False
+        return sym.value if type(sym.value) is bytes else None
+    if isinstance(sym, _Big):
+        return bytes(sym.value) if isinstance(sym.value, (bytes, memoryview)) else None
+    if not (isinstance(sym, _Obj) and isinstance(sym.cls, _Global)) or sym.held:
+        return None
     args = _items(sym.args) if sym.args is not None else None
-    return (
-        sym.cls.pair == ("_codecs", "encode")
-        and args is not None
-        and len(args) == 2
-        and all(isinstance(a, _Const) and type(a.value) is str for a in args)
-    )
+    if sym.cls.pair == ("builtins", "bytes") and args == []:
+        return b""
+    if sym.cls.pair != ("_codecs", "encode") or args is None or len(args) != 2:
+        return None
+    text, codec = args
+    if not (isinstance(text, (_Const, _Big)) and type(text.value) is str):
+        return None
+    if not (isinstance(codec, _Const) and codec.value in ("latin1", "latin-1")):
+        return None
+    try:
+        return text.value.encode("latin1")
+    except UnicodeEncodeError:
+        return None
 
 
 #: Functions and value types that pickles call with arguments, none an object with a
@@ -976,6 +1096,7 @@ _VALUE_TYPES: dict[tuple[str, str], Any] = {
     ("builtins", "set"): set,
     ("builtins", "frozenset"): frozenset,
     ("builtins", "slice"): slice,
+    ("builtins", "range"): range,
 }
 
 

@@ -662,12 +662,29 @@ def _check_each_key(cls: type, state: dict[Any, Any], graph: _Graph, oid: int) -
 # --- plain data -----------------------------------------------------------------------------
 
 
+#: The longest ``range`` plain data may hold (``scan`` holds it to the same bound).
+MAX_RANGE = 1 << 20
+
+
+def _range_length(value: range) -> int:
+    """``len(value)``, or one more than any bound for a length over ``sys.maxsize``."""
+    try:
+        return len(value)
+    except OverflowError:
+        return MAX_RANGE + 1
+
+
 def _require_data(
     value: Any, graph: _Graph, oid: int, label: str, depth: int = 0, seen: set[int] | None = None
 ) -> None:
     """``value`` must be inert data: no instances, callables or object arrays of objects, and
     no container reached twice (a shared list nested in itself is a DAG that unfolds
     exponentially, here and in scikit-learn's repr and clone)."""
+    if type(value) is range and _range_length(value) > MAX_RANGE:
+        # a method that iterates it converts every item (range(10**9): minutes, tens of GB)
+        raise UnsafeState(
+            graph.path(oid) + label, f"holds a range of more than {MAX_RANGE:,} items (rt24-14)"
+        )
     if isinstance(value, _ATOMS) or isinstance(value, _SCALARS) or value is Ellipsis:
         return
     if seen is None:
