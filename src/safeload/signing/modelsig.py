@@ -35,7 +35,7 @@ from safeload.exceptions import (
 )
 from safeload.keys import HMACKey, KeysLike, Signer, as_keyring
 from safeload.sidecar import DIRECTORY, Predicate, Signature, Statement, Subject
-from safeload.signing import _TOKEN, VerifiedArtifact, VerifiedFolder
+from safeload.signing.artifacts import _TOKEN, VerifiedArtifact, VerifiedFolder
 from safeload.signing.bundle import (
     DEFAULT_IGNORE,
     PREDICATE_TYPE,
