@@ -42,15 +42,6 @@ if TYPE_CHECKING:  # the names below, for type checkers; at run time see __getat
         UntrustedTypeError,
         UsageError,
     )
-    from safeload.keys import (
-        HMACKey,
-        Keyring,
-        Signer,
-        SigningKey,
-        Verifier,
-        VerifyKey,
-        generate_keypair,
-    )
     from safeload.policy import Limits, Policy
     from safeload.scan import ScanReport
     from safeload.sidecar import Statement
@@ -61,6 +52,9 @@ if TYPE_CHECKING:  # the names below, for type checkers; at run time see __getat
         load_public_key,
         load_signing_key,
     )
+    from safeload.signing.hmac_key import HMACKey
+    from safeload.signing.keyring import Keyring
+    from safeload.signing.keys import Signer, SigningKey, Verifier, VerifyKey, generate_keypair
     from safeload.signing.modelsig import CertificateAuthority
     from safeload.signing.signer import PublicKeySigner
     from safeload.state import TrustState
@@ -162,13 +156,13 @@ _LAZY: dict[str, str] = {
     "UnsafeStateError": "safeload.exceptions",
     "UntrustedTypeError": "safeload.exceptions",
     "UsageError": "safeload.exceptions",
-    "HMACKey": "safeload.keys",
-    "Keyring": "safeload.keys",
-    "Signer": "safeload.keys",
-    "SigningKey": "safeload.keys",
-    "Verifier": "safeload.keys",
-    "VerifyKey": "safeload.keys",
-    "generate_keypair": "safeload.keys",
+    "HMACKey": "safeload.signing.hmac_key",
+    "Keyring": "safeload.signing.keyring",
+    "Signer": "safeload.signing.keys",
+    "SigningKey": "safeload.signing.keys",
+    "Verifier": "safeload.signing.keys",
+    "VerifyKey": "safeload.signing.keys",
+    "generate_keypair": "safeload.signing.keys",
     "Limits": "safeload.policy",
     "Policy": "safeload.policy",
     "ScanReport": "safeload.scan",

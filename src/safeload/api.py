@@ -50,7 +50,6 @@ from safeload.trust.profiles import Profile as TrustProfile
 from safeload.trust.profiles import resolve_profiles
 
 if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 18)
-    from safeload.keys import Keyring, KeysLike, Signer
     from safeload.sidecar import (
         Envelope,
         Statement,
@@ -58,6 +57,8 @@ if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 18)
     from safeload.signing import (
         VerifiedArtifact,
     )
+    from safeload.signing.keyring import Keyring, KeysLike
+    from safeload.signing.keys import Signer
     from safeload.signing.modelsig import (
         CertificateAuthority,
     )
@@ -533,8 +534,8 @@ def _sign_model_signing(
     chain: bytes,
 ) -> Path:
     """Write a model_signing bundle for the file or folder ``p``."""
-    from safeload.keys import Signer
     from safeload.signing.bundle import DEFAULT_IGNORE
+    from safeload.signing.keys import Signer
     from safeload.signing.modelsig import normalize_ignore, sign_model
 
     sig = Path(signature) if signature is not None else sidecar_path(p)
@@ -637,7 +638,7 @@ def _describes(statement: Statement, files: Mapping[str, Buffer], folder: bool) 
 def _approve(envelope: Envelope, signer: Signer | Iterable[Signer], sig: Path) -> Envelope:
     """Add each signer's signature; refuse a key that already signed, which would count once
     and so add no approval (a threshold of 2 would still be unmet, silently)."""
-    from safeload.keys import Signer
+    from safeload.signing.keys import Signer
 
     for one in [signer] if isinstance(signer, Signer) else list(signer):
         if any(s.keyid == one.keyid for s in envelope.signatures):
@@ -923,7 +924,8 @@ def _check_conversion(
 ) -> None:
     """Verify and load the converted bytes in memory; their predictions on ``check`` must equal
     the source model's. Raises before anything is written."""
-    from safeload.keys import Signer, as_keyring
+    from safeload.signing.keyring import as_keyring
+    from safeload.signing.keys import Signer
 
     signers = [signer] if isinstance(signer, Signer) else list(signer)
     verifier: Keyring = as_keyring(signers)  # type: ignore[arg-type]

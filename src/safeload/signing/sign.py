@@ -6,7 +6,6 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 
 from safeload._types import Buffer
-from safeload.keys import Signer
 from safeload.sidecar import (
     DIRECTORY,
     FORMATS,
@@ -17,6 +16,7 @@ from safeload.sidecar import (
     Statement,
 )
 from safeload.signing.digests import _subject
+from safeload.signing.keys import Signer
 from safeload.signing.versions import environment
 
 __all__ = ["add_signature", "sign_bytes", "sign_folder"]

@@ -19,7 +19,6 @@ from safeload.exceptions import (
     RetiredKeyError,
     SignatureError,
 )
-from safeload.keys import Keyring, KeysLike, as_keyring
 from safeload.sidecar import (
     DIRECTORY,
     Envelope,
@@ -31,6 +30,7 @@ from safeload.sidecar import (
 )
 from safeload.signing.artifacts import _TOKEN, VerifiedArtifact, VerifiedFolder
 from safeload.signing.digests import _digest_matches, checked_algorithm
+from safeload.signing.keyring import Keyring, KeysLike, as_keyring
 from safeload.signing.versions import _warn_versions
 
 __all__ = ["verify_bytes", "verify_digest", "verify_folder"]
