@@ -18,6 +18,12 @@ from typing import NoReturn
 
 from safeload._time import parse_time
 from safeload.exceptions import KeyFormatError
+from safeload.signing.ecdsa import (
+    ECDSASigningKey,
+    ECDSAVerifyKey,
+    load_public_key,
+    public_key_from_pem,
+)
 from safeload.signing.hmac_key import HMACKey
 from safeload.signing.keyfiles import _read_key_file
 from safeload.signing.keys import SigningKey, Verifier, VerifyKey
@@ -29,9 +35,6 @@ def _pinned(key: object) -> Verifier:
     """The verification key for ``key``: a pinned key object of a known algorithm (Ed25519,
     ECDSA, HMAC), or a signing key's public half. Anything else, e.g. a caller's own object
     claiming some ``algorithm``, is refused: the algorithm comes from the key's class."""
-    # Imported here: safeload.signing imports this module.
-    from safeload.signing.ecdsa import ECDSASigningKey, ECDSAVerifyKey
-
     if isinstance(key, (SigningKey, ECDSASigningKey)):
         return key.public_key
     if isinstance(key, (VerifyKey, HMACKey, ECDSAVerifyKey)):
@@ -166,8 +169,6 @@ class Keyring:
     @classmethod
     def from_dir(cls, path: str | os.PathLike[str], threshold: int = 1) -> Keyring:
         """Trust every ``*.pub`` file (Ed25519 or ECDSA SubjectPublicKeyInfo PEM) in ``path``."""
-        from safeload.signing.ecdsa import load_public_key
-
         p = Path(path)
         if not p.is_dir():
             raise KeyFormatError(f"keyring directory {p} does not exist", path=str(p))
@@ -184,8 +185,6 @@ class Keyring:
         "revoked": ["<keyid>"]}``. A key is trusted only before its ``not_after``; a revoked key
         is never trusted, whatever it signed.
         """
-        from safeload.signing.ecdsa import public_key_from_pem
-
         p = Path(path)
         raw = _read_key_file(p)
         try:
@@ -279,8 +278,6 @@ def as_keyring(keys: KeysLike) -> Keyring:
     """Normalise a key, a list of keys, or a :class:`Keyring` into a :class:`Keyring`."""
     if isinstance(keys, Keyring):
         return keys
-    from safeload.signing.ecdsa import ECDSASigningKey, ECDSAVerifyKey
-
     if isinstance(keys, (VerifyKey, HMACKey, SigningKey, ECDSAVerifyKey, ECDSASigningKey)):
         return Keyring([keys])
     if isinstance(keys, (str, bytes, os.PathLike)):
