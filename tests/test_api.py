@@ -97,7 +97,7 @@ def test_artifact_is_read_exactly_once(
         opened.append(os.fspath(p))
         return real_open(p, *args, **kwargs)
 
-    monkeypatch.setattr(api_module.os, "open", spy)
+    monkeypatch.setattr(os, "open", spy)  # every module's os.open: io reads the file
     load(path, ed_key.public_key)
     assert opened.count(str(path)) == 1
     assert opened.count(str(path) + ".sig") == 1
