@@ -65,6 +65,57 @@ def format_for(path: Path, data: Buffer | None, explicit: str | None) -> str:
     )
 
 
+def load_in_folder(
+    p: Path,
+    governing: tuple[Path, Path],
+    keys: KeysLike | None,
+    lim: Limits,
+    now: datetime | None,
+    allow_symlinks: bool,
+    ca: CertificateAuthority | None,
+    ignore_paths: Iterable[str],
+    signature_format: str | None,
+    state: TrustState | None,
+    pol: Policy,
+) -> Any:
+    """:func:`~safeload.load` of the file ``p`` inside a signed folder (``governing``: the folder
+    and its signature file): the whole folder is verified, then this file is read."""
+    verified, rel = verify_in_folder(
+        p,
+        *governing,
+        keys,
+        lim,
+        now,
+        allow_symlinks,
+        ca=ca,
+        ignore_paths=ignore_paths,
+        signature_format=signature_format,
+    )
+    fmt = format_for(p, verified.files[rel], None)
+    artifact = verified.artifact(rel, fmt)
+    return read_verified(artifact, verified.statement, state, pol, lim, str(p))
+
+
+def load_bundled(
+    p: Path,
+    bundle: bytes,
+    sig: Path,
+    keys: KeysLike | None,
+    ca: CertificateAuthority | None,
+    allow_rename: bool,
+    now: datetime | None,
+    state: TrustState | None,
+    pol: Policy,
+    lim: Limits,
+) -> Any:
+    """:func:`~safeload.load` of the one file ``p`` whose signature file ``sig`` is the
+    model_signing bundle ``bundle``."""
+    data = fileio.read_once(p, lim.max_file_size)
+    bundled = verify_bundled_file(p, data, bundle, sig, keys, ca, allow_rename, now)
+    del data
+    return read_verified(bundled, bundled.statement, state, pol, lim, str(p))
+
+
 def load_with_sidecar(
     p: Path,
     sidecar: bytes | SafeloadError,

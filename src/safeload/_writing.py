@@ -24,6 +24,7 @@ from safeload.policy import Limits
 
 if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 18)
     from safeload.sidecar import Envelope, Statement
+    from safeload.signing.keyring import Keyring
     from safeload.signing.keys import Signer
 
 _log = logging.getLogger("safeload.api")
@@ -219,3 +220,51 @@ def write_sidecar(p: Path, sig: Path, envelope: Envelope, before: bytes | None) 
     write_atomic(sig, envelope.to_json())
     _log.info("wrote %s (%d signature(s))", sig, len(envelope.signatures))
     return sig
+
+
+def probe(model: Any, x: Any) -> Any:
+    """What ``model`` computes for ``x``: its first method of predict, transform,
+    decision_function and score_samples."""
+    for method in ("predict", "transform", "decision_function", "score_samples"):
+        fn = getattr(model, method, None)
+        if callable(fn):
+            return fn(x)
+    raise ValueError(f"{type(model).__name__} has no predict/transform to check with")
+
+
+def check_conversion(
+    obj: Any,
+    data: bytes,
+    envelope: Envelope,
+    signer: Signer | Iterable[Signer],
+    check: Any,
+    src: PathLike,
+    out: Path,
+    reload: Callable[[bytes, bytes, Keyring], Any],
+) -> None:
+    """Verify and load the converted bytes in memory (``reload``: :func:`~safeload.loads` with
+    the conversion's trust settings); their predictions on ``check`` must equal the source
+    model's. Raises before anything is written."""
+    from safeload.signing.keyring import as_keyring
+    from safeload.signing.keys import Signer
+
+    signers = [signer] if isinstance(signer, Signer) else list(signer)
+    verifier: Keyring = as_keyring(signers)  # type: ignore[arg-type]
+    again = reload(data, envelope.to_json(), verifier)
+    import numpy as np
+
+    try:
+        before, after = probe(obj, check), probe(again, check)
+    except (ValueError, TypeError, IndexError) as exc:
+        raise ValueError(
+            f"--check / check=: the model from {src} cannot predict on the check input ({exc}); "
+            f"nothing was written to {out}"
+        ) from exc
+    if hasattr(before, "toarray"):
+        before, after = before.toarray(), after.toarray()
+    if not np.array_equal(np.asarray(before), np.asarray(after)):
+        raise MalformedArtifactError(
+            f"converting {src} to {out} changed the model's output on the check input; "
+            "nothing was written",
+            path=str(src),
+        )

@@ -6,6 +6,7 @@ those same bytes; the path is never opened again after verification.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 from datetime import datetime
@@ -14,15 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 from safeload import formats
 from safeload import io as fileio
-from safeload._folders import signed_folder, verify_in_folder
+from safeload._folders import signed_folder
 from safeload._loading import (
     format_for,
+    load_bundled,
+    load_in_folder,
     load_with_sidecar,
-    read_verified,
     verified_statement,
-    verify_bundled_file,
 )
-from safeload._scanning import scan_skops
+from safeload._scanning import scan_source
 from safeload._signatures import SIGNATURE_FORMATS as SIGNATURE_FORMATS
 from safeload._signatures import (
     PathLike,
@@ -34,19 +35,24 @@ from safeload._signatures import (
     read_sidecar,
     sidecar_path,
 )
-from safeload._types import Buffer
-from safeload._writing import serialize_signed, sign_locked, sign_model_signing, write_signed
-from safeload.exceptions import MalformedArtifactError, SafeloadError
+from safeload._writing import (
+    check_conversion,
+    serialize_signed,
+    sign_locked,
+    sign_model_signing,
+    write_signed,
+)
+from safeload.exceptions import SafeloadError
 from safeload.io.atomic import locked_folder
 from safeload.policy import Limits, Policy, TrustedSpec, resolve_policy
-from safeload.scan import Finding, ScanReport, analyze
+from safeload.scan import ScanReport
 from safeload.trust.profiles import Profile as TrustProfile
 from safeload.trust.profiles import resolve_profiles
 
 if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 18)
     from safeload.sidecar import Envelope, Statement
     from safeload.signing import VerifiedArtifact
-    from safeload.signing.keyring import Keyring, KeysLike
+    from safeload.signing.keyring import KeysLike
     from safeload.signing.keys import Signer
     from safeload.signing.modelsig import CertificateAuthority
     from safeload.state import TrustState
@@ -191,20 +197,19 @@ def load(
     pol = resolve_policy(policy, trusted, profiles)
     governing = signed_folder(p, signature, model_root)
     if governing is not None:
-        verified, rel = verify_in_folder(
+        return load_in_folder(
             p,
-            *governing,
+            governing,
             keys,
             lim,
             now,
             allow_symlinks,
-            ca=ca,
-            ignore_paths=ignore_paths,
-            signature_format=signature_format,
+            ca,
+            ignore_paths,
+            signature_format,
+            state,
+            pol,
         )
-        fmt = format_for(p, verified.files[rel], None)
-        artifact = verified.artifact(rel, fmt)
-        return read_verified(artifact, verified.statement, state, pol, lim, str(p))
     sidecar: bytes | SafeloadError
     try:
         sidecar = read_sidecar(p, signature)
@@ -213,11 +218,8 @@ def load(
     if isinstance(sidecar, bytes):
         check_format(sidecar, signature_format, Path(signature or sidecar_path(p)), p)
     if isinstance(sidecar, bytes) and is_bundle(sidecar):
-        data = fileio.read_once(p, lim.max_file_size)
         sig = Path(signature or sidecar_path(p))
-        bundled = verify_bundled_file(p, data, sidecar, sig, keys, ca, allow_rename, now)
-        del data
-        return read_verified(bundled, bundled.statement, state, pol, lim, str(p))
+        return load_bundled(p, sidecar, sig, keys, ca, allow_rename, now, state, pol, lim)
     return load_with_sidecar(
         p, sidecar, need_keys(keys, p), signature, pol, lim, allow_rename, now, state, verify_bytes
     )
@@ -408,53 +410,7 @@ def scan(
     """
     lim = limits or Limits()
     pol = resolve_policy(policy, trusted, profiles)
-    data: Buffer
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        data, label = bytes(source), "<bytes>"
-        fmt = format or formats.sniff_format(data)
-    else:
-        p = Path(source)
-        head = fileio.read_head(p, fileio.HEAD)
-        if not formats.could_be_model(head):
-            # refused on its first bytes: a large file that is no model is never read whole
-            problem = f"not a pickle, joblib or skops file (it starts with {head[:8]!r})"
-            guess = format or formats.format_from_name(p.name) or "pickle"
-            return ScanReport(str(p), guess, (), (Finding(0, "", problem),), (), None, 0)
-        data, label = fileio.read_for_scan(p, lim.max_file_size), str(p)
-        fmt = format_for(p, data, format)
-    if fmt == "skops":
-        return scan_skops(data, pol, lim, label)
-    stream: Buffer = data
-    findings: list[Finding] = []
-    if fmt == "joblib":
-        try:
-            stream = formats.joblib_stream(data, lim, label)
-        except SafeloadError as exc:
-            findings.append(Finding(0, "", str(exc)))
-            return ScanReport(label, fmt, (), tuple(findings), (), None, 0)
-    result = analyze(stream, policy=pol, limits=lim, joblib=(fmt == "joblib"))
-    if result.joblib_content and format is None:
-        # named .pkl (or sniffed) as pickle, but the analysis met joblib's array placeholder:
-        # joblib content, which only the joblib reading describes (rt14 f04)
-        fmt = "joblib"
-        result = analyze(data, policy=pol, limits=lim, joblib=True)
-    return ScanReport(
-        label,
-        fmt,
-        tuple(result.globals),
-        tuple(result.problems),
-        tuple(result.notes),
-        result.protocol,
-        result.opcode_count,
-    )
-
-
-def _probe(model: Any, x: Any) -> Any:
-    for method in ("predict", "transform", "decision_function", "score_samples"):
-        fn = getattr(model, method, None)
-        if callable(fn):
-            return fn(x)
-    raise ValueError(f"{type(model).__name__} has no predict/transform to check with")
+    return scan_source(source, pol, lim, format)
 
 
 def convert(
@@ -496,59 +452,11 @@ def convert(
     out = Path(dst)
     data, envelope = serialize_signed(obj, out, signer, None, 0, None, version, expires, name)
     if check is not None:
-        _check_conversion(
-            obj, data, envelope, signer, check, trusted, profiles, policy, limits, src, out
+        reload = functools.partial(
+            loads, trusted=trusted, profiles=profiles, name=out.name, policy=policy, limits=limits
         )
+        check_conversion(obj, data, envelope, signer, check, src, out, reload)
     return write_signed(out, data, envelope)
-
-
-def _check_conversion(
-    obj: Any,
-    data: bytes,
-    envelope: Envelope,
-    signer: Signer | Iterable[Signer],
-    check: Any,
-    trusted: list[TrustedSpec],
-    profiles: list[str],
-    policy: Policy | None,
-    limits: Limits | None,
-    src: PathLike,
-    out: Path,
-) -> None:
-    """Verify and load the converted bytes in memory; their predictions on ``check`` must equal
-    the source model's. Raises before anything is written."""
-    from safeload.signing.keyring import as_keyring
-    from safeload.signing.keys import Signer
-
-    signers = [signer] if isinstance(signer, Signer) else list(signer)
-    verifier: Keyring = as_keyring(signers)  # type: ignore[arg-type]
-    again = loads(
-        data,
-        envelope.to_json(),
-        verifier,
-        trusted=trusted,
-        profiles=profiles,
-        name=out.name,
-        policy=policy,
-        limits=limits,
-    )
-    import numpy as np
-
-    try:
-        before, after = _probe(obj, check), _probe(again, check)
-    except (ValueError, TypeError, IndexError) as exc:
-        raise ValueError(
-            f"--check / check=: the model from {src} cannot predict on the check input ({exc}); "
-            f"nothing was written to {out}"
-        ) from exc
-    if hasattr(before, "toarray"):
-        before, after = before.toarray(), after.toarray()
-    if not np.array_equal(np.asarray(before), np.asarray(after)):
-        raise MalformedArtifactError(
-            f"converting {src} to {out} changed the model's output on the check input; "
-            "nothing was written",
-            path=str(src),
-        )
 
 
 def trust_profiles() -> dict[str, TrustProfile]:
