@@ -182,6 +182,8 @@ _LAZY: dict[str, str] = {
 def __getattr__(name: str) -> Any:
     import importlib
 
+    from safeload._lazy import resolve
+
     module = _LAZY.get(name)
     if module is None:
         # a submodule (safeload.api, safeload.signing...), which the eager imports used to
@@ -194,9 +196,7 @@ def __getattr__(name: str) -> Any:
             if exc.name != f"{__name__}.{name}":
                 raise
             raise AttributeError(f"module 'safeload' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later look-ups are plain attribute reads
-    return value
+    return resolve(globals(), module, name)
 
 
 def __dir__() -> list[str]:

@@ -50,35 +50,26 @@ __all__ = [
     "verify_digest",
 ]
 
-#: Where each name lives (``__all__`` and the names the rest of safeload imports from here).
+#: The module of each name (``__all__`` and the names the rest of safeload imports from here).
+_MODULES = {
+    "artifacts": "UnsignedArtifact VerifiedArtifact VerifiedFolder unsigned_artifact",
+    "digests": "checked_algorithm",
+    "sign": "add_signature sign_bytes sign_folder",
+    "verify": "verify_bytes verify_digest verify_folder",
+    "versions": "InconsistentVersionWarning VersionMismatchWarning environment signer_environment",
+}
 _LAZY = {
-    "UnsignedArtifact": "safeload.signing.artifacts",
-    "VerifiedArtifact": "safeload.signing.artifacts",
-    "VerifiedFolder": "safeload.signing.artifacts",
-    "unsigned_artifact": "safeload.signing.artifacts",
-    "checked_algorithm": "safeload.signing.digests",
-    "add_signature": "safeload.signing.sign",
-    "sign_bytes": "safeload.signing.sign",
-    "sign_folder": "safeload.signing.sign",
-    "verify_bytes": "safeload.signing.verify",
-    "verify_digest": "safeload.signing.verify",
-    "verify_folder": "safeload.signing.verify",
-    "InconsistentVersionWarning": "safeload.signing.versions",
-    "VersionMismatchWarning": "safeload.signing.versions",
-    "environment": "safeload.signing.versions",
-    "signer_environment": "safeload.signing.versions",
+    name: f"{__name__}.{module}" for module, names in _MODULES.items() for name in names.split()
 }
 
 
 def __getattr__(name: str) -> Any:
-    import importlib
+    from safeload._lazy import resolve
 
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later look-ups are plain attribute reads
-    return value
+    return resolve(globals(), module, name)
 
 
 def __dir__() -> list[str]:
