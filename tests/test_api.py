@@ -97,7 +97,7 @@ def test_artifact_is_read_exactly_once(
         opened.append(os.fspath(p))
         return real_open(p, *args, **kwargs)
 
-    monkeypatch.setattr(api_module.os, "open", spy)
+    monkeypatch.setattr(os, "open", spy)  # every module's os.open: io reads the file
     load(path, ed_key.public_key)
     assert opened.count(str(path)) == 1
     assert opened.count(str(path) + ".sig") == 1
@@ -405,12 +405,12 @@ def test_sign_records_only_its_own_version_not_the_files(tmp_path: Path) -> None
 def test_version_warning_is_safeloads_own_class(
     tmp_path: Path, ed_key: SigningKey, home_model: LinearRegression, monkeypatch: Any
 ) -> None:
-    from safeload import signing
+    from safeload.signing import versions
 
     assert safeload.InconsistentVersionWarning is safeload.VersionMismatchWarning
     dump(home_model, tmp_path / "m.joblib", ed_key)
-    running = signing.environment()
-    monkeypatch.setattr(signing, "environment", lambda: {**running, "numpy": "0.1"})
+    running = versions.environment()  # patched where the load's version check looks it up
+    monkeypatch.setattr(versions, "environment", lambda: {**running, "numpy": "0.1"})
     with pytest.warns(safeload.VersionMismatchWarning, match="saved with numpy"):
         load(tmp_path / "m.joblib", ed_key.public_key)
 

@@ -444,12 +444,12 @@ def test_inspect_of_the_model_shows_its_sig(release: dict[str, Path]) -> None:
 def test_version_warning_is_one_line_on_stderr(
     release: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from safeload import signing
+    from safeload.signing import versions
 
     m = release["dir"] / "m.joblib"
     safeload.dump([1.0], m, safeload.SigningKey.from_file(release["key"]))
-    running = signing.environment()
-    monkeypatch.setattr(signing, "environment", lambda: {**running, "numpy": "0.1"})
+    running = versions.environment()  # patched where the load's version check looks it up
+    monkeypatch.setattr(versions, "environment", lambda: {**running, "numpy": "0.1"})
     code, _, err = run("verify", str(m), "--pub", str(release["pub"]))
     assert code == 0
     assert err.startswith("safeload: warning: ") and "saved with numpy" in err

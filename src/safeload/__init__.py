@@ -42,15 +42,6 @@ if TYPE_CHECKING:  # the names below, for type checkers; at run time see __getat
         UntrustedTypeError,
         UsageError,
     )
-    from safeload.keys import (
-        HMACKey,
-        Keyring,
-        Signer,
-        SigningKey,
-        Verifier,
-        VerifyKey,
-        generate_keypair,
-    )
     from safeload.policy import Limits, Policy
     from safeload.scan import ScanReport
     from safeload.sidecar import Statement
@@ -61,6 +52,9 @@ if TYPE_CHECKING:  # the names below, for type checkers; at run time see __getat
         load_public_key,
         load_signing_key,
     )
+    from safeload.signing.hmac_key import HMACKey
+    from safeload.signing.keyring import Keyring
+    from safeload.signing.keys import Signer, SigningKey, Verifier, VerifyKey, generate_keypair
     from safeload.signing.modelsig import CertificateAuthority
     from safeload.signing.signer import PublicKeySigner
     from safeload.state import TrustState
@@ -162,13 +156,13 @@ _LAZY: dict[str, str] = {
     "UnsafeStateError": "safeload.exceptions",
     "UntrustedTypeError": "safeload.exceptions",
     "UsageError": "safeload.exceptions",
-    "HMACKey": "safeload.keys",
-    "Keyring": "safeload.keys",
-    "Signer": "safeload.keys",
-    "SigningKey": "safeload.keys",
-    "Verifier": "safeload.keys",
-    "VerifyKey": "safeload.keys",
-    "generate_keypair": "safeload.keys",
+    "HMACKey": "safeload.signing.hmac_key",
+    "Keyring": "safeload.signing.keyring",
+    "Signer": "safeload.signing.keys",
+    "SigningKey": "safeload.signing.keys",
+    "Verifier": "safeload.signing.keys",
+    "VerifyKey": "safeload.signing.keys",
+    "generate_keypair": "safeload.signing.keys",
     "Limits": "safeload.policy",
     "Policy": "safeload.policy",
     "ScanReport": "safeload.scan",
@@ -188,6 +182,8 @@ _LAZY: dict[str, str] = {
 def __getattr__(name: str) -> Any:
     import importlib
 
+    from safeload._lazy import resolve
+
     module = _LAZY.get(name)
     if module is None:
         # a submodule (safeload.api, safeload.signing...), which the eager imports used to
@@ -200,9 +196,7 @@ def __getattr__(name: str) -> Any:
             if exc.name != f"{__name__}.{name}":
                 raise
             raise AttributeError(f"module 'safeload' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later look-ups are plain attribute reads
-    return value
+    return resolve(globals(), module, name)
 
 
 def __dir__() -> list[str]:

@@ -27,8 +27,8 @@ from safeload.exceptions import (
 from safeload.policy import Limits
 
 if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 18)
-    from safeload.keys import KeysLike
     from safeload.signing import VerifiedFolder
+    from safeload.signing.keyring import KeysLike
     from safeload.signing.modelsig import (
         CertificateAuthority,
     )

@@ -21,7 +21,7 @@ from safeload.exceptions import (
 )
 
 if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 18)
-    from safeload.keys import KeysLike
+    from safeload.signing.keyring import KeysLike
     from safeload.signing.modelsig import CertificateAuthority
 
 _log = logging.getLogger("safeload.api")
@@ -42,7 +42,9 @@ def sidecar_path(path: PathLike) -> Path:
 def checked_keys(keys: object) -> None:
     """Refuse what can never be a set of trusted keys with a message that says what to pass,
     before any file is read (``None``, PEM bytes, a path, a number)."""
-    from safeload.keys import HMACKey, Keyring, SigningKey, Verifier, VerifyKey
+    from safeload.signing.hmac_key import HMACKey
+    from safeload.signing.keyring import Keyring
+    from safeload.signing.keys import SigningKey, Verifier, VerifyKey
 
     if keys is None:
         raise UsageError(
@@ -74,7 +76,7 @@ def checked_keys(keys: object) -> None:
 
 def checked_signers(signer: object) -> None:
     """Refuse a public key (or nothing) where a private key is needed, naming the fix."""
-    from safeload.keys import Signer, VerifyKey
+    from safeload.signing.keys import Signer, VerifyKey
 
     many = not isinstance(signer, (Signer, VerifyKey)) and isinstance(signer, (list, tuple))
     for one in list(signer) if many else [signer]:  # type: ignore[call-overload]

@@ -8,23 +8,22 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
-from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from safeload import _progress, formats
+from safeload import formats
 from safeload import io as fileio
-from safeload._folders import (
-    MODEL_SIGNING_DEFAULT,
-    bundle_ignores,
-    signed_folder,
-    skipping,
-    verify_folder_any,
-    verify_in_folder,
+from safeload._folders import signed_folder
+from safeload._loading import (
+    format_for,
+    load_bundled,
+    load_in_folder,
+    load_with_sidecar,
+    verified_statement,
 )
+from safeload._scanning import scan_source
 from safeload._signatures import SIGNATURE_FORMATS as SIGNATURE_FORMATS
 from safeload._signatures import (
     PathLike,
@@ -35,32 +34,27 @@ from safeload._signatures import (
     one_trust_path,
     read_sidecar,
     sidecar_path,
-    wants_blake3,
 )
-from safeload._types import Buffer
-from safeload.exceptions import (
-    MalformedArtifactError,
-    SafeloadError,
-    UsageError,
+from safeload._writing import (
+    check_conversion,
+    serialize_signed,
+    sign_locked,
+    sign_model_signing,
+    write_signed,
 )
-from safeload.io.atomic import locked_folder, write_atomic
+from safeload.exceptions import SafeloadError
+from safeload.io.atomic import locked_folder
 from safeload.policy import Limits, Policy, TrustedSpec, resolve_policy
-from safeload.scan import Finding, GlobalRef, ScanReport, analyze
+from safeload.scan import ScanReport
 from safeload.trust.profiles import Profile as TrustProfile
 from safeload.trust.profiles import resolve_profiles
 
 if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 18)
-    from safeload.keys import Keyring, KeysLike, Signer
-    from safeload.sidecar import (
-        Envelope,
-        Statement,
-    )
-    from safeload.signing import (
-        VerifiedArtifact,
-    )
-    from safeload.signing.modelsig import (
-        CertificateAuthority,
-    )
+    from safeload.sidecar import Envelope, Statement
+    from safeload.signing import VerifiedArtifact
+    from safeload.signing.keyring import KeysLike
+    from safeload.signing.keys import Signer
+    from safeload.signing.modelsig import CertificateAuthority
     from safeload.state import TrustState
 
 __all__ = [
@@ -89,8 +83,8 @@ _log = logging.getLogger(__name__)
 
 def verify_bytes(*args: Any, **kwargs: Any) -> VerifiedArtifact:
     """:func:`safeload.signing.verify_bytes`, imported on first use (``import safeload`` and a
-    scan do not import the signing stack). Every verification of a file's bytes in this
-    module goes through this name."""
+    scan do not import the signing stack). Every verification of a file's bytes in the public
+    layer goes through this name: the entry points hand it to the helpers they call."""
     from safeload.signing import verify_bytes as verify
 
     return verify(*args, **kwargs)
@@ -101,35 +95,6 @@ def add_signature(*args: Any, **kwargs: Any) -> Envelope:
     from safeload.signing import add_signature as add
 
     return add(*args, **kwargs)
-
-
-def _format_for(path: Path, data: Buffer | None, explicit: str | None) -> str:
-    if explicit is not None:
-        if explicit not in ("pickle", "joblib", "skops"):
-            raise ValueError(f"format must be pickle, joblib or skops, not {explicit!r}")
-        return explicit
-    by_name = formats.format_from_name(path.name)
-    if by_name == "pickle" and data is not None and formats.sniff_format(data) == "joblib":
-        return "joblib"  # joblib.dump(model, "model.pkl") is common
-    if by_name is not None:
-        return by_name
-    if data is not None:
-        return formats.sniff_format(data)
-    raise ValueError(
-        f"cannot tell the format of {path.name} from its extension; use .pkl, .joblib or "
-        ".skops, or pass format="
-    )
-
-
-def _joblib_compress_for(path: Path, compress: Any) -> Any:
-    """joblib picks a compressor from the extension when writing to a path; we write bytes, so
-    make that choice explicit."""
-    if compress not in (0, False, None):
-        return compress
-    for ext, method in formats.JOBLIB_COMPRESSIONS.items():
-        if path.name.lower().endswith(ext):
-            return (method, 3)
-    return 0
 
 
 def dump(
@@ -153,43 +118,10 @@ def dump(
     """
     checked_signers(signer)
     p = Path(path)
-    data, envelope = _serialize_signed(
+    data, envelope = serialize_signed(
         obj, p, signer, format, compress, protocol, version, expires, name
     )
-    return _write_signed(p, data, envelope)
-
-
-def _serialize_signed(
-    obj: Any,
-    p: Path,
-    signer: Signer | Iterable[Signer],
-    format: str | None,
-    compress: Any,
-    protocol: int | None,
-    version: str | None,
-    expires: datetime | None,
-    name: str | None,
-) -> tuple[bytes, Envelope]:
-    """What :func:`dump` writes to ``p`` and its sidecar, in memory."""
-    from safeload.signing import sign_bytes
-
-    fmt = _format_for(p, None, format)
-    if fmt == "joblib":
-        compress = _joblib_compress_for(p, compress)
-    data = formats.write(obj, fmt, compress=compress, protocol=protocol)
-    envelope = sign_bytes(
-        data, signer, name=p.name, format=fmt, expires=expires, version=version, model_name=name
-    )
-    return data, envelope
-
-
-def _write_signed(p: Path, data: bytes, envelope: Envelope) -> Path:
-    """Write ``data`` to ``p``, then its sidecar; returns the sidecar path."""
-    write_atomic(p, data)
-    sig = sidecar_path(p)
-    write_atomic(sig, envelope.to_json())
-    _log.info("wrote %s (%d bytes) and %s", p, len(data), sig)
-    return sig
+    return write_signed(p, data, envelope)
 
 
 def dumps(
@@ -265,20 +197,19 @@ def load(
     pol = resolve_policy(policy, trusted, profiles)
     governing = signed_folder(p, signature, model_root)
     if governing is not None:
-        verified, rel = verify_in_folder(
+        return load_in_folder(
             p,
-            *governing,
+            governing,
             keys,
             lim,
             now,
             allow_symlinks,
-            ca=ca,
-            ignore_paths=ignore_paths,
-            signature_format=signature_format,
+            ca,
+            ignore_paths,
+            signature_format,
+            state,
+            pol,
         )
-        fmt = _format_for(p, verified.files[rel], None)
-        artifact = verified.artifact(rel, fmt)
-        return _read_verified(artifact, verified.statement, state, pol, lim, str(p))
     sidecar: bytes | SafeloadError
     try:
         sidecar = read_sidecar(p, signature)
@@ -287,134 +218,11 @@ def load(
     if isinstance(sidecar, bytes):
         check_format(sidecar, signature_format, Path(signature or sidecar_path(p)), p)
     if isinstance(sidecar, bytes) and is_bundle(sidecar):
-        data = fileio.read_once(p, lim.max_file_size)
         sig = Path(signature or sidecar_path(p))
-        bundled = _verify_bundled_file(p, data, sidecar, sig, keys, ca, allow_rename, now)
-        del data
-        return _read_verified(bundled, bundled.statement, state, pol, lim, str(p))
-    return _load_with_sidecar(
-        p, sidecar, need_keys(keys, p), signature, pol, lim, allow_rename, now, state
+        return load_bundled(p, sidecar, sig, keys, ca, allow_rename, now, state, pol, lim)
+    return load_with_sidecar(
+        p, sidecar, need_keys(keys, p), signature, pol, lim, allow_rename, now, state, verify_bytes
     )
-
-
-def _load_with_sidecar(
-    p: Path,
-    sidecar: bytes | SafeloadError,
-    keys: KeysLike,
-    signature: PathLike | None,
-    pol: Policy,
-    lim: Limits,
-    allow_rename: bool,
-    now: datetime | None,
-    state: TrustState | None,
-) -> Any:
-    """:func:`load` of a file with safeload's own sidecar (or whose sidecar could not be read:
-    ``sidecar`` is then the error, raised after the artifact's own errors)."""
-    # Large files are hashed while they are read, with the digest verification will check.
-    algorithm = "blake3" if isinstance(sidecar, bytes) and wants_blake3(sidecar) else "sha256"
-    data, digest = fileio.read_file(
-        p, lim.max_file_size, hash_from=_OVERLAP_FROM, algorithm=algorithm
-    )
-    if not isinstance(sidecar, bytes):
-        raise sidecar
-    verify = functools.partial(
-        verify_bytes,
-        data,
-        sidecar,
-        keys,
-        name=p.name,
-        allow_rename=allow_rename,
-        now=now,
-        source=str(p),
-        sidecar_source=str(signature or sidecar_path(p)),
-        _digest=digest,
-    )
-    prepared: formats.Prepared | None = None
-    if len(data) < _OVERLAP_FROM:
-        artifact = verify()
-    else:
-        artifact, prepared = _verify_beside_static_pass(verify, data, p, pol, lim)
-    del data
-    return _read_verified(artifact, artifact.statement, state, pol, lim, str(p), prepared)
-
-
-def _verify_beside_static_pass(
-    verify: Callable[[], VerifiedArtifact], data: Buffer, p: Path, pol: Policy, lim: Limits
-) -> tuple[VerifiedArtifact, formats.Prepared | None]:
-    """Verify in another thread while the static pass runs here (hashing releases the GIL).
-    The pass only reads bytes and builds nothing; nothing is deserialized until verification
-    has succeeded, and a signature failure is reported before anything the pass found. The
-    pass's result goes with the artifact; ``formats.read`` reuses it only if it was made for
-    the verified format and the same policy."""
-    verifying = _VERIFIER.submit(verify)
-    found: SafeloadError | None = None
-    prepared: formats.Prepared | None = None
-    guess = _format_for(p, data, None)
-    try:
-        prepared = formats.prepare(data, guess, pol, lim, str(p))
-    except SafeloadError as exc:
-        found = exc
-    artifact = verifying.result()
-    if found is not None and artifact.format == guess:
-        raise found
-    return artifact, prepared
-
-
-def _verify_bundled_file(
-    p: Path,
-    data: Buffer,
-    bundle: bytes,
-    sig: Path,
-    keys: KeysLike | None,
-    ca: CertificateAuthority | None,
-    allow_rename: bool,
-    now: datetime | None,
-) -> VerifiedArtifact:
-    """The bytes ``data`` read from the one file ``p``, verified against the model_signing
-    bundle ``bundle`` (read from ``sig``), for :func:`load` and :func:`verify` alike."""
-    from safeload.signing.modelsig import verify_model_file
-
-    return verify_model_file(
-        data,
-        bundle,
-        keys=keys,
-        ca=ca,
-        name=p.name,
-        format=_format_for(p, data, None),
-        allow_rename=allow_rename,
-        now=now,
-        source=str(p),
-        sidecar_source=str(sig),
-    )
-
-
-#: Threads that hash large artifacts while the static pass runs (hashlib releases the GIL).
-_VERIFIER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="safeload-verify")
-
-
-#: Below this size the hash is quicker than handing it to a thread.
-_OVERLAP_FROM = 1 << 20
-
-
-def _read_verified(
-    artifact: VerifiedArtifact,
-    statement: Statement,
-    state: TrustState | None,
-    pol: Policy,
-    lim: Limits,
-    source: str,
-    prepared: formats.Prepared | None = None,
-) -> Any:
-    """Rollback check, restricted read, then record the accepted version. The artifact's buffer
-    is spent: the callers read it for this load alone."""
-    if state is not None:
-        state.check(statement, source)
-    _log.info("verified %s; reading it through the restricted %s reader", source, artifact.format)
-    obj = formats.read(artifact, pol, lim, source, prepared, consume=True)
-    if state is not None:
-        state.record(statement)
-    _log.debug("loaded %s: %s", source, type(obj).__name__)
-    return obj
 
 
 def loads(
@@ -462,7 +270,7 @@ def load_unsigned(
     lim = limits or Limits()
     pol = resolve_policy(policy, trusted, profiles)
     data = fileio.read_once(p, lim.max_file_size)
-    fmt = _format_for(p, data, format)
+    fmt = format_for(p, data, format)
     _log.info("reading %s (%s) WITHOUT a signature check, through the restricted reader", p, fmt)
     if fmt == "skops":
         return formats.read(unsigned_artifact(data, p.name, fmt), pol, lim, str(p), consume=True)
@@ -514,154 +322,16 @@ def sign(
                 "a model_signing bundle records no version, name or expiry, and safeload does "
                 "not append to one; drop --append/--version/--name/--expires"
             )
-        return _sign_model_signing(Path(path), signer, signature, ignore_paths, certificate, chain)
+        return sign_model_signing(Path(path), signer, signature, ignore_paths, certificate, chain)
     if signature is not None or certificate is not None or tuple(ignore_paths):
         raise ValueError(
             "--signature, --ignore-paths and --cert/--chain apply to "
             "--signature-format model-signing only"
         )
     with locked_folder(sidecar_path(path).parent):
-        return _sign_locked(Path(path), signer, append, format, version, expires, name)
-
-
-def _sign_model_signing(
-    p: Path,
-    signer: Signer | Iterable[Signer],
-    signature: PathLike | None,
-    ignore_paths: Iterable[str],
-    certificate: bytes | None,
-    chain: bytes,
-) -> Path:
-    """Write a model_signing bundle for the file or folder ``p``."""
-    from safeload.keys import Signer
-    from safeload.signing.bundle import DEFAULT_IGNORE
-    from safeload.signing.modelsig import normalize_ignore, sign_model
-
-    sig = Path(signature) if signature is not None else sidecar_path(p)
-    signers = [signer] if isinstance(signer, Signer) else list(signer)
-    if p.is_dir():
-        ignores = bundle_ignores(p, sig, ignore_paths)
-        files: dict[str, Buffer] = dict(
-            fileio.read_folder(
-                p,
-                Limits().max_file_size,
-                allow_symlinks=False,
-                skip=skipping([*DEFAULT_IGNORE, *ignores]),
-            )
+        return sign_locked(
+            Path(path), signer, append, format, version, expires, name, add_signature
         )
-        single = False
-    else:
-        ignores = [normalize_ignore(x) for x in ignore_paths]
-        files = {p.name: fileio.read_once(p, Limits().max_file_size)}
-        single = True
-    bundle = sign_model(
-        files,
-        signers,
-        model_name=Path(os.path.abspath(p)).name,
-        single=single,
-        ignore_paths=ignores,
-        certificate=certificate,
-        chain=chain,
-    )
-    write_atomic(sig, bundle.to_json())
-    return sig
-
-
-def _sign_locked(
-    p: Path,
-    signer: Signer | Iterable[Signer],
-    append: bool,
-    format: str | None,
-    version: str | None,
-    expires: datetime | None,
-    name: str | None,
-) -> Path:
-    """Sign the file or folder ``p`` (the caller holds the folder lock): a new sidecar, or with
-    ``append`` one more signature on the sidecar that describes exactly these bytes."""
-    from safeload.sidecar import parse_envelope, parse_statement
-    from safeload.signing import sign_bytes, sign_folder, signer_environment
-
-    sig = sidecar_path(p)
-    before = read_sidecar(p) if append else None
-    folder = p.is_dir()
-    files: Mapping[str, Buffer] = (
-        fileio.read_folder(p, Limits().max_file_size, allow_symlinks=False)
-        if folder
-        else {p.name: fileio.read_once(p, Limits().max_file_size)}
-    )
-    if before is not None:
-        envelope = parse_envelope(before, source=str(sig))
-        statement = parse_statement(envelope.payload, source=str(sig))
-        if not _describes(statement, files, folder):
-            raise MalformedArtifactError(
-                f"{sig} describes {'a different folder' if folder else 'different bytes'} "
-                f"than {p}; refusing to add a signature",
-                path=str(p),
-            )
-        envelope = _approve(envelope, signer, sig)
-    elif folder:
-        envelope = sign_folder(
-            files,
-            signer,
-            expires=expires,
-            version=version,
-            model_name=name,
-            env=signer_environment(),
-        )
-    else:
-        data = files[p.name]
-        envelope = sign_bytes(
-            data,
-            signer,
-            name=p.name,
-            format=_format_for(p, data, format),
-            version=version,
-            expires=expires,
-            model_name=name,
-            env=signer_environment(),  # the file's own library versions are unknown here
-        )
-    return _write_sidecar(p, sig, envelope, before)
-
-
-def _describes(statement: Statement, files: Mapping[str, Buffer], folder: bool) -> bool:
-    """Whether ``statement`` describes exactly ``files``: every relative path and its SHA-256
-    for a folder; the SHA-256 and size for one file (whose signed name may differ)."""
-    if folder:
-        described = {x.name: x.sha256 for x in statement.subjects}
-        return described == {rel: _progress.sha256_hex(b) for rel, b in files.items()}
-    ((name, data),) = files.items()
-    digest = _progress.sha256_hex(data, f"hashing {name}")
-    return statement.subject.sha256 == digest and statement.predicate.size == len(data)
-
-
-def _approve(envelope: Envelope, signer: Signer | Iterable[Signer], sig: Path) -> Envelope:
-    """Add each signer's signature; refuse a key that already signed, which would count once
-    and so add no approval (a threshold of 2 would still be unmet, silently)."""
-    from safeload.keys import Signer
-
-    for one in [signer] if isinstance(signer, Signer) else list(signer):
-        if any(s.keyid == one.keyid for s in envelope.signatures):
-            raise UsageError(
-                f"{sig} already has a signature by key id {one.keyid[:16]}…; a second one from "
-                "the same key adds no approval. Ask another key holder to append theirs.",
-                path=str(sig),
-            )
-        envelope = add_signature(envelope, one)
-    return envelope
-
-
-def _write_sidecar(p: Path, sig: Path, envelope: Envelope, before: bytes | None) -> Path:
-    """Write the sidecar; for an append, only if it still holds what the append started from
-    (a writer that does not take the lock changed it: fail rather than drop its change)."""
-    if before is not None and read_sidecar(p) != before:
-        raise MalformedArtifactError(
-            f"{sig} changed while a signature was being added to it (another signer at the same "
-            "time?); nothing was written. Run the command again.",
-            path=str(sig),
-        )
-    write_atomic(sig, envelope.to_json())
-    _log.info("wrote %s (%d signature(s))", sig, len(envelope.signatures))
-    return sig
 
 
 def verify(
@@ -692,7 +362,7 @@ def verify(
     ``model_root`` and ``signature_format`` are as for :func:`load`. A folder ``path`` with no
     ``DIR.sig`` beside it is checked against model_signing's default ``DIR/model.sig``."""
     one_trust_path(keys, ca)
-    statement, accepted_as = _verified_statement(
+    statement, accepted_as = verified_statement(
         Path(path),
         keys,
         allow_rename=allow_rename,
@@ -708,80 +378,6 @@ def verify(
     if state is not None:
         state.accept(statement, accepted_as)
     return statement
-
-
-def _verified_statement(
-    p: Path,
-    keys: KeysLike | None,
-    *,
-    allow_rename: bool,
-    now: datetime | None,
-    lim: Limits,
-    allow_symlinks: bool,
-    signature: PathLike | None,
-    ignore_paths: Iterable[str],
-    ca: CertificateAuthority | None,
-    model_root: PathLike | None,
-    signature_format: str | None,
-) -> tuple[Statement, str]:
-    """:func:`verify`'s work: the verified statement, and the path whose version the rollback
-    state records (the folder, for a file verified as part of one)."""
-    from safeload.signing import verify_digest
-    from safeload.signing.bundle import is_bundle
-
-    if p.is_dir() and signature is None and not sidecar_path(p).is_file():
-        p = Path(os.path.realpath(p))  # current -> v2: v2.sig signs it, as for its files
-    sig = Path(signature) if signature is not None else sidecar_path(p)
-    if p.is_dir():
-        if signature is None and not sig.exists() and not (p / "model").exists():
-            sig = p / MODEL_SIGNING_DEFAULT  # model_signing's layout: the folder is named
-        sidecar = read_sidecar(p, sig)
-        check_format(sidecar, signature_format, sig, p)
-        folder = verify_folder_any(
-            p, sig, sidecar, keys, ca, ignore_paths, lim, now, allow_symlinks
-        )
-        _log.info("verified %s (%d files)", p, len(folder.statement.subjects))
-        return folder.statement, str(p)
-    governing = signed_folder(p, signature, model_root)
-    if governing is not None:
-        verified, _ = verify_in_folder(
-            p,
-            *governing,
-            keys,
-            lim,
-            now,
-            allow_symlinks,
-            ca=ca,
-            ignore_paths=ignore_paths,
-            signature_format=signature_format,
-        )
-        _log.info("verified %s as a file of the signed folder %s", p, governing[0])
-        return verified.statement, str(governing[0])
-    # the artifact's own errors (missing, not a regular file, too large) come first
-    fh, size = fileio.open_sized(p, lim.max_file_size)
-    with fh:
-        sidecar = read_sidecar(p, sig)
-        check_format(sidecar, signature_format, sig, p)
-        if is_bundle(sidecar):
-            data = fileio.read_once(p, lim.max_file_size)
-            bundled = _verify_bundled_file(p, data, sidecar, sig, keys, ca, allow_rename, now)
-            return bundled.statement, str(p)
-        # Nothing is deserialized, so the file is hashed as it streams past, never held whole:
-        # a file larger than memory verifies in a few MiB.
-        algorithm = "blake3" if wants_blake3(sidecar) else "sha256"
-        digest = fileio.hash_stream(fh, p, size, algorithm)
-    statement = verify_digest(
-        size,
-        (algorithm, digest),
-        sidecar,
-        need_keys(keys, p),
-        name=p.name,
-        allow_rename=allow_rename,
-        now=now,
-        source=str(p),
-    )
-    _log.info("verified %s", p)
-    return statement, str(p)
 
 
 def inspect_sidecar(path: PathLike) -> tuple[Envelope, Statement]:
@@ -814,53 +410,7 @@ def scan(
     """
     lim = limits or Limits()
     pol = resolve_policy(policy, trusted, profiles)
-    data: Buffer
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        data, label = bytes(source), "<bytes>"
-        fmt = format or formats.sniff_format(data)
-    else:
-        p = Path(source)
-        head = fileio.read_head(p, fileio.HEAD)
-        if not formats.could_be_model(head):
-            # refused on its first bytes: a large file that is no model is never read whole
-            problem = f"not a pickle, joblib or skops file (it starts with {head[:8]!r})"
-            guess = format or formats.format_from_name(p.name) or "pickle"
-            return ScanReport(str(p), guess, (), (Finding(0, "", problem),), (), None, 0)
-        data, label = fileio.read_for_scan(p, lim.max_file_size), str(p)
-        fmt = _format_for(p, data, format)
-    if fmt == "skops":
-        return _scan_skops(data, pol, lim, label)
-    stream: Buffer = data
-    findings: list[Finding] = []
-    if fmt == "joblib":
-        try:
-            stream = formats.joblib_stream(data, lim, label)
-        except SafeloadError as exc:
-            findings.append(Finding(0, "", str(exc)))
-            return ScanReport(label, fmt, (), tuple(findings), (), None, 0)
-    result = analyze(stream, policy=pol, limits=lim, joblib=(fmt == "joblib"))
-    if result.joblib_content and format is None:
-        # named .pkl (or sniffed) as pickle, but the analysis met joblib's array placeholder:
-        # joblib content, which only the joblib reading describes (rt14 f04)
-        fmt = "joblib"
-        result = analyze(data, policy=pol, limits=lim, joblib=True)
-    return ScanReport(
-        label,
-        fmt,
-        tuple(result.globals),
-        tuple(result.problems),
-        tuple(result.notes),
-        result.protocol,
-        result.opcode_count,
-    )
-
-
-def _probe(model: Any, x: Any) -> Any:
-    for method in ("predict", "transform", "decision_function", "score_samples"):
-        fn = getattr(model, method, None)
-        if callable(fn):
-            return fn(x)
-    raise ValueError(f"{type(model).__name__} has no predict/transform to check with")
+    return scan_source(source, pol, lim, format)
 
 
 def convert(
@@ -900,87 +450,13 @@ def convert(
     else:
         obj = load_unsigned(src, trusted=trusted, profiles=profiles, policy=policy, limits=limits)
     out = Path(dst)
-    data, envelope = _serialize_signed(obj, out, signer, None, 0, None, version, expires, name)
+    data, envelope = serialize_signed(obj, out, signer, None, 0, None, version, expires, name)
     if check is not None:
-        _check_conversion(
-            obj, data, envelope, signer, check, trusted, profiles, policy, limits, src, out
+        reload = functools.partial(
+            loads, trusted=trusted, profiles=profiles, name=out.name, policy=policy, limits=limits
         )
-    return _write_signed(out, data, envelope)
-
-
-def _check_conversion(
-    obj: Any,
-    data: bytes,
-    envelope: Envelope,
-    signer: Signer | Iterable[Signer],
-    check: Any,
-    trusted: list[TrustedSpec],
-    profiles: list[str],
-    policy: Policy | None,
-    limits: Limits | None,
-    src: PathLike,
-    out: Path,
-) -> None:
-    """Verify and load the converted bytes in memory; their predictions on ``check`` must equal
-    the source model's. Raises before anything is written."""
-    from safeload.keys import Signer, as_keyring
-
-    signers = [signer] if isinstance(signer, Signer) else list(signer)
-    verifier: Keyring = as_keyring(signers)  # type: ignore[arg-type]
-    again = loads(
-        data,
-        envelope.to_json(),
-        verifier,
-        trusted=trusted,
-        profiles=profiles,
-        name=out.name,
-        policy=policy,
-        limits=limits,
-    )
-    import numpy as np
-
-    try:
-        before, after = _probe(obj, check), _probe(again, check)
-    except (ValueError, TypeError, IndexError) as exc:
-        raise ValueError(
-            f"--check / check=: the model from {src} cannot predict on the check input ({exc}); "
-            f"nothing was written to {out}"
-        ) from exc
-    if hasattr(before, "toarray"):
-        before, after = before.toarray(), after.toarray()
-    if not np.array_equal(np.asarray(before), np.asarray(after)):
-        raise MalformedArtifactError(
-            f"converting {src} to {out} changed the model's output on the check input; "
-            "nothing was written",
-            path=str(src),
-        )
-
-
-def _scan_skops(data: Buffer, pol: Policy, lim: Limits, label: str) -> ScanReport:
-    from safeload.skops_format import check_zip, native_problem, schema_globals, skops_types
-
-    try:
-        zf = check_zip(data, lim, label)
-        found = schema_globals(zf, label)
-        skops_types(data, lim, label)  # skops must be able to read the schema too
-        problem = native_problem(zf, label)
-    except SafeloadError as exc:
-        return ScanReport(label, "skops", (), (Finding(0, "", str(exc)),), (), None, 0)
-    if problem:
-        return ScanReport(label, "skops", (), (Finding(0, "", problem),), (), None, 0)
-    refs: dict[tuple[str, str], GlobalRef] = {}
-    for loader, module, name in found:
-        refs.setdefault(
-            (module, name), GlobalRef(module, name, 0, loader, pol.allows(module, name))
-        )
-    findings: tuple[Finding, ...] = ()
-    if all(r.trusted for r in refs.values()):
-        # what a load checks after building (use-time rules, native structures), on the
-        # pickle of what skops would build (r15-17: scan skipped them for skops files)
-        from safeload.trust.skops_stream import skops_findings
-
-        findings = tuple(skops_findings(zf, pol, lim))
-    return ScanReport(label, "skops", tuple(refs.values()), findings, (), None, 0)
+        check_conversion(obj, data, envelope, signer, check, src, out, reload)
+    return write_signed(out, data, envelope)
 
 
 def trust_profiles() -> dict[str, TrustProfile]:

@@ -106,7 +106,8 @@ def _keyring(config: pytest.Config) -> Any:
     """The keyring the options name, read once before any test runs: a missing or unreadable
     one is one usage error, not a failure with a traceback in every model's test."""
     import safeload
-    from safeload.keys import Keyring, VerifyKey
+    from safeload.signing.keyring import Keyring
+    from safeload.signing.keys import VerifyKey
 
     ring = config.getoption("--safeload-keyring")
     pubs = config.getoption("--safeload-pub")

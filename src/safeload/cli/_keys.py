@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from safeload.exceptions import UsageError
 
 if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 18)
-    from safeload.keys import Keyring, Signer, Verifier
+    from safeload.signing.keyring import Keyring
+    from safeload.signing.keys import Signer, Verifier
 
 
 def passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str | None:
@@ -40,8 +41,8 @@ PKCS11_PIN_ENV = "SAFELOAD_PKCS11_PIN"
 
 
 def load_signer(args: argparse.Namespace) -> Signer:
-    from safeload.keys import HMACKey
     from safeload.signing.ecdsa import load_signing_key
+    from safeload.signing.hmac_key import HMACKey
 
     if args.key and args.key.startswith("pkcs11:"):
         from safeload.signing.pkcs11 import PKCS11Signer
@@ -56,8 +57,9 @@ def load_signer(args: argparse.Namespace) -> Signer:
 
 
 def load_keyring(args: argparse.Namespace) -> Keyring:
-    from safeload.keys import HMACKey, Keyring
     from safeload.signing.ecdsa import load_public_key
+    from safeload.signing.hmac_key import HMACKey
+    from safeload.signing.keyring import Keyring
 
     threshold = 1 if args.threshold is None else args.threshold
     if args.keyring:

@@ -22,7 +22,7 @@ from safeload.exceptions import UsageError
 
 if TYPE_CHECKING:
     from safeload.cli._common import Sub
-    from safeload.keys import Keyring
+    from safeload.signing.keyring import Keyring
 
 
 def add(sub: Sub) -> None:
@@ -63,8 +63,8 @@ def add(sub: Sub) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from safeload.keys import Keyring
     from safeload.signing.ecdsa import load_public_key
+    from safeload.signing.keyring import Keyring
 
     signer = load_signer(args)
     expires = parse_expires(args.expires) if args.expires else None

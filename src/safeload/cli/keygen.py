@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def add(sub: Sub) -> None:
-    from safeload.keys import ALGORITHMS
+    from safeload.signing.keys import ALGORITHMS
 
     kg = command(
         sub,
@@ -55,8 +55,8 @@ def add(sub: Sub) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from safeload.keys import HMACKey
     from safeload.signing.ecdsa import load_public_key
+    from safeload.signing.hmac_key import HMACKey
 
     if args.hmac:
         path = Path(args.dir) / f"{args.name}.hmac"

@@ -35,8 +35,8 @@ def add(sub: Sub) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from safeload.keys import VerifyKey
     from safeload.signing.ecdsa import load_signing_key
+    from safeload.signing.keys import VerifyKey
 
     key = load_signing_key(args.key, passphrase(args))
     pem = key.public_key.to_pem()

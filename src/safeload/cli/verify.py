@@ -28,7 +28,7 @@ from safeload.exceptions import (
 
 if TYPE_CHECKING:
     from safeload.cli._common import Sub
-    from safeload.keys import Keyring
+    from safeload.signing.keyring import Keyring
     from safeload.signing.modelsig import CertificateAuthority
 
 

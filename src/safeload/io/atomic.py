@@ -4,7 +4,7 @@ Artifacts, sidecars and the trust state are not secrets: a model signed by one u
 readable by the service account that serves it. ``tempfile.mkstemp`` creates its file with mode
 0600 whatever the umask, and ``os.replace`` keeps that mode, so the temporary file is created
 here with mode 0666 and the umask applied by the kernel. Private keys are written elsewhere
-(``safeload.keys``), always 0600.
+(``safeload.signing.keyfiles``), always 0600.
 """
 
 from __future__ import annotations

@@ -16,22 +16,15 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-# cryptography is imported where a key is made or used (see safeload.keys)
+# cryptography is imported where a key is made or used (see safeload.signing.keys)
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from safeload.exceptions import KeyFormatError
-from safeload.keys import (
-    ALGORITHMS,
-    PrivateKeyFile,
-    SigningKey,
-    VerifyKey,
-    _password_bytes,
-    _read_key_file,
-    _write_new_file,
-)
+from safeload.signing.keyfiles import _password_bytes, _read_key_file, _write_new_file
+from safeload.signing.keys import ALGORITHMS, PrivateKeyFile, SigningKey, VerifyKey
 
 __all__ = [
     "ALGORITHMS",

@@ -33,9 +33,8 @@ from safeload.exceptions import (
     KeyFormatError,
     SignatureError,
 )
-from safeload.keys import HMACKey, KeysLike, Signer, as_keyring
 from safeload.sidecar import DIRECTORY, Predicate, Signature, Statement, Subject
-from safeload.signing import _TOKEN, VerifiedArtifact, VerifiedFolder
+from safeload.signing.artifacts import _TOKEN, VerifiedArtifact, VerifiedFolder
 from safeload.signing.bundle import (
     DEFAULT_IGNORE,
     PREDICATE_TYPE,
@@ -47,9 +46,12 @@ from safeload.signing.bundle import (
     resource_order,
 )
 from safeload.signing.ecdsa import ECDSAVerifyKey, PublicKey, wrap_public_key
+from safeload.signing.hmac_key import HMACKey
+from safeload.signing.keyring import KeysLike, as_keyring
+from safeload.signing.keys import Signer
 from safeload.signing.signer import PublicKeySigner
 
-# cryptography's x509 is imported where a certificate is read (see safeload.keys)
+# cryptography's x509 is imported where a certificate is read (see safeload.signing.keys)
 if TYPE_CHECKING:
     from cryptography import x509
     from cryptography.x509 import verification as x509v

@@ -27,8 +27,8 @@ from urllib.parse import unquote_to_bytes
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 from safeload.exceptions import KeyFormatError
-from safeload.keys import VerifyKey
 from safeload.signing.ecdsa import PublicKey, wrap_public_key
+from safeload.signing.keys import VerifyKey
 
 __all__ = ["PKCS11Signer", "PKCS11URI", "parse_pkcs11_uri"]
 

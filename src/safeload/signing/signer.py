@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from safeload.keys import Signer
 from safeload.signing.ecdsa import PublicKey
+from safeload.signing.keys import Signer
 
 __all__ = ["PublicKeySigner"]
 

@@ -1,0 +1,313 @@
+"""What :func:`~safeload.load` and :func:`~safeload.verify` do between reading a file once and
+handing its verified bytes to the restricted reader: which format, which signature, hashing
+beside the static pass, the rollback check. The entry points pass in the verifier they use
+(``safeload.api.verify_bytes``), so that it stays the one name every verification goes through.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from safeload import formats
+from safeload import io as fileio
+from safeload._folders import (
+    MODEL_SIGNING_DEFAULT,
+    signed_folder,
+    verify_folder_any,
+    verify_in_folder,
+)
+from safeload._signatures import (
+    PathLike,
+    check_format,
+    need_keys,
+    read_sidecar,
+    sidecar_path,
+    wants_blake3,
+)
+from safeload._types import Buffer
+from safeload.exceptions import SafeloadError
+from safeload.policy import Limits, Policy
+
+if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 18)
+    from safeload.sidecar import Statement
+    from safeload.signing import VerifiedArtifact
+    from safeload.signing.keyring import KeysLike
+    from safeload.signing.modelsig import CertificateAuthority
+    from safeload.state import TrustState
+
+_log = logging.getLogger("safeload.api")
+
+
+def format_for(path: Path, data: Buffer | None, explicit: str | None) -> str:
+    """The format of ``path``: ``explicit`` when given, else by its extension (a ``.pkl`` whose
+    bytes are joblib's is joblib), else by its bytes ``data``."""
+    if explicit is not None:
+        if explicit not in ("pickle", "joblib", "skops"):
+            raise ValueError(f"format must be pickle, joblib or skops, not {explicit!r}")
+        return explicit
+    by_name = formats.format_from_name(path.name)
+    if by_name == "pickle" and data is not None and formats.sniff_format(data) == "joblib":
+        return "joblib"  # joblib.dump(model, "model.pkl") is common
+    if by_name is not None:
+        return by_name
+    if data is not None:
+        return formats.sniff_format(data)
+    raise ValueError(
+        f"cannot tell the format of {path.name} from its extension; use .pkl, .joblib or "
+        ".skops, or pass format="
+    )
+
+
+def load_in_folder(
+    p: Path,
+    governing: tuple[Path, Path],
+    keys: KeysLike | None,
+    lim: Limits,
+    now: datetime | None,
+    allow_symlinks: bool,
+    ca: CertificateAuthority | None,
+    ignore_paths: Iterable[str],
+    signature_format: str | None,
+    state: TrustState | None,
+    pol: Policy,
+) -> Any:
+    """:func:`~safeload.load` of the file ``p`` inside a signed folder (``governing``: the folder
+    and its signature file): the whole folder is verified, then this file is read."""
+    verified, rel = verify_in_folder(
+        p,
+        *governing,
+        keys,
+        lim,
+        now,
+        allow_symlinks,
+        ca=ca,
+        ignore_paths=ignore_paths,
+        signature_format=signature_format,
+    )
+    fmt = format_for(p, verified.files[rel], None)
+    artifact = verified.artifact(rel, fmt)
+    return read_verified(artifact, verified.statement, state, pol, lim, str(p))
+
+
+def load_bundled(
+    p: Path,
+    bundle: bytes,
+    sig: Path,
+    keys: KeysLike | None,
+    ca: CertificateAuthority | None,
+    allow_rename: bool,
+    now: datetime | None,
+    state: TrustState | None,
+    pol: Policy,
+    lim: Limits,
+) -> Any:
+    """:func:`~safeload.load` of the one file ``p`` whose signature file ``sig`` is the
+    model_signing bundle ``bundle``."""
+    data = fileio.read_once(p, lim.max_file_size)
+    bundled = verify_bundled_file(p, data, bundle, sig, keys, ca, allow_rename, now)
+    del data
+    return read_verified(bundled, bundled.statement, state, pol, lim, str(p))
+
+
+def load_with_sidecar(
+    p: Path,
+    sidecar: bytes | SafeloadError,
+    keys: KeysLike,
+    signature: PathLike | None,
+    pol: Policy,
+    lim: Limits,
+    allow_rename: bool,
+    now: datetime | None,
+    state: TrustState | None,
+    verify_bytes: Callable[..., VerifiedArtifact],
+) -> Any:
+    """:func:`~safeload.load` of a file with safeload's own sidecar (or whose sidecar could not
+    be read: ``sidecar`` is then the error, raised after the artifact's own errors), verified
+    with ``verify_bytes``."""
+    # Large files are hashed while they are read, with the digest verification will check.
+    algorithm = "blake3" if isinstance(sidecar, bytes) and wants_blake3(sidecar) else "sha256"
+    data, digest = fileio.read_file(
+        p, lim.max_file_size, hash_from=_OVERLAP_FROM, algorithm=algorithm
+    )
+    if not isinstance(sidecar, bytes):
+        raise sidecar
+    verify = functools.partial(
+        verify_bytes,
+        data,
+        sidecar,
+        keys,
+        name=p.name,
+        allow_rename=allow_rename,
+        now=now,
+        source=str(p),
+        sidecar_source=str(signature or sidecar_path(p)),
+        _digest=digest,
+    )
+    prepared: formats.Prepared | None = None
+    if len(data) < _OVERLAP_FROM:
+        artifact = verify()
+    else:
+        artifact, prepared = verify_beside_static_pass(verify, data, p, pol, lim)
+    del data
+    return read_verified(artifact, artifact.statement, state, pol, lim, str(p), prepared)
+
+
+def verify_beside_static_pass(
+    verify: Callable[[], VerifiedArtifact], data: Buffer, p: Path, pol: Policy, lim: Limits
+) -> tuple[VerifiedArtifact, formats.Prepared | None]:
+    """Verify in another thread while the static pass runs here (hashing releases the GIL).
+    The pass only reads bytes and builds nothing; nothing is deserialized until verification
+    has succeeded, and a signature failure is reported before anything the pass found. The
+    pass's result goes with the artifact; ``formats.read`` reuses it only if it was made for
+    the verified format and the same policy."""
+    verifying = _VERIFIER.submit(verify)
+    found: SafeloadError | None = None
+    prepared: formats.Prepared | None = None
+    guess = format_for(p, data, None)
+    try:
+        prepared = formats.prepare(data, guess, pol, lim, str(p))
+    except SafeloadError as exc:
+        found = exc
+    artifact = verifying.result()
+    if found is not None and artifact.format == guess:
+        raise found
+    return artifact, prepared
+
+
+def verify_bundled_file(
+    p: Path,
+    data: Buffer,
+    bundle: bytes,
+    sig: Path,
+    keys: KeysLike | None,
+    ca: CertificateAuthority | None,
+    allow_rename: bool,
+    now: datetime | None,
+) -> VerifiedArtifact:
+    """The bytes ``data`` read from the one file ``p``, verified against the model_signing
+    bundle ``bundle`` (read from ``sig``), for :func:`~safeload.load` and
+    :func:`~safeload.verify` alike."""
+    from safeload.signing.modelsig import verify_model_file
+
+    return verify_model_file(
+        data,
+        bundle,
+        keys=keys,
+        ca=ca,
+        name=p.name,
+        format=format_for(p, data, None),
+        allow_rename=allow_rename,
+        now=now,
+        source=str(p),
+        sidecar_source=str(sig),
+    )
+
+
+#: Threads that hash large artifacts while the static pass runs (hashlib releases the GIL).
+_VERIFIER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="safeload-verify")
+
+
+#: Below this size the hash is quicker than handing it to a thread.
+_OVERLAP_FROM = 1 << 20
+
+
+def read_verified(
+    artifact: VerifiedArtifact,
+    statement: Statement,
+    state: TrustState | None,
+    pol: Policy,
+    lim: Limits,
+    source: str,
+    prepared: formats.Prepared | None = None,
+) -> Any:
+    """Rollback check, restricted read, then record the accepted version. The artifact's buffer
+    is spent: the callers read it for this load alone."""
+    if state is not None:
+        state.check(statement, source)
+    _log.info("verified %s; reading it through the restricted %s reader", source, artifact.format)
+    obj = formats.read(artifact, pol, lim, source, prepared, consume=True)
+    if state is not None:
+        state.record(statement)
+    _log.debug("loaded %s: %s", source, type(obj).__name__)
+    return obj
+
+
+def verified_statement(
+    p: Path,
+    keys: KeysLike | None,
+    *,
+    allow_rename: bool,
+    now: datetime | None,
+    lim: Limits,
+    allow_symlinks: bool,
+    signature: PathLike | None,
+    ignore_paths: Iterable[str],
+    ca: CertificateAuthority | None,
+    model_root: PathLike | None,
+    signature_format: str | None,
+) -> tuple[Statement, str]:
+    """:func:`~safeload.verify`'s work: the verified statement, and the path whose version the
+    rollback state records (the folder, for a file verified as part of one)."""
+    from safeload.signing import verify_digest
+    from safeload.signing.bundle import is_bundle
+
+    if p.is_dir() and signature is None and not sidecar_path(p).is_file():
+        p = Path(os.path.realpath(p))  # current -> v2: v2.sig signs it, as for its files
+    sig = Path(signature) if signature is not None else sidecar_path(p)
+    if p.is_dir():
+        if signature is None and not sig.exists() and not (p / "model").exists():
+            sig = p / MODEL_SIGNING_DEFAULT  # model_signing's layout: the folder is named
+        sidecar = read_sidecar(p, sig)
+        check_format(sidecar, signature_format, sig, p)
+        folder = verify_folder_any(
+            p, sig, sidecar, keys, ca, ignore_paths, lim, now, allow_symlinks
+        )
+        _log.info("verified %s (%d files)", p, len(folder.statement.subjects))
+        return folder.statement, str(p)
+    governing = signed_folder(p, signature, model_root)
+    if governing is not None:
+        verified, _ = verify_in_folder(
+            p,
+            *governing,
+            keys,
+            lim,
+            now,
+            allow_symlinks,
+            ca=ca,
+            ignore_paths=ignore_paths,
+            signature_format=signature_format,
+        )
+        _log.info("verified %s as a file of the signed folder %s", p, governing[0])
+        return verified.statement, str(governing[0])
+    # the artifact's own errors (missing, not a regular file, too large) come first
+    fh, size = fileio.open_sized(p, lim.max_file_size)
+    with fh:
+        sidecar = read_sidecar(p, sig)
+        check_format(sidecar, signature_format, sig, p)
+        if is_bundle(sidecar):
+            data = fileio.read_once(p, lim.max_file_size)
+            bundled = verify_bundled_file(p, data, sidecar, sig, keys, ca, allow_rename, now)
+            return bundled.statement, str(p)
+        # Nothing is deserialized, so the file is hashed as it streams past, never held whole:
+        # a file larger than memory verifies in a few MiB.
+        algorithm = "blake3" if wants_blake3(sidecar) else "sha256"
+        digest = fileio.hash_stream(fh, p, size, algorithm)
+    statement = verify_digest(
+        size,
+        (algorithm, digest),
+        sidecar,
+        need_keys(keys, p),
+        name=p.name,
+        allow_rename=allow_rename,
+        now=now,
+        source=str(p),
+    )
+    _log.info("verified %s", p)
+    return statement, str(p)

@@ -1,0 +1,270 @@
+"""What :func:`~safeload.dump`, :func:`~safeload.sign` and :func:`~safeload.convert` write: the
+serialized bytes and their signature made in memory, then the file and its sidecar (or a
+model_signing bundle) written atomically; appending an approval under the folder's lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from safeload import _progress, formats
+from safeload import io as fileio
+from safeload._folders import bundle_ignores, skipping
+from safeload._loading import format_for
+from safeload._signatures import PathLike, read_sidecar, sidecar_path
+from safeload._types import Buffer
+from safeload.exceptions import MalformedArtifactError, UsageError
+from safeload.io.atomic import write_atomic
+from safeload.policy import Limits
+
+if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 18)
+    from safeload.sidecar import Envelope, Statement
+    from safeload.signing.keyring import Keyring
+    from safeload.signing.keys import Signer
+
+_log = logging.getLogger("safeload.api")
+
+
+def joblib_compress_for(path: Path, compress: Any) -> Any:
+    """joblib picks a compressor from the extension when writing to a path; we write bytes, so
+    make that choice explicit."""
+    if compress not in (0, False, None):
+        return compress
+    for ext, method in formats.JOBLIB_COMPRESSIONS.items():
+        if path.name.lower().endswith(ext):
+            return (method, 3)
+    return 0
+
+
+def serialize_signed(
+    obj: Any,
+    p: Path,
+    signer: Signer | Iterable[Signer],
+    format: str | None,
+    compress: Any,
+    protocol: int | None,
+    version: str | None,
+    expires: datetime | None,
+    name: str | None,
+) -> tuple[bytes, Envelope]:
+    """What :func:`~safeload.dump` writes to ``p`` and its sidecar, in memory."""
+    from safeload.signing import sign_bytes
+
+    fmt = format_for(p, None, format)
+    if fmt == "joblib":
+        compress = joblib_compress_for(p, compress)
+    data = formats.write(obj, fmt, compress=compress, protocol=protocol)
+    envelope = sign_bytes(
+        data, signer, name=p.name, format=fmt, expires=expires, version=version, model_name=name
+    )
+    return data, envelope
+
+
+def write_signed(p: Path, data: bytes, envelope: Envelope) -> Path:
+    """Write ``data`` to ``p``, then its sidecar; returns the sidecar path."""
+    write_atomic(p, data)
+    sig = sidecar_path(p)
+    write_atomic(sig, envelope.to_json())
+    _log.info("wrote %s (%d bytes) and %s", p, len(data), sig)
+    return sig
+
+
+def sign_model_signing(
+    p: Path,
+    signer: Signer | Iterable[Signer],
+    signature: PathLike | None,
+    ignore_paths: Iterable[str],
+    certificate: bytes | None,
+    chain: bytes,
+) -> Path:
+    """Write a model_signing bundle for the file or folder ``p``."""
+    from safeload.signing.bundle import DEFAULT_IGNORE
+    from safeload.signing.keys import Signer
+    from safeload.signing.modelsig import normalize_ignore, sign_model
+
+    sig = Path(signature) if signature is not None else sidecar_path(p)
+    signers = [signer] if isinstance(signer, Signer) else list(signer)
+    if p.is_dir():
+        ignores = bundle_ignores(p, sig, ignore_paths)
+        files: dict[str, Buffer] = dict(
+            fileio.read_folder(
+                p,
+                Limits().max_file_size,
+                allow_symlinks=False,
+                skip=skipping([*DEFAULT_IGNORE, *ignores]),
+            )
+        )
+        single = False
+    else:
+        ignores = [normalize_ignore(x) for x in ignore_paths]
+        files = {p.name: fileio.read_once(p, Limits().max_file_size)}
+        single = True
+    bundle = sign_model(
+        files,
+        signers,
+        model_name=Path(os.path.abspath(p)).name,
+        single=single,
+        ignore_paths=ignores,
+        certificate=certificate,
+        chain=chain,
+    )
+    write_atomic(sig, bundle.to_json())
+    return sig
+
+
+def sign_locked(
+    p: Path,
+    signer: Signer | Iterable[Signer],
+    append: bool,
+    format: str | None,
+    version: str | None,
+    expires: datetime | None,
+    name: str | None,
+    add_signature: Callable[[Envelope, Signer], Envelope],
+) -> Path:
+    """Sign the file or folder ``p`` (the caller holds the folder lock): a new sidecar, or with
+    ``append`` one more signature (made by ``add_signature``) on the sidecar that describes
+    exactly these bytes."""
+    from safeload.sidecar import parse_envelope, parse_statement
+    from safeload.signing import sign_bytes, sign_folder, signer_environment
+
+    sig = sidecar_path(p)
+    before = read_sidecar(p) if append else None
+    folder = p.is_dir()
+    files: Mapping[str, Buffer] = (
+        fileio.read_folder(p, Limits().max_file_size, allow_symlinks=False)
+        if folder
+        else {p.name: fileio.read_once(p, Limits().max_file_size)}
+    )
+    if before is not None:
+        envelope = parse_envelope(before, source=str(sig))
+        statement = parse_statement(envelope.payload, source=str(sig))
+        if not describes(statement, files, folder):
+            raise MalformedArtifactError(
+                f"{sig} describes {'a different folder' if folder else 'different bytes'} "
+                f"than {p}; refusing to add a signature",
+                path=str(p),
+            )
+        envelope = approve(envelope, signer, sig, add_signature)
+    elif folder:
+        envelope = sign_folder(
+            files,
+            signer,
+            expires=expires,
+            version=version,
+            model_name=name,
+            env=signer_environment(),
+        )
+    else:
+        data = files[p.name]
+        envelope = sign_bytes(
+            data,
+            signer,
+            name=p.name,
+            format=format_for(p, data, format),
+            version=version,
+            expires=expires,
+            model_name=name,
+            env=signer_environment(),  # the file's own library versions are unknown here
+        )
+    return write_sidecar(p, sig, envelope, before)
+
+
+def describes(statement: Statement, files: Mapping[str, Buffer], folder: bool) -> bool:
+    """Whether ``statement`` describes exactly ``files``: every relative path and its SHA-256
+    for a folder; the SHA-256 and size for one file (whose signed name may differ)."""
+    if folder:
+        described = {x.name: x.sha256 for x in statement.subjects}
+        return described == {rel: _progress.sha256_hex(b) for rel, b in files.items()}
+    ((name, data),) = files.items()
+    digest = _progress.sha256_hex(data, f"hashing {name}")
+    return statement.subject.sha256 == digest and statement.predicate.size == len(data)
+
+
+def approve(
+    envelope: Envelope,
+    signer: Signer | Iterable[Signer],
+    sig: Path,
+    add_signature: Callable[[Envelope, Signer], Envelope],
+) -> Envelope:
+    """Add each signer's signature (with ``add_signature``); refuse a key that already signed,
+    which would count once and so add no approval (a threshold of 2 would still be unmet,
+    silently)."""
+    from safeload.signing.keys import Signer
+
+    for one in [signer] if isinstance(signer, Signer) else list(signer):
+        if any(s.keyid == one.keyid for s in envelope.signatures):
+            raise UsageError(
+                f"{sig} already has a signature by key id {one.keyid[:16]}…; a second one from "
+                "the same key adds no approval. Ask another key holder to append theirs.",
+                path=str(sig),
+            )
+        envelope = add_signature(envelope, one)
+    return envelope
+
+
+def write_sidecar(p: Path, sig: Path, envelope: Envelope, before: bytes | None) -> Path:
+    """Write the sidecar; for an append, only if it still holds what the append started from
+    (a writer that does not take the lock changed it: fail rather than drop its change)."""
+    if before is not None and read_sidecar(p) != before:
+        raise MalformedArtifactError(
+            f"{sig} changed while a signature was being added to it (another signer at the same "
+            "time?); nothing was written. Run the command again.",
+            path=str(sig),
+        )
+    write_atomic(sig, envelope.to_json())
+    _log.info("wrote %s (%d signature(s))", sig, len(envelope.signatures))
+    return sig
+
+
+def probe(model: Any, x: Any) -> Any:
+    """What ``model`` computes for ``x``: its first method of predict, transform,
+    decision_function and score_samples."""
+    for method in ("predict", "transform", "decision_function", "score_samples"):
+        fn = getattr(model, method, None)
+        if callable(fn):
+            return fn(x)
+    raise ValueError(f"{type(model).__name__} has no predict/transform to check with")
+
+
+def check_conversion(
+    obj: Any,
+    data: bytes,
+    envelope: Envelope,
+    signer: Signer | Iterable[Signer],
+    check: Any,
+    src: PathLike,
+    out: Path,
+    reload: Callable[[bytes, bytes, Keyring], Any],
+) -> None:
+    """Verify and load the converted bytes in memory (``reload``: :func:`~safeload.loads` with
+    the conversion's trust settings); their predictions on ``check`` must equal the source
+    model's. Raises before anything is written."""
+    from safeload.signing.keyring import as_keyring
+    from safeload.signing.keys import Signer
+
+    signers = [signer] if isinstance(signer, Signer) else list(signer)
+    verifier: Keyring = as_keyring(signers)  # type: ignore[arg-type]
+    again = reload(data, envelope.to_json(), verifier)
+    import numpy as np
+
+    try:
+        before, after = probe(obj, check), probe(again, check)
+    except (ValueError, TypeError, IndexError) as exc:
+        raise ValueError(
+            f"--check / check=: the model from {src} cannot predict on the check input ({exc}); "
+            f"nothing was written to {out}"
+        ) from exc
+    if hasattr(before, "toarray"):
+        before, after = before.toarray(), after.toarray()
+    if not np.array_equal(np.asarray(before), np.asarray(after)):
+        raise MalformedArtifactError(
+            f"converting {src} to {out} changed the model's output on the check input; "
+            "nothing was written",
+            path=str(src),
+        )
