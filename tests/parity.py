@@ -10,8 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import safeload
 from safeload import SafeloadError
+from safeload.trust import facts
 
 
 def load_unsigned(path: Path | str, **kwargs: Any) -> Any:
@@ -26,3 +29,14 @@ def load_unsigned(path: Path | str, **kwargs: Any) -> Any:
         raise
     assert report.safe, (path, report.untrusted, report.findings)
     return loaded
+
+
+def verdicts(data: bytes, monkeypatch: pytest.MonkeyPatch, fmt: str | None = None) -> set[str]:
+    """:func:`safeload.scan`'s verdict on ``data`` judged from the shipped class facts and from
+    the imported classes (the two must agree: the facts only ever clear a stream)."""
+    kw = {} if fmt is None else {"format": fmt}
+    found = {safeload.scan(data, **kw).verdict}
+    with monkeypatch.context() as m:
+        m.setattr(facts, "data_available", lambda: False)
+        found.add(safeload.scan(data, **kw).verdict)
+    return found

@@ -30,20 +30,11 @@ from sklearn.preprocessing import FunctionTransformer
 import safeload
 from harm import plain
 from parity import load_unsigned
+from parity import verdicts as _verdicts
 from safeload import SafeloadError
-from safeload.trust import facts
 
 X = np.arange(12.0).reshape(6, 2)
 Y = [0, 1, 0, 1, 0, 1]
-
-
-def _verdicts(data: bytes, monkeypatch: pytest.MonkeyPatch) -> set[str]:
-    """scan's verdict on ``data`` with the shipped facts and with the imported classes."""
-    found = {safeload.scan(data).verdict}
-    with monkeypatch.context() as m:
-        m.setattr(facts, "data_available", lambda: False)
-        found.add(safeload.scan(data).verdict)
-    return found
 
 
 def _refused(tmp_path: Path, data: bytes, problem: str, name: str = "m.pkl") -> None:
@@ -259,9 +250,7 @@ def _pipeline(kw_args: Any) -> Pipeline:
 def test_rt23_05_ordered_dict_keyword_out_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    data = pickle.dumps(
-        _pipeline(lambda knn: collections.OrderedDict(out=knn._fit_X)), protocol=4
-    )
+    data = pickle.dumps(_pipeline(lambda knn: collections.OrderedDict(out=knn._fit_X)), protocol=4)
     child = plain(
         _write(tmp_path, data),
         "before = model[-1]._fit_X.copy()\nmodel.predict(np.full((2, 3), 100.0))\n"

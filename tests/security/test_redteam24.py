@@ -26,21 +26,12 @@ import pytest
 
 import safeload
 from harm import plain
+from parity import verdicts as _verdicts
 from safeload import SafeloadError
 from safeload.trust import facts
 
 X = np.arange(12.0).reshape(6, 2)
 Y = [0, 1, 0, 1, 0, 1]
-
-
-def _verdicts(data: bytes, monkeypatch: pytest.MonkeyPatch, fmt: str | None = None) -> set[str]:
-    """scan's verdict with the shipped facts and with the imported classes."""
-    kw = {} if fmt is None else {"format": fmt}
-    found = {safeload.scan(data, **kw).verdict}
-    with monkeypatch.context() as m:
-        m.setattr(facts, "data_available", lambda: False)
-        found.add(safeload.scan(data, **kw).verdict)
-    return found
 
 
 def _write(tmp_path: Path, data: bytes, name: str = "m.pkl") -> Path:
