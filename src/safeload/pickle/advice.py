@@ -10,13 +10,7 @@ from __future__ import annotations
 import sys
 
 from safeload.exceptions import UntrustedTypeError
-from safeload.policy import (
-    Policy,
-    format_name,
-    imported_object,
-    name_runs_code,
-    never_trustable,
-)
+from safeload.policy import Policy, format_name, imported_object, name_runs_code, never_trustable
 
 __all__ = ["untrusted_error"]
 

@@ -15,24 +15,11 @@ import sys
 from typing import Any
 
 from safeload._types import Buffer
-from safeload.exceptions import (
-    LimitExceededError,
-    MalformedArtifactError,
-    UntrustedTypeError,
-)
+from safeload.exceptions import LimitExceededError, MalformedArtifactError, UntrustedTypeError
 from safeload.pickle.advice import _near, untrusted_error
 from safeload.pickle.narrowed import _NARROWED
-from safeload.policy import (
-    Limits,
-    Policy,
-    format_name,
-    trust_problem,
-)
-from safeload.scan import (
-    StreamAnalysis,
-    analyze,
-    refuse_unless_clean,
-)
+from safeload.policy import Limits, Policy, format_name, trust_problem
+from safeload.scan import StreamAnalysis, analyze, refuse_unless_clean
 from safeload.trust.pandas_forms import PANDAS_NAMES, narrowed_form
 
 __all__ = ["JoblibContentError"]
