@@ -29,9 +29,10 @@ import joblib
 import safeload
 from safeload import formats, validate
 from safeload import io as fileio
+from safeload.pickle.joblib_stream import load_joblib_stream
+from safeload.pickle.unpickler import load_pickle_stream
 from safeload.policy import Limits, resolve_policy
 from safeload.trust import static, usetime
-from safeload.unpickler import load_joblib_stream, load_pickle_stream
 
 
 def _best(fn: Callable[[], Any], runs: int = 7) -> float:

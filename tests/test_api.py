@@ -583,8 +583,28 @@ def test_search_with_scipy_distributions_is_refused_with_the_way_out(
 
 def test_distribution_names_do_not_soften_other_code_primitives() -> None:
     """A file cannot make os.system look like a search's distribution by naming one."""
-    from safeload.unpickler import untrusted_error
+    from safeload.pickle.advice import untrusted_error
 
     names = ["scipy.stats._continuous_distns.uniform_gen", "builtins.getattr", "os.system"]
     assert "tries to run code" in str(untrusted_error(names, "f.pkl"))
     assert "tries to run code" not in str(untrusted_error(names[:2], "f.pkl"))
+
+
+def test_the_unpickler_keeps_its_old_address() -> None:
+    """Issue 19 moved the restricted reader into safeload.pickle; ``from safeload.unpickler
+    import X`` still gives the same object for every name code imported from there."""
+    from safeload import unpickler
+    from safeload.pickle import advice, guard, joblib_stream, narrowed
+    from safeload.pickle import unpickler as plain
+
+    homes = {
+        advice: ["untrusted_error"],
+        guard: ["JoblibContentError", "_Guard"],
+        plain: ["analyse_stream", "load_pickle_stream", "_CUnpickler", "_ViewReader"],
+        joblib_stream: ["load_joblib_stream", "_ArrayRegions"],
+        narrowed: ["container_args_problem", "_NARROWED", "_NARROWED_BUILTINS"],
+    }
+    for module, names in homes.items():
+        for name in names:
+            assert getattr(unpickler, name) is getattr(module, name), name
+    assert set(unpickler.__all__) <= {n for names in homes.values() for n in names}

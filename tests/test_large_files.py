@@ -33,8 +33,8 @@ from safeload import (
     scan,
 )
 from safeload import io as fileio
+from safeload.pickle.unpickler import _ViewReader, load_pickle_stream
 from safeload.policy import Limits, resolve_policy
-from safeload.unpickler import _ViewReader, load_pickle_stream
 
 BIG = fileio.HUGE_FROM // 8 + 1000  # float64 items: just over the threshold
 
@@ -161,8 +161,9 @@ def test_c_unpickler_stops_exactly_at_stop_with_prefetch(protocol: int) -> None:
     policy = resolve_policy(None, ())
     raw = pickle.dumps({"k": list(range(3000))}, protocol=protocol)
     reader = _ViewReader(raw + b"trailing")
+    from safeload.pickle.guard import _Guard
+    from safeload.pickle.unpickler import _CUnpickler
     from safeload.scan import analyze
-    from safeload.unpickler import _CUnpickler, _Guard
 
     analysis = analyze(raw, policy=policy)
     assert _CUnpickler(reader, _Guard(policy, analysis.resolved, "t")).load() == {
@@ -242,10 +243,10 @@ def test_the_array_stand_in_releases_the_buffer(tmp_path: Path) -> None:
     file buffer alive until then."""
     import gc
 
-    from safeload import unpickler
+    from safeload.pickle import joblib_stream
 
     seen: list[Any] = []
-    real = unpickler._ArrayRegions.release
+    real = joblib_stream._ArrayRegions.release
 
     def spy(self: Any) -> None:
         real(self)
@@ -254,7 +255,7 @@ def test_the_array_stand_in_releases_the_buffer(tmp_path: Path) -> None:
     path = tmp_path / "small.joblib"
     joblib.dump({"a": np.arange(10)}, path)
     mp = pytest.MonkeyPatch()
-    mp.setattr(unpickler._ArrayRegions, "release", spy)
+    mp.setattr(joblib_stream._ArrayRegions, "release", spy)
     try:
         gc.disable()
         load_unsigned(path)

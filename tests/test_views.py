@@ -21,10 +21,10 @@ import pytest
 from memory import views_file_buffer
 from safeload import MalformedArtifactError, SigningKey, dump, load, load_unsigned
 from safeload.formats import read
+from safeload.pickle.unpickler import load_pickle_stream
 from safeload.policy import Limits, Policy, resolve_policy
 from safeload.scan import VIEW_FROM, analyze
 from safeload.signing import unsigned_artifact
-from safeload.unpickler import load_pickle_stream
 
 
 def _arrays() -> dict[str, Any]:

@@ -71,7 +71,7 @@ _STDLIB: tuple[_Row, ...] = (
 #: Each is immutable data whose methods compute; what their reconstructors trust is checked
 #: after building (``safeload.validate``: ``_check_date_time``, ``_check_decimal``,
 #: ``_check_uuid``, ``_check_pure_path``) and Counter is built from a plain dict only
-#: (``safeload.unpickler``).
+#: (``safeload.pickle.narrowed``).
 _METADATA: tuple[_Row, ...] = (
     (
         "datetime",

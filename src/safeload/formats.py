@@ -294,7 +294,10 @@ def prepare(
     ``format`` says which); otherwise it is refused. The byte sniff only saves that second pass
     for ordinary files; the analysis decides.
     """
-    from safeload.unpickler import JoblibContentError, analyse_stream  # imports numpy
+    # pickle.unpickler imports numpy, as safeload.unpickler did: advice on a refused name judges
+    # the names of modules already imported (policy.imported_object), numpy's among them
+    from safeload.pickle.guard import JoblibContentError
+    from safeload.pickle.unpickler import analyse_stream
 
     sniffed = sniff_format(data)
     if fmt == "pickle":
@@ -352,8 +355,9 @@ def read(
     read, as ``safeload.load`` does with the file it read.
     Without it the buffer is left as it was and every array is a copy.
     """
+    from safeload.pickle.joblib_stream import load_joblib_stream
+    from safeload.pickle.unpickler import load_pickle_stream
     from safeload.signing import UnsignedArtifact, VerifiedArtifact
-    from safeload.unpickler import load_joblib_stream, load_pickle_stream
     from safeload.validate import validate_loaded
 
     if not isinstance(artifact, (VerifiedArtifact, UnsignedArtifact)):

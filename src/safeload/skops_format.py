@@ -20,9 +20,9 @@ from typing import Any
 
 from safeload._types import Buffer
 from safeload.exceptions import LimitExceededError, MalformedArtifactError
+from safeload.pickle.advice import untrusted_error
 from safeload.policy import Limits, Policy, format_name, parse_name
 from safeload.scan import BARE_MODULES
-from safeload.unpickler import untrusted_error
 
 __all__ = ["check_zip", "native_problem", "read_skops", "schema_globals", "skops_types"]
 

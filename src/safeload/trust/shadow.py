@@ -177,11 +177,11 @@ def _is(value: Any, kinds: type | tuple[type, ...]) -> bool:
 def _narrowed_problem(pair: tuple[str, str], args: Any, made: Any) -> str | None:
     """Why the restricted unpickler refuses a call of ``pair`` with ``args``: it hands out
     ``list``, ``tuple``, ``set``, ``frozenset``, ``bytearray`` and ``bytes`` in a narrowed form
-    (:func:`safeload.unpickler.container_args_problem`), also as the base of a protocol 0-1
+    (:func:`safeload.pickle.narrowed.container_args_problem`), also as the base of a protocol 0-1
     ``copyreg._reconstructor(cls, base, state)`` (which the pass records as an object of
     ``cls`` with those three arguments; ``made`` is what ``pair`` names). A load refuses these
     files, so scan does too, rather than leaving an unknown value that no check may touch."""
-    from safeload.unpickler import _NARROWED_BUILTINS, container_args_problem
+    from safeload.pickle.narrowed import _NARROWED_BUILTINS, container_args_problem
 
     kind = _NARROWED_BUILTINS.get(pair)
     call: tuple[Any, ...] | None = None
@@ -539,7 +539,7 @@ class _Builder:
         restricted unpickler makes it (its narrowed constructor, then its own
         ``__setstate__``): pure code of the standard library, on values read from the stream.
         A load's checks then test it as they test a loaded one; what fails here fails there."""
-        from safeload.unpickler import _NARROWED
+        from safeload.pickle.narrowed import _NARROWED
 
         if not _is(args, tuple):
             return _Unknown(f"a {cls.__qualname__} made from values the pass cannot see")
