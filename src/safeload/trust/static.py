@@ -448,6 +448,40 @@ def _literal_of(sym: Any) -> tuple[bool, Any]:
     return False, None
 
 
+def _pair_state(cls: Any, name: str, state: Any) -> tuple[str | None, Any]:
+    """A ``(state, slot state)`` BUILD: (a problem, or ``None`` and the dict to judge, which
+    is ``None`` when there is none)."""
+    if len(state.items) != 2:
+        return None, None
+    owner = facts.setstate_owner(cls)
+    if owner in _DICT_SETSTATE or (
+        owner != "builtins.object" and _BASE_ESTIMATOR in facts.mro_names(cls)
+    ):
+        # they pop from or update with what they are given: a tuple fails every load
+        # (rt23-04; the ones that delegate to BaseEstimator's, rt24-12)
+        return f"{name} given a (state, slot state) pair: its __setstate__ takes a dict", None
+    return None, _slot_merge(state.items[0], state.items[1], owner)
+
+
+def _kwargs_problem(name: str, state: Any) -> str | None:
+    """The keyword-argument dicts a model passes to a function (``kw_args``, ...): no
+    ``out=``, and only plain string keys."""
+    from safeload._symbolic import _Dict
+    from safeload.trust import usetime
+
+    for attribute in usetime.KWARGS_ATTRIBUTES.intersection(state.items):
+        kwargs = state.items[attribute]
+        if isinstance(kwargs, _Dict) and "out" in kwargs.items:
+            return f"{name}.{attribute} binds out=, writing into a model array"
+        if isinstance(kwargs, _Dict) and (kwargs.lossy or kwargs.unknown_keys):
+            # **kwargs takes a str subclass (numpy.str_('out')) as a keyword (rt24-17)
+            return (
+                f"{name}.{attribute} unproven: a keyword that is not a plain string, which "
+                "the walk cannot read"
+            )
+    return None
+
+
 def _state_problem(pair: tuple[str, str], state: Any) -> str | None:
     from safeload._symbolic import _Const, _Dict, _Tuple
     from safeload.trust import usetime
@@ -461,29 +495,12 @@ def _state_problem(pair: tuple[str, str], state: Any) -> str | None:
         return None  # extension types take their state through __setstate__, not __dict__
     name = facts.qualname(cls)
     if isinstance(state, _Tuple):
-        if len(state.items) != 2:
-            return None
-        owner = facts.setstate_owner(cls)
-        if owner in _DICT_SETSTATE or (
-            owner != "builtins.object" and _BASE_ESTIMATOR in facts.mro_names(cls)
-        ):
-            # they pop from or update with what they are given: a tuple fails every load
-            # (rt23-04; the ones that delegate to BaseEstimator's, rt24-12)
-            return f"{name} given a (state, slot state) pair: its __setstate__ takes a dict"
-        merged = _slot_merge(state.items[0], state.items[1], owner)
-        if merged is None:
-            return None
-        state = merged
-    for attribute in usetime.KWARGS_ATTRIBUTES.intersection(state.items):
-        kwargs = state.items[attribute]
-        if isinstance(kwargs, _Dict) and "out" in kwargs.items:
-            return f"{name}.{attribute} binds out=, writing into a model array"
-        if isinstance(kwargs, _Dict) and (kwargs.lossy or kwargs.unknown_keys):
-            # **kwargs takes a str subclass (numpy.str_('out')) as a keyword (rt24-17)
-            return (
-                f"{name}.{attribute} unproven: a keyword that is not a plain string, which "
-                "the walk cannot read"
-            )
+        problem, state = _pair_state(cls, name, state)
+        if problem or state is None:
+            return problem
+    problem = _kwargs_problem(name, state)
+    if problem:
+        return problem
     wanted = facts.literal_attributes(cls)
     literals: dict[str, Any] = {}
     for key, sym in state.items.items():
