@@ -310,3 +310,19 @@ def test_object_array_state_must_hold_every_item() -> None:
     assert short != data
     report = scan(short, format="pickle")
     assert not report.safe and "one item per element" in report.findings[0].message
+
+
+def test_the_walk_and_the_load_bound_ranges_alike() -> None:
+    """A range made by the stream (scan.MAX_RANGE) and a range kept as data (the load's
+    plain-data rule, usetime.MAX_RANGE) have one bound (red teams 24 and 25)."""
+    import importlib
+
+    from safeload.trust import usetime
+
+    scan_module = importlib.import_module("safeload.scan")  # the module, not the function
+    assert scan_module.MAX_RANGE == usetime.MAX_RANGE
+    ok = b"\x80\x04cbuiltins\nrange\nJ" + (1 << 20).to_bytes(4, "little") + b"\x85R."
+    too_long = b"\x80\x04cbuiltins\nrange\nJ" + ((1 << 20) + 1).to_bytes(4, "little") + b"\x85R."
+    assert scan(ok, format="pickle").safe
+    report = scan(too_long, format="pickle")
+    assert not report.safe and "more than 1,048,576 items" in report.findings[0].message

@@ -32,6 +32,8 @@ from safeload._symbolic import (
     _OPAQUE,
     CODECS_ENCODE,
     DTYPE_CLASSES,
+    FOLD_UNITS_BASE,
+    FOLD_UNITS_PER_BYTE,
     FoldBudget,
     _Array,
     _Big,
@@ -711,6 +713,13 @@ def _reconstructor_base_problem(args: _Sym, policy: Policy) -> str | None:
     base = args.items[1] if len(args.items) > 1 else None
     if isinstance(base, _Global) and base.pair in _RECONSTRUCTOR_BASES:
         state = args.items[2] if len(args.items) > 2 else None
+        if base.pair == ("builtins", "tuple") and not isinstance(state, _Tuple):
+            # tuple.__new__(cls, state) takes any iterable: a list or a dict's keys would be
+            # a namedtuple's fields that no rule reads (rt25-09); copyreg writes a tuple
+            return (
+                "copyreg._reconstructor with the base builtins.tuple on something else than a "
+                "tuple: copyreg writes the fields as a tuple"
+            )
         if base.pair != ("builtins", "object") and isinstance(state, _Obj):
             # base.__init__(obj, state) runs on it: dict(range(5)) and the like (rt24-13)
             return (
@@ -746,6 +755,49 @@ _RANDOM_STATE_CTORS: Final = frozenset(
 )
 
 
+#: Types pickle never calls (their values are constants); see _call_form_problem.
+_NEVER_CALLED: Final = frozenset(("builtins", n) for n in ("str", "int", "float", "bool"))
+_NUMPY_SCALAR_TYPES: Final = frozenset(
+    {
+        "bool",
+        "bool_",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "float16",
+        "float32",
+        "float64",
+        "longdouble",
+        "complex64",
+        "complex128",
+    }
+)
+_RANGE: Final = ("builtins", "range")
+#: The longest range a stream may make (usetime.MAX_RANGE holds one kept as data to the same
+#: bound; tests/test_scan.py checks they agree): handed to a call, a range becomes as many
+#: items (numpy.float64(range(2**31)), rt25-03).
+MAX_RANGE: Final = 1 << 20
+
+
+def _range_problem(items: list[_Sym]) -> str | None:
+    """A ``range`` call: literal int bounds, at most ``MAX_RANGE`` items."""
+    bounds = [i.value for i in items if isinstance(i, _Const) and type(i.value) is int]
+    if len(bounds) != len(items) or not 1 <= len(bounds) <= 3:
+        return "builtins.range with bounds the pass cannot read"
+    try:
+        length = len(range(*bounds))
+    except (ValueError, OverflowError):  # a zero step, a length over sys.maxsize
+        length = MAX_RANGE + 1
+    if length > MAX_RANGE:
+        return f"builtins.range of more than {MAX_RANGE:,} items"
+    return None
+
+
 def _call_form_problem(pair: tuple[str, str], args: _Sym, policy: Policy) -> str | None:
     """Hook: the forms of a call (REDUCE, INST, OBJ) that pickle never writes and the pass
     cannot follow, refused before anything is built (red teams 23 and 24)."""
@@ -759,6 +811,16 @@ def _call_form_problem(pair: tuple[str, str], args: _Sym, policy: Policy) -> str
             "prove what it receives; pickle writes the arguments as a tuple"
         )
     items = args.items
+    if pair in _NEVER_CALLED or (pair[0] == "numpy" and pair[1] in _NUMPY_SCALAR_TYPES):
+        # a value of these types is a constant in a pickle (numpy scalars: multiarray.scalar);
+        # called on what the stream built, they run its __str__/__int__/__array__ while
+        # loading: str(crafted sparse matrix) wrote out of bounds, int(Decimal('1E+1000000'))
+        # and float64(range(n)) cost what the file asks (rt25-01/03/10)
+        return f"a call of {format_name(*pair)}: pickle writes its values as constants"
+    if pair == ("numpy.random.mtrand", "RandomState") and items:
+        return "numpy.random.RandomState called with a seed: numpy pickles it by name and state"
+    if pair == _RANGE:
+        return _range_problem(items)
     if pair in _NEW_OBJ:
         first = items[0] if len(items) == 1 else None
         if not (isinstance(first, _Global) and first.pair[0] == pair[0]):
@@ -786,8 +848,6 @@ def _call_form_problem(pair: tuple[str, str], args: _Sym, policy: Policy) -> str
     ):
         # protocol 2's form of bytes; another codec (punycode) costs quadratic time (rt24-15)
         return "_codecs.encode with another codec than latin-1, the only one pickle writes"
-    if pair == ("builtins", "str") and len(items) > 1:
-        return "builtins.str with an encoding: pickle writes strings as strings, never decoded"
     if pair[1] in JOBLIB_WRAPPER_NAMES and items:
         return (
             f"{format_name(*pair)} called with arguments: its __init__ sets fields (the "
@@ -831,6 +891,8 @@ class _Walker:
         #: id() of each constant a BYTEARRAY8 pushed (the symbols live as long as the walk)
         self.bytearrays: set[int] = set()
         self.fold = FoldBudget(self.size)
+        #: id -> (container, how many nodes it unfolds into): see _shared_args
+        self.unfolded: dict[int, tuple[_Sym, int]] = {}
         self.keep_values = False
         #: read decision trees' arrays from the stream and check them (scan); a load skips it,
         #: because it checks the trees it built (validate.py) before returning them
@@ -1343,6 +1405,9 @@ class _Walker:
                 f"{name} on arguments made by a call: the pass cannot prove what "
                 f"{format_name(*cls.pair)}.__new__ receives; pickle writes them as a tuple",
             )
+        problem = _call_form_problem(cls.pair, args, self.policy)  # str.__new__(str, b, enc)
+        if problem:
+            raise _Unsafe(pos, name, problem)
         if cls.pair in _EMPTY_SHAPE_ARG:
             self._empty_shape(cls.pair, args, pos, name)
         if name == "NEWOBJ_EX" and (cls.pair in DTYPE_CLASSES or cls.pair in _ARRAY_MAKERS):
@@ -1361,6 +1426,7 @@ class _Walker:
             )
         freeze(args)
         freeze(kwargs)
+        self._shared_args(args, pos, name)
         made = _Obj(cls, args)
         self._pandas_made(cls.pair, args, pos, name, made)
         fr.stack.append(made)
@@ -1395,6 +1461,7 @@ class _Walker:
         get the same checks and make the same object: a call of ``copyreg._reconstructor``
         makes an object of its first argument's class whichever opcode calls it (rt23-02/03)."""
         freeze(args)
+        self._shared_args(args, pos, name)
         self._check_call(func.pair, args, pos, name)
         if func.pair in _CLASS_FROM_ARG:
             made = _class_from_arg(func, args)
@@ -1463,6 +1530,43 @@ class _Walker:
             raise _Unsafe(pos, name, problem)
         self._native_call(pair, args, pos, name)
         self._pandas_made(pair, args, pos, name, None)
+
+    def _shared_args(self, args: _Sym, pos: int, name: str) -> None:
+        """Hook: refuse arguments that unfold into more nodes than the fold budget allows
+        (16 per byte of the stream, plus 65,536). Through the memo a few hundred bytes make a
+        tuple that is shared ``fan ** depth`` times, and a call that hashes, prints or
+        converts it (``dict(((T, 0),))``, ``frozenset(T)``, ``numpy.float64(T)``) walks every
+        path while loading (rt25-02). Each container is counted once (memoised; the arguments
+        are frozen, so the count cannot go stale), so this is linear in the stream."""
+        cap = FOLD_UNITS_PER_BYTE * self.size + FOLD_UNITS_BASE
+        if self._unfolded(args, cap) > cap:
+            raise _Unsafe(
+                pos,
+                name,
+                "call arguments that share one container so many times that the callee would "
+                "visit more items than the file's size allows",
+            )
+
+    def _unfolded(self, sym: _Sym, cap: int) -> int:
+        """How many nodes ``sym`` unfolds into, every shared container counted once per path
+        (at most ``cap + 1``)."""
+        if not (isinstance(sym, _Tuple) or isinstance(sym, _Box) or isinstance(sym, _Dict)):
+            return 1
+        known = self.unfolded.get(id(sym))
+        if known is not None:
+            return known[1]
+        if isinstance(sym, _Dict):
+            items: list[_Sym] = list(sym.items.values()) + (sym.others or [])
+        else:
+            items = sym.items
+        total = 1
+        for item in items:
+            total += self._unfolded(item, cap)
+            if total > cap:
+                total = cap + 1
+                break
+        self.unfolded[id(sym)] = (sym, total)  # the symbol is kept: its id stays its own
+        return total
 
     def _record_call(self, pos: int, pair: tuple[str, str], made: _Obj) -> None:
         """Hook: list what a REDUCE on a named callable made for the checks after the walk

@@ -21,6 +21,7 @@ import collections
 import io
 import pickle
 import pickletools
+import re
 import struct
 import subprocess
 import sys
@@ -258,7 +259,8 @@ def test_f12_wrapper_key_made_by_a_call_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "f12.joblib"
     path.write_bytes(head + body)
     _joblib_creates(path, marker)
-    assert "key made by a call" in _refused(path)
+    # (a key made by builtins.str is refused as that call since red team 25)
+    assert re.search("key made by a call|a call of builtins.str", _refused(path))
 
 
 def test_honest_dict_keys_that_are_not_strings_still_load(tmp_path: Path) -> None:
@@ -391,6 +393,7 @@ def test_partial_keyword_made_by_a_call_is_refused(tmp_path: Path) -> None:
     assert data.count(literal) == 1
     path = tmp_path / "m.pkl"
     path.write_bytes(data.replace(literal, b"cbuiltins\nstr\n" + literal + b"\x85R"))
-    assert "key made by a call" in _refused(path)
+    # (a key made by builtins.str is refused as that call since red team 25)
+    assert re.search("key made by a call|a call of builtins.str", _refused(path))
     path.write_bytes(data)
     assert safeload.scan(path).safe

@@ -87,7 +87,8 @@ class _ArrayRegions:
                 raise MalformedArtifactError(f"{source}: bad object array", path=source)
             return array
         offset = start
-        if "numpy_array_alignment_bytes" in state:
+        # joblib reads the attribute with getattr(..., None): None means no padding (rt25-08)
+        if state.get("numpy_array_alignment_bytes") is not None:
             offset += 1 + memoryview(self.data)[start]
         count = 1
         for n in shape:

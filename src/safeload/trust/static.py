@@ -565,7 +565,10 @@ def _param_value(sym: Any, depth: int = 0) -> tuple[bool, Any]:
     memo = _memo()
     key = ("param", id(sym), 0)
     if key not in memo:
-        memo[key] = (False, None) if depth > _MAX_DEPTH else _param_value_of(sym, depth)
+        # a value that unfolds into more nodes than a model's parameter ever holds is not
+        # built (its repr in a refusal would walk every shared path, rt25-04)
+        too_big = depth > _MAX_DEPTH or _unfolded(sym, _MAX_PARAM_NODES) > _MAX_PARAM_NODES
+        memo[key] = (False, None) if too_big else _param_value_of(sym, depth)
     found: tuple[bool, Any] = memo[key]
     return found
 
@@ -602,21 +605,7 @@ def _param_value_of(sym: Any, depth: int) -> tuple[bool, Any]:
         except TypeError:  # an unhashable item in a set, as the unpickler fails
             return False, None
     if isinstance(sym, _Dict):
-        if sym.unknown_keys:
-            return False, None
-        pairs = [part for pair in sym.items.items() for part in pair]
-        pairs += sym.others or []  # keys that are not strings (class_weight={0: 1.0})
-        built: dict[Any, Any] = {}
-        for i in range(0, len(pairs), 2):
-            ok, name = (True, pairs[i]) if type(pairs[i]) is str else _param_value(pairs[i])
-            ok_item, value = _param_value(pairs[i + 1], depth + 1) if ok else (False, None)
-            if not ok_item:
-                return False, None
-            try:
-                built[name] = value
-            except TypeError:  # an unhashable key, as the unpickler fails
-                return False, None
-        return True, built
+        return _dict_value(sym, depth)
     if not (isinstance(sym, _Obj) and isinstance(sym.cls, _Global)):
         return False, None
     pair = sym.cls.pair
@@ -625,8 +614,12 @@ def _param_value_of(sym: Any, depth: int) -> tuple[bool, Any]:
         return False, None
     if pair in _SCALAR_CALLS:
         return _scalar_value(args) if _scalar_problem(sym) is None else (False, None)
+    if pair == ("numpy", "dtype"):
+        return _dtype_value(sym)
     if pair not in _VALUE_TYPES or sym.held:
         return False, None
+    if pair[1] in ("set", "frozenset") and not all(isinstance(a, (_Tuple, _Box)) for a in args):
+        return False, None  # from a literal container only, as the load's narrowing allows
     values = []
     for arg in args:
         ok, value = _param_value(arg, depth + 1)
@@ -640,6 +633,68 @@ def _param_value_of(sym: Any, depth: int) -> tuple[bool, Any]:
 
 
 _BOX_TYPES: dict[str, Any] = {"list": list, "set": set, "frozenset": frozenset}
+#: The most nodes a parameter value the walk builds may unfold into.
+_MAX_PARAM_NODES = 100_000
+
+
+def _dict_value(sym: Any, depth: int) -> tuple[bool, Any]:
+    """A dict's value: its string keys, then the others in stream order, built with
+    :func:`_param_value` (``class_weight`` keyed by numpy ints or long labels, rt25-07). A
+    built key equal to a string key is unproven: which value wins depends on an order the
+    walk does not keep."""
+    strings = dict(sym.items)
+    built: dict[Any, Any] = {}
+    for name, item in strings.items():
+        ok, value = _param_value(item, depth + 1)
+        if not ok:
+            return False, None
+        built[name] = value
+    others = sym.others or []
+    for i in range(0, len(others), 2):
+        ok, name = _param_value(others[i], depth + 1)
+        ok_item, value = _param_value(others[i + 1], depth + 1) if ok else (False, None)
+        if not ok_item:
+            return False, None
+        try:
+            if name in strings:
+                return False, None
+            built[name] = value
+        except TypeError:  # an unhashable key, as the unpickler fails
+            return False, None
+    return True, built
+
+
+def _dtype_value(sym: Any) -> tuple[bool, Any]:
+    """A ``numpy.dtype`` the walk rebuilt and checked (``OneHotEncoder(dtype=...)``)."""
+    from safeload._numpy_state import _NotCanonical, real_dtype
+    from safeload._symbolic import FoldBudget
+
+    try:
+        return True, real_dtype(sym, FoldBudget(0))
+    except (_NotCanonical, LimitExceededError):
+        return False, None
+
+
+def _unfolded(sym: Any, cap: int) -> int:
+    """How many nodes ``sym`` unfolds into through tuples, lists, sets and dicts, each shared
+    container counted once per path; at most ``cap + 1`` (memoised per run)."""
+    from safeload._symbolic import _Box, _Dict, _Tuple
+
+    if not isinstance(sym, (_Tuple, _Box, _Dict)):
+        return 1
+    memo = _memo()
+    key = ("unfolded", id(sym), 0)
+    if key not in memo:
+        items = [*sym.items.values(), *(sym.others or [])] if isinstance(sym, _Dict) else sym.items
+        total = 1
+        for item in items:
+            total += _unfolded(item, cap)
+            if total > cap:
+                total = cap + 1
+                break
+        memo[key] = total
+    found: int = memo[key]
+    return found
 
 
 def _only_data(sym: Any, depth: int = 0) -> bool:
@@ -675,6 +730,13 @@ _VALUE_CLASSES = frozenset(
         ("datetime", "date"),
         ("decimal", "Decimal"),
         ("pathlib", "PurePosixPath"),
+        ("pathlib", "PureWindowsPath"),
+        ("uuid", "UUID"),
+        ("collections", "Counter"),
+        ("collections", "defaultdict"),
+        ("datetime", "time"),
+        ("datetime", "timezone"),
+        ("sklearn.utils._bunch", "Bunch"),
     }
 )
 
