@@ -148,7 +148,8 @@ _NDARRAY_HELPERS = (
     ("numeric", "_frombuffer", "protocol 5 array rebuild: frombuffer(bytes).reshape(shape)"),
 )
 
-_NUMPY_SCALAR_TYPES = (
+#: numpy's concrete scalar types (the static pass refuses calling them: safeload.scan).
+NUMPY_SCALAR_TYPES = (
     "bool",  # numpy >= 2 spelling of the boolean scalar type
     "bool_",  # numpy 1.x spelling
     "int8",
@@ -168,7 +169,7 @@ _NUMPY_SCALAR_TYPES = (
 )
 
 #: Abstract scalar types: stored as dtype selectors (make_column_selector(dtype_include=...)).
-_NUMPY_ABSTRACT_TYPES = ("number", "integer", "floating", "signedinteger", "unsignedinteger")
+NUMPY_ABSTRACT_TYPES = ("number", "integer", "floating", "signedinteger", "unsignedinteger")
 
 _NUMPY_OTHER: tuple[_Row, ...] = (
     ("numpy", "ndarray", "the array type; joblib records it as the wrapper's subclass"),
@@ -217,9 +218,9 @@ def _numpy_rows() -> list[_Row]:
     for package in ("numpy.core", "numpy._core"):  # numpy 1.x and numpy >= 2 spellings
         for submodule, name, reason in _NDARRAY_HELPERS:
             rows.append((f"{package}.{submodule}", name, reason))
-    for name in _NUMPY_SCALAR_TYPES:
+    for name in NUMPY_SCALAR_TYPES:
         rows.append(("numpy", name, "numpy scalar type (a dtype parameter); numeric only"))
-    for name in _NUMPY_ABSTRACT_TYPES:
+    for name in NUMPY_ABSTRACT_TYPES:
         rows.append(("numpy", name, "abstract numpy scalar type used as a dtype selector"))
     rows.extend(_NUMPY_OTHER)
     return rows

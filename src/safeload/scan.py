@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from safeload import _gc
+from safeload._allowlist import NUMPY_SCALAR_TYPES
 from safeload._numpy_state import (
     _array_state_problem,
     _dtype_layout,
@@ -757,26 +758,7 @@ _RANDOM_STATE_CTORS: Final = frozenset(
 
 #: Types pickle never calls (their values are constants); see _call_form_problem.
 _NEVER_CALLED: Final = frozenset(("builtins", n) for n in ("str", "int", "float", "bool"))
-_NUMPY_SCALAR_TYPES: Final = frozenset(
-    {
-        "bool",
-        "bool_",
-        "int8",
-        "int16",
-        "int32",
-        "int64",
-        "uint8",
-        "uint16",
-        "uint32",
-        "uint64",
-        "float16",
-        "float32",
-        "float64",
-        "longdouble",
-        "complex64",
-        "complex128",
-    }
-)
+_NUMPY_SCALAR_TYPES: Final = frozenset(NUMPY_SCALAR_TYPES)
 _RANGE: Final = ("builtins", "range")
 #: The longest range a stream may make (usetime.MAX_RANGE holds one kept as data to the same
 #: bound; tests/test_scan.py checks they agree): handed to a call, a range becomes as many
@@ -796,6 +778,30 @@ def _range_problem(items: list[_Sym]) -> str | None:
     if length > MAX_RANGE:
         return f"builtins.range of more than {MAX_RANGE:,} items"
     return None
+
+
+def unfolded(sym: Any, cap: int, memo: dict[int, tuple[Any, int]]) -> int:
+    """How many nodes ``sym`` unfolds into through tuples, lists, sets and dicts (a dict's
+    values, other keys included), every shared container counted once per path; at most
+    ``cap + 1``. ``memo`` (id -> the container and its count) makes it linear; it keeps each
+    container, so an id stays its own while the memo lives."""
+    if not (isinstance(sym, _Tuple) or isinstance(sym, _Box) or isinstance(sym, _Dict)):
+        return 1
+    known = memo.get(id(sym))
+    if known is not None:
+        return known[1]
+    if isinstance(sym, _Dict):
+        items: list[_Sym] = list(sym.items.values()) + (sym.others or [])
+    else:
+        items = sym.items
+    total = 1
+    for item in items:
+        total += unfolded(item, cap, memo)
+        if total > cap:
+            total = cap + 1
+            break
+    memo[id(sym)] = (sym, total)
+    return total
 
 
 def _call_form_problem(pair: tuple[str, str], args: _Sym, policy: Policy) -> str | None:
@@ -892,7 +898,7 @@ class _Walker:
         self.bytearrays: set[int] = set()
         self.fold = FoldBudget(self.size)
         #: id -> (container, how many nodes it unfolds into): see _shared_args
-        self.unfolded: dict[int, tuple[_Sym, int]] = {}
+        self.unfolded: dict[int, tuple[Any, int]] = {}
         self.keep_values = False
         #: read decision trees' arrays from the stream and check them (scan); a load skips it,
         #: because it checks the trees it built (validate.py) before returning them
@@ -1539,34 +1545,13 @@ class _Walker:
         path while loading (rt25-02). Each container is counted once (memoised; the arguments
         are frozen, so the count cannot go stale), so this is linear in the stream."""
         cap = FOLD_UNITS_PER_BYTE * self.size + FOLD_UNITS_BASE
-        if self._unfolded(args, cap) > cap:
+        if unfolded(args, cap, self.unfolded) > cap:
             raise _Unsafe(
                 pos,
                 name,
                 "call arguments that share one container so many times that the callee would "
                 "visit more items than the file's size allows",
             )
-
-    def _unfolded(self, sym: _Sym, cap: int) -> int:
-        """How many nodes ``sym`` unfolds into, every shared container counted once per path
-        (at most ``cap + 1``)."""
-        if not (isinstance(sym, _Tuple) or isinstance(sym, _Box) or isinstance(sym, _Dict)):
-            return 1
-        known = self.unfolded.get(id(sym))
-        if known is not None:
-            return known[1]
-        if isinstance(sym, _Dict):
-            items: list[_Sym] = list(sym.items.values()) + (sym.others or [])
-        else:
-            items = sym.items
-        total = 1
-        for item in items:
-            total += self._unfolded(item, cap)
-            if total > cap:
-                total = cap + 1
-                break
-        self.unfolded[id(sym)] = (sym, total)  # the symbol is kept: its id stays its own
-        return total
 
     def _record_call(self, pos: int, pair: tuple[str, str], made: _Obj) -> None:
         """Hook: list what a REDUCE on a named callable made for the checks after the walk

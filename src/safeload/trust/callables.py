@@ -15,6 +15,8 @@ the result for a model to call later.
 
 from __future__ import annotations
 
+from safeload._allowlist import NUMPY_ABSTRACT_TYPES, NUMPY_SCALAR_TYPES
+
 __all__ = ["CALLABLE_ROWS", "TYPE_VALUE_ROWS"]
 
 _Row = tuple[str, str, str]
@@ -172,30 +174,5 @@ TYPE_VALUE_ROWS: tuple[_Row, ...] = (
         "OrderedDict",
         "ordered dict type, as a defaultdict's factory (LightGBM's best_score); builds empty",
     ),
-    *(
-        ("numpy", name, _SCALAR)
-        for name in (
-            "bool",
-            "bool_",
-            "int8",
-            "int16",
-            "int32",
-            "int64",
-            "uint8",
-            "uint16",
-            "uint32",
-            "uint64",
-            "float16",
-            "float32",
-            "float64",
-            "longdouble",
-            "complex64",
-            "complex128",
-            "number",
-            "integer",
-            "floating",
-            "signedinteger",
-            "unsignedinteger",
-        )
-    ),
+    *(("numpy", name, _SCALAR) for name in (*NUMPY_SCALAR_TYPES, *NUMPY_ABSTRACT_TYPES)),
 )

@@ -664,37 +664,24 @@ def _dict_value(sym: Any, depth: int) -> tuple[bool, Any]:
     return True, built
 
 
-def _dtype_value(sym: Any) -> tuple[bool, Any]:
-    """A ``numpy.dtype`` the walk rebuilt and checked (``OneHotEncoder(dtype=...)``)."""
+def _dtype_value(sym: Any, size: int = 0) -> tuple[bool, Any]:
+    """A ``numpy.dtype`` the walk rebuilt and checked (``OneHotEncoder(dtype=...)``), folding
+    within the budget of ``size`` bytes."""
     from safeload._numpy_state import _NotCanonical, real_dtype
     from safeload._symbolic import FoldBudget
 
     try:
-        return True, real_dtype(sym, FoldBudget(0))
+        return True, real_dtype(sym, FoldBudget(size))
     except (_NotCanonical, LimitExceededError):
         return False, None
 
 
 def _unfolded(sym: Any, cap: int) -> int:
-    """How many nodes ``sym`` unfolds into through tuples, lists, sets and dicts, each shared
-    container counted once per path; at most ``cap + 1`` (memoised per run)."""
-    from safeload._symbolic import _Box, _Dict, _Tuple
+    """:func:`safeload.scan.unfolded`, memoised for the run."""
+    from safeload.scan import unfolded
 
-    if not isinstance(sym, (_Tuple, _Box, _Dict)):
-        return 1
-    memo = _memo()
-    key = ("unfolded", id(sym), 0)
-    if key not in memo:
-        items = [*sym.items.values(), *(sym.others or [])] if isinstance(sym, _Dict) else sym.items
-        total = 1
-        for item in items:
-            total += _unfolded(item, cap)
-            if total > cap:
-                total = cap + 1
-                break
-        memo[key] = total
-    found: int = memo[key]
-    return found
+    counts: dict[int, Any] = _memo().setdefault(("unfolded", 0, 0), {})
+    return unfolded(sym, cap, counts)
 
 
 def _only_data(sym: Any, depth: int = 0) -> bool:
@@ -746,18 +733,12 @@ def _scalar_value(args: list[Any]) -> tuple[bool, Any]:
     through :func:`safeload._numpy_state.real_dtype`); (False, None) when it cannot be."""
     import numpy as np
 
-    from safeload._numpy_state import _NotCanonical, real_dtype
-    from safeload._symbolic import FoldBudget
-
     dtype, payload = args
     raw = _bytes_value(payload)
     if raw is None:
         return False, None
-    try:
-        real = real_dtype(dtype, FoldBudget(len(raw)))
-    except (_NotCanonical, LimitExceededError):
-        return False, None
-    if real.hasobject or real.itemsize != len(raw):
+    ok, real = _dtype_value(dtype, len(raw))
+    if not ok or real.hasobject or real.itemsize != len(raw):
         return False, None
     if not raw:  # an empty string or bytes scalar (itemsize 0): numpy reads no buffer
         return True, real.type()
@@ -1115,15 +1096,10 @@ def _scalar_problem(sym: Any) -> str | None:
             isinstance(code, _Const)
             and type(code.value) is str
             and _SCALAR_CODE.fullmatch(code.value)
-            and _is_bytes(payload)
+            and _bytes_value(payload) is not None
         ):
             return None
     return "unproven: a numpy scalar whose dtype is not a literal numeric one"
-
-
-def _is_bytes(sym: Any) -> bool:
-    """A bytes value as pickle writes one (see :func:`_bytes_value`)."""
-    return _bytes_value(sym) is not None
 
 
 def _bytes_value(sym: Any) -> bytes | None:
