@@ -623,7 +623,8 @@ def test_rt24_18_slot_state_runs_sparse_shape_setter_inside_load(tmp_path: Path)
     P(buf, protocol=2).dump(m)
     path = _write(tmp_path, buf.getvalue())
     child = plain(path, loads=None)
-    assert child.crashed, child  # plain pickle.load: SIGSEGV
+    # heap corruption: SIGSEGV, or a long run of stray writes until the timeout
+    assert child.crashed or child.hung, child
     assert not safeload.scan(path).safe
     code = (
         "import sys, safeload\ntry:\n    safeload.load_unsigned(sys.argv[1])\n"
