@@ -23,7 +23,16 @@ COMPILED = [
     "src/safeload/_opcodes.py",
     "src/safeload/_symbolic.py",
     "src/safeload/_numpy_state.py",
-    "src/safeload/scan.py",
+    "src/safeload/pickle/names.py",
+    "src/safeload/pickle/analysis.py",
+    "src/safeload/pickle/state_rules.py",
+    "src/safeload/pickle/call_rules.py",
+    "src/safeload/pickle/stream_arrays.py",
+    "src/safeload/pickle/frame.py",
+    "src/safeload/pickle/walk_stream.py",
+    "src/safeload/pickle/walk_values.py",
+    "src/safeload/pickle/walk_calls.py",
+    "src/safeload/pickle/walker.py",
 ]
 
 

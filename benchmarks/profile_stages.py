@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib
 import pickle
 import tempfile
 import time
@@ -31,6 +30,7 @@ from safeload import formats, validate
 from safeload import io as fileio
 from safeload.pickle.joblib_stream import load_joblib_stream
 from safeload.pickle.unpickler import load_pickle_stream
+from safeload.pickle.walker import Walker
 from safeload.policy import Limits, resolve_policy
 from safeload.trust import static, usetime
 
@@ -53,11 +53,7 @@ def _stages(path: Path, fmt: str, key: safeload.SigningKey) -> None:
     reader = load_joblib_stream if fmt == "joblib" else load_pickle_stream
     obj = reader(prepared.stream, policy, limits, name, prepared.analysis)
     # the walker's record of builds and stored values, which analyze() drops after using it
-    walked = (
-        importlib.import_module("safeload.scan")
-        ._Walker(prepared.stream, policy, limits, fmt == "joblib")
-        .run()
-    )
+    walked = Walker(prepared.stream, policy, limits, fmt == "joblib").run()
 
     def plain() -> Any:
         if fmt == "joblib":

@@ -25,8 +25,8 @@ import atheris
 
 with atheris.instrument_imports():
     from safeload._symbolic import _Box, _Bytes, _Const, _Dict, _Global, _Obj, _Tuple
+    from safeload.pickle.walker import analyze
     from safeload.policy import Limits, Policy
-    from safeload.scan import analyze
 
 POLICY = Policy.default()
 LIMITS = Limits(max_depth=200, max_opcodes=100_000, max_item_size=1 << 20)

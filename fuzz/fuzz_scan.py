@@ -10,8 +10,8 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
+    from safeload.pickle.walker import analyze
     from safeload.policy import Limits, Policy
-    from safeload.scan import analyze
 
 POLICY = Policy.default()
 LIMITS = Limits(max_depth=200, max_opcodes=100_000, max_item_size=1 << 20)

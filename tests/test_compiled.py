@@ -29,8 +29,9 @@ import numpy as np
 import pytest
 
 from corpus import build_corpus
+from safeload.pickle.analysis import StreamAnalysis
+from safeload.pickle.walker import analyze
 from safeload.policy import Policy
-from safeload.scan import StreamAnalysis, analyze
 from safeload.testing import attack_corpus
 from test_opcodes import TEXT_FORMS
 
@@ -46,7 +47,9 @@ def _setup_py_modules() -> list[str]:
             isinstance(t, ast.Name) and t.id == "COMPILED" for t in node.targets
         ):
             paths = ast.literal_eval(node.value)
-            return [Path(p).stem for p in paths]
+            return [
+                ".".join(Path(p).relative_to("src/safeload").with_suffix("").parts) for p in paths
+            ]
     raise AssertionError("setup.py has no COMPILED list")
 
 
@@ -55,9 +58,13 @@ COMPILED = _setup_py_modules()
 
 def test_makefile_rebuilds_on_edits_to_every_compiled_module() -> None:
     """The Makefile's COMPILED list (its rebuild trigger) must name what setup.py compiles."""
-    makefile = (ROOT / "Makefile").read_text()
+    makefile = (ROOT / "Makefile").read_text().replace("\\\n", " ")
     line = next(ln for ln in makefile.splitlines() if ln.startswith("COMPILED :="))
-    listed = re.findall(r"(\w+)\.py", line)
+    listed = [
+        (prefix + name).replace("/", ".")
+        for prefix, names in re.findall(r"addprefix src/safeload/([\w/]*),([^)]*)\)", line)
+        for name in re.findall(r"([\w]+)\.py", names)
+    ]
     assert sorted(listed) == sorted(COMPILED)
 
 
@@ -75,7 +82,7 @@ def test_static_pass_is_compiled_and_not_stale() -> None:
         module = sys.modules[f"safeload.{name}"]
         built = Path(str(module.__file__))
         assert built.suffix == ".so", f"safeload.{name} is not compiled: {built}"
-        source = SRC / f"{name}.py"
+        source = SRC.joinpath(*name.split(".")).with_suffix(".py")
         assert built.stat().st_mtime >= source.stat().st_mtime, (
             f"{built.name} is older than {source.name}: rebuild with `make test` "
             "(or pip install -e .)"
@@ -100,8 +107,7 @@ def _summary(a: StreamAnalysis) -> dict[str, Any]:
 _PURE = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
-import safeload.scan
-scan_module = sys.modules["safeload.scan"]  # the package re-exports a function of that name
+import safeload.pickle.walker as scan_module
 assert scan_module.__file__.endswith(".py"), scan_module.__file__
 from safeload.policy import Policy
 sys.path.insert(0, sys.argv[2])
@@ -209,6 +215,6 @@ def test_version_says_which_build_runs(capsys: pytest.CaptureFixture[str]) -> No
     from safeload.cli import main
 
     assert main(["--version"]) == 0
-    compiled = Path(str(sys.modules["safeload.scan"].__file__)).suffix == ".so"
+    compiled = Path(str(sys.modules["safeload.pickle.walker"].__file__)).suffix == ".so"
     expected = "compiled with mypyc" if compiled else "pure Python"
     assert f"(static pass: {expected})" in capsys.readouterr().out

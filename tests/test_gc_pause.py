@@ -8,8 +8,8 @@ import pickle
 import pytest
 
 from safeload import _gc, load_unsigned
+from safeload.pickle.walker import analyze
 from safeload.policy import Policy
-from safeload.scan import analyze
 
 
 @pytest.fixture(autouse=True)

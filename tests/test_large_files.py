@@ -163,7 +163,7 @@ def test_c_unpickler_stops_exactly_at_stop_with_prefetch(protocol: int) -> None:
     reader = _ViewReader(raw + b"trailing")
     from safeload.pickle.guard import _Guard
     from safeload.pickle.unpickler import _CUnpickler
-    from safeload.scan import analyze
+    from safeload.pickle.walker import analyze
 
     analysis = analyze(raw, policy=policy)
     assert _CUnpickler(reader, _Guard(policy, analysis.resolved, "t")).load() == {
@@ -225,7 +225,7 @@ def test_large_load_uses_the_digest_computed_while_reading(
 def test_small_arrays_do_not_pin_the_file_buffer(tmp_path: Path) -> None:
     """A view keeps the whole buffer alive: the big array may view it, the small ones (a
     forest's ``classes_``, say) are copies, so a model made of small arrays frees the buffer."""
-    from safeload.scan import VIEW_FROM
+    from safeload.pickle.analysis import VIEW_FROM
 
     path = tmp_path / "mixed.joblib"
     small = np.arange(4, dtype=np.float64)

@@ -19,12 +19,21 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "safeload"
 
 #: Modules that only ever see bytes handed to them.
 BYTES_ONLY = [
-    "scan.py",
     "_opcodes.py",
     "_symbolic.py",
     "_numpy_state.py",
     "unpickler.py",
     "pickle/__init__.py",
+    "pickle/names.py",
+    "pickle/analysis.py",
+    "pickle/state_rules.py",
+    "pickle/call_rules.py",
+    "pickle/stream_arrays.py",
+    "pickle/frame.py",
+    "pickle/walk_stream.py",
+    "pickle/walk_values.py",
+    "pickle/walk_calls.py",
+    "pickle/walker.py",
     "pickle/guard.py",
     "pickle/unpickler.py",
     "pickle/joblib_stream.py",

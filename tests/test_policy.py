@@ -30,7 +30,7 @@ import pytest
 from corpus import build_corpus
 from safeload import Policy
 from safeload._allowlist import default_entries, hand_written_entries, refused_entries
-from safeload.scan import BARE_MODULES
+from safeload.pickle.names import BARE_MODULES
 
 DEFAULT = Policy.default()
 

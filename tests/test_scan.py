@@ -14,8 +14,8 @@ import pytest
 
 from safeload import Policy, scan
 from safeload.cli import main
+from safeload.pickle.walker import analyze
 from safeload.sarif import to_sarif
-from safeload.scan import analyze
 
 PROTO4 = b"\x80\x04"
 
@@ -313,14 +313,12 @@ def test_object_array_state_must_hold_every_item() -> None:
 
 
 def test_the_walk_and_the_load_bound_ranges_alike() -> None:
-    """A range made by the stream (scan.MAX_RANGE) and a range kept as data (the load's
+    """A range made by the stream (call_rules.MAX_RANGE) and a range kept as data (the load's
     plain-data rule, usetime.MAX_RANGE) have one bound (red teams 24 and 25)."""
-    import importlib
-
+    from safeload.pickle import call_rules
     from safeload.trust import usetime
 
-    scan_module = importlib.import_module("safeload.scan")  # the module, not the function
-    assert scan_module.MAX_RANGE == usetime.MAX_RANGE
+    assert call_rules.MAX_RANGE == usetime.MAX_RANGE
     ok = b"\x80\x04cbuiltins\nrange\nJ" + (1 << 20).to_bytes(4, "little") + b"\x85R."
     too_long = b"\x80\x04cbuiltins\nrange\nJ" + ((1 << 20) + 1).to_bytes(4, "little") + b"\x85R."
     assert scan(ok, format="pickle").safe

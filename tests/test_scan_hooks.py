@@ -1,6 +1,6 @@
-"""The static pass's hooks, each called on its own (safeload.scan._Walker and its helpers).
+"""The static pass's hooks, each called on its own (safeload.pickle.walker.Walker and its helpers).
 
-The walker sends every opcode outside its inline fast path to a handler (``_HANDLERS``), and the
+The walker sends every opcode outside its inline fast path to a handler (``HANDLERS``), and the
 handlers run the checks as named hooks. These tests call each hook on a walker and symbolic
 values built by hand and assert its verdict; the streams that reach them end to end are in
 tests/test_scan.py, tests/test_scan_native.py and the attack corpus.
@@ -14,26 +14,19 @@ import pytest
 
 from safeload._symbolic import _Big, _Box, _Bytes, _Const, _Dict, _Global, _Obj, _Sym, _Tuple
 from safeload.exceptions import LimitExceededError
-from safeload.policy import Limits, resolve_policy
-from safeload.scan import (
-    _CONST_OPS,
-    _FAST,
-    _GET_OPS,
-    _HANDLERS,
-    _PUT_OPS,
-    JOBLIB_WRAPPER,
-    VIEW_FROM,
-    _class_from_arg,
-    _dunder_key,
-    _fetched_again,
-    _Frame,
-    _mutation_problem,
-    _rebuild_problem,
-    _slot_items_problem,
-    _state_keys_problem,
-    _Unsafe,
-    _Walker,
+from safeload.pickle.analysis import VIEW_FROM, Unsafe
+from safeload.pickle.call_rules import class_from_arg
+from safeload.pickle.frame import CONST_OPS, FAST, GET_OPS, PUT_OPS, Frame, fetched_again
+from safeload.pickle.names import JOBLIB_WRAPPER
+from safeload.pickle.state_rules import (
+    dunder_key,
+    mutation_problem,
+    rebuild_problem,
+    slot_items_problem,
+    state_keys_problem,
 )
+from safeload.pickle.walker import HANDLERS, Walker
+from safeload.policy import Limits, resolve_policy
 
 DTYPE = _Global("numpy", "dtype")
 RECONSTRUCT = _Global("numpy.core.multiarray", "_reconstruct")
@@ -44,8 +37,8 @@ POLICY = resolve_policy(None, ())
 F8_STATE = (3, "<", None, None, None, -1, -1, 0)
 
 
-def walker(*, joblib: bool = False, limits: Limits | None = None) -> _Walker:
-    return _Walker(b".", POLICY, limits or Limits(), joblib)
+def walker(*, joblib: bool = False, limits: Limits | None = None) -> Walker:
+    return Walker(b".", POLICY, limits or Limits(), joblib)
 
 
 def consts(*values: object) -> _Tuple:
@@ -67,12 +60,12 @@ def dict_of(**items: object) -> _Dict:
 
 
 def test_frame_pop_peek_and_mark() -> None:
-    fr = _Frame(top=True)
-    with pytest.raises(_Unsafe, match="stack underflow"):
+    fr = Frame(top=True)
+    with pytest.raises(Unsafe, match="stack underflow"):
         fr.pop(0, "POP")
-    with pytest.raises(_Unsafe, match="stack underflow"):
+    with pytest.raises(Unsafe, match="stack underflow"):
         fr.peek(0, "DUP")
-    with pytest.raises(_Unsafe, match="MARK expected but missing"):
+    with pytest.raises(Unsafe, match="MARK expected but missing"):
         fr.pop_mark(0, "TUPLE")
     below, above = _Const(1), _Const(2)
     fr.stack.append(below)
@@ -86,26 +79,26 @@ def test_frame_pop_peek_and_mark() -> None:
 
 def test_every_opcode_is_inline_or_has_a_handler() -> None:
     """An opcode with neither is refused as unsupported: the table must name all the others."""
-    inline = {name for name, _ in _FAST.values()} | set(_CONST_OPS) | _PUT_OPS | _GET_OPS
+    inline = {name for name, _ in FAST.values()} | set(CONST_OPS) | PUT_OPS | GET_OPS
     inline.add("MEMOIZE")
     every = {op.name for op in pickletools.opcodes}
-    assert set(_HANDLERS) == every - inline
+    assert set(HANDLERS) == every - inline
 
 
 def test_handlers_work_on_the_frame() -> None:
     w = walker()
-    fr = _Frame(top=True)
+    fr = Frame(top=True)
     fr.stack = [_Const(1), _Const(2)]
-    assert _HANDLERS["TUPLE2"](w, fr, 0, "TUPLE2", None) is None
+    assert HANDLERS["TUPLE2"](w, fr, 0, "TUPLE2", None) is None
     (pair,) = fr.stack
     assert isinstance(pair, _Tuple) and len(pair.items) == 2
-    _HANDLERS["DUP"](w, fr, 1, "DUP", None)
+    HANDLERS["DUP"](w, fr, 1, "DUP", None)
     assert fr.stack == [pair, pair]
-    _HANDLERS["POP"](w, fr, 2, "POP", None)
-    assert _HANDLERS["STOP"](w, fr, 3, "STOP", None) is pair
+    HANDLERS["POP"](w, fr, 2, "POP", None)
+    assert HANDLERS["STOP"](w, fr, 3, "STOP", None) is pair
     assert w.result.root is pair
-    with pytest.raises(_Unsafe, match="is refused"):
-        _HANDLERS["EXT1"](w, fr, 4, "EXT1", 1)
+    with pytest.raises(Unsafe, match="is refused"):
+        HANDLERS["EXT1"](w, fr, 4, "EXT1", 1)
 
 
 # --- constants and the _frombuffer bookkeeping ----------------------------------------------------
@@ -138,19 +131,19 @@ def test_large_const_other_constants_and_the_item_limit() -> None:
 def test_count_buffer_use_only_for_frombuffer() -> None:
     buffer = _Bytes(0, VIEW_FROM)
     args = _Tuple([buffer, f8(), consts((512,)), _Const("C")])
-    _Walker._count_buffer_use(("builtins", "bytearray"), args)
+    Walker._count_buffer_use(("builtins", "bytearray"), args)
     assert buffer.uses == 0
-    _Walker._count_buffer_use(FROMBUFFER.pair, args)
-    _Walker._count_buffer_use(("numpy.core.numeric", "_frombuffer"), args)
+    Walker._count_buffer_use(FROMBUFFER.pair, args)
+    Walker._count_buffer_use(("numpy.core.numeric", "_frombuffer"), args)
     assert buffer.uses == 2
 
 
 def test_fetched_again_marks_the_buffer_shared() -> None:
     buffer = _Bytes(0, VIEW_FROM)
-    _fetched_again(_Tuple([buffer, _Const(1)]))  # the argument tuple of a _frombuffer call
+    fetched_again(_Tuple([buffer, _Const(1)]))  # the argument tuple of a _frombuffer call
     assert buffer.shared
     alone = _Bytes(0, VIEW_FROM)
-    _fetched_again(alone)
+    fetched_again(alone)
     assert alone.shared
 
 
@@ -161,27 +154,27 @@ def test_class_from_arg() -> None:
     reconstructor = _Global("copyreg", "_reconstructor")
     ctor = _Global("numpy.random._pickle", "__bit_generator_ctor")
     cls = _Global("collections", "OrderedDict")
-    assert _class_from_arg(reconstructor, _Tuple([cls, _Const(None)])).cls is cls
-    assert _class_from_arg(ctor, consts("PCG64")).cls is ctor
-    assert _class_from_arg(ctor, consts()).cls is ctor
-    assert _class_from_arg(reconstructor, consts("x")).cls is None
-    assert _class_from_arg(ctor, _Tuple([_Obj(cls, consts())])).cls is None
+    assert class_from_arg(reconstructor, _Tuple([cls, _Const(None)])).cls is cls
+    assert class_from_arg(ctor, consts("PCG64")).cls is ctor
+    assert class_from_arg(ctor, consts()).cls is ctor
+    assert class_from_arg(reconstructor, consts("x")).cls is None
+    assert class_from_arg(ctor, _Tuple([_Obj(cls, consts())])).cls is None
 
 
 def test_check_call_refuses_an_allocating_shape() -> None:
     w = walker()
     w._check_call(RECONSTRUCT.pair, _Tuple([_Global("numpy", "ndarray"), consts(0)]), 0, "R")
-    with pytest.raises(_Unsafe, match="allocates memory"):
+    with pytest.raises(Unsafe, match="allocates memory"):
         w._check_call(("numpy", "ndarray"), _Tuple([consts(1 << 28)]), 0, "REDUCE")
-    with pytest.raises(_Unsafe, match="shape the pass cannot see"):
+    with pytest.raises(Unsafe, match="shape the pass cannot see"):
         w._check_call(("numpy", "ndarray"), _Tuple([_Obj(DTYPE, consts())]), 0, "REDUCE")
 
 
 def test_check_call_refuses_native_and_pandas_makers() -> None:
     w = walker()
-    with pytest.raises(_Unsafe):
+    with pytest.raises(Unsafe):
         w._check_call(("xgboost.core", "Booster"), consts(), 0, "REDUCE")
-    with pytest.raises(_Unsafe, match="pandas"):
+    with pytest.raises(Unsafe, match="pandas"):
         w._check_call(("pandas", "DataFrame"), consts(), 0, "REDUCE")
     w._check_call(("collections", "OrderedDict"), consts(), 0, "REDUCE")
 
@@ -205,22 +198,22 @@ def test_record_call() -> None:
 
 def test_rebuild_problem() -> None:
     array = _Obj(RECONSTRUCT, consts())
-    assert _rebuild_problem(array) is None
+    assert rebuild_problem(array) is None
     array.state = consts()
-    assert "already built or used" in (_rebuild_problem(array) or "")
+    assert "already built or used" in (rebuild_problem(array) or "")
     dtype = f8()
     dtype.frozen = True  # handed to a call
-    assert "already built or used" in (_rebuild_problem(dtype) or "")
+    assert "already built or used" in (rebuild_problem(dtype) or "")
     tree = _Obj(TREE, consts(1, 2, 1))
     tree.state = dict_of()
-    assert "second BUILD" in (_rebuild_problem(tree) or "")
+    assert "second BUILD" in (rebuild_problem(tree) or "")
     metric = _Obj(_Global("sklearn.metrics._dist_metrics", "EuclideanDistance64"))
     metric.frozen = True
-    assert "second BUILD" in (_rebuild_problem(metric) or "")
+    assert "second BUILD" in (rebuild_problem(metric) or "")
     other = _Obj(_Global("collections", "OrderedDict"))
-    assert _rebuild_problem(other) is None
+    assert rebuild_problem(other) is None
     other.state = dict_of()  # any object: pickle writes one state (rt24-02, rt24-19)
-    assert "second BUILD" in (_rebuild_problem(other) or "")
+    assert "second BUILD" in (rebuild_problem(other) or "")
 
 
 def test_dtype_build_problem() -> None:
@@ -297,18 +290,18 @@ def test_note_dunder_state() -> None:
 def test_joblib_wrapper_build_refused_in_a_frame_or_nested() -> None:
     w = walker(joblib=True)
     wrapper = _Obj(_Global(*JOBLIB_WRAPPER))
-    fr = _Frame(top=True)
+    fr = Frame(top=True)
     fr.frame_end = 100
-    with pytest.raises(_Unsafe, match="inside a FRAME"):
+    with pytest.raises(Unsafe, match="inside a FRAME"):
         w._joblib_wrapper_build(fr, wrapper, 0, "BUILD")
-    with pytest.raises(_Unsafe, match="inside an object array"):
-        w._joblib_wrapper_build(_Frame(top=False), wrapper, 0, "BUILD")
+    with pytest.raises(Unsafe, match="inside an object array"):
+        w._joblib_wrapper_build(Frame(top=False), wrapper, 0, "BUILD")
     assert not w.result.wrapper_builds
 
 
 def test_joblib_wrapper_build_skips_the_array_data() -> None:
     data = b"\x00" * 24 + b"tail"
-    w = _Walker(data, POLICY, Limits(), True)
+    w = Walker(data, POLICY, Limits(), True)
     wrapper = _Obj(_Global(*JOBLIB_WRAPPER))
     wrapper.state = dict_of(
         subclass=_Global("numpy", "ndarray"),
@@ -317,7 +310,7 @@ def test_joblib_wrapper_build_skips_the_array_data() -> None:
         dtype=f8(),
         allow_mmap=False,
     )
-    got = w._joblib_wrapper_build(_Frame(top=True), wrapper, 5, "BUILD")
+    got = w._joblib_wrapper_build(Frame(top=True), wrapper, 5, "BUILD")
     assert w.result.wrapper_builds == [5] and w.result.array_regions == [(0, 24)]
     assert w.cur.pos == 24 and got is not wrapper
 
@@ -327,27 +320,27 @@ def test_state_keys_and_dunder_key() -> None:
     target = _Obj(_Global("collections", "OrderedDict"))
     unknown = _Dict()
     unknown.unknown_keys = True
-    assert "key made by a call" in (_state_keys_problem(unknown, target, policy) or "")
+    assert "key made by a call" in (state_keys_problem(unknown, target, policy) or "")
     slots = _Tuple([_Const(None), _Obj(_Global("builtins", "dict"))])
-    assert "slot state" in (_state_keys_problem(slots, target, policy) or "")
-    assert _state_keys_problem(_Tuple([_Const(None), dict_of(a=1)]), target, policy) is None
+    assert "slot state" in (state_keys_problem(slots, target, policy) or "")
+    assert state_keys_problem(_Tuple([_Const(None), dict_of(a=1)]), target, policy) is None
     # items in a slot state are setattr'ed while loading (rt24-18); an empty one is nothing
     with_items = _Tuple([_Const(None), dict_of(a=1)])
-    assert "slot state with items" in (_slot_items_problem(with_items, target, policy) or "")
-    assert _slot_items_problem(_Tuple([_Const(None), dict_of()]), target, policy) is None
-    assert _dunder_key(dict_of(__reduce__=1)) == "__reduce__"
-    assert _dunder_key(dict_of(a=1)) is None
+    assert "slot state with items" in (slot_items_problem(with_items, target, policy) or "")
+    assert slot_items_problem(_Tuple([_Const(None), dict_of()]), target, policy) is None
+    assert dunder_key(dict_of(__reduce__=1)) == "__reduce__"
+    assert dunder_key(dict_of(a=1)) is None
 
 
 def test_mutation_problem() -> None:
-    assert _mutation_problem("SETITEMS", _Dict()) is None
-    assert _mutation_problem("APPENDS", _Box([], "list")) is None
-    assert _mutation_problem("ADDITEMS", _Box([], "set")) is None
-    assert "__setitem__" in (_mutation_problem("SETITEM", _Obj(RECONSTRUCT)) or "")
-    assert "append" in (_mutation_problem("APPEND", _Box([], "set")) or "")
+    assert mutation_problem("SETITEMS", _Dict()) is None
+    assert mutation_problem("APPENDS", _Box([], "list")) is None
+    assert mutation_problem("ADDITEMS", _Box([], "set")) is None
+    assert "__setitem__" in (mutation_problem("SETITEM", _Obj(RECONSTRUCT)) or "")
+    assert "append" in (mutation_problem("APPEND", _Box([], "set")) or "")
     frozen = _Dict()
     frozen.frozen = True
-    assert "after it was handed" in (_mutation_problem("SETITEM", frozen) or "")
+    assert "after it was handed" in (mutation_problem("SETITEM", frozen) or "")
 
 
 # --- what earlier issues added: pandas, native models, joblib placeholders -----------------------
@@ -359,11 +352,11 @@ def test_pandas_made() -> None:
     made = _Obj(frame, consts())
     w._pandas_made(frame.pair, consts(), 0, "NEWOBJ", made)
     assert w.pandas_objects == [(0, made)]
-    with pytest.raises(_Unsafe, match="with arguments"):
+    with pytest.raises(Unsafe, match="with arguments"):
         w._pandas_made(frame.pair, consts(1), 0, "NEWOBJ", None)
-    with pytest.raises(_Unsafe, match="never write"):
+    with pytest.raises(Unsafe, match="never write"):
         w._pandas_made(frame.pair, consts(), 0, "OBJ", None)
-    with pytest.raises(_Unsafe, match="made by copyreg._reconstructor"):
+    with pytest.raises(Unsafe, match="made by copyreg._reconstructor"):
         w._pandas_made(("copyreg", "_reconstructor"), _Tuple([frame]), 0, "REDUCE", None)
 
 
@@ -372,7 +365,7 @@ def test_pandas_build_once() -> None:
     made = _Obj(_Global("pandas", "DataFrame"), consts())
     w._pandas_build(made, 0, "BUILD")
     made.state = dict_of()
-    with pytest.raises(_Unsafe, match="second BUILD"):
+    with pytest.raises(Unsafe, match="second BUILD"):
         w._pandas_build(made, 0, "BUILD")
     w._pandas_build(_Obj(_Global("collections", "OrderedDict")), 0, "BUILD")
 
@@ -380,9 +373,9 @@ def test_pandas_build_once() -> None:
 def test_native_call_and_build() -> None:
     w = walker()
     booster = _Global("xgboost.core", "Booster")
-    with pytest.raises(_Unsafe):
+    with pytest.raises(Unsafe):
         w._native_call(booster.pair, consts(), 0, "REDUCE")
-    with pytest.raises(_Unsafe):
+    with pytest.raises(Unsafe):
         w._native_call(("copyreg", "_reconstructor"), _Tuple([booster]), 0, "REDUCE")
     made = _Obj(booster, consts())
     made.state = dict_of()
@@ -394,22 +387,22 @@ def test_check_all_built() -> None:
     w._check_all_built()
     made = _Obj(_Global("pandas", "DataFrame"), consts())
     w.pandas_objects.append((3, made))
-    with pytest.raises(_Unsafe, match="never given its state"):
+    with pytest.raises(Unsafe, match="never given its state"):
         w._check_all_built()
     made.state = dict_of()
     w._check_all_built()
     booster = _Obj(_Global("xgboost.core", "Booster"), consts())
     w.native_objects.append((4, booster))
-    with pytest.raises(_Unsafe, match="never given its state"):
+    with pytest.raises(Unsafe, match="never given its state"):
         w._check_all_built()
 
 
 def test_joblib_placeholder() -> None:
     plain = walker()
-    with pytest.raises(_Unsafe, match="read it as joblib"):
+    with pytest.raises(Unsafe, match="read it as joblib"):
         plain._joblib_placeholder(*JOBLIB_WRAPPER, 0, "GLOBAL")
     assert plain.result.joblib_content
     reader = walker(joblib=True)
     reader._joblib_placeholder(*JOBLIB_WRAPPER, 0, "GLOBAL")
-    with pytest.raises(_Unsafe, match="under another name"):
+    with pytest.raises(Unsafe, match="under another name"):
         reader._joblib_placeholder("joblib.numpy_pickle", "NDArrayWrapper", 0, "GLOBAL")

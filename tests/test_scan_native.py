@@ -219,6 +219,6 @@ def test_the_static_pass_knows_scikit_learns_tree_node_layout() -> None:
     spells out without importing scikit-learn: the two must be equal."""
     from sklearn.tree._tree import NODE_DTYPE
 
-    from safeload.scan import _tree_node_dtype
+    from safeload.pickle.stream_arrays import tree_node_dtype
 
-    assert _tree_node_dtype() == NODE_DTYPE
+    assert tree_node_dtype() == NODE_DTYPE

@@ -21,9 +21,10 @@ import pytest
 from memory import views_file_buffer
 from safeload import MalformedArtifactError, SigningKey, dump, load, load_unsigned
 from safeload.formats import read
+from safeload.pickle.analysis import VIEW_FROM
 from safeload.pickle.unpickler import load_pickle_stream
+from safeload.pickle.walker import analyze
 from safeload.policy import Limits, Policy, resolve_policy
-from safeload.scan import VIEW_FROM, analyze
 from safeload.signing import unsigned_artifact
 
 

@@ -42,8 +42,8 @@ if TYPE_CHECKING:  # the names below, for type checkers; at run time see __getat
         UntrustedTypeError,
         UsageError,
     )
+    from safeload.pickle.analysis import ScanReport
     from safeload.policy import Limits, Policy
-    from safeload.scan import ScanReport
     from safeload.sidecar import Statement
     from safeload.signing import InconsistentVersionWarning, VersionMismatchWarning
     from safeload.signing.ecdsa import (
@@ -58,15 +58,6 @@ if TYPE_CHECKING:  # the names below, for type checkers; at run time see __getat
     from safeload.signing.modelsig import CertificateAuthority
     from safeload.signing.signer import PublicKeySigner
     from safeload.state import TrustState
-
-# The submodule safeload.scan (the static pass) shares its name with the public function
-# safeload.scan: importing the submodule binds the package attribute to the module. Import it
-# first, then drop that binding, so that the name resolves to the function (see __getattr__),
-# as it did when this module imported everything eagerly.
-if not TYPE_CHECKING:
-    import safeload.scan  # noqa: F401
-
-    del scan
 
 __version__ = "0.1.0"
 
@@ -165,7 +156,7 @@ _LAZY: dict[str, str] = {
     "generate_keypair": "safeload.signing.keys",
     "Limits": "safeload.policy",
     "Policy": "safeload.policy",
-    "ScanReport": "safeload.scan",
+    "ScanReport": "safeload.pickle.analysis",
     "Statement": "safeload.sidecar",
     "InconsistentVersionWarning": "safeload.signing",
     "VersionMismatchWarning": "safeload.signing",

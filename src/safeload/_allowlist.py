@@ -148,7 +148,7 @@ _NDARRAY_HELPERS = (
     ("numeric", "_frombuffer", "protocol 5 array rebuild: frombuffer(bytes).reshape(shape)"),
 )
 
-#: numpy's concrete scalar types (the static pass refuses calling them: safeload.scan).
+#: numpy's concrete scalar types (the static pass refuses calling them: safeload.pickle.call_rules).
 NUMPY_SCALAR_TYPES = (
     "bool",  # numpy >= 2 spelling of the boolean scalar type
     "bool_",  # numpy 1.x spelling

@@ -12,8 +12,9 @@ from safeload._loading import format_for
 from safeload._signatures import PathLike
 from safeload._types import Buffer
 from safeload.exceptions import SafeloadError
+from safeload.pickle.analysis import Finding, GlobalRef, ScanReport
+from safeload.pickle.walker import analyze
 from safeload.policy import Limits, Policy
-from safeload.scan import Finding, GlobalRef, ScanReport, analyze
 
 
 def scan_source(

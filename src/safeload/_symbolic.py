@@ -33,9 +33,10 @@ class _Opaque(_Sym):
 
 
 class _Big(_Opaque):
-    """A constant too large to fold (over ``scan._MAX_CONST``): opaque to every check, but kept
-    (a view of the stream for bytes) so that the arrays of a native structure can be read from
-    the stream. ``value`` is dropped (``None``) once it is known not to be needed."""
+    """A constant too large to fold (over ``safeload.pickle.analysis.MAX_CONST``): opaque to
+    every check, but kept (a view of the stream for bytes) so that the arrays of a native
+    structure can be read from the stream. ``value`` is dropped (``None``) once it is known
+    not to be needed."""
 
     __slots__ = ("value",)
 

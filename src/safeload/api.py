@@ -44,8 +44,8 @@ from safeload._writing import (
 )
 from safeload.exceptions import SafeloadError
 from safeload.io.atomic import locked_folder
+from safeload.pickle.analysis import ScanReport
 from safeload.policy import Limits, Policy, TrustedSpec, resolve_policy
-from safeload.scan import ScanReport
 from safeload.trust.profiles import Profile as TrustProfile
 from safeload.trust.profiles import resolve_profiles
 

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from safeload import _gc
 from safeload._types import Buffer
 from safeload.exceptions import LimitExceededError, MalformedArtifactError
+from safeload.pickle.analysis import StreamAnalysis
 from safeload.policy import Limits, Policy
-from safeload.scan import StreamAnalysis
 
 if TYPE_CHECKING:  # the signing stack is imported by a read, not by a scan (issue 18)
     from safeload.signing import UnsignedArtifact, VerifiedArtifact

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import safeload
-from safeload.scan import ScanReport
+from safeload.pickle.analysis import ScanReport
 
 __all__ = ["to_sarif"]
 

@@ -21,8 +21,8 @@ from typing import Any
 from safeload._types import Buffer
 from safeload.exceptions import LimitExceededError, MalformedArtifactError
 from safeload.pickle.advice import untrusted_error
+from safeload.pickle.names import BARE_MODULES
 from safeload.policy import Limits, Policy, format_name, parse_name
-from safeload.scan import BARE_MODULES
 
 __all__ = ["check_zip", "native_problem", "read_skops", "schema_globals", "skops_types"]
 

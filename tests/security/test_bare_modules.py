@@ -1,6 +1,7 @@
-"""Bare module names (``scan.BARE_MODULES``): scikit-learn 1.7 pickles its Cython loss classes
-as ``_loss.CyHalfBinomialLoss``. safeload checks and resolves such a name as the real module,
-``sklearn._loss._loss``; plain pickle imports whatever top-level ``_loss`` it finds first.
+"""Bare module names (``safeload.pickle.names.BARE_MODULES``): scikit-learn 1.7 pickles its
+Cython loss classes as ``_loss.CyHalfBinomialLoss``. safeload checks and resolves such a name
+as the real module, ``sklearn._loss._loss``; plain pickle imports whatever top-level ``_loss``
+it finds first.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 import pytest
 
 from safeload import UntrustedTypeError, load_unsigned, scan
-from safeload.scan import BARE_MODULES
+from safeload.pickle.names import BARE_MODULES
 
 REAL = BARE_MODULES["_loss"]
 

@@ -6,7 +6,7 @@ shows the effect under plain pickle or joblib, then that ``safeload.scan`` calls
 unsafe and ``safeload.load_unsigned`` refuses them before anything is built (whichever build,
 compiled or pure, is imported).
 
-Rules under test (scan.py):
+Rules under test (the static pass, safeload/pickle/):
 - SETITEM(S) only on a dict the stream is building (EMPTY_DICT/DICT, or a call in
   ``DICT_MAKERS``), APPEND(S) only on such a list, ADDITEMS only on such a set (f11, f14);
 - no container changes after it was handed to a call or BUILD (f15, f16);
@@ -34,7 +34,7 @@ import pytest
 
 import safeload
 from safeload import MalformedArtifactError
-from safeload.scan import DICT_MAKERS, LIST_MAKERS, SET_MAKERS
+from safeload.pickle.names import DICT_MAKERS, LIST_MAKERS, SET_MAKERS
 
 
 def _su(text: str) -> bytes:

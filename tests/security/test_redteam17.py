@@ -407,8 +407,8 @@ def test_f03_intermediate_extended_key_usage(tmp_path: Path, ca_usage: Any, acce
 def test_scan_never_raises_on_an_unproven_state_in_the_sharing_walk() -> None:
     """The sharing walk (trust/shadow.py) ran outside the pass's fail-closed try, so a state the
     pass could not prove (a dict with non-string keys) escaped analyze() as Unproven."""
+    from safeload.pickle.walker import analyze
     from safeload.policy import Limits, Policy
-    from safeload.scan import analyze
 
     vectors = Path(__file__).parent.parent / "vectors" / "fuzz"
     data = (vectors / "scan-unproven-state-in-sharing-walk.bin").read_bytes()

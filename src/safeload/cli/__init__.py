@@ -83,7 +83,7 @@ def _static_pass_build() -> str:
     """Whether setup.py compiled the static pass on this install (see README, Performance)."""
     from importlib.machinery import EXTENSION_SUFFIXES
 
-    path = str(getattr(sys.modules.get("safeload.scan"), "__file__", "") or "")
+    path = str(getattr(sys.modules.get("safeload.pickle.walker"), "__file__", "") or "")
     return "compiled with mypyc" if path.endswith(tuple(EXTENSION_SUFFIXES)) else "pure Python"
 
 

@@ -26,8 +26,8 @@ from safeload.exceptions import (
     MalformedArtifactError,
     UsageError,
 )
+from safeload.pickle.analysis import Finding, GlobalRef, ScanReport
 from safeload.policy import name_runs_code, never_trustable
-from safeload.scan import Finding, GlobalRef, ScanReport
 
 if TYPE_CHECKING:
     from safeload.cli._common import Sub

@@ -1,8 +1,17 @@
 """Reading pickle and joblib streams under a policy: the one place that touches :mod:`pickle`.
 
-Every stream is first analysed statically (:mod:`safeload.scan`, which is compiled and still
-lives beside this package); only then does a restricted unpickler run. One module each:
-:mod:`~safeload.pickle.guard` (the static refusal, then ``find_class``),
+Every stream is first analysed statically; only then does a restricted unpickler run.
+
+The static pass (compiled with mypyc, see setup.py): :mod:`~safeload.pickle.walker`
+(:func:`~safeload.pickle.walker.analyze`, BUILD and joblib's inline arrays), built up from
+:mod:`~safeload.pickle.walk_stream` (the opcode loop and the memo),
+:mod:`~safeload.pickle.walk_values` (containers) and :mod:`~safeload.pickle.walk_calls`
+(calls); the rules they apply, each a function tested on its own, in
+:mod:`~safeload.pickle.state_rules` and :mod:`~safeload.pickle.call_rules`; the names they
+treat specially in :mod:`~safeload.pickle.names`; arrays and trees read from the stream in
+:mod:`~safeload.pickle.stream_arrays`; the results in :mod:`~safeload.pickle.analysis`.
+
+The loaders: :mod:`~safeload.pickle.guard` (the static refusal, then ``find_class``),
 :mod:`~safeload.pickle.unpickler` (plain pickle streams), :mod:`~safeload.pickle.joblib_stream`
 (joblib's inline arrays), :mod:`~safeload.pickle.narrowed` (builtins handed out narrowed) and
 :mod:`~safeload.pickle.advice` (the refusal messages). Importing the package imports none of

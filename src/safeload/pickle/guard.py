@@ -1,11 +1,11 @@
 """The two checks every stream passes: the static pass before anything is built, and the
 ``find_class`` that resolves names while building.
 
-:func:`_analyse_or_refuse` runs the static pass (:func:`safeload.scan.analyze`): a structural
-problem raises ``MalformedArtifactError`` and any untrusted global raises ``UntrustedTypeError``
-listing all of them, before a single object is built. :class:`_Guard` is then the unpickler's
-``find_class``: it resolves nothing but exact allowlisted names that the analysis also saw (a
-disagreement between the two views is refused).
+:func:`_analyse_or_refuse` runs the static pass (:func:`safeload.pickle.walker.analyze`): a
+structural problem raises ``MalformedArtifactError`` and any untrusted global raises
+``UntrustedTypeError`` listing all of them, before a single object is built. :class:`_Guard` is
+then the unpickler's ``find_class``: it resolves nothing but exact allowlisted names that the
+analysis also saw (a disagreement between the two views is refused).
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from typing import Any
 from safeload._types import Buffer
 from safeload.exceptions import LimitExceededError, MalformedArtifactError, UntrustedTypeError
 from safeload.pickle.advice import _near, untrusted_error
+from safeload.pickle.analysis import StreamAnalysis, refuse_unless_clean
 from safeload.pickle.narrowed import _NARROWED
+from safeload.pickle.walker import analyze
 from safeload.policy import Limits, Policy, format_name, trust_problem
-from safeload.scan import StreamAnalysis, analyze, refuse_unless_clean
 from safeload.trust.pandas_forms import PANDAS_NAMES, narrowed_form
 
 __all__ = ["JoblibContentError"]

@@ -15,7 +15,9 @@ import numpy as np
 
 from safeload._types import Buffer
 from safeload.exceptions import MalformedArtifactError
+from safeload.pickle.analysis import VIEW_FROM, StreamAnalysis
 from safeload.pickle.guard import _analyse_or_refuse, _Guard
+from safeload.pickle.names import JOBLIB_WRAPPER
 from safeload.pickle.unpickler import (
     _CUnpickler,
     _layout_disagrees,
@@ -24,7 +26,6 @@ from safeload.pickle.unpickler import (
     _wrap_errors,
 )
 from safeload.policy import Limits, Policy
-from safeload.scan import JOBLIB_WRAPPER, VIEW_FROM, StreamAnalysis
 from safeload.validate import check_built_dtype
 
 __all__ = ["load_joblib_stream"]

@@ -18,9 +18,10 @@ import numpy as np
 
 from safeload._types import Buffer
 from safeload.exceptions import MalformedArtifactError, SafeloadError
+from safeload.pickle.analysis import StreamAnalysis
 from safeload.pickle.guard import _analyse_or_refuse, _Guard, _resolve
+from safeload.pickle.names import FROMBUFFER
 from safeload.policy import Limits, Policy
-from safeload.scan import _FROMBUFFER, StreamAnalysis
 from safeload.validate import check_built_dtype
 
 __all__ = ["analyse_stream", "load_pickle_stream"]
@@ -243,7 +244,7 @@ def _layout_disagrees(source: str) -> MalformedArtifactError:
 def _load_with_views(data: Buffer, analysis: StreamAnalysis, guard: _Guard) -> Any:
     source = guard.source
     for raw, real in analysis.resolved.items():
-        if real in _FROMBUFFER:
+        if real in FROMBUFFER:
             guard.substitutes[raw] = _frombuffer_standin(_resolve(*real), source)
     stream, buffers = _rewrite_pickle(data, analysis)
     pending = iter(buffers)

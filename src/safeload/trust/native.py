@@ -3,7 +3,7 @@
 xgboost's, LightGBM's and CatBoost's models restore themselves in ``__setstate__`` by passing a
 blob from the file to compiled code. Once that code runs, nothing safeload checks afterwards can
 undo what it did, so what can be checked cheaply is checked in the stream, before anything is
-built, by the static pass that both ``load`` and ``scan`` run (:mod:`safeload.scan`):
+built, by the static pass that both ``load`` and ``scan`` run (:mod:`safeload.pickle.walker`):
 
 * the class is made only the way pickle makes it: NEWOBJ with no arguments, never a call (the
   constructors read model *files* named by their arguments);

@@ -14,10 +14,11 @@ each name the profile trusts, a *narrowed form* that checks the real arguments (
   into an instance of the real class;
 * the classes that only name what a stand-in makes (:data:`REFERENCE_ONLY`) are never called.
 
-The static pass (:mod:`safeload.scan`) refuses every other way of making these objects (a call,
-a second ``BUILD``, a ``BUILD`` after use, an object never given its state), and ``scan`` runs
-the same narrowed forms on the values it reads from the stream (:mod:`safeload.trust.shadow`),
-so that it gives the verdict a load gives. Everything else pandas can pickle is refused.
+The static pass (:mod:`safeload.pickle.walker`) refuses every other way of making these objects
+(a call, a second ``BUILD``, a ``BUILD`` after use, an object never given its state), and
+``scan`` runs the same narrowed forms on the values it reads from the stream
+(:mod:`safeload.trust.shadow`), so that it gives the verdict a load gives. Everything else
+pandas can pickle is refused.
 """
 
 from __future__ import annotations

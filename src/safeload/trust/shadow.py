@@ -40,7 +40,7 @@ from safeload.trust.pandas_forms import PANDAS_NAMES
 
 __all__ = ["Shadow", "Unproven", "native_findings"]
 
-_RECONSTRUCT = frozenset(
+RECONSTRUCT = frozenset(
     {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct")}
 )
 _SCALAR = frozenset({("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar")})
@@ -62,7 +62,7 @@ _VALUE_CLASSES = frozenset(
         ("pathlib._local", "PureWindowsPath"),
     }
 )
-_TREE = ("sklearn.tree._tree", "Tree")
+TREE = ("sklearn.tree._tree", "Tree")
 #: Calls that make an instance of the class given as their first argument.
 _CLASS_FROM_FIRST_ARG = frozenset({"newObj", "__newobj__", "_reconstructor"})
 #: numpy's random-state constructors, and the class each makes (extension types: no __dict__).
@@ -354,7 +354,7 @@ class _Builder:
         return found if found is not None else _Unknown(f"{format_name(*pair)} is not installed")
 
     def _array(self, sym: Any) -> Any:
-        arr = self.reader._literal_array(sym)
+        arr = self.reader.literal_array(sym)
         if arr is not None:
             return arr
         # an object array: _reconstruct + BUILD whose data is the list of its items
@@ -385,7 +385,7 @@ class _Builder:
         if cls_sym is None:
             return _Unknown("an object made by a call the pass cannot see")
         pair = cls_sym.pair
-        if pair in _RECONSTRUCT or pair[1] in ("_frombuffer", "ndarray"):
+        if pair in RECONSTRUCT or pair[1] in ("_frombuffer", "ndarray"):
             return self._array(sym)
         if pair == ("numpy", "dtype"):
             return sym.real if sym.real is not None else _Unknown("a dtype the pass cannot see")
@@ -434,7 +434,7 @@ class _Builder:
         if sym.cls.pair[1] == _SEED_SEQUENCE and state is None:
             state = args[2]  # Cython's unpickler takes the state as its third argument
         attrs: dict[str, Any] | None
-        if (cls.__module__, cls.__qualname__) == _TREE:
+        if (cls.__module__, cls.__qualname__) == TREE:
             if not (_is(args, tuple) and len(args) == 3 and _is(state, dict)):
                 return _Unknown("a Tree whose arguments the pass cannot see")
             attrs = {"n_features": args[0], "n_classes": args[1], "n_outputs": args[2], **state}
@@ -676,7 +676,7 @@ def _shadowable(cls: ClassFacts) -> bool:
         and cls.has_dict
         and cls.plain_meta
         and cls.setstate_owner in _PLAIN_SETSTATE
-        and (cls.module, cls.qualname) != _TREE
+        and (cls.module, cls.qualname) != TREE
     )
 
 
@@ -731,7 +731,7 @@ def _checks_on_facts(cls: Any) -> list[Callable[[Any, Any], None]]:
 
 def _native_findings(analysis: Any, reader: Any, policy: Policy, *, data: bool) -> list[Any]:
     from safeload import validate
-    from safeload.scan import Finding
+    from safeload.pickle.analysis import Finding
 
     root = analysis.root
     if root is None:

@@ -14,8 +14,8 @@ members with ``allow_pickle=False`` (after checking that the header's size fits 
 and plain values (JSON, containers, slices, dtypes, numpy random states, sparse matrices) are
 the values skops makes of them, made by numpy and scipy from data only. Nothing of a class
 named in the file runs: stand-ins are pickled, not built. The stream then goes through the
-pickle path's static analysis (:func:`safeload.scan.analyze`), whose use-time rules, tree rule
-and shadows give a load's verdict. A node this module does not model, or one skops itself
+pickle path's static analysis (:func:`safeload.pickle.walker.analyze`), whose use-time rules,
+tree rule and shadows give a load's verdict. A node this module does not model, or one skops itself
 would fail on, is a finding: unproven is unsafe.
 """
 
@@ -396,7 +396,8 @@ def skops_findings(zf: zipfile.ZipFile, policy: Policy, limits: Limits) -> list[
     """The findings a pickle of what skops builds from ``zf`` gets from the static pass: the
     use-time rules and the native-structure checks of a load, or why the schema could not be
     modelled (unproven, so unsafe). Call only once every name in the schema is trusted."""
-    from safeload.scan import Finding, analyze
+    from safeload.pickle.analysis import Finding
+    from safeload.pickle.walker import analyze
 
     try:
         schema = json.loads(zf.read("schema.json"))

@@ -98,7 +98,7 @@ def use_time_findings(analysis: Any, policy: Policy) -> list[Any]:
 
 
 def _findings(analysis: Any, policy: Policy, *, data: bool) -> list[Any]:
-    from safeload.scan import Finding
+    from safeload.pickle.analysis import Finding
 
     findings: list[Finding] = []
     _RUN.memo = {}
@@ -282,7 +282,7 @@ def _partial_problem(func: Any) -> str | None:
 def stored_sharing_problem(analysis: Any) -> str | None:
     """:func:`_sharing_problem` on what ``analysis`` stored: linear, so a load can run it too,
     before the C unpickler hashes a dict key (a tuple DAG as a key hashes in 2**k steps, f03).
-    Call it in :func:`safeload.scan.analyze` before ``stored`` is dropped."""
+    Call it in :func:`safeload.pickle.walker.analyze` before ``stored`` is dropped."""
     return _sharing_problem([items for _pos, _target, items in analysis.stored])
 
 
@@ -677,8 +677,8 @@ def _dtype_value(sym: Any, size: int = 0) -> tuple[bool, Any]:
 
 
 def _unfolded(sym: Any, cap: int) -> int:
-    """:func:`safeload.scan.unfolded`, memoised for the run."""
-    from safeload.scan import unfolded
+    """:func:`safeload.pickle.call_rules.unfolded`, memoised for the run."""
+    from safeload.pickle.call_rules import unfolded
 
     counts: dict[int, Any] = _memo().setdefault(("unfolded", 0, 0), {})
     return unfolded(sym, cap, counts)
@@ -822,7 +822,7 @@ _ANY_VALUE_KINDS = frozenset({"none", "int_one", "thread_count", "regex", "one_o
 _LITERAL_DONE = frozenset(
     {"one_of", "none", "output_config", "forbidden", "rebuilt", "int_one", "thread_count", "regex"}
 )
-_ARRAY_MAKERS = frozenset(
+ARRAY_MAKERS = frozenset(
     {
         ("numpy.core.multiarray", "_reconstruct"),
         ("numpy._core.multiarray", "_reconstruct"),
@@ -845,7 +845,7 @@ def _made_class(sym: Any) -> Any:
 def _is_array(sym: Any) -> bool:
     from safeload._symbolic import _Global, _Obj
 
-    return isinstance(sym, _Obj) and isinstance(sym.cls, _Global) and sym.cls.pair in _ARRAY_MAKERS
+    return isinstance(sym, _Obj) and isinstance(sym.cls, _Global) and sym.cls.pair in ARRAY_MAKERS
 
 
 def _array_items(sym: Any) -> list[Any] | None:

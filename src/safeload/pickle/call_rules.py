@@ -1,0 +1,195 @@
+"""The rules on calls (REDUCE, INST, OBJ, NEWOBJ): the forms pickle never writes and the
+pass cannot follow, refused before anything is built (red teams 23 to 25), and what a call of
+a class-from-argument helper makes. Each a function of the symbolic values, tested on its
+own (tests/test_scan_hooks.py)."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from safeload._symbolic import (
+    _Box,
+    _Const,
+    _Dict,
+    _Global,
+    _Obj,
+    _Sym,
+    _Tuple,
+)
+from safeload.pickle.names import (
+    BIT_GENERATOR_CTOR,
+    BIT_GENERATORS,
+    JOBLIB_WRAPPER_NAMES,
+    NEVER_CALLED,
+    NEW_OBJ,
+    RANDOM_STATE_CTORS,
+    RANGE,
+    RECONSTRUCTOR,
+    SCALAR_TYPE_NAMES,
+)
+from safeload.policy import Policy, format_name
+
+#: The bases ``copyreg`` writes for the classes a model holds at protocols 0-1 (the first
+#: non-heap type of the MRO): ``object``, or a builtin value type the class extends.
+_RECONSTRUCTOR_BASES: Final = frozenset(
+    ("builtins", n)
+    for n in ("object", "dict", "list", "set", "frozenset", "tuple", "int", "float", "str")
+)
+
+
+def _reconstructor_base_problem(args: _Sym, policy: Policy) -> str | None:
+    """``copyreg._reconstructor(cls, base, state)`` runs ``base.__new__(cls, state)`` and,
+    unless ``base`` is ``object``, ``base.__init__(obj, state)``: with a Python class as the
+    base, its ``__init__`` stores ``state`` as a parameter no rule on BUILD states sees
+    (rt23-06). Only the bases copyreg itself writes are allowed (an untrusted base is
+    refused as untrusted)."""
+    if not isinstance(args, _Tuple):
+        return (
+            "copyreg._reconstructor on arguments made by a call: the pass cannot prove what "
+            "it makes (an object of a class the pass cannot see, on whose arguments a base's "
+            "__init__ may run); pickle writes them as a tuple"
+        )
+    base = args.items[1] if len(args.items) > 1 else None
+    if isinstance(base, _Global) and base.pair in _RECONSTRUCTOR_BASES:
+        state = args.items[2] if len(args.items) > 2 else None
+        if base.pair == ("builtins", "tuple") and not isinstance(state, _Tuple):
+            # tuple.__new__(cls, state) takes any iterable: a list or a dict's keys would be
+            # a namedtuple's fields that no rule reads (rt25-09); copyreg writes a tuple
+            return (
+                "copyreg._reconstructor with the base builtins.tuple on something else than a "
+                "tuple: copyreg writes the fields as a tuple"
+            )
+        if base.pair != ("builtins", "object") and isinstance(state, _Obj):
+            # base.__init__(obj, state) runs on it: dict(range(5)) and the like (rt24-13)
+            return (
+                f"copyreg._reconstructor with the base {format_name(*base.pair)} on a value "
+                "made by a call: the pass cannot prove what the base's __init__ receives"
+            )
+        return None
+    if isinstance(base, _Global) and not policy.allows(*base.pair):
+        return None
+    what = format_name(*base.pair) if isinstance(base, _Global) else "a computed value"
+    return (
+        f"copyreg._reconstructor with the base {what}: it would run that base's "
+        "__init__ on the call's arguments; copyreg writes object or a builtin type"
+    )
+
+
+#: The longest range a stream may make (usetime.MAX_RANGE holds one kept as data to the same
+#: bound; tests/test_scan.py checks they agree): handed to a call, a range becomes as many
+#: items (numpy.float64(range(2**31)), rt25-03).
+MAX_RANGE: Final = 1 << 20
+
+
+def _range_problem(items: list[_Sym]) -> str | None:
+    """A ``range`` call: literal int bounds, at most ``MAX_RANGE`` items."""
+    bounds = [i.value for i in items if isinstance(i, _Const) and type(i.value) is int]
+    if len(bounds) != len(items) or not 1 <= len(bounds) <= 3:
+        return "builtins.range with bounds the pass cannot read"
+    try:
+        length = len(range(*bounds))
+    except (ValueError, OverflowError):  # a zero step, a length over sys.maxsize
+        length = MAX_RANGE + 1
+    if length > MAX_RANGE:
+        return f"builtins.range of more than {MAX_RANGE:,} items"
+    return None
+
+
+def unfolded(sym: Any, cap: int, memo: dict[int, tuple[Any, int]]) -> int:
+    """How many nodes ``sym`` unfolds into through tuples, lists, sets and dicts (a dict's
+    values, other keys included), every shared container counted once per path; at most
+    ``cap + 1``. ``memo`` (id -> the container and its count) makes it linear; it keeps each
+    container, so an id stays its own while the memo lives."""
+    if not (isinstance(sym, _Tuple) or isinstance(sym, _Box) or isinstance(sym, _Dict)):
+        return 1
+    known = memo.get(id(sym))
+    if known is not None:
+        return known[1]
+    if isinstance(sym, _Dict):
+        items: list[_Sym] = list(sym.items.values()) + (sym.others or [])
+    else:
+        items = sym.items
+    total = 1
+    for item in items:
+        total += unfolded(item, cap, memo)
+        if total > cap:
+            total = cap + 1
+            break
+    memo[id(sym)] = (sym, total)
+    return total
+
+
+def call_form_problem(pair: tuple[str, str], args: _Sym, policy: Policy) -> str | None:
+    """Hook: the forms of a call (REDUCE, INST, OBJ) that pickle never writes and the pass
+    cannot follow, refused before anything is built (red teams 23 and 24)."""
+    if pair == RECONSTRUCTOR:
+        return _reconstructor_base_problem(args, policy)
+    if not isinstance(args, _Tuple):
+        # the C unpickler calls func(*args) only with a tuple, joblib's Python unpickler with
+        # any iterable; a tuple made by a call hides what the callee gets from every check
+        return (
+            f"a call of {format_name(*pair)} on arguments made by a call: the pass cannot "
+            "prove what it receives; pickle writes the arguments as a tuple"
+        )
+    items = args.items
+    if pair in NEVER_CALLED or (pair[0] == "numpy" and pair[1] in SCALAR_TYPE_NAMES):
+        # a value of these types is a constant in a pickle (numpy scalars: multiarray.scalar);
+        # called on what the stream built, they run its __str__/__int__/__array__ while
+        # loading: str(crafted sparse matrix) wrote out of bounds, int(Decimal('1E+1000000'))
+        # and float64(range(n)) cost what the file asks (rt25-01/03/10)
+        return f"a call of {format_name(*pair)}: pickle writes its values as constants"
+    if pair == ("numpy.random.mtrand", "RandomState") and items:
+        return "numpy.random.RandomState called with a seed: numpy pickles it by name and state"
+    if pair == RANGE:
+        return _range_problem(items)
+    if pair in NEW_OBJ:
+        first = items[0] if len(items) == 1 else None
+        if not (isinstance(first, _Global) and first.pair[0] == pair[0]):
+            what = format_name(*first.pair) if isinstance(first, _Global) else "another value"
+            return (
+                f"{format_name(*pair)} on {what}: scikit-learn writes it only for the classes "
+                "of its own module"
+            )
+    if pair in RANDOM_STATE_CTORS and len(items) > 1:
+        second = items[1]
+        if not (isinstance(second, _Global) and second.pair == BIT_GENERATOR_CTOR):
+            return (
+                f"{format_name(*pair)} given a constructor other than numpy's "
+                "__bit_generator_ctor: it would call it with the first argument"
+            )
+    if pair in BIT_GENERATORS and items:
+        # numpy pickles them by __bit_generator_ctor and a state dict; a seed from the file
+        # costs time quadratic in its size (SeedSequence's int-to-words loop, rt24-15)
+        return (
+            f"{format_name(*pair)} called with arguments: numpy pickles bit generators by "
+            "name and state, never seeds them from the file"
+        )
+    if pair == ("_codecs", "encode") and not (
+        len(items) == 2 and isinstance(items[1], _Const) and items[1].value in ("latin1", "latin-1")
+    ):
+        # protocol 2's form of bytes; another codec (punycode) costs quadratic time (rt24-15)
+        return "_codecs.encode with another codec than latin-1, the only one pickle writes"
+    if pair[1] in JOBLIB_WRAPPER_NAMES and items:
+        return (
+            f"{format_name(*pair)} called with arguments: its __init__ sets fields (the "
+            "alignment) that decide how joblib reads the array data; joblib writes it by NEWOBJ"
+        )
+    return None
+
+
+def class_from_arg(func: _Global, args: _Sym) -> _Obj:
+    """Hook: what a call of ``CLASS_FROM_ARG`` makes. With a literal class as the first
+    argument (protocols 0-1: ``copyreg._reconstructor(cls, base, state)``), an object of that
+    class; a bit generator named by a string, one of the helper's; anything else, an object
+    of a class the pass cannot see."""
+    first = args.items[0] if isinstance(args, _Tuple) and args.items else None
+    if isinstance(first, _Global):
+        return _Obj(first, args)
+    if (
+        func.pair != RECONSTRUCTOR
+        and isinstance(args, _Tuple)
+        and (first is None or isinstance(first, _Const))
+        and (first is None or type(first.value) is str)
+    ):
+        return _Obj(func, args)  # a bit generator by name
+    return _Obj(None, args)  # a class the pass cannot see

@@ -1,0 +1,216 @@
+"""The rules on what a BUILD gives an object and what SETITEM(S), APPEND(S) and ADDITEMS
+put into a container: each a function of the symbolic values, returning why the stream is
+refused or ``None``, and each tested on its own (tests/test_scan_hooks.py)."""
+
+from __future__ import annotations
+
+from safeload._symbolic import (
+    DTYPE_CLASSES,
+    _Array,
+    _Box,
+    _Bytes,
+    _Const,
+    _Container,
+    _Dict,
+    _Global,
+    _Obj,
+    _Sym,
+    _Tuple,
+)
+from safeload.pickle.names import (
+    ARRAY_MAKERS,
+    BIT_GENERATOR_CTOR,
+    DICT_MAKERS,
+    LIST_MAKERS,
+    ONE_NATIVE_STATE,
+    SET_MAKERS,
+)
+from safeload.policy import Policy, format_name
+from safeload.trust.pandas_forms import ONE_BUILD
+
+
+def _kind(sym: _Sym) -> str:
+    """A short description of a symbolic value, with its article, for findings."""
+    if isinstance(sym, _Obj):
+        if sym.cls is None:
+            return "an object of a class the pass cannot see"
+        return f"an object made by {format_name(*sym.cls.pair)}"
+    if isinstance(sym, _Box):
+        return f"a {sym.kind}"
+    if isinstance(sym, _Dict):
+        return "a dict"
+    if isinstance(sym, _Tuple):
+        return "a tuple"
+    if isinstance(sym, (_Array, _Bytes)):
+        return "an array"
+    return "a constant"
+
+
+def mutation_problem(name: str, target: _Sym) -> str | None:
+    """Why SETITEM(S)/APPEND(S)/ADDITEMS on ``target`` is refused, or ``None``.
+
+    The pass models these opcodes only on a container the stream is still building: a dict
+    (list, set) it made itself or one made by a call in ``DICT_MAKERS`` (...), not yet handed
+    to a call or BUILD. Honest pickles fill each container right after making it, before
+    anything consumes it (checked on the test corpora, every protocol and joblib)."""
+    if name in ("SETITEM", "SETITEMS"):
+        ok = isinstance(target, _Dict) or (
+            isinstance(target, _Obj) and target.cls is not None and target.cls.pair in DICT_MAKERS
+        )
+        method = "__setitem__"
+    elif name == "ADDITEMS":
+        ok = (isinstance(target, _Box) and target.kind == "set") or (
+            isinstance(target, _Obj) and target.cls is not None and target.cls.pair in SET_MAKERS
+        )
+        method = "add"
+    else:
+        ok = (isinstance(target, _Box) and target.kind == "list") or (
+            isinstance(target, _Obj) and target.cls is not None and target.cls.pair in LIST_MAKERS
+        )
+        method = "append/extend"
+    if not ok:
+        return (
+            f"{name} on {_kind(target)}: the unpickler would call its {method} (an array "
+            "writes into data the pass checked, a list takes slice keys); only a plain "
+            "container the stream is building may be filled"
+        )
+    if isinstance(target, _Container) and target.frozen:
+        return (
+            f"{name} changes {_kind(target)} after it was handed to a call or BUILD (the "
+            "callee may keep it, as numpy keeps a dtype's fields dict, or may have copied it): "
+            "the pass checked it as it was"
+        )
+    return None
+
+
+def _is_dunder(key: str) -> bool:
+    return len(key) > 4 and key.startswith("__") and key.endswith("__")
+
+
+def _has_setstate(target: _Sym, policy: Policy) -> bool:
+    """Whether BUILD hands its state to the target's ``__setstate__`` (a trusted class that
+    defines one; a bit generator made by name), so that a ``(state, slotstate)`` pair is not
+    applied with ``setattr``. Anything the pass cannot resolve is taken not to."""
+    if not (isinstance(target, _Obj) and target.cls is not None):
+        return False
+    pair = target.cls.pair
+    if pair == BIT_GENERATOR_CTOR or pair in ONE_BUILD:
+        return True  # pandas': the checked __setstate__ (safeload.trust.pandas_forms)
+    if not policy.allows(*pair):
+        return False  # refused anyway, as an untrusted name
+    from safeload.trust.facts import setstate_from_facts
+
+    known = setstate_from_facts(pair[0], pair[1])
+    if known is not None:
+        return known
+    from safeload.trust.usetime import resolve_class
+
+    cls = resolve_class(*pair)
+    return cls is not None and getattr(cls, "__setstate__", None) is not None
+
+
+def state_keys_problem(state: _Sym, target: _Sym, policy: Policy) -> str | None:
+    """Why a BUILD state's dicts are refused, or ``None``: a key the pass cannot evaluate
+    (it could override a key the pass read; dunder keys are :func:`dunder_key`'s). For a
+    class without ``__setstate__``, a ``(state, slotstate)`` pair's slot state must be
+    ``None`` or a literal dict: the unpickler ``setattr``s each of its items on the object."""
+    # the dicts whose keys reach setattr or a __setstate__: the state, and the items of a
+    # tuple state (a slot state, a functools.partial's keywords, a Cython object's __dict__)
+    dicts: list[_Sym] = list(state.items) if isinstance(state, _Tuple) else [state]
+    if isinstance(state, _Tuple) and len(state.items) == 2:
+        slots = state.items[1]
+        if not (
+            isinstance(slots, _Dict)
+            or (isinstance(slots, _Const) and slots.value is None)
+            or _has_setstate(target, policy)
+        ):
+            return (
+                f"BUILD slot state that is {_kind(slots)}: the unpickler would setattr each "
+                "of its items (__class__ included) on the object; only a literal dict is "
+                "allowed"
+            )
+    for d in dicts:
+        if not isinstance(d, _Dict):
+            continue
+        if d.unknown_keys:
+            return (
+                "BUILD state dict with a key made by a call: the pass cannot tell which key "
+                "it is (builtins.str('shape') overrides 'shape')"
+            )
+    return None
+
+
+def slot_items_problem(state: _Sym, target: _Sym, policy: Policy) -> str | None:
+    """Hook: a ``(state, slot state)`` BUILD whose slot state has items, on a class without
+    its own ``__setstate__``: the unpickler ``setattr``s each item while loading, running
+    property setters (a sparse matrix's ``shape`` setter reshapes arrays nothing has checked
+    yet, rt24-18). Pickle writes a slot state only for classes with ``__slots__``, and none on
+    the allowlist is pickled with one."""
+    if not (isinstance(state, _Tuple) and len(state.items) == 2):
+        return None
+    slots = state.items[1]
+    if (
+        isinstance(slots, _Dict)
+        and (slots.items or slots.lossy or slots.unknown_keys)
+        and not _has_setstate(target, policy)
+    ):
+        return (
+            "BUILD slot state with items: the unpickler would setattr each while loading, "
+            "running whatever setter the class defines; no allowed class is pickled with one"
+        )
+    return None
+
+
+def dunder_key(state: _Sym) -> str | None:
+    """A dunder key (``__class__``, ``__sklearn_tags__``) among the attributes a BUILD state
+    sets (a state dict, or the dicts of a ``(state, slotstate)`` pair), or ``None``: as a slot
+    item ``__class__`` swaps the object's class under the pass, and in an instance dict a
+    dunder shadows what the class defines."""
+    dicts: list[_Sym] = [state]
+    if isinstance(state, _Tuple):
+        dicts = list(state.items) if len(state.items) == 2 else []
+    for d in dicts:
+        if isinstance(d, _Dict):
+            for key in d.items:
+                if _is_dunder(key):
+                    return str(key)
+    return None
+
+
+def may_hold_globals(items: list[_Sym]) -> bool:
+    """Whether stored ``items`` may carry a global as a value (a global, or a literal tuple or
+    dict around one): only those are kept for the use-time pass."""
+    for item in items:
+        if isinstance(item, _Global) or isinstance(item, _Tuple) or isinstance(item, _Dict):
+            return True
+    return False
+
+
+def rebuild_problem(target: _Obj) -> str | None:
+    """Hook: why a BUILD on ``target`` is refused because it was given a state already, or
+    was used (handed to a call or a state): numpy writes one state per array or dtype, and
+    scikit-learn one per native structure (trees, neighbor trees, metrics), before anything
+    uses it; another would change it under whatever holds it, after the pass checked it."""
+    cls = target.cls
+    if cls is None or (target.state is None and not target.frozen):
+        return None
+    if cls.pair in ARRAY_MAKERS or cls.pair in DTYPE_CLASSES:
+        return (
+            "BUILD on a numpy array or dtype that was already built or used (handed to a call "
+            "or a state; numpy writes one state for each, before anything uses it)"
+        )
+    if cls.pair in ONE_NATIVE_STATE or cls.pair[0] == "sklearn.metrics._dist_metrics":
+        return (
+            f"a second BUILD on what {format_name(*cls.pair)} makes, or one after it was used: "
+            "scikit-learn writes one state for its native structures (trees, neighbor trees, "
+            "metrics), and the pass checks that one"
+        )
+    if target.state is not None:
+        # pickle writes one state per object; a second one merges into the first (an
+        # estimator's n_features_in_ after its tree was checked, rt24-19; a joblib
+        # placeholder's alignment, rt24-02), and the checks saw each alone
+        return (
+            f"a second BUILD on what {format_name(*cls.pair)} makes: pickle writes one state "
+            "per object, and the checks judge that one"
+        )
+    return None

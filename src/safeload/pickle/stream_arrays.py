@@ -1,0 +1,249 @@
+"""Arrays read straight from the stream, without building anything else: the literal
+arrays of a ``_reconstruct`` + BUILD, a protocol 5 ``_frombuffer`` or a joblib inline array,
+and the check of a scikit-learn ``Tree`` on its node arrays as the stream holds them (what
+``scan`` runs so that it refuses what ``load`` refuses after building)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from safeload._numpy_state import _NotCanonical, real_dtype
+from safeload._symbolic import (
+    _OPAQUE,
+    CODECS_ENCODE,
+    DTYPE_CLASSES,
+    FoldBudget,
+    _Array,
+    _Big,
+    _Bytes,
+    _Const,
+    _const_value,
+    _Dict,
+    _Obj,
+    _Sym,
+    _Tuple,
+)
+from safeload.pickle.names import (
+    FROMBUFFER,
+    RECONSTRUCT,
+)
+
+
+class StreamArrays:
+    """The arrays of one stream (``data``, its bytes as the cursor reads them, and the walk's
+    fold budget), read on demand by the tree check and by the shadows of
+    :mod:`safeload.trust.shadow`."""
+
+    def __init__(self, data: Any, buf: Any, fold: FoldBudget) -> None:
+        self.data = data
+        self.buf = buf
+        self.fold = fold
+
+    def literal_array(self, sym: _Sym) -> Any:
+        """The numpy array ``sym`` denotes, read from the stream without building anything
+        else, or ``None`` when the pass cannot prove what it holds: a ``_reconstruct`` + BUILD
+        with literal data, a protocol 5 ``_frombuffer`` of literal bytes, or a joblib inline
+        array."""
+        import numpy as np
+
+        try:
+            if isinstance(sym, _Array):
+                located: Any = np.frombuffer(self.data, sym.dtype, sym.count, sym.start)
+                return located.reshape(sym.shape, order=sym.order)
+            if not (isinstance(sym, _Obj) and sym.cls is not None):
+                return None
+            if sym.cls.pair in RECONSTRUCT:
+                st = sym.state
+                if not (isinstance(st, _Tuple) and len(st.items) == 5):
+                    return None
+                dtype, raw = st.items[2], _literal_bytes(st.items[4], self.fold)
+                shape = _const_value(st.items[1], self.fold)
+                order = "F" if _const_value(st.items[3], self.fold) else "C"
+            elif sym.cls.pair in FROMBUFFER:
+                args = sym.args
+                if not (isinstance(args, _Tuple) and len(args.items) == 4):
+                    return None
+                buf = args.items[0]
+                if isinstance(buf, _Bytes):
+                    raw = memoryview(self.buf)[buf.pos + 9 : buf.pos + 9 + buf.size]
+                else:
+                    raw = _literal_bytes(buf, self.fold)
+                dtype = args.items[1]
+                shape = _const_value(args.items[2], self.fold)
+                order = _const_value(args.items[3], self.fold)
+            else:
+                return None
+            if raw is None or not isinstance(dtype, _Obj) or dtype.cls is None:
+                return None
+            if dtype.cls.pair not in DTYPE_CLASSES:
+                return None
+            data: Any = np.frombuffer(raw, real_dtype(dtype, self.fold))
+            return data.reshape(shape, order=order)
+        except (_NotCanonical, KeyError, ValueError, TypeError, AttributeError):
+            return None
+
+    def array_shape(self, sym: _Sym) -> Any:
+        """The shape of an array the pass located (as for :meth:`_literal_array`), or ``None``."""
+        try:
+            if isinstance(sym, _Array):
+                return tuple(sym.shape)
+            if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair in RECONSTRUCT:
+                if isinstance(sym.state, _Tuple) and len(sym.state.items) == 5:
+                    return _const_value(sym.state.items[1], self.fold)
+            if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair in FROMBUFFER:
+                if isinstance(sym.args, _Tuple) and len(sym.args.items) == 4:
+                    return _const_value(sym.args.items[2], self.fold)
+        except KeyError:
+            return None
+        return None
+
+    def tree_problem(self, tree: _Obj, state: _Sym) -> str | None:
+        """Why a scikit-learn ``Tree`` built from this stream would read out of bounds in
+        ``predict`` (the checks of ``validate._check_tree``, on the arrays as the stream holds
+        them), or that the pass cannot prove it would not: ``scan`` must refuse what ``load``
+        refuses (issue 14, item 6)."""
+        import numpy as np
+
+        from safeload.validate import MAX_TREE_FEATURES
+
+        unproven = "sklearn Tree whose node arrays the pass cannot read from the stream"
+        args = tree.args
+        if not (isinstance(state, _Dict) and isinstance(args, _Tuple) and len(args.items) == 3):
+            return unproven
+        try:
+            n_features = _const_value(args.items[0], self.fold)
+            n_outputs = _const_value(args.items[2], self.fold)
+            node_count = _const_value(state.items["node_count"], self.fold)
+        except KeyError:
+            return unproven
+        n_classes = self.literal_array(args.items[1])
+        nodes = self.literal_array(state.items.get("nodes", _OPAQUE))
+        values_shape = self.array_shape(state.items.get("values", _OPAQUE))
+        if n_classes is None or nodes is None or values_shape is None:
+            return unproven
+        if type(n_features) is not int or type(n_outputs) is not int:
+            return unproven
+        if type(node_count) is not int:
+            return unproven
+        try:
+            bad = "crafted sklearn Tree (predict would read out of bounds): "
+            if nodes.dtype != tree_node_dtype():
+                # scikit-learn casts other layouts by position, while this pass reads fields by
+                # name: only its own record layout is read (rt18-02)
+                return "sklearn Tree whose node records are not scikit-learn's layout (unproven)"
+            if nodes.ndim != 1 or nodes.shape[0] != node_count or node_count < 1:
+                return bad + "node_count disagrees with its nodes"
+            left = nodes["left_child"].astype(np.int64)
+            right = nodes["right_child"].astype(np.int64)
+            leaf = left == -1
+            if not np.array_equal(leaf, right == -1):
+                return bad + "a node has exactly one child"
+            idx = np.arange(node_count)
+            inner = ~leaf
+            li, ri, ii = left[inner], right[inner], idx[inner]
+            if not (
+                np.all((li > ii) & (li < node_count)) and np.all((ri > ii) & (ri < node_count))
+            ):
+                return bad + "a child index is out of range"
+            parents = np.bincount(np.concatenate([li, ri]), minlength=node_count)
+            if parents[0] != 0 or not np.all(parents[1:] == 1):
+                return bad + "the nodes are not a tree (a node has no parent or several)"
+            if not 1 <= n_features <= MAX_TREE_FEATURES:
+                return bad + "n_features is out of range"
+            feature = nodes["feature"].astype(np.int64)[inner]
+            if not np.all((feature >= 0) & (feature < n_features)):
+                return bad + "a feature index is out of range"
+            if not np.all(nodes["feature"][leaf] == -2):  # TREE_UNDEFINED (rt18-07)
+                return bad + "a leaf has a split feature (export_text would never finish)"
+            counts = n_classes.astype(np.int64)
+            if counts.shape != (n_outputs,) or not np.all(counts >= 1):
+                return bad + "n_classes is malformed"
+            if values_shape != (node_count, n_outputs, int(counts.max())):
+                return bad + "the value array has the wrong shape"
+            if "missing_go_to_left" in (nodes.dtype.names or ()):
+                if not np.all(nodes["missing_go_to_left"] <= 1):
+                    return bad + "missing_go_to_left is not 0 or 1"
+            max_depth = _const_value(state.items["max_depth"], self.fold)
+            if type(max_depth) is not int:
+                return unproven
+            if _node_depth(left, right, inner) != max_depth:
+                return bad + "max_depth is not the tree's real depth"
+        except (KeyError, ValueError, TypeError, IndexError, OverflowError):
+            return unproven
+        return None
+
+
+def tree_node_dtype() -> Any:
+    """scikit-learn's ``NODE_DTYPE`` (the C struct of a tree node, aligned), without importing
+    scikit-learn; tests/test_scan_native.py holds it equal to scikit-learn's."""
+    import numpy as np
+
+    fields = [
+        ("left_child", np.intp),
+        ("right_child", np.intp),
+        ("feature", np.intp),
+        ("threshold", np.float64),
+        ("impurity", np.float64),
+        ("n_node_samples", np.intp),
+        ("weighted_n_node_samples", np.float64),
+        ("missing_go_to_left", np.uint8),
+    ]
+    return np.dtype(fields, align=True)
+
+
+def _node_depth(left: Any, right: Any, inner: Any) -> int:
+    """The depth of the deepest node (the root is 0), as scikit-learn's
+    ``Tree.compute_node_depths`` finds it: it visits the nodes in order and gives each child
+    its parent's depth plus one. The caller has checked that children point forward and that
+    every node but the root has exactly one parent. By pointer jumping: O(n log n) however deep
+    the tree."""
+    import numpy as np
+
+    n = left.shape[0]
+    parent = np.full(n, -1, dtype=np.int64)
+    idx = np.arange(n, dtype=np.int64)
+    parent[left[inner]] = idx[inner]  # one parent each: no two writes to the same node
+    parent[right[inner]] = idx[inner]
+    depth = (parent >= 0).astype(np.int64)  # edges from each node to ``up``
+    up = parent
+    while True:
+        live = up >= 0
+        if not live.any():
+            return int(depth.max())
+        above = up[live]
+        depth = depth.copy()
+        depth[live] += depth[above]  # reads the old values: numpy evaluates the right side first
+        up = up.copy()
+        up[live] = up[above]
+
+
+def _literal_bytes(sym: _Sym, budget: FoldBudget) -> Any:
+    """The bytes a constant denotes (protocol 2 writes them as ``_codecs.encode(text,
+    "latin1")``), large constants included, or ``None``."""
+    if isinstance(sym, _Big):
+        value = sym.value
+        return value if isinstance(value, (bytes, bytearray, memoryview)) else None
+    if (
+        isinstance(sym, _Obj)
+        and sym.cls is not None
+        and sym.cls.pair == ("builtins", "bytes")
+        and isinstance(sym.args, _Tuple)
+        and not sym.args.items
+        and sym.state is None
+    ):
+        return b""  # protocols 0-2 write empty bytes as bytes()
+    if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair == CODECS_ENCODE:
+        args = sym.args
+        if isinstance(args, _Tuple) and len(args.items) == 2:
+            text = args.items[0]
+            value = text.value if isinstance(text, (_Big, _Const)) else None
+            try:
+                encoding = _const_value(args.items[1], budget)
+            except KeyError:
+                return None
+            if isinstance(value, str) and encoding in ("latin1", "latin-1"):
+                return value.encode("latin-1")
+        return None
+    if isinstance(sym, _Const) and isinstance(sym.value, (bytes, bytearray, memoryview)):
+        return sym.value
+    return None

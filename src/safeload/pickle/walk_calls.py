@@ -1,0 +1,282 @@
+"""The call opcodes of the walk: REDUCE, INST, OBJ and NEWOBJ(_EX), with the hooks each call
+runs (its form, its arguments' sharing, allocating shapes, native-model makers, pandas' forms)
+and the bookkeeping the checks after the walk read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from safeload._symbolic import (
+    DTYPE_CLASSES,
+    FOLD_UNITS_BASE,
+    FOLD_UNITS_PER_BYTE,
+    _Bytes,
+    _Const,
+    _const_value,
+    _Dict,
+    _Global,
+    _Obj,
+    _Sym,
+    _Tuple,
+    freeze,
+)
+from safeload.pickle.analysis import (
+    Unsafe,
+)
+from safeload.pickle.call_rules import call_form_problem, class_from_arg, unfolded
+from safeload.pickle.frame import Frame
+from safeload.pickle.names import (
+    ARRAY_MAKERS,
+    CLASS_FROM_ARG,
+    EMPTY_SHAPE_ARG,
+    FROMBUFFER,
+    RECONSTRUCTOR,
+    STORING_CALLS,
+)
+from safeload.pickle.walk_values import WalkValues
+from safeload.policy import format_name
+from safeload.trust.native import made_by_call
+from safeload.trust.pandas_forms import CALLS as PANDAS_CALLS
+from safeload.trust.pandas_forms import (
+    NDARRAY_BACKED,
+    NEWOBJ_ONLY,
+    ONE_BUILD,
+    PANDAS_NAMES,
+    REFERENCE_ONLY,
+)
+from safeload.trust.profiles import NATIVE_STATES
+
+
+class WalkCalls(WalkValues):
+    """The call opcodes and their hooks, on top of
+    :class:`~safeload.pickle.walk_values.WalkValues`."""
+
+    def _native_call(self, pair: tuple[str, str], args: _Sym, pos: int, name: str) -> None:
+        """Refuse a call that makes a native-model class (or a reconstructor given one): their
+        constructors read model files named by the arguments (see safeload.trust.native)."""
+        if pair in NATIVE_STATES:
+            raise Unsafe(pos, name, made_by_call(pair))
+        if pair in CLASS_FROM_ARG and isinstance(args, _Tuple) and args.items:
+            first = args.items[0]
+            if isinstance(first, _Global) and first.pair in NATIVE_STATES:
+                raise Unsafe(pos, name, made_by_call(first.pair))
+
+    def _pandas_made(
+        self, pair: tuple[str, str], args: _Sym, pos: int, name: str, made: _Obj | None
+    ) -> None:
+        """The ways pickle makes pandas objects (safeload.trust.pandas_forms), and no other:
+        its functions by a call, its frames, managers and dtypes by NEWOBJ without arguments,
+        its Index and array classes never (only named to _new_Index and its array maker)."""
+        newobj = name in ("NEWOBJ", "NEWOBJ_EX")
+        if pair in CLASS_FROM_ARG and isinstance(args, _Tuple) and args.items:
+            first = args.items[0]
+            if isinstance(first, _Global) and first.pair in PANDAS_NAMES:
+                raise Unsafe(
+                    pos,
+                    name,
+                    f"{format_name(*first.pair)} made by {format_name(*pair)}: pandas pickles "
+                    "make it only one way, which the pandas profile checks",
+                )
+        if pair not in PANDAS_NAMES:
+            return
+        label = format_name(*pair)
+        if name in ("INST", "OBJ"):
+            raise Unsafe(pos, name, f"{name} on {label}: pandas pickles never write it")
+        if pair in REFERENCE_ONLY:
+            raise Unsafe(
+                pos,
+                name,
+                f"{label} is made by {name}: pandas pickles only name it to _new_Index or "
+                "__pyx_unpickle_NDArrayBacked, whose checked forms make it",
+            )
+        if pair in NEWOBJ_ONLY:
+            if name != "NEWOBJ" or not isinstance(args, _Tuple) or args.items:
+                raise Unsafe(
+                    pos,
+                    name,
+                    f"{label} is made by {name} with arguments: pandas pickles make it by "
+                    "NEWOBJ without arguments and give it its state by one BUILD",
+                )
+        elif newobj:
+            raise Unsafe(pos, name, f"{name} on {label}, which pandas pickles call")
+        if made is not None and pair in ONE_BUILD:
+            self.pandas_objects.append((pos, made))
+
+    def _op_reduce(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        args = fr.pop(pos, name)
+        func = fr.pop(pos, name)
+        if not isinstance(func, _Global):
+            raise Unsafe(pos, name, "REDUCE calls a computed object, not a named global")
+        self._push_call(fr, func, args, pos, name)
+        return None
+
+    def _op_newobj(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        """NEWOBJ, NEWOBJ_EX."""
+        kwargs: _Sym = _Const(None)
+        if name == "NEWOBJ_EX":
+            kwargs = fr.pop(pos, name)
+        args = fr.pop(pos, name)
+        cls = fr.pop(pos, name)
+        if not isinstance(cls, _Global):
+            raise Unsafe(pos, name, f"{name} on a computed class")
+        if not isinstance(args, _Tuple):
+            raise Unsafe(
+                pos,
+                name,
+                f"{name} on arguments made by a call: the pass cannot prove what "
+                f"{format_name(*cls.pair)}.__new__ receives; pickle writes them as a tuple",
+            )
+        problem = call_form_problem(cls.pair, args, self.policy)  # str.__new__(str, b, enc)
+        if problem:
+            raise Unsafe(pos, name, problem)
+        if cls.pair in EMPTY_SHAPE_ARG:
+            self._empty_shape(cls.pair, args, pos, name)
+        if name == "NEWOBJ_EX" and (cls.pair in DTYPE_CLASSES or cls.pair in ARRAY_MAKERS):
+            raise Unsafe(pos, name, "NEWOBJ_EX on a numpy dtype or array (numpy never writes it)")
+        if name == "NEWOBJ_EX" and not (
+            isinstance(kwargs, _Dict) and not (kwargs.items or kwargs.lossy or kwargs.unknown_keys)
+        ):
+            # cls.__new__(cls, *args, **kwargs): keywords the shadows do not model could size
+            # an allocation (bytes(source=2**40)); only __getnewargs_ex__ classes write them,
+            # and none is on the allowlist (rt23-07)
+            raise Unsafe(
+                pos,
+                name,
+                f"NEWOBJ_EX on {format_name(*cls.pair)} with keyword arguments: no allowlisted "
+                "class is pickled with them",
+            )
+        freeze(args)
+        freeze(kwargs)
+        self._shared_args(args, pos, name)
+        made = _Obj(cls, args)
+        self._pandas_made(cls.pair, args, pos, name, made)
+        fr.stack.append(made)
+        if cls.pair in NATIVE_STATES:
+            if name != "NEWOBJ" or not isinstance(args, _Tuple) or args.items:
+                raise Unsafe(pos, name, made_by_call(cls.pair))
+            self.native_objects.append((pos, made))
+        if cls.pair in STORING_CALLS:
+            self.result.calls.append((pos, made))
+        return None
+
+    def _op_inst(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        module, qualname = arg
+        g = self._global(module, qualname, pos, name, fr.proto)
+        # pop_mark replaces ``fr.stack``: take the arguments first, then push
+        self._push_call(fr, g, _Tuple(fr.pop_mark(pos, name)), pos, name)
+        return None
+
+    def _push_call(self, fr: Frame, func: _Global, args: _Sym, pos: int, name: str) -> None:
+        """REDUCE, INST and OBJ: one call step. The C unpickler calls ``func(*args)`` for all
+        three (INST and OBJ call ``func.__new__(func)`` when there are no arguments), so they
+        get the same checks and make the same object: a call of ``copyreg._reconstructor``
+        makes an object of its first argument's class whichever opcode calls it (rt23-02/03)."""
+        freeze(args)
+        self._shared_args(args, pos, name)
+        self._check_call(func.pair, args, pos, name)
+        if func.pair in CLASS_FROM_ARG:
+            made = class_from_arg(func, args)
+            made_cls = made.cls
+            if (
+                func.pair == RECONSTRUCTOR
+                and made_cls is not None
+                and made_cls.pair in STORING_CALLS
+                and isinstance(args, _Tuple)
+                and len(args.items) == 3
+            ):
+                # protocols 0-1 write a namedtuple as _reconstructor(cls, tuple, fields):
+                # its fields are judged as the arguments of a call of cls (rt24-08)
+                self.result.calls.append((pos, _Obj(made_cls, args.items[2])))
+        else:
+            made = _Obj(func, args)
+            self._record_call(pos, func.pair, made)
+            self._count_buffer_use(func.pair, args)
+            if isinstance(args, _Tuple) and args.items:
+                self.result.arg_calls.append((pos, made))
+        fr.stack.append(made)
+        self._nest(made, [])
+
+    def _op_obj(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        items = fr.pop_mark(pos, name)
+        cls = items[0] if items else None
+        if not isinstance(cls, _Global):
+            raise Unsafe(pos, name, "OBJ on a computed class")
+        self._push_call(fr, cls, _Tuple(items[1:]), pos, name)
+        return None
+
+    # --- hooks: the checks and bookkeeping the handlers run, each tested on its own ---------
+
+    def _check_call(self, pair: tuple[str, str], args: _Sym, pos: int, name: str) -> None:
+        """Hook: what REDUCE refuses in the call of ``pair`` on ``args`` (frozen already): an
+        allocating shape, a native-model maker, a pandas object made another way than pickle
+        makes it."""
+        if pair in EMPTY_SHAPE_ARG:
+            self._empty_shape(pair, args, pos, name)
+        problem = call_form_problem(pair, args, self.policy)
+        if problem:
+            raise Unsafe(pos, name, problem)
+        self._native_call(pair, args, pos, name)
+        self._pandas_made(pair, args, pos, name, None)
+
+    def _shared_args(self, args: _Sym, pos: int, name: str) -> None:
+        """Hook: refuse arguments that unfold into more nodes than the fold budget allows
+        (16 per byte of the stream, plus 65,536). Through the memo a few hundred bytes make a
+        tuple that is shared ``fan ** depth`` times, and a call that hashes, prints or
+        converts it (``dict(((T, 0),))``, ``frozenset(T)``, ``numpy.float64(T)``) walks every
+        path while loading (rt25-02). Each container is counted once (memoised; the arguments
+        are frozen, so the count cannot go stale), so this is linear in the stream."""
+        cap = FOLD_UNITS_PER_BYTE * self.size + FOLD_UNITS_BASE
+        if unfolded(args, cap, self.unfolded) > cap:
+            raise Unsafe(
+                pos,
+                name,
+                "call arguments that share one container so many times that the callee would "
+                "visit more items than the file's size allows",
+            )
+
+    def _record_call(self, pos: int, pair: tuple[str, str], made: _Obj) -> None:
+        """Hook: list what a REDUCE on a named callable made for the checks after the walk
+        (pandas' array-backed objects and functions, calls that store their arguments)."""
+        result = self.result
+        if pair == NDARRAY_BACKED:
+            self.pandas_objects.append((pos, made))
+        if pair in PANDAS_CALLS:
+            result.pandas_calls.append((pos, made))
+        if pair in STORING_CALLS:
+            result.calls.append((pos, made))
+
+    @staticmethod
+    def _count_buffer_use(pair: tuple[str, str], args: _Sym) -> None:
+        """Hook (``_frombuffer`` bookkeeping): a large top-level bytearray (:class:`_Bytes`)
+        given as the buffer of a numpy ``_frombuffer`` call has one consumer more. Only a
+        bytearray used once, and never fetched again, may become a view of the file."""
+        if isinstance(args, _Tuple) and args.items and pair in FROMBUFFER:
+            buffer = args.items[0]
+            if isinstance(buffer, _Bytes):
+                buffer.uses += 1
+
+    def _empty_shape(self, pair: tuple[str, str], args: _Sym, pos: int, name: str) -> None:
+        """numpy's own pickles call these with shape ``(0,)`` and set the data by BUILD; a
+        non-empty shape allocates before any state is set (``numpy.ndarray((2**28,), 'O')``
+        fills 2 GiB with None while loading), so it is refused."""
+        index = EMPTY_SHAPE_ARG[pair]
+        shape: Any = None
+        if isinstance(args, _Tuple) and len(args.items) > index:
+            try:
+                shape = _const_value(args.items[index], self.fold)
+            except KeyError:
+                shape = None
+        if type(shape) is int:
+            shape = (shape,)
+        if not (type(shape) is tuple and all(type(n) is int and n >= 0 for n in shape)):
+            raise Unsafe(pos, name, f"{format_name(*pair)} with a shape the pass cannot see")
+        count = 1
+        for n in shape:
+            count *= n
+        if count != 0:
+            raise Unsafe(
+                pos,
+                name,
+                f"{format_name(*pair)} with shape {shape!r}: numpy writes (0,) and sets the data "
+                "by BUILD; a non-empty shape allocates memory before anything is checked",
+            )

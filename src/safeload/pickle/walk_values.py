@@ -1,0 +1,116 @@
+"""The opcodes of the walk that build values: tuples, lists, sets, frozensets and dicts, and
+SETITEM(S), APPEND(S) and ADDITEMS filling them (only a container the stream is still building
+may be filled: :func:`~safeload.pickle.state_rules.mutation_problem`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from safeload._symbolic import _Box, _Const, _Container, _Dict, _fold, _Global, _Obj, _Sym, _Tuple
+from safeload.pickle.analysis import Unsafe
+from safeload.pickle.frame import Frame
+from safeload.pickle.state_rules import may_hold_globals, mutation_problem
+from safeload.pickle.walk_stream import WalkStream
+
+
+class WalkValues(WalkStream):
+    """The value-building opcodes, on top of :class:`WalkStream`."""
+
+    def _op_tuple_n(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        """TUPLE1, TUPLE2, TUPLE3."""
+        n = int(name[-1])
+        stack = fr.stack
+        if len(stack) < n:
+            raise Unsafe(pos, name, "stack underflow")
+        items = stack[-n:]
+        del stack[-n:]
+        made = _Tuple(items)
+        stack.append(made)
+        self._nest(made, [])
+        return None
+
+    def _op_tuple(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        made = _Tuple(fr.pop_mark(pos, name))
+        fr.stack.append(made)
+        self._nest(made, [])
+        return None
+
+    def _op_dict(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        items = fr.pop_mark(pos, name)
+        d = _Dict()
+        self._set_items(d, items)
+        fr.stack.append(d)
+        if may_hold_globals(items):
+            self.result.stored.append((pos, d, items))
+        self._nest(d, [])
+        return None
+
+    def _op_list(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        """LIST, FROZENSET."""
+        items = fr.pop_mark(pos, name)
+        made = _Box(items, "list" if name == "LIST" else "frozenset")
+        fr.stack.append(made)
+        if may_hold_globals(items):
+            self.result.stored.append((pos, made, items))
+        self._nest(made, [])
+        return None
+
+    def _op_pop_mark(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        fr.pop_mark(pos, name)
+        return None
+
+    def _op_fill(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        """APPEND, APPENDS, SETITEM, SETITEMS, ADDITEMS: items into the container below them."""
+        if name == "APPEND":
+            items = [fr.pop(pos, name)]
+        elif name == "SETITEM":
+            v = fr.pop(pos, name)
+            k = fr.pop(pos, name)
+            items = [k, v]
+        else:
+            items = fr.pop_mark(pos, name)
+        target = fr.peek(pos, name)
+        if may_hold_globals(items):
+            self.result.stored.append((pos, target, items))
+        if isinstance(target, _Global):
+            raise Unsafe(pos, name, f"{name} on a class or function object")
+        problem = mutation_problem(name, target)
+        if problem:
+            raise Unsafe(pos, name, problem)
+        if name in ("SETITEM", "SETITEMS") and isinstance(target, _Dict):
+            self._set_items(target, items)
+        elif isinstance(target, _Obj):
+            if target.held is None:
+                target.held = []
+            target.held.extend(items)
+        if isinstance(target, _Container):
+            self._nest(target, items)
+        if isinstance(target, _Box) and name in ("APPEND", "APPENDS", "ADDITEMS"):
+            target.count += len(items)
+            target.items.extend(items)
+        return None
+
+    def _op_empty_box(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        """EMPTY_LIST, EMPTY_SET."""
+        fr.stack.append(_Box([], "list" if name == "EMPTY_LIST" else "set"))
+        return None
+
+    @staticmethod
+    def _set_items(d: _Dict, items: list[_Sym]) -> None:
+        if len(items) % 2:
+            raise Unsafe(0, "SETITEMS", "odd number of items for a dict")
+        target = d.items
+        for i in range(0, len(items), 2):  # an index loop: no slices, and mypyc compiles it
+            k = items[i]
+            if isinstance(k, _Const) and isinstance(k.value, str):
+                target[k.value] = items[i + 1]
+            else:
+                d.lossy = True
+                if d.others is None:
+                    d.others = []
+                d.others.append(k)
+                d.others.append(items[i + 1])
+                try:
+                    _fold(k)
+                except KeyError:
+                    d.unknown_keys = True

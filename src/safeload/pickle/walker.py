@@ -1,0 +1,377 @@
+"""The static pass over a pickle or joblib stream: never imports, never executes.
+
+:func:`analyze` walks the opcodes with a small symbolic stack machine (:class:`Walker`, built
+up from :mod:`~safeload.pickle.walk_stream` and :mod:`~safeload.pickle.walk_calls`; BUILD and
+joblib's inline arrays are here). It tracks the memo, so a name pushed through
+``MEMOIZE``/``BINGET`` before ``STACK_GLOBAL`` is resolved exactly as the unpickler would
+resolve it, checks ``FRAME`` lengths against their contents, and for joblib streams computes
+where each inline array's raw bytes lie (and walks the nested pickle of object arrays).
+Anything it cannot follow is an *unsafe* finding: a parse error, a limit, a construct safeload
+refuses, or bytes after ``STOP``.
+
+The restricted readers run the same analysis first and refuse the stream unless it is clean,
+and then check that the unpickler resolves no global the analysis did not list."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from safeload import _gc
+from safeload._numpy_state import _array_state_problem, _dtype_layout, _dtype_state_problem
+from safeload._symbolic import (
+    _OPAQUE,
+    DTYPE_CLASSES,
+    _Array,
+    _Big,
+    _const_value,
+    _Container,
+    _Dict,
+    _Global,
+    _Obj,
+    _Sym,
+    _Tuple,
+    freeze,
+)
+from safeload._types import Buffer
+from safeload.exceptions import LimitExceededError
+from safeload.pickle.analysis import (
+    Finding,
+    StreamAnalysis,
+    Unsafe,
+)
+from safeload.pickle.frame import Frame, Handler
+from safeload.pickle.names import (
+    ARRAY_MAKERS,
+    JOBLIB_WRAPPER,
+    NDARRAY_CLASSES,
+    REFUSED_OPCODES,
+    TREE,
+)
+from safeload.pickle.state_rules import (
+    dunder_key,
+    rebuild_problem,
+    slot_items_problem,
+    state_keys_problem,
+)
+from safeload.pickle.stream_arrays import StreamArrays
+from safeload.pickle.walk_calls import WalkCalls
+from safeload.policy import Limits, Policy, format_name
+from safeload.trust.native import native_state_problem
+from safeload.trust.pandas_forms import ONE_BUILD, PANDAS_NAMES
+from safeload.trust.profiles import NATIVE_STATES
+
+
+class Walker(WalkCalls):
+    """The whole walk: BUILD and joblib's inline arrays, on top of :class:`WalkCalls`."""
+
+    def __init__(self, data: Buffer, policy: Policy, limits: Limits, joblib: bool):
+        super().__init__(data, policy, limits, joblib)
+        self.handlers = HANDLERS
+        self.arrays = StreamArrays(self.data, self.cur.buf, self.fold)
+
+    def _op_build(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
+        state = fr.pop(pos, name)
+        target = fr.peek(pos, name)
+        if isinstance(target, _Global):
+            raise Unsafe(pos, name, f"BUILD sets state on {format_name(*target.pair)} itself")
+        problem = state_keys_problem(state, target, self.policy)
+        if problem:
+            raise Unsafe(pos, name, problem)
+        self._note_dunder_state(state, target, pos, name)
+        problem = slot_items_problem(state, target, self.policy)
+        if problem and dunder_key(state) is None:  # a dunder is refused as such, above
+            raise Unsafe(pos, name, problem)
+        freeze(state)
+        if isinstance(target, _Container):
+            self._nest(target, [state])
+        if isinstance(target, _Obj):
+            self._build_object(fr, target, state, pos, name)
+        problem = self._array_build_problem(target, state)
+        if problem:
+            raise Unsafe(pos, name, problem)
+        problem = self._tree_build_problem(target, state)
+        if problem:
+            raise Unsafe(pos, name, problem)
+        return None
+
+    def _build_object(self, fr: Frame, target: _Obj, state: _Sym, pos: int, name: str) -> None:
+        """BUILD on an object the stream made: the checks of its class, then its state."""
+        cls = target.cls
+        if cls is None:
+            raise Unsafe(
+                pos,
+                name,
+                "BUILD on an object whose class the pass cannot see (made by a call from "
+                "arguments that are themselves made by a call); its state could be a numpy "
+                "dtype's, an array's or a joblib wrapper's",
+            )
+        problem = rebuild_problem(target)
+        if problem:
+            raise Unsafe(pos, name, problem)
+        self._pandas_build(target, pos, name)
+        if cls.pair in NATIVE_STATES:
+            problem = self._native_build(target, state)
+            if problem:
+                raise Unsafe(pos, name, problem)
+        target.state = state
+        self.result.builds.append((pos, target, state))
+        problem = self._dtype_build_problem(target, state)
+        if problem:
+            raise Unsafe(pos, name, problem)
+        if self.joblib and cls.pair == JOBLIB_WRAPPER:
+            fr.stack[-1] = self._joblib_wrapper_build(fr, target, pos, name)
+
+    def _pandas_build(self, target: _Obj, pos: int, name: str) -> None:
+        """BUILD on a pandas object: exactly one, before anything uses it, and only on what
+        pandas gives a state (its NEWOBJ classes and its array-backed objects)."""
+        pair = target.cls.pair if target.cls is not None else None
+        if pair is None or pair not in PANDAS_NAMES:
+            return
+        if pair not in ONE_BUILD:
+            raise Unsafe(
+                pos,
+                name,
+                f"BUILD on what {format_name(*pair)} makes: pandas never writes a state for it",
+            )
+        if target.state is not None or target.frozen:
+            raise Unsafe(
+                pos,
+                name,
+                f"a second BUILD on a pandas object made by {format_name(*pair)}, or one after "
+                "it was used: pandas writes one state, checked before anything uses it",
+            )
+
+    def _native_build(self, target: _Obj, state: _Sym) -> str | None:
+        """What is wrong with the one BUILD of a native-model class (safeload.trust.native)."""
+        cls = target.cls
+        if cls is None:  # pragma: no cover - the caller checked
+            return "BUILD on an object whose class the pass cannot see"
+        if target.state is not None or target.frozen:
+            return (
+                f"a second BUILD on {format_name(*cls.pair)}, or one after it was used: the "
+                "library writes one state, read by its native parser once"
+            )
+        rule = NATIVE_STATES[cls.pair]
+        return native_state_problem(rule, state, self.data, self.bytearrays)
+
+    def _note_dunder_state(self, state: _Sym, target: _Sym, pos: int, name: str) -> None:
+        """Hook: a BUILD state that sets a dunder attribute is a use-time finding, recorded
+        while the walk goes on (the file is refused either way, and the names it needs say
+        more). Only the first problem of a file is such a note, and none is made for an object
+        of an untrusted class (the file is refused by that name)."""
+        dunder = dunder_key(state)
+        if dunder is None or self.result.problems:
+            return
+        if (
+            isinstance(target, _Obj)
+            and target.cls is not None
+            and not self.policy.allows(*target.cls.pair)
+        ):
+            return
+        self.result.problems.append(
+            Finding(
+                pos,
+                name,
+                f"BUILD state sets {dunder!r}: dunder attributes are refused (a slot item "
+                "__class__ swaps the object's class, an instance one shadows the class's)",
+                use_time=True,
+            )
+        )
+
+    def _dtype_build_problem(self, target: _Obj, state: _Sym) -> str | None:
+        """Hook: why the state BUILD gives a numpy dtype is refused (see
+        ``_numpy_state._dtype_state_problem``), or ``None``; ``None`` for any other object."""
+        if target.cls is not None and target.cls.pair in DTYPE_CLASSES:
+            return _dtype_state_problem(target, state, self.fold)
+        return None
+
+    def _array_build_problem(self, target: _Sym, state: _Sym) -> str | None:
+        """Hook: why a BUILD state is refused as an array state (see
+        ``_numpy_state._array_state_problem``), or ``None``. Every BUILD state is looked at
+        (an array state hides in any object's); the state of what ``ARRAY_MAKERS`` make must be
+        a literal array state checked in full. A load checks the arrays it builds, so after the
+        check the state forgets its data (except a tree's nodes); scan reads them again in the
+        native-structure checks."""
+        strict = (
+            isinstance(target, _Obj) and target.cls is not None and target.cls.pair in ARRAY_MAKERS
+        )
+        problem = _array_state_problem(state, self.fold, strict=strict)
+        if problem:
+            return problem
+        if strict and isinstance(state, _Tuple) and not self.check_trees:
+            _forget_unless_nodes(state)
+        return None
+
+    def _tree_build_problem(self, target: _Sym, state: _Sym) -> str | None:
+        """Hook: with ``check_trees`` (scan), why the state BUILD gives a scikit-learn ``Tree``
+        is refused (:meth:`_tree_problem`), or ``None``; ``None`` for any other object."""
+        if (
+            self.check_trees
+            and isinstance(target, _Obj)
+            and target.cls is not None
+            and target.cls.pair == TREE
+        ):
+            return self.arrays.tree_problem(target, state)
+        return None
+
+    def _joblib_wrapper_build(self, fr: Frame, wrapper: _Obj, pos: int, name: str) -> _Sym:
+        """Hook: the BUILD of joblib's ``NumpyArrayWrapper`` in a joblib stream, after which
+        joblib reads the raw array bytes. Refused inside a FRAME or a nested object array;
+        records the BUILD's offset, skips (or, for an object array, walks) the array data, and
+        returns what takes the wrapper's place on the stack."""
+        if fr.frame_end is not None:
+            raise Unsafe(pos, name, "joblib array data inside a FRAME")
+        if not fr.top:
+            raise Unsafe(pos, name, "joblib array wrapper inside an object array")
+        self.result.wrapper_builds.append(pos)
+        return self._joblib_array(wrapper, pos)
+
+    def _joblib_array(self, wrapper: _Obj, pos: int) -> _Sym:
+        """Skip (and for object arrays, scan) the raw array data joblib put after the BUILD;
+        return what takes the wrapper's place on the stack."""
+        state = wrapper.state
+        if not isinstance(state, _Dict):
+            raise Unsafe(pos, "BUILD", "joblib array wrapper state is not a dict")
+        s = state.items
+        sub = s.get("subclass")
+        if not (isinstance(sub, _Global) and sub.pair in NDARRAY_CLASSES):
+            raise Unsafe(pos, "BUILD", "joblib array subclass must be numpy.ndarray or memmap")
+        try:
+            shape = _const_value(s["shape"], self.fold)
+            order = _const_value(s["order"], self.fold)
+            itemsize, hasobject = _dtype_layout(s["dtype"], self.fold)
+            align = (
+                _const_value(s["numpy_array_alignment_bytes"], self.fold)
+                if ("numpy_array_alignment_bytes" in s)
+                else None
+            )
+        except KeyError as exc:
+            raise Unsafe(pos, "BUILD", f"joblib array metadata not understood: {exc}") from None
+        if not (isinstance(shape, tuple) and all(type(n) is int and n >= 0 for n in shape)):
+            raise Unsafe(pos, "BUILD", "joblib array shape is not a tuple of sizes")
+        if order not in ("C", "F"):
+            raise Unsafe(pos, "BUILD", "joblib array order must be 'C' or 'F'")
+        start = self.cur.pos
+        if hasobject:
+            nested = self._stream(top=False)  # a nested pickle of the object array
+            self.result.array_regions.append((start, self.cur.pos))
+            return nested if self.check_trees else _OPAQUE
+        count = 1
+        for n in shape:
+            count *= n
+        nbytes = count * itemsize
+        if nbytes > self.limits.max_item_size:
+            raise LimitExceededError(f"array of {nbytes} bytes")
+        if align is not None:
+            if start >= self.size:
+                raise Unsafe(start, "BUILD", "truncated joblib array padding")
+            pad = self.cur.buf[start]
+            if pad > 64:
+                raise Unsafe(start, "BUILD", "joblib array padding too long")
+            self.cur.pos = start + 1 + pad
+        data_start = self.cur.pos
+        if data_start + nbytes > self.size:
+            raise Unsafe(start, "BUILD", "joblib array data runs past the end of the file")
+        self.cur.pos = data_start + nbytes
+        self.result.array_regions.append((start, data_start + nbytes))
+        dtype = s["dtype"]
+        if isinstance(dtype, _Obj) and dtype.real is not None:
+            return _Array(data_start, count, dtype.real, shape, order)
+        return _OPAQUE
+
+
+#: The handler of every opcode the walker does not model inline (``Walker._stream``). An
+#: opcode missing here (and from the inline ones) is refused as unsupported.
+HANDLERS: Final[dict[str, Handler]] = {
+    "PROTO": Walker._op_proto,
+    "FRAME": Walker._op_frame,
+    "STOP": Walker._op_stop,
+    **{name: Walker._op_refused for name in REFUSED_OPCODES},
+    "GLOBAL": Walker._op_global,
+    "STACK_GLOBAL": Walker._op_stack_global,
+    "REDUCE": Walker._op_reduce,
+    "BUILD": Walker._op_build,
+    "NEWOBJ": Walker._op_newobj,
+    "NEWOBJ_EX": Walker._op_newobj,
+    "INST": Walker._op_inst,
+    "OBJ": Walker._op_obj,
+    "TUPLE1": Walker._op_tuple_n,
+    "TUPLE2": Walker._op_tuple_n,
+    "TUPLE3": Walker._op_tuple_n,
+    "TUPLE": Walker._op_tuple,
+    "LIST": Walker._op_list,
+    "FROZENSET": Walker._op_list,
+    "DICT": Walker._op_dict,
+    "POP_MARK": Walker._op_pop_mark,
+    "EMPTY_LIST": Walker._op_empty_box,
+    "EMPTY_SET": Walker._op_empty_box,
+    "APPEND": Walker._op_fill,
+    "APPENDS": Walker._op_fill,
+    "SETITEM": Walker._op_fill,
+    "SETITEMS": Walker._op_fill,
+    "ADDITEMS": Walker._op_fill,
+    "POP": Walker._op_pop,
+    "DUP": Walker._op_dup,
+}
+
+
+def _forget_unless_nodes(state: _Tuple) -> None:
+    """An array state has been checked: drop the large data it holds unless its dtype is a
+    decision tree's node dtype, whose indexes the Tree check reads (keeps the pass's memory
+    at what it was for every other array)."""
+    dtype = state.items[2]
+    names = dtype.real.names if isinstance(dtype, _Obj) and dtype.real is not None else None
+    if names is not None and "left_child" in names:
+        return
+    raw = state.items[4]
+    if isinstance(raw, _Obj) and isinstance(raw.args, _Tuple) and raw.args.items:
+        raw = raw.args.items[0]
+    if isinstance(raw, _Big):
+        raw.value = None
+
+
+def analyze(
+    data: Buffer,
+    *,
+    policy: Policy,
+    limits: Limits | None = None,
+    joblib: bool = False,
+    keep_values: bool = False,
+    check_trees: bool = True,
+    use_time: bool = True,
+) -> StreamAnalysis:
+    """Walk one pickle stream (``joblib=True``: with joblib's inline arrays) without executing it.
+
+    Never raises for bad input: every problem becomes a finding in the returned analysis.
+    ``keep_values`` keeps the symbolic result and memo in ``kept``, for differential tests.
+    ``check_trees=False`` skips the static checks of native structures (decision trees' arrays
+    here, the others on shadows in :mod:`safeload.trust.shadow`), and ``use_time=False`` the
+    use-time rules on the state the stream shows: a load passes both, because it checks what it
+    built, native structures and state, before returning it (scan cannot).
+    """
+    with _gc.paused():  # the symbolic values are garbage as soon as the walk ends
+        walker = Walker(data, policy, limits or Limits(), joblib)
+        walker.keep_values = keep_values
+        walker.check_trees = check_trees
+        result = walker.run()
+        if use_time and not result.problems and all(g.trusted for g in result.globals):
+            from safeload.trust.static import use_time_findings
+
+            result.problems.extend(use_time_findings(result, policy))
+        elif not result.problems:
+            # a load skips the use-time rules (it checks what it built), but not this one: the
+            # C unpickler hashes a dict key while building, and a tuple DAG as a key hashes in
+            # 2**k steps before any check after building could run (red team 14, f03)
+            from safeload.trust.static import hashes_containers, stored_sharing_problem
+
+            sharing = stored_sharing_problem(result) if hashes_containers(result) else None
+            if sharing:
+                result.problems.append(Finding(0, "", sharing, use_time=True))
+        if check_trees and not result.problems and all(g.trusted for g in result.globals):
+            from safeload.trust.shadow import native_findings
+
+            result.problems.extend(native_findings(result, walker.arrays, policy))
+        result.root = None
+        result.builds, result.calls, result.stored = [], [], []
+        result.pandas_calls = []
+        return result
