@@ -24,6 +24,7 @@ BYTES_ONLY = [
     "_numpy_state.py",
     "unpickler.py",
     "pickle/__init__.py",
+    "pickle/aligned.py",
     "pickle/names.py",
     "pickle/analysis.py",
     "pickle/state_rules.py",

@@ -385,7 +385,14 @@ def read(
 def write(obj: Any, fmt: str, *, compress: Any = 0, protocol: int | None = None) -> bytes:
     """Serialize ``obj`` to bytes in ``fmt`` (nothing is written to disk here)."""
     if fmt == "pickle":
-        return pickle.dumps(obj, protocol=protocol if protocol is not None else 5)
+        protocol = protocol if protocol is not None else 5
+        data = pickle.dumps(obj, protocol=protocol)
+        if protocol < 5:
+            return data
+        # large arrays start aligned, so that a load views them without moving them first
+        from safeload.pickle.aligned import align_bytearrays
+
+        return align_bytearrays(data)
     if fmt == "joblib":
         import joblib
 
