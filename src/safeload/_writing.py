@@ -23,7 +23,7 @@ from safeload.io.atomic import write_atomic
 from safeload.policy import Limits
 
 if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 18)
-    from safeload.sidecar import Envelope, Statement
+    from safeload.sidecar import Envelope, Statement, Subject
     from safeload.signing.keyring import Keyring
     from safeload.signing.keys import Signer
 
@@ -176,14 +176,37 @@ def sign_locked(
 
 
 def describes(statement: Statement, files: Mapping[str, Buffer], folder: bool) -> bool:
-    """Whether ``statement`` describes exactly ``files``: every relative path and its SHA-256
-    for a folder; the SHA-256 and size for one file (whose signed name may differ)."""
+    """Whether ``statement`` describes exactly ``files``: every relative path, its size and
+    every digest recorded for it for a folder; the size and every digest for one file (whose
+    signed name may differ).
+
+    An approval vouches for the whole statement, so it checks each digest: a verifier checks
+    BLAKE3 where it has ``blake3`` and SHA-256 elsewhere, and a statement whose SHA-256 names
+    the reviewed bytes and whose BLAKE3 names others would otherwise pass the approval and load
+    the others (rt26b-01)."""
     if folder:
-        described = {x.name: x.sha256 for x in statement.subjects}
-        return described == {rel: _progress.sha256_hex(b) for rel, b in files.items()}
+        subjects = {x.name: x for x in statement.subjects}
+        sizes = statement.predicate.files
+        return set(subjects) == set(files) and all(
+            sizes.get(rel) == len(data) and _digests_match(subjects[rel], data, rel)
+            for rel, data in files.items()
+        )
     ((name, data),) = files.items()
-    digest = _progress.sha256_hex(data, f"hashing {name}")
-    return statement.subject.sha256 == digest and statement.predicate.size == len(data)
+    return statement.predicate.size == len(data) and _digests_match(statement.subject, data, name)
+
+
+def _digests_match(subject: Subject, data: Buffer, name: str) -> bool:
+    """Whether ``data`` has every digest ``subject`` records (SHA-256, and BLAKE3 if any)."""
+    if subject.sha256 != _progress.sha256_hex(data, f"hashing {name}"):
+        return False
+    if subject.blake3 is None:
+        return True
+    if _progress.blake3_module() is None:
+        raise UsageError(
+            f"the signature of {name} records a BLAKE3 digest, which this install cannot check "
+            "(the blake3 package is missing); install it to approve this file"
+        )
+    return subject.blake3 == _progress.blake3_hex(data, f"hashing {name}")
 
 
 def approve(

@@ -4,7 +4,11 @@ running anything."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
+import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -134,14 +138,43 @@ def _scan_files(args: argparse.Namespace) -> list[ScanReport | dict[str, str]]:
     if args.jobs <= 1 or len(files) < 2:
         return [_scan_one(f, **options) for f in files]
     work = functools.partial(_scan_portable, **options)
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    with ProcessPoolExecutor(max_workers=args.jobs, mp_context=context) as pool:
+    context = _worker_context()
+    if context is None:
+        return [_scan_one(f, **options) for f in files]
+    with _safe_path(), ProcessPoolExecutor(max_workers=args.jobs, mp_context=context) as pool:
         chunk = max(1, len(files) // (4 * args.jobs))
         return [_report(p) for p in pool.map(work, files, chunksize=chunk)]
+
+
+def _worker_context() -> Any:
+    """How workers start without importing anything from the working directory, or ``None``
+    (scan in this process). A forkserver or spawned worker is a fresh ``python -c ...``, which
+    puts the working directory first on ``sys.path`` while it imports ``multiprocessing``,
+    ``socket`` and more: a ``socket.py`` in a scanned checkout would run (rt26b-15). Python
+    3.11+ leaves it out under ``PYTHONSAFEPATH`` (see :func:`_safe_path`); 3.10 forks instead,
+    which starts no interpreter."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    if sys.version_info < (3, 11):
+        return multiprocessing.get_context("fork") if "fork" in methods else None
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+@contextlib.contextmanager
+def _safe_path() -> Iterator[None]:
+    """``PYTHONSAFEPATH=1`` in the environment the workers inherit, while they start."""
+    before = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["PYTHONSAFEPATH"]
+        else:
+            os.environ["PYTHONSAFEPATH"] = before
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
