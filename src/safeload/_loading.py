@@ -162,15 +162,20 @@ def load_with_sidecar(
 def verify_beside_static_pass(
     verify: Callable[[], VerifiedArtifact], data: Buffer, p: Path, pol: Policy, lim: Limits
 ) -> tuple[VerifiedArtifact, formats.Prepared | None]:
-    """Verify in another thread while the static pass runs here (hashing releases the GIL).
-    The pass only reads bytes and builds nothing; nothing is deserialized until verification
+    """Verify in another thread while the static pass runs here (hashing releases the GIL),
+    for a plain pickle or joblib stream; a compressed or zipped one is verified first. The
+    pass only reads bytes and builds nothing; nothing is deserialized until verification
     has succeeded, and a signature failure is reported before anything the pass found. The
     pass's result goes with the artifact; ``formats.read`` reuses it only if it was made for
     the verified format and the same policy."""
+    guess = format_for(p, data, None)
+    if guess == "skops" or formats.compression_of(data) is not None:
+        # inflating comes after the signature: a swapped file may be a few KB that inflate to
+        # the size limit (rt26b-02), and only verified bytes may cost that much
+        return verify(), None
     verifying = _VERIFIER.submit(verify)
     found: SafeloadError | None = None
     prepared: formats.Prepared | None = None
-    guess = format_for(p, data, None)
     try:
         prepared = formats.prepare(data, guess, pol, lim, str(p))
     except SafeloadError as exc:

@@ -102,6 +102,14 @@ def compression_of(data: Buffer) -> str | None:
 _PICKLE_FIRST = frozenset(op.code.encode("latin-1")[0] for op in pickletools.opcodes)
 
 
+def binary_model_head(head: bytes) -> bool:
+    """Whether ``head`` starts a model whatever the file's name: a protocol 2+ pickle header,
+    a zip (skops) or a joblib compressor's magic. Protocol 0 and 1 pickles start with a
+    printable byte, as text files do (see :func:`could_be_model`)."""
+    proto = len(head) > 1 and head[0] == pickle.PROTO[0] and 2 <= head[1] <= pickle.HIGHEST_PROTOCOL
+    return proto or head.startswith(_ZIP_MAGIC) or compression_of(head) is not None
+
+
 def could_be_model(head: bytes) -> bool:
     """Whether a file starting with ``head`` (its first bytes) could be a pickle, joblib or
     skops file: a zip, a joblib compressor's magic, or a byte that starts a pickle opcode (a

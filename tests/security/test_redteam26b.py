@@ -163,7 +163,6 @@ def test_rt26b_01_one_key_holder_passes_a_two_key_threshold(tmp_path: Path, kind
 # --- rt26b-02 (high): a signed load decompresses unverified bytes ----------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="rt26b-02: not fixed yet")
 def test_rt26b_02_signed_load_decompresses_before_verifying(tmp_path: Path) -> None:
     """For files of 1 MiB and more, `load` runs the static pass beside the hash, and for joblib
     that pass first decompresses the whole container: ~1 MiB of bzip2 with a sidecar that does
@@ -316,7 +315,6 @@ def test_rt26b_04_sparse_file_read_whole_before_size_check(tmp_path: Path, how: 
         "symlinked-folder/evil.pkl",
     ],
 )
-@pytest.mark.xfail(strict=True, reason="rt26b-05: not fixed yet")
 def test_rt26b_05_scan_dir_misses_model_files(tmp_path: Path, name: str) -> None:
     """`safeload scan DIR` picks files by extension (and skips symlinked folders while it
     follows symlinked files); `load_unsigned` reads any name by content. A folder holding only
@@ -352,7 +350,6 @@ def test_rt26b_05_scan_dir_misses_model_files(tmp_path: Path, name: str) -> None
 
 
 @pytest.mark.parametrize("variant", ["tampered-signed-subfolder", "symlinked-unsigned-folder"])
-@pytest.mark.xfail(strict=True, reason="rt26b-06: not fixed yet")
 def test_rt26b_06_verify_dir_skips_what_it_cannot_see(tmp_path: Path, variant: str) -> None:
     """`safeload verify DIR` of a plain folder verifies only files with a model extension or
     their own .sig. A signed sub-folder (`churn/` + `churn.sig`) whose files have other names
@@ -516,7 +513,6 @@ def test_rt26b_11_sha256_and_blake3_may_name_different_files(
 # --- rt26b-12 (low): one unlistable path aborts the scan and hides an UNSAFE verdict ----------
 
 
-@pytest.mark.xfail(strict=True, reason="rt26b-12: not fixed yet")
 def test_rt26b_12_one_bad_path_hides_every_verdict(tmp_path: Path) -> None:
     """A folder path longer than PATH_MAX (made with relative mkdir) raises OSError out of the
     folder walk: the whole scan stops with exit 2, and the UNSAFE posix.system file next to
@@ -543,7 +539,6 @@ def test_rt26b_12_one_bad_path_hides_every_verdict(tmp_path: Path) -> None:
 # --- rt26b-13 (high): verify DIR re-reads a signed sub-folder once per file in it -------------
 
 
-@pytest.mark.xfail(strict=True, reason="rt26b-13: not fixed yet")
 def test_rt26b_13_verify_dir_is_quadratic_in_a_signed_subfolder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -587,7 +582,6 @@ def test_rt26b_13_verify_dir_is_quadratic_in_a_signed_subfolder(
         ("-----BEGIN OPENSSH PRIVATE KEY-----\n", "-----BEG"),  # refused on its first bytes
     ],
 )
-@pytest.mark.xfail(strict=True, reason="rt26b-14: not fixed yet")
 def test_rt26b_14_scan_dir_reads_through_symlinks_out_of_the_folder(
     tmp_path: Path, content: str, secret: str
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from safeload.exceptions import UsageError
@@ -12,60 +13,141 @@ from safeload.exceptions import UsageError
 _MODEL_SUFFIXES = (".pkl", ".pickle", ".joblib", ".skops")
 
 
-def _tree(top: Path) -> list[Path]:
+def _tree(top: Path, unreadable: list[tuple[Path, str]] | None = None) -> list[Path]:
     """Everything under ``top``, as ``rglob("*")`` but without recursion (3.11's recurses once
     per level: a deep chain of folders raised RecursionError, rt17 f05b); symlinked folders are
-    not followed."""
+    not followed. A folder or entry that cannot be listed or looked at (a path longer than the
+    system allows, rt26b-12) goes to ``unreadable`` with the reason, and the walk goes on."""
     found: list[Path] = []
     stack = [top]
     while stack:
         folder = stack.pop()
         try:
             entries = list(folder.iterdir())
-        except OSError:
+        except OSError as exc:
+            if unreadable is not None and folder != top:
+                unreadable.append((folder, exc.strerror or type(exc).__name__))
             continue
         for entry in entries:
             found.append(entry)
-            if entry.is_dir() and not entry.is_symlink():
-                stack.append(entry)
+            try:
+                if entry.is_dir() and not entry.is_symlink():
+                    stack.append(entry)
+            except OSError as exc:
+                if unreadable is not None:
+                    unreadable.append((entry, exc.strerror or type(exc).__name__))
     return found
 
 
+def _signed_folder(p: Path) -> bool:
+    """Whether ``p`` is a signed folder: ``DIR.sig`` beside it (also for the folder a link
+    names), or model_signing's ``DIR/model.sig``."""
+    if not p.is_dir():
+        return False
+    real = Path(os.path.realpath(p))  # current -> v2 is the signed folder v2
+    return any(
+        d.name and d.with_name(d.name + ".sig").is_file() for d in (Path(os.path.abspath(p)), real)
+    ) or ((p / "model.sig").is_file() and not (p / "model").exists())
+
+
 def expand(paths: Sequence[str]) -> list[str]:
-    """Files as given; a directory stands for every model file under it (signed or not)."""
+    """Files as given; a directory stands for every model file under it (signed or not), and
+    each signed folder under it for itself: verified once, as a folder, whatever its files are
+    named (rt26b-06, rt26b-13). A symbolic link out of it is kept, so that verification
+    reports it rather than passing over it."""
     files: list[str] = []
     for entry in paths:
         p = Path(entry)
-        real = Path(os.path.realpath(p))  # current -> v2 is the signed folder v2
-        if p.is_dir() and (
-            any(
-                d.name and d.with_name(d.name + ".sig").is_file()
-                for d in (Path(os.path.abspath(p)), real)
-            )
-            or ((p / "model.sig").is_file() and not (p / "model").exists())
-        ):
-            files.append(entry)  # a signed folder (DIR.sig or model_signing's DIR/model.sig)
+        if _signed_folder(p):
+            files.append(entry)
         elif p.is_dir():
-            files += model_files(p)
+            files += _folder_artifacts(p)
         else:
             files.append(entry)
     return files
 
 
+def _folder_artifacts(folder: Path) -> list[str]:
+    """What :func:`expand` makes of an unsigned folder."""
+    signed: list[Path] = []
+    for d in sorted(_tree(folder)):
+        if not d.is_symlink() and _signed_folder(d) and not any(s in d.parents for s in signed):
+            signed.append(d)
+    listing = list_folder(folder)
+    loose = [f for f in listing.files if not any(s in Path(f).parents for s in signed)]
+    return sorted([str(s) for s in signed] + loose + listing.links_out)
+
+
+#: How much of a file without a model name is read to tell (formats.binary_model_head).
+_HEAD = 8
+
+
+def _looks_like_model(f: Path) -> bool:
+    from safeload.formats import binary_model_head
+
+    try:
+        fd = os.open(f, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return True  # scanned, so that the scan reports why it cannot be read
+    try:
+        head = os.read(fd, _HEAD)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return binary_model_head(head)
+
+
+@dataclass
+class Listing:
+    """What a folder holds for a scan: the files to scan, the symbolic links that lead out of
+    it (not followed: a scan of a folder reads nothing outside it, rt26b-14), and the paths that
+    could not be looked at."""
+
+    files: list[str] = field(default_factory=list)
+    links_out: list[str] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+
+
+def list_folder(folder: Path) -> Listing:
+    """Every model file under ``folder`` (recursively): a file with a model extension, a joblib
+    compressor's (``model.joblib.gz``, ``model.gz``) or its own ``.sig``, or one whose first
+    bytes are a model's whatever its name (``finalized_model.sav``, rt26b-05). A symbolic link
+    is followed only where it stays inside ``folder`` (its target is listed there)."""
+    from safeload.formats import JOBLIB_COMPRESSIONS
+
+    root = os.path.realpath(folder)
+    unreadable: list[tuple[Path, str]] = []
+    listing = Listing()
+    for f in _tree(folder, unreadable):
+        try:
+            if f.is_symlink():
+                target = os.path.realpath(f)
+                if os.path.commonpath([root, target]) != root:
+                    listing.links_out.append(str(f))
+                continue  # a link inside the folder: its target is listed where it is
+            if not f.is_file() or f.name.endswith(".sig"):
+                continue
+            lower = f.name.lower()
+            if (
+                lower.endswith(_MODEL_SUFFIXES)
+                or lower.endswith(tuple(JOBLIB_COMPRESSIONS))
+                or ".joblib." in lower
+                or Path(str(f) + ".sig").exists()
+                or _looks_like_model(f)
+            ):
+                listing.files.append(str(f))
+        except OSError as exc:
+            unreadable.append((f, exc.strerror or type(exc).__name__))
+    listing.files.sort()
+    listing.links_out.sort()
+    listing.unreadable = sorted((str(p), why) for p, why in unreadable)
+    return listing
+
+
 def model_files(folder: Path) -> list[str]:
-    """Every model file under ``folder`` (recursively, symlinked folders not followed): a model
-    extension, a joblib compressor's (``model.joblib.gz``), or a file with its own ``.sig``."""
-    return sorted(
-        str(f)
-        for f in _tree(folder)
-        if f.is_file()
-        and not f.name.endswith(".sig")
-        and (
-            f.name.lower().endswith(_MODEL_SUFFIXES)
-            or ".joblib." in f.name.lower()
-            or Path(str(f) + ".sig").exists()
-        )
-    )
+    """The files of :func:`list_folder` (symbolic links out of ``folder`` left out)."""
+    return list_folder(folder).files
 
 
 def model_relative(model: str, paths: Sequence[str]) -> list[str]:

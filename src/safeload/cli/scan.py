@@ -23,7 +23,7 @@ from safeload.cli._common import (
     profile_arg,
     trust_arg,
 )
-from safeload.cli._paths import model_files
+from safeload.cli._paths import list_folder
 from safeload.exceptions import (
     ArtifactNotFoundError,
     LimitExceededError,
@@ -132,8 +132,33 @@ def _scan_files(args: argparse.Namespace) -> list[ScanReport | dict[str, str]]:
     """Every file given, a folder standing for the model files under it; with ``--jobs N``,
     N worker processes scan them (the static pass is CPU-bound: threads would take turns)."""
     files: list[str] = []
+    skipped: list[ScanReport | dict[str, str]] = []
     for entry in args.files:
-        files += model_files(Path(entry)) if Path(entry).is_dir() else [entry]
+        if not Path(entry).is_dir():
+            files.append(entry)
+            continue
+        listing = list_folder(Path(entry))
+        files += listing.files
+        skipped += [_link_out(link, entry) for link in listing.links_out]
+        skipped += [
+            {"file": f, "error": "OSError", "message": f"{f}: cannot be read ({why})"}
+            for f, why in listing.unreadable
+        ]
+    return skipped + _scan_all(files, args)
+
+
+def _link_out(link: str, folder: str) -> ScanReport:
+    """A symbolic link out of a scanned folder: not followed (a scan of a folder reads nothing
+    outside it, rt26b-14), and unsafe, since a loader given the path would follow it."""
+    message = (
+        f"a symbolic link to a path outside {folder}: not followed, so not scanned (a loader "
+        "given this path would read what it points to)"
+    )
+    return ScanReport(link, "unknown", (), (Finding(0, "", message),), (), None, 0)
+
+
+def _scan_all(files: list[str], args: argparse.Namespace) -> list[ScanReport | dict[str, str]]:
+    """Scan ``files``, in ``--jobs`` worker processes when there are several."""
     options: dict[str, Any] = {"trusted": args.trust, "profiles": args.profiles, "fmt": args.format}
     if args.jobs <= 1 or len(files) < 2:
         return [_scan_one(f, **options) for f in files]
