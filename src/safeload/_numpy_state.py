@@ -7,7 +7,7 @@ corpus). These checks run on the scanner's symbolic values, before any unpickler
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from safeload._symbolic import (
     DTYPE_CLASSES,
@@ -104,6 +104,25 @@ def _rebuild(typestr: str, given: Any) -> Any:
     return candidate
 
 
+#: The most fields a structured dtype may have, counting those of nested dtypes once per path.
+#: A dtype can hold one sub-dtype in several fields, and numpy's repr, hash and == walk each
+#: path: 30 levels of two fields over one shared dtype (2 KB) never finish (rt26-03). The
+#: dtypes of honest models have a few dozen fields at most.
+MAX_DTYPE_FIELDS: Final = 4096
+
+
+def _nested_fields(dt: Any, cap: int) -> int:
+    """The fields of ``dt`` and of its nested dtypes, once per path; stops past ``cap`` (so
+    this walk is bounded however the dtype shares)."""
+    total = 0
+    base = dt.subdtype[0] if dt.subdtype is not None else dt
+    for value in (base.fields or {}).values():
+        total += 1 + _nested_fields(value[0], cap - total)
+        if total > cap:
+            return total
+    return total
+
+
 def real_dtype(sym: _Obj, budget: FoldBudget) -> Any:
     """The ``numpy.dtype`` a symbolic dtype denotes, rebuilt through numpy's own validating
     constructors; raises ``_NotCanonical`` unless its BUILD state is exactly the state numpy
@@ -144,6 +163,11 @@ def real_dtype(sym: _Obj, budget: FoldBudget) -> Any:
         expected = candidate.__reduce__()[2]
         if not _same(tuple(given), tuple(expected)):
             raise _NotCanonical("dtype state differs from the state numpy writes")
+        if _nested_fields(candidate, MAX_DTYPE_FIELDS) > MAX_DTYPE_FIELDS:
+            raise _NotCanonical(
+                f"a structured dtype of more than {MAX_DTYPE_FIELDS:,} fields counting those of "
+                "its nested dtypes once per path (numpy's repr, hash and == walk every path)"
+            )
     except _NotCanonical:
         raise
     # numpy parses comma-separated type strings (",8") with Python's own parser: SyntaxError

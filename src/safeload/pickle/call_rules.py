@@ -28,6 +28,7 @@ from safeload.pickle.names import (
     SCALAR_TYPE_NAMES,
 )
 from safeload.policy import Policy, format_name
+from safeload.trust.callables import CALLABLE_ROWS
 
 #: The bases ``copyreg`` writes for the classes a model holds at protocols 0-1 (the first
 #: non-heap type of the MRO): ``object``, or a builtin value type the class extends.
@@ -99,8 +100,12 @@ def unfolded(sym: Any, cap: int, memo: dict[int, tuple[Any, int]]) -> int:
     """How many nodes ``sym`` unfolds into through tuples, lists, sets and dicts (a dict's
     values, other keys included), every shared container counted once per path; at most
     ``cap + 1``. ``memo`` (id -> the container and its count) makes it linear; it keeps each
-    container, so an id stays its own while the memo lives."""
+    container, so an id stays its own while the memo lives. A ``range`` counts as many nodes
+    as it has items: a callee that converts it makes them (``AdamOptimizer([R] * 2000)``
+    allocated 2000 ranges of 2**20 floats, rt26-04)."""
     if not (isinstance(sym, _Tuple) or isinstance(sym, _Box) or isinstance(sym, _Dict)):
+        if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair == RANGE:
+            return max(1, _range_items(sym.args))
         return 1
     known = memo.get(id(sym))
     if known is not None:
@@ -119,11 +124,37 @@ def unfolded(sym: Any, cap: int, memo: dict[int, tuple[Any, int]]) -> int:
     return total
 
 
+def _range_items(args: _Sym | None) -> int:
+    """How many items a ``range`` call on ``args`` makes (bounded by :func:`_range_problem`,
+    which runs on every range call first); ``MAX_RANGE`` when the pass cannot tell."""
+    if not isinstance(args, _Tuple):
+        return MAX_RANGE
+    bounds = [i.value for i in args.items if isinstance(i, _Const) and type(i.value) is int]
+    if len(bounds) != len(args.items) or not 1 <= len(bounds) <= 3:
+        return MAX_RANGE
+    try:
+        return min(len(range(*bounds)), MAX_RANGE)
+    except (ValueError, OverflowError):
+        return MAX_RANGE
+
+
+#: The functions a model may keep as values (safeload.trust.callables): pickle names them,
+#: never calls them. Called while loading, they run on whatever the stream built, before any
+#: check after building: check_array or numpy.sqrt on a crafted sparse matrix walked its
+#: unchecked index arrays, a metric on two ranges took minutes (rt26-01, rt26-02).
+VALUE_ONLY: Final = frozenset((module, name) for module, name, _reason in CALLABLE_ROWS)
+
+
 def call_form_problem(pair: tuple[str, str], args: _Sym, policy: Policy) -> str | None:
     """Hook: the forms of a call (REDUCE, INST, OBJ) that pickle never writes and the pass
     cannot follow, refused before anything is built (red teams 23 and 24)."""
     if pair == RECONSTRUCTOR:
         return _reconstructor_base_problem(args, policy)
+    if pair in VALUE_ONLY:
+        return (
+            f"a call of {format_name(*pair)}: a model may keep it as a value, but pickle never "
+            "calls it (called while loading, it would run on what the stream built, unchecked)"
+        )
     if not isinstance(args, _Tuple):
         # the C unpickler calls func(*args) only with a tuple, joblib's Python unpickler with
         # any iterable; a tuple made by a call hides what the callee gets from every check

@@ -21,6 +21,7 @@ from safeload.pickle.names import (
     ARRAY_MAKERS,
     BIT_GENERATOR_CTOR,
     DICT_MAKERS,
+    FROMBUFFER,
     LIST_MAKERS,
     ONE_NATIVE_STATE,
     SET_MAKERS,
@@ -192,6 +193,10 @@ def rebuild_problem(target: _Obj) -> str | None:
     scikit-learn one per native structure (trees, neighbor trees, metrics), before anything
     uses it; another would change it under whatever holds it, after the pass checked it."""
     cls = target.cls
+    if cls is not None and cls.pair in FROMBUFFER:
+        # a protocol 5 array: numpy writes its data as the call's buffer and no state; one
+        # would rewrite data the checks have read (a tree's nodes, rt26-07)
+        return "BUILD on an array made by numpy's _frombuffer: numpy writes no state for it"
     if cls is None or (target.state is None and not target.frozen):
         return None
     if cls.pair in ARRAY_MAKERS or cls.pair in DTYPE_CLASSES:

@@ -6,8 +6,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from safeload._symbolic import _Box, _Const, _Container, _Dict, _fold, _Global, _Obj, _Sym, _Tuple
+from safeload._symbolic import (
+    FOLD_UNITS_BASE,
+    FOLD_UNITS_PER_BYTE,
+    _Box,
+    _Const,
+    _Container,
+    _Dict,
+    _fold,
+    _Global,
+    _Obj,
+    _Sym,
+    _Tuple,
+)
 from safeload.pickle.analysis import Unsafe
+from safeload.pickle.call_rules import unfolded
 from safeload.pickle.frame import Frame
 from safeload.pickle.state_rules import may_hold_globals, mutation_problem
 from safeload.pickle.walk_stream import WalkStream
@@ -39,6 +52,7 @@ class WalkValues(WalkStream):
         items = fr.pop_mark(pos, name)
         d = _Dict()
         self._set_items(d, items)
+        self._hashed_objects(items, 2, pos, name)
         fr.stack.append(d)
         if may_hold_globals(items):
             self.result.stored.append((pos, d, items))
@@ -49,6 +63,8 @@ class WalkValues(WalkStream):
         """LIST, FROZENSET."""
         items = fr.pop_mark(pos, name)
         made = _Box(items, "list" if name == "LIST" else "frozenset")
+        if name == "FROZENSET":
+            self._hashed_objects(items, 1, pos, name)
         fr.stack.append(made)
         if may_hold_globals(items):
             self.result.stored.append((pos, made, items))
@@ -77,6 +93,8 @@ class WalkValues(WalkStream):
         problem = mutation_problem(name, target)
         if problem:
             raise Unsafe(pos, name, problem)
+        if name != "APPEND" and name != "APPENDS":
+            self._hashed_objects(items, 1 if name == "ADDITEMS" else 2, pos, name)
         if name in ("SETITEM", "SETITEMS") and isinstance(target, _Dict):
             self._set_items(target, items)
         elif isinstance(target, _Obj):
@@ -89,6 +107,26 @@ class WalkValues(WalkStream):
             target.count += len(items)
             target.items.extend(items)
         return None
+
+    def _hashed_objects(self, items: list[_Sym], step: int, pos: int, name: str) -> None:
+        """Hook: the objects among dict keys (``step`` 2) or set items (1), which the
+        unpickler hashes as it stores them, before any check after building: an object's
+        ``__hash__`` may walk its state (a ``uuid.UUID`` hashes its ``int``, any value the state
+        gives it: a tuple DAG of 10**12 leaves in 1.2 KB, rt26-05). Its state and arguments
+        must unfold within the budget of :meth:`_shared_args`."""
+        cap = FOLD_UNITS_PER_BYTE * self.size + FOLD_UNITS_BASE
+        for i in range(0, len(items), step):
+            obj = items[i]
+            if not isinstance(obj, _Obj):
+                continue
+            cost = unfolded(obj.state, cap, self.unfolded) + unfolded(obj.args, cap, self.unfolded)
+            if cost > cap:
+                raise Unsafe(
+                    pos,
+                    name,
+                    "a dict key or set item whose state shares one container so many times that "
+                    "hashing it would visit more items than the file's size allows",
+                )
 
     def _op_empty_box(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
         """EMPTY_LIST, EMPTY_SET."""

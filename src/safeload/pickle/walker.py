@@ -23,11 +23,13 @@ from safeload._symbolic import (
     DTYPE_CLASSES,
     _Array,
     _Big,
+    _Const,
     _const_value,
     _Container,
     _Dict,
     _Global,
     _Obj,
+    _Opaque,
     _Sym,
     _Tuple,
     freeze,
@@ -74,6 +76,10 @@ class Walker(WalkCalls):
         target = fr.peek(pos, name)
         if isinstance(target, _Global):
             raise Unsafe(pos, name, f"BUILD sets state on {format_name(*target.pair)} itself")
+        if isinstance(target, _Opaque) or isinstance(target, _Const):
+            # a joblib inline array, a large constant: pickle writes no state for them, and
+            # one would change data the checks have read (a tree's nodes, rt26-07)
+            raise Unsafe(pos, name, "BUILD on a constant or on array data the pass has read")
         problem = state_keys_problem(state, target, self.policy)
         if problem:
             raise Unsafe(pos, name, problem)
