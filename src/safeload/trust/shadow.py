@@ -339,7 +339,7 @@ class _Builder:
         return _Unknown(f"a {type(sym).__name__.strip('_').lower()} the pass does not follow")
 
     def _global(self, pair: tuple[str, str]) -> Any:
-        from safeload.trust import usetime
+        from safeload.trust.classes import resolve
 
         if not self.policy.allows(*pair):
             return _Unknown(f"{format_name(*pair)}, which is not trusted")
@@ -350,7 +350,7 @@ class _Builder:
             top = pair[0].partition(".")[0]
             if not (pair[0] in sys.modules or top in sys.stdlib_module_names or top == "numpy"):
                 raise NeedsImport(f"{format_name(*pair)}, which is not imported")
-        found = usetime._resolve(*pair)
+        found = resolve(*pair)
         return found if found is not None else _Unknown(f"{format_name(*pair)} is not installed")
 
     def _array(self, sym: Any) -> Any:
@@ -509,9 +509,9 @@ class _Builder:
         if qualname == _SEED_SEQUENCE and _is(args, tuple) and len(args) == 3:
             return args[0] if _is(args[0], type) else None  # (class, checksum, state)
         if qualname in _RANDOM_CTORS:
-            from safeload.trust import usetime
+            from safeload.trust.classes import resolve
 
-            made = usetime._resolve(*_RANDOM_CTORS[qualname])
+            made = resolve(*_RANDOM_CTORS[qualname])
             return made if _is(made, type) else None
         return None
 
@@ -813,10 +813,10 @@ def _children(value: Any) -> list[Any]:
 
 
 def _sharing_problem(root: Any) -> str | None:
-    """The use-time walk's sharing bound (:func:`safeload.trust.usetime._check_sharing`) on the
+    """The use-time walk's sharing bound (:func:`safeload.trust.sharing.check_sharing`) on the
     shadows: one object met through the memo in many places makes scikit-learn's recursive
     methods exponential, so a graph whose unfolded size passes 8 x its objects + 64 is refused."""
-    from safeload.trust.usetime import _SHARING_FACTOR, _SHARING_SLACK, first_over_cap
+    from safeload.trust.sharing import SHARING_FACTOR, SHARING_SLACK, first_over_cap
 
     edges: dict[int, list[int]] = {}
     children: dict[int, list[Any]] = {id(root): _children(root)}
@@ -836,7 +836,7 @@ def _sharing_problem(root: Any) -> str | None:
         edges[key] = [id(k) for k in nodes_below]
         stack.extend(nodes_below)
     nodes = len(edges)
-    cap = _SHARING_FACTOR * nodes + _SHARING_SLACK
+    cap = SHARING_FACTOR * nodes + SHARING_SLACK
     if first_over_cap([id(root)], edges, edges, cap) is not None:
         return (
             f"shares objects so that scikit-learn's recursive methods would meet them more than "
@@ -847,9 +847,9 @@ def _sharing_problem(root: Any) -> str | None:
 
 def _iteration_problem(instances: list[Any]) -> str | None:
     """The use-time walk's cap on iteration counts that ``transform``/``predict`` loop over
-    (:data:`safeload.trust.usetime._ITERATION_LIMITS`), on the shadows' numbers (plain ints and
+    (:data:`safeload.trust.object_checks.ITERATION_LIMITS`), on the shadows' numbers (plain ints and
     numpy integer scalars alike)."""
-    from safeload.trust.usetime import _ITERATING_AT_USE, _ITERATION_LIMITS, _MAX_ITERATIONS
+    from safeload.trust.object_checks import ITERATING_AT_USE, ITERATION_LIMITS, MAX_ITERATIONS
 
     for made in instances:
         if type(made) is not Shadow:
@@ -858,14 +858,14 @@ def _iteration_problem(instances: list[Any]) -> str | None:
         if not attrs:
             continue
         cls = class_of(made)
-        limited = set(_ITERATION_LIMITS.intersection(attrs))
-        if "max_iter" in attrs and facts.short_name(cls) in _ITERATING_AT_USE:
+        limited = set(ITERATION_LIMITS.intersection(attrs))
+        if "max_iter" in attrs and facts.short_name(cls) in ITERATING_AT_USE:
             limited.add("max_iter")
         for name in sorted(limited):
             count = attrs[name]
-            if _is(count, (int, np.integer)) and int(count) > _MAX_ITERATIONS:
+            if _is(count, (int, np.integer)) and int(count) > MAX_ITERATIONS:
                 return (
-                    f"{facts.qualname(cls)}.{name} asks for more than {_MAX_ITERATIONS} iterations "
+                    f"{facts.qualname(cls)}.{name} asks for more than {MAX_ITERATIONS} iterations "
                     "at use time"
                 )
     return None
