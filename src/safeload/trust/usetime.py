@@ -135,57 +135,7 @@ def _walk(graph: Graph) -> None:
         seen.add(oid)
         if len(seen) > graph.max_objects:
             raise WalkLimit("model", f"more than {graph.max_objects} objects")
-        kids: list[tuple[str, Any]]
-        if isinstance(o, (dict, list, tuple, set, frozenset, slice)):
-            kids = list(_children(o, graph))
-            if type(o) not in (dict, list, tuple, set, frozenset, slice):
-                kids.extend(_instance_children(o, graph, oid))
-                graph.instances.append(o)
-        elif isinstance(o, np.ndarray):
-            graph.numpy.append(o)
-            if o.size > 1 and not (o.flags.c_contiguous or o.flags.f_contiguous):
-                # numpy.ndarray(shape, dtype, buffer, offset, strides) can make a zero-strided
-                # array of any logical size over 8 bytes: every use of it allocates that size
-                raise UnsafeState(graph.path(oid), "holds an array that is not contiguous")
-            kids = []
-            if type(o) is not np.ndarray:
-                kids = _array_subclass_children(o, graph, oid)
-            if o.dtype.hasobject:
-                # the raw elements: a masked array's tolist() would hide its masked slots
-                raw = o.view(np.ndarray).ravel().tolist()
-                kids.extend((f"[{i}]", v) for i, v in enumerate(raw))
-            if not kids:
-                continue
-        elif isinstance(o, type):
-            if o not in value_types:
-                raise UnsafeState(
-                    graph.path(oid),
-                    f"holds the class {_qual(o)} as a value; only numpy scalar types and "
-                    "builtin number types may be kept as values",
-                    names=(_qual(o),),
-                )
-            continue
-        elif isinstance(o, functools.partial):
-            _check_partial(o, graph, oid, allowed)
-            kids = [(".args", o.args), (".keywords", o.keywords)]
-            d = getattr(o, "__dict__", None)
-            if d:
-                raise UnsafeState(graph.path(oid), "a functools.partial with attributes")
-        elif is_function(o):
-            if id(o) not in allowed:
-                raise UnsafeState(
-                    graph.path(oid),
-                    f"holds the function {_fn_name(o)}, which is not on the callable allowlist "
-                    "(safeload.trust.callables): a model may keep only pure functions that it "
-                    "calls with your data",
-                    names=(_fn_name(o),),
-                )
-            continue
-        elif isinstance(o, (types.ModuleType, types.MethodType, types.CodeType, types.FrameType)):
-            raise UnsafeState(graph.path(oid), f"holds a {type(o).__name__} object")
-        else:
-            graph.instances.append(o)
-            kids = list(_instance_children(o, graph, oid))
+        kids = _held(o, graph, oid, allowed, value_types)
         out: list[int] = []
         for label, child in kids:
             if isinstance(child, ATOMS) or isinstance(child, np.generic):
@@ -197,6 +147,70 @@ def _walk(graph: Graph) -> None:
             stack.append(child)
         if out:
             graph.edges[oid] = out
+
+
+def _held(
+    o: Any, graph: Graph, oid: int, allowed: Any, value_types: frozenset[type]
+) -> list[tuple[str, Any]]:
+    """Check ``o`` by what it is and return what it holds, each with the label of the step to
+    it (nothing for an allowed class or function, which the walk does not enter)."""
+    kids: list[tuple[str, Any]]
+    if isinstance(o, (dict, list, tuple, set, frozenset, slice)):
+        kids = list(_children(o, graph))
+        if type(o) not in (dict, list, tuple, set, frozenset, slice):
+            kids.extend(_instance_children(o, graph, oid))
+            graph.instances.append(o)
+        return kids
+    if isinstance(o, np.ndarray):
+        return _array_children(o, graph, oid)
+    if isinstance(o, type):
+        if o not in value_types:
+            raise UnsafeState(
+                graph.path(oid),
+                f"holds the class {_qual(o)} as a value; only numpy scalar types and "
+                "builtin number types may be kept as values",
+                names=(_qual(o),),
+            )
+        return []
+    if isinstance(o, functools.partial):
+        _check_partial(o, graph, oid, allowed)
+        kids = [(".args", o.args), (".keywords", o.keywords)]
+        d = getattr(o, "__dict__", None)
+        if d:
+            raise UnsafeState(graph.path(oid), "a functools.partial with attributes")
+        return kids
+    if is_function(o):
+        if id(o) not in allowed:
+            raise UnsafeState(
+                graph.path(oid),
+                f"holds the function {_fn_name(o)}, which is not on the callable allowlist "
+                "(safeload.trust.callables): a model may keep only pure functions that it "
+                "calls with your data",
+                names=(_fn_name(o),),
+            )
+        return []
+    if isinstance(o, (types.ModuleType, types.MethodType, types.CodeType, types.FrameType)):
+        raise UnsafeState(graph.path(oid), f"holds a {type(o).__name__} object")
+    graph.instances.append(o)
+    return list(_instance_children(o, graph, oid))
+
+
+def _array_children(o: Any, graph: Graph, oid: int) -> list[tuple[str, Any]]:
+    """An array is recorded for the dtype check and must be contiguous; what it holds is its
+    object elements and, for a subclass, its other state."""
+    graph.numpy.append(o)
+    if o.size > 1 and not (o.flags.c_contiguous or o.flags.f_contiguous):
+        # numpy.ndarray(shape, dtype, buffer, offset, strides) can make a zero-strided
+        # array of any logical size over 8 bytes: every use of it allocates that size
+        raise UnsafeState(graph.path(oid), "holds an array that is not contiguous")
+    kids = []
+    if type(o) is not np.ndarray:
+        kids = _array_subclass_children(o, graph, oid)
+    if o.dtype.hasobject:
+        # the raw elements: a masked array's tolist() would hide its masked slots
+        raw = o.view(np.ndarray).ravel().tolist()
+        kids.extend((f"[{i}]", v) for i, v in enumerate(raw))
+    return kids
 
 
 def _array_subclass_children(o: Any, graph: Graph, oid: int) -> list[tuple[str, Any]]:
