@@ -17,8 +17,8 @@ import pytest
 _CHILD = """
 import pickle, sys
 import numpy as np
-from safeload.trust import usetime
-assert usetime.classes_named(("_catboost:_CatBoost",)) == ()  # not importable yet
+from safeload.trust import classes
+assert classes.classes_named(("_catboost:_CatBoost",)) == ()  # not importable yet
 import catboost as cb
 import safeload
 model = cb.CatBoostClassifier(iterations=2, depth=2, verbose=0, allow_writing_files=False)

@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 
 import safeload
-from safeload.trust import _gen_facts, _sklearn_facts, facts, usetime
+from safeload.trust import _gen_facts, _sklearn_facts, classes, facts, literal_state
 from safeload.trust.dispatch import ROWS
 from safeload.trust.profiles import INSTANCE_DEFAULTS, PROFILE_ROWS
 
@@ -87,18 +87,18 @@ def _instance_names() -> set[tuple[str | None, ...]]:
 
 @pytest.mark.parametrize("pair", CLASS_PAIRS, ids=lambda p: f"{p[0]}:{p[1]}")
 def test_facts_answer_as_the_class(pair: tuple[str, str]) -> None:
-    cls = usetime.resolve_class(*pair)
+    cls = classes.resolve_class(*pair)
     known = facts.facts_for(*pair)
     assert cls is not None and known is not None
-    assert facts.dispatch_rows(known) == usetime.fitted_dispatch_rows(cls)
-    assert facts.literal_attributes(known) == usetime.literal_attributes(cls)
-    assert facts.mro_names(known) == usetime._mro_names(cls)
+    assert facts.dispatch_rows(known) == classes.fitted_dispatch_rows(cls)
+    assert facts.literal_attributes(known) == literal_state.literal_attributes(cls)
+    assert facts.mro_names(known) == classes.mro_names(cls)
     names = known.class_names
     for base in known.mro:
         names -= INSTANCE_DEFAULTS.get(base, frozenset())
     # copyreg caches __slotnames__ on a class once an instance is pickled: the facts leave it
     # out, and a dunder state key is refused whatever the class defines
-    assert names == usetime._class_names(cls) - {"__slotnames__"}
+    assert names == classes.class_names(cls) - {"__slotnames__"}
     for question in (
         facts.has_dict,
         facts.qualname,
@@ -117,7 +117,7 @@ def test_facts_answer_as_the_class(pair: tuple[str, str]) -> None:
         assert facts.is_subclass_of_named(known, values) == facts.is_subclass_of_named(
             cls, values
         ), values
-    assert (known.constraints is None) == (usetime._constraints_of(cls) is None)
+    assert (known.constraints is None) == (classes.constraints_of(cls) is None)
 
 
 def test_a_name_the_facts_do_not_know_needs_the_class() -> None:
@@ -185,10 +185,10 @@ def test_constraint_checker_is_sklearns(pair: tuple[str, str]) -> None:
         validate_parameter_constraints,
     )
 
-    cls = usetime.resolve_class(*pair)
+    cls = classes.resolve_class(*pair)
     known = facts.facts_for(*pair)
     assert cls is not None and known is not None
-    raw = usetime._constraints_of(cls)
+    raw = classes.constraints_of(cls)
     encoded_all = known.constraints
     if raw is None or encoded_all is None:
         return

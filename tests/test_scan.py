@@ -314,11 +314,11 @@ def test_object_array_state_must_hold_every_item() -> None:
 
 def test_the_walk_and_the_load_bound_ranges_alike() -> None:
     """A range made by the stream (call_rules.MAX_RANGE) and a range kept as data (the load's
-    plain-data rule, usetime.MAX_RANGE) have one bound (red teams 24 and 25)."""
+    plain-data rule, graph.MAX_RANGE) have one bound (red teams 24 and 25)."""
     from safeload.pickle import call_rules
-    from safeload.trust import usetime
+    from safeload.trust import graph
 
-    assert call_rules.MAX_RANGE == usetime.MAX_RANGE
+    assert call_rules.MAX_RANGE == graph.MAX_RANGE
     ok = b"\x80\x04cbuiltins\nrange\nJ" + (1 << 20).to_bytes(4, "little") + b"\x85R."
     too_long = b"\x80\x04cbuiltins\nrange\nJ" + ((1 << 20) + 1).to_bytes(4, "little") + b"\x85R."
     assert scan(ok, format="pickle").safe

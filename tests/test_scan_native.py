@@ -26,7 +26,7 @@ from sklearn.neighbors import BallTree, KDTree, KNeighborsClassifier
 from sklearn.svm import SVC, SVR
 
 from safeload import SafeloadError, load_unsigned, scan
-from safeload.trust import shadow
+from safeload.trust import shadow_values
 
 RNG = np.random.RandomState(0)
 X = RNG.rand(80, 4)
@@ -174,10 +174,10 @@ def test_a_structure_the_pass_cannot_see_is_unproven(tmp_path: Path) -> None:
 def test_shadows_answer_isinstance_as_the_real_object_and_never_run_unknowns() -> None:
     from sklearn.svm import SVC as RealSVC
 
-    made = shadow.Shadow(RealSVC, {"kernel": "rbf"}, None)
+    made = shadow_values.Shadow(RealSVC, {"kernel": "rbf"}, None)
     assert isinstance(made, RealSVC)
     assert made.kernel == "rbf"
-    unknown = shadow._Unknown("a value the pass cannot see")
+    unknown = shadow_values.Unknown("a value the pass cannot see")
     for use in (
         lambda: isinstance(unknown, dict),
         lambda: hasattr(unknown, "__dict__"),
@@ -185,7 +185,7 @@ def test_shadows_answer_isinstance_as_the_real_object_and_never_run_unknowns() -
         lambda: int(unknown),
         lambda: unknown == "rbf",
     ):
-        with pytest.raises(shadow.Unproven):
+        with pytest.raises(shadow_values.Unproven):
             use()
 
 

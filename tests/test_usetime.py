@@ -33,7 +33,7 @@ import safeload
 from harm import plain
 from safeload import UnsafeStateError, load_unsigned, scan, validate
 from safeload.policy import Policy
-from safeload.trust import usetime
+from safeload.trust import classes
 from safeload.trust.callables import CALLABLE_ROWS, TYPE_VALUE_ROWS
 from safeload.trust.dispatch import KINDS, ROWS, DispatchRow
 
@@ -75,7 +75,7 @@ def test_every_row_resolves_and_uses_a_known_kind() -> None:
         assert row.kind in KINDS, row
         assert row.drives, row
         module, _, qualname = row.cls.partition(":")
-        assert usetime.resolve_class(module, qualname) is not None, row
+        assert classes.resolve_class(module, qualname) is not None, row
         if row.kind in ("instance_of", "each_instance_of", "rebuilt"):
             assert all(v is None or ":" in v for v in row.values), row
 
@@ -124,7 +124,7 @@ def _allowed_classes() -> list[type]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # numpy.core spellings
         for module, qualname in policy:
-            cls = usetime.resolve_class(module, qualname)
+            cls = classes.resolve_class(module, qualname)
             if cls is not None:
                 found.append(cls)
     return found
@@ -184,7 +184,7 @@ def _row_id(row: DispatchRow) -> str:
 @pytest.mark.parametrize("row", ROWS, ids=_row_id)
 def test_each_row_refuses_a_hostile_value(row: DispatchRow, tmp_path: Path) -> None:
     module, _, qualname = row.cls.partition(":")
-    base = usetime.resolve_class(module, qualname)
+    base = classes.resolve_class(module, qualname)
     assert base is not None
     cls = _concrete(base)
     if cls is None:

@@ -124,7 +124,7 @@ def test_container_makers_keep_the_builtin_item_methods(
 ) -> None:
     """A class the pass lets SETITEMS/APPENDS/ADDITEMS fill is a dict/list/set whose item
     method is the builtin one (OrderedDict's keeps the order, nothing else)."""
-    from safeload.trust.usetime import resolve_class
+    from safeload.trust.classes import resolve_class
 
     found = resolve_class(*cls)
     assert found is not None

@@ -212,9 +212,9 @@ def test_rt25_02_tuple_dag_as_call_argument(
 
 def test_rt25_02_frozenset_of_dag_hangs_scan_too(tmp_path: Path) -> None:
     """``frozenset(T)`` is the same hash; there scan's own shadow evaluates the call
-    (``shadow._PURE_BUILTINS``), so scan does the exponential work as well (measured: fan 60,
-    depth 5, 655 bytes: scan 18 s, load_unsigned 14 s). Shown by a CPU limit on a child that
-    scans the file."""
+    (``shadow_builder._PURE_BUILTINS``), so scan does the exponential work as well (measured:
+    fan 60, depth 5, 655 bytes: scan 18 s, load_unsigned 14 s). Shown by a CPU limit on a child
+    that scans the file."""
     data = b"\x80\x02" + _g("builtins", "frozenset") + _dag(6, 100) + b"\x85R."
     path = _write(tmp_path, data)
     child = _child(

@@ -104,7 +104,7 @@ def _has_setstate(target: _Sym, policy: Policy) -> bool:
     known = setstate_from_facts(pair[0], pair[1])
     if known is not None:
         return known
-    from safeload.trust.usetime import resolve_class
+    from safeload.trust.classes import resolve_class
 
     cls = resolve_class(*pair)
     return cls is not None and getattr(cls, "__setstate__", None) is not None

@@ -131,9 +131,9 @@ def _encode_param(raw: Any) -> Any:
 
 
 def _constraints(cls: type) -> dict[str, Any] | None:
-    from safeload.trust import usetime
+    from safeload.trust.classes import constraints_of
 
-    raw = usetime._constraints_of(cls)
+    raw = constraints_of(cls)
     if raw is None:
         return None
     return {name: _encode_param(value) for name, value in sorted(raw.items())}
@@ -188,17 +188,17 @@ def _compute() -> dict[str, Any]:
 
     from safeload import validate
     from safeload._allowlist import default_entries
-    from safeload.trust import usetime
+    from safeload.trust.classes import PLAIN_DEFAULTS, init_parameters, resolve
 
     known = sorted(known_names())
-    resolved = {name: usetime._resolve(*name.split(":", 1)) for name in known}
+    resolved = {name: resolve(*name.split(":", 1)) for name in known}
     pool: dict[str, tuple[str, ...]] = {}
     owners: dict[str, type] = {}
     classes: dict[tuple[str, str], Any] = {}
     tops: set[str] = set()
     for module, qualname in sorted(default_entries()):
         tops.add(module.split(".")[0])
-        found = usetime._resolve(module, qualname)
+        found = resolve(module, qualname)
         if not isinstance(found, type):
             classes[(module, qualname)] = None
             continue
@@ -209,12 +209,12 @@ def _compute() -> dict[str, Any]:
                 raise RuntimeError(f"two classes are named {name}")
             names = (str(n) for n in vars(base) if n not in _PROCESS_STATE)
             pool.setdefault(name, tuple(sorted(names)))
-        params = usetime._init_parameters(cls)
+        params = init_parameters(cls)
         defined = {n for name in mro for n in pool[name]}
         plain = sorted(
             n
             for n in params & defined
-            if type(inspect.getattr_static(cls, n, None)) in usetime._PLAIN_DEFAULTS
+            if type(inspect.getattr_static(cls, n, None)) in PLAIN_DEFAULTS
         )
         bases = sorted(n for n, k in resolved.items() if isinstance(k, type) and issubclass(cls, k))
         aliases = sorted(n for n, k in resolved.items() if k is cls)

@@ -30,7 +30,7 @@ __all__ = ["KINDS", "MAX_THREADS", "ROWS", "DispatchRow"]
 #: machine: an honest file stores the fitting machine's count, which may exceed this one's cores.
 MAX_THREADS = 1024
 
-#: How an attribute can be pinned. ``safeload.trust.usetime`` implements each kind.
+#: How an attribute can be pinned. ``safeload.trust.kinds`` implements each kind.
 KINDS: dict[str, str] = {
     "one_of": "a str equal to one of ``values`` (or None when ``values`` holds None)",
     "each_one_of": "a str, or a list, tuple or str array whose every item is one of ``values``",

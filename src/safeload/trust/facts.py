@@ -124,7 +124,7 @@ class ClassFacts:
 
     @property
     def class_names(self) -> frozenset[str]:
-        """``usetime._class_names`` before the profiles' instance defaults are taken out."""
+        """``classes.class_names`` before the profiles' instance defaults are taken out."""
         return self._defined - self._plain_params
 
     @property
@@ -231,24 +231,24 @@ def code_fingerprint() -> str:
     import hashlib
 
     from safeload import validate
-    from safeload.trust import usetime
+    from safeload.trust import classes
     from safeload.trust.structures import values
 
     digest = hashlib.sha256()
     for fn in (
         validate._validators,
         values.metadata_validators,
-        usetime._class_names,
-        usetime._init_parameters,
-        usetime._constraints_of,
+        classes.class_names,
+        classes.init_parameters,
+        classes.constraints_of,
     ):
         _code_print(fn.__code__, digest)
     # the table of native checks is data, not code: a row added without new facts would let
     # the facts clear a class whose check they do not know
     for module, names, check in validate._CHECKED_KINDS:
         digest.update(repr((module, names, check.__name__)).encode())
-    # so is the set of default types _class_names lets an instance shadow (rt23, a note)
-    digest.update(repr(sorted(t.__name__ for t in usetime._PLAIN_DEFAULTS)).encode())
+    # so is the set of default types class_names lets an instance shadow (rt23, a note)
+    digest.update(repr(sorted(t.__name__ for t in classes.PLAIN_DEFAULTS)).encode())
     return digest.hexdigest()
 
 
@@ -292,7 +292,7 @@ def check_kinds() -> tuple[tuple[str, str], ...]:
 
 # --- scikit-learn's parameter constraints, as data ---------------------------------------------
 
-#: The values the static pass holds literal parameters as (``usetime.state_problem`` judges
+#: The values the static pass holds literal parameters as (``literal_state.state_problem`` judges
 #: exactly these types).
 ATOM_TYPES: tuple[type, ...] = (bool, int, float, str, type(None))
 
@@ -407,9 +407,9 @@ def constraint_names(cls: Any) -> frozenset[str]:
     """The parameters the class holds to ``_parameter_constraints``."""
     if isinstance(cls, ClassFacts):
         return frozenset(cls.constraints or ())
-    from safeload.trust import usetime
+    from safeload.trust.classes import constraints_of
 
-    return frozenset(usetime._constraints_of(cls) or ())
+    return frozenset(constraints_of(cls) or ())
 
 
 def setstate_owner(cls: Any) -> str:
@@ -425,20 +425,20 @@ def mro_names(cls: Any) -> frozenset[str]:
     """``module:qualname`` of the class and each of its bases."""
     if isinstance(cls, ClassFacts):
         return cls.mro_set
-    from safeload.trust import usetime
+    from safeload.trust.classes import mro_names as class_mro_names
 
-    return usetime._mro_names(cls)
+    return class_mro_names(cls)
 
 
 _ROWS: dict[int, tuple[Any, ...]] = {}
 
 
 def dispatch_rows(cls: Any) -> tuple[Any, ...]:
-    """:func:`safeload.trust.usetime.fitted_dispatch_rows`."""
-    from safeload.trust import usetime
+    """:func:`safeload.trust.classes.fitted_dispatch_rows`."""
+    from safeload.trust.classes import fitted_dispatch_rows
 
     if not isinstance(cls, ClassFacts):
-        return usetime.fitted_dispatch_rows(cls)
+        return fitted_dispatch_rows(cls)
     rows = _ROWS.get(id(cls))
     if rows is None:
         from safeload.trust.dispatch import ROWS
@@ -451,23 +451,25 @@ def dispatch_rows(cls: Any) -> tuple[Any, ...]:
 
 
 def literal_attributes(cls: Any) -> frozenset[str]:
-    """:func:`safeload.trust.usetime.literal_attributes`."""
-    from safeload.trust import usetime
+    """:func:`safeload.trust.literal_state.literal_attributes`."""
+    from safeload.trust import literal_state
 
     if not isinstance(cls, ClassFacts):
-        return usetime.literal_attributes(cls)
-    rows = {r.attribute for r in dispatch_rows(cls) if r.kind in usetime._LITERAL_KINDS}
+        return literal_state.literal_attributes(cls)
+    rows = {r.attribute for r in dispatch_rows(cls) if r.kind in literal_state.LITERAL_KINDS}
     return frozenset(rows | set(cls.constraints or ()))
 
 
 def state_problem(cls: Any, keys: list[str], literals: dict[str, Any]) -> str | None:
-    """:func:`safeload.trust.usetime.state_problem`; from facts, the same rules with the
+    """:func:`safeload.trust.literal_state.state_problem`; from facts, the same rules with the
     parameter constraints checked by :func:`params_valid` (a refusal is found again, and
     worded, with the class: see :mod:`safeload.trust.static`)."""
-    from safeload.trust import usetime
+    from safeload.trust import literal_state
+    from safeload.trust.graph import Graph, UnsafeState
+    from safeload.trust.kinds import apply
 
     if not isinstance(cls, ClassFacts):
-        return usetime.state_problem(cls, keys, literals)
+        return literal_state.state_problem(cls, keys, literals)
     from safeload.trust.profiles import INSTANCE_DEFAULTS
 
     names = cls.class_names
@@ -476,12 +478,12 @@ def state_problem(cls: Any, keys: list[str], literals: dict[str, Any]) -> str | 
     for key in keys:
         if key in names or (key.startswith("__") and key.endswith("__")):
             return f"state key {key!r} would hide what {cls.qualname} itself defines"
-    graph = usetime._Graph(None, 0)
+    graph = Graph(None, 0)
     for row in dispatch_rows(cls):
-        if row.attribute in literals and row.kind in usetime._LITERAL_KINDS:
+        if row.attribute in literals and row.kind in literal_state.LITERAL_KINDS:
             try:
-                usetime._apply(row, literals[row.attribute], graph)
-            except usetime.UnsafeState as exc:
+                apply(row, literals[row.attribute], graph)
+            except UnsafeState as exc:
                 return f"{cls.qualname}.{row.attribute} {exc.problem}"
     constraints = cls.constraints
     if not constraints:
@@ -497,9 +499,9 @@ def is_kernel(cls: Any) -> bool:
     """A subclass of scikit-learn's Gaussian-process ``Kernel``."""
     if isinstance(cls, ClassFacts):
         return cls.is_a(_KERNEL)
-    from safeload.trust import usetime
+    from safeload.trust.classes import kernel_base
 
-    kernel = usetime._kernel_base()
+    kernel = kernel_base()
     return kernel is not None and issubclass(cls, kernel)
 
 
@@ -507,18 +509,18 @@ def is_search(cls: Any) -> bool:
     """A subclass of scikit-learn's ``BaseSearchCV``."""
     if isinstance(cls, ClassFacts):
         return cls.is_a(_SEARCH)
-    from safeload.trust import usetime
+    from safeload.trust.classes import search_base
 
-    search = usetime._search_base()
+    search = search_base()
     return search is not None and issubclass(cls, search)
 
 
 def is_estimator(cls: Any) -> bool:
-    """:func:`safeload.trust.usetime.is_estimator_class`."""
-    from safeload.trust import usetime
+    """:func:`safeload.trust.classes.is_estimator_class`."""
+    from safeload.trust.classes import is_estimator_class
 
     if not isinstance(cls, ClassFacts):
-        return usetime.is_estimator_class(cls)
+        return is_estimator_class(cls)
     from safeload.trust.profiles import estimator_like_names
 
     if _ESTIMATOR_LIKE not in _known():
@@ -531,20 +533,20 @@ def is_estimator(cls: Any) -> bool:
 
 
 def is_scorer(cls: Any) -> bool:
-    """:func:`safeload.trust.usetime.is_scorer_class`."""
-    from safeload.trust import usetime
+    """:func:`safeload.trust.classes.is_scorer_class`."""
+    from safeload.trust.classes import is_scorer_class
 
     if not isinstance(cls, ClassFacts):
-        return usetime.is_scorer_class(cls)
+        return is_scorer_class(cls)
     return any([cls.is_a(name) for name in _SCORERS])
 
 
 def is_subclass_of_named(cls: Any, names: tuple[str | None, ...]) -> bool:
-    """``issubclass(cls, usetime.classes_named(names))``."""
-    from safeload.trust import usetime
+    """``issubclass(cls, classes.classes_named(names))``."""
+    from safeload.trust.classes import classes_named
 
     if not isinstance(cls, ClassFacts):
-        return issubclass(cls, usetime.classes_named(names))
+        return issubclass(cls, classes_named(names))
     return any([cls.is_a(name) for name in names_in(names)])
 
 

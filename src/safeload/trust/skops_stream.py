@@ -80,12 +80,12 @@ class _Call:
 def _resolve(module: str, name: str, policy: Policy) -> Any:
     """The object skops' ``gettype`` returns, when the policy trusts the name."""
     from safeload.skops_format import _as_checked
-    from safeload.trust import usetime
+    from safeload.trust.classes import resolve
 
     real = _as_checked(module, name)
     if not policy.allows(*real):
         raise _Refused(f"{format_name(*real)} is not trusted")
-    found = usetime._resolve(*real)
+    found = resolve(*real)
     if found is None:
         raise _Refused(f"{format_name(*real)} is not installed")
     return found

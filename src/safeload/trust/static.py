@@ -124,9 +124,9 @@ def _class_of(pair: tuple[str, str]) -> Any:
     (``None`` for a name of something that is not a class)."""
     if getattr(_RUN, "data", False):
         return facts.facts_for(*pair)
-    from safeload.trust import usetime
+    from safeload.trust.classes import resolve_class
 
-    return usetime.resolve_class(*pair)
+    return resolve_class(*pair)
 
 
 def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
@@ -336,12 +336,12 @@ def _container_kids(sym: Any) -> list[Any]:
 
 
 def _sharing_problem(stored: list[list[Any]]) -> str | None:
-    """The load's sharing bound (:func:`safeload.trust.usetime._check_sharing`) on the literal
+    """The load's sharing bound (:func:`safeload.trust.sharing.check_sharing`) on the literal
     containers stored in the stream, keys of dicts and items of sets included (the shadows of
     :mod:`safeload.trust.shadow` keep string keys only): a frozenset whose items are a frozenset
     and a tuple of it, nested k times, is 2**k items to every recursive walk. A container counts
     when it holds containers, as in the load's count. Linear: each node is visited once."""
-    from safeload.trust.usetime import _SHARING_FACTOR, _SHARING_SLACK, first_over_cap
+    from safeload.trust.sharing import SHARING_FACTOR, SHARING_SLACK, first_over_cap
 
     edges: dict[int, list[int]] = {}
     roots: list[int] = []
@@ -359,7 +359,7 @@ def _sharing_problem(stored: list[list[Any]]) -> str | None:
         edges[id(node)] = [id(k) for k in kids]
         stack.extend(kids)
     counted = {node for node, kids in edges.items() if kids}
-    cap = _SHARING_FACTOR * len(counted) + _SHARING_SLACK
+    cap = SHARING_FACTOR * len(counted) + SHARING_SLACK
     if first_over_cap(roots, edges, counted, cap) is not None:
         return (
             f"shares containers so that recursive walks (repr, clone, the use-time walk) "
@@ -467,9 +467,9 @@ def _kwargs_problem(name: str, state: Any) -> str | None:
     """The keyword-argument dicts a model passes to a function (``kw_args``, ...): no
     ``out=``, and only plain string keys."""
     from safeload._symbolic import _Dict
-    from safeload.trust import usetime
+    from safeload.trust.object_checks import KWARGS_ATTRIBUTES
 
-    for attribute in usetime.KWARGS_ATTRIBUTES.intersection(state.items):
+    for attribute in KWARGS_ATTRIBUTES.intersection(state.items):
         kwargs = state.items[attribute]
         if isinstance(kwargs, _Dict) and "out" in kwargs.items:
             return f"{name}.{attribute} binds out=, writing into a model array"
@@ -484,7 +484,8 @@ def _kwargs_problem(name: str, state: Any) -> str | None:
 
 def _state_problem(pair: tuple[str, str], state: Any) -> str | None:
     from safeload._symbolic import _Const, _Dict, _Tuple
-    from safeload.trust import usetime
+    from safeload.trust.graph import UnsafeState
+    from safeload.trust.object_checks import check_name_template
 
     if pair in PANDAS_NAMES:
         return None  # checked, with the real values, by safeload.trust.pandas_forms
@@ -525,8 +526,8 @@ def _state_problem(pair: tuple[str, str], state: Any) -> str | None:
     ok, template = _param_value(state.items.get("verbose_feature_names_out"))
     if ok and isinstance(template, str):
         try:
-            usetime._check_name_template(template, name)
-        except usetime.UnsafeState as exc:
+            check_name_template(template, name)
+        except UnsafeState as exc:
             return f"{name}.verbose_feature_names_out {exc.problem}"
     if facts.is_kernel(cls):
         for key in state.items:
@@ -586,10 +587,10 @@ def _param_value_of(sym: Any, depth: int) -> tuple[bool, Any]:
             return False, None  # refused as untrusted by the walk
         if getattr(_RUN, "data", False):
             raise facts.NeedsImport(f"{format_name(*sym.pair)} as a parameter value")
-        from safeload.trust import usetime
+        from safeload.trust.classes import resolve
 
         try:
-            return True, usetime._resolve(*sym.pair)
+            return True, resolve(*sym.pair)
         except Exception:  # not importable here: the load fails on it too
             return False, None
     if isinstance(sym, (_Tuple, _Box)):
@@ -780,7 +781,8 @@ def _grid_problem(grid: Any) -> str | None:
     """What a load's grid check says about a parameter grid, as far as the stream shows it:
     ``fit`` would ``set_params`` each candidate, after the load-time checks ran."""
     from safeload._symbolic import _Const, _Dict
-    from safeload.trust import usetime
+    from safeload.trust.kinds import apply
+    from safeload.trust.params import grid_rows
 
     grids = _items(grid) if not isinstance(grid, _Dict) else [grid]
     for one in grids or ():
@@ -790,7 +792,7 @@ def _grid_problem(grid: Any) -> str | None:
             return "has a grid key that is not a parameter name"
         for key, candidates in one.items.items():
             name = key.rpartition("__")[2]
-            rows = usetime.grid_rows(name)
+            rows = grid_rows(name)
             if not rows:
                 continue
             values = _items(candidates)
@@ -798,7 +800,7 @@ def _grid_problem(grid: Any) -> str | None:
                 for row in rows:
                     if isinstance(value, _Const):
                         try:
-                            usetime._apply(row, value.value, None)  # type: ignore[arg-type]
+                            apply(row, value.value, None)  # type: ignore[arg-type]
                         except Exception as exc:  # UnsafeState, or a value it cannot judge
                             problem: str | None = getattr(exc, "problem", None) or str(exc)
                         else:
@@ -816,9 +818,9 @@ def _grid_problem(grid: Any) -> str | None:
 # --- the dispatch kinds, judged on symbolic values -------------------------------------------
 
 #: Kinds whose rule refuses a value the stream shows is not a literal (a list, an object):
-#: :func:`usetime.state_problem` judges only literals, so these are judged here too.
+#: :func:`literal_state.state_problem` judges only literals, so these are judged here too.
 _ANY_VALUE_KINDS = frozenset({"none", "int_one", "thread_count", "regex", "one_of"})
-#: Kinds :func:`usetime.state_problem` already judged from literals.
+#: Kinds :func:`literal_state.state_problem` already judged from literals.
 _LITERAL_DONE = frozenset(
     {"one_of", "none", "output_config", "forbidden", "rebuilt", "int_one", "thread_count", "regex"}
 )
@@ -903,7 +905,7 @@ def _instance_ok(row: Any, sym: Any) -> bool:
 
 
 def _row_problem(row: Any, sym: Any, depth: int) -> str | None:
-    """What :mod:`safeload.trust.usetime` would say about ``sym`` in ``row``'s attribute, as far
+    """What :mod:`safeload.trust.kinds` would say about ``sym`` in ``row``'s attribute, as far
     as the stream shows it; ``None`` when it is fine or cannot be judged from the stream."""
     from safeload._symbolic import _Const, _Global, _Obj, _Tuple
 
@@ -1064,13 +1066,13 @@ def _data_problem_of(sym: Any, depth: int) -> str | None:
 def _range_problem(sym: Any) -> str | None:
     """A ``range`` is plain data up to the load's bound (``usetime.MAX_RANGE``), judged on its
     literal arguments; one the walk cannot size is unproven (rt24-14)."""
-    from safeload.trust import usetime
+    from safeload.trust.graph import MAX_RANGE, range_length
 
     ok, value = _param_value(sym)
     if not ok or type(value) is not range:
         return "unproven: a range whose bounds the stream walk cannot read"
-    if usetime._range_length(value) > usetime.MAX_RANGE:
-        return f"holds a range of more than {usetime.MAX_RANGE:,} items (rt24-14)"
+    if range_length(value) > MAX_RANGE:
+        return f"holds a range of more than {MAX_RANGE:,} items (rt24-14)"
     return None
 
 
@@ -1164,7 +1166,7 @@ _SCALAR_CALLS = frozenset(
 _SCALAR_CODE = re.compile(r"[biufcmMSU][0-9]{1,3}")
 
 #: Calls that make plain data when their arguments are: numpy dtypes, bytes, builtin
-#: containers. Exactly the types the load's plain-data rule admits (``usetime._require_data``):
+#: containers. Exactly the types the load's plain-data rule admits (``graph.require_data``):
 #: an ``OrderedDict`` is not one of them (rt23-05).
 _DATA_CALLS = frozenset(
     {

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from safeload.trust.shadow import class_of
+from safeload.trust.shadow_values import class_of
 from safeload.trust.structures.common import require
 
 

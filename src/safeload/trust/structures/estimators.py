@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from safeload.trust.shadow import Unproven, class_of
+from safeload.trust.shadow_values import Unproven, class_of
 from safeload.trust.structures.arrays import check_csr
 from safeload.trust.structures.common import (
     MAX_OBJECTS,

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from safeload.trust.shadow import class_of
+from safeload.trust.shadow_values import class_of
 from safeload.trust.structures.common import is_int, require
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from safeload.trust.shadow import class_of
+from safeload.trust.shadow_values import class_of
 from safeload.trust.structures.common import MAX_TREE_FEATURES, Array, is_int, require
 
 

@@ -1,0 +1,272 @@
+"""The classes the use-time checks ask about, resolved from the modules already imported.
+
+Each table is resolved once, by name, from what is importable now (nothing here imports a
+class the policy does not already trust): the functions a model may store
+(:mod:`safeload.trust.callables`), the types it may keep as values, the dispatch-table rows
+(:mod:`safeload.trust.dispatch`, :mod:`safeload.trust.profiles`) that apply to a class, the
+names a class defines that instance state must not hide, and scikit-learn's base classes and
+``_parameter_constraints``.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+import sys
+from typing import Any
+
+from safeload.trust.callables import CALLABLE_ROWS, TYPE_VALUE_ROWS
+from safeload.trust.dispatch import ROWS, DispatchRow
+from safeload.trust.profiles import INSTANCE_DEFAULTS, PROFILE_ROWS, estimator_like_names
+
+
+def resolve(module: str, qualname: str) -> Any:
+    try:
+        found: Any = sys.modules.get(module) or importlib.import_module(module)
+    except ImportError:
+        return None
+    for part in qualname.split("."):
+        found = getattr(found, part, None)
+        if found is None:
+            return None
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def callables() -> dict[int, str]:
+    """id() of every allowed function -> its name (the objects are kept alive by their
+    modules, so the ids stay valid)."""
+    found: dict[int, str] = {}
+    for module, qualname, _reason in CALLABLE_ROWS:
+        obj = resolve(module, qualname)
+        if obj is not None:
+            found[id(obj)] = f"{module}.{qualname}"
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def type_values() -> frozenset[type]:
+    found = set()
+    for module, qualname, _reason in TYPE_VALUE_ROWS:
+        obj = resolve(module, qualname)
+        if isinstance(obj, type):
+            found.add(obj)
+    return frozenset(found)
+
+
+@functools.lru_cache(maxsize=1)
+def data_only_types() -> frozenset[type]:
+    """Extension types whose ``__setstate__`` converts everything it is given to numbers and
+    numeric arrays, so nothing can hide in them: walking their state would only cost time (a
+    forest has hundreds). Their index arrays are the native checks' business."""
+    return frozenset(_classes_named(("sklearn.tree._tree:Tree",)))
+
+
+@functools.lru_cache(maxsize=1)
+def enum_member_types() -> frozenset[type]:
+    """Enum classes whose members an allowed type's ``__setstate__`` looks up by value
+    (``uuid.UUID`` stores ``SafeUUID(state["is_safe"])``): a member is the class's own
+    singleton, never built from the file, and none of these enums is on the allowlist."""
+    return frozenset(_classes_named(("uuid:SafeUUID",)))
+
+
+@functools.lru_cache(maxsize=1)
+def _resolved_rows() -> tuple[tuple[type, DispatchRow], ...]:
+    rows = []
+    for row in ROWS:
+        module, _, qualname = row.cls.partition(":")
+        cls = resolve(module, qualname)
+        if isinstance(cls, type):
+            rows.append((cls, row))
+    return tuple(rows)
+
+
+_ROWS_BY_TYPE: dict[type, tuple[DispatchRow, ...]] = {}
+
+
+def fitted_dispatch_rows(cls: type) -> tuple[DispatchRow, ...]:
+    """The dispatch-table rows that apply to instances of ``cls`` (its own and its bases')."""
+    rows = _ROWS_BY_TYPE.get(cls)
+    if rows is None:
+        rows = tuple(row for base, row in _resolved_rows() if issubclass(cls, base))
+        # profile rows match by name along the MRO: nothing is imported to apply them, and
+        # they apply however the class came to be trusted
+        names = mro_names(cls)
+        rows += tuple(row for row in PROFILE_ROWS if row.cls in names)
+        _ROWS_BY_TYPE[cls] = rows
+    return rows
+
+
+def mro_names(cls: type) -> frozenset[str]:
+    """``module:qualname`` of ``cls`` and each of its bases."""
+    return frozenset(f"{base.__module__}:{base.__qualname__}" for base in cls.__mro__)
+
+
+_REBUILT: dict[type, dict[str, tuple[str | None, ...]]] = {}
+
+
+def rebuilt_attributes(cls: type) -> dict[str, tuple[str | None, ...]]:
+    """Attributes the class's own ``__setstate__`` rebuilds (kind ``rebuilt``): not walked."""
+    found = _REBUILT.get(cls)
+    if found is None:
+        found = {r.attribute: r.values for r in fitted_dispatch_rows(cls) if r.kind == "rebuilt"}
+        _REBUILT[cls] = found
+    return found
+
+
+_CLASS_NAMES: dict[type, frozenset[str]] = {}
+#: Class-level values an instance's own attribute of the same name may hide (see class_names).
+PLAIN_DEFAULTS = (bool, int, float, str, type(None))
+
+
+def class_names(cls: type) -> frozenset[str]:
+    """The names ``cls`` defines that instance state must not hide.
+
+    Left out: a constructor parameter whose class-level value is a plain constant. scikit-learn
+    stores every constructor parameter on the instance, so honest state always hides such a
+    class default (``Lars.positive = False`` and ``LassoLarsIC(positive=...)``); the value then
+    gets the same parameter checks as any other parameter. Methods, properties and class
+    settings that are not parameters stay protected."""
+    names = _CLASS_NAMES.get(cls)
+    if names is None:
+        params = init_parameters(cls)
+        names = frozenset(
+            name
+            for base in cls.__mro__
+            for name in vars(base)
+            if name not in params
+            or type(inspect.getattr_static(cls, name, None)) not in PLAIN_DEFAULTS
+        )
+        for base in cls.__mro__:
+            names -= INSTANCE_DEFAULTS.get(f"{base.__module__}:{base.__qualname__}", frozenset())
+        _CLASS_NAMES[cls] = names
+    return names
+
+
+def init_parameters(cls: type) -> frozenset[str]:
+    try:
+        sig = inspect.signature(inspect.getattr_static(cls, "__init__"))
+    except (TypeError, ValueError):
+        return frozenset()
+    return frozenset(
+        name
+        for name, p in sig.parameters.items()
+        if name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    )
+
+
+def _classes_named(names: tuple[str | None, ...]) -> tuple[type, ...]:
+    """The classes ``names`` name that can be imported now. Cached only once every name
+    resolved: a class asked about before its library was imported (CatBoost's ``_catboost``
+    module exists only once ``catboost`` is imported) is looked up again next time, not taken
+    as absent for good."""
+    cached = _NAMED.get(names)
+    if cached is not None:
+        return cached
+    found = []
+    for name in names:
+        if name is None:
+            continue
+        module, _, qualname = name.partition(":")
+        cls = resolve(module, qualname)
+        if isinstance(cls, type):
+            found.append(cls)
+    result = tuple(found)
+    if len(result) == sum(name is not None for name in names):
+        _NAMED[names] = result
+    return result
+
+
+_NAMED: dict[tuple[str | None, ...], tuple[type, ...]] = {}
+
+
+def profile_estimator_like(cls: type) -> bool:
+    """A profile class that stands where an estimator is used without deriving from
+    ``BaseEstimator`` (a CatBoost model), matched by name (nothing imported)."""
+    return not mro_names(cls).isdisjoint(estimator_like_names())
+
+
+# --- scikit-learn's own base classes and parameter constraints ------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def base_estimator() -> type | None:
+    cls = resolve("sklearn.base", "BaseEstimator")
+    return cls if isinstance(cls, type) else None
+
+
+@functools.lru_cache(maxsize=1)
+def estimator_like() -> frozenset[type]:
+    """Internal scikit-learn classes that stand where an estimator is used without deriving
+    from ``BaseEstimator``."""
+    return frozenset(_classes_named(("sklearn.calibration:_CalibratedClassifier",)))
+
+
+@functools.lru_cache(maxsize=1)
+def scorer_classes() -> tuple[type, ...]:
+    """The scorer classes (a fitted search or threshold tuner stores one of these)."""
+    names = ("_BaseScorer", "_PassthroughScorer", "_MultimetricScorer")
+    found = [resolve("sklearn.metrics._scorer", name) for name in names]
+    return tuple(cls for cls in found if isinstance(cls, type))
+
+
+@functools.lru_cache(maxsize=1)
+def kernel_base() -> type | None:
+    cls = resolve("sklearn.gaussian_process.kernels", "Kernel")
+    return cls if isinstance(cls, type) else None
+
+
+@functools.lru_cache(maxsize=1)
+def search_base() -> type | None:
+    cls = resolve("sklearn.model_selection._search", "BaseSearchCV")
+    return cls if isinstance(cls, type) else None
+
+
+@functools.lru_cache(maxsize=1)
+def column_selector() -> type | None:
+    cls = resolve("sklearn.compose._column_transformer", "make_column_selector")
+    return cls if isinstance(cls, type) else None
+
+
+def constraints_of(cls: type) -> dict[str, Any] | None:
+    base = base_estimator()
+    if base is None or not issubclass(cls, base):
+        return None
+    constraints = getattr(cls, "_parameter_constraints", None)
+    return constraints if isinstance(constraints, dict) else None
+
+
+# --- the classes' questions, for the other checks and the static pass -----------------------
+
+
+def resolve_class(module: str, qualname: str) -> type | None:
+    """The class ``module.qualname`` names, if it is one (for the static pass, which asks only
+    about names the policy already trusts)."""
+    found = resolve(module, qualname)
+    return found if isinstance(found, type) else None
+
+
+def is_estimator_class(cls: type) -> bool:
+    """Whether instances of ``cls`` may stand where an estimator is used."""
+    base = base_estimator()
+    return (
+        (base is not None and issubclass(cls, base))
+        or cls in estimator_like()
+        or profile_estimator_like(cls)
+    )
+
+
+def is_scorer_class(cls: type) -> bool:
+    """Whether ``cls`` is one of scikit-learn's scorer classes."""
+    return issubclass(cls, scorer_classes())
+
+
+def classes_named(names: tuple[str | None, ...]) -> tuple[type, ...]:
+    """The classes that ``'module:qualname'`` entries name (``None`` entries skipped)."""
+    return _classes_named(names)
+
+
+#: (class, state keys) already found clean: the hundreds of trees of a forest share one (filled
+#: by the walk's key check and by :func:`safeload.trust.literal_state.state_problem`).
+CLEAN_KEYS: set[tuple[type, tuple[Any, ...]]] = set()

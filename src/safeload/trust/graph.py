@@ -1,0 +1,152 @@
+"""The object graph a use-time check walks, the refusal it raises, and the plain-data rule.
+
+:class:`Graph` holds what :func:`safeload.trust.usetime.check_use_time` reaches, with enough
+bookkeeping to name the path to each object; :func:`require_data` is the rule for values a
+model may keep only as inert data (a stored callable's keyword arguments, the ``data`` and
+``params`` dispatch kinds, a column selection).
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+import numpy as np
+
+from safeload.trust.classes import type_values
+
+ATOMS = (type(None), bool, int, float, complex, str, bytes, bytearray, range)
+#: The exact types of the commonest values, for a set look-up before any isinstance chain.
+ATOM_TYPES = frozenset(
+    {type(None), bool, int, float, complex, str, bytes, np.float64, np.int64, np.intp}
+)
+SCALARS = (np.generic, np.dtype)
+
+
+class UnsafeState(Exception):
+    """A loaded object's state would make it misbehave when used (internal; the caller turns it
+    into a ``safeload`` exception naming the file)."""
+
+    def __init__(self, path: str, problem: str, *, names: tuple[str, ...] = ()) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+        self.names = names
+
+
+class WalkLimit(UnsafeState):
+    """The graph holds more objects than the limit allows."""
+
+
+class Graph:
+    """Every object reachable from the root, with enough bookkeeping to name its path."""
+
+    def __init__(self, root: Any, max_objects: int) -> None:
+        self.root = root
+        self.max_objects = max_objects
+        self.parent: dict[int, tuple[int, str]] = {}
+        self.instances: list[Any] = []
+        #: every ndarray and numpy dtype reached (for the built-dtype check)
+        self.numpy: list[Any] = []
+        #: id -> ids of the non-atom objects it holds, once per reference (for the DAG bound)
+        self.edges: dict[int, list[int]] = {}
+        self.keep: list[Any] = []  # temporaries (reduce results) stay alive while ids are used
+
+    def path(self, obj_id: int) -> str:
+        parts: list[str] = []
+        seen = 0
+        while obj_id in self.parent and seen < 200:
+            obj_id, label = self.parent[obj_id]
+            parts.append(label)
+            seen += 1
+        return "model" + "".join(reversed(parts))
+
+
+def key_label(i: int, key: Any) -> str:
+    """The label of the step to a dict's ``i``-th value, in bounded time: ``[key]`` for a short
+    string or a small number, ``.values()[i]`` for anything else. (The repr of a key shared
+    through the memo, ``frozenset({F, (F,)})`` nested k times, is 2**k characters long.)"""
+    kind = type(key)
+    if (kind is str and len(key) <= 80) or (kind is int and -(2**63) <= key < 2**63):
+        return f"[{key!r}]"
+    if kind in (bool, float, type(None)):
+        return f"[{key!r}]"
+    return f".values()[{i}]"
+
+
+def is_function(o: Any) -> bool:
+    return isinstance(
+        o,
+        (
+            types.FunctionType,
+            types.BuiltinFunctionType,
+            types.MethodWrapperType,
+            types.WrapperDescriptorType,
+            types.MethodDescriptorType,
+            types.ClassMethodDescriptorType,
+            np.ufunc,
+            type(np.mean),
+        ),
+    )
+
+
+# --- plain data -----------------------------------------------------------------------------
+
+#: The longest ``range`` plain data may hold (``scan`` holds it to the same bound).
+MAX_RANGE = 1 << 20
+
+
+def range_length(value: range) -> int:
+    """``len(value)``, or one more than any bound for a length over ``sys.maxsize``."""
+    try:
+        return len(value)
+    except OverflowError:
+        return MAX_RANGE + 1
+
+
+def require_data(
+    value: Any, graph: Graph, oid: int, label: str, depth: int = 0, seen: set[int] | None = None
+) -> None:
+    """``value`` must be inert data: no instances, callables or object arrays of objects, and
+    no container reached twice (a shared list nested in itself is a DAG that unfolds
+    exponentially, here and in scikit-learn's repr and clone)."""
+    if type(value) is range and range_length(value) > MAX_RANGE:
+        # a method that iterates it converts every item (range(10**9): minutes, tens of GB)
+        raise UnsafeState(
+            graph.path(oid) + label, f"holds a range of more than {MAX_RANGE:,} items (rt24-14)"
+        )
+    if isinstance(value, ATOMS) or isinstance(value, SCALARS) or value is Ellipsis:
+        return
+    if seen is None:
+        seen = set()
+    if type(value) in (list, tuple, set, frozenset, dict, slice) or isinstance(value, np.ndarray):
+        if id(value) in seen:
+            raise UnsafeState(graph.path(oid) + label, "data holds one container twice")
+        seen.add(id(value))
+    if isinstance(value, type) and value in type_values():
+        return
+    if depth > 20:
+        raise UnsafeState(graph.path(oid) + label, "data nested too deeply")
+    if isinstance(value, np.ndarray):
+        if value.dtype.hasobject:
+            for i, item in enumerate(value.ravel().tolist()):
+                require_data(item, graph, oid, f"{label}[{i}]", depth + 1, seen)
+        return
+    if type(value) in (list, tuple, set, frozenset):
+        for i, item in enumerate(value):
+            require_data(item, graph, oid, f"{label}[{i}]", depth + 1, seen)
+        return
+    if type(value) is dict:
+        for i, (key, item) in enumerate(value.items()):
+            require_data(key, graph, oid, f"{label}.keys()", depth + 1, seen)
+            require_data(item, graph, oid, label + key_label(i, key), depth + 1, seen)
+        return
+    if type(value) is slice:
+        for part in (value.start, value.stop, value.step):
+            require_data(part, graph, oid, label, depth + 1, seen)
+        return
+    raise UnsafeState(
+        graph.path(oid) + label,
+        f"holds a {type(value).__module__}.{type(value).__qualname__} where only plain data "
+        "(numbers, strings, numeric arrays and containers of them) is used",
+    )

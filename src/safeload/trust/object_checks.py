@@ -1,0 +1,149 @@
+"""The per-object checks that run on every instance the use-time walk reached.
+
+After the walk held the graph's structure, each instance's state is checked by type: stored
+keyword arguments, functions called with two arrays, ColumnTransformer's name template,
+iteration counts that ``transform`` and ``predict`` run, the dispatch rows that apply to its
+class, scikit-learn's parameter constraints, native libraries' parameters, kernels'
+``hyperparameter_*`` names and searches' parameter grids.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+
+from safeload.trust import native_params
+from safeload.trust.classes import (
+    constraints_of,
+    fitted_dispatch_rows,
+    kernel_base,
+    mro_names,
+    search_base,
+)
+from safeload.trust.graph import Graph, UnsafeState
+from safeload.trust.kinds import apply
+from safeload.trust.params import check_grid, check_params
+
+#: Keyword arguments that make a numpy function write into an array the model holds (which
+#: may be the very array a native structure was checked with).
+_OUTPUT_KEYWORDS = frozenset({"out"})
+#: Attributes whose dict is passed as ``**kwargs`` to a stored callable or a metric.
+KWARGS_ATTRIBUTES = frozenset(
+    {
+        "kw_args",
+        "inv_kw_args",
+        "_kwargs",
+        "kernel_params",
+        "metric_params",
+        "effective_metric_params_",
+    }
+)
+
+
+#: Slots whose callable scikit-learn calls with two arrays (kernels, metrics, score functions).
+_TWO_ARGUMENT_SLOTS = frozenset({"kernel", "metric", "score_func", "affinity", "_score_func"})
+#: Iteration counts that transform or predict run (LDA's E-step, NMF's solver for W), which
+#: scikit-learn bounds only from below; honest values are far under the limit.
+ITERATION_LIMITS = frozenset({"max_doc_update_iter", "max_iter_predict", "transform_max_iter"})
+#: Classes whose transform runs its ``max_iter`` solver (NMF's W, per call).
+ITERATING_AT_USE = frozenset({"NMF", "MiniBatchNMF"})
+MAX_ITERATIONS = 100_000
+
+
+def check_name_template(template: str, path: str) -> None:
+    """ColumnTransformer formats every output name with this template: only the two documented
+    fields, with no format specification (``{feature_name:>1500000000}`` makes each name 1.5 GB)."""
+    import string
+
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError:
+        raise UnsafeState(path, "is not a format string") from None
+    for _text, field, spec, conversion in parts:
+        if field is None:
+            continue
+        if field not in ("transformer_name", "feature_name") or spec or conversion:
+            raise UnsafeState(
+                path, "may use only {transformer_name} and {feature_name}, without format specs"
+            )
+    if len(template) > 1000:
+        raise UnsafeState(path, "is longer than 1000 characters")
+
+
+def check_kwargs(kwargs: Any, path: str) -> None:
+    if isinstance(kwargs, dict):
+        for key in kwargs:
+            if key in _OUTPUT_KEYWORDS:
+                raise UnsafeState(
+                    f"{path}[{key!r}]",
+                    "a stored keyword argument would make the function write into an array "
+                    "the model holds",
+                )
+
+
+def check_instance(obj: Any, graph: Graph) -> None:
+    state = getattr(obj, "__dict__", None)
+    fields = getattr(type(obj), "_fields", None)
+    if isinstance(obj, tuple) and isinstance(fields, tuple):
+        state = dict(zip(fields, obj, strict=False))  # a namedtuple's fields
+    if not isinstance(state, dict):
+        return
+    for name in KWARGS_ATTRIBUTES.intersection(state):
+        check_kwargs(state[name], f"{graph.path(id(obj))}.{name}")
+    for name in _TWO_ARGUMENT_SLOTS.intersection(state):
+        fn = state[name]
+        inner = fn.func if isinstance(fn, functools.partial) else fn
+        if isinstance(inner, (np.ufunc, type(np.mean))):
+            raise UnsafeState(
+                f"{graph.path(id(obj))}.{name}",
+                "a numpy function where two arrays are passed: its second would be written to "
+                "(a ufunc's out)",
+            )
+    template = state.get("verbose_feature_names_out")
+    if isinstance(template, str):
+        check_name_template(template, f"{graph.path(id(obj))}.verbose_feature_names_out")
+    limited = set(ITERATION_LIMITS.intersection(state))
+    if "max_iter" in state and type(obj).__name__ in ITERATING_AT_USE:
+        limited.add("max_iter")
+    for name in limited:
+        count = state[name]
+        if isinstance(count, (int, np.integer)) and int(count) > MAX_ITERATIONS:
+            raise UnsafeState(
+                f"{graph.path(id(obj))}.{name}",
+                f"asks for more than {MAX_ITERATIONS} iterations at use time",
+            )
+    rows = fitted_dispatch_rows(type(obj))
+    for row in rows:
+        if row.attribute in state:
+            try:
+                apply(row, state[row.attribute], graph)
+            except UnsafeState as exc:
+                if exc.path.startswith("<"):
+                    raise UnsafeState(
+                        f"{graph.path(id(obj))}.{row.attribute}",
+                        f"{exc.problem} (it drives {row.drives})",
+                        names=exc.names,
+                    ) from None
+                raise
+    constraints = constraints_of(type(obj))
+    if constraints:
+        check_params(type(obj), state, constraints, graph.path(id(obj)))
+    native = native_params.object_problem(mro_names(type(obj)), obj, state)
+    if native is not None:  # LightGBM / CatBoost parameters (r15-01/02/03/07/14)
+        raise UnsafeState(f"{graph.path(id(obj))}.{native[0]}", native[1])
+    kernel = kernel_base()
+    if kernel is not None and isinstance(obj, kernel):
+        for key in state:
+            if key.startswith("hyperparameter_"):
+                raise UnsafeState(
+                    f"{graph.path(id(obj))}.{key}",
+                    "a kernel reads and writes every attribute named hyperparameter_* by the "
+                    "name stored in it; only the class may define them",
+                )
+    search = search_base()
+    if search is not None and isinstance(obj, search):
+        for grid_name in ("param_grid", "param_distributions"):
+            if grid_name in state:
+                check_grid(state[grid_name], f"{graph.path(id(obj))}.{grid_name}", graph)

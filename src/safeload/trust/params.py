@@ -1,0 +1,110 @@
+"""Constructor parameters: scikit-learn's own constraints, and the grids a search sets.
+
+An estimator's parameters are held to its class's ``_parameter_constraints``, with
+scikit-learn's own ``validate_parameter_constraints``. A search's parameter grid is held to
+the dispatch rows it could otherwise get around: ``fit`` applies each candidate with
+``set_params``, after the load-time checks ran.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from safeload.trust.dispatch import ROWS, DispatchRow
+from safeload.trust.graph import Graph, UnsafeState
+from safeload.trust.kinds import apply, sequence, short
+from safeload.trust.profiles import PROFILE_ROWS
+
+#: (type, parameter, value) triples already validated; parameters of plain atoms only, which is
+#: what most of a forest's hundreds of identical trees hold.
+VALID_ATOMS: set[tuple[type, str, Any]] = set()
+
+
+def check_params(cls: type, values: dict[str, Any], constraints: dict[str, Any], path: str) -> None:
+    """Hold ``values`` to the class's own parameter constraints (atoms already found valid
+    are skipped: most of a forest's hundreds of trees hold the same ones)."""
+    from sklearn.utils._param_validation import (
+        InvalidParameterError,
+        validate_parameter_constraints,
+    )
+
+    todo: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in constraints:
+            continue
+        if type(value) in (bool, int, float, str, type(None)):
+            if (cls, name, (type(value), value)) in VALID_ATOMS:
+                continue
+        todo[name] = value
+    if not todo:
+        return
+    try:  # all at once first: one call per estimator is what a forest can afford
+        validate_parameter_constraints(
+            {name: constraints[name] for name in todo}, todo, caller_name=cls.__name__
+        )
+    except (InvalidParameterError, ValueError, TypeError):
+        for name, value in todo.items():  # then one by one, to name the parameter
+            try:
+                validate_parameter_constraints(
+                    {name: constraints[name]}, {name: value}, caller_name=cls.__name__
+                )
+            except (InvalidParameterError, ValueError, TypeError) as exc:
+                raise UnsafeState(
+                    f"{path}.{name}",
+                    f"holds a value {cls.__name__} itself refuses ({str(exc).rstrip('.')})",
+                ) from None
+        raise UnsafeState(path, "its parameters together are refused") from None
+    if len(VALID_ATOMS) < 100_000:
+        for name, value in todo.items():
+            if type(value) in (bool, int, float, str, type(None)):
+                VALID_ATOMS.add((cls, name, (type(value), value)))
+
+
+# --- parameter grids ------------------------------------------------------------------------
+
+#: Kinds whose rows a parameter grid could otherwise get around: fit applies the grid with
+#: set_params, after the load-time checks ran.
+_GRID_KINDS = frozenset(
+    {
+        "none",
+        "attr_path",
+        "data",
+        "one_of",
+        "each_one_of",
+        "forbidden",
+        "params",
+        "int_one",
+        "thread_count",
+    }
+)
+
+
+def grid_rows(name: str) -> list[DispatchRow]:
+    """The dispatch rows a grid could get around for parameter ``name`` (a grid key's last
+    ``__`` part): for the load's check here and scan's in :mod:`safeload.trust.static`."""
+    return [r for r in (*ROWS, *PROFILE_ROWS) if r.attribute == name and r.kind in _GRID_KINDS]
+
+
+def check_grid(grid: Any, path: str, graph: Graph) -> None:
+    grids = grid if type(grid) in (list, tuple) else [grid]
+    for one in grids:
+        if type(one) is not dict:
+            continue  # scikit-learn refuses it in fit
+        for key, candidates in one.items():
+            if not isinstance(key, str):
+                raise UnsafeState(path, f"grid key {short(key)} is not a parameter name")
+            name = key.rpartition("__")[2]
+            rows = grid_rows(name)
+            if not rows:
+                continue
+            values = sequence(candidates)
+            for value in values if values is not None else [candidates]:
+                for row in rows:
+                    try:
+                        apply(row, value, graph)
+                    except UnsafeState as exc:
+                        raise UnsafeState(
+                            f"{path}[{key!r}]",
+                            f"fit would set {name} to a value a loaded model may not hold: "
+                            f"{exc.problem}",
+                        ) from None

@@ -1,0 +1,77 @@
+"""The bound on sharing: one object met through the memo in many places.
+
+scikit-learn's recursive methods (``repr``, ``get_params``, ``clone``, ``transform``, kernel
+evaluation) do not remember what they have seen, so a graph that reuses one object in many
+places is walked as the tree it unfolds into. :func:`first_over_cap` counts that tree without
+unfolding it; the load (:func:`check_sharing`), the static pass and the shadows use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container
+
+from safeload.trust.graph import Graph, UnsafeState
+
+#: How many times, on average, scikit-learn's recursive methods may meet each object with
+#: behaviour (estimators, kernels, scorers, helpers).
+#: Honest models share an estimator between two slots at most (``estimators_`` and
+#: ``named_estimators_``), so nested ensembles stay within a few times each.
+SHARING_FACTOR = 8
+SHARING_SLACK = 64
+
+
+def check_sharing(graph: Graph) -> None:
+    """The file's memo can make one object appear in many places: N nested pipelines whose two
+    steps are the same object are a DAG of 3N objects that ``repr``, ``get_params``, ``clone``
+    and ``transform`` walk as a tree of 2**N. Count, without unfolding, how many estimators such
+    a walk would meet, and refuse a graph that would make it exponential."""
+    # every object counts: estimators, kernels (a Sum whose two terms are one kernel, nested,
+    # evaluates 2**N kernels in predict), and containers (a list holding one list twice, nested,
+    # is unfolded by repr and clone)
+    estimator_ids = set(graph.edges) | {id(o) for o in graph.instances}
+    if not estimator_ids:
+        return
+    cap = SHARING_FACTOR * len(estimator_ids) + SHARING_SLACK
+    if first_over_cap([id(graph.root)], graph.edges, estimator_ids, cap) is not None:
+        raise UnsafeState(
+            "model",
+            f"shares objects so that scikit-learn's recursive methods (repr, get_params, "
+            f"clone, transform, kernel evaluation) would meet them more than {cap} times "
+            f"although it holds {len(estimator_ids)}: using it would take exponential time",
+        )
+
+
+def first_over_cap(
+    roots: list[int], edges: dict[int, list[int]], counted: Container[int], cap: int
+) -> int | None:
+    """The first of ``roots`` from which a recursive walk (one that does not remember what it
+    has seen, as repr, clone and get_params do) would meet more than ``cap`` of the ``counted``
+    nodes, or ``None``. Counted without unfolding: a post-order pass over the DAG ``edges``
+    (node id -> child ids), each node visited once, sums saturating at ``cap + 1``; an edge
+    back into the current path (a cycle) counts nothing."""
+    unfolded: dict[int, int] = {}
+    state: dict[int, int] = {}
+    for root in roots:
+        work: list[tuple[int, int]] = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            kids = edges.get(node, ())
+            if i == 0:
+                if node in state:
+                    continue
+                state[node] = 1
+            if i < len(kids):
+                work.append((node, i + 1))
+                if kids[i] not in state:
+                    work.append((kids[i], 0))
+                continue
+            total = 1 if node in counted else 0
+            for child in kids:
+                total += unfolded.get(child, 0)
+                if total > cap:
+                    break
+            unfolded[node] = min(total, cap + 1)
+            state[node] = 2
+        if unfolded.get(root, 0) > cap:
+            return root
+    return None
