@@ -19,6 +19,7 @@ from safeload import formats
 from safeload import io as fileio
 from safeload._folders import (
     MODEL_SIGNING_DEFAULT,
+    governing_folder,
     signed_folder,
     verify_folder_any,
     verify_in_folder,
@@ -266,6 +267,13 @@ def verified_statement(
     if p.is_dir() and signature is None and not sidecar_path(p).is_file():
         p = Path(os.path.realpath(p))  # current -> v2: v2.sig signs it, as for its files
     sig = Path(signature) if signature is not None else sidecar_path(p)
+    if p.is_dir() and signature is None:
+        # a signed folder inside a signed folder: the outermost signature governs, here as in
+        # load (an old inner folder with its own old signature would verify, rt26b-07)
+        outer = governing_folder(Path(os.path.realpath(p)) / "_")
+        if outer is not None and outer[0] != Path(os.path.realpath(p)):
+            _log.info("%s is inside the signed folder %s, whose signature governs", p, outer[0])
+            p, sig = outer
     if p.is_dir():
         if signature is None and not sig.exists() and not (p / "model").exists():
             sig = p / MODEL_SIGNING_DEFAULT  # model_signing's layout: the folder is named

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,17 @@ _RULES = [
         "defaultConfiguration": {"level": "error"},
         "help": {"text": "Do not load the file; obtain a fresh copy from its publisher."},
     },
+    {
+        "id": "SL003",
+        "name": "NotScanned",
+        "shortDescription": {"text": "The file could not be read, so it was not scanned."},
+        "fullDescription": {
+            "text": "safeload could not read the file (a limit, an I/O error, a path the system "
+            "cannot open): nothing is known about what it would do when loaded."
+        },
+        "defaultConfiguration": {"level": "error"},
+        "help": {"text": "Do not load the file until a scan of it succeeds."},
+    },
 ]
 
 
@@ -51,9 +62,23 @@ def _location(source: str, offset: int) -> dict[str, Any]:
     }
 
 
-def to_sarif(reports: Sequence[ScanReport]) -> dict[str, Any]:
-    """One SARIF run with a result per untrusted global and per refused construct."""
+def to_sarif(
+    reports: Sequence[ScanReport], unreadable: Sequence[Mapping[str, str]] = ()
+) -> dict[str, Any]:
+    """One SARIF run with a result per untrusted global and per refused construct, and one per
+    file that could not be read (``{"file", "error", "message"}``): a dashboard must not show
+    a clean run for files nobody scanned (rt26b-09)."""
     results: list[dict[str, Any]] = []
+    for u in unreadable:
+        results.append(
+            {
+                "ruleId": "SL003",
+                "ruleIndex": 2,
+                "level": "error",
+                "message": {"text": f"{u['file']} was not scanned: {u['message']}"},
+                "locations": [_location(u["file"], 0)],
+            }
+        )
     for r in reports:
         for g in r.globals:
             if not g.trusted:

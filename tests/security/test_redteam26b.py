@@ -387,7 +387,6 @@ def test_rt26b_06_verify_dir_skips_what_it_cannot_see(tmp_path: Path, variant: s
 # --- rt26b-07 (medium): verify of a signed folder inside a signed folder ----------------------
 
 
-@pytest.mark.xfail(strict=True, reason="rt26b-07: not fixed yet")
 def test_rt26b_07_verify_nested_signed_folder_ignores_the_governing_one(tmp_path: Path) -> None:
     """SECURITY.md: the outermost folder signature alone governs, "in load, verify and safeload
     verify". `verify outer/inner` checks inner.sig instead: an old inner folder dropped in with
@@ -419,7 +418,6 @@ def test_rt26b_07_verify_nested_signed_folder_ignores_the_governing_one(tmp_path
 
 
 @pytest.mark.parametrize("where", ["file-name", "global-name"])
-@pytest.mark.xfail(strict=True, reason="rt26b-08: not fixed yet")
 def test_rt26b_08_scan_output_drives_the_terminal(tmp_path: Path, where: str) -> None:
     """verify and inspect escape control characters (rt17 f10); scan does not. A file name, or
     a module name inside the pickle, can erase the UNSAFE line and print a SAFE one."""
@@ -440,7 +438,6 @@ def test_rt26b_08_scan_output_drives_the_terminal(tmp_path: Path, where: str) ->
 # --- rt26b-09 (medium): SARIF leaves out the files that could not be scanned -----------------
 
 
-@pytest.mark.xfail(strict=True, reason="rt26b-09: not fixed yet")
 def test_rt26b_09_sarif_drops_unreadable_files(tmp_path: Path) -> None:
     """With --sarif, a file that could not be read (over the size limit, a FIFO, unreadable)
     produces no result and no tool notification: the SARIF a dashboard shows is clean."""

@@ -75,8 +75,9 @@ def _commands() -> dict[str, _Command]:
 
 
 #: The commands whose output quotes what an unverified file claims (verify's errors name its
-#: files, inspect shows its fields): control characters reach the terminal escaped.
-_UNVERIFIED_OUTPUT = frozenset({"verify", "inspect"})
+#: files, inspect shows its fields, scan the names a pickle refers to and the files a folder
+#: holds, rt26b-08): control characters reach the terminal escaped.
+_UNVERIFIED_OUTPUT = frozenset({"verify", "inspect", "scan"})
 
 
 def _static_pass_build() -> str:

@@ -219,7 +219,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if worst == EXIT_OK and unreadable:
         worst = EXIT_USAGE  # an unsafe verdict outranks an unreadable file; both are failures
     if args.sarif:
-        emit(out, to_sarif(reports))
+        emit(out, to_sarif(reports, unreadable))
     elif args.json:
         doc: dict[str, Any] = {"ok": worst == EXIT_OK, "reports": [r.to_dict() for r in reports]}
         if unreadable:
@@ -230,19 +230,25 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return worst
 
 
+def _one_line(text: str) -> str:
+    """A file or global name on one line: a newline in it would start a forged report line
+    (the rest of the control characters are escaped on the way out, see cli._UNVERIFIED_OUTPUT)."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
 def _print_reports(reports: list[ScanReport], failed: bool, out: TextIO, err: TextIO) -> None:
     """The text report: a verdict for each file with what made it unsafe, then, on ``err``,
     what to do about it (``failed``: a file was unsafe or could not be read)."""
     for r in reports:
         print(
-            f"{r.verdict.upper()} {r.source} ({r.format}, {len(r.globals)} globals, "
+            f"{r.verdict.upper()} {_one_line(r.source)} ({r.format}, {len(r.globals)} globals, "
             f"{len(r.untrusted)} untrusted)",
             file=out,
         )
         for name in r.untrusted:
-            print(f"  untrusted: {name}", file=out)
+            print(f"  untrusted: {_one_line(name)}", file=out)
         for finding in r.findings:
-            print(f"  refused: {finding.message} (byte {finding.offset})", file=out)
+            print(f"  refused: {_one_line(finding.message)} (byte {finding.offset})", file=out)
     code = sorted({n for r in reports for n in r.untrusted if name_runs_code(n)})
     if code:
         print(
