@@ -14,6 +14,7 @@ from safeload import io as fileio
 from safeload._signatures import (
     PathLike,
     check_format,
+    claimed_sizes,
     need_keys,
     read_sidecar,
     sidecar_path,
@@ -253,7 +254,9 @@ def verify_folder_any(
     from safeload.signing.modelsig import verify_model_folder
 
     if not is_bundle(sidecar):
-        files = fileio.read_folder(folder, lim.max_file_size, allow_symlinks=allow_symlinks)
+        files = fileio.read_folder(
+            folder, lim.max_file_size, allow_symlinks=allow_symlinks, sizes=claimed_sizes(sidecar)
+        )
         return verify_folder(
             files,
             sidecar,

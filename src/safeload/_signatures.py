@@ -128,6 +128,24 @@ def wants_blake3(sidecar: bytes) -> bool:
     return all(checked_algorithm(s) == "blake3" for s in statement.subjects)
 
 
+def claimed_sizes(sidecar: bytes) -> dict[str, int] | None:
+    """The sizes a safeload sidecar claims (``""`` -> the size for one file; relative path ->
+    size for a folder), before it is verified, or ``None`` (not a safeload sidecar, or
+    unreadable: verification reports it). Only ever used to refuse early, without reading a
+    file whose size already disagrees (rt26b-04); never to accept anything."""
+    from safeload.sidecar import parse_envelope, parse_statement
+
+    try:
+        statement = parse_statement(parse_envelope(sidecar).payload)
+    except SafeloadError:
+        return None
+    if statement.predicate.files:
+        return dict(statement.predicate.files)
+    if statement.predicate.size is None:
+        return None
+    return {"": statement.predicate.size}
+
+
 def check_format(sidecar: bytes, wanted: str | None, sig: Path, p: Path) -> None:
     """Refuse a signature file in another format than the caller pinned (f07): a model_signing
     bundle carries no expiry, version or format, so it must not stand in for a sidecar."""

@@ -36,7 +36,13 @@ _DATA_LOADERS = frozenset(
 
 def check_zip(data: Buffer, limits: Limits, source: str) -> zipfile.ZipFile:
     """Open ``data`` as a zip and refuse duplicate, absolute or ``..`` member names, members that
-    inflate past the limit, and bad CRCs."""
+    inflate past the limit, and bad CRCs. The zip must start at byte 0, as skops writes it:
+    Python's zipfile also finds one after a prefix, which a scan of the file's first bytes
+    would not take for a model (rt26b-10), and which could hide anything before it."""
+    if bytes(data[:4]) != b"PK\x03\x04":
+        raise MalformedArtifactError(
+            f"{source} does not start with a zip header (skops files do)", path=source
+        )
     try:
         zf = zipfile.ZipFile(io.BytesIO(data), "r")
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
