@@ -208,7 +208,10 @@ def test_rt26b_02_signed_load_decompresses_before_verifying(
 
 
 @pytest.mark.parametrize("kind", ["joblib-bz2", "skops-zip-bzip2-member", "sparse-zip-1gib"])
-@pytest.mark.xfail(strict=True, reason="rt26b-03: not fixed yet")
+@pytest.mark.xfail(
+    strict=True,
+    reason="rt26b-03: decompression is bounded by Limits.max_decompressed_size (SECURITY.md)",
+)
 def test_rt26b_03_scan_inflates_a_tiny_bomb(tmp_path: Path, kind: str) -> None:
     """`safeload scan third_party.pkl` (the advertised use on untrusted files) has no option
     for limits and the default decompressed limit is 32 GiB with no ratio bound: 785 bytes of
@@ -499,7 +502,9 @@ def test_rt26b_10_early_rejection_differs_from_load(tmp_path: Path) -> None:
 # --- rt26b-11 (medium): one signature, two files ---------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="rt26b-11: not fixed yet")
+@pytest.mark.xfail(
+    strict=True, reason="rt26b-11: a verifier checks one digest; approvals check both (SECURITY.md)"
+)
 def test_rt26b_11_sha256_and_blake3_may_name_different_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
