@@ -70,7 +70,13 @@ def _child(body: str, timeout: int = 240) -> dict[str, object]:
     )
     epilogue = textwrap.dedent(
         """
-        result["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        # VmHWM: this process's own peak (ru_maxrss keeps the parent's across exec on Linux,
+        # so a big pytest worker would count)
+        try:
+            hwm = [x for x in open("/proc/self/status") if x.startswith("VmHWM:")][0]
+            result["maxrss_mb"] = int(hwm.split()[1]) // 1024
+        except (OSError, IndexError):
+            result["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
         print("RESULT " + json.dumps(result))
         """
     )
