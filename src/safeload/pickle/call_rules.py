@@ -145,6 +145,25 @@ def _range_items(args: _Sym | None) -> int:
 VALUE_ONLY: Final = frozenset((module, name) for module, name, _reason in CALLABLE_ROWS)
 
 
+#: Classes pickle makes by NEWOBJ (or copyreg at protocols 0-1) and gives their state by BUILD,
+#: or only names (a masked array is made by numpy's _mareconstruct): never called with
+#: arguments. Called with them, their constructors convert or allocate whatever the stream
+#: built before any check: a sparse matrix class walks a crafted matrix's unchecked indptr,
+#: lil_matrix((10**8, 1)) allocates (rt27-01/02/10).
+BUILT_BY_STATE: Final = frozenset(
+    {
+        *(
+            (f"scipy.sparse._{fmt}", f"{fmt}_{kind}")
+            for fmt in ("bsr", "coo", "csc", "csr", "dia", "dok", "lil")
+            for kind in ("matrix", "array")
+        ),
+        ("scipy.interpolate._bsplines", "BSpline"),
+        ("numpy.ma", "MaskedArray"),
+        ("numpy.ma.core", "MaskedArray"),
+    }
+)
+
+
 def call_form_problem(pair: tuple[str, str], args: _Sym, policy: Policy) -> str | None:
     """Hook: the forms of a call (REDUCE, INST, OBJ) that pickle never writes and the pass
     cannot follow, refused before anything is built (red teams 23 and 24)."""
@@ -163,6 +182,12 @@ def call_form_problem(pair: tuple[str, str], args: _Sym, policy: Policy) -> str 
             "prove what it receives; pickle writes the arguments as a tuple"
         )
     items = args.items
+    if pair in BUILT_BY_STATE and items:
+        return (
+            f"a call of {format_name(*pair)} with arguments: pickle makes it empty and gives "
+            "it its state by BUILD (its constructor would convert or allocate what the stream "
+            "built, before any check)"
+        )
     if pair in NEVER_CALLED or (pair[0] == "numpy" and pair[1] in SCALAR_TYPE_NAMES):
         # a value of these types is a constant in a pickle (numpy scalars: multiarray.scalar);
         # called on what the stream built, they run its __str__/__int__/__array__ while
