@@ -69,11 +69,12 @@ def expand(paths: Sequence[str]) -> list[str]:
 
 def _folder_artifacts(folder: Path) -> list[str]:
     """What :func:`expand` makes of an unsigned folder."""
+    tree = _tree(folder)
     signed: list[Path] = []
-    for d in sorted(_tree(folder)):
+    for d in sorted(tree):
         if not d.is_symlink() and _signed_folder(d) and not any(s in d.parents for s in signed):
             signed.append(d)
-    listing = list_folder(folder)
+    listing = list_folder(folder, tree)
     loose = [f for f in listing.files if not any(s in Path(f).parents for s in signed)]
     return sorted([str(s) for s in signed] + loose + listing.links_out)
 
@@ -109,17 +110,18 @@ class Listing:
     unreadable: list[tuple[str, str]] = field(default_factory=list)
 
 
-def list_folder(folder: Path) -> Listing:
+def list_folder(folder: Path, tree: list[Path] | None = None) -> Listing:
     """Every model file under ``folder`` (recursively): a file with a model extension, a joblib
     compressor's (``model.joblib.gz``, ``model.gz``) or its own ``.sig``, or one whose first
     bytes are a model's whatever its name (``finalized_model.sav``, rt26b-05). A symbolic link
-    is followed only where it stays inside ``folder`` (its target is listed there)."""
+    is followed only where it stays inside ``folder`` (its target is listed there). ``tree``:
+    the walk of ``folder`` when the caller has it already (:func:`_tree`)."""
     from safeload.formats import JOBLIB_COMPRESSIONS
 
     root = os.path.realpath(folder)
     unreadable: list[tuple[Path, str]] = []
     listing = Listing()
-    for f in _tree(folder, unreadable):
+    for f in _tree(folder, unreadable) if tree is None else tree:
         try:
             if f.is_symlink():
                 target = os.path.realpath(f)
@@ -143,11 +145,6 @@ def list_folder(folder: Path) -> Listing:
     listing.links_out.sort()
     listing.unreadable = sorted((str(p), why) for p, why in unreadable)
     return listing
-
-
-def model_files(folder: Path) -> list[str]:
-    """The files of :func:`list_folder` (symbolic links out of ``folder`` left out)."""
-    return list_folder(folder).files
 
 
 def model_relative(model: str, paths: Sequence[str]) -> list[str]:
