@@ -131,11 +131,31 @@ def test_large_const_other_constants_and_the_item_limit() -> None:
 def test_count_buffer_use_only_for_frombuffer() -> None:
     buffer = _Bytes(0, VIEW_FROM)
     args = _Tuple([buffer, f8(), consts((512,)), _Const("C")])
-    Walker._count_buffer_use(("builtins", "bytearray"), args)
+    w = walker()
+    w._count_buffer_use(_Obj(_Global("builtins", "bytearray"), args), args, 0, "REDUCE")
     assert buffer.uses == 0
-    Walker._count_buffer_use(FROMBUFFER.pair, args)
-    Walker._count_buffer_use(("numpy.core.numeric", "_frombuffer"), args)
+    w._count_buffer_use(_Obj(FROMBUFFER, args), args, 0, "REDUCE")
+    assert buffer.uses == 1
+    # a second array over the same buffer is refused (rt27-06)
+    with pytest.raises(Unsafe, match="two arrays over one bytes object"):
+        w._count_buffer_use(_Obj(_Global("numpy.core.numeric", "_frombuffer"), args), args, 9, "R")
     assert buffer.uses == 2
+
+
+def test_claim_array_data_skips_what_numpy_copies() -> None:
+    """numpy copies bytes of up to 1000 bytes (CPython shares b"" and one-byte strings, so
+    honest pickles fetch them again); larger bytes, and any bytearray, are claimed once."""
+    w = walker()
+    small, large = _Const(b"x" * 1000), _Big(b"x" * 1001)
+    for n in range(3):
+        w.claim_array_data(_Obj(RECONSTRUCT, consts()), small, n, "BUILD")
+    w.claim_array_data(_Obj(RECONSTRUCT, consts()), large, 0, "BUILD")
+    with pytest.raises(Unsafe):
+        w.claim_array_data(_Obj(RECONSTRUCT, consts()), large, 1, "BUILD")
+    tiny = w._large_const(0, "BYTEARRAY8", bytearray(4), False)
+    w.claim_array_data(_Obj(FROMBUFFER, consts()), tiny, 0, "REDUCE")
+    with pytest.raises(Unsafe):
+        w.claim_array_data(_Obj(FROMBUFFER, consts()), tiny, 1, "REDUCE")
 
 
 def test_fetched_again_marks_the_buffer_shared() -> None:
@@ -232,10 +252,10 @@ def test_array_build_problem_strict_for_array_makers() -> None:
     w = walker()
     array = _Obj(RECONSTRUCT, consts())
     made_by_call = _Obj(_Global("builtins", "tuple"), consts())
-    assert "cannot prove" in (w._array_build_problem(array, made_by_call) or "")
-    assert w._array_build_problem(_Obj(_Global("collections", "OrderedDict")), consts()) is None
+    assert "cannot prove" in (w._array_build_problem(array, made_by_call, 0) or "")
+    assert w._array_build_problem(_Obj(_Global("collections", "OrderedDict")), consts(), 0) is None
     state = _Tuple([_Const(1), consts(2), f8(), _Const(False), _Const(b"\0" * 16)])
-    assert w._array_build_problem(array, state) is None
+    assert w._array_build_problem(array, state, 0) is None
 
 
 def test_array_build_problem_object_array_of_the_wrong_length() -> None:
@@ -245,20 +265,21 @@ def test_array_build_problem_object_array_of_the_wrong_length() -> None:
     short = _Box([_Const(None)], "list")
     short.count = 1
     state = _Tuple([_Const(1), consts(3), objects, _Const(False), short])
-    assert "one item per element" in (w._array_build_problem(_Obj(RECONSTRUCT), state) or "")
+    assert "one item per element" in (w._array_build_problem(_Obj(RECONSTRUCT), state, 0) or "")
     # any object's state that looks like an array's is checked too
     holder = _Obj(_Global("collections", "OrderedDict"))
-    assert "one item per element" in (w._array_build_problem(holder, state) or "")
+    assert "one item per element" in (w._array_build_problem(holder, state, 0) or "")
 
 
 def test_array_build_problem_forgets_data_on_a_load() -> None:
     raw = _Big(b"\0" * 2048)
     state = _Tuple([_Const(1), consts(256), f8(), _Const(False), raw])
     w = walker()
-    assert w._array_build_problem(_Obj(RECONSTRUCT), state) is None
+    assert w._array_build_problem(_Obj(RECONSTRUCT), state, 0) is None
     assert raw.value is not None  # scan reads it again
+    w = walker()  # (one walk would refuse a second array over the same bytes: rt27-06)
     w.check_trees = False
-    assert w._array_build_problem(_Obj(RECONSTRUCT), state) is None
+    assert w._array_build_problem(_Obj(RECONSTRUCT), state, 0) is None
     assert raw.value is None
 
 

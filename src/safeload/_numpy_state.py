@@ -111,6 +111,27 @@ def _rebuild(typestr: str, given: Any) -> Any:
 MAX_DTYPE_FIELDS: Final = 4096
 
 
+#: The largest item a dtype with fields or a sub-array may have, and the largest item of any
+#: dtype. A dtype costs ~100 bytes to write whatever its itemsize, and a model that holds one
+#: as a parameter allocates an item per row: ``('f8', (2**27,))`` is 1 GiB per row of
+#: ``OneHotEncoder.transform`` (rt27-08). Honest records are a few hundred bytes; honest
+#: strings longer than 1 MiB live in object arrays.
+MAX_RECORD_ITEMSIZE: Final = 4096
+MAX_ITEMSIZE: Final = 1 << 20
+
+
+def itemsize_problem(dt: Any) -> str | None:
+    """Why ``dt``'s item is too large (see :data:`MAX_RECORD_ITEMSIZE`), or ``None``."""
+    if dt.itemsize > MAX_ITEMSIZE:
+        return f"a dtype of {dt.itemsize:,} bytes per item (more than {MAX_ITEMSIZE:,})"
+    if dt.itemsize > MAX_RECORD_ITEMSIZE and (dt.fields is not None or dt.subdtype is not None):
+        return (
+            f"a structured or sub-array dtype of {dt.itemsize:,} bytes per item (more than "
+            f"{MAX_RECORD_ITEMSIZE:,}): every row a model makes with it allocates that much"
+        )
+    return None
+
+
 def _nested_fields(dt: Any, cap: int) -> int:
     """The fields of ``dt`` and of its nested dtypes, once per path; stops past ``cap`` (so
     this walk is bounded however the dtype shares)."""
@@ -154,8 +175,12 @@ def real_dtype(sym: _Obj, budget: FoldBudget) -> Any:
         typestr = args[0]
         state = sym.state
         if state is None:
-            sym.real = np.dtype(typestr)
-            return sym.real
+            plain = np.dtype(typestr)
+            problem = itemsize_problem(plain)
+            if problem:
+                raise _NotCanonical(problem)
+            sym.real = plain
+            return plain
         if not (isinstance(state, _Tuple) and len(state.items) in (8, 9)):
             raise _NotCanonical("dtype state has the wrong shape")
         given = _const_or_dtype(state, budget)
@@ -168,6 +193,9 @@ def real_dtype(sym: _Obj, budget: FoldBudget) -> Any:
                 f"a structured dtype of more than {MAX_DTYPE_FIELDS:,} fields counting those of "
                 "its nested dtypes once per path (numpy's repr, hash and == walk every path)"
             )
+        problem = itemsize_problem(candidate)
+        if problem:
+            raise _NotCanonical(problem)
     except _NotCanonical:
         raise
     # numpy parses comma-separated type strings (",8") with Python's own parser: SyntaxError
@@ -218,6 +246,9 @@ def built_dtype_problem(dt: Any, seen: dict[int, str | None]) -> str | None:
             problem = built_dtype_problem(part, seen)
             if problem:
                 raise _NotCanonical(problem)
+        size_problem = itemsize_problem(dt)
+        if size_problem:
+            raise _NotCanonical(size_problem)
         if not _same(given, tuple(_rebuild(args[0], given).__reduce__()[2])):
             raise _NotCanonical("its state differs from the state numpy writes")
     except _RUNTIME_ERRORS as exc:

@@ -36,12 +36,13 @@ class _Big(_Opaque):
     """A constant too large to fold (over ``safeload.pickle.analysis.MAX_CONST``): opaque to
     every check, but kept (a view of the stream for bytes) so that the arrays of a native
     structure can be read from the stream. ``value`` is dropped (``None``) once it is known
-    not to be needed."""
+    not to be needed; ``size`` (its length) stays."""
 
-    __slots__ = ("value",)
+    __slots__ = ("size", "value")
 
     def __init__(self, value: Any) -> None:
         self.value = value
+        self.size = len(value) if isinstance(value, (str, bytes, bytearray, memoryview)) else 0
 
 
 class _Array(_Opaque):

@@ -155,7 +155,18 @@ def validate_loaded(obj: Any, source: str, *, max_objects: int = MAX_OBJECTS) ->
     """Check everything reachable from ``obj``: first that its state is safe to use
     (:mod:`safeload.trust.usetime`), then the native structures among the objects that walk
     found (which sees inside partials, slices, slots and extension types' state, so a structure
-    cannot hide from these checks where a plain ``__dict__`` walk would miss it)."""
+    cannot hide from these checks where a plain ``__dict__`` walk would miss it). A check
+    that runs out of memory is a refusal, never a raw ``MemoryError`` (rt27-05)."""
+    try:
+        _validate(obj, source, max_objects)
+    except MemoryError:
+        raise LimitExceededError(
+            f"{source}: ran out of memory checking what was built. Nothing was returned.",
+            path=source,
+        ) from None
+
+
+def _validate(obj: Any, source: str, max_objects: int) -> None:
     global _CACHE
     instances, numpy_objects = _check_use_time(obj, source, max_objects)
     checks = _CACHE if _CACHE is not None else _validators()
@@ -168,6 +179,7 @@ def validate_loaded(obj: Any, source: str, *, max_objects: int = MAX_OBJECTS) ->
         dt = o if isinstance(o, np.dtype) else o.dtype
         if id(dt) not in dtypes:  # every object here stays alive, so ids are not reused
             check_built_dtype(dt, dtypes, source)
+    check_array_aliasing(numpy_objects, source)
     for o in instances:
         if isinstance(o, kinds):
             if tree_kind is not None and type(o) is tree_kind:
@@ -182,6 +194,47 @@ def validate_loaded(obj: Any, source: str, *, max_objects: int = MAX_OBJECTS) ->
         raise MalformedArtifactError(  # pragma: no cover - the per-tree checks name the problem
             f"{source} contains an invalid Tree. Nothing was returned.", path=source
         )
+
+
+def check_array_aliasing(numpy_objects: list[Any], source: str) -> None:
+    """Refuse arrays the file made separately that share memory. numpy keeps a large ``bytes``
+    state, or a ``_frombuffer`` buffer, as the array's writeable memory, so two arrays built
+    over one object (a memo reference) are one buffer: writing one (an honest ``partial_fit``)
+    rewrites the other after its check, a tree's nodes into out-of-range indexes (rt27-06).
+    The static pass refuses a buffer claimed twice; this is the same rule on what was built.
+    Views an object's own code makes of its arrays share their root array and are allowed;
+    distinct roots whose bytes overlap are refused. O(n log n) in the number of arrays."""
+    roots: dict[int, Any] = {}
+    for o in numpy_objects:
+        if isinstance(o, np.ndarray) and o.nbytes:
+            root = o
+            while isinstance(root.base, np.ndarray):
+                root = root.base
+            roots[id(root)] = root
+    if len(roots) < 2:
+        return
+    spans = sorted((*_byte_bounds(root), key) for key, root in roots.items())
+    reach = spans[0][1]
+    for low, high, _key in spans[1:]:
+        if low < reach:
+            raise MalformedArtifactError(
+                f"{source} contains two arrays over the same memory: writing one would "
+                "rewrite the other after the checks. Nothing was returned.",
+                path=source,
+            )
+        reach = max(reach, high)
+
+
+def _byte_bounds(a: Any) -> tuple[int, int]:
+    """The first and one-past-last byte addresses of ``a``'s memory (``a`` is not empty)."""
+    low = high = int(a.__array_interface__["data"][0])
+    for n, stride in zip(a.shape, a.strides, strict=True):
+        reach = (n - 1) * stride
+        if reach < 0:
+            low += reach
+        else:
+            high += reach
+    return low, high + a.itemsize
 
 
 def check_built_dtype(dt: Any, seen: dict[int, str | None], source: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from safeload._symbolic import (
+    _Big,
     _Box,
     _Const,
     _Dict,
@@ -102,14 +103,24 @@ def unfolded(sym: Any, cap: int, memo: dict[int, tuple[Any, int]]) -> int:
     ``cap + 1``. ``memo`` (id -> the container and its count) makes it linear; it keeps each
     container, so an id stays its own while the memo lives. A ``range`` counts as many nodes
     as it has items: a callee that converts it makes them (``AdamOptimizer([R] * 2000)``
-    allocated 2000 ranges of 2**20 floats, rt26-04)."""
-    if not (isinstance(sym, _Tuple) or isinstance(sym, _Box) or isinstance(sym, _Dict)):
-        if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair == RANGE:
-            return max(1, _range_items(sym.args))
-        return 1
+    allocated 2000 ranges of 2**20 floats, rt26-04). A string, bytes or array counts one node
+    per 16 bytes (``BYTES_PER_NODE``): a callee copies or converts it, and one memoised 64 KB
+    array given 100,000 times is 6.5 GB (rt27-03, rt27-05); the arrays are entered in ``memo``
+    as the walk builds them (:func:`charge_array`)."""
     known = memo.get(id(sym))
     if known is not None:
         return known[1]
+    if not (isinstance(sym, _Tuple) or isinstance(sym, _Box) or isinstance(sym, _Dict)):
+        if isinstance(sym, _Const):
+            value = sym.value
+            if isinstance(value, (str, bytes, bytearray)):
+                return 1 + len(value) // BYTES_PER_NODE
+            return 1
+        if isinstance(sym, _Big):
+            return 1 + sym.size // BYTES_PER_NODE
+        if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair == RANGE:
+            return max(1, _range_items(sym.args))
+        return 1
     if isinstance(sym, _Dict):
         items: list[_Sym] = list(sym.items.values()) + (sym.others or [])
     else:
@@ -122,6 +133,17 @@ def unfolded(sym: Any, cap: int, memo: dict[int, tuple[Any, int]]) -> int:
             break
     memo[id(sym)] = (sym, total)
     return total
+
+
+#: What a string, bytes or array costs in :func:`unfolded`: one node per this many bytes.
+BYTES_PER_NODE: Final = 16
+
+
+def charge_array(array: _Sym, nodes: int, memo: dict[int, tuple[Any, int]]) -> None:
+    """Enter an array the walk built in the memo of :func:`unfolded`, as ``nodes`` more
+    nodes (its data; a masked array's mask adds its own)."""
+    known = memo.get(id(array))
+    memo[id(array)] = (array, nodes + (known[1] if known is not None else 0))
 
 
 def _range_items(args: _Sym | None) -> int:

@@ -7,9 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from safeload._symbolic import (
+    CODECS_ENCODE,
     DTYPE_CLASSES,
     FOLD_UNITS_BASE,
     FOLD_UNITS_PER_BYTE,
+    _Big,
     _Bytes,
     _Const,
     _const_value,
@@ -23,7 +25,13 @@ from safeload._symbolic import (
 from safeload.pickle.analysis import (
     Unsafe,
 )
-from safeload.pickle.call_rules import call_form_problem, class_from_arg, unfolded
+from safeload.pickle.call_rules import (
+    BYTES_PER_NODE,
+    call_form_problem,
+    charge_array,
+    class_from_arg,
+    unfolded,
+)
 from safeload.pickle.frame import Frame
 from safeload.pickle.names import (
     ARRAY_MAKERS,
@@ -45,6 +53,26 @@ from safeload.trust.pandas_forms import (
     REFERENCE_ONLY,
 )
 from safeload.trust.profiles import NATIVE_STATES
+
+#: numpy copies a ``bytes`` array state of up to this many bytes (``ndarray.__setstate__``)
+NUMPY_COPIES_UP_TO = 1000
+
+
+def _data_bytes(data: _Sym) -> int | None:
+    """How many bytes ``data`` (an array's data, or a ``_frombuffer`` buffer) holds, or
+    ``None`` when the pass cannot see it."""
+    if isinstance(data, _Bytes) or isinstance(data, _Big):
+        return data.size
+    if isinstance(data, _Const):
+        value = data.value
+        return len(value) if isinstance(value, (bytes, bytearray, str)) else None
+    if isinstance(data, _Obj) and data.cls is not None and isinstance(data.args, _Tuple):
+        items = data.args.items
+        if data.cls.pair == ("builtins", "bytes") and not items:
+            return 0  # protocols 0-2 write b"" as bytes()
+        if data.cls.pair == CODECS_ENCODE and items:
+            return _data_bytes(items[0])  # protocol 2: _codecs.encode(text, "latin1")
+    return None
 
 
 class WalkCalls(WalkValues):
@@ -190,7 +218,7 @@ class WalkCalls(WalkValues):
         else:
             made = _Obj(func, args)
             self._record_call(pos, func.pair, made)
-            self._count_buffer_use(func.pair, args)
+            self._count_buffer_use(made, args, pos, name)
             if isinstance(args, _Tuple) and args.items:
                 self.result.arg_calls.append((pos, made))
         fr.stack.append(made)
@@ -226,13 +254,15 @@ class WalkCalls(WalkValues):
         path while loading (rt25-02). Each container is counted once (memoised; the arguments
         are frozen, so the count cannot go stale), so this is linear in the stream."""
         cap = FOLD_UNITS_PER_BYTE * self.size + FOLD_UNITS_BASE
-        if unfolded(args, cap, self.unfolded) > cap:
+        cost = unfolded(args, cap, self.unfolded)
+        if cost > cap:
             raise Unsafe(
                 pos,
                 name,
                 "call arguments that share one container so many times that the callee would "
                 "visit more items than the file's size allows",
             )
+        self.spend(cost, pos, name)
 
     def _record_call(self, pos: int, pair: tuple[str, str], made: _Obj) -> None:
         """Hook: list what a REDUCE on a named callable made for the checks after the walk
@@ -245,15 +275,45 @@ class WalkCalls(WalkValues):
         if pair in STORING_CALLS:
             result.calls.append((pos, made))
 
-    @staticmethod
-    def _count_buffer_use(pair: tuple[str, str], args: _Sym) -> None:
+    def _count_buffer_use(self, made: _Obj, args: _Sym, pos: int, name: str) -> None:
         """Hook (``_frombuffer`` bookkeeping): a large top-level bytearray (:class:`_Bytes`)
         given as the buffer of a numpy ``_frombuffer`` call has one consumer more. Only a
-        bytearray used once, and never fetched again, may become a view of the file."""
-        if isinstance(args, _Tuple) and args.items and pair in FROMBUFFER:
-            buffer = args.items[0]
-            if isinstance(buffer, _Bytes):
-                buffer.uses += 1
+        bytearray used once, and never fetched again, may become a view of the file. The
+        buffer becomes the array's memory (:meth:`claim_array_data`)."""
+        if isinstance(args, _Tuple) and args.items and made.cls is not None:
+            if made.cls.pair in FROMBUFFER:
+                buffer = args.items[0]
+                if isinstance(buffer, _Bytes):
+                    buffer.uses += 1
+                self.claim_array_data(made, buffer, pos, name)
+
+    def claim_array_data(self, array: _Sym, data: _Sym, pos: int, name: str) -> None:
+        """``data`` becomes ``array``'s memory. numpy keeps a ``bytes`` state of more than 1000
+        bytes, and any ``_frombuffer`` buffer, as the array's writeable memory instead of
+        copying it: two arrays over one such object (a memo reference) are one buffer, and an
+        in-place write through one (an honest ``partial_fit``) rewrites the other, a tree's
+        nodes after their check (rt27-06). numpy's own pickles make a new object for each
+        array, so a second claim is refused. Objects numpy copies (small ``bytes``, which
+        CPython shares: ``b""`` and one-byte strings) are not claimed. The array costs its
+        size wherever a call is given it (:func:`~safeload.pickle.call_rules.unfolded`)."""
+        size = _data_bytes(data)
+        if size is not None:
+            charge_array(array, 1 + size // BYTES_PER_NODE, self.unfolded)
+        else:  # an object array's list of items, or data the pass cannot see
+            cap = FOLD_UNITS_PER_BYTE * self.size + FOLD_UNITS_BASE
+            charge_array(array, unfolded(data, cap, self.unfolded), self.unfolded)
+        if size is not None and size <= NUMPY_COPIES_UP_TO:
+            if not (isinstance(data, _Bytes) or id(data) in self.bytearrays):
+                return
+        key = id(data)
+        if key in self.array_data:
+            raise Unsafe(
+                pos,
+                name,
+                "two arrays over one bytes object: numpy keeps it as both arrays' memory, so "
+                "writing one array rewrites the other after the checks",
+            )
+        self.array_data[key] = data  # kept alive, so the id is not reused
 
     def _empty_shape(self, pair: tuple[str, str], args: _Sym, pos: int, name: str) -> None:
         """numpy's own pickles call these with shape ``(0,)`` and set the data by BUILD; a

@@ -11,6 +11,8 @@ from typing import Any, Final
 
 from safeload._opcodes import Cursor
 from safeload._symbolic import (
+    FOLD_UNITS_BASE,
+    FOLD_UNITS_PER_BYTE,
     FoldBudget,
     _Big,
     _Bytes,
@@ -94,6 +96,10 @@ class WalkStream:
         self.pandas_objects: list[tuple[int, _Obj]] = []
         #: id() of each constant a BYTEARRAY8 pushed (the symbols live as long as the walk)
         self.bytearrays: set[int] = set()
+        #: what the calls and hashes so far cost (see ``spend``)
+        self.spent = 0
+        #: id -> what numpy makes arrays over without copying it (see ``claim_array_data``)
+        self.array_data: dict[int, _Sym] = {}
         self.fold = FoldBudget(self.size)
         #: id -> (container, how many nodes it unfolds into): see _shared_args
         self.unfolded: dict[int, tuple[Any, int]] = {}
@@ -103,6 +109,22 @@ class WalkStream:
         self.check_trees = True
         #: the handler of every opcode not modelled inline: set by the final class
         self.handlers: dict[str, Handler] = {}
+
+    def spend(self, units: int, pos: int, name: str) -> None:
+        """Charge ``units`` of work the unpickler does on values the stream already built
+        (a call copying or converting its arguments, a key hashed as it is stored) to one
+        budget for the whole stream, the fold budget: 16 per byte of the stream plus 65,536.
+        Each call and each key is bounded on its own as well, but a memo reference is 2 bytes:
+        one 1 MB string given to 20,000 calls is 20 GB, one tuple of 100,000 items hashed as
+        a key 100,000 times is 10**10 steps (rt27-04, rt27-09)."""
+        self.spent += units
+        if self.spent > FOLD_UNITS_PER_BYTE * self.size + FOLD_UNITS_BASE:
+            raise Unsafe(
+                pos,
+                name,
+                "calls and dict keys that reuse memoised values so often that loading would "
+                "copy or hash more than the file's size allows",
+            )
 
     def run(self) -> StreamAnalysis:
         try:

@@ -113,20 +113,28 @@ class WalkValues(WalkStream):
         unpickler hashes as it stores them, before any check after building: an object's
         ``__hash__`` may walk its state (a ``uuid.UUID`` hashes its ``int``, any value the state
         gives it: a tuple DAG of 10**12 leaves in 1.2 KB, rt26-05). Its state and arguments
-        must unfold within the budget of :meth:`_shared_args`."""
+        must unfold within the budget of :meth:`_shared_args`. Every time a key or item is
+        stored it is hashed again (a tuple's hash, or a UUID's, is not cached): each store is
+        charged to the stream's budget (:meth:`spend`, rt27-04)."""
         cap = FOLD_UNITS_PER_BYTE * self.size + FOLD_UNITS_BASE
         for i in range(0, len(items), step):
             obj = items[i]
-            if not isinstance(obj, _Obj):
-                continue
-            cost = unfolded(obj.state, cap, self.unfolded) + unfolded(obj.args, cap, self.unfolded)
-            if cost > cap:
-                raise Unsafe(
-                    pos,
-                    name,
-                    "a dict key or set item whose state shares one container so many times that "
-                    "hashing it would visit more items than the file's size allows",
+            if isinstance(obj, _Obj):
+                cost = unfolded(obj.state, cap, self.unfolded) + unfolded(
+                    obj.args, cap, self.unfolded
                 )
+                if cost > cap:
+                    raise Unsafe(
+                        pos,
+                        name,
+                        "a dict key or set item whose state shares one container so many times "
+                        "that hashing it would visit more items than the file's size allows",
+                    )
+            elif isinstance(obj, _Tuple):
+                cost = unfolded(obj, cap, self.unfolded)
+            else:
+                continue  # a constant, or a frozenset: hashes cached or cheap
+            self.spend(cost, pos, name)
 
     def _op_empty_box(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
         """EMPTY_LIST, EMPTY_SET."""

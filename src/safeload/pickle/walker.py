@@ -92,7 +92,7 @@ class Walker(WalkCalls):
             self._nest(target, [state])
         if isinstance(target, _Obj):
             self._build_object(fr, target, state, pos, name)
-        problem = self._array_build_problem(target, state)
+        problem = self._array_build_problem(target, state, pos)
         if problem:
             raise Unsafe(pos, name, problem)
         problem = self._tree_build_problem(target, state)
@@ -191,7 +191,7 @@ class Walker(WalkCalls):
             return _dtype_state_problem(target, state, self.fold)
         return None
 
-    def _array_build_problem(self, target: _Sym, state: _Sym) -> str | None:
+    def _array_build_problem(self, target: _Sym, state: _Sym, pos: int) -> str | None:
         """Hook: why a BUILD state is refused as an array state (see
         ``_numpy_state._array_state_problem``), or ``None``. Every BUILD state is looked at
         (an array state hides in any object's); the state of what ``ARRAY_MAKERS`` make must be
@@ -204,6 +204,9 @@ class Walker(WalkCalls):
         problem = _array_state_problem(state, self.fold, strict=strict)
         if problem:
             return problem
+        if strict and isinstance(state, _Tuple):
+            for data in state.items[4:6]:  # the data, and a masked array's mask
+                self.claim_array_data(target, data, pos, "BUILD")
         if strict and isinstance(state, _Tuple) and not self.check_trees:
             _forget_unless_nodes(state)
         return None

@@ -346,10 +346,15 @@ def _sharing_problem(stored: list[list[Any]]) -> str | None:
     edges: dict[int, list[int]] = {}
     roots: list[int] = []
     stack: list[Any] = []
+    holds: dict[int, bool] = {}  # id -> whether it holds containers: one look per item (rt27-11)
     for items in stored:
         for item in items:
-            if _container_kids(item) or id(item) in edges:
-                roots.append(id(item))
+            key = id(item)
+            held = holds.get(key)
+            if held is None:
+                held = holds[key] = bool(_container_kids(item))
+            if held:
+                roots.append(key)
                 stack.append(item)
     while stack:
         node = stack.pop()
