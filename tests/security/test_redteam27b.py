@@ -141,8 +141,36 @@ def test_rt27_03_one_array_fanned_out_is_charged_its_size(
     path = _write(tmp_path, data)
     plain = _child(_PLAIN, path, memory=_GB, cpu=20)
     assert "MemoryError" in plain.output or plain.crashed, f"plain: {plain}"
-    assert "container so many times" in _refused_by_load(path)
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    # the memo references to the array are charged its size (the first rule met); the class
+    # is refused as called with arguments even when the argument is small
+    assert "reuse memoised values" in _prepass_problems(data)[0]
+    small = pickle.dumps(_Call(cls, [np.zeros(8)]), protocol=2)
+    assert "called with arguments" in _prepass_problems(small)[0]
+
+
+def test_rt27_03_sklearn_classes_are_never_called_with_arguments() -> None:
+    """Every scikit-learn name on the default allowlist, called with one argument by REDUCE
+    or NEWOBJ, is refused by the pass, except the few pickle itself calls that way (Cython
+    losses with a parameter, the tree, namedtuples, Cython's and scikit-learn's helpers)."""
+    from safeload.pickle.call_rules import SKLEARN_CALLED_WITH_ARGS
+    from safeload.pickle.names import NEW_OBJ
+
+    policy = Policy.default()
+    names = [
+        (m, n)
+        for m, n in (entry[:2] for entry in policy.entries)
+        if m.startswith("sklearn.") and not n.startswith("__pyx_unpickle_")
+    ]
+    assert len(names) > 200
+    passed = []
+    for module, name in names:
+        glob = _g(module, name)
+        for opcode in (b"R", b"\x81"):  # REDUCE, NEWOBJ
+            data = b"\x80\x02" + glob + b"K\x05\x85" + opcode + b"."
+            found = analyze(data, policy=policy, use_time=False, check_trees=False)
+            if not found.problems:
+                passed.append((module, name))
+    assert set(passed) <= SKLEARN_CALLED_WITH_ARGS | NEW_OBJ, sorted(set(passed))
 
 
 # --- rt27-04: one key hashed again and again --------------------------------------------------
@@ -201,8 +229,15 @@ def test_rt27_05_pure_path_parts_are_charged_their_length(
     code = _PLAIN + "if 'model' in globals():\n    str(model)\n    print('returned')\n"
     plain = _child(code, path, memory=_GB // 2, cpu=30)
     assert "MemoryError" in plain.output and "returned" not in plain.output, f"plain: {plain}"
-    assert "container so many times" in _refused_by_load(path)
+    # the memo references to the part are charged its length, and so is the call
+    assert "reuse memoised values" in _refused_by_load(path)
     assert _verdicts(data, monkeypatch) == {"unsafe"}
+    # the call's own count (the first rule met is the references'): 4 references to one
+    # 160-byte string count 11 nodes each
+    from safeload._symbolic import _Const, _Tuple
+    from safeload.pickle.call_rules import unfolded
+
+    assert unfolded(_Tuple([_Const("a" * 160)] * 4), 10**6, {}) == 1 + 4 * 11
 
 
 def test_rt27_05_a_check_that_runs_out_of_memory_is_a_refusal(
@@ -409,19 +444,46 @@ def test_rt27_08_built_dtype_check_refuses_huge_items() -> None:
         assert built_dtype_problem(np.dtype(honest), {}) is None
 
 
-def test_rt27_07_repeated_wide_record_dtype_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    """rt27-07's dtype form: one 4,094-field dtype (a 4 MB repr) held 10,000 times in a
-    parameter made ``repr(model)`` build 41 GB. Its item is 16 KB, over the record limit. (A
-    dtype of overlapping fields keeps a small item: that form is still open, SECURITY.md.)"""
+def _rt27_07(form: str) -> bytes:
     from sklearn.dummy import DummyClassifier
 
     a, b = "A" * 1000, "B" * 1000
     d = np.dtype("f8")
-    for _ in range(11):
-        size = d.itemsize
-        d = np.dtype(
-            {"names": [a, b], "formats": [d, d], "offsets": [0, size], "itemsize": 2 * size}
-        )
-    data = pickle.dumps(DummyClassifier(strategy="constant", constant=[d] * 10_000), protocol=2)
+    for _ in range(11):  # 4,094 fields counted per path, names of 1000 characters
+        n = d.itemsize
+        if form == "wide-record":
+            spec = {"names": [a, b], "formats": [d, d], "offsets": [0, n], "itemsize": 2 * n}
+        else:  # overlapping fields: the item stays 8 bytes, the repr is still 4 MB
+            spec = {"names": [a, b], "formats": [d, d], "offsets": [0, 0], "itemsize": n}
+        d = np.dtype(spec)
+    held: Any = {
+        "wide-record": [d] * 10_000,
+        "overlapping-record": [d] * 10_000,
+        "array": [np.arange(1000.0) * 1.123456789] * 200_000,
+        "string": ["s" * 100_000] * 20_000,
+    }[form]
+    return pickle.dumps(DummyClassifier(strategy="constant", constant=held), protocol=2)
+
+
+@pytest.mark.parametrize("form", ["wide-record", "overlapping-record", "array", "string"])
+def test_rt27_07_one_value_printed_many_times(
+    form: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A parameter list holding one memoised value many times, 2 bytes a reference: a 4 MB
+    repr dtype 10,000 times (23 KB file), a 1000-item array 200,000 times, a 100 KB string
+    20,000 times. ``repr(model)`` builds gigabytes (out of memory, or of 5 s of CPU). A memo
+    reference now costs what printing the value costs, from the stream's budget (a record
+    dtype wider than 4,096 bytes is refused on its own)."""
+    data = _rt27_07(form)
+    path = _write(tmp_path, data)
+    use = (
+        "if 'model' in globals():\n"
+        "    try:\n        repr(model)\n        print('returned', flush=True)\n"
+        "    except MemoryError:\n        print('repr MemoryError', flush=True)\n"
+    )
+    # killed at 5 s of CPU (SIGXCPU) or out of memory: either way repr does not return
+    plain = _child(_PLAIN + use, path, memory=_GB, cpu=5)
+    assert "MemoryError" in plain.output or plain.crashed, f"plain: {plain}"
+    refusal = _refused_by_load(path)
+    assert "bytes per item" in refusal or "reuse memoised values so often" in refusal
     assert _verdicts(data, monkeypatch) == {"unsafe"}
-    assert any("bytes per item" in p for p in _prepass_problems(data))

@@ -186,6 +186,53 @@ BUILT_BY_STATE: Final = frozenset(
 )
 
 
+#: The scikit-learn names pickle calls with arguments: the Cython loss classes that keep one
+#: parameter (their ``__reduce__`` is ``(cls, (parameter,))``), the tree, Cython's
+#: ``__pyx_unpickle_*`` helpers and the ``newObj`` helpers. Every other scikit-learn class is
+#: made by NEWOBJ (or copyreg) without arguments and gets its state by BUILD; its constructor,
+#: called with arguments from the stream, would run on values nothing has checked yet
+#: (``AdamOptimizer([A] * 100_000)`` ran ``zeros_like`` on each, rt27-03). Measured on the
+#: test corpora at protocols 0-5 (benchmarks/call_forms.py lists what they call).
+SKLEARN_CALLED_WITH_ARGS: Final = frozenset(
+    {
+        *(
+            ("sklearn._loss._loss", n)
+            for n in (
+                "CyHalfTweedieLoss",
+                "CyHalfTweedieLossIdentity",
+                "CyHuberLoss",
+                "CyPinballLoss",
+            )
+        ),
+        *(
+            ("sklearn.linear_model._sgd_fast", n)
+            for n in ("EpsilonInsensitive", "Hinge", "SquaredEpsilonInsensitive", "SquaredHinge")
+        ),
+        ("sklearn.tree._tree", "Tree"),
+        # a namedtuple: NEWOBJ on its fields, which the dispatch table pins (STORING_CALLS)
+        ("sklearn.impute._iterative", "_ImputerTriplet"),
+    }
+)
+
+
+def _sklearn_call_problem(pair: tuple[str, str], items: list[_Sym], policy: Policy) -> str | None:
+    """A scikit-learn class called (or NEWOBJ'd) with arguments that pickle never gives it.
+    A name off the allowlist is left to the name check, which names it untrusted."""
+    if not items or not (pair[0] == "sklearn" or pair[0].startswith("sklearn.")):
+        return None
+    if not policy.allows(*pair):
+        return None
+    if pair in SKLEARN_CALLED_WITH_ARGS or pair in NEW_OBJ:
+        return None
+    if pair[1].startswith("__pyx_unpickle_"):
+        return None
+    return (
+        f"{format_name(*pair)} called with arguments: pickle makes it without arguments and "
+        "gives it its state by BUILD (its constructor would run on what the stream built, "
+        "before any check)"
+    )
+
+
 def call_form_problem(pair: tuple[str, str], args: _Sym, policy: Policy) -> str | None:
     """Hook: the forms of a call (REDUCE, INST, OBJ) that pickle never writes and the pass
     cannot follow, refused before anything is built (red teams 23 and 24)."""
@@ -210,6 +257,9 @@ def call_form_problem(pair: tuple[str, str], args: _Sym, policy: Policy) -> str 
             "it its state by BUILD (its constructor would convert or allocate what the stream "
             "built, before any check)"
         )
+    problem = _sklearn_call_problem(pair, items, policy)
+    if problem:
+        return problem
     if pair in NEVER_CALLED or (pair[0] == "numpy" and pair[1] in SCALAR_TYPE_NAMES):
         # a value of these types is a constant in a pickle (numpy scalars: multiarray.scalar);
         # called on what the stream built, they run its __str__/__int__/__array__ while

@@ -37,6 +37,7 @@ from safeload.pickle.analysis import (
     Unsafe,
     py3_name,
 )
+from safeload.pickle.call_rules import BYTES_PER_NODE
 from safeload.pickle.frame import (
     CONST_OPS,
     FAST,
@@ -98,6 +99,8 @@ class WalkStream:
         self.bytearrays: set[int] = set()
         #: what the calls and hashes so far cost (see ``spend``)
         self.spent = 0
+        #: id -> what printing a dtype with fields costs (see ``refetched``)
+        self.record_units: dict[int, tuple[_Obj, int]] = {}
         #: id -> what numpy makes arrays over without copying it (see ``claim_array_data``)
         self.array_data: dict[int, _Sym] = {}
         self.fold = FoldBudget(self.size)
@@ -122,9 +125,41 @@ class WalkStream:
             raise Unsafe(
                 pos,
                 name,
-                "calls and dict keys that reuse memoised values so often that loading would "
-                "copy or hash more than the file's size allows",
+                "calls, dict keys and memo references that reuse memoised values so often "
+                "that loading or printing the model would copy, hash or print more than the "
+                "file's size allows",
             )
+
+    def refetched(self, got: _Sym, pos: int, name: str) -> None:
+        """Hook: a memo GET or DUP pushes ``got`` again, 1 to 5 bytes for a value that may be
+        large to print or copy: a list holding one array, one long string or one wide record
+        dtype 10,000 times made ``repr(model)`` build gigabytes (rt27-07). A string or bytes
+        is charged one unit per 16 bytes, an array what it cost when built, a dtype with
+        fields its printed length per 16 bytes, to the stream's budget (:meth:`spend`)."""
+        units = 0
+        if isinstance(got, _Const):
+            value = got.value
+            if isinstance(value, (str, bytes)) and len(value) >= BYTES_PER_NODE:
+                units = len(value) // BYTES_PER_NODE
+        elif isinstance(got, _Big):
+            units = got.size // BYTES_PER_NODE
+        elif isinstance(got, _Obj):
+            known = self.unfolded.get(id(got))
+            if known is not None:
+                units = known[1]  # an array (see WalkCalls.claim_array_data)
+            elif got.real is not None and got.real.names is not None:
+                units = self._record_units(got)
+        if units:
+            self.spend(units, pos, name)
+
+    def _record_units(self, dtype: _Obj) -> int:
+        """What printing a dtype with fields costs (cached per dtype)."""
+        known = self.record_units.get(id(dtype))
+        if known is not None:
+            return known[1]
+        units = 1 + len(repr(dtype.real)) // BYTES_PER_NODE
+        self.record_units[id(dtype)] = (dtype, units)  # kept alive: the id stays its own
+        return units
 
     def run(self) -> StreamAnalysis:
         try:
@@ -273,6 +308,8 @@ class WalkStream:
                             raise Unsafe(pos, name, f"memo index {idx} was never set")
                         if isinstance(got, _Tuple) or isinstance(got, _Bytes):  # no call
                             fetched_again(got)  # on this hot path for any other value
+                        elif not (isinstance(got, _Const) and type(got.value) is not str):
+                            self.refetched(got, pos, name)
                         stack.append(got)
                     elif op == 0x94 or op == 0x71:  # MEMOIZE, BINPUT
                         if not stack:
@@ -325,6 +362,7 @@ class WalkStream:
                     if got is None:
                         raise Unsafe(pos, name, f"memo index {arg} was never set")
                     fetched_again(got)
+                    self.refetched(got, pos, name)
                     stack.append(got)
                     continue
                 # Everything else: one handler per opcode, on the frame.
@@ -425,6 +463,7 @@ class WalkStream:
     def _op_dup(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
         top = fr.peek(pos, name)
         fetched_again(top)
+        self.refetched(top, pos, name)
         fr.stack.append(top)
         return None
 
