@@ -22,6 +22,7 @@ import pytest
 from tests.parity import load_unsigned
 
 from harm import Child, plain
+from redteam import write
 from safeload import MalformedArtifactError, SafeloadError, UnsafeStateError, UntrustedTypeError
 
 RNG = np.random.RandomState(0)
@@ -82,12 +83,6 @@ def _plain(path: Path, call: str, cwd: Path) -> Child:
     return plain(path, call, data=X.shape, catch=True, cwd=cwd, timeout=120)
 
 
-def _write(tmp_path: Path, data: bytes, name: str = "m.pkl") -> Path:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
-
-
 # --- CatBoost ------------------------------------------------------------------------------------
 
 
@@ -111,7 +106,7 @@ def test_catboost_train_dir_chosen_by_the_file(tmp_path: Path) -> None:
         "train_dir": _str(str(marker)),
         "__model": _bytes(_catboost_blob()),
     }
-    path = _write(
+    path = write(
         tmp_path, _stream(_newobj("catboost.core", "CatBoostClassifier") + _dict(state) + b"b")
     )
     _plain(path, "model.fit(X, Y)", tmp_path)
@@ -125,7 +120,7 @@ def test_catboost_blob_without_its_header(tmp_path: Path) -> None:
     model (here the real model with its magic changed) is refused before that parser runs."""
     blob = b"XXXX" + _catboost_blob()[4:]
     body = _newobj("catboost.core", "CatBoostClassifier") + _dict({"__model": _bytes(blob)}) + b"b"
-    path = _write(tmp_path, _stream(body))
+    path = write(tmp_path, _stream(body))
     with pytest.raises(MalformedArtifactError, match="header"):
         load_unsigned(path, profiles=["catboost"])
 
@@ -141,7 +136,7 @@ def test_xgboost_booster_called_with_a_model_file(tmp_path: Path) -> None:
     other = tmp_path / "elsewhere.json"
     xgb.train({"max_depth": 1}, xgb.DMatrix(X, label=Y), num_boost_round=1).save_model(other)
     args = b"(" + _NONE + _NONE + _str(str(other)) + b"t"  # MARK ... TUPLE
-    path = _write(tmp_path, _stream(_global("xgboost.core", "Booster") + args + b"R"))
+    path = write(tmp_path, _stream(_global("xgboost.core", "Booster") + args + b"R"))
     child = _plain(path, "print('trees', model.num_boosted_rounds())", tmp_path)
     assert "trees 1" in child.stdout.splitlines(), child  # it read elsewhere.json
     with pytest.raises(MalformedArtifactError, match="reads model files"):
@@ -159,7 +154,7 @@ def test_xgboost_booster_state_forms(tmp_path: Path) -> None:
     dict holding only ``handle``, a bytearray of UBJSON (``{``), given once, never skipped."""
     blob = _xgboost_blob()
     honest = _newobj("xgboost.core", "Booster") + _dict({"handle": _bytearray(blob)}) + b"b"
-    assert load_unsigned(_write(tmp_path, _stream(honest), "ok.pkl"), profiles=["xgboost"])
+    assert load_unsigned(write(tmp_path, _stream(honest), "ok.pkl"), profiles=["xgboost"])
     cases = {
         "wrong header": (_dict({"handle": _bytearray(b"binf" + blob[1:])}) + b"b", "header"),
         "immutable bytes": (_dict({"handle": _bytes(blob)}) + b"b", "is bytes"),
@@ -180,7 +175,7 @@ def test_xgboost_booster_state_forms(tmp_path: Path) -> None:
         ),
     }
     for name, (tail, message) in cases.items():
-        path = _write(tmp_path, _stream(_newobj("xgboost.core", "Booster") + tail), f"{name}.pkl")
+        path = write(tmp_path, _stream(_newobj("xgboost.core", "Booster") + tail), f"{name}.pkl")
         with pytest.raises(SafeloadError, match=message):
             load_unsigned(path, profiles=["xgboost"])
 
@@ -191,7 +186,7 @@ def test_xgboost_state_shadows_predict(tmp_path: Path) -> None:
     xgb = _needs("xgboost")
     model = xgb.XGBClassifier(n_estimators=2, max_depth=1).fit(X, Y)
     model.__dict__["predict"] = functools.partial(np.save, str(tmp_path / "marker.npy"))
-    path = _write(tmp_path, pickle.dumps(model, protocol=4))
+    path = write(tmp_path, pickle.dumps(model, protocol=4))
     _plain(path, "model.predict(X)", tmp_path)
     assert (tmp_path / "marker.npy").exists()
     with pytest.raises(UntrustedTypeError, match="numpy.save"):
@@ -203,7 +198,7 @@ def test_xgboost_objective_is_a_stored_callable(tmp_path: Path) -> None:
     xgb = _needs("xgboost")
     model = xgb.XGBClassifier(n_estimators=2, max_depth=1).fit(X, Y)
     model.objective = functools.partial(np.save, str(tmp_path / "objective.npy"))
-    path = _write(tmp_path, pickle.dumps(model, protocol=4))
+    path = write(tmp_path, pickle.dumps(model, protocol=4))
     _plain(path, "model.fit(X, Y)", tmp_path)
     assert (tmp_path / "objective.npy").exists()
     with pytest.raises(UntrustedTypeError, match="numpy.save"):
@@ -218,7 +213,7 @@ def test_xgboost_callbacks_must_be_none(tmp_path: Path) -> None:
 
     model = xgb.XGBRegressor(n_estimators=2, max_depth=1).fit(X, X[:, 0])
     model.callbacks = [LinearRegression()]
-    path = _write(tmp_path, pickle.dumps(model, protocol=4))
+    path = write(tmp_path, pickle.dumps(model, protocol=4))
     with pytest.raises(UnsafeStateError, match="callbacks"):
         load_unsigned(path, profiles=["xgboost"])
 
@@ -240,12 +235,12 @@ def test_lightgbm_parameters_that_name_files(tmp_path: Path) -> None:
     model = _lightgbm_classifier()
     model._other_params = {"forcedsplits_filename": str(secret)}
     model.forcedsplits_filename = str(secret)
-    path = _write(tmp_path, pickle.dumps(model, protocol=4), "wrapper.pkl")
+    path = write(tmp_path, pickle.dumps(model, protocol=4), "wrapper.pkl")
     with pytest.raises(UnsafeStateError, match="forcedsplits_filename"):
         load_unsigned(path, profiles=["lightgbm"])
     model = _lightgbm_classifier()
     model._Booster.params["machines"] = "attacker.example:12400"
-    path = _write(tmp_path, pickle.dumps(model, protocol=4), "booster.pkl")
+    path = write(tmp_path, pickle.dumps(model, protocol=4), "booster.pkl")
     with pytest.raises(UnsafeStateError, match="machines"):
         load_unsigned(path, profiles=["lightgbm"])
 
@@ -263,7 +258,7 @@ def test_lightgbm_model_text_is_checked_before_the_parser(tmp_path: Path) -> Non
     }
     for name, (state, message) in cases.items():
         body = _newobj("lightgbm.basic", "Booster") + _dict(state) + b"b"
-        path = _write(tmp_path, _stream(body), f"{name}.pkl")
+        path = write(tmp_path, _stream(body), f"{name}.pkl")
         with pytest.raises(MalformedArtifactError, match=message):
             load_unsigned(path, profiles=["lightgbm"])
 
@@ -283,7 +278,7 @@ def test_imblearn_pipeline_memory_writes_a_cache(tmp_path: Path) -> None:
     model.fit(X, Y)
     cache = tmp_path / "cache_chosen_by_the_file"
     model.memory = str(cache)
-    path = _write(tmp_path, pickle.dumps(model, protocol=4))
+    path = write(tmp_path, pickle.dumps(model, protocol=4))
     _plain(path, "model.fit(X, Y)", tmp_path)
     assert cache.is_dir()
     with pytest.raises(UnsafeStateError, match="memory"):
@@ -298,14 +293,14 @@ def test_imblearn_callable_sampling_strategy(tmp_path: Path) -> None:
     sampler = RandomUnderSampler(random_state=0)
     sampler.fit_resample(X, Y)
     sampler.sampling_strategy = functools.partial(np.save, str(tmp_path / "strategy.npy"))
-    path = _write(tmp_path, pickle.dumps(sampler, protocol=4))
+    path = write(tmp_path, pickle.dumps(sampler, protocol=4))
     _plain(path, "model.fit_resample(X, Y)", tmp_path)
     assert (tmp_path / "strategy.npy").exists()
     with pytest.raises(UntrustedTypeError, match="numpy.save"):
         load_unsigned(path, profiles=["imblearn"])
     # an allowed function there is refused by the row, not by its name
     sampler.sampling_strategy = np.log1p
-    path = _write(tmp_path, pickle.dumps(sampler, protocol=4), "allowed.pkl")
+    path = write(tmp_path, pickle.dumps(sampler, protocol=4), "allowed.pkl")
     with pytest.raises(UnsafeStateError, match="sampling_strategy"):
         load_unsigned(path, profiles=["imblearn"])
 
@@ -317,7 +312,7 @@ def test_imblearn_sampler_slot_holds_a_non_estimator(tmp_path: Path) -> None:
 
     model = BalancedBaggingClassifier(n_estimators=2, random_state=0).fit(X, Y)
     model.sampler_ = "fit_resample"
-    path = _write(tmp_path, pickle.dumps(model, protocol=4))
+    path = write(tmp_path, pickle.dumps(model, protocol=4))
     with pytest.raises(UnsafeStateError, match="sampler_"):
         load_unsigned(path, profiles=["imblearn"])
 
@@ -329,7 +324,7 @@ def test_profile_rows_apply_without_the_profile(tmp_path: Path) -> None:
 
     sampler = RandomUnderSampler(random_state=0)
     sampler.sampling_strategy = np.log1p
-    path = _write(tmp_path, pickle.dumps(sampler, protocol=4))
+    path = write(tmp_path, pickle.dumps(sampler, protocol=4))
     name = "imblearn.under_sampling._prototype_selection._random_under_sampler.RandomUnderSampler"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -350,7 +345,7 @@ def test_pandas_block_placement_past_the_columns(tmp_path: Path) -> None:
     honest = pickle.dumps(frame, protocol=4)
     placement = struct.pack("<qqq", 0, 1, 3)  # the float block's columns
     assert honest.count(placement) == 1
-    path = _write(tmp_path, honest.replace(placement, struct.pack("<qqq", 0, 1, 10**8)))
+    path = write(tmp_path, honest.replace(placement, struct.pack("<qqq", 0, 1, 10**8)))
     child = _plain(path, "print(repr(model))", tmp_path)
     assert child.crashed, f"plain pickle + repr crashes on the crafted placement: {child}"
     for profiles in ([], ["pandas"], ["category_encoders"]):

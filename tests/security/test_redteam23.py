@@ -30,24 +30,11 @@ from sklearn.preprocessing import FunctionTransformer
 import safeload
 from harm import plain
 from parity import load_unsigned
-from parity import verdicts as _verdicts
+from redteam import refused, verdicts, write
 from safeload import SafeloadError
 
 X = np.arange(12.0).reshape(6, 2)
 Y = [0, 1, 0, 1, 0, 1]
-
-
-def _refused(tmp_path: Path, data: bytes, problem: str, name: str = "m.pkl") -> None:
-    path = tmp_path / name
-    path.write_bytes(data)
-    with pytest.raises(SafeloadError, match=problem):
-        load_unsigned(path)
-
-
-def _write(tmp_path: Path, data: bytes, name: str = "m.pkl") -> Path:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
 
 
 # --- rt23-01: a parameter value that is not an atom is held to the class's constraints --------
@@ -64,8 +51,8 @@ def test_rt23_01_a_parameter_that_is_no_atom_is_judged(
     model = LogisticRegression().fit(X, Y)
     model.C = value
     data = pickle.dumps(model, protocol=5)
-    _refused(tmp_path, data, "C")
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    refused(tmp_path, data, "C", scan=True)
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 @pytest.mark.parametrize(
@@ -79,9 +66,9 @@ def test_rt23_01_a_grid_searched_numpy_parameter_still_loads(
     model.C = value
     for protocol in (2, 5):
         data = pickle.dumps(model, protocol=protocol)
-        path = _write(tmp_path, data, f"p{protocol}.pkl")
+        path = write(tmp_path, data, f"p{protocol}.pkl")
         assert load_unsigned(path).C == value
-        assert _verdicts(data, monkeypatch) == {"safe"}
+        assert verdicts(data, monkeypatch) == {"safe"}
 
 
 def test_rt23_01_tuple_parameters_of_honest_models_still_load(
@@ -95,8 +82,8 @@ def test_rt23_01_tuple_parameters_of_honest_models_still_load(
         mlp = MLPClassifier(hidden_layer_sizes=(4, 3), max_iter=5).fit(X, Y)
     for model in (mlp, MinMaxScaler(feature_range=(-1, 1)).fit(X)):
         data = pickle.dumps(model, protocol=5)
-        load_unsigned(_write(tmp_path, data))
-        assert _verdicts(data, monkeypatch) == {"safe"}
+        load_unsigned(write(tmp_path, data))
+        assert verdicts(data, monkeypatch) == {"safe"}
 
 
 # --- rt23-02 and rt23-03: OBJ and INST calls are the same call step as REDUCE ----------------
@@ -166,11 +153,11 @@ def test_rt23_02_a_reconstructor_called_by_obj_shows_its_class(
     model = pickle.loads(fixed_threshold_memory(str(marker)))
     data = _objify(pickle.dumps(model, protocol=1, fix_imports=False), mode)
     assert b"copyreg\n_reconstructor" in data and b"o" in data
-    path = _write(tmp_path, data)
+    path = write(tmp_path, data)
     plain(path, "try:\n    model.predict(np.zeros((2, 3)))\nexcept Exception:\n    pass")
     assert marker.is_dir()
-    _refused(tmp_path, data, "response_method")
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    refused(tmp_path, data, "response_method", scan=True)
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 def _joblib_desync(marker: Path, form: str) -> bytes:
@@ -200,7 +187,7 @@ def test_rt23_03_a_joblib_placeholder_made_by_obj_is_seen(
 ) -> None:
     marker = tmp_path / "marker"
     data = _joblib_desync(marker, form)
-    path = _write(tmp_path, data, "m.joblib")
+    path = write(tmp_path, data, "m.joblib")
     plain(path, loader="joblib", loads=None)
     assert marker.exists()  # joblib.load ran the command
     marker.unlink()
@@ -219,7 +206,7 @@ def test_rt23_03_joblib_files_of_every_protocol_still_load(
     model = LogisticRegression().fit(X, Y)
     joblib.dump(model, path, protocol=protocol)
     assert load_unsigned(path).predict(X).tolist() == model.predict(X).tolist()
-    assert _verdicts(path.read_bytes(), monkeypatch) == {"safe"}
+    assert verdicts(path.read_bytes(), monkeypatch) == {"safe"}
 
 
 # --- rt23-04: a (state, slots) pair given to BaseEstimator.__setstate__ ------------------------
@@ -230,10 +217,10 @@ def test_rt23_04_a_tuple_state_for_an_estimator_is_refused(
 ) -> None:
     data = pickle.dumps(LogisticRegression(), protocol=2)
     data = data[: data.rindex(b"b.")] + b"N\x86b."  # BUILD (state, None)
-    child = plain(_write(tmp_path, data), loads=False)
+    child = plain(write(tmp_path, data), loads=False)
     assert "pop" in child.output
-    _refused(tmp_path, data, "tuple|slot state")
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    refused(tmp_path, data, "tuple|slot state", scan=True)
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 # --- rt23-05: an OrderedDict is plain data only when what it holds is --------------------------
@@ -252,13 +239,13 @@ def test_rt23_05_ordered_dict_keyword_out_is_refused(
 ) -> None:
     data = pickle.dumps(_pipeline(lambda knn: collections.OrderedDict(out=knn._fit_X)), protocol=4)
     child = plain(
-        _write(tmp_path, data),
+        write(tmp_path, data),
         "before = model[-1]._fit_X.copy()\nmodel.predict(np.full((2, 3), 100.0))\n"
         "print('overwritten', (model[-1]._fit_X != before).any())",
     )
     assert "overwritten True" in child.output
-    _refused(tmp_path, data, "out")
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    refused(tmp_path, data, "out", scan=True)
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 def test_rt23_05_plain_dict_keywords_without_out_still_load(
@@ -267,11 +254,11 @@ def test_rt23_05_plain_dict_keywords_without_out_still_load(
     """(An ``OrderedDict`` of keywords, even an empty one, is refused by load and scan
     alike: the plain-data rule admits builtin containers only.)"""
     data = pickle.dumps(_pipeline(lambda knn: {"where": True}), protocol=4)
-    load_unsigned(_write(tmp_path, data))
-    assert _verdicts(data, monkeypatch) == {"safe"}
+    load_unsigned(write(tmp_path, data))
+    assert verdicts(data, monkeypatch) == {"safe"}
     data = pickle.dumps(_pipeline(lambda knn: collections.OrderedDict()), protocol=4)
-    _refused(tmp_path, data, "OrderedDict")
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    refused(tmp_path, data, "OrderedDict", scan=True)
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 # --- rt23-06: an estimator class called with arguments ------------------------------------------
@@ -297,8 +284,8 @@ def test_rt23_06_an_estimator_made_by_a_call_with_arguments(
     as ``func``, a callable no model may keep, where no rule on BUILD states looks."""
     data = b"\x80\x02" + body
     assert pickle.loads(data).func is __import__("copyreg")._reconstructor
-    _refused(tmp_path, data, "callable allowlist|__init__|arguments")
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    refused(tmp_path, data, "callable allowlist|__init__|arguments", scan=True)
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 # --- rt23-07: keyword arguments of NEWOBJ_EX ------------------------------------------------------
@@ -314,10 +301,10 @@ def test_rt23_07_newobj_ex_keywords_are_refused(
         + n.to_bytes(4, "little")
         + b"s\x92."
     )
-    child = plain(_write(tmp_path, data), "print('length', len(model))")
+    child = plain(write(tmp_path, data), "print('length', len(model))")
     assert f"length {n}" in child.output
-    _refused(tmp_path, data, "NEWOBJ_EX")
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    refused(tmp_path, data, "NEWOBJ_EX", scan=True)
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 # --- rt23-08: a numpy scalar of object dtype ------------------------------------------------------
@@ -334,9 +321,9 @@ def test_rt23_08_an_object_scalar_is_no_plain_data(
     ft = FunctionTransformer(np.log1p).fit(np.zeros((2, 3)))
     ft.kw_args = _ObjectScalar()
     data = pickle.dumps(ft, protocol=4)
-    plain(_write(tmp_path, data), loads=False)  # numpy refuses it: every load fails
-    _refused(tmp_path, data, "object dtype")
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    plain(write(tmp_path, data), loads=False)  # numpy refuses it: every load fails
+    refused(tmp_path, data, "object dtype", scan=True)
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 # --- rt23-09: the slot state of a BUILD is judged with the state ----------------------------------
@@ -348,7 +335,7 @@ def test_rt23_09_slot_state_keys_are_judged(
     data = pickle.dumps(get_scorer("accuracy"), protocol=2)
     tail = b"}X\x10\x00\x00\x00_response_methodX\x06\x00\x00\x00tofiles\x86b."
     data = data[: data.rindex(b"b.")] + tail
-    child = plain(_write(tmp_path, data), "print('method', model._response_method)")
+    child = plain(write(tmp_path, data), "print('method', model._response_method)")
     assert "method tofile" in child.output
-    _refused(tmp_path, data, "tofile|slot state with items")
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    refused(tmp_path, data, "tofile|slot state with items", scan=True)
+    assert verdicts(data, monkeypatch) == {"unsafe"}

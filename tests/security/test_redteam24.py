@@ -26,50 +26,31 @@ import pytest
 
 import safeload
 from harm import plain
-from parity import verdicts as _verdicts
-from safeload import SafeloadError
+from redteam import (
+    NUMPY_ARRAY_WRAPPER,
+    UINT8_DTYPE,
+    binunicode,
+    global_,
+    refused,
+    verdicts,
+    write,
+)
 from safeload.trust import facts
 
 X = np.arange(12.0).reshape(6, 2)
 Y = [0, 1, 0, 1, 0, 1]
 
 
-def _write(tmp_path: Path, data: bytes, name: str = "m.pkl") -> Path:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
-
-
-def _refused(tmp_path: Path, data: bytes, problem: str = "", name: str = "m.pkl") -> None:
-    with pytest.raises(SafeloadError, match=problem):
-        safeload.load_unsigned(_write(tmp_path, data, name))
-
-
-def _g(module: str, name: str) -> bytes:
-    return b"c" + module.encode() + b"\n" + name.encode() + b"\n"
-
-
-def _u(text: str) -> bytes:
-    raw = text.encode()
-    return b"X" + struct.pack("<I", len(raw)) + raw
-
-
 # --- joblib placeholders the pass does not read as joblib does (rt24-01/02/03) ---------------
-
-_WRAPPER = _g("joblib.numpy_pickle", "NumpyArrayWrapper")
-_U1 = (
-    b"X\x05\x00\x00\x00dtypecnumpy\ndtype\nX\x02\x00\x00\x00u1\x89\x88\x87R"
-    b"(K\x03X\x01\x00\x00\x00|NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb"
-)
 
 
 def _wrapper_state(shape: int, extra: bytes = b"", subclass: bool = True) -> bytes:
     """A literal NumpyArrayWrapper state: a uint8 array of ``shape`` items (joblib >= 1.x
     with numpy 2 never reads ``subclass``; the pass insists on it for a wrapper it sees)."""
-    sub = _u("subclass") + _g("numpy", "ndarray") if subclass else b""
+    sub = binunicode("subclass") + global_("numpy", "ndarray") if subclass else b""
     return (
         b"}(X\x05\x00\x00\x00shapeK" + bytes([shape]) + b"\x85X\x05\x00\x00\x00orderX\x01\x00"
-        b"\x00\x00C" + _U1 + b"X\n\x00\x00\x00allow_mmap\x89" + sub + extra + b"u"
+        b"\x00\x00C" + UINT8_DTYPE + b"X\n\x00\x00\x00allow_mmap\x89" + sub + extra + b"u"
     )
 
 
@@ -81,7 +62,7 @@ def _hidden_call(marker: Path) -> bytes:
 def _joblib_harm(tmp_path: Path, data: bytes, monkeypatch: pytest.MonkeyPatch) -> Path:
     """joblib.load runs the hidden call; returns the file."""
     marker = tmp_path / "marker"
-    path = _write(tmp_path, data, "m.joblib")
+    path = write(tmp_path, data, "m.joblib")
     plain(path, "", loader="joblib", loads=None)
     assert marker.exists(), "joblib.load ran posix.system"
     marker.unlink()
@@ -93,7 +74,7 @@ def _rt24_01(marker: Path, module: str) -> bytes:
     then runs ``posix.system``; the pass sees an object of class ``newObj`` and reads a
     BINBYTES that swallows the call."""
     hidden = _hidden_call(marker)
-    head = _g(module, "newObj") + _WRAPPER + b"\x85R"
+    head = global_(module, "newObj") + NUMPY_ARRAY_WRAPPER + b"\x85R"
     return (
         b"\x80\x03"
         + head
@@ -115,7 +96,7 @@ def test_rt24_01_joblib_placeholder_made_by_newobj(
     data = _rt24_01(tmp_path / "marker", module)
     path = _joblib_harm(tmp_path, data, monkeypatch)
     assert not safeload.scan(path).safe  # sniffed as joblib
-    assert _verdicts(data, monkeypatch, "joblib") == {"unsafe"}
+    assert verdicts(data, monkeypatch, "joblib") == {"unsafe"}
 
 
 def _rt24_02(marker: Path) -> bytes:
@@ -124,8 +105,8 @@ def _rt24_02(marker: Path) -> bytes:
     ``numpy_array_alignment_bytes`` still stands, so it reads a padding byte (5) and skips 5
     bytes; the pass reads the second array with the second state alone (no padding)."""
     hidden = _hidden_call(marker)
-    head = b"\x80\x03" + _WRAPPER + b")\x81q\x00"
-    align = _u("numpy_array_alignment_bytes") + b"K\x10"
+    head = b"\x80\x03" + NUMPY_ARRAY_WRAPPER + b")\x81q\x00"
+    align = binunicode("numpy_array_alignment_bytes") + b"K\x10"
     first = _wrapper_state(1, align) + b"b" + b"\x00" + b"\x07"  # pad 0, one data byte
     second = b"0h\x00" + _wrapper_state(1) + b"b"
     body = b"\x00" + hidden + b"0."
@@ -138,7 +119,7 @@ def test_rt24_02_joblib_placeholder_built_twice(
     data = _rt24_02(tmp_path / "marker")
     path = _joblib_harm(tmp_path, data, monkeypatch)
     assert not safeload.scan(path).safe
-    assert _verdicts(data, monkeypatch, "joblib") == {"unsafe"}
+    assert verdicts(data, monkeypatch, "joblib") == {"unsafe"}
 
 
 def _rt24_03(marker: Path, form: str) -> bytes:
@@ -150,11 +131,11 @@ def _rt24_03(marker: Path, form: str) -> bytes:
     the C unpickler would refuse."""
     hidden = _hidden_call(marker)
     if form == "tuple-call":
-        inner = b"(K\x00K\x01\x85" + _u("C") + b"K\x00t"
-        args = _g("builtins", "tuple") + inner + b"\x85R"
+        inner = b"(K\x00K\x01\x85" + binunicode("C") + b"K\x00t"
+        args = global_("builtins", "tuple") + inner + b"\x85R"
     else:
-        args = b"(K\x00K\x01\x85" + _u("C") + b"K\x00l"
-    head = b"\x80\x03" + _WRAPPER + args + b"R"
+        args = b"(K\x00K\x01\x85" + binunicode("C") + b"K\x00l"
+    head = b"\x80\x03" + NUMPY_ARRAY_WRAPPER + args + b"R"
     body = b"\x00" + hidden + b"0."
     return head + _wrapper_state(1) + b"b\x05B" + struct.pack("<I", len(body)) + body + b"0."
 
@@ -166,7 +147,7 @@ def test_rt24_03_joblib_placeholder_made_by_a_call_with_computed_arguments(
     data = _rt24_03(tmp_path / "marker", form)
     path = _joblib_harm(tmp_path, data, monkeypatch)
     assert not safeload.scan(path).safe
-    assert _verdicts(data, monkeypatch, "joblib") == {"unsafe"}
+    assert verdicts(data, monkeypatch, "joblib") == {"unsafe"}
 
 
 # --- rt24-04: estimators made by newObj hide their class from the use-time rules -------------
@@ -196,10 +177,10 @@ def test_rt24_04_estimators_made_by_newobj(tmp_path: Path, monkeypatch: pytest.M
 
     marker = tmp_path / "cache"
     data = _newobjify(fixed_threshold_memory(str(marker)))
-    child = plain(_write(tmp_path, data), "model.predict(np.zeros((2, 3)))", catch=True)
+    child = plain(write(tmp_path, data), "model.predict(np.zeros((2, 3)))", catch=True)
     assert marker.exists(), child  # predict -> estimator_.fit(X) -> Pipeline(memory=...)
-    _refused(tmp_path, data, "response_method|newObj on")
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    refused(tmp_path, data, "response_method|newObj on")
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 # --- rt24-05: a string longer than 1024 characters escapes every literal check ---------------
@@ -214,10 +195,10 @@ def test_rt24_05_long_template_escapes_the_template_check(
     ct = ColumnTransformer([("s", StandardScaler(), [0, 1])]).fit(np.zeros((4, 3)))
     ct.verbose_feature_names_out = "{feature_name:>50000000}" + " " * 1010
     data = pickle.dumps(ct, protocol=4)
-    child = plain(_write(tmp_path, data), "print('length', len(model.get_feature_names_out()[0]))")
+    child = plain(write(tmp_path, data), "print('length', len(model.get_feature_names_out()[0]))")
     assert "length 50001010" in child.output  # the file sizes every name (1.5e9 works too)
-    _refused(tmp_path, data, "format specs")
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    refused(tmp_path, data, "format specs")
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 def test_rt24_05_long_parameter_escapes_the_constraints(
@@ -228,8 +209,8 @@ def test_rt24_05_long_parameter_escapes_the_constraints(
     model = LogisticRegression().fit(X, Y)
     model.solver = "lbfgs" + " " * 1100
     data = pickle.dumps(model, protocol=4)
-    _refused(tmp_path, data, "solver")
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    refused(tmp_path, data, "solver")
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 # --- rt24-06: numpy's random-state helpers call their second argument -----------------------
@@ -245,17 +226,17 @@ def test_rt24_06_random_ctor_calls_its_second_argument(
     n = 2**31
     data = (
         b"\x80\x02"
-        + _g("numpy.random._pickle", helper)
+        + global_("numpy.random._pickle", helper)
         + b"L"
         + str(n).encode()
         + b"L\n"
-        + _g("builtins", "bytearray")
+        + global_("builtins", "bytearray")
         + b"\x86R."
     )
-    child = plain(_write(tmp_path, data), loads=False, memory=2**30)
+    child = plain(write(tmp_path, data), loads=False, memory=2**30)
     assert "MemoryError" in child.output, child
-    _refused(tmp_path, data, "bytearray|other than numpy's __bit_generator_ctor")
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    refused(tmp_path, data, "bytearray|other than numpy's __bit_generator_ctor")
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 # --- rt24-07: a REDUCE whose argument tuple is made by a call -------------------------------
@@ -268,14 +249,14 @@ def test_rt24_07_constructor_arguments_made_by_a_call(
     only a literal argument tuple."""
     data = (
         b"\x80\x02"
-        + _g("sklearn.preprocessing._function_transformer", "FunctionTransformer")
-        + _g("builtins", "tuple")
-        + _g("builtins", "float")
+        + global_("sklearn.preprocessing._function_transformer", "FunctionTransformer")
+        + global_("builtins", "tuple")
+        + global_("builtins", "float")
         + b"\x85\x85RR."
     )
     assert pickle.loads(data).func is float
-    _refused(tmp_path, data, "callable allowlist|arguments made by a call")
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    refused(tmp_path, data, "callable allowlist|arguments made by a call")
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 # --- rt24-08: a namedtuple made by copyreg._reconstructor ------------------------------------
@@ -287,17 +268,17 @@ def test_rt24_08_namedtuple_fields_through_reconstructor(
     """``_reconstructor(_ImputerTriplet, tuple, (0, (), 'predict'))``, the form protocols 0-1
     write for a namedtuple: the fields check (``_fields_problem``) runs on direct calls only."""
     data = (
-        _g("copyreg", "_reconstructor")
+        global_("copyreg", "_reconstructor")
         + b"("
-        + _g("sklearn.impute._iterative", "_ImputerTriplet")
-        + _g("builtins", "tuple")
+        + global_("sklearn.impute._iterative", "_ImputerTriplet")
+        + global_("builtins", "tuple")
         + b"(K\x00)"
-        + _u("predict")
+        + binunicode("predict")
         + b"ttR."
     )
     assert pickle.loads(data).estimator == "predict"
-    _refused(tmp_path, data, "estimator")
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    refused(tmp_path, data, "estimator")
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 # --- rt24-09: constrained parameter values _param_value cannot build are skipped -------------
@@ -355,8 +336,8 @@ def test_rt24_09_parameter_values_the_walk_cannot_build(
     model = LogisticRegression().fit(X, Y)
     model.C = value
     data = pickle.dumps(model, protocol=4)
-    _refused(tmp_path, data, "C")
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    refused(tmp_path, data, "C")
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 # --- rt24-10: honest models refused by the new arg_calls rule (false positives) ------------
@@ -376,16 +357,16 @@ def test_rt24_10_hgb_with_categorical_features_scans_safe(
     model.fit(x, [0, 1] * 20)
     for protocol in (0, 2, 5):
         data = pickle.dumps(model, protocol=protocol)
-        safeload.load_unsigned(_write(tmp_path, data))  # loads
-        assert _verdicts(data, monkeypatch) == {"safe"}, protocol
+        safeload.load_unsigned(write(tmp_path, data))  # loads
+        assert verdicts(data, monkeypatch) == {"safe"}, protocol
 
 
 def test_rt24_10_counter_scans_safe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``Counter.__reduce__`` is ``(Counter, (dict(self),))``; the allowlist admits Counter
     built from a plain dict. Safe before e3c017f."""
     data = pickle.dumps({"counts": collections.Counter({"a": 1, "b": 2})}, protocol=4)
-    assert safeload.load_unsigned(_write(tmp_path, data))["counts"]["b"] == 2
-    assert _verdicts(data, monkeypatch) == {"safe"}
+    assert safeload.load_unsigned(write(tmp_path, data))["counts"]["b"] == 2
+    assert verdicts(data, monkeypatch) == {"safe"}
 
 
 @pytest.mark.parametrize("columns", ["str-names", "int-names"])
@@ -403,7 +384,7 @@ def test_rt24_10_pandas_dataframe_scans_safe(
     else:
         frame = pd.DataFrame(np.zeros((2, 2)))
     data = pickle.dumps({"df": frame}, protocol=4)
-    path = _write(tmp_path, data)
+    path = write(tmp_path, data)
     safeload.load_unsigned(path, profiles=["pandas"])
     assert safeload.scan(data, profiles=["pandas"]).verdict == "safe"
     with monkeypatch.context() as m:
@@ -426,8 +407,8 @@ def test_rt24_11_empty_numpy_string_parameter_scans_safe(
     model = SimpleImputer(strategy="constant", fill_value=np.str_(""), missing_values="")
     model.fit(np.array([["a", ""], ["b", "c"]], dtype=object))
     data = pickle.dumps(model, protocol=protocol)
-    safeload.load_unsigned(_write(tmp_path, data))
-    assert _verdicts(data, monkeypatch) == {"safe"}
+    safeload.load_unsigned(write(tmp_path, data))
+    assert verdicts(data, monkeypatch) == {"safe"}
 
 
 @pytest.mark.parametrize("protocol", [2, 4])
@@ -442,8 +423,8 @@ def test_rt24_11_long_numpy_string_parameter_scans_safe(
     model = SimpleImputer(strategy="constant", fill_value=np.str_("x" * 300), missing_values="")
     model.fit(np.array([["a", ""], ["b", "c"]], dtype=object))
     data = pickle.dumps(model, protocol=protocol)
-    safeload.load_unsigned(_write(tmp_path, data))
-    assert _verdicts(data, monkeypatch) == {"safe"}
+    safeload.load_unsigned(write(tmp_path, data))
+    assert verdicts(data, monkeypatch) == {"safe"}
 
 
 # --- rt24-12: a (state, slot state) pair for a subclass's __setstate__ ----------------------
@@ -458,10 +439,10 @@ def test_rt24_12_tuple_state_for_isotonic_regression(
 
     data = pickle.dumps(IsotonicRegression().fit([1.0, 2.0, 3.0], [1.0, 3.0, 2.0]), protocol=2)
     data = data[: data.rindex(b"b.")] + b"N\x86b."
-    child = plain(_write(tmp_path, data), loads=False)
+    child = plain(write(tmp_path, data), loads=False)
     assert "pop" in child.output
-    _refused(tmp_path, data, "pop")
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    refused(tmp_path, data, "pop")
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 # --- rt24-13: copyreg._reconstructor(dict, dict, <not pairs>) --------------------------------
@@ -472,16 +453,16 @@ def test_rt24_13_reconstructor_dict_base_from_range(
 ) -> None:
     data = (
         b"\x80\x02"
-        + _g("copyreg", "_reconstructor")
-        + _g("builtins", "dict")
-        + _g("builtins", "dict")
-        + _g("builtins", "range")
+        + global_("copyreg", "_reconstructor")
+        + global_("builtins", "dict")
+        + global_("builtins", "dict")
+        + global_("builtins", "range")
         + b"K\x05\x85R\x87R."
     )
     with pytest.raises(TypeError):
         pickle.loads(data)
-    _refused(tmp_path, data, "sequence|on a value made by a call")
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    refused(tmp_path, data, "sequence|on a value made by a call")
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 # --- rt24-14: a range is plain data (scan and load accept it), sized by the file -----------
@@ -499,7 +480,7 @@ def test_rt24_14_range_keyword_argument_costs_memory_at_use(
     data = pickle.dumps(ft, protocol=4)
     assert len(data) < 1000
     child = plain(
-        _write(tmp_path, data),
+        write(tmp_path, data),
         "try:\n    model.transform(np.zeros((2, 3)))\nexcept ValueError:\n    pass\n"
         # VmHWM, the child's own peak (ru_maxrss would keep the pytest worker's across exec)
         "hwm = [x for x in open('/proc/self/status') if x.startswith('VmHWM:')][0]\n"
@@ -507,7 +488,7 @@ def test_rt24_14_range_keyword_argument_costs_memory_at_use(
     )
     rss = int(child.stdout.split("rss ")[1].split()[0])
     assert rss > 300, child  # MB, for a file under 1 KB
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 # --- rt24-15: punycode, through the allowed _codecs.encode and str, is quadratic ------------
@@ -530,19 +511,31 @@ def test_rt24_15_allowed_calls_with_superlinear_cost_are_refused(
             "pcg64-seed": ("numpy.random._pcg64", "PCG64"),
         }[form]
         raw = ((1 << 8000) - 1).to_bytes(1001, "little", signed=True)
-        data = b"\x80\x02" + _g(module, name) + b"\x8b" + struct.pack("<i", len(raw)) + raw
+        data = b"\x80\x02" + global_(module, name) + b"\x8b" + struct.pack("<i", len(raw)) + raw
         data += b"\x85R."
     elif form == "codecs-encode":
         text = "".join(chr(0x100 + i) for i in range(50))
-        data = b"\x80\x03" + _g("_codecs", "encode") + _u(text) + _u("punycode") + b"\x86R."
+        data = (
+            b"\x80\x03"
+            + global_("_codecs", "encode")
+            + binunicode(text)
+            + binunicode("punycode")
+            + b"\x86R."
+        )
     else:
         raw = b"-" + b"a" * 100
-        call = _g("builtins", "str") + b"B" + struct.pack("<I", len(raw)) + raw + _u("punycode")
+        call = (
+            global_("builtins", "str")
+            + b"B"
+            + struct.pack("<I", len(raw))
+            + raw
+            + binunicode("punycode")
+        )
         data = b"\x80\x03" + call + b"\x86R."
-    child = plain(_write(tmp_path, data), "print('type', type(model).__name__)")
+    child = plain(write(tmp_path, data), "print('type', type(model).__name__)")
     assert "type " in child.output  # the plain loader accepts the form
-    _refused(tmp_path, data, "codec|encoding|bit generators|a call of builtins.str")
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    refused(tmp_path, data, "codec|encoding|bit generators|a call of builtins.str")
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 # --- rt24-16: dict keys that all share one hash (hash flooding) -----------------------------
@@ -562,10 +555,10 @@ def test_rt24_16_colliding_int_keys_are_bounded(
         raw = v.to_bytes((v.bit_length() + 8) // 8, "little", signed=True)
         body += b"\x8a" + bytes([len(raw)]) + raw + b"K\x00"
     data = b"\x80\x02" + body + b"u."
-    child = plain(_write(tmp_path, data), "print('keys', len(model))")
+    child = plain(write(tmp_path, data), "print('keys', len(model))")
     assert "keys 2000" in child.output
     assert {hash(k * m) for k in range(1, 2_001)} == {0}  # every key collides
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 # --- rt24-17: a keyword named by a numpy string escapes the out= rule ------------------------
@@ -586,13 +579,13 @@ def test_rt24_17_numpy_string_out_keyword(tmp_path: Path, monkeypatch: pytest.Mo
     ft.kw_args = {np.str_("out"): knn._fit_X}
     data = pickle.dumps(Pipeline([("f", ft), ("knn", knn)]), protocol=4)
     child = plain(
-        _write(tmp_path, data),
+        write(tmp_path, data),
         "before = model[-1]._fit_X.copy()\nmodel.predict(np.full((2, 3), 100.0))\n"
         "print('overwritten', (model[-1]._fit_X != before).any())",
     )
     assert "overwritten True" in child.output
-    _refused(tmp_path, data, "out")
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    refused(tmp_path, data, "out")
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 # --- rt24-18: a slot-state item runs a property setter inside load_unsigned ------------------
@@ -623,7 +616,7 @@ def test_rt24_18_slot_state_runs_sparse_shape_setter_inside_load(tmp_path: Path)
 
     buf = io.BytesIO()
     P(buf, protocol=2).dump(m)
-    path = _write(tmp_path, buf.getvalue())
+    path = write(tmp_path, buf.getvalue())
     child = plain(path, loads=None)
     # heap corruption: SIGSEGV, or a long run of stray writes until the timeout
     assert child.crashed or child.hung, child
@@ -658,12 +651,12 @@ def test_rt24_19_second_build_on_a_tree_estimator(
     assert 9 in set(model.tree_.feature)
     data = pickle.dumps(model, protocol=4)
     assert data.endswith(b"b.")
-    data = data[:-1] + b"}" + _u("n_features_in_") + b"K\x01sb."
+    data = data[:-1] + b"}" + binunicode("n_features_in_") + b"K\x01sb."
     child = plain(
-        _write(tmp_path, data),
+        write(tmp_path, data),
         "print('n_features_in_', model.n_features_in_)\n"
         "print('predicted', model.predict(np.zeros((3, 1))).tolist())",
     )
     assert "n_features_in_ 1" in child.output and "predicted" in child.output  # OOB read
-    _refused(tmp_path, data, "n_features|a second BUILD")
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    refused(tmp_path, data, "n_features|a second BUILD")
+    assert verdicts(data, monkeypatch) == {"unsafe"}

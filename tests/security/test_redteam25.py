@@ -18,8 +18,6 @@ import functools
 import pathlib
 import pickle
 import struct
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -28,104 +26,24 @@ import numpy as np
 import pytest
 
 import safeload
-from harm import Child, plain
-from parity import verdicts as _verdicts
+from harm import plain
+from redteam import (
+    LOAD_UNSIGNED,
+    NUMPY_ARRAY_WRAPPER,
+    SCAN,
+    UINT8_DTYPE,
+    Call,
+    binunicode,
+    global_,
+    prepass_problems,
+    range_of,
+    refused,
+    run_child,
+    tuple_dag,
+    verdicts,
+    write,
+)
 from safeload import SafeloadError
-from safeload.pickle.walker import analyze
-from safeload.policy import Policy
-
-
-def _write(tmp_path: Path, data: bytes, name: str = "m.pkl") -> Path:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
-
-
-def _refused(tmp_path: Path, data: bytes, problem: str = "", name: str = "m.pkl") -> None:
-    with pytest.raises(SafeloadError, match=problem):
-        safeload.load_unsigned(_write(tmp_path, data, name))
-
-
-def _prepass_problems(data: bytes, joblib: bool = False) -> list[str]:
-    """What the load's own static pass (the one ``load_unsigned`` runs before the C unpickler
-    builds anything) finds: an empty list means the unpickler runs the stream."""
-    found = analyze(data, policy=Policy.default(), joblib=joblib, use_time=False, check_trees=False)
-    return [p.message for p in found.problems]
-
-
-def _g(module: str, name: str) -> bytes:
-    return b"c" + module.encode() + b"\n" + name.encode() + b"\n"
-
-
-def _u(text: str) -> bytes:
-    raw = text.encode()
-    return b"X" + struct.pack("<I", len(raw)) + raw
-
-
-def _int(n: int) -> bytes:
-    return b"J" + struct.pack("<i", n)
-
-
-def _range(n: int) -> bytes:
-    return _g("builtins", "range") + _int(n) + b"\x85R"
-
-
-def _dag(depth: int, fan: int, memo: int = 10) -> bytes:
-    """``T0 = (1,)``, ``Tk = (Tk-1,) * fan`` through the memo; leaves ``T_depth`` on the stack.
-    ``2 * fan`` bytes per level, ``fan ** depth`` leaves for anything that walks it."""
-    body = b"K\x01\x85q" + bytes([memo])
-    for k in range(1, depth + 1):
-        body += b"0(" + (b"h" + bytes([memo + k - 1])) * fan + b"tq" + bytes([memo + k])
-    return body
-
-
-class _Call:
-    """Pickles as ``func(*args)`` (REDUCE)."""
-
-    def __init__(self, func: Any, *args: Any) -> None:
-        self.func, self.args = func, args
-
-    def __reduce__(self) -> Any:
-        return (self.func, self.args)
-
-
-def _child(code: str, path: Path, *, memory: int = 0, cpu: int = 0, timeout: float = 120) -> Child:
-    """Run ``code`` (with ``path`` as ``sys.argv[1]``) in a child under address-space and CPU
-    limits; a child past its CPU limit is killed by SIGXCPU (a negative return code)."""
-    head = "import resource, sys, warnings\nwarnings.simplefilter('ignore')\n"
-    if memory:
-        head += f"resource.setrlimit(resource.RLIMIT_AS, ({memory}, {memory}))\n"
-    if cpu:
-        head += f"resource.setrlimit(resource.RLIMIT_CPU, ({cpu}, {cpu}))\n"
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-c", head + code, str(path)],
-            capture_output=True,
-            timeout=timeout,
-            cwd=path.parent,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        return Child(None, str(exc.stdout or ""), str(exc.stderr or ""))
-    return Child(
-        proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
-    )
-
-
-_LOAD_UNSIGNED = (
-    "import safeload\n"
-    "try:\n"
-    "    safeload.load_unsigned(sys.argv[1])\n"
-    "    print('loaded', flush=True)\n"
-    "except safeload.SafeloadError as exc:\n"
-    "    print('refused', str(exc)[:300], flush=True)\n"
-)
-_SCAN = (
-    "import safeload\n"
-    "report = safeload.scan(open(sys.argv[1], 'rb').read())\n"
-    "print('verdict', report.verdict, [f.message[:200] for f in report.findings], flush=True)\n"
-)
-
 
 # --- rt25-01: builtins.str on a crafted sparse matrix crashes load_unsigned ------------------
 
@@ -154,14 +72,14 @@ def test_rt25_01_str_of_crafted_sparse_crashes_load_unsigned(
     ``indptr`` in native code (heap write out of bounds, SIGSEGV). ``scan`` says unsafe (its
     shadow checks the matrix), but ``load_unsigned`` itself crashes (faulthandler:
     ``unpickler.py load_pickle_stream`` -> ``scipy/sparse/_base.py __str__`` -> ``tocoo``)."""
-    data = pickle.dumps(_Call(str, _crafted_sparse(kind)), protocol=2)
-    path = _write(tmp_path, data)
+    data = pickle.dumps(Call(str, _crafted_sparse(kind)), protocol=2)
+    path = write(tmp_path, data)
     child = plain(path, loads=None)
     # heap corruption: usually SIGSEGV/SIGABRT at once, sometimes only at exit (after "loaded")
     # or a long run of stray writes
     assert child.crashed or child.hung, f"plain pickle: {child}"
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
-    loaded = _child(_LOAD_UNSIGNED, path)
+    assert verdicts(data, monkeypatch) == {"unsafe"}
+    loaded = run_child(LOAD_UNSIGNED, path)
     assert not loaded.crashed and "refused" in loaded.output, f"load_unsigned: {loaded}"
 
 
@@ -170,15 +88,20 @@ def test_rt25_01_str_of_crafted_sparse_crashes_load_unsigned(
 
 def _rt25_02(form: str) -> bytes:
     if form == "dict-hash":  # dict(((K, 0),)): the key K hashes in fan**depth steps
-        return b"\x80\x02" + _g("builtins", "dict") + _dag(6, 100) + b"K\x00\x86\x85\x85R."
+        return (
+            b"\x80\x02" + global_("builtins", "dict") + tuple_dag(6, 100) + b"K\x00\x86\x85\x85R."
+        )
     if form == "ordereddict-hash":
         return (
-            b"\x80\x02" + _g("collections", "OrderedDict") + _dag(6, 100) + b"K\x00\x86\x85\x85R."
+            b"\x80\x02"
+            + global_("collections", "OrderedDict")
+            + tuple_dag(6, 100)
+            + b"K\x00\x86\x85\x85R."
         )
     if form == "str-repr":  # str(T): a repr of 10**9 leaves
-        return b"\x80\x02" + _g("builtins", "str") + _dag(9, 10) + b"\x85R."
+        return b"\x80\x02" + global_("builtins", "str") + tuple_dag(9, 10) + b"\x85R."
     if form == "float64-array":  # numpy.float64(T): an array of 10**9 items
-        return b"\x80\x02" + _g("numpy", "float64") + _dag(9, 10) + b"\x85R."
+        return b"\x80\x02" + global_("numpy", "float64") + tuple_dag(9, 10) + b"\x85R."
     raise AssertionError(form)
 
 
@@ -196,9 +119,9 @@ def test_rt25_02_tuple_dag_as_call_argument(
     its shadows do not evaluate these calls)."""
     data = _rt25_02(form)
     assert len(data) < 1400
-    path = _write(tmp_path, data)
+    path = write(tmp_path, data)
     if form.endswith("hash"):
-        child = _child(
+        child = run_child(
             "import pickle\npickle.load(open(sys.argv[1], 'rb'))\nprint('loaded')", path, cpu=5
         )
         assert child.crashed and "loaded" not in child.output, f"plain pickle: {child}"  # SIGXCPU
@@ -206,8 +129,8 @@ def test_rt25_02_tuple_dag_as_call_argument(
         child = plain(path, loads=False, memory=1 << 30)
         # on a busy machine the child may still be growing the result when the timeout hits
         assert "MemoryError" in child.output or child.hung, f"plain pickle: {child}"
-    assert _prepass_problems(data), "load_unsigned runs the C unpickler on it"
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    assert prepass_problems(data), "load_unsigned runs the C unpickler on it"
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 def test_rt25_02_frozenset_of_dag_hangs_scan_too(tmp_path: Path) -> None:
@@ -215,14 +138,14 @@ def test_rt25_02_frozenset_of_dag_hangs_scan_too(tmp_path: Path) -> None:
     (``shadow_builder._PURE_BUILTINS``), so scan does the exponential work as well (measured:
     fan 60, depth 5, 655 bytes: scan 18 s, load_unsigned 14 s). Shown by a CPU limit on a child
     that scans the file."""
-    data = b"\x80\x02" + _g("builtins", "frozenset") + _dag(6, 100) + b"\x85R."
-    path = _write(tmp_path, data)
-    child = _child(
+    data = b"\x80\x02" + global_("builtins", "frozenset") + tuple_dag(6, 100) + b"\x85R."
+    path = write(tmp_path, data)
+    child = run_child(
         "import pickle\npickle.load(open(sys.argv[1], 'rb'))\nprint('loaded')", path, cpu=5
     )
     assert child.crashed, f"plain pickle: {child}"
-    assert _prepass_problems(data), "load_unsigned runs the C unpickler on it"
-    scanned = _child(_SCAN, path, cpu=20)
+    assert prepass_problems(data), "load_unsigned runs the C unpickler on it"
+    scanned = run_child(SCAN, path, cpu=20)
     assert "verdict unsafe" in scanned.output, f"scan in a child (20 s of CPU): {scanned}"
 
 
@@ -231,14 +154,14 @@ def test_rt25_02_frozenset_of_dag_hangs_scan_too(tmp_path: Path) -> None:
 
 def _rt25_03(form: str, n: int) -> bytes:
     if form == "float64":
-        return b"\x80\x02" + _g("numpy", "float64") + _range(n) + b"\x85R."
+        return b"\x80\x02" + global_("numpy", "float64") + range_of(n) + b"\x85R."
     if form == "float64-newobj":
-        return b"\x80\x02" + _g("numpy", "float64") + _range(n) + b"\x85\x81."
+        return b"\x80\x02" + global_("numpy", "float64") + range_of(n) + b"\x85\x81."
     if form == "randomstate":
-        return b"\x80\x02" + _g("numpy.random.mtrand", "RandomState") + _range(n) + b"\x85R."
+        return b"\x80\x02" + global_("numpy.random.mtrand", "RandomState") + range_of(n) + b"\x85R."
     if form == "adam":
-        opt = _g("sklearn.neural_network._stochastic_optimizers", "AdamOptimizer")
-        return b"\x80\x02" + opt + b"]" + _range(n) + b"a\x85R."
+        opt = global_("sklearn.neural_network._stochastic_optimizers", "AdamOptimizer")
+        return b"\x80\x02" + opt + b"]" + range_of(n) + b"a\x85R."
     raise AssertionError(form)
 
 
@@ -254,10 +177,10 @@ def test_rt25_03_range_materialised_while_loading(
     scan: SAFE. (``SGDOptimizer`` is the same in load, but scan calls it unproven.)"""
     data = _rt25_03(form, 2**28)
     assert len(data) < 100
-    child = plain(_write(tmp_path, data), loads=False, memory=1 << 30)
+    child = plain(write(tmp_path, data), loads=False, memory=1 << 30)
     assert "MemoryError" in child.output, f"plain pickle: {child}"
-    assert _prepass_problems(data), "load_unsigned runs the C unpickler on it"
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    assert prepass_problems(data), "load_unsigned runs the C unpickler on it"
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 # --- rt25-04: scan builds unbounded values for the parameter constraints ---------------------
@@ -268,12 +191,12 @@ def _rt25_04(form: str) -> bytes:
 
     lr = LogisticRegression()
     if form == "frozenset-range":  # _param_value builds frozenset(range(2**26)): 4+ GB
-        lr.C = _Call(frozenset, _Call(range, 2**26))
+        lr.C = Call(frozenset, Call(range, 2**26))
         return pickle.dumps(lr, protocol=2)
-    lr.C = _Call(slice, "PLACEHOLDER")  # slice(T): the constraint error message reprs T
+    lr.C = Call(slice, "PLACEHOLDER")  # slice(T): the constraint error message reprs T
     base = pickle.dumps(lr, protocol=2)
     i = base.index(b"PLACEHOLDER") - 5
-    return base[:i] + _dag(6, 30, memo=200) + base[i + 5 + len("PLACEHOLDER") :]
+    return base[:i] + tuple_dag(6, 30, memo=200) + base[i + 5 + len("PLACEHOLDER") :]
 
 
 @pytest.mark.parametrize("form", ["frozenset-range", "slice-dag-repr"])
@@ -287,8 +210,8 @@ def test_rt25_04_scan_builds_unbounded_parameter_values(form: str, tmp_path: Pat
     closed, but only after exhausting memory; without a limit it takes all the machine has).
     The load refuses both cheaply (narrowed ``frozenset``; the post-build sharing bound)."""
     data = _rt25_04(form)
-    _refused(tmp_path, data)
-    scanned = _child(_SCAN, _write(tmp_path, data), memory=3 << 29)
+    refused(tmp_path, data)
+    scanned = run_child(SCAN, write(tmp_path, data), memory=3 << 29)
     assert "verdict unsafe" in scanned.output
     assert "MemoryError" not in scanned.output, f"scan under 1.5 GiB: {scanned}"
 
@@ -303,14 +226,14 @@ def test_rt25_05_newobj_str_with_encoding(tmp_path: Path, monkeypatch: pytest.Mo
     by scan and by load_unsigned. (NEWOBJ of the other refused forms fails: ``bytes`` is handed
     out narrowed, a function cannot be NEWOBJ'd, and NEWOBJ of a bit generator does not seed.)"""
     raw = b"-" + b"a" * 100
-    args = b"B" + struct.pack("<I", len(raw)) + raw + _u("punycode") + b"\x86"
-    reduce_form = b"\x80\x03" + _g("builtins", "str") + args + b"R."
-    newobj_form = b"\x80\x03" + _g("builtins", "str") + args + b"\x81."
-    child = plain(_write(tmp_path, newobj_form), "print('type', type(model).__name__)")
+    args = b"B" + struct.pack("<I", len(raw)) + raw + binunicode("punycode") + b"\x86"
+    reduce_form = b"\x80\x03" + global_("builtins", "str") + args + b"R."
+    newobj_form = b"\x80\x03" + global_("builtins", "str") + args + b"\x81."
+    child = plain(write(tmp_path, newobj_form), "print('type', type(model).__name__)")
     assert "type str" in child.output  # plain pickle decodes it
-    _refused(tmp_path, reduce_form, "encoding|a call of builtins.str")  # (rt24-15)
-    _refused(tmp_path, newobj_form, "encoding|a call of builtins.str")
-    assert _verdicts(newobj_form, monkeypatch) == {"unsafe"}
+    refused(tmp_path, reduce_form, "encoding|a call of builtins.str")  # (rt24-15)
+    refused(tmp_path, newobj_form, "encoding|a call of builtins.str")
+    assert verdicts(newobj_form, monkeypatch) == {"unsafe"}
 
 
 # --- rt25-06: non-data objects in constrained parameters --------------------------------------
@@ -366,8 +289,8 @@ def test_rt25_06_non_data_object_in_constrained_parameter(
     lr = LogisticRegression()
     lr.C = _rt25_06_values()[which]
     data = pickle.dumps(lr, protocol=4)
-    _refused(tmp_path, data, "C: holds a value LogisticRegression itself refuses")
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    refused(tmp_path, data, "C: holds a value LogisticRegression itself refuses")
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 # --- rt25-07: false positives of 90d1cb7's "data the walk cannot build is unproven" ------------
@@ -422,17 +345,11 @@ def test_rt25_07_honest_models_scan_unsafe(
     characters (a ``_Big``) sets ``unknown_keys``, so ``class_weight`` dicts are unproven.
     ``load_unsigned`` loads all of them."""
     data = pickle.dumps(_rt25_07_model(which), protocol=protocol)
-    safeload.load_unsigned(_write(tmp_path, data))  # loads
-    assert _verdicts(data, monkeypatch) == {"safe"}
+    safeload.load_unsigned(write(tmp_path, data))  # loads
+    assert verdicts(data, monkeypatch) == {"safe"}
 
 
 # --- rt25-08: a joblib placeholder with numpy_array_alignment_bytes = None --------------------
-
-_WRAPPER = _g("joblib.numpy_pickle", "NumpyArrayWrapper")
-_U1 = (
-    b"X\x05\x00\x00\x00dtypecnumpy\ndtype\nX\x02\x00\x00\x00u1\x89\x88\x87R"
-    b"(K\x03X\x01\x00\x00\x00|NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb"
-)
 
 
 def test_rt25_08_joblib_alignment_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -443,15 +360,15 @@ def test_rt25_08_joblib_alignment_none(tmp_path: Path, monkeypatch: pytest.Monke
     ("does not fill the region the analysis found"). No harm; scan and load disagree."""
     state = (
         b"}(X\x05\x00\x00\x00shapeK\x03\x85X\x05\x00\x00\x00orderX\x01\x00\x00\x00C"
-        + _U1
+        + UINT8_DTYPE
         + b"X\n\x00\x00\x00allow_mmap\x89"
-        + _u("subclass")
-        + _g("numpy", "ndarray")
-        + _u("numpy_array_alignment_bytes")
+        + binunicode("subclass")
+        + global_("numpy", "ndarray")
+        + binunicode("numpy_array_alignment_bytes")
         + b"Nu"
     )
-    data = b"\x80\x03" + _WRAPPER + b")\x81" + state + b"b\x01\x02\x03."
-    path = _write(tmp_path, data, "m.joblib")
+    data = b"\x80\x03" + NUMPY_ARRAY_WRAPPER + b")\x81" + state + b"b\x01\x02\x03."
+    path = write(tmp_path, data, "m.joblib")
     child = plain(path, "print('array', model.tolist())", loader="joblib")
     assert "array [1, 2, 3]" in child.output
     try:
@@ -459,7 +376,7 @@ def test_rt25_08_joblib_alignment_none(tmp_path: Path, monkeypatch: pytest.Monke
         loaded = "safe"
     except SafeloadError:
         loaded = "unsafe"
-    assert _verdicts(data, monkeypatch, "joblib") == {loaded}
+    assert verdicts(data, monkeypatch, "joblib") == {loaded}
 
 
 # --- rt25-09: rt24-08's namedtuple rule reads only a literal tuple of fields ------------------
@@ -476,18 +393,26 @@ def test_rt25_09_namedtuple_fields_as_list_or_dict(
     a literal ``_Tuple``; rt24-13's base rule refuses only a state *made by a call*. So
     ``estimator='predict'`` passes scan (facts on and off) and load refuses it."""
     head = (
-        _g("copy_reg", "_reconstructor")
-        + _g("sklearn.impute._iterative", "_ImputerTriplet")
-        + _g("__builtin__", "tuple")
+        global_("copy_reg", "_reconstructor")
+        + global_("sklearn.impute._iterative", "_ImputerTriplet")
+        + global_("__builtin__", "tuple")
     )
     if fields == "list":
-        body = b"](K\x00)" + _u("predict") + b"e"
+        body = b"](K\x00)" + binunicode("predict") + b"e"
     else:
-        body = b"}(" + _u("a") + b"K\x00" + _u("b") + b"K\x01" + _u("predict") + b"K\x02u"
+        body = (
+            b"}("
+            + binunicode("a")
+            + b"K\x00"
+            + binunicode("b")
+            + b"K\x01"
+            + binunicode("predict")
+            + b"K\x02u"
+        )
     data = b"\x80\x02" + head + body + b"\x87R."
     assert pickle.loads(data).estimator == "predict"
-    _refused(tmp_path, data, "estimator: holds 'predict'|on something else than a tuple")
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    refused(tmp_path, data, "estimator: holds 'predict'|on something else than a tuple")
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 # --- rt25-10: int() of a Decimal while unpickling, before the Decimal check -----------------
@@ -504,16 +429,16 @@ def test_rt25_10_int_of_huge_decimal_while_loading(
     load_unsigned does the work before any check. Shown with a CPU limit on plain pickle."""
     data = (
         b"\x80\x02"
-        + _g("builtins", "int")
-        + _g("decimal", "Decimal")
-        + _u("1E+10000000")
+        + global_("builtins", "int")
+        + global_("decimal", "Decimal")
+        + binunicode("1E+10000000")
         + b"\x85R\x85R."
     )
     assert len(data) < 64
-    path = _write(tmp_path, data)
-    child = _child(
+    path = write(tmp_path, data)
+    child = run_child(
         "import pickle\npickle.load(open(sys.argv[1], 'rb'))\nprint('loaded')", path, cpu=5
     )
     assert child.crashed, f"plain pickle: {child}"  # SIGXCPU
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
-    assert _prepass_problems(data), "load_unsigned runs int(Decimal) before checking it"
+    assert verdicts(data, monkeypatch) == {"unsafe"}
+    assert prepass_problems(data), "load_unsigned runs int(Decimal) before checking it"

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import pickle
 import struct
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,127 +14,39 @@ import numpy as np
 import pytest
 
 import safeload
-from harm import Child
+from redteam import (
+    GB,
+    LOAD_UNSIGNED,
+    PLAIN,
+    SCAN,
+    SCAN_NO_FACTS,
+    Call,
+    crafted_csr,
+    global_,
+    prepass_problems,
+    run_child,
+    short_binstring,
+    tuple_dag,
+    verdicts,
+    write,
+)
 from safeload.pickle.walker import analyze
 from safeload.policy import Policy
-from safeload.trust import facts
-
-
-def _verdicts(data: bytes, monkeypatch: pytest.MonkeyPatch, fmt: str | None = None) -> set[str]:
-    """scan's verdict with the shipped facts and with the imported classes."""
-    kw = {} if fmt is None else {"format": fmt}
-    found = {safeload.scan(data, **kw).verdict}
-    with monkeypatch.context() as m:
-        m.setattr(facts, "data_available", lambda: False)
-        found.add(safeload.scan(data, **kw).verdict)
-    return found
-
-
-def _write(tmp_path: Path, data: bytes, name: str = "m.pkl") -> Path:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
-
-
-def _prepass_problems(data: bytes, joblib: bool = False) -> list[str]:
-    """What the load's own static pass (run by ``load_unsigned`` before the C unpickler builds
-    anything) finds: an empty list means the unpickler runs the stream."""
-    found = analyze(data, policy=Policy.default(), joblib=joblib, use_time=False, check_trees=False)
-    return [p.message for p in found.problems]
-
-
-def _g(module: str, name: str) -> bytes:
-    return b"c" + module.encode() + b"\n" + name.encode() + b"\n"
-
-
-def _short(text: str) -> bytes:
-    raw = text.encode()
-    return b"U" + bytes([len(raw)]) + raw
-
-
-def _dag(depth: int, fan: int, memo: int = 10) -> bytes:
-    """``T0 = (1,)``, ``Tk = (Tk-1,) * fan`` through the memo; leaves ``T_depth`` on the stack."""
-    body = b"K\x01\x85q" + bytes([memo])
-    for k in range(1, depth + 1):
-        body += b"0(" + (b"h" + bytes([memo + k - 1])) * fan + b"tq" + bytes([memo + k])
-    return body
-
-
-class _Call:
-    """Pickles as ``func(*args)`` (REDUCE)."""
-
-    def __init__(self, func: Any, *args: Any) -> None:
-        self.func, self.args = func, args
-
-    def __reduce__(self) -> Any:
-        return (self.func, self.args)
-
-
-_HEAD = "import resource, sys, warnings\nwarnings.simplefilter('ignore')\n"
-
-
-def _child(code: str, path: Path, *, memory: int = 0, cpu: int = 0, timeout: float = 120) -> Child:
-    """Run ``code`` (``path`` is ``sys.argv[1]``) in a child under address-space and CPU limits;
-    a child past its CPU limit is killed by a signal (negative return code)."""
-    head = _HEAD
-    if memory:
-        head += f"resource.setrlimit(resource.RLIMIT_AS, ({memory}, {memory}))\n"
-    if cpu:
-        head += f"resource.setrlimit(resource.RLIMIT_CPU, ({cpu}, {cpu}))\n"
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-c", head + code, str(path)],
-            capture_output=True,
-            timeout=timeout,
-            cwd=path.parent,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        return Child(None, str(exc.stdout or ""), str(exc.stderr or ""))
-    return Child(
-        proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
-    )
-
-
-_PLAIN = (
-    "import pickle\nmodel = pickle.load(open(sys.argv[1], 'rb'))\nprint('loaded', flush=True)\n"
-)
-_LOAD_UNSIGNED = (
-    "import safeload\n"
-    "try:\n"
-    "    model = safeload.load_unsigned(sys.argv[1])\n"
-    "    print('loaded', flush=True)\n"
-    "except safeload.SafeloadError as exc:\n"
-    "    print('refused', str(exc)[:300], flush=True)\n"
-)
-_GB = 1 << 30
-
 
 # --- rt26-01: callable-allowlist functions called while loading corrupt the heap -------------
-
-
-def _crafted_csr(pointer: int) -> Any:
-    """A csr matrix whose index pointer runs past its 2-item index/data arrays (rt24-18's
-    pointer, or a moderate one that scipy's C++ walks without a large allocation)."""
-    import scipy.sparse as sp
-
-    m = sp.csr_matrix(np.array([[1.0, 0, 0, 0], [0, 2.0, 0, 0]]))
-    m.indptr = np.array([0, 1, pointer], dtype=np.int32)
-    m.has_sorted_indices = False
-    return m
 
 
 def _rt26_01(form: str) -> bytes:
     from sklearn.utils.validation import check_array
 
     if form == "check_array-coo":  # _ensure_sparse_format -> asformat('coo') -> tocoo: expandptr
-        call = _Call(check_array, _crafted_csr(2**31 - 1), "coo")
+        call = Call(check_array, crafted_csr(2**31 - 1), "coo")
     elif form == "check_array-csc":  # -> tocsc: csr_tocsc
-        call = _Call(check_array, _crafted_csr(100_000), "csc")
+        call = Call(check_array, crafted_csr(100_000), "csc")
     elif form == "numpy.sqrt":  # -> csr.sqrt() -> sum_duplicates -> csr_sort_indices
-        call = _Call(np.sqrt, _crafted_csr(100_000))
+        call = Call(np.sqrt, crafted_csr(100_000))
     else:  # numpy.log1p, same path
-        call = _Call(np.log1p, _crafted_csr(100_000))
+        call = Call(np.log1p, crafted_csr(100_000))
     return pickle.dumps(call, protocol=2)
 
 
@@ -155,16 +65,16 @@ def test_rt26_01_callable_allowlist_function_called_while_loading_corrupts_heap(
     matrix), but ``load_unsigned``'s pre-pass finds nothing and the C unpickler runs the call:
     SIGSEGV / ``double free or corruption`` inside ``load_unsigned``."""
     data = _rt26_01(form)
-    path = _write(tmp_path, data)
-    plain = _child(_PLAIN, path, memory=3 * _GB, timeout=90)
+    path = write(tmp_path, data)
+    plain = run_child(PLAIN, path, memory=3 * GB, timeout=90)
     assert (plain.crashed or plain.hung) and not plain.loaded, f"plain pickle: {plain}"
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
-    loaded = _child(_LOAD_UNSIGNED, path, memory=3 * _GB, timeout=90)
+    assert verdicts(data, monkeypatch) == {"unsafe"}
+    loaded = run_child(LOAD_UNSIGNED, path, memory=3 * GB, timeout=90)
     # should hold: refused before the unpickler runs the call, no crash
     assert not loaded.crashed and not loaded.hung and "refused" in loaded.output, (
         f"load_unsigned: {loaded}"
     )
-    assert _prepass_problems(data), "the load's pre-pass lets the stream call the function"
+    assert prepass_problems(data), "the load's pre-pass lets the stream call the function"
 
 
 # --- rt26-02: the same door: metric functions with quadratic cost, scan SAFE ------------------
@@ -174,13 +84,22 @@ def _rt26_02(form: str) -> bytes:
     from sklearn.metrics import adjusted_mutual_info_score, matthews_corrcoef
 
     if form == "adjusted_mutual_info_score":  # EMI: O(R*C) Python-level lists, 125 bytes
-        return pickle.dumps(_Call(adjusted_mutual_info_score, range(30_000), range(30_000)), 2)
+        return pickle.dumps(Call(adjusted_mutual_info_score, range(30_000), range(30_000)), 2)
     if form == "matthews_corrcoef":  # an N x N confusion matrix, N = 2**20
-        return pickle.dumps(_Call(matthews_corrcoef, range(2**20), range(2**20)), 2)
+        return pickle.dumps(Call(matthews_corrcoef, range(2**20), range(2**20)), 2)
     # numpy.sqrt(Pipeline whose steps hold a tuple DAG): numpy walks every path (7e8 leaves);
     # the DAG sits in a BUILD state, out of reach of _shared_args (rt25-02's fix)
-    body = b"\x80\x02" + _g("numpy", "sqrt") + _g("sklearn.pipeline", "Pipeline") + b")\x81"
-    body += b"}" + _short("steps") + _short("a") + _dag(6, 30) + b"\x86\x85" + b"sb"
+    body = (
+        b"\x80\x02" + global_("numpy", "sqrt") + global_("sklearn.pipeline", "Pipeline") + b")\x81"
+    )
+    body += (
+        b"}"
+        + short_binstring("steps")
+        + short_binstring("a")
+        + tuple_dag(6, 30)
+        + b"\x86\x85"
+        + b"sb"
+    )
     return body + b"\x85R."
 
 
@@ -199,13 +118,13 @@ def test_rt26_02_callable_allowlist_function_costs_what_the_file_asks(
     runs them. The third form hides a tuple DAG in a Pipeline's state and hands the Pipeline
     to ``numpy.sqrt``, which converts it to an array of 7e8 items (scan unsafe, load runs it)."""
     data = _rt26_02(form)
-    path = _write(tmp_path, data)
-    plain = _child(_PLAIN, path, memory=2 * _GB, cpu=10, timeout=120)
+    path = write(tmp_path, data)
+    plain = run_child(PLAIN, path, memory=2 * GB, cpu=10, timeout=120)
     assert not plain.loaded and (plain.crashed or plain.hung or "MemoryError" in plain.output), (
         f"plain pickle: {plain}"
     )
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
-    assert _prepass_problems(data), "the load's pre-pass lets the stream call the function"
+    assert verdicts(data, monkeypatch) == {"unsafe"}
+    assert prepass_problems(data), "the load's pre-pass lets the stream call the function"
 
 
 # --- rt26-03: a numpy dtype whose fields share one sub-dtype (a DAG): exponential use ---------
@@ -243,25 +162,23 @@ def test_rt26_03_dtype_dag_exponential_at_use(
     ``OneHotEncoder(dtype=D)`` and ``transform`` of a fitted one (scipy's ``getdtype`` compares
     it) run until the CPU limit kills them, under plain pickle and under ``load_unsigned``."""
     data, call = _rt26_03(form)
-    path = _write(tmp_path, data)
+    path = write(tmp_path, data)
     use = "import numpy as np\n" + call + "\nprint('returned', flush=True)\n"
-    plain = _child(_PLAIN + use, path, memory=2 * _GB, cpu=15, timeout=120)
+    plain = run_child(PLAIN + use, path, memory=2 * GB, cpu=15, timeout=120)
     assert plain.loaded and not plain.returned and (plain.crashed or plain.hung), (
         f"plain pickle: {plain}"
     )
-    safe = _child(
-        _LOAD_UNSIGNED
+    safe = run_child(
+        LOAD_UNSIGNED
         + "if 'model' in dir():\n"
-        + "".join(
-            "    " + line + "\n" for line in use.splitlines()
-        ),
+        + "".join("    " + line + "\n" for line in use.splitlines()),
         path,
-        memory=2 * _GB,
+        memory=2 * GB,
         cpu=15,
         timeout=120,
     )
     # should hold: refused by scan (facts on and off) and by load_unsigned
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    assert verdicts(data, monkeypatch) == {"unsafe"}
     assert "refused" in safe.output and not safe.crashed, f"load_unsigned: {safe}"
 
 
@@ -274,7 +191,7 @@ def _rt26_04(form: str) -> bytes:
     cls = AdamOptimizer if form == "AdamOptimizer" else SGDOptimizer
     # one range(2**20) (allowed: rt25-03's bound), memoised, listed 2000 times (4 KB file):
     # __init__ runs np.zeros_like(param) for each (Adam: twice) -> 16-32 GB
-    return pickle.dumps(_Call(cls, [range(2**20)] * 2000), protocol=2)
+    return pickle.dumps(Call(cls, [range(2**20)] * 2000), protocol=2)
 
 
 @pytest.mark.parametrize("form", ["AdamOptimizer", "SGDOptimizer"])
@@ -288,11 +205,11 @@ def test_rt26_04_shared_range_materialised_many_times(
     ``AdamOptimizer`` (``SGDOptimizer``: unproven), and ``load_unsigned``'s pre-pass lets the
     call run: "ran out of memory loading" under a 2 GiB cap, the whole machine without one."""
     data = _rt26_04(form)
-    path = _write(tmp_path, data)
-    plain = _child(_PLAIN, path, memory=2 * _GB, cpu=30, timeout=120)
+    path = write(tmp_path, data)
+    plain = run_child(PLAIN, path, memory=2 * GB, cpu=30, timeout=120)
     assert not plain.loaded and "MemoryError" in plain.output, f"plain pickle: {plain}"
-    assert _prepass_problems(data), "the load's pre-pass lets the stream make the call"
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    assert prepass_problems(data), "the load's pre-pass lets the stream make the call"
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 # --- rt26-05: a UUID whose state holds a tuple DAG, hashed as a dict key or set item ----------
@@ -301,7 +218,14 @@ def test_rt26_04_shared_range_materialised_many_times(
 def _uuid_with_dag(depth: int, fan: int) -> bytes:
     """``UUID`` by NEWOBJ + BUILD ``{'int': T}`` (its own ``__setstate__`` stores it): its
     ``__hash__`` is ``hash(self.int)``, i.e. the tuple DAG's ``fan ** depth`` leaves."""
-    return _g("uuid", "UUID") + b")\x81" + b"}" + _short("int") + _dag(depth, fan) + b"sb"
+    return (
+        global_("uuid", "UUID")
+        + b")\x81"
+        + b"}"
+        + short_binstring("int")
+        + tuple_dag(depth, fan)
+        + b"sb"
+    )
 
 
 def _rt26_05(form: str) -> bytes:
@@ -323,25 +247,16 @@ def test_rt26_05_hash_of_object_holding_tuple_dag_while_loading(
     the sharing walk) could refuse it: ``load_unsigned`` spins until the CPU limit kills it.
     ``scan`` says unsafe (its shadows' sharing walk sees through the object)."""
     data = _rt26_05(form)
-    path = _write(tmp_path, data)
-    plain = _child(_PLAIN, path, memory=2 * _GB, cpu=10, timeout=120)
+    path = write(tmp_path, data)
+    plain = run_child(PLAIN, path, memory=2 * GB, cpu=10, timeout=120)
     assert not plain.loaded and (plain.crashed or plain.hung), f"plain pickle: {plain}"
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
-    loaded = _child(_LOAD_UNSIGNED, path, memory=2 * _GB, cpu=10, timeout=120)
+    assert verdicts(data, monkeypatch) == {"unsafe"}
+    loaded = run_child(LOAD_UNSIGNED, path, memory=2 * GB, cpu=10, timeout=120)
     # should hold: refused before anything is hashed
     assert "refused" in loaded.output and not loaded.crashed, f"load_unsigned: {loaded}"
 
 
 # --- rt26-06: the dtype DAG of rt26-03 as a constrained parameter: scan and load hang ---------
-
-_SCAN = (
-    "import safeload\n"
-    "from safeload.trust import facts\n"
-    "if len(sys.argv) > 2:\n"
-    "    facts.data_available = lambda: False\n"
-    "report = safeload.scan(open(sys.argv[1], 'rb').read())\n"
-    "print('verdict', report.verdict, flush=True)\n"
-)
 
 
 @pytest.mark.parametrize("param", ["C", "solver"])
@@ -362,15 +277,13 @@ def test_rt26_06_dtype_dag_parameter_hangs_scan_and_load(
     setattr(model, param, _dag_dtype(30))
     data = pickle.dumps(model, protocol=2)
     assert len(data) < 4096
-    path = _write(tmp_path, data)
+    path = write(tmp_path, data)
     if who == "load_unsigned":
-        child = _child(_LOAD_UNSIGNED, path, memory=2 * _GB, cpu=15, timeout=120)
+        child = run_child(LOAD_UNSIGNED, path, memory=2 * GB, cpu=15, timeout=120)
         ok = "refused" in child.output
     else:
-        code = _SCAN
-        if who == "scan-no-facts":
-            code = code.replace("len(sys.argv) > 2", "True")
-        child = _child(code, path, memory=2 * _GB, cpu=15, timeout=120)
+        code = SCAN_NO_FACTS if who == "scan-no-facts" else SCAN
+        child = run_child(code, path, memory=2 * GB, cpu=15, timeout=120)
         ok = "verdict unsafe" in child.output
     # should hold: a verdict (unsafe / refused) within the limits
     assert ok and not child.crashed and not child.hung, f"{who}: {child}"
@@ -446,8 +359,8 @@ def _rt26_07(form: str) -> tuple[bytes, str]:
         return pickle.dumps(clf, protocol=5), "pickle"
     # numpy.sqrt(V, V) with V a float64 _frombuffer view of the node array's bytearray (one
     # bytearray fetched twice: a copy, but shared by both arrays) rewrites the nodes in place
-    view = _Call(_frombuffer, ba, np.dtype("f8"), (len(ba) // 8,), "C")
-    return pickle.dumps((_Call(np.sqrt, view, view), clf), protocol=5), "pickle"
+    view = Call(_frombuffer, ba, np.dtype("f8"), (len(ba) // 8,), "C")
+    return pickle.dumps((Call(np.sqrt, view, view), clf), protocol=5), "pickle"
 
 
 @pytest.mark.parametrize(
@@ -468,26 +381,26 @@ def test_rt26_07_array_data_rewritten_after_the_pass_read_it(
     all three; ``load_unsigned`` refuses (its post-build tree check)."""
     data, loader = _rt26_07(form)
     name = "m.joblib" if loader == "joblib" else "m.pkl"
-    path = _write(tmp_path, data, name)
+    path = write(tmp_path, data, name)
     get = "model = model[1] if isinstance(model, tuple) else model\n"
     use = (
         get + "import numpy as np\nX = np.random.RandomState(0).rand(200, 4)\n"
         "model.predict(X)\nprint('returned', flush=True)\n"
     )
     load = (
-        _PLAIN
+        PLAIN
         if loader == "pickle"
         else "import joblib\nmodel = joblib.load(sys.argv[1])\nprint('loaded', flush=True)\n"
     )
-    plain = _child(load + use, path, memory=2 * _GB, cpu=20, timeout=90)
+    plain = run_child(load + use, path, memory=2 * GB, cpu=20, timeout=90)
     assert plain.loaded and not plain.returned and plain.crashed, f"plain {loader}: {plain}"
     # refused: by the static pass now (a BUILD on array data, a call of a kept function), by
     # the post-build tree check before the fix
     with pytest.raises(safeload.SafeloadError):
         safeload.load_unsigned(path)
-    assert _prepass_problems(data, joblib=loader == "joblib"), "the pre-pass lets it through"
+    assert prepass_problems(data, joblib=loader == "joblib"), "the pre-pass lets it through"
     fmt = "joblib" if loader == "joblib" else None
-    assert _verdicts(data, monkeypatch, fmt) == {"unsafe"}
+    assert verdicts(data, monkeypatch, fmt) == {"unsafe"}
 
 
 # --- rt26-08: the dtype DAG of rt26-03 hashed while loading (dict key, set item) ---------------
@@ -509,12 +422,12 @@ def test_rt26_08_dtype_dag_hashed_while_loading(form: str, tmp_path: Path) -> No
     (facts on and off) while plain pickle and ``load_unsigned`` spin until killed; as a set
     item ``scan`` itself spins too (its shadow builds the set)."""
     data = _rt26_08(form)
-    path = _write(tmp_path, data)
-    plain = _child(_PLAIN, path, memory=2 * _GB, cpu=10, timeout=120)
+    path = write(tmp_path, data)
+    plain = run_child(PLAIN, path, memory=2 * GB, cpu=10, timeout=120)
     assert not plain.loaded and (plain.crashed or plain.hung), f"plain pickle: {plain}"
-    for code in (_SCAN, _SCAN.replace("len(sys.argv) > 2", "True")):
-        scan = _child(code, path, memory=2 * _GB, cpu=10, timeout=120)
+    for code in (SCAN, SCAN_NO_FACTS):
+        scan = run_child(code, path, memory=2 * GB, cpu=10, timeout=120)
         # should hold: scan returns, and says unsafe
         assert "verdict unsafe" in scan.output and not scan.crashed, f"scan: {scan}"
-    loaded = _child(_LOAD_UNSIGNED, path, memory=2 * _GB, cpu=10, timeout=120)
+    loaded = run_child(LOAD_UNSIGNED, path, memory=2 * GB, cpu=10, timeout=120)
     assert "refused" in loaded.output and not loaded.crashed, f"load_unsigned: {loaded}"

@@ -10,146 +10,26 @@ round; these are the ones fixed (call_rules.BUILT_BY_STATE).
 from __future__ import annotations
 
 import pickle
-import struct
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 
-import safeload
-from harm import Child
-from safeload.pickle.walker import analyze
-from safeload.policy import Policy
-from safeload.trust import facts
-
-_GB = 1 << 30
-
-
-# --- helpers --------------------------------------------------------------------------------
-
-
-def _verdicts(data: bytes, monkeypatch: pytest.MonkeyPatch) -> set[str]:
-    """scan's verdict with the shipped facts and with the imported classes."""
-    found = {safeload.scan(data).verdict}
-    with monkeypatch.context() as m:
-        m.setattr(facts, "data_available", lambda: False)
-        found.add(safeload.scan(data).verdict)
-    return found
-
-
-def _prepass_problems(data: bytes) -> list[str]:
-    """What the load's own static pass (run by ``load_unsigned`` before the C unpickler builds
-    anything) finds: an empty list means the unpickler runs the stream."""
-    found = analyze(data, policy=Policy.default(), use_time=False, check_trees=False)
-    return [p.message for p in found.problems]
-
-
-def _write(tmp_path: Path, data: bytes, name: str = "m.pkl") -> Path:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
-
-
-def _g(module: str, name: str) -> bytes:
-    return b"c" + module.encode() + b"\n" + name.encode() + b"\n"
-
-
-def _short(text: str) -> bytes:
-    raw = text.encode()
-    return b"U" + bytes([len(raw)]) + raw
-
-
-def _binunicode(text: str) -> bytes:
-    raw = text.encode()
-    return b"X" + struct.pack("<I", len(raw)) + raw
-
-
-def _dag(depth: int, fan: int, memo: int = 10) -> bytes:
-    """``T0 = (1,)``, ``Tk = (Tk-1,) * fan`` through the memo; leaves ``T_depth`` on the stack."""
-    body = b"K\x01\x85q" + bytes([memo])
-    for k in range(1, depth + 1):
-        body += b"0(" + (b"h" + bytes([memo + k - 1])) * fan + b"tq" + bytes([memo + k])
-    return body
-
-
-class _Call:
-    """Pickles as ``func(*args)`` (REDUCE)."""
-
-    def __init__(self, func: Any, *args: Any) -> None:
-        self.func, self.args = func, args
-
-    def __reduce__(self) -> Any:
-        return (self.func, self.args)
-
-
-_HEAD = "import resource, sys, warnings\nwarnings.simplefilter('ignore')\n"
-
-
-def _child(code: str, path: Path, *, memory: int = 0, cpu: int = 0, timeout: float = 120) -> Child:
-    """Run ``code`` (``path`` is ``sys.argv[1]``) in a child under address-space and CPU limits;
-    a child past its CPU limit is killed by a signal (negative return code)."""
-    head = _HEAD
-    if memory:
-        head += f"resource.setrlimit(resource.RLIMIT_AS, ({memory}, {memory}))\n"
-    if cpu:
-        head += f"resource.setrlimit(resource.RLIMIT_CPU, ({cpu}, {cpu}))\n"
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-X", "faulthandler", "-c", head + code, str(path)],
-            capture_output=True,
-            timeout=timeout,
-            cwd=path.parent,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        return Child(None, str(exc.stdout or ""), str(exc.stderr or ""))
-    return Child(
-        proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
-    )
-
-
-_PLAIN = (
-    "import pickle\n"
-    "try:\n"
-    "    model = pickle.load(open(sys.argv[1], 'rb'))\n"
-    "    print('loaded', flush=True)\n"
-    "except MemoryError:\n"
-    "    print('MemoryError', flush=True)\n"
+from redteam import (
+    GB,
+    LOAD_UNSIGNED,
+    PLAIN,
+    Call,
+    crafted_csr,
+    global_,
+    prepass_problems,
+    run_child,
+    short_binstring,
+    verdicts,
+    write,
 )
-_LOAD_UNSIGNED = (
-    "import safeload\n"
-    "try:\n"
-    "    model = safeload.load_unsigned(sys.argv[1])\n"
-    "    print('loaded', flush=True)\n"
-    "except safeload.SafeloadError as exc:\n"
-    "    print('refused', str(exc)[:300], flush=True)\n"
-    "except MemoryError:\n"
-    "    print('raw MemoryError', flush=True)\n"
-)
-_SCAN = (
-    "import safeload\n"
-    "from safeload.trust import facts\n"
-    "if len(sys.argv) > 2:\n"
-    "    facts.data_available = lambda: False\n"
-    "report = safeload.scan(open(sys.argv[1], 'rb').read())\n"
-    "print('verdict', report.verdict, flush=True)\n"
-)
-
 
 # --- rt27-01: a sparse class called on a crafted sparse matrix converts it while loading -----
-
-
-def _crafted_csr(pointer: int) -> Any:
-    """A csr matrix whose index pointer runs past its 2-item index/data arrays (rt24-18)."""
-    import scipy.sparse as sp
-
-    m = sp.csr_matrix(np.array([[1.0, 0, 0, 0], [0, 2.0, 0, 0]]))
-    m.indptr = np.array([0, 1, pointer], dtype=np.int32)
-    m.has_sorted_indices = False
-    return m
 
 
 def _rt27_01(form: str) -> bytes:
@@ -164,7 +44,7 @@ def _rt27_01(form: str) -> bytes:
         "csc_array": sp.csc_array,
     }[form]
     pointer = 2**31 - 1 if form == "coo_matrix" else 100_000
-    return pickle.dumps(_Call(cls, _crafted_csr(pointer)), protocol=2)
+    return pickle.dumps(Call(cls, crafted_csr(pointer)), protocol=2)
 
 
 @pytest.mark.parametrize(
@@ -182,14 +62,14 @@ def test_rt27_01_sparse_class_called_on_crafted_matrix_corrupts_heap_in_load(
     load_pickle_stream`` -> ``_compressed.py __init__`` -> ``_csr.py tocsc``). scan says unsafe
     (its shadow of the argument is checked), but the load's pre-pass is empty."""
     data = _rt27_01(form)
-    path = _write(tmp_path, data)
-    plain = _child(_PLAIN, path, memory=4 * _GB, cpu=30)
+    path = write(tmp_path, data)
+    plain = run_child(PLAIN, path, memory=4 * GB, cpu=30)
     assert plain.crashed, f"plain pickle: {plain}"
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
-    loaded = _child(_LOAD_UNSIGNED, path, memory=4 * _GB, cpu=30)
+    assert verdicts(data, monkeypatch) == {"unsafe"}
+    loaded = run_child(LOAD_UNSIGNED, path, memory=4 * GB, cpu=30)
     # should hold: refused before anything is built, no crash
     assert not loaded.crashed and "refused" in loaded.output, f"load_unsigned: {loaded}"
-    assert _prepass_problems(data)
+    assert prepass_problems(data)
 
 
 # --- rt27-02: a sparse class called with a shape allocates before anything is checked --------
@@ -200,9 +80,9 @@ def _rt27_02(form: str) -> bytes:
 
     return pickle.dumps(
         {
-            "lil_matrix": _Call(sp.lil_matrix, (10**8, 1)),  # 10**8 empty lists (~6 GB)
-            "csr_matrix": _Call(sp.csr_matrix, (2**31 - 2, 1)),  # indptr of 2**31 int64s
-            "bsr_matrix": _Call(sp.bsr_matrix, (2**31 - 2, 1)),
+            "lil_matrix": Call(sp.lil_matrix, (10**8, 1)),  # 10**8 empty lists (~6 GB)
+            "csr_matrix": Call(sp.csr_matrix, (2**31 - 2, 1)),  # indptr of 2**31 int64s
+            "bsr_matrix": Call(sp.bsr_matrix, (2**31 - 2, 1)),
         }[form],
         protocol=2,
     )
@@ -220,12 +100,12 @@ def test_rt27_02_sparse_class_called_with_shape_allocates_in_load(
     call through. Should hold: the pass refuses calls of classes pickle never calls with
     arguments."""
     data = _rt27_02(form)
-    path = _write(tmp_path, data)
-    plain = _child(_PLAIN, path, memory=2 * _GB, cpu=30)
+    path = write(tmp_path, data)
+    plain = run_child(PLAIN, path, memory=2 * GB, cpu=30)
     assert "MemoryError" in plain.output or plain.crashed or plain.hung, f"plain: {plain}"
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    assert verdicts(data, monkeypatch) == {"unsafe"}
     # should hold: refused by the static pass, before anything is allocated
-    assert _prepass_problems(data), "the load's pre-pass lets the allocating call through"
+    assert prepass_problems(data), "the load's pre-pass lets the allocating call through"
 
 
 # --- rt27-03: one array fanned out through a list to an allocating __init__ -------------------
@@ -235,7 +115,7 @@ def test_rt27_02_sparse_class_called_with_shape_allocates_in_load(
 
 
 def _uuid_with(int_value: bytes) -> bytes:
-    return _g("uuid", "UUID") + b")\x81" + b"}" + _short("int") + int_value + b"sb"
+    return global_("uuid", "UUID") + b")\x81" + b"}" + short_binstring("int") + int_value + b"sb"
 
 
 # --- rt27-05: a pure path made of one part repeated -----------------------------------------
@@ -258,7 +138,7 @@ def _uuid_with(int_value: bytes) -> bytes:
 
 def _rt27_10(n: int) -> bytes:
     big = np.dtype(("f8", (2**27,)))  # itemsize 1 GiB
-    return pickle.dumps(_Call(np.ma.MaskedArray, [0] * n, False, big), protocol=2)
+    return pickle.dumps(Call(np.ma.MaskedArray, [0] * n, False, big), protocol=2)
 
 
 def test_rt27_10_masked_array_called_with_huge_dtype(
@@ -273,11 +153,11 @@ def test_rt27_10_masked_array_called_with_huge_dtype(
     "ran out of memory loading". scan **SAFE** (facts on and off), the pre-pass empty.
     Should hold: refused by the pass (``MaskedArray`` is never called by a pickle)."""
     data = _rt27_10(8)
-    path = _write(tmp_path, data)
-    plain = _child(_PLAIN, path, memory=2 * _GB, cpu=30)
+    path = write(tmp_path, data)
+    plain = run_child(PLAIN, path, memory=2 * GB, cpu=30)
     assert "MemoryError" in plain.output, f"plain: {plain}"
-    loaded = _child(_LOAD_UNSIGNED, path, memory=2 * _GB, cpu=30)
+    loaded = run_child(LOAD_UNSIGNED, path, memory=2 * GB, cpu=30)
     # should hold (it ran out of memory before the fix): refused before the call runs
     assert "refused" in loaded.output and "MemoryError" not in loaded.output, loaded
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
-    assert _prepass_problems(data)
+    assert verdicts(data, monkeypatch) == {"unsafe"}
+    assert prepass_problems(data)

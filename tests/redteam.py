@@ -1,0 +1,262 @@
+"""Helpers the red-team reproducers share (``tests/security/test_redteam2*.py``).
+
+Crafted streams are written opcode by opcode (:func:`global_`, :func:`binunicode`,
+:func:`tuple_dag`, ...) or pickled through :class:`Call`; :func:`run_child` runs a plain
+loader, ``load_unsigned`` or ``scan`` on the file in a child process under address-space and
+CPU limits (the programs :data:`PLAIN`, :data:`LOAD_UNSIGNED`, :data:`SCAN`), so that a crash,
+a hang or a blow-up of memory harms only the child. :func:`refused`, :func:`prepass_problems`
+and :func:`verdicts` state what safeload does with the same bytes in the test's own process.
+"""
+
+from __future__ import annotations
+
+import struct
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import safeload
+from harm import Child
+from parity import load_unsigned as load_unsigned_and_scan
+from parity import verdicts
+from safeload import SafeloadError
+from safeload.pickle.walker import analyze
+from safeload.policy import Policy
+
+__all__ = [
+    "GB",
+    "HANG_CPU",
+    "LOAD_UNSIGNED",
+    "MB",
+    "NUMPY_ARRAY_WRAPPER",
+    "PLAIN",
+    "SCAN",
+    "SCAN_NO_FACTS",
+    "UINT8_DTYPE",
+    "Call",
+    "binint",
+    "binunicode",
+    "crafted_csr",
+    "global_",
+    "prepass_problems",
+    "range_of",
+    "refused",
+    "run_child",
+    "short_binstring",
+    "tuple_dag",
+    "verdicts",
+    "write",
+]
+
+GB = 1 << 30
+MB = 1 << 20
+
+#: CPU seconds a child gets (after its imports, :func:`run_child`) to show a hang of hours:
+#: killed by SIGXCPU at the limit, it has shown that much work on a file that asks for far more.
+HANG_CPU = 3
+
+
+# --- the file, and what safeload does with it in this process ---------------------------------
+
+
+def write(tmp_path: Path, data: bytes, name: str = "m.pkl") -> Path:
+    """Write ``data`` to ``tmp_path / name`` and return the path."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def refused(
+    tmp_path: Path, data: bytes, problem: str = "", name: str = "m.pkl", *, scan: bool = False
+) -> None:
+    """Assert that ``load_unsigned`` refuses ``data`` (written to ``tmp_path / name``) with a
+    message matching ``problem``. ``scan``: through ``parity.load_unsigned``, which also asserts
+    that ``scan`` calls the file unsafe."""
+    load = load_unsigned_and_scan if scan else safeload.load_unsigned
+    with pytest.raises(SafeloadError, match=problem or None):
+        load(write(tmp_path, data, name))
+
+
+def prepass_problems(data: bytes, joblib: bool = False) -> list[str]:
+    """What the load's own static pass (the one ``load_unsigned`` runs before the C unpickler
+    builds anything) finds: an empty list means the unpickler runs the stream."""
+    found = analyze(data, policy=Policy.default(), joblib=joblib, use_time=False, check_trees=False)
+    return [p.message for p in found.problems]
+
+
+# ``verdicts`` (scan's verdict with the shipped facts and with the imported classes) is
+# ``parity.verdicts``, re-exported here so the red-team files import their helpers from one place.
+
+
+# --- opcodes ----------------------------------------------------------------------------------
+
+
+def global_(module: str, name: str) -> bytes:
+    """GLOBAL ``module.name`` (protocol 0's ``c`` opcode)."""
+    return b"c" + module.encode() + b"\n" + name.encode() + b"\n"
+
+
+def binunicode(text: str) -> bytes:
+    """BINUNICODE ``text`` (a 4-byte length)."""
+    raw = text.encode()
+    return b"X" + struct.pack("<I", len(raw)) + raw
+
+
+def short_binstring(text: str) -> bytes:
+    """SHORT_BINSTRING ``text`` (a 1-byte length), which Python 3's unpickler decodes to a
+    ``str`` (ASCII by default)."""
+    raw = text.encode()
+    return b"U" + bytes([len(raw)]) + raw
+
+
+def binint(n: int) -> bytes:
+    """BININT ``n`` (a signed 4-byte int)."""
+    return b"J" + struct.pack("<i", n)
+
+
+def range_of(n: int) -> bytes:
+    """``builtins.range(n)`` by REDUCE (``n`` a signed 4-byte int)."""
+    return global_("builtins", "range") + binint(n) + b"\x85R"
+
+
+def tuple_dag(depth: int, fan: int, memo: int = 10) -> bytes:
+    """``T0 = (1,)``, ``Tk = (Tk-1,) * fan`` through the memo; leaves ``T_depth`` on the stack.
+    ``2 * fan`` bytes per level, ``fan ** depth`` leaves for anything that walks it. Memo slots
+    ``memo`` to ``memo + depth`` are used."""
+    body = b"K\x01\x85q" + bytes([memo])
+    for k in range(1, depth + 1):
+        body += b"0(" + (b"h" + bytes([memo + k - 1])) * fan + b"tq" + bytes([memo + k])
+    return body
+
+
+#: GLOBAL ``joblib.numpy_pickle.NumpyArrayWrapper``: a joblib array placeholder's class.
+NUMPY_ARRAY_WRAPPER = global_("joblib.numpy_pickle", "NumpyArrayWrapper")
+
+#: The ``dtype`` item of a placeholder's state: ``'dtype': numpy.dtype('u1')``, as joblib pickles
+#: it (``dtype('u1', False, True)`` + BUILD of its state tuple).
+UINT8_DTYPE = (
+    b"X\x05\x00\x00\x00dtypecnumpy\ndtype\nX\x02\x00\x00\x00u1\x89\x88\x87R"
+    b"(K\x03X\x01\x00\x00\x00|NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb"
+)
+
+
+class Call:
+    """Pickles as ``func(*args)`` (REDUCE)."""
+
+    def __init__(self, func: Any, *args: Any) -> None:
+        self.func, self.args = func, args
+
+    def __reduce__(self) -> Any:
+        return (self.func, self.args)
+
+
+def crafted_csr(pointer: int) -> Any:
+    """A csr matrix whose index pointer runs past its 2-item index/data arrays (rt24-18's
+    pointer ``2**31 - 1``, or a moderate one that scipy's C++ walks without a large
+    allocation), its indices marked unsorted."""
+    import scipy.sparse as sp
+
+    m = sp.csr_matrix(np.array([[1.0, 0, 0, 0], [0, 2.0, 0, 0]]))
+    m.indptr = np.array([0, 1, pointer], dtype=np.int32)
+    m.has_sorted_indices = False
+    return m
+
+
+# --- a child process under limits ----------------------------------------------------------------
+
+#: Plain pickle: ``model`` is the unpickled object; ``loaded`` once the load returns,
+#: ``MemoryError`` (on stdout) if it ran out of memory.
+PLAIN = (
+    "import pickle\n"
+    "try:\n"
+    "    model = pickle.load(open(sys.argv[1], 'rb'))\n"
+    "    print('loaded', flush=True)\n"
+    "except MemoryError:\n"
+    "    print('MemoryError', flush=True)\n"
+)
+
+#: ``safeload.load_unsigned``: ``loaded`` (and ``model``), ``refused <why>``, or
+#: ``raw MemoryError`` (a MemoryError the load did not turn into a refusal).
+LOAD_UNSIGNED = (
+    "import safeload\n"
+    "try:\n"
+    "    model = safeload.load_unsigned(sys.argv[1])\n"
+    "    print('loaded', flush=True)\n"
+    "except safeload.SafeloadError as exc:\n"
+    "    print('refused', str(exc)[:300], flush=True)\n"
+    "except MemoryError:\n"
+    "    print('raw MemoryError', flush=True)\n"
+)
+
+#: ``safeload.scan`` of the file's bytes: ``verdict <verdict> [<findings>]``.
+SCAN = (
+    "import safeload\n"
+    "report = safeload.scan(open(sys.argv[1], 'rb').read())\n"
+    "print('verdict', report.verdict, [f.message[:200] for f in report.findings], flush=True)\n"
+)
+
+#: :data:`SCAN` judging from the imported classes (the shipped class facts switched off).
+SCAN_NO_FACTS = "from safeload.trust import facts\nfacts.data_available = lambda: False\n" + SCAN
+
+
+def run_child(
+    code: str,
+    path: Path,
+    *,
+    memory: int = 0,
+    grow: int = 0,
+    cpu: int = 0,
+    timeout: float = 120,
+    imports: Sequence[str] = (),
+) -> Child:
+    """Run ``code`` (``path`` is ``sys.argv[1]``, the child runs in its folder) in a child
+    under an address-space limit of ``memory`` bytes and a limit of ``cpu`` seconds of CPU
+    time; a child past its CPU limit is killed by SIGXCPU (a negative return code), one still
+    running after ``timeout`` seconds is killed (``Child.hung``).
+
+    ``imports`` are imported before the limits are set, so a limit cannot fail an import
+    (a ``MemoryError`` is the payload's) and ``cpu`` counts from after them: a slow import is
+    not mistaken for the harm. ``grow`` (instead of ``memory``): the address space the child
+    may add to what it has after the imports, so the limit is what the payload itself may
+    take, on any machine (how much address space numpy's and scikit-learn's thread pools
+    reserve at import depends on the number of cores).
+    """
+    assert not (memory and grow), "an absolute limit or a growth, not both"
+    head = "import math, resource, sys, warnings\nwarnings.simplefilter('ignore')\n"
+    head += "".join(f"import {module}\n" for module in imports)
+    if memory:
+        head += f"resource.setrlimit(resource.RLIMIT_AS, ({memory}, {memory}))\n"
+    if grow:
+        head += (
+            "_size = [x for x in open('/proc/self/status') if x.startswith('VmSize:')][0]\n"
+            f"_size = int(_size.split()[1]) * 1024 + {grow}\n"
+            "resource.setrlimit(resource.RLIMIT_AS, (_size, _size))\n"
+        )
+    if cpu:
+        head += (
+            "_used = resource.getrusage(resource.RUSAGE_SELF)\n"
+            f"_cpu = math.ceil(_used.ru_utime + _used.ru_stime + {cpu})\n"
+            "resource.setrlimit(resource.RLIMIT_CPU, (_cpu, _cpu))\n"
+        )
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-X", "faulthandler", "-c", head + code, str(path)],
+            capture_output=True,
+            timeout=timeout,
+            cwd=path.parent,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        return Child(None, _text(exc.stdout), _text(exc.stderr))
+    return Child(proc.returncode, _text(proc.stdout), _text(proc.stderr))
+
+
+def _text(out: bytes | str | None) -> str:
+    if out is None:
+        return ""
+    return out.decode(errors="replace") if isinstance(out, bytes) else out
