@@ -56,9 +56,10 @@ __all__ = [
 GB = 1 << 30
 MB = 1 << 20
 
-#: CPU seconds a child gets (after its imports, :func:`run_child`) to show a hang of hours:
-#: killed by SIGXCPU at the limit, it has shown that much work on a file that asks for far more.
-HANG_CPU = 3
+#: CPU seconds a child gets (after its imports, :func:`run_child`; at least this, less than one
+#: more) to show a hang of hours: killed at the limit, it has spent that long on a file that
+#: asks for far more, where an honest file of its size takes milliseconds.
+HANG_CPU = 2
 
 
 # --- the file, and what safeload does with it in this process ---------------------------------
@@ -216,7 +217,8 @@ def run_child(
 ) -> Child:
     """Run ``code`` (``path`` is ``sys.argv[1]``, the child runs in its folder) in a child
     under an address-space limit of ``memory`` bytes and a limit of ``cpu`` seconds of CPU
-    time; a child past its CPU limit is killed by SIGXCPU (a negative return code), one still
+    time (RLIMIT_CPU counts whole seconds: the child gets at least ``cpu`` and less than one
+    more); a child past its CPU limit is killed by SIGXCPU (a negative return code), one still
     running after ``timeout`` seconds is killed (``Child.hung``).
 
     ``imports`` are imported before the limits are set, so a limit cannot fail an import

@@ -20,12 +20,17 @@ import pytest
 
 from harm import Child, crashes, plain
 from parity import load_unsigned
+from redteam import HANG_CPU, PLAIN, run_child
 from safeload import MalformedArtifactError, SafeloadError, scan
 
 
-def _plain(path: Path, call: str = "", *, timeout: float = 60) -> Child:
+def _plain(
+    path: Path, call: str = "", *, timeout: float = 60, hang_after_load: float | None = None
+) -> Child:
     """Plain pickle (+ ``call``) in a child with 1 GiB of address space."""
-    return plain(path, call, loads=None, memory=1 << 30, timeout=timeout)
+    return plain(
+        path, call, loads=None, memory=1 << 30, timeout=timeout, hang_after_load=hang_after_load
+    )
 
 
 def _crashes(path: Path, call: str) -> None:
@@ -368,8 +373,8 @@ def test_shared_frozenset_key_is_refused_in_linear_time(tmp_path: Path) -> None:
     either, before its sharing check could refuse the graph."""
     path = _write(tmp_path, _frozenset_key_dag(64))
     assert len(path.read_bytes()) < 600
-    child = _plain(path, "repr(model)", timeout=10)
-    assert child.hung or "MemoryError" in child.output, child
+    child = _plain(path, "repr(model)", hang_after_load=3)
+    assert child.loaded and (child.hung or "MemoryError" in child.output), child
     _refused_quickly(path)
 
 
@@ -377,8 +382,8 @@ def test_scan_walks_shared_literals_once(tmp_path: Path) -> None:
     """f07: scan's use-time pass walked a tuple DAG of depth 16 once per 2-byte reference
     (0.2 s each); now each node once. Plain pickle's repr unfolds it too."""
     path = _write(tmp_path, _tuple_dag_refs(1000))
-    child = _plain(path, "repr(model)", timeout=10)
-    assert child.hung or "MemoryError" in child.output, child
+    child = _plain(path, "repr(model)", hang_after_load=3)
+    assert child.loaded and (child.hung or "MemoryError" in child.output), child
     start = time.monotonic()
     report = scan(path)
     assert time.monotonic() - start < 10
@@ -398,7 +403,9 @@ def _tuple_dag_key(k: int) -> bytes:
 def test_tuple_dag_key_scan_refuses(tmp_path: Path) -> None:
     """f03: plain pickle hashes the key for ever; scan refuses the stored sharing at once."""
     path = _write(tmp_path, _tuple_dag_key(60))
-    assert _plain(path, timeout=5).hung
+    # hashing the key never ends: killed by SIGXCPU before the load returns
+    child = run_child(PLAIN, path, cpu=HANG_CPU)
+    assert child.crashed and not child.loaded, child
     start = time.monotonic()
     report = scan(path)
     assert not report.safe and time.monotonic() - start < 10

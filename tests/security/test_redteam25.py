@@ -28,8 +28,11 @@ import pytest
 import safeload
 from harm import plain
 from redteam import (
+    HANG_CPU,
     LOAD_UNSIGNED,
+    MB,
     NUMPY_ARRAY_WRAPPER,
+    PLAIN,
     SCAN,
     UINT8_DTYPE,
     Call,
@@ -121,13 +124,16 @@ def test_rt25_02_tuple_dag_as_call_argument(
     assert len(data) < 1400
     path = write(tmp_path, data)
     if form.endswith("hash"):
-        child = run_child(
-            "import pickle\npickle.load(open(sys.argv[1], 'rb'))\nprint('loaded')", path, cpu=5
-        )
-        assert child.crashed and "loaded" not in child.output, f"plain pickle: {child}"  # SIGXCPU
+        child = run_child(PLAIN, path, cpu=HANG_CPU)
+        assert child.crashed and not child.loaded, f"plain pickle: {child}"  # SIGXCPU
     else:
-        child = plain(path, loads=False, memory=1 << 30)
+        # 128 MiB past the imports is enough to show it (the repr asks for ~6 GB, the array for
+        # 8 GB): the repr copies every level's string again, so its first 128 MiB take ~4 s of
+        # CPU and a GiB ~30 s
+        imports = ("numpy",) if form == "float64-array" else ()
+        child = run_child(PLAIN, path, grow=128 * MB, imports=imports)
         # on a busy machine the child may still be growing the result when the timeout hits
+        assert not child.loaded, f"plain pickle: {child}"
         assert "MemoryError" in child.output or child.hung, f"plain pickle: {child}"
     assert prepass_problems(data), "load_unsigned runs the C unpickler on it"
     assert verdicts(data, monkeypatch) == {"unsafe"}
@@ -140,10 +146,8 @@ def test_rt25_02_frozenset_of_dag_hangs_scan_too(tmp_path: Path) -> None:
     that scans the file."""
     data = b"\x80\x02" + global_("builtins", "frozenset") + tuple_dag(6, 100) + b"\x85R."
     path = write(tmp_path, data)
-    child = run_child(
-        "import pickle\npickle.load(open(sys.argv[1], 'rb'))\nprint('loaded')", path, cpu=5
-    )
-    assert child.crashed, f"plain pickle: {child}"
+    child = run_child(PLAIN, path, cpu=HANG_CPU)
+    assert child.crashed and not child.loaded, f"plain pickle: {child}"  # SIGXCPU
     assert prepass_problems(data), "load_unsigned runs the C unpickler on it"
     scanned = run_child(SCAN, path, cpu=20)
     assert "verdict unsafe" in scanned.output, f"scan in a child (20 s of CPU): {scanned}"
@@ -436,9 +440,7 @@ def test_rt25_10_int_of_huge_decimal_while_loading(
     )
     assert len(data) < 64
     path = write(tmp_path, data)
-    child = run_child(
-        "import pickle\npickle.load(open(sys.argv[1], 'rb'))\nprint('loaded')", path, cpu=5
-    )
-    assert child.crashed, f"plain pickle: {child}"  # SIGXCPU
+    child = run_child(PLAIN, path, cpu=HANG_CPU, imports=("decimal",))
+    assert child.crashed and not child.loaded, f"plain pickle: {child}"  # SIGXCPU
     assert verdicts(data, monkeypatch) == {"unsafe"}
     assert prepass_problems(data), "load_unsigned runs int(Decimal) before checking it"

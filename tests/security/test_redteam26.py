@@ -16,7 +16,9 @@ import pytest
 import safeload
 from redteam import (
     GB,
+    HANG_CPU,
     LOAD_UNSIGNED,
+    MB,
     PLAIN,
     SCAN,
     SCAN_NO_FACTS,
@@ -119,7 +121,11 @@ def test_rt26_02_callable_allowlist_function_costs_what_the_file_asks(
     to ``numpy.sqrt``, which converts it to an array of 7e8 items (scan unsafe, load runs it)."""
     data = _rt26_02(form)
     path = write(tmp_path, data)
-    plain = run_child(PLAIN, path, memory=2 * GB, cpu=10, timeout=120)
+    imports = ("sklearn.metrics", "sklearn.pipeline")
+    if form == "numpy.sqrt-pipeline-dag":  # an array of 7e8 items (5.6 GB)
+        plain = run_child(PLAIN, path, grow=256 * MB, cpu=30, imports=imports)
+    else:  # quadratic time (and, for matthews_corrcoef, memory it never gets to)
+        plain = run_child(PLAIN, path, memory=2 * GB, cpu=HANG_CPU, imports=imports)
     assert not plain.loaded and (plain.crashed or plain.hung or "MemoryError" in plain.output), (
         f"plain pickle: {plain}"
     )
@@ -164,7 +170,9 @@ def test_rt26_03_dtype_dag_exponential_at_use(
     data, call = _rt26_03(form)
     path = write(tmp_path, data)
     use = "import numpy as np\n" + call + "\nprint('returned', flush=True)\n"
-    plain = run_child(PLAIN + use, path, memory=2 * GB, cpu=15, timeout=120)
+    plain = run_child(
+        PLAIN + use, path, memory=2 * GB, cpu=HANG_CPU, imports=("sklearn.preprocessing",)
+    )
     assert plain.loaded and not plain.returned and (plain.crashed or plain.hung), (
         f"plain pickle: {plain}"
     )
@@ -206,7 +214,10 @@ def test_rt26_04_shared_range_materialised_many_times(
     call run: "ran out of memory loading" under a 2 GiB cap, the whole machine without one."""
     data = _rt26_04(form)
     path = write(tmp_path, data)
-    plain = run_child(PLAIN, path, memory=2 * GB, cpu=30, timeout=120)
+    # 256 MiB past the imports: 32 of the 4000 arrays (each conversion of the range to an array
+    # takes a Python loop over its 2**20 items: a GiB took ~20 s)
+    optimizers = "sklearn.neural_network._stochastic_optimizers"
+    plain = run_child(PLAIN, path, grow=256 * MB, cpu=30, imports=(optimizers,))
     assert not plain.loaded and "MemoryError" in plain.output, f"plain pickle: {plain}"
     assert prepass_problems(data), "the load's pre-pass lets the stream make the call"
     assert verdicts(data, monkeypatch) == {"unsafe"}
@@ -248,7 +259,7 @@ def test_rt26_05_hash_of_object_holding_tuple_dag_while_loading(
     ``scan`` says unsafe (its shadows' sharing walk sees through the object)."""
     data = _rt26_05(form)
     path = write(tmp_path, data)
-    plain = run_child(PLAIN, path, memory=2 * GB, cpu=10, timeout=120)
+    plain = run_child(PLAIN, path, memory=2 * GB, cpu=HANG_CPU, imports=("uuid",))
     assert not plain.loaded and (plain.crashed or plain.hung), f"plain pickle: {plain}"
     assert verdicts(data, monkeypatch) == {"unsafe"}
     loaded = run_child(LOAD_UNSIGNED, path, memory=2 * GB, cpu=10, timeout=120)
@@ -423,7 +434,7 @@ def test_rt26_08_dtype_dag_hashed_while_loading(form: str, tmp_path: Path) -> No
     item ``scan`` itself spins too (its shadow builds the set)."""
     data = _rt26_08(form)
     path = write(tmp_path, data)
-    plain = run_child(PLAIN, path, memory=2 * GB, cpu=10, timeout=120)
+    plain = run_child(PLAIN, path, memory=2 * GB, cpu=HANG_CPU, imports=("numpy",))
     assert not plain.loaded and (plain.crashed or plain.hung), f"plain pickle: {plain}"
     for code in (SCAN, SCAN_NO_FACTS):
         scan = run_child(code, path, memory=2 * GB, cpu=10, timeout=120)
