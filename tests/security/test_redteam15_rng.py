@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import io
 import pickle
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from harm import plain
 from parity import load_unsigned
 from safeload import MalformedArtifactError
 
@@ -41,18 +39,10 @@ def _with_seed_state(tmp_path: Path, change: dict[int, Any]) -> Path:
 
 def test_pool_size_past_the_pool_hangs_spawn(tmp_path: Path) -> None:
     path = _with_seed_state(tmp_path, {3: 1_000_000})
-    code = textwrap.dedent(
-        f"""
-        import pickle
-        rng = pickle.load(open({str(path)!r}, "rb"))["model_seed"]
-        rng.random()
-        print("loaded", flush=True)
-        rng.spawn(1)
-        """
-    )
-    with pytest.raises(subprocess.TimeoutExpired) as hung:
-        subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=10)
-    assert b"loaded" in (hung.value.stdout or b"")  # plain pickle loads it, then spawn hangs
+    call = "rng = model['model_seed']\nprint('drew', rng.random(), flush=True)\nrng.spawn(1)"
+    child = plain(path, call, hang_after_load=3)
+    # plain pickle loads it and the generator draws, then spawn hangs
+    assert child.hung and "drew" in child.stdout, child
     with pytest.raises(MalformedArtifactError, match="pool_size"):
         load_unsigned(path)  # scan agrees (parity.load_unsigned checks it)
 
