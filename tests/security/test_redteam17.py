@@ -8,6 +8,7 @@ import json
 import os
 import pickle
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -288,9 +289,12 @@ def test_f05b_deeply_nested_folders_are_no_recursion_error(
     safeload.sign(repo, key, signature_format="model-signing")
     deep = repo
     here = os.getcwd()
+    # deeper than the recursion limit: a walk that recursed per level would raise (each level
+    # costs verify a realpath of its whole chain, so every 100 levels more cost seconds)
+    depth = sys.getrecursionlimit() + 100
     try:
         os.chdir(repo)  # relative mkdir: the absolute path soon passes PATH_MAX
-        for _ in range(1200):
+        for _ in range(depth):
             os.mkdir("a")
             os.chdir("a")
     finally:
