@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import io
 import pickle
-import struct
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,100 +16,24 @@ import numpy as np
 import pytest
 
 import safeload
-from harm import Child
+from redteam import (
+    GB,
+    HANG_CPU,
+    PLAIN,
+    Call,
+    binunicode,
+    global_,
+    prepass_problems,
+    run_child,
+    short_binstring,
+    tuple_dag,
+    verdicts,
+    write,
+)
 from safeload.exceptions import SafeloadError
 from safeload.pickle.walker import analyze
 from safeload.policy import Policy
-from safeload.trust import facts
 from safeload.validate import validate_loaded
-
-_GB = 1 << 30
-
-
-def _verdicts(data: bytes, monkeypatch: pytest.MonkeyPatch) -> set[str]:
-    """scan's verdict with the shipped facts and with the imported classes."""
-    found = {safeload.scan(data).verdict}
-    with monkeypatch.context() as m:
-        m.setattr(facts, "data_available", lambda: False)
-        found.add(safeload.scan(data).verdict)
-    return found
-
-
-def _prepass_problems(data: bytes) -> list[str]:
-    """What the load's static pass (run before the C unpickler builds anything) finds."""
-    found = analyze(data, policy=Policy.default(), use_time=False, check_trees=False)
-    return [p.message for p in found.problems]
-
-
-def _write(tmp_path: Path, data: bytes) -> Path:
-    path = tmp_path / "m.pkl"
-    path.write_bytes(data)
-    return path
-
-
-def _g(module: str, name: str) -> bytes:
-    return b"c" + module.encode() + b"\n" + name.encode() + b"\n"
-
-
-def _short(text: str) -> bytes:
-    raw = text.encode()
-    return b"U" + bytes([len(raw)]) + raw
-
-
-def _binunicode(text: str) -> bytes:
-    raw = text.encode()
-    return b"X" + struct.pack("<I", len(raw)) + raw
-
-
-def _dag(depth: int, fan: int, memo: int = 10) -> bytes:
-    """``T0 = (1,)``, ``Tk = (Tk-1,) * fan`` through the memo; leaves ``T_depth`` on the stack."""
-    body = b"K\x01\x85q" + bytes([memo])
-    for k in range(1, depth + 1):
-        body += b"0(" + (b"h" + bytes([memo + k - 1])) * fan + b"tq" + bytes([memo + k])
-    return body
-
-
-class _Call:
-    """Pickles as ``func(*args)`` (REDUCE)."""
-
-    def __init__(self, func: Any, *args: Any) -> None:
-        self.func, self.args = func, args
-
-    def __reduce__(self) -> Any:
-        return (self.func, self.args)
-
-
-def _child(code: str, path: Path, *, memory: int = 0, cpu: int = 0, timeout: float = 120) -> Child:
-    """Run ``code`` (``path`` is ``sys.argv[1]``) in a child under address-space and CPU limits;
-    a child past its CPU limit is killed by a signal (negative return code)."""
-    head = "import resource, sys, warnings\nwarnings.simplefilter('ignore')\n"
-    if memory:
-        head += f"resource.setrlimit(resource.RLIMIT_AS, ({memory}, {memory}))\n"
-    if cpu:
-        head += f"resource.setrlimit(resource.RLIMIT_CPU, ({cpu}, {cpu}))\n"
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-c", head + code, str(path)],
-            capture_output=True,
-            timeout=timeout,
-            cwd=path.parent,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        return Child(None, str(exc.stdout or ""), str(exc.stderr or ""))
-    return Child(
-        proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
-    )
-
-
-_PLAIN = (
-    "import pickle\n"
-    "try:\n"
-    "    model = pickle.load(open(sys.argv[1], 'rb'))\n"
-    "    print('loaded', flush=True)\n"
-    "except MemoryError:\n"
-    "    print('MemoryError', flush=True)\n"
-)
 
 
 def _refused_by_load(path: Path) -> str:
@@ -137,15 +58,15 @@ def test_rt27_03_one_array_fanned_out_is_charged_its_size(
     from sklearn.neural_network._stochastic_optimizers import AdamOptimizer
 
     cls = {"AdamOptimizer": AdamOptimizer, "PredefinedSplit": PredefinedSplit}[form]
-    data = pickle.dumps(_Call(cls, [np.zeros(8192)] * 100_000), protocol=2)
-    path = _write(tmp_path, data)
-    plain = _child(_PLAIN, path, memory=_GB, cpu=20)
+    data = pickle.dumps(Call(cls, [np.zeros(8192)] * 100_000), protocol=2)
+    path = write(tmp_path, data)
+    plain = run_child(PLAIN, path, memory=GB, cpu=20)
     assert "MemoryError" in plain.output or plain.crashed, f"plain: {plain}"
     # the memo references to the array are charged its size (the first rule met); the class
     # is refused as called with arguments even when the argument is small
-    assert "reuse memoised values" in _prepass_problems(data)[0]
-    small = pickle.dumps(_Call(cls, [np.zeros(8)]), protocol=2)
-    assert "called with arguments" in _prepass_problems(small)[0]
+    assert "reuse memoised values" in prepass_problems(data)[0]
+    small = pickle.dumps(Call(cls, [np.zeros(8)]), protocol=2)
+    assert "called with arguments" in prepass_problems(small)[0]
 
 
 def test_rt27_03_sklearn_classes_are_never_called_with_arguments() -> None:
@@ -164,7 +85,7 @@ def test_rt27_03_sklearn_classes_are_never_called_with_arguments() -> None:
     assert len(names) > 200
     passed = []
     for module, name in names:
-        glob = _g(module, name)
+        glob = global_(module, name)
         for opcode in (b"R", b"\x81"):  # REDUCE, NEWOBJ
             data = b"\x80\x02" + glob + b"K\x05\x85" + opcode + b"."
             found = analyze(data, policy=policy, use_time=False, check_trees=False)
@@ -177,14 +98,14 @@ def test_rt27_03_sklearn_classes_are_never_called_with_arguments() -> None:
 
 
 def _uuid_with(int_value: bytes) -> bytes:
-    return _g("uuid", "UUID") + b")\x81" + b"}" + _short("int") + int_value + b"sb"
+    return global_("uuid", "UUID") + b")\x81" + b"}" + short_binstring("int") + int_value + b"sb"
 
 
 def _rt27_04(form: str) -> bytes:
     if form == "set-dag":  # a UUID whose int is a tuple DAG of ~500,000 nodes
-        return b"\x80\x04\x8f(" + _uuid_with(_dag(3, 80)) + b"2" * 100_000 + b"\x90."
+        return b"\x80\x04\x8f(" + _uuid_with(tuple_dag(3, 80)) + b"2" * 100_000 + b"\x90."
     if form == "dict-dag":
-        u = _uuid_with(_dag(3, 80))
+        u = _uuid_with(tuple_dag(3, 80))
         return b"\x80\x02}(" + u + b"q\x05K\x00" + b"h\x05K\x00" * 100_000 + b"u."
     if form == "tuple-key":  # a plain tuple of 80,000 ints as a set item, 80,000 times
         return b"\x80\x04\x8f((K\x01" + b"2" * 79_999 + b"t" + b"2" * 80_000 + b"\x90."
@@ -199,15 +120,15 @@ def test_rt27_04_every_hash_of_a_key_is_charged(
 ) -> None:
     """The unpickler hashes a key or set item every time it is stored, and neither a tuple's
     hash nor a UUID's (``hash(self.int)``) is cached: one object added 100,000 times by 1-byte
-    DUPs is 10**10 or more steps from a 100-400 KB file. Plain pickle is killed at a 3 s CPU
+    DUPs is 10**10 or more steps from a 100-400 KB file. Plain pickle is killed at its CPU
     limit; each store is now charged to one budget for the whole stream."""
     data = _rt27_04(form)
-    path = _write(tmp_path, data)
-    plain = _child(_PLAIN, path, memory=_GB, cpu=3, timeout=60)
+    path = write(tmp_path, data)
+    plain = run_child(PLAIN, path, memory=GB, cpu=HANG_CPU, timeout=60)
     assert plain.crashed or plain.hung, f"plain pickle: {plain}"
     _refused_by_load(path)
-    assert _prepass_problems(data)
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    assert prepass_problems(data)
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 # --- rt27-05: a pure path of one part repeated ------------------------------------------------
@@ -224,14 +145,14 @@ def test_rt27_05_pure_path_parts_are_charged_their_length(
     import pathlib
 
     part = "a/" * (1 << 16) if form == "split" else "a" * (1 << 20)
-    data = pickle.dumps(_Call(pathlib.PurePosixPath, *([part] * 4000)), 2)
-    path = _write(tmp_path, data)
-    code = _PLAIN + "if 'model' in globals():\n    str(model)\n    print('returned')\n"
-    plain = _child(code, path, memory=_GB // 2, cpu=30)
+    data = pickle.dumps(Call(pathlib.PurePosixPath, *([part] * 4000)), 2)
+    path = write(tmp_path, data)
+    code = PLAIN + "if 'model' in globals():\n    str(model)\n    print('returned')\n"
+    plain = run_child(code, path, memory=GB // 2, cpu=30)
     assert "MemoryError" in plain.output and "returned" not in plain.output, f"plain: {plain}"
     # the memo references to the part are charged its length, and so is the call
     assert "reuse memoised values" in _refused_by_load(path)
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    assert verdicts(data, monkeypatch) == {"unsafe"}
     # the call's own count (the first rule met is the references'): 4 references to one
     # 160-byte string count 11 nodes each
     from safeload._symbolic import _Const, _Tuple
@@ -320,11 +241,11 @@ def test_rt27_06_arrays_over_one_buffer_are_refused(
     (SIGSEGV). The pass refuses a buffer claimed by two arrays; the load also refuses
     overlapping arrays after building."""
     data = _rt27_06(form)
-    path = _write(tmp_path, data)
-    plain = _child(_PLAIN + _USE_06, path, memory=2 * _GB, cpu=30)
+    path = write(tmp_path, data)
+    plain = run_child(PLAIN + _USE_06, path, memory=2 * GB, cpu=30)
     assert plain.crashed and "partial_fit" in plain.output, f"plain: {plain}"
     assert "two arrays over one bytes object" in _refused_by_load(path)
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    assert verdicts(data, monkeypatch) == {"unsafe"}
     # the check after building, on its own: the model plain pickle built
     with pytest.raises(SafeloadError, match="two arrays over the same memory"):
         validate_loaded(pickle.loads(data), "m.pkl")
@@ -338,7 +259,7 @@ def test_rt27_06_honest_arrays_do_not_overlap(tmp_path: Path) -> None:
     arrays = [np.zeros(0), np.zeros(0), np.zeros(1, "u1"), np.zeros(1, "u1"), np.ones(200)]
     for protocol in (2, 3, 4, 5):
         data = pickle.dumps([*arrays, arrays[-1]], protocol)
-        assert not _prepass_problems(data)
+        assert not prepass_problems(data)
         path = tmp_path / f"p{protocol}.pkl"
         path.write_bytes(data)
         loaded = safeload.load_unsigned(path)
@@ -351,11 +272,11 @@ def test_rt27_06_honest_arrays_do_not_overlap(tmp_path: Path) -> None:
 def _rt27_09(form: str) -> bytes:
     n = 20_000
     if form == "_codecs.encode":  # each call makes a new 1 MB bytes object
-        setup = _g("_codecs", "encode") + b"q\x01" + _binunicode("a" * (1 << 20))
-        setup += _short("latin1") + b"\x86q\x0200"
+        setup = global_("_codecs", "encode") + b"q\x01" + binunicode("a" * (1 << 20))
+        setup += short_binstring("latin1") + b"\x86q\x0200"
         return b"\x80\x02" + setup + b"(" + b"h\x01h\x02R" * n + b"l."
     # tuple(S): a 64 KB string becomes a 512 KB tuple at every 5-byte call
-    setup = _g("builtins", "tuple") + b"q\x01" + _binunicode("a" * (1 << 16)) + b"\x85q\x0200"
+    setup = global_("builtins", "tuple") + b"q\x01" + binunicode("a" * (1 << 16)) + b"\x85q\x0200"
     return b"\x80\x02" + setup + b"(" + b"h\x01h\x02R" * (5 * n) + b"l."
 
 
@@ -368,11 +289,11 @@ def test_rt27_09_calls_on_one_constant_share_one_budget(
     100,000 times 51 GB; scan's shadows ran the same calls (20 GB RSS, then SAFE). Every call
     now draws on one budget for the whole stream, before anything is built."""
     data = _rt27_09(form)
-    path = _write(tmp_path, data)
-    plain = _child(_PLAIN, path, memory=_GB, cpu=30)
+    path = write(tmp_path, data)
+    plain = run_child(PLAIN, path, memory=GB, cpu=30)
     assert "MemoryError" in plain.output or plain.crashed, f"plain: {plain}"
     assert "reuse memoised values so often" in _refused_by_load(path)
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 # --- rt27-11: the sharing check was quadratic in a repeated set item ----------------------------
@@ -397,7 +318,7 @@ def test_rt27_11_sharing_check_looks_at_each_item_once(monkeypatch: pytest.Monke
     stored = [[object()] * 3]  # the function only needs ids and _container_kids
     assert static._sharing_problem(stored) is None
     assert len(seen) == 1
-    assert _verdicts(data, monkeypatch) == {"unsafe"}  # and the repeated hash is refused
+    assert verdicts(data, monkeypatch) == {"unsafe"}  # and the repeated hash is refused
 
 
 # --- rt27-08: a dtype of a huge item as a parameter --------------------------------------------
@@ -421,16 +342,16 @@ def test_rt27_08_dtype_of_a_huge_item_is_refused(
     1 GiB for 2 rows). A dtype with fields or a sub-array is now limited to 4,096 bytes per
     item, any dtype to 1 MiB, in the pass and after building."""
     data = _rt27_08(form)
-    path = _write(tmp_path, data)
+    path = write(tmp_path, data)
     use = (
         "import numpy as np\n"
         "try:\n    model.transform(np.array([[0], [1]]))\n    print('returned', flush=True)\n"
         "except MemoryError:\n    print('transform MemoryError', flush=True)\n"
     )
-    plain = _child(_PLAIN + use, path, memory=_GB, cpu=30)
+    plain = run_child(PLAIN + use, path, memory=GB, cpu=30)
     assert "transform MemoryError" in plain.output, f"plain: {plain}"
     assert "bytes per item" in _refused_by_load(path)
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    assert verdicts(data, monkeypatch) == {"unsafe"}
 
 
 def test_rt27_08_built_dtype_check_refuses_huge_items() -> None:
@@ -471,19 +392,19 @@ def test_rt27_07_one_value_printed_many_times(
 ) -> None:
     """A parameter list holding one memoised value many times, 2 bytes a reference: a 4 MB
     repr dtype 10,000 times (23 KB file), a 1000-item array 200,000 times, a 100 KB string
-    20,000 times. ``repr(model)`` builds gigabytes (out of memory, or of 5 s of CPU). A memo
+    20,000 times. ``repr(model)`` builds gigabytes (out of memory, or killed at a CPU limit). A memo
     reference now costs what printing the value costs, from the stream's budget (a record
     dtype wider than 4,096 bytes is refused on its own)."""
     data = _rt27_07(form)
-    path = _write(tmp_path, data)
+    path = write(tmp_path, data)
     use = (
         "if 'model' in globals():\n"
         "    try:\n        repr(model)\n        print('returned', flush=True)\n"
         "    except MemoryError:\n        print('repr MemoryError', flush=True)\n"
     )
-    # killed at 5 s of CPU (SIGXCPU) or out of memory: either way repr does not return
-    plain = _child(_PLAIN + use, path, memory=_GB, cpu=5)
+    # killed at its CPU limit (SIGXCPU) or out of memory: either way repr does not return
+    plain = run_child(PLAIN + use, path, memory=GB, cpu=HANG_CPU, imports=("sklearn.dummy",))
     assert "MemoryError" in plain.output or plain.crashed, f"plain: {plain}"
     refusal = _refused_by_load(path)
     assert "bytes per item" in refusal or "reuse memoised values so often" in refusal
-    assert _verdicts(data, monkeypatch) == {"unsafe"}
+    assert verdicts(data, monkeypatch) == {"unsafe"}
