@@ -39,12 +39,15 @@ def _tree(top: Path, unreadable: list[tuple[Path, str]] | None = None) -> list[P
     return found
 
 
-def _signed_folder(p: Path) -> bool:
+def _signed_folder(p: Path, real: Path | None = None) -> bool:
     """Whether ``p`` is a signed folder: ``DIR.sig`` beside it (also for the folder a link
-    names), or model_signing's ``DIR/model.sig``."""
+    names), or model_signing's ``DIR/model.sig``. ``real``: ``p`` with its links resolved,
+    when the caller knows it (``realpath`` of each folder of a deep chain is quadratic in
+    its depth, so a walk of the chain was cubic)."""
     if not p.is_dir():
         return False
-    real = Path(os.path.realpath(p))  # current -> v2 is the signed folder v2
+    if real is None:
+        real = Path(os.path.realpath(p))  # current -> v2 is the signed folder v2
     return any(
         d.name and d.with_name(d.name + ".sig").is_file() for d in (Path(os.path.abspath(p)), real)
     ) or ((p / "model.sig").is_file() and not (p / "model").exists())
@@ -71,8 +74,11 @@ def _folder_artifacts(folder: Path) -> list[str]:
     """What :func:`expand` makes of an unsigned folder."""
     tree = _tree(folder)
     signed: list[Path] = []
+    real_top = Path(os.path.realpath(folder))  # the walk follows no link below the top
     for d in sorted(tree):
-        if not d.is_symlink() and _signed_folder(d) and not any(s in d.parents for s in signed):
+        if d.is_symlink() or not _signed_folder(d, real_top / d.relative_to(folder)):
+            continue
+        if not any(s in d.parents for s in signed):
             signed.append(d)
     listing = list_folder(folder, tree)
     loose = [f for f in listing.files if not any(s in Path(f).parents for s in signed)]
