@@ -8,18 +8,24 @@ from __future__ import annotations
 from typing import Any, Final
 
 from safeload._symbolic import (
+    DTYPE_CLASSES,
+    _Array,
     _Big,
     _Box,
+    _Bytes,
     _Const,
     _Dict,
     _Global,
     _Obj,
+    _Opaque,
     _Sym,
     _Tuple,
 )
 from safeload.pickle.names import (
+    ARRAY_MAKERS,
     BIT_GENERATOR_CTOR,
     BIT_GENERATORS,
+    FROMBUFFER,
     JOBLIB_WRAPPER_NAMES,
     NEVER_CALLED,
     NEW_OBJ,
@@ -103,28 +109,47 @@ def unfolded(sym: Any, cap: int, memo: dict[int, tuple[Any, int]]) -> int:
     ``cap + 1``. ``memo`` (id -> the container and its count) makes it linear; it keeps each
     container, so an id stays its own while the memo lives. A ``range`` counts as many nodes
     as it has items: a callee that converts it makes them (``AdamOptimizer([R] * 2000)``
-    allocated 2000 ranges of 2**20 floats, rt26-04). A string, bytes or array counts one node
-    per 16 bytes (``BYTES_PER_NODE``): a callee copies or converts it, and one memoised 64 KB
-    array given 100,000 times is 6.5 GB (rt27-03, rt27-05); the arrays are entered in ``memo``
-    as the walk builds them (:func:`charge_array`)."""
+    allocated 2000 ranges of 2**20 floats, rt26-04). A string, bytes, int or array counts one
+    node per 16 bytes (``BYTES_PER_NODE``): a callee copies or converts it, and one memoised
+    64 KB array given 100,000 times is 6.5 GB (rt27-03, rt27-05; an int's hash is not cached
+    and reads every digit, rt28-12); the arrays are entered in ``memo`` as the walk builds
+    them (:func:`charge_array`). A call's result or any other object counts what it was made
+    from: its arguments, its BUILD state and what the stream added to it; ``tuple(S)`` of a
+    string counts one node per character (rt28-04/05/06). A container met again while it is
+    being counted (a list holding itself) counts one node."""
     known = memo.get(id(sym))
     if known is not None:
         return known[1]
-    if not (isinstance(sym, _Tuple) or isinstance(sym, _Box) or isinstance(sym, _Dict)):
-        if isinstance(sym, _Const):
-            value = sym.value
-            if isinstance(value, (str, bytes, bytearray)):
-                return 1 + len(value) // BYTES_PER_NODE
-            return 1
-        if isinstance(sym, _Big):
-            return 1 + sym.size // BYTES_PER_NODE
-        if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair == RANGE:
+    if isinstance(sym, _Const):
+        return const_nodes(sym.value)
+    if isinstance(sym, _Big):
+        return 1 + sym.size // BYTES_PER_NODE
+    if isinstance(sym, _Bytes):
+        return 1 + sym.size // BYTES_PER_NODE
+    if isinstance(sym, _Array):
+        return 1 + sym.count * int(sym.dtype.itemsize) // BYTES_PER_NODE
+    if isinstance(sym, _Obj):
+        if sym.cls is not None and sym.cls.pair == RANGE:
             return max(1, _range_items(sym.args))
-        return 1
+        memo[id(sym)] = (sym, 1)  # a cycle back to it counts one node
+        total = 1 + iterated_text(sym)
+        for part in (sym.args, sym.state):
+            if part is not None and total <= cap:
+                total += unfolded(part, cap, memo)
+        for item in sym.held or ():
+            if total > cap:
+                break
+            total += unfolded(item, cap, memo)
+        total = min(total, cap + 1)
+        memo[id(sym)] = (sym, total)
+        return total
     if isinstance(sym, _Dict):
         items: list[_Sym] = list(sym.items.values()) + (sym.others or [])
-    else:
+    elif isinstance(sym, _Tuple) or isinstance(sym, _Box):
         items = sym.items
+    else:
+        return 1
+    memo[id(sym)] = (sym, 1)
     total = 1
     for item in items:
         total += unfolded(item, cap, memo)
@@ -133,6 +158,83 @@ def unfolded(sym: Any, cap: int, memo: dict[int, tuple[Any, int]]) -> int:
             break
     memo[id(sym)] = (sym, total)
     return total
+
+
+def const_nodes(value: Any) -> int:
+    """What a constant costs in :func:`unfolded`: a string, bytes or int one node per 16
+    bytes, anything else one node."""
+    if isinstance(value, (str, bytes, bytearray)):
+        return 1 + len(value) // BYTES_PER_NODE
+    if type(value) is int:
+        return 1 + value.bit_length() // (8 * BYTES_PER_NODE)
+    return 1
+
+
+def build_nodes(
+    state: _Sym, cap: int, memo: dict[int, tuple[Any, int]], *, copies_data: bool
+) -> int:
+    """What a BUILD of ``state`` costs: ``__dict__.update`` copies each entry of a state
+    dict (and of a ``(state, slotstate)`` pair); a native ``__setstate__`` (``copies_data``:
+    a tree's) also copies the arrays, strings and bytes the state holds. One memoised
+    20,000-key state built into 3,000 objects is 2 GB from a 200 KB file, one tree state
+    built into 3,000 trees 17 GB from 5.8 MB (rt28-07). Other values are referenced, not
+    copied: one node each."""
+    parts: list[_Sym] = [state]
+    if isinstance(state, _Tuple) and len(state.items) == 2:
+        parts = list(state.items)
+    total = 1
+    for part in parts:
+        if isinstance(part, _Dict):
+            values: list[_Sym] = list(part.items.values()) + (part.others or [])
+        elif isinstance(part, _Tuple) or isinstance(part, _Box):
+            values = part.items
+        else:
+            values = [part]
+        if not copies_data:
+            total += len(values)
+            continue
+        for value in values:
+            if total > cap:
+                return cap + 1
+            if isinstance(value, _Const) or isinstance(value, _Opaque):
+                total += unfolded(value, cap, memo)
+            elif (
+                isinstance(value, _Obj)
+                and value.cls is not None
+                and (value.cls.pair in ARRAY_MAKERS or value.cls.pair in FROMBUFFER)
+            ):
+                total += unfolded(value, cap, memo)
+            else:
+                total += 1
+    return min(total, cap + 1)
+
+
+#: Callees that make one item per character of a string or bytes argument: ``list(S)`` of a
+#: 4 MB string is 32 MB of pointers (rt28-06).
+ITERATING_CALLS: Final = frozenset(
+    {
+        ("builtins", "list"),
+        ("builtins", "tuple"),
+        ("builtins", "set"),
+        ("builtins", "frozenset"),
+    }
+)
+
+
+def iterated_text(made: _Obj) -> int:
+    """How many items a call of :data:`ITERATING_CALLS` on one string or bytes makes (one per
+    character), else 0; also through ``copyreg._reconstructor(cls, base, text)``."""
+    if made.cls is None or made.cls.pair not in ITERATING_CALLS:
+        return 0
+    args = made.args
+    if not isinstance(args, _Tuple) or len(args.items) not in (1, 3):
+        return 0
+    text = args.items[-1]
+    if isinstance(text, _Big) or isinstance(text, _Bytes):
+        return text.size
+    if isinstance(text, _Const) and isinstance(text.value, (str, bytes, bytearray)):
+        return len(text.value)
+    return 0
 
 
 #: What a string, bytes or array costs in :func:`unfolded`: one node per this many bytes.
@@ -233,6 +335,34 @@ def _sklearn_call_problem(pair: tuple[str, str], items: list[_Sym], policy: Poli
     )
 
 
+def _frombuffer_problem(items: list[_Sym]) -> str | None:
+    """numpy writes a protocol 5 array as ``_frombuffer(buffer, dtype, shape, order)`` over
+    the array's own bytes (a bytes or bytearray constant) and its ``numpy.dtype``. Over
+    anything else numpy makes a view: of an array the stream built (a tree's checked nodes,
+    rewritten later through the view), of an object array's pointers as floats (rt28-01); a
+    dtype written as a type string escapes every dtype check (``'S1073741824'``, rt28-11)."""
+    if len(items) != 4:
+        return "numpy's _frombuffer with other arguments than (buffer, dtype, shape, order)"
+    buffer, dtype = items[0], items[1]
+    literal = isinstance(buffer, _Bytes) or (
+        isinstance(buffer, _Big) and buffer.size > 0 and not isinstance(buffer.value, str)
+    )
+    if isinstance(buffer, _Const) and isinstance(buffer.value, (bytes, bytearray)):
+        literal = True
+    if not literal:
+        return (
+            "numpy's _frombuffer over something other than bytes: numpy writes its arrays "
+            "over their own bytes; over an array the stream built it would view (and let an "
+            "honest method rewrite) that array's memory"
+        )
+    if not (isinstance(dtype, _Obj) and dtype.cls is not None and dtype.cls.pair in DTYPE_CLASSES):
+        return (
+            "numpy's _frombuffer with a dtype that is not a numpy.dtype (numpy writes one): "
+            "a type string escapes the checks on item sizes"
+        )
+    return None
+
+
 def call_form_problem(pair: tuple[str, str], args: _Sym, policy: Policy) -> str | None:
     """Hook: the forms of a call (REDUCE, INST, OBJ) that pickle never writes and the pass
     cannot follow, refused before anything is built (red teams 23 and 24)."""
@@ -260,6 +390,8 @@ def call_form_problem(pair: tuple[str, str], args: _Sym, policy: Policy) -> str 
     problem = _sklearn_call_problem(pair, items, policy)
     if problem:
         return problem
+    if pair in FROMBUFFER:
+        return _frombuffer_problem(items)
     if pair in NEVER_CALLED or (pair[0] == "numpy" and pair[1] in SCALAR_TYPE_NAMES):
         # a value of these types is a constant in a pickle (numpy scalars: multiarray.scalar);
         # called on what the stream built, they run its __str__/__int__/__array__ while

@@ -164,3 +164,7 @@ RANGE: Final = ("builtins", "range")
 #: Such a name is checked against the allowlist, and resolved, as the real module: never as
 #: whatever top-level ``_loss`` the import path might offer.
 BARE_MODULES: Final = {"_loss": "sklearn._loss._loss"}
+
+#: What ``repr`` prints in full wherever it is referenced (see ``WalkStream.refetched``): the
+#: arrays, and the containers calls make. An estimator prints its parameters only.
+PRINTED_WHOLE: Final = ARRAY_MAKERS | FROMBUFFER | STORING_CALLS

@@ -17,7 +17,12 @@ from typing import Any
 import numpy as np
 
 from safeload._types import Buffer
-from safeload.exceptions import MalformedArtifactError, SafeloadError
+from safeload.exceptions import (
+    LimitExceededError,
+    MalformedArtifactError,
+    SafeloadError,
+    UnsafeStateError,
+)
 from safeload.pickle.analysis import StreamAnalysis
 from safeload.pickle.guard import _analyse_or_refuse, _Guard, _resolve
 from safeload.pickle.names import FROMBUFFER
@@ -104,7 +109,8 @@ def _wrap_errors(source: str, fn: Callable[[], Any]) -> Any:
     except RecursionError as exc:
         raise MalformedArtifactError(f"{source}: nested too deeply to load", path=source) from exc
     except MemoryError as exc:
-        raise MalformedArtifactError(f"{source}: ran out of memory loading", path=source) from exc
+        # a limit, as Limits promise (rt28-13): the memory the process may use ran out
+        raise LimitExceededError(f"{source}: ran out of memory loading", path=source) from exc
     except Exception as exc:
         raise MalformedArtifactError(
             f"{source} could not be loaded: {type(exc).__name__}: {exc}", path=source
@@ -217,13 +223,20 @@ def _rewrite_pickle(data: Buffer, analysis: StreamAnalysis) -> tuple[bytes, list
 
 
 def _frombuffer_standin(real: Callable[..., Any], source: str) -> Callable[..., Any]:
-    """numpy's ``_frombuffer``, except that its dtype must be one numpy's constructors make
+    """numpy's ``_frombuffer``, except that its buffer must be bytes, a bytearray or one of
+    safeload's views of the file, its dtype one numpy's constructors make
     (checked again on what was built, behind the static pass), and that an array over one of
     safeload's views that is still not aligned for its dtype (alignment 16, such as
     ``longdouble``) is copied."""
     seen: dict[int, str | None] = {}
 
     def _frombuffer(*args: Any) -> Any:
+        if not args or type(args[0]) not in (bytes, bytearray, memoryview):
+            # numpy writes an array over its own bytes; over another array it is a view that
+            # shares (or, as floats, reinterprets an object array's pointers) memory (rt28-01)
+            raise UnsafeStateError(
+                f"{source}: numpy's _frombuffer over something other than bytes", path=source
+            )
         if len(args) > 1:
             check_built_dtype(args[1], seen, source)
         array = real(*args)

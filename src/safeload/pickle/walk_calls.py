@@ -30,6 +30,7 @@ from safeload.pickle.call_rules import (
     call_form_problem,
     charge_array,
     class_from_arg,
+    iterated_text,
     unfolded,
 )
 from safeload.pickle.frame import Frame
@@ -73,6 +74,20 @@ def _data_bytes(data: _Sym) -> int | None:
         if data.cls.pair == CODECS_ENCODE and items:
             return _data_bytes(items[0])  # protocol 2: _codecs.encode(text, "latin1")
     return None
+
+
+def _through_bytes_calls(data: _Sym) -> _Sym:
+    """What ``bytes(x)`` calls return: CPython's ``bytes(B)`` is ``B`` itself for a bytes
+    ``B`` (a bytearray's copy is claimed as the bytearray, which refuses no honest file)."""
+    while (
+        isinstance(data, _Obj)
+        and data.cls is not None
+        and data.cls.pair == ("builtins", "bytes")
+        and isinstance(data.args, _Tuple)
+        and len(data.args.items) == 1
+    ):
+        data = data.args.items[0]
+    return data
 
 
 class WalkCalls(WalkValues):
@@ -177,6 +192,7 @@ class WalkCalls(WalkValues):
         freeze(kwargs)
         self._shared_args(args, pos, name)
         made = _Obj(cls, args)
+        self._charge_made(made, pos, name)
         self._pandas_made(cls.pair, args, pos, name, made)
         fr.stack.append(made)
         if cls.pair in NATIVE_STATES:
@@ -221,6 +237,7 @@ class WalkCalls(WalkValues):
             self._count_buffer_use(made, args, pos, name)
             if isinstance(args, _Tuple) and args.items:
                 self.result.arg_calls.append((pos, made))
+        self._charge_made(made, pos, name)
         fr.stack.append(made)
         self._nest(made, [])
 
@@ -264,6 +281,14 @@ class WalkCalls(WalkValues):
             )
         self.spend(cost, pos, name)
 
+    def _charge_made(self, made: _Obj, pos: int, name: str) -> None:
+        """Hook: what a call makes beyond copying its arguments (charged by
+        :meth:`_shared_args`): ``list(S)`` of a string makes an 8-byte pointer per character,
+        so it is charged one unit per character (rt28-06)."""
+        items = iterated_text(made)
+        if items:
+            self.spend(items, pos, name)
+
     def _record_call(self, pos: int, pair: tuple[str, str], made: _Obj) -> None:
         """Hook: list what a REDUCE on a named callable made for the checks after the walk
         (pandas' array-backed objects and functions, calls that store their arguments)."""
@@ -295,7 +320,9 @@ class WalkCalls(WalkValues):
         nodes after their check (rt27-06). numpy's own pickles make a new object for each
         array, so a second claim is refused. Objects numpy copies (small ``bytes``, which
         CPython shares: ``b""`` and one-byte strings) are not claimed. The array costs its
-        size wherever a call is given it (:func:`~safeload.pickle.call_rules.unfolded`)."""
+        size wherever a call is given it (:func:`~safeload.pickle.call_rules.unfolded`).
+        ``bytes(B)`` returns ``B`` itself, so the claim goes through it (rt28-02)."""
+        data = _through_bytes_calls(data)
         size = _data_bytes(data)
         if size is not None:
             charge_array(array, 1 + size // BYTES_PER_NODE, self.unfolded)

@@ -37,7 +37,7 @@ from safeload.pickle.analysis import (
     Unsafe,
     py3_name,
 )
-from safeload.pickle.call_rules import BYTES_PER_NODE
+from safeload.pickle.call_rules import BYTES_PER_NODE, const_nodes
 from safeload.pickle.frame import (
     CONST_OPS,
     FAST,
@@ -51,6 +51,7 @@ from safeload.pickle.frame import (
 from safeload.pickle.names import (
     JOBLIB_WRAPPER,
     JOBLIB_WRAPPER_NAMES,
+    PRINTED_WHOLE,
     REFUSED_OPCODES,
 )
 from safeload.policy import Limits, Policy, format_name
@@ -106,6 +107,8 @@ class WalkStream:
         self.fold = FoldBudget(self.size)
         #: id -> (container, how many nodes it unfolds into): see _shared_args
         self.unfolded: dict[int, tuple[Any, int]] = {}
+        #: id -> (BUILD state, the dunder key it sets or None): see Walker._note_dunder_state
+        self.dunder_states: dict[int, tuple[_Sym, str | None]] = {}
         self.keep_values = False
         #: read decision trees' arrays from the stream and check them (scan); a load skips it,
         #: because it checks the trees it built (validate.py) before returning them
@@ -134,19 +137,18 @@ class WalkStream:
         """Hook: a memo GET or DUP pushes ``got`` again, 1 to 5 bytes for a value that may be
         large to print or copy: a list holding one array, one long string or one wide record
         dtype 10,000 times made ``repr(model)`` build gigabytes (rt27-07). A string or bytes
-        is charged one unit per 16 bytes, an array what it cost when built, a dtype with
+        (or int) is charged one unit per 16 bytes, an array what it cost when built, a dtype with
         fields its printed length per 16 bytes, to the stream's budget (:meth:`spend`)."""
         units = 0
         if isinstance(got, _Const):
-            value = got.value
-            if isinstance(value, (str, bytes)) and len(value) >= BYTES_PER_NODE:
-                units = len(value) // BYTES_PER_NODE
-        elif isinstance(got, _Big):
+            units = const_nodes(got.value) - 1
+        elif isinstance(got, _Big) or isinstance(got, _Bytes):
             units = got.size // BYTES_PER_NODE
         elif isinstance(got, _Obj):
             known = self.unfolded.get(id(got))
-            if known is not None:
-                units = known[1]  # an array (see WalkCalls.claim_array_data)
+            cls = got.cls
+            if known is not None and cls is not None and cls.pair in PRINTED_WHOLE:
+                units = known[1]  # an array (see WalkCalls.claim_array_data), a container
             elif got.real is not None and got.real.names is not None:
                 units = self._record_units(got)
         if units:

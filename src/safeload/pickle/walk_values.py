@@ -120,9 +120,7 @@ class WalkValues(WalkStream):
         for i in range(0, len(items), step):
             obj = items[i]
             if isinstance(obj, _Obj):
-                cost = unfolded(obj.state, cap, self.unfolded) + unfolded(
-                    obj.args, cap, self.unfolded
-                )
+                cost = unfolded(obj, cap, self.unfolded)
                 if cost > cap:
                     raise Unsafe(
                         pos,
@@ -132,8 +130,10 @@ class WalkValues(WalkStream):
                     )
             elif isinstance(obj, _Tuple):
                 cost = unfolded(obj, cap, self.unfolded)
+            elif isinstance(obj, _Const) and type(obj.value) is int:
+                cost = unfolded(obj, cap, self.unfolded)  # an int's hash reads every digit
             else:
-                continue  # a constant, or a frozenset: hashes cached or cheap
+                continue  # a string, bytes or frozenset: hash cached; anything else cheap
             self.spend(cost, pos, name)
 
     def _op_empty_box(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:

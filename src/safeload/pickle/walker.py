@@ -21,6 +21,8 @@ from safeload._numpy_state import _array_state_problem, _dtype_layout, _dtype_st
 from safeload._symbolic import (
     _OPAQUE,
     DTYPE_CLASSES,
+    FOLD_UNITS_BASE,
+    FOLD_UNITS_PER_BYTE,
     _Array,
     _Big,
     _Const,
@@ -41,6 +43,7 @@ from safeload.pickle.analysis import (
     StreamAnalysis,
     Unsafe,
 )
+from safeload.pickle.call_rules import build_nodes, unfolded
 from safeload.pickle.frame import Frame, Handler
 from safeload.pickle.names import (
     ARRAY_MAKERS,
@@ -80,12 +83,13 @@ class Walker(WalkCalls):
             # a joblib inline array, a large constant: pickle writes no state for them, and
             # one would change data the checks have read (a tree's nodes, rt26-07)
             raise Unsafe(pos, name, "BUILD on a constant or on array data the pass has read")
+        self._charge_build(target, state, pos, name)
         problem = state_keys_problem(state, target, self.policy)
         if problem:
             raise Unsafe(pos, name, problem)
-        self._note_dunder_state(state, target, pos, name)
+        dunder = self._note_dunder_state(state, target, pos, name)
         problem = slot_items_problem(state, target, self.policy)
-        if problem and dunder_key(state) is None:  # a dunder is refused as such, above
+        if problem and dunder is None:  # a dunder is refused as such, above
             raise Unsafe(pos, name, problem)
         freeze(state)
         if isinstance(target, _Container):
@@ -160,20 +164,41 @@ class Walker(WalkCalls):
         rule = NATIVE_STATES[cls.pair]
         return native_state_problem(rule, state, self.data, self.bytearrays)
 
-    def _note_dunder_state(self, state: _Sym, target: _Sym, pos: int, name: str) -> None:
+    def _charge_build(self, target: _Sym, state: _Sym, pos: int, name: str) -> None:
+        """Hook: a BUILD copies its state into the object (see
+        :func:`~safeload.pickle.call_rules.build_nodes`); charged to the stream's budget
+        before any other check reads the state, so that one memoised state built thousands of
+        times is refused before the pass, too, reads it thousands of times (rt28-07, rt28-08).
+        An object already counted (given to a call, hashed) counts its new state as well."""
+        cap = FOLD_UNITS_PER_BYTE * self.size + FOLD_UNITS_BASE
+        cls = target.cls if isinstance(target, _Obj) else None
+        native = cls is not None and (cls.pair == TREE or cls.pair in NATIVE_STATES)
+        self.spend(build_nodes(state, cap, self.unfolded, copies_data=native), pos, name)
+        known = self.unfolded.get(id(target))
+        if known is not None:
+            more = unfolded(state, cap, self.unfolded)
+            self.unfolded[id(target)] = (target, min(known[1] + more, cap + 1))
+
+    def _note_dunder_state(self, state: _Sym, target: _Sym, pos: int, name: str) -> str | None:
         """Hook: a BUILD state that sets a dunder attribute is a use-time finding, recorded
         while the walk goes on (the file is refused either way, and the names it needs say
         more). Only the first problem of a file is such a note, and none is made for an object
-        of an untrusted class (the file is refused by that name)."""
-        dunder = dunder_key(state)
+        of an untrusted class (the file is refused by that name). Returns the dunder (or
+        ``None``), looked up once per state: a state is frozen at its first BUILD."""
+        seen = self.dunder_states.get(id(state))
+        if seen is not None:
+            dunder = seen[1]
+        else:
+            dunder = dunder_key(state)
+            self.dunder_states[id(state)] = (state, dunder)  # kept: the id stays its own
         if dunder is None or self.result.problems:
-            return
+            return dunder
         if (
             isinstance(target, _Obj)
             and target.cls is not None
             and not self.policy.allows(*target.cls.pair)
         ):
-            return
+            return dunder
         self.result.problems.append(
             Finding(
                 pos,
@@ -183,6 +208,7 @@ class Walker(WalkCalls):
                 use_time=True,
             )
         )
+        return dunder
 
     def _dtype_build_problem(self, target: _Obj, state: _Sym) -> str | None:
         """Hook: why the state BUILD gives a numpy dtype is refused (see
