@@ -1,0 +1,202 @@
+"""Red team 28, the use-time findings fixed after the round (rt28-03, rt28-09, rt28-14 to
+rt28-16): state that sizes what a loaded model's public methods allocate or compute (an
+encoder's ``dtype`` given as a type string, fitted ints of forests and boosters, a seed
+sequence's entropy), arrays inside checked pandas objects in the aliasing check, and the
+sharing bound on a leaf repeated in a flat list. Each test shows the harm under plain pickle
+in a child process under resource limits, then the refusal by ``load_unsigned`` (after
+building, before anything is returned) and by scan, with the shipped class facts and without
+them."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from redteam import GB, PLAIN, refused, run_child, verdicts, write
+
+# --- rt28-09: an encoder's dtype parameter as a type string, or a 1 MiB dtype -----------------
+
+_RT28_09 = {
+    # (class, dtype parameter, rows transformed): each row allocates one item per output column
+    "OneHotEncoder-str-S": ("OneHotEncoder", "S1073741824", 3),  # 1 GiB per row
+    "OrdinalEncoder-str-U": ("OrdinalEncoder", "U268435456", 3),  # 1 GiB per row
+    "OneHotEncoder-str-record": ("OneHotEncoder", "f8,(1073741824)V1", 3),  # a 1 GiB record
+    "OneHotEncoder-dtype-S1MiB": ("OneHotEncoder", np.dtype("S1048576"), 3000),  # 1 MiB items
+}
+
+
+def _rt28_09(form: str) -> bytes:
+    from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+
+    name, dt, _rows = _RT28_09[form]
+    enc: Any = OneHotEncoder(sparse_output=False) if name == "OneHotEncoder" else OrdinalEncoder()
+    enc.fit(np.array([[0], [1]]))
+    enc.dtype = dt
+    return pickle.dumps(enc, protocol=2)
+
+
+@pytest.mark.parametrize("form", list(_RT28_09))
+def test_rt28_09_dtype_parameter_is_a_number_type(
+    form: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """numpy takes a type string wherever it takes a dtype, and the encoders' ``dtype``
+    parameter is ``no_validation`` in scikit-learn: ``'S1073741824'`` (or ``'U268435456'``, or
+    the record ``'f8,(1073741824)V1'``) makes ``transform`` allocate 1 GiB per row, and a dtype
+    object of exactly 1 MiB (under the dtype checks' bound) 1 MiB per row. Plain pickle:
+    ``transform`` of 3 (3,000) rows runs out of memory. Every ``dtype`` attribute of an
+    estimator is now a numeric scalar type, a plain dtype of one, or a short code naming one."""
+    data = _rt28_09(form)
+    path = write(tmp_path, data)
+    rows = _RT28_09[form][2]
+    use = (
+        "import numpy as np\n"
+        "try:\n"
+        f"    model.transform(np.zeros(({rows}, 1), dtype=int))\n"
+        "    print('returned', flush=True)\n"
+        "except MemoryError:\n"
+        "    print('transform MemoryError', flush=True)\n"
+    )
+    plain = run_child(PLAIN + use, path, grow=GB, cpu=30, imports=("sklearn.preprocessing",))
+    assert "transform MemoryError" in plain.output, f"plain: {plain}"
+    refused(tmp_path, data, r"\.dtype: .*(not a numeric scalar type|numeric type code)")
+    assert verdicts(data, monkeypatch) == {"unsafe"}
+
+
+@pytest.mark.parametrize(
+    "dtype", [np.float64, np.float32, np.int64, np.bool_, float, int, bool, "float32", None]
+)
+def test_rt28_09_number_types_load(
+    dtype: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What honest encoders hold (a numpy number type, the default ``numpy.float64``, a
+    builtin number type, a short code such as ``'float32'``) loads and scans safe."""
+    from sklearn.preprocessing import OneHotEncoder
+
+    import safeload
+
+    enc = OneHotEncoder(sparse_output=False).fit(np.array([[0], [1]]))
+    enc.dtype = dtype
+    if dtype is None:
+        enc.dtype = np.dtype("float32")
+    data = pickle.dumps(enc, protocol=4)
+    loaded = safeload.load_unsigned(write(tmp_path, data))
+    assert loaded.transform(np.array([[1]])).tolist() == [[0, 1]]
+    assert verdicts(data, monkeypatch) == {"safe"}
+
+
+def test_rt28_09_other_dtype_holders_and_grids(tmp_path: Path) -> None:
+    """The row is on every estimator: DictVectorizer, the text vectorizers and
+    KBinsDiscretizer are held to it too, and a search may not set such a dtype in ``fit``."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.preprocessing import KBinsDiscretizer, OneHotEncoder
+
+    vec = DictVectorizer(sparse=False).fit([{"a": 1}])
+    vec.dtype = "S1073741824"
+    refused(tmp_path, pickle.dumps(vec, protocol=4), r"\.dtype: ")
+    kb = KBinsDiscretizer(n_bins=2).fit(np.array([[0.0], [1.0], [2.0]]))
+    kb.dtype = "U268435456"
+    refused(tmp_path, pickle.dumps(kb, protocol=4), r"\.dtype: ")
+    search = GridSearchCV(OneHotEncoder(), {"dtype": [np.float64, "S1073741824"]})
+    refused(tmp_path, pickle.dumps(search, protocol=4), r"param_grid.*dtype")
+
+
+# --- rt28-14: fitted ints that size what predict allocates ------------------------------------
+
+
+def _rt28_14(form: str) -> bytes:
+    from sklearn import ensemble
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(60, 4)
+    y = (X[:, 0] * 3).astype(int)
+    model: Any
+    if form == "HGB.n_trees_per_iteration_":
+        model = ensemble.HistGradientBoostingRegressor(max_iter=2).fit(X, X.sum(1))
+        model.n_trees_per_iteration_ = 2**28  # raw_predictions = np.zeros((n, 2**28))
+    elif form == "RandomForest.n_classes_":
+        model = ensemble.RandomForestClassifier(2, random_state=0).fit(X, y)
+        model.n_classes_ = 2**28  # predict_proba: np.zeros((n, n_classes_))
+    elif form == "RandomForest.n_classes_-multioutput":
+        model = ensemble.RandomForestClassifier(2, random_state=0).fit(X, np.c_[y, y > 0])
+        model.n_classes_ = [3, 2**28]
+    elif form == "RandomForestRegressor.n_outputs_":
+        model = ensemble.RandomForestRegressor(2, random_state=0).fit(X, X.sum(1))
+        model.n_outputs_ = 2**28  # predict: np.zeros((n, n_outputs_)) when n_outputs_ > 1
+    else:
+        model = ensemble.BaggingClassifier(n_estimators=2, random_state=0).fit(X, y)
+        model.n_classes_ = 2**28  # predict_proba: np.zeros((n, n_classes_)) per estimator
+    return pickle.dumps(model, protocol=4)
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        "HGB.n_trees_per_iteration_",
+        "RandomForest.n_classes_",
+        "RandomForest.n_classes_-multioutput",
+        "RandomForestRegressor.n_outputs_",
+        "Bagging.n_classes_",
+    ],
+)
+def test_rt28_14_fitted_ints_agree_with_the_trees(
+    form: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``HistGradientBoosting._raw_predict`` allocates ``(n_samples,
+    n_trees_per_iteration_)``, a forest's ``predict_proba`` and Bagging's ``(n_samples,
+    n_classes_)``, a multi-output forest's ``predict`` ``(n_samples, n_outputs_)``: one int
+    set to 2**28 makes ``predict`` of 2 rows allocate 4 GB. These ints now agree with what
+    they count (each iteration's predictors, ``classes_``, each tree's ``n_outputs`` and
+    ``n_classes``)."""
+    data = _rt28_14(form)
+    path = write(tmp_path, data)
+    use = (
+        "import numpy as np\n"
+        "try:\n    model.predict(np.zeros((2, 4))); print('returned')\n"
+        "except MemoryError:\n    print('predict MemoryError')\n"
+    )
+    if form != "RandomForest.n_classes_-multioutput":  # the same harm as the one-output form
+        plain = run_child(PLAIN + use, path, grow=GB, cpu=30, imports=("sklearn.ensemble",))
+        assert "predict MemoryError" in plain.output, f"plain: {plain}"
+    refused(tmp_path, data, "disagree|malformed")
+    assert verdicts(data, monkeypatch) == {"unsafe"}
+
+
+def test_rt28_14_honest_ensembles_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forests (one and several outputs, classifier and regressor, bootstrap subsamples),
+    random-trees embedding, isolation and bagging ensembles, and histogram boosting (binary,
+    multi-class, regression) hold ints that agree with their trees."""
+    from sklearn import ensemble
+
+    import safeload
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(60, 4)
+    y = (X[:, 0] * 3).astype(int)
+    models = [
+        ensemble.RandomForestClassifier(2, random_state=0).fit(X, y),
+        ensemble.RandomForestClassifier(2, max_samples=5, random_state=0).fit(X, y),
+        ensemble.ExtraTreesClassifier(2, random_state=0).fit(X, np.c_[y, y > 0]),
+        ensemble.ExtraTreesRegressor(2, random_state=0).fit(X, X[:, :2]),
+        ensemble.RandomTreesEmbedding(2, random_state=0).fit(X),
+        ensemble.IsolationForest(n_estimators=2, random_state=0).fit(X),
+        ensemble.BaggingClassifier(n_estimators=2, random_state=0).fit(X, y),
+        ensemble.BaggingRegressor(n_estimators=2, random_state=0).fit(X, X[:, 0]),
+        ensemble.HistGradientBoostingClassifier(max_iter=2).fit(X, y),
+        ensemble.HistGradientBoostingClassifier(max_iter=2).fit(X, y > 0),
+        ensemble.HistGradientBoostingRegressor(max_iter=2).fit(X, X[:, 0]),
+    ]
+    for i, model in enumerate(models):
+        data = pickle.dumps(model, protocol=4)
+        loaded = safeload.load_unsigned(write(tmp_path, data, f"m{i}.pkl"))
+        method = "predict" if hasattr(model, "predict") else "transform"
+        got, want = getattr(loaded, method)(X[:3]), getattr(model, method)(X[:3])
+        assert np.array_equal(
+            np.asarray(got.todense() if hasattr(got, "todense") else got),
+            np.asarray(want.todense() if hasattr(want, "todense") else want),
+        )
+        assert verdicts(data, monkeypatch) == {"safe"}, model
