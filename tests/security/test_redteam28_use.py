@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from redteam import GB, PLAIN, refused, run_child, verdicts, write
+from redteam import GB, HANG_CPU, PLAIN, refused, run_child, verdicts, write
 
 # --- rt28-09: an encoder's dtype parameter as a type string, or a 1 MiB dtype -----------------
 
@@ -200,3 +200,53 @@ def test_rt28_14_honest_ensembles_load(tmp_path: Path, monkeypatch: pytest.Monke
             np.asarray(want.todense() if hasattr(want, "todense") else want),
         )
         assert verdicts(data, monkeypatch) == {"safe"}, model
+
+
+# --- rt28-15: a seed sequence's entropy sizes spawn's quadratic conversion ---------------------
+
+
+def _seed_sequence_with(entropy: Any) -> bytes:
+    """A pickled ``SeedSequence`` (in a dict) whose state holds ``entropy``."""
+    func, args, state = np.random.SeedSequence(1).__reduce_ex__(4)
+
+    class Seq:
+        def __reduce__(self) -> Any:
+            return (func, args, (entropy, *state[1:]))
+
+    return pickle.dumps({"seq": Seq()}, protocol=4)
+
+
+def test_rt28_15_seed_sequence_entropy_is_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``spawn`` makes a child ``SeedSequence(self.entropy, ...)``, whose conversion of the
+    entropy to 32-bit words is quadratic in its size: a 200 KB int as the entropy keeps
+    ``spawn(1)`` busy for about 20 s of CPU (1 MB: minutes). The entropy is now ``None``, an
+    int of at most 4,096 bits, or at most 64 such ints."""
+    data = _seed_sequence_with((1 << (8 * 200_000)) - 1)
+    path = write(tmp_path, data)
+    use = "model['seq'].spawn(1)\nprint('returned', flush=True)\n"
+    plain = run_child(PLAIN + use, path, cpu=HANG_CPU, timeout=60, imports=("numpy",))
+    assert "loaded" in plain.output and "returned" not in plain.output, f"plain: {plain}"
+    assert plain.crashed or plain.hung, f"plain: {plain}"
+    refused(tmp_path, data, "seed sequence entropy")
+    assert verdicts(data, monkeypatch) == {"unsafe"}
+    for entropy in (2**5000, [1] * 65, -1, [[1]], "abc"):
+        refused(tmp_path, _seed_sequence_with(entropy), "seed sequence entropy")
+
+
+@pytest.mark.parametrize(
+    "entropy", [None, 1, 2**128 - 1, 2**4096 - 1, [1, 2, 3], (5,), np.array([1, 2], np.uint32)]
+)
+def test_rt28_15_seeds_numpy_makes_load(
+    entropy: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What numpy keeps: OS entropy (128 bits), an int seed, a short list or array of them."""
+    import safeload
+
+    data = _seed_sequence_with(entropy)
+    loaded = safeload.load_unsigned(write(tmp_path, data))
+    assert len(loaded["seq"].spawn(1)) == 1
+    assert verdicts(data, monkeypatch) == {"safe"}
+    fresh = pickle.dumps(np.random.default_rng().spawn(2), protocol=4)
+    assert len(safeload.load_unsigned(write(tmp_path, fresh, "g.pkl"))) == 2
