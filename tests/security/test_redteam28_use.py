@@ -250,3 +250,57 @@ def test_rt28_15_seeds_numpy_makes_load(
     assert verdicts(data, monkeypatch) == {"safe"}
     fresh = pickle.dumps(np.random.default_rng().spawn(2), protocol=4)
     assert len(safeload.load_unsigned(write(tmp_path, fresh, "g.pkl"))) == 2
+
+
+# --- rt28-16: one leaf repeated in a flat list: a walk linear in the file ---------------------
+
+
+def _leaf(kind: str) -> Any:
+    import datetime
+    import decimal
+    import pathlib
+    import uuid
+
+    return {
+        "date": datetime.date(2020, 1, 1),
+        "PurePosixPath": pathlib.PurePosixPath("a/b"),
+        "Decimal": decimal.Decimal("1.5"),
+        "UUID": uuid.UUID(int=5),
+    }[kind]
+
+
+@pytest.mark.parametrize("kind", ["date", "PurePosixPath", "Decimal", "UUID"])
+def test_rt28_16_flat_list_repeating_one_leaf_loads(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``{"values": [d] * 100}`` (how pickle writes a list repeating one object) was refused
+    by the load's sharing bound ("would meet them more than 88 times although it holds 3")
+    while scan said safe. A recursive walk meets ``d`` once per reference: linear in the file.
+    The bound now allows 8 visits per object *and reference* of the graph, in load and scan
+    alike."""
+    import safeload
+
+    for n in (100, 10_000):
+        data = pickle.dumps({"values": [_leaf(kind)] * n}, protocol=4)
+        loaded = safeload.load_unsigned(write(tmp_path, data))
+        assert len(loaded["values"]) == n
+        assert verdicts(data, monkeypatch) == {"safe"}
+
+
+def test_rt28_16_leaf_lists_reached_many_times_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the bound is for stays refused, now by scan too: 10,000 one-item lists each
+    holding one list of 10,000 references to one date (a 70 KB file) is 10**8 visits for
+    any recursive walk (``repr``: killed at the CPU limit), although it has only 20,000
+    references; scan, which did not count leaves it builds itself, said safe."""
+    import datetime
+
+    inner = [datetime.date(2020, 1, 1)] * 10_000
+    data = pickle.dumps([[inner] for _ in range(10_000)], protocol=4)
+    path = write(tmp_path, data)
+    use = "text = repr(model)\nprint('returned', len(text), flush=True)\n"
+    plain = run_child(PLAIN + use, path, grow=GB, cpu=HANG_CPU, timeout=60)
+    assert "loaded" in plain.output and "returned" not in plain.output, f"plain: {plain}"
+    refused(tmp_path, data, "would meet them more than")
+    assert verdicts(data, monkeypatch) == {"unsafe"}

@@ -169,11 +169,13 @@ def _sharing_problem(root: Any) -> str | None:
     """The use-time walk's sharing bound (:func:`safeload.trust.sharing.check_sharing`) on the
     shadows: one object met through the memo in many places makes scikit-learn's recursive
     methods exponential, so a graph whose unfolded size passes 8 x its objects + 64 is refused."""
-    from safeload.trust.sharing import SHARING_FACTOR, SHARING_SLACK, first_over_cap
+    from safeload.trust.graph import ATOMS
+    from safeload.trust.sharing import first_over_cap, sharing_cap
 
     edges: dict[int, list[int]] = {}
     children: dict[int, list[Any]] = {id(root): _children(root)}
     stack = [root]
+    references = 0  # to objects, not atoms: as the load's walk records its edges
     while stack:
         value = stack.pop()
         key = id(value)
@@ -181,15 +183,21 @@ def _sharing_problem(root: Any) -> str | None:
             continue
         nodes_below = []
         for kid in children[key]:
+            kind = type(kid)  # not isinstance: a shadow reports its class
+            if issubclass(kind, (*ATOMS, np.generic)):
+                continue
+            references += 1
             kid_id = id(kid)
             if kid_id not in children:
                 children[kid_id] = _children(kid)
-            if children[kid_id] or type(kid) is Shadow:
+            # what the load counts: what holds objects, and every instance (a shadow, or a
+            # value the scan built: a date, a path, a UUID); not numeric arrays or dtypes
+            if children[kid_id] or not issubclass(kind, (np.ndarray, np.dtype)):
                 nodes_below.append(kid)
         edges[key] = [id(k) for k in nodes_below]
         stack.extend(nodes_below)
     nodes = len(edges)
-    cap = SHARING_FACTOR * nodes + SHARING_SLACK
+    cap = sharing_cap(nodes, references)
     if first_over_cap([id(root)], edges, edges, cap) is not None:
         return (
             f"shares objects so that scikit-learn's recursive methods would meet them more than "
