@@ -9,6 +9,7 @@ them."""
 
 from __future__ import annotations
 
+import io
 import pickle
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,102 @@ from typing import Any
 import numpy as np
 import pytest
 
-from redteam import GB, HANG_CPU, PLAIN, refused, run_child, verdicts, write
+from redteam import GB, HANG_CPU, PLAIN, Call, refused, run_child, verdicts, write
+
+# --- rt28-03: the arrays of checked pandas objects are in the aliasing check -----------------
+
+
+def _rt28_03() -> bytes:
+    """A HistGradientBoosting predictor's ``nodes`` built over bytes ``B`` and a DataFrame
+    whose float64 block is built over ``bytes(B)``, which CPython returns as ``B`` itself: one
+    memory, two arrays (the block reinterprets the nodes as floats)."""
+    import pandas as pd
+    from numpy._core.multiarray import _reconstruct
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(200, 4)
+    y = (X[:, 0] + X[:, 1] > 1).astype(int)
+    hgb = HistGradientBoostingClassifier(
+        max_iter=3, random_state=0, min_samples_leaf=2, max_leaf_nodes=31
+    ).fit(X, y)
+    nodes = hgb._predictors[0][0].nodes
+    raw = nodes.tobytes()
+    assert len(raw) > 1000 and len(raw) % 56 == 0  # a 1000-byte bytes is kept, not copied
+    df = pd.DataFrame(np.zeros((7, len(raw) // 56)))
+    vals = df._mgr.blocks[0].values
+    assert vals.flags.c_contiguous and vals.nbytes == len(raw)
+    via = Call(bytes, raw)
+
+    class P(pickle.Pickler):
+        def reducer_override(self, obj: Any) -> Any:
+            state = {id(nodes): raw, id(vals): via}.get(id(obj))
+            if state is None:
+                return NotImplemented
+            return (_reconstruct, (np.ndarray, (0,), b"b"), (1, obj.shape, obj.dtype, False, state))
+
+    buf = io.BytesIO()
+    P(buf, protocol=2).dump({"hgb": hgb, "df": df})
+    return buf.getvalue()
+
+
+_DF_WRITES_NODES = (
+    "import numpy as np\n"
+    "df, hgb = model['df'], model['hgb']\n"
+    "node = hgb._predictors[0][0].nodes[:1].copy(); node['feature_idx'] = 10**9\n"
+    "df.iloc[0:7, 0] = node.view(np.float64)\n"  # a user writing numbers into the frame
+    "print('written', flush=True)\n"
+    "hgb.predict(np.random.RandomState(0).rand(5, 4))\n"
+    "print('returned', flush=True)\n"
+)
+
+
+def test_rt28_03_pandas_blocks_are_in_the_aliasing_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the opt-in ``pandas`` profile, the use-time walk takes checked pandas objects as
+    values, so their arrays never reached ``check_array_aliasing``: a DataFrame block over the
+    bytes of a HGB predictor's nodes loaded, and writing numbers into the frame
+    (``df.iloc[...] = ...``, in place) rewrote the nodes: ``predict`` segfaults under plain
+    pickle. The walk now hands the arrays inside checked pandas objects (block values, index
+    data, codes) to the dtype and aliasing checks."""
+    import safeload
+    from safeload import SafeloadError
+
+    data = _rt28_03()
+    path = write(tmp_path, data)
+    plain = run_child(PLAIN + _DF_WRITES_NODES, path, memory=4 * GB, cpu=30)
+    assert plain.crashed and "written" in plain.output, f"plain: {plain}"
+    with pytest.raises(SafeloadError, match="same memory"):
+        safeload.load_unsigned(path, profiles=["pandas"])
+    # scan's verdict on this stream depends on rt28-02 (the static pass claiming the bytes
+    # through bytes(B), which returns B): fixed in the static pass, not here
+    found = {safeload.scan(data, profiles=["pandas"]).verdict}
+    with monkeypatch.context() as m:
+        from safeload.trust import facts
+
+        m.setattr(facts, "data_available", lambda: False)
+        found.add(safeload.scan(data, profiles=["pandas"]).verdict)
+    assert len(found) == 1  # facts on and off agree; {"unsafe"} once rt28-02 is fixed
+
+
+def test_rt28_03_honest_frames_still_load(tmp_path: Path) -> None:
+    """Frames and series (numeric, categorical, string, named index) next to a model load
+    with the pandas profile: their arrays are distinct memory."""
+    import pandas as pd
+    from sklearn.linear_model import LinearRegression
+
+    import safeload
+
+    df = pd.DataFrame(
+        {"a": [1.0, 2.0, 3.0], "b": [1, 2, 3], "c": pd.Categorical(["x", "y", "x"])},
+        index=pd.Index(["r1", "r2", "r3"], name="row"),
+    )
+    model = LinearRegression().fit(df[["a", "b"]].to_numpy(), [1.0, 2.0, 3.0])
+    data = pickle.dumps({"df": df, "s": df["a"], "m": model}, protocol=4)
+    loaded = safeload.load_unsigned(write(tmp_path, data), profiles=["pandas"])
+    assert loaded["df"].equals(df) and loaded["s"].equals(df["a"])
+
 
 # --- rt28-09: an encoder's dtype parameter as a type string, or a 1 MiB dtype -----------------
 

@@ -67,7 +67,7 @@ from safeload.trust.graph import (
 )
 from safeload.trust.graph import MAX_RANGE as MAX_RANGE
 from safeload.trust.object_checks import check_instance, check_kwargs
-from safeload.trust.pandas_forms import is_checked_pandas
+from safeload.trust.pandas_forms import checked_pandas_arrays, is_checked_pandas
 from safeload.trust.sharing import check_sharing
 
 __all__ = ["UnsafeState", "WalkLimit", "check_use_time", "fitted_dispatch_rows"]
@@ -131,7 +131,11 @@ def _walk(graph: Graph) -> None:
                 graph.numpy.append(o)
             continue
         if is_checked_pandas(o):
-            continue  # checked when it was made (safeload.trust.pandas_forms)
+            # checked when it was made (safeload.trust.pandas_forms); its arrays still go to
+            # the dtype and aliasing checks after the walk (rt28-03)
+            seen.add(oid)
+            graph.numpy.extend(checked_pandas_arrays(o))
+            continue
         seen.add(oid)
         if len(seen) > graph.max_objects:
             raise WalkLimit("model", f"more than {graph.max_objects} objects")
