@@ -96,6 +96,48 @@ def test_rt28_03_pandas_blocks_are_in_the_aliasing_check(
     assert len(found) == 1  # facts on and off agree; {"unsafe"} once rt28-02 is fixed
 
 
+def _series_over_sparse_indices() -> bytes:
+    """A csr matrix and a Series whose values are the matrix's ``indices`` (one array object
+    through the memo): the aliasing check allows one array reached twice."""
+    import pandas as pd
+    import scipy.sparse as sp
+
+    m = sp.csr_matrix(np.eye(4) * 2.0)
+    s = pd.Series(m.indices, copy=False)
+    assert s._mgr.blocks[0].values is m.indices
+    return pickle.dumps({"m": m, "s": s}, protocol=4)
+
+
+def test_rt28_03_a_pandas_block_is_no_array_of_the_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found while fixing rt28-03: a Series whose block *is* an array the model holds (one
+    object, so one root for ``check_array_aliasing``) loaded with the pandas profile, and
+    ``s[:] = 10**9`` (in place) rewrote a checked sparse matrix's column indices: ``m @ x``
+    reads far out of bounds (SIGSEGV under plain pickle). A numeric pandas block may not be
+    an array the walk reaches elsewhere, in load and scan alike."""
+    import safeload
+    from safeload import SafeloadError
+
+    data = _series_over_sparse_indices()
+    path = write(tmp_path, data)
+    use = (
+        "import numpy as np\nmodel['s'][:] = 10**9\nprint('written', flush=True)\n"
+        "print(model['m'] @ np.ones(4))\nprint('returned', flush=True)\n"
+    )
+    plain = run_child(PLAIN + use, path, memory=4 * GB, cpu=30)
+    assert plain.crashed and "written" in plain.output, f"plain: {plain}"
+    with pytest.raises(SafeloadError, match="values of a pandas block"):
+        safeload.load_unsigned(path, profiles=["pandas"])
+    found = {safeload.scan(data, profiles=["pandas"]).verdict}
+    with monkeypatch.context() as m:
+        from safeload.trust import facts
+
+        m.setattr(facts, "data_available", lambda: False)
+        found.add(safeload.scan(data, profiles=["pandas"]).verdict)
+    assert found == {"unsafe"}
+
+
 def test_rt28_03_honest_frames_still_load(tmp_path: Path) -> None:
     """Frames and series (numeric, categorical, string, named index) next to a model load
     with the pandas profile: their arrays are distinct memory."""
@@ -112,6 +154,7 @@ def test_rt28_03_honest_frames_still_load(tmp_path: Path) -> None:
     data = pickle.dumps({"df": df, "s": df["a"], "m": model}, protocol=4)
     loaded = safeload.load_unsigned(write(tmp_path, data), profiles=["pandas"])
     assert loaded["df"].equals(df) and loaded["s"].equals(df["a"])
+    assert safeload.scan(data, profiles=["pandas"]).verdict == "safe"
 
 
 # --- rt28-09: an encoder's dtype parameter as a type string, or a 1 MiB dtype -----------------

@@ -555,19 +555,23 @@ def is_checked_pandas(obj: Any) -> bool:
     return type(obj) in _leaf_types()
 
 
-def checked_pandas_arrays(obj: Any) -> list[np.ndarray]:
+def checked_pandas_arrays(obj: Any) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """The numpy arrays inside a checked pandas object (:func:`is_checked_pandas`): block
     values, index data, a categorical's codes, a string array's objects. The use-time walk
     does not enter these objects, but their arrays are memory the file gave them, so the
     aliasing check after building must see them (rt28-03: a frame's block over the bytes a
     tree's nodes use, rewritten in place by ``df.iloc[...] = ...``). Only pandas' own
-    attributes are read, and never a ``RangeIndex``'s data (which it would make)."""
+    attributes are read, and never a ``RangeIndex``'s data (which it would make).
+
+    Returns every array, and the blocks' values among them: what pandas' public API writes
+    in place (``df.iloc[...] = ...``; an index is immutable)."""
     import numpy as np
     from pandas.core.internals.blocks import Block
     from pandas.core.internals.managers import BaseBlockManager
 
     pd = _pd()
     found: list[np.ndarray] = []
+    blocks: list[np.ndarray] = []
     todo: list[Any] = [obj]
     seen: set[int] = set()
     while todo:
@@ -592,4 +596,6 @@ def checked_pandas_arrays(obj: Any) -> list[np.ndarray]:
             todo.append(o._ndarray)
         elif isinstance(o, Block):
             todo.append(o.values)
-    return found
+            if isinstance(o.values, np.ndarray):
+                blocks.append(o.values)
+    return found, blocks

@@ -37,7 +37,7 @@ from safeload.policy import Policy
 from safeload.trust import facts
 from safeload.trust.facts import ClassFacts, NeedsImport
 from safeload.trust.shadow_builder import Builder
-from safeload.trust.shadow_values import Shadow, Unproven, is_real
+from safeload.trust.shadow_values import Shadow, Unknown, Unproven, is_real
 from safeload.trust.shadow_values import class_of as class_of
 
 __all__ = ["Shadow", "Unproven", "native_findings"]
@@ -103,7 +103,12 @@ def _native_findings(analysis: Any, reader: Any, policy: Policy, *, data: bool) 
         if builder.problems:
             return [Finding(0, "", builder.problems[0])]
         # inside the try: walking a state the pass could not prove raises Unproven
-        problem = _sharing_problem(builder.value(root)) or _iteration_problem(builder.instances)
+        top = builder.value(root)
+        problem = (
+            _sharing_problem(top)
+            or _iteration_problem(builder.instances)
+            or _pandas_block_problem(top)
+        )
     except RecursionError:
         return [Finding(0, "", "unproven: the object graph is too deep to check statically")]
     except Exception as exc:  # fail closed: what cannot be modelled is not proven
@@ -204,6 +209,41 @@ def _sharing_problem(root: Any) -> str | None:
             f"{cap} times although it holds {nodes}: using it would take exponential time"
         )
     return None
+
+
+def _pandas_block_problem(root: Any) -> str | None:
+    """The load's rule on checked pandas objects' blocks
+    (:func:`safeload.trust.usetime.pandas_block_problem`) on the shadows: a numeric block that
+    is also an array the model holds elsewhere."""
+    import sys
+
+    if "pandas" not in sys.modules:
+        return None  # no pandas object was made
+    from safeload.trust.pandas_forms import checked_pandas_arrays, is_checked_pandas
+    from safeload.trust.usetime import pandas_block_problem
+
+    arrays: list[Any] = []
+    blocks: list[Any] = []
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        value = stack.pop()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        kind = type(value)  # not isinstance: a shadow reports its class
+        if kind is np.ndarray:
+            arrays.append(value)
+        elif kind is not Shadow and is_checked_pandas(value):
+            blocks.extend(checked_pandas_arrays(value)[1])
+            continue
+        stack.extend(_children(value))
+        if kind is not Shadow and kind is not Unknown:
+            # an object the builder made for real (a sparse matrix): its arrays
+            state = getattr(value, "__dict__", None)
+            if type(state) is dict:
+                stack.extend(state.values())
+    return pandas_block_problem(arrays, blocks)
 
 
 def _iteration_problem(instances: list[Any]) -> str | None:

@@ -104,10 +104,44 @@ def check_use_time(root: Any, *, max_objects: int) -> tuple[list[Any], list[Any]
     :class:`UnsafeState` on the first problem."""
     graph = Graph(root, max_objects)
     _walk(graph)
+    _check_pandas_blocks(graph)
+    graph.numpy.extend(graph.pandas_arrays)
     check_sharing(graph)
     for obj in graph.instances:
         check_instance(obj, graph)
     return graph.instances, graph.numpy
+
+
+def _root(a: Any) -> Any:
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
+
+
+def pandas_block_problem(arrays: list[Any], blocks: list[Any]) -> str | None:
+    """A checked pandas object's block is memory pandas' public API writes in place
+    (``df.iloc[...] = ...``, ``s[:] = ...``); one whose array is also an array the model holds
+    elsewhere (``arrays``: one object through the memo, a sparse matrix's ``indices`` as a
+    Series) lets that write rewrite the model's array after its checks, and native code then
+    reads out of bounds. ``check_array_aliasing`` allows one array reached twice; a block may
+    not be. Object blocks hold references, which a write replaces safely, and are allowed."""
+    if not blocks:
+        return None
+    numeric = {id(_root(b)) for b in blocks if not b.dtype.hasobject}
+    for o in arrays:
+        if isinstance(o, np.ndarray) and id(_root(o)) in numeric:
+            return (
+                "holds an array that is also the values of a pandas block: writing the frame "
+                "or series would rewrite it after the checks"
+            )
+    return None
+
+
+def _check_pandas_blocks(graph: Graph) -> None:
+    """:func:`pandas_block_problem` on the arrays the walk reached itself (outside pandas)."""
+    problem = pandas_block_problem(graph.numpy, graph.pandas_blocks)
+    if problem:
+        raise UnsafeState("model", problem)
 
 
 def _walk(graph: Graph) -> None:
@@ -134,7 +168,9 @@ def _walk(graph: Graph) -> None:
             # checked when it was made (safeload.trust.pandas_forms); its arrays still go to
             # the dtype and aliasing checks after the walk (rt28-03)
             seen.add(oid)
-            graph.numpy.extend(checked_pandas_arrays(o))
+            arrays, blocks = checked_pandas_arrays(o)
+            graph.pandas_arrays.extend(arrays)
+            graph.pandas_blocks.extend(blocks)
             continue
         seen.add(oid)
         if len(seen) > graph.max_objects:
