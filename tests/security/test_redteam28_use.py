@@ -138,6 +138,39 @@ def test_rt28_03_a_pandas_block_is_no_array_of_the_model(
     assert found == {"unsafe"}
 
 
+def test_rt28_03_a_kd_tree_index_array_as_a_series(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same, with a KD tree's ``idx_array`` as the Series' values: ``KDTree`` is a Python
+    subclass of the extension type and has an (empty) ``__dict__``, so the use-time walk never
+    looked into its reduced state, and its arrays were in no check after building. The walk
+    now enters the reduced state of such classes, and the Series is refused (scan already
+    refused it). Plain pickle: ``predict`` after ``s[:] = 10**9`` reads out of bounds."""
+    import pandas as pd
+    from sklearn.neighbors import KNeighborsClassifier
+
+    import safeload
+    from safeload import SafeloadError
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(50, 3)
+    knn = KNeighborsClassifier(algorithm="kd_tree").fit(X, (X[:, 0] > 0.5).astype(int))
+    idx = knn._tree.__getstate__()[1]
+    s = pd.Series(idx, copy=False)
+    assert s._mgr.blocks[0].values is idx
+    data = pickle.dumps({"knn": knn, "s": s}, protocol=4)
+    path = write(tmp_path, data)
+    use = (
+        "import numpy as np\nmodel['s'][:] = 10**9\nprint('written', flush=True)\n"
+        "model['knn'].predict(np.random.rand(3, 3))\nprint('returned', flush=True)\n"
+    )
+    plain = run_child(PLAIN + use, path, memory=4 * GB, cpu=30)
+    assert plain.crashed and "written" in plain.output, f"plain: {plain}"
+    with pytest.raises(SafeloadError, match="values of a pandas block"):
+        safeload.load_unsigned(path, profiles=["pandas"])
+    assert safeload.scan(data, profiles=["pandas"]).verdict == "unsafe"
+
+
 def test_rt28_03_honest_frames_still_load(tmp_path: Path) -> None:
     """Frames and series (numeric, categorical, string, named index) next to a model load
     with the pandas profile: their arrays are distinct memory."""

@@ -325,6 +325,22 @@ def _slots_of(cls: type) -> tuple[tuple[str, ...], bool]:
     return found
 
 
+_NATIVE_REDUCE: dict[type, bool] = {}
+
+
+def _native_reduce(cls: type) -> bool:
+    """Whether ``cls`` pickles through an extension type's own ``__reduce__`` (a Python
+    subclass of one, such as ``KDTree`` of ``BinaryTree64``): its instance ``__dict__`` is
+    empty, and what it holds (a KD tree's data and index arrays) is in its reduced state."""
+    found = _NATIVE_REDUCE.get(cls)
+    if found is None:
+        reduce = getattr(cls, "__reduce__", None)
+        found = reduce is not None and reduce is not object.__reduce__
+        found = found and not isinstance(reduce, types.FunctionType)  # not defined in Python
+        _NATIVE_REDUCE[cls] = found
+    return found
+
+
 def _instance_children(o: Any, graph: Graph, oid: int) -> Iterator[tuple[str, Any]]:
     cls = type(o)
     d = getattr(o, "__dict__", None)
@@ -346,7 +362,7 @@ def _instance_children(o: Any, graph: Graph, oid: int) -> Iterator[tuple[str, An
             yield _label_attr(name), getattr(o, name)
     if d is None and cls in data_only_types():
         return
-    if d is None and not declares:
+    if (d is None and not declares) or (not d and _native_reduce(cls)):
         # An extension type (a Cython tree, loss, metric or random state): what it holds is
         # in its pickled state. Its reconstructor (item 0) is a class or helper, not a value.
         # Classes and constructors inside it are how it is rebuilt, not values it keeps.
