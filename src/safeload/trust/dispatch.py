@@ -64,6 +64,10 @@ KINDS: dict[str, str] = {
     "rebuilt": "built by the class's own __setstate__ from other state, never taken from the "
     "file: must be an instance of a class in ``values`` (none of which a file can build), and is "
     "not walked further",
+    "numeric_dtype": "a numeric scalar type (numpy.float64, numpy.int32, numpy.bool_, builtins "
+    "float, int, bool, complex), a numpy.dtype of one, or a short type code naming one "
+    "('float32', '<f8'), or None when ``values`` holds None: never a str, bytes, void, record "
+    "or sub-array type, whose item size the file chooses",
 }
 
 
@@ -1162,4 +1166,22 @@ _TYPE_PINS: tuple[DispatchRow, ...] = (
     ),
 )
 
-ROWS = (*ROWS, *_TYPE_PINS)
+#: Estimators' ``dtype`` parameter: the number type of what ``transform`` returns. numpy takes a
+#: type code anywhere it takes a dtype, so a str (``'S1073741824'``, ``'f8,(1073741824)V1'``)
+#: or a dtype object with a large item would size every transformed row (rt28-09). Every
+#: scikit-learn estimator that has the parameter (OneHotEncoder, OrdinalEncoder,
+#: KBinsDiscretizer, DictVectorizer, CountVectorizer, TfidfVectorizer, HashingVectorizer,
+#: FeatureHasher) documents a number type; the row is on BaseEstimator so that one added later,
+#: or a subclass, is held to it too.
+_DTYPE_PINS: tuple[DispatchRow, ...] = (
+    DispatchRow(
+        "sklearn.base:BaseEstimator",
+        "dtype",
+        "transform: np.ones / np.zeros / astype / sparse matrices of this dtype, one item per "
+        "output cell (_encoders.py, _discretization.py, _dict_vectorizer.py, text.py, _hash.py)",
+        "numeric_dtype",
+        (None,),
+    ),
+)
+
+ROWS = (*ROWS, *_TYPE_PINS, *_DTYPE_PINS)

@@ -48,6 +48,10 @@ class Graph:
         self.instances: list[Any] = []
         #: every ndarray and numpy dtype reached (for the built-dtype check)
         self.numpy: list[Any] = []
+        #: the arrays inside checked pandas objects, which the walk does not enter, and their
+        #: blocks' values among them (writeable through pandas' API)
+        self.pandas_arrays: list[Any] = []
+        self.pandas_blocks: list[Any] = []
         #: id -> ids of the non-atom objects it holds, once per reference (for the DAG bound)
         self.edges: dict[int, list[int]] = {}
         self.keep: list[Any] = []  # temporaries (reduce results) stay alive while ids are used

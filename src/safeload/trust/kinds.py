@@ -322,6 +322,57 @@ def _thread_count(row: DispatchRow, value: Any, graph: Graph) -> None:
         )
 
 
+#: The kinds of numpy dtype a ``numeric_dtype`` row accepts: bool, int, uint, float, complex.
+_NUMERIC_KINDS = frozenset("biufc")
+#: A type code a ``numeric_dtype`` row parses: letters, digits and a byte-order mark, short
+#: (no commas, brackets or parentheses: no records, sub-arrays or units).
+_TYPE_CODE = re.compile(r"[<>=|]?[A-Za-z][A-Za-z0-9]{0,15}\Z")
+#: The largest numeric item numpy has (complex longdouble on x86-64: 32 bytes).
+_MAX_NUMERIC_ITEM = 32
+
+
+def numeric_dtype_problem(value: Any) -> str | None:
+    """Why ``value`` is not a number type an estimator's ``dtype`` parameter may hold (rt28-09),
+    or ``None``: a numeric scalar type, a plain numpy dtype of one, or a short type code that
+    names one. Nothing here calls code of the value's choosing: a type is looked up by identity
+    or subclass of numpy's own scalar bases, a str is parsed only when it is a short code."""
+    if isinstance(value, type):
+        if value in (bool, int, float, complex) or issubclass(value, (np.number, np.bool_)):
+            dt = np.dtype(value)
+        else:
+            return f"is the class {value.__module__}.{value.__qualname__}, not a number type"
+    elif type(value) is str:
+        if not _TYPE_CODE.match(value):
+            return f"is the type code {short(value)}; only a short numeric type code is accepted"
+        try:
+            dt = np.dtype(value)
+        except (TypeError, ValueError, OverflowError):
+            return f"is {short(value)}, not a numpy type code"
+    elif type(value) is np.dtype or isinstance(value, np.dtype):
+        dt = value
+    else:
+        return f"is {short(value)}, not a number type"
+    if (
+        dt.kind not in _NUMERIC_KINDS
+        or dt.fields is not None
+        or dt.subdtype is not None
+        or not 0 < dt.itemsize <= _MAX_NUMERIC_ITEM
+    ):
+        return (
+            f"names the dtype {str(dt)[:60]!r}, not a numeric scalar type: its item size "
+            "would size every row transform returns"
+        )
+    return None
+
+
+def _numeric_dtype(row: DispatchRow, value: Any, graph: Graph) -> None:
+    if value is None and None in row.values:
+        return
+    problem = numeric_dtype_problem(value)
+    if problem:
+        raise _bad(problem)
+
+
 def _forbidden(row: DispatchRow, value: Any, graph: Graph) -> None:
     raise _bad("may not be set by a file")
 
@@ -348,6 +399,7 @@ _KIND_CHECKS: dict[str, Callable[[DispatchRow, Any, Graph], None]] = {
     "instance_of": _instance_of,
     "rebuilt": _rebuilt,
     "each_instance_of": _each_instance_of,
+    "numeric_dtype": _numeric_dtype,
 }
 
 

@@ -27,6 +27,7 @@ LITERAL_KINDS = frozenset(
         "int_one",
         "thread_count",
         "regex",
+        "numeric_dtype",
     }
 )
 

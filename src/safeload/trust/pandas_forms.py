@@ -553,3 +553,49 @@ def is_checked_pandas(obj: Any) -> bool:
     if "pandas" not in sys.modules or not type(obj).__module__.startswith("pandas"):
         return False
     return type(obj) in _leaf_types()
+
+
+def checked_pandas_arrays(obj: Any) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The numpy arrays inside a checked pandas object (:func:`is_checked_pandas`): block
+    values, index data, a categorical's codes, a string array's objects. The use-time walk
+    does not enter these objects, but their arrays are memory the file gave them, so the
+    aliasing check after building must see them (rt28-03: a frame's block over the bytes a
+    tree's nodes use, rewritten in place by ``df.iloc[...] = ...``). Only pandas' own
+    attributes are read, and never a ``RangeIndex``'s data (which it would make).
+
+    Returns every array, and the blocks' values among them: what pandas' public API writes
+    in place (``df.iloc[...] = ...``; an index is immutable)."""
+    import numpy as np
+    from pandas.core.internals.blocks import Block
+    from pandas.core.internals.managers import BaseBlockManager
+
+    pd = _pd()
+    found: list[np.ndarray] = []
+    blocks: list[np.ndarray] = []
+    todo: list[Any] = [obj]
+    seen: set[int] = set()
+    while todo:
+        o = todo.pop()
+        if id(o) in seen or o is None:
+            continue
+        seen.add(id(o))
+        if isinstance(o, np.ndarray):
+            found.append(o)
+        elif isinstance(o, (pd.DataFrame, pd.Series)):
+            todo.append(o._mgr)
+        elif isinstance(o, BaseBlockManager):
+            todo.extend(o.blocks)
+            todo.extend(o.axes)
+        elif isinstance(o, pd.RangeIndex):
+            continue
+        elif isinstance(o, pd.Index):
+            todo.append(o._data)
+        elif isinstance(o, pd.Categorical):
+            todo.extend((o._codes, o.categories))
+        elif isinstance(o, pd.arrays.StringArray):
+            todo.append(o._ndarray)
+        elif isinstance(o, Block):
+            todo.append(o.values)
+            if isinstance(o.values, np.ndarray):
+                blocks.append(o.values)
+    return found, blocks

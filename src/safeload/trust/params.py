@@ -75,6 +75,7 @@ _GRID_KINDS = frozenset(
         "params",
         "int_one",
         "thread_count",
+        "numeric_dtype",
     }
 )
 

@@ -37,7 +37,7 @@ from safeload.policy import Policy
 from safeload.trust import facts
 from safeload.trust.facts import ClassFacts, NeedsImport
 from safeload.trust.shadow_builder import Builder
-from safeload.trust.shadow_values import Shadow, Unproven, is_real
+from safeload.trust.shadow_values import Shadow, Unknown, Unproven, is_real
 from safeload.trust.shadow_values import class_of as class_of
 
 __all__ = ["Shadow", "Unproven", "native_findings"]
@@ -103,7 +103,12 @@ def _native_findings(analysis: Any, reader: Any, policy: Policy, *, data: bool) 
         if builder.problems:
             return [Finding(0, "", builder.problems[0])]
         # inside the try: walking a state the pass could not prove raises Unproven
-        problem = _sharing_problem(builder.value(root)) or _iteration_problem(builder.instances)
+        top = builder.value(root)
+        problem = (
+            _sharing_problem(top)
+            or _iteration_problem(builder.instances)
+            or _pandas_block_problem(top)
+        )
     except RecursionError:
         return [Finding(0, "", "unproven: the object graph is too deep to check statically")]
     except Exception as exc:  # fail closed: what cannot be modelled is not proven
@@ -169,11 +174,13 @@ def _sharing_problem(root: Any) -> str | None:
     """The use-time walk's sharing bound (:func:`safeload.trust.sharing.check_sharing`) on the
     shadows: one object met through the memo in many places makes scikit-learn's recursive
     methods exponential, so a graph whose unfolded size passes 8 x its objects + 64 is refused."""
-    from safeload.trust.sharing import SHARING_FACTOR, SHARING_SLACK, first_over_cap
+    from safeload.trust.graph import ATOMS
+    from safeload.trust.sharing import first_over_cap, sharing_cap
 
     edges: dict[int, list[int]] = {}
     children: dict[int, list[Any]] = {id(root): _children(root)}
     stack = [root]
+    references = 0  # to objects, not atoms: as the load's walk records its edges
     while stack:
         value = stack.pop()
         key = id(value)
@@ -181,21 +188,62 @@ def _sharing_problem(root: Any) -> str | None:
             continue
         nodes_below = []
         for kid in children[key]:
+            kind = type(kid)  # not isinstance: a shadow reports its class
+            if issubclass(kind, (*ATOMS, np.generic)):
+                continue
+            references += 1
             kid_id = id(kid)
             if kid_id not in children:
                 children[kid_id] = _children(kid)
-            if children[kid_id] or type(kid) is Shadow:
+            # what the load counts: what holds objects, and every instance (a shadow, or a
+            # value the scan built: a date, a path, a UUID); not numeric arrays or dtypes
+            if children[kid_id] or not issubclass(kind, (np.ndarray, np.dtype)):
                 nodes_below.append(kid)
         edges[key] = [id(k) for k in nodes_below]
         stack.extend(nodes_below)
     nodes = len(edges)
-    cap = SHARING_FACTOR * nodes + SHARING_SLACK
+    cap = sharing_cap(nodes, references)
     if first_over_cap([id(root)], edges, edges, cap) is not None:
         return (
             f"shares objects so that scikit-learn's recursive methods would meet them more than "
             f"{cap} times although it holds {nodes}: using it would take exponential time"
         )
     return None
+
+
+def _pandas_block_problem(root: Any) -> str | None:
+    """The load's rule on checked pandas objects' blocks
+    (:func:`safeload.trust.usetime.pandas_block_problem`) on the shadows: a numeric block that
+    is also an array the model holds elsewhere."""
+    import sys
+
+    if "pandas" not in sys.modules:
+        return None  # no pandas object was made
+    from safeload.trust.pandas_forms import checked_pandas_arrays, is_checked_pandas
+    from safeload.trust.usetime import pandas_block_problem
+
+    arrays: list[Any] = []
+    blocks: list[Any] = []
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        value = stack.pop()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        kind = type(value)  # not isinstance: a shadow reports its class
+        if kind is np.ndarray:
+            arrays.append(value)
+        elif kind is not Shadow and is_checked_pandas(value):
+            blocks.extend(checked_pandas_arrays(value)[1])
+            continue
+        stack.extend(_children(value))
+        if kind is not Shadow and kind is not Unknown:
+            # an object the builder made for real (a sparse matrix): its arrays
+            state = getattr(value, "__dict__", None)
+            if type(state) is dict:
+                stack.extend(state.values())
+    return pandas_block_problem(arrays, blocks)
 
 
 def _iteration_problem(instances: list[Any]) -> str | None:

@@ -13,7 +13,9 @@ from collections.abc import Container
 from safeload.trust.graph import Graph, UnsafeState
 
 #: How many times, on average, scikit-learn's recursive methods may meet each object with
-#: behaviour (estimators, kernels, scorers, helpers).
+#: behaviour (estimators, kernels, scorers, helpers) or container, per object and reference
+#: in the graph: a walk that meets what a graph holds a few times per reference is linear in
+#: the file, whatever it repeats (a flat list of one date a hundred times, rt28-16).
 #: Honest models share an estimator between two slots at most (``estimators_`` and
 #: ``named_estimators_``), so nested ensembles stay within a few times each.
 SHARING_FACTOR = 8
@@ -31,7 +33,7 @@ def check_sharing(graph: Graph) -> None:
     estimator_ids = set(graph.edges) | {id(o) for o in graph.instances}
     if not estimator_ids:
         return
-    cap = SHARING_FACTOR * len(estimator_ids) + SHARING_SLACK
+    cap = sharing_cap(len(estimator_ids), sum(len(kids) for kids in graph.edges.values()))
     if first_over_cap([id(graph.root)], graph.edges, estimator_ids, cap) is not None:
         raise UnsafeState(
             "model",
@@ -39,6 +41,15 @@ def check_sharing(graph: Graph) -> None:
             f"clone, transform, kernel evaluation) would meet them more than {cap} times "
             f"although it holds {len(estimator_ids)}: using it would take exponential time",
         )
+
+
+def sharing_cap(objects: int, references: int) -> int:
+    """The most a recursive walk may meet, of a graph of ``objects`` counted objects and
+    ``references`` references between its objects: proportional to the graph's own size, so
+    that a walk within it is linear in the file. An exponential DAG (each level referencing
+    the one below twice) unfolds into 2**k from 2k references; a flat list repeating one leaf
+    (a date, a path) is met once per reference, which is its size (rt28-16)."""
+    return SHARING_FACTOR * (objects + references) + SHARING_SLACK
 
 
 def first_over_cap(

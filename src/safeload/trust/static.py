@@ -988,6 +988,10 @@ def _row_problem(row: Any, sym: Any, depth: int) -> str | None:
         return f"holds {_describe(sym)} where a callable from the allowlist is used"
     if kind == "data":
         return _data_problem(sym, 0)
+    if kind == "numeric_dtype":
+        if _param_value(sym)[0]:
+            return None  # judged as a literal by state_problem (a type, a dtype, a type code)
+        return f"holds {_describe(sym)}, not a numeric scalar type"
     if kind == "params":
         from safeload._symbolic import _Dict
 

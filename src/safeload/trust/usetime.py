@@ -67,7 +67,7 @@ from safeload.trust.graph import (
 )
 from safeload.trust.graph import MAX_RANGE as MAX_RANGE
 from safeload.trust.object_checks import check_instance, check_kwargs
-from safeload.trust.pandas_forms import is_checked_pandas
+from safeload.trust.pandas_forms import checked_pandas_arrays, is_checked_pandas
 from safeload.trust.sharing import check_sharing
 
 __all__ = ["UnsafeState", "WalkLimit", "check_use_time", "fitted_dispatch_rows"]
@@ -104,10 +104,44 @@ def check_use_time(root: Any, *, max_objects: int) -> tuple[list[Any], list[Any]
     :class:`UnsafeState` on the first problem."""
     graph = Graph(root, max_objects)
     _walk(graph)
+    _check_pandas_blocks(graph)
+    graph.numpy.extend(graph.pandas_arrays)
     check_sharing(graph)
     for obj in graph.instances:
         check_instance(obj, graph)
     return graph.instances, graph.numpy
+
+
+def _root(a: Any) -> Any:
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
+
+
+def pandas_block_problem(arrays: list[Any], blocks: list[Any]) -> str | None:
+    """A checked pandas object's block is memory pandas' public API writes in place
+    (``df.iloc[...] = ...``, ``s[:] = ...``); one whose array is also an array the model holds
+    elsewhere (``arrays``: one object through the memo, a sparse matrix's ``indices`` as a
+    Series) lets that write rewrite the model's array after its checks, and native code then
+    reads out of bounds. ``check_array_aliasing`` allows one array reached twice; a block may
+    not be. Object blocks hold references, which a write replaces safely, and are allowed."""
+    if not blocks:
+        return None
+    numeric = {id(_root(b)) for b in blocks if not b.dtype.hasobject}
+    for o in arrays:
+        if isinstance(o, np.ndarray) and id(_root(o)) in numeric:
+            return (
+                "holds an array that is also the values of a pandas block: writing the frame "
+                "or series would rewrite it after the checks"
+            )
+    return None
+
+
+def _check_pandas_blocks(graph: Graph) -> None:
+    """:func:`pandas_block_problem` on the arrays the walk reached itself (outside pandas)."""
+    problem = pandas_block_problem(graph.numpy, graph.pandas_blocks)
+    if problem:
+        raise UnsafeState("model", problem)
 
 
 def _walk(graph: Graph) -> None:
@@ -131,7 +165,13 @@ def _walk(graph: Graph) -> None:
                 graph.numpy.append(o)
             continue
         if is_checked_pandas(o):
-            continue  # checked when it was made (safeload.trust.pandas_forms)
+            # checked when it was made (safeload.trust.pandas_forms); its arrays still go to
+            # the dtype and aliasing checks after the walk (rt28-03)
+            seen.add(oid)
+            arrays, blocks = checked_pandas_arrays(o)
+            graph.pandas_arrays.extend(arrays)
+            graph.pandas_blocks.extend(blocks)
+            continue
         seen.add(oid)
         if len(seen) > graph.max_objects:
             raise WalkLimit("model", f"more than {graph.max_objects} objects")
@@ -285,6 +325,22 @@ def _slots_of(cls: type) -> tuple[tuple[str, ...], bool]:
     return found
 
 
+_NATIVE_REDUCE: dict[type, bool] = {}
+
+
+def _native_reduce(cls: type) -> bool:
+    """Whether ``cls`` pickles through an extension type's own ``__reduce__`` (a Python
+    subclass of one, such as ``KDTree`` of ``BinaryTree64``): its instance ``__dict__`` is
+    empty, and what it holds (a KD tree's data and index arrays) is in its reduced state."""
+    found = _NATIVE_REDUCE.get(cls)
+    if found is None:
+        reduce = getattr(cls, "__reduce__", None)
+        found = reduce is not None and reduce is not object.__reduce__
+        found = found and not isinstance(reduce, types.FunctionType)  # not defined in Python
+        _NATIVE_REDUCE[cls] = found
+    return found
+
+
 def _instance_children(o: Any, graph: Graph, oid: int) -> Iterator[tuple[str, Any]]:
     cls = type(o)
     d = getattr(o, "__dict__", None)
@@ -306,7 +362,7 @@ def _instance_children(o: Any, graph: Graph, oid: int) -> Iterator[tuple[str, An
             yield _label_attr(name), getattr(o, name)
     if d is None and cls in data_only_types():
         return
-    if d is None and not declares:
+    if (d is None and not declares) or (not d and _native_reduce(cls)):
         # An extension type (a Cython tree, loss, metric or random state): what it holds is
         # in its pickled state. Its reconstructor (item 0) is a class or helper, not a value.
         # Classes and constructors inside it are how it is rebuilt, not values it keeps.

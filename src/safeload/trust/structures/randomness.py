@@ -69,6 +69,13 @@ def check_random_state(gen: Any, context: Any) -> None:
     require(np.shape(get(buf_at))[:1] >= (size,), f"{name} {buf_at[-1]} is too short")
 
 
+#: Most bits of one seed-sequence entropy word accepted: numpy draws 128 bits from the OS when
+#: no seed is given, and ``spawn`` converts the entropy to 32-bit words in time quadratic in its
+#: size (a 1 MB int: minutes, rt28-15).
+_MAX_ENTROPY_BITS = 4096
+#: Most ints in a seed-sequence entropy given as a sequence (numpy's pool is 4 words).
+_MAX_ENTROPY_ITEMS = 64
+
 #: Largest seed-sequence pool accepted: numpy's default is 4 words, and spawning a child mixes
 #: the pool in O(pool_size ** 2) steps.
 _MAX_POOL_SIZE = 64
@@ -84,7 +91,8 @@ def check_seed_sequence(seq: Any, context: Any) -> None:
     else:  # a shadow: the state tuple __pyx_unpickle_SeedSequence receives
         fields = seq.__getstate__()
     require(type(fields) is tuple and len(fields) == 5, "seed sequence state malformed")
-    _entropy, spawned, pool, pool_size, spawn_key = fields
+    entropy, spawned, pool, pool_size, spawn_key = fields
+    _check_entropy(entropy)
     require(is_int(pool_size) and 1 <= int(pool_size) <= _MAX_POOL_SIZE, "pool_size too large")
     require(
         isinstance(pool, np.ndarray) and pool.dtype == np.uint32 and pool.shape == (pool_size,),
@@ -96,4 +104,31 @@ def check_seed_sequence(seq: Any, context: Any) -> None:
         and len(spawn_key) <= 64
         and all(is_int(k) and int(k) >= 0 for k in spawn_key),
         "spawn_key is not a short tuple of non-negative ints",
+    )
+
+
+def _entropy_word(value: Any) -> bool:
+    return is_int(value) and 0 <= int(value) and int(value).bit_length() <= _MAX_ENTROPY_BITS
+
+
+def _check_entropy(entropy: Any) -> None:
+    """``spawn`` (and ``generate_state``) make a child ``SeedSequence(self.entropy, ...)``
+    and convert the entropy word by word, quadratic in its size (rt28-15): ``None``, a
+    non-negative int of at most :data:`_MAX_ENTROPY_BITS` bits, or a short list, tuple or 1-D
+    integer array of such ints, as numpy keeps a seed it was given."""
+    if entropy is None or _entropy_word(entropy):
+        return
+    if isinstance(entropy, np.ndarray):
+        require(
+            entropy.ndim == 1 and entropy.dtype.kind in "iu" and entropy.size <= _MAX_ENTROPY_ITEMS,
+            "seed sequence entropy is not a short array of ints",
+        )
+        require(bool(np.all(entropy >= 0)), "seed sequence entropy holds a negative int")
+        return
+    require(
+        type(entropy) in (list, tuple)
+        and len(entropy) <= _MAX_ENTROPY_ITEMS
+        and all(_entropy_word(k) for k in entropy),
+        f"seed sequence entropy is not None, an int of at most {_MAX_ENTROPY_BITS} bits or a "
+        f"list of at most {_MAX_ENTROPY_ITEMS} such ints",
     )

@@ -348,6 +348,7 @@ def check_hgb(est: Any, context: Any) -> None:
             "bin mapper is_categorical_ has the wrong length",
         )
         categorical = np.asarray(is_cat).astype(bool)
+    _check_hgb_outputs(est, predictors)
     for row in predictors:
         for pred in row:
             check_predictor(pred, n_features)
@@ -359,6 +360,32 @@ def check_hgb(est: Any, context: Any) -> None:
                 bool(np.all(categorical[nodes["feature_idx"].astype(np.int64)[cat]])),
                 "predictor splits by category on a feature that is not categorical",
             )
+
+
+def _check_hgb_outputs(est: Any, predictors: Any) -> None:
+    """``_raw_predict`` allocates ``(n_samples, n_trees_per_iteration_)`` floats and each
+    iteration writes one column per predictor (rt28-14): the count is the length of every
+    iteration's predictors, and a classifier's is its number of classes (one for two)."""
+    per_iteration: Any = getattr(est, "n_trees_per_iteration_", None)
+    require(
+        is_int(per_iteration) and int(per_iteration) >= 1,
+        "histogram gradient boosting n_trees_per_iteration_ malformed",
+    )
+    n = int(per_iteration)
+    for row in predictors:
+        require(
+            len(row) == n,
+            "histogram gradient boosting predictors disagree with n_trees_per_iteration_",
+        )
+    classes = getattr(est, "classes_", None)
+    if classes is not None:
+        n_classes = len(classes)
+        require(
+            n == (1 if n_classes <= 2 else n_classes),
+            "histogram gradient boosting n_trees_per_iteration_ disagrees with the classes",
+        )
+    elif not predictors:
+        require(n == 1, "histogram gradient boosting n_trees_per_iteration_ without predictors")
 
 
 def tree_features(est: Any) -> int | None:
@@ -391,6 +418,57 @@ def check_forest(est: Any, context: Any) -> None:
     for tree in trees:
         features = tree_features(tree)
         require(features in (None, int(n_in)), "forest tree n_features disagrees with the forest")
+    _check_forest_outputs(est, trees)
+
+
+def _class_counts(classes: Any, n_outputs: int) -> list[int]:
+    """The number of classes per output: ``classes_`` is one array for one output and a list
+    of arrays for several (how forests and trees store it)."""
+    if n_outputs == 1:
+        require(np.ndim(classes) == 1, "classes_ is not one array of labels")
+        return [len(classes)]
+    require(
+        isinstance(classes, list) and len(classes) == n_outputs,
+        "classes_ does not hold one array of labels per output",
+    )
+    return [len(c) for c in classes]
+
+
+def _check_forest_outputs(est: Any, trees: Any) -> None:
+    """A forest sizes its predictions from its own ints (rt28-14): ``predict`` of a
+    multi-output regressor allocates ``(n_samples, n_outputs_)``, ``predict_proba`` one
+    ``(n_samples, k)`` array per ``k`` in ``n_classes_``. They must agree with ``classes_`` and
+    with what every tree holds (``tree_.n_outputs``, ``tree_.n_classes``)."""
+    n_out: Any = getattr(est, "n_outputs_", None)
+    n_classes: Any = getattr(est, "n_classes_", None)
+    if n_out is None:
+        require(n_classes is None, "a forest with n_classes_ but no n_outputs_")
+        return
+    require(is_int(n_out) and int(n_out) >= 1, "forest n_outputs_ malformed")
+    outputs = int(n_out)
+    counts: list[int] | None = None
+    if n_classes is not None:
+        raw = np.atleast_1d(np.asarray(n_classes, dtype=object))
+        require(
+            raw.ndim == 1 and raw.shape[0] == outputs and all(is_int(k) for k in raw.tolist()),
+            "forest n_classes_ disagrees with n_outputs_",
+        )
+        counts = [int(k) for k in raw.tolist()]
+        classes = getattr(est, "classes_", None)
+        require(
+            classes is not None and _class_counts(classes, outputs) == counts,
+            "forest n_classes_ disagrees with classes_",
+        )
+    for sub in trees:
+        tree = getattr(sub, "tree_", None)
+        if tree is None:
+            continue
+        require(int(tree.n_outputs) == outputs, "forest tree n_outputs disagrees with the forest")
+        if counts is not None:
+            require(
+                [int(k) for k in np.asarray(tree.n_classes).tolist()] == counts,
+                "forest tree n_classes disagrees with the forest",
+            )
 
 
 def check_bagging(est: Any, context: Any) -> None:
@@ -401,6 +479,15 @@ def check_bagging(est: Any, context: Any) -> None:
     if subs is None:
         return
     require(n_in is not None and feats is not None, "a fitted bagging model without features")
+    n_classes: Any = getattr(est, "n_classes_", None)
+    if n_classes is not None:
+        # predict_proba allocates (n_samples, n_classes_) per sub-estimator (rt28-14)
+        classes: Any = getattr(est, "classes_", None)
+        require(
+            is_int(n_classes) and classes is not None and np.ndim(classes) == 1,
+            "bagging n_classes_ without one array of classes",
+        )
+        require(int(n_classes) == len(classes), "bagging n_classes_ disagrees with classes_")
     require(len(subs) == len(feats), "bagging estimators and feature lists disagree")
     max_features = getattr(est, "_max_features", None)
     for sub, cols in zip(subs, feats, strict=True):
