@@ -83,17 +83,22 @@ def test_rt28_03_pandas_blocks_are_in_the_aliasing_check(
     path = write(tmp_path, data)
     plain = run_child(PLAIN + _DF_WRITES_NODES, path, memory=4 * GB, cpu=30)
     assert plain.crashed and "written" in plain.output, f"plain: {plain}"
-    with pytest.raises(SafeloadError, match="same memory"):
+    # the static pass refuses the second claim on B through bytes(B) (rt28-02) ...
+    with pytest.raises(SafeloadError, match="two arrays over one bytes object"):
         safeload.load_unsigned(path, profiles=["pandas"])
-    # scan's verdict on this stream depends on rt28-02 (the static pass claiming the bytes
-    # through bytes(B), which returns B): fixed in the static pass, not here
     found = {safeload.scan(data, profiles=["pandas"]).verdict}
     with monkeypatch.context() as m:
         from safeload.trust import facts
 
         m.setattr(facts, "data_available", lambda: False)
         found.add(safeload.scan(data, profiles=["pandas"]).verdict)
-    assert len(found) == 1  # facts on and off agree; {"unsafe"} once rt28-02 is fixed
+    assert found == {"unsafe"}
+    # ... and the check after building sees the frame's block over the nodes' memory
+    from safeload.validate import validate_loaded
+
+    built = pickle.loads(data)  # builds only: the harm needs a write and a predict
+    with pytest.raises(SafeloadError, match="same memory"):
+        validate_loaded(built, "m.pkl")
 
 
 def _series_over_sparse_indices() -> bytes:
