@@ -31,10 +31,18 @@ def load_unsigned(path: Path | str, **kwargs: Any) -> Any:
     return loaded
 
 
-def verdicts(data: bytes, monkeypatch: pytest.MonkeyPatch, fmt: str | None = None) -> set[str]:
-    """:func:`safeload.scan`'s verdict on ``data`` judged from the shipped class facts and from
-    the imported classes (the two must agree: the facts only ever clear a stream)."""
-    kw = {} if fmt is None else {"format": fmt}
+def verdicts(
+    data: bytes,
+    monkeypatch: pytest.MonkeyPatch,
+    fmt: str | None = None,
+    profiles: list[str] | None = None,
+) -> set[str]:
+    """:func:`safeload.scan`'s verdict on ``data`` (in format ``fmt``, with trust
+    ``profiles``) judged from the shipped class facts and from the imported classes (the two
+    must agree: the facts only ever clear a stream)."""
+    kw: dict[str, Any] = {} if fmt is None else {"format": fmt}
+    if profiles is not None:
+        kw["profiles"] = profiles
     found = {safeload.scan(data, **kw).verdict}
     with monkeypatch.context() as m:
         m.setattr(facts, "data_available", lambda: False)

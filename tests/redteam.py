@@ -43,6 +43,7 @@ __all__ = [
     "binunicode",
     "crafted_csr",
     "global_",
+    "hgb_nodes",
     "prepass_problems",
     "range_of",
     "refused",
@@ -166,6 +167,25 @@ def crafted_csr(pointer: int) -> Any:
     m.indptr = np.array([0, 1, pointer], dtype=np.int32)
     m.has_sorted_indices = False
     return m
+
+
+def hgb_nodes() -> tuple[Any, Any, bytes]:
+    """A small fitted ``HistGradientBoostingClassifier``, its first predictor's ``nodes`` (a
+    checked native structure: indexes a crafted write turns out of range) and their bytes,
+    more than 1000 (numpy keeps such a ``bytes`` array state as the array's memory) and a
+    multiple of 56 (seven float64 rows of any width)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(200, 4)
+    y = (X[:, 0] + X[:, 1] > 1).astype(int)
+    hgb = HistGradientBoostingClassifier(
+        max_iter=3, random_state=0, min_samples_leaf=2, max_leaf_nodes=31
+    ).fit(X, y)
+    nodes = hgb._predictors[0][0].nodes
+    raw = nodes.tobytes()
+    assert len(raw) > 1000 and len(raw) % 56 == 0
+    return hgb, nodes, raw
 
 
 # --- a child process under limits ----------------------------------------------------------------

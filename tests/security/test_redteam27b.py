@@ -23,6 +23,7 @@ from redteam import (
     Call,
     binunicode,
     global_,
+    hgb_nodes,
     prepass_problems,
     run_child,
     short_binstring,
@@ -186,18 +187,10 @@ def test_rt27_05_a_check_that_runs_out_of_memory_is_a_refusal(
 def _rt27_06(form: str) -> bytes:
     from numpy._core.multiarray import _reconstruct
     from numpy._core.numeric import _frombuffer
-    from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.naive_bayes import MultinomialNB
 
     rng = np.random.RandomState(0)
-    X = rng.rand(200, 4)
-    y = (X[:, 0] + X[:, 1] > 1).astype(int)
-    hgb = HistGradientBoostingClassifier(
-        max_iter=3, random_state=0, min_samples_leaf=2, max_leaf_nodes=31
-    ).fit(X, y)
-    nodes = hgb._predictors[0][0].nodes
-    raw = nodes.tobytes()
-    assert len(raw) > 1000 and len(raw) % 56 == 0
+    hgb, nodes, raw = hgb_nodes()
     nf = len(raw) // 8 // 7
     nb = MultinomialNB().fit(rng.randint(0, 3, size=(14, nf)), list(range(7)) * 2)
     nb.feature_count_ = np.frombuffer(raw, dtype=np.float64).reshape(7, nf).copy()

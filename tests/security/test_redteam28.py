@@ -25,6 +25,7 @@ from redteam import (
     Call,
     binunicode,
     global_,
+    hgb_nodes,
     prepass_problems,
     refused,
     run_child,
@@ -42,24 +43,18 @@ OVER_BUDGET = (BUDGET, "would visit more items", "hashing it would visit")
 def _over_budget(problems: list[str]) -> bool:
     return bool(problems) and any(words in problems[0] for words in OVER_BUDGET)
 
+
 # --- rt28-01: numpy's _frombuffer over an array the stream built ------------------------------
 
 
 def _hgb_and_nb() -> tuple[Any, Any, Any, bytes]:
     """A fitted HistGradientBoosting model, and a MultinomialNB whose ``feature_count_`` has
     the size of the first predictor's ``nodes``."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.naive_bayes import MultinomialNB
 
     rng = np.random.RandomState(0)
-    X = rng.rand(200, 4)
-    y = (X[:, 0] + X[:, 1] > 1).astype(int)
-    hgb = HistGradientBoostingClassifier(max_iter=3, random_state=0, min_samples_leaf=2)
-    hgb.fit(X, y)
-    nodes = hgb._predictors[0][0].nodes
-    raw = nodes.tobytes()
+    hgb, nodes, raw = hgb_nodes()
     columns = len(raw) // 8 // 7
-    assert len(raw) > 1000 and len(raw) == 7 * columns * 8
     nb = MultinomialNB().fit(rng.randint(0, 3, size=(14, columns)), list(range(7)) * 2)
     nb.feature_count_ = np.frombuffer(raw, dtype=np.float64).reshape(7, columns).copy()
     return hgb, nb, nodes, raw
@@ -322,9 +317,7 @@ def test_rt28_07_one_state_built_into_many_objects(
     copy's keys again, too (rt28-08: quadratic, 42 s for a 1 MB file). Each BUILD is now
     charged what it copies, before anything reads the state."""
     data = (
-        _one_state_built(3_000, 5_000)
-        if form == "estimator-dict"
-        else _one_tree_state_built(3_000)
+        _one_state_built(3_000, 5_000) if form == "estimator-dict" else _one_tree_state_built(3_000)
     )
     path = write(tmp_path, data)
     grow = 256 << 20 if form == "estimator-dict" else 1 * GB

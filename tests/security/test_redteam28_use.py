@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from redteam import GB, HANG_CPU, PLAIN, Call, refused, run_child, verdicts, write
+from redteam import GB, HANG_CPU, PLAIN, Call, hgb_nodes, refused, run_child, verdicts, write
 
 # --- rt28-03: the arrays of checked pandas objects are in the aliasing check -----------------
 
@@ -28,17 +28,8 @@ def _rt28_03() -> bytes:
     memory, two arrays (the block reinterprets the nodes as floats)."""
     import pandas as pd
     from numpy._core.multiarray import _reconstruct
-    from sklearn.ensemble import HistGradientBoostingClassifier
 
-    rng = np.random.RandomState(0)
-    X = rng.rand(200, 4)
-    y = (X[:, 0] + X[:, 1] > 1).astype(int)
-    hgb = HistGradientBoostingClassifier(
-        max_iter=3, random_state=0, min_samples_leaf=2, max_leaf_nodes=31
-    ).fit(X, y)
-    nodes = hgb._predictors[0][0].nodes
-    raw = nodes.tobytes()
-    assert len(raw) > 1000 and len(raw) % 56 == 0  # a 1000-byte bytes is kept, not copied
+    hgb, nodes, raw = hgb_nodes()
     df = pd.DataFrame(np.zeros((7, len(raw) // 56)))
     vals = df._mgr.blocks[0].values
     assert vals.flags.c_contiguous and vals.nbytes == len(raw)
@@ -86,13 +77,7 @@ def test_rt28_03_pandas_blocks_are_in_the_aliasing_check(
     # the static pass refuses the second claim on B through bytes(B) (rt28-02) ...
     with pytest.raises(SafeloadError, match="two arrays over one bytes object"):
         safeload.load_unsigned(path, profiles=["pandas"])
-    found = {safeload.scan(data, profiles=["pandas"]).verdict}
-    with monkeypatch.context() as m:
-        from safeload.trust import facts
-
-        m.setattr(facts, "data_available", lambda: False)
-        found.add(safeload.scan(data, profiles=["pandas"]).verdict)
-    assert found == {"unsafe"}
+    assert verdicts(data, monkeypatch, profiles=["pandas"]) == {"unsafe"}
     # ... and the check after building sees the frame's block over the nodes' memory
     from safeload.validate import validate_loaded
 
@@ -134,13 +119,7 @@ def test_rt28_03_a_pandas_block_is_no_array_of_the_model(
     assert plain.crashed and "written" in plain.output, f"plain: {plain}"
     with pytest.raises(SafeloadError, match="values of a pandas block"):
         safeload.load_unsigned(path, profiles=["pandas"])
-    found = {safeload.scan(data, profiles=["pandas"]).verdict}
-    with monkeypatch.context() as m:
-        from safeload.trust import facts
-
-        m.setattr(facts, "data_available", lambda: False)
-        found.add(safeload.scan(data, profiles=["pandas"]).verdict)
-    assert found == {"unsafe"}
+    assert verdicts(data, monkeypatch, profiles=["pandas"]) == {"unsafe"}
 
 
 def test_rt28_03_a_kd_tree_index_array_as_a_series(
