@@ -284,11 +284,16 @@ def test_rt28_05_copies_of_call_results_are_charged(
 # --- rt28-07, rt28-08: a BUILD copies its state ------------------------------------------------
 
 
-def _one_state_built(times: int, keys: int) -> bytes:
-    """One memoised ``keys``-key dict BUILT into ``times`` StandardScalers."""
+def _one_state_built(times: int, keys: int, *, by_call: bool = False) -> bytes:
+    """One memoised ``keys``-key dict BUILT into ``times`` StandardScalers; ``by_call``: the
+    dict is made by ``dict([(k, 0), ...])`` (update copies what a call's result holds)."""
     body = b"\x80\x02" + global_("sklearn.preprocessing._data", "StandardScaler") + b"q\x000"
-    body += b"}q\x01(" + b"".join(_short(f"k{i}") + b"K\x00" for i in range(keys))
-    return body + b"u0](" + b"h\x00)\x81h\x01b" * times + b"e."
+    if by_call:
+        pairs = b"".join(b"(" + _short(f"k{i}") + b"K\x00t" for i in range(keys))
+        body += global_("builtins", "dict") + b"](" + pairs + b"e\x85Rq\x010"
+    else:
+        body += b"}q\x01(" + b"".join(_short(f"k{i}") + b"K\x00" for i in range(keys)) + b"u0"
+    return body + b"](" + b"h\x00)\x81h\x01b" * times + b"e."
 
 
 def _one_tree_state_built(times: int) -> bytes:
@@ -307,7 +312,7 @@ def _one_tree_state_built(times: int) -> bytes:
     return pickle.dumps([SharedState() for _ in range(times)], protocol=4)
 
 
-@pytest.mark.parametrize("form", ["estimator-dict", "tree-state"])
+@pytest.mark.parametrize("form", ["estimator-dict", "dict-call-state", "tree-state"])
 def test_rt28_07_one_state_built_into_many_objects(
     form: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -315,12 +320,14 @@ def test_rt28_07_one_state_built_into_many_objects(
     ``__dict__.update`` copies the 5,000 keys (1 GB from 90 KB), every
     ``Tree.__setstate__`` the nodes and values (2 GB from 640 KB). The pass walked each
     copy's keys again, too (rt28-08: quadratic, 42 s for a 1 MB file). Each BUILD is now
-    charged what it copies, before anything reads the state."""
-    data = (
-        _one_state_built(3_000, 5_000) if form == "estimator-dict" else _one_tree_state_built(3_000)
-    )
+    charged what it copies, before anything reads the state; a state dict made by a call
+    (``dict([...])``) counts what it holds."""
+    if form == "tree-state":
+        data = _one_tree_state_built(3_000)
+    else:
+        data = _one_state_built(3_000, 5_000, by_call=form == "dict-call-state")
     path = write(tmp_path, data)
-    grow = 256 << 20 if form == "estimator-dict" else 1 * GB
+    grow = 1 * GB if form == "tree-state" else 256 << 20
     plain = run_child(PLAIN, path, grow=grow, cpu=60, imports=("pickle", "sklearn.tree"))
     assert "MemoryError" in plain.output or plain.crashed, f"plain: {plain}"
     problems = prepass_problems(data)

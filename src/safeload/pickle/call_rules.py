@@ -188,6 +188,9 @@ def build_nodes(
             values: list[_Sym] = list(part.items.values()) + (part.others or [])
         elif isinstance(part, _Tuple) or isinstance(part, _Box):
             values = part.items
+        elif isinstance(part, _Obj):  # a dict a call made: update() copies all it holds
+            total += unfolded(part, cap, memo)
+            continue
         else:
             values = [part]
         if not copies_data:
