@@ -38,11 +38,13 @@ class _Big(_Opaque):
     structure can be read from the stream. ``value`` is dropped (``None``) once it is known
     not to be needed; ``size`` (its length) stays."""
 
-    __slots__ = ("size", "value")
+    __slots__ = ("size", "text", "value")
 
     def __init__(self, value: Any) -> None:
         self.value = value
         self.size = len(value) if isinstance(value, (str, bytes, bytearray, memoryview)) else 0
+        #: a string (not bytes), known after ``value`` is dropped
+        self.text = isinstance(value, str)
 
 
 class _Array(_Opaque):

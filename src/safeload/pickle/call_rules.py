@@ -17,12 +17,10 @@ from safeload._symbolic import (
     _Dict,
     _Global,
     _Obj,
-    _Opaque,
     _Sym,
     _Tuple,
 )
 from safeload.pickle.names import (
-    ARRAY_MAKERS,
     BIT_GENERATOR_CTOR,
     BIT_GENERATORS,
     FROMBUFFER,
@@ -175,13 +173,17 @@ def build_nodes(
 ) -> int:
     """What a BUILD of ``state`` costs: ``__dict__.update`` copies each entry of a state
     dict (and of a ``(state, slotstate)`` pair); a native ``__setstate__`` (``copies_data``:
-    a tree's) also copies the arrays, strings and bytes the state holds. One memoised
+    a tree's, or any that takes a tuple) also copies what the state holds. One memoised
     20,000-key state built into 3,000 objects is 2 GB from a 200 KB file, one tree state
     built into 3,000 trees 17 GB from 5.8 MB (rt28-07). Other values are referenced, not
     copied: one node each."""
     parts: list[_Sym] = [state]
     if isinstance(state, _Tuple) and len(state.items) == 2:
         parts = list(state.items)
+    elif isinstance(state, _Tuple):
+        # a __setstate__ taking a tuple (functools.partial, numpy's random states) may copy
+        # any of it: a partial copies a keyword mapping that is not exactly a dict (rt29)
+        copies_data = True
     total = 1
     for part in parts:
         if isinstance(part, _Dict):
@@ -199,17 +201,20 @@ def build_nodes(
         for value in values:
             if total > cap:
                 return cap + 1
-            if isinstance(value, _Const) or isinstance(value, _Opaque):
-                total += unfolded(value, cap, memo)
-            elif (
-                isinstance(value, _Obj)
-                and value.cls is not None
-                and (value.cls.pair in ARRAY_MAKERS or value.cls.pair in FROMBUFFER)
-            ):
-                total += unfolded(value, cap, memo)
+            if isinstance(value, _Tuple):
+                total += 1  # immutable: kept, not copied (an array state's shape)
+            elif isinstance(value, _Box):
+                total += 1 + len(value.items)  # copied one reference per item at most
+            elif isinstance(value, _Dict):
+                total += 1 + len(value.items) + len(value.others or [])
             else:
-                total += 1
+                total += unfolded(value, cap, memo)
     return min(total, cap + 1)
+
+
+#: Classes on the allowlist whose hash reads the state BUILD gives them (see
+#: ``Walker._charge_build``).
+HASHED_BY_STATE: Final = frozenset({("uuid", "UUID")})
 
 
 #: Callees that make one item per character of a string or bytes argument: ``list(S)`` of a
@@ -225,19 +230,77 @@ ITERATING_CALLS: Final = frozenset(
 
 
 def iterated_text(made: _Obj) -> int:
-    """How many items a call of :data:`ITERATING_CALLS` on one string or bytes makes (one per
-    character), else 0; also through ``copyreg._reconstructor(cls, base, text)``."""
-    if made.cls is None or made.cls.pair not in ITERATING_CALLS:
+    """What a call of :data:`ITERATING_CALLS` on one string or bytes makes, in units: one
+    per character (an 8-byte pointer to a cached one-character string or small int), and
+    :data:`WIDE_CHAR_UNITS` per character for a string with characters past U+00FF, each of
+    which is a new string object (rt29); else 0. Also through
+    ``copyreg._reconstructor(cls, base, text)``, and for bytes a call made (``_codecs.encode``,
+    ``bytes``, ``bytearray``)."""
+    arg = iterated_arg(made)
+    if arg is None:
         return 0
+    text = _text_behind(arg, 0)
+    if text is None:
+        return 0
+    length, wide = text
+    return length * (WIDE_CHAR_UNITS if wide else 1)
+
+
+#: What one character past U+00FF costs when a callee iterates a string: a new 1-character
+#: string object (about 80 bytes) and a pointer to it.
+WIDE_CHAR_UNITS: Final = 6
+
+#: What one row costs when a callee iterates an array: a new array view or numpy scalar
+#: (up to about 112 bytes) and a pointer to it, whatever the row holds (an array of shape
+#: (10**8, 0) has no data and 10**8 rows).
+ARRAY_ROW_UNITS: Final = 7
+
+
+def iterated_arg(made: _Obj) -> _Sym | None:
+    """The one value a call of :data:`ITERATING_CALLS` iterates (``list(x)``, or
+    ``copyreg._reconstructor(list, base, x)``), or ``None`` for any other call."""
+    if made.cls is None or made.cls.pair not in ITERATING_CALLS:
+        return None
     args = made.args
     if not isinstance(args, _Tuple) or len(args.items) not in (1, 3):
-        return 0
-    text = args.items[-1]
-    if isinstance(text, _Big) or isinstance(text, _Bytes):
-        return text.size
-    if isinstance(text, _Const) and isinstance(text.value, (str, bytes, bytearray)):
-        return len(text.value)
-    return 0
+        return None
+    return args.items[-1]
+
+
+def _text_behind(sym: _Sym, depth: int) -> tuple[int, bool] | None:
+    """The length of the string or bytes ``sym`` is (a constant, a large one, or what a call
+    made from one: ``_codecs.encode(S, ...)``, ``bytes(B)``, ``bytearray(B)``), and whether
+    it may hold characters past U+00FF; ``None`` when it is not one."""
+    if isinstance(sym, _Const):
+        value = sym.value
+        if isinstance(value, str):
+            return len(value), bool(value) and max(value) > "\xff"
+        if isinstance(value, (bytes, bytearray)):
+            return len(value), False
+        return None
+    if isinstance(sym, _Big):
+        if sym.size == 0:
+            return None
+        value = sym.value
+        wide = sym.text  # a string whose value was dropped may be wide
+        if isinstance(value, str):
+            wide = max(value) > "\xff"
+        return sym.size, wide
+    if isinstance(sym, _Bytes):
+        return sym.size, False
+    if depth < 8 and isinstance(sym, _Obj) and sym.cls is not None:
+        args = sym.args
+        if isinstance(args, _Tuple) and args.items and sym.cls.pair in TEXT_CALLS:
+            inner = _text_behind(args.items[0], depth + 1)
+            if inner is not None:
+                return inner[0], False  # bytes: one small int per item
+    return None
+
+
+#: Calls that make bytes from their first argument's text or bytes, as long as it is.
+TEXT_CALLS: Final = frozenset(
+    {("_codecs", "encode"), ("builtins", "bytes"), ("builtins", "bytearray")}
+)
 
 
 #: What a string, bytes or array costs in :func:`unfolded`: one node per this many bytes.
@@ -348,7 +411,7 @@ def _frombuffer_problem(items: list[_Sym]) -> str | None:
         return "numpy's _frombuffer with other arguments than (buffer, dtype, shape, order)"
     buffer, dtype = items[0], items[1]
     literal = isinstance(buffer, _Bytes) or (
-        isinstance(buffer, _Big) and buffer.size > 0 and not isinstance(buffer.value, str)
+        isinstance(buffer, _Big) and buffer.size > 0 and not buffer.text
     )
     if isinstance(buffer, _Const) and isinstance(buffer.value, (bytes, bytearray)):
         literal = True

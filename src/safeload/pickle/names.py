@@ -166,5 +166,5 @@ RANGE: Final = ("builtins", "range")
 BARE_MODULES: Final = {"_loss": "sklearn._loss._loss"}
 
 #: What ``repr`` prints in full wherever it is referenced (see ``WalkStream.refetched``): the
-#: arrays, and the containers calls make. An estimator prints its parameters only.
-PRINTED_WHOLE: Final = ARRAY_MAKERS | FROMBUFFER | STORING_CALLS
+#: arrays, and the containers and bytes calls make. An estimator prints its parameters only.
+PRINTED_WHOLE: Final = ARRAY_MAKERS | FROMBUFFER | STORING_CALLS | {("_codecs", "encode")}

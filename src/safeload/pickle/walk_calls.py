@@ -26,10 +26,12 @@ from safeload.pickle.analysis import (
     Unsafe,
 )
 from safeload.pickle.call_rules import (
+    ARRAY_ROW_UNITS,
     BYTES_PER_NODE,
     call_form_problem,
     charge_array,
     class_from_arg,
+    iterated_arg,
     iterated_text,
     unfolded,
 )
@@ -78,15 +80,16 @@ def _data_bytes(data: _Sym) -> int | None:
 
 def _through_bytes_calls(data: _Sym) -> _Sym:
     """What ``bytes(x)`` calls return: CPython's ``bytes(B)`` is ``B`` itself for a bytes
-    ``B`` (a bytearray's copy is claimed as the bytearray, which refuses no honest file)."""
+    ``B``, and so is ``copyreg._reconstructor(bytes, bytes, B)`` (``bytes.__new__(bytes, B)``,
+    rt29); a bytearray's copy is claimed as the bytearray, which refuses no honest file."""
     while (
         isinstance(data, _Obj)
         and data.cls is not None
         and data.cls.pair == ("builtins", "bytes")
         and isinstance(data.args, _Tuple)
-        and len(data.args.items) == 1
+        and len(data.args.items) in (1, 3)
     ):
-        data = data.args.items[0]
+        data = data.args.items[-1]
     return data
 
 
@@ -283,11 +286,27 @@ class WalkCalls(WalkValues):
 
     def _charge_made(self, made: _Obj, pos: int, name: str) -> None:
         """Hook: what a call makes beyond copying its arguments (charged by
-        :meth:`_shared_args`): ``list(S)`` of a string makes an 8-byte pointer per character,
-        so it is charged one unit per character (rt28-06)."""
+        :meth:`_shared_args`): ``list(S)`` of a string makes an 8-byte pointer per character
+        (a new string object per character past U+00FF), so it is charged one unit per
+        character (rt28-06); ``list(A)`` of an array a new array or scalar per row, however
+        little data the array has (``A`` of shape (10**8, 0): rt29)."""
         items = iterated_text(made)
+        arg = iterated_arg(made)
+        if not items and arg is not None:
+            rows = self._array_rows(arg)
+            if rows is not None:
+                items = rows * ARRAY_ROW_UNITS
         if items:
             self.spend(items, pos, name)
+            if arg is not None:
+                cap = FOLD_UNITS_PER_BYTE * self.size + FOLD_UNITS_BASE
+                cost = 1 + items + unfolded(arg, cap, self.unfolded)
+                self.unfolded[id(made)] = (made, min(cost, cap + 1))
+
+    def _array_rows(self, sym: _Sym) -> int | None:
+        """Hook: how many rows the array ``sym`` has (its first dimension; 1 for a 0-d
+        array), or ``None`` when ``sym`` is not an array the pass located."""
+        return None
 
     def _record_call(self, pos: int, pair: tuple[str, str], made: _Obj) -> None:
         """Hook: list what a REDUCE on a named callable made for the checks after the walk

@@ -24,6 +24,7 @@ from safeload._symbolic import (
     _Obj,
     _Sym,
     _Tuple,
+    freeze,
 )
 from safeload._threads import switch_point
 from safeload._types import Buffer
@@ -37,7 +38,7 @@ from safeload.pickle.analysis import (
     Unsafe,
     py3_name,
 )
-from safeload.pickle.call_rules import BYTES_PER_NODE, const_nodes
+from safeload.pickle.call_rules import BYTES_PER_NODE, const_nodes, unfolded
 from safeload.pickle.frame import (
     CONST_OPS,
     FAST,
@@ -145,14 +146,23 @@ class WalkStream:
         elif isinstance(got, _Big) or isinstance(got, _Bytes):
             units = got.size // BYTES_PER_NODE
         elif isinstance(got, _Obj):
-            known = self.unfolded.get(id(got))
             cls = got.cls
-            if known is not None and cls is not None and cls.pair in PRINTED_WHOLE:
-                units = known[1]  # an array (see WalkCalls.claim_array_data), a container
+            if cls is not None and cls.pair in PRINTED_WHOLE:
+                # an array (see WalkCalls.claim_array_data), a container or bytes a call made
+                units = self._complete_units(got)
             elif got.real is not None and got.real.names is not None:
                 units = self._record_units(got)
         if units:
             self.spend(units, pos, name)
+
+    def _complete_units(self, got: _Sym) -> int:
+        """What printing ``got`` again costs (its :func:`unfolded` size, less the reference).
+        A value fetched again is complete: it is frozen, so that filling it later (which
+        pickle never does, except through a cycle) cannot change what was counted (rt29: a
+        literal tuple around a 64 KB string referenced 100,000 times)."""
+        freeze(got)
+        cap = FOLD_UNITS_PER_BYTE * self.size + FOLD_UNITS_BASE
+        return unfolded(got, cap, self.unfolded) - 1
 
     def _record_units(self, dtype: _Obj) -> int:
         """What printing a dtype with fields costs (cached per dtype)."""

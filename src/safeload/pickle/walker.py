@@ -43,7 +43,7 @@ from safeload.pickle.analysis import (
     StreamAnalysis,
     Unsafe,
 )
-from safeload.pickle.call_rules import build_nodes, unfolded
+from safeload.pickle.call_rules import HASHED_BY_STATE, build_nodes
 from safeload.pickle.frame import Frame, Handler
 from safeload.pickle.names import (
     ARRAY_MAKERS,
@@ -164,20 +164,39 @@ class Walker(WalkCalls):
         rule = NATIVE_STATES[cls.pair]
         return native_state_problem(rule, state, self.data, self.bytearrays)
 
+    def _array_rows(self, sym: _Sym) -> int | None:
+        """The first dimension of an array the pass located (see
+        :meth:`WalkCalls._array_rows`)."""
+        shape = self.arrays.array_shape(sym)
+        if not isinstance(shape, tuple):
+            return None
+        if not shape:
+            return 1
+        first = shape[0]
+        return first if type(first) is int and first >= 0 else None
+
     def _charge_build(self, target: _Sym, state: _Sym, pos: int, name: str) -> None:
         """Hook: a BUILD copies its state into the object (see
         :func:`~safeload.pickle.call_rules.build_nodes`); charged to the stream's budget
         before any other check reads the state, so that one memoised state built thousands of
         times is refused before the pass, too, reads it thousands of times (rt28-07, rt28-08).
-        An object already counted (given to a call, hashed) counts its new state as well."""
+        A UUID already counted (given to a call, hashed as part of a key) is refused: what
+        holds it was counted without the state, and a UUID given its ``int`` after its tuple
+        key was counted made the key's hash walk 10**10 items (rt29-01). Pickle builds a UUID
+        before anything holds it. (Other objects hash by identity; honest streams, scipy's
+        frozen distributions among them, do reference objects before their BUILD.)"""
         cap = FOLD_UNITS_PER_BYTE * self.size + FOLD_UNITS_BASE
         cls = target.cls if isinstance(target, _Obj) else None
         native = cls is not None and (cls.pair == TREE or cls.pair in NATIVE_STATES)
+        if cls is not None and cls.pair in HASHED_BY_STATE and id(target) in self.unfolded:
+            raise Unsafe(
+                pos,
+                name,
+                "BUILD on an object that a call argument or a dict key already holds: pickle "
+                "gives an object its state before anything uses it, and what holds it was "
+                "sized without that state",
+            )
         self.spend(build_nodes(state, cap, self.unfolded, copies_data=native), pos, name)
-        known = self.unfolded.get(id(target))
-        if known is not None:
-            more = unfolded(state, cap, self.unfolded)
-            self.unfolded[id(target)] = (target, min(known[1] + more, cap + 1))
 
     def _note_dunder_state(self, state: _Sym, target: _Sym, pos: int, name: str) -> str | None:
         """Hook: a BUILD state that sets a dunder attribute is a use-time finding, recorded
