@@ -16,7 +16,17 @@ from typing import Any
 import numpy as np
 import pytest
 
-from redteam import GB, LOAD_UNSIGNED, PLAIN, prepass_problems, run_child, verdicts, write
+from redteam import (
+    GB,
+    LOAD_UNSIGNED,
+    PLAIN,
+    binunicode,
+    global_,
+    prepass_problems,
+    run_child,
+    verdicts,
+    write,
+)
 
 
 def OPEN(what: str) -> pytest.MarkDecorator:
@@ -28,15 +38,6 @@ def OPEN(what: str) -> pytest.MarkDecorator:
 # --- opcodes --------------------------------------------------------------------------------
 
 P2 = b"\x80\x02"
-
-
-def _g(module: str, name: str) -> bytes:
-    return b"c" + module.encode() + b"\n" + name.encode() + b"\n"
-
-
-def _uni(text: str) -> bytes:
-    raw = text.encode()
-    return b"X" + struct.pack("<I", len(raw)) + raw
 
 
 def _put(i: int) -> bytes:
@@ -66,12 +67,12 @@ def _rt29_01(depth: int = 8, fan: int = 20) -> bytes:
     sharing check sees nothing."""
     s = P2
     for k in range(depth + 1):
-        s += _g("uuid", "UUID") + b")\x81" + _put(100 + k) + b"0"
-    s += _g("builtins", "list") + b"(" + b"".join(_get(100 + k) for k in range(depth + 1))
+        s += global_("uuid", "UUID") + b")\x81" + _put(100 + k) + b"0"
+    s += global_("builtins", "list") + b"(" + b"".join(_get(100 + k) for k in range(depth + 1))
     s += b"t\x85R0"
     for k in range(depth, 0, -1):
-        s += _get(100 + k) + b"}" + _uni("int") + b"(" + _get(100 + k - 1) * fan + b"tsb0"
-    s += _get(100) + b"}" + _uni("int") + b"K\x01sb0"
+        s += _get(100 + k) + b"}" + binunicode("int") + b"(" + _get(100 + k - 1) * fan + b"tsb0"
+    s += _get(100) + b"}" + binunicode("int") + b"K\x01sb0"
     return s + b"}" + _get(100 + depth) + b"K\x00s."
 
 
@@ -99,13 +100,13 @@ def _rt29_02_partial(keys: int = 50_000, copies: int = 2000) -> bytes:
     """One memoised ``OrderedDict`` of 50,000 keys as the keywords of 2,000 ``partial``
     BUILD states ``(numpy.sqrt, (), OD, None)``: ``partial.__setstate__`` copies a keyword
     dict that is not exactly a dict (``PyDict_Copy``) each time; charged 5 units per BUILD."""
-    s = P2 + _g("numpy", "sqrt") + _put(1) + b"0"
-    s += _g("collections", "OrderedDict") + b")R" + _put(2) + b"("
+    s = P2 + global_("numpy", "sqrt") + _put(1) + b"0"
+    s += global_("collections", "OrderedDict") + b")R" + _put(2) + b"("
     for i in range(keys):
         k = f"k{i}".encode()
         s += b"U" + bytes([len(k)]) + k + b"K\x01"
     s += b"u0]("
-    one = _g("functools", "partial") + _get(1) + b"\x85R(" + _get(1) + b")" + _get(2) + b"Ntb"
+    one = global_("functools", "partial") + _get(1) + b"\x85R(" + _get(1) + b")" + _get(2) + b"Ntb"
     return s + one * copies + b"e."
 
 
@@ -113,8 +114,8 @@ def _rt29_02_state(keys: int = 50_000, copies: int = 2000) -> bytes:
     """The same ``OrderedDict`` (made by a call) as the BUILD state of 2,000 StandardScalers:
     ``BaseEstimator.__setstate__`` copies it into each ``__dict__``; ``build_nodes`` counts a
     state that is not a literal dict as one value."""
-    s = P2 + _g("sklearn.preprocessing._data", "StandardScaler") + _put(1) + b"0"
-    s += _g("collections", "OrderedDict") + b")R" + _put(2) + b"("
+    s = P2 + global_("sklearn.preprocessing._data", "StandardScaler") + _put(1) + b"0"
+    s += global_("collections", "OrderedDict") + b")R" + _put(2) + b"("
     for i in range(keys):
         k = f"k{i}".encode()
         s += b"U" + bytes([len(k)]) + k + b"K\x01"
@@ -200,11 +201,19 @@ def _rt29_03(form: str, n: int = 100_000) -> bytes:
     result of ``tuple(S)`` (a ``PRINTED_WHOLE`` call, but nothing has entered it in the
     ``unfolded`` memo, so ``known`` is ``None``): ``refetched`` charges 0 for each."""
     if form == "tuple":
-        head = P2 + _uni("A" * 65536) + b"\x85" + _put(1) + b"0"
+        head = P2 + binunicode("A" * 65536) + b"\x85" + _put(1) + b"0"
     elif form == "call-result":
-        head = P2 + _g("builtins", "tuple") + _uni("A" * 65536) + b"\x85R" + _put(1) + b"0"
+        head = (
+            P2 + global_("builtins", "tuple") + binunicode("A" * 65536) + b"\x85R" + _put(1) + b"0"
+        )
     else:
-        head = P2 + _g("_codecs", "encode") + _uni("A" * 65536) + _uni("latin1") + b"\x86R"
+        head = (
+            P2
+            + global_("_codecs", "encode")
+            + binunicode("A" * 65536)
+            + binunicode("latin1")
+            + b"\x86R"
+        )
         head += _put(1) + b"0"
     return head + b"](" + _get(1) * n + b"e."
 
@@ -250,13 +259,19 @@ def _rt29_04(form: str) -> bytes:
     (charged one unit per
     character, each character a new 80-byte str object: 88 MB per call)."""
     if form == "list-of-encoded-bytes":
-        s = P2 + _g("_codecs", "encode") + _uni("A" * (2 << 20)) + _uni("latin1") + b"\x86R"
+        s = (
+            P2
+            + global_("_codecs", "encode")
+            + binunicode("A" * (2 << 20))
+            + binunicode("latin1")
+            + b"\x86R"
+        )
         n = 250
     else:
-        s = P2 + _uni("\u4e2d" * (1 << 20))
+        s = P2 + binunicode("\u4e2d" * (1 << 20))
         n = 40
     s += _put(1) + b"0]("
-    return s + (_g("builtins", "list") + _get(1) + b"\x85R") * n + b"e."
+    return s + (global_("builtins", "list") + _get(1) + b"\x85R") * n + b"e."
 
 
 @pytest.mark.parametrize("form", ["list-of-encoded-bytes", "list-of-cjk-str"])

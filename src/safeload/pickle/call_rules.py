@@ -120,9 +120,7 @@ def unfolded(sym: Any, cap: int, memo: dict[int, tuple[Any, int]]) -> int:
         return known[1]
     if isinstance(sym, _Const):
         return const_nodes(sym.value)
-    if isinstance(sym, _Big):
-        return 1 + sym.size // BYTES_PER_NODE
-    if isinstance(sym, _Bytes):
+    if isinstance(sym, _Big) or isinstance(sym, _Bytes):
         return 1 + sym.size // BYTES_PER_NODE
     if isinstance(sym, _Array):
         return 1 + sym.count * int(sym.dtype.itemsize) // BYTES_PER_NODE

@@ -9,8 +9,6 @@ from typing import Any
 from safeload._symbolic import (
     CODECS_ENCODE,
     DTYPE_CLASSES,
-    FOLD_UNITS_BASE,
-    FOLD_UNITS_PER_BYTE,
     _Big,
     _Bytes,
     _Const,
@@ -273,7 +271,7 @@ class WalkCalls(WalkValues):
         converts it (``dict(((T, 0),))``, ``frozenset(T)``, ``numpy.float64(T)``) walks every
         path while loading (rt25-02). Each container is counted once (memoised; the arguments
         are frozen, so the count cannot go stale), so this is linear in the stream."""
-        cap = FOLD_UNITS_PER_BYTE * self.size + FOLD_UNITS_BASE
+        cap = self.work_cap
         cost = unfolded(args, cap, self.unfolded)
         if cost > cap:
             raise Unsafe(
@@ -299,7 +297,7 @@ class WalkCalls(WalkValues):
         if items:
             self.spend(items, pos, name)
             if arg is not None:
-                cap = FOLD_UNITS_PER_BYTE * self.size + FOLD_UNITS_BASE
+                cap = self.work_cap
                 cost = 1 + items + unfolded(arg, cap, self.unfolded)
                 self.unfolded[id(made)] = (made, min(cost, cap + 1))
 
@@ -346,7 +344,7 @@ class WalkCalls(WalkValues):
         if size is not None:
             charge_array(array, 1 + size // BYTES_PER_NODE, self.unfolded)
         else:  # an object array's list of items, or data the pass cannot see
-            cap = FOLD_UNITS_PER_BYTE * self.size + FOLD_UNITS_BASE
+            cap = self.work_cap
             charge_array(array, unfolded(data, cap, self.unfolded), self.unfolded)
         if size is not None and size <= NUMPY_COPIES_UP_TO:
             if not (isinstance(data, _Bytes) or id(data) in self.bytearrays):

@@ -87,6 +87,8 @@ class WalkStream:
     def __init__(self, data: Buffer, policy: Policy, limits: Limits, joblib: bool):
         self.data = data
         self.size = len(data)
+        #: the stream's work budget (see ``spend``): 16 units per byte plus 65,536
+        self.work_cap = FOLD_UNITS_PER_BYTE * self.size + FOLD_UNITS_BASE
         self.cur = Cursor(data if isinstance(data, (bytes, bytearray, mmap.mmap)) else bytes(data))
         self.policy = policy
         self.limits = limits
@@ -125,7 +127,7 @@ class WalkStream:
         one 1 MB string given to 20,000 calls is 20 GB, one tuple of 100,000 items hashed as
         a key 100,000 times is 10**10 steps (rt27-04, rt27-09)."""
         self.spent += units
-        if self.spent > FOLD_UNITS_PER_BYTE * self.size + FOLD_UNITS_BASE:
+        if self.spent > self.work_cap:
             raise Unsafe(
                 pos,
                 name,
@@ -158,11 +160,10 @@ class WalkStream:
     def _complete_units(self, got: _Sym) -> int:
         """What printing ``got`` again costs (its :func:`unfolded` size, less the reference).
         A value fetched again is complete: it is frozen, so that filling it later (which
-        pickle never does, except through a cycle) cannot change what was counted (rt29: a
-        literal tuple around a 64 KB string referenced 100,000 times)."""
+        pickle never does, except through a cycle) cannot change what was counted (rt29-03:
+        ``_codecs.encode`` bytes and ``tuple(S)`` results referenced 100,000 times)."""
         freeze(got)
-        cap = FOLD_UNITS_PER_BYTE * self.size + FOLD_UNITS_BASE
-        return unfolded(got, cap, self.unfolded) - 1
+        return unfolded(got, self.work_cap, self.unfolded) - 1
 
     def _record_units(self, dtype: _Obj) -> int:
         """What printing a dtype with fields costs (cached per dtype)."""

@@ -7,8 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from safeload._symbolic import (
-    FOLD_UNITS_BASE,
-    FOLD_UNITS_PER_BYTE,
     _Box,
     _Const,
     _Container,
@@ -116,7 +114,7 @@ class WalkValues(WalkStream):
         must unfold within the budget of :meth:`_shared_args`. Every time a key or item is
         stored it is hashed again (a tuple's hash, or a UUID's, is not cached): each store is
         charged to the stream's budget (:meth:`spend`, rt27-04)."""
-        cap = FOLD_UNITS_PER_BYTE * self.size + FOLD_UNITS_BASE
+        cap = self.work_cap
         for i in range(0, len(items), step):
             obj = items[i]
             if isinstance(obj, _Obj):

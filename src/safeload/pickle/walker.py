@@ -21,8 +21,6 @@ from safeload._numpy_state import _array_state_problem, _dtype_layout, _dtype_st
 from safeload._symbolic import (
     _OPAQUE,
     DTYPE_CLASSES,
-    FOLD_UNITS_BASE,
-    FOLD_UNITS_PER_BYTE,
     _Array,
     _Big,
     _Const,
@@ -185,7 +183,7 @@ class Walker(WalkCalls):
         key was counted made the key's hash walk 10**10 items (rt29-01). Pickle builds a UUID
         before anything holds it. (Other objects hash by identity; honest streams, scipy's
         frozen distributions among them, do reference objects before their BUILD.)"""
-        cap = FOLD_UNITS_PER_BYTE * self.size + FOLD_UNITS_BASE
+        cap = self.work_cap
         cls = target.cls if isinstance(target, _Obj) else None
         native = cls is not None and (cls.pair == TREE or cls.pair in NATIVE_STATES)
         if cls is not None and cls.pair in HASHED_BY_STATE and id(target) in self.unfolded:
