@@ -47,12 +47,17 @@ def test_paused_restores_on_error() -> None:
 
 
 def test_the_static_pass_runs_without_the_collector() -> None:
-    """100,000 symbolic values and not one collection (unpaused, 700 allocations start one)."""
+    """100,000 symbolic values and not one collection of the older generations (unpaused,
+    700 allocations start one, and every 10th a collection of generation 1). On the way out
+    a young collection may run: CPython's tuple free list keeps the count of up to 2,000
+    freed pairs, so a pass that frees many leaves the young count above 700 (its objects
+    are gone by then)."""
     gc.enable()
-    calls: list[str] = []
+    calls: list[int] = []  # the generation of each collection started
 
     def record(phase: str, info: dict[str, int]) -> None:
-        calls.append(phase)
+        if phase == "start":
+            calls.append(info["generation"])
 
     gc.callbacks.append(record)
     try:
@@ -61,7 +66,7 @@ def test_the_static_pass_runs_without_the_collector() -> None:
         assert calls  # the callback sees collections
         calls.clear()
         analysis = analyze(stream, policy=Policy())
-        assert analysis.safe and calls == []
+        assert analysis.safe and calls in ([], [0])
     finally:
         gc.callbacks.remove(record)
     assert gc.isenabled()

@@ -101,7 +101,7 @@ def _range_problem(items: list[_Sym]) -> str | None:
     return None
 
 
-def unfolded(sym: Any, cap: int, memo: dict[int, tuple[Any, int]]) -> int:
+def unfolded(sym: Any, cap: int, memo: dict[int, tuple[Any, int]], *, ranges: bool = True) -> int:
     """How many nodes ``sym`` unfolds into through tuples, lists, sets and dicts (a dict's
     values, other keys included), every shared container counted once per path; at most
     ``cap + 1``. ``memo`` (id -> the container and its count) makes it linear; it keeps each
@@ -114,7 +114,8 @@ def unfolded(sym: Any, cap: int, memo: dict[int, tuple[Any, int]]) -> int:
     them (:func:`charge_array`). A call's result or any other object counts what it was made
     from: its arguments, its BUILD state and what the stream added to it; ``tuple(S)`` of a
     string counts one node per character (rt28-04/05/06). A container met again while it is
-    being counted (a list holding itself) counts one node."""
+    being counted (a list holding itself) counts one node. ``ranges=False`` counts a range
+    as one node, as printing it does (a memo must not mix the two counts)."""
     known = memo.get(id(sym))
     if known is not None:
         return known[1]
@@ -126,16 +127,16 @@ def unfolded(sym: Any, cap: int, memo: dict[int, tuple[Any, int]]) -> int:
         return 1 + sym.count * int(sym.dtype.itemsize) // BYTES_PER_NODE
     if isinstance(sym, _Obj):
         if sym.cls is not None and sym.cls.pair == RANGE:
-            return max(1, _range_items(sym.args))
+            return max(1, _range_items(sym.args)) if ranges else 1
         memo[id(sym)] = (sym, 1)  # a cycle back to it counts one node
         total = 1 + iterated_text(sym)
         for part in (sym.args, sym.state):
             if part is not None and total <= cap:
-                total += unfolded(part, cap, memo)
+                total += unfolded(part, cap, memo, ranges=ranges)
         for item in sym.held or ():
             if total > cap:
                 break
-            total += unfolded(item, cap, memo)
+            total += unfolded(item, cap, memo, ranges=ranges)
         total = min(total, cap + 1)
         memo[id(sym)] = (sym, total)
         return total
@@ -148,7 +149,7 @@ def unfolded(sym: Any, cap: int, memo: dict[int, tuple[Any, int]]) -> int:
     memo[id(sym)] = (sym, 1)
     total = 1
     for item in items:
-        total += unfolded(item, cap, memo)
+        total += unfolded(item, cap, memo, ranges=ranges)
         if total > cap:
             total = cap + 1
             break
@@ -213,6 +214,16 @@ def build_nodes(
 #: Classes on the allowlist whose hash reads the state BUILD gives them (see
 #: ``Walker._charge_build``).
 HASHED_BY_STATE: Final = frozenset({("uuid", "UUID")})
+
+#: Classes on the allowlist whose ``__setstate__`` computes new arrays from the state's, and
+#: how many copies of the state's data each BUILD makes: ``IsotonicRegression`` rebuilds its
+#: ``interp1d`` (scipy copies both threshold arrays, argsorts and reorders them: about four
+#: copies), HGB's ``TreePredictor`` re-casts its nodes to the record dtype (one copy). One
+#: memoised 1 MB isotonic state built into 4,000 objects asked for 12 GB (rt29-02).
+REBUILT_FROM_STATE: Final[dict[tuple[str, str], int]] = {
+    ("sklearn.isotonic", "IsotonicRegression"): 4,
+    ("sklearn.ensemble._hist_gradient_boosting.predictor", "TreePredictor"): 1,
+}
 
 
 #: Callees that make one item per character of a string or bytes argument: ``list(S)`` of a

@@ -176,12 +176,13 @@ class WalkStream:
 
     def run(self) -> StreamAnalysis:
         try:
-            self._stream(top=True)
+            value = self._stream(top=True)
             end = self.cur.pos
             self.result.end = end
             if end != self.size:
                 raise Unsafe(end, "STOP", f"{self.size - end} byte(s) after STOP")
             self._check_all_built()
+            self._check_unfolded_result(value, end)
             self.result.buffer_views = [
                 (b.pos, b.size) for b in self.byte_arrays if b.uses == 1 and not b.shared
             ]
@@ -205,6 +206,24 @@ class WalkStream:
                 Finding(self.cur.pos, "", f"malformed stream: {type(exc).__name__}: {exc}")
             )
         return self.result
+
+    def _check_unfolded_result(self, value: _Sym, end: int) -> None:
+        """Hook, at the end of the walk: what the model unfolds into when it is printed or
+        walked without regard to sharing (``repr``, ``==``, a JSON dump) is within the
+        stream's budget. Memo references to values the refetch charge sees (strings, bytes,
+        arrays, call results) are charged as they are made; this counts the rest: containers
+        referenced again, before or after they are filled. A literal tuple around a 64 KB
+        string referenced 100,000 times from a 566 KB file made ``repr`` ask for 6.5 GB
+        (rt29-03). Counted afresh, linear in the values the stream made."""
+        units = unfolded(value, self.work_cap, {}, ranges=False)
+        if units > self.work_cap:
+            raise Unsafe(
+                end,
+                "STOP",
+                "the model unfolds into more values than the file's size allows: memo "
+                "references reuse memoised containers so often that printing or comparing it "
+                "would build far more than the file holds",
+            )
 
     def _check_all_built(self) -> None:
         """Hook, at the end of the walk: every pandas object that must receive one BUILD, and

@@ -41,7 +41,7 @@ from safeload.pickle.analysis import (
     StreamAnalysis,
     Unsafe,
 )
-from safeload.pickle.call_rules import HASHED_BY_STATE, build_nodes
+from safeload.pickle.call_rules import HASHED_BY_STATE, REBUILT_FROM_STATE, build_nodes
 from safeload.pickle.frame import Frame, Handler
 from safeload.pickle.names import (
     ARRAY_MAKERS,
@@ -182,7 +182,9 @@ class Walker(WalkCalls):
         holds it was counted without the state, and a UUID given its ``int`` after its tuple
         key was counted made the key's hash walk 10**10 items (rt29-01). Pickle builds a UUID
         before anything holds it. (Other objects hash by identity; honest streams, scipy's
-        frozen distributions among them, do reference objects before their BUILD.)"""
+        frozen distributions among them, do reference objects before their BUILD.) A class whose
+        ``__setstate__`` rebuilds arrays from its state is charged its state's data once per
+        copy it makes (``REBUILT_FROM_STATE``, rt29-02)."""
         cap = self.work_cap
         cls = target.cls if isinstance(target, _Obj) else None
         native = cls is not None and (cls.pair == TREE or cls.pair in NATIVE_STATES)
@@ -194,7 +196,9 @@ class Walker(WalkCalls):
                 "gives an object its state before anything uses it, and what holds it was "
                 "sized without that state",
             )
-        self.spend(build_nodes(state, cap, self.unfolded, copies_data=native), pos, name)
+        rebuilt = REBUILT_FROM_STATE.get(cls.pair, 0) if cls is not None else 0
+        units = build_nodes(state, cap, self.unfolded, copies_data=native or rebuilt > 0)
+        self.spend(units * max(rebuilt, 1), pos, name)
 
     def _note_dunder_state(self, state: _Sym, target: _Sym, pos: int, name: str) -> str | None:
         """Hook: a BUILD state that sets a dunder attribute is a use-time finding, recorded
