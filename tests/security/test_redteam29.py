@@ -202,6 +202,14 @@ def _rt29_03(form: str, n: int = 100_000) -> bytes:
     ``unfolded`` memo, so ``known`` is ``None``): ``refetched`` charges 0 for each."""
     if form == "tuple":
         head = P2 + binunicode("A" * 65536) + b"\x85" + _put(1) + b"0"
+    elif form == "cycle":
+        # found in review of the end-of-walk count: ``B = [A, S]``, ``A = [B] * 10``; counted
+        # inside B first, A's count saw B as one node and was memoised, so the 10,000 A's
+        # after it counted 11 each while each prints S ten times (6.5 GB)
+        a: list[Any] = []
+        b = [a, "A" * 65536]
+        a.extend([b] * 10)
+        return pickle.dumps([b] + [a] * (n // 10), protocol=2)
     elif form == "list-filled-later":
         # an empty list referenced 100,000 times, given its string only afterwards (found
         # while fixing the tuple form: a charge at each reference would see an empty list)
@@ -228,6 +236,7 @@ def _rt29_03(form: str, n: int = 100_000) -> bytes:
     [
         "tuple",
         "list-filled-later",
+        "cycle",
         "codecs-bytes",
         "call-result",
     ],

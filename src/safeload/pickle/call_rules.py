@@ -114,47 +114,75 @@ def unfolded(sym: Any, cap: int, memo: dict[int, tuple[Any, int]], *, ranges: bo
     them (:func:`charge_array`). A call's result or any other object counts what it was made
     from: its arguments, its BUILD state and what the stream added to it; ``tuple(S)`` of a
     string counts one node per character (rt28-04/05/06). A container met again while it is
-    being counted (a list holding itself) counts one node. ``ranges=False`` counts a range
-    as one node, as printing it does (a memo must not mix the two counts)."""
-    known = memo.get(id(sym))
+    being counted (a list holding itself) counts one node, as ``repr`` prints it. ``ranges=
+    False`` counts a range as one node, as printing it does (a memo must not mix the two).
+
+    A count that met a container still being counted above it holds only below that
+    container, so it is not memoised: with ``B = [A, S]`` and ``A = [B] * 10``, ``A`` counted
+    inside ``B`` is small (each ``B`` in it is one node), but ``A`` printed on its own prints
+    ``S`` ten times; memoised, ``[B] + [A] * 10000`` counted 10,000 small copies of ``A``
+    while ``repr`` built 6.5 GB (found in review). Counts are not memoised only inside a
+    cycle, and each is bounded by ``cap``, so the count stays within ``cap`` steps beyond the
+    values met."""
+    return _unfold(sym, cap, memo, ranges, {}, 0)[0]
+
+
+#: ``_unfold``'s "met no container being counted above"
+_NONE_MET: Final = 1 << 30
+
+
+def _unfold(
+    sym: Any,
+    cap: int,
+    memo: dict[int, tuple[Any, int]],
+    ranges: bool,
+    active: dict[int, int],
+    depth: int,
+) -> tuple[int, int]:
+    """:func:`unfolded`'s count of ``sym``, and the depth of the shallowest container being
+    counted (``active``: id -> depth) that the count met again (``_NONE_MET``: none)."""
+    key = id(sym)
+    known = memo.get(key)
     if known is not None:
-        return known[1]
+        return known[1], _NONE_MET
     if isinstance(sym, _Const):
-        return const_nodes(sym.value)
+        return const_nodes(sym.value), _NONE_MET
     if isinstance(sym, _Big) or isinstance(sym, _Bytes):
-        return 1 + sym.size // BYTES_PER_NODE
+        return 1 + sym.size // BYTES_PER_NODE, _NONE_MET
     if isinstance(sym, _Array):
-        return 1 + sym.count * int(sym.dtype.itemsize) // BYTES_PER_NODE
+        return 1 + sym.count * int(sym.dtype.itemsize) // BYTES_PER_NODE, _NONE_MET
+    met = active.get(key)
+    if met is not None:
+        return 1, met  # a cycle back to it counts one node
+    total = 1
     if isinstance(sym, _Obj):
         if sym.cls is not None and sym.cls.pair == RANGE:
-            return max(1, _range_items(sym.args)) if ranges else 1
-        memo[id(sym)] = (sym, 1)  # a cycle back to it counts one node
-        total = 1 + iterated_text(sym)
-        for part in (sym.args, sym.state):
-            if part is not None and total <= cap:
-                total += unfolded(part, cap, memo, ranges=ranges)
-        for item in sym.held or ():
-            if total > cap:
-                break
-            total += unfolded(item, cap, memo, ranges=ranges)
-        total = min(total, cap + 1)
-        memo[id(sym)] = (sym, total)
-        return total
-    if isinstance(sym, _Dict):
-        items: list[_Sym] = list(sym.items.values()) + (sym.others or [])
+            return (max(1, _range_items(sym.args)) if ranges else 1), _NONE_MET
+        total += iterated_text(sym)
+        items: list[_Sym] = [part for part in (sym.args, sym.state) if part is not None]
+        if sym.held:
+            items += sym.held
+    elif isinstance(sym, _Dict):
+        items = list(sym.items.values()) + (sym.others or [])
     elif isinstance(sym, _Tuple) or isinstance(sym, _Box):
         items = sym.items
     else:
-        return 1
-    memo[id(sym)] = (sym, 1)
-    total = 1
+        return 1, _NONE_MET
+    active[key] = depth
+    low = _NONE_MET
     for item in items:
-        total += unfolded(item, cap, memo, ranges=ranges)
         if total > cap:
-            total = cap + 1
             break
-    memo[id(sym)] = (sym, total)
-    return total
+        count, item_low = _unfold(item, cap, memo, ranges, active, depth + 1)
+        total += count
+        if item_low < low:
+            low = item_low
+    del active[key]
+    total = min(total, cap + 1)
+    if low >= depth:  # met nothing above it: the count holds wherever it is met
+        memo[key] = (sym, total)
+        low = _NONE_MET
+    return total, low
 
 
 def const_nodes(value: Any) -> int:
