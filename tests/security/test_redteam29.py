@@ -264,6 +264,22 @@ def test_rt29_03_refetch_of_uncharged_values_repr(
     assert "refused" in loaded.stdout, f"load: {loaded}"
 
 
+def test_dict_keys_are_counted_where_the_dict_is_repeated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found in review of the end-of-walk count: a dict's string keys counted nothing, so one
+    ``{K: 1}`` with a 1,000-character key referenced 100,000 times (200 KB) passed, and its
+    ``repr`` is 100 MB, 500 bytes per byte of file (the documented ratio is 256). Should hold:
+    refused, by scan too."""
+    data = pickle.dumps([{"K" * 1000: 1}] * 100_000, protocol=2)
+    path = write(tmp_path, data)
+    plain = _child(PLAIN + "print('repr', len(repr(model)), flush=True)\n", path)
+    printed = int(plain.stdout.split("repr ")[1].split()[0])
+    assert printed > 256 * len(data), f"plain: {plain}"
+    assert prepass_problems(data)
+    assert verdicts(data, monkeypatch) == {"unsafe"}
+
+
 # --- rt29-04: iterating callees still make far more than the budget's ratio -----------------
 
 

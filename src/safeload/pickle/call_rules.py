@@ -103,7 +103,7 @@ def _range_problem(items: list[_Sym]) -> str | None:
 
 def unfolded(sym: Any, cap: int, memo: dict[int, tuple[Any, int]], *, ranges: bool = True) -> int:
     """How many nodes ``sym`` unfolds into through tuples, lists, sets and dicts (a dict's
-    values, other keys included), every shared container counted once per path; at most
+    keys and values), every shared container counted once per path; at most
     ``cap + 1``. ``memo`` (id -> the container and its count) makes it linear; it keeps each
     container, so an id stays its own while the memo lives. A ``range`` counts as many nodes
     as it has items: a callee that converts it makes them (``AdamOptimizer([R] * 2000)``
@@ -164,6 +164,8 @@ def _unfold(
             items += sym.held
     elif isinstance(sym, _Dict):
         items = list(sym.items.values()) + (sym.others or [])
+        for name in sym.items:  # a key prints and compares as its value does
+            total += const_nodes(name)
     elif isinstance(sym, _Tuple) or isinstance(sym, _Box):
         items = sym.items
     else:
