@@ -2,9 +2,9 @@
 kept as written. Each test first shows the harm under plain pickle (or what ``load_unsigned``
 / the loaded model does) in a child process under resource limits, then asserts what should
 hold. Fixed: rt29-01 (a UUID counted before its BUILD), rt29-02's partial and call-made state
-forms, rt29-03's bytes and call-result forms, rt29-04. The rest are strict xfails (``OPEN``):
-the test starts passing, and so fails, when the finding is fixed. Payloads only compute or
-allocate; nothing is written outside the test's tmp dir."""
+forms, rt29-03's bytes and call-result forms, rt29-04, rt29-05 (fitted dtypes pinned). The
+rest are strict xfails (``OPEN``): the test starts passing, and so fails, when the finding is
+fixed. Payloads only compute or allocate; nothing is written outside the test's tmp dir."""
 
 from __future__ import annotations
 
@@ -330,7 +330,6 @@ def _use(call: str) -> str:
     )
 
 
-@OPEN("fitted attributes read as dtypes are not pinned")
 @pytest.mark.parametrize(
     "form", ["imputer-fit-dtype-bunch", "imputer-fill-dtype-str", "hgb-baseline-bunch"]
 )

@@ -1,0 +1,268 @@
+"""Fitted state that numpy reads as a dtype (rt29-05): ``SimpleImputer._fit_dtype`` and
+``_fill_dtype``, and HistGradientBoosting's ``_baseline_prediction``. Honest models of every
+form load, predict the same and scan safe; a file that changes one of these is refused by
+``load_unsigned`` and called unsafe by ``scan``, with the shipped class facts and without
+them. (The harm itself is shown in ``test_redteam29.py``.)"""
+
+from __future__ import annotations
+
+import pickle
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from parity import load_unsigned
+from redteam import refused, verdicts, write
+
+
+def _round_trip(tmp_path: Path, model: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Pickle ``model``, load it through safeload (scan must agree) and return what loaded."""
+    data = pickle.dumps(model, protocol=4)
+    loaded = load_unsigned(write(tmp_path, data))
+    assert verdicts(data, monkeypatch) == {"safe"}
+    return loaded
+
+
+def _refused(
+    tmp_path: Path, model: Any, problem: str, monkeypatch: pytest.MonkeyPatch, protocol: int = 4
+) -> None:
+    data = pickle.dumps(model, protocol=protocol)
+    refused(tmp_path, data, problem, scan=True)
+    assert verdicts(data, monkeypatch) == {"unsafe"}
+
+
+# --- SimpleImputer: _fit_dtype and _fill_dtype are numpy dtypes of a number or object type ---
+
+_NAN = np.nan
+_FLOATS = np.array([[1.0, _NAN], [3.0, 4.0], [_NAN, 6.0]])
+_INTS = np.array([[1, 2], [3, 4], [1, 6]], dtype=np.int32)
+_WORDS = np.array([["a", None], ["b", "c"], ["a", "c"]], dtype=object)
+
+
+def _imputers() -> list[tuple[str, Any, Any]]:
+    from sklearn.impute import SimpleImputer
+
+    found: list[tuple[str, Any, Any]] = []
+    for keep in (False, True):
+        for strategy in ("mean", "median", "most_frequent", "constant"):
+            found.append(
+                (
+                    f"float-{strategy}-{keep}",
+                    SimpleImputer(strategy=strategy, keep_empty_features=keep),
+                    _FLOATS,
+                )
+            )
+            found.append(
+                (
+                    f"float32-{strategy}-{keep}",
+                    SimpleImputer(strategy=strategy, keep_empty_features=keep),
+                    _FLOATS.astype(np.float32),
+                )
+            )
+        for strategy in ("most_frequent", "constant"):
+            found.append(
+                (
+                    f"int-{strategy}-{keep}",
+                    SimpleImputer(strategy=strategy, missing_values=2, keep_empty_features=keep),
+                    _INTS,
+                )
+            )
+            found.append(
+                (
+                    f"object-{strategy}-{keep}",
+                    SimpleImputer(strategy=strategy, missing_values=None, keep_empty_features=keep),
+                    _WORDS,
+                )
+            )
+    # a list of str rows is converted to an object array (dtype=object in _validate_input)
+    found.append(
+        (
+            "list-of-str",
+            SimpleImputer(strategy="most_frequent", missing_values="x"),
+            [["a", "x"], ["b", "c"]],
+        )
+    )
+    # a column with no observed value: dropped, or kept as the fill value
+    empty = np.array([[1.0, _NAN], [2.0, _NAN]])
+    found.append(("empty-dropped", SimpleImputer(), empty))
+    found.append(("empty-kept", SimpleImputer(keep_empty_features=True), empty))
+    return found
+
+
+@pytest.mark.parametrize("case", _imputers(), ids=lambda c: c[0])
+def test_honest_simple_imputers_load(
+    case: tuple[str, Any, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _name, imputer, X = case
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "Skipping features without any ..."
+        imputer.fit(X)
+        expected = imputer.transform(X)
+        assert isinstance(imputer._fit_dtype, np.dtype)
+        loaded = _round_trip(tmp_path, imputer, monkeypatch)
+        got = loaded.transform(X)
+    assert got.dtype == expected.dtype
+    assert np.array_equal(np.asarray(got, dtype=object), np.asarray(expected, dtype=object))
+
+
+def test_honest_imputer_on_a_dataframe_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pd = pytest.importorskip("pandas")
+    from sklearn.impute import SimpleImputer
+
+    df = pd.DataFrame({"a": ["x", None, "y"], "b": ["u", "u", None]})
+    imputer = SimpleImputer(strategy="most_frequent").fit(df)
+    loaded = _round_trip(tmp_path, imputer, monkeypatch)
+    assert loaded.transform(df).tolist() == imputer.transform(df).tolist()
+
+
+def _bunch(**kw: Any) -> Any:
+    from sklearn.utils import Bunch
+
+    return Bunch(**kw)
+
+
+_BAD_DTYPES: dict[str, Any] = {
+    "bunch": lambda: _bunch(kind="O", names=["a"], formats=["f8"], itemsize=2**20),
+    "type-code": lambda: "f8",
+    "type": lambda: np.float64,
+    "str-dtype": lambda: np.dtype("S4096"),
+    "unicode-dtype": lambda: np.dtype("U16"),
+    "record-dtype": lambda: np.dtype([("a", "f8"), ("b", "f8")]),
+    "subarray-dtype": lambda: np.dtype(("f8", (4,))),
+    "void-dtype": lambda: np.dtype("V8"),
+    "datetime-dtype": lambda: np.dtype("M8[s]"),
+    "none": lambda: None,
+}
+
+
+@pytest.mark.parametrize("attribute", ["_fit_dtype", "_fill_dtype"])
+@pytest.mark.parametrize("form", list(_BAD_DTYPES))
+def test_imputer_dtypes_are_pinned(
+    attribute: str, form: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sklearn.impute import SimpleImputer
+
+    imputer = SimpleImputer(keep_empty_features=True).fit(_FLOATS)
+    setattr(imputer, attribute, _BAD_DTYPES[form]())
+    _refused(tmp_path, imputer, rf"\.{attribute}: ", monkeypatch)
+
+
+@pytest.mark.parametrize("protocol", [0, 2, 5])
+def test_imputer_object_dtype_loads_under_every_protocol(
+    protocol: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dtype is pickled as ``numpy.dtype`` and a BUILD of its state: scan rebuilds it from
+    the stream and judges the value, under old protocols too."""
+    from sklearn.impute import SimpleImputer
+
+    imputer = SimpleImputer(strategy="constant", missing_values=None).fit(_WORDS)
+    data = pickle.dumps(imputer, protocol=protocol)
+    loaded = load_unsigned(write(tmp_path, data))
+    assert loaded._fit_dtype == np.dtype("O")
+    assert verdicts(data, monkeypatch) == {"safe"}
+    imputer._fill_dtype = np.dtype("S1048576")
+    with pytest.raises(Exception, match="_fill_dtype|1,048,576"):
+        load_unsigned(write(tmp_path, pickle.dumps(imputer, protocol=protocol), "b.pkl"))
+
+
+# --- HistGradientBoosting: _baseline_prediction is one float per tree of an iteration -------
+
+
+def _hgbs() -> list[tuple[str, Any, Any, Any]]:
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(80, 3)
+    return [
+        ("regressor", HistGradientBoostingRegressor(max_iter=3), X, X[:, 0]),
+        (
+            "regressor-poisson",
+            HistGradientBoostingRegressor(loss="poisson", max_iter=3),
+            X,
+            X[:, 0] + 0.1,
+        ),
+        ("binary", HistGradientBoostingClassifier(max_iter=3), X, X[:, 0] > 0.5),
+        (
+            "binary-str",
+            HistGradientBoostingClassifier(max_iter=3),
+            X,
+            np.where(X[:, 0] > 0.5, "yes", "no"),
+        ),
+        ("multiclass", HistGradientBoostingClassifier(max_iter=3), X, (X[:, 0] * 3).astype(int)),
+        (
+            "early-stopped",
+            HistGradientBoostingRegressor(max_iter=3, early_stopping=True, n_iter_no_change=1),
+            X,
+            X[:, 0],
+        ),
+    ]
+
+
+@pytest.mark.parametrize("case", _hgbs(), ids=lambda c: c[0])
+def test_honest_hgb_loads(
+    case: tuple[str, Any, Any, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _name, model, X, y = case
+    model.fit(X, y)
+    loaded = _round_trip(tmp_path, model, monkeypatch)
+    assert np.array_equal(loaded.predict(X), model.predict(X))
+    assert np.array_equal(
+        np.asarray(list(loaded.staged_predict(X[:5]))),
+        np.asarray(list(model.staged_predict(X[:5]))),
+    )
+
+
+def test_unfitted_hgb_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    loaded = _round_trip(tmp_path, HistGradientBoostingClassifier(max_iter=3), monkeypatch)
+    assert loaded.max_iter == 3
+
+
+_BAD_BASELINES: dict[str, Any] = {
+    "bunch": lambda n: _bunch(dtype="S1048576"),
+    "str": lambda n: "S1048576",
+    "int-array": lambda n: np.zeros((1, n), dtype=np.int64),
+    "object-array": lambda n: np.zeros((1, n), dtype=object),
+    "str-array": lambda n: np.zeros((1, n), dtype="S64"),
+    "record-array": lambda n: np.zeros((1, n), dtype=[("a", "f8")]),
+    "wrong-size": lambda n: np.zeros((1, n + 1)),
+    "scalar": lambda n: np.float64(0.0),
+    "missing": lambda n: None,
+}
+
+
+@pytest.mark.parametrize("form", list(_BAD_BASELINES))
+@pytest.mark.parametrize("kind", ["regressor", "multiclass"])
+def test_hgb_baseline_prediction_is_pinned(
+    form: str, kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _name, model, X, y = next(c for c in _hgbs() if c[0] == kind)
+    model.fit(X, y)
+    value = _BAD_BASELINES[form](model.n_trees_per_iteration_)
+    if value is None:
+        del model._baseline_prediction
+    else:
+        model._baseline_prediction = value
+    _refused(tmp_path, model, "_baseline_prediction", monkeypatch)
+
+
+@pytest.mark.parametrize("attribute", ["_predictors", "_predictors=None"])
+def test_hgb_fitted_state_without_predictors_is_refused(
+    attribute: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``_raw_predict`` allocates ``(n_samples, n_trees_per_iteration_)`` before it reads a
+    predictor, so the rt28-14 cross-check may not be skipped by dropping the predictors."""
+    _name, model, X, y = _hgbs()[0]
+    model.fit(X, y)
+    if attribute == "_predictors":
+        del model._predictors
+    else:
+        model._predictors = None
+    model.n_trees_per_iteration_ = 2**28
+    _refused(tmp_path, model, "without its predictors", monkeypatch)
