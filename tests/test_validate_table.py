@@ -17,6 +17,7 @@ from sklearn.base import BaseEstimator
 from sklearn.cluster import HDBSCAN, Birch, BisectingKMeans, FeatureAgglomeration, MiniBatchKMeans
 from sklearn.cluster._kmeans import _BaseKMeans
 from sklearn.covariance import EmpiricalCovariance
+from sklearn.ensemble import VotingClassifier
 from sklearn.ensemble._bagging import BaseBagging
 from sklearn.ensemble._forest import BaseForest
 from sklearn.ensemble._gb import BaseGradientBoosting
@@ -79,6 +80,7 @@ def test_the_table_gives_the_pairs_the_chain_gave() -> None:
         (PolynomialFeatures, estimators.check_polynomial_features),
         (PolynomialCountSketch, estimators.check_count_sketch),
         (AdditiveChi2Sampler, estimators.check_chi2_sampler),
+        (VotingClassifier, estimators.check_voting_classifier),
     ]
     got = v._validators()
     assert [(c.__qualname__, f.__name__) for c, f in got] == [

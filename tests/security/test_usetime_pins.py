@@ -1,8 +1,9 @@
-"""Fitted state that numpy reads as a dtype (rt29-05): ``SimpleImputer._fit_dtype`` and
-``_fill_dtype``, and HistGradientBoosting's ``_baseline_prediction``. Honest models of every
-form load, predict the same and scan safe; a file that changes one of these is refused by
-``load_unsigned`` and called unsafe by ``scan``, with the shipped class facts and without
-them. (The harm itself is shown in ``test_redteam29.py``.)"""
+"""Fitted state that numpy or scikit-learn read as a dtype or as label codes (rt29-05,
+rt29-06): ``SimpleImputer._fit_dtype`` and ``_fill_dtype``, HistGradientBoosting's
+``_baseline_prediction``, and the ``classes_`` of a VotingClassifier's sub-estimators. Honest
+models of every form load, predict the same and scan safe; a file that changes one of these is
+refused by ``load_unsigned`` and called unsafe by ``scan``, with the shipped class facts and
+without them. (The harm itself is shown in ``test_redteam29.py``.)"""
 
 from __future__ import annotations
 
@@ -266,3 +267,176 @@ def test_hgb_fitted_state_without_predictors_is_refused(
         model._predictors = None
     model.n_trees_per_iteration_ = 2**28
     _refused(tmp_path, model, "without its predictors", monkeypatch)
+
+
+# --- VotingClassifier: sub-estimators' classes_ are le_'s codes ------------------------------
+
+
+def _data(labels: str) -> tuple[Any, Any]:
+    rng = np.random.RandomState(0)
+    X = rng.rand(90, 3)
+    codes = (X[:, 0] * 3).astype(int)
+    if labels == "str":
+        return X, np.array(["ant", "bee", "cat"])[codes]
+    if labels == "int-sparse":
+        return X, np.array([-5, 7, 2**40])[codes]
+    if labels == "binary-bool":
+        return X, X[:, 0] > 0.5
+    return X, codes
+
+
+def _voters() -> list[tuple[str, Any]]:
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.tree import DecisionTreeClassifier
+
+    return [
+        ("lr", LogisticRegression()),
+        ("tree", DecisionTreeClassifier(max_depth=2, random_state=0)),
+        ("forest", RandomForestClassifier(3, max_depth=2, random_state=0)),
+        ("nb", GaussianNB()),
+        ("pipe", make_pipeline(StandardScaler(), LogisticRegression())),
+    ]
+
+
+@pytest.mark.parametrize("labels", ["str", "int", "int-sparse", "binary-bool"])
+@pytest.mark.parametrize("voting", ["hard", "soft"])
+def test_honest_voting_classifiers_load(
+    voting: str, labels: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sklearn.ensemble import VotingClassifier
+
+    X, y = _data(labels)
+    model = VotingClassifier(_voters(), voting=voting, weights=[1, 2, 1, 1, 1]).fit(X, y)
+    loaded = _round_trip(tmp_path, model, monkeypatch)
+    assert np.array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_honest_voting_with_a_dropped_and_a_nested_voter_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = _data("str")
+    inner = VotingClassifier([("a", LogisticRegression()), ("b", LogisticRegression(C=0.1))])
+    search = GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}, cv=2)
+    model = VotingClassifier(
+        [("inner", inner), ("search", search), ("gone", "drop")], voting="hard"
+    ).fit(X, y)
+    loaded = _round_trip(tmp_path, model, monkeypatch)
+    assert np.array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_honest_voting_with_a_frozen_estimator_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FrozenEstimator is not refitted on le_'s codes: with labels that are not integers (which
+    hard voting's ``np.bincount`` refuses anyway) it keeps them, and soft voting works."""
+    frozen = pytest.importorskip("sklearn.frozen")
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = _data("str")
+    prefit = frozen.FrozenEstimator(LogisticRegression().fit(X, y))
+    model = VotingClassifier([("frozen", prefit), ("lr", LogisticRegression())], voting="soft").fit(
+        X, y
+    )
+    loaded = _round_trip(tmp_path, model, monkeypatch)
+    assert np.array_equal(loaded.predict(X), model.predict(X))
+
+
+def _poisoned_voting(form: str) -> Any:
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import LabelEncoder
+
+    X, y = _data("int")
+    sub = make_pipeline(LogisticRegression()) if form == "pipeline" else LogisticRegression()
+    model = VotingClassifier([("a", sub), ("b", LogisticRegression())]).fit(X, y)
+    first = model.estimators_[0]
+    if form == "big-label":
+        first.classes_ = np.array([0, 1, 2**31])
+    elif form == "pipeline":
+        first.steps[-1][1].classes_ = np.array([0, 1, 2**31])
+    elif form == "shifted":
+        first.classes_ = np.array([1, 2, 3])
+    elif form == "too-few":
+        first.classes_ = np.array([0, 1])
+    elif form == "float-big":
+        first.classes_ = np.array([0.0, 1.0, 2.0**31])
+    elif form == "no-classes":
+        model.estimators_[0] = LinearRegression().fit(X, y)
+    elif form == "classes-bunch":
+        first.classes_ = _bunch(a=1)
+    elif form == "own-classes":
+        model.classes_ = np.array([0, 1, 2**31])
+    elif form == "le-missing":
+        del model.le_
+    elif form == "le-shorter":
+        model.le_ = LabelEncoder().fit([0, 1])
+        model.classes_ = model.le_.classes_
+    elif form == "frozen-int":
+        frozen = pytest.importorskip("sklearn.frozen")
+        inner = LogisticRegression().fit(X, np.array([0, 1, 2**31])[y])
+        model.estimators_[0] = frozen.FrozenEstimator(inner)
+    elif form == "estimators-dict":
+        model.estimators_ = {"a": first}
+    return model
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        "big-label",
+        "pipeline",
+        "shifted",
+        "too-few",
+        "float-big",
+        "no-classes",
+        "classes-bunch",
+        "own-classes",
+        "le-missing",
+        "le-shorter",
+        "frozen-int",
+        "estimators-dict",
+    ],
+)
+def test_voting_sub_estimator_classes_are_le_codes(
+    form: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _refused(tmp_path, _poisoned_voting(form), "VotingClassifier", monkeypatch)
+
+
+# --- StackingClassifier: not held to le_'s codes (cv="prefit" keeps the original labels) ----
+
+
+@pytest.mark.parametrize("cv", [None, "prefit"])
+@pytest.mark.parametrize("labels", ["str", "int"])
+def test_honest_stacking_classifiers_load(
+    cv: str | None, labels: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """StackingClassifier encodes ``y`` with ``_label_encoder`` too, but with ``cv='prefit'``
+    its ``estimators_`` are the estimators as given, fitted on the original labels; and no
+    method sizes anything by their labels (the final estimator's predictions go through
+    ``_label_encoder.inverse_transform``, which refuses unknown codes). So the VotingClassifier
+    rule does not apply to it."""
+    from sklearn.ensemble import StackingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = _data(labels)
+    estimators: list[tuple[str, Any]] = [
+        ("lr", LogisticRegression()),
+        ("tree", DecisionTreeClassifier(max_depth=2, random_state=0)),
+    ]
+    if cv == "prefit":
+        estimators = [(name, est.fit(X, y)) for name, est in estimators]
+    model = StackingClassifier(estimators, LogisticRegression(), cv=cv).fit(X, y)
+    loaded = _round_trip(tmp_path, model, monkeypatch)
+    assert np.array_equal(loaded.predict(X), model.predict(X))
