@@ -440,3 +440,77 @@ def test_honest_stacking_classifiers_load(
     model = StackingClassifier(estimators, LogisticRegression(), cv=cv).fit(X, y)
     loaded = _round_trip(tmp_path, model, monkeypatch)
     assert np.array_equal(loaded.predict(X), model.predict(X))
+
+
+# --- classifiers whose predict returns another object's labels: classes_ is those labels ----
+
+
+def _label_holders() -> list[tuple[str, Any]]:
+    from sklearn.ensemble import StackingClassifier
+    from sklearn.gaussian_process import GaussianProcessClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.semi_supervised import SelfTrainingClassifier
+
+    return [
+        ("stacking", StackingClassifier([("a", LogisticRegression())], LogisticRegression())),
+        ("self-training", SelfTrainingClassifier(LogisticRegression())),
+        ("mlp", MLPClassifier(hidden_layer_sizes=(3,), max_iter=20, random_state=0)),
+        ("one-vs-rest", OneVsRestClassifier(LogisticRegression())),
+        ("gaussian-process", GaussianProcessClassifier()),
+    ]
+
+
+_HOLDERS = ["stacking", "self-training", "mlp", "one-vs-rest", "gaussian-process"]
+
+
+@pytest.mark.parametrize("labels", ["str", "int", "binary-bool"])
+@pytest.mark.parametrize("holder", _HOLDERS)
+def test_honest_label_holders_load_inside_voting(
+    holder: str, labels: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = _data(labels)
+    if holder == "self-training" and labels == "str":
+        y = y.astype(object)  # it refuses a str dtype array (-1 marks unlabelled samples)
+    sub = dict(_label_holders())[holder]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MLP's ConvergenceWarning
+        alone = _round_trip(tmp_path, sub.fit(X, y), monkeypatch)
+        model = VotingClassifier([("s", sub), ("lr", LogisticRegression())]).fit(X, y)
+    assert np.array_equal(alone.predict(X), sub.predict(X))
+    loaded = load_unsigned(write(tmp_path, pickle.dumps(model, protocol=4), "v.pkl"))
+    assert np.array_equal(loaded.predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize("holder", _HOLDERS)
+def test_label_holders_inside_voting_return_their_classes(
+    holder: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rt29-06 through a sub-estimator that keeps ``classes_`` at le_'s codes but predicts
+    the labels of its encoder, binarizer or wrapped estimator: each is refused on its own."""
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import LabelBinarizer, LabelEncoder
+
+    X, y = _data("int")
+    sub = dict(_label_holders())[holder]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = VotingClassifier([("s", sub), ("lr", LogisticRegression())]).fit(X, y)
+    fitted = model.estimators_[0]
+    big = np.array([0, 1, 2**31])
+    if holder == "stacking":
+        fitted._label_encoder = LabelEncoder().fit(big)
+    elif holder == "self-training":
+        fitted.estimator_.classes_ = big
+    elif holder == "mlp":
+        fitted._label_binarizer = LabelBinarizer().fit(big)
+    elif holder == "one-vs-rest":
+        fitted.label_binarizer_ = LabelBinarizer().fit(big)
+    else:
+        fitted.base_estimator_.classes_ = big
+    _refused(tmp_path, model, "classes_ disagrees with", monkeypatch)

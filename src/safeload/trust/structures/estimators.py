@@ -645,3 +645,59 @@ def check_voting_classifier(est: Any, context: Any) -> None:
                 np.array_equal(found, codes) or np.array_equal(found, labels),
                 "a VotingClassifier sub-estimator's classes_ are not le_'s codes",
             )
+
+
+def _labels_equal(a: Any, b: Any) -> bool:
+    """``a`` and ``b`` are the same labels: equal 1-D arrays, or lists of them."""
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_labels_equal(x, y) for x, y in zip(a, b, strict=True))
+    return (
+        isinstance(a, np.ndarray)
+        and isinstance(b, np.ndarray)
+        and a.ndim == 1
+        and a.shape == b.shape
+        and bool(np.array_equal(a, b))
+    )
+
+
+def check_label_sources(est: Any, context: Any) -> None:
+    """Classifiers whose ``predict`` returns the labels of another object than their own
+    ``classes_`` (a label encoder or binarizer's ``classes_``, a wrapped estimator's
+    ``predict``), where ``fit`` stores that object's ``classes_`` as their own: the two must
+    be equal. A VotingClassifier holds its sub-estimators' ``classes_`` to ``le_``'s codes
+    (rt29-06), and those are what ``predict`` returns only if every classifier on the way is
+    consistent: a StackingClassifier with other ``_label_encoder`` labels, or a
+    SelfTrainingClassifier whose ``estimator_`` has others, made hard voting count a label of
+    2**31 again. (StackingClassifier: ``_label_encoder``, a list of encoders for several
+    outputs; SelfTrainingClassifier: ``estimator_``; MLPClassifier: ``_label_binarizer``;
+    OneVsRestClassifier: ``label_binarizer_``; GaussianProcessClassifier:
+    ``base_estimator_``.)"""
+    cls = class_of(est)
+    name = next(
+        (_LABEL_SOURCES[k.__qualname__] for k in cls.__mro__ if k.__qualname__ in _LABEL_SOURCES),
+        None,
+    )
+    source: Any = getattr(est, name, None) if name is not None else None
+    if source is None:
+        return  # not fitted (or not one of the classes above)
+    own: Any = getattr(est, "classes_", None)
+    if isinstance(source, list):
+        theirs: Any = [getattr(one, "classes_", None) for one in source]
+    else:
+        theirs = _sub_classes(source)
+    require(
+        _labels_equal(own, theirs),
+        f"{cls.__qualname__} classes_ disagrees with {name}'s classes_, the labels "
+        "its predict returns",
+    )
+
+
+#: The classes :func:`check_label_sources` checks, and the attribute whose labels ``predict``
+#: returns (the rows of :data:`safeload.validate._CHECKED_KINDS` name their modules).
+_LABEL_SOURCES: dict[str, str] = {
+    "StackingClassifier": "_label_encoder",
+    "SelfTrainingClassifier": "estimator_",
+    "MLPClassifier": "_label_binarizer",
+    "OneVsRestClassifier": "label_binarizer_",
+    "GaussianProcessClassifier": "base_estimator_",
+}
