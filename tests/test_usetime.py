@@ -176,6 +176,8 @@ def _hostile(row: DispatchRow) -> Any:
         return 100_000
     if kind == "numeric_dtype":
         return "S1073741824"  # a 1 GiB item per output cell (rt28-09)
+    if kind == "fitted_dtype":
+        return np.dtype("S65536")  # a numpy.dtype, but a 64 KiB item per cell (rt29-05)
     raise AssertionError(kind)
 
 

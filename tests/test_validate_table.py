@@ -17,15 +17,20 @@ from sklearn.base import BaseEstimator
 from sklearn.cluster import HDBSCAN, Birch, BisectingKMeans, FeatureAgglomeration, MiniBatchKMeans
 from sklearn.cluster._kmeans import _BaseKMeans
 from sklearn.covariance import EmpiricalCovariance
+from sklearn.ensemble import StackingClassifier, VotingClassifier
 from sklearn.ensemble._bagging import BaseBagging
 from sklearn.ensemble._forest import BaseForest
 from sklearn.ensemble._gb import BaseGradientBoosting
 from sklearn.ensemble._hist_gradient_boosting.gradient_boosting import BaseHistGradientBoosting
 from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
+from sklearn.gaussian_process import GaussianProcessClassifier
 from sklearn.kernel_approximation import AdditiveChi2Sampler, PolynomialCountSketch
+from sklearn.multiclass import OneVsRestClassifier
 from sklearn.neighbors import BallTree, KDTree
 from sklearn.neighbors._base import NeighborsBase
+from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import PolynomialFeatures, SplineTransformer
+from sklearn.semi_supervised import SelfTrainingClassifier
 from sklearn.svm._base import BaseLibSVM
 from sklearn.tree._classes import BaseDecisionTree
 from sklearn.tree._tree import Tree
@@ -79,6 +84,12 @@ def test_the_table_gives_the_pairs_the_chain_gave() -> None:
         (PolynomialFeatures, estimators.check_polynomial_features),
         (PolynomialCountSketch, estimators.check_count_sketch),
         (AdditiveChi2Sampler, estimators.check_chi2_sampler),
+        (VotingClassifier, estimators.check_voting_classifier),
+        (StackingClassifier, estimators.check_label_sources),
+        (SelfTrainingClassifier, estimators.check_label_sources),
+        (MLPClassifier, estimators.check_label_sources),
+        (OneVsRestClassifier, estimators.check_label_sources),
+        (GaussianProcessClassifier, estimators.check_label_sources),
     ]
     got = v._validators()
     assert [(c.__qualname__, f.__name__) for c, f in got] == [

@@ -37,10 +37,12 @@ from safeload.trust.structures.estimators import (
     check_hdbscan,
     check_index_maps,
     check_kmeans,
+    check_label_sources,
     check_linear_shapes,
     check_minibatch_kmeans,
     check_polynomial_features,
     check_svm,
+    check_voting_classifier,
 )
 from safeload.trust.structures.neighbors import binary_tree_base, check_binary_tree, check_neighbors
 from safeload.trust.structures.randomness import check_random_state, check_seed_sequence
@@ -98,6 +100,12 @@ _CHECKED_KINDS: tuple[tuple[str, tuple[str, ...], Callable[[Any, Any], None]], .
     ("sklearn.preprocessing", ("PolynomialFeatures",), check_polynomial_features),
     ("sklearn.kernel_approximation", ("PolynomialCountSketch",), check_count_sketch),
     ("sklearn.kernel_approximation", ("AdditiveChi2Sampler",), check_chi2_sampler),
+    ("sklearn.ensemble", ("VotingClassifier",), check_voting_classifier),
+    ("sklearn.ensemble", ("StackingClassifier",), check_label_sources),
+    ("sklearn.semi_supervised", ("SelfTrainingClassifier",), check_label_sources),
+    ("sklearn.neural_network", ("MLPClassifier",), check_label_sources),
+    ("sklearn.multiclass", ("OneVsRestClassifier",), check_label_sources),
+    ("sklearn.gaussian_process", ("GaussianProcessClassifier",), check_label_sources),
 )
 
 

@@ -2,8 +2,9 @@
 kept as written. Each test first shows the harm under plain pickle (or what ``load_unsigned``
 / the loaded model does) in a child process under resource limits, then asserts what should
 hold. Fixed: rt29-01 (a UUID counted before its BUILD), rt29-02's partial and call-made state
-forms, rt29-03's bytes and call-result forms, rt29-04. The rest are strict xfails (``OPEN``):
-the test starts passing, and so fails, when the finding is fixed. Payloads only compute or
+forms, rt29-03's bytes and call-result forms, rt29-04, rt29-05 (fitted dtypes pinned), rt29-06
+(sub-estimators' classes_ held to le_'s codes). The rest are strict xfails (``OPEN``): the
+test starts passing, and so fails, when the finding is fixed. Payloads only compute or
 allocate; nothing is written outside the test's tmp dir."""
 
 from __future__ import annotations
@@ -361,7 +362,6 @@ def _use(call: str) -> str:
     )
 
 
-@OPEN("fitted attributes read as dtypes are not pinned")
 @pytest.mark.parametrize(
     "form", ["imputer-fit-dtype-bunch", "imputer-fill-dtype-str", "hgb-baseline-bunch"]
 )
@@ -404,7 +404,6 @@ def _rt29_06() -> bytes:
     return pickle.dumps(v, protocol=2)
 
 
-@OPEN("sub-estimators' classes_ are not held to the label encoder's codes")
 def test_rt29_06_hard_voting_bincount_of_sub_estimator_labels(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

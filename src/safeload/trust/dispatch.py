@@ -68,6 +68,9 @@ KINDS: dict[str, str] = {
     "float, int, bool, complex), a numpy.dtype of one, or a short type code naming one "
     "('float32', '<f8'), or None when ``values`` holds None: never a str, bytes, void, record "
     "or sub-array type, whose item size the file chooses",
+    "fitted_dtype": "a numpy.dtype object, exactly (what ``X.dtype`` was at fit), of a numeric or "
+    "object type: never a type code, a type, a Bunch (it answers any attribute) or a record, "
+    "str, bytes, void or sub-array dtype, whose item size the file chooses",
 }
 
 
@@ -1166,9 +1169,10 @@ _TYPE_PINS: tuple[DispatchRow, ...] = (
     ),
 )
 
-#: Estimators' ``dtype`` parameter: the number type of what ``transform`` returns. numpy takes a
-#: type code anywhere it takes a dtype, so a str (``'S1073741824'``, ``'f8,(1073741824)V1'``)
-#: or a dtype object with a large item would size every transformed row (rt28-09). Every
+#: Attributes numpy reads as dtypes. Estimators' ``dtype`` parameter: the number type of what
+#: ``transform`` returns. numpy takes a type code anywhere it takes a dtype, so a str
+#: (``'S1073741824'``, ``'f8,(1073741824)V1'``) or a dtype object with a large item would size
+#: every transformed row (rt28-09); a fitted dtype likewise (rt29-05). Every
 #: scikit-learn estimator that has the parameter (OneHotEncoder, OrdinalEncoder,
 #: KBinsDiscretizer, DictVectorizer, CountVectorizer, TfidfVectorizer, HashingVectorizer,
 #: FeatureHasher) documents a number type; the row is on BaseEstimator so that one added later,
@@ -1181,6 +1185,22 @@ _DTYPE_PINS: tuple[DispatchRow, ...] = (
         "output cell (_encoders.py, _discretization.py, _dict_vectorizer.py, text.py, _hash.py)",
         "numeric_dtype",
         (None,),
+    ),
+    # SimpleImputer stores the dtype of the data it was fitted on; fit refuses any dtype but a
+    # number or object one (_base.py, _validate_input), so an honest file holds one of those
+    DispatchRow(
+        "sklearn.impute._base:SimpleImputer",
+        "_fit_dtype",
+        "transform: validate_data(dtype=self._fit_dtype) when its .kind is 'O', converting "
+        "every input cell to it (impute/_base.py, _validate_input) (rt29-05)",
+        "fitted_dtype",
+    ),
+    DispatchRow(
+        "sklearn.impute._base:SimpleImputer",
+        "_fill_dtype",
+        "transform: statistics.astype(self._fill_dtype), one item per feature; "
+        "np.can_cast(self._fill_dtype, X.dtype) (impute/_base.py) (rt29-05)",
+        "fitted_dtype",
     ),
 )
 

@@ -352,17 +352,48 @@ def numeric_dtype_problem(value: Any) -> str | None:
         dt = value
     else:
         return f"is {short(value)}, not a number type"
+    return _scalar_dtype_problem(dt, _NUMERIC_KINDS, "numeric", "every row transform returns")
+
+
+def _scalar_dtype_problem(
+    dt: np.dtype[Any], kinds: frozenset[str], what: str, sizes: str
+) -> str | None:
+    """Why ``dt`` is not a plain scalar dtype of one of ``kinds`` with a small item (no record
+    fields, no sub-array), or ``None``."""
     if (
-        dt.kind not in _NUMERIC_KINDS
+        dt.kind not in kinds
         or dt.fields is not None
         or dt.subdtype is not None
         or not 0 < dt.itemsize <= _MAX_NUMERIC_ITEM
     ):
         return (
-            f"names the dtype {str(dt)[:60]!r}, not a numeric scalar type: its item size "
-            "would size every row transform returns"
+            f"names the dtype {str(dt)[:60]!r}, not a {what} scalar type: its item size "
+            f"would size {sizes}"
         )
     return None
+
+
+#: The kinds of numpy dtype a ``fitted_dtype`` row accepts: the numeric kinds and object.
+_FITTED_KINDS = _NUMERIC_KINDS | {"O"}
+
+
+def fitted_dtype_problem(value: Any) -> str | None:
+    """Why ``value`` is not what an estimator stores as the dtype of the data it was fitted on
+    (``SimpleImputer._fit_dtype`` and ``_fill_dtype``, set to ``X.dtype``; rt29-05), or
+    ``None``: a ``numpy.dtype`` object, exactly, of a numeric or object type. Never a type
+    code, a type or any other object (a ``Bunch`` answers ``.kind == 'O'`` and numpy reads a
+    dict as a record spec), whose item size the file would choose."""
+    if not isinstance(value, np.dtype):
+        return f"is {short(value)}, not a numpy dtype"
+    return _scalar_dtype_problem(
+        value, _FITTED_KINDS, "numeric or object", "every row the model returns"
+    )
+
+
+def _fitted_dtype(row: DispatchRow, value: Any, graph: Graph) -> None:
+    problem = fitted_dtype_problem(value)
+    if problem:
+        raise _bad(problem)
 
 
 def _numeric_dtype(row: DispatchRow, value: Any, graph: Graph) -> None:
@@ -400,6 +431,7 @@ _KIND_CHECKS: dict[str, Callable[[DispatchRow, Any, Graph], None]] = {
     "rebuilt": _rebuilt,
     "each_instance_of": _each_instance_of,
     "numeric_dtype": _numeric_dtype,
+    "fitted_dtype": _fitted_dtype,
 }
 
 

@@ -28,6 +28,7 @@ LITERAL_KINDS = frozenset(
         "thread_count",
         "regex",
         "numeric_dtype",
+        "fitted_dtype",
     }
 )
 

@@ -992,6 +992,10 @@ def _row_problem(row: Any, sym: Any, depth: int) -> str | None:
         if _param_value(sym)[0]:
             return None  # judged as a literal by state_problem (a type, a dtype, a type code)
         return f"holds {_describe(sym)}, not a numeric scalar type"
+    if kind == "fitted_dtype":
+        if _param_value(sym)[0]:
+            return None  # judged as a literal by state_problem (a numpy.dtype, exactly)
+        return f"holds {_describe(sym)}, not a numpy dtype"
     if kind == "params":
         from safeload._symbolic import _Dict
 

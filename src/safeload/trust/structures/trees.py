@@ -334,7 +334,15 @@ def check_hgb_preprocessor(pre: Any, n_features: int) -> None:
 def check_hgb(est: Any, context: Any) -> None:
     predictors = getattr(est, "_predictors", None)
     if predictors is None:
-        return  # not fitted
+        # not fitted; but ``_raw_predict`` allocates from ``n_trees_per_iteration_`` and
+        # ``_baseline_prediction.dtype`` before it reads a predictor, so a file may not keep
+        # those without the predictors they must agree with (rt29-05)
+        require(
+            getattr(est, "n_trees_per_iteration_", None) is None
+            and getattr(est, "_baseline_prediction", None) is None,
+            "histogram gradient boosting fitted state without its predictors",
+        )
+        return
     n_features = int(est.n_features_in_)
     pre = getattr(est, "_preprocessor", None)
     if pre is not None:
@@ -363,9 +371,10 @@ def check_hgb(est: Any, context: Any) -> None:
 
 
 def _check_hgb_outputs(est: Any, predictors: Any) -> None:
-    """``_raw_predict`` allocates ``(n_samples, n_trees_per_iteration_)`` floats and each
-    iteration writes one column per predictor (rt28-14): the count is the length of every
-    iteration's predictors, and a classifier's is its number of classes (one for two)."""
+    """``_raw_predict`` allocates ``(n_samples, n_trees_per_iteration_)`` items of
+    ``_baseline_prediction``'s dtype and each iteration writes one column per predictor
+    (rt28-14): the count is the length of every iteration's predictors, and a classifier's is
+    its number of classes (one for two); the dtype is a float's (rt29-05)."""
     per_iteration: Any = getattr(est, "n_trees_per_iteration_", None)
     require(
         is_int(per_iteration) and int(per_iteration) >= 1,
@@ -386,6 +395,21 @@ def _check_hgb_outputs(est: Any, predictors: Any) -> None:
         )
     elif not predictors:
         require(n == 1, "histogram gradient boosting n_trees_per_iteration_ without predictors")
+    # ``_raw_predict`` allocates its output with ``_baseline_prediction.dtype`` and adds the
+    # baseline to it: honestly ``fit_intercept_only(...).reshape((1, -1))``, one float per tree
+    # of an iteration. A Bunch answers ``.dtype`` with a type code of the file's choosing, and
+    # numpy reads a dict as a record spec (rt29-05).
+    baseline: Any = getattr(est, "_baseline_prediction", None)
+    require(
+        isinstance(baseline, np.ndarray)
+        and baseline.dtype.kind == "f"
+        and baseline.dtype.fields is None
+        and baseline.dtype.itemsize <= 16
+        and baseline.ndim <= 2
+        and baseline.size == n,
+        "histogram gradient boosting _baseline_prediction is not one float per tree of an "
+        "iteration",
+    )
 
 
 def tree_features(est: Any) -> int | None:
