@@ -1,11 +1,13 @@
 """Red team 29 (an independent helper session, 50 minutes on 9d3058c): its reproducers,
-kept as written. Each test first shows the harm under plain pickle (or what ``load_unsigned``
-/ the loaded model does) in a child process under resource limits, then asserts what should
-hold. Fixed: rt29-01 (a UUID counted before its BUILD), rt29-02's partial and call-made state
-forms, rt29-03's bytes and call-result forms, rt29-04, rt29-05 (fitted dtypes pinned), rt29-06
-(sub-estimators' classes_ held to le_'s codes). The rest are strict xfails (``OPEN``): the
-test starts passing, and so fails, when the finding is fixed. Payloads only compute or
-allocate; nothing is written outside the test's tmp dir."""
+kept as written, and what review of the fixes found. Each test first shows the harm under
+plain pickle (or what ``load_unsigned`` / the loaded model does) in a child process under
+resource limits, then asserts what should hold. All six findings are fixed: rt29-01 (a UUID
+counted before its BUILD), rt29-02 (states a BUILD copies, isotonic's rebuild), rt29-03
+(memo references: the whole model is counted at the end of the walk), rt29-04, rt29-05
+(fitted dtypes pinned), rt29-06 (sub-estimators' classes_ held to le_'s codes). A finding
+not fixed yet would be a strict xfail (``OPEN``): the test starts passing, and so fails, when
+the finding is fixed. Payloads only compute or allocate; nothing is written outside the
+test's tmp dir."""
 
 from __future__ import annotations
 
