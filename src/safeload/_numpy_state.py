@@ -289,6 +289,17 @@ def _dtype_state_problem(dtype: _Obj, state: _Sym, budget: FoldBudget) -> str | 
     return None
 
 
+#: Why an array of items of zero bytes (``S0``, ``U0``, ``V0``, ``('f8', (0,))``) and more
+#: than none is refused: numpy accepts empty data for any number of them, so 2**62 of them
+#: cost nothing to write and everything a size-based budget or check sees; a LabelEncoder
+#: whose ``classes_`` is one loops 2**62 times in ``transform`` (rt30-02), IsotonicRegression
+#: sorts them at load (rt30-06). numpy's own constructors never make one from data.
+ZERO_ITEMS: Final = (
+    "array of items of zero bytes each: numpy accepts empty data for any number of them, so "
+    "its size is unbounded by the file"
+)
+
+
 def _array_state_problem(state: _Sym, budget: FoldBudget, *, strict: bool = False) -> str | None:
     """Why an ndarray-style BUILD state ``(version, shape, dtype, fortran, data, ...)`` would
     crash numpy, or ``None``.
@@ -318,17 +329,19 @@ def _array_state_problem(state: _Sym, budget: FoldBudget, *, strict: bool = Fals
         return unproven if strict else None
     bad = "object array state that does not hold one item per element (it can crash numpy)"
     try:
-        _, hasobject = _dtype_layout(dtype, budget)
+        itemsize, hasobject = _dtype_layout(dtype, budget)
         shape = _const_value(state.items[1], budget)
     except KeyError:
         return bad
-    if not hasobject:
+    if not hasobject and itemsize > 0:
         return None
     if not (isinstance(shape, tuple) and all(type(n) is int and n >= 0 for n in shape)):
-        return bad
+        return bad if hasobject else ZERO_ITEMS
     count = 1
     for n in shape:
         count *= n
+    if not hasobject:
+        return ZERO_ITEMS if count else None
     raw = state.items[4]
     if not isinstance(raw, _Box) or raw.count != count:
         return bad

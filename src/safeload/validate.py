@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from safeload._numpy_state import ZERO_ITEMS
 from safeload.exceptions import (
     LimitExceededError,
     MalformedArtifactError,
@@ -187,6 +188,11 @@ def _validate(obj: Any, source: str, max_objects: int) -> None:
         dt = o if isinstance(o, np.dtype) else o.dtype
         if id(dt) not in dtypes:  # every object here stays alive, so ids are not reused
             check_built_dtype(dt, dtypes, source)
+        if isinstance(o, np.ndarray) and o.itemsize == 0 and o.size:
+            raise MalformedArtifactError(
+                f"{source} contains an {ZERO_ITEMS} ({o.size:,} items). Nothing was returned.",
+                path=source,
+            )
     check_array_aliasing(numpy_objects, source)
     for o in instances:
         if isinstance(o, kinds):

@@ -81,6 +81,14 @@ def _memo_put(memo: list[_Sym | None], idx: int, value: _Sym) -> int:
     return added
 
 
+#: Why a state dict holding ``_sklearn_version`` is not also held elsewhere (rt30-08).
+SHARED_VERSION_STATE: Final = (
+    "BUILD state dict with '_sklearn_version' that the stream also uses elsewhere: "
+    "scikit-learn's __setstate__ removes that key from the dict it is given, so the other "
+    "holder (a dtype's fields, another object) would change after the pass read it"
+)
+
+
 class WalkStream:
     """The opcode loop and the value-building opcodes; see the module docstring."""
 
@@ -110,6 +118,11 @@ class WalkStream:
         self.fold = FoldBudget(self.size)
         #: id -> (container, how many nodes it unfolds into): see _shared_args
         self.unfolded: dict[int, tuple[Any, int]] = {}
+        #: id -> each dict the stream fetched again from the memo (or DUP'ed), and each dict
+        #: a BUILD gave scikit-learn's ``__setstate__``, which pops a key from it: see
+        #: Walker._version_state
+        self.shared_dicts: dict[int, _Dict] = {}
+        self.popped_states: dict[int, _Dict] = {}
         #: id -> (BUILD state, the dunder key it sets or None): see Walker._note_dunder_state
         self.dunder_states: dict[int, tuple[_Sym, str | None]] = {}
         self.keep_values = False
@@ -143,7 +156,11 @@ class WalkStream:
         (or int) is charged one unit per 16 bytes, an array what it cost when built, a dtype with
         fields its printed length per 16 bytes, to the stream's budget (:meth:`spend`)."""
         units = 0
-        if isinstance(got, _Const):
+        if isinstance(got, _Dict):
+            if id(got) in self.popped_states:
+                raise Unsafe(pos, name, SHARED_VERSION_STATE)
+            self.shared_dicts[id(got)] = got
+        elif isinstance(got, _Const):
             units = const_nodes(got.value) - 1
         elif isinstance(got, _Big) or isinstance(got, _Bytes):
             units = got.size // BYTES_PER_NODE

@@ -58,10 +58,15 @@ from safeload.pickle.state_rules import (
 )
 from safeload.pickle.stream_arrays import StreamArrays
 from safeload.pickle.walk_calls import WalkCalls
+from safeload.pickle.walk_stream import SHARED_VERSION_STATE
 from safeload.policy import Limits, Policy, format_name
 from safeload.trust.native import native_state_problem
 from safeload.trust.pandas_forms import ONE_BUILD, PANDAS_NAMES
 from safeload.trust.profiles import NATIVE_STATES
+
+#: The state key scikit-learn's ``__setstate__`` pops, and the longest version it may hold.
+VERSION_KEY: Final = "_sklearn_version"
+MAX_VERSION_TEXT: Final = 64
 
 
 class Walker(WalkCalls):
@@ -82,6 +87,7 @@ class Walker(WalkCalls):
             # one would change data the checks have read (a tree's nodes, rt26-07)
             raise Unsafe(pos, name, "BUILD on a constant or on array data the pass has read")
         self._charge_build(target, state, pos, name)
+        self._version_state(state, pos, name)
         problem = state_keys_problem(state, target, self.policy)
         if problem:
             raise Unsafe(pos, name, problem)
@@ -101,6 +107,32 @@ class Walker(WalkCalls):
         if problem:
             raise Unsafe(pos, name, problem)
         return None
+
+    def _version_state(self, state: _Sym, pos: int, name: str) -> None:
+        """Hook: scikit-learn's ``BaseEstimator.__setstate__`` pops ``_sklearn_version`` from
+        the state dict it is given and, when it is not the installed version, formats it into
+        a warning's text, even for a filtered warning. So that value must be a short string
+        (a cyclic list there made the load itself spin, rt30-07), and the dict must be the
+        BUILD's alone: shared with a dtype's fields, it lost a field numpy still listed
+        (rt30-08). Honest pickles write a new dict for each object and never fetch it again."""
+        if not (isinstance(state, _Dict) and VERSION_KEY in state.items):
+            return
+        version = state.items[VERSION_KEY]
+        if not (
+            isinstance(version, _Const)
+            and type(version.value) is str
+            and len(version.value) <= MAX_VERSION_TEXT
+        ):
+            raise Unsafe(
+                pos,
+                name,
+                f"BUILD state whose '_sklearn_version' is not a string of at most "
+                f"{MAX_VERSION_TEXT} characters: scikit-learn formats it into a warning while "
+                "loading",
+            )
+        if id(state) in self.shared_dicts:
+            raise Unsafe(pos, name, SHARED_VERSION_STATE)
+        self.popped_states[id(state)] = state
 
     def _build_object(self, fr: Frame, target: _Obj, state: _Sym, pos: int, name: str) -> None:
         """BUILD on an object the stream made: the checks of its class, then its state."""
@@ -311,7 +343,9 @@ class Walker(WalkCalls):
         if hasobject:
             nested = self._stream(top=False)  # a nested pickle of the object array
             self.result.array_regions.append((start, self.cur.pos))
-            return nested if self.check_trees else _OPAQUE
+            # its value, in the load's pass too: what it holds counts in the model's unfolded
+            # size (rt30-05: opaque to the load, a 266 KB array printed 6.5 GB)
+            return nested
         count = 1
         for n in shape:
             count *= n

@@ -53,7 +53,8 @@ KINDS: dict[str, str] = {
     "forbidden": "the attribute may not be present in the state at all",
     "int_one": "the int 1 exactly (a worker count pinned to one: no processes at use)",
     "thread_count": "an int from 1 to MAX_THREADS (an OpenMP thread count the fitting machine "
-    "stored: the native code starts that many threads), or None when ``values`` holds None",
+    "stored: the native code starts that many threads), or None when ``values`` holds None, "
+    "or a negative int when it holds 'negative' (joblib's n_jobs: all cores but some)",
     "params": "None, or a dict of parameters handed to a library's native code: plain data, "
     "and none of the keys in ``values`` (parameters that name files, paths, hosts or streams)",
     "instance_of": "an instance of one of the classes named in ``values`` ('module:qualname'), "
@@ -1066,6 +1067,15 @@ _TYPE_PINS: tuple[DispatchRow, ...] = (
         "_scorers",
         "__call__: scorer(estimator, X, y) for each value",
         "scorer",
+    ),
+    DispatchRow(
+        "sklearn.base:BaseEstimator",
+        "n_jobs",
+        "predict/transform/kneighbors: joblib.Parallel(n_jobs) with threads starts that many "
+        "workers at once (KNN's kneighbors, forests' predict; 100,000 exhausted the machine's "
+        "threads, rt30-04); a negative count means 'all cores but some'",
+        "thread_count",
+        (None, "negative"),
     ),
     DispatchRow(
         "sklearn.cluster._kmeans:_BaseKMeans",

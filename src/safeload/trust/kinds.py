@@ -315,6 +315,8 @@ def _int_one(row: DispatchRow, value: Any, graph: Graph) -> None:
 def _thread_count(row: DispatchRow, value: Any, graph: Graph) -> None:
     if value is None and None in row.values:
         return
+    if type(value) is int and value < 0 and "negative" in row.values:
+        return  # joblib: max(cpu_count + 1 + n_jobs, 1) workers
     if type(value) is not int or not 1 <= value <= MAX_THREADS:
         raise _bad(
             f"is {short(value)}; only an int from 1 to {MAX_THREADS} is accepted (the native "

@@ -57,32 +57,62 @@ def first_over_cap(
 ) -> int | None:
     """The first of ``roots`` from which a recursive walk (one that does not remember what it
     has seen, as repr, clone and get_params do) would meet more than ``cap`` of the ``counted``
-    nodes, or ``None``. Counted without unfolding: a post-order pass over the DAG ``edges``
-    (node id -> child ids), each node visited once, sums saturating at ``cap + 1``; an edge
-    back into the current path (a cycle) counts nothing."""
-    unfolded: dict[int, int] = {}
-    state: dict[int, int] = {}
+    nodes, or ``None``. Counted without unfolding: a post-order pass over the graph ``edges``
+    (node id -> child ids), sums saturating at ``cap + 1``; an edge back into the current path
+    (a cycle) counts nothing, as ``repr`` prints it once.
+
+    A node's sum is kept for reuse only when its walk met no node above it on the current
+    path: ``B``'s sum counted inside ``A`` (with ``B -> A`` a cycle) leaves ``A`` out, but
+    ``B`` walked on its own meets ``A`` and all it holds, so such a sum is walked again
+    wherever ``B`` is met (rt30-01: a cycle hid a shared container's contents). Only nodes on a
+    cycle are walked again, and each walk stops past ``cap``."""
+    done: dict[int, int] = {}  # node -> its sum, where it holds anywhere
     for root in roots:
-        work: list[tuple[int, int]] = [(root, 0)]
-        while work:
-            node, i = work.pop()
-            kids = edges.get(node, ())
-            if i == 0:
-                if node in state:
-                    continue
-                state[node] = 1
-            if i < len(kids):
-                work.append((node, i + 1))
-                if kids[i] not in state:
-                    work.append((kids[i], 0))
-                continue
-            total = 1 if node in counted else 0
-            for child in kids:
-                total += unfolded.get(child, 0)
-                if total > cap:
-                    break
-            unfolded[node] = min(total, cap + 1)
-            state[node] = 2
-        if unfolded.get(root, 0) > cap:
+        if _unfolded_from(root, edges, counted, cap, done) > cap:
             return root
     return None
+
+
+#: ``_unfolded_from``'s "met no node above it on the path"
+_NONE_MET = 1 << 30
+
+
+def _unfolded_from(
+    root: int, edges: dict[int, list[int]], counted: Container[int], cap: int, done: dict[int, int]
+) -> int:
+    """:func:`first_over_cap`'s sum from ``root``: an explicit stack of frames ``[node, next
+    child, sum, shallowest depth met above]``, one per node on the path (``depth``)."""
+    if root in done:
+        return done[root]
+    depth: dict[int, int] = {root: 0}
+    frames: list[list[int]] = [[root, 0, 1 if root in counted else 0, _NONE_MET]]
+    result = 0
+    while frames:
+        frame = frames[-1]
+        node, i = frame[0], frame[1]
+        kids = edges.get(node, ())
+        if i < len(kids) and frame[2] <= cap:
+            frame[1] = i + 1
+            kid = kids[i]
+            known = done.get(kid)
+            if known is not None:
+                frame[2] += known
+            elif kid in depth:  # a cycle back to a node on the path: counts nothing
+                frame[3] = min(frame[3], depth[kid])
+            else:
+                depth[kid] = len(frames)
+                frames.append([kid, 0, 1 if kid in counted else 0, _NONE_MET])
+            continue
+        frames.pop()
+        total, low = min(frame[2], cap + 1), frame[3]
+        del depth[node]
+        if low >= len(frames):  # met nothing above it: its sum holds wherever it is met
+            done[node] = total
+            low = _NONE_MET
+        if not frames:
+            result = total
+            break
+        parent = frames[-1]
+        parent[2] += total
+        parent[3] = min(parent[3], low)
+    return result
