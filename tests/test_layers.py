@@ -43,6 +43,8 @@ BYTES_ONLY = [
     "formats.py",
     "validate.py",
     "policy.py",
+    "_global_names.py",
+    "_trust_checks.py",
     "_allowlist.py",
     "_allowlist_sklearn.py",
     "sidecar.py",
