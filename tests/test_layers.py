@@ -55,6 +55,8 @@ BYTES_ONLY = [
     "signing/verify.py",
     "signing/versions.py",
     "signing/bundle.py",
+    "signing/manifest.py",
+    "signing/_bundle_json.py",
     "signing/_authenticate.py",
     "signing/modelsig.py",
     "signing/signer.py",
