@@ -49,6 +49,8 @@ BYTES_ONLY = [
     "_allowlist_sklearn.py",
     "sidecar.py",
     "signing/__init__.py",
+    "signing/statement.py",
+    "signing/_sidecar_json.py",
     "signing/artifacts.py",
     "signing/digests.py",
     "signing/sign.py",

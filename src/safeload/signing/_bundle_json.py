@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from safeload.exceptions import SidecarFormatError
-from safeload.sidecar import strict_b64decode, strict_json
+from safeload.signing._sidecar_json import strict_b64decode, strict_json
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
