@@ -41,6 +41,8 @@ BYTES_ONLY = [
     "pickle/narrowed.py",
     "pickle/advice.py",
     "formats.py",
+    "_sniff.py",
+    "_decompress.py",
     "validate.py",
     "policy.py",
     "_global_names.py",
