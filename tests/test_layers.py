@@ -126,7 +126,18 @@ def test_stage_modules_never_open_a_path(rel: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "rel", ["api.py", "_signatures.py", "_folders.py", "_loading.py", "_writing.py", "_scanning.py"]
+    "rel",
+    [
+        "api.py",
+        "_dumping.py",
+        "_unsigned.py",
+        "_profiles.py",
+        "_signatures.py",
+        "_folders.py",
+        "_loading.py",
+        "_writing.py",
+        "_scanning.py",
+    ],
 )
 def test_api_opens_nothing_itself(rel: str) -> None:
     """Every read and write of a path in the public layer goes through ``safeload.io``."""
