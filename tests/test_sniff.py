@@ -12,7 +12,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from safeload.formats import _names_joblib_wrapper, sniff_format
+from safeload._sniff import _names_joblib_wrapper
+from safeload.formats import sniff_format
 
 _REGEX = re.compile(rb"joblib\.numpy_pickle.{0,16}?NumpyArrayWrapper", re.DOTALL)
 _PIECES = st.sampled_from(

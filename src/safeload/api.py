@@ -14,16 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from safeload import formats
-from safeload import io as fileio
+from safeload._dumping import dump, dumps
 from safeload._folders import signed_folder
 from safeload._loading import (
-    format_for,
     load_bundled,
     load_in_folder,
     load_with_sidecar,
     verified_statement,
 )
-from safeload._scanning import scan_source
+from safeload._profiles import TrustProfile, installed_version, profiles_for_name, trust_profiles
 from safeload._signatures import SIGNATURE_FORMATS as SIGNATURE_FORMATS
 from safeload._signatures import (
     PathLike,
@@ -35,6 +34,7 @@ from safeload._signatures import (
     read_sidecar,
     sidecar_path,
 )
+from safeload._unsigned import inspect_sidecar, load_unsigned, scan
 from safeload._writing import (
     check_conversion,
     serialize_signed,
@@ -44,9 +44,7 @@ from safeload._writing import (
 )
 from safeload.exceptions import SafeloadError
 from safeload.io.atomic import locked_folder
-from safeload.pickle.analysis import ScanReport
 from safeload.policy import Limits, Policy, TrustedSpec, resolve_policy
-from safeload.trust.profiles import Profile as TrustProfile
 from safeload.trust.profiles import resolve_profiles
 
 if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 18)
@@ -80,6 +78,10 @@ __all__ = [
 #: handler and logs nothing above INFO: errors are raised, never logged.
 _log = logging.getLogger(__name__)
 
+# These entry points live in modules of their own and are re-exported here: dump and dumps in
+# safeload._dumping, those that check no signature (load_unsigned, scan, inspect_sidecar) in
+# safeload._unsigned, the trust profiles' helpers in safeload._profiles.
+
 
 def verify_bytes(*args: Any, **kwargs: Any) -> VerifiedArtifact:
     """:func:`safeload.signing.verify_bytes`, imported on first use (``import safeload`` and a
@@ -95,53 +97,6 @@ def add_signature(*args: Any, **kwargs: Any) -> Envelope:
     from safeload.signing import add_signature as add
 
     return add(*args, **kwargs)
-
-
-def dump(
-    obj: Any,
-    path: PathLike,
-    signer: Signer | Iterable[Signer],
-    *,
-    format: str | None = None,
-    compress: Any = 0,
-    protocol: int | None = None,
-    version: str | None = None,
-    expires: datetime | None = None,
-    name: str | None = None,
-) -> Path:
-    """Serialize ``obj`` to ``path`` and write its signature to ``<path>.sig``.
-
-    The format comes from ``format`` or the extension (``.pkl``/``.pickle``, ``.joblib`` and
-    joblib's compressed extensions, ``.skops``). ``version`` and ``name`` are recorded in the
-    signed predicate; ``expires`` (timezone-aware) bounds the signature's validity.
-    Returns the sidecar path.
-    """
-    checked_signers(signer)
-    p = Path(path)
-    data, envelope = serialize_signed(
-        obj, p, signer, format, compress, protocol, version, expires, name
-    )
-    return write_signed(p, data, envelope)
-
-
-def dumps(
-    obj: Any,
-    signer: Signer | Iterable[Signer],
-    *,
-    format: str = "pickle",
-    compress: Any = 0,
-    protocol: int | None = None,
-    name: str = "payload",
-    version: str | None = None,
-    expires: datetime | None = None,
-) -> tuple[bytes, bytes]:
-    """Serialize ``obj`` in memory; return ``(payload, sidecar)`` bytes."""
-    from safeload.signing import sign_bytes
-
-    checked_signers(signer)
-    data = formats.write(obj, format, compress=compress, protocol=protocol)
-    envelope = sign_bytes(data, signer, name=name, format=format, version=version, expires=expires)
-    return data, envelope.to_json()
 
 
 def load(
@@ -249,37 +204,6 @@ def loads(
     return formats.read(artifact, pol, lim, name or "<bytes>", consume=True)
 
 
-def load_unsigned(
-    path: PathLike,
-    *,
-    trusted: Iterable[TrustedSpec] = (),
-    profiles: Iterable[str] = (),
-    format: str | None = None,
-    policy: Policy | None = None,
-    limits: Limits | None = None,
-) -> Any:
-    """Load a third-party file that has NO signature check, through the same restricted readers.
-
-    The allowlist still applies: unknown types, code-running globals and malformed streams are
-    refused. What is missing is any proof of who made the file. ``trusted`` and ``profiles``
-    extend the allowlist as for :func:`load`.
-    """
-    from safeload.signing import unsigned_artifact
-
-    p = Path(path)
-    lim = limits or Limits()
-    pol = resolve_policy(policy, trusted, profiles)
-    data = fileio.read_once(p, lim.max_file_size)
-    fmt = format_for(p, data, format)
-    _log.info("reading %s (%s) WITHOUT a signature check, through the restricted reader", p, fmt)
-    if fmt == "skops":
-        return formats.read(unsigned_artifact(data, p.name, fmt), pol, lim, str(p), consume=True)
-    # the analysis, not the name, decides whether a .pkl is joblib content (rt14 f04)
-    prepared = formats.prepare(data, fmt, pol, lim, str(p), guessed=format is None)
-    artifact = unsigned_artifact(data, p.name, prepared.format)
-    return formats.read(artifact, pol, lim, str(p), prepared, consume=True)
-
-
 def sign(
     path: PathLike,
     signer: Signer | Iterable[Signer],
@@ -380,39 +304,6 @@ def verify(
     return statement
 
 
-def inspect_sidecar(path: PathLike) -> tuple[Envelope, Statement]:
-    """Parse a ``.sig`` file for display. NOTHING is verified: do not make trust decisions on it."""
-    from safeload.sidecar import MAX_SIDECAR_BYTES, parse_envelope, parse_statement
-
-    p = Path(path)
-    raw = bytes(fileio.read_once(p, MAX_SIDECAR_BYTES, "signature file"))
-    envelope = parse_envelope(raw, source=str(p))
-    return envelope, parse_statement(envelope.payload, source=str(p))
-
-
-def scan(
-    source: PathLike | bytes,
-    *,
-    trusted: Iterable[TrustedSpec] = (),
-    profiles: Iterable[str] = (),
-    policy: Policy | None = None,
-    limits: Limits | None = None,
-    format: str | None = None,
-) -> ScanReport:
-    """List what a pickle, joblib or skops file would import, without running anything from it.
-
-    Any parse error, limit, or construct safeload refuses gives an ``unsafe`` verdict. The
-    verdict is :func:`load_unsigned`'s: the checks a load runs on what it builds run here on
-    shadows of the stream's values (:mod:`safeload.trust.shadow`); a check that needs a value
-    the stream does not show makes the file "unproven", which is unsafe. Only trusted modules
-    are imported, to read their rules. Pass the same ``trusted`` and ``profiles`` as the load
-    would, for the same verdict.
-    """
-    lim = limits or Limits()
-    pol = resolve_policy(policy, trusted, profiles)
-    return scan_source(source, pol, lim, format)
-
-
 def convert(
     src: PathLike,
     dst: PathLike,
@@ -457,34 +348,3 @@ def convert(
         )
         check_conversion(obj, data, envelope, signer, check, src, out, reload)
     return write_signed(out, data, envelope)
-
-
-def trust_profiles() -> dict[str, TrustProfile]:
-    """The opt-in trust profiles by name (``profiles=[...]``, ``--profile NAME``): each with
-    the names it trusts and why, what it leaves out and why, and the library versions it was
-    reviewed against."""
-    from safeload.trust.profiles import PROFILES
-
-    return dict(PROFILES)
-
-
-def profiles_for_name(name: str) -> list[str]:
-    """The trust profiles that trust the global ``name`` (``module.Name`` or
-    ``module:Outer.Inner``, as reports write it); empty if none does."""
-    from safeload.trust.profiles import profile_for_name
-
-    module, _, qualname = name.partition(":") if ":" in name else name.rpartition(".")
-    return profile_for_name(module, qualname)
-
-
-def installed_version(profile: TrustProfile) -> str | None:
-    """The installed version of the library ``profile`` covers, read from its distribution
-    metadata (nothing is imported), or ``None`` when it is not installed."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    for dist in (profile.library, f"{profile.library}-cpu"):
-        try:
-            return version(dist)
-        except PackageNotFoundError:
-            continue
-    return None

@@ -6,20 +6,18 @@ Readers take a :class:`~safeload.signing.VerifiedArtifact` or an explicitly
 
 from __future__ import annotations
 
-import bz2
 import io
-import lzma
-import mmap
 import pickle
-import pickletools
-import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from safeload import _gc
+from safeload._decompress import joblib_stream as joblib_stream
+from safeload._sniff import JOBLIB_COMPRESSIONS, compression_of, format_from_name, sniff_format
+from safeload._sniff import binary_model_head as binary_model_head
+from safeload._sniff import could_be_model as could_be_model
 from safeload._types import Buffer
-from safeload.exceptions import LimitExceededError, MalformedArtifactError
+from safeload.exceptions import MalformedArtifactError
 from safeload.pickle.analysis import StreamAnalysis
 from safeload.policy import Limits, Policy
 
@@ -49,216 +47,8 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-_ZIP_MAGIC = b"PK\x03\x04"
-#: Magic prefixes joblib writes, in the order joblib checks them.
-_MAGIC = (
-    ("zlib", b"\x78"),
-    ("gzip", b"\x1f\x8b"),
-    ("bz2", b"BZ"),
-    ("xz", b"\xfd\x37\x7a\x58\x5a"),
-    ("lzma", b"\x5d\x00"),
-    ("lz4", b"\x04\x22\x4d\x18"),
-)
-#: Extensions joblib maps to a compressor.
-JOBLIB_COMPRESSIONS = {
-    ".z": "zlib",
-    ".gz": "gzip",
-    ".bz2": "bz2",
-    ".xz": "xz",
-    ".lzma": "lzma",
-    ".lz4": "lz4",
-}
-_CHUNK = 1 << 24
-
-
-def format_from_name(name: str) -> str | None:
-    """The format implied by a file name: ``.pkl``/``.pickle``, ``.joblib`` (and joblib's
-    compressed extensions), ``.skops``; ``None`` if the name says nothing."""
-    lower = name.lower()
-    if lower.endswith((".pkl", ".pickle")):
-        return "pickle"
-    if lower.endswith(".skops"):
-        return "skops"
-    if lower.endswith(".joblib") or any(lower.endswith(ext) for ext in JOBLIB_COMPRESSIONS):
-        return "joblib"
-    if any(lower.endswith(f".joblib{ext}") for ext in JOBLIB_COMPRESSIONS):
-        return "joblib"
-    return None
-
-
-def compression_of(data: Buffer) -> str | None:
-    """The joblib compressor whose magic starts ``data``, ``"compat"`` for joblib's legacy ZF
-    container, or ``None`` for an uncompressed stream."""
-    head = bytes(data[:8])
-    if head.startswith(b"ZF"):
-        return "compat"
-    for name, magic in _MAGIC:
-        if head.startswith(magic):
-            return name
-    return None
-
-
-#: Bytes a pickle stream can start with: any opcode (protocols 0 and 1 have no header).
-_PICKLE_FIRST = frozenset(op.code.encode("latin-1")[0] for op in pickletools.opcodes)
-
-
-def binary_model_head(head: bytes) -> bool:
-    """Whether ``head`` starts a model whatever the file's name: a protocol 2+ pickle header,
-    a zip (skops) or a joblib compressor's magic. Protocol 0 and 1 pickles start with a
-    printable byte, as text files do (see :func:`could_be_model`)."""
-    proto = len(head) > 1 and head[0] == pickle.PROTO[0] and 2 <= head[1] <= pickle.HIGHEST_PROTOCOL
-    return proto or head.startswith(_ZIP_MAGIC) or compression_of(head) is not None
-
-
-def could_be_model(head: bytes) -> bool:
-    """Whether a file starting with ``head`` (its first bytes) could be a pickle, joblib or
-    skops file: a zip, a joblib compressor's magic, or a byte that starts a pickle opcode (a
-    protocol-2+ ``PROTO`` header must name a protocol pickle knows). ``False`` lets a scan of a
-    folder refuse anything else without reading more than its first bytes."""
-    if not head:
-        return False
-    if head.startswith(_ZIP_MAGIC) or compression_of(head) is not None:
-        return True
-    if head[0] == pickle.PROTO[0]:
-        return len(head) > 1 and head[1] <= pickle.HIGHEST_PROTOCOL
-    return head[0] in _PICKLE_FIRST
-
-
-#: joblib's array placeholder as a pickle global: ``GLOBAL`` (protocols 0-3), or two short
-#: strings and ``STACK_GLOBAL`` (protocol 4+, with a memo entry or a frame header between): the
-#: module name, then at most ``_WRAPPER_GAP`` bytes, then the class name.
-_JOBLIB_MODULE = b"joblib.numpy_pickle"
-_JOBLIB_CLASS = b"NumpyArrayWrapper"
-_WRAPPER_GAP = 16
-#: The placeholder's global comes before the first array's raw bytes, so it is looked for only
-#: in this much of the head: a few milliseconds, not a scan of a gigabyte of array data.
-_SNIFF_HEAD = 4 << 20
-
-
-def sniff_format(data: Buffer) -> str:
-    """Best guess from content alone: ``skops`` (zip), ``joblib`` (compressed, or a stream that
-    refers to joblib's array placeholder) or ``pickle``.
-
-    An uncompressed joblib file is a pickle stream followed, after each array's placeholder, by
-    the array's raw bytes, which the pickle reader cannot parse; ``joblib.dump(m, "model.pkl")``
-    is common, so the name alone is not trusted to tell. A wrong guess only picks the other
-    restricted reader, under the same policy; a placeholder later than the first
-    ``_SNIFF_HEAD`` bytes is not seen (the pickle reader then refuses the raw array bytes).
-    """
-    if bytes(data[:4]) == _ZIP_MAGIC:
-        return "skops"
-    if compression_of(data) is not None:
-        return "joblib"
-    # bytes, bytearray and mmap search in place; other buffers are copied
-    head = data if isinstance(data, (bytes, bytearray, mmap.mmap)) else bytes(data[:_SNIFF_HEAD])
-    if _names_joblib_wrapper(head, min(len(head), _SNIFF_HEAD)):
-        return "joblib"
-    return "pickle"
-
-
-def _names_joblib_wrapper(head: bytes | bytearray | mmap.mmap, end: int) -> bool:
-    """Whether ``head[:end]`` holds joblib's module name followed, at most ``_WRAPPER_GAP``
-    bytes later, by its placeholder's class name. ``find`` runs at memory speed, several times
-    faster than a regular expression with a gap, and a forest pickle's head is 4 MiB of it."""
-    at = head.find(_JOBLIB_CLASS, 0, end)
-    while at != -1:
-        lowest = max(0, at - _WRAPPER_GAP - len(_JOBLIB_MODULE))
-        if head.rfind(_JOBLIB_MODULE, lowest, at) != -1:
-            return True
-        at = head.find(_JOBLIB_CLASS, at + 1, end)
-    return False
-
-
-class _Decompressor(Protocol):
-    def decompress(self, data: bytes, max_length: int = -1) -> bytes: ...  # pragma: no cover
-
-
-def _decompress(data: Buffer, method: str, limit: int, source: str) -> bytearray:
-    """Decompress a whole joblib container, refusing to grow past ``limit`` bytes."""
-    if method == "compat":
-        raise MalformedArtifactError(
-            f"{source} uses joblib's legacy 'ZF' container (joblib < 0.10), which safeload does "
-            "not read. Re-save the model with a current joblib.",
-            path=source,
-        )
-    if method == "lz4":
-        return _decompress_lz4(data, limit, source)
-    factories: dict[str, Callable[[], Any]] = {
-        "zlib": lambda: zlib.decompressobj(zlib.MAX_WBITS),
-        "gzip": lambda: zlib.decompressobj(31),
-        "bz2": bz2.BZ2Decompressor,
-        "xz": lambda: lzma.LZMADecompressor(format=lzma.FORMAT_XZ),
-        "lzma": lambda: lzma.LZMADecompressor(format=lzma.FORMAT_ALONE),
-    }
-    d = factories[method]()
-    out = bytearray()
-    try:
-        if method in ("zlib", "gzip"):
-            pending = data
-            while True:
-                chunk = d.decompress(pending, _CHUNK)
-                out += chunk
-                if len(out) > limit:
-                    break
-                pending = d.unconsumed_tail
-                if not pending and not chunk:
-                    break
-            complete = d.eof and not d.unused_data
-        else:
-            chunk = d.decompress(data, _CHUNK)
-            out += chunk
-            while not d.eof and len(out) <= limit:
-                if d.needs_input:
-                    break
-                out += d.decompress(b"", _CHUNK)
-            complete = d.eof and not d.unused_data
-    except (zlib.error, OSError, lzma.LZMAError, EOFError, ValueError) as exc:
-        raise MalformedArtifactError(
-            f"{source}: corrupt {method} data ({exc}); nothing was deserialized", path=source
-        ) from exc
-    if len(out) > limit:
-        raise LimitExceededError(
-            f"{source} decompresses to more than {limit} bytes (limit max_decompressed_size); "
-            "refused as a possible decompression bomb",
-            path=source,
-        )
-    if not complete:
-        raise MalformedArtifactError(
-            f"{source}: {method} data is truncated or followed by extra bytes", path=source
-        )
-    return out
-
-
-def _decompress_lz4(data: Buffer, limit: int, source: str) -> bytearray:
-    try:
-        import lz4.frame  # type: ignore[import-not-found,import-untyped,unused-ignore]
-    except ImportError as exc:
-        raise MalformedArtifactError(
-            f"{source} is lz4-compressed; install the 'lz4' package to read it", path=source
-        ) from exc
-    d = lz4.frame.LZ4FrameDecompressor()
-    out = bytearray()
-    try:
-        out += d.decompress(data, max_length=_CHUNK)
-        while not d.eof and len(out) <= limit and not d.needs_input:
-            out += d.decompress(b"", max_length=_CHUNK)
-    except RuntimeError as exc:
-        raise MalformedArtifactError(f"{source}: corrupt lz4 data ({exc})", path=source) from exc
-    if len(out) > limit:
-        raise LimitExceededError(f"{source} decompresses past {limit} bytes", path=source)
-    if not d.eof or d.unused_data:
-        raise MalformedArtifactError(f"{source}: lz4 data truncated or padded", path=source)
-    return out
-
-
-def joblib_stream(data: Buffer, limits: Limits, source: str) -> Buffer:
-    """The raw pickle stream inside a joblib file (decompressed when needed).
-
-    A ``bytearray`` lets the arrays be writable views of the one buffer instead of copies."""
-    method = compression_of(data)
-    if method is None:
-        return data
-    return _decompress(data, method, limits.max_decompressed_size, source)
+# Sniffing a file's format lives in safeload._sniff, decompressing joblib's containers in
+# safeload._decompress; the names other code imports from here are re-exported.
 
 
 @dataclass(frozen=True)

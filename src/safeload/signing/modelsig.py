@@ -16,24 +16,15 @@ the bundle; the bundle's ``publicKey.hint`` is only a hint.
 
 from __future__ import annotations
 
-import functools
 import hmac
-import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from safeload import _progress
 from safeload._types import Buffer
-from safeload.exceptions import (
-    InsufficientSignaturesError,
-    InvalidSignatureError,
-    KeyFormatError,
-    SignatureError,
-)
+from safeload.exceptions import KeyFormatError, SignatureError
 from safeload.sidecar import DIRECTORY, Predicate, Signature, Statement, Subject
+from safeload.signing._authenticate import _authenticate, _opaque
 from safeload.signing.artifacts import _TOKEN, VerifiedArtifact, VerifiedFolder
 from safeload.signing.bundle import (
     DEFAULT_IGNORE,
@@ -41,20 +32,14 @@ from safeload.signing.bundle import (
     Bundle,
     Manifest,
     Resource,
-    parse_bundle,
-    parse_manifest,
     resource_order,
 )
-from safeload.signing.ecdsa import ECDSAVerifyKey, PublicKey, wrap_public_key
-from safeload.signing.hmac_key import HMACKey
-from safeload.signing.keyring import KeysLike, as_keyring
+from safeload.signing.certificates import CertificateAuthority
+from safeload.signing.certificates import describe_certificate as describe_certificate
+from safeload.signing.ecdsa import ECDSAVerifyKey, wrap_public_key
+from safeload.signing.keyring import KeysLike
 from safeload.signing.keys import Signer
 from safeload.signing.signer import PublicKeySigner
-
-# cryptography's x509 is imported where a certificate is read (see safeload.signing.keys)
-if TYPE_CHECKING:
-    from cryptography import x509
-    from cryptography.x509 import verification as x509v
 
 __all__ = [
     "CertificateAuthority",
@@ -68,46 +53,8 @@ __all__ = [
 
 #: model_signing bundles carry no signing time; statements made from them say this.
 SIGNED_AT_UNKNOWN = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_MAX_CA_FILE = 4 << 20
-
-
-@dataclass(frozen=True)
-class CertificateAuthority:
-    """Trusted root certificates (the verifier's CA file) for certificate-mode bundles."""
-
-    roots: tuple[x509.Certificate, ...]
-    source: str | None = None
-
-    @classmethod
-    def from_pem(cls, data: bytes, *, source: str | None = None) -> CertificateAuthority:
-        """Parse one or more PEM certificates."""
-        from cryptography import x509
-
-        where = f" in {source}" if source else ""
-        try:
-            roots = tuple(x509.load_pem_x509_certificates(data))
-        except ValueError as exc:
-            raise KeyFormatError(f"no PEM certificates{where}", path=source) from exc
-        if not roots:
-            raise KeyFormatError(f"no PEM certificates{where}", path=source)
-        return cls(roots, source)
-
-    @classmethod
-    def from_file(cls, path: str | os.PathLike[str]) -> CertificateAuthority:
-        """Read a CA file (PEM, one or more certificates)."""
-        p = Path(path)
-        try:
-            data = p.read_bytes()[: _MAX_CA_FILE + 1]
-        except OSError as exc:
-            raise KeyFormatError(f"cannot read CA file {p}: {exc.strerror}", path=str(p)) from exc
-        if len(data) > _MAX_CA_FILE:
-            raise KeyFormatError(f"CA file {p} is larger than {_MAX_CA_FILE} bytes", path=str(p))
-        return cls.from_pem(data, source=str(p))
-
-    def describe(self) -> str:
-        """For messages."""
-        where = f" {self.source}" if self.source else ""
-        return f"CA file{where} ({len(self.roots)} certificate(s))"
+# The CA file and the certificate-chain check live in safeload.signing.certificates (re-exported
+# here), the check of a bundle's signatures in safeload.signing._authenticate.
 
 
 def normalize_ignore(path: str) -> str:
@@ -201,199 +148,6 @@ def sign_model(
         for i, s in enumerate(signer_list)
     )
     return Bundle(draft.payload, sigs, None if certs else publics[0].keyid, certs)
-
-
-# --- verification ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Checked:
-    manifest: Manifest
-    keyids: tuple[str, ...]
-    #: certificate mode: the CA-validated leaf's subject (and SANs), for the caller to see
-    signer: str | None = None
-    #: some, not enough, trusted keys signed: raised only once the files match (rt17 f09), so a
-    #: changed file gets the opaque error, not advice to collect approvals
-    short: InsufficientSignaturesError | None = None
-
-    def approved(self) -> None:
-        if self.short is not None:
-            raise self.short
-
-    def environment(self) -> dict[str, str]:
-        return {"certificate": self.signer} if self.signer else {}
-
-
-def _opaque(source: str, trust: str) -> InvalidSignatureError:
-    return InvalidSignatureError(
-        f"signature verification failed for {source}: no valid signature over these exact "
-        f"bytes from the {trust}. The model or its signature file was changed, belongs to "
-        "another model, or was signed by a key you do not trust. Do not load it; fetch both "
-        "again from the publisher or check which key you expect.",
-        path=source,
-    )
-
-
-def _valid_by(key: PublicKey, bundle: Bundle) -> bool:
-    message = bundle.pae()
-    return any(key.verify(message, s.sig) for s in bundle.signatures if s.keyid in ("", key.keyid))
-
-
-def _check_chain(
-    bundle: Bundle, ca: CertificateAuthority, now: datetime, source: str, sig_source: str
-) -> tuple[PublicKey, str]:
-    """The leaf's public key and who it names, once its chain leads to ``ca`` at ``now`` and it
-    may sign code."""
-    from cryptography import x509
-    from cryptography.x509 import verification as x509v
-
-    try:
-        leaf, *rest = (x509.load_der_x509_certificate(c) for c in bundle.certificates)
-    except ValueError as exc:
-        raise SignatureError(
-            f"{sig_source}: a certificate in the bundle's chain is not valid DER", path=source
-        ) from exc
-    policy = (
-        x509v.PolicyBuilder()
-        .store(x509v.Store(list(ca.roots)))
-        .time(now)
-        .max_chain_depth(8)
-        .extension_policies(
-            ca_policy=_ca_policy(),
-            ee_policy=x509v.ExtensionPolicy.permit_all(),
-        )
-    )
-    try:
-        policy.build_client_verifier().verify(leaf, rest)
-    except x509v.VerificationError as exc:
-        raise SignatureError(
-            f"{source}: the signing certificate in {sig_source} (subject "
-            f"{leaf.subject.rfc4514_string()!r}) is not trusted by the {ca.describe()} at "
-            f"{now:%Y-%m-%dT%H:%M:%SZ}: {exc}. An unknown or expired CA, or an expired or not "
-            "yet valid certificate: do not load it.",
-            path=source,
-        ) from exc
-    if not _may_sign(leaf):
-        raise SignatureError(
-            f"{source}: the signing certificate in {sig_source} (subject "
-            f"{leaf.subject.rfc4514_string()!r}) is not a code-signing certificate: it needs "
-            "key usage digitalSignature and, if it has an extended key usage, codeSigning in it "
-            "(a TLS server or e-mail certificate from the same CA may not sign models).",
-            path=source,
-        )
-    try:
-        return wrap_public_key(leaf.public_key(), source=sig_source), describe_certificate(leaf)
-    except (KeyFormatError, ValueError) as exc:  # ValueError: a point off the curve
-        raise SignatureError(f"{source}: {sig_source}: {exc}", path=source) from exc
-
-
-def _ca_may_issue_code_signing(
-    policy: x509v.Policy, cert: x509.Certificate, eku: x509.ExtendedKeyUsage | None
-) -> None:
-    """An intermediate's extended key usage, when present, must allow code signing (or any
-    purpose). A client verifier would otherwise demand clientAuth, refusing the code-signing
-    intermediates real PKIs use (red team 17, f03 note)."""
-    from cryptography import x509
-
-    allowed = {
-        x509.oid.ExtendedKeyUsageOID.CODE_SIGNING,
-        x509.oid.ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE,
-    }
-    if eku is not None and not allowed & set(eku):
-        raise ValueError("a CA's extended key usage does not allow code signing")
-
-
-@functools.lru_cache(maxsize=1)
-def _ca_policy() -> x509v.ExtensionPolicy:
-    """The extension policy for CA certificates (WebPKI's, with code-signing intermediates)."""
-    from cryptography import x509
-    from cryptography.x509 import verification as x509v
-
-    return x509v.ExtensionPolicy.webpki_defaults_ca().may_be_present(
-        x509.ExtendedKeyUsage, x509v.Criticality.AGNOSTIC, _ca_may_issue_code_signing
-    )
-
-
-def _may_sign(cert: x509.Certificate) -> bool:
-    """RFC 5280: both extensions restrict. The key must be allowed to sign (key usage
-    digitalSignature, which must be present), and an extended key usage, when present, must
-    allow code signing. model_signing 1.1 accepts either one alone (red team 17, f03)."""
-    from cryptography import x509
-
-    try:
-        if not cert.extensions.get_extension_for_class(x509.KeyUsage).value.digital_signature:
-            return False
-    except x509.ExtensionNotFound:
-        return False
-    try:
-        eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-    except x509.ExtensionNotFound:
-        return True
-    return x509.oid.ExtendedKeyUsageOID.CODE_SIGNING in eku
-
-
-def describe_certificate(cert: x509.Certificate) -> str:
-    """The leaf's subject and subject alternative names, with control characters escaped."""
-    from cryptography import x509
-
-    text = cert.subject.rfc4514_string()
-    try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except (x509.ExtensionNotFound, ValueError):
-        san = None
-    if san is not None:
-        names = [str(getattr(n, "value", n)) for n in san]
-        text += " (SAN " + ", ".join(names) + ")"
-    return text.encode("unicode_escape").decode("ascii")
-
-
-def _authenticate(
-    bundle_bytes: bytes,
-    keys: KeysLike | None,
-    ca: CertificateAuthority | None,
-    now: datetime,
-    source: str,
-    sig_source: str,
-) -> _Checked:
-    """Check the bundle's signatures against the pinned keys or the CA; parse what they cover."""
-    bundle = parse_bundle(bundle_bytes, source=sig_source)
-    if bundle.certificates:
-        if ca is None:
-            raise SignatureError(
-                f"{sig_source} is a certificate-mode model_signing bundle; verify it against "
-                "your CA file (--ca / ca=), not a public key",
-                path=source,
-            )
-        leaf, signer = _check_chain(bundle, ca, now, source, sig_source)
-        if not _valid_by(leaf, bundle):
-            raise _opaque(source, f"certificate trusted by the {ca.describe()}")
-        checked = parse_manifest(bundle.payload, source=sig_source)
-        return _Checked(checked, (leaf.keyid,), signer)
-    else:
-        if keys is None:
-            raise SignatureError(
-                f"{sig_source} is a key-mode model_signing bundle; verify it with the "
-                "publisher's public key (--pub / keys=), not a CA file",
-                path=source,
-            )
-        ring = as_keyring(keys)
-        if any(isinstance(k, HMACKey) for k in ring.keys):
-            raise KeyFormatError(
-                "model_signing bundles are verified with public keys (or a CA), not HMAC secrets"
-            )
-        keyids = tuple(k.keyid for k in ring.usable(now) if _valid_by(k, bundle))  # type: ignore[arg-type]
-        if len(keyids) < ring.threshold:
-            if not keyids:
-                raise _opaque(source, ring.describe())
-            short = InsufficientSignaturesError(
-                f"{source}: {len(keyids)} of {ring.threshold} required signatures from the "
-                f"{ring.describe()} in {sig_source}; approvals are missing.",
-                have=len(keyids),
-                need=ring.threshold,
-                path=source,
-            )
-            return _Checked(parse_manifest(bundle.payload, source=sig_source), keyids, short=short)
-    return _Checked(parse_manifest(bundle.payload, source=sig_source), keyids)
 
 
 def verify_model_file(

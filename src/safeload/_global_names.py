@@ -1,0 +1,158 @@
+"""Global names as pickle streams hold them: how they are written and read back
+(``module.qualname``, ``module:Outer.Inner``), and which of them are known code-execution
+primitives, never trusted whatever the caller asks. :mod:`safeload.policy` re-exports them.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+
+def format_name(module: str, qualname: str) -> str:
+    """Render a global as ``module.qualname`` (or ``module:qualname`` when the qualname is dotted).
+
+    The colon form keeps nested names unambiguous, and is accepted back by :func:`parse_name`.
+    """
+    return f"{module}:{qualname}" if "." in qualname else f"{module}.{qualname}"
+
+
+def parse_name(spec: str) -> tuple[str, str]:
+    """Split ``"pkg.mod.Name"`` or ``"pkg.mod:Outer.Inner"`` into ``(module, qualname)``."""
+    spec = spec.strip()
+    if ":" in spec:
+        module, _, qualname = spec.partition(":")
+    else:
+        module, _, qualname = spec.rpartition(".")
+    parts = [*module.split("."), *qualname.split(".")]
+    if not module or not qualname or not all(p.isidentifier() for p in parts):
+        raise ValueError(
+            f"not a global name: {spec!r}; write 'package.module.Name' or "
+            "'package.module:Outer.Inner'"
+        )
+    if "*" in spec:  # pragma: no cover - isidentifier() already refuses it
+        raise ValueError("wildcards are not supported")
+    return module, qualname
+
+
+# --- known code-execution primitives: never trusted, never offered as advice -----------------
+
+#: Modules every name of which (and of their submodules) can run code, import or evaluate,
+#: deserialize again, touch files, sockets or processes, or walk to something that does.
+CODE_MODULES: Final = frozenset(
+    {
+        "os", "posix", "nt", "subprocess", "_posixsubprocess", "_winapi", "pty", "sys",
+        "runpy", "importlib", "pkgutil", "pydoc", "imp", "zipimport",
+        "pickle", "_pickle", "marshal", "shelve", "dill", "cloudpickle", "copy_reg",
+        "ctypes", "_ctypes", "cffi", "types",
+        "code", "codeop", "cProfile", "profile", "pdb", "bdb", "trace", "timeit", "doctest",
+        "idlelib", "lib2to3", "ensurepip", "pip", "setuptools", "distutils",
+        "operator", "_operator", "inspect", "gc", "signal", "_thread", "threading",
+        "multiprocessing", "concurrent", "asyncio", "_asyncio",
+        "uuid", "_osx_support", "_aix_support", "platform", "webbrowser",
+        "io", "_io", "pathlib", "shutil", "tempfile", "glob", "fileinput", "zipfile", "tarfile",
+        "socket", "_socket", "ssl", "_ssl", "http", "urllib", "ftplib", "smtplib", "imaplib",
+        "poplib", "telnetlib", "xmlrpc", "logging", "test", "unittest", "venv", "sqlite3",
+        "joblib.numpy_pickle_compat", "numpy.testing", "numpy.f2py", "numpy.distutils",
+        "sklearn.utils._testing", "sklearn.datasets", "torch", "tensorflow", "keras",
+        # import machinery, compilers, files and processes reached by other names (rt14 f05)
+        "_frozen_importlib", "_frozen_importlib_external", "_imp", "site", "py_compile",
+        "compileall", "zipapp", "linecache", "codecs", "_pyio", "gzip", "bz2", "lzma", "mmap",
+        "dbm", "readline", "fcntl", "resource", "atexit", "mailbox", "wave", "aifc", "sunau",
+        "socketserver", "wsgiref", "nntplib", "tkinter", "modulefinder",
+        "numpy.lib.npyio", "numpy.lib._npyio_impl", "numpy.lib.format", "numpy.lib._format_impl",
+        "numpy.lib._datasource", "numpy.ctypeslib", "numpy._core.memmap", "numpy.core.memmap",
+        "scipy.io", "scipy.sparse._matrix_io", "pandas.io", "pandas.core.computation",
+        "joblib.memory", "joblib.parallel", "joblib._parallel_backends", "joblib.pool",
+        "joblib._store_backends", "joblib.executor", "joblib._memmapping_reducer",
+        "sklearn.utils.estimator_checks", "sklearn.utils.parallel",
+    }
+)  # fmt: skip
+#: Single names outside those modules that do any of the same.
+CODE_NAMES: Final = frozenset(
+    {
+        *(
+            (builtins, name)
+            for builtins in ("builtins", "__builtin__", "__builtins__")
+            for name in (
+                "eval", "exec", "compile", "open", "__import__", "getattr", "setattr",
+                "delattr", "input", "breakpoint", "exit", "quit", "help", "vars", "globals",
+                "locals", "dir", "type", "memoryview", "execfile", "file",
+                "reload", "__loader__", "__spec__",
+            )
+        ),
+        ("functools", "reduce"),
+        ("copyreg", "__newobj_ex__"),
+        ("joblib", "load"),
+        ("joblib.numpy_pickle", "load"),
+        ("numpy", "load"),
+        ("numpy", "save"),
+        ("numpy", "savez"),
+        ("numpy", "memmap"),
+        ("numpy", "fromfile"),
+        ("numpy", "loadtxt"),
+        ("numpy", "genfromtxt"),
+        ("numpy", "frombuffer"),
+        ("numpy", "DataSource"),
+        ("numpy", "savetxt"),
+        ("numpy", "savez_compressed"),
+        ("numpy", "open_memmap"),
+        ("joblib", "dump"),
+        ("joblib", "Memory"),
+        ("joblib", "Parallel"),
+        ("pandas", "eval"),
+        ("pandas", "read_parquet"),
+        ("pandas", "read_excel"),
+        ("numpy.lib.npyio", "load"),
+        ("numpy.core", "_ufunc_reconstruct"),
+        ("scipy.io", "loadmat"),
+        ("pandas", "read_csv"),
+        ("pandas", "read_pickle"),
+        ("pandas.io.pickle", "read_pickle"),
+        # native code driven by stored values, or stored Python callables (tests/test_policy.py)
+        ("sklearn.cluster._kmeans", "_kmeans_single_lloyd"),
+        ("sklearn.metrics._dist_metrics", "PyFuncDistance64"),
+    }
+)  # fmt: skip
+#: Qualname parts that walk from wherever they start to the interpreter's internals.
+_CODE_ATTRIBUTES: Final = frozenset(
+    {
+        "os", "sys", "subprocess", "builtins", "__builtins__", "__globals__", "__code__",
+        "__import__", "__subclasses__", "__dict__", "__class__", "__bases__", "__mro__",
+        "__getattribute__", "__reduce__", "__reduce_ex__", "__loader__", "__spec__",
+        "__func__", "__self__",
+    }
+)  # fmt: skip
+
+
+#: Exact names inside ``CODE_MODULES`` that were reviewed as inert data types (the default
+#: allowlist's reasons say why). Only these: the rest of each module stays a primitive.
+INERT_NAMES: Final = frozenset(
+    {
+        ("uuid", "UUID"),
+        ("pathlib", "PurePosixPath"),
+        ("pathlib", "PureWindowsPath"),
+        ("pathlib._local", "PurePosixPath"),
+        ("pathlib._local", "PureWindowsPath"),
+    }
+)
+
+
+def runs_code(module: str, qualname: str) -> bool:
+    """True if ``module.qualname`` is a known code-execution primitive: it can run code, import
+    or evaluate, deserialize again, open files or start processes, or its qualname walks to
+    something that can. Such a name is never trusted, whatever the caller asks."""
+    if (module, qualname) in INERT_NAMES:
+        return False
+    if (module, qualname) in CODE_NAMES:
+        return True
+    parts = module.split(".")
+    for i in range(1, len(parts) + 1):
+        if ".".join(parts[:i]) in CODE_MODULES:
+            return True
+    return any(part in _CODE_ATTRIBUTES for part in qualname.split("."))
+
+
+def name_runs_code(name: str) -> bool:
+    """:func:`runs_code` for a name as written in reports (``module.Name`` / ``module:Q.N``)."""
+    module, _, qualname = name.partition(":") if ":" in name else name.rpartition(".")
+    return runs_code(module, qualname)

@@ -1,0 +1,147 @@
+"""What a caller may trust (``trusted=``): classes only, none of them a known code-execution
+primitive under any name. The checks of a name or object the caller (or, for advice, a file)
+names; :mod:`safeload.policy` builds policies with them and re-exports the public ones.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any, Final
+
+from safeload._global_names import CODE_NAMES, format_name, parse_name, runs_code
+
+#: What ``trusted=`` accepts: ``"module.Name"``, ``"module:Outer.Inner"``, or the object itself.
+TrustedSpec = str | type[Any] | Any
+
+#: Why only classes: the reason a refusal gives.
+ONLY_CLASSES: Final = (
+    "only classes can be trusted: a pickle calls a trusted name with arguments of the file's "
+    "choosing, and a function does whatever it does with them (open or write files, import "
+    "modules, load another pickle), while a class builds an instance whose state safeload "
+    "checks. A denylist of dangerous functions can never be complete"
+)
+
+
+def _denied_objects() -> list[Any]:
+    """The objects of ``CODE_NAMES`` whose modules are already imported (no import here): a
+    trusted name that is one of them under another name (``numpy._core.memmap.memmap`` is
+    ``numpy.memmap``) is refused like the name itself."""
+    found = []
+    for module, qualname in CODE_NAMES:
+        mod = sys.modules.get(module)
+        obj = vars(mod).get(qualname) if mod is not None else None
+        if obj is not None:
+            found.append(obj)
+    return found
+
+
+def trust_problem(obj: Any) -> str | None:
+    """Why the object a trusted name resolves to cannot be trusted, or ``None`` if it can.
+
+    It must be a class (not a function, builtin, method or module), not a class of the
+    standard library (those that are safe are on the default allowlist; many others open
+    files, sockets or processes when built), and neither it nor a base class may be a known
+    code-execution primitive, under any name.
+    """
+    if not isinstance(obj, type):
+        kind = type(obj).__name__
+        return f"it is a {kind}, not a class; {ONLY_CLASSES}"
+    top = str(getattr(obj, "__module__", "")).partition(".")[0]
+    if top in sys.stdlib_module_names:
+        return (
+            f"it is a class of the Python standard library ({obj.__module__}."
+            f"{obj.__qualname__}) that is not on the default allowlist; many such classes open "
+            "files, sockets or processes when they are built. Ask for it to be reviewed"
+        )
+    native = _native_base(obj)
+    if native is not None:
+        return (
+            f"it is, or derives from, {native}, whose __setstate__ hands a model blob to "
+            "native code and whose constructor reads model files named by its arguments: such "
+            "a class is trusted only through its trust profile (profiles=[...]), which checks "
+            "how the file makes it (r15-09)"
+        )
+    denied = _denied_objects()
+    for cls in obj.__mro__:
+        module = str(getattr(cls, "__module__", ""))
+        qualname = str(getattr(cls, "__qualname__", ""))
+        if runs_code(module, qualname) or any(cls is d for d in denied):
+            return (
+                f"it is, or derives from, {format_name(module, qualname)}, a known "
+                "code-execution primitive (it can run code, import modules, open files or "
+                "start processes)"
+            )
+    return None
+
+
+def _native_base(obj: type) -> str | None:
+    """The native-model class (xgboost, LightGBM, CatBoost) ``obj`` is or derives from, under
+    whatever name it was reached, or ``None``."""
+    from safeload.trust.profiles import NATIVE_STATES
+
+    for cls in obj.__mro__:
+        pair = (str(getattr(cls, "__module__", "")), str(getattr(cls, "__qualname__", "")))
+        if pair in NATIVE_STATES:
+            return format_name(*pair)
+    return None
+
+
+def never_trustable(names: list[str]) -> dict[str, str]:
+    """The names among ``names`` that ``trusted=`` would refuse (a function, a standard
+    library class, a code primitive under another name), each with why: advice to trust them
+    is never given. Only names whose modules are already imported are looked at, and nothing
+    is imported or run for it (the file chose the names); the rest are checked if and when a
+    caller trusts them."""
+    never: dict[str, str] = {}
+    for name in names:
+        module, _, qualname = name.partition(":") if ":" in name else name.rpartition(".")
+        obj = imported_object(module, qualname)
+        if obj is not None and not (isinstance(obj, type) and _native_base(obj)):
+            # (a native-model class is trusted through its profile: advice names that)
+            problem = trust_problem(obj)
+            if problem is not None:
+                never[name] = problem
+    return never
+
+
+def _import_name(module: str, qualname: str) -> Any:
+    """What a load would resolve the caller's name to (the caller chose it, so importing its
+    module here is what the load would do anyway)."""
+    obj: Any = importlib.import_module(module)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def imported_object(module: str, qualname: str) -> Any:
+    """The object ``module.qualname`` names if its module is already imported, else ``None``.
+
+    For advice on a name a *file* chose: nothing is imported, and only plain attribute values
+    are read (``vars``), so no module ``__getattr__`` or descriptor runs."""
+    obj: Any = sys.modules.get(module)
+    for part in qualname.split("."):
+        if obj is None:
+            return None
+        try:
+            obj = vars(obj).get(part)
+        except TypeError:
+            return None
+    return obj
+
+
+def _spec_pair(spec: TrustedSpec) -> tuple[str, str]:
+    if spec is True or spec is False or spec is None:
+        raise TypeError(
+            f"trusted={spec!r} is not supported: safeload has no 'trust everything' switch. "
+            "List the exact names to trust, e.g. trusted=['mypkg.MyTransformer']."
+        )
+    if isinstance(spec, str):
+        return parse_name(spec)
+    module = getattr(spec, "__module__", None)
+    qualname = getattr(spec, "__qualname__", None)
+    if not isinstance(module, str) or not isinstance(qualname, str) or "<locals>" in qualname:
+        raise TypeError(
+            f"cannot trust {spec!r}: pass a module-level class, or its name as 'module.Name'"
+        )
+    return module, qualname
