@@ -27,6 +27,7 @@ COMPILED = [
     "src/safeload/pickle/analysis.py",
     "src/safeload/pickle/state_rules.py",
     "src/safeload/pickle/call_rules.py",
+    "src/safeload/pickle/costs.py",
     "src/safeload/pickle/stream_arrays.py",
     "src/safeload/pickle/frame.py",
     "src/safeload/pickle/walk_stream.py",

@@ -29,6 +29,7 @@ BYTES_ONLY = [
     "pickle/analysis.py",
     "pickle/state_rules.py",
     "pickle/call_rules.py",
+    "pickle/costs.py",
     "pickle/stream_arrays.py",
     "pickle/frame.py",
     "pickle/walk_stream.py",

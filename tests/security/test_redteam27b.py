@@ -157,7 +157,7 @@ def test_rt27_05_pure_path_parts_are_charged_their_length(
     # the call's own count (the first rule met is the references'): 4 references to one
     # 160-byte string count 11 nodes each
     from safeload._symbolic import _Const, _Tuple
-    from safeload.pickle.call_rules import unfolded
+    from safeload.pickle.costs import unfolded
 
     assert unfolded(_Tuple([_Const("a" * 160)] * 4), 10**6, {}) == 1 + 4 * 11
 

@@ -7,7 +7,8 @@ The static pass (compiled with mypyc, see setup.py): :mod:`~safeload.pickle.walk
 :mod:`~safeload.pickle.walk_stream` (the opcode loop and the memo),
 :mod:`~safeload.pickle.walk_values` (containers) and :mod:`~safeload.pickle.walk_calls`
 (calls); the rules they apply, each a function tested on its own, in
-:mod:`~safeload.pickle.state_rules` and :mod:`~safeload.pickle.call_rules`; the names they
+:mod:`~safeload.pickle.state_rules` and :mod:`~safeload.pickle.call_rules`; what values cost
+against the stream's budget in :mod:`~safeload.pickle.costs`; the names they
 treat specially in :mod:`~safeload.pickle.names`; arrays and trees read from the stream in
 :mod:`~safeload.pickle.stream_arrays`; the results in :mod:`~safeload.pickle.analysis`.
 

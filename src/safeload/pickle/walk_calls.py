@@ -23,12 +23,11 @@ from safeload._symbolic import (
 from safeload.pickle.analysis import (
     Unsafe,
 )
-from safeload.pickle.call_rules import (
+from safeload.pickle.call_rules import call_form_problem, class_from_arg
+from safeload.pickle.costs import (
     ARRAY_ROW_UNITS,
     BYTES_PER_NODE,
-    call_form_problem,
     charge_array,
-    class_from_arg,
     iterated_arg,
     iterated_text,
     unfolded,
@@ -337,15 +336,17 @@ class WalkCalls(WalkValues):
         nodes after their check (rt27-06). numpy's own pickles make a new object for each
         array, so a second claim is refused. Objects numpy copies (small ``bytes``, which
         CPython shares: ``b""`` and one-byte strings) are not claimed. The array costs its
-        size wherever a call is given it (:func:`~safeload.pickle.call_rules.unfolded`).
+        size wherever a call is given it (:func:`~safeload.pickle.costs.unfolded`).
         ``bytes(B)`` returns ``B`` itself, so the claim goes through it (rt28-02)."""
         data = _through_bytes_calls(data)
         size = _data_bytes(data)
         if size is not None:
             charge_array(array, 1 + size // BYTES_PER_NODE, self.unfolded)
+            self.data_arrays[id(array)] = self.unfolded[id(array)]
         else:  # an object array's list of items, or data the pass cannot see
             cap = self.work_cap
             charge_array(array, unfolded(data, cap, self.unfolded), self.unfolded)
+            self.data_arrays.pop(id(array), None)
         if size is not None and size <= NUMPY_COPIES_UP_TO:
             if not (isinstance(data, _Bytes) or id(data) in self.bytearrays):
                 return

@@ -38,7 +38,7 @@ from safeload.pickle.analysis import (
     Unsafe,
     py3_name,
 )
-from safeload.pickle.call_rules import BYTES_PER_NODE, const_nodes, unfolded
+from safeload.pickle.costs import BYTES_PER_NODE, const_nodes, unfolded
 from safeload.pickle.frame import (
     CONST_OPS,
     FAST,
@@ -118,6 +118,9 @@ class WalkStream:
         self.fold = FoldBudget(self.size)
         #: id -> (container, how many nodes it unfolds into): see _shared_args
         self.unfolded: dict[int, tuple[Any, int]] = {}
+        #: the same, for the arrays whose data is bytes: their count is final when it is made
+        #: (see _check_unfolded_result)
+        self.data_arrays: dict[int, tuple[Any, int]] = {}
         #: id -> each dict the stream fetched again from the memo (or DUP'ed), and each dict
         #: a BUILD gave scikit-learn's ``__setstate__``, which pops a key from it: see
         #: Walker._version_state
@@ -231,8 +234,11 @@ class WalkStream:
         arrays, call results) are charged as they are made; this counts the rest: containers
         referenced again, before or after they are filled. A literal tuple around a 64 KB
         string referenced 100,000 times from a 566 KB file made ``repr`` ask for 6.5 GB
-        (rt29-03). Counted afresh, linear in the values the stream made."""
-        units = unfolded(value, self.work_cap, {}, ranges=False)
+        (rt29-03). Counted afresh, linear in the values the stream made, except arrays of
+        bytes data, whose count is final when they are made (a 300-tree forest's arrays were
+        four fifths of this count's work). An object array's items may be filled later, so
+        it is counted again."""
+        units = unfolded(value, self.work_cap, dict(self.data_arrays), ranges=False)
         if units > self.work_cap:
             raise Unsafe(
                 end,

@@ -18,7 +18,7 @@ from safeload._symbolic import (
     _Tuple,
 )
 from safeload.pickle.analysis import Unsafe
-from safeload.pickle.call_rules import unfolded
+from safeload.pickle.costs import unfolded
 from safeload.pickle.frame import Frame
 from safeload.pickle.state_rules import may_hold_globals, mutation_problem
 from safeload.pickle.walk_stream import WalkStream

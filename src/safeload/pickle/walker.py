@@ -41,7 +41,7 @@ from safeload.pickle.analysis import (
     StreamAnalysis,
     Unsafe,
 )
-from safeload.pickle.call_rules import HASHED_BY_STATE, REBUILT_FROM_STATE, build_nodes
+from safeload.pickle.costs import HASHED_BY_STATE, REBUILT_FROM_STATE, build_nodes
 from safeload.pickle.frame import Frame, Handler
 from safeload.pickle.names import (
     ARRAY_MAKERS,
@@ -207,7 +207,7 @@ class Walker(WalkCalls):
 
     def _charge_build(self, target: _Sym, state: _Sym, pos: int, name: str) -> None:
         """Hook: a BUILD copies its state into the object (see
-        :func:`~safeload.pickle.call_rules.build_nodes`); charged to the stream's budget
+        :func:`~safeload.pickle.costs.build_nodes`); charged to the stream's budget
         before any other check reads the state, so that one memoised state built thousands of
         times is refused before the pass, too, reads it thousands of times (rt28-07, rt28-08).
         A UUID already counted (given to a call, hashed as part of a key) is refused: what

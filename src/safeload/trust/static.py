@@ -683,8 +683,8 @@ def _dtype_value(sym: Any, size: int = 0) -> tuple[bool, Any]:
 
 
 def _unfolded(sym: Any, cap: int) -> int:
-    """:func:`safeload.pickle.call_rules.unfolded`, memoised for the run."""
-    from safeload.pickle.call_rules import unfolded
+    """:func:`safeload.pickle.costs.unfolded`, memoised for the run."""
+    from safeload.pickle.costs import unfolded
 
     counts: dict[int, Any] = _memo().setdefault(("unfolded", 0, 0), {})
     return unfolded(sym, cap, counts)

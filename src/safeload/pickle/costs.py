@@ -1,0 +1,298 @@
+"""What values cost: how many nodes a symbolic value unfolds into (:func:`unfolded`), what a
+BUILD copies (:func:`build_nodes`), what iterating calls make (:func:`iterated_text`), and
+the classes whose BUILD does more than copy. The walk charges these to the stream's one
+budget (``WalkStream.spend``) and counts the whole model against it when the walk ends; each
+rule names the red-team finding it answers."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from safeload._symbolic import (
+    _Array,
+    _Big,
+    _Box,
+    _Bytes,
+    _Const,
+    _Container,
+    _Dict,
+    _Obj,
+    _Sym,
+    _Tuple,
+)
+from safeload.pickle.call_rules import MAX_RANGE
+from safeload.pickle.names import RANGE
+
+
+def unfolded(sym: Any, cap: int, memo: dict[int, tuple[Any, int]], *, ranges: bool = True) -> int:
+    """How many nodes ``sym`` unfolds into through tuples, lists, sets and dicts (a dict's
+    keys and values), every shared container counted once per path; at most
+    ``cap + 1``. ``memo`` (id -> the container and its count) makes it linear; it keeps each
+    container, so an id stays its own while the memo lives. A ``range`` counts as many nodes
+    as it has items: a callee that converts it makes them (``AdamOptimizer([R] * 2000)``
+    allocated 2000 ranges of 2**20 floats, rt26-04). A string, bytes, int or array counts one
+    node per 16 bytes (``BYTES_PER_NODE``): a callee copies or converts it, and one memoised
+    64 KB array given 100,000 times is 6.5 GB (rt27-03, rt27-05; an int's hash is not cached
+    and reads every digit, rt28-12); the arrays are entered in ``memo`` as the walk builds
+    them (:func:`charge_array`). A call's result or any other object counts what it was made
+    from: its arguments, its BUILD state and what the stream added to it; ``tuple(S)`` of a
+    string counts one node per character (rt28-04/05/06). A container met again while it is
+    being counted (a list holding itself) counts one node, as ``repr`` prints it. ``ranges=
+    False`` counts a range as one node, as printing it does (a memo must not mix the two).
+
+    A count that met a container still being counted above it holds only below that
+    container, so it is not memoised: with ``B = [A, S]`` and ``A = [B] * 10``, ``A`` counted
+    inside ``B`` is small (each ``B`` in it is one node), but ``A`` printed on its own prints
+    ``S`` ten times; memoised, ``[B] + [A] * 10000`` counted 10,000 small copies of ``A``
+    while ``repr`` built 6.5 GB (found in review). Counts are not memoised only inside a
+    cycle, and each is bounded by ``cap``, so the count stays within ``cap`` steps beyond the
+    values met."""
+    return _unfold(sym, cap, memo, ranges, {}, 0)[0]
+
+
+#: ``_unfold``'s "met no container being counted above"
+_NONE_MET: Final = 1 << 30
+
+
+def _unfold(
+    sym: Any,
+    cap: int,
+    memo: dict[int, tuple[Any, int]],
+    ranges: bool,
+    active: dict[int, int],
+    depth: int,
+) -> tuple[int, int]:
+    """:func:`unfolded`'s count of ``sym``, and the depth of the shallowest container being
+    counted (``active``: id -> depth) that the count met again (``_NONE_MET``: none)."""
+    if isinstance(sym, _Const):
+        return const_nodes(sym.value), _NONE_MET
+    if isinstance(sym, _Big) or isinstance(sym, _Bytes):
+        return 1 + sym.size // BYTES_PER_NODE, _NONE_MET
+    if isinstance(sym, _Array):
+        return 1 + sym.count * int(sym.dtype.itemsize) // BYTES_PER_NODE, _NONE_MET
+    if not isinstance(sym, _Container):
+        return 1, _NONE_MET  # a global, an opaque value
+    key = id(sym)
+    known = memo.get(key)
+    if known is not None:
+        return known[1], _NONE_MET
+    met = active.get(key)
+    if met is not None:
+        return 1, met  # a cycle back to it counts one node
+    total = 1
+    if isinstance(sym, _Obj):
+        cls = sym.cls
+        if cls is not None and cls.pair == RANGE:
+            return (max(1, _range_items(sym.args)) if ranges else 1), _NONE_MET
+        if cls is not None and cls.pair in ITERATING_CALLS:
+            total += iterated_text(sym)
+        items: list[_Sym] = []
+        if sym.args is not None:
+            items.append(sym.args)
+        if sym.state is not None:
+            items.append(sym.state)
+        if sym.held:
+            items += sym.held
+    elif isinstance(sym, _Dict):
+        items = list(sym.items.values()) + (sym.others or [])
+        for name in sym.items:  # a key prints and compares as its value does
+            total += const_nodes(name)
+    elif isinstance(sym, _Tuple) or isinstance(sym, _Box):
+        items = sym.items
+    else:
+        return 1, _NONE_MET
+    active[key] = depth
+    low = _NONE_MET
+    for item in items:
+        if total > cap:
+            break
+        count, item_low = _unfold(item, cap, memo, ranges, active, depth + 1)
+        total += count
+        if item_low < low:
+            low = item_low
+    del active[key]
+    total = min(total, cap + 1)
+    if low >= depth:  # met nothing above it: the count holds wherever it is met
+        memo[key] = (sym, total)
+        low = _NONE_MET
+    return total, low
+
+
+def const_nodes(value: Any) -> int:
+    """What a constant costs in :func:`unfolded`: a string, bytes or int one node per 16
+    bytes, anything else one node."""
+    if isinstance(value, (str, bytes, bytearray)):
+        return 1 + len(value) // BYTES_PER_NODE
+    if type(value) is int:
+        return 1 + value.bit_length() // (8 * BYTES_PER_NODE)
+    return 1
+
+
+def build_nodes(
+    state: _Sym, cap: int, memo: dict[int, tuple[Any, int]], *, copies_data: bool
+) -> int:
+    """What a BUILD of ``state`` costs: ``__dict__.update`` copies each entry of a state
+    dict (and of a ``(state, slotstate)`` pair); a native ``__setstate__`` (``copies_data``:
+    a tree's, or any that takes a tuple) also copies what the state holds. One memoised
+    20,000-key state built into 3,000 objects is 2 GB from a 200 KB file, one tree state
+    built into 3,000 trees 17 GB from 5.8 MB (rt28-07). Other values are referenced, not
+    copied: one node each."""
+    parts: list[_Sym] = [state]
+    if isinstance(state, _Tuple) and len(state.items) == 2:
+        parts = list(state.items)
+    elif isinstance(state, _Tuple):
+        # a __setstate__ taking a tuple (functools.partial, numpy's random states) may copy
+        # any of it: a partial copies a keyword mapping that is not exactly a dict (rt29)
+        copies_data = True
+    total = 1
+    for part in parts:
+        if isinstance(part, _Dict):
+            values: list[_Sym] = list(part.items.values()) + (part.others or [])
+        elif isinstance(part, _Tuple) or isinstance(part, _Box):
+            values = part.items
+        elif isinstance(part, _Obj):  # a dict a call made: update() copies all it holds
+            total += unfolded(part, cap, memo)
+            continue
+        else:
+            values = [part]
+        if not copies_data:
+            total += len(values)
+            continue
+        for value in values:
+            if total > cap:
+                return cap + 1
+            if isinstance(value, _Tuple):
+                total += 1  # immutable: kept, not copied (an array state's shape)
+            elif isinstance(value, _Box):
+                total += 1 + len(value.items)  # copied one reference per item at most
+            elif isinstance(value, _Dict):
+                total += 1 + len(value.items) + len(value.others or [])
+            else:
+                total += unfolded(value, cap, memo)
+    return min(total, cap + 1)
+
+
+#: Classes on the allowlist whose hash reads the state BUILD gives them (see
+#: ``Walker._charge_build``).
+HASHED_BY_STATE: Final = frozenset({("uuid", "UUID")})
+
+#: Classes on the allowlist whose ``__setstate__`` computes new arrays from the state's, and
+#: how many copies of the state's data each BUILD makes: ``IsotonicRegression`` rebuilds its
+#: ``interp1d`` (scipy copies both threshold arrays, argsorts and reorders them: about four
+#: copies), HGB's ``TreePredictor`` re-casts its nodes to the record dtype (one copy). One
+#: memoised 1 MB isotonic state built into 4,000 objects asked for 12 GB (rt29-02).
+REBUILT_FROM_STATE: Final[dict[tuple[str, str], int]] = {
+    ("sklearn.isotonic", "IsotonicRegression"): 4,
+    ("sklearn.ensemble._hist_gradient_boosting.predictor", "TreePredictor"): 1,
+}
+
+
+#: Callees that make one item per character of a string or bytes argument: ``list(S)`` of a
+#: 4 MB string is 32 MB of pointers (rt28-06).
+ITERATING_CALLS: Final = frozenset(
+    {
+        ("builtins", "list"),
+        ("builtins", "tuple"),
+        ("builtins", "set"),
+        ("builtins", "frozenset"),
+    }
+)
+
+
+def iterated_text(made: _Obj) -> int:
+    """What a call of :data:`ITERATING_CALLS` on one string or bytes makes, in units: one
+    per character (an 8-byte pointer to a cached one-character string or small int), and
+    :data:`WIDE_CHAR_UNITS` per character for a string with characters past U+00FF, each of
+    which is a new string object (rt29); else 0. Also through
+    ``copyreg._reconstructor(cls, base, text)``, and for bytes a call made (``_codecs.encode``,
+    ``bytes``, ``bytearray``)."""
+    arg = iterated_arg(made)
+    if arg is None:
+        return 0
+    text = _text_behind(arg, 0)
+    if text is None:
+        return 0
+    length, wide = text
+    return length * (WIDE_CHAR_UNITS if wide else 1)
+
+
+#: What one character past U+00FF costs when a callee iterates a string: a new 1-character
+#: string object (about 80 bytes) and a pointer to it.
+WIDE_CHAR_UNITS: Final = 6
+
+#: What one row costs when a callee iterates an array: a new array view or numpy scalar
+#: (up to about 112 bytes) and a pointer to it, whatever the row holds (an array of shape
+#: (10**8, 0) has no data and 10**8 rows).
+ARRAY_ROW_UNITS: Final = 7
+
+
+def iterated_arg(made: _Obj) -> _Sym | None:
+    """The one value a call of :data:`ITERATING_CALLS` iterates (``list(x)``, or
+    ``copyreg._reconstructor(list, base, x)``), or ``None`` for any other call."""
+    if made.cls is None or made.cls.pair not in ITERATING_CALLS:
+        return None
+    args = made.args
+    if not isinstance(args, _Tuple) or len(args.items) not in (1, 3):
+        return None
+    return args.items[-1]
+
+
+def _text_behind(sym: _Sym, depth: int) -> tuple[int, bool] | None:
+    """The length of the string or bytes ``sym`` is (a constant, a large one, or what a call
+    made from one: ``_codecs.encode(S, ...)``, ``bytes(B)``, ``bytearray(B)``), and whether
+    it may hold characters past U+00FF; ``None`` when it is not one."""
+    if isinstance(sym, _Const):
+        value = sym.value
+        if isinstance(value, str):
+            return len(value), bool(value) and max(value) > "\xff"
+        if isinstance(value, (bytes, bytearray)):
+            return len(value), False
+        return None
+    if isinstance(sym, _Big):
+        if sym.size == 0:
+            return None
+        value = sym.value
+        wide = sym.text  # a string whose value was dropped may be wide
+        if isinstance(value, str):
+            wide = max(value) > "\xff"
+        return sym.size, wide
+    if isinstance(sym, _Bytes):
+        return sym.size, False
+    if depth < 8 and isinstance(sym, _Obj) and sym.cls is not None:
+        args = sym.args
+        if isinstance(args, _Tuple) and args.items and sym.cls.pair in TEXT_CALLS:
+            inner = _text_behind(args.items[0], depth + 1)
+            if inner is not None:
+                return inner[0], False  # bytes: one small int per item
+    return None
+
+
+#: Calls that make bytes from their first argument's text or bytes, as long as it is.
+TEXT_CALLS: Final = frozenset(
+    {("_codecs", "encode"), ("builtins", "bytes"), ("builtins", "bytearray")}
+)
+
+
+#: What a string, bytes or array costs in :func:`unfolded`: one node per this many bytes.
+BYTES_PER_NODE: Final = 16
+
+
+def charge_array(array: _Sym, nodes: int, memo: dict[int, tuple[Any, int]]) -> None:
+    """Enter an array the walk built in the memo of :func:`unfolded`, as ``nodes`` more
+    nodes (its data; a masked array's mask adds its own)."""
+    known = memo.get(id(array))
+    memo[id(array)] = (array, nodes + (known[1] if known is not None else 0))
+
+
+def _range_items(args: _Sym | None) -> int:
+    """How many items a ``range`` call on ``args`` makes (bounded by :func:`_range_problem`,
+    which runs on every range call first); ``MAX_RANGE`` when the pass cannot tell."""
+    if not isinstance(args, _Tuple):
+        return MAX_RANGE
+    bounds = [i.value for i in args.items if isinstance(i, _Const) and type(i.value) is int]
+    if len(bounds) != len(args.items) or not 1 <= len(bounds) <= 3:
+        return MAX_RANGE
+    try:
+        return min(len(range(*bounds)), MAX_RANGE)
+    except (ValueError, OverflowError):
+        return MAX_RANGE
