@@ -6,8 +6,8 @@ with 4, and divide the difference by 3 (imports and start-up cancel out)::
 
     .venv/bin/python benchmarks/ab_forest.py --repeat 1     # writes the forest once
     for n in 1 4; do OPENBLAS_NUM_THREADS=1 valgrind --tool=callgrind \\
-        --callgrind-out-file=/tmp/cg.$n.out .venv/bin/python benchmarks/analyze_instructions.py $n \\
-        2>&1 | grep Collected; done
+        --callgrind-out-file=/tmp/cg.$n.out \\
+        .venv/bin/python benchmarks/analyze_instructions.py $n 2>&1 | grep Collected; done
 
 Put an older build first on ``PYTHONPATH`` (see ``ab_forest.py``) to compare two commits.
 ``callgrind_annotate --inclusive=yes /tmp/cg.4.out`` shows where the instructions go.
