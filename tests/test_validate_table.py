@@ -17,14 +17,17 @@ from sklearn.base import BaseEstimator
 from sklearn.cluster import HDBSCAN, Birch, BisectingKMeans, FeatureAgglomeration, MiniBatchKMeans
 from sklearn.cluster._kmeans import _BaseKMeans
 from sklearn.covariance import EmpiricalCovariance
+from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import StackingClassifier, VotingClassifier
 from sklearn.ensemble._bagging import BaseBagging
 from sklearn.ensemble._forest import BaseForest
 from sklearn.ensemble._gb import BaseGradientBoosting
+from sklearn.ensemble._hist_gradient_boosting.binning import _BinMapper
 from sklearn.ensemble._hist_gradient_boosting.gradient_boosting import BaseHistGradientBoosting
 from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
 from sklearn.gaussian_process import GaussianProcessClassifier
 from sklearn.kernel_approximation import AdditiveChi2Sampler, PolynomialCountSketch
+from sklearn.metrics import DistanceMetric
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.neighbors import BallTree, KDTree
 from sklearn.neighbors._base import NeighborsBase
@@ -55,9 +58,11 @@ def test_the_table_gives_the_pairs_the_chain_gave() -> None:
         (pathlib.PurePath, values.check_pure_path),
         (Tree, trees.check_tree),
         (BaseHistGradientBoosting, trees.check_hgb),
+        (_BinMapper, trees.check_bin_mapper),
         (TreePredictor, trees.check_tree_predictor),  # was a lambda calling _check_predictor
         (_binary_tree(KDTree), neighbors.check_binary_tree),
         (_binary_tree(BallTree), neighbors.check_binary_tree),
+        (DistanceMetric, neighbors.check_distance_metric),
         (BaseDecisionTree, trees.check_tree_estimator),
         (BaseForest, trees.check_forest),
         (BaseBagging, trees.check_bagging),
@@ -85,6 +90,8 @@ def test_the_table_gives_the_pairs_the_chain_gave() -> None:
         (PolynomialCountSketch, estimators.check_count_sketch),
         (AdditiveChi2Sampler, estimators.check_chi2_sampler),
         (VotingClassifier, estimators.check_voting_classifier),
+        (DummyClassifier, estimators.check_dummy),
+        (DummyRegressor, estimators.check_dummy),
         (StackingClassifier, estimators.check_label_sources),
         (SelfTrainingClassifier, estimators.check_label_sources),
         (MLPClassifier, estimators.check_label_sources),

@@ -300,6 +300,25 @@ ZERO_ITEMS: Final = (
 )
 
 
+#: The widest an empty array may be along any axis. An empty array states a width without
+#: paying for it: an MLP layer of shape ``(0, 10**8)`` made ``predict`` write 800 MB per row,
+#: a ``(10**8, 0)`` metric matrix sized a distance computation (rt31). Honest empty arrays are
+#: a layer, a category list or a feature list with nothing in it, a few thousand wide.
+MAX_EMPTY_DIM: Final = 1 << 20
+
+
+def empty_shape_problem(shape: Any) -> str | None:
+    """Why an array of ``shape`` (a tuple of ints) is refused as empty but wide, or ``None``."""
+    if not (isinstance(shape, tuple) and shape and all(type(n) is int for n in shape)):
+        return None
+    if min(shape) != 0 or max(shape) <= MAX_EMPTY_DIM:
+        return None
+    return (
+        f"empty array of shape {shape!r}: an axis wider than {MAX_EMPTY_DIM:,} with no data "
+        "sizes what methods allocate without the file paying for it"
+    )
+
+
 def _array_state_problem(state: _Sym, budget: FoldBudget, *, strict: bool = False) -> str | None:
     """Why an ndarray-style BUILD state ``(version, shape, dtype, fortran, data, ...)`` would
     crash numpy, or ``None``.
@@ -333,6 +352,9 @@ def _array_state_problem(state: _Sym, budget: FoldBudget, *, strict: bool = Fals
         shape = _const_value(state.items[1], budget)
     except KeyError:
         return bad
+    empty = empty_shape_problem(shape)
+    if empty:
+        return empty
     if not hasobject and itemsize > 0:
         return None
     if not (isinstance(shape, tuple) and all(type(n) is int and n >= 0 for n in shape)):

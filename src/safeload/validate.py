@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from safeload._numpy_state import ZERO_ITEMS
+from safeload._numpy_state import ZERO_ITEMS, empty_shape_problem
 from safeload.exceptions import (
     LimitExceededError,
     MalformedArtifactError,
@@ -33,6 +33,7 @@ from safeload.trust.structures.estimators import (
     check_chi2_sampler,
     check_count_sketch,
     check_covariance,
+    check_dummy,
     check_feature_agglomeration,
     check_features_out,
     check_hdbscan,
@@ -45,10 +46,16 @@ from safeload.trust.structures.estimators import (
     check_svm,
     check_voting_classifier,
 )
-from safeload.trust.structures.neighbors import binary_tree_base, check_binary_tree, check_neighbors
+from safeload.trust.structures.neighbors import (
+    binary_tree_base,
+    check_binary_tree,
+    check_distance_metric,
+    check_neighbors,
+)
 from safeload.trust.structures.randomness import check_random_state, check_seed_sequence
 from safeload.trust.structures.trees import (
     check_bagging,
+    check_bin_mapper,
     check_forest,
     check_gradient_boosting,
     check_hgb,
@@ -72,11 +79,17 @@ _CHECKED_KINDS: tuple[tuple[str, tuple[str, ...], Callable[[Any, Any], None]], .
         check_hgb,
     ),
     (
+        "sklearn.ensemble._hist_gradient_boosting.binning",
+        ("_BinMapper",),
+        check_bin_mapper,
+    ),
+    (
         "sklearn.ensemble._hist_gradient_boosting.predictor",
         ("TreePredictor",),
         check_tree_predictor,
     ),
     ("sklearn.neighbors", ("KDTree", "BallTree"), check_binary_tree),
+    ("sklearn.metrics._dist_metrics", ("DistanceMetric",), check_distance_metric),
     ("sklearn.tree._classes", ("BaseDecisionTree",), check_tree_estimator),
     ("sklearn.ensemble._forest", ("BaseForest",), check_forest),
     ("sklearn.ensemble._bagging", ("BaseBagging",), check_bagging),
@@ -102,6 +115,7 @@ _CHECKED_KINDS: tuple[tuple[str, tuple[str, ...], Callable[[Any, Any], None]], .
     ("sklearn.kernel_approximation", ("PolynomialCountSketch",), check_count_sketch),
     ("sklearn.kernel_approximation", ("AdditiveChi2Sampler",), check_chi2_sampler),
     ("sklearn.ensemble", ("VotingClassifier",), check_voting_classifier),
+    ("sklearn.dummy", ("DummyClassifier", "DummyRegressor"), check_dummy),
     ("sklearn.ensemble", ("StackingClassifier",), check_label_sources),
     ("sklearn.semi_supervised", ("SelfTrainingClassifier",), check_label_sources),
     ("sklearn.neural_network", ("MLPClassifier",), check_label_sources),
@@ -193,6 +207,9 @@ def _validate(obj: Any, source: str, max_objects: int) -> None:
                 f"{source} contains an {ZERO_ITEMS} ({o.size:,} items). Nothing was returned.",
                 path=source,
             )
+        empty = empty_shape_problem(o.shape) if isinstance(o, np.ndarray) else None
+        if empty:
+            raise MalformedArtifactError(f"{source} contains an {empty}.", path=source)
     check_array_aliasing(numpy_objects, source)
     for o in instances:
         if isinstance(o, kinds):

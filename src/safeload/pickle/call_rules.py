@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from safeload._numpy_state import empty_shape_problem
 from safeload._symbolic import (
     DTYPE_CLASSES,
     _Big,
@@ -196,6 +197,11 @@ def _frombuffer_problem(items: list[_Sym]) -> str | None:
             "numpy's _frombuffer with a dtype that is not a numpy.dtype (numpy writes one): "
             "a type string escapes the checks on item sizes"
         )
+    shape = items[2]
+    if isinstance(shape, _Tuple) and all(
+        isinstance(n, _Const) and type(n.value) is int for n in shape.items
+    ):
+        return empty_shape_problem(tuple(n.value for n in shape.items if isinstance(n, _Const)))
     return None
 
 

@@ -17,7 +17,12 @@ from __future__ import annotations
 from typing import Any, Final
 
 from safeload import _gc
-from safeload._numpy_state import _array_state_problem, _dtype_layout, _dtype_state_problem
+from safeload._numpy_state import (
+    _array_state_problem,
+    _dtype_layout,
+    _dtype_state_problem,
+    empty_shape_problem,
+)
 from safeload._symbolic import (
     _OPAQUE,
     DTYPE_CLASSES,
@@ -337,6 +342,9 @@ class Walker(WalkCalls):
             raise Unsafe(pos, "BUILD", f"joblib array metadata not understood: {exc}") from None
         if not (isinstance(shape, tuple) and all(type(n) is int and n >= 0 for n in shape)):
             raise Unsafe(pos, "BUILD", "joblib array shape is not a tuple of sizes")
+        empty = empty_shape_problem(shape)
+        if empty:
+            raise Unsafe(pos, "BUILD", empty)
         if order not in ("C", "F"):
             raise Unsafe(pos, "BUILD", "joblib array order must be 'C' or 'F'")
         start = self.cur.pos

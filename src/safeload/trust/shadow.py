@@ -208,6 +208,16 @@ def _sharing_problem(root: Any) -> str | None:
             f"shares objects so that scikit-learn's recursive methods would meet them more than "
             f"{cap} times although it holds {nodes}: using it would take exponential time"
         )
+    from safeload.trust.facts import is_estimator
+    from safeload.trust.sharing import MAX_ESTIMATOR_NESTING, deepest_nesting, nesting_problem
+
+    values = {id(root): root, **{id(kid): kid for kids in children.values() for kid in kids}}
+    estimators = {  # only shadows stand for instances of classes (plain containers are not)
+        key for key in edges if type(values[key]) is Shadow and is_estimator(class_of(values[key]))
+    }
+    depth = deepest_nesting(id(root), edges, estimators)
+    if depth > MAX_ESTIMATOR_NESTING:
+        return nesting_problem(depth)
     return None
 
 

@@ -41,6 +41,20 @@ def check_sharing(graph: Graph) -> None:
             f"clone, transform, kernel evaluation) would meet them more than {cap} times "
             f"although it holds {len(estimator_ids)}: using it would take exponential time",
         )
+    from safeload.trust.facts import is_estimator
+
+    estimators = {id(o) for o in graph.instances if is_estimator(type(o))}
+    depth = deepest_nesting(id(graph.root), graph.edges, estimators)
+    if depth > MAX_ESTIMATOR_NESTING:
+        raise UnsafeState("model", nesting_problem(depth))
+
+
+def nesting_problem(depth: int) -> str:
+    """Why a chain of ``depth`` nested estimators is refused."""
+    return (
+        f"nests {depth} estimators one inside another (at most {MAX_ESTIMATOR_NESTING}): "
+        "scikit-learn's printing (repr, a notebook's display) doubles its work per level"
+    )
 
 
 def sharing_cap(objects: int, references: int) -> int:
@@ -116,3 +130,40 @@ def _unfolded_from(
         parent[2] += total
         parent[3] = min(parent[3], low)
     return result
+
+
+#: The most estimators one chain of estimators holding estimators may have. scikit-learn's
+#: pretty-printer (``repr``, a notebook's ``_repr_html_``) about doubles its work per level:
+#: 24 pipelines each holding the next, 2.6 KB, never finished printing (rt31-08); 12 levels
+#: take about 2 s. Honest models nest a search, a pipeline, a column transformer, a pipeline
+#: and a meta-estimator: half that.
+MAX_ESTIMATOR_NESTING = 12
+
+
+def deepest_nesting(root: int, edges: dict[int, list[int]], counted: Container[int]) -> int:
+    """The most ``counted`` nodes on one path from ``root`` through ``edges`` (an edge back
+    into the current path counts nothing); iterative, each node's depth computed once."""
+    below: dict[int, int] = {}
+    on_path: set[int] = {root}
+    frames: list[list[int]] = [[root, 0, 0]]  # node, next child, deepest child so far
+    while frames:
+        frame = frames[-1]
+        node, i = frame[0], frame[1]
+        kids = edges.get(node, ())
+        if i < len(kids):
+            frame[1] = i + 1
+            kid = kids[i]
+            known = below.get(kid)
+            if known is not None:
+                frame[2] = max(frame[2], known)
+            elif kid not in on_path:
+                on_path.add(kid)
+                frames.append([kid, 0, 0])
+            continue
+        frames.pop()
+        on_path.discard(node)
+        depth = frame[2] + (1 if node in counted else 0)
+        below[node] = depth
+        if frames:
+            frames[-1][2] = max(frames[-1][2], depth)
+    return below.get(root, 0)

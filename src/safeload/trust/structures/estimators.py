@@ -660,6 +660,44 @@ def _labels_equal(a: Any, b: Any) -> bool:
     )
 
 
+def check_dummy(est: Any, context: Any) -> None:
+    """The dummy estimators size their predictions by ``n_outputs_`` and predict values they
+    store: a DummyRegressor's ``np.full((n, n_outputs_), constant_)`` wrote 800 MB per row for
+    ``n_outputs_ = 10**8`` (rt31-02); a DummyClassifier with the ``constant`` strategy predicts
+    its ``constant`` whatever its ``classes_``, so hard voting counted a label of 2**31
+    (rt31-07). ``fit`` stores one constant per output, and a classifier's constant is one of
+    the classes it saw (scikit-learn refuses any other)."""
+    outputs: Any = getattr(est, "n_outputs_", None)
+    if outputs is None:
+        return
+    require(is_int(outputs) and int(outputs) >= 1, "dummy estimator n_outputs_ malformed")
+    n = int(outputs)
+    constant_: Any = getattr(est, "constant_", None)
+    if constant_ is not None:  # a regressor
+        require(
+            isinstance(constant_, np.ndarray) and constant_.shape == (1, n),
+            "DummyRegressor constant_ is not one value per output",
+        )
+        return
+    classes: Any = getattr(est, "classes_", None)
+    if classes is None:
+        return
+    per_output = [classes] if n == 1 else classes
+    require(
+        isinstance(per_output, list)
+        and len(per_output) == n
+        and all(isinstance(c, np.ndarray) and c.ndim == 1 for c in per_output),
+        "DummyClassifier classes_ is not one array per output",
+    )
+    if getattr(est, "_strategy", None) == "constant":
+        constant = np.reshape(np.asarray(est.constant, dtype=object), (-1,))
+        require(
+            constant.shape == (n,)
+            and all(bool(np.isin(constant[k], per_output[k])) for k in range(n)),
+            "DummyClassifier constant is not one of its classes",
+        )
+
+
 def check_label_sources(est: Any, context: Any) -> None:
     """Classifiers whose ``predict`` returns the labels of another object than their own
     ``classes_`` (a label encoder or binarizer's ``classes_``, a wrapped estimator's

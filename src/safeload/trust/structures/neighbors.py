@@ -84,6 +84,26 @@ def check_metric(metric: Any, n_features: int) -> None:
         require(n_features == 2, "haversine distance on data that is not 2-D")
 
 
+def check_distance_metric(metric: Any, context: Any) -> None:
+    """A distance metric on its own (the model itself, or held anywhere outside a KD/Ball
+    tree): its ``__setstate__`` takes its ``size`` from its weight vector, Mahalanobis from
+    ``VI``'s rows, and its native ``rdist`` reads ``size`` items of the vector or ``size x
+    size`` of the matrix. A ``(3_000_000, 0)`` ``VI`` passed ``pairwise``'s width check and
+    read megabytes past its one-item buffer (rt31-04). Inside a tree, :func:`check_metric`
+    also holds the sizes to the data's width."""
+    state = metric.__getstate__()
+    require(isinstance(state, tuple) and len(state) >= 3, "distance metric state malformed")
+    vec, mat = np.asarray(state[1]), np.asarray(state[2])
+    kind = class_of(metric).__name__.removesuffix("64").removesuffix("32")
+    if kind == "MahalanobisDistance":
+        require(
+            mat.ndim == 2 and mat.shape[0] == mat.shape[1],
+            "Mahalanobis distance VI is not a square matrix",
+        )
+    else:
+        require(vec.ndim == 1, "distance metric weight vector is not one-dimensional")
+
+
 def check_neighbors(est: Any, context: Any) -> None:
     """Brute-force neighbours read the stored samples with the query's width, and the
     classifiers' native class vote writes at ``scores[_y[j]]``."""

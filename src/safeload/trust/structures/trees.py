@@ -331,6 +331,36 @@ def check_hgb_preprocessor(pre: Any, n_features: int) -> None:
     require(width == n_features, "preprocessor output width disagrees with n_features_in_")
 
 
+def check_bin_mapper(mapper: Any, context: Any) -> None:
+    """HGB's ``_BinMapper``, wherever it is (inside an estimator or on its own): ``transform``
+    checks the data's width against ``n_bins_non_missing_`` only, then its native
+    ``_map_to_bins`` takes ``bin_thresholds_[j]`` and ``is_categorical_[j]`` for every column
+    without bounds checks (an empty threshold list is a NULL item array: SIGSEGV, rt31-04).
+    A fitted mapper holds one threshold array and one flag per feature."""
+    counts: Any = getattr(mapper, "n_bins_non_missing_", None)
+    if counts is None:
+        return
+    require(
+        isinstance(counts, np.ndarray) and counts.ndim == 1,
+        "bin mapper n_bins_non_missing_ malformed",
+    )
+    n = int(counts.shape[0])
+    thresholds: Any = getattr(mapper, "bin_thresholds_", None)
+    require(
+        type(thresholds) is list
+        and len(thresholds) == n
+        and all(
+            isinstance(t, np.ndarray) and t.ndim == 1 and t.dtype == np.float64 for t in thresholds
+        ),
+        "bin mapper bin_thresholds_ is not one float64 array per feature",
+    )
+    is_cat: Any = getattr(mapper, "is_categorical_", None)
+    require(
+        is_cat is None or (isinstance(is_cat, np.ndarray) and is_cat.shape == (n,)),
+        "bin mapper is_categorical_ has the wrong length",
+    )
+
+
 def check_hgb(est: Any, context: Any) -> None:
     predictors = getattr(est, "_predictors", None)
     if predictors is None:
