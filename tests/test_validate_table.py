@@ -32,7 +32,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.neighbors import BallTree, KDTree
 from sklearn.neighbors._base import NeighborsBase
 from sklearn.neural_network import MLPClassifier
-from sklearn.preprocessing import PolynomialFeatures, SplineTransformer
+from sklearn.preprocessing import OneHotEncoder, PolynomialFeatures, SplineTransformer
 from sklearn.semi_supervised import SelfTrainingClassifier
 from sklearn.svm._base import BaseLibSVM
 from sklearn.tree._classes import BaseDecisionTree
@@ -92,6 +92,7 @@ def test_the_table_gives_the_pairs_the_chain_gave() -> None:
         (VotingClassifier, estimators.check_voting_classifier),
         (DummyClassifier, estimators.check_dummy),
         (DummyRegressor, estimators.check_dummy),
+        (OneHotEncoder, estimators.check_one_hot_names),
         (StackingClassifier, estimators.check_label_sources),
         (SelfTrainingClassifier, estimators.check_label_sources),
         (MLPClassifier, estimators.check_label_sources),

@@ -42,6 +42,7 @@ from safeload.trust.structures.estimators import (
     check_label_sources,
     check_linear_shapes,
     check_minibatch_kmeans,
+    check_one_hot_names,
     check_polynomial_features,
     check_svm,
     check_voting_classifier,
@@ -62,6 +63,7 @@ from safeload.trust.structures.trees import (
     check_tree,
     check_tree_estimator,
     check_tree_predictor,
+    orphan_predictor_problem,
     trees_all_valid,
 )
 from safeload.trust.structures.values import metadata_validators
@@ -116,6 +118,7 @@ _CHECKED_KINDS: tuple[tuple[str, tuple[str, ...], Callable[[Any, Any], None]], .
     ("sklearn.kernel_approximation", ("AdditiveChi2Sampler",), check_chi2_sampler),
     ("sklearn.ensemble", ("VotingClassifier",), check_voting_classifier),
     ("sklearn.dummy", ("DummyClassifier", "DummyRegressor"), check_dummy),
+    ("sklearn.preprocessing", ("OneHotEncoder",), check_one_hot_names),
     ("sklearn.ensemble", ("StackingClassifier",), check_label_sources),
     ("sklearn.semi_supervised", ("SelfTrainingClassifier",), check_label_sources),
     ("sklearn.neural_network", ("MLPClassifier",), check_label_sources),
@@ -211,6 +214,7 @@ def _validate(obj: Any, source: str, max_objects: int) -> None:
         if empty:
             raise MalformedArtifactError(f"{source} contains an {empty}.", path=source)
     check_array_aliasing(numpy_objects, source)
+    predictors = False
     for o in instances:
         if isinstance(o, kinds):
             if tree_kind is not None and type(o) is tree_kind:
@@ -219,6 +223,14 @@ def _validate(obj: Any, source: str, max_objects: int) -> None:
                 for cls, check in checks:
                     if isinstance(o, cls) and check_applies(check, type(o)):
                         _run_check(check, o, source)
+                        predictors = predictors or check is check_tree_predictor
+    orphan = orphan_predictor_problem(instances) if predictors else None
+    if orphan:
+        raise MalformedArtifactError(
+            f"{source} contains {orphan}. It was built but refused before use. Nothing was "
+            "returned.",
+            path=source,
+        )
     if trees and not trees_all_valid(trees):
         for tree in trees:
             _run_check(check_tree, tree, source)

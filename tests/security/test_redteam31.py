@@ -1,8 +1,8 @@
 """Red team 31 (an independent helper session, 03:52-04:43 UTC on d79f7ff): its reproducers,
 kept as written. Each test first shows the harm under plain pickle in a child process under
 resource limits, then asserts what safeload should do: refuse, in scan and in
-load_unsigned. The findings not fixed yet are strict xfails (``OPEN``): the test starts
-passing, and so fails, when the finding is fixed."""
+load_unsigned. All of them are fixed; ``test_redteam31_variants.py`` holds the variants
+written while fixing them."""
 
 from __future__ import annotations
 
@@ -15,12 +15,6 @@ import numpy as np
 import pytest
 
 from redteam import GB, run_child, write
-
-
-def OPEN(what: str) -> pytest.MarkDecorator:
-    """A finding of red team 31 not fixed yet (strict xfail)."""
-    return pytest.mark.xfail(strict=True, reason=f"open (red team 31): {what}")
-
 
 _IMPORTS = (
     "pickle",
@@ -126,7 +120,6 @@ def _rt31_01_srp(rows: int) -> bytes:
     return pickle.dumps(m, protocol=5)
 
 
-@OPEN("an empty sparse projection of a huge shape")
 def test_rt31_01_sparse_projection_empty_matrix_of_huge_shape(tmp_path: Path) -> None:
     """664 B: SparseRandomProjection.transform(1 row) returns a dense (1, 10**9) array: 8 GB
     asked (MemoryError under 3 GiB), and X rows * 8 GB in general."""
@@ -167,7 +160,6 @@ def _rt31_02_n_features_in(n: int) -> bytes:
     return pickle.dumps(m, protocol=5)
 
 
-@OPEN("n_features_in_ sizes generated feature names")
 def test_rt31_02_n_features_in_sizes_feature_names(tmp_path: Path) -> None:
     """483 B: StandardScaler.get_feature_names_out() makes one 'x{i}' string per
     n_features_in_: 10**7 takes ~930 MB and 1.6 s; 10**9 would be ~90 GB. (Also reached by
@@ -192,7 +184,6 @@ def _rt31_03_forest(bootstrap: int) -> bytes:
     return pickle.dumps(m, protocol=5)
 
 
-@OPEN("a forest's bootstrap count is not tied to its trees")
 @pytest.mark.parametrize("call", ["h = model._repr_html_()", "s = model.estimators_samples_"])
 def test_rt31_03_forest_bootstrap_count_via_repr_html(call: str, tmp_path: Path) -> None:
     """2.5 KB: displaying the forest in a notebook (``_repr_html_``, whose fitted-attribute
@@ -412,7 +403,6 @@ def test_rt31_08_predict_of_nested_pipelines_is_exponential(tmp_path: Path) -> N
 # --- rt31-09 (low): scan SAFE, load refuses: collections.OrderedDict called on an int ---------
 
 
-@OPEN("OrderedDict(int): scan and load disagree (harmless)")
 def test_rt31_09_ordered_dict_of_an_int_scan_load_disagree(tmp_path: Path) -> None:
     """27 B: ``OrderedDict(10**9)``. scan says SAFE; load_unsigned fails inside the
     unpickler (TypeError: 'int' object is not iterable), so the verdicts differ. Harmless,
@@ -440,7 +430,6 @@ def _rt31_04_predictor(feature: int) -> bytes:
     return pickle.dumps(pred, protocol=5)
 
 
-@OPEN("a TreePredictor on its own has no feature bound")
 def test_rt31_04_standalone_tree_predictor_feature_index(tmp_path: Path) -> None:
     """2.1 KB: a free-standing HGB ``TreePredictor`` is checked 'against itself'
     (check_tree_predictor passes n_features=None), so its split features are unbounded.
@@ -465,7 +454,6 @@ def _rt31_06_one_hot(categories: int = 10_000, name_len: int = 65536) -> bytes:
     return pickle.dumps(m, protocol=5)
 
 
-@OPEN("a long feature name times many categories")
 def test_rt31_06_one_hot_names_feature_name_times_categories(tmp_path: Path) -> None:
     """146 KB: one 64 KB feature name and 10,000 categories: get_feature_names_out() makes
     10,000 names of 64 KB, 655 MB (790 MB RSS), ~4,500 bytes per file byte: the name is

@@ -33,6 +33,9 @@ from safeload.pickle.names import (
 from safeload.policy import Policy, format_name
 from safeload.trust.callables import CALLABLE_ROWS
 
+#: ``collections.OrderedDict``: pickled as a call without arguments, then SETITEMS.
+ORDERED_DICT: Final = ("collections", "OrderedDict")
+
 #: The bases ``copyreg`` writes for the classes a model holds at protocols 0-1 (the first
 #: non-heap type of the MRO): ``object``, or a builtin value type the class extends.
 _RECONSTRUCTOR_BASES: Final = frozenset(
@@ -265,6 +268,13 @@ def call_form_problem(pair: tuple[str, str], args: _Sym, policy: Policy) -> str 
         return (
             f"{format_name(*pair)} called with arguments: numpy pickles bit generators by "
             "name and state, never seeds them from the file"
+        )
+    if pair == ORDERED_DICT and items:
+        # OrderedDict.__reduce__ gives no arguments and the items after (SETITEMS): a call
+        # on a number or a string fails inside the unpickler, which scan would not predict
+        return (
+            "collections.OrderedDict called with arguments: pickle makes it empty and adds "
+            "its items after"
         )
     if pair == ("_codecs", "encode") and not (
         len(items) == 2 and isinstance(items[1], _Const) and items[1].value in ("latin1", "latin-1")

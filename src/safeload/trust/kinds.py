@@ -28,6 +28,7 @@ from safeload.trust.classes import (
 )
 from safeload.trust.dispatch import MAX_THREADS, DispatchRow
 from safeload.trust.graph import Graph, UnsafeState, is_function, require_data
+from safeload.trust.structures.common import MAX_STEP_NAME
 
 _OUTPUT_CONTAINERS = frozenset({"default", "pandas", "polars"})
 _PUBLIC_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
@@ -130,12 +131,21 @@ def _estimators(row: DispatchRow, value: Any, graph: Graph, depth: int = 0) -> N
             raise _bad(f"holds {short(item)} where an estimator is used")
 
 
+def _step_name(item: Any) -> None:
+    if len(item[0]) > MAX_STEP_NAME:
+        raise _bad(
+            f"names a step with {len(item[0]):,} characters (at most {MAX_STEP_NAME}; each "
+            f"output column's name repeats it)"
+        )
+
+
 def _named_estimators(row: DispatchRow, value: Any, graph: Graph) -> None:
     if type(value) not in (list, tuple):
         raise _bad(f"is {short(value)}, not a list of (name, estimator) pairs")
     for item in value:
         if type(item) not in (list, tuple) or len(item) != 2 or not isinstance(item[0], str):
             raise _bad(f"holds {short(item)}, not a (name, estimator) pair")
+        _step_name(item)
         if not _estimator_ok(row, item[1]):
             raise _bad(f"holds {short(item[1])} where an estimator is used")
 
@@ -147,6 +157,7 @@ def _named_transformers(row: DispatchRow, value: Any, graph: Graph) -> None:
     for item in value:
         if type(item) not in (list, tuple) or len(item) != 3 or not isinstance(item[0], str):
             raise _bad(f"holds {short(item)}, not a (name, transformer, columns) triple")
+        _step_name(item)
         if not _estimator_ok(row, item[1]):
             raise _bad(f"holds {short(item[1])} where a transformer is used")
         columns = item[2]

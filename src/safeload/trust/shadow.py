@@ -39,6 +39,7 @@ from safeload.trust.facts import ClassFacts, NeedsImport
 from safeload.trust.shadow_builder import Builder
 from safeload.trust.shadow_values import Shadow, Unknown, Unproven, is_real
 from safeload.trust.shadow_values import class_of as class_of
+from safeload.trust.structures.trees import orphan_predictor_problem
 
 __all__ = ["Shadow", "Unproven", "native_findings"]
 
@@ -109,12 +110,15 @@ def _native_findings(analysis: Any, reader: Any, policy: Policy, *, data: bool) 
             or _iteration_problem(builder.instances)
             or _pandas_block_problem(top)
         )
+        orphan = None if data else orphan_predictor_problem(builder.instances)
     except RecursionError:
         return [Finding(0, "", "unproven: the object graph is too deep to check statically")]
     except Exception as exc:  # fail closed: what cannot be modelled is not proven
         return [Finding(0, "", f"unproven: the pass cannot model this state ({exc})")]
     if problem:
         return [Finding(0, "", problem, use_time=True)]
+    if orphan:
+        return [Finding(0, "", f"crafted model: {orphan} (a load refuses it)")]
     for made in builder.instances:
         cls = class_of(made)
         try:

@@ -28,6 +28,7 @@ from safeload.exceptions import LimitExceededError
 from safeload.policy import Policy, format_name
 from safeload.trust import facts, native_params
 from safeload.trust.pandas_forms import PANDAS_NAMES
+from safeload.trust.structures.common import MAX_STEP_NAME
 
 __all__ = ["hashes_containers", "stored_sharing_problem", "use_time_findings"]
 
@@ -891,6 +892,17 @@ def _describe(sym: Any) -> str:
     return f"a {type(sym).__name__.strip('_').lower()}"
 
 
+def _text_length(sym: Any) -> int:
+    """The length of a string constant (folded, or too large to fold), else 0."""
+    from safeload._symbolic import _Big, _Const
+
+    if isinstance(sym, _Const) and isinstance(sym.value, str):
+        return len(sym.value)
+    if isinstance(sym, _Big) and sym.text:
+        return sym.size
+    return 0
+
+
 def _estimator_ok(row: Any, sym: Any) -> bool:
     from safeload._symbolic import _Const
 
@@ -956,6 +968,9 @@ def _row_problem(row: Any, sym: Any, depth: int) -> str | None:
             if kind != "estimators":
                 if not isinstance(item, _Tuple) or len(item.items) < 2:
                     continue  # judged after building
+                length = _text_length(item.items[0])
+                if length > MAX_STEP_NAME:
+                    return f"names a step with {length:,} characters (at most {MAX_STEP_NAME})"
                 item = item.items[1]
             if kind == "estimators" and depth < 3 and _items(item) is not None:
                 problem = _row_problem(row, item, depth + 1)

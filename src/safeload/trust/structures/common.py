@@ -22,6 +22,11 @@ MAX_TREE_FEATURES = 2**24
 #: bound as :data:`MAX_TREE_FEATURES`, for the same reason (r15-12, rt18-10).
 MAX_OUTPUT_COLUMNS = 2**24
 
+#: The longest step name a pipeline, union or column transformer may hold. Each prefixes every
+#: output name of its step in ``get_feature_names_out``, so a long one is repeated once per
+#: column: a 64 KB name over 10,000 columns is 655 MB of names from a 150 KB file (rt31-06).
+MAX_STEP_NAME = 256
+
 #: Most loop rounds a transform may run from a stored count alone (``AdditiveChi2Sampler``'s
 #: ``sample_steps``, ``PolynomialFeatures``' degree): each round allocates an array as large as the
 #: input, and scikit-learn's documentation calls 1 to 3 steps typical.

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from safeload._numpy_state import MAX_EMPTY_DIM
 from safeload.trust.shadow_values import Unproven, class_of
 from safeload.trust.structures.arrays import check_csr
 from safeload.trust.structures.common import (
@@ -107,6 +108,7 @@ def check_linear_shapes(est: Any, context: Any) -> None:
     input), so an array of any other ``ndim`` is refused, not skipped. Without
     ``n_features_in_`` (scikit-learn then checks the input only against ``coef_``) every array
     must be as wide as the first one."""
+    _check_paid_widths(est)
     coefs: list[tuple[str, npt.NDArray[Any]]] = []
     for name in ("coef_", "_standard_coef", "_average_coef"):
         coef = getattr(est, name, None)
@@ -138,6 +140,29 @@ def check_linear_shapes(est: Any, context: Any) -> None:
             # check_count_sketch caps n_components instead
             bound = max(bound, min(int(est.n_components), MAX_OUTPUT_COLUMNS))
         require(0 <= int(n_out) <= bound, "_n_features_out is out of range")
+
+
+def _check_paid_widths(est: Any) -> None:
+    """Widths that size what methods allocate must be paid for by stored data past
+    :data:`MAX_EMPTY_DIM` (the bound on an empty array's axes). A stored ``n_features_in_``
+    sizes ``get_feature_names_out``'s ``x0, x1, ...`` (one string per feature, rt31-02); the
+    rows of a sparse ``components_`` size a projection's dense output, and scikit-learn stores
+    it as CSR, whose index pointer has one item per row (a CSC one of 10**9 rows and 3 columns
+    is 4 items, rt31-01). Read from the instance's own dict: on a meta-estimator
+    ``n_features_in_`` is a property of its steps, which are checked themselves."""
+    attrs = vars(est) if _has_dict(est) else {}
+    n_in = attrs.get("n_features_in_")
+    if isinstance(n_in, (int, np.integer)) and int(n_in) > MAX_EMPTY_DIM:
+        require(
+            int(n_in) <= _stored_elements(est, 2),
+            "n_features_in_ is wider than any array the estimator stores",
+        )
+    shape = getattr(attrs.get("components_"), "_shape", None)
+    if isinstance(shape, tuple) and len(shape) == 2 and int(shape[0]) > MAX_EMPTY_DIM:
+        require(
+            int(shape[0]) <= _stored_elements(est, 2),
+            "sparse components_ has more rows than the estimator stores values",
+        )
 
 
 def _stored_elements(obj: Any, depth: int) -> int:
@@ -689,6 +714,19 @@ def check_dummy(est: Any, context: Any) -> None:
         and all(isinstance(c, np.ndarray) and c.ndim == 1 for c in per_output),
         "DummyClassifier classes_ is not one array per output",
     )
+    # "uniform" predict_proba is np.ones((n_samples, n_classes_[k])): one column per class
+    counts = [int(c.shape[0]) for c in per_output]
+    n_classes: Any = getattr(est, "n_classes_", None)
+    require(
+        n_classes is None
+        or (n == 1 and is_int(n_classes) and int(n_classes) == counts[0])
+        or (
+            n > 1
+            and isinstance(n_classes, list)
+            and [int(k) if is_int(k) else -1 for k in n_classes] == counts
+        ),
+        "DummyClassifier n_classes_ disagrees with its classes_",
+    )
     if getattr(est, "_strategy", None) == "constant":
         constant = np.reshape(np.asarray(est.constant, dtype=object), (-1,))
         require(
@@ -696,6 +734,40 @@ def check_dummy(est: Any, context: Any) -> None:
             and all(bool(np.isin(constant[k], per_output[k])) for k in range(n)),
             "DummyClassifier constant is not one of its classes",
         )
+
+
+#: The most characters ``OneHotEncoder.get_feature_names_out`` may write from a file's names
+#: and categories beyond :data:`NAME_SPREAD` times what they store (see
+#: :func:`check_one_hot_names`).
+MAX_ONE_HOT_NAME_CHARS = 1 << 24
+NAME_SPREAD = 64
+
+
+def check_one_hot_names(est: Any, context: Any) -> None:
+    """``OneHotEncoder.get_feature_names_out`` writes ``f"{name}_{category}"`` for every
+    category of every feature, so a feature's name is repeated once per category: a 64 KB
+    name and 10,000 categories made 655 MB of names from a 146 KB file (rt31-06). The
+    characters written may not pass :data:`MAX_ONE_HOT_NAME_CHARS` or, if more,
+    :data:`NAME_SPREAD` times the characters and categories the encoder stores."""
+    categories: Any = getattr(est, "categories_", None)
+    if categories is None:
+        return
+    require(
+        type(categories) is list and all(isinstance(c, np.ndarray) for c in categories),
+        "OneHotEncoder categories_ is not a list of arrays",
+    )
+    counts = [int(c.size) for c in categories]
+    names: Any = vars(est).get("feature_names_in_")
+    if isinstance(names, np.ndarray) and names.ndim == 1 and names.shape[0] == len(counts):
+        lengths = [len(str(name)) for name in names.tolist()]
+    else:
+        lengths = [len(f"x{i}") for i in range(len(counts))]
+    written = sum((length + 1) * count for length, count in zip(lengths, counts, strict=True))
+    stored = sum(lengths) + sum(counts)
+    require(
+        written <= max(MAX_ONE_HOT_NAME_CHARS, NAME_SPREAD * stored),
+        f"OneHotEncoder's output names would repeat its feature names {written:,} characters",
+    )
 
 
 def check_label_sources(est: Any, context: Any) -> None:

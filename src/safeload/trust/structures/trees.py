@@ -5,7 +5,7 @@ histogram-gradient-boosting predictors, and the estimators that hold trees."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -473,6 +473,24 @@ def check_forest(est: Any, context: Any) -> None:
         features = tree_features(tree)
         require(features in (None, int(n_in)), "forest tree n_features disagrees with the forest")
     _check_forest_outputs(est, trees)
+    _check_bootstrap_count(est)
+
+
+def _check_bootstrap_count(est: Any) -> None:
+    """``estimators_samples_`` (and a notebook's display of the forest, whose table of fitted
+    attributes reads every property) draws ``_n_samples_bootstrap`` indexes per tree; fitting
+    makes it at most ``_n_samples`` (``max_samples`` is a fraction of the training set or a
+    count no larger). A larger one is only a number in the file (rt31-03). What remains is the
+    training-set size a file claims, which costs what the honest model trained on that many
+    samples costs."""
+    attrs = vars(est)
+    drawn, samples = attrs.get("_n_samples_bootstrap"), attrs.get("_n_samples")
+    if drawn is None:
+        return
+    require(
+        is_int(drawn) and is_int(samples) and 1 <= int(drawn) <= int(samples),
+        "forest _n_samples_bootstrap is not between 1 and its _n_samples",
+    )
 
 
 def _class_counts(classes: Any, n_outputs: int) -> list[int]:
@@ -652,6 +670,42 @@ def _check_gb_init(est: Any, init: Any, n_classes: Any) -> None:
             np.shape(init.constant_) == (1, 1),
             "gradient boosting init_ constant_ is not one value",
         )
+
+
+def orphan_predictor_problem(instances: Iterable[Any]) -> str | None:
+    """Why the histogram-boosting ``TreePredictor`` s among ``instances`` (what a load built,
+    or scan's shadows of it) are refused, or ``None``. A predictor stores no width: only the
+    estimator that holds it in ``_predictors`` bounds its split features by its
+    ``n_features_in_`` (:func:`check_hgb`), and its ``predict`` reads the column each node
+    names without a bounds check. scikit-learn never pickles one on its own, so one that no
+    such estimator holds is refused (rt31-04)."""
+    classes = [(obj, class_of(obj)) for obj in instances]
+    if not any(isinstance(cls, type) and cls.__name__ == "TreePredictor" for _obj, cls in classes):
+        return None  # (without importing the estimator's module)
+    from sklearn.ensemble._hist_gradient_boosting.gradient_boosting import (
+        BaseHistGradientBoosting,
+    )
+    from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
+
+    predictors: list[Any] = []
+    owned: set[int] = set()
+    for obj, cls in classes:
+        if not isinstance(cls, type):
+            continue
+        if issubclass(cls, TreePredictor):
+            predictors.append(obj)
+        elif issubclass(cls, BaseHistGradientBoosting):
+            rows = getattr(obj, "_predictors", None)
+            if type(rows) is list:
+                for row in rows:
+                    if type(row) is list:
+                        owned.update(id(pred) for pred in row)
+    if any(id(pred) not in owned for pred in predictors):
+        return (
+            "a histogram gradient-boosting TreePredictor outside the _predictors of its "
+            "estimator: nothing bounds the feature columns its predict reads"
+        )
+    return None
 
 
 def check_tree_predictor(pred: Any, context: Any) -> None:
