@@ -87,6 +87,7 @@ BYTES_ONLY = [
     "trust/shadow_state.py",
     "trust/native.py",
     "trust/profiles.py",
+    "trust/profile_entries.py",
     "trust/pandas_forms.py",
     "trust/native_params.py",
     "trust/_lightgbm_aliases.py",
