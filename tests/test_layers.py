@@ -97,6 +97,7 @@ BYTES_ONLY = [
     "trust/regex.py",
     "trust/skops_stream.py",
     "trust/xgboost_ubj.py",
+    "trust/xgboost_model.py",
     "trust/lightgbm_text.py",
     "trust/__init__.py",
     "trust/_sklearn_facts.py",
