@@ -96,6 +96,7 @@ BYTES_ONLY = [
     "trust/_lightgbm_aliases.py",
     "trust/regex.py",
     "trust/skops_stream.py",
+    "trust/skops_nodes.py",
     "trust/xgboost_ubj.py",
     "trust/xgboost_model.py",
     "trust/lightgbm_text.py",
