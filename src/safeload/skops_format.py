@@ -249,7 +249,7 @@ def native_problem(zf: zipfile.ZipFile, source: str) -> str | None:
                 "(or has no bytes); it is not handed to the native parser"
             )
         if rule.cls == "xgboost.core:Booster":  # the same UBJSON and tree checks as a pickle's
-            from safeload.trust.xgboost_ubj import booster_problem
+            from safeload.trust.xgboost_model import booster_problem
 
             member = blob.get("file") if isinstance(blob, dict) else None
             problem = booster_problem(memoryview(zf.read(member))) if member else "no member"

@@ -293,23 +293,23 @@ def test_rt27_09_calls_on_one_constant_share_one_budget(
 
 
 def test_rt27_11_sharing_check_looks_at_each_item_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``static._sharing_problem`` listed the children of every *occurrence* of a stored item:
-    one flat tuple of n ints added n times to a set was n**2 steps of Python before anything
+    """``static_sharing._sharing_problem`` listed the children of every *occurrence* of a stored
+    item: one flat tuple of n ints added n times to a set was n**2 steps of Python before anything
     was built (80 KB: more than a minute). It now looks at each item once: counted here."""
-    from safeload.trust import static
+    from safeload.trust import static_sharing
 
     n = 20_000
     data = b"\x80\x04\x8f((K\x01" + b"2" * (n - 1) + b"t" + b"2" * n + b"\x90."
     seen: list[int] = []
-    real = static._container_kids
+    real = static_sharing._container_kids
 
     def counting(sym: Any) -> list[Any]:
         seen.append(1)
         return real(sym)
 
-    monkeypatch.setattr(static, "_container_kids", counting)
+    monkeypatch.setattr(static_sharing, "_container_kids", counting)
     stored = [[object()] * 3]  # the function only needs ids and _container_kids
-    assert static._sharing_problem(stored) is None
+    assert static_sharing._sharing_problem(stored) is None
     assert len(seen) == 1
     assert verdicts(data, monkeypatch) == {"unsafe"}  # and the repeated hash is refused
 

@@ -21,7 +21,8 @@ from tests.parity import load_unsigned
 from harm import Child, plain
 from safeload import SafeloadError
 from safeload.trust import xgboost_ubj
-from safeload.trust.xgboost_ubj import UBJError, booster_problem, parse
+from safeload.trust.xgboost_model import booster_problem
+from safeload.trust.xgboost_ubj import UBJError, parse
 
 xgb = pytest.importorskip("xgboost")
 

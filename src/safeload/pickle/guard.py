@@ -21,7 +21,8 @@ from safeload.pickle.analysis import StreamAnalysis, refuse_unless_clean
 from safeload.pickle.narrowed import _NARROWED
 from safeload.pickle.walker import analyze
 from safeload.policy import Limits, Policy, format_name, trust_problem
-from safeload.trust.pandas_forms import PANDAS_NAMES, narrowed_form
+from safeload.trust.pandas_calls import narrowed_form
+from safeload.trust.pandas_forms import PANDAS_NAMES
 
 __all__ = ["JoblibContentError"]
 

@@ -460,7 +460,7 @@ def analyze(
             # a load skips the use-time rules (it checks what it built), but not this one: the
             # C unpickler hashes a dict key while building, and a tuple DAG as a key hashes in
             # 2**k steps before any check after building could run (red team 14, f03)
-            from safeload.trust.static import hashes_containers, stored_sharing_problem
+            from safeload.trust.static_sharing import hashes_containers, stored_sharing_problem
 
             sharing = stored_sharing_problem(result) if hashes_containers(result) else None
             if sharing:

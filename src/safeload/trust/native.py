@@ -26,7 +26,7 @@ from safeload._symbolic import _Big, _Bytes, _Const, _Dict, _Global, _Obj, _Tupl
 from safeload.policy import format_name
 from safeload.trust import lightgbm_text, native_params
 from safeload.trust.profiles import MAX_BLOB, NATIVE_STATES, NativeState
-from safeload.trust.xgboost_ubj import state_blob_problem as xgboost_blob_problem
+from safeload.trust.xgboost_model import state_blob_problem as xgboost_blob_problem
 
 __all__ = ["native_rule", "native_state_problem"]
 

@@ -279,7 +279,9 @@ class Builder:
         checks what it is given before pandas' code runs, so what fails here fails a load.
         The static pass has already refused every other way of making these objects (a
         second BUILD, a BUILD after use, no BUILD at all)."""
-        from safeload.trust.pandas_forms import NEWOBJ_ONLY, PandasFormError, narrowed_form
+        from safeload.trust.pandas_calls import narrowed_form
+        from safeload.trust.pandas_forms import NEWOBJ_ONLY
+        from safeload.trust.pandas_values import PandasFormError
 
         try:
             form = narrowed_form(pair)

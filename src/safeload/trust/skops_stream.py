@@ -22,7 +22,6 @@ would fail on, is a finding: unproven is unsafe.
 from __future__ import annotations
 
 import collections
-import copyreg
 import functools
 import io
 import json
@@ -34,89 +33,19 @@ from typing import Any
 import numpy as np
 
 from safeload.policy import Limits, Policy, format_name
+from safeload.trust.skops_nodes import (
+    CallStandIn,
+    NewStandIn,
+    Refused,
+    has_stand_in,
+    is_numpy_scalar_type,
+    read_npy,
+    resolve_trusted,
+)
 
 __all__ = ["skops_findings"]
 
 _MAX_DEPTH = 400
-#: pickle writes a reduce by this function as NEWOBJ
-_NEWOBJ: Any = getattr(copyreg, "__newobj__")  # noqa: B009 - typeshed does not list it
-
-
-class _Refused(Exception):
-    """The node cannot be modelled, or skops would fail on it: unproven."""
-
-
-class _New:
-    """What an ``ObjectNode`` makes: ``cls.__new__(cls)``, then ``__setstate__(state)`` or a
-    ``__dict__`` update when the state is not None: pickle's NEWOBJ + BUILD."""
-
-    __slots__ = ("_cls", "_state")
-
-    def __init__(self, cls: type) -> None:
-        self._cls = cls
-        self._state: Any = None
-
-    @property  # type: ignore[misc]  # pickle checks that __newobj__'s class is the object's
-    def __class__(self) -> type:
-        return self._cls
-
-    def __reduce_ex__(self, protocol: Any) -> Any:
-        return (_NEWOBJ, (self._cls,), self._state)
-
-
-class _Call:
-    """What a ``ReduceNode`` makes: ``constructor(*args)``, then the state if it is truthy:
-    pickle's REDUCE + BUILD."""
-
-    __slots__ = ("_args", "_func", "_state")
-
-    def __init__(self, func: Any, args: tuple[Any, ...], state: Any) -> None:
-        self._func, self._args, self._state = func, args, state
-
-    def __reduce_ex__(self, protocol: Any) -> Any:
-        return (self._func, self._args, self._state if self._state else None)
-
-
-def _resolve(module: str, name: str, policy: Policy) -> Any:
-    """The object skops' ``gettype`` returns, when the policy trusts the name."""
-    from safeload.skops_format import _as_checked
-    from safeload.trust.classes import resolve
-
-    real = _as_checked(module, name)
-    if not policy.allows(*real):
-        raise _Refused(f"{format_name(*real)} is not trusted")
-    found = resolve(*real)
-    if found is None:
-        raise _Refused(f"{format_name(*real)} is not installed")
-    return found
-
-
-def _read_npy(zf: zipfile.ZipFile, member: Any) -> np.ndarray[Any, Any]:
-    if not isinstance(member, str) or member not in zf.namelist():
-        raise _Refused(f"array member {member!r} is missing")
-    raw = zf.read(member)
-    buf = io.BytesIO(raw)
-    fmt = np.lib.format
-    try:
-        version = fmt.read_magic(buf)
-        if version == (1, 0):
-            shape, _, dtype = fmt.read_array_header_1_0(buf)
-        elif version == (2, 0):
-            shape, _, dtype = fmt.read_array_header_2_0(buf)
-        else:
-            raise _Refused(f"array member {member!r} has .npy version {version}")
-        count = 1
-        for n in shape:
-            count *= int(n)
-        if dtype.hasobject or count * dtype.itemsize > len(raw):
-            raise _Refused(f"array member {member!r} declares more data than it holds")
-        buf.seek(0)
-        arr: np.ndarray[Any, Any] = np.load(buf, allow_pickle=False)
-    except _Refused:
-        raise
-    except Exception as exc:  # skops' np.load fails the same way: a load refuses it
-        raise _Refused(f"array member {member!r} is unreadable ({exc})") from None
-    return arr
 
 
 class _Converter:
@@ -129,38 +58,38 @@ class _Converter:
 
     def value(self, node: Any, depth: int = 0) -> Any:
         if depth > _MAX_DEPTH:
-            raise _Refused("the schema is nested too deeply to check")
+            raise Refused("the schema is nested too deeply to check")
         if not isinstance(node, dict):
-            raise _Refused("a schema node is not an object")
+            raise Refused("a schema node is not an object")
         loader = node.get("__loader__")
         ident = node.get("__id__")
         if loader == "CachedNode":
             if ident not in self.memo:
-                raise _Refused(f"a cached node refers to an unknown object id {ident!r}")
+                raise Refused(f"a cached node refers to an unknown object id {ident!r}")
             if ident in self.busy:
-                raise _Refused("an object contains itself (skops cannot build it)")
+                raise Refused("an object contains itself (skops cannot build it)")
             return self.memo[ident]
         if ident and ident in self.memo:  # skops reuses the first node with this id
             if ident in self.busy:
-                raise _Refused("an object contains itself (skops cannot build it)")
+                raise Refused("an object contains itself (skops cannot build it)")
             return self.memo[ident]
         method = getattr(self, f"_{loader}", None) if isinstance(loader, str) else None
         if method is None:
-            raise _Refused(f"skops node {loader!r} is not modelled by scan")
+            raise Refused(f"skops node {loader!r} is not modelled by scan")
         if ident:
             self.busy.add(ident)
             self.memo[ident] = None
         try:
             made = method(node, depth + 1)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise _Refused(f"a {loader} that skops cannot build ({exc})") from None
+            raise Refused(f"a {loader} that skops cannot build ({exc})") from None
         if ident:
             self.busy.discard(ident)
             self.memo[ident] = made
         return made
 
     def _cls(self, node: dict[str, Any]) -> Any:
-        return _resolve(node["__module__"], node["__class__"], self.policy)
+        return resolve_trusted(node["__module__"], node["__class__"], self.policy)
 
     def _JsonNode(self, node: dict[str, Any], depth: int) -> Any:
         return json.loads(node["content"])
@@ -168,18 +97,18 @@ class _Converter:
     def _items(self, node: dict[str, Any], depth: int) -> list[Any]:
         content = node["content"]
         if not isinstance(content, list):
-            raise _Refused("a container's content is not a list")
+            raise Refused("a container's content is not a list")
         return [self.value(v, depth) for v in content]
 
     def _ListNode(self, node: dict[str, Any], depth: int) -> Any:
         if self._cls(node) is not list:
-            raise _Refused("a list of another class")
+            raise Refused("a list of another class")
         return self._items(node, depth)
 
     def _SetNode(self, node: dict[str, Any], depth: int) -> Any:
         cls = self._cls(node)
         if cls not in (set, frozenset):
-            raise _Refused("a set of another class")
+            raise Refused("a set of another class")
         return cls(self._items(node, depth))
 
     def _TupleNode(self, node: dict[str, Any], depth: int) -> Any:
@@ -189,32 +118,32 @@ class _Converter:
             return items
         if isinstance(cls, type) and issubclass(cls, tuple) and hasattr(cls, "_fields"):
             return cls(*items)  # a named tuple the policy trusts, made as skops makes it
-        raise _Refused(f"a tuple of class {cls!r}")
+        raise Refused(f"a tuple of class {cls!r}")
 
     def _DictNode(self, node: dict[str, Any], depth: int) -> Any:
         cls = self._cls(node)
         # skops makes cls() and sets each item: dict, OrderedDict, or a dict subclass the policy
         # trusts (scikit-learn's Bunch, which stacking and voting estimators keep)
         if not (isinstance(cls, type) and issubclass(cls, dict)):
-            raise _Refused(f"a dict of class {cls!r}")
+            raise Refused(f"a dict of class {cls!r}")
         key_types = self.value(node["key_types"], depth)
         content = node["content"]
         if not isinstance(key_types, list) or not isinstance(content, dict):
-            raise _Refused("a dict whose key types are not a list")
+            raise Refused("a dict whose key types are not a list")
         out = cls()
         for kind, (key, val) in zip(key_types, content.items(), strict=False):
-            if not (kind in (str, int, float) or _is_numpy_scalar_type(kind)):
-                raise _Refused(f"a dict key of type {kind!r}")
+            if not (kind in (str, int, float) or is_numpy_scalar_type(kind)):
+                raise Refused(f"a dict key of type {kind!r}")
             out[kind(key)] = self.value(val, depth)
         return out
 
     def _DefaultDictNode(self, node: dict[str, Any], depth: int) -> Any:
         if self._cls(node) is not collections.defaultdict:
-            raise _Refused("a defaultdict of another class")
+            raise Refused("a defaultdict of another class")
         main = self.value(node["content"]["main"], depth)
         factory = self.value(node["content"]["default_factory"], depth)
         if not isinstance(main, dict) or not all(isinstance(k, str) for k in main):
-            raise _Refused("a defaultdict whose keys are not all str")
+            raise Refused("a defaultdict whose keys are not all str")
         out: Any = collections.defaultdict(None, main)
         out.default_factory = factory
         return out
@@ -231,7 +160,7 @@ class _Converter:
     def _BytesNode(self, node: dict[str, Any], depth: int) -> Any:
         member = node["file"]
         if not isinstance(member, str) or member not in self.zf.namelist():
-            raise _Refused(f"bytes member {member!r} is missing")
+            raise Refused(f"bytes member {member!r} is missing")
         return self.zf.read(member)
 
     def _BytearrayNode(self, node: dict[str, Any], depth: int) -> Any:
@@ -244,7 +173,7 @@ class _Converter:
         kwds = self.value(c["kwds"], depth)
         namespace = self.value(c["namespace"], depth)
         if not callable(func) or not isinstance(args, tuple):
-            raise _Refused("a partial of something scan cannot call by name")
+            raise Refused("a partial of something scan cannot call by name")
         made = functools.partial(func, *args, **(kwds or {}))
         if namespace:
             made.__dict__.update(namespace)
@@ -253,17 +182,17 @@ class _Converter:
     def _OperatorFuncNode(self, node: dict[str, Any], depth: int) -> Any:
         cls = self._cls(node)
         if cls not in (operator.attrgetter, operator.itemgetter):
-            raise _Refused(f"an operator function {cls!r}")
+            raise Refused(f"an operator function {cls!r}")
         attrs = self.value(node["attrs"], depth)
         if not isinstance(attrs, tuple):
-            raise _Refused("an operator function with arguments that are not a tuple")
+            raise Refused("an operator function with arguments that are not a tuple")
         return cls(*attrs)
 
     def _ObjectNode(self, node: dict[str, Any], depth: int) -> Any:
         cls = self._cls(node)
         if not isinstance(cls, type):
-            raise _Refused(f"{format_name(node['__module__'], node['__class__'])} is no class")
-        made = _New(cls)
+            raise Refused(f"{format_name(node['__module__'], node['__class__'])} is no class")
+        made = NewStandIn(cls)
         ident = node.get("__id__")
         if ident:  # before its state, as skops memoises the node before its children
             self.memo[ident] = made
@@ -276,8 +205,8 @@ class _Converter:
         state = self.value(node["content"], depth)
         args = self.value(node["__reduce__"]["args"], depth)
         if not isinstance(args, (tuple, list)):
-            raise _Refused("constructor arguments that are not a sequence")
-        return _Call(func, tuple(args), state)
+            raise Refused("constructor arguments that are not a sequence")
+        return CallStandIn(func, tuple(args), state)
 
     def _ReduceNode(self, node: dict[str, Any], depth: int) -> Any:
         return self._reduce(self._cls(node), node, depth)
@@ -285,76 +214,76 @@ class _Converter:
     _LossNode = _ReduceNode
 
     def _TreeNode(self, node: dict[str, Any], depth: int) -> Any:
-        return self._reduce(_resolve("sklearn.tree._tree", "Tree", self.policy), node, depth)
+        return self._reduce(resolve_trusted("sklearn.tree._tree", "Tree", self.policy), node, depth)
 
     def _NdArrayNode(self, node: dict[str, Any], depth: int) -> Any:
         cls = self._cls(node)
         kind = node["type"]
         if kind == "numpy":
-            arr = _read_npy(self.zf, node["file"])
+            arr = read_npy(self.zf, node["file"])
             if cls is np.ndarray:
                 return arr
-            if _is_numpy_scalar_type(cls):
+            if is_numpy_scalar_type(cls):
                 return cls(arr)
-            raise _Refused(f"an array of class {cls!r}")
+            raise Refused(f"an array of class {cls!r}")
         if kind == "json":
             shape = self.value(node["shape"], depth)
             items = self._items(node, depth)
             if not isinstance(shape, (list, tuple)):
-                raise _Refused("an object array whose shape is not a sequence")
+                raise Refused("an object array whose shape is not a sequence")
             if len(shape) == 1:
                 out = np.empty(len(items), dtype=object)
                 for i, v in enumerate(items):
                     out[i] = v
                 return out
-            if any(isinstance(v, (_New, _Call)) for v in items):
-                raise _Refused("a nested object array of objects")
+            if any(isinstance(v, (NewStandIn, CallStandIn)) for v in items):
+                raise Refused("a nested object array of objects")
             return np.array(items, dtype=object)
-        raise _Refused(f"a numpy node of type {kind!r}")
+        raise Refused(f"a numpy node of type {kind!r}")
 
     def _DTypeNode(self, node: dict[str, Any], depth: int) -> Any:
         arr = self.value(node["content"], depth)
         if not isinstance(arr, np.ndarray):
-            raise _Refused("a dtype that is not stored as an array")
+            raise Refused("a dtype that is not stored as an array")
         return arr.dtype
 
     def _MaskedArrayNode(self, node: dict[str, Any], depth: int) -> Any:
         if self._cls(node) is not np.ma.MaskedArray:
-            raise _Refused("a masked array of another class")
+            raise Refused("a masked array of another class")
         data = self.value(node["content"]["data"], depth)
         mask = self.value(node["content"]["mask"], depth)
         if not isinstance(data, np.ndarray) or not isinstance(mask, (np.ndarray, bool, np.bool_)):
-            raise _Refused("a masked array of values that are not arrays")
+            raise Refused("a masked array of values that are not arrays")
         return np.ma.MaskedArray(data, mask)
 
     def _RandomStateNode(self, node: dict[str, Any], depth: int) -> Any:
         if self._cls(node) is not np.random.RandomState:
-            raise _Refused("a random state of another class")
+            raise Refused("a random state of another class")
         state = self.value(node["content"], depth)
-        if _has_stand_in(state):
-            raise _Refused("a random state holding objects")
+        if has_stand_in(state):
+            raise Refused("a random state holding objects")
         made = np.random.RandomState()
         made.set_state(state)  # numpy checks it, as skops' set_state does in a load
         return made
 
     def _RandomGeneratorNode(self, node: dict[str, Any], depth: int) -> Any:
         if self._cls(node) is not np.random.Generator:
-            raise _Refused("a random generator of another class")
+            raise Refused("a random generator of another class")
         seed = self.value(node["content"]["seed_seq"], depth)
         state = self.value(node["content"]["bit_generator"], depth)
-        if _has_stand_in(seed) or _has_stand_in(state) or not isinstance(state, dict):
-            raise _Refused("a random generator holding objects")
+        if has_stand_in(seed) or has_stand_in(state) or not isinstance(state, dict):
+            raise Refused("a random generator holding objects")
         if not isinstance(seed, dict) or seed.get("pool_size", 4) != 4:
-            raise _Refused("a random generator with an unusual seed sequence")
+            raise Refused("a random generator with an unusual seed sequence")
         entropy = seed.get("entropy")
         if isinstance(entropy, int) and entropy.bit_length() > 4096:
-            raise _Refused("a random generator with a huge seed")
+            raise Refused("a random generator with a huge seed")
         keys = seed.get("spawn_key", ())
         if not isinstance(keys, (list, tuple)) or len(keys) > 64:
-            raise _Refused("a random generator with an unusual spawn key")
+            raise Refused("a random generator with an unusual spawn key")
         kind = getattr(np.random, str(state.get("bit_generator")), None)
         if not (isinstance(kind, type) and issubclass(kind, np.random.BitGenerator)):
-            raise _Refused("a random generator whose bit generator is not numpy's")
+            raise Refused("a random generator whose bit generator is not numpy's")
         bits = kind(np.random.SeedSequence(**seed))
         bits.state = state
         return np.random.Generator(bits)
@@ -365,31 +294,17 @@ class _Converter:
         self._cls(node)
         member = node["file"]
         if not isinstance(member, str) or member not in self.zf.namelist():
-            raise _Refused(f"sparse member {member!r} is missing")
+            raise Refused(f"sparse member {member!r} is missing")
         with zipfile.ZipFile(io.BytesIO(self.zf.read(member))) as inner:
             infos = inner.infolist()
             # zipfile reads no more than a member's declared size: bound the declared sizes
             total = sum(info.file_size for info in infos)
             if len(infos) > 16 or total > self.limits.max_decompressed_size:
-                raise _Refused(f"sparse member {member!r} inflates past the size limit")
+                raise Refused(f"sparse member {member!r} inflates past the size limit")
             for info in infos:
-                arr = _read_npy(inner, info.filename)
+                arr = read_npy(inner, info.filename)
                 del arr
         return load_npz(io.BytesIO(self.zf.read(member)))
-
-
-def _is_numpy_scalar_type(kind: Any) -> bool:
-    return isinstance(kind, type) and issubclass(kind, np.generic) and kind is not np.object_
-
-
-def _has_stand_in(value: Any, depth: int = 0) -> bool:
-    if isinstance(value, (_New, _Call)) or depth > 32:
-        return True
-    if isinstance(value, dict):
-        return any(_has_stand_in(v, depth + 1) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_has_stand_in(v, depth + 1) for v in value)
-    return False
 
 
 def skops_findings(zf: zipfile.ZipFile, policy: Policy, limits: Limits) -> list[Any]:
@@ -403,7 +318,7 @@ def skops_findings(zf: zipfile.ZipFile, policy: Policy, limits: Limits) -> list[
         schema = json.loads(zf.read("schema.json"))
         root = _Converter(zf, policy, limits).value(schema)
         stream = pickle.dumps(root, protocol=5)
-    except _Refused as exc:
+    except Refused as exc:
         return [Finding(0, "", f"unproven: {exc}; a load decides when it builds the file")]
     except RecursionError:
         return [Finding(0, "", "unproven: the skops schema is too deep to check statically")]

@@ -14,18 +14,8 @@ range is followed by ``predict``: r15-04). This module reads the blob first:
   (count times the element size for a typed array), nesting is at most :data:`MAX_DEPTH` deep,
   there are at most :data:`MAX_ITEMS` values, and the blob must end where the top object ends.
   Typed arrays are not decoded: they are kept as offsets into the blob.
-* :func:`booster_problem` then reads, from ``Model.learner``, ``learner_model_param``
-  (``num_feature``, ``num_class``, ``num_target``) and the gradient booster (``gbtree``, ``dart``
-  or ``gblinear``), and checks each tree: every per-node array has ``num_nodes`` entries; a node
-  is a leaf (left child -1) or has two children numbered after it and below ``num_nodes``; each
-  node has at most one parent and the ``parents`` array agrees (so the trees xgboost walks are
-  trees: no cycle, no index out of range); an internal node splits on a feature below
-  ``num_feature``; categorical split lists are in range; ``tree_info`` names an output group
-  that exists and ``iteration_indptr`` slices the trees; a linear model has
-  ``(num_feature + 1) * groups`` weights.
 
-What the numbers *mean* (thresholds, leaf values, the configuration strings) stays xgboost's
-business.
+The checks of the model it holds (its trees) are in :mod:`safeload.trust.xgboost_model`.
 """
 
 from __future__ import annotations
@@ -36,16 +26,12 @@ from typing import TYPE_CHECKING, Any, Final
 if TYPE_CHECKING:  # numpy is imported when a blob is checked, not with safeload
     import numpy as np
 
-from safeload._symbolic import _Big, _Bytes, _Const, _Global, _Obj, _Tuple
-
 __all__ = [
     "MAX_DEPTH",
     "MAX_ITEMS",
     "Typed",
     "UBJError",
-    "booster_problem",
     "parse",
-    "state_blob_problem",
 ]
 
 #: Deepest nesting of objects and arrays accepted (xgboost's own models nest about 8 deep).
@@ -76,8 +62,6 @@ _SCALAR: Final = {
 _I64: Final = struct.Struct(">q")
 #: Strings longer than this are kept as their length only (nothing here reads long strings).
 _KEEP_STR: Final = 256
-#: kInvalidNodeId as xgboost writes it in ``parents`` for the root (-1, or -1 & 0x7fffffff).
-_ROOT_PARENTS: Final = (-1, 0x7FFFFFFF)
 
 
 class UBJError(ValueError):
@@ -290,269 +274,3 @@ class _Reader:
             return _OPENED
         self.stack.append([[], False, -1, None])
         return _OPENED
-
-
-# --- the model ---------------------------------------------------------------------------------
-
-
-def _get(obj: Any, *path: str) -> Any:
-    for key in path:
-        if not isinstance(obj, dict) or key not in obj:
-            raise UBJError(f"the model has no {'.'.join(path)}")
-        obj = obj[key]
-    return obj
-
-
-def _int(value: Any, what: str, low: int = 0, high: int = 1 << 31) -> int:
-    """An integer xgboost writes as a string ("4") or a number, within [low, high)."""
-    if isinstance(value, bool):
-        raise UBJError(f"{what} is not an integer")
-    if isinstance(value, str):
-        text = value.strip()
-        if not text.lstrip("-").isdigit() or len(text) > 20:
-            raise UBJError(f"{what} is {value!r}, not an integer")
-        got = int(text)
-    elif isinstance(value, int):
-        got = value
-    else:
-        raise UBJError(f"{what} is not an integer")
-    if not low <= got < high:
-        raise UBJError(f"{what} is {got}, outside [{low}, {high})")
-    return got
-
-
-def _ints(blob: Any, value: Any, what: str) -> np.ndarray[Any, Any]:
-    """An integer array: a typed array (i, U, l, L) or a list of ints."""
-    import numpy as np
-
-    if isinstance(value, Typed):
-        if value.code in ("d", "D"):
-            raise UBJError(f"{what} is an array of floats")
-        return value.array(blob).astype(np.int64)
-    if isinstance(value, list) and all(
-        isinstance(v, int) and not isinstance(v, bool) for v in value
-    ):
-        return np.asarray(value, dtype=np.int64).reshape(-1)
-    raise UBJError(f"{what} is not an array of integers")
-
-
-def _size(value: Any, what: str) -> int:
-    if isinstance(value, Typed):
-        return value.count
-    if isinstance(value, list):
-        return len(value)
-    raise UBJError(f"{what} is not an array")
-
-
-_NODE_ARRAYS: Final = (
-    "left_children", "right_children", "parents", "split_indices", "split_conditions",
-    "default_left", "split_type", "loss_changes", "sum_hessian",
-)  # fmt: skip
-
-
-def _tree_problem(blob: Any, tree: Any, t: int, num_feature: int) -> None:
-    import numpy as np
-
-    where = f"tree {t}"
-    if not isinstance(tree, dict):
-        raise UBJError(f"{where} is not an object")
-    n = _int(_get(tree, "tree_param", "num_nodes"), f"{where} num_nodes", 1)
-    k = _int(_get(tree, "tree_param", "size_leaf_vector"), f"{where} size_leaf_vector", 0, 1 << 20)
-    for name in _NODE_ARRAYS:
-        if name in tree or name in ("left_children", "right_children", "parents", "split_indices"):
-            got = _size(_get(tree, name), f"{where} {name}")
-            if got != n:
-                raise UBJError(f"{where} {name} has {got} entries for {n} nodes")
-    if "base_weights" in tree:
-        got = _size(tree["base_weights"], f"{where} base_weights")
-        if got != n * max(k, 1):
-            raise UBJError(f"{where} base_weights has {got} entries for {n} nodes")
-    left = _ints(blob, tree["left_children"], f"{where} left_children")
-    right = _ints(blob, tree["right_children"], f"{where} right_children")
-    parents = _ints(blob, tree["parents"], f"{where} parents")
-    split = _ints(blob, tree["split_indices"], f"{where} split_indices")
-    idx = np.arange(n, dtype=np.int64)
-    internal = left != -1
-    leaf = ~internal
-    if k > 1:  # a multi-target tree: a leaf's right child is its row in leaf_weights
-        weights = _size(_get(tree, "leaf_weights"), f"{where} leaf_weights")
-        if weights % k:
-            raise UBJError(f"{where} leaf_weights has {weights} entries, not rows of {k}")
-        bad = leaf & ((right < 0) | (right >= weights // k))
-    else:
-        bad = leaf & (right != -1)
-    bad |= internal & ((left <= idx) | (left >= n) | (right <= idx) | (right >= n))
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise UBJError(
-            f"{where} node {i}: children {int(left[i])}, {int(right[i])} are not a leaf's (-1) "
-            f"nor two nodes after it below num_nodes {n}"
-        )
-    children = np.concatenate([left[internal], right[internal]])
-    if len(np.unique(children)) != len(children):
-        raise UBJError(f"{where}: a node is the child of two nodes")
-    if int(parents[0]) not in _ROOT_PARENTS:
-        raise UBJError(f"{where}: the root has parent {int(parents[0])}")
-    rest = parents[1:]
-    if ((rest < 0) | (rest >= idx[1:])).any():
-        raise UBJError(f"{where}: a node's parent is not a node before it")
-    owners = np.concatenate([idx[internal], idx[internal]])
-    if (parents[children] != owners).any():
-        raise UBJError(f"{where}: parents disagrees with left_children / right_children")
-    if ((split[internal] < 0) | (split[internal] >= num_feature)).any():
-        raise UBJError(f"{where}: an internal node splits on a feature not below {num_feature}")
-    _categories_problem(blob, tree, where, n, internal)
-
-
-def _categories_problem(
-    blob: Any, tree: dict[str, Any], where: str, n: int, internal: np.ndarray[Any, Any]
-) -> None:
-    import numpy as np
-
-    names = ("categories", "categories_nodes", "categories_segments", "categories_sizes")
-    present = [name in tree for name in names]
-    if not any(present) and "split_type" not in tree:
-        return
-    if not all(present) or "split_type" not in tree:
-        raise UBJError(f"{where}: categorical split arrays are incomplete")
-    kinds = _ints(blob, tree["split_type"], f"{where} split_type")
-    cats = _ints(blob, tree["categories"], f"{where} categories")
-    nodes = _ints(blob, tree["categories_nodes"], f"{where} categories_nodes")
-    segments = _ints(blob, tree["categories_segments"], f"{where} categories_segments")
-    sizes = _ints(blob, tree["categories_sizes"], f"{where} categories_sizes")
-    if ((kinds != 0) & (kinds != 1)).any():
-        raise UBJError(f"{where}: split_type holds a value other than 0 and 1")
-    if not len(nodes) == len(segments) == len(sizes):
-        raise UBJError(f"{where}: categories_nodes, _segments and _sizes differ in length")
-    if ((nodes < 0) | (nodes >= n)).any() or len(np.unique(nodes)) != len(nodes):
-        raise UBJError(f"{where}: categories_nodes names a node out of range or twice")
-    wanted = np.flatnonzero(internal & (kinds == 1))
-    if not np.array_equal(np.sort(nodes), wanted):
-        raise UBJError(f"{where}: categories_nodes are not the categorical split nodes")
-    if ((segments < 0) | (sizes < 0) | (segments + sizes > len(cats))).any():
-        raise UBJError(f"{where}: a categories segment is out of range")
-    if ((cats < 0) | (cats >= 1 << 31)).any():
-        raise UBJError(f"{where}: a category is negative or too large")
-
-
-def _gbtree_problem(blob: Any, model: Any, num_feature: int, groups: int) -> None:
-    import numpy as np
-
-    trees = _get(model, "trees")
-    if not isinstance(trees, list):
-        raise UBJError("the model's trees are not an array")
-    num_trees = _int(_get(model, "gbtree_model_param", "num_trees"), "num_trees")
-    if num_trees != len(trees):
-        raise UBJError(f"num_trees is {num_trees}, but the model holds {len(trees)} trees")
-    info = _ints(blob, _get(model, "tree_info"), "tree_info")
-    if len(info) != len(trees) or ((info < 0) | (info >= groups)).any():
-        raise UBJError(f"tree_info does not name one of {groups} output group(s) per tree")
-    if "iteration_indptr" in model:
-        ptr = _ints(blob, model["iteration_indptr"], "iteration_indptr")
-        if (
-            len(ptr) < 1
-            or int(ptr[0]) != 0
-            or int(ptr[-1]) != len(trees)
-            or (np.diff(ptr) < 0).any()
-        ):
-            raise UBJError("iteration_indptr does not slice the trees")
-    for t, tree in enumerate(trees):
-        _tree_problem(blob, tree, t, num_feature)
-
-
-def booster_problem(blob: Any) -> str | None:
-    """Why the UBJSON ``blob`` of a pickled ``xgboost.core.Booster`` is refused before
-    xgboost's parser reads it, or ``None``."""
-    try:
-        top = parse(blob)
-        learner = _get(top, "Model", "learner")
-        param = _get(learner, "learner_model_param")
-        num_feature = _int(_get(param, "num_feature"), "num_feature", 0)
-        num_class = _int(param.get("num_class", "0"), "num_class", 0)
-        num_target = _int(param.get("num_target", "1"), "num_target", 0)
-        groups = max(num_class, num_target, 1)
-        config = top.get("Config") if isinstance(top, dict) else None
-        if isinstance(config, dict) and isinstance(config.get("learner"), dict):
-            other = config["learner"].get("learner_model_param")
-            if other is not None and any(
-                not isinstance(other, dict) or other.get(key) != param.get(key)
-                for key in ("num_feature", "num_class", "num_target")
-            ):
-                raise UBJError("Config and Model disagree on learner_model_param")
-        booster = _get(learner, "gradient_booster")
-        name = _get(booster, "name")
-        if name == "gbtree":
-            _gbtree_problem(blob, _get(booster, "model"), num_feature, groups)
-        elif name == "dart":
-            _gbtree_problem(blob, _get(booster, "gbtree", "model"), num_feature, groups)
-        elif name == "gblinear":
-            weights = _size(_get(booster, "model", "weights"), "gblinear weights")
-            if weights != (num_feature + 1) * groups:
-                raise UBJError(
-                    f"the linear model has {weights} weights for {num_feature} features and "
-                    f"{groups} output group(s)"
-                )
-        else:
-            raise UBJError(f"the gradient booster {name!r} is not gbtree, dart or gblinear")
-    except UBJError as exc:
-        return str(exc)
-    return None
-
-
-def _blob_view(sym: Any, data: Any) -> memoryview | None:
-    """The whole blob the symbolic value ``sym`` stands for, as a memoryview (of the stream
-    ``data`` for a large ``BYTEARRAY8`` the pass does not keep), or ``None`` when the pass
-    does not hold its bytes."""
-    if isinstance(sym, (_Const, _Big)):
-        value = sym.value
-        if isinstance(value, (bytes, bytearray, memoryview)):
-            return memoryview(value)
-        return None
-    if isinstance(sym, _Bytes):
-        start = sym.pos + 9  # BYTEARRAY8: opcode, 8-byte length, data
-        if data is None or start + sym.size > len(data):
-            return None
-        return memoryview(data)[start : start + sym.size]
-    if (
-        isinstance(sym, _Obj)
-        and isinstance(sym.cls, _Global)
-        and sym.cls.pair in (("builtins", "bytearray"), ("builtins", "bytes"))
-        and sym.state is None
-        and isinstance(sym.args, _Tuple)
-        and len(sym.args.items) == 1
-    ):
-        return _blob_view(sym.args.items[0], data)
-    if (
-        isinstance(sym, _Obj)
-        and isinstance(sym.cls, _Global)
-        and sym.cls.pair == ("_codecs", "encode")
-        and sym.state is None
-        and isinstance(sym.args, _Tuple)
-        and len(sym.args.items) == 2
-        and isinstance(sym.args.items[0], (_Const, _Big))
-        and isinstance(sym.args.items[1], _Const)
-        and sym.args.items[1].value in ("latin1", "latin-1")
-        and isinstance(sym.args.items[0].value, str)
-    ):
-        # protocols 0-2 write bytes as _codecs.encode(text, "latin1")
-        try:
-            return memoryview(sym.args.items[0].value.encode("latin-1"))
-        except UnicodeEncodeError:
-            return None
-    return None
-
-
-def state_blob_problem(where: str, sym: Any, data: Any) -> str | None:
-    """Why the Booster state blob ``sym`` (a symbolic value the pass found in the stream
-    ``data``; its type, size and header already checked) is refused, or ``None``."""
-    view = _blob_view(sym, data)
-    if view is None:
-        return (
-            f"{where}: the scan does not hold the blob's bytes, so its UBJSON and trees cannot "
-            "be checked before xgboost's native parser reads them"
-        )
-    with view:
-        problem = booster_problem(view)
-    if problem is None:
-        return None
-    return f"{where} is not a model xgboost's parser can safely read: {problem}"

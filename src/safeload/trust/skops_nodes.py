@@ -1,0 +1,123 @@
+"""What a skops schema's nodes make, as stand-ins that pickle the way skops builds them.
+
+:class:`NewStandIn` (an ``ObjectNode``: ``cls.__new__(cls)`` then its state) and
+:class:`CallStandIn` (a ``ReduceNode``: ``constructor(*args)`` then its state) are pickled, never
+built; :func:`read_npy` reads an array member with ``allow_pickle=False`` once its header's size
+fits the member; :class:`Refused` is a node that cannot be modelled (unproven).
+:mod:`safeload.trust.skops_stream` turns a schema into a stream of them.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import io
+import zipfile
+from typing import Any
+
+import numpy as np
+
+from safeload.policy import Policy, format_name
+
+__all__ = [
+    "CallStandIn",
+    "NewStandIn",
+    "Refused",
+    "has_stand_in",
+    "is_numpy_scalar_type",
+    "read_npy",
+    "resolve_trusted",
+]
+
+#: pickle writes a reduce by this function as NEWOBJ
+_NEWOBJ: Any = getattr(copyreg, "__newobj__")  # noqa: B009 - typeshed does not list it
+
+
+class Refused(Exception):
+    """The node cannot be modelled, or skops would fail on it: unproven."""
+
+
+class NewStandIn:
+    """What an ``ObjectNode`` makes: ``cls.__new__(cls)``, then ``__setstate__(state)`` or a
+    ``__dict__`` update when the state is not None: pickle's NEWOBJ + BUILD."""
+
+    __slots__ = ("_cls", "_state")
+
+    def __init__(self, cls: type) -> None:
+        self._cls = cls
+        self._state: Any = None
+
+    @property  # type: ignore[misc]  # pickle checks that __newobj__'s class is the object's
+    def __class__(self) -> type:
+        return self._cls
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return (_NEWOBJ, (self._cls,), self._state)
+
+
+class CallStandIn:
+    """What a ``ReduceNode`` makes: ``constructor(*args)``, then the state if it is truthy:
+    pickle's REDUCE + BUILD."""
+
+    __slots__ = ("_args", "_func", "_state")
+
+    def __init__(self, func: Any, args: tuple[Any, ...], state: Any) -> None:
+        self._func, self._args, self._state = func, args, state
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return (self._func, self._args, self._state if self._state else None)
+
+
+def resolve_trusted(module: str, name: str, policy: Policy) -> Any:
+    """The object skops' ``gettype`` returns, when the policy trusts the name."""
+    from safeload.skops_format import _as_checked
+    from safeload.trust.classes import resolve
+
+    real = _as_checked(module, name)
+    if not policy.allows(*real):
+        raise Refused(f"{format_name(*real)} is not trusted")
+    found = resolve(*real)
+    if found is None:
+        raise Refused(f"{format_name(*real)} is not installed")
+    return found
+
+
+def read_npy(zf: zipfile.ZipFile, member: Any) -> np.ndarray[Any, Any]:
+    if not isinstance(member, str) or member not in zf.namelist():
+        raise Refused(f"array member {member!r} is missing")
+    raw = zf.read(member)
+    buf = io.BytesIO(raw)
+    fmt = np.lib.format
+    try:
+        version = fmt.read_magic(buf)
+        if version == (1, 0):
+            shape, _, dtype = fmt.read_array_header_1_0(buf)
+        elif version == (2, 0):
+            shape, _, dtype = fmt.read_array_header_2_0(buf)
+        else:
+            raise Refused(f"array member {member!r} has .npy version {version}")
+        count = 1
+        for n in shape:
+            count *= int(n)
+        if dtype.hasobject or count * dtype.itemsize > len(raw):
+            raise Refused(f"array member {member!r} declares more data than it holds")
+        buf.seek(0)
+        arr: np.ndarray[Any, Any] = np.load(buf, allow_pickle=False)
+    except Refused:
+        raise
+    except Exception as exc:  # skops' np.load fails the same way: a load refuses it
+        raise Refused(f"array member {member!r} is unreadable ({exc})") from None
+    return arr
+
+
+def is_numpy_scalar_type(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, np.generic) and kind is not np.object_
+
+
+def has_stand_in(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, (NewStandIn, CallStandIn)) or depth > 32:
+        return True
+    if isinstance(value, dict):
+        return any(has_stand_in(v, depth + 1) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(has_stand_in(v, depth + 1) for v in value)
+    return False

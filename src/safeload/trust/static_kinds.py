@@ -1,0 +1,314 @@
+"""The dispatch table's kinds, and the plain-data rule, judged on the stream's symbolic values.
+
+:func:`row_problem` says what :mod:`safeload.trust.kinds` would say about an attribute's value,
+as far as the stream shows it; :func:`data_problem` is the load's plain-data rule;
+:func:`grid_problem` judges what a search's ``fit`` would set from its parameter grid.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from safeload.trust import facts
+from safeload.trust.static_params import DATA_CALLS, SCALAR_CALLS, param_value, scalar_problem
+from safeload.trust.static_values import (
+    DEPTH_UNPROVEN,
+    MAX_DEPTH,
+    array_items,
+    describe,
+    is_array,
+    items_of,
+    literal_value,
+    made_class,
+    run_memo,
+    value_names,
+    value_problem,
+)
+from safeload.trust.structures.common import MAX_STEP_NAME
+
+
+def grid_problem(grid: Any) -> str | None:
+    """What a load's grid check says about a parameter grid, as far as the stream shows it:
+    ``fit`` would ``set_params`` each candidate, after the load-time checks ran."""
+    from safeload._symbolic import _Const, _Dict
+    from safeload.trust.kinds import apply
+    from safeload.trust.params import grid_rows
+
+    grids = items_of(grid) if not isinstance(grid, _Dict) else [grid]
+    for one in grids or ():
+        if not isinstance(one, _Dict):
+            continue
+        if one.lossy:
+            return "has a grid key that is not a parameter name"
+        for key, candidates in one.items.items():
+            name = key.rpartition("__")[2]
+            rows = grid_rows(name)
+            if not rows:
+                continue
+            values = items_of(candidates)
+            for value in values if values is not None else [candidates]:
+                for row in rows:
+                    if isinstance(value, _Const):
+                        try:
+                            apply(row, value.value, None)  # type: ignore[arg-type]
+                        except Exception as exc:  # UnsafeState, or a value it cannot judge
+                            problem: str | None = getattr(exc, "problem", None) or str(exc)
+                        else:
+                            problem = None
+                    else:
+                        problem = row_problem(row, value, 0)
+                    if problem:
+                        return (
+                            f"[{key!r}]: fit would set {name} to a value a loaded model may not "
+                            f"hold: {problem}"
+                        )
+    return None
+
+
+def _text_length(sym: Any) -> int:
+    """The length of a string constant (folded, or too large to fold), else 0."""
+    from safeload._symbolic import _Big, _Const
+
+    if isinstance(sym, _Const) and isinstance(sym.value, str):
+        return len(sym.value)
+    if isinstance(sym, _Big) and sym.text:
+        return sym.size
+    return 0
+
+
+def _estimator_ok(row: Any, sym: Any) -> bool:
+    from safeload._symbolic import _Const
+
+    if isinstance(sym, _Const):
+        return sym.value is None or (isinstance(sym.value, str) and sym.value in row.values)
+    cls = made_class(sym)
+    return cls is not None and facts.is_estimator(cls)
+
+
+def _instance_ok(row: Any, sym: Any) -> bool:
+    from safeload._symbolic import _Const
+
+    if isinstance(sym, _Const):
+        return sym.value is None and None in row.values
+    cls = made_class(sym)
+    return cls is not None and facts.is_subclass_of_named(cls, row.values)
+
+
+def row_problem(row: Any, sym: Any, depth: int) -> str | None:
+    """What :mod:`safeload.trust.kinds` would say about ``sym`` in ``row``'s attribute, as far
+    as the stream shows it; ``None`` when it is fine or cannot be judged from the stream."""
+    kind = row.kind
+    if kind in _ONLY_LITERAL:
+        return _literal_kind_problem(kind, sym)
+    if kind == "each_one_of":
+        return _each_one_of_problem(row, sym)
+    if kind in ("estimator", "estimators", "named_estimators", "named_transformers"):
+        return _estimator_problem(row, sym, depth)
+    if kind in ("instance_of", "each_instance_of", "kernel"):
+        return _instance_problem(row, sym)
+    if kind in ("callable", "scorer", "attr_path"):
+        return _callable_problem(kind, sym)
+    if kind == "data":
+        return data_problem(sym, 0)
+    if kind == "numeric_dtype":
+        if param_value(sym)[0]:
+            return None  # judged as a literal by state_problem (a type, a dtype, a type code)
+        return f"holds {describe(sym)}, not a numeric scalar type"
+    if kind == "fitted_dtype":
+        if param_value(sym)[0]:
+            return None  # judged as a literal by state_problem (a numpy.dtype, exactly)
+        return f"holds {describe(sym)}, not a numpy dtype"
+    if kind == "params":
+        return _params_problem(row, sym)
+    return None
+
+
+#: Kinds judged as literals by state_problem, with what else they accept.
+_ONLY_LITERAL = {
+    "int_one": "only the int 1 is accepted in a loaded model",
+    "thread_count": "only an int thread count is accepted in a loaded model",
+    "none": "only None is accepted in a loaded model",
+    "regex": "only a str or None is accepted",
+    "one_of": "only a str or None is accepted",
+}
+
+
+def _literal_kind_problem(kind: str, sym: Any) -> str | None:
+    """The kinds whose value state_problem judges as a literal: anything else is refused."""
+    from safeload._symbolic import _Const
+
+    if kind in ("regex", "one_of"):
+        if literal_value(sym)[0]:
+            return None  # judged as a literal by state_problem (a str, exactly, or None)
+    elif isinstance(sym, _Const):
+        return None  # judged as a literal by state_problem
+    return f"holds {describe(sym)}; {_ONLY_LITERAL[kind]}"
+
+
+def _each_one_of_problem(row: Any, sym: Any) -> str | None:
+    from safeload._symbolic import _Const
+
+    items = [sym] if isinstance(sym, _Const) else items_of(sym)
+    for item in items or ():
+        if isinstance(item, _Const) and (item.value is None and None in row.values):
+            continue
+        if not isinstance(item, _Const) or item.value not in row.values:
+            return f"holds {describe(item)}, not one of the method names it accepts"
+    return None
+
+
+def _estimator_problem(row: Any, sym: Any, depth: int) -> str | None:
+    """An estimator slot, or a list (of ``(name, estimator)`` pairs) of them."""
+    from safeload._symbolic import _Const, _Global, _Obj, _Tuple
+
+    kind = row.kind
+    if _estimator_ok(row, sym):
+        return None
+    if isinstance(sym, _Const):  # a number or a name that is not one of the sentinels
+        return f"holds {describe(sym)} where an estimator is used"
+    items = None if kind == "estimator" else items_of(sym)
+    if items is None:
+        made = made_class(sym)
+        if made is not None and facts.is_container(made):
+            return None  # a Bunch or other container subclass: its items are not tracked
+        if isinstance(sym, _Obj) or isinstance(sym, _Global):
+            return f"holds {describe(sym)} where an estimator is used"
+        return None  # not modelled by the stream walk: judged after building
+    for item in items:
+        if kind != "estimators":
+            if not isinstance(item, _Tuple) or len(item.items) < 2:
+                continue  # judged after building
+            length = _text_length(item.items[0])
+            if length > MAX_STEP_NAME:
+                return f"names a step with {length:,} characters (at most {MAX_STEP_NAME})"
+            item = item.items[1]
+        if kind == "estimators" and depth < 3 and items_of(item) is not None:
+            problem = row_problem(row, item, depth + 1)
+            if problem:
+                return problem
+        elif not _estimator_ok(row, item):
+            return f"holds {describe(item)} where an estimator is used"
+    return None
+
+
+def _instance_problem(row: Any, sym: Any) -> str | None:
+    from safeload._symbolic import _Const
+
+    kind = row.kind
+    check = row if kind != "kernel" else _KERNEL_ROW
+    items = [sym] if kind != "each_instance_of" else (items_of(sym) or [])
+    for item in items:
+        if isinstance(item, _Const) and item.value is None and kind == "kernel":
+            continue
+        if not _instance_ok(check, item):
+            return f"holds {describe(item)}, not an instance of what it accepts"
+    return None
+
+
+def _callable_problem(kind: str, sym: Any) -> str | None:
+    from safeload._symbolic import _Const, _Global
+
+    if isinstance(sym, _Const):
+        return None  # strings: judged as literals by state_problem
+    if isinstance(sym, _Global):
+        return value_problem(sym, 0)
+    cls = made_class(sym)
+    if cls is not None and ((kind == "scorer" and facts.is_scorer(cls)) or facts.is_partial(cls)):
+        return None
+    if kind == "scorer" and items_of(sym) is not None and not is_array(sym):
+        return None  # a dict or list of scorer names / scorers: judged after building
+    return f"holds {describe(sym)} where a callable from the allowlist is used"
+
+
+def _params_problem(row: Any, sym: Any) -> str | None:
+    """A dict of parameters for a native library: no key that names a file, a path, a host or
+    a stream, and plain data otherwise."""
+    from safeload._symbolic import _Const, _Dict, _Global, _Obj
+
+    if isinstance(sym, _Const) and sym.value is None:
+        return None
+    if isinstance(sym, _Dict):
+        for key in sym.items:
+            if key in row.values:
+                return (
+                    f"holds the parameter {key!r}, which names a file, a path, a host or a "
+                    "stream for the library's native code; a loaded model may not set it"
+                )
+        if sym.lossy or sym.unknown_keys:
+            return "unproven: a parameter dict whose keys the stream walk cannot read"
+        return data_problem(sym, 0)
+    if isinstance(sym, _Obj) or isinstance(sym, _Global):
+        return f"holds {describe(sym)}, not a dict of parameters"
+    return None
+
+
+class _KernelRow:
+    values = ("sklearn.gaussian_process.kernels:Kernel", None)
+
+
+_KERNEL_ROW = _KernelRow()
+
+
+def data_problem(sym: Any, depth: int) -> str | None:
+    from safeload._symbolic import _Const
+
+    if isinstance(sym, _Const):
+        return None
+    memo = run_memo()
+    key = ("data", id(sym), depth)
+    if key not in memo:
+        memo[key] = _data_problem_of(sym, depth)
+    found: str | None = memo[key]
+    return found
+
+
+def _data_problem_of(sym: Any, depth: int) -> str | None:
+    from safeload._symbolic import _Global, _Obj
+
+    if depth > MAX_DEPTH:
+        return DEPTH_UNPROVEN
+    if isinstance(sym, _Global):
+        # plain data holds no functions, even allowed ones; type values (dtype=float) it may
+        _callables, types = value_names()
+        if sym.pair in types:
+            return None
+        return f"holds {describe(sym)} where only plain data is used"
+    if is_array(sym):
+        for item in array_items(sym) or ():
+            problem = data_problem(item, depth + 1)
+            if problem:
+                return problem
+        return None
+    if isinstance(sym, _Obj):
+        cls = sym.cls.pair if sym.cls is not None else None
+        if cls in SCALAR_CALLS:
+            return scalar_problem(sym)
+        if cls == ("builtins", "range"):
+            return _range_problem(sym)
+        if cls in DATA_CALLS:
+            # a data type's call is plain data when what it is given is: its arguments
+            # and what SETITEMS or APPENDS put in it
+            for part in (sym.args, *(sym.held or ())):
+                problem = data_problem(part, depth + 1)
+                if problem:
+                    return problem
+            return None
+        return f"holds {describe(sym)} where only plain data is used"
+    for item in items_of(sym) or ():
+        problem = data_problem(item, depth + 1)
+        if problem:
+            return problem
+    return None
+
+
+def _range_problem(sym: Any) -> str | None:
+    """A ``range`` is plain data up to the load's bound (``usetime.MAX_RANGE``), judged on its
+    literal arguments; one the walk cannot size is unproven (rt24-14)."""
+    from safeload.trust.graph import MAX_RANGE, range_length
+
+    ok, value = param_value(sym)
+    if not ok or type(value) is not range:
+        return "unproven: a range whose bounds the stream walk cannot read"
+    if range_length(value) > MAX_RANGE:
+        return f"holds a range of more than {MAX_RANGE:,} items (rt24-14)"
+    return None

@@ -1,0 +1,311 @@
+"""Parameter values the stream walk can build exactly, for the constraint checks.
+
+:func:`param_value` rebuilds constants, containers, numpy scalars and dtypes and a few value
+types from the stream's symbolic values, within a bound on their size, so that scikit-learn's
+parameter constraints judge them as a load judges what it built; :func:`only_data` says when a
+value the walk cannot build is plain data all the same (unproven, then).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from safeload.exceptions import LimitExceededError
+from safeload.policy import format_name
+from safeload.trust import facts
+from safeload.trust.static_values import (
+    MAX_DEPTH,
+    is_array,
+    items_of,
+    on_facts,
+    run_memo,
+    run_policy,
+)
+
+
+def param_value(sym: Any, depth: int = 0) -> tuple[bool, Any]:
+    """(True, value) for a parameter value the stream walk can build exactly: constants (long
+    strings too), tuples, lists, sets and str-keyed dicts of such values, numpy scalars of a
+    literal numeric dtype, and complex, set, frozenset, slice or range calls on them. The
+    constraint checks then judge it as a load judges the object it built (rt23-01, rt24-05,
+    rt24-09). A node met again is the value made the first time (memoised: a memo DAG
+    cannot make this exponential)."""
+    from safeload._symbolic import _Const
+
+    if isinstance(sym, _Const):
+        return True, sym.value
+    memo = run_memo()
+    key = ("param", id(sym), 0)
+    if key not in memo:
+        # a value that unfolds into more nodes than a model's parameter ever holds is not
+        # built (its repr in a refusal would walk every shared path, rt25-04)
+        too_big = depth > MAX_DEPTH or _unfolded(sym, _MAX_PARAM_NODES) > _MAX_PARAM_NODES
+        memo[key] = (False, None) if too_big else _param_value_of(sym, depth)
+    found: tuple[bool, Any] = memo[key]
+    return found
+
+
+def _param_value_of(sym: Any, depth: int) -> tuple[bool, Any]:
+    from safeload._symbolic import _Big, _Box, _Dict, _Global, _Obj, _Tuple
+
+    if isinstance(sym, _Big):
+        return (True, sym.value) if type(sym.value) is str else (False, None)
+    if isinstance(sym, _Global):
+        # a class or function as the value (C=builtins.float): the object itself, imported
+        # only on the path that imports classes (the facts cannot hold it)
+        policy = run_policy()
+        if policy is None or not policy.allows(*sym.pair):
+            return False, None  # refused as untrusted by the walk
+        if on_facts():
+            raise facts.NeedsImport(f"{format_name(*sym.pair)} as a parameter value")
+        from safeload.trust.classes import resolve
+
+        try:
+            return True, resolve(*sym.pair)
+        except Exception:  # not importable here: the load fails on it too
+            return False, None
+    if isinstance(sym, (_Tuple, _Box)):
+        values = []
+        for item in sym.items:
+            ok, value = param_value(item, depth + 1)
+            if not ok:
+                return False, None
+            values.append(value)
+        kind = tuple if isinstance(sym, _Tuple) else _BOX_TYPES.get(sym.kind)
+        try:
+            return (True, kind(values)) if kind is not None else (False, None)
+        except TypeError:  # an unhashable item in a set, as the unpickler fails
+            return False, None
+    if isinstance(sym, _Dict):
+        return _dict_value(sym, depth)
+    if not (isinstance(sym, _Obj) and isinstance(sym.cls, _Global)):
+        return False, None
+    pair = sym.cls.pair
+    args = items_of(sym.args) if sym.args is not None else []
+    if args is None:
+        return False, None
+    if pair in SCALAR_CALLS:
+        return _scalar_value(args) if scalar_problem(sym) is None else (False, None)
+    if pair == ("numpy", "dtype"):
+        return _dtype_value(sym)
+    if pair not in _VALUE_TYPES or sym.held:
+        return False, None
+    if pair[1] in ("set", "frozenset") and not all(isinstance(a, (_Tuple, _Box)) for a in args):
+        return False, None  # from a literal container only, as the load's narrowing allows
+    values = []
+    for arg in args:
+        ok, value = param_value(arg, depth + 1)
+        if not ok or isinstance(value, dict):
+            return False, None
+        values.append(value)
+    try:
+        return True, _VALUE_TYPES[pair](*values)
+    except (TypeError, ValueError, OverflowError):
+        return False, None
+
+
+_BOX_TYPES: dict[str, Any] = {"list": list, "set": set, "frozenset": frozenset}
+#: The most nodes a parameter value the walk builds may unfold into.
+_MAX_PARAM_NODES = 100_000
+
+
+def _dict_value(sym: Any, depth: int) -> tuple[bool, Any]:
+    """A dict's value: its string keys, then the others in stream order, built with
+    :func:`param_value` (``class_weight`` keyed by numpy ints or long labels, rt25-07). A
+    built key equal to a string key is unproven: which value wins depends on an order the
+    walk does not keep."""
+    strings = dict(sym.items)
+    built: dict[Any, Any] = {}
+    for name, item in strings.items():
+        ok, value = param_value(item, depth + 1)
+        if not ok:
+            return False, None
+        built[name] = value
+    others = sym.others or []
+    for i in range(0, len(others), 2):
+        ok, name = param_value(others[i], depth + 1)
+        ok_item, value = param_value(others[i + 1], depth + 1) if ok else (False, None)
+        if not ok_item:
+            return False, None
+        try:
+            if name in strings:
+                return False, None
+            built[name] = value
+        except TypeError:  # an unhashable key, as the unpickler fails
+            return False, None
+    return True, built
+
+
+def _dtype_value(sym: Any, size: int = 0) -> tuple[bool, Any]:
+    """A ``numpy.dtype`` the walk rebuilt and checked (``OneHotEncoder(dtype=...)``), folding
+    within the budget of ``size`` bytes."""
+    from safeload._numpy_state import _NotCanonical, real_dtype
+    from safeload._symbolic import FoldBudget
+
+    try:
+        return True, real_dtype(sym, FoldBudget(size))
+    except (_NotCanonical, LimitExceededError):
+        return False, None
+
+
+def _unfolded(sym: Any, cap: int) -> int:
+    """:func:`safeload.pickle.costs.unfolded`, memoised for the run."""
+    from safeload.pickle.costs import unfolded
+
+    counts: dict[int, Any] = run_memo().setdefault(("unfolded", 0, 0), {})
+    return unfolded(sym, cap, counts)
+
+
+def only_data(sym: Any, depth: int = 0) -> bool:
+    """Whether ``sym`` is made of constants and data types only (no instance of another class,
+    no array, no global): a value a load's constraint check judges as data, so one the walk
+    cannot build is unproven rather than left to the load."""
+    from safeload._symbolic import _Big, _Box, _Const, _Dict, _Global, _Obj, _Tuple
+
+    if depth > MAX_DEPTH:
+        return False
+    if isinstance(sym, (_Const, _Big)):
+        return True
+    if isinstance(sym, (_Tuple, _Box)):
+        return all(only_data(item, depth + 1) for item in sym.items)
+    if isinstance(sym, _Dict):
+        return all(only_data(item, depth + 1) for item in sym.items.values())
+    if isinstance(sym, _Obj) and isinstance(sym.cls, _Global) and not is_array(sym):
+        return (
+            sym.cls.pair in DATA_CALLS
+            or sym.cls.pair in SCALAR_CALLS
+            or (sym.cls.pair in _VALUE_CLASSES)
+        )
+    return False
+
+
+#: Value types a model may hold that the walk does not build (a constraint on a parameter
+#: holding one is judged by the load; the walk calls it unproven).
+_VALUE_CLASSES = frozenset(
+    {
+        ("collections", "OrderedDict"),
+        ("datetime", "timedelta"),
+        ("datetime", "datetime"),
+        ("datetime", "date"),
+        ("decimal", "Decimal"),
+        ("pathlib", "PurePosixPath"),
+        ("pathlib", "PureWindowsPath"),
+        ("uuid", "UUID"),
+        ("collections", "Counter"),
+        ("collections", "defaultdict"),
+        ("datetime", "time"),
+        ("datetime", "timezone"),
+        ("sklearn.utils._bunch", "Bunch"),
+    }
+)
+
+
+def _scalar_value(args: list[Any]) -> tuple[bool, Any]:
+    """The numpy scalar ``scalar(dtype, payload)`` makes, read with numpy (the dtype rebuilt
+    through :func:`safeload._numpy_state.real_dtype`); (False, None) when it cannot be."""
+    import numpy as np
+
+    dtype, payload = args
+    raw = _bytes_value(payload)
+    if raw is None:
+        return False, None
+    ok, real = _dtype_value(dtype, len(raw))
+    if not ok or real.hasobject or real.itemsize != len(raw):
+        return False, None
+    if not raw:  # an empty string or bytes scalar (itemsize 0): numpy reads no buffer
+        return True, real.type()
+    return True, np.frombuffer(raw, dtype=real, count=1)[0]
+
+
+def scalar_problem(sym: Any) -> str | None:
+    """A numpy scalar is plain data when its dtype is a literal one of a fixed-size,
+    non-object kind and its payload is bytes (what numpy writes); an object-dtype scalar or
+    one whose dtype the walk cannot name is unproven (rt23-08)."""
+    from safeload._symbolic import _Const, _Global, _Obj
+
+    args = items_of(sym.args) if sym.args is not None else None
+    if args is not None and len(args) == 2:
+        dtype, payload = args
+        spec = (
+            items_of(dtype.args)
+            if isinstance(dtype, _Obj)
+            and isinstance(dtype.cls, _Global)
+            and dtype.cls.pair == ("numpy", "dtype")
+            and dtype.args is not None
+            else None
+        )
+        code = spec[0] if spec else None
+        if (
+            isinstance(code, _Const)
+            and type(code.value) is str
+            and _SCALAR_CODE.fullmatch(code.value)
+            and _bytes_value(payload) is not None
+        ):
+            return None
+    return "unproven: a numpy scalar whose dtype is not a literal numeric one"
+
+
+def _bytes_value(sym: Any) -> bytes | None:
+    """The bytes a payload is, as pickle writes one: a constant (a long one too), ``bytes()``
+    for an empty one at protocols 0-2, or there a ``_codecs.encode`` of a string to latin-1;
+    ``None`` for anything else."""
+    from safeload._symbolic import _Big, _Const, _Global, _Obj
+
+    if isinstance(sym, _Const):
+        return sym.value if type(sym.value) is bytes else None
+    if isinstance(sym, _Big):
+        return bytes(sym.value) if isinstance(sym.value, (bytes, memoryview)) else None
+    if not (isinstance(sym, _Obj) and isinstance(sym.cls, _Global)) or sym.held:
+        return None
+    args = items_of(sym.args) if sym.args is not None else None
+    if sym.cls.pair == ("builtins", "bytes") and args == []:
+        return b""
+    if sym.cls.pair != ("_codecs", "encode") or args is None or len(args) != 2:
+        return None
+    text, codec = args
+    if not (isinstance(text, (_Const, _Big)) and type(text.value) is str):
+        return None
+    if not (isinstance(codec, _Const) and codec.value in ("latin1", "latin-1")):
+        return None
+    try:
+        return text.value.encode("latin1")
+    except UnicodeEncodeError:
+        return None
+
+
+#: Data types whose call on literal arguments ``param_value`` makes (never ``bytes`` or
+#: ``bytearray``: an int argument sizes an allocation).
+_VALUE_TYPES: dict[tuple[str, str], Any] = {
+    ("builtins", "complex"): complex,
+    ("builtins", "set"): set,
+    ("builtins", "frozenset"): frozenset,
+    ("builtins", "slice"): slice,
+    ("builtins", "range"): range,
+}
+
+
+#: numpy scalar calls: plain data only with a literal numeric dtype (see scalar_problem)
+SCALAR_CALLS = frozenset(
+    {("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar")}
+)
+#: the dtype codes numpy writes for fixed-size, non-object scalars (bool, ints, floats,
+#: complex, datetimes, bytes and str)
+_SCALAR_CODE = re.compile(r"[biufcmMSU][0-9]{1,3}")
+
+#: Calls that make plain data when their arguments are: numpy dtypes, bytes, builtin
+#: containers. Exactly the types the load's plain-data rule admits (``graph.require_data``):
+#: an ``OrderedDict`` is not one of them (rt23-05).
+DATA_CALLS = frozenset(
+    {
+        ("numpy", "dtype"),
+        ("_codecs", "encode"),
+        ("builtins", "bytearray"),
+        ("builtins", "bytes"),
+        ("builtins", "complex"),
+        ("builtins", "set"),
+        ("builtins", "frozenset"),
+        ("builtins", "slice"),
+        ("builtins", "range"),
+    }
+)
