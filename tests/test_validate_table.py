@@ -39,7 +39,19 @@ from sklearn.tree._classes import BaseDecisionTree
 from sklearn.tree._tree import Tree
 
 from safeload import validate as v
-from safeload.trust.structures import arrays, estimators, neighbors, randomness, trees, values
+from safeload.trust.structures import (
+    arrays,
+    clustering,
+    ensembles,
+    estimators,
+    hgb,
+    labels,
+    neighbors,
+    randomness,
+    trees,
+    values,
+    widths,
+)
 
 
 def _binary_tree(cls: type) -> type:
@@ -57,24 +69,24 @@ def test_the_table_gives_the_pairs_the_chain_gave() -> None:
         (uuid.UUID, values.check_uuid),
         (pathlib.PurePath, values.check_pure_path),
         (Tree, trees.check_tree),
-        (BaseHistGradientBoosting, trees.check_hgb),
-        (_BinMapper, trees.check_bin_mapper),
-        (TreePredictor, trees.check_tree_predictor),  # was a lambda calling _check_predictor
+        (BaseHistGradientBoosting, hgb.check_hgb),
+        (_BinMapper, hgb.check_bin_mapper),
+        (TreePredictor, hgb.check_tree_predictor),  # was a lambda calling _check_predictor
         (_binary_tree(KDTree), neighbors.check_binary_tree),
         (_binary_tree(BallTree), neighbors.check_binary_tree),
         (DistanceMetric, neighbors.check_distance_metric),
-        (BaseDecisionTree, trees.check_tree_estimator),
-        (BaseForest, trees.check_forest),
-        (BaseBagging, trees.check_bagging),
-        (BaseGradientBoosting, trees.check_gradient_boosting),
-        (_BaseKMeans, estimators.check_kmeans),
-        (_BaseKMeans, estimators.check_features_out),
-        (Birch, estimators.check_birch),
-        (MiniBatchKMeans, estimators.check_minibatch_kmeans),
-        (BisectingKMeans, estimators.check_bisecting_kmeans),
+        (BaseDecisionTree, ensembles.check_tree_estimator),
+        (BaseForest, ensembles.check_forest),
+        (BaseBagging, ensembles.check_bagging),
+        (BaseGradientBoosting, ensembles.check_gradient_boosting),
+        (_BaseKMeans, clustering.check_kmeans),
+        (_BaseKMeans, widths.check_features_out),
+        (Birch, clustering.check_birch),
+        (MiniBatchKMeans, clustering.check_minibatch_kmeans),
+        (BisectingKMeans, clustering.check_bisecting_kmeans),
         (NeighborsBase, neighbors.check_neighbors),
-        (BaseEstimator, estimators.check_linear_shapes),
-        (BaseEstimator, estimators.check_index_maps),
+        (BaseEstimator, widths.check_linear_shapes),
+        (BaseEstimator, widths.check_index_maps),
         (BitGenerator, randomness.check_random_state),
         (RandomState, randomness.check_random_state),
         (SeedSequence, randomness.check_seed_sequence),
@@ -83,21 +95,21 @@ def test_the_table_gives_the_pairs_the_chain_gave() -> None:
         (BaseLibSVM, estimators.check_svm),
         (spmatrix, arrays.check_sparse),
         (sparray, arrays.check_sparse),
-        (HDBSCAN, estimators.check_hdbscan),
+        (HDBSCAN, clustering.check_hdbscan),
         (EmpiricalCovariance, estimators.check_covariance),
-        (FeatureAgglomeration, estimators.check_feature_agglomeration),
+        (FeatureAgglomeration, clustering.check_feature_agglomeration),
         (PolynomialFeatures, estimators.check_polynomial_features),
         (PolynomialCountSketch, estimators.check_count_sketch),
         (AdditiveChi2Sampler, estimators.check_chi2_sampler),
-        (VotingClassifier, estimators.check_voting_classifier),
-        (DummyClassifier, estimators.check_dummy),
-        (DummyRegressor, estimators.check_dummy),
-        (OneHotEncoder, estimators.check_one_hot_names),
-        (StackingClassifier, estimators.check_label_sources),
-        (SelfTrainingClassifier, estimators.check_label_sources),
-        (MLPClassifier, estimators.check_label_sources),
-        (OneVsRestClassifier, estimators.check_label_sources),
-        (GaussianProcessClassifier, estimators.check_label_sources),
+        (VotingClassifier, labels.check_voting_classifier),
+        (DummyClassifier, labels.check_dummy),
+        (DummyRegressor, labels.check_dummy),
+        (OneHotEncoder, widths.check_one_hot_names),
+        (StackingClassifier, labels.check_label_sources),
+        (SelfTrainingClassifier, labels.check_label_sources),
+        (MLPClassifier, labels.check_label_sources),
+        (OneVsRestClassifier, labels.check_label_sources),
+        (GaussianProcessClassifier, labels.check_label_sources),
     ]
     got = v._validators()
     assert [(c.__qualname__, f.__name__) for c, f in got] == [
@@ -109,6 +121,6 @@ def test_the_table_gives_the_pairs_the_chain_gave() -> None:
 
 def test_the_predictor_check_checks_the_nodes_alone(monkeypatch: Any) -> None:
     seen: list[tuple[Any, Any]] = []
-    monkeypatch.setattr(trees, "check_predictor", lambda pred, n: seen.append((pred, n)))
-    trees.check_tree_predictor("predictor", "context")
+    monkeypatch.setattr(hgb, "check_predictor", lambda pred, n: seen.append((pred, n)))
+    hgb.check_tree_predictor("predictor", "context")
     assert seen == [("predictor", None)]

@@ -26,25 +26,37 @@ from safeload.exceptions import (
     UnsafeStateError,
 )
 from safeload.trust.structures.arrays import check_bspline, check_sparse, check_spline_transformer
-from safeload.trust.structures.common import MAX_OBJECTS, MAX_TREE_FEATURES, Bad
-from safeload.trust.structures.estimators import (
+from safeload.trust.structures.clustering import (
     check_birch,
     check_bisecting_kmeans,
+    check_feature_agglomeration,
+    check_hdbscan,
+    check_kmeans,
+    check_minibatch_kmeans,
+)
+from safeload.trust.structures.common import MAX_OBJECTS, MAX_TREE_FEATURES, Bad
+from safeload.trust.structures.ensembles import (
+    check_bagging,
+    check_forest,
+    check_gradient_boosting,
+    check_tree_estimator,
+)
+from safeload.trust.structures.estimators import (
     check_chi2_sampler,
     check_count_sketch,
     check_covariance,
-    check_dummy,
-    check_feature_agglomeration,
-    check_features_out,
-    check_hdbscan,
-    check_index_maps,
-    check_kmeans,
-    check_label_sources,
-    check_linear_shapes,
-    check_minibatch_kmeans,
-    check_one_hot_names,
     check_polynomial_features,
     check_svm,
+)
+from safeload.trust.structures.hgb import (
+    check_bin_mapper,
+    check_hgb,
+    check_tree_predictor,
+    orphan_predictor_problem,
+)
+from safeload.trust.structures.labels import (
+    check_dummy,
+    check_label_sources,
     check_voting_classifier,
 )
 from safeload.trust.structures.neighbors import (
@@ -54,19 +66,14 @@ from safeload.trust.structures.neighbors import (
     check_neighbors,
 )
 from safeload.trust.structures.randomness import check_random_state, check_seed_sequence
-from safeload.trust.structures.trees import (
-    check_bagging,
-    check_bin_mapper,
-    check_forest,
-    check_gradient_boosting,
-    check_hgb,
-    check_tree,
-    check_tree_estimator,
-    check_tree_predictor,
-    orphan_predictor_problem,
-    trees_all_valid,
-)
+from safeload.trust.structures.trees import check_tree, trees_all_valid
 from safeload.trust.structures.values import metadata_validators
+from safeload.trust.structures.widths import (
+    check_features_out,
+    check_index_maps,
+    check_linear_shapes,
+    check_one_hot_names,
+)
 
 __all__ = ["MAX_OBJECTS", "MAX_TREE_FEATURES", "validate_loaded"]
 

@@ -39,7 +39,7 @@ from safeload.trust.facts import ClassFacts, NeedsImport
 from safeload.trust.shadow_builder import Builder
 from safeload.trust.shadow_values import Shadow, Unknown, Unproven, is_real
 from safeload.trust.shadow_values import class_of as class_of
-from safeload.trust.structures.trees import orphan_predictor_problem
+from safeload.trust.structures.hgb import orphan_predictor_problem
 
 __all__ = ["Shadow", "Unproven", "native_findings"]
 
@@ -64,7 +64,7 @@ def _checks_on_facts(cls: Any) -> list[Callable[[Any, Any], None]]:
     """The checks a load runs on an instance of the class ``cls``'s facts stand for: only the
     generic ones every estimator gets run on such a shadow; any other needs the class."""
     from safeload.trust.profiles import COMPUTED_ATTRIBUTES
-    from safeload.trust.structures.estimators import check_index_maps, check_linear_shapes
+    from safeload.trust.structures.widths import check_index_maps, check_linear_shapes
 
     generic: dict[str, Callable[[Any, Any], None]] = {
         "check_linear_shapes": check_linear_shapes,

@@ -49,3 +49,11 @@ MAX_OBJECTS = 50_000_000
 def is_int(value: Any) -> bool:
     """A Python or numpy integer, not a bool."""
     return type(value) is not bool and isinstance(value, (int, np.integer))
+
+
+def int_array_within(values: Any, low: int, high: int) -> bool:
+    """``values`` are integers, all in ``[low, high)``."""
+    arr = np.asarray(values)
+    if arr.dtype.kind not in "iu":
+        return False
+    return arr.size == 0 or low <= int(arr.min()) <= int(arr.max()) < high

@@ -1,0 +1,188 @@
+"""Clustering models whose solvers index stored arrays or walk stored links: k-means and its
+bisecting and mini-batch forms, Birch's CF tree and leaf chain, HDBSCAN and feature
+agglomeration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from safeload.trust.shadow_values import class_of
+from safeload.trust.structures.common import (
+    MAX_OBJECTS,
+    int_array_within,
+    is_int,
+    require,
+)
+
+
+def check_kmeans(est: Any, context: Any) -> None:
+    """k-means' native label assignment takes the number of features from the centers and
+    uses it as the input's row stride."""
+    centers = getattr(est, "cluster_centers_", None)
+    if centers is None:
+        return
+    n_in: Any = getattr(est, "n_features_in_", None)
+    require(n_in is not None, "fitted k-means without n_features_in_")
+    centers = np.asarray(centers)
+    require(
+        centers.ndim == 2 and centers.shape[1] == int(n_in) and centers.dtype.kind == "f",
+        "k-means cluster_centers_ disagree with n_features_in_",
+    )
+
+
+def check_bisecting_kmeans(est: Any, context: Any) -> None:
+    """predict recurses from ``_bisecting_tree`` and hands each pair of child centers (plus
+    ``_X_mean``) to the native label assignment, which reads ``n_features_in_`` values per
+    center; a leaf's ``label`` becomes the prediction. The tree must be a tree (a node reached
+    twice is a cycle, or exponential work), binary, with ``2 * n_leaves - 1`` nodes, and its
+    leaves must number the clusters 0 .. n_clusters - 1 in order."""
+    from sklearn.cluster._bisect_k_means import _BisectingTree
+
+    root = getattr(est, "_bisecting_tree", None)
+    if root is None:
+        return  # not fitted
+    n_in = int(est.n_features_in_)
+    centers = np.asarray(est.cluster_centers_)
+    mean = getattr(est, "_X_mean", None)
+    if mean is not None:
+        require(
+            isinstance(mean, np.ndarray) and mean.shape == (n_in,), "_X_mean has the wrong shape"
+        )
+    seen: set[int] = set()
+    labels: list[int] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        require(class_of(node) is _BisectingTree, "bisecting tree node is not a _BisectingTree")
+        require(id(node) not in seen, "bisecting tree has a node reached twice (a cycle)")
+        seen.add(id(node))
+        require(len(seen) <= 2 * centers.shape[0], "bisecting tree has more nodes than clusters")
+        center = node.center
+        require(
+            isinstance(center, np.ndarray)
+            and center.shape == (n_in,)
+            and center.dtype == centers.dtype,
+            "bisecting tree center disagrees with n_features_in_",
+        )
+        left, right = node.left, node.right
+        if left is None and right is None:
+            label: Any = getattr(node, "label", None)
+            require(
+                isinstance(label, (int, np.integer)) and not isinstance(label, bool),
+                "bisecting tree leaf has no integer label",
+            )
+            labels.append(int(label))
+            continue
+        require(left is not None and right is not None, "bisecting tree node has one child")
+        stack.append(right)
+        stack.append(left)
+    # fit numbers the leaves left to right, in the order iter_leaves yields them
+    require(labels == list(range(centers.shape[0])), "bisecting tree labels disagree")
+    require(len(seen) == 2 * len(labels) - 1, "bisecting tree is not binary")
+
+
+def check_minibatch_kmeans(est: Any, context: Any) -> None:
+    """partial_fit's native update writes one count per cluster into ``_counts``."""
+    counts = getattr(est, "_counts", None)
+    centers = getattr(est, "cluster_centers_", None)
+    if counts is None or centers is None:
+        return
+    require(
+        np.asarray(counts).shape == (np.asarray(centers).shape[0],),
+        "mini-batch k-means _counts disagree with the centers",
+    )
+
+
+def check_birch(est: Any, context: Any) -> None:
+    """Birch walks its leaf chain and its CF tree; a cycle in either never ends. ``predict``
+    hands ``_subcluster_norms`` to the native ``EuclideanArgKmin`` as the centers' squared norms,
+    read one per center with no length check (rt18-05): it must have one per center, and the
+    centers as many columns as the input."""
+    centers = getattr(est, "subcluster_centers_", None)
+    if centers is not None:
+        centers = np.asarray(centers)
+        n_in: Any = getattr(est, "n_features_in_", None)
+        require(
+            n_in is not None and centers.ndim == 2 and centers.shape[1] == int(n_in),
+            "Birch subcluster_centers_ disagree with n_features_in_",
+        )
+        n_centers = centers.shape[0]
+        norms = getattr(est, "_subcluster_norms", None)
+        require(
+            isinstance(norms, np.ndarray)
+            and norms.shape == (n_centers,)
+            and norms.dtype.kind == "f",
+            "Birch _subcluster_norms is not one squared norm per subcluster center",
+        )
+        labels = getattr(est, "subcluster_labels_", None)
+        if labels is not None:
+            require(
+                np.shape(labels)[:1] == (n_centers,),
+                "Birch subcluster_labels_ is not one label per subcluster center",
+            )
+    leaf = getattr(est, "dummy_leaf_", None)
+    seen: set[int] = set()
+    while leaf is not None:
+        require(id(leaf) not in seen, "Birch leaf chain has a cycle")
+        require(len(seen) < MAX_OBJECTS, "Birch leaf chain too long")
+        seen.add(id(leaf))
+        leaf = leaf.next_leaf_
+    root = getattr(est, "root_", None)
+    nodes: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        require(id(node) not in nodes, "Birch CF tree has a node reached twice (a cycle)")
+        nodes.add(id(node))
+        for sub in node.subclusters_:
+            if sub.child_ is not None:
+                stack.append(sub.child_)
+
+
+def check_hdbscan(est: Any, context: Any) -> None:
+    """``dbscan_clustering`` runs the native ``labelling_at_cut`` over ``_single_linkage_tree_``:
+    a union-find over ``2 * len(tree) + 1`` nodes, indexed (bounds checks off) by each row's
+    ``left_node`` and ``right_node``, read and written (rt18-03). The array must have exactly
+    the record layout the Cython code was compiled for (a typed memoryview compares formats and
+    offsets, not names, so a relabelled dtype would be read by other fields than checked here),
+    and row ``i`` may merge only points and earlier clusters: ``0 <= node < n_samples + i``."""
+    tree = getattr(est, "_single_linkage_tree_", None)
+    if tree is None:
+        return  # not fitted
+    from sklearn.cluster._hdbscan._tree import HIERARCHY_dtype
+
+    require(
+        isinstance(tree, np.ndarray) and tree.ndim == 1 and tree.dtype == HIERARCHY_dtype,
+        "HDBSCAN _single_linkage_tree_ is not a single-linkage tree",
+    )
+    require(
+        tree.dtype.names == HIERARCHY_dtype.names
+        and all(tree.dtype.fields[n] == HIERARCHY_dtype.fields[n] for n in HIERARCHY_dtype.names),
+        "HDBSCAN _single_linkage_tree_ has another record layout",
+    )
+    n_samples = tree.shape[0] + 1
+    limit = n_samples + np.arange(tree.shape[0], dtype=np.int64)
+    for field in ("left_node", "right_node"):
+        nodes = tree[field].astype(np.int64)
+        require(
+            bool(np.all((nodes >= 0) & (nodes < limit))),
+            f"HDBSCAN _single_linkage_tree_ {field} refers past the points and earlier clusters",
+        )
+
+
+def check_feature_agglomeration(est: Any, context: Any) -> None:
+    """``transform`` runs ``np.bincount(labels_)``: one counter per label value up to the
+    largest, so a single label of 2e9 asks for 15 GiB (rt18-10). Honest labels name the
+    feature clusters: one per input feature, each below the number of features."""
+    labels = getattr(est, "labels_", None)
+    if labels is None:
+        return  # not fitted
+    n_in: Any = getattr(est, "n_features_in_", None)
+    require(is_int(n_in), "fitted FeatureAgglomeration without n_features_in_")
+    labels = np.asarray(labels)
+    require(
+        labels.shape == (int(n_in),) and int_array_within(labels, 0, int(n_in)),
+        "FeatureAgglomeration labels_ are not one cluster number per feature",
+    )

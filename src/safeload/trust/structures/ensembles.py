@@ -1,0 +1,241 @@
+"""The estimators that hold decision trees: a single tree estimator, forests (their trees' width,
+outputs and bootstrap count), bagging and gradient boosting (its ``init_`` estimator)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from safeload.trust.shadow_values import class_of
+from safeload.trust.structures.common import is_int, require
+
+
+def tree_features(est: Any) -> int | None:
+    tree = getattr(est, "tree_", None)
+    return None if tree is None else int(tree.n_features)
+
+
+def check_tree_estimator(est: Any, context: Any) -> None:
+    """A decision tree's native predict indexes the input's columns with the stored feature
+    indices: its Tree must have been fitted on as many features as the estimator accepts, and
+    the estimator must say how many that is (without ``n_features_in_`` scikit-learn skips the
+    input's column check)."""
+    n_in: Any = getattr(est, "n_features_in_", None)
+    features = tree_features(est)
+    if features is not None:
+        require(n_in is not None, "a fitted tree without n_features_in_")
+        require(features == int(n_in), "tree n_features disagrees with n_features_in_")
+    n_out = getattr(est, "n_outputs_", None)
+    if n_out is not None and features is not None:
+        require(int(est.tree_.n_outputs) == int(n_out), "tree n_outputs disagrees")
+
+
+def check_forest(est: Any, context: Any) -> None:
+    """Forests pass the validated input to every tree with ``check_input=False``."""
+    n_in: Any = getattr(est, "n_features_in_", None)
+    trees: Any = getattr(est, "estimators_", None)
+    if trees is None:
+        return
+    require(n_in is not None, "a fitted forest without n_features_in_")
+    for tree in trees:
+        features = tree_features(tree)
+        require(features in (None, int(n_in)), "forest tree n_features disagrees with the forest")
+    _check_forest_outputs(est, trees)
+    _check_bootstrap_count(est)
+
+
+def _check_bootstrap_count(est: Any) -> None:
+    """``estimators_samples_`` (and a notebook's display of the forest, whose table of fitted
+    attributes reads every property) draws ``_n_samples_bootstrap`` indexes per tree; fitting
+    makes it at most ``_n_samples`` (``max_samples`` is a fraction of the training set or a
+    count no larger). A larger one is only a number in the file (rt31-03). What remains is the
+    training-set size a file claims, which costs what the honest model trained on that many
+    samples costs."""
+    attrs = vars(est)
+    drawn, samples = attrs.get("_n_samples_bootstrap"), attrs.get("_n_samples")
+    if drawn is None:
+        return
+    require(
+        is_int(drawn) and is_int(samples) and 1 <= int(drawn) <= int(samples),
+        "forest _n_samples_bootstrap is not between 1 and its _n_samples",
+    )
+
+
+def _class_counts(classes: Any, n_outputs: int) -> list[int]:
+    """The number of classes per output: ``classes_`` is one array for one output and a list
+    of arrays for several (how forests and trees store it)."""
+    if n_outputs == 1:
+        require(np.ndim(classes) == 1, "classes_ is not one array of labels")
+        return [len(classes)]
+    require(
+        isinstance(classes, list) and len(classes) == n_outputs,
+        "classes_ does not hold one array of labels per output",
+    )
+    return [len(c) for c in classes]
+
+
+def _check_forest_outputs(est: Any, trees: Any) -> None:
+    """A forest sizes its predictions from its own ints (rt28-14): ``predict`` of a
+    multi-output regressor allocates ``(n_samples, n_outputs_)``, ``predict_proba`` one
+    ``(n_samples, k)`` array per ``k`` in ``n_classes_``. They must agree with ``classes_`` and
+    with what every tree holds (``tree_.n_outputs``, ``tree_.n_classes``)."""
+    n_out: Any = getattr(est, "n_outputs_", None)
+    n_classes: Any = getattr(est, "n_classes_", None)
+    if n_out is None:
+        require(n_classes is None, "a forest with n_classes_ but no n_outputs_")
+        return
+    require(is_int(n_out) and int(n_out) >= 1, "forest n_outputs_ malformed")
+    outputs = int(n_out)
+    counts: list[int] | None = None
+    if n_classes is not None:
+        raw = np.atleast_1d(np.asarray(n_classes, dtype=object))
+        require(
+            raw.ndim == 1 and raw.shape[0] == outputs and all(is_int(k) for k in raw.tolist()),
+            "forest n_classes_ disagrees with n_outputs_",
+        )
+        counts = [int(k) for k in raw.tolist()]
+        classes = getattr(est, "classes_", None)
+        require(
+            classes is not None and _class_counts(classes, outputs) == counts,
+            "forest n_classes_ disagrees with classes_",
+        )
+    for sub in trees:
+        tree = getattr(sub, "tree_", None)
+        if tree is None:
+            continue
+        require(int(tree.n_outputs) == outputs, "forest tree n_outputs disagrees with the forest")
+        if counts is not None:
+            require(
+                [int(k) for k in np.asarray(tree.n_classes).tolist()] == counts,
+                "forest tree n_classes disagrees with the forest",
+            )
+
+
+def check_bagging(est: Any, context: Any) -> None:
+    """Bagging and isolation forests hand each sub-estimator the columns listed for it."""
+    n_in: Any = getattr(est, "n_features_in_", None)
+    subs: Any = getattr(est, "estimators_", None)
+    feats: Any = getattr(est, "estimators_features_", None)
+    if subs is None:
+        return
+    require(n_in is not None and feats is not None, "a fitted bagging model without features")
+    n_classes: Any = getattr(est, "n_classes_", None)
+    if n_classes is not None:
+        # predict_proba allocates (n_samples, n_classes_) per sub-estimator (rt28-14)
+        classes: Any = getattr(est, "classes_", None)
+        require(
+            is_int(n_classes) and classes is not None and np.ndim(classes) == 1,
+            "bagging n_classes_ without one array of classes",
+        )
+        require(int(n_classes) == len(classes), "bagging n_classes_ disagrees with classes_")
+    require(len(subs) == len(feats), "bagging estimators and feature lists disagree")
+    max_features = getattr(est, "_max_features", None)
+    for sub, cols in zip(subs, feats, strict=True):
+        cols = np.asarray(cols)
+        require(
+            cols.ndim == 1 and cols.dtype.kind in "iu" and np.all((cols >= 0) & (cols < int(n_in))),
+            "bagging feature indices out of range",
+        )
+        features = tree_features(sub)
+        if features is not None:
+            require(features == cols.shape[0], "bagging tree n_features disagrees")
+        if max_features is not None:
+            require(cols.shape[0] == int(max_features), "bagging feature count disagrees")
+
+
+def check_gradient_boosting(est: Any, context: Any) -> None:
+    """``predict_stages`` (native) writes one output column per column of ``estimators_`` and
+    indexes the input with each tree's feature indices."""
+    trees: Any = getattr(est, "estimators_", None)
+    if trees is None:
+        return
+    require(
+        isinstance(trees, np.ndarray) and trees.ndim == 2 and trees.dtype.hasobject,
+        "gradient boosting estimators_ is not a 2-D object array",
+    )
+    per_iteration: Any = getattr(est, "n_trees_per_iteration_", None)
+    require(
+        per_iteration is not None and trees.shape[1] == int(per_iteration),
+        "gradient boosting estimators_ disagrees with n_trees_per_iteration_",
+    )
+    # the output buffer comes from init_'s predictions: one column for a regressor or a
+    # binary classifier, one per class otherwise
+    n_classes = getattr(est, "n_classes_", None)
+    expected = 1 if n_classes is None or int(n_classes) <= 2 else int(n_classes)
+    require(int(per_iteration) == expected, "gradient boosting outputs disagree with classes")
+    init = getattr(est, "init_", None)
+    if init is not None and not (isinstance(init, str) and init == "zero"):
+        _check_gb_init(est, init, n_classes)
+    n_in = int(est.n_features_in_)
+    from sklearn.tree import DecisionTreeRegressor
+
+    for tree in trees.ravel().tolist():
+        require(class_of(tree) is DecisionTreeRegressor, "gradient boosting stage is not a tree")
+        require(tree_features(tree) == n_in, "gradient boosting tree n_features disagrees")
+
+
+#: The strategies DummyClassifier's predict_proba knows (any other falls through to a list
+#: of unset outputs).
+_DUMMY_CLASSIFIER_STRATEGIES = frozenset(
+    {"most_frequent", "prior", "stratified", "uniform", "constant"}
+)
+
+
+def _check_gb_init(est: Any, init: Any, n_classes: Any) -> None:
+    """The raw-prediction buffer that the native ``predict_stages`` writes
+    ``n_trees_per_iteration_`` columns of (bounds checks off) is ``init_``'s
+    ``predict_proba`` (classifiers) or ``predict`` (regressors) output (rt18-08). Its width is
+    provable only for the estimators scikit-learn fits by default, so ``init_`` is ``"zero"``
+    or one of them, and every stored value that sizes its output agrees with the ensemble: a
+    ``DummyClassifier`` with one output of the booster's classes (``n_classes_``,
+    ``classes_`` and ``class_prior_`` alike, a known strategy), a ``DummyRegressor`` with one
+    output (``constant_`` of shape (1, 1))."""
+    from sklearn.dummy import DummyClassifier, DummyRegressor
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    kind = class_of(init)
+    if isinstance(est, GradientBoostingClassifier):
+        require(
+            kind is DummyClassifier,
+            "gradient boosting classifier init_ is not 'zero' or a DummyClassifier (the only "
+            "init estimators whose output width can be proven)",
+        )
+        require(is_int(n_classes) and int(n_classes) >= 2, "gradient boosting n_classes_ malformed")
+        n = int(n_classes)
+        require(
+            is_int(init.n_outputs_) and int(init.n_outputs_) == 1,
+            "gradient boosting init_ does not have one output",
+        )
+        require(
+            is_int(init.n_classes_) and int(init.n_classes_) == n,
+            "gradient boosting init_ n_classes_ disagrees with the classes",
+        )
+        require(
+            np.ndim(init.classes_) == 1 and len(init.classes_) == n,
+            "gradient boosting init_ disagrees with the classes",
+        )
+        prior = np.asarray(init.class_prior_)
+        require(
+            prior.shape == (n,) and prior.dtype.kind == "f",
+            "gradient boosting init_ class_prior_ disagrees with the classes",
+        )
+        strategy = init._strategy
+        require(
+            isinstance(strategy, str) and strategy in _DUMMY_CLASSIFIER_STRATEGIES,
+            "gradient boosting init_ strategy unknown",
+        )
+    else:
+        require(
+            kind is DummyRegressor,
+            "gradient boosting regressor init_ is not 'zero' or a DummyRegressor (the only "
+            "init estimators whose output width can be proven)",
+        )
+        require(
+            is_int(init.n_outputs_) and int(init.n_outputs_) == 1,
+            "gradient boosting init_ does not have one output",
+        )
+        require(
+            np.shape(init.constant_) == (1, 1),
+            "gradient boosting init_ constant_ is not one value",
+        )

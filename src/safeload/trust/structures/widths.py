@@ -1,0 +1,239 @@
+"""Widths an estimator stores that its methods size arrays and names by: coefficients as wide
+as the input, a stored ``n_features_in_`` or sparse ``components_`` paid for by stored data,
+index maps (vocabularies, one-hot columns), ``_n_features_out`` and the names
+``OneHotEncoder.get_feature_names_out`` generates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from safeload._numpy_state import MAX_EMPTY_DIM
+from safeload.trust.shadow_values import Unproven
+from safeload.trust.structures.common import (
+    MAX_OUTPUT_COLUMNS,
+    int_array_within,
+    is_int,
+    require,
+)
+
+
+def check_linear_shapes(est: Any, context: Any) -> None:
+    """Native solvers (SGD's weight vectors, coordinate descent) index the stored coefficients
+    with the input's feature indexes: every coefficient array must be a vector or a matrix as
+    wide as the input. Fail closed on the number of dimensions: SGD ravels whatever it holds
+    (a 0-d array becomes one weight, written at every feature index of ``partial_fit``'s
+    input), so an array of any other ``ndim`` is refused, not skipped. Without
+    ``n_features_in_`` (scikit-learn then checks the input only against ``coef_``) every array
+    must be as wide as the first one."""
+    _check_paid_widths(est)
+    coefs: list[tuple[str, npt.NDArray[Any]]] = []
+    for name in ("coef_", "_standard_coef", "_average_coef"):
+        coef = getattr(est, name, None)
+        if isinstance(coef, np.ndarray):
+            coefs.append((name, coef))
+    n_out = getattr(est, "_n_features_out", None)
+    if not coefs and n_out is None:
+        # Nothing here to size. n_features_in_ is not read: on a meta-estimator it is a property
+        # that runs scikit-learn's tag machinery, which scan's shadows cannot always follow
+        # (SelectFromModel around a forest: the forest's tags call type(self.estimator)(...)).
+        return
+    n_in: Any = getattr(est, "n_features_in_", None)
+    width = None if n_in is None else int(n_in)
+    for name, coef in coefs:
+        require(coef.ndim in (1, 2), f"{name} has {coef.ndim} dimensions, not 1 or 2")
+        if width is None:
+            width = coef.shape[-1]
+        require(coef.shape[-1] == width, f"{name} is not as wide as n_features_in_")
+    if n_in is None:
+        return
+    if n_out is not None:
+        # get_feature_names_out makes one name per output: honest counts are a dimension of
+        # some fitted array (components, centres, samples), never more
+        bound = _stored_elements(est, 2)
+        from sklearn.kernel_approximation import PolynomialCountSketch
+
+        if isinstance(est, PolynomialCountSketch):
+            # its hashes are (degree, n_features_in_), fewer than its n_components outputs;
+            # check_count_sketch caps n_components instead
+            bound = max(bound, min(int(est.n_components), MAX_OUTPUT_COLUMNS))
+        require(0 <= int(n_out) <= bound, "_n_features_out is out of range")
+
+
+def _check_paid_widths(est: Any) -> None:
+    """Widths that size what methods allocate must be paid for by stored data past
+    :data:`MAX_EMPTY_DIM` (the bound on an empty array's axes). A stored ``n_features_in_``
+    sizes ``get_feature_names_out``'s ``x0, x1, ...`` (one string per feature, rt31-02); the
+    rows of a sparse ``components_`` size a projection's dense output, and scikit-learn stores
+    it as CSR, whose index pointer has one item per row (a CSC one of 10**9 rows and 3 columns
+    is 4 items, rt31-01). Read from the instance's own dict: on a meta-estimator
+    ``n_features_in_`` is a property of its steps, which are checked themselves."""
+    attrs = vars(est) if _has_dict(est) else {}
+    n_in = attrs.get("n_features_in_")
+    if isinstance(n_in, (int, np.integer)) and int(n_in) > MAX_EMPTY_DIM:
+        require(
+            int(n_in) <= _stored_elements(est, 2),
+            "n_features_in_ is wider than any array the estimator stores",
+        )
+    shape = getattr(attrs.get("components_"), "_shape", None)
+    if isinstance(shape, tuple) and len(shape) == 2 and int(shape[0]) > MAX_EMPTY_DIM:
+        require(
+            int(shape[0]) <= _stored_elements(est, 2),
+            "sparse components_ has more rows than the estimator stores values",
+        )
+
+
+def _stored_elements(obj: Any, depth: int) -> int:
+    """How many array elements ``obj`` stores, looking ``depth`` objects deep: an upper bound
+    for any output width its fitted state can honestly describe."""
+    total = 0
+    values = list(vars(obj).values()) if _has_dict(obj) else []
+    while values:
+        v = values.pop()
+        if isinstance(v, np.ndarray):
+            total += int(v.size)
+        elif isinstance(v, (list, tuple)) and len(v) < 100_000:
+            values.extend(v)
+        elif depth > 0 and not isinstance(v, type) and _has_dict(v):
+            total += _stored_elements(v, depth - 1)
+    return total
+
+
+def _has_dict(obj: Any) -> bool:
+    """Whether ``obj`` has a ``__dict__`` to count. scan's shadow of an object whose pickled
+    state is not a dict (a KD tree inside Isomap's neighbours) cannot say: it counts as nothing,
+    which only lowers the bound above. A load counts the real object's dict, which for those
+    native objects is empty, so the two agree."""
+    try:
+        return hasattr(obj, "__dict__")
+    except Unproven:
+        return False
+
+
+def _is_index_map(values: Any, n: int) -> bool:
+    """``values`` are exactly the integers 0..n-1 (a vocabulary's column numbers)."""
+    arr = (
+        np.fromiter(values, dtype=np.int64, count=-1)
+        if not isinstance(values, np.ndarray)
+        else values
+    )
+    return bool(arr.shape == (n,) and np.array_equal(np.sort(arr), np.arange(n)))
+
+
+def check_index_maps(est: Any, context: Any) -> None:
+    """Vectorizers and binarizers turn stored maps into sparse column indexes, and scipy does not
+    bound them before densifying: each map must number its columns 0..n-1 exactly."""
+    for name in ("vocabulary_", "_cached_dict"):
+        mapping = getattr(est, name, None)
+        if isinstance(mapping, dict):
+            require(
+                all(type(v) in (int, np.int64, np.int32, np.intp) for v in mapping.values()),
+                f"{name} values are not column numbers",
+            )
+            require(_is_index_map(mapping.values(), len(mapping)), f"{name} columns malformed")
+    outs = getattr(est, "_n_features_outs", None)
+    cats = getattr(est, "categories_", None)
+    if outs is not None and cats is not None:
+        check_one_hot_columns(est, list(outs), list(cats))
+
+
+def _index_list(est: Any, name: str, n: int) -> list[Any] | None:
+    """``est.name`` as a list of ``n`` per-feature entries (or ``None`` when absent)."""
+    value = getattr(est, name, None)
+    if value is None:
+        return None
+    items = list(value)
+    require(len(items) == n, f"{name} disagrees with categories_")
+    return items
+
+
+def check_one_hot_columns(est: Any, outs: list[Any], cats: list[Any]) -> None:
+    """OneHotEncoder.transform makes each output column from the category index: mapped through
+    ``_default_to_infrequent_mappings[i]`` (``np.take``, values unchecked), decremented past
+    ``_drop_idx_after_grouping[i]``, offset by the earlier ``_n_features_outs``. scipy does not
+    bound the column indexes before ``toarray`` writes ``out[row * n_cols + col]``, so every
+    column a category can reach must be in ``[0, _n_features_outs[i])``."""
+    n = len(cats)
+    require(len(outs) == n, "_n_features_outs disagrees with categories_")
+    infrequent = bool(getattr(est, "_infrequent_enabled", False))
+    public_drop = _index_list(est, "drop_idx_", n)
+    after = (
+        _index_list(est, "_drop_idx_after_grouping", n)
+        if hasattr(est, "_drop_idx_after_grouping")
+        else public_drop
+    )
+    mappings = _index_list(est, "_default_to_infrequent_mappings", n) if infrequent else None
+    rare = _index_list(est, "_infrequent_indices", n) if infrequent else None
+    for i, (width_value, cat) in enumerate(zip(outs, cats, strict=True)):
+        require(is_int(width_value), "_n_features_outs is not a count")
+        width, size = int(width_value), len(cat)
+        require(0 <= width <= size, "_n_features_outs out of range")
+        if public_drop is not None and public_drop[i] is not None:
+            require(int_array_within(public_drop[i], 0, size), "drop_idx_ out of range")
+        if rare is not None and rare[i] is not None:
+            require(
+                np.size(rare[i]) > 0 and int_array_within(rare[i], 0, size),
+                "_infrequent_indices out of range",
+            )
+        dropped = after is not None and after[i] is not None
+        grouped = width + int(dropped)  # the category indexes transform can make
+        mapping = mappings[i] if mappings is not None else None
+        if mapping is None:  # transform uses the raw category index as the column
+            require(grouped == size, "_n_features_outs disagrees with categories_")
+        else:
+            require(
+                np.shape(mapping) == (size,) and int_array_within(mapping, 0, grouped),
+                "_default_to_infrequent_mappings maps past the output columns",
+            )
+        if dropped and after is not None:
+            to_drop = after[i]
+            require(
+                is_int(to_drop) and 0 <= int(to_drop) < grouped,
+                "_drop_idx_after_grouping out of range",
+            )
+
+
+def check_features_out(est: Any, context: Any) -> None:
+    """get_feature_names_out builds one name per output column from ``_n_features_out``."""
+    n_out = getattr(est, "_n_features_out", None)
+    centers = getattr(est, "cluster_centers_", None)
+    if n_out is not None and centers is not None:
+        require(int(n_out) == np.asarray(centers).shape[0], "_n_features_out disagrees")
+
+
+#: The most characters ``OneHotEncoder.get_feature_names_out`` may write from a file's names
+#: and categories beyond :data:`NAME_SPREAD` times what they store (see
+#: :func:`check_one_hot_names`).
+MAX_ONE_HOT_NAME_CHARS = 1 << 24
+
+
+NAME_SPREAD = 64
+
+
+def check_one_hot_names(est: Any, context: Any) -> None:
+    """``OneHotEncoder.get_feature_names_out`` writes ``f"{name}_{category}"`` for every
+    category of every feature, so a feature's name is repeated once per category: a 64 KB
+    name and 10,000 categories made 655 MB of names from a 146 KB file (rt31-06). The
+    characters written may not pass :data:`MAX_ONE_HOT_NAME_CHARS` or, if more,
+    :data:`NAME_SPREAD` times the characters and categories the encoder stores."""
+    categories: Any = getattr(est, "categories_", None)
+    if categories is None:
+        return
+    require(
+        type(categories) is list and all(isinstance(c, np.ndarray) for c in categories),
+        "OneHotEncoder categories_ is not a list of arrays",
+    )
+    counts = [int(c.size) for c in categories]
+    names: Any = vars(est).get("feature_names_in_")
+    if isinstance(names, np.ndarray) and names.ndim == 1 and names.shape[0] == len(counts):
+        lengths = [len(str(name)) for name in names.tolist()]
+    else:
+        lengths = [len(f"x{i}") for i in range(len(counts))]
+    written = sum((length + 1) * count for length, count in zip(lengths, counts, strict=True))
+    stored = sum(lengths) + sum(counts)
+    require(
+        written <= max(MAX_ONE_HOT_NAME_CHARS, NAME_SPREAD * stored),
+        f"OneHotEncoder's output names would repeat its feature names {written:,} characters",
+    )
