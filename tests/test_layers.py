@@ -69,6 +69,7 @@ BYTES_ONLY = [
     "trust/classes.py",
     "trust/graph.py",
     "trust/kinds.py",
+    "trust/dtype_kinds.py",
     "trust/params.py",
     "trust/literal_state.py",
     "trust/object_checks.py",

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from safeload.trust.dispatch import ROWS, DispatchRow
+from safeload.trust.dtype_kinds import short
 from safeload.trust.graph import Graph, UnsafeState
-from safeload.trust.kinds import apply, sequence, short
+from safeload.trust.kinds import apply, sequence
 from safeload.trust.profiles import PROFILE_ROWS
 
 #: (type, parameter, value) triples already validated; parameters of plain atoms only, which is
