@@ -33,9 +33,13 @@ Design:
   ``PYTEST_CURRENT_TEST``), or when another thread's child is using the zygote.
 
 What differs from a fresh interpreter: :data:`PRELOAD` is already imported (its import-time
-warnings went to the zygote's log, not the child's stderr), and the children of one zygote
-share its string-hash seed. numpy's global random state is reseeded in each child, as
-:mod:`random` reseeds itself after a fork. ``getrusage`` and RLIMIT_CPU count from the fork.
+warnings went to the zygote's log, not the child's stderr), the children of one zygote share
+its string-hash seed and its address-space layout, and the heap holds what the imports left
+(so a read past an array finds other data where a fresh process may fault, and the room left
+under an address-space limit differs a little): a harm that depends on a fresh interpreter's
+heap asks for ``fresh=True``. numpy's global random state is reseeded in each child, as
+:mod:`random` reseeds itself after a fork. ``getrusage`` and RLIMIT_CPU count from the fork
+(the zygote's import time is not the child's). Linux only (pidfds, SCM_RIGHTS).
 """
 
 from __future__ import annotations
@@ -154,6 +158,8 @@ def serve(fd: int) -> None:
             request, fds = _recv(sock, fds=2)
         except EOFError:
             return
+        if "kill" in request:  # asked for after the child ended, before its status came
+            continue
         pid = os.fork()
         if pid == 0:
             _child(sock, fds, request)  # never returns
