@@ -1,7 +1,8 @@
 """The harm a crafted file does without safeload, shown in a child process.
 
 Security tests first load a payload with the plain loader (pickle, joblib or skops) and call a
-method on it, in a child so that a crash, a hang or a blow-up of memory harms only the child;
+method on it, in a child so that a crash, a hang or a blow-up of memory harms only the child
+(forked from an interpreter that has imported the heavy modules, :mod:`zygote`);
 then they show safeload refusing the same bytes. :func:`plain` runs that child. It asserts
 only what it is told (``loads``); what the harm is (a marker file written, a crash by a
 signal, a hang, an error in the output) each test asserts on the :class:`Child` it returns.
@@ -9,13 +10,13 @@ signal, a hang, an error in the output) each test asserts on the :class:`Child` 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+
+import zygote
 
 Loader = Literal["pickle", "joblib", "skops"]
 
@@ -105,6 +106,7 @@ def plain(
     cwd: Path | None = None,
     timeout: float = 60,
     hang_after_load: float | None = None,
+    fresh: bool = False,
 ) -> Child:
     """Load ``path`` with the plain ``loader`` in a child, as ``model``, then run ``call``.
 
@@ -120,6 +122,8 @@ def plain(
     ``hang_after_load``: to show a hang in ``call``, the child is killed that many seconds
     after it printed ``loaded`` (``timeout`` then bounds only the load), so a slow machine
     cannot mistake a slow import for the hang.
+    ``fresh``: a new interpreter, not a fork of the :mod:`zygote`, for a harm that depends on
+    the process's heap or address space as a fresh interpreter lays them out.
     """
     code = child_code(
         call, loader=loader, data=data, memory=memory, processes=processes, catch=catch
@@ -127,23 +131,14 @@ def plain(
     if cwd is None:
         cwd = Path(path).resolve().parent
     if hang_after_load is not None:
-        child = _run_until_hung(
-            [sys.executable, "-c", code, str(path), *args], cwd, timeout, hang_after_load
-        )
+        child = _run_until_hung(code, [str(path), *args], cwd, timeout, hang_after_load, fresh)
         if loads is not None:
             assert child.loaded == loads, f"plain {loader} load: {child}"
         return child
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-c", code, str(path), *args],
-            capture_output=True,
-            timeout=timeout,
-            cwd=cwd,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        return Child(None, _text(exc.stdout), _text(exc.stderr))
-    child = Child(proc.returncode, _text(proc.stdout), _text(proc.stderr))
+    returncode, out, err = zygote.run(
+        code, [str(path), *args], cwd=cwd, timeout=timeout, fresh=fresh
+    )
+    child = Child(returncode, _text(out), _text(err))
     if loads is not None:
         assert child.loaded == loads, (
             f"plain {loader} load {'failed' if loads else 'passed'}: {child}"
@@ -152,34 +147,24 @@ def plain(
 
 
 def _run_until_hung(
-    argv: list[str], cwd: Path | None, load_timeout: float, after_load: float
+    code: str,
+    args: list[str],
+    cwd: Path | None,
+    load_timeout: float,
+    after_load: float,
+    fresh: bool,
 ) -> Child:
-    """Run the child; once it prints ``loaded``, give it ``after_load`` seconds to finish."""
-    import tempfile
-    import threading
-
-    with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, cwd=cwd)
-        killer = threading.Timer(load_timeout, proc.kill)  # a load that never ends
-        killer.start()
-        assert proc.stdout is not None
-        lines: list[bytes] = []
-        try:
-            for line in iter(proc.stdout.readline, b""):
-                lines.append(line)
-                if line.strip() == b"loaded":
-                    break
-        finally:
-            killer.cancel()
-        try:
-            out, _ = proc.communicate(timeout=after_load)
-            code: int | None = proc.returncode
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, _ = proc.communicate()
-            code = None
-        err.seek(0)
-        return Child(code, _text(b"".join(lines) + out), _text(err.read()))
+    """Run the child; once it prints ``loaded``, give it ``after_load`` seconds to finish.
+    A load still running after ``load_timeout`` is killed (its return code says so)."""
+    with zygote.start(code, args, cwd=cwd, fresh=fresh) as proc:
+        if proc.read(load_timeout, until=b"loaded") and not proc.ended:
+            finished = proc.read(after_load)
+            proc.close()
+            returncode = proc.returncode if finished else None
+        else:
+            proc.close()
+            returncode = proc.returncode
+        return Child(returncode, _text(bytes(proc.stdout)), _text(bytes(proc.stderr)))
 
 
 def crashes(path: Path, call: str, **options: Any) -> Child:

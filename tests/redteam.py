@@ -2,17 +2,16 @@
 
 Crafted streams are written opcode by opcode (:func:`global_`, :func:`binunicode`,
 :func:`tuple_dag`, ...) or pickled through :class:`Call`; :func:`run_child` runs a plain
-loader, ``load_unsigned`` or ``scan`` on the file in a child process under address-space and
-CPU limits (the programs :data:`PLAIN`, :data:`LOAD_UNSIGNED`, :data:`SCAN`), so that a crash,
-a hang or a blow-up of memory harms only the child. :func:`refused`, :func:`prepass_problems`
+loader, ``load_unsigned`` or ``scan`` on the file in a child process (forked from an
+interpreter that has imported the heavy modules, :mod:`zygote`) under address-space and CPU
+limits (the programs :data:`PLAIN`, :data:`LOAD_UNSIGNED`, :data:`SCAN`), so that a crash, a
+hang or a blow-up of memory harms only the child. :func:`refused`, :func:`prepass_problems`
 and :func:`verdicts` state what safeload does with the same bytes in the test's own process.
 """
 
 from __future__ import annotations
 
 import struct
-import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ import numpy as np
 import pytest
 
 import safeload
+import zygote
 from harm import Child
 from parity import load_unsigned as load_unsigned_and_scan
 from parity import verdicts
@@ -234,6 +234,7 @@ def run_child(
     cpu: int = 0,
     timeout: float = 120,
     imports: Sequence[str] = (),
+    fresh: bool = False,
 ) -> Child:
     """Run ``code`` (``path`` is ``sys.argv[1]``, the child runs in its folder) in a child
     under an address-space limit of ``memory`` bytes and a limit of ``cpu`` seconds of CPU
@@ -247,6 +248,10 @@ def run_child(
     may add to what it has after the imports, so the limit is what the payload itself may
     take, on any machine (how much address space numpy's and scikit-learn's thread pools
     reserve at import depends on the number of cores).
+
+    The child is a fork of the :mod:`zygote` (the imports are already done there), or with
+    ``fresh`` a new interpreter: for a harm that depends on the heap or the address space as
+    a fresh interpreter lays them out (a read past an array that faults, or reads garbage).
     """
     assert not (memory and grow), "an absolute limit or a growth, not both"
     head = "import math, resource, sys, warnings\nwarnings.simplefilter('ignore')\n"
@@ -265,17 +270,10 @@ def run_child(
             f"_cpu = math.ceil(_used.ru_utime + _used.ru_stime + {cpu})\n"
             "resource.setrlimit(resource.RLIMIT_CPU, (_cpu, _cpu))\n"
         )
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-X", "faulthandler", "-c", head + code, str(path)],
-            capture_output=True,
-            timeout=timeout,
-            cwd=path.parent,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        return Child(None, _text(exc.stdout), _text(exc.stderr))
-    return Child(proc.returncode, _text(proc.stdout), _text(proc.stderr))
+    returncode, out, err = zygote.run(
+        head + code, [str(path)], cwd=path.parent, timeout=timeout, faulthandler=True, fresh=fresh
+    )
+    return Child(returncode, _text(out), _text(err))
 
 
 def _text(out: bytes | str | None) -> str:

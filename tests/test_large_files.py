@@ -12,7 +12,6 @@ import hashlib
 import mmap
 import pickle
 import shlex
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ import joblib
 import numpy as np
 import pytest
 
+import zygote
 from memory import owners
 from safeload import (
     MalformedArtifactError,
@@ -111,7 +111,7 @@ def test_large_hostile_pickle_is_refused_before_loading(tmp_path: Path) -> None:
         load_unsigned(path)
     assert not marker.exists()
     code = f"import pickle; pickle.load(open({str(path)!r}, 'rb'))"
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+    zygote.subprocess_run([sys.executable, "-c", code], check=True, timeout=120)
     assert marker.exists()  # the payload is real: plain pickle executed it
 
 

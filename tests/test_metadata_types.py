@@ -9,7 +9,6 @@ import decimal
 import io
 import pathlib
 import pickle
-import subprocess
 import sys
 import textwrap
 import uuid
@@ -21,6 +20,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
+import zygote
 from parity import load_unsigned
 from safeload import MalformedArtifactError, Policy
 from safeload.policy import runs_code
@@ -199,7 +199,7 @@ def test_plain_pickle_decimal_exhausts_memory(tmp_path: Path) -> None:
         except MemoryError:
             raise SystemExit(3)
     """)
-    proc = subprocess.run(
+    proc = zygote.subprocess_run(
         [sys.executable, "-c", code], capture_output=True, timeout=120, check=False
     )
     assert proc.returncode == 3, proc.stderr[-300:]

@@ -12,6 +12,7 @@ import joblib
 import numpy as np
 import pytest
 
+import zygote
 from safeload import Policy, scan
 from safeload.cli import main
 from safeload.pickle.walker import analyze
@@ -229,7 +230,6 @@ def test_fuzzer_found_numpy_dtype_crash_is_refused(tmp_path: Path) -> None:
     """Found by fuzz/fuzz_load.py: a timedelta dtype state without its unit metadata makes
     numpy.dtype.__setstate__ crash the interpreter (numpy 2.4). Plain pickle dies with a signal;
     safeload refuses the file statically."""
-    import subprocess
     import sys
 
     from safeload import MalformedArtifactError, load_unsigned
@@ -242,7 +242,7 @@ def test_fuzzer_found_numpy_dtype_crash_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(MalformedArtifactError):
         load_unsigned(path)
-    proc = subprocess.run(
+    proc = zygote.subprocess_run(
         [sys.executable, "-c", f"import pickle; pickle.loads(open({str(path)!r}, 'rb').read())"],
         capture_output=True,
         timeout=120,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import pickle
-import subprocess
 import sys
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 from sklearn.linear_model import LinearRegression
 
 import safeload
+import zygote
 from safeload import io as fileio
 from safeload.cli import main
 from safeload.formats import could_be_model
@@ -58,7 +58,7 @@ def test_an_unsafe_file_in_a_folder_fails_the_scan(folder: Path, tmp_path: Path)
     bad = folder / "nested" / "bad.pkl"
     bad.write_bytes(_system_payload(marker))
     plain = f"import pickle; pickle.load(open({str(bad)!r}, 'rb'))"
-    subprocess.run([sys.executable, "-c", plain], check=False, timeout=60)
+    zygote.subprocess_run([sys.executable, "-c", plain], check=False, timeout=60)
     assert marker.exists()  # the attack works under plain pickle
     marker.unlink()
     code, out, err = _run("scan", str(folder))

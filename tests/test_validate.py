@@ -8,7 +8,6 @@ so the check is needed; safeload refuses every variant with MalformedArtifactErr
 from __future__ import annotations
 
 import pickle
-import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from sklearn.neighbors import BallTree, KDTree, KNeighborsClassifier
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
+import zygote
 from safeload import MalformedArtifactError, SafeloadError, load_unsigned, scan, validate
 from safeload.trust.structures import common
 from safeload.trust.structures import trees as tree_checks
@@ -170,7 +170,7 @@ def test_plain_pickle_really_crashes_on_bad_child(tmp_path: Path) -> None:
         m = pickle.loads(open({str(path)!r}, 'rb').read())
         m.predict(np.random.rand(50, 4))
     """)
-    proc = subprocess.run(
+    proc = zygote.subprocess_run(
         [sys.executable, "-c", code], capture_output=True, timeout=120, check=False
     )
     assert proc.returncode != 0
@@ -292,7 +292,7 @@ def test_dtypes_numpy_received_are_checked_after_building() -> None:
     state its constructors never make (a field past the item, a field type that is a str) is
     refused by the walk after building, before anything reads it. Run in a child process,
     since these objects crash numpy on first use."""
-    run = subprocess.run(
+    run = zygote.subprocess_run(
         [sys.executable, "-c", _BUILT_DTYPE], capture_output=True, text=True, timeout=120
     )
     assert run.returncode == 0, run.stderr

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import pickle
-import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import SplineTransformer
 
+import zygote
 from parity import load_unsigned
 from safeload import MalformedArtifactError
 
@@ -189,7 +189,7 @@ def test_plain_pickle_reads_far_past_the_coefficients(tmp_path: Path) -> None:
         m = pickle.loads(open({str(path)!r}, 'rb').read())
         m.transform(np.full((3, 3), 1.9))
     """)
-    proc = subprocess.run(
+    proc = zygote.subprocess_run(
         [sys.executable, "-c", code], capture_output=True, timeout=120, check=False
     )
     assert proc.returncode < 0, (proc.returncode, proc.stderr[-300:])

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import pickle
-import subprocess
 import sys
 import textwrap
 import warnings
@@ -24,6 +23,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn.svm import SVC, SVR, NuSVC, NuSVR, OneClassSVM
 
+import zygote
 from parity import load_unsigned
 from safeload import MalformedArtifactError
 
@@ -229,7 +229,7 @@ def test_plain_pickle_really_crashes(tmp_path: Path, label: str) -> None:
         m = pickle.loads(open({str(path)!r}, 'rb').read())
         m.predict(sp.csr_matrix(np.ones((3, {width}))))
     """)
-    proc = subprocess.run(
+    proc = zygote.subprocess_run(
         [sys.executable, "-c", code], capture_output=True, timeout=120, check=False
     )
     assert proc.returncode < 0, (proc.returncode, proc.stderr[-300:])

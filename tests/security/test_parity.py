@@ -7,13 +7,13 @@ payload's objects could misbehave) and the refusal now.
 from __future__ import annotations
 
 import pickle
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 import safeload
+import zygote
 from harm import Child, plain
 from safeload import MalformedArtifactError
 from safeload._attacks import _octal_itemsize_dtype
@@ -69,7 +69,7 @@ def test_memo_dag_constant_folding_is_bounded(tmp_path: Path) -> None:
     assert child.stderr.splitlines()[-1].startswith(("TypeError", "ValueError")), child
     path = tmp_path / "dag.pkl"
     path.write_bytes(payload)
-    run = subprocess.run(
+    run = zygote.subprocess_run(
         [sys.executable, "-c", _SCAN_CAPPED, str(path)], capture_output=True, text=True, timeout=300
     )
     assert run.returncode == 0, run.stderr  # completed within 1 GiB and 60 s of CPU

@@ -33,6 +33,7 @@ import numpy as np
 import pytest
 
 import safeload
+import zygote
 from safeload import MalformedArtifactError
 from safeload.pickle.names import DICT_MAKERS, LIST_MAKERS, SET_MAKERS
 
@@ -46,7 +47,7 @@ def _su(text: str) -> bytes:
 def _child(code: str, path: Path, *, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run ``code`` (with ``path`` as ``sys.argv[1]``) in a child with a 2 GiB address space."""
     prelude = "import resource, sys\nresource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))\n"
-    return subprocess.run(
+    return zygote.subprocess_run(
         [sys.executable, "-c", prelude + textwrap.dedent(code), str(path)],
         capture_output=True,
         text=True,

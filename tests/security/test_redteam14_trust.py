@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 import safeload
+import zygote
 from safeload import (
     MalformedArtifactError,
     SafeloadError,
@@ -72,7 +72,7 @@ def _hidden_wrapper(marker: Path, spelling: str) -> bytes:
 
 def _joblib_load_in_child(path: Path) -> None:
     code = "import sys, joblib; joblib.load(sys.argv[1])"
-    subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, check=False)
+    zygote.subprocess_run([sys.executable, "-c", code, str(path)], capture_output=True)
 
 
 @pytest.mark.parametrize("spelling", ["escape", "dotted", "late"])
@@ -326,7 +326,7 @@ def test_f05_trusting_a_gadget_ran_it_and_now_is_refused(tmp_path: Path) -> None
         path = tmp_path / f"{name}.pkl"
         path.write_bytes(data)
         code = "import pickle, sys; pickle.load(open(sys.argv[1], 'rb'))"
-        subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, check=False)
+        zygote.subprocess_run([sys.executable, "-c", code, str(path)], capture_output=True)
         with pytest.raises(UsageError, match="refusing to trust"):
             safeload.load_unsigned(path, trusted=[name])
         with pytest.raises(UntrustedTypeError) as info:

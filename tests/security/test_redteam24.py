@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 
 import safeload
+import zygote
 from harm import plain
 from redteam import (
     NUMPY_ARRAY_WRAPPER,
@@ -600,7 +601,6 @@ def test_rt24_18_slot_state_runs_sparse_shape_setter_inside_load(tmp_path: Path)
     only after building: ``load_unsigned`` crashed the process. Now the walk refuses a slot
     state with items before anything is built."""
     import copyreg
-    import subprocess
 
     import scipy.sparse as sp
 
@@ -625,7 +625,7 @@ def test_rt24_18_slot_state_runs_sparse_shape_setter_inside_load(tmp_path: Path)
         "import sys, safeload\ntry:\n    safeload.load_unsigned(sys.argv[1])\n"
         "except safeload.SafeloadError:\n    print('refused')\n"
     )
-    proc = subprocess.run(
+    proc = zygote.subprocess_run(
         [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 0 and "refused" in proc.stdout, (proc.returncode, proc.stderr[-500:])

@@ -60,8 +60,10 @@ SAFE_CALL = (
 )
 
 
-def _child(code: str, path: Path, *, memory: int = 3 * GB, cpu: int = 30) -> Any:
-    return run_child(code, path, grow=memory, cpu=cpu, timeout=240, imports=_IMPORTS)
+def _child(
+    code: str, path: Path, *, memory: int = 3 * GB, cpu: int = 30, fresh: bool = False
+) -> Any:
+    return run_child(code, path, grow=memory, cpu=cpu, timeout=240, imports=_IMPORTS, fresh=fresh)
 
 
 def _maxrss(out: str) -> int:
@@ -221,7 +223,7 @@ def test_rt31_04_mahalanobis_out_of_bounds_read(tmp_path: Path) -> None:
     n = 3_000_000
     path = write(tmp_path, pickle.dumps(_Mahalanobis(n), protocol=4))
     call = f"d = model.pairwise(numpy.ones((2, {n})))"
-    plain = _child(PLAIN_CALL.format(call=call), path)
+    plain = _child(PLAIN_CALL.format(call=call), path, fresh=True)  # reads a fresh heap
     assert plain.returncode == -11 and "loaded" in plain.stdout, plain.stdout + plain.stderr
     _assert_safeload_refuses(path, call)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import pickle
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeRegressor
 
 import safeload
+import zygote
 from harm import Child, crashes, plain
 from safeload import MalformedArtifactError, SafeloadError, UnsafeStateError, scan
 from safeload.validate import validate_loaded
@@ -53,10 +53,17 @@ def _plain(
     timeout: float = 60,
     cwd: Path | None = None,
     hang_after_load: float | None = None,
+    fresh: bool = False,
 ) -> Child:
     """Plain pickle + ``call`` in a child with 1 GiB of address space."""
     return plain(
-        path, call, memory=1 << 30, cwd=cwd, timeout=timeout, hang_after_load=hang_after_load
+        path,
+        call,
+        memory=1 << 30,
+        cwd=cwd,
+        timeout=timeout,
+        hang_after_load=hang_after_load,
+        fresh=fresh,
     )
 
 
@@ -148,7 +155,7 @@ def test_output_container_found_in_the_working_directory(tmp_path: Path) -> None
         "except safeload.UnsafeStateError as exc:\n"
         "    print('refused', exc)\n"
     )
-    proc = subprocess.run(
+    proc = zygote.subprocess_run(
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False
     )
     assert "refused" in proc.stdout and "working directory" in proc.stdout, proc.stdout
@@ -526,7 +533,8 @@ def test_second_round(
         # a hang is given 3 s after the load: the child first imports numpy and scikit-learn,
         # which on a busy 2-core machine took longer than the 8 s a hang was once given in all
         hang = 3 if harm == "hang" else None
-        child = _plain(path, call, hang_after_load=hang)
+        # sgd-coef's crash depends on what lies past the weights: a fresh interpreter's heap
+        child = _plain(path, call, hang_after_load=hang, fresh="coef_" in refusal)
         if harm == "hang":
             assert child.hung, f"plain pickle + {call} should not finish"
         else:
