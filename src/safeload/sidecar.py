@@ -19,7 +19,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from safeload.signing._sidecar_json import _b64, _b64decode, _exact_keys, _fail, _strict_json
+from safeload.signing._sidecar_json import (
+    decode_b64,
+    encode_b64,
+    exact_keys,
+    format_error,
+    strict_document,
+)
 from safeload.signing._sidecar_json import strict_b64decode as strict_b64decode
 from safeload.signing._sidecar_json import strict_json as strict_json
 from safeload.signing.statement import DIRECTORY as DIRECTORY
@@ -90,9 +96,9 @@ class Envelope:
     def to_json(self) -> bytes:
         """Serialize (the payload is carried as base64 of its exact bytes)."""
         doc = {
-            "payload": _b64(self.payload),
+            "payload": encode_b64(self.payload),
             "payloadType": self.payload_type,
-            "signatures": [{"keyid": s.keyid, "sig": _b64(s.sig)} for s in self.signatures],
+            "signatures": [{"keyid": s.keyid, "sig": encode_b64(s.sig)} for s in self.signatures],
         }
         return json.dumps(doc, indent=2).encode("utf-8") + b"\n"
 
@@ -105,35 +111,37 @@ class Envelope:
 def parse_envelope(data: bytes, *, source: str | None = None) -> Envelope:
     """Strictly parse sidecar bytes into an :class:`Envelope` (signatures are not checked here)."""
     if len(data) > MAX_SIDECAR_BYTES:
-        raise _fail(source, f"larger than {MAX_SIDECAR_BYTES} bytes")
+        raise format_error(source, f"larger than {MAX_SIDECAR_BYTES} bytes")
     try:
         text = data.decode("utf-8", errors="strict")
     except UnicodeDecodeError as exc:
-        raise _fail(source, "not UTF-8 text") from exc
-    doc = _exact_keys(
-        _strict_json(text, source),
+        raise format_error(source, "not UTF-8 text") from exc
+    doc = exact_keys(
+        strict_document(text, source),
         {"payload", "payloadType", "signatures"},
         set(),
         "the envelope",
         source,
     )
     if doc["payloadType"] != PAYLOAD_TYPE:
-        raise _fail(source, f"payloadType must be {PAYLOAD_TYPE!r}, found {doc['payloadType']!r}")
-    payload = _b64decode(doc["payload"], "payload", source)
+        raise format_error(
+            source, f"payloadType must be {PAYLOAD_TYPE!r}, found {doc['payloadType']!r}"
+        )
+    payload = decode_b64(doc["payload"], "payload", source)
     sigs_doc = doc["signatures"]
     if not isinstance(sigs_doc, list) or not sigs_doc:
-        raise _fail(source, "signatures must be a non-empty list")
+        raise format_error(source, "signatures must be a non-empty list")
     if len(sigs_doc) > MAX_SIGNATURES:
-        raise _fail(source, f"more than {MAX_SIGNATURES} signatures")
+        raise format_error(source, f"more than {MAX_SIGNATURES} signatures")
     sigs = []
     for entry in sigs_doc:
-        e = _exact_keys(entry, {"sig"}, {"keyid"}, "a signature", source)
+        e = exact_keys(entry, {"sig"}, {"keyid"}, "a signature", source)
         keyid = e.get("keyid", "")
         if not isinstance(keyid, str) or len(keyid) > 256:
-            raise _fail(source, "keyid must be a short string")
-        sig = _b64decode(e["sig"], "sig", source)
+            raise format_error(source, "keyid must be a short string")
+        sig = decode_b64(e["sig"], "sig", source)
         if not 0 < len(sig) <= _MAX_SIG_BYTES:
-            raise _fail(source, "a signature has an impossible length")
+            raise format_error(source, "a signature has an impossible length")
         sigs.append(Signature(keyid, sig))
     envelope = Envelope(payload, PAYLOAD_TYPE, tuple(sigs))
     if envelope.to_json() != data:
@@ -141,5 +149,5 @@ def parse_envelope(data: bytes, *, source: str | None = None) -> Envelope:
         # every byte outside the signatures is fixed. The signature values and key-id hints are
         # not: an ECDSA signature's s may become n - s, and a hint may be blanked, and the .sig
         # still verifies (the payload, and so what was signed, cannot change; rt17 f06).
-        raise _fail(source, "not in the exact layout safeload writes (was it edited?)")
+        raise format_error(source, "not in the exact layout safeload writes (was it edited?)")
     return envelope

@@ -14,7 +14,7 @@ from safeload.exceptions import (
     SignatureError,
 )
 from safeload.signing.bundle import Bundle, Manifest, parse_bundle, parse_manifest
-from safeload.signing.certificates import CertificateAuthority, _check_chain
+from safeload.signing.certificates import CertificateAuthority, check_chain
 from safeload.signing.ecdsa import PublicKey
 from safeload.signing.hmac_key import HMACKey
 from safeload.signing.keyring import KeysLike, as_keyring
@@ -38,7 +38,7 @@ class _Checked:
         return {"certificate": self.signer} if self.signer else {}
 
 
-def _opaque(source: str, trust: str) -> InvalidSignatureError:
+def opaque_failure(source: str, trust: str) -> InvalidSignatureError:
     return InvalidSignatureError(
         f"signature verification failed for {source}: no valid signature over these exact "
         f"bytes from the {trust}. The model or its signature file was changed, belongs to "
@@ -53,7 +53,7 @@ def _valid_by(key: PublicKey, bundle: Bundle) -> bool:
     return any(key.verify(message, s.sig) for s in bundle.signatures if s.keyid in ("", key.keyid))
 
 
-def _authenticate(
+def authenticate(
     bundle_bytes: bytes,
     keys: KeysLike | None,
     ca: CertificateAuthority | None,
@@ -70,9 +70,9 @@ def _authenticate(
                 "your CA file (--ca / ca=), not a public key",
                 path=source,
             )
-        leaf, signer = _check_chain(bundle, ca, now, source, sig_source)
+        leaf, signer = check_chain(bundle, ca, now, source, sig_source)
         if not _valid_by(leaf, bundle):
-            raise _opaque(source, f"certificate trusted by the {ca.describe()}")
+            raise opaque_failure(source, f"certificate trusted by the {ca.describe()}")
         checked = parse_manifest(bundle.payload, source=sig_source)
         return _Checked(checked, (leaf.keyid,), signer)
     else:
@@ -90,7 +90,7 @@ def _authenticate(
         keyids = tuple(k.keyid for k in ring.usable(now) if _valid_by(k, bundle))  # type: ignore[arg-type]
         if len(keyids) < ring.threshold:
             if not keyids:
-                raise _opaque(source, ring.describe())
+                raise opaque_failure(source, ring.describe())
             short = InsufficientSignaturesError(
                 f"{source}: {len(keyids)} of {ring.threshold} required signatures from the "
                 f"{ring.describe()} in {sig_source}; approvals are missing.",

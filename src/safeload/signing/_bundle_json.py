@@ -10,10 +10,10 @@ from typing import Any
 from safeload.exceptions import SidecarFormatError
 from safeload.signing._sidecar_json import strict_b64decode, strict_json
 
-_HEX64 = re.compile(r"[0-9a-f]{64}")
+HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
-def _fail(source: str | None, what: str) -> SidecarFormatError:
+def format_error(source: str | None, what: str) -> SidecarFormatError:
     where = f"signature file {source}" if source else "signature"
     return SidecarFormatError(
         f"{where} is not a model_signing bundle safeload can verify: {what}. Ask the publisher "
@@ -23,25 +23,25 @@ def _fail(source: str | None, what: str) -> SidecarFormatError:
     )
 
 
-def _strict_json(data: bytes, source: str | None) -> Any:
+def strict_document(data: bytes, source: str | None) -> Any:
     try:
         text = data.decode("utf-8", errors="strict")
     except UnicodeDecodeError as exc:
-        raise _fail(source, "not UTF-8 text") from exc
-    return strict_json(text, lambda what: _fail(source, what))
+        raise format_error(source, "not UTF-8 text") from exc
+    return strict_json(text, lambda what: format_error(source, what))
 
 
-def _fields(
+def exact_fields(
     obj: object, required: set[str], optional: set[str], what: str, source: str | None
 ) -> dict[str, Any]:
     if not isinstance(obj, dict):
-        raise _fail(source, f"{what} must be a JSON object")
+        raise format_error(source, f"{what} must be a JSON object")
     if missing := required - set(obj):
-        raise _fail(source, f"{what} lacks {', '.join(sorted(missing))}")
+        raise format_error(source, f"{what} lacks {', '.join(sorted(missing))}")
     if extra := set(obj) - required - optional:
-        raise _fail(source, f"{what} has unknown field(s) {', '.join(sorted(extra))}")
+        raise format_error(source, f"{what} has unknown field(s) {', '.join(sorted(extra))}")
     return obj
 
 
-def _b64(value: object, what: str, source: str | None) -> bytes:
-    return strict_b64decode(value, what, lambda why: _fail(source, why))
+def decode_field_b64(value: object, what: str, source: str | None) -> bytes:
+    return strict_b64decode(value, what, lambda why: format_error(source, why))

@@ -15,7 +15,7 @@ from typing import Any
 from safeload.exceptions import SidecarFormatError
 
 
-def _fail(source: str | None, what: str) -> SidecarFormatError:
+def format_error(source: str | None, what: str) -> SidecarFormatError:
     where = f"sidecar {source}" if source else "sidecar"
     return SidecarFormatError(
         f"{where} is not a valid safeload v1 signature file: {what}. "
@@ -60,8 +60,8 @@ def strict_json(text: str, fail: Callable[[str], Exception]) -> Any:
         raise fail("JSON nested too deeply") from exc
 
 
-def _strict_json(text: str, source: str | None) -> Any:
-    return strict_json(text, lambda what: _fail(source, what))
+def strict_document(text: str, source: str | None) -> Any:
+    return strict_json(text, lambda what: format_error(source, what))
 
 
 def strict_b64decode(text: object, what: str, fail: Callable[[str], Exception]) -> bytes:
@@ -80,22 +80,22 @@ def strict_b64decode(text: object, what: str, fail: Callable[[str], Exception]) 
     return raw
 
 
-def _b64decode(text: object, what: str, source: str | None) -> bytes:
-    return strict_b64decode(text, what, lambda why: _fail(source, why))
+def decode_b64(text: object, what: str, source: str | None) -> bytes:
+    return strict_b64decode(text, what, lambda why: format_error(source, why))
 
 
-def _b64(data: bytes) -> str:
+def encode_b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _exact_keys(
+def exact_keys(
     obj: object, required: set[str], optional: set[str], what: str, source: str | None
 ) -> dict[str, Any]:
     if not isinstance(obj, dict):
-        raise _fail(source, f"{what} must be a JSON object")
+        raise format_error(source, f"{what} must be a JSON object")
     keys = set(obj)
     if missing := required - keys:
-        raise _fail(source, f"{what} lacks {', '.join(sorted(missing))}")
+        raise format_error(source, f"{what} lacks {', '.join(sorted(missing))}")
     if extra := keys - required - optional:
-        raise _fail(source, f"{what} has unknown field(s) {', '.join(sorted(extra))}")
+        raise format_error(source, f"{what} has unknown field(s) {', '.join(sorted(extra))}")
     return obj

@@ -25,7 +25,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from safeload.sidecar import MAX_SIDECAR_BYTES, PAYLOAD_TYPE, Signature, pae
-from safeload.signing._bundle_json import _HEX64, _b64, _fail, _fields, _strict_json
+from safeload.signing._bundle_json import (
+    HEX64,
+    decode_field_b64,
+    exact_fields,
+    format_error,
+    strict_document,
+)
 from safeload.signing.manifest import (
     DEFAULT_IGNORE,
     MAX_RESOURCES,
@@ -118,23 +124,23 @@ class Bundle:
 def parse_bundle(data: bytes, *, source: str | None = None) -> Bundle:
     """Strictly parse bundle bytes (signatures are not checked here)."""
     if len(data) > MAX_SIDECAR_BYTES:
-        raise _fail(source, f"larger than {MAX_SIDECAR_BYTES} bytes")
-    doc = _fields(
-        _strict_json(data, source),
+        raise format_error(source, f"larger than {MAX_SIDECAR_BYTES} bytes")
+    doc = exact_fields(
+        strict_document(data, source),
         {"mediaType", "verificationMaterial"},
         {"dsseEnvelope", "messageSignature"},
         "the bundle",
         source,
     )
     if doc["mediaType"] != BUNDLE_MEDIA_TYPE:
-        raise _fail(
+        raise format_error(
             source,
             f"unknown mediaType {doc['mediaType']!r} (safeload reads {BUNDLE_MEDIA_TYPE!r})",
         )
     if "dsseEnvelope" not in doc or "messageSignature" in doc:
         # Sigstore's content is a oneof: a messageSignature beside the envelope would be a
         # second, unchecked claim (red team 17, f04a); model_signing refuses it too
-        raise _fail(
+        raise format_error(
             source,
             "it must hold exactly one DSSE envelope and no messageSignature (a message "
             "signature is not a model)",
@@ -149,7 +155,7 @@ def _verification_material(
 ) -> tuple[str | None, tuple[bytes, ...]]:
     """``(key hint, certificate chain)`` from a bundle's verificationMaterial: exactly one of a
     public key (with an optional hint) and an X.509 chain; keyless material is refused."""
-    vm = _fields(
+    vm = exact_fields(
         value,
         set(),
         {
@@ -163,32 +169,34 @@ def _verification_material(
         source,
     )
     if vm.get("tlogEntries", []) != [] or "certificate" in vm or "timestampVerificationData" in vm:
-        raise _fail(
+        raise format_error(
             source,
             "it is a keyless Sigstore bundle (transparency-log entries or a Fulcio certificate); "
             "keyless verification is not supported yet",
         )
     if ("publicKey" in vm) == ("x509CertificateChain" in vm):
-        raise _fail(
+        raise format_error(
             source,
             "verificationMaterial must hold exactly one of publicKey and x509CertificateChain",
         )
     if "publicKey" in vm:
-        pk = _fields(vm["publicKey"], set(), {"hint"}, "publicKey", source)
+        pk = exact_fields(vm["publicKey"], set(), {"hint"}, "publicKey", source)
         raw_hint = pk.get("hint")
         if raw_hint is not None and (
-            not isinstance(raw_hint, str) or not _HEX64.fullmatch(raw_hint)
+            not isinstance(raw_hint, str) or not HEX64.fullmatch(raw_hint)
         ):
-            raise _fail(source, "publicKey.hint must be 64 lower-case hex digits")
+            raise format_error(source, "publicKey.hint must be 64 lower-case hex digits")
         return raw_hint, ()
-    chain = _fields(
+    chain = exact_fields(
         vm["x509CertificateChain"], {"certificates"}, set(), "x509CertificateChain", source
     )["certificates"]
     if not isinstance(chain, list) or not 0 < len(chain) <= _MAX_CERTS:
-        raise _fail(source, f"the certificate chain must hold 1 to {_MAX_CERTS} certificates")
+        raise format_error(
+            source, f"the certificate chain must hold 1 to {_MAX_CERTS} certificates"
+        )
     certs = tuple(
-        _b64(
-            _fields(c, {"rawBytes"}, set(), "a certificate", source)["rawBytes"],
+        decode_field_b64(
+            exact_fields(c, {"rawBytes"}, set(), "a certificate", source)["rawBytes"],
             "rawBytes",
             source,
         )
@@ -199,23 +207,27 @@ def _verification_material(
 
 def _envelope(value: object, source: str | None) -> tuple[bytes, tuple[Signature, ...]]:
     """``(payload, signatures)`` of the bundle's DSSE envelope, each strictly checked."""
-    env = _fields(value, {"payload", "payloadType", "signatures"}, set(), "dsseEnvelope", source)
+    env = exact_fields(
+        value, {"payload", "payloadType", "signatures"}, set(), "dsseEnvelope", source
+    )
     if env["payloadType"] != PAYLOAD_TYPE:
-        raise _fail(source, f"payloadType must be {PAYLOAD_TYPE!r}, found {env['payloadType']!r}")
-    payload = _b64(env["payload"], "payload", source)
+        raise format_error(
+            source, f"payloadType must be {PAYLOAD_TYPE!r}, found {env['payloadType']!r}"
+        )
+    payload = decode_field_b64(env["payload"], "payload", source)
     sigs_doc = env["signatures"]
     if not isinstance(sigs_doc, list) or not 0 < len(sigs_doc) <= _MAX_SIGNATURES:
-        raise _fail(source, f"signatures must be a list of 1 to {_MAX_SIGNATURES} entries")
+        raise format_error(source, f"signatures must be a list of 1 to {_MAX_SIGNATURES} entries")
     sigs = []
     for entry in sigs_doc:
-        e = _fields(entry, {"sig"}, {"keyid"}, "a signature", source)
+        e = exact_fields(entry, {"sig"}, {"keyid"}, "a signature", source)
         keyid = e.get("keyid", "")
         if keyid is None:
             keyid = ""
         if not isinstance(keyid, str) or len(keyid) > 256:
-            raise _fail(source, "keyid must be a short string")
-        sig = _b64(e["sig"], "sig", source)
+            raise format_error(source, "keyid must be a short string")
+        sig = decode_field_b64(e["sig"], "sig", source)
         if not 0 < len(sig) <= 1024:
-            raise _fail(source, "a signature has an impossible length")
+            raise format_error(source, "a signature has an impossible length")
         sigs.append(Signature(keyid, sig))
     return payload, tuple(sigs)

@@ -66,7 +66,7 @@ class CertificateAuthority:
         return f"CA file{where} ({len(self.roots)} certificate(s))"
 
 
-def _check_chain(
+def check_chain(
     bundle: Bundle, ca: CertificateAuthority, now: datetime, source: str, sig_source: str
 ) -> tuple[PublicKey, str]:
     """The leaf's public key and who it names, once its chain leads to ``ca`` at ``now`` and it

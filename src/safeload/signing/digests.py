@@ -13,7 +13,7 @@ from safeload.sidecar import Subject
 __all__ = ["checked_algorithm"]
 
 
-def _subject(name: str, data: Buffer, blake3: bool | None) -> Subject:
+def subject_of(name: str, data: Buffer, blake3: bool | None) -> Subject:
     """The subject of ``data``: SHA-256 always, BLAKE3 as well when asked for or available."""
     available = _progress.blake3_module() is not None
     if blake3 and not available:
@@ -32,7 +32,7 @@ def checked_algorithm(subject: Subject) -> str:
     return "sha256"
 
 
-def _digest_matches(
+def digest_matches(
     subject: Subject, data: Buffer, precomputed: tuple[str, Future[str]] | None = None
 ) -> bool:
     """Whether ``data`` has the subject's digest (see :func:`checked_algorithm`).

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from safeload.exceptions import KeyFormatError
-from safeload.signing.keyfiles import _password_bytes, _read_key_file, _write_new_file
+from safeload.signing.keyfiles import password_bytes, read_key_file, write_new_file
 from safeload.signing.keys import ALGORITHMS, PrivateKeyFile, SigningKey, VerifyKey
 
 __all__ = [
@@ -113,7 +113,7 @@ class ECDSAVerifyKey:
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> ECDSAVerifyKey:
         """Read a ``.pub`` file (SubjectPublicKeyInfo PEM)."""
-        return cls.from_pem(_read_key_file(path), source=str(path))
+        return cls.from_pem(read_key_file(path), source=str(path))
 
     @property
     def algorithm(self) -> str:
@@ -137,7 +137,7 @@ class ECDSAVerifyKey:
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the PEM to a new file (mode 0644); refuses to overwrite."""
         p = Path(path)
-        _write_new_file(p, self._pem, 0o644)
+        write_new_file(p, self._pem, 0o644)
         return p
 
     def verify(self, message: bytes, signature: bytes) -> bool:
@@ -205,7 +205,7 @@ class ECDSASigningKey(PrivateKeyFile):
         cls, path: str | os.PathLike[str], password: str | bytes | None = None
     ) -> ECDSASigningKey:
         """Read a PEM private key file, optionally passphrase-protected."""
-        return cls.from_pem(_read_key_file(path), password, source=str(path))
+        return cls.from_pem(read_key_file(path), password, source=str(path))
 
     @property
     def public_key(self) -> ECDSAVerifyKey:
@@ -275,7 +275,7 @@ def public_key_from_pem(data: bytes, *, source: str | None = None) -> PublicKey:
 
 def load_public_key(path: str | os.PathLike[str]) -> PublicKey:
     """Read a ``.pub`` file of any supported type (see :func:`public_key_from_pem`)."""
-    return public_key_from_pem(_read_key_file(path), source=str(path))
+    return public_key_from_pem(read_key_file(path), source=str(path))
 
 
 def signing_key_from_pem(
@@ -290,7 +290,7 @@ def signing_key_from_pem(
 
     where = f" {source}" if source else ""
     try:
-        key = serialization.load_pem_private_key(data, password=_password_bytes(password))
+        key = serialization.load_pem_private_key(data, password=password_bytes(password))
     except TypeError as exc:
         hint = (
             "it is encrypted; supply its passphrase"
@@ -318,7 +318,7 @@ def load_signing_key(
     path: str | os.PathLike[str], password: str | bytes | None = None
 ) -> SigningKey | ECDSASigningKey:
     """Read a PEM private key file of any supported type."""
-    return signing_key_from_pem(_read_key_file(path), password, source=str(path))
+    return signing_key_from_pem(read_key_file(path), password, source=str(path))
 
 
 def generate_keypair(

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from safeload.exceptions import KeyFormatError
-from safeload.signing.keyfiles import _read_key_file, _write_new_file
+from safeload.signing.keyfiles import read_key_file, write_new_file
 
 __all__ = ["MIN_HMAC_SECRET", "HMACKey"]
 
@@ -84,7 +84,7 @@ class HMACKey:
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> HMACKey:
         """Read a hex-encoded secret from a file."""
-        return cls.from_hex(_read_key_file(path), source=str(path))
+        return cls.from_hex(read_key_file(path), source=str(path))
 
     @classmethod
     def from_env(cls, name: str, environ: Mapping[str, str] | None = None) -> HMACKey:
@@ -101,7 +101,7 @@ class HMACKey:
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the secret as hex to a new file with mode 0600; refuses to overwrite."""
         p = Path(path)
-        _write_new_file(p, self._secret.hex().encode("ascii") + b"\n", 0o600)
+        write_new_file(p, self._secret.hex().encode("ascii") + b"\n", 0o600)
         return p
 
     @property

@@ -11,7 +11,7 @@ from safeload.exceptions import KeyFormatError
 _MAX_KEY_FILE = 64 * 1024
 
 
-def _read_key_file(path: str | os.PathLike[str]) -> bytes:
+def read_key_file(path: str | os.PathLike[str]) -> bytes:
     p = Path(path)
     try:
         with p.open("rb") as fh:
@@ -23,7 +23,7 @@ def _read_key_file(path: str | os.PathLike[str]) -> bytes:
     return data
 
 
-def _write_new_file(path: Path, data: bytes, mode: int) -> None:
+def write_new_file(path: Path, data: bytes, mode: int) -> None:
     """Create ``path`` with ``mode``; refuse to overwrite anything already there."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
@@ -42,7 +42,7 @@ def _write_new_file(path: Path, data: bytes, mode: int) -> None:
         raise
 
 
-def _password_bytes(password: str | bytes | None) -> bytes | None:
+def password_bytes(password: str | bytes | None) -> bytes | None:
     if password is None:
         return None
     return password.encode("utf-8") if isinstance(password, str) else bytes(password)

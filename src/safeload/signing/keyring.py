@@ -25,7 +25,7 @@ from safeload.signing.ecdsa import (
     public_key_from_pem,
 )
 from safeload.signing.hmac_key import HMACKey
-from safeload.signing.keyfiles import _read_key_file
+from safeload.signing.keyfiles import read_key_file
 from safeload.signing.keys import SigningKey, Verifier, VerifyKey
 
 __all__ = ["Keyring", "KeysLike", "as_keyring"]
@@ -186,7 +186,7 @@ class Keyring:
         is never trusted, whatever it signed.
         """
         p = Path(path)
-        raw = _read_key_file(p)
+        raw = read_key_file(p)
         try:
             doc = json.loads(raw.decode("utf-8"))
             entries = doc["keys"]

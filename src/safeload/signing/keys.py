@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from safeload.exceptions import KeyFormatError
-from safeload.signing.keyfiles import _password_bytes, _read_key_file, _write_new_file
+from safeload.signing.keyfiles import password_bytes, read_key_file, write_new_file
 
 __all__ = [
     "ALGORITHMS",
@@ -129,7 +129,7 @@ class VerifyKey:
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> VerifyKey:
         """Read a ``.pub`` file (SubjectPublicKeyInfo PEM)."""
-        return cls.from_pem(_read_key_file(path), source=str(path))
+        return cls.from_pem(read_key_file(path), source=str(path))
 
     @property
     def keyid(self) -> str:
@@ -152,7 +152,7 @@ class VerifyKey:
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the PEM to a new file (mode 0644); refuses to overwrite."""
         p = Path(path)
-        _write_new_file(p, self.to_pem(), 0o644)
+        write_new_file(p, self.to_pem(), 0o644)
         return p
 
     def verify(self, message: bytes, signature: bytes) -> bool:
@@ -187,7 +187,7 @@ class PrivateKeyFile:
         """PKCS#8 PEM, encrypted with ``password`` when given."""
         from cryptography.hazmat.primitives import serialization
 
-        pw = _password_bytes(password)
+        pw = password_bytes(password)
         enc: serialization.KeySerializationEncryption = (
             serialization.BestAvailableEncryption(pw) if pw else serialization.NoEncryption()
         )
@@ -198,7 +198,7 @@ class PrivateKeyFile:
     def save(self, path: str | os.PathLike[str], password: str | bytes | None = None) -> Path:
         """Write to a new file with mode 0600; refuses to overwrite an existing file."""
         p = Path(path)
-        _write_new_file(p, self.to_pem(password), 0o600)
+        write_new_file(p, self.to_pem(password), 0o600)
         return p
 
 
@@ -235,7 +235,7 @@ class SigningKey(PrivateKeyFile):
 
         where = f" {source}" if source else ""
         try:
-            key = serialization.load_pem_private_key(data, password=_password_bytes(password))
+            key = serialization.load_pem_private_key(data, password=password_bytes(password))
         except TypeError as exc:
             # Raised both for "encrypted but no password" and "password but not encrypted".
             hint = (
@@ -261,7 +261,7 @@ class SigningKey(PrivateKeyFile):
         cls, path: str | os.PathLike[str], password: str | bytes | None = None
     ) -> SigningKey:
         """Read a PKCS#8 PEM file, optionally passphrase-protected."""
-        return cls.from_pem(_read_key_file(path), password, source=str(path))
+        return cls.from_pem(read_key_file(path), password, source=str(path))
 
     @property
     def public_key(self) -> VerifyKey:

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 
 from safeload.sidecar import STATEMENT_TYPE
-from safeload.signing._bundle_json import _HEX64, _fail, _fields, _strict_json
+from safeload.signing._bundle_json import HEX64, exact_fields, format_error, strict_document
 
 __all__ = [
     "DEFAULT_IGNORE",
@@ -86,54 +86,60 @@ def resource_order(name: str) -> tuple[str, ...]:
 
 def _check_name(name: object, source: str | None) -> str:
     if not isinstance(name, str) or not name or len(name) > 4096:
-        raise _fail(source, "a resource name must be a non-empty string")
+        raise format_error(source, "a resource name must be a non-empty string")
     if name == ".":
         return name
     parts = name.split("/")
     if name.startswith("/") or "\\" in name or "\x00" in name:
-        raise _fail(source, f"resource {name!r} is not a relative POSIX path")
+        raise format_error(source, f"resource {name!r} is not a relative POSIX path")
     if any(p in ("", ".", "..") for p in parts):
-        raise _fail(source, f"resource {name!r} is not a plain relative path (no '..', '.' or //)")
+        raise format_error(
+            source, f"resource {name!r} is not a plain relative path (no '..', '.' or //)"
+        )
     return name
 
 
 def _check_ignore(value: object, source: str | None) -> str:
     if not isinstance(value, str) or not value or len(value) > 4096:
-        raise _fail(source, "ignore_paths entries must be non-empty strings")
+        raise format_error(source, "ignore_paths entries must be non-empty strings")
     norm = value.rstrip("/")
     if norm.startswith("/") or any(p in ("", "..") for p in norm.split("/")):
-        raise _fail(source, f"ignore path {value!r} is not a relative path inside the model")
+        raise format_error(source, f"ignore path {value!r} is not a relative path inside the model")
     return norm
 
 
 def parse_manifest(payload: bytes, *, source: str | None = None) -> Manifest:
     """Strictly parse the (already authenticated) statement into a :class:`Manifest`."""
-    doc = _fields(
-        _strict_json(payload, source),
+    doc = exact_fields(
+        strict_document(payload, source),
         {"_type", "subject", "predicateType", "predicate"},
         set(),
         "the statement",
         source,
     )
     if doc["_type"] != STATEMENT_TYPE:
-        raise _fail(source, f"statement _type must be {STATEMENT_TYPE!r}")
+        raise format_error(source, f"statement _type must be {STATEMENT_TYPE!r}")
     if doc["predicateType"] != PREDICATE_TYPE:
-        raise _fail(
+        raise format_error(
             source,
             f"unknown predicateType {doc['predicateType']!r} (safeload reads {PREDICATE_TYPE!r})",
         )
     subjects = doc["subject"]
     if not isinstance(subjects, list) or len(subjects) != 1:
-        raise _fail(source, "the statement must name exactly one subject")
-    subject = _fields(subjects[0], {"name", "digest"}, set(), "the subject", source)
-    digest = _fields(subject["digest"], {"sha256"}, set(), "the subject digest", source)["sha256"]
-    if not isinstance(digest, str) or not _HEX64.fullmatch(digest):
-        raise _fail(source, "the subject digest must be 64 lower-case hex digits")
+        raise format_error(source, "the statement must name exactly one subject")
+    subject = exact_fields(subjects[0], {"name", "digest"}, set(), "the subject", source)
+    digest = exact_fields(subject["digest"], {"sha256"}, set(), "the subject digest", source)[
+        "sha256"
+    ]
+    if not isinstance(digest, str) or not HEX64.fullmatch(digest):
+        raise format_error(source, "the subject digest must be 64 lower-case hex digits")
     model_name = subject["name"]
     if not isinstance(model_name, str) or len(model_name) > 4096:
-        raise _fail(source, "the subject name must be a string")
-    pred = _fields(doc["predicate"], {"serialization", "resources"}, set(), "the predicate", source)
-    ser = _fields(
+        raise format_error(source, "the subject name must be a string")
+    pred = exact_fields(
+        doc["predicate"], {"serialization", "resources"}, set(), "the predicate", source
+    )
+    ser = exact_fields(
         pred["serialization"],
         {"method", "hash_type", "allow_symlinks"},
         {"ignore_paths"},
@@ -141,35 +147,37 @@ def parse_manifest(payload: bytes, *, source: str | None = None) -> Manifest:
         source,
     )
     if ser["method"] != "files" or ser["hash_type"] != "sha256":
-        raise _fail(
+        raise format_error(
             source,
             f"serialization {ser['method']!r} with {ser['hash_type']!r} digests is not supported "
             "(only 'files' with 'sha256', the only one model_signing's CLI verifies)",
         )
     if not isinstance(ser["allow_symlinks"], bool):
-        raise _fail(source, "allow_symlinks must be true or false")
+        raise format_error(source, "allow_symlinks must be true or false")
     ignores = ser.get("ignore_paths", [])
     if not isinstance(ignores, list) or len(ignores) > 1000:
-        raise _fail(source, "ignore_paths must be a list")
+        raise format_error(source, "ignore_paths must be a list")
     ignore_paths = tuple(_check_ignore(v, source) for v in ignores)
     res_doc = pred["resources"]
     if not isinstance(res_doc, list) or not 0 < len(res_doc) <= MAX_RESOURCES:
-        raise _fail(source, f"resources must list 1 to {MAX_RESOURCES} files")
+        raise format_error(source, f"resources must list 1 to {MAX_RESOURCES} files")
     resources = []
     for entry in res_doc:
-        r = _fields(entry, {"name", "algorithm", "digest"}, set(), "a resource", source)
+        r = exact_fields(entry, {"name", "algorithm", "digest"}, set(), "a resource", source)
         if r["algorithm"] != "sha256":
-            raise _fail(source, f"resource digest algorithm {r['algorithm']!r} is not sha256")
-        if not isinstance(r["digest"], str) or not _HEX64.fullmatch(r["digest"]):
-            raise _fail(source, "a resource digest must be 64 lower-case hex digits")
+            raise format_error(
+                source, f"resource digest algorithm {r['algorithm']!r} is not sha256"
+            )
+        if not isinstance(r["digest"], str) or not HEX64.fullmatch(r["digest"]):
+            raise format_error(source, "a resource digest must be 64 lower-case hex digits")
         resources.append(Resource(_check_name(r["name"], source), r["digest"]))
     names = [r.name for r in resources]
     if "." in names and len(names) != 1:
-        raise _fail(source, "'.' (a single-file model) must be the only resource")
+        raise format_error(source, "'.' (a single-file model) must be the only resource")
     keys = [resource_order(n) for n in names]
     if any(a >= b for a, b in itertools.pairwise(keys)):
-        raise _fail(source, "resources are not sorted by path, or one is listed twice")
+        raise format_error(source, "resources are not sorted by path, or one is listed twice")
     manifest = Manifest(model_name, tuple(resources), ignore_paths, ser["allow_symlinks"])
     if manifest.root_digest != digest:
-        raise _fail(source, "the subject digest does not match the listed resources")
+        raise format_error(source, "the subject digest does not match the listed resources")
     return manifest

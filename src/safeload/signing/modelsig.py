@@ -24,7 +24,7 @@ from safeload import _progress
 from safeload._types import Buffer
 from safeload.exceptions import KeyFormatError, SignatureError
 from safeload.sidecar import DIRECTORY, Predicate, Signature, Statement, Subject
-from safeload.signing._authenticate import _authenticate, _opaque
+from safeload.signing._authenticate import authenticate, opaque_failure
 from safeload.signing.artifacts import _TOKEN, VerifiedArtifact, VerifiedFolder
 from safeload.signing.bundle import (
     DEFAULT_IGNORE,
@@ -170,7 +170,7 @@ def verify_model_file(
     The signed subject name must be ``name`` unless ``allow_rename``: model_signing treats it
     as informational, safeload treats a renamed file as it does with its own sidecars."""
     current = now or datetime.now(timezone.utc)
-    checked = _authenticate(bundle_bytes, keys, ca, current, source, sidecar_source)
+    checked = authenticate(bundle_bytes, keys, ca, current, source, sidecar_source)
     resources = checked.manifest.resources
     if len(resources) != 1 or resources[0].name != ".":
         raise SignatureError(
@@ -181,7 +181,7 @@ def verify_model_file(
         )
     actual = _progress.sha256_hex(data, f"hashing {name}")
     if not hmac.compare_digest(actual, resources[0].sha256):
-        raise _opaque(source, "signature file " + sidecar_source)
+        raise opaque_failure(source, "signature file " + sidecar_source)
     checked.approved()
     signed_name = checked.manifest.model_name
     if signed_name != name and not allow_rename:
@@ -224,7 +224,7 @@ def verify_model_folder(
     listed file must be there. Any difference fails, naming added and missing files.
     """
     current = now or datetime.now(timezone.utc)
-    checked = _authenticate(bundle_bytes, keys, ca, current, source, sidecar_source)
+    checked = authenticate(bundle_bytes, keys, ca, current, source, sidecar_source)
     manifest = checked.manifest
     if [r.name for r in manifest.resources] == ["."]:
         raise SignatureError(
@@ -244,7 +244,7 @@ def verify_model_folder(
         )
     for rel, data in present.items():
         if not hmac.compare_digest(_progress.sha256_hex(data, f"hashing {rel}"), signed[rel]):
-            raise _opaque(source, "signature file " + sidecar_source)
+            raise opaque_failure(source, "signature file " + sidecar_source)
     checked.approved()
     ordered = sorted(present, key=resource_order)
     statement = Statement(

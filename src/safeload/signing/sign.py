@@ -15,7 +15,7 @@ from safeload.sidecar import (
     Signature,
     Statement,
 )
-from safeload.signing.digests import _subject
+from safeload.signing.digests import subject_of
 from safeload.signing.keys import Signer
 from safeload.signing.versions import environment
 
@@ -50,7 +50,7 @@ def sign_bytes(
     if expires is not None and expires.tzinfo is None:
         raise ValueError("expires must be timezone-aware (e.g. datetime(..., tzinfo=timezone.utc))")
     statement = Statement(
-        (_subject(name, data, blake3),),
+        (subject_of(name, data, blake3),),
         Predicate(
             format=format,
             size=len(data),
@@ -97,7 +97,7 @@ def sign_folder(
     if not files:
         raise ValueError("the folder has no files to sign")
     _check_version(version)
-    subjects = tuple(_subject(rel, files[rel], None) for rel in sorted(files))
+    subjects = tuple(subject_of(rel, files[rel], None) for rel in sorted(files))
     statement = Statement(
         subjects,
         Predicate(

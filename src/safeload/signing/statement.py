@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import Any
 
-from safeload.signing._sidecar_json import _exact_keys, _fail, _strict_json
+from safeload.signing._sidecar_json import exact_keys, format_error, strict_document
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 #: Our predicate type; the trailing ``v1`` is the sidecar format version.
@@ -117,16 +117,18 @@ class Statement:
 
 def _parse_time(value: object, what: str, source: str | None) -> datetime:
     if not isinstance(value, str):
-        raise _fail(source, f"{what} must be a string")
+        raise format_error(source, f"{what} must be a string")
     try:
         return datetime.strptime(value, _TIME_FMT).replace(tzinfo=timezone.utc)
     except ValueError as exc:
-        raise _fail(source, f"{what} must look like 2026-01-31T12:00:00Z") from exc
+        raise format_error(source, f"{what} must look like 2026-01-31T12:00:00Z") from exc
 
 
 def _short_str(value: object, what: str, source: str | None, limit: int = 256) -> str:
     if not isinstance(value, str) or not value or len(value) > limit:
-        raise _fail(source, f"{what} must be a non-empty string of at most {limit} characters")
+        raise format_error(
+            source, f"{what} must be a non-empty string of at most {limit} characters"
+        )
     return value
 
 
@@ -135,23 +137,23 @@ def parse_statement(payload: bytes, *, source: str | None = None) -> Statement:
     try:
         text = payload.decode("utf-8", errors="strict")
     except UnicodeDecodeError as exc:
-        raise _fail(source, "payload is not UTF-8") from exc
-    doc = _exact_keys(
-        _strict_json(text, source),
+        raise format_error(source, "payload is not UTF-8") from exc
+    doc = exact_keys(
+        strict_document(text, source),
         {"_type", "subject", "predicateType", "predicate"},
         set(),
         "the statement",
         source,
     )
     if doc["_type"] != STATEMENT_TYPE:
-        raise _fail(source, f"statement _type must be {STATEMENT_TYPE!r}")
+        raise format_error(source, f"statement _type must be {STATEMENT_TYPE!r}")
     if doc["predicateType"] != PREDICATE_TYPE:
-        raise _fail(
+        raise format_error(
             source,
             f"unknown predicateType {doc['predicateType']!r} (this safeload reads "
             f"{PREDICATE_TYPE!r}; a newer safeload may be needed)",
         )
-    p = _exact_keys(
+    p = exact_keys(
         doc["predicate"],
         {"format", "size", "created", "environment"},
         {"expires", "version", "name", "files"},
@@ -160,36 +162,36 @@ def parse_statement(payload: bytes, *, source: str | None = None) -> Statement:
     )
     folder = p["format"] == DIRECTORY
     if p["format"] not in FORMATS and not folder:
-        raise _fail(source, f"format must be one of {', '.join((*FORMATS, DIRECTORY))}")
+        raise format_error(source, f"format must be one of {', '.join((*FORMATS, DIRECTORY))}")
     subjects_doc = doc["subject"]
     if not isinstance(subjects_doc, list) or not subjects_doc:
-        raise _fail(source, "the statement must name its subjects")
+        raise format_error(source, "the statement must name its subjects")
     if not folder and len(subjects_doc) != 1:
-        raise _fail(source, "a file statement must name exactly one subject")
+        raise format_error(source, "a file statement must name exactly one subject")
     if len(subjects_doc) > MAX_FILES:
-        raise _fail(source, f"more than {MAX_FILES} subjects")
+        raise format_error(source, f"more than {MAX_FILES} subjects")
     subjects = [_parse_subject(entry, folder, source) for entry in subjects_doc]
     names = [x.name for x in subjects]
     if len(set(names)) != len(names):
-        raise _fail(source, "a subject is listed twice")
+        raise format_error(source, "a subject is listed twice")
     return Statement(tuple(subjects), _parse_predicate(p, folder, names, source))
 
 
 def _parse_subject(entry: object, folder: bool, source: str | None) -> Subject:
     """One subject: a plain file name (a plain relative path in a folder statement) and its
     digests, 64 lowercase hex digits each."""
-    sd = _exact_keys(entry, {"name", "digest"}, set(), "the subject", source)
+    sd = exact_keys(entry, {"name", "digest"}, set(), "the subject", source)
     name = _short_str(sd["name"], "subject name", source, 4096)
     if folder:
         parts = name.split("/")
         if name.startswith("/") or "\\" in name or any(x in ("", ".", "..") for x in parts):
-            raise _fail(source, f"folder entry {name!r} is not a plain relative path")
+            raise format_error(source, f"folder entry {name!r} is not a plain relative path")
     elif "/" in name or "\\" in name or name in (".", ".."):
-        raise _fail(source, "subject name must be a plain file name")
-    digest = _exact_keys(sd["digest"], {"sha256"}, {"blake3"}, "the subject digest", source)
+        raise format_error(source, "subject name must be a plain file name")
+    digest = exact_keys(sd["digest"], {"sha256"}, {"blake3"}, "the subject digest", source)
     for algorithm, value in digest.items():
         if not isinstance(value, str) or not _HEX64.fullmatch(value):
-            raise _fail(source, f"digest.{algorithm} must be 64 lowercase hex digits")
+            raise format_error(source, f"digest.{algorithm} must be 64 lowercase hex digits")
     return Subject(name, digest["sha256"], digest.get("blake3"))
 
 
@@ -206,13 +208,13 @@ def _parse_predicate(
             or set(raw_files) != set(names)
             or not all(type(v) is int and v >= 0 for v in raw_files.values())
         ):
-            raise _fail(source, "files must give the size of exactly the listed subjects")
+            raise format_error(source, "files must give the size of exactly the listed subjects")
         files = raw_files
     elif "files" in p:
-        raise _fail(source, "files is only for folder statements")
+        raise format_error(source, "files is only for folder statements")
     size = p["size"]
     if type(size) is not int or size < 0:
-        raise _fail(source, "size must be a non-negative integer")
+        raise format_error(source, "size must be a non-negative integer")
     env = p["environment"]
     if (
         not isinstance(env, dict)
@@ -221,7 +223,7 @@ def _parse_predicate(
         )
         or len(env) > 64
     ):
-        raise _fail(source, "environment must map names to version strings")
+        raise format_error(source, "environment must map names to version strings")
     return Predicate(
         format=p["format"],
         size=size,

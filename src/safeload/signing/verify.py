@@ -29,9 +29,9 @@ from safeload.sidecar import (
     parse_statement,
 )
 from safeload.signing.artifacts import _TOKEN, VerifiedArtifact, VerifiedFolder
-from safeload.signing.digests import _digest_matches, checked_algorithm
+from safeload.signing.digests import checked_algorithm, digest_matches
 from safeload.signing.keyring import Keyring, KeysLike, as_keyring
-from safeload.signing.versions import _warn_versions
+from safeload.signing.versions import warn_versions
 
 __all__ = ["verify_bytes", "verify_digest", "verify_folder"]
 
@@ -136,7 +136,7 @@ def verify_bytes(
     """
     statement, keyids = _verify_content(
         len(data),
-        lambda subject: _digest_matches(subject, data, _digest),
+        lambda subject: digest_matches(subject, data, _digest),
         sidecar,
         keys,
         name=name,
@@ -245,7 +245,7 @@ def _verify_content(
             f"{format_time(current)}). Ask the publisher for a freshly signed release.",
             path=src,
         )
-    _warn_versions(statement, src)
+    warn_versions(statement, src)
     return statement, keyids
 
 
@@ -291,7 +291,7 @@ def verify_folder(
                 st.predicate.format == DIRECTORY
                 and set(signed) == set(files)
                 and all(
-                    st.predicate.files[rel] == len(data) and _digest_matches(signed[rel], data)
+                    st.predicate.files[rel] == len(data) and digest_matches(signed[rel], data)
                     for rel, data in files.items()
                 )
             )
@@ -314,7 +314,7 @@ def verify_folder(
             path=source,
         )
     for rel, data in files.items():
-        if statement.predicate.files[rel] != len(data) or not _digest_matches(signed[rel], data):
+        if statement.predicate.files[rel] != len(data) or not digest_matches(signed[rel], data):
             raise _opaque(source, ring)
     expires = statement.predicate.expires
     if expires is not None and current >= expires:

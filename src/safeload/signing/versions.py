@@ -64,7 +64,7 @@ def _environment() -> tuple[tuple[str, str], ...]:
     return tuple(env)
 
 
-def _warn_versions(statement: Statement, source: str) -> None:
+def warn_versions(statement: Statement, source: str) -> None:
     running = environment()
     for dist in ("scikit-learn", "joblib", "numpy"):
         saved = statement.predicate.environment.get(dist)
