@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -59,7 +60,8 @@ def test_a_timeout_kills_the_child_and_its_children(tmp_path: Path) -> None:
     started = time.monotonic()
     returncode, out, _ = zygote.run(code, cwd=tmp_path, timeout=5)
     assert returncode is None and time.monotonic() - started < 60
-    pids = {int(line.split()[1]) for line in out.decode().splitlines()}
+    # only whole "pid N" lines: the kill may cut a line short
+    pids = {int(m) for m in re.findall(r"^pid (\d+)$", out.decode(), re.MULTILINE)}
     assert len(pids) == 2, out
     time.sleep(0.5)
     for pid in pids:  # gone, or a zombie until its reaper runs

@@ -208,6 +208,25 @@ def _frombuffer_problem(items: list[_Sym]) -> str | None:
     return None
 
 
+def _builtin_call_problem(pair: tuple[str, str], items: list[_Sym]) -> str | None:
+    """Calls of builtins on arguments they refuse, which pickle never writes: the unpickler
+    would fail on them, so the pass refuses them too and scan and load agree (rt32-09)."""
+    if pair == ("builtins", "object") and items:
+        return "builtins.object called with arguments"
+    if pair == ("builtins", "slice") and not 1 <= len(items) <= 3:
+        return "builtins.slice called without 1 to 3 arguments (pickle writes three)"
+    if pair == ("builtins", "complex") and not (
+        1 <= len(items) <= 2
+        and all(isinstance(i, _Const) and type(i.value) in (int, float) for i in items)
+    ):
+        return "builtins.complex called on other than its real and imaginary parts"
+    if pair in (("builtins", "dict"), ("collections", "defaultdict")) and items:
+        first = items[0]
+        if isinstance(first, _Const) and (pair[1] == "dict" or first.value is not None):
+            return f"{format_name(*pair)} called on a constant it cannot take"
+    return None
+
+
 def call_form_problem(pair: tuple[str, str], args: _Sym, policy: Policy) -> str | None:
     """Hook: the forms of a call (REDUCE, INST, OBJ) that pickle never writes and the pass
     cannot follow, refused before anything is built (red teams 23 and 24)."""
@@ -269,6 +288,9 @@ def call_form_problem(pair: tuple[str, str], args: _Sym, policy: Policy) -> str 
             f"{format_name(*pair)} called with arguments: numpy pickles bit generators by "
             "name and state, never seeds them from the file"
         )
+    problem = _builtin_call_problem(pair, items)
+    if problem:
+        return problem
     if pair == ORDERED_DICT and items:
         # OrderedDict.__reduce__ gives no arguments and the items after (SETITEMS): a call
         # on a number or a string fails inside the unpickler, which scan would not predict

@@ -144,7 +144,7 @@ def _named_estimators(row: DispatchRow, value: Any, graph: Graph) -> None:
     if type(value) not in (list, tuple):
         raise _bad(f"is {short(value)}, not a list of (name, estimator) pairs")
     for item in value:
-        if type(item) not in (list, tuple) or len(item) != 2 or not isinstance(item[0], str):
+        if type(item) not in (list, tuple) or len(item) != 2 or type(item[0]) is not str:
             raise _bad(f"holds {short(item)}, not a (name, estimator) pair")
         _step_name(item)
         if not _estimator_ok(row, item[1]):
@@ -156,7 +156,7 @@ def _named_transformers(row: DispatchRow, value: Any, graph: Graph) -> None:
         raise _bad(f"is {short(value)}, not a list of (name, transformer, columns)")
     selector = column_selector()
     for item in value:
-        if type(item) not in (list, tuple) or len(item) != 3 or not isinstance(item[0], str):
+        if type(item) not in (list, tuple) or len(item) != 3 or type(item[0]) is not str:
             raise _bad(f"holds {short(item)}, not a (name, transformer, columns) triple")
         _step_name(item)
         if not _estimator_ok(row, item[1]):

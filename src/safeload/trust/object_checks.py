@@ -54,13 +54,15 @@ MAX_ITERATIONS = 100_000
 
 def check_name_template(template: str, path: str) -> None:
     """ColumnTransformer formats every output name with this template: only the two documented
-    fields, with no format specification (``{feature_name:>1500000000}`` makes each name 1.5 GB)."""
+    fields, each at most once, with no format specification (``{feature_name:>1500000000}``
+    makes each name 1.5 GB)."""
     import string
 
     try:
         parts = list(string.Formatter().parse(template))
     except ValueError:
         raise UnsafeState(path, "is not a format string") from None
+    fields = []
     for _text, field, spec, conversion in parts:
         if field is None:
             continue
@@ -68,6 +70,11 @@ def check_name_template(template: str, path: str) -> None:
             raise UnsafeState(
                 path, "may use only {transformer_name} and {feature_name}, without format specs"
             )
+        fields.append(field)
+    if len(fields) != len(set(fields)):
+        # "{feature_name}" * 71 makes every name 71 times longer, and column transformers in a
+        # pipeline multiply it again per layer (rt32-04, rt32-12)
+        raise UnsafeState(path, "uses a field more than once")
     if len(template) > 1000:
         raise UnsafeState(path, "is longer than 1000 characters")
 

@@ -43,6 +43,9 @@ RECONSTRUCT = frozenset(
 )
 _SCALAR = frozenset({("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar")})
 _PARTIAL = ("functools", "partial")
+#: Value classes pickled as ``copyreg.__newobj__(cls)`` and a state (no ``__reduce__`` of their
+#: own): made without calling them when the stream gives no arguments.
+_NEW_WITHOUT_ARGS = frozenset({("uuid", "UUID")})
 #: Standard-library value classes the allowlist admits, made for real (see _value_object).
 _VALUE_CLASSES = frozenset(
     {
@@ -369,10 +372,12 @@ class Builder:
         made: Any
         if len(args) == 3 and args[0] is cls and args[1] is object and args[2] is None:
             made = object.__new__(cls)  # protocols 0-1: copyreg._reconstructor(cls, object, None)
-        elif args:
+        elif args or sym.cls.pair not in _NEW_WITHOUT_ARGS:
+            # REDUCE with no arguments calls the class, as the unpickler does: Counter(),
+            # timedelta(), PurePosixPath() (which pickle writes for '.'), rt32-09
             made = make(*args)
         else:
-            made = object.__new__(cls)
+            made = object.__new__(cls)  # protocol 2+: copyreg.__newobj__(UUID), then BUILD
         if state is not None:
             setstate = getattr(made, "__setstate__", None)
             if setstate is not None:

@@ -65,15 +65,15 @@ def grid_problem(grid: Any) -> str | None:
     return None
 
 
-def _text_length(sym: Any) -> int:
-    """The length of a string constant (folded, or too large to fold), else 0."""
+def _text_length(sym: Any) -> int | None:
+    """The length of a string constant (folded, or too large to fold), else ``None``."""
     from safeload._symbolic import _Big, _Const
 
-    if isinstance(sym, _Const) and isinstance(sym.value, str):
+    if isinstance(sym, _Const) and type(sym.value) is str:
         return len(sym.value)
     if isinstance(sym, _Big) and sym.text:
         return sym.size
-    return 0
+    return None
 
 
 def _estimator_ok(row: Any, sym: Any) -> bool:
@@ -159,7 +159,7 @@ def _each_one_of_problem(row: Any, sym: Any) -> str | None:
 
 def _estimator_problem(row: Any, sym: Any, depth: int) -> str | None:
     """An estimator slot, or a list (of ``(name, estimator)`` pairs) of them."""
-    from safeload._symbolic import _Const, _Global, _Obj, _Tuple
+    from safeload._symbolic import _Box, _Const, _Global, _Obj, _Tuple
 
     kind = row.kind
     if _estimator_ok(row, sym):
@@ -176,9 +176,13 @@ def _estimator_problem(row: Any, sym: Any, depth: int) -> str | None:
         return None  # not modelled by the stream walk: judged after building
     for item in items:
         if kind != "estimators":
-            if not isinstance(item, _Tuple) or len(item.items) < 2:
+            if not isinstance(item, (_Tuple, _Box)) or len(item.items) < 2:
                 continue  # judged after building
+            # as kinds._step_name: a plain str (a pair may be a list as well as a tuple,
+            # and numpy.str_ hid a long name from this count, rt32-06)
             length = _text_length(item.items[0])
+            if length is None:
+                return f"names a step with {describe(item.items[0])}, not a str"
             if length > MAX_STEP_NAME:
                 return f"names a step with {length:,} characters (at most {MAX_STEP_NAME})"
             item = item.items[1]

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from safeload._numpy_state import empty_shape_problem
+from safeload._numpy_state import MAX_EMPTY_DIM, empty_shape_problem
 from safeload.trust.shadow_values import class_of
 from safeload.trust.structures.common import require
 
@@ -40,6 +40,11 @@ def check_csr(matrix: Any, shape: tuple[int, ...], what: str) -> None:
     )
 
 
+#: Past :data:`MAX_EMPTY_DIM` rows, a sparse matrix whose format keeps no row pointer must store
+#: at least one value per this many rows.
+SPARSE_SPREAD = 64
+
+
 def check_sparse(matrix: Any, context: Any) -> None:
     """Compressed sparse formats index their data with stored arrays; scipy's own full check
     bounds them (a crafted csr_matrix otherwise crashes ``toarray``)."""
@@ -63,10 +68,19 @@ def check_sparse(matrix: Any, context: Any) -> None:
     elif fmt in ("lil", "dok"):
         matrix.tocsr().check_format(full_check=True)
     shape = tuple(int(n) for n in matrix.shape)
-    if int(matrix.nnz) == 0:
+    stored = int(matrix.nnz)
+    if stored == 0:
         # as for an empty array: a result sized by an axis the file did not pay for (a
         # random projection's dense output, rt31-01)
         require(empty_shape_problem(shape) is None, f"empty sparse matrix of shape {shape}")
+    if fmt not in ("csr", "bsr", "lil") and shape and shape[0] > MAX_EMPTY_DIM:
+        # rows that no index pointer pays for: a CSC matrix of 2**26 rows and one value is
+        # 710 bytes, and a neighbours query computes one distance per row (rt32-02); honest
+        # stored samples have values in most rows
+        require(
+            shape[0] <= SPARSE_SPREAD * stored,
+            f"sparse matrix of {shape[0]:,} rows with {stored:,} stored values",
+        )
 
 
 def check_bspline(spline: Any, context: Any) -> None:

@@ -47,18 +47,28 @@ def check_forest(est: Any, context: Any) -> None:
 
 def _check_bootstrap_count(est: Any) -> None:
     """``estimators_samples_`` (and a notebook's display of the forest, whose table of fitted
-    attributes reads every property) draws ``_n_samples_bootstrap`` indexes per tree; fitting
-    makes it at most ``_n_samples`` (``max_samples`` is a fraction of the training set or a
-    count no larger). A larger one is only a number in the file (rt31-03). What remains is the
-    training-set size a file claims, which costs what the honest model trained on that many
-    samples costs."""
+    attributes reads every property) draws ``_n_samples_bootstrap`` indexes per tree, which
+    fitting derives from ``max_samples`` (rt31-03); see :func:`check_draw_count`."""
     attrs = vars(est)
-    drawn, samples = attrs.get("_n_samples_bootstrap"), attrs.get("_n_samples")
-    if drawn is None:
-        return
+    drawn = attrs.get("_n_samples_bootstrap")
+    if drawn is not None:
+        check_draw_count(drawn, attrs.get("_n_samples"), attrs.get("max_samples"), "forest")
+
+
+def check_draw_count(drawn: Any, samples: Any, param: Any, what: str) -> None:
+    """A stored number of draws per sub-estimator (a forest's ``_n_samples_bootstrap``,
+    bagging's ``_max_samples``) as fitting makes it: at least 1, and at most the training set
+    ``samples`` unless ``max_samples`` (``param``) was an int the trainer chose, which it then
+    equals. A larger count is only a number in the file (rt31-03, rt32-07). What remains is
+    the training-set size or ``max_samples`` a file claims, which costs what the honest model
+    with those values costs."""
     require(
-        is_int(drawn) and is_int(samples) and 1 <= int(drawn) <= int(samples),
-        "forest _n_samples_bootstrap is not between 1 and its _n_samples",
+        is_int(drawn) and is_int(samples) and int(drawn) >= 1 and int(samples) >= 1,
+        f"{what} draw count or sample count is not a positive int",
+    )
+    require(
+        int(drawn) <= int(samples) or (is_int(param) and int(param) == int(drawn)),
+        f"{what} draws more samples per estimator than its training set and max_samples give",
     )
 
 
@@ -130,6 +140,11 @@ def check_bagging(est: Any, context: Any) -> None:
         )
         require(int(n_classes) == len(classes), "bagging n_classes_ disagrees with classes_")
     require(len(subs) == len(feats), "bagging estimators and feature lists disagree")
+    attrs = vars(est)
+    if attrs.get("_max_samples") is not None:
+        check_draw_count(
+            attrs["_max_samples"], attrs.get("_n_samples"), attrs.get("max_samples"), "bagging"
+        )
     max_features = getattr(est, "_max_features", None)
     for sub, cols in zip(subs, feats, strict=True):
         cols = np.asarray(cols)

@@ -104,15 +104,40 @@ def check_distance_metric(metric: Any, context: Any) -> None:
         require(vec.ndim == 1, "distance metric weight vector is not one-dimensional")
 
 
+def _samples_shape(fit_x: Any) -> tuple[int, ...] | None:
+    """The shape of a neighbours estimator's stored samples: a numpy array, or a sparse matrix
+    (``fit`` keeps sparse input as CSR, and the native brute-force reductions take its width
+    from it, rt32-01). Anything else is refused rather than left unchecked."""
+    if fit_x is None:
+        return None
+    if isinstance(fit_x, np.ndarray):
+        return tuple(int(n) for n in fit_x.shape)
+    import scipy.sparse as sp
+
+    cls = class_of(fit_x)
+    require(
+        isinstance(cls, type) and issubclass(cls, (sp.spmatrix, sp.sparray)),
+        "neighbours _fit_X is neither an array nor a sparse matrix",
+    )
+    shape: Any = getattr(fit_x, "_shape", None)
+    require(
+        isinstance(shape, tuple) and len(shape) == 2 and all(is_int(n) for n in shape),
+        "neighbours sparse _fit_X has no shape",
+    )
+    return (int(shape[0]), int(shape[1]))
+
+
 def check_neighbors(est: Any, context: Any) -> None:
     """Brute-force neighbours read the stored samples with the query's width, and the
     classifiers' native class vote writes at ``scores[_y[j]]``."""
     n_in: Any = getattr(est, "n_features_in_", None)
     fit_x = getattr(est, "_fit_X", None)
+    fit_shape = _samples_shape(fit_x)
     metric = getattr(est, "effective_metric_", None)
-    if n_in is not None and isinstance(fit_x, np.ndarray) and metric != "precomputed":
+    if n_in is not None and fit_shape is not None and metric != "precomputed":
         require(
-            fit_x.ndim == 2 and fit_x.shape[1] == int(n_in), "_fit_X disagrees with n_features_in_"
+            len(fit_shape) == 2 and fit_shape[1] == int(n_in),
+            "_fit_X disagrees with n_features_in_",
         )
     n_fit: Any = getattr(est, "n_samples_fit_", None)
     if n_fit is not None:
@@ -120,7 +145,7 @@ def check_neighbors(est: Any, context: Any) -> None:
         # into the fitted samples; scipy does not bound them, and toarray() writes by them
         # (rt18-09): the count must be the samples the queries index, in _fit_X and the tree
         require(
-            is_int(n_fit) and fit_x is not None and int(n_fit) == np.shape(fit_x)[0],
+            is_int(n_fit) and fit_shape is not None and int(n_fit) == fit_shape[0],
             "n_samples_fit_ disagrees with _fit_X",
         )
         tree = getattr(est, "_tree", None)
@@ -131,8 +156,8 @@ def check_neighbors(est: Any, context: Any) -> None:
                 "n_samples_fit_ disagrees with the neighbour tree's samples",
             )
     y_all = getattr(est, "_y", None)
-    if isinstance(fit_x, np.ndarray) and y_all is not None:
-        require(np.shape(y_all)[:1] == fit_x.shape[:1], "neighbours _y disagrees with _fit_X")
+    if fit_shape is not None and y_all is not None:
+        require(np.shape(y_all)[:1] == fit_shape[:1], "neighbours _y disagrees with _fit_X")
     params = getattr(est, "effective_metric_params_", None) or {}
     if n_in is not None and isinstance(params, dict):
         d = int(n_in)

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from safeload._numpy_state import MAX_EMPTY_DIM
-from safeload.trust.shadow_values import Unproven
+from safeload.trust.shadow_values import Unknown, Unproven
 from safeload.trust.structures.common import (
     MAX_OUTPUT_COLUMNS,
     int_array_within,
@@ -62,6 +62,14 @@ def check_linear_shapes(est: Any, context: Any) -> None:
         require(0 <= int(n_out) <= bound, "_n_features_out is out of range")
 
 
+#: The longest feature name an estimator may store (a column name; generated names repeat it).
+MAX_FEATURE_NAME = 1024
+
+#: The longest n-gram a text vectorizer may make (honest models use 1 to 3 words, or up to 6 or
+#: so characters).
+MAX_NGRAM = 32
+
+
 def _check_paid_widths(est: Any) -> None:
     """Widths that size what methods allocate must be paid for by stored data past
     :data:`MAX_EMPTY_DIM` (the bound on an empty array's axes). A stored ``n_features_in_``
@@ -72,12 +80,47 @@ def _check_paid_widths(est: Any) -> None:
     ``n_features_in_`` is a property of its steps, which are checked themselves."""
     attrs = vars(est) if _has_dict(est) else {}
     n_in = attrs.get("n_features_in_")
-    if isinstance(n_in, (int, np.integer)) and int(n_in) > MAX_EMPTY_DIM:
+    # scikit-learn stores X.shape[1]; a 0-d array also works as a count in range() and int()
+    # and escaped the bound below (rt32-03)
+    require(n_in is None or (is_int(n_in) and int(n_in) >= 0), "n_features_in_ is not a count")
+    if n_in is not None and int(n_in) > MAX_EMPTY_DIM:
         require(
             int(n_in) <= _stored_elements(est, 2),
             "n_features_in_ is wider than any array the estimator stores",
         )
-    shape = getattr(attrs.get("components_"), "_shape", None)
+    names = attrs.get("feature_names_in_")
+    if names is not None:
+        # every generated output name repeats an input name: once per category, class, spline
+        # or prefix (rt31-06, rt32-04); scikit-learn stores a 1-D object array of str
+        require(
+            isinstance(names, np.ndarray)
+            and names.ndim == 1
+            and all(type(n) is str and len(n) <= MAX_FEATURE_NAME for n in names.tolist()),
+            f"feature_names_in_ is not an array of names of at most {MAX_FEATURE_NAME} characters",
+        )
+    components = attrs.get("components_")
+    n_components = attrs.get("_n_components")
+    if n_components is not None and isinstance(components, np.ndarray):
+        # MiniBatchNMF.transform allocates (n_samples, _n_components) before it compares them
+        # (rt32-08); fitting sets it to components_.shape[0]
+        require(
+            is_int(n_components)
+            and components.ndim == 2
+            and int(n_components) == components.shape[0],
+            "_n_components disagrees with components_",
+        )
+    ngrams = attrs.get("ngram_range")
+    if ngrams is not None:
+        # a vectorizer makes every n-gram from min_n to max_n words (or characters) of each
+        # document: (1, 10**9) is cubic in a document's length (rt32-05)
+        require(
+            type(ngrams) is tuple
+            and len(ngrams) == 2
+            and all(is_int(n) for n in ngrams)
+            and 1 <= int(ngrams[0]) <= int(ngrams[1]) <= MAX_NGRAM,
+            f"ngram_range is not (min_n, max_n) with 1 <= min_n <= max_n <= {MAX_NGRAM}",
+        )
+    shape = getattr(components, "_shape", None)
     if isinstance(shape, tuple) and len(shape) == 2 and int(shape[0]) > MAX_EMPTY_DIM:
         require(
             int(shape[0]) <= _stored_elements(est, 2),
@@ -85,19 +128,30 @@ def _check_paid_widths(est: Any) -> None:
         )
 
 
-def _stored_elements(obj: Any, depth: int) -> int:
+def _stored_elements(obj: Any, depth: int, seen: set[int] | None = None) -> int:
     """How many array elements ``obj`` stores, looking ``depth`` objects deep: an upper bound
-    for any output width its fitted state can honestly describe."""
+    for any output width its fitted state can honestly describe. Each array's memory counts
+    once, however often the file refers to it (one 512-byte array listed 20,000 times paid for
+    10**7 features, rt32-03)."""
+    seen = set() if seen is None else seen
     total = 0
     values = list(vars(obj).values()) if _has_dict(obj) else []
     while values:
         v = values.pop()
         if isinstance(v, np.ndarray):
-            total += int(v.size)
+            root = v
+            while isinstance(root.base, np.ndarray):
+                root = root.base
+            if id(root) not in seen:
+                seen.add(id(root))
+                total += int(root.size)
         elif isinstance(v, (list, tuple)) and len(v) < 100_000:
-            values.extend(v)
-        elif depth > 0 and not isinstance(v, type) and _has_dict(v):
-            total += _stored_elements(v, depth - 1)
+            if id(v) not in seen:
+                seen.add(id(v))
+                values.extend(v)
+        elif depth > 0 and not isinstance(v, type) and _has_dict(v) and id(v) not in seen:
+            seen.add(id(v))
+            total += _stored_elements(v, depth - 1, seen)
     return total
 
 
@@ -125,9 +179,16 @@ def _is_index_map(values: Any, n: int) -> bool:
 def check_index_maps(est: Any, context: Any) -> None:
     """Vectorizers and binarizers turn stored maps into sparse column indexes, and scipy does not
     bound them before densifying: each map must number its columns 0..n-1 exactly."""
+    attrs = vars(est) if _has_dict(est) else {}
     for name in ("vocabulary_", "_cached_dict"):
-        mapping = getattr(est, name, None)
-        if isinstance(mapping, dict):
+        mapping = attrs.get(name)
+        if type(mapping) is Unknown:
+            continue  # scan's stand-in for a dict it cannot build (numpy-int keys): a load
+            # checks the real one
+        if mapping is not None:
+            # exactly a dict: a list, an array or a numpy record also answers map[label] and
+            # len(), and their values went unchecked into sparse column indexes (rt32-11)
+            require(type(mapping) is dict, f"{name} is not a dict")
             require(
                 all(type(v) in (int, np.int64, np.int32, np.intp) for v in mapping.values()),
                 f"{name} values are not column numbers",
@@ -229,6 +290,10 @@ def check_one_hot_names(est: Any, context: Any) -> None:
     names: Any = vars(est).get("feature_names_in_")
     if isinstance(names, np.ndarray) and names.ndim == 1 and names.shape[0] == len(counts):
         lengths = [len(str(name)) for name in names.tolist()]
+    elif isinstance(names, np.ndarray) and names.size:
+        # scikit-learn still takes names from it: the longest stands for each (rt32-04)
+        longest = max(len(str(name)) for name in names.ravel().tolist())
+        lengths = [longest] * len(counts)
     else:
         lengths = [len(f"x{i}") for i in range(len(counts))]
     written = sum((length + 1) * count for length, count in zip(lengths, counts, strict=True))
