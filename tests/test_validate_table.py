@@ -16,6 +16,7 @@ from scipy.sparse import sparray, spmatrix
 from sklearn.base import BaseEstimator
 from sklearn.cluster import HDBSCAN, Birch, BisectingKMeans, FeatureAgglomeration, MiniBatchKMeans
 from sklearn.cluster._kmeans import _BaseKMeans
+from sklearn.compose import ColumnTransformer
 from sklearn.covariance import EmpiricalCovariance
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import StackingClassifier, VotingClassifier
@@ -32,6 +33,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.neighbors import BallTree, KDTree
 from sklearn.neighbors._base import NeighborsBase
 from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import OneHotEncoder, PolynomialFeatures, SplineTransformer
 from sklearn.semi_supervised import SelfTrainingClassifier
 from sklearn.svm._base import BaseLibSVM
@@ -105,6 +107,8 @@ def test_the_table_gives_the_pairs_the_chain_gave() -> None:
         (DummyClassifier, labels.check_dummy),
         (DummyRegressor, labels.check_dummy),
         (OneHotEncoder, widths.check_one_hot_names),
+        (FeatureUnion, widths.check_composite_width),
+        (ColumnTransformer, widths.check_composite_width),
         (StackingClassifier, labels.check_label_sources),
         (SelfTrainingClassifier, labels.check_label_sources),
         (MLPClassifier, labels.check_label_sources),

@@ -69,6 +69,7 @@ from safeload.trust.structures.randomness import check_random_state, check_seed_
 from safeload.trust.structures.trees import check_tree, trees_all_valid
 from safeload.trust.structures.values import metadata_validators
 from safeload.trust.structures.widths import (
+    check_composite_width,
     check_features_out,
     check_index_maps,
     check_linear_shapes,
@@ -126,6 +127,8 @@ _CHECKED_KINDS: tuple[tuple[str, tuple[str, ...], Callable[[Any, Any], None]], .
     ("sklearn.ensemble", ("VotingClassifier",), check_voting_classifier),
     ("sklearn.dummy", ("DummyClassifier", "DummyRegressor"), check_dummy),
     ("sklearn.preprocessing", ("OneHotEncoder",), check_one_hot_names),
+    ("sklearn.pipeline", ("FeatureUnion",), check_composite_width),
+    ("sklearn.compose", ("ColumnTransformer",), check_composite_width),
     ("sklearn.ensemble", ("StackingClassifier",), check_label_sources),
     ("sklearn.semi_supervised", ("SelfTrainingClassifier",), check_label_sources),
     ("sklearn.neural_network", ("MLPClassifier",), check_label_sources),

@@ -547,7 +547,6 @@ def test_rt32_12_nested_column_transformer_templates(tmp_path: Path) -> None:
 # --- rt32-13: FeatureUnion branches compose: output width t**L from a few KB --------------------
 
 
-@OPEN("a union's output width is the sum of its branches', multiplied per layer")
 def test_rt32_13_stacked_feature_unions_of_passthroughs(tmp_path: Path) -> None:
     """6.7 KB, as scikit-learn's own fit writes it: a Pipeline of 20 FeatureUnions of two
     "passthrough" branches (width 2**20 after them, each FunctionTransformer's

@@ -146,3 +146,28 @@ def test_csc_samples_of_an_honest_size_load(tmp_path: Path) -> None:
 def test_value_forms_pickle_writes_load_and_scan_safe(value: Any, tmp_path: Path) -> None:
     for protocol in (0, 2, 5):
         assert load_unsigned(write(tmp_path, pickle.dumps(value, protocol=protocol))) == value
+
+
+def test_unions_with_pass_through_branches_load(tmp_path: Path) -> None:
+    from sklearn.compose import ColumnTransformer
+    from sklearn.decomposition import PCA
+    from sklearn.pipeline import FeatureUnion
+
+    union = FeatureUnion([("a", "passthrough"), ("p", PCA(n_components=2))]).fit(X)
+    ct = ColumnTransformer([("s", PCA(n_components=1), [0, 1])], remainder="passthrough").fit(X)
+    got = load_unsigned(write(tmp_path, pickle.dumps((union, ct))))
+    assert got[0].transform(X).shape == (30, 6) and got[1].transform(X).shape == (30, 3)
+
+
+@pytest.mark.parametrize(("branches", "ok"), [(2, True), (3, False)])
+def test_pass_through_width_bound(branches: int, ok: bool, tmp_path: Path) -> None:
+    """Identity branches recording an input of 2**19 columns: two output 2**20, the bound."""
+    from sklearn.pipeline import FeatureUnion
+
+    union = FeatureUnion([(f"p{i}", "passthrough") for i in range(branches)]).fit(X)
+    for _name, branch in union.transformer_list:
+        branch.n_features_in_ = 2**19
+    if ok:
+        assert len(load_unsigned(write(tmp_path, pickle.dumps(union))).transformer_list) == 2
+    else:
+        refused(tmp_path, pickle.dumps(union), "pass-through", scan=True)

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from safeload._numpy_state import MAX_EMPTY_DIM
-from safeload.trust.shadow_values import Unknown, Unproven
+from safeload.trust.shadow_values import Unknown, Unproven, class_of
 from safeload.trust.structures.common import (
     MAX_OUTPUT_COLUMNS,
     int_array_within,
@@ -301,4 +301,38 @@ def check_one_hot_names(est: Any, context: Any) -> None:
     require(
         written <= max(MAX_ONE_HOT_NAME_CHARS, NAME_SPREAD * stored),
         f"OneHotEncoder's output names would repeat its feature names {written:,} characters",
+    )
+
+
+def check_composite_width(est: Any, context: Any) -> None:
+    """A FeatureUnion or ColumnTransformer outputs its branches side by side. A branch that
+    passes its input through (``"passthrough"``, or the identity FunctionTransformer ``fit``
+    puts in its place) stores nothing, so a file can stack many of them, and a Pipeline of
+    such unions multiplies the width per layer: 20 layers of two then one of 64 returned
+    2**26 columns per input row from 6.7 KB (rt32-13). The columns such branches output
+    together may not pass :data:`MAX_EMPTY_DIM`, the bound on an unpaid width; each counts
+    as wide as the widest input a branch records (for a column transformer, its own
+    ``n_features_in_``), an upper bound of what it passes."""
+    from sklearn.preprocessing import FunctionTransformer
+
+    attrs = vars(est) if _has_dict(est) else {}
+    entries: Any = attrs.get(
+        "transformers_", attrs.get("transformers", attrs.get("transformer_list"))
+    )
+    if type(entries) not in (list, tuple):
+        return
+    branches = [e[1] for e in entries if type(e) in (list, tuple) and len(e) >= 2]
+    width = attrs.get("n_features_in_")
+    widths = [vars(b).get("n_features_in_") for b in branches if _has_dict(b)]
+    known = [int(w) for w in (width, *widths) if is_int(w)]
+    width_in = max(known, default=0)
+    free = 0
+    for branch in branches:
+        if isinstance(branch, str):
+            free += width_in if branch == "passthrough" else 0
+        elif class_of(branch) is FunctionTransformer and vars(branch).get("func") is None:
+            free += width_in
+    require(
+        free <= MAX_EMPTY_DIM,
+        f"its pass-through branches output {free:,} columns (at most {MAX_EMPTY_DIM:,})",
     )
