@@ -91,12 +91,13 @@ def _check_paid_widths(est: Any) -> None:
     names = attrs.get("feature_names_in_")
     if names is not None:
         # every generated output name repeats an input name: once per category, class, spline
-        # or prefix (rt31-06, rt32-04); scikit-learn stores a 1-D object array of str
+        # or prefix (rt31-06, rt32-04). scikit-learn stores an object array of str, other
+        # libraries a list; whatever the container, no name may be longer than the bound
+        items = names.ravel().tolist() if isinstance(names, np.ndarray) else names
         require(
-            isinstance(names, np.ndarray)
-            and names.ndim == 1
-            and all(type(n) is str and len(n) <= MAX_FEATURE_NAME for n in names.tolist()),
-            f"feature_names_in_ is not an array of names of at most {MAX_FEATURE_NAME} characters",
+            type(items) in (list, tuple)
+            and all(not isinstance(n, str) or len(n) <= MAX_FEATURE_NAME for n in items),
+            f"feature_names_in_ holds a name longer than {MAX_FEATURE_NAME} characters",
         )
     components = attrs.get("components_")
     n_components = attrs.get("_n_components")
