@@ -33,6 +33,7 @@ COMPILED = [
     "src/safeload/pickle/walk_stream.py",
     "src/safeload/pickle/walk_values.py",
     "src/safeload/pickle/walk_calls.py",
+    "src/safeload/pickle/walk_build.py",
     "src/safeload/pickle/walker.py",
 ]
 

@@ -35,6 +35,7 @@ BYTES_ONLY = [
     "pickle/walk_stream.py",
     "pickle/walk_values.py",
     "pickle/walk_calls.py",
+    "pickle/walk_build.py",
     "pickle/walker.py",
     "pickle/guard.py",
     "pickle/unpickler.py",
