@@ -32,6 +32,7 @@ BYTES_ONLY = [
     "pickle/costs.py",
     "pickle/stream_arrays.py",
     "pickle/frame.py",
+    "pickle/walk_base.py",
     "pickle/walk_stream.py",
     "pickle/walk_values.py",
     "pickle/walk_calls.py",

@@ -4,6 +4,7 @@ Every stream is first analysed statically; only then does a restricted unpickler
 
 The static pass (compiled with mypyc, see setup.py): :mod:`~safeload.pickle.walker`
 (:func:`~safeload.pickle.walker.analyze` and the handler table), built up from
+:mod:`~safeload.pickle.walk_base` (one walk's state, its budget and the checks at its end),
 :mod:`~safeload.pickle.walk_stream` (the opcode loop and the memo),
 :mod:`~safeload.pickle.walk_values` (containers), :mod:`~safeload.pickle.walk_calls` (calls)
 and :mod:`~safeload.pickle.walk_build` (BUILD and joblib's inline arrays); the rules they

@@ -48,8 +48,8 @@ from safeload.pickle.state_rules import (
     state_keys_problem,
 )
 from safeload.pickle.stream_arrays import StreamArrays
+from safeload.pickle.walk_base import SHARED_VERSION_STATE
 from safeload.pickle.walk_calls import WalkCalls
-from safeload.pickle.walk_stream import SHARED_VERSION_STATE
 from safeload.policy import Limits, Policy, format_name
 from safeload.trust.native import native_state_problem
 from safeload.trust.pandas_forms import ONE_BUILD, PANDAS_NAMES

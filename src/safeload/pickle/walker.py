@@ -1,14 +1,15 @@
 """The static pass over a pickle or joblib stream: never imports, never executes.
 
 :func:`analyze` walks the opcodes with a small symbolic stack machine (:class:`Walker`, built
-up from :mod:`~safeload.pickle.walk_stream`, :mod:`~safeload.pickle.walk_values`,
-:mod:`~safeload.pickle.walk_calls` and :mod:`~safeload.pickle.walk_build`, which holds BUILD
-and joblib's inline arrays; this module holds the handler table and :func:`analyze`). It
-tracks the memo, so a name pushed through ``MEMOIZE``/``BINGET`` before ``STACK_GLOBAL`` is
-resolved exactly as the unpickler would resolve it, checks ``FRAME`` lengths against their
-contents, and for joblib streams computes where each inline array's raw bytes lie (and walks
-the nested pickle of object arrays). Anything it cannot follow is an *unsafe* finding: a parse
-error, a limit, a construct safeload refuses, or bytes after ``STOP``.
+up from :mod:`~safeload.pickle.walk_base`, :mod:`~safeload.pickle.walk_stream`,
+:mod:`~safeload.pickle.walk_values`, :mod:`~safeload.pickle.walk_calls` and
+:mod:`~safeload.pickle.walk_build`, which holds BUILD and joblib's inline arrays; this module
+holds the handler table and :func:`analyze`). It tracks the memo, so a name pushed through
+``MEMOIZE``/``BINGET`` before ``STACK_GLOBAL`` is resolved exactly as the unpickler would
+resolve it, checks ``FRAME`` lengths against their contents, and for joblib streams computes
+where each inline array's raw bytes lie (and walks the nested pickle of object arrays).
+Anything it cannot follow is an *unsafe* finding: a parse error, a limit, a construct safeload
+refuses, or bytes after ``STOP``.
 
 The restricted readers run the same analysis first and refuse the stream unless it is clean,
 and then check that the unpickler resolves no global the analysis did not list."""
