@@ -88,6 +88,7 @@ BYTES_ONLY = [
     "trust/shadow.py",
     "trust/shadow_values.py",
     "trust/shadow_builder.py",
+    "trust/shadow_made.py",
     "trust/shadow_state.py",
     "trust/native.py",
     "trust/profiles.py",
