@@ -14,7 +14,8 @@ BENCH_STAMP := $(VENV)/.bench-stamp
 # any edit to them must rebuild, or the tests would run the old code.
 COMPILED := $(addprefix src/safeload/,_opcodes.py _symbolic.py _numpy_state.py) \
 	$(addprefix src/safeload/pickle/,names.py analysis.py state_rules.py call_rules.py costs.py \
-	stream_arrays.py frame.py walk_stream.py walk_values.py walk_calls.py walker.py)
+	stream_arrays.py frame.py walk_base.py walk_stream.py walk_values.py walk_calls.py \
+	walk_build.py walker.py)
 
 $(STAMP): pyproject.toml setup.py $(COMPILED) src/safeload/_treecheck.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -30,9 +30,11 @@ COMPILED = [
     "src/safeload/pickle/costs.py",
     "src/safeload/pickle/stream_arrays.py",
     "src/safeload/pickle/frame.py",
+    "src/safeload/pickle/walk_base.py",
     "src/safeload/pickle/walk_stream.py",
     "src/safeload/pickle/walk_values.py",
     "src/safeload/pickle/walk_calls.py",
+    "src/safeload/pickle/walk_build.py",
     "src/safeload/pickle/walker.py",
 ]
 

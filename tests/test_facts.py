@@ -28,7 +28,15 @@ from typing import Any
 import pytest
 
 import safeload
-from safeload.trust import _gen_facts, _sklearn_facts, classes, facts, literal_state
+from safeload.trust import (
+    _gen_facts,
+    _sklearn_facts,
+    classes,
+    facts,
+    facts_rules,
+    facts_versions,
+    literal_state,
+)
 from safeload.trust.dispatch import ROWS
 from safeload.trust.profiles import INSTANCE_DEFAULTS, PROFILE_ROWS
 
@@ -46,11 +54,11 @@ def test_the_facts_apply_here() -> None:
 def test_installed_version_is_importlib_metadata(dist: str, package: str, version: str) -> None:
     import importlib.metadata
 
-    assert facts.installed_version(dist, package) == importlib.metadata.version(dist)
+    assert facts_versions.installed_version(dist, package) == importlib.metadata.version(dist)
 
 
 def test_installed_version_of_something_absent() -> None:
-    assert facts.installed_version("no-such-dist", "no_such_package_here") is None
+    assert facts_versions.installed_version("no-such-dist", "no_such_package_here") is None
 
 
 def test_shipped_facts_equal_the_installed_libraries() -> None:
@@ -90,8 +98,8 @@ def test_facts_answer_as_the_class(pair: tuple[str, str]) -> None:
     cls = classes.resolve_class(*pair)
     known = facts.facts_for(*pair)
     assert cls is not None and known is not None
-    assert facts.dispatch_rows(known) == classes.fitted_dispatch_rows(cls)
-    assert facts.literal_attributes(known) == literal_state.literal_attributes(cls)
+    assert facts_rules.dispatch_rows(known) == classes.fitted_dispatch_rows(cls)
+    assert facts_rules.literal_attributes(known) == literal_state.literal_attributes(cls)
     assert facts.mro_names(known) == classes.mro_names(cls)
     names = known.class_names
     for base in known.mro:
@@ -202,17 +210,17 @@ def test_constraint_checker_is_sklearns(pair: tuple[str, str]) -> None:
                 theirs = False
             else:
                 theirs = True
-            ours = facts.params_valid({name: encoded}, {name: value})
+            ours = facts_rules.params_valid({name: encoded}, {name: value})
             assert ours == theirs, (name, value, raw[name])
 
 
 def test_checker_needs_the_class_for_what_the_data_cannot_say() -> None:
     with pytest.raises(facts.NeedsImport):
-        facts.params_valid({"a": None}, {"a": 1})
+        facts_rules.params_valid({"a": None}, {"a": 1})
     with pytest.raises(facts.NeedsImport):
-        facts.params_valid({"a": [["type", ["int"]]]}, {"a": (1, 2)})
-    assert facts.params_valid({"a": "no_validation"}, {"a": 1})
-    assert facts.params_valid({}, {"a": object()})
+        facts_rules.params_valid({"a": [["type", ["int"]]]}, {"a": (1, 2)})
+    assert facts_rules.params_valid({"a": "no_validation"}, {"a": 1})
+    assert facts_rules.params_valid({}, {"a": object()})
 
 
 # --- scan ------------------------------------------------------------------------------------

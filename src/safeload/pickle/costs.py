@@ -1,7 +1,7 @@
 """What values cost: how many nodes a symbolic value unfolds into (:func:`unfolded`), what a
 BUILD copies (:func:`build_nodes`), what iterating calls make (:func:`iterated_text`), and
 the classes whose BUILD does more than copy. The walk charges these to the stream's one
-budget (``WalkStream.spend``) and counts the whole model against it when the walk ends; each
+budget (``WalkBase.spend``) and counts the whole model against it when the walk ends; each
 rule names the red-team finding it answers."""
 
 from __future__ import annotations

@@ -165,6 +165,6 @@ RANGE: Final = ("builtins", "range")
 #: whatever top-level ``_loss`` the import path might offer.
 BARE_MODULES: Final = {"_loss": "sklearn._loss._loss"}
 
-#: What ``repr`` prints in full wherever it is referenced (see ``WalkStream.refetched``): the
+#: What ``repr`` prints in full wherever it is referenced (see ``WalkBase.refetched``): the
 #: arrays, and the containers and bytes calls make. An estimator prints its parameters only.
 PRINTED_WHOLE: Final = ARRAY_MAKERS | FROMBUFFER | STORING_CALLS | {("_codecs", "encode")}

@@ -1,33 +1,27 @@
-"""The walk of one pickle stream: the opcode loop with its inline fast path, the memo,
-FRAME and PROTO, and the opcodes that build values (tuples, lists, dicts, sets and what fills
-them). Calls are :mod:`~safeload.pickle.walk_calls`' and BUILD is
-:mod:`~safeload.pickle.walker`'s; every opcode the loop does not model inline goes to its
-handler in the table the final class sets (``Walker.handlers``)."""
+"""The walk of one pickle stream: the opcode loop (:meth:`WalkStream._stream`) with its inline
+fast path for the opcodes that make up most of a pickle (constants, the memo, MARK), and the
+handlers of the stream's own opcodes (PROTO, FRAME, STOP, GLOBAL and STACK_GLOBAL, POP, DUP and
+the refused ones). The walk's state, its budget and the checks at its end are
+:mod:`~safeload.pickle.walk_base`'s; containers are :mod:`~safeload.pickle.walk_values`', calls
+:mod:`~safeload.pickle.walk_calls`' and BUILD :mod:`~safeload.pickle.walk_build`'s; every opcode
+the loop does not model inline goes to its handler in the table the final class sets
+(``Walker.handlers``)."""
 
 from __future__ import annotations
 
-import mmap
 from typing import Any, Final
 
-from safeload._opcodes import Cursor
 from safeload._symbolic import (
-    FOLD_UNITS_BASE,
-    FOLD_UNITS_PER_BYTE,
-    FoldBudget,
     _Big,
     _Bytes,
     _Const,
-    _Container,
     _Dict,
     _Global,
-    _max_depth,
     _Obj,
     _Sym,
     _Tuple,
-    freeze,
 )
 from safeload._threads import switch_point
-from safeload._types import Buffer
 from safeload.exceptions import LimitExceededError
 from safeload.pickle.analysis import (
     MAX_CONST,
@@ -38,7 +32,6 @@ from safeload.pickle.analysis import (
     Unsafe,
     py3_name,
 )
-from safeload.pickle.costs import BYTES_PER_NODE, const_nodes, unfolded
 from safeload.pickle.frame import (
     CONST_OPS,
     FAST,
@@ -46,16 +39,15 @@ from safeload.pickle.frame import (
     GET_OPS,
     PUT_OPS,
     Frame,
-    Handler,
     fetched_again,
 )
 from safeload.pickle.names import (
     JOBLIB_WRAPPER,
     JOBLIB_WRAPPER_NAMES,
-    PRINTED_WHOLE,
     REFUSED_OPCODES,
 )
-from safeload.policy import Limits, Policy, format_name
+from safeload.pickle.walk_base import WalkBase
+from safeload.policy import format_name
 
 #: ``FAST`` as two tables indexed by the opcode byte (argument length -1: not inline), so the
 #: hot loop indexes a tuple instead of hashing a key.
@@ -81,118 +73,8 @@ def _memo_put(memo: list[_Sym | None], idx: int, value: _Sym) -> int:
     return added
 
 
-#: Why a state dict holding ``_sklearn_version`` is not also held elsewhere (rt30-08).
-SHARED_VERSION_STATE: Final = (
-    "BUILD state dict with '_sklearn_version' that the stream also uses elsewhere: "
-    "scikit-learn's __setstate__ removes that key from the dict it is given, so the other "
-    "holder (a dtype's fields, another object) would change after the pass read it"
-)
-
-
-class WalkStream:
-    """The opcode loop and the value-building opcodes; see the module docstring."""
-
-    def __init__(self, data: Buffer, policy: Policy, limits: Limits, joblib: bool):
-        self.data = data
-        self.size = len(data)
-        #: the stream's work budget (see ``spend``): 16 units per byte plus 65,536
-        self.work_cap = FOLD_UNITS_PER_BYTE * self.size + FOLD_UNITS_BASE
-        self.cur = Cursor(data if isinstance(data, (bytes, bytearray, mmap.mmap)) else bytes(data))
-        self.policy = policy
-        self.limits = limits
-        self.joblib = joblib
-        self.result = StreamAnalysis()
-        self.byte_arrays: list[_Bytes] = []
-        #: (offset, object) of each object of a class that restores a native model blob
-        self.native_objects: list[tuple[int, _Obj]] = []
-        #: (offset, object) of each pandas object that must receive exactly one BUILD
-        self.pandas_objects: list[tuple[int, _Obj]] = []
-        #: id() of each constant a BYTEARRAY8 pushed (the symbols live as long as the walk)
-        self.bytearrays: set[int] = set()
-        #: what the calls and hashes so far cost (see ``spend``)
-        self.spent = 0
-        #: id -> what printing a dtype with fields costs (see ``refetched``)
-        self.record_units: dict[int, tuple[_Obj, int]] = {}
-        #: id -> what numpy makes arrays over without copying it (see ``claim_array_data``)
-        self.array_data: dict[int, _Sym] = {}
-        self.fold = FoldBudget(self.size)
-        #: id -> (container, how many nodes it unfolds into): see _shared_args
-        self.unfolded: dict[int, tuple[Any, int]] = {}
-        #: the same, for the arrays whose data is bytes: their count is final when it is made
-        #: (see _check_unfolded_result)
-        self.data_arrays: dict[int, tuple[Any, int]] = {}
-        #: id -> each dict the stream fetched again from the memo (or DUP'ed), and each dict
-        #: a BUILD gave scikit-learn's ``__setstate__``, which pops a key from it: see
-        #: Walker._version_state
-        self.shared_dicts: dict[int, _Dict] = {}
-        self.popped_states: dict[int, _Dict] = {}
-        #: id -> (BUILD state, the dunder key it sets or None): see Walker._note_dunder_state
-        self.dunder_states: dict[int, tuple[_Sym, str | None]] = {}
-        self.keep_values = False
-        #: read decision trees' arrays from the stream and check them (scan); a load skips it,
-        #: because it checks the trees it built (validate.py) before returning them
-        self.check_trees = True
-        #: the handler of every opcode not modelled inline: set by the final class
-        self.handlers: dict[str, Handler] = {}
-
-    def spend(self, units: int, pos: int, name: str) -> None:
-        """Charge ``units`` of work the unpickler does on values the stream already built
-        (a call copying or converting its arguments, a key hashed as it is stored) to one
-        budget for the whole stream, the fold budget: 16 per byte of the stream plus 65,536.
-        Each call and each key is bounded on its own as well, but a memo reference is 2 bytes:
-        one 1 MB string given to 20,000 calls is 20 GB, one tuple of 100,000 items hashed as
-        a key 100,000 times is 10**10 steps (rt27-04, rt27-09)."""
-        self.spent += units
-        if self.spent > self.work_cap:
-            raise Unsafe(
-                pos,
-                name,
-                "calls, dict keys and memo references that reuse memoised values so often "
-                "that loading or printing the model would copy, hash or print more than the "
-                "file's size allows",
-            )
-
-    def refetched(self, got: _Sym, pos: int, name: str) -> None:
-        """Hook: a memo GET or DUP pushes ``got`` again, 1 to 5 bytes for a value that may be
-        large to print or copy: a list holding one array, one long string or one wide record
-        dtype 10,000 times made ``repr(model)`` build gigabytes (rt27-07). A string or bytes
-        (or int) is charged one unit per 16 bytes, an array what it cost when built, a dtype with
-        fields its printed length per 16 bytes, to the stream's budget (:meth:`spend`)."""
-        units = 0
-        if isinstance(got, _Dict):
-            if id(got) in self.popped_states:
-                raise Unsafe(pos, name, SHARED_VERSION_STATE)
-            self.shared_dicts[id(got)] = got
-        elif isinstance(got, _Const):
-            units = const_nodes(got.value) - 1
-        elif isinstance(got, _Big) or isinstance(got, _Bytes):
-            units = got.size // BYTES_PER_NODE
-        elif isinstance(got, _Obj):
-            cls = got.cls
-            if cls is not None and cls.pair in PRINTED_WHOLE:
-                # an array (see WalkCalls.claim_array_data), a container or bytes a call made
-                units = self._complete_units(got)
-            elif got.real is not None and got.real.names is not None:
-                units = self._record_units(got)
-        if units:
-            self.spend(units, pos, name)
-
-    def _complete_units(self, got: _Sym) -> int:
-        """What printing ``got`` again costs (its :func:`unfolded` size, less the reference).
-        A value fetched again is complete: it is frozen, so that filling it later (which
-        pickle never does, except through a cycle) cannot change what was counted (rt29-03:
-        ``_codecs.encode`` bytes and ``tuple(S)`` results referenced 100,000 times)."""
-        freeze(got)
-        return unfolded(got, self.work_cap, self.unfolded) - 1
-
-    def _record_units(self, dtype: _Obj) -> int:
-        """What printing a dtype with fields costs (cached per dtype)."""
-        known = self.record_units.get(id(dtype))
-        if known is not None:
-            return known[1]
-        units = 1 + len(repr(dtype.real)) // BYTES_PER_NODE
-        self.record_units[id(dtype)] = (dtype, units)  # kept alive: the id stays its own
-        return units
+class WalkStream(WalkBase):
+    """The opcode loop and the stream opcodes' handlers; see the module docstring."""
 
     def run(self) -> StreamAnalysis:
         try:
@@ -226,48 +108,6 @@ class WalkStream:
                 Finding(self.cur.pos, "", f"malformed stream: {type(exc).__name__}: {exc}")
             )
         return self.result
-
-    def _check_unfolded_result(self, value: _Sym, end: int) -> None:
-        """Hook, at the end of the walk: what the model unfolds into when it is printed or
-        walked without regard to sharing (``repr``, ``==``, a JSON dump) is within the
-        stream's budget. Memo references to values the refetch charge sees (strings, bytes,
-        arrays, call results) are charged as they are made; this counts the rest: containers
-        referenced again, before or after they are filled. A literal tuple around a 64 KB
-        string referenced 100,000 times from a 566 KB file made ``repr`` ask for 6.5 GB
-        (rt29-03). Counted afresh, linear in the values the stream made, except arrays of
-        bytes data, whose count is final when they are made (reusing them halved this count's
-        work on a 300-tree forest: 32.5M to 16.6M instructions, callgrind). An object array's
-        items may be filled later, so it is counted again."""
-        units = unfolded(value, self.work_cap, dict(self.data_arrays), ranges=False)
-        if units > self.work_cap:
-            raise Unsafe(
-                end,
-                "STOP",
-                "the model unfolds into more values than the file's size allows: memo "
-                "references reuse memoised containers so often that printing or comparing it "
-                "would build far more than the file holds",
-            )
-
-    def _check_all_built(self) -> None:
-        """Hook, at the end of the walk: every pandas object that must receive one BUILD, and
-        every native-model object, was given its state (pandas' code would otherwise meet
-        unset buffers, the library a missing model)."""
-        unset = (
-            (
-                self.pandas_objects,
-                "a pandas object made by {} is never given its state: pandas' code would meet "
-                "its unset buffers",
-            ),
-            (
-                self.native_objects,
-                "{} is made but never given its state: its native model would be missing when "
-                "it is used",
-            ),
-        )
-        for made, harm in unset:
-            for pos, obj in made:
-                if obj.state is None and obj.cls is not None:
-                    raise Unsafe(pos, "NEWOBJ", harm.format(format_name(*obj.cls.pair)))
 
     def _global(self, module: Any, qualname: Any, pos: int, opname: str, proto: int) -> _Global:
         if not isinstance(module, str) or not isinstance(qualname, str):
@@ -521,14 +361,3 @@ class WalkStream:
         self.refetched(top, pos, name)
         fr.stack.append(top)
         return None
-
-    def _nest(self, target: _Sym, children: list[_Sym]) -> None:
-        """Record that ``children`` now live inside ``target``; enforce the depth limit."""
-        if not isinstance(target, _Container):
-            return
-        if children:
-            deeper = 1 + _max_depth(children)
-            if deeper > target.depth:
-                target.depth = deeper
-        if target.depth > self.limits.max_depth:
-            raise LimitExceededError(f"containers nested deeper than {self.limits.max_depth}")

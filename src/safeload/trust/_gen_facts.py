@@ -244,7 +244,7 @@ def _compute() -> dict[str, Any]:
             continue
         dist = distributions[top][0]
         sources.append((dist, top, importlib.metadata.version(dist)))
-    from safeload.trust.facts import code_fingerprint
+    from safeload.trust.facts_versions import code_fingerprint
 
     return {
         "CODE": code_fingerprint(),

@@ -15,25 +15,27 @@ check reads) raises :class:`NeedsImport`, and any refusal found with the data is
 with the real classes: the pass then runs the way it did before this module existed, so a
 refusal, and its message, are always the real classes' (``tests/test_facts.py`` holds the data
 equal to the installed libraries and the constraint checker equal to scikit-learn's).
+
+Here: :class:`ClassFacts`, the shipped data and whether it may be used, and the questions the
+static pass asks of a class or of its facts. The versions and the code fingerprint the data is
+checked against are :mod:`safeload.trust.facts_versions`'; the use-time rules answered from the
+data (dispatch rows, literal state, parameter constraints) :mod:`safeload.trust.facts_rules`'.
 """
 
 from __future__ import annotations
 
 import functools
-import math
-import os
-import sys
 import threading
 from collections.abc import Iterable
 from typing import Any
+
+from safeload.trust.facts_versions import code_fingerprint, installed_version, python_version
 
 __all__ = [
     "ClassFacts",
     "NeedsImport",
     "data_available",
     "facts_for",
-    "installed_version",
-    "params_valid",
 ]
 
 
@@ -160,45 +162,6 @@ def _known() -> frozenset[str]:
     return frozenset(_data()["KNOWN"])
 
 
-def installed_version(distribution: str, package: str) -> str | None:
-    """The version of ``distribution`` whose files are the importable ``package``, read from
-    its ``.dist-info`` next to the package, without importing it (nor ``importlib.metadata``,
-    which costs more than a scan). ``None`` when that cannot be said for sure: the package is
-    not found, is not a directory in a site directory, or has no or several ``.dist-info``."""
-    import importlib.util
-
-    try:
-        spec = importlib.util.find_spec(package)
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.origin or not spec.submodule_search_locations:
-        return None
-    site = os.path.dirname(os.path.dirname(os.path.abspath(spec.origin)))
-    prefix = distribution.replace("-", "_").lower() + "-"
-    try:
-        names = [
-            n for n in os.listdir(site) if n.endswith(".dist-info") and n.lower().startswith(prefix)
-        ]
-    except OSError:
-        return None
-    if len(names) != 1:
-        return None
-    try:
-        with open(os.path.join(site, names[0], "METADATA"), encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("Version:"):
-                    return line.partition(":")[2].strip()
-                if not line.strip():
-                    break
-    except OSError:
-        return None
-    return None
-
-
-def _python_version() -> str:
-    return f"{sys.implementation.name}-{sys.version_info[0]}.{sys.version_info[1]}"
-
-
 _LOCK = threading.Lock()
 _AVAILABLE: list[bool] = []
 
@@ -214,48 +177,10 @@ def data_available() -> bool:
     return _AVAILABLE[0]
 
 
-def _code_print(code: Any, into: Any) -> None:
-    into.update(code.co_code)
-    into.update(repr(code.co_names).encode())
-    for const in code.co_consts:
-        if hasattr(const, "co_code"):
-            _code_print(const, into)
-        else:
-            into.update(repr(const).encode())
-
-
-def code_fingerprint() -> str:
-    """A digest of safeload's own code that the facts were computed with (which native checks
-    exist, which class names a state key may not hide, which classes have constraints): if a
-    change to it is not followed by a new table, the facts are not used."""
-    import hashlib
-
-    from safeload import validate
-    from safeload.trust import classes
-    from safeload.trust.structures import values
-
-    digest = hashlib.sha256()
-    for fn in (
-        validate._validators,
-        values.metadata_validators,
-        classes.class_names,
-        classes.init_parameters,
-        classes.constraints_of,
-    ):
-        _code_print(fn.__code__, digest)
-    # the table of native checks is data, not code: a row added without new facts would let
-    # the facts clear a class whose check they do not know
-    for module, names, check in validate._CHECKED_KINDS:
-        digest.update(repr((module, names, check.__name__)).encode())
-    # so is the set of default types class_names lets an instance shadow (rt23, a note)
-    digest.update(repr(sorted(t.__name__ for t in classes.PLAIN_DEFAULTS)).encode())
-    return digest.hexdigest()
-
-
 def _check_versions() -> bool:
     try:
         data = _data()
-        if data["PYTHON"] != _python_version() or data["CODE"] != code_fingerprint():
+        if data["PYTHON"] != python_version() or data["CODE"] != code_fingerprint():
             return False
         return all(
             installed_version(dist, package) == version
@@ -288,59 +213,6 @@ def check_kinds() -> tuple[tuple[str, str], ...]:
     """The native checks of :func:`safeload.validate._validators` as ``(class name, check
     function name)``, in order."""
     return tuple((name, check) for name, check in _data()["CHECK_KINDS"])
-
-
-# --- scikit-learn's parameter constraints, as data ---------------------------------------------
-
-#: The values the static pass holds literal parameters as (``literal_state.state_problem`` judges
-#: exactly these types).
-ATOM_TYPES: tuple[type, ...] = (bool, int, float, str, type(None))
-
-
-def _satisfied(constraint: Any, value: Any) -> bool:
-    """One encoded constraint on an atom (see :mod:`safeload.trust._gen_facts` for the forms,
-    each the same test as the scikit-learn constraint it was made from)."""
-    tag = constraint[0]
-    kind = type(value).__name__
-    if tag == "type":  # _InstancesOf, None, array-like, callable, HasMethods...: the type decides
-        return kind in constraint[1]
-    if tag == "interval":  # Interval(type, left, right, closed)
-        _tag, kinds, left, right, closed = constraint
-        if kind not in kinds:
-            return False
-        if kind == "float" and math.isnan(value):
-            return False
-        low = -math.inf if left is None else left
-        high = math.inf if right is None else right
-        if (value < low) if closed in ("left", "both") else (value <= low):
-            return False
-        return not ((value > high) if closed in ("right", "both") else (value >= high))
-    if tag == "options":  # Options(type, options), StrOptions
-        return kind in constraint[1] and value in frozenset(constraint[2])
-    if tag == "nan":  # not Integral, Real, and nan
-        return kind == "float" and math.isnan(value)
-    if tag == "any":  # _RandomStates, _Booleans, _VerboseHelper, MissingValues, _CVObjects
-        return any(_satisfied(c, value) for c in constraint[1])
-    raise NeedsImport(f"constraint form {tag!r}")  # pragma: no cover - generated forms only
-
-
-def params_valid(constraints: dict[str, Any], values: dict[str, Any]) -> bool:
-    """``validate_parameter_constraints(constraints, values)`` does not raise, for atom
-    values (``bool``, ``int``, ``float``, ``str``, ``None``, exactly). Raises
-    :class:`NeedsImport` for a value or a parameter the data cannot judge."""
-    for name, value in values.items():
-        if name not in constraints:
-            continue
-        if type(value) not in ATOM_TYPES:
-            raise NeedsImport(f"a {type(value).__name__} value for {name}")
-        encoded = constraints[name]
-        if encoded is None:
-            raise NeedsImport(f"the constraints of {name}")
-        if encoded == "no_validation":
-            continue
-        if not any(_satisfied(c, value) for c in encoded):
-            return False
-    return True
 
 
 def names_in(names: Iterable[str | None]) -> tuple[str, ...]:
@@ -428,71 +300,6 @@ def mro_names(cls: Any) -> frozenset[str]:
     from safeload.trust.classes import mro_names as class_mro_names
 
     return class_mro_names(cls)
-
-
-_ROWS: dict[int, tuple[Any, ...]] = {}
-
-
-def dispatch_rows(cls: Any) -> tuple[Any, ...]:
-    """:func:`safeload.trust.classes.fitted_dispatch_rows`."""
-    from safeload.trust.classes import fitted_dispatch_rows
-
-    if not isinstance(cls, ClassFacts):
-        return fitted_dispatch_rows(cls)
-    rows = _ROWS.get(id(cls))
-    if rows is None:
-        from safeload.trust.dispatch import ROWS
-        from safeload.trust.profiles import PROFILE_ROWS
-
-        rows = tuple(row for row in ROWS if cls.is_a(row.cls))
-        rows += tuple(row for row in PROFILE_ROWS if row.cls in cls.mro_set)
-        _ROWS[id(cls)] = rows  # facts objects live as long as the process (see _FACTS)
-    return rows
-
-
-def literal_attributes(cls: Any) -> frozenset[str]:
-    """:func:`safeload.trust.literal_state.literal_attributes`."""
-    from safeload.trust import literal_state
-
-    if not isinstance(cls, ClassFacts):
-        return literal_state.literal_attributes(cls)
-    rows = {r.attribute for r in dispatch_rows(cls) if r.kind in literal_state.LITERAL_KINDS}
-    return frozenset(rows | set(cls.constraints or ()))
-
-
-def state_problem(cls: Any, keys: list[str], literals: dict[str, Any]) -> str | None:
-    """:func:`safeload.trust.literal_state.state_problem`; from facts, the same rules with the
-    parameter constraints checked by :func:`params_valid` (a refusal is found again, and
-    worded, with the class: see :mod:`safeload.trust.static`)."""
-    from safeload.trust import literal_state
-    from safeload.trust.graph import Graph, UnsafeState
-    from safeload.trust.kinds import apply
-
-    if not isinstance(cls, ClassFacts):
-        return literal_state.state_problem(cls, keys, literals)
-    from safeload.trust.profiles import INSTANCE_DEFAULTS
-
-    names = cls.class_names
-    for base in cls.mro:
-        names = names - INSTANCE_DEFAULTS.get(base, frozenset())
-    for key in keys:
-        if key in names or (key.startswith("__") and key.endswith("__")):
-            return f"state key {key!r} would hide what {cls.qualname} itself defines"
-    graph = Graph(None, 0)
-    for row in dispatch_rows(cls):
-        if row.attribute in literals and row.kind in literal_state.LITERAL_KINDS:
-            try:
-                apply(row, literals[row.attribute], graph)
-            except UnsafeState as exc:
-                return f"{cls.qualname}.{row.attribute} {exc.problem}"
-    constraints = cls.constraints
-    if not constraints:
-        return None
-    # a value that is not an atom raises NeedsImport in params_valid: the classes judge it
-    todo = {name: value for name, value in literals.items() if name in constraints}
-    if todo and not params_valid(constraints, todo):
-        return f"{cls.qualname} holds a parameter value it refuses"
-    return None
 
 
 def is_kernel(cls: Any) -> bool:

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from safeload.policy import Policy, format_name
-from safeload.trust import facts
+from safeload.trust import facts, facts_rules
 from safeload.trust.pandas_forms import PANDAS_NAMES
 from safeload.trust.static_kinds import data_problem, row_problem
 from safeload.trust.static_sharing import stored_sharing_problem
@@ -189,7 +189,7 @@ def _constructed_problem(pair: tuple[str, str], policy: Policy) -> str | None:
     if not (
         facts.is_estimator(cls)
         or facts.is_kernel(cls)
-        or facts.dispatch_rows(cls)
+        or facts_rules.dispatch_rows(cls)
         or facts.constraint_names(cls)
     ):
         return None  # no rule judges its attributes (collections.Counter(counts))
@@ -225,7 +225,7 @@ def _fields_problem(pair: tuple[str, str], args: Any, policy: Policy) -> str | N
     if cls is None or fields is None:
         return None
     values = dict(zip(fields, args.items, strict=False))
-    for row in facts.dispatch_rows(cls):
+    for row in facts_rules.dispatch_rows(cls):
         if row.attribute in values:
             problem = row_problem(row, values[row.attribute], 0)
             if problem:

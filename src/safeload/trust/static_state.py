@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from safeload.trust import facts, native_params
+from safeload.trust import facts, facts_rules, native_params
 from safeload.trust.pandas_forms import PANDAS_NAMES
 from safeload.trust.static_kinds import grid_problem, row_problem
 from safeload.trust.static_params import only_data, param_value
@@ -79,7 +79,7 @@ def state_problem(pair: tuple[str, str], state: Any) -> str | None:
     problem = _kwargs_problem(name, state)
     if problem:
         return problem
-    wanted = facts.literal_attributes(cls)
+    wanted = facts_rules.literal_attributes(cls)
     literals: dict[str, Any] = {}
     for key, sym in state.items.items():
         if key in wanted:
@@ -94,7 +94,7 @@ def state_problem(pair: tuple[str, str], state: Any) -> str | None:
                     f"{name}.{key} unproven: {describe(sym)}, a value the stream walk cannot "
                     "build, where the class checks its parameters"
                 )
-    problem = facts.state_problem(cls, list(state.items), literals)
+    problem = facts_rules.state_problem(cls, list(state.items), literals)
     if problem:
         return problem
     native = native_params.stream_problem(facts.mro_names(cls), state.items)
@@ -119,7 +119,7 @@ def state_problem(pair: tuple[str, str], state: Any) -> str | None:
                 problem = grid_problem(state.items[grid_name])
                 if problem:
                     return f"{name}.{grid_name} {problem}"
-    for row in facts.dispatch_rows(cls):
+    for row in facts_rules.dispatch_rows(cls):
         if row.attribute in state.items and (
             row.kind not in _LITERAL_DONE or row.kind in _ANY_VALUE_KINDS
         ):

@@ -1,0 +1,150 @@
+"""The values a scan makes for real rather than as shadows: pandas objects, standard-library
+values (dates, ``Decimal``, ``UUID``, pure paths...), sparse matrices and ``functools.partial``.
+Each is made exactly as the restricted unpickler makes it (its narrowed form or constructor,
+then its own ``__setstate__``, or scipy's plain ``__dict__``), from values the builder has
+already converted, so that a load's checks test it as they test a loaded one: what fails here
+fails there. :class:`MadeForReal` is the base of
+:class:`~safeload.trust.shadow_builder.Builder`, which decides what is made this way.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any
+
+from safeload.policy import format_name
+from safeload.trust.shadow_state import dict_state
+from safeload.trust.shadow_values import Shadow, Unknown, is_real, opaque
+
+#: Value classes pickled as ``copyreg.__newobj__(cls)`` and a state (no ``__reduce__`` of their
+#: own): made without calling them when the stream gives no arguments.
+_NEW_WITHOUT_ARGS = frozenset({("uuid", "UUID")})
+
+
+class MadeForReal:
+    """What the builder makes for real; see the module docstring."""
+
+    #: id of each symbolic value -> what it was made into (the builder's memo)
+    done: dict[int, Any]
+    #: every instance made, for the checks after building
+    instances: list[Any]
+    #: calls the restricted unpickler refuses
+    problems: list[str]
+
+    def value(self, sym: Any) -> Any:
+        """What the symbolic value ``sym`` is made into (memoised): the builder's."""
+        raise NotImplementedError
+
+    def _pandas(self, sym: Any, pair: tuple[str, str]) -> Any:
+        """A pandas object (pandas profile), made for real by the same narrowed forms a load
+        uses (:mod:`safeload.trust.pandas_forms`), from the values the stream holds: each
+        checks what it is given before pandas' code runs, so what fails here fails a load.
+        The static pass has already refused every other way of making these objects (a
+        second BUILD, a BUILD after use, no BUILD at all)."""
+        from safeload.trust.pandas_calls import narrowed_form
+        from safeload.trust.pandas_forms import NEWOBJ_ONLY
+        from safeload.trust.pandas_values import PandasFormError
+
+        try:
+            form = narrowed_form(pair)
+        except ImportError:
+            return Unknown(f"{format_name(*pair)} is not installed")
+        args: Any = self.value(sym.args) if sym.args is not None else ()
+        if not is_real(args, tuple) or opaque(args):
+            return Unknown(f"what {format_name(*pair)} is given")
+        try:
+            made: Any = form.__new__(form) if pair in NEWOBJ_ONLY else form(*args)
+        except PandasFormError as exc:
+            self.problems.append(f"{exc}: a load refuses it")
+            return Unknown(str(exc))
+        except Exception as exc:  # pandas' own refusal: a load fails the same way
+            self.problems.append(f"pandas refuses to make {format_name(*pair)}: {exc}")
+            return Unknown(str(exc))
+        self.done[id(sym)] = made
+        if sym.state is not None:
+            state = self.value(sym.state)
+            if opaque(state):
+                return Unknown(f"the state of what {format_name(*pair)} makes")
+            try:
+                made.__setstate__(state)
+            except PandasFormError as exc:
+                self.problems.append(f"{exc}: a load refuses it")
+                return Unknown(str(exc))
+            except Exception as exc:
+                self.problems.append(f"pandas refuses the state of {format_name(*pair)}: {exc}")
+                return Unknown(str(exc))
+        return made
+
+    def _partial(self, sym: Any, args: Any) -> Any:
+        state = self.value(sym.state) if sym.state is not None else None
+        if not (is_real(args, tuple) and len(args) == 1 and callable(args[0])):
+            return Unknown("a functools.partial the pass cannot see")
+        func, bound, keywords = args[0], (), {}  # type: tuple[Any, Any, Any]
+        if state is not None:
+            if not (is_real(state, tuple) and len(state) == 4):
+                return Unknown("a functools.partial state the pass cannot see")
+            func, bound, keywords, extra = state
+            if (
+                not callable(func)
+                or not is_real(bound, tuple)
+                or not (extra is None or (is_real(extra, dict) and not extra))
+            ):
+                return Unknown("a functools.partial state the pass cannot see")
+            if not (keywords is None or is_real(keywords, dict)):
+                return Unknown("a functools.partial state the pass cannot see")
+        return functools.partial(func, *bound, **(keywords or {}))
+
+    def _value_object(self, cls: type, sym: Any, args: Any) -> Any:
+        """A standard-library value (date, Decimal, UUID, a pure path...), made exactly as the
+        restricted unpickler makes it (its narrowed constructor, then its own
+        ``__setstate__``): pure code of the standard library, on values read from the stream.
+        A load's checks then test it as they test a loaded one; what fails here fails there."""
+        from safeload.pickle.narrowed import _NARROWED
+
+        if not is_real(args, tuple):
+            return Unknown(f"a {cls.__qualname__} made from values the pass cannot see")
+        state = self.value(sym.state) if sym.state is not None else None
+        for value in (*args, state):
+            if type(value) in (Unknown, Shadow):
+                return Unknown(f"a {cls.__qualname__} made from values the pass cannot see")
+        make = _NARROWED.get(sym.cls.pair, cls)
+        made: Any
+        if len(args) == 3 and args[0] is cls and args[1] is object and args[2] is None:
+            made = object.__new__(cls)  # protocols 0-1: copyreg._reconstructor(cls, object, None)
+        elif args or sym.cls.pair not in _NEW_WITHOUT_ARGS:
+            # REDUCE with no arguments calls the class, as the unpickler does: Counter(),
+            # timedelta(), PurePosixPath() (which pickle writes for '.'), rt32-09
+            made = make(*args)
+        else:
+            made = object.__new__(cls)  # protocol 2+: copyreg.__newobj__(UUID), then BUILD
+        if state is not None:
+            setstate = getattr(made, "__setstate__", None)
+            if setstate is not None:
+                setstate(state)
+            else:
+                made.__dict__.update(state)
+        self.done[id(sym)] = made
+        self.instances.append(made)
+        return made
+
+    def _sparse(self, cls: type, sym: Any) -> Any:
+        """The sparse matrix a load builds: scipy's classes keep their state in ``__dict__``
+        (no ``__setstate__``, no ``__new__``), so setting the arrays the stream holds on a bare
+        instance is exactly what the unpickler does; nothing of the class runs. The checks
+        then test it as they test a loaded one."""
+        state = self.value(sym.state) if sym.state is not None else None
+        attrs = dict_state(cls, state)
+        plain_new = inspect.getattr_static(cls, "__new__") is inspect.getattr_static(
+            object, "__new__"
+        )
+        if attrs is None or not plain_new:
+            return Unknown(f"a {cls.__qualname__} whose state the pass cannot see")
+        for value in attrs.values():
+            if type(value) is Unknown:
+                return Unknown(f"a {cls.__qualname__} whose arrays the pass cannot read")
+        made: Any = object.__new__(cls)
+        made.__dict__.update(attrs)
+        self.done[id(sym)] = made
+        self.instances.append(made)
+        return made
