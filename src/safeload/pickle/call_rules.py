@@ -211,6 +211,13 @@ def _frombuffer_problem(items: list[_Sym]) -> str | None:
 def _builtin_call_problem(pair: tuple[str, str], items: list[_Sym]) -> str | None:
     """Calls of builtins on arguments they refuse, which pickle never writes: the unpickler
     would fail on them, so the pass refuses them too and scan and load agree (rt32-09)."""
+    if pair == ORDERED_DICT and items:
+        # OrderedDict.__reduce__ gives no arguments and the items after (SETITEMS): a call
+        # on a number or a string fails inside the unpickler, which scan would not predict
+        return (
+            "collections.OrderedDict called with arguments: pickle makes it empty and adds "
+            "its items after"
+        )
     if pair == ("builtins", "object") and items:
         return "builtins.object called with arguments"
     if pair == ("builtins", "slice") and not 1 <= len(items) <= 3:
@@ -291,13 +298,6 @@ def call_form_problem(pair: tuple[str, str], args: _Sym, policy: Policy) -> str 
     problem = _builtin_call_problem(pair, items)
     if problem:
         return problem
-    if pair == ORDERED_DICT and items:
-        # OrderedDict.__reduce__ gives no arguments and the items after (SETITEMS): a call
-        # on a number or a string fails inside the unpickler, which scan would not predict
-        return (
-            "collections.OrderedDict called with arguments: pickle makes it empty and adds "
-            "its items after"
-        )
     if pair == ("_codecs", "encode") and not (
         len(items) == 2 and isinstance(items[1], _Const) and items[1].value in ("latin1", "latin-1")
     ):
