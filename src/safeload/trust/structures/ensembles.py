@@ -142,9 +142,10 @@ def check_bagging(est: Any, context: Any) -> None:
     require(len(subs) == len(feats), "bagging estimators and feature lists disagree")
     attrs = vars(est)
     if attrs.get("_max_samples") is not None:
-        check_draw_count(
-            attrs["_max_samples"], attrs.get("_n_samples"), attrs.get("max_samples"), "bagging"
-        )
+        # an isolation forest clamps max_samples to the training set: no exemption (rt33-17)
+        isolation = class_of(est).__name__ == "IsolationForest"
+        param = None if isolation else attrs.get("max_samples")
+        check_draw_count(attrs["_max_samples"], attrs.get("_n_samples"), param, "bagging")
     max_features = getattr(est, "_max_features", None)
     for sub, cols in zip(subs, feats, strict=True):
         cols = np.asarray(cols)

@@ -85,6 +85,12 @@ def _check_svm_counts(est: Any, counts: Array, dual: Any, n_sv: int) -> None:
     model against each other (see :func:`check_svm`)."""
     classes = getattr(est, "classes_", None)
     intercept = np.asarray(est._intercept_)
+    # libsvm takes the model type from _impl, not from classes_: a classifier's type walks the
+    # support vectors class by class, so it needs the classifier's counts (rt33-12)
+    require(
+        classes is not None or getattr(est, "_impl", None) not in ("c_svc", "nu_svc"),
+        "SVM classifier without classes_",
+    )
     if classes is not None:
         n_class = len(classes)
         require(

@@ -107,9 +107,11 @@ def check_bin_mapper(mapper: Any, context: Any) -> None:
         "bin mapper bin_thresholds_ is not one float64 array per feature",
     )
     is_cat: Any = getattr(mapper, "is_categorical_", None)
+    # fit always stores one uint8 flag per feature; None reached the native code as a NULL
+    # memoryview (rt33-19)
     require(
-        is_cat is None or (isinstance(is_cat, np.ndarray) and is_cat.shape == (n,)),
-        "bin mapper is_categorical_ has the wrong length",
+        isinstance(is_cat, np.ndarray) and is_cat.shape == (n,) and is_cat.dtype == np.uint8,
+        "bin mapper is_categorical_ is not one uint8 flag per feature",
     )
 
 

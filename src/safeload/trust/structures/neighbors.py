@@ -127,18 +127,42 @@ def _samples_shape(fit_x: Any) -> tuple[int, ...] | None:
     return (int(shape[0]), int(shape[1]))
 
 
+#: Keys of a metric's parameters that are not the metric's: scikit-learn's Euclidean
+#: reductions take precomputed squared norms from them and read one per sample unchecked.
+_NORM_KEYS = frozenset({"X_norm_squared", "Y_norm_squared"})
+
+
+def _check_metric_params(est: Any) -> None:
+    """``metric_params`` and ``effective_metric_params_`` reach the native reductions as
+    ``metric_kwargs``: no precomputed norms (a one-item ``Y_norm_squared`` read 32 MB past
+    itself, rt33-04)."""
+    for name in ("metric_params", "effective_metric_params_"):
+        params = getattr(est, name, None)
+        if isinstance(params, dict):
+            require(_NORM_KEYS.isdisjoint(params), f"neighbours {name} holds precomputed norms")
+
+
 def check_neighbors(est: Any, context: Any) -> None:
     """Brute-force neighbours read the stored samples with the query's width, and the
     classifiers' native class vote writes at ``scores[_y[j]]``."""
     n_in: Any = getattr(est, "n_features_in_", None)
     fit_x = getattr(est, "_fit_X", None)
     fit_shape = _samples_shape(fit_x)
-    metric = getattr(est, "effective_metric_", None)
-    if n_in is not None and fit_shape is not None and metric != "precomputed":
+    # predict chooses its native path from ``metric``, kneighbors from ``effective_metric_``:
+    # the width rule is off only when both say precomputed, and then the stored samples are
+    # the square distance matrix fit keeps (rt33-02)
+    precomputed = (
+        getattr(est, "effective_metric_", None) == "precomputed"
+        and getattr(est, "metric", None) == "precomputed"
+    )
+    if fit_shape is not None:
+        # a fitted model without n_features_in_ has no width rule at all (rt33-01)
+        require(is_int(n_in), "fitted neighbours without an int n_features_in_")
         require(
-            len(fit_shape) == 2 and fit_shape[1] == int(n_in),
+            len(fit_shape) == 2 and fit_shape[1] == (fit_shape[0] if precomputed else int(n_in)),
             "_fit_X disagrees with n_features_in_",
         )
+    _check_metric_params(est)
     n_fit: Any = getattr(est, "n_samples_fit_", None)
     if n_fit is not None:
         # kneighbors_graph / radius_neighbors_graph declare n_samples_fit_ columns for indexes
@@ -155,6 +179,14 @@ def check_neighbors(est: Any, context: Any) -> None:
                 np.shape(data)[:1] == (int(n_fit),),
                 "n_samples_fit_ disagrees with the neighbour tree's samples",
             )
+    k: Any = getattr(est, "n_neighbors", None)
+    if k is not None and fit_shape is not None and getattr(est, "classes_", None) is not None:
+        # predict's native class vote sizes its heaps by n_neighbors; every other path refuses
+        # more neighbours than samples (rt33-16)
+        require(
+            is_int(k) and 1 <= int(k) <= fit_shape[0],
+            "neighbours n_neighbors is not between 1 and the stored samples",
+        )
     y_all = getattr(est, "_y", None)
     if fit_shape is not None and y_all is not None:
         require(np.shape(y_all)[:1] == fit_shape[:1], "neighbours _y disagrees with _fit_X")
@@ -168,6 +200,13 @@ def check_neighbors(est: Any, context: Any) -> None:
     if y is not None and classes is not None:
         y = np.asarray(y)
         require(y.dtype.kind in "iu", "neighbours _y is not class indexes")
+        # predict_proba sizes the class scores by len(classes_) unless outputs_2d_ is set:
+        # the per-output list only goes with it (rt33-03)
+        two_d: Any = getattr(est, "outputs_2d_", False)
+        require(
+            isinstance(two_d, (bool, np.bool_)) and isinstance(classes, list) == bool(two_d),
+            "neighbours classes_ form disagrees with outputs_2d_",
+        )
         per_output = classes if isinstance(classes, list) else [classes]
         columns = y.reshape(y.shape[0], -1) if y.ndim else y.reshape(1, 1)
         require(columns.shape[1] == len(per_output), "neighbours _y disagrees with classes_")

@@ -47,11 +47,10 @@ def check_linear_shapes(est: Any, context: Any) -> None:
         if width is None:
             width = coef.shape[-1]
         require(coef.shape[-1] == width, f"{name} is not as wide as n_features_in_")
-    if n_in is None:
-        return
     if n_out is not None:
         # get_feature_names_out makes one name per output: honest counts are a dimension of
-        # some fitted array (components, centres, samples), never more
+        # some fitted array (components, centres, samples), never more; with or without
+        # n_features_in_ (rt33-14)
         bound = _stored_elements(est, 2)
         from sklearn.kernel_approximation import PolynomialCountSketch
 
