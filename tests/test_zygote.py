@@ -56,7 +56,8 @@ def test_cpu_counts_from_the_fork() -> None:
 
 
 def test_a_timeout_kills_the_child_and_its_children(tmp_path: Path) -> None:
-    code = "import os, time\nos.fork()\nprint('pid', os.getpid(), flush=True)\ntime.sleep(600)\n"
+    # one write each: print's separate writes of two processes interleave on the shared pipe
+    code = "import os, time\nos.fork()\nos.write(1, b'pid %d\\n' % os.getpid())\ntime.sleep(600)\n"
     started = time.monotonic()
     returncode, out, _ = zygote.run(code, cwd=tmp_path, timeout=5)
     assert returncode is None and time.monotonic() - started < 60
