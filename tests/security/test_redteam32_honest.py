@@ -171,3 +171,16 @@ def test_pass_through_width_bound(branches: int, ok: bool, tmp_path: Path) -> No
         assert len(load_unsigned(write(tmp_path, pickle.dumps(union))).transformer_list) == 2
     else:
         refused(tmp_path, pickle.dumps(union), "pass-through", scan=True)
+
+
+def test_union_with_a_wrapped_pass_through_loads(tmp_path: Path) -> None:
+    """One identity branch, even inside a Pipeline, cannot widen a union (rt33-06's rule
+    counts such branches)."""
+    from sklearn.decomposition import PCA
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    union = FeatureUnion(
+        [("a", Pipeline([("p", "passthrough")])), ("p", PCA(n_components=2))]
+    ).fit(X)
+    got = load_unsigned(write(tmp_path, pickle.dumps(union)))
+    assert got.transform(X).shape == (30, 6)

@@ -247,7 +247,6 @@ def test_rt33_05_column_transformer_template_text(tmp_path: Path) -> None:
 # --- rt33-06: the composite width rule counts only bare pass-through branches -----------------
 
 
-@OPEN("the composite width rule counts only bare pass-through branches")
 @pytest.mark.parametrize("form", ["wrapped", "no width"])
 def test_rt33_06_unions_of_passthroughs_the_width_rule_misses(form: str, tmp_path: Path) -> None:
     """~5-6 KB: rt32-13's pipeline of 20 unions of two pass-throughs then one of 64.
@@ -586,7 +585,6 @@ def test_rt33_17_isolation_forest_max_samples_exemption(tmp_path: Path) -> None:
 # --- rt33-18: a spare transformers_ attribute hides a FeatureUnion's branches ---------------------
 
 
-@OPEN("a spare transformers attribute hides a FeatureUnion's branches")
 def test_rt33_18_feature_union_with_a_spare_transformers_attribute(tmp_path: Path) -> None:
     """6.7 KB: rt32-13's own reproducer plus ``transformers_ = []`` on every FeatureUnion.
     check_composite_width reads ``transformers_`` first (the ColumnTransformer's fitted

@@ -304,21 +304,48 @@ def check_one_hot_names(est: Any, context: Any) -> None:
     )
 
 
-def check_composite_width(est: Any, context: Any) -> None:
-    """A FeatureUnion or ColumnTransformer outputs its branches side by side. A branch that
-    passes its input through (``"passthrough"``, or the identity FunctionTransformer ``fit``
-    puts in its place) stores nothing, so a file can stack many of them, and a Pipeline of
-    such unions multiplies the width per layer: 20 layers of two then one of 64 returned
-    2**26 columns per input row from 6.7 KB (rt32-13). The columns such branches output
-    together may not pass :data:`MAX_EMPTY_DIM`, the bound on an unpaid width; each counts
-    as wide as the widest input a branch records (for a column transformer, its own
-    ``n_features_in_``), an upper bound of what it passes."""
+def _is_identity(branch: Any, depth: int = 0) -> bool:
+    """Whether a union's branch passes its input through unchanged and stores nothing:
+    ``"passthrough"``, the identity FunctionTransformer ``fit`` puts in its place, or a
+    Pipeline of only such steps (rt33-06)."""
+    from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import FunctionTransformer
 
+    if isinstance(branch, str) or branch is None:
+        return branch in ("passthrough", None)
+    cls = class_of(branch)
+    attrs = vars(branch) if _has_dict(branch) else {}
+    if cls is FunctionTransformer:
+        return attrs.get("func") is None
+    steps: Any = attrs.get("steps")
+    if cls is Pipeline and type(steps) in (list, tuple) and depth < 12:
+        return all(
+            type(step) in (list, tuple) and len(step) == 2 and _is_identity(step[1], depth + 1)
+            for step in steps
+        )
+    return False
+
+
+def check_composite_width(est: Any, context: Any) -> None:
+    """A FeatureUnion or ColumnTransformer outputs its branches side by side. A branch that
+    passes its input through (:func:`_is_identity`) stores nothing, so a file can stack many
+    of them, and a Pipeline of such unions multiplies the width per layer: 20 layers of two
+    then one of 64 returned 2**26 columns per input row from 6.7 KB (rt32-13). The columns
+    such branches output together may not pass :data:`MAX_EMPTY_DIM`, the bound on an unpaid
+    width; each counts as wide as the widest input a branch records (for a column
+    transformer, its own ``n_features_in_``), an upper bound of what it passes. Branches are
+    read where the class reads them (``transformer_list``; a column transformer's
+    ``transformers_``, else ``transformers``), not from a spare attribute (rt33-18); with
+    several identity branches and no recorded width, nothing bounds them, so that is refused
+    too."""
+    from sklearn.pipeline import FeatureUnion
+
     attrs = vars(est) if _has_dict(est) else {}
-    entries: Any = attrs.get(
-        "transformers_", attrs.get("transformers", attrs.get("transformer_list"))
-    )
+    cls = class_of(est)
+    if isinstance(cls, type) and issubclass(cls, FeatureUnion):
+        entries: Any = attrs.get("transformer_list")
+    else:
+        entries = attrs.get("transformers_", attrs.get("transformers"))
     if type(entries) not in (list, tuple):
         return
     branches = [e[1] for e in entries if type(e) in (list, tuple) and len(e) >= 2]
@@ -326,12 +353,12 @@ def check_composite_width(est: Any, context: Any) -> None:
     widths = [vars(b).get("n_features_in_") for b in branches if _has_dict(b)]
     known = [int(w) for w in (width, *widths) if is_int(w)]
     width_in = max(known, default=0)
-    free = 0
-    for branch in branches:
-        if isinstance(branch, str):
-            free += width_in if branch == "passthrough" else 0
-        elif class_of(branch) is FunctionTransformer and vars(branch).get("func") is None:
-            free += width_in
+    identities = sum(1 for branch in branches if _is_identity(branch))
+    require(
+        identities < 2 or width_in > 0,
+        "several pass-through branches and no recorded width to bound them",
+    )
+    free = identities * width_in
     require(
         free <= MAX_EMPTY_DIM,
         f"its pass-through branches output {free:,} columns (at most {MAX_EMPTY_DIM:,})",
