@@ -2,8 +2,8 @@
 kept as written. Each test first shows the harm under plain pickle in a child process under
 resource limits, then asserts what safeload should do: refuse, in scan and in load_unsigned
 (or, for the parity findings, that scan's verdict equals load's). All failed on 55efc9b. The
-critical ones except the upstream warm-start bug (rt33-20) are fixed, and rt33-14, 16, 17;
-the rest are strict xfails (``OPEN``) until fixed."""
+critical ones except the upstream warm-start bug (rt33-20) are fixed, and rt33-06, 14, 16,
+17 and 18; the rest are strict xfails (``OPEN``) until fixed."""
 
 from __future__ import annotations
 
