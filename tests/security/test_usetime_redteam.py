@@ -533,8 +533,10 @@ def test_second_round(
         # a hang is given 3 s after the load: the child first imports numpy and scikit-learn,
         # which on a busy 2-core machine took longer than the 8 s a hang was once given in all
         hang = 3 if harm == "hang" else None
-        # sgd-coef's crash depends on what lies past the weights: a fresh interpreter's heap
-        child = _plain(path, call, hang_after_load=hang, fresh="coef_" in refusal)
+        # a crash by an out-of-bounds read depends on what lies past the array (sgd-coef's
+        # weights, svr-n-support's support vectors, which once read harmless memory in a
+        # forked child): every crash is shown in a fresh interpreter's heap
+        child = _plain(path, call, hang_after_load=hang, fresh=harm == "crash")
         if harm == "hang":
             assert child.hung, f"plain pickle + {call} should not finish"
         else:
