@@ -34,7 +34,7 @@ from safeload.trust.structures.clustering import (
     check_kmeans,
     check_minibatch_kmeans,
 )
-from safeload.trust.structures.common import MAX_OBJECTS, MAX_TREE_FEATURES, Bad
+from safeload.trust.structures.common import MAX_OBJECTS, MAX_TREE_FEATURES, Bad, root_array
 from safeload.trust.structures.ensembles import (
     check_bagging,
     check_forest,
@@ -260,9 +260,7 @@ def check_array_aliasing(numpy_objects: list[Any], source: str) -> None:
     roots: dict[int, Any] = {}
     for o in numpy_objects:
         if isinstance(o, np.ndarray) and o.nbytes:
-            root = o
-            while isinstance(root.base, np.ndarray):
-                root = root.base
+            root = root_array(o)
             roots[id(root)] = root
     if len(roots) < 2:
         return

@@ -69,6 +69,7 @@ from safeload.trust.graph import MAX_RANGE as MAX_RANGE
 from safeload.trust.object_checks import check_instance, check_kwargs
 from safeload.trust.pandas_forms import checked_pandas_arrays, is_checked_pandas
 from safeload.trust.sharing import check_sharing
+from safeload.trust.structures.common import root_array
 
 __all__ = ["UnsafeState", "WalkLimit", "check_use_time", "fitted_dispatch_rows"]
 
@@ -112,12 +113,6 @@ def check_use_time(root: Any, *, max_objects: int) -> tuple[list[Any], list[Any]
     return graph.instances, graph.numpy
 
 
-def _root(a: Any) -> Any:
-    while isinstance(a.base, np.ndarray):
-        a = a.base
-    return a
-
-
 def pandas_block_problem(arrays: list[Any], blocks: list[Any]) -> str | None:
     """A checked pandas object's block is memory pandas' public API writes in place
     (``df.iloc[...] = ...``, ``s[:] = ...``); one whose array is also an array the model holds
@@ -127,9 +122,9 @@ def pandas_block_problem(arrays: list[Any], blocks: list[Any]) -> str | None:
     not be. Object blocks hold references, which a write replaces safely, and are allowed."""
     if not blocks:
         return None
-    numeric = {id(_root(b)) for b in blocks if not b.dtype.hasobject}
+    numeric = {id(root_array(b)) for b in blocks if not b.dtype.hasobject}
     for o in arrays:
-        if isinstance(o, np.ndarray) and id(_root(o)) in numeric:
+        if isinstance(o, np.ndarray) and id(root_array(o)) in numeric:
             return (
                 "holds an array that is also the values of a pandas block: writing the frame "
                 "or series would rewrite it after the checks"

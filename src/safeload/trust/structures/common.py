@@ -57,3 +57,10 @@ def int_array_within(values: Any, low: int, high: int) -> bool:
     if arr.dtype.kind not in "iu":
         return False
     return arr.size == 0 or low <= int(arr.min()) <= int(arr.max()) < high
+
+
+def root_array(a: Any) -> Any:
+    """The array whose memory ``a`` views (``a`` itself if it owns its memory)."""
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a

@@ -17,6 +17,7 @@ from safeload.trust.structures.common import (
     int_array_within,
     is_int,
     require,
+    root_array,
 )
 
 
@@ -139,9 +140,7 @@ def _stored_elements(obj: Any, depth: int, seen: set[int] | None = None) -> int:
     while values:
         v = values.pop()
         if isinstance(v, np.ndarray):
-            root = v
-            while isinstance(root.base, np.ndarray):
-                root = root.base
+            root = root_array(v)
             if id(root) not in seen:
                 seen.add(id(root))
                 total += int(root.size)
