@@ -112,6 +112,7 @@ BYTES_ONLY = [
     "trust/structures/common.py",
     "trust/structures/trees.py",
     "trust/structures/hgb.py",
+    "trust/structures/names.py",
     "trust/structures/ensembles.py",
     "trust/structures/neighbors.py",
     "trust/structures/estimators.py",

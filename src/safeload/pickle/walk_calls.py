@@ -41,6 +41,7 @@ from safeload.pickle.names import (
     RECONSTRUCTOR,
     STORING_CALLS,
 )
+from safeload.pickle.narrowed import _NARROWED
 from safeload.pickle.walk_values import WalkValues
 from safeload.policy import format_name
 from safeload.trust.native import made_by_call
@@ -168,6 +169,15 @@ class WalkCalls(WalkValues):
                 name,
                 f"{name} on arguments made by a call: the pass cannot prove what "
                 f"{format_name(*cls.pair)}.__new__ receives; pickle writes them as a tuple",
+            )
+        if cls.pair in _NARROWED:
+            # the unpickler hands these names out as checked functions, and NEWOBJ needs a
+            # class: a load fails here (rt33-11); pickle writes them by REDUCE
+            raise Unsafe(
+                pos,
+                name,
+                f"{name} on {format_name(*cls.pair)}, which the restricted unpickler hands out "
+                "as a function (pickle calls it)",
             )
         problem = call_form_problem(cls.pair, args, self.policy)  # str.__new__(str, b, enc)
         if problem:

@@ -10,6 +10,7 @@ pandas objects are made for real, by the same narrowed forms a load uses
 
 from __future__ import annotations
 
+import keyword
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -85,6 +86,62 @@ _PURE_BUILTINS: dict[tuple[str, str], Callable[..., Any]] = {
 }
 
 
+#: Builtins a load calls on what the file gives them: (the form the restricted unpickler hands
+#: out, or the builtin itself). Called by scan on plain values, to predict the load's refusal.
+_PROBED: dict[tuple[str, str], Callable[..., Any]] = {
+    ("builtins", "dict"): dict,
+    ("builtins", "complex"): complex,
+    ("builtins", "slice"): slice,
+}
+_PLAIN_ATOMS = (type(None), bool, int, float, complex, str, bytes)
+
+
+def _plain(value: Any, depth: int = 0, *, scalars: bool = False) -> bool:
+    """Whether ``value`` is plain data (atoms, and tuples, lists, sets and dicts of them), which
+    the pass holds exactly as a load builds it: hashing it or handing it to a builtin behaves
+    the same in both. With ``scalars``, numpy's number scalars count as atoms (the pass reads
+    them from their bytes; they hash as the Python numbers they equal)."""
+    kind = type(value)
+    if kind in _PLAIN_ATOMS or (scalars and isinstance(value, (np.number, np.bool_))):
+        return True
+    if depth > 32:
+        return False
+    if kind in (tuple, list, set, frozenset):
+        return all(_plain(v, depth + 1, scalars=scalars) for v in value)
+    if kind is dict:
+        return all(
+            _plain(k, depth + 1, scalars=scalars) and _plain(v, depth + 1, scalars=scalars)
+            for k, v in value.items()
+        )
+    return False
+
+
+def _call_failure(pair: tuple[str, str], args: Any) -> str | None:
+    """Why a load's call of ``pair`` on ``args`` fails (so the load refuses the file), when the
+    pass can tell: the callee is a builtin or a narrowed form of one and every argument is plain
+    data. ``dict({}, {})``, ``set([[]])`` and ``complex(2**1024)`` raise in the unpickler; scan
+    says so rather than leaving an unknown value that no check touches (rt33-11). The narrowed
+    forms never size an allocation by a number, so calling them here costs what the file paid
+    for."""
+    from safeload.pickle.narrowed import _NARROWED
+
+    call = _PROBED.get(pair) or _NARROWED.get(pair)
+    if call is None or pair == ("copyreg", "_reconstructor"):
+        return None
+    if not is_real(args, tuple) or not _plain(args):
+        return None
+    try:
+        call(*args)
+    except Unproven:  # pragma: no cover - plain values raise no Unproven
+        return None
+    except Exception as exc:
+        return (
+            f"{format_name(*pair)} called on arguments it refuses ({type(exc).__name__}: "
+            f"{str(exc)[:80]}): a load fails on this call"
+        )
+    return None
+
+
 #: The largest bytes constant a scan copies to check it (numpy arrays in the stream are read
 #: in place, not copied: this is for bytes values, e.g. a native model blob).
 MAX_SHADOW_BYTES = 256 << 20
@@ -128,12 +185,20 @@ class Builder(MadeForReal):
         if isinstance(sym, s._Tuple):
             return tuple(self.value(i) for i in sym.items)
         if isinstance(sym, s._Dict):
-            if sym.lossy:
-                return Unknown("a dict with keys that are not strings")
-            out: dict[str, Any] = {}
+            out: dict[Any, Any] = {}
             self.done[id(sym)] = out
             for k, v in sym.items.items():
                 out[k] = self.value(v)
+            others = sym.others or []
+            for i in range(0, len(others), 2):
+                # keys that are not strings (a binarizer's int labels): plain values hash as
+                # they do in a load; anything else stays unknown (rt33-09)
+                key = self.value(others[i])
+                if not _plain(key, scalars=True) or (type(key) is str and key in sym.items):
+                    # (a str key made by a call may override a literal one, and which wins
+                    # depends on an order the pass does not keep)
+                    return Unknown("a dict with keys that are not plain values")
+                out[key] = self.value(others[i + 1])
             return out
         if isinstance(sym, s._Box):
             if sym.kind == "list":
@@ -219,6 +284,10 @@ class Builder(MadeForReal):
                     # an empty string or bytes scalar (itemsize 0) reads no buffer (rt24-11)
                     return np.frombuffer(raw, dt)[0] if raw else dt.type()
             return Unknown("a numpy scalar the pass cannot read")
+        failure = _call_failure(pair, args) if sym.state is None else None
+        if failure:
+            self.problems.append(failure)
+            return Unknown(failure)
         if pair in _PURE_BUILTINS and sym.state is None:
             # only from values already in memory: never size an allocation by a number from
             # the file (bytearray(2**40), set(range(2**44)) would exhaust memory here)
@@ -256,10 +325,20 @@ class Builder(MadeForReal):
             attrs = {"n_features": args[0], "n_classes": args[1], "n_outputs": args[2], **state}
         else:
             attrs = dict_state(cls, state)
+        self._check_keys(attrs)
         object.__setattr__(made, "_attrs", attrs)
         object.__setattr__(made, "_state", state)
         self.instances.append(made)
         return made
+
+    def _check_keys(self, attrs: dict[Any, Any] | None) -> None:
+        """A state key that is not a str naming an attribute: the load's use-time walk refuses
+        it (:func:`safeload.trust.usetime._check_each_key`), and now that the builder makes
+        dicts with other keys (rt33-09), scan must say so itself."""
+        for key in attrs or ():
+            if not (type(key) is str and key.isidentifier() and not keyword.iskeyword(key)):
+                self.problems.append(f"state key {key!r} is not an attribute name")
+                return
 
     def _facts_object(self, cls: ClassFacts, sym: Any) -> Any:
         """:meth:`_object` for a class known by its facts (one whose ``__setstate__`` is
@@ -268,6 +347,7 @@ class Builder(MadeForReal):
         self.done[id(sym)] = made  # before its state: the state may refer back to it
         state: Any = self.value(sym.state) if sym.state is not None else None
         attrs = plain_state(state, drop_version=cls.is_a(BASE_ESTIMATOR))
+        self._check_keys(attrs)
         object.__setattr__(made, "_attrs", attrs)
         object.__setattr__(made, "_state", state)
         self.instances.append(made)
