@@ -59,6 +59,7 @@ from safeload.trust.structures.labels import (
     check_label_sources,
     check_voting_classifier,
 )
+from safeload.trust.structures.names import names_problem
 from safeload.trust.structures.neighbors import (
     binary_tree_base,
     check_binary_tree,
@@ -239,6 +240,12 @@ def _validate(obj: Any, source: str, max_objects: int) -> None:
         raise MalformedArtifactError(
             f"{source} contains {orphan}. It was built but refused before use. Nothing was "
             "returned.",
+            path=source,
+        )
+    named = names_problem(instances)
+    if named:
+        raise MalformedArtifactError(
+            f"{source}: {named}. It was built but refused before use. Nothing was returned.",
             path=source,
         )
     if trees and not trees_all_valid(trees):

@@ -479,7 +479,6 @@ def test_rt32_09_call_forms_scan_equals_load(name: str, tmp_path: Path) -> None:
 # --- rt32-10 (medium): PolynomialFeatures.powers_ is n_output_features_ x n_features_in_ -------
 
 
-@OPEN("an honest shape: outputs x features ints; a residual of the model itself")
 def test_rt32_10_polynomial_powers_matrix(tmp_path: Path) -> None:
     """262 B, and an honest file of that shape too: PolynomialFeatures(degree=2) fitted on
     1,000 features. ``get_feature_names_out()`` (and the ``powers_`` property, which a

@@ -228,7 +228,6 @@ def _rt33_05_column_transformer(layers: int) -> bytes:
     return pickle.dumps(pipe, protocol=5)
 
 
-@OPEN("column-transformer template text times unpaid columns")
 def test_rt33_05_column_transformer_template_text(tmp_path: Path) -> None:
     """1.9 KB: check_name_template allows 1,000 characters of literal text around the two
     fields, and ``n_features_in_`` up to 2**20 needs no stored data; a pass-through column
@@ -279,7 +278,6 @@ def test_rt33_06_unions_of_passthroughs_the_width_rule_misses(form: str, tmp_pat
 # --- rt33-07: TargetEncoder's names are features x classes of 1,024-character names -----------
 
 
-@OPEN("TargetEncoder names: features x classes")
 def test_rt33_07_target_encoder_features_times_classes(tmp_path: Path) -> None:
     """180 KB: the rt32-04 fix caps each name at 1,024 characters, but TargetEncoder writes
     every feature name once per class: 64 names of 1,024 characters and ``classes_`` of
@@ -303,7 +301,6 @@ def test_rt33_07_target_encoder_features_times_classes(tmp_path: Path) -> None:
 # --- rt33-08: names from another step times one-byte categories --------------------------------
 
 
-@OPEN("names from another step times one-byte categories")
 def test_rt33_08_pipeline_names_times_int8_categories(tmp_path: Path) -> None:
     """4 MB: rt32-04's pipeline form after the 1,024-character cap. The scaler's four names of
     1,024 characters go into a OneHotEncoder (fitted on an array: own names "x0".."x3", so
@@ -329,7 +326,6 @@ def test_rt33_08_pipeline_names_times_int8_categories(tmp_path: Path) -> None:
 # --- rt33-09: scan calls safe an index map it cannot build (non-str keys) ------------------------
 
 
-@OPEN("index maps with keys that are not str (scan and load differ)")
 @pytest.mark.parametrize("keys", ["int", "numpy int", "tuple"])
 def test_rt33_09_index_map_with_keys_that_are_not_str(keys: str, tmp_path: Path) -> None:
     """~500 B: the shadow builder turns a dict with non-str keys into ``Unknown``, and
@@ -363,7 +359,6 @@ def test_rt33_09_index_map_with_keys_that_are_not_str(keys: str, tmp_path: Path)
 # --- rt33-10: a sparse coef_ is held to no width; CSR columns cost nothing -----------------------
 
 
-@OPEN("a sparse coef_ is held to no width")
 def test_rt33_10_sparse_coef_densify(tmp_path: Path) -> None:
     """1.1 KB: check_linear_shapes compares only ndarray coefficients with n_features_in_, so
     after ``sparsify()`` a CSR ``coef_`` may be (1, 2**31 - 1) with one stored value (a CSR
@@ -416,7 +411,6 @@ _CALLS = {
 }
 
 
-@OPEN("call forms scan and load judge differently")
 @pytest.mark.parametrize("name", sorted(_CALLS))
 def test_rt33_11_call_forms_scan_equals_load(name: str, tmp_path: Path) -> None:
     """27 B or less each (rt32-09 fixed the forms it listed, not these). Harmless, but a
@@ -469,7 +463,6 @@ def test_rt33_12_sparse_svc_without_classes(tmp_path: Path) -> None:
 # --- rt33-13: PolynomialFeatures names: outputs times 1,024-character input names ----------------
 
 
-@OPEN("PolynomialFeatures names: outputs x long names")
 def test_rt33_13_polynomial_names_of_long_feature_names(tmp_path: Path) -> None:
     """3.5 KB: PolynomialFeatures(degree=200) on 3 features (accepted: degree <= 1,000 and
     1.37M outputs <= 2**24) with three 1,024-character names. get_feature_names_out joins
@@ -513,7 +506,6 @@ def test_rt33_14_n_features_out_without_n_features_in(tmp_path: Path) -> None:
 # --- rt33-15: one stored array pays for the width of every estimator that refers to it ----------
 
 
-@OPEN("one stored array pays for the width of every estimator")
 def test_rt33_15_one_array_pays_for_many_widths(tmp_path: Path) -> None:
     """10 MB: _stored_elements counts an array once per estimator (rt32-03), but each
     estimator is counted on its own: eight StandardScalers in a FeatureUnion, each with
@@ -632,7 +624,6 @@ def test_rt33_19_bin_mapper_is_categorical_none(tmp_path: Path) -> None:
 # --- rt33-20: warm_start=True hands the stored coef_ to coordinate descent unchecked -------------
 
 
-@OPEN("upstream: warm_start coordinate descent refit on wider data")
 def test_rt33_20_elastic_net_warm_start_refit_on_wider_data(tmp_path: Path) -> None:
     """~700 B, as scikit-learn writes it (an upstream bug any file can switch on):
     ElasticNet(warm_start=True) fitted on 3 features. ``fit`` on a new, wider data set passes

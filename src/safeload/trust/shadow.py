@@ -40,6 +40,7 @@ from safeload.trust.shadow_builder import Builder
 from safeload.trust.shadow_values import Shadow, Unknown, Unproven, is_real
 from safeload.trust.shadow_values import class_of as class_of
 from safeload.trust.structures.hgb import orphan_predictor_problem
+from safeload.trust.structures.names import names_problem
 
 __all__ = ["Shadow", "Unproven", "native_findings"]
 
@@ -111,6 +112,7 @@ def _native_findings(analysis: Any, reader: Any, policy: Policy, *, data: bool) 
             or _pandas_block_problem(top)
         )
         orphan = None if data else orphan_predictor_problem(builder.instances)
+        named = names_problem(builder.instances)
     except RecursionError:
         return [Finding(0, "", "unproven: the object graph is too deep to check statically")]
     except Exception as exc:  # fail closed: what cannot be modelled is not proven
@@ -119,6 +121,8 @@ def _native_findings(analysis: Any, reader: Any, policy: Policy, *, data: bool) 
         return [Finding(0, "", problem, use_time=True)]
     if orphan:
         return [Finding(0, "", f"crafted model: {orphan} (a load refuses it)")]
+    if named:
+        return [Finding(0, "", f"{named} (a load refuses it)", use_time=True)]
     for made in builder.instances:
         cls = class_of(made)
         try:

@@ -30,19 +30,23 @@ def check_linear_shapes(est: Any, context: Any) -> None:
     ``n_features_in_`` (scikit-learn then checks the input only against ``coef_``) every array
     must be as wide as the first one."""
     _check_paid_widths(est)
+    _check_warm_start(est)
     coefs: list[tuple[str, npt.NDArray[Any]]] = []
+    sparse = _sparse_coef(est)
     for name in ("coef_", "_standard_coef", "_average_coef"):
         coef = getattr(est, name, None)
         if isinstance(coef, np.ndarray):
             coefs.append((name, coef))
     n_out = getattr(est, "_n_features_out", None)
-    if not coefs and n_out is None:
+    if not coefs and n_out is None and sparse is None:
         # Nothing here to size. n_features_in_ is not read: on a meta-estimator it is a property
         # that runs scikit-learn's tag machinery, which scan's shadows cannot always follow
         # (SelectFromModel around a forest: the forest's tags call type(self.estimator)(...)).
         return
     n_in: Any = getattr(est, "n_features_in_", None)
     width = None if n_in is None else int(n_in)
+    if sparse is not None:
+        _check_sparse_coef(sparse, width)
     for name, coef in coefs:
         require(coef.ndim in (1, 2), f"{name} has {coef.ndim} dimensions, not 1 or 2")
         if width is None:
@@ -60,6 +64,58 @@ def check_linear_shapes(est: Any, context: Any) -> None:
             # check_count_sketch caps n_components instead
             bound = max(bound, min(int(est.n_components), MAX_OUTPUT_COLUMNS))
         require(0 <= int(n_out) <= bound, "_n_features_out is out of range")
+
+
+_COORDINATE_DESCENT = "sklearn.linear_model._coordinate_descent:ElasticNet"
+
+
+def _check_warm_start(est: Any) -> None:
+    """ElasticNet, Lasso and their multi-task forms, fitted with ``warm_start``, hand the stored
+    ``coef_`` to the native coordinate descent as its starting point on the next ``fit``,
+    without checking it against the new data: ``fit`` on wider data reads and writes past the
+    stored coefficients (a scikit-learn bug any file can switch on, rt33-20). A fitted one with
+    ``warm_start`` set is refused; set it after loading, to refit on data of the same width."""
+    from safeload.trust.structures.names import class_names
+
+    attrs = vars(est) if _has_dict(est) else {}
+    if "coef_" in attrs and _COORDINATE_DESCENT in class_names(est):
+        require(
+            not bool(attrs.get("warm_start", False)),
+            "a fitted coordinate-descent model with warm_start set: its next fit would start "
+            "from the stored coef_ unchecked (a scikit-learn bug); set warm_start after loading",
+        )
+
+
+#: The most coefficients a sparse ``coef_`` may describe: ``densify()`` allocates every one of
+#: them (1 GiB of float64), whatever few values the matrix stores.
+MAX_SPARSE_COEF = 2**27
+
+
+def _sparse_coef(est: Any) -> Any:
+    """The estimator's ``coef_`` if it is a scipy sparse matrix (after ``sparsify()``)."""
+    coef = vars(est).get("coef_") if _has_dict(est) else None
+    cls = class_of(coef) if coef is not None else None
+    if isinstance(cls, type) and cls.__module__.startswith("scipy.sparse"):
+        return coef
+    return None
+
+
+def _check_sparse_coef(coef: Any, width: int | None) -> None:
+    """A sparse ``coef_`` pays for the values it stores, never for its columns, and
+    ``densify()`` (SGD, logistic regression, perceptrons, linear SVMs) allocates all of its
+    rows times columns: one stored value in (1, 2**31 - 1) asked for 16 GB (rt33-10). Its
+    width must be the input's, and its size at most :data:`MAX_SPARSE_COEF`."""
+    shape: Any = getattr(coef, "shape", None)
+    require(
+        type(shape) is tuple and len(shape) == 2 and all(is_int(n) for n in shape),
+        "a sparse coef_ is not a matrix",
+    )
+    rows, cols = int(shape[0]), int(shape[1])
+    require(width is None or cols == width, "a sparse coef_ is not as wide as n_features_in_")
+    require(
+        rows * cols <= MAX_SPARSE_COEF,
+        f"a sparse coef_ of {rows:,} x {cols:,} would densify past {MAX_SPARSE_COEF:,} values",
+    )
 
 
 #: The longest feature name an estimator may store (a column name; generated names repeat it).
@@ -182,8 +238,9 @@ def check_index_maps(est: Any, context: Any) -> None:
     for name in ("vocabulary_", "_cached_dict"):
         mapping = attrs.get(name)
         if type(mapping) is Unknown:
-            continue  # scan's stand-in for a dict it cannot build (numpy-int keys): a load
-            # checks the real one
+            # scan's stand-in for a dict whose keys it cannot build: the columns it maps to go
+            # into sparse indexes, so what cannot be checked is not passed (rt33-09)
+            raise Unproven(f"the keys of {name}")
         if mapping is not None:
             # exactly a dict: a list, an array or a numpy record also answers map[label] and
             # len(), and their values went unchecked into sparse column indexes (rt32-11)

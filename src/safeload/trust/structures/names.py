@@ -1,0 +1,238 @@
+"""One bound for the whole model on what ``get_feature_names_out`` may write.
+
+Every transformer names its output columns from its input's names: a scaler passes them on, a
+one-hot encoder writes ``{name}_{category}`` per category, a target encoder one name per feature
+and class, ``PolynomialFeatures`` joins up to ``degree`` of them per output (and builds its
+``powers_`` matrix, outputs x features ints, on the way), a column transformer or union prefixes
+every name of its branches with the branch's name or its template. A pipeline feeds each step's
+names to the next, so a name written by one step is repeated by every later one.
+
+Per-class bounds missed the products: 1,024-character names times 100,000 one-byte classes
+(rt33-07), names from another step times one-byte categories (rt33-08), a template's text times
+2**20 unpaid pass-through columns (rt33-05), outputs times long names (rt33-13), many estimators
+"paid for" by one shared array (rt33-15), ``powers_`` of an honest 262-byte file (rt32-10).
+This module bounds their sum instead, on the instances a load built (or scan's shadows of them),
+reading only their own attributes: the names every estimator may write, each at most as long as
+the longest name the model can make (its longest stored name, plus every prefix and suffix any
+step adds, times every polynomial join), twice (a composite holds its branches' names while it
+writes its own), plus the ``powers_`` matrices, may not pass :data:`MAX_NAME_BYTES` or, if
+more, :data:`NAME_SPREAD` times the bytes of the arrays the model stores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from safeload.trust.shadow_values import class_of
+from safeload.trust.structures.common import is_int, root_array
+
+__all__ = ["MAX_NAME_BYTES", "NAME_SPREAD", "names_problem"]
+
+#: The most bytes ``get_feature_names_out`` may cost for any model (512 MiB), whatever it stores.
+MAX_NAME_BYTES = 2**29
+#: Past :data:`MAX_NAME_BYTES`, names may cost this many times the bytes of the model's arrays.
+NAME_SPREAD = 64
+#: What one Python ``str`` costs beyond its characters (CPython's compact ASCII header).
+_STR_OVERHEAD = 56
+#: Characters a number written into a name may take (``repr`` of a float64, a category or a
+#: class label), and a class-prefix name (``"randomtreesembedding123"``).
+_NUMBER_CHARS = 32
+_PREFIX_NAME_CHARS = 64
+
+_ONE_HOT = "sklearn.preprocessing._encoders:OneHotEncoder"
+_TARGET = "sklearn.preprocessing._target_encoder:TargetEncoder"
+_POLY = "sklearn.preprocessing._polynomial:PolynomialFeatures"
+_SPLINE = "sklearn.preprocessing._polynomial:SplineTransformer"
+_MISSING = "sklearn.impute._base:MissingIndicator"
+_COLUMNS = "sklearn.compose._column_transformer:ColumnTransformer"
+_UNION = "sklearn.pipeline:FeatureUnion"
+_VECTORIZERS = frozenset(
+    {
+        "sklearn.feature_extraction.text:CountVectorizer",
+        "sklearn.feature_extraction._dict_vectorizer:DictVectorizer",
+    }
+)
+
+
+def _mro(cls: Any) -> frozenset[str]:
+    """``module:qualname`` of the class and its bases, for a class or its facts."""
+    found = getattr(cls, "mro_set", None)  # ClassFacts (a scan on facts)
+    if isinstance(found, frozenset):
+        return found
+    if isinstance(cls, type):
+        return frozenset(f"{b.__module__}:{b.__qualname__}" for b in cls.__mro__)
+    return frozenset()
+
+
+def class_names(obj: Any) -> frozenset[str]:
+    """``module:qualname`` of the class of ``obj`` (a built object or a shadow) and its bases."""
+    return _mro(class_of(obj))
+
+
+def _attrs(obj: Any) -> dict[str, Any]:
+    from safeload.trust.structures.widths import _has_dict
+
+    found = vars(obj) if _has_dict(obj) else {}
+    return found if type(found) is dict else {}
+
+
+def _count(value: Any) -> int:
+    """A stored count as scikit-learn would use it (``range``/``arange`` take floats too), or 0
+    for what no method could count with."""
+    if is_int(value):
+        return max(int(value), 0)
+    if isinstance(value, (float, np.floating)) and np.isfinite(value):
+        return max(int(value), 0)
+    return 0
+
+
+def _longest_text(values: Any) -> int:
+    """The longest ``str()`` of the values of an array or list: exact for text, a fixed bound
+    for numbers."""
+    if isinstance(values, np.ndarray):
+        if values.dtype.kind in "OUS":
+            items = values.ravel().tolist()
+        else:
+            return _NUMBER_CHARS
+    elif type(values) in (list, tuple):
+        items = list(values)
+    else:
+        return 0
+    longest = 0
+    for item in items:
+        longest = max(longest, len(item) if isinstance(item, (str, bytes)) else _NUMBER_CHARS)
+    return longest
+
+
+def _branch_names(entries: Any) -> list[str]:
+    if type(entries) not in (list, tuple):
+        return []
+    return [e[0] for e in entries if type(e) in (list, tuple) and len(e) >= 2 and type(e[0]) is str]
+
+
+class _Ledger:
+    """What one pass over the instances adds up."""
+
+    def __init__(self) -> None:
+        self.names = 0  # names written, summed over the estimators
+        self.longest = 0  # the longest stored or generated base name
+        self.affixes = 0  # characters steps add to a name, summed over the model
+        self.joins = 1  # the product of polynomial joins
+        self.matrices = 0  # bytes of powers_ matrices
+        self.stored = 0  # bytes of the model's arrays, each memory once
+        self.seen: set[int] = set()
+
+    def store(self, value: Any, depth: int = 0) -> None:
+        # type(), not isinstance: a value scan cannot see is not counted (which only lowers
+        # the bound), where isinstance would raise on it
+        if issubclass(type(value), np.ndarray):
+            root = root_array(value)
+            if id(root) not in self.seen:
+                self.seen.add(id(root))
+                self.stored += int(root.nbytes)
+        elif type(value) in (list, tuple) and depth < 2 and len(value) < 100_000:
+            for item in value:
+                self.store(item, depth + 1)
+
+    def add(self, obj: Any) -> None:
+        mro = _mro(class_of(obj))
+        if not any(name.startswith("sklearn.") for name in mro):
+            return  # (arrays held elsewhere, a sparse matrix's, count as nothing: scan builds
+            # those for real and a load walks them, so only estimators' own arrays agree)
+        attrs = _attrs(obj)
+        for value in attrs.values():
+            self.store(value)
+        n_in = _count(attrs.get("n_features_in_"))
+        names = attrs.get("feature_names_in_")
+        if isinstance(names, np.ndarray) and names.size:
+            n_in = max(n_in, int(names.size))
+            self.longest = max(self.longest, _longest_text(names))
+        elif n_in:
+            self.longest = max(self.longest, len(f"x{n_in - 1}"))
+        if not mro.isdisjoint(_VECTORIZERS):
+            return  # its names are its vocabulary's keys, stored (an array of references)
+        count = max(n_in, _count(attrs.get("n_features_out_")))
+        n_out = _count(attrs.get("_n_features_out"))
+        if n_out:
+            count = max(count, n_out)
+            self.longest = max(self.longest, _PREFIX_NAME_CHARS)
+        categories = attrs.get("categories_")
+        if type(categories) is list and _ONE_HOT in mro:
+            count = max(count, sum(int(np.size(c)) for c in categories))
+            self.affixes += 1 + max((_longest_text(c) for c in categories), default=0)
+        if _TARGET in mro and attrs.get("target_type_") == "multiclass":
+            classes = attrs.get("classes_")
+            if isinstance(classes, np.ndarray):
+                count = max(count, n_in * int(classes.size))
+                self.affixes += 1 + _longest_text(classes)
+        if _POLY in mro:
+            self._polynomial(attrs, n_in)
+            count = max(count, _count(attrs.get("n_output_features_")))
+        if _SPLINE in mro:
+            self.affixes += 4 + _NUMBER_CHARS  # "_sp_12"
+        if _MISSING in mro:
+            self.affixes += len("missingindicator_")
+        if _COLUMNS in mro or _UNION in mro:
+            count = max(count, self._composite(obj, attrs, mro))
+        self.names += count
+
+    def _polynomial(self, attrs: dict[str, Any], n_in: int) -> None:
+        """Each output name joins up to ``degree`` input names (``"x0^2 x1"``), and ``powers_``
+        stacks one int64 row of ``n_features_in_`` per output."""
+        degree = attrs.get("_max_degree", attrs.get("degree"))
+        if type(degree) is tuple and degree:
+            degree = degree[-1]
+        most = _count(degree)
+        self.joins *= max(1, min(most, n_in))
+        self.affixes += 2 + len(str(most))  # "^" + power + " "
+        self.matrices += 8 * _count(attrs.get("n_output_features_")) * n_in
+
+    def _composite(self, obj: Any, attrs: dict[str, Any], mro: frozenset[str]) -> int:
+        """A column transformer or union: every branch's names get a prefix, and its
+        pass-through branches write names of their own (its input's)."""
+        from safeload.trust.structures.widths import _is_identity
+
+        if _UNION in mro:
+            entries: Any = attrs.get("transformer_list")
+        else:
+            entries = attrs.get("transformers_", attrs.get("transformers"))
+        labels = _branch_names(entries)
+        longest_label = max((len(label) for label in labels), default=0)
+        template = attrs.get("verbose_feature_names_out")
+        if type(template) is str:
+            self.affixes += len(template) + longest_label
+        elif template is not False:
+            self.affixes += 2 + longest_label
+        if type(entries) not in (list, tuple):
+            return 0
+        branches = [e[1] for e in entries if type(e) in (list, tuple) and len(e) >= 2]
+        widths = [_count(attrs.get("n_features_in_"))]
+        widths += [_count(_attrs(b).get("n_features_in_")) for b in branches]
+        identities = sum(1 for branch in branches if _is_identity(branch))
+        return identities * max(widths)
+
+    def problem(self) -> str | None:
+        each = _STR_OVERHEAD + (self.longest + self.affixes) * self.joins
+        cost = 2 * self.names * each + self.matrices
+        bound = max(MAX_NAME_BYTES, NAME_SPREAD * self.stored)
+        if cost <= bound:
+            return None
+        return (
+            f"get_feature_names_out could write {self.names:,} names of up to "
+            f"{each - _STR_OVERHEAD:,} characters ({cost:,} bytes with the polynomial "
+            f"powers_), more than {bound:,}: past {MAX_NAME_BYTES:,} bytes, names may cost "
+            f"{NAME_SPREAD} times what the model's arrays store"
+        )
+
+
+def names_problem(instances: Iterable[Any]) -> str | None:
+    """Why the names the model's estimators may write are refused (see the module's
+    docstring), or ``None``. ``instances`` is every instance a load built, or scan's shadows of
+    them: the same attributes are read from both."""
+    ledger = _Ledger()
+    for obj in instances:
+        ledger.add(obj)
+    return ledger.problem()
