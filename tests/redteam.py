@@ -225,6 +225,54 @@ SCAN = (
 SCAN_NO_FACTS = "from safeload.trust import facts\nfacts.data_available = lambda: False\n" + SCAN
 
 
+#: A method call on a model plain pickle loaded: ``loaded``, then ``call done`` or ``call
+#: MemoryError``, then ``maxrss_mb <n>`` (format with ``call=``; red teams 31 to 33).
+PLAIN_CALL = (
+    "import pickle, numpy\n"
+    "model = pickle.load(open(sys.argv[1], 'rb'))\n"
+    "print('loaded', flush=True)\n"
+    "try:\n"
+    "    {call}\n"
+    "    print('call done', flush=True)\n"
+    "except MemoryError:\n"
+    "    print('call MemoryError', flush=True)\n"
+    "import resource\n"
+    "print('maxrss_mb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, flush=True)\n"
+)
+
+#: The same call after safeload: ``scan_safe <bool>``, then ``refused <why>`` (exit 0) or
+#: ``loaded``, ``call done``/``call MemoryError`` and ``maxrss_mb <n>``.
+SAFE_CALL = (
+    "import safeload, numpy\n"
+    "report = safeload.scan(open(sys.argv[1], 'rb').read())\n"
+    "print('scan_safe', report.safe, flush=True)\n"
+    "try:\n"
+    "    model = safeload.load_unsigned(sys.argv[1])\n"
+    "except safeload.SafeloadError as exc:\n"
+    "    print('refused', str(exc)[:300], flush=True)\n"
+    "    raise SystemExit(0)\n"
+    "print('loaded', flush=True)\n"
+    "try:\n"
+    "    {call}\n"
+    "    print('call done', flush=True)\n"
+    "except MemoryError:\n"
+    "    print('call MemoryError', flush=True)\n"
+    "import resource\n"
+    "print('maxrss_mb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, flush=True)\n"
+)
+
+
+def maxrss(out: str) -> int:
+    """The peak RSS in MB a :data:`PLAIN_CALL` or :data:`SAFE_CALL` child printed."""
+    return int(out.split("maxrss_mb")[1].split()[0])
+
+
+def assert_refused_by_both(child: Any) -> None:
+    """A :data:`SAFE_CALL` child's output: scan said unsafe and the load refused."""
+    assert "scan_safe False" in child.stdout, str(child)
+    assert "refused" in child.stdout, str(child)
+
+
 def run_child(
     code: str,
     path: Path,

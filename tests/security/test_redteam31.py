@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from redteam import GB, run_child, write
+from redteam import GB, PLAIN_CALL, SAFE_CALL, assert_refused_by_both, maxrss, run_child, write
 
 _IMPORTS = (
     "pickle",
@@ -27,38 +27,6 @@ _IMPORTS = (
     "sklearn.pipeline",
 )
 
-PLAIN_CALL = (
-    "import pickle, numpy\n"
-    "model = pickle.load(open(sys.argv[1], 'rb'))\n"
-    "print('loaded', flush=True)\n"
-    "try:\n"
-    "    {call}\n"
-    "    print('call done', flush=True)\n"
-    "except MemoryError:\n"
-    "    print('call MemoryError', flush=True)\n"
-    "import resource\n"
-    "print('maxrss_mb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, flush=True)\n"
-)
-
-SAFE_CALL = (
-    "import safeload, numpy\n"
-    "report = safeload.scan(open(sys.argv[1], 'rb').read())\n"
-    "print('scan_safe', report.safe, flush=True)\n"
-    "try:\n"
-    "    model = safeload.load_unsigned(sys.argv[1])\n"
-    "except safeload.SafeloadError as exc:\n"
-    "    print('refused', str(exc)[:300], flush=True)\n"
-    "    raise SystemExit(0)\n"
-    "print('loaded', flush=True)\n"
-    "try:\n"
-    "    {call}\n"
-    "    print('call done', flush=True)\n"
-    "except MemoryError:\n"
-    "    print('call MemoryError', flush=True)\n"
-    "import resource\n"
-    "print('maxrss_mb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, flush=True)\n"
-)
-
 
 def _child(
     code: str, path: Path, *, memory: int = 3 * GB, cpu: int = 30, fresh: bool = False
@@ -66,14 +34,9 @@ def _child(
     return run_child(code, path, grow=memory, cpu=cpu, timeout=240, imports=_IMPORTS, fresh=fresh)
 
 
-def _maxrss(out: str) -> int:
-    return int(out.split("maxrss_mb")[1].split()[0])
-
-
 def _assert_safeload_refuses(path: Path, call: str) -> None:
     child = _child(SAFE_CALL.format(call=call), path)
-    assert "scan_safe False" in child.stdout, child.stdout + child.stderr
-    assert "refused" in child.stdout, child.stdout + child.stderr
+    assert_refused_by_both(child)
 
 
 # --- rt31-01: a zero-size array (or an empty sparse matrix) with a huge other dimension ----------
@@ -106,7 +69,7 @@ def test_rt31_01_mlp_zero_unit_layer_then_huge_layer(tmp_path: Path) -> None:
     path = write(tmp_path, _rt31_01_mlp(10**8))
     call = "r = model.predict(numpy.ones((1, 3)))"
     plain = _child(PLAIN_CALL.format(call=call), path)
-    assert "call done" in plain.stdout and _maxrss(plain.stdout) > 700, plain.stdout + plain.stderr
+    assert "call done" in plain.stdout and maxrss(plain.stdout) > 700, plain.stdout + plain.stderr
     _assert_safeload_refuses(path, call)
 
 
@@ -150,7 +113,7 @@ def test_rt31_02_dummy_regressor_n_outputs(tmp_path: Path) -> None:
     path = write(tmp_path, _rt31_02_dummy(10**8))
     call = "r = model.predict(numpy.ones((1, 3)))"
     plain = _child(PLAIN_CALL.format(call=call), path)
-    assert "call done" in plain.stdout and _maxrss(plain.stdout) > 700, plain.stdout + plain.stderr
+    assert "call done" in plain.stdout and maxrss(plain.stdout) > 700, plain.stdout + plain.stderr
     _assert_safeload_refuses(path, call)
 
 
@@ -169,7 +132,7 @@ def test_rt31_02_n_features_in_sizes_feature_names(tmp_path: Path) -> None:
     path = write(tmp_path, _rt31_02_n_features_in(10**7))
     call = "r = model.get_feature_names_out()"
     plain = _child(PLAIN_CALL.format(call=call), path)
-    assert "call done" in plain.stdout and _maxrss(plain.stdout) > 700, plain.stdout + plain.stderr
+    assert "call done" in plain.stdout and maxrss(plain.stdout) > 700, plain.stdout + plain.stderr
     _assert_safeload_refuses(path, call)
 
 
@@ -193,7 +156,7 @@ def test_rt31_03_forest_bootstrap_count_via_repr_html(call: str, tmp_path: Path)
     every tree: 2 trees x 10**8 int64 = 1.7 GB RSS and ~10 s; n_trees x 8 GB at 10**9."""
     path = write(tmp_path, _rt31_03_forest(10**8))
     plain = _child(PLAIN_CALL.format(call=call), path)
-    assert "call done" in plain.stdout and _maxrss(plain.stdout) > 1400, plain.stdout + plain.stderr
+    assert "call done" in plain.stdout and maxrss(plain.stdout) > 1400, plain.stdout + plain.stderr
     _assert_safeload_refuses(path, call)
 
 
@@ -224,6 +187,8 @@ def test_rt31_04_mahalanobis_out_of_bounds_read(tmp_path: Path) -> None:
     path = write(tmp_path, pickle.dumps(_Mahalanobis(n), protocol=4))
     call = f"d = model.pairwise(numpy.ones((2, {n})))"
     plain = _child(PLAIN_CALL.format(call=call), path, fresh=True)  # reads a fresh heap
+    if plain.returncode != -11:  # whether the read faults depends on the heap: once more
+        plain = _child(PLAIN_CALL.format(call=call), path, fresh=True)
     assert plain.returncode == -11 and "loaded" in plain.stdout, plain.stdout + plain.stderr
     _assert_safeload_refuses(path, call)
 
@@ -291,7 +256,7 @@ def test_rt31_06_get_params_deep_quadratic_keys(depth: int, tmp_path: Path) -> N
     call = "d = model.get_params(deep=True)"
     plain = _child(PLAIN_CALL.format(call=call), path, memory=GB, cpu=30)  # 1 GiB: fails sooner
     assert "loaded" in plain.stdout, plain.stdout + plain.stderr
-    assert "call MemoryError" in plain.stdout or _maxrss(plain.stdout) > 1200, plain.stdout
+    assert "call MemoryError" in plain.stdout or maxrss(plain.stdout) > 1200, plain.stdout
     _assert_safeload_refuses(path, call)
 
 
@@ -346,7 +311,7 @@ def test_rt31_06_feature_names_nested_prefixes(tmp_path: Path) -> None:
     call = "n = model.get_feature_names_out()"
     plain = _child(PLAIN_CALL.format(call=call), path, memory=GB, cpu=30)
     assert "loaded" in plain.stdout, plain.stdout + plain.stderr
-    assert "call MemoryError" in plain.stdout or _maxrss(plain.stdout) > 1500, plain.stdout
+    assert "call MemoryError" in plain.stdout or maxrss(plain.stdout) > 1500, plain.stdout
     _assert_safeload_refuses(path, call)
 
 
@@ -463,5 +428,5 @@ def test_rt31_06_one_hot_names_feature_name_times_categories(tmp_path: Path) -> 
     path = write(tmp_path, _rt31_06_one_hot())
     call = "n = model.get_feature_names_out()"
     plain = _child(PLAIN_CALL.format(call=call), path)
-    assert "call done" in plain.stdout and _maxrss(plain.stdout) > 600, plain.stdout
+    assert "call done" in plain.stdout and maxrss(plain.stdout) > 600, plain.stdout
     _assert_safeload_refuses(path, call)

@@ -13,7 +13,16 @@ from typing import Any
 import numpy as np
 import pytest
 
-from redteam import GB, refused, run_child, write
+from redteam import (
+    GB,
+    PLAIN_CALL,
+    SAFE_CALL,
+    assert_refused_by_both,
+    maxrss,
+    refused,
+    run_child,
+    write,
+)
 
 
 def OPEN(what: str) -> pytest.MarkDecorator:
@@ -37,49 +46,14 @@ _IMPORTS = (
     "sklearn.linear_model",
 )
 
-PLAIN_CALL = (
-    "import pickle, numpy\n"
-    "model = pickle.load(open(sys.argv[1], 'rb'))\n"
-    "print('loaded', flush=True)\n"
-    "try:\n"
-    "    {call}\n"
-    "    print('call done', flush=True)\n"
-    "except MemoryError:\n"
-    "    print('call MemoryError', flush=True)\n"
-    "import resource\n"
-    "print('maxrss_mb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, flush=True)\n"
-)
-
-SAFE_CALL = (
-    "import safeload, numpy\n"
-    "report = safeload.scan(open(sys.argv[1], 'rb').read())\n"
-    "print('scan_safe', report.safe, flush=True)\n"
-    "try:\n"
-    "    model = safeload.load_unsigned(sys.argv[1])\n"
-    "except safeload.SafeloadError as exc:\n"
-    "    print('refused', str(exc)[:300], flush=True)\n"
-    "    raise SystemExit(0)\n"
-    "print('loaded', flush=True)\n"
-    "try:\n"
-    "    {call}\n"
-    "    print('call done', flush=True)\n"
-    "except MemoryError:\n"
-    "    print('call MemoryError', flush=True)\n"
-)
-
 
 def _child(code: str, path: Path, *, memory: int = 3 * GB, cpu: int = 20) -> Any:
     return run_child(code, path, grow=memory, cpu=cpu, timeout=180, imports=_IMPORTS)
 
 
-def _maxrss(out: str) -> int:
-    return int(out.split("maxrss_mb")[1].split()[0])
-
-
 def _assert_safeload_refuses(path: Path, call: str, *, cpu: int = 20) -> None:
     child = _child(SAFE_CALL.format(call=call), path, cpu=cpu)
-    assert "scan_safe False" in child.stdout, str(child)
-    assert "refused" in child.stdout, str(child)
+    assert_refused_by_both(child)
 
 
 # --- rt32-01: a sparse _fit_X is held to nothing (critical) -------------------------------------
@@ -231,7 +205,7 @@ def test_rt32_02_csc_fit_x_rows_not_paid_for(tmp_path: Path) -> None:
     path = write(tmp_path, _rt32_02_csc_fit_x(2**26))
     call = "r = model.kneighbors(numpy.ones((1, 3)))"
     plain = _child(PLAIN_CALL.format(call=call), path)
-    assert "call done" in plain.stdout and _maxrss(plain.stdout) > 1000, str(plain)
+    assert "call done" in plain.stdout and maxrss(plain.stdout) > 1000, str(plain)
     _assert_safeload_refuses(path, call)
 
 
@@ -249,7 +223,7 @@ def test_rt32_03_n_features_in_as_0d_array(tmp_path: Path) -> None:
     path = write(tmp_path, pickle.dumps(m, protocol=5))
     call = "r = model.get_feature_names_out()"
     plain = _child(PLAIN_CALL.format(call=call), path)
-    assert "call done" in plain.stdout and _maxrss(plain.stdout) > 700, str(plain)
+    assert "call done" in plain.stdout and maxrss(plain.stdout) > 700, str(plain)
     _assert_safeload_refuses(path, call)
 
 
@@ -285,7 +259,7 @@ def test_rt32_04_target_encoder_names_times_classes(tmp_path: Path) -> None:
     path = write(tmp_path, _rt32_04_target_encoder())
     call = "r = model.get_feature_names_out()"
     plain = _child(PLAIN_CALL.format(call=call), path)
-    assert "call done" in plain.stdout and _maxrss(plain.stdout) > 600, str(plain)
+    assert "call done" in plain.stdout and maxrss(plain.stdout) > 600, str(plain)
     _assert_safeload_refuses(path, call)
 
 
@@ -296,7 +270,7 @@ def test_rt32_04_pipeline_feeds_long_names_to_one_hot(tmp_path: Path) -> None:
     path = write(tmp_path, _rt32_04_pipeline())
     call = "r = model.get_feature_names_out()"
     plain = _child(PLAIN_CALL.format(call=call), path)
-    assert "call done" in plain.stdout and _maxrss(plain.stdout) > 600, str(plain)
+    assert "call done" in plain.stdout and maxrss(plain.stdout) > 600, str(plain)
     _assert_safeload_refuses(path, call)
 
 
@@ -312,7 +286,7 @@ def test_rt32_04_one_hot_with_one_name_too_many(tmp_path: Path) -> None:
     path = write(tmp_path, pickle.dumps(m, protocol=5))
     call = "r = model.get_feature_names_out()"
     plain = _child(PLAIN_CALL.format(call=call), path)
-    assert "call done" in plain.stdout and _maxrss(plain.stdout) > 600, str(plain)
+    assert "call done" in plain.stdout and maxrss(plain.stdout) > 600, str(plain)
     _assert_safeload_refuses(path, call)
 
 
@@ -332,7 +306,7 @@ def test_rt32_04_column_transformer_template_repeats_a_long_name(tmp_path: Path)
     path = write(tmp_path, pickle.dumps(ct, protocol=5))
     call = "r = model.get_feature_names_out()"
     plain = _child(PLAIN_CALL.format(call=call), path)
-    assert "call done" in plain.stdout and _maxrss(plain.stdout) > 450, str(plain)
+    assert "call done" in plain.stdout and maxrss(plain.stdout) > 450, str(plain)
     _assert_safeload_refuses(path, call)
 
 
@@ -394,7 +368,7 @@ def test_rt32_07_bagging_max_samples_above_n_samples(tmp_path: Path) -> None:
     path = write(tmp_path, pickle.dumps(m, protocol=5))
     call = "s = model.estimators_samples_"
     plain = _child(PLAIN_CALL.format(call=call), path)
-    assert "call done" in plain.stdout and _maxrss(plain.stdout) > 1400, str(plain)
+    assert "call done" in plain.stdout and maxrss(plain.stdout) > 1400, str(plain)
     _assert_safeload_refuses(path, call)
 
 
@@ -413,7 +387,7 @@ def test_rt32_08_minibatch_nmf_n_components(tmp_path: Path) -> None:
     path = write(tmp_path, pickle.dumps(m, protocol=5))
     call = "try:\n        model.transform(numpy.ones((1, 3)))\n    except ValueError:\n        pass"
     plain = _child(PLAIN_CALL.format(call=call), path)
-    assert "call done" in plain.stdout and _maxrss(plain.stdout) > 1400, str(plain)
+    assert "call done" in plain.stdout and maxrss(plain.stdout) > 1400, str(plain)
     _assert_safeload_refuses(path, call)
 
 
@@ -439,7 +413,7 @@ def test_rt32_03_forest_feature_importances_from_0d_width(tmp_path: Path) -> Non
     path = write(tmp_path, pickle.dumps(m, protocol=5))
     call = "r = model.feature_importances_"
     plain = _child(PLAIN_CALL.format(call=call), path)
-    assert "call MemoryError" in plain.stdout or _maxrss(plain.stdout) > 1500, str(plain)
+    assert "call MemoryError" in plain.stdout or maxrss(plain.stdout) > 1500, str(plain)
     _assert_safeload_refuses(path, call)
 
 
@@ -509,7 +483,7 @@ def test_rt32_03_n_features_in_paid_by_one_shared_array(tmp_path: Path) -> None:
     path = write(tmp_path, pickle.dumps(m, protocol=5))
     call = "r = model.get_feature_names_out()"
     plain = _child(PLAIN_CALL.format(call=call), path)
-    assert "call done" in plain.stdout and _maxrss(plain.stdout) > 700, str(plain)
+    assert "call done" in plain.stdout and maxrss(plain.stdout) > 700, str(plain)
     _assert_safeload_refuses(path, call)
 
 
@@ -563,5 +537,5 @@ def test_rt32_13_stacked_feature_unions_of_passthroughs(tmp_path: Path) -> None:
     path = write(tmp_path, pickle.dumps(pipe, protocol=5))
     call = "r = model.transform(numpy.ones((1, 1)))"
     plain = _child(PLAIN_CALL.format(call=call), path)
-    assert "call done" in plain.stdout and _maxrss(plain.stdout) > 500, str(plain)
+    assert "call done" in plain.stdout and maxrss(plain.stdout) > 500, str(plain)
     _assert_safeload_refuses(path, call)

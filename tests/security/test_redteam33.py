@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from redteam import GB, run_child, write
+from redteam import GB, PLAIN_CALL, SAFE_CALL, assert_refused_by_both, maxrss, run_child, write
 
 
 def OPEN(what: str) -> pytest.MarkDecorator:
@@ -39,36 +39,6 @@ _IMPORTS = (
     "sklearn.kernel_approximation",
 )
 
-PLAIN_CALL = (
-    "import pickle, numpy\n"
-    "model = pickle.load(open(sys.argv[1], 'rb'))\n"
-    "print('loaded', flush=True)\n"
-    "try:\n"
-    "    {call}\n"
-    "    print('call done', flush=True)\n"
-    "except MemoryError:\n"
-    "    print('call MemoryError', flush=True)\n"
-    "import resource\n"
-    "print('maxrss_mb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, flush=True)\n"
-)
-
-SAFE_CALL = (
-    "import safeload, numpy\n"
-    "report = safeload.scan(open(sys.argv[1], 'rb').read())\n"
-    "print('scan_safe', report.safe, flush=True)\n"
-    "try:\n"
-    "    model = safeload.load_unsigned(sys.argv[1])\n"
-    "except safeload.SafeloadError as exc:\n"
-    "    print('refused', str(exc)[:300], flush=True)\n"
-    "    raise SystemExit(0)\n"
-    "print('loaded', flush=True)\n"
-    "try:\n"
-    "    {call}\n"
-    "    print('call done', flush=True)\n"
-    "except MemoryError:\n"
-    "    print('call MemoryError', flush=True)\n"
-)
-
 
 def _child(
     code: str, path: Path, *, memory: int = 3 * GB, cpu: int = 20, fresh: bool = False
@@ -76,14 +46,9 @@ def _child(
     return run_child(code, path, grow=memory, cpu=cpu, timeout=180, imports=_IMPORTS, fresh=fresh)
 
 
-def _maxrss(out: str) -> int:
-    return int(out.split("maxrss_mb")[1].split()[0])
-
-
 def _assert_safeload_refuses(path: Path, call: str, *, cpu: int = 20) -> None:
     child = _child(SAFE_CALL.format(call=call), path, cpu=cpu)
-    assert "scan_safe False" in child.stdout, str(child)
-    assert "refused" in child.stdout, str(child)
+    assert_refused_by_both(child)
 
 
 def _csr_wide(rows: int, width: int) -> Any:
@@ -239,7 +204,7 @@ def test_rt33_05_column_transformer_template_text(tmp_path: Path) -> None:
     path = write(tmp_path, _rt33_05_column_transformer(1))
     call = "r = model.get_feature_names_out()"
     plain = _child(PLAIN_CALL.format(call=call), path)
-    assert "call done" in plain.stdout and _maxrss(plain.stdout) > 1000, str(plain)
+    assert "call done" in plain.stdout and maxrss(plain.stdout) > 1000, str(plain)
     _assert_safeload_refuses(path, call)
 
 
@@ -271,7 +236,7 @@ def test_rt33_06_unions_of_passthroughs_the_width_rule_misses(form: str, tmp_pat
     path = write(tmp_path, pickle.dumps(pipe, protocol=5))
     call = "r = model.transform(numpy.ones((1, 1)))"
     plain = _child(PLAIN_CALL.format(call=call), path)
-    assert "call done" in plain.stdout and _maxrss(plain.stdout) > 500, str(plain)
+    assert "call done" in plain.stdout and maxrss(plain.stdout) > 500, str(plain)
     _assert_safeload_refuses(path, call)
 
 
@@ -547,7 +512,7 @@ def test_rt33_16_n_neighbors_past_the_samples(tmp_path: Path) -> None:
     path = write(tmp_path, pickle.dumps(m.fit(X, y), protocol=5))
     call = "r = model.predict_proba(numpy.random.rand(1, 3))"
     plain = _child(PLAIN_CALL.format(call=call), path)
-    assert "call MemoryError" in plain.stdout or _maxrss(plain.stdout) > 1500, str(plain)
+    assert "call MemoryError" in plain.stdout or maxrss(plain.stdout) > 1500, str(plain)
     _assert_safeload_refuses(path, call)
 
 
@@ -595,7 +560,7 @@ def test_rt33_18_feature_union_with_a_spare_transformers_attribute(tmp_path: Pat
     path = write(tmp_path, pickle.dumps(pipe, protocol=5))
     call = "r = model.transform(numpy.ones((1, 1)))"
     plain = _child(PLAIN_CALL.format(call=call), path)
-    assert "call done" in plain.stdout and _maxrss(plain.stdout) > 500, str(plain)
+    assert "call done" in plain.stdout and maxrss(plain.stdout) > 500, str(plain)
     _assert_safeload_refuses(path, call)
 
 
