@@ -46,12 +46,13 @@ def scan_source(
         except SafeloadError as exc:
             findings.append(Finding(0, "", str(exc)))
             return ScanReport(label, fmt, (), tuple(findings), (), None, 0)
-    result = analyze(stream, policy=pol, limits=lim, joblib=(fmt == "joblib"))
+    size = len(memoryview(data).cast("B"))
+    result = analyze(stream, policy=pol, limits=lim, joblib=(fmt == "joblib"), file_size=size)
     if result.joblib_content and format is None:
         # named .pkl (or sniffed) as pickle, but the analysis met joblib's array placeholder:
         # joblib content, which only the joblib reading describes (rt14 f04)
         fmt = "joblib"
-        result = analyze(data, policy=pol, limits=lim, joblib=True)
+        result = analyze(data, policy=pol, limits=lim, joblib=True, file_size=size)
     return ScanReport(
         label,
         fmt,
@@ -87,5 +88,5 @@ def scan_skops(data: Buffer, pol: Policy, lim: Limits, label: str) -> ScanReport
         # pickle of what skops would build (r15-17: scan skipped them for skops files)
         from safeload.trust.skops_stream import skops_findings
 
-        findings = tuple(skops_findings(zf, pol, lim))
+        findings = tuple(skops_findings(zf, pol, lim, len(memoryview(data).cast("B"))))
     return ScanReport(label, "skops", tuple(refs.values()), findings, (), None, 0)

@@ -176,7 +176,7 @@ def read(
         reader = load_pickle_stream if prepared.format == "pickle" else load_joblib_stream
         with _gc.paused():  # a model is many objects; see safeload._gc
             obj = reader(prepared.stream, policy, limits, source, prepared.analysis, views=consume)
-    validate_loaded(obj, source)
+    validate_loaded(obj, source, file_size=len(artifact.data))
     return obj
 
 

@@ -188,14 +188,18 @@ def checks_for_scan() -> list[tuple[type, Callable[[Any, Any], None]]]:
     return [(cls, check) for cls, check in checks if check is not check_tree]
 
 
-def validate_loaded(obj: Any, source: str, *, max_objects: int = MAX_OBJECTS) -> None:
+def validate_loaded(
+    obj: Any, source: str, *, max_objects: int = MAX_OBJECTS, file_size: int | None = None
+) -> None:
     """Check everything reachable from ``obj``: first that its state is safe to use
     (:mod:`safeload.trust.usetime`), then the native structures among the objects that walk
     found (which sees inside partials, slices, slots and extension types' state, so a structure
     cannot hide from these checks where a plain ``__dict__`` walk would miss it). A check
-    that runs out of memory is a refusal, never a raw ``MemoryError`` (rt27-05)."""
+    that runs out of memory is a refusal, never a raw ``MemoryError`` (rt27-05). The
+    generated-names allowance is paid by the model's arrays up to ``file_size``, the
+    artifact's size as stored (:func:`safeload.trust.structures.names.names_problem`)."""
     try:
-        _validate(obj, source, max_objects)
+        _validate(obj, source, max_objects, file_size)
     except MemoryError:
         raise LimitExceededError(
             f"{source}: ran out of memory checking what was built. Nothing was returned.",
@@ -203,7 +207,7 @@ def validate_loaded(obj: Any, source: str, *, max_objects: int = MAX_OBJECTS) ->
         ) from None
 
 
-def _validate(obj: Any, source: str, max_objects: int) -> None:
+def _validate(obj: Any, source: str, max_objects: int, file_size: int | None) -> None:
     global _CACHE
     instances, numpy_objects = _check_use_time(obj, source, max_objects)
     checks = _CACHE if _CACHE is not None else _validators()
@@ -242,7 +246,7 @@ def _validate(obj: Any, source: str, max_objects: int) -> None:
             "returned.",
             path=source,
         )
-    named = names_problem(instances)
+    named = names_problem(instances, file_size)
     if named:
         raise MalformedArtifactError(
             f"{source}: {named}. It was built but refused before use. Nothing was returned.",

@@ -80,6 +80,7 @@ def analyze(
     keep_values: bool = False,
     check_trees: bool = True,
     use_time: bool = True,
+    file_size: int | None = None,
 ) -> StreamAnalysis:
     """Walk one pickle stream (``joblib=True``: with joblib's inline arrays) without executing it.
 
@@ -88,7 +89,8 @@ def analyze(
     ``check_trees=False`` skips the static checks of native structures (decision trees' arrays
     here, the others on shadows in :mod:`safeload.trust.shadow`), and ``use_time=False`` the
     use-time rules on the state the stream shows: a load passes both, because it checks what it
-    built, native structures and state, before returning it (scan cannot).
+    built, native structures and state, before returning it (scan cannot). ``file_size`` is
+    the artifact's size as stored (compressed), when ``data`` was decompressed from it.
     """
     with _gc.paused():  # the symbolic values are garbage as soon as the walk ends
         walker = Walker(data, policy, limits or Limits(), joblib)
@@ -111,7 +113,8 @@ def analyze(
         if check_trees and not result.problems and all(g.trusted for g in result.globals):
             from safeload.trust.shadow import native_findings
 
-            result.problems.extend(native_findings(result, walker.arrays, policy))
+            size = len(memoryview(data).cast("B")) if file_size is None else file_size
+            result.problems.extend(native_findings(result, walker.arrays, policy, size))
         result.root = None
         result.builds, result.calls, result.stored = [], [], []
         result.pandas_calls = []

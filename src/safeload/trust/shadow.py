@@ -45,7 +45,9 @@ from safeload.trust.structures.names import names_problem
 __all__ = ["Shadow", "Unproven", "native_findings"]
 
 
-def native_findings(analysis: Any, reader: Any, policy: Policy) -> list[Any]:
+def native_findings(
+    analysis: Any, reader: Any, policy: Policy, file_size: int | None = None
+) -> list[Any]:
     """Findings for the native structures in ``analysis`` that a load would refuse, or that
     the pass cannot check (unproven, so unsafe).
 
@@ -55,10 +57,10 @@ def native_findings(analysis: Any, reader: Any, policy: Policy) -> list[Any]:
     shadows are made again with the classes imported, as they always were."""
     if facts.data_available():
         facts.take_needs_import()
-        found = _native_findings(analysis, reader, policy, data=True)
+        found = _native_findings(analysis, reader, policy, file_size, data=True)
         if not found and not facts.take_needs_import():
             return found
-    return _native_findings(analysis, reader, policy, data=False)
+    return _native_findings(analysis, reader, policy, file_size, data=False)
 
 
 def _checks_on_facts(cls: Any) -> list[Callable[[Any, Any], None]]:
@@ -84,7 +86,9 @@ def _checks_on_facts(cls: Any) -> list[Callable[[Any, Any], None]]:
     return found
 
 
-def _native_findings(analysis: Any, reader: Any, policy: Policy, *, data: bool) -> list[Any]:
+def _native_findings(
+    analysis: Any, reader: Any, policy: Policy, file_size: int | None, *, data: bool
+) -> list[Any]:
     from safeload import validate
     from safeload.pickle.analysis import Finding
 
@@ -112,7 +116,10 @@ def _native_findings(analysis: Any, reader: Any, policy: Policy, *, data: bool) 
             or _pandas_block_problem(top)
         )
         orphan = None if data else orphan_predictor_problem(builder.instances)
-        named = names_problem(builder.instances)
+        # the instances the model holds, as a load's walk reaches them: one built and
+        # discarded (POP) pays for nothing (rt34-07)
+        reached = _reached(top)
+        named = names_problem([o for o in builder.instances if id(o) in reached], file_size)
     except RecursionError:
         return [Finding(0, "", "unproven: the object graph is too deep to check statically")]
     except Exception as exc:  # fail closed: what cannot be modelled is not proven
@@ -176,6 +183,23 @@ def _children(value: Any) -> list[Any]:
     if kind is np.ndarray and value.dtype.hasobject:
         return list(value.ravel(order="K"))
     return []
+
+
+def _reached(root: Any) -> set[int]:
+    """The ids of every value reachable from ``root`` through :func:`_children`."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        value = stack.pop()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        stack.extend(_children(value))
+        if type(value) is Shadow and object.__getattribute__(value, "_attrs") is None:
+            state = object.__getattribute__(value, "_state")
+            if type(state) is dict:  # a state only the class's own __setstate__ reads
+                stack.extend(state.values())
+    return seen
 
 
 def _sharing_problem(root: Any) -> str | None:

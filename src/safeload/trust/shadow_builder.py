@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from safeload import _symbolic as s
+from safeload.pickle.narrowed import _NARROWED
 from safeload.policy import Policy, format_name
 from safeload.trust import facts
 from safeload.trust.facts import ClassFacts, NeedsImport
@@ -94,6 +95,11 @@ _PROBED: dict[tuple[str, str], Callable[..., Any]] = {
     ("builtins", "slice"): slice,
 }
 _PLAIN_ATOMS = (type(None), bool, int, float, complex, str, bytes)
+_RECONSTRUCTOR = ("copyreg", "_reconstructor")
+#: Calls whose result has no ``__dict__``: a BUILD with a state fails on it.
+_NO_DICT = frozenset(_PROBED) | frozenset(
+    pair for pair in _NARROWED if pair not in (_RECONSTRUCTOR, ("collections", "Counter"))
+)
 
 
 def _plain(value: Any, depth: int = 0, *, scalars: bool = False) -> bool:
@@ -116,29 +122,60 @@ def _plain(value: Any, depth: int = 0, *, scalars: bool = False) -> bool:
     return False
 
 
-def _call_failure(pair: tuple[str, str], args: Any) -> str | None:
+#: Builtin and standard-library types the pass may make with ``copyreg._reconstructor`` to
+#: see whether it raises (they run no code of the file's choosing).
+_BUILTIN_TYPES = (object, dict, list, set, frozenset, tuple, bytes, bytearray, int, float, str)
+
+
+def _reconstructor_call(args: Any) -> Callable[..., Any] | None:
+    """``copyreg._reconstructor`` when it would make a builtin type from a builtin base and
+    plain state (``_reconstructor(OrderedDict, dict, None)`` raises in the load), else
+    ``None``: a class of a library is made by the load, never called here."""
+    import collections
+    import copyreg
+
+    safe = (*_BUILTIN_TYPES, collections.OrderedDict, collections.Counter)
+    if not (is_real(args, tuple) and len(args) == 3 and _plain(args[2])):
+        return None
+    if any(args[0] is t for t in safe) and any(args[1] is t for t in safe):
+        found: Callable[..., Any] = copyreg._reconstructor  # type: ignore[attr-defined]
+        return found
+    return None
+
+
+def _failure_text(pair: tuple[str, str], exc: Exception) -> str:
+    return (
+        f"{format_name(*pair)} called on arguments it refuses ({type(exc).__name__}: "
+        f"{str(exc)[:80]}): a load fails on this call"
+    )
+
+
+def _call_failure(pair: tuple[str, str], args: Any, made: Any = None) -> str | None:
     """Why a load's call of ``pair`` on ``args`` fails (so the load refuses the file), when the
     pass can tell: the callee is a builtin or a narrowed form of one and every argument is plain
     data. ``dict({}, {})``, ``set([[]])`` and ``complex(2**1024)`` raise in the unpickler; scan
     says so rather than leaving an unknown value that no check touches (rt33-11). The narrowed
     forms never size an allocation by a number, so calling them here costs what the file paid
     for."""
-    from safeload.pickle.narrowed import _NARROWED
-
-    call = _PROBED.get(pair) or _NARROWED.get(pair)
-    if call is None or pair == ("copyreg", "_reconstructor"):
-        return None
-    if not is_real(args, tuple) or not _plain(args):
+    if is_real(args, tuple) and len(args) == 3 and args[0] is made and made is not None:
+        # copyreg._reconstructor(cls, base, state): the pass records it as an object of
+        # ``cls`` made with those three arguments (``made`` is what ``pair`` names)
+        call = _reconstructor_call(args)
+        pair = _RECONSTRUCTOR
+    elif pair == _RECONSTRUCTOR:
+        call = _reconstructor_call(args)
+    else:
+        call = _PROBED.get(pair) or _NARROWED.get(pair)
+        if call is not None and not (is_real(args, tuple) and _plain(args)):
+            call = None
+    if call is None:
         return None
     try:
         call(*args)
     except Unproven:  # pragma: no cover - plain values raise no Unproven
         return None
     except Exception as exc:
-        return (
-            f"{format_name(*pair)} called on arguments it refuses ({type(exc).__name__}: "
-            f"{str(exc)[:80]}): a load fails on this call"
-        )
+        return _failure_text(pair, exc)
     return None
 
 
@@ -284,7 +321,7 @@ class Builder(MadeForReal):
                     # an empty string or bytes scalar (itemsize 0) reads no buffer (rt24-11)
                     return np.frombuffer(raw, dt)[0] if raw else dt.type()
             return Unknown("a numpy scalar the pass cannot read")
-        failure = _call_failure(pair, args) if sym.state is None else None
+        failure = _call_failure(pair, args, self._global(pair)) or self._build_failure(pair, sym)
         if failure:
             self.problems.append(failure)
             return Unknown(failure)
@@ -299,7 +336,11 @@ class Builder(MadeForReal):
                 return Unknown(f"what {format_name(*pair)} makes of these arguments")
             try:
                 return _PURE_BUILTINS[pair](*args)
-            except Exception:
+            except Exception as exc:
+                if _plain(args):  # _codecs.encode('\u0100', 'latin1'): the load fails too
+                    failure = _failure_text(pair, exc)
+                    self.problems.append(failure)
+                    return Unknown(failure)
                 return Unknown(f"what {format_name(*pair)} makes of these arguments")
         if pair == _PARTIAL:
             return self._partial(sym, args)
@@ -339,6 +380,16 @@ class Builder(MadeForReal):
             if not (type(key) is str and key.isidentifier() and not keyword.iskeyword(key)):
                 self.problems.append(f"state key {key!r} is not an attribute name")
                 return
+
+    def _build_failure(self, pair: tuple[str, str], sym: Any) -> str | None:
+        """A BUILD after a call whose result keeps no attributes (a dict, a slice, a Decimal,
+        the narrowed containers): the unpickler fails on any state but ``None`` (rt34-06)."""
+        if sym.state is None or pair not in _NO_DICT:
+            return None
+        state = self.value(sym.state)
+        if state is None:
+            return None
+        return f"a BUILD on what {format_name(*pair)} makes, which has no attributes to set"
 
     def _facts_object(self, cls: ClassFacts, sym: Any) -> Any:
         """:meth:`_object` for a class known by its facts (one whose ``__setstate__`` is

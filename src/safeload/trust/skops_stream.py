@@ -307,7 +307,9 @@ class _Converter:
         return load_npz(io.BytesIO(self.zf.read(member)))
 
 
-def skops_findings(zf: zipfile.ZipFile, policy: Policy, limits: Limits) -> list[Any]:
+def skops_findings(
+    zf: zipfile.ZipFile, policy: Policy, limits: Limits, file_size: int | None = None
+) -> list[Any]:
     """The findings a pickle of what skops builds from ``zf`` gets from the static pass: the
     use-time rules and the native-structure checks of a load, or why the schema could not be
     modelled (unproven, so unsafe). Call only once every name in the schema is trusted."""
@@ -324,7 +326,7 @@ def skops_findings(zf: zipfile.ZipFile, policy: Policy, limits: Limits) -> list[
         return [Finding(0, "", "unproven: the skops schema is too deep to check statically")]
     except Exception as exc:  # fail closed: what cannot be modelled is not proven
         return [Finding(0, "", f"unproven: scan cannot model this skops file ({exc})")]
-    result = analyze(stream, policy=policy, limits=limits)
+    result = analyze(stream, policy=policy, limits=limits, file_size=file_size)
     findings = list(result.problems)
     untrusted = sorted({g.name for g in result.globals if not g.trusted})
     if untrusted and not findings:

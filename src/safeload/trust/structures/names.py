@@ -42,6 +42,36 @@ _STR_OVERHEAD = 56
 _NUMBER_CHARS = 32
 _PREFIX_NAME_CHARS = 64
 
+#: Every class that defines ``get_feature_names_out`` in scikit-learn 1.9, with how this module
+#: counts its names (a test holds this table to the installed scikit-learn): ``input`` names
+#: from the input's (at most ``n_features_in_``, or twice that with missing indicators),
+#: ``prefix`` from ``_n_features_out``, the others below by name.
+NAME_MAKERS: dict[str, str] = {
+    "sklearn.base:ClassNamePrefixFeaturesOutMixin": "prefix",
+    "sklearn.base:OneToOneFeatureMixin": "input",
+    "sklearn.compose._column_transformer:ColumnTransformer": "composite",
+    "sklearn.ensemble._forest:RandomTreesEmbedding": "its one-hot encoder's",
+    "sklearn.ensemble._stacking:_BaseStacking": "stacking",
+    "sklearn.ensemble._voting:VotingClassifier": "voting",
+    "sklearn.ensemble._voting:VotingRegressor": "voting",
+    "sklearn.feature_extraction._dict_vectorizer:DictVectorizer": "keys",
+    "sklearn.feature_extraction.text:CountVectorizer": "keys",
+    "sklearn.feature_selection._base:SelectorMixin": "input",
+    "sklearn.impute._base:MissingIndicator": "input",
+    "sklearn.impute._base:SimpleImputer": "input twice",
+    "sklearn.impute._knn:KNNImputer": "input twice",
+    "sklearn.isotonic:IsotonicRegression": "prefix",
+    "sklearn.kernel_approximation:AdditiveChi2Sampler": "chi2",
+    "sklearn.pipeline:FeatureUnion": "composite",
+    "sklearn.pipeline:Pipeline": "its last step's",
+    "sklearn.preprocessing._discretization:KBinsDiscretizer": "its one-hot encoder's",
+    "sklearn.preprocessing._encoders:OneHotEncoder": "one-hot",
+    "sklearn.preprocessing._function_transformer:FunctionTransformer": "input",
+    "sklearn.preprocessing._polynomial:PolynomialFeatures": "polynomial",
+    "sklearn.preprocessing._polynomial:SplineTransformer": "n_features_out_",
+    "sklearn.preprocessing._target_encoder:TargetEncoder": "input times classes",
+}
+
 _ONE_HOT = "sklearn.preprocessing._encoders:OneHotEncoder"
 _TARGET = "sklearn.preprocessing._target_encoder:TargetEncoder"
 _POLY = "sklearn.preprocessing._polynomial:PolynomialFeatures"
@@ -49,12 +79,14 @@ _SPLINE = "sklearn.preprocessing._polynomial:SplineTransformer"
 _MISSING = "sklearn.impute._base:MissingIndicator"
 _COLUMNS = "sklearn.compose._column_transformer:ColumnTransformer"
 _UNION = "sklearn.pipeline:FeatureUnion"
-_VECTORIZERS = frozenset(
-    {
-        "sklearn.feature_extraction.text:CountVectorizer",
-        "sklearn.feature_extraction._dict_vectorizer:DictVectorizer",
-    }
-)
+_VECTORIZERS = frozenset(key for key, how in NAME_MAKERS.items() if how == "keys")
+_VOTING = frozenset(key for key, how in NAME_MAKERS.items() if how == "voting")
+_STACKING = "sklearn.ensemble._stacking:_BaseStacking"
+_CHI2 = "sklearn.kernel_approximation:AdditiveChi2Sampler"
+_IMPUTERS = frozenset(key for key, how in NAME_MAKERS.items() if how == "input twice")
+#: The longest text a name may quote from a value that is neither a str nor a number (a path,
+#: a decimal): :func:`_text_length` measures it, up to this.
+_MAX_QUOTED = 1 << 20
 
 
 def _mro(cls: Any) -> frozenset[str]:
@@ -89,22 +121,45 @@ def _count(value: Any) -> int:
     return 0
 
 
+def _size(values: Any) -> int:
+    """How many items iterating ``values`` gives (an array's or a list's), else 0."""
+    if issubclass(type(values), np.ndarray):
+        return int(values.size)
+    if type(values) in (list, tuple):
+        return len(values)
+    return 0
+
+
+def _text_length(item: Any) -> int:
+    """How many characters ``f"{item}"`` writes: exact for text and ints (at most 4,300 digits,
+    Python's limit), a fixed bound for other numbers; a standard-library value (a path, a
+    decimal, a date: real objects in a load and in scan alike) is measured; anything else, a
+    shadow scan cannot format, counts as :data:`_MAX_QUOTED` (fail closed: the bound refuses
+    it where it matters)."""
+    kind = type(item)
+    if kind is str or kind is bytes or isinstance(item, (str, bytes)):
+        return len(item)
+    if kind is int or isinstance(item, (np.integer, bool, np.bool_)):
+        return len(str(int(item)))
+    if item is None or isinstance(item, (float, np.floating, complex, np.complexfloating)):
+        return _NUMBER_CHARS
+    if kind.__module__ in ("decimal", "pathlib", "pathlib._local", "datetime", "uuid"):
+        return min(len(str(item)), _MAX_QUOTED)
+    return _MAX_QUOTED
+
+
 def _longest_text(values: Any) -> int:
-    """The longest ``str()`` of the values of an array or list: exact for text, a fixed bound
-    for numbers."""
-    if isinstance(values, np.ndarray):
+    """The longest ``str()`` of the values of an array, list or other iterable of names."""
+    if issubclass(type(values), np.ndarray):
         if values.dtype.kind in "OUS":
             items = values.ravel().tolist()
         else:
             return _NUMBER_CHARS
-    elif type(values) in (list, tuple):
+    elif type(values) in (list, tuple) or type(values) is type({}.keys()):
         items = list(values)
     else:
         return 0
-    longest = 0
-    for item in items:
-        longest = max(longest, len(item) if isinstance(item, (str, bytes)) else _NUMBER_CHARS)
-    return longest
+    return max((_text_length(item) for item in items), default=0)
 
 
 def _branch_names(entries: Any) -> list[str]:
@@ -153,8 +208,22 @@ class _Ledger:
         elif n_in:
             self.longest = max(self.longest, len(f"x{n_in - 1}"))
         if not mro.isdisjoint(_VECTORIZERS):
-            return  # its names are its vocabulary's keys, stored (an array of references)
+            # its names are its vocabulary's keys, stored (an array of references); a later
+            # step repeats them, so they count as names as long as the longest (rt34-04)
+            keys = attrs.get("vocabulary_")
+            keys = keys.keys() if type(keys) is dict else attrs.get("feature_names_")
+            self.longest = max(self.longest, _longest_text(keys))
+            return
         count = max(n_in, _count(attrs.get("n_features_out_")))
+        if not mro.isdisjoint(_IMPUTERS):
+            count = 2 * n_in  # the kept features, then one indicator each
+            self.affixes += len("missingindicator_")
+        if not mro.isdisjoint(_VOTING) or _STACKING in mro:
+            count = max(count, self._ensemble(attrs, mro))
+        if _CHI2 in mro:
+            steps = _count(attrs.get("sample_steps"))
+            count = max(count, n_in * max(1, 2 * steps - 1))
+            self.affixes += len("additivechi2sampler__sin") + len(str(steps))
         n_out = _count(attrs.get("_n_features_out"))
         if n_out:
             count = max(count, n_out)
@@ -164,10 +233,9 @@ class _Ledger:
             count = max(count, sum(int(np.size(c)) for c in categories))
             self.affixes += 1 + max((_longest_text(c) for c in categories), default=0)
         if _TARGET in mro and attrs.get("target_type_") == "multiclass":
-            classes = attrs.get("classes_")
-            if isinstance(classes, np.ndarray):
-                count = max(count, n_in * int(classes.size))
-                self.affixes += 1 + _longest_text(classes)
+            classes = attrs.get("classes_")  # iterated whatever it is: a list too (rt34-10)
+            count = max(count, n_in * _size(classes))
+            self.affixes += 1 + _longest_text(classes)
         if _POLY in mro:
             self._polynomial(attrs, n_in)
             count = max(count, _count(attrs.get("n_output_features_")))
@@ -178,6 +246,21 @@ class _Ledger:
         if _COLUMNS in mro or _UNION in mro:
             count = max(count, self._composite(obj, attrs, mro))
         self.names += count
+
+    def _ensemble(self, attrs: dict[str, Any], mro: frozenset[str]) -> int:
+        """Voting and stacking name their outputs after their estimators: one per estimator
+        and class (soft voting), or as many as each estimator outputs (``_n_feature_outs``),
+        prefixed with the class's and the estimator's names (rt34-01, rt34-02)."""
+        entries = attrs.get("estimators")
+        labels = _branch_names(entries)
+        self.longest = max(
+            self.longest, _PREFIX_NAME_CHARS + max((len(s) for s in labels), default=0)
+        )
+        if _STACKING in mro:
+            outs: Any = attrs.get("_n_feature_outs")
+            outs = list(outs) if type(outs) in (list, tuple) else []
+            return sum(max(1, _count(n)) for n in outs)
+        return len(labels) * max(1, _size(attrs.get("classes_")))
 
     def _polynomial(self, attrs: dict[str, Any], n_in: int) -> None:
         """Each output name joins up to ``degree`` input names (``"x0^2 x1"``), and ``powers_``
@@ -214,10 +297,11 @@ class _Ledger:
         identities = sum(1 for branch in branches if _is_identity(branch))
         return identities * max(widths)
 
-    def problem(self) -> str | None:
+    def problem(self, file_size: int | None) -> str | None:
         each = _STR_OVERHEAD + (self.longest + self.affixes) * self.joins
         cost = 2 * self.names * each + self.matrices
-        bound = max(MAX_NAME_BYTES, NAME_SPREAD * self.stored)
+        paid = self.stored if file_size is None else min(self.stored, file_size)
+        bound = max(MAX_NAME_BYTES, NAME_SPREAD * paid)
         if cost <= bound:
             return None
         return (
@@ -228,11 +312,14 @@ class _Ledger:
         )
 
 
-def names_problem(instances: Iterable[Any]) -> str | None:
+def names_problem(instances: Iterable[Any], file_size: int | None = None) -> str | None:
     """Why the names the model's estimators may write are refused (see the module's
-    docstring), or ``None``. ``instances`` is every instance a load built, or scan's shadows of
-    them: the same attributes are read from both."""
+    docstring), or ``None``. ``instances`` is every instance the returned model holds (what a
+    load's walk reaches, or scan's shadows reachable from the stream's result): the same
+    attributes are read from both. The allowance past :data:`MAX_NAME_BYTES` is paid by the
+    model's arrays, but never beyond the file's own size (``file_size``, compressed as it is
+    stored: a bz2 file of zeros decompressing to 300 MB bought a 19 GB allowance, rt34-08)."""
     ledger = _Ledger()
     for obj in instances:
         ledger.add(obj)
-    return ledger.problem()
+    return ledger.problem(file_size)

@@ -47,8 +47,14 @@ def check_linear_shapes(est: Any, context: Any) -> None:
     width = None if n_in is None else int(n_in)
     if sparse is not None:
         _check_sparse_coef(sparse, width)
+    sgd_rows = _sgd_rows(est)
     for name, coef in coefs:
         require(coef.ndim in (1, 2), f"{name} has {coef.ndim} dimensions, not 1 or 2")
+        # no honest coefficient array is empty: SGD's native loop writes the weight of every
+        # feature index of partial_fit's input into coef_.ravel() (rt34-09)
+        require(coef.size > 0 or width == 0, f"{name} is empty")
+        if sgd_rows is not None and coef.ndim == 2:
+            require(coef.shape[0] == sgd_rows, f"{name} does not have a row per class")
         if width is None:
             width = coef.shape[-1]
         require(coef.shape[-1] == width, f"{name} is not as wide as n_features_in_")
@@ -67,6 +73,20 @@ def check_linear_shapes(est: Any, context: Any) -> None:
 
 
 _COORDINATE_DESCENT = "sklearn.linear_model._coordinate_descent:ElasticNet"
+_SGD_CLASSIFIER = "sklearn.linear_model._stochastic_gradient:BaseSGDClassifier"
+
+
+def _sgd_rows(est: Any) -> int | None:
+    """The rows an SGD classifier's weights have (one for two classes, else one per class),
+    or ``None`` for other estimators or an unfitted one. ``partial_fit`` hands row ``i`` (or the
+    one row, raveled) to the native loop as the weights of class ``i``."""
+    from safeload.trust.structures.names import class_names
+
+    classes = vars(est).get("classes_") if _has_dict(est) else None
+    if classes is None or _SGD_CLASSIFIER not in class_names(est):
+        return None
+    n = len(classes)
+    return 1 if n == 2 else n
 
 
 def _check_warm_start(est: Any) -> None:
@@ -150,10 +170,13 @@ def _check_paid_widths(est: Any) -> None:
         # or prefix (rt31-06, rt32-04). scikit-learn stores an object array of str, other
         # libraries a list; whatever the container, no name may be longer than the bound
         items = names.ravel().tolist() if isinstance(names, np.ndarray) else names
+        # ... and every name a str, as scikit-learn stores them: a path or a decimal is
+        # formatted whole into every generated name, uncapped (rt34-05)
         require(
             type(items) in (list, tuple)
-            and all(not isinstance(n, str) or len(n) <= MAX_FEATURE_NAME for n in items),
-            f"feature_names_in_ holds a name longer than {MAX_FEATURE_NAME} characters",
+            and all(isinstance(n, str) and len(n) <= MAX_FEATURE_NAME for n in items),
+            f"feature_names_in_ holds a name that is not a str of at most {MAX_FEATURE_NAME} "
+            "characters",
         )
     components = attrs.get("components_")
     n_components = attrs.get("_n_components")
