@@ -61,14 +61,21 @@ def native_findings(analysis: Any, reader: Any, policy: Policy) -> list[Any]:
 
 
 def _checks_on_facts(cls: Any) -> list[Callable[[Any, Any], None]]:
-    """The checks a load runs on an instance of the class ``cls``'s facts stand for: only the
-    generic ones every estimator gets run on such a shadow; any other needs the class."""
+    """The checks a load runs on an instance of the class ``cls``'s facts stand for: those
+    that read only the instance's state (every estimator's generic ones, and decision trees'
+    and forests', whose ``Tree`` shadows the builder makes from facts too) run on such a
+    shadow; any other needs the class."""
     from safeload.trust.profiles import COMPUTED_ATTRIBUTES
+    from safeload.trust.structures.ensembles import check_forest, check_tree_estimator
     from safeload.trust.structures.widths import check_index_maps, check_linear_shapes
 
-    generic: dict[str, Callable[[Any, Any], None]] = {
+    widths: dict[str, Callable[[Any, Any], None]] = {
         "check_linear_shapes": check_linear_shapes,
         "check_index_maps": check_index_maps,
+    }
+    on_state: dict[str, Callable[[Any, Any], None]] = {
+        "check_tree_estimator": check_tree_estimator,
+        "check_forest": check_forest,
     }
     if type(cls) is not ClassFacts:
         raise NeedsImport("an instance the facts do not describe")
@@ -76,10 +83,12 @@ def _checks_on_facts(cls: Any) -> list[Callable[[Any, Any], None]]:
     for name, check in facts.check_kinds():
         if check == "check_tree" or not cls.is_a(name):
             continue  # the tree's nodes are the static pass's own check
-        if check not in generic:
+        if check in on_state:
+            found.append(on_state[check])
+        elif check not in widths:
             raise NeedsImport(f"the {check} check of a {cls.qualname}")
-        if cls.mro_set.isdisjoint(COMPUTED_ATTRIBUTES):
-            found.append(generic[check])
+        elif cls.mro_set.isdisjoint(COMPUTED_ATTRIBUTES):  # validate.check_applies
+            found.append(widths[check])
     return found
 
 
