@@ -203,8 +203,6 @@ def _safe_path() -> Iterator[None]:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from safeload.sarif import to_sarif
-
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     reports = []
@@ -219,6 +217,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if worst == EXIT_OK and unreadable:
         worst = EXIT_USAGE  # an unsafe verdict outranks an unreadable file; both are failures
     if args.sarif:
+        from safeload.sarif import to_sarif
+
         emit(out, to_sarif(reports, unreadable))
     elif args.json:
         doc: dict[str, Any] = {"ok": worst == EXIT_OK, "reports": [r.to_dict() for r in reports]}
