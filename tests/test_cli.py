@@ -587,3 +587,18 @@ def test_quiet_and_verbose(release: dict[str, Path], caplog: pytest.LogCaptureFi
     logger = logging.getLogger("safeload")
     assert logger.handlers == [] and logger.level == logging.NOTSET  # restored after main()
     assert run("-q", "-v", "verify", m, "--pub", pub)[0] == 2
+
+
+def test_scan_asks_for_one_blas_thread_only_while_it_scans(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from safeload.cli.scan import _one_blas_thread
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    with _one_blas_thread():
+        assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    assert "OPENBLAS_NUM_THREADS" not in os.environ
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")  # the user's choice stands
+    with _one_blas_thread():
+        assert os.environ["OPENBLAS_NUM_THREADS"] == "4"
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "4"
