@@ -10,6 +10,10 @@ is a clean model, so every tool should call every file clean. Also times one sma
 start-up for reference, and reports safeload's time as a ratio to picklescan's (issue 18's
 target: at most 1.5). ``--small-only`` runs just that row. Results go to
 benchmarks/results/scan_folder.json.
+
+``make bench`` byte-compiles ``src`` first, as pip does for the installed tools compared here:
+an editable install under PYTHONDONTWRITEBYTECODE=1 compiles safeload's modules from source on
+every start (a single small file: about 0.5 s instead of 0.3 s on a loaded 2-core machine).
 """
 
 from __future__ import annotations

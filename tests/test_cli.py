@@ -511,6 +511,51 @@ def test_every_command_help_has_a_description_and_examples(
             assert len(line.strip()) > len(flag) + 5, f"{flag} has no help text"
 
 
+@pytest.mark.parametrize(
+    ("argv", "chosen"),
+    [
+        (["scan", "a.pkl"], "scan"),
+        (["-q", "scan", "a.pkl"], "scan"),
+        (["-vv", "verify", "m.pkl"], "verify"),
+        (["--verbose", "sign", "--help"], "sign"),
+        (["--help", "scan"], None),
+        (["--version"], None),
+        (["--quiet", "sca", "a.pkl"], None),
+        (["-qv", "scan"], None),
+        ([], None),
+    ],
+)
+def test_only_the_command_that_runs_gets_its_options(argv: list[str], chosen: str | None) -> None:
+    from safeload.cli import _COMMANDS, _chosen, _parser
+
+    assert _chosen(argv) == chosen
+    sub = next(a for a in _parser(argv)._actions if a.dest == "command")
+    built = [name for name, p in sub.choices.items() if len(p._actions) > 1]  # type: ignore[union-attr]
+    assert built == ([chosen] if chosen else list(_COMMANDS))
+
+
+def test_top_level_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, _ = run("--help", "scan")
+    page = capsys.readouterr().out
+    assert code == 0
+    for summary in ("create an Ed25519", "write FILE.sig", "list what a pickle", "opt-in trust"):
+        assert summary in page
+
+
+def test_scan_imports_no_signing_or_writing_module(tmp_path: Path) -> None:
+    path = tmp_path / "m.pkl"
+    path.write_bytes(pickle.dumps({"a": [1, 2.0]}))
+    code = (
+        "import safeload.cli, sys; "
+        f"code = safeload.cli.main(['scan', {str(path)!r}]); "
+        "print(code, sorted(m for m in sys.modules if m in ('safeload.api', "
+        "'safeload.cli.sign', 'safeload.cli.verify', 'safeload._dumping', 'safeload._writing') "
+        "or m.startswith(('safeload.signing', 'cryptography'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "0 []", out.stdout + out.stderr
+
+
 def test_model_version_and_the_old_version_spelling(
     release: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -542,3 +587,18 @@ def test_quiet_and_verbose(release: dict[str, Path], caplog: pytest.LogCaptureFi
     logger = logging.getLogger("safeload")
     assert logger.handlers == [] and logger.level == logging.NOTSET  # restored after main()
     assert run("-q", "-v", "verify", m, "--pub", pub)[0] == 2
+
+
+def test_scan_asks_for_one_blas_thread_only_while_it_scans(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from safeload.cli.scan import _one_blas_thread
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    with _one_blas_thread():
+        assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    assert "OPENBLAS_NUM_THREADS" not in os.environ
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")  # the user's choice stands
+    with _one_blas_thread():
+        assert os.environ["OPENBLAS_NUM_THREADS"] == "4"
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "4"

@@ -17,6 +17,7 @@ classes), never looser; these tests hold it equal:
 from __future__ import annotations
 
 import ast
+import copy
 import json
 import math
 import pickle
@@ -230,23 +231,45 @@ _WATCHED = ("sklearn", "scipy", "cryptography", "joblib", "skops", "pandas")
 
 def _models() -> dict[str, Any]:
     import numpy as np
+    from sklearn.ensemble import ExtraTreesRegressor, RandomForestClassifier
     from sklearn.linear_model import LinearRegression, LogisticRegression
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
+    from sklearn.tree import DecisionTreeClassifier
 
     rng = np.random.RandomState(0)
     x = rng.rand(30, 3)
     y = x @ np.array([1.0, 2.0, 3.0])
+    two = np.stack([y > 3, y > 2], axis=1)
     return {
         "linear": LinearRegression().fit(x, y),
         "logistic": LogisticRegression().fit(x, y > 3),
         "scaler": StandardScaler().fit(x),
         "pipeline": Pipeline([("s", StandardScaler()), ("m", LogisticRegression())]).fit(x, y > 3),
         "unfitted": Pipeline([("s", StandardScaler()), ("m", LogisticRegression(C=0.5))]),
+        "tree": DecisionTreeClassifier(random_state=0).fit(x, y > 3),
+        "forest": RandomForestClassifier(n_estimators=3, random_state=0).fit(x, y > 3),
+        "forest_two_outputs": RandomForestClassifier(n_estimators=2, random_state=0).fit(x, two),
+        "extra_trees": ExtraTreesRegressor(n_estimators=2, max_samples=None).fit(x, y),
+        "unfitted_forest": RandomForestClassifier(n_estimators=2),
     }
 
 
-@pytest.mark.parametrize("name", ["linear", "logistic", "scaler", "pipeline", "unfitted"])
+_MODEL_NAMES = (
+    "linear",
+    "logistic",
+    "scaler",
+    "pipeline",
+    "unfitted",
+    "tree",
+    "forest",
+    "forest_two_outputs",
+    "extra_trees",
+    "unfitted_forest",
+)
+
+
+@pytest.mark.parametrize("name", _MODEL_NAMES)
 def test_scan_of_a_plain_model_imports_no_model_library(name: str, tmp_path: Path) -> None:
     path = tmp_path / f"{name}.pkl"
     path.write_bytes(pickle.dumps(_models()[name], protocol=5))
@@ -267,6 +290,7 @@ def test_scan_gives_the_same_findings_without_the_facts(
     from safeload.testing import attack_corpus
 
     payloads = {name: pickle.dumps(model, protocol=5) for name, model in _models().items()}
+    payloads.update(_crafted_trees())
     for case in attack_corpus():
         if case.container == "pickle":
             payloads[case.name] = case.build(str(tmp_path / f"{case.name}.marker"))
@@ -276,3 +300,56 @@ def test_scan_gives_the_same_findings_without_the_facts(
         without = safeload.scan(data)
         assert with_facts[name].safe == without.safe, name
         assert with_facts[name].findings == without.findings, name
+
+
+def _crafted_trees() -> dict[str, bytes]:
+    """Decision trees and forests whose numbers disagree, which the tree and forest checks
+    refuse: with the facts (``Tree`` shadows made from facts) as with the classes."""
+    models = _models()
+    crafted: dict[str, Any] = {}
+    for name, attr, value in [
+        ("tree", "n_features_in_", 7),
+        ("tree", "n_outputs_", 2),
+        ("forest", "n_features_in_", 5),
+        ("forest", "n_outputs_", 2),
+        ("forest", "n_classes_", 3),
+        ("forest", "_n_samples_bootstrap", 10**9),
+        ("forest_two_outputs", "n_outputs_", 1),
+    ]:
+        model = copy.deepcopy(models[name])
+        setattr(model, attr, value)
+        crafted[f"{name}_{attr}"] = model
+    forest = copy.deepcopy(models["forest"])
+    del forest.n_features_in_
+    crafted["forest_without_n_features_in_"] = forest
+    return {name: pickle.dumps(model, protocol=5) for name, model in crafted.items()}
+
+
+def test_crafted_trees_are_refused_on_the_facts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run on facts itself refuses them (it does not merely fall back to the classes), and
+    an honest forest is cleared on facts alone."""
+    from safeload.trust import shadow
+
+    runs: list[tuple[bool, list[Any], bool]] = []
+    real = shadow._native_findings
+
+    def recorded(analysis: Any, reader: Any, policy: Any, *, data: bool) -> list[Any]:
+        found = real(analysis, reader, policy, data=data)
+        needed = facts.take_needs_import()
+        runs.append((data, found, needed))
+        if needed:
+            facts.NeedsImport("raised again for native_findings")  # sets the flag again
+        return found
+
+    monkeypatch.setattr(shadow, "_native_findings", recorded)
+    for name, data in _crafted_trees().items():
+        runs.clear()
+        assert not safeload.scan(data).safe, name
+        on_facts, found, needed_import = runs[0]
+        assert on_facts and found and not needed_import, (name, runs)
+    for name in ("tree", "forest", "forest_two_outputs", "extra_trees"):
+        runs.clear()
+        assert safeload.scan(pickle.dumps(_models()[name], protocol=5)).safe, name
+        assert [(on_facts, found, needed) for on_facts, found, needed in runs] == [
+            (True, [], False)
+        ], name

@@ -116,22 +116,24 @@ __all__ = [
 
 #: Where each public name lives. ``import safeload`` imports none of these modules: a name is
 #: imported the first time it is used (PEP 562), so that ``safeload scan`` does not pay for the
-#: signing stack (``cryptography``) or a CLI call for modules it does not use.
+#: signing stack (``cryptography``) or a CLI call for modules it does not use. The names
+#: :mod:`safeload.api` re-exports from a lighter module are taken from there (``scan`` needs
+#: none of the writing and signing modules ``safeload.api`` imports).
 _LAZY: dict[str, str] = {
-    "TrustProfile": "safeload.api",
+    "TrustProfile": "safeload._profiles",
     "convert": "safeload.api",
     "dump": "safeload.api",
     "dumps": "safeload.api",
-    "inspect_sidecar": "safeload.api",
-    "installed_version": "safeload.api",
+    "inspect_sidecar": "safeload._unsigned",
+    "installed_version": "safeload._profiles",
     "load": "safeload.api",
-    "load_unsigned": "safeload.api",
+    "load_unsigned": "safeload._unsigned",
     "loads": "safeload.api",
-    "profiles_for_name": "safeload.api",
-    "scan": "safeload.api",
+    "profiles_for_name": "safeload._profiles",
+    "scan": "safeload._unsigned",
     "sidecar_path": "safeload.api",
     "sign": "safeload.api",
-    "trust_profiles": "safeload.api",
+    "trust_profiles": "safeload._profiles",
     "verify": "safeload.api",
     "ArtifactNotFoundError": "safeload.exceptions",
     "InsufficientSignaturesError": "safeload.exceptions",

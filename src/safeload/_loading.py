@@ -35,6 +35,7 @@ from safeload._signatures import (
 )
 from safeload._types import Buffer
 from safeload.exceptions import InvalidSignatureError, SafeloadError
+from safeload.formats import format_for
 from safeload.policy import Limits, Policy
 
 if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 18)
@@ -45,26 +46,6 @@ if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 18)
     from safeload.state import TrustState
 
 _log = logging.getLogger("safeload.api")
-
-
-def format_for(path: Path, data: Buffer | None, explicit: str | None) -> str:
-    """The format of ``path``: ``explicit`` when given, else by its extension (a ``.pkl`` whose
-    bytes are joblib's is joblib), else by its bytes ``data``."""
-    if explicit is not None:
-        if explicit not in ("pickle", "joblib", "skops"):
-            raise ValueError(f"format must be pickle, joblib or skops, not {explicit!r}")
-        return explicit
-    by_name = formats.format_from_name(path.name)
-    if by_name == "pickle" and data is not None and formats.sniff_format(data) == "joblib":
-        return "joblib"  # joblib.dump(model, "model.pkl") is common
-    if by_name is not None:
-        return by_name
-    if data is not None:
-        return formats.sniff_format(data)
-    raise ValueError(
-        f"cannot tell the format of {path.name} from its extension; use .pkl, .joblib or "
-        ".skops, or pass format="
-    )
 
 
 def load_in_folder(

@@ -8,9 +8,7 @@ from pathlib import Path
 
 from safeload import formats
 from safeload import io as fileio
-from safeload._loading import format_for
-from safeload._signatures import PathLike
-from safeload._types import Buffer
+from safeload._types import Buffer, PathLike
 from safeload.exceptions import SafeloadError
 from safeload.pickle.analysis import Finding, GlobalRef, ScanReport
 from safeload.pickle.walker import analyze
@@ -35,7 +33,7 @@ def scan_source(
             guess = format or formats.format_from_name(p.name) or "pickle"
             return ScanReport(str(p), guess, (), (Finding(0, "", problem),), (), None, 0)
         data, label = fileio.read_for_scan(p, lim.max_file_size), str(p)
-        fmt = format_for(p, data, format)
+        fmt = formats.format_for(p, data, format)
     if fmt == "skops":
         return scan_skops(data, pol, lim, label)
     stream: Buffer = data

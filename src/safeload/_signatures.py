@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from safeload import _progress
+from safeload import _progress, _types
 from safeload import io as fileio
 from safeload.exceptions import (
     LimitExceededError,
@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 18)
 
 _log = logging.getLogger("safeload.api")
 
-PathLike = str | os.PathLike[str]
+PathLike = _types.PathLike
 
 
 #: What :func:`sign` writes: safeload's own sidecar, or an OpenSSF model_signing bundle.

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from safeload import formats
 from safeload import io as fileio
-from safeload._loading import format_for
 from safeload._scanning import scan_source
-from safeload._signatures import PathLike
+from safeload._types import PathLike
+from safeload.formats import format_for
 from safeload.pickle.analysis import ScanReport
 from safeload.policy import Limits, Policy, TrustedSpec, resolve_policy
 

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 from safeload import _progress, formats
 from safeload import io as fileio
 from safeload._folders import bundle_ignores, skipping
-from safeload._loading import format_for
 from safeload._signatures import PathLike, read_sidecar, sidecar_path
 from safeload._types import Buffer
 from safeload.exceptions import MalformedArtifactError, UsageError
+from safeload.formats import format_for
 from safeload.io.atomic import write_atomic
 from safeload.policy import Limits
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import pickle
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from safeload import _gc
@@ -73,6 +74,26 @@ _JOBLIB_HOW = (
     "if it was saved with joblib.dump under a .pkl name, sign it again: safeload "
     "detects joblib content (or pass format='joblib'; CLI: --format joblib)"
 )
+
+
+def format_for(path: Path, data: Buffer | None, explicit: str | None) -> str:
+    """The format of ``path``: ``explicit`` when given, else by its extension (a ``.pkl`` whose
+    bytes are joblib's is joblib), else by its bytes ``data``."""
+    if explicit is not None:
+        if explicit not in ("pickle", "joblib", "skops"):
+            raise ValueError(f"format must be pickle, joblib or skops, not {explicit!r}")
+        return explicit
+    by_name = format_from_name(path.name)
+    if by_name == "pickle" and data is not None and sniff_format(data) == "joblib":
+        return "joblib"  # joblib.dump(model, "model.pkl") is common
+    if by_name is not None:
+        return by_name
+    if data is not None:
+        return sniff_format(data)
+    raise ValueError(
+        f"cannot tell the format of {path.name} from its extension; use .pkl, .joblib or "
+        ".skops, or pass format="
+    )
 
 
 def prepare(

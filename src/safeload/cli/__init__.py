@@ -8,9 +8,9 @@ One module per command (``keygen``, ``sign``, ``verify``, ``inspect``, ``convert
 share is in ``_common`` (exit codes, options, output), ``_keys`` (keys and passphrases) and
 ``_paths`` (folders and model files). This module builds the parser from them, runs the chosen
 command and turns its errors into exit codes. The commands' modules are imported when
-:func:`main` runs, not by ``import safeload.cli``, and each imports what is heavy (the signing
-stack, numpy, SARIF) where it is used: ``safeload scan`` of a plain model imports no model
-library.
+:func:`main` runs, not by ``import safeload.cli`` (only the one that runs, unless ``--help``
+lists them all), and each imports what is heavy (the signing stack, numpy, SARIF) where it is
+used: ``safeload scan`` of a plain model imports no model library.
 """
 
 from __future__ import annotations
@@ -58,20 +58,32 @@ class _Command(Protocol):
     def run(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> int: ...
 
 
-def _commands() -> dict[str, _Command]:
-    """The commands by name, in the order ``safeload --help`` lists them."""
-    from safeload.cli import convert, inspect, keygen, profiles, pubkey, scan, sign, verify
+#: The commands, in the order ``safeload --help`` lists them; each is the module
+#: ``safeload.cli.<name>``.
+_COMMANDS = ("keygen", "sign", "verify", "inspect", "convert", "scan", "profiles", "pubkey")
 
-    return {
-        "keygen": keygen,
-        "sign": sign,
-        "verify": verify,
-        "inspect": inspect,
-        "convert": convert,
-        "scan": scan,
-        "profiles": profiles,
-        "pubkey": pubkey,
-    }
+#: The options ``safeload`` itself takes before a command that take no value.
+_TOP_FLAGS = frozenset({"-q", "--quiet", "-v", "--verbose"})
+
+
+def _command(name: str) -> _Command:
+    """The module of the command ``name`` (one of :data:`_COMMANDS`)."""
+    import importlib
+
+    module: _Command = importlib.import_module(f"safeload.cli.{name}")
+    return module
+
+
+def _chosen(argv: Sequence[str] | None) -> str | None:
+    """The command ``argv`` runs, when argparse will certainly parse it as that command's:
+    only the top-level flags come before it. ``None`` otherwise (no command, ``--help``,
+    ``--version``, an abbreviation or anything argparse must judge), and then every command's
+    parser is built."""
+    for arg in sys.argv[1:] if argv is None else argv:
+        if arg in _TOP_FLAGS or (len(arg) > 2 and arg[0] == "-" and set(arg[1:]) == {"v"}):
+            continue
+        return arg if arg in _COMMANDS else None
+    return None
 
 
 #: The commands whose output quotes what an unverified file claims (verify's errors name its
@@ -88,7 +100,12 @@ def _static_pass_build() -> str:
     return "compiled with mypyc" if path.endswith(tuple(EXTENSION_SUFFIXES)) else "pure Python"
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser. Only the options of the command ``argv`` runs are built
+    (with its module imported): each other command is a bare name, which is all argparse reads
+    of it when it parses that command's arguments (``safeload scan`` of one small file spent
+    more time building the eight commands' options, and importing the signing commands'
+    modules, than scanning)."""
     p = argparse.ArgumentParser(
         prog="safeload",
         description="Sign, verify, scan and inspect machine-learning model files.",
@@ -117,8 +134,12 @@ def _parser() -> argparse.ArgumentParser:
         version=f"safeload {safeload.__version__} (static pass: {_static_pass_build()})",
     )
     sub = p.add_subparsers(dest="command", required=True)
-    for cmd in _commands().values():
-        cmd.add(sub)
+    chosen = _chosen(argv)
+    for name in _COMMANDS:
+        if chosen is None or name == chosen:
+            _command(name).add(sub)
+        else:
+            sub.add_parser(name)
     return p
 
 
@@ -133,10 +154,10 @@ def _fail(args: argparse.Namespace, out: TextIO, err: TextIO, exc: Exception, co
 def _dispatch(
     args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO, err: TextIO
 ) -> int:
-    cmd = _commands().get(args.command)
-    if cmd is None:  # pragma: no cover - argparse accepts only the commands it was given
+    if args.command not in _COMMANDS:  # pragma: no cover - argparse accepts only these
         parser.error(f"unknown command {args.command}")
         return EXIT_USAGE
+    cmd = _command(args.command)
     if args.command in _UNVERIFIED_OUTPUT:
         out, err = escaping(out), escaping(err)
     return cmd.run(args, out, err)
@@ -148,7 +169,7 @@ def main(
     """Run the CLI; returns the exit code (never calls ``sys.exit``)."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
-    parser = _parser()
+    parser = _parser(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse reports usage errors by exiting

@@ -15,9 +15,8 @@ import os
 import stat
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from safeload import _progress
 from safeload.exceptions import (
@@ -27,6 +26,9 @@ from safeload.exceptions import (
     MalformedArtifactError,
     SignatureError,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = [
     "HEAD",
@@ -171,7 +173,11 @@ def read_file(
         if algorithm == "blake3" and _progress.blake3_module() is None:
             algorithm = "sha256"
         hasher: Any = _progress.new_hasher(algorithm, all_cores=False) if hashing else None
-        worker = ThreadPoolExecutor(max_workers=1) if hashing else None
+        worker = None
+        if hashing:  # concurrent.futures only where a digest is wanted (not for a scan)
+            from concurrent.futures import ThreadPoolExecutor
+
+            worker = ThreadPoolExecutor(max_workers=1)
         try:
             got = 0
             while got < st.st_size:

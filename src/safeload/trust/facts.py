@@ -209,6 +209,7 @@ def facts_for(module: str, qualname: str) -> ClassFacts | None:
     return found
 
 
+@functools.lru_cache(maxsize=1)
 def check_kinds() -> tuple[tuple[str, str], ...]:
     """The native checks of :func:`safeload.validate._validators` as ``(class name, check
     function name)``, in order."""

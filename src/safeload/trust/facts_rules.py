@@ -70,6 +70,7 @@ def params_valid(constraints: dict[str, Any], values: dict[str, Any]) -> bool:
 
 
 _ROWS: dict[int, tuple[Any, ...]] = {}
+_LITERALS: dict[int, frozenset[str]] = {}
 
 
 def dispatch_rows(cls: Any) -> tuple[Any, ...]:
@@ -95,8 +96,28 @@ def literal_attributes(cls: Any) -> frozenset[str]:
 
     if not isinstance(cls, ClassFacts):
         return literal_state.literal_attributes(cls)
-    rows = {r.attribute for r in dispatch_rows(cls) if r.kind in literal_state.LITERAL_KINDS}
-    return frozenset(rows | set(cls.constraints or ()))
+    found = _LITERALS.get(id(cls))
+    if found is None:
+        rows = {r.attribute for r in dispatch_rows(cls) if r.kind in literal_state.LITERAL_KINDS}
+        found = _LITERALS[id(cls)] = frozenset(rows | set(cls.constraints or ()))
+    return found
+
+
+_HIDES: dict[int, frozenset[str]] = {}
+
+
+def _state_hides(cls: ClassFacts) -> frozenset[str]:
+    """The names a state key may not hide: what the class defines, less the profiles'
+    instance defaults (once per class, kept as :data:`_ROWS` is)."""
+    names = _HIDES.get(id(cls))
+    if names is None:
+        from safeload.trust.profiles import INSTANCE_DEFAULTS
+
+        names = cls.class_names
+        for base in cls.mro:
+            names = names - INSTANCE_DEFAULTS.get(base, frozenset())
+        _HIDES[id(cls)] = names
+    return names
 
 
 def state_problem(cls: Any, keys: list[str], literals: dict[str, Any]) -> str | None:
@@ -109,11 +130,7 @@ def state_problem(cls: Any, keys: list[str], literals: dict[str, Any]) -> str | 
 
     if not isinstance(cls, ClassFacts):
         return literal_state.state_problem(cls, keys, literals)
-    from safeload.trust.profiles import INSTANCE_DEFAULTS
-
-    names = cls.class_names
-    for base in cls.mro:
-        names = names - INSTANCE_DEFAULTS.get(base, frozenset())
+    names = _state_hides(cls)
     for key in keys:
         if key in names or (key.startswith("__") and key.endswith("__")):
             return f"state key {key!r} would hide what {cls.qualname} itself defines"

@@ -24,9 +24,8 @@ from typing import Any
 
 from safeload._symbolic import _Big, _Bytes, _Const, _Dict, _Global, _Obj, _Tuple
 from safeload.policy import format_name
-from safeload.trust import lightgbm_text, native_params
+from safeload.trust import native_params
 from safeload.trust.profiles import MAX_BLOB, NATIVE_STATES, NativeState
-from safeload.trust.xgboost_model import state_blob_problem as xgboost_blob_problem
 
 __all__ = ["native_rule", "native_state_problem"]
 
@@ -121,9 +120,14 @@ def _blob_problem(rule: NativeState, sym: Any, data: Any, bytearrays: Container[
             f"{where} does not start with {wanted}, the header the library writes; it is not "
             "handed to the native parser"
         )
+    # the two readers are imported for their models only (a scan of other files skips them)
     if rule.cls == "xgboost.core:Booster":  # UBJSON counts and trees: safeload.trust.xgboost_ubj
-        return xgboost_blob_problem(where, sym, data)
+        from safeload.trust.xgboost_model import state_blob_problem
+
+        return state_blob_problem(where, sym, data)
     if rule.cls == "lightgbm.basic:Booster":  # its tree structure: safeload.trust.lightgbm_text
+        from safeload.trust import lightgbm_text
+
         return lightgbm_text.model_text_problem(where, sym)
     return None
 

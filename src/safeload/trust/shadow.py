@@ -39,7 +39,6 @@ from safeload.trust.facts import ClassFacts, NeedsImport
 from safeload.trust.shadow_builder import Builder
 from safeload.trust.shadow_values import Shadow, Unknown, Unproven, is_real
 from safeload.trust.shadow_values import class_of as class_of
-from safeload.trust.structures.hgb import orphan_predictor_problem
 from safeload.trust.structures.names import names_problem
 
 __all__ = ["Shadow", "Unproven", "native_findings"]
@@ -63,33 +62,64 @@ def native_findings(
     return _native_findings(analysis, reader, policy, file_size, data=False)
 
 
+#: :func:`_checks_on_facts` by ``id`` of the facts (which live as long as the process, see
+#: :func:`safeload.trust.facts.facts_for`): the checks, or why the class is needed.
+_ON_FACTS: dict[int, tuple[ClassFacts, list[Callable[[Any, Any], None]] | str]] = {}
+
+
 def _checks_on_facts(cls: Any) -> list[Callable[[Any, Any], None]]:
-    """The checks a load runs on an instance of the class ``cls``'s facts stand for: only the
-    generic ones every estimator gets run on such a shadow; any other needs the class."""
+    """The checks a load runs on an instance of the class ``cls``'s facts stand for: those
+    that read only the instance's state (every estimator's generic ones, and decision trees'
+    and forests', whose ``Tree`` shadows the builder makes from facts too) run on such a
+    shadow; any other needs the class. Worked out once per class (a forest asks once per
+    tree)."""
+    if type(cls) is not ClassFacts:
+        raise NeedsImport("an instance the facts do not describe")
+    known = _ON_FACTS.get(id(cls))
+    if known is None or known[0] is not cls:
+        try:
+            found: list[Callable[[Any, Any], None]] | str = _facts_checks(cls)
+        except NeedsImport as exc:
+            found = str(exc)
+        known = _ON_FACTS[id(cls)] = (cls, found)
+    if isinstance(known[1], str):
+        raise NeedsImport(known[1])
+    return list(known[1])
+
+
+def _facts_checks(cls: ClassFacts) -> list[Callable[[Any, Any], None]]:
+    """:func:`_checks_on_facts`, worked out."""
     from safeload.trust.profiles import COMPUTED_ATTRIBUTES
+    from safeload.trust.structures.ensembles import check_forest, check_tree_estimator
     from safeload.trust.structures.widths import check_index_maps, check_linear_shapes
 
-    generic: dict[str, Callable[[Any, Any], None]] = {
+    widths: dict[str, Callable[[Any, Any], None]] = {
         "check_linear_shapes": check_linear_shapes,
         "check_index_maps": check_index_maps,
     }
-    if type(cls) is not ClassFacts:
-        raise NeedsImport("an instance the facts do not describe")
+    on_state: dict[str, Callable[[Any, Any], None]] = {
+        "check_tree_estimator": check_tree_estimator,
+        "check_forest": check_forest,
+    }
     found = []
     for name, check in facts.check_kinds():
         if check == "check_tree" or not cls.is_a(name):
             continue  # the tree's nodes are the static pass's own check
-        if check not in generic:
+        if check in on_state:
+            found.append(on_state[check])
+        elif check not in widths:
             raise NeedsImport(f"the {check} check of a {cls.qualname}")
-        if cls.mro_set.isdisjoint(COMPUTED_ATTRIBUTES):
-            found.append(generic[check])
+        elif cls.mro_set.isdisjoint(COMPUTED_ATTRIBUTES):  # validate.check_applies
+            found.append(widths[check])
     return found
 
 
 def _native_findings(
     analysis: Any, reader: Any, policy: Policy, file_size: int | None, *, data: bool
 ) -> list[Any]:
-    from safeload import validate
+    """The findings, on shadows made from facts (``data``) or with the classes imported. Only
+    the run with the classes imports :mod:`safeload.validate` and the native-structure checks
+    (a run on facts needs the few in :func:`_facts_checks`)."""
     from safeload.pickle.analysis import Finding
 
     root = analysis.root
@@ -115,7 +145,11 @@ def _native_findings(
             or _iteration_problem(builder.instances)
             or _pandas_block_problem(top)
         )
-        orphan = None if data else orphan_predictor_problem(builder.instances)
+        orphan = None
+        if not data:
+            from safeload.trust.structures.hgb import orphan_predictor_problem
+
+            orphan = orphan_predictor_problem(builder.instances)
         # the instances the model holds, as a load's walk reaches them: one built and
         # discarded (POP) pays for nothing (rt34-07)
         reached = _reached(top)
@@ -136,6 +170,8 @@ def _native_findings(
             if data:
                 applying = _checks_on_facts(cls)
             else:
+                from safeload import validate
+
                 applying = [
                     check
                     for kind, check in validate.checks_for_scan()

@@ -263,7 +263,7 @@ class Builder(MadeForReal):
             return Unknown(f"{format_name(*pair)}, which is not trusted")
         if self.data:
             known = facts.facts_for(*pair)
-            if known is not None and shadowable(known):
+            if known is not None and (shadowable(known) or pair == TREE):
                 return known
             top = pair[0].partition(".")[0]
             if not (pair[0] in sys.modules or top in sys.stdlib_module_names or top == "numpy"):
@@ -397,7 +397,16 @@ class Builder(MadeForReal):
         made = Shadow(cls, None, None)
         self.done[id(sym)] = made  # before its state: the state may refer back to it
         state: Any = self.value(sym.state) if sym.state is not None else None
-        attrs = plain_state(state, drop_version=cls.is_a(BASE_ESTIMATOR))
+        attrs: dict[str, Any] | None
+        if (cls.module, cls.qualname) == TREE:
+            # as :meth:`_object` models a decision tree's ``Tree`` with the class imported:
+            # its three arguments and its state dict (its nodes are the static pass's check)
+            args: Any = self.value(sym.args) if sym.args is not None else ()
+            if not (is_real(args, tuple) and len(args) == 3 and is_real(state, dict)):
+                return Unknown("a Tree whose arguments the pass cannot see")
+            attrs = {"n_features": args[0], "n_classes": args[1], "n_outputs": args[2], **state}
+        else:
+            attrs = plain_state(state, drop_version=cls.is_a(BASE_ESTIMATOR))
         self._check_keys(attrs)
         object.__setattr__(made, "_attrs", attrs)
         object.__setattr__(made, "_state", state)
