@@ -267,6 +267,17 @@ def maxrss(out: str) -> int:
     return int(out.split("maxrss_mb")[1].split()[0])
 
 
+def until_crash(run: Any, tries: int = 3) -> Any:
+    """``run()`` (a child that should crash) up to ``tries`` times until it does: whether an
+    out-of-bounds read faults depends on what lies past the array in that interpreter."""
+    child = run()
+    for _ in range(tries - 1):
+        if child.crashed:
+            break
+        child = run()
+    return child
+
+
 def assert_refused_by_both(child: Any) -> None:
     """A :data:`SAFE_CALL` child's output: scan said unsafe and the load refused."""
     assert "scan_safe False" in child.stdout, str(child)

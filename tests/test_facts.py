@@ -333,8 +333,10 @@ def test_crafted_trees_are_refused_on_the_facts(monkeypatch: pytest.MonkeyPatch)
     runs: list[tuple[bool, list[Any], bool]] = []
     real = shadow._native_findings
 
-    def recorded(analysis: Any, reader: Any, policy: Any, *, data: bool) -> list[Any]:
-        found = real(analysis, reader, policy, data=data)
+    def recorded(
+        analysis: Any, reader: Any, policy: Any, file_size: Any, *, data: bool
+    ) -> list[Any]:
+        found = real(analysis, reader, policy, file_size, data=data)
         needed = facts.take_needs_import()
         runs.append((data, found, needed))
         if needed:

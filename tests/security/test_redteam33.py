@@ -14,7 +14,16 @@ from typing import Any
 import numpy as np
 import pytest
 
-from redteam import GB, PLAIN_CALL, SAFE_CALL, assert_refused_by_both, maxrss, run_child, write
+from redteam import (
+    GB,
+    PLAIN_CALL,
+    SAFE_CALL,
+    assert_refused_by_both,
+    maxrss,
+    run_child,
+    until_crash,
+    write,
+)
 
 
 def OPEN(what: str) -> pytest.MarkDecorator:
@@ -137,7 +146,7 @@ def test_rt33_03_knn_classes_as_a_list_of_one(tmp_path: Path) -> None:
     m._y = np.full(40, 2, dtype=np.intp)
     path = write(tmp_path, pickle.dumps(m, protocol=5))
     call = "r = model.predict_proba(numpy.random.rand(4, 3))"
-    plain = _child(PLAIN_CALL.format(call=call), path, fresh=True)
+    plain = until_crash(lambda: _child(PLAIN_CALL.format(call=call), path, fresh=True))
     assert plain.crashed, str(plain)
     _assert_safeload_refuses(path, call)
 

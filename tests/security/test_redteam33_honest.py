@@ -152,3 +152,34 @@ def test_polynomial_powers_bound(tmp_path: Path) -> None:
     assert not safeload.scan(data).safe
     with pytest.raises(safeload.MalformedArtifactError, match="get_feature_names_out"):
         safeload.load_unsigned(tmp_path / "big.pkl")
+
+
+def test_warm_start_kept_where_the_class_checks_the_width(tmp_path: Path) -> None:
+    """rt34-11: SGD and logistic regression check the stored coefficients against new data,
+    so a fitted one with warm_start loads and refits; HuberRegressor and the generalized
+    linear models compute with numpy first (ValueError on another width) and load too;
+    HuberRegressor hands them to L-BFGS-B unchecked and is refused like ElasticNet."""
+    from sklearn.linear_model import (
+        HuberRegressor,
+        LogisticRegression,
+        PoissonRegressor,
+        SGDClassifier,
+    )
+
+    z = np.random.RandomState(0).rand(40, 3)
+    _load_and_scan(tmp_path, PoissonRegressor(warm_start=True).fit(z, z[:, 0] + 1)).fit(z, z[:, 0])
+
+    X = np.random.RandomState(0).rand(40, 3)
+    y = (X[:, 0] > 0.5).astype(int)
+    for model in (
+        LogisticRegression(warm_start=True).fit(X, y),
+        SGDClassifier(warm_start=True, max_iter=5, tol=None).fit(X, y),
+    ):
+        loaded = _load_and_scan(tmp_path, model)
+        loaded.fit(X, y)
+    for model in (HuberRegressor(warm_start=True, max_iter=5).fit(X, X[:, 0]),):
+        data = pickle.dumps(model)
+        (tmp_path / "w.pkl").write_bytes(data)
+        assert not safeload.scan(data).safe
+        with pytest.raises(safeload.MalformedArtifactError, match="warm_start"):
+            safeload.load_unsigned(tmp_path / "w.pkl")

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from redteam import GB, PLAIN_CALL, SAFE_CALL, assert_refused_by_both, run_child, write
+from redteam import GB, PLAIN_CALL, SAFE_CALL, assert_refused_by_both, run_child, until_crash, write
 
 
 def OPEN(what: str) -> pytest.MarkDecorator:
@@ -388,7 +388,8 @@ def test_rt34_09_sgd_coef_without_rows(tmp_path: Path) -> None:
     ``_average_coef`` with ``average=True``, Perceptron and PassiveAggressiveClassifier
     alike."""
     path = write(tmp_path, _rt34_09_sgd_without_rows(2**20))
-    plain = _child(PLAIN_CALL.format(call=_SGD_CALL), path)
+    # memory corruption: whether it faults depends on the heap, so fresh interpreters
+    plain = until_crash(lambda: _child(PLAIN_CALL.format(call=_SGD_CALL), path, fresh=True))
     assert plain.crashed, str(plain)
     _assert_safeload_refuses(path, _SGD_CALL)
 
@@ -417,3 +418,42 @@ def test_rt34_10_target_encoder_classes_list(tmp_path: Path) -> None:
     plain = _child(PLAIN_CALL.format(call=_NAMES), path)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, _NAMES)
+
+
+# --- rt34-11: HuberRegressor with warm_start: L-BFGS-B past the gradient (critical) -------------
+
+
+def _rt34_11_huber_warm_start(width: int) -> bytes:
+    from sklearn.linear_model import HuberRegressor
+
+    X = np.random.RandomState(0).rand(30, 3)
+    m = HuberRegressor(warm_start=True, max_iter=5).fit(X, X[:, 0])
+    m.coef_ = np.zeros(width)  # as fit on `width` features writes it
+    m.n_features_in_ = width
+    return pickle.dumps(m, protocol=5)
+
+
+_HUBER_CALL = (
+    "X = numpy.random.rand(50, 1)\n"
+    "    try:\n"
+    "        model.fit(X, X[:, 0])\n"
+    "    except ValueError:\n"
+    "        pass\n"
+    "    junk = [bytearray(100_000) for _ in range(2000)]"
+)
+
+
+def test_rt34_11_huber_warm_start_refit_on_narrower_data(tmp_path: Path) -> None:
+    """8 MB, the form scikit-learn writes (HuberRegressor(warm_start=True) fitted on 10**6
+    features; an upstream bug any file can switch on, like rt33-20): ``fit`` on new data
+    starts L-BFGS-B from ``concatenate((coef_, [intercept_, scale_]))`` without a width check
+    (validate_data resets n_features_in_), while ``_huber_loss_and_gradient`` returns a
+    gradient sized by the new data (2 values): scipy's native L-BFGS-B reads and writes 8 MB
+    past it. glibc aborts ("malloc_consolidate(): unaligned fastbin chunk detected" /
+    "corrupted double-linked list"), plain pickle and load_unsigned alike; scan SAFE. The
+    rt33-20 fix refuses warm_start only on ElasticNet and its subclasses."""
+    path = write(tmp_path, _rt34_11_huber_warm_start(10**6))
+    # memory corruption: whether it faults depends on the heap, so fresh interpreters
+    plain = until_crash(lambda: _child(PLAIN_CALL.format(call=_HUBER_CALL), path, fresh=True))
+    assert plain.crashed, str(plain)
+    _assert_safeload_refuses(path, _HUBER_CALL)

@@ -60,6 +60,7 @@ NAME_MAKERS: dict[str, str] = {
     "sklearn.impute._base:MissingIndicator": "input",
     "sklearn.impute._base:SimpleImputer": "input twice",
     "sklearn.impute._knn:KNNImputer": "input twice",
+    "sklearn.impute._iterative:IterativeImputer": "input twice",  # (experimental)
     "sklearn.isotonic:IsotonicRegression": "prefix",
     "sklearn.kernel_approximation:AdditiveChi2Sampler": "chi2",
     "sklearn.pipeline:FeatureUnion": "composite",

@@ -89,19 +89,39 @@ def _sgd_rows(est: Any) -> int | None:
     return 1 if n == 2 else n
 
 
+#: Linear models whose warm start checks the stored coefficients against the new data (SGD and
+#: its subclasses: "coef_init does not match"; logistic regression: its size check).
+_WARM_START_CHECKED = frozenset(
+    {
+        "sklearn.linear_model._stochastic_gradient:BaseSGD",
+        "sklearn.linear_model._logistic:LogisticRegression",
+        # the generalized linear models compute with numpy before L-BFGS-B, which raises
+        # ValueError on a width mismatch (red team 34 checked)
+        "sklearn.linear_model._glm.glm:_GeneralizedLinearRegressor",
+    }
+)
+
+
 def _check_warm_start(est: Any) -> None:
-    """ElasticNet, Lasso and their multi-task forms, fitted with ``warm_start``, hand the stored
-    ``coef_`` to the native coordinate descent as its starting point on the next ``fit``,
-    without checking it against the new data: ``fit`` on wider data reads and writes past the
-    stored coefficients (a scikit-learn bug any file can switch on, rt33-20). A fitted one with
-    ``warm_start`` set is refused; set it after loading, to refit on data of the same width."""
+    """A fitted linear model with ``warm_start`` starts its next ``fit`` from the stored
+    ``coef_``. ElasticNet, Lasso and their multi-task forms hand it to the native coordinate
+    descent, HuberRegressor and the generalized linear models to scipy's L-BFGS-B beside a
+    gradient sized by the new data, without checking one against the other: ``fit`` on data
+    of another width reads and writes past the stored coefficients (scikit-learn bugs any file
+    can switch on, rt33-20, rt34-11). Such a model is refused unless its class checks the
+    width (SGD, logistic regression); set ``warm_start`` after loading, to refit on data of
+    the same width."""
     from safeload.trust.structures.names import class_names
 
     attrs = vars(est) if _has_dict(est) else {}
-    if "coef_" in attrs and _COORDINATE_DESCENT in class_names(est):
+    names = class_names(est) if "coef_" in attrs else frozenset()
+    if (
+        any(name.startswith("sklearn.linear_model.") for name in names)
+        and names.isdisjoint(_WARM_START_CHECKED)
+    ) or _COORDINATE_DESCENT in names:
         require(
             not bool(attrs.get("warm_start", False)),
-            "a fitted coordinate-descent model with warm_start set: its next fit would start "
+            "a fitted linear model with warm_start set: its next fit would start native code "
             "from the stored coef_ unchecked (a scikit-learn bug); set warm_start after loading",
         )
 
@@ -178,6 +198,14 @@ def _check_paid_widths(est: Any) -> None:
             f"feature_names_in_ holds a name that is not a str of at most {MAX_FEATURE_NAME} "
             "characters",
         )
+    classes = attrs.get("classes_")
+    if isinstance(classes, np.ndarray) and classes.ndim == 1 and classes.size > 1:
+        # fit stores np.unique(y): distinct labels. One shared array of 10**6 equal bytes
+        # stood for 10**6 classes of every voting estimator (rt34-01)
+        distinct = (
+            len(set(classes.tolist())) if classes.dtype.hasobject else np.unique(classes).size
+        )
+        require(distinct == classes.size, "classes_ repeats a label")
     components = attrs.get("components_")
     n_components = attrs.get("_n_components")
     if n_components is not None and isinstance(components, np.ndarray):
