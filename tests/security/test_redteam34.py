@@ -1,7 +1,8 @@
-"""Red team 34 (an independent helper session from 10:29 UTC on 2bd28c4): its reproducers.
-Each test first shows the harm under plain pickle in a child process under resource limits,
-then asserts what safeload should do: refuse, in scan and in load_unsigned (or, for the parity
-findings, that scan's verdict equals load's). Open findings are strict xfails (``OPEN``)."""
+"""Red team 34 (an independent helper session from 10:29 to 11:14 UTC on 2bd28c4): its
+reproducers, kept as written but for the shared helpers. Each test first shows the harm under
+plain pickle in a child process under resource limits, then asserts what safeload does: refuse,
+in scan and in load_unsigned (or, for the parity findings, that scan's verdict equals load's).
+All eleven findings are fixed (commits 10bb080 and 5a347e5)."""
 
 from __future__ import annotations
 

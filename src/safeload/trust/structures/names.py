@@ -90,13 +90,22 @@ _IMPUTERS = frozenset(key for key, how in NAME_MAKERS.items() if how == "input t
 _MAX_QUOTED = 1 << 20
 
 
+#: :func:`_mro` of classes (they do not change in a process; a forest asks once per tree).
+_MRO: dict[type, frozenset[str]] = {}
+
+
 def _mro(cls: Any) -> frozenset[str]:
     """``module:qualname`` of the class and its bases, for a class or its facts."""
     found = getattr(cls, "mro_set", None)  # ClassFacts (a scan on facts)
     if isinstance(found, frozenset):
         return found
     if isinstance(cls, type):
-        return frozenset(f"{b.__module__}:{b.__qualname__}" for b in cls.__mro__)
+        names = _MRO.get(cls)
+        if names is None:
+            names = frozenset(f"{b.__module__}:{b.__qualname__}" for b in cls.__mro__)
+            if len(_MRO) < 10_000:
+                _MRO[cls] = names
+        return names
     return frozenset()
 
 
