@@ -159,7 +159,7 @@ def _each_one_of_problem(row: Any, sym: Any) -> str | None:
 
 def _estimator_problem(row: Any, sym: Any, depth: int) -> str | None:
     """An estimator slot, or a list (of ``(name, estimator)`` pairs) of them."""
-    from safeload._symbolic import _Box, _Const, _Global, _Obj, _Tuple
+    from safeload._symbolic import _Box, _Const, _Dict, _Global, _Obj, _Tuple
 
     kind = row.kind
     if _estimator_ok(row, sym):
@@ -172,6 +172,10 @@ def _estimator_problem(row: Any, sym: Any, depth: int) -> str | None:
         if made is not None and facts.is_container(made):
             return None  # a Bunch or other container subclass: its items are not tracked
         if isinstance(sym, _Obj) or isinstance(sym, _Global):
+            return f"holds {describe(sym)} where an estimator is used"
+        if kind == "estimator" and isinstance(sym, (_Box, _Tuple, _Dict)):
+            # a list, tuple, set or dict in a single estimator's slot: the load's check
+            # refuses every one (rt35-02)
             return f"holds {describe(sym)} where an estimator is used"
         return None  # not modelled by the stream walk: judged after building
     for item in items:

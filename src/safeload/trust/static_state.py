@@ -89,6 +89,11 @@ def state_problem(pair: tuple[str, str], state: Any) -> str | None:
             ok, value = param_value(sym)
             if ok:
                 literals[key] = value
+            elif _plain_array(sym) and key in facts.constraint_names(cls):
+                # scikit-learn's constraints judge an ndarray by its type alone (array-like
+                # takes any, every other constraint none): an empty one stands for it, so scan
+                # refuses what the load's parameter check refuses (rt35-02)
+                literals[key] = _ARRAY_STAND_IN
             elif only_data(sym) and key in facts.constraint_names(cls):
                 return (
                     f"{name}.{key} unproven: {describe(sym)}, a value the stream walk cannot "
@@ -138,6 +143,28 @@ _DICT_SETSTATE = frozenset(
     }
 )
 _BASE_ESTIMATOR = "sklearn.base:BaseEstimator"
+
+
+#: What a plain numpy array parameter is judged as (see :func:`_plain_array`).
+_ARRAY_STAND_IN = __import__("numpy").zeros(1)
+
+
+def _plain_array(sym: Any) -> bool:
+    """Whether the stream makes ``sym`` as a plain ``numpy.ndarray`` (``_reconstruct`` of
+    ``ndarray``, ``_frombuffer``, or joblib's inline array), not a subclass."""
+    from safeload._symbolic import _Global, _Obj, _Tuple
+
+    if type(sym).__name__ == "_Array":
+        return True
+    if not (isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair[0].startswith("numpy")):
+        return False
+    if sym.cls.pair[1] == "_frombuffer":  # protocol 5's out-of-band form: always an ndarray
+        return True
+    if sym.cls.pair[1] != "_reconstruct":
+        return False
+    args = sym.args
+    first = args.items[0] if isinstance(args, _Tuple) and args.items else None
+    return isinstance(first, _Global) and first.pair == ("numpy", "ndarray")
 
 
 def _slot_merge(main: Any, slots: Any, owner: str) -> Any:

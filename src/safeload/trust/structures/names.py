@@ -131,6 +131,12 @@ def _count(value: Any) -> int:
     return 0
 
 
+def _largest_dimension(attrs: dict[str, Any]) -> int:
+    """The largest dimension of any array among ``attrs``' values."""
+    dims = [max(v.shape, default=0) for v in attrs.values() if issubclass(type(v), np.ndarray)]
+    return max(dims, default=0)
+
+
 def _size(values: Any) -> int:
     """How many items iterating ``values`` gives (an array's or a list's), else 0."""
     if issubclass(type(values), np.ndarray):
@@ -212,8 +218,8 @@ class _Ledger:
             self.store(value)
         n_in = _count(attrs.get("n_features_in_"))
         names = attrs.get("feature_names_in_")
-        if isinstance(names, np.ndarray) and names.size:
-            n_in = max(n_in, int(names.size))
+        if _size(names):  # an array, or a list or tuple: scikit-learn uses it as it is (rt35-05)
+            n_in = max(n_in, _size(names))
             self.longest = max(self.longest, _longest_text(names))
         elif n_in:
             self.longest = max(self.longest, len(f"x{n_in - 1}"))
@@ -235,6 +241,10 @@ class _Ledger:
             count = max(count, n_in * max(1, 2 * steps - 1))
             self.affixes += len("additivechi2sampler__sin") + len(str(steps))
         n_out = _count(attrs.get("_n_features_out"))
+        if "sklearn.base:ClassNamePrefixFeaturesOutMixin" in mro:
+            # PCA, NMF, LDA and the like compute _n_features_out as a property: a dimension
+            # of a fitted array (components_.shape[0]), empty ones included (rt35-03)
+            n_out = max(n_out, _largest_dimension(attrs))
         if n_out:
             count = max(count, n_out)
             self.longest = max(self.longest, _PREFIX_NAME_CHARS)

@@ -198,6 +198,7 @@ def _check_paid_widths(est: Any) -> None:
             f"feature_names_in_ holds a name that is not a str of at most {MAX_FEATURE_NAME} "
             "characters",
         )
+    _check_feature_indexes(est, attrs, n_in)
     classes = attrs.get("classes_")
     if isinstance(classes, np.ndarray) and classes.ndim == 1 and classes.size > 1:
         # fit stores np.unique(y): distinct labels. One shared array of 10**6 equal bytes
@@ -233,6 +234,59 @@ def _check_paid_widths(est: Any) -> None:
         require(
             int(shape[0]) <= _stored_elements(est, 2),
             "sparse components_ has more rows than the estimator stores values",
+        )
+
+
+_SELECTOR = "sklearn.feature_selection._base:SelectorMixin"
+_MISSING_INDICATOR = "sklearn.impute._base:MissingIndicator"
+_COLUMN_TRANSFORMER = "sklearn.compose._column_transformer:ColumnTransformer"
+
+
+def _distinct_indexes(values: Any, n_in: Any) -> bool:
+    """``values`` are distinct ints in ``[0, n_in)`` (a list, tuple or 1-D int array)."""
+    if type(values) in (list, tuple):
+        if not all(is_int(v) for v in values):
+            return False
+        values = np.asarray(values, dtype=np.int64).reshape(-1)
+    if not (isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind in "iu"):
+        return False
+    if values.size == 0:
+        return True
+    return (
+        is_int(n_in)
+        and int_array_within(values, 0, int(n_in))
+        and np.unique(values).size == values.size
+    )
+
+
+def _check_feature_indexes(est: Any, attrs: dict[str, Any], n_in: Any) -> None:
+    """Stored selections of the input's features, which methods index the input and its names
+    with: a selector's ``support_`` (a mask, one bool per feature), a missing indicator's
+    ``features_`` and a column transformer's ``_transformer_to_input_indices`` (distinct
+    feature numbers). An index array of 4 x 10**6 zeros repeated one 1,024-character name in
+    every generated name list and one column in every transformed row (rt35-01, rt35-04)."""
+    from safeload.trust.structures.names import class_names
+
+    if not any(k in attrs for k in ("support_", "features_", "_transformer_to_input_indices")):
+        return
+    names = class_names(est)
+    support = attrs.get("support_")
+    if support is not None and _SELECTOR in names:
+        require(
+            isinstance(support, np.ndarray)
+            and support.ndim == 1
+            and support.dtype == np.bool_
+            and (n_in is None or support.size == int(n_in)),
+            "support_ is not one bool per input feature",
+        )
+    features = attrs.get("features_")
+    if features is not None and _MISSING_INDICATOR in names:
+        require(_distinct_indexes(features, n_in), "features_ are not distinct input features")
+    indexes = attrs.get("_transformer_to_input_indices")
+    if indexes is not None and _COLUMN_TRANSFORMER in names:
+        require(
+            type(indexes) is dict and all(_distinct_indexes(v, n_in) for v in indexes.values()),
+            "_transformer_to_input_indices are not distinct input features",
         )
 
 

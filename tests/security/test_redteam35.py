@@ -1,0 +1,255 @@
+"""Red team 35 (an independent helper session from 11:18 UTC on 5a347e5): its reproducers.
+Each test first shows the harm under plain pickle in a child process under resource limits,
+then asserts what safeload should do: refuse, in scan and in load_unsigned (or, for the parity
+findings, that scan's verdict equals load's). Open findings are strict xfails (``OPEN``)."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from redteam import GB, PLAIN_CALL, SAFE_CALL, assert_refused_by_both, run_child, write
+
+
+def OPEN(what: str) -> pytest.MarkDecorator:
+    """A finding of red team 35 not fixed yet (strict xfail: it fails once it is fixed)."""
+    return pytest.mark.xfail(strict=True, reason=f"open (red team 35): {what}")
+
+
+_IMPORTS = (
+    "pickle",
+    "numpy",
+    "safeload",
+    "scipy.sparse",
+    "sklearn.pipeline",
+    "sklearn.preprocessing",
+    "sklearn.compose",
+    "sklearn.feature_extraction",
+    "sklearn.feature_extraction.text",
+    "sklearn.linear_model",
+    "sklearn.ensemble",
+    "sklearn.dummy",
+    "sklearn.tree",
+    "sklearn.kernel_approximation",
+)
+
+
+def _child(
+    code: str, path: Path, *, memory: int = 3 * GB, cpu: int = 20, fresh: bool = False
+) -> Any:
+    return run_child(code, path, grow=memory, cpu=cpu, timeout=180, imports=_IMPORTS, fresh=fresh)
+
+
+def _assert_safeload_refuses(path: Path, call: str, *, cpu: int = 20) -> None:
+    child = _child(SAFE_CALL.format(call=call), path, cpu=cpu)
+    assert_refused_by_both(child)
+
+
+_NAMES = "r = model.get_feature_names_out()"
+
+
+# --- rt35-01: ColumnTransformer's _transformer_to_input_indices repeats one long name ----------
+
+
+def _rt35_01_column_indices(n: int) -> bytes:
+    from sklearn.compose import ColumnTransformer
+
+    ct = ColumnTransformer([("p", "passthrough", [0])]).fit(np.random.RandomState(0).rand(5, 1))
+    ct.feature_names_in_ = np.array(["f" * 1024], dtype=object)
+    del ct.transformers_[0][1].n_features_in_  # the identity FunctionTransformer checks no length
+    ct._transformer_to_input_indices = {"p": np.zeros(n, dtype=np.int8), "remainder": []}
+    return pickle.dumps(ct, protocol=5)
+
+
+def test_rt35_01_column_transformer_input_indices(tmp_path: Path) -> None:
+    """4 MB: ColumnTransformer.get_feature_names_out takes each branch's input names as
+    ``feature_names_in_[self._transformer_to_input_indices[name]]``, a stored dict of index
+    arrays nothing checks (not against n_features_in_, not for repeats) and names.py does not
+    count. 4 x 10**6 one-byte zeros repeat one 1,024-character name; the fitted pass-through
+    FunctionTransformer, without ``n_features_in_``, hands them back unchecked, and the
+    ``"{transformer_name}__{feature_name}"`` prefix makes 4 x 10**6 new 1,027-character
+    strings: 4.3 GB (MemoryError under 3 GiB; ~1,100 bytes per file byte). Scan SAFE,
+    load_unsigned loads it (10**6 zeros: 1.2 GB peak RSS measured after safeload's load)."""
+    path = write(tmp_path, _rt35_01_column_indices(4_000_000))
+    plain = _child(PLAIN_CALL.format(call=_NAMES), path)
+    assert "call MemoryError" in plain.stdout, str(plain)
+    _assert_safeload_refuses(path, _NAMES)
+
+
+# --- rt35-02: scan SAFE, load refuses: an array as a parameter, a container as estimator_ -------
+
+
+def _rt35_02_model(name: str) -> Any:
+    from sklearn.ensemble import BaggingRegressor, IsolationForest, RandomForestClassifier
+    from sklearn.linear_model import LinearRegression
+    from sklearn.tree import DecisionTreeClassifier
+
+    X = np.random.RandomState(0).rand(20, 3)
+    y = (X[:, 0] > 0.5).astype(int)
+    if name == "tree criterion=array(2)":
+        m: Any = DecisionTreeClassifier(max_depth=2).fit(X, y)
+        m.criterion = np.array(2)
+    elif name == "forest max_depth=arange(3)":
+        m = RandomForestClassifier(2, max_depth=2, random_state=0).fit(X, y)
+        m.max_depth = np.arange(3)
+    elif name == "linear copy_X=array(True)":
+        m = LinearRegression().fit(X, X[:, 0])
+        m.copy_X = np.array(True)
+    elif name == "forest estimator_=[]":
+        m = RandomForestClassifier(2, max_depth=2, random_state=0).fit(X, y)
+        m.estimator_ = []
+    elif name == "bagging estimator_={}":
+        m = BaggingRegressor(LinearRegression(), n_estimators=2, random_state=0).fit(X, X[:, 0])
+        m.estimator_ = {}
+    else:
+        m = IsolationForest(n_estimators=2, random_state=0).fit(X)
+        m.estimator = (1,)
+    return m
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "tree criterion=array(2)",
+        "forest max_depth=arange(3)",
+        "linear copy_X=array(True)",
+        "forest estimator_=[]",
+        "bagging estimator_={}",
+        "isolation estimator=(1,)",
+    ],
+)
+def test_rt35_02_scan_safe_load_refuses(name: str, tmp_path: Path) -> None:
+    """Under 10 KB each, harmless: the load's use-time walk holds a parameter to the class's
+    ``_parameter_constraints`` (an ndarray fails them: "holds a value ... itself refuses") and
+    an ``estimator``/``estimator_`` slot to an estimator ("holds a builtins.list where an
+    estimator is used"); scan's static pass builds no ndarray parameter value
+    (``static_params.param_value`` gives up, and a value it cannot build is skipped rather
+    than unproven) and judges no list/tuple/dict in those slots, so it calls the file SAFE
+    (with the class facts and with the classes imported alike). Found by mutating the
+    attributes of fitted trees and forests one at a time (964 disagreements, all of these two
+    kinds)."""
+    import safeload
+
+    data = pickle.dumps(_rt35_02_model(name), protocol=5)
+    path = write(tmp_path, data)
+    try:
+        safeload.load_unsigned(path)
+        loaded = True
+    except safeload.SafeloadError:
+        loaded = False
+    assert not loaded
+    assert safeload.scan(data).safe == loaded, name
+
+
+# --- rt35-03: _n_features_out as a property of an empty array's axis, per branch of a union ------
+
+
+def _rt35_03_union_of_pcas(branches: int) -> bytes:
+    from sklearn.decomposition import PCA
+    from sklearn.pipeline import FeatureUnion
+
+    X = np.random.RandomState(0).rand(10, 3)
+    empty = np.zeros((2**20, 0))  # no data: an axis within MAX_EMPTY_DIM
+    pad = np.zeros(2**20, dtype=np.uint8)  # one shared 1 MB array pays every branch's bound
+    subs = []
+    for i in range(branches):
+        p = PCA(2).fit(X)
+        p.components_ = empty
+        p.pad_ = pad
+        subs.append((f"{i:03d}" + "p" * 253, p))
+    return pickle.dumps(FeatureUnion(subs), protocol=5)
+
+
+def test_rt35_03_union_of_property_n_features_out(tmp_path: Path) -> None:
+    """1.1 MB: PCA (and TruncatedSVD, NMF, LDA, FastICA, FactorAnalysis, SparsePCA,
+    DictionaryLearning, NCA, TSNE, KernelPCA: a property over a fitted array) name their
+    outputs ``range(self._n_features_out)``, where ``_n_features_out`` is a *property*,
+    ``components_.shape[0]``. names.py reads ``_n_features_out`` from the instance's dict only,
+    so it counts each PCA as its 3 inputs; check_linear_shapes bounds the property by the
+    elements the estimator stores, counted per estimator, so one 1 MB array shared by every
+    branch (a spare attribute) pays each branch's 2**20. ``components_`` is an empty
+    (2**20, 0) array (no data). A FeatureUnion of 20 such PCAs with 256-character branch
+    names writes 20 x 2**20 names of 259 characters (~6.6 GB; MemoryError under 3 GiB, ~6,000
+    bytes per file byte; 2 branches: 1 GB peak RSS measured after safeload's load). Scan SAFE."""
+    path = write(tmp_path, _rt35_03_union_of_pcas(20))
+    plain = _child(PLAIN_CALL.format(call=_NAMES), path)
+    assert "call MemoryError" in plain.stdout, str(plain)
+    _assert_safeload_refuses(path, _NAMES)
+
+
+# --- rt35-04: stored feature indexes that repeat: RFE's support_, MissingIndicator's features_ ----
+
+
+def _rt35_04_indexes(kind: str, n: int) -> bytes:
+    from sklearn.feature_selection import RFE
+    from sklearn.impute import MissingIndicator
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import FeatureUnion
+
+    X = np.random.RandomState(0).rand(10, 3)
+    long_names = np.array(["f" * 1024, "g", "h"], dtype=object)
+    if kind == "rfe":
+        r = RFE(LinearRegression(), n_features_to_select=1).fit(X, X[:, 0])
+        r.feature_names_in_ = long_names
+        r.support_ = np.zeros(n, dtype=np.int8)  # indexes, not a mask: 0 repeated n times
+        return pickle.dumps(FeatureUnion([("u" * 256, r)]), protocol=5)
+    X[0, :] = np.nan
+    mi = MissingIndicator(features="all").fit(X)
+    mi.feature_names_in_ = long_names
+    mi.features_ = np.zeros(n, dtype=np.int8)
+    return pickle.dumps(mi, protocol=5)
+
+
+@pytest.mark.parametrize("kind", ["rfe", "missing_indicator"])
+def test_rt35_04_stored_feature_indexes(kind: str, tmp_path: Path) -> None:
+    """4 MB: SelectorMixin.get_feature_names_out returns ``input_features[self.get_support()]``
+    (RFE's, RFECV's, SequentialFeatureSelector's support is the stored ``support_``) and
+    MissingIndicator's writes ``f"missingindicator_{name}"`` for each name in
+    ``input_features[self.features_]``; nothing checks either array (only SVMs' support_ is).
+    An int8 array of 4 x 10**6 zeros is a fancy index that repeats the 1,024-character first
+    name: MissingIndicator writes 4 x 10**6 new 1,041-character strings, an RFE as the branch
+    of a FeatureUnion named with 256 characters 4 x 10**6 of 1,282 (4.4 to 5.3 GB;
+    MemoryError under 3 GiB; ~1,100 to 1,300 bytes per file byte; 10**6 zeros: 1.25 to 1.5 GB
+    peak RSS measured after safeload's load). names.py counts either as its 3 inputs.
+    ``transform`` alike: ``X[:, support_]`` / ``mask[:, features_]`` make n columns of every
+    input row. Scan SAFE."""
+    path = write(tmp_path, _rt35_04_indexes(kind, 4_000_000))
+    plain = _child(PLAIN_CALL.format(call=_NAMES), path)
+    assert "call MemoryError" in plain.stdout, str(plain)
+    _assert_safeload_refuses(path, _NAMES)
+
+
+# --- rt35-05: feature_names_in_ as a list: names.py measures "x63", the encoder writes 1 KB -----
+
+
+def _rt35_05_target_encoder_listed_names(container: type, classes: int) -> bytes:
+    from sklearn.preprocessing import TargetEncoder
+
+    rng = np.random.RandomState(0)
+    m = TargetEncoder(random_state=0).fit(rng.randint(0, 3, (60, 64)), rng.randint(0, 3, 60))
+    assert m.target_type_ == "multiclass"
+    m.feature_names_in_ = container(f"{i:04d}" + "f" * 1020 for i in range(64))
+    m.classes_ = np.arange(classes, dtype=np.int32)  # distinct labels
+    return pickle.dumps(m, protocol=5)
+
+
+@pytest.mark.parametrize("container", [list, tuple], ids=["list", "tuple"])
+def test_rt35_05_feature_names_in_list(container: type, tmp_path: Path) -> None:
+    """260 KB: check_paid_widths allows ``feature_names_in_`` as a list or tuple of str of up
+    to 1,024 characters, and scikit-learn's ``_check_feature_names_in`` returns it as the
+    input names whatever it is; names.py's ledger reads the longest name only ``if
+    isinstance(names, np.ndarray)`` and otherwise measures ``f"x{n_in - 1}"`` (3 characters).
+    A multiclass TargetEncoder with 64 names of 1,024 characters (a list) and 44,000 distinct
+    int32 classes: the ledger counts 2.8M names of 36 characters (518 MB, under 512 MiB),
+    get_feature_names_out writes 2.8M names of ~1,030 characters (~3 GB; MemoryError under
+    2 GiB; ~12,000 bytes per file byte; 20,000 classes: 1.5 GB peak RSS measured after
+    safeload's load). check_one_hot_names measures "x0" for a list the same way."""
+    path = write(tmp_path, _rt35_05_target_encoder_listed_names(container, 44_000))
+    plain = _child(PLAIN_CALL.format(call=_NAMES), path, memory=2 * GB)
+    assert "call MemoryError" in plain.stdout, str(plain)
+    child = _child(SAFE_CALL.format(call=_NAMES), path, memory=2 * GB)
+    assert_refused_by_both(child)
