@@ -209,7 +209,7 @@ def validate_loaded(
 
 def _validate(obj: Any, source: str, max_objects: int, file_size: int | None) -> None:
     global _CACHE
-    instances, numpy_objects = _check_use_time(obj, source, max_objects)
+    instances, numpy_objects, edges = _check_use_time(obj, source, max_objects)
     checks = _CACHE if _CACHE is not None else _validators()
     _CACHE = checks
     kinds = tuple(cls for cls, _ in checks)
@@ -246,7 +246,12 @@ def _validate(obj: Any, source: str, max_objects: int, file_size: int | None) ->
             "returned.",
             path=source,
         )
-    named = names_problem(instances, file_size)
+    try:
+        from safeload.trust.sharing import path_counts
+
+        named = names_problem(instances, file_size, path_counts(id(obj), edges))
+    except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+        named = f"a state the names bound cannot read ({type(exc).__name__}: {exc})"
     if named:
         raise MalformedArtifactError(
             f"{source}: {named}. It was built but refused before use. Nothing was returned.",
@@ -314,7 +319,9 @@ def check_built_dtype(dt: Any, seen: dict[int, str | None], source: str) -> None
         )
 
 
-def _check_use_time(obj: Any, source: str, max_objects: int) -> tuple[list[Any], list[Any]]:
+def _check_use_time(
+    obj: Any, source: str, max_objects: int
+) -> tuple[list[Any], list[Any], dict[int, list[int]]]:
     from safeload.trust.usetime import UnsafeState, WalkLimit, check_use_time
 
     try:

@@ -105,6 +105,25 @@ def _rt35_02_model(name: str) -> Any:
     elif name == "bagging estimator_={}":
         m = BaggingRegressor(LinearRegression(), n_estimators=2, random_state=0).fit(X, X[:, 0])
         m.estimator_ = {}
+    elif name == "pipeline steps=[0, 1]":
+        from sklearn.pipeline import Pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        m = Pipeline([("s", StandardScaler()), ("l", LinearRegression())]).fit(X, X[:, 0])
+        m.steps = [0, 1]
+    elif name == "column transformer transformers_={}":
+        from sklearn.compose import ColumnTransformer
+
+        m = ColumnTransformer([("p", "passthrough", [0])]).fit(X)
+        m.transformers_ = {}
+    elif name == "hgb _scorer=1":
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        m = HistGradientBoostingClassifier(max_iter=2).fit(X, y)
+        m._scorer = 1
+    elif name == "bagging estimator_params=arange(3)":
+        m = BaggingRegressor(n_estimators=2, random_state=0).fit(X, X[:, 0])
+        m.estimator_params = np.arange(3)
     else:
         m = IsolationForest(n_estimators=2, random_state=0).fit(X)
         m.estimator = (1,)
@@ -120,6 +139,10 @@ def _rt35_02_model(name: str) -> Any:
         "forest estimator_=[]",
         "bagging estimator_={}",
         "isolation estimator=(1,)",
+        "pipeline steps=[0, 1]",
+        "column transformer transformers_={}",
+        "hgb _scorer=1",
+        "bagging estimator_params=arange(3)",
     ],
 )
 def test_rt35_02_scan_safe_load_refuses(name: str, tmp_path: Path) -> None:
@@ -131,7 +154,9 @@ def test_rt35_02_scan_safe_load_refuses(name: str, tmp_path: Path) -> None:
     than unproven) and judges no list/tuple/dict in those slots, so it calls the file SAFE
     (with the class facts and with the classes imported alike). Found by mutating the
     attributes of fitted trees and forests one at a time (964 disagreements, all of these two
-    kinds)."""
+    kinds), and a wider run over 18 estimators: a Pipeline's ``steps`` or a column
+    transformer's ``transformers_`` of the wrong shape, HGB's ``_scorer`` holding an atom (not
+    a callable), bagging's ``estimator_params`` as an array (each "holds ..., not a ...")."""
     import safeload
 
     data = pickle.dumps(_rt35_02_model(name), protocol=5)
@@ -192,6 +217,13 @@ def _rt35_04_indexes(kind: str, n: int) -> bytes:
 
     X = np.random.RandomState(0).rand(10, 3)
     long_names = np.array(["f" * 1024, "g", "h"], dtype=object)
+    if kind == "knn_imputer":
+        from sklearn.impute import KNNImputer
+
+        k = KNNImputer().fit(X)
+        k.feature_names_in_ = long_names
+        k._valid_mask = np.zeros(n, dtype=np.int8)  # names = input_features[_valid_mask]
+        return pickle.dumps(FeatureUnion([("u" * 256, k)]), protocol=5)
     if kind == "rfe":
         r = RFE(LinearRegression(), n_features_to_select=1).fit(X, X[:, 0])
         r.feature_names_in_ = long_names
@@ -204,14 +236,16 @@ def _rt35_04_indexes(kind: str, n: int) -> bytes:
     return pickle.dumps(mi, protocol=5)
 
 
-@pytest.mark.parametrize("kind", ["rfe", "missing_indicator"])
+@pytest.mark.parametrize("kind", ["rfe", "missing_indicator", "knn_imputer"])
 def test_rt35_04_stored_feature_indexes(kind: str, tmp_path: Path) -> None:
     """4 MB: SelectorMixin.get_feature_names_out returns ``input_features[self.get_support()]``
-    (RFE's, RFECV's, SequentialFeatureSelector's support is the stored ``support_``) and
-    MissingIndicator's writes ``f"missingindicator_{name}"`` for each name in
+    (RFE's, RFECV's, SequentialFeatureSelector's support is the stored ``support_``),
+    KNNImputer's ``input_features[self._valid_mask]``, and MissingIndicator's writes
+    ``f"missingindicator_{name}"`` for each name in
     ``input_features[self.features_]``; nothing checks either array (only SVMs' support_ is).
     An int8 array of 4 x 10**6 zeros is a fancy index that repeats the 1,024-character first
-    name: MissingIndicator writes 4 x 10**6 new 1,041-character strings, an RFE as the branch
+    name: MissingIndicator writes 4 x 10**6 new 1,041-character strings, an RFE (a KNNImputer)
+    as the branch
     of a FeatureUnion named with 256 characters 4 x 10**6 of 1,282 (4.4 to 5.3 GB;
     MemoryError under 3 GiB; ~1,100 to 1,300 bytes per file byte; 10**6 zeros: 1.25 to 1.5 GB
     peak RSS measured after safeload's load). names.py counts either as its 3 inputs.
@@ -253,3 +287,206 @@ def test_rt35_05_feature_names_in_list(container: type, tmp_path: Path) -> None:
     assert "call MemoryError" in plain.stdout, str(plain)
     child = _child(SAFE_CALL.format(call=_NAMES), path, memory=2 * GB)
     assert_refused_by_both(child)
+
+
+# --- rt35-06: scan's Tree check reads n_classes and values by shape, not by dtype or order ------
+
+
+def _rt35_06_tree(name: str) -> bytes:
+    import io
+
+    from sklearn.tree import DecisionTreeClassifier
+    from sklearn.tree._tree import Tree
+
+    X = np.random.RandomState(0).rand(60, 4)
+    m = DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, (X[:, 0] > 0.5).astype(int))
+
+    class Crafted(pickle.Pickler):
+        def reducer_override(self, obj: Any) -> Any:
+            if type(obj) is not Tree:
+                return NotImplemented
+            _cls, args, state = obj.__reduce__()
+            args, state = list(args), dict(state)
+            if name == "n_classes float64":
+                args[1] = args[1].astype(np.float64)
+            elif name == "n_classes uint8":
+                args[1] = args[1].astype(np.uint8)
+            elif name == "values float32":
+                state["values"] = state["values"].astype(np.float32)
+            else:  # "values Fortran order"
+                state["values"] = np.asfortranarray(state["values"])
+            return (Tree, tuple(args), state)
+
+    out = io.BytesIO()
+    Crafted(out, protocol=5).dump(m)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "name", ["n_classes float64", "n_classes uint8", "values float32", "values Fortran order"]
+)
+def test_rt35_06_tree_dtypes_scan_safe_load_refuses(name: str, tmp_path: Path) -> None:
+    """About 3 KB, harmless: ``StreamArrays.tree_problem`` (scan's check of a ``Tree`` on the
+    arrays in the stream, the only one on the facts path and with classes imported alike)
+    casts ``n_classes`` with ``astype(int64)`` and compares only the shape of ``values``;
+    scikit-learn's ``Tree.__cinit__``/``__setstate__`` refuse a non-int64 ``n_classes``, a
+    non-float64 or non-C-contiguous ``values`` ("incompatible dtype", "should be a
+    C-contiguous array"), so plain pickle and load_unsigned fail while scan says SAFE. A
+    single tree and a forest alike (found by mutating a Tree's arguments and state)."""
+    import safeload
+
+    data = _rt35_06_tree(name)
+    path = write(tmp_path, data)
+    with pytest.raises(ValueError):
+        pickle.loads(data)
+    try:
+        safeload.load_unsigned(path)
+        loaded = True
+    except safeload.SafeloadError:
+        loaded = False
+    assert not loaded
+    assert safeload.scan(data).safe == loaded, name
+
+
+# --- rt35-07: load_unsigned raises a raw ValueError from names.py ------------------------------
+
+
+def test_rt35_07_names_raw_value_error(tmp_path: Path) -> None:
+    """~1 KB, fails closed but breaks the API: a TargetEncoder whose ``target_type_`` is an
+    object array: names.py's ``attrs.get("target_type_") == "multiclass"`` compares element
+    by element and ``and`` asks the truth of the array, so ``load_unsigned`` raises
+    ``ValueError: The truth value of an array ... is ambiguous`` instead of a SafeloadError
+    (a caller that catches SafeloadError to reject untrusted files crashes). Scan calls it
+    unsafe ("unproven: the pass cannot model this state")."""
+    from sklearn.preprocessing import TargetEncoder
+
+    import safeload
+
+    rng = np.random.RandomState(0)
+    m = TargetEncoder(random_state=0).fit(rng.randint(0, 3, (60, 2)), np.arange(60) % 3)
+    m.target_type_ = np.array(["multiclass", "x"], dtype=object)
+    path = write(tmp_path, pickle.dumps(m, protocol=5))
+    with pytest.raises(safeload.SafeloadError):
+        safeload.load_unsigned(path)
+
+
+# --- rt35-08: classes_ as a range: names.py counts 0 classes, scikit-learn iterates 10**6 -------
+
+
+def _rt35_08_target_encoder_range_classes(classes: int) -> bytes:
+    from sklearn.preprocessing import TargetEncoder
+
+    rng = np.random.RandomState(0)
+    m = TargetEncoder(random_state=0).fit(rng.randint(0, 3, (60, 8)), rng.randint(0, 3, 60))
+    assert m.target_type_ == "multiclass"
+    m.feature_names_in_ = np.array([f"{i:04d}" + "f" * 1020 for i in range(8)], dtype=object)
+    m.classes_ = range(classes)  # builtins.range: allowed, lazy, 30 bytes in the file
+    return pickle.dumps(m, protocol=5)
+
+
+def test_rt35_08_target_encoder_range_classes(tmp_path: Path) -> None:
+    """10 KB: rt33-07/rt34-10 again. names.py's ``_size`` counts items of an ndarray, list or
+    tuple only and gives 0 for anything else, and ``_check_paid_widths`` checks ``classes_``
+    for repeats only when it is an ndarray; ``builtins.range`` is allowed (lazy) and
+    TargetEncoder.get_feature_names_out iterates ``self.classes_`` whatever it is. 8 names of
+    1,024 characters x ``range(10**6)``: 8 x 10**6 names of ~1,030 characters (~9 GB;
+    MemoryError under 3 GiB; ~900,000 bytes per file byte; 64 names x ``range(20000)``, an
+    80 KB file: 1.5 GB peak RSS measured after safeload's load). ``transform`` alike
+    allocates ``(n_samples, n_features * len(classes_))``. Scan SAFE."""
+    path = write(tmp_path, _rt35_08_target_encoder_range_classes(10**6))
+    plain = _child(PLAIN_CALL.format(call=_NAMES), path)
+    assert "call MemoryError" in plain.stdout, str(plain)
+    _assert_safeload_refuses(path, _NAMES)
+
+
+# --- rt35-09: StackingRegressor._n_feature_outs as a one-item range (rt34-02 again) -------------
+
+
+def _rt35_09_stacking_range(count: int) -> bytes:
+    from sklearn.ensemble import StackingRegressor
+    from sklearn.linear_model import LinearRegression
+
+    X = np.random.RandomState(0).rand(20, 3)
+    m = StackingRegressor([("a", LinearRegression())], final_estimator=LinearRegression(), cv=2)
+    m.fit(X, X[:, 0])
+    m._n_feature_outs = range(count, count + 1)  # one item: within the range-length bound
+    return pickle.dumps(m, protocol=5)
+
+
+def test_rt35_09_stacking_n_feature_outs_range(tmp_path: Path) -> None:
+    """1 KB: the rt34-02 fix counts ``_n_feature_outs`` with ``list(outs) if type(outs) in
+    (list, tuple) else []``; ``_BaseStacking.get_feature_names_out`` zips the estimators with
+    whatever it is. ``range(10**8, 10**8 + 1)`` has one item (the walker bounds a range's
+    length at 2**20, not its values), so the one estimator writes 10**8 names
+    "stackingregressor_a<i>" (~8 GB; MemoryError under 3 GiB; ~8 million bytes per file
+    byte; 5 x 10**6: 647 MB peak RSS measured after safeload's load). Scan SAFE."""
+    path = write(tmp_path, _rt35_09_stacking_range(10**8))
+    plain = _child(PLAIN_CALL.format(call=_NAMES), path)
+    assert "call MemoryError" in plain.stdout, str(plain)
+    _assert_safeload_refuses(path, _NAMES)
+
+
+# --- rt35-10: one estimator listed as many branches: names.py counts each instance once ---------
+
+
+def _rt35_10_union_of_one_encoder(branches: int, classes: int) -> bytes:
+    from sklearn.pipeline import FeatureUnion
+    from sklearn.preprocessing import TargetEncoder
+
+    rng = np.random.RandomState(0)
+    te = TargetEncoder(random_state=0).fit(rng.randint(0, 3, (60, 64)), rng.randint(0, 3, 60))
+    assert te.target_type_ == "multiclass"
+    te.feature_names_in_ = np.array([f"{i:04d}" + "f" * 1020 for i in range(64)], dtype=object)
+    te.classes_ = np.arange(classes, dtype=np.int32)
+    # the same encoder (one memo reference each) as every branch
+    return pickle.dumps(
+        FeatureUnion([(f"{i:03d}" + "u" * 253, te) for i in range(branches)]), protocol=5
+    )
+
+
+def test_rt35_10_union_branches_share_one_encoder(tmp_path: Path) -> None:
+    """97 KB: names_problem sums the names of the *instances* a load reaches (each object
+    once), but FeatureUnion.get_feature_names_out calls every branch: one TargetEncoder
+    (64 names of 1,024 characters x 3,000 classes, 192,000 names, within the 512 MiB
+    allowance by itself) listed as 20 branches with 256-character names writes 20 x 192,000
+    names of 1,284 characters (~5 GB; MemoryError under 3 GiB; ~50,000 bytes per file byte;
+    3 branches: 1.5 GB peak RSS measured after safeload's load). The memo-reuse bound does not
+    object (an estimator referred to 20 times unfolds to little). ColumnTransformer branches
+    and Pipeline steps alike. Scan SAFE."""
+    path = write(tmp_path, _rt35_10_union_of_one_encoder(20, 3000))
+    plain = _child(PLAIN_CALL.format(call=_NAMES), path)
+    assert "call MemoryError" in plain.stdout, str(plain)
+    _assert_safeload_refuses(path, _NAMES)
+
+
+# --- rt35-11: one capped transformer as many union branches: the per-estimator cap multiplies ---
+
+
+def _rt35_11_union_of_one_sketch(branches: int) -> bytes:
+    from sklearn.kernel_approximation import PolynomialCountSketch
+    from sklearn.pipeline import FeatureUnion
+
+    sketch = PolynomialCountSketch(degree=1, n_components=2_000_000, random_state=0)
+    sketch.fit(np.random.RandomState(0).rand(5, 1))
+    return pickle.dumps(FeatureUnion([(f"b{i}", sketch) for i in range(branches)]), protocol=5)
+
+
+_TWO_ROWS = "r = model.transform(numpy.random.rand(2, 1))"
+
+
+def test_rt35_11_union_repeats_one_sketch(tmp_path: Path) -> None:
+    """1.2 KB: PolynomialCountSketch.transform writes ``n_components`` float64 columns per
+    input row (plus a ``(n_samples, degree, n_components)`` complex intermediate);
+    check_count_sketch caps ``degree * n_components`` at 2**24 and the names bound lets
+    2 x 10**6 outputs pass: 16 MB per input row, the accepted cost of one estimator.
+    FeatureUnion.transform runs every branch and stacks their outputs, and the same sketch
+    listed as 64 branches (memo references; every check counts the instance once, and
+    check_composite_width counts only pass-through branches) returns 64 x 2 x 10**6 columns
+    per input row: 2 rows of one feature make 2 GB of branch outputs and 2 GB more for the
+    stacked copy (MemoryError under 3 GiB; ~3 million bytes per file byte per input row;
+    20 branches, 1 row: 1.19 GB peak RSS measured after safeload's load, from 744 bytes).
+    Other capped transformers and ColumnTransformer branches alike. Scan SAFE."""
+    path = write(tmp_path, _rt35_11_union_of_one_sketch(64))
+    plain = _child(PLAIN_CALL.format(call=_TWO_ROWS), path, cpu=90)
+    assert "call MemoryError" in plain.stdout, str(plain)
+    _assert_safeload_refuses(path, _TWO_ROWS, cpu=90)

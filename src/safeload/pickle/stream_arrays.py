@@ -155,11 +155,20 @@ class StreamArrays:
                 return bad + "a feature index is out of range"
             if not np.all(nodes["feature"][leaf] == -2):  # TREE_UNDEFINED (rt18-07)
                 return bad + "a leaf has a split feature (export_text would never finish)"
+            if n_classes.dtype != np.intp:
+                # Tree() takes an intp buffer only: a load fails on any other (rt35-06)
+                return bad + "n_classes is not an intp array"
             counts = n_classes.astype(np.int64)
             if counts.shape != (n_outputs,) or not np.all(counts >= 1):
                 return bad + "n_classes is malformed"
             if values_shape != (node_count, n_outputs, int(counts.max())):
                 return bad + "the value array has the wrong shape"
+            values = self.literal_array(state.items.get("values", _OPAQUE))
+            if values is None:
+                return unproven
+            if values.dtype != np.float64 or not values.flags.c_contiguous:
+                # Tree.__setstate__ refuses them: scan must too (rt35-06)
+                return bad + "the value array is not C-contiguous float64"
             if "missing_go_to_left" in (nodes.dtype.names or ()):
                 if not np.all(nodes["missing_go_to_left"] <= 1):
                     return bad + "missing_go_to_left is not 0 or 1"

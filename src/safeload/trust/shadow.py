@@ -140,8 +140,9 @@ def _native_findings(
             return [Finding(0, "", builder.problems[0])]
         # inside the try: walking a state the pass could not prove raises Unproven
         top = builder.value(root)
+        graph = _shadow_graph(top)
         problem = (
-            _sharing_problem(top)
+            _sharing_problem(top, graph)
             or _iteration_problem(builder.instances)
             or _pandas_block_problem(top)
         )
@@ -150,10 +151,13 @@ def _native_findings(
             from safeload.trust.structures.hgb import orphan_predictor_problem
 
             orphan = orphan_predictor_problem(builder.instances)
-        # the instances the model holds, as a load's walk reaches them: one built and
-        # discarded (POP) pays for nothing (rt34-07)
-        reached = _reached(top)
-        named = names_problem([o for o in builder.instances if id(o) in reached], file_size)
+        # the instances the model holds, each as often as a recursive method meets it (as the
+        # load's walk records them): one built and discarded (POP) pays for nothing (rt34-07),
+        # one listed as 20 branches writes its names 20 times (rt35-10)
+        from safeload.trust.sharing import path_counts
+
+        meets = path_counts(id(top), graph[0])
+        named = names_problem(builder.instances, file_size, meets)
     except RecursionError:
         return [Finding(0, "", "unproven: the object graph is too deep to check statically")]
     except Exception as exc:  # fail closed: what cannot be modelled is not proven
@@ -221,29 +225,30 @@ def _children(value: Any) -> list[Any]:
     return []
 
 
-def _reached(root: Any) -> set[int]:
-    """The ids of every value reachable from ``root`` through :func:`_children`."""
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        value = stack.pop()
-        if id(value) in seen:
-            continue
-        seen.add(id(value))
-        stack.extend(_children(value))
-        if type(value) is Shadow and object.__getattribute__(value, "_attrs") is None:
-            state = object.__getattribute__(value, "_state")
-            if type(state) is dict:  # a state only the class's own __setstate__ reads
-                stack.extend(state.values())
-    return seen
+_ShadowGraph = tuple[dict[int, list[int]], int, dict[int, list[Any]]]
 
 
-def _sharing_problem(root: Any) -> str | None:
+def _sharing_problem(root: Any, graph: _ShadowGraph | None = None) -> str | None:
     """The use-time walk's sharing bound (:func:`safeload.trust.sharing.check_sharing`) on the
     shadows: one object met through the memo in many places makes scikit-learn's recursive
     methods exponential, so a graph whose unfolded size passes 8 x its objects + 64 is refused."""
-    from safeload.trust.graph import ATOMS
     from safeload.trust.sharing import first_over_cap, sharing_cap
+
+    edges, references, children = graph if graph is not None else _shadow_graph(root)
+    nodes = len(edges)
+    cap = sharing_cap(nodes, references)
+    if first_over_cap([id(root)], edges, edges, cap) is not None:
+        return (
+            f"shares objects so that scikit-learn's recursive methods would meet them more than "
+            f"{cap} times although it holds {nodes}: using it would take exponential time"
+        )
+    return _nesting_problem(root, edges, children)
+
+
+def _shadow_graph(root: Any) -> _ShadowGraph:
+    """The edges between the objects reachable from ``root`` (node id -> child ids), as the
+    load's use-time walk records them; the number of references; each node's children."""
+    from safeload.trust.graph import ATOMS
 
     edges: dict[int, list[int]] = {}
     children: dict[int, list[Any]] = {id(root): _children(root)}
@@ -269,13 +274,12 @@ def _sharing_problem(root: Any) -> str | None:
                 nodes_below.append(kid)
         edges[key] = [id(k) for k in nodes_below]
         stack.extend(nodes_below)
-    nodes = len(edges)
-    cap = sharing_cap(nodes, references)
-    if first_over_cap([id(root)], edges, edges, cap) is not None:
-        return (
-            f"shares objects so that scikit-learn's recursive methods would meet them more than "
-            f"{cap} times although it holds {nodes}: using it would take exponential time"
-        )
+    return edges, references, children
+
+
+def _nesting_problem(
+    root: Any, edges: dict[int, list[int]], children: dict[int, list[Any]]
+) -> str | None:
     from safeload.trust.facts import is_estimator
     from safeload.trust.sharing import MAX_ESTIMATOR_NESTING, deepest_nesting, nesting_problem
 

@@ -57,6 +57,37 @@ def nesting_problem(depth: int) -> str:
     )
 
 
+def path_counts(root: int, edges: dict[int, list[int]], cap: int = 1 << 40) -> dict[int, int]:
+    """How many paths from ``root`` reach each node of the graph ``edges`` (node id -> child
+    ids; an edge twice counts twice), saturating at ``cap``: how often a recursive method
+    (``get_feature_names_out`` over a union's branches) meets it. Kahn's order over what
+    ``root`` reaches; a node on a cycle keeps what reached it from outside the cycle (at least
+    one)."""
+    indegree: dict[int, int] = {}
+    seen = {root}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for kid in edges.get(node, ()):
+            indegree[kid] = indegree.get(kid, 0) + 1
+            if kid not in seen:
+                seen.add(kid)
+                stack.append(kid)
+    counts = {root: 1}
+    ready = [root] if indegree.get(root, 0) == 0 else []
+    while ready:
+        node = ready.pop()
+        here = counts.get(node, 0)
+        for kid in edges.get(node, ()):
+            counts[kid] = min(cap, counts.get(kid, 0) + here)
+            indegree[kid] -= 1
+            if indegree[kid] == 0:
+                ready.append(kid)
+    for node in seen:
+        counts[node] = max(1, counts.get(node, 0))
+    return counts
+
+
 def sharing_cap(objects: int, references: int) -> int:
     """The most a recursive walk may meet, of a graph of ``objects`` counted objects and
     ``references`` references between its objects: proportional to the graph's own size, so

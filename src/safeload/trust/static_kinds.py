@@ -145,10 +145,20 @@ def _literal_kind_problem(kind: str, sym: Any) -> str | None:
     return f"holds {describe(sym)}; {_ONLY_LITERAL[kind]}"
 
 
-def _each_one_of_problem(row: Any, sym: Any) -> str | None:
-    from safeload._symbolic import _Const
+def _frombuffer(sym: Any) -> bool:
+    from safeload._symbolic import _Obj
 
+    return isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair[1] == "_frombuffer"
+
+
+def _each_one_of_problem(row: Any, sym: Any) -> str | None:
+    from safeload._symbolic import _Box, _Const, _Dict
+
+    if isinstance(sym, _Dict) or (isinstance(sym, _Box) and sym.kind != "list"):
+        return f"is {describe(sym)}, not a list of names"  # the load's sequence() (rt35-02)
     items = [sym] if isinstance(sym, _Const) else items_of(sym)
+    if items is None and (is_array(sym) or _frombuffer(sym)):
+        return f"is {describe(sym)}, not a list of names"  # numbers: none is a name
     for item in items or ():
         if isinstance(item, _Const) and (item.value is None and None in row.values):
             continue
@@ -167,6 +177,10 @@ def _estimator_problem(row: Any, sym: Any, depth: int) -> str | None:
     if isinstance(sym, _Const):  # a number or a name that is not one of the sentinels
         return f"holds {describe(sym)} where an estimator is used"
     items = None if kind == "estimator" else items_of(sym)
+    named = kind in ("named_estimators", "named_transformers")
+    if named and (isinstance(sym, _Dict) or (isinstance(sym, _Box) and sym.kind != "list")):
+        # the load takes a list or tuple of pairs only (kinds._named_estimators, rt35-02)
+        return f"is {describe(sym)}, not a list of (name, estimator) pairs"
     if items is None:
         made = made_class(sym)
         if made is not None and facts.is_container(made):
@@ -180,7 +194,12 @@ def _estimator_problem(row: Any, sym: Any, depth: int) -> str | None:
         return None  # not modelled by the stream walk: judged after building
     for item in items:
         if kind != "estimators":
-            if not isinstance(item, (_Tuple, _Box)) or len(item.items) < 2:
+            width = 3 if kind == "named_transformers" else 2
+            if isinstance(item, (_Const, _Dict, _Global, _Obj)) or (
+                isinstance(item, (_Tuple, _Box)) and len(item.items) != width
+            ):
+                return f"holds {describe(item)}, not a (name, estimator) pair"  # (rt35-02)
+            if not isinstance(item, (_Tuple, _Box)):
                 continue  # judged after building
             # as kinds._step_name: a plain str (a pair may be a list as well as a tuple,
             # and numpy.str_ hid a long name from this count, rt32-06)
@@ -217,7 +236,10 @@ def _callable_problem(kind: str, sym: Any) -> str | None:
     from safeload._symbolic import _Const, _Global
 
     if isinstance(sym, _Const):
-        return None  # strings: judged as literals by state_problem
+        if sym.value is None or isinstance(sym.value, str) or kind == "attr_path":
+            return None  # strings: judged as literals by state_problem
+        # a number or bytes where a callable or scorer is used: the load refuses (rt35-02)
+        return f"holds {describe(sym)} where a callable from the allowlist is used"
     if isinstance(sym, _Global):
         return value_problem(sym, 0)
     cls = made_class(sym)

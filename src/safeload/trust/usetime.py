@@ -99,10 +99,13 @@ def _children(o: Any, graph: Graph) -> Iterator[tuple[str, Any]]:
         yield ".step", o.step
 
 
-def check_use_time(root: Any, *, max_objects: int) -> tuple[list[Any], list[Any]]:
-    """Check every object reachable from ``root``; return the instances seen and the numpy
-    arrays and dtypes seen (for the native-structure and dtype checks that follow). Raises
-    :class:`UnsafeState` on the first problem."""
+def check_use_time(
+    root: Any, *, max_objects: int
+) -> tuple[list[Any], list[Any], dict[int, list[int]]]:
+    """Check every object reachable from ``root``; return the instances seen, the numpy
+    arrays and dtypes seen (for the native-structure and dtype checks that follow) and the
+    edges between objects (node id -> child ids). Raises :class:`UnsafeState` on the first
+    problem."""
     graph = Graph(root, max_objects)
     _walk(graph)
     _check_pandas_blocks(graph)
@@ -110,7 +113,7 @@ def check_use_time(root: Any, *, max_objects: int) -> tuple[list[Any], list[Any]
     check_sharing(graph)
     for obj in graph.instances:
         check_instance(obj, graph)
-    return graph.instances, graph.numpy
+    return graph.instances, graph.numpy, graph.edges
 
 
 def pandas_block_problem(arrays: list[Any], blocks: list[Any]) -> str | None:

@@ -141,8 +141,11 @@ def _size(values: Any) -> int:
     """How many items iterating ``values`` gives (an array's or a list's), else 0."""
     if issubclass(type(values), np.ndarray):
         return int(values.size)
-    if type(values) in (list, tuple):
-        return len(values)
+    if type(values) in (list, tuple, range):  # a range iterates as far as it says (rt35-08)
+        try:
+            return len(values)
+        except OverflowError:
+            return 2**63
     return 0
 
 
@@ -171,6 +174,8 @@ def _longest_text(values: Any) -> int:
             items = values.ravel().tolist()
         else:
             return _NUMBER_CHARS
+    elif type(values) is range:
+        return max((len(str(n)) for n in (values.start, values.stop)), default=0)
     elif type(values) in (list, tuple) or type(values) is type({}.keys()):
         items = list(values)
     else:
@@ -208,7 +213,7 @@ class _Ledger:
             for item in value:
                 self.store(item, depth + 1)
 
-    def add(self, obj: Any) -> None:
+    def add(self, obj: Any, times: int = 1) -> None:
         mro = _mro(class_of(obj))
         if not any(name.startswith("sklearn.") for name in mro):
             return  # (arrays held elsewhere, a sparse matrix's, count as nothing: scan builds
@@ -244,7 +249,8 @@ class _Ledger:
         if "sklearn.base:ClassNamePrefixFeaturesOutMixin" in mro:
             # PCA, NMF, LDA and the like compute _n_features_out as a property: a dimension
             # of a fitted array (components_.shape[0]), empty ones included (rt35-03)
-            n_out = max(n_out, _largest_dimension(attrs))
+            # (PolynomialCountSketch's is its n_components parameter, rt35-11)
+            n_out = max(n_out, _largest_dimension(attrs), _count(attrs.get("n_components")))
         if n_out:
             count = max(count, n_out)
             self.longest = max(self.longest, _PREFIX_NAME_CHARS)
@@ -252,7 +258,11 @@ class _Ledger:
         if type(categories) is list and _ONE_HOT in mro:
             count = max(count, sum(int(np.size(c)) for c in categories))
             self.affixes += 1 + max((_longest_text(c) for c in categories), default=0)
-        if _TARGET in mro and attrs.get("target_type_") == "multiclass":
+        target = attrs.get("target_type_")
+        if _TARGET in mro and target is not None and type(target) is not str:
+            # scikit-learn compares it with a str: an array made that an error (rt35-07)
+            raise TypeError("TargetEncoder's target_type_ is not a str")
+        if _TARGET in mro and target == "multiclass":
             classes = attrs.get("classes_")  # iterated whatever it is: a list too (rt34-10)
             count = max(count, n_in * _size(classes))
             self.affixes += 1 + _longest_text(classes)
@@ -265,7 +275,7 @@ class _Ledger:
             self.affixes += len("missingindicator_")
         if _COLUMNS in mro or _UNION in mro:
             count = max(count, self._composite(obj, attrs, mro))
-        self.names += count
+        self.names += count * times
 
     def _ensemble(self, attrs: dict[str, Any], mro: frozenset[str]) -> int:
         """Voting and stacking name their outputs after their estimators: one per estimator
@@ -278,7 +288,8 @@ class _Ledger:
         )
         if _STACKING in mro:
             outs: Any = attrs.get("_n_feature_outs")
-            outs = list(outs) if type(outs) in (list, tuple) else []
+            # zipped with the estimators whatever it is: a range too (rt35-09)
+            outs = list(outs) if type(outs) in (list, tuple, range) and len(outs) < 2**20 else []
             return sum(max(1, _count(n)) for n in outs)
         return len(labels) * max(1, _size(attrs.get("classes_")))
 
@@ -332,14 +343,21 @@ class _Ledger:
         )
 
 
-def names_problem(instances: Iterable[Any], file_size: int | None = None) -> str | None:
+def names_problem(
+    instances: Iterable[Any], file_size: int | None = None, meets: dict[int, int] | None = None
+) -> str | None:
     """Why the names the model's estimators may write are refused (see the module's
     docstring), or ``None``. ``instances`` is every instance the returned model holds (what a
     load's walk reaches, or scan's shadows reachable from the stream's result): the same
     attributes are read from both. The allowance past :data:`MAX_NAME_BYTES` is paid by the
     model's arrays, but never beyond the file's own size (``file_size``, compressed as it is
-    stored: a bz2 file of zeros decompressing to 300 MB bought a 19 GB allowance, rt34-08)."""
+    stored: a bz2 file of zeros decompressing to 300 MB bought a 19 GB allowance, rt34-08).
+    ``meets`` says how often a recursive method meets each instance (by id; one not in it is
+    not held by the model): a union listing one encoder as 20 branches writes its names 20
+    times (rt35-10)."""
     ledger = _Ledger()
     for obj in instances:
-        ledger.add(obj)
+        times = 1 if meets is None else meets.get(id(obj), 0)
+        if times:
+            ledger.add(obj, times)
     return ledger.problem(file_size)

@@ -240,6 +240,7 @@ def _check_paid_widths(est: Any) -> None:
 _SELECTOR = "sklearn.feature_selection._base:SelectorMixin"
 _MISSING_INDICATOR = "sklearn.impute._base:MissingIndicator"
 _COLUMN_TRANSFORMER = "sklearn.compose._column_transformer:ColumnTransformer"
+_KNN_IMPUTER = "sklearn.impute._knn:KNNImputer"
 
 
 def _distinct_indexes(values: Any, n_in: Any) -> bool:
@@ -267,18 +268,20 @@ def _check_feature_indexes(est: Any, attrs: dict[str, Any], n_in: Any) -> None:
     every generated name list and one column in every transformed row (rt35-01, rt35-04)."""
     from safeload.trust.structures.names import class_names
 
-    if not any(k in attrs for k in ("support_", "features_", "_transformer_to_input_indices")):
+    keys = ("support_", "features_", "_transformer_to_input_indices", "_valid_mask")
+    if not any(k in attrs for k in keys):
         return
     names = class_names(est)
-    support = attrs.get("support_")
-    if support is not None and _SELECTOR in names:
-        require(
-            isinstance(support, np.ndarray)
-            and support.ndim == 1
-            and support.dtype == np.bool_
-            and (n_in is None or support.size == int(n_in)),
-            "support_ is not one bool per input feature",
-        )
+    for key, owner in (("support_", _SELECTOR), ("_valid_mask", _KNN_IMPUTER)):
+        mask = attrs.get(key)
+        if mask is not None and owner in names:
+            require(
+                isinstance(mask, np.ndarray)
+                and mask.ndim == 1
+                and mask.dtype == np.bool_
+                and (n_in is None or mask.size == int(n_in)),
+                f"{key} is not one bool per input feature",
+            )
     features = attrs.get("features_")
     if features is not None and _MISSING_INDICATOR in names:
         require(_distinct_indexes(features, n_in), "features_ are not distinct input features")
