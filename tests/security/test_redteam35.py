@@ -190,13 +190,14 @@ def _rt35_03_union_of_pcas(branches: int) -> bytes:
 
 
 def test_rt35_03_union_of_property_n_features_out(tmp_path: Path) -> None:
-    """1.1 MB: PCA (and TruncatedSVD, NMF, LDA, FastICA, FactorAnalysis, SparsePCA,
-    DictionaryLearning, NCA, TSNE, KernelPCA: a property over a fitted array) name their
-    outputs ``range(self._n_features_out)``, where ``_n_features_out`` is a *property*,
-    ``components_.shape[0]``. names.py reads ``_n_features_out`` from the instance's dict only,
-    so it counts each PCA as its 3 inputs; check_linear_shapes bounds the property by the
-    elements the estimator stores, counted per estimator, so one 1 MB array shared by every
-    branch (a spare attribute) pays each branch's 2**20. ``components_`` is an empty
+    """1.1 MB: PCA (TruncatedSVD and KernelPCA alike, checked; LDA, FastICA, FactorAnalysis,
+    SparsePCA, DictionaryLearning, NCA and TSNE define the same kind of property; NMF is
+    caught by its _n_components rule) name their outputs ``range(self._n_features_out)``,
+    where ``_n_features_out`` is a *property*, ``components_.shape[0]``. names.py reads
+    ``_n_features_out`` from the instance's dict only, so it counts each PCA as its 3
+    inputs; check_linear_shapes bounds the property by the elements the estimator stores,
+    counted per estimator, so one 1 MB array shared by every branch (a spare attribute) pays
+    each branch's 2**20. ``components_`` is an empty
     (2**20, 0) array (no data). A FeatureUnion of 20 such PCAs with 256-character branch
     names writes 20 x 2**20 names of 259 characters (~6.6 GB; MemoryError under 3 GiB, ~6,000
     bytes per file byte; 2 branches: 1 GB peak RSS measured after safeload's load). Scan SAFE."""
@@ -241,8 +242,8 @@ def test_rt35_04_stored_feature_indexes(kind: str, tmp_path: Path) -> None:
     """4 MB: SelectorMixin.get_feature_names_out returns ``input_features[self.get_support()]``
     (RFE's, RFECV's, SequentialFeatureSelector's support is the stored ``support_``),
     KNNImputer's ``input_features[self._valid_mask]``, and MissingIndicator's writes
-    ``f"missingindicator_{name}"`` for each name in
-    ``input_features[self.features_]``; nothing checks either array (only SVMs' support_ is).
+    ``f"missingindicator_{name}"`` for each name in ``input_features[self.features_]``;
+    nothing checks these arrays (only SVMs' support_ is).
     An int8 array of 4 x 10**6 zeros is a fancy index that repeats the 1,024-character first
     name: MissingIndicator writes 4 x 10**6 new 1,041-character strings, an RFE (a KNNImputer)
     as the branch
@@ -402,25 +403,30 @@ def test_rt35_08_target_encoder_range_classes(tmp_path: Path) -> None:
 # --- rt35-09: StackingRegressor._n_feature_outs as a one-item range (rt34-02 again) -------------
 
 
-def _rt35_09_stacking_range(count: int) -> bytes:
+def _rt35_09_stacking_range(count: int, kind: str = "range") -> bytes:
     from sklearn.ensemble import StackingRegressor
     from sklearn.linear_model import LinearRegression
 
     X = np.random.RandomState(0).rand(20, 3)
     m = StackingRegressor([("a", LinearRegression())], final_estimator=LinearRegression(), cv=2)
     m.fit(X, X[:, 0])
-    m._n_feature_outs = range(count, count + 1)  # one item: within the range-length bound
+    if kind == "range":
+        m._n_feature_outs = range(count, count + 1)  # one item: within the range's length bound
+    else:
+        m._n_feature_outs = np.array([count])  # an int64 array
     return pickle.dumps(m, protocol=5)
 
 
-def test_rt35_09_stacking_n_feature_outs_range(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["range", "ndarray"])
+def test_rt35_09_stacking_n_feature_outs_range(kind: str, tmp_path: Path) -> None:
     """1 KB: the rt34-02 fix counts ``_n_feature_outs`` with ``list(outs) if type(outs) in
     (list, tuple) else []``; ``_BaseStacking.get_feature_names_out`` zips the estimators with
     whatever it is. ``range(10**8, 10**8 + 1)`` has one item (the walker bounds a range's
     length at 2**20, not its values), so the one estimator writes 10**8 names
     "stackingregressor_a<i>" (~8 GB; MemoryError under 3 GiB; ~8 million bytes per file
-    byte; 5 x 10**6: 647 MB peak RSS measured after safeload's load). Scan SAFE."""
-    path = write(tmp_path, _rt35_09_stacking_range(10**8))
+    byte; 5 x 10**6: 647 MB peak RSS measured after safeload's load). ``np.array([10**8])``
+    alike (1.1 KB). Scan SAFE."""
+    path = write(tmp_path, _rt35_09_stacking_range(10**8, kind))
     plain = _child(PLAIN_CALL.format(call=_NAMES), path)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, _NAMES)
@@ -490,3 +496,199 @@ def test_rt35_11_union_repeats_one_sketch(tmp_path: Path) -> None:
     plain = _child(PLAIN_CALL.format(call=_TWO_ROWS), path, cpu=90)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, _TWO_ROWS, cpu=90)
+
+
+# --- rt35-12: LDA's E-step runs its full iteration cap per document with mean_change_tol=0 -------
+
+
+def _rt35_12_lda() -> bytes:
+    from sklearn.decomposition import LatentDirichletAllocation
+
+    X = np.random.RandomState(0).randint(0, 3, (20, 10))
+    m = LatentDirichletAllocation(n_components=5, max_iter=2, random_state=0).fit(X)
+    m.max_doc_update_iter = 100_000  # MAX_ITERATIONS allows it
+    m.mean_change_tol = 0.0  # the constraint allows 0: the loop never stops early
+    return pickle.dumps(m, protocol=5)
+
+
+_LDA_CALL = "r = model.transform(numpy.random.RandomState(1).randint(0, 3, (40, 10)))"
+
+
+def test_rt35_12_lda_iterations_per_document(tmp_path: Path) -> None:
+    """7 KB: LatentDirichletAllocation.transform runs up to ``max_doc_update_iter`` E-step
+    rounds per document and stops early when the change falls below ``mean_change_tol``.
+    ITERATION_LIMITS caps the count at 100,000 (the default is 100), but
+    ``mean_change_tol=0.0`` (allowed by the class's constraint, Interval(Real, 0, None)) makes
+    every document run all of them: ~0.8 s of CPU per document of 10 words and 5 topics
+    (3.15 s for 4 documents measured after safeload's load), so 40 documents take ~30 s
+    (killed at 10 s of CPU here), 1,000 documents over 13 minutes; an honest model with the
+    same arrays transforms them in milliseconds. More topics or words per document multiply
+    it. Scan SAFE."""
+    path = write(tmp_path, _rt35_12_lda())
+    plain = _child(PLAIN_CALL.format(call=_LDA_CALL), path, cpu=10)
+    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    child = _child(SAFE_CALL.format(call=_LDA_CALL), path, cpu=10)
+    assert_refused_by_both(child)
+
+
+# --- rt35-13: rt34-06 again: calls followed by BUILD that scan still passes ----------------------
+
+
+def _g(module: str, name: str) -> bytes:
+    return f"c{module}\n{name}\n".encode()
+
+
+def _u(text: str) -> bytes:
+    raw = text.encode()
+    return b"X" + len(raw).to_bytes(4, "little") + raw
+
+
+_BUILT_CALLS_35 = {
+    "range(1) BUILD {}": _g("builtins", "range") + b"K\x01\x85R}b.",
+    "range(1) BUILD [1]": _g("builtins", "range") + b"K\x01\x85R]K\x01ab.",
+    "object() BUILD {}": _g("builtins", "object") + b")R}b.",
+    "OrderedDict() BUILD [1]": _g("collections", "OrderedDict") + b")R]K\x01ab.",
+    "OrderedDict() BUILD ({'a': 1}, None)": (
+        _g("collections", "OrderedDict") + b")R}" + _u("a") + b"K\x01sN\x86b."
+    ),
+    "Counter() BUILD {'a b': 1}": _g("collections", "Counter") + b")R}" + _u("a b") + b"K\x01sb.",
+    "Counter() BUILD {'for': 1}": _g("collections", "Counter") + b")R}" + _u("for") + b"K\x01sb.",
+    "_codecs.encode('ab', 'latin1') BUILD {}": (
+        _g("_codecs", "encode") + _u("ab") + _u("latin1") + b"\x86R}b."
+    ),
+    "_codecs.encode('\\u0100', 'latin1') BUILD {}": (
+        _g("_codecs", "encode") + _u("\u0100") + _u("latin1") + b"\x86R}b."
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_BUILT_CALLS_35))
+def test_rt35_13_call_then_build_scan_safe_load_refuses(name: str, tmp_path: Path) -> None:
+    """Under 100 B each, harmless: ``_NO_DICT`` (a BUILD on what these calls make fails) lists
+    the probed builtins and the narrowed containers but not ``range`` or ``object`` (no
+    ``__dict__``: "'range' object has no attribute '__dict__'"), nor ``_codecs.encode``
+    (bytes; and for text latin-1 cannot encode, the rt34-06 probe only runs without a BUILD);
+    an OrderedDict refuses a state that is not a dict or a (dict, dict) pair ("state is not a
+    dictionary"); a Counter takes any state, but the load's use-time walk then refuses a key
+    that is not an attribute name ("state key 'a b' is not an attribute name"), which
+    ``Builder._check_keys`` checks only on shadows of classes. A call/BUILD fuzz (21 callees x
+    19 argument tuples x 12 states) found 60 such files, all of these kinds; scan SAFE, the
+    load refuses each."""
+    import safeload
+
+    data = b"\x80\x02" + _BUILT_CALLS_35[name]
+    path = write(tmp_path, data)
+    try:
+        safeload.load_unsigned(path)
+        loaded = True
+    except safeload.SafeloadError:
+        loaded = False
+    assert not loaded
+    assert safeload.scan(data).safe == loaded, name
+
+
+# --- rt35-14: rt34-07 again: an estimator in a KDTree's extra state item pays for scan's names ---
+
+
+def _rt35_14_kdtree_hidden_padding(pad: int) -> bytes:
+    import io
+
+    from sklearn.neighbors import KDTree
+    from sklearn.preprocessing import StandardScaler, TargetEncoder
+
+    rng = np.random.RandomState(0)
+    te = TargetEncoder(random_state=0).fit(rng.randint(0, 3, (60, 4)), rng.randint(0, 3, 60))
+    te.feature_names_in_ = np.array([f"{i:04d}" + "f" * 1020 for i in range(4)], dtype=object)
+    te.classes_ = np.arange(100_000, dtype=np.int32)
+    tree = KDTree(rng.rand(10, 2))
+    te.spare_ = tree  # any attribute
+    scaler = StandardScaler().fit(np.ones((2, 1)))
+    scaler.pad_ = np.zeros(pad, dtype=np.uint8)
+
+    class Hide(pickle.Pickler):
+        def reducer_override(self, obj: Any) -> Any:
+            if obj is tree:
+                made, args, state = obj.__reduce__()
+                return (made, args, (*state, scaler))  # a 14th item __setstate__ ignores
+            return NotImplemented
+
+    out = io.BytesIO()
+    Hide(out, protocol=5).dump(te)
+    return out.getvalue()
+
+
+def test_rt35_14_kdtree_state_item_pays_for_names(tmp_path: Path) -> None:
+    """20 MB, harmless beyond rt34-07's size: names_problem counts the instances scan's
+    ``_reached`` finds, and ``_children`` of a shadow without attributes (a KDTree, whose
+    pickled state is a tuple) is every item of that tuple. BinaryTree.__setstate__ reads the
+    13 items it knows and ignores a 14th, so a StandardScaler holding a 20 MB array placed
+    there is built and dropped: the load's walk never meets it. Scan counts the 20 MB (a
+    1.3 GB allowance) and calls rt34-07's TargetEncoder (890 MB by the ledger) SAFE; the load
+    refuses it (512 MiB). Without the padding scan refuses too."""
+    import safeload
+
+    data = _rt35_14_kdtree_hidden_padding(20_000_000)
+    path = write(tmp_path, data)
+    assert type(pickle.loads(data).spare_).__name__ == "KDTree"
+    try:
+        safeload.load_unsigned(path)
+        loaded = True
+    except safeload.SafeloadError:
+        loaded = False
+    assert not loaded
+    assert safeload.scan(data).safe == loaded
+
+
+# --- rt35-15: string dtypes of 1 MiB per item: every output cell (label) is 1 MiB --------------
+
+
+def _rt35_15_wide_string_dtype(path: Path, kind: str) -> None:
+    import joblib
+
+    if kind == "one_hot_inverse":
+        from sklearn.preprocessing import OneHotEncoder
+
+        X = np.array([["a"] + ["p"] * 1500, ["b"] + ["q"] * 1500], dtype="<U1")
+        m: Any = OneHotEncoder().fit(X)
+        # the longest itemsize the dtype rule allows (1 MiB per item): two 1-character labels
+        m.categories_[0] = np.array(["a", "b"], dtype="<U262144")
+    else:
+        from sklearn.linear_model import LogisticRegression
+
+        X = np.random.RandomState(0).rand(40, 3)
+        m = LogisticRegression().fit(X, np.array(["a", "b"])[np.arange(40) % 2])
+        m.classes_ = np.array(["a", "b"], dtype="<U262144")
+    joblib.dump(m, path, compress=("bz2", 9))
+
+
+_WIDE_CALLS = {
+    "one_hot_inverse": (
+        "X = numpy.array([['a'] + ['p'] * 1500] * 3)\n"
+        "    r = model.inverse_transform(model.transform(X).toarray())"
+    ),
+    "classifier_predict": "r = model.predict(numpy.random.rand(4000, 3))",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_WIDE_CALLS))
+def test_rt35_15_wide_string_dtype(kind: str, tmp_path: Path) -> None:
+    """~700 B (bz2 joblib files; about 2 MB as plain pickles): the dtype rule allows numpy
+    str items of up to 1 MiB (``<U262144``), and a classifier's ``predict`` returns
+    ``self.classes_.take(...)``, one item of that dtype per input row, while
+    OneHotEncoder.inverse_transform allocates ``(n_samples, n_features)`` of the result type of
+    all its categories and writes every cell. Two 1-character labels stored as ``<U262144``:
+    LogisticRegression.predict of 4,000 rows returns 4 GB (500 rows: 697 MB peak RSS measured
+    after safeload's load, from 713 bytes); the encoder with 1,501 features inverts 3 rows
+    into 4.7 GB (2 rows of 201 features: 594 MB measured, from 680 bytes). MemoryError under
+    3 GiB; ~1 MB per input row per output cell where an honest model of these labels writes
+    4 bytes. Any estimator that returns its stored labels alike (trees, forests, voting's
+    le_, LabelEncoder.inverse_transform). Scan SAFE."""
+    path = tmp_path / "m.joblib"
+    _rt35_15_wide_string_dtype(path, kind)
+    assert path.stat().st_size < 4096
+    plain_code = PLAIN_CALL.replace(
+        "pickle.load(open(sys.argv[1], 'rb'))", "__import__('joblib').load(sys.argv[1])"
+    )
+    plain = _child(plain_code.format(call=_WIDE_CALLS[kind]), path)
+    assert "call MemoryError" in plain.stdout, str(plain)
+    _assert_safeload_refuses(path, _WIDE_CALLS[kind])

@@ -156,7 +156,16 @@ def _native_findings(
         # one listed as 20 branches writes its names 20 times (rt35-10)
         from safeload.trust.sharing import path_counts
 
-        meets = path_counts(id(top), graph[0])
+        # (not through the raw state of a shadow without attributes: a KD tree's
+        # __setstate__ reads the items it knows and drops the rest, which the load's walk
+        # never meets, rt35-14)
+        opaque = {
+            id(o)
+            for o in builder.instances
+            if type(o) is Shadow and object.__getattribute__(o, "_attrs") is None
+        }
+        edges = {key: ([] if key in opaque else kids) for key, kids in graph[0].items()}
+        meets = path_counts(id(top), edges)
         named = names_problem(builder.instances, file_size, meets)
     except RecursionError:
         return [Finding(0, "", "unproven: the object graph is too deep to check statically")]
@@ -332,7 +341,7 @@ def _iteration_problem(instances: list[Any]) -> str | None:
     """The use-time walk's cap on iteration counts that ``transform``/``predict`` loop over
     (:data:`safeload.trust.object_checks.ITERATION_LIMITS`), on the shadows' numbers (plain ints and
     numpy integer scalars alike)."""
-    from safeload.trust.object_checks import ITERATING_AT_USE, ITERATION_LIMITS, MAX_ITERATIONS
+    from safeload.trust.object_checks import ITERATING_AT_USE, ITERATION_LIMITS, iteration_limit
 
     for made in instances:
         if type(made) is not Shadow:
@@ -346,9 +355,9 @@ def _iteration_problem(instances: list[Any]) -> str | None:
             limited.add("max_iter")
         for name in sorted(limited):
             count = attrs[name]
-            if is_real(count, (int, np.integer)) and int(count) > MAX_ITERATIONS:
+            if is_real(count, (int, np.integer)) and int(count) > iteration_limit(name):
                 return (
-                    f"{facts.qualname(cls)}.{name} asks for more than {MAX_ITERATIONS} iterations "
-                    "at use time"
+                    f"{facts.qualname(cls)}.{name} asks for more than {iteration_limit(name)} "
+                    "iterations at use time"
                 )
     return None

@@ -97,9 +97,15 @@ _PROBED: dict[tuple[str, str], Callable[..., Any]] = {
 _PLAIN_ATOMS = (type(None), bool, int, float, complex, str, bytes)
 _RECONSTRUCTOR = ("copyreg", "_reconstructor")
 #: Calls whose result has no ``__dict__``: a BUILD with a state fails on it.
-_NO_DICT = frozenset(_PROBED) | frozenset(
-    pair for pair in _NARROWED if pair not in (_RECONSTRUCTOR, ("collections", "Counter"))
+_NO_DICT = (
+    frozenset(_PROBED)
+    | frozenset(
+        pair for pair in _NARROWED if pair not in (_RECONSTRUCTOR, ("collections", "Counter"))
+    )
+    | {("builtins", "range"), ("builtins", "object"), ("_codecs", "encode")}
 )
+#: dict subclasses with a ``__dict__``: a BUILD sets attributes from a dict state.
+_DICT_SUBCLASSES = frozenset({("collections", "OrderedDict"), ("collections", "Counter")})
 
 
 def _plain(value: Any, depth: int = 0, *, scalars: bool = False) -> bool:
@@ -366,11 +372,20 @@ class Builder(MadeForReal):
             attrs = {"n_features": args[0], "n_classes": args[1], "n_outputs": args[2], **state}
         else:
             attrs = dict_state(cls, state)
+            if not any("__setstate__" in vars(k) for k in cls.__mro__):
+                self._check_slot_state(state)  # (object's: the unpickler sets the state)
         self._check_keys(attrs)
         object.__setattr__(made, "_attrs", attrs)
         object.__setattr__(made, "_state", state)
         self.instances.append(made)
         return made
+
+    def _check_slot_state(self, state: Any) -> None:
+        """A ``(state, slot state)`` BUILD whose slot state is not a dict: the unpickler fails
+        ("slot state is not a dictionary"), and scikit-learn's ``__setstate__`` takes no
+        tuple at all."""
+        if is_real(state, tuple) and len(state) == 2 and not is_real(state[1], dict):
+            self.problems.append("a BUILD whose slot state is not a dict")
 
     def _check_keys(self, attrs: dict[Any, Any] | None) -> None:
         """A state key that is not a str naming an attribute: the load's use-time walk refuses
@@ -383,13 +398,32 @@ class Builder(MadeForReal):
 
     def _build_failure(self, pair: tuple[str, str], sym: Any) -> str | None:
         """A BUILD after a call whose result keeps no attributes (a dict, a slice, a Decimal,
-        the narrowed containers): the unpickler fails on any state but ``None`` (rt34-06)."""
-        if sym.state is None or pair not in _NO_DICT:
+        a range, bytes, the narrowed containers): the unpickler fails on any state but
+        ``None`` (rt34-06, rt35-13). An OrderedDict or Counter keeps attributes: its state must
+        be a dict (or a dict and a slot dict) of attribute names, as the load's use-time walk
+        requires of every ``__dict__``."""
+        if sym.state is None or not (pair in _NO_DICT or pair in _DICT_SUBCLASSES):
             return None
         state = self.value(sym.state)
         if state is None:
             return None
-        return f"a BUILD on what {format_name(*pair)} makes, which has no attributes to set"
+        what = f"a BUILD on what {format_name(*pair)} makes"
+        if pair in _NO_DICT:
+            return f"{what}, which has no attributes to set"
+        if is_real(state, tuple) and len(state) == 2:
+            # the unpickler sets a slot state item by item: it must be a dict
+            if not is_real(state[1], dict):
+                return f"{what} with a slot state that is not a dict"
+            parts = [p for p in state if p is not None]
+        else:
+            parts = [state]
+        for part in parts:
+            if not is_real(part, dict):
+                return f"{what} with a state that is not a dict"
+            for key in part:
+                if not (type(key) is str and key.isidentifier() and not keyword.iskeyword(key)):
+                    return f"{what}: state key {key!r} is not an attribute name"
+        return None
 
     def _facts_object(self, cls: ClassFacts, sym: Any) -> Any:
         """:meth:`_object` for a class known by its facts (one whose ``__setstate__`` is
@@ -407,6 +441,8 @@ class Builder(MadeForReal):
             attrs = {"n_features": args[0], "n_classes": args[1], "n_outputs": args[2], **state}
         else:
             attrs = plain_state(state, drop_version=cls.is_a(BASE_ESTIMATOR))
+            if cls.setstate_owner in ("builtins.object", "builtins:object"):
+                self._check_slot_state(state)
         self._check_keys(attrs)
         object.__setattr__(made, "_attrs", attrs)
         object.__setattr__(made, "_state", state)

@@ -289,6 +289,8 @@ class _Ledger:
         if _STACKING in mro:
             outs: Any = attrs.get("_n_feature_outs")
             # zipped with the estimators whatever it is: a range too (rt35-09)
+            if issubclass(type(outs), np.ndarray) and outs.ndim == 1:
+                outs = outs.tolist()  # an array zips as well (rt35-09)
             outs = list(outs) if type(outs) in (list, tuple, range) and len(outs) < 2**20 else []
             return sum(max(1, _count(n)) for n in outs)
         return len(labels) * max(1, _size(attrs.get("classes_")))

@@ -199,6 +199,8 @@ def _check_paid_widths(est: Any) -> None:
             "characters",
         )
     _check_feature_indexes(est, attrs, n_in)
+    for key in ("classes_", "categories_"):
+        _check_label_widths(key, attrs.get(key))
     classes = attrs.get("classes_")
     if isinstance(classes, np.ndarray) and classes.ndim == 1 and classes.size > 1:
         # fit stores np.unique(y): distinct labels. One shared array of 10**6 equal bytes
@@ -234,6 +236,29 @@ def _check_paid_widths(est: Any) -> None:
         require(
             int(shape[0]) <= _stored_elements(est, 2),
             "sparse components_ has more rows than the estimator stores values",
+        )
+
+
+#: The widest numpy text item a label array may declare beyond its longest label (characters).
+MAX_LABEL_SLACK = 1024
+
+
+def _check_label_widths(key: str, value: Any) -> None:
+    """Labels and categories come back in every output cell (``predict`` returns
+    ``classes_.take(...)``, ``inverse_transform`` fills an array of the categories' type): a
+    numpy text dtype of 1 MiB per item holding one-character labels made ``predict`` return
+    1 MiB per input row (rt35-15). Its items may be at most as wide as its longest label or
+    :data:`MAX_LABEL_SLACK` characters, whichever is more (``np.unique`` keeps the input's
+    width, which may be wider than its labels)."""
+    arrays = value if type(value) is list else [value]
+    for arr in arrays:
+        if not (isinstance(arr, np.ndarray) and arr.dtype.kind in "US" and arr.size):
+            continue
+        per_char = 4 if arr.dtype.kind == "U" else 1
+        longest = int(np.char.str_len(arr).max())
+        require(
+            arr.dtype.itemsize <= per_char * max(longest, MAX_LABEL_SLACK),
+            f"{key} declares text items far wider than its labels",
         )
 
 
