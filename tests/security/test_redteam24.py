@@ -284,9 +284,8 @@ def test_rt24_08_namedtuple_fields_through_reconstructor(
 
 # --- rt24-09: constrained parameter values _param_value cannot build are skipped -------------
 
-#: Known gap (SECURITY.md): the walk does not build arrays to hold them to a parameter's
-#: constraints; the load does, and refuses. No harm is known from it (a parameter is read by
-#: fit, and an array where a number belongs fails there).
+#: An array in a constrained parameter: the walk does not build it, but scikit-learn's
+#: constraints judge an ndarray by its type alone, so scan judges a stand-in (rt35-02).
 @pytest.mark.parametrize(
     "value",
     [

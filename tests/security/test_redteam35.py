@@ -1,7 +1,8 @@
-"""Red team 35 (an independent helper session from 11:18 UTC on 5a347e5): its reproducers.
-Each test first shows the harm under plain pickle in a child process under resource limits,
-then asserts what safeload should do: refuse, in scan and in load_unsigned (or, for the parity
-findings, that scan's verdict equals load's). Open findings are strict xfails (``OPEN``)."""
+"""Red team 35 (an independent helper session from 11:18 to 12:04 UTC on 5a347e5): its
+reproducers. Each test first shows the harm under plain pickle in a child process under
+resource limits, then asserts what safeload does: refuse, in scan and in load_unsigned (or,
+for the parity findings, that scan's verdict equals load's). All fifteen findings are fixed
+(commits f1709fe, b15c294 and 426c124)."""
 
 from __future__ import annotations
 

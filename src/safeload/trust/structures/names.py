@@ -141,12 +141,15 @@ def _size(values: Any) -> int:
     """How many items iterating ``values`` gives (an array's or a list's), else 0."""
     if issubclass(type(values), np.ndarray):
         return int(values.size)
-    if type(values) in (list, tuple, range):  # a range iterates as far as it says (rt35-08)
-        try:
+    if type(values) in (list, tuple, range, dict, set, frozenset, str):
+        try:  # a range iterates as far as it says (rt35-08)
             return len(values)
         except OverflowError:
             return 2**63
-    return 0
+    if values is None:
+        return 0
+    # fail closed: a container this module cannot count is refused, not counted as empty
+    raise TypeError(f"cannot count the items of a {type(values).__name__}")
 
 
 def _text_length(item: Any) -> int:
@@ -176,10 +179,12 @@ def _longest_text(values: Any) -> int:
             return _NUMBER_CHARS
     elif type(values) is range:
         return max((len(str(n)) for n in (values.start, values.stop)), default=0)
-    elif type(values) in (list, tuple) or type(values) is type({}.keys()):
+    elif type(values) in (list, tuple, set, frozenset) or type(values) is type({}.keys()):
         items = list(values)
-    else:
+    elif values is None:
         return 0
+    else:
+        raise TypeError(f"cannot measure the names in a {type(values).__name__}")
     return max((_text_length(item) for item in items), default=0)
 
 
@@ -291,7 +296,9 @@ class _Ledger:
             # zipped with the estimators whatever it is: a range too (rt35-09)
             if issubclass(type(outs), np.ndarray) and outs.ndim == 1:
                 outs = outs.tolist()  # an array zips as well (rt35-09)
-            outs = list(outs) if type(outs) in (list, tuple, range) and len(outs) < 2**20 else []
+            if outs is not None and not (type(outs) in (list, tuple, range) and len(outs) < 2**20):
+                raise TypeError("_n_feature_outs is not a list of counts")
+            outs = list(outs or ())
             return sum(max(1, _count(n)) for n in outs)
         return len(labels) * max(1, _size(attrs.get("classes_")))
 
