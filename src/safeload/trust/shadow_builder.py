@@ -149,6 +149,12 @@ def _reconstructor_call(args: Any) -> Callable[..., Any] | None:
     return None
 
 
+def _attribute_name(key: Any) -> bool:
+    """Whether a state key names an attribute, as the load's use-time walk requires of every
+    ``__dict__`` key (:func:`safeload.trust.usetime._check_each_key`)."""
+    return type(key) is str and key.isidentifier() and not keyword.iskeyword(key)
+
+
 def _failure_text(pair: tuple[str, str], exc: Exception) -> str:
     return (
         f"{format_name(*pair)} called on arguments it refuses ({type(exc).__name__}: "
@@ -392,7 +398,7 @@ class Builder(MadeForReal):
         it (:func:`safeload.trust.usetime._check_each_key`), and now that the builder makes
         dicts with other keys (rt33-09), scan must say so itself."""
         for key in attrs or ():
-            if not (type(key) is str and key.isidentifier() and not keyword.iskeyword(key)):
+            if not _attribute_name(key):
                 self.problems.append(f"state key {key!r} is not an attribute name")
                 return
 
@@ -421,7 +427,7 @@ class Builder(MadeForReal):
             if not is_real(part, dict):
                 return f"{what} with a state that is not a dict"
             for key in part:
-                if not (type(key) is str and key.isidentifier() and not keyword.iskeyword(key)):
+                if not _attribute_name(key):
                     return f"{what}: state key {key!r} is not an attribute name"
         return None
 

@@ -102,7 +102,9 @@ def _mro(cls: Any) -> frozenset[str]:
     if isinstance(cls, type):
         names = _MRO.get(cls)
         if names is None:
-            names = frozenset(f"{b.__module__}:{b.__qualname__}" for b in cls.__mro__)
+            from safeload.trust.classes import mro_names
+
+            names = mro_names(cls)
             if len(_MRO) < 10_000:
                 _MRO[cls] = names
         return names
