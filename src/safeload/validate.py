@@ -34,7 +34,7 @@ from safeload.trust.structures.clustering import (
     check_kmeans,
     check_minibatch_kmeans,
 )
-from safeload.trust.structures.common import MAX_OBJECTS, MAX_TREE_FEATURES, Bad, root_array
+from safeload.trust.structures.common import MAX_OBJECTS, MAX_TREE_FEATURES, root_array
 from safeload.trust.structures.ensembles import (
     check_bagging,
     check_forest,
@@ -247,9 +247,11 @@ def _validate(obj: Any, source: str, max_objects: int, file_size: int | None) ->
             path=source,
         )
     try:
+        from safeload.trust.object_checks import per_row_problem
         from safeload.trust.sharing import path_counts
 
-        named = names_problem(instances, file_size, path_counts(id(obj), edges))
+        meets = path_counts(id(obj), edges)
+        named = names_problem(instances, file_size, meets) or per_row_problem(instances, meets)
     except (ValueError, TypeError, AttributeError, OverflowError) as exc:
         named = f"a state the names bound cannot read ({type(exc).__name__}: {exc})"
     if named:
@@ -340,7 +342,9 @@ def _check_use_time(
 def _run_check(check: Callable[[Any, Any], None], o: Any, source: str) -> None:
     try:
         check(o, None)
-    except (Bad, KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
+    except Exception as exc:  # any failure of a check refuses (rt36-06)
+        # a check that raises for a reason nobody foresaw (int(inf) on a stored count raised
+        # OverflowError past the caller's ``except SafeloadError``) still refuses the file
         raise MalformedArtifactError(
             f"{source} contains an invalid {type(o).__name__}: {exc}. It was built but refused "
             "before use, because its native code would read out of bounds, crash or never "

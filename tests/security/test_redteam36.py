@@ -74,7 +74,6 @@ def _rt36_01_column_repeat(n: int, branches: int) -> bytes:
 _CT_ROWS = "r = model.transform(numpy.zeros((50, 1)))"
 
 
-@OPEN("transformers_ column selections may repeat a column (rt36-01)")
 def test_rt36_01_column_transformer_repeated_columns(tmp_path: Path) -> None:
     """100 KB: ColumnTransformer.transform hands each fitted branch
     ``_safe_indexing(X, columns, axis=1)`` with the ``columns`` stored as the third item of
@@ -114,7 +113,6 @@ def _rt36_02_imputer_neighbours(tmp_path: Path, n: int) -> Path:
 _II_ROWS = "X = numpy.ones((150, 2)); X[0, 0] = numpy.nan; r = model.transform(X)"
 
 
-@OPEN("IterativeImputer's neighbor_feat_idx may repeat a column (rt36-02)")
 def test_rt36_02_iterative_imputer_neighbor_indexes(tmp_path: Path) -> None:
     """~30 KB (joblib, zlib level 3): IterativeImputer.transform, for each stored
     ``_ImputerTriplet(feat_idx, neighbor_feat_idx, estimator)``, builds
@@ -283,7 +281,6 @@ def _rt36_04_wide_names(classes: int, char: str) -> bytes:
 _NAMES = "r = model.get_feature_names_out()"
 
 
-@OPEN("names.py counts a name's characters as bytes; CPython stores non-BMP text at 4 (rt36-04)")
 def test_rt36_04_names_bound_counts_characters(tmp_path: Path) -> None:
     """290 KB: names.py prices each generated name at 56 + its characters, the cost of a
     compact ASCII ``str``; CPython stores a str holding one character past U+FFFF at 4 bytes
@@ -315,7 +312,6 @@ def _rt36_05_union_of_vectorizer(keys: int, branches: int) -> bytes:
     )
 
 
-@OPEN("names.py counts no names for a vectorizer, which a union prefixes (rt36-05)")
 def test_rt36_05_union_prefixes_vectorizer_names(tmp_path: Path) -> None:
     """1.1 MB: names.py's ``_Ledger.add`` returns early for CountVectorizer/TfidfVectorizer/
     DictVectorizer (their names are their stored vocabulary keys, so only the longest key is
@@ -375,7 +371,6 @@ def _rt36_06_model(name: str) -> Any:
     return m
 
 
-@OPEN("a float inf count escapes the checks as a raw OverflowError (rt36-06)")
 @pytest.mark.parametrize(
     "name",
     [
@@ -424,7 +419,6 @@ def _rt36_07_union_of_lda(branches: int) -> bytes:
 _LDA_CALL = "r = model.transform(numpy.random.RandomState(1).randint(0, 3, (40, 10)))"
 
 
-@OPEN("the per-row iteration cap is per instance; union branches repeat one LDA (rt36-07)")
 def test_rt36_07_union_repeats_capped_lda(tmp_path: Path) -> None:
     """8.8 KB: rt35-12's fix caps LatentDirichletAllocation's ``max_doc_update_iter`` at
     1,000 E-step rounds per document (``mean_change_tol=0`` still makes each document run all
@@ -466,7 +460,6 @@ _CALLS_36 = {
 }
 
 
-@OPEN("scan passes allowed calls whose callee raises on the stream's arguments (rt36-08)")
 @pytest.mark.parametrize("name", sorted(_CALLS_36))
 def test_rt36_08_scan_safe_call_fails(name: str, tmp_path: Path) -> None:
     """Under 100 bytes each, harmless: the C unpickler calls each allowed name on the
@@ -526,7 +519,6 @@ def _rt36_09_wide_labels(path: Path, kind: str) -> None:
 _WIDE_CALL = "r = model.predict(numpy.random.rand(4000, 3))"
 
 
-@OPEN("label width rule skips void dtypes and tuples of label arrays (rt36-09)")
 @pytest.mark.parametrize(
     "kind", ["void_classes", "tuple_classes", "dummy_constant", "dummy_regressor_constant_"]
 )
@@ -571,7 +563,6 @@ def _rt36_10_union_with_cycle(branches: int, classes: int) -> bytes:
     return pickle.dumps(union, protocol=5)
 
 
-@OPEN("path_counts gives every node on or below a cycle a count of 1 (rt36-10)")
 def test_rt36_10_cycle_disables_path_counts(tmp_path: Path) -> None:
     """97 KB: rt35-10's file (one TargetEncoder, 64 names of 1,024 characters x 3,000
     classes, listed as 20 FeatureUnion branches with 256-character labels) plus one spare
@@ -603,7 +594,6 @@ def _rt36_10_sketch_union_with_cycle(branches: int) -> bytes:
 _TWO_ROWS = "r = model.transform(numpy.random.rand(2, 1))"
 
 
-@OPEN("path_counts gives every node on or below a cycle a count of 1: rt35-11 again (rt36-10)")
 def test_rt36_10_cycle_reopens_rt35_11(tmp_path: Path) -> None:
     """1.2 KB: rt35-11's file (one PolynomialCountSketch of 2 x 10**6 components listed as 64
     FeatureUnion branches) plus ``sketch.back_ = union``: refused without the back-reference,
@@ -638,7 +628,6 @@ def _rt36_11_dictionary_lasso(components: int, features: int) -> bytes:
 _DL_CALL = "r = model.transform(numpy.random.RandomState(1).rand(20, 3))"
 
 
-@OPEN("transform_max_iter is a per-row count capped at the per-call 100,000 (rt36-11)")
 def test_rt36_11_dictionary_lasso_iterations_per_row(tmp_path: Path) -> None:
     """7.9 KB: DictionaryLearning/MiniBatchDictionaryLearning/SparseCoder with
     ``transform_algorithm='lasso_cd'`` encode through ``Lasso(max_iter=transform_max_iter)``
@@ -680,7 +669,6 @@ def _rt36_12_hidden_nesting(above: int, below: int) -> bytes:
 _REPR = "r = repr(model)"
 
 
-@OPEN("deepest_nesting memoises a depth cut short by a cycle (rt36-12)")
 def test_rt36_12_cycle_hides_nesting(tmp_path: Path) -> None:
     """891 bytes: ``sharing.deepest_nesting`` computes each node's depth once and reuses it,
     and an edge back into the current path counts nothing, so a node first met under one of
@@ -724,7 +712,6 @@ def _children(out: str) -> int:
     return int(out.split("children")[1].split()[0]) if "children" in out else -1
 
 
-@OPEN("FeatureUnion.transform starts n_jobs loky worker processes (rt36-13)")
 def test_rt36_13_union_n_jobs_starts_processes(tmp_path: Path) -> None:
     """1 KB: the dispatch rows hold every BaseEstimator's ``n_jobs`` to 1..1,024 as a
     *thread* count, but FeatureUnion.transform runs ``Parallel(n_jobs=self.n_jobs)`` on

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from safeload._allowlist import NUMPY_ABSTRACT_TYPES
 from safeload._numpy_state import empty_shape_problem
 from safeload._symbolic import (
     DTYPE_CLASSES,
@@ -234,6 +235,53 @@ def _builtin_call_problem(pair: tuple[str, str], items: list[_Sym]) -> str | Non
     return None
 
 
+#: numpy's abstract scalar types (dtype selectors kept as values): never called by pickle.
+_ABSTRACT_SCALARS: Final = frozenset(("numpy", n) for n in NUMPY_ABSTRACT_TYPES)
+#: Classes pickle never calls at all: joblib's array wrappers (NEWOBJ) and numpy's Generator
+#: (pickled through its ``__generator_ctor``).
+_NEVER_CALLED_CLASSES: Final = frozenset({("numpy.random._generator", "Generator")})
+_MULTIARRAY_SCALAR: Final = frozenset(
+    {("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar")}
+)
+
+
+def _numpy_form_problem(pair: tuple[str, str], items: list[_Sym]) -> str | None:
+    """numpy's and joblib's calls in the one form each writes: a load fails on any other (a
+    dtype without its type string, ``multiarray.scalar()``, a Generator called by name, a
+    wrapper called), which scan must predict (rt36-08)."""
+    if pair in DTYPE_CLASSES and not (
+        len(items) == 3
+        and isinstance(items[0], (_Const, _Big))
+        and (not isinstance(items[0], _Const) or type(items[0].value) is str)
+        and (not isinstance(items[0], _Big) or items[0].text)
+        and all(
+            isinstance(i, _Const) and i.value is v
+            for i, v in zip(items[1:], (False, True), strict=True)
+        )
+    ):
+        return "numpy.dtype called on other than (type string, False, True), as numpy writes it"
+    if pair in _ABSTRACT_SCALARS or pair in _NEVER_CALLED_CLASSES or pair in BUILT_BY_STATE:
+        return f"a call of {format_name(*pair)}: pickle never calls it"
+    if pair[1] in JOBLIB_WRAPPER_NAMES and pair[0].startswith("joblib."):
+        return (
+            f"a call of {format_name(*pair)}: its __init__ sets fields (the alignment) that "
+            "decide how joblib reads the array data; joblib writes it by NEWOBJ"
+        )
+    if pair in _MULTIARRAY_SCALAR and not (
+        len(items) in (1, 2)
+        and isinstance(items[0], _Obj)
+        and items[0].cls is not None
+        and items[0].cls.pair in DTYPE_CLASSES
+    ):
+        return "numpy's multiarray.scalar called on other than (dtype, data), as numpy writes it"
+    if pair[1].startswith("__pyx_unpickle_") and len(items) != 3:
+        return (
+            f"{format_name(*pair)} called on {len(items)} arguments: Cython writes (class, "
+            "checksum, state)"
+        )
+    return None
+
+
 def call_form_problem(pair: tuple[str, str], args: _Sym, policy: Policy) -> str | None:
     """Hook: the forms of a call (REDUCE, INST, OBJ) that pickle never writes and the pass
     cannot follow, refused before anything is built (red teams 23 and 24)."""
@@ -258,6 +306,9 @@ def call_form_problem(pair: tuple[str, str], args: _Sym, policy: Policy) -> str 
             "it its state by BUILD (its constructor would convert or allocate what the stream "
             "built, before any check)"
         )
+    problem = _numpy_form_problem(pair, items)
+    if problem:
+        return problem
     problem = _sklearn_call_problem(pair, items, policy)
     if problem:
         return problem
@@ -303,11 +354,6 @@ def call_form_problem(pair: tuple[str, str], args: _Sym, policy: Policy) -> str 
     ):
         # protocol 2's form of bytes; another codec (punycode) costs quadratic time (rt24-15)
         return "_codecs.encode with another codec than latin-1, the only one pickle writes"
-    if pair[1] in JOBLIB_WRAPPER_NAMES and items:
-        return (
-            f"{format_name(*pair)} called with arguments: its __init__ sets fields (the "
-            "alignment) that decide how joblib reads the array data; joblib writes it by NEWOBJ"
-        )
     return None
 
 

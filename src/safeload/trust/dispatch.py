@@ -24,11 +24,45 @@ from dataclasses import dataclass
 
 from safeload.trust.regex import REVIEWED_TOKEN_PATTERNS
 
-__all__ = ["KINDS", "MAX_THREADS", "ROWS", "DispatchRow"]
+__all__ = ["KINDS", "MAX_THREADS", "MAX_WORKERS", "ROWS", "DispatchRow"]
 
 #: Largest stored OpenMP thread count accepted (kind ``thread_count``). Not tied to this
 #: machine: an honest file stores the fitting machine's count, which may exceed this one's cores.
 MAX_THREADS = 1024
+#: Largest stored joblib ``n_jobs`` accepted (a ``thread_count`` row holding 'workers'): on
+#: joblib's default backend (loky) each is a worker *process*, a new interpreter importing
+#: numpy and scikit-learn (~100 MB); a union's ``transform`` started 66 of them for
+#: ``n_jobs=64`` (rt36-13). Honest files store a small count or -1 (all cores).
+MAX_WORKERS = 4
+
+#: The classes whose public methods hand ``n_jobs`` to ``joblib.Parallel`` without asking
+#: for threads (scikit-learn 1.9: every such call outside tests), by the class defining the
+#: method. Their ``n_jobs`` counts processes, capped at :data:`MAX_WORKERS`.
+PROCESS_WORKERS = (
+    "sklearn.calibration:CalibratedClassifierCV",
+    "sklearn.cluster._mean_shift:MeanShift",
+    "sklearn.compose._column_transformer:ColumnTransformer",
+    "sklearn.covariance._graph_lasso:GraphicalLassoCV",
+    "sklearn.decomposition._dict_learning:_BaseSparseCoding",
+    "sklearn.decomposition._lda:LatentDirichletAllocation",
+    "sklearn.ensemble._bagging:BaseBagging",
+    "sklearn.ensemble._stacking:_BaseStacking",
+    "sklearn.ensemble._voting:_BaseVoting",
+    "sklearn.feature_selection._rfe:RFECV",
+    "sklearn.linear_model._base:LinearRegression",
+    "sklearn.linear_model._least_angle:LarsCV",
+    "sklearn.linear_model._logistic:LogisticRegressionCV",
+    "sklearn.linear_model._omp:OrthogonalMatchingPursuitCV",
+    "sklearn.linear_model._theil_sen:TheilSenRegressor",
+    "sklearn.manifold._mds:MDS",
+    "sklearn.model_selection._classification_threshold:TunedThresholdClassifierCV",
+    "sklearn.model_selection._search:BaseSearchCV",
+    "sklearn.multiclass:OneVsOneClassifier",
+    "sklearn.multiclass:OneVsRestClassifier",
+    "sklearn.multiclass:OutputCodeClassifier",
+    "sklearn.multioutput:_MultiOutputEstimator",
+    "sklearn.pipeline:FeatureUnion",
+)
 
 #: How an attribute can be pinned. ``safeload.trust.kinds`` implements each kind.
 KINDS: dict[str, str] = {
@@ -54,7 +88,8 @@ KINDS: dict[str, str] = {
     "int_one": "the int 1 exactly (a worker count pinned to one: no processes at use)",
     "thread_count": "an int from 1 to MAX_THREADS (an OpenMP thread count the fitting machine "
     "stored: the native code starts that many threads), or None when ``values`` holds None, "
-    "or a negative int when it holds 'negative' (joblib's n_jobs: all cores but some)",
+    "or a negative int when it holds 'negative' (joblib's n_jobs: all cores but some); "
+    "from 1 to MAX_WORKERS when it holds 'workers' (joblib's worker processes)",
     "params": "None, or a dict of parameters handed to a library's native code: plain data, "
     "and none of the keys in ``values`` (parameters that name files, paths, hosts or streams)",
     "instance_of": "an instance of one of the classes named in ``values`` ('module:qualname'), "
@@ -1076,6 +1111,18 @@ _TYPE_PINS: tuple[DispatchRow, ...] = (
         "threads, rt30-04); a negative count means 'all cores but some'",
         "thread_count",
         (None, "negative"),
+    ),
+    *(
+        DispatchRow(
+            cls,
+            "n_jobs",
+            "a public method (transform, predict or fit) runs joblib.Parallel(n_jobs) on "
+            "joblib's default backend: loky worker processes, each a new interpreter (a "
+            "union's transform started 66 for n_jobs=64, rt36-13)",
+            "thread_count",
+            (None, "negative", "workers"),
+        )
+        for cls in PROCESS_WORKERS
     ),
     DispatchRow(
         "sklearn.cluster._kmeans:_BaseKMeans",

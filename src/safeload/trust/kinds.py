@@ -26,7 +26,7 @@ from safeload.trust.classes import (
     profile_estimator_like,
     scorer_classes,
 )
-from safeload.trust.dispatch import MAX_THREADS, DispatchRow
+from safeload.trust.dispatch import MAX_THREADS, MAX_WORKERS, DispatchRow
 from safeload.trust.dtype_kinds import fitted_dtype_problem, numeric_dtype_problem, short
 from safeload.trust.graph import Graph, UnsafeState, is_function, require_data
 from safeload.trust.structures.common import MAX_STEP_NAME
@@ -329,11 +329,12 @@ def _thread_count(row: DispatchRow, value: Any, graph: Graph) -> None:
         return
     if type(value) is int and value < 0 and "negative" in row.values:
         return  # joblib: max(cpu_count + 1 + n_jobs, 1) workers
-    if type(value) is not int or not 1 <= value <= MAX_THREADS:
-        raise _bad(
-            f"is {short(value)}; only an int from 1 to {MAX_THREADS} is accepted (the native "
-            "code starts that many threads)"
-        )
+    if "workers" in row.values:
+        most, what = MAX_WORKERS, "joblib starts that many threads or worker processes"
+    else:
+        most, what = MAX_THREADS, "the native code starts that many threads"
+    if type(value) is not int or not 1 <= value <= most:
+        raise _bad(f"is {short(value)}; only an int from 1 to {most} is accepted ({what})")
 
 
 def _fitted_dtype(row: DispatchRow, value: Any, graph: Graph) -> None:

@@ -53,12 +53,46 @@ MAX_ITERATIONS = 100_000
 #: Iteration counts run once per input row, not per call: LDA's E-step runs its rounds for
 #: every document, in full when ``mean_change_tol`` is 0 (0.8 s per document at 100,000,
 #: rt35-12). The default is 100.
-PER_ROW_LIMITS = {"max_doc_update_iter": 1_000}
+#: Dictionary learning's ``lasso_cd`` encoding fits a Lasso with ``transform_max_iter`` on
+#: every input row as a target: coordinate descent runs once per row (2.2 s per row at 100,000
+#: on nearly collinear atoms, rt36-11). The default is 1,000.
+PER_ROW_LIMITS = {"max_doc_update_iter": 1_000, "transform_max_iter": 10_000}
+#: The most per-row work a whole model may ask for, in units of one count at its limit: a
+#: union listing one LDA as 200 branches ran its capped E-step 200 times per row (rt36-07).
+MAX_PER_ROW_SHARE = 4
 
 
 def iteration_limit(name: str) -> int:
     """The most iterations the count ``name`` may ask for at use time."""
     return PER_ROW_LIMITS.get(name, MAX_ITERATIONS)
+
+
+def per_row_problem(instances: Any, meets: dict[int, int] | None = None) -> str | None:
+    """Why the per-row iteration counts of the whole model are refused, or ``None``: each
+    instance's counts (:data:`PER_ROW_LIMITS`) as a share of their limit, times how often a
+    recursive method meets the instance (``meets``, as :func:`safeload.trust.sharing.
+    path_counts` gives it), may add up to at most :data:`MAX_PER_ROW_SHARE`. The same on what
+    a load built and on scan's shadows."""
+    from safeload.trust.structures.common import is_int
+    from safeload.trust.structures.names import _attrs
+
+    share = 0.0
+    for obj in instances:
+        times = 1 if meets is None else meets.get(id(obj), 0)
+        if not times:
+            continue
+        attrs = _attrs(obj)
+        for name, limit in PER_ROW_LIMITS.items():
+            count = attrs.get(name)
+            if count is not None and is_int(count) and int(count) > 0:
+                share += times * int(count) / limit
+    if share > MAX_PER_ROW_SHARE:
+        return (
+            f"its estimators would run {share:.1f} times the per-row iteration limit for every "
+            f"input row (at most {MAX_PER_ROW_SHARE}: one estimator met in many places runs "
+            "its rounds each time)"
+        )
+    return None
 
 
 def check_name_template(template: str, path: str) -> None:

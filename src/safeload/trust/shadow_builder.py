@@ -69,6 +69,23 @@ _RANDOM_CTORS = {
     "__generator_ctor": ("numpy.random", "Generator"),
     "__bit_generator_ctor": ("numpy.random", "BitGenerator"),
 }
+#: numpy's random-state helpers (and numpy 1.x's name for the first), probed by
+#: :meth:`Builder._random_build_failure`.
+_RANDOM_BUILDS = frozenset({"__randomstate_ctor", "__RandomState_ctor", "__generator_ctor"})
+
+
+def _probe_state(value: Any, depth: int = 0) -> bool:
+    """Plain data, numpy numbers and arrays of numbers: what a random state's ``__setstate__``
+    may be handed in a probe."""
+    if _plain(value, scalars=True):
+        return True
+    if type(value) is np.ndarray:
+        return not value.dtype.hasobject
+    if depth < 4 and type(value) is dict:
+        return all(_plain(k) and _probe_state(v, depth + 1) for k, v in value.items())
+    return False
+
+
 #: Cython's rebuild of numpy's SeedSequence: (class, layout checksum, state tuple).
 _SEED_SEQUENCE = "__pyx_unpickle_SeedSequence"
 #: Built-in callables that only repackage their (already converted) arguments.
@@ -153,6 +170,16 @@ def _attribute_name(key: Any) -> bool:
     """Whether a state key names an attribute, as the load's use-time walk requires of every
     ``__dict__`` key (:func:`safeload.trust.usetime._check_each_key`)."""
     return type(key) is str and key.isidentifier() and not keyword.iskeyword(key)
+
+
+def _with_fields(
+    fields: tuple[str, ...] | None, args: Any, attrs: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """A named tuple's attributes: its fields, which NEWOBJ gives it as arguments (an
+    ``_ImputerTriplet``'s ``neighbor_feat_idx``, which the load's checks read, rt36-02)."""
+    if fields is None or not (is_real(args, tuple) and len(args) == len(fields)):
+        return attrs
+    return {**dict(zip(fields, args, strict=True)), **(attrs or {})}
 
 
 def _failure_text(pair: tuple[str, str], exc: Exception) -> str:
@@ -380,6 +407,7 @@ class Builder(MadeForReal):
             attrs = dict_state(cls, state)
             if not any("__setstate__" in vars(k) for k in cls.__mro__):
                 self._check_slot_state(state)  # (object's: the unpickler sets the state)
+        attrs = _with_fields(facts.fields(cls), args, attrs)
         self._check_keys(attrs)
         object.__setattr__(made, "_attrs", attrs)
         object.__setattr__(made, "_state", state)
@@ -408,6 +436,8 @@ class Builder(MadeForReal):
         ``None`` (rt34-06, rt35-13). An OrderedDict or Counter keeps attributes: its state must
         be a dict (or a dict and a slot dict) of attribute names, as the load's use-time walk
         requires of every ``__dict__``."""
+        if sym.state is not None and pair[1] in _RANDOM_BUILDS:
+            return self._random_build_failure(pair, sym)
         if sym.state is None or not (pair in _NO_DICT or pair in _DICT_SUBCLASSES):
             return None
         state = self.value(sym.state)
@@ -431,6 +461,27 @@ class Builder(MadeForReal):
                     return f"{what}: state key {key!r} is not an attribute name"
         return None
 
+    def _random_build_failure(self, pair: tuple[str, str], sym: Any) -> str | None:
+        """A random state or generator made by numpy's pickle helper from plain arguments
+        (a bit generator's name, or none), then given a state: the pass makes it for real
+        and hands it the state, as the load does, and says whether numpy refuses it ("state
+        dictionary is not valid", rt36-08). numpy's validating setters size nothing by a
+        number from the file; with arguments the pass does not hold as plain values (a
+        bit generator object) it cannot tell, and the state's own checks judge it after."""
+        func = self._global(pair)
+        if not (callable(func) and getattr(func, "__module__", "").startswith("numpy.random")):
+            return None
+        args: Any = self.value(sym.args) if sym.args is not None else ()
+        state = self.value(sym.state)
+        if not (is_real(args, tuple) and _plain(args) and _probe_state(state)):
+            return None
+        try:
+            made = func(*args)
+            made.__setstate__(state)
+        except Exception as exc:
+            return _failure_text(pair, exc)
+        return None
+
     def _facts_object(self, cls: ClassFacts, sym: Any) -> Any:
         """:meth:`_object` for a class known by its facts (one whose ``__setstate__`` is
         ``object``'s or ``BaseEstimator``'s, see :func:`shadowable`)."""
@@ -449,6 +500,8 @@ class Builder(MadeForReal):
             attrs = plain_state(state, drop_version=cls.is_a(BASE_ESTIMATOR))
             if cls.setstate_owner in ("builtins.object", "builtins:object"):
                 self._check_slot_state(state)
+            if cls.fields is not None and sym.args is not None:
+                attrs = _with_fields(cls.fields, self.value(sym.args), attrs)
         self._check_keys(attrs)
         object.__setattr__(made, "_attrs", attrs)
         object.__setattr__(made, "_state", state)

@@ -57,34 +57,81 @@ def nesting_problem(depth: int) -> str:
     )
 
 
+def components(root: int, edges: dict[int, list[int]]) -> tuple[dict[int, int], list[list[int]]]:
+    """The strongly connected components of what ``root`` reaches through ``edges`` (Tarjan's
+    algorithm, iterative): each node's component number, and the components in reverse
+    topological order (a component comes before every component that has an edge into it).
+    A cycle anywhere (a spare attribute pointing back at a union) is one component, so walks
+    over the result never meet a node before all that reaches it (rt36-10, rt36-12)."""
+    index: dict[int, int] = {root: 0}
+    low: dict[int, int] = {root: 0}
+    stack: list[int] = [root]
+    on_stack: set[int] = {root}
+    comp: dict[int, int] = {}
+    order: list[list[int]] = []
+    frames: list[tuple[int, int]] = [(root, 0)]
+    while frames:
+        node, i = frames[-1]
+        kids = edges.get(node, ())
+        if i < len(kids):
+            frames[-1] = (node, i + 1)
+            kid = kids[i]
+            if kid not in index:
+                index[kid] = low[kid] = len(index)
+                stack.append(kid)
+                on_stack.add(kid)
+                frames.append((kid, 0))
+            elif kid in on_stack:
+                low[node] = min(low[node], index[kid])
+            continue
+        frames.pop()
+        if frames:
+            parent = frames[-1][0]
+            low[parent] = min(low[parent], low[node])
+        if low[node] == index[node]:
+            members: list[int] = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                comp[member] = len(order)
+                members.append(member)
+                if member == node:
+                    break
+            order.append(members)
+    return comp, order
+
+
 def path_counts(root: int, edges: dict[int, list[int]], cap: int = 1 << 40) -> dict[int, int]:
     """How many paths from ``root`` reach each node of the graph ``edges`` (node id -> child
     ids; an edge twice counts twice), saturating at ``cap``: how often a recursive method
-    (``get_feature_names_out`` over a union's branches) meets it. Kahn's order over what
-    ``root`` reaches; a node on a cycle keeps what reached it from outside the cycle (at least
-    one)."""
-    indegree: dict[int, int] = {}
-    seen = {root}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        for kid in edges.get(node, ()):
-            indegree[kid] = indegree.get(kid, 0) + 1
-            if kid not in seen:
-                seen.add(kid)
-                stack.append(kid)
-    counts = {root: 1}
-    ready = [root] if indegree.get(root, 0) == 0 else []
-    while ready:
-        node = ready.pop()
-        here = counts.get(node, 0)
-        for kid in edges.get(node, ()):
-            counts[kid] = min(cap, counts.get(kid, 0) + here)
-            indegree[kid] -= 1
-            if indegree[kid] == 0:
-                ready.append(kid)
-    for node in seen:
-        counts[node] = max(1, counts.get(node, 0))
+    (``get_feature_names_out`` over a union's branches) meets it.
+
+    Counted over the components of the graph (:func:`components`) in topological order, so
+    that a cycle cannot stop the count (rt36-10: an in-edge of the root from a spare attribute
+    left every node at 1). Inside a component of several nodes a path may take any of each
+    member's edges within it, once per member: the paths that enter it are multiplied by the
+    product of its members' out-degrees inside it, an upper bound of the simple paths between
+    any two of its members (a cycle of single edges multiplies by 1)."""
+    comp, order = components(root, edges)
+    entering: dict[int, int] = {comp[root]: 1}
+    counts: dict[int, int] = {}
+    for number in range(len(order) - 1, -1, -1):
+        members = order[number]
+        here = entering.get(number, 0)
+        if len(members) > 1 or any(comp.get(k) == number for k in edges.get(members[0], ())):
+            factor = 1
+            for member in members:
+                inside = sum(1 for k in edges.get(member, ()) if comp[k] == number)
+                factor = min(cap, factor * max(1, inside))
+            here = min(cap, here * factor)
+        here = max(1, here)
+        for member in members:
+            counts[member] = here
+        for member in members:
+            for kid in edges.get(member, ()):
+                target = comp[kid]
+                if target != number:
+                    entering[target] = min(cap, entering.get(target, 0) + here)
     return counts
 
 
@@ -172,29 +219,19 @@ MAX_ESTIMATOR_NESTING = 12
 
 
 def deepest_nesting(root: int, edges: dict[int, list[int]], counted: Container[int]) -> int:
-    """The most ``counted`` nodes on one path from ``root`` through ``edges`` (an edge back
-    into the current path counts nothing); iterative, each node's depth computed once."""
-    below: dict[int, int] = {}
-    on_path: set[int] = {root}
-    frames: list[list[int]] = [[root, 0, 0]]  # node, next child, deepest child so far
-    while frames:
-        frame = frames[-1]
-        node, i = frame[0], frame[1]
-        kids = edges.get(node, ())
-        if i < len(kids):
-            frame[1] = i + 1
-            kid = kids[i]
-            known = below.get(kid)
-            if known is not None:
-                frame[2] = max(frame[2], known)
-            elif kid not in on_path:
-                on_path.add(kid)
-                frames.append([kid, 0, 0])
-            continue
-        frames.pop()
-        on_path.discard(node)
-        depth = frame[2] + (1 if node in counted else 0)
-        below[node] = depth
-        if frames:
-            frames[-1][2] = max(frames[-1][2], depth)
-    return below.get(root, 0)
+    """At least the most ``counted`` nodes on one path from ``root`` through ``edges`` that
+    visits no node twice: over the graph's components (:func:`components`), a component
+    counts all the counted nodes it holds, since one path may pass through every member of a
+    cycle. A depth memoised per node was cut short by a cycle through a node's own
+    descendant (rt36-12: measured 12, really 22)."""
+    comp, order = components(root, edges)
+    below: list[int] = []
+    for number, members in enumerate(order):  # sinks first: every successor is done
+        deepest = 0
+        for member in members:
+            for kid in edges.get(member, ()):
+                target = comp[kid]
+                if target != number:
+                    deepest = max(deepest, below[target])
+        below.append(deepest + sum(1 for member in members if member in counted))
+    return below[comp[root]] if order else 0

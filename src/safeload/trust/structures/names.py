@@ -172,22 +172,33 @@ def _text_length(item: Any) -> int:
     return _MAX_QUOTED
 
 
-def _longest_text(values: Any) -> int:
-    """The longest ``str()`` of the values of an array, list or other iterable of names."""
+def _char_bytes(item: Any) -> int:
+    """The bytes per character of the ``str`` CPython makes to hold ``item``'s text with
+    others: 1 up to U+00FF, 2 up to U+FFFF, 4 past it (one character decides for the whole
+    name it is written into, rt36-04)."""
+    if type(item) is not str and not isinstance(item, str):
+        kind = type(item)
+        if kind.__module__ not in ("decimal", "pathlib", "pathlib._local", "datetime", "uuid"):
+            return 1  # numbers and the repr of bytes are ASCII
+        item = str(item)
+    if not item or item.isascii():
+        return 1
+    widest = ord(max(item))
+    return 1 if widest <= 0xFF else 2 if widest <= 0xFFFF else 4
+
+
+def _name_items(values: Any) -> list[Any] | None:
+    """The items of an array, list or other iterable of names whose text is written into
+    names, or ``None`` for numbers (an array of them: at most :data:`_NUMBER_CHARS` each)."""
     if issubclass(type(values), np.ndarray):
-        if values.dtype.kind in "OUS":
-            items = values.ravel().tolist()
-        else:
-            return _NUMBER_CHARS
-    elif type(values) is range:
-        return max((len(str(n)) for n in (values.start, values.stop)), default=0)
-    elif type(values) in (list, tuple, set, frozenset) or type(values) is type({}.keys()):
-        items = list(values)
-    elif values is None:
-        return 0
-    else:
-        raise TypeError(f"cannot measure the names in a {type(values).__name__}")
-    return max((_text_length(item) for item in items), default=0)
+        return values.ravel().tolist() if values.dtype.kind in "OUS" else None
+    if type(values) is range:
+        return [values.start, values.stop]
+    if type(values) in (list, tuple, set, frozenset) or type(values) is type({}.keys()):
+        return list(values)
+    if values is None:
+        return []
+    raise TypeError(f"cannot measure the names in a {type(values).__name__}")
 
 
 def _branch_names(entries: Any) -> list[str]:
@@ -206,7 +217,19 @@ class _Ledger:
         self.joins = 1  # the product of polynomial joins
         self.matrices = 0  # bytes of powers_ matrices
         self.stored = 0  # bytes of the model's arrays, each memory once
+        self.char_bytes = 1  # bytes per character of the widest text the names may hold
         self.seen: set[int] = set()
+
+    def text(self, values: Any) -> int:
+        """The longest ``str()`` of ``values`` (an array, list or other iterable of names),
+        noting how wide their characters are."""
+        items = _name_items(values)
+        if items is None:
+            return _NUMBER_CHARS
+        for item in items:
+            if self.char_bytes < 4:
+                self.char_bytes = max(self.char_bytes, _char_bytes(item))
+        return max((_text_length(item) for item in items), default=0)
 
     def store(self, value: Any, depth: int = 0) -> None:
         # type(), not isinstance: a value scan cannot see is not counted (which only lowers
@@ -232,7 +255,7 @@ class _Ledger:
         names = attrs.get("feature_names_in_")
         if _size(names):  # an array, or a list or tuple: scikit-learn uses it as it is (rt35-05)
             n_in = max(n_in, _size(names))
-            self.longest = max(self.longest, _longest_text(names))
+            self.longest = max(self.longest, self.text(names))
         elif n_in:
             self.longest = max(self.longest, len(f"x{n_in - 1}"))
         if not mro.isdisjoint(_VECTORIZERS):
@@ -240,7 +263,10 @@ class _Ledger:
             # step repeats them, so they count as names as long as the longest (rt34-04)
             keys = attrs.get("vocabulary_")
             keys = keys.keys() if type(keys) is dict else attrs.get("feature_names_")
-            self.longest = max(self.longest, _longest_text(keys))
+            self.longest = max(self.longest, self.text(keys))
+            # ... and each is written again by every composite above it, with the branch's
+            # prefix: a union listing one vectorizer as 80 branches (rt36-05)
+            self.names += _size(keys) * times
             return
         count = max(n_in, _count(attrs.get("n_features_out_")))
         if not mro.isdisjoint(_IMPUTERS):
@@ -264,7 +290,7 @@ class _Ledger:
         categories = attrs.get("categories_")
         if type(categories) is list and _ONE_HOT in mro:
             count = max(count, sum(int(np.size(c)) for c in categories))
-            self.affixes += 1 + max((_longest_text(c) for c in categories), default=0)
+            self.affixes += 1 + max((self.text(c) for c in categories), default=0)
         target = attrs.get("target_type_")
         if _TARGET in mro and target is not None and type(target) is not str:
             # scikit-learn compares it with a str: an array made that an error (rt35-07)
@@ -272,7 +298,7 @@ class _Ledger:
         if _TARGET in mro and target == "multiclass":
             classes = attrs.get("classes_")  # iterated whatever it is: a list too (rt34-10)
             count = max(count, n_in * _size(classes))
-            self.affixes += 1 + _longest_text(classes)
+            self.affixes += 1 + self.text(classes)
         if _POLY in mro:
             self._polynomial(attrs, n_in)
             count = max(count, _count(attrs.get("n_output_features_")))
@@ -290,9 +316,7 @@ class _Ledger:
         prefixed with the class's and the estimator's names (rt34-01, rt34-02)."""
         entries = attrs.get("estimators")
         labels = _branch_names(entries)
-        self.longest = max(
-            self.longest, _PREFIX_NAME_CHARS + max((len(s) for s in labels), default=0)
-        )
+        self.longest = max(self.longest, _PREFIX_NAME_CHARS + self.text(labels))
         if _STACKING in mro:
             outs: Any = attrs.get("_n_feature_outs")
             # zipped with the estimators whatever it is: a range too (rt35-09)
@@ -325,9 +349,10 @@ class _Ledger:
         else:
             entries = attrs.get("transformers_", attrs.get("transformers"))
         labels = _branch_names(entries)
-        longest_label = max((len(label) for label in labels), default=0)
+        longest_label = self.text(labels)
         template = attrs.get("verbose_feature_names_out")
         if type(template) is str:
+            self.text([template])
             self.affixes += len(template) + longest_label
         elif template is not False:
             self.affixes += 2 + longest_label
@@ -340,7 +365,8 @@ class _Ledger:
         return identities * max(widths)
 
     def problem(self, file_size: int | None) -> str | None:
-        each = _STR_OVERHEAD + (self.longest + self.affixes) * self.joins
+        chars = (self.longest + self.affixes) * self.joins
+        each = _STR_OVERHEAD + chars * self.char_bytes
         cost = 2 * self.names * each + self.matrices
         paid = self.stored if file_size is None else min(self.stored, file_size)
         bound = max(MAX_NAME_BYTES, NAME_SPREAD * paid)
@@ -348,7 +374,7 @@ class _Ledger:
             return None
         return (
             f"get_feature_names_out could write {self.names:,} names of up to "
-            f"{each - _STR_OVERHEAD:,} characters ({cost:,} bytes with the polynomial "
+            f"{chars:,} characters ({cost:,} bytes with the polynomial "
             f"powers_), more than {bound:,}: past {MAX_NAME_BYTES:,} bytes, names may cost "
             f"{NAME_SPREAD} times what the model's arrays store"
         )

@@ -199,7 +199,8 @@ def _check_paid_widths(est: Any) -> None:
             "characters",
         )
     _check_feature_indexes(est, attrs, n_in)
-    for key in ("classes_", "categories_"):
+    # (a dummy model's constant_ and constant are tiled into every prediction, rt36-09)
+    for key in ("classes_", "categories_", "constant", "constant_"):
         _check_label_widths(key, attrs.get(key))
     classes = attrs.get("classes_")
     if isinstance(classes, np.ndarray) and classes.ndim == 1 and classes.size > 1:
@@ -245,14 +246,22 @@ MAX_LABEL_SLACK = 1024
 
 def _check_label_widths(key: str, value: Any) -> None:
     """Labels and categories come back in every output cell (``predict`` returns
-    ``classes_.take(...)``, ``inverse_transform`` fills an array of the categories' type): a
-    numpy text dtype of 1 MiB per item holding one-character labels made ``predict`` return
-    1 MiB per input row (rt35-15). Its items may be at most as wide as its longest label or
-    :data:`MAX_LABEL_SLACK` characters, whichever is more (``np.unique`` keeps the input's
-    width, which may be wider than its labels)."""
-    arrays = value if type(value) is list else [value]
+    ``classes_.take(...)``, ``inverse_transform`` fills an array of the categories' type, a
+    dummy model tiles its ``constant``): a numpy text dtype of 1 MiB per item holding
+    one-character labels made ``predict`` return 1 MiB per input row (rt35-15). Its items may
+    be at most as wide as its longest label or :data:`MAX_LABEL_SLACK` characters, whichever
+    is more (``np.unique`` keeps the input's width, which may be wider than its labels). A
+    void item has no labels to measure: it may be at most :data:`MAX_LABEL_SLACK` bytes
+    (rt36-09). A list or tuple of arrays (a multi-output model's) is held item by item."""
+    arrays = value if type(value) in (list, tuple) else [value]
     for arr in arrays:
-        if not (isinstance(arr, np.ndarray) and arr.dtype.kind in "US" and arr.size):
+        if not (isinstance(arr, np.ndarray) and arr.dtype.kind in "USV" and arr.size):
+            continue
+        if arr.dtype.kind == "V":
+            require(
+                arr.dtype.itemsize <= MAX_LABEL_SLACK,
+                f"{key} holds void items wider than {MAX_LABEL_SLACK} bytes",
+            )
             continue
         per_char = 4 if arr.dtype.kind == "U" else 1
         longest = int(np.char.str_len(arr).max())
@@ -266,23 +275,59 @@ _SELECTOR = "sklearn.feature_selection._base:SelectorMixin"
 _MISSING_INDICATOR = "sklearn.impute._base:MissingIndicator"
 _COLUMN_TRANSFORMER = "sklearn.compose._column_transformer:ColumnTransformer"
 _KNN_IMPUTER = "sklearn.impute._knn:KNNImputer"
+_ITERATIVE_IMPUTER = "sklearn.impute._iterative:IterativeImputer"
 
 
-def _distinct_indexes(values: Any, n_in: Any) -> bool:
-    """``values`` are distinct ints in ``[0, n_in)`` (a list, tuple or 1-D int array)."""
+def _distinct_indexes(values: Any, n_in: Any, *, negative: bool = False) -> bool:
+    """``values`` are distinct ints in ``[0, n_in)`` (a list, tuple or 1-D int array); with
+    ``negative``, counted from the end as numpy does (``-1`` is the last), in
+    ``[-n_in, n_in)`` and distinct once counted from the start."""
     if type(values) in (list, tuple):
-        if not all(is_int(v) for v in values):
+        if not all(is_int(v) and type(v) is not bool for v in values):
             return False
         values = np.asarray(values, dtype=np.int64).reshape(-1)
     if not (isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind in "iu"):
         return False
     if values.size == 0:
         return True
-    return (
-        is_int(n_in)
-        and int_array_within(values, 0, int(n_in))
-        and np.unique(values).size == values.size
-    )
+    if not is_int(n_in):
+        return False
+    width = int(n_in)
+    if negative and values.dtype.kind == "i" and int(values.min()) < 0:
+        if not int_array_within(values, -width, width):
+            return False
+        values = np.where(values < 0, values.astype(np.int64) + width, values)
+    return int_array_within(values, 0, width) and np.unique(values).size == values.size
+
+
+def _column_selection(columns: Any, n_in: Any, names_in: Any) -> bool:
+    """Whether a column transformer's stored selection (the third item of a ``transformers_``
+    entry, which ``transform`` hands to ``_safe_indexing(X, columns, axis=1)``) selects each
+    input column at most once: one column (an int or a name), a slice, a mask of one bool per
+    input feature, or distinct column numbers or names. 10**5 zeros repeated one column 10**5
+    times in every row (rt36-01)."""
+    if (is_int(columns) and type(columns) is not bool) or type(columns) is str:
+        return True
+    if type(columns) is slice:
+        return all(
+            v is None or is_int(v) or type(v) is str
+            for v in (columns.start, columns.stop, columns.step)
+        )
+    if (isinstance(columns, np.ndarray) and columns.dtype == np.bool_) or (
+        type(columns) is list and columns and all(type(v) is bool for v in columns)
+    ):
+        return is_int(n_in) and np.size(columns) == int(n_in) and np.ndim(columns) == 1
+    items = columns
+    if isinstance(columns, np.ndarray) and columns.ndim == 1 and columns.dtype.kind in "OU":
+        items = columns.tolist()
+    elif type(columns).__module__.startswith("pandas.") and hasattr(columns, "tolist"):
+        items = columns.tolist()  # a pandas Index of column names (X.columns[...])
+        if all(is_int(v) for v in items):
+            return _distinct_indexes(items, n_in, negative=True)
+    if type(items) in (list, tuple) and items and all(isinstance(v, str) for v in items):
+        known = names_in.tolist() if isinstance(names_in, np.ndarray) else None
+        return len(set(items)) == len(items) and (known is None or set(items) <= set(known))
+    return _distinct_indexes(columns, n_in, negative=True)
 
 
 def _check_feature_indexes(est: Any, attrs: dict[str, Any], n_in: Any) -> None:
@@ -293,7 +338,14 @@ def _check_feature_indexes(est: Any, attrs: dict[str, Any], n_in: Any) -> None:
     every generated name list and one column in every transformed row (rt35-01, rt35-04)."""
     from safeload.trust.structures.names import class_names
 
-    keys = ("support_", "features_", "_transformer_to_input_indices", "_valid_mask")
+    keys = (
+        "support_",
+        "features_",
+        "_transformer_to_input_indices",
+        "_valid_mask",
+        "transformers_",
+        "imputation_sequence_",
+    )
     if not any(k in attrs for k in keys):
         return
     names = class_names(est)
@@ -316,6 +368,33 @@ def _check_feature_indexes(est: Any, attrs: dict[str, Any], n_in: Any) -> None:
             type(indexes) is dict and all(_distinct_indexes(v, n_in) for v in indexes.values()),
             "_transformer_to_input_indices are not distinct input features",
         )
+    entries = attrs.get("transformers_")
+    if entries is not None and _COLUMN_TRANSFORMER in names:
+        names_in = attrs.get("feature_names_in_")
+        require(
+            type(entries) is list
+            and all(
+                type(e) in (list, tuple) and len(e) == 3 and _column_selection(e[2], n_in, names_in)
+                for e in entries
+            ),
+            "transformers_ selects an input column more than once",
+        )
+    sequence = attrs.get("imputation_sequence_")
+    if sequence is not None and _ITERATIVE_IMPUTER in names:
+        # transform indexes its filled input with each triplet's neighbor_feat_idx before the
+        # triplet's estimator checks any width: 4 x 10**6 zeros repeated one column (rt36-02)
+        require(type(sequence) is list, "imputation_sequence_ is not a list")
+        for triplet in sequence:
+            feat: Any = getattr(triplet, "feat_idx", None)
+            width: Any = n_in
+            require(
+                is_int(feat)
+                and is_int(width)
+                and 0 <= int(feat) < int(width)
+                and _distinct_indexes(getattr(triplet, "neighbor_feat_idx", None), n_in),
+                "imputation_sequence_ holds a triplet whose features are not distinct input "
+                "features",
+            )
 
 
 def _stored_elements(obj: Any, depth: int, seen: set[int] | None = None) -> int:
