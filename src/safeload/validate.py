@@ -342,6 +342,8 @@ def _check_use_time(
 def _run_check(check: Callable[[Any, Any], None], o: Any, source: str) -> None:
     try:
         check(o, None)
+    except MemoryError:
+        raise  # (a limit, named as one by validate_loaded)
     except Exception as exc:  # any failure of a check refuses (rt36-06)
         # a check that raises for a reason nobody foresaw (int(inf) on a stored count raised
         # OverflowError past the caller's ``except SafeloadError``) still refuses the file

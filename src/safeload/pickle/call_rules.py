@@ -245,7 +245,7 @@ _MULTIARRAY_SCALAR: Final = frozenset(
 )
 
 
-def _numpy_form_problem(pair: tuple[str, str], items: list[_Sym]) -> str | None:
+def _numpy_form_problem(pair: tuple[str, str], items: list[_Sym], newobj: bool) -> str | None:
     """numpy's and joblib's calls in the one form each writes: a load fails on any other (a
     dtype without its type string, ``multiarray.scalar()``, a Generator called by name, a
     wrapper called), which scan must predict (rt36-08)."""
@@ -260,9 +260,15 @@ def _numpy_form_problem(pair: tuple[str, str], items: list[_Sym]) -> str | None:
         )
     ):
         return "numpy.dtype called on other than (type string, False, True), as numpy writes it"
-    if pair in _ABSTRACT_SCALARS or pair in _NEVER_CALLED_CLASSES or pair in BUILT_BY_STATE:
+    if pair in _ABSTRACT_SCALARS or pair in _NEVER_CALLED_CLASSES:
         return f"a call of {format_name(*pair)}: pickle never calls it"
-    if pair[1] in JOBLIB_WRAPPER_NAMES and pair[0].startswith("joblib."):
+    # (NEWOBJ without arguments is how pickle makes these two kinds)
+    if pair in BUILT_BY_STATE and not newobj:
+        return (
+            f"a call of {format_name(*pair)}: pickle makes it by NEWOBJ (or copyreg) and "
+            "gives it its state by BUILD"
+        )
+    if pair[1] in JOBLIB_WRAPPER_NAMES and (items or not newobj):
         return (
             f"a call of {format_name(*pair)}: its __init__ sets fields (the alignment) that "
             "decide how joblib reads the array data; joblib writes it by NEWOBJ"
@@ -282,9 +288,12 @@ def _numpy_form_problem(pair: tuple[str, str], items: list[_Sym]) -> str | None:
     return None
 
 
-def call_form_problem(pair: tuple[str, str], args: _Sym, policy: Policy) -> str | None:
-    """Hook: the forms of a call (REDUCE, INST, OBJ) that pickle never writes and the pass
-    cannot follow, refused before anything is built (red teams 23 and 24)."""
+def call_form_problem(
+    pair: tuple[str, str], args: _Sym, policy: Policy, *, newobj: bool = False
+) -> str | None:
+    """Hook: the forms of a call (REDUCE, INST, OBJ; NEWOBJ with ``newobj``) that pickle
+    never writes and the pass cannot follow, refused before anything is built (red teams 23
+    and 24)."""
     if pair == RECONSTRUCTOR:
         return _reconstructor_base_problem(args, policy)
     if pair in VALUE_ONLY:
@@ -306,7 +315,7 @@ def call_form_problem(pair: tuple[str, str], args: _Sym, policy: Policy) -> str 
             "it its state by BUILD (its constructor would convert or allocate what the stream "
             "built, before any check)"
         )
-    problem = _numpy_form_problem(pair, items)
+    problem = _numpy_form_problem(pair, items, newobj)
     if problem:
         return problem
     problem = _sklearn_call_problem(pair, items, policy)

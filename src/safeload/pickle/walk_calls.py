@@ -179,7 +179,7 @@ class WalkCalls(WalkValues):
                 f"{name} on {format_name(*cls.pair)}, which the restricted unpickler hands out "
                 "as a function (pickle calls it)",
             )
-        problem = call_form_problem(cls.pair, args, self.policy)  # str.__new__(str, b, enc)
+        problem = call_form_problem(cls.pair, args, self.policy, newobj=True)  # str.__new__
         if problem:
             raise Unsafe(pos, name, problem)
         if cls.pair in EMPTY_SHAPE_ARG:

@@ -897,12 +897,6 @@ ROWS: tuple[DispatchRow, ...] = (
     ),
     DispatchRow(
         "sklearn.pipeline:FeatureUnion",
-        "n_jobs",
-        "transform: Parallel(n_jobs) (class has no constraints)",
-        "data",
-    ),
-    DispatchRow(
-        "sklearn.pipeline:FeatureUnion",
         "transformer_list",
         "transform: trans.transform(X) for each (name, trans); class has no constraints",
         "named_estimators",

@@ -143,7 +143,7 @@ def _size(values: Any) -> int:
     """How many items iterating ``values`` gives (an array's or a list's), else 0."""
     if issubclass(type(values), np.ndarray):
         return int(values.size)
-    if type(values) in (list, tuple, range, dict, set, frozenset, str):
+    if type(values) in (list, tuple, range, dict, set, frozenset, str, type({}.keys())):
         try:  # a range iterates as far as it says (rt35-08)
             return len(values)
         except OverflowError:

@@ -320,10 +320,6 @@ def _column_selection(columns: Any, n_in: Any, names_in: Any) -> bool:
     items = columns
     if isinstance(columns, np.ndarray) and columns.ndim == 1 and columns.dtype.kind in "OU":
         items = columns.tolist()
-    elif type(columns).__module__.startswith("pandas.") and hasattr(columns, "tolist"):
-        items = columns.tolist()  # a pandas Index of column names (X.columns[...])
-        if all(is_int(v) for v in items):
-            return _distinct_indexes(items, n_in, negative=True)
     if type(items) in (list, tuple) and items and all(isinstance(v, str) for v in items):
         known = names_in.tolist() if isinstance(names_in, np.ndarray) else None
         return len(set(items)) == len(items) and (known is None or set(items) <= set(known))
