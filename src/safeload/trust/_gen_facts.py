@@ -129,23 +129,29 @@ def _objects(constraint: Any) -> Any:
     if kind is pv._NoneConstraint:
         return ("isa", (), True)
     if kind is getattr(pv, "_SparseMatrices", None):
-        import scipy.sparse
-
-        # issparse: isinstance of scipy's SparseABC (of _spbase before it existed)
-        bases = [k for k in scipy.sparse.csr_matrix.__mro__ if k.__name__ in _SPARSE_BASES]
-        return ("isa", (_qualified(bases[-1]),), _mro_decides(bases[-1]))
+        return ("isa", *_sparse_base())
     if kind is pv._Callables:
         return ("call",)
     if kind is pv.HasMethods:
         return ("methods", tuple(constraint.methods))
     if kind is pv._ArrayLikes:
-        return ("arraylike",)
+        # _is_arraylike: never a sparse matrix, else __len__, shape or __array__
+        return ("arraylike", _sparse_base()[0])
     if kind is getattr(pv, "_IterablesNotString", None):
         return ("iter",)
     return ("unknown",)
 
 
 _SPARSE_BASES = ("SparseABC", "_spbase")
+
+
+def _sparse_base() -> tuple[tuple[str, ...], bool]:
+    """``issparse``'s test: isinstance of scipy's SparseABC (of _spbase before it existed),
+    as the names an instance's MRO holds, and whether the MRO decides it."""
+    import scipy.sparse
+
+    bases = [k for k in scipy.sparse.csr_matrix.__mro__ if k.__name__ in _SPARSE_BASES]
+    return (_qualified(bases[-1]),), _mro_decides(bases[-1])
 
 
 def _mro_decides(target: type) -> bool:

@@ -160,6 +160,8 @@ def _object_test(test: Any, made: _Made, keys: frozenset[str] | None, number: bo
                 return False
         return None  # a method it has may still be unavailable (available_if)
     if form == "arraylike":  # __len__, shape or __array__, and not a scalar
+        if len(test) > 1 and not made.mro.isdisjoint(test[1]):
+            return False  # a sparse matrix is no array-like to scikit-learn
         if number:
             return None
         names = ("__len__", "shape", "__array__")

@@ -148,7 +148,7 @@ def setstate_failure(owner: str, attrs: dict[str, Any] | None) -> str | None:
         return None  # not modelled: the load judges what it built
     xa, ya = np.asarray(x), np.asarray(y)
     problem = _interp_shape_problem(xa, ya)
-    if problem is None and ya.ndim and len(ya) != 1:
+    if problem is None:
         if xa.nbytes + ya.nbytes <= _MAX_INTERP_BYTES:
             from scipy.interpolate import interp1d
 
@@ -158,7 +158,7 @@ def setstate_failure(owner: str, attrs: dict[str, Any] | None) -> str | None:
                 problem = f"{type(exc).__name__}: {str(exc)[:80]}"
         elif not all(v.dtype.kind in "biuf" for v in (xa, ya)):
             problem = "unproven: large thresholds of a dtype other than a number's"
-    return f"{what} raises ({problem}): a load fails" if problem else None
+    return f"{what}: {problem}; a load fails" if problem else None
 
 
 def _plain_array(value: Any) -> bool:
@@ -172,11 +172,14 @@ def _plain_array(value: Any) -> bool:
 
 def _interp_shape_problem(x: np.ndarray, y: np.ndarray) -> str | None:
     """The shape rules ``len(y)`` and ``interp1d(x, y)`` apply (scipy's ``_set_yi`` and
-    ``interp1d.__init__``): ``None`` when the shapes pass them."""
+    ``interp1d.__init__``), and the load's rule on ``f_``: ``None`` when the shapes pass
+    them."""
     if y.ndim == 0:
         return "len() of a 0-d y_thresholds_"
     if len(y) == 1:
-        return None  # a constant prediction: no interp1d
+        # a constant prediction: f_ is a lambda, which the load's "rebuilt" row refuses (it
+        # takes interp1d only; found with rt36-03)
+        return "one y threshold makes f_ a lambda, not the interp1d the load accepts"
     if x.ndim == 0:
         return "len() of a 0-d X_thresholds_"
     if y.shape[-1] != len(x):

@@ -249,9 +249,7 @@ def _unordered(sym: Any) -> bool:
 
 
 def _instance_problem(row: Any, sym: Any) -> str | None:
-    from safeload._symbolic import _Const
-
-    from safeload._symbolic import _Dict, _Global
+    from safeload._symbolic import _Const, _Dict, _Global
 
     kind = row.kind
     if kind == "each_instance_of" and (
