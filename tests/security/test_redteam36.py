@@ -210,7 +210,6 @@ def _rt36_03_model(name: str) -> Any:
     return m
 
 
-@OPEN("scan judges no estimator parameter, frozenset estimator list or None container (rt36-03)")
 @pytest.mark.parametrize(
     "name",
     [

@@ -90,7 +90,7 @@ def _encode(constraint: Any) -> Any:
     )
     if kind in type_only:
         kinds = _kinds_of(constraint.is_satisfied_by)
-        return None if kinds is None else ("type", kinds)
+        return None if kinds is None else ("type", kinds, _objects(constraint))
     if kind is pv.Interval:
         kinds = _kinds_of(lambda v: isinstance(v, constraint.type))
         bounds = (constraint.left, constraint.right)
@@ -113,6 +113,62 @@ def _encode(constraint: Any) -> Any:
             return None
         return ("any", tuple(parts))
     return None
+
+
+def _objects(constraint: Any) -> Any:
+    """How a type-only constraint judges an instance of a class that is no atom, in the terms
+    of the class's facts (:mod:`safeload.trust.param_objects` reads it; rt36-03)."""
+    from sklearn.utils import _param_validation as pv
+
+    kind = type(constraint)
+    if kind is pv._InstancesOf:
+        # isinstance is the MRO's answer for a class whose metaclass is type; an ABC may
+        # also take classes registered with it or its hook (then only "yes" is exact)
+        target = constraint.type
+        return ("isa", (_qualified(target),), _mro_decides(target))
+    if kind is pv._NoneConstraint:
+        return ("isa", (), True)
+    if kind is getattr(pv, "_SparseMatrices", None):
+        return ("isa", *_sparse_base())
+    if kind is pv._Callables:
+        return ("call",)
+    if kind is pv.HasMethods:
+        return ("methods", tuple(constraint.methods))
+    if kind is pv._ArrayLikes:
+        # _is_arraylike: never a sparse matrix, else __len__, shape or __array__
+        return ("arraylike", _sparse_base()[0])
+    if kind is getattr(pv, "_IterablesNotString", None):
+        return ("iter",)
+    return ("unknown",)
+
+
+_SPARSE_BASES = ("SparseABC", "_spbase")
+
+
+def _sparse_base() -> tuple[tuple[str, ...], bool]:
+    """``issparse``'s test: isinstance of scipy's SparseABC (of _spbase before it existed),
+    as the names an instance's MRO holds, and whether the MRO decides it."""
+    import scipy.sparse
+
+    bases = [k for k in scipy.sparse.csr_matrix.__mro__ if k.__name__ in _SPARSE_BASES]
+    return (_qualified(bases[-1]),), _mro_decides(bases[-1])
+
+
+def _mro_decides(target: type) -> bool:
+    """Whether ``isinstance(x, target)`` is exactly "``target`` is in the MRO of ``x``'s
+    class": a plain metaclass, or an ABC with nothing registered with it or a subclass and
+    no ``__subclasshook__`` of its own."""
+    if type(target) is type:
+        return True
+    if type(target) is not abc.ABCMeta:
+        return False
+    todo: list[type] = [target]
+    while todo:
+        cls = todo.pop()
+        if abc._get_dump(cls)[0]:  # type: ignore[attr-defined]
+            return False
+        todo.extend(cls.__subclasses__())
+    return not any("__subclasshook__" in vars(k) for k in target.__mro__[:-1])
 
 
 def _encode_param(raw: Any) -> Any:

@@ -29,6 +29,7 @@ from safeload.trust.shadow_state import (
     TREE,
     dict_state,
     plain_state,
+    setstate_failure,
     shadowable,
 )
 from safeload.trust.shadow_values import (
@@ -407,6 +408,7 @@ class Builder(MadeForReal):
             attrs = dict_state(cls, state)
             if not any("__setstate__" in vars(k) for k in cls.__mro__):
                 self._check_slot_state(state)  # (object's: the unpickler sets the state)
+            self._check_setstate(facts.setstate_owner(cls), attrs)
         attrs = _with_fields(facts.fields(cls), args, attrs)
         self._check_keys(attrs)
         object.__setattr__(made, "_attrs", attrs)
@@ -420,6 +422,13 @@ class Builder(MadeForReal):
         tuple at all."""
         if is_real(state, tuple) and len(state) == 2 and not is_real(state[1], dict):
             self.problems.append("a BUILD whose slot state is not a dict")
+
+    def _check_setstate(self, owner: str, attrs: dict[Any, Any] | None) -> None:
+        """A class's own ``__setstate__`` that raises on this state: the load fails on the
+        BUILD (IsotonicRegression's interp1d of its thresholds, rt36-03)."""
+        failure = setstate_failure(owner, attrs)
+        if failure:
+            self.problems.append(failure)
 
     def _check_keys(self, attrs: dict[Any, Any] | None) -> None:
         """A state key that is not a str naming an attribute: the load's use-time walk refuses
@@ -500,6 +509,7 @@ class Builder(MadeForReal):
             attrs = plain_state(state, drop_version=cls.is_a(BASE_ESTIMATOR))
             if cls.setstate_owner in ("builtins.object", "builtins:object"):
                 self._check_slot_state(state)
+            self._check_setstate(cls.setstate_owner, attrs)
             if cls.fields is not None and sym.args is not None:
                 attrs = _with_fields(cls.fields, self.value(sym.args), attrs)
         self._check_keys(attrs)

@@ -122,3 +122,70 @@ def _base_estimator() -> type:
         return type("NoEstimator", (), {})
     base: type = BaseEstimator
     return base
+
+
+_ISOTONIC = "sklearn.isotonic.IsotonicRegression"
+#: The most bytes of thresholds a scan hands to scipy's ``interp1d`` to see whether it raises
+#: (larger ones are held to its shape rules only, and those of a dtype other than a number's
+#: are unproven).
+_MAX_INTERP_BYTES = 16 << 20
+
+
+def setstate_failure(owner: str, attrs: dict[str, Any] | None) -> str | None:
+    """Why the class's own ``__setstate__`` raises on ``attrs`` (so a load fails on the BUILD),
+    when the pass can tell. IsotonicRegression's rebuilds ``f_`` with
+    ``interp1d(X_thresholds_, y_thresholds_)``, which raises on thresholds of unequal lengths
+    or other shapes (rt36-03)."""
+    if owner != _ISOTONIC or attrs is None:
+        return None
+    if "X_thresholds_" not in attrs or "y_thresholds_" not in attrs:
+        return None  # _build_f is not called
+    x, y = attrs["X_thresholds_"], attrs["y_thresholds_"]
+    what = "IsotonicRegression's __setstate__ rebuilding f_ from its thresholds"
+    if "out_of_bounds" not in attrs:
+        return f"{what} reads out_of_bounds, which the state does not set: a load fails"
+    if not all(_plain_array(v) for v in (x, y)):
+        return None  # not modelled: the load judges what it built
+    xa, ya = np.asarray(x), np.asarray(y)
+    problem = _interp_shape_problem(xa, ya)
+    if problem is None:
+        if xa.nbytes + ya.nbytes <= _MAX_INTERP_BYTES:
+            from scipy.interpolate import interp1d
+
+            try:  # the load's own call, on the arrays it would build (numbers or strings)
+                interp1d(xa, ya, kind="linear", bounds_error=None)
+            except Exception as exc:
+                problem = f"{type(exc).__name__}: {str(exc)[:80]}"
+        elif not all(v.dtype.kind in "biuf" for v in (xa, ya)):
+            problem = "unproven: large thresholds of a dtype other than a number's"
+    return f"{what}: {problem}; a load fails" if problem else None
+
+
+def _plain_array(value: Any) -> bool:
+    """A real array of a dtype without objects, or a plain list, tuple or atom."""
+    if is_real(value, np.ndarray):
+        return not value.dtype.hasobject
+    if type(value) in (list, tuple):
+        return all(type(v) in (bool, int, float, str) for v in value)
+    return value is None or type(value) in (bool, int, float)
+
+
+def _interp_shape_problem(x: np.ndarray, y: np.ndarray) -> str | None:
+    """The shape rules ``len(y)`` and ``interp1d(x, y)`` apply (scipy's ``_set_yi`` and
+    ``interp1d.__init__``), and the load's rule on ``f_``: ``None`` when the shapes pass
+    them."""
+    if y.ndim == 0:
+        return "len() of a 0-d y_thresholds_"
+    if len(y) == 1:
+        # a constant prediction: f_ is a lambda, which the load's "rebuilt" row refuses (it
+        # takes interp1d only; found with rt36-03)
+        return "one y threshold makes f_ a lambda, not the interp1d the load accepts"
+    if x.ndim == 0:
+        return "len() of a 0-d X_thresholds_"
+    if y.shape[-1] != len(x):
+        return "x and y arrays must be equal in length along interpolation axis"
+    if x.ndim != 1:
+        return "the x array must have exactly one dimension"
+    if len(x) < 1:
+        return "x and y arrays must have at least 1 entries"
+    return None

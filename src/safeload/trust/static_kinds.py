@@ -159,6 +159,15 @@ def _each_one_of_problem(row: Any, sym: Any) -> str | None:
     items = [sym] if isinstance(sym, _Const) else items_of(sym)
     if items is None and (is_array(sym) or _frombuffer(sym)):
         return f"is {describe(sym)}, not a list of names"  # numbers: none is a name
+    if items is None:
+        # the load takes a str (a numpy str scalar too) or a list, tuple or array of names:
+        # any other object (an OrderedDict, a Decimal) is none of them (rt36-03)
+        ok, value = param_value(sym)
+        if not ok or not isinstance(value, str):
+            return f"is {describe(sym)}, not a list of names"
+        if value not in row.values:
+            return f"holds {describe(sym)}, not one of the method names it accepts"
+        return None
     for item in items or ():
         if isinstance(item, _Const) and (item.value is None and None in row.values):
             continue
@@ -172,15 +181,21 @@ def _estimator_problem(row: Any, sym: Any, depth: int) -> str | None:
     from safeload._symbolic import _Box, _Const, _Dict, _Global, _Obj, _Tuple
 
     kind = row.kind
-    if _estimator_ok(row, sym):
+    named = kind in ("named_estimators", "named_transformers")
+    if not named and _estimator_ok(row, sym):
         return None
     if isinstance(sym, _Const):  # a number or a name that is not one of the sentinels
+        if named:  # the load takes a list or tuple only: None too is refused (rt36-03)
+            return f"is {describe(sym)}, not a list of (name, estimator) pairs"
         return f"holds {describe(sym)} where an estimator is used"
     items = None if kind == "estimator" else items_of(sym)
-    named = kind in ("named_estimators", "named_transformers")
     if named and (isinstance(sym, _Dict) or (isinstance(sym, _Box) and sym.kind != "list")):
         # the load takes a list or tuple of pairs only (kinds._named_estimators, rt35-02)
         return f"is {describe(sym)}, not a list of (name, estimator) pairs"
+    if kind == "estimators" and _unordered(sym):
+        # the load takes a dict, list, tuple or object array: a set or frozenset is none
+        # (kinds._estimators, rt36-03)
+        return f"is {describe(sym)}, not a collection of estimators"
     if items is None:
         made = made_class(sym)
         if made is not None and facts.is_container(made):
@@ -195,8 +210,10 @@ def _estimator_problem(row: Any, sym: Any, depth: int) -> str | None:
     for item in items:
         if kind != "estimators":
             width = 3 if kind == "named_transformers" else 2
-            if isinstance(item, (_Const, _Dict, _Global, _Obj)) or (
-                isinstance(item, (_Tuple, _Box)) and len(item.items) != width
+            if (
+                isinstance(item, (_Const, _Dict, _Global, _Obj))
+                or _unordered(item)  # a set pair: the load takes lists and tuples (rt36-03)
+                or (isinstance(item, (_Tuple, _Box)) and len(item.items) != width)
             ):
                 return f"holds {describe(item)}, not a (name, estimator) pair"  # (rt35-02)
             if not isinstance(item, (_Tuple, _Box)):
@@ -209,7 +226,13 @@ def _estimator_problem(row: Any, sym: Any, depth: int) -> str | None:
             if length > MAX_STEP_NAME:
                 return f"names a step with {length:,} characters (at most {MAX_STEP_NAME})"
             item = item.items[1]
-        if kind == "estimators" and depth < 3 and items_of(item) is not None:
+        if (
+            kind == "estimators"
+            and depth < 3
+            and items_of(item) is not None
+            and not isinstance(item, _Dict)
+            and not _unordered(item)
+        ):  # the load recurses into lists, tuples and object arrays only (rt36-03)
             problem = row_problem(row, item, depth + 1)
             if problem:
                 return problem
@@ -218,10 +241,23 @@ def _estimator_problem(row: Any, sym: Any, depth: int) -> str | None:
     return None
 
 
+def _unordered(sym: Any) -> bool:
+    """Whether the stream makes ``sym`` as a set or frozenset literal."""
+    from safeload._symbolic import _Box
+
+    return isinstance(sym, _Box) and sym.kind != "list"
+
+
 def _instance_problem(row: Any, sym: Any) -> str | None:
-    from safeload._symbolic import _Const
+    from safeload._symbolic import _Const, _Dict, _Global
 
     kind = row.kind
+    if kind == "each_instance_of" and (
+        isinstance(sym, (_Const, _Dict, _Global)) or _unordered(sym)
+    ):
+        # the load takes a list, tuple or array only: None, a dict or a set is not one
+        # (kinds._each_instance_of, rt36-03)
+        return f"is {describe(sym)}, not a list"
     check = row if kind != "kernel" else _KERNEL_ROW
     items = [sym] if kind != "each_instance_of" else (items_of(sym) or [])
     for item in items:
@@ -245,9 +281,53 @@ def _callable_problem(kind: str, sym: Any) -> str | None:
     cls = made_class(sym)
     if cls is not None and ((kind == "scorer" and facts.is_scorer(cls)) or facts.is_partial(cls)):
         return None
+    bad = f"holds {describe(sym)} where a callable from the allowlist is used"
     if kind == "scorer" and items_of(sym) is not None and not is_array(sym):
-        return None  # a dict or list of scorer names / scorers: judged after building
-    return f"holds {describe(sym)} where a callable from the allowlist is used"
+        # a dict or list of scorer names / scorers: held to what kinds._scorer takes
+        return bad if _scorers_refused(sym) else None
+    return bad
+
+
+def _scorers_refused(sym: Any) -> bool:
+    """Whether the load's scorer check (``kinds._scorer``) refuses a dict, list, tuple or set
+    as a scorer: a dict of str keys to names or scorer instances, or a list, tuple or set
+    (not a frozenset) of names, is taken; anything else falls to the callable rule, which
+    takes no container (a tuple ``(1,)`` or a set ``{1}`` as HGB's ``_scorer``, rt36-03).
+    ``False`` where the stream does not show it (judged after building)."""
+    from safeload._symbolic import _Box, _Dict
+
+    if isinstance(sym, _Box) and sym.kind == "frozenset":
+        return True
+    if not isinstance(sym, _Dict):
+        return any(_is_str(item) is False for item in sym.items)
+    if sym.unknown_keys:
+        return False
+    others = sym.others or []
+    if any(_is_str(key) is False for key in others[::2]):
+        return True
+    for value in [*sym.items.values(), *others[1::2]]:
+        made = made_class(value)
+        if made is not None and facts.is_scorer(made):
+            continue
+        if _is_str(value) is False:
+            return True
+    return False
+
+
+def _is_str(sym: Any) -> bool | None:
+    """Whether the load builds ``sym`` as a ``str`` (a subclass too); ``None`` when the
+    stream does not show it."""
+    from safeload._symbolic import _Box, _Dict, _Tuple
+
+    ok, value = param_value(sym)
+    if ok:
+        return isinstance(value, str)
+    if isinstance(sym, (_Box, _Dict, _Tuple)) or is_array(sym):
+        return False
+    made = made_class(sym)
+    if made is not None and "builtins:str" not in facts.mro_names(made):
+        return False
+    return None
 
 
 def _params_problem(row: Any, sym: Any) -> str | None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from safeload.trust import facts, facts_rules, native_params
 from safeload.trust.pandas_forms import PANDAS_NAMES
+from safeload.trust.param_objects import object_refused
 from safeload.trust.static_kinds import grid_problem, row_problem
 from safeload.trust.static_params import only_data, param_value
 from safeload.trust.static_values import class_of, describe
@@ -98,6 +99,13 @@ def state_problem(pair: tuple[str, str], state: Any) -> str | None:
                 return (
                     f"{name}.{key} unproven: {describe(sym)}, a value the stream walk cannot "
                     "build, where the class checks its parameters"
+                )
+            elif object_refused(cls, key, sym):
+                # an estimator, a sparse matrix, a RandomState or a tuple of pairs that no
+                # constraint of the parameter takes, judged by its class (rt36-03)
+                return (
+                    f"{name}.{key} holds {describe(sym)}, which {name}'s parameter constraints "
+                    "refuse"
                 )
     problem = facts_rules.state_problem(cls, list(state.items), literals)
     if problem:

@@ -1,0 +1,177 @@
+"""A constrained parameter holding an object the stream walk does not build, judged by its class.
+
+A load holds every parameter to the class's ``_parameter_constraints``, with the objects it
+built: an estimator, a sparse matrix or a ``RandomState`` as ``alpha``, or a tuple of pairs
+where the constraint is ``list``, are refused (rt36-03). The walk cannot build those objects,
+but scikit-learn's constraints judge an object by its class (``isinstance``, ``callable``,
+the methods it has): :func:`object_refused` asks the encoded constraints
+(:mod:`safeload.trust._gen_facts`) about the class the stream makes, and answers "refused"
+only where every constraint is sure to refuse; anything it cannot be sure of is left to the
+load, as before.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from safeload.trust import facts
+
+#: Functions that make an instance of one known class (numpy's unpickling helpers).
+_MADE_BY: dict[tuple[str, str], tuple[str, str]] = {
+    ("numpy.random._pickle", "__randomstate_ctor"): ("numpy.random.mtrand", "RandomState"),
+    ("numpy.random", "__RandomState_ctor"): ("numpy.random.mtrand", "RandomState"),
+    ("numpy.random._pickle", "__generator_ctor"): ("numpy.random._generator", "Generator"),
+}
+#: Classes whose instances a number or string constraint (``Interval``, ``Options``,
+#: ``"nan"``) may take: a class with one of these in its MRO is not judged here.
+_NUMBER_LIKE = frozenset(
+    {
+        "builtins:int",
+        "builtins:float",
+        "builtins:complex",
+        "builtins:bool",
+        "builtins:str",
+        "builtins:bytes",
+        "numpy:generic",
+        "decimal:Decimal",
+        "fractions:Fraction",
+    }
+)
+_BOX_CLASSES = {"list": "list", "set": "set", "frozenset": "frozenset"}
+
+
+def object_refused(cls: Any, name: str, sym: Any) -> bool:
+    """Whether the class ``cls`` (or its facts) refuses ``sym`` as its parameter ``name`` by
+    its constraints, sure from the class the stream makes ``sym`` as (rt36-03). ``False`` when
+    some constraint takes it or may take it, or the class is not known."""
+    constraints = _encoded(cls)
+    encoded = constraints.get(name) if constraints else None
+    if not isinstance(encoded, (list, tuple)):
+        return False  # "no_validation", or constraints the data cannot express
+    made = _made(sym)
+    if made is None:
+        return False
+    return all(_takes(c, made, _instance_keys(sym)) is False for c in encoded)
+
+
+def _encoded(cls: Any) -> dict[str, Any] | None:
+    """The class's constraints as data: its facts' on the facts path, else encoded from the
+    class as the generator does."""
+    if isinstance(cls, facts.ClassFacts):
+        return cls.constraints
+    return _encoded_class(cls)
+
+
+@functools.lru_cache(maxsize=512)
+def _encoded_class(cls: type) -> dict[str, Any] | None:
+    from safeload.trust._gen_facts import _constraints
+
+    return _constraints(cls)
+
+
+class _Made:
+    """What :func:`_takes` reads of the class of the object a parameter holds."""
+
+    __slots__ = ("defined", "mro")
+
+    def __init__(self, mro: frozenset[str], defined: frozenset[str]) -> None:
+        self.mro = mro
+        self.defined = defined
+
+
+def _made(sym: Any) -> _Made | None:
+    """The class the stream makes ``sym`` as (a literal container's builtin type, a class's
+    call or NEWOBJ, numpy's RandomState helpers), ``None`` when it cannot say."""
+    from safeload._symbolic import _Box, _Dict, _Global, _Obj, _Tuple
+    from safeload.trust.static_values import class_of, is_array
+
+    if isinstance(sym, _Tuple):
+        pair: tuple[str, str] | None = ("builtins", "tuple")
+    elif isinstance(sym, _Dict):
+        pair = ("builtins", "dict")
+    elif isinstance(sym, _Box):
+        pair = ("builtins", _BOX_CLASSES[sym.kind]) if sym.kind in _BOX_CLASSES else None
+    elif isinstance(sym, _Obj) and isinstance(sym.cls, _Global) and not is_array(sym):
+        pair = _MADE_BY.get(sym.cls.pair, sym.cls.pair)
+    else:
+        pair = None
+    found = class_of(pair) if pair is not None else None
+    if found is None:
+        return None
+    return _Made(facts.mro_names(found), _defined(found))
+
+
+def _defined(cls: Any) -> frozenset[str]:
+    """Every name ``vars()`` of a class in the MRO holds."""
+    if isinstance(cls, facts.ClassFacts):
+        return cls.defined
+    return frozenset(name for base in cls.__mro__ for name in vars(base))
+
+
+def _instance_keys(sym: Any) -> frozenset[str] | None:
+    """The attributes the object's state sets (empty for a literal container), ``None`` when
+    the stream does not show them."""
+    from safeload._symbolic import _Const, _Dict, _Obj
+
+    if not isinstance(sym, _Obj):
+        return frozenset()
+    state = sym.state
+    if state is None or (isinstance(state, _Const) and state.value is None):
+        return frozenset()
+    if isinstance(state, _Dict) and not (state.lossy or state.unknown_keys):
+        return frozenset(state.items)
+    return None
+
+
+def _takes(constraint: Any, made: _Made, keys: frozenset[str] | None) -> bool | None:
+    """Whether one encoded constraint takes an instance of ``made``: ``True``, ``False``, or
+    ``None`` when the facts cannot say."""
+    tag = constraint[0]
+    number_like = not made.mro.isdisjoint(_NUMBER_LIKE) or any(
+        n.startswith("numbers:") for n in made.mro
+    )
+    if tag in ("interval", "options", "nan"):
+        # isinstance of Integral, Real or str, or math.isnan: no other object passes
+        if number_like or (tag != "nan" and "NoneType" in constraint[1]):
+            return None  # a type that takes None (object?) may take it too
+        return False
+    if tag == "any":
+        answers = [_takes(c, made, keys) for c in constraint[1]]
+        return True if True in answers else (None if None in answers else False)
+    if tag != "type" or len(constraint) < 3:
+        return None
+    return _object_test(constraint[2], made, keys, number_like)
+
+
+def _object_test(test: Any, made: _Made, keys: frozenset[str] | None, number: bool) -> bool | None:
+    """A type-only constraint's test on an object (see ``_gen_facts._objects``)."""
+    form = test[0]
+    if form == "isa":
+        if not made.mro.isdisjoint(test[1]):
+            return True
+        return False if test[2] else None
+    if form == "call":  # callable(): the type's __call__
+        return "__call__" in made.defined
+    if form == "methods":  # callable(getattr(value, m, None)) for each
+        missing = [m for m in test[1] if m not in made.defined]
+        if missing and keys is not None and "__getattr__" not in made.defined:
+            if not any(m in keys for m in missing):
+                return False
+        return None  # a method it has may still be unavailable (available_if)
+    if form == "arraylike":  # __len__, shape or __array__, and not a scalar
+        if len(test) > 1 and not made.mro.isdisjoint(test[1]):
+            return False  # a sparse matrix is no array-like to scikit-learn
+        if number:
+            return None
+        names = ("__len__", "shape", "__array__")
+        if any(n in made.defined for n in names):
+            return None
+        if keys is None or "shape" in keys or "__getattr__" in made.defined:
+            return None
+        return False
+    if form == "iter":  # collections.abc.Iterable, not a str
+        if number:
+            return None
+        return "__iter__" in made.defined
+    return None
