@@ -245,6 +245,24 @@ _MULTIARRAY_SCALAR: Final = frozenset(
 )
 
 
+def _type_string_problem(code: str) -> str | None:
+    """Why numpy refuses the type string ``code``, or the load refuses the dtype it makes (its
+    item size, a type numpy's constructors do not pickle back), or ``None`` (rt37-05). numpy
+    parses the string into a descriptor without allocating anything."""
+    import numpy as np
+
+    from safeload._numpy_state import built_dtype_problem
+
+    try:
+        made = np.dtype(code)
+    except Exception as exc:  # numpy's parser: TypeError, ValueError, ...
+        return f"numpy.dtype({code[:40]!r}) fails in the load ({type(exc).__name__})"
+    problem = built_dtype_problem(made, {})
+    if problem is None and made.kind not in "biufcmMOSUV":
+        problem = f"a dtype of kind {made.kind!r}, which no allowed model stores"
+    return f"numpy.dtype({code[:40]!r}): {problem}" if problem else None
+
+
 def _numpy_form_problem(pair: tuple[str, str], items: list[_Sym], newobj: bool) -> str | None:
     """numpy's and joblib's calls in the one form each writes: a load fails on any other (a
     dtype without its type string, ``multiarray.scalar()``, a Generator called by name, a
@@ -260,6 +278,10 @@ def _numpy_form_problem(pair: tuple[str, str], items: list[_Sym], newobj: bool) 
         )
     ):
         return "numpy.dtype called on other than (type string, False, True), as numpy writes it"
+    if pair in DTYPE_CLASSES and isinstance(items[0], _Const):
+        problem = _type_string_problem(str(items[0].value))
+        if problem:
+            return problem
     if pair in _ABSTRACT_SCALARS or pair in _NEVER_CALLED_CLASSES:
         return f"a call of {format_name(*pair)}: pickle never calls it"
     # (NEWOBJ without arguments is how pickle makes these two kinds)

@@ -36,8 +36,9 @@ MAX_THREADS = 1024
 MAX_WORKERS = 4
 
 #: The classes whose public methods hand ``n_jobs`` to ``joblib.Parallel`` without asking
-#: for threads (scikit-learn 1.9: every such call outside tests), by the class defining the
-#: method. Their ``n_jobs`` counts processes, capped at :data:`MAX_WORKERS`.
+#: for threads (scikit-learn 1.9: every such call outside tests), or to a helper or
+#: estimator that does (cross_val_score, sparse_encode, OneVsRestClassifier: rt37-01), by the
+#: class defining the method. Their ``n_jobs`` counts processes, capped at :data:`MAX_WORKERS`.
 PROCESS_WORKERS = (
     "sklearn.calibration:CalibratedClassifierCV",
     "sklearn.cluster._mean_shift:MeanShift",
@@ -45,10 +46,13 @@ PROCESS_WORKERS = (
     "sklearn.covariance._graph_lasso:GraphicalLassoCV",
     "sklearn.decomposition._dict_learning:_BaseSparseCoding",
     "sklearn.decomposition._lda:LatentDirichletAllocation",
+    "sklearn.decomposition._sparse_pca:_BaseSparsePCA",
     "sklearn.ensemble._bagging:BaseBagging",
     "sklearn.ensemble._stacking:_BaseStacking",
     "sklearn.ensemble._voting:_BaseVoting",
     "sklearn.feature_selection._rfe:RFECV",
+    "sklearn.feature_selection._sequential:SequentialFeatureSelector",
+    "sklearn.gaussian_process._gpc:GaussianProcessClassifier",
     "sklearn.linear_model._base:LinearRegression",
     "sklearn.linear_model._least_angle:LarsCV",
     "sklearn.linear_model._logistic:LogisticRegressionCV",

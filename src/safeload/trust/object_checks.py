@@ -46,7 +46,11 @@ KWARGS_ATTRIBUTES = frozenset(
 _TWO_ARGUMENT_SLOTS = frozenset({"kernel", "metric", "score_func", "affinity", "_score_func"})
 #: Iteration counts that transform or predict run (LDA's E-step, NMF's solver for W), which
 #: scikit-learn bounds only from below; honest values are far under the limit.
-ITERATION_LIMITS = frozenset({"max_doc_update_iter", "max_iter_predict", "transform_max_iter"})
+#: MiniBatchNMF's ``transform`` runs its fitted private copy, ``_transform_max_iter``
+#: (10**12 with ``tol=0``: 250 days of CPU, rt37-04).
+ITERATION_LIMITS = frozenset(
+    {"max_doc_update_iter", "max_iter_predict", "transform_max_iter", "_transform_max_iter"}
+)
 #: Classes whose transform runs its ``max_iter`` solver (NMF's W, per call).
 ITERATING_AT_USE = frozenset({"NMF", "MiniBatchNMF"})
 MAX_ITERATIONS = 100_000
@@ -68,11 +72,15 @@ def iteration_limit(name: str) -> int:
 
 
 def per_row_problem(instances: Any, meets: dict[int, int] | None = None) -> str | None:
-    """Why the per-row iteration counts of the whole model are refused, or ``None``: each
-    instance's counts (:data:`PER_ROW_LIMITS`) as a share of their limit, times how often a
-    recursive method meets the instance (``meets``, as :func:`safeload.trust.sharing.
-    path_counts` gives it), may add up to at most :data:`MAX_PER_ROW_SHARE`. The same on what
-    a load built and on scan's shadows."""
+    """Why the use-time iteration counts of the whole model are refused, or ``None``: each
+    instance's counts (:data:`ITERATION_LIMITS`, and ``max_iter`` of the classes in
+    :data:`ITERATING_AT_USE`) as a share of their limit, times how often a recursive method
+    meets the instance (``meets``, as :func:`safeload.trust.sharing.path_counts` gives it), may
+    add up to at most :data:`MAX_PER_ROW_SHARE`: a union listing one capped LDA (rt36-07) or
+    NMF (rt37-03) as 200 branches ran it 200 times. The same on what a load built and on scan's
+    shadows."""
+    from safeload.trust import facts
+    from safeload.trust.shadow_values import class_of
     from safeload.trust.structures.common import is_int
     from safeload.trust.structures.names import _attrs
 
@@ -82,15 +90,18 @@ def per_row_problem(instances: Any, meets: dict[int, int] | None = None) -> str 
         if not times:
             continue
         attrs = _attrs(obj)
-        for name, limit in PER_ROW_LIMITS.items():
-            count = attrs.get(name)
+        names = set(ITERATION_LIMITS.intersection(attrs))
+        if "max_iter" in attrs and facts.short_name(class_of(obj)) in ITERATING_AT_USE:
+            names.add("max_iter")
+        for name in names:
+            count = attrs[name]
             if count is not None and is_int(count) and int(count) > 0:
-                share += times * int(count) / limit
+                share += times * int(count) / iteration_limit(name)
     if share > MAX_PER_ROW_SHARE:
         return (
-            f"its estimators would run {share:.1f} times the per-row iteration limit for every "
-            f"input row (at most {MAX_PER_ROW_SHARE}: one estimator met in many places runs "
-            "its rounds each time)"
+            f"its estimators would run {share:.1f} times the iteration limit of a method "
+            f"call or input row (at most {MAX_PER_ROW_SHARE}: one estimator met in many "
+            "places runs its rounds each time)"
         )
     return None
 
@@ -122,6 +133,31 @@ def check_name_template(template: str, path: str) -> None:
         raise UnsafeState(path, "is longer than 1000 characters")
 
 
+def keyword_problem(key: Any, value: Any) -> str | None:
+    """Why a keyword argument stored for a function (a ``functools.partial``'s, a metric's
+    ``**kwargs``) is refused, or ``None``: what the function sizes or starts by it is held as
+    the same value is where an estimator stores it. ``n_jobs`` starts joblib workers
+    (``mutual_info_classif(n_jobs=64)``: 66 processes, rt37-02), ``dtype`` sizes every
+    converted cell (``check_array(dtype='S1073741824')``: 1 GiB per input value, rt37-07)."""
+    if key == "n_jobs":
+        from safeload.trust.dispatch import MAX_WORKERS
+
+        if value is None or (type(value) is int and (value < 0 or 1 <= value <= MAX_WORKERS)):
+            return None
+        return (
+            f"is {value!r}: a stored n_jobs may be None, negative or 1 to {MAX_WORKERS} "
+            "(joblib starts that many worker processes)"
+        )
+    if key == "dtype" and not (value is None or value == "numeric"):
+        from safeload.trust.dtype_kinds import numeric_dtype_problem
+
+        if type(value) in (list, tuple):  # check_array's list of accepted dtypes
+            problems = [numeric_dtype_problem(v) for v in value]
+            return next((p for p in problems if p), None)
+        return numeric_dtype_problem(value)
+    return None
+
+
 def check_kwargs(kwargs: Any, path: str) -> None:
     if isinstance(kwargs, dict):
         for key in kwargs:
@@ -131,6 +167,9 @@ def check_kwargs(kwargs: Any, path: str) -> None:
                     "a stored keyword argument would make the function write into an array "
                     "the model holds",
                 )
+            problem = keyword_problem(key, kwargs[key])
+            if problem:
+                raise UnsafeState(f"{path}[{key!r}]", problem)
 
 
 def check_instance(obj: Any, graph: Graph) -> None:

@@ -72,7 +72,9 @@ _RANDOM_CTORS = {
 }
 #: numpy's random-state helpers (and numpy 1.x's name for the first), probed by
 #: :meth:`Builder._random_build_failure`.
-_RANDOM_BUILDS = frozenset({"__randomstate_ctor", "__RandomState_ctor", "__generator_ctor"})
+_RANDOM_BUILDS = frozenset(
+    {"__randomstate_ctor", "__RandomState_ctor", "__generator_ctor", "__bit_generator_ctor"}
+)
 
 
 def _probe_state(value: Any, depth: int = 0) -> bool:
@@ -84,6 +86,8 @@ def _probe_state(value: Any, depth: int = 0) -> bool:
         return not value.dtype.hasobject
     if depth < 4 and type(value) is dict:
         return all(_plain(k) and _probe_state(v, depth + 1) for k, v in value.items())
+    if depth < 4 and type(value) in (tuple, list):  # RandomState's legacy tuple state
+        return all(_probe_state(v, depth + 1) for v in value)
     return False
 
 
@@ -409,6 +413,7 @@ class Builder(MadeForReal):
             if not any("__setstate__" in vars(k) for k in cls.__mro__):
                 self._check_slot_state(state)  # (object's: the unpickler sets the state)
             self._check_setstate(facts.setstate_owner(cls), attrs)
+        self._check_tuple_build(facts.fields(cls), state)
         attrs = _with_fields(facts.fields(cls), args, attrs)
         self._check_keys(attrs)
         object.__setattr__(made, "_attrs", attrs)
@@ -429,6 +434,12 @@ class Builder(MadeForReal):
         failure = setstate_failure(owner, attrs)
         if failure:
             self.problems.append(failure)
+
+    def _check_tuple_build(self, fields: tuple[str, ...] | None, state: Any) -> None:
+        """A named tuple keeps no ``__dict__``: a BUILD with a state dict fails in the load
+        ("no attribute __dict__", rt37-08)."""
+        if fields is not None and state is not None and not is_real(state, tuple):
+            self.problems.append("a BUILD with a state on a named tuple, which has no attributes")
 
     def _check_keys(self, attrs: dict[Any, Any] | None) -> None:
         """A state key that is not a str naming an attribute: the load's use-time walk refuses
@@ -510,6 +521,7 @@ class Builder(MadeForReal):
             if cls.setstate_owner in ("builtins.object", "builtins:object"):
                 self._check_slot_state(state)
             self._check_setstate(cls.setstate_owner, attrs)
+            self._check_tuple_build(cls.fields, state)
             if cls.fields is not None and sym.args is not None:
                 attrs = _with_fields(cls.fields, self.value(sym.args), attrs)
         self._check_keys(attrs)

@@ -155,7 +155,7 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
                 yield pos, "a stored functools.partial binds out=, writing into a model array"
             if isinstance(keywords, _Dict):
                 for key, value in keywords.items.items():
-                    problem = data_problem(value, 0)
+                    problem = data_problem(value, 0) or _keyword_problem(key, value)
                     if problem:
                         yield pos, f"functools.partial keyword {key!r} {problem}"
             extra = state.items[3] if len(state.items) > 3 else None
@@ -231,6 +231,21 @@ def _fields_problem(pair: tuple[str, str], args: Any, policy: Policy) -> str | N
             if problem:
                 return f"{facts.qualname(cls)}.{row.attribute} {problem} (it drives {row.drives})"
     return None
+
+
+def _keyword_problem(key: str, sym: Any) -> str | None:
+    """:func:`safeload.trust.object_checks.keyword_problem` on a stored keyword's value, when
+    the stream holds it as a literal; one of the keywords it judges that is not a literal is
+    unproven (the load judges the value it built)."""
+    from safeload.trust.object_checks import keyword_problem
+    from safeload.trust.static_params import param_value
+
+    if key not in ("n_jobs", "dtype"):
+        return None
+    known, value = param_value(sym)
+    if not known:
+        return "is not a value the pass can judge (unproven)"
+    return keyword_problem(key, value)
 
 
 def _partial_problem(func: Any) -> str | None:

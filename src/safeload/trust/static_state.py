@@ -51,6 +51,13 @@ def _kwargs_problem(name: str, state: Any) -> str | None:
         kwargs = state.items[attribute]
         if isinstance(kwargs, _Dict) and "out" in kwargs.items:
             return f"{name}.{attribute} binds out=, writing into a model array"
+        if isinstance(kwargs, _Dict):
+            from safeload.trust.static import _keyword_problem
+
+            for key, value in kwargs.items.items():
+                problem = _keyword_problem(key, value)
+                if problem:
+                    return f"{name}.{attribute}[{key!r}] {problem}"
         if isinstance(kwargs, _Dict) and (kwargs.lossy or kwargs.unknown_keys):
             # **kwargs takes a str subclass (numpy.str_('out')) as a keyword (rt24-17)
             return (

@@ -255,7 +255,7 @@ def _check_label_widths(key: str, value: Any) -> None:
     (rt36-09). A list or tuple of arrays (a multi-output model's) is held item by item."""
     arrays = value if type(value) in (list, tuple) else [value]
     for arr in arrays:
-        if not (isinstance(arr, np.ndarray) and arr.dtype.kind in "USV" and arr.size):
+        if not (isinstance(arr, np.ndarray) and arr.dtype.kind in "USV"):
             continue
         if arr.dtype.kind == "V":
             require(
@@ -264,7 +264,9 @@ def _check_label_widths(key: str, value: Any) -> None:
             )
             continue
         per_char = 4 if arr.dtype.kind == "U" else 1
-        longest = int(np.char.str_len(arr).max())
+        # an empty array has no labels, but its dtype still widens what numpy allocates with
+        # it (OrdinalEncoder's inverse_transform: np.result_type of all categories, rt37-09)
+        longest = int(np.char.str_len(arr).max()) if arr.size else 0
         require(
             arr.dtype.itemsize <= per_char * max(longest, MAX_LABEL_SLACK),
             f"{key} declares text items far wider than its labels",
