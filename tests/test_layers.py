@@ -72,6 +72,7 @@ BYTES_ONLY = [
     "trust/graph.py",
     "trust/kinds.py",
     "trust/dtype_kinds.py",
+    "trust/param_objects.py",
     "trust/params.py",
     "trust/literal_state.py",
     "trust/object_checks.py",

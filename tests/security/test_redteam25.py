@@ -264,22 +264,7 @@ def _rt25_06_values() -> dict[str, Any]:
     }
 
 
-#: Known gap (SECURITY.md): objects that are not data where a parameter constraint forbids them.
-_NOT_DATA = {"estimator", "list-of-estimators", "kernel", "partial", "randomstate"}
-
-
-@pytest.mark.parametrize(
-    "which",
-    [
-        pytest.param(
-            w,
-            marks=pytest.mark.xfail(strict=True, reason="rt25-06: judged by load only")
-            if w in _NOT_DATA
-            else (),
-        )
-        for w in _rt25_06_values()
-    ],
-)
+@pytest.mark.parametrize("which", list(_rt25_06_values()))
 def test_rt25_06_non_data_object_in_constrained_parameter(
     which: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -287,7 +272,9 @@ def test_rt25_06_non_data_object_in_constrained_parameter(
     ``_only_data`` holds; any value made of something else (an estimator, a kernel, a partial,
     a RandomState, and the allowlisted metadata types ``_VALUE_CLASSES`` does not list: UUID,
     Counter, time, timezone, PureWindowsPath, defaultdict, Bunch) is skipped and left to the
-    load, which refuses it. Wider than the documented rt24-09 gap (arrays only, SECURITY.md)."""
+    load, which refuses it. Wider than the documented rt24-09 gap (arrays only, SECURITY.md).
+    Estimators, kernels, partials and random states were judged by the load only until
+    rt36-03's fix: scan now judges an object by its class (trust/param_objects.py)."""
     from sklearn.linear_model import LogisticRegression
 
     lr = LogisticRegression()

@@ -190,9 +190,10 @@ def _rt32_02_csc_fit_x(rows: int) -> bytes:
 
     X = sp.csr_matrix(np.random.RandomState(0).rand(20, 3))
     m = NearestNeighbors(n_neighbors=1, algorithm="brute").fit(X)
-    fit_x = sp.lil_matrix((rows, 3))
-    fit_x[0, 0] = 1.0  # one stored value: not empty, so the empty-matrix rule does not apply
-    m._fit_X = fit_x.tocsc()  # CSC: the index pointer has 4 items whatever ``rows`` is
+    # one stored value: not empty, so the empty-matrix rule does not apply; CSC: the index
+    # pointer has 4 items whatever ``rows`` is (made directly: a lil_matrix of 2**26 rows
+    # took a minute and a half to build)
+    m._fit_X = sp.csc_matrix(([1.0], ([0], [0])), shape=(rows, 3))
     m.n_samples_fit_ = rows
     return pickle.dumps(m, protocol=5)
 
