@@ -124,9 +124,9 @@ def test_rt37_01_process_workers_missing_classes(name: str, tmp_path: Path) -> N
     (``OneVsRestClassifier(base_estimator_, n_jobs=self.n_jobs)``). ``n_jobs=6`` (the
     test): ``fit`` starts 6 worker processes plus loky's helpers (8 child processes; 10 with
     ``n_jobs=8``, measured under plain pickle and after safeload's load alike; ``n_jobs=64``
-    loads too). Scan SAFE, load_unsigned loads it."""
-    path = write(tmp_path, _rt37_01_model(name, 6))
-    _assert_processes(path, _jobs_call(_RT37_01_FIT[name]), 6)
+    loads too). Scan SAFE, load_unsigned loads it. The test uses 5, one past the cap."""
+    path = write(tmp_path, _rt37_01_model(name, 5))
+    _assert_processes(path, _jobs_call(_RT37_01_FIT[name]), 5)
 
 
 # --- rt37-02: partial(mutual_info_classif, n_jobs=N) as a selector's score_func ----------------
@@ -150,9 +150,9 @@ def test_rt37_02_partial_mutual_info_n_jobs(tmp_path: Path) -> None:
     safeload's load (the PROCESS_WORKERS cap is 4; nothing bounds the keyword, so 10**5 loads
     as well; the same partial as a value in a search's ``param_grid`` for a selector's
     ``score_func`` loads too, where ``{'u__n_jobs': [8]}`` is refused). Scan SAFE,
-    load_unsigned loads it. The test uses 6."""
-    path = write(tmp_path, _rt37_02_selector(6))
-    _assert_processes(path, _jobs_call("model.fit(X, y)"), 6)
+    load_unsigned loads it. The test uses 5, one past the cap."""
+    path = write(tmp_path, _rt37_02_selector(5))
+    _assert_processes(path, _jobs_call("model.fit(X, y)"), 5)
 
 
 # --- rt37-03: NMF's per-call max_iter is not counted over the model (rt36-07 for NMF) -----------
