@@ -493,10 +493,11 @@ def test_rt35_11_union_repeats_one_sketch(tmp_path: Path) -> None:
     stacked copy (MemoryError under 3 GiB; ~3 million bytes per file byte per input row;
     20 branches, 1 row: 1.19 GB peak RSS measured after safeload's load, from 744 bytes).
     Other capped transformers and ColumnTransformer branches alike. Scan SAFE."""
-    path = write(tmp_path, _rt35_11_union_of_one_sketch(64))
-    plain = _child(PLAIN_CALL.format(call=_TWO_ROWS), path, cpu=90)
+    # (the test: 20 branches under 1 GiB, 1.28 GB of outputs and their stacked copy)
+    path = write(tmp_path, _rt35_11_union_of_one_sketch(20))
+    plain = _child(PLAIN_CALL.format(call=_TWO_ROWS), path, memory=GB, cpu=30)
     assert "call MemoryError" in plain.stdout, str(plain)
-    _assert_safeload_refuses(path, _TWO_ROWS, cpu=90)
+    _assert_safeload_refuses(path, _TWO_ROWS, cpu=30)
 
 
 # --- rt35-12: LDA's E-step runs its full iteration cap per document with mean_change_tol=0 -------
