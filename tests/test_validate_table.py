@@ -27,6 +27,7 @@ from sklearn.ensemble._hist_gradient_boosting.binning import _BinMapper
 from sklearn.ensemble._hist_gradient_boosting.gradient_boosting import BaseHistGradientBoosting
 from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
 from sklearn.gaussian_process import GaussianProcessClassifier
+from sklearn.gaussian_process.kernels import Kernel
 from sklearn.kernel_approximation import AdditiveChi2Sampler, PolynomialCountSketch
 from sklearn.metrics import DistanceMetric
 from sklearn.multiclass import OneVsRestClassifier
@@ -114,6 +115,7 @@ def test_the_table_gives_the_pairs_the_chain_gave() -> None:
         (MLPClassifier, labels.check_label_sources),
         (OneVsRestClassifier, labels.check_label_sources),
         (GaussianProcessClassifier, labels.check_label_sources),
+        (Kernel, estimators.check_kernel_values),
     ]
     got = v._validators()
     assert [(c.__qualname__, f.__name__) for c, f in got] == [

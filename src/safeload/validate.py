@@ -45,6 +45,7 @@ from safeload.trust.structures.estimators import (
     check_chi2_sampler,
     check_count_sketch,
     check_covariance,
+    check_kernel_values,
     check_polynomial_features,
     check_svm,
 )
@@ -135,6 +136,7 @@ _CHECKED_KINDS: tuple[tuple[str, tuple[str, ...], Callable[[Any, Any], None]], .
     ("sklearn.neural_network", ("MLPClassifier",), check_label_sources),
     ("sklearn.multiclass", ("OneVsRestClassifier",), check_label_sources),
     ("sklearn.gaussian_process", ("GaussianProcessClassifier",), check_label_sources),
+    ("sklearn.gaussian_process.kernels", ("Kernel",), check_kernel_values),
 )
 
 
@@ -247,11 +249,15 @@ def _validate(obj: Any, source: str, max_objects: int, file_size: int | None) ->
             path=source,
         )
     try:
-        from safeload.trust.object_checks import per_row_problem
+        from safeload.trust.object_checks import per_row_problem, repeated_use_problem
         from safeload.trust.sharing import path_counts
 
         meets = path_counts(id(obj), edges)
-        named = names_problem(instances, file_size, meets) or per_row_problem(instances, meets)
+        named = (
+            names_problem(instances, file_size, meets)
+            or per_row_problem(instances, meets)
+            or repeated_use_problem(instances, meets)
+        )
     except (ValueError, TypeError, AttributeError, OverflowError) as exc:
         named = f"a state the names bound cannot read ({type(exc).__name__}: {exc})"
     if named:
@@ -337,6 +343,14 @@ def _check_use_time(
             "used. Nothing was returned."
         )
         raise UnsafeStateError(f"{source}: {exc}. {advice}", path=source) from None
+    except (MemoryError, RecursionError):
+        raise  # (limits, named as such by validate_loaded)
+    except Exception as exc:  # the walk failed on what it met: refused, never raw (rt38-15)
+        raise UnsafeStateError(
+            f"{source}: the check before use failed on an object the file built "
+            f"({type(exc).__name__}: {str(exc)[:120]}). Nothing was returned.",
+            path=source,
+        ) from None
 
 
 def _run_check(check: Callable[[Any, Any], None], o: Any, source: str) -> None:

@@ -240,6 +240,19 @@ _ABSTRACT_SCALARS: Final = frozenset(("numpy", n) for n in NUMPY_ABSTRACT_TYPES)
 #: Classes pickle never calls at all: joblib's array wrappers (NEWOBJ) and numpy's Generator
 #: (pickled through its ``__generator_ctor``).
 _NEVER_CALLED_CLASSES: Final = frozenset({("numpy.random._generator", "Generator")})
+#: Classes made by NEWOBJ on exactly three arguments.
+_THREE_ARGUMENTS: Final = frozenset(
+    {("sklearn.tree._tree", "Tree"), ("sklearn.impute._iterative", "_ImputerTriplet")}
+)
+#: numpy's random states and generators (bit generators are :data:`BIT_GENERATORS`).
+_RANDOM_CLASSES: Final = frozenset(
+    {
+        ("numpy.random.mtrand", "RandomState"),
+        ("numpy.random", "RandomState"),
+        ("numpy.random._generator", "Generator"),
+        ("numpy.random", "Generator"),
+    }
+)
 _MULTIARRAY_SCALAR: Final = frozenset(
     {("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar")}
 )
@@ -284,6 +297,17 @@ def _numpy_form_problem(pair: tuple[str, str], items: list[_Sym], newobj: bool) 
             return problem
     if pair in _ABSTRACT_SCALARS or pair in _NEVER_CALLED_CLASSES:
         return f"a call of {format_name(*pair)}: pickle never calls it"
+    if newobj and (pair in BIT_GENERATORS or pair in _RANDOM_CLASSES):
+        # numpy pickles them through its ctor helpers, which initialise their native state;
+        # NEWOBJ leaves it unset, and reading it crashed the load (rt38-16)
+        return (
+            f"NEWOBJ on {format_name(*pair)}: numpy makes it through its pickle helpers; made "
+            "bare, its native state is never set"
+        )
+    if newobj and pair in _THREE_ARGUMENTS and len(items) != 3:
+        # a decision tree's Tree(n_features, n_classes, n_outputs), a named tuple's fields:
+        # their __new__ fails on any other count, in the load (rt38-17)
+        return f"NEWOBJ on {format_name(*pair)} with {len(items)} arguments (it takes 3)"
     # (NEWOBJ without arguments is how pickle makes these two kinds)
     if pair in BUILT_BY_STATE and not newobj:
         return (

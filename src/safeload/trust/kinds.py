@@ -116,6 +116,11 @@ def _estimators(row: DispatchRow, value: Any, graph: Graph, depth: int = 0) -> N
     if depth > 3:
         raise _bad("estimators nested too deeply")
     if isinstance(value, dict):
+        # scikit-learn iterates what it holds: a dict's keys (a stacking model zips its
+        # estimators_ with stack_method_), so the keys must be names: a bare Tree as a key
+        # was called on the input (rt38-12)
+        if not all(type(key) is str for key in value):
+            raise _bad(f"is a dict whose keys are not names: {short(value)}")
         items = list(value.values())
     elif isinstance(value, np.ndarray) and value.dtype.hasobject:
         items = value.ravel().tolist()

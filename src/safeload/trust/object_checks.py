@@ -29,6 +29,9 @@ from safeload.trust.params import check_grid, check_params
 #: Keyword arguments that make a numpy function write into an array the model holds (which
 #: may be the very array a native structure was checked with).
 _OUTPUT_KEYWORDS = frozenset({"out"})
+#: Keywords a stored function may not be given: ``where`` makes a ufunc skip elements of a
+#: fresh output it returns, uninitialised memory (a freed array came back whole, rt38-07).
+_UNSAFE_KEYWORDS = frozenset({"where"})
 #: Attributes whose dict is passed as ``**kwargs`` to a stored callable or a metric.
 KWARGS_ATTRIBUTES = frozenset(
     {
@@ -47,9 +50,17 @@ _TWO_ARGUMENT_SLOTS = frozenset({"kernel", "metric", "score_func", "affinity", "
 #: Iteration counts that transform or predict run (LDA's E-step, NMF's solver for W), which
 #: scikit-learn bounds only from below; honest values are far under the limit.
 #: MiniBatchNMF's ``transform`` runs its fitted private copy, ``_transform_max_iter``
-#: (10**12 with ``tol=0``: 250 days of CPU, rt37-04).
+#: (10**12 with ``tol=0``: 250 days of CPU, rt37-04), and ``partial_fit`` its
+#: ``fresh_restarts_max_iter``.
 ITERATION_LIMITS = frozenset(
-    {"max_doc_update_iter", "max_iter_predict", "transform_max_iter", "_transform_max_iter"}
+    {
+        "max_doc_update_iter",
+        "max_iter_predict",
+        "transform_max_iter",
+        "_transform_max_iter",
+        # MiniBatchNMF.partial_fit solves W with it at every call (rt38-05)
+        "fresh_restarts_max_iter",
+    }
 )
 #: Classes whose transform runs its ``max_iter`` solver (NMF's W, per call).
 ITERATING_AT_USE = frozenset({"NMF", "MiniBatchNMF"})
@@ -106,6 +117,53 @@ def per_row_problem(instances: Any, meets: dict[int, int] | None = None) -> str 
     return None
 
 
+#: How many times the model's own arrays its estimators may be met, in bytes, by the recursive
+#: methods that meet one estimator once per reference (``predict`` of a voting model over
+#: its list), beyond :data:`MAX_REPEATED_BYTES`.
+REPEAT_SPREAD = 8
+MAX_REPEATED_BYTES = 1 << 26
+
+
+def repeated_use_problem(instances: Any, meets: dict[int, int] | None) -> str | None:
+    """Why the model's use-time work is refused for repeating one estimator, or ``None``: each
+    estimator's own arrays, times how often a recursive method meets it (``meets``), may add
+    up to at most :data:`MAX_REPEATED_BYTES` or :data:`REPEAT_SPREAD` times the arrays
+    themselves. A voting model listing one brute-force KNN of 20,000 samples 250 times by
+    reference did 250 times its work in every ``predict`` (rt38-01); honest ensembles meet an
+    estimator once or twice (``estimators_`` and ``named_estimators_``)."""
+    if meets is None:
+        return None
+    from safeload.trust.structures.common import root_array
+    from safeload.trust.structures.names import _attrs
+
+    stored = 0
+    used = 0
+    for obj in instances:
+        times = meets.get(id(obj), 0)
+        if not times:
+            continue
+        own = 0
+        seen: set[int] = set()
+        for value in _attrs(obj).values():
+            values = value if type(value) in (list, tuple) and len(value) < 10_000 else [value]
+            for item in values:
+                if issubclass(type(item), np.ndarray):
+                    root = root_array(item)
+                    if id(root) not in seen:
+                        seen.add(id(root))
+                        own += int(root.nbytes)
+        stored += own
+        used += times * own
+    bound = max(MAX_REPEATED_BYTES, REPEAT_SPREAD * stored)
+    if used > bound:
+        return (
+            f"its estimators would be met {used:,} bytes' worth by one predict or transform "
+            f"(more than {bound:,}: an estimator listed many times by reference does its work "
+            "each time)"
+        )
+    return None
+
+
 def check_name_template(template: str, path: str) -> None:
     """ColumnTransformer formats every output name with this template: only the two documented
     fields, each at most once, with no format specification (``{feature_name:>1500000000}``
@@ -133,6 +191,16 @@ def check_name_template(template: str, path: str) -> None:
         raise UnsafeState(path, "is longer than 1000 characters")
 
 
+#: The most labels a stored metric keyword may list (honest ones list the classes).
+MAX_STORED_LABELS = 1 << 16
+
+
+def short_value(value: Any) -> str:
+    """A short description of ``value`` for a refusal."""
+    text = repr(value) if type(value) in (range, int, float, str) else type(value).__name__
+    return text[:60]
+
+
 def keyword_problem(key: Any, value: Any) -> str | None:
     """Why a keyword argument stored for a function (a ``functools.partial``'s, a metric's
     ``**kwargs``) is refused, or ``None``: what the function sizes or starts by it is held as
@@ -148,6 +216,18 @@ def keyword_problem(key: Any, value: Any) -> str | None:
             f"is {value!r}: a stored n_jobs may be None, negative or 1 to {MAX_WORKERS} "
             "(joblib starts that many worker processes)"
         )
+    if key == "labels" and value is not None:
+        # metrics binarize y densely against their labels: n rows x len(labels) ints; a range
+        # stores 2**20 labels in a few bytes (8 MiB per row of score, rt38-10)
+        size = len(value) if type(value) in (list, tuple) else None
+        if isinstance(value, np.ndarray) and value.ndim == 1:
+            size = int(value.size)
+        if size is None or size > MAX_STORED_LABELS:
+            return (
+                f"is {short_value(value)}: a metric's labels must be a list or array of at most "
+                f"{MAX_STORED_LABELS:,} labels"
+            )
+        return None
     if key == "dtype" and not (value is None or value == "numeric"):
         from safeload.trust.dtype_kinds import numeric_dtype_problem
 
@@ -166,6 +246,11 @@ def check_kwargs(kwargs: Any, path: str) -> None:
                     f"{path}[{key!r}]",
                     "a stored keyword argument would make the function write into an array "
                     "the model holds",
+                )
+            if key in _UNSAFE_KEYWORDS:
+                raise UnsafeState(
+                    f"{path}[{key!r}]",
+                    "a stored where= makes a ufunc return memory it never wrote",
                 )
             problem = keyword_problem(key, kwargs[key])
             if problem:

@@ -8,6 +8,7 @@ the dispatch rows it could otherwise get around: ``fit`` applies each candidate 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from safeload.trust.dispatch import ROWS, DispatchRow
@@ -90,8 +91,12 @@ def grid_rows(name: str) -> list[DispatchRow]:
 def check_grid(grid: Any, path: str, graph: Graph) -> None:
     grids = grid if type(grid) in (list, tuple) else [grid]
     for one in grids:
-        if type(one) is not dict:
+        if not isinstance(one, dict):
+            if isinstance(one, Mapping):
+                raise UnsafeState(path, f"a parameter grid that is {short(one)}, not a dict")
             continue  # scikit-learn refuses it in fit
+        # an OrderedDict, Bunch or Counter is a grid to scikit-learn (any Mapping): checked
+        # as a dict is (an OrderedDict grid set a pipeline's memory in fit, rt38-11)
         for key, candidates in one.items():
             if not isinstance(key, str):
                 raise UnsafeState(path, f"grid key {short(key)} is not a parameter name")

@@ -154,7 +154,7 @@ def _native_findings(
         # the instances the model holds, each as often as a recursive method meets it (as the
         # load's walk records them): one built and discarded (POP) pays for nothing (rt34-07),
         # one listed as 20 branches writes its names 20 times (rt35-10)
-        from safeload.trust.object_checks import per_row_problem
+        from safeload.trust.object_checks import per_row_problem, repeated_use_problem
         from safeload.trust.sharing import path_counts
 
         # (not through the raw state of a shadow without attributes: a KD tree's
@@ -167,8 +167,10 @@ def _native_findings(
         }
         edges = {key: ([] if key in opaque else kids) for key, kids in graph[0].items()}
         meets = path_counts(id(top), edges)
-        named = names_problem(builder.instances, file_size, meets) or per_row_problem(
-            builder.instances, meets
+        named = (
+            names_problem(builder.instances, file_size, meets)
+            or per_row_problem(builder.instances, meets)
+            or repeated_use_problem(builder.instances, meets)
         )
     except RecursionError:
         return [Finding(0, "", "unproven: the object graph is too deep to check statically")]

@@ -395,6 +395,12 @@ class Builder(MadeForReal):
             return self._facts_object(made_class, sym)
         cls: type = made_class
         if cls.__module__.startswith("scipy.sparse."):
+            if sym.state is None:
+                # made by NEWOBJ and never given its state: the load's walk fails on it
+                # (no _dict, no data arrays), so the load refuses it (rt38-15)
+                failure = f"a {cls.__name__} never given its state"
+                self.problems.append(failure)
+                return Unknown(failure)
             return self._sparse(cls, sym)
         if sym.cls.pair in _VALUE_CLASSES:
             return self._value_object(cls, sym, args)
@@ -438,7 +444,8 @@ class Builder(MadeForReal):
     def _check_tuple_build(self, fields: tuple[str, ...] | None, state: Any) -> None:
         """A named tuple keeps no ``__dict__``: a BUILD with a state dict fails in the load
         ("no attribute __dict__", rt37-08)."""
-        if fields is not None and state is not None and not is_real(state, tuple):
+        if fields is not None and state is not None:
+            # (a tuple state too: "state is not a dictionary", or a slot state, rt38-06)
             self.problems.append("a BUILD with a state on a named tuple, which has no attributes")
 
     def _check_keys(self, attrs: dict[Any, Any] | None) -> None:

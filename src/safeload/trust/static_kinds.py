@@ -188,6 +188,9 @@ def _estimator_problem(row: Any, sym: Any, depth: int) -> str | None:
         if named:  # the load takes a list or tuple only: None too is refused (rt36-03)
             return f"is {describe(sym)}, not a list of (name, estimator) pairs"
         return f"holds {describe(sym)} where an estimator is used"
+    if kind == "estimators" and isinstance(sym, _Dict) and (sym.others or sym.unknown_keys):
+        # the load refuses a dict whose keys are not names (scikit-learn iterates the keys)
+        return f"is {describe(sym)} whose keys are not names (rt38-12)"
     items = None if kind == "estimator" else items_of(sym)
     if named and (isinstance(sym, _Dict) or (isinstance(sym, _Box) and sym.kind != "list")):
         # the load takes a list or tuple of pairs only (kinds._named_estimators, rt35-02)
@@ -277,7 +280,15 @@ def _callable_problem(kind: str, sym: Any) -> str | None:
         # a number or bytes where a callable or scorer is used: the load refuses (rt35-02)
         return f"holds {describe(sym)} where a callable from the allowlist is used"
     if isinstance(sym, _Global):
-        return value_problem(sym, 0)
+        problem = value_problem(sym, 0)
+        if problem or kind == "attr_path":
+            return problem
+        callables, _types = value_names()
+        if sym.pair not in callables:
+            # a type (float, numpy.float64, dict) is allowed as a value, but the load calls
+            # only functions of the callable allowlist here (rt38-09)
+            return f"holds {describe(sym)}, which is not on the callable allowlist"
+        return None
     cls = made_class(sym)
     if cls is not None and ((kind == "scorer" and facts.is_scorer(cls)) or facts.is_partial(cls)):
         return None

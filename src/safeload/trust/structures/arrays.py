@@ -83,6 +83,11 @@ def check_sparse(matrix: Any, context: Any) -> None:
         )
 
 
+#: The highest spline degree a model may store: honest splines are cubic, a few quintic;
+#: evaluating one of degree 64 costs well under a millisecond per point.
+MAX_SPLINE_DEGREE = 64
+
+
 def check_bspline(spline: Any, context: Any) -> None:
     """scipy's spline evaluation (``_dierckx.evaluate_spline``), ``design_matrix`` and the
     derivative/integral routines find the knot interval of each x and read ``k + 1``
@@ -98,6 +103,12 @@ def check_bspline(spline: Any, context: Any) -> None:
     require(class_of(spline) is BSpline, "BSpline subclass")
     knots, coef, k = spline.__dict__.get("_t"), spline.__dict__.get("_c"), spline.k
     require(type(k) is int and k >= 0, "BSpline degree is not a non-negative int")
+    # evaluating a spline of degree k costs about k**2 to k**3 per point; its 2k + 2 knots are
+    # all a file pays: degree 8,000 (193 KB) took 1 s of CPU per row of transform (rt38-02)
+    require(
+        k <= MAX_SPLINE_DEGREE,
+        f"BSpline degree {k:,} is above {MAX_SPLINE_DEGREE} (evaluation costs k**3 per point)",
+    )
     require(
         isinstance(knots, np.ndarray) and knots.ndim == 1 and knots.dtype == np.float64,
         "BSpline knots are not a 1-D float64 array",

@@ -253,3 +253,25 @@ def check_chi2_sampler(est: Any, context: Any) -> None:
         is_int(steps) and 1 <= int(steps) <= MAX_TRANSFORM_ROUNDS,
         f"AdditiveChi2Sampler sample_steps is not in [1, {MAX_TRANSFORM_ROUNDS}]",
     )
+
+
+#: The hyperparameters of scikit-learn's Gaussian-process kernels that enter their arithmetic:
+#: numbers, or (``length_scale``) an array of them.
+KERNEL_NUMBERS = frozenset(
+    {"constant_value", "length_scale", "nu", "alpha", "periodicity", "sigma_0", "noise_level"}
+)
+
+
+def check_kernel_values(kernel: Any, context: Any) -> None:
+    """A kernel's hyperparameters are numbers: kernels hold no parameter constraints, and a
+    ``ConstantKernel`` whose ``constant_value`` was a 20,000-character string made ``predict``
+    fill a (query, train) array of such strings, 80 KB per cell (rt38-13)."""
+    from safeload.trust.structures.widths import _has_dict
+
+    attrs = vars(kernel) if _has_dict(kernel) else {}
+    for name in KERNEL_NUMBERS.intersection(attrs):
+        value = attrs[name]
+        numeric = (
+            isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+        ) or (isinstance(value, np.ndarray) and value.dtype.kind in "iuf" and value.ndim <= 1)
+        require(numeric, f"kernel hyperparameter {name} is not a number")
