@@ -15,7 +15,7 @@ FUZZ = Path(__file__).resolve().parent.parent / "fuzz" / "run.py"
 
 def test_short_fuzz_run() -> None:
     proc = subprocess.run(
-        [sys.executable, str(FUZZ), "--runs", "1500", "--seed", "1"],
+        [sys.executable, str(FUZZ), "--runs", "600", "--seed", "1"],
         capture_output=True,
         text=True,
         timeout=600,

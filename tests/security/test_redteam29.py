@@ -256,7 +256,7 @@ def test_rt29_03_refetch_of_uncharged_values_repr(
     holding one or to bytes made by ``_codecs.encode``. Should hold: refused."""
     data = _rt29_03(form)
     path = write(tmp_path, data)
-    plain = _child(PLAIN + _REPR, path, cpu=10)
+    plain = _child(PLAIN + _REPR, path, cpu=5)
     # out of memory, or (call-result: 6.5e9 one-character reprs) killed at the CPU limit
     assert "repr MemoryError" in plain.stdout or (
         plain.crashed and "loaded" in plain.stdout and "repr " not in plain.stdout

@@ -29,9 +29,6 @@ from safeload.trust.params import check_grid, check_params
 #: Keyword arguments that make a numpy function write into an array the model holds (which
 #: may be the very array a native structure was checked with).
 _OUTPUT_KEYWORDS = frozenset({"out"})
-#: Keywords a stored function may not be given: ``where`` makes a ufunc skip elements of a
-#: fresh output it returns, uninitialised memory (a freed array came back whole, rt38-07).
-_UNSAFE_KEYWORDS = frozenset({"where"})
 #: Attributes whose dict is passed as ``**kwargs`` to a stored callable or a metric.
 KWARGS_ATTRIBUTES = frozenset(
     {
@@ -216,6 +213,10 @@ def keyword_problem(key: Any, value: Any) -> str | None:
             f"is {value!r}: a stored n_jobs may be None, negative or 1 to {MAX_WORKERS} "
             "(joblib starts that many worker processes)"
         )
+    if key == "where" and value is not True:
+        # a ufunc skips the elements where= masks out of the fresh output it returns: memory
+        # it never wrote (a freed array came back whole, rt38-07); True is numpy's default
+        return "is not True: a stored where= makes a ufunc return memory it never wrote"
     if key == "labels" and value is not None:
         # metrics binarize y densely against their labels: n rows x len(labels) ints; a range
         # stores 2**20 labels in a few bytes (8 MiB per row of score, rt38-10)
@@ -246,11 +247,6 @@ def check_kwargs(kwargs: Any, path: str) -> None:
                     f"{path}[{key!r}]",
                     "a stored keyword argument would make the function write into an array "
                     "the model holds",
-                )
-            if key in _UNSAFE_KEYWORDS:
-                raise UnsafeState(
-                    f"{path}[{key!r}]",
-                    "a stored where= makes a ufunc return memory it never wrote",
                 )
             problem = keyword_problem(key, kwargs[key])
             if problem:

@@ -240,9 +240,7 @@ def _keyword_problem(key: str, sym: Any) -> str | None:
     from safeload.trust.object_checks import keyword_problem
     from safeload.trust.static_params import param_value
 
-    if key == "where":
-        return "binds where=, which makes a ufunc return memory it never wrote (rt38-07)"
-    if key not in ("n_jobs", "dtype", "labels"):
+    if key not in ("n_jobs", "dtype", "labels", "where"):
         return None
     known, value = param_value(sym)
     if not known:
