@@ -211,7 +211,7 @@ def validate_loaded(
 
 def _validate(obj: Any, source: str, max_objects: int, file_size: int | None) -> None:
     global _CACHE
-    instances, numpy_objects, edges = _check_use_time(obj, source, max_objects)
+    instances, numpy_objects, edges, comps = _check_use_time(obj, source, max_objects)
     checks = _CACHE if _CACHE is not None else _validators()
     _CACHE = checks
     kinds = tuple(cls for cls, _ in checks)
@@ -252,7 +252,7 @@ def _validate(obj: Any, source: str, max_objects: int, file_size: int | None) ->
         from safeload.trust.object_checks import per_row_problem, repeated_use_problem
         from safeload.trust.sharing import path_counts
 
-        meets = path_counts(id(obj), edges)
+        meets = path_counts(id(obj), edges, comps=comps)
         named = (
             names_problem(instances, file_size, meets)
             or per_row_problem(instances, meets)
@@ -329,7 +329,7 @@ def check_built_dtype(dt: Any, seen: dict[int, str | None], source: str) -> None
 
 def _check_use_time(
     obj: Any, source: str, max_objects: int
-) -> tuple[list[Any], list[Any], dict[int, list[int]]]:
+) -> tuple[list[Any], list[Any], dict[int, list[int]], Any]:
     from safeload.trust.usetime import UnsafeState, WalkLimit, check_use_time
 
     try:

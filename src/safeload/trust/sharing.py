@@ -22,17 +22,18 @@ SHARING_FACTOR = 8
 SHARING_SLACK = 64
 
 
-def check_sharing(graph: Graph) -> None:
+def check_sharing(graph: Graph) -> Components | None:
     """The file's memo can make one object appear in many places: N nested pipelines whose two
     steps are the same object are a DAG of 3N objects that ``repr``, ``get_params``, ``clone``
     and ``transform`` walk as a tree of 2**N. Count, without unfolding, how many estimators such
-    a walk would meet, and refuse a graph that would make it exponential."""
+    a walk would meet, and refuse a graph that would make it exponential. Returns the
+    graph's components (:func:`components`), or ``None`` for a graph without objects."""
     # every object counts: estimators, kernels (a Sum whose two terms are one kernel, nested,
     # evaluates 2**N kernels in predict), and containers (a list holding one list twice, nested,
     # is unfolded by repr and clone)
     estimator_ids = set(graph.edges) | {id(o) for o in graph.instances}
     if not estimator_ids:
-        return
+        return None
     cap = sharing_cap(len(estimator_ids), sum(len(kids) for kids in graph.edges.values()))
     if first_over_cap([id(graph.root)], graph.edges, estimator_ids, cap) is not None:
         raise UnsafeState(
@@ -44,9 +45,11 @@ def check_sharing(graph: Graph) -> None:
     from safeload.trust.facts import is_estimator
 
     estimators = {id(o) for o in graph.instances if is_estimator(type(o))}
-    depth = deepest_nesting(id(graph.root), graph.edges, estimators)
+    comps = components(id(graph.root), graph.edges)
+    depth = deepest_nesting(id(graph.root), graph.edges, estimators, comps)
     if depth > MAX_ESTIMATOR_NESTING:
         raise UnsafeState("model", nesting_problem(depth))
+    return comps  # (for the path counts of the same graph: one Tarjan pass per load)
 
 
 def nesting_problem(depth: int) -> str:
@@ -101,7 +104,15 @@ def components(root: int, edges: dict[int, list[int]]) -> tuple[dict[int, int], 
     return comp, order
 
 
-def path_counts(root: int, edges: dict[int, list[int]], cap: int = 1 << 40) -> dict[int, int]:
+Components = tuple[dict[int, int], list[list[int]]]
+
+
+def path_counts(
+    root: int,
+    edges: dict[int, list[int]],
+    cap: int = 1 << 40,
+    comps: Components | None = None,
+) -> dict[int, int]:
     """How many paths from ``root`` reach each node of the graph ``edges`` (node id -> child
     ids; an edge twice counts twice), saturating at ``cap``: how often a recursive method
     (``get_feature_names_out`` over a union's branches) meets it.
@@ -111,8 +122,9 @@ def path_counts(root: int, edges: dict[int, list[int]], cap: int = 1 << 40) -> d
     left every node at 1). Inside a component of several nodes a path may take any of each
     member's edges within it, once per member: the paths that enter it are multiplied by the
     product of its members' out-degrees inside it, an upper bound of the simple paths between
-    any two of its members (a cycle of single edges multiplies by 1)."""
-    comp, order = components(root, edges)
+    any two of its members (a cycle of single edges multiplies by 1). ``comps``: what
+    :func:`components` gave for the same ``root`` and ``edges``, when the caller has it."""
+    comp, order = comps if comps is not None else components(root, edges)
     entering: dict[int, int] = {comp[root]: 1}
     counts: dict[int, int] = {}
     for number in range(len(order) - 1, -1, -1):
@@ -218,13 +230,18 @@ def _unfolded_from(
 MAX_ESTIMATOR_NESTING = 12
 
 
-def deepest_nesting(root: int, edges: dict[int, list[int]], counted: Container[int]) -> int:
+def deepest_nesting(
+    root: int,
+    edges: dict[int, list[int]],
+    counted: Container[int],
+    comps: Components | None = None,
+) -> int:
     """At least the most ``counted`` nodes on one path from ``root`` through ``edges`` that
     visits no node twice: over the graph's components (:func:`components`), a component
     counts all the counted nodes it holds, since one path may pass through every member of a
     cycle. A depth memoised per node was cut short by a cycle through a node's own
-    descendant (rt36-12: measured 12, really 22)."""
-    comp, order = components(root, edges)
+    descendant (rt36-12: measured 12, really 22). ``comps`` as for :func:`path_counts`."""
+    comp, order = comps if comps is not None else components(root, edges)
     below: list[int] = []
     for number, members in enumerate(order):  # sinks first: every successor is done
         deepest = 0

@@ -101,19 +101,20 @@ def _children(o: Any, graph: Graph) -> Iterator[tuple[str, Any]]:
 
 def check_use_time(
     root: Any, *, max_objects: int
-) -> tuple[list[Any], list[Any], dict[int, list[int]]]:
+) -> tuple[list[Any], list[Any], dict[int, list[int]], Any]:
     """Check every object reachable from ``root``; return the instances seen, the numpy
     arrays and dtypes seen (for the native-structure and dtype checks that follow) and the
-    edges between objects (node id -> child ids). Raises :class:`UnsafeState` on the first
-    problem."""
+    edges between objects (node id -> child ids) with their components
+    (:func:`safeload.trust.sharing.components`, or ``None``). Raises :class:`UnsafeState` on
+    the first problem."""
     graph = Graph(root, max_objects)
     _walk(graph)
     _check_pandas_blocks(graph)
     graph.numpy.extend(graph.pandas_arrays)
-    check_sharing(graph)
+    comps = check_sharing(graph)
     for obj in graph.instances:
         check_instance(obj, graph)
-    return graph.instances, graph.numpy, graph.edges
+    return graph.instances, graph.numpy, graph.edges, comps
 
 
 def pandas_block_problem(arrays: list[Any], blocks: list[Any]) -> str | None:
