@@ -329,17 +329,32 @@ def _int_one(row: DispatchRow, value: Any, graph: Graph) -> None:
         raise _bad(f"is {short(value)}; only 1 is accepted (more starts worker processes)")
 
 
-def _thread_count(row: DispatchRow, value: Any, graph: Graph) -> None:
-    if value is None and None in row.values:
-        return
-    if type(value) is int and value < 0 and "negative" in row.values:
-        return  # joblib: max(cpu_count + 1 + n_jobs, 1) workers
-    if "workers" in row.values:
+def count_problem(value: Any, *, none: bool, negative: bool, workers: bool) -> str | None:
+    """Why ``value`` is refused as a thread or worker count, or ``None``: ``None`` and negative
+    ints (joblib: ``max(cpu_count + 1 + n_jobs, 1)`` workers) where allowed, else an int from
+    1 to :data:`MAX_WORKERS` (``workers``: joblib's processes) or :data:`MAX_THREADS`."""
+    if value is None and none:
+        return None
+    if type(value) is int and value < 0 and negative:
+        return None
+    if workers:
         most, what = MAX_WORKERS, "joblib starts that many threads or worker processes"
     else:
         most, what = MAX_THREADS, "the native code starts that many threads"
     if type(value) is not int or not 1 <= value <= most:
-        raise _bad(f"is {short(value)}; only an int from 1 to {most} is accepted ({what})")
+        return f"is {short(value)}; only an int from 1 to {most} is accepted ({what})"
+    return None
+
+
+def _thread_count(row: DispatchRow, value: Any, graph: Graph) -> None:
+    problem = count_problem(
+        value,
+        none=None in row.values,
+        negative="negative" in row.values,
+        workers="workers" in row.values,
+    )
+    if problem:
+        raise _bad(problem)
 
 
 def _fitted_dtype(row: DispatchRow, value: Any, graph: Graph) -> None:

@@ -22,8 +22,9 @@ from safeload.trust.classes import (
     mro_names,
     search_base,
 )
+from safeload.trust.dtype_kinds import short
 from safeload.trust.graph import Graph, UnsafeState
-from safeload.trust.kinds import apply
+from safeload.trust.kinds import apply, count_problem
 from safeload.trust.params import check_grid, check_params
 
 #: Keyword arguments that make a numpy function write into an array the model holds (which
@@ -79,6 +80,16 @@ def iteration_limit(name: str) -> int:
     return PER_ROW_LIMITS.get(name, MAX_ITERATIONS)
 
 
+def use_time_counts(state: Any, class_name: str) -> set[str]:
+    """The iteration counts among ``state``'s keys that a method runs at use time
+    (:data:`ITERATION_LIMITS`, and ``max_iter`` for the classes in :data:`ITERATING_AT_USE`,
+    ``class_name`` being the instance's class's ``__name__``)."""
+    names = set(ITERATION_LIMITS.intersection(state))
+    if "max_iter" in state and class_name in ITERATING_AT_USE:
+        names.add("max_iter")
+    return names
+
+
 def per_row_problem(instances: Any, meets: dict[int, int] | None = None) -> str | None:
     """Why the use-time iteration counts of the whole model are refused, or ``None``: each
     instance's counts (:data:`ITERATION_LIMITS`, and ``max_iter`` of the classes in
@@ -98,10 +109,7 @@ def per_row_problem(instances: Any, meets: dict[int, int] | None = None) -> str 
         if not times:
             continue
         attrs = _attrs(obj)
-        names = set(ITERATION_LIMITS.intersection(attrs))
-        if "max_iter" in attrs and facts.short_name(class_of(obj)) in ITERATING_AT_USE:
-            names.add("max_iter")
-        for name in names:
+        for name in use_time_counts(attrs, facts.short_name(class_of(obj))):
             count = attrs[name]
             if count is not None and is_int(count) and int(count) > 0:
                 share += times * int(count) / iteration_limit(name)
@@ -190,12 +198,8 @@ def check_name_template(template: str, path: str) -> None:
 
 #: The most labels a stored metric keyword may list (honest ones list the classes).
 MAX_STORED_LABELS = 1 << 16
-
-
-def short_value(value: Any) -> str:
-    """A short description of ``value`` for a refusal."""
-    text = repr(value) if type(value) in (range, int, float, str) else type(value).__name__
-    return text[:60]
+#: The stored keywords :func:`keyword_problem` judges by value (scan needs each as a literal).
+JUDGED_KEYWORDS = frozenset({"n_jobs", "where", "labels", "dtype"})
 
 
 def keyword_problem(key: Any, value: Any) -> str | None:
@@ -205,14 +209,7 @@ def keyword_problem(key: Any, value: Any) -> str | None:
     (``mutual_info_classif(n_jobs=64)``: 66 processes, rt37-02), ``dtype`` sizes every
     converted cell (``check_array(dtype='S1073741824')``: 1 GiB per input value, rt37-07)."""
     if key == "n_jobs":
-        from safeload.trust.dispatch import MAX_WORKERS
-
-        if value is None or (type(value) is int and (value < 0 or 1 <= value <= MAX_WORKERS)):
-            return None
-        return (
-            f"is {value!r}: a stored n_jobs may be None, negative or 1 to {MAX_WORKERS} "
-            "(joblib starts that many worker processes)"
-        )
+        return count_problem(value, none=True, negative=True, workers=True)
     if key == "where" and value is not True:
         # a ufunc skips the elements where= masks out of the fresh output it returns: memory
         # it never wrote (a freed array came back whole, rt38-07); True is numpy's default
@@ -225,7 +222,7 @@ def keyword_problem(key: Any, value: Any) -> str | None:
             size = int(value.size)
         if size is None or size > MAX_STORED_LABELS:
             return (
-                f"is {short_value(value)}: a metric's labels must be a list or array of at most "
+                f"is {short(value)}: a metric's labels must be a list or array of at most "
                 f"{MAX_STORED_LABELS:,} labels"
             )
         return None
@@ -274,10 +271,7 @@ def check_instance(obj: Any, graph: Graph) -> None:
     template = state.get("verbose_feature_names_out")
     if isinstance(template, str):
         check_name_template(template, f"{graph.path(id(obj))}.verbose_feature_names_out")
-    limited = set(ITERATION_LIMITS.intersection(state))
-    if "max_iter" in state and type(obj).__name__ in ITERATING_AT_USE:
-        limited.add("max_iter")
-    for name in limited:
+    for name in use_time_counts(state, type(obj).__name__):
         count = state[name]
         if isinstance(count, (int, np.integer)) and int(count) > iteration_limit(name):
             raise UnsafeState(

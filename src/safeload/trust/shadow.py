@@ -346,7 +346,7 @@ def _iteration_problem(instances: list[Any]) -> str | None:
     """The use-time walk's cap on iteration counts that ``transform``/``predict`` loop over
     (:data:`safeload.trust.object_checks.ITERATION_LIMITS`), on the shadows' numbers (plain ints and
     numpy integer scalars alike)."""
-    from safeload.trust.object_checks import ITERATING_AT_USE, ITERATION_LIMITS, iteration_limit
+    from safeload.trust.object_checks import iteration_limit, use_time_counts
 
     for made in instances:
         if type(made) is not Shadow:
@@ -355,10 +355,7 @@ def _iteration_problem(instances: list[Any]) -> str | None:
         if not attrs:
             continue
         cls = class_of(made)
-        limited = set(ITERATION_LIMITS.intersection(attrs))
-        if "max_iter" in attrs and facts.short_name(cls) in ITERATING_AT_USE:
-            limited.add("max_iter")
-        for name in sorted(limited):
+        for name in sorted(use_time_counts(attrs, facts.short_name(cls))):
             count = attrs[name]
             if is_real(count, (int, np.integer)) and int(count) > iteration_limit(name):
                 return (

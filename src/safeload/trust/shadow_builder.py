@@ -72,9 +72,7 @@ _RANDOM_CTORS = {
 }
 #: numpy's random-state helpers (and numpy 1.x's name for the first), probed by
 #: :meth:`Builder._random_build_failure`.
-_RANDOM_BUILDS = frozenset(
-    {"__randomstate_ctor", "__RandomState_ctor", "__generator_ctor", "__bit_generator_ctor"}
-)
+_RANDOM_BUILDS = frozenset(_RANDOM_CTORS) | {"__RandomState_ctor"}
 
 
 def _probe_state(value: Any, depth: int = 0) -> bool:

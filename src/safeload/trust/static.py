@@ -237,10 +237,10 @@ def _keyword_problem(key: str, sym: Any) -> str | None:
     """:func:`safeload.trust.object_checks.keyword_problem` on a stored keyword's value, when
     the stream holds it as a literal; one of the keywords it judges that is not a literal is
     unproven (the load judges the value it built)."""
-    from safeload.trust.object_checks import keyword_problem
+    from safeload.trust.object_checks import JUDGED_KEYWORDS, keyword_problem
     from safeload.trust.static_params import param_value
 
-    if key not in ("n_jobs", "dtype", "labels", "where"):
+    if key not in JUDGED_KEYWORDS:
         return None
     known, value = param_value(sym)
     if not known:

@@ -192,7 +192,7 @@ def _estimator_problem(row: Any, sym: Any, depth: int) -> str | None:
         # the load refuses a dict whose keys are not names (scikit-learn iterates the keys)
         return f"is {describe(sym)} whose keys are not names (rt38-12)"
     items = None if kind == "estimator" else items_of(sym)
-    if named and (isinstance(sym, _Dict) or (isinstance(sym, _Box) and sym.kind != "list")):
+    if named and (isinstance(sym, _Dict) or _unordered(sym)):
         # the load takes a list or tuple of pairs only (kinds._named_estimators, rt35-02)
         return f"is {describe(sym)}, not a list of (name, estimator) pairs"
     if kind == "estimators" and _unordered(sym):

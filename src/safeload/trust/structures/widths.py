@@ -384,11 +384,10 @@ def _check_feature_indexes(est: Any, attrs: dict[str, Any], n_in: Any) -> None:
         require(type(sequence) is list, "imputation_sequence_ is not a list")
         for triplet in sequence:
             feat: Any = getattr(triplet, "feat_idx", None)
-            width: Any = n_in
             require(
                 is_int(feat)
-                and is_int(width)
-                and 0 <= int(feat) < int(width)
+                and is_int(n_in)
+                and 0 <= int(feat) < int(n_in)
                 and _distinct_indexes(getattr(triplet, "neighbor_feat_idx", None), n_in),
                 "imputation_sequence_ holds a triplet whose features are not distinct input "
                 "features",
