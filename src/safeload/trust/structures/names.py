@@ -154,6 +154,11 @@ def _size(values: Any) -> int:
     raise TypeError(f"cannot count the items of a {type(values).__name__}")
 
 
+#: Standard-library value types whose text a name quotes, measured by formatting them (real
+#: objects in a load and in scan alike).
+_MEASURED_MODULES = frozenset({"decimal", "pathlib", "pathlib._local", "datetime", "uuid"})
+
+
 def _text_length(item: Any) -> int:
     """How many characters ``f"{item}"`` writes: exact for text and ints (at most 4,300 digits,
     Python's limit), a fixed bound for other numbers; a standard-library value (a path, a
@@ -167,7 +172,7 @@ def _text_length(item: Any) -> int:
         return len(str(int(item)))
     if item is None or isinstance(item, (float, np.floating, complex, np.complexfloating)):
         return _NUMBER_CHARS
-    if kind.__module__ in ("decimal", "pathlib", "pathlib._local", "datetime", "uuid"):
+    if kind.__module__ in _MEASURED_MODULES:
         return min(len(str(item)), _MAX_QUOTED)
     return _MAX_QUOTED
 
@@ -176,9 +181,8 @@ def _char_bytes(item: Any) -> int:
     """The bytes per character of the ``str`` CPython makes to hold ``item``'s text with
     others: 1 up to U+00FF, 2 up to U+FFFF, 4 past it (one character decides for the whole
     name it is written into, rt36-04)."""
-    if type(item) is not str and not isinstance(item, str):
-        kind = type(item)
-        if kind.__module__ not in ("decimal", "pathlib", "pathlib._local", "datetime", "uuid"):
+    if not isinstance(item, str):
+        if type(item).__module__ not in _MEASURED_MODULES:
             return 1  # numbers and the repr of bytes are ASCII
         item = str(item)
     if not item or item.isascii():
