@@ -60,7 +60,6 @@ from safeload.trust.structures.labels import (
     check_label_sources,
     check_voting_classifier,
 )
-from safeload.trust.structures.names import names_problem
 from safeload.trust.structures.neighbors import (
     binary_tree_base,
     check_binary_tree,
@@ -199,7 +198,7 @@ def validate_loaded(
     cannot hide from these checks where a plain ``__dict__`` walk would miss it). A check
     that runs out of memory is a refusal, never a raw ``MemoryError`` (rt27-05). The
     generated-names allowance is paid by the model's arrays up to ``file_size``, the
-    artifact's size as stored (:func:`safeload.trust.structures.names.names_problem`)."""
+    artifact's size as stored (:func:`safeload.trust.object_checks.whole_model_problem`)."""
     try:
         _validate(obj, source, max_objects, file_size)
     except MemoryError:
@@ -249,15 +248,11 @@ def _validate(obj: Any, source: str, max_objects: int, file_size: int | None) ->
             path=source,
         )
     try:
-        from safeload.trust.object_checks import per_row_problem, repeated_use_problem
+        from safeload.trust.object_checks import whole_model_problem
         from safeload.trust.sharing import path_counts
 
         meets = path_counts(id(obj), edges, comps=comps)
-        named = (
-            names_problem(instances, file_size, meets)
-            or per_row_problem(instances, meets)
-            or repeated_use_problem(instances, meets)
-        )
+        named = whole_model_problem(instances, file_size, meets)
     except (ValueError, TypeError, AttributeError, OverflowError) as exc:
         named = f"a state the names bound cannot read ({type(exc).__name__}: {exc})"
     if named:

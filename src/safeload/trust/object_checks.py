@@ -90,38 +90,6 @@ def use_time_counts(state: Any, class_name: str) -> set[str]:
     return names
 
 
-def per_row_problem(instances: Any, meets: dict[int, int] | None = None) -> str | None:
-    """Why the use-time iteration counts of the whole model are refused, or ``None``: each
-    instance's counts (:data:`ITERATION_LIMITS`, and ``max_iter`` of the classes in
-    :data:`ITERATING_AT_USE`) as a share of their limit, times how often a recursive method
-    meets the instance (``meets``, as :func:`safeload.trust.sharing.path_counts` gives it), may
-    add up to at most :data:`MAX_PER_ROW_SHARE`: a union listing one capped LDA (rt36-07) or
-    NMF (rt37-03) as 200 branches ran it 200 times. The same on what a load built and on scan's
-    shadows."""
-    from safeload.trust import facts
-    from safeload.trust.shadow_values import class_of
-    from safeload.trust.structures.common import is_int
-    from safeload.trust.structures.names import _attrs
-
-    share = 0.0
-    for obj in instances:
-        times = 1 if meets is None else meets.get(id(obj), 0)
-        if not times:
-            continue
-        attrs = _attrs(obj)
-        for name in use_time_counts(attrs, facts.short_name(class_of(obj))):
-            count = attrs[name]
-            if count is not None and is_int(count) and int(count) > 0:
-                share += times * int(count) / iteration_limit(name)
-    if share > MAX_PER_ROW_SHARE:
-        return (
-            f"its estimators would run {share:.1f} times the iteration limit of a method "
-            f"call or input row (at most {MAX_PER_ROW_SHARE}: one estimator met in many "
-            "places runs its rounds each time)"
-        )
-    return None
-
-
 #: How many times the model's own arrays its estimators may be met, in bytes, by the recursive
 #: methods that meet one estimator once per reference (``predict`` of a voting model over
 #: its list), beyond :data:`MAX_REPEATED_BYTES`.
@@ -129,36 +97,57 @@ REPEAT_SPREAD = 8
 MAX_REPEATED_BYTES = 1 << 26
 
 
-def repeated_use_problem(instances: Any, meets: dict[int, int] | None) -> str | None:
-    """Why the model's use-time work is refused for repeating one estimator, or ``None``: each
-    estimator's own arrays, times how often a recursive method meets it (``meets``), may add
-    up to at most :data:`MAX_REPEATED_BYTES` or :data:`REPEAT_SPREAD` times the arrays
-    themselves. A voting model listing one brute-force KNN of 20,000 samples 250 times by
-    reference did 250 times its work in every ``predict`` (rt38-01); honest ensembles meet an
-    estimator once or twice (``estimators_`` and ``named_estimators_``)."""
-    if meets is None:
-        return None
-    from safeload.trust.structures.common import root_array
-    from safeload.trust.structures.names import _attrs
+def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, int]) -> str | None:
+    """Why the whole model's use-time work is refused, or ``None``: the three bounds that sum
+    over every instance the model holds, each weighted by how often a recursive method meets it
+    (``meets``, by id, as :func:`safeload.trust.sharing.path_counts` gives it; an instance not
+    in it is not held by the model). One pass reads each instance's attributes once, for the
+    load's built objects and scan's shadows alike:
 
+    - the names ``get_feature_names_out`` may write
+      (:class:`safeload.trust.structures.names.NameLedger`);
+    - the use-time iteration counts (:data:`ITERATION_LIMITS`, and ``max_iter`` of the classes
+      in :data:`ITERATING_AT_USE`) as a share of their limit may add up to at most
+      :data:`MAX_PER_ROW_SHARE`: a union listing one capped LDA (rt36-07) or NMF (rt37-03) as
+      200 branches ran it 200 times;
+    - each estimator's own arrays times how often it is met may add up to at most
+      :data:`MAX_REPEATED_BYTES` or :data:`REPEAT_SPREAD` times the arrays themselves: a voting
+      model listing one brute-force KNN of 20,000 samples 250 times by reference did 250 times
+      its work in every ``predict`` (rt38-01); honest ensembles meet an estimator once or twice
+      (``estimators_`` and ``named_estimators_``).
+    """
+    from safeload.trust import facts
+    from safeload.trust.shadow_values import class_of
+    from safeload.trust.structures.common import is_int
+    from safeload.trust.structures.names import NameLedger, _attrs, own_arrays
+
+    ledger = NameLedger()
+    share = 0.0
     stored = 0
     used = 0
     for obj in instances:
         times = meets.get(id(obj), 0)
         if not times:
             continue
-        own = 0
-        seen: set[int] = set()
-        for value in _attrs(obj).values():
-            values = value if type(value) in (list, tuple) and len(value) < 10_000 else [value]
-            for item in values:
-                if issubclass(type(item), np.ndarray):
-                    root = root_array(item)
-                    if id(root) not in seen:
-                        seen.add(id(root))
-                        own += int(root.nbytes)
+        attrs = _attrs(obj)
+        roots = own_arrays(attrs)
+        ledger.add(obj, times, attrs, roots)
+        for name in use_time_counts(attrs, facts.short_name(class_of(obj))):
+            count = attrs[name]
+            if count is not None and is_int(count) and int(count) > 0:
+                share += times * int(count) / iteration_limit(name)
+        own = sum(int(root.nbytes) for root in roots.values())
         stored += own
         used += times * own
+    named = ledger.problem(file_size)
+    if named:
+        return named
+    if share > MAX_PER_ROW_SHARE:
+        return (
+            f"its estimators would run {share:.1f} times the iteration limit of a method "
+            f"call or input row (at most {MAX_PER_ROW_SHARE}: one estimator met in many "
+            "places runs its rounds each time)"
+        )
     bound = max(MAX_REPEATED_BYTES, REPEAT_SPREAD * stored)
     if used > bound:
         return (

@@ -39,7 +39,6 @@ from safeload.trust.facts import ClassFacts, NeedsImport
 from safeload.trust.shadow_builder import Builder
 from safeload.trust.shadow_values import Shadow, Unknown, Unproven, is_real
 from safeload.trust.shadow_values import class_of as class_of
-from safeload.trust.structures.names import names_problem
 
 __all__ = ["Shadow", "Unproven", "native_findings"]
 
@@ -154,7 +153,7 @@ def _native_findings(
         # the instances the model holds, each as often as a recursive method meets it (as the
         # load's walk records them): one built and discarded (POP) pays for nothing (rt34-07),
         # one listed as 20 branches writes its names 20 times (rt35-10)
-        from safeload.trust.object_checks import per_row_problem, repeated_use_problem
+        from safeload.trust.object_checks import whole_model_problem
         from safeload.trust.sharing import path_counts
 
         # (not through the raw state of a shadow without attributes: a KD tree's
@@ -167,11 +166,7 @@ def _native_findings(
         }
         edges = {key: ([] if key in opaque else kids) for key, kids in graph[0].items()}
         meets = path_counts(id(top), edges)
-        named = (
-            names_problem(builder.instances, file_size, meets)
-            or per_row_problem(builder.instances, meets)
-            or repeated_use_problem(builder.instances, meets)
-        )
+        named = whole_model_problem(builder.instances, file_size, meets)
     except RecursionError:
         return [Finding(0, "", "unproven: the object graph is too deep to check statically")]
     except Exception as exc:  # fail closed: what cannot be modelled is not proven

@@ -21,7 +21,6 @@ more, :data:`NAME_SPREAD` times the bytes of the arrays the model stores.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -29,7 +28,7 @@ import numpy as np
 from safeload.trust.shadow_values import class_of
 from safeload.trust.structures.common import is_int, root_array
 
-__all__ = ["MAX_NAME_BYTES", "NAME_SPREAD", "names_problem"]
+__all__ = ["MAX_NAME_BYTES", "NAME_SPREAD", "NameLedger", "own_arrays"]
 
 #: The most bytes ``get_feature_names_out`` may cost for any model (512 MiB), whatever it stores.
 MAX_NAME_BYTES = 2**29
@@ -123,6 +122,27 @@ def _attrs(obj: Any) -> dict[str, Any]:
     return found if type(found) is dict else {}
 
 
+def own_arrays(attrs: dict[str, Any]) -> dict[int, Any]:
+    """The root arrays (by id) of the arrays among ``attrs``' values, or inside a list or
+    tuple of them up to two levels deep (of fewer than 100,000 items each): what an
+    estimator stores of its own."""
+    roots: dict[int, Any] = {}
+    for value in attrs.values():
+        _collect_roots(value, roots, 0)
+    return roots
+
+
+def _collect_roots(value: Any, roots: dict[int, Any], depth: int) -> None:
+    # type(), not isinstance: a value scan cannot see is not counted (which only lowers
+    # the bound), where isinstance would raise on it
+    if issubclass(type(value), np.ndarray):
+        root = root_array(value)
+        roots[id(root)] = root
+    elif type(value) in (list, tuple) and depth < 2 and len(value) < 100_000:
+        for item in value:
+            _collect_roots(item, roots, depth + 1)
+
+
 def _count(value: Any) -> int:
     """A stored count as scikit-learn would use it (``range``/``arange`` take floats too), or 0
     for what no method could count with."""
@@ -211,8 +231,12 @@ def _branch_names(entries: Any) -> list[str]:
     return [e[0] for e in entries if type(e) in (list, tuple) and len(e) >= 2 and type(e[0]) is str]
 
 
-class _Ledger:
-    """What one pass over the instances adds up."""
+class NameLedger:
+    """The names bound (see the module's docstring), added up over the instances the model
+    holds (what a load's walk reaches, or scan's shadows reachable from the stream's result:
+    the same attributes are read from both), each as often as a recursive method meets it: a
+    union listing one encoder as 20 branches writes its names 20 times (rt35-10).
+    :func:`safeload.trust.object_checks.whole_model_problem` feeds it."""
 
     def __init__(self) -> None:
         self.names = 0  # names written, summed over the estimators
@@ -235,26 +259,26 @@ class _Ledger:
                 self.char_bytes = max(self.char_bytes, _char_bytes(item))
         return max((_text_length(item) for item in items), default=0)
 
-    def store(self, value: Any, depth: int = 0) -> None:
-        # type(), not isinstance: a value scan cannot see is not counted (which only lowers
-        # the bound), where isinstance would raise on it
-        if issubclass(type(value), np.ndarray):
-            root = root_array(value)
-            if id(root) not in self.seen:
-                self.seen.add(id(root))
-                self.stored += int(root.nbytes)
-        elif type(value) in (list, tuple) and depth < 2 and len(value) < 100_000:
-            for item in value:
-                self.store(item, depth + 1)
-
-    def add(self, obj: Any, times: int = 1) -> None:
+    def add(
+        self,
+        obj: Any,
+        times: int = 1,
+        attrs: dict[str, Any] | None = None,
+        roots: dict[int, Any] | None = None,
+    ) -> None:
+        """Count what ``obj`` (met ``times`` times) may name and the arrays it stores
+        (``attrs`` and ``roots`` as :func:`_attrs` and :func:`own_arrays` give them, when
+        the caller has them already)."""
         mro = _mro(class_of(obj))
         if not any(name.startswith("sklearn.") for name in mro):
             return  # (arrays held elsewhere, a sparse matrix's, count as nothing: scan builds
             # those for real and a load walks them, so only estimators' own arrays agree)
-        attrs = _attrs(obj)
-        for value in attrs.values():
-            self.store(value)
+        if attrs is None:
+            attrs = _attrs(obj)
+        for key, root in (own_arrays(attrs) if roots is None else roots).items():
+            if key not in self.seen:
+                self.seen.add(key)
+                self.stored += int(root.nbytes)
         n_in = _count(attrs.get("n_features_in_"))
         names = attrs.get("feature_names_in_")
         if _size(names):  # an array, or a list or tuple: scikit-learn uses it as it is (rt35-05)
@@ -369,6 +393,10 @@ class _Ledger:
         return identities * max(widths)
 
     def problem(self, file_size: int | None) -> str | None:
+        """Why the names counted are refused, or ``None``. The allowance past
+        :data:`MAX_NAME_BYTES` is paid by the model's arrays, but never beyond the file's own
+        size (``file_size``, compressed as it is stored: a bz2 file of zeros decompressing to
+        300 MB bought a 19 GB allowance, rt34-08)."""
         chars = (self.longest + self.affixes) * self.joins
         each = _STR_OVERHEAD + chars * self.char_bytes
         cost = 2 * self.names * each + self.matrices
@@ -382,23 +410,3 @@ class _Ledger:
             f"powers_), more than {bound:,}: past {MAX_NAME_BYTES:,} bytes, names may cost "
             f"{NAME_SPREAD} times what the model's arrays store"
         )
-
-
-def names_problem(
-    instances: Iterable[Any], file_size: int | None = None, meets: dict[int, int] | None = None
-) -> str | None:
-    """Why the names the model's estimators may write are refused (see the module's
-    docstring), or ``None``. ``instances`` is every instance the returned model holds (what a
-    load's walk reaches, or scan's shadows reachable from the stream's result): the same
-    attributes are read from both. The allowance past :data:`MAX_NAME_BYTES` is paid by the
-    model's arrays, but never beyond the file's own size (``file_size``, compressed as it is
-    stored: a bz2 file of zeros decompressing to 300 MB bought a 19 GB allowance, rt34-08).
-    ``meets`` says how often a recursive method meets each instance (by id; one not in it is
-    not held by the model): a union listing one encoder as 20 branches writes its names 20
-    times (rt35-10)."""
-    ledger = _Ledger()
-    for obj in instances:
-        times = 1 if meets is None else meets.get(id(obj), 0)
-        if times:
-            ledger.add(obj, times)
-    return ledger.problem(file_size)
