@@ -71,6 +71,7 @@ bench: $(BENCH_STAMP)
 fuzz: $(STAMP)
 	$(BIN)/python fuzz/run.py --seconds $${FUZZ_SECONDS:-60}
 	$(BIN)/python fuzz/run.py --pure --seconds $${FUZZ_SECONDS:-60}
+	$(BIN)/python fuzz/parity_states.py --seconds $${FUZZ_SECONDS:-60}
 
 # The static pass against each other CPython's unpickler (issue 14); see fuzz/parity_pythons.sh.
 parity-pythons:
