@@ -114,6 +114,7 @@ BYTES_ONLY = [
     "trust/structures/trees.py",
     "trust/structures/hgb.py",
     "trust/structures/names.py",
+    "trust/static_masked.py",
     "trust/structures/ensembles.py",
     "trust/structures/neighbors.py",
     "trust/structures/estimators.py",

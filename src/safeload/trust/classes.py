@@ -98,9 +98,18 @@ def fitted_dispatch_rows(cls: type) -> tuple[DispatchRow, ...]:
     return rows
 
 
+_MRO_NAMES: dict[type, frozenset[str]] = {}
+
+
 def mro_names(cls: type) -> frozenset[str]:
-    """``module:qualname`` of ``cls`` and each of its bases."""
-    return frozenset(f"{base.__module__}:{base.__qualname__}" for base in cls.__mro__)
+    """``module:qualname`` of ``cls`` and each of its bases (remembered per class: a forest's
+    hundreds of trees ask for the same two classes' names)."""
+    found = _MRO_NAMES.get(cls)
+    if found is None:
+        found = frozenset(f"{base.__module__}:{base.__qualname__}" for base in cls.__mro__)
+        if len(_MRO_NAMES) < 10_000:
+            _MRO_NAMES[cls] = found
+    return found
 
 
 _REBUILT: dict[type, dict[str, tuple[str | None, ...]]] = {}

@@ -55,6 +55,8 @@ class Graph:
         #: id -> ids of the non-atom objects it holds, once per reference (for the DAG bound)
         self.edges: dict[int, list[int]] = {}
         self.keep: list[Any] = []  # temporaries (reduce results) stay alive while ids are used
+        #: the ndarray subclasses reached (numpy's masked arrays), held to their one place
+        self.subclass_arrays: list[Any] = []
 
     def path(self, obj_id: int) -> str:
         parts: list[str] = []

@@ -95,6 +95,12 @@ def use_time_counts(state: Any, class_name: str) -> set[str]:
 #: its list), beyond :data:`MAX_REPEATED_BYTES`.
 REPEAT_SPREAD = 8
 MAX_REPEATED_BYTES = 1 << 26
+#: What meeting an instance costs beyond its arrays, in bytes of array work: a Python-level
+#: method call (a DummyRegressor's ``predict`` is about 30 microseconds, as much time as
+#: reading a few KiB). A voting model listing one DummyRegressor, 8 bytes of arrays, 40,000
+#: times by 2-byte memo references predicted 40 times slower per byte than an honest one
+#: (rt39-07).
+MEET_BYTES = 4096
 
 
 def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, int]) -> str | None:
@@ -110,11 +116,12 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
       in :data:`ITERATING_AT_USE`) as a share of their limit may add up to at most
       :data:`MAX_PER_ROW_SHARE`: a union listing one capped LDA (rt36-07) or NMF (rt37-03) as
       200 branches ran it 200 times;
-    - each estimator's own arrays times how often it is met may add up to at most
-      :data:`MAX_REPEATED_BYTES` or :data:`REPEAT_SPREAD` times the arrays themselves: a voting
-      model listing one brute-force KNN of 20,000 samples 250 times by reference did 250 times
-      its work in every ``predict`` (rt38-01); honest ensembles meet an estimator once or twice
-      (``estimators_`` and ``named_estimators_``).
+    - each instance's own arrays, plus :data:`MEET_BYTES` for the call itself, times how often
+      it is met may add up to at most :data:`MAX_REPEATED_BYTES` or :data:`REPEAT_SPREAD` times
+      the same sum met once: a voting model listing one brute-force KNN of 20,000 samples 250
+      times by reference did 250 times its work in every ``predict`` (rt38-01), one listing a
+      DummyRegressor 40,000 times made 40,000 calls (rt39-07); honest ensembles meet an
+      estimator once or twice (``estimators_`` and ``named_estimators_``).
     """
     from safeload.trust import facts
     from safeload.trust.shadow_values import class_of
@@ -136,7 +143,7 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
             count = attrs[name]
             if count is not None and is_int(count) and int(count) > 0:
                 share += times * int(count) / iteration_limit(name)
-        own = sum(int(root.nbytes) for root in roots.values())
+        own = MEET_BYTES + sum(int(root.nbytes) for root in roots.values())
         stored += own
         used += times * own
     named = ledger.problem(file_size)
@@ -282,7 +289,7 @@ def check_instance(obj: Any, graph: Graph) -> None:
                 raise
     constraints = constraints_of(type(obj))
     if constraints:
-        check_params(type(obj), state, constraints, graph.path(id(obj)))
+        check_params(type(obj), state, constraints, lambda: graph.path(id(obj)))
     native = native_params.object_problem(mro_names(type(obj)), obj, state)
     if native is not None:  # LightGBM / CatBoost parameters (r15-01/02/03/07/14)
         raise UnsafeState(f"{graph.path(id(obj))}.{native[0]}", native[1])

@@ -8,7 +8,7 @@ the dispatch rows it could otherwise get around: ``fit`` applies each candidate 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from safeload.trust.dispatch import ROWS, DispatchRow
@@ -22,14 +22,15 @@ from safeload.trust.profiles import PROFILE_ROWS
 VALID_ATOMS: set[tuple[type, str, Any]] = set()
 
 
-def check_params(cls: type, values: dict[str, Any], constraints: dict[str, Any], path: str) -> None:
+def check_params(
+    cls: type,
+    values: dict[str, Any],
+    constraints: dict[str, Any],
+    path: str | Callable[[], str],
+) -> None:
     """Hold ``values`` to the class's own parameter constraints (atoms already found valid
-    are skipped: most of a forest's hundreds of trees hold the same ones)."""
-    from sklearn.utils._param_validation import (
-        InvalidParameterError,
-        validate_parameter_constraints,
-    )
-
+    are skipped: most of a forest's hundreds of trees hold the same ones). ``path`` names the
+    object in a refusal (a callable is asked only then: a path costs a walk up the graph)."""
     todo: dict[str, Any] = {}
     for name, value in values.items():
         if name not in constraints:
@@ -40,11 +41,31 @@ def check_params(cls: type, values: dict[str, Any], constraints: dict[str, Any],
         todo[name] = value
     if not todo:
         return
-    try:  # all at once first: one call per estimator is what a forest can afford
+    if not _all_satisfied(cls, todo, constraints):
+        _refuse(cls, todo, constraints, path)
+    if len(VALID_ATOMS) < 100_000:
+        for name, value in todo.items():
+            if type(value) in (bool, int, float, str, type(None)):
+                VALID_ATOMS.add((cls, name, (type(value), value)))
+
+
+def _refuse(
+    cls: type, todo: dict[str, Any], constraints: dict[str, Any], path: str | Callable[[], str]
+) -> None:
+    """scikit-learn's own verdict on ``todo``, raised as :class:`UnsafeState` naming the
+    parameter it refuses (or returning, if it takes them after all)."""
+    from sklearn.utils._param_validation import (
+        InvalidParameterError,
+        validate_parameter_constraints,
+    )
+
+    try:  # all at once first, for scikit-learn's own verdict
         validate_parameter_constraints(
             {name: constraints[name] for name in todo}, todo, caller_name=cls.__name__
         )
     except (InvalidParameterError, ValueError, TypeError):
+        if callable(path):
+            path = path()
         for name, value in todo.items():  # then one by one, to name the parameter
             try:
                 validate_parameter_constraints(
@@ -56,10 +77,35 @@ def check_params(cls: type, values: dict[str, Any], constraints: dict[str, Any],
                     f"holds a value {cls.__name__} itself refuses ({str(exc).rstrip('.')})",
                 ) from None
         raise UnsafeState(path, "its parameters together are refused") from None
-    if len(VALID_ATOMS) < 100_000:
+
+
+#: (class, parameter) -> the parameter's constraints as scikit-learn makes them before it
+#: tests a value (``make_constraint``), or ``None`` for ``"no_validation"``.
+_MADE: dict[tuple[type, str], list[Any] | None] = {}
+
+
+def _all_satisfied(cls: type, todo: dict[str, Any], constraints: dict[str, Any]) -> bool:
+    """Whether every value in ``todo`` satisfies one of its constraints, tested the way
+    ``validate_parameter_constraints`` tests them but with each class's constraints made once
+    (making them is most of that function's cost, paid again for each of a forest's trees,
+    whose ``random_state`` differs). ``False`` on any doubt, error included: the caller then
+    asks scikit-learn itself, whose verdict and message stand."""
+    from sklearn.utils._param_validation import make_constraint
+
+    try:
         for name, value in todo.items():
-            if type(value) in (bool, int, float, str, type(None)):
-                VALID_ATOMS.add((cls, name, (type(value), value)))
+            if (cls, name) in _MADE:
+                made = _MADE[(cls, name)]
+            else:
+                given = constraints[name]
+                made = None if given == "no_validation" else [make_constraint(c) for c in given]
+                if len(_MADE) < 100_000:
+                    _MADE[(cls, name)] = made
+            if made is not None and not any(c.is_satisfied_by(value) for c in made):
+                return False
+    except Exception:
+        return False
+    return True
 
 
 # --- parameter grids ------------------------------------------------------------------------

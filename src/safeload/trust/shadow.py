@@ -39,6 +39,7 @@ from safeload.trust.facts import ClassFacts, NeedsImport
 from safeload.trust.shadow_builder import Builder
 from safeload.trust.shadow_values import Shadow, Unknown, Unproven, is_real
 from safeload.trust.shadow_values import class_of as class_of
+from safeload.trust.static_masked import masked_place_problem
 
 __all__ = ["Shadow", "Unproven", "native_findings"]
 
@@ -144,6 +145,7 @@ def _native_findings(
             _sharing_problem(top, graph)
             or _iteration_problem(builder.instances)
             or _pandas_block_problem(top)
+            or masked_place_problem(root)
         )
         orphan = None
         if not data:

@@ -52,6 +52,7 @@ from safeload.trust.classes import (
     enum_member_types,
     fitted_dispatch_rows,
     rebuilt_attributes,
+    search_base,
     type_values,
 )
 from safeload.trust.graph import (
@@ -69,6 +70,7 @@ from safeload.trust.graph import MAX_RANGE as MAX_RANGE
 from safeload.trust.object_checks import check_instance, check_kwargs
 from safeload.trust.pandas_forms import checked_pandas_arrays, is_checked_pandas
 from safeload.trust.sharing import check_sharing
+from safeload.trust.static_masked import MASKED_PLACE
 from safeload.trust.structures.common import root_array
 
 __all__ = ["UnsafeState", "WalkLimit", "check_use_time", "fitted_dispatch_rows"]
@@ -109,12 +111,48 @@ def check_use_time(
     the first problem."""
     graph = Graph(root, max_objects)
     _walk(graph)
+    if graph.subclass_arrays:
+        _check_masked_places(graph)
     _check_pandas_blocks(graph)
     graph.numpy.extend(graph.pandas_arrays)
     comps = check_sharing(graph)
     for obj in graph.instances:
         check_instance(obj, graph)
     return graph.instances, graph.numpy, graph.edges, comps
+
+
+def _check_masked_places(graph: Graph) -> None:
+    """A masked array only where scikit-learn puts one: a value of a search's ``cv_results_``
+    dict (its ``param_*`` columns), referenced by nothing else. numpy.ma's reductions and
+    comparisons skip masked items, so every check that tests an array with ``max``, ``min``
+    or ``np.all`` passes a masked out-of-range index, while native code reads the raw buffer:
+    a CSR matrix whose masked ``indices`` held column 50,000,000, or a KD tree's ``node_data``
+    with a masked ``idx_end``, crashed ``predict`` (rt39-02, rt39-03). Every reference into
+    a masked array must come from such a dict, and each such dict be referenced once (by its
+    search), so no other object can share the array."""
+    search = search_base()
+    results: set[int] = set()
+    if search is not None:
+        for obj in graph.instances:
+            if isinstance(obj, search):
+                table = vars(obj).get("cv_results_")
+                if type(table) is dict:
+                    results.add(id(table))
+    masked = {id(a) for a in graph.subclass_arrays}
+    if id(graph.root) in masked or id(graph.root) in results:
+        raise UnsafeState("model", MASKED_PLACE)
+    references = dict.fromkeys(results, 0)
+    for parent, kids in graph.edges.items():
+        for kid in kids:
+            if kid in masked and parent not in results:
+                raise UnsafeState(graph.path(kid), MASKED_PLACE)
+            if kid in references:
+                references[kid] += 1
+    for table, count in references.items():
+        if count > 1:
+            raise UnsafeState(
+                graph.path(table), "a search's cv_results_ that is also held elsewhere"
+            )
 
 
 def pandas_block_problem(arrays: list[Any], blocks: list[Any]) -> str | None:
@@ -244,6 +282,7 @@ def _array_children(o: Any, graph: Graph, oid: int) -> list[tuple[str, Any]]:
         raise UnsafeState(graph.path(oid), "holds an array that is not contiguous")
     kids = []
     if type(o) is not np.ndarray:
+        graph.subclass_arrays.append(o)
         kids = _array_subclass_children(o, graph, oid)
     if o.dtype.hasobject:
         # the raw elements: a masked array's tolist() would hide its masked slots

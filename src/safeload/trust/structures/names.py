@@ -89,24 +89,15 @@ _IMPUTERS = frozenset(key for key, how in NAME_MAKERS.items() if how == "input t
 _MAX_QUOTED = 1 << 20
 
 
-#: :func:`_mro` of classes (they do not change in a process; a forest asks once per tree).
-_MRO: dict[type, frozenset[str]] = {}
-
-
 def _mro(cls: Any) -> frozenset[str]:
     """``module:qualname`` of the class and its bases, for a class or its facts."""
     found = getattr(cls, "mro_set", None)  # ClassFacts (a scan on facts)
     if isinstance(found, frozenset):
         return found
     if isinstance(cls, type):
-        names = _MRO.get(cls)
-        if names is None:
-            from safeload.trust.classes import mro_names
+        from safeload.trust.classes import mro_names
 
-            names = mro_names(cls)
-            if len(_MRO) < 10_000:
-                _MRO[cls] = names
-        return names
+        return mro_names(cls)
     return frozenset()
 
 

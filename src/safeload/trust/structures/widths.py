@@ -5,6 +5,7 @@ index maps (vocabularies, one-hot columns), ``_n_features_out`` and the names
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -206,10 +207,7 @@ def _check_paid_widths(est: Any) -> None:
     if isinstance(classes, np.ndarray) and classes.ndim == 1 and classes.size > 1:
         # fit stores np.unique(y): distinct labels. One shared array of 10**6 equal bytes
         # stood for 10**6 classes of every voting estimator (rt34-01)
-        distinct = (
-            len(set(classes.tolist())) if classes.dtype.hasobject else np.unique(classes).size
-        )
-        require(distinct == classes.size, "classes_ repeats a label")
+        require(_distinct_labels(classes), "classes_ repeats a label")
     components = attrs.get("components_")
     n_components = attrs.get("_n_components")
     if n_components is not None and isinstance(components, np.ndarray):
@@ -238,6 +236,20 @@ def _check_paid_widths(est: Any) -> None:
             int(shape[0]) <= _stored_elements(est, 2),
             "sparse components_ has more rows than the estimator stores values",
         )
+
+
+def _distinct_labels(classes: npt.NDArray[Any]) -> bool:
+    """Whether a 1-d label array holds each label once. ``fit`` stores ``np.unique(y)``,
+    sorted, so a short strictly increasing numeric array (every tree of a forest) is decided by
+    comparing neighbours; anything else (NaN, text, unsorted, long) by ``np.unique`` or a
+    set."""
+    if classes.dtype.hasobject:
+        return len(set(classes.tolist())) == classes.size
+    if classes.dtype.kind in "biuf" and classes.size <= 64:
+        labels = classes.tolist()
+        if all(a < b for a, b in itertools.pairwise(labels)):
+            return True
+    return bool(np.unique(classes).size == classes.size)
 
 
 #: The widest numpy text item a label array may declare beyond its longest label (characters).

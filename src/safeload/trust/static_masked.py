@@ -1,0 +1,109 @@
+"""Where a stream may put a masked array: the scan's side of the load's rule.
+
+numpy.ma's reductions and comparisons skip masked items, so a check that tests an index array
+with ``max``, ``min`` or ``np.all`` passes a masked out-of-range index, while native code reads
+the raw buffer (rt39-02, rt39-03). A load therefore allows a masked array only as a value of a
+search's ``cv_results_`` dict, held by nothing else
+(:func:`safeload.trust.usetime.check_use_time`). :func:`masked_place_problem` applies the same
+rule to the stream's values before anything is built: every reference to what numpy.ma makes
+must come from the ``cv_results_`` dict in the BUILD state of a search, and that dict must be
+referenced once. What the stream holds in a form the rule cannot read (a ``(state, slot
+state)`` BUILD, a dict made by a call) counts as anywhere else: refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["MASKED_MAKERS", "MASKED_PLACE", "masked_place_problem"]
+
+#: The names a stream makes masked arrays with (numpy's pickle helper, and the class itself
+#: for NEWOBJ or ``copyreg``).
+MASKED_MAKERS = frozenset(
+    {
+        ("numpy.ma.core", "_mareconstruct"),
+        ("numpy.ma", "MaskedArray"),
+        ("numpy.ma.core", "MaskedArray"),
+    }
+)
+#: Why a masked array anywhere else is refused (the load's words too).
+MASKED_PLACE = (
+    "is a masked array outside a search's cv_results_: numpy.ma hides masked items from the "
+    "checks, and native code reads them"
+)
+#: Helpers whose first argument is the class they make (``copyreg.__newobj__``, ...).
+_CLASS_FROM_FIRST_ARG = frozenset({"newObj", "__newobj__", "__newobj_ex__", "_reconstructor"})
+
+
+def _made_pair(sym: Any) -> tuple[str, str] | None:
+    """The name of the class (or maker) an ``_Obj`` is made by, looking through the helpers
+    that take the class as their first argument."""
+    from safeload._symbolic import _Global, _Tuple
+
+    cls = sym.cls
+    if not isinstance(cls, _Global):
+        return None
+    if cls.pair[1] in _CLASS_FROM_FIRST_ARG:
+        args = sym.args
+        first = args.items[0] if isinstance(args, _Tuple) and args.items else None
+        return first.pair if isinstance(first, _Global) else None
+    pair: tuple[str, str] = cls.pair
+    return pair
+
+
+def _kids(sym: Any) -> list[Any]:
+    from safeload._symbolic import _Box, _Dict, _Obj, _Tuple
+
+    if isinstance(sym, (_Tuple, _Box)):
+        return list(sym.items)
+    if isinstance(sym, _Dict):
+        return [*sym.items.values(), *(sym.others or [])]
+    if isinstance(sym, _Obj):
+        found = [k for k in (sym.args, sym.state) if k is not None]
+        return found + list(sym.held or [])
+    return []
+
+
+def masked_place_problem(root: Any) -> str | None:
+    """Why the masked arrays reachable from ``root`` (a stream's value) are refused, or
+    ``None``; linear in what the stream holds (each value is entered once)."""
+    from safeload._symbolic import _Dict, _Obj
+    from safeload.trust import facts
+    from safeload.trust.static_values import class_of
+
+    masked: set[int] = set()
+    results: set[int] = set()
+    edges: list[tuple[int, int]] = []
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        sym = stack.pop()
+        if id(sym) in seen:
+            continue
+        seen.add(id(sym))
+        if isinstance(sym, _Obj):
+            pair = _made_pair(sym)
+            if pair in MASKED_MAKERS:
+                masked.add(id(sym))
+            elif pair is not None and isinstance(sym.state, _Dict):
+                table = sym.state.items.get("cv_results_")
+                if isinstance(table, _Dict):
+                    made = class_of(pair)
+                    if made is not None and facts.is_search(made):
+                        results.add(id(table))
+        for kid in _kids(sym):
+            edges.append((id(sym), id(kid)))
+            stack.append(kid)
+    if not masked:
+        return None
+    if id(root) in masked or id(root) in results:
+        return f"the model {MASKED_PLACE}"
+    references = dict.fromkeys(results, 0)
+    for parent, kid in edges:
+        if kid in masked and parent not in results:
+            return f"a value {MASKED_PLACE}"
+        if kid in references:
+            references[kid] += 1
+    if any(count > 1 for count in references.values()):
+        return "a search's cv_results_ that is also held elsewhere"
+    return None
