@@ -156,7 +156,6 @@ def _rt38_03_outlier_label(kind: str) -> bytes:
     return pickle.dumps(m, protocol=5)
 
 
-@OPEN("param_objects gives up on a type constraint of an ABC (numbers.Integral): scan SAFE")
 @pytest.mark.parametrize("kind", ["RandomState", "csr_matrix"])
 def test_rt38_03_abc_type_constraint_parity(kind: str, tmp_path: Path) -> None:
     """~5 KB: a fitted RadiusNeighborsClassifier whose ``outlier_label`` (constraints: an
@@ -173,6 +172,62 @@ def test_rt38_03_abc_type_constraint_parity(kind: str, tmp_path: Path) -> None:
     RandomizedSearchCV's ``error_score`` and ``pre_dispatch``, FixedThresholdClassifier's
     ``pos_label`` and ``threshold``, and TunedThresholdClassifierCV's ``scoring``."""
     assert _parity(_rt38_03_outlier_label(kind), tmp_path) == (False, "refused")
+
+
+def _rt38_03_sweep(slot: str, value: str) -> bytes:
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression, Ridge
+    from sklearn.model_selection import (
+        FixedThresholdClassifier,
+        GridSearchCV,
+        TunedThresholdClassifierCV,
+    )
+    from sklearn.neighbors import RadiusNeighborsClassifier
+
+    X = np.random.RandomState(0).rand(40, 4)
+    y = np.arange(40) % 2
+    m: Any
+    if slot == "GridSearchCV.error_score":
+        m = GridSearchCV(Ridge(), {"alpha": [1, 2]}, cv=2).fit(X, X[:, 0])
+    elif slot == "FixedThresholdClassifier.pos_label":
+        m = FixedThresholdClassifier(LogisticRegression()).fit(X, y)
+    elif slot == "TunedThresholdClassifierCV.scoring":
+        m = TunedThresholdClassifierCV(LogisticRegression(), cv=2).fit(X, y)
+    else:
+        m = RadiusNeighborsClassifier(1.0).fit(X, y)
+    made = {
+        "RandomState": np.random.RandomState(0),
+        "csr_matrix": sp.csr_matrix(np.eye(2)),
+        "int64": np.int64(1),
+        "float64": np.float64(0.5),
+    }[value]
+    setattr(m, slot.split(".")[1], made)
+    return pickle.dumps(m, protocol=5)
+
+
+@pytest.mark.parametrize(
+    ("slot", "value", "expected"),
+    [
+        # numbers.Real, or "raise"
+        ("GridSearchCV.error_score", "RandomState", (False, "refused")),
+        ("GridSearchCV.error_score", "float64", (True, "loaded")),
+        # numbers.Real, str, bool or None
+        ("FixedThresholdClassifier.pos_label", "csr_matrix", (False, "refused")),
+        ("FixedThresholdClassifier.pos_label", "int64", (True, "loaded")),
+        # numpy.integer is registered with numbers.Integral, not a subclass of it
+        ("RadiusNeighborsClassifier.outlier_label", "int64", (True, "loaded")),
+        # a scorer name, a callable or a MutableMapping (dict is registered with it)
+        ("TunedThresholdClassifierCV.scoring", "RandomState", (False, "refused")),
+        ("TunedThresholdClassifierCV.scoring", "csr_matrix", (False, "refused")),
+    ],
+)
+def test_rt38_03_abc_constraints_of_the_sweep(
+    slot: str, value: str, expected: tuple[bool, str], tmp_path: Path
+) -> None:
+    """The mutation sweep's other ABC constraints (``numbers.Real``, ``MutableMapping``), and
+    values an ABC takes only through a class registered with it (a numpy integer as an
+    ``Integral``): scan gives the load's verdict both ways."""
+    assert _parity(_rt38_03_sweep(slot, value), tmp_path) == expected
 
 
 # --- rt38-04: an OrderedDict in an array-like parameter: scan unproven, load loads ------------
