@@ -241,17 +241,30 @@ def _rt38_04_ordered_dict(name: str) -> bytes:
 
     X = np.random.RandomState(0).rand(40, 4)
     y = np.arange(40) % 3
-    if name == "SVC.class_weight":
+    if name.startswith("SVC.class_weight"):
         m: Any = SVC().fit(X, y)
-        m.class_weight = collections.OrderedDict([(0, 1.0), (1, 2.0), (2, 1.0)])
+        m.class_weight = {
+            "SVC.class_weight": collections.OrderedDict([(0, 1.0), (1, 2.0), (2, 1.0)]),
+            "SVC.class_weight Counter": collections.Counter({0: 1, 1: 2, 2: 1}),
+            "SVC.class_weight empty": collections.OrderedDict(),
+            "SVC.class_weight of an array": collections.OrderedDict([(0, np.ones(2))]),
+        }[name]
     else:
         m = MultinomialNB().fit(X, y)
         m.class_prior = collections.OrderedDict(a=1)
     return pickle.dumps(m, protocol=5)
 
 
-@OPEN("scan calls a parameter holding an OrderedDict unproven where the load accepts it")
-@pytest.mark.parametrize("name", ["SVC.class_weight", "MultinomialNB.class_prior"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "SVC.class_weight",
+        "MultinomialNB.class_prior",
+        "SVC.class_weight Counter",
+        "SVC.class_weight empty",
+        "SVC.class_weight of an array",
+    ],
+)
 def test_rt38_04_ordered_dict_parameter_parity(name: str, tmp_path: Path) -> None:
     """~1-5 KB: a fitted SVC whose ``class_weight`` is an ``OrderedDict`` of class weights (a
     value a user may honestly pass: the constraint is ``dict``, and ``fit`` accepts it), or a
@@ -260,8 +273,44 @@ def test_rt38_04_ordered_dict_parameter_parity(name: str, tmp_path: Path) -> Non
     collections.OrderedDict makes, a value the stream walk cannot build, where the class checks
     its parameters". Found by the mutation sweep (every constraint-checked attribute of ~90
     fitted classes set to an OrderedDict: NearestCentroid.priors, CategoricalNB.class_prior,
-    MultinomialNB.alpha and others alike). A false alarm only (scan is stricter)."""
+    MultinomialNB.alpha and others alike). A false alarm only (scan is stricter). The walk
+    now builds an OrderedDict or Counter from the stream (the call, then SETITEMS) for the
+    constraints; one holding an array is no plain data, judged by its class (a dict)."""
     assert _parity(_rt38_04_ordered_dict(name), tmp_path) == (True, "loaded")
+
+
+def _rt38_04_crafted(case: str) -> bytes:
+    """An SVC whose ``class_weight`` is an OrderedDict pickle does not write: a dict key
+    that cannot be hashed (SETITEMS fails), an odd SETITEMS, or a BUILD state on it."""
+    from sklearn.svm import SVC
+
+    m = SVC().fit(np.random.RandomState(0).rand(20, 3), np.arange(20) % 2)
+    marker = b"class_weight_marker"
+    m.class_weight = marker.decode()
+    data = pickle.dumps(m, protocol=2)  # no FRAME: the stream can be spliced
+    od = b"ccollections\nOrderedDict\n)R"  # GLOBAL, EMPTY_TUPLE, REDUCE: OrderedDict()
+    tail = {
+        "unhashable key": b"(]K\x01u",  # MARK, EMPTY_LIST, 1, SETITEMS
+        "odd SETITEMS": b"(K\x00K\x01K\x02u",
+        "BUILD state": b"(K\x00K\x01u}U\x01aK\x01sb",  # {0: 1}, then BUILD {'a': 1}
+    }[case]
+    literal = b"X" + len(marker).to_bytes(4, "little") + marker
+    assert data.count(literal) == 1
+    return data.replace(literal, od + tail)  # the BINPUT after it memoizes the OrderedDict
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("unhashable key", (False, "refused")),
+        ("odd SETITEMS", (False, "refused")),
+        ("BUILD state", (False, "loaded")),  # unproven: a false alarm, as before
+    ],
+)
+def test_rt38_04_ordered_dicts_pickle_does_not_write(
+    case: str, expected: tuple[bool, str], tmp_path: Path
+) -> None:
+    assert _parity(_rt38_04_crafted(case), tmp_path) == expected
 
 
 # --- rt38-05: MiniBatchNMF.partial_fit runs fresh_restarts_max_iter, which nothing bounds -------
