@@ -201,8 +201,10 @@ def _estimator_problem(row: Any, sym: Any, depth: int) -> str | None:
         return f"is {describe(sym)}, not a collection of estimators"
     if items is None:
         made = made_class(sym)
-        if made is not None and facts.is_container(made):
-            return None  # a Bunch or other container subclass: its items are not tracked
+        if made is not None and facts.is_container(made) and kind != "estimator":
+            # a Bunch or other container subclass: its items are not tracked. In a single
+            # estimator's slot the load takes none (an OrderedDict, a Counter: rt38-08)
+            return None
         if isinstance(sym, _Obj) or isinstance(sym, _Global):
             return f"holds {describe(sym)} where an estimator is used"
         if kind == "estimator" and isinstance(sym, (_Box, _Tuple, _Dict)):
