@@ -154,21 +154,25 @@ def _frombuffer(sym: Any) -> bool:
 def _each_one_of_problem(row: Any, sym: Any) -> str | None:
     from safeload._symbolic import _Box, _Const, _Dict
 
-    if isinstance(sym, _Dict) or (isinstance(sym, _Box) and sym.kind != "list"):
-        return f"is {describe(sym)}, not a list of names"  # the load's sequence() (rt35-02)
+    if (
+        isinstance(sym, _Dict)
+        or (isinstance(sym, _Box) and sym.kind != "list")
+        or is_array(sym)
+        or _frombuffer(sym)
+    ):
+        # the load takes a str, list or tuple only: no dict, set or array (rt35-02, rt38-14)
+        return f"is {describe(sym)}, not a list of names"
     items = [sym] if isinstance(sym, _Const) else items_of(sym)
-    if items is None and (is_array(sym) or _frombuffer(sym)):
-        return f"is {describe(sym)}, not a list of names"  # numbers: none is a name
     if items is None:
-        # the load takes a str (a numpy str scalar too) or a list, tuple or array of names:
-        # any other object (an OrderedDict, a Decimal) is none of them (rt36-03)
+        # the load takes a str (a numpy str scalar too) or a list or tuple of names: any
+        # other object (an OrderedDict, a Decimal) is none of them (rt36-03)
         ok, value = param_value(sym)
         if not ok or not isinstance(value, str):
             return f"is {describe(sym)}, not a list of names"
         if value not in row.values:
             return f"holds {describe(sym)}, not one of the method names it accepts"
         return None
-    for item in items or ():
+    for item in items:
         if isinstance(item, _Const) and (item.value is None and None in row.values):
             continue
         if not isinstance(item, _Const) or item.value not in row.values:
