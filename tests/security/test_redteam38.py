@@ -927,10 +927,7 @@ def _rt38_17_case(case: str) -> bytes:
 @pytest.mark.parametrize(
     "case",
     [
-        pytest.param(
-            "FrozenEstimator",
-            marks=OPEN("a FrozenEstimator made by NEWOBJ alone: scan SAFE, the load refuses"),
-        ),
+        "FrozenEstimator",
         "_ImputerTriplet",
         "Tree",
         "__randomstate_ctor(bare MT19937)",
@@ -951,3 +948,61 @@ def test_rt38_17_newobj_alone_parity(case: str, tmp_path: Path) -> None:
     probe runs numpy's helpers only on plain arguments). Found by the NEWOBJ-alone sweep over
     the allowlist (see rt38-15/16)."""
     assert _parity(_rt38_17_case(case), tmp_path) == (False, "refused")
+
+
+def _rt38_17_frozen(case: str) -> bytes:
+    """A FrozenEstimator pickled as NEWOBJ and its ``__dict__`` (what BaseEstimator's
+    ``__getstate__`` writes), whatever that holds: the pickler's own ``__getstate__`` would
+    itself recurse on these."""
+    import copyreg
+    import io
+
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    fitted = LogisticRegression().fit(np.random.RandomState(0).rand(20, 3), np.arange(20) % 2)
+    m: Any
+    if case == "its own estimator":
+        m = FrozenEstimator(None)
+        m.estimator = m
+    elif case == "a cycle of two":
+        m = FrozenEstimator(None)
+        m.estimator = FrozenEstimator(m)
+    elif case == "a state without estimator":
+        m = FrozenEstimator(fitted)
+        del m.estimator
+        m.n_features_in_ = 3
+    else:  # "no estimator, in a pipeline"
+        frozen = FrozenEstimator(fitted)
+        del frozen.estimator
+        m = Pipeline([("frozen", frozen)])
+    buf = io.BytesIO()
+
+    class _Pickler(pickle.Pickler):
+        def reducer_override(self, obj: Any) -> Any:
+            if type(obj) is FrozenEstimator:
+                return (copyreg.__newobj__, (FrozenEstimator,), dict(vars(obj)))
+            return NotImplemented
+
+    _Pickler(buf, protocol=5).dump(m)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "its own estimator",
+        "a cycle of two",
+        "a state without estimator",
+        "no estimator, in a pipeline",
+    ],
+)
+def test_rt38_17_frozen_estimator_forwarding_never_ends(case: str, tmp_path: Path) -> None:
+    """FrozenEstimator's ``__getattr__`` forwards every attribute it lacks to ``estimator``:
+    without one (a BUILD that leaves it out, also inside a pipeline), or through a chain of
+    FrozenEstimators that comes back to itself, any such look-up recurses until Python's
+    limit. load_unsigned refused these only because a check after building
+    (``check_linear_shapes``' ``getattr(est, 'coef_', None)``) met the recursion; scan called
+    them SAFE. Both now apply one rule (``object_checks.delegation_problem``) before use."""
+    assert _parity(_rt38_17_frozen(case), tmp_path) == (False, "refused")
