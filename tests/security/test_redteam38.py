@@ -667,6 +667,52 @@ def test_rt38_11_ordered_dict_param_grid(kind: str, tmp_path: Path) -> None:
     _assert_refused_in_process(path)
 
 
+def _rt38_11_grid(case: str) -> bytes:
+    import collections
+
+    from sklearn.linear_model import Ridge
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X = np.random.RandomState(0).rand(40, 4)
+    pipe = Pipeline([("s", StandardScaler()), ("r", Ridge())])
+    m = GridSearchCV(pipe, {"r__alpha": [1.0]}, cv=2).fit(X, X[:, 0])
+    od = collections.OrderedDict
+    m.param_grid = {
+        "OrderedDict of alphas": od(r__alpha=[1.0, 2.0]),
+        "a list of one": [od(r__alpha=[1.0])],
+        "memory None": od(memory=[None]),
+        "memory an estimator": od(memory=[Ridge()]),
+        "a million workers": od(r__n_jobs=[10**6]),
+        "an int key": od([(1, [1.0])]),
+        "Counter": collections.Counter(memory=1),
+    }[case]
+    return pickle.dumps(m, protocol=5)
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("OrderedDict of alphas", (True, "loaded")),
+        ("a list of one", (True, "loaded")),
+        ("memory None", (True, "loaded")),
+        ("memory an estimator", (False, "refused")),
+        ("a million workers", (False, "refused")),
+        ("an int key", (False, "refused")),
+        ("Counter", (False, "refused")),
+    ],
+)
+def test_rt38_11_mapping_grids_parity(
+    case: str, expected: tuple[bool, str], tmp_path: Path
+) -> None:
+    """Once scan builds an OrderedDict parameter (rt38-04) it no longer calls every
+    OrderedDict grid unproven: its grid rule reads the items of an OrderedDict or Counter
+    grid as the load's ``check_grid`` reads any dict, so both refuse what fit would set
+    against a dispatch row, and both load honest candidates."""
+    assert _parity(_rt38_11_grid(case), tmp_path) == expected
+
+
 # --- rt38-12: a dict as a stacking model's estimators_: sklearn calls the keys ----------------
 
 

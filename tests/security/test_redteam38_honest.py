@@ -89,6 +89,15 @@ def test_class_weights_as_dict_subclasses(weights: Any, tmp_path: Any) -> None:
         assert type(got.class_weight) is type(weights)
 
 
+def test_a_search_over_an_ordered_dict_grid(tmp_path: Any) -> None:
+    from sklearn.linear_model import Ridge
+    from sklearn.model_selection import GridSearchCV
+
+    grid = collections.OrderedDict([("alpha", [0.5, 1.0]), ("fit_intercept", [True, False])])
+    m = GridSearchCV(Ridge(), grid, cv=2).fit(X, X[:, 0])
+    assert _both(m, tmp_path).predict(X[:3]).shape == (3,)
+
+
 # --- rt38-08: estimators in single estimator slots, as fit stores them --------------------------
 
 

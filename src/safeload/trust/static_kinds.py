@@ -35,12 +35,26 @@ def grid_problem(grid: Any) -> str | None:
     from safeload.trust.params import grid_rows
 
     grids = items_of(grid) if not isinstance(grid, _Dict) else [grid]
+    if grids is None and _mapping_items(grid) is not None:
+        grids = [grid]  # an OrderedDict, Counter or Bunch grid: a Mapping to scikit-learn
     for one in grids or ():
-        if not isinstance(one, _Dict):
-            continue
-        if one.lossy:
-            return "has a grid key that is not a parameter name"
-        for key, candidates in one.items.items():
+        if isinstance(one, _Dict):
+            if one.lossy:
+                return "has a grid key that is not a parameter name"
+            pairs = list(one.items.items())
+        else:
+            held = _mapping_items(one)
+            if held is None:
+                continue  # no mapping: scikit-learn refuses it in fit
+            if isinstance(held, str):
+                return held
+            pairs = []
+            for i in range(0, len(held), 2):
+                key = held[i]
+                if not (isinstance(key, _Const) and type(key.value) is str):
+                    return "has a grid key that is not a parameter name"
+                pairs.append((key.value, held[i + 1]))
+        for key, candidates in pairs:
             name = key.rpartition("__")[2]
             rows = grid_rows(name)
             if not rows:
@@ -63,6 +77,32 @@ def grid_problem(grid: Any) -> str | None:
                             f"hold: {problem}"
                         )
     return None
+
+
+def _mapping_items(sym: Any) -> list[Any] | str | None:
+    """The keys and values, alternating, of a dict subclass the stream makes by a call (an
+    OrderedDict, defaultdict or Bunch filled by SETITEMS, a Counter given a dict), which the
+    load's grid check reads as it reads a dict (rt38-11); a problem when the stream does not
+    show them; ``None`` for what is no dict subclass."""
+    from safeload._symbolic import _Const, _Dict
+
+    made = made_class(sym)  # (only of a call or NEWOBJ of a class)
+    if made is None or "builtins:dict" not in facts.mro_names(made):
+        return None
+    args = items_of(sym.args) if sym.args is not None else []
+    if sym.cls.pair == ("collections", "defaultdict"):
+        args = []  # its argument is the default factory, not an item
+    unread = "unproven: a grid whose items the stream walk cannot read"
+    if args is None or len(args) > 1 or (args and not isinstance(args[0], _Dict)):
+        return unread
+    found: list[Any] = []
+    for given in args:
+        if given.lossy or given.unknown_keys:
+            return "has a grid key that is not a parameter name"
+        for key, value in given.items.items():
+            found += [_Const(key), value]
+    found += sym.held or ()
+    return found if len(found) % 2 == 0 else unread
 
 
 def _text_length(sym: Any) -> int | None:
