@@ -224,6 +224,49 @@ def test_checker_needs_the_class_for_what_the_data_cannot_say() -> None:
     assert facts_rules.params_valid({}, {"a": object()})
 
 
+def _instance_targets() -> set[type]:
+    """Every class an allowlisted estimator's constraints test ``isinstance`` of."""
+    from sklearn.utils import _param_validation as pv
+
+    targets: set[type] = set()
+    todo: list[Any] = []
+    for pair in CLASS_PAIRS:
+        cls = classes.resolve_class(*pair)
+        raw = classes.constraints_of(cls) if cls is not None else None
+        for value in (raw or {}).values():
+            if isinstance(value, list):
+                todo.extend(pv.make_constraint(c) for c in value)
+    while todo:
+        constraint = todo.pop()
+        if isinstance(constraint, pv._InstancesOf):
+            targets.add(constraint.type)
+        todo.extend(getattr(constraint, "_constraints", ()))
+    return targets
+
+
+def test_instance_tests_of_abcs_are_isinstance_on_the_allowlist() -> None:
+    """rt38-03: an ``isa`` test that says it decides (``numbers.Integral`` with ``int`` and
+    ``numpy.integer`` registered, ``MutableMapping`` with ``dict``) gives ``issubclass``'s
+    answer for every allowlisted class; one that cannot decide may only say "yes"."""
+    import numbers
+    from collections.abc import MutableMapping
+
+    targets = _instance_targets()
+    assert {numbers.Integral, numbers.Real, MutableMapping} <= targets
+    allowed = [classes.resolve_class(*pair) for pair in CLASS_PAIRS]
+    kinds = [k for k in allowed if isinstance(k, type)]
+    for target in targets:
+        names, decides = _gen_facts._instance_test(target)
+        for kind in kinds:
+            named = not classes.mro_names(kind).isdisjoint(names)
+            if decides:
+                assert named == issubclass(kind, target), (target, kind)
+            elif named:
+                assert issubclass(kind, target), (target, kind)
+    assert _gen_facts._instance_test(numbers.Integral)[1]
+    assert "numpy:integer" in _gen_facts._instance_test(numbers.Integral)[0]
+
+
 # --- scan ------------------------------------------------------------------------------------
 
 _WATCHED = ("sklearn", "scipy", "cryptography", "joblib", "skops", "pandas")

@@ -122,10 +122,7 @@ def _objects(constraint: Any) -> Any:
 
     kind = type(constraint)
     if kind is pv._InstancesOf:
-        # isinstance is the MRO's answer for a class whose metaclass is type; an ABC may
-        # also take classes registered with it or its hook (then only "yes" is exact)
-        target = constraint.type
-        return ("isa", (_qualified(target),), _mro_decides(target))
+        return ("isa", *_instance_test(constraint.type))
     if kind is pv._NoneConstraint:
         return ("isa", (), True)
     if kind is getattr(pv, "_SparseMatrices", None):
@@ -151,24 +148,80 @@ def _sparse_base() -> tuple[tuple[str, ...], bool]:
     import scipy.sparse
 
     bases = [k for k in scipy.sparse.csr_matrix.__mro__ if k.__name__ in _SPARSE_BASES]
-    return (_qualified(bases[-1]),), _mro_decides(bases[-1])
+    return _instance_test(bases[-1])
 
 
-def _mro_decides(target: type) -> bool:
-    """Whether ``isinstance(x, target)`` is exactly "``target`` is in the MRO of ``x``'s
-    class": a plain metaclass, or an ABC with nothing registered with it or a subclass and
-    no ``__subclasshook__`` of its own."""
+#: ``collections.abc`` classes whose ``__subclasshook__`` answers only for the class itself
+#: (``if cls is Sized: return _check_methods(C, "__len__")``, else ``NotImplemented``), so an
+#: ABC that inherits one (``MutableMapping`` inherits ``Collection``'s) has no hook of its own.
+_SELF_ONLY_HOOKS = frozenset(
+    f"collections.abc:{name}"
+    for name in (
+        "AsyncGenerator",
+        "AsyncIterable",
+        "AsyncIterator",
+        "Awaitable",
+        "Buffer",
+        "Callable",
+        "Collection",
+        "Container",
+        "Generator",
+        "Hashable",
+        "Iterable",
+        "Iterator",
+        "Reversible",
+        "Sized",
+    )
+)
+
+
+def _hook_declines(cls: type) -> bool:
+    """Whether ``cls.__subclasshook__`` returns ``NotImplemented`` for every class: it is
+    ``object``'s, or one of :data:`_SELF_ONLY_HOOKS` inherited from another class."""
+    owner = next(k for k in cls.__mro__ if "__subclasshook__" in vars(k))
+    return owner is object or (owner is not cls and _qualified(owner) in _SELF_ONLY_HOOKS)
+
+
+def _instance_test(target: type) -> tuple[tuple[str, ...], bool]:
+    """``isinstance(x, target)`` as names an MRO may hold: the names, and whether "some name
+    is in the MRO of ``x``'s class" is exactly its answer.
+
+    For a class whose metaclass is ``type`` that is the class alone. An ABC (``ABCMeta``'s
+    ``__subclasscheck__``) also takes a subclass of any class registered with it or with one
+    of its subclasses, so those are named too (``numbers.Integral``: ``int`` and
+    ``numpy.integer``; ``MutableMapping``: ``dict``; rt38-03); the answer is exact when no
+    ABC on the way has a ``__subclasshook__`` that may answer (:func:`_hook_declines`) and
+    every registered class that is no ABC has metaclass ``type``. A class registered later in
+    the process can only make more objects pass, so a "no" read from these names is at worst
+    stricter than the load."""
     if type(target) is type:
-        return True
+        return (_qualified(target),), True
     if type(target) is not abc.ABCMeta:
-        return False
+        return (_qualified(target),), False
+    names = {_qualified(target)}
+    decides = True
+    seen: set[type] = set()
     todo: list[type] = [target]
     while todo:
         cls = todo.pop()
-        if abc._get_dump(cls)[0]:  # type: ignore[attr-defined]
-            return False
+        if cls in seen:
+            continue
+        seen.add(cls)
+        if type(cls) is not abc.ABCMeta:
+            names.add(_qualified(cls))
+            decides = decides and type(cls) is type
+            continue
+        if not _hook_declines(cls):
+            decides = False
+        registered = (ref() for ref in abc._get_dump(cls)[0])  # type: ignore[attr-defined]
+        for found in registered:
+            if found is not None:
+                names.add(_qualified(found))
+                todo.append(found)
         todo.extend(cls.__subclasses__())
-    return not any("__subclasshook__" in vars(k) for k in target.__mro__[:-1])
+    if not decides:  # only "yes" is exact: the names of a process's registrations add nothing
+        return (_qualified(target),), False
+    return tuple(sorted(names)), True
 
 
 def _encode_param(raw: Any) -> Any:

@@ -74,8 +74,15 @@ def _regex(row: DispatchRow, value: Any, graph: Graph) -> None:
 
 
 def _each_one_of(row: DispatchRow, value: Any, graph: Graph) -> None:
-    items = [value] if isinstance(value, str) else sequence(value)
-    if items is None:
+    # a name, or a list or tuple of names, as scikit-learn's fit stores them. Not an array:
+    # scikit-learn indexes or iterates it row by row, which is not the flat list of names
+    # a check reads (a (2, 0) array is no name at all, and fit then fails on its rows), and
+    # the static pass cannot read the names a string array holds (rt38-14)
+    if isinstance(value, str):
+        items = [value]
+    elif type(value) in (list, tuple):
+        items = list(value)
+    else:
         raise _bad(f"is {short(value)}, not a list of names")
     for item in items:
         if item is None and None in row.values:

@@ -246,7 +246,53 @@ def check_kwargs(kwargs: Any, path: str) -> None:
                 raise UnsafeState(f"{path}[{key!r}]", problem)
 
 
+#: Classes whose ``__getattr__`` forwards every attribute an instance lacks to the object in
+#: one of its own attributes: a FrozenEstimator's ``getattr(self.estimator, name)``
+#: (frozen/_frozen.py:72-77).
+DELEGATES = {"sklearn.frozen._frozen:FrozenEstimator": "estimator"}
+
+
+def delegation_problem(obj: Any) -> str | None:
+    """Why looking up an attribute ``obj`` lacks would never end, or ``None``: an instance of
+    a class in :data:`DELEGATES` that does not hold the attribute it forwards to (looking
+    that up is forwarded again: one made by NEWOBJ alone), or a chain of them that comes back
+    to one of them. Python stops at its recursion limit, which a load's check that looked up
+    a missing attribute met by accident (rt38-17). The same rule on what a load built and on
+    scan's shadows (whose ``vars`` is the state the stream gives, or raises ``Unproven``)."""
+    from safeload.trust.shadow_values import class_of
+
+    seen: set[int] = set()
+    while True:
+        attribute = _forwarded_to(class_of(obj))
+        if attribute is None:
+            return None
+        if id(obj) in seen:
+            return (
+                f"forwards the attributes it lacks through {attribute} back to itself: "
+                "looking one up would never end"
+            )
+        seen.add(id(obj))
+        state = vars(obj)
+        if attribute not in state:
+            return (
+                f"has no {attribute}, to which its __getattr__ forwards every attribute it "
+                f"lacks ({attribute} too): looking one up would never end"
+            )
+        obj = state[attribute]
+
+
+@functools.lru_cache(maxsize=1024)
+def _forwarded_to(cls: Any) -> str | None:
+    """The attribute :data:`DELEGATES` names for the class (or its facts), or ``None``."""
+    from safeload.trust import facts
+
+    return next((DELEGATES[n] for n in sorted(facts.mro_names(cls)) if n in DELEGATES), None)
+
+
 def check_instance(obj: Any, graph: Graph) -> None:
+    problem = delegation_problem(obj)
+    if problem:
+        raise UnsafeState(graph.path(id(obj)), problem)
     state = getattr(obj, "__dict__", None)
     fields = getattr(type(obj), "_fields", None)
     if isinstance(obj, tuple) and isinstance(fields, tuple):

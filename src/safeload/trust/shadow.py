@@ -144,6 +144,7 @@ def _native_findings(
         problem = (
             _sharing_problem(top, graph)
             or _iteration_problem(builder.instances)
+            or _delegation_problem(builder.instances)
             or _pandas_block_problem(top)
             or masked_place_problem(root)
         )
@@ -337,6 +338,19 @@ def _pandas_block_problem(root: Any) -> str | None:
             if type(state) is dict:
                 stack.extend(state.values())
     return pandas_block_problem(arrays, blocks)
+
+
+def _delegation_problem(instances: list[Any]) -> str | None:
+    """The load's rule on classes whose ``__getattr__`` forwards to an attribute
+    (:func:`safeload.trust.object_checks.delegation_problem`), on the shadows."""
+    from safeload.trust.object_checks import delegation_problem
+
+    for made in instances:
+        if type(made) is Shadow:
+            problem = delegation_problem(made)
+            if problem:
+                return f"{facts.qualname(class_of(made))} {problem}"
+    return None
 
 
 def _iteration_problem(instances: list[Any]) -> str | None:

@@ -35,12 +35,26 @@ def grid_problem(grid: Any) -> str | None:
     from safeload.trust.params import grid_rows
 
     grids = items_of(grid) if not isinstance(grid, _Dict) else [grid]
+    if grids is None and _mapping_items(grid) is not None:
+        grids = [grid]  # an OrderedDict, Counter or Bunch grid: a Mapping to scikit-learn
     for one in grids or ():
-        if not isinstance(one, _Dict):
-            continue
-        if one.lossy:
-            return "has a grid key that is not a parameter name"
-        for key, candidates in one.items.items():
+        if isinstance(one, _Dict):
+            if one.lossy:
+                return "has a grid key that is not a parameter name"
+            pairs = list(one.items.items())
+        else:
+            held = _mapping_items(one)
+            if held is None:
+                continue  # no mapping: scikit-learn refuses it in fit
+            if isinstance(held, str):
+                return held
+            pairs = []
+            for i in range(0, len(held), 2):
+                key = held[i]
+                if not (isinstance(key, _Const) and type(key.value) is str):
+                    return "has a grid key that is not a parameter name"
+                pairs.append((key.value, held[i + 1]))
+        for key, candidates in pairs:
             name = key.rpartition("__")[2]
             rows = grid_rows(name)
             if not rows:
@@ -63,6 +77,32 @@ def grid_problem(grid: Any) -> str | None:
                             f"hold: {problem}"
                         )
     return None
+
+
+def _mapping_items(sym: Any) -> list[Any] | str | None:
+    """The keys and values, alternating, of a dict subclass the stream makes by a call (an
+    OrderedDict, defaultdict or Bunch filled by SETITEMS, a Counter given a dict), which the
+    load's grid check reads as it reads a dict (rt38-11); a problem when the stream does not
+    show them; ``None`` for what is no dict subclass."""
+    from safeload._symbolic import _Const, _Dict
+
+    made = made_class(sym)  # (only of a call or NEWOBJ of a class)
+    if made is None or "builtins:dict" not in facts.mro_names(made):
+        return None
+    args = items_of(sym.args) if sym.args is not None else []
+    if sym.cls.pair == ("collections", "defaultdict"):
+        args = []  # its argument is the default factory, not an item
+    unread = "unproven: a grid whose items the stream walk cannot read"
+    if args is None or len(args) > 1 or (args and not isinstance(args[0], _Dict)):
+        return unread
+    found: list[Any] = []
+    for given in args:
+        if given.lossy or given.unknown_keys:
+            return "has a grid key that is not a parameter name"
+        for key, value in given.items.items():
+            found += [_Const(key), value]
+    found += sym.held or ()
+    return found if len(found) % 2 == 0 else unread
 
 
 def _text_length(sym: Any) -> int | None:
@@ -154,21 +194,25 @@ def _frombuffer(sym: Any) -> bool:
 def _each_one_of_problem(row: Any, sym: Any) -> str | None:
     from safeload._symbolic import _Box, _Const, _Dict
 
-    if isinstance(sym, _Dict) or (isinstance(sym, _Box) and sym.kind != "list"):
-        return f"is {describe(sym)}, not a list of names"  # the load's sequence() (rt35-02)
+    if (
+        isinstance(sym, _Dict)
+        or (isinstance(sym, _Box) and sym.kind != "list")
+        or is_array(sym)
+        or _frombuffer(sym)
+    ):
+        # the load takes a str, list or tuple only: no dict, set or array (rt35-02, rt38-14)
+        return f"is {describe(sym)}, not a list of names"
     items = [sym] if isinstance(sym, _Const) else items_of(sym)
-    if items is None and (is_array(sym) or _frombuffer(sym)):
-        return f"is {describe(sym)}, not a list of names"  # numbers: none is a name
     if items is None:
-        # the load takes a str (a numpy str scalar too) or a list, tuple or array of names:
-        # any other object (an OrderedDict, a Decimal) is none of them (rt36-03)
+        # the load takes a str (a numpy str scalar too) or a list or tuple of names: any
+        # other object (an OrderedDict, a Decimal) is none of them (rt36-03)
         ok, value = param_value(sym)
         if not ok or not isinstance(value, str):
             return f"is {describe(sym)}, not a list of names"
         if value not in row.values:
             return f"holds {describe(sym)}, not one of the method names it accepts"
         return None
-    for item in items or ():
+    for item in items:
         if isinstance(item, _Const) and (item.value is None and None in row.values):
             continue
         if not isinstance(item, _Const) or item.value not in row.values:
@@ -201,8 +245,10 @@ def _estimator_problem(row: Any, sym: Any, depth: int) -> str | None:
         return f"is {describe(sym)}, not a collection of estimators"
     if items is None:
         made = made_class(sym)
-        if made is not None and facts.is_container(made):
-            return None  # a Bunch or other container subclass: its items are not tracked
+        if made is not None and facts.is_container(made) and kind != "estimator":
+            # a Bunch or other container subclass: its items are not tracked. In a single
+            # estimator's slot the load takes none (an OrderedDict, a Counter: rt38-08)
+            return None
         if isinstance(sym, _Obj) or isinstance(sym, _Global):
             return f"holds {describe(sym)} where an estimator is used"
         if kind == "estimator" and isinstance(sym, (_Box, _Tuple, _Dict)):

@@ -8,6 +8,7 @@ value the walk cannot build is plain data all the same (unproven, then).
 
 from __future__ import annotations
 
+import collections
 import re
 from typing import Any
 
@@ -89,6 +90,8 @@ def _param_value_of(sym: Any, depth: int) -> tuple[bool, Any]:
         return _scalar_value(args) if scalar_problem(sym) is None else (False, None)
     if pair == ("numpy", "dtype"):
         return _dtype_value(sym)
+    if pair in _DICT_TYPES:
+        return _dict_call_value(sym, args, depth)
     if pair not in _VALUE_TYPES or sym.held:
         return False, None
     if pair[1] in ("set", "frozenset") and not all(isinstance(a, (_Tuple, _Box)) for a in args):
@@ -137,6 +140,37 @@ def _dict_value(sym: Any, depth: int) -> tuple[bool, Any]:
     return True, built
 
 
+def _dict_call_value(sym: Any, args: list[Any], depth: int) -> tuple[bool, Any]:
+    """An ``OrderedDict`` or ``Counter`` as pickle writes one: the class called on no
+    argument (a Counter: on a dict of counts), then SETITEMS in stream order, and no BUILD.
+    Made from the built keys and values, so the constraints judge it as the load judges
+    the object it built (a ``dict`` or array-like parameter takes it; rt38-04)."""
+    from safeload._symbolic import _Const
+
+    if sym.state is not None and not (isinstance(sym.state, _Const) and sym.state.value is None):
+        return False, None  # attributes on the instance: not a value this builds
+    if len(args) > 1:
+        return False, None
+    built = []
+    for arg in args:
+        ok, value = param_value(arg, depth + 1)
+        if not ok or type(value) is not dict:
+            return False, None  # a Counter counts any iterable it is given: dicts only
+        built.append(value)
+    held = sym.held or []
+    try:
+        made = _DICT_TYPES[sym.cls.pair](*built)
+        for i in range(0, len(held), 2):
+            ok, key = param_value(held[i], depth + 1)
+            ok_item, value = param_value(held[i + 1], depth + 1) if ok else (False, None)
+            if not ok_item:
+                return False, None
+            made[key] = value
+    except (TypeError, IndexError):  # an unhashable key, as the unpickler fails
+        return False, None
+    return True, made
+
+
 def _dtype_value(sym: Any, size: int = 0) -> tuple[bool, Any]:
     """A ``numpy.dtype`` the walk rebuilt and checked (``OneHotEncoder(dtype=...)``), folding
     within the budget of ``size`` bytes."""
@@ -172,6 +206,9 @@ def only_data(sym: Any, depth: int = 0) -> bool:
     if isinstance(sym, _Dict):
         return all(only_data(item, depth + 1) for item in sym.items.values())
     if isinstance(sym, _Obj) and isinstance(sym.cls, _Global) and not is_array(sym):
+        if sym.cls.pair in _DICT_TYPES:  # data when what it was given and holds is (rt38-04)
+            given = [*(items_of(sym.args) or ()), *(sym.held or ())]
+            return all(only_data(item, depth + 1) for item in given)
         return (
             sym.cls.pair in DATA_CALLS
             or sym.cls.pair in SCALAR_CALLS
@@ -274,6 +311,12 @@ def _bytes_value(sym: Any) -> bytes | None:
         return None
 
 
+#: Dict subclasses ``param_value`` makes from a call and the items the stream sets in it
+#: (:func:`_dict_call_value`).
+_DICT_TYPES: dict[tuple[str, str], Any] = {
+    ("collections", "OrderedDict"): collections.OrderedDict,
+    ("collections", "Counter"): collections.Counter,
+}
 #: Data types whose call on literal arguments ``param_value`` makes (never ``bytes`` or
 #: ``bytearray``: an int argument sizes an allocation).
 _VALUE_TYPES: dict[tuple[str, str], Any] = {
