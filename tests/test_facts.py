@@ -398,3 +398,21 @@ def test_crafted_trees_are_refused_on_the_facts(monkeypatch: pytest.MonkeyPatch)
         assert [(on_facts, found, needed) for on_facts, found, needed in runs] == [
             (True, [], False)
         ], name
+
+
+def test_instance_tests_ignore_what_other_modules_registered() -> None:
+    """The facts must not depend on what the process imported: protobuf registers its map
+    containers with ``collections.abc.Mapping`` (model_signing imports it), which made the
+    shipped facts differ from the ones a test process computed. Only classes a stream can
+    make count."""
+    import collections.abc
+
+    before = _gen_facts._instance_test(collections.abc.MutableMapping)
+
+    class Registered:  # a class no stream can make, registered as another library does
+        pass
+
+    collections.abc.MutableMapping.register(Registered)
+    after = _gen_facts._instance_test(collections.abc.MutableMapping)
+    assert after == before
+    assert "builtins:dict" in after[0] and after[1]

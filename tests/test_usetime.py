@@ -424,9 +424,12 @@ def test_objects_in_masked_slots_are_walked(tmp_path: Path) -> None:
     """A masked array's tolist() shows masked slots as None; the walk reads the raw elements
     (the first review found a Pipeline with a memory path hidden there)."""
     pipe = Pipeline([("s", StandardScaler())], memory="cache-folder")
-    model = LogisticRegression().fit(X, Y)
-    model.__dict__["extra_"] = np.ma.MaskedArray(np.array([pipe, 1], dtype=object), [1, 0])
-    _refused(tmp_path, model, "memory")
     search = GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}, cv=2).fit(X, Y)
     assert isinstance(search.cv_results_["param_C"], np.ma.MaskedArray)
     assert load_unsigned(_write(tmp_path, search, "s.pkl")).best_params_ == search.best_params_
+    # cv_results_ is the one place a masked array may be (rt39-02): what it hides is walked
+    search.cv_results_["param_C"] = np.ma.MaskedArray(np.array([pipe, 1], dtype=object), [1, 0])
+    _refused(tmp_path, search, "memory")
+    model = LogisticRegression().fit(X, Y)
+    model.__dict__["extra_"] = np.ma.MaskedArray(np.array([1.0, 2.0]), [1, 0])
+    _refused(tmp_path, model, "masked array")

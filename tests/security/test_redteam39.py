@@ -112,8 +112,18 @@ def _rt39_01_model(attribute: str, kind: str) -> bytes:
     return pickle.dumps(m, protocol=5)
 
 
-@OPEN("a non-literal value in a 'forbidden' or 'output_config' dispatch row: scan SAFE")
-@pytest.mark.parametrize("kind", _OBJECT_KINDS)
+@pytest.mark.parametrize(
+    "kind",
+    [  # (a masked array is refused by both now: anywhere but a search's cv_results_)
+        pytest.param(
+            k,
+            marks=()
+            if k == "masked_array"
+            else OPEN("a non-literal value in a 'forbidden' or 'output_config' row: scan SAFE"),
+        )
+        for k in _OBJECT_KINDS
+    ],
+)
 @pytest.mark.parametrize(
     "attribute",
     [
@@ -329,18 +339,18 @@ def _rt39_04_model(slot: str, kind: str) -> bytes:
     return pickle.dumps(m, protocol=5)
 
 
-@OPEN(
-    "masked arrays, seed sequences, bit generators (any parameter) and partials (array-like) pass"
-)
+_RT39_04_OPEN = OPEN("seed sequences, bit generators and partials (array-like) pass scan")
+
+
 @pytest.mark.parametrize(
     "slot,kind",
     [
-        ("DecisionTreeRegressor.ccp_alpha", "masked_array"),
-        ("DecisionTreeRegressor.ccp_alpha", "SeedSequence"),
-        ("DecisionTreeRegressor.monotonic_cst", "MT19937"),
-        ("MultinomialNB.alpha", "MT19937"),
-        ("MultinomialNB.alpha", "partial"),
-        ("DecisionTreeRegressor.monotonic_cst", "partial"),
+        ("DecisionTreeRegressor.ccp_alpha", "masked_array"),  # refused by both now (rt39-02)
+        pytest.param("DecisionTreeRegressor.ccp_alpha", "SeedSequence", marks=_RT39_04_OPEN),
+        pytest.param("DecisionTreeRegressor.monotonic_cst", "MT19937", marks=_RT39_04_OPEN),
+        pytest.param("MultinomialNB.alpha", "MT19937", marks=_RT39_04_OPEN),
+        pytest.param("MultinomialNB.alpha", "partial", marks=_RT39_04_OPEN),
+        pytest.param("DecisionTreeRegressor.monotonic_cst", "partial", marks=_RT39_04_OPEN),
     ],
 )
 def test_rt39_04_unclassed_parameter_objects_parity(slot: str, kind: str, tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ Encoded constraints (each tested on ``bool``, ``int``, ``float``, ``str`` and ``
 from __future__ import annotations
 
 import abc
+import functools
 import inspect
 import json
 import sys
@@ -175,6 +176,29 @@ _SELF_ONLY_HOOKS = frozenset(
 )
 
 
+#: The modules of the abstract classes scikit-learn's constraints name, always imported.
+_ABC_MODULES = frozenset({"abc", "collections.abc", "_collections_abc", "numbers"})
+
+
+def _streamable(cls: type) -> bool:
+    """Whether a stream can make an instance of ``cls`` (a builtin, a numpy type, or a class on
+    the default allowlist), or ``cls`` is one of the standard abstract classes that lead to
+    them."""
+    module = cls.__module__
+    if module in ("builtins", *_ABC_MODULES) or module.split(".")[0] == "numpy":
+        return True
+    return cls in _trusted_types()
+
+
+@functools.lru_cache(maxsize=1)
+def _trusted_types() -> frozenset[type]:
+    from safeload._allowlist import default_entries
+    from safeload.trust.classes import resolve
+
+    found = (resolve(module, qualname) for module, qualname in default_entries())
+    return frozenset(f for f in found if isinstance(f, type))
+
+
 def _hook_declines(cls: type) -> bool:
     """Whether ``cls.__subclasshook__`` returns ``NotImplemented`` for every class: it is
     ``object``'s, or one of :data:`_SELF_ONLY_HOOKS` inherited from another class."""
@@ -207,6 +231,12 @@ def _instance_test(target: type) -> tuple[tuple[str, ...], bool]:
         if cls in seen:
             continue
         seen.add(cls)
+        if cls is not target and not _streamable(cls):
+            # what a module registered with the ABC depends on what the process imported
+            # (protobuf registers three classes with Mapping): only classes a stream can make
+            # count, so the facts are the same in every process; missing one, the answer can
+            # only be stricter than the load's
+            continue
         if type(cls) is not abc.ABCMeta:
             names.add(_qualified(cls))
             decides = decides and type(cls) is type
@@ -214,10 +244,7 @@ def _instance_test(target: type) -> tuple[tuple[str, ...], bool]:
         if not _hook_declines(cls):
             decides = False
         registered = (ref() for ref in abc._get_dump(cls)[0])  # type: ignore[attr-defined]
-        for found in registered:
-            if found is not None:
-                names.add(_qualified(found))
-                todo.append(found)
+        todo.extend(found for found in registered if found is not None)
         todo.extend(cls.__subclasses__())
     if not decides:  # only "yes" is exact: the names of a process's registrations add nothing
         return (_qualified(target),), False
