@@ -112,7 +112,6 @@ def _rt39_01_model(attribute: str, kind: str) -> bytes:
     return pickle.dumps(m, protocol=5)
 
 
-@OPEN("a non-literal value in a 'forbidden' or 'output_config' dispatch row: scan SAFE")
 @pytest.mark.parametrize("kind", _OBJECT_KINDS)
 @pytest.mark.parametrize(
     "attribute",

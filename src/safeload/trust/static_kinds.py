@@ -160,6 +160,14 @@ def row_problem(row: Any, sym: Any, depth: int) -> str | None:
         return f"holds {describe(sym)}, not a numpy dtype"
     if kind == "params":
         return _params_problem(row, sym)
+    if kind == "forbidden":
+        return "may not be set by a file"  # kinds._forbidden refuses every value
+    if kind == "output_config":
+        if param_value(sym)[0]:
+            return None  # judged as a literal by state_problem (a dict of str to names)
+        # kinds._output_config takes a plain dict of literal names only: an array, an
+        # object or a dict holding one is refused (rt39-01)
+        return f"holds {describe(sym)}, not a dict of output container names"
     return None
 
 

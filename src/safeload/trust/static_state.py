@@ -19,7 +19,9 @@ from safeload.trust.static_values import class_of, describe
 
 #: Kinds whose rule refuses a value the stream shows is not a literal (a list, an object):
 #: :func:`literal_state.state_problem` judges only literals, so these are judged here too.
-_ANY_VALUE_KINDS = frozenset({"none", "int_one", "thread_count", "regex", "one_of"})
+_ANY_VALUE_KINDS = frozenset(
+    {"none", "int_one", "thread_count", "regex", "one_of", "output_config", "forbidden"}
+)
 #: Kinds :func:`literal_state.state_problem` already judged from literals.
 _LITERAL_DONE = frozenset(
     {"one_of", "none", "output_config", "forbidden", "rebuilt", "int_one", "thread_count", "regex"}
