@@ -328,9 +328,6 @@ def _rt39_04_model(slot: str, kind: str) -> bytes:
     return pickle.dumps(m, protocol=5)
 
 
-@OPEN(
-    "masked arrays, seed sequences, bit generators (any parameter) and partials (array-like) pass"
-)
 @pytest.mark.parametrize(
     "slot,kind",
     [
