@@ -156,10 +156,11 @@ def test_scan_gives_loads_verdict(case: str, writer: str, tmp_path: Path) -> Non
     assert any("crafted" in f.message for f in report.findings), report.findings
 
 
-def test_a_structure_the_pass_cannot_see_is_unproven(tmp_path: Path) -> None:
+def test_a_keyword_dict_with_an_int_key_is_refused_by_both(tmp_path: Path) -> None:
     """The pass keeps only the string keys of a dict. A neighbours model whose metric
-    parameters (which the check reads) also have an integer key cannot be checked from the
-    stream: scan says unproven, which is unsafe, even though a load checks and accepts it."""
+    parameters (which the check reads) also have an integer key: ``**kwargs`` would raise on
+    it, so the load refuses it and scan reads the literal key by the same rule (rt39-05;
+    it used to be unproven to scan while a load accepted it)."""
     model = KNeighborsClassifier(
         algorithm="ball_tree", metric="mahalanobis", metric_params={"VI": np.eye(4)}
     ).fit(X, Y)
@@ -167,8 +168,9 @@ def test_a_structure_the_pass_cannot_see_is_unproven(tmp_path: Path) -> None:
     path = _write(tmp_path, model, "pickle-4")
     report = scan(path)
     assert not report.safe
-    assert "unproven" in report.findings[0].message, report.findings
-    assert load_unsigned(path).predict(X[:3]).tolist() == model.predict(X[:3]).tolist()
+    assert "not a plain str" in report.findings[0].message, report.findings
+    with pytest.raises(SafeloadError, match="not a plain str"):
+        load_unsigned(path)
 
 
 def test_shadows_answer_isinstance_as_the_real_object_and_never_run_unknowns() -> None:

@@ -112,18 +112,7 @@ def _rt39_01_model(attribute: str, kind: str) -> bytes:
     return pickle.dumps(m, protocol=5)
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [  # (a masked array is refused by both now: anywhere but a search's cv_results_)
-        pytest.param(
-            k,
-            marks=()
-            if k == "masked_array"
-            else OPEN("a non-literal value in a 'forbidden' or 'output_config' row: scan SAFE"),
-        )
-        for k in _OBJECT_KINDS
-    ],
-)
+@pytest.mark.parametrize("kind", _OBJECT_KINDS)
 @pytest.mark.parametrize(
     "attribute",
     [
@@ -339,18 +328,15 @@ def _rt39_04_model(slot: str, kind: str) -> bytes:
     return pickle.dumps(m, protocol=5)
 
 
-_RT39_04_OPEN = OPEN("seed sequences, bit generators and partials (array-like) pass scan")
-
-
 @pytest.mark.parametrize(
     "slot,kind",
     [
-        ("DecisionTreeRegressor.ccp_alpha", "masked_array"),  # refused by both now (rt39-02)
-        pytest.param("DecisionTreeRegressor.ccp_alpha", "SeedSequence", marks=_RT39_04_OPEN),
-        pytest.param("DecisionTreeRegressor.monotonic_cst", "MT19937", marks=_RT39_04_OPEN),
-        pytest.param("MultinomialNB.alpha", "MT19937", marks=_RT39_04_OPEN),
-        pytest.param("MultinomialNB.alpha", "partial", marks=_RT39_04_OPEN),
-        pytest.param("DecisionTreeRegressor.monotonic_cst", "partial", marks=_RT39_04_OPEN),
+        ("DecisionTreeRegressor.ccp_alpha", "masked_array"),
+        ("DecisionTreeRegressor.ccp_alpha", "SeedSequence"),
+        ("DecisionTreeRegressor.monotonic_cst", "MT19937"),
+        ("MultinomialNB.alpha", "MT19937"),
+        ("MultinomialNB.alpha", "partial"),
+        ("DecisionTreeRegressor.monotonic_cst", "partial"),
     ],
 )
 def test_rt39_04_unclassed_parameter_objects_parity(slot: str, kind: str, tmp_path: Path) -> None:
@@ -395,7 +381,6 @@ def _rt39_05_model(slot: str, key: Any) -> bytes:
     return pickle.dumps(m, protocol=5)
 
 
-@OPEN("a keyword dict with a literal int/None/bytes key: scan unproven, load_unsigned loads")
 @pytest.mark.parametrize("key", [1, None, b"p"], ids=["int", "None", "bytes"])
 @pytest.mark.parametrize(
     "slot",
@@ -415,8 +400,10 @@ def test_rt39_05_non_str_keyword_keys_parity(slot: str, key: Any, tmp_path: Path
     (``trust/static_state.py:_kwargs_problem``: a ``_Dict`` with ``unknown_keys`` or
     ``lossy`` set, which is how the walk marks non-str keys, is taken for rt24-17's
     ``numpy.str_('out')`` key). A false alarm only (scan is stricter); found by the mutation
-    sweep (NearestNeighbors.effective_metric_params_ too)."""
-    assert _parity(_rt39_05_model(slot, key), tmp_path) == (True, "loaded")
+    sweep (NearestNeighbors.effective_metric_params_ too). Closed by failing closed on both
+    sides: a keyword dict whose key is not a plain str can never be used, so the load refuses
+    it (``object_checks.keyword_key_problem``) and scan reads the literal key by the same rule."""
+    assert _parity(_rt39_05_model(slot, key), tmp_path) == (False, "refused")
 
 
 # --- rt39-06: a masked array in a fitted attribute a check reads: scan unproven, load loads ---

@@ -232,9 +232,22 @@ def keyword_problem(key: Any, value: Any) -> str | None:
     return None
 
 
+def keyword_key_problem(key: Any) -> str | None:
+    """Why a key of a stored keyword dict is refused, or ``None``: only a plain ``str`` names a
+    keyword. ``**kwargs`` raises ``TypeError`` on any other key, so no working model stores
+    one, and a str subclass (``numpy.str_('out')``) passes for the keyword it equals (rt24-17,
+    rt39-05); refusing them all lets scan read a literal key exactly as the load does."""
+    if type(key) is not str:
+        return f"is a keyword of type {type(key).__name__}, not a plain str"
+    return None
+
+
 def check_kwargs(kwargs: Any, path: str) -> None:
     if isinstance(kwargs, dict):
         for key in kwargs:
+            problem = keyword_key_problem(key)
+            if problem:
+                raise UnsafeState(f"{path}[{short(key)}]", problem)
             if key in _OUTPUT_KEYWORDS:
                 raise UnsafeState(
                     f"{path}[{key!r}]",

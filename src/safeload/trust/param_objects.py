@@ -23,6 +23,22 @@ _MADE_BY: dict[tuple[str, str], tuple[str, str]] = {
     ("numpy.random", "__RandomState_ctor"): ("numpy.random.mtrand", "RandomState"),
     ("numpy.random._pickle", "__generator_ctor"): ("numpy.random._generator", "Generator"),
 }
+#: numpy's helpers that make an instance of the class given as their first argument, with
+#: the base that class must have.
+_MADE_FROM_FIRST: dict[tuple[str, str], str] = {
+    ("numpy.random._pickle", "__bit_generator_ctor"): "numpy.random.bit_generator:BitGenerator",
+    ("numpy.random.bit_generator", "__pyx_unpickle_SeedSequence"): (
+        "numpy.random.bit_generator:SeedSequence"
+    ),
+}
+#: The bit generators older numpy pickles by name.
+_BIT_GENERATOR_NAMES: dict[str, tuple[str, str]] = {
+    "MT19937": ("numpy.random._mt19937", "MT19937"),
+    "PCG64": ("numpy.random._pcg64", "PCG64"),
+    "PCG64DXSM": ("numpy.random._pcg64", "PCG64DXSM"),
+    "Philox": ("numpy.random._philox", "Philox"),
+    "SFC64": ("numpy.random._sfc64", "SFC64"),
+}
 #: Classes whose instances a number or string constraint (``Interval``, ``Options``,
 #: ``"nan"``) may take: a class with one of these in its MRO is not judged here.
 _NUMBER_LIKE = frozenset(
@@ -52,7 +68,8 @@ def object_refused(cls: Any, name: str, sym: Any) -> bool:
     made = _made(sym)
     if made is None:
         return False
-    return all(_takes(c, made, _instance_keys(sym)) is False for c in encoded)
+    keys = _instance_keys(sym, made)
+    return all(_takes(c, made, keys) is False for c in encoded)
 
 
 def _encoded(cls: Any) -> dict[str, Any] | None:
@@ -73,11 +90,13 @@ def _encoded_class(cls: type) -> dict[str, Any] | None:
 class _Made:
     """What :func:`_takes` reads of the class of the object a parameter holds."""
 
-    __slots__ = ("defined", "mro")
+    __slots__ = ("defined", "has_dict", "mro", "setstate")
 
-    def __init__(self, mro: frozenset[str], defined: frozenset[str]) -> None:
-        self.mro = mro
-        self.defined = defined
+    def __init__(self, cls: Any) -> None:
+        self.mro = facts.mro_names(cls)
+        self.defined = _defined(cls)
+        self.has_dict = facts.has_dict(cls)
+        self.setstate = facts.setstate_owner(cls)
 
 
 def _made(sym: Any) -> _Made | None:
@@ -93,13 +112,36 @@ def _made(sym: Any) -> _Made | None:
     elif isinstance(sym, _Box):
         pair = ("builtins", _BOX_CLASSES[sym.kind]) if sym.kind in _BOX_CLASSES else None
     elif isinstance(sym, _Obj) and isinstance(sym.cls, _Global) and not is_array(sym):
+        if sym.cls.pair in _MADE_FROM_FIRST:
+            return _made_from_first(sym, _MADE_FROM_FIRST[sym.cls.pair])
         pair = _MADE_BY.get(sym.cls.pair, sym.cls.pair)
     else:
         pair = None
     found = class_of(pair) if pair is not None else None
     if found is None:
         return None
-    return _Made(facts.mro_names(found), _defined(found))
+    return _Made(found)
+
+
+def _made_from_first(sym: Any, base: str) -> _Made | None:
+    """The class numpy's helper makes an instance of from its first argument, a class
+    (``__bit_generator_ctor(MT19937)``, ``__pyx_unpickle_SeedSequence(SeedSequence, ...)``),
+    or a bit generator's name (older numpy's ``__bit_generator_ctor('MT19937')``): a class
+    that is no ``base`` makes the helper raise, so it is not judged here (rt39-04)."""
+    from safeload._symbolic import _Const, _Global
+    from safeload.trust.static_values import class_of, items_of
+
+    args = items_of(sym.args) if sym.args is not None else None
+    first = args[0] if args else None
+    pair: tuple[str, str] | None = None
+    if isinstance(first, _Global):
+        pair = first.pair
+    elif isinstance(first, _Const) and first.value in _BIT_GENERATOR_NAMES:
+        pair = _BIT_GENERATOR_NAMES[first.value]
+    found = class_of(pair) if pair is not None else None
+    if found is None or base not in facts.mro_names(found):
+        return None
+    return _Made(found)
 
 
 def _defined(cls: Any) -> frozenset[str]:
@@ -109,14 +151,20 @@ def _defined(cls: Any) -> frozenset[str]:
     return frozenset(name for base in cls.__mro__ for name in vars(base))
 
 
-def _instance_keys(sym: Any) -> frozenset[str] | None:
-    """The attributes the object's state sets (empty for a literal container), ``None`` when
-    the stream does not show them."""
-    from safeload._symbolic import _Const, _Dict, _Obj
+def _instance_keys(sym: Any, made: _Made) -> frozenset[str] | None:
+    """The attributes the object's state sets (empty for a literal container or an instance
+    without a ``__dict__``, whose attributes are all its class's), ``None`` when the stream
+    does not show them."""
+    from safeload._symbolic import _Const, _Dict, _Obj, _Tuple
 
-    if not isinstance(sym, _Obj):
-        return frozenset()
+    if not isinstance(sym, _Obj) or not made.has_dict:
+        return frozenset()  # a bit generator's state dict goes to its __setstate__ (rt39-04)
     state = sym.state
+    if made.setstate == "functools.partial":
+        # (func, args, keywords, instance dict): only the last sets attributes (rt39-04)
+        if not (isinstance(state, _Tuple) and len(state.items) == 4):
+            return None
+        state = state.items[3]
     if state is None or (isinstance(state, _Const) and state.value is None):
         return frozenset()
     if isinstance(state, _Dict) and not (state.lossy or state.unknown_keys):

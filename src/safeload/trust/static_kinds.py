@@ -160,6 +160,14 @@ def row_problem(row: Any, sym: Any, depth: int) -> str | None:
         return f"holds {describe(sym)}, not a numpy dtype"
     if kind == "params":
         return _params_problem(row, sym)
+    if kind == "forbidden":
+        return "may not be set by a file"  # kinds._forbidden refuses every value
+    if kind == "output_config":
+        if param_value(sym)[0]:
+            return None  # judged as a literal by state_problem (a dict of str to names)
+        # kinds._output_config takes a plain dict of literal names only: an array, an
+        # object or a dict holding one is refused (rt39-01)
+        return f"holds {describe(sym)}, not a dict of output container names"
     return None
 
 
@@ -246,16 +254,29 @@ def _estimator_problem(row: Any, sym: Any, depth: int) -> str | None:
     if items is None:
         made = made_class(sym)
         if made is not None and facts.is_container(made) and kind != "estimator":
-            # a Bunch or other container subclass: its items are not tracked. In a single
-            # estimator's slot the load takes none (an OrderedDict, a Counter: rt38-08)
-            return None
-        if isinstance(sym, _Obj) or isinstance(sym, _Global):
+            if "builtins:dict" not in facts.mro_names(made):
+                # a container subclass that is no dict: its items are not tracked. In a
+                # single estimator's slot the load takes none (an OrderedDict, a Counter:
+                # rt38-08)
+                return None
+            if named:  # the load takes a list or tuple of pairs only
+                return f"is {describe(sym)}, not a list of (name, estimator) pairs"
+            # the load reads a dict subclass as a dict: str keys, estimators as values
+            # (an OrderedDict as RegressorChain.estimators_, found by fuzz/parity_states.py)
+            held = _mapping_items(sym)
+            if isinstance(held, str) or held is None:
+                return "unproven: a collection of estimators whose items the walk cannot read"
+            if not all(isinstance(k, _Const) and type(k.value) is str for k in held[::2]):
+                return f"is {describe(sym)} whose keys are not names (rt38-12)"
+            items = held[1::2]
+        elif isinstance(sym, _Obj) or isinstance(sym, _Global):
             return f"holds {describe(sym)} where an estimator is used"
-        if kind == "estimator" and isinstance(sym, (_Box, _Tuple, _Dict)):
+        elif kind == "estimator" and isinstance(sym, (_Box, _Tuple, _Dict)):
             # a list, tuple, set or dict in a single estimator's slot: the load's check
             # refuses every one (rt35-02)
             return f"holds {describe(sym)} where an estimator is used"
-        return None  # not modelled by the stream walk: judged after building
+        else:
+            return None  # not modelled by the stream walk: judged after building
     for item in items:
         if kind != "estimators":
             width = 3 if kind == "named_transformers" else 2

@@ -19,7 +19,9 @@ from safeload.trust.static_values import class_of, describe
 
 #: Kinds whose rule refuses a value the stream shows is not a literal (a list, an object):
 #: :func:`literal_state.state_problem` judges only literals, so these are judged here too.
-_ANY_VALUE_KINDS = frozenset({"none", "int_one", "thread_count", "regex", "one_of"})
+_ANY_VALUE_KINDS = frozenset(
+    {"none", "int_one", "thread_count", "regex", "one_of", "output_config", "forbidden"}
+)
 #: Kinds :func:`literal_state.state_problem` already judged from literals.
 _LITERAL_DONE = frozenset(
     {"one_of", "none", "output_config", "forbidden", "rebuilt", "int_one", "thread_count", "regex"}
@@ -44,8 +46,8 @@ def _pair_state(cls: Any, name: str, state: Any) -> tuple[str | None, Any]:
 def _kwargs_problem(name: str, state: Any) -> str | None:
     """The keyword-argument dicts a model passes to a function (``kw_args``, ...): no
     ``out=``, and only plain string keys."""
-    from safeload._symbolic import _Dict
-    from safeload.trust.object_checks import KWARGS_ATTRIBUTES
+    from safeload._symbolic import _Const, _Dict
+    from safeload.trust.object_checks import KWARGS_ATTRIBUTES, keyword_key_problem
 
     for attribute in KWARGS_ATTRIBUTES.intersection(state.items):
         kwargs = state.items[attribute]
@@ -59,7 +61,16 @@ def _kwargs_problem(name: str, state: Any) -> str | None:
                 if problem:
                     return f"{name}.{attribute}[{key!r}] {problem}"
         if isinstance(kwargs, _Dict) and (kwargs.lossy or kwargs.unknown_keys):
-            # **kwargs takes a str subclass (numpy.str_('out')) as a keyword (rt24-17)
+            others = kwargs.others or []
+            for key in others[::2]:
+                # a literal key that is no str (1, None, b"p"): refused as the load refuses
+                # it (object_checks.keyword_key_problem, rt39-05)
+                if isinstance(key, _Const):
+                    problem = keyword_key_problem(key.value)
+                    if problem:
+                        return f"{name}.{attribute}[{key.value!r}] {problem}"
+            # a key made by a call: a str subclass (numpy.str_('out')) passes for a keyword
+            # (rt24-17), and builtins.str("x") is a plain str the walk cannot read
             return (
                 f"{name}.{attribute} unproven: a keyword that is not a plain string, which "
                 "the walk cannot read"
