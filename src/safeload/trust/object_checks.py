@@ -118,10 +118,12 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
       200 branches ran it 200 times;
     - each instance's own arrays, plus :data:`MEET_BYTES` for the call itself, times how often
       it is met may add up to at most :data:`MAX_REPEATED_BYTES` or :data:`REPEAT_SPREAD` times
-      the same sum met once: a voting model listing one brute-force KNN of 20,000 samples 250
-      times by reference did 250 times its work in every ``predict`` (rt38-01), one listing a
-      DummyRegressor 40,000 times made 40,000 calls (rt39-07); honest ensembles meet an
-      estimator once or twice (``estimators_`` and ``named_estimators_``).
+      what the model stores (each array once, whoever holds it): a voting model listing one
+      brute-force KNN of 20,000 samples 250 times by reference did 250 times its work in every
+      ``predict`` (rt38-01), one listing a DummyRegressor 40,000 times made 40,000 calls
+      (rt39-07), 250 distinct KNNs sharing one ``_fit_X`` searched it 250 times (rt40-03);
+      honest ensembles meet an estimator once or twice (``estimators_`` and
+      ``named_estimators_``).
     """
     from safeload.trust import facts
     from safeload.trust.shadow_values import class_of
@@ -132,6 +134,7 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
     share = 0.0
     stored = 0
     used = 0
+    seen_roots: set[int] = set()
     for obj in instances:
         times = meets.get(id(obj), 0)
         if not times:
@@ -143,9 +146,13 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
             count = attrs[name]
             if count is not None and is_int(count) and int(count) > 0:
                 share += times * int(count) / iteration_limit(name)
-        own = MEET_BYTES + sum(int(root.nbytes) for root in roots.values())
-        stored += own
-        used += times * own
+        used += times * (MEET_BYTES + sum(int(root.nbytes) for root in roots.values()))
+        # what the model stores counts each array once, whoever holds it: 250 distinct KNNs
+        # over one memoised 640 KB _fit_X each did the whole search in predict (rt40-03)
+        stored += MEET_BYTES + sum(
+            int(root.nbytes) for key, root in roots.items() if key not in seen_roots
+        )
+        seen_roots.update(roots)
     named = ledger.problem(file_size)
     if named:
         return named

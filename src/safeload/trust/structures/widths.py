@@ -6,7 +6,8 @@ index maps (vocabularies, one-hot columns), ``_n_features_out`` and the names
 from __future__ import annotations
 
 import itertools
-from typing import Any
+import math
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -208,6 +209,18 @@ def _check_paid_widths(est: Any) -> None:
         # fit stores np.unique(y): distinct labels. One shared array of 10**6 equal bytes
         # stood for 10**6 classes of every voting estimator (rt34-01)
         require(_distinct_labels(classes), "classes_ repeats a label")
+    elif type(classes) in (list, tuple) and not any(
+        isinstance(c, np.ndarray) for c in cast("list[Any]", classes)
+    ):
+        # a list of labels (a multi-output model's is a list of arrays, checked above item by
+        # item) is as distinct as fit's: MultiLabelBinarizer maps dict(zip(classes_, range)),
+        # so 200,000 repeats of "a" gave {'a': 199999, 'b': 200000} for a matrix two columns
+        # wide, and toarray() wrote past it (rt40-06)
+        require(_distinct_items(cast("list[Any]", classes)), "classes_ repeats a label")
+    categories = attrs.get("categories_")
+    if type(categories) in (list, tuple):
+        for i, cat in enumerate(cast("list[Any]", categories)):
+            require(_searchable(cat), f"categories_[{i}] is not sorted")
     components = attrs.get("components_")
     n_components = attrs.get("_n_components")
     if n_components is not None and isinstance(components, np.ndarray):
@@ -250,6 +263,36 @@ def _distinct_labels(classes: npt.NDArray[Any]) -> bool:
         if all(a < b for a, b in itertools.pairwise(labels)):
             return True
     return bool(np.unique(classes).size == classes.size)
+
+
+def _distinct_items(items: list[Any] | tuple[Any, ...]) -> bool:
+    """Whether a list of labels holds each once, as a dict keyed by them would (``1``,
+    ``1.0`` and ``True`` are one key); an unhashable label is refused."""
+    try:
+        return len(set(items)) == len(items)
+    except TypeError:
+        return False
+
+
+def _searchable(cat: Any) -> bool:
+    """Whether numeric categories are sorted, as ``np.searchsorted`` needs: encoders find a
+    numeric input's category with it, after checking only that the value is among them. In an
+    unsorted array a known value can land one past the end, and OneHotEncoder writes that
+    column past its block (``[2., 1., 0.]``: 8 bytes past the output, rt40-07). ``fit`` sorts
+    them (scikit-learn refuses unsorted numeric categories given by hand), with NaN last.
+    Categories that are not all numbers are found through a dict: any order."""
+    items = cat.tolist() if isinstance(cat, np.ndarray) else cat
+    if type(items) not in (list, tuple):
+        return True
+    numbers = (int, float, np.integer, np.floating)
+    if not items or not all(isinstance(v, numbers) for v in items):
+        return True
+    values = [float(v) for v in items]
+    if math.isnan(values[-1]):
+        values = values[:-1]  # missing values sort last
+    return not any(math.isnan(v) for v in values) and all(
+        a < b for a, b in itertools.pairwise(values)
+    )
 
 
 #: The widest numpy text item a label array may declare beyond its longest label (characters).
