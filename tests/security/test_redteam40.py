@@ -88,7 +88,6 @@ def _rt40_01_model(where: str) -> bytes:
     return pickle.dumps(m, protocol=2)
 
 
-@OPEN("a masked array made by numpy's _reconstruct (not _mareconstruct): scan SAFE, load refuses")
 @pytest.mark.parametrize("where", ["root", "mean_", "in_list"])
 def test_rt40_01_masked_array_by_reconstruct_parity(where: str, tmp_path: Path) -> None:
     """~600 bytes: a fitted StandardScaler whose ``mean_`` (or the model itself, or an item
@@ -125,7 +124,6 @@ def _rt40_02_model(kind: str) -> bytes:
     return pickle.dumps(root, protocol=2)
 
 
-@OPEN("one BUILD state dict for two searches (or also a value): scan SAFE, load refuses")
 @pytest.mark.parametrize("kind", ["two_searches", "search_and_state"])
 def test_rt40_02_shared_search_state_parity(kind: str, tmp_path: Path) -> None:
     """~3 KB: two GridSearchCV objects (protocol 2, ``copyreg._reconstructor``) given their
@@ -261,7 +259,6 @@ _RT40_04_CASES = [
 ]
 
 
-@OPEN("a Counter/Bunch/OrderedDict in an estimators or named_transformers slot: scan SAFE")
 @pytest.mark.parametrize(("where", "kind"), _RT40_04_CASES)
 def test_rt40_04_dict_subclass_in_estimator_slots_parity(
     where: str, kind: str, tmp_path: Path
