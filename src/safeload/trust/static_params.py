@@ -141,14 +141,22 @@ def _dict_value(sym: Any, depth: int) -> tuple[bool, Any]:
 
 
 def _dict_call_value(sym: Any, args: list[Any], depth: int) -> tuple[bool, Any]:
-    """An ``OrderedDict`` or ``Counter`` as pickle writes one: the class called on no
-    argument (a Counter: on a dict of counts), then SETITEMS in stream order, and no BUILD.
+    """An ``OrderedDict``, ``Counter`` or ``defaultdict(None)`` as pickle writes one: the
+    class called on no argument (a Counter: on a dict of counts; a defaultdict: on its factory,
+    ``None``), then SETITEMS in stream order, and no BUILD.
     Made from the built keys and values, so the constraints judge it as the load judges
     the object it built (a ``dict`` or array-like parameter takes it; rt38-04)."""
     from safeload._symbolic import _Const
 
     if sym.state is not None and not (isinstance(sym.state, _Const) and sym.state.value is None):
         return False, None  # attributes on the instance: not a value this builds
+    if sym.cls.pair == _DEFAULTDICT:
+        # its first argument is the default factory (pickle leaves out a None one): None
+        # only, where it is a dict with the items the stream sets (a factory is a callable
+        # the walk does not build)
+        if args and not (isinstance(args[0], _Const) and args[0].value is None):
+            return False, None
+        args = args[1:]
     if len(args) > 1:
         return False, None
     built = []
@@ -207,7 +215,10 @@ def only_data(sym: Any, depth: int = 0) -> bool:
         return all(only_data(item, depth + 1) for item in sym.items.values())
     if isinstance(sym, _Obj) and isinstance(sym.cls, _Global) and not is_array(sym):
         if sym.cls.pair in _DICT_TYPES:  # data when what it was given and holds is (rt38-04)
-            given = [*(items_of(sym.args) or ()), *(sym.held or ())]
+            args = list(items_of(sym.args) or ())
+            if sym.cls.pair == _DEFAULTDICT:
+                args = args[1:]  # its factory: a callable, judged as before (not data)
+            given = [*args, *(sym.held or ())]
             return all(only_data(item, depth + 1) for item in given)
         return (
             sym.cls.pair in DATA_CALLS
@@ -316,7 +327,9 @@ def _bytes_value(sym: Any) -> bytes | None:
 _DICT_TYPES: dict[tuple[str, str], Any] = {
     ("collections", "OrderedDict"): collections.OrderedDict,
     ("collections", "Counter"): collections.Counter,
+    ("collections", "defaultdict"): lambda *given: collections.defaultdict(None, *given),
 }
+_DEFAULTDICT = ("collections", "defaultdict")
 #: Data types whose call on literal arguments ``param_value`` makes (never ``bytes`` or
 #: ``bytearray``: an int argument sizes an allocation).
 _VALUE_TYPES: dict[tuple[str, str], Any] = {
