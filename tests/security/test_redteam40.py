@@ -305,7 +305,6 @@ def _rt40_05_model(where: str) -> bytes:
     return pickle.dumps(m, protocol=5)
 
 
-@OPEN("a defaultdict where a class checks its parameters: scan unproven, load loads")
 @pytest.mark.parametrize(
     "where",
     [
@@ -437,7 +436,6 @@ def _rt40_08_search(kind: str) -> bytes:
     return pickle.dumps(m, protocol=5)
 
 
-@OPEN("a Counter/Bunch/OrderedDict (of scorers) as a search's scorer_: scan unsafe, load loads")
 @pytest.mark.parametrize("kind", ["Counter_empty", "Bunch", "OrderedDict"])
 def test_rt40_08_dict_subclass_scorer_parity(kind: str, tmp_path: Path) -> None:
     """~2 KB: a fitted GridSearchCV whose ``scorer_`` (dispatch kind ``scorer``: a callable
@@ -449,5 +447,7 @@ def test_rt40_08_dict_subclass_scorer_parity(kind: str, tmp_path: Path) -> None:
     callable from the allowlist is used"). Lower severity (scan stricter than the load).
     Root cause: ``trust/static_kinds.py:_callable_problem`` / ``_scorers_refused`` take a
     literal dict (``_Dict``) as a dict of scorers but a dict subclass made by a call (an
-    ``_Obj``) as a non-callable, where the load's ``kinds`` check takes any dict."""
-    assert _parity(_rt40_08_search(kind), tmp_path) == (True, "loaded")
+    ``_Obj``) as a non-callable, where the load's ``kinds`` check takes any dict.
+    Fixed by the load taking a plain dict only, as a multimetric search stores it (both
+    refuse; the honest multimetric search is in test_redteam40_honest.py)."""
+    assert _parity(_rt40_08_search(kind), tmp_path) == (False, "refused")
