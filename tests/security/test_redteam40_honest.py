@@ -62,3 +62,22 @@ def test_plain_arrays_by_reconstruct_load(protocol: int, tmp_path: Path) -> None
     path = tmp_path / "m.pkl"
     path.write_bytes(pickle.dumps(m, protocol=protocol))
     np.testing.assert_allclose(load_unsigned(path).mean_, m.mean_)
+
+
+@pytest.mark.parametrize("factory", [None, list, float])
+def test_defaultdict_class_weight_loads(factory: Any, tmp_path: Path) -> None:
+    """A defaultdict as ``class_weight`` (rt40-05): with no factory or a builtin type as its
+    factory it is a dict to the parameter constraints, on both sides."""
+    import collections
+
+    from sklearn.linear_model import LogisticRegression
+
+    rs = np.random.RandomState(0)
+    X, y = rs.rand(20, 3), np.arange(20) % 2
+    m = LogisticRegression().fit(X, y)
+    m.class_weight = collections.defaultdict(factory, {0: 1.0, 1: 2.0})
+    path = tmp_path / "m.pkl"
+    path.write_bytes(pickle.dumps(m, protocol=5))
+    loaded = load_unsigned(path)
+    assert loaded.class_weight == {0: 1.0, 1: 2.0}
+    assert loaded.class_weight.default_factory is factory
