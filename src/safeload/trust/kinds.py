@@ -195,7 +195,9 @@ def _scorer(row: DispatchRow, value: Any, graph: Graph) -> None:
     scorers = scorer_classes()
     if isinstance(value, scorers):
         return  # its own rows pin what it holds
-    if isinstance(value, dict) and all(
+    # a plain dict only, as a multimetric search stores it: scan reads no dict subclass of
+    # scorers, and an honest model holds none (rt40-08)
+    if type(value) is dict and all(
         isinstance(k, str) and isinstance(v, (str, *scorers)) for k, v in value.items()
     ):
         return

@@ -6,9 +6,12 @@ the raw buffer (rt39-02, rt39-03). A load therefore allows a masked array only a
 search's ``cv_results_`` dict, held by nothing else
 (:func:`safeload.trust.usetime.check_use_time`). :func:`masked_place_problem` applies the same
 rule to the stream's values before anything is built: every reference to what numpy.ma makes
-must come from the ``cv_results_`` dict in the BUILD state of a search, and that dict must be
-referenced once. What the stream holds in a form the rule cannot read (a ``(state, slot
-state)`` BUILD, a dict made by a call) counts as anywhere else: refused.
+must come from the ``cv_results_`` dict in the BUILD state of a search, and that dict, and
+the state dict holding it (BUILD copies it into each instance it builds), must be referenced
+once. A masked array is recognised by every maker the stream may use: ``_mareconstruct``, the
+class under NEWOBJ or ``copyreg``, and numpy's ``_reconstruct`` given the class. What the
+stream holds in a form the rule cannot read (a ``(state, slot state)`` BUILD, a dict made by a
+call) counts as anywhere else: refused.
 """
 
 from __future__ import annotations
@@ -33,20 +36,26 @@ MASKED_PLACE = (
 )
 #: Helpers whose first argument is the class they make (``copyreg.__newobj__``, ...).
 _CLASS_FROM_FIRST_ARG = frozenset({"newObj", "__newobj__", "__newobj_ex__", "_reconstructor"})
+#: What :func:`_made_pair` says of such a helper given a class the stream does not name.
+_UNNAMED = ("", "<a class the stream does not name>")
 
 
 def _made_pair(sym: Any) -> tuple[str, str] | None:
     """The name of the class (or maker) an ``_Obj`` is made by, looking through the helpers
     that take the class as their first argument."""
     from safeload._symbolic import _Global, _Tuple
+    from safeload.pickle.names import RECONSTRUCT
 
     cls = sym.cls
     if not isinstance(cls, _Global):
         return None
-    if cls.pair[1] in _CLASS_FROM_FIRST_ARG:
+    # numpy's ``_reconstruct(subtype, shape, dtype)`` is ``ndarray.__new__(subtype, ...)``:
+    # with ``numpy.ma.MaskedArray`` first it makes a masked array (rt40-01)
+    if cls.pair[1] in _CLASS_FROM_FIRST_ARG or cls.pair in RECONSTRUCT:
         args = sym.args
         first = args.items[0] if isinstance(args, _Tuple) and args.items else None
-        return first.pair if isinstance(first, _Global) else None
+        # a class the stream does not name literally may be a masked array: fail closed
+        return first.pair if isinstance(first, _Global) else _UNNAMED
     pair: tuple[str, str] = cls.pair
     return pair
 
@@ -73,6 +82,7 @@ def masked_place_problem(root: Any) -> str | None:
 
     masked: set[int] = set()
     results: set[int] = set()
+    states: set[int] = set()  # the BUILD state dicts that hold those cv_results_ dicts
     edges: list[tuple[int, int]] = []
     seen: set[int] = set()
     stack = [root]
@@ -83,7 +93,7 @@ def masked_place_problem(root: Any) -> str | None:
         seen.add(id(sym))
         if isinstance(sym, _Obj):
             pair = _made_pair(sym)
-            if pair in MASKED_MAKERS:
+            if pair in MASKED_MAKERS or pair == _UNNAMED:
                 masked.add(id(sym))
             elif pair is not None and isinstance(sym.state, _Dict):
                 table = sym.state.items.get("cv_results_")
@@ -91,19 +101,22 @@ def masked_place_problem(root: Any) -> str | None:
                     made = class_of(pair)
                     if made is not None and facts.is_search(made):
                         results.add(id(table))
+                        states.add(id(sym.state))
         for kid in _kids(sym):
             edges.append((id(sym), id(kid)))
             stack.append(kid)
     if not masked:
         return None
-    if id(root) in masked or id(root) in results:
+    if id(root) in masked or id(root) in results or id(root) in states:
         return f"the model {MASKED_PLACE}"
-    references = dict.fromkeys(results, 0)
+    references = dict.fromkeys(results | states, 0)
     for parent, kid in edges:
         if kid in masked and parent not in results:
             return f"a value {MASKED_PLACE}"
         if kid in references:
             references[kid] += 1
     if any(count > 1 for count in references.values()):
+        # BUILD copies its state dict into the instance, so a state dict held twice (two
+        # searches' BUILD, or a BUILD and a value) gives its cv_results_ two holders (rt40-02)
         return "a search's cv_results_ that is also held elsewhere"
     return None

@@ -141,14 +141,25 @@ def _dict_value(sym: Any, depth: int) -> tuple[bool, Any]:
 
 
 def _dict_call_value(sym: Any, args: list[Any], depth: int) -> tuple[bool, Any]:
-    """An ``OrderedDict`` or ``Counter`` as pickle writes one: the class called on no
-    argument (a Counter: on a dict of counts), then SETITEMS in stream order, and no BUILD.
+    """An ``OrderedDict``, ``Counter`` or ``defaultdict`` as pickle writes one: the class
+    called on no argument (a Counter: on a dict of counts; a defaultdict: on its factory, a
+    builtin type, or none), then SETITEMS in stream order, and no BUILD.
     Made from the built keys and values, so the constraints judge it as the load judges
     the object it built (a ``dict`` or array-like parameter takes it; rt38-04)."""
-    from safeload._symbolic import _Const
+    from safeload._symbolic import _Const, _Global
 
     if sym.state is not None and not (isinstance(sym.state, _Const) and sym.state.value is None):
         return False, None  # attributes on the instance: not a value this builds
+    factory: Any = None
+    if sym.cls.pair == _DEFAULTDICT and args:
+        # its first argument is the default factory (pickle leaves out a None one): None or
+        # one of the builtin types the load keeps as a factory; anything else is unproven
+        first = args[0]
+        if isinstance(first, _Global) and first.pair in _FACTORIES:
+            factory = _FACTORIES[first.pair]
+        elif not (isinstance(first, _Const) and first.value is None):
+            return False, None
+        args = args[1:]
     if len(args) > 1:
         return False, None
     built = []
@@ -159,7 +170,10 @@ def _dict_call_value(sym: Any, args: list[Any], depth: int) -> tuple[bool, Any]:
         built.append(value)
     held = sym.held or []
     try:
-        made = _DICT_TYPES[sym.cls.pair](*built)
+        if sym.cls.pair == _DEFAULTDICT:
+            made: Any = collections.defaultdict(factory, *built)
+        else:
+            made = _DICT_TYPES[sym.cls.pair](*built)
         for i in range(0, len(held), 2):
             ok, key = param_value(held[i], depth + 1)
             ok_item, value = param_value(held[i + 1], depth + 1) if ok else (False, None)
@@ -207,7 +221,10 @@ def only_data(sym: Any, depth: int = 0) -> bool:
         return all(only_data(item, depth + 1) for item in sym.items.values())
     if isinstance(sym, _Obj) and isinstance(sym.cls, _Global) and not is_array(sym):
         if sym.cls.pair in _DICT_TYPES:  # data when what it was given and holds is (rt38-04)
-            given = [*(items_of(sym.args) or ()), *(sym.held or ())]
+            args = list(items_of(sym.args) or ())
+            if sym.cls.pair == _DEFAULTDICT:
+                args = args[1:]  # its factory: a callable, judged as before (not data)
+            given = [*args, *(sym.held or ())]
             return all(only_data(item, depth + 1) for item in given)
         return (
             sym.cls.pair in DATA_CALLS
@@ -316,6 +333,14 @@ def _bytes_value(sym: Any) -> bytes | None:
 _DICT_TYPES: dict[tuple[str, str], Any] = {
     ("collections", "OrderedDict"): collections.OrderedDict,
     ("collections", "Counter"): collections.Counter,
+    ("collections", "defaultdict"): collections.defaultdict,
+}
+_DEFAULTDICT = ("collections", "defaultdict")
+#: The factories a defaultdict ``param_value`` makes may have (the builtin types the load
+#: keeps as one, :mod:`safeload.pickle.narrowed`; they build empty or zero values).
+_FACTORIES: dict[tuple[str, str], Any] = {
+    **{("builtins", t.__name__): t for t in (list, dict, set, tuple, int, float, str, bool)},
+    ("collections", "OrderedDict"): collections.OrderedDict,
 }
 #: Data types whose call on literal arguments ``param_value`` makes (never ``bytes`` or
 #: ``bytearray``: an int argument sizes an allocation).
