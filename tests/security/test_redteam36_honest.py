@@ -118,9 +118,7 @@ def test_default_per_row_counts_load(tmp_path: Any) -> None:
             ("lda2", LatentDirichletAllocation(3, max_iter=2, random_state=0)),
             (
                 "dl",
-                DictionaryLearning(
-                    2, max_iter=2, transform_algorithm="lasso_cd", random_state=0
-                ),
+                DictionaryLearning(2, max_iter=2, transform_algorithm="lasso_cd", random_state=0),
             ),
         ]
     ).fit(counts.astype(float))
