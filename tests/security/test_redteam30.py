@@ -7,6 +7,7 @@ allocate; nothing is written outside the test's tmp dir."""
 from __future__ import annotations
 
 import struct
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,11 @@ import pytest
 
 from redteam import (
     GB,
+    HEAVY_IMPORTS,
     LOAD_UNSIGNED,
     PLAIN,
     binunicode,
+    child,
     global_,
     prepass_problems,
     run_child,
@@ -35,18 +38,7 @@ def _get(i: int) -> bytes:
     return b"j" + struct.pack("<I", i)
 
 
-_IMPORTS = (
-    "pickle",
-    "safeload",
-    "numpy",
-    "sklearn.ensemble",
-    "sklearn.impute",
-    "sklearn.linear_model",
-)
-
-
-def _child(code: str, path: Path, *, memory: int = 2 * GB, cpu: int = 20) -> Any:
-    return run_child(code, path, grow=memory, cpu=cpu, timeout=180, imports=_IMPORTS)
+_child = partial(child, memory=2 * GB, cpu=20)
 
 
 _REPR = (
@@ -55,6 +47,21 @@ _REPR = (
     "except MemoryError:\n"
     "    print('repr MemoryError', flush=True)\n"
 )
+
+
+def _assert_repr_blowup_refused(
+    data: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``repr`` of what plain pickle loads from ``data`` runs out of memory (2 GiB); the load
+    in a child refuses, scan calls the bytes unsafe and so does the load's static pass."""
+    path = write(tmp_path, data)
+    plain = _child(PLAIN + _REPR, path, cpu=30)
+    assert "repr MemoryError" in plain.stdout, f"plain: {plain}"
+    loaded = _child(LOAD_UNSIGNED + _REPR, path, cpu=30)
+    # today: "loaded" then "repr MemoryError"
+    assert "refused" in loaded.stdout, f"load: {loaded}"
+    assert verdicts(data, monkeypatch) == {"unsafe"}
+    assert prepass_problems(data)
 
 
 # --- rt30-01: a cycle makes the end-of-walk unfolded count cache a partial count ------------
@@ -80,14 +87,7 @@ def test_rt30_01_cycle_hides_shared_container_from_unfolded_check(
     """566 KB: plain pickle loads in ms and repr asks for 6.5 GB (MemoryError under 2 GiB);
     scan says SAFE and load_unsigned returns the same list. Should hold: refused."""
     data = _rt30_01_linear()
-    path = write(tmp_path, data)
-    plain = _child(PLAIN + _REPR, path, cpu=30)
-    assert "repr MemoryError" in plain.stdout, f"plain: {plain}"
-    loaded = _child(LOAD_UNSIGNED + _REPR, path, cpu=30)
-    # today: "loaded" then "repr MemoryError"
-    assert "refused" in loaded.stdout, f"load: {loaded}"
-    assert verdicts(data, monkeypatch) == {"unsafe"}
-    assert prepass_problems(data)
+    _assert_repr_blowup_refused(data, tmp_path, monkeypatch)
 
 
 def _expo_body(k: int, fan: int = 2, base: int = 200) -> bytes:
@@ -209,14 +209,7 @@ def test_rt30_03_dict_str_keys_not_counted(tmp_path: Path, monkeypatch: pytest.M
     documented ~256); MemoryError under 2 GiB both under plain pickle and after load_unsigned;
     scan says SAFE. Should hold: refused (keys counted like any string)."""
     data = _rt30_03()
-    path = write(tmp_path, data)
-    plain = _child(PLAIN + _REPR, path, cpu=30)
-    assert "repr MemoryError" in plain.stdout, f"plain: {plain}"
-    loaded = _child(LOAD_UNSIGNED + _REPR, path, cpu=30)
-    # today: "loaded" then "repr MemoryError"
-    assert "refused" in loaded.stdout, f"load: {loaded}"
-    assert verdicts(data, monkeypatch) == {"unsafe"}
-    assert prepass_problems(data)
+    _assert_repr_blowup_refused(data, tmp_path, monkeypatch)
 
 
 # --- rt30-04: n_jobs of scikit-learn estimators is unbounded: predict starts n_jobs threads ---
@@ -266,10 +259,10 @@ def test_rt30_04_unbounded_n_jobs_starts_threads(
     data = _rt30_04()
     path = write(tmp_path, data)
     code = "import numpy\n"
-    plain = run_child(PLAIN + code + _THREADS, path, memory=3 * GB, cpu=30, imports=_IMPORTS)
+    plain = run_child(PLAIN + code + _THREADS, path, memory=3 * GB, cpu=30, imports=HEAVY_IMPORTS)
     assert _threads(plain) > 100, f"plain: {plain}"
     loaded = run_child(
-        LOAD_UNSIGNED + code + _THREADS, path, memory=3 * GB, cpu=30, imports=_IMPORTS
+        LOAD_UNSIGNED + code + _THREADS, path, memory=3 * GB, cpu=30, imports=HEAVY_IMPORTS
     )
     # today: "loaded", then ~210 threads and a RuntimeError inside joblib's pool
     assert "refused" in loaded.stdout, f"load: {loaded}"

@@ -7,8 +7,8 @@ two findings not fixed yet are strict xfails (``OPEN``)."""
 from __future__ import annotations
 
 import pickle
+from functools import partial
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -16,44 +16,18 @@ import pytest
 from redteam import (
     GB,
     PLAIN_CALL,
-    SAFE_CALL,
-    assert_refused_by_both,
+    assert_safeload_refuses,
+    assert_scan_predicts_load,
+    child,
     maxrss,
+    open_finding,
     refused,
-    run_child,
     write,
 )
 
-
-def OPEN(what: str) -> pytest.MarkDecorator:
-    """A finding of red team 32 not fixed yet (strict xfail: it fails once it is fixed)."""
-    return pytest.mark.xfail(strict=True, reason=f"open (red team 32): {what}")
-
-
-_IMPORTS = (
-    "pickle",
-    "numpy",
-    "safeload",
-    "scipy.sparse",
-    "sklearn.neighbors",
-    "sklearn.preprocessing",
-    "sklearn.pipeline",
-    "sklearn.compose",
-    "sklearn.feature_extraction",
-    "sklearn.feature_extraction.text",
-    "sklearn.ensemble",
-    "sklearn.decomposition",
-    "sklearn.linear_model",
-)
-
-
-def _child(code: str, path: Path, *, memory: int = 3 * GB, cpu: int = 20) -> Any:
-    return run_child(code, path, grow=memory, cpu=cpu, timeout=180, imports=_IMPORTS)
-
-
-def _assert_safeload_refuses(path: Path, call: str, *, cpu: int = 20) -> None:
-    child = _child(SAFE_CALL.format(call=call), path, cpu=cpu)
-    assert_refused_by_both(child)
+OPEN = partial(open_finding, 32)
+_child = partial(child, cpu=20)
+_assert_safeload_refuses = partial(assert_safeload_refuses, cpu=20)
 
 
 # --- rt32-01: a sparse _fit_X is held to nothing (critical) -------------------------------------
@@ -439,16 +413,8 @@ def test_rt32_09_call_forms_scan_equals_load(name: str, tmp_path: Path) -> None:
     """27 B or less each. The promise is equal verdicts; these differ in one direction or the
     other. Harmless, but a refusal must be predicted and a value the load returns must scan
     safe."""
-    import safeload
-
     data = b"\x80\x02" + _CALLS[name]
-    path = write(tmp_path, data)
-    try:
-        safeload.load_unsigned(path)
-        loaded = True
-    except safeload.SafeloadError:
-        loaded = False
-    assert safeload.scan(data).safe == loaded, name
+    assert_scan_predicts_load(data, tmp_path)
 
 
 # --- rt32-10 (medium): PolynomialFeatures.powers_ is n_output_features_ x n_features_in_ -------

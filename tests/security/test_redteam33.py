@@ -8,6 +8,7 @@ critical ones except the upstream warm-start bug (rt33-20) are fixed, and rt33-0
 from __future__ import annotations
 
 import pickle
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,47 +18,20 @@ import pytest
 from redteam import (
     GB,
     PLAIN_CALL,
-    SAFE_CALL,
-    assert_refused_by_both,
+    assert_safeload_refuses,
+    assert_scan_predicts_load,
+    binunicode,
+    child,
+    global_,
     maxrss,
-    run_child,
+    open_finding,
     until_crash,
     write,
 )
 
-
-def OPEN(what: str) -> pytest.MarkDecorator:
-    """A finding of red team 33 not fixed yet (strict xfail: it fails once it is fixed)."""
-    return pytest.mark.xfail(strict=True, reason=f"open (red team 33): {what}")
-
-
-_IMPORTS = (
-    "pickle",
-    "numpy",
-    "safeload",
-    "scipy.sparse",
-    "sklearn.neighbors",
-    "sklearn.preprocessing",
-    "sklearn.pipeline",
-    "sklearn.compose",
-    "sklearn.feature_extraction",
-    "sklearn.feature_extraction.text",
-    "sklearn.linear_model",
-    "sklearn.svm",
-    "sklearn.ensemble",
-    "sklearn.kernel_approximation",
-)
-
-
-def _child(
-    code: str, path: Path, *, memory: int = 3 * GB, cpu: int = 20, fresh: bool = False
-) -> Any:
-    return run_child(code, path, grow=memory, cpu=cpu, timeout=180, imports=_IMPORTS, fresh=fresh)
-
-
-def _assert_safeload_refuses(path: Path, call: str, *, cpu: int = 20) -> None:
-    child = _child(SAFE_CALL.format(call=call), path, cpu=cpu)
-    assert_refused_by_both(child)
+OPEN = partial(open_finding, 33)
+_child = partial(child, cpu=20)
+_assert_safeload_refuses = partial(assert_safeload_refuses, cpu=20)
 
 
 def _csr_wide(rows: int, width: int) -> Any:
@@ -310,8 +284,6 @@ def test_rt33_09_index_map_with_keys_that_are_not_str(keys: str, tmp_path: Path)
     the form scan cannot see). CountVectorizer's ``vocabulary_`` alike."""
     from sklearn.preprocessing import MultiLabelBinarizer
 
-    import safeload
-
     make = {"int": int, "numpy int": np.int64, "tuple": lambda k: (k,)}[keys]
     labels = [[make(0), make(1)], [make(1)]]
     m = MultiLabelBinarizer().fit(labels)
@@ -321,13 +293,7 @@ def test_rt33_09_index_map_with_keys_that_are_not_str(keys: str, tmp_path: Path)
     if keys == "int":
         plain = _child(PLAIN_CALL.format(call="r = model.transform([[1]])"), path)
         assert plain.crashed, str(plain)
-    try:
-        safeload.load_unsigned(path)
-        loaded = True
-    except safeload.SafeloadError:
-        loaded = False
-    assert not loaded
-    assert safeload.scan(data).safe == loaded
+    assert_scan_predicts_load(data, tmp_path, refused=True)
 
 
 # --- rt33-10: a sparse coef_ is held to no width; CSR columns cost nothing -----------------------
@@ -358,13 +324,7 @@ def test_rt33_10_sparse_coef_densify(tmp_path: Path) -> None:
 # --- rt33-11 (low): call forms scan and load still judge differently ---------------------------
 
 
-def _g(module: str, name: str) -> bytes:
-    return f"c{module}\n{name}\n".encode()
-
-
-def _u(text: str) -> bytes:
-    raw = text.encode()
-    return b"X" + len(raw).to_bytes(4, "little") + raw
+_g, _u = global_, binunicode  # GLOBAL and BINUNICODE, short for the tables below
 
 
 _CALLS = {
@@ -389,16 +349,8 @@ _CALLS = {
 def test_rt33_11_call_forms_scan_equals_load(name: str, tmp_path: Path) -> None:
     """27 B or less each (rt32-09 fixed the forms it listed, not these). Harmless, but a
     refusal must be predicted and a value the load returns must scan safe."""
-    import safeload
-
     data = b"\x80\x02" + _CALLS[name]
-    path = write(tmp_path, data)
-    try:
-        safeload.load_unsigned(path)
-        loaded = True
-    except safeload.SafeloadError:
-        loaded = False
-    assert safeload.scan(data).safe == loaded, name
+    assert_scan_predicts_load(data, tmp_path)
 
 
 # --- rt33-12: an SVC without classes_ is checked as a regressor (critical) ---------------------

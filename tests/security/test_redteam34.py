@@ -7,46 +7,27 @@ All eleven findings are fixed (commits 10bb080 and 5a347e5)."""
 from __future__ import annotations
 
 import pickle
+from functools import partial
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 
-from redteam import GB, PLAIN_CALL, SAFE_CALL, assert_refused_by_both, run_child, until_crash, write
-
-
-def OPEN(what: str) -> pytest.MarkDecorator:
-    """A finding of red team 34 not fixed yet (strict xfail: it fails once it is fixed)."""
-    return pytest.mark.xfail(strict=True, reason=f"open (red team 34): {what}")
-
-
-_IMPORTS = (
-    "pickle",
-    "numpy",
-    "safeload",
-    "scipy.sparse",
-    "sklearn.pipeline",
-    "sklearn.preprocessing",
-    "sklearn.compose",
-    "sklearn.feature_extraction",
-    "sklearn.feature_extraction.text",
-    "sklearn.linear_model",
-    "sklearn.ensemble",
-    "sklearn.dummy",
-    "sklearn.kernel_approximation",
+from redteam import (
+    PLAIN_CALL,
+    assert_safeload_refuses,
+    assert_scan_predicts_load,
+    binunicode,
+    child,
+    global_,
+    open_finding,
+    until_crash,
+    write,
 )
 
-
-def _child(
-    code: str, path: Path, *, memory: int = 3 * GB, cpu: int = 20, fresh: bool = False
-) -> Any:
-    return run_child(code, path, grow=memory, cpu=cpu, timeout=180, imports=_IMPORTS, fresh=fresh)
-
-
-def _assert_safeload_refuses(path: Path, call: str, *, cpu: int = 20) -> None:
-    child = _child(SAFE_CALL.format(call=call), path, cpu=cpu)
-    assert_refused_by_both(child)
+OPEN = partial(open_finding, 34)
+_child = partial(child, cpu=20)
+_assert_safeload_refuses = partial(assert_safeload_refuses, cpu=20)
 
 
 _NAMES = "r = model.get_feature_names_out()"
@@ -211,13 +192,7 @@ def test_rt34_05_path_feature_name_times_classes(tmp_path: Path) -> None:
 # --- rt34-06: a probed call followed by BUILD is not probed (scan SAFE, load refuses) ------------
 
 
-def _g(module: str, name: str) -> bytes:
-    return f"c{module}\n{name}\n".encode()
-
-
-def _u(text: str) -> bytes:
-    raw = text.encode()
-    return b"X" + len(raw).to_bytes(4, "little") + raw
+_g, _u = global_, binunicode  # GLOBAL and BINUNICODE, short for the tables below
 
 
 _BUILT_CALLS = {
@@ -266,19 +241,10 @@ def test_rt34_06_probed_call_then_build(name: str, tmp_path: Path) -> None:
     list or slice (no ``__dict__``). Calls it never probes: ``copyreg._reconstructor`` (excluded
     by name) and ``_codecs.encode`` (a pure builtin whose exception becomes an unknown value
     that no check touches). Harmless; the invariant "no file load refuses is SAFE" breaks."""
-    import safeload
-
     data = b"\x80\x02" + _BUILT_CALLS[name]
-    path = write(tmp_path, data)
     with pytest.raises((TypeError, ValueError, OverflowError, AttributeError, UnicodeError)):
         pickle.loads(data)
-    try:
-        safeload.load_unsigned(path)
-        loaded = True
-    except safeload.SafeloadError:
-        loaded = False
-    assert not loaded
-    assert safeload.scan(data).safe == loaded, name
+    assert_scan_predicts_load(data, tmp_path, refused=True)
 
 
 # --- rt34-07: an estimator built and discarded pays for scan's names allowance -----------------
@@ -311,18 +277,9 @@ def test_rt34_07_popped_estimator_pays_for_names(tmp_path: Path) -> None:
     1,024 characters x 100,000 classes: 890 MB by the ledger, over 512 MiB): scan counts the
     discarded 20 MB (allowance 1.3 GB) and calls the file SAFE; the load never sees the
     scaler and refuses. (Without the padding scan refuses too.)"""
-    import safeload
-
     data = _rt34_07_popped_padding(20_000_000)
-    path = write(tmp_path, data)
     assert type(pickle.loads(data)).__name__ == "TargetEncoder"
-    try:
-        safeload.load_unsigned(path)
-        loaded = True
-    except safeload.SafeloadError:
-        loaded = False
-    assert not loaded
-    assert safeload.scan(data).safe == loaded
+    assert_scan_predicts_load(data, tmp_path, refused=True)
 
 
 # --- rt34-08: decompressed bytes pay for names ---------------------------------------------------

@@ -7,47 +7,28 @@ for the parity findings, that scan's verdict equals load's). All fifteen finding
 from __future__ import annotations
 
 import pickle
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from redteam import GB, PLAIN_CALL, SAFE_CALL, assert_refused_by_both, run_child, write
-
-
-def OPEN(what: str) -> pytest.MarkDecorator:
-    """A finding of red team 35 not fixed yet (strict xfail: it fails once it is fixed)."""
-    return pytest.mark.xfail(strict=True, reason=f"open (red team 35): {what}")
-
-
-_IMPORTS = (
-    "pickle",
-    "numpy",
-    "safeload",
-    "scipy.sparse",
-    "sklearn.pipeline",
-    "sklearn.preprocessing",
-    "sklearn.compose",
-    "sklearn.feature_extraction",
-    "sklearn.feature_extraction.text",
-    "sklearn.linear_model",
-    "sklearn.ensemble",
-    "sklearn.dummy",
-    "sklearn.tree",
-    "sklearn.kernel_approximation",
+from redteam import (
+    GB,
+    PLAIN_CALL,
+    assert_safeload_refuses,
+    assert_scan_predicts_load,
+    binunicode,
+    child,
+    global_,
+    open_finding,
+    write,
 )
 
-
-def _child(
-    code: str, path: Path, *, memory: int = 3 * GB, cpu: int = 20, fresh: bool = False
-) -> Any:
-    return run_child(code, path, grow=memory, cpu=cpu, timeout=180, imports=_IMPORTS, fresh=fresh)
-
-
-def _assert_safeload_refuses(path: Path, call: str, *, cpu: int = 20) -> None:
-    child = _child(SAFE_CALL.format(call=call), path, cpu=cpu)
-    assert_refused_by_both(child)
+OPEN = partial(open_finding, 35)
+_child = partial(child, cpu=20)
+_assert_safeload_refuses = partial(assert_safeload_refuses, cpu=20)
 
 
 _NAMES = "r = model.get_feature_names_out()"
@@ -158,17 +139,8 @@ def test_rt35_02_scan_safe_load_refuses(name: str, tmp_path: Path) -> None:
     kinds), and a wider run over 18 estimators: a Pipeline's ``steps`` or a column
     transformer's ``transformers_`` of the wrong shape, HGB's ``_scorer`` holding an atom (not
     a callable), bagging's ``estimator_params`` as an array (each "holds ..., not a ...")."""
-    import safeload
-
     data = pickle.dumps(_rt35_02_model(name), protocol=5)
-    path = write(tmp_path, data)
-    try:
-        safeload.load_unsigned(path)
-        loaded = True
-    except safeload.SafeloadError:
-        loaded = False
-    assert not loaded
-    assert safeload.scan(data).safe == loaded, name
+    assert_scan_predicts_load(data, tmp_path, refused=True)
 
 
 # --- rt35-03: _n_features_out as a property of an empty array's axis, per branch of a union ------
@@ -287,8 +259,7 @@ def test_rt35_05_feature_names_in_list(container: type, tmp_path: Path) -> None:
     path = write(tmp_path, _rt35_05_target_encoder_listed_names(container, 44_000))
     plain = _child(PLAIN_CALL.format(call=_NAMES), path, memory=2 * GB)
     assert "call MemoryError" in plain.stdout, str(plain)
-    child = _child(SAFE_CALL.format(call=_NAMES), path, memory=2 * GB)
-    assert_refused_by_both(child)
+    _assert_safeload_refuses(path, _NAMES, memory=2 * GB)
 
 
 # --- rt35-06: scan's Tree check reads n_classes and values by shape, not by dtype or order ------
@@ -335,19 +306,10 @@ def test_rt35_06_tree_dtypes_scan_safe_load_refuses(name: str, tmp_path: Path) -
     non-float64 or non-C-contiguous ``values`` ("incompatible dtype", "should be a
     C-contiguous array"), so plain pickle and load_unsigned fail while scan says SAFE. A
     single tree and a forest alike (found by mutating a Tree's arguments and state)."""
-    import safeload
-
     data = _rt35_06_tree(name)
-    path = write(tmp_path, data)
     with pytest.raises(ValueError):
         pickle.loads(data)
-    try:
-        safeload.load_unsigned(path)
-        loaded = True
-    except safeload.SafeloadError:
-        loaded = False
-    assert not loaded
-    assert safeload.scan(data).safe == loaded, name
+    assert_scan_predicts_load(data, tmp_path, refused=True)
 
 
 # --- rt35-07: load_unsigned raises a raw ValueError from names.py ------------------------------
@@ -529,20 +491,13 @@ def test_rt35_12_lda_iterations_per_document(tmp_path: Path) -> None:
     path = write(tmp_path, _rt35_12_lda())
     plain = _child(PLAIN_CALL.format(call=_LDA_CALL), path, cpu=4)
     assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
-    child = _child(SAFE_CALL.format(call=_LDA_CALL), path, cpu=4)
-    assert_refused_by_both(child)
+    _assert_safeload_refuses(path, _LDA_CALL, cpu=4)
 
 
 # --- rt35-13: rt34-06 again: calls followed by BUILD that scan still passes ----------------------
 
 
-def _g(module: str, name: str) -> bytes:
-    return f"c{module}\n{name}\n".encode()
-
-
-def _u(text: str) -> bytes:
-    raw = text.encode()
-    return b"X" + len(raw).to_bytes(4, "little") + raw
+_g, _u = global_, binunicode  # GLOBAL and BINUNICODE, short for the tables below
 
 
 _BUILT_CALLS_35 = {
@@ -576,17 +531,8 @@ def test_rt35_13_call_then_build_scan_safe_load_refuses(name: str, tmp_path: Pat
     ``Builder._check_keys`` checks only on shadows of classes. A call/BUILD fuzz (21 callees x
     19 argument tuples x 12 states) found 60 such files, all of these kinds; scan SAFE, the
     load refuses each."""
-    import safeload
-
     data = b"\x80\x02" + _BUILT_CALLS_35[name]
-    path = write(tmp_path, data)
-    try:
-        safeload.load_unsigned(path)
-        loaded = True
-    except safeload.SafeloadError:
-        loaded = False
-    assert not loaded
-    assert safeload.scan(data).safe == loaded, name
+    assert_scan_predicts_load(data, tmp_path, refused=True)
 
 
 # --- rt35-14: rt34-07 again: an estimator in a KDTree's extra state item pays for scan's names ---
@@ -627,18 +573,9 @@ def test_rt35_14_kdtree_state_item_pays_for_names(tmp_path: Path) -> None:
     there is built and dropped: the load's walk never meets it. Scan counts the 20 MB (a
     1.3 GB allowance) and calls rt34-07's TargetEncoder (890 MB by the ledger) SAFE; the load
     refuses it (512 MiB). Without the padding scan refuses too."""
-    import safeload
-
     data = _rt35_14_kdtree_hidden_padding(20_000_000)
-    path = write(tmp_path, data)
     assert type(pickle.loads(data).spare_).__name__ == "KDTree"
-    try:
-        safeload.load_unsigned(path)
-        loaded = True
-    except safeload.SafeloadError:
-        loaded = False
-    assert not loaded
-    assert safeload.scan(data).safe == loaded
+    assert_scan_predicts_load(data, tmp_path, refused=True)
 
 
 # --- rt35-15: string dtypes of 1 MiB per item: every output cell (label) is 1 MiB --------------

@@ -6,62 +6,27 @@ load_unsigned (or, for parity findings, give scan the verdict of the load)."""
 from __future__ import annotations
 
 import pickle
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from redteam import GB, LOAD_UNSIGNED, PLAIN, PLAIN_CALL, SCAN, run_child, write
-
-
-def OPEN(what: str) -> pytest.MarkDecorator:
-    """A finding of red team 38 not fixed yet (strict xfail: it fails once it is fixed)."""
-    return pytest.mark.xfail(strict=True, reason=f"open (red team 38): {what}")
-
-
-_IMPORTS = (
-    "pickle",
-    "joblib",
-    "numpy",
-    "safeload",
-    "scipy.sparse",
-    "sklearn.pipeline",
-    "sklearn.preprocessing",
-    "sklearn.compose",
-    "sklearn.ensemble",
-    "sklearn.neighbors",
-    "sklearn.linear_model",
-    "sklearn.svm",
-    "sklearn.gaussian_process",
+from redteam import (
+    GB,
+    LOAD_UNSIGNED,
+    PLAIN,
+    PLAIN_CALL,
+    SCAN,
+    assert_refused,
+    child,
+    open_finding,
+    parity,
+    write,
 )
 
-
-def _child(
-    code: str, path: Path, *, memory: int = 3 * GB, cpu: int = 30, fresh: bool = False
-) -> Any:
-    return run_child(code, path, grow=memory, cpu=cpu, timeout=180, imports=_IMPORTS, fresh=fresh)
-
-
-def _assert_refused_in_process(path: Path) -> None:
-    import safeload
-
-    assert not safeload.scan(path.read_bytes()).safe
-    with pytest.raises(safeload.SafeloadError):
-        safeload.load_unsigned(path)
-
-
-def _parity(data: bytes, tmp_path: Path) -> tuple[bool, str]:
-    """(scan's verdict is safe, what load_unsigned did: 'loaded' or 'refused')."""
-    import safeload
-
-    path = write(tmp_path, data)
-    safe = safeload.scan(data).safe
-    try:
-        safeload.load_unsigned(path)
-        return safe, "loaded"
-    except safeload.SafeloadError:
-        return safe, "refused"
+OPEN = partial(open_finding, 38)
 
 
 # --- rt38-01: one costly estimator listed many times (stored arrays count once) ----------------
@@ -99,9 +64,9 @@ def test_rt38_01_voting_repeats_brute_knn(tmp_path: Path) -> None:
     depth-1 tree in 3.8 KB make ``predict`` of 5 rows take 0.25 s (a 3.8 KB honest voting
     model: ~1 ms). Scan SAFE, load_unsigned loads it."""
     path = write(tmp_path, _rt38_01_voting_of_knn(20_000, 250))
-    plain = _child(PLAIN_CALL.format(call=_KNN_CALL), path, cpu=5)
+    plain = child(PLAIN_CALL.format(call=_KNN_CALL), path, cpu=5)
     assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
-    _assert_refused_in_process(path)
+    assert_refused(path)
 
 
 # --- rt38-02: a SplineTransformer of huge degree with one coefficient column -------------------
@@ -136,9 +101,9 @@ def test_rt38_02_spline_degree_cost(tmp_path: Path) -> None:
     milliseconds; degree 20,000 (480 KB) would take ~17 s per row. Scan SAFE, load_unsigned
     loads it."""
     path = write(tmp_path, _rt38_02_spline(8_000))
-    plain = _child(PLAIN_CALL.format(call=_SPLINE_CALL), path, cpu=3)
+    plain = child(PLAIN_CALL.format(call=_SPLINE_CALL), path, cpu=3)
     assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
-    _assert_refused_in_process(path)
+    assert_refused(path)
 
 
 # --- rt38-03: an object in a parameter whose constraints name an ABC type (Integral) ----------
@@ -172,7 +137,7 @@ def test_rt38_03_abc_type_constraint_parity(kind: str, tmp_path: Path) -> None:
     refuses them. The mutation sweep found the same for GridSearchCV's and
     RandomizedSearchCV's ``error_score`` and ``pre_dispatch``, FixedThresholdClassifier's
     ``pos_label`` and ``threshold``, and TunedThresholdClassifierCV's ``scoring``."""
-    assert _parity(_rt38_03_outlier_label(kind), tmp_path) == (False, "refused")
+    assert parity(_rt38_03_outlier_label(kind), tmp_path) == (False, "refused")
 
 
 # --- rt38-04: an OrderedDict in an array-like parameter: scan unproven, load loads ------------
@@ -206,7 +171,7 @@ def test_rt38_04_ordered_dict_parameter_parity(name: str, tmp_path: Path) -> Non
     its parameters". Found by the mutation sweep (every constraint-checked attribute of ~90
     fitted classes set to an OrderedDict: NearestCentroid.priors, CategoricalNB.class_prior,
     MultinomialNB.alpha and others alike). A false alarm only (scan is stricter)."""
-    assert _parity(_rt38_04_ordered_dict(name), tmp_path) == (True, "loaded")
+    assert parity(_rt38_04_ordered_dict(name), tmp_path) == (True, "loaded")
 
 
 # --- rt38-05: MiniBatchNMF.partial_fit runs fresh_restarts_max_iter, which nothing bounds -------
@@ -235,9 +200,9 @@ def test_rt38_05_minibatch_nmf_fresh_restarts(tmp_path: Path) -> None:
     ``fresh_restarts_max_iter`` (default 30) is in neither ``ITERATION_LIMITS`` nor the
     whole-model budget. Scan SAFE, load_unsigned loads it."""
     path = write(tmp_path, _rt38_05_minibatch_nmf(10**12))
-    plain = _child(PLAIN_CALL.format(call=_NMF_PARTIAL_FIT), path, cpu=3)
+    plain = child(PLAIN_CALL.format(call=_NMF_PARTIAL_FIT), path, cpu=3)
     assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
-    _assert_refused_in_process(path)
+    assert_refused(path)
 
 
 # --- rt38-06: a BUILD on a named tuple with a tuple state that is not a (state, slots) pair ---
@@ -276,7 +241,7 @@ def test_rt38_06_named_tuple_tuple_state_parity(state: tuple[Any, ...], tmp_path
     UnpicklingError"). rt37-08's ``_check_tuple_build`` refuses only states that are not
     tuples, so scan calls the file SAFE (the pair forms ``(None, {'feat_idx': 0})`` and
     ``({'a': 1}, None)`` are refused by both, ``(None, {})`` loads in both)."""
-    assert _parity(_rt38_06_triplet_build(state), tmp_path) == (False, "refused")
+    assert parity(_rt38_06_triplet_build(state), tmp_path) == (False, "refused")
 
 
 # --- rt38-07: a ufunc's where= keyword: transform returns uninitialised memory -----------------
@@ -309,11 +274,11 @@ def test_rt38_07_ufunc_where_leaks_memory(tmp_path: Path) -> None:
     ufunc takes ``where`` (``partial(np.exp, where=False)`` as a ``func``/``inverse_func``
     alike). Scan SAFE, load_unsigned loads it."""
     path = write(tmp_path, _rt38_07_where_false())
-    plain = _child(PLAIN_CALL.format(call=_LEAK_CALL), path, cpu=10)
+    plain = child(PLAIN_CALL.format(call=_LEAK_CALL), path, cpu=10)
     assert "call done" in plain.stdout, str(plain)
     leaked = float(plain.stdout.split("leaked")[1].split()[0])
     assert leaked > 0.5, str(plain)  # the freed array's values came back as the output
-    _assert_refused_in_process(path)
+    assert_refused(path)
 
 
 # --- rt38-08: an OrderedDict or Counter in a single estimator slot: scan SAFE -----------------
@@ -354,7 +319,7 @@ def test_rt38_08_dict_subclass_in_estimator_slot(slot: str, kind: str, tmp_path:
     ``estimator_``, histogram boosting's ``_bin_mapper`` and ``_label_encoder``, and an
     OrderedDict as the whole ``estimators_`` of MultiOutputRegressor and the chains or
     ``calibrated_classifiers_`` of CalibratedClassifierCV."""
-    assert _parity(_rt38_08_slot(slot, kind), tmp_path) == (False, "refused")
+    assert parity(_rt38_08_slot(slot, kind), tmp_path) == (False, "refused")
 
 
 # --- rt38-09: a type value (float, numpy.float64, dict) in a callable slot: scan SAFE ---------
@@ -398,7 +363,7 @@ def test_rt38_09_type_value_in_callable_slot(slot: str, tmp_path: Path) -> None:
     accepts an allowed type value in a slot where the load's dispatch row asks for an
     allowlisted function. (A ``numpy.str_`` as ``scorer_`` is the reverse: scan unsafe, the
     load loads it, as it loads a plain ``str``, which ``score`` then fails to call.)"""
-    assert _parity(_rt38_09_type_in_callable_slot(slot), tmp_path) == (False, "refused")
+    assert parity(_rt38_09_type_in_callable_slot(slot), tmp_path) == (False, "refused")
 
 
 # --- rt38-10: a scorer's labels keyword as range(2**20): score allocates 8 MB per row ----------
@@ -439,9 +404,9 @@ def test_rt38_10_scorer_labels_range(tmp_path: Path) -> None:
     walk cannot read"), so scan and load disagree too. ``brier_score_loss``, ``d2_log_loss_score``
     and ``d2_brier_score`` take ``labels`` alike."""
     path = write(tmp_path, _rt38_10_log_loss_range())
-    plain = _child(PLAIN_CALL.format(call=_SCORE_CALL), path, memory=3 * GB, cpu=30)
+    plain = child(PLAIN_CALL.format(call=_SCORE_CALL), path, memory=3 * GB, cpu=30)
     assert "call MemoryError" in plain.stdout or plain.crashed, str(plain)
-    _assert_refused_in_process(path)
+    assert_refused(path)
 
 
 # --- rt38-11: a search's param_grid as an OrderedDict is not checked: fit writes a cache ------
@@ -498,9 +463,9 @@ def test_rt38_11_ordered_dict_param_grid(kind: str, tmp_path: Path) -> None:
     grid loads alike. load_unsigned loads it; scan calls it unsafe ("param_grid unproven: what
     collections.OrderedDict makes")."""
     path = write(tmp_path, _rt38_11_ordered_grid(kind))
-    plain = _child(PLAIN_CALL.format(call=_GRID_FIT), path, cpu=60)
+    plain = child(PLAIN_CALL.format(call=_GRID_FIT), path, cpu=60)
     assert "call done" in plain.stdout and int(plain.stdout.split("wrote")[1].split()[0]) > 0
-    _assert_refused_in_process(path)
+    assert_refused(path)
 
 
 # --- rt38-12: a dict as a stacking model's estimators_: sklearn calls the keys ----------------
@@ -566,9 +531,9 @@ def test_rt38_12_stacking_dict_estimators_keys(kind: str, tmp_path: Path) -> Non
     RegressorChain and AdaBoost load such a dict (scan SAFE), forests load it (scan unsafe).
     Scan SAFE, load_unsigned loads it."""
     path = write(tmp_path, _rt38_12_stacking_dict(kind))
-    plain = _child(PLAIN_CALL.format(call=_STACK_CALL), path, cpu=30)
+    plain = child(PLAIN_CALL.format(call=_STACK_CALL), path, cpu=30)
     assert plain.crashed and "call done" not in plain.stdout, str(plain)
-    _assert_refused_in_process(path)
+    assert_refused(path)
 
 
 # --- rt38-13: a kernel's constant_value as a long string: np.full of query x train cells ------
@@ -600,9 +565,9 @@ def test_rt38_13_constant_kernel_string(tmp_path: Path) -> None:
     ``numpy.str_``, loads alike); an honest 25 KB GP allocates a few hundred KB for the same
     call. Scan SAFE, load_unsigned loads it."""
     path = write(tmp_path, _rt38_13_gp_constant(20_000))
-    plain = _child(PLAIN_CALL.format(call=_GP_CALL), path, memory=1 * GB, cpu=30)
+    plain = child(PLAIN_CALL.format(call=_GP_CALL), path, memory=1 * GB, cpu=30)
     assert "call MemoryError" in plain.stdout or plain.crashed, str(plain)
-    _assert_refused_in_process(path)
+    assert_refused(path)
 
 
 # --- rt38-14: a numpy array as a list of names: scan refuses, the load loads ------------------
@@ -635,7 +600,7 @@ def test_rt38_14_name_list_array_parity(slot: str, tmp_path: Path) -> None:
     dimensions through ``kinds.sequence`` (``ravel().tolist()``) and accepts it; scan
     refuses every array ("is a numpy array, not a list of names"). A false alarm only (scan
     is stricter)."""
-    assert _parity(_rt38_14_name_array(slot), tmp_path) == (True, "loaded")
+    assert parity(_rt38_14_name_array(slot), tmp_path) == (True, "loaded")
 
 
 # --- rt38-15: a RandomState made by NEWOBJ without a state: a raw AttributeError out of load ---
@@ -716,13 +681,13 @@ def test_rt38_16_bare_bit_generator_crashes_load(case: str, tmp_path: Path) -> N
     (MT19937 and SFC64 load; a RandomState made alike raises rt38-15's raw AttributeError)."""
     data = _rt38_16_bit_generator(case)
     path = write(tmp_path, data)
-    plain = _child(PLAIN, path, cpu=10)
+    plain = child(PLAIN, path, cpu=10)
     if case.endswith("+ BUILD"):
         assert plain.crashed, str(plain)
     else:
         assert "loaded" in plain.stdout and not plain.crashed, str(plain)
-    scan = _child(SCAN, path, cpu=10)
-    load = _child(LOAD_UNSIGNED, path, cpu=10)
+    scan = child(SCAN, path, cpu=10)
+    load = child(LOAD_UNSIGNED, path, cpu=10)
     assert "refused" in load.stdout and not load.crashed, str(load)  # today: SIGSEGV
     assert "verdict unsafe" in scan.stdout, str(scan)
 
@@ -774,4 +739,4 @@ def test_rt38_17_newobj_alone_parity(case: str, tmp_path: Path) -> None:
     all five SAFE (rt37-08 predicts a BUILD on a named tuple, not its field count; rt36-08's
     probe runs numpy's helpers only on plain arguments). Found by the NEWOBJ-alone sweep over
     the allowlist (see rt38-15/16)."""
-    assert _parity(_rt38_17_case(case), tmp_path) == (False, "refused")
+    assert parity(_rt38_17_case(case), tmp_path) == (False, "refused")
