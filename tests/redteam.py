@@ -58,6 +58,7 @@ __all__ = [
     "global_",
     "hgb_nodes",
     "load_honest",
+    "loky_workers_call",
     "maxrss",
     "open_finding",
     "parity",
@@ -69,6 +70,7 @@ __all__ = [
     "tuple_dag",
     "until_crash",
     "verdicts",
+    "workers_started",
     "write",
 ]
 
@@ -331,6 +333,38 @@ SAFE_CALL = (
 def maxrss(out: str) -> int:
     """The peak RSS in MB a :data:`PLAIN_CALL` or :data:`SAFE_CALL` child printed."""
     return int(out.split("maxrss_mb")[1].split()[0])
+
+
+def loky_workers_call(call: str, at_least: int) -> str:
+    """A ``{call}`` for :data:`PLAIN_CALL` or :data:`SAFE_CALL` that runs ``call`` (statements
+    on one line, ``;`` between them) on a thread and prints ``workers <n>``: how many loky
+    worker processes the child has started, as soon as there are ``at_least`` of them (or
+    after 60 s). Then it kills its own process group, the child and its workers: the workers
+    are counted when they are started, and never spend the seconds of CPU each takes to
+    import numpy and scikit-learn and run its share of the call (:func:`workers_started`)."""
+    return (
+        "import os, signal, threading, time\n"
+        "    def _workers():\n"
+        "        found = 0\n"
+        "        for task in os.listdir('/proc/self/task'):\n"
+        "            for pid in open(f'/proc/self/task/{task}/children').read().split():\n"
+        "                try:\n"
+        "                    found += b'LokyProcess' in open(f'/proc/{pid}/cmdline', 'rb').read()\n"
+        "                except OSError:\n"
+        "                    pass\n"
+        "        return found\n"
+        f"    threading.Thread(target=exec, args=({call!r}, globals()), daemon=True).start()\n"
+        "    _deadline = time.monotonic() + 60\n"
+        f"    while _workers() < {at_least} and time.monotonic() < _deadline:\n"
+        "        time.sleep(0.02)\n"
+        "    print('workers', _workers(), flush=True)\n"
+        "    os.killpg(0, signal.SIGKILL)"
+    )
+
+
+def workers_started(out: str) -> int:
+    """The count a :func:`loky_workers_call` printed (-1 if it printed none)."""
+    return int(out.split("workers")[1].split()[0]) if "workers" in out else -1
 
 
 def until_crash(run: Any, tries: int = 3) -> Any:

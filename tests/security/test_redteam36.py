@@ -22,7 +22,9 @@ from redteam import (
     assert_scan_predicts_load,
     child,
     global_,
+    loky_workers_call,
     open_finding,
+    workers_started,
     write,
 )
 
@@ -665,16 +667,7 @@ def _rt36_13_union_jobs(jobs: int) -> bytes:
     return pickle.dumps(m, protocol=5)
 
 
-_JOBS_CALL = (
-    "import os\n"
-    "    r = model.transform(numpy.random.rand(3, 2))\n"
-    "    _me = os.getpid()\n"
-    "    print('children', len(open(f'/proc/{_me}/task/{_me}/children').read().split()))"
-)
-
-
-def _children(out: str) -> int:
-    return int(out.split("children")[1].split()[0]) if "children" in out else -1
+_JOBS_CALL = loky_workers_call("r = model.transform(numpy.random.rand(3, 2))", 8)
 
 
 def test_rt36_13_union_n_jobs_starts_processes(tmp_path: Path) -> None:
@@ -690,6 +683,6 @@ def test_rt36_13_union_n_jobs_starts_processes(tmp_path: Path) -> None:
     child processes each, measured after safeload's load). Scan SAFE."""
     path = write(tmp_path, _rt36_13_union_jobs(8))
     plain = child(PLAIN_CALL.format(call=_JOBS_CALL), path, memory=8 * GB, cpu=60)
-    assert _children(plain.stdout) >= 8, str(plain)
+    assert workers_started(plain.stdout) >= 8, str(plain)
     safe = child(SAFE_CALL.format(call=_JOBS_CALL), path, memory=8 * GB, cpu=60)
-    assert "refused" in safe.stdout or _children(safe.stdout) == 0, str(safe)
+    assert "refused" in safe.stdout or workers_started(safe.stdout) == 0, str(safe)

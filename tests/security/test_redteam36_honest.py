@@ -70,7 +70,8 @@ def test_worker_counts_a_union_may_store(jobs: Any, tmp_path: Any) -> None:
     from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
     X = np.random.RandomState(0).rand(10, 3)
-    union = FeatureUnion([("a", StandardScaler()), ("b", MinMaxScaler())], n_jobs=jobs).fit(X)
+    union = FeatureUnion([("a", StandardScaler()), ("b", MinMaxScaler())]).fit(X)
+    union.n_jobs = jobs  # as fit(X) with n_jobs=jobs stores it, without starting the workers
     assert load_honest(union, tmp_path).n_jobs == jobs
 
 
@@ -88,7 +89,8 @@ def test_a_union_with_eight_workers_is_refused(tmp_path: Any) -> None:
     from sklearn.preprocessing import StandardScaler
 
     X = np.random.RandomState(0).rand(10, 3)
-    union = FeatureUnion([("a", StandardScaler())], n_jobs=8).fit(X)
+    union = FeatureUnion([("a", StandardScaler())]).fit(X)
+    union.n_jobs = 8  # as fit(X) with n_jobs=8 stores it, without starting 8 workers here
     data = pickle.dumps(union, protocol=5)
     assert not safeload.scan(data).safe
     path = tmp_path / "m.pkl"

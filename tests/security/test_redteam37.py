@@ -20,6 +20,8 @@ from redteam import (
     assert_safeload_refuses,
     assert_scan_predicts_load,
     child,
+    loky_workers_call,
+    workers_started,
     write,
 )
 
@@ -28,23 +30,13 @@ from redteam import (
 _X = "numpy.random.RandomState(0).rand(30, 4)"
 
 
-def _jobs_call(fit: str) -> str:
-    return (
-        "import os\n"
-        f"    X = {_X}; y = numpy.arange(30) % 3\n"
-        f"    r = {fit}\n"
-        "    _me = os.getpid()\n"
-        "    print('children', len(open(f'/proc/{_me}/task/{_me}/children').read().split()))"
-    )
+def _jobs_call(fit: str, at_least: int) -> str:
+    return loky_workers_call(f"X = {_X}; y = numpy.arange(30) % 3; r = {fit}", at_least)
 
 
-def _children(out: str) -> int:
-    return int(out.split("children")[1].split()[0]) if "children" in out else -1
-
-
-def _assert_processes(path: Path, call: str, at_least: int) -> None:
-    plain = child(PLAIN_CALL.format(call=call), path, memory=8 * GB, cpu=60)
-    assert _children(plain.stdout) >= at_least, str(plain)
+def _assert_processes(path: Path, fit: str, at_least: int) -> None:
+    plain = child(PLAIN_CALL.format(call=_jobs_call(fit, at_least)), path, memory=8 * GB, cpu=60)
+    assert workers_started(plain.stdout) >= at_least, str(plain)
     # what safeload does with the same bytes (in this process: loading starts nothing)
     assert_refused(path)
 
@@ -95,7 +87,7 @@ def test_rt37_01_process_workers_missing_classes(name: str, tmp_path: Path) -> N
     ``n_jobs=8``, measured under plain pickle and after safeload's load alike; ``n_jobs=64``
     loads too). Scan SAFE, load_unsigned loads it. The test uses 5, one past the cap."""
     path = write(tmp_path, _rt37_01_model(name, 5))
-    _assert_processes(path, _jobs_call(_RT37_01_FIT[name]), 5)
+    _assert_processes(path, _RT37_01_FIT[name], 5)
 
 
 # --- rt37-02: partial(mutual_info_classif, n_jobs=N) as a selector's score_func ----------------
@@ -105,8 +97,10 @@ def _rt37_02_selector(jobs: int) -> bytes:
     from sklearn.feature_selection import SelectKBest, mutual_info_classif
 
     X = np.random.RandomState(0).rand(30, 4)
-    m = SelectKBest(functools.partial(mutual_info_classif, n_jobs=jobs), k=2)
-    return pickle.dumps(m.fit(X, np.arange(30) % 3), protocol=5)
+    m = SelectKBest(functools.partial(mutual_info_classif), k=2).fit(X, np.arange(30) % 3)
+    # what fit with the n_jobs partial stores, without starting its workers in this process
+    m.score_func = functools.partial(mutual_info_classif, n_jobs=jobs)
+    return pickle.dumps(m, protocol=5)
 
 
 def test_rt37_02_partial_mutual_info_n_jobs(tmp_path: Path) -> None:
@@ -121,7 +115,7 @@ def test_rt37_02_partial_mutual_info_n_jobs(tmp_path: Path) -> None:
     ``score_func`` loads too, where ``{'u__n_jobs': [8]}`` is refused). Scan SAFE,
     load_unsigned loads it. The test uses 5, one past the cap."""
     path = write(tmp_path, _rt37_02_selector(5))
-    _assert_processes(path, _jobs_call("model.fit(X, y)"), 5)
+    _assert_processes(path, "model.fit(X, y)", 5)
 
 
 # --- rt37-03: NMF's per-call max_iter is not counted over the model (rt36-07 for NMF) -----------
