@@ -424,7 +424,7 @@ def test_rt32_10_polynomial_powers_matrix(tmp_path: Path) -> None:
     """262 B, and an honest file of that shape too: PolynomialFeatures(degree=2) fitted on
     1,000 features. ``get_feature_names_out()`` (and the ``powers_`` property, which a
     notebook's fitted-attribute table reads) stacks one ``bincount(minlength=n_features_in_)``
-    per output: 501,501 x 1,000 int64 = 4 GB (MemoryError under 3 GiB); at the 2**24-column
+    per output: 501,501 x 1,000 int64 = 4 GB (MemoryError under 1 GiB); at the 2**24-column
     cap (5,790 features) 776 GB. transform of one honest row is 4 MB: the names cost 1,000x
     what the model's own output does, and the file pays for neither."""
     from sklearn.preprocessing import PolynomialFeatures
@@ -432,7 +432,7 @@ def test_rt32_10_polynomial_powers_matrix(tmp_path: Path) -> None:
     m = PolynomialFeatures(degree=2).fit(np.random.RandomState(0).rand(3, 1000))
     path = write(tmp_path, pickle.dumps(m, protocol=5))
     call = "r = model.get_feature_names_out()"
-    plain = _child(PLAIN_CALL.format(call=call), path)
+    plain = _child(PLAIN_CALL.format(call=call), path, memory=GB)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, call)
 

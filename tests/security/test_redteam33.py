@@ -230,7 +230,7 @@ def test_rt33_07_target_encoder_features_times_classes(tmp_path: Path) -> None:
     """180 KB: the rt32-04 fix caps each name at 1,024 characters, but TargetEncoder writes
     every feature name once per class: 64 names of 1,024 characters and ``classes_`` of
     100,000 one-byte labels (nothing ties them to ``encodings_``, which keeps its 64 x 3
-    arrays) make 6.4M names of ~1 KB: 7 GB, MemoryError under 3 GiB (~40,000 bytes per file
+    arrays) make 6.4M names of ~1 KB: 7 GB, MemoryError under 1 GiB (~40,000 bytes per file
     byte; quadratic in the file's size)."""
     from sklearn.preprocessing import TargetEncoder
 
@@ -241,7 +241,7 @@ def test_rt33_07_target_encoder_features_times_classes(tmp_path: Path) -> None:
     m.classes_ = np.zeros(100_000, dtype=np.uint8)
     path = write(tmp_path, pickle.dumps(m, protocol=5))
     call = "r = model.get_feature_names_out()"
-    plain = _child(PLAIN_CALL.format(call=call), path)
+    plain = _child(PLAIN_CALL.format(call=call), path, memory=GB)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, call)
 
@@ -254,7 +254,7 @@ def test_rt33_08_pipeline_names_times_int8_categories(tmp_path: Path) -> None:
     1,024 characters go into a OneHotEncoder (fitted on an array: own names "x0".."x3", so
     check_one_hot_names measures 3 characters per category) whose ``categories_`` are four
     int8 arrays of 10**6 (duplicates: nothing checks them unique); get_feature_names_out()
-    writes 4M names of ~1 KB: 4 GB, MemoryError under 3 GiB (~1,000 bytes per file byte;
+    writes 4M names of ~1 KB: 4 GB, MemoryError under 1 GiB (~1,000 bytes per file byte;
     an honest int64 category costs 8 bytes, so 128x is the honest ratio)."""
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
@@ -266,7 +266,7 @@ def test_rt33_08_pipeline_names_times_int8_categories(tmp_path: Path) -> None:
     enc._n_features_outs = [10**6] * 4
     path = write(tmp_path, pickle.dumps(Pipeline([("s", scaler), ("o", enc)]), protocol=5))
     call = "r = model.get_feature_names_out()"
-    plain = _child(PLAIN_CALL.format(call=call), path)
+    plain = _child(PLAIN_CALL.format(call=call), path, memory=GB)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, call)
 
@@ -439,7 +439,7 @@ def test_rt33_15_one_array_pays_for_many_widths(tmp_path: Path) -> None:
     estimator is counted on its own: eight StandardScalers in a FeatureUnion, each with
     ``n_features_in_ = 10**7`` and a spare attribute referring to the same 10 MB uint8 array,
     all pass. get_feature_names_out() makes 8 x 10**7 prefixed names (~6 GB, MemoryError
-    under 3 GiB); the names grow with the number of estimators (~300 bytes of file each),
+    under 1 GiB); the names grow with the number of estimators (~300 bytes of file each),
     so 100 of them would be ~75 GB from the same 10 MB."""
     from sklearn.pipeline import FeatureUnion
     from sklearn.preprocessing import StandardScaler
@@ -453,7 +453,7 @@ def test_rt33_15_one_array_pays_for_many_widths(tmp_path: Path) -> None:
         steps.append((f"s{i}", s))
     path = write(tmp_path, pickle.dumps(FeatureUnion(steps), protocol=5))
     call = "r = model.get_feature_names_out()"
-    plain = _child(PLAIN_CALL.format(call=call), path)
+    plain = _child(PLAIN_CALL.format(call=call), path, memory=GB)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, call)
 
@@ -474,7 +474,7 @@ def test_rt33_16_n_neighbors_past_the_samples(tmp_path: Path) -> None:
     m = KNeighborsClassifier(n_neighbors=200_000_000, algorithm="brute", metric="manhattan")
     path = write(tmp_path, pickle.dumps(m.fit(X, y), protocol=5))
     call = "r = model.predict_proba(numpy.random.rand(1, 3))"
-    plain = _child(PLAIN_CALL.format(call=call), path)
+    plain = _child(PLAIN_CALL.format(call=call), path, memory=GB)
     assert "call MemoryError" in plain.stdout or maxrss(plain.stdout) > 1500, str(plain)
     _assert_safeload_refuses(path, call)
 

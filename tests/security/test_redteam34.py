@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from redteam import (
+    GB,
     PLAIN_CALL,
     assert_safeload_refuses,
     assert_scan_predicts_load,
@@ -58,10 +59,10 @@ def test_rt34_01_voting_soft_names(tmp_path: Path) -> None:
     Step names may have 256 characters; check_voting_classifier holds each sub-estimator's
     ``classes_`` equal to ``le_.classes_``, which one shared 10**6-byte bool array satisfies
     (no uniqueness rule), so 100 DummyClassifiers make 10**8 names of ~280 characters
-    (~35 GB; MemoryError under 3 GiB, ~30,000 bytes per file byte). names.py counts only the
+    (~35 GB; MemoryError under 1 GiB, ~30,000 bytes per file byte). names.py counts only the
     estimators' own ``n_features_in_``: nothing for VotingClassifier."""
     path = write(tmp_path, _rt34_01_voting(10**6, 100))
-    plain = _child(PLAIN_CALL.format(call=_NAMES), path)
+    plain = _child(PLAIN_CALL.format(call=_NAMES), path, memory=GB)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, _NAMES)
 
@@ -70,11 +71,11 @@ def test_rt34_01_voting_soft_predict_proba(tmp_path: Path) -> None:
     """1 MB, the same model with DummyClassifier(strategy="uniform"): each estimator's
     predict_proba is ``ones((n_samples, n_classes_))`` (n_classes_ equals its classes_, the
     shared 10**6-item array), so VotingClassifier.predict_proba (and transform) of 4 rows
-    collects 100 x 4 x 10**6 floats: 3.2 GB, MemoryError under 3 GiB (800 MB per input row
+    collects 100 x 4 x 10**6 floats: 3.2 GB, MemoryError under 1 GiB (800 MB per input row
     from a 1 MB file; an honest model of this width stores 100 arrays)."""
     path = write(tmp_path, _rt34_01_voting(10**6, 100, "uniform"))
     call = "r = model.predict_proba(numpy.random.rand(4, 3))"
-    plain = _child(PLAIN_CALL.format(call=call), path)
+    plain = _child(PLAIN_CALL.format(call=call), path, memory=GB)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, call)
 
@@ -97,10 +98,10 @@ def test_rt34_02_stacking_n_feature_outs(tmp_path: Path) -> None:
     """1 KB: _BaseStacking.get_feature_names_out writes ``range(n)`` names per estimator from
     the stored list ``_n_feature_outs``; nothing bounds it (names.py reads only
     ``_n_features_out`` and ``n_features_out_``). ``[10**8]``: 10**8 names
-    "stackingregressor_a123..." (~8 GB, MemoryError under 3 GiB; ~8 million bytes per file
+    "stackingregressor_a123..." (~8 GB, MemoryError under 1 GiB; ~8 million bytes per file
     byte; 10**12 is a hang as well). StackingClassifier alike."""
     path = write(tmp_path, _rt34_02_stacking(10**8))
-    plain = _child(PLAIN_CALL.format(call=_NAMES), path)
+    plain = _child(PLAIN_CALL.format(call=_NAMES), path, memory=GB)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, _NAMES)
 
@@ -121,10 +122,10 @@ def test_rt34_03_additive_chi2_names(tmp_path: Path) -> None:
     ``_cos{j}``/``_sin{j}`` pair per sample step for every input feature; sample_steps may be
     1,000 (MAX_TRANSFORM_ROUNDS) and ``n_features_in_`` 2**20 without a stored array, and
     names.py counts one name per feature. 2**20 x 1,999 = 2.1 x 10**9 names
-    ("additivechi2sampler_x1048575_cos999"): ~190 GB, MemoryError under 3 GiB (10**9 bytes
+    ("additivechi2sampler_x1048575_cos999"): ~190 GB, MemoryError under 1 GiB (10**9 bytes
     per file byte)."""
     path = write(tmp_path, _rt34_03_chi2(1000, 2**20))
-    plain = _child(PLAIN_CALL.format(call=_NAMES), path)
+    plain = _child(PLAIN_CALL.format(call=_NAMES), path, memory=GB)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, _NAMES)
 
@@ -370,10 +371,10 @@ def test_rt34_10_target_encoder_classes_list(tmp_path: Path) -> None:
     """280 KB: rt33-07 again. names.py counts ``features x classes`` only ``if
     isinstance(classes, np.ndarray)``; get_feature_names_out iterates ``self.classes_``
     whatever it is. A list of 100,000 zeros (``K\\x00`` each) with 64 names of 1,024
-    characters: 6.4M names of ~1 KB (7 GB; MemoryError under 3 GiB; ~25,000 bytes per file
+    characters: 6.4M names of ~1 KB (7 GB; MemoryError under 1 GiB; ~25,000 bytes per file
     byte)."""
     path = write(tmp_path, _rt34_10_target_encoder_list_classes(100_000))
-    plain = _child(PLAIN_CALL.format(call=_NAMES), path)
+    plain = _child(PLAIN_CALL.format(call=_NAMES), path, memory=GB)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, _NAMES)
 

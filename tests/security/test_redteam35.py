@@ -54,10 +54,10 @@ def test_rt35_01_column_transformer_input_indices(tmp_path: Path) -> None:
     count. 4 x 10**6 one-byte zeros repeat one 1,024-character name; the fitted pass-through
     FunctionTransformer, without ``n_features_in_``, hands them back unchecked, and the
     ``"{transformer_name}__{feature_name}"`` prefix makes 4 x 10**6 new 1,027-character
-    strings: 4.3 GB (MemoryError under 3 GiB; ~1,100 bytes per file byte). Scan SAFE,
+    strings: 4.3 GB (MemoryError under 1 GiB; ~1,100 bytes per file byte). Scan SAFE,
     load_unsigned loads it (10**6 zeros: 1.2 GB peak RSS measured after safeload's load)."""
     path = write(tmp_path, _rt35_01_column_indices(4_000_000))
-    plain = _child(PLAIN_CALL.format(call=_NAMES), path)
+    plain = _child(PLAIN_CALL.format(call=_NAMES), path, memory=GB)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, _NAMES)
 
@@ -172,10 +172,10 @@ def test_rt35_03_union_of_property_n_features_out(tmp_path: Path) -> None:
     counted per estimator, so one 1 MB array shared by every branch (a spare attribute) pays
     each branch's 2**20. ``components_`` is an empty
     (2**20, 0) array (no data). A FeatureUnion of 20 such PCAs with 256-character branch
-    names writes 20 x 2**20 names of 259 characters (~6.6 GB; MemoryError under 3 GiB, ~6,000
+    names writes 20 x 2**20 names of 259 characters (~6.6 GB; MemoryError under 1 GiB, ~6,000
     bytes per file byte; 2 branches: 1 GB peak RSS measured after safeload's load). Scan SAFE."""
     path = write(tmp_path, _rt35_03_union_of_pcas(20))
-    plain = _child(PLAIN_CALL.format(call=_NAMES), path)
+    plain = _child(PLAIN_CALL.format(call=_NAMES), path, memory=GB)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, _NAMES)
 
@@ -386,11 +386,11 @@ def test_rt35_09_stacking_n_feature_outs_range(kind: str, tmp_path: Path) -> Non
     (list, tuple) else []``; ``_BaseStacking.get_feature_names_out`` zips the estimators with
     whatever it is. ``range(10**8, 10**8 + 1)`` has one item (the walker bounds a range's
     length at 2**20, not its values), so the one estimator writes 10**8 names
-    "stackingregressor_a<i>" (~8 GB; MemoryError under 3 GiB; ~8 million bytes per file
+    "stackingregressor_a<i>" (~8 GB; MemoryError under 1 GiB; ~8 million bytes per file
     byte; 5 x 10**6: 647 MB peak RSS measured after safeload's load). ``np.array([10**8])``
     alike (1.1 KB). Scan SAFE."""
     path = write(tmp_path, _rt35_09_stacking_range(10**8, kind))
-    plain = _child(PLAIN_CALL.format(call=_NAMES), path)
+    plain = _child(PLAIN_CALL.format(call=_NAMES), path, memory=GB)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, _NAMES)
 
@@ -418,12 +418,12 @@ def test_rt35_10_union_branches_share_one_encoder(tmp_path: Path) -> None:
     once), but FeatureUnion.get_feature_names_out calls every branch: one TargetEncoder
     (64 names of 1,024 characters x 3,000 classes, 192,000 names, within the 512 MiB
     allowance by itself) listed as 20 branches with 256-character names writes 20 x 192,000
-    names of 1,284 characters (~5 GB; MemoryError under 3 GiB; ~50,000 bytes per file byte;
+    names of 1,284 characters (~5 GB; MemoryError under 1 GiB; ~50,000 bytes per file byte;
     3 branches: 1.5 GB peak RSS measured after safeload's load). The memo-reuse bound does not
     object (an estimator referred to 20 times unfolds to little). ColumnTransformer branches
     and Pipeline steps alike. Scan SAFE."""
     path = write(tmp_path, _rt35_10_union_of_one_encoder(20, 3000))
-    plain = _child(PLAIN_CALL.format(call=_NAMES), path)
+    plain = _child(PLAIN_CALL.format(call=_NAMES), path, memory=GB)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, _NAMES)
 

@@ -62,11 +62,11 @@ def test_rt36_01_column_transformer_repeated_columns(tmp_path: Path) -> None:
     10**5 times (the identity FunctionTransformer, validate=False, checks no width), and a
     FeatureUnion listing that one column transformer as 80 branches (memo references, within
     the sharing bound) stacks 8 x 10**6 float64 columns: 64 MB per input row, ~630 bytes per
-    file byte per row. 50 rows: 3.2 GB (MemoryError under 3 GiB). Scan SAFE, load_unsigned
+    file byte per row. 50 rows: 3.2 GB (MemoryError under 1 GiB). Scan SAFE, load_unsigned
     loads it (2 rows: a (2, 8 x 10**6) output measured after safeload's load). One column
     transformer alone, 4 x 10**6 zeros, joblib-compressed to 20 KB, alike (32 MB per row)."""
     path = write(tmp_path, _rt36_01_column_repeat(100_000, 80))
-    plain = child(PLAIN_CALL.format(call=_CT_ROWS), path)
+    plain = child(PLAIN_CALL.format(call=_CT_ROWS), path, memory=GB)
     assert "call MemoryError" in plain.stdout, str(plain)
     assert_safeload_refuses(path, _CT_ROWS)
 
@@ -541,9 +541,9 @@ def test_rt36_10_cycle_disables_path_counts(tmp_path: Path) -> None:
     refused: "could write 3,840,000 names ... 10,529,280,000 bytes"). Any node with an
     in-edge from below (a cycle anywhere above the shared estimator) does the same.
     get_feature_names_out writes 20 x 192,000 names of ~1,284 characters, ~5 GB (MemoryError
-    under 3 GiB; ~50,000 bytes per file byte). Scan SAFE, load_unsigned loads it."""
+    under 1 GiB; ~50,000 bytes per file byte). Scan SAFE, load_unsigned loads it."""
     path = write(tmp_path, _rt36_10_union_with_cycle(20, 3000))
-    plain = child(PLAIN_CALL.format(call=_NAMES), path)
+    plain = child(PLAIN_CALL.format(call=_NAMES), path, memory=GB)
     assert "call MemoryError" in plain.stdout, str(plain)
     assert_safeload_refuses(path, _NAMES)
 
