@@ -52,10 +52,12 @@ _REPR = (
 def _assert_repr_blowup_refused(
     data: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``repr`` of what plain pickle loads from ``data`` runs out of memory (2 GiB); the load
-    in a child refuses, scan calls the bytes unsafe and so does the load's static pass."""
+    """``repr`` of what plain pickle loads from ``data`` runs out of memory (1 GiB: the
+    payloads ask for 6.5 and 16.5 GB, and the child gets there twice as fast as under the
+    2 GiB the red team used); the load in a child refuses, scan calls the bytes unsafe and
+    so does the load's static pass."""
     path = write(tmp_path, data)
-    plain = _child(PLAIN + _REPR, path, cpu=30)
+    plain = _child(PLAIN + _REPR, path, memory=GB, cpu=30)
     assert "repr MemoryError" in plain.stdout, f"plain: {plain}"
     loaded = _child(LOAD_UNSIGNED + _REPR, path, cpu=30)
     # today: "loaded" then "repr MemoryError"
