@@ -21,6 +21,7 @@ import pytest
 
 from redteam import (
     GB,
+    HANG_CPU,
     LOAD_UNSIGNED,
     PLAIN,
     binunicode,
@@ -89,7 +90,7 @@ def test_rt29_01_uuid_counted_before_its_build(tmp_path: Path) -> None:
     data = _rt29_01()
     assert len(data) < 1500
     path = write(tmp_path, data)
-    plain = _child(PLAIN, path, cpu=5)
+    plain = _child(PLAIN, path, cpu=HANG_CPU)
     assert plain.crashed and "loaded" not in plain.stdout, f"plain: {plain}"
     # should hold: the static pass refuses before the unpickler hashes anything (today it
     # finds nothing, and load_unsigned is killed at its CPU limit inside the unpickler)
@@ -257,7 +258,7 @@ def test_rt29_03_refetch_of_uncharged_values_repr(
     holding one or to bytes made by ``_codecs.encode``. Should hold: refused."""
     data = _rt29_03(form)
     path = write(tmp_path, data)
-    plain = _child(PLAIN + _REPR, path, cpu=5)
+    plain = _child(PLAIN + _REPR, path, memory=GB, cpu=HANG_CPU)
     # out of memory, or (call-result: 6.5e9 one-character reprs) killed at the CPU limit
     assert "repr MemoryError" in plain.stdout or (
         plain.crashed and "loaded" in plain.stdout and "repr " not in plain.stdout

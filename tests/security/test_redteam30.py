@@ -15,6 +15,7 @@ import pytest
 
 from redteam import (
     GB,
+    HANG_CPU,
     HEAVY_IMPORTS,
     LOAD_UNSIGNED,
     PLAIN,
@@ -139,7 +140,7 @@ def test_rt30_01_cycle_exponential_repr(
     data = _rt30_01_exponential() if form == "exponential" else _rt30_01_in_estimator()
     assert len(data) < 2500
     path = write(tmp_path, data)
-    plain = _child(PLAIN + _REPR, path, cpu=5)
+    plain = _child(PLAIN + _REPR, path, cpu=HANG_CPU)
     assert "loaded" in plain.stdout and "repr " not in plain.stdout.replace(
         "repr MemoryError", ""
     ), f"plain: {plain}"
@@ -181,7 +182,7 @@ def test_rt30_02_zero_itemsize_array_of_2_62_elements(
     assert len(data) < 400
     path = write(tmp_path, data)
     call = "model.transform([b''])\nprint('returned', flush=True)\n"
-    plain = _child(PLAIN + call, path, cpu=5)
+    plain = _child(PLAIN + call, path, cpu=HANG_CPU)
     assert "loaded" in plain.stdout and plain.crashed and "returned" not in plain.stdout, (
         f"plain: {plain}"
     )
@@ -402,7 +403,7 @@ def test_rt30_07_version_string_formatted_at_build(
     data = _rt30_07()
     assert len(data) < 2100
     path = write(tmp_path, data)
-    plain = _child(PLAIN, path, cpu=5)
+    plain = _child(PLAIN, path, cpu=HANG_CPU)
     assert plain.crashed and "loaded" not in plain.stdout, f"plain: {plain}"
     loaded = _child(LOAD_UNSIGNED, path, cpu=5)
     # today: killed at the CPU limit, nothing printed

@@ -17,10 +17,12 @@ import pytest
 
 from redteam import (
     GB,
+    HANG_CPU,
     PLAIN_CALL,
     SAFE_CALL,
     assert_safeload_refuses,
     child,
+    hgb_nodes,
     maxrss,
     write,
 )
@@ -327,7 +329,7 @@ def test_rt31_08_repr_of_nested_pipelines_is_exponential(call: str, tmp_path: Pa
     killed at the CPU limit. The same holds for any estimator-in-estimator chain
     (BaggingClassifier(estimator=BaggingClassifier(...)): 0.02 / 0.12 / 0.5 s at 6 / 8 / 10)."""
     path = write(tmp_path, _rt31_08_nested(24))
-    plain = _child(PLAIN_CALL.format(call=call), path, cpu=4)  # 2**20 steps and more: killed
+    plain = _child(PLAIN_CALL.format(call=call), path, cpu=HANG_CPU)  # 2**20 steps and more: killed
     assert "loaded" in plain.stdout and "call done" not in plain.stdout, plain.stdout
     assert plain.returncode is not None and plain.returncode < 0, plain.stdout + plain.stderr
     _assert_safeload_refuses(path, call)
@@ -352,7 +354,7 @@ def test_rt31_08_predict_of_nested_pipelines_is_exponential(tmp_path: Path) -> N
     returns: killed at the CPU limit."""
     path = write(tmp_path, _rt31_08_nested_fitted(20))
     call = "r = model.predict(numpy.ones((20, 3)))"
-    plain = _child(PLAIN_CALL.format(call=call), path, cpu=4)  # 2**20 steps and more: killed
+    plain = _child(PLAIN_CALL.format(call=call), path, cpu=HANG_CPU)  # 2**20 steps and more: killed
     assert "loaded" in plain.stdout and "call done" not in plain.stdout, plain.stdout
     assert plain.returncode is not None and plain.returncode < 0, plain.stdout + plain.stderr
     _assert_safeload_refuses(path, call)
@@ -376,7 +378,6 @@ def test_rt31_09_ordered_dict_of_an_int_scan_load_disagree(tmp_path: Path) -> No
 
 
 def _rt31_04_predictor(feature: int) -> bytes:
-    from redteam import hgb_nodes
 
     hgb, _nodes, _raw = hgb_nodes()
     pred = hgb._predictors[0][0]

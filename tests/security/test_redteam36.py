@@ -16,6 +16,7 @@ import pytest
 
 from redteam import (
     GB,
+    HANG_CPU,
     PLAIN_CALL,
     SAFE_CALL,
     assert_safeload_refuses,
@@ -396,11 +397,12 @@ def test_rt36_07_union_repeats_capped_lda(tmp_path: Path) -> None:
     branch, and one LDA listed as 200 branches (memo references: within the sharing bound and
     the pre-pass's unfolding bound) runs it 200 times: ~1 s of CPU per document, 40 documents
     ~40 s (20 branches: 4.06 s for 40 documents measured after safeload's load), 1,000
-    documents ~17 minutes, killed at 4 s of CPU here; an honest model with the same arrays
+    documents ~17 minutes, killed at 2 s of CPU here; an honest model with the same arrays
     transforms them in milliseconds. ColumnTransformer branches alike. Scan SAFE."""
     path = write(tmp_path, _rt36_07_union_of_lda(200))
-    plain = child(PLAIN_CALL.format(call=_LDA_CALL), path, cpu=4)
-    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    plain = child(PLAIN_CALL.format(call=_LDA_CALL), path, cpu=HANG_CPU)
+    assert "loaded" in plain.stdout and plain.crashed, str(plain)
+    assert "call done" not in plain.stdout, str(plain)  # SIGXCPU
     assert_safeload_refuses(path, _LDA_CALL, cpu=4)
 
 
@@ -605,11 +607,12 @@ def test_rt36_11_dictionary_lasso_iterations_per_row(tmp_path: Path) -> None:
     ``transform_max_iter`` keeps the per-call cap of 100,000. 300 nearly collinear unit atoms
     of 3 features and ``transform_alpha=1e-10`` never converge: every row runs all 100,000
     passes over a 300 x 300 Gram matrix, ~2.2 s of CPU per row (2 rows: 4.2 s measured after
-    safeload's load; 0.04 s at the default 1,000), 20 rows ~45 s (killed at 4 s of CPU
+    safeload's load; 0.04 s at the default 1,000), 20 rows ~45 s (killed at 2 s of CPU
     here), 1,000 rows ~37 minutes. Scan SAFE."""
     path = write(tmp_path, _rt36_11_dictionary_lasso(300, 3))
-    plain = child(PLAIN_CALL.format(call=_DL_CALL), path, cpu=4)
-    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    plain = child(PLAIN_CALL.format(call=_DL_CALL), path, cpu=HANG_CPU)
+    assert "loaded" in plain.stdout and plain.crashed, str(plain)
+    assert "call done" not in plain.stdout, str(plain)  # SIGXCPU
     assert_safeload_refuses(path, _DL_CALL, cpu=4)
 
 
@@ -646,11 +649,12 @@ def test_rt36_12_cycle_hides_nesting(tmp_path: Path) -> None:
     (y on the path), measured 10 deep; the root's step x reuses that: measured 12 (at most
     MAX_ESTIMATOR_NESTING), real 22 (root -> x's 10 -> y -> y's 10). repr (printing the
     model, a notebook's display) doubles its work per level: 5+5 levels 1.5 s, 6+6 8 s, 7+7
-    23 s of CPU measured; 10+10 does not finish (killed at 4 s of CPU here), as rt31-08's
+    23 s of CPU measured; 10+10 does not finish (killed at 2 s of CPU here), as rt31-08's
     24 levels never did. Scan SAFE, load_unsigned loads it."""
     path = write(tmp_path, _rt36_12_hidden_nesting(10, 10))
-    plain = child(PLAIN_CALL.format(call=_REPR), path, cpu=4)
-    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    plain = child(PLAIN_CALL.format(call=_REPR), path, cpu=HANG_CPU)
+    assert "loaded" in plain.stdout and plain.crashed, str(plain)
+    assert "call done" not in plain.stdout, str(plain)  # SIGXCPU
     assert_safeload_refuses(path, _REPR, cpu=4)
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from redteam import (
     GB,
+    HANG_CPU,
     LOAD_UNSIGNED,
     PLAIN,
     PLAIN_CALL,
@@ -52,7 +53,7 @@ def test_rt38_01_voting_repeats_brute_knn(tmp_path: Path) -> None:
     """1.4 MB: a VotingClassifier whose ``estimators_`` list one KNeighborsClassifier (20,000
     stored samples, brute force) 250 times, by memo reference (5 bytes each). ``predict`` of
     100 rows searches the 20,000 samples once per voter: 19.2 s CPU per call after safeload's
-    load (killed at a 5 s CPU limit under plain pickle), where the same model with one voter
+    load (killed at a 2 s CPU limit under plain pickle), where the same model with one voter
     takes 0.1 s. The whole-model budget counts a stored array once however often it is
     referenced (rt32), and the budget of rt36-07/rt37-03 counts only iteration counts, so
     nothing prices the neighbour search each reference repeats. The whole-model budget of ~16
@@ -64,8 +65,9 @@ def test_rt38_01_voting_repeats_brute_knn(tmp_path: Path) -> None:
     depth-1 tree in 3.8 KB make ``predict`` of 5 rows take 0.25 s (a 3.8 KB honest voting
     model: ~1 ms). Scan SAFE, load_unsigned loads it."""
     path = write(tmp_path, _rt38_01_voting_of_knn(20_000, 250))
-    plain = child(PLAIN_CALL.format(call=_KNN_CALL), path, cpu=5)
-    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    plain = child(PLAIN_CALL.format(call=_KNN_CALL), path, cpu=HANG_CPU)
+    assert "loaded" in plain.stdout and plain.crashed, str(plain)
+    assert "call done" not in plain.stdout, str(plain)  # SIGXCPU
     assert_refused(path)
 
 
@@ -101,8 +103,9 @@ def test_rt38_02_spline_degree_cost(tmp_path: Path) -> None:
     milliseconds; degree 20,000 (480 KB) would take ~17 s per row. Scan SAFE, load_unsigned
     loads it."""
     path = write(tmp_path, _rt38_02_spline(8_000))
-    plain = child(PLAIN_CALL.format(call=_SPLINE_CALL), path, cpu=3)
-    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    plain = child(PLAIN_CALL.format(call=_SPLINE_CALL), path, cpu=HANG_CPU)
+    assert "loaded" in plain.stdout and plain.crashed, str(plain)
+    assert "call done" not in plain.stdout, str(plain)  # SIGXCPU
     assert_refused(path)
 
 
@@ -194,14 +197,15 @@ def test_rt38_05_minibatch_nmf_fresh_restarts(tmp_path: Path) -> None:
     ``partial_fit`` (a public method the promise lists) calls ``_minibatch_step(X, None, H)``,
     and with ``W`` None it always solves W by ``_solve_W(X, H, fresh_restarts_max_iter)``,
     which stops early only when ``tol > 0``: 1.96 s CPU for 5 rows at 100,000 iterations after
-    safeload's load, so about 7 months at 10**12 (killed at a 3 s CPU limit under plain
+    safeload's load, so about 7 months at 10**12 (killed at a 2 s CPU limit under plain
     pickle). rt37-04 capped the fitted ``_transform_max_iter`` (what ``transform`` runs) and
     MiniBatchDictionaryLearning's ``partial_fit`` runs the capped ``transform_max_iter``, but
     ``fresh_restarts_max_iter`` (default 30) is in neither ``ITERATION_LIMITS`` nor the
     whole-model budget. Scan SAFE, load_unsigned loads it."""
     path = write(tmp_path, _rt38_05_minibatch_nmf(10**12))
-    plain = child(PLAIN_CALL.format(call=_NMF_PARTIAL_FIT), path, cpu=3)
-    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    plain = child(PLAIN_CALL.format(call=_NMF_PARTIAL_FIT), path, cpu=HANG_CPU)
+    assert "loaded" in plain.stdout and plain.crashed, str(plain)
+    assert "call done" not in plain.stdout, str(plain)  # SIGXCPU
     assert_refused(path)
 
 
