@@ -308,11 +308,12 @@ def test_rt30_05_joblib_object_array_opaque_to_load_pass(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """266 KB: joblib.load returns the array and ``repr`` asks for 6.5 GB (MemoryError under
-    2 GiB); scan says UNSAFE, but load_unsigned returns the same array and its repr runs out
-    of memory the same way (a refusal turned into a load). Should hold: load_unsigned refuses."""
+    1 GiB here, 2 GiB for the red team); scan says UNSAFE, but load_unsigned returns the same
+    array and its repr runs out of memory the same way (a refusal turned into a load). Should
+    hold: load_unsigned refuses."""
     data = _rt30_05()
     path = write(tmp_path, data, "m.joblib")
-    plain = _child(_JOBLIB + _REPR, path, cpu=30)
+    plain = _child(_JOBLIB + _REPR, path, memory=GB, cpu=30)
     assert "repr MemoryError" in plain.stdout, f"plain: {plain}"
     assert verdicts(data, monkeypatch, fmt="joblib") == {"unsafe"}  # holds today
     loaded = _child(LOAD_UNSIGNED + _REPR, path, cpu=30)

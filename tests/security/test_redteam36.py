@@ -291,11 +291,11 @@ def test_rt36_05_union_prefixes_vectorizer_names(tmp_path: Path) -> None:
     ``"{branch}__{key}"`` string for every key of every branch: one vectorizer of 10**5
     keys (a few characters each) listed as 80 branches (memo references; the path counts
     multiply a count of 0) with 253-character branch labels makes 8 x 10**6 new strings of
-    ~260 characters, ~2.5 GB (MemoryError under 2 GiB; ~2,300 bytes per file byte; 2 x 10**4
+    ~260 characters, ~2.5 GB (MemoryError under 1 GiB; ~2,300 bytes per file byte; 2 x 10**4
     keys, 217 KB: 717 MB peak RSS measured after safeload's load, past the 512 MiB
     MAX_NAME_BYTES). ColumnTransformer branches alike. Scan SAFE."""
     path = write(tmp_path, _rt36_05_union_of_vectorizer(100_000, 80))
-    plain = child(PLAIN_CALL.format(call=_NAMES), path, memory=2 * GB)
+    plain = child(PLAIN_CALL.format(call=_NAMES), path, memory=GB)
     assert "call MemoryError" in plain.stdout, str(plain)
     assert_safeload_refuses(path, _NAMES)
 
