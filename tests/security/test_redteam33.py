@@ -559,13 +559,15 @@ def test_rt33_20_elastic_net_warm_start_refit_on_wider_data(tmp_path: Path) -> N
     without a shape check, and the native ``enet_coordinate_descent`` reads and writes
     ``w[ii]`` for every one of the new data's features: SIGSEGV (plain pickle and
     load_unsigned alike, both builds). Lasso and the other coordinate-descent linear models
-    with ``warm_start`` alike."""
+    with ``warm_start`` alike. The writes past ``w`` fault in a fresh interpreter's heap; in
+    a fork of the zygote (a larger heap) they land in mapped memory and the child spins to
+    its CPU limit instead, so the plain child is a fresh interpreter."""
     from sklearn.linear_model import ElasticNet
 
     X = np.random.RandomState(0).rand(50, 3)
     m = ElasticNet(warm_start=True, alpha=1e-4).fit(X, X[:, 0])
     path = write(tmp_path, pickle.dumps(m, protocol=5))
     call = "X = numpy.random.rand(50, 200_000)\n    model.fit(X, X[:, 0])"
-    plain = _child(PLAIN_CALL.format(call=call), path)
+    plain = until_crash(lambda: _child(PLAIN_CALL.format(call=call), path, fresh=True))
     assert plain.crashed, str(plain)
     _assert_safeload_refuses(path, call)
