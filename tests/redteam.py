@@ -1,4 +1,4 @@
-"""Helpers the red-team reproducers share (``tests/security/test_redteam2*.py``).
+"""Helpers the red-team reproducers share (``tests/security/test_redteam2*.py`` and ``3*``).
 
 Crafted streams are written opcode by opcode (:func:`global_`, :func:`binunicode`,
 :func:`tuple_dag`, ...) or pickled through :class:`Call`; :func:`run_child` runs a plain
@@ -7,10 +7,15 @@ interpreter that has imported the heavy modules, :mod:`zygote`) under address-sp
 limits (the programs :data:`PLAIN`, :data:`LOAD_UNSIGNED`, :data:`SCAN`), so that a crash, a
 hang or a blow-up of memory harms only the child. :func:`refused`, :func:`prepass_problems`
 and :func:`verdicts` state what safeload does with the same bytes in the test's own process.
+Red teams 30 to 38 run their children through :func:`child` (:data:`HEAVY_IMPORTS`, each
+file's CPU and memory limits) and check safeload with :func:`assert_safeload_refuses` (in a
+child), :func:`assert_refused` (in this process) and :func:`parity`; their honest
+counterparts load through :func:`load_honest`; :func:`open_finding` marks an open finding.
 """
 
 from __future__ import annotations
 
+import pickle
 import struct
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,26 +36,41 @@ from safeload.policy import Policy
 __all__ = [
     "GB",
     "HANG_CPU",
+    "HEAVY_IMPORTS",
     "LOAD_UNSIGNED",
     "MB",
     "NUMPY_ARRAY_WRAPPER",
     "PLAIN",
+    "PLAIN_CALL",
+    "SAFE_CALL",
     "SCAN",
     "SCAN_NO_FACTS",
     "UINT8_DTYPE",
     "Call",
+    "assert_refused",
+    "assert_refused_by_both",
+    "assert_scan_predicts_load",
+    "assert_safeload_refuses",
     "binint",
     "binunicode",
+    "child",
     "crafted_csr",
     "global_",
     "hgb_nodes",
+    "load_honest",
+    "loky_workers_call",
+    "maxrss",
+    "open_finding",
+    "parity",
     "prepass_problems",
     "range_of",
     "refused",
     "run_child",
     "short_binstring",
     "tuple_dag",
+    "until_crash",
     "verdicts",
+    "workers_started",
     "write",
 ]
 
@@ -82,6 +102,54 @@ def refused(
     load = load_unsigned_and_scan if scan else safeload.load_unsigned
     with pytest.raises(SafeloadError, match=problem or None):
         load(write(tmp_path, data, name))
+
+
+def assert_refused(path: Path) -> None:
+    """Assert that safeload refuses the file at ``path`` in this process: ``scan`` calls its
+    bytes unsafe and ``load_unsigned`` raises (for a harm that only a method call after the
+    load shows, so that loading alone starts nothing)."""
+    assert not safeload.scan(path.read_bytes()).safe
+    with pytest.raises(SafeloadError):
+        safeload.load_unsigned(path)
+
+
+def parity(data: bytes, tmp_path: Path) -> tuple[bool, str]:
+    """(whether ``scan`` calls ``data`` safe, what ``load_unsigned`` did with it written to
+    ``tmp_path``: ``'loaded'`` or ``'refused'``): a parity finding asserts the pair."""
+    path = write(tmp_path, data)
+    safe = safeload.scan(data).safe
+    try:
+        safeload.load_unsigned(path)
+    except SafeloadError:
+        return safe, "refused"
+    return safe, "loaded"
+
+
+def assert_scan_predicts_load(data: bytes, tmp_path: Path, *, refused: bool = False) -> None:
+    """Assert that ``scan`` calls ``data`` safe exactly when ``load_unsigned`` loads it (a
+    parity finding: no file the load refuses is SAFE, no file it loads is unsafe); with
+    ``refused``, also that the load refuses it."""
+    safe, outcome = parity(data, tmp_path)
+    if refused:
+        assert outcome == "refused"
+    assert safe == (outcome == "loaded"), (safe, outcome)
+
+
+def load_honest(model: Any, tmp_path: Path, profiles: Sequence[str] = ()) -> Any:
+    """``model`` pickled (protocol 5) and written to ``tmp_path``, called safe by ``scan``
+    (of its bytes, or of the file with ``profiles``) and loaded by ``load_unsigned``: what
+    an honest file next to a red-team fix must keep doing."""
+    data = pickle.dumps(model, protocol=5)
+    path = write(tmp_path, data)
+    report = safeload.scan(path, profiles=list(profiles)) if profiles else safeload.scan(data)
+    assert report.safe, report
+    return safeload.load_unsigned(path, profiles=list(profiles))
+
+
+def open_finding(team: int, what: str) -> pytest.MarkDecorator:
+    """A finding of red team ``team`` not fixed yet: a strict xfail, so the test fails (and
+    the mark must go) once it is fixed."""
+    return pytest.mark.xfail(strict=True, reason=f"open (red team {team}): {what}")
 
 
 def prepass_problems(data: bytes, joblib: bool = False) -> list[str]:
@@ -267,6 +335,38 @@ def maxrss(out: str) -> int:
     return int(out.split("maxrss_mb")[1].split()[0])
 
 
+def loky_workers_call(call: str, at_least: int) -> str:
+    """A ``{call}`` for :data:`PLAIN_CALL` or :data:`SAFE_CALL` that runs ``call`` (statements
+    on one line, ``;`` between them) on a thread and prints ``workers <n>``: how many loky
+    worker processes the child has started, as soon as there are ``at_least`` of them (or
+    after 60 s). Then it kills its own process group, the child and its workers: the workers
+    are counted when they are started, and never spend the seconds of CPU each takes to
+    import numpy and scikit-learn and run its share of the call (:func:`workers_started`)."""
+    return (
+        "import os, signal, threading, time\n"
+        "    def _workers():\n"
+        "        found = 0\n"
+        "        for task in os.listdir('/proc/self/task'):\n"
+        "            for pid in open(f'/proc/self/task/{task}/children').read().split():\n"
+        "                try:\n"
+        "                    found += b'LokyProcess' in open(f'/proc/{pid}/cmdline', 'rb').read()\n"
+        "                except OSError:\n"
+        "                    pass\n"
+        "        return found\n"
+        f"    threading.Thread(target=exec, args=({call!r}, globals()), daemon=True).start()\n"
+        "    _deadline = time.monotonic() + 60\n"
+        f"    while _workers() < {at_least} and time.monotonic() < _deadline:\n"
+        "        time.sleep(0.02)\n"
+        "    print('workers', _workers(), flush=True)\n"
+        "    os.killpg(0, signal.SIGKILL)"
+    )
+
+
+def workers_started(out: str) -> int:
+    """The count a :func:`loky_workers_call` printed (-1 if it printed none)."""
+    return int(out.split("workers")[1].split()[0]) if "workers" in out else -1
+
+
 def until_crash(run: Any, tries: int = 3) -> Any:
     """``run()`` (a child that should crash) up to ``tries`` times until it does: whether an
     out-of-bounds read faults depends on what lies past the array in that interpreter."""
@@ -333,6 +433,64 @@ def run_child(
         head + code, [str(path)], cwd=path.parent, timeout=timeout, faulthandler=True, fresh=fresh
     )
     return Child(returncode, _text(out), _text(err))
+
+
+#: What a red-team child (:func:`child`) imports before its limits are set: every module the
+#: programs and payloads of red teams 30 to 38 use. The zygote has imported them all already
+#: (``safeload`` imports them), so in a forked child this costs nothing; the list makes sure a
+#: fresh interpreter (``fresh=True``) has them too before its CPU and memory are counted.
+HEAVY_IMPORTS = (
+    "pickle",
+    "joblib",
+    "numpy",
+    "safeload",
+    "scipy.sparse",
+    "sklearn.compose",
+    "sklearn.decomposition",
+    "sklearn.dummy",
+    "sklearn.ensemble",
+    "sklearn.feature_extraction",
+    "sklearn.feature_extraction.text",
+    "sklearn.feature_selection",
+    "sklearn.gaussian_process",
+    "sklearn.impute",
+    "sklearn.kernel_approximation",
+    "sklearn.linear_model",
+    "sklearn.model_selection",
+    "sklearn.neighbors",
+    "sklearn.neural_network",
+    "sklearn.pipeline",
+    "sklearn.preprocessing",
+    "sklearn.random_projection",
+    "sklearn.svm",
+    "sklearn.tree",
+)
+
+
+def child(
+    code: str,
+    path: Path,
+    *,
+    memory: int = 3 * GB,
+    cpu: int = 30,
+    timeout: float = 180,
+    fresh: bool = False,
+) -> Child:
+    """:func:`run_child` as the red-team reproducers call it: :data:`HEAVY_IMPORTS` first,
+    then ``memory`` bytes of address space the payload may add (``grow``) and ``cpu``
+    seconds of CPU; ``fresh``: a new interpreter instead of a fork of the zygote."""
+    return run_child(
+        code, path, grow=memory, cpu=cpu, timeout=timeout, imports=HEAVY_IMPORTS, fresh=fresh
+    )
+
+
+def assert_safeload_refuses(
+    path: Path, call: str, *, memory: int = 3 * GB, cpu: int = 30, timeout: float = 180
+) -> None:
+    """Assert that a :func:`child` (with these limits) running :data:`SAFE_CALL` (``call``
+    after safeload's load) saw ``scan`` call the file unsafe and ``load_unsigned`` refuse it."""
+    safe = child(SAFE_CALL.format(call=call), path, memory=memory, cpu=cpu, timeout=timeout)
+    assert_refused_by_both(safe)
 
 
 def _text(out: bytes | str | None) -> str:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import pickle
 import pickletools
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from redteam import run_child
 from safeload import UntrustedTypeError, load_unsigned, scan
 from safeload.pickle.names import BARE_MODULES
 
@@ -86,14 +86,9 @@ def test_a_planted_top_level_module_is_never_imported(tmp_path: Path) -> None:
         marker = tmp_path / "marker"
         marker.unlink(missing_ok=True)
         (work / "_loss.py").write_text(PLANTED.format(marker=str(marker)))
-        proc = subprocess.run(
-            [sys.executable, "-c", f"import sys; sys.path.insert(0, '.'); {loader}"],
-            cwd=work,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        # a child forked from the zygote (scikit-learn already imported, as in a session
+        # that loads models), in ``work``: the planted module is first on its path
+        proc = run_child(f"sys.path.insert(0, '.'); {loader}", work / "gb.pkl", timeout=120)
         assert marker.exists() is expect_marker, (loader, proc.stderr[-2000:])
         if not expect_marker:
             assert proc.returncode == 0, proc.stderr[-2000:]

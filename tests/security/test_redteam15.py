@@ -73,9 +73,7 @@ def test_tree_max_depth_must_be_the_real_depth(tmp_path: Path, depth: int) -> No
     # land in the heap and be caught later by scipy's own check)
     # A corrupted heap either faults or leaves malloc spinning: both count as the harm shown.
     # the corruption shows (a crash or a hang) on a fresh interpreter's heap
-    child = _plain(
-        path, "model.decision_path(np.random.rand(20_000, 4))", timeout=20, fresh=True
-    )
+    child = _plain(path, "model.decision_path(np.random.rand(20_000, 4))", timeout=20, fresh=True)
     assert child.hung or child.crashed, f"plain pickle + decision_path should corrupt: {child}"
     with pytest.raises(MalformedArtifactError, match="max_depth"):
         load_unsigned(path)

@@ -284,6 +284,7 @@ def test_rt24_08_namedtuple_fields_through_reconstructor(
 
 # --- rt24-09: constrained parameter values _param_value cannot build are skipped -------------
 
+
 #: An array in a constrained parameter: the walk does not build it, but scikit-learn's
 #: constraints judge an ndarray by its type alone, so scan judges a stand-in (rt35-02).
 @pytest.mark.parametrize(

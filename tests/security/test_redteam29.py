@@ -21,6 +21,7 @@ import pytest
 
 from redteam import (
     GB,
+    HANG_CPU,
     LOAD_UNSIGNED,
     PLAIN,
     binunicode,
@@ -89,7 +90,7 @@ def test_rt29_01_uuid_counted_before_its_build(tmp_path: Path) -> None:
     data = _rt29_01()
     assert len(data) < 1500
     path = write(tmp_path, data)
-    plain = _child(PLAIN, path, cpu=5)
+    plain = _child(PLAIN, path, cpu=HANG_CPU)
     assert plain.crashed and "loaded" not in plain.stdout, f"plain: {plain}"
     # should hold: the static pass refuses before the unpickler hashes anything (today it
     # finds nothing, and load_unsigned is killed at its CPU limit inside the unpickler)
@@ -168,7 +169,8 @@ def test_rt29_02_build_copies_a_state_counted_as_one_value(
     """~550 KB files (isotonic: 1.3 MB): plain pickle and ``load_unsigned`` run out of memory
     under 2 GiB (about 5 GB asked: ~9,000 bytes per byte of file, documented ratio 256); the
     load's static pass finds nothing (partial and isotonic forms: scan says SAFE). Should hold:
-    the pass refuses."""
+    the pass refuses. (Plain pickle runs here under 512 MiB, ~1,000 bytes per byte of file
+    and already 4 times the ratio: the copies fill it in a third of the time 2 GiB takes.)"""
     if form == "partial-keywords":
         data = _rt29_02_partial()
     elif form == "estimator-state-by-call":
@@ -176,7 +178,7 @@ def test_rt29_02_build_copies_a_state_counted_as_one_value(
     else:
         data = _rt29_02_isotonic()
     path = write(tmp_path, data)
-    plain = _child(PLAIN, path)
+    plain = _child(PLAIN, path, memory=GB // 2)
     assert "MemoryError" in plain.output, f"plain: {plain}"
     # should hold: charged (partial's keywords when not exactly a dict; any non-literal
     # state by its unfolded size) and refused before anything is built; today the pass finds
@@ -256,7 +258,7 @@ def test_rt29_03_refetch_of_uncharged_values_repr(
     holding one or to bytes made by ``_codecs.encode``. Should hold: refused."""
     data = _rt29_03(form)
     path = write(tmp_path, data)
-    plain = _child(PLAIN + _REPR, path, cpu=5)
+    plain = _child(PLAIN + _REPR, path, memory=GB, cpu=HANG_CPU)
     # out of memory, or (call-result: 6.5e9 one-character reprs) killed at the CPU limit
     assert "repr MemoryError" in plain.stdout or (
         plain.crashed and "loaded" in plain.stdout and "repr " not in plain.stdout

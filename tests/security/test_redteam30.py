@@ -7,6 +7,7 @@ allocate; nothing is written outside the test's tmp dir."""
 from __future__ import annotations
 
 import struct
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,12 @@ import pytest
 
 from redteam import (
     GB,
+    HANG_CPU,
+    HEAVY_IMPORTS,
     LOAD_UNSIGNED,
     PLAIN,
     binunicode,
+    child,
     global_,
     prepass_problems,
     run_child,
@@ -35,18 +39,7 @@ def _get(i: int) -> bytes:
     return b"j" + struct.pack("<I", i)
 
 
-_IMPORTS = (
-    "pickle",
-    "safeload",
-    "numpy",
-    "sklearn.ensemble",
-    "sklearn.impute",
-    "sklearn.linear_model",
-)
-
-
-def _child(code: str, path: Path, *, memory: int = 2 * GB, cpu: int = 20) -> Any:
-    return run_child(code, path, grow=memory, cpu=cpu, timeout=180, imports=_IMPORTS)
+_child = partial(child, memory=2 * GB, cpu=20)
 
 
 _REPR = (
@@ -55,6 +48,23 @@ _REPR = (
     "except MemoryError:\n"
     "    print('repr MemoryError', flush=True)\n"
 )
+
+
+def _assert_repr_blowup_refused(
+    data: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``repr`` of what plain pickle loads from ``data`` runs out of memory (1 GiB: the
+    payloads ask for 6.5 and 16.5 GB, and the child gets there twice as fast as under the
+    2 GiB the red team used); the load in a child refuses, scan calls the bytes unsafe and
+    so does the load's static pass."""
+    path = write(tmp_path, data)
+    plain = _child(PLAIN + _REPR, path, memory=GB, cpu=30)
+    assert "repr MemoryError" in plain.stdout, f"plain: {plain}"
+    loaded = _child(LOAD_UNSIGNED + _REPR, path, cpu=30)
+    # today: "loaded" then "repr MemoryError"
+    assert "refused" in loaded.stdout, f"load: {loaded}"
+    assert verdicts(data, monkeypatch) == {"unsafe"}
+    assert prepass_problems(data)
 
 
 # --- rt30-01: a cycle makes the end-of-walk unfolded count cache a partial count ------------
@@ -80,14 +90,7 @@ def test_rt30_01_cycle_hides_shared_container_from_unfolded_check(
     """566 KB: plain pickle loads in ms and repr asks for 6.5 GB (MemoryError under 2 GiB);
     scan says SAFE and load_unsigned returns the same list. Should hold: refused."""
     data = _rt30_01_linear()
-    path = write(tmp_path, data)
-    plain = _child(PLAIN + _REPR, path, cpu=30)
-    assert "repr MemoryError" in plain.stdout, f"plain: {plain}"
-    loaded = _child(LOAD_UNSIGNED + _REPR, path, cpu=30)
-    # today: "loaded" then "repr MemoryError"
-    assert "refused" in loaded.stdout, f"load: {loaded}"
-    assert verdicts(data, monkeypatch) == {"unsafe"}
-    assert prepass_problems(data)
+    _assert_repr_blowup_refused(data, tmp_path, monkeypatch)
 
 
 def _expo_body(k: int, fan: int = 2, base: int = 200) -> bytes:
@@ -137,7 +140,7 @@ def test_rt30_01_cycle_exponential_repr(
     data = _rt30_01_exponential() if form == "exponential" else _rt30_01_in_estimator()
     assert len(data) < 2500
     path = write(tmp_path, data)
-    plain = _child(PLAIN + _REPR, path, cpu=5)
+    plain = _child(PLAIN + _REPR, path, cpu=HANG_CPU)
     assert "loaded" in plain.stdout and "repr " not in plain.stdout.replace(
         "repr MemoryError", ""
     ), f"plain: {plain}"
@@ -179,7 +182,7 @@ def test_rt30_02_zero_itemsize_array_of_2_62_elements(
     assert len(data) < 400
     path = write(tmp_path, data)
     call = "model.transform([b''])\nprint('returned', flush=True)\n"
-    plain = _child(PLAIN + call, path, cpu=5)
+    plain = _child(PLAIN + call, path, cpu=HANG_CPU)
     assert "loaded" in plain.stdout and plain.crashed and "returned" not in plain.stdout, (
         f"plain: {plain}"
     )
@@ -209,14 +212,7 @@ def test_rt30_03_dict_str_keys_not_counted(tmp_path: Path, monkeypatch: pytest.M
     documented ~256); MemoryError under 2 GiB both under plain pickle and after load_unsigned;
     scan says SAFE. Should hold: refused (keys counted like any string)."""
     data = _rt30_03()
-    path = write(tmp_path, data)
-    plain = _child(PLAIN + _REPR, path, cpu=30)
-    assert "repr MemoryError" in plain.stdout, f"plain: {plain}"
-    loaded = _child(LOAD_UNSIGNED + _REPR, path, cpu=30)
-    # today: "loaded" then "repr MemoryError"
-    assert "refused" in loaded.stdout, f"load: {loaded}"
-    assert verdicts(data, monkeypatch) == {"unsafe"}
-    assert prepass_problems(data)
+    _assert_repr_blowup_refused(data, tmp_path, monkeypatch)
 
 
 # --- rt30-04: n_jobs of scikit-learn estimators is unbounded: predict starts n_jobs threads ---
@@ -266,10 +262,10 @@ def test_rt30_04_unbounded_n_jobs_starts_threads(
     data = _rt30_04()
     path = write(tmp_path, data)
     code = "import numpy\n"
-    plain = run_child(PLAIN + code + _THREADS, path, memory=3 * GB, cpu=30, imports=_IMPORTS)
+    plain = run_child(PLAIN + code + _THREADS, path, memory=3 * GB, cpu=30, imports=HEAVY_IMPORTS)
     assert _threads(plain) > 100, f"plain: {plain}"
     loaded = run_child(
-        LOAD_UNSIGNED + code + _THREADS, path, memory=3 * GB, cpu=30, imports=_IMPORTS
+        LOAD_UNSIGNED + code + _THREADS, path, memory=3 * GB, cpu=30, imports=HEAVY_IMPORTS
     )
     # today: "loaded", then ~210 threads and a RuntimeError inside joblib's pool
     assert "refused" in loaded.stdout, f"load: {loaded}"
@@ -312,11 +308,12 @@ def test_rt30_05_joblib_object_array_opaque_to_load_pass(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """266 KB: joblib.load returns the array and ``repr`` asks for 6.5 GB (MemoryError under
-    2 GiB); scan says UNSAFE, but load_unsigned returns the same array and its repr runs out
-    of memory the same way (a refusal turned into a load). Should hold: load_unsigned refuses."""
+    1 GiB here, 2 GiB for the red team); scan says UNSAFE, but load_unsigned returns the same
+    array and its repr runs out of memory the same way (a refusal turned into a load). Should
+    hold: load_unsigned refuses."""
     data = _rt30_05()
     path = write(tmp_path, data, "m.joblib")
-    plain = _child(_JOBLIB + _REPR, path, cpu=30)
+    plain = _child(_JOBLIB + _REPR, path, memory=GB, cpu=30)
     assert "repr MemoryError" in plain.stdout, f"plain: {plain}"
     assert verdicts(data, monkeypatch, fmt="joblib") == {"unsafe"}  # holds today
     loaded = _child(LOAD_UNSIGNED + _REPR, path, cpu=30)
@@ -407,7 +404,7 @@ def test_rt30_07_version_string_formatted_at_build(
     data = _rt30_07()
     assert len(data) < 2100
     path = write(tmp_path, data)
-    plain = _child(PLAIN, path, cpu=5)
+    plain = _child(PLAIN, path, cpu=HANG_CPU)
     assert plain.crashed and "loaded" not in plain.stdout, f"plain: {plain}"
     loaded = _child(LOAD_UNSIGNED, path, cpu=5)
     # today: killed at the CPU limit, nothing printed

@@ -179,8 +179,8 @@ def test_union_with_a_wrapped_pass_through_loads(tmp_path: Path) -> None:
     from sklearn.decomposition import PCA
     from sklearn.pipeline import FeatureUnion, Pipeline
 
-    union = FeatureUnion(
-        [("a", Pipeline([("p", "passthrough")])), ("p", PCA(n_components=2))]
-    ).fit(X)
+    union = FeatureUnion([("a", Pipeline([("p", "passthrough")])), ("p", PCA(n_components=2))]).fit(
+        X
+    )
     got = load_unsigned(write(tmp_path, pickle.dumps(union)))
     assert got.transform(X).shape == (30, 6)

@@ -3,21 +3,13 @@ estimators loads, scans safe, and its methods work after loading (a fix must kee
 
 from __future__ import annotations
 
-import pickle
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 
 import safeload
-from redteam import write
-
-
-def _loads(tmp_path: Path, model: Any) -> Any:
-    data = pickle.dumps(model, protocol=5)
-    assert safeload.scan(data).safe
-    return safeload.load_unsigned(write(tmp_path, data))
+from redteam import load_honest
 
 
 def test_voting_soft_names(tmp_path: Path) -> None:
@@ -31,7 +23,7 @@ def test_voting_soft_names(tmp_path: Path) -> None:
         [("lr", LogisticRegression()), ("dt", DecisionTreeClassifier(max_depth=2))],
         voting="soft",
     ).fit(X, y)
-    loaded = _loads(tmp_path, m)
+    loaded = load_honest(m, tmp_path)
     assert list(loaded.get_feature_names_out()) == list(m.get_feature_names_out())
 
 
@@ -46,7 +38,7 @@ def test_stacking_names(kind: str, tmp_path: Path) -> None:
         m.fit(X, X[:, 0])
     else:
         m = StackingClassifier([("a", LogisticRegression())], cv=2).fit(X, np.arange(40) % 3)
-    loaded = _loads(tmp_path, m)
+    loaded = load_honest(m, tmp_path)
     assert list(loaded.get_feature_names_out()) == list(m.get_feature_names_out())
 
 
@@ -54,7 +46,7 @@ def test_additive_chi2_names(tmp_path: Path) -> None:
     from sklearn.kernel_approximation import AdditiveChi2Sampler
 
     m = AdditiveChi2Sampler(sample_steps=3).fit(np.random.RandomState(0).rand(5, 40))
-    loaded = _loads(tmp_path, m)
+    loaded = load_honest(m, tmp_path)
     assert len(loaded.get_feature_names_out()) == 40 * 5
 
 
@@ -68,7 +60,7 @@ def test_vectorizer_then_one_hot_names(tmp_path: Path) -> None:
     counts = vectorizer.transform(docs).toarray()
     encoder = OneHotEncoder(handle_unknown="ignore").fit(counts)
     pipe = Pipeline([("v", vectorizer), ("o", encoder)])
-    loaded = _loads(tmp_path, pipe)
+    loaded = load_honest(pipe, tmp_path)
     assert list(loaded.get_feature_names_out()) == list(pipe.get_feature_names_out())
 
 
@@ -79,7 +71,7 @@ def test_target_encoder_multiclass_names(tmp_path: Path) -> None:
     rng = np.random.RandomState(0)
     X = pd.DataFrame({"colour": rng.choice(["r", "g", "b"], 90), "size": rng.randint(0, 3, 90)})
     m = TargetEncoder(random_state=0).fit(X, rng.randint(0, 3, 90))
-    loaded = _loads(tmp_path, m)
+    loaded = load_honest(m, tmp_path)
     assert list(loaded.get_feature_names_out()) == list(m.get_feature_names_out())
 
 
@@ -90,7 +82,7 @@ def test_sgd_partial_fit_after_loading(average: bool, tmp_path: Path) -> None:
     X = np.random.RandomState(0).rand(40, 5)
     y = (X[:, 0] > 0.5).astype(int)
     m = SGDClassifier(max_iter=5, tol=None, average=average).fit(X, y)
-    loaded = _loads(tmp_path, m)
+    loaded = load_honest(m, tmp_path)
     loaded.partial_fit(X, y)
     assert loaded.coef_.shape == (1, 5)
 

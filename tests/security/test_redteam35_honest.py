@@ -3,21 +3,13 @@ estimators loads, scans safe, and its methods work after loading (a fix must kee
 
 from __future__ import annotations
 
-import pickle
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-import safeload
-from redteam import write
-
-
-def _loads(tmp_path: Path, model: Any) -> Any:
-    data = pickle.dumps(model, protocol=5)
-    assert safeload.scan(data).safe
-    return safeload.load_unsigned(write(tmp_path, data))
+from redteam import load_honest
 
 
 def test_column_transformer_names(tmp_path: Path) -> None:
@@ -31,7 +23,7 @@ def test_column_transformer_names(tmp_path: Path) -> None:
     m = ColumnTransformer(
         [("p", "passthrough", ["a" * 300]), ("s", StandardScaler(), ["b", "c"])]
     ).fit(X)
-    loaded = _loads(tmp_path, m)
+    loaded = load_honest(m, tmp_path)
     assert list(loaded.get_feature_names_out()) == list(m.get_feature_names_out())
     assert np.allclose(loaded.transform(X), m.transform(X))
 
@@ -43,7 +35,7 @@ def test_union_of_decompositions_names(tmp_path: Path) -> None:
 
     X = np.random.RandomState(0).rand(30, 6)
     m = FeatureUnion([("p" * 200, PCA(3)), ("t", TruncatedSVD(2))]).fit(X)
-    loaded = _loads(tmp_path, m)
+    loaded = load_honest(m, tmp_path)
     assert list(loaded.get_feature_names_out()) == list(m.get_feature_names_out())
     assert np.allclose(loaded.transform(X), m.transform(X))
 
@@ -66,7 +58,7 @@ def test_stored_feature_indexes(kind: str, tmp_path: Path) -> None:
         Xf, m = X, MissingIndicator().fit(X)
     else:
         Xf, m = X, FeatureUnion([("u", KNNImputer())]).fit(X)
-    loaded = _loads(tmp_path, m)
+    loaded = load_honest(m, tmp_path)
     assert list(loaded.get_feature_names_out()) == list(m.get_feature_names_out())
     assert np.array_equal(loaded.transform(Xf), m.transform(Xf))
 
@@ -80,7 +72,7 @@ def test_target_encoder_named_columns(tmp_path: Path) -> None:
     rng = np.random.RandomState(0)
     X = pd.DataFrame(rng.randint(0, 3, (60, 3)), columns=["x" * 500, "y", "z"])
     m = TargetEncoder(random_state=0).fit(X, np.arange(60) % 4)
-    loaded = _loads(tmp_path, m)
+    loaded = load_honest(m, tmp_path)
     assert list(loaded.get_feature_names_out()) == list(m.get_feature_names_out())
 
 
@@ -91,7 +83,7 @@ def test_stacking_names_after_fit(tmp_path: Path) -> None:
 
     X = np.random.RandomState(0).rand(30, 3)
     m = StackingRegressor([("a", LinearRegression())], cv=2).fit(X, X[:, 0])
-    loaded = _loads(tmp_path, m)
+    loaded = load_honest(m, tmp_path)
     assert list(loaded.get_feature_names_out()) == list(m.get_feature_names_out())
 
 
@@ -105,12 +97,12 @@ def test_union_with_one_transformer_twice(tmp_path: Path) -> None:
     rng = np.random.RandomState(0)
     sketch = PolynomialCountSketch(degree=2, n_components=50, random_state=0)
     m = FeatureUnion([("a", sketch), ("b", sketch)]).fit(rng.rand(20, 3))
-    loaded = _loads(tmp_path, m)
+    loaded = load_honest(m, tmp_path)
     X = rng.rand(4, 3)
     assert np.allclose(loaded.transform(X), m.transform(X))
     te = TargetEncoder(random_state=0)
     u = FeatureUnion([("a", te), ("b", te)]).fit(rng.randint(0, 3, (60, 2)), np.arange(60) % 3)
-    assert list(_loads(tmp_path, u).get_feature_names_out()) == list(u.get_feature_names_out())
+    assert list(load_honest(u, tmp_path).get_feature_names_out()) == list(u.get_feature_names_out())
 
 
 @pytest.mark.parametrize("kind", ["tree", "forest"])
@@ -124,5 +116,5 @@ def test_trees_scan_and_load(kind: str, tmp_path: Path) -> None:
     m: Any = (
         DecisionTreeClassifier(max_depth=4) if kind == "tree" else RandomForestClassifier(5)
     ).fit(X, y)
-    loaded = _loads(tmp_path, m)
+    loaded = load_honest(m, tmp_path)
     assert np.array_equal(loaded.predict(X), m.predict(X))

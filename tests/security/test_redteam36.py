@@ -7,54 +7,35 @@ parity findings, that scan's verdict equals load's)."""
 from __future__ import annotations
 
 import pickle
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from redteam import GB, PLAIN_CALL, SAFE_CALL, assert_refused_by_both, run_child, write
-
-
-def OPEN(what: str) -> pytest.MarkDecorator:
-    """A finding of red team 36 not fixed yet (strict xfail: it fails once it is fixed)."""
-    return pytest.mark.xfail(strict=True, reason=f"open (red team 36): {what}")
-
-
-_IMPORTS = (
-    "pickle",
-    "joblib",
-    "numpy",
-    "safeload",
-    "scipy.sparse",
-    "sklearn.pipeline",
-    "sklearn.preprocessing",
-    "sklearn.compose",
-    "sklearn.feature_selection",
-    "sklearn.impute",
-    "sklearn.linear_model",
-    "sklearn.ensemble",
-    "sklearn.tree",
-    "sklearn.decomposition",
-    "sklearn.kernel_approximation",
-    "sklearn.feature_extraction.text",
+from redteam import (
+    GB,
+    HANG_CPU,
+    PLAIN_CALL,
+    SAFE_CALL,
+    assert_safeload_refuses,
+    assert_scan_predicts_load,
+    child,
+    global_,
+    loky_workers_call,
+    open_finding,
+    workers_started,
+    write,
 )
+
+OPEN = partial(open_finding, 36)
+
 
 #: PLAIN_CALL for a joblib file (joblib.load, which reads compressed containers).
 PLAIN_JOBLIB_CALL = PLAIN_CALL.replace("import pickle, numpy", "import joblib, numpy").replace(
     "pickle.load(open(sys.argv[1], 'rb'))", "joblib.load(sys.argv[1])"
 )
-
-
-def _child(
-    code: str, path: Path, *, memory: int = 3 * GB, cpu: int = 30, fresh: bool = False
-) -> Any:
-    return run_child(code, path, grow=memory, cpu=cpu, timeout=180, imports=_IMPORTS, fresh=fresh)
-
-
-def _assert_safeload_refuses(path: Path, call: str, *, cpu: int = 30) -> None:
-    child = _child(SAFE_CALL.format(call=call), path, cpu=cpu)
-    assert_refused_by_both(child)
 
 
 # --- rt36-01: ColumnTransformer's transformers_ columns repeat one input column -----------------
@@ -82,13 +63,13 @@ def test_rt36_01_column_transformer_repeated_columns(tmp_path: Path) -> None:
     10**5 times (the identity FunctionTransformer, validate=False, checks no width), and a
     FeatureUnion listing that one column transformer as 80 branches (memo references, within
     the sharing bound) stacks 8 x 10**6 float64 columns: 64 MB per input row, ~630 bytes per
-    file byte per row. 50 rows: 3.2 GB (MemoryError under 3 GiB). Scan SAFE, load_unsigned
+    file byte per row. 50 rows: 3.2 GB (MemoryError under 1 GiB). Scan SAFE, load_unsigned
     loads it (2 rows: a (2, 8 x 10**6) output measured after safeload's load). One column
     transformer alone, 4 x 10**6 zeros, joblib-compressed to 20 KB, alike (32 MB per row)."""
     path = write(tmp_path, _rt36_01_column_repeat(100_000, 80))
-    plain = _child(PLAIN_CALL.format(call=_CT_ROWS), path)
+    plain = child(PLAIN_CALL.format(call=_CT_ROWS), path, memory=GB)
     assert "call MemoryError" in plain.stdout, str(plain)
-    _assert_safeload_refuses(path, _CT_ROWS)
+    assert_safeload_refuses(path, _CT_ROWS)
 
 
 # --- rt36-02: IterativeImputer's triplets: neighbor_feat_idx repeats one input column ----------
@@ -125,9 +106,9 @@ def test_rt36_02_iterative_imputer_neighbor_indexes(tmp_path: Path) -> None:
     then BayesianRidge raises)."""
     path = _rt36_02_imputer_neighbours(tmp_path, 4_000_000)
     assert path.stat().st_size < 60_000
-    plain = _child(PLAIN_JOBLIB_CALL.format(call=_II_ROWS), path)
+    plain = child(PLAIN_JOBLIB_CALL.format(call=_II_ROWS), path)
     assert "call MemoryError" in plain.stdout, str(plain)
-    _assert_safeload_refuses(path, _II_ROWS)
+    assert_safeload_refuses(path, _II_ROWS)
 
 
 # --- rt36-03: scan SAFE, load refuses: estimators as parameters, frozensets, None containers ---
@@ -249,17 +230,8 @@ def test_rt36_03_scan_safe_load_refuses(name: str, tmp_path: Path) -> None:
     be loaded") where scan sees no problem with thresholds of unequal lengths or of any type.
     Found by replacing each attribute of fitted models with one of 26 values and comparing
     scan with load_unsigned."""
-    import safeload
-
     data = pickle.dumps(_rt36_03_model(name), protocol=5)
-    path = write(tmp_path, data)
-    try:
-        safeload.load_unsigned(path)
-        loaded = True
-    except safeload.SafeloadError:
-        loaded = False
-    assert not loaded
-    assert safeload.scan(data).safe == loaded, name
+    assert_scan_predicts_load(data, tmp_path, refused=True)
 
 
 # --- rt36-04: the names bound counts characters as bytes: non-BMP names cost 4 bytes each -------
@@ -291,9 +263,9 @@ def test_rt36_04_names_bound_counts_characters(tmp_path: Path) -> None:
     the same model with ASCII names), MemoryError under 1.5 GiB here; ~7,000 bytes per file
     byte, 4 x the bound. Scan SAFE."""
     path = write(tmp_path, _rt36_04_wide_names(3700, "\U0001f600"))
-    plain = _child(PLAIN_CALL.format(call=_NAMES), path, memory=3 * GB // 2)
+    plain = child(PLAIN_CALL.format(call=_NAMES), path, memory=3 * GB // 2)
     assert "call MemoryError" in plain.stdout, str(plain)
-    _assert_safeload_refuses(path, _NAMES)
+    assert_safeload_refuses(path, _NAMES)
 
 
 # --- rt36-05: a text vectorizer's names are not counted, and a union prefixes each of them -------
@@ -319,13 +291,13 @@ def test_rt36_05_union_prefixes_vectorizer_names(tmp_path: Path) -> None:
     ``"{branch}__{key}"`` string for every key of every branch: one vectorizer of 10**5
     keys (a few characters each) listed as 80 branches (memo references; the path counts
     multiply a count of 0) with 253-character branch labels makes 8 x 10**6 new strings of
-    ~260 characters, ~2.5 GB (MemoryError under 2 GiB; ~2,300 bytes per file byte; 2 x 10**4
+    ~260 characters, ~2.5 GB (MemoryError under 1 GiB; ~2,300 bytes per file byte; 2 x 10**4
     keys, 217 KB: 717 MB peak RSS measured after safeload's load, past the 512 MiB
     MAX_NAME_BYTES). ColumnTransformer branches alike. Scan SAFE."""
     path = write(tmp_path, _rt36_05_union_of_vectorizer(100_000, 80))
-    plain = _child(PLAIN_CALL.format(call=_NAMES), path, memory=2 * GB)
+    plain = child(PLAIN_CALL.format(call=_NAMES), path, memory=GB)
     assert "call MemoryError" in plain.stdout, str(plain)
-    _assert_safeload_refuses(path, _NAMES)
+    assert_safeload_refuses(path, _NAMES)
 
 
 # --- rt36-06: load_unsigned raises a raw OverflowError on an infinite count ---------------------
@@ -425,20 +397,19 @@ def test_rt36_07_union_repeats_capped_lda(tmp_path: Path) -> None:
     branch, and one LDA listed as 200 branches (memo references: within the sharing bound and
     the pre-pass's unfolding bound) runs it 200 times: ~1 s of CPU per document, 40 documents
     ~40 s (20 branches: 4.06 s for 40 documents measured after safeload's load), 1,000
-    documents ~17 minutes, killed at 4 s of CPU here; an honest model with the same arrays
+    documents ~17 minutes, killed at 2 s of CPU here; an honest model with the same arrays
     transforms them in milliseconds. ColumnTransformer branches alike. Scan SAFE."""
     path = write(tmp_path, _rt36_07_union_of_lda(200))
-    plain = _child(PLAIN_CALL.format(call=_LDA_CALL), path, cpu=4)
-    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
-    child = _child(SAFE_CALL.format(call=_LDA_CALL), path, cpu=4)
-    assert_refused_by_both(child)
+    plain = child(PLAIN_CALL.format(call=_LDA_CALL), path, cpu=HANG_CPU)
+    assert "loaded" in plain.stdout and plain.crashed, str(plain)
+    assert "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    assert_safeload_refuses(path, _LDA_CALL, cpu=4)
 
 
 # --- rt36-08: scan SAFE, load refuses: allowed calls on arguments their callee refuses ----------
 
 
-def _g36(module: str, name: str) -> bytes:
-    return f"c{module}\n{name}\n".encode()
+_g36 = global_
 
 
 _CALLS_36 = {
@@ -540,9 +511,9 @@ def test_rt36_09_wide_labels_again(kind: str, tmp_path: Path) -> None:
     path = tmp_path / "m.joblib"
     _rt36_09_wide_labels(path, kind)
     assert path.stat().st_size < 5_000
-    plain = _child(PLAIN_JOBLIB_CALL.format(call=_WIDE_CALL), path)
+    plain = child(PLAIN_JOBLIB_CALL.format(call=_WIDE_CALL), path)
     assert "call MemoryError" in plain.stdout, str(plain)
-    _assert_safeload_refuses(path, _WIDE_CALL)
+    assert_safeload_refuses(path, _WIDE_CALL)
 
 
 # --- rt36-10: a back-reference (cycle) switches off the names bound's path counts (rt35-10) -----
@@ -572,11 +543,11 @@ def test_rt36_10_cycle_disables_path_counts(tmp_path: Path) -> None:
     refused: "could write 3,840,000 names ... 10,529,280,000 bytes"). Any node with an
     in-edge from below (a cycle anywhere above the shared estimator) does the same.
     get_feature_names_out writes 20 x 192,000 names of ~1,284 characters, ~5 GB (MemoryError
-    under 3 GiB; ~50,000 bytes per file byte). Scan SAFE, load_unsigned loads it."""
+    under 1 GiB; ~50,000 bytes per file byte). Scan SAFE, load_unsigned loads it."""
     path = write(tmp_path, _rt36_10_union_with_cycle(20, 3000))
-    plain = _child(PLAIN_CALL.format(call=_NAMES), path)
+    plain = child(PLAIN_CALL.format(call=_NAMES), path, memory=GB)
     assert "call MemoryError" in plain.stdout, str(plain)
-    _assert_safeload_refuses(path, _NAMES)
+    assert_safeload_refuses(path, _NAMES)
 
 
 def _rt36_10_sketch_union_with_cycle(branches: int) -> bytes:
@@ -601,9 +572,9 @@ def test_rt36_10_cycle_reopens_rt35_11(tmp_path: Path) -> None:
     copy (MemoryError under 3 GiB; ~3 million bytes per file byte per input row)."""
     # (the test: 20 branches under 1 GiB, as rt35-11's)
     path = write(tmp_path, _rt36_10_sketch_union_with_cycle(20))
-    plain = _child(PLAIN_CALL.format(call=_TWO_ROWS), path, memory=GB, cpu=30)
+    plain = child(PLAIN_CALL.format(call=_TWO_ROWS), path, memory=GB, cpu=30)
     assert "call MemoryError" in plain.stdout, str(plain)
-    _assert_safeload_refuses(path, _TWO_ROWS, cpu=30)
+    assert_safeload_refuses(path, _TWO_ROWS, cpu=30)
 
 
 # --- rt36-11: transform_max_iter runs per row (lasso_cd), capped only per call at 100,000 -------
@@ -636,13 +607,13 @@ def test_rt36_11_dictionary_lasso_iterations_per_row(tmp_path: Path) -> None:
     ``transform_max_iter`` keeps the per-call cap of 100,000. 300 nearly collinear unit atoms
     of 3 features and ``transform_alpha=1e-10`` never converge: every row runs all 100,000
     passes over a 300 x 300 Gram matrix, ~2.2 s of CPU per row (2 rows: 4.2 s measured after
-    safeload's load; 0.04 s at the default 1,000), 20 rows ~45 s (killed at 4 s of CPU
+    safeload's load; 0.04 s at the default 1,000), 20 rows ~45 s (killed at 2 s of CPU
     here), 1,000 rows ~37 minutes. Scan SAFE."""
     path = write(tmp_path, _rt36_11_dictionary_lasso(300, 3))
-    plain = _child(PLAIN_CALL.format(call=_DL_CALL), path, cpu=4)
-    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
-    child = _child(SAFE_CALL.format(call=_DL_CALL), path, cpu=4)
-    assert_refused_by_both(child)
+    plain = child(PLAIN_CALL.format(call=_DL_CALL), path, cpu=HANG_CPU)
+    assert "loaded" in plain.stdout and plain.crashed, str(plain)
+    assert "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    assert_safeload_refuses(path, _DL_CALL, cpu=4)
 
 
 # --- rt36-12: a cycle hides nesting depth from deepest_nesting (MAX_ESTIMATOR_NESTING) ---------
@@ -678,13 +649,13 @@ def test_rt36_12_cycle_hides_nesting(tmp_path: Path) -> None:
     (y on the path), measured 10 deep; the root's step x reuses that: measured 12 (at most
     MAX_ESTIMATOR_NESTING), real 22 (root -> x's 10 -> y -> y's 10). repr (printing the
     model, a notebook's display) doubles its work per level: 5+5 levels 1.5 s, 6+6 8 s, 7+7
-    23 s of CPU measured; 10+10 does not finish (killed at 4 s of CPU here), as rt31-08's
+    23 s of CPU measured; 10+10 does not finish (killed at 2 s of CPU here), as rt31-08's
     24 levels never did. Scan SAFE, load_unsigned loads it."""
     path = write(tmp_path, _rt36_12_hidden_nesting(10, 10))
-    plain = _child(PLAIN_CALL.format(call=_REPR), path, cpu=4)
-    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
-    child = _child(SAFE_CALL.format(call=_REPR), path, cpu=4)
-    assert_refused_by_both(child)
+    plain = child(PLAIN_CALL.format(call=_REPR), path, cpu=HANG_CPU)
+    assert "loaded" in plain.stdout and plain.crashed, str(plain)
+    assert "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    assert_safeload_refuses(path, _REPR, cpu=4)
 
 
 # --- rt36-13: FeatureUnion.n_jobs starts that many worker processes (loky), up to 1,024 ----------
@@ -700,16 +671,7 @@ def _rt36_13_union_jobs(jobs: int) -> bytes:
     return pickle.dumps(m, protocol=5)
 
 
-_JOBS_CALL = (
-    "import os\n"
-    "    r = model.transform(numpy.random.rand(3, 2))\n"
-    "    _me = os.getpid()\n"
-    "    print('children', len(open(f'/proc/{_me}/task/{_me}/children').read().split()))"
-)
-
-
-def _children(out: str) -> int:
-    return int(out.split("children")[1].split()[0]) if "children" in out else -1
+_JOBS_CALL = loky_workers_call("r = model.transform(numpy.random.rand(3, 2))", 8)
 
 
 def test_rt36_13_union_n_jobs_starts_processes(tmp_path: Path) -> None:
@@ -724,7 +686,7 @@ def test_rt36_13_union_n_jobs_starts_processes(tmp_path: Path) -> None:
     ColumnTransformer.transform and MultiOutputRegressor.predict alike (``n_jobs=6``: 8
     child processes each, measured after safeload's load). Scan SAFE."""
     path = write(tmp_path, _rt36_13_union_jobs(8))
-    plain = _child(PLAIN_CALL.format(call=_JOBS_CALL), path, memory=8 * GB, cpu=60)
-    assert _children(plain.stdout) >= 8, str(plain)
-    child = _child(SAFE_CALL.format(call=_JOBS_CALL), path, memory=8 * GB, cpu=60)
-    assert "refused" in child.stdout or _children(child.stdout) == 0, str(child)
+    plain = child(PLAIN_CALL.format(call=_JOBS_CALL), path, memory=8 * GB, cpu=60)
+    assert workers_started(plain.stdout) >= 8, str(plain)
+    safe = child(SAFE_CALL.format(call=_JOBS_CALL), path, memory=8 * GB, cpu=60)
+    assert "refused" in safe.stdout or workers_started(safe.stdout) == 0, str(safe)

@@ -13,16 +13,7 @@ import pandas as pd
 import pytest
 
 import safeload
-
-
-def _both(model: Any, tmp_path: Any, profiles: tuple[str, ...] = ()) -> Any:
-    """The model loaded by ``load_unsigned`` after ``scan`` called its bytes safe."""
-    data = pickle.dumps(model, protocol=5)
-    path = tmp_path / "m.pkl"
-    path.write_bytes(data)
-    report = safeload.scan(path, profiles=list(profiles)) if profiles else safeload.scan(data)
-    assert report.safe, report
-    return safeload.load_unsigned(path, profiles=list(profiles))
+from redteam import load_honest
 
 
 def _frame() -> pd.DataFrame:
@@ -41,7 +32,7 @@ def test_column_selections_scikit_learn_stores(columns: Any, tmp_path: Any) -> N
 
     X = _frame()
     ct = ColumnTransformer([("s", StandardScaler(), columns)], remainder="passthrough").fit(X)
-    loaded = _both(ct, tmp_path)
+    loaded = load_honest(ct, tmp_path)
     assert np.allclose(loaded.transform(X), ct.transform(X))
 
 
@@ -54,7 +45,7 @@ def test_a_single_column_selection(column: Any, tmp_path: Any) -> None:
 
     X = pd.DataFrame({"text": ["aa bb", "bb cc", "cc aa"], "n": [1.0, 2.0, 3.0]})
     ct = ColumnTransformer([("v", CountVectorizer(), column)]).fit(X)
-    loaded = _both(ct, tmp_path)
+    loaded = load_honest(ct, tmp_path)
     assert np.array_equal(np.asarray(loaded.transform(X)), np.asarray(ct.transform(X)))
 
 
@@ -79,8 +70,9 @@ def test_worker_counts_a_union_may_store(jobs: Any, tmp_path: Any) -> None:
     from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
     X = np.random.RandomState(0).rand(10, 3)
-    union = FeatureUnion([("a", StandardScaler()), ("b", MinMaxScaler())], n_jobs=jobs).fit(X)
-    assert _both(union, tmp_path).n_jobs == jobs
+    union = FeatureUnion([("a", StandardScaler()), ("b", MinMaxScaler())]).fit(X)
+    union.n_jobs = jobs  # as fit(X) with n_jobs=jobs stores it, without starting the workers
+    assert load_honest(union, tmp_path).n_jobs == jobs
 
 
 def test_a_forest_keeps_its_thread_count(tmp_path: Any) -> None:
@@ -89,7 +81,7 @@ def test_a_forest_keeps_its_thread_count(tmp_path: Any) -> None:
 
     X = np.random.RandomState(0).rand(30, 3)
     forest = RandomForestClassifier(5, n_jobs=16, random_state=0).fit(X, X[:, 0] > 0.5)
-    assert _both(forest, tmp_path).n_jobs == 16
+    assert load_honest(forest, tmp_path).n_jobs == 16
 
 
 def test_a_union_with_eight_workers_is_refused(tmp_path: Any) -> None:
@@ -97,7 +89,8 @@ def test_a_union_with_eight_workers_is_refused(tmp_path: Any) -> None:
     from sklearn.preprocessing import StandardScaler
 
     X = np.random.RandomState(0).rand(10, 3)
-    union = FeatureUnion([("a", StandardScaler())], n_jobs=8).fit(X)
+    union = FeatureUnion([("a", StandardScaler())]).fit(X)
+    union.n_jobs = 8  # as fit(X) with n_jobs=8 stores it, without starting 8 workers here
     data = pickle.dumps(union, protocol=5)
     assert not safeload.scan(data).safe
     path = tmp_path / "m.pkl"
@@ -118,13 +111,11 @@ def test_default_per_row_counts_load(tmp_path: Any) -> None:
             ("lda2", LatentDirichletAllocation(3, max_iter=2, random_state=0)),
             (
                 "dl",
-                DictionaryLearning(
-                    2, max_iter=2, transform_algorithm="lasso_cd", random_state=0
-                ),
+                DictionaryLearning(2, max_iter=2, transform_algorithm="lasso_cd", random_state=0),
             ),
         ]
     ).fit(counts.astype(float))
-    loaded = _both(union, tmp_path)
+    loaded = load_honest(union, tmp_path)
     assert loaded.transform(counts.astype(float)).shape == (20, 7)
 
 
@@ -136,7 +127,7 @@ def test_imputer_triplets_load(tmp_path: Any) -> None:
     X[::5, 1] = np.nan
     X[::7, 3] = np.nan
     imputer = IterativeImputer(max_iter=3, n_nearest_features=2, random_state=0).fit(X)
-    assert np.allclose(_both(imputer, tmp_path).transform(X), imputer.transform(X))
+    assert np.allclose(load_honest(imputer, tmp_path).transform(X), imputer.transform(X))
 
 
 def test_labels_and_constants_of_ordinary_widths(tmp_path: Any) -> None:
@@ -145,9 +136,9 @@ def test_labels_and_constants_of_ordinary_widths(tmp_path: Any) -> None:
     X = np.zeros((6, 2))
     y = np.array(["spam", "ham", "eggs"] * 2)
     clf = DummyClassifier(strategy="constant", constant="ham").fit(X, y)
-    assert list(_both(clf, tmp_path).predict(X[:2])) == ["ham", "ham"]
+    assert list(load_honest(clf, tmp_path).predict(X[:2])) == ["ham", "ham"]
     reg = DummyRegressor(strategy="constant", constant=np.array([1.5])).fit(X, np.ones(6))
-    assert _both(reg, tmp_path).predict(X[:1])[0] == 1.5
+    assert load_honest(reg, tmp_path).predict(X[:1])[0] == 1.5
 
 
 def test_a_cycle_in_an_honest_model(tmp_path: Any) -> None:
@@ -160,7 +151,7 @@ def test_a_cycle_in_an_honest_model(tmp_path: Any) -> None:
     scaler = StandardScaler().fit(X)
     union = FeatureUnion([("a", scaler), ("b", scaler)]).fit(X)
     scaler.owner_ = union
-    loaded = _both(union, tmp_path)
+    loaded = load_honest(union, tmp_path)
     assert len(loaded.get_feature_names_out()) == 6
 
 
@@ -169,5 +160,5 @@ def test_non_ascii_names_within_the_bound(tmp_path: Any) -> None:
 
     X = pd.DataFrame({"caf\u00e9": ["x", "y"], "\U0001f600": ["p", "q"]})
     encoder = OneHotEncoder().fit(X)
-    names = list(_both(encoder, tmp_path).get_feature_names_out())
+    names = list(load_honest(encoder, tmp_path).get_feature_names_out())
     assert names[-1] == "\U0001f600_q"

@@ -5,22 +5,12 @@ them safe)."""
 from __future__ import annotations
 
 import functools
-import pickle
 from typing import Any
 
 import numpy as np
 import pytest
 
-import safeload
-
-
-def _both(model: Any, tmp_path: Any) -> Any:
-    """The model loaded by ``load_unsigned`` after ``scan`` called its bytes safe."""
-    data = pickle.dumps(model, protocol=5)
-    assert safeload.scan(data).safe
-    path = tmp_path / "m.pkl"
-    path.write_bytes(data)
-    return safeload.load_unsigned(path)
+from redteam import load_honest
 
 
 @pytest.mark.parametrize("dtype", [None, "numeric", np.float32, "float64", [np.float64]])
@@ -29,7 +19,7 @@ def test_a_partial_of_check_array_with_a_numeric_dtype(dtype: Any, tmp_path: Any
     from sklearn.utils.validation import check_array
 
     m = FunctionTransformer(functools.partial(check_array, dtype=dtype)).fit(np.eye(2))
-    assert _both(m, tmp_path).transform(np.eye(2)).shape == (2, 2)
+    assert load_honest(m, tmp_path).transform(np.eye(2)).shape == (2, 2)
 
 
 @pytest.mark.parametrize("jobs", [None, 1, 2, -1])
@@ -40,7 +30,7 @@ def test_a_partial_of_mutual_info_with_few_workers(jobs: Any, tmp_path: Any) -> 
     y = (X[:, 0] > 0.5).astype(int)
     score = functools.partial(mutual_info_classif, n_jobs=jobs, random_state=0)
     m = SelectKBest(score, k=2).fit(X, y)
-    assert _both(m, tmp_path).transform(X).shape == (30, 2)
+    assert load_honest(m, tmp_path).transform(X).shape == (30, 2)
 
 
 def test_nmf_models_at_their_defaults_in_a_union(tmp_path: Any) -> None:
@@ -51,7 +41,7 @@ def test_nmf_models_at_their_defaults_in_a_union(tmp_path: Any) -> None:
     union = FeatureUnion(
         [("a", NMF(2, random_state=0)), ("b", MiniBatchNMF(2, random_state=0))]
     ).fit(X)
-    assert _both(union, tmp_path).transform(X).shape == (20, 4)
+    assert load_honest(union, tmp_path).transform(X).shape == (20, 4)
 
 
 def test_sparse_pca_with_all_cores(tmp_path: Any) -> None:
@@ -59,7 +49,7 @@ def test_sparse_pca_with_all_cores(tmp_path: Any) -> None:
 
     X = np.random.RandomState(0).rand(20, 4)
     m = SparsePCA(2, n_jobs=-1, max_iter=5, random_state=0).fit(X)
-    assert _both(m, tmp_path).n_jobs == -1
+    assert load_honest(m, tmp_path).n_jobs == -1
 
 
 def test_empty_category_of_an_ordinary_width(tmp_path: Any) -> None:
@@ -68,4 +58,4 @@ def test_empty_category_of_an_ordinary_width(tmp_path: Any) -> None:
 
     m = OrdinalEncoder().fit(np.array([["a"], ["b"]]))
     m.categories_ = [np.array([], dtype="<U1"), *m.categories_[1:]]
-    assert _both(m, tmp_path) is not None
+    assert load_honest(m, tmp_path) is not None
