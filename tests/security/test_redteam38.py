@@ -12,57 +12,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from redteam import GB, LOAD_UNSIGNED, PLAIN, PLAIN_CALL, SCAN, run_child, write
-
-
-def OPEN(what: str) -> pytest.MarkDecorator:
-    """A finding of red team 38 not fixed yet (strict xfail: it fails once it is fixed)."""
-    return pytest.mark.xfail(strict=True, reason=f"open (red team 38): {what}")
-
-
-_IMPORTS = (
-    "pickle",
-    "joblib",
-    "numpy",
-    "safeload",
-    "scipy.sparse",
-    "sklearn.pipeline",
-    "sklearn.preprocessing",
-    "sklearn.compose",
-    "sklearn.ensemble",
-    "sklearn.neighbors",
-    "sklearn.linear_model",
-    "sklearn.svm",
-    "sklearn.gaussian_process",
-)
-
-
-def _child(
-    code: str, path: Path, *, memory: int = 3 * GB, cpu: int = 30, fresh: bool = False
-) -> Any:
-    return run_child(code, path, grow=memory, cpu=cpu, timeout=180, imports=_IMPORTS, fresh=fresh)
-
-
-def _assert_refused_in_process(path: Path) -> None:
-    import safeload
-
-    assert not safeload.scan(path.read_bytes()).safe
-    with pytest.raises(safeload.SafeloadError):
-        safeload.load_unsigned(path)
-
-
-def _parity(data: bytes, tmp_path: Path) -> tuple[bool, str]:
-    """(scan's verdict is safe, what load_unsigned did: 'loaded' or 'refused')."""
-    import safeload
-
-    path = write(tmp_path, data)
-    safe = safeload.scan(data).safe
-    try:
-        safeload.load_unsigned(path)
-        return safe, "loaded"
-    except safeload.SafeloadError:
-        return safe, "refused"
-
+from redteam import GB, LOAD_UNSIGNED, PLAIN, PLAIN_CALL, SCAN, write
+from redteam import assert_refused as _assert_refused_in_process
+from redteam import child as _child
+from redteam import parity as _parity
 
 # --- rt38-01: one costly estimator listed many times (stored arrays count once) ----------------
 

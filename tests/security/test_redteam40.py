@@ -12,45 +12,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from redteam import GB, run_child, write
-
-
-def OPEN(what: str) -> pytest.MarkDecorator:
-    """A finding of red team 40 not fixed yet (strict xfail: it fails once it is fixed)."""
-    return pytest.mark.xfail(strict=True, reason=f"open (red team 40): {what}")
-
-
-_IMPORTS = (
-    "pickle",
-    "joblib",
-    "numpy",
-    "safeload",
-    "scipy.sparse",
-    "sklearn.pipeline",
-    "sklearn.preprocessing",
-    "sklearn.compose",
-    "sklearn.ensemble",
-    "sklearn.neighbors",
-    "sklearn.linear_model",
-    "sklearn.model_selection",
-)
-
-
-def _child(code: str, path: Path, *, memory: int = 3 * GB, cpu: int = 30) -> Any:
-    return run_child(code, path, grow=memory, cpu=cpu, timeout=180, imports=_IMPORTS)
-
-
-def _parity(data: bytes, tmp_path: Path) -> tuple[bool, str]:
-    """(scan's verdict is safe, what load_unsigned did: 'loaded' or 'refused')."""
-    import safeload
-
-    path = write(tmp_path, data)
-    safe = safeload.scan(data).safe
-    try:
-        safeload.load_unsigned(path)
-        return safe, "loaded"
-    except safeload.SafeloadError:
-        return safe, "refused"
+from redteam import child as _child
+from redteam import parity as _parity
+from redteam import write
 
 
 class _Reduce:
