@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import safeload
 from redteam import child as _child
 from redteam import parity as _parity
 from redteam import write
@@ -164,6 +165,86 @@ def test_rt40_03_voting_distinct_knns_share_fit_x(shared_state: bool, tmp_path: 
     )
     assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
     assert _parity(path.read_bytes(), tmp_path) == (False, "refused")
+
+
+def _rt40_03_dummies(n: int, keys: tuple[str, ...] | None) -> bytes:
+    """A VotingRegressor whose ``estimators_`` are ``n`` distinct DummyRegressors, each
+    NEWOBJ + BUILD of one memoised state dict (``keys is None``) or of its own dict holding
+    ``keys`` (memoised keys and values)."""
+    import copy
+    import copyreg
+    import io
+
+    from sklearn.dummy import DummyRegressor
+    from sklearn.ensemble import VotingRegressor
+
+    X = np.random.RandomState(0).rand(50, 4)
+    dummy = DummyRegressor().fit(X, X[:, 0])
+    v = VotingRegressor([("a", DummyRegressor())]).fit(X, X[:, 0])
+    v.estimators_ = [copy.copy(dummy) for _ in range(n)]
+    state = dict(dummy.__getstate__())
+    state.pop("_sklearn_version")
+    ids = {id(e) for e in v.estimators_}
+
+    class _P(pickle.Pickler):
+        def reducer_override(self, obj: Any) -> Any:
+            if id(obj) not in ids:
+                return NotImplemented
+            own = state if keys is None else {k: state[k] for k in keys}
+            return (copyreg.__newobj__, (DummyRegressor,), own)
+
+    buf = io.BytesIO()
+    _P(buf, protocol=4).dump(v)
+    return buf.getvalue()
+
+
+_TIMED_PREDICT = (
+    "import pickle, time, numpy\n"
+    "model = pickle.load(open(sys.argv[1], 'rb'))\n"
+    "t = time.process_time()\n"
+    "model.predict(numpy.random.RandomState(1).rand(5, 4))\n"
+    "print('cpu', time.process_time() - t, flush=True)\n"
+)
+
+
+def _cpu(out: str) -> float:
+    return float(out.split("cpu")[1].split()[0])
+
+
+@pytest.mark.parametrize(
+    "keys", [None, ("constant_", "n_outputs_")], ids=["one_state", "own_small_states"]
+)
+def test_rt40_03_note_distinct_dummies_cost_per_object(
+    keys: tuple[str, ...] | None, tmp_path: Path
+) -> None:
+    """rt40-03's note: 40,000 *distinct* DummyRegressors built from one memoised state dict
+    (8 bytes each, 320 KB), or each from its own two-key dict of memoised keys and values (18
+    bytes each, 720 KB). Met once each, so the repeated-use bound passed them; ``predict``
+    of 5 rows made 40,000 Python-level calls (0.65 s, where 2,000 honest dummies, 261 KB,
+    130 bytes each, predict in 0.03 s), and safeload took 12 s to scan the first file. A
+    BUILD on an object now costs 32 bytes of the stream's budget
+    (``INSTANCE_BUILD_UNITS``): the pass refuses both streams before building anything."""
+    path = write(tmp_path, _rt40_03_dummies(40_000, keys))
+    honest = write(tmp_path, _rt40_03_dummies_honest(2_000), "honest.pkl")
+    slow = _child(_TIMED_PREDICT, path)
+    fast = _child(_TIMED_PREDICT, honest)
+    per_byte_slow = _cpu(slow.stdout) / path.stat().st_size
+    per_byte_fast = _cpu(fast.stdout) / honest.stat().st_size
+    assert per_byte_slow > 3 * per_byte_fast, (str(slow), str(fast))
+    data = path.read_bytes()
+    assert _parity(data, tmp_path) == (False, "refused")
+    with pytest.raises(safeload.SafeloadError, match="objects given state"):
+        safeload.load_unsigned(path)
+    assert safeload.load_unsigned(honest).predict(np.zeros((2, 4))).shape == (2,)
+
+
+def _rt40_03_dummies_honest(n: int) -> bytes:
+    from sklearn.dummy import DummyRegressor
+    from sklearn.ensemble import VotingRegressor
+
+    X = np.random.RandomState(0).rand(50, 4)
+    m = VotingRegressor([(f"d{i}", DummyRegressor()) for i in range(n)]).fit(X, X[:, 0])
+    return pickle.dumps(m, protocol=5)
 
 
 # --- rt40-04: a dict subclass in an estimator-collection slot: scan SAFE, load refuses -------

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from safeload._symbolic import (
+    FOLD_UNITS_PER_BYTE,
     _Array,
     _Big,
     _Box,
@@ -170,6 +171,20 @@ def build_nodes(
             else:
                 total += unfolded(value, cap, memo)
     return min(total, cap + 1)
+
+
+#: What a BUILD on an instance costs against the stream's budget, beyond its state (see
+#: ``Walker._charge_build``), in units (16 per byte of the stream): 32 bytes' worth. An
+#: instance given its state is an object whose methods a model calls, each a Python-level
+#: call at use time. 40,000 distinct DummyRegressors built from one memoised state dict, 8
+#: bytes each (320 KB), predicted 20 times slower per byte than an honest voting model, whose
+#: instances cost 130 bytes each (rt40-03's note), and took 12 s to scan. Honest corpus streams
+#: spend 65 bytes or more per BUILD (2,000 DummyRegressors, each with its ``constant_``
+#: array). numpy's arrays and dtypes and joblib's array wrappers are not charged: they are
+#: data, not objects whose methods run.
+INSTANCE_BUILD_UNITS: Final = 32 * FOLD_UNITS_PER_BYTE
+#: Modules whose classes' BUILDs are not charged :data:`INSTANCE_BUILD_UNITS`.
+DATA_MODULES: Final = ("numpy", "joblib")
 
 
 #: Classes on the allowlist whose hash reads the state BUILD gives them (see

@@ -63,6 +63,8 @@ class WalkBase:
         self.bytearrays: set[int] = set()
         #: what the calls and hashes so far cost (see ``spend``)
         self.spent = 0
+        #: BUILDs on objects other than numpy's and joblib's (see ``Walker._charge_build``)
+        self.instance_builds = 0
         #: id -> what printing a dtype with fields costs (see ``refetched``)
         self.record_units: dict[int, tuple[_Obj, int]] = {}
         #: id -> what numpy makes arrays over without copying it (see ``claim_array_data``)

@@ -17,6 +17,7 @@ from safeload._numpy_state import (
 from safeload._symbolic import (
     _OPAQUE,
     DTYPE_CLASSES,
+    FOLD_UNITS_PER_BYTE,
     _Array,
     _Big,
     _Const,
@@ -33,7 +34,13 @@ from safeload._symbolic import (
 from safeload._types import Buffer
 from safeload.exceptions import LimitExceededError
 from safeload.pickle.analysis import Finding, Unsafe
-from safeload.pickle.costs import HASHED_BY_STATE, REBUILT_FROM_STATE, build_nodes
+from safeload.pickle.costs import (
+    DATA_MODULES,
+    HASHED_BY_STATE,
+    INSTANCE_BUILD_UNITS,
+    REBUILT_FROM_STATE,
+    build_nodes,
+)
 from safeload.pickle.frame import Frame
 from safeload.pickle.names import (
     ARRAY_MAKERS,
@@ -207,7 +214,9 @@ class WalkBuild(WalkCalls):
         before anything holds it. (Other objects hash by identity; honest streams, scipy's
         frozen distributions among them, do reference objects before their BUILD.) A class whose
         ``__setstate__`` rebuilds arrays from its state is charged its state's data once per
-        copy it makes (``REBUILT_FROM_STATE``, rt29-02)."""
+        copy it makes (``REBUILT_FROM_STATE``, rt29-02). A BUILD on any other object than
+        numpy's and joblib's data costs :data:`~safeload.pickle.costs.INSTANCE_BUILD_UNITS`
+        more: each such object is a Python-level call when the model is used (rt40-03's note)."""
         cap = self.work_cap
         cls = target.cls if isinstance(target, _Obj) else None
         native = cls is not None and (cls.pair == TREE or cls.pair in NATIVE_STATES)
@@ -221,7 +230,21 @@ class WalkBuild(WalkCalls):
             )
         rebuilt = REBUILT_FROM_STATE.get(cls.pair, 0) if cls is not None else 0
         units = build_nodes(state, cap, self.unfolded, copies_data=native or rebuilt > 0)
-        self.spend(units * max(rebuilt, 1), pos, name)
+        units *= max(rebuilt, 1)
+        if cls is not None and not cls.pair[0].startswith(DATA_MODULES):
+            units += INSTANCE_BUILD_UNITS
+            self.instance_builds += 1
+            over = self.spent + units > cap
+            if over and 2 * self.instance_builds * INSTANCE_BUILD_UNITS > self.spent + units:
+                raise Unsafe(
+                    pos,
+                    name,
+                    f"{self.instance_builds:,} objects given state, and the memoised values "
+                    "the stream reuses, cost more than the file's size allows (an object "
+                    f"{INSTANCE_BUILD_UNITS // FOLD_UNITS_PER_BYTE} bytes' worth: each is a "
+                    "Python-level call when the model is used)",
+                )
+        self.spend(units, pos, name)
 
     def _note_dunder_state(self, state: _Sym, target: _Sym, pos: int, name: str) -> str | None:
         """Hook: a BUILD state that sets a dunder attribute is a use-time finding, recorded
