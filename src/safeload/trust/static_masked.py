@@ -60,53 +60,69 @@ def _made_pair(sym: Any) -> tuple[str, str] | None:
     return pair
 
 
-def _kids(sym: Any) -> list[Any]:
+def _walk(
+    root: Any,
+    edges: list[tuple[int, int]] | None,
+    found: tuple[set[int], set[int], set[int]],
+) -> None:
+    """Enter each value reachable from ``root`` once. Without ``edges``: record in
+    ``found`` the masked arrays, the searches' ``cv_results_`` dicts and the BUILD state
+    dicts that hold them; with it: record every (holder, value) reference."""
     from safeload._symbolic import _Box, _Dict, _Obj, _Tuple
-
-    if isinstance(sym, (_Tuple, _Box)):
-        return list(sym.items)
-    if isinstance(sym, _Dict):
-        return [*sym.items.values(), *(sym.others or [])]
-    if isinstance(sym, _Obj):
-        found = [k for k in (sym.args, sym.state) if k is not None]
-        return found + list(sym.held or [])
-    return []
-
-
-def masked_place_problem(root: Any) -> str | None:
-    """Why the masked arrays reachable from ``root`` (a stream's value) are refused, or
-    ``None``; linear in what the stream holds (each value is entered once)."""
-    from safeload._symbolic import _Dict, _Obj
     from safeload.trust import facts
     from safeload.trust.static_values import class_of
 
-    masked: set[int] = set()
-    results: set[int] = set()
-    states: set[int] = set()  # the BUILD state dicts that hold those cv_results_ dicts
-    edges: list[tuple[int, int]] = []
+    masked, results, states = found
     seen: set[int] = set()
     stack = [root]
     while stack:
         sym = stack.pop()
-        if id(sym) in seen:
+        key = id(sym)
+        if key in seen:
             continue
-        seen.add(id(sym))
-        if isinstance(sym, _Obj):
-            pair = _made_pair(sym)
-            if pair in MASKED_MAKERS or pair == _UNNAMED:
-                masked.add(id(sym))
-            elif pair is not None and isinstance(sym.state, _Dict):
-                table = sym.state.items.get("cv_results_")
-                if isinstance(table, _Dict):
-                    made = class_of(pair)
-                    if made is not None and facts.is_search(made):
-                        results.add(id(table))
-                        states.add(id(sym.state))
-        for kid in _kids(sym):
-            edges.append((id(sym), id(kid)))
-            stack.append(kid)
+        seen.add(key)
+        if isinstance(sym, (_Tuple, _Box)):
+            kids: Any = sym.items
+        elif isinstance(sym, _Dict):
+            kids = list(sym.items.values())
+            if sym.others:
+                kids.extend(sym.others)
+        elif isinstance(sym, _Obj):
+            if edges is None:
+                pair = _made_pair(sym)
+                if pair in MASKED_MAKERS or pair == _UNNAMED:
+                    masked.add(key)
+                elif pair is not None and isinstance(sym.state, _Dict):
+                    table = sym.state.items.get("cv_results_")
+                    if isinstance(table, _Dict):
+                        made = class_of(pair)
+                        if made is not None and facts.is_search(made):
+                            results.add(id(table))
+                            states.add(id(sym.state))
+            kids = [k for k in (sym.args, sym.state) if k is not None]
+            if sym.held:
+                kids.extend(sym.held)
+        else:
+            continue
+        if edges is not None:
+            edges.extend((key, id(kid)) for kid in kids)
+        stack.extend(kids)
+
+
+def masked_place_problem(root: Any) -> str | None:
+    """Why the masked arrays reachable from ``root`` (a stream's value) are refused, or
+    ``None``; linear in what the stream holds (each value is entered once or twice). The
+    first walk only looks for masked arrays, which honest streams rarely hold; the references
+    are recorded by a second walk when it finds one (recording them always was a quarter of
+    the scan of a small forest)."""
+    masked: set[int] = set()
+    results: set[int] = set()
+    states: set[int] = set()  # the BUILD state dicts that hold those cv_results_ dicts
+    _walk(root, None, (masked, results, states))
     if not masked:
         return None
+    edges: list[tuple[int, int]] = []
+    _walk(root, edges, (masked, results, states))
     if id(root) in masked or id(root) in results or id(root) in states:
         return f"the model {MASKED_PLACE}"
     references = dict.fromkeys(results | states, 0)
