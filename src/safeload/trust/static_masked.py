@@ -18,6 +18,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from safeload._symbolic import _Box, _Dict, _Global, _Obj, _Tuple
+from safeload.pickle.names import RECONSTRUCT
+
 __all__ = ["MASKED_MAKERS", "MASKED_PLACE", "masked_place_problem"]
 
 #: The names a stream makes masked arrays with (numpy's pickle helper, and the class itself
@@ -43,9 +46,6 @@ _UNNAMED = ("", "<a class the stream does not name>")
 def _made_pair(sym: Any) -> tuple[str, str] | None:
     """The name of the class (or maker) an ``_Obj`` is made by, looking through the helpers
     that take the class as their first argument."""
-    from safeload._symbolic import _Global, _Tuple
-    from safeload.pickle.names import RECONSTRUCT
-
     cls = sym.cls
     if not isinstance(cls, _Global):
         return None
@@ -68,7 +68,6 @@ def _walk(
     """Enter each value reachable from ``root`` once. Without ``edges``: record in
     ``found`` the masked arrays, the searches' ``cv_results_`` dicts and the BUILD state
     dicts that hold them; with it: record every (holder, value) reference."""
-    from safeload._symbolic import _Box, _Dict, _Obj, _Tuple
     from safeload.trust import facts
     from safeload.trust.static_values import class_of
 
