@@ -168,8 +168,9 @@ def parse_expires(text: str, now: datetime | None = None) -> datetime:
 
 
 def emit(out: TextIO, doc: dict[str, Any]) -> None:
-    json.dump(doc, out, indent=2)
-    out.write("\n")
+    """Write ``doc`` as indented JSON in one write (``json.dump`` writes each token: 36,000
+    writes through the escaping stream for a scan of 200 files)."""
+    out.write(json.dumps(doc, indent=2) + "\n")
 
 
 def escape_controls(text: str) -> str:
