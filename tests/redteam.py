@@ -45,6 +45,7 @@ __all__ = [
     "SAFE_CALL",
     "SCAN",
     "SCAN_NO_FACTS",
+    "TIMED_PREDICT",
     "UINT8_DTYPE",
     "Call",
     "assert_refused",
@@ -54,6 +55,7 @@ __all__ = [
     "binint",
     "binunicode",
     "child",
+    "cpu_seconds",
     "crafted_csr",
     "global_",
     "hgb_nodes",
@@ -328,6 +330,22 @@ SAFE_CALL = (
     "import resource\n"
     "print('maxrss_mb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, flush=True)\n"
 )
+
+
+#: A child program: load the file with plain pickle, then print ``cpu <seconds>`` that one
+#: ``predict`` of 5 rows of 4 features took (see :func:`cpu_seconds`).
+TIMED_PREDICT = (
+    "import pickle, time, numpy\n"
+    "model = pickle.load(open(sys.argv[1], 'rb'))\n"
+    "t = time.process_time()\n"
+    "model.predict(numpy.random.RandomState(1).rand(5, 4))\n"
+    "print('cpu', time.process_time() - t, flush=True)\n"
+)
+
+
+def cpu_seconds(out: str) -> float:
+    """The CPU seconds a :data:`TIMED_PREDICT` child printed."""
+    return float(out.split("cpu")[1].split()[0])
 
 
 def maxrss(out: str) -> int:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from redteam import PLAIN_CALL, write
+from redteam import PLAIN_CALL, TIMED_PREDICT, cpu_seconds, write
 from redteam import assert_refused as _assert_refused_in_process
 from redteam import child as _child
 from redteam import parity as _parity
@@ -418,19 +418,6 @@ def _rt39_07_voting(n: int, repeat: bool) -> bytes:
     return pickle.dumps(m, protocol=5)
 
 
-_TIMED_PREDICT = (
-    "import pickle, time, numpy\n"
-    "model = pickle.load(open(sys.argv[1], 'rb'))\n"
-    "t = time.process_time()\n"
-    "model.predict(numpy.random.RandomState(1).rand(5, 4))\n"
-    "print('cpu', time.process_time() - t, flush=True)\n"
-)
-
-
-def _cpu(out: str) -> float:
-    return float(out.split("cpu")[1].split()[0])
-
-
 def test_rt39_07_voting_repeats_cheap_estimator(tmp_path: Path) -> None:
     """80 KB: a VotingRegressor whose ``estimators_`` list one fitted DummyRegressor 40,000
     times by memo reference (2 bytes each). ``predict`` of 5 rows calls it 40,000 times:
@@ -447,7 +434,7 @@ def test_rt39_07_voting_repeats_cheap_estimator(tmp_path: Path) -> None:
     path = write(tmp_path, _rt39_07_voting(40_000, repeat=True))
     honest = write(tmp_path, _rt39_07_voting(700, repeat=False), "honest.pkl")
     assert honest.stat().st_size > path.stat().st_size
-    slow = _child(_TIMED_PREDICT, path)
-    fast = _child(_TIMED_PREDICT, honest)
-    assert _cpu(slow.stdout) > 10 * _cpu(fast.stdout), (str(slow), str(fast))
+    slow = _child(TIMED_PREDICT, path)
+    fast = _child(TIMED_PREDICT, honest)
+    assert cpu_seconds(slow.stdout) > 10 * cpu_seconds(fast.stdout), (str(slow), str(fast))
     _assert_refused_in_process(path)

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 import safeload
+from redteam import TIMED_PREDICT, cpu_seconds, write
 from redteam import child as _child
 from redteam import parity as _parity
-from redteam import write
 
 
 class _Reduce:
@@ -198,19 +198,6 @@ def _rt40_03_dummies(n: int, keys: tuple[str, ...] | None) -> bytes:
     return buf.getvalue()
 
 
-_TIMED_PREDICT = (
-    "import pickle, time, numpy\n"
-    "model = pickle.load(open(sys.argv[1], 'rb'))\n"
-    "t = time.process_time()\n"
-    "model.predict(numpy.random.RandomState(1).rand(5, 4))\n"
-    "print('cpu', time.process_time() - t, flush=True)\n"
-)
-
-
-def _cpu(out: str) -> float:
-    return float(out.split("cpu")[1].split()[0])
-
-
 @pytest.mark.parametrize(
     "keys", [None, ("constant_", "n_outputs_")], ids=["one_state", "own_small_states"]
 )
@@ -226,10 +213,10 @@ def test_rt40_03_note_distinct_dummies_cost_per_object(
     (``INSTANCE_BUILD_UNITS``): the pass refuses both streams before building anything."""
     path = write(tmp_path, _rt40_03_dummies(40_000, keys))
     honest = write(tmp_path, _rt40_03_dummies_honest(2_000), "honest.pkl")
-    slow = _child(_TIMED_PREDICT, path)
-    fast = _child(_TIMED_PREDICT, honest)
-    per_byte_slow = _cpu(slow.stdout) / path.stat().st_size
-    per_byte_fast = _cpu(fast.stdout) / honest.stat().st_size
+    slow = _child(TIMED_PREDICT, path)
+    fast = _child(TIMED_PREDICT, honest)
+    per_byte_slow = cpu_seconds(slow.stdout) / path.stat().st_size
+    per_byte_fast = cpu_seconds(fast.stdout) / honest.stat().st_size
     assert per_byte_slow > 3 * per_byte_fast, (str(slow), str(fast))
     data = path.read_bytes()
     assert _parity(data, tmp_path) == (False, "refused")
