@@ -18,33 +18,10 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-import safeload
+from redteam import load_honest, parity
 
 X = np.random.RandomState(0).rand(30, 3)
 Y2 = np.arange(30) % 2
-
-
-def _verdicts(model: Any, tmp_path: Path) -> tuple[bool, str]:
-    """(scan's verdict is safe, what load_unsigned did: 'loaded' or 'refused')."""
-    data = pickle.dumps(model, protocol=5)
-    path = tmp_path / "m.pkl"
-    path.write_bytes(data)
-    safe = safeload.scan(data).safe
-    try:
-        safeload.load_unsigned(path)
-        return safe, "loaded"
-    except safeload.SafeloadError:
-        return safe, "refused"
-
-
-def _both(model: Any, tmp_path: Path) -> Any:
-    """The model loaded by ``load_unsigned`` after ``scan`` called its bytes safe."""
-    data = pickle.dumps(model, protocol=5)
-    report = safeload.scan(data)
-    assert report.safe, report.findings
-    path = tmp_path / "m.pkl"
-    path.write_bytes(data)
-    return safeload.load_unsigned(path)
 
 
 def _isotonic() -> Any:
@@ -134,7 +111,7 @@ def test_fuzzed_state_parity(case: str, tmp_path: Path) -> None:
     make, attribute, value = _CASES[case]
     model = make()
     setattr(model, attribute, value())
-    assert _verdicts(model, tmp_path) == (False, "refused")
+    assert parity(pickle.dumps(model, protocol=5), tmp_path) == (False, "refused")
 
 
 # --- honest counterparts ---------------------------------------------------------------------
@@ -165,7 +142,7 @@ def test_isotonic_thresholds_load(form: str, tmp_path: Path) -> None:
             "tuple": tuple(float(v) for v in value),
         }[form]
         setattr(model, name, changed)
-    loaded = _both(model, tmp_path)
+    loaded = load_honest(model, tmp_path)
     if form in ("list-of-numpy-floats", "tuple"):
         return
     assert np.allclose(loaded.predict(X[:3, 0]), _isotonic().predict(X[:3, 0]), atol=1e-5)
@@ -176,7 +153,7 @@ def test_knn_imputer_missing_values(missing: Any, tmp_path: Path) -> None:
     from sklearn.impute import KNNImputer
 
     m = KNNImputer(missing_values=missing).fit(X)
-    assert _both(m, tmp_path).transform(X[:3]).shape == (3, 3)
+    assert load_honest(m, tmp_path).transform(X[:3]).shape == (3, 3)
 
 
 @pytest.mark.parametrize("missing", ["", None, "NA"])
@@ -185,7 +162,7 @@ def test_simple_imputer_missing_values(missing: Any, tmp_path: Path) -> None:
 
     data = np.array([["a", "b"], ["c", "a"], ["a", "c"]], dtype=object)
     m = SimpleImputer(missing_values=missing, strategy="most_frequent").fit(data)
-    assert _both(m, tmp_path).transform(data[:2]).shape == (2, 2)
+    assert load_honest(m, tmp_path).transform(data[:2]).shape == (2, 2)
 
 
 def test_estimators_held_in_bunches_and_lists(tmp_path: Path) -> None:
@@ -202,7 +179,7 @@ def test_estimators_held_in_bunches_and_lists(tmp_path: Path) -> None:
         _chain(),
         _calibrated(),
     ):
-        assert _both(model, tmp_path).predict(X[:3]).shape[0] == 3
+        assert load_honest(model, tmp_path).predict(X[:3]).shape[0] == 3
 
 
 def test_estimators_in_a_dict_subclass_of_estimators(tmp_path: Path) -> None:
@@ -212,7 +189,7 @@ def test_estimators_in_a_dict_subclass_of_estimators(tmp_path: Path) -> None:
     model.estimators_ = collections.OrderedDict(
         (f"e{i}", e) for i, e in enumerate(model.estimators_)
     )
-    assert _verdicts(model, tmp_path) == (True, "loaded")
+    assert parity(pickle.dumps(model, protocol=5), tmp_path) == (True, "loaded")
 
 
 @pytest.mark.parametrize(
@@ -231,7 +208,7 @@ def test_keyword_dicts_with_str_keys(slot: str, tmp_path: Path) -> None:
         m = FunctionTransformer(np.log1p, kw_args={"casting": "same_kind"}).fit(X)
     else:
         m = KernelRidge(kernel="rbf", kernel_params={"gamma": 0.5}).fit(X, X[:, 0])
-    loaded = _both(m, tmp_path)
+    loaded = load_honest(m, tmp_path)
     assert np.asarray(getattr(loaded, "predict", getattr(loaded, "transform", None))(X[:3])).size
 
 
@@ -243,8 +220,8 @@ def test_parameter_objects_that_constraints_take(tmp_path: Path) -> None:
     from sklearn.tree import DecisionTreeRegressor
 
     ft = FunctionTransformer(functools.partial(np.sqrt)).fit(X)
-    assert _both(ft, tmp_path).transform(X[:2]).shape == (2, 3)
+    assert load_honest(ft, tmp_path).transform(X[:2]).shape == (2, 3)
     nb = MultinomialNB(alpha=np.array([1.0, 0.5, 0.2]), force_alpha=True).fit(X, Y2)
-    assert _both(nb, tmp_path).predict(X[:2]).shape == (2,)
+    assert load_honest(nb, tmp_path).predict(X[:2]).shape == (2,)
     tree = DecisionTreeRegressor(max_depth=2, monotonic_cst=[1, 0, -1]).fit(X, X[:, 0])
-    assert _both(tree, tmp_path).predict(X[:2]).shape == (2,)
+    assert load_honest(tree, tmp_path).predict(X[:2]).shape == (2,)

@@ -8,27 +8,16 @@ as a str, list or tuple (rt38-14) and refuse a FrozenEstimator without its estim
 from __future__ import annotations
 
 import collections
-import pickle
 from typing import Any
 
 import numpy as np
 import pytest
 
-import safeload
+from redteam import load_honest
 
 X = np.random.RandomState(0).rand(40, 4)
 Y2 = np.arange(40) % 2
 Y3 = np.arange(40) % 3
-
-
-def _both(model: Any, tmp_path: Any) -> Any:
-    """The model loaded by ``load_unsigned`` after ``scan`` called its bytes safe."""
-    data = pickle.dumps(model, protocol=5)
-    report = safeload.scan(data)
-    assert report.safe, report.findings
-    path = tmp_path / "m.pkl"
-    path.write_bytes(data)
-    return safeload.load_unsigned(path)
 
 
 # --- rt38-03: values an ABC constraint takes ----------------------------------------------------
@@ -39,7 +28,7 @@ def test_radius_neighbors_outlier_labels(label: Any, tmp_path: Any) -> None:
     from sklearn.neighbors import RadiusNeighborsClassifier
 
     m = RadiusNeighborsClassifier(1.0, outlier_label=label).fit(X, Y3)
-    assert _both(m, tmp_path).predict(X[:3]).shape == (3,)
+    assert load_honest(m, tmp_path).predict(X[:3]).shape == (3,)
 
 
 @pytest.mark.parametrize("pos_label", [1, np.int64(1), None])
@@ -48,7 +37,7 @@ def test_fixed_threshold_pos_labels(pos_label: Any, tmp_path: Any) -> None:
     from sklearn.model_selection import FixedThresholdClassifier
 
     m = FixedThresholdClassifier(LogisticRegression(), threshold=0.4, pos_label=pos_label)
-    assert _both(m.fit(X, Y2), tmp_path).predict(X[:3]).shape == (3,)
+    assert load_honest(m.fit(X, Y2), tmp_path).predict(X[:3]).shape == (3,)
 
 
 @pytest.mark.parametrize("error_score", [np.nan, 0.0, np.float64(-1.0), "raise"])
@@ -57,7 +46,7 @@ def test_search_error_scores(error_score: Any, tmp_path: Any) -> None:
     from sklearn.model_selection import GridSearchCV
 
     m = GridSearchCV(Ridge(), {"alpha": [1, 2]}, cv=2, error_score=error_score)
-    assert _both(m.fit(X, X[:, 0]), tmp_path).predict(X[:3]).shape == (3,)
+    assert load_honest(m.fit(X, X[:, 0]), tmp_path).predict(X[:3]).shape == (3,)
 
 
 def test_tuned_threshold_with_a_scorer_name(tmp_path: Any) -> None:
@@ -65,7 +54,7 @@ def test_tuned_threshold_with_a_scorer_name(tmp_path: Any) -> None:
     from sklearn.model_selection import TunedThresholdClassifierCV
 
     m = TunedThresholdClassifierCV(LogisticRegression(), scoring="f1", cv=2).fit(X, Y2)
-    assert _both(m, tmp_path).predict(X[:3]).shape == (3,)
+    assert load_honest(m, tmp_path).predict(X[:3]).shape == (3,)
 
 
 # --- rt38-04: an OrderedDict or Counter a user passes -------------------------------------------
@@ -84,7 +73,7 @@ def test_class_weights_as_dict_subclasses(weights: Any, tmp_path: Any) -> None:
     from sklearn.svm import SVC
 
     for m in (SVC(class_weight=weights), LogisticRegression(class_weight=weights)):
-        got = _both(m.fit(X, Y3), tmp_path)
+        got = load_honest(m.fit(X, Y3), tmp_path)
         assert got.class_weight == weights
         assert type(got.class_weight) is type(weights)
 
@@ -95,7 +84,7 @@ def test_a_search_over_an_ordered_dict_grid(tmp_path: Any) -> None:
 
     grid = collections.OrderedDict([("alpha", [0.5, 1.0]), ("fit_intercept", [True, False])])
     m = GridSearchCV(Ridge(), grid, cv=2).fit(X, X[:, 0])
-    assert _both(m, tmp_path).predict(X[:3]).shape == (3,)
+    assert load_honest(m, tmp_path).predict(X[:3]).shape == (3,)
 
 
 # --- rt38-08: estimators in single estimator slots, as fit stores them --------------------------
@@ -116,7 +105,7 @@ def test_single_estimator_slots(tmp_path: Any) -> None:
         HistGradientBoostingClassifier(max_iter=3).fit(X, Y2),
     ]
     for m in models:
-        got = _both(m, tmp_path)
+        got = load_honest(m, tmp_path)
         out = got.predict(X[:3]) if hasattr(got, "predict") else got.transform(X[:3])
         assert len(out) == 3
 
@@ -135,9 +124,9 @@ def test_stacking_methods_chosen_by_auto(tmp_path: Any) -> None:
         cv=2,
     ).fit(X, Y3)
     assert clf.stack_method_ == ["predict_proba", "decision_function", "predict_proba"]
-    assert _both(clf, tmp_path).predict(X[:3]).shape == (3,)
+    assert load_honest(clf, tmp_path).predict(X[:3]).shape == (3,)
     reg = StackingRegressor([("r", Ridge())], cv=2).fit(X, X[:, 0])
-    assert _both(reg, tmp_path).predict(X[:3]).shape == (3,)
+    assert load_honest(reg, tmp_path).predict(X[:3]).shape == (3,)
 
 
 def test_ensembles_with_their_estimator_params(tmp_path: Any) -> None:
@@ -161,7 +150,7 @@ def test_ensembles_with_their_estimator_params(tmp_path: Any) -> None:
     ]
     for m in models:
         assert isinstance(m.estimator_params, tuple)
-        got = _both(m, tmp_path)
+        got = load_honest(m, tmp_path)
         out = got.transform(X[:3]) if hasattr(got, "transform") else got.predict(X[:3])
         assert out.shape[0] == 3
 
@@ -177,7 +166,7 @@ def test_scorers_with_response_methods(response_method: Any, tmp_path: Any) -> N
     metric = accuracy_score if response_method == "predict" else roc_auc_score
     scorer = make_scorer(metric, response_method=response_method)
     m = GridSearchCV(LogisticRegression(), {"C": [1, 2]}, cv=2, scoring=scorer).fit(X, Y2)
-    assert _both(m, tmp_path).score(X, Y2) >= 0
+    assert load_honest(m, tmp_path).score(X, Y2) >= 0
 
 
 # --- rt38-17: FrozenEstimator as users wrap a fitted model --------------------------------------
@@ -199,4 +188,4 @@ def test_frozen_estimators(tmp_path: Any) -> None:
         CalibratedClassifierCV(FrozenEstimator(fitted)).fit(X, Y2),
     ]
     for m in models:
-        assert _both(m, tmp_path).predict(X[:3]).shape == (3,)
+        assert load_honest(m, tmp_path).predict(X[:3]).shape == (3,)
