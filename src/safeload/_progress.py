@@ -7,7 +7,6 @@ and call it. Work below :data:`MIN_BYTES` is never reported.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -56,6 +55,8 @@ def new_hasher(algorithm: str, *, all_cores: bool = True) -> Any:
 
     ``all_cores=False`` keeps BLAKE3 on the calling thread, for hashing beside other work."""
     if algorithm == "sha256":
+        import hashlib  # not at import: a scan hashes nothing (issue 18's start-up)
+
         return hashlib.sha256()
     mod = blake3_module()
     if algorithm != "blake3" or mod is None:  # pragma: no cover - callers check first

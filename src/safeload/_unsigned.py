@@ -6,7 +6,6 @@ parsed for display). Each says so in its name or its documentation.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,8 +23,9 @@ if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 18)
 
 __all__ = ["inspect_sidecar", "load_unsigned", "scan"]
 
-#: The public layer's log (see safeload.api).
-_log = logging.getLogger("safeload.api")
+#: The public layer's log (see safeload.api), named here and made on first use: ``logging`` is
+#: not imported by a scan (issue 18's start-up).
+_LOG = "safeload.api"
 
 
 def load_unsigned(
@@ -43,6 +43,8 @@ def load_unsigned(
     refused. What is missing is any proof of who made the file. ``trusted`` and ``profiles``
     extend the allowlist as for :func:`load`.
     """
+    import logging
+
     from safeload.signing import unsigned_artifact
 
     p = Path(path)
@@ -50,7 +52,9 @@ def load_unsigned(
     pol = resolve_policy(policy, trusted, profiles)
     data = fileio.read_once(p, lim.max_file_size)
     fmt = format_for(p, data, format)
-    _log.info("reading %s (%s) WITHOUT a signature check, through the restricted reader", p, fmt)
+    logging.getLogger(_LOG).info(
+        "reading %s (%s) WITHOUT a signature check, through the restricted reader", p, fmt
+    )
     if fmt == "skops":
         return formats.read(unsigned_artifact(data, p.name, fmt), pol, lim, str(p), consume=True)
     # the analysis, not the name, decides whether a .pkl is joblib content (rt14 f04)

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import argparse
 import io
-import logging
 import os
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 import safeload
@@ -176,13 +175,7 @@ def main(
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
     if args.quiet and not getattr(args, "json", False) and not getattr(args, "sarif", False):
         out = io.StringIO()  # -q: results go nowhere; errors and warnings still reach stderr
-    logger = logging.getLogger("safeload")
-    handler = logging.StreamHandler(err)
-    handler.setFormatter(logging.Formatter("safeload: %(message)s"))
-    level = logger.level
-    if args.verbose:
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO if args.verbose == 1 else logging.DEBUG)
+    restore = _verbose_log(args.verbose, err) if args.verbose else None
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _warning_printer(err)
@@ -198,8 +191,27 @@ def main(
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAIL
     finally:
+        if restore is not None:
+            restore()
+
+
+def _verbose_log(verbose: int, err: TextIO) -> Callable[[], None]:
+    """``-v``/``-vv``: safeload's log to ``err`` at INFO or DEBUG; returns what undoes it.
+    ``logging`` is imported only then (a scan's start-up, issue 18)."""
+    import logging
+
+    logger = logging.getLogger("safeload")
+    handler = logging.StreamHandler(err)
+    handler.setFormatter(logging.Formatter("safeload: %(message)s"))
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO if verbose == 1 else logging.DEBUG)
+
+    def restore() -> None:
         logger.removeHandler(handler)
         logger.setLevel(level)
+
+    return restore
 
 
 def _warning_printer(err: TextIO) -> Any:

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 from collections.abc import Sequence
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from safeload._time import parse_time
@@ -33,6 +31,8 @@ class HelpFormatter(argparse.HelpFormatter):
 
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     #: What ``add_subparsers`` returns (argparse has no public name for it).
     Sub = argparse._SubParsersAction[argparse.ArgumentParser]
 
@@ -158,6 +158,8 @@ def parse_expires(text: str, now: datetime | None = None) -> datetime:
         value = parse_time(text)
     except ValueError as exc:
         raise UsageError(f"--expires: {exc}") from None
+    from datetime import datetime, timezone
+
     now = now or datetime.now(timezone.utc)
     if value <= now:
         raise UsageError(
@@ -170,6 +172,8 @@ def parse_expires(text: str, now: datetime | None = None) -> datetime:
 def emit(out: TextIO, doc: dict[str, Any]) -> None:
     """Write ``doc`` as indented JSON in one write (``json.dump`` writes each token: 36,000
     writes through the escaping stream for a scan of 200 files)."""
+    import json  # imported here: most commands print text (issue 18's start-up)
+
     out.write(json.dumps(doc, indent=2) + "\n")
 
 
