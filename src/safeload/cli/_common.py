@@ -181,7 +181,7 @@ def escape_controls(text: str) -> str:
     """``text`` with control and format characters (ANSI escapes, carriage returns, bidi
     overrides) shown as ``\\x1b``-style escapes; newlines are kept. Names and fields from an
     unverified signature file must not drive the terminal (rt17 f10)."""
-    if text.isprintable() or all(c == "\n" or c.isprintable() for c in text):
+    if text.isprintable() or text.replace("\n", "").isprintable():
         return text
     return "".join(
         c if c == "\n" or c.isprintable() else c.encode("unicode_escape").decode("ascii")
