@@ -201,8 +201,20 @@ def check_name_template(template: str, path: str) -> None:
 
 #: The most labels a stored metric keyword may list (honest ones list the classes).
 MAX_STORED_LABELS = 1 << 16
+#: Keywords with which a function writes into the array it is given, and the one value each
+#: may be stored with. FunctionTransformer (``validate=False``, its default) hands the
+#: caller's own array to its function: ``np.median(..., overwrite_input=True)`` sorted the
+#: caller's rows, and ``mutual_info_classif(..., copy=False)`` (a SelectKBest's score
+#: function, run by ``fit``) scaled its columns and added noise to them (rt41-11). scipy's
+#: ``overwrite_a``/``overwrite_b`` and numpy's ``copy=False`` (``nan_to_num``) do the same.
+IN_PLACE_KEYWORDS = {
+    "overwrite_input": False,
+    "overwrite_a": False,
+    "overwrite_b": False,
+    "copy": True,
+}
 #: The stored keywords :func:`keyword_problem` judges by value (scan needs each as a literal).
-JUDGED_KEYWORDS = frozenset({"n_jobs", "where", "labels", "dtype"})
+JUDGED_KEYWORDS = frozenset({"n_jobs", "where", "labels", "dtype", *IN_PLACE_KEYWORDS})
 
 
 def keyword_problem(key: Any, value: Any) -> str | None:
@@ -213,6 +225,14 @@ def keyword_problem(key: Any, value: Any) -> str | None:
     converted cell (``check_array(dtype='S1073741824')``: 1 GiB per input value, rt37-07)."""
     if key == "n_jobs":
         return count_problem(value, none=True, negative=True, workers=True)
+    if key in IN_PLACE_KEYWORDS:
+        allowed = IN_PLACE_KEYWORDS[key]
+        if type(value) is bool and value is allowed:
+            return None
+        return (
+            f"is {short(value)}: stored with any value but {allowed}, it makes the function "
+            "write into the array it is given (the caller's data)"
+        )
     if key == "where" and value is not True:
         # a ufunc skips the elements where= masks out of the fresh output it returns: memory
         # it never wrote (a freed array came back whole, rt38-07); True is numpy's default
