@@ -145,6 +145,7 @@ def _native_findings(
             _sharing_problem(top, graph)
             or _iteration_problem(builder.instances)
             or _delegation_problem(builder.instances)
+            or _two_argument_problem(builder.instances)
             or _pandas_block_problem(top)
             or masked_place_problem(root)
         )
@@ -350,6 +351,22 @@ def _delegation_problem(instances: list[Any]) -> str | None:
             problem = delegation_problem(made)
             if problem:
                 return f"{facts.qualname(class_of(made))} {problem}"
+    return None
+
+
+def _two_argument_problem(instances: list[Any]) -> str | None:
+    """The load's rule on numpy functions where scikit-learn passes two arrays
+    (:func:`safeload.trust.object_checks.two_argument_problem`), on the shadows' attributes
+    (the stored function is the allowed object itself, a partial one the builder made)."""
+    from safeload.trust.object_checks import two_argument_problem
+
+    for made in instances:
+        if type(made) is not Shadow:
+            continue
+        attrs = object.__getattribute__(made, "_attrs")
+        found = two_argument_problem(attrs) if attrs else None
+        if found:
+            return f"{facts.qualname(class_of(made))}.{found[0]} {found[1]}"
     return None
 
 
