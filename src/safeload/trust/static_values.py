@@ -210,10 +210,16 @@ def items_of(sym: Any) -> list[Any] | None:
 
 
 def describe(sym: Any) -> str:
-    from safeload._symbolic import _Const, _Global, _Obj
+    from safeload._symbolic import _Array, _Big, _Bytes, _Const, _Global, _Obj
 
     if isinstance(sym, _Const):
         return repr(sym.value)[:60]
+    if isinstance(sym, _Big):
+        return f"a str of {sym.size:,} characters" if sym.text else f"{sym.size:,} bytes"
+    if isinstance(sym, _Bytes):
+        return f"a bytearray of {sym.size:,} bytes"
+    if isinstance(sym, _Array):
+        return "a numpy array"
     if isinstance(sym, _Global):
         return format_name(*sym.pair)
     if is_array(sym):
