@@ -20,6 +20,7 @@ from safeload.trust.static_values import (
     items_of,
     literal_value,
     made_class,
+    reconstructed_from_dict,
     run_memo,
     value_names,
     value_problem,
@@ -92,6 +93,11 @@ def _mapping_items(sym: Any) -> list[Any] | str | None:
     args = items_of(sym.args) if sym.args is not None else []
     if sym.cls.pair == ("collections", "defaultdict"):
         args = []  # its argument is the default factory, not an item
+    given = reconstructed_from_dict(sym)
+    if given is not None:
+        # protocols 0-1: copyreg._reconstructor(cls, dict, items), then SETITEMS (a Bunch
+        # as an ensemble's named_estimators_ was unproven there, rt41-03)
+        args = [given]
     unread = "unproven: a grid whose items the stream walk cannot read"
     if args is None or len(args) > 1 or (args and not isinstance(args[0], _Dict)):
         return unread

@@ -197,6 +197,23 @@ def array_items(sym: Any) -> list[Any] | None:
     return None
 
 
+def reconstructed_from_dict(sym: Any) -> Any:
+    """The state of ``copyreg._reconstructor(cls, dict, state)`` (how protocols 0-1 write a
+    dict subclass, and every protocol a scipy ``dok_matrix``), when ``sym`` is that call with
+    a class named as its first argument and ``builtins.dict`` as its base; else ``None``."""
+    from safeload._symbolic import _Global, _Tuple
+
+    args = sym.args
+    if not (isinstance(args, _Tuple) and len(args.items) == 3):
+        return None
+    first, base, state = args.items
+    if not (isinstance(first, _Global) and first.pair == sym.cls.pair):
+        return None
+    if not (isinstance(base, _Global) and base.pair == ("builtins", "dict")):
+        return None
+    return state
+
+
 def items_of(sym: Any) -> list[Any] | None:
     from safeload._symbolic import _Box, _Dict, _Tuple
 
