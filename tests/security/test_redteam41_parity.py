@@ -157,6 +157,20 @@ def test_rt41_01_honest_callables_still_load(tmp_path: Path) -> None:
         load_honest(model, folder)
 
 
+def test_rt41_01_numpy_function_on_a_dict_subclass_attribute(tmp_path: Path) -> None:
+    """The load runs the two-argument rule on every instance's ``__dict__``, an OrderedDict
+    given attributes too; scan runs it on what it made for real as well as on its shadows."""
+    import collections
+
+    from sklearn.linear_model import LinearRegression
+
+    m = LinearRegression().fit(X, X[:, 0])
+    held: Any = collections.OrderedDict(a=1)
+    held.metric = np.mean
+    m.extra_ = held
+    assert parity(pickle.dumps(m, protocol=5), tmp_path) == (False, "refused")
+
+
 def _rt41_02_more(case: str) -> Any:
     from sklearn.ensemble import HistGradientBoostingRegressor, VotingRegressor
     from sklearn.feature_selection import SelectFromModel
@@ -168,7 +182,9 @@ def _rt41_02_more(case: str) -> Any:
         return m
     if case.startswith("HistGradientBoostingRegressor._scorer"):
         m = HistGradientBoostingRegressor(max_iter=2).fit(X, X[:, 0])
-        m._scorer = "x" * 2000 if case.endswith("long-str") else b"x" * 2000
+        m._scorer = {"long-str": "x" * 2000, "long-bytes": b"x" * 2000, "np-str": np.str_("r2")}[
+            case.rpartition("=")[2]
+        ]
         return m
     m = SelectFromModel(LinearRegression()).fit(X, X[:, 0])
     m.importance_getter = "a" * (2000 if case.endswith("long") else 1010) + "_"
@@ -183,6 +199,8 @@ def _rt41_02_more(case: str) -> Any:
         # kinds._scorer takes any str (a name scikit-learn looks up at use); bytes it refuses
         ("HistGradientBoostingRegressor._scorer=long-str", "loaded"),
         ("HistGradientBoostingRegressor._scorer=long-bytes", "refused"),
+        # a numpy str scalar is a str to kinds._scorer (fuzz/parity_states.py, seed 41)
+        ("HistGradientBoostingRegressor._scorer=np-str", "loaded"),
         # kinds._attr_path: at most 1,000 characters (scan reads a longer str as opaque)
         ("SelectFromModel.importance_getter=long", "refused"),
         ("SelectFromModel.importance_getter=just-over", "refused"),

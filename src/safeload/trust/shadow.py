@@ -383,10 +383,11 @@ def _two_argument_problem(instances: list[Any]) -> str | None:
     from safeload.trust.object_checks import two_argument_problem
 
     for made in instances:
-        if type(made) is not Shadow:
-            continue
-        attrs = object.__getattribute__(made, "_attrs")
-        found = two_argument_problem(attrs) if attrs else None
+        if type(made) is Shadow:
+            attrs = object.__getattribute__(made, "_attrs")
+        else:  # made for real (an OrderedDict given attributes): its __dict__, as the load's
+            attrs = getattr(made, "__dict__", None)
+        found = two_argument_problem(attrs) if type(attrs) is dict and attrs else None
         if found:
             return f"{facts.qualname(class_of(made))}.{found[0]} {found[1]}"
     return None

@@ -379,9 +379,10 @@ def _callable_problem(kind: str, sym: Any) -> str | None:
             # only functions of the callable allowlist here (rt38-09)
             return f"holds {describe(sym)}, which is not on the callable allowlist"
         return None
-    if kind == "scorer" and _text_length(sym) is not None:
-        # a scorer name of any length (kinds._scorer takes every str; scikit-learn looks it
-        # up when the model is used), also one over MAX_CONST (rt41-02)
+    if kind == "scorer" and (_text_length(sym) is not None or _is_str(sym)):
+        # a scorer name of any length (kinds._scorer takes every str, a numpy str scalar
+        # too; scikit-learn looks it up when the model is used), also one over MAX_CONST
+        # (rt41-02; numpy.str_ found by fuzz/parity_states.py, seed 41)
         return None
     cls = made_class(sym)
     if cls is not None and ((kind == "scorer" and facts.is_scorer(cls)) or facts.is_partial(cls)):
