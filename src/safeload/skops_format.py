@@ -282,17 +282,48 @@ def _skops_blob(zf: zipfile.ZipFile, node: Any, kind: str) -> tuple[bytes | None
     return None, 0
 
 
+def _refuse_what_scan_refuses(
+    zf: zipfile.ZipFile, policy: Policy, limits: Limits, source: str, size: int
+) -> None:
+    """The pickle path's checks before anything is built, for a skops file: skops calls
+    constructors itself (``ConstructorFromReduceNode``: ``cls(*args)`` of any class the
+    policy trusts, with the file's arguments) before any check after building could run. A
+    ``scipy.sparse.csc_matrix`` called on a crafted CSR matrix wrote out of bounds inside
+    ``load_unsigned`` (SIGSEGV, rt41-09), as rt27-01's did in the C unpickler;
+    ``bytearray(2**33)`` allocated 8 GiB. So a load refuses every file scan refuses
+    (:func:`safeload.trust.skops_stream.skops_findings`: the stream skops' build amounts to,
+    judged by the pickle path's rules, its narrowed forms and its shadows' checks), and what
+    skops then calls is only what the pickle path would call. It also makes the two agree
+    by construction wherever scan refuses."""
+    from safeload.exceptions import UnsafeStateError
+    from safeload.trust.skops_stream import skops_findings
+
+    findings = skops_findings(zf, policy, limits, size)
+    if not findings:
+        return
+    first = findings[0]
+    error = UnsafeStateError if first.use_time else MalformedArtifactError
+    raise error(
+        f"{source} was refused before loading: {first.message}. skops would build it by "
+        f"calling what the file names. Nothing was deserialized. Run `safeload scan {source}` "
+        "for details.",
+        path=source,
+    )
+
+
 def read_skops(data: Buffer, policy: Policy, limits: Limits, source: str) -> Any:
     """Audit and build a skops file from ``data`` under ``policy``."""
     untrusted, reported = untrusted_in_skops(data, policy, limits, source)
     if untrusted:
         raise untrusted_error(untrusted, source)
-    problem = native_problem(check_zip(data, limits, source), source)
+    zf = check_zip(data, limits, source)
+    problem = native_problem(zf, source)
     if problem:
         raise MalformedArtifactError(
             f"{source} was refused before loading: {problem}. Nothing was deserialized.",
             path=source,
         )
+    _refuse_what_scan_refuses(zf, policy, limits, source, len(memoryview(data).cast("B")))
     import skops.io
 
     try:

@@ -84,7 +84,8 @@ KINDS: dict[str, str] = {
     "scorer": "None, a str, a callable from the callable allowlist, or an allowed scorer object",
     "none": "must be None (for example ``memory``: a path that fit would write to)",
     "output_config": "a dict of str -> one of 'default', 'pandas', 'polars'",
-    "attr_path": "'auto', or a dotted path of public identifiers (no leading underscore)",
+    "attr_path": "'auto', or a dotted path of public identifiers (no leading underscore), "
+    "at most 1,000 characters",
     "data": "plain data only: numbers, str, bytes, None, numeric/str arrays, and lists, tuples "
     "and dicts of those; no callables, no estimators, no object arrays of objects",
     "kernel": "an allowed Gaussian-process kernel instance",

@@ -285,6 +285,18 @@ def constraint_names(cls: Any) -> frozenset[str]:
     return frozenset(constraints_of(cls) or ())
 
 
+def unvalidated(cls: Any, name: str) -> bool:
+    """Whether the class leaves parameter ``name`` unchecked (``"no_validation"``): the load's
+    constraint check takes any value there (SimpleImputer's ``fill_value``)."""
+    if isinstance(cls, ClassFacts):
+        found = (cls.constraints or {}).get(name)
+    else:
+        from safeload.trust.classes import constraints_of
+
+        found = (constraints_of(cls) or {}).get(name)
+    return isinstance(found, str) and found == "no_validation"
+
+
 def setstate_owner(cls: Any) -> str:
     """``module.qualname`` of the class whose ``__setstate__`` instances use
     (``builtins.object`` when no class in the MRO defines one)."""

@@ -32,6 +32,9 @@ from safeload.trust.graph import Graph, UnsafeState, is_function, require_data
 from safeload.trust.structures.common import MAX_STEP_NAME
 
 _OUTPUT_CONTAINERS = frozenset({"default", "pandas", "polars"})
+#: The longest attribute path (``importance_getter``) a loaded model may hold: under the
+#: static pass's ``MAX_CONST``, so that scan judges every path the load takes as a literal.
+MAX_ATTR_PATH = 1000
 _PUBLIC_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 
 
@@ -267,6 +270,10 @@ def _attr_path(row: DispatchRow, value: Any, graph: Graph) -> None:
         raise _bad(f"is {short(value)}, not an attribute path")
     if value == "auto" or value in row.values:
         return
+    if len(value) > MAX_ATTR_PATH:
+        # no honest path is that long, and scan reads a str over MAX_CONST as opaque: both
+        # refuse it (rt41-02)
+        raise _bad(f"is an attribute path of {len(value):,} characters (at most {MAX_ATTR_PATH})")
     parts = value.split(".")
     if not all(_PUBLIC_NAME.match(p) for p in parts) or not parts[-1].endswith("_"):
         raise _bad(

@@ -329,6 +329,23 @@ def _forwarded_to(cls: Any) -> str | None:
     return next((DELEGATES[n] for n in sorted(facts.mro_names(cls)) if n in DELEGATES), None)
 
 
+def two_argument_problem(state: dict[str, Any]) -> tuple[str, str] | None:
+    """(the slot, why) when an instance's attributes hold a numpy function (a ufunc or an
+    array-function dispatcher, bare or in a ``functools.partial``) where scikit-learn calls
+    the stored callable with two arrays (:data:`_TWO_ARGUMENT_SLOTS`), else ``None``. The load
+    applies it to the ``__dict__`` it built and scan to its shadows' attributes
+    (:mod:`safeload.trust.shadow`), so both read the same values by the same rule (rt41-01)."""
+    for name in sorted(_TWO_ARGUMENT_SLOTS.intersection(state)):
+        fn = state[name]
+        inner = fn.func if isinstance(fn, functools.partial) else fn
+        if isinstance(inner, (np.ufunc, type(np.mean))):
+            return name, (
+                "a numpy function where two arrays are passed: its second would be written to "
+                "(a ufunc's out)"
+            )
+    return None
+
+
 def check_instance(obj: Any, graph: Graph) -> None:
     problem = delegation_problem(obj)
     if problem:
@@ -341,15 +358,9 @@ def check_instance(obj: Any, graph: Graph) -> None:
         return
     for name in KWARGS_ATTRIBUTES.intersection(state):
         check_kwargs(state[name], f"{graph.path(id(obj))}.{name}")
-    for name in _TWO_ARGUMENT_SLOTS.intersection(state):
-        fn = state[name]
-        inner = fn.func if isinstance(fn, functools.partial) else fn
-        if isinstance(inner, (np.ufunc, type(np.mean))):
-            raise UnsafeState(
-                f"{graph.path(id(obj))}.{name}",
-                "a numpy function where two arrays are passed: its second would be written to "
-                "(a ufunc's out)",
-            )
+    found = two_argument_problem(state)
+    if found:
+        raise UnsafeState(f"{graph.path(id(obj))}.{found[0]}", found[1])
     template = state.get("verbose_feature_names_out")
     if isinstance(template, str):
         check_name_template(template, f"{graph.path(id(obj))}.verbose_feature_names_out")

@@ -28,6 +28,7 @@ builder in :mod:`safeload.trust.shadow_builder`, and what a BUILD gives an insta
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Callable
 from typing import Any
 
@@ -145,6 +146,7 @@ def _native_findings(
             _sharing_problem(top, graph)
             or _iteration_problem(builder.instances)
             or _delegation_problem(builder.instances)
+            or _two_argument_problem(builder.instances)
             or _pandas_block_problem(top)
             or masked_place_problem(root)
         )
@@ -182,6 +184,8 @@ def _native_findings(
         return [Finding(0, "", f"{named} (a load refuses it)", use_time=True)]
     for made in builder.instances:
         cls = class_of(made)
+        if isinstance(cls, type) and f"{cls.__module__}.{cls.__qualname__}" in _NO_CHECKS:
+            continue  # a dict (subclass) made for real: no check of a load applies to it
         try:
             if data:
                 applying = _checks_on_facts(cls)
@@ -219,6 +223,18 @@ def _native_findings(
     return []
 
 
+#: The dict subclasses the builder makes for real that no native check applies to
+#: (``tests/security/test_redteam41_parity.py`` holds ``validate.checks_for_scan`` to it).
+_NO_CHECKS = frozenset(
+    {
+        "builtins.dict",
+        "collections.OrderedDict",
+        "collections.defaultdict",
+        "sklearn.utils._bunch.Bunch",
+    }
+)
+
+
 def _children(value: Any) -> list[Any]:
     """What a recursive walk of ``value`` (repr, clone, get_params, the use-time walk) meets."""
     kind = type(value)
@@ -234,6 +250,13 @@ def _children(value: Any) -> list[Any]:
         return [*value.keys(), *value.values()]
     if kind is np.ndarray and value.dtype.hasobject:
         return list(value.ravel(order="K"))
+    if kind is not Unknown and issubclass(kind, dict):
+        # a dict subclass the builder made for real (an OrderedDict, a Bunch, a dok
+        # matrix): as the load's walk, its default factory, items and attributes
+        found = [value.default_factory] if isinstance(value, collections.defaultdict) else []
+        found += [*value.keys(), *value.values()]
+        state = getattr(value, "__dict__", None)
+        return [*found, *state.values()] if type(state) is dict else found
     return []
 
 
@@ -350,6 +373,23 @@ def _delegation_problem(instances: list[Any]) -> str | None:
             problem = delegation_problem(made)
             if problem:
                 return f"{facts.qualname(class_of(made))} {problem}"
+    return None
+
+
+def _two_argument_problem(instances: list[Any]) -> str | None:
+    """The load's rule on numpy functions where scikit-learn passes two arrays
+    (:func:`safeload.trust.object_checks.two_argument_problem`), on the shadows' attributes
+    (the stored function is the allowed object itself, a partial one the builder made)."""
+    from safeload.trust.object_checks import two_argument_problem
+
+    for made in instances:
+        if type(made) is Shadow:
+            attrs = object.__getattribute__(made, "_attrs")
+        else:  # made for real (an OrderedDict given attributes): its __dict__, as the load's
+            attrs = getattr(made, "__dict__", None)
+        found = two_argument_problem(attrs) if type(attrs) is dict and attrs else None
+        if found:
+            return f"{facts.qualname(class_of(made))}.{found[0]} {found[1]}"
     return None
 
 

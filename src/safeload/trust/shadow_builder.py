@@ -18,12 +18,13 @@ from typing import Any
 import numpy as np
 
 from safeload import _symbolic as s
+from safeload.pickle.names import DICT_MAKERS
 from safeload.pickle.narrowed import _NARROWED
 from safeload.policy import Policy, format_name
 from safeload.trust import facts
 from safeload.trust.facts import ClassFacts, NeedsImport
 from safeload.trust.pandas_forms import PANDAS_NAMES
-from safeload.trust.shadow_made import MadeForReal
+from safeload.trust.shadow_made import MadeForReal, failure_text, is_plain
 from safeload.trust.shadow_state import (
     BASE_ESTIMATOR,
     TREE,
@@ -78,12 +79,12 @@ _RANDOM_BUILDS = frozenset(_RANDOM_CTORS) | {"__RandomState_ctor"}
 def _probe_state(value: Any, depth: int = 0) -> bool:
     """Plain data, numpy numbers and arrays of numbers: what a random state's ``__setstate__``
     may be handed in a probe."""
-    if _plain(value, scalars=True):
+    if is_plain(value, scalars=True):
         return True
     if type(value) is np.ndarray:
         return not value.dtype.hasobject
     if depth < 4 and type(value) is dict:
-        return all(_plain(k) and _probe_state(v, depth + 1) for k, v in value.items())
+        return all(is_plain(k) and _probe_state(v, depth + 1) for k, v in value.items())
     if depth < 4 and type(value) in (tuple, list):  # RandomState's legacy tuple state
         return all(_probe_state(v, depth + 1) for v in value)
     return False
@@ -114,7 +115,6 @@ _PROBED: dict[tuple[str, str], Callable[..., Any]] = {
     ("builtins", "complex"): complex,
     ("builtins", "slice"): slice,
 }
-_PLAIN_ATOMS = (type(None), bool, int, float, complex, str, bytes)
 _RECONSTRUCTOR = ("copyreg", "_reconstructor")
 #: Calls whose result has no ``__dict__``: a BUILD with a state fails on it.
 _NO_DICT = (
@@ -126,26 +126,6 @@ _NO_DICT = (
 )
 #: dict subclasses with a ``__dict__``: a BUILD sets attributes from a dict state.
 _DICT_SUBCLASSES = frozenset({("collections", "OrderedDict"), ("collections", "Counter")})
-
-
-def _plain(value: Any, depth: int = 0, *, scalars: bool = False) -> bool:
-    """Whether ``value`` is plain data (atoms, and tuples, lists, sets and dicts of them), which
-    the pass holds exactly as a load builds it: hashing it or handing it to a builtin behaves
-    the same in both. With ``scalars``, numpy's number scalars count as atoms (the pass reads
-    them from their bytes; they hash as the Python numbers they equal)."""
-    kind = type(value)
-    if kind in _PLAIN_ATOMS or (scalars and isinstance(value, (np.number, np.bool_))):
-        return True
-    if depth > 32:
-        return False
-    if kind in (tuple, list, set, frozenset):
-        return all(_plain(v, depth + 1, scalars=scalars) for v in value)
-    if kind is dict:
-        return all(
-            _plain(k, depth + 1, scalars=scalars) and _plain(v, depth + 1, scalars=scalars)
-            for k, v in value.items()
-        )
-    return False
 
 
 #: Builtin and standard-library types the pass may make with ``copyreg._reconstructor`` to
@@ -161,7 +141,7 @@ def _reconstructor_call(args: Any) -> Callable[..., Any] | None:
     import copyreg
 
     safe = (*_BUILTIN_TYPES, collections.OrderedDict, collections.Counter)
-    if not (is_real(args, tuple) and len(args) == 3 and _plain(args[2])):
+    if not (is_real(args, tuple) and len(args) == 3 and is_plain(args[2])):
         return None
     if any(args[0] is t for t in safe) and any(args[1] is t for t in safe):
         found: Callable[..., Any] = copyreg._reconstructor  # type: ignore[attr-defined]
@@ -185,13 +165,6 @@ def _with_fields(
     return {**dict(zip(fields, args, strict=True)), **(attrs or {})}
 
 
-def _failure_text(pair: tuple[str, str], exc: Exception) -> str:
-    return (
-        f"{format_name(*pair)} called on arguments it refuses ({type(exc).__name__}: "
-        f"{str(exc)[:80]}): a load fails on this call"
-    )
-
-
 def _call_failure(pair: tuple[str, str], args: Any, made: Any = None) -> str | None:
     """Why a load's call of ``pair`` on ``args`` fails (so the load refuses the file), when the
     pass can tell: the callee is a builtin or a narrowed form of one and every argument is plain
@@ -208,7 +181,7 @@ def _call_failure(pair: tuple[str, str], args: Any, made: Any = None) -> str | N
         call = _reconstructor_call(args)
     else:
         call = _PROBED.get(pair) or _NARROWED.get(pair)
-        if call is not None and not (is_real(args, tuple) and _plain(args)):
+        if call is not None and not (is_real(args, tuple) and is_plain(args)):
             call = None
     if call is None:
         return None
@@ -217,7 +190,7 @@ def _call_failure(pair: tuple[str, str], args: Any, made: Any = None) -> str | N
     except Unproven:  # pragma: no cover - plain values raise no Unproven
         return None
     except Exception as exc:
-        return _failure_text(pair, exc)
+        return failure_text(pair, exc)
     return None
 
 
@@ -273,7 +246,7 @@ class Builder(MadeForReal):
                 # keys that are not strings (a binarizer's int labels): plain values hash as
                 # they do in a load; anything else stays unknown (rt33-09)
                 key = self.value(others[i])
-                if not _plain(key, scalars=True) or (type(key) is str and key in sym.items):
+                if not is_plain(key, scalars=True) or (type(key) is str and key in sym.items):
                     # (a str key made by a call may override a literal one, and which wins
                     # depends on an order the pass does not keep)
                     return Unknown("a dict with keys that are not plain values")
@@ -377,15 +350,21 @@ class Builder(MadeForReal):
             ):
                 return Unknown(f"what {format_name(*pair)} makes of these arguments")
             try:
-                return _PURE_BUILTINS[pair](*args)
+                made_value = _PURE_BUILTINS[pair](*args)
             except Exception as exc:
-                if _plain(args):  # _codecs.encode('\u0100', 'latin1'): the load fails too
-                    failure = _failure_text(pair, exc)
+                if is_plain(args):  # _codecs.encode('\u0100', 'latin1'): the load fails too
+                    failure = failure_text(pair, exc)
                     self.problems.append(failure)
                     return Unknown(failure)
                 return Unknown(f"what {format_name(*pair)} makes of these arguments")
+            return self._filled(made_value, sym)
         if pair == _PARTIAL:
             return self._partial(sym, args)
+        if pair in DICT_MAKERS:
+            found = self._mapping_class(pair)
+            if not is_real(found, type):
+                return found if type(found) is Unknown else Unknown(f"a {format_name(*pair)}")
+            return self._mapping(found, sym, args)
         made_class: Any = self._class(sym, args)
         if made_class is None:
             return Unknown(f"what {format_name(*pair)} returns")
@@ -424,6 +403,34 @@ class Builder(MadeForReal):
         object.__setattr__(made, "_state", state)
         self.instances.append(made)
         return made
+
+    def _filled(self, made: Any, sym: Any) -> Any:
+        """A list or set made by a call, with what APPEND(S) or ADDITEMS put in it after
+        (``pickle.names.LIST_MAKERS``, ``SET_MAKERS``), as the unpickler fills it: the items
+        are held by the model, so the checks and the use-time graph must meet them."""
+        if not sym.held:
+            return made
+        self.done[id(sym)] = made  # before its items: they may refer back to it
+        items = [self.value(item) for item in sym.held]
+        if type(made) is list:
+            made.extend(items)
+        elif type(made) is set and all(is_plain(v, scalars=True) for v in items):
+            made.update(items)
+        else:
+            return Unknown(f"what {type(made).__name__} holds after the stream filled it")
+        return made
+
+    def _mapping_class(self, pair: tuple[str, str]) -> Any:
+        """The class a dict maker names (:data:`safeload.pickle.names.DICT_MAKERS`), itself
+        even in a run on facts (a Bunch is made for real: its items are what checks read)."""
+        from safeload.trust.classes import resolve
+
+        found = self._global(pair)
+        if type(found) is not ClassFacts:
+            return found
+        if pair[0] not in sys.modules:
+            raise NeedsImport(f"{format_name(*pair)}, made for real")
+        return resolve(*pair)
 
     def _check_slot_state(self, state: Any) -> None:
         """A ``(state, slot state)`` BUILD whose slot state is not a dict: the unpickler fails
@@ -498,13 +505,13 @@ class Builder(MadeForReal):
             return None
         args: Any = self.value(sym.args) if sym.args is not None else ()
         state = self.value(sym.state)
-        if not (is_real(args, tuple) and _plain(args) and _probe_state(state)):
+        if not (is_real(args, tuple) and is_plain(args) and _probe_state(state)):
             return None
         try:
             made = func(*args)
             made.__setstate__(state)
         except Exception as exc:
-            return _failure_text(pair, exc)
+            return failure_text(pair, exc)
         return None
 
     def _facts_object(self, cls: ClassFacts, sym: Any) -> Any:

@@ -211,13 +211,26 @@ class _Converter:
     def _ReduceNode(self, node: dict[str, Any], depth: int) -> Any:
         return self._reduce(self._cls(node), node, depth)
 
+    def _ConstructorFromReduceNode(self, node: dict[str, Any], depth: int) -> Any:
+        """skops 0.16 writes a value whose ``__reduce__`` is its own class and arguments (a
+        date, a timedelta, a frozenset, a range, a Decimal) as this node, and builds it with
+        ``cls(*args)``: pickle's REDUCE of the class, which the pickle path judges with its
+        narrowed forms. A load refuses what scan refuses before skops calls anything
+        (``skops_format.read_skops``), so skops' real call sees only what the narrowed
+        form takes (rt41-09)."""
+        cls = self._cls(node)
+        args = self.value(node["content"], depth)
+        if not isinstance(args, (tuple, list)):
+            raise Refused("constructor arguments that are not a sequence")
+        return CallStandIn(cls, tuple(args), None)
+
     _LossNode = _ReduceNode
 
     def _TreeNode(self, node: dict[str, Any], depth: int) -> Any:
         return self._reduce(resolve_trusted("sklearn.tree._tree", "Tree", self.policy), node, depth)
 
     def _NdArrayNode(self, node: dict[str, Any], depth: int) -> Any:
-        cls = self._cls(node)
+        cls = numpy_type(node) or self._cls(node)
         kind = node["type"]
         if kind == "numpy":
             arr = read_npy(self.zf, node["file"])
@@ -305,6 +318,20 @@ class _Converter:
                 arr = read_npy(inner, info.filename)
                 del arr
         return load_npz(io.BytesIO(self.zf.read(member)))
+
+
+def numpy_type(node: dict[str, Any]) -> Any:
+    """The numpy type an ``NdArrayNode`` names when skops trusts it by default (its numpy
+    scalar types, ``numpy.str_`` among them): the load calls it on the array without asking
+    safeload's policy (``skops_format._DATA_LOADERS``), so scan takes it as the load does
+    (rt41-09: a ``numpy.str_`` scalar was "not trusted" to scan); ``None`` for any other."""
+    from skops.io._trusted_types import NUMPY_DTYPE_TYPE_NAMES
+
+    module, name = node.get("__module__"), node.get("__class__")
+    if module != "numpy" or f"numpy.{name}" not in NUMPY_DTYPE_TYPE_NAMES:
+        return None
+    found = getattr(np, str(name), None)
+    return found if is_numpy_scalar_type(found) else None
 
 
 def skops_findings(

@@ -20,6 +20,7 @@ from safeload.trust.static_values import (
     items_of,
     literal_value,
     made_class,
+    reconstructed_from_dict,
     run_memo,
     value_names,
     value_problem,
@@ -92,6 +93,11 @@ def _mapping_items(sym: Any) -> list[Any] | str | None:
     args = items_of(sym.args) if sym.args is not None else []
     if sym.cls.pair == ("collections", "defaultdict"):
         args = []  # its argument is the default factory, not an item
+    given = reconstructed_from_dict(sym)
+    if given is not None:
+        # protocols 0-1: copyreg._reconstructor(cls, dict, items), then SETITEMS (a Bunch
+        # as an ensemble's named_estimators_ was unproven there, rt41-03)
+        args = [given]
     unread = "unproven: a grid whose items the stream walk cannot read"
     if args is None or len(args) > 1 or (args and not isinstance(args[0], _Dict)):
         return unread
@@ -276,7 +282,11 @@ def _estimator_problem(row: Any, sym: Any, depth: int) -> str | None:
             # refuses every one (rt35-02)
             return f"holds {describe(sym)} where an estimator is used"
         else:
-            return None  # not modelled by the stream walk: judged after building
+            # what is left is opaque: a str or bytes over MAX_CONST (_Big), protocol 5's
+            # bytearray (_Bytes) or a joblib numeric array (_Array). No estimator slot of the
+            # load takes any of them: not an estimator, a sentinel name, a list, tuple, dict
+            # or object array (rt41-02: a long str as SelectFromModel.estimator_ was SAFE)
+            return f"holds {describe(sym)} where an estimator is used"
     for item in items:
         if kind != "estimators":
             width = 3 if kind == "named_transformers" else 2
@@ -328,6 +338,8 @@ def _instance_problem(row: Any, sym: Any) -> str | None:
         # the load takes a list, tuple or array only: None, a dict or a set is not one
         # (kinds._each_instance_of, rt36-03)
         return f"is {describe(sym)}, not a list"
+    if kind == "each_instance_of" and _opaque_not_a_list(sym):
+        return f"is {describe(sym)}, not a list"
     check = row if kind != "kernel" else _KERNEL_ROW
     items = [sym] if kind != "each_instance_of" else (items_of(sym) or [])
     for item in items:
@@ -336,6 +348,17 @@ def _instance_problem(row: Any, sym: Any) -> str | None:
         if not _instance_ok(check, item):
             return f"holds {describe(item)}, not an instance of what it accepts"
     return None
+
+
+def _opaque_not_a_list(sym: Any) -> bool:
+    """Whether ``sym`` is an opaque value that ``kinds.sequence`` takes for no list of
+    instances: a long str or bytes (``_Big``), a bytearray (``_Bytes``), or a joblib numeric
+    array with an item (each a number, no instance) or more than 2 dimensions (rt41-02)."""
+    from safeload._symbolic import _Array, _Opaque
+
+    if isinstance(sym, _Array):
+        return sym.count > 0 or len(sym.shape) > 2
+    return isinstance(sym, _Opaque)
 
 
 def _callable_problem(kind: str, sym: Any) -> str | None:
@@ -355,6 +378,11 @@ def _callable_problem(kind: str, sym: Any) -> str | None:
             # a type (float, numpy.float64, dict) is allowed as a value, but the load calls
             # only functions of the callable allowlist here (rt38-09)
             return f"holds {describe(sym)}, which is not on the callable allowlist"
+        return None
+    if kind == "scorer" and (_text_length(sym) is not None or _is_str(sym)):
+        # a scorer name of any length (kinds._scorer takes every str, a numpy str scalar
+        # too; scikit-learn looks it up when the model is used), also one over MAX_CONST
+        # (rt41-02; numpy.str_ found by fuzz/parity_states.py, seed 41)
         return None
     cls = made_class(sym)
     if cls is not None and ((kind == "scorer" and facts.is_scorer(cls)) or facts.is_partial(cls)):
@@ -411,7 +439,7 @@ def _is_str(sym: Any) -> bool | None:
 def _params_problem(row: Any, sym: Any) -> str | None:
     """A dict of parameters for a native library: no key that names a file, a path, a host or
     a stream, and plain data otherwise."""
-    from safeload._symbolic import _Const, _Dict, _Global, _Obj
+    from safeload._symbolic import _Const, _Dict
 
     if isinstance(sym, _Const) and sym.value is None:
         return None
@@ -425,9 +453,9 @@ def _params_problem(row: Any, sym: Any) -> str | None:
         if sym.lossy or sym.unknown_keys:
             return "unproven: a parameter dict whose keys the stream walk cannot read"
         return data_problem(sym, 0)
-    if isinstance(sym, _Obj) or isinstance(sym, _Global):
-        return f"holds {describe(sym)}, not a dict of parameters"
-    return None
+    # kinds._params takes None or a plain dict only: a number, a tuple, a list, a long str,
+    # a bytearray or an object made by a call is none (rt41-02: each was SAFE)
+    return f"holds {describe(sym)}, not a dict of parameters"
 
 
 class _KernelRow:

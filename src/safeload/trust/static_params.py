@@ -20,6 +20,7 @@ from safeload.trust.static_values import (
     is_array,
     items_of,
     on_facts,
+    reconstructed_from_dict,
     run_memo,
     run_policy,
 )
@@ -92,6 +93,8 @@ def _param_value_of(sym: Any, depth: int) -> tuple[bool, Any]:
         return _dtype_value(sym)
     if pair in _DICT_TYPES:
         return _dict_call_value(sym, args, depth)
+    if pair == _BUNCH:
+        return _bunch_value(sym, args, depth)
     if pair not in _VALUE_TYPES or sym.held:
         return False, None
     if pair[1] in ("set", "frozenset") and not all(isinstance(a, (_Tuple, _Box)) for a in args):
@@ -185,6 +188,44 @@ def _dict_call_value(sym: Any, args: list[Any], depth: int) -> tuple[bool, Any]:
     return True, made
 
 
+def _bunch_value(sym: Any, args: list[Any], depth: int) -> tuple[bool, Any]:
+    """A scikit-learn ``Bunch`` as pickle writes one: NEWOBJ of the class without arguments
+    (protocols 0-1: ``copyreg._reconstructor(Bunch, dict, items)``), then SETITEMS; the BUILD
+    that follows changes nothing (``Bunch.__setstate__`` ignores its state). Made from the
+    built keys and values, a dict subclass that an array-like, dict or iterable constraint
+    takes as the load's does (``RidgeCV.alphas``, ``VotingRegressor.weights``: rt41-03)."""
+    given = reconstructed_from_dict(sym)
+    if given is None and args:
+        return False, None  # NEWOBJ with arguments, or a call of Bunch: not pickle's form
+    if on_facts():
+        raise facts.NeedsImport("a Bunch as a parameter value")
+    from safeload.trust.classes import resolve
+
+    cls = resolve(*_BUNCH)
+    if not isinstance(cls, type):
+        return False, None
+    made: Any = dict.__new__(cls)  # NEWOBJ (Bunch keeps dict's __new__)
+    items: list[tuple[Any, Any]] = []
+    if given is not None:
+        ok, first = param_value(given, depth + 1)
+        if not ok or type(first) is not dict:
+            return False, None
+        items.extend(first.items())
+    held = sym.held or []
+    for i in range(0, len(held) - 1, 2):
+        ok, key = param_value(held[i], depth + 1)
+        ok_item, value = param_value(held[i + 1], depth + 1) if ok else (False, None)
+        if not ok_item:
+            return False, None
+        items.append((key, value))
+    try:
+        for key, value in items:
+            made[key] = value
+    except TypeError:  # an unhashable key, as the unpickler fails
+        return False, None
+    return True, made
+
+
 def _dtype_value(sym: Any, size: int = 0) -> tuple[bool, Any]:
     """A ``numpy.dtype`` the walk rebuilt and checked (``OneHotEncoder(dtype=...)``), folding
     within the budget of ``size`` bytes."""
@@ -220,9 +261,11 @@ def only_data(sym: Any, depth: int = 0) -> bool:
     if isinstance(sym, _Dict):
         return all(only_data(item, depth + 1) for item in sym.items.values())
     if isinstance(sym, _Obj) and isinstance(sym.cls, _Global) and not is_array(sym):
-        if sym.cls.pair in _DICT_TYPES:  # data when what it was given and holds is (rt38-04)
-            args = list(items_of(sym.args) or ())
-            if sym.cls.pair == _DEFAULTDICT:
+        if sym.cls.pair in _DICT_TYPES or sym.cls.pair == _BUNCH:
+            # data when what it was given and holds is (rt38-04; a Bunch, rt41-03)
+            given = reconstructed_from_dict(sym)
+            args = [given] if given is not None else list(items_of(sym.args) or ())
+            if sym.cls.pair == _DEFAULTDICT and given is None:
                 args = args[1:]  # its factory: a callable, judged as before (not data)
             given = [*args, *(sym.held or ())]
             return all(only_data(item, depth + 1) for item in given)
@@ -336,6 +379,7 @@ _DICT_TYPES: dict[tuple[str, str], Any] = {
     ("collections", "defaultdict"): collections.defaultdict,
 }
 _DEFAULTDICT = ("collections", "defaultdict")
+_BUNCH = ("sklearn.utils._bunch", "Bunch")
 #: The factories a defaultdict ``param_value`` makes may have (the builtin types the load
 #: keeps as one, :mod:`safeload.pickle.narrowed`; they build empty or zero values).
 _FACTORIES: dict[tuple[str, str], Any] = {

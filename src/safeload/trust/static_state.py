@@ -113,7 +113,11 @@ def state_problem(pair: tuple[str, str], state: Any) -> str | None:
                 # takes any, every other constraint none): an empty one stands for it, so scan
                 # refuses what the load's parameter check refuses (rt35-02)
                 literals[key] = _ARRAY_STAND_IN
-            elif only_data(sym) and key in facts.constraint_names(cls):
+            elif (
+                only_data(sym)
+                and key in facts.constraint_names(cls)
+                and not facts.unvalidated(cls, key)  # takes any value (rt41-03)
+            ):
                 return (
                     f"{name}.{key} unproven: {describe(sym)}, a value the stream walk cannot "
                     "build, where the class checks its parameters"

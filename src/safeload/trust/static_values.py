@@ -197,6 +197,23 @@ def array_items(sym: Any) -> list[Any] | None:
     return None
 
 
+def reconstructed_from_dict(sym: Any) -> Any:
+    """The state of ``copyreg._reconstructor(cls, dict, state)`` (how protocols 0-1 write a
+    dict subclass, and every protocol a scipy ``dok_matrix``), when ``sym`` is that call with
+    a class named as its first argument and ``builtins.dict`` as its base; else ``None``."""
+    from safeload._symbolic import _Global, _Tuple
+
+    args = sym.args
+    if not (isinstance(args, _Tuple) and len(args.items) == 3):
+        return None
+    first, base, state = args.items
+    if not (isinstance(first, _Global) and first.pair == sym.cls.pair):
+        return None
+    if not (isinstance(base, _Global) and base.pair == ("builtins", "dict")):
+        return None
+    return state
+
+
 def items_of(sym: Any) -> list[Any] | None:
     from safeload._symbolic import _Box, _Dict, _Tuple
 
@@ -210,10 +227,16 @@ def items_of(sym: Any) -> list[Any] | None:
 
 
 def describe(sym: Any) -> str:
-    from safeload._symbolic import _Const, _Global, _Obj
+    from safeload._symbolic import _Array, _Big, _Bytes, _Const, _Global, _Obj
 
     if isinstance(sym, _Const):
         return repr(sym.value)[:60]
+    if isinstance(sym, _Big):
+        return f"a str of {sym.size:,} characters" if sym.text else f"{sym.size:,} bytes"
+    if isinstance(sym, _Bytes):
+        return f"a bytearray of {sym.size:,} bytes"
+    if isinstance(sym, _Array):
+        return "a numpy array"
     if isinstance(sym, _Global):
         return format_name(*sym.pair)
     if is_array(sym):
