@@ -220,7 +220,10 @@ def _check_paid_widths(est: Any) -> None:
     categories = attrs.get("categories_")
     if type(categories) in (list, tuple):
         for i, cat in enumerate(cast("list[Any]", categories)):
-            require(_searchable(cat), f"categories_[{i}] is not sorted")
+            require(_searchable(cat), f"categories_[{i}] is not sorted, or of a kind no fit stores")
+    if classes is not None and _LABEL_ENCODER in _class_names(est):
+        # transform is _encode(y, uniques=classes_), as an encoder's column (rt41-04)
+        require(_searchable(classes), "classes_ is not sorted, or of a kind no fit stores")
     components = attrs.get("components_")
     n_components = attrs.get("_n_components")
     if n_components is not None and isinstance(components, np.ndarray):
@@ -251,6 +254,12 @@ def _check_paid_widths(est: Any) -> None:
         )
 
 
+def _class_names(est: Any) -> frozenset[str]:
+    from safeload.trust.structures.names import class_names
+
+    return class_names(est)
+
+
 def _distinct_labels(classes: npt.NDArray[Any]) -> bool:
     """Whether a 1-d label array holds each label once. ``fit`` stores ``np.unique(y)``,
     sorted, so a short strictly increasing numeric array (every tree of a forest) is decided by
@@ -275,25 +284,68 @@ def _distinct_items(items: list[Any] | tuple[Any, ...]) -> bool:
 
 
 def _searchable(cat: Any) -> bool:
-    """Whether numeric categories are sorted, as ``np.searchsorted`` needs: encoders find a
-    numeric input's category with it, after checking only that the value is among them. In an
-    unsorted array a known value can land one past the end, and OneHotEncoder writes that
-    column past its block (``[2., 1., 0.]``: 8 bytes past the output, rt40-07). ``fit`` sorts
-    them (scikit-learn refuses unsorted numeric categories given by hand), with NaN last.
-    Categories that are not all numbers are found through a dict: any order."""
-    items = cat.tolist() if isinstance(cat, np.ndarray) else cat
-    if type(items) not in (list, tuple):
-        return True
-    numbers = (int, float, np.integer, np.floating)
-    if not items or not all(isinstance(v, numbers) for v in items):
-        return True
-    values = [float(v) for v in items]
-    if math.isnan(values[-1]):
-        values = values[:-1]  # missing values sort last
-    return not any(math.isnan(v) for v in values) and all(
-        a < b for a, b in itertools.pairwise(values)
-    )
+    """Whether an encoder can find its inputs among ``cat`` (one column's categories, or a
+    LabelEncoder's classes) without landing past the end. ``_encode`` finds a numeric input
+    with ``np.searchsorted`` whatever the categories' dtype, after ``np.isin`` has called it
+    known: in an unsorted array a known value can land one past the end, and OneHotEncoder
+    writes that column past its block (``[2., 1., 0.]``: rt40-07; the same values as a complex
+    array, which the first rule did not see as numbers: rt41-04). By the dtype's kind:
 
+    * bool, integer, float, timedelta and datetime: strictly increasing by numpy's own
+      comparison (the one searchsorted makes), NaN or NaT once and last, as ``fit`` stores
+      them (scikit-learn refuses unsorted numeric categories given by hand);
+    * complex: refused (scikit-learn refuses complex data, so no fit stores it, and numpy
+      orders complex numbers by their real, then imaginary parts);
+    * fixed-width text and void: any order (a numeric input is never found among them: numpy
+      refuses to compare the two, and a text input is found through a dict);
+    * object, list or tuple: :func:`_searchable_items`;
+    * any other kind: refused."""
+    if isinstance(cat, np.ndarray):
+        kind = cat.dtype.kind
+        if kind in "SUV":
+            return True
+        if kind == "O":
+            return cat.ndim == 1 and _searchable_items(cat.tolist())
+        if kind not in "biufmM" or cat.ndim != 1:
+            return False
+        body = cat
+        if kind in "fmM" and cat.size and bool(np.isnan(cat[-1])):
+            body = cat[:-1]  # missing values sort last
+        if kind in "fmM" and bool(np.isnan(body).any()):
+            return False
+        return bool(np.all(body[:-1] < body[1:]))
+    if type(cat) in (list, tuple):
+        return _searchable_items(list(cat))
+    return False
+
+
+#: Python and numpy types of a real number (``bool`` is an ``int``).
+_REAL = (int, float, np.integer, np.floating, np.bool_)
+
+
+def _searchable_items(items: list[Any]) -> bool:
+    """Whether categories held as Python objects are what ``fit`` stores (``sorted`` of the
+    distinct values, then ``None`` and NaN if they were missing): all text of one type, in any
+    order (found through a dict), or all real numbers strictly increasing. A mix of the two,
+    and any other item (a complex number: rt41-04), is refused: ``sorted`` cannot order it, so
+    no fit stores it, and ``np.searchsorted`` compares whatever it holds."""
+    while items and (items[-1] is None or _is_nan(items[-1])):
+        items = items[:-1]
+    if any(v is None or _is_nan(v) for v in items):
+        return False
+    if all(isinstance(v, str) for v in items) or all(isinstance(v, bytes) for v in items):
+        return True
+    if not all(isinstance(v, _REAL) for v in items):
+        return False
+    # Python's comparison, the one numpy's searchsorted makes between objects
+    return all(bool(a < b) for a, b in itertools.pairwise(items))
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, (float, np.floating)) and math.isnan(value)
+
+
+_LABEL_ENCODER = "sklearn.preprocessing._label:LabelEncoder"
 
 #: The widest numpy text item a label array may declare beyond its longest label (characters).
 MAX_LABEL_SLACK = 1024
