@@ -33,6 +33,7 @@ def check_linear_shapes(est: Any, context: Any) -> None:
     must be as wide as the first one."""
     _check_paid_widths(est)
     _check_warm_start(est)
+    _check_raveled_outputs(est)
     coefs: list[tuple[str, npt.NDArray[Any]]] = []
     sparse = _sparse_coef(est)
     for name in ("coef_", "_standard_coef", "_average_coef"):
@@ -89,6 +90,41 @@ def _sgd_rows(est: Any) -> int | None:
         return None
     n = len(classes)
     return 1 if n == 2 else n
+
+
+#: Linear models whose ``predict`` (or ``decision_function``) ravels ``X @ coef_.T +
+#: intercept_``, and whether that is so for every fitted model of the class (``True``) or only
+#: when the attribute named is set (PLS: ``_predict_1d``, a target of one column).
+_RAVELED: dict[str, str | bool] = {
+    "sklearn.linear_model._stochastic_gradient:BaseSGDRegressor": True,
+    "sklearn.linear_model._stochastic_gradient:SGDOneClassSVM": True,
+    "sklearn.cross_decomposition._pls:_PLS": "_predict_1d",
+}
+
+
+def _check_raveled_outputs(est: Any) -> None:
+    """A model whose predictions are ``np.ravel`` of ``X @ coef_.T + intercept_`` has one
+    output: ``fit`` stores one row (or a vector) of coefficients and one intercept. Three rows
+    gave three values per input row, which a multilabel one-vs-rest took as rows past its
+    output (rt41-08); every caller expects one prediction per row."""
+    from safeload.trust.structures.names import class_names
+
+    attrs = vars(est) if _has_dict(est) else {}
+    if "coef_" not in attrs:
+        return
+    names = class_names(est)
+    when = next((how for name, how in _RAVELED.items() if name in names), None)
+    if when is None or (isinstance(when, str) and not bool(attrs.get(when, False))):
+        return
+    coef = attrs.get("coef_")
+    one_row = isinstance(coef, np.ndarray) and (
+        coef.ndim == 1 or (coef.ndim == 2 and coef.shape[0] == 1)
+    )
+    intercept = attrs.get("intercept_", attrs.get("offset_"))
+    require(
+        one_row and (intercept is None or np.size(intercept) == 1),
+        "a model that ravels its predictions has coefficients for several outputs",
+    )
 
 
 #: Linear models whose warm start checks the stored coefficients against the new data (SGD and
@@ -205,6 +241,13 @@ def _check_paid_widths(est: Any) -> None:
     for key in ("classes_", "categories_", "constant", "constant_"):
         _check_label_widths(key, attrs.get(key))
     classes = attrs.get("classes_")
+    # fit stores one array of labels, or a list of them (one per output): predict returns
+    # classes_[indexes], so a 2-D array gave a row of labels per input row, which
+    # LabelPropagation ravels into several labels per row (rt41-08)
+    require(
+        not isinstance(classes, np.ndarray) or classes.ndim == 1,
+        "classes_ is not one array of labels",
+    )
     if isinstance(classes, np.ndarray) and classes.ndim == 1 and classes.size > 1:
         # fit stores np.unique(y): distinct labels. One shared array of 10**6 equal bytes
         # stood for 10**6 classes of every voting estimator (rt34-01)
