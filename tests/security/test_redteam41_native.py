@@ -155,7 +155,6 @@ def _rt41_05_voting() -> bytes:
     return pickle.dumps(m, protocol=5)
 
 
-@open_finding(41, "being fixed")
 def test_rt41_05_voting_counts_radius_outlier_label(tmp_path: Path) -> None:
     """2.8 KB, as scikit-learn's own fit writes it: a hard VotingClassifier over a
     RadiusNeighborsClassifier(radius=0.5, outlier_label=2**31 - 1). ``fit`` accepts any
@@ -167,7 +166,7 @@ def test_rt41_05_voting_counts_radius_outlier_label(tmp_path: Path) -> None:
     ``MemoryError`` under a 2 GiB limit here, on a large machine 16 GiB of RSS per predicted
     row). Scan SAFE, load_unsigned loads it. The dispatch rule that holds predicted labels
     to ``le_``'s codes must include ``outlier_label_`` (a label ``predict`` returns that is
-    not in ``classes_``)."""
+    not in ``classes_``). Fixed: a voter's outlier labels must be among its classes."""
     from redteam import GB, child, write
 
     path = write(tmp_path, _rt41_05_voting())
@@ -206,7 +205,6 @@ def _rt41_06_voting(kind: str = "DummyRegressor") -> bytes:
     return pickle.dumps(m, protocol=5)
 
 
-@open_finding(41, "being fixed")
 @pytest.mark.parametrize("kind", ["DummyRegressor", "_ConstantPredictor"])
 def test_rt41_06_voting_regressor_constant_as_label(kind: str, tmp_path: Path) -> None:
     """~1.5 KB: a hard VotingClassifier whose only fitted estimator is a
@@ -219,7 +217,8 @@ def test_rt41_06_voting_regressor_constant_as_label(kind: str, tmp_path: Path) -
     (``MemoryError`` under 2 GiB here). Scan SAFE, load_unsigned loads it. (An estimator
     slot of a classifier ensemble accepts any estimator; what predict returns is not what
     its ``classes_`` says.) The same with one-vs-rest's allowlisted ``_ConstantPredictor``
-    (``y_ = [2**31 - 1]``, predict ``np.repeat(y_, n)``) given a ``classes_``."""
+    (``y_ = [2**31 - 1]``, predict ``np.repeat(y_, n)``) given a ``classes_``. Fixed: every
+    voter must be a classifier (after the wrappers that predict with another estimator)."""
     from redteam import GB, child, write
 
     path = write(tmp_path, _rt41_06_voting(kind))
@@ -235,6 +234,109 @@ def test_rt41_06_voting_regressor_constant_as_label(kind: str, tmp_path: Path) -
     after = child(code, path, memory=2 * GB)
     assert after.loaded and "MemoryError" in after.stdout, str(after)
     assert parity(path.read_bytes(), tmp_path) == (False, "refused")
+
+
+def _rt41_05_variant(kind: str) -> tuple[bytes, list[str]]:
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.neighbors import RadiusNeighborsClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    warnings.simplefilter("ignore")
+    if kind == "radius-in-pipeline":
+        radius = RadiusNeighborsClassifier(radius=0.5, outlier_label=2**31 - 1)
+        voter: Any = make_pipeline(StandardScaler(), radius)
+        m = VotingClassifier([("r", voter)], voting="soft").fit(X, Y2)
+        m.voting = "hard"  # a public parameter (set_params): the rule holds for both
+        return pickle.dumps(m, protocol=5), []
+    import lightgbm as lgb
+
+    m = VotingClassifier([("g", lgb.LGBMClassifier(n_estimators=2, verbose=-1))]).fit(X, Y2)
+    # classes_ (LightGBM's _classes) stay le_'s codes; predict answers _le's labels
+    m.estimators_[0]._le.classes_ = np.array([2**31 - 2, 2**31 - 1])
+    return pickle.dumps(m, protocol=5), ["lightgbm"]
+
+
+@pytest.mark.parametrize("kind", ["radius-in-pipeline", "lightgbm-label-encoder"])
+def test_rt41_05_variants_refused(kind: str, tmp_path: Path) -> None:
+    """The same count of a label past ``le_``'s codes from a radius classifier inside a
+    Pipeline (its ``predict`` is the last step's; ``voting`` set to hard after fit), and from
+    an LGBMClassifier whose label encoder ``_le`` (what its ``predict`` returns) holds
+    2**31 - 1 while its ``classes_`` are the codes (lightgbm profile). MemoryError under
+    plain pickle; refused in scan and load."""
+    import safeload
+    from redteam import GB, child, write
+
+    if kind.startswith("lightgbm"):
+        pytest.importorskip("lightgbm")
+    data, profiles = _rt41_05_variant(kind)
+    path = write(tmp_path, data)
+    code = (
+        "import pickle, numpy\nmodel = pickle.load(open(sys.argv[1], 'rb'))\n"
+        "try:\n"
+        "    model.predict(numpy.full((3, 3), 100.0))\n"
+        "    print('returned', flush=True)\n"
+        "except MemoryError:\n"
+        "    print('MemoryError', flush=True)\n"
+    )
+    plain = child(code, path, memory=2 * GB)
+    assert "MemoryError" in plain.stdout, str(plain)
+    assert not safeload.scan(path, profiles=profiles).safe
+    with pytest.raises(safeload.SafeloadError):
+        safeload.load_unsigned(path, profiles=profiles)
+
+
+def _honest_voting() -> dict[str, tuple[Any, list[str]]]:
+    from sklearn.dummy import DummyClassifier
+    from sklearn.ensemble import RandomForestClassifier, VotingClassifier
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.neighbors import RadiusNeighborsClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVC
+
+    warnings.simplefilter("ignore")
+    lr = LogisticRegression()
+    labels = np.array(["no", "yes"])[Y2]
+    hard: list[tuple[str, Any]] = [
+        ("radius-frequent", RadiusNeighborsClassifier(radius=0.5, outlier_label="most_frequent")),
+        ("radius-a-class", RadiusNeighborsClassifier(radius=0.5, outlier_label=0)),
+        ("radius-no-outlier-label", RadiusNeighborsClassifier(radius=2.0)),
+        ("pipeline", make_pipeline(StandardScaler(), lr)),
+        ("search", GridSearchCV(lr, {"C": [1.0, 2.0]}, cv=2)),
+        ("svc", SVC()),
+        ("dummy-constant", DummyClassifier(strategy="constant", constant=1)),
+    ]
+    models: dict[str, tuple[Any, list[str]]] = {
+        name: (VotingClassifier([("a", voter), ("b", lr)], voting="hard").fit(X, Y2), [])
+        for name, voter in hard
+    }
+    models["soft"] = (
+        VotingClassifier(
+            [("lr", lr), ("rf", RandomForestClassifier(n_estimators=3))], voting="soft"
+        ).fit(X, labels),
+        [],
+    )
+    frozen = FrozenEstimator(LogisticRegression().fit(X, Y2))
+    models["frozen"] = (VotingClassifier([("f", frozen), ("b", lr)]).fit(X, Y2), [])
+    try:
+        import lightgbm as lgb
+    except ImportError:
+        return models
+    gbm = lgb.LGBMClassifier(n_estimators=2, verbose=-1)
+    models["lightgbm"] = (VotingClassifier([("g", gbm), ("b", lr)]).fit(X, labels), ["lightgbm"])
+    return models
+
+
+@pytest.mark.parametrize("name", list(_honest_voting()))
+def test_rt41_05_honest_voting_load(name: str, tmp_path: Path) -> None:
+    """Voting classifiers as scikit-learn fits them (a radius classifier whose outlier label
+    is the most frequent class or one of the codes, or that has none; wrapped, frozen and
+    LightGBM voters; soft voting over text labels) still scan SAFE, load and predict."""
+    model, profiles = _honest_voting()[name]
+    load_honest(model, tmp_path, profiles).predict(X[:4])
 
 
 # --- rt41-07: LightGBM's header objective line sizes the output conversion ---------------------
@@ -258,7 +360,7 @@ def _rt41_07_lightgbm() -> bytes:
         lgb.Booster.model_to_string = original  # type: ignore[method-assign]
 
 
-@open_finding(41, "being fixed")
+@open_finding(41, "rt41-07: fixed in the next commit")
 def test_rt41_07_lightgbm_objective_num_class_heap_overflow(tmp_path: Path) -> None:
     """~5.4 KB, with the ``lightgbm`` trust profile: a fitted LGBMRegressor (2 trees, one
     feature index range, ``num_class=1``) whose model text's header line ``objective=`` reads
@@ -272,7 +374,9 @@ def test_rt41_07_lightgbm_objective_num_class_heap_overflow(tmp_path: Path) -> N
     buffer). Scan (profiles=['lightgbm']) SAFE, load_unsigned loads it, and ``predict`` of 5
     rows segfaults (or glibc aborts: "corrupted double-linked list"). The fix: the objective
     line must be one LightGBM's writer produces for the header's ``num_class`` (a multiclass
-    objective's ``num_class:`` equal to it, or a single-output objective when it is 1)."""
+    objective's ``num_class:`` equal to it, or a single-output objective when it is 1).
+    Fixed: ``lightgbm_text._objective`` allows only the writer's objective lines, each held to
+    the header's ``num_class``."""
     pytest.importorskip("lightgbm")
     import safeload
     from redteam import child, write
@@ -315,7 +419,6 @@ def _rt41_08_ovr(kind: str) -> bytes:
     return pickle.dumps(m, protocol=5)
 
 
-@open_finding(41, "being fixed")
 @pytest.mark.parametrize("kind", ["multiclass-estimator", "constant-predictor"])
 def test_rt41_08_one_vs_rest_multilabel_rows_past_the_matrix(kind: str, tmp_path: Path) -> None:
     """1.4 KB (``multiclass-estimator``) or 9 KB: a OneVsRestClassifier fitted on a 2-label
@@ -330,7 +433,8 @@ def test_rt41_08_one_vs_rest_multilabel_rows_past_the_matrix(kind: str, tmp_path
     writes each 1 at its row: up to 2 n x 8 bytes (16 KB per 1,000 rows) past the output. After
     safeload's load, ``predict`` of 1,000 rows aborts the child (glibc heap corruption).
     Scan SAFE, load_unsigned loads it: nothing holds a one-vs-rest estimator to one score per
-    row (binary ``classes_``, a one-item ``y_``)."""
+    row (binary ``classes_``, a one-item ``y_``). Fixed: ``check_one_vs_rest`` holds each
+    estimator to one score per row, ``check_constant_predictor`` a ``y_`` to one value."""
     from redteam import child, write
 
     path = write(tmp_path, _rt41_08_ovr(kind))
@@ -355,3 +459,146 @@ def test_rt41_08_one_vs_rest_multilabel_rows_past_the_matrix(kind: str, tmp_path
     after = child(crash, path, fresh=True)
     assert after.loaded and (after.returncode or 0) < 0, str(after)
     assert parity(path.read_bytes(), tmp_path) == (False, "refused")
+
+
+_SHOW_ROWS = (
+    "import pickle, numpy\nmodel = pickle.load(open(sys.argv[1], 'rb'))\n"
+    "def grab(indicator, threshold=None):\n"
+    "    print('rows', indicator.indices.max(), indicator.shape[0], flush=True)\n"
+    "    raise SystemExit(0)\n"
+    "model.label_binarizer_.inverse_transform = grab\n"
+    "model.predict(numpy.random.rand(10, 3))\n"
+)
+
+
+def _rt41_08_variant(kind: str) -> bytes:
+    from sklearn.cross_decomposition import PLSRegression
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    from sklearn.linear_model import LogisticRegression, SGDRegressor
+    from sklearn.multiclass import OneVsRestClassifier
+
+    Y = np.zeros((30, 2), dtype=int)
+    Y[:, 0] = X[:, 0] > 0.5
+    Y[:, 1] = X[:, 1] > 0.5
+    three = np.c_[Y, 1 - Y[:, :1]].astype(float)
+    m: Any
+    if kind == "two-classes-three-rows":
+        # binary classes_, but coef_ and intercept_ of a 3-class model
+        m = OneVsRestClassifier(LogisticRegression()).fit(X, Y)
+        three_class = LogisticRegression().fit(X, np.arange(30) % 3)
+        m.estimators_[1].coef_ = three_class.coef_
+        m.estimators_[1].intercept_ = three_class.intercept_
+    elif kind == "pls-raveled":
+        m = OneVsRestClassifier(PLSRegression(n_components=1)).fit(X, Y)
+        pls = PLSRegression(n_components=1).fit(X, three)
+        pls._predict_1d = True  # predict ravels its 3 outputs
+        m.estimators_[1] = pls
+    elif kind == "sgd-regressor-rows":
+        m = OneVsRestClassifier(SGDRegressor(random_state=0)).fit(X, Y)
+        m.estimators_[1].coef_ = np.ones((3, 3))
+    else:  # a histogram gradient boosting regressor with three trees per iteration
+        m = OneVsRestClassifier(HistGradientBoostingRegressor(max_iter=2)).fit(X, Y)
+        hgb = m.estimators_[1]
+        hgb._predictors = [row * 3 for row in hgb._predictors]
+        hgb.n_trees_per_iteration_ = 3
+        hgb._baseline_prediction = np.ones((1, 3))  # every score above the threshold
+    return pickle.dumps(m, protocol=5)
+
+
+@pytest.mark.parametrize(
+    "kind", ["two-classes-three-rows", "pls-raveled", "sgd-regressor-rows", "hgb-regressor-rows"]
+)
+def test_rt41_08_variants_refused(kind: str, tmp_path: Path) -> None:
+    """The same rows past the matrix from other estimators: a LogisticRegression whose
+    ``classes_`` are binary but whose ``coef_`` has three rows, and regressors (which
+    ``_predict_binary`` asks for ``predict``) that ravel three outputs per row: a PLS with
+    ``_predict_1d`` over three targets, an SGDRegressor with a 3-row ``coef_``, a histogram
+    gradient boosting regressor with three trees per iteration. Shown under plain pickle
+    (row indexes past the indicator's rows); fixed by the one-score rule for a two-class
+    estimator's decision columns and by holding each raveling regressor to one output."""
+    from redteam import child, write
+
+    path = write(tmp_path, _rt41_08_variant(kind))
+    plain = child(_SHOW_ROWS, path)
+    row, n_rows = (int(n) for n in plain.stdout.split("rows")[1].split()[:2])
+    assert row >= n_rows, str(plain)
+    assert parity(path.read_bytes(), tmp_path) == (False, "refused")
+
+
+def test_rt41_08_constant_predictor_values_refused(tmp_path: Path) -> None:
+    """A ``_ConstantPredictor`` (one-vs-one's and output codes' stand-in too) whose ``y_`` is
+    not one value of a binary column: 1,000 values repeat 1,000 scores per row in an output
+    code's distance matrix (memory), and a value of 7 is no column's."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OutputCodeClassifier, _ConstantPredictor
+
+    m = OutputCodeClassifier(LogisticRegression(), random_state=0).fit(X, np.arange(30) % 3)
+    m.estimators_[0] = _ConstantPredictor().fit(X, np.ones(1000, dtype=np.int64))
+    assert parity(pickle.dumps(m, protocol=5), tmp_path) == (False, "refused")
+    m.estimators_[0] = _ConstantPredictor().fit(X, np.array([7]))
+    assert parity(pickle.dumps(m, protocol=5), tmp_path) == (False, "refused")
+
+
+def _honest_one_vs_rest() -> dict[str, Any]:
+    from sklearn.cross_decomposition import PLSRegression
+    from sklearn.discriminant_analysis import QuadraticDiscriminantAnalysis
+    from sklearn.ensemble import (
+        AdaBoostClassifier,
+        BaggingClassifier,
+        GradientBoostingClassifier,
+        HistGradientBoostingClassifier,
+        RandomForestClassifier,
+        StackingClassifier,
+    )
+    from sklearn.linear_model import LinearRegression, LogisticRegression, SGDClassifier
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.multiclass import OneVsOneClassifier, OneVsRestClassifier, OutputCodeClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVC, LinearSVC
+
+    y3 = np.arange(30) % 3
+    Y = np.zeros((30, 3), dtype=int)
+    Y[:, 0] = X[:, 0] > 0.5
+    Y[:, 1] = X[:, 1] > 0.5
+    Y[:, 2] = 1  # a label on every row: fit stores a _ConstantPredictor for it
+    warnings.simplefilter("ignore")
+    lr = LogisticRegression()
+    models: dict[str, Any] = {
+        "multiclass-lr": OneVsRestClassifier(lr).fit(X, y3),
+        "multiclass-linear-svc": OneVsRestClassifier(LinearSVC()).fit(X, y3),
+        "multiclass-svc": OneVsRestClassifier(SVC()).fit(X, y3),
+        "multiclass-pipeline": OneVsRestClassifier(make_pipeline(StandardScaler(), lr)).fit(X, y3),
+        "multiclass-search": OneVsRestClassifier(GridSearchCV(lr, {"C": [1.0, 2.0]}, cv=2)).fit(
+            X, y3
+        ),
+        "multiclass-forest": OneVsRestClassifier(RandomForestClassifier(n_estimators=3)).fit(X, y3),
+        "multiclass-gb": OneVsRestClassifier(GradientBoostingClassifier(n_estimators=2)).fit(X, y3),
+        "multiclass-hgb": OneVsRestClassifier(HistGradientBoostingClassifier(max_iter=2)).fit(
+            X, y3
+        ),
+        "multiclass-sgd": OneVsRestClassifier(SGDClassifier(random_state=0)).fit(X, y3),
+        "multiclass-qda": OneVsRestClassifier(QuadraticDiscriminantAnalysis()).fit(X, y3),
+        "multiclass-adaboost": OneVsRestClassifier(AdaBoostClassifier(n_estimators=2)).fit(X, y3),
+        "multiclass-bagging": OneVsRestClassifier(BaggingClassifier(lr, n_estimators=2)).fit(X, y3),
+        "multiclass-stacking": OneVsRestClassifier(
+            StackingClassifier([("lr", lr)], final_estimator=lr, cv=2)
+        ).fit(X, y3),
+        "multiclass-regressor": OneVsRestClassifier(LinearRegression()).fit(X, y3),
+        "multiclass-pls": OneVsRestClassifier(PLSRegression(n_components=1)).fit(X, y3),
+        "multilabel-constant-column": OneVsRestClassifier(lr).fit(X, Y),
+        "multilabel-svc": OneVsRestClassifier(SVC()).fit(X, Y[:, :2]),
+        "binary": OneVsRestClassifier(lr).fit(X, Y2),
+        "one-vs-one": OneVsOneClassifier(lr).fit(X, y3),
+        "output-code": OutputCodeClassifier(lr, random_state=0).fit(X, y3),
+    }
+    return models
+
+
+@pytest.mark.parametrize("name", list(_honest_one_vs_rest()))
+def test_rt41_08_honest_one_vs_rest_load(name: str, tmp_path: Path) -> None:
+    """One-vs-rest models as scikit-learn fits them (multiclass over classifiers, wrappers and
+    regressors, multilabel with a label on every row, binary) and one-vs-one and output-code
+    models still scan SAFE and load, and predict."""
+    model = load_honest(_honest_one_vs_rest()[name], tmp_path)
+    model.predict(X[:4])
