@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from redteam import load_honest, open_finding, parity
+from redteam import load_honest, parity
 
 X = np.random.RandomState(0).rand(30, 3)
 Y2 = np.arange(30) % 2
@@ -360,7 +360,6 @@ def _rt41_07_lightgbm() -> bytes:
         lgb.Booster.model_to_string = original  # type: ignore[method-assign]
 
 
-@open_finding(41, "rt41-07: fixed in the next commit")
 def test_rt41_07_lightgbm_objective_num_class_heap_overflow(tmp_path: Path) -> None:
     """~5.4 KB, with the ``lightgbm`` trust profile: a fitted LGBMRegressor (2 trees, one
     feature index range, ``num_class=1``) whose model text's header line ``objective=`` reads
@@ -394,6 +393,141 @@ def test_rt41_07_lightgbm_objective_num_class_heap_overflow(tmp_path: Path) -> N
     assert not safeload.scan(path, profiles=["lightgbm"]).safe
     with pytest.raises(safeload.SafeloadError):
         safeload.load_unsigned(path, profiles=["lightgbm"])
+
+
+def _lightgbm_with_objective(kind: str, objective: str) -> bytes:
+    """A LightGBM sklearn model whose header objective line is ``objective``."""
+    import lightgbm as lgb
+
+    warnings.simplefilter("ignore")
+    if kind == "multiclass":
+        model: Any = lgb.LGBMClassifier(n_estimators=2, num_leaves=4, verbose=-1)
+        model.fit(X, np.arange(30) % 3)
+    else:
+        model = lgb.LGBMRegressor(n_estimators=2, num_leaves=4, verbose=-1).fit(X, X[:, 0])
+    original = lgb.Booster.model_to_string
+
+    def hostile(self: Any, *args: Any, **kwargs: Any) -> str:
+        lines = original(self, *args, **kwargs).split("\n")
+        at = next(i for i, line in enumerate(lines) if line.startswith("objective="))
+        lines[at] = "objective=" + objective
+        return "\n".join(lines)
+
+    lgb.Booster.model_to_string = hostile  # type: ignore[method-assign]
+    try:
+        return pickle.dumps(model, protocol=5)
+    finally:
+        lgb.Booster.model_to_string = original  # type: ignore[method-assign]
+
+
+@pytest.mark.parametrize(
+    ("kind", "objective"),
+    [
+        pytest.param("regressor", "multiclassova num_class:100000 sigmoid:1", id="ova-100000"),
+        pytest.param("multiclass", "multiclass num_class:100000", id="multiclass-over-3"),
+        pytest.param("multiclass", "multiclass num_class:2", id="fewer-classes"),
+        pytest.param("multiclass", "regression", id="single-output-over-3"),
+        pytest.param("regressor", "multiclass  num_class:1", id="two-spaces"),
+        pytest.param("regressor", "multiclass num_class:01", id="leading-zero"),
+        pytest.param("regressor", "custom", id="not-written"),
+        pytest.param("regressor", "binary sigmoid:1 num_class:100000", id="extra-token"),
+    ],
+)
+def test_rt41_07_objective_lines_refused(kind: str, objective: str, tmp_path: Path) -> None:
+    """Objective lines LightGBM's writer never writes for the header they sit in: other
+    ``num_class:`` tokens than the header's (one-vs-all's ``ConvertOutput`` writes 100,000
+    sigmoids into a one-value row, as multiclass's softmax does), a single-output objective
+    over three classes, and forms the writer does not produce (two spaces, a leading zero, a
+    name it never writes, an extra token). Refused in scan and load (lightgbm profile)."""
+    pytest.importorskip("lightgbm")
+    import safeload
+    from redteam import write
+
+    path = write(tmp_path, _lightgbm_with_objective(kind, objective))
+    assert not safeload.scan(path, profiles=["lightgbm"]).safe
+    with pytest.raises(safeload.SafeloadError):
+        safeload.load_unsigned(path, profiles=["lightgbm"])
+
+
+def test_rt41_07_one_vs_all_overflow_shown(tmp_path: Path) -> None:
+    """The one-vs-all form of rt41-07 under plain pickle: ``multiclassova num_class:100000``
+    over a one-value row, and predict of 5 rows kills the child."""
+    pytest.importorskip("lightgbm")
+    from redteam import child, write
+
+    objective = "multiclassova num_class:100000 sigmoid:1"
+    path = write(tmp_path, _lightgbm_with_objective("regressor", objective))
+    code = (
+        "import pickle, numpy\nmodel = pickle.load(open(sys.argv[1], 'rb'))\n"
+        "print('loaded', flush=True)\n"
+        "for i in range(50):\n"
+        "    model.predict(numpy.zeros((5, 3)))\n"
+        "print('returned', flush=True)\n"
+    )
+    after = child(code, path, fresh=True)
+    assert after.loaded and (after.returncode or 0) < 0, str(after)
+
+
+def _honest_lightgbm(name: str) -> Any:
+    import lightgbm as lgb
+
+    warnings.simplefilter("ignore")
+    y3 = np.arange(30) % 3
+    small = {"n_estimators": 2, "num_leaves": 4, "min_child_samples": 2, "verbose": -1}
+    groups = [10, 10, 10]
+
+    def custom(p: Any, data: Any) -> tuple[Any, Any]:
+        return p - data.get_label(), np.ones_like(p)
+
+    made: dict[str, Any] = {
+        "regression": lambda: lgb.LGBMRegressor(**small).fit(X, X[:, 0]),
+        "regression-sqrt": lambda: lgb.LGBMRegressor(reg_sqrt=True, **small).fit(X, X[:, 0]),
+        "huber": lambda: lgb.LGBMRegressor(objective="huber", **small).fit(X, X[:, 0]),
+        "tweedie": lambda: lgb.LGBMRegressor(objective="tweedie", **small).fit(X, X[:, 0]),
+        "binary": lambda: lgb.LGBMClassifier(**small).fit(X, Y2),
+        "binary-sigmoid": lambda: lgb.LGBMClassifier(sigmoid=0.5, **small).fit(X, Y2),
+        "cross-entropy": lambda: lgb.LGBMRegressor(objective="xentlambda", **small).fit(X, X[:, 0]),
+        "multiclass": lambda: lgb.LGBMClassifier(**small).fit(X, y3),
+        "multiclassova": lambda: lgb.LGBMClassifier(objective="multiclassova", **small).fit(X, y3),
+        "lambdarank": lambda: lgb.LGBMRanker(**small).fit(X, y3, group=groups),
+        "rank-xendcg": lambda: lgb.LGBMRanker(objective="rank_xendcg", **small).fit(
+            X, y3, group=groups
+        ),
+        # a Python objective: the writer writes no objective line
+        "custom-objective": lambda: lgb.train(
+            {"objective": custom, "verbose": -1, "num_leaves": 4, "min_data_in_leaf": 2},
+            lgb.Dataset(X, X[:, 0]),
+            2,
+        ),
+    }
+    return made[name]()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "regression",
+        "regression-sqrt",
+        "huber",
+        "tweedie",
+        "binary",
+        "binary-sigmoid",
+        "cross-entropy",
+        "multiclass",
+        "multiclassova",
+        "lambdarank",
+        "rank-xendcg",
+        "custom-objective",
+    ],
+)
+def test_rt41_07_honest_lightgbm_load(name: str, tmp_path: Path) -> None:
+    """LightGBM models as LightGBM writes them, for every objective family (with ``reg_sqrt``
+    and ``sigmoid``, and without an objective line) still scan SAFE and load with the
+    lightgbm profile, and predict as before."""
+    pytest.importorskip("lightgbm")
+    model = _honest_lightgbm(name)
+    loaded = load_honest(model, tmp_path, ["lightgbm"])
+    np.testing.assert_allclose(loaded.predict(X[:5]), model.predict(X[:5]))
 
 
 # --- rt41-08: a multilabel one-vs-rest whose binary estimator scores several columns -----------
