@@ -684,6 +684,7 @@ def _honest_one_vs_rest() -> dict[str, Any]:
         RandomForestClassifier,
         StackingClassifier,
     )
+    from sklearn.gaussian_process import GaussianProcessClassifier
     from sklearn.linear_model import LinearRegression, LogisticRegression, SGDClassifier
     from sklearn.model_selection import GridSearchCV
     from sklearn.multiclass import OneVsOneClassifier, OneVsRestClassifier, OutputCodeClassifier
@@ -724,6 +725,8 @@ def _honest_one_vs_rest() -> dict[str, Any]:
         "multilabel-svc": OneVsRestClassifier(SVC()).fit(X, Y[:, :2]),
         "binary": OneVsRestClassifier(lr).fit(X, Y2),
         "one-vs-one": OneVsOneClassifier(lr).fit(X, y3),
+        # a one-vs-rest of binary Laplace estimators (classes_, but no ClassifierMixin)
+        "gaussian-process": GaussianProcessClassifier().fit(X, y3),
         "output-code": OutputCodeClassifier(lr, random_state=0).fit(X, y3),
     }
     return models

@@ -280,9 +280,9 @@ def _one_score_problem(est: Any, *, binary: bool, depth: int = 0) -> str | None:
     0/1 column; a bagged one may have seen one class, and then has no decision function to
     ravel). Wrappers are followed to the estimator that computes; a regressor's predictions
     have a row per input row (the checks of each regressor that ravels hold it to one
-    output); a classifier without ``decision_function`` answers ``predict_proba(X)[:, 1]``;
-    one with it must have a single decision column, which is shown for the families below and
-    refused for any other."""
+    output); a classifier (an estimator with ``classes_``) without ``decision_function``
+    answers ``predict_proba(X)[:, 1]``; one with it must have a single decision column, which
+    is shown for the families below and refused for any other."""
     if depth > _MAX_WRAPPED:
         return "wraps estimators too deeply"
     names = _mro_names(est)
@@ -291,12 +291,14 @@ def _one_score_problem(est: Any, *, binary: bool, depth: int = 0) -> str | None:
     inner = _delegate(est, names, _SCORE_DELEGATES)
     if inner is not _NOTHING:
         return _one_score_problem(inner, binary=binary, depth=depth + 1)
+    if _REGRESSOR in names:
+        return None  # predict: a row per input row
     classes = _sub_classes(est)
     if classes is None:
-        # predict of a regressor; anything else would be asked for decision_function
-        return None if _REGRESSOR in names else "is neither a classifier nor a regressor"
-    if _CLASSIFIER not in names:
-        return "has classes_ but is not a classifier"
+        # asked for decision_function, or predict_proba: not an estimator fit stores here
+        return "is neither a classifier nor a regressor"
+    # (a classifier by its classes_: GaussianProcessClassifier's binary Laplace estimators,
+    # which its one-vs-rest holds, have no ClassifierMixin)
     two = isinstance(classes, np.ndarray) and classes.shape == (2,)
     if binary and not two:
         return "is not a classifier of two classes"

@@ -33,7 +33,6 @@ def check_linear_shapes(est: Any, context: Any) -> None:
     must be as wide as the first one."""
     _check_paid_widths(est)
     _check_warm_start(est)
-    _check_raveled_outputs(est)
     coefs: list[tuple[str, npt.NDArray[Any]]] = []
     sparse = _sparse_coef(est)
     for name in ("coef_", "_standard_coef", "_average_coef"):
@@ -45,6 +44,7 @@ def check_linear_shapes(est: Any, context: Any) -> None:
         # Nothing here to size. n_features_in_ is not read: on a meta-estimator it is a property
         # that runs scikit-learn's tag machinery, which scan's shadows cannot always follow
         # (SelectFromModel around a forest: the forest's tags call type(self.estimator)(...)).
+        _check_raveled_outputs(est)
         return
     n_in: Any = getattr(est, "n_features_in_", None)
     width = None if n_in is None else int(n_in)
@@ -61,6 +61,7 @@ def check_linear_shapes(est: Any, context: Any) -> None:
         if width is None:
             width = coef.shape[-1]
         require(coef.shape[-1] == width, f"{name} is not as wide as n_features_in_")
+    _check_raveled_outputs(est)
     if n_out is not None:
         # get_feature_names_out makes one name per output: honest counts are a dimension of
         # some fitted array (components, centres, samples), never more; with or without
