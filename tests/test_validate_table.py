@@ -30,7 +30,7 @@ from sklearn.gaussian_process import GaussianProcessClassifier
 from sklearn.gaussian_process.kernels import Kernel
 from sklearn.kernel_approximation import AdditiveChi2Sampler, PolynomialCountSketch
 from sklearn.metrics import DistanceMetric
-from sklearn.multiclass import OneVsRestClassifier
+from sklearn.multiclass import OneVsRestClassifier, _ConstantPredictor
 from sklearn.neighbors import BallTree, KDTree
 from sklearn.neighbors._base import NeighborsBase
 from sklearn.neural_network import MLPClassifier
@@ -114,6 +114,8 @@ def test_the_table_gives_the_pairs_the_chain_gave() -> None:
         (SelfTrainingClassifier, labels.check_label_sources),
         (MLPClassifier, labels.check_label_sources),
         (OneVsRestClassifier, labels.check_label_sources),
+        (OneVsRestClassifier, labels.check_one_vs_rest),
+        (_ConstantPredictor, labels.check_constant_predictor),
         (GaussianProcessClassifier, labels.check_label_sources),
         (Kernel, estimators.check_kernel_values),
     ]

@@ -56,8 +56,10 @@ from safeload.trust.structures.hgb import (
     orphan_predictor_problem,
 )
 from safeload.trust.structures.labels import (
+    check_constant_predictor,
     check_dummy,
     check_label_sources,
+    check_one_vs_rest,
     check_voting_classifier,
 )
 from safeload.trust.structures.neighbors import (
@@ -134,6 +136,8 @@ _CHECKED_KINDS: tuple[tuple[str, tuple[str, ...], Callable[[Any, Any], None]], .
     ("sklearn.semi_supervised", ("SelfTrainingClassifier",), check_label_sources),
     ("sklearn.neural_network", ("MLPClassifier",), check_label_sources),
     ("sklearn.multiclass", ("OneVsRestClassifier",), check_label_sources),
+    ("sklearn.multiclass", ("OneVsRestClassifier",), check_one_vs_rest),
+    ("sklearn.multiclass", ("_ConstantPredictor",), check_constant_predictor),
     ("sklearn.gaussian_process", ("GaussianProcessClassifier",), check_label_sources),
     ("sklearn.gaussian_process.kernels", ("Kernel",), check_kernel_values),
 )

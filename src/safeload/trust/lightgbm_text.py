@@ -18,6 +18,12 @@ writer (``GBDT::SaveModelToString``, ``Tree::ToString``) produces in structure:
   integers (``num_tree_per_iteration`` too, if present, equal to ``num_class`` as the writer
   always has it: ``predict`` writes one value per tree of an iteration into ``num_class``
   slots), and the number of trees is a multiple of the trees per iteration;
+* the ``objective`` line, if present (a Python objective writes none), is one the writer
+  writes for that ``num_class``: LightGBM builds the objective from it, and ``predict`` hands
+  it the row's ``num_class`` values to convert in place. A multiclass objective converts as
+  many as its own ``num_class:`` says (``multiclass num_class:100000`` over a one-value row
+  wrote 800 KB past it, rt41-07), so that must equal the header's; every other objective
+  converts one value, so the header's ``num_class`` must be 1;
 * the byte slices ``tree_sizes`` makes, from the first ``Tree=`` line on, are the trees in
   order: ``Tree=i``, then one ``key=value`` line per field (known field names, none twice),
   then the blank line and the separating line end; ``end of trees`` follows the last one;
@@ -91,6 +97,36 @@ _TREE_KEYS = frozenset(
     }
 )
 _HEADER_INTS = (b"num_class", b"num_tree_per_iteration", b"max_feature_idx", b"tree_sizes")
+#: The header lines safeload reads: the integers above and the objective.
+_HEADER_KEYS = (*_HEADER_INTS, b"objective")
+
+#: Objectives whose ``ToString`` is their name alone, or their name and `` sqrt`` (the
+#: regression family's ``reg_sqrt``): each converts one value per row. (LightGBM 4's
+#: ``ObjectiveFunction::CreateObjectiveFunction(const std::string&)`` names, as the writer
+#: writes them: aliases such as ``l2`` or ``xentlambda`` are written by their main name.)
+_SQRT_OBJECTIVES = (
+    b"regression",
+    b"regression_l1",
+    b"quantile",
+    b"huber",
+    b"fair",
+    b"poisson",
+    b"mape",
+    b"gamma",
+    b"tweedie",
+)
+_PLAIN_OBJECTIVES = (b"cross_entropy", b"cross_entropy_lambda", b"lambdarank", b"rank_xendcg")
+#: A positive number as a C++ stream writes a double (``1``, ``0.5``, ``1e-05``).
+_STREAM_FLOAT = rb"[0-9]+(?:\.[0-9]+)?(?:e[-+][0-9]+)?"
+#: The objective lines LightGBM's writer produces, and how many values each converts per row
+#: (``None``: as many as its ``num_class:`` token).
+_OBJECTIVES: tuple[tuple[re.Pattern[bytes], bool], ...] = (
+    (re.compile(b"(?:%s)(?: sqrt)?" % b"|".join(_SQRT_OBJECTIVES)), False),
+    (re.compile(b"|".join(_PLAIN_OBJECTIVES)), False),
+    (re.compile(rb"binary sigmoid:" + _STREAM_FLOAT), False),
+    (re.compile(rb"multiclass num_class:([1-9][0-9]{0,9})"), True),
+    (re.compile(rb"multiclassova num_class:([1-9][0-9]{0,9}) sigmoid:" + _STREAM_FLOAT), True),
+)
 
 
 class _Bad(Exception):
@@ -148,7 +184,7 @@ def _header(head: bytes) -> dict[bytes, bytes]:
     found: dict[bytes, bytes] = {}
     for line in head.split(b"\n"):
         pieces = _split_like_lightgbm(line)
-        if not pieces or pieces[0] not in _HEADER_INTS:
+        if not pieces or pieces[0] not in _HEADER_KEYS:
             continue
         if len(pieces) > 2:
             raise _unparsable(f"header line {pieces[0].decode()!r} holds more than one '='")
@@ -192,6 +228,7 @@ def _check(data: bytes) -> None:
     sizes = [int(s) for s in raw_sizes.split(b" ")] if raw_sizes else []
     if len(sizes) % per_iteration:
         raise _Bad(f"{len(sizes)} tree(s) are not a whole number of iterations of {per_iteration}")
+    _objective(header.get(b"objective"), num_class)
     if not sizes:
         if first >= 0:
             raise _Bad("tree_sizes lists no tree, but a tree follows the header")
@@ -208,6 +245,28 @@ def _check(data: bytes) -> None:
             f"the {len(sizes)} tree(s) tree_sizes lists are not followed by 'end of trees' "
             "(the tree blocks disagree with tree_sizes)"
         )
+
+
+def _objective(line: bytes | None, num_class: int) -> None:
+    """The header's objective (``None``: no line, as for a Python objective) must be one the
+    writer produces for ``num_class`` (:data:`_OBJECTIVES`)."""
+    if line is None:
+        return
+    for pattern, per_class in _OBJECTIVES:
+        found = pattern.fullmatch(line)
+        if found is None:
+            continue
+        converts = int(found.group(1)) if per_class else 1
+        if converts != num_class:
+            raise _Bad(
+                f"the objective {line[:60].decode(errors='replace')!r} converts {converts} "
+                f"value(s) per row, but num_class={num_class} sizes the row"
+            )
+        return
+    raise _unparsable(
+        f"the objective line {line[:60].decode(errors='replace')!r} is not one LightGBM's "
+        "writer produces"
+    )
 
 
 def _tree(block: bytes, index: int, max_feature: int) -> None:

@@ -177,8 +177,11 @@ def _check_hgb_outputs(est: Any, predictors: Any) -> None:
             n == (1 if n_classes <= 2 else n_classes),
             "histogram gradient boosting n_trees_per_iteration_ disagrees with the classes",
         )
-    elif not predictors:
-        require(n == 1, "histogram gradient boosting n_trees_per_iteration_ without predictors")
+    else:
+        # a regressor (or a model not fitted): one tree per iteration. predict ravels
+        # _raw_predict's (n_samples, n_trees_per_iteration_), so three gave three values per
+        # row, and a multilabel one-vs-rest took them as rows past its output (rt41-08)
+        require(n == 1, "histogram gradient boosting regressor with several trees per iteration")
     # ``_raw_predict`` allocates its output with ``_baseline_prediction.dtype`` and adds the
     # baseline to it: honestly ``fit_intercept_only(...).reshape((1, -1))``, one float per tree
     # of an iteration. A Bunch answers ``.dtype`` with a type code of the file's choosing, and

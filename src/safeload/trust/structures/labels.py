@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from safeload.trust.facts import NeedsImport
 from safeload.trust.shadow_values import class_of
 from safeload.trust.structures.common import (
     is_int,
@@ -39,7 +40,11 @@ def check_voting_classifier(est: Any, context: Any) -> None:
     their ``classes_`` values: a label of 2**31 asks for 16 GB per row (rt29-06). Every
     fitted sub-estimator's ``classes_`` is ``arange(len(le_.classes_))``, and the classifier's
     own ``classes_`` is ``le_.classes_``. (A FrozenEstimator is not refitted: it may hold the
-    original labels instead, when they are not integers, which ``np.bincount`` refuses.)"""
+    original labels instead, when they are not integers, which ``np.bincount`` refuses.)
+    And what each one's ``predict`` returns must be those ``classes_``
+    (:func:`_voter_problem`): a radius classifier's outlier label (rt41-05), a regressor's
+    constant or a ``_ConstantPredictor``'s value beside a spare ``classes_`` (rt41-06) were
+    counted too. The rules hold whatever ``voting`` says: ``set_params`` can change it."""
     subs: Any = getattr(est, "estimators_", None)
     if subs is None:
         return  # not fitted
@@ -57,6 +62,8 @@ def check_voting_classifier(est: Any, context: Any) -> None:
     require(isinstance(subs, (list, tuple)), "VotingClassifier estimators_ is not a list")
     codes = np.arange(len(labels))
     for sub in subs:
+        problem = _voter_problem(sub)
+        require(problem is None, f"a VotingClassifier estimator {problem}")
         found = _sub_classes(sub)
         require(
             isinstance(found, np.ndarray) and found.ndim == 1,
@@ -179,3 +186,242 @@ def check_label_sources(est: Any, context: Any) -> None:
         f"{cls.__qualname__} classes_ disagrees with {name}'s classes_, the labels "
         "its predict returns",
     )
+
+
+#: The only values ``_ConstantPredictor.y_`` holds: one-vs-rest's and one-vs-one's binary
+#: columns (0 or 1) and an output code's column (1 and -1, or 1 and 0).
+_CONSTANT_VALUES = frozenset({-1, 0, 1})
+
+
+def check_constant_predictor(est: Any, context: Any) -> None:
+    """``_ConstantPredictor`` stands in for a binary estimator whose training column held one
+    value: ``fit`` stores that one value (``np.unique`` of the column) as ``y_``, and
+    ``predict`` and ``decision_function`` return ``np.repeat(y_, n_samples)``. A ``y_`` of
+    1,000 values gave 1,000 scores per row, and a multilabel one-vs-rest took them as row
+    indexes past its indicator matrix (rt41-08); a value of 2**31 - 1 was counted by hard
+    voting's ``np.bincount`` (rt41-06). ``y_`` is one integer, -1, 0 or 1."""
+    y: Any = getattr(est, "y_", None)
+    if y is None:
+        return  # not fitted
+    require(
+        isinstance(y, np.ndarray)
+        and y.shape == (1,)
+        and y.dtype.kind in "biuf"
+        and y.tolist()[0] in _CONSTANT_VALUES,
+        "_ConstantPredictor y_ is not one value of a binary column",
+    )
+
+
+_CONSTANT = "sklearn.multiclass:_ConstantPredictor"
+_CLASSIFIER = "sklearn.base:ClassifierMixin"
+_REGRESSOR = "sklearn.base:RegressorMixin"
+_OVR = "sklearn.multiclass:OneVsRestClassifier"
+_PIPELINE = "sklearn.pipeline:Pipeline"
+
+#: Wrappers whose ``predict`` is that of one estimator they hold, and the attribute that holds
+#: it (and a Pipeline's last step).
+_LABEL_DELEGATES: dict[str, str] = {
+    "sklearn.model_selection._search:BaseSearchCV": "best_estimator_",
+    "sklearn.frozen._frozen:FrozenEstimator": "estimator",
+    "sklearn.semi_supervised._self_training:SelfTrainingClassifier": "estimator_",
+}
+
+#: Wrappers whose ``decision_function`` and ``predict_proba`` are those of one estimator they
+#: hold (their ``predict`` maps its answers to labels of their own).
+_SCORE_DELEGATES: dict[str, str] = {
+    **_LABEL_DELEGATES,
+    "sklearn.model_selection._classification_threshold:BaseThresholdClassifier": "estimator_",
+    "sklearn.ensemble._stacking:StackingClassifier": "final_estimator_",
+}
+
+#: Classifiers whose ``decision_function`` has one column when they have two classes, by what
+#: the class itself computes or a check of its own holds: libsvm's pairs (``check_svm`` ties
+#: the support counts to ``classes_``), a discriminant's two scores subtracted, one-vs-one's
+#: second column.
+_BINARY_BY_CLASSES = (
+    "sklearn.svm._base:BaseSVC",
+    "sklearn.discriminant_analysis:DiscriminantAnalysisPredictionMixin",
+    "sklearn.multiclass:OneVsOneClassifier",
+)
+
+_LINEAR = "sklearn.linear_model._base:LinearClassifierMixin"
+_BOOSTED = (
+    "sklearn.ensemble._gb:BaseGradientBoosting",
+    "sklearn.ensemble._hist_gradient_boosting.gradient_boosting:BaseHistGradientBoosting",
+)
+_ADABOOST = "sklearn.ensemble._weight_boosting:AdaBoostClassifier"
+_BAGGING = "sklearn.ensemble._bagging:BaggingClassifier"
+
+#: How deep :func:`_one_score_problem` follows wrappers.
+_MAX_WRAPPED = 16
+
+
+def check_one_vs_rest(est: Any, context: Any) -> None:
+    """``OneVsRestClassifier`` asks each fitted estimator for one score per row
+    (``_predict_binary``: a regressor's ``predict``, else ``np.ravel(decision_function(X))``,
+    else ``predict_proba(X)[:, 1]``). For a multilabel (or binary) target, ``predict`` takes
+    ``np.where(score > threshold)[0]`` as *row* indexes of a sparse indicator of
+    ``n_samples`` rows, which scipy does not bound, and densifies it: a 3-class estimator's
+    raveled scores (or a ``_ConstantPredictor`` repeating 1,000 values) wrote past the
+    output (rt41-08). ``fit`` fits each estimator on one 0/1 column: every one must give one
+    score per row (:func:`_one_score_problem`)."""
+    subs: Any = getattr(est, "estimators_", None)
+    if subs is None:
+        return  # not fitted
+    require(isinstance(subs, (list, tuple)), "OneVsRestClassifier estimators_ is not a list")
+    for sub in subs:
+        problem = _one_score_problem(sub, binary=True)
+        require(problem is None, f"a OneVsRestClassifier estimator {problem}")
+
+
+def _one_score_problem(est: Any, *, binary: bool, depth: int = 0) -> str | None:
+    """Why ``_predict_binary(est, X)`` may not be one score per row of ``X``, or ``None``.
+    ``binary``: a classifier must have two classes (a one-vs-rest estimator is fitted on one
+    0/1 column; a bagged one may have seen one class, and then has no decision function to
+    ravel). Wrappers are followed to the estimator that computes; a regressor's predictions
+    have a row per input row (the checks of each regressor that ravels hold it to one
+    output); a classifier (an estimator with ``classes_``) without ``decision_function``
+    answers ``predict_proba(X)[:, 1]``; one with it must have a single decision column, which
+    is shown for the families below and refused for any other."""
+    if depth > _MAX_WRAPPED:
+        return "wraps estimators too deeply"
+    names = _mro_names(est)
+    if _CONSTANT in names:
+        return None  # y_ is one value (check_constant_predictor)
+    inner = _delegate(est, names, _SCORE_DELEGATES)
+    if inner is not _NOTHING:
+        return _one_score_problem(inner, binary=binary, depth=depth + 1)
+    if _REGRESSOR in names:
+        return None  # predict: a row per input row
+    classes = _sub_classes(est)
+    if classes is None:
+        # asked for decision_function, or predict_proba: not an estimator fit stores here
+        return "is neither a classifier nor a regressor"
+    # (a classifier by its classes_: GaussianProcessClassifier's binary Laplace estimators,
+    # which its one-vs-rest holds, have no ClassifierMixin)
+    two = isinstance(classes, np.ndarray) and classes.shape == (2,)
+    if binary and not two:
+        return "is not a classifier of two classes"
+    if not _has_decision_function(est):
+        return None
+    if not two:
+        return "has a decision function but not two classes"
+    return _decision_columns_problem(est, names, depth)
+
+
+def _decision_columns_problem(est: Any, names: frozenset[str], depth: int) -> str | None:
+    """Why a two-class classifier's ``decision_function`` may have more than one column."""
+    if not names.isdisjoint(_BINARY_BY_CLASSES):
+        return None
+    if _LINEAR in names:
+        coef: Any = getattr(est, "coef_", None)
+        intercept: Any = getattr(est, "intercept_", None)
+        rows = coef.shape[0] if isinstance(coef, np.ndarray) and coef.ndim == 2 else None
+        single = isinstance(coef, np.ndarray) and (coef.ndim == 1 or rows == 1)
+        return None if single and np.size(intercept) == 1 else "scores more than one column"
+    if not names.isdisjoint(_BOOSTED):
+        per_iteration: Any = getattr(est, "n_trees_per_iteration_", None)
+        return None if is_int(per_iteration) and int(per_iteration) == 1 else "boosts columns"
+    if _ADABOOST in names:
+        n: Any = getattr(est, "n_classes_", None)
+        return None if is_int(n) and int(n) == 2 else "has n_classes_ other than its classes"
+    if _OVR in names:
+        subs: Any = getattr(est, "estimators_", None)
+        if not (isinstance(subs, (list, tuple)) and len(subs) == 1):
+            return "is a one-vs-rest of more than one estimator"
+        return _one_score_problem(subs[0], binary=True, depth=depth + 1)
+    if _BAGGING in names:
+        subs = getattr(est, "estimators_", None)
+        if not isinstance(subs, (list, tuple)):
+            return "is a bagging ensemble without a list of estimators"
+        for sub in subs:
+            problem = _one_score_problem(sub, binary=False, depth=depth + 1)
+            if problem is not None:
+                return problem
+        return None
+    return "has a decision function of a kind not known to score one column"
+
+
+_NOTHING = object()
+
+
+def _mro_names(est: Any) -> frozenset[str]:
+    from safeload.trust.structures.names import class_names
+
+    return class_names(est)
+
+
+def _delegate(est: Any, names: frozenset[str], delegates: dict[str, str]) -> Any:
+    """The estimator a wrapper answers with (a Pipeline's last step, or the attribute
+    ``delegates`` names for one of its classes), or :data:`_NOTHING` for one that computes."""
+    if _PIPELINE in names:
+        steps: Any = getattr(est, "steps", None)
+        require(
+            isinstance(steps, list) and steps and isinstance(steps[-1], tuple),
+            "a Pipeline without steps",
+        )
+        last: Any = steps[-1]
+        require(len(last) == 2, "a Pipeline step is not a (name, estimator) pair")
+        return last[1]
+    for owner, attr in delegates.items():
+        if owner in names:
+            inner: Any = getattr(est, attr, None)
+            require(inner is not None, f"a fitted {owner.split(':')[1]} without {attr}")
+            return inner
+    return _NOTHING
+
+
+def _has_decision_function(est: Any) -> bool:
+    """Whether the estimator's class defines ``decision_function`` (where scikit-learn makes
+    it available only with a sub-estimator that has one, as if it did)."""
+    cls = class_of(est)
+    if not isinstance(cls, type):
+        raise NeedsImport("a decision function of a class known by its facts")
+    return getattr(cls, "decision_function", None) is not None
+
+
+_RADIUS = "sklearn.neighbors._classification:RadiusNeighborsClassifier"
+_LIGHTGBM = "lightgbm.sklearn:LGBMClassifier"
+
+
+def _voter_problem(est: Any, depth: int = 0) -> str | None:
+    """Why a VotingClassifier's fitted estimator may predict a label that is not among its
+    ``classes_``, or ``None``. ``fit`` accepts only classifiers (scikit-learn refuses any other
+    estimator), and a classifier's ``predict`` returns its ``classes_`` except where it says
+    otherwise: a radius classifier's ``outlier_label_`` for a row with no neighbour (``fit``
+    takes any label, but a voter's must be one of the codes), LightGBM's label encoder
+    (``_le``, beside ``_classes``), a DummyClassifier's constant (``check_dummy``), and the
+    classifiers :func:`check_label_sources` checks. Wrappers that predict with an estimator
+    they hold are followed to it."""
+    if depth > _MAX_WRAPPED:
+        return "wraps estimators too deeply"
+    names = _mro_names(est)
+    inner = _delegate(est, names, _LABEL_DELEGATES)
+    if inner is not _NOTHING:
+        return _voter_problem(inner, depth + 1)
+    if _CLASSIFIER not in names or _REGRESSOR in names or _CONSTANT in names:
+        return "is not a classifier"
+    if _RADIUS in names:
+        outliers: Any = getattr(est, "outlier_label_", None)
+        if outliers is not None and not _outliers_among_classes(outliers, _sub_classes(est)):
+            return "predicts an outlier label that is not one of its classes"
+    if _LIGHTGBM in names:
+        encoder: Any = getattr(est, "_le", None)
+        theirs: Any = getattr(encoder, "classes_", None)
+        if not _labels_equal(theirs, _sub_classes(est)):
+            return "predicts its label encoder's classes, not its classes_"
+    return None
+
+
+def _outliers_among_classes(outliers: Any, classes: Any) -> bool:
+    """``fit`` stores one outlier label per output (a list); each must be one of that
+    output's classes."""
+    per_output = classes if isinstance(classes, list) else [classes]
+    if not isinstance(outliers, (list, np.ndarray)) or len(outliers) != len(per_output):
+        return False
+    for label, labels in zip(list(outliers), per_output, strict=True):
+        if not isinstance(labels, np.ndarray) or labels.ndim != 1:
+            return False
+        if isinstance(label, (list, tuple, np.ndarray)) or not bool(np.any(labels == label)):
+            return False
+    return True

@@ -44,6 +44,7 @@ def check_linear_shapes(est: Any, context: Any) -> None:
         # Nothing here to size. n_features_in_ is not read: on a meta-estimator it is a property
         # that runs scikit-learn's tag machinery, which scan's shadows cannot always follow
         # (SelectFromModel around a forest: the forest's tags call type(self.estimator)(...)).
+        _check_raveled_outputs(est)
         return
     n_in: Any = getattr(est, "n_features_in_", None)
     width = None if n_in is None else int(n_in)
@@ -60,6 +61,7 @@ def check_linear_shapes(est: Any, context: Any) -> None:
         if width is None:
             width = coef.shape[-1]
         require(coef.shape[-1] == width, f"{name} is not as wide as n_features_in_")
+    _check_raveled_outputs(est)
     if n_out is not None:
         # get_feature_names_out makes one name per output: honest counts are a dimension of
         # some fitted array (components, centres, samples), never more; with or without
@@ -89,6 +91,41 @@ def _sgd_rows(est: Any) -> int | None:
         return None
     n = len(classes)
     return 1 if n == 2 else n
+
+
+#: Linear models whose ``predict`` (or ``decision_function``) ravels ``X @ coef_.T +
+#: intercept_``, and whether that is so for every fitted model of the class (``True``) or only
+#: when the attribute named is set (PLS: ``_predict_1d``, a target of one column).
+_RAVELED: dict[str, str | bool] = {
+    "sklearn.linear_model._stochastic_gradient:BaseSGDRegressor": True,
+    "sklearn.linear_model._stochastic_gradient:SGDOneClassSVM": True,
+    "sklearn.cross_decomposition._pls:_PLS": "_predict_1d",
+}
+
+
+def _check_raveled_outputs(est: Any) -> None:
+    """A model whose predictions are ``np.ravel`` of ``X @ coef_.T + intercept_`` has one
+    output: ``fit`` stores one row (or a vector) of coefficients and one intercept. Three rows
+    gave three values per input row, which a multilabel one-vs-rest took as rows past its
+    output (rt41-08); every caller expects one prediction per row."""
+    from safeload.trust.structures.names import class_names
+
+    attrs = vars(est) if _has_dict(est) else {}
+    if "coef_" not in attrs:
+        return
+    names = class_names(est)
+    when = next((how for name, how in _RAVELED.items() if name in names), None)
+    if when is None or (isinstance(when, str) and not bool(attrs.get(when, False))):
+        return
+    coef = attrs.get("coef_")
+    one_row = isinstance(coef, np.ndarray) and (
+        coef.ndim == 1 or (coef.ndim == 2 and coef.shape[0] == 1)
+    )
+    intercept = attrs.get("intercept_", attrs.get("offset_"))
+    require(
+        one_row and (intercept is None or np.size(intercept) == 1),
+        "a model that ravels its predictions has coefficients for several outputs",
+    )
 
 
 #: Linear models whose warm start checks the stored coefficients against the new data (SGD and
@@ -205,6 +242,13 @@ def _check_paid_widths(est: Any) -> None:
     for key in ("classes_", "categories_", "constant", "constant_"):
         _check_label_widths(key, attrs.get(key))
     classes = attrs.get("classes_")
+    # fit stores one array of labels, or a list of them (one per output): predict returns
+    # classes_[indexes], so a 2-D array gave a row of labels per input row, which
+    # LabelPropagation ravels into several labels per row (rt41-08)
+    require(
+        not isinstance(classes, np.ndarray) or classes.ndim == 1,
+        "classes_ is not one array of labels",
+    )
     if isinstance(classes, np.ndarray) and classes.ndim == 1 and classes.size > 1:
         # fit stores np.unique(y): distinct labels. One shared array of 10**6 equal bytes
         # stood for 10**6 classes of every voting estimator (rt34-01)
@@ -220,7 +264,10 @@ def _check_paid_widths(est: Any) -> None:
     categories = attrs.get("categories_")
     if type(categories) in (list, tuple):
         for i, cat in enumerate(cast("list[Any]", categories)):
-            require(_searchable(cat), f"categories_[{i}] is not sorted")
+            require(_searchable(cat), f"categories_[{i}] is not sorted, or of a kind no fit stores")
+    if classes is not None and _LABEL_ENCODER in _class_names(est):
+        # transform is _encode(y, uniques=classes_), as an encoder's column (rt41-04)
+        require(_searchable(classes), "classes_ is not sorted, or of a kind no fit stores")
     components = attrs.get("components_")
     n_components = attrs.get("_n_components")
     if n_components is not None and isinstance(components, np.ndarray):
@@ -251,6 +298,12 @@ def _check_paid_widths(est: Any) -> None:
         )
 
 
+def _class_names(est: Any) -> frozenset[str]:
+    from safeload.trust.structures.names import class_names
+
+    return class_names(est)
+
+
 def _distinct_labels(classes: npt.NDArray[Any]) -> bool:
     """Whether a 1-d label array holds each label once. ``fit`` stores ``np.unique(y)``,
     sorted, so a short strictly increasing numeric array (every tree of a forest) is decided by
@@ -275,25 +328,68 @@ def _distinct_items(items: list[Any] | tuple[Any, ...]) -> bool:
 
 
 def _searchable(cat: Any) -> bool:
-    """Whether numeric categories are sorted, as ``np.searchsorted`` needs: encoders find a
-    numeric input's category with it, after checking only that the value is among them. In an
-    unsorted array a known value can land one past the end, and OneHotEncoder writes that
-    column past its block (``[2., 1., 0.]``: 8 bytes past the output, rt40-07). ``fit`` sorts
-    them (scikit-learn refuses unsorted numeric categories given by hand), with NaN last.
-    Categories that are not all numbers are found through a dict: any order."""
-    items = cat.tolist() if isinstance(cat, np.ndarray) else cat
-    if type(items) not in (list, tuple):
-        return True
-    numbers = (int, float, np.integer, np.floating)
-    if not items or not all(isinstance(v, numbers) for v in items):
-        return True
-    values = [float(v) for v in items]
-    if math.isnan(values[-1]):
-        values = values[:-1]  # missing values sort last
-    return not any(math.isnan(v) for v in values) and all(
-        a < b for a, b in itertools.pairwise(values)
-    )
+    """Whether an encoder can find its inputs among ``cat`` (one column's categories, or a
+    LabelEncoder's classes) without landing past the end. ``_encode`` finds a numeric input
+    with ``np.searchsorted`` whatever the categories' dtype, after ``np.isin`` has called it
+    known: in an unsorted array a known value can land one past the end, and OneHotEncoder
+    writes that column past its block (``[2., 1., 0.]``: rt40-07; the same values as a complex
+    array, which the first rule did not see as numbers: rt41-04). By the dtype's kind:
 
+    * bool, integer, float, timedelta and datetime: strictly increasing by numpy's own
+      comparison (the one searchsorted makes), NaN or NaT once and last, as ``fit`` stores
+      them (scikit-learn refuses unsorted numeric categories given by hand);
+    * complex: refused (scikit-learn refuses complex data, so no fit stores it, and numpy
+      orders complex numbers by their real, then imaginary parts);
+    * fixed-width text and void: any order (a numeric input is never found among them: numpy
+      refuses to compare the two, and a text input is found through a dict);
+    * object, list or tuple: :func:`_searchable_items`;
+    * any other kind: refused."""
+    if isinstance(cat, np.ndarray):
+        kind = cat.dtype.kind
+        if kind in "SUV":
+            return True
+        if kind == "O":
+            return cat.ndim == 1 and _searchable_items(cat.tolist())
+        if kind not in "biufmM" or cat.ndim != 1:
+            return False
+        body = cat
+        if kind in "fmM" and cat.size and bool(np.isnan(cat[-1])):
+            body = cat[:-1]  # missing values sort last
+        if kind in "fmM" and bool(np.isnan(body).any()):
+            return False
+        return bool(np.all(body[:-1] < body[1:]))
+    if type(cat) in (list, tuple):
+        return _searchable_items(list(cat))
+    return False
+
+
+#: Python and numpy types of a real number (``bool`` is an ``int``).
+_REAL = (int, float, np.integer, np.floating, np.bool_)
+
+
+def _searchable_items(items: list[Any]) -> bool:
+    """Whether categories held as Python objects are what ``fit`` stores (``sorted`` of the
+    distinct values, then ``None`` and NaN if they were missing): all text of one type, in any
+    order (found through a dict), or all real numbers strictly increasing. A mix of the two,
+    and any other item (a complex number: rt41-04), is refused: ``sorted`` cannot order it, so
+    no fit stores it, and ``np.searchsorted`` compares whatever it holds."""
+    while items and (items[-1] is None or _is_nan(items[-1])):
+        items = items[:-1]
+    if any(v is None or _is_nan(v) for v in items):
+        return False
+    if all(isinstance(v, str) for v in items) or all(isinstance(v, bytes) for v in items):
+        return True
+    if not all(isinstance(v, _REAL) for v in items):
+        return False
+    # Python's comparison, the one numpy's searchsorted makes between objects
+    return all(bool(a < b) for a, b in itertools.pairwise(items))
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, (float, np.floating)) and math.isnan(value)
+
+
+_LABEL_ENCODER = "sklearn.preprocessing._label:LabelEncoder"
 
 #: The widest numpy text item a label array may declare beyond its longest label (characters).
 MAX_LABEL_SLACK = 1024
