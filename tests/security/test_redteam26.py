@@ -68,9 +68,10 @@ def test_rt26_01_callable_allowlist_function_called_while_loading_corrupts_heap(
     SIGSEGV / ``double free or corruption`` inside ``load_unsigned``."""
     data = _rt26_01(form)
     path = write(tmp_path, data)
-    # heap corruption: whether it shows depends on a fresh interpreter's heap
+    # heap corruption: whether it shows depends on a fresh interpreter's heap, and when: while
+    # loading, or later (a futex abort in logging's shutdown after "loaded", seen once)
     plain = run_child(PLAIN, path, memory=3 * GB, timeout=90, fresh=True)
-    assert (plain.crashed or plain.hung) and not plain.loaded, f"plain pickle: {plain}"
+    assert plain.crashed or plain.hung, f"plain pickle: {plain}"
     assert verdicts(data, monkeypatch) == {"unsafe"}
     loaded = run_child(LOAD_UNSIGNED, path, memory=3 * GB, timeout=90)
     # should hold: refused before the unpickler runs the call, no crash
