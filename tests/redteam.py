@@ -42,6 +42,7 @@ __all__ = [
     "NUMPY_ARRAY_WRAPPER",
     "PLAIN",
     "PLAIN_CALL",
+    "PLAIN_MODEL",
     "SAFE_CALL",
     "SCAN",
     "SCAN_NO_FACTS",
@@ -64,6 +65,7 @@ __all__ = [
     "maxrss",
     "open_finding",
     "parity",
+    "printed_pair",
     "prepass_problems",
     "range_of",
     "refused",
@@ -346,6 +348,17 @@ TIMED_PREDICT = (
 def cpu_seconds(out: str) -> float:
     """The CPU seconds a :data:`TIMED_PREDICT` child printed."""
     return float(out.split("cpu")[1].split()[0])
+
+
+#: The start of a child program that loads the file with plain pickle into ``model`` (the
+#: program goes on with what shows the harm).
+PLAIN_MODEL = "import pickle, numpy\nmodel = pickle.load(open(sys.argv[1], 'rb'))\n"
+
+
+def printed_pair(out: str, label: str) -> tuple[int, int]:
+    """The two integers a child printed after ``label`` (``print('columns', a, b)``)."""
+    first, second = out.split(label)[1].split()[:2]
+    return int(first), int(second)
 
 
 def maxrss(out: str) -> int:

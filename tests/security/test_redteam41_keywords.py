@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from redteam import load_honest, parity
+from redteam import PLAIN_MODEL, load_honest, parity
 
 X = np.random.RandomState(0).rand(30, 3)
 Y2 = np.arange(30) % 2
@@ -44,8 +44,7 @@ def test_rt41_11_median_overwrite_input_writes_caller_data(form: str, tmp_path: 
 
     path = write(tmp_path, _rt41_11_transformer(form))
     code = (
-        "import pickle, numpy\nmodel = pickle.load(open(sys.argv[1], 'rb'))\n"
-        "data = numpy.array([[3.0, 1.0, 2.0], [9.0, 7.0, 8.0]])\n"
+        PLAIN_MODEL + "data = numpy.array([[3.0, 1.0, 2.0], [9.0, 7.0, 8.0]])\n"
         "before = data.copy()\n"
         "model.transform(data)\n"
         "print('changed', not numpy.array_equal(before, data), flush=True)\n"
@@ -69,8 +68,7 @@ def test_rt41_11_mutual_info_copy_false_writes_caller_data(tmp_path: Path) -> No
     m = SelectKBest(functools.partial(mutual_info_classif, copy=False), k=2).fit(X.copy(), Y2)
     path = write(tmp_path, pickle.dumps(m, protocol=5))
     code = (
-        "import pickle, numpy\nmodel = pickle.load(open(sys.argv[1], 'rb'))\n"
-        "data = numpy.random.RandomState(0).rand(30, 3)\n"
+        PLAIN_MODEL + "data = numpy.random.RandomState(0).rand(30, 3)\n"
         "before = data.copy()\n"
         "model.fit(data, numpy.arange(30) % 2)\n"
         "print('changed', not numpy.array_equal(before, data), flush=True)\n"

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from redteam import load_honest, parity
+from redteam import PLAIN_MODEL, load_honest, parity, printed_pair
 
 X = np.random.RandomState(0).rand(30, 3)
 Y2 = np.arange(30) % 2
@@ -47,17 +47,15 @@ def test_rt41_04_one_hot_complex_categories_oob_write(tmp_path: Path) -> None:
 
     path = write(tmp_path, _rt41_04_encoder())
     code = (
-        "import pickle, numpy\nmodel = pickle.load(open(sys.argv[1], 'rb'))\n"
-        "model.sparse_output = True\n"
+        PLAIN_MODEL + "model.sparse_output = True\n"
         "r = model.transform(numpy.full((1, 1), 2.0))\n"
         "print('columns', r.indices.max(), r.shape[1], flush=True)\n"
     )
     plain = child(code, path)
-    column, width = (int(n) for n in plain.stdout.split("columns")[1].split()[:2])
+    column, width = printed_pair(plain.stdout, "columns")
     assert column >= width, str(plain)
     crash = (
-        "import pickle, numpy\nmodel = pickle.load(open(sys.argv[1], 'rb'))\n"
-        "print('loaded', flush=True)\n"
+        PLAIN_MODEL + "print('loaded', flush=True)\n"
         "for i in range(1, 400):\n"
         "    r = model.transform(numpy.full((i, 1), 2.0))\n"
         "print('returned', flush=True)\n"
@@ -89,12 +87,11 @@ def test_rt41_04_variants_refused(categories: Any, value: Any, tmp_path: Path) -
     m.categories_[-1] = categories
     path = write(tmp_path, pickle.dumps(m, protocol=5))
     code = (
-        "import pickle, numpy\nmodel = pickle.load(open(sys.argv[1], 'rb'))\n"
-        f"r = model.transform(numpy.full((1, 1), {value!r}))\n"
+        PLAIN_MODEL + f"r = model.transform(numpy.full((1, 1), {value!r}))\n"
         "print('columns', r.indices.max(), r.shape[1], flush=True)\n"
     )
     plain = child(code, path)
-    column, width = (int(n) for n in plain.stdout.split("columns")[1].split()[:2])
+    column, width = printed_pair(plain.stdout, "columns")
     assert column >= width, str(plain)
     assert parity(path.read_bytes(), tmp_path) == (False, "refused")
 
@@ -171,8 +168,7 @@ def test_rt41_05_voting_counts_radius_outlier_label(tmp_path: Path) -> None:
 
     path = write(tmp_path, _rt41_05_voting())
     code = (
-        "import pickle, numpy\nmodel = pickle.load(open(sys.argv[1], 'rb'))\n"
-        "print('loaded', flush=True)\n"
+        PLAIN_MODEL + "print('loaded', flush=True)\n"
         "try:\n"
         "    model.predict(numpy.full((3, 3), 100.0))\n"
         "    print('returned', flush=True)\n"
@@ -223,8 +219,7 @@ def test_rt41_06_voting_regressor_constant_as_label(kind: str, tmp_path: Path) -
 
     path = write(tmp_path, _rt41_06_voting(kind))
     code = (
-        "import pickle, numpy\nmodel = pickle.load(open(sys.argv[1], 'rb'))\n"
-        "print('loaded', flush=True)\n"
+        PLAIN_MODEL + "print('loaded', flush=True)\n"
         "try:\n"
         "    model.predict(numpy.zeros((3, 3)))\n"
         "    print('returned', flush=True)\n"
@@ -272,8 +267,7 @@ def test_rt41_05_variants_refused(kind: str, tmp_path: Path) -> None:
     data, profiles = _rt41_05_variant(kind)
     path = write(tmp_path, data)
     code = (
-        "import pickle, numpy\nmodel = pickle.load(open(sys.argv[1], 'rb'))\n"
-        "try:\n"
+        PLAIN_MODEL + "try:\n"
         "    model.predict(numpy.full((3, 3), 100.0))\n"
         "    print('returned', flush=True)\n"
         "except MemoryError:\n"
@@ -382,8 +376,7 @@ def test_rt41_07_lightgbm_objective_num_class_heap_overflow(tmp_path: Path) -> N
 
     path = write(tmp_path, _rt41_07_lightgbm())
     code = (
-        "import pickle, numpy\nmodel = pickle.load(open(sys.argv[1], 'rb'))\n"
-        "print('loaded', flush=True)\n"
+        PLAIN_MODEL + "print('loaded', flush=True)\n"
         "for i in range(50):\n"
         "    model.predict(numpy.zeros((5, 3)))\n"
         "print('returned', flush=True)\n"
@@ -458,8 +451,7 @@ def test_rt41_07_one_vs_all_overflow_shown(tmp_path: Path) -> None:
     objective = "multiclassova num_class:100000 sigmoid:1"
     path = write(tmp_path, _lightgbm_with_objective("regressor", objective))
     code = (
-        "import pickle, numpy\nmodel = pickle.load(open(sys.argv[1], 'rb'))\n"
-        "print('loaded', flush=True)\n"
+        PLAIN_MODEL + "print('loaded', flush=True)\n"
         "for i in range(50):\n"
         "    model.predict(numpy.zeros((5, 3)))\n"
         "print('returned', flush=True)\n"
@@ -573,19 +565,17 @@ def test_rt41_08_one_vs_rest_multilabel_rows_past_the_matrix(kind: str, tmp_path
 
     path = write(tmp_path, _rt41_08_ovr(kind))
     shown = (
-        "import pickle, numpy\nmodel = pickle.load(open(sys.argv[1], 'rb'))\n"
-        "def grab(indicator, threshold=None):\n"
+        PLAIN_MODEL + "def grab(indicator, threshold=None):\n"
         "    print('rows', indicator.indices.max(), indicator.shape[0], flush=True)\n"
         "    raise SystemExit(0)\n"
         "model.label_binarizer_.inverse_transform = grab\n"
         "model.predict(numpy.random.rand(10, 3))\n"
     )
     plain = child(shown, path)
-    row, n_rows = (int(n) for n in plain.stdout.split("rows")[1].split()[:2])
+    row, n_rows = printed_pair(plain.stdout, "rows")
     assert row >= n_rows, str(plain)
     crash = (
-        "import pickle, numpy\nmodel = pickle.load(open(sys.argv[1], 'rb'))\n"
-        "print('loaded', flush=True)\n"
+        PLAIN_MODEL + "print('loaded', flush=True)\n"
         "for n in (1000, 100000):\n"
         "    model.predict(numpy.random.rand(n, 3))\n"
         "print('returned', flush=True)\n"
@@ -596,8 +586,7 @@ def test_rt41_08_one_vs_rest_multilabel_rows_past_the_matrix(kind: str, tmp_path
 
 
 _SHOW_ROWS = (
-    "import pickle, numpy\nmodel = pickle.load(open(sys.argv[1], 'rb'))\n"
-    "def grab(indicator, threshold=None):\n"
+    PLAIN_MODEL + "def grab(indicator, threshold=None):\n"
     "    print('rows', indicator.indices.max(), indicator.shape[0], flush=True)\n"
     "    raise SystemExit(0)\n"
     "model.label_binarizer_.inverse_transform = grab\n"
@@ -654,7 +643,7 @@ def test_rt41_08_variants_refused(kind: str, tmp_path: Path) -> None:
 
     path = write(tmp_path, _rt41_08_variant(kind))
     plain = child(_SHOW_ROWS, path)
-    row, n_rows = (int(n) for n in plain.stdout.split("rows")[1].split()[:2])
+    row, n_rows = printed_pair(plain.stdout, "rows")
     assert row >= n_rows, str(plain)
     assert parity(path.read_bytes(), tmp_path) == (False, "refused")
 
