@@ -19,7 +19,7 @@ from sklearn.cluster._kmeans import _BaseKMeans
 from sklearn.compose import ColumnTransformer
 from sklearn.covariance import EmpiricalCovariance
 from sklearn.dummy import DummyClassifier, DummyRegressor
-from sklearn.ensemble import StackingClassifier, VotingClassifier
+from sklearn.ensemble import StackingClassifier, VotingClassifier, VotingRegressor
 from sklearn.ensemble._bagging import BaseBagging
 from sklearn.ensemble._forest import BaseForest
 from sklearn.ensemble._gb import BaseGradientBoosting
@@ -34,6 +34,7 @@ from sklearn.multiclass import OneVsRestClassifier, _ConstantPredictor
 from sklearn.neighbors import BallTree, KDTree
 from sklearn.neighbors._base import NeighborsBase
 from sklearn.neural_network import MLPClassifier
+from sklearn.neural_network._multilayer_perceptron import BaseMultilayerPerceptron
 from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import OneHotEncoder, PolynomialFeatures, SplineTransformer
 from sklearn.semi_supervised import SelfTrainingClassifier
@@ -105,6 +106,7 @@ def test_the_table_gives_the_pairs_the_chain_gave() -> None:
         (PolynomialCountSketch, estimators.check_count_sketch),
         (AdditiveChi2Sampler, estimators.check_chi2_sampler),
         (VotingClassifier, labels.check_voting_classifier),
+        (VotingRegressor, labels.check_voting_regressor),
         (DummyClassifier, labels.check_dummy),
         (DummyRegressor, labels.check_dummy),
         (OneHotEncoder, widths.check_one_hot_names),
@@ -112,6 +114,7 @@ def test_the_table_gives_the_pairs_the_chain_gave() -> None:
         (ColumnTransformer, widths.check_composite_width),
         (StackingClassifier, labels.check_label_sources),
         (SelfTrainingClassifier, labels.check_label_sources),
+        (BaseMultilayerPerceptron, estimators.check_mlp),
         (MLPClassifier, labels.check_label_sources),
         (OneVsRestClassifier, labels.check_label_sources),
         (OneVsRestClassifier, labels.check_one_vs_rest),

@@ -46,6 +46,7 @@ from safeload.trust.structures.estimators import (
     check_count_sketch,
     check_covariance,
     check_kernel_values,
+    check_mlp,
     check_polynomial_features,
     check_svm,
 )
@@ -61,6 +62,7 @@ from safeload.trust.structures.labels import (
     check_label_sources,
     check_one_vs_rest,
     check_voting_classifier,
+    check_voting_regressor,
 )
 from safeload.trust.structures.neighbors import (
     binary_tree_base,
@@ -128,12 +130,18 @@ _CHECKED_KINDS: tuple[tuple[str, tuple[str, ...], Callable[[Any, Any], None]], .
     ("sklearn.kernel_approximation", ("PolynomialCountSketch",), check_count_sketch),
     ("sklearn.kernel_approximation", ("AdditiveChi2Sampler",), check_chi2_sampler),
     ("sklearn.ensemble", ("VotingClassifier",), check_voting_classifier),
+    ("sklearn.ensemble", ("VotingRegressor",), check_voting_regressor),
     ("sklearn.dummy", ("DummyClassifier", "DummyRegressor"), check_dummy),
     ("sklearn.preprocessing", ("OneHotEncoder",), check_one_hot_names),
     ("sklearn.pipeline", ("FeatureUnion",), check_composite_width),
     ("sklearn.compose", ("ColumnTransformer",), check_composite_width),
     ("sklearn.ensemble", ("StackingClassifier",), check_label_sources),
     ("sklearn.semi_supervised", ("SelfTrainingClassifier",), check_label_sources),
+    (
+        "sklearn.neural_network._multilayer_perceptron",
+        ("BaseMultilayerPerceptron",),
+        check_mlp,
+    ),
     ("sklearn.neural_network", ("MLPClassifier",), check_label_sources),
     ("sklearn.multiclass", ("OneVsRestClassifier",), check_label_sources),
     ("sklearn.multiclass", ("OneVsRestClassifier",), check_one_vs_rest),

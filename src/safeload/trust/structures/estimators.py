@@ -6,6 +6,7 @@ in :mod:`.clustering`, stored widths and generated names in :mod:`.widths`, pred
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -275,3 +276,67 @@ def check_kernel_values(kernel: Any, context: Any) -> None:
             isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
         ) or (isinstance(value, np.ndarray) and value.dtype.kind in "iuf" and value.ndim <= 1)
         require(numeric, f"kernel hyperparameter {name} is not a number")
+
+
+_MLP_CLASSIFIER = "sklearn.neural_network._multilayer_perceptron:MLPClassifier"
+
+
+def check_mlp(est: Any, context: Any) -> None:
+    """A multilayer perceptron's layers must chain as ``fit`` builds them: ``coefs_[i]`` is
+    (units of layer i, units of layer i + 1) and ``intercepts_[i]`` one value per unit of
+    layer i + 1; the first layer is as wide as ``n_features_in_`` and the last as
+    ``n_outputs_``. ``MLPClassifier.predict_proba`` ravels the output when ``n_outputs_`` is
+    1: a last layer of 1,000 units gave 1,000 scores per row, which a multilabel one-vs-rest
+    took as rows past its indicator matrix (rt42-07). A classifier's ``n_outputs_`` is 1 for
+    two classes (a logistic output), else one per class (softmax; logistic for a multilabel
+    target, one per label)."""
+    coefs: Any = getattr(est, "coefs_", None)
+    if coefs is None:
+        return  # not fitted
+    intercepts: Any = getattr(est, "intercepts_", None)
+    require(
+        isinstance(coefs, list)
+        and isinstance(intercepts, list)
+        and len(coefs) >= 1
+        and len(coefs) == len(intercepts),
+        "MLP coefs_ and intercepts_ are not one list item per layer",
+    )
+    for coef, intercept in zip(coefs, intercepts, strict=True):
+        require(
+            isinstance(coef, np.ndarray)
+            and coef.ndim == 2
+            and isinstance(intercept, np.ndarray)
+            and intercept.shape == (coef.shape[1],),
+            "an MLP layer is not a matrix with one intercept per unit",
+        )
+    for before, after in itertools.pairwise(coefs):
+        require(before.shape[1] == after.shape[0], "MLP layer shapes do not chain")
+    n_in: Any = getattr(est, "n_features_in_", None)
+    require(
+        is_int(n_in) and int(n_in) == coefs[0].shape[0],
+        "MLP first layer is not as wide as n_features_in_",
+    )
+    n_layers: Any = getattr(est, "n_layers_", None)
+    require(
+        n_layers is None or (is_int(n_layers) and int(n_layers) == len(coefs) + 1),
+        "MLP n_layers_ disagrees with its coefs_",
+    )
+    n_out: Any = getattr(est, "n_outputs_", None)
+    require(
+        is_int(n_out) and int(n_out) == coefs[-1].shape[1],
+        "MLP last layer is not as wide as n_outputs_",
+    )
+    from safeload.trust.structures.names import class_names
+
+    if _MLP_CLASSIFIER not in class_names(est):
+        return
+    classes: Any = getattr(est, "classes_", None)
+    n_classes = len(classes) if isinstance(classes, np.ndarray) and classes.ndim == 1 else -1
+    out: Any = getattr(est, "out_activation_", None)
+    n = int(n_out)
+    if out == "softmax":
+        fits = n == n_classes and n > 2
+    else:
+        # logistic: binary (one output for up to two classes) or multilabel (one per label)
+        fits = out == "logistic" and ((n == 1 and 1 <= n_classes <= 2) or n == n_classes)
+    require(fits, "MLPClassifier n_outputs_ disagrees with its classes_ and out_activation_")

@@ -127,6 +127,16 @@ def check_hgb(est: Any, context: Any) -> None:
             "histogram gradient boosting fitted state without its predictors",
         )
         return
+    # a fitted model with warm_start: the next fit resets n_features_in_ to the new data's,
+    # bins it and predicts it with the stored predictors, whose split features are not
+    # checked against its width (``predict_binned`` read column 2**20 - 1 of 3 columns,
+    # rt42-04); the linear models' rule (``widths._check_warm_start``)
+    require(
+        not bool(getattr(est, "warm_start", False)),
+        "a fitted histogram gradient boosting model with warm_start set: its next fit would "
+        "predict with the stored predictors unchecked (a scikit-learn bug); set warm_start "
+        "after loading",
+    )
     n_features = int(est.n_features_in_)
     pre = getattr(est, "_preprocessor", None)
     if pre is not None:

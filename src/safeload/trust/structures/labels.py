@@ -292,7 +292,10 @@ def _one_score_problem(est: Any, *, binary: bool, depth: int = 0) -> str | None:
     if inner is not _NOTHING:
         return _one_score_problem(inner, binary=binary, depth=depth + 1)
     if _REGRESSOR in names:
-        return None  # predict: a row per input row
+        # predict: a row per input row, if one output (the checks of each regressor that
+        # ravels hold it to one); a VotingRegressor transposes a multi-output estimator's
+        # predictions into one score per *output* (rt42-08)
+        return _single_output_problem(est, depth + 1)
     classes = _sub_classes(est)
     if classes is None:
         # asked for decision_function, or predict_proba: not an estimator fit stores here
@@ -343,6 +346,110 @@ def _decision_columns_problem(est: Any, names: frozenset[str], depth: int) -> st
 
 
 _NOTHING = object()
+
+_VOTING_REGRESSOR = "sklearn.ensemble._voting:VotingRegressor"
+_TARGET_REGRESSOR = "sklearn.compose._target:TransformedTargetRegressor"
+
+#: Regressors whose ``predict`` combines the predictions of the estimators in ``estimators_``
+#: (averaged, summed or a weighted median of their arrays): each must have one output.
+_REGRESSOR_ENSEMBLES = (
+    _VOTING_REGRESSOR,
+    "sklearn.ensemble._bagging:BaggingRegressor",
+    "sklearn.ensemble._weight_boosting:AdaBoostRegressor",
+)
+
+#: Regressors whose ``predict`` is that of one estimator they hold.
+_REGRESSOR_DELEGATES: dict[str, str] = {
+    "sklearn.ensemble._stacking:StackingRegressor": "final_estimator_",
+    "sklearn.linear_model._ransac:RANSACRegressor": "estimator_",
+    _TARGET_REGRESSOR: "regressor_",
+}
+
+#: Regressors that predict several outputs by design.
+_MULTI_OUTPUT = (
+    "sklearn.multioutput:_MultiOutputEstimator",
+    "sklearn.multioutput:_BaseChain",
+)
+
+#: Fitted arrays whose columns are a regressor's outputs (a vector for one output): the
+#: class (or base) that stores them, and the attribute.
+_OUTPUT_COLUMNS = (
+    ("sklearn.neighbors._base:NeighborsBase", "_y"),
+    ("sklearn.gaussian_process._gpr:GaussianProcessRegressor", "y_train_"),
+    ("sklearn.kernel_ridge:KernelRidge", "dual_coef_"),
+)
+
+
+def check_voting_regressor(est: Any, context: Any) -> None:
+    """``VotingRegressor.predict`` is ``np.average(np.asarray([e.predict(X) for e in
+    estimators_]).T, axis=1)``: a multi-output estimator's (rows, k) predictions transpose to
+    k scores whatever the number of rows, which a multilabel one-vs-rest took as rows past its
+    indicator matrix (rt42-08). ``fit`` takes only a 1-D target, so every fitted estimator is
+    a regressor of one output (:func:`_single_output_problem`)."""
+    if getattr(est, "estimators_", None) is None:
+        return  # not fitted
+    problem = _single_output_problem(est)
+    require(problem is None, f"a VotingRegressor {problem}")
+
+
+def _single_output_problem(est: Any, depth: int = 0) -> str | None:
+    """Why a regressor's ``predict`` may not be one value per row (or one column), or
+    ``None``. Wrappers and ensembles are followed to the estimators that compute; a
+    multi-output wrapper is refused; a regressor that stores its outputs' width (``n_outputs_``,
+    ``coef_``'s rows, ``intercept_``, a dummy's ``constant_``, neighbours' ``_y``, a Gaussian
+    process's ``y_train_``, a kernel ridge's ``dual_coef_``) must store one."""
+    if depth > _MAX_WRAPPED:
+        return "wraps estimators too deeply"
+    names = _mro_names(est)
+    inner = _delegate(est, names, {**_LABEL_DELEGATES, **_REGRESSOR_DELEGATES})
+    if inner is not _NOTHING:
+        if _TARGET_REGRESSOR in names:
+            dim: Any = getattr(est, "_training_dim", None)
+            if not (is_int(dim) and int(dim) == 1):
+                return "transforms a target of more than one output"
+        return _single_output_problem(inner, depth + 1)
+    if _REGRESSOR not in names:
+        return "holds an estimator that is not a regressor"
+    if not names.isdisjoint(_MULTI_OUTPUT):
+        return "holds a multi-output regressor"
+    if not names.isdisjoint(_REGRESSOR_ENSEMBLES):
+        subs: Any = getattr(est, "estimators_", None)
+        if subs is None:
+            return "holds an unfitted ensemble"
+        if not isinstance(subs, (list, tuple)):
+            return "holds an ensemble without a list of estimators"
+        for sub in subs:
+            problem = _single_output_problem(sub, depth + 1)
+            if problem is not None:
+                return problem
+        return None
+    attrs = _fitted_attrs(est)
+    outputs = attrs.get("n_outputs_")
+    if outputs is not None and not (is_int(outputs) and int(outputs) == 1):
+        return "holds a regressor of more than one output"
+    coef = attrs.get("coef_")
+    if isinstance(coef, np.ndarray) and not (
+        coef.ndim <= 1 or (coef.ndim == 2 and coef.shape[0] == 1)
+    ):
+        return "holds a regressor with coefficients for several outputs"
+    for name in ("intercept_", "constant_"):
+        value = attrs.get(name)
+        if isinstance(value, np.ndarray) and value.size != 1:
+            return f"holds a regressor whose {name} has several outputs"
+    for owner, name in _OUTPUT_COLUMNS:
+        value = attrs.get(name)
+        if owner in names and isinstance(value, np.ndarray):
+            if not (value.ndim == 1 or (value.ndim == 2 and value.shape[1] == 1)):
+                return f"holds a regressor whose {name} has several outputs"
+    return None
+
+
+def _fitted_attrs(est: Any) -> dict[str, Any]:
+    """The instance attributes of ``est`` (a built object or a shadow)."""
+    from safeload.trust.structures.widths import _has_dict
+
+    found = vars(est) if _has_dict(est) else {}
+    return found if type(found) is dict else {}
 
 
 def _mro_names(est: Any) -> frozenset[str]:
