@@ -1,0 +1,541 @@
+"""Red team 42's open findings (strict xfails until fixed; rt42-01 is in
+``test_redteam42_copy.py``, the fixed rt42-04, -07 and the voting form of -08 in
+``test_redteam42_native.py``; the linear-intercept form of rt42-08, closed by the same
+rule, is a normal test here). Each test shows
+the harm under plain pickle in a child where there is one, then asserts what safeload should
+do (refuse in scan and load, or agree between them)."""
+
+from __future__ import annotations
+
+import pickle
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from redteam import child, open_finding, parity, write
+
+X = np.random.RandomState(0).rand(30, 3)
+Y2 = np.arange(30) % 2
+
+_CHANGED = (
+    "import pickle, numpy\nmodel = pickle.load(open(sys.argv[1], 'rb'))\n"
+    "data = numpy.random.RandomState(0).rand(30, 3)\n"
+    "before = data.copy()\n"
+    "{call}\n"
+    "print('changed', not numpy.array_equal(before, data), flush=True)\n"
+)
+
+
+# --- rt42-01: an estimator's own copy=False writes into the caller's data --------------------
+
+
+def _rt42_01_model(kind: str) -> Any:
+    from sklearn.linear_model import LinearRegression
+    from sklearn.preprocessing import (
+        Binarizer,
+        MaxAbsScaler,
+        MinMaxScaler,
+        Normalizer,
+        PowerTransformer,
+        QuantileTransformer,
+        RobustScaler,
+        StandardScaler,
+    )
+
+    warnings.simplefilter("ignore")
+    return {
+        "StandardScaler": lambda: StandardScaler(copy=False).fit(X.copy()),
+        "MinMaxScaler": lambda: MinMaxScaler(copy=False).fit(X.copy()),
+        "Normalizer": lambda: Normalizer(copy=False).fit(X.copy()),
+        "MaxAbsScaler": lambda: MaxAbsScaler(copy=False).fit(X.copy()),
+        "RobustScaler": lambda: RobustScaler(copy=False).fit(X.copy()),
+        "Binarizer": lambda: Binarizer(copy=False).fit(X.copy()),
+        "PowerTransformer": lambda: PowerTransformer(copy=False).fit(X.copy()),
+        "QuantileTransformer": lambda: QuantileTransformer(copy=False, n_quantiles=10).fit(
+            X.copy()
+        ),
+        "LinearRegression-fit": lambda: LinearRegression(copy_X=False).fit(X.copy(), Y2),
+    }[kind]()
+
+
+# --- rt42-02: long bytes in a parameter whose constraint takes any iterable --------------------
+
+
+@open_finding(
+    42, "rt42-02: bytes over 1 KB in an iterable-taking parameter: scan unsafe, load loads"
+)
+@pytest.mark.parametrize("size", [1025, 5000])
+def test_rt42_02_long_bytes_cv_parity(size: int, tmp_path: Path) -> None:
+    """~1.5-5.5 KB, harmless by itself: a fitted RidgeCV whose ``cv`` is ``b"x" * 1025``.
+    scikit-learn's ``cv`` constraint (``_CVObjects``) takes any iterable that is not a str, so
+    the load's parameter check passes bytes and the load returns the model. Scan reads a
+    constant over ``MAX_CONST`` (1024) as ``_Big``, and ``param_value`` builds only a long
+    ``str`` from one; ``only_data`` then calls the bytes "a value the stream walk cannot build,
+    where the class checks its parameters": unproven, UNSAFE. (1024 bytes: both sides pass.)
+    Found by a parity fuzz run (``fuzz/parity_states.py`` with a new palette value)."""
+    from sklearn.linear_model import RidgeCV
+
+    m = RidgeCV().fit(X, Y2)
+    m.cv = b"x" * 1024
+    assert parity(pickle.dumps(m, protocol=5), tmp_path) == (True, "loaded")
+    m.cv = b"x" * size
+    safe, outcome = parity(pickle.dumps(m, protocol=5), tmp_path)
+    assert safe == (outcome == "loaded"), (safe, outcome)
+
+
+# --- rt42-03: a numpy void scalar as plain data: scan unsafe, load loads ------------------------
+
+
+@open_finding(
+    42, "rt42-03: numpy scalars scan cannot read (void, long str_): scan unsafe, load loads"
+)
+@pytest.mark.parametrize("kind", ["void", "structured"])
+def test_rt42_03_void_scalar_plain_data_parity(kind: str, tmp_path: Path) -> None:
+    """~2 KB, harmless by itself: a fitted FeatureUnion whose ``transformer_weights`` (a
+    dispatch-table plain-data slot: "multiplies each block by weight") is ``numpy.void(b"ab")``
+    or one record of a structured array. The load's ``graph.require_data`` admits any
+    ``np.generic`` (``SCALARS``), so the load returns the model; scan's ``data_problem`` holds
+    a numpy scalar to ``scalar_problem``, whose dtype codes are ``[biufcmMSU][0-9]{1,3}``
+    only: a ``V2`` (or structured) scalar is "unproven: a numpy scalar whose dtype is not a
+    literal numeric one", UNSAFE. Found by a parity fuzz run."""
+    from sklearn.decomposition import PCA
+    from sklearn.pipeline import FeatureUnion
+    from sklearn.preprocessing import StandardScaler
+
+    value: Any = (
+        np.void(b"ab")
+        if kind == "void"
+        else np.array([(1, 2.0)], dtype=[("a", "i4"), ("b", "f8")])[0]
+    )
+    m = FeatureUnion([("s", StandardScaler()), ("p", PCA(1))]).fit(X)
+    m.transformer_weights = value
+    safe, outcome = parity(pickle.dumps(m, protocol=5), tmp_path)
+    assert safe == (outcome == "loaded"), (safe, outcome)
+
+
+# --- rt42-04: histogram boosting with warm_start: fit reads the caller's binned data OOB -------
+
+
+def _rt42_04_hgb(regressor: bool = False) -> bytes:
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+    cls = HistGradientBoostingRegressor if regressor else HistGradientBoostingClassifier
+    m = cls(max_iter=1, warm_start=True, min_samples_leaf=2, early_stopping=False).fit(X, Y2)
+    n = 1 << 20  # MAX_EMPTY_DIM: a width no stored array has to pay for
+    m.n_features_in_ = n
+    m._n_features = n
+    m._bin_mapper = None  # fit makes a new one before it predicts with the stored trees
+    for pred in m._predictors[0]:
+        nodes = pred.nodes
+        nodes["feature_idx"][~nodes["is_leaf"].astype(bool)] = n - 1
+    return pickle.dumps(m, protocol=5)
+
+
+_FIT_NARROW = (
+    "import pickle, numpy, safeload\n"
+    "model = {load}\n"
+    "print('loaded', flush=True)\n"
+    "X = numpy.random.RandomState(0).rand(100, 3)\n"
+    "model.fit(X, numpy.arange(100) % 2)\n"
+    "print('returned', flush=True)\n"
+)
+
+
+@open_finding(
+    42, "rt42-03: numpy scalars scan cannot read (void, long str_): scan unsafe, load loads"
+)
+@pytest.mark.parametrize("where", ["CountVectorizer.encoding", "RadiusNeighborsRegressor.params"])
+def test_rt42_03_long_numpy_str_scalar_parity(where: str, tmp_path: Path) -> None:
+    """~2-4 KB, harmless by itself, the same gap for text: a ``numpy.str_`` of 1,000
+    characters as a fitted CountVectorizer's ``encoding`` (its constraint takes any ``str``,
+    and ``np.str_`` is one), or as the value of a radius regressor's
+    ``effective_metric_params_`` entry. The load admits it (a str for the constraint, an
+    ``np.generic`` for plain data); scan cannot rebuild the scalar (a ``U`` dtype of 4,000
+    bytes) and calls it "unproven: what numpy._core.multiarray.scalar makes, a value the
+    stream walk cannot build", UNSAFE. 999 characters: both sides agree. Found by a parity
+    fuzz run."""
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.neighbors import RadiusNeighborsRegressor
+
+    m: Any
+    if where == "CountVectorizer.encoding":
+        m = CountVectorizer().fit(["aa bb cc", "bb cc dd"])
+        m.encoding = np.str_("y" * 999)
+        assert parity(pickle.dumps(m, protocol=5), tmp_path) == (True, "loaded")
+        m.encoding = np.str_("y" * 1000)
+    else:
+        m = RadiusNeighborsRegressor().fit(X, Y2)
+        m.effective_metric_params_ = {"p": np.str_("y" * 1000)}
+    safe, outcome = parity(pickle.dumps(m, protocol=5), tmp_path)
+    assert safe == (outcome == "loaded"), (safe, outcome)
+
+
+@open_finding(
+    42, "rt42-02: bytes over 1 KB in an iterable-taking parameter: scan unsafe, load loads"
+)
+def test_rt42_02_long_bytes_vocabulary_parity(tmp_path: Path) -> None:
+    """The same gap in a vectorizer's ``vocabulary`` (its constraint takes any iterable):
+    ``b"x" * 5000`` loads and scans UNSAFE (unproven)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    m = TfidfVectorizer().fit(["aa bb cc", "bb cc dd"])
+    m.vocabulary = b"x" * 5000
+    safe, outcome = parity(pickle.dumps(m, protocol=5), tmp_path)
+    assert safe == (outcome == "loaded"), (safe, outcome)
+
+
+# --- rt42-05: a dict whose keys scan cannot build, where a class check reads it -----------------
+
+
+@open_finding(
+    42, "rt42-05: a dict keyed by a dtype/Decimal/date a class check reads: scan unsafe, load loads"
+)
+@pytest.mark.parametrize("key", ["decimal", "dtype", "date"])
+@pytest.mark.parametrize("where", ["MultiTaskLasso.coef_", "RBFSampler._gamma"])
+def test_rt42_05_dict_with_built_keys_parity(key: str, where: str, tmp_path: Path) -> None:
+    """~0.5-3.6 KB, harmless by itself: a fitted MultiTaskLasso whose ``coef_`` (or an
+    RBFSampler whose ``_gamma``) is ``{Decimal('1.5'): 1}`` (or keyed by ``numpy.dtype('f8')``
+    or ``datetime.date(2020, 1, 1)``: all allowlisted value types). The load's class checks
+    (``check_linear_shapes``: ``coef_`` is not an ndarray, so it is skipped; for the sampler
+    ``_stored_elements`` counts no array in it) pass the real dict, and the load returns the
+    model. Scan's shadow of a dict whose keys are not plain values raises ``Unproven`` as soon
+    as a check touches it: "unproven: the MultiTaskLasso check needs a dict with keys that are
+    not plain values; a load checks it after building, scan cannot", UNSAFE. (The same dict in
+    an attribute no check reads, or keyed by a float, str or tuple, scans SAFE.) Found by a
+    parity fuzz run with nested palette values."""
+    import datetime
+    import decimal
+
+    from sklearn.kernel_approximation import RBFSampler
+    from sklearn.linear_model import MultiTaskLasso
+
+    k: Any = {
+        "decimal": decimal.Decimal("1.5"),
+        "dtype": np.dtype("f8"),
+        "date": datetime.date(2020, 1, 1),
+    }[key]
+    m: Any
+    if where == "MultiTaskLasso.coef_":
+        m = MultiTaskLasso().fit(X, np.c_[Y2, Y2])
+        m.coef_ = {k: 1}
+    else:
+        m = RBFSampler(random_state=0).fit(X)
+        m._gamma = {k: 1}
+    safe, outcome = parity(pickle.dumps(m, protocol=5), tmp_path)
+    assert safe == (outcome == "loaded"), (safe, outcome)
+
+
+# --- rt42-06: a dict keyed by built values in a scorer slot: scan SAFE, load refuses -----------
+
+
+def _rt42_06_model(slot: str, key: Any) -> Any:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import accuracy_score, make_scorer
+    from sklearn.model_selection import GridSearchCV, TunedThresholdClassifierCV
+
+    warnings.simplefilter("ignore")
+    Xs = np.random.RandomState(0).rand(60, 3)
+    ys = np.arange(60) % 2
+    m: Any
+    if slot == "TunedThresholdClassifierCV._curve_scorer":
+        m = TunedThresholdClassifierCV(LogisticRegression()).fit(Xs, ys)
+        m._curve_scorer = {key: 1}
+    elif slot == "GridSearchCV.scorer_":
+        m = GridSearchCV(LogisticRegression(), {"C": [1, 2]}, cv=2).fit(Xs, ys)
+        m.scorer_ = {key: 1}
+    else:
+        m = HistGradientBoostingClassifier(
+            max_iter=2,
+            early_stopping=True,
+            scoring=make_scorer(accuracy_score),
+            n_iter_no_change=1,
+            validation_fraction=0.3,
+        ).fit(Xs, ys)
+        m._scorer = {key: 1}
+    return m
+
+
+@open_finding(
+    42, "rt42-06: a dict keyed by built values in a stored-scorer slot: scan SAFE, load refuses"
+)
+@pytest.mark.parametrize(
+    "slot",
+    [
+        "TunedThresholdClassifierCV._curve_scorer",
+        "GridSearchCV.scorer_",
+        "HistGradientBoostingClassifier._scorer",
+    ],
+)
+@pytest.mark.parametrize("key", ["np.float64", "np.datetime64", "Decimal", "date", "dtype"])
+def test_rt42_06_scorer_slot_dict_scan_safe_load_refuses(
+    slot: str, key: str, tmp_path: Path
+) -> None:
+    """~1.1-4.3 KB: a fitted TunedThresholdClassifierCV whose ``_curve_scorer`` (or a search's
+    ``scorer_``, or histogram boosting's early-stopping ``_scorer``: dispatch-table slots for
+    a stored scorer or callable) is ``{numpy.float64(1.5): 1}``, a dict keyed by a value the
+    stream makes by a call (a numpy scalar, datetime64, Decimal, date or dtype). The load
+    refuses it: "holds a builtins.dict; a stored callable must be on the callable allowlist".
+    Scan calls it SAFE with no finding: ``static_kinds._scorers_refused`` returns ``False``
+    for a dict with ``unknown_keys`` ("judged after building"), so the scorer slot passes a
+    dict whose keys the walk cannot build, and nothing else makes it unproven (with a str
+    key, or the same dict in a list, scan refuses it too). The
+    direction the promise forbids most: a file ``scan`` passes that ``load`` refuses. Found by
+    a parity fuzz run (``keydict-np-dt`` on ``tuned_threshold._curve_scorer``)."""
+    import datetime
+    import decimal
+
+    k: Any = {
+        "np.float64": np.float64(1.5),
+        "np.datetime64": np.datetime64("2020-01-01"),
+        "Decimal": decimal.Decimal("1.5"),
+        "date": datetime.date(2020, 1, 1),
+        "dtype": np.dtype("f8"),
+    }[key]
+    safe, outcome = parity(pickle.dumps(_rt42_06_model(slot, k), protocol=5), tmp_path)
+    assert safe == (outcome == "loaded"), (safe, outcome)
+
+
+@open_finding(
+    42, "rt42-06: a dict keyed by built values in a stored-scorer slot: scan SAFE, load refuses"
+)
+@pytest.mark.parametrize("value", ["void-value", "long-bytes-item", "long-bytes-value"])
+def test_rt42_06_scorer_slot_unread_items_scan_safe(value: str, tmp_path: Path) -> None:
+    """The same function's other branches: a ``{"k": numpy.void(b"ab")}`` (a str key, a value
+    the walk cannot read), a ``(b"x" * 1025,)`` or a ``{"k": b"x" * 1025}`` as a search's
+    ``scorer_``: ``_is_str`` answers ``None`` (not shown) for the value or item, which
+    ``_scorers_refused`` takes as "not refused", so scan says SAFE; the load refuses each
+    (not a str, not a scorer)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+
+    stored: Any = {
+        "void-value": {"k": np.void(b"ab")},
+        "long-bytes-item": (b"x" * 1025,),
+        "long-bytes-value": {"k": b"x" * 1025},
+    }[value]
+    m = GridSearchCV(LogisticRegression(), {"C": [1, 2]}, cv=2).fit(X, Y2)
+    m.scorer_ = stored
+    safe, outcome = parity(pickle.dumps(m, protocol=5), tmp_path)
+    assert safe == (outcome == "loaded"), (safe, outcome)
+
+
+@open_finding(
+    42,
+    "rt42-02: values scan cannot build in an array-like or iterable parameter: scan unsafe",
+)
+@pytest.mark.parametrize("value", ["date-in-list", "decimal-in-list", "bytearray-in-tuple"])
+def test_rt42_02_unbuilt_items_in_iterable_parameter_parity(value: str, tmp_path: Path) -> None:
+    """The same gap for items the walk does not build inside a list or tuple: a
+    RidgeClassifierCV's ``cv`` (any iterable) or a tree's ``monotonic_cst`` (array-like) of
+    ``[datetime.date(2020, 1, 1), 1]``, ``[Decimal('1.5'), 1]`` or ``(bytearray(2000),)``.
+    scikit-learn's constraint takes the list, so the load loads; scan's ``param_value``
+    cannot build the item and ``only_data`` calls the parameter unproven, UNSAFE."""
+    import datetime
+    import decimal
+
+    from sklearn.linear_model import RidgeClassifierCV
+    from sklearn.tree import DecisionTreeClassifier
+
+    item: Any = {
+        "date-in-list": [datetime.date(2020, 1, 1), 1],
+        "decimal-in-list": [decimal.Decimal("1.5"), 1],
+        "bytearray-in-tuple": (bytearray(b"x" * 2000),),
+    }[value]
+    m: Any = RidgeClassifierCV().fit(X, Y2)
+    m.cv = item
+    safe, outcome = parity(pickle.dumps(m, protocol=5), tmp_path)
+    assert safe == (outcome == "loaded"), ("cv", safe, outcome)
+    m = DecisionTreeClassifier(max_depth=2).fit(X, Y2)
+    m.monotonic_cst = list(item)
+    safe, outcome = parity(pickle.dumps(m, protocol=5), tmp_path)
+    assert safe == (outcome == "loaded"), ("monotonic_cst", safe, outcome)
+
+
+# --- rt42-07: an MLPClassifier whose output layer is wider than n_outputs_, in a one-vs-rest ---
+
+
+def _rt42_07_ovr(width: int = 1000, wrap: str = "") -> bytes:
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.neural_network import MLPClassifier
+
+    warnings.simplefilter("ignore")
+    Xs = np.random.RandomState(0).rand(40, 3)
+    Y = np.c_[np.arange(40) % 2, (np.arange(40) // 2) % 2]  # two labels: multilabel
+    mlp = MLPClassifier(hidden_layer_sizes=(1,), max_iter=20, random_state=0)
+    m = OneVsRestClassifier(mlp).fit(Xs, Y)
+    for sub in m.estimators_:
+        # n_outputs_ stays 1 and out_activation_ 'logistic': predict_proba ravels the
+        # (rows, width) output and stacks it as (rows * width, 2)
+        sub.coefs_[-1] = np.full((1, width), 5.0)
+        sub.intercepts_[-1] = np.full(width, 5.0)
+    return pickle.dumps(m, protocol=5)
+
+
+_OVR_PREDICT = (
+    "import pickle, numpy, safeload\n"
+    "model = {load}\n"
+    "print('loaded', flush=True)\n"
+    "for i in range(1, 300):\n"
+    "    model.predict(numpy.random.RandomState(1).rand(i, 3))\n"
+    "print('returned', flush=True)\n"
+)
+
+
+# --- rt42-08: a VotingRegressor over a multi-output regressor turns outputs into rows ----------
+
+
+def _rt42_08_ovr(width: int = 1000) -> bytes:
+    from sklearn.dummy import DummyRegressor
+    from sklearn.ensemble import VotingRegressor
+    from sklearn.linear_model import LinearRegression
+    from sklearn.multiclass import OneVsRestClassifier
+
+    warnings.simplefilter("ignore")
+    Xs = np.random.RandomState(0).rand(40, 3)
+    Y = np.c_[np.arange(40) % 2, (np.arange(40) // 2) % 2]  # two labels: multilabel
+    m = OneVsRestClassifier(LinearRegression()).fit(Xs, Y)
+    subs = []
+    for _ in m.estimators_:
+        wide = DummyRegressor(strategy="constant", constant=np.full(width, 5.0))
+        wide.fit(Xs, np.full((40, width), 5.0))  # n_outputs_ = width, as fit stores it
+        vote = VotingRegressor([("d", DummyRegressor())]).fit(Xs, Y[:, 0])
+        vote.estimators_ = [wide]
+        vote.named_estimators_["d"] = wide
+        subs.append(vote)
+    m.estimators_ = subs
+    return pickle.dumps(m, protocol=5)
+
+
+# --- rt42-09: a long str/bytes item in a (name, estimator) list: scan SAFE, load refuses -------
+
+
+def _rt42_09_model(slot: str, item: Any) -> Any:
+    from sklearn.compose import ColumnTransformer
+    from sklearn.decomposition import PCA
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    m: Any
+    if slot == "FeatureUnion.transformer_list":
+        m = FeatureUnion([("s", StandardScaler()), ("p", PCA(1))]).fit(X)
+        m.transformer_list = (item,)
+    elif slot == "Pipeline.steps":
+        m = Pipeline([("s", StandardScaler()), ("c", LogisticRegression())]).fit(X, Y2)
+        m.steps = (item,)
+    else:
+        m = ColumnTransformer([("a", StandardScaler(), [0])]).fit(X)
+        m.transformers = (item,)
+    return m
+
+
+@open_finding(
+    42, "rt42-09: a str/bytes over 1 KB in a (name, estimator) list: scan SAFE, load refuses"
+)
+@pytest.mark.parametrize(
+    ("slot", "item"),
+    [
+        ("FeatureUnion.transformer_list", b"x" * 1025),
+        ("FeatureUnion.transformer_list", "x" * 1025),
+        ("FeatureUnion.transformer_list", bytearray(b"x" * 1025)),
+        ("Pipeline.steps", "x" * 1025),
+        ("ColumnTransformer.transformers", "x" * 1025),
+    ],
+    ids=["union-bytes", "union-str", "union-bytearray", "pipeline-str", "column-str"],
+)
+def test_rt42_09_long_constant_in_pair_list_scan_safe(slot: str, item: Any, tmp_path: Path) -> None:
+    """~1.2-1.9 KB: a fitted FeatureUnion whose ``transformer_list`` (a Pipeline's ``steps``,
+    a ColumnTransformer's ``transformers``) is a 1-tuple holding one constant of 1,025 bytes
+    or characters instead of a (name, estimator) pair. The load refuses it ("holds a
+    builtins.bytes, not a (name, estimator) pair"). Scan calls it SAFE with no finding: a
+    constant over ``MAX_CONST`` is a ``_Big``, which the pair-list rule does not judge (a
+    10-byte one is refused by scan as by the load; a ``list`` instead of a tuple, or a
+    ``np.str_``, is unproven). The direction the promise forbids most, next to rt41-02's
+    long strings in estimator slots. Found by a parity fuzz run
+    (``pipeline_feature_union:...transformer_list=tuple-bytes-1025``)."""
+    safe, outcome = parity(pickle.dumps(_rt42_09_model(slot, item), protocol=5), tmp_path)
+    assert safe == (outcome == "loaded"), (safe, outcome)
+
+
+def _rt42_08_gpr(rows: int = 1000) -> bytes:
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.multiclass import OneVsRestClassifier
+
+    warnings.simplefilter("ignore")
+    Xs = np.random.RandomState(0).rand(12, 3)
+    Y = np.c_[np.arange(12) % 2, (np.arange(12) // 2) % 2]  # two labels: multilabel
+    m = OneVsRestClassifier(GaussianProcessRegressor()).fit(Xs, Y)
+    for e in m.estimators_:
+        # fit stores one std per target (shape (1,) here); predict broadcasts
+        # _y_train_std * (K_trans @ alpha_): (1000, 1) * (rows,) -> (1000, rows)
+        e._y_train_std = np.ones((rows, 1))
+        e._y_train_mean = np.full(1, 5.0)  # the shape fit stores; every score over 0.5
+    return pickle.dumps(m, protocol=5)
+
+
+@open_finding(
+    42, "rt42-08: a regressor predicting more rows than its input: one-vs-rest rows past the matrix"
+)
+def test_rt42_08_one_vs_rest_gaussian_process_broadcast_oob_write(tmp_path: Path) -> None:
+    """~20 KB, the same regressor branch by another road: a fitted multilabel
+    OneVsRestClassifier over GaussianProcessRegressors whose ``_y_train_std`` (one value per
+    target, as fit stores it: shape (1,)) is an array of shape (1000, 1) (and ``_y_train_mean``
+    ``[5.0]``, of the shape fit stores, so that every score passes the threshold).
+    ``GaussianProcessRegressor.predict`` un-normalises with ``_y_train_std * y_mean +
+    _y_train_mean``, which numpy broadcasts to (1000, rows): 1,000 rows of scores for any
+    input. ``_one_score_problem`` returns early for a regressor, and
+    ``OneVsRestClassifier.predict`` takes ``np.where(score > 0.5)[0]`` (row indexes up to
+    999) as rows of a ``csc_matrix`` of ``rows`` rows; ``toarray()`` writes past it. Scan
+    SAFE, load_unsigned loads it; ``predict`` of 1..300 rows kills the child with SIGSEGV."""
+    path = write(tmp_path, _rt42_08_gpr())
+    plain = child(_OVR_PREDICT.format(load="pickle.load(open(sys.argv[1], 'rb'))"), path)
+    assert plain.loaded and plain.crashed, str(plain)
+    after = child(_OVR_PREDICT.format(load="safeload.load_unsigned(sys.argv[1])"), path)
+    assert not after.crashed, str(after)
+    assert parity(path.read_bytes(), tmp_path) == (False, "refused")
+
+
+def _rt42_08_linear(kind: str, rows: int = 1000) -> bytes:
+    from sklearn.linear_model import BayesianRidge, LinearRegression, Ridge
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.svm import LinearSVR
+
+    warnings.simplefilter("ignore")
+    cls: Any = {
+        "LinearRegression": LinearRegression,
+        "Ridge": Ridge,
+        "BayesianRidge": BayesianRidge,
+        "LinearSVR": LinearSVR,
+    }[kind]
+    Xs = np.random.RandomState(0).rand(12, 3)
+    Y = np.c_[np.arange(12) % 2, (np.arange(12) // 2) % 2]  # two labels: multilabel
+    m = OneVsRestClassifier(cls()).fit(Xs, Y)
+    for e in m.estimators_:
+        # X @ coef_.T + intercept_: (rows_in,) + (1000, 1) broadcasts to (1000, rows_in)
+        e.intercept_ = np.full((rows, 1), 5.0)
+    return pickle.dumps(m, protocol=5)
+
+
+@pytest.mark.parametrize("kind", ["LinearRegression", "Ridge", "BayesianRidge", "LinearSVR"])
+def test_rt42_08_one_vs_rest_linear_intercept_broadcast_oob_write(
+    kind: str, tmp_path: Path
+) -> None:
+    """~17 KB, the simplest form: a fitted multilabel OneVsRestClassifier over linear
+    regressors (LinearRegression, Ridge, BayesianRidge, LinearSVR) whose ``intercept_`` (a
+    float, or one per target, as fit stores it) is an array of shape (1000, 1).
+    ``X @ coef_.T + intercept_`` broadcasts to (1000, rows); ``check_linear_shapes`` holds
+    ``coef_``'s width but not the intercept's shape (``_check_raveled_outputs`` only for the
+    raveling SGD/PLS families), and ``_one_score_problem`` passes any regressor. predict's
+    ``np.where(score > 0.5)[0]`` gives row indexes up to 999 for a ``csc_matrix`` of ``rows``
+    rows, which ``toarray()`` writes past. Scan SAFE, load_unsigned loads it; ``predict`` of
+    1..300 rows kills the child with SIGSEGV."""
+    path = write(tmp_path, _rt42_08_linear(kind))
+    plain = child(_OVR_PREDICT.format(load="pickle.load(open(sys.argv[1], 'rb'))"), path)
+    assert plain.loaded and plain.crashed, str(plain)
+    after = child(_OVR_PREDICT.format(load="safeload.load_unsigned(sys.argv[1])"), path)
+    assert not after.crashed, str(after)
+    assert parity(path.read_bytes(), tmp_path) == (False, "refused")
