@@ -1,7 +1,8 @@
 """Red team 42's open findings (strict xfails until fixed; rt42-01 is in
 ``test_redteam42_copy.py``, the fixed rt42-04, -07 and the voting form of -08 in
 ``test_redteam42_native.py``; the linear-intercept form of rt42-08, closed by the same
-rule, is a normal test here). Each test shows
+rule, and its Gaussian-process form, closed by holding ``_y_train_std`` and
+``_y_train_mean`` to one value, are normal tests here). Each test shows
 the harm under plain pickle in a child where there is one, then asserts what safeload should
 do (refuse in scan and load, or agree between them)."""
 
@@ -477,9 +478,6 @@ def _rt42_08_gpr(rows: int = 1000) -> bytes:
     return pickle.dumps(m, protocol=5)
 
 
-@open_finding(
-    42, "rt42-08: a regressor predicting more rows than its input: one-vs-rest rows past the matrix"
-)
 def test_rt42_08_one_vs_rest_gaussian_process_broadcast_oob_write(tmp_path: Path) -> None:
     """~20 KB, the same regressor branch by another road: a fitted multilabel
     OneVsRestClassifier over GaussianProcessRegressors whose ``_y_train_std`` (one value per

@@ -321,3 +321,19 @@ def test_rt42_08_voting_regressor_multi_output_refused(inner: str, tmp_path: Pat
     vote.estimators_ = [wide]
     vote.named_estimators_["w"] = wide
     assert parity(pickle.dumps(vote, protocol=5), tmp_path) == (False, "refused")
+
+
+@pytest.mark.parametrize("normalize_y", [False, True])
+def test_rt42_08_honest_gaussian_process_one_vs_rest_loads(
+    normalize_y: bool, tmp_path: Path
+) -> None:
+    """Gaussian process regressors in a multilabel one-vs-rest, as fit leaves them: one
+    ``_y_train_std`` and ``_y_train_mean`` value per output (a scalar without
+    ``normalize_y``). Scan SAFE, load, predict one row per input row."""
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.multiclass import OneVsRestClassifier
+
+    Xs = np.random.RandomState(0).rand(12, 3)
+    Y = np.c_[np.arange(12) % 2, (np.arange(12) // 2) % 2]
+    m = OneVsRestClassifier(GaussianProcessRegressor(normalize_y=normalize_y)).fit(Xs, Y)
+    assert load_honest(m, tmp_path).predict(Xs[:4]).shape == (4, 2)

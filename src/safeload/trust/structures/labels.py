@@ -441,7 +441,21 @@ def _single_output_problem(est: Any, depth: int = 0) -> str | None:
         if owner in names and isinstance(value, np.ndarray):
             if not (value.ndim == 1 or (value.ndim == 2 and value.shape[1] == 1)):
                 return f"holds a regressor whose {name} has several outputs"
+    for owner, name in _OUTPUT_SCALES:
+        value = attrs.get(name)
+        if owner in names and isinstance(value, np.ndarray) and value.size != 1:
+            return f"holds a regressor whose {name} scales several outputs"
     return None
+
+
+#: Fitted statistics ``predict`` multiplies or adds to every prediction: one value per
+#: output, which numpy broadcasts. A Gaussian process's ``_y_train_std`` of shape (1000, 1)
+#: turned each prediction into 1,000 rows of scores, which a multilabel one-vs-rest wrote
+#: past its indicator matrix (rt42-08).
+_OUTPUT_SCALES = (
+    ("sklearn.gaussian_process._gpr:GaussianProcessRegressor", "_y_train_std"),
+    ("sklearn.gaussian_process._gpr:GaussianProcessRegressor", "_y_train_mean"),
+)
 
 
 def _fitted_attrs(est: Any) -> dict[str, Any]:
