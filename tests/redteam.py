@@ -42,6 +42,7 @@ __all__ = [
     "NUMPY_ARRAY_WRAPPER",
     "PLAIN",
     "PLAIN_CALL",
+    "OVR_PREDICT",
     "PLAIN_MODEL",
     "SAFE_CALL",
     "SCAN",
@@ -359,6 +360,19 @@ def printed_pair(out: str, label: str) -> tuple[int, int]:
     """The two integers a child printed after ``label`` (``print('columns', a, b)``)."""
     first, second = out.split(label)[1].split()[:2]
     return int(first), int(second)
+
+
+#: A child program: ``{load}`` (plain pickle or safeload's load of ``sys.argv[1]``) into
+#: ``model``, then ``predict`` of 1 to 299 rows of 3 features: a one-vs-rest that writes
+#: past its output matrix dies on the way (red team 42).
+OVR_PREDICT = (
+    "import pickle, numpy, safeload\n"
+    "model = {load}\n"
+    "print('loaded', flush=True)\n"
+    "for i in range(1, 300):\n"
+    "    model.predict(numpy.random.RandomState(1).rand(i, 3))\n"
+    "print('returned', flush=True)\n"
+)
 
 
 def maxrss(out: str) -> int:

@@ -16,51 +16,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from redteam import child, open_finding, parity, write
+from redteam import OVR_PREDICT, child, open_finding, parity, write
 
 X = np.random.RandomState(0).rand(30, 3)
 Y2 = np.arange(30) % 2
-
-_CHANGED = (
-    "import pickle, numpy\nmodel = pickle.load(open(sys.argv[1], 'rb'))\n"
-    "data = numpy.random.RandomState(0).rand(30, 3)\n"
-    "before = data.copy()\n"
-    "{call}\n"
-    "print('changed', not numpy.array_equal(before, data), flush=True)\n"
-)
-
-
-# --- rt42-01: an estimator's own copy=False writes into the caller's data --------------------
-
-
-def _rt42_01_model(kind: str) -> Any:
-    from sklearn.linear_model import LinearRegression
-    from sklearn.preprocessing import (
-        Binarizer,
-        MaxAbsScaler,
-        MinMaxScaler,
-        Normalizer,
-        PowerTransformer,
-        QuantileTransformer,
-        RobustScaler,
-        StandardScaler,
-    )
-
-    warnings.simplefilter("ignore")
-    return {
-        "StandardScaler": lambda: StandardScaler(copy=False).fit(X.copy()),
-        "MinMaxScaler": lambda: MinMaxScaler(copy=False).fit(X.copy()),
-        "Normalizer": lambda: Normalizer(copy=False).fit(X.copy()),
-        "MaxAbsScaler": lambda: MaxAbsScaler(copy=False).fit(X.copy()),
-        "RobustScaler": lambda: RobustScaler(copy=False).fit(X.copy()),
-        "Binarizer": lambda: Binarizer(copy=False).fit(X.copy()),
-        "PowerTransformer": lambda: PowerTransformer(copy=False).fit(X.copy()),
-        "QuantileTransformer": lambda: QuantileTransformer(copy=False, n_quantiles=10).fit(
-            X.copy()
-        ),
-        "LinearRegression-fit": lambda: LinearRegression(copy_X=False).fit(X.copy(), Y2),
-    }[kind]()
-
 
 # --- rt42-02: long bytes in a parameter whose constraint takes any iterable --------------------
 
@@ -115,34 +74,6 @@ def test_rt42_03_void_scalar_plain_data_parity(kind: str, tmp_path: Path) -> Non
     m.transformer_weights = value
     safe, outcome = parity(pickle.dumps(m, protocol=5), tmp_path)
     assert safe == (outcome == "loaded"), (safe, outcome)
-
-
-# --- rt42-04: histogram boosting with warm_start: fit reads the caller's binned data OOB -------
-
-
-def _rt42_04_hgb(regressor: bool = False) -> bytes:
-    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
-
-    cls = HistGradientBoostingRegressor if regressor else HistGradientBoostingClassifier
-    m = cls(max_iter=1, warm_start=True, min_samples_leaf=2, early_stopping=False).fit(X, Y2)
-    n = 1 << 20  # MAX_EMPTY_DIM: a width no stored array has to pay for
-    m.n_features_in_ = n
-    m._n_features = n
-    m._bin_mapper = None  # fit makes a new one before it predicts with the stored trees
-    for pred in m._predictors[0]:
-        nodes = pred.nodes
-        nodes["feature_idx"][~nodes["is_leaf"].astype(bool)] = n - 1
-    return pickle.dumps(m, protocol=5)
-
-
-_FIT_NARROW = (
-    "import pickle, numpy, safeload\n"
-    "model = {load}\n"
-    "print('loaded', flush=True)\n"
-    "X = numpy.random.RandomState(0).rand(100, 3)\n"
-    "model.fit(X, numpy.arange(100) % 2)\n"
-    "print('returned', flush=True)\n"
-)
 
 
 @open_finding(
@@ -356,61 +287,6 @@ def test_rt42_02_unbuilt_items_in_iterable_parameter_parity(value: str, tmp_path
     assert safe == (outcome == "loaded"), ("monotonic_cst", safe, outcome)
 
 
-# --- rt42-07: an MLPClassifier whose output layer is wider than n_outputs_, in a one-vs-rest ---
-
-
-def _rt42_07_ovr(width: int = 1000, wrap: str = "") -> bytes:
-    from sklearn.multiclass import OneVsRestClassifier
-    from sklearn.neural_network import MLPClassifier
-
-    warnings.simplefilter("ignore")
-    Xs = np.random.RandomState(0).rand(40, 3)
-    Y = np.c_[np.arange(40) % 2, (np.arange(40) // 2) % 2]  # two labels: multilabel
-    mlp = MLPClassifier(hidden_layer_sizes=(1,), max_iter=20, random_state=0)
-    m = OneVsRestClassifier(mlp).fit(Xs, Y)
-    for sub in m.estimators_:
-        # n_outputs_ stays 1 and out_activation_ 'logistic': predict_proba ravels the
-        # (rows, width) output and stacks it as (rows * width, 2)
-        sub.coefs_[-1] = np.full((1, width), 5.0)
-        sub.intercepts_[-1] = np.full(width, 5.0)
-    return pickle.dumps(m, protocol=5)
-
-
-_OVR_PREDICT = (
-    "import pickle, numpy, safeload\n"
-    "model = {load}\n"
-    "print('loaded', flush=True)\n"
-    "for i in range(1, 300):\n"
-    "    model.predict(numpy.random.RandomState(1).rand(i, 3))\n"
-    "print('returned', flush=True)\n"
-)
-
-
-# --- rt42-08: a VotingRegressor over a multi-output regressor turns outputs into rows ----------
-
-
-def _rt42_08_ovr(width: int = 1000) -> bytes:
-    from sklearn.dummy import DummyRegressor
-    from sklearn.ensemble import VotingRegressor
-    from sklearn.linear_model import LinearRegression
-    from sklearn.multiclass import OneVsRestClassifier
-
-    warnings.simplefilter("ignore")
-    Xs = np.random.RandomState(0).rand(40, 3)
-    Y = np.c_[np.arange(40) % 2, (np.arange(40) // 2) % 2]  # two labels: multilabel
-    m = OneVsRestClassifier(LinearRegression()).fit(Xs, Y)
-    subs = []
-    for _ in m.estimators_:
-        wide = DummyRegressor(strategy="constant", constant=np.full(width, 5.0))
-        wide.fit(Xs, np.full((40, width), 5.0))  # n_outputs_ = width, as fit stores it
-        vote = VotingRegressor([("d", DummyRegressor())]).fit(Xs, Y[:, 0])
-        vote.estimators_ = [wide]
-        vote.named_estimators_["d"] = wide
-        subs.append(vote)
-    m.estimators_ = subs
-    return pickle.dumps(m, protocol=5)
-
-
 # --- rt42-09: a long str/bytes item in a (name, estimator) list: scan SAFE, load refuses -------
 
 
@@ -490,9 +366,9 @@ def test_rt42_08_one_vs_rest_gaussian_process_broadcast_oob_write(tmp_path: Path
     999) as rows of a ``csc_matrix`` of ``rows`` rows; ``toarray()`` writes past it. Scan
     SAFE, load_unsigned loads it; ``predict`` of 1..300 rows kills the child with SIGSEGV."""
     path = write(tmp_path, _rt42_08_gpr())
-    plain = child(_OVR_PREDICT.format(load="pickle.load(open(sys.argv[1], 'rb'))"), path)
+    plain = child(OVR_PREDICT.format(load="pickle.load(open(sys.argv[1], 'rb'))"), path)
     assert plain.loaded and plain.crashed, str(plain)
-    after = child(_OVR_PREDICT.format(load="safeload.load_unsigned(sys.argv[1])"), path)
+    after = child(OVR_PREDICT.format(load="safeload.load_unsigned(sys.argv[1])"), path)
     assert not after.crashed, str(after)
     assert parity(path.read_bytes(), tmp_path) == (False, "refused")
 
@@ -532,8 +408,8 @@ def test_rt42_08_one_vs_rest_linear_intercept_broadcast_oob_write(
     rows, which ``toarray()`` writes past. Scan SAFE, load_unsigned loads it; ``predict`` of
     1..300 rows kills the child with SIGSEGV."""
     path = write(tmp_path, _rt42_08_linear(kind))
-    plain = child(_OVR_PREDICT.format(load="pickle.load(open(sys.argv[1], 'rb'))"), path)
+    plain = child(OVR_PREDICT.format(load="pickle.load(open(sys.argv[1], 'rb'))"), path)
     assert plain.loaded and plain.crashed, str(plain)
-    after = child(_OVR_PREDICT.format(load="safeload.load_unsigned(sys.argv[1])"), path)
+    after = child(OVR_PREDICT.format(load="safeload.load_unsigned(sys.argv[1])"), path)
     assert not after.crashed, str(after)
     assert parity(path.read_bytes(), tmp_path) == (False, "refused")

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from redteam import child, load_honest, parity, write
+from redteam import OVR_PREDICT, child, load_honest, parity, write
 
 X = np.random.RandomState(0).rand(30, 3)
 Y2 = np.arange(30) % 2
@@ -105,16 +105,6 @@ def _rt42_07_ovr(width: int = 1000, wrap: str = "") -> bytes:
     return pickle.dumps(m, protocol=5)
 
 
-_OVR_PREDICT = (
-    "import pickle, numpy, safeload\n"
-    "model = {load}\n"
-    "print('loaded', flush=True)\n"
-    "for i in range(1, 300):\n"
-    "    model.predict(numpy.random.RandomState(1).rand(i, 3))\n"
-    "print('returned', flush=True)\n"
-)
-
-
 def test_rt42_07_one_vs_rest_mlp_wide_output_oob_write(tmp_path: Path) -> None:
     """~17 KB: rt41-08 again, through a classifier the fix does not look into. A fitted
     multilabel OneVsRestClassifier over MLPClassifiers (two classes each, ``n_outputs_`` 1,
@@ -132,14 +122,11 @@ def test_rt42_07_one_vs_rest_mlp_wide_output_oob_write(tmp_path: Path) -> None:
     chain from ``n_features_in_`` to ``n_outputs_``, and a classifier's ``n_outputs_`` to its
     classes."""
     path = write(tmp_path, _rt42_07_ovr())
-    plain = child(_OVR_PREDICT.format(load="pickle.load(open(sys.argv[1], 'rb'))"), path)
+    plain = child(OVR_PREDICT.format(load="pickle.load(open(sys.argv[1], 'rb'))"), path)
     assert plain.loaded and plain.crashed, str(plain)
-    after = child(_OVR_PREDICT.format(load="safeload.load_unsigned(sys.argv[1])"), path)
+    after = child(OVR_PREDICT.format(load="safeload.load_unsigned(sys.argv[1])"), path)
     assert not after.crashed, str(after)
     assert parity(path.read_bytes(), tmp_path) == (False, "refused")
-
-
-# --- rt42-08: a VotingRegressor over a multi-output regressor turns outputs into rows ----------
 
 
 def _rt42_08_ovr(width: int = 1000) -> bytes:
@@ -179,9 +166,9 @@ def test_rt42_08_one_vs_rest_voting_regressor_oob_write(tmp_path: Path) -> None:
     and every VotingRegressor estimator must be a regressor of one output
     (``labels._single_output_problem``, ``labels.check_voting_regressor``)."""
     path = write(tmp_path, _rt42_08_ovr())
-    plain = child(_OVR_PREDICT.format(load="pickle.load(open(sys.argv[1], 'rb'))"), path)
+    plain = child(OVR_PREDICT.format(load="pickle.load(open(sys.argv[1], 'rb'))"), path)
     assert plain.loaded and plain.crashed, str(plain)
-    after = child(_OVR_PREDICT.format(load="safeload.load_unsigned(sys.argv[1])"), path)
+    after = child(OVR_PREDICT.format(load="safeload.load_unsigned(sys.argv[1])"), path)
     assert not after.crashed, str(after)
     assert parity(path.read_bytes(), tmp_path) == (False, "refused")
 
