@@ -338,6 +338,9 @@ def test_rt42_09_long_constant_in_pair_list_scan_safe(slot: str, item: Any, tmp_
     assert safe == (outcome == "loaded"), (safe, outcome)
 
 
+# --- rt42-08: regressors whose predictions broadcast to more rows than the input -------------
+
+
 def _rt42_08_gpr(rows: int = 1000) -> bytes:
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.multiclass import OneVsRestClassifier
