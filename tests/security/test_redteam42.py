@@ -191,9 +191,6 @@ def _rt42_06_model(slot: str, key: Any) -> Any:
     return m
 
 
-@open_finding(
-    42, "rt42-06: a dict keyed by built values in a stored-scorer slot: scan SAFE, load refuses"
-)
 @pytest.mark.parametrize(
     "slot",
     [
@@ -231,9 +228,6 @@ def test_rt42_06_scorer_slot_dict_scan_safe_load_refuses(
     assert safe == (outcome == "loaded"), (safe, outcome)
 
 
-@open_finding(
-    42, "rt42-06: a dict keyed by built values in a stored-scorer slot: scan SAFE, load refuses"
-)
 @pytest.mark.parametrize("value", ["void-value", "long-bytes-item", "long-bytes-value"])
 def test_rt42_06_scorer_slot_unread_items_scan_safe(value: str, tmp_path: Path) -> None:
     """The same function's other branches: a ``{"k": numpy.void(b"ab")}`` (a str key, a value
@@ -310,9 +304,6 @@ def _rt42_09_model(slot: str, item: Any) -> Any:
     return m
 
 
-@open_finding(
-    42, "rt42-09: a str/bytes over 1 KB in a (name, estimator) list: scan SAFE, load refuses"
-)
 @pytest.mark.parametrize(
     ("slot", "item"),
     [

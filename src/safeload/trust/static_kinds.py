@@ -297,7 +297,10 @@ def _estimator_problem(row: Any, sym: Any, depth: int) -> str | None:
             ):
                 return f"holds {describe(item)}, not a (name, estimator) pair"  # (rt35-02)
             if not isinstance(item, (_Tuple, _Box)):
-                continue  # judged after building
+                # what is left is opaque (objects were refused above): a long str or bytes
+                # (_Big), a bytearray (_Bytes) or a joblib array. The load takes a plain
+                # list or tuple only (rt42-09: each was SAFE, "judged after building")
+                return f"holds {describe(item)}, not a (name, estimator) pair"
             # as kinds._step_name: a plain str (a pair may be a list as well as a tuple,
             # and numpy.str_ hid a long name from this count, rt32-06)
             length = _text_length(item.items[0])
@@ -390,45 +393,57 @@ def _callable_problem(kind: str, sym: Any) -> str | None:
     bad = f"holds {describe(sym)} where a callable from the allowlist is used"
     if kind == "scorer" and items_of(sym) is not None and not is_array(sym):
         # a dict or list of scorer names / scorers: held to what kinds._scorer takes
-        return bad if _scorers_refused(sym) else None
+        verdict = _scorers_verdict(sym)
+        if verdict is None:
+            return None
+        return bad if verdict else f"unproven: {describe(sym)} as a scorer, {_UNSHOWN}"
     return bad
 
 
-def _scorers_refused(sym: Any) -> bool:
-    """Whether the load's scorer check (``kinds._scorer``) refuses a dict, list, tuple or set
-    as a scorer: a dict of str keys to names or scorer instances, or a list, tuple or set
-    (not a frozenset) of names, is taken; anything else falls to the callable rule, which
-    takes no container (a tuple ``(1,)`` or a set ``{1}`` as HGB's ``_scorer``, rt36-03).
-    ``False`` where the stream does not show it (judged after building)."""
+_UNSHOWN = "with an item the stream walk cannot show to be a name or a scorer"
+
+
+def _scorers_verdict(sym: Any) -> bool | None:
+    """What the load's scorer check (``kinds._scorer``) says of a dict, list, tuple or set as
+    a scorer: a dict of str keys to names or scorer instances, or a list, tuple or set (not
+    a frozenset) of names, is taken (``None``); anything else falls to the callable rule,
+    which takes no container (a tuple ``(1,)`` or a set ``{1}`` as HGB's ``_scorer``,
+    rt36-03): refused (``True``). ``False`` where the stream does not show either: unproven,
+    never passed (rt42-06: a dict keyed by ``numpy.float64(1.5)``, or holding a long bytes,
+    was SAFE while the load refused it)."""
     from safeload._symbolic import _Box, _Dict
 
     if isinstance(sym, _Box) and sym.kind == "frozenset":
         return True
     if not isinstance(sym, _Dict):
-        return any(_is_str(item) is False for item in sym.items)
-    if sym.unknown_keys:
-        return False
+        return _all_shown([_is_str(item) for item in sym.items])
     others = sym.others or []
-    if any(_is_str(key) is False for key in others[::2]):
-        return True
+    shown = [_is_str(key) for key in others[::2]]
     for value in [*sym.items.values(), *others[1::2]]:
         made = made_class(value)
-        if made is not None and facts.is_scorer(made):
-            continue
-        if _is_str(value) is False:
-            return True
-    return False
+        shown.append(True if made is not None and facts.is_scorer(made) else _is_str(value))
+    return _all_shown(shown)
+
+
+def _all_shown(shown: list[bool | None]) -> bool | None:
+    """``True`` (refused) if any item is shown not to be taken, ``False`` (unproven) if any
+    is not shown either way, else ``None`` (taken)."""
+    if False in shown:
+        return True
+    return False if None in shown else None
 
 
 def _is_str(sym: Any) -> bool | None:
     """Whether the load builds ``sym`` as a ``str`` (a subclass too); ``None`` when the
     stream does not show it."""
-    from safeload._symbolic import _Box, _Dict, _Tuple
+    from safeload._symbolic import _Big, _Box, _Bytes, _Dict, _Tuple
 
     ok, value = param_value(sym)
     if ok:
         return isinstance(value, str)
-    if isinstance(sym, (_Box, _Dict, _Tuple)) or is_array(sym):
+    if isinstance(sym, _Big):
+        return sym.text  # a str or bytes too long to fold: its kind is known (rt42-06)
+    if isinstance(sym, (_Box, _Dict, _Tuple, _Bytes)) or is_array(sym):
         return False
     made = made_class(sym)
     if made is not None and "builtins:str" not in facts.mro_names(made):
