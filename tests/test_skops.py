@@ -301,3 +301,46 @@ def test_convert_check_never_clobbers_an_existing_destination(
     with pytest.raises(MalformedArtifactError, match="nothing was written"):
         convert(src, dst, ed_key, check=np.zeros((2, 3)))
     assert (dst.read_bytes(), (tmp_path / "m.skops.sig").read_bytes()) == before
+
+
+# --- one read of the file: skops' node tree built once, members inflated once -----------------
+
+
+def test_skops_load_without_skops_private_tree_api(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load builds skops' node tree once (``skops.io._audit.get_tree``), for skops' audit
+    and for the build. Where a skops has no such function, the load takes skops' public
+    calls instead, with the same verdicts: an honest model loads, an untrusted type is
+    refused."""
+    import sys
+
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression().fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])
+    honest = tmp_path / "m.skops"
+    skops.io.dump(model, honest)
+    untrusted = tmp_path / "u.skops"
+    skops.io.dump({"f": zipfile.ZipFile}, untrusted)
+    for private in (True, False):
+        if not private:
+            monkeypatch.setitem(sys.modules, "skops.io._audit", None)  # import fails
+        got = load_unsigned(honest)
+        assert got.predict([[3.0]]).tolist() == [1], private
+        with pytest.raises(UntrustedTypeError):
+            load_unsigned(untrusted)
+
+
+def test_skops_members_read_once_are_the_checked_bytes(tmp_path: Path) -> None:
+    """``check_zip`` keeps the bytes it inflated and checked; every later read of a member
+    (the stream check's, skops') gets those bytes, without inflating the member again."""
+    from safeload.skops_format import check_zip
+
+    path = tmp_path / "m.skops"
+    skops.io.dump({"w": np.arange(1000.0)}, path)
+    data = path.read_bytes()
+    zf = check_zip(data, Limits(), str(path))
+    names = zf.namelist()
+    assert names and all(zf.read(n) == zipfile.ZipFile(io.BytesIO(data)).read(n) for n in names)
+    zf.fp = None  # the archive is not read again: every member comes from the checked bytes
+    assert all(zf.read(zf.getinfo(n)) for n in names)

@@ -69,7 +69,7 @@ def scan_skops(data: Buffer, pol: Policy, lim: Limits, label: str) -> ScanReport
     try:
         zf = check_zip(data, lim, label)
         found = schema_globals(zf, label)
-        skops_types(data, lim, label)  # skops must be able to read the schema too
+        skops_types(data, lim, label, zf)  # skops must be able to read the schema too
         problem = native_problem(zf, label)
     except SafeloadError as exc:
         return ScanReport(label, "skops", (), (Finding(0, "", str(exc)),), (), None, 0)

@@ -16,7 +16,7 @@ import io
 import json
 import sys
 import zipfile
-from typing import Any
+from typing import Any, Literal
 
 from safeload._types import Buffer
 from safeload.exceptions import LimitExceededError, MalformedArtifactError
@@ -24,7 +24,14 @@ from safeload.pickle.advice import untrusted_error
 from safeload.pickle.names import BARE_MODULES
 from safeload.policy import Limits, Policy, format_name, parse_name
 
-__all__ = ["check_zip", "native_problem", "read_skops", "schema_globals", "skops_types"]
+__all__ = [
+    "check_zip",
+    "native_problem",
+    "read_schema",
+    "read_skops",
+    "schema_globals",
+    "skops_types",
+]
 
 _MAX_MEMBERS = 100_000
 _MAX_SCHEMA_DEPTH = 2000
@@ -44,7 +51,7 @@ def check_zip(data: Buffer, limits: Limits, source: str) -> zipfile.ZipFile:
             f"{source} does not start with a zip header (skops files do)", path=source
         )
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data), "r")
+        zf = _CheckedZip(io.BytesIO(data), "r")
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise MalformedArtifactError(
             f"{source} is not a valid zip file: {exc}", path=source
@@ -71,6 +78,7 @@ def check_zip(data: Buffer, limits: Limits, source: str) -> zipfile.ZipFile:
         try:
             with zf.open(info) as member:
                 read = 0
+                chunks = []
                 while chunk := member.read(1 << 20):
                     read += len(chunk)
                     if read > info.file_size:
@@ -78,6 +86,8 @@ def check_zip(data: Buffer, limits: Limits, source: str) -> zipfile.ZipFile:
                             f"{source}: member {info.filename!r} inflates past its declared size",
                             path=source,
                         )
+                    chunks.append(chunk)
+                zf.members[info.filename] = b"".join(chunks)
         except (
             zipfile.BadZipFile,
             zipfile.LargeZipFile,
@@ -92,6 +102,24 @@ def check_zip(data: Buffer, limits: Limits, source: str) -> zipfile.ZipFile:
     return zf
 
 
+class _CheckedZip(zipfile.ZipFile):
+    """A zip whose members :func:`check_zip` has inflated and checked once: every later
+    ``read`` of a member is served from those bytes. The stream check and skops each read
+    every array member, and inflating each three times was a tenth of a skops load."""
+
+    def __init__(self, file: io.BytesIO, mode: Literal["r"]) -> None:
+        super().__init__(file, mode)
+        self.members: dict[str, bytes] = {}
+        self.schema: Any = None  # parsed by read_schema
+        self.index: tuple[list[tuple[str, str, str]], list[Any]] | None = None
+
+    def read(self, name: str | zipfile.ZipInfo, pwd: bytes | None = None) -> bytes:
+        """The member's bytes, as checked (inflated again only with a password)."""
+        key = name.filename if isinstance(name, zipfile.ZipInfo) else name
+        found = self.members.get(key) if pwd is None else None
+        return found if found is not None else super().read(name, pwd)
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in pairs:
@@ -101,9 +129,12 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def schema_globals(zf: zipfile.ZipFile, source: str) -> list[tuple[str, str, str]]:
-    """Every ``(loader, module, name)`` that the schema asks skops to resolve, data nodes
-    excluded. Nothing is imported."""
+def read_schema(zf: zipfile.ZipFile, source: str) -> Any:
+    """The file's ``schema.json``, parsed once (a key given twice refuses the file) and kept
+    on a zip :func:`check_zip` opened: the policy, native and stream checks each read it."""
+    cached = getattr(zf, "schema", None)
+    if cached is not None:
+        return cached
     try:
         raw = zf.read("schema.json")
         schema = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates)
@@ -115,41 +146,92 @@ def schema_globals(zf: zipfile.ZipFile, source: str) -> list[tuple[str, str, str
         raise MalformedArtifactError(
             f"{source}: unreadable skops schema ({exc})", path=source
         ) from exc
+    if isinstance(zf, _CheckedZip):
+        zf.schema = schema
+    return schema
+
+
+def schema_globals(zf: zipfile.ZipFile, source: str) -> list[tuple[str, str, str]]:
+    """Every ``(loader, module, name)`` that the schema asks skops to resolve, data nodes
+    excluded. Nothing is imported."""
+    return _schema_index(zf, source)[0]
+
+
+def _schema_index(zf: zipfile.ZipFile, source: str) -> tuple[list[tuple[str, str, str]], list[Any]]:
+    """One walk of the schema (kept on a zip :func:`check_zip` opened): what
+    :func:`schema_globals` returns, and every node that names a class of
+    ``profiles.NATIVE_STATES`` (for :func:`native_problem`)."""
+    cached = getattr(zf, "index", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    from safeload.trust.profiles import NATIVE_STATES
+
     found: list[tuple[str, str, str]] = []
-    stack: list[tuple[Any, int]] = [(schema, 0)]
-    while stack:
-        node, depth = stack.pop()
+    natives: list[Any] = []
+    level: list[Any] = [read_schema(zf, source)]
+    depth = 0
+    while level:  # one depth at a time: the bound is checked once per level
         if depth > _MAX_SCHEMA_DEPTH:
             raise LimitExceededError(f"{source}: skops schema nested too deeply", path=source)
-        if isinstance(node, dict):
-            loader = node.get("__loader__")
-            if isinstance(loader, str) and loader not in _DATA_LOADERS:
+        below: list[Any] = []
+        for node in level:
+            if isinstance(node, dict):
+                below.extend(node.values())
                 module, name = node.get("__module__"), node.get("__class__")
-                if not isinstance(module, str) or not isinstance(name, str):
-                    raise MalformedArtifactError(
-                        f"{source}: skops node {loader} without a module and class name",
-                        path=source,
-                    )
-                found.append((loader, module, name))
-            stack.extend((v, depth + 1) for v in node.values())
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node)
-    return found
+                loader = node.get("__loader__")
+                if isinstance(loader, str) and loader not in _DATA_LOADERS:
+                    if not isinstance(module, str) or not isinstance(name, str):
+                        raise MalformedArtifactError(
+                            f"{source}: skops node {loader} without a module and class name",
+                            path=source,
+                        )
+                    found.append((loader, module, name))
+                if isinstance(module, str) and isinstance(name, str):
+                    if (module, name) in NATIVE_STATES:
+                        natives.append(node)
+            elif isinstance(node, list):
+                below.extend(node)
+        level = below
+        depth += 1
+    if isinstance(zf, _CheckedZip):
+        zf.index = (found, natives)
+    return found, natives
 
 
-def skops_types(data: Buffer, limits: Limits, source: str) -> list[str]:
-    """Every type skops itself does not trust in the file's schema (nothing is built)."""
-    check_zip(data, limits, source)
-    import skops.io
+def skops_types(
+    data: Buffer, limits: Limits, source: str, zf: zipfile.ZipFile | None = None
+) -> list[str]:
+    """Every type skops itself does not trust in the file's schema (nothing is built).
+    ``zf``: the file as :func:`check_zip` opened it, when the caller has it."""
+    return _skops_tree(zf if zf is not None else check_zip(data, limits, source), source)[1]
 
+
+def _skops_tree(zf: zipfile.ZipFile, source: str) -> tuple[Any, list[str]]:
+    """``(tree, untrusted)``: skops' node tree of the file (read, nothing built; ``None``
+    where this skops has no ``read_schema``/``get_tree``) and the types skops itself does
+    not trust in it. One tree serves both skops' audit and the build, where
+    ``get_untrusted_types`` and ``loads`` would each read the file and make their own."""
     try:
-        types: list[str] = skops.io.get_untrusted_types(data=bytes(data))
+        from skops.io._audit import get_tree
+        from skops.io._utils import read_schema
+    except ImportError:  # an older skops: its public calls, each reading the file again
+        get_tree = read_schema = None
+    try:
+        if get_tree is None or read_schema is None:
+            import skops.io
+
+            fp = zf.fp
+            if not isinstance(fp, io.BytesIO):  # check_zip opens the file's bytes
+                raise TypeError("a skops file opened from its bytes")
+            return None, list(skops.io.get_untrusted_types(data=fp.getvalue()))
+        schema, context = read_schema(zf)
+        tree = get_tree(schema, context, trusted=None)
+        return tree, sorted(tree.get_unsafe_set())
     except Exception as exc:
         raise MalformedArtifactError(
             f"{source}: the skops schema could not be read ({type(exc).__name__}: {exc})",
             path=source,
         ) from exc
-    return types
 
 
 def _as_checked(module: str, name: str) -> tuple[str, str]:
@@ -177,20 +259,20 @@ def _policy_trusts(policy: Policy, name: str) -> bool:
 
 
 def untrusted_in_skops(
-    data: Buffer, policy: Policy, limits: Limits, source: str
-) -> tuple[list[str], list[str]]:
-    """``(untrusted, reported)``: names our policy does not trust (from the schema and from
-    skops' own audit), and the list skops itself reports as untrusted."""
-    zf = check_zip(data, limits, source)
+    zf: zipfile.ZipFile, policy: Policy, source: str
+) -> tuple[list[str], list[str], Any]:
+    """``(untrusted, reported, tree)``: names our policy does not trust (from the schema and
+    from skops' own audit), the list skops itself reports as untrusted, and skops' node tree
+    (:func:`_skops_tree`)."""
     seen: dict[str, None] = {}
     for _loader, module, name in schema_globals(zf, source):
         if not policy.allows(*_as_checked(module, name)):
             seen.setdefault(format_name(module, name), None)
-    reported = skops_types(data, limits, source)
+    tree, reported = _skops_tree(zf, source)
     for n in reported:
         if not _policy_trusts(policy, n):
             seen.setdefault(n, None)
-    return list(seen), reported
+    return list(seen), reported, tree
 
 
 def native_problem(zf: zipfile.ZipFile, source: str) -> str | None:
@@ -201,22 +283,8 @@ def native_problem(zf: zipfile.ZipFile, source: str) -> str | None:
     bytes, bytearray or JSON string node of the right kind, size and header."""
     from safeload.trust.profiles import MAX_BLOB, NATIVE_STATES
 
-    schema = json.loads(zf.read("schema.json"), object_pairs_hook=_no_duplicates)
-    todo: list[Any] = [schema]
-    while todo:
-        node = todo.pop()
-        if isinstance(node, list):
-            todo.extend(node)
-            continue
-        if not isinstance(node, dict):
-            continue
-        todo.extend(node.values())
-        module, cls = node.get("__module__"), node.get("__class__")
-        if not isinstance(module, str) or not isinstance(cls, str):
-            continue
-        rule = NATIVE_STATES.get((module, cls))
-        if rule is None:
-            continue
+    for node in _schema_index(zf, source)[1]:
+        rule = NATIVE_STATES[(node["__module__"], node["__class__"])]
         name = rule.cls.replace(":", ".")
         content = node.get("content")
         if node.get("__loader__") != "ObjectNode" or not isinstance(content, dict):
@@ -267,7 +335,7 @@ def _skops_blob(zf: zipfile.ZipFile, node: Any, kind: str) -> tuple[bytes | None
         kind == "bytearray" and loader == "BytearrayNode"
     ):
         member = node.get("file")
-        if not isinstance(member, str) or member not in zf.namelist():
+        if not isinstance(member, str) or member not in zf.NameToInfo:
             return None, 0
         size = zf.getinfo(member).file_size
         with zf.open(member) as fh:
@@ -313,10 +381,10 @@ def _refuse_what_scan_refuses(
 
 def read_skops(data: Buffer, policy: Policy, limits: Limits, source: str) -> Any:
     """Audit and build a skops file from ``data`` under ``policy``."""
-    untrusted, reported = untrusted_in_skops(data, policy, limits, source)
+    zf = check_zip(data, limits, source)
+    untrusted, reported, tree = untrusted_in_skops(zf, policy, source)
     if untrusted:
         raise untrusted_error(untrusted, source)
-    zf = check_zip(data, limits, source)
     problem = native_problem(zf, source)
     if problem:
         raise MalformedArtifactError(
@@ -327,7 +395,12 @@ def read_skops(data: Buffer, policy: Policy, limits: Limits, source: str) -> Any
     import skops.io
 
     try:
-        return skops.io.loads(bytes(data), trusted=reported)
+        if tree is None:
+            return skops.io.loads(bytes(data), trusted=reported)
+        # skops' own audit (``audit_tree``) would refuse what ``tree.get_unsafe_set()``
+        # lists beyond ``trusted``: with ``reported``, that very set, it passes by
+        # construction, and each name in it passed the policy above
+        return tree.construct()
     except Exception as exc:
         raise MalformedArtifactError(
             f"{source} could not be loaded by skops: {type(exc).__name__}: {exc}", path=source

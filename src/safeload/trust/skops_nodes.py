@@ -82,7 +82,7 @@ def resolve_trusted(module: str, name: str, policy: Policy) -> Any:
 
 
 def read_npy(zf: zipfile.ZipFile, member: Any) -> np.ndarray[Any, Any]:
-    if not isinstance(member, str) or member not in zf.namelist():
+    if not isinstance(member, str) or member not in zf.NameToInfo:
         raise Refused(f"array member {member!r} is missing")
     raw = zf.read(member)
     buf = io.BytesIO(raw)
@@ -90,9 +90,9 @@ def read_npy(zf: zipfile.ZipFile, member: Any) -> np.ndarray[Any, Any]:
     try:
         version = fmt.read_magic(buf)
         if version == (1, 0):
-            shape, _, dtype = fmt.read_array_header_1_0(buf)
+            shape, fortran, dtype = fmt.read_array_header_1_0(buf)
         elif version == (2, 0):
-            shape, _, dtype = fmt.read_array_header_2_0(buf)
+            shape, fortran, dtype = fmt.read_array_header_2_0(buf)
         else:
             raise Refused(f"array member {member!r} has .npy version {version}")
         count = 1
@@ -100,8 +100,17 @@ def read_npy(zf: zipfile.ZipFile, member: Any) -> np.ndarray[Any, Any]:
             count *= int(n)
         if dtype.hasobject or count * dtype.itemsize > len(raw):
             raise Refused(f"array member {member!r} declares more data than it holds")
-        buf.seek(0)
-        arr: np.ndarray[Any, Any] = np.load(buf, allow_pickle=False)
+        arr: np.ndarray[Any, Any]
+        if count and dtype.itemsize:
+            # the header is read: take the data after it as np.load would (its own copy,
+            # in the stored order), without np.load parsing the header a second time
+            flat = np.frombuffer(raw, dtype=dtype, count=count, offset=buf.tell())
+            arr = (flat.reshape(shape[::-1]).transpose() if fortran else flat.reshape(shape)).copy(
+                order="K"
+            )
+        else:
+            buf.seek(0)
+            arr = np.load(buf, allow_pickle=False)
     except Refused:
         raise
     except Exception as exc:  # skops' np.load fails the same way: a load refuses it

@@ -159,7 +159,7 @@ class _Converter:
 
     def _BytesNode(self, node: dict[str, Any], depth: int) -> Any:
         member = node["file"]
-        if not isinstance(member, str) or member not in self.zf.namelist():
+        if not isinstance(member, str) or member not in self.zf.NameToInfo:
             raise Refused(f"bytes member {member!r} is missing")
         return self.zf.read(member)
 
@@ -306,7 +306,7 @@ class _Converter:
 
         self._cls(node)
         member = node["file"]
-        if not isinstance(member, str) or member not in self.zf.namelist():
+        if not isinstance(member, str) or member not in self.zf.NameToInfo:
             raise Refused(f"sparse member {member!r} is missing")
         with zipfile.ZipFile(io.BytesIO(self.zf.read(member))) as inner:
             infos = inner.infolist()
@@ -334,6 +334,13 @@ def numpy_type(node: dict[str, Any]) -> Any:
     return found if is_numpy_scalar_type(found) else None
 
 
+def _schema(zf: zipfile.ZipFile) -> Any:
+    """The schema as ``skops_format.read_schema`` parsed it for the checks before this one
+    (they refuse a file whose schema does not parse, or gives a key twice)."""
+    cached = getattr(zf, "schema", None)
+    return cached if cached is not None else json.loads(zf.read("schema.json"))
+
+
 def skops_findings(
     zf: zipfile.ZipFile, policy: Policy, limits: Limits, file_size: int | None = None
 ) -> list[Any]:
@@ -344,7 +351,7 @@ def skops_findings(
     from safeload.pickle.walker import analyze
 
     try:
-        schema = json.loads(zf.read("schema.json"))
+        schema = _schema(zf)
         root = _Converter(zf, policy, limits).value(schema)
         stream = pickle.dumps(root, protocol=5)
     except Refused as exc:
