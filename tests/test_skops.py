@@ -344,3 +344,25 @@ def test_skops_members_read_once_are_the_checked_bytes(tmp_path: Path) -> None:
     assert names and all(zf.read(n) == zipfile.ZipFile(io.BytesIO(data)).read(n) for n in names)
     zf.fp = None  # the archive is not read again: every member comes from the checked bytes
     assert all(zf.read(zf.getinfo(n)) for n in names)
+
+
+def test_encrypted_zip_member_is_a_safeload_error(tmp_path: Path) -> None:
+    """A skops file whose member is flagged encrypted: zipfile raises ``RuntimeError`` on
+    reading it (skops' own load does), which had escaped ``load_unsigned`` and ``scan`` as a
+    bare ``RuntimeError``. It is a malformed file, refused with a safeload error naming it."""
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression().fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])
+    raw = bytearray(skops.io.dumps(model))
+    local, central = raw.find(b"PK\x03\x04"), raw.find(b"PK\x01\x02")
+    raw[local + 6] |= 1  # general purpose flag bit 0: encrypted
+    raw[central + 8] |= 1
+    path = tmp_path / "enc.skops"
+    path.write_bytes(bytes(raw))
+    with pytest.raises(RuntimeError, match="encrypted"):
+        skops.io.load(path, trusted=skops.io.get_untrusted_types(file=path))
+    with pytest.raises(MalformedArtifactError, match="encrypted") as caught:
+        load_unsigned(path)
+    assert str(path) in str(caught.value)
+    report = scan(path)
+    assert not report.safe and "encrypted" in report.findings[0].message

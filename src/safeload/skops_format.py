@@ -69,6 +69,8 @@ def check_zip(data: Buffer, limits: Limits, source: str) -> zipfile.ZipFile:
         parts = n.replace("\\", "/").split("/")
         if n.startswith(("/", "\\")) or ".." in parts or (len(n) > 1 and n[1] == ":"):
             raise MalformedArtifactError(f"{source}: unsafe zip member name {n!r}", path=source)
+        if info.flag_bits & 0x1:  # zipfile raises RuntimeError on reading it; skops writes none
+            raise MalformedArtifactError(f"{source}: zip member {n!r} is encrypted", path=source)
         total += info.file_size
         if info.file_size > limits.max_item_size or total > limits.max_decompressed_size:
             raise LimitExceededError(
