@@ -366,3 +366,32 @@ def test_encrypted_zip_member_is_a_safeload_error(tmp_path: Path) -> None:
     assert str(path) in str(caught.value)
     report = scan(path)
     assert not report.safe and "encrypted" in report.findings[0].message
+
+
+@pytest.mark.parametrize("field", ["extract-version", "method-lzma"])
+def test_zip_header_fields_zipfile_cannot_read_are_safeload_errors(
+    field: str, tmp_path: Path
+) -> None:
+    """Found by fuzzing a skops file's zip headers (``fuzz/fuzz_skops_zip.py``): a central
+    directory entry asking for zip version 9.9 makes zipfile raise ``NotImplementedError``
+    when it opens the archive, and a stored member whose method byte says LZMA makes it raise
+    ``lzma.LZMAError`` on reading; both escaped ``load_unsigned`` and ``scan`` as themselves.
+    Each is now a malformed file, refused with a safeload error naming it."""
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression().fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])
+    raw = bytearray(skops.io.dumps(model))
+    local, central = raw.find(b"PK\x03\x04"), raw.find(b"PK\x01\x02")
+    if field == "extract-version":
+        raw[central + 6] = 99  # version needed to extract: 9.9
+    else:
+        raw[local + 8] = raw[central + 10] = 14  # compression method: LZMA
+    path = tmp_path / "bad.skops"
+    path.write_bytes(bytes(raw))
+    with pytest.raises(Exception) as plain:
+        skops.io.load(path, trusted=skops.io.get_untrusted_types(file=path))
+    assert not isinstance(plain.value, safeload.SafeloadError)
+    with pytest.raises(MalformedArtifactError) as caught:
+        load_unsigned(path)
+    assert str(path) in str(caught.value)
+    assert not scan(path).safe
