@@ -24,7 +24,13 @@ from safeload.policy import Policy, format_name
 from safeload.trust import facts
 from safeload.trust.facts import ClassFacts, NeedsImport
 from safeload.trust.pandas_forms import PANDAS_NAMES
-from safeload.trust.shadow_made import MadeForReal, failure_text, is_plain
+from safeload.trust.shadow_made import (
+    MadeForReal,
+    failure_text,
+    is_key,
+    is_plain,
+    key_shadows_name,
+)
 from safeload.trust.shadow_state import (
     BASE_ESTIMATOR,
     TREE,
@@ -246,7 +252,7 @@ class Builder(MadeForReal):
                 # keys that are not strings (a binarizer's int labels): plain values hash as
                 # they do in a load; anything else stays unknown (rt33-09)
                 key = self.value(others[i])
-                if not is_plain(key, scalars=True) or (type(key) is str and key in sym.items):
+                if not is_key(key) or key_shadows_name(key, sym.items):
                     # (a str key made by a call may override a literal one, and which wins
                     # depends on an order the pass does not keep)
                     return Unknown("a dict with keys that are not plain values")
