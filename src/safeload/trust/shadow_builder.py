@@ -46,6 +46,7 @@ from safeload.trust.shadow_values import (
     is_real,
     narrowed_problem,
 )
+from safeload.trust.static_params import big_value
 
 RECONSTRUCT = frozenset(
     {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct")}
@@ -200,11 +201,6 @@ def _call_failure(pair: tuple[str, str], args: Any, made: Any = None) -> str | N
     return None
 
 
-#: The largest bytes constant a scan copies to check it (numpy arrays in the stream are read
-#: in place, not copied: this is for bytes values, e.g. a native model blob).
-MAX_SHADOW_BYTES = 256 << 20
-
-
 class Builder(MadeForReal):
     """Turns the static pass's symbolic values into shadows (memoised by node); what it makes
     for real is :class:`~safeload.trust.shadow_made.MadeForReal`'s."""
@@ -235,11 +231,12 @@ class Builder(MadeForReal):
             v = sym.value
             if v is None:
                 return Unknown("a large constant the pass no longer holds")
-            if isinstance(v, memoryview) and v.nbytes > MAX_SHADOW_BYTES:
+            ok, made = big_value(sym)
+            if not ok:
                 # not copied: a scan of a file larger than memory stays within memory; a check
                 # that needs these bytes finds them unproven (unsafe), as for any unknown value
-                return Unknown(f"a constant of {v.nbytes} bytes, more than a scan copies")
-            return bytes(v) if isinstance(v, memoryview) else v
+                return Unknown(f"a constant of {sym.size} bytes, more than a scan copies")
+            return made  # (a BYTEARRAY8 over 4 KB is a bytearray, as the load makes it)
         if isinstance(sym, s._Tuple):
             return tuple(self.value(i) for i in sym.items)
         if isinstance(sym, s._Dict):

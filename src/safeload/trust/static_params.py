@@ -9,7 +9,11 @@ value the walk cannot build is plain data all the same (unproven, then).
 from __future__ import annotations
 
 import collections
+import datetime
+import decimal
+import pathlib
 import re
+import uuid
 from typing import Any
 
 from safeload.exceptions import LimitExceededError
@@ -52,7 +56,8 @@ def _param_value_of(sym: Any, depth: int) -> tuple[bool, Any]:
     from safeload._symbolic import _Big, _Box, _Dict, _Global, _Obj, _Tuple
 
     if isinstance(sym, _Big):
-        return (True, sym.value) if type(sym.value) is str else (False, None)
+        # a long bytes as RidgeCV.cv, which scikit-learn's iterable constraint takes (rt42-02)
+        return big_value(sym)
     if isinstance(sym, _Global):
         # a class or function as the value (C=builtins.float): the object itself, imported
         # only on the path that imports classes (the facts cannot hold it)
@@ -95,6 +100,8 @@ def _param_value_of(sym: Any, depth: int) -> tuple[bool, Any]:
         return _dict_call_value(sym, args, depth)
     if pair == _BUNCH:
         return _bunch_value(sym, args, depth)
+    if pair in _MADE_VALUES:
+        return _made_value(sym, pair, args, depth)
     if pair not in _VALUE_TYPES or sym.held:
         return False, None
     if pair[1] in ("set", "frozenset") and not all(isinstance(a, (_Tuple, _Box)) for a in args):
@@ -114,6 +121,27 @@ def _param_value_of(sym: Any, depth: int) -> tuple[bool, Any]:
 _BOX_TYPES: dict[str, Any] = {"list": list, "set": set, "frozenset": frozenset}
 #: The most nodes a parameter value the walk builds may unfold into.
 _MAX_PARAM_NODES = 100_000
+
+
+#: The largest bytes constant the pass copies to build it (numpy arrays in the stream are read
+#: in place: this is for bytes values, a parameter or a native model blob).
+MAX_BUILT_BYTES = 256 << 20
+
+
+def big_value(sym: Any) -> tuple[bool, Any]:
+    """(True, value) for what a load makes of a constant over ``MAX_CONST`` (a ``_Big``): its
+    str, or its bytes as ``bytes``, or as a ``bytearray`` when ``BYTEARRAY8`` pushed it (a
+    view of the stream over 4 KB, copied, up to :data:`MAX_BUILT_BYTES`); (False, None) for
+    one whose value the walk dropped or will not copy."""
+    value = sym.value
+    if type(value) is str:
+        return True, value
+    if not isinstance(value, (bytes, bytearray, memoryview)):
+        return False, None
+    if isinstance(value, memoryview) and value.nbytes > MAX_BUILT_BYTES:
+        return False, None
+    kind = bytearray if sym.mutable else bytes
+    return True, value if type(value) is kind else kind(value)
 
 
 def _dict_value(sym: Any, depth: int) -> tuple[bool, Any]:
@@ -224,6 +252,48 @@ def _bunch_value(sym: Any, args: list[Any], depth: int) -> tuple[bool, Any]:
     except TypeError:  # an unhashable key, as the unpickler fails
         return False, None
     return True, made
+
+
+def _made_value(sym: Any, pair: tuple[str, str], args: list[Any], depth: int) -> tuple[bool, Any]:
+    """A standard-library value (a date, ``Decimal``, pure path, ``UUID``) or a bytes or
+    bytearray made by a call, made exactly as the restricted unpickler makes it: the
+    narrowed form it hands out (``Decimal`` from a str, ``bytes``/``bytearray`` from bytes or
+    latin-1 text, protocol 2's ``_codecs.encode``) or the class itself, on the built
+    arguments; a ``UUID`` by NEWOBJ and its own ``__setstate__``. Pure code of the standard
+    library on values read from the stream, none sized by a number in it (rt42-02: a date,
+    ``Decimal`` or bytearray in ``RidgeClassifierCV.cv`` or a tree's ``monotonic_cst`` was
+    unproven while the load's constraints took the list). ``(False, None)`` where the
+    load's call fails, or for a form the walk does not build."""
+    from safeload._symbolic import _Const
+    from safeload.pickle.narrowed import _NARROWED
+
+    policy = run_policy()
+    if policy is None or not policy.allows(*pair) or sym.held:
+        return False, None
+    values = []
+    for arg in args:
+        ok, value = param_value(arg, depth + 1)
+        if not ok:
+            return False, None
+        values.append(value)
+    state: Any = None
+    if sym.state is not None and not (isinstance(sym.state, _Const) and sym.state.value is None):
+        ok, state = param_value(sym.state, depth + 1)
+        if not ok or type(state) is not dict or pair != _UUID:
+            return False, None  # a BUILD on what keeps no attributes fails the load
+    try:
+        if pair == _UUID:  # copyreg.__newobj__(UUID), then BUILD
+            if values or state is None:
+                return False, None
+            made: Any = object.__new__(_MADE_VALUES[pair])
+            made.__setstate__(state)
+            return True, made
+        if pair == _ENCODE:
+            raw = _bytes_value(sym)
+            return (True, raw) if raw is not None else (False, None)
+        return True, _NARROWED.get(pair, _MADE_VALUES[pair])(*values)
+    except Exception:  # the load's call fails the same way: not a value it builds
+        return False, None
 
 
 def _dtype_value(sym: Any, size: int = 0) -> tuple[bool, Any]:
@@ -386,8 +456,29 @@ _FACTORIES: dict[tuple[str, str], Any] = {
     **{("builtins", t.__name__): t for t in (list, dict, set, tuple, int, float, str, bool)},
     ("collections", "OrderedDict"): collections.OrderedDict,
 }
-#: Data types whose call on literal arguments ``param_value`` makes (never ``bytes`` or
-#: ``bytearray``: an int argument sizes an allocation).
+_UUID = ("uuid", "UUID")
+_ENCODE = ("_codecs", "encode")
+#: Values ``param_value`` makes for real, by the form the restricted unpickler calls
+#: (:func:`_made_value`): standard-library value types and bytes made by a call.
+_MADE_VALUES: dict[tuple[str, str], Any] = {
+    ("datetime", "date"): datetime.date,
+    ("datetime", "datetime"): datetime.datetime,
+    ("datetime", "time"): datetime.time,
+    ("datetime", "timedelta"): datetime.timedelta,
+    ("datetime", "timezone"): datetime.timezone,
+    ("decimal", "Decimal"): decimal.Decimal,
+    ("pathlib", "PurePosixPath"): pathlib.PurePosixPath,
+    ("pathlib", "PureWindowsPath"): pathlib.PureWindowsPath,
+    ("pathlib._local", "PurePosixPath"): pathlib.PurePosixPath,
+    ("pathlib._local", "PureWindowsPath"): pathlib.PureWindowsPath,
+    _UUID: uuid.UUID,
+    ("builtins", "bytes"): bytes,
+    ("builtins", "bytearray"): bytearray,
+    _ENCODE: None,  # (read by _bytes_value)
+}
+#: Data types whose call on literal arguments ``param_value`` makes (``bytes`` and
+#: ``bytearray`` only in their narrowed forms, :data:`_MADE_VALUES`: an int argument would size
+#: an allocation).
 _VALUE_TYPES: dict[tuple[str, str], Any] = {
     ("builtins", "complex"): complex,
     ("builtins", "set"): set,
