@@ -1,8 +1,8 @@
-"""Red team 42's open findings (strict xfails until fixed; rt42-01 is in
-``test_redteam42_copy.py``, the fixed rt42-04, -07 and the voting form of -08 in
-``test_redteam42_native.py``; the linear-intercept form of rt42-08, closed by the same
-rule, and its Gaussian-process form, closed by holding ``_y_train_std`` and
-``_y_train_mean`` to one value, are normal tests here). Each test shows
+"""Red team 42's findings (rt42-01 is in ``test_redteam42_copy.py``, the fixed rt42-04, -07
+and the voting form of -08 in ``test_redteam42_native.py``; the linear-intercept form of
+rt42-08, closed by the same rule, and its Gaussian-process form, closed by holding
+``_y_train_std`` and ``_y_train_mean`` to one value, are normal tests here, as are the fixed
+rt42-02, -03 and -05, where scan now builds what the load builds). Each test shows
 the harm under plain pickle in a child where there is one, then asserts what safeload should
 do (refuse in scan and load, or agree between them)."""
 
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from redteam import OVR_PREDICT, child, open_finding, parity, write
+from redteam import OVR_PREDICT, child, parity, write
 
 X = np.random.RandomState(0).rand(30, 3)
 Y2 = np.arange(30) % 2
@@ -49,9 +49,6 @@ def test_rt42_02_long_bytes_cv_parity(size: int, tmp_path: Path) -> None:
 # --- rt42-03: a numpy void scalar as plain data: scan unsafe, load loads ------------------------
 
 
-@open_finding(
-    42, "rt42-03: numpy scalars scan cannot read (void, long str_): scan unsafe, load loads"
-)
 @pytest.mark.parametrize("kind", ["void", "structured"])
 def test_rt42_03_void_scalar_plain_data_parity(kind: str, tmp_path: Path) -> None:
     """~2 KB, harmless by itself: a fitted FeatureUnion whose ``transformer_weights`` (a
@@ -59,8 +56,10 @@ def test_rt42_03_void_scalar_plain_data_parity(kind: str, tmp_path: Path) -> Non
     or one record of a structured array. The load's ``graph.require_data`` admits any
     ``np.generic`` (``SCALARS``), so the load returns the model; scan's ``data_problem`` holds
     a numpy scalar to ``scalar_problem``, whose dtype codes are ``[biufcmMSU][0-9]{1,3}``
-    only: a ``V2`` (or structured) scalar is "unproven: a numpy scalar whose dtype is not a
-    literal numeric one", UNSAFE. Found by a parity fuzz run."""
+    only: a ``V2`` (or structured) scalar was "unproven: a numpy scalar whose dtype is not a
+    literal numeric one", UNSAFE. Found by a parity fuzz run. Fixed on scan's side:
+    ``scalar_problem`` makes the scalar with numpy's own ``multiarray.scalar`` from the
+    rebuilt dtype and the payload, as the load does (no object dtype): SAFE."""
     from sklearn.decomposition import PCA
     from sklearn.pipeline import FeatureUnion
     from sklearn.preprocessing import StandardScaler
@@ -76,9 +75,6 @@ def test_rt42_03_void_scalar_plain_data_parity(kind: str, tmp_path: Path) -> Non
     assert safe == (outcome == "loaded"), (safe, outcome)
 
 
-@open_finding(
-    42, "rt42-03: numpy scalars scan cannot read (void, long str_): scan unsafe, load loads"
-)
 @pytest.mark.parametrize("where", ["CountVectorizer.encoding", "RadiusNeighborsRegressor.params"])
 def test_rt42_03_long_numpy_str_scalar_parity(where: str, tmp_path: Path) -> None:
     """~2-4 KB, harmless by itself, the same gap for text: a ``numpy.str_`` of 1,000
@@ -86,9 +82,10 @@ def test_rt42_03_long_numpy_str_scalar_parity(where: str, tmp_path: Path) -> Non
     and ``np.str_`` is one), or as the value of a radius regressor's
     ``effective_metric_params_`` entry. The load admits it (a str for the constraint, an
     ``np.generic`` for plain data); scan cannot rebuild the scalar (a ``U`` dtype of 4,000
-    bytes) and calls it "unproven: what numpy._core.multiarray.scalar makes, a value the
-    stream walk cannot build", UNSAFE. 999 characters: both sides agree. Found by a parity
-    fuzz run."""
+    bytes) and called it "unproven: what numpy._core.multiarray.scalar makes, a value the
+    stream walk cannot build", UNSAFE (its dtype code ``U1000`` has four digits, past
+    ``[0-9]{1,3}``). 999 characters: both sides agree. Found by a parity fuzz run. Fixed on
+    scan's side, as the void scalar: numpy makes it from the rebuilt dtype, SAFE."""
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.neighbors import RadiusNeighborsRegressor
 
@@ -114,6 +111,41 @@ def test_rt42_02_long_bytes_vocabulary_parity(tmp_path: Path) -> None:
     m.vocabulary = b"x" * 5000
     safe, outcome = parity(pickle.dumps(m, protocol=5), tmp_path)
     assert safe == (outcome == "loaded"), (safe, outcome)
+
+
+@pytest.mark.parametrize("payload", ["short", "long"])
+@pytest.mark.parametrize("where", ["plain-data", "any-attribute", "bare"])
+def test_rt42_03_scalar_payload_length_parity(payload: str, where: str, tmp_path: Path) -> None:
+    """Found while fixing rt42-03, the direction the promise forbids most: a
+    ``numpy.float64`` whose payload is 2 bytes instead of 8 (protocol 3, the bytes edited).
+    The load's ``multiarray.scalar`` fails ("initialization string is too small"); scan called
+    it SAFE: ``scalar_problem`` checked the dtype code and that the payload is bytes, not its
+    length, and the shadow builder left a scalar it could not read unknown, which no check
+    touched (as ``LinearRegression.extra_``, or a bare scalar). Both now make the scalar with
+    numpy's own ``scalar``, as the load does: refused. A payload longer than the item size
+    (numpy reads its first 8 bytes) loads, and scans SAFE (it was unproven in a plain-data
+    slot)."""
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import FeatureUnion
+    from sklearn.preprocessing import StandardScaler
+
+    value = np.float64(1.5)
+    m: Any
+    if where == "plain-data":
+        m = FeatureUnion([("s", StandardScaler())]).fit(X)
+        m.transformer_weights = value
+    elif where == "any-attribute":
+        m = LinearRegression().fit(X, Y2)
+        m.extra_ = value
+    else:
+        m = value
+    data = pickle.dumps(m, protocol=3)
+    given = b"C\x08" + value.tobytes()
+    assert data.count(given) == 1
+    edited = b"C\x02ab" if payload == "short" else b"C\x0a" + value.tobytes() + b"zz"
+    assert parity(data.replace(given, edited), tmp_path) == (
+        (False, "refused") if payload == "short" else (True, "loaded")
+    )
 
 
 # --- rt42-05: a dict whose keys scan cannot build, where a class check reads it -----------------

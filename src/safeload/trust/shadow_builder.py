@@ -46,7 +46,7 @@ from safeload.trust.shadow_values import (
     is_real,
     narrowed_problem,
 )
-from safeload.trust.static_params import big_value
+from safeload.trust.static_params import big_value, read_scalar
 
 RECONSTRUCT = frozenset(
     {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct")}
@@ -335,9 +335,16 @@ class Builder(MadeForReal):
         if pair in _SCALAR:
             if is_real(args, tuple) and len(args) == 2 and is_real(args[0], np.dtype):
                 dt, raw = args
-                if not dt.hasobject and is_real(raw, bytes) and len(raw) == dt.itemsize:
-                    # an empty string or bytes scalar (itemsize 0) reads no buffer (rt24-11)
-                    return np.frombuffer(raw, dt)[0] if raw else dt.type()
+                if not dt.hasobject and is_real(raw, bytes):
+                    # made by numpy's own multiarray.scalar, as the load makes it: a payload
+                    # shorter than the item size, or a code point past U+10FFFF, fails there
+                    # too (a short one was SAFE, left unknown where no check read it)
+                    ok, made_scalar = read_scalar(dt, raw)
+                    if ok:
+                        return made_scalar
+                    refused = f"{made_scalar}: a load fails on this call"
+                    self.problems.append(refused)
+                    return Unknown(refused)
             return Unknown("a numpy scalar the pass cannot read")
         failure = _call_failure(pair, args, self._global(pair)) or self._build_failure(pair, sym)
         if failure:

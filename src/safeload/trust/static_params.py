@@ -12,7 +12,6 @@ import collections
 import datetime
 import decimal
 import pathlib
-import re
 import uuid
 from typing import Any
 
@@ -93,7 +92,10 @@ def _param_value_of(sym: Any, depth: int) -> tuple[bool, Any]:
     if args is None:
         return False, None
     if pair in SCALAR_CALLS:
-        return _scalar_value(args) if scalar_problem(sym) is None else (False, None)
+        if scalar_problem(sym) is not None:
+            return False, None
+        found: tuple[bool, Any] = run_memo()[("scalar", id(sym), 0)]
+        return found
     if pair == ("numpy", "dtype"):
         return _dtype_value(sym)
     if pair in _DICT_TYPES:
@@ -369,48 +371,53 @@ _VALUE_CLASSES = frozenset(
 
 
 def _scalar_value(args: list[Any]) -> tuple[bool, Any]:
-    """The numpy scalar ``scalar(dtype, payload)`` makes, read with numpy (the dtype rebuilt
-    through :func:`safeload._numpy_state.real_dtype`); (False, None) when it cannot be."""
-    import numpy as np
-
+    """The numpy scalar ``scalar(dtype, payload)`` makes, made by numpy's own ``scalar`` as the
+    load makes it (the dtype rebuilt through :func:`safeload._numpy_state.real_dtype`, never
+    one holding objects); (False, None) when the walk cannot read it or numpy refuses it (a
+    payload shorter than the dtype's item size, a code point past U+10FFFF: the load fails
+    too)."""
     dtype, payload = args
     raw = _bytes_value(payload)
     if raw is None:
         return False, None
     ok, real = _dtype_value(dtype, len(raw))
-    if not ok or real.hasobject or real.itemsize != len(raw):
+    if not ok or real.hasobject:
         return False, None
-    if not raw:  # an empty string or bytes scalar (itemsize 0): numpy reads no buffer
-        return True, real.type()
-    return True, np.frombuffer(raw, dtype=real, count=1)[0]
+    made = read_scalar(real, raw)
+    return made if made[0] else (False, None)
+
+
+def read_scalar(dtype: Any, raw: bytes) -> tuple[bool, Any]:
+    """(True, scalar) for what numpy's ``multiarray.scalar`` (the function the load calls)
+    makes of ``dtype`` (a rebuilt dtype holding no objects: it copies bytes) and ``raw``;
+    (False, why) when numpy refuses them, as it does in the load."""
+    try:
+        from numpy._core.multiarray import scalar
+    except ImportError:  # pragma: no cover - numpy 1.x
+        from numpy.core.multiarray import scalar  # type: ignore[no-redef]
+    try:
+        return True, scalar(dtype, raw)
+    except Exception as exc:  # ValueError, SystemError, ...
+        why = f"{type(exc).__name__}: {str(exc)[:80]}"
+        return False, f"numpy's multiarray.scalar refuses the payload ({why})"
 
 
 def scalar_problem(sym: Any) -> str | None:
-    """A numpy scalar is plain data when its dtype is a literal one of a fixed-size,
-    non-object kind and its payload is bytes (what numpy writes); an object-dtype scalar or
-    one whose dtype the walk cannot name is unproven (rt23-08)."""
-    from safeload._symbolic import _Const, _Global, _Obj
-
-    args = items_of(sym.args) if sym.args is not None else None
-    if args is not None and len(args) == 2:
-        dtype, payload = args
-        spec = (
-            items_of(dtype.args)
-            if isinstance(dtype, _Obj)
-            and isinstance(dtype.cls, _Global)
-            and dtype.cls.pair == ("numpy", "dtype")
-            and dtype.args is not None
-            else None
-        )
-        code = spec[0] if spec else None
-        if (
-            isinstance(code, _Const)
-            and type(code.value) is str
-            and _SCALAR_CODE.fullmatch(code.value)
-            and _bytes_value(payload) is not None
-        ):
-            return None
-    return "unproven: a numpy scalar whose dtype is not a literal numeric one"
+    """A numpy scalar is plain data when numpy makes it from its dtype, which the walk
+    rebuilds, and its payload of bytes (what numpy writes), as the load makes it: a void or
+    structured record and a str of any length too (rt42-03: ``numpy.void(b"ab")`` and a
+    ``numpy.str_`` of 1,000 characters were unproven while the load's plain-data rule took
+    them). An object-dtype scalar, one whose dtype the walk cannot name, and one numpy
+    refuses (a payload shorter than its item size: scan called it SAFE, the load failed)
+    are unproven (rt23-08)."""
+    memo = run_memo()
+    key = ("scalar", id(sym), 0)
+    if key not in memo:
+        args = items_of(sym.args) if sym.args is not None else None
+        memo[key] = _scalar_value(args) if args is not None and len(args) == 2 else (False, None)
+    if memo[key][0]:
+        return None
+    return "unproven: a numpy scalar whose dtype or payload the stream walk cannot read"
 
 
 def _bytes_value(sym: Any) -> bytes | None:
@@ -488,13 +495,11 @@ _VALUE_TYPES: dict[tuple[str, str], Any] = {
 }
 
 
-#: numpy scalar calls: plain data only with a literal numeric dtype (see scalar_problem)
+#: numpy scalar calls: plain data only when numpy makes one from what the walk reads (see
+#: scalar_problem)
 SCALAR_CALLS = frozenset(
     {("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar")}
 )
-#: the dtype codes numpy writes for fixed-size, non-object scalars (bool, ints, floats,
-#: complex, datetimes, bytes and str)
-_SCALAR_CODE = re.compile(r"[biufcmMSU][0-9]{1,3}")
 
 #: Calls that make plain data when their arguments are: numpy dtypes, bytes, builtin
 #: containers. Exactly the types the load's plain-data rule admits (``graph.require_data``):
