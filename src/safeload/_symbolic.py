@@ -36,15 +36,17 @@ class _Big(_Opaque):
     """A constant too large to fold (over ``safeload.pickle.analysis.MAX_CONST``): opaque to
     every check, but kept (a view of the stream for bytes) so that the arrays of a native
     structure can be read from the stream. ``value`` is dropped (``None``) once it is known
-    not to be needed; ``size`` (its length) stays."""
+    not to be needed; ``size`` (its length) stays. ``mutable``: pushed by ``BYTEARRAY8`` (a
+    view of the stream does not say whether the load makes bytes or a bytearray of it)."""
 
-    __slots__ = ("size", "text", "value")
+    __slots__ = ("mutable", "size", "text", "value")
 
-    def __init__(self, value: Any) -> None:
+    def __init__(self, value: Any, mutable: bool = False) -> None:
         self.value = value
         self.size = len(value) if isinstance(value, (str, bytes, bytearray, memoryview)) else 0
         #: a string (not bytes), known after ``value`` is dropped
         self.text = isinstance(value, str)
+        self.mutable = mutable
 
 
 class _Array(_Opaque):

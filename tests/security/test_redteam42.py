@@ -1,8 +1,8 @@
-"""Red team 42's open findings (strict xfails until fixed; rt42-01 is in
-``test_redteam42_copy.py``, the fixed rt42-04, -07 and the voting form of -08 in
-``test_redteam42_native.py``; the linear-intercept form of rt42-08, closed by the same
-rule, and its Gaussian-process form, closed by holding ``_y_train_std`` and
-``_y_train_mean`` to one value, are normal tests here). Each test shows
+"""Red team 42's findings (rt42-01 is in ``test_redteam42_copy.py``, the fixed rt42-04, -07
+and the voting form of -08 in ``test_redteam42_native.py``; the linear-intercept form of
+rt42-08, closed by the same rule, and its Gaussian-process form, closed by holding
+``_y_train_std`` and ``_y_train_mean`` to one value, are normal tests here, as are the fixed
+rt42-02, -03 and -05, where scan now builds what the load builds). Each test shows
 the harm under plain pickle in a child where there is one, then asserts what safeload should
 do (refuse in scan and load, or agree between them)."""
 
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from redteam import OVR_PREDICT, child, open_finding, parity, write
+from redteam import OVR_PREDICT, child, parity, write
 
 X = np.random.RandomState(0).rand(30, 3)
 Y2 = np.arange(30) % 2
@@ -24,18 +24,18 @@ Y2 = np.arange(30) % 2
 # --- rt42-02: long bytes in a parameter whose constraint takes any iterable --------------------
 
 
-@open_finding(
-    42, "rt42-02: bytes over 1 KB in an iterable-taking parameter: scan unsafe, load loads"
-)
 @pytest.mark.parametrize("size", [1025, 5000])
 def test_rt42_02_long_bytes_cv_parity(size: int, tmp_path: Path) -> None:
     """~1.5-5.5 KB, harmless by itself: a fitted RidgeCV whose ``cv`` is ``b"x" * 1025``.
     scikit-learn's ``cv`` constraint (``_CVObjects``) takes any iterable that is not a str, so
     the load's parameter check passes bytes and the load returns the model. Scan reads a
     constant over ``MAX_CONST`` (1024) as ``_Big``, and ``param_value`` builds only a long
-    ``str`` from one; ``only_data`` then calls the bytes "a value the stream walk cannot build,
+    ``str`` from one; ``only_data`` then called the bytes "a value the stream walk cannot build,
     where the class checks its parameters": unproven, UNSAFE. (1024 bytes: both sides pass.)
-    Found by a parity fuzz run (``fuzz/parity_states.py`` with a new palette value)."""
+    Found by a parity fuzz run (``fuzz/parity_states.py`` with a new palette value). Fixed on
+    scan's side: ``static_params.big_value`` builds a ``_Big``'s bytes (a bytearray when
+    ``BYTEARRAY8`` pushed it) as the load makes them, and the constraint judges them: SAFE,
+    as the load loads."""
     from sklearn.linear_model import RidgeCV
 
     m = RidgeCV().fit(X, Y2)
@@ -49,9 +49,6 @@ def test_rt42_02_long_bytes_cv_parity(size: int, tmp_path: Path) -> None:
 # --- rt42-03: a numpy void scalar as plain data: scan unsafe, load loads ------------------------
 
 
-@open_finding(
-    42, "rt42-03: numpy scalars scan cannot read (void, long str_): scan unsafe, load loads"
-)
 @pytest.mark.parametrize("kind", ["void", "structured"])
 def test_rt42_03_void_scalar_plain_data_parity(kind: str, tmp_path: Path) -> None:
     """~2 KB, harmless by itself: a fitted FeatureUnion whose ``transformer_weights`` (a
@@ -59,8 +56,10 @@ def test_rt42_03_void_scalar_plain_data_parity(kind: str, tmp_path: Path) -> Non
     or one record of a structured array. The load's ``graph.require_data`` admits any
     ``np.generic`` (``SCALARS``), so the load returns the model; scan's ``data_problem`` holds
     a numpy scalar to ``scalar_problem``, whose dtype codes are ``[biufcmMSU][0-9]{1,3}``
-    only: a ``V2`` (or structured) scalar is "unproven: a numpy scalar whose dtype is not a
-    literal numeric one", UNSAFE. Found by a parity fuzz run."""
+    only: a ``V2`` (or structured) scalar was "unproven: a numpy scalar whose dtype is not a
+    literal numeric one", UNSAFE. Found by a parity fuzz run. Fixed on scan's side:
+    ``scalar_problem`` makes the scalar with numpy's own ``multiarray.scalar`` from the
+    rebuilt dtype and the payload, as the load does (no object dtype): SAFE."""
     from sklearn.decomposition import PCA
     from sklearn.pipeline import FeatureUnion
     from sklearn.preprocessing import StandardScaler
@@ -76,9 +75,6 @@ def test_rt42_03_void_scalar_plain_data_parity(kind: str, tmp_path: Path) -> Non
     assert safe == (outcome == "loaded"), (safe, outcome)
 
 
-@open_finding(
-    42, "rt42-03: numpy scalars scan cannot read (void, long str_): scan unsafe, load loads"
-)
 @pytest.mark.parametrize("where", ["CountVectorizer.encoding", "RadiusNeighborsRegressor.params"])
 def test_rt42_03_long_numpy_str_scalar_parity(where: str, tmp_path: Path) -> None:
     """~2-4 KB, harmless by itself, the same gap for text: a ``numpy.str_`` of 1,000
@@ -86,9 +82,10 @@ def test_rt42_03_long_numpy_str_scalar_parity(where: str, tmp_path: Path) -> Non
     and ``np.str_`` is one), or as the value of a radius regressor's
     ``effective_metric_params_`` entry. The load admits it (a str for the constraint, an
     ``np.generic`` for plain data); scan cannot rebuild the scalar (a ``U`` dtype of 4,000
-    bytes) and calls it "unproven: what numpy._core.multiarray.scalar makes, a value the
-    stream walk cannot build", UNSAFE. 999 characters: both sides agree. Found by a parity
-    fuzz run."""
+    bytes) and called it "unproven: what numpy._core.multiarray.scalar makes, a value the
+    stream walk cannot build", UNSAFE (its dtype code ``U1000`` has four digits, past
+    ``[0-9]{1,3}``). 999 characters: both sides agree. Found by a parity fuzz run. Fixed on
+    scan's side, as the void scalar: numpy makes it from the rebuilt dtype, SAFE."""
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.neighbors import RadiusNeighborsRegressor
 
@@ -105,12 +102,9 @@ def test_rt42_03_long_numpy_str_scalar_parity(where: str, tmp_path: Path) -> Non
     assert safe == (outcome == "loaded"), (safe, outcome)
 
 
-@open_finding(
-    42, "rt42-02: bytes over 1 KB in an iterable-taking parameter: scan unsafe, load loads"
-)
 def test_rt42_02_long_bytes_vocabulary_parity(tmp_path: Path) -> None:
     """The same gap in a vectorizer's ``vocabulary`` (its constraint takes any iterable):
-    ``b"x" * 5000`` loads and scans UNSAFE (unproven)."""
+    ``b"x" * 5000`` loads and scanned UNSAFE (unproven); now SAFE (``big_value``)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     m = TfidfVectorizer().fit(["aa bb cc", "bb cc dd"])
@@ -119,12 +113,44 @@ def test_rt42_02_long_bytes_vocabulary_parity(tmp_path: Path) -> None:
     assert safe == (outcome == "loaded"), (safe, outcome)
 
 
+@pytest.mark.parametrize("payload", ["short", "long"])
+@pytest.mark.parametrize("where", ["plain-data", "any-attribute", "bare"])
+def test_rt42_03_scalar_payload_length_parity(payload: str, where: str, tmp_path: Path) -> None:
+    """Found while fixing rt42-03, the direction the promise forbids most: a
+    ``numpy.float64`` whose payload is 2 bytes instead of 8 (protocol 3, the bytes edited).
+    The load's ``multiarray.scalar`` fails ("initialization string is too small"); scan called
+    it SAFE: ``scalar_problem`` checked the dtype code and that the payload is bytes, not its
+    length, and the shadow builder left a scalar it could not read unknown, which no check
+    touched (as ``LinearRegression.extra_``, or a bare scalar). Both now make the scalar with
+    numpy's own ``scalar``, as the load does: refused. A payload longer than the item size
+    (numpy reads its first 8 bytes) loads, and scans SAFE (it was unproven in a plain-data
+    slot)."""
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import FeatureUnion
+    from sklearn.preprocessing import StandardScaler
+
+    value = np.float64(1.5)
+    m: Any
+    if where == "plain-data":
+        m = FeatureUnion([("s", StandardScaler())]).fit(X)
+        m.transformer_weights = value
+    elif where == "any-attribute":
+        m = LinearRegression().fit(X, Y2)
+        m.extra_ = value
+    else:
+        m = value
+    data = pickle.dumps(m, protocol=3)
+    given = b"C\x08" + value.tobytes()
+    assert data.count(given) == 1
+    edited = b"C\x02ab" if payload == "short" else b"C\x0a" + value.tobytes() + b"zz"
+    assert parity(data.replace(given, edited), tmp_path) == (
+        (False, "refused") if payload == "short" else (True, "loaded")
+    )
+
+
 # --- rt42-05: a dict whose keys scan cannot build, where a class check reads it -----------------
 
 
-@open_finding(
-    42, "rt42-05: a dict keyed by a dtype/Decimal/date a class check reads: scan unsafe, load loads"
-)
 @pytest.mark.parametrize("key", ["decimal", "dtype", "date"])
 @pytest.mark.parametrize("where", ["MultiTaskLasso.coef_", "RBFSampler._gamma"])
 def test_rt42_05_dict_with_built_keys_parity(key: str, where: str, tmp_path: Path) -> None:
@@ -133,11 +159,13 @@ def test_rt42_05_dict_with_built_keys_parity(key: str, where: str, tmp_path: Pat
     or ``datetime.date(2020, 1, 1)``: all allowlisted value types). The load's class checks
     (``check_linear_shapes``: ``coef_`` is not an ndarray, so it is skipped; for the sampler
     ``_stored_elements`` counts no array in it) pass the real dict, and the load returns the
-    model. Scan's shadow of a dict whose keys are not plain values raises ``Unproven`` as soon
-    as a check touches it: "unproven: the MultiTaskLasso check needs a dict with keys that are
+    model. Scan's shadow of a dict whose keys are not plain values raised ``Unproven`` as soon
+    as a check touched it: "unproven: the MultiTaskLasso check needs a dict with keys that are
     not plain values; a load checks it after building, scan cannot", UNSAFE. (The same dict in
-    an attribute no check reads, or keyed by a float, str or tuple, scans SAFE.) Found by a
-    parity fuzz run with nested palette values."""
+    an attribute no check reads, or keyed by a float, str or tuple, scanned SAFE.) Found by a
+    parity fuzz run with nested palette values. Fixed on scan's side: the shadow builder keys
+    a dict by the standard-library values it makes for real and by numpy dtypes
+    (``shadow_made.is_key``), which hash and compare as in the load: SAFE."""
     import datetime
     import decimal
 
@@ -249,19 +277,31 @@ def test_rt42_06_scorer_slot_unread_items_scan_safe(value: str, tmp_path: Path) 
     assert safe == (outcome == "loaded"), (safe, outcome)
 
 
-@open_finding(
-    42,
-    "rt42-02: values scan cannot build in an array-like or iterable parameter: scan unsafe",
+@pytest.mark.parametrize(
+    "value",
+    [
+        "date-in-list",
+        "decimal-in-list",
+        "bytearray-in-tuple",
+        "long-bytearray-in-tuple",
+        "datetime-in-list",
+        "uuid-in-list",
+    ],
 )
-@pytest.mark.parametrize("value", ["date-in-list", "decimal-in-list", "bytearray-in-tuple"])
-def test_rt42_02_unbuilt_items_in_iterable_parameter_parity(value: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("protocol", [2, 5])
+def test_rt42_02_unbuilt_items_in_iterable_parameter_parity(
+    value: str, protocol: int, tmp_path: Path
+) -> None:
     """The same gap for items the walk does not build inside a list or tuple: a
     RidgeClassifierCV's ``cv`` (any iterable) or a tree's ``monotonic_cst`` (array-like) of
     ``[datetime.date(2020, 1, 1), 1]``, ``[Decimal('1.5'), 1]`` or ``(bytearray(2000),)``.
     scikit-learn's constraint takes the list, so the load loads; scan's ``param_value``
-    cannot build the item and ``only_data`` calls the parameter unproven, UNSAFE."""
+    could not build the item and ``only_data`` called the parameter unproven, UNSAFE. Fixed
+    on scan's side: ``static_params._made_value`` makes dates, ``Decimal``, pure paths,
+    ``UUID`` and bytes or bytearray calls by the load's own (narrowed) forms, SAFE."""
     import datetime
     import decimal
+    import uuid
 
     from sklearn.linear_model import RidgeClassifierCV
     from sklearn.tree import DecisionTreeClassifier
@@ -270,14 +310,18 @@ def test_rt42_02_unbuilt_items_in_iterable_parameter_parity(value: str, tmp_path
         "date-in-list": [datetime.date(2020, 1, 1), 1],
         "decimal-in-list": [decimal.Decimal("1.5"), 1],
         "bytearray-in-tuple": (bytearray(b"x" * 2000),),
+        # over 4 KB the walk holds a view of the stream: a bytearray still, as the load makes
+        "long-bytearray-in-tuple": (bytearray(b"x" * 5000),),
+        "datetime-in-list": [datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)],
+        "uuid-in-list": [uuid.UUID(int=5)],
     }[value]
     m: Any = RidgeClassifierCV().fit(X, Y2)
     m.cv = item
-    safe, outcome = parity(pickle.dumps(m, protocol=5), tmp_path)
+    safe, outcome = parity(pickle.dumps(m, protocol=protocol), tmp_path)
     assert safe == (outcome == "loaded"), ("cv", safe, outcome)
     m = DecisionTreeClassifier(max_depth=2).fit(X, Y2)
     m.monotonic_cst = list(item)
-    safe, outcome = parity(pickle.dumps(m, protocol=5), tmp_path)
+    safe, outcome = parity(pickle.dumps(m, protocol=protocol), tmp_path)
     assert safe == (outcome == "loaded"), ("monotonic_cst", safe, outcome)
 
 

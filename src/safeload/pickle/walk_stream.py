@@ -290,7 +290,7 @@ class WalkStream(WalkBase):
             view = _Bytes(pos, len(arg))
             self.byte_arrays.append(view)
             return view
-        big = _Big(arg)
+        big = _Big(arg, name == "BYTEARRAY8")
         if name == "BYTEARRAY8":
             self.bytearrays.add(id(big))
         return big

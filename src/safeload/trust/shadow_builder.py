@@ -24,7 +24,13 @@ from safeload.policy import Policy, format_name
 from safeload.trust import facts
 from safeload.trust.facts import ClassFacts, NeedsImport
 from safeload.trust.pandas_forms import PANDAS_NAMES
-from safeload.trust.shadow_made import MadeForReal, failure_text, is_plain
+from safeload.trust.shadow_made import (
+    MadeForReal,
+    failure_text,
+    is_key,
+    is_plain,
+    key_shadows_name,
+)
 from safeload.trust.shadow_state import (
     BASE_ESTIMATOR,
     TREE,
@@ -40,6 +46,7 @@ from safeload.trust.shadow_values import (
     is_real,
     narrowed_problem,
 )
+from safeload.trust.static_params import big_value, read_scalar
 
 RECONSTRUCT = frozenset(
     {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct")}
@@ -194,11 +201,6 @@ def _call_failure(pair: tuple[str, str], args: Any, made: Any = None) -> str | N
     return None
 
 
-#: The largest bytes constant a scan copies to check it (numpy arrays in the stream are read
-#: in place, not copied: this is for bytes values, e.g. a native model blob).
-MAX_SHADOW_BYTES = 256 << 20
-
-
 class Builder(MadeForReal):
     """Turns the static pass's symbolic values into shadows (memoised by node); what it makes
     for real is :class:`~safeload.trust.shadow_made.MadeForReal`'s."""
@@ -229,11 +231,12 @@ class Builder(MadeForReal):
             v = sym.value
             if v is None:
                 return Unknown("a large constant the pass no longer holds")
-            if isinstance(v, memoryview) and v.nbytes > MAX_SHADOW_BYTES:
+            ok, made = big_value(sym)
+            if not ok:
                 # not copied: a scan of a file larger than memory stays within memory; a check
                 # that needs these bytes finds them unproven (unsafe), as for any unknown value
-                return Unknown(f"a constant of {v.nbytes} bytes, more than a scan copies")
-            return bytes(v) if isinstance(v, memoryview) else v
+                return Unknown(f"a constant of {sym.size} bytes, more than a scan copies")
+            return made  # (a BYTEARRAY8 over 4 KB is a bytearray, as the load makes it)
         if isinstance(sym, s._Tuple):
             return tuple(self.value(i) for i in sym.items)
         if isinstance(sym, s._Dict):
@@ -246,7 +249,7 @@ class Builder(MadeForReal):
                 # keys that are not strings (a binarizer's int labels): plain values hash as
                 # they do in a load; anything else stays unknown (rt33-09)
                 key = self.value(others[i])
-                if not is_plain(key, scalars=True) or (type(key) is str and key in sym.items):
+                if not is_key(key) or key_shadows_name(key, sym.items):
                     # (a str key made by a call may override a literal one, and which wins
                     # depends on an order the pass does not keep)
                     return Unknown("a dict with keys that are not plain values")
@@ -332,9 +335,16 @@ class Builder(MadeForReal):
         if pair in _SCALAR:
             if is_real(args, tuple) and len(args) == 2 and is_real(args[0], np.dtype):
                 dt, raw = args
-                if not dt.hasobject and is_real(raw, bytes) and len(raw) == dt.itemsize:
-                    # an empty string or bytes scalar (itemsize 0) reads no buffer (rt24-11)
-                    return np.frombuffer(raw, dt)[0] if raw else dt.type()
+                if not dt.hasobject and is_real(raw, bytes):
+                    # made by numpy's own multiarray.scalar, as the load makes it: a payload
+                    # shorter than the item size, or a code point past U+10FFFF, fails there
+                    # too (a short one was SAFE, left unknown where no check read it)
+                    ok, made_scalar = read_scalar(dt, raw)
+                    if ok:
+                        return made_scalar
+                    refused = f"{made_scalar}: a load fails on this call"
+                    self.problems.append(refused)
+                    return Unknown(refused)
             return Unknown("a numpy scalar the pass cannot read")
         failure = _call_failure(pair, args, self._global(pair)) or self._build_failure(pair, sym)
         if failure:

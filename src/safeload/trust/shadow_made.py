@@ -9,8 +9,12 @@ fails there. :class:`MadeForReal` is the base of
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import functools
 import inspect
+import pathlib
+import uuid
 from typing import Any
 
 import numpy as np
@@ -46,6 +50,50 @@ def is_plain(value: Any, depth: int = 0, *, scalars: bool = False) -> bool:
             for k, v in value.items()
         )
     return False
+
+
+#: Standard-library values the builder makes for real (:meth:`MadeForReal._value_object`) that
+#: hash by their value, the same in a scan as in a load: a dict may be keyed by them.
+_VALUE_KEYS = (
+    datetime.date,
+    datetime.datetime,
+    datetime.time,
+    datetime.timedelta,
+    datetime.timezone,
+    decimal.Decimal,
+    uuid.UUID,
+    pathlib.PurePosixPath,
+    pathlib.PureWindowsPath,
+)
+
+
+def is_key(value: Any, depth: int = 0) -> bool:
+    """Whether ``value`` may key a dict the builder makes for real: plain data and numpy number
+    scalars (:func:`is_plain`), a numpy dtype or a standard-library value it made, or a tuple
+    or frozenset of them. Each is the value the load builds, hashes as it does there and
+    compares with the other keys as there (rt42-05: a dict keyed by ``Decimal('1.5')``, a
+    dtype or a date as ``MultiTaskLasso.coef_`` was unknown to the class check, unproven,
+    while the load loaded it)."""
+    kind = type(value)
+    if kind in _VALUE_KEYS or isinstance(value, np.dtype):
+        return True
+    if kind in (tuple, frozenset) and depth <= 32:
+        return all(is_key(v, depth + 1) for v in value)
+    return is_plain(value, depth, scalars=True)
+
+
+def key_shadows_name(key: Any, names: Any) -> bool:
+    """Whether ``key``, a key the stream makes by a call, may stand for one of the str keys
+    ``names`` of the same dict: which value wins depends on an order the pass does not keep
+    (a str, or a dtype, which equals its type string)."""
+    if type(key) is str:
+        return key in names
+    if not isinstance(key, np.dtype):
+        return False
+    try:
+        return any(bool(key == name) for name in names)
+    except Exception:  # a comparison numpy refuses: not shown either way
+        return True
 
 
 def failure_text(pair: tuple[str, str], exc: Exception) -> str:
@@ -170,7 +218,7 @@ class MadeForReal:
         self.done[id(sym)] = made  # before its items: they may refer back to it
         held = [self.value(item) for item in sym.held or ()]
         for i in range(0, len(held) - 1, 2):
-            if not is_plain(held[i], scalars=True):
+            if not is_key(held[i]):
                 return Unknown(f"a {cls.__qualname__} with keys that are not plain values")
             made[held[i]] = held[i + 1]
         state = self.value(sym.state) if sym.state is not None else None

@@ -9,7 +9,10 @@ value the walk cannot build is plain data all the same (unproven, then).
 from __future__ import annotations
 
 import collections
-import re
+import datetime
+import decimal
+import pathlib
+import uuid
 from typing import Any
 
 from safeload.exceptions import LimitExceededError
@@ -52,7 +55,8 @@ def _param_value_of(sym: Any, depth: int) -> tuple[bool, Any]:
     from safeload._symbolic import _Big, _Box, _Dict, _Global, _Obj, _Tuple
 
     if isinstance(sym, _Big):
-        return (True, sym.value) if type(sym.value) is str else (False, None)
+        # a long bytes as RidgeCV.cv, which scikit-learn's iterable constraint takes (rt42-02)
+        return big_value(sym)
     if isinstance(sym, _Global):
         # a class or function as the value (C=builtins.float): the object itself, imported
         # only on the path that imports classes (the facts cannot hold it)
@@ -88,13 +92,18 @@ def _param_value_of(sym: Any, depth: int) -> tuple[bool, Any]:
     if args is None:
         return False, None
     if pair in SCALAR_CALLS:
-        return _scalar_value(args) if scalar_problem(sym) is None else (False, None)
+        if scalar_problem(sym) is not None:
+            return False, None
+        found: tuple[bool, Any] = run_memo()[("scalar", id(sym), 0)]
+        return found
     if pair == ("numpy", "dtype"):
         return _dtype_value(sym)
     if pair in _DICT_TYPES:
         return _dict_call_value(sym, args, depth)
     if pair == _BUNCH:
         return _bunch_value(sym, args, depth)
+    if pair in _MADE_VALUES:
+        return _made_value(sym, pair, args, depth)
     if pair not in _VALUE_TYPES or sym.held:
         return False, None
     if pair[1] in ("set", "frozenset") and not all(isinstance(a, (_Tuple, _Box)) for a in args):
@@ -114,6 +123,27 @@ def _param_value_of(sym: Any, depth: int) -> tuple[bool, Any]:
 _BOX_TYPES: dict[str, Any] = {"list": list, "set": set, "frozenset": frozenset}
 #: The most nodes a parameter value the walk builds may unfold into.
 _MAX_PARAM_NODES = 100_000
+
+
+#: The largest bytes constant the pass copies to build it (numpy arrays in the stream are read
+#: in place: this is for bytes values, a parameter or a native model blob).
+MAX_BUILT_BYTES = 256 << 20
+
+
+def big_value(sym: Any) -> tuple[bool, Any]:
+    """(True, value) for what a load makes of a constant over ``MAX_CONST`` (a ``_Big``): its
+    str, or its bytes as ``bytes``, or as a ``bytearray`` when ``BYTEARRAY8`` pushed it (a
+    view of the stream over 4 KB, copied, up to :data:`MAX_BUILT_BYTES`); (False, None) for
+    one whose value the walk dropped or will not copy."""
+    value = sym.value
+    if type(value) is str:
+        return True, value
+    if not isinstance(value, (bytes, bytearray, memoryview)):
+        return False, None
+    if isinstance(value, memoryview) and value.nbytes > MAX_BUILT_BYTES:
+        return False, None
+    kind = bytearray if sym.mutable else bytes
+    return True, value if type(value) is kind else kind(value)
 
 
 def _dict_value(sym: Any, depth: int) -> tuple[bool, Any]:
@@ -226,6 +256,48 @@ def _bunch_value(sym: Any, args: list[Any], depth: int) -> tuple[bool, Any]:
     return True, made
 
 
+def _made_value(sym: Any, pair: tuple[str, str], args: list[Any], depth: int) -> tuple[bool, Any]:
+    """A standard-library value (a date, ``Decimal``, pure path, ``UUID``) or a bytes or
+    bytearray made by a call, made exactly as the restricted unpickler makes it: the
+    narrowed form it hands out (``Decimal`` from a str, ``bytes``/``bytearray`` from bytes or
+    latin-1 text, protocol 2's ``_codecs.encode``) or the class itself, on the built
+    arguments; a ``UUID`` by NEWOBJ and its own ``__setstate__``. Pure code of the standard
+    library on values read from the stream, none sized by a number in it (rt42-02: a date,
+    ``Decimal`` or bytearray in ``RidgeClassifierCV.cv`` or a tree's ``monotonic_cst`` was
+    unproven while the load's constraints took the list). ``(False, None)`` where the
+    load's call fails, or for a form the walk does not build."""
+    from safeload._symbolic import _Const
+    from safeload.pickle.narrowed import _NARROWED
+
+    policy = run_policy()
+    if policy is None or not policy.allows(*pair) or sym.held:
+        return False, None
+    values = []
+    for arg in args:
+        ok, value = param_value(arg, depth + 1)
+        if not ok:
+            return False, None
+        values.append(value)
+    state: Any = None
+    if sym.state is not None and not (isinstance(sym.state, _Const) and sym.state.value is None):
+        ok, state = param_value(sym.state, depth + 1)
+        if not ok or type(state) is not dict or pair != _UUID:
+            return False, None  # a BUILD on what keeps no attributes fails the load
+    try:
+        if pair == _UUID:  # copyreg.__newobj__(UUID), then BUILD
+            if values or state is None:
+                return False, None
+            made: Any = object.__new__(_MADE_VALUES[pair])
+            made.__setstate__(state)
+            return True, made
+        if pair == _ENCODE:
+            raw = _bytes_value(sym)
+            return (True, raw) if raw is not None else (False, None)
+        return True, _NARROWED.get(pair, _MADE_VALUES[pair])(*values)
+    except Exception:  # the load's call fails the same way: not a value it builds
+        return False, None
+
+
 def _dtype_value(sym: Any, size: int = 0) -> tuple[bool, Any]:
     """A ``numpy.dtype`` the walk rebuilt and checked (``OneHotEncoder(dtype=...)``), folding
     within the budget of ``size`` bytes."""
@@ -299,48 +371,53 @@ _VALUE_CLASSES = frozenset(
 
 
 def _scalar_value(args: list[Any]) -> tuple[bool, Any]:
-    """The numpy scalar ``scalar(dtype, payload)`` makes, read with numpy (the dtype rebuilt
-    through :func:`safeload._numpy_state.real_dtype`); (False, None) when it cannot be."""
-    import numpy as np
-
+    """The numpy scalar ``scalar(dtype, payload)`` makes, made by numpy's own ``scalar`` as the
+    load makes it (the dtype rebuilt through :func:`safeload._numpy_state.real_dtype`, never
+    one holding objects); (False, None) when the walk cannot read it or numpy refuses it (a
+    payload shorter than the dtype's item size, a code point past U+10FFFF: the load fails
+    too)."""
     dtype, payload = args
     raw = _bytes_value(payload)
     if raw is None:
         return False, None
     ok, real = _dtype_value(dtype, len(raw))
-    if not ok or real.hasobject or real.itemsize != len(raw):
+    if not ok or real.hasobject:
         return False, None
-    if not raw:  # an empty string or bytes scalar (itemsize 0): numpy reads no buffer
-        return True, real.type()
-    return True, np.frombuffer(raw, dtype=real, count=1)[0]
+    made = read_scalar(real, raw)
+    return made if made[0] else (False, None)
+
+
+def read_scalar(dtype: Any, raw: bytes) -> tuple[bool, Any]:
+    """(True, scalar) for what numpy's ``multiarray.scalar`` (the function the load calls)
+    makes of ``dtype`` (a rebuilt dtype holding no objects: it copies bytes) and ``raw``;
+    (False, why) when numpy refuses them, as it does in the load."""
+    try:
+        from numpy._core.multiarray import scalar
+    except ImportError:  # pragma: no cover - numpy 1.x
+        from numpy.core.multiarray import scalar  # type: ignore[no-redef]
+    try:
+        return True, scalar(dtype, raw)
+    except Exception as exc:  # ValueError, SystemError, ...
+        why = f"{type(exc).__name__}: {str(exc)[:80]}"
+        return False, f"numpy's multiarray.scalar refuses the payload ({why})"
 
 
 def scalar_problem(sym: Any) -> str | None:
-    """A numpy scalar is plain data when its dtype is a literal one of a fixed-size,
-    non-object kind and its payload is bytes (what numpy writes); an object-dtype scalar or
-    one whose dtype the walk cannot name is unproven (rt23-08)."""
-    from safeload._symbolic import _Const, _Global, _Obj
-
-    args = items_of(sym.args) if sym.args is not None else None
-    if args is not None and len(args) == 2:
-        dtype, payload = args
-        spec = (
-            items_of(dtype.args)
-            if isinstance(dtype, _Obj)
-            and isinstance(dtype.cls, _Global)
-            and dtype.cls.pair == ("numpy", "dtype")
-            and dtype.args is not None
-            else None
-        )
-        code = spec[0] if spec else None
-        if (
-            isinstance(code, _Const)
-            and type(code.value) is str
-            and _SCALAR_CODE.fullmatch(code.value)
-            and _bytes_value(payload) is not None
-        ):
-            return None
-    return "unproven: a numpy scalar whose dtype is not a literal numeric one"
+    """A numpy scalar is plain data when numpy makes it from its dtype, which the walk
+    rebuilds, and its payload of bytes (what numpy writes), as the load makes it: a void or
+    structured record and a str of any length too (rt42-03: ``numpy.void(b"ab")`` and a
+    ``numpy.str_`` of 1,000 characters were unproven while the load's plain-data rule took
+    them). An object-dtype scalar, one whose dtype the walk cannot name, and one numpy
+    refuses (a payload shorter than its item size: scan called it SAFE, the load failed)
+    are unproven (rt23-08)."""
+    memo = run_memo()
+    key = ("scalar", id(sym), 0)
+    if key not in memo:
+        args = items_of(sym.args) if sym.args is not None else None
+        memo[key] = _scalar_value(args) if args is not None and len(args) == 2 else (False, None)
+    if memo[key][0]:
+        return None
+    return "unproven: a numpy scalar whose dtype or payload the stream walk cannot read"
 
 
 def _bytes_value(sym: Any) -> bytes | None:
@@ -386,8 +463,29 @@ _FACTORIES: dict[tuple[str, str], Any] = {
     **{("builtins", t.__name__): t for t in (list, dict, set, tuple, int, float, str, bool)},
     ("collections", "OrderedDict"): collections.OrderedDict,
 }
-#: Data types whose call on literal arguments ``param_value`` makes (never ``bytes`` or
-#: ``bytearray``: an int argument sizes an allocation).
+_UUID = ("uuid", "UUID")
+_ENCODE = ("_codecs", "encode")
+#: Values ``param_value`` makes for real, by the form the restricted unpickler calls
+#: (:func:`_made_value`): standard-library value types and bytes made by a call.
+_MADE_VALUES: dict[tuple[str, str], Any] = {
+    ("datetime", "date"): datetime.date,
+    ("datetime", "datetime"): datetime.datetime,
+    ("datetime", "time"): datetime.time,
+    ("datetime", "timedelta"): datetime.timedelta,
+    ("datetime", "timezone"): datetime.timezone,
+    ("decimal", "Decimal"): decimal.Decimal,
+    ("pathlib", "PurePosixPath"): pathlib.PurePosixPath,
+    ("pathlib", "PureWindowsPath"): pathlib.PureWindowsPath,
+    ("pathlib._local", "PurePosixPath"): pathlib.PurePosixPath,
+    ("pathlib._local", "PureWindowsPath"): pathlib.PureWindowsPath,
+    _UUID: uuid.UUID,
+    ("builtins", "bytes"): bytes,
+    ("builtins", "bytearray"): bytearray,
+    _ENCODE: None,  # (read by _bytes_value)
+}
+#: Data types whose call on literal arguments ``param_value`` makes (``bytes`` and
+#: ``bytearray`` only in their narrowed forms, :data:`_MADE_VALUES`: an int argument would size
+#: an allocation).
 _VALUE_TYPES: dict[tuple[str, str], Any] = {
     ("builtins", "complex"): complex,
     ("builtins", "set"): set,
@@ -397,13 +495,11 @@ _VALUE_TYPES: dict[tuple[str, str], Any] = {
 }
 
 
-#: numpy scalar calls: plain data only with a literal numeric dtype (see scalar_problem)
+#: numpy scalar calls: plain data only when numpy makes one from what the walk reads (see
+#: scalar_problem)
 SCALAR_CALLS = frozenset(
     {("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar")}
 )
-#: the dtype codes numpy writes for fixed-size, non-object scalars (bool, ints, floats,
-#: complex, datetimes, bytes and str)
-_SCALAR_CODE = re.compile(r"[biufcmMSU][0-9]{1,3}")
 
 #: Calls that make plain data when their arguments are: numpy dtypes, bytes, builtin
 #: containers. Exactly the types the load's plain-data rule admits (``graph.require_data``):
