@@ -2,8 +2,9 @@
 
 * ``safeload_attack_case``: a fixture parametrized over :func:`safeload.testing.attack_corpus`;
   a test that takes it runs once per published attack technique.
-* ``--safeload-models DIR``: one test per model file under DIR (``*.pkl``, ``*.pickle``,
-  ``*.joblib*``, ``*.skops``), asserting that it carries a valid signature from a key in
+* ``--safeload-models DIR``: one test per model file under DIR (as ``safeload verify DIR``
+  finds them: by name or by their first bytes; a signed folder is one test, and a symbolic
+  link out of DIR a failing one), asserting that it carries a valid signature from a key in
   ``--safeload-keyring DIR|FILE.json`` (a folder of ``*.pub`` files or a JSON keyring, as for
   ``safeload verify --keyring``; or ``--safeload-pub FILE``) and loads under the default policy
   (plus ``--safeload-trust NAME``). Nothing is loaded without its signature being checked first.
@@ -15,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-_MODEL_SUFFIXES = (".pkl", ".pickle", ".joblib", ".skops")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -66,15 +65,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("safeload_attack_case", cases, ids=[c.name for c in cases])
 
 
-def _is_model(path: Path) -> bool:
-    name = path.name.lower()
-    return (
-        path.is_file()
-        and not name.endswith(".sig")
-        and (name.endswith(_MODEL_SUFFIXES) or ".joblib." in name)
-    )
-
-
 class SafeloadModelItem(pytest.Item):
     """One model file: verify its signature, then load it through the restricted reader."""
 
@@ -84,9 +74,22 @@ class SafeloadModelItem(pytest.Item):
 
     def runtest(self) -> None:
         import safeload
+        from safeload.cli._paths import list_folder
 
         ring = self.config.stash[_RING]
-        safeload.load(self.path_to_check, ring, trusted=self.config.getoption("--safeload-trust"))
+        trusted = self.config.getoption("--safeload-trust")
+        path = self.path_to_check
+        if path.is_symlink():
+            raise safeload.SafeloadError(
+                f"{path} is a symbolic link out of --safeload-models; the gate does not follow "
+                "it (copy the model in, or name its folder)"
+            )
+        if path.is_dir():  # a signed folder: its signature as a whole, then each model in it
+            safeload.verify(path, ring)
+            for model in list_folder(path).files:
+                safeload.load(model, ring, trusted=trusted)
+            return
+        safeload.load(path, ring, trusted=trusted)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         import safeload
@@ -144,7 +147,14 @@ def pytest_collection_modifyitems(
     if not base.is_dir():
         raise pytest.UsageError(f"--safeload-models: {base} is not a directory")
     config.stash[_RING] = _keyring(config)
-    for path in sorted(p for p in base.rglob("*") if _is_model(p)):
+    from safeload.cli._paths import expand
+
+    # what `safeload verify DIR` checks: every model file whatever its name (its first bytes
+    # tell), each signed folder as a whole, and the links out of DIR, reported rather than
+    # passed over (rt43-04: a suffix filter and rglob skipped finalized_model.sav,
+    # model.pkl.gz, a symlinked folder and a tampered signed folder's files)
+    for entry in expand([str(base)]):
+        path = Path(entry)
         rel = path.relative_to(base).as_posix()
         items.append(
             SafeloadModelItem.from_parent(

@@ -85,12 +85,6 @@ def _chosen(argv: Sequence[str] | None) -> str | None:
     return None
 
 
-#: The commands whose output quotes what an unverified file claims (verify's errors name its
-#: files, inspect shows its fields, scan the names a pickle refers to and the files a folder
-#: holds, rt26b-08): control characters reach the terminal escaped.
-_UNVERIFIED_OUTPUT = frozenset({"verify", "inspect", "scan"})
-
-
 def _static_pass_build() -> str:
     """Whether setup.py compiled the static pass on this install (see README, Performance)."""
     from importlib.machinery import EXTENSION_SUFFIXES
@@ -156,10 +150,7 @@ def _dispatch(
     if args.command not in _COMMANDS:  # pragma: no cover - argparse accepts only these
         parser.error(f"unknown command {args.command}")
         return EXIT_USAGE
-    cmd = _command(args.command)
-    if args.command in _UNVERIFIED_OUTPUT:
-        out, err = escaping(out), escaping(err)
-    return cmd.run(args, out, err)
+    return _command(args.command).run(args, out, err)
 
 
 def main(
@@ -175,6 +166,12 @@ def main(
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
     if args.quiet and not getattr(args, "json", False) and not getattr(args, "sarif", False):
         out = io.StringIO()  # -q: results go nowhere; errors and warnings still reach stderr
+    # Every command's output may quote what an unverified file claims (verify's errors name
+    # its files, inspect shows its fields, scan and convert the names a pickle refers to, the
+    # log and warnings what a file holds): control characters reach the terminal escaped, for
+    # every command (rt26b-08; rt43-08: convert printed a GLOBAL's ESC and CR raw)
+    raw_out = out
+    out, err = escaping(out), escaping(err)
     restore = _verbose_log(args.verbose, err) if args.verbose else None
     try:
         with warnings.catch_warnings():
@@ -187,7 +184,7 @@ def main(
         # whoever read the output stopped (`safeload scan DIR | head`): stop quietly, and fail,
         # since the verdicts were not all read; stdout goes to devnull so that Python's flush at
         # exit does not raise again
-        if out is sys.stdout:
+        if raw_out is sys.stdout:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAIL
     finally:

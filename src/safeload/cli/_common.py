@@ -148,7 +148,7 @@ def verifier_args(p: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         help="how many distinct trusted keys must have signed (default 1); a JSON keyring "
-        "sets its own, and --threshold with one is a usage error",
+        "sets its own, and --threshold with one is a usage error, as is one above 1 with --ca",
     )
 
 

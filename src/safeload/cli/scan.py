@@ -265,7 +265,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _one_line(text: str) -> str:
     """A file or global name on one line: a newline in it would start a forged report line
-    (the rest of the control characters are escaped on the way out, see cli._UNVERIFIED_OUTPUT)."""
+    (the rest of the control characters are escaped on the way out, see cli.main)."""
     return text.replace("\r", "\\r").replace("\n", "\\n")
 
 

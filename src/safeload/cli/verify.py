@@ -162,6 +162,13 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "keyless Sigstore verification (--identity/--issuer/--trust-config) is not supported "
             "yet; verify key-mode bundles with --pub, or certificate-mode ones with --ca"
         )
+    if args.ca and args.threshold is not None and args.threshold != 1:
+        # certificate mode checks one signer's bundle: a threshold would silently not apply
+        # (rt43-03: --threshold 2 beside --ca passed a file one certificate signed)
+        raise UsageError(
+            f"--threshold {args.threshold} cannot apply to --ca: a model_signing certificate "
+            "bundle carries one signature; use --keyring with --threshold for several signers"
+        )
     ca = CertificateAuthority.from_file(args.ca) if args.ca else None
     ring = None if ca is not None else load_keyring(args)
     state = safeload.TrustState(args.state) if args.state else None
