@@ -1,0 +1,263 @@
+"""Red team 43's parity findings (strict xfails until fixed; rt43-03/04/08 are fixed in
+``test_redteam43_cli.py``, the xgboost rt43-01/09 in ``test_redteam43_xgboost.py``). Each
+test asserts that scan's verdict is the load's."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from redteam import open_finding
+
+# --- rt43-02: a keyword name over 1 KB in a keyword dict: scan unsafe, load loads ------------
+
+
+@pytest.mark.parametrize(
+    "what",
+    [
+        pytest.param(
+            "str-key",
+            marks=open_finding(
+                43,
+                "rt43-02: a str keyword over 1 KB in kw_args/kernel_params: scan unsafe, "
+                "load loads",
+            ),
+        ),
+        "bytes-value",  # fixed with rt42-02 (scan builds bytes over MAX_CONST)
+    ],
+)
+@pytest.mark.parametrize(
+    "slot", ["FunctionTransformer.kw_args", "SpectralClustering.kernel_params"]
+)
+def test_rt43_02_long_keyword_name_parity(slot: str, what: str, tmp_path: Path) -> None:
+    """~1.5-3 KB, harmless: a fitted FunctionTransformer whose ``kw_args`` (or a
+    SpectralClustering whose ``kernel_params``) is ``{"x" * 1025: 1}``. The load's keyword
+    check takes any plain ``str`` key, and the load returns the model (with 1,024 characters
+    both sides agree: SAFE, loaded). Scan reads a str over ``MAX_CONST`` as a ``_Big`` and its
+    keyword rule does not take it: "unproven: a keyword that is not a plain string, which the
+    walk cannot read", UNSAFE, though a ``_Big`` knows it is text (``_Big.text``, which
+    rt42-06's fix reads for scorer names). A bytes key of the same length is refused by both.
+    Found by a parity fuzz run (``parity_states.py`` with a ``{"x" * 1025: 1}`` palette
+    value: ``target_encoder ... inv_kw_args``, ``spectral_clustering.kernel_params``).
+    ``bytes-value``: ``{"a": b"x" * 1025}`` disagrees the same way (scan unsafe, loaded); it
+    may share rt42-02's cause (bytes over ``MAX_CONST`` scan cannot read), here in a keyword
+    dict rather than an iterable parameter."""
+    import warnings
+
+    from sklearn.cluster import SpectralClustering
+    from sklearn.preprocessing import FunctionTransformer
+
+    from redteam import parity
+
+    warnings.simplefilter("ignore")
+    X = np.random.RandomState(0).rand(30, 3)
+    m: Any
+    for size, expected in ((1024, (True, "loaded")), (1025, None)):
+        stored = {"x" * size: 1} if what == "str-key" else {"a": b"x" * size}
+        if slot == "FunctionTransformer.kw_args":
+            m = FunctionTransformer(np.log1p).fit(X)
+            m.kw_args = stored
+        else:
+            m = SpectralClustering(2, random_state=0).fit(X)
+            m.kernel_params = stored
+        safe, outcome = parity(pickle.dumps(m, protocol=5), tmp_path)
+        if expected is not None:
+            assert (safe, outcome) == expected
+        else:
+            assert safe == (outcome == "loaded"), (safe, outcome)
+
+
+# --- rt43-05: BUILD on a container literal: scan SAFE, load refuses ---------------------------
+
+_LITERALS = {
+    "[]": b"]",
+    "()": b")",
+    "(1,)": b"K\x01\x85",
+    "(1, 2)": b"K\x01K\x02\x86",
+    "MARK 1 TUPLE": b"(K\x01t",
+    "MARK 1 LIST": b"(K\x01l",
+    "MARK DICT": b"(d",
+    "{}": b"}",
+    "set()": b"\x8f",
+    "frozenset()": b"(\x91",
+}
+_STATES = {
+    "{}": b"}",
+    "{'x': 1}": b"}X\x01\x00\x00\x00xK\x01s",
+    "[]": b"]",
+    "(None, None)": b"NN\x86",
+}
+
+
+@open_finding(
+    43, "rt43-05: BUILD on a list/tuple/dict/set literal: scan SAFE, load refuses"
+)
+@pytest.mark.parametrize("state", sorted(_STATES))
+@pytest.mark.parametrize("literal", sorted(_LITERALS))
+def test_rt43_05_build_on_container_literal_parity(
+    literal: str, state: str, tmp_path: Path
+) -> None:
+    """6-15 bytes, harmless: ``PROTO 5``, a container made by its own opcode (EMPTY_LIST,
+    EMPTY_TUPLE, TUPLE1, TUPLE2, TUPLE, LIST, DICT, EMPTY_DICT, EMPTY_SET, FROZENSET), a
+    state, BUILD, STOP. None of
+    these has a ``__dict__`` or a ``__setstate__``, so the C unpickler's BUILD fails on any
+    state but ``None`` ("'list' object has no attribute '__dict__'", "state is not a
+    dictionary", "slot state is not a dictionary") and ``load_unsigned`` refuses the file.
+    Scan calls every one SAFE with no finding. rt34-06 / rt35-13 taught the shadow builder
+    the same failure for the results of calls (``_NO_DICT``: ``dict()``, ``range(1)``,
+    ``object()``...), not for the containers the stream makes itself; ints, strings, bytes,
+    floats and None given a state are already refused by both. (The same BUILD anywhere in a
+    model, e.g. on an estimator's list attribute, is refused by the load the same way.)"""
+    from redteam import assert_scan_predicts_load
+
+    data = b"\x80\x05" + _LITERALS[literal] + _STATES[state] + b"b."
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+# --- rt43-06: a class or function as the whole pickle (or in a top-level tuple): scan SAFE --
+
+
+@open_finding(
+    43, "rt43-06: a global as the top-level value or in a top-level tuple: scan SAFE"
+)
+@pytest.mark.parametrize("wrap", ["bare", "tuple", "nested-tuple"])
+@pytest.mark.parametrize(
+    "value",
+    ["StandardScaler", "numpy.dtype", "builtins.range", "decimal.Decimal", "Counter"],
+)
+def test_rt43_06_top_level_global_parity(value: str, wrap: str, tmp_path: Path) -> None:
+    """About 30-70 bytes, harmless: ``pickle.dumps(StandardScaler)`` (the class, not an
+    instance), ``pickle.dumps(numpy.dtype)``, ``range``, ``decimal.Decimal`` or
+    ``collections.Counter``, alone or as ``(cls,)`` / ``((cls,),)``. The load's use-time walk
+    refuses a class held as a value ("model: holds the class ... as a value; only numpy scalar
+    types and builtin number types may be"; for Decimal and Counter, "holds the function
+    safeload.pickle.narrowed._decimal_from_str / _counter_from_dict"). Scan calls each SAFE
+    with no finding; the same global in a list, a dict, a set or an estimator's attribute is
+    refused by both, so only the value the stream returns (and tuples around it) escapes
+    scan's walk of held values. Found by a random opcode-sequence parity run
+    (``fz/grammar43.py``: 70 of ~3,000 short streams disagreed, all of this kind, rt43-05's
+    or rt43-07's)."""
+    import collections
+    import decimal
+
+    from sklearn.preprocessing import StandardScaler
+
+    from redteam import assert_scan_predicts_load
+
+    obj: Any = {
+        "StandardScaler": StandardScaler,
+        "numpy.dtype": np.dtype,
+        "builtins.range": range,
+        "decimal.Decimal": decimal.Decimal,
+        "Counter": collections.Counter,
+    }[value]
+    if wrap != "bare":
+        obj = (obj,) if wrap == "tuple" else ((obj,),)
+    assert_scan_predicts_load(pickle.dumps(obj, protocol=5), tmp_path, refused=True)
+
+
+# --- rt43-07: builtins.list/tuple/set held as a value anywhere: scan SAFE, load refuses ---------
+
+
+@open_finding(
+    43, "rt43-07: builtins.list/tuple/set as a value: scan SAFE, load refuses"
+)
+@pytest.mark.parametrize("wrap", ["bare", "tuple", "list"])
+@pytest.mark.parametrize("value", ["list", "tuple", "set"])
+def test_rt43_07_container_type_as_value_parity(
+    value: str, wrap: str, tmp_path: Path
+) -> None:
+    """~1 KB, harmless: a fitted LogisticRegression with ``foo_ = list`` (the type), or
+    ``(list,)`` or ``[list]``; likewise ``tuple`` and ``set``. The load refuses it: the
+    restricted unpickler hands out its own stand-in for these three names, which the use-time
+    walk reports as "model.foo_: holds the function builtins.list, which is not on the callable
+    allowlist". Scan reads ``builtins.list`` as a type value (like ``float`` or ``dict``,
+    which both sides pass) and calls the file SAFE. (``frozenset``, ``bytes`` and
+    ``bytearray`` in the same places are refused by both.)"""
+    from sklearn.linear_model import LogisticRegression
+
+    from redteam import assert_scan_predicts_load
+
+    X = np.random.RandomState(0).rand(20, 3)
+    m = LogisticRegression().fit(X, np.arange(20) % 2)
+    t = {"list": list, "tuple": tuple, "set": set}[value]
+    m.foo_ = t if wrap == "bare" else ((t,) if wrap == "tuple" else [t])
+    assert_scan_predicts_load(pickle.dumps(m, protocol=5), tmp_path, refused=True)
+
+
+# --- rt43-10: an SVM intercept checked through numpy.asarray: a one-step Pipeline passes ------
+
+
+@open_finding(
+    43, "rt43-10: SVR._intercept_ = a one-step Pipeline: scan unsafe, load loads"
+)
+@pytest.mark.parametrize("sparse", [False, True])
+def test_rt43_10_svm_intercept_sequence_parity(sparse: bool, tmp_path: Path) -> None:
+    """~2 KB, harmless: a fitted SVR whose ``_intercept_`` is ``make_pipeline(StandardScaler())``
+    instead of a float64 array of one value. The load's ``_check_svm_counts`` reads
+    ``np.asarray(est._intercept_).shape == (1,)``: numpy takes a Pipeline (``__len__`` 1,
+    ``__getitem__``) for a sequence of one object, so the check passes and the load returns the
+    model (its ``predict`` then raises TypeError in libsvm's typed arguments: no native harm).
+    Scan calls it UNSAFE: "crafted SVR: SVM intercept has the wrong length". A StandardScaler,
+    a dict, a str or None there are refused by both. Found by a parity fuzz run
+    (``parity_states.py`` with estimator values: ``svr_sparse:model._intercept_=pipeline``)."""
+    import warnings
+
+    import scipy.sparse as sp
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVR
+
+    from redteam import parity
+
+    warnings.simplefilter("ignore")
+    rng = np.random.RandomState(0)
+    X = rng.rand(30, 4) * (rng.rand(30, 4) > 0.5)
+    m = SVR().fit(sp.csr_matrix(X) if sparse else X, rng.rand(30))
+    m._intercept_ = make_pipeline(StandardScaler())
+    safe, outcome = parity(pickle.dumps(m, protocol=5), tmp_path)
+    assert safe == (outcome == "loaded"), (safe, outcome)
+
+
+# --- rt43-11: a scorer object as an SVM's kernel: scan SAFE, load refuses -----------------------
+
+
+@open_finding(
+    43,
+    "rt43-11: a scorer or GP kernel instance as an SVM's kernel: scan SAFE, load refuses",
+)
+@pytest.mark.parametrize("kernel", ["scorer", "gp-RBF"])
+@pytest.mark.parametrize("estimator", ["SVC", "SVR", "NuSVC", "OneClassSVM"])
+def test_rt43_11_scorer_as_svm_kernel_parity(
+    estimator: str, kernel: str, tmp_path: Path
+) -> None:
+    """~2 KB, harmless: a fitted SVC (SVR, NuSVC, OneClassSVM) whose ``kernel`` is
+    ``make_scorer(accuracy_score)`` (a ``_Scorer`` instance, callable), or a Gaussian-process
+    kernel object ``RBF()`` (callable too). The load's
+    ``check_svm`` takes a callable kernel for a precomputed one (``n_features_in_`` must equal
+    ``shape_fit_[0]``, the training rows) and refuses the model: "SVM n_features_in_ disagrees
+    with shape_fit_". Scan's shadow of the same check does not take the scorer for a callable
+    (a ``functools.partial`` or a metric function there is refused by both), compares with
+    ``shape_fit_[1]`` and calls the file SAFE with no finding: the direction the promise
+    forbids most. Found by a parity fuzz run (``parity_states.py`` with estimator values:
+    ``svc_rbf:model.kernel=scorer``)."""
+    import warnings
+
+    from sklearn.gaussian_process.kernels import RBF
+    from sklearn.metrics import accuracy_score, make_scorer
+    from sklearn.svm import SVC, SVR, NuSVC, OneClassSVM
+
+    from redteam import assert_scan_predicts_load
+
+    warnings.simplefilter("ignore")
+    X = np.random.RandomState(0).rand(30, 3)
+    cls: Any = {"SVC": SVC, "SVR": SVR, "NuSVC": NuSVC, "OneClassSVM": OneClassSVM}[
+        estimator
+    ]
+    m = cls().fit(X) if cls is OneClassSVM else cls().fit(X, np.arange(30) % 2)
+    m.kernel = make_scorer(accuracy_score) if kernel == "scorer" else RBF()
+    assert_scan_predicts_load(pickle.dumps(m, protocol=5), tmp_path, refused=True)
