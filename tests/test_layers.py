@@ -76,6 +76,7 @@ BYTES_ONLY = [
     "trust/params.py",
     "trust/literal_state.py",
     "trust/object_checks.py",
+    "trust/in_place.py",
     "trust/sharing.py",
     "trust/dispatch.py",
     "trust/callables.py",

@@ -46,7 +46,7 @@ import itertools
 import re
 from typing import Any
 
-__all__ = ["MAX_LEAVES", "model_text_problem", "text_problem"]
+__all__ = ["MAX_LEAVES", "header_num_class", "model_text_problem", "text_problem"]
 
 #: The most leaves a tree may have (LightGBM's own ``num_leaves`` limit is 131072).
 MAX_LEAVES = 2**17
@@ -172,6 +172,18 @@ def text_problem(data: bytes, where: str = "the LightGBM model text") -> str | N
             "the process while loading or hang predict)"
         )
     return None
+
+
+def header_num_class(text: str) -> int | None:
+    """The header's ``num_class`` of a LightGBM model text (how many values ``predict``
+    gives per row: :func:`_check` holds ``num_tree_per_iteration`` to it), or ``None`` when
+    the header does not give one."""
+    data = text.encode("utf-8", "replace")
+    first = data.find(b"\nTree=")
+    try:
+        return _header_int(_header(data[: len(data) if first < 0 else first + 1]), b"num_class", 1)
+    except _Bad:
+        return None
 
 
 def _split_like_lightgbm(line: bytes) -> list[bytes]:

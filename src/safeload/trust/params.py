@@ -14,6 +14,7 @@ from typing import Any
 from safeload.trust.dispatch import ROWS, DispatchRow
 from safeload.trust.dtype_kinds import short
 from safeload.trust.graph import Graph, UnsafeState
+from safeload.trust.in_place import IN_PLACE_PARAMETERS, grid_value_problem
 from safeload.trust.kinds import apply, sequence
 from safeload.trust.profiles import PROFILE_ROWS
 
@@ -148,10 +149,16 @@ def check_grid(grid: Any, path: str, graph: Graph) -> None:
                 raise UnsafeState(path, f"grid key {short(key)} is not a parameter name")
             name = key.rpartition("__")[2]
             rows = grid_rows(name)
-            if not rows:
+            if not rows and name not in IN_PLACE_PARAMETERS:
                 continue
             values = sequence(candidates)
             for value in values if values is not None else [candidates]:
+                problem = grid_value_problem(name, value)
+                if problem:
+                    raise UnsafeState(
+                        f"{path}[{key!r}]",
+                        f"fit would set {name} to a value a loaded model may not hold: {problem}",
+                    )
                 for row in rows:
                     try:
                         apply(row, value, graph)

@@ -147,6 +147,7 @@ def _native_findings(
             or _iteration_problem(builder.instances)
             or _delegation_problem(builder.instances)
             or _two_argument_problem(builder.instances)
+            or _in_place_problem(builder, root)
             or _pandas_block_problem(top)
             or masked_place_problem(root)
         )
@@ -391,6 +392,55 @@ def _two_argument_problem(instances: list[Any]) -> str | None:
         if found:
             return f"{facts.qualname(class_of(made))}.{found[0]} {found[1]}"
     return None
+
+
+def _shadow_state(made: Any) -> dict[str, Any] | None:
+    """A shadow's attributes, or the ``__dict__`` of what the builder made for real."""
+    if type(made) is Shadow:
+        attrs = object.__getattribute__(made, "_attrs")
+    else:
+        attrs = getattr(made, "__dict__", None)
+    return attrs if type(attrs) is dict else None
+
+
+def _in_place_problem(builder: Builder, root: Any) -> str | None:
+    """The load's rule on estimators stored with an in-place parameter off
+    (:func:`safeload.trust.in_place.in_place_problem`), on the shadows' attributes. A
+    sub-estimator in its holder's private slot must be held by nothing else: counted in the
+    stream (every reference, as :mod:`safeload.trust.static_masked` counts them), where it must
+    be referenced once, by its holder's BUILD state dict, itself referenced once."""
+    from safeload.trust.in_place import in_place_problem
+
+    syms: dict[int, int] = {}
+    stream: tuple[dict[int, list[int]], dict[int, Any]] | None = None
+
+    def held_once(obj: Any, holder: Any, slot: str) -> bool:
+        nonlocal stream
+        from safeload._symbolic import _Obj
+        from safeload.trust.static_masked import stream_references
+
+        if not syms:
+            for key, value in builder.done.items():
+                if type(value) is Shadow:
+                    syms.setdefault(id(value), key)
+        if stream is None:
+            stream = stream_references(root)
+        references, nodes = stream
+        sym, owner = syms.get(id(obj)), syms.get(id(holder))
+        node = nodes.get(owner) if owner is not None else None
+        state = node.state if isinstance(node, _Obj) else None
+        return (
+            sym is not None
+            and state is not None
+            and references.get(sym) == [id(state)]
+            and references.get(id(state)) == [owner]
+        )
+
+    found = in_place_problem(builder.instances, _shadow_state, held_once)
+    if found is None:
+        return None
+    made, name, why = found
+    return f"{facts.qualname(class_of(made))}.{name} {why}"
 
 
 def _iteration_problem(instances: list[Any]) -> str | None:

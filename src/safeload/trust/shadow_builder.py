@@ -53,6 +53,7 @@ RECONSTRUCT = frozenset(
 )
 _SCALAR = frozenset({("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar")})
 _PARTIAL = ("functools", "partial")
+_XGBOOST_BOOSTER = ("xgboost.core", "Booster")
 #: Standard-library value classes the allowlist admits, made for real (see _value_object).
 _VALUE_CLASSES = frozenset(
     {
@@ -394,6 +395,8 @@ class Builder(MadeForReal):
         made = Shadow(cls, None, None)
         self.done[id(sym)] = made  # before its state: the state may refer back to it
         state: Any = self.value(sym.state) if sym.state is not None else None
+        if (cls.__module__, cls.__qualname__) == _XGBOOST_BOOSTER:
+            state = self._booster_state(sym, state)
         if sym.cls.pair[1] == _SEED_SEQUENCE and state is None:
             state = args[2]  # Cython's unpickler takes the state as its third argument
         attrs: dict[str, Any] | None
@@ -413,6 +416,21 @@ class Builder(MadeForReal):
         object.__setattr__(made, "_state", state)
         self.instances.append(made)
         return made
+
+    def _booster_state(self, sym: Any, state: Any) -> Any:
+        """An xgboost Booster's state, its blob a view of the stream where the pass does not
+        hold the bytes (a ``BYTEARRAY8``, a ``bytearray`` call), as the static pass read it
+        (:func:`safeload.trust.xgboost_model.blob_view`): the one-output rule reads the
+        learner's parameters from it (``labels._single_output_problem``)."""
+        given = sym.state
+        if not (is_real(state, dict) and isinstance(given, s._Dict)):
+            return state
+        if type(state.get("handle")) is not Unknown or "handle" not in given.items:
+            return state
+        from safeload.trust.xgboost_model import blob_view
+
+        view = blob_view(given.items["handle"], getattr(self.reader, "data", None))
+        return state if view is None else {**state, "handle": view}
 
     def _filled(self, made: Any, sym: Any) -> Any:
         """A list or set made by a call, with what APPEND(S) or ADDITEMS put in it after

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from safeload.trust import facts
+from safeload.trust.in_place import IN_PLACE_PARAMETERS, grid_value_problem
 from safeload.trust.static_params import DATA_CALLS, SCALAR_CALLS, param_value, scalar_problem
 from safeload.trust.static_values import (
     DEPTH_UNPROVEN,
@@ -58,10 +59,22 @@ def grid_problem(grid: Any) -> str | None:
         for key, candidates in pairs:
             name = key.rpartition("__")[2]
             rows = grid_rows(name)
-            if not rows:
+            if not rows and name not in IN_PLACE_PARAMETERS:
                 continue
             values = items_of(candidates)
             for value in values if values is not None else [candidates]:
+                if name in IN_PLACE_PARAMETERS:
+                    known, candidate = param_value(value)
+                    kept = (
+                        grid_value_problem(name, candidate)
+                        if known
+                        else "unproven: a candidate the stream walk cannot read"
+                    )
+                    if kept:
+                        return (
+                            f"[{key!r}]: fit would set {name} to a value a loaded model may "
+                            f"not hold: {kept}"
+                        )
                 for row in rows:
                     if isinstance(value, _Const):
                         try:

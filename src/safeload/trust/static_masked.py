@@ -21,7 +21,7 @@ from typing import Any
 from safeload._symbolic import _Box, _Dict, _Global, _Obj, _Tuple
 from safeload.pickle.names import RECONSTRUCT
 
-__all__ = ["MASKED_MAKERS", "MASKED_PLACE", "masked_place_problem"]
+__all__ = ["MASKED_MAKERS", "MASKED_PLACE", "masked_place_problem", "stream_references"]
 
 #: The names a stream makes masked arrays with (numpy's pickle helper, and the class itself
 #: for NEWOBJ or ``copyreg``).
@@ -64,10 +64,12 @@ def _walk(
     root: Any,
     edges: list[tuple[int, int]] | None,
     found: tuple[set[int], set[int], set[int]],
+    nodes: dict[int, Any] | None = None,
 ) -> None:
     """Enter each value reachable from ``root`` once. Without ``edges``: record in
     ``found`` the masked arrays, the searches' ``cv_results_`` dicts and the BUILD state
-    dicts that hold them; with it: record every (holder, value) reference."""
+    dicts that hold them; with it: record every (holder, value) reference (and in
+    ``nodes``, each value entered, by id)."""
     from safeload.trust import facts
     from safeload.trust.static_values import class_of
 
@@ -80,6 +82,8 @@ def _walk(
         if key in seen:
             continue
         seen.add(key)
+        if nodes is not None:
+            nodes[key] = sym
         if isinstance(sym, (_Tuple, _Box)):
             kids: Any = sym.items
         elif isinstance(sym, _Dict):
@@ -135,3 +139,17 @@ def masked_place_problem(root: Any) -> str | None:
         # searches' BUILD, or a BUILD and a value) gives its cv_results_ two holders (rt40-02)
         return "a search's cv_results_ that is also held elsewhere"
     return None
+
+
+def stream_references(root: Any) -> tuple[dict[int, list[int]], dict[int, Any]]:
+    """Every value reachable from the stream's ``root``, by id: the ids of the values that
+    refer to it, once per reference; and the values themselves. Linear in what the stream
+    holds (the rule on in-place parameters, :mod:`safeload.trust.in_place`, asks for it only
+    when a sub-estimator sits in a private slot)."""
+    edges: list[tuple[int, int]] = []
+    nodes: dict[int, Any] = {}
+    _walk(root, edges, (set(), set(), set()), nodes)
+    found: dict[int, list[int]] = {}
+    for holder, kid in edges:
+        found.setdefault(kid, []).append(holder)
+    return found, nodes

@@ -118,7 +118,33 @@ def check_use_time(
     comps = check_sharing(graph)
     for obj in graph.instances:
         check_instance(obj, graph)
+    _check_in_place(graph)
     return graph.instances, graph.numpy, graph.edges, comps
+
+
+def _instance_state(obj: Any) -> dict[str, Any] | None:
+    state = getattr(obj, "__dict__", None)
+    return state if type(state) is dict else None
+
+
+def _check_in_place(graph: Graph) -> None:
+    """Estimators stored with an in-place parameter off write into the caller's data
+    (:func:`safeload.trust.in_place.in_place_problem`, rt42-01); one in its holder's private
+    slot must be held by nothing else in the graph the walk recorded."""
+    from safeload.trust.in_place import in_place_problem
+
+    counts: collections.Counter[int] | None = None
+
+    def held_once(obj: Any, holder: Any, slot: str) -> bool:
+        nonlocal counts
+        if counts is None:
+            counts = collections.Counter(kid for kids in graph.edges.values() for kid in kids)
+        return counts[id(obj)] == 1 and id(obj) in graph.edges.get(id(holder), ())
+
+    found = in_place_problem(graph.instances, _instance_state, held_once)
+    if found is not None:
+        obj, name, why = found
+        raise UnsafeState(f"{graph.path(id(obj))}.{name}", why)
 
 
 def _check_masked_places(graph: Graph) -> None:

@@ -25,7 +25,13 @@ if TYPE_CHECKING:  # numpy is imported when a blob is checked, not with safeload
 from safeload._symbolic import _Big, _Bytes, _Const, _Global, _Obj, _Tuple
 from safeload.trust.xgboost_ubj import Typed, UBJError, parse
 
-__all__ = ["booster_problem", "state_blob_problem"]
+__all__ = [
+    "blob_output_groups",
+    "blob_view",
+    "booster_problem",
+    "output_groups",
+    "state_blob_problem",
+]
 
 #: kInvalidNodeId as xgboost writes it in ``parents`` for the root (-1, or -1 & 0x7fffffff).
 _ROOT_PARENTS: Final = (-1, 0x7FFFFFFF)
@@ -233,6 +239,29 @@ def booster_problem(blob: Any) -> str | None:
     except UBJError as exc:
         return str(exc)
     return None
+
+
+def output_groups(param: Any) -> int:
+    """How many values xgboost's ``predict`` gives per row for ``learner_model_param`` (the
+    blob's, or the loaded Booster's ``save_config()``): ``max(num_class, num_target)``, as
+    xgboost's ``LearnerModelParam.num_output_group`` (a regressor's ``num_target``, a
+    softprob classifier's ``num_class``). Raises :class:`UBJError` on a malformed value."""
+    if not isinstance(param, dict):
+        raise UBJError("learner_model_param is not a dict")
+    num_class = _int(param.get("num_class", "0"), "num_class", 0)
+    num_target = _int(param.get("num_target", "1"), "num_target", 0)
+    return max(num_class, num_target, 1)
+
+
+def blob_output_groups(blob: Any) -> int:
+    """:func:`output_groups` of the Booster blob's ``Model.learner.learner_model_param``
+    (which ``booster_problem`` holds its ``Config`` to)."""
+    return output_groups(_get(parse(blob), "Model", "learner", "learner_model_param"))
+
+
+def blob_view(sym: Any, data: Any) -> memoryview | None:
+    """:func:`_blob_view`: the whole blob ``sym`` stands for, or ``None``."""
+    return _blob_view(sym, data)
 
 
 def _blob_view(sym: Any, data: Any) -> memoryview | None:

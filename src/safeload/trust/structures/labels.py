@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from safeload.trust.facts import NeedsImport
-from safeload.trust.shadow_values import class_of
+from safeload.trust.shadow_values import Shadow, Unproven, class_of
 from safeload.trust.structures.common import (
     is_int,
     require,
@@ -424,6 +424,9 @@ def _single_output_problem(est: Any, depth: int = 0) -> str | None:
                 return problem
         return None
     attrs = _fitted_attrs(est)
+    native = _native_outputs_problem(names, attrs)
+    if native is not None:
+        return native
     outputs = attrs.get("n_outputs_")
     if outputs is not None and not (is_int(outputs) and int(outputs) == 1):
         return "holds a regressor of more than one output"
@@ -456,6 +459,63 @@ _OUTPUT_SCALES = (
     ("sklearn.gaussian_process._gpr:GaussianProcessRegressor", "_y_train_std"),
     ("sklearn.gaussian_process._gpr:GaussianProcessRegressor", "_y_train_mean"),
 )
+
+
+_XGBOOST = "xgboost.sklearn:XGBModel"
+_LIGHTGBM_MODEL = "lightgbm.sklearn:LGBMModel"
+
+
+def _native_outputs_problem(names: frozenset[str], attrs: dict[str, Any]) -> str | None:
+    """Why an xgboost or LightGBM regressor (whose wrapper stores no output width) may
+    predict more than one value per row, or ``None``: the width is its Booster's. xgboost's
+    is ``max(num_class, num_target)`` of the learner's parameters (a 2-column ``y`` or
+    ``multi_strategy`` trains ``num_target`` outputs, ``predict`` returns that many
+    columns); LightGBM's is the model text's ``num_class`` (``predict`` reshapes to one
+    column per class). The load asks the built Booster (``save_config()``,
+    ``num_model_per_iteration()``, which ``lightgbm_text`` holds to ``num_class``); scan reads
+    the blob and the text the stream holds, which the static pass checked."""
+    if _XGBOOST in names:
+        outputs = _xgboost_outputs(attrs.get("_Booster"))
+    elif _LIGHTGBM_MODEL in names:
+        outputs = _lightgbm_outputs(attrs.get("_Booster"))
+    else:
+        return None
+    if outputs is None or outputs == 1:
+        return None  # not fitted: predict raises
+    return f"holds a regressor whose booster predicts {outputs} outputs"
+
+
+def _xgboost_outputs(booster: Any) -> int | None:
+    from safeload.trust import xgboost_model
+
+    if booster is None:
+        return None
+    if type(booster) is Shadow:
+        state = object.__getattribute__(booster, "_state")
+        blob = state.get("handle") if type(state) is dict else None
+        if not isinstance(blob, (bytes, bytearray, memoryview)):
+            raise Unproven("the model blob of an xgboost Booster")
+        return xgboost_model.blob_output_groups(blob)
+    import json
+
+    config = json.loads(booster.save_config())
+    return xgboost_model.output_groups(config["learner"]["learner_model_param"])
+
+
+def _lightgbm_outputs(booster: Any) -> int | None:
+    from safeload.trust.lightgbm_text import header_num_class
+
+    if booster is None:
+        return None
+    if type(booster) is Shadow:
+        state = object.__getattribute__(booster, "_state")
+        text = state.get("_handle") if type(state) is dict else None
+        if type(text) is not str:
+            raise Unproven("the model text of a LightGBM Booster")
+        found = header_num_class(text)
+        require(found is not None, "a LightGBM model text without num_class")
+        return found
+    return int(booster.num_model_per_iteration())
 
 
 def _fitted_attrs(est: Any) -> dict[str, Any]:
