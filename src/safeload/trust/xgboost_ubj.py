@@ -104,8 +104,9 @@ def parse(blob: Any) -> Any:
     """The value of the UBJSON ``blob`` (bytes-like): dicts, lists, ints, floats, bools,
     ``None``, ``str`` (long strings as :class:`_LongStr`) and :class:`Typed` arrays. Raises
     :class:`UBJError` for anything xgboost's writer does not produce (an object naming a key
-    twice among it), any length or count that does not fit in what remains, nesting deeper than :data:`MAX_DEPTH`, more than
-    :data:`MAX_ITEMS` values, or bytes after the top value."""
+    twice among it), any length or count that does not fit in what remains, nesting deeper
+    than :data:`MAX_DEPTH`, more than :data:`MAX_ITEMS` values, or bytes after the top
+    value."""
     with memoryview(blob) as outer, outer.cast("B") as view:
         return _parse(view)
 
