@@ -192,6 +192,32 @@ def test_categorical_bitset_index_is_checked() -> None:
     assert "bitset index" in (text_problem(bad.encode()) or "")
 
 
+@pytest.mark.parametrize("where", ["tree", "header"])
+@pytest.mark.parametrize("order", ["crafted first", "crafted last"])
+def test_duplicate_keys_are_refused(tmp_path: Path, where: str, order: str) -> None:
+    """A line written twice (rt43-01's rule, here for LightGBM's text): LightGBM keeps the
+    last of two equal keys, in a tree (``left_child``) as in the header (``objective``), and
+    whichever safeload checked, the other could be the one built. Either order is refused."""
+    model = _model()
+    text = _resized(model.booster_.model_to_string())
+    if where == "tree":
+        honest = next(line for line in text.split("\n") if line.startswith("left_child="))
+        values = honest.split("=")[1].split(" ")
+        crafted = "left_child=" + " ".join(["0", *values[1:]])  # node 0 loops to itself
+        match = "sets left_child twice"
+    else:
+        honest = next(line for line in text.split("\n") if line.startswith("objective="))
+        crafted = "objective=multiclass num_class:100000"  # rt41-07's write past the row
+        match = "sets objective twice"
+    pair = [crafted, honest] if order == "crafted first" else [honest, crafted]
+    doubled = text.replace(honest + "\n", "\n".join(pair) + "\n", 1)
+    if where == "tree":
+        doubled = _resized(doubled)
+    problem = text_problem(doubled.encode())
+    assert problem is not None and match in problem, problem
+    _refused(_write(tmp_path, model, doubled, "doubled.pkl"), match)
+
+
 def _honest() -> dict[str, Any]:
     g = np.full(30, 10)
     with warnings.catch_warnings():

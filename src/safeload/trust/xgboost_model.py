@@ -6,10 +6,12 @@ and the gradient booster (``gbtree``, ``dart`` or ``gblinear``), and checks each
 per-node array has ``num_nodes`` entries; a node is a leaf (left child -1) or has two children
 numbered after it and below ``num_nodes``; each node has at most one parent and the ``parents``
 array agrees (so the trees xgboost walks are trees: no cycle, no index out of range); an
-internal node splits on a feature below ``num_feature``; categorical split lists are in range;
-``tree_info`` names an output group that exists and ``iteration_indptr`` slices the trees; a
-linear model has ``(num_feature + 1) * groups`` weights. :func:`state_blob_problem` runs it on
-a blob the static pass found in a stream.
+internal node splits on a feature below ``num_feature``; categorical split lists are laid out
+as xgboost's writer lays them out and the bit sets xgboost sizes from them fit
+:data:`CATEGORY_BYTES_PER_BLOB_BYTE` times the blob; ``tree_info`` names an output group that
+exists and ``iteration_indptr`` slices the trees; a linear model has ``(num_feature + 1) *
+groups`` weights. :func:`state_blob_problem` runs it on a blob the static pass found in a
+stream.
 
 What the numbers *mean* (thresholds, leaf values, the configuration strings) stays xgboost's
 business.
@@ -26,12 +28,25 @@ from safeload._symbolic import _Big, _Bytes, _Const, _Global, _Obj, _Tuple
 from safeload.trust.xgboost_ubj import Typed, UBJError, parse
 
 __all__ = [
+    "CATEGORY_BYTES_PER_BLOB_BYTE",
     "blob_output_groups",
     "blob_view",
     "booster_problem",
     "output_groups",
     "state_blob_problem",
 ]
+
+#: Most bytes of categorical bit sets xgboost may allocate per byte of the blob (rt43-09).
+#: ``RegTree::LoadCategoricalSplit`` gives each categorical node a bit set of ``max_cat + 1``
+#: bits, ``max_cat`` the largest category its list names, so one 4-byte category of 2**30 - 1
+#: costs 128 MiB. An honest list names categories of the split feature (below its number of
+#: categories, and at most ``max_cat_threshold``, 64 by default, per node), and each node
+#: costs the blob some 60 bytes of node arrays and split lists: 256 bytes per byte lets every
+#: categorical node of a blob split on a feature of ~100,000 categories (a pandas-trained
+#: model also stores the categories themselves in ``cats``, which pays for more), and keeps
+#: the load within the ~256 bytes per byte of the file SECURITY.md states for what a file
+#: may make safeload's load copy.
+CATEGORY_BYTES_PER_BLOB_BYTE: Final = 256
 
 #: kInvalidNodeId as xgboost writes it in ``parents`` for the root (-1, or -1 & 0x7fffffff).
 _ROOT_PARENTS: Final = (-1, 0x7FFFFFFF)
@@ -92,7 +107,8 @@ _NODE_ARRAYS: Final = (
 )  # fmt: skip
 
 
-def _tree_problem(blob: Any, tree: Any, t: int, num_feature: int) -> None:
+def _tree_problem(blob: Any, tree: Any, t: int, num_feature: int) -> int:
+    """Check tree ``t``; return the bytes of categorical bit sets xgboost makes for it."""
     import numpy as np
 
     where = f"tree {t}"
@@ -143,18 +159,20 @@ def _tree_problem(blob: Any, tree: Any, t: int, num_feature: int) -> None:
         raise UBJError(f"{where}: parents disagrees with left_children / right_children")
     if ((split[internal] < 0) | (split[internal] >= num_feature)).any():
         raise UBJError(f"{where}: an internal node splits on a feature not below {num_feature}")
-    _categories_problem(blob, tree, where, n, internal)
+    return _categories_problem(blob, tree, where, n, internal)
 
 
 def _categories_problem(
     blob: Any, tree: dict[str, Any], where: str, n: int, internal: np.ndarray[Any, Any]
-) -> None:
+) -> int:
+    """Check the tree's categorical split lists; return the bytes of the bit sets xgboost's
+    loader makes from them (``4 * ceil((max_cat + 1) / 32)`` per categorical node)."""
     import numpy as np
 
     names = ("categories", "categories_nodes", "categories_segments", "categories_sizes")
     present = [name in tree for name in names]
     if not any(present) and "split_type" not in tree:
-        return
+        return 0
     if not all(present) or "split_type" not in tree:
         raise UBJError(f"{where}: categorical split arrays are incomplete")
     kinds = _ints(blob, tree["split_type"], f"{where} split_type")
@@ -171,13 +189,35 @@ def _categories_problem(
     wanted = np.flatnonzero(internal & (kinds == 1))
     if not np.array_equal(np.sort(nodes), wanted):
         raise UBJError(f"{where}: categories_nodes are not the categorical split nodes")
-    if ((segments < 0) | (sizes < 0) | (segments + sizes > len(cats))).any():
+    room = len(cats) - segments  # not segments + sizes: two int64 near 2**63 wrap negative
+    if ((segments < 0) | (sizes < 0) | (segments > len(cats)) | (sizes > room)).any():
         raise UBJError(f"{where}: a categories segment is out of range")
-    if ((cats < 0) | (cats >= 1 << 31)).any():
+    # as RegTree::SaveCategoricalSplit writes them: the nodes in order, each with a segment of
+    # at least one category (xgboost's loader refuses an empty one), the segments one after
+    # the other covering ``categories``. So each node's largest category is one reduceat, and
+    # no node shares another's segment to be counted once but allocated twice.
+    ends = np.cumsum(sizes)
+    if (
+        not np.array_equal(nodes, wanted)
+        or (sizes < 1).any()
+        or (int(ends[-1]) if len(ends) else 0) != len(cats)
+        or not np.array_equal(segments, ends - sizes)
+    ):
+        raise UBJError(
+            f"{where}: categories_nodes, _segments and _sizes are not laid out as xgboost writes "
+            "them (nodes in order, consecutive non-empty segments covering categories)"
+        )
+    # max_cat + 1 is computed in xgboost's 32-bit category type: 2**31 - 1 would overflow
+    if ((cats < 0) | (cats >= (1 << 31) - 1)).any():
         raise UBJError(f"{where}: a category is negative or too large")
+    if not len(nodes):
+        return 0
+    largest = np.maximum.reduceat(cats, segments)
+    return int((4 * ((largest + 32) // 32)).sum())  # ComputeStorageSize(max_cat + 1) words
 
 
-def _gbtree_problem(blob: Any, model: Any, num_feature: int, groups: int) -> None:
+def _gbtree_problem(blob: Any, model: Any, num_feature: int, groups: int, size: int) -> None:
+    """Check a gbtree model of the ``size``-byte ``blob``."""
     import numpy as np
 
     trees = _get(model, "trees")
@@ -198,14 +238,23 @@ def _gbtree_problem(blob: Any, model: Any, num_feature: int, groups: int) -> Non
             or (np.diff(ptr) < 0).any()
         ):
             raise UBJError("iteration_indptr does not slice the trees")
+    bit_sets, allowed = 0, CATEGORY_BYTES_PER_BLOB_BYTE * size
     for t, tree in enumerate(trees):
-        _tree_problem(blob, tree, t, num_feature)
+        bit_sets += _tree_problem(blob, tree, t, num_feature)
+        if bit_sets > allowed:
+            raise UBJError(
+                f"the categorical splits of trees 0 to {t} make xgboost allocate {bit_sets} "
+                f"bytes of category bit sets (max_cat + 1 bits per node), more than "
+                f"{CATEGORY_BYTES_PER_BLOB_BYTE} per byte of the {size}-byte blob"
+            )
 
 
 def booster_problem(blob: Any) -> str | None:
     """Why the UBJSON ``blob`` of a pickled ``xgboost.core.Booster`` is refused before
     xgboost's parser reads it, or ``None``."""
     try:
+        with memoryview(blob) as view:
+            size = view.nbytes
         top = parse(blob)
         learner = _get(top, "Model", "learner")
         param = _get(learner, "learner_model_param")
@@ -224,9 +273,9 @@ def booster_problem(blob: Any) -> str | None:
         booster = _get(learner, "gradient_booster")
         name = _get(booster, "name")
         if name == "gbtree":
-            _gbtree_problem(blob, _get(booster, "model"), num_feature, groups)
+            _gbtree_problem(blob, _get(booster, "model"), num_feature, groups, size)
         elif name == "dart":
-            _gbtree_problem(blob, _get(booster, "gbtree", "model"), num_feature, groups)
+            _gbtree_problem(blob, _get(booster, "gbtree", "model"), num_feature, groups, size)
         elif name == "gblinear":
             weights = _size(_get(booster, "model", "weights"), "gblinear weights")
             if weights != (num_feature + 1) * groups:

@@ -13,7 +13,10 @@ range is followed by ``predict``: r15-04). This module reads the blob first:
   D``. Every declared length or count must be non-negative and fit in the bytes that remain
   (count times the element size for a typed array), nesting is at most :data:`MAX_DEPTH` deep,
   there are at most :data:`MAX_ITEMS` values, and the blob must end where the top object ends.
-  Typed arrays are not decoded: they are kept as offsets into the blob.
+  No object may name a key twice (xgboost's writer never does; its reader keeps the first
+  member, a dict the last, so a duplicate would let the check read one value and xgboost
+  build another: rt43-01). Typed arrays are not decoded: they are kept as offsets into the
+  blob.
 
 The checks of the model it holds (its trees) are in :mod:`safeload.trust.xgboost_model`.
 """
@@ -100,9 +103,10 @@ class _LongStr:
 def parse(blob: Any) -> Any:
     """The value of the UBJSON ``blob`` (bytes-like): dicts, lists, ints, floats, bools,
     ``None``, ``str`` (long strings as :class:`_LongStr`) and :class:`Typed` arrays. Raises
-    :class:`UBJError` for anything xgboost's writer does not produce, any length or count that
-    does not fit in what remains, nesting deeper than :data:`MAX_DEPTH`, more than
-    :data:`MAX_ITEMS` values, or bytes after the top value."""
+    :class:`UBJError` for anything xgboost's writer does not produce (an object naming a key
+    twice among it), any length or count that does not fit in what remains, nesting deeper
+    than :data:`MAX_DEPTH`, more than :data:`MAX_ITEMS` values, or bytes after the top
+    value."""
     with memoryview(blob) as outer, outer.cast("B") as view:
         return _parse(view)
 
@@ -197,7 +201,17 @@ class _Reader:
             raise UBJError(
                 f"an object key of {n} bytes at byte {pos}: only {self.end - pos} remain"
             )
-        self.stack[-1][3] = bytes(self.view[pos : pos + n]).decode("utf-8", "replace")
+        key = bytes(self.view[pos : pos + n]).decode("utf-8", "replace")
+        if key in self.stack[-1][0]:
+            # xgboost's UBJReader keeps the first of two equal keys (std::map::emplace), a
+            # dict here the last: whichever this walk checked, xgboost could build the other
+            # (rt43-01). Two keys that differ only in bytes UTF-8 cannot decode are refused
+            # too: fail closed, never guess which member a parser keeps.
+            raise UBJError(
+                f"byte {pos}: the object names the key {key[:64]!r} twice (xgboost's reader "
+                "keeps the first, a check of the last would miss it)"
+            )
+        self.stack[-1][3] = key
         self.pos = pos + n
 
     def value(self) -> Any:
