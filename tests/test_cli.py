@@ -254,6 +254,23 @@ def test_progress_bar_on_a_terminal_only(
         assert " 19% (" in bar and bar.endswith("\n")
         assert "\r" not in out.getvalue()  # stdout stays clean for --json and pipes
     assert _progress._reporter is None  # uninstalled after the command
+
+
+def test_progress_bar_escapes_a_file_name(
+    release: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bar writes to the terminal itself (its carriage returns are its own), so it
+    escapes the control characters of the file name it shows."""
+    from safeload import _progress
+
+    monkeypatch.setattr(_progress, "MIN_BYTES", 1000)
+    monkeypatch.setattr(_progress, "CHUNK", 1000)
+    big = release["dir"] / "big\x1b[2K.pkl"
+    big.write_bytes(pickle.dumps({"blob": b"\x07" * 5000}, protocol=5))
+    err = _Terminal()
+    assert main(["sign", str(big), "--key", str(release["key"])], stderr=err) == 0
+    bar = err.getvalue()
+    assert "hashing big\\x1b[2K.pkl: 100%" in bar and "\x1b" not in bar
     code, _, plain_err = run("verify", str(big), "--pub", str(release["pub"]))
     assert code == 0 and plain_err == ""  # stderr is not a terminal: no bar
     out, err = io.StringIO(), _Terminal()

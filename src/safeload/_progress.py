@@ -103,6 +103,8 @@ class TerminalBar:
                 return
             self._last = (what, percent)
             line = f"{what}: {percent:3d}% ({done >> 20}/{total >> 20} MiB)"
+            if not line.isprintable():  # a file name's control characters, shown escaped
+                line = line.encode("unicode_escape").decode("ascii")
             end = "\n" if done >= total else ""
             self.stream.write(f"\r{line}{end}")
             self.stream.flush()

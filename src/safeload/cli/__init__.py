@@ -170,13 +170,13 @@ def main(
     # its files, inspect shows its fields, scan and convert the names a pickle refers to, the
     # log and warnings what a file holds): control characters reach the terminal escaped, for
     # every command (rt26b-08; rt43-08: convert printed a GLOBAL's ESC and CR raw)
-    raw_out = out
+    raw_out, raw_err = out, err
     out, err = escaping(out), escaping(err)
     restore = _verbose_log(args.verbose, err) if args.verbose else None
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _warning_printer(err)
-            return _run(args, parser, out, err)
+            return _run(args, parser, out, err, raw_err)
     except KeyboardInterrupt:
         print("safeload: interrupted; files being written were left as they were", file=err)
         return EXIT_INTERRUPTED
@@ -222,11 +222,16 @@ def _warning_printer(err: TextIO) -> Any:
 
 
 def _run(
-    args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO, err: TextIO
+    args: argparse.Namespace,
+    parser: argparse.ArgumentParser,
+    out: TextIO,
+    err: TextIO,
+    raw_err: TextIO,
 ) -> int:
     try:
-        # Reading and hashing large files draw a progress bar, on a terminal only.
-        with _progress.reporting(_progress.terminal_bar(err)):
+        # Reading and hashing large files draw a progress bar, on a terminal only: on the
+        # stream itself (the bar's carriage returns are its own; it escapes the file names)
+        with _progress.reporting(_progress.terminal_bar(raw_err)):
             return _dispatch(args, parser, out, err)
     except BrokenPipeError:
         raise  # the output's reader went away; main() stops quietly
