@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import io
 import json
+import re
 import sys
 import zipfile
 from typing import Any, Literal
@@ -34,6 +35,8 @@ __all__ = [
 ]
 
 _MAX_MEMBERS = 100_000
+#: A node's ``"file": "NAME"`` in schema.json's text (see check_zip).
+_FILE_FIELD = re.compile(rb'"file"\s*:\s*"([^"\\]*)"')
 _MAX_SCHEMA_DEPTH = 2000
 #: skops node kinds that carry data, not a reference to code.
 _DATA_LOADERS = frozenset(
@@ -61,6 +64,7 @@ def check_zip(data: Buffer, limits: Limits, source: str) -> zipfile.ZipFile:
     infos = zf.infolist()
     if len(infos) > _MAX_MEMBERS:
         raise LimitExceededError(f"{source} has more than {_MAX_MEMBERS} members", path=source)
+    _no_overlap(data, infos, source)
     names: set[str] = set()
     total = 0
     for info in infos:
@@ -78,7 +82,11 @@ def check_zip(data: Buffer, limits: Limits, source: str) -> zipfile.ZipFile:
             raise LimitExceededError(
                 f"{source}: zip members inflate past the size limit", path=source
             )
-    for info in infos:
+    # schema.json first: the members it names are kept as they are checked (one inflation
+    # for the checks and every later read); the others are streamed through and dropped
+    named: set[str] = set()
+    for info in sorted(infos, key=lambda i: i.filename != "schema.json"):
+        keep = info.filename == "schema.json" or info.filename in named
         try:
             with zf.open(info) as member:
                 read = 0
@@ -90,8 +98,16 @@ def check_zip(data: Buffer, limits: Limits, source: str) -> zipfile.ZipFile:
                             f"{source}: member {info.filename!r} inflates past its declared size",
                             path=source,
                         )
-                    chunks.append(chunk)
-                zf.members[info.filename] = b"".join(chunks)
+                    if keep:
+                        chunks.append(chunk)
+                if keep:
+                    zf.members[info.filename] = b"".join(chunks)
+                    if info.filename == "schema.json":  # a hint only: a name it misses
+                        # (written with escapes) is kept when first read
+                        named = {
+                            m.decode("utf-8", "replace")
+                            for m in _FILE_FIELD.findall(zf.members[info.filename])
+                        }
         except LimitExceededError:
             raise
         except Exception as exc:  # whatever inflating it raises: corrupt
@@ -104,10 +120,39 @@ def check_zip(data: Buffer, limits: Limits, source: str) -> zipfile.ZipFile:
     return zf
 
 
+def _no_overlap(data: Buffer, infos: list[zipfile.ZipInfo], source: str) -> None:
+    """Refuse members whose bytes overlap: a member ends where its compressed data ends, and
+    the next one (by offset) may not start before that. Overlapping members let one small
+    deflate kernel inflate once per member ("a better zip bomb": 6 members of 25 MB from
+    35 KB, rt44-02); Python 3.12's zipfile refuses them too, 3.11's does not. skops' zips,
+    like every zip writer's, place members one after another."""
+    view = memoryview(data).cast("B")
+    end = 0
+    for info in sorted(infos, key=lambda i: i.header_offset):
+        start = info.header_offset
+        head = bytes(view[start : start + 30])
+        if start < end or len(head) < 30 or head[:4] != b"PK\x03\x04":
+            raise MalformedArtifactError(
+                f"{source}: zip member {info.filename!r} overlaps the one before it, or has "
+                "no local header where the directory says",
+                path=source,
+            )
+        name_len, extra_len = (
+            int.from_bytes(head[26:28], "little"),
+            int.from_bytes(head[28:30], "little"),
+        )
+        end = start + 30 + name_len + extra_len + info.compress_size
+    if end > len(view):
+        raise MalformedArtifactError(f"{source}: a zip member runs past the file", path=source)
+
+
 class _CheckedZip(zipfile.ZipFile):
-    """A zip whose members :func:`check_zip` has inflated and checked once: every later
-    ``read`` of a member is served from those bytes. The stream check and skops each read
-    every array member, and inflating each three times was a tenth of a skops load."""
+    """A zip whose members :func:`check_zip` has checked. The members whose names the schema
+    holds are kept as checked, and any other the first time something reads it; every later
+    read is served from those bytes (the stream check and skops each read every member the
+    schema names; inflating each three times was a tenth of a skops load). A member nothing
+    names or reads is streamed through and dropped (rt44-02: overlapping members that skops
+    never opens had been kept, 25 MB each, from a 35 KB file)."""
 
     def __init__(self, file: io.BytesIO, mode: Literal["r"]) -> None:
         super().__init__(file, mode)
@@ -118,8 +163,12 @@ class _CheckedZip(zipfile.ZipFile):
     def read(self, name: str | zipfile.ZipInfo, pwd: bytes | None = None) -> bytes:
         """The member's bytes, as checked (inflated again only with a password)."""
         key = name.filename if isinstance(name, zipfile.ZipInfo) else name
-        found = self.members.get(key) if pwd is None else None
-        return found if found is not None else super().read(name, pwd)
+        if pwd is not None:
+            return super().read(name, pwd)
+        found = self.members.get(key)
+        if found is None:
+            found = self.members[key] = super().read(name)
+        return found
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -170,6 +219,7 @@ def _schema_index(zf: zipfile.ZipFile, source: str) -> tuple[list[tuple[str, str
 
     found: list[tuple[str, str, str]] = []
     natives: list[Any] = []
+    members: set[str] = set()
     level: list[Any] = [read_schema(zf, source)]
     depth = 0
     while level:  # one depth at a time: the bound is checked once per level
@@ -181,6 +231,18 @@ def _schema_index(zf: zipfile.ZipFile, source: str) -> tuple[list[tuple[str, str
                 below.extend(node.values())
                 module, name = node.get("__module__"), node.get("__class__")
                 loader = node.get("__loader__")
+                member = node.get("file")
+                if isinstance(loader, str) and isinstance(member, str):
+                    if member in members:
+                        # skops writes each member once (a shared object is a CachedNode);
+                        # every node naming it builds its own copy: 30 arrays of 3 MB from
+                        # one 3 KB member (rt44-06)
+                        raise MalformedArtifactError(
+                            f"{source}: two skops nodes name the zip member {member!r}; "
+                            "skops writes each member for one node",
+                            path=source,
+                        )
+                    members.add(member)
                 if isinstance(loader, str) and loader not in _DATA_LOADERS:
                     if not isinstance(module, str) or not isinstance(name, str):
                         raise MalformedArtifactError(

@@ -122,35 +122,51 @@ def list_folder(folder: Path, tree: list[Path] | None = None) -> Listing:
     bytes are a model's whatever its name (``finalized_model.sav``, rt26b-05). A symbolic link
     is followed only where it stays inside ``folder`` (its target is listed there). ``tree``:
     the walk of ``folder`` when the caller has it already (:func:`_tree`)."""
-    from safeload.formats import JOBLIB_COMPRESSIONS
-
     root = os.path.realpath(folder)
     unreadable: list[tuple[Path, str]] = []
     listing = Listing()
+    named_links: list[tuple[str, str]] = []  # (link, target) for links with a model's name
     for f in _tree(folder, unreadable) if tree is None else tree:
         try:
             if f.is_symlink():
                 target = os.path.realpath(f)
                 if os.path.commonpath([root, target]) != root:
                     listing.links_out.append(str(f))
+                elif _model_name(f) and os.path.isfile(target):
+                    named_links.append((str(f), target))
                 continue  # a link inside the folder: its target is listed where it is
             if not f.is_file() or f.name.endswith(".sig"):
                 continue
-            lower = f.name.lower()
-            if (
-                lower.endswith(_MODEL_SUFFIXES)
-                or lower.endswith(tuple(JOBLIB_COMPRESSIONS))
-                or ".joblib." in lower
-                or Path(str(f) + ".sig").exists()
-                or _looks_like_model(f)
-            ):
+            if _model_name(f) or _looks_like_model(f):
                 listing.files.append(str(f))
         except OSError as exc:
             unreadable.append((f, exc.strerror or type(exc).__name__))
+    # a link with a model's name whose target is not listed (notes.txt, printable text: not
+    # a model by its name or first bytes) is what a user loads by that name: listed itself
+    # (rt44-05: `model.pkl -> notes.txt` passed scan and verify of the folder unseen)
+    listed = {os.path.realpath(f) for f in listing.files}
+    for link, target in named_links:
+        if target not in listed:
+            listing.files.append(link)
+            listed.add(target)
     listing.files.sort()
     listing.links_out.sort()
     listing.unreadable = sorted((str(p), why) for p, why in unreadable)
     return listing
+
+
+def _model_name(f: Path) -> bool:
+    """Whether ``f``'s name is a model file's: a model extension, a joblib compressor's, or
+    a file with its own ``.sig``."""
+    from safeload.formats import JOBLIB_COMPRESSIONS
+
+    lower = f.name.lower()
+    return (
+        lower.endswith(_MODEL_SUFFIXES)
+        or lower.endswith(tuple(JOBLIB_COMPRESSIONS))
+        or ".joblib." in lower
+        or Path(str(f) + ".sig").exists()
+    )
 
 
 def model_relative(model: str, paths: Sequence[str]) -> list[str]:

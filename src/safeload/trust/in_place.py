@@ -80,7 +80,9 @@ def _parameter_problem(
         condition = next((c for owner, c in _ONLY_WHEN.items() if owner in mro), None)
         if condition is not None and condition[0] == name:
             other = state.get(condition[1])
-            if not (type(other) is str and other == condition[2]):
+            # a str subclass too: numpy.str_("precomputed") passes scikit-learn's constraint
+            # and its ``metric == "precomputed"`` (rt44-01)
+            if not (isinstance(other, str) and str(other) == condition[2]):
                 continue
         return name
     return None
