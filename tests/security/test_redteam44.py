@@ -1,0 +1,556 @@
+"""Red team 44's findings: rt44-01, -02, -05 and -06 fixed (normal tests: members of a skops zip
+may not overlap, two schema nodes may not name one member, a folder lists a link with a
+model's name, HDBSCAN's copy rule reads a numpy.str_ metric); the others strict xfails until
+fixed. Each test shows the harm under plain pickle where there is one, then asserts what
+safeload does."""
+
+from __future__ import annotations
+
+import pickle
+import struct
+import warnings
+import zlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import safeload
+from redteam import open_finding, write
+from safeload import SafeloadError
+
+# --- rt44-01: HDBSCAN's metric stored as numpy.str_("precomputed"): copy=False passes ---------
+
+
+def _hdbscan(copy: Any) -> bytes:
+    from sklearn.cluster import HDBSCAN
+
+    warnings.simplefilter("ignore")
+    X = np.random.RandomState(0).rand(20, 2)
+    m = HDBSCAN(metric="euclidean", copy=True, min_cluster_size=3).fit(X)
+    m.metric = np.str_("precomputed")
+    m.copy = copy
+    return pickle.dumps(m, protocol=5)
+
+
+def _distances() -> np.ndarray:
+    x = np.random.RandomState(1).rand(20)
+    return np.abs(x[:, None] - x[None, :])
+
+
+@pytest.mark.parametrize("copy", [False, "warn"])
+def test_rt44_01_hdbscan_numpy_str_metric_copy_false(copy: Any, tmp_path: Path) -> None:
+    """~1 KB: a fitted HDBSCAN with ``copy=False`` (or its default ``"warn"``, which means
+    False) and ``metric`` stored as ``numpy.str_("precomputed")``. rt42-01's rule
+    (``trust/in_place.py``) refuses HDBSCAN's ``copy`` off only when ``metric`` is a plain
+    ``str`` equal to "precomputed" (``_ONLY_WHEN``: ``type(other) is str``); a ``numpy.str_``
+    is not, so the rule skips the parameter. scikit-learn takes it: the constraint
+    ``StrOptions`` checks ``isinstance(val, str)`` and ``fit`` compares
+    ``self.metric == "precomputed"``, both true for a ``numpy.str_``. ``scan`` calls the file
+    SAFE, ``load_unsigned`` loads it, and ``model.fit(D)`` writes the mutual reachability
+    distances into the caller's ``D`` (rt42-01's harm). With ``metric="precomputed"`` as a
+    plain str both refuse."""
+    data = _hdbscan(copy)
+    D = _distances()
+    before = D.copy()
+    pickle.loads(data).fit(D)  # plain pickle: the caller's matrix is overwritten
+    assert not np.array_equal(D, before)
+    path = write(tmp_path, data)
+    assert not safeload.scan(data).safe
+    with pytest.raises(SafeloadError):
+        safeload.load_unsigned(path)
+
+
+# --- rt44-02: skops zip members that overlap: the member cache holds n copies of one kernel ---
+
+
+# Fifield's quoted-overlap zip: ``n`` deflate members whose streams overlap, each quoting (as a
+# stored block) the next member's local header and ending in one shared kernel of zeros.
+def _lfh(name: bytes, method: int, crc: int, csize: int, usize: int) -> bytes:
+    return (
+        struct.pack(
+            "<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0x21, crc, csize, usize, len(name), 0
+        )
+        + name
+    )
+
+
+def _cdh(name: bytes, method: int, crc: int, csize: int, usize: int, offset: int) -> bytes:
+    return (
+        struct.pack(
+            "<IHHHHHHIIIHHHHHII",
+            0x02014B50,
+            20,
+            20,
+            0,
+            method,
+            0,
+            0x21,
+            crc,
+            csize,
+            usize,
+            len(name),
+            0,
+            0,
+            0,
+            0,
+            0,
+            offset,
+        )
+        + name
+    )
+
+
+def _stored(n: int) -> bytes:
+    return b"\0" + struct.pack("<HH", n, n ^ 0xFFFF)  # a non-final stored block of n bytes
+
+
+def overlap_zip(members: list[tuple[str, bytes]], n: int, kernel_size: int) -> bytes:
+    """``members`` stored as they are, then ``n`` overlapping members ``pad00000``..."""
+    out, central = bytearray(), []
+    for name, data in members:
+        nb, crc = name.encode(), zlib.crc32(data)
+        central.append(_cdh(nb, 0, crc, len(data), len(data), len(out)))
+        out += _lfh(nb, 0, crc, len(data), len(data)) + data
+    co = zlib.compressobj(9, zlib.DEFLATED, -15)
+    kernel = co.compress(b"\0" * kernel_size) + co.flush()
+    kernel_crc = zlib.crc32(b"\0" * kernel_size)
+    names = [f"pad{i:05d}".encode() for i in range(n)]
+    headers = [b""] * n
+    headers[-1] = _lfh(names[-1], 8, kernel_crc, len(kernel), kernel_size)
+    prefix, csize, usize = b"", len(kernel), kernel_size
+    for i in range(n - 2, -1, -1):  # member i inflates to header i+1 .. header n-1, kernel
+        prefix = headers[i + 1] + prefix
+        csize += 5 + len(headers[i + 1])
+        usize += len(headers[i + 1])
+        crc = zlib.crc32(b"\0" * kernel_size, zlib.crc32(prefix))
+        headers[i] = _lfh(names[i], 8, crc, csize, usize)
+    for i in range(n):
+        crc, csz, usz = struct.unpack("<III", headers[i][14:26])
+        central.append(_cdh(names[i], 8, crc, csz, usz, len(out)))
+        out += headers[i] + (_stored(len(headers[i + 1])) if i < n - 1 else b"")
+    out += kernel
+    cd = b"".join(central)
+    eocd = struct.pack(
+        "<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), len(cd), len(out), 0
+    )
+    return bytes(out + cd + eocd)
+
+
+_RSS = (
+    "import resource\n"
+    "def _rss():\n"
+    "    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024\n"
+    "_base = _rss()\n"
+)
+_SKOPS_PLAIN = _RSS + (
+    "import skops.io as sio\n"
+    "model = sio.load(sys.argv[1], trusted=sio.get_untrusted_types(file=sys.argv[1]))\n"
+    "print('loaded', flush=True)\n"
+    "print('grew_mb', _rss() - _base, flush=True)\n"
+)
+_SKOPS_SAFELOAD = _RSS + (
+    "import safeload\n"
+    "print('scan_safe', safeload.scan(open(sys.argv[1], 'rb').read()).safe, flush=True)\n"
+    "try:\n"
+    "    safeload.load_unsigned(sys.argv[1])\n"
+    "    print('loaded', flush=True)\n"
+    "except safeload.SafeloadError as exc:\n"
+    "    print('refused', str(exc)[:200], flush=True)\n"
+    "print('grew_mb', _rss() - _base, flush=True)\n"
+)
+
+
+def _overlapping_skops(n: int, kernel: int) -> bytes:
+    import io
+    import zipfile
+
+    skops_io = pytest.importorskip("skops.io")
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.random.RandomState(0).rand(30, 3)
+    honest = skops_io.dumps(LogisticRegression().fit(X, (X[:, 0] > 0.5).astype(int)))
+    zf = zipfile.ZipFile(io.BytesIO(honest))
+    return overlap_zip([(i.filename, zf.read(i)) for i in zf.infolist()], n, kernel)
+
+
+def _grew(out: str) -> int:
+    return int(out.split("grew_mb")[1].split()[0])
+
+
+def test_rt44_02_skops_overlapping_members_memory(tmp_path: Path) -> None:
+    """~35 KB: an honest skops LogisticRegression plus 6 extra zip members ``pad00000``..
+    that skops' schema never names, laid out as a quoted-overlap zip (David Fifield, "A better
+    zip bomb"): each member's deflate stream quotes the next member's local header as a stored
+    block and all of them end in one shared 25 KB deflate kernel of 25 MB of zeros. Python
+    3.11's zipfile has no overlap check, names differ, CRCs and sizes are right. skops never
+    opens them (its load grows by a few MB). ``check_zip`` inflates every member and, since
+    the one-read change (``_CheckedZip``), keeps every inflated member in ``zf.members``: 150
+    MB of RSS for scan and again for ``load_unsigned`` (10 members of 50 MB: 500 MB), which
+    both call the file SAFE / load
+    it. Memory and CPU grow as members x kernel, i.e. quadratically in the file size (20
+    members of a 100 KB kernel: ~2 GB from ~110 KB; safeload's own 32 GB decompressed limit
+    is the only bound, and a MemoryError is caught as "corrupt" only under an rlimit)."""
+    from redteam import child
+
+    path = write(tmp_path, _overlapping_skops(6, 25_000_000), "m.skops")
+    assert path.stat().st_size < 50_000
+    plain = child(_SKOPS_PLAIN, path)
+    assert plain.loaded and _grew(plain.stdout) < 60, str(plain)
+    safe = child(_SKOPS_SAFELOAD, path)
+    assert "refused" in safe.stdout or _grew(safe.stdout) < 60, str(safe)
+    assert "scan_safe False" in safe.stdout or _grew(safe.stdout) < 60, str(safe)
+
+
+# --- rt44-03: a dict key or set item the load cannot hash, which scan calls SAFE ---------------
+
+
+def _opcodes(obj: Any, base: int = 200) -> bytes:
+    """``obj``'s protocol-2 opcodes without PROTO/STOP, its memo indexes moved to ``base`` and
+    up (as LONG_BINPUT/LONG_BINGET), to splice into another stream."""
+    import pickletools
+
+    data = pickle.dumps(obj, protocol=2)
+    ops = list(pickletools.genops(data))
+    out = bytearray()
+    for (op, arg, pos), (_, _, end) in zip(ops, [*ops[1:], (None, None, len(data))], strict=False):
+        if op.name in ("PROTO", "STOP"):
+            continue
+        if op.name in ("BINPUT", "LONG_BINPUT", "PUT"):
+            out += b"r" + struct.pack("<I", base + int(arg))
+        elif op.name in ("BINGET", "LONG_BINGET", "GET"):
+            out += b"j" + struct.pack("<I", base + int(arg))
+        else:
+            out += data[pos:end]
+    return bytes(out)
+
+
+def _unhashable(kind: str) -> Any:
+    import collections
+    import datetime
+    import decimal
+    import pathlib
+    import uuid
+
+    from sklearn.utils import Bunch
+
+    return {
+        "void": np.void(b"ab"),
+        "structured-record": np.array([(1, 2.0)], dtype=[("a", "i4"), ("b", "f8")])[0],
+        "tuple-of-void": (np.void(b"ab"),),
+        "ndarray": np.arange(3),
+        "slice": slice(1, 2),
+        "bytearray": bytearray(b"ab"),
+        "OrderedDict": collections.OrderedDict(a=1),
+        "Bunch": Bunch(a=1),
+        "dict-keyed-by-date": {datetime.date(2020, 1, 1): 1},
+        "dict-keyed-by-Decimal": {decimal.Decimal("1.5"): 1},
+        "dict-keyed-by-UUID": {uuid.UUID(int=5): 1},
+        "dict-keyed-by-path": {pathlib.PurePosixPath("a"): 1},
+    }[kind]
+
+
+_UNHASHABLE = [
+    "void",
+    "structured-record",
+    "tuple-of-void",
+    "ndarray",
+    "slice",
+    "bytearray",
+    "OrderedDict",
+    "Bunch",
+    "dict-keyed-by-date",
+    "dict-keyed-by-Decimal",
+    "dict-keyed-by-UUID",
+    "dict-keyed-by-path",
+]
+
+
+@open_finding(44, "rt44-03: a dict key / set item the load cannot hash: scan SAFE, load fails")
+@pytest.mark.parametrize(
+    ("kind", "where"),
+    [
+        (kind, where)
+        for kind in _UNHASHABLE
+        for where in ("dict-key", "frozenset-item", "model-attribute-key")
+        if not (where == "frozenset-item" and kind.startswith("dict-keyed"))
+    ],
+)
+def test_rt44_03_unhashable_key_parity(kind: str, where: str, tmp_path: Path) -> None:
+    """~0.1-1 KB, harmless: a dict (top level, or a fitted LinearRegression's extra attribute
+    ``extra_``) keyed by, or a ``frozenset`` of, a value Python cannot hash: a numpy void
+    scalar or structured record (numpy's ``scalar`` makes them writeable, and numpy refuses
+    to hash a writeable void), a tuple holding one, an ndarray, a ``slice`` (unhashable
+    before 3.12), a ``bytearray``, an ``OrderedDict``, a ``Bunch``, or a dict keyed by a
+    date, Decimal, UUID or PurePosixPath (values scan builds since rt42-05). Plain pickle and
+    ``load_unsigned`` fail on SETITEMS / the frozenset call ("unhashable type"), a refusal;
+    scan calls each SAFE (scan SAFE, load refuses). Scan already sees a list key, a dict keyed
+    by an int, and the same values in slots a class check reads (``SVC.class_weight``,
+    ``FunctionTransformer.kw_args``): "unproven: the pass cannot model this state
+    (unhashable type: ...)"."""
+    from sklearn.linear_model import LinearRegression
+
+    from redteam import parity
+
+    key = _opcodes(_unhashable(kind))
+    if where == "dict-key":
+        data = b"\x80\x02}(" + key + b"K\x01u."
+    elif where == "frozenset-item":
+        data = b"\x80\x02c__builtin__\nfrozenset\n]" + key + b"a\x85R."
+    else:
+        X = np.random.RandomState(0).rand(20, 3)
+        m = LinearRegression().fit(X, X[:, 0])
+        m.extra_ = {"MARKER_RT44": 1}
+        host = pickle.dumps(m, protocol=2)
+        literal = b"X\x0b\x00\x00\x00MARKER_RT44"
+        assert host.count(literal) == 1
+        data = host.replace(literal, key)
+    with pytest.raises(TypeError, match="unhashable"):
+        pickle.loads(data)
+    safe, outcome = parity(data, tmp_path)
+    assert outcome == "refused"
+    assert safe == (outcome == "loaded"), (safe, outcome)
+
+
+# --- rt44-04: numpy str_/bytes_ dict keys scan cannot read: scan unsafe, load loads ------------
+
+
+@open_finding(44, "rt44-04: numpy.str_/bytes_ dict keys (vocabulary_, empty at protocol 0-2)")
+@pytest.mark.parametrize(
+    "case", ["vocabulary-str_", "vocabulary-bytes_", "empty-str_-key", "empty-bytes_-key"]
+)
+def test_rt44_04_numpy_text_key_parity(case: str, tmp_path: Path) -> None:
+    """~0.1-1.5 KB, harmless, scan stricter than the load (a false alarm):
+    ``vocabulary-*``: a fitted CountVectorizer whose ``vocabulary_`` is
+    ``{numpy.str_('ee'): 0, 'bb': 1, 'cc': 2, 'dd': 3}`` (or a ``numpy.bytes_`` key). The load
+    checks the vocabulary after building and returns the model; scan: "unproven: the
+    CountVectorizer check needs the keys of vocabulary_; a load checks it after building,
+    scan cannot", UNSAFE, though it makes the same scalars with numpy's ``scalar`` elsewhere
+    (rt42-03) and keys dicts by built values (rt42-05). Any length (rt43-02 is plain ``str``
+    keys over 1 KB in keyword dicts).
+    ``empty-*``: ``{numpy.str_(''): 1}`` (or ``numpy.bytes_(b'')``) pickled at protocol 2
+    (0 and 1 alike: the empty payload is written as a ``bytes()`` call, or ``_codecs.encode``).
+    The same scalar as a value scans SAFE (``scalar_problem`` reads ``bytes()``), and as a key
+    at protocol 3 too; as a key at protocol 0-2 scan says "unproven: the pass cannot model this
+    state (a numpy scalar the pass cannot read)" while the load returns the dict: a label map
+    made from a numpy string array with an empty label is keyed so."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from redteam import parity
+
+    if case.startswith("vocabulary"):
+        m = CountVectorizer().fit(["aa bb cc", "bb cc dd"])
+        k: Any = np.str_("ee") if case == "vocabulary-str_" else np.bytes_(b"ee")
+        m.vocabulary_ = {k: 0, "bb": 1, "cc": 2, "dd": 3}
+        data = pickle.dumps(m, protocol=5)
+    else:
+        k = np.str_("") if case == "empty-str_-key" else np.bytes_(b"")
+        data = pickle.dumps({k: 1}, protocol=2)
+    safe, outcome = parity(data, tmp_path)
+    assert safe == (outcome == "loaded"), (safe, outcome)
+
+
+# --- rt44-05: a model-named symlink inside a folder is skipped by scan/verify DIR and the gate --
+
+#: A protocol-0 pickle (printable: not a model by its first bytes) that runs a shell command.
+_PROTOCOL0_PAYLOAD = b'cos\nsystem\n(S"touch PWNED_RT44"\ntR.'
+
+
+def _folder_with_linked_model(tmp_path: Path, target: str) -> Path:
+    """``models/`` with an honest ``ok.pkl`` and ``model.pkl``, a link inside the folder to a
+    file the listing passes over: ``notes.txt`` (a protocol-0 pickle, printable head) or
+    ``sub/w.sig`` (a protocol-4 pickle under a signature's name)."""
+    import os
+
+    folder = tmp_path / "models"
+    folder.mkdir()
+    (folder / "ok.pkl").write_bytes(pickle.dumps({"a": 1}, protocol=5))
+    if target == "notes.txt":
+        (folder / "notes.txt").write_bytes(_PROTOCOL0_PAYLOAD)
+    else:
+        (folder / "sub").mkdir()
+        (folder / "sub" / "w.sig").write_bytes(
+            b"\x80\x04" + _PROTOCOL0_PAYLOAD  # the same opcodes behind a protocol-4 header
+        )
+    os.symlink(target, folder / "model.pkl")  # a link that stays inside the folder
+    return folder
+
+
+@pytest.mark.parametrize("target", ["notes.txt", "sub/w.sig"])
+@pytest.mark.parametrize("command", ["scan", "verify", "plugin-collection"])
+def test_rt44_05_folder_symlink_to_unlisted_file_skipped(
+    command: str, target: str, tmp_path: Path
+) -> None:
+    """~40 B: a folder holding ``ok.pkl`` (honest; signed for ``verify``), ``notes.txt`` (a
+    protocol-0 pickle that calls ``os.system``: printable first bytes and a text name, so by
+    design not a model file of its own) and ``model.pkl``, a symbolic link to ``notes.txt``
+    that stays inside the folder. ``cli._paths.list_folder`` skips every link that stays
+    inside ("its target is listed where it is"), but the target is not listed (not a model
+    name, not a model's first bytes). So ``safeload scan models/`` prints only ``SAFE ok.pkl``
+    and exits 0, ``safeload verify models/ --pub k.pub`` prints ``OK ok.pkl`` and exits 0, and
+    the pytest plugin's ``--safeload-models models/`` gate (``expand``) collects only
+    ``ok.pkl`` and passes, while ``pickle.load(open("models/model.pkl", "rb"))`` runs the
+    command (a ``joblib.load`` alike). ``safeload scan models/model.pkl`` names it UNSAFE
+    (os.system): only the folder expansion misses it. A folder gate that silently passes an
+    unsigned, code-running model file under a model name. ``sub/w.sig``: the target may be a
+    binary pickle too, under a name the listing skips (``*.sig`` files are never listed)."""
+    import io
+
+    from redteam import PLAIN, child
+    from safeload.cli import main
+    from safeload.cli._paths import expand
+
+    folder = _folder_with_linked_model(tmp_path, target)
+    shown = child(PLAIN, folder / "model.pkl")
+    assert "loaded" in shown.stdout and (folder / "PWNED_RT44").exists(), str(shown)
+    (folder / "PWNED_RT44").unlink()
+    out = io.StringIO()
+    if command == "scan":
+        code = main(["scan", str(folder)], stdout=out, stderr=io.StringIO())
+        assert code != 0 and "model.pkl" in out.getvalue(), (code, out.getvalue())
+    elif command == "verify":
+        key = tmp_path / "k"
+        made = main(
+            ["keygen", "k", "--dir", str(tmp_path)], stdout=io.StringIO(), stderr=io.StringIO()
+        )
+        assert made == 0
+        signed = main(
+            ["sign", str(folder / "ok.pkl"), "--key", f"{key}.key"],
+            stdout=io.StringIO(), stderr=io.StringIO(),
+        )  # fmt: skip
+        assert signed == 0
+        code = main(["verify", str(folder), "--pub", f"{key}.pub"], stdout=out, stderr=out)
+        assert code != 0, (code, out.getvalue())
+    else:
+        listed = {Path(p).name for p in expand([str(folder)])}
+        assert "model.pkl" in listed or Path(target).name in listed, listed
+
+
+# --- rt44-06: many skops array nodes naming one zip member: n arrays from one member -----------
+
+
+def _aliased_skops(n: int, size: int) -> bytes:
+    """A skops dict of ``n`` arrays whose ``NdArrayNode`` each name the same ``.npy`` member
+    (``size`` zero bytes, deflated to ~size/1000), each with its own ``__id__`` (skops builds
+    nodes of one ``__id__`` once)."""
+    import io
+    import json
+    import zipfile
+
+    skops_io = pytest.importorskip("skops.io")
+    honest = skops_io.dumps({"k0": np.zeros(size, dtype=np.uint8)})
+    zf = zipfile.ZipFile(io.BytesIO(honest))
+    schema = json.loads(zf.read("schema.json"))
+    node = schema["content"]["k0"]
+    schema["content"] = {f"k{i}": dict(node, __id__=node["__id__"] + 1 + i) for i in range(n)}
+    key_type = schema["key_types"]["content"][0]
+    schema["key_types"]["content"] = [dict(key_type) for _ in range(n)]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for info in zf.infolist():
+            data = json.dumps(schema).encode() if info.filename == "schema.json" else zf.read(info)
+            z.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def test_rt44_06_skops_nodes_sharing_one_member(tmp_path: Path) -> None:
+    """~4 KB: a skops file of a dict whose 30 values are ``NdArrayNode``s that all name ONE
+    zip member, a 3 MB ``.npy`` of zeros (deflated to ~3 KB), each node with its own
+    ``__id__``. skops reads the member once per node and ``np.load``s a new array each time;
+    nothing in a skops file ties a member to one node. The plain skops load makes 30 distinct
+    3 MB arrays: 90 MB from 4 KB, and memory grows as nodes x member size while the file
+    grows as nodes + member/1000 (200 nodes of 10 MB: 2 GB from 11.5 KB). safeload calls it
+    SAFE and ``load_unsigned`` builds all of them; scan itself peaks higher (the stand-in
+    stream it judges holds each array again). A pickle (or a compressed joblib file) cannot
+    alias this way: the same data twice is one memo reference, one object."""
+    from redteam import child
+
+    path = write(tmp_path, _aliased_skops(30, 3_000_000), "m.skops")
+    assert path.stat().st_size < 12_000
+    plain = child(_SKOPS_PLAIN, path)
+    assert plain.loaded and _grew(plain.stdout) > 60, str(plain)
+    safe = child(_SKOPS_SAFELOAD, path)
+    assert "scan_safe False" in safe.stdout and "refused" in safe.stdout, str(safe)
+
+
+# --- rt44-07: a search whose grid sets HDBSCAN's metric to "precomputed" under copy="warn" ----
+
+
+def _hdbscan_search(grid: dict[str, Any]) -> bytes:
+    from sklearn.cluster import HDBSCAN
+    from sklearn.model_selection import GridSearchCV
+
+    warnings.simplefilter("ignore")
+    n = 30
+    idx = np.arange(n)
+    search = GridSearchCV(
+        HDBSCAN(min_cluster_size=3), grid, cv=[(idx, idx)], scoring="adjusted_rand_score"
+    )
+    search.fit(_distances_n(n), idx % 2)
+    del search._checked_cv_orig  # the fitted wrapper of cv (not on the allowlist)
+    del search.best_estimator_  # refit makes a new one from best_params_
+    return pickle.dumps(search, protocol=5)
+
+
+def _distances_n(n: int, seed: int = 1) -> np.ndarray:
+    x = np.random.RandomState(seed).rand(n)
+    return np.abs(x[:, None] - x[None, :])
+
+
+@open_finding(44, "rt44-07: a grid setting HDBSCAN metric='precomputed' (copy='warn') writes")
+def test_rt44_07_search_grid_sets_hdbscan_precomputed(tmp_path: Path) -> None:
+    """~3 KB: a GridSearchCV over ``HDBSCAN(min_cluster_size=3)`` (its ``copy`` the default
+    ``"warn"``, which means False, and ``metric="euclidean"``: rt42-01's rule takes it, the
+    copy matters only with ``metric="precomputed"``) whose ``param_grid`` is
+    ``{"metric": ["precomputed"]}``, ``cv`` one split of all rows, ``scoring``
+    ``"adjusted_rand_score"``. ``grid_value_problem`` judges a grid's values only for the
+    in-place parameters themselves, not for the parameter ``_ONLY_WHEN`` makes the copy
+    depend on. Scan SAFE, ``load_unsigned`` loads, and ``search.fit(D, y)`` refits
+    ``HDBSCAN(copy="warn", metric="precomputed")`` on the caller's ``D``, writing the mutual
+    reachability distances into it (rt42-01's harm). The same grid with ``"copy": [True]``
+    loads and leaves ``D`` alone (the control). A RandomizedSearchCV's
+    ``param_distributions`` and a grid key ``step__metric`` over a Pipeline holding the
+    HDBSCAN do the same (both checked: SAFE, loaded, ``D`` overwritten)."""
+    data = _hdbscan_search({"metric": ["precomputed"]})
+    D = _distances_n(30)
+    before = D.copy()
+    pickle.loads(data).fit(D, np.arange(30) % 2)  # plain pickle: the caller's D is overwritten
+    assert not np.array_equal(D, before)
+    path = write(tmp_path, data)
+    assert not safeload.scan(data).safe
+    with pytest.raises(SafeloadError):
+        safeload.load_unsigned(path)
+
+
+# --- rt44-08: TSNE(metric="precomputed", method="exact") squares the caller's matrix in place --
+
+
+@open_finding(44, "rt44-08: TSNE metric='precomputed' method='exact': fit squares caller's D")
+@pytest.mark.parametrize("call", ["fit", "fit_transform"])
+def test_rt44_08_tsne_precomputed_exact_writes_caller_data(call: str, tmp_path: Path) -> None:
+    """~1 KB: a fitted ``TSNE(metric="precomputed", method="exact", init="random")``, every
+    parameter one scikit-learn's constraints take, no copy parameter anywhere. Its
+    ``_fit`` takes ``distances = X`` (the validated input, not copied when the caller's
+    matrix is already float64) and then ``distances **= 2``: ``model.fit(D)`` (and
+    ``fit_transform``) squares the caller's distance matrix where it lies, rt42-01's harm
+    (an estimator writing into the caller's data) through a parameter that is not named
+    ``copy``. rt42-01's rule (``IN_PLACE_PARAMETERS``, checked with every estimator fitted
+    with its defaults) does not see it; ``method="barnes_hut"`` leaves ``D`` alone. Scan
+    SAFE, ``load_unsigned`` loads."""
+    from sklearn.manifold import TSNE
+
+    warnings.simplefilter("ignore")
+    m = TSNE(
+        n_components=2, perplexity=5, max_iter=250, random_state=0,
+        metric="precomputed", method="exact", init="random",
+    ).fit(_distances_n(30, seed=0))  # fmt: skip
+    data = pickle.dumps(m, protocol=5)
+    D = _distances_n(30)
+    before = D.copy()
+    getattr(pickle.loads(data), call)(D)  # plain pickle: the caller's D is squared
+    assert np.allclose(D, before**2) and not np.array_equal(D, before)
+    path = write(tmp_path, data)
+    assert not safeload.scan(data).safe
+    with pytest.raises(SafeloadError):
+        safeload.load_unsigned(path)
