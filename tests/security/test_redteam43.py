@@ -93,9 +93,6 @@ _STATES = {
 }
 
 
-@open_finding(
-    43, "rt43-05: BUILD on a list/tuple/dict/set literal: scan SAFE, load refuses"
-)
 @pytest.mark.parametrize("state", sorted(_STATES))
 @pytest.mark.parametrize("literal", sorted(_LITERALS))
 def test_rt43_05_build_on_container_literal_parity(
@@ -111,19 +108,42 @@ def test_rt43_05_build_on_container_literal_parity(
     the same failure for the results of calls (``_NO_DICT``: ``dict()``, ``range(1)``,
     ``object()``...), not for the containers the stream makes itself; ints, strings, bytes,
     floats and None given a state are already refused by both. (The same BUILD anywhere in a
-    model, e.g. on an estimator's list attribute, is refused by the load the same way.)"""
+    model, e.g. on an estimator's list attribute, is refused by the load the same way.)
+    Fixed: the static pass both sides run refuses a BUILD on a container literal whose state
+    is not a no-op (``state_rules.literal_build_problem``), so the load refuses before its
+    unpickler runs and scan says UNSAFE. ``None`` and ``(None, {})`` change nothing in
+    CPython's BUILD on these: both sides load them (:func:`test_rt43_05_no_op_build_loads`)."""
     from redteam import assert_scan_predicts_load
 
     data = b"\x80\x05" + _LITERALS[literal] + _STATES[state] + b"b."
     assert_scan_predicts_load(data, tmp_path, refused=True)
+    # the same BUILD on a list an estimator holds (inside its state dict)
+    nested = b"\x80\x05}X\x01\x00\x00\x00a" + _LITERALS[literal] + _STATES[state] + b"bs."
+    assert_scan_predicts_load(nested, tmp_path, refused=True)
+
+
+@pytest.mark.parametrize("state", [b"N", b"N}\x86"], ids=["None", "(None, {})"])
+@pytest.mark.parametrize("target", [*sorted(_LITERALS), "list()", "dict()", "object()"])
+def test_rt43_05_no_op_build_loads(target: str, state: bytes, tmp_path: Path) -> None:
+    """The BUILD states CPython's unpickler takes on an object without ``__dict__`` or
+    ``__setstate__`` (no state dict, an empty slot dict), on a container literal or on what
+    ``list()``, ``dict()``, ``object()`` make: the load loads, and scan says SAFE (it refused
+    ``(None, {})`` on the results of calls before rt43-05's fix)."""
+    from redteam import assert_scan_predicts_load, parity
+
+    made = {
+        "list()": b"cbuiltins\nlist\n)R",
+        "dict()": b"cbuiltins\ndict\n)R",
+        "object()": b"cbuiltins\nobject\n)R",
+    }
+    data = b"\x80\x05" + (made.get(target) or _LITERALS[target]) + state + b"b."
+    assert parity(data, tmp_path) == (True, "loaded")
+    assert_scan_predicts_load(data, tmp_path)
 
 
 # --- rt43-06: a class or function as the whole pickle (or in a top-level tuple): scan SAFE --
 
 
-@open_finding(
-    43, "rt43-06: a global as the top-level value or in a top-level tuple: scan SAFE"
-)
 @pytest.mark.parametrize("wrap", ["bare", "tuple", "nested-tuple"])
 @pytest.mark.parametrize(
     "value",
@@ -140,7 +160,10 @@ def test_rt43_06_top_level_global_parity(value: str, wrap: str, tmp_path: Path) 
     refused by both, so only the value the stream returns (and tuples around it) escapes
     scan's walk of held values. Found by a random opcode-sequence parity run
     (``fz/grammar43.py``: 70 of ~3,000 short streams disagreed, all of this kind, rt43-05's
-    or rt43-07's)."""
+    or rt43-07's). Fixed: scan's use-time rules judge the stream's value itself as a held
+    value (``static._problems``: ``value_problem(analysis.root)``, which looks through
+    tuples), so each is UNSAFE; an allowed scalar type or function there still loads on both
+    sides (:func:`test_rt43_06_allowed_top_level_value_loads`)."""
     import collections
     import decimal
 
@@ -158,6 +181,22 @@ def test_rt43_06_top_level_global_parity(value: str, wrap: str, tmp_path: Path) 
     if wrap != "bare":
         obj = (obj,) if wrap == "tuple" else ((obj,),)
     assert_scan_predicts_load(pickle.dumps(obj, protocol=5), tmp_path, refused=True)
+
+
+@pytest.mark.parametrize("value", ["float64", "log1p", "float", "dict", "tuple-of-both"])
+def test_rt43_06_allowed_top_level_value_loads(value: str, tmp_path: Path) -> None:
+    """The values a model may hold (a numpy scalar type, a function on the callable
+    allowlist, a builtin number or dict type) as the whole pickle's value: loaded, SAFE."""
+    from redteam import parity
+
+    obj: Any = {
+        "float64": np.float64,
+        "log1p": np.log1p,
+        "float": float,
+        "dict": dict,
+        "tuple-of-both": (np.float64, (np.log1p, 1)),
+    }[value]
+    assert parity(pickle.dumps(obj, protocol=5), tmp_path) == (True, "loaded")
 
 
 # --- rt43-07: builtins.list/tuple/set held as a value anywhere: scan SAFE, load refuses ---------

@@ -226,10 +226,11 @@ class MadeForReal:
             # an OrderedDict's: _build_failure has held it to dicts of attribute names
             parts = state if is_real(state, tuple) else (state,)
             for part in parts:
-                if part is not None:
-                    if not is_real(part, dict):
-                        return unseen
-                    made.__dict__.update(part)
+                if part is None or (is_real(part, dict) and not part):
+                    continue  # nothing to set (a dict's (None, {}) is a no-op in the load)
+                if not is_real(part, dict):
+                    return unseen
+                made.__dict__.update(part)
         if type(made) is not dict:
             self.instances.append(made)  # as the load's walk counts a dict subclass
         return made

@@ -112,6 +112,11 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
             problem = value_problem(item, 0)
             if problem:
                 yield pos, problem
+    # the value the stream returns is held as the load's walk holds it (its root): a class
+    # or a function there, or in tuples around it, is judged as one in a container (rt43-06)
+    problem = value_problem(analysis.root, 0) if analysis.root is not None else None
+    if problem:
+        yield 0, problem
     for pos, obj in analysis.calls:
         cls = obj.cls
         if not isinstance(cls, _Global):
