@@ -19,14 +19,7 @@ from redteam import open_finding
 @pytest.mark.parametrize(
     "what",
     [
-        pytest.param(
-            "str-key",
-            marks=open_finding(
-                43,
-                "rt43-02: a str keyword over 1 KB in kw_args/kernel_params: scan unsafe, "
-                "load loads",
-            ),
-        ),
+        "str-key",  # fixed: static_state._kwargs_problem reads _Big.text
         "bytes-value",  # fixed with rt42-02 (scan builds bytes over MAX_CONST)
     ],
 )
@@ -45,7 +38,11 @@ def test_rt43_02_long_keyword_name_parity(slot: str, what: str, tmp_path: Path) 
     value: ``target_encoder ... inv_kw_args``, ``spectral_clustering.kernel_params``).
     ``bytes-value``: ``{"a": b"x" * 1025}`` disagrees the same way (scan unsafe, loaded); it
     may share rt42-02's cause (bytes over ``MAX_CONST`` scan cannot read), here in a keyword
-    dict rather than an iterable parameter."""
+    dict rather than an iterable parameter. Fixed on scan's side: the keyword rule
+    (``static_state._kwargs_problem``) takes a ``_Big`` with ``text`` for the plain str it
+    is (no keyword the checks judge is that long); both load it. Making that change showed
+    that scan's plain-data rule skipped a dict's non-literal keys and their values
+    (:func:`test_rt43_02_data_dict_other_keys_parity`)."""
     import warnings
 
     from sklearn.cluster import SpectralClustering
@@ -69,6 +66,35 @@ def test_rt43_02_long_keyword_name_parity(slot: str, what: str, tmp_path: Path) 
             assert (safe, outcome) == expected
         else:
             assert safe == (outcome == "loaded"), (safe, outcome)
+
+
+@pytest.mark.parametrize(
+    "stored",
+    ["int-key-function", "long-key-function", "function-key", "int-key-int"],
+)
+def test_rt43_02_data_dict_other_keys_parity(stored: str, tmp_path: Path) -> None:
+    """A keyword dict's value that is itself a dict with a key that is not a literal str
+    (``kw_args = {"a": {1: numpy.log1p}}``, a str over 1 KB as the key, or the function as
+    the key): the load's plain-data rule (``graph.require_data``) refuses the function
+    wherever it is. Scan's (``static_kinds.data_problem``) read only a dict's literal str
+    keys' values and called the first two SAFE; it now judges the other keys and their values
+    too. ``{1: 2}`` is plain data: both load it."""
+    from sklearn.preprocessing import FunctionTransformer
+
+    from redteam import parity
+
+    X = np.random.RandomState(0).rand(30, 3)
+    m = FunctionTransformer(np.log1p).fit(X)
+    m.kw_args = {
+        "a": {
+            "int-key-function": {1: np.log1p},
+            "long-key-function": {"x" * 1025: np.log1p},
+            "function-key": {np.log1p: 1},
+            "int-key-int": {1: 2},
+        }[stored]
+    }
+    expected = (True, "loaded") if stored == "int-key-int" else (False, "refused")
+    assert parity(pickle.dumps(m, protocol=5), tmp_path) == expected
 
 
 # --- rt43-05: BUILD on a container literal: scan SAFE, load refuses ---------------------------
