@@ -1,6 +1,7 @@
-"""Red team 43's parity findings (strict xfails until fixed; rt43-03/04/08 are fixed in
-``test_redteam43_cli.py``, the xgboost rt43-01/09 in ``test_redteam43_xgboost.py``). Each
-test asserts that scan's verdict is the load's."""
+"""Red team 43's parity findings, all fixed (rt43-03/04/08 are in ``test_redteam43_cli.py``,
+the xgboost rt43-01/09 in ``test_redteam43_xgboost.py``). Each test asserts that scan's
+verdict is the load's; the honest counterparts that each fix must keep loading are next to
+it."""
 
 from __future__ import annotations
 
@@ -10,8 +11,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-
-from redteam import open_finding
 
 # --- rt43-02: a keyword name over 1 KB in a keyword dict: scan unsafe, load loads ------------
 
@@ -230,9 +229,7 @@ def test_rt43_06_allowed_top_level_value_loads(value: str, tmp_path: Path) -> No
 
 @pytest.mark.parametrize("wrap", ["bare", "tuple", "list"])
 @pytest.mark.parametrize("value", ["list", "tuple", "set"])
-def test_rt43_07_container_type_as_value_parity(
-    value: str, wrap: str, tmp_path: Path
-) -> None:
+def test_rt43_07_container_type_as_value_parity(value: str, wrap: str, tmp_path: Path) -> None:
     """~1 KB, harmless: a fitted LogisticRegression with ``foo_ = list`` (the type), or
     ``(list,)`` or ``[list]``; likewise ``tuple`` and ``set``. The load refuses it: the
     restricted unpickler hands out its own stand-in for these three names, which the use-time
@@ -277,9 +274,6 @@ def test_rt43_07_defaultdict_factory_loads(factory: str, protocol: int, tmp_path
 # --- rt43-10: an SVM intercept checked through numpy.asarray: a one-step Pipeline passes ------
 
 
-@open_finding(
-    43, "rt43-10: SVR._intercept_ = a one-step Pipeline: scan unsafe, load loads"
-)
 @pytest.mark.parametrize("sparse", [False, True])
 def test_rt43_10_svm_intercept_sequence_parity(sparse: bool, tmp_path: Path) -> None:
     """~2 KB, harmless: a fitted SVR whose ``_intercept_`` is ``make_pipeline(StandardScaler())``
@@ -289,7 +283,12 @@ def test_rt43_10_svm_intercept_sequence_parity(sparse: bool, tmp_path: Path) -> 
     model (its ``predict`` then raises TypeError in libsvm's typed arguments: no native harm).
     Scan calls it UNSAFE: "crafted SVR: SVM intercept has the wrong length". A StandardScaler,
     a dict, a str or None there are refused by both. Found by a parity fuzz run
-    (``parity_states.py`` with estimator values: ``svr_sparse:model._intercept_=pipeline``)."""
+    (``parity_states.py`` with estimator values: ``svr_sparse:model._intercept_=pipeline``).
+    Fixed on the load's side: ``check_svm`` holds ``support_``, ``_n_support`` (int),
+    ``_intercept_``, ``_probA`` and ``_probB`` (float64) to numpy arrays by their type, not
+    through ``numpy.asarray``, as every honest libsvm model stores them (dense and sparse, all
+    five classes: :func:`test_rt43_10_honest_svms_load`); scan runs the same check, so both
+    refuse."""
     import warnings
 
     import scipy.sparse as sp
@@ -303,9 +302,49 @@ def test_rt43_10_svm_intercept_sequence_parity(sparse: bool, tmp_path: Path) -> 
     rng = np.random.RandomState(0)
     X = rng.rand(30, 4) * (rng.rand(30, 4) > 0.5)
     m = SVR().fit(sp.csr_matrix(X) if sparse else X, rng.rand(30))
+    honest = m._intercept_
     m._intercept_ = make_pipeline(StandardScaler())
     safe, outcome = parity(pickle.dumps(m, protocol=5), tmp_path)
     assert safe == (outcome == "loaded"), (safe, outcome)
+    assert outcome == "refused"
+    for wrong in (honest.astype(np.float32), honest.tolist()):
+        m._intercept_ = wrong  # not float64, or a list numpy would convert
+        assert parity(pickle.dumps(m, protocol=5), tmp_path) == (False, "refused")
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize(
+    ("estimator", "probability"),
+    [(name, False) for name in ("SVC", "NuSVC", "SVR", "NuSVR", "OneClassSVM")]
+    + [("SVC", True), ("NuSVC", True)],
+)
+def test_rt43_10_honest_svms_load(
+    estimator: str, sparse: bool, probability: bool, tmp_path: Path
+) -> None:
+    """Every libsvm estimator, fitted on dense and on sparse input (with probability
+    estimates where it has them), still loads under rt43-10's stricter array types, and
+    predicts as the original does."""
+    import warnings
+
+    import scipy.sparse as sp
+    from sklearn import svm
+
+    from redteam import load_honest
+
+    warnings.simplefilter("ignore")
+    rng = np.random.RandomState(0)
+    X = rng.rand(40, 4) * (rng.rand(40, 4) > 0.4)
+    data = sp.csr_matrix(X) if sparse else X
+    cls = getattr(svm, estimator)
+    kwargs: dict[str, Any] = {"probability": True, "random_state": 0} if probability else {}
+    if estimator == "OneClassSVM":
+        m = cls().fit(data)
+    elif estimator in ("SVR", "NuSVR"):
+        m = cls().fit(data, rng.rand(40))
+    else:
+        m = cls(**kwargs).fit(data, np.arange(40) % 3)
+    loaded = load_honest(m, tmp_path)
+    np.testing.assert_array_equal(loaded.predict(data), m.predict(data))
 
 
 # --- rt43-11: a scorer object as an SVM's kernel: scan SAFE, load refuses -----------------------
@@ -313,9 +352,7 @@ def test_rt43_10_svm_intercept_sequence_parity(sparse: bool, tmp_path: Path) -> 
 
 @pytest.mark.parametrize("kernel", ["scorer", "gp-RBF"])
 @pytest.mark.parametrize("estimator", ["SVC", "SVR", "NuSVC", "OneClassSVM"])
-def test_rt43_11_scorer_as_svm_kernel_parity(
-    estimator: str, kernel: str, tmp_path: Path
-) -> None:
+def test_rt43_11_scorer_as_svm_kernel_parity(estimator: str, kernel: str, tmp_path: Path) -> None:
     """~2 KB, harmless: a fitted SVC (SVR, NuSVC, OneClassSVM) whose ``kernel`` is
     ``make_scorer(accuracy_score)`` (a ``_Scorer`` instance, callable), or a Gaussian-process
     kernel object ``RBF()`` (callable too). The load's
@@ -341,9 +378,7 @@ def test_rt43_11_scorer_as_svm_kernel_parity(
 
     warnings.simplefilter("ignore")
     X = np.random.RandomState(0).rand(30, 3)
-    cls: Any = {"SVC": SVC, "SVR": SVR, "NuSVC": NuSVC, "OneClassSVM": OneClassSVM}[
-        estimator
-    ]
+    cls: Any = {"SVC": SVC, "SVR": SVR, "NuSVC": NuSVC, "OneClassSVM": OneClassSVM}[estimator]
     m = cls().fit(X) if cls is OneClassSVM else cls().fit(X, np.arange(30) % 2)
     m.kernel = make_scorer(accuracy_score) if kernel == "scorer" else RBF()
     assert_scan_predicts_load(pickle.dumps(m, protocol=5), tmp_path, refused=True)

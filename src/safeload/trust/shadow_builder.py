@@ -476,9 +476,9 @@ class Builder(MadeForReal):
         """A BUILD after a call whose result keeps no attributes (a dict, a slice, a Decimal,
         a range, bytes, the narrowed containers): the unpickler fails on any state but
         ``None`` or ``(None, {})`` (rt34-06, rt35-13; as for containers the stream makes
-        itself, :func:`safeload.pickle.state_rules.literal_build_problem`). An OrderedDict or Counter keeps attributes: its state must
-        be a dict (or a dict and a slot dict) of attribute names, as the load's use-time walk
-        requires of every ``__dict__``."""
+        itself, :func:`safeload.pickle.state_rules.literal_build_problem`). An OrderedDict or
+        Counter keeps attributes: its state must be a dict (or a dict and a slot dict) of
+        attribute names, as the load's use-time walk requires of every ``__dict__``."""
         if sym.state is not None and pair[1] in _RANDOM_BUILDS:
             return self._random_build_failure(pair, sym)
         if sym.state is None or not (pair in _NO_DICT or pair in _DICT_SUBCLASSES):
