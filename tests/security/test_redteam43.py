@@ -147,23 +147,41 @@ def test_rt43_05_build_on_container_literal_parity(
     assert_scan_predicts_load(nested, tmp_path, refused=True)
 
 
+_MADE = {
+    "list()": b"cbuiltins\nlist\n)R",
+    "dict()": b"cbuiltins\ndict\n)R",
+    "object()": b"cbuiltins\nobject\n)R",
+    "Counter()": b"ccollections\nCounter\n)R",
+    "Decimal('1')": b"cdecimal\nDecimal\nX\x01\x00\x00\x001\x85R",
+    "PurePosixPath('a')": b"cpathlib\nPurePosixPath\nX\x01\x00\x00\x00a\x85R",
+}
+
+
 @pytest.mark.parametrize("state", [b"N", b"N}\x86"], ids=["None", "(None, {})"])
-@pytest.mark.parametrize("target", [*sorted(_LITERALS), "list()", "dict()", "object()"])
+@pytest.mark.parametrize("target", [*sorted(_LITERALS), *_MADE])
 def test_rt43_05_no_op_build_loads(target: str, state: bytes, tmp_path: Path) -> None:
     """The BUILD states CPython's unpickler takes on an object without ``__dict__`` or
-    ``__setstate__`` (no state dict, an empty slot dict), on a container literal or on what
-    ``list()``, ``dict()``, ``object()`` make: the load loads, and scan says SAFE (it refused
-    ``(None, {})`` on the results of calls before rt43-05's fix)."""
+    ``__setstate__`` (no state dict, an empty slot dict), on a container literal, on what
+    ``list()``, ``dict()``, ``object()`` make, or on a standard-library value: the load
+    loads, and scan says SAFE (it refused ``(None, {})`` on the results of calls before
+    rt43-05's fix; on a Counter, a Decimal, a pure path, before the shadow builder ran BUILD
+    as ``load_build`` does, ``shadow_made._build``)."""
     from redteam import assert_scan_predicts_load, parity
 
-    made = {
-        "list()": b"cbuiltins\nlist\n)R",
-        "dict()": b"cbuiltins\ndict\n)R",
-        "object()": b"cbuiltins\nobject\n)R",
-    }
-    data = b"\x80\x05" + (made.get(target) or _LITERALS[target]) + state + b"b."
+    data = b"\x80\x05" + (_MADE.get(target) or _LITERALS[target]) + state + b"b."
     assert parity(data, tmp_path) == (True, "loaded")
     assert_scan_predicts_load(data, tmp_path)
+
+
+@pytest.mark.parametrize("state", [b"NN\x86", b"}}\x86", b"}X\x01\x00\x00\x00aK\x01s"])
+@pytest.mark.parametrize("target", [t for t in _MADE if t != "Counter()"])
+def test_rt43_05_failing_build_on_made_value(target: str, state: bytes, tmp_path: Path) -> None:
+    """A slot state of None, or a state dict, on a value without ``__dict__``: the unpickler
+    fails, and both sides refuse (a Counter has a ``__dict__``: both load a state dict)."""
+    from redteam import assert_scan_predicts_load
+
+    data = b"\x80\x05" + _MADE[target] + state + b"b."
+    assert_scan_predicts_load(data, tmp_path, refused=True)
 
 
 # --- rt43-06: a class or function as the whole pickle (or in a top-level tuple): scan SAFE --
