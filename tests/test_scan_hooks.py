@@ -20,6 +20,7 @@ from safeload.pickle.frame import CONST_OPS, FAST, GET_OPS, PUT_OPS, Frame, fetc
 from safeload.pickle.names import JOBLIB_WRAPPER
 from safeload.pickle.state_rules import (
     dunder_key,
+    literal_build_problem,
     mutation_problem,
     rebuild_problem,
     slot_items_problem,
@@ -351,6 +352,20 @@ def test_state_keys_and_dunder_key() -> None:
     assert slot_items_problem(_Tuple([_Const(None), dict_of()]), target, policy) is None
     assert dunder_key(dict_of(__reduce__=1)) == "__reduce__"
     assert dunder_key(dict_of(a=1)) is None
+
+
+def test_literal_build_problem() -> None:
+    # a container the stream made has no __dict__ or __setstate__: only None and (None, {})
+    # change nothing in CPython's BUILD (rt43-05)
+    no_ops = [_Const(None), _Tuple([_Const(None), dict_of()])]
+    failing = [dict_of(), dict_of(a=1), _Box([], "list"), _Tuple([_Const(None), _Const(None)])]
+    failing.append(_Tuple([_Const(None), dict_of(a=1)]))
+    for target in (_Box([], "list"), _Box([], "set"), _Tuple([]), _Dict()):
+        for state in no_ops:
+            assert literal_build_problem(state, target) is None
+        for state in failing:
+            assert "no attributes" in (literal_build_problem(state, target) or "")
+    assert literal_build_problem(dict_of(a=1), _Obj(DTYPE)) is None  # not a literal
 
 
 def test_mutation_problem() -> None:

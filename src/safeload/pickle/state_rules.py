@@ -162,6 +162,40 @@ def slot_items_problem(state: _Sym, target: _Sym, policy: Policy) -> str | None:
     return None
 
 
+def _no_op_state(state: _Sym) -> bool:
+    """Whether BUILD with ``state`` changes nothing on an object without ``__dict__`` or
+    ``__setstate__``, as CPython's unpickler reads it: ``None``, or ``(None, {})`` (no state
+    dict, an empty slot state). Any other state fails there: a state dict, even an empty one,
+    needs the object's ``__dict__``; a slot state must be a dict, and each of its items is
+    set as an attribute."""
+    if isinstance(state, _Const):
+        return state.value is None
+    if isinstance(state, _Tuple) and len(state.items) == 2:
+        first, slots = state.items
+        return (
+            isinstance(first, _Const)
+            and first.value is None
+            and isinstance(slots, _Dict)
+            and not (slots.items or slots.lossy or slots.others or slots.unknown_keys)
+        )
+    return False
+
+
+def literal_build_problem(state: _Sym, target: _Sym) -> str | None:
+    """Hook: why a BUILD on a list, tuple, dict, set or frozenset the stream made itself (by
+    its own opcodes) is refused, or ``None``: none of them has a ``__dict__`` or a
+    ``__setstate__``, so the unpickler fails on any state but ``None`` or ``(None, {})``
+    ("no attribute '__dict__'", "state is not a dictionary", "slot state is not a
+    dictionary", rt43-05), and the load refuses the file. Pickle writes a BUILD only after
+    the call that makes an object, never on a container literal."""
+    if not isinstance(target, (_Tuple, _Dict, _Box)) or _no_op_state(state):
+        return None
+    return (
+        f"BUILD with a state on {_kind(target)} the stream made: it has no attributes to "
+        "set, and the unpickler fails on it"
+    )
+
+
 def dunder_key(state: _Sym) -> str | None:
     """A dunder key (``__class__``, ``__sklearn_tags__``) among the attributes a BUILD state
     sets (a state dict, or the dicts of a ``(state, slotstate)`` pair), or ``None``: as a slot

@@ -50,6 +50,7 @@ from safeload.pickle.names import (
 )
 from safeload.pickle.state_rules import (
     dunder_key,
+    literal_build_problem,
     rebuild_problem,
     slot_items_problem,
     state_keys_problem,
@@ -84,6 +85,9 @@ class WalkBuild(WalkCalls):
             # a joblib inline array, a large constant: pickle writes no state for them, and
             # one would change data the checks have read (a tree's nodes, rt26-07)
             raise Unsafe(pos, name, "BUILD on a constant or on array data the pass has read")
+        problem = literal_build_problem(state, target)
+        if problem:
+            raise Unsafe(pos, name, problem)
         self._charge_build(target, state, pos, name)
         self._version_state(state, pos, name)
         problem = state_keys_problem(state, target, self.policy)

@@ -493,9 +493,10 @@ class Builder(MadeForReal):
     def _build_failure(self, pair: tuple[str, str], sym: Any) -> str | None:
         """A BUILD after a call whose result keeps no attributes (a dict, a slice, a Decimal,
         a range, bytes, the narrowed containers): the unpickler fails on any state but
-        ``None`` (rt34-06, rt35-13). An OrderedDict or Counter keeps attributes: its state must
-        be a dict (or a dict and a slot dict) of attribute names, as the load's use-time walk
-        requires of every ``__dict__``."""
+        ``None`` or ``(None, {})`` (rt34-06, rt35-13; as for containers the stream makes
+        itself, :func:`safeload.pickle.state_rules.literal_build_problem`). An OrderedDict or
+        Counter keeps attributes: its state must be a dict (or a dict and a slot dict) of
+        attribute names, as the load's use-time walk requires of every ``__dict__``."""
         if sym.state is not None and pair[1] in _RANDOM_BUILDS:
             return self._random_build_failure(pair, sym)
         if sym.state is None or not (pair in _NO_DICT or pair in _DICT_SUBCLASSES):
@@ -505,6 +506,9 @@ class Builder(MadeForReal):
             return None
         what = f"a BUILD on what {format_name(*pair)} makes"
         if pair in _NO_DICT:
+            if is_real(state, tuple) and len(state) == 2 and state[0] is None:
+                if is_real(state[1], dict) and not state[1]:
+                    return None  # (None, {}): no state dict, no slot items: a no-op
             return f"{what}, which has no attributes to set"
         if is_real(state, tuple) and len(state) == 2:
             # the unpickler sets a slot state item by item: it must be a dict

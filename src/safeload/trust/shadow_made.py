@@ -103,6 +103,32 @@ def failure_text(pair: tuple[str, str], exc: Exception) -> str:
     )
 
 
+def _build(made: Any, state: Any) -> None:
+    """BUILD as CPython's unpickler runs it (``load_build``) on a standard-library value made
+    for real: its ``__setstate__`` if it has one; else a ``(state, slot state)`` pair is
+    split, a state dict updates the ``__dict__`` (none: AttributeError) and each slot item is
+    set as an attribute. ``(None, {})`` is a no-op, which the pass took for a failure (found
+    by an opcode-grammar run next to rt43-05's fix). The static pass refuses slot states with
+    items before this runs."""
+    setstate = getattr(made, "__setstate__", None)
+    if setstate is not None:
+        setstate(state)
+        return
+    pair = type(state) is tuple and len(state) == 2
+    slots = state[1] if pair else None
+    if pair:
+        state = state[0]
+    if state is not None:
+        if not isinstance(state, dict):
+            raise TypeError("state is not a dictionary")
+        made.__dict__.update(state)
+    if pair:  # a slot state of None fails too
+        if not isinstance(slots, dict):
+            raise TypeError("slot state is not a dictionary")
+        for key, value in slots.items():
+            setattr(made, key, value)
+
+
 class MadeForReal:
     """What the builder makes for real; see the module docstring."""
 
@@ -226,10 +252,11 @@ class MadeForReal:
             # an OrderedDict's: _build_failure has held it to dicts of attribute names
             parts = state if is_real(state, tuple) else (state,)
             for part in parts:
-                if part is not None:
-                    if not is_real(part, dict):
-                        return unseen
-                    made.__dict__.update(part)
+                if part is None or (is_real(part, dict) and not part):
+                    continue  # nothing to set (a dict's (None, {}) is a no-op in the load)
+                if not is_real(part, dict):
+                    return unseen
+                made.__dict__.update(part)
         if type(made) is not dict:
             self.instances.append(made)  # as the load's walk counts a dict subclass
         return made
@@ -258,11 +285,7 @@ class MadeForReal:
         else:
             made = object.__new__(cls)  # protocol 2+: copyreg.__newobj__(UUID), then BUILD
         if state is not None:
-            setstate = getattr(made, "__setstate__", None)
-            if setstate is not None:
-                setstate(state)
-            else:
-                made.__dict__.update(state)
+            _build(made, state)
         self.done[id(sym)] = made
         self.instances.append(made)
         return made

@@ -198,3 +198,16 @@ def class_of(obj: Any) -> type:
         made: type = obj.__class__
         return made
     return kind
+
+
+def is_callable(obj: Any) -> bool:
+    """``callable(obj)``, also for a :class:`Shadow`: whether the class it stands for (or its
+    facts) defines ``__call__``, as ``callable`` asks of a built instance. A shadow itself has
+    no ``__call__``, so a scorer or a Gaussian-process kernel as an SVM's kernel was not
+    callable to scan and callable to the load (rt43-11)."""
+    if type(obj) is not Shadow:
+        return callable(obj)
+    cls: Any = obj.__class__
+    if type(cls) is ClassFacts:
+        return "__call__" in cls.defined
+    return any("__call__" in vars(base) for base in cls.__mro__)

@@ -34,6 +34,7 @@ from safeload.trust.static_kinds import data_problem, row_problem
 from safeload.trust.static_sharing import stored_sharing_problem
 from safeload.trust.static_state import state_problem
 from safeload.trust.static_values import (
+    NARROWED_TYPES,
     begin_run,
     class_of,
     end_run,
@@ -112,6 +113,11 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
             problem = value_problem(item, 0)
             if problem:
                 yield pos, problem
+    # the value the stream returns is held as the load's walk holds it (its root): a class
+    # or a function there, or in tuples around it, is judged as one in a container (rt43-06)
+    problem = value_problem(analysis.root, 0) if analysis.root is not None else None
+    if problem:
+        yield 0, problem
     for pos, obj in analysis.calls:
         cls = obj.cls
         if not isinstance(cls, _Global):
@@ -125,7 +131,9 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
             if isinstance(args, _Tuple) and len(args.items) > 1:
                 yield pos, _POSITIONAL
         if isinstance(args, _Tuple):
-            for item in args.items:
+            for i, item in enumerate(args.items):
+                if _consumed_type(cls.pair, i, item):
+                    continue
                 problem = value_problem(item, 0, allow_callable=cls.pair == _PARTIAL)
                 if problem:
                     yield pos, problem
@@ -173,6 +181,27 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
             problem = state_problem(cls.pair, state) or _opaque_state_problem(cls.pair, state)
             if problem:
                 yield pos, problem
+
+
+#: (callee, argument index) where the load hands a narrowed container type's builtin over
+#: rather than keeping the narrowed form: a defaultdict's factory (``narrowed._defaultdict``
+#: puts the builtin back) and ``copyreg._reconstructor``'s base (consumed by the call).
+_TYPE_TAKEN_AT = frozenset(
+    {(("collections", "defaultdict"), 0), (("copyreg", "_reconstructor"), 1)}
+)
+
+
+def _consumed_type(pair: tuple[str, str], index: int, item: Any) -> bool:
+    """Whether argument ``index`` of a call of ``pair`` is a narrowed container type that the
+    load does not keep as its narrowed form (:data:`_TYPE_TAKEN_AT`): judged as the type."""
+    from safeload._symbolic import _Global
+
+    return (
+        (pair, index) in _TYPE_TAKEN_AT
+        and isinstance(item, _Global)
+        and item.pair in NARROWED_TYPES
+        and item.pair in value_names()[1]
+    )
 
 
 def _constructed_problem(pair: tuple[str, str], policy: Policy) -> str | None:

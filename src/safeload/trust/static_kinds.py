@@ -507,7 +507,7 @@ def data_problem(sym: Any, depth: int) -> str | None:
 
 
 def _data_problem_of(sym: Any, depth: int) -> str | None:
-    from safeload._symbolic import _Global, _Obj
+    from safeload._symbolic import _Dict, _Global, _Obj
 
     if depth > MAX_DEPTH:
         return DEPTH_UNPROVEN
@@ -542,6 +542,14 @@ def _data_problem_of(sym: Any, depth: int) -> str | None:
         problem = data_problem(item, depth + 1)
         if problem:
             return problem
+    if isinstance(sym, _Dict):
+        # the keys that are not literal strings, and their values: the load's data rule
+        # (graph.require_data) holds every key and value to plain data ({1: numpy.log1p} in a
+        # kw_args dict was SAFE to scan, found with rt43-02's str keys over 1 KB)
+        for item in sym.others or ():
+            problem = data_problem(item, depth + 1)
+            if problem:
+                return problem
     return None
 
 

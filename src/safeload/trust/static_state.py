@@ -46,7 +46,7 @@ def _pair_state(cls: Any, name: str, state: Any) -> tuple[str | None, Any]:
 def _kwargs_problem(name: str, state: Any) -> str | None:
     """The keyword-argument dicts a model passes to a function (``kw_args``, ...): no
     ``out=``, and only plain string keys."""
-    from safeload._symbolic import _Const, _Dict
+    from safeload._symbolic import _Big, _Const, _Dict
     from safeload.trust.object_checks import KWARGS_ATTRIBUTES, keyword_key_problem
 
     for attribute in KWARGS_ATTRIBUTES.intersection(state.items):
@@ -62,6 +62,7 @@ def _kwargs_problem(name: str, state: Any) -> str | None:
                     return f"{name}.{attribute}[{key!r}] {problem}"
         if isinstance(kwargs, _Dict) and (kwargs.lossy or kwargs.unknown_keys):
             others = kwargs.others or []
+            unread = False
             for key in others[::2]:
                 # a literal key that is no str (1, None, b"p"): refused as the load refuses
                 # it (object_checks.keyword_key_problem, rt39-05)
@@ -69,12 +70,17 @@ def _kwargs_problem(name: str, state: Any) -> str | None:
                     problem = keyword_key_problem(key.value)
                     if problem:
                         return f"{name}.{attribute}[{key.value!r}] {problem}"
-            # a key made by a call: a str subclass (numpy.str_('out')) passes for a keyword
-            # (rt24-17), and builtins.str("x") is a plain str the walk cannot read
-            return (
-                f"{name}.{attribute} unproven: a keyword that is not a plain string, which "
-                "the walk cannot read"
-            )
+                elif not (isinstance(key, _Big) and key.text):
+                    unread = True
+                # (a str over MAX_CONST is a plain str key to the load, longer than any
+                # keyword the checks judge, rt43-02)
+            if unread:
+                # a key made by a call: a str subclass (numpy.str_('out')) passes for a
+                # keyword (rt24-17), and builtins.str("x") is a plain str the walk cannot read
+                return (
+                    f"{name}.{attribute} unproven: a keyword that is not a plain string, "
+                    "which the walk cannot read"
+                )
     return None
 
 

@@ -82,6 +82,24 @@ def class_of(pair: tuple[str, str]) -> Any:
     return resolve_class(*pair)
 
 
+#: The container types the restricted unpickler hands out in a narrowed form (a function, see
+#: :mod:`safeload.pickle.narrowed`): held as a value, a load's walk finds that function, which
+#: is not on the callable allowlist, and refuses the model (rt43-07). Only a defaultdict's
+#: factory gets the builtin itself back, and a ``copyreg._reconstructor`` base is consumed.
+NARROWED_TYPES = frozenset(
+    {("builtins", name) for name in ("list", "tuple", "set", "frozenset", "bytearray", "bytes")}
+)
+
+
+def narrowed_type_problem(pair: tuple[str, str]) -> str:
+    """The finding for a narrowed container type held as a value (:data:`NARROWED_TYPES`)."""
+    return (
+        f"keeps {format_name(*pair)} as a value: the unpickler hands out a narrowed form of "
+        "it, a function not on the callable allowlist (only a defaultdict's factory may be "
+        "one of these types)"
+    )
+
+
 def value_problem(sym: Any, depth: int, *, allow_callable: bool = False) -> str | None:
     """A global kept as a value (not called) that is neither an allowed function nor a scalar
     type, looking through literal tuples and dicts (each node once per depth)."""
@@ -103,6 +121,8 @@ def _value_problem_of(sym: Any, depth: int) -> str | None:
     if depth > MAX_DEPTH:
         return DEPTH_UNPROVEN
     if isinstance(sym, _Global):
+        if sym.pair in NARROWED_TYPES:
+            return narrowed_type_problem(sym.pair)
         callables, types = value_names()
         if sym.pair in callables or sym.pair in types:
             return None

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from safeload.trust.shadow_values import is_callable
 from safeload.trust.structures.arrays import check_csr
 from safeload.trust.structures.common import (
     MAX_OUTPUT_COLUMNS,
@@ -38,10 +39,12 @@ def check_svm(est: Any, context: Any) -> None:
     support = getattr(est, "support_", None)
     if support is None:
         return  # not fitted
-    support = np.asarray(support)
-    require(support.ndim == 1 and support.dtype.kind in "iu", "SVM support_ is not indices")
+    require(
+        _is_array(support, "iu") and support.ndim == 1, "SVM support_ is not an array of indices"
+    )
     n_sv = support.shape[0]
-    counts = np.asarray(est._n_support).astype(np.int64)
+    require(_is_array(est._n_support, "iu"), "SVM support vector counts are not an int array")
+    counts = est._n_support.astype(np.int64)
     require(counts.ndim == 1 and np.all(counts >= 0), "SVM support vector counts negative")
     shape_fit = tuple(int(n) for n in est.shape_fit_)
     require(len(shape_fit) == 2, "SVM shape_fit_ is not two sizes")
@@ -49,7 +52,8 @@ def check_svm(est: Any, context: Any) -> None:
     sv, dual = est.support_vectors_, est._dual_coef_
     require(hasattr(sv, "tocsr") == sparse, "SVM support vectors disagree with _sparse")
     require(hasattr(dual, "tocsr") == sparse, "SVM dual coefficients disagree with _sparse")
-    precomputed = est.kernel == "precomputed" or callable(est.kernel)
+    # (is_callable: a scan's shadow of a scorer or kernel object is callable as the object is)
+    precomputed = est.kernel == "precomputed" or is_callable(est.kernel)
     if precomputed:
         # the support indexes pick the input's columns (the training samples)
         require(
@@ -81,11 +85,24 @@ def check_svm(est: Any, context: Any) -> None:
         )
 
 
+def _is_array(value: Any, kinds: str) -> bool:
+    """Whether ``value`` is a numpy array itself (no subclass, no sequence numpy would convert)
+    of one of the dtype ``kinds`` ("f": float64 only, what libsvm's typed arguments take)."""
+    if type(value) is not np.ndarray:
+        return False
+    if kinds == "f":
+        return bool(value.dtype == np.float64)
+    return value.dtype.kind in kinds
+
+
 def _check_svm_counts(est: Any, counts: Array, dual: Any, n_sv: int) -> None:
     """The per-class support counts, dual coefficients, intercepts and Platt pairs of a libsvm
-    model against each other (see :func:`check_svm`)."""
+    model against each other (see :func:`check_svm`). Each is held to a float64 (or int)
+    ndarray by its type: through ``numpy.asarray`` a one-step Pipeline (``__len__`` 1) passed
+    for an intercept of one value (rt43-10), which libsvm's typed arguments then refused."""
     classes = getattr(est, "classes_", None)
-    intercept = np.asarray(est._intercept_)
+    intercept = est._intercept_
+    require(_is_array(intercept, "f"), "SVM intercept is not a float64 array")
     # libsvm takes the model type from _impl, not from classes_: a classifier's type walks the
     # support vectors class by class, so it needs the classifier's counts (rt33-12)
     require(
@@ -116,7 +133,8 @@ def _check_svm_counts(est: Any, counts: Array, dual: Any, n_sv: int) -> None:
         "SVM probability flag is not a boolean",
     )
     for name in ("_probA", "_probB"):
-        prob = np.asarray(getattr(est, name, np.empty(0)))
+        prob = getattr(est, name, np.empty(0))
+        require(_is_array(prob, "f"), f"SVM {name} is not a float64 array")
         allowed = ((pairs,),) if probability else ((0,), (pairs,))
         require(prob.shape in allowed, f"SVM {name} has the wrong length")
 
