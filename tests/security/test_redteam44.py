@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import safeload
-from redteam import open_finding, write
+from redteam import open_finding, parity, write
 from safeload import SafeloadError
 
 # --- rt44-01: HDBSCAN's metric stored as numpy.str_("precomputed"): copy=False passes ---------
@@ -477,20 +477,34 @@ def test_rt44_06_skops_nodes_sharing_one_member(tmp_path: Path) -> None:
 # --- rt44-07: a search whose grid sets HDBSCAN's metric to "precomputed" under copy="warn" ----
 
 
-def _hdbscan_search(grid: dict[str, Any]) -> bytes:
-    from sklearn.cluster import HDBSCAN
-    from sklearn.model_selection import GridSearchCV
+def _search_over(estimator: Any, grid: Any, *, randomized: bool = False, fit: bool = True) -> bytes:
+    from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
 
     warnings.simplefilter("ignore")
     n = 30
     idx = np.arange(n)
-    search = GridSearchCV(
-        HDBSCAN(min_cluster_size=3), grid, cv=[(idx, idx)], scoring="adjusted_rand_score"
-    )
-    search.fit(_distances_n(n), idx % 2)
-    del search._checked_cv_orig  # the fitted wrapper of cv (not on the allowlist)
-    del search.best_estimator_  # refit makes a new one from best_params_
+    search: Any
+    if randomized:
+        search = RandomizedSearchCV(
+            estimator, grid, n_iter=1, cv=[(idx, idx)], scoring="adjusted_rand_score"
+        )
+    else:
+        search = GridSearchCV(estimator, grid, cv=[(idx, idx)], scoring="adjusted_rand_score")
+    if fit:
+        search.fit(_distances_n(n), idx % 2)
+        del search._checked_cv_orig  # the fitted wrapper of cv (not on the allowlist)
+        del search.best_estimator_  # refit makes a new one from best_params_
     return pickle.dumps(search, protocol=5)
+
+
+def _hdbscan_search(grid: Any, *, randomized: bool = False, pipeline: bool = False) -> bytes:
+    from sklearn.cluster import HDBSCAN
+    from sklearn.pipeline import Pipeline
+
+    estimator: Any = HDBSCAN(min_cluster_size=3)
+    if pipeline:
+        estimator = Pipeline([("h", estimator)])
+    return _search_over(estimator, grid, randomized=randomized, fit=not pipeline)
 
 
 def _distances_n(n: int, seed: int = 1) -> np.ndarray:
@@ -498,59 +512,181 @@ def _distances_n(n: int, seed: int = 1) -> np.ndarray:
     return np.abs(x[:, None] - x[None, :])
 
 
-@open_finding(44, "rt44-07: a grid setting HDBSCAN metric='precomputed' (copy='warn') writes")
-def test_rt44_07_search_grid_sets_hdbscan_precomputed(tmp_path: Path) -> None:
+def _refit_writes(data: bytes) -> bool:
+    """Whether a plain-pickle load of the search, fitted on a caller's ``D``, changes ``D``."""
+    D = _distances_n(30)
+    before = D.copy()
+    pickle.loads(data).fit(D, np.arange(30) % 2)
+    return not np.array_equal(D, before)
+
+
+_HDBSCAN_GRIDS: dict[str, tuple[Any, dict[str, bool]]] = {
+    "grid": ({"metric": ["precomputed"]}, {}),
+    "grid-list-of-dicts": ([{"metric": ["precomputed"], "min_cluster_size": [3]}], {}),
+    "grid-numpy-str": ({"metric": [np.str_("precomputed")]}, {}),
+    "grid-array": ({"metric": np.array(["precomputed"])}, {}),
+    "randomized": ({"metric": ["precomputed"]}, {"randomized": True}),
+    "pipeline-key": ({"h__metric": ["precomputed"]}, {"pipeline": True}),
+    "pipeline-copy-warn": (
+        {"h__metric": ["precomputed"], "h__copy": ["warn"]},
+        {"pipeline": True},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_HDBSCAN_GRIDS))
+def test_rt44_07_search_grid_sets_hdbscan_precomputed(case: str, tmp_path: Path) -> None:
     """~3 KB: a GridSearchCV over ``HDBSCAN(min_cluster_size=3)`` (its ``copy`` the default
     ``"warn"``, which means False, and ``metric="euclidean"``: rt42-01's rule takes it, the
     copy matters only with ``metric="precomputed"``) whose ``param_grid`` is
     ``{"metric": ["precomputed"]}``, ``cv`` one split of all rows, ``scoring``
-    ``"adjusted_rand_score"``. ``grid_value_problem`` judges a grid's values only for the
-    in-place parameters themselves, not for the parameter ``_ONLY_WHEN`` makes the copy
-    depend on. Scan SAFE, ``load_unsigned`` loads, and ``search.fit(D, y)`` refits
-    ``HDBSCAN(copy="warn", metric="precomputed")`` on the caller's ``D``, writing the mutual
-    reachability distances into it (rt42-01's harm). The same grid with ``"copy": [True]``
-    loads and leaves ``D`` alone (the control). A RandomizedSearchCV's
-    ``param_distributions`` and a grid key ``step__metric`` over a Pipeline holding the
-    HDBSCAN do the same (both checked: SAFE, loaded, ``D`` overwritten)."""
-    data = _hdbscan_search({"metric": ["precomputed"]})
-    D = _distances_n(30)
-    before = D.copy()
-    pickle.loads(data).fit(D, np.arange(30) % 2)  # plain pickle: the caller's D is overwritten
-    assert not np.array_equal(D, before)
-    path = write(tmp_path, data)
-    assert not safeload.scan(data).safe
-    with pytest.raises(SafeloadError):
-        safeload.load_unsigned(path)
+    ``"adjusted_rand_score"``. The grid rule judged a grid's values only for the in-place
+    parameters themselves, not for the parameter the HDBSCAN's copy depends on: scan SAFE,
+    ``load_unsigned`` loaded, and ``search.fit(D, y)`` refits ``HDBSCAN(copy="warn",
+    metric="precomputed")`` on the caller's ``D``, writing the mutual reachability distances
+    into it (rt42-01's harm). A RandomizedSearchCV's ``param_distributions``, a list of
+    grids, a numpy.str_ or an array of candidates, and a grid key ``h__metric`` over a
+    Pipeline holding the HDBSCAN do the same (each shown writing under plain pickle).
+
+    Fixed: ``trust/in_place.py`` judges each search's grid against the in-place conditions
+    (``IN_PLACE_CONDITIONS``) of the estimators the model holds, the grid's candidates for
+    a parameter the key addresses replacing the stored value: scan and load both refuse."""
+    grid, how = _HDBSCAN_GRIDS[case]
+    data = _hdbscan_search(grid, **how)
+    assert _refit_writes(data)  # plain pickle: the caller's D is overwritten
+    assert parity(data, tmp_path) == (False, "refused")
+
+
+def test_rt44_07_grid_replacing_the_step_and_setting_its_metric(tmp_path: Path) -> None:
+    """A grid that replaces the pipeline's step and sets the new step's metric
+    (``{"h": [HDBSCAN()], "h__metric": ["precomputed"]}``): the key's path is not the stored
+    step, so its candidates join every HDBSCAN's stored values; refused by both, and the
+    refit does write."""
+    from sklearn.cluster import HDBSCAN
+
+    data = _hdbscan_search(
+        {"h": [HDBSCAN(min_cluster_size=3, copy=True)], "h__metric": ["precomputed"],
+         "h__copy": [False]},
+        pipeline=True,
+    )  # fmt: skip
+    assert _refit_writes(data)
+    assert parity(data, tmp_path) == (False, "refused")
+    data = _hdbscan_search(
+        {"steps": [[("h", HDBSCAN(min_cluster_size=3))]], "h__metric": ["precomputed"]},
+        pipeline=True,
+    )
+    assert _refit_writes(data)
+    assert parity(data, tmp_path) == (False, "refused")
+
+
+_HDBSCAN_HONEST: dict[str, tuple[Any, dict[str, bool]]] = {
+    "copy-true-with-precomputed": ({"metric": ["precomputed"], "copy": [True]}, {}),
+    "other-metrics": ({"metric": ["euclidean", "manhattan"]}, {}),
+    "min-cluster-size": ({"min_cluster_size": [3, 5]}, {}),
+    "randomized-sizes": ({"min_cluster_size": [3, 4, 5]}, {"randomized": True}),
+    "pipeline-copy-true": (
+        {"h__metric": ["precomputed"], "h__copy": [True]},
+        {"pipeline": True},
+    ),
+    "pipeline-sizes": ({"h__min_cluster_size": [3, 4]}, {"pipeline": True}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_HDBSCAN_HONEST))
+def test_rt44_07_honest_hdbscan_searches_load(case: str, tmp_path: Path) -> None:
+    """Searches over HDBSCAN that never refit it with ``metric="precomputed"`` and its copy
+    off keep loading, and their refit leaves the caller's data alone."""
+    grid, how = _HDBSCAN_HONEST[case]
+    data = _hdbscan_search(grid, **how)
+    assert not _refit_writes(data)
+    assert parity(data, tmp_path) == (True, "loaded")
 
 
 # --- rt44-08: TSNE(metric="precomputed", method="exact") squares the caller's matrix in place --
 
 
-@open_finding(44, "rt44-08: TSNE metric='precomputed' method='exact': fit squares caller's D")
+def _tsne(**params: Any) -> Any:
+    from sklearn.manifold import TSNE
+
+    warnings.simplefilter("ignore")
+    base: dict[str, Any] = {
+        "n_components": 2, "perplexity": 5, "max_iter": 250, "random_state": 0, "init": "random",
+    }  # fmt: skip
+    return TSNE(**{**base, **params})
+
+
 @pytest.mark.parametrize("call", ["fit", "fit_transform"])
-def test_rt44_08_tsne_precomputed_exact_writes_caller_data(call: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("metric", ["precomputed", "numpy-str"])
+def test_rt44_08_tsne_precomputed_exact_writes_caller_data(
+    call: str, metric: str, tmp_path: Path
+) -> None:
     """~1 KB: a fitted ``TSNE(metric="precomputed", method="exact", init="random")``, every
     parameter one scikit-learn's constraints take, no copy parameter anywhere. Its
     ``_fit`` takes ``distances = X`` (the validated input, not copied when the caller's
     matrix is already float64) and then ``distances **= 2``: ``model.fit(D)`` (and
     ``fit_transform``) squares the caller's distance matrix where it lies, rt42-01's harm
     (an estimator writing into the caller's data) through a parameter that is not named
-    ``copy``. rt42-01's rule (``IN_PLACE_PARAMETERS``, checked with every estimator fitted
-    with its defaults) does not see it; ``method="barnes_hut"`` leaves ``D`` alone. Scan
-    SAFE, ``load_unsigned`` loads."""
-    from sklearn.manifold import TSNE
+    ``copy``; ``method="barnes_hut"`` leaves ``D`` alone. Scan SAFE, ``load_unsigned``
+    loaded.
 
-    warnings.simplefilter("ignore")
-    m = TSNE(
-        n_components=2, perplexity=5, max_iter=250, random_state=0,
-        metric="precomputed", method="exact", init="random",
-    ).fit(_distances_n(30, seed=0))  # fmt: skip
+    Fixed: ``IN_PLACE_CONDITIONS`` has TSNE's row (metric "precomputed", a str subclass too,
+    and method "exact"): scan and load both refuse."""
+    m = _tsne(metric="precomputed", method="exact").fit(_distances_n(30, seed=0))
+    if metric == "numpy-str":
+        m.metric = np.str_("precomputed")
     data = pickle.dumps(m, protocol=5)
     D = _distances_n(30)
     before = D.copy()
     getattr(pickle.loads(data), call)(D)  # plain pickle: the caller's D is squared
     assert np.allclose(D, before**2) and not np.array_equal(D, before)
-    path = write(tmp_path, data)
-    assert not safeload.scan(data).safe
-    with pytest.raises(SafeloadError):
-        safeload.load_unsigned(path)
+    assert parity(data, tmp_path) == (False, "refused")
+
+
+@pytest.mark.parametrize(
+    ("stored", "grid"),
+    [
+        ({"metric": "precomputed"}, {"method": ["exact"]}),
+        ({"method": "exact"}, {"metric": ["precomputed"]}),
+        ({}, {"metric": ["precomputed"], "method": ["exact"]}),
+    ],
+)
+def test_rt44_08_tsne_grid_sets_exact_or_precomputed(
+    stored: dict[str, Any], grid: dict[str, Any], tmp_path: Path
+) -> None:
+    """An (unfitted) GridSearchCV over a TSNE whose grid makes it ``metric="precomputed"``
+    with ``method="exact"``: the scores fail (TSNE predicts nothing, the error score is nan)
+    and the refit runs on the caller's ``D``, squaring it. Refused by both (a grid naming
+    ``method`` at all already was, by the grid rule's rows for CalibratedClassifierCV's
+    ``method``, which judge a key by its last part whatever estimator it addresses; the
+    stored ``method="exact"`` with a grid ``metric`` is the new rule's)."""
+    data = _search_over(_tsne(**stored), grid, fit=False)
+    assert _refit_writes(data)
+    assert parity(data, tmp_path) == (False, "refused")
+
+
+@pytest.mark.parametrize(
+    ("params", "grid"),
+    [
+        ({}, None),
+        ({"metric": "precomputed"}, None),
+        ({"method": "exact"}, None),
+        ({"metric": "precomputed"}, {"perplexity": [4, 5]}),
+        ({"method": "exact"}, {"metric": ["euclidean", "cosine"]}),
+    ],
+)
+def test_rt44_08_honest_tsne_loads(
+    params: dict[str, Any], grid: dict[str, Any] | None, tmp_path: Path
+) -> None:
+    """TSNE with its default ``method="barnes_hut"``, or exact on features, loads, fitted
+    or in a search whose grid never makes it exact on a precomputed matrix, and leaves the
+    caller's data alone."""
+    if grid is None:
+        data = pickle.dumps(_tsne(**params).fit(_distances_n(30, seed=0)), protocol=5)
+        D = _distances_n(30)
+        before = D.copy()
+        pickle.loads(data).fit(D)
+        assert np.array_equal(D, before)
+    else:
+        data = _search_over(_tsne(**params), grid, fit=False)
+        assert not _refit_writes(data)
+    assert parity(data, tmp_path) == (True, "loaded")

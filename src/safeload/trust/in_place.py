@@ -20,14 +20,18 @@ caller's array). The load counts references in the graph it walked
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
 __all__ = [
+    "IN_PLACE_CONDITIONS",
     "IN_PLACE_PARAMETERS",
     "PRIVATE_COPY_SLOTS",
+    "conditions_of",
+    "grid_in_place_problem",
     "grid_value_problem",
     "in_place_problem",
     "private_slot_holders",
@@ -46,13 +50,38 @@ PRIVATE_COPY_SLOTS: dict[tuple[str, str], str] = {
     ("sklearn.preprocessing._data:PowerTransformer", "_scaler"): "copy",
 }
 
-#: Classes whose in-place parameter is used only under a condition on another parameter:
-#: HDBSCAN's ``copy`` (default ``"warn"``, which means False) only with
-#: ``metric="precomputed"``, where ``fit`` writes the mutual reachability into the caller's
-#: distance matrix; any other metric computes a fresh one.
-_ONLY_WHEN: dict[str, tuple[str, str, Any]] = {
-    "sklearn.cluster._hdbscan.hdbscan:HDBSCAN": ("copy", "metric", "precomputed"),
+#: One in-place condition: (parameter, test) pairs that must all hold. A test is ``None`` for
+#: "anything but true" (:func:`keeps_copy` false) or the str the value equals (a str subclass
+#: too: numpy.str_("precomputed") passes scikit-learn's ``StrOptions`` and its ``==``, rt44-01).
+Condition = tuple[tuple[str, "str | None"], ...]
+
+#: Classes that write into the caller's data under a condition on their parameters, by
+#: ``module:qualname`` of the class (or a base). A class named here is judged by its rows
+#: alone for the parameters they name; an in-place parameter (:data:`IN_PLACE_PARAMETERS`) they
+#: do not name keeps the plain rule (off is refused).
+#:
+#: * HDBSCAN's ``copy`` (default ``"warn"``, which means False) matters only with
+#:   ``metric="precomputed"``: ``fit`` writes the mutual reachability into the caller's
+#:   distance matrix; any other metric computes a fresh one (rt42-01, rt44-01).
+#: * TSNE with ``method="exact"`` and ``metric="precomputed"`` takes the validated input as
+#:   its distances (not copied when the caller's matrix is already float64) and squares it
+#:   in place, ``distances **= 2``; no copy parameter is involved (rt44-08).
+IN_PLACE_CONDITIONS: dict[str, tuple[Condition, ...]] = {
+    "sklearn.cluster._hdbscan.hdbscan:HDBSCAN": ((("copy", None), ("metric", "precomputed")),),
+    "sklearn.manifold._t_sne:TSNE": ((("metric", "precomputed"), ("method", "exact")),),
 }
+
+#: A parameter a grid or distribution sets to a value the rule cannot list (a scipy
+#: distribution, a dict, a str sampled by index...): it could be anything.
+_ANY: Any = object()
+#: A parameter the estimator does not hold: ``fit`` reading it raises.
+_ABSENT: Any = object()
+
+_SEARCH = "sklearn.model_selection._search:BaseSearchCV"
+
+#: Attributes holding ``(name, estimator, ...)`` items whose names address the estimators in
+#: ``set_params`` keys (Pipeline, FeatureUnion, ColumnTransformer, Voting and Stacking).
+_NAMED = ("steps", "transformer_list", "transformers", "estimators")
 
 
 def keeps_copy(value: Any) -> bool:
@@ -69,23 +98,52 @@ def grid_value_problem(name: str, value: Any) -> str | None:
     return None
 
 
-def _parameter_problem(
-    mro: frozenset[str], params: frozenset[str], state: dict[str, Any]
-) -> str | None:
-    """The in-place parameter among ``params`` (the class's constrained parameters) that
-    ``state`` holds with a value other than true, or ``None``."""
-    for name in sorted(IN_PLACE_PARAMETERS.intersection(params)):
-        if name not in state or keeps_copy(state[name]):
-            continue
-        condition = next((c for owner, c in _ONLY_WHEN.items() if owner in mro), None)
-        if condition is not None and condition[0] == name:
-            other = state.get(condition[1])
-            # a str subclass too: numpy.str_("precomputed") passes scikit-learn's constraint
-            # and its ``metric == "precomputed"`` (rt44-01)
-            if not (isinstance(other, str) and str(other) == condition[2]):
-                continue
-        return name
-    return None
+def conditions_of(mro: frozenset[str], params: frozenset[str]) -> tuple[Condition, ...]:
+    """The in-place conditions of a class (its ``module:qualname`` set ``mro``, its
+    constrained parameters ``params``): its :data:`IN_PLACE_CONDITIONS` rows, and "off" for
+    each in-place parameter those rows do not name."""
+    rows = tuple(c for owner, cs in IN_PLACE_CONDITIONS.items() if owner in mro for c in cs)
+    named = {name for condition in rows for name, _test in condition}
+    plain = tuple(
+        ((name, None),) for name in sorted(IN_PLACE_PARAMETERS.intersection(params) - named)
+    )
+    return plain + rows
+
+
+def _meets(test: str | None, value: Any) -> bool:
+    if value is _ANY:
+        return True
+    if value is _ABSENT:
+        return False
+    if test is None:
+        return not keeps_copy(value)
+    return isinstance(value, str) and str(value) == test
+
+
+def _could_hold(condition: Condition, values: Callable[[str], list[Any]]) -> bool:
+    """Whether some value each parameter could take meets its test (a grid's keys vary
+    independently: the product of their candidates is tried)."""
+    return all(any(_meets(test, v) for v in values(name)) for name, test in condition)
+
+
+def _stored(state: dict[str, Any], name: str) -> list[Any]:
+    return [state[name]] if name in state else [_ABSENT]
+
+
+def _conditions(cls: Any) -> tuple[Condition, ...]:
+    from safeload.trust import facts
+
+    return conditions_of(facts.mro_names(cls), facts.constraint_names(cls))
+
+
+def _describe(condition: Condition, values: Callable[[str], list[Any]]) -> str:
+    from safeload.trust.dtype_kinds import short
+
+    parts = []
+    for name, _test in condition:
+        shown = ["any value" if v is _ANY else short(v) for v in values(name) if v is not _ABSENT]
+        parts.append(f"{name}={' or '.join(shown) or '?'}")
+    return ", ".join(parts)
 
 
 def private_slot_holders(
@@ -114,42 +172,210 @@ def in_place_problem(
     held_once: Callable[[Any, Any, str], bool],
 ) -> tuple[Any, str, str] | None:
     """(the object, its parameter, why) for the first estimator among ``instances`` stored
-    with an in-place parameter off, outside a private slot it alone holds; else ``None``.
-    ``state_of`` gives an instance's attributes (``None`` when it has none);
+    so that it writes into the caller's data (an in-place parameter off, or another
+    :data:`IN_PLACE_CONDITIONS` row holding), outside a private slot it alone holds; else
+    the first search whose parameter grid could make one so (:func:`grid_in_place_problem`);
+    else ``None``. ``state_of`` gives an instance's attributes (``None`` when it has none);
     ``held_once(obj, holder, slot)`` says whether ``holder.slot`` is the only reference to
     ``obj`` in the model."""
-    from safeload.trust import facts
     from safeload.trust.shadow_values import class_of
 
-    candidates: list[tuple[Any, str]] = []
+    instances = list(instances)
+    conditional: list[tuple[Any, tuple[Condition, ...], dict[str, Any]]] = []
+    candidates: list[tuple[Any, str, Condition]] = []
+    known: dict[int, tuple[Any, tuple[Condition, ...]]] = {}
     for obj in instances:
         cls = class_of(obj)
-        params = facts.constraint_names(cls)
-        if params.isdisjoint(IN_PLACE_PARAMETERS):
+        seen = known.get(id(cls))
+        if seen is None or seen[0] is not cls:
+            seen = known[id(cls)] = (cls, _conditions(cls))
+        conditions = seen[1]
+        if not conditions:
             continue
         state = state_of(obj)
         if not state:
             continue
-        name = _parameter_problem(facts.mro_names(cls), params, state)
-        if name is not None:
-            candidates.append((obj, name))
-    if not candidates:
+        conditional.append((obj, conditions, state))
+        for condition in conditions:
+            if _could_hold(condition, functools.partial(_stored, state)):
+                candidates.append((obj, condition[0][0], condition))
+                break
+    if not conditional:
         return None
-    private = private_slot_holders(instances, state_of)
-    for obj, name in candidates:
+    private = private_slot_holders(instances, state_of) if candidates else {}
+    for obj, name, condition in candidates:
         holder = private.get(id(obj))
-        if holder is not None and held_once(obj, *holder):
+        if holder is not None and len(condition) == 1 and held_once(obj, *holder):
             continue
-        why = (
-            f"is {_short(state_of(obj), name)}: kept so, the estimator's fit, transform or "
-            f"predict writes into the caller's data (save it with {name}=True)"
-        )
+        state = state_of(obj) or {}
+        if len(condition) == 1:
+            why = (
+                f"is {_short(state, name)}: kept so, the estimator's fit, transform or "
+                f"predict writes into the caller's data (save it with {name}=True)"
+            )
+        else:
+            why = (
+                f"holds {_describe(condition, functools.partial(_stored, state))}: so set, "
+                "the estimator's fit writes into the caller's data"
+            )
         if holder is not None:
             why += (
                 "; its holder copies for the slot it sits in, but the model holds it elsewhere too"
             )
         return obj, name, why
+    return grid_in_place_problem(instances, state_of, conditional)
+
+
+def grid_in_place_problem(
+    instances: list[Any],
+    state_of: Callable[[Any], dict[str, Any] | None],
+    conditional: list[tuple[Any, tuple[Condition, ...], dict[str, Any]]],
+) -> tuple[Any, str, str] | None:
+    """(the search, its grid attribute, why) for the first search among ``instances`` whose
+    ``param_grid`` or ``param_distributions`` could set an estimator's parameters so that
+    one of its conditions holds (``conditional``: the estimators that have conditions, with
+    their conditions and state); the refit runs on the caller's data. A key addresses the
+    estimator its ``step__...__param`` path names from the search's ``estimator`` (step names
+    first, then attributes); the grid's candidates for it replace the stored value. A key
+    whose path cannot be followed exactly (a step the grid itself replaces, a name the model
+    does not hold, a search inside another search) could address any of them: its candidates
+    join the stored value. A candidate list is read item by item; anything else (a scipy
+    distribution, a str, a dict) could be any value."""
+    from safeload.trust import facts
+    from safeload.trust.shadow_values import class_of
+
+    searches = [obj for obj in instances if _SEARCH in facts.mro_names(class_of(obj))]
+    if not searches:
+        return None
+    wanted = {name for _obj, cs, _state in conditional for c in cs for name, _test in c}
+    for search in searches:
+        state = state_of(search)
+        if not state:
+            continue
+        root = state.get("estimator", _ABSENT) if len(searches) == 1 else _ABSENT
+        for grid_name in ("param_grid", "param_distributions"):
+            if grid_name not in state:
+                continue
+            why = _grid_problem(state[grid_name], root, wanted, conditional, state_of)
+            if why is not None:
+                return search, grid_name, why
     return None
+
+
+def _grid_problem(
+    grid: Any,
+    root: Any,
+    wanted: set[str],
+    conditional: list[tuple[Any, tuple[Condition, ...], dict[str, Any]]],
+    state_of: Callable[[Any], dict[str, Any] | None],
+) -> str | None:
+    if isinstance(grid, dict):
+        grids = [grid]
+    elif type(grid) in (list, tuple):
+        grids = [one for one in grid if isinstance(one, dict)]  # scikit-learn refuses others
+    else:
+        return "is a grid the rule on in-place estimators cannot read"
+    for one in grids:
+        keys = list(one)
+        if not all(isinstance(key, str) for key in keys):
+            return "has a key that is not a parameter name"
+        if any(key.rpartition("__")[2] in ("param_grid", "param_distributions") for key in keys):
+            # a grid that sets a search's own grid: not followed
+            return "sets a search's grid, which the rule on in-place estimators does not follow"
+        exact: dict[tuple[int, str], list[Any]] = {}
+        loose: dict[str, list[Any]] = {}
+        for key in keys:
+            path = key.split("__")
+            name = path[-1]
+            if name not in wanted:
+                continue
+            values = _candidates(one[key])
+            target = _target(root, path[:-1], set(keys), state_of)
+            if target is _ABSENT:
+                loose.setdefault(name, []).extend(values)
+            else:
+                exact.setdefault((id(target), name), []).extend(values)
+        if not exact and not loose:
+            continue
+        for obj, conditions, state in conditional:
+            could = functools.partial(_grid_values, exact, loose, id(obj), state)
+            for condition in conditions:
+                if _could_hold(condition, could):
+                    from safeload.trust import facts
+                    from safeload.trust.shadow_values import class_of
+
+                    return (
+                        f"could set a {facts.qualname(class_of(obj))} to "
+                        f"{_describe(condition, could)}: the refit estimator would write "
+                        "into the data fit is given"
+                    )
+    return None
+
+
+def _grid_values(
+    exact: dict[tuple[int, str], list[Any]],
+    loose: dict[str, list[Any]],
+    key: int,
+    state: dict[str, Any],
+    name: str,
+) -> list[Any]:
+    """What parameter ``name`` of the estimator (``id`` ``key``, attributes ``state``) could
+    be after the grid sets it: the candidates of the keys that address it, else its stored
+    value, and the candidates of the keys that could address it."""
+    set_here = exact.get((key, name))
+    base = set_here if set_here is not None else _stored(state, name)
+    return base + loose.get(name, [])
+
+
+def _candidates(value: Any) -> list[Any]:
+    """The values a grid's or distribution's entry could give: a list's or tuple's items, a
+    1-d array's; anything else could give any value."""
+    if type(value) in (list, tuple):
+        return list(value)
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        return list(value)
+    return [_ANY]
+
+
+def _target(
+    root: Any, path: list[str], keys: set[str], state_of: Callable[[Any], dict[str, Any] | None]
+) -> Any:
+    """The object ``step__...`` (``path``) names from ``root`` as ``set_params`` follows it,
+    or :data:`_ABSENT` when that is not exact."""
+    current = root
+    prefix = ""
+    for part in path:
+        if current is _ABSENT:
+            return _ABSENT
+        if any(f"{prefix}{attr}" in keys for attr in _NAMED):
+            return _ABSENT  # the grid replaces the list the names come from
+        prefix = f"{prefix}{part}__"
+        if prefix[:-2] in keys:
+            return _ABSENT  # the grid replaces this step
+        current = _child(current, part, state_of)
+    return current
+
+
+def _named(name: Any, part: str) -> bool:
+    return isinstance(name, str) and str(name) == part
+
+
+def _child(obj: Any, part: str, state_of: Callable[[Any], dict[str, Any] | None]) -> Any:
+    state = state_of(obj)
+    if not state:
+        return _ABSENT
+    named = []
+    for attr in _NAMED:
+        items = state.get(attr)
+        if isinstance(items, (list, tuple)) and type(items) in (list, tuple):
+            for item in items:
+                if type(item) in (list, tuple) and len(item) >= 2 and _named(item[0], part):
+                    named.append(item[1])
+    if len(named) == 1 and part not in state:
+        return named[0]
+    if not named and part in state:
+        return state[part]
+    return _ABSENT
 
 
 def _short(state: dict[str, Any] | None, name: str) -> str:
