@@ -77,16 +77,62 @@ def is_key(value: Any, depth: int = 0) -> bool:
     kind = type(value)
     if kind in _VALUE_KEYS or isinstance(value, np.dtype):
         return True
+    if kind is np.str_ or kind is np.bytes_:
+        # numpy's text scalars hash and compare as the str or bytes they are (a
+        # CountVectorizer's vocabulary_ keyed by numpy.str_, rt44-04)
+        return True
     if kind in (tuple, frozenset) and depth <= 32:
         return all(is_key(v, depth + 1) for v in value)
     return is_plain(value, depth, scalars=True)
+
+
+def key_hash_problem(value: Any, depth: int = 0) -> str | None:
+    """Why the load cannot hash ``value`` (what the builder made of a dict key or set item the
+    stream makes by a call), as CPython decides it, or ``None`` when it hashes. A value made for
+    real is hashed (a numpy void scalar numpy's ``scalar`` makes is writeable, which numpy
+    refuses to hash; an array, an ``OrderedDict``, a ``Bunch``; a ``slice`` before 3.12); a
+    shadow by its real class (``__hash__`` set to ``None``: unhashable; ``object``'s: by
+    identity; any other runs code on its state, unproven); a tuple or frozenset by its items;
+    a value the pass cannot see is unproven, never hashable (rt44-03)."""
+    kind = type(value)
+    if kind is Unknown:
+        why = object.__getattribute__(value, "why")
+        return f"unproven: a dict key or set item the pass cannot see ({why}), which a load hashes"
+    if kind is Shadow:
+        cls: Any = value.__class__
+        if not isinstance(cls, type):
+            from safeload.trust.facts import NeedsImport
+
+            raise NeedsImport(f"whether a {cls.qualname} used as a dict key hashes")
+        found = inspect.getattr_static(cls, "__hash__", None)
+        if found is None:
+            return f"unhashable key: unhashable type: {cls.__qualname__!r} (a load fails on it)"
+        if found is not object.__hash__:
+            return (
+                f"unproven: a {cls.__qualname__} used as a dict key or set item, whose own "
+                "__hash__ a load runs on its state"
+            )
+        return None
+    if kind in (tuple, frozenset) and depth <= 32:
+        for item in value:
+            problem = key_hash_problem(item, depth + 1)
+            if problem:
+                return problem
+        return None
+    try:
+        hash(value)
+    except TypeError as exc:
+        return f"unhashable key: {exc} (a load fails on it)"
+    except Exception as exc:  # Unproven, or a hash that raises: not shown to hash
+        return f"unproven: a dict key or set item whose hash the pass cannot show ({exc})"
+    return None
 
 
 def key_shadows_name(key: Any, names: Any) -> bool:
     """Whether ``key``, a key the stream makes by a call, may stand for one of the str keys
     ``names`` of the same dict: which value wins depends on an order the pass does not keep
     (a str, or a dtype, which equals its type string)."""
-    if type(key) is str:
+    if isinstance(key, str):  # also a numpy.str_, equal to the str it holds
         return key in names
     if not isinstance(key, np.dtype):
         return False
