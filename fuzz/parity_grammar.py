@@ -88,6 +88,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--count", type=int, default=0, help="stop after this many streams")
     parser.add_argument("--show", type=int, default=30, help="groups of findings to print")
+    parser.add_argument("--dump", type=Path, help="write every disagreeing stream here (hex)")
     opts = parser.parse_args()
     warnings.simplefilter("ignore")
     import safeload
@@ -123,6 +124,10 @@ def main() -> int:
             disagreements += 1
             key = (safe, outcome, re.sub(r"[0-9]+", "N", reason))
             groups.setdefault(key, []).append(data)
+    if opts.dump:
+        opts.dump.write_text(
+            "".join(f"{k[0]} {k[1]} {d.hex()}\n" for k, found in groups.items() for d in found)
+        )
     print("seed", opts.seed, "streams", streams, "disagreements", disagreements)
     ranked = sorted(groups.items(), key=lambda kv: -len(kv[1]))
     for key, found in ranked[: opts.show]:

@@ -14,6 +14,7 @@ import decimal
 import functools
 import inspect
 import pathlib
+import types
 import uuid
 from typing import Any
 
@@ -50,6 +51,27 @@ def is_plain(value: Any, depth: int = 0, *, scalars: bool = False) -> bool:
             for k, v in value.items()
         )
     return False
+
+
+def is_plain_or_named(value: Any, depth: int = 0) -> bool:
+    """:func:`is_plain`, where classes and functions the stream names (resolved globals) may
+    stand as leaves too: a call of ``dict`` stores them as they are or fails on them (a class
+    or function is neither a mapping nor a pair) the same way whatever form the load hands
+    out, so ``dict(((1, object),))`` is made as the load makes it."""
+    if is_plain(value, depth):
+        return True
+    kind = type(value)
+    if kind is type or kind in _NAMED_KINDS:
+        return True
+    if depth > 32:
+        return False
+    if kind in (tuple, list):
+        return all(is_plain_or_named(v, depth + 1) for v in value)
+    return False
+
+
+#: The kinds of functions a resolved global is (numpy's ufuncs among them).
+_NAMED_KINDS = (types.FunctionType, types.BuiltinFunctionType, np.ufunc)
 
 
 #: Standard-library values the builder makes for real (:meth:`MadeForReal._value_object`) that
@@ -276,11 +298,15 @@ class MadeForReal:
                 made = dict.__new__(cls)  # NEWOBJ: no __init__, as pickle writes it
             elif pair == _DEFAULTDICT:
                 factory = args[0] if args else None
-                if not (factory is None or is_real(factory, type)) or not is_plain(args[1:]):
+                named = factory is None or is_real(factory, type) or is_plain_or_named(factory)
+                if not named or not is_plain(args[1:]):
                     return unseen
                 made = _NARROWED[pair](*args)
             else:  # builtins.dict, collections.OrderedDict
-                if not is_plain(args):
+                # a mapping the builder made for real (its keys hashed as the load's) is
+                # copied as it is, whatever values it holds: dict(OrderedDict()), dict({k: est})
+                copied = len(args) == 1 and is_real(args[0], dict)
+                if not (copied or is_plain_or_named(args)):
                     return unseen
                 made = cls(*args)
         except Exception as exc:  # on plain values: the load's call fails the same way
