@@ -378,7 +378,8 @@ class Builder(MadeForReal):
         if failure:
             self.problems.append(failure)
             return Unknown(failure)
-        if pair in _PURE_BUILTINS and sym.state is None:
+        if pair in _PURE_BUILTINS:
+            # (_build_failure has refused any state but None and (None, {}), no-ops in the load)
             # only from values already in memory: never size an allocation by a number from
             # the file (bytearray(2**40), set(range(2**44)) would exhaust memory here)
             if not is_real(args, tuple) or not all(

@@ -299,7 +299,8 @@ class MadeForReal:
             elif pair == _DEFAULTDICT:
                 factory = args[0] if args else None
                 named = factory is None or is_real(factory, type) or is_plain_or_named(factory)
-                if not named or not is_plain(args[1:]):
+                rest = args[1:]
+                if not named or not (is_plain(rest) or (len(rest) == 1 and is_real(rest[0], dict))):
                     return unseen
                 made = _NARROWED[pair](*args)
             else:  # builtins.dict, collections.OrderedDict
