@@ -72,6 +72,7 @@ fuzz: $(STAMP)
 	$(BIN)/python fuzz/run.py --seconds $${FUZZ_SECONDS:-60}
 	$(BIN)/python fuzz/run.py --pure --seconds $${FUZZ_SECONDS:-60}
 	$(BIN)/python fuzz/parity_states.py --seconds $${FUZZ_SECONDS:-60}
+	$(BIN)/python fuzz/parity_grammar.py --seconds $${FUZZ_SECONDS:-60}
 	$(BIN)/python fuzz/fuzz_skops_zip.py --seconds $${FUZZ_SECONDS:-60}
 
 # The static pass against each other CPython's unpickler (issue 14); see fuzz/parity_pythons.sh.

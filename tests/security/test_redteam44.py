@@ -267,7 +267,6 @@ _UNHASHABLE = [
 ]
 
 
-@open_finding(44, "rt44-03: a dict key / set item the load cannot hash: scan SAFE, load fails")
 @pytest.mark.parametrize(
     ("kind", "where"),
     [
@@ -285,10 +284,11 @@ def test_rt44_03_unhashable_key_parity(kind: str, where: str, tmp_path: Path) ->
     before 3.12), a ``bytearray``, an ``OrderedDict``, a ``Bunch``, or a dict keyed by a
     date, Decimal, UUID or PurePosixPath (values scan builds since rt42-05). Plain pickle and
     ``load_unsigned`` fail on SETITEMS / the frozenset call ("unhashable type"), a refusal;
-    scan calls each SAFE (scan SAFE, load refuses). Scan already sees a list key, a dict keyed
-    by an int, and the same values in slots a class check reads (``SVC.class_weight``,
-    ``FunctionTransformer.kw_args``): "unproven: the pass cannot model this state
-    (unhashable type: ...)"."""
+    scan called each SAFE (scan SAFE, load refuses). Fixed: the walk decides whether each dict
+    key and set item hashes as CPython does (a dict, list, set, bytearray or array never; a
+    tuple by its items) and lists the objects made by calls, which the native pass makes and
+    hashes (a writeable void, an array, an OrderedDict: "unhashable key"; one it cannot make:
+    unproven); a ``set``/``frozenset`` call hashes its items the same way."""
     from sklearn.linear_model import LinearRegression
 
     from redteam import parity
@@ -316,7 +316,6 @@ def test_rt44_03_unhashable_key_parity(kind: str, where: str, tmp_path: Path) ->
 # --- rt44-04: numpy str_/bytes_ dict keys scan cannot read: scan unsafe, load loads ------------
 
 
-@open_finding(44, "rt44-04: numpy.str_/bytes_ dict keys (vocabulary_, empty at protocol 0-2)")
 @pytest.mark.parametrize(
     "case", ["vocabulary-str_", "vocabulary-bytes_", "empty-str_-key", "empty-bytes_-key"]
 )
@@ -334,7 +333,9 @@ def test_rt44_04_numpy_text_key_parity(case: str, tmp_path: Path) -> None:
     The same scalar as a value scans SAFE (``scalar_problem`` reads ``bytes()``), and as a key
     at protocol 3 too; as a key at protocol 0-2 scan says "unproven: the pass cannot model this
     state (a numpy scalar the pass cannot read)" while the load returns the dict: a label map
-    made from a numpy string array with an empty label is keyed so."""
+    made from a numpy string array with an empty label is keyed so.
+    Fixed: the builder keys a dict by a numpy.str_/bytes_ it makes (they hash and compare as
+    the str/bytes they hold), and makes ``bytes()`` (protocols 0-2) as the load does."""
     from sklearn.feature_extraction.text import CountVectorizer
 
     from redteam import parity
@@ -348,6 +349,37 @@ def test_rt44_04_numpy_text_key_parity(case: str, tmp_path: Path) -> None:
         k = np.str_("") if case == "empty-str_-key" else np.bytes_(b"")
         data = pickle.dumps({k: 1}, protocol=2)
     safe, outcome = parity(data, tmp_path)
+    assert safe == (outcome == "loaded"), (safe, outcome)
+
+
+# --- the grammar fuzz (fuzz/parity_grammar.py): calls of containers on what they cannot take --
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x80\x05ccollections\ndefaultdict\ncnumpy\nlog1p\n\x85)\x86R.",
+        b"\x80\x05cbuiltins\ndict\ncbuiltins\ndict\n]\x86R.",
+        b"\x80\x05cbuiltins\ndict\ncnumpy\nfloat64\n\x85R.",
+        b"\x80\x05cbuiltins\ndict\n]cnumpy\nfloat64\na\x85R.",
+        b"\x80\x05ccollections\nCounter\ncbuiltins\nobject\n)R\x85R\x85.",
+        b"\x80\x05cdecimal\nDecimal\nX\x01\x00\x00\x00acbuiltins\nobject\n)R\x86R.",
+        b"\x80\x05cbuiltins\ndict\nccollections\nOrderedDict\n\x85R.",
+        b"\x80\x05csklearn.preprocessing._data\nStandardScaler\n)RNb.",
+        b"\x80\x05cbuiltins\nset\nccollections\nOrderedDict\n)R]X\x01\x00\x00\x00a\x85a\x86\x85R.",
+        b"\x80\x05cbuiltins\nset\n]ccollections\nCounter\n)Ra\x85R.",
+    ],
+)
+def test_grammar_fuzz_call_parity(data: bytes, tmp_path: Path) -> None:
+    """Found by ``fuzz/parity_grammar.py`` (scan SAFE, load refuses): ``dict``, ``defaultdict``,
+    ``Counter``, ``Decimal``, ``set`` called on values they cannot take (a ufunc, a class, an
+    object, an unhashable item) fail in the unpickler; scan assumed the call succeeded where it
+    could not evaluate it. Now a result of these calls the pass cannot make is unproven. A
+    ``BUILD`` of ``None`` on an estimator: ``BaseEstimator.__setstate__(None)`` fails."""
+    from redteam import parity
+
+    safe, outcome = parity(data, tmp_path)
+    assert outcome == "refused"
     assert safe == (outcome == "loaded"), (safe, outcome)
 
 

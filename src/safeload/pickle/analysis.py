@@ -93,6 +93,9 @@ class StreamAnalysis:
     #: runs its checked form also when the stream discards the result.
     pandas_calls: list[tuple[int, Any]] = field(default_factory=list)
     stored: list[tuple[int, Any, list[Any]]] = field(default_factory=list)
+    #: (offset, object) of every object made by a call (or opaque value) that the stream uses
+    #: as a dict key or set item: the native pass makes it and hashes it as the load does.
+    hashed: list[tuple[int, Any]] = field(default_factory=list)
     #: Only with ``analyze(..., keep_values=True)`` (the differential fuzz target): the symbolic
     #: value the top-level stream returns and its memo (index -> value, ``None`` unset) at STOP.
     kept: tuple[Any, list[Any]] | None = None

@@ -82,6 +82,10 @@ class WalkBase:
         self.popped_states: dict[int, _Dict] = {}
         #: id -> (BUILD state, the dunder key it sets or None): see Walker._note_dunder_state
         self.dunder_states: dict[int, tuple[_Sym, str | None]] = {}
+        #: id -> whether a tuple used as a key cannot be hashed (see WalkValues._unhashable)
+        self.hash_memo: dict[int, bool] = {}
+        #: id -> each object among dict keys and set items (listed once in result.hashed)
+        self.hashed_ids: dict[int, _Sym] = {}
         self.keep_values = False
         #: read decision trees' arrays from the stream and check them (scan); a load skips it,
         #: because it checks the trees it built (validate.py) before returning them

@@ -7,13 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from safeload._symbolic import (
+    _Array,
+    _Big,
     _Box,
+    _Bytes,
     _Const,
     _Container,
     _Dict,
     _fold,
     _Global,
     _Obj,
+    _Opaque,
     _Sym,
     _Tuple,
 )
@@ -117,6 +121,14 @@ class WalkValues(WalkStream):
         cap = self.work_cap
         for i in range(0, len(items), step):
             obj = items[i]
+            if self._unhashable(obj, pos):
+                raise Unsafe(
+                    pos,
+                    name,
+                    "unhashable key: a dict key or set item of a kind Python cannot hash (a "
+                    "list, set, dict, bytearray or array, or a tuple holding one): the "
+                    "unpickler fails storing it, so the stream is malformed",
+                )
             if isinstance(obj, _Obj):
                 cost = unfolded(obj, cap, self.unfolded)
                 if cost > cap:
@@ -133,6 +145,45 @@ class WalkValues(WalkStream):
             else:
                 continue  # a string, bytes or frozenset: hash cached; anything else cheap
             self.spend(cost, pos, name)
+
+    def _unhashable(self, sym: _Sym, pos: int) -> bool:
+        """Whether ``sym``, a dict key or set item, is of a kind CPython cannot hash, decided
+        on the symbols as CPython decides it: constants, long str/bytes, globals and
+        frozensets (their items were hashed when they were made) hash; a bytearray, a list,
+        set or dict, an array never; a tuple iff its items hash. An object made by a call
+        hashes by its real class, which only the builder knows: it is listed in
+        ``result.hashed`` (with ``pos``) for :mod:`safeload.trust.shadow`, which makes it and
+        hashes it (rt44-03). Tuples are decided once (memoised by node: a tuple cannot change,
+        and a memo DAG of tuples stays linear)."""
+        if isinstance(sym, _Const):
+            return id(sym) in self.bytearrays or isinstance(sym.value, bytearray)
+        if isinstance(sym, _Big):
+            return sym.mutable
+        if isinstance(sym, _Bytes) or isinstance(sym, _Array):
+            return True
+        if isinstance(sym, _Dict):
+            return True
+        if isinstance(sym, _Box):
+            return sym.kind != "frozenset"
+        if isinstance(sym, _Tuple):
+            key = id(sym)
+            known = self.hash_memo.get(key)
+            if known is not None:
+                return known
+            self.hash_memo[key] = False  # (a tuple cannot hold itself but through a list)
+            found = False
+            for item in sym.items:
+                if self._unhashable(item, pos):
+                    found = True
+                    break
+            self.hash_memo[key] = found
+            return found
+        if isinstance(sym, _Obj) or isinstance(sym, _Opaque):
+            key = id(sym)
+            if key not in self.hashed_ids:
+                self.hashed_ids[key] = sym
+                self.result.hashed.append((pos, sym))
+        return False  # a global; an object's class is the builder's to judge
 
     def _op_empty_box(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
         """EMPTY_LIST, EMPTY_SET."""

@@ -118,4 +118,5 @@ def analyze(
         result.root = None
         result.builds, result.calls, result.stored = [], [], []
         result.pandas_calls = []
+        result.hashed = []
         return result

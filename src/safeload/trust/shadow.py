@@ -38,6 +38,7 @@ from safeload.policy import Policy
 from safeload.trust import facts
 from safeload.trust.facts import ClassFacts, NeedsImport
 from safeload.trust.shadow_builder import Builder
+from safeload.trust.shadow_made import key_hash_problem
 from safeload.trust.shadow_values import Shadow, Unknown, Unproven, is_real
 from safeload.trust.shadow_values import class_of as class_of
 from safeload.trust.static_masked import masked_place_problem
@@ -137,6 +138,13 @@ def _native_findings(
             builder.value(obj)
         for _pos, obj in analysis.pandas_calls:
             builder.value(obj)
+        # the objects the stream uses as dict keys or set items: the load hashes each as it
+        # stores it, and fails on one it cannot hash (rt44-03)
+        for _pos, obj in analysis.hashed:
+            unhashable = key_hash_problem(builder.value(obj))
+            if unhashable:
+                builder.problems.append(unhashable)
+                break
         if builder.problems:
             return [Finding(0, "", builder.problems[0])]
         # inside the try: walking a state the pass could not prove raises Unproven

@@ -29,6 +29,7 @@ from safeload.trust.shadow_made import (
     failure_text,
     is_key,
     is_plain,
+    key_hash_problem,
     key_shadows_name,
 )
 from safeload.trust.shadow_state import (
@@ -109,6 +110,7 @@ _PURE_BUILTINS: dict[tuple[str, str], Callable[..., Any]] = {
     ("builtins", "list"): list,
     ("builtins", "tuple"): tuple,
     ("builtins", "bytearray"): bytearray,
+    ("builtins", "bytes"): bytes,  # protocols 0-2 write b"" as bytes() (rt44-04)
     ("builtins", "complex"): complex,
     ("builtins", "slice"): slice,
     ("builtins", "range"): range,
@@ -124,6 +126,22 @@ _PROBED: dict[tuple[str, str], Callable[..., Any]] = {
     ("builtins", "slice"): slice,
 }
 _RECONSTRUCTOR = ("copyreg", "_reconstructor")
+#: Containers and values the unpickler makes by calling them on what the stream built, which
+#: the builder models: where it cannot make one, the load's call may fail (a raw TypeError of
+#: the unpickler, a refusal), so an unknown result is unproven, not a value no check reads.
+_MODELLED_CALLS = frozenset(
+    {
+        ("builtins", "dict"),
+        ("builtins", "set"),
+        ("builtins", "frozenset"),
+        ("collections", "defaultdict"),
+        ("collections", "Counter"),
+        ("collections", "OrderedDict"),
+        ("decimal", "Decimal"),
+    }
+)
+#: Calls that hash the items of their (one) argument.
+_HASHING_CALLS = frozenset({("builtins", "set"), ("builtins", "frozenset")})
 #: Calls whose result has no ``__dict__``: a BUILD with a state fails on it.
 _NO_DICT = (
     frozenset(_PROBED)
@@ -272,7 +290,16 @@ class Builder(MadeForReal):
         if type(sym).__name__ == "_Array":  # a joblib inline array
             return self._array(sym)
         if isinstance(sym, s._Obj):
-            return self._object(sym)
+            made = self._object(sym)
+            if type(made) is Unknown and sym.cls is not None and sym.cls.pair in _MODELLED_CALLS:
+                # the unpickler calls it on what the stream built and fails on arguments it
+                # cannot take (dict(log1p, []), defaultdict({}, log1p), set([[]])): a result
+                # the pass cannot make is not shown to exist, even where no check reads it
+                why = object.__getattribute__(made, "why")
+                self.problems.append(
+                    why if why in self.problems else f"unproven: {why}, which a load makes"
+                )
+            return made
         return Unknown(f"a {type(sym).__name__.strip('_').lower()} the pass does not follow")
 
     def _global(self, pair: tuple[str, str]) -> Any:
@@ -351,7 +378,8 @@ class Builder(MadeForReal):
         if failure:
             self.problems.append(failure)
             return Unknown(failure)
-        if pair in _PURE_BUILTINS and sym.state is None:
+        if pair in _PURE_BUILTINS:
+            # (_build_failure has refused any state but None and (None, {}), no-ops in the load)
             # only from values already in memory: never size an allocation by a number from
             # the file (bytearray(2**40), set(range(2**44)) would exhaust memory here)
             if not is_real(args, tuple) or not all(
@@ -360,6 +388,12 @@ class Builder(MadeForReal):
                 for a in args
             ):
                 return Unknown(f"what {format_name(*pair)} makes of these arguments")
+            if pair in _HASHING_CALLS and args and type(args[0]) in (list, tuple, set, dict):
+                for item in args[0]:
+                    unhashable = key_hash_problem(item)  # a shadow hashes by its class
+                    if unhashable:
+                        self.problems.append(unhashable)
+                        return Unknown(unhashable)
             try:
                 made_value = _PURE_BUILTINS[pair](*args)
             except Exception as exc:
@@ -405,6 +439,7 @@ class Builder(MadeForReal):
                 return Unknown("a Tree whose arguments the pass cannot see")
             attrs = {"n_features": args[0], "n_classes": args[1], "n_outputs": args[2], **state}
         else:
+            self._check_none_state(facts.setstate_owner(cls), sym)
             attrs = dict_state(cls, state)
             if not any("__setstate__" in vars(k) for k in cls.__mro__):
                 self._check_slot_state(state)  # (object's: the unpickler sets the state)
@@ -473,6 +508,28 @@ class Builder(MadeForReal):
         failure = setstate_failure(owner, attrs)
         if failure:
             self.problems.append(failure)
+
+    def _check_none_state(self, owner: str, sym: Any) -> None:
+        """A BUILD whose state is ``None`` (pickle never writes one): the unpickler skips it
+        for a class without ``__setstate__``, but calls the class's own with ``None``.
+        ``BaseEstimator.__setstate__`` pops ``_sklearn_version`` from it (or updates
+        ``__dict__`` with it): the load fails. Any other ``__setstate__`` is not modelled on
+        ``None``, so it is unproven."""
+        given = sym.state
+        if not (isinstance(given, s._Const) and given.value is None):
+            return
+        if owner in ("builtins.object", "builtins:object"):
+            return
+        if owner in ("sklearn.base.BaseEstimator", BASE_ESTIMATOR):
+            self.problems.append(
+                "a BUILD with the state None on a scikit-learn estimator: BaseEstimator's "
+                "__setstate__ reads the state as a dict, so a load fails"
+            )
+        else:
+            self.problems.append(
+                f"unproven: a BUILD with the state None, which a load hands to {owner}'s "
+                "__setstate__"
+            )
 
     def _check_tuple_build(self, fields: tuple[str, ...] | None, state: Any) -> None:
         """A named tuple keeps no ``__dict__``: a BUILD with a state dict fails in the load
@@ -561,6 +618,7 @@ class Builder(MadeForReal):
                 return Unknown("a Tree whose arguments the pass cannot see")
             attrs = {"n_features": args[0], "n_classes": args[1], "n_outputs": args[2], **state}
         else:
+            self._check_none_state(cls.setstate_owner, sym)
             attrs = plain_state(state, drop_version=cls.is_a(BASE_ESTIMATOR))
             if cls.setstate_owner in ("builtins.object", "builtins:object"):
                 self._check_slot_state(state)

@@ -14,6 +14,7 @@ import decimal
 import functools
 import inspect
 import pathlib
+import types
 import uuid
 from typing import Any
 
@@ -52,6 +53,27 @@ def is_plain(value: Any, depth: int = 0, *, scalars: bool = False) -> bool:
     return False
 
 
+def is_plain_or_named(value: Any, depth: int = 0) -> bool:
+    """:func:`is_plain`, where classes and functions the stream names (resolved globals) may
+    stand as leaves too: a call of ``dict`` stores them as they are or fails on them (a class
+    or function is neither a mapping nor a pair) the same way whatever form the load hands
+    out, so ``dict(((1, object),))`` is made as the load makes it."""
+    if is_plain(value, depth):
+        return True
+    kind = type(value)
+    if kind is type or kind in _NAMED_KINDS:
+        return True
+    if depth > 32:
+        return False
+    if kind in (tuple, list):
+        return all(is_plain_or_named(v, depth + 1) for v in value)
+    return False
+
+
+#: The kinds of functions a resolved global is (numpy's ufuncs among them).
+_NAMED_KINDS = (types.FunctionType, types.BuiltinFunctionType, np.ufunc)
+
+
 #: Standard-library values the builder makes for real (:meth:`MadeForReal._value_object`) that
 #: hash by their value, the same in a scan as in a load: a dict may be keyed by them.
 _VALUE_KEYS = (
@@ -77,16 +99,62 @@ def is_key(value: Any, depth: int = 0) -> bool:
     kind = type(value)
     if kind in _VALUE_KEYS or isinstance(value, np.dtype):
         return True
+    if kind is np.str_ or kind is np.bytes_:
+        # numpy's text scalars hash and compare as the str or bytes they are (a
+        # CountVectorizer's vocabulary_ keyed by numpy.str_, rt44-04)
+        return True
     if kind in (tuple, frozenset) and depth <= 32:
         return all(is_key(v, depth + 1) for v in value)
     return is_plain(value, depth, scalars=True)
+
+
+def key_hash_problem(value: Any, depth: int = 0) -> str | None:
+    """Why the load cannot hash ``value`` (what the builder made of a dict key or set item the
+    stream makes by a call), as CPython decides it, or ``None`` when it hashes. A value made for
+    real is hashed (a numpy void scalar numpy's ``scalar`` makes is writeable, which numpy
+    refuses to hash; an array, an ``OrderedDict``, a ``Bunch``; a ``slice`` before 3.12); a
+    shadow by its real class (``__hash__`` set to ``None``: unhashable; ``object``'s: by
+    identity; any other runs code on its state, unproven); a tuple or frozenset by its items;
+    a value the pass cannot see is unproven, never hashable (rt44-03)."""
+    kind = type(value)
+    if kind is Unknown:
+        why = object.__getattribute__(value, "why")
+        return f"unproven: a dict key or set item the pass cannot see ({why}), which a load hashes"
+    if kind is Shadow:
+        cls: Any = value.__class__
+        if not isinstance(cls, type):
+            from safeload.trust.facts import NeedsImport
+
+            raise NeedsImport(f"whether a {cls.qualname} used as a dict key hashes")
+        found = inspect.getattr_static(cls, "__hash__", None)
+        if found is None:
+            return f"unhashable key: unhashable type: {cls.__qualname__!r} (a load fails on it)"
+        if found is not object.__hash__:
+            return (
+                f"unproven: a {cls.__qualname__} used as a dict key or set item, whose own "
+                "__hash__ a load runs on its state"
+            )
+        return None
+    if kind in (tuple, frozenset) and depth <= 32:
+        for item in value:
+            problem = key_hash_problem(item, depth + 1)
+            if problem:
+                return problem
+        return None
+    try:
+        hash(value)
+    except TypeError as exc:
+        return f"unhashable key: {exc} (a load fails on it)"
+    except Exception as exc:  # Unproven, or a hash that raises: not shown to hash
+        return f"unproven: a dict key or set item whose hash the pass cannot show ({exc})"
+    return None
 
 
 def key_shadows_name(key: Any, names: Any) -> bool:
     """Whether ``key``, a key the stream makes by a call, may stand for one of the str keys
     ``names`` of the same dict: which value wins depends on an order the pass does not keep
     (a str, or a dtype, which equals its type string)."""
-    if type(key) is str:
+    if isinstance(key, str):  # also a numpy.str_, equal to the str it holds
         return key in names
     if not isinstance(key, np.dtype):
         return False
@@ -230,11 +298,16 @@ class MadeForReal:
                 made = dict.__new__(cls)  # NEWOBJ: no __init__, as pickle writes it
             elif pair == _DEFAULTDICT:
                 factory = args[0] if args else None
-                if not (factory is None or is_real(factory, type)) or not is_plain(args[1:]):
+                named = factory is None or is_real(factory, type) or is_plain_or_named(factory)
+                rest = args[1:]
+                if not named or not (is_plain(rest) or (len(rest) == 1 and is_real(rest[0], dict))):
                     return unseen
                 made = _NARROWED[pair](*args)
             else:  # builtins.dict, collections.OrderedDict
-                if not is_plain(args):
+                # a mapping the builder made for real (its keys hashed as the load's) is
+                # copied as it is, whatever values it holds: dict(OrderedDict()), dict({k: est})
+                copied = len(args) == 1 and is_real(args[0], dict)
+                if not (copied or is_plain_or_named(args)):
                     return unseen
                 made = cls(*args)
         except Exception as exc:  # on plain values: the load's call fails the same way
