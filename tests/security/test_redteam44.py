@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import safeload
-from redteam import open_finding, parity, write
+from redteam import parity, write
 from safeload import SafeloadError
 
 # --- rt44-01: HDBSCAN's metric stored as numpy.str_("precomputed"): copy=False passes ---------
