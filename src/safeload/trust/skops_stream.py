@@ -334,13 +334,6 @@ def numpy_type(node: dict[str, Any]) -> Any:
     return found if is_numpy_scalar_type(found) else None
 
 
-def _schema(zf: zipfile.ZipFile) -> Any:
-    """The schema as ``skops_format.read_schema`` parsed it for the checks before this one
-    (they refuse a file whose schema does not parse, or gives a key twice)."""
-    cached = getattr(zf, "schema", None)
-    return cached if cached is not None else json.loads(zf.read("schema.json"))
-
-
 def skops_findings(
     zf: zipfile.ZipFile, policy: Policy, limits: Limits, file_size: int | None = None
 ) -> list[Any]:
@@ -351,7 +344,10 @@ def skops_findings(
     from safeload.pickle.walker import analyze
 
     try:
-        schema = _schema(zf)
+        from safeload.skops_format import read_schema
+
+        # parsed once by the checks before this one (a load and scan both read it first)
+        schema = read_schema(zf, "the skops file")
         root = _Converter(zf, policy, limits).value(schema)
         stream = pickle.dumps(root, protocol=5)
     except Refused as exc:

@@ -485,14 +485,19 @@ def _native_outputs_problem(names: frozenset[str], attrs: dict[str, Any]) -> str
     return f"holds a regressor whose booster predicts {outputs} outputs"
 
 
+def _shadow_state_item(shadow: Any, key: str) -> Any:
+    """``key`` of the state dict a scan's shadow of a Booster holds, or ``None``."""
+    state = object.__getattribute__(shadow, "_state")
+    return state.get(key) if type(state) is dict else None
+
+
 def _xgboost_outputs(booster: Any) -> int | None:
     from safeload.trust import xgboost_model
 
     if booster is None:
         return None
     if type(booster) is Shadow:
-        state = object.__getattribute__(booster, "_state")
-        blob = state.get("handle") if type(state) is dict else None
+        blob = _shadow_state_item(booster, "handle")
         if not isinstance(blob, (bytes, bytearray, memoryview)):
             raise Unproven("the model blob of an xgboost Booster")
         return xgboost_model.blob_output_groups(blob)
@@ -508,8 +513,7 @@ def _lightgbm_outputs(booster: Any) -> int | None:
     if booster is None:
         return None
     if type(booster) is Shadow:
-        state = object.__getattribute__(booster, "_state")
-        text = state.get("_handle") if type(state) is dict else None
+        text = _shadow_state_item(booster, "_handle")
         if type(text) is not str:
             raise Unproven("the model text of a LightGBM Booster")
         found = header_num_class(text)
