@@ -687,10 +687,9 @@ def test_rt44_08_tsne_grid_sets_exact_or_precomputed(
 ) -> None:
     """An (unfitted) GridSearchCV over a TSNE whose grid makes it ``metric="precomputed"``
     with ``method="exact"``: the scores fail (TSNE predicts nothing, the error score is nan)
-    and the refit runs on the caller's ``D``, squaring it. Refused by both (a grid naming
-    ``method`` at all already was, by the grid rule's rows for CalibratedClassifierCV's
-    ``method``, which judge a key by its last part whatever estimator it addresses; the
-    stored ``method="exact"`` with a grid ``metric`` is the new rule's)."""
+    and the refit runs on the caller's ``D``, squaring it. Refused by both, by the in-place
+    rule's TSNE row (the grid rows of ``_CalibratedClassifier.method``, which once refused any
+    grid naming ``method``, no longer judge keys: no key reaches that class)."""
     data = _search_over(_tsne(**stored), grid, fit=False)
     assert _refit_writes(data)
     assert parity(data, tmp_path) == (False, "refused")

@@ -129,10 +129,33 @@ _GRID_KINDS = frozenset(
 )
 
 
+#: Classes whose attributes no grid key can reach: ``set_params`` follows ``get_params``,
+#: which lists an object's own parameters and those of what it holds that has
+#: ``get_params``, and neither these classes nor any allowlisted subclass of them has it
+#: (``tests/test_params_grid.py`` checks that against every profile's allowlist). Their rows
+#: judged every grid key with the same last part: a grid over CalibratedClassifierCV's
+#: ``method`` (``'sigmoid'``, ``'isotonic'``) or a PowerTransformer's (``'box-cox'``) was
+#: refused by the rows of ``_CalibratedClassifier.method`` and the routing
+#: ``MethodMetadataRequest.method``, which a fit makes itself.
+UNSETTABLE_OWNERS: dict[str, str] = {
+    "sklearn.calibration:_CalibratedClassifier": "made by CalibratedClassifierCV.fit",
+    "sklearn.utils._metadata_requests:MethodMetadataRequest": "made by metadata routing",
+    "sklearn.metrics._scorer:_BaseScorer": "a scorer: make_scorer's product, no parameters",
+    "sklearn.neural_network._stochastic_optimizers:SGDOptimizer": "made by MLP fit",
+    "sklearn.compose._column_transformer:make_column_selector": "a column selector object",
+    "lightgbm.basic:Booster": "made by LGBMModel.fit; its params come from the wrapper's",
+}
+
+
 def grid_rows(name: str) -> list[DispatchRow]:
     """The dispatch rows a grid could get around for parameter ``name`` (a grid key's last
-    ``__`` part): for the load's check here and scan's in :mod:`safeload.trust.static`."""
-    return [r for r in (*ROWS, *PROFILE_ROWS) if r.attribute == name and r.kind in _GRID_KINDS]
+    ``__`` part): for the load's check here and scan's in :mod:`safeload.trust.static`. Rows
+    of classes a grid cannot reach (:data:`UNSETTABLE_OWNERS`) are not among them."""
+    return [
+        r
+        for r in (*ROWS, *PROFILE_ROWS)
+        if r.attribute == name and r.kind in _GRID_KINDS and r.cls not in UNSETTABLE_OWNERS
+    ]
 
 
 def check_grid(grid: Any, path: str, graph: Graph) -> None:
