@@ -5,6 +5,7 @@ asserts that safeload refuses the file in scan and in load_unsigned."""
 
 from __future__ import annotations
 
+import functools
 import pickle
 import warnings
 from pathlib import Path
@@ -110,6 +111,7 @@ def test_rt41_04_mixed_object_categories_refused(tmp_path: Path) -> None:
     assert parity(pickle.dumps(le, protocol=5), tmp_path) == (False, "refused")
 
 
+@functools.cache  # fitted once, not once per parameter
 def _honest_encoders() -> dict[str, Any]:
     from sklearn.preprocessing import LabelEncoder, OneHotEncoder, OrdinalEncoder, TargetEncoder
 
@@ -280,6 +282,7 @@ def test_rt41_05_variants_refused(kind: str, tmp_path: Path) -> None:
         safeload.load_unsigned(path, profiles=profiles)
 
 
+@functools.cache  # fitted once, not once per parameter
 def _honest_voting() -> dict[str, tuple[Any, list[str]]]:
     from sklearn.dummy import DummyClassifier
     from sklearn.ensemble import RandomForestClassifier, VotingClassifier
@@ -662,6 +665,7 @@ def test_rt41_08_constant_predictor_values_refused(tmp_path: Path) -> None:
     assert parity(pickle.dumps(m, protocol=5), tmp_path) == (False, "refused")
 
 
+@functools.cache  # fitted once, not once per parameter
 def _honest_one_vs_rest() -> dict[str, Any]:
     from sklearn.cross_decomposition import PLSRegression
     from sklearn.discriminant_analysis import QuadraticDiscriminantAnalysis

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pickle
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,62 +50,66 @@ def test_rt43_03_cli_threshold_ignored_with_ca(threshold: str, tmp_path: Path) -
 # --- rt43-04: the pytest plugin's --safeload-models gate skips what rt26b-05/06 fixed in the CLI
 
 
-@pytest.mark.parametrize(
-    "name",
-    ["finalized_model.sav", "model.pkl.gz", "more/evil.pkl", "churn/weights.sav"],
-)
-def test_rt43_04_pytest_plugin_gate_skips_models(name: str, tmp_path: Path) -> None:
-    """``pytest --safeload-models models/ --safeload-pub k.pub`` (the plugin's CI gate: "one
-    test per model file under DIR, asserting that it carries a valid signature from a key in
-    ...") collects only ``a.pkl`` (signed) and passes, exit 0, beside a model that
-    ``safeload.load`` refuses: an unsigned pickle named ``finalized_model.sav`` (the
-    scikit-learn tutorial's name) or ``model.pkl.gz``, an unsigned pickle in a symlinked
-    sub-folder (``more -> elsewhere``), or a signed folder ``churn/`` + ``churn.sig`` whose
-    ``weights.sav`` was changed after signing. ``pytest_plugin._is_model`` picks files by
-    suffix (``.pkl``, ``.pickle``, ``.joblib*``, ``.skops``) and ``Path.rglob`` does not enter
-    symlinked folders: the gaps red team 26b closed in ``safeload scan DIR`` / ``verify DIR``
-    (rt26b-05, rt26b-06: ``cli._paths.expand`` sniffs content, keeps links out and verifies
-    each signed sub-folder as a whole), still open in the plugin. Only collection runs here
-    (nothing is loaded): each refused file should have its own test (or fail the gate)."""
+_GATE_NAMES = ["finalized_model.sav", "model.pkl.gz", "more/evil.pkl", "churn/weights.sav"]
+
+
+@pytest.fixture(scope="module")
+def gate_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any, str, int]:
+    """One models folder holding every case of rt43-04 beside a signed ``a.pkl``, and one
+    collection run of the plugin's gate over it (a pytest child per case cost 5 s each)."""
     import gzip
     import os
     import subprocess
     import sys
 
+    tmp_path = tmp_path_factory.mktemp("gate")
     key = safeload.SigningKey.generate()
     key.public_key.save(tmp_path / "k.pub")
     top = tmp_path / "models"
     top.mkdir()
     (top / "a.pkl").write_bytes(pickle.dumps({"a": 1}))
     safeload.sign(top / "a.pkl", key)
-    if name == "finalized_model.sav":
-        (top / name).write_bytes(pickle.dumps({"unsigned": 1}))
-    elif name == "model.pkl.gz":
-        (top / name).write_bytes(gzip.compress(pickle.dumps({"unsigned": 2})))
-    elif name == "more/evil.pkl":
-        elsewhere = tmp_path / "elsewhere"
-        elsewhere.mkdir()
-        (elsewhere / "evil.pkl").write_bytes(pickle.dumps({"unsigned": 3}))
-        (top / "more").symlink_to(elsewhere)
-    else:
-        sub = top / "churn"
-        sub.mkdir()
-        (sub / "weights.sav").write_bytes(pickle.dumps({"w": [1, 2, 3]}))
-        (sub / "config.json").write_text("{}")
-        safeload.sign(sub, key)
-        (sub / "weights.sav").write_bytes(pickle.dumps({"w": [6, 6, 6]}))  # tampered
-    with pytest.raises(safeload.SignatureError):  # what the gate is there to catch
-        safeload.load(top / name, key.public_key)
+    (top / "finalized_model.sav").write_bytes(pickle.dumps({"unsigned": 1}))
+    (top / "model.pkl.gz").write_bytes(gzip.compress(pickle.dumps({"unsigned": 2})))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "evil.pkl").write_bytes(pickle.dumps({"unsigned": 3}))
+    (top / "more").symlink_to(elsewhere)
+    sub = top / "churn"
+    sub.mkdir()
+    (sub / "weights.sav").write_bytes(pickle.dumps({"w": [1, 2, 3]}))
+    (sub / "config.json").write_text("{}")
+    safeload.sign(sub, key)
+    (sub / "weights.sav").write_bytes(pickle.dumps({"w": [6, 6, 6]}))  # tampered
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--co", "-q",
          "--safeload-models", "models", "--safeload-pub", "k.pub"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60, env=dict(os.environ), check=False,
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, env=dict(os.environ),
+        check=False,
     )  # fmt: skip
-    output = done.stdout + done.stderr
-    if done.returncode in (
-        0,
-        5,
-    ):  # the gate ran: a.pkl gets its test, and so must the file
+    return top, key.public_key, done.stdout + done.stderr, done.returncode
+
+
+@pytest.mark.parametrize("name", _GATE_NAMES)
+def test_rt43_04_pytest_plugin_gate_skips_models(
+    name: str, gate_run: tuple[Path, Any, str, int]
+) -> None:
+    """``pytest --safeload-models models/ --safeload-pub k.pub`` (the plugin's CI gate: "one
+    test per model file under DIR, asserting that it carries a valid signature from a key in
+    ...") collected only ``a.pkl`` (signed) and passed, exit 0, beside a model that
+    ``safeload.load`` refuses: an unsigned pickle named ``finalized_model.sav`` (the
+    scikit-learn tutorial's name) or ``model.pkl.gz``, an unsigned pickle in a symlinked
+    sub-folder (``more -> elsewhere``), or a signed folder ``churn/`` + ``churn.sig`` whose
+    ``weights.sav`` was changed after signing. ``pytest_plugin._is_model`` picked files by
+    suffix (``.pkl``, ``.pickle``, ``.joblib*``, ``.skops``) and ``Path.rglob`` does not enter
+    symlinked folders: the gaps red team 26b closed in ``safeload scan DIR`` / ``verify DIR``
+    (rt26b-05, rt26b-06: ``cli._paths.expand`` sniffs content, keeps links out and verifies
+    each signed sub-folder as a whole), then still open in the plugin. Only collection runs
+    (nothing is loaded): each refused file must have its own test (or fail the gate)."""
+    top, public, output, returncode = gate_run
+    with pytest.raises(safeload.SignatureError):  # what the gate is there to catch
+        safeload.load(top / name, public)
+    if returncode in (0, 5):  # the gate ran: a.pkl gets its test, and so must the file
         assert "safeload-model[a.pkl]" in output, output
         assert f"safeload-model[{name.split('/')[0]}" in output, output
     else:  # or the gate fails, naming what it cannot check
