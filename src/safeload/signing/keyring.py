@@ -86,6 +86,38 @@ def _revoked_ids(revoked: Iterable[str]) -> frozenset[str]:
     return frozenset(ids)
 
 
+def _not_after_by_keyid(
+    not_after: Mapping[str, datetime], keys: Mapping[str, Verifier]
+) -> dict[str, datetime]:
+    """``not_after`` keyed by key id. A key may be named as ``revoked`` names it: by its full
+    key id or its SHA-256 SPKI fingerprint. Any other name (a short id, a typo, a key the
+    keyring does not hold) is refused: it would retire nothing, silently, and a key meant to
+    have expired would stay trusted (red team 45, rt45-10). A time without a time zone is
+    refused too (comparing it with the verification time would fail at every load)."""
+    if not isinstance(not_after, Mapping):
+        raise KeyFormatError("not_after must map key ids to times")
+    by_name: dict[str, str] = {}
+    for keyid, key in keys.items():
+        for name in _fingerprints(key):
+            by_name[name] = keyid
+    limits: dict[str, datetime] = {}
+    for name, limit in not_after.items():
+        found = by_name.get(name) if isinstance(name, str) else None
+        if found is None:
+            raise KeyFormatError(
+                f"not_after names {name!r}, which is none of the keyring's keys (give the full "
+                "key id, 64 lower-case hex digits as `safeload inspect` shows it, or the "
+                "SHA-256 fingerprint of its SubjectPublicKeyInfo); it would retire nothing"
+            )
+        keyid = found
+        if not isinstance(limit, datetime) or limit.tzinfo is None:
+            raise KeyFormatError(f"not_after of {keyid} is {limit!r}, not a time with a zone")
+        if keyid in limits and limits[keyid] != limit:
+            raise KeyFormatError(f"not_after gives key {keyid} two different times")
+        limits[keyid] = limit
+    return limits
+
+
 class Keyring:
     """A set of trusted keys and how many of them must have signed (``threshold``).
 
@@ -132,10 +164,11 @@ class Keyring:
                 f"threshold {threshold} is more than the {len(unique)} distinct key(s) in the "
                 "keyring; verification could never pass"
             )
+        limits = _not_after_by_keyid(not_after or {}, {**unique, **revoked_keys})
         init = object.__setattr__
         init(self, "_keys", unique)
         init(self, "_threshold", threshold)
-        init(self, "_not_after", MappingProxyType(dict(not_after or {})))
+        init(self, "_not_after", MappingProxyType(limits))
         init(self, "_revoked", revoked_ids)
         init(self, "_revoked_keys", revoked_keys)
         init(self, "_source", source)
