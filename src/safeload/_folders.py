@@ -55,11 +55,21 @@ def signed_folder_sidecar(folder: Path) -> Path | None:
     return sig if sig.is_file() else None
 
 
+def spelled(path: PathLike) -> Path:
+    """``path`` made absolute without folding ``..``: ``os.path.abspath`` folds it lexically,
+    but the OS resolves ``x/link/..`` to the folder above the link's target, not to ``x``
+    (rt45-01: ``x/link/../model.pkl`` with ``link -> signed/sub`` is ``signed/model.pkl``)."""
+    given = Path(path)
+    return given if given.is_absolute() else Path.cwd() / given
+
+
 def real_file(path: Path) -> Path:
-    """``path`` with every folder on the way resolved (symlinks, ``..``). The last component is
-    kept as it is: a symlinked file inside a signed folder is then seen, and refused unless
-    ``allow_symlinks``, by the folder check."""
-    absolute = Path(os.path.abspath(path))
+    """``path`` with every folder on the way resolved (symlinks, then ``..`` as the OS does).
+    The last component is kept as it is: a symlinked file inside a signed folder is then seen,
+    and refused unless ``allow_symlinks``, by the folder check."""
+    absolute = spelled(path)
+    if absolute.name in ("", ".", ".."):
+        return Path(os.path.realpath(absolute))
     return Path(os.path.realpath(absolute.parent)) / absolute.name
 
 
@@ -81,7 +91,7 @@ def governing_folder(path: Path) -> tuple[Path, Path] | None:
     folder but, by a symlink, leads out of it is refused: that folder's signature does not
     cover the file, and loading it would bypass the signature the path suggests.
     """
-    absolute = Path(os.path.abspath(path))
+    absolute = spelled(path)
     real = real_file(path)
     found: tuple[Path, Path] | None = None
     chain: set[Path] = set()
@@ -126,7 +136,7 @@ def verify_in_folder(
         folder, folder_sig, sidecar, keys, ca, ignore_paths, lim, now, allow_symlinks
     )
     real = real_file(p)  # where the file is, as governing_folder found its folder
-    inside = real if real.is_relative_to(folder) else Path(os.path.abspath(p))
+    inside = real if real.is_relative_to(folder) else spelled(p)
     rel = inside.relative_to(folder).as_posix()
     if rel not in verified.files:
         raise MalformedArtifactError(
@@ -136,7 +146,8 @@ def verify_in_folder(
 
 
 def same_path(a: PathLike, b: PathLike) -> bool:
-    return os.path.abspath(a) == os.path.abspath(b)
+    """Whether ``a`` and ``b`` name the same place, their links and ``..`` resolved."""
+    return os.path.realpath(a) == os.path.realpath(b)
 
 
 def signed_folder(
@@ -196,7 +207,7 @@ def refuse_in_folder_bundle(p: Path) -> None:
     from safeload.sidecar import MAX_SIDECAR_BYTES
     from safeload.signing.bundle import is_bundle, parse_bundle, parse_manifest
 
-    for folder in Path(os.path.abspath(p)).parents:
+    for folder in real_file(p).parents:  # where the file really is (rt45-01)
         candidate = folder / MODEL_SIGNING_DEFAULT
         if same_path(candidate, sidecar_path(p)) or not candidate.is_file():
             continue
@@ -218,9 +229,10 @@ def refuse_in_folder_bundle(p: Path) -> None:
 
 
 def inside(folder: Path, path: Path) -> str | None:
-    """``path`` relative to ``folder`` (POSIX), or ``None`` when it is outside."""
+    """``path`` relative to ``folder`` (POSIX), or ``None`` when it is outside: where the file
+    really is against where the folder really is (``..`` after a link is not folded away)."""
     try:
-        rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(folder)).as_posix()
+        rel = real_file(path).relative_to(os.path.realpath(folder)).as_posix()
     except ValueError:
         return None
     return None if rel == "." else rel

@@ -68,7 +68,20 @@ def binary_model_head(head: bytes) -> bool:
     a zip (skops) or a joblib compressor's magic. Protocol 0 and 1 pickles start with a
     printable byte, as text files do (see :func:`could_be_model`)."""
     proto = len(head) > 1 and head[0] == pickle.PROTO[0] and 2 <= head[1] <= pickle.HIGHEST_PROTOCOL
-    return proto or head.startswith(_ZIP_MAGIC) or compression_of(head) is not None
+    return proto or head.startswith(_ZIP_MAGIC) or _compressed_head(head)
+
+
+def _compressed_head(head: bytes) -> bool:
+    """A joblib compressor's magic that also starts a stream its decompressor reads. joblib's
+    own magic for zlib is the one byte ``x`` and for bz2 ``BZ``, which text files start with
+    too (a config beginning ``xgb...`` was a model to a folder scan); a zlib stream's first two
+    bytes are a header (deflate, a multiple of 31), a bz2 stream's ``BZh`` and a block size."""
+    kind = compression_of(head)
+    if kind == "zlib":
+        return len(head) >= 2 and head[0] & 0x0F == 8 and (head[0] << 8 | head[1]) % 31 == 0
+    if kind == "bz2":
+        return len(head) >= 4 and head[2:3] == b"h" and head[3:4] in b"123456789"
+    return kind is not None
 
 
 def could_be_model(head: bytes) -> bool:
