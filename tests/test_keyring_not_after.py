@@ -46,9 +46,7 @@ def test_not_after_by_fingerprint_retires_the_key(tmp_path: Path) -> None:
 
 def test_not_after_in_the_future_loads(tmp_path: Path) -> None:
     path, key = _signed(tmp_path)
-    assert safeload.load(path, Keyring([key.public_key], not_after={key.keyid: FUTURE})) == {
-        "a": 1
-    }
+    assert safeload.load(path, Keyring([key.public_key], not_after={key.keyid: FUTURE})) == {"a": 1}
 
 
 @pytest.mark.parametrize("how", ["short", "typo", "other-key", "upper-case"])
