@@ -98,3 +98,30 @@ def test_pep440_prerelease_is_ordered_and_odd_versions_are_refused_when_signing(
     argv = ["sign", str(path), "--key", str(key), "--version", "2026-11-30"]
     code = main(argv, stdout=out, stderr=err)
     assert code == 2 and "PEP 440" in err.getvalue()
+
+
+_RECORDER = """
+import sys, types
+from safeload import TrustState
+state = TrustState(sys.argv[1])
+for i in range(40):
+    predicate = types.SimpleNamespace(name=f"{sys.argv[2]}-{i}", version="1.0")
+    state.record(types.SimpleNamespace(predicate=predicate))
+"""
+
+
+def test_concurrent_records_keep_every_model(tmp_path: Path) -> None:
+    """Four processes each record 40 models into one state file at once. Each record is a
+    read-modify-write: without the lock on the state's folder a writer wrote what it had read
+    plus its own model and dropped the others' (a model's highest version forgotten is its
+    rollback protection gone)."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "state.json"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _RECORDER, str(path), f"w{w}"]) for w in range(4)
+    ]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
+    models = json.loads(path.read_text())["models"]
+    assert len(models) == 160

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from safeload.exceptions import SignatureError
-from safeload.io.atomic import write_atomic
+from safeload.io.atomic import locked_folder, write_atomic
 from safeload.sidecar import Statement
 
 if TYPE_CHECKING:  # packaging is imported when a version is parsed, not by import safeload
@@ -91,12 +91,23 @@ class TrustState:
             )
 
     def accept(self, statement: Statement, source: str) -> None:
-        """:meth:`check`, then :meth:`record`: for a statement that is accepted as it is."""
-        self.check(statement, source)
-        self.record(statement)
+        """:meth:`check`, then :meth:`record`, under one lock: for a statement that is accepted
+        as it is."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with locked_folder(self.path.parent):
+            self.check(statement, source)
+            self._record(statement)
 
     def record(self, statement: Statement) -> None:
-        """Remember ``statement``'s version if it is the highest seen (atomic write)."""
+        """Remember ``statement``'s version if it is the highest seen (atomic write). The
+        read-modify-write holds a lock on the state's folder: two processes recording two
+        models at once would each write what they read plus their own model, and the other's
+        higher version would be lost, reopening its rollback (red team 45's note)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with locked_folder(self.path.parent):
+            self._record(statement)
+
+    def _record(self, statement: Statement) -> None:
         name, version = statement.predicate.name, statement.predicate.version
         if name is None or version is None:
             return
@@ -104,6 +115,5 @@ class TrustState:
         if name in models and parse_version(version) <= parse_version(models[name]):
             return
         models[name] = version
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps({"models": models}, indent=2, sort_keys=True) + "\n"
         write_atomic(self.path, text.encode("utf-8"), prefix=".trust-state.")
