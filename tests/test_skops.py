@@ -395,3 +395,23 @@ def test_zip_header_fields_zipfile_cannot_read_are_safeload_errors(
         load_unsigned(path)
     assert str(path) in str(caught.value)
     assert not scan(path).safe
+
+
+def test_nodes_sharing_an_id_become_the_first() -> None:
+    """rt46-01: skops builds the first node with an ``__id__`` that its walk meets, and the
+    checks walk in their own order: ``read_schema`` makes every later node with that id the
+    first one (in file order), so both read the same node."""
+    from safeload.exceptions import MalformedArtifactError
+    from safeload.skops_format import _one_node_per_id
+
+    def node(value: int, ident: int) -> dict[str, Any]:
+        return {"__loader__": "JsonNode", "content": str(value), "__id__": ident}
+
+    schema = {"__loader__": "ListNode", "content": [node(1, 7), node(2, 7), node(3, 8)]}
+    assert _one_node_per_id(schema, "f.skops") is True  # the second differed
+    items = schema["content"]
+    assert items[0] is items[1] and items[1]["content"] == "1" and items[2]["content"] == "3"
+    same = {"__loader__": "ListNode", "content": [node(1, 7), node(1, 7)]}
+    assert _one_node_per_id(same, "f.skops") is False
+    with pytest.raises(MalformedArtifactError, match="__id__"):
+        _one_node_per_id({"__loader__": "ListNode", "__id__": [1], "content": []}, "f.skops")

@@ -158,6 +158,7 @@ class _CheckedZip(zipfile.ZipFile):
         super().__init__(file, mode)
         self.members: dict[str, bytes] = {}
         self.schema: Any = None  # parsed by read_schema
+        self.ids_rewritten = False  # read_schema replaced a node by another of its __id__
         self.index: tuple[list[tuple[str, str, str]], list[Any]] | None = None
 
     def read(self, name: str | zipfile.ZipInfo, pwd: bytes | None = None) -> bytes:
@@ -197,8 +198,10 @@ def read_schema(zf: zipfile.ZipFile, source: str) -> Any:
         raise MalformedArtifactError(
             f"{source}: unreadable skops schema ({exc})", path=source
         ) from exc
+    rewritten = _one_node_per_id(schema, source)
     if isinstance(zf, _CheckedZip):
         zf.schema = schema
+        zf.ids_rewritten = rewritten
     return schema
 
 
@@ -254,6 +257,52 @@ def _schema_index(zf: zipfile.ZipFile, source: str) -> tuple[list[tuple[str, str
     return found, natives
 
 
+def _one_node_per_id(schema: Any, source: str) -> bool:
+    """Make every node that carries one ``__id__`` the same node: the first in the file.
+
+    skops builds the first node with an id that its own walk meets and reuses it for every
+    later node with that id, whatever they hold; the checks of
+    :mod:`safeload.trust.skops_stream` walk the schema in their own order. Two different nodes
+    under one id then let skops build the one the checks never saw (rt46-01: a crafted sparse
+    call under an id that a harmless value also had; SIGSEGV in the load). Honest files do
+    repeat an id with different text: skops writes a shared object in full each time it
+    meets it, and values it makes while writing (a random state's key array) go to a new
+    member each time. So the later nodes are not compared but replaced, in place, by the
+    first: the checks and skops' tree (built from this schema, :func:`_skops_tree`) then
+    read the same node whatever order each walks in, and the replaced text is read by no
+    one. An ``__id__`` skops cannot use as a key refuses the file. Returns whether a replaced
+    node differed from the first (a skops without ``get_tree`` builds from the file's own
+    schema, so :func:`read_skops` then refuses the file)."""
+    first: dict[Any, dict[str, Any]] = {}
+    differed = False
+    stack: list[tuple[Any, Any]] = [(None, schema)]
+    while stack:
+        holder, key = stack.pop()
+        node = schema if holder is None else holder[key]
+        if isinstance(node, dict):
+            ident = node.get("__id__")
+            if ident and "__loader__" in node and node["__loader__"] != "CachedNode":
+                try:
+                    seen = first.setdefault(ident, node)
+                except TypeError:
+                    raise MalformedArtifactError(
+                        f"{source}: a skops node whose __id__ {ident!r} is not a number",
+                        path=source,
+                    ) from None
+                if seen is not node:
+                    if not differed:
+                        try:
+                            differed = seen != node
+                        except RecursionError:
+                            differed = True
+                    holder[key] = seen  # (the root has no holder, and is met first)
+                    continue
+            stack.extend((node, k) for k in reversed(list(node)))
+        elif isinstance(node, list):
+            stack.extend((node, i) for i in reversed(range(len(node))))
+    return differed
+
+
 #: Bytes that skops may build again from a member several nodes name, per byte of the file.
 REPEAT_BYTES_PER_FILE_BYTE = 64
 
@@ -294,19 +343,20 @@ def _skops_tree(zf: zipfile.ZipFile, source: str) -> tuple[Any, list[str]]:
     ``get_untrusted_types`` and ``loads`` would each read the file and make their own."""
     try:
         from skops.io._audit import get_tree
-        from skops.io._utils import read_schema
+        from skops.io._utils import read_schema as skops_read_schema
     except ImportError:  # an older skops: its public calls, each reading the file again
-        get_tree = read_schema = None
+        get_tree = skops_read_schema = None
     try:
-        if get_tree is None or read_schema is None:
+        if get_tree is None or skops_read_schema is None:
             import skops.io
 
             fp = zf.fp
             if not isinstance(fp, io.BytesIO):  # check_zip opens the file's bytes
                 raise TypeError("a skops file opened from its bytes")
             return None, list(skops.io.get_untrusted_types(data=fp.getvalue()))
-        schema, context = read_schema(zf)
-        tree = get_tree(schema, context, trusted=None)
+        _schema, context = skops_read_schema(zf)  # skops' checks of the protocol, its context
+        # built from the schema the checks read, one node per id (:func:`_one_node_per_id`)
+        tree = get_tree(read_schema(zf, source), context, trusted=None)
         return tree, sorted(tree.get_unsafe_set())
     except Exception as exc:
         raise MalformedArtifactError(
@@ -477,6 +527,13 @@ def read_skops(data: Buffer, policy: Policy, limits: Limits, source: str) -> Any
 
     try:
         if tree is None:
+            if zf.ids_rewritten:  # type: ignore[attr-defined]
+                raise MalformedArtifactError(
+                    f"{source}: nodes that share an __id__ differ, and this version of skops "
+                    "builds from the file's own schema, not from the one safeload checked; "
+                    "update skops (0.16 or later) to load it",
+                    path=source,
+                )
             return skops.io.loads(bytes(data), trusted=reported)
         # skops' own audit (``audit_tree``) would refuse what ``tree.get_unsafe_set()``
         # lists beyond ``trusted``: with ``reported``, that very set, it passes by

@@ -49,12 +49,16 @@ _MAX_DEPTH = 400
 
 
 class _Converter:
-    def __init__(self, zf: zipfile.ZipFile, policy: Policy, limits: Limits) -> None:
+    def __init__(
+        self, zf: zipfile.ZipFile, policy: Policy, limits: Limits, protocol: Any = None
+    ) -> None:
         self.zf = zf
         self.policy = policy
         self.limits = limits
         self.memo: dict[Any, Any] = {}
         self.busy: set[Any] = set()
+        #: the schema's protocol: skops reads some nodes of protocol 0 and 1 files otherwise
+        self.protocol = protocol
 
     def value(self, node: Any, depth: int = 0) -> Any:
         if depth > _MAX_DEPTH:
@@ -130,8 +134,12 @@ class _Converter:
         content = node["content"]
         if not isinstance(key_types, list) or not isinstance(content, dict):
             raise Refused("a dict whose key types are not a list")
+        if len(key_types) != len(content):
+            # skops builds every key type and zips them with the items: one that pairs with
+            # no item is built all the same, and was never checked here (rt46-03)
+            raise Refused("a dict with as many key types as items it does not have")
         out = cls()
-        for kind, (key, val) in zip(key_types, content.items(), strict=False):
+        for kind, (key, val) in zip(key_types, content.items(), strict=True):
             if not (kind in (str, int, float) or is_numpy_scalar_type(kind)):
                 raise Refused(f"a dict key of type {kind!r}")
             out[kind(key)] = self.value(val, depth)
@@ -149,9 +157,17 @@ class _Converter:
         return out
 
     def _FunctionNode(self, node: dict[str, Any], depth: int) -> Any:
+        if self.protocol == 0:
+            # skops' protocol-0 FunctionNode imports what its content names, not its header
+            # (the name the policy and scan judge): they must agree (rt46-02)
+            content = node.get("content")
+            named = {"module_path": node["__module__"], "function": node["__class__"]}
+            if content != named:
+                raise Refused("a protocol-0 function whose content names another function")
         return self._cls(node)
 
-    _TypeNode = _FunctionNode
+    def _TypeNode(self, node: dict[str, Any], depth: int) -> Any:
+        return self._cls(node)
 
     def _SliceNode(self, node: dict[str, Any], depth: int) -> Any:
         c = node["content"]
@@ -242,8 +258,12 @@ class _Converter:
         if kind == "json":
             shape = self.value(node["shape"], depth)
             items = self._items(node, depth)
-            if not isinstance(shape, (list, tuple)):
-                raise Refused("an object array whose shape is not a sequence")
+            if not isinstance(shape, (list, tuple)) or not all(
+                type(n) is int and n >= 0 for n in shape
+            ):
+                # skops builds the shape's items and takes only its length: anything but
+                # counts there was built unchecked (rt46-03)
+                raise Refused("an object array whose shape is not a sequence of counts")
             if len(shape) == 1:
                 out = np.empty(len(items), dtype=object)
                 for i, v in enumerate(items):
@@ -282,6 +302,8 @@ class _Converter:
     def _RandomGeneratorNode(self, node: dict[str, Any], depth: int) -> Any:
         if self._cls(node) is not np.random.Generator:
             raise Refused("a random generator of another class")
+        if self.protocol in (0, 1):
+            raise Refused("a random generator of skops' protocol 0 or 1, read by older code")
         seed = self.value(node["content"]["seed_seq"], depth)
         state = self.value(node["content"]["bit_generator"], depth)
         if has_stand_in(seed) or has_stand_in(state) or not isinstance(state, dict):
@@ -348,7 +370,8 @@ def skops_findings(
 
         # parsed once by the checks before this one (a load and scan both read it first)
         schema = read_schema(zf, "the skops file")
-        root = _Converter(zf, policy, limits).value(schema)
+        protocol = schema.get("protocol") if isinstance(schema, dict) else None
+        root = _Converter(zf, policy, limits, protocol).value(schema)
         stream = pickle.dumps(root, protocol=5)
     except Refused as exc:
         return [Finding(0, "", f"unproven: {exc}; a load decides when it builds the file")]
