@@ -51,9 +51,10 @@ PRIVATE_COPY_SLOTS: dict[tuple[str, str], str] = {
 }
 
 #: One in-place condition: (parameter, test) pairs that must all hold. A test is ``None`` for
-#: "anything but true" (:func:`keeps_copy` false) or the str the value equals (a str subclass
-#: too: numpy.str_("precomputed") passes scikit-learn's ``StrOptions`` and its ``==``, rt44-01).
-Condition = tuple[tuple[str, "str | None"], ...]
+#: "anything but true" (:func:`keeps_copy` false), the str the value equals (a str subclass
+#: too: numpy.str_("precomputed") passes scikit-learn's ``StrOptions`` and its ``==``, rt44-01),
+#: or a float the value is at least (a value that is no number could be anything: it meets it).
+Condition = tuple[tuple[str, "str | float | None"], ...]
 
 #: Classes that write into the caller's data under a condition on their parameters, by
 #: ``module:qualname`` of the class (or a base). A class named here is judged by its rows
@@ -66,9 +67,31 @@ Condition = tuple[tuple[str, "str | None"], ...]
 #: * TSNE with ``method="exact"`` and ``metric="precomputed"`` takes the validated input as
 #:   its distances (not copied when the caller's matrix is already float64) and squares it
 #:   in place, ``distances **= 2``; no copy parameter is involved (rt44-08).
+#: * Coordinate descent's cross-validated models (LassoCV, ElasticNetCV and the multi-task
+#:   ones) and MultiTaskElasticNet/MultiTaskLasso with ``fit_intercept`` not true: ``fit``
+#:   passes ``copy_X and fit_intercept`` on, so with a ``sample_weight`` its ``_pre_fit``
+#:   rescales the rows of the caller's Fortran-ordered ``X`` in place (scikit-learn's own
+#:   ``# TODO: Sample_weights?``), whatever ``copy_X`` says.
+#: * OneClassSVM with ``nu`` of 0.999 or more (scikit-learn takes ``0 < nu <= 1``): with
+#:   uneven sample weights, libsvm's start of the one-class solver spreads ``nu * sum(C)``
+#:   over the samples until nothing is left, and at ``nu = 1`` a rounding remainder runs it
+#:   past its arrays (``fit`` aborts with a corrupted heap); below 0.999 the margin is
+#:   ``0.001 * sum(C)``, far above any rounding.
+#:
+#: (The last two are not the file's doing: an honest model so made does it too. A model that
+#: fits into a heap corruption, or rescales its caller's data, is refused all the same.)
 IN_PLACE_CONDITIONS: dict[str, tuple[Condition, ...]] = {
     "sklearn.cluster._hdbscan.hdbscan:HDBSCAN": ((("copy", None), ("metric", "precomputed")),),
     "sklearn.manifold._t_sne:TSNE": ((("metric", "precomputed"), ("method", "exact")),),
+    "sklearn.linear_model._coordinate_descent:LinearModelCV": ((("fit_intercept", None),),),
+    "sklearn.linear_model._coordinate_descent:MultiTaskElasticNet": ((("fit_intercept", None),),),
+    "sklearn.svm._classes:OneClassSVM": ((("nu", 0.999),),),
+}
+
+#: What meeting a row of :data:`IN_PLACE_CONDITIONS` does, where it is not a write into the
+#: caller's data.
+_HARM: dict[str, str] = {
+    "sklearn.svm._classes:OneClassSVM": "fit with uneven sample weights corrupts the heap",
 }
 
 #: A parameter a grid or distribution sets to a value the rule cannot list (a scipy
@@ -110,13 +133,20 @@ def conditions_of(mro: frozenset[str], params: frozenset[str]) -> tuple[Conditio
     return plain + rows
 
 
-def _meets(test: str | None, value: Any) -> bool:
+def _meets(test: str | float | None, value: Any) -> bool:
     if value is _ANY:
         return True
     if value is _ABSENT:
         return False
     if test is None:
         return not keeps_copy(value)
+    if isinstance(test, float):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+            return True  # no number: scikit-learn may refuse it, but this rule cannot tell
+        try:
+            return bool(float(value) >= test)
+        except (TypeError, ValueError, OverflowError):
+            return True
     return isinstance(value, str) and str(value) == test
 
 
@@ -208,7 +238,7 @@ def in_place_problem(
         if holder is not None and len(condition) == 1 and held_once(obj, *holder):
             continue
         state = state_of(obj) or {}
-        if len(condition) == 1:
+        if len(condition) == 1 and condition[0][1] is None:
             why = (
                 f"is {_short(state, name)}: kept so, the estimator's fit, transform or "
                 f"predict writes into the caller's data (save it with {name}=True)"
@@ -216,7 +246,7 @@ def in_place_problem(
         else:
             why = (
                 f"holds {_describe(condition, functools.partial(_stored, state))}: so set, "
-                "the estimator's fit writes into the caller's data"
+                f"{_harm_of(obj)}"
             )
         if holder is not None:
             why += (
@@ -224,6 +254,17 @@ def in_place_problem(
             )
         return obj, name, why
     return grid_in_place_problem(instances, state_of, conditional)
+
+
+def _harm_of(obj: Any) -> str:
+    from safeload.trust import facts
+    from safeload.trust.shadow_values import class_of
+
+    mro = facts.mro_names(class_of(obj))
+    for owner, harm in _HARM.items():
+        if owner in mro:
+            return f"the estimator's {harm}"
+    return "the estimator's fit writes into the caller's data"
 
 
 def grid_in_place_problem(
@@ -304,10 +345,10 @@ def _grid_problem(
                     from safeload.trust import facts
                     from safeload.trust.shadow_values import class_of
 
+                    harm = _harm_of(obj).replace("the estimator's ", "", 1)
                     return (
                         f"could set a {facts.qualname(class_of(obj))} to "
-                        f"{_describe(condition, could)}: the refit estimator would write "
-                        "into the data fit is given"
+                        f"{_describe(condition, could)}: in the refit, {harm}"
                     )
     return None
 
