@@ -64,12 +64,21 @@ def scan_source(
 
 def scan_skops(data: Buffer, pol: Policy, lim: Limits, label: str) -> ScanReport:
     """:func:`~safeload.scan`'s report on the skops file ``data`` (named ``label``)."""
-    from safeload.skops_format import check_zip, native_problem, schema_globals, skops_types
+    from safeload._global_names import format_name, parse_name
+    from safeload.skops_format import (
+        check_zip,
+        native_problem,
+        schema_globals,
+        untrusted_in_skops,
+    )
 
     try:
         zf = check_zip(data, lim, label)
         found = schema_globals(zf, label)
-        skops_types(data, lim, label, zf)  # skops must be able to read the schema too
+        # what a load refuses by name: the schema's names under the policy, and the types
+        # skops' own audit reports that the policy does not trust (rt46-05: scan had read
+        # only the first, so a DTypeNode naming numpy.str was SAFE to scan and refused)
+        untrusted = set(untrusted_in_skops(zf, pol, label)[0])
         problem = native_problem(zf, label)
     except SafeloadError as exc:
         return ScanReport(label, "skops", (), (Finding(0, "", str(exc)),), (), None, 0)
@@ -77,9 +86,12 @@ def scan_skops(data: Buffer, pol: Policy, lim: Limits, label: str) -> ScanReport
         return ScanReport(label, "skops", (), (Finding(0, "", problem),), (), None, 0)
     refs: dict[tuple[str, str], GlobalRef] = {}
     for loader, module, name in found:
-        refs.setdefault(
-            (module, name), GlobalRef(module, name, 0, loader, pol.allows(module, name))
-        )
+        trusted = format_name(module, name) not in untrusted
+        refs.setdefault((module, name), GlobalRef(module, name, 0, loader, trusted))
+    named = {format_name(*key) for key in refs}
+    for n in sorted(untrusted - named):
+        module, name = parse_name(n)
+        refs.setdefault((module, name), GlobalRef(module, name, 0, "skops audit", False))
     findings: tuple[Finding, ...] = ()
     if all(r.trusted for r in refs.values()):
         # what a load checks after building (use-time rules, native structures), on the
