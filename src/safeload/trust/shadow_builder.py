@@ -443,6 +443,7 @@ class Builder(MadeForReal):
             attrs = dict_state(cls, state)
             if not any("__setstate__" in vars(k) for k in cls.__mro__):
                 self._check_slot_state(state)  # (object's: the unpickler sets the state)
+                self._check_plain_build(sym, state, facts.has_dict(cls))
             self._check_setstate(facts.setstate_owner(cls), attrs)
         self._check_tuple_build(facts.fields(cls), state)
         attrs = _with_fields(facts.fields(cls), args, attrs)
@@ -501,6 +502,29 @@ class Builder(MadeForReal):
         tuple at all."""
         if is_real(state, tuple) and len(state) == 2 and not is_real(state[1], dict):
             self.problems.append("a BUILD whose slot state is not a dict")
+
+    def _check_plain_build(self, sym: Any, state: Any, has_dict: bool) -> None:
+        """A BUILD on an instance of a class without ``__setstate__``: the unpickler takes a
+        ``(state, slot state)`` pair apart, then needs the state to be ``None`` or a dict and
+        the instance to have a ``__dict__`` for it (even an empty one); anything else fails
+        the load ("state is not a dictionary", "no attribute __dict__"), rt46-04."""
+        if sym.state is None:
+            return  # no BUILD
+        main = state[0] if is_real(state, tuple) and len(state) == 2 else state
+        if main is None:
+            return
+        if type(main) is Unknown:
+            return  # judged where the state is read (an unknown state is unproven there)
+        if not is_real(main, dict):
+            self.problems.append(
+                "a BUILD whose state is not a dict, on a class without __setstate__ (the "
+                "unpickler fails: state is not a dictionary)"
+            )
+        elif not has_dict:
+            self.problems.append(
+                "a BUILD with a state on an instance that has no __dict__ (the unpickler "
+                "fails: no attribute __dict__)"
+            )
 
     def _check_setstate(self, owner: str, attrs: dict[Any, Any] | None) -> None:
         """A class's own ``__setstate__`` that raises on this state: the load fails on the
@@ -622,6 +646,7 @@ class Builder(MadeForReal):
             attrs = plain_state(state, drop_version=cls.is_a(BASE_ESTIMATOR))
             if cls.setstate_owner in ("builtins.object", "builtins:object"):
                 self._check_slot_state(state)
+                self._check_plain_build(sym, state, cls.has_dict)
             self._check_setstate(cls.setstate_owner, attrs)
             self._check_tuple_build(cls.fields, state)
             if cls.fields is not None and sym.args is not None:
