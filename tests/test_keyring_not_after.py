@@ -66,3 +66,29 @@ def test_not_after_without_a_time_zone_is_refused() -> None:
     key = SigningKey.generate()
     with pytest.raises(KeyFormatError, match="zone"):
         Keyring([key.public_key], not_after={key.keyid: dt.datetime(2000, 1, 1)})
+
+
+@pytest.mark.parametrize("case", ["key twice", "field twice"])
+def test_keyring_file_refuses_what_it_would_read_twice(case: str, tmp_path: Path) -> None:
+    """rt46-06: a key listed twice (retired in 2000 by one entry, trusted until 2999 by the
+    other) or a field named twice (``"revoked"`` given, then given empty) kept one of them
+    silently."""
+    import json
+
+    key = SigningKey.generate()
+    pem = json.dumps(key.public_key.to_pem().decode())
+    if case == "key twice":
+        text = (
+            f'{{"keys": [{{"public_key": {pem}, "not_after": "2000-01-01T00:00:00Z"}}, '
+            f'{{"public_key": {pem}, "not_after": "2999-01-01T00:00:00Z"}}]}}'
+        )
+    else:
+        other = json.dumps(SigningKey.generate().public_key.to_pem().decode())
+        text = (
+            f'{{"keys": [{{"public_key": {pem}}}, {{"public_key": {other}}}], '
+            f'"revoked": ["{key.keyid}"], "revoked": []}}'
+        )
+    ring = tmp_path / "ring.json"
+    ring.write_text(text)
+    with pytest.raises(KeyFormatError, match="twice"):
+        Keyring.from_file(ring)

@@ -86,6 +86,15 @@ def _revoked_ids(revoked: Iterable[str]) -> frozenset[str]:
     return frozenset(ids)
 
 
+def _no_repeated_field(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    found: dict[str, object] = {}
+    for name, value in pairs:
+        if name in found:
+            raise ValueError(f"the field {name!r} is given twice")
+        found[name] = value
+    return found
+
+
 def _not_after_by_keyid(
     not_after: Mapping[str, datetime], keys: Mapping[str, Verifier]
 ) -> dict[str, datetime]:
@@ -221,7 +230,9 @@ class Keyring:
         p = Path(path)
         raw = read_key_file(p)
         try:
-            doc = json.loads(raw.decode("utf-8"))
+            # a field named twice would keep its last value silently (a second "revoked": []
+            # dropped the revocations before it, rt46-06)
+            doc = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_repeated_field)
             entries = doc["keys"]
             threshold = doc.get("threshold", 1)
             revoked = doc.get("revoked", [])
@@ -243,6 +254,10 @@ class Keyring:
                         f"a key entry has unknown field(s) {', '.join(sorted(extra))} (known: "
                         "public_key, not_after, name)"
                     )
+                if any(k.keyid == key.keyid for k in keys):
+                    # its entries could disagree, and one would win silently (a second entry
+                    # trusting until 2099 undid the first's expiry in 2020, rt46-06)
+                    raise ValueError(f"the key {key.keyid} is listed twice")
                 if "not_after" in entry:
                     limits[key.keyid] = parse_time(entry["not_after"])
                 keys.append(key)
