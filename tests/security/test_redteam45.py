@@ -178,6 +178,16 @@ def test_rt45_02_hashing_encoder_n_components_blowup(tmp_path: Path) -> None:
 
 # --- rt45-03: XGBClassifier.n_classes_ unchecked: classes_ is np.arange(n_classes_) ----------
 
+#: How the xgboost children below load the file (their ``LOAD_MODEL``): the honest file
+#: through safeload, the crafted one through plain pickle (safeload refuses it now: the
+#: child shows what it does unchecked).
+_BY_SAFELOAD = "safeload.load_unsigned(sys.argv[1], profiles=['xgboost'])"
+_BY_PICKLE = "pickle.load(open(sys.argv[1], 'rb'))"
+
+
+def _loading(program: str, load: str) -> str:
+    return program.replace("LOAD_MODEL", load)
+
 
 def _xgb_classifier_file(tmp_path: Path, n_classes: int | None) -> Path:
     """A small honestly fitted binary ``XGBClassifier``, its ``n_classes_`` set to
@@ -282,8 +292,8 @@ def _xgb_num_feature_file(tmp_path: Path, num_feature: int | None) -> Path:
 
 
 _XGB_IMPORTANCES = (
-    "import safeload\n"
-    "model = safeload.load_unsigned(sys.argv[1], profiles=['xgboost'])\n"
+    "import pickle, safeload\n"
+    "model = LOAD_MODEL\n"
     "print('loaded', model.n_features_in_, flush=True)\n"
     "try:\n"
     "    print('importances', len(model.feature_importances_), flush=True)\n"
@@ -295,9 +305,6 @@ _XGB_IMPORTANCES = (
 )
 
 
-@open_finding(
-    45, "rt45-04: xgboost num_feature=2**31-1 unpaid: feature_importances_ blows up"
-)
 def test_rt45_04_xgb_num_feature_unpaid(tmp_path: Path) -> None:
     """xgboost profile: the Booster blob check (``trust.xgboost_model``) holds every split
     feature below ``learner_model_param.num_feature`` but lets ``num_feature`` itself be any
@@ -308,19 +315,26 @@ def test_rt45_04_xgb_num_feature_unpaid(tmp_path: Path) -> None:
     Python build ``[f"f{i}" for i in range(n_features_in_)]``: tens of GB from one stored
     integer (here ``std::bad_alloc`` under a 1 GB limit; the honest file returns 3 values).
     The scikit-learn tree rule for the same harm caps features at ``MAX_TREE_FEATURES``
-    (2**24, r15-12). Expected: refused by scan and load past such a bound."""
+    (2**24, r15-12). Fixed: ``num_feature`` may be at most 2**20, or 16 per byte of the blob
+    (``xgboost_model.max_features``), in the blob check both scan and load run (the harm is
+    shown through plain pickle)."""
     from redteam import GB, child
 
     honest = child(
-        _XGB_IMPORTANCES, _xgb_num_feature_file(tmp_path, None), memory=GB, cpu=20
+        _loading(_XGB_IMPORTANCES, _BY_SAFELOAD),
+        _xgb_num_feature_file(tmp_path, None),
+        memory=GB,
+        cpu=20,
     )
     assert "importances 3" in honest.stdout, str(honest)
     path = _xgb_num_feature_file(tmp_path, 2**31 - 1)
-    shown = child(_XGB_IMPORTANCES, path, memory=GB, cpu=20)
+    shown = child(_loading(_XGB_IMPORTANCES, _BY_PICKLE), path, memory=GB, cpu=20)
     assert "loaded 2147483647" in shown.stdout, str(shown)
     assert "returned" not in shown.stdout, str(shown)
-    assert not safeload.scan(path, profiles=["xgboost"]).safe
-    with pytest.raises(SafeloadError):
+    report = safeload.scan(path, profiles=["xgboost"])
+    assert not report.safe
+    assert any("num_feature is 2147483647" in f.message for f in report.findings), report
+    with pytest.raises(SafeloadError, match="num_feature is 2147483647, more than"):
         safeload.load_unsigned(path, profiles=["xgboost"])
 
 
@@ -509,9 +523,9 @@ def _xgb_outputs_file(tmp_path: Path, kind: str, value: int | None) -> Path:
 
 
 _XGB_LOAD_AND_PREDICT = (
-    "import numpy, resource, safeload, time\n"
+    "import numpy, pickle, resource, safeload, time\n"
     "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-    "model = safeload.load_unsigned(sys.argv[1], profiles=['xgboost'])\n"
+    "model = LOAD_MODEL\n"
     "grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before\n"
     "print('loaded, grew_mb', grown // 1024, flush=True)\n"
     "t = time.process_time()\n"
@@ -520,9 +534,6 @@ _XGB_LOAD_AND_PREDICT = (
 )
 
 
-@open_finding(
-    45, "rt45-07: xgboost num_class/num_target=10**8: load 400 MB, predict(1 row) 40 s"
-)
 @pytest.mark.parametrize("kind", ["num_class", "num_target"])
 def test_rt45_07_xgb_output_groups_unpaid(kind: str, tmp_path: Path) -> None:
     """xgboost profile: xgboost sizes per-output state by ``max(num_class, num_target)`` of
@@ -536,21 +547,30 @@ def test_rt45_07_xgb_output_groups_unpaid(kind: str, tmp_path: Path) -> None:
     under a 1 GB limit), and ``predict`` of ONE row then takes ~40 s of CPU and 3 GB (killed
     here at 3 s of CPU); the honest file loads in a few MB and predicts at once. Both the
     load's memory (category 2) and a method's time and memory (category 1) are sized by one
-    stored integer. Expected: the output groups paid for by the trees, else refused."""
+    stored integer. Fixed: every output group must be paid for (named in ``tree_info``, the
+    width of multi-output trees' leaf vectors, or, without trees, a ``base_score`` value), in
+    the blob check both scan and load run (the harm is shown through plain pickle)."""
     from redteam import GB, child
 
     honest = child(
-        _XGB_LOAD_AND_PREDICT, _xgb_outputs_file(tmp_path, kind, None), cpu=3
+        _loading(_XGB_LOAD_AND_PREDICT, _BY_SAFELOAD),
+        _xgb_outputs_file(tmp_path, kind, None),
+        cpu=3,
     )
     assert "returned (1,)" in honest.stdout, str(honest)
     assert int(honest.stdout.split("grew_mb")[1].split()[0]) < 100, str(honest)
     path = _xgb_outputs_file(tmp_path, kind, 10**8)
     assert path.stat().st_size < 6000
-    shown = child(_XGB_LOAD_AND_PREDICT, path, memory=3 * GB, cpu=3)
+    shown = child(
+        _loading(_XGB_LOAD_AND_PREDICT, _BY_PICKLE), path, memory=3 * GB, cpu=3
+    )
     assert int(shown.stdout.split("grew_mb")[1].split()[0]) >= 300, str(shown)
     assert "returned" not in shown.stdout, str(shown)  # killed at the CPU limit
-    assert not safeload.scan(path, profiles=["xgboost"]).safe
-    with pytest.raises(SafeloadError):
+    reason = "says 100000000 output groups"
+    report = safeload.scan(path, profiles=["xgboost"])
+    assert not report.safe
+    assert any(reason in f.message for f in report.findings), report
+    with pytest.raises(SafeloadError, match=reason):
         safeload.load_unsigned(path, profiles=["xgboost"])
 
 
