@@ -207,11 +207,11 @@ def _xgb_classifier_file(tmp_path: Path, n_classes: int | None) -> Path:
     return path
 
 
-#: safeload's load (xgboost profile), then what evaluation code calls: ``classes_`` and a
-#: scikit-learn scorer (``_get_response_values`` reads ``estimator.classes_``).
+#: Load the file, then what evaluation code calls: ``classes_`` and a scikit-learn scorer
+#: (``_get_response_values`` reads ``estimator.classes_``).
 _XGB_CLASSES = (
-    "import numpy, safeload, sklearn.metrics\n"
-    "model = safeload.load_unsigned(sys.argv[1], profiles=['xgboost'])\n"
+    "import numpy, pickle, safeload, sklearn.metrics\n"
+    "model = LOAD_MODEL\n"
     "x = numpy.random.RandomState(0).rand(50, 3)\n"
     "y = (x[:, 0] > 0.5).astype(int)\n"
     "print('loaded', model.n_classes_, model.predict(x)[:3], flush=True)\n"
@@ -224,9 +224,6 @@ _XGB_CLASSES = (
 )
 
 
-@open_finding(
-    45, "rt45-03: XGBClassifier n_classes_=2**31 makes classes_ allocate 16 GB"
-)
 def test_rt45_03_xgb_classifier_n_classes_blowup(tmp_path: Path) -> None:
     """xgboost profile: ``XGBClassifier.classes_`` is a property, ``np.arange(self.n_classes_)``,
     and ``n_classes_`` is a plain int the file stores (fit sets ``len(classes)``; a loaded
@@ -235,21 +232,26 @@ def test_rt45_03_xgb_classifier_n_classes_blowup(tmp_path: Path) -> None:
     classifier with ``n_classes_=2**31`` loads, ``predict`` works, and ``model.classes_`` or
     any scikit-learn scorer with a response method (``get_scorer("roc_auc")(model, X, y)``,
     ``_get_response_values`` reads ``classes_``) allocates 16 GB (``2**33``: 64 GB). Here a
-    1 GB limit turns that into MemoryError; the honest file returns at once. Expected:
-    ``n_classes_`` must be what the Booster says (``num_class``, or 2 for a binary
-    objective), else refused by scan and load."""
+    1 GB limit turns that into MemoryError; the honest file returns at once. Fixed:
+    ``n_classes_`` must be what the Booster says (``num_class``, or 1 or 2 for a binary
+    objective), else refused by scan and load (the harm is shown through plain pickle)."""
     from redteam import GB, child
 
     honest = child(
-        _XGB_CLASSES, _xgb_classifier_file(tmp_path, None), memory=GB, cpu=20
+        _loading(_XGB_CLASSES, _BY_SAFELOAD),
+        _xgb_classifier_file(tmp_path, None),
+        memory=GB,
+        cpu=20,
     )
     assert honest.stdout.count("returned") == 2, str(honest)
     path = _xgb_classifier_file(tmp_path, 2**31)
-    shown = child(_XGB_CLASSES, path, memory=GB, cpu=20)
+    shown = child(_loading(_XGB_CLASSES, _BY_PICKLE), path, memory=GB, cpu=20)
     assert "loaded 2147483648" in shown.stdout, str(shown)
     assert shown.stdout.count("MemoryError") == 2, str(shown)
-    assert not safeload.scan(path, profiles=["xgboost"]).safe
-    with pytest.raises(SafeloadError):
+    report = safeload.scan(path, profiles=["xgboost"])
+    assert not report.safe
+    assert any("n_classes_ is 2147483648" in f.message for f in report.findings), report
+    with pytest.raises(SafeloadError, match="n_classes_: is 2147483648, but its Booster"):
         safeload.load_unsigned(path, profiles=["xgboost"])
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from tests.parity import load_unsigned
 
+import safeload
 from safeload import SafeloadError
 from safeload.trust import xgboost_model
 from safeload.trust.xgboost_model import FEATURES_PER_BLOB_BYTE, FREE_FEATURES, booster_problem
@@ -286,3 +287,87 @@ def test_rt45_07_no_trees_without_a_base_score_vector() -> None:
     assert "no trees and 1 base_score value(s)" in str(booster_problem(scalar))
     single = bytes(_blob(_model("no-trees-binary")))
     assert booster_problem(_replaced(single, "base_score", "[5E-1]", "5E-1")[0]) is None
+
+
+# --- rt45-03: n_classes_ ------------------------------------------------------------------
+
+
+def _with_classes(name: str, value: Any, tmp_path: Path, protocol: int = 5) -> Path:
+    model = pickle.loads(pickle.dumps(_model(name)))
+    model.n_classes_ = value
+    path = tmp_path / "classes.pkl"
+    path.write_bytes(pickle.dumps(model, protocol=protocol))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("binary", 2),
+        ("binary", 1),  # labels of one class: fit stores 1
+        ("binary", np.int64(2)),
+        ("one-class", 1),
+        ("softprob-3", 3),
+        ("softprob-3", np.int32(3)),
+        ("rf-classifier", 3),
+    ],
+)
+def test_rt45_03_n_classes_as_the_booster_says(name: str, value: Any, tmp_path: Path) -> None:
+    loaded = load_unsigned(_with_classes(name, value, tmp_path), profiles=["xgboost"])
+    assert loaded.n_classes_ == value
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "protocol"),
+    [
+        ("binary", 3, 5),
+        ("binary", 0, 5),
+        ("binary", -1, 5),
+        ("binary", True, 5),
+        ("binary", 2.0, 5),
+        ("binary", "2", 5),
+        ("binary", 2**31, 2),  # the blob as latin-1 text
+        ("softprob-3", 2, 5),
+        ("softprob-3", 4, 5),
+        ("softprob-10", 2**31, 5),
+        ("rf-classifier", 10, 4),
+        ("early-stopped", 2, 5),
+    ],
+)
+def test_rt45_03_other_n_classes_refused(
+    name: str, value: Any, protocol: int, tmp_path: Path
+) -> None:
+    path = _with_classes(name, value, tmp_path, protocol)
+    with pytest.raises(SafeloadError, match="n_classes_: is .*, but its Booster"):
+        load_unsigned(path, profiles=["xgboost"])  # asserts scan calls it unsafe too
+
+
+def test_rt45_03_n_classes_without_a_booster(tmp_path: Path) -> None:
+    """An unfitted classifier stores neither; ``n_classes_`` alone still sizes ``classes_``."""
+    model = xgb.XGBClassifier(n_jobs=1, n_estimators=2)
+    model.n_classes_ = 2**31
+    path = tmp_path / "unfitted.pkl"
+    path.write_bytes(pickle.dumps(model, protocol=5))
+    with pytest.raises(SafeloadError, match="n_classes_: is stored without a Booster"):
+        load_unsigned(path, profiles=["xgboost"])
+    assert safeload.scan(path, profiles=["xgboost"]).safe is False
+    unfitted = tmp_path / "plain.pkl"
+    unfitted.write_bytes(pickle.dumps(xgb.XGBClassifier(n_jobs=1, n_estimators=2), protocol=5))
+    assert type(load_unsigned(unfitted, profiles=["xgboost"])) is xgb.XGBClassifier
+
+
+def test_rt45_03_in_a_pipeline(tmp_path: Path) -> None:
+    """The rule meets a wrapper wherever the model holds it (load's walk, scan's shadows)."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    pipe = make_pipeline(StandardScaler(), xgb.XGBClassifier(n_jobs=1, n_estimators=2)).fit(
+        X, _classes(3)
+    )
+    path = tmp_path / "pipe.pkl"
+    path.write_bytes(pickle.dumps(pipe, protocol=5))
+    assert list(load_unsigned(path, profiles=["xgboost"]).classes_) == [0, 1, 2]
+    pipe[-1].n_classes_ = 2**31
+    path.write_bytes(pickle.dumps(pipe, protocol=5))
+    with pytest.raises(SafeloadError, match="n_classes_: is 2147483648"):
+        load_unsigned(path, profiles=["xgboost"])

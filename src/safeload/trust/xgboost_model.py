@@ -34,11 +34,12 @@ __all__ = [
     "CATEGORY_BYTES_PER_BLOB_BYTE",
     "FEATURES_PER_BLOB_BYTE",
     "FREE_FEATURES",
-    "blob_output_groups",
+    "blob_model_param",
     "blob_view",
     "booster_problem",
     "max_features",
     "output_groups",
+    "param_num_class",
     "state_blob_problem",
 ]
 
@@ -388,17 +389,26 @@ def output_groups(param: Any) -> int:
     blob's, or the loaded Booster's ``save_config()``): ``max(num_class, num_target)``, as
     xgboost's ``LearnerModelParam.num_output_group`` (a regressor's ``num_target``, a
     softprob classifier's ``num_class``). Raises :class:`UBJError` on a malformed value."""
-    if not isinstance(param, dict):
-        raise UBJError("learner_model_param is not a dict")
-    num_class = _int(param.get("num_class", "0"), "num_class", 0)
+    num_class = param_num_class(param)
     num_target = _int(param.get("num_target", "1"), "num_target", 0)
     return max(num_class, num_target, 1)
 
 
-def blob_output_groups(blob: Any) -> int:
-    """:func:`output_groups` of the Booster blob's ``Model.learner.learner_model_param``
-    (which ``booster_problem`` holds its ``Config`` to)."""
-    return output_groups(_get(parse(blob), "Model", "learner", "learner_model_param"))
+def param_num_class(param: Any) -> int:
+    """``num_class`` of ``learner_model_param`` (0 for a binary or regression objective).
+    Raises :class:`UBJError` on a malformed value."""
+    if not isinstance(param, dict):
+        raise UBJError("learner_model_param is not a dict")
+    return _int(param.get("num_class", "0"), "num_class", 0)
+
+
+def blob_model_param(blob: Any) -> dict[str, Any]:
+    """The Booster blob's ``Model.learner.learner_model_param`` (which ``booster_problem``
+    holds its ``Config`` to): what a built Booster's ``save_config()`` reports."""
+    param = _get(parse(blob), "Model", "learner", "learner_model_param")
+    if not isinstance(param, dict):
+        raise UBJError("learner_model_param is not a dict")
+    return param
 
 
 def blob_view(sym: Any, data: Any) -> memoryview | None:
