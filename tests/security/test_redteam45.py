@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 import safeload
+from harm import Child
 from redteam import open_finding
 from safeload import SafeloadError, SigningKey
 
@@ -178,15 +179,25 @@ def test_rt45_02_hashing_encoder_n_components_blowup(tmp_path: Path) -> None:
 
 # --- rt45-03: XGBClassifier.n_classes_ unchecked: classes_ is np.arange(n_classes_) ----------
 
-#: How the xgboost children below load the file (their ``LOAD_MODEL``): the honest file
-#: through safeload, the crafted one through plain pickle (safeload refuses it now: the
-#: child shows what it does unchecked).
-_BY_SAFELOAD = "safeload.load_unsigned(sys.argv[1], profiles=['xgboost'])"
-_BY_PICKLE = "pickle.load(open(sys.argv[1], 'rb'))"
+
+def _honest_then_crafted(program: str, honest: Path, crafted: Path) -> str:
+    """The xgboost children below: ``program`` on the honest file loaded through safeload,
+    then, after a line ``== crafted``, on the crafted one loaded through plain pickle
+    (safeload refuses it now: this shows what it does unchecked). One child imports xgboost
+    once for both (seconds each time)."""
+    safe = f"safeload.load_unsigned({str(honest)!r}, profiles=['xgboost'])"
+    plain = f"pickle.load(open({str(crafted)!r}, 'rb'))"
+    return (
+        program.replace("LOAD_MODEL", safe)
+        + "print('== crafted', flush=True)\n"
+        + program.replace("LOAD_MODEL", plain)
+    )
 
 
-def _loading(program: str, load: str) -> str:
-    return program.replace("LOAD_MODEL", load)
+def _outputs(run: Child) -> tuple[str, str]:
+    """The honest part and the crafted part of a :func:`_honest_then_crafted` child's output."""
+    honest, _, crafted = run.stdout.partition("== crafted")
+    return honest, crafted
 
 
 def _xgb_classifier_file(tmp_path: Path, n_classes: int | None) -> Path:
@@ -197,12 +208,12 @@ def _xgb_classifier_file(tmp_path: Path, n_classes: int | None) -> Path:
 
     rng = np.random.RandomState(0)
     x = rng.rand(50, 3)
-    model = xgb.XGBClassifier(n_estimators=2, max_depth=2).fit(
+    model = xgb.XGBClassifier(n_estimators=2, max_depth=2, n_jobs=1).fit(
         x, (x[:, 0] > 0.5).astype(int)
     )
     if n_classes is not None:
         model.n_classes_ = n_classes
-    path = tmp_path / "xgb.pkl"
+    path = tmp_path / ("xgb.pkl" if n_classes is None else "xgb_crafted.pkl")
     path.write_bytes(pickle.dumps(model, protocol=5))
     return path
 
@@ -237,17 +248,13 @@ def test_rt45_03_xgb_classifier_n_classes_blowup(tmp_path: Path) -> None:
     objective), else refused by scan and load (the harm is shown through plain pickle)."""
     from redteam import GB, child
 
-    honest = child(
-        _loading(_XGB_CLASSES, _BY_SAFELOAD),
-        _xgb_classifier_file(tmp_path, None),
-        memory=GB,
-        cpu=20,
-    )
-    assert honest.stdout.count("returned") == 2, str(honest)
+    fitted = _xgb_classifier_file(tmp_path, None)
     path = _xgb_classifier_file(tmp_path, 2**31)
-    shown = child(_loading(_XGB_CLASSES, _BY_PICKLE), path, memory=GB, cpu=20)
-    assert "loaded 2147483648" in shown.stdout, str(shown)
-    assert shown.stdout.count("MemoryError") == 2, str(shown)
+    run = child(_honest_then_crafted(_XGB_CLASSES, fitted, path), path, memory=GB, cpu=20)
+    honest, shown = _outputs(run)
+    assert honest.count("returned") == 2, str(run)
+    assert "loaded 2147483648" in shown, str(run)
+    assert shown.count("MemoryError") == 2, str(run)
     report = safeload.scan(path, profiles=["xgboost"])
     assert not report.safe
     assert any("n_classes_ is 2147483648" in f.message for f in report.findings), report
@@ -268,7 +275,7 @@ def _xgb_num_feature_file(tmp_path: Path, num_feature: int | None) -> Path:
 
     rng = np.random.RandomState(0)
     x = rng.rand(50, 3)
-    model = xgb.XGBClassifier(n_estimators=2, max_depth=2).fit(
+    model = xgb.XGBClassifier(n_estimators=2, max_depth=2, n_jobs=1).fit(
         x, (x[:, 0] > 0.5).astype(int)
     )
     handle = bytes(model.get_booster().__getstate__()["handle"])
@@ -288,7 +295,7 @@ def _xgb_num_feature_file(tmp_path: Path, num_feature: int | None) -> Path:
         data = pickle.dumps(model, protocol=5)
     finally:
         xgb.core.Booster.__getstate__ = real
-    path = tmp_path / "xgb_nf.pkl"
+    path = tmp_path / ("xgb_nf.pkl" if num_feature is None else "xgb_nf_crafted.pkl")
     path.write_bytes(data)
     return path
 
@@ -322,17 +329,13 @@ def test_rt45_04_xgb_num_feature_unpaid(tmp_path: Path) -> None:
     shown through plain pickle)."""
     from redteam import GB, child
 
-    honest = child(
-        _loading(_XGB_IMPORTANCES, _BY_SAFELOAD),
-        _xgb_num_feature_file(tmp_path, None),
-        memory=GB,
-        cpu=20,
-    )
-    assert "importances 3" in honest.stdout, str(honest)
+    fitted = _xgb_num_feature_file(tmp_path, None)
     path = _xgb_num_feature_file(tmp_path, 2**31 - 1)
-    shown = child(_loading(_XGB_IMPORTANCES, _BY_PICKLE), path, memory=GB, cpu=20)
-    assert "loaded 2147483647" in shown.stdout, str(shown)
-    assert "returned" not in shown.stdout, str(shown)
+    run = child(_honest_then_crafted(_XGB_IMPORTANCES, fitted, path), path, memory=GB, cpu=20)
+    honest, shown = _outputs(run)
+    assert "importances 3" in honest, str(run)
+    assert "loaded 2147483647" in shown, str(run)
+    assert "returned" not in shown, str(run)
     report = safeload.scan(path, profiles=["xgboost"])
     assert not report.safe
     assert any("num_feature is 2147483647" in f.message for f in report.findings), report
@@ -496,7 +499,7 @@ def _xgb_outputs_file(tmp_path: Path, kind: str, value: int | None) -> Path:
     rng = np.random.RandomState(0)
     x = rng.rand(50, 3)
     cls = xgb.XGBClassifier if kind == "num_class" else xgb.XGBRegressor
-    model = cls(n_estimators=2, max_depth=2).fit(x, (x[:, 0] > 0.5).astype(int))
+    model = cls(n_estimators=2, max_depth=2, n_jobs=1).fit(x, (x[:, 0] > 0.5).astype(int))
     handle = bytes(model.get_booster().__getstate__()["handle"])
     if value is not None:
         old = (
@@ -519,7 +522,7 @@ def _xgb_outputs_file(tmp_path: Path, kind: str, value: int | None) -> Path:
         data = pickle.dumps(model, protocol=5)
     finally:
         xgb.core.Booster.__getstate__ = real
-    path = tmp_path / f"xgb_{kind}.pkl"
+    path = tmp_path / f"xgb_{kind}{'' if value is None else '_crafted'}.pkl"
     path.write_bytes(data)
     return path
 
@@ -554,20 +557,16 @@ def test_rt45_07_xgb_output_groups_unpaid(kind: str, tmp_path: Path) -> None:
     the blob check both scan and load run (the harm is shown through plain pickle)."""
     from redteam import GB, child
 
-    honest = child(
-        _loading(_XGB_LOAD_AND_PREDICT, _BY_SAFELOAD),
-        _xgb_outputs_file(tmp_path, kind, None),
-        cpu=3,
-    )
-    assert "returned (1,)" in honest.stdout, str(honest)
-    assert int(honest.stdout.split("grew_mb")[1].split()[0]) < 100, str(honest)
+    fitted = _xgb_outputs_file(tmp_path, kind, None)
     path = _xgb_outputs_file(tmp_path, kind, 10**8)
     assert path.stat().st_size < 6000
-    shown = child(
-        _loading(_XGB_LOAD_AND_PREDICT, _BY_PICKLE), path, memory=3 * GB, cpu=3
-    )
-    assert int(shown.stdout.split("grew_mb")[1].split()[0]) >= 300, str(shown)
-    assert "returned" not in shown.stdout, str(shown)  # killed at the CPU limit
+    program = _honest_then_crafted(_XGB_LOAD_AND_PREDICT, fitted, path)
+    run = child(program, path, memory=3 * GB, cpu=3)
+    honest, shown = _outputs(run)
+    assert "returned (1,)" in honest, str(run)
+    assert int(honest.split("grew_mb")[1].split()[0]) < 100, str(run)
+    assert int(shown.split("grew_mb")[1].split()[0]) >= 300, str(run)
+    assert "returned" not in shown, str(run)  # killed at the CPU limit
     reason = "says 100000000 output groups"
     report = safeload.scan(path, profiles=["xgboost"])
     assert not report.safe
