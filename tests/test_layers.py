@@ -107,6 +107,7 @@ BYTES_ONLY = [
     "trust/skops_nodes.py",
     "trust/xgboost_ubj.py",
     "trust/xgboost_model.py",
+    "trust/xgboost_wrapper.py",
     "trust/lightgbm_text.py",
     "trust/__init__.py",
     "trust/_sklearn_facts.py",

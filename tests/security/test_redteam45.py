@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 import safeload
+from harm import Child
 from redteam import open_finding
 from safeload import SafeloadError, SigningKey
 
@@ -179,6 +180,26 @@ def test_rt45_02_hashing_encoder_n_components_blowup(tmp_path: Path) -> None:
 # --- rt45-03: XGBClassifier.n_classes_ unchecked: classes_ is np.arange(n_classes_) ----------
 
 
+def _honest_then_crafted(program: str, honest: Path, crafted: Path) -> str:
+    """The xgboost children below: ``program`` on the honest file loaded through safeload,
+    then, after a line ``== crafted``, on the crafted one loaded through plain pickle
+    (safeload refuses it now: this shows what it does unchecked). One child imports xgboost
+    once for both (seconds each time)."""
+    safe = f"safeload.load_unsigned({str(honest)!r}, profiles=['xgboost'])"
+    plain = f"pickle.load(open({str(crafted)!r}, 'rb'))"
+    return (
+        program.replace("LOAD_MODEL", safe)
+        + "print('== crafted', flush=True)\n"
+        + program.replace("LOAD_MODEL", plain)
+    )
+
+
+def _outputs(run: Child) -> tuple[str, str]:
+    """The honest part and the crafted part of a :func:`_honest_then_crafted` child's output."""
+    honest, _, crafted = run.stdout.partition("== crafted")
+    return honest, crafted
+
+
 def _xgb_classifier_file(tmp_path: Path, n_classes: int | None) -> Path:
     """A small honestly fitted binary ``XGBClassifier``, its ``n_classes_`` set to
     ``n_classes`` (``None``: as fitted, 2)."""
@@ -187,21 +208,21 @@ def _xgb_classifier_file(tmp_path: Path, n_classes: int | None) -> Path:
 
     rng = np.random.RandomState(0)
     x = rng.rand(50, 3)
-    model = xgb.XGBClassifier(n_estimators=2, max_depth=2).fit(
+    model = xgb.XGBClassifier(n_estimators=2, max_depth=2, n_jobs=1).fit(
         x, (x[:, 0] > 0.5).astype(int)
     )
     if n_classes is not None:
         model.n_classes_ = n_classes
-    path = tmp_path / "xgb.pkl"
+    path = tmp_path / ("xgb.pkl" if n_classes is None else "xgb_crafted.pkl")
     path.write_bytes(pickle.dumps(model, protocol=5))
     return path
 
 
-#: safeload's load (xgboost profile), then what evaluation code calls: ``classes_`` and a
-#: scikit-learn scorer (``_get_response_values`` reads ``estimator.classes_``).
+#: Load the file, then what evaluation code calls: ``classes_`` and a scikit-learn scorer
+#: (``_get_response_values`` reads ``estimator.classes_``).
 _XGB_CLASSES = (
-    "import numpy, safeload, sklearn.metrics\n"
-    "model = safeload.load_unsigned(sys.argv[1], profiles=['xgboost'])\n"
+    "import numpy, pickle, safeload, sklearn.metrics\n"
+    "model = LOAD_MODEL\n"
     "x = numpy.random.RandomState(0).rand(50, 3)\n"
     "y = (x[:, 0] > 0.5).astype(int)\n"
     "print('loaded', model.n_classes_, model.predict(x)[:3], flush=True)\n"
@@ -214,9 +235,6 @@ _XGB_CLASSES = (
 )
 
 
-@open_finding(
-    45, "rt45-03: XGBClassifier n_classes_=2**31 makes classes_ allocate 16 GB"
-)
 def test_rt45_03_xgb_classifier_n_classes_blowup(tmp_path: Path) -> None:
     """xgboost profile: ``XGBClassifier.classes_`` is a property, ``np.arange(self.n_classes_)``,
     and ``n_classes_`` is a plain int the file stores (fit sets ``len(classes)``; a loaded
@@ -225,21 +243,22 @@ def test_rt45_03_xgb_classifier_n_classes_blowup(tmp_path: Path) -> None:
     classifier with ``n_classes_=2**31`` loads, ``predict`` works, and ``model.classes_`` or
     any scikit-learn scorer with a response method (``get_scorer("roc_auc")(model, X, y)``,
     ``_get_response_values`` reads ``classes_``) allocates 16 GB (``2**33``: 64 GB). Here a
-    1 GB limit turns that into MemoryError; the honest file returns at once. Expected:
-    ``n_classes_`` must be what the Booster says (``num_class``, or 2 for a binary
-    objective), else refused by scan and load."""
+    1 GB limit turns that into MemoryError; the honest file returns at once. Fixed:
+    ``n_classes_`` must be what the Booster says (``num_class``, or 1 or 2 for a binary
+    objective), else refused by scan and load (the harm is shown through plain pickle)."""
     from redteam import GB, child
 
-    honest = child(
-        _XGB_CLASSES, _xgb_classifier_file(tmp_path, None), memory=GB, cpu=20
-    )
-    assert honest.stdout.count("returned") == 2, str(honest)
+    fitted = _xgb_classifier_file(tmp_path, None)
     path = _xgb_classifier_file(tmp_path, 2**31)
-    shown = child(_XGB_CLASSES, path, memory=GB, cpu=20)
-    assert "loaded 2147483648" in shown.stdout, str(shown)
-    assert shown.stdout.count("MemoryError") == 2, str(shown)
-    assert not safeload.scan(path, profiles=["xgboost"]).safe
-    with pytest.raises(SafeloadError):
+    run = child(_honest_then_crafted(_XGB_CLASSES, fitted, path), path, memory=GB, cpu=20)
+    honest, shown = _outputs(run)
+    assert honest.count("returned") == 2, str(run)
+    assert "loaded 2147483648" in shown, str(run)
+    assert shown.count("MemoryError") == 2, str(run)
+    report = safeload.scan(path, profiles=["xgboost"])
+    assert not report.safe
+    assert any("n_classes_ is 2147483648" in f.message for f in report.findings), report
+    with pytest.raises(SafeloadError, match="n_classes_: is 2147483648, but its Booster"):
         safeload.load_unsigned(path, profiles=["xgboost"])
 
 
@@ -256,7 +275,7 @@ def _xgb_num_feature_file(tmp_path: Path, num_feature: int | None) -> Path:
 
     rng = np.random.RandomState(0)
     x = rng.rand(50, 3)
-    model = xgb.XGBClassifier(n_estimators=2, max_depth=2).fit(
+    model = xgb.XGBClassifier(n_estimators=2, max_depth=2, n_jobs=1).fit(
         x, (x[:, 0] > 0.5).astype(int)
     )
     handle = bytes(model.get_booster().__getstate__()["handle"])
@@ -276,14 +295,14 @@ def _xgb_num_feature_file(tmp_path: Path, num_feature: int | None) -> Path:
         data = pickle.dumps(model, protocol=5)
     finally:
         xgb.core.Booster.__getstate__ = real
-    path = tmp_path / "xgb_nf.pkl"
+    path = tmp_path / ("xgb_nf.pkl" if num_feature is None else "xgb_nf_crafted.pkl")
     path.write_bytes(data)
     return path
 
 
 _XGB_IMPORTANCES = (
-    "import safeload\n"
-    "model = safeload.load_unsigned(sys.argv[1], profiles=['xgboost'])\n"
+    "import pickle, safeload\n"
+    "model = LOAD_MODEL\n"
     "print('loaded', model.n_features_in_, flush=True)\n"
     "try:\n"
     "    print('importances', len(model.feature_importances_), flush=True)\n"
@@ -295,9 +314,6 @@ _XGB_IMPORTANCES = (
 )
 
 
-@open_finding(
-    45, "rt45-04: xgboost num_feature=2**31-1 unpaid: feature_importances_ blows up"
-)
 def test_rt45_04_xgb_num_feature_unpaid(tmp_path: Path) -> None:
     """xgboost profile: the Booster blob check (``trust.xgboost_model``) holds every split
     feature below ``learner_model_param.num_feature`` but lets ``num_feature`` itself be any
@@ -308,19 +324,22 @@ def test_rt45_04_xgb_num_feature_unpaid(tmp_path: Path) -> None:
     Python build ``[f"f{i}" for i in range(n_features_in_)]``: tens of GB from one stored
     integer (here ``std::bad_alloc`` under a 1 GB limit; the honest file returns 3 values).
     The scikit-learn tree rule for the same harm caps features at ``MAX_TREE_FEATURES``
-    (2**24, r15-12). Expected: refused by scan and load past such a bound."""
+    (2**24, r15-12). Fixed: ``num_feature`` may be at most 2**20, or 16 per byte of the blob
+    (``xgboost_model.max_features``), in the blob check both scan and load run (the harm is
+    shown through plain pickle)."""
     from redteam import GB, child
 
-    honest = child(
-        _XGB_IMPORTANCES, _xgb_num_feature_file(tmp_path, None), memory=GB, cpu=20
-    )
-    assert "importances 3" in honest.stdout, str(honest)
+    fitted = _xgb_num_feature_file(tmp_path, None)
     path = _xgb_num_feature_file(tmp_path, 2**31 - 1)
-    shown = child(_XGB_IMPORTANCES, path, memory=GB, cpu=20)
-    assert "loaded 2147483647" in shown.stdout, str(shown)
-    assert "returned" not in shown.stdout, str(shown)
-    assert not safeload.scan(path, profiles=["xgboost"]).safe
-    with pytest.raises(SafeloadError):
+    run = child(_honest_then_crafted(_XGB_IMPORTANCES, fitted, path), path, memory=GB, cpu=20)
+    honest, shown = _outputs(run)
+    assert "importances 3" in honest, str(run)
+    assert "loaded 2147483647" in shown, str(run)
+    assert "returned" not in shown, str(run)
+    report = safeload.scan(path, profiles=["xgboost"])
+    assert not report.safe
+    assert any("num_feature is 2147483647" in f.message for f in report.findings), report
+    with pytest.raises(SafeloadError, match="num_feature is 2147483647, more than"):
         safeload.load_unsigned(path, profiles=["xgboost"])
 
 
@@ -480,7 +499,7 @@ def _xgb_outputs_file(tmp_path: Path, kind: str, value: int | None) -> Path:
     rng = np.random.RandomState(0)
     x = rng.rand(50, 3)
     cls = xgb.XGBClassifier if kind == "num_class" else xgb.XGBRegressor
-    model = cls(n_estimators=2, max_depth=2).fit(x, (x[:, 0] > 0.5).astype(int))
+    model = cls(n_estimators=2, max_depth=2, n_jobs=1).fit(x, (x[:, 0] > 0.5).astype(int))
     handle = bytes(model.get_booster().__getstate__()["handle"])
     if value is not None:
         old = (
@@ -503,15 +522,15 @@ def _xgb_outputs_file(tmp_path: Path, kind: str, value: int | None) -> Path:
         data = pickle.dumps(model, protocol=5)
     finally:
         xgb.core.Booster.__getstate__ = real
-    path = tmp_path / f"xgb_{kind}.pkl"
+    path = tmp_path / f"xgb_{kind}{'' if value is None else '_crafted'}.pkl"
     path.write_bytes(data)
     return path
 
 
 _XGB_LOAD_AND_PREDICT = (
-    "import numpy, resource, safeload, time\n"
+    "import numpy, pickle, resource, safeload, time\n"
     "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-    "model = safeload.load_unsigned(sys.argv[1], profiles=['xgboost'])\n"
+    "model = LOAD_MODEL\n"
     "grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before\n"
     "print('loaded, grew_mb', grown // 1024, flush=True)\n"
     "t = time.process_time()\n"
@@ -520,9 +539,6 @@ _XGB_LOAD_AND_PREDICT = (
 )
 
 
-@open_finding(
-    45, "rt45-07: xgboost num_class/num_target=10**8: load 400 MB, predict(1 row) 40 s"
-)
 @pytest.mark.parametrize("kind", ["num_class", "num_target"])
 def test_rt45_07_xgb_output_groups_unpaid(kind: str, tmp_path: Path) -> None:
     """xgboost profile: xgboost sizes per-output state by ``max(num_class, num_target)`` of
@@ -536,21 +552,26 @@ def test_rt45_07_xgb_output_groups_unpaid(kind: str, tmp_path: Path) -> None:
     under a 1 GB limit), and ``predict`` of ONE row then takes ~40 s of CPU and 3 GB (killed
     here at 3 s of CPU); the honest file loads in a few MB and predicts at once. Both the
     load's memory (category 2) and a method's time and memory (category 1) are sized by one
-    stored integer. Expected: the output groups paid for by the trees, else refused."""
+    stored integer. Fixed: every output group must be paid for (named in ``tree_info``, the
+    width of multi-output trees' leaf vectors, or, without trees, a ``base_score`` value), in
+    the blob check both scan and load run (the harm is shown through plain pickle)."""
     from redteam import GB, child
 
-    honest = child(
-        _XGB_LOAD_AND_PREDICT, _xgb_outputs_file(tmp_path, kind, None), cpu=3
-    )
-    assert "returned (1,)" in honest.stdout, str(honest)
-    assert int(honest.stdout.split("grew_mb")[1].split()[0]) < 100, str(honest)
+    fitted = _xgb_outputs_file(tmp_path, kind, None)
     path = _xgb_outputs_file(tmp_path, kind, 10**8)
     assert path.stat().st_size < 6000
-    shown = child(_XGB_LOAD_AND_PREDICT, path, memory=3 * GB, cpu=3)
-    assert int(shown.stdout.split("grew_mb")[1].split()[0]) >= 300, str(shown)
-    assert "returned" not in shown.stdout, str(shown)  # killed at the CPU limit
-    assert not safeload.scan(path, profiles=["xgboost"]).safe
-    with pytest.raises(SafeloadError):
+    program = _honest_then_crafted(_XGB_LOAD_AND_PREDICT, fitted, path)
+    run = child(program, path, memory=3 * GB, cpu=3)
+    honest, shown = _outputs(run)
+    assert "returned (1,)" in honest, str(run)
+    assert int(honest.split("grew_mb")[1].split()[0]) < 100, str(run)
+    assert int(shown.split("grew_mb")[1].split()[0]) >= 300, str(run)
+    assert "returned" not in shown, str(run)  # killed at the CPU limit
+    reason = "says 100000000 output groups"
+    report = safeload.scan(path, profiles=["xgboost"])
+    assert not report.safe
+    assert any(reason in f.message for f in report.findings), report
+    with pytest.raises(SafeloadError, match=reason):
         safeload.load_unsigned(path, profiles=["xgboost"])
 
 

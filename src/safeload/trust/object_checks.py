@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from safeload.trust import native_params
+from safeload.trust import native_params, xgboost_wrapper
 from safeload.trust.classes import (
     constraints_of,
     fitted_dispatch_rows,
@@ -387,9 +387,13 @@ def check_instance(obj: Any, graph: Graph) -> None:
     constraints = constraints_of(type(obj))
     if constraints:
         check_params(type(obj), state, constraints, lambda: graph.path(id(obj)))
-    native = native_params.object_problem(mro_names(type(obj)), obj, state)
+    names = mro_names(type(obj))
+    native = native_params.object_problem(names, obj, state)
     if native is not None:  # LightGBM / CatBoost parameters (r15-01/02/03/07/14)
         raise UnsafeState(f"{graph.path(id(obj))}.{native[0]}", native[1])
+    wrapper = xgboost_wrapper.wrapper_problem(names, state)
+    if wrapper is not None:  # an xgboost wrapper's n_classes_ (rt45-03)
+        raise UnsafeState(f"{graph.path(id(obj))}.{wrapper[0]}", wrapper[1])
     kernel = kernel_base()
     if kernel is not None and isinstance(obj, kernel):
         for key in state:

@@ -155,6 +155,7 @@ def _native_findings(
             or _iteration_problem(builder.instances)
             or _delegation_problem(builder.instances)
             or _two_argument_problem(builder.instances)
+            or _xgboost_wrapper_problem(builder.instances)
             or _in_place_problem(builder, root)
             or _pandas_block_problem(top)
             or masked_place_problem(root)
@@ -397,6 +398,24 @@ def _two_argument_problem(instances: list[Any]) -> str | None:
         else:  # made for real (an OrderedDict given attributes): its __dict__, as the load's
             attrs = getattr(made, "__dict__", None)
         found = two_argument_problem(attrs) if type(attrs) is dict and attrs else None
+        if found:
+            return f"{facts.qualname(class_of(made))}.{found[0]} {found[1]}"
+    return None
+
+
+def _xgboost_wrapper_problem(instances: list[Any]) -> str | None:
+    """The load's rule on xgboost's wrappers (an ``XGBClassifier``'s ``n_classes_`` is its
+    Booster's, :func:`safeload.trust.xgboost_wrapper.wrapper_problem`), on the shadows: their
+    Booster's parameters come from the blob the stream holds (rt45-03)."""
+    from safeload.trust.xgboost_wrapper import XGB_MODEL, wrapper_problem
+
+    for made in instances:
+        if type(made) is not Shadow:
+            continue
+        names = facts.mro_names(class_of(made))
+        if XGB_MODEL not in names:
+            continue
+        found = wrapper_problem(names, vars(made))  # Unproven if the state is not a dict
         if found:
             return f"{facts.qualname(class_of(made))}.{found[0]} {found[1]}"
     return None

@@ -10,8 +10,11 @@ internal node splits on a feature below ``num_feature``; categorical split lists
 as xgboost's writer lays them out and the bit sets xgboost sizes from them fit
 :data:`CATEGORY_BYTES_PER_BLOB_BYTE` times the blob; ``tree_info`` names an output group that
 exists and ``iteration_indptr`` slices the trees; a linear model has ``(num_feature + 1) *
-groups`` weights. :func:`state_blob_problem` runs it on a blob the static pass found in a
-stream.
+groups`` weights. What xgboost sizes by a number alone must be paid for by the blob:
+``num_feature`` is at most :func:`max_features` of the blob's size (rt45-04), and every output
+group is named by a tree's ``tree_info``, or is a value of the multi-output trees' leaf
+vectors, or (a model without trees) of ``base_score`` (rt45-07). :func:`state_blob_problem`
+runs it on a blob the static pass found in a stream.
 
 What the numbers *mean* (thresholds, leaf values, the configuration strings) stays xgboost's
 business.
@@ -29,10 +32,14 @@ from safeload.trust.xgboost_ubj import Typed, UBJError, parse
 
 __all__ = [
     "CATEGORY_BYTES_PER_BLOB_BYTE",
-    "blob_output_groups",
+    "FEATURES_PER_BLOB_BYTE",
+    "FREE_FEATURES",
+    "blob_model_param",
     "blob_view",
     "booster_problem",
+    "max_features",
     "output_groups",
+    "param_num_class",
     "state_blob_problem",
 ]
 
@@ -47,6 +54,24 @@ __all__ = [
 #: the load within the ~256 bytes per byte of the file SECURITY.md states for what a file
 #: may make safeload's load copy.
 CATEGORY_BYTES_PER_BLOB_BYTE: Final = 256
+
+#: Features a Booster may say it has whatever its size (rt45-04). xgboost stores nothing per
+#: feature unless it was given feature names, yet ``feature_importances_`` allocates for every
+#: one: xgboost's ``FeatureScore`` per-feature vectors and, without names, Python's
+#: ``[f"f{i}" for i in range(n_features_in_)]``, about 88 bytes and 0.7 microseconds per
+#: feature (measured with xgboost 3.2: 90 MB and 0.8 s for 2**20 features). 2**20 is what
+#: scikit-learn's width rule lets a stored ``n_features_in_`` claim without an array as wide
+#: (rt31-02), and ``HashingVectorizer``'s default width: an honest sparse text model of any
+#: size passes (100,000 features with one stump is a 4 KB blob, 25 features per byte).
+FREE_FEATURES: Final = 2**20
+
+#: Features per byte of the blob a Booster may say it has past :data:`FREE_FEATURES` (rt45-04).
+#: Each costs ``feature_importances_`` about 88 bytes, so 16 per byte keeps that to ~1.4 KB per
+#: byte of the blob past the free 90 MB, while an honest model trained on more than 2**20
+#: columns stores as much: its feature names (about 30 bytes per feature in the blob, when
+#: given) or, without names, trees (a 2**22-wide hashed model passes from a 256 KB blob, some
+#: 360 trees of depth 6 on sparse data).
+FEATURES_PER_BLOB_BYTE: Final = 16
 
 #: kInvalidNodeId as xgboost writes it in ``parents`` for the root (-1, or -1 & 0x7fffffff).
 _ROOT_PARENTS: Final = (-1, 0x7FFFFFFF)
@@ -216,8 +241,11 @@ def _categories_problem(
     return int((4 * ((largest + 32) // 32)).sum())  # ComputeStorageSize(max_cat + 1) words
 
 
-def _gbtree_problem(blob: Any, model: Any, num_feature: int, groups: int, size: int) -> None:
-    """Check a gbtree model of the ``size``-byte ``blob``."""
+def _gbtree_problem(
+    blob: Any, model: Any, num_feature: int, groups: int, size: int, base_values: int
+) -> None:
+    """Check a gbtree model of the ``size``-byte ``blob``, whose ``base_score`` lists
+    ``base_values`` values."""
     import numpy as np
 
     trees = _get(model, "trees")
@@ -247,6 +275,51 @@ def _gbtree_problem(blob: Any, model: Any, num_feature: int, groups: int, size: 
                 f"bytes of category bit sets (max_cat + 1 bits per node), more than "
                 f"{CATEGORY_BYTES_PER_BLOB_BYTE} per byte of the {size}-byte blob"
             )
+    _groups_paid(trees, info, groups, base_values)
+
+
+def _groups_paid(trees: list[Any], info: np.ndarray[Any, Any], groups: int, base: int) -> None:
+    """The output groups of a gbtree model are paid for by what it stores (rt45-07). xgboost
+    sizes per-group state by ``max(num_class, num_target)`` alone (``base_score``'s vector in
+    the load, ``predict``'s ``rows x groups`` output and its per-group work), and an honest
+    model stores something for each group: a round grows one tree per class or target (times
+    ``num_parallel_tree``), each named in ``tree_info``, or (``multi_strategy=
+    "multi_output_tree"``) trees whose leaves are vectors of ``num_target`` values. A model
+    without trees (``n_estimators=0``) predicts ``base_score``, which xgboost 3 stores as one
+    value per group (older versions stored one number: such a model may have one group).
+    A tree's leaf vectors are exactly as wide as the groups (also for one group: xgboost
+    writes a leaf's values into the row's outputs)."""
+    import numpy as np
+
+    widths = {
+        _int(_get(tree, "tree_param", "size_leaf_vector"), f"tree {t} size_leaf_vector")
+        for t, tree in enumerate(trees)
+    }
+    vectors = {k for k in widths if k > 1}
+    if vectors:
+        if vectors != {groups}:
+            raise UBJError(
+                f"a tree's leaves are vectors of {min(vectors - {groups})} values for {groups} "
+                "output group(s)"
+            )
+        return
+    if groups == 1:
+        return
+    if not trees:
+        if base != groups:
+            raise UBJError(
+                f"the model says {groups} output groups (max of num_class and num_target) but "
+                f"has no trees and {base} base_score value(s) to pay for them"
+            )
+        return
+    named = len(np.unique(info))
+    if named != groups:
+        raise UBJError(
+            f"the model says {groups} output groups (max of num_class and num_target), but "
+            f"its trees' tree_info names {named}: an honest model grows a tree per group in "
+            "every round (or multi-output trees whose leaves hold one value per group), and "
+            "xgboost sizes base_score and predict's output by the groups alone"
+        )
 
 
 def booster_problem(blob: Any) -> str | None:
@@ -259,9 +332,15 @@ def booster_problem(blob: Any) -> str | None:
         learner = _get(top, "Model", "learner")
         param = _get(learner, "learner_model_param")
         num_feature = _int(_get(param, "num_feature"), "num_feature", 0)
-        num_class = _int(param.get("num_class", "0"), "num_class", 0)
-        num_target = _int(param.get("num_target", "1"), "num_target", 0)
-        groups = max(num_class, num_target, 1)
+        allowed = max_features(size)
+        if num_feature > allowed:
+            raise UBJError(
+                f"num_feature is {num_feature}, more than the {allowed} a {size}-byte blob "
+                f"may claim ({FREE_FEATURES}, or {FEATURES_PER_BLOB_BYTE} per byte): "
+                "feature_importances_ allocates for every feature, which nothing stored pays "
+                "for"
+            )
+        groups = output_groups(param)
         config = top.get("Config") if isinstance(top, dict) else None
         if isinstance(config, dict) and isinstance(config.get("learner"), dict):
             other = config["learner"].get("learner_model_param")
@@ -272,10 +351,12 @@ def booster_problem(blob: Any) -> str | None:
                 raise UBJError("Config and Model disagree on learner_model_param")
         booster = _get(learner, "gradient_booster")
         name = _get(booster, "name")
+        base = _base_values(param.get("base_score"))
         if name == "gbtree":
-            _gbtree_problem(blob, _get(booster, "model"), num_feature, groups, size)
+            _gbtree_problem(blob, _get(booster, "model"), num_feature, groups, size, base)
         elif name == "dart":
-            _gbtree_problem(blob, _get(booster, "gbtree", "model"), num_feature, groups, size)
+            model = _get(booster, "gbtree", "model")
+            _gbtree_problem(blob, model, num_feature, groups, size, base)
         elif name == "gblinear":
             weights = _size(_get(booster, "model", "weights"), "gblinear weights")
             if weights != (num_feature + 1) * groups:
@@ -290,22 +371,44 @@ def booster_problem(blob: Any) -> str | None:
     return None
 
 
+def max_features(size: int) -> int:
+    """The most features a ``size``-byte blob may say its model has (rt45-04)."""
+    return max(FREE_FEATURES, FEATURES_PER_BLOB_BYTE * size)
+
+
+def _base_values(value: Any) -> int:
+    """How many values ``base_score`` holds: xgboost 3 writes a list (``"[5E-1,5E-1]"``, one
+    per output group), earlier versions one number (``"5E-1"``)."""
+    if isinstance(value, str) and value.startswith("[") and value.endswith("]"):
+        return value.count(",") + 1
+    return 1
+
+
 def output_groups(param: Any) -> int:
     """How many values xgboost's ``predict`` gives per row for ``learner_model_param`` (the
     blob's, or the loaded Booster's ``save_config()``): ``max(num_class, num_target)``, as
     xgboost's ``LearnerModelParam.num_output_group`` (a regressor's ``num_target``, a
     softprob classifier's ``num_class``). Raises :class:`UBJError` on a malformed value."""
-    if not isinstance(param, dict):
-        raise UBJError("learner_model_param is not a dict")
-    num_class = _int(param.get("num_class", "0"), "num_class", 0)
+    num_class = param_num_class(param)
     num_target = _int(param.get("num_target", "1"), "num_target", 0)
     return max(num_class, num_target, 1)
 
 
-def blob_output_groups(blob: Any) -> int:
-    """:func:`output_groups` of the Booster blob's ``Model.learner.learner_model_param``
-    (which ``booster_problem`` holds its ``Config`` to)."""
-    return output_groups(_get(parse(blob), "Model", "learner", "learner_model_param"))
+def param_num_class(param: Any) -> int:
+    """``num_class`` of ``learner_model_param`` (0 for a binary or regression objective).
+    Raises :class:`UBJError` on a malformed value."""
+    if not isinstance(param, dict):
+        raise UBJError("learner_model_param is not a dict")
+    return _int(param.get("num_class", "0"), "num_class", 0)
+
+
+def blob_model_param(blob: Any) -> dict[str, Any]:
+    """The Booster blob's ``Model.learner.learner_model_param`` (which ``booster_problem``
+    holds its ``Config`` to): what a built Booster's ``save_config()`` reports."""
+    param = _get(parse(blob), "Model", "learner", "learner_model_param")
+    if not isinstance(param, dict):
+        raise UBJError("learner_model_param is not a dict")
+    return param
 
 
 def blob_view(sym: Any, data: Any) -> memoryview | None:

@@ -493,18 +493,11 @@ def _shadow_state_item(shadow: Any, key: str) -> Any:
 
 def _xgboost_outputs(booster: Any) -> int | None:
     from safeload.trust import xgboost_model
+    from safeload.trust.xgboost_wrapper import booster_model_param
 
     if booster is None:
         return None
-    if type(booster) is Shadow:
-        blob = _shadow_state_item(booster, "handle")
-        if not isinstance(blob, (bytes, bytearray, memoryview)):
-            raise Unproven("the model blob of an xgboost Booster")
-        return xgboost_model.blob_output_groups(blob)
-    import json
-
-    config = json.loads(booster.save_config())
-    return xgboost_model.output_groups(config["learner"]["learner_model_param"])
+    return xgboost_model.output_groups(booster_model_param(booster))
 
 
 def _lightgbm_outputs(booster: Any) -> int | None:
