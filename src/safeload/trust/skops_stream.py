@@ -143,6 +143,10 @@ class _Converter:
             if not (kind in (str, int, float) or is_numpy_scalar_type(kind)):
                 raise Refused(f"a dict key of type {kind!r}")
             out[kind(key)] = self.value(val, depth)
+        if len(out) != len(content):
+            # "1" and "01" as int keys: skops built both values, the dict keeps the last
+            # (rt46-07)
+            raise Refused("a dict two of whose keys are one key once converted")
         return out
 
     def _DefaultDictNode(self, node: dict[str, Any], depth: int) -> Any:
@@ -278,6 +282,9 @@ class _Converter:
         arr = self.value(node["content"], depth)
         if not isinstance(arr, np.ndarray):
             raise Refused("a dtype that is not stored as an array")
+        if arr.dtype.kind == "O" and any(has_stand_in(v) for v in arr.ravel()):
+            # skops built the array's items; only its dtype is kept (rt46-07)
+            raise Refused("a dtype stored as an array of objects")
         return arr.dtype
 
     def _MaskedArrayNode(self, node: dict[str, Any], depth: int) -> Any:
