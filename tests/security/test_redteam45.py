@@ -24,10 +24,10 @@ import pickle
 from pathlib import Path
 
 import pytest
-import safeload
-from safeload import SafeloadError, SigningKey
 
+import safeload
 from redteam import open_finding
+from safeload import SafeloadError, SigningKey
 
 # --- rt45-01: a path `link/../model.pkl` into a signed folder bypasses the folder signature ----
 
@@ -609,7 +609,7 @@ def test_rt45_08_lgbm_classes_length_parity(
     model = lgb.LGBMClassifier(n_estimators=2, verbose=-1).fit(
         x, (x[:, 0] > 0.5).astype(int)
     )
-    model._classes = eval(text, {"np": np})
+    model._classes = eval(text, {"np": np})  # noqa: S307 - the table above, not a file
     model._n_classes = n_classes
     path = tmp_path / "m.pkl"
     path.write_bytes(pickle.dumps(model, protocol=protocol))
@@ -685,7 +685,7 @@ def test_rt45_09_lgbm_other_params_parity(case: str, tmp_path: Path) -> None:
     model = lgb.LGBMClassifier(n_estimators=2, verbose=-1).fit(
         x, (x[:, 0] > 0.5).astype(int)
     )
-    model._other_params = eval(_OTHER_PARAMS[case], {"np": np})
+    model._other_params = eval(_OTHER_PARAMS[case], {"np": np})  # noqa: S307 - the table above
     path = tmp_path / "m.pkl"
     path.write_bytes(pickle.dumps(model, protocol=5))
     safe = safeload.scan(path, profiles=["lightgbm"]).safe
