@@ -284,7 +284,9 @@ PROFILES: dict[str, Profile] = {
                 "so this profile switches on the pandas profile and its checks. Their "
                 "behaviour-driving parameters are pinned: handle_unknown and handle_missing to "
                 "the documented strings, the inner ordinal_encoder to an OrdinalEncoder, "
-                "HashingEncoder.max_process to 1 (no worker processes at transform)."
+                "HashingEncoder.max_process to 1 (no worker processes at transform) and its "
+                "n_components to an int from 1 to 2**24 (transform allocates and names that "
+                "many columns per row, rt45-02)."
             ),
             entries=CATEGORY_ENCODERS,
             left_out=CE_LEFT_OUT,
@@ -458,6 +460,13 @@ PROFILE_ROWS: tuple[DispatchRow, ...] = (
         "max_process",
         "transform: more than 1 starts that many worker processes (multiprocessing)",
         "int_one",
+    ),
+    DispatchRow(
+        "category_encoders.hashing:HashingEncoder",
+        "n_components",
+        "transform: np.zeros((rows, n_components)) and one column name per component, sized "
+        "by this int alone (rt45-02)",
+        "output_width",
     ),
     DispatchRow(
         "category_encoders.hashing:HashingEncoder",
