@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import pickle
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -124,3 +125,185 @@ def test_hashing_encoder_widths_refused_by_both(value: Any, tmp_path: Path) -> N
     enc.n_components = value
     for fmt in ("pickle-2", "pickle-5"):
         _refused(enc, tmp_path, ["category_encoders"], "n_components", fmt)
+
+
+# --- LightGBM: rt45-05, -06, -08, -09, -11 --------------------------------------------------
+
+
+def _lgb() -> Any:
+    return pytest.importorskip("lightgbm")
+
+
+def _frame_x() -> Any:
+    pd = pytest.importorskip("pandas")
+    return pd.DataFrame(
+        {
+            "age": X[:, 0],
+            "a long column name " + "x" * 200: X[:, 1],  # spaces become "_" in LightGBM
+            "c=1": X[:, 2],  # an '=' in a name: LightGBM keeps the rest of the line
+            "colour": pd.Categorical(["red", "green", "blue", "red"] * 20),
+        }
+    )
+
+
+def _honest_lightgbm(kind: str) -> Any:
+    """An honestly fitted LightGBM model of ``kind`` (a copy: fitted once per process)."""
+    if kind not in _FITTED:
+        warnings.simplefilter("ignore")
+        _FITTED[kind] = _fit_lightgbm(kind)
+    # (a pickle round trip, not deepcopy: Booster.__deepcopy__ rebuilds it from its text,
+    # whose params then hold every loaded parameter, tree_learner included)
+    return pickle.loads(pickle.dumps(_FITTED[kind]))
+
+
+_FITTED: dict[str, Any] = {}
+
+
+def _fit_lightgbm(kind: str) -> Any:
+    """An honestly fitted LightGBM model of ``kind`` (defaults, apart from a few trees)."""
+    lgb = _lgb()
+    from sklearn.feature_selection import SelectFromModel
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    small = {"n_estimators": 3, "verbose": -1}
+    if kind == "binary":
+        return lgb.LGBMClassifier(**small).fit(X, Y2)
+    if kind == "multiclass":
+        return lgb.LGBMClassifier(**small).fit(X, Y3)
+    if kind == "string-labels":
+        return lgb.LGBMClassifier(**small).fit(X, np.array(["no", "yes"])[Y2])
+    if kind == "regressor":
+        return lgb.LGBMRegressor(**small).fit(X, X[:, 1])
+    if kind == "pandas":
+        return lgb.LGBMClassifier(**small).fit(_frame_x(), Y3)
+    if kind == "unfitted":
+        return lgb.LGBMClassifier()
+    if kind == "select-from-model":
+        return SelectFromModel(lgb.LGBMClassifier(**small)).fit(X, Y2)
+    if kind == "pipeline":
+        return make_pipeline(StandardScaler(), lgb.LGBMRegressor(**small)).fit(X, X[:, 1])
+    if kind == "categorical-params":  # LightGBM's own keyword arguments, kept in _other_params
+        model = lgb.LGBMClassifier(
+            **small, categorical_feature=[0], interaction_constraints=[[0, 1], [2]]
+        )
+        return model.fit(X, Y2)
+    raise AssertionError(kind)
+
+
+LGBM_KINDS = (
+    "binary",
+    "multiclass",
+    "string-labels",
+    "regressor",
+    "pandas",
+    "unfitted",
+    "select-from-model",
+    "pipeline",
+    "categorical-params",
+)
+
+
+# rt45-06: the model text's feature names
+
+
+def _names_file(tmp_path: Path, names: list[str], *, count: int | None = None) -> Path:
+    """A fitted binary LGBMClassifier (3 features, whose trees use features 0 to 2) whose
+    model text lists ``names`` and says ``max_feature_idx = count - 1`` (``count`` defaults
+    to the number of names), its wrapper's widths ``count``, as fit sets them."""
+    import re
+
+    lgb = _lgb()
+    model = _honest_lightgbm("binary")
+    text = model.booster_.model_to_string()
+    count = len(names) if count is None else count
+    text = re.sub(r"(?m)^max_feature_idx=\d+$", f"max_feature_idx={count - 1}", text, count=1)
+    text = re.sub(r"(?m)^feature_names=.*$", "feature_names=" + " ".join(names), text, count=1)
+    text = re.sub(r"(?m)^feature_infos=.*$", "feature_infos=" + " ".join(["none"] * count), text)
+    model._n_features = model._n_features_in = count
+    real = lgb.basic.Booster.__getstate__
+    lgb.basic.Booster.__getstate__ = lambda self: {**real(self), "_handle": text}
+    try:
+        data = pickle.dumps(model, protocol=5)
+    finally:
+        lgb.basic.Booster.__getstate__ = real
+    path = tmp_path / "names.pkl"
+    path.write_bytes(data)
+    return path
+
+
+def _verdicts(path: Path) -> tuple[bool, str]:
+    safe = safeload.scan(path, profiles=["lightgbm"]).safe
+    try:
+        safeload.load_unsigned(path, profiles=["lightgbm"])
+    except SafeloadError as exc:
+        return safe, f"refused: {exc}"
+    return safe, "loaded"
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["a", "b", "c"],
+        ["x" * 1024, "b", "c"],  # the longest name allowed
+        ["\u00e9" * 512, "b", "c"],  # 1,024 bytes of UTF-8
+        ["a=1", "b==2", "c"],  # '=' in names (LightGBM keeps the rest of the line)
+        [f"f{i}" for i in range(2000)],  # many features, short names
+    ],
+    ids=["short", "1024-bytes", "1024-utf8-bytes", "equals-signs", "2000-features"],
+)
+def test_honest_feature_names_load(names: list[str], tmp_path: Path) -> None:
+    path = _names_file(tmp_path, names)
+    assert _verdicts(path) == (True, "loaded")
+    loaded = safeload.load_unsigned(path, profiles=["lightgbm"])
+    assert loaded.feature_name_ == names
+
+
+@pytest.mark.parametrize(
+    ("names", "count", "match"),
+    [
+        (["x" * 1025, "b", "c"], None, "feature name 0 is 1,025 bytes long"),
+        (["a", "b", "\u00e9" * 513], None, "feature name 2 is 1,026 bytes long"),
+        ([f"f{i}" for i in range(999)] + ["y" * 5000], None, "feature name 999"),
+        (["a", "b"], 3, "feature_names lists 2 name(s)"),  # LightGBM refuses it too
+        (["a", "b", "c", "d"], 3, "feature_names lists 4 name(s)"),
+    ],
+    ids=["1025-bytes", "1026-utf8-bytes", "long-last", "too-few", "too-many"],
+)
+def test_feature_names_refused_by_both(
+    names: list[str], count: int | None, match: str, tmp_path: Path
+) -> None:
+    safe, outcome = _verdicts(_names_file(tmp_path, names, count=count))
+    assert not safe
+    assert outcome.startswith("refused") and match in outcome, outcome
+
+
+def test_feature_names_line_read_as_lightgbm_reads_it() -> None:
+    """The text check's reading of the line (split on spaces, empty pieces dropped, '=' kept
+    after the first; no line at all, or two of them) against LightGBM's own parser."""
+    from safeload.trust.lightgbm_text import text_problem
+
+    lgb = _lgb()
+    text = _honest_lightgbm("binary").booster_.model_to_string()
+    line = next(x for x in text.splitlines() if x.startswith("feature_names="))
+    cases = {
+        "double spaces": line.replace(" ", "   "),
+        "leading '='": "feature_names==" + line.partition("=")[2],
+        "names with '='": "feature_names=a=1 b=2 c=3",
+        "no line": "",
+        "two names": "feature_names=a b",
+        "twice": line + "\n" + line,
+    }
+    for case, new in cases.items():
+        crafted = text.replace(line + "\n", new + "\n" if new else "", 1)
+        problem = text_problem(crafted.encode())
+        try:
+            lgb.Booster(model_str=crafted)
+        except lgb.basic.LightGBMError:
+            parsed = False
+        else:
+            parsed = True
+        if case == "twice":
+            assert parsed and problem is not None  # LightGBM keeps the last; safeload refuses
+        else:
+            assert (problem is None) == parsed, (case, problem)
