@@ -177,14 +177,11 @@ def test_rt45_02_hashing_encoder_n_components_blowup(tmp_path: Path) -> None:
     scikit-learn's transforms. Expected: refused (scan unsafe, load refuses) past a bound."""
     from redteam import GB, child
 
-    honest = _hashing_encoder_file(tmp_path, 8)
-    run = child(
-        _program(_HASHING_TRANSFORM, "category_encoders", plain=False),
-        honest,
-        memory=GB,
-        cpu=20,
-    )
-    assert "returned" in run.stdout, str(run)
+    pd = pytest.importorskip("pandas")
+    honest = _hashing_encoder_file(tmp_path, 8)  # safe to use here, in this process
+    loaded = safeload.load_unsigned(honest, profiles=["category_encoders"])
+    assert loaded.transform(pd.DataFrame({"a": ["x"], "b": [1.0]})).shape == (1, 9)
+    assert safeload.scan(honest, profiles=["category_encoders"]).safe
     path = _hashing_encoder_file(tmp_path, 2**31)
     plain = _program(_HASHING_TRANSFORM, "category_encoders", plain=True)
     shown = child(plain, path, memory=GB, cpu=20)
