@@ -363,9 +363,8 @@ def _lgbm_selector_file(tmp_path: Path, n_features_in: int | None) -> Path:
     return path
 
 
+#: After the load (see _program), name the selected features.
 _SELECTOR_NAMES = (
-    "import safeload\n"
-    "model = safeload.load_unsigned(sys.argv[1], profiles=['lightgbm'])\n"
     "print('loaded', model.n_features_in_, flush=True)\n"
     "try:\n"
     "    print('names', len(model.get_feature_names_out()), flush=True)\n"
@@ -375,9 +374,6 @@ _SELECTOR_NAMES = (
 )
 
 
-@open_finding(
-    45, "rt45-05: LGBM _n_features_in=2**31: SelectFromModel names 2**31 features"
-)
 def test_rt45_05_lgbm_n_features_in_unchecked(tmp_path: Path) -> None:
     """lightgbm profile: ``LGBMModel.n_features_in_`` is a property returning the stored
     ``_n_features_in``; the profile reads ``_n_features`` (as a feature-index bound,
@@ -392,16 +388,15 @@ def test_rt45_05_lgbm_n_features_in_unchecked(tmp_path: Path) -> None:
     ``X.shape[1]``, as ``_n_features``), else refused."""
     from redteam import GB, child
 
-    honest = child(
-        _SELECTOR_NAMES, _lgbm_selector_file(tmp_path, None), memory=GB, cpu=20
-    )
-    assert "returned" in honest.stdout, str(honest)
+    honest = _lgbm_selector_file(tmp_path, None)
+    run = child(_program(_SELECTOR_NAMES, "lightgbm", plain=False), honest, memory=GB, cpu=20)
+    assert "returned" in run.stdout, str(run)
     path = _lgbm_selector_file(tmp_path, 2**31)
-    shown = child(_SELECTOR_NAMES, path, memory=GB, cpu=20)
+    shown = child(_program(_SELECTOR_NAMES, "lightgbm", plain=True), path, memory=GB, cpu=20)
     assert "loaded 2147483648" in shown.stdout, str(shown)
     assert "returned" not in shown.stdout, str(shown)
     assert not safeload.scan(path, profiles=["lightgbm"]).safe
-    with pytest.raises(SafeloadError):
+    with pytest.raises(SafeloadError, match="_n_features_in"):
         safeload.load_unsigned(path, profiles=["lightgbm"])
 
 
@@ -588,9 +583,6 @@ _CLASSES_VALUES = {
 }
 
 
-@open_finding(
-    45, "rt45-08: LGBM _classes of other shapes/types: scan 'unproven', load loads"
-)
 @pytest.mark.parametrize(
     ("case", "protocol"),
     [
@@ -637,9 +629,6 @@ def test_rt45_08_lgbm_classes_length_parity(
 # --- rt45-09: LightGBM parameters holding numpy values: scan "unproven", load loads ------------
 
 
-@open_finding(
-    45, "rt45-09: honest LGBM from RandomizedSearchCV (np.float64 lr): scan UNSAFE"
-)
 def test_rt45_09_honest_lgbm_numpy_param_parity(tmp_path: Path) -> None:
     """lightgbm profile: ``native_params._value_problem`` (the load's check of the values
     LightGBM turns into ``key=value`` text) accepts numpy numbers, 0-d numpy strings, 1-d
@@ -681,9 +670,6 @@ _OTHER_PARAMS = {
 }
 
 
-@open_finding(
-    45, "rt45-09: LGBM _other_params numpy/set values: scan unproven, load loads"
-)
 @pytest.mark.parametrize("case", sorted(_OTHER_PARAMS))
 def test_rt45_09_lgbm_other_params_parity(case: str, tmp_path: Path) -> None:
     """rt45-09 on ``LGBMModel._other_params`` (fit's extra LightGBM parameters): each of these
@@ -763,9 +749,9 @@ def test_rt45_10_keyring_not_after_silently_ignored(
 # --- rt45-11: r15-07 bypassed: the feature-index bound is the wrapper's own stored _n_features -
 
 
+#: After the load (see _program), fit on 3 columns.
 _LGBM_FIT_AFTER_SAFELOAD = (
-    "import numpy, safeload\n"
-    "model = safeload.load_unsigned(sys.argv[1], profiles=['lightgbm'])\n"
+    "import numpy\n"
     "print('loaded', model._n_features, flush=True)\n"
     "x = numpy.random.RandomState(0).rand(60, 3)\n"
     "model.fit(x, (x[:, 0] > 0.5).astype(int))\n"
@@ -773,9 +759,6 @@ _LGBM_FIT_AFTER_SAFELOAD = (
 )
 
 
-@open_finding(
-    45, "rt45-11: LGBM interaction_constraints checked against stored _n_features"
-)
 def test_rt45_11_lgbm_feature_index_bound_from_the_file(tmp_path: Path) -> None:
     """lightgbm profile, r15-07 (``interaction_constraints`` indexes LightGBM's feature map
     unchecked: ``fit`` crashes) is fixed by ``native_params._feature_problem``, which holds
@@ -800,9 +783,9 @@ def test_rt45_11_lgbm_feature_index_bound_from_the_file(tmp_path: Path) -> None:
     model._n_features = 200_000_000
     path = tmp_path / "m.pkl"
     path.write_bytes(pickle.dumps(model, protocol=5))
-    shown = child(_LGBM_FIT_AFTER_SAFELOAD, path, cpu=20)
+    shown = child(_program(_LGBM_FIT_AFTER_SAFELOAD, "lightgbm", plain=True), path, cpu=20)
     assert "loaded 200000000" in shown.stdout, str(shown)
     assert shown.crashed, str(shown)
     assert not safeload.scan(path, profiles=["lightgbm"]).safe
-    with pytest.raises(SafeloadError):
+    with pytest.raises(SafeloadError, match="_n_features"):
         safeload.load_unsigned(path, profiles=["lightgbm"])

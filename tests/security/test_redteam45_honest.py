@@ -204,6 +204,186 @@ LGBM_KINDS = (
 )
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("kind", LGBM_KINDS)
+def test_honest_lightgbm_models_load(kind: str, fmt: str, tmp_path: Path) -> None:
+    model = _honest_lightgbm(kind)
+    loaded = _honest(model, tmp_path, ["lightgbm"], fmt)
+    if kind == "unfitted":
+        return
+    data = _frame_x() if kind == "pandas" else X
+    inner = loaded.estimator_ if kind == "select-from-model" else loaded
+    if kind == "select-from-model":
+        assert list(loaded.get_feature_names_out()) == list(model.get_feature_names_out())
+        assert np.array_equal(loaded.transform(data), model.transform(data))
+    else:
+        assert np.array_equal(loaded.predict(data), model.predict(data))
+    if kind != "pipeline":
+        assert inner.n_features_in_ == inner.booster_.num_feature() == data.shape[1]
+        assert len(inner.feature_name_) == data.shape[1]
+
+
+def test_honest_search_winner_with_numpy_parameters(tmp_path: Path) -> None:
+    """rt45-09's honest model: a randomized search keeps numpy numbers (``scipy.stats``
+    draws) in the winner's constructor parameters and its Booster's params."""
+    lgb = _lgb()
+    import scipy.stats
+    from sklearn.model_selection import RandomizedSearchCV
+
+    search = RandomizedSearchCV(
+        lgb.LGBMClassifier(n_estimators=3, verbose=-1),
+        {
+            "learning_rate": scipy.stats.uniform(0.01, 0.2),
+            "num_leaves": np.arange(4, 16),  # an element of an array: a numpy int
+            "reg_alpha": np.logspace(-3, 0, 4),
+        },
+        n_iter=2,
+        cv=2,
+        random_state=0,
+    ).fit(X, Y2)
+    best = search.best_estimator_
+    assert isinstance(best.learning_rate, np.floating) and isinstance(best.num_leaves, np.integer)
+    for fmt in FORMATS:
+        loaded = _honest(best, tmp_path, ["lightgbm"], fmt)
+        assert np.allclose(loaded.predict_proba(X), best.predict_proba(X))
+    # a whole grid search over numpy grids: its grid, and its winner's numpy learning rate
+    from sklearn.model_selection import GridSearchCV
+
+    grid = GridSearchCV(
+        lgb.LGBMClassifier(n_estimators=3, verbose=-1),
+        {"learning_rate": np.logspace(-2, -1, 2), "num_leaves": np.array([4, 8])},
+        cv=2,
+    ).fit(X, Y2)
+    assert isinstance(grid.best_estimator_.learning_rate, np.floating)
+    for fmt in FORMATS:
+        _honest(grid, tmp_path, ["lightgbm"], fmt)
+
+
+# rt45-05 / rt45-11: the wrapper's widths are its Booster's
+
+
+@pytest.mark.parametrize("name", ["_n_features", "_n_features_in"])
+@pytest.mark.parametrize("value", [2**31, 4, 2, 0, -1, np.int64(3), True, 3.0, "3", None], ids=repr)
+def test_lightgbm_widths_must_be_the_boosters(name: str, value: Any, tmp_path: Path) -> None:
+    model = _honest_lightgbm("binary")
+    setattr(model, name, value)
+    for fmt in FORMATS:
+        _refused(model, tmp_path, ["lightgbm"], name, fmt)
+
+
+@pytest.mark.parametrize("name", ["_n_features", "_n_features_in"])
+def test_lightgbm_widths_without_a_booster(name: str, tmp_path: Path) -> None:
+    """An unfitted wrapper keeps -1 (``__init__``); a fitted-looking one without a Booster may
+    not say more (``fitted_`` alone makes ``n_features_in_`` answer)."""
+    model = _honest_lightgbm("unfitted")
+    setattr(model, name, 2**31)
+    model.fitted_ = True
+    _refused(model, tmp_path, ["lightgbm"], name)
+
+
+def test_lightgbm_feature_indices_bounded_by_the_booster(tmp_path: Path) -> None:
+    """r15-07's bound is the Booster's: an index of a 3-feature model's third feature loads,
+    its fourth does not, whatever the wrapper's own counts say (rt45-11)."""
+    lgb = _lgb()
+    ok = lgb.LGBMClassifier(n_estimators=2, verbose=-1, interaction_constraints=[[2]]).fit(X, Y2)
+    _honest(ok, tmp_path, ["lightgbm"])
+    bad = lgb.LGBMClassifier(n_estimators=2, verbose=-1).fit(X, Y2)
+    bad.set_params(interaction_constraints=[[3]])
+    _refused(bad, tmp_path, ["lightgbm"], "interaction_constraints")
+
+
+# rt45-08: _classes is None or one 1-d array
+
+
+@pytest.mark.parametrize(
+    "classes",
+    [
+        [0, 1],
+        (0, 1),
+        np.array([[0, 1]]),
+        np.array([[0], [1]]),
+        np.array(2),
+        "ab",
+        b"ab",
+        {0: 0, 1: 1},
+        range(2),
+        2,
+        np.ma.masked_array([0, 1]),
+    ],
+    ids=lambda c: type(c).__name__ + str(np.shape(c)) if not isinstance(c, range) else "range",
+)
+def test_lightgbm_classes_must_be_one_array(classes: Any, tmp_path: Path) -> None:
+    model = _honest_lightgbm("binary")
+    model._classes = classes
+    for fmt in ("pickle-2", "pickle-5"):
+        safe, outcome, _ = _outcome(model, tmp_path, ["lightgbm"], fmt)
+        assert outcome.startswith("refused"), outcome
+        assert not safe
+
+
+def test_lightgbm_class_count_is_the_arrays_length(tmp_path: Path) -> None:
+    model = _honest_lightgbm("multiclass")
+    model._n_classes = 2
+    _refused(model, tmp_path, ["lightgbm"], "_n_classes")
+    model = _honest_lightgbm("regressor")
+    model._n_classes = 1
+    _refused(model, tmp_path, ["lightgbm"], "_n_classes")
+
+
+# rt45-09: every value form, judged alike by scan (the values the stream builds) and load
+
+#: (parameter, value, whether the load's rule takes it).
+PARAM_FORMS: dict[str, tuple[str, Any, bool]] = {
+    "float64": ("min_sum_hessian_in_leaf", np.float64(0.01), True),
+    "float32": ("min_sum_hessian_in_leaf", np.float32(0.01), True),
+    "int64": ("max_bin", np.int64(63), True),
+    "int32": ("max_bin", np.int32(63), True),
+    "uint8": ("max_bin", np.uint8(63), True),
+    "bool_": ("force_col_wise", np.bool_(True), True),
+    "str_": ("metric", np.str_("auc"), True),
+    "0-d str array": ("metric", np.array("auc"), True),
+    "str array": ("metric", np.array(["auc", "l2"]), True),
+    "object str array": ("metric", np.array(["auc"], dtype=object), True),
+    "int array": ("categorical_feature", np.array([0, 2]), True),
+    "float array": ("cegb_penalty_feature_lazy", np.array([0.5, 0.5, 0.5]), True),
+    "2-d int array": ("cegb_penalty_feature_lazy", np.zeros((2, 2)), True),
+    "set": ("metric", {"auc", "l2"}, True),
+    "frozenset": ("metric", frozenset({"auc"}), True),
+    "tuple": ("metric", ("auc", "l2"), True),
+    "list of numpy ints": ("categorical_feature", [np.int64(0), np.int64(2)], True),
+    "nested lists": ("interaction_constraints", [[0, 1], [2]], True),
+    "str_ with a space": ("metric", np.str_("a b"), False),
+    "str_ with a path": ("metric", np.str_("/etc/passwd"), False),
+    "str array with '='": ("metric", np.array(["auc", "a=b"]), False),
+    "object array with a space": ("metric", np.array(["a b"], dtype=object), False),
+    "bytes_": ("metric", np.bytes_(b"auc"), False),
+    "bytes array": ("metric", np.array([b"auc"]), False),
+    "complex": ("min_sum_hessian_in_leaf", np.complex128(1j), False),
+    "datetime64": ("min_sum_hessian_in_leaf", np.datetime64("2020-01-01"), False),
+    "set with a space": ("metric", {"auc", "a b"}, False),
+    "index past the features": ("categorical_feature", np.array([0, 3]), False),
+    "numpy index past the features": ("categorical_feature", [np.int64(3)], False),
+    "2-d object array": ("metric", np.array([["auc"]], dtype=object), False),
+}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("place", ["_other_params", "Booster.params"])
+@pytest.mark.parametrize("form", sorted(PARAM_FORMS))
+def test_lightgbm_parameter_forms_parity(form: str, place: str, fmt: str, tmp_path: Path) -> None:
+    """Both directions: scan calls the file SAFE exactly when the load loads it, and the
+    load's rule decides as the table says (it was not loosened for scan's sake)."""
+    key, value, taken = PARAM_FORMS[form]
+    model = _honest_lightgbm("binary")
+    if place == "_other_params":
+        model._other_params = {key: value}
+    else:
+        model._Booster.params = {**model._Booster.params, key: value}
+    safe, outcome, _ = _outcome(model, tmp_path, ["lightgbm"], fmt)
+    assert safe == (outcome == "loaded"), (safe, outcome)
+    assert (outcome == "loaded") == taken, outcome
+
+
 # rt45-06: the model text's feature names
 
 
