@@ -233,7 +233,8 @@ PROFILES: dict[str, Profile] = {
                 "lengths its num_leaves (1 to 2**17) gives; its child indexes form a tree from "
                 "node 0 reaching every node and leaf exactly once; split and linear features "
                 "lie within max_feature_idx; categorical splits index cat_boundaries, which "
-                "match cat_threshold. A text it cannot parse is refused; the values themselves "
+                "match cat_threshold; feature_names lists max_feature_idx + 1 names of at most "
+                "1024 bytes. A text it cannot parse is refused; the values themselves "
                 "are LightGBM's parser's business." + LIGHTGBM_CAVEAT
             ),
             entries=LIGHTGBM,
