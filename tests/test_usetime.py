@@ -174,6 +174,8 @@ def _hostile(row: DispatchRow) -> Any:
         return 1
     if kind == "thread_count":
         return 100_000
+    if kind == "output_width":
+        return 2**31  # columns per transformed row (rt45-02)
     if kind == "numeric_dtype":
         return "S1073741824"  # a 1 GiB item per output cell (rt28-09)
     if kind == "fitted_dtype":

@@ -27,8 +27,21 @@ import pytest
 
 import safeload
 from harm import Child
-from redteam import open_finding
 from safeload import SafeloadError, SigningKey
+
+
+def _program(body: str, profile: str, *, plain: bool) -> str:
+    """A child's program: load ``sys.argv[1]`` as ``model``, then run ``body``. ``plain``
+    unpickles with pickle, which is how a fixed finding still shows its harm (safeload now
+    refuses the file); otherwise safeload loads it with ``profile`` on (the honest file)."""
+    if plain:
+        load = "import pickle\nwith open(sys.argv[1], 'rb') as f:\n    model = pickle.load(f)\n"
+    else:
+        load = (
+            "import safeload\n"
+            f"model = safeload.load_unsigned(sys.argv[1], profiles=[{profile!r}])\n"
+        )
+    return load + body
 
 # --- rt45-01: a path `link/../model.pkl` into a signed folder bypasses the folder signature ----
 
@@ -133,10 +146,9 @@ def _hashing_encoder_file(tmp_path: Path, n_components: int) -> Path:
     return path
 
 
-#: Load with safeload (category_encoders profile), then transform ONE row, under a memory limit.
+#: After the load (see _program), transform ONE row, under a memory limit.
 _HASHING_TRANSFORM = (
-    "import pandas as pd, time, safeload\n"
-    "model = safeload.load_unsigned(sys.argv[1], profiles=['category_encoders'])\n"
+    "import pandas as pd, time\n"
     "print('loaded', model.n_components, flush=True)\n"
     "t = time.process_time()\n"
     "try:\n"
@@ -148,9 +160,6 @@ _HASHING_TRANSFORM = (
 )
 
 
-@open_finding(
-    45, "rt45-02: HashingEncoder n_components=2**31 allocates gigabytes per row"
-)
 def test_rt45_02_hashing_encoder_n_components_blowup(tmp_path: Path) -> None:
     """category_encoders profile: ``HashingEncoder.transform`` builds ``[f"col_{d}" for d in
     range(n_components)]`` and ``np.zeros((rows, n_components))`` from the stored
@@ -162,18 +171,20 @@ def test_rt45_02_hashing_encoder_n_components_blowup(tmp_path: Path) -> None:
     scikit-learn's transforms. Expected: refused (scan unsafe, load refuses) past a bound."""
     from redteam import GB, child
 
-    honest = child(
-        _HASHING_TRANSFORM, _hashing_encoder_file(tmp_path, 8), memory=GB, cpu=20
-    )
-    assert "returned" in honest.stdout, str(honest)
+    pd = pytest.importorskip("pandas")
+    honest = _hashing_encoder_file(tmp_path, 8)  # safe to use here, in this process
+    loaded = safeload.load_unsigned(honest, profiles=["category_encoders"])
+    assert loaded.transform(pd.DataFrame({"a": ["x"], "b": [1.0]})).shape == (1, 9)
+    assert safeload.scan(honest, profiles=["category_encoders"]).safe
     path = _hashing_encoder_file(tmp_path, 2**31)
-    shown = child(_HASHING_TRANSFORM, path, memory=GB, cpu=20)
+    plain = _program(_HASHING_TRANSFORM, "category_encoders", plain=True)
+    shown = child(plain, path, memory=GB, cpu=20)
     assert "loaded 2147483648" in shown.stdout, str(shown)
     assert "returned" not in shown.stdout, str(
         shown
     )  # MemoryError, or killed at the CPU limit
     assert not safeload.scan(path, profiles=["category_encoders"]).safe
-    with pytest.raises(SafeloadError):
+    with pytest.raises(SafeloadError, match="n_components"):
         safeload.load_unsigned(path, profiles=["category_encoders"])
 
 
@@ -364,9 +375,8 @@ def _lgbm_selector_file(tmp_path: Path, n_features_in: int | None) -> Path:
     return path
 
 
+#: After the load (see _program), name the selected features.
 _SELECTOR_NAMES = (
-    "import safeload\n"
-    "model = safeload.load_unsigned(sys.argv[1], profiles=['lightgbm'])\n"
     "print('loaded', model.n_features_in_, flush=True)\n"
     "try:\n"
     "    print('names', len(model.get_feature_names_out()), flush=True)\n"
@@ -376,9 +386,6 @@ _SELECTOR_NAMES = (
 )
 
 
-@open_finding(
-    45, "rt45-05: LGBM _n_features_in=2**31: SelectFromModel names 2**31 features"
-)
 def test_rt45_05_lgbm_n_features_in_unchecked(tmp_path: Path) -> None:
     """lightgbm profile: ``LGBMModel.n_features_in_`` is a property returning the stored
     ``_n_features_in``; the profile reads ``_n_features`` (as a feature-index bound,
@@ -393,16 +400,15 @@ def test_rt45_05_lgbm_n_features_in_unchecked(tmp_path: Path) -> None:
     ``X.shape[1]``, as ``_n_features``), else refused."""
     from redteam import GB, child
 
-    honest = child(
-        _SELECTOR_NAMES, _lgbm_selector_file(tmp_path, None), memory=GB, cpu=20
-    )
-    assert "returned" in honest.stdout, str(honest)
+    honest = _lgbm_selector_file(tmp_path, None)
+    run = child(_program(_SELECTOR_NAMES, "lightgbm", plain=False), honest, memory=GB, cpu=20)
+    assert "returned" in run.stdout, str(run)
     path = _lgbm_selector_file(tmp_path, 2**31)
-    shown = child(_SELECTOR_NAMES, path, memory=GB, cpu=20)
+    shown = child(_program(_SELECTOR_NAMES, "lightgbm", plain=True), path, memory=GB, cpu=20)
     assert "loaded 2147483648" in shown.stdout, str(shown)
     assert "returned" not in shown.stdout, str(shown)
     assert not safeload.scan(path, profiles=["lightgbm"]).safe
-    with pytest.raises(SafeloadError):
+    with pytest.raises(SafeloadError, match="_n_features_in"):
         safeload.load_unsigned(path, profiles=["lightgbm"])
 
 
@@ -412,8 +418,8 @@ def test_rt45_05_lgbm_n_features_in_unchecked(tmp_path: Path) -> None:
 def _lgbm_names_file(tmp_path: Path, count: int, longest: int) -> Path:
     """A small honest ``LGBMClassifier`` (3 features, 2 trees) whose model text says
     ``max_feature_idx=count-1`` with ``count`` feature names (the first ``longest`` characters
-    long) and ``count`` ``none`` feature infos; the trees are untouched (they split on
-    features 0-2)."""
+    long) and ``count`` ``none`` feature infos, its wrapper ``count`` features; the trees are
+    untouched (they split on features 0-2)."""
     import re
 
     lgb = pytest.importorskip("lightgbm")
@@ -435,6 +441,7 @@ def _lgbm_names_file(tmp_path: Path, count: int, longest: int) -> Path:
     text = re.sub(
         r"(?m)^feature_infos=.*$", "feature_infos=" + " ".join(["none"] * count), text
     )
+    model._n_features = model._n_features_in = count  # as fit sets them (rt45-05)
     real = lgb.basic.Booster.__getstate__
     lgb.basic.Booster.__getstate__ = lambda self: {**real(self), "_handle": text}
     try:
@@ -446,9 +453,8 @@ def _lgbm_names_file(tmp_path: Path, count: int, longest: int) -> Path:
     return path
 
 
+#: After the load (see _program), ask for the feature names.
 _LGBM_NAMES = (
-    "import safeload\n"
-    "model = safeload.load_unsigned(sys.argv[1], profiles=['lightgbm'])\n"
     "print('loaded', model.booster_.num_feature(), flush=True)\n"
     "try:\n"
     "    print('names', len(model.feature_name_), flush=True)\n"
@@ -458,7 +464,6 @@ _LGBM_NAMES = (
 )
 
 
-@open_finding(45, "rt45-06: LightGBM feature_name_ allocates n_features x longest name")
 def test_rt45_06_lgbm_feature_names_quadratic(tmp_path: Path) -> None:
     """lightgbm profile: ``LGBMModel.feature_name_`` (and ``feature_names_in_``,
     ``Booster.feature_name()``, ``lightgbm.plot_importance``) asks LightGBM for the longest
@@ -472,15 +477,16 @@ def test_rt45_06_lgbm_feature_names_quadratic(tmp_path: Path) -> None:
     Expected: a bound on a LightGBM feature name's length (or count x longest)."""
     from redteam import GB, child
 
-    honest = child(_LGBM_NAMES, _lgbm_names_file(tmp_path, 5000, 8), memory=GB, cpu=20)
-    assert "names 5000" in honest.stdout, str(honest)
+    honest = _lgbm_names_file(tmp_path, 5000, 8)  # safe to use here, in this process
+    assert len(safeload.load_unsigned(honest, profiles=["lightgbm"]).feature_name_) == 5000
+    assert safeload.scan(honest, profiles=["lightgbm"]).safe
     path = _lgbm_names_file(tmp_path, 5000, 300_000)
     assert path.stat().st_size < 400_000
-    shown = child(_LGBM_NAMES, path, memory=GB, cpu=20)
+    shown = child(_program(_LGBM_NAMES, "lightgbm", plain=True), path, memory=GB, cpu=20)
     assert "loaded 5000" in shown.stdout, str(shown)
     assert "returned" not in shown.stdout, str(shown)
     assert not safeload.scan(path, profiles=["lightgbm"]).safe
-    with pytest.raises(SafeloadError):
+    with pytest.raises(SafeloadError, match="feature name 0 is 300,000 bytes long"):
         safeload.load_unsigned(path, profiles=["lightgbm"])
 
 
@@ -591,9 +597,6 @@ _CLASSES_VALUES = {
 }
 
 
-@open_finding(
-    45, "rt45-08: LGBM _classes of other shapes/types: scan 'unproven', load loads"
-)
 @pytest.mark.parametrize(
     ("case", "protocol"),
     [
@@ -640,9 +643,6 @@ def test_rt45_08_lgbm_classes_length_parity(
 # --- rt45-09: LightGBM parameters holding numpy values: scan "unproven", load loads ------------
 
 
-@open_finding(
-    45, "rt45-09: honest LGBM from RandomizedSearchCV (np.float64 lr): scan UNSAFE"
-)
 def test_rt45_09_honest_lgbm_numpy_param_parity(tmp_path: Path) -> None:
     """lightgbm profile: ``native_params._value_problem`` (the load's check of the values
     LightGBM turns into ``key=value`` text) accepts numpy numbers, 0-d numpy strings, 1-d
@@ -684,9 +684,6 @@ _OTHER_PARAMS = {
 }
 
 
-@open_finding(
-    45, "rt45-09: LGBM _other_params numpy/set values: scan unproven, load loads"
-)
 @pytest.mark.parametrize("case", sorted(_OTHER_PARAMS))
 def test_rt45_09_lgbm_other_params_parity(case: str, tmp_path: Path) -> None:
     """rt45-09 on ``LGBMModel._other_params`` (fit's extra LightGBM parameters): each of these
@@ -700,7 +697,7 @@ def test_rt45_09_lgbm_other_params_parity(case: str, tmp_path: Path) -> None:
     model = lgb.LGBMClassifier(n_estimators=2, verbose=-1).fit(
         x, (x[:, 0] > 0.5).astype(int)
     )
-    model._other_params = eval(_OTHER_PARAMS[case], {"np": np})  # noqa: S307 (the test's own literal table)
+    model._other_params = eval(_OTHER_PARAMS[case], {"np": np})  # noqa: S307 - the table above
     path = tmp_path / "m.pkl"
     path.write_bytes(pickle.dumps(model, protocol=5))
     safe = safeload.scan(path, profiles=["lightgbm"]).safe
@@ -763,9 +760,9 @@ def test_rt45_10_keyring_not_after_silently_ignored(
 # --- rt45-11: r15-07 bypassed: the feature-index bound is the wrapper's own stored _n_features -
 
 
+#: After the load (see _program), fit on 3 columns.
 _LGBM_FIT_AFTER_SAFELOAD = (
-    "import numpy, safeload\n"
-    "model = safeload.load_unsigned(sys.argv[1], profiles=['lightgbm'])\n"
+    "import numpy\n"
     "print('loaded', model._n_features, flush=True)\n"
     "x = numpy.random.RandomState(0).rand(60, 3)\n"
     "model.fit(x, (x[:, 0] > 0.5).astype(int))\n"
@@ -773,9 +770,6 @@ _LGBM_FIT_AFTER_SAFELOAD = (
 )
 
 
-@open_finding(
-    45, "rt45-11: LGBM interaction_constraints checked against stored _n_features"
-)
 def test_rt45_11_lgbm_feature_index_bound_from_the_file(tmp_path: Path) -> None:
     """lightgbm profile, r15-07 (``interaction_constraints`` indexes LightGBM's feature map
     unchecked: ``fit`` crashes) is fixed by ``native_params._feature_problem``, which holds
@@ -800,9 +794,9 @@ def test_rt45_11_lgbm_feature_index_bound_from_the_file(tmp_path: Path) -> None:
     model._n_features = 200_000_000
     path = tmp_path / "m.pkl"
     path.write_bytes(pickle.dumps(model, protocol=5))
-    shown = child(_LGBM_FIT_AFTER_SAFELOAD, path, cpu=20)
+    shown = child(_program(_LGBM_FIT_AFTER_SAFELOAD, "lightgbm", plain=True), path, cpu=20)
     assert "loaded 200000000" in shown.stdout, str(shown)
     assert shown.crashed, str(shown)
     assert not safeload.scan(path, profiles=["lightgbm"]).safe
-    with pytest.raises(SafeloadError):
+    with pytest.raises(SafeloadError, match="_n_features"):
         safeload.load_unsigned(path, profiles=["lightgbm"])

@@ -91,6 +91,8 @@ KINDS: dict[str, str] = {
     "kernel": "an allowed Gaussian-process kernel instance",
     "forbidden": "the attribute may not be present in the state at all",
     "int_one": "the int 1 exactly (a worker count pinned to one: no processes at use)",
+    "output_width": "an int (exactly) from 1 to MAX_OUTPUT_COLUMNS: a number of output columns "
+    "a method allocates per row, and names, from this stored int alone",
     "thread_count": "an int from 1 to MAX_THREADS (an OpenMP thread count the fitting machine "
     "stored: the native code starts that many threads), or None when ``values`` holds None, "
     "or a negative int when it holds 'negative' (joblib's n_jobs: all cores but some); "

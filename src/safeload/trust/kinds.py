@@ -29,7 +29,7 @@ from safeload.trust.classes import (
 from safeload.trust.dispatch import MAX_THREADS, MAX_WORKERS, DispatchRow
 from safeload.trust.dtype_kinds import fitted_dtype_problem, numeric_dtype_problem, short
 from safeload.trust.graph import Graph, UnsafeState, is_function, require_data
-from safeload.trust.structures.common import MAX_STEP_NAME
+from safeload.trust.structures.common import MAX_OUTPUT_COLUMNS, MAX_STEP_NAME
 
 _OUTPUT_CONTAINERS = frozenset({"default", "pandas", "polars"})
 #: The longest attribute path (``importance_getter``) a loaded model may hold: under the
@@ -345,6 +345,16 @@ def _int_one(row: DispatchRow, value: Any, graph: Graph) -> None:
         raise _bad(f"is {short(value)}; only 1 is accepted (more starts worker processes)")
 
 
+def _output_width(row: DispatchRow, value: Any, graph: Graph) -> None:
+    # a Python int exactly, as the constructor's default and a grid of ints give it (a numpy
+    # integer fails category_encoders' own hashing: int % numpy.int64 overflows)
+    if type(value) is not int or not 1 <= value <= MAX_OUTPUT_COLUMNS:
+        raise _bad(
+            f"is {short(value)}; only an int from 1 to {MAX_OUTPUT_COLUMNS:,} is accepted (a "
+            "transform allocates, and names, that many output columns per row)"
+        )
+
+
 def count_problem(value: Any, *, none: bool, negative: bool, workers: bool) -> str | None:
     """Why ``value`` is refused as a thread or worker count, or ``None``: ``None`` and negative
     ints (joblib: ``max(cpu_count + 1 + n_jobs, 1)`` workers) where allowed, else an int from
@@ -408,6 +418,7 @@ _KIND_CHECKS: dict[str, Callable[[DispatchRow, Any, Graph], None]] = {
     "kernel": _kernel,
     "forbidden": _forbidden,
     "int_one": _int_one,
+    "output_width": _output_width,
     "thread_count": _thread_count,
     "params": _params,
     "instance_of": _instance_of,

@@ -18,6 +18,11 @@ writer (``GBDT::SaveModelToString``, ``Tree::ToString``) produces in structure:
   integers (``num_tree_per_iteration`` too, if present, equal to ``num_class`` as the writer
   always has it: ``predict`` writes one value per tree of an iteration into ``num_class``
   slots), and the number of trees is a multiple of the trees per iteration;
+* the ``feature_names`` line lists ``max_feature_idx + 1`` names (LightGBM's own rule), none
+  longer than ``MAX_FEATURE_NAME`` (1024) bytes: ``Booster.feature_name()`` (and
+  ``feature_name_``, ``feature_names_in_``, ``plot_importance``) allocates one buffer of the
+  longest name per feature, so one name of 300,000 characters among 5,000 asked for 1.5 GB
+  from a 360 KB file (rt45-06);
 * the ``objective`` line, if present (a Python objective writes none), is one the writer
   writes for that ``num_class``: LightGBM builds the objective from it, and ``predict`` hands
   it the row's ``num_class`` values to convert in place. A multiclass objective converts as
@@ -35,8 +40,8 @@ writer (``GBDT::SaveModelToString``, ``Tree::ToString``) produces in structure:
   bits LightGBM defines; a categorical split's threshold indexes ``cat_boundaries``, which
   runs from 0, never decreasing, to the length of ``cat_threshold``.
 
-What the numbers *mean* (thresholds, leaf values, the parameters section, feature names and
-infos) stays LightGBM's parser's business. Anything this module cannot parse is refused: it
+What the numbers *mean* (thresholds, leaf values, the parameters section, feature infos)
+stays LightGBM's parser's business. Anything this module cannot parse is refused: it
 cannot be checked before LightGBM's parser reads it.
 """
 
@@ -46,7 +51,15 @@ import itertools
 import re
 from typing import Any
 
-__all__ = ["MAX_LEAVES", "header_num_class", "model_text_problem", "text_problem"]
+from safeload.trust.structures.common import MAX_FEATURE_NAME
+
+__all__ = [
+    "MAX_LEAVES",
+    "header_num_class",
+    "header_num_feature",
+    "model_text_problem",
+    "text_problem",
+]
 
 #: The most leaves a tree may have (LightGBM's own ``num_leaves`` limit is 131072).
 MAX_LEAVES = 2**17
@@ -97,8 +110,9 @@ _TREE_KEYS = frozenset(
     }
 )
 _HEADER_INTS = (b"num_class", b"num_tree_per_iteration", b"max_feature_idx", b"tree_sizes")
-#: The header lines safeload reads: the integers above and the objective.
-_HEADER_KEYS = (*_HEADER_INTS, b"objective")
+_FEATURE_NAMES = b"feature_names"
+#: The header lines safeload reads: the integers above, the objective and the feature names.
+_HEADER_KEYS = (*_HEADER_INTS, b"objective", _FEATURE_NAMES)
 
 #: Objectives whose ``ToString`` is their name alone, or their name and `` sqrt`` (the
 #: regression family's ``reg_sqrt``): each converts one value per row. (LightGBM 4's
@@ -174,14 +188,29 @@ def text_problem(data: bytes, where: str = "the LightGBM model text") -> str | N
     return None
 
 
+def _head_of(text: str) -> bytes:
+    """The header of a model text (up to the first ``Tree=`` line, where LightGBM's header
+    loop stops), UTF-8: only that much is encoded (the trees may be hundreds of MB)."""
+    first = text.find("\nTree=")  # (ASCII: the same place in the text and in its bytes)
+    return (text if first < 0 else text[: first + 1]).encode("utf-8", "replace")
+
+
 def header_num_class(text: str) -> int | None:
     """The header's ``num_class`` of a LightGBM model text (how many values ``predict``
     gives per row: :func:`_check` holds ``num_tree_per_iteration`` to it), or ``None`` when
     the header does not give one."""
-    data = text.encode("utf-8", "replace")
-    first = data.find(b"\nTree=")
     try:
-        return _header_int(_header(data[: len(data) if first < 0 else first + 1]), b"num_class", 1)
+        return _header_int(_header(_head_of(text)), b"num_class", 1)
+    except _Bad:
+        return None
+
+
+def header_num_feature(text: str) -> int | None:
+    """What ``Booster.num_feature()`` answers for a LightGBM model text: the header's
+    ``max_feature_idx`` plus one, read as :func:`_check` (and LightGBM) read it; ``None`` when
+    the header does not give one."""
+    try:
+        return _header_int(_header(_head_of(text)), b"max_feature_idx", 0) + 1
     except _Bad:
         return None
 
@@ -198,12 +227,42 @@ def _header(head: bytes) -> dict[bytes, bytes]:
         pieces = _split_like_lightgbm(line)
         if not pieces or pieces[0] not in _HEADER_KEYS:
             continue
-        if len(pieces) > 2:
-            raise _unparsable(f"header line {pieces[0].decode()!r} holds more than one '='")
         if pieces[0] in found:
             raise _unparsable(f"the header sets {pieces[0].decode()} twice")
+        if len(pieces) > 2 and pieces[0] == _FEATURE_NAMES:
+            # LightGBM takes the rest of the line: a name may hold '=' (rt45-06)
+            found[pieces[0]] = line[len(_FEATURE_NAMES) + 1 :]
+            continue
+        if len(pieces) > 2:
+            raise _unparsable(f"header line {pieces[0].decode()!r} holds more than one '='")
         found[pieces[0]] = pieces[1] if len(pieces) == 2 else b""
     return found
+
+
+def _feature_names(header: dict[bytes, bytes], max_feature: int) -> None:
+    """The ``feature_names`` line, split on spaces as LightGBM splits it (empty pieces
+    dropped): ``max_feature_idx + 1`` names (LightGBM refuses any other count), each at most
+    :data:`MAX_FEATURE_NAME` bytes (``feature_name()`` allocates the longest once per
+    feature, rt45-06)."""
+    raw = header.get(_FEATURE_NAMES)
+    if raw is None:
+        raise _unparsable("the header has no feature_names line")
+    count = 0
+    for name in raw.split(b" "):
+        if not name:
+            continue
+        count += 1
+        if len(name) > MAX_FEATURE_NAME:
+            raise _Bad(
+                f"feature name {count - 1} is {len(name):,} bytes long, over "
+                f"{MAX_FEATURE_NAME}: feature_name() allocates a buffer that long for each of "
+                f"the {max_feature + 1:,} features"
+            )
+    if count != max_feature + 1:
+        raise _Bad(
+            f"feature_names lists {count} name(s), but max_feature_idx={max_feature} means "
+            f"{max_feature + 1} (LightGBM refuses the text)"
+        )
 
 
 def _header_int(header: dict[bytes, bytes], key: bytes, low: int) -> int:
@@ -232,6 +291,7 @@ def _check(data: bytes) -> None:
         # predict writes one output per tree of an iteration into num_class slots
         raise _Bad(f"num_tree_per_iteration={per_iteration} differs from num_class={num_class}")
     max_feature = _header_int(header, b"max_feature_idx", 0)
+    _feature_names(header, max_feature)
     if b"tree_sizes" not in header:
         raise _unparsable("the header has no tree_sizes line")
     raw_sizes = header[b"tree_sizes"]

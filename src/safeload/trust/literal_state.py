@@ -25,6 +25,7 @@ LITERAL_KINDS = frozenset(
         "attr_path",
         "forbidden",
         "int_one",
+        "output_width",
         "thread_count",
         "regex",
         "numeric_dtype",

@@ -1,37 +1,51 @@
 """Checks of the parameters LightGBM and CatBoost models keep and hand to their native code.
 
-Both ``load`` (after building, on the real values) and ``scan`` (on the literal values of the
-stream, :mod:`safeload.trust.static`) call the functions here, so they judge alike:
+Both ``load`` (after building, on the real values: :func:`object_problem`) and ``scan`` call
+the functions here, so they judge alike. Scan judges LightGBM's values on its shadows
+(:func:`shadow_problem`, from :mod:`safeload.trust.shadow`): the values the stream builds,
+numpy numbers, strings and arrays and sets included, made as the load makes them (rt45-09), and
+each Booster's number of features read from the model text it holds; CatBoost's options it
+judges on the stream's literals (:mod:`safeload.trust.native`).
 
 * **LightGBM** joins a parameter dict into ``"k=v k=v"`` text that its C++ side splits on
   whitespace and ``=`` (r15-01): every key must be a LightGBM parameter name (an allowlist, after
   LightGBM's own alias resolution, :data:`LIGHTGBM_ALIASES`) that names no file, host or port,
   and every string value (list items too) a plain token. Thread counts are bounded (r15-02),
   feature indices in ``interaction_constraints`` / ``categorical_feature`` must be features of
-  the model (r15-07), and ``_n_classes`` must be the number of stored classes (r15-14).
+  the Booster (r15-07, rt45-11), a wrapper's ``_n_features`` and ``_n_features_in`` (what
+  ``n_features_`` and ``n_features_in_`` return) are its Booster's ``num_feature()``, as ``fit``
+  sets them (rt45-05, rt45-11), ``_classes`` is None or one 1-d array of labels (rt45-08) and
+  ``_n_classes`` the number of them (r15-14).
 * **CatBoost** keeps its training options in the state itself: only the names its constructors
   take, none that names a path or writes files, ``allow_writing_files`` not true (r15-03).
 
-The functions take plain Python values; :data:`UNKNOWN` stands for a value the stream does not
-show as a literal (scan): a check that needs it calls the file unproven.
+The functions take plain Python values; :data:`UNKNOWN` stands for a value the caller cannot
+see (a Booster's number of features, when its model text is not held): a check that needs it
+calls the file unproven.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
+
 from safeload.trust._lightgbm_aliases import LIGHTGBM_ALIASES
+from safeload.trust.dtype_kinds import short
 
 __all__ = [
     "CATBOOST_PARAMS",
     "LIGHTGBM_FORBIDDEN",
+    "SHADOW_CLASSES",
     "UNKNOWN",
     "catboost_params_problem",
     "lightgbm_booster_problem",
     "lightgbm_model_problem",
     "lightgbm_params_problem",
+    "object_problem",
+    "shadow_problem",
 ]
 
 
@@ -44,6 +58,10 @@ class _Unknown:
 UNKNOWN: Any = _Unknown()
 
 _UNPROVEN = "unproven: {what} is not a literal in the stream (a load checks the built value)"
+#: The wrapper's counts ``fit`` sets from the training data, whose Booster's ``num_feature()``
+#: is the same number: ``n_features_`` and ``n_features_in_`` return them (rt45-05), and
+#: SelectFromModel names that many features.
+_LGB_WIDTHS = ("_n_features", "_n_features_in")
 
 #: What a string LightGBM turns into ``key=value`` text may hold: no whitespace, ``=``, quotes or
 #: path separators.
@@ -182,8 +200,10 @@ def lightgbm_params_problem(params: Any, n_features: Any = UNKNOWN) -> str | Non
     return None
 
 
-def lightgbm_model_problem(state: Mapping[str, Any]) -> tuple[str, str] | None:
-    """``(attribute, problem)`` for a LightGBM scikit-learn wrapper's state, or ``None``."""
+def lightgbm_model_problem(state: Mapping[str, Any], n_features: Any) -> tuple[str, str] | None:
+    """``(attribute, problem)`` for a LightGBM scikit-learn wrapper's state, or ``None``.
+    ``n_features`` is its Booster's ``num_feature()`` (``None``: it holds no Booster;
+    :data:`UNKNOWN`: not known)."""
     for name in _LGB_CONSTRUCTOR:
         if name in state:
             problem = _value_problem(state[name])
@@ -192,16 +212,23 @@ def lightgbm_model_problem(state: Mapping[str, Any]) -> tuple[str, str] | None:
     problem = _threads_problem("n_jobs", state.get("n_jobs"))
     if problem:
         return "n_jobs", problem
-    n_features = state.get("_n_features", UNKNOWN)
-    problem = lightgbm_params_problem(state.get("_other_params"), n_features)
+    for name in _LGB_WIDTHS:
+        problem = _width_problem(state, name, n_features) if name in state else None
+        if problem:
+            return name, problem
+    bound = UNKNOWN if n_features is None else n_features
+    problem = lightgbm_params_problem(state.get("_other_params"), bound)
     if problem:
         return "_other_params", problem
+    classes = state.get("_classes")
+    if not _labels_or_none(classes):
+        return "_classes", (
+            f"is {short(classes)}: fit stores None or np.unique(y), one 1-d array of labels "
+            "(its length is the number of classes LightGBM sizes its predictions by)"
+        )
     if "_n_classes" in state:
         n_classes = state["_n_classes"]
-        classes = state.get("_classes")
-        if n_classes is UNKNOWN or classes is UNKNOWN:
-            return "_n_classes", _UNPROVEN.format(what="_n_classes or _classes")
-        wanted = -1 if classes is None else _length(classes)
+        wanted = -1 if classes is None else len(classes)
         if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes != wanted:
             return "_n_classes", (
                 f"is {n_classes!r}, but the model keeps {wanted if wanted >= 0 else 'no'} "
@@ -210,13 +237,29 @@ def lightgbm_model_problem(state: Mapping[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def _length(value: Any) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value  # scan passes the length of a stored array
-    try:
-        return len(value)
-    except TypeError:
-        return -2
+def _labels_or_none(classes: Any) -> bool:
+    """None, or a plain 1-d ndarray (``isinstance`` first: a value a scan cannot see raises)."""
+    return classes is None or (
+        isinstance(classes, np.ndarray) and type(classes) is np.ndarray and classes.ndim == 1
+    )
+
+
+def _width_problem(state: Mapping[str, Any], name: str, n_features: Any) -> str | None:
+    """``_n_features`` / ``_n_features_in`` must be the Booster's ``num_feature()``, or -1 (as
+    ``__init__`` leaves them) without a Booster: the bound on every width the wrapper reports
+    is then the checked model text's ``max_feature_idx + 1``, which its trees pay for."""
+    value = state[name]
+    if n_features is UNKNOWN:
+        return "cannot be checked: the number of features of the model's Booster is not known"
+    wanted = -1 if n_features is None else n_features
+    if isinstance(value, bool) or not isinstance(value, int) or value != wanted:
+        has = "no Booster (-1 until fit)" if n_features is None else f"{wanted} features"
+        return (
+            f"is {short(value)}, but the model's Booster has {has}: fit sets it to the "
+            "Booster's num_feature(), and n_features_in_ (SelectFromModel's names, "
+            "feature-index bounds) reads it"
+        )
+    return None
 
 
 def lightgbm_booster_problem(params: Any, n_features: Any) -> str | None:
@@ -297,12 +340,34 @@ def catboost_params_problem(params: Mapping[str, Any], reserved: frozenset[str])
     return None
 
 
-# --- the hooks: load (built objects) and scan (the stream's literals) ------------------------
+# --- the hooks: load (built objects) and scan (its shadows) ---------------------------------
 
 _LGB_MODEL = "lightgbm.sklearn:LGBMModel"
 _LGB_BOOSTER = "lightgbm.basic:Booster"
 _CATBOOST = "catboost.core:CatBoost"
-_MAX_FEATURE_IDX = re.compile(r"^max_feature_idx=(\d{1,12})$", re.MULTILINE)
+
+
+def _built_features(booster: Any) -> Any:
+    """A built Booster's ``num_feature()`` (``None`` for no Booster): the load's count."""
+    if booster is None:
+        return None
+    from safeload.trust.classes import mro_names
+
+    if _LGB_BOOSTER not in mro_names(type(booster)):
+        return UNKNOWN  # (the _Booster row refuses anything else first)
+    try:
+        return int(booster.num_feature())
+    except Exception:
+        return UNKNOWN
+
+
+def _text_features(text: Any) -> Any:
+    """What ``num_feature()`` answers for a Booster built from ``text`` (its ``_handle``):
+    scan's count, read from the header :mod:`safeload.trust.lightgbm_text` checked."""
+    from safeload.trust.lightgbm_text import header_num_feature
+
+    found = header_num_feature(text) if type(text) is str else None
+    return UNKNOWN if found is None else found
 
 
 def object_problem(
@@ -311,13 +376,9 @@ def object_problem(
     """``(attribute, problem)`` for a built profile object whose class (and bases) are
     ``names`` (``module:qualname``), or ``None``: the load's check."""
     if _LGB_MODEL in names:
-        return lightgbm_model_problem(state)
+        return lightgbm_model_problem(state, _built_features(state.get("_Booster")))
     if _LGB_BOOSTER in names:
-        try:
-            n_features: Any = int(obj.num_feature())
-        except Exception:
-            n_features = UNKNOWN
-        problem = lightgbm_booster_problem(state.get("params"), n_features)
+        problem = lightgbm_booster_problem(state.get("params"), _built_features(obj))
         return ("params", problem) if problem else None
     if _CATBOOST in names:
         params = state.get("_init_params")
@@ -327,73 +388,23 @@ def object_problem(
     return None
 
 
-def stream_problem(names: frozenset[str], items: Mapping[str, Any]) -> tuple[str, str] | None:
-    """The same check on a ``BUILD`` state's literal items (symbolic values): scan's, and the
-    static pass a load runs first."""
+def shadow_problem(
+    names: frozenset[str], state: Mapping[str, Any], text_of: Callable[[Any], Any]
+) -> tuple[str, str] | None:
+    """The same check on a scan's shadow of a LightGBM object: ``state`` is what the stream
+    gives it (a Booster's: the state its ``__setstate__`` is handed), ``text_of(booster)`` the
+    model text a Booster's shadow holds. The values are the ones the load would build, so the
+    rules above judge them as they judge the built ones (rt45-09)."""
     if _LGB_MODEL in names:
-        wanted = (*_LGB_CONSTRUCTOR, "n_jobs", "_n_features", "_other_params", "_n_classes")
-        state = {k: _literal(items[k]) for k in wanted if k in items}
-        if "_classes" in items:
-            state["_classes"] = _length_of(items["_classes"])
-        return lightgbm_model_problem(state)
-    if _LGB_BOOSTER in names and "params" in items:
-        n_features = _max_feature_idx(items.get("_handle"))
-        problem = lightgbm_booster_problem(_literal(items["params"]), n_features)
+        booster = state.get("_Booster")
+        features = None if booster is None else _text_features(text_of(booster))
+        return lightgbm_model_problem(state, features)
+    if _LGB_BOOSTER in names:
+        features = _text_features(state.get("_handle"))
+        problem = lightgbm_booster_problem(state.get("params"), features)
         return ("params", problem) if problem else None
     return None
 
 
-def _max_feature_idx(sym: Any) -> Any:
-    from safeload._symbolic import _Big, _Const
-
-    text = sym.value if isinstance(sym, (_Const, _Big)) else None
-    if not isinstance(text, str):
-        return UNKNOWN
-    header = text[: text.find("\nTree=") if "\nTree=" in text else 65536]
-    found = _MAX_FEATURE_IDX.search(header)
-    return int(found.group(1)) + 1 if found else UNKNOWN
-
-
-def _literal(sym: Any, depth: int = 0) -> Any:
-    """The plain value ``sym`` stands for, or :data:`UNKNOWN`."""
-    from safeload._symbolic import _Box, _Const, _Dict, _Tuple
-
-    if isinstance(sym, _Const):
-        return sym.value
-    if depth > 4:
-        return UNKNOWN
-    if isinstance(sym, _Tuple):
-        return tuple(_literal(i, depth + 1) for i in sym.items)
-    if isinstance(sym, _Box) and sym.kind == "list":
-        return [_literal(i, depth + 1) for i in sym.items]
-    if isinstance(sym, _Dict) and not sym.lossy and not sym.unknown_keys:
-        return {k: _literal(v, depth + 1) for k, v in sym.items.items()}
-    return UNKNOWN
-
-
-def _length_of(sym: Any) -> Any:
-    """The length of a stored 1-d array or list (``None`` for None), or :data:`UNKNOWN`."""
-    from safeload._symbolic import _Array, _Box, _Const, _Dict, _Obj, _Tuple
-
-    if isinstance(sym, _Const):
-        return sym.value if sym.value is None else UNKNOWN
-    if isinstance(sym, _Array):
-        dims = sym.shape
-        if isinstance(dims, tuple) and len(dims) == 1 and isinstance(dims[0], int):
-            return dims[0]
-        return UNKNOWN
-    if isinstance(sym, (_Box, _Tuple)):
-        return len(sym.items)
-    if isinstance(sym, _Obj):
-        shape: Any = None
-        state = sym.state
-        if isinstance(state, _Tuple) and len(state.items) == 5:
-            shape = state.items[1]  # numpy's _reconstruct + BUILD (version, shape, ...)
-        elif isinstance(state, _Dict) and "shape" in state.items:
-            shape = state.items["shape"]  # joblib's NumpyArrayWrapper
-        elif isinstance(sym.args, _Tuple) and len(sym.args.items) >= 3:
-            shape = sym.args.items[2]  # numpy's _frombuffer(buffer, dtype, shape, order)
-        value = _literal(shape) if shape is not None else UNKNOWN
-        if isinstance(value, tuple) and len(value) == 1 and isinstance(value[0], int):
-            return value[0]
-    return UNKNOWN
+#: The classes :func:`shadow_problem` judges (a scan looks no further for other shadows).
+SHADOW_CLASSES = frozenset({_LGB_MODEL, _LGB_BOOSTER})

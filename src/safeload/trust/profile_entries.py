@@ -252,7 +252,8 @@ _LGB_WRAPPER = (
     "LightGBM scikit-learn wrapper (a scikit-learn BaseEstimator, no _parameter_constraints); "
     "pinned: _Booster (a LightGBM Booster), objective, _objective, metric-like parameters "
     "(plain data: no Python objective or metric), _le (a LabelEncoder), _other_params (plain "
-    "data, no file or network parameter)"
+    "data, no file or network parameter), _n_features and _n_features_in (the Booster's "
+    "num_feature()), _classes (None or a 1-d array) and _n_classes (its length)"
 )
 LIGHTGBM: tuple[Row, ...] = (
     (

@@ -233,7 +233,8 @@ PROFILES: dict[str, Profile] = {
                 "lengths its num_leaves (1 to 2**17) gives; its child indexes form a tree from "
                 "node 0 reaching every node and leaf exactly once; split and linear features "
                 "lie within max_feature_idx; categorical splits index cat_boundaries, which "
-                "match cat_threshold. A text it cannot parse is refused; the values themselves "
+                "match cat_threshold; feature_names lists max_feature_idx + 1 names of at most "
+                "1024 bytes. A text it cannot parse is refused; the values themselves "
                 "are LightGBM's parser's business." + LIGHTGBM_CAVEAT
             ),
             entries=LIGHTGBM,
@@ -284,7 +285,9 @@ PROFILES: dict[str, Profile] = {
                 "so this profile switches on the pandas profile and its checks. Their "
                 "behaviour-driving parameters are pinned: handle_unknown and handle_missing to "
                 "the documented strings, the inner ordinal_encoder to an OrdinalEncoder, "
-                "HashingEncoder.max_process to 1 (no worker processes at transform)."
+                "HashingEncoder.max_process to 1 (no worker processes at transform) and its "
+                "n_components to an int from 1 to 2**24 (transform allocates and names that "
+                "many columns per row, rt45-02)."
             ),
             entries=CATEGORY_ENCODERS,
             left_out=CE_LEFT_OUT,
@@ -458,6 +461,13 @@ PROFILE_ROWS: tuple[DispatchRow, ...] = (
         "max_process",
         "transform: more than 1 starts that many worker processes (multiprocessing)",
         "int_one",
+    ),
+    DispatchRow(
+        "category_encoders.hashing:HashingEncoder",
+        "n_components",
+        "transform: np.zeros((rows, n_components)) and one column name per component, sized "
+        "by this int alone (rt45-02)",
+        "output_width",
     ),
     DispatchRow(
         "category_encoders.hashing:HashingEncoder",

@@ -156,6 +156,7 @@ def _native_findings(
             or _delegation_problem(builder.instances)
             or _two_argument_problem(builder.instances)
             or _xgboost_wrapper_problem(builder.instances)
+            or _native_params_problem(builder.instances)
             or _in_place_problem(builder, root)
             or _pandas_block_problem(top)
             or masked_place_problem(root)
@@ -419,6 +420,39 @@ def _xgboost_wrapper_problem(instances: list[Any]) -> str | None:
         if found:
             return f"{facts.qualname(class_of(made))}.{found[0]} {found[1]}"
     return None
+
+
+def _native_params_problem(instances: list[Any]) -> str | None:
+    """The load's rule on LightGBM's parameters, widths and classes
+    (:func:`safeload.trust.native_params.object_problem`), on the shadows: the values the
+    stream builds (numpy numbers, strings and arrays, sets: rt45-09) and each Booster's
+    number of features read from the model text it holds (rt45-05, rt45-11)."""
+    from safeload.trust import native_params
+
+    for made in instances:
+        if type(made) is not Shadow:
+            continue
+        cls = class_of(made)
+        names = facts.mro_names(cls)
+        if names.isdisjoint(native_params.SHADOW_CLASSES):
+            continue
+        state = object.__getattribute__(made, "_attrs")
+        if state is None:  # a Booster: the state its __setstate__ is handed
+            state = object.__getattribute__(made, "_state")
+        if type(state) is not dict:
+            raise Unproven(f"the state of a {facts.qualname(cls)}")
+        found = native_params.shadow_problem(names, state, _booster_text)
+        if found:
+            return f"{facts.qualname(cls)}.{found[0]} {found[1]}"
+    return None
+
+
+def _booster_text(booster: Any) -> Any:
+    """The model text (``_handle``) a LightGBM Booster's shadow holds, or ``None``."""
+    if type(booster) is not Shadow:
+        return None
+    state = object.__getattribute__(booster, "_state")
+    return state.get("_handle") if type(state) is dict else None
 
 
 def _shadow_state(made: Any) -> dict[str, Any] | None:

@@ -169,6 +169,10 @@ def row_problem(row: Any, sym: Any, depth: int) -> str | None:
         return _callable_problem(kind, sym)
     if kind == "data":
         return data_problem(sym, 0)
+    if kind == "output_width":
+        if param_value(sym)[0]:
+            return None  # judged as a literal by state_problem (an int, exactly)
+        return f"holds {describe(sym)}, not an int count of output columns"
     if kind == "numeric_dtype":
         if param_value(sym)[0]:
             return None  # judged as a literal by state_problem (a type, a dtype, a type code)

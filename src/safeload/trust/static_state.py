@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from safeload.trust import facts, facts_rules, native_params
+from safeload.trust import facts, facts_rules
 from safeload.trust.pandas_forms import PANDAS_NAMES
 from safeload.trust.param_objects import object_refused
 from safeload.trust.static_kinds import grid_problem, row_problem
@@ -138,9 +138,6 @@ def state_problem(pair: tuple[str, str], state: Any) -> str | None:
     problem = facts_rules.state_problem(cls, list(state.items), literals)
     if problem:
         return problem
-    native = native_params.stream_problem(facts.mro_names(cls), state.items)
-    if native is not None:  # LightGBM / CatBoost parameters, as the load judges them
-        return f"{name}.{native[0]} {native[1]}"
     ok, template = param_value(state.items.get("verbose_feature_names_out"))
     if ok and isinstance(template, str):
         try:

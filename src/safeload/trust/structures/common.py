@@ -27,6 +27,10 @@ MAX_OUTPUT_COLUMNS = 2**24
 #: column: a 64 KB name over 10,000 columns is 655 MB of names from a 150 KB file (rt31-06).
 MAX_STEP_NAME = 256
 
+#: The longest feature name an estimator may store (a column name; generated names repeat it,
+#: and LightGBM's ``feature_name()`` allocates one buffer of the longest per feature, rt45-06).
+MAX_FEATURE_NAME = 1024
+
 #: Most loop rounds a transform may run from a stored count alone (``AdditiveChi2Sampler``'s
 #: ``sample_steps``, ``PolynomialFeatures``' degree): each round allocates an array as large as the
 #: input, and scikit-learn's documentation calls 1 to 3 steps typical.

@@ -15,6 +15,7 @@ import numpy.typing as npt
 from safeload._numpy_state import MAX_EMPTY_DIM
 from safeload.trust.shadow_values import Unknown, Unproven, class_of
 from safeload.trust.structures.common import (
+    MAX_FEATURE_NAME,
     MAX_OUTPUT_COLUMNS,
     int_array_within,
     is_int,
@@ -196,9 +197,6 @@ def _check_sparse_coef(coef: Any, width: int | None) -> None:
         f"a sparse coef_ of {rows:,} x {cols:,} would densify past {MAX_SPARSE_COEF:,} values",
     )
 
-
-#: The longest feature name an estimator may store (a column name; generated names repeat it).
-MAX_FEATURE_NAME = 1024
 
 #: The longest n-gram a text vectorizer may make (honest models use 1 to 3 words, or up to 6 or
 #: so characters).
