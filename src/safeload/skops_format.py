@@ -224,12 +224,20 @@ def _schema_index(zf: zipfile.ZipFile, source: str) -> tuple[list[tuple[str, str
     natives: list[Any] = []
     members: dict[str, int] = {}
     level: list[Any] = [read_schema(zf, source)]
+    # the schema is a graph since read_schema made nodes of one __id__ one node: each is
+    # visited once, as skops builds it once (rt46-08: a node holding itself twice doubled
+    # the walk at every level, a hang from 351 bytes)
+    visited: set[int] = set()
     depth = 0
     while level:  # one depth at a time: the bound is checked once per level
         if depth > _MAX_SCHEMA_DEPTH:
             raise LimitExceededError(f"{source}: skops schema nested too deeply", path=source)
         below: list[Any] = []
         for node in level:
+            if isinstance(node, (dict, list)):
+                if id(node) in visited:
+                    continue
+                visited.add(id(node))
             if isinstance(node, dict):
                 below.extend(node.values())
                 module, name = node.get("__module__"), node.get("__class__")
