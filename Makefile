@@ -8,7 +8,7 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check --prefer
 
 BENCH_STAMP := $(VENV)/.bench-stamp
 
-.PHONY: demo test lint typecheck unit bench compare fuzz parity-pythons clean
+.PHONY: demo test lint typecheck unit bench compare fuzz parity-pythons sweep clean
 
 # setup.py compiles these with mypyc into extensions beside them, which shadow the .py files:
 # any edit to them must rebuild, or the tests would run the old code.
@@ -84,6 +84,11 @@ parity-pythons:
 compare: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/compare_scanners.py
 	$(BIN)/python benchmarks/coverage_corpus.py
+
+# Every scikit-learn estimator's settings and public methods, for writes into the caller's
+# arrays (about an hour on two cores); see fuzz/in_place_sweep.py.
+sweep: $(STAMP)
+	$(BIN)/python fuzz/in_place_sweep.py --workers 2 --out in_place_sweep.jsonl
 
 clean:
 	rm -rf $(VENV) .venv-parity .pytest_cache .mypy_cache .ruff_cache build
