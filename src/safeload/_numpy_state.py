@@ -307,8 +307,27 @@ ZERO_ITEMS: Final = (
 MAX_EMPTY_DIM: Final = 1 << 20
 
 
+_MAX_DIMS: list[int] = []
+
+
+def max_dims() -> int:
+    """The most dimensions the installed numpy gives an array (``NPY_MAXDIMS``: 64 since
+    numpy 2, 32 before), asked of numpy once."""
+    if not _MAX_DIMS:
+        import numpy
+
+        _MAX_DIMS.append(64 if int(numpy.__version__.split(".")[0]) >= 2 else 32)
+    return _MAX_DIMS[0]
+
+
 def empty_shape_problem(shape: Any) -> str | None:
-    """Why an array of ``shape`` (a tuple of ints) is refused as empty but wide, or ``None``."""
+    """Why an array of ``shape`` (a tuple of ints) is refused, or ``None``: more dimensions
+    than numpy makes (the load fails on it, rt47-01), or empty but wide."""
+    if isinstance(shape, tuple) and len(shape) > max_dims():
+        return (
+            f"an array of {len(shape)} dimensions: numpy makes none of more than {max_dims()}, "
+            "so a load fails on it"
+        )
     if not (isinstance(shape, tuple) and shape and all(type(n) is int for n in shape)):
         return None
     if min(shape) != 0 or max(shape) <= MAX_EMPTY_DIM:
