@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import fractions
+import functools
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -147,3 +148,19 @@ def test_rule_agrees_with_cython(case: str, name: str) -> None:
         assert got == "unproven", (case, name, expected)
     else:
         assert got == expected, (case, name, got, expected)
+
+
+def test_loss_table_matches_the_classes() -> None:
+    """:data:`LOSS_ARGUMENTS` names exactly the losses the walk lets REDUCE call, with the
+    counts of arguments their ``__init__`` takes."""
+    import importlib
+
+    from safeload.pickle.call_rules import CYTHON_LOSSES
+
+    assert set(cython_args.LOSS_ARGUMENTS) == set(CYTHON_LOSSES)
+    for (module, name), (fewest, most) in cython_args.LOSS_ARGUMENTS.items():
+        cls = getattr(importlib.import_module(module), name)
+        for count in range(4):
+            expected = "ok" if fewest <= count <= most else "refused"
+            made = functools.partial(cls, *([0.5] * count))
+            assert _outcome(made) == expected, (name, count)

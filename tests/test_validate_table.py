@@ -37,6 +37,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.neural_network._multilayer_perceptron import BaseMultilayerPerceptron
 from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import OneHotEncoder, PolynomialFeatures, SplineTransformer
+from sklearn.random_projection import BaseRandomProjection
 from sklearn.semi_supervised import SelfTrainingClassifier
 from sklearn.svm._base import BaseLibSVM
 from sklearn.tree._classes import BaseDecisionTree
@@ -103,6 +104,7 @@ def test_the_table_gives_the_pairs_the_chain_gave() -> None:
         (EmpiricalCovariance, estimators.check_covariance),
         (FeatureAgglomeration, clustering.check_feature_agglomeration),
         (PolynomialFeatures, estimators.check_polynomial_features),
+        (BaseRandomProjection, estimators.check_random_projection),
         (PolynomialCountSketch, estimators.check_count_sketch),
         (AdditiveChi2Sampler, estimators.check_chi2_sampler),
         (VotingClassifier, labels.check_voting_classifier),

@@ -48,6 +48,7 @@ from safeload.trust.structures.estimators import (
     check_kernel_values,
     check_mlp,
     check_polynomial_features,
+    check_random_projection,
     check_svm,
 )
 from safeload.trust.structures.hgb import (
@@ -127,6 +128,7 @@ _CHECKED_KINDS: tuple[tuple[str, tuple[str, ...], Callable[[Any, Any], None]], .
     ("sklearn.covariance", ("EmpiricalCovariance",), check_covariance),
     ("sklearn.cluster", ("FeatureAgglomeration",), check_feature_agglomeration),
     ("sklearn.preprocessing", ("PolynomialFeatures",), check_polynomial_features),
+    ("sklearn.random_projection", ("BaseRandomProjection",), check_random_projection),
     ("sklearn.kernel_approximation", ("PolynomialCountSketch",), check_count_sketch),
     ("sklearn.kernel_approximation", ("AdditiveChi2Sampler",), check_chi2_sampler),
     ("sklearn.ensemble", ("VotingClassifier",), check_voting_classifier),

@@ -129,14 +129,15 @@ BUILT_BY_STATE: Final = frozenset(
 )
 
 
-#: The scikit-learn names pickle calls with arguments: the Cython loss classes that keep one
+#: The scikit-learn names pickle calls with arguments (:data:`CYTHON_LOSSES`: the Cython loss
+#: classes that keep one
 #: parameter (their ``__reduce__`` is ``(cls, (parameter,))``), the tree, Cython's
 #: ``__pyx_unpickle_*`` helpers and the ``newObj`` helpers. Every other scikit-learn class is
 #: made by NEWOBJ (or copyreg) without arguments and gets its state by BUILD; its constructor,
 #: called with arguments from the stream, would run on values nothing has checked yet
 #: (``AdamOptimizer([A] * 100_000)`` ran ``zeros_like`` on each, rt27-03). Measured on the
 #: test corpora at protocols 0-5 (benchmarks/call_forms.py lists what they call).
-SKLEARN_CALLED_WITH_ARGS: Final = frozenset(
+CYTHON_LOSSES: Final = frozenset(
     {
         *(
             ("sklearn._loss._loss", n)
@@ -151,6 +152,11 @@ SKLEARN_CALLED_WITH_ARGS: Final = frozenset(
             ("sklearn.linear_model._sgd_fast", n)
             for n in ("EpsilonInsensitive", "Hinge", "SquaredEpsilonInsensitive", "SquaredHinge")
         ),
+    }
+)
+SKLEARN_CALLED_WITH_ARGS: Final = frozenset(
+    {
+        *CYTHON_LOSSES,
         ("sklearn.tree._tree", "Tree"),
         # a namedtuple: NEWOBJ on its fields, which the dispatch table pins (STORING_CALLS)
         ("sklearn.impute._iterative", "_ImputerTriplet"),

@@ -23,7 +23,7 @@ from safeload._symbolic import (
 from safeload.pickle.analysis import (
     Unsafe,
 )
-from safeload.pickle.call_rules import call_form_problem, class_from_arg
+from safeload.pickle.call_rules import CYTHON_LOSSES, call_form_problem, class_from_arg
 from safeload.pickle.costs import (
     ARRAY_ROW_UNITS,
     BYTES_PER_NODE,
@@ -179,6 +179,11 @@ class WalkCalls(WalkValues):
                 f"{name} on {format_name(*cls.pair)}, which the restricted unpickler hands out "
                 "as a function (pickle calls it)",
             )
+        if cls.pair in CYTHON_LOSSES:
+            # __new__ skips the __init__ that converts its parameter (rt47-04): pickle calls it
+            raise Unsafe(
+                pos, name, f"{name} on {format_name(*cls.pair)}: pickle calls it by REDUCE"
+            )
         problem = call_form_problem(cls.pair, args, self.policy, newobj=True)  # str.__new__
         if problem:
             raise Unsafe(pos, name, problem)
@@ -267,6 +272,10 @@ class WalkCalls(WalkValues):
         makes it."""
         if pair in EMPTY_SHAPE_ARG:
             self._empty_shape(pair, args, pos, name)
+        if pair in CYTHON_LOSSES and name != "REDUCE":
+            # INST or OBJ without arguments makes it by __new__, skipping the __init__ whose
+            # C double scan checks (trust.structures.cython_args); pickle writes REDUCE
+            raise Unsafe(pos, name, f"{name} on {format_name(*pair)}: pickle calls it by REDUCE")
         problem = call_form_problem(pair, args, self.policy)
         if problem:
             raise Unsafe(pos, name, problem)

@@ -48,6 +48,7 @@ from safeload.trust.shadow_values import (
     narrowed_problem,
 )
 from safeload.trust.static_params import big_value, read_scalar
+from safeload.trust.structures.cython_args import LOSS_ARGUMENTS, loss_call_problem
 
 RECONSTRUCT = frozenset(
     {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct")}
@@ -375,6 +376,8 @@ class Builder(MadeForReal):
                     return Unknown(refused)
             return Unknown("a numpy scalar the pass cannot read")
         failure = _call_failure(pair, args, self._global(pair)) or self._build_failure(pair, sym)
+        if not failure and pair in LOSS_ARGUMENTS:
+            failure = loss_call_problem(pair, args)  # (the walk let only REDUCE call it)
         if failure:
             self.problems.append(failure)
             return Unknown(failure)

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from safeload.trust.shadow_values import Shadow, Unknown, Unproven, is_real
-from safeload.trust.structures.common import require
+from safeload.trust.structures.common import Bad, require
 
 #: Types whose ``__float__`` and ``__index__`` (or their absence) are the standard library's or
 #: numpy's own code: the rules convert them as Cython does. (An object array is left out: its
@@ -152,3 +152,45 @@ def as_typed_view(value: Any, what: str, item: str, ndim: int, *, none_ok: bool 
         f"{what} is {dt.str}, not native {item}",
     )
     require(value.flags.c_contiguous, f"{what} is not C-contiguous")
+
+
+#: scikit-learn's Cython losses that pickle rebuilds by calling the class on its one
+#: parameter, a C ``double`` (``CyPinballLoss(quantile)``, ``Hinge(threshold)``): the fewest
+#: and most positional arguments their ``__init__`` takes (tests/test_cython_args.py checks
+#: the table against the classes). Any other count raises TypeError in the load.
+LOSS_ARGUMENTS: dict[tuple[str, str], tuple[int, int]] = {
+    **{
+        ("sklearn._loss._loss", name): (1, 1)
+        for name in (
+            "CyHalfTweedieLoss",
+            "CyHalfTweedieLossIdentity",
+            "CyHuberLoss",
+            "CyPinballLoss",
+        )
+    },
+    ("sklearn.linear_model._sgd_fast", "EpsilonInsensitive"): (1, 1),
+    ("sklearn.linear_model._sgd_fast", "SquaredEpsilonInsensitive"): (1, 1),
+    ("sklearn.linear_model._sgd_fast", "Hinge"): (0, 1),
+    ("sklearn.linear_model._sgd_fast", "SquaredHinge"): (0, 1),
+}
+
+
+def loss_call_problem(pair: tuple[str, str], args: Any) -> str | None:
+    """Why the load's call of the Cython loss ``pair`` on ``args`` fails (so it refuses the
+    file), ``"unproven: ..."`` when the pass cannot tell, ``None`` when the call succeeds: a
+    count of arguments the ``__init__`` takes, each converted to a C double (rt47-04: a str
+    or ``None`` quantile was SAFE to scan and refused by the load)."""
+    fewest, most = LOSS_ARGUMENTS[pair]
+    name = ".".join(pair)
+    if type(args) is not tuple:
+        return f"unproven: {name} called on arguments the pass cannot see"
+    if not fewest <= len(args) <= most:
+        return f"{name} called with {len(args)} arguments (it takes {fewest} to {most})"
+    try:
+        for value in args:
+            as_c_double(value, f"{name}'s parameter")
+    except Bad as exc:
+        return f"{exc}: a load fails on this call"
+    except Unproven as exc:
+        return f"unproven: {exc}"
+    return None

@@ -358,3 +358,24 @@ def check_mlp(est: Any, context: Any) -> None:
         # logistic: binary (one output for up to two classes) or multilabel (one per label)
         fits = out == "logistic" and ((n == 1 and 1 <= n_classes <= 2) or n == n_classes)
     require(fits, "MLPClassifier n_outputs_ disagrees with its classes_ and out_activation_")
+
+
+def _all_finite(value: Any) -> bool:
+    """Every stored number of a dense array or a sparse matrix (its ``data``) is finite."""
+    data: Any = value if isinstance(value, np.ndarray) else getattr(value, "data", None)
+    require(isinstance(data, np.ndarray), "random projection components are not an array")
+    if data.dtype.kind not in "fc":
+        return data.dtype.kind in "iub"
+    return bool(np.all(np.isfinite(data)))
+
+
+def check_random_projection(est: Any, context: Any) -> None:
+    """``inverse_transform`` of a random projection fitted without
+    ``compute_inverse_components`` runs ``scipy.linalg.pinv(components_, check_finite=False)``
+    on every call, and LAPACK's SVD of a matrix holding an infinity need not return: a 3x6
+    model with one ``-inf`` hung (rt47-09). An honest fit draws finite components, and the
+    stored inverse is its pseudo-inverse: both must be finite."""
+    for name in ("components_", "inverse_components_"):
+        value = getattr(est, name, None)
+        if value is not None:
+            require(_all_finite(value), f"random projection {name} is not finite")
