@@ -111,19 +111,15 @@ class StreamArrays:
         if not (isinstance(state, _Dict) and isinstance(args, _Tuple) and len(args.items) == 3):
             return unproven
         try:
-            n_features = _const_value(args.items[0], self.fold)
-            n_outputs = _const_value(args.items[2], self.fold)
-            node_count = _const_value(state.items["node_count"], self.fold)
+            n_features = self.index_value(args.items[0])
+            n_outputs = self.index_value(args.items[2])
+            node_count = self.index_value(state.items["node_count"])
         except KeyError:
             return unproven
         n_classes = self.literal_array(args.items[1])
         nodes = self.literal_array(state.items.get("nodes", _OPAQUE))
         values_shape = self.array_shape(state.items.get("values", _OPAQUE))
         if n_classes is None or nodes is None or values_shape is None:
-            return unproven
-        if type(n_features) is not int or type(n_outputs) is not int:
-            return unproven
-        if type(node_count) is not int:
             return unproven
         try:
             bad = "crafted sklearn Tree (predict would read out of bounds): "
@@ -155,9 +151,10 @@ class StreamArrays:
                 return bad + "a feature index is out of range"
             if not np.all(nodes["feature"][leaf] == -2):  # TREE_UNDEFINED (rt18-07)
                 return bad + "a leaf has a split feature (export_text would never finish)"
-            if n_classes.dtype != np.intp:
-                # Tree() takes an intp buffer only: a load fails on any other (rt35-06)
-                return bad + "n_classes is not an intp array"
+            if not (n_classes.dtype.kind == "i" and n_classes.dtype.itemsize in (4, 8)):
+                # Tree() converts 32- and 64-bit ints of either byte order to its intp buffer
+                # (rt47-05) and fails on any other (rt35-06)
+                return bad + "n_classes is not an array of 32- or 64-bit ints"
             counts = n_classes.astype(np.int64)
             if counts.shape != (n_outputs,) or not np.all(counts >= 1):
                 return bad + "n_classes is malformed"
@@ -172,14 +169,49 @@ class StreamArrays:
             if "missing_go_to_left" in (nodes.dtype.names or ()):
                 if not np.all(nodes["missing_go_to_left"] <= 1):
                     return bad + "missing_go_to_left is not 0 or 1"
-            max_depth = _const_value(state.items["max_depth"], self.fold)
-            if type(max_depth) is not int:
-                return unproven
+            max_depth = self.index_value(state.items["max_depth"])
             if _node_depth(left, right, inner) != max_depth:
                 return bad + "max_depth is not the tree's real depth"
         except (KeyError, ValueError, TypeError, IndexError, OverflowError):
             return unproven
         return None
+
+    def index_value(self, sym: _Sym) -> int:
+        """The number a Cython ``intp_t`` argument takes from ``sym`` (``__index__``): an int
+        or bool constant, or a numpy integer scalar as the stream makes it
+        (``multiarray.scalar(dtype, bytes)``: the load converts it, rt47-05). Raises KeyError
+        where the pass cannot tell, or where the load's conversion fails (a float, a numpy
+        bool, a value past intp): unproven either way."""
+        import numpy as np
+
+        if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair in MULTIARRAY_SCALAR:
+            args = sym.args
+            if not (isinstance(args, _Tuple) and len(args.items) == 2):
+                raise KeyError("scalar")
+            dtype, raw = args.items[0], _literal_bytes(args.items[1], self.fold)
+            if not isinstance(dtype, _Obj) or raw is None:
+                raise KeyError("scalar")
+            try:
+                dt = real_dtype(dtype, self.fold)
+            except _NotCanonical:
+                raise KeyError("scalar") from None
+            if dt is None or dt.kind not in "iu" or len(raw) != dt.itemsize:
+                raise KeyError("scalar")
+            value = int(np.frombuffer(raw, dt, count=1)[0])
+        else:
+            value = _const_value(sym, self.fold)
+            if type(value) not in (int, bool):
+                raise KeyError("not an int")
+            value = int(value)
+        if not -(2**63) <= value < 2**63:
+            raise KeyError("past intp")
+        return value
+
+
+#: numpy's scalar maker, as numpy 1 and 2 name it.
+MULTIARRAY_SCALAR = frozenset(
+    {("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar")}
+)
 
 
 def tree_node_dtype() -> Any:
