@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=None)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--pure", action="store_true", help="fuzz a pure-Python copy (see above)")
+    ap.add_argument("--target", choices=TARGETS, help="run this target only (default: all)")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(HERE))
     from _seeds import write_seeds
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
                 ignore=shutil.ignore_patterns("*.so", "__pycache__"),
             )
             env["PYTHONPATH"] = str(Path(tmp) / "pure")
-        for target in TARGETS:
+        for target in [args.target] if args.target else TARGETS:
             corpus = write_seeds(Path(tmp) / target.removesuffix(".py"))
             limit = (
                 f"-max_total_time={args.seconds}" if args.seconds else f"-runs={args.runs or 3000}"
