@@ -468,7 +468,6 @@ _ARRAY_STATES = {
 }
 
 
-@open_finding(47, "rt47-07: an ndarray state numpy cannot parse, scan SAFE and load refuses")
 @pytest.mark.parametrize("case", sorted(_ARRAY_STATES))
 def test_rt47_07_array_state_header_parity(case: str, tmp_path: Path) -> None:
     """~150 bytes, harmless: numpy's ``array_setstate`` parses its tuple as ``(iO!O!iO)`` and
