@@ -101,6 +101,8 @@ def _probe_state(value: Any, depth: int = 0) -> bool:
 
 #: Cython's rebuild of numpy's SeedSequence: (class, layout checksum, state tuple).
 _SEED_SEQUENCE = "__pyx_unpickle_SeedSequence"
+#: The prefix of Cython's pickle helpers, ``__pyx_unpickle_<Class>(cls, checksum, state)``.
+_PYX_UNPICKLE = "__pyx_unpickle_"
 #: Built-in callables that only repackage their (already converted) arguments.
 #: Builtins that may take plain ints (a complex, a slice or a lazy range allocate nothing).
 _SMALL_INT_OK = frozenset({("builtins", "complex"), ("builtins", "slice"), ("builtins", "range")})
@@ -233,6 +235,9 @@ class Builder(MadeForReal):
         self.instances: list[Any] = []
         #: calls the restricted unpickler refuses (see :func:`narrowed_problem`)
         self.problems: list[str] = []
+        #: the state a load's object keeps after numpy's or Cython's setters converted what the
+        #: stream gave (by node): what the checks read in place of the stream's state
+        self.converted: dict[int, Any] = {}
 
     def value(self, sym: Any) -> Any:
         key = id(sym)
@@ -374,7 +379,11 @@ class Builder(MadeForReal):
                     self.problems.append(refused)
                     return Unknown(refused)
             return Unknown("a numpy scalar the pass cannot read")
-        failure = _call_failure(pair, args, self._global(pair)) or self._build_failure(pair, sym)
+        failure = (
+            _call_failure(pair, args, self._global(pair))
+            or self._build_failure(pair, sym)
+            or self._cython_failure(pair, sym, args)
+        )
         if failure:
             self.problems.append(failure)
             return Unknown(failure)
@@ -433,6 +442,7 @@ class Builder(MadeForReal):
             state = self._booster_state(sym, state)
         if sym.cls.pair[1] == _SEED_SEQUENCE and state is None:
             state = args[2]  # Cython's unpickler takes the state as its third argument
+        state = self.converted.pop(id(sym), state)
         attrs: dict[str, Any] | None
         if (cls.__module__, cls.__qualname__) == TREE:
             if not (is_real(args, tuple) and len(args) == 3 and is_real(state, dict)):
@@ -625,6 +635,46 @@ class Builder(MadeForReal):
             made.__setstate__(state)
         except Exception as exc:
             return failure_text(pair, exc)
+        return None
+
+    def _cython_failure(self, pair: tuple[str, str], sym: Any, args: Any) -> str | None:
+        """Cython's ``__pyx_unpickle_<Class>(cls, checksum, state)`` raises "Incompatible
+        checksums" unless the checksum converts to a C long (an int, a float, a numpy number;
+        a str does not) equal to one of the layout checksums the class accepts (Cython 3 lists
+        several), so the load refuses the file (rt47-06). The pass calls the real helper on the
+        checksum, making a bare instance of its own class as the load does, so the answer is
+        the helper's. A SeedSequence is then given its state (the third argument, then a
+        BUILD's) as the load gives it, when that state is plain data and arrays: its typed
+        fields convert what the stream holds (``n_children_spawned=1.5`` is kept as 1), and
+        the seed-sequence checks read those fields. A checksum the pass cannot see is
+        unproven."""
+        if not pair[1].startswith(_PYX_UNPICKLE):
+            return None
+        func = self._global(pair)
+        if not (is_real(args, tuple) and len(args) == 3 and callable(func)):
+            return None  # (other counts are refused by the static pass; unknown names too)
+        module = sys.modules.get(getattr(func, "__module__", ""))
+        own = getattr(module, pair[1][len(_PYX_UNPICKLE) :], None)  # the class it makes
+        if not (is_real(own, type) and is_plain(args[1], scalars=True)):
+            return f"unproven: a layout checksum the pass cannot see, given to {format_name(*pair)}"
+        try:
+            made = func(own, args[1], None)
+        except Exception as exc:
+            return failure_text(pair, exc)
+        if pair[1] != _SEED_SEQUENCE:
+            return None
+        states = [args[2]]
+        if sym.state is not None:
+            states.append(self.value(sym.state))
+        if not all(_probe_state(state) for state in states):
+            return None  # the seed-sequence checks judge the stream's own state
+        try:
+            for state in states:
+                if state is not None:
+                    made.__setstate__(state)
+        except Exception as exc:
+            return failure_text(pair, exc)
+        self.converted[id(sym)] = made.__reduce__()[2]
         return None
 
     def _facts_object(self, cls: ClassFacts, sym: Any) -> Any:
