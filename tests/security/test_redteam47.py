@@ -499,7 +499,6 @@ def _random_state_with(key: str, value: Any) -> bytes:
     return buf.getvalue()
 
 
-@open_finding(47, "rt47-08: a RandomState state numpy refuses, scan SAFE and load refuses")
 @pytest.mark.parametrize(("key", "value"), [("gauss", "x"), ("bit_generator", "PCG64")])
 def test_rt47_08_random_state_parity(key: str, value: Any, tmp_path: Path) -> None:
     """~2.6 KB, harmless: ``RandomState.__setstate__`` (``set_state``) converts the cached
@@ -547,7 +546,6 @@ _GENERATOR_CASES = {
 }
 
 
-@open_finding(47, "rt47-08: a bit generator state numpy judges otherwise than scan (both ways)")
 @pytest.mark.parametrize("case", sorted(_GENERATOR_CASES))
 def test_rt47_08_bit_generator_state_parity(case: str, tmp_path: Path) -> None:
     """~300 bytes, harmless. The bit generators' ``state`` setters (Cython) check the name
