@@ -18,6 +18,7 @@ from safeload._symbolic import (
     _Const,
     _const_value,
     _Dict,
+    _Global,
     _Obj,
     _Sym,
     _Tuple,
@@ -372,6 +373,44 @@ def _raw_bytes_problem(raw: _Sym) -> bool:
     if isinstance(raw, _Bytes):
         return True  # a BYTEARRAY8: the load makes a bytearray
     return not (isinstance(raw, _Obj) and raw.cls is not None and raw.cls.pair in _BYTES_CALLS)
+
+
+#: What makes a masked array, whose ``__setstate__`` takes 7 items: numpy's own takes 5.
+_MASKED: Final = frozenset(
+    {
+        ("numpy.ma", "MaskedArray"),
+        ("numpy.ma.core", "MaskedArray"),
+        ("numpy.ma.core", "_mareconstruct"),
+    }
+)
+_RECONSTRUCT: Final = frozenset(
+    {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct")}
+)
+_PLAIN_ARRAYS: Final = frozenset({("numpy", "ndarray"), ("numpy", "memmap")})
+
+
+def array_state_length_problem(target: _Obj, state: _Tuple) -> str | None:
+    """Why an array's BUILD state has a length its ``__setstate__`` fails on, or ``None``: a
+    masked array's unpacks 7 items, numpy's parses 5 (a 7-item state on an ndarray was SAFE to
+    scan while the load failed, found next to rt47-07). ``_reconstruct`` makes its first
+    argument's class; one the pass cannot name is left to the other checks."""
+    pair = target.cls.pair if target.cls is not None else None
+    if pair in _RECONSTRUCT:
+        args = target.args
+        first = args.items[0] if isinstance(args, _Tuple) and args.items else None
+        pair = first.pair if isinstance(first, _Global) else None
+    if pair in _MASKED:
+        expected = 7
+    elif pair in _PLAIN_ARRAYS:
+        expected = 5
+    else:
+        return None
+    if len(state.items) == expected:
+        return None
+    return (
+        f"an array state of {len(state.items)} items where its __setstate__ takes {expected} "
+        "(the load fails)"
+    )
 
 
 def array_header_problem(state: _Tuple, hasobject: bool) -> str | None:
