@@ -12,6 +12,7 @@ from safeload._numpy_state import (
     _array_state_problem,
     _dtype_layout,
     _dtype_state_problem,
+    array_state_length_problem,
     empty_shape_problem,
 )
 from safeload._symbolic import (
@@ -299,6 +300,8 @@ class WalkBuild(WalkCalls):
             isinstance(target, _Obj) and target.cls is not None and target.cls.pair in ARRAY_MAKERS
         )
         problem = _array_state_problem(state, self.fold, strict=strict)
+        if not problem and strict and isinstance(target, _Obj) and isinstance(state, _Tuple):
+            problem = array_state_length_problem(target, state)
         if problem:
             return problem
         if strict and isinstance(state, _Tuple):

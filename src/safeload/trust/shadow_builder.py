@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from safeload import _symbolic as s
-from safeload.pickle.names import DICT_MAKERS
+from safeload.pickle.names import BIT_GENERATORS, DICT_MAKERS
 from safeload.pickle.narrowed import _NARROWED
 from safeload.policy import Policy, format_name
 from safeload.trust import facts
@@ -84,6 +84,20 @@ _RANDOM_CTORS = {
 #: numpy's random-state helpers (and numpy 1.x's name for the first), probed by
 #: :meth:`Builder._random_build_failure`.
 _RANDOM_BUILDS = frozenset(_RANDOM_CTORS) | {"__RandomState_ctor"}
+_BIT_GENERATOR_CTOR = "__bit_generator_ctor"
+#: numpy's bit generator classes: what ``__bit_generator_ctor(cls)`` makes (the pass names the
+#: object by its class, :func:`safeload.pickle.call_rules.class_from_arg`).
+_BIT_GENERATOR_CLASSES = BIT_GENERATORS - {("numpy.random.bit_generator", "SeedSequence")}
+
+
+def _numpy_bit_generator_class(value: Any) -> bool:
+    """One of numpy's bit generator classes, which ``__bit_generator_ctor`` calls bare."""
+    return (
+        is_real(value, type)
+        and issubclass(value, np.random.BitGenerator)
+        and value is not np.random.BitGenerator
+        and value.__module__.startswith("numpy.random.")
+    )
 
 
 def _probe_state(value: Any, depth: int = 0) -> bool:
@@ -102,6 +116,8 @@ def _probe_state(value: Any, depth: int = 0) -> bool:
 
 #: Cython's rebuild of numpy's SeedSequence: (class, layout checksum, state tuple).
 _SEED_SEQUENCE = "__pyx_unpickle_SeedSequence"
+#: The prefix of Cython's pickle helpers, ``__pyx_unpickle_<Class>(cls, checksum, state)``.
+_PYX_UNPICKLE = "__pyx_unpickle_"
 #: Built-in callables that only repackage their (already converted) arguments.
 #: Builtins that may take plain ints (a complex, a slice or a lazy range allocate nothing).
 _SMALL_INT_OK = frozenset({("builtins", "complex"), ("builtins", "slice"), ("builtins", "range")})
@@ -234,6 +250,9 @@ class Builder(MadeForReal):
         self.instances: list[Any] = []
         #: calls the restricted unpickler refuses (see :func:`narrowed_problem`)
         self.problems: list[str] = []
+        #: the state a load's object keeps after numpy's or Cython's setters converted what the
+        #: stream gave (by node): what the checks read in place of the stream's state
+        self.converted: dict[int, Any] = {}
 
     def value(self, sym: Any) -> Any:
         key = id(sym)
@@ -375,7 +394,11 @@ class Builder(MadeForReal):
                     self.problems.append(refused)
                     return Unknown(refused)
             return Unknown("a numpy scalar the pass cannot read")
-        failure = _call_failure(pair, args, self._global(pair)) or self._build_failure(pair, sym)
+        failure = (
+            _call_failure(pair, args, self._global(pair))
+            or self._build_failure(pair, sym)
+            or self._cython_failure(pair, sym, args)
+        )
         if not failure and pair in LOSS_ARGUMENTS:
             failure = loss_call_problem(pair, args)  # (the walk let only REDUCE call it)
         if failure:
@@ -436,6 +459,7 @@ class Builder(MadeForReal):
             state = self._booster_state(sym, state)
         if sym.cls.pair[1] == _SEED_SEQUENCE and state is None:
             state = args[2]  # Cython's unpickler takes the state as its third argument
+        state = self.converted.pop(id(sym), state)
         attrs: dict[str, Any] | None
         if (cls.__module__, cls.__qualname__) == TREE:
             if not (is_real(args, tuple) and len(args) == 3 and is_real(state, dict)):
@@ -581,7 +605,7 @@ class Builder(MadeForReal):
         itself, :func:`safeload.pickle.state_rules.literal_build_problem`). An OrderedDict or
         Counter keeps attributes: its state must be a dict (or a dict and a slot dict) of
         attribute names, as the load's use-time walk requires of every ``__dict__``."""
-        if sym.state is not None and pair[1] in _RANDOM_BUILDS:
+        if sym.state is not None and (pair[1] in _RANDOM_BUILDS or pair in _BIT_GENERATOR_CLASSES):
             return self._random_build_failure(pair, sym)
         if sym.state is None or not (pair in _NO_DICT or pair in _DICT_SUBCLASSES):
             return None
@@ -610,24 +634,126 @@ class Builder(MadeForReal):
         return None
 
     def _random_build_failure(self, pair: tuple[str, str], sym: Any) -> str | None:
-        """A random state or generator made by numpy's pickle helper from plain arguments
-        (a bit generator's name, or none), then given a state: the pass makes it for real
-        and hands it the state, as the load does, and says whether numpy refuses it ("state
-        dictionary is not valid", rt36-08). numpy's validating setters size nothing by a
-        number from the file; with arguments the pass does not hold as plain values (a
-        bit generator object) it cannot tell, and the state's own checks judge it after."""
+        """A random state or generator made by numpy's pickle helper, then given a state: the
+        pass makes it for real and hands it the state, as the load does, and says whether numpy
+        refuses it ("state dictionary is not valid", rt36-08; a str ``gauss``, another
+        generator's name, a str ``uinteger``, rt47-08). numpy's validating setters size nothing
+        by a number from the file. The helper's arguments must be plain values, a bit generator
+        class of numpy's, or a bit generator the stream makes with numpy's helper, which the
+        pass makes afresh of the same kind (``RandomState.set_state`` reads only its name; numpy
+        2 pickles ``__randomstate_ctor(<bit generator>)``). A bit generator's seed sequence is
+        stored without a look (``(state, seed_seq)``), so the probe hands it ``None`` in its
+        place. What numpy's getter then returns is what the load's object holds, and the
+        state's own checks read it (MT19937's setter drops a ``has_uint32``): with arguments or
+        a state the pass cannot make, they judge the stream's state instead."""
         func = self._global(pair)
         if not (callable(func) and getattr(func, "__module__", "").startswith("numpy.random")):
             return None
-        args: Any = self.value(sym.args) if sym.args is not None else ()
+        bit_generator = pair in _BIT_GENERATOR_CLASSES or pair[1] == _BIT_GENERATOR_CTOR
+        args = () if pair in _BIT_GENERATOR_CLASSES else self._probe_args(sym)
         state = self.value(sym.state)
-        if not (is_real(args, tuple) and is_plain(args) and _probe_state(state)):
+        probe = state
+        if bit_generator and is_real(state, tuple) and len(state) >= 2:
+            probe = (state[0], *(None for _ in state[1:]))  # (state, seed_seq, ignored...)
+        if args is None or not _probe_state(probe):
             return None
         try:
-            made = func(*args)
-            made.__setstate__(state)
+            made = self._fresh(sym) if pair in _BIT_GENERATOR_CLASSES else func(*args)
+            if made is None:
+                return None
+            made.__setstate__(probe)
+            if hasattr(made, "get_state"):  # a RandomState
+                held: Any = made.get_state(legacy=False)
+            elif isinstance(made, np.random.BitGenerator):
+                held = made.state
+                if is_real(state, tuple):
+                    held = (held, *state[1:])
+            else:
+                return None
         except Exception as exc:
             return failure_text(pair, exc)
+        self.converted[id(sym)] = held
+        return None
+
+    def _probe_args(self, sym: Any) -> tuple[Any, ...] | None:
+        """The arguments of numpy's random-state helper ``sym`` calls, with which the pass may
+        make one for real (see :meth:`_random_build_failure`), or ``None``."""
+        args: Any = self.value(sym.args) if sym.args is not None else ()
+        given = sym.args.items if isinstance(sym.args, s._Tuple) else ()
+        if not (is_real(args, tuple) and len(given) == len(args)):
+            return None
+        out: list[Any] = []
+        for value, item in zip(args, given, strict=True):
+            if is_plain(value) or _numpy_bit_generator_class(value):
+                out.append(value)
+                continue
+            made = self._fresh(item) if item is not sym else None
+            if made is None:
+                return None
+            out.append(made)
+        return tuple(out)
+
+    def _fresh(self, sym: Any) -> Any:
+        """A new bit generator of the kind ``sym`` makes with numpy's pickle helper, by class
+        (the static pass refuses any other call of the class) or by a plain name, else
+        ``None``. Seeded afresh: a state BUILD or ``set_state`` reads only its name."""
+        if not (isinstance(sym, s._Obj) and sym.cls is not None):
+            return None
+        maker = self._global(sym.cls.pair)
+        args: Any = self.value(sym.args) if sym.args is not None else ()
+        if _numpy_bit_generator_class(maker):
+            return maker() if is_real(args, tuple) and args == (maker,) else None
+        if not (
+            sym.cls.pair[1] == _BIT_GENERATOR_CTOR
+            and callable(maker)
+            and getattr(maker, "__module__", "").startswith("numpy.random")
+            and is_real(args, tuple)
+            and is_plain(args)
+        ):
+            return None
+        try:
+            return maker(*args)
+        except Exception:
+            return None  # (the stream's own call fails in the load: judged where it is made)
+
+    def _cython_failure(self, pair: tuple[str, str], sym: Any, args: Any) -> str | None:
+        """Cython's ``__pyx_unpickle_<Class>(cls, checksum, state)`` raises "Incompatible
+        checksums" unless the checksum converts to a C long (an int, a float, a numpy number;
+        a str does not) equal to one of the layout checksums the class accepts (Cython 3 lists
+        several), so the load refuses the file (rt47-06). The pass calls the real helper on the
+        checksum, making a bare instance of its own class as the load does, so the answer is
+        the helper's. A SeedSequence is then given its state (the third argument, then a
+        BUILD's) as the load gives it, when that state is plain data and arrays: its typed
+        fields convert what the stream holds (``n_children_spawned=1.5`` is kept as 1), and
+        the seed-sequence checks read those fields. A checksum the pass cannot see is
+        unproven."""
+        if not pair[1].startswith(_PYX_UNPICKLE):
+            return None
+        func = self._global(pair)
+        if not (is_real(args, tuple) and len(args) == 3 and callable(func)):
+            return None  # (other counts are refused by the static pass; unknown names too)
+        module = sys.modules.get(getattr(func, "__module__", ""))
+        own = getattr(module, pair[1][len(_PYX_UNPICKLE) :], None)  # the class it makes
+        if not (is_real(own, type) and is_plain(args[1], scalars=True)):
+            return f"unproven: a layout checksum the pass cannot see, given to {format_name(*pair)}"
+        try:
+            made = func(own, args[1], None)
+        except Exception as exc:
+            return failure_text(pair, exc)
+        if pair[1] != _SEED_SEQUENCE:
+            return None
+        states = [args[2]]
+        if sym.state is not None:
+            states.append(self.value(sym.state))
+        if not all(_probe_state(state) for state in states):
+            return None  # the seed-sequence checks judge the stream's own state
+        try:
+            for state in states:
+                if state is not None:
+                    made.__setstate__(state)
+        except Exception as exc:
+            return failure_text(pair, exc)
+        self.converted[id(sym)] = made.__reduce__()[2]
         return None
 
     def _facts_object(self, cls: ClassFacts, sym: Any) -> Any:
