@@ -200,6 +200,46 @@ def test_metric_state_parity(case: str, form: str, tmp_path: Path) -> None:
     assert_scan_predicts_load(_dump(form, metric_change=_slot(index, change)), tmp_path)
 
 
+_STANDALONE_METRICS = {
+    "minkowski-32": ("minkowski", {"p": 3}, np.float32),
+    "mahalanobis-64": ("mahalanobis", {"VI": np.eye(2)}, np.float64),
+    "seuclidean-32": ("seuclidean", {"V": np.ones(2)}, np.float32),
+}
+_STANDALONE_CASES = {
+    "unchanged": lambda s: s,
+    "p-str": lambda s: ["2", *s[1:]],
+    "p-timedelta": lambda s: [datetime.timedelta(1), *s[1:]],
+    "vec-float32": lambda s: [s[0], np.asarray(s[1], np.float32), s[2]],
+    "vec-None": lambda s: [s[0], None, s[2]],
+    "mat-None": lambda s: [s[0], s[1], None],
+    "four-items": lambda s: [*s, 1],
+}
+
+
+@pytest.mark.parametrize("metric", sorted(_STANDALONE_METRICS))
+@pytest.mark.parametrize("case", sorted(_STANDALONE_CASES))
+def test_standalone_metric_state_parity(case: str, metric: str, tmp_path: Path) -> None:
+    """A metric pickled on its own (``check_distance_metric``), 32-bit ones too: their
+    ``vec`` and ``mat`` are float64 views as well. A None ``vec`` or ``mat`` is taken by
+    Cython, and the built metric reports ``array(None, dtype=object)`` for it: both refuse."""
+    from sklearn.metrics import DistanceMetric
+
+    name, params, dtype = _STANDALONE_METRICS[metric]
+    built = DistanceMetric.get_metric(name, dtype=dtype, **params)
+    change = _STANDALONE_CASES[case]
+
+    class _Pickler(pickle.Pickler):
+        def reducer_override(self, obj: Any) -> Any:
+            if isinstance(obj, DistanceMetric):
+                func, args, state = obj.__reduce__()
+                return func, args, tuple(change(list(state)))
+            return NotImplemented
+
+    buf = io.BytesIO()
+    _Pickler(buf, protocol=4).dump(built)
+    assert_scan_predicts_load(buf.getvalue(), tmp_path)
+
+
 #: The cases whose arrays joblib writes inline: its wrapper keeps Fortran order ('F', read
 #: back as a transposed view) and writes the bytes in the array's byte order, which the load
 #: swaps to native before the tree is built.
@@ -227,6 +267,64 @@ def test_tree_state_parity_joblib(case: str, tmp_path: Path) -> None:
 def test_metric_state_parity_joblib(case: str, tmp_path: Path) -> None:
     index, change = _METRIC_CASES[case]
     assert_scan_predicts_load(_dump("ball-joblib", metric_change=_slot(index, change)), tmp_path)
+
+
+def _skops_with_array(slot: int, item: int | None, change: Callable[[Any], Any]) -> bytes:
+    """The KD-tree model in skops form, the ``.npy`` member of its tree's state item ``slot``
+    (of the metric's state item ``item`` for slot 11) rewritten with ``change`` of its array
+    (``np.save`` keeps a Fortran order and a byte order in the header; ``np.load`` keeps them,
+    unlike numpy's pickle for protocols 0-4)."""
+    import json
+    import zipfile
+
+    import skops.io
+
+    src = zipfile.ZipFile(io.BytesIO(skops.io.dumps(_model("kd_tree"))))
+    files = {i.filename: src.read(i) for i in src.infolist()}
+    schema = json.loads(files["schema.json"])
+    node = schema["content"]["content"]["_tree"]["content"]["content"][slot]
+    if item is not None:
+        node = node["content"]["content"][item]
+    buf = io.BytesIO()
+    np.save(buf, change(np.load(io.BytesIO(files[node["file"]]))), allow_pickle=False)
+    files[node["file"]] = buf.getvalue()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for name, raw in files.items():
+            dst.writestr(name, raw)
+    return out.getvalue()
+
+
+_SKOPS_CASES = {
+    "data-big-endian": (0, None, lambda a: a.astype(">f8")),
+    "data-fortran": (0, None, np.asfortranarray),
+    "data-float32": (0, None, lambda a: a.astype(np.float32)),
+    "idx_array-big-endian": (1, None, lambda a: a.astype(">i8")),
+    "node_bounds-fortran": (3, None, np.asfortranarray),
+    "metric-vec-big-endian": (11, 1, lambda a: a.astype(">f8")),
+    "metric-mat-int64": (11, 2, lambda a: a.astype(np.int64)),
+    "unchanged": (0, None, lambda a: a),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_SKOPS_CASES))
+def test_tree_state_parity_skops(case: str, tmp_path: Path) -> None:
+    """In a skops file the arrays keep the byte order and Fortran order their ``.npy`` header
+    gives, and Cython refuses a big-endian or Fortran view: scan must say what the load does
+    (the scan of a skops file pickles what skops would build with protocol 5, whose arrays
+    keep their byte order as the skops load does)."""
+    slot, item, change = _SKOPS_CASES[case]
+    data = _skops_with_array(slot, item, change)
+    path = tmp_path / "m.skops"
+    path.write_bytes(data)
+    safe = safeload.scan(data).safe
+    try:
+        safeload.load_unsigned(path)
+        outcome = "loaded"
+    except safeload.SafeloadError:
+        outcome = "refused"
+    assert safe == (outcome == "loaded"), (safe, outcome)
+    assert outcome == ("loaded" if case == "unchanged" else "refused")
 
 
 @pytest.mark.parametrize(
