@@ -84,6 +84,8 @@ def _dump(form: str, tree_change: Any = None, metric_change: Any = None) -> byte
 
 def _slot(index: int, change: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
     def apply(state: list[Any]) -> list[Any]:
+        if index == len(state):  # an item past the end (Cython reads the first ones)
+            return [*state, change(None)]
         state[index] = change(state[index])
         return state
 
@@ -189,6 +191,7 @@ _METRIC_CASES: dict[str, tuple[int, Callable[[Any], Any]]] = {
     "vec-empty": (1, lambda v: np.empty(0)),
     **{f"mat-{k}": (2, f) for k, f in _ARRAYS.items()},
     "mat-fortran-2x2": (2, lambda m: np.asfortranarray(np.eye(2))),
+    "four-items": (3, lambda _: 1),
 }
 
 

@@ -168,9 +168,9 @@ def _metric_state(metric: Any) -> Any:
 def check_metric(metric: Any, n_features: int) -> None:
     """The metric's native code reads its weight vector or matrix with the data's dimension as
     the length, so for the metrics that read them the sizes must be exact (a 1x1 Mahalanobis
-    ``VI`` with 5-feature data reads past the matrix). Other metrics ignore them."""
+    ``VI`` with 5-feature data reads past the matrix). Other metrics ignore them. (A state
+    of more than three items is built as its first three, as on its own.)"""
     state = _metric_state(metric)
-    require(len(state) == 3, "distance metric state malformed")
     vec, mat = np.asarray(state[1]), np.asarray(state[2])
     kind = class_of(metric).__name__.removesuffix("64").removesuffix("32")
     if kind == "SEuclideanDistance":
