@@ -153,7 +153,6 @@ _METRIC_STATES = {
 }
 
 
-@open_finding(47, "rt47-02: DistanceMetric state of the wrong types, scan SAFE and load refuses")
 @pytest.mark.parametrize("case", sorted(_METRIC_STATES))
 def test_rt47_02_distance_metric_state_types_parity(case: str, tmp_path: Path) -> None:
     """~3 KB, harmless: ``DistanceMetric.__setstate__`` (Cython) assigns ``state[0]`` to a
@@ -210,7 +209,6 @@ def _skops_knn_metric_state(kind: str) -> bytes:
     return out.getvalue()
 
 
-@open_finding(47, "rt47-02: skops DistanceMetric state of the wrong types, scan SAFE, load refuses")
 @pytest.mark.parametrize("kind", ["p-timedelta", "vec-object"])
 def test_rt47_02_skops(kind: str, tmp_path: Path) -> None:
     """The skops form (what ``fz/skfuzz.py`` seed 4702 found): skops' construct of the tree
@@ -271,7 +269,6 @@ _TREE_STATES = {
 }
 
 
-@open_finding(47, "rt47-03: KD/Ball tree state of the wrong types, scan SAFE and load refuses")
 @pytest.mark.parametrize("algorithm", ["kd_tree", "ball_tree"])
 @pytest.mark.parametrize("case", sorted(_TREE_STATES))
 def test_rt47_03_binary_tree_state_types_parity(case: str, algorithm: str, tmp_path: Path) -> None:

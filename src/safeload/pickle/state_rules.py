@@ -253,3 +253,40 @@ def rebuild_problem(target: _Obj) -> str | None:
             "per object, and the checks judge that one"
         )
     return None
+
+
+#: Modules whose objects' Cython ``__setstate__`` reads its state by index without a bounds
+#: check, and the items it reads: a neighbor tree 13 (``state[0]`` to ``state[12]``), a
+#: distance metric 3 (``p``, ``vec``, ``mat``).
+_INDEXED_STATES = {
+    "sklearn.neighbors._kd_tree": 13,
+    "sklearn.neighbors._ball_tree": 13,
+    "sklearn.metrics._dist_metrics": 3,
+}
+
+
+def indexed_state_problem(target: _Obj, state: _Sym) -> str | None:
+    """Hook: why the BUILD of a neighbor tree or distance metric is refused before its
+    ``__setstate__`` runs, or ``None``. Cython compiles their ``state[i]`` without bounds
+    checks: on a shorter tuple (or list) it reads past the items and the process crashes
+    (a metric state ``(3.0,)``, a tree state of 12 items: SIGSEGV inside ``load_unsigned``,
+    where the checks after building came too late). scikit-learn writes a literal tuple of
+    exactly these items; anything else (a list, a tuple made by a call, a dict) is refused."""
+    cls = target.cls
+    if cls is None:
+        return None
+    need = _INDEXED_STATES.get(cls.pair[0])
+    if need is None:
+        return None
+    if isinstance(state, _Tuple):
+        have: int | None = len(state.items)
+    elif isinstance(state, _Const) and type(state.value) is tuple:
+        have = len(state.value)
+    else:
+        have = None
+    if have is None or have < need:
+        return (
+            f"a state for {format_name(*cls.pair)} that is not a tuple of at least {need} "
+            "items: its native __setstate__ reads them without a bounds check"
+        )
+    return None

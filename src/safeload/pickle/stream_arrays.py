@@ -29,6 +29,20 @@ from safeload.pickle.names import (
 )
 
 
+def _native_as_loaded(array: Any) -> Any:
+    """``array`` in the byte order the load gives it: numpy's ``ndarray.__setstate__`` (a
+    ``_reconstruct`` + BUILD, protocols 0-4) and safeload's joblib reader both swap an array of
+    a plain non-native dtype (``>f8``, ``>i8``) to native, keeping its values and its C or
+    Fortran layout; a record dtype (``|``, whatever its fields' order) is kept as written, as
+    is a protocol 5 ``_frombuffer`` array. Checks of Cython's views read the byte order
+    (a big-endian buffer is refused there): judged as written, a float64 tree pickled with
+    protocol 2 was unsafe to scan while it loaded."""
+    dt = array.dtype
+    if dt.isnative or dt.byteorder == "|":
+        return array
+    return array.astype(dt.newbyteorder("="), order="K")
+
+
 class StreamArrays:
     """The arrays of one stream (``data``, its bytes as the cursor reads them, and the walk's
     fold budget), read on demand by the tree check and by the shadows of
@@ -49,7 +63,7 @@ class StreamArrays:
         try:
             if isinstance(sym, _Array):
                 located: Any = np.frombuffer(self.data, sym.dtype, sym.count, sym.start)
-                return located.reshape(sym.shape, order=sym.order)
+                return _native_as_loaded(located.reshape(sym.shape, order=sym.order))
             if not (isinstance(sym, _Obj) and sym.cls is not None):
                 return None
             if sym.cls.pair in RECONSTRUCT:
@@ -78,7 +92,8 @@ class StreamArrays:
             if dtype.cls.pair not in DTYPE_CLASSES:
                 return None
             data: Any = np.frombuffer(raw, real_dtype(dtype, self.fold))
-            return data.reshape(shape, order=order)
+            data = data.reshape(shape, order=order)
+            return _native_as_loaded(data) if sym.cls.pair in RECONSTRUCT else data
         except (_NotCanonical, KeyError, ValueError, TypeError, AttributeError):
             return None
 

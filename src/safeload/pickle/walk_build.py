@@ -51,6 +51,7 @@ from safeload.pickle.names import (
 )
 from safeload.pickle.state_rules import (
     dunder_key,
+    indexed_state_problem,
     literal_build_problem,
     rebuild_problem,
     slot_items_problem,
@@ -148,7 +149,7 @@ class WalkBuild(WalkCalls):
                 "arguments that are themselves made by a call); its state could be a numpy "
                 "dtype's, an array's or a joblib wrapper's",
             )
-        problem = rebuild_problem(target)
+        problem = rebuild_problem(target) or indexed_state_problem(target, state)
         if problem:
             raise Unsafe(pos, name, problem)
         self._pandas_build(target, pos, name)

@@ -8,12 +8,106 @@ from typing import Any
 
 import numpy as np
 
-from safeload.trust.shadow_values import class_of
+from safeload.trust import facts
+from safeload.trust.shadow_values import Shadow, Unknown, Unproven, class_of, is_real
 from safeload.trust.structures.common import is_int, require
+from safeload.trust.structures.cython_args import as_c_double, as_c_int, as_typed_view
+
+#: The class ``BinaryTree64.__setstate__`` types its metric slot with: a 32-bit metric, a
+#: name or None makes it raise "Cannot convert ... to DistanceMetric64" (rt47-03).
+_METRIC64 = "sklearn.metrics._dist_metrics:DistanceMetric64"
+
+#: The tree state's counts and the C type ``BinaryTree64.__setstate__`` assigns each to
+#: (probed value by value against scikit-learn 1.9.1): ``intp_t`` takes ``__index__`` only,
+#: ``int`` takes ``__int__`` (a float truncates) and holds 32 bits.
+_TREE_COUNTS = (
+    (4, "leaf_size", "intp"),
+    (5, "n_levels", "intp"),
+    (6, "n_nodes", "intp"),
+    (7, "n_trims", "int"),
+    (8, "n_leaves", "int"),
+    (9, "n_splits", "int"),
+    (10, "n_calls", "int"),
+)
+
+#: numpy kinds that ``np.asarray(x, dtype=np.float64)`` converts whatever the items (bool,
+#: integers, floats, complex, datetimes and timedeltas).
+_NUMERIC_KINDS = frozenset("biufcmM")
+
+
+def _opaque(value: Any, what: str) -> None:
+    """A value the pass cannot see (an unknown, a shadow of an instance) is unproven."""
+    if type(value) is Unknown or type(value) is Shadow:
+        raise Unproven(f"{what}: a value the pass cannot see")
+
+
+def _node_records(value: Any, canonical: Any) -> None:
+    """``node_data`` becomes a C-contiguous ``const NodeData_t[::1]`` view: a 1-D buffer of
+    the node record's layout in native byte order (a 2-D, Fortran-sliced, byte-swapped or
+    object array, or a list, makes ``__setstate__`` raise). The checks below read its fields
+    by name, so it must be scikit-learn's own record too (rt18-01)."""
+    _opaque(value, "neighbor tree node_data")
+    require(is_real(value, np.ndarray), "neighbor tree node_data is not an array")
+    require(
+        canonical is not None and value.dtype == canonical,
+        "neighbor tree node_data is not scikit-learn's node record",
+    )
+    require(value.ndim == 1, "neighbor tree node_data is not one-dimensional")
+    require(value.flags.c_contiguous, "neighbor tree node_data is not C-contiguous")
+
+
+def _sample_weight(value: Any) -> None:
+    """``__setstate__`` makes ``np.asarray(state[12], dtype=np.float64)`` of a weight that is
+    not None and views it as ``const float64_t[::1]``: any array converts but only a 1-D one
+    fits (a scalar or a str is 0-D, a 2-D array is refused); a list of numbers is 1-D. What
+    converting an object or string array's items gives is not modelled."""
+    if value is None:
+        return
+    _opaque(value, "neighbor tree sample_weight")
+    if is_real(value, np.ndarray):
+        require(value.ndim == 1, "neighbor tree sample_weight is not one-dimensional")
+        if value.dtype.kind not in _NUMERIC_KINDS:
+            raise Unproven("neighbor tree sample_weight: items whose conversion is not modelled")
+        return
+    if is_real(value, (bool, int, float, complex, str, bytes, np.generic)):
+        require(False, "neighbor tree sample_weight is a scalar, not a 1-D array")
+    if is_real(value, (list, tuple)) and all(type(v) in (bool, int, float) for v in value):
+        return
+    raise Unproven("neighbor tree sample_weight: a value whose conversion is not modelled")
+
+
+def _tree_state_types(st: Any, canonical: Any) -> None:
+    """What ``BinaryTree64.__setstate__`` does to each item of its state before any check
+    runs: it assigns ``data`` and ``node_bounds`` to C-contiguous float64 views of 2 and 3
+    dimensions, ``idx_array`` to an intp view, ``node_data`` to the node record's view, its
+    counts to C integers, its metric to a ``DistanceMetric64`` and its weights to a float64
+    view. Any of them of the wrong kind makes the C unpickler raise and the load refuse, so
+    scan must refuse them too (rt47-03). On a built tree each item is what the conversion
+    made, and every rule holds of it. (Cython accepts None for the arrays; no honest tree
+    holds one, and the checks below read each.)"""
+    require(is_real(st, tuple) and len(st) >= 13, "neighbor tree state malformed")
+    as_typed_view(st[0], "neighbor tree data", "float64", 2, none_ok=False)
+    as_typed_view(st[1], "neighbor tree idx_array", "intp", 1, none_ok=False)
+    _node_records(st[2], canonical)
+    as_typed_view(st[3], "neighbor tree node_bounds", "float64", 3, none_ok=False)
+    for index, name, ctype in _TREE_COUNTS:
+        as_c_int(st[index], f"neighbor tree {name}", ctype)
+    metric = st[11]  # (a shadow of the metric: its class is the class the stream names)
+    if type(metric) is Unknown:
+        raise Unproven("neighbor tree metric: a value the pass cannot see")
+    require(
+        _METRIC64 in facts.mro_names(class_of(metric)),
+        "neighbor tree metric is not a 64-bit DistanceMetric",
+    )
+    _sample_weight(st[12])
 
 
 def check_binary_tree(tree: Any, context: Any) -> None:
     st = tree.__getstate__()
+    # Cython accepts any record layout with NodeData's formats and offsets, whatever its field
+    # names; the checks below read fields by name, so the names must be NodeData's (rt18-01)
+    canonical = getattr(importlib.import_module(class_of(tree).__module__), "NodeData", None)
+    _tree_state_types(st, canonical)
     data, idx_array, node_data, node_bounds = st[0], st[1], st[2], st[3]
     n_levels, n_nodes = int(st[5]), int(st[6])
     # a breadth-first query sizes its node heap as n_samples // leaf_size (C division: 0 is
@@ -31,13 +125,6 @@ def check_binary_tree(tree: Any, context: Any) -> None:
     require(
         1 <= n_levels <= 64 and n_nodes == 2**n_levels - 1 == node_data.shape[0],
         "neighbor tree node count inconsistent",
-    )
-    # Cython accepts any record layout with NodeData's formats and offsets, whatever its field
-    # names; the checks below read fields by name, so the names must be NodeData's (rt18-01)
-    canonical = getattr(importlib.import_module(class_of(tree).__module__), "NodeData", None)
-    require(
-        canonical is not None and node_data.dtype == canonical,
-        "neighbor tree node_data is not scikit-learn's node record",
     )
     starts, ends = node_data["idx_start"], node_data["idx_end"]
     require(
@@ -63,12 +150,27 @@ def check_binary_tree(tree: Any, context: Any) -> None:
     check_metric(st[11], n_features)
 
 
+def _metric_state(metric: Any) -> Any:
+    """The metric's state ``(p, vec, mat)``, after the rules of what its Cython
+    ``__setstate__`` does to it: ``p`` becomes a C double, ``vec`` and ``mat`` C-contiguous
+    float64 views of 1 and 2 dimensions (for the 32-bit metrics too). A str or timedelta
+    ``p``, an int64 or object array makes the C unpickler raise and the load refuse, so scan
+    must too (rt47-02). ``vec`` or ``mat`` None is taken by Cython, but a built metric then
+    reports ``array(None, dtype=object)`` for it, which the view rule refuses: both refuse."""
+    state = metric.__getstate__()
+    require(is_real(state, tuple) and len(state) >= 3, "distance metric state malformed")
+    as_c_double(state[0], "distance metric p")
+    as_typed_view(state[1], "distance metric vec", "float64", 1, none_ok=False)
+    as_typed_view(state[2], "distance metric mat", "float64", 2, none_ok=False)
+    return state
+
+
 def check_metric(metric: Any, n_features: int) -> None:
     """The metric's native code reads its weight vector or matrix with the data's dimension as
     the length, so for the metrics that read them the sizes must be exact (a 1x1 Mahalanobis
-    ``VI`` with 5-feature data reads past the matrix). Other metrics ignore them."""
-    state = metric.__getstate__()
-    require(isinstance(state, tuple) and len(state) == 3, "distance metric state malformed")
+    ``VI`` with 5-feature data reads past the matrix). Other metrics ignore them. (A state
+    of more than three items is built as its first three, as on its own.)"""
+    state = _metric_state(metric)
     vec, mat = np.asarray(state[1]), np.asarray(state[2])
     kind = class_of(metric).__name__.removesuffix("64").removesuffix("32")
     if kind == "SEuclideanDistance":
@@ -91,8 +193,7 @@ def check_distance_metric(metric: Any, context: Any) -> None:
     size`` of the matrix. A ``(3_000_000, 0)`` ``VI`` passed ``pairwise``'s width check and
     read megabytes past its one-item buffer (rt31-04). Inside a tree, :func:`check_metric`
     also holds the sizes to the data's width."""
-    state = metric.__getstate__()
-    require(isinstance(state, tuple) and len(state) >= 3, "distance metric state malformed")
+    state = _metric_state(metric)
     vec, mat = np.asarray(state[1]), np.asarray(state[2])
     kind = class_of(metric).__name__.removesuffix("64").removesuffix("32")
     if kind == "MahalanobisDistance":
