@@ -24,6 +24,7 @@ import operator
 import types
 import uuid
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -84,19 +85,26 @@ def _modelled(value: Any, what: str) -> bool:
     raise Unproven(f"{what}: a value whose conversion the pass does not model")
 
 
-def as_c_double(value: Any, what: str) -> None:
-    """Cython's conversion of ``value`` to a C ``double`` (``PyFloat_AsDouble``: ``__float__``,
-    then ``__index__``; a str or bytes is refused, unlike ``float()``) must succeed."""
+def _converted(value: Any, what: str, kind: str, convert: Callable[[Any], Any]) -> Any:
+    """``convert(value)`` as Cython's conversion makes it, for a value :func:`_modelled`
+    models; a str or bytes is refused (Cython's conversions do not parse text, unlike
+    ``float()`` and ``int()``), and so is whatever ``convert`` raises on."""
     require(
         not _modelled(value, what) and not isinstance(value, str | bytes | bytearray),
-        f"{what} is not a real number",
+        f"{what} is not {kind}",
     )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # numpy's ComplexWarning: the load converts
-            float(value)
+            return convert(value)
     except (TypeError, ValueError, OverflowError, decimal.InvalidOperation) as exc:
-        require(False, f"{what} is not a real number ({type(exc).__name__}: {exc})")
+        require(False, f"{what} is not {kind} ({type(exc).__name__}: {exc})")
+
+
+def as_c_double(value: Any, what: str) -> None:
+    """Cython's conversion of ``value`` to a C ``double`` (``PyFloat_AsDouble``: ``__float__``,
+    then ``__index__``; a str or bytes is refused, unlike ``float()``) must succeed."""
+    _converted(value, what, "a real number", float)
 
 
 def as_c_int(value: Any, what: str, ctype: str = "intp") -> None:
@@ -104,17 +112,7 @@ def as_c_int(value: Any, what: str, ctype: str = "intp") -> None:
     ``intp`` (``Py_ssize_t``) takes ``__index__`` only: a float, a numpy bool or a 0-d float
     array is refused. ``int`` and ``long`` take ``__int__`` (a float is truncated, as Cython
     does; a str is refused, unlike ``int()``)."""
-    require(
-        not _modelled(value, what) and not isinstance(value, str | bytes | bytearray),
-        f"{what} is not an integer",
-    )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # numpy's ComplexWarning: the load converts
-            number = operator.index(value) if ctype == "intp" else int(value)
-    except (TypeError, ValueError, OverflowError, decimal.InvalidOperation) as exc:
-        require(False, f"{what} is not an integer ({type(exc).__name__}: {exc})")
-        return
+    number = _converted(value, what, "an integer", operator.index if ctype == "intp" else int)
     low, high = C_RANGES[ctype]
     require(low <= number <= high, f"{what} does not fit a C {ctype}")
 
