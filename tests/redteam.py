@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pickle
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,7 @@ __all__ = [
     "child",
     "cpu_seconds",
     "crafted_csr",
+    "dumps_with",
     "global_",
     "hgb_nodes",
     "load_honest",
@@ -228,6 +229,30 @@ class Call:
 
     def __reduce__(self) -> Any:
         return (self.func, self.args)
+
+
+def dumps_with(
+    obj: Any, reduce: Callable[[Any], Any], protocol: int = 4, *, joblib: bool = False
+) -> bytes:
+    """``obj`` pickled (``joblib=True``: by joblib's pickler, arrays inline) with ``reduce`` as
+    the pickler's ``reducer_override``: for each object it returns the ``__reduce__`` tuple to
+    write instead of the object's own, or ``NotImplemented`` to leave it alone. The crafted
+    states of the parity files are made this way (an honest model, one state item changed)."""
+    import io
+
+    base: Any = pickle.Pickler
+    if joblib:
+        from joblib.numpy_pickle import NumpyPickler
+
+        base = NumpyPickler
+
+    class _Pickler(base):  # type: ignore[misc]
+        def reducer_override(self, o: Any) -> Any:
+            return reduce(o)
+
+    buf = io.BytesIO()
+    _Pickler(buf, protocol=protocol).dump(obj)
+    return buf.getvalue()
 
 
 def crafted_csr(pointer: int) -> Any:

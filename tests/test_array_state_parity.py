@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from redteam import parity, prepass_problems
+from redteam import dumps_with, parity, prepass_problems
 
 _FLOAT = np.arange(6, dtype=np.float64).reshape(2, 3)
 _OBJECT = np.array([1, "a", None, 2.5, (1,), "b"], dtype=object).reshape(2, 3)
@@ -66,16 +66,13 @@ def _numpy_takes(array: np.ndarray, state: tuple[Any, ...]) -> bool:
 
 
 def _pickled(array: np.ndarray, state: tuple[Any, ...], protocol: int) -> bytes:
-    class _Pickler(pickle.Pickler):
-        def reducer_override(self, obj: Any) -> Any:
-            if type(obj) is np.ndarray and obj is array:
-                func, args, _ = obj.__reduce__()
-                return func, args, state
-            return NotImplemented
+    def reduce(obj: Any) -> Any:
+        if type(obj) is np.ndarray and obj is array:
+            func, args, _ = obj.__reduce__()
+            return func, args, state
+        return NotImplemented
 
-    buf = io.BytesIO()
-    _Pickler(buf, protocol=protocol).dump({"a": array})
-    return buf.getvalue()
+    return dumps_with({"a": array}, reduce, protocol=protocol)
 
 
 @pytest.mark.parametrize("protocol", [2, 5])

@@ -9,7 +9,6 @@ both. The expected outcome of each variant is what plain pickle does with the sa
 
 from __future__ import annotations
 
-import io
 import pickle
 import re
 import struct
@@ -20,7 +19,7 @@ import numpy as np
 import pytest
 
 from parity import verdicts
-from redteam import parity
+from redteam import dumps_with, parity
 
 
 def _accepted(helper: Any, cls: type) -> list[int]:
@@ -36,18 +35,15 @@ def _accepted(helper: Any, cls: type) -> list[int]:
 def _with_checksum(obj: Any, checksum: Any, protocol: int, state: Any = None) -> bytes:
     """``{'x': obj}`` pickled with its Cython checksum (and BUILD ``state``) replaced."""
 
-    class _Pickler(pickle.Pickler):
-        def reducer_override(self, o: Any) -> Any:
-            if o is obj:
-                func, args, *rest = o.__reduce__()
-                if state is not None:
-                    rest = [state]
-                return (func, (args[0], checksum, args[2]), *rest)
-            return NotImplemented
+    def reduce(o: Any) -> Any:
+        if o is obj:
+            func, args, *rest = o.__reduce__()
+            if state is not None:
+                rest = [state]
+            return (func, (args[0], checksum, args[2]), *rest)
+        return NotImplemented
 
-    buf = io.BytesIO()
-    _Pickler(buf, protocol=protocol).dump({"x": obj})
-    return buf.getvalue()
+    return dumps_with({"x": obj}, reduce, protocol=protocol)
 
 
 def _expected(data: bytes) -> str:

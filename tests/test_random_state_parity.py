@@ -9,7 +9,6 @@ still refused by both. The expected outcome of a state numpy's setter refuses is
 
 from __future__ import annotations
 
-import io
 import pickle
 from pathlib import Path
 from typing import Any
@@ -18,28 +17,25 @@ import numpy as np
 import pytest
 
 from parity import verdicts
-from redteam import parity
+from redteam import dumps_with, parity
 
 
 def _pickled(obj: Any, change: Any, protocol: int) -> bytes:
     """``{'x': obj}`` with the state of each bit generator and random state passed through
     ``change(kind, state_dict)`` (``kind``: "bit" or "legacy")."""
 
-    class _Pickler(pickle.Pickler):
-        def reducer_override(self, o: Any) -> Any:
-            if isinstance(o, np.random.BitGenerator):
-                func, args, st = o.__reduce__()
-                if isinstance(st, tuple):
-                    return func, args, (change("bit", dict(st[0])), *st[1:])
-                return func, args, change("bit", dict(st))
-            if type(o) is np.random.RandomState:
-                func, args, st = o.__reduce__()
-                return func, args, change("legacy", dict(st))
-            return NotImplemented
+    def reduce(o: Any) -> Any:
+        if isinstance(o, np.random.BitGenerator):
+            func, args, st = o.__reduce__()
+            if isinstance(st, tuple):
+                return func, args, (change("bit", dict(st[0])), *st[1:])
+            return func, args, change("bit", dict(st))
+        if type(o) is np.random.RandomState:
+            func, args, st = o.__reduce__()
+            return func, args, change("legacy", dict(st))
+        return NotImplemented
 
-    buf = io.BytesIO()
-    _Pickler(buf, protocol=protocol).dump({"x": obj})
-    return buf.getvalue()
+    return dumps_with({"x": obj}, reduce, protocol=protocol)
 
 
 def _numpy_refuses(obj: Any, change: Any) -> bool:

@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 
 import safeload
-from redteam import assert_scan_predicts_load
+from redteam import assert_scan_predicts_load, dumps_with
 
 
 @functools.cache
@@ -63,23 +63,9 @@ def _dump(form: str, tree_change: Any = None, metric_change: Any = None) -> byte
     algorithm = "kd_tree" if form.startswith("kd") else "ball_tree"
     model = _model(algorithm)
     reduce = _reducer(model, tree_change, metric_change)
-    buf = io.BytesIO()
     if form.endswith("joblib"):
-        from joblib.numpy_pickle import NumpyPickler
-
-        class _Joblib(NumpyPickler):  # type: ignore[misc]
-            def reducer_override(self, obj: Any) -> Any:
-                return reduce(obj)
-
-        _Joblib(buf, protocol=4).dump(model)
-    else:
-
-        class _Pickler(pickle.Pickler):
-            def reducer_override(self, obj: Any) -> Any:
-                return reduce(obj)
-
-        _Pickler(buf, protocol=int(form.rsplit("-", 1)[1])).dump(model)
-    return buf.getvalue()
+        return dumps_with(model, reduce, 4, joblib=True)
+    return dumps_with(model, reduce, int(form.rsplit("-", 1)[1]))
 
 
 def _slot(index: int, change: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
@@ -231,16 +217,13 @@ def test_standalone_metric_state_parity(case: str, metric: str, tmp_path: Path) 
     built = DistanceMetric.get_metric(name, dtype=dtype, **params)
     change = _STANDALONE_CASES[case]
 
-    class _Pickler(pickle.Pickler):
-        def reducer_override(self, obj: Any) -> Any:
-            if isinstance(obj, DistanceMetric):
-                func, args, state = obj.__reduce__()
-                return func, args, tuple(change(list(state)))
-            return NotImplemented
+    def reduce(obj: Any) -> Any:
+        if isinstance(obj, DistanceMetric):
+            func, args, state = obj.__reduce__()
+            return func, args, tuple(change(list(state)))
+        return NotImplemented
 
-    buf = io.BytesIO()
-    _Pickler(buf, protocol=4).dump(built)
-    assert_scan_predicts_load(buf.getvalue(), tmp_path)
+    assert_scan_predicts_load(dumps_with(built, reduce, protocol=4), tmp_path)
 
 
 #: The cases whose arrays joblib writes inline: its wrapper keeps Fortran order ('F', read

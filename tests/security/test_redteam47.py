@@ -1,9 +1,10 @@
 """Red team 47's reproducers (all fixed; each runs as a normal test).
 
-rt47-01..08 are scan/load parity findings without harm; rt47-09 is a hang. rt47-02..04, 06 and 07 share one root cause:
-scan allows a Cython or numpy reconstructor/``__setstate__`` without modelling the C-level
-argument parsing it does (typed memoryviews, C doubles/ints, layout checksums, numpy's
-``(iO!O!iO)`` state), so bytes that make the C unpickler raise are called SAFE.
+rt47-01..08 are scan/load parity findings without harm; rt47-09 is a hang. rt47-02..04, 06
+and 07 share one root cause: scan allowed a Cython or numpy reconstructor/``__setstate__``
+without modelling the C-level argument parsing it does (typed memoryviews, C doubles/ints,
+layout checksums, numpy's ``(iO!O!iO)`` state), so bytes that make the C unpickler raise
+were called SAFE.
 
 rt47-01 an array with more than 64 dimensions (numpy's limit): scan calls the file SAFE,
         load_unsigned refuses it (numpy raises "maximum supported dimension ... 64"), for a
@@ -61,6 +62,7 @@ from redteam import (
     UINT8_DTYPE,
     assert_scan_predicts_load,
     binunicode,
+    dumps_with,
     global_,
 )
 
@@ -121,7 +123,6 @@ def test_rt47_01_array_over_64_dimensions_parity(form: str, tmp_path: Path) -> N
 def _knn_with_metric_state(change: Any) -> bytes:
     """A fitted KD-tree KNeighborsClassifier pickled (protocol 4) with its tree's distance
     metric state ``(p, vec, mat)`` passed through ``change``."""
-    import io
 
     from sklearn.metrics import DistanceMetric
     from sklearn.neighbors import KNeighborsClassifier
@@ -130,16 +131,13 @@ def _knn_with_metric_state(change: Any) -> bytes:
     X = rng.rand(40, 4)
     model = KNeighborsClassifier(3, algorithm="kd_tree").fit(X, (X[:, 0] > 0.5).astype(int))
 
-    class _Pickler(pickle.Pickler):
-        def reducer_override(self, obj: Any) -> Any:
-            if isinstance(obj, DistanceMetric):
-                func, args, state = obj.__reduce__()
-                return func, args, tuple(change(list(state)))
-            return NotImplemented
+    def reduce(obj: Any) -> Any:
+        if isinstance(obj, DistanceMetric):
+            func, args, state = obj.__reduce__()
+            return func, args, tuple(change(list(state)))
+        return NotImplemented
 
-    buf = io.BytesIO()
-    _Pickler(buf, protocol=4).dump(model)
-    return buf.getvalue()
+    return dumps_with(model, reduce, protocol=4)
 
 
 _METRIC_STATES = {
@@ -230,7 +228,6 @@ def test_rt47_02_skops(kind: str, tmp_path: Path) -> None:
 def _knn_with_tree_state(algorithm: str, index: int, change: Any) -> bytes:
     """A fitted KNeighborsClassifier (``algorithm``) pickled (protocol 4) with item ``index``
     of its tree's ``__reduce__`` state passed through ``change``."""
-    import io
 
     from sklearn.neighbors import KNeighborsClassifier
 
@@ -239,18 +236,15 @@ def _knn_with_tree_state(algorithm: str, index: int, change: Any) -> bytes:
     model = KNeighborsClassifier(3, algorithm=algorithm).fit(X, (X[:, 0] > 0.5).astype(int))
     tree_type = type(model._tree)
 
-    class _Pickler(pickle.Pickler):
-        def reducer_override(self, obj: Any) -> Any:
-            if type(obj) is tree_type:
-                func, args, state = obj.__reduce__()
-                state = list(state)
-                state[index] = change(state[index])
-                return func, args, tuple(state)
-            return NotImplemented
+    def reduce(obj: Any) -> Any:
+        if type(obj) is tree_type:
+            func, args, state = obj.__reduce__()
+            state = list(state)
+            state[index] = change(state[index])
+            return func, args, tuple(state)
+        return NotImplemented
 
-    buf = io.BytesIO()
-    _Pickler(buf, protocol=4).dump(model)
-    return buf.getvalue()
+    return dumps_with(model, reduce, protocol=4)
 
 
 _TREE_STATES = {
@@ -289,7 +283,6 @@ def test_rt47_03_binary_tree_state_types_parity(case: str, algorithm: str, tmp_p
 def _hgb_with_loss_argument(value: Any) -> bytes:
     """A fitted quantile HistGradientBoostingRegressor pickled (protocol 4) with its
     ``CyPinballLoss(quantile)`` written as ``CyPinballLoss(value)``."""
-    import io
 
     from sklearn.ensemble import HistGradientBoostingRegressor
 
@@ -298,16 +291,13 @@ def _hgb_with_loss_argument(value: Any) -> bytes:
     model = HistGradientBoostingRegressor(max_iter=2, loss="quantile", quantile=0.3)
     model.fit(X, X[:, 0] + 0.1)
 
-    class _Pickler(pickle.Pickler):
-        def reducer_override(self, obj: Any) -> Any:
-            if type(obj).__module__ == "sklearn._loss._loss":
-                func, args = obj.__reduce__()[:2]
-                return (func, (value,)) if args else (func, args)
-            return NotImplemented
+    def reduce(obj: Any) -> Any:
+        if type(obj).__module__ == "sklearn._loss._loss":
+            func, args = obj.__reduce__()[:2]
+            return (func, (value,)) if args else (func, args)
+        return NotImplemented
 
-    buf = io.BytesIO()
-    _Pickler(buf, protocol=4).dump(model)
-    return buf.getvalue()
+    return dumps_with(model, reduce, protocol=4)
 
 
 @pytest.mark.parametrize("value", ["0.3", None], ids=["str", "none"])
@@ -412,7 +402,6 @@ def test_rt47_04_honest_loss_argument(tmp_path: Path) -> None:
 def _tree_with_state_item(key: str, kind: Any) -> bytes:
     """A fitted DecisionTreeClassifier pickled (protocol 4) with ``tree_``'s state item
     ``key`` written as ``kind(value)``."""
-    import io
 
     from sklearn.tree import DecisionTreeClassifier
     from sklearn.tree._tree import Tree
@@ -421,18 +410,15 @@ def _tree_with_state_item(key: str, kind: Any) -> bytes:
     X = rng.rand(60, 3)
     model = DecisionTreeClassifier(max_depth=3).fit(X, (X[:, 0] > 0.5).astype(int))
 
-    class _Pickler(pickle.Pickler):
-        def reducer_override(self, obj: Any) -> Any:
-            if type(obj) is Tree:
-                func, args, state = obj.__reduce__()
-                state = dict(state)
-                state[key] = kind(state[key])
-                return func, args, state
-            return NotImplemented
+    def reduce(obj: Any) -> Any:
+        if type(obj) is Tree:
+            func, args, state = obj.__reduce__()
+            state = dict(state)
+            state[key] = kind(state[key])
+            return func, args, state
+        return NotImplemented
 
-    buf = io.BytesIO()
-    _Pickler(buf, protocol=4).dump(model)
-    return buf.getvalue()
+    return dumps_with(model, reduce, protocol=4)
 
 
 @pytest.mark.parametrize("key", ["max_depth", "node_count"])
@@ -490,20 +476,16 @@ def _array_with_state(change: Any) -> bytes:
     """``{'a': np.arange(6.).reshape(2, 3)}`` pickled (protocol 2) with the array's
     ``__setstate__`` tuple ``(version, shape, dtype, is_fortran, data)`` passed through
     ``change``."""
-    import io
 
     array = np.arange(6, dtype=np.float64).reshape(2, 3)
 
-    class _Pickler(pickle.Pickler):
-        def reducer_override(self, obj: Any) -> Any:
-            if type(obj) is np.ndarray:
-                func, args, state = obj.__reduce__()
-                return func, args, tuple(change(list(state)))
-            return NotImplemented
+    def reduce(obj: Any) -> Any:
+        if type(obj) is np.ndarray:
+            func, args, state = obj.__reduce__()
+            return func, args, tuple(change(list(state)))
+        return NotImplemented
 
-    buf = io.BytesIO()
-    _Pickler(buf, protocol=2).dump({"a": array})
-    return buf.getvalue()
+    return dumps_with({"a": array}, reduce, protocol=2)
 
 
 _ARRAY_STATES = {
@@ -533,20 +515,16 @@ def test_rt47_07_array_state_header_parity(case: str, tmp_path: Path) -> None:
 def _random_state_with(key: str, value: Any) -> bytes:
     """``{'r': RandomState(0)}`` pickled (protocol 2) with its state dict's ``key`` set to
     ``value``."""
-    import io
 
     state = np.random.RandomState(0)
 
-    class _Pickler(pickle.Pickler):
-        def reducer_override(self, obj: Any) -> Any:
-            if type(obj) is np.random.RandomState:
-                func, args, st = obj.__reduce__()
-                return func, args, {**st, key: value}
-            return NotImplemented
+    def reduce(obj: Any) -> Any:
+        if type(obj) is np.random.RandomState:
+            func, args, st = obj.__reduce__()
+            return func, args, {**st, key: value}
+        return NotImplemented
 
-    buf = io.BytesIO()
-    _Pickler(buf, protocol=2).dump({"r": state})
-    return buf.getvalue()
+    return dumps_with({"r": state}, reduce, protocol=2)
 
 
 @pytest.mark.parametrize(("key", "value"), [("gauss", "x"), ("bit_generator", "PCG64")])
@@ -562,22 +540,18 @@ def test_rt47_08_random_state_parity(key: str, value: Any, tmp_path: Path) -> No
 def _generator_with(kind: str, change: Any) -> bytes:
     """``{'g': Generator(kind(0))}`` pickled (protocol 2) with its bit generator's state dict
     passed through ``change``."""
-    import io
 
     gen = np.random.Generator(getattr(np.random, kind)(0))
 
-    class _Pickler(pickle.Pickler):
-        def reducer_override(self, obj: Any) -> Any:
-            if isinstance(obj, np.random.BitGenerator):
-                func, args, st = obj.__reduce__()
-                if isinstance(st, tuple):
-                    return func, args, (change(dict(st[0])), *st[1:])
-                return func, args, change(dict(st))
-            return NotImplemented
+    def reduce(obj: Any) -> Any:
+        if isinstance(obj, np.random.BitGenerator):
+            func, args, st = obj.__reduce__()
+            if isinstance(st, tuple):
+                return func, args, (change(dict(st[0])), *st[1:])
+            return func, args, change(dict(st))
+        return NotImplemented
 
-    buf = io.BytesIO()
-    _Pickler(buf, protocol=2).dump({"g": gen})
-    return buf.getvalue()
+    return dumps_with({"g": gen}, reduce, protocol=2)
 
 
 _GENERATOR_CASES = {
@@ -607,7 +581,6 @@ def test_rt47_08_bit_generator_state_parity(case: str, tmp_path: Path) -> None:
 def _tree_with_args(change: Any) -> bytes:
     """A fitted DecisionTreeClassifier pickled (protocol 4) with ``Tree(*args)``'s arguments
     ``(n_features, n_classes, n_outputs)`` passed through ``change``."""
-    import io
 
     from sklearn.tree import DecisionTreeClassifier
     from sklearn.tree._tree import Tree
@@ -616,16 +589,13 @@ def _tree_with_args(change: Any) -> bytes:
     X = rng.rand(60, 3)
     model = DecisionTreeClassifier(max_depth=3).fit(X, (X[:, 0] > 0.5).astype(int))
 
-    class _Pickler(pickle.Pickler):
-        def reducer_override(self, obj: Any) -> Any:
-            if type(obj) is Tree:
-                func, args, state = obj.__reduce__()
-                return func, change(args), state
-            return NotImplemented
+    def reduce(obj: Any) -> Any:
+        if type(obj) is Tree:
+            func, args, state = obj.__reduce__()
+            return func, change(args), state
+        return NotImplemented
 
-    buf = io.BytesIO()
-    _Pickler(buf, protocol=4).dump(model)
-    return buf.getvalue()
+    return dumps_with(model, reduce, protocol=4)
 
 
 _TREE_ARGS = {
@@ -647,20 +617,16 @@ def test_rt47_06_seed_sequence_float_children_parity(tmp_path: Path) -> None:
     """``{'s': SeedSequence(5)}`` with its BUILD state ``(entropy, n_children_spawned, pool,
     pool_size, spawn_key)`` holding ``n_children_spawned=1.5``: the load returns it, scan
     calls it unsafe (a false alarm)."""
-    import io
 
     seq = np.random.SeedSequence(5)
 
-    class _Pickler(pickle.Pickler):
-        def reducer_override(self, obj: Any) -> Any:
-            if type(obj) is np.random.SeedSequence:
-                func, args, state = obj.__reduce__()
-                return func, args, (state[0], 1.5, *state[2:])
-            return NotImplemented
+    def reduce(obj: Any) -> Any:
+        if type(obj) is np.random.SeedSequence:
+            func, args, state = obj.__reduce__()
+            return func, args, (state[0], 1.5, *state[2:])
+        return NotImplemented
 
-    buf = io.BytesIO()
-    _Pickler(buf, protocol=2).dump({"s": seq})
-    assert_scan_predicts_load(buf.getvalue(), tmp_path)
+    assert_scan_predicts_load(dumps_with({"s": seq}, reduce, protocol=2), tmp_path)
 
 
 # --- rt47-09: GaussianRandomProjection.components_ with -inf: inverse_transform never returns --
