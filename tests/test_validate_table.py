@@ -30,6 +30,7 @@ from sklearn.gaussian_process import GaussianProcessClassifier
 from sklearn.gaussian_process.kernels import Kernel
 from sklearn.kernel_approximation import AdditiveChi2Sampler, PolynomialCountSketch
 from sklearn.metrics import DistanceMetric
+from sklearn.mixture._base import BaseMixture
 from sklearn.multiclass import OneVsRestClassifier, _ConstantPredictor
 from sklearn.neighbors import BallTree, KDTree
 from sklearn.neighbors._base import NeighborsBase
@@ -105,6 +106,7 @@ def test_the_table_gives_the_pairs_the_chain_gave() -> None:
         (FeatureAgglomeration, clustering.check_feature_agglomeration),
         (PolynomialFeatures, estimators.check_polynomial_features),
         (BaseRandomProjection, estimators.check_random_projection),
+        (BaseMixture, estimators.check_mixture),
         (PolynomialCountSketch, estimators.check_count_sketch),
         (AdditiveChi2Sampler, estimators.check_chi2_sampler),
         (VotingClassifier, labels.check_voting_classifier),

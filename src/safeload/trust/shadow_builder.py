@@ -721,39 +721,55 @@ class Builder(MadeForReal):
         checksums" unless the checksum converts to a C long (an int, a float, a numpy number;
         a str does not) equal to one of the layout checksums the class accepts (Cython 3 lists
         several), so the load refuses the file (rt47-06). The pass calls the real helper on the
-        checksum, making a bare instance of its own class as the load does, so the answer is
-        the helper's. A SeedSequence is then given its state (the third argument, then a
-        BUILD's) as the load gives it, when that state is plain data and arrays: its typed
-        fields convert what the stream holds (``n_children_spawned=1.5`` is kept as 1), and
-        the seed-sequence checks read those fields. A checksum the pass cannot see is
-        unproven."""
+        checksum and the class the file names (which must be the helper's own class or a
+        subclass: the helper runs ``Class.__new__(cls)``, rt48-02), making a bare instance as
+        the load does, so the answer is the helper's. The instance is then given its state
+        (the third argument, then a BUILD's) as the load gives it, when that state is plain
+        data and arrays: the helper takes only a tuple it can set (rt48-03), and a
+        SeedSequence's typed fields convert what the stream holds (``n_children_spawned=1.5``
+        is kept as 1), which the seed-sequence checks then read. A checksum, class or state
+        the pass cannot see is unproven."""
         if not pair[1].startswith(_PYX_UNPICKLE):
             return None
         func = self._global(pair)
         if not (is_real(args, tuple) and len(args) == 3 and callable(func)):
             return None  # (other counts are refused by the static pass; unknown names too)
         module = sys.modules.get(getattr(func, "__module__", ""))
-        own = getattr(module, pair[1][len(_PYX_UNPICKLE) :], None)  # the class it makes
+        own: Any = getattr(module, pair[1][len(_PYX_UNPICKLE) :], None)  # the class it makes
         if not (is_real(own, type) and is_plain(args[1], scalars=True)):
             return f"unproven: a layout checksum the pass cannot see, given to {format_name(*pair)}"
+        cls = args[0]
+        if type(cls) is Unknown:
+            return f"unproven: a class the pass cannot see, given to {format_name(*pair)}"
+        if type(cls) is ClassFacts:
+            raise NeedsImport(f"{cls.qualname}, given to {format_name(*pair)}")
+        if not (is_real(cls, type) and issubclass(cls, own)):
+            # the helper runs ``own.__new__(cls)``: "not a subtype" in the load (rt48-02)
+            return (
+                f"{format_name(*pair)} makes a {own.__qualname__} of something that is not a "
+                f"subclass of it: a load fails"
+            )
         try:
-            made = func(own, args[1], None)
+            made = func(cls, args[1], None)
         except Exception as exc:
             return failure_text(pair, exc)
-        if pair[1] != _SEED_SEQUENCE:
-            return None
         states = [args[2]]
         if sym.state is not None:
             states.append(self.value(sym.state))
         if not all(_probe_state(state) for state in states):
-            return None  # the seed-sequence checks judge the stream's own state
+            if pair[1] == _SEED_SEQUENCE:
+                return None  # the seed-sequence checks judge the stream's own state
+            return f"unproven: a state the pass cannot see, given to {format_name(*pair)}"
         try:
-            for state in states:
-                if state is not None:
-                    made.__setstate__(state)
+            # the state as the load hands it over: the helper's own (a typed tuple), then a
+            # BUILD's to the instance's __setstate__ (None included, which Cython refuses)
+            made = func(cls, args[1], args[2])
+            if sym.state is not None:
+                made.__setstate__(states[1])
         except Exception as exc:
-            return failure_text(pair, exc)
-        self.converted[id(sym)] = made.__reduce__()[2]
+            return failure_text(pair, exc)  # (rt48-03: a state the helper refuses)
+        if pair[1] == _SEED_SEQUENCE:
+            self.converted[id(sym)] = made.__reduce__()[2]
         return None
 
     def _facts_object(self, cls: ClassFacts, sym: Any) -> Any:

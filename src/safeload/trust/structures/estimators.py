@@ -360,13 +360,29 @@ def check_mlp(est: Any, context: Any) -> None:
     require(fits, "MLPClassifier n_outputs_ disagrees with its classes_ and out_activation_")
 
 
-def _all_finite(value: Any) -> bool:
-    """Every stored number of a dense array or a sparse matrix (its ``data``) is finite."""
+def _all_finite(value: Any, what: str) -> bool:
+    """Every stored number of ``value`` is finite: a number, a dense array, a sparse matrix
+    (its ``data``), or a tuple or list of those (a Dirichlet-process mixture keeps its weight
+    concentration as a pair of arrays)."""
+    if isinstance(value, tuple | list):
+        return all(_all_finite(item, what) for item in value)
+    if isinstance(value, int | float | np.number) and not isinstance(value, bool):
+        return bool(np.isfinite(value))
     data: Any = value if isinstance(value, np.ndarray) else getattr(value, "data", None)
-    require(isinstance(data, np.ndarray), "random projection components are not an array")
+    require(isinstance(data, np.ndarray), f"{what} is not an array")
     if data.dtype.kind not in "fc":
         return data.dtype.kind in "iub"
     return bool(np.all(np.isfinite(data)))
+
+
+def _require_finite(est: Any, names: tuple[str, ...], label: str) -> None:
+    """Each of ``names`` that ``est`` holds is an array (or sparse matrix) of finite numbers.
+    For matrices a public method hands to an SVD or eigen solver that does not check
+    finiteness: LAPACK's iterations on an infinity need not return."""
+    for name in names:
+        value = getattr(est, name, None)
+        if value is not None:
+            require(_all_finite(value, f"{label} {name}"), f"{label} {name} is not finite")
 
 
 def check_random_projection(est: Any, context: Any) -> None:
@@ -375,7 +391,28 @@ def check_random_projection(est: Any, context: Any) -> None:
     on every call, and LAPACK's SVD of a matrix holding an infinity need not return: a 3x6
     model with one ``-inf`` hung (rt47-09). An honest fit draws finite components, and the
     stored inverse is its pseudo-inverse: both must be finite."""
-    for name in ("components_", "inverse_components_"):
-        value = getattr(est, name, None)
-        if value is not None:
-            require(_all_finite(value), f"random projection {name} is not finite")
+    _require_finite(est, ("components_", "inverse_components_"), "random projection")
+
+
+def check_mixture(est: Any, context: Any) -> None:
+    """``sample()`` of a Gaussian mixture hands each stored covariance to
+    ``RandomState.multivariate_normal``, whose ``numpy.linalg.svd`` does not check
+    finiteness: a 3x3 covariance with infinities never returned (rt48-04). The scoring
+    methods read the precision factors and means. An honest fit refuses non-finite data and
+    keeps finite parameters, so every stored parameter must be finite."""
+    _require_finite(
+        est,
+        (
+            "weights_",
+            "means_",
+            "covariances_",
+            "precisions_",
+            "precisions_cholesky_",
+            "weight_concentration_",
+            "mean_precision_",
+            "degrees_of_freedom_",
+            "covariance_prior_",
+            "mean_prior_",
+        ),
+        "Gaussian mixture",
+    )

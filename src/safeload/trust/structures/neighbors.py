@@ -72,6 +72,11 @@ def _sample_weight(value: Any) -> None:
     if is_real(value, (bool, int, float, complex, str, bytes, np.generic)):
         require(False, "neighbor tree sample_weight is a scalar, not a 1-D array")
     if is_real(value, (list, tuple)) and all(type(v) in (bool, int, float) for v in value):
+        try:  # (the list is in memory already: the file paid for each item)
+            np.asarray(value, dtype=np.float64)
+        except (OverflowError, ValueError, TypeError) as exc:
+            # an int past a double's range: numpy raises, so the load fails (rt48-01)
+            require(False, f"neighbor tree sample_weight does not convert to float64 ({exc})")
         return
     raise Unproven("neighbor tree sample_weight: a value whose conversion is not modelled")
 
