@@ -165,6 +165,14 @@ def check_covariance(est: Any, context: Any) -> None:
             isinstance(value, np.ndarray) and value.shape == shape and value.dtype.kind == "f",
             f"covariance {name} is not sized to n_features_in_ ({shape})",
         )
+    # get_precision() of a model kept without its precision runs pinvh(covariance_,
+    # check_finite=False): LAPACK's eigen solver on infinities, as rt47-09 and rt48-04 were
+    # SVDs; an honest fit keeps finite estimates
+    _require_finite(
+        est,
+        ("location_", "covariance_", "precision_", "raw_location_", "raw_covariance_"),
+        "covariance",
+    )
 
 
 def _bounded_comb(n: int, k: int) -> int:
@@ -392,6 +400,16 @@ def check_random_projection(est: Any, context: Any) -> None:
     model with one ``-inf`` hung (rt47-09). An honest fit draws finite components, and the
     stored inverse is its pseudo-inverse: both must be finite."""
     _require_finite(est, ("components_", "inverse_components_"), "random projection")
+
+
+def check_gaussian_process(est: Any, context: Any) -> None:
+    """``sample_y`` hands the predicted covariance, made from the stored Cholesky factor and
+    dual coefficients (``solve_triangular(L_, ..., check_finite=False)``), to
+    ``RandomState.multivariate_normal`` and its unchecked SVD (as rt48-04's mixtures did). An
+    honest fit refuses non-finite targets and keeps finite factors."""
+    _require_finite(
+        est, ("L_", "alpha_", "y_train_", "_y_train_mean", "_y_train_std"), "Gaussian process"
+    )
 
 
 def check_mixture(est: Any, context: Any) -> None:
