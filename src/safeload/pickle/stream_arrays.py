@@ -19,6 +19,7 @@ from safeload._symbolic import (
     _Const,
     _const_value,
     _Dict,
+    _Global,
     _Obj,
     _Sym,
     _Tuple,
@@ -27,6 +28,9 @@ from safeload.pickle.names import (
     FROMBUFFER,
     RECONSTRUCT,
 )
+
+#: numpy's array class, as ``_reconstruct`` names it for a plain array.
+NDARRAY = ("numpy", "ndarray")
 
 
 def _native_as_loaded(array: Any) -> Any:
@@ -112,6 +116,52 @@ class StreamArrays:
             return None
         return None
 
+    def plain_array_shape(self, sym: _Sym) -> Any:
+        """:meth:`array_shape` of a plain ``numpy.ndarray`` (``_reconstruct(ndarray, ...)``
+        with its state, a protocol 5 ``_frombuffer``, a joblib inline array), or ``None``: a
+        masked array or another subclass is made by other code than the one modelled."""
+        if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair in RECONSTRUCT:
+            args = sym.args
+            first = args.items[0] if isinstance(args, _Tuple) and args.items else None
+            if not (isinstance(first, _Global) and first.pair == NDARRAY):
+                return None
+        shape = self.array_shape(sym)
+        if not (type(shape) is tuple and all(type(n) is int for n in shape)):
+            return None
+        return shape
+
+    def tree_form_problem(self, tree: _Obj, state: _Sym) -> str | None:
+        """Why the load refuses a scikit-learn ``Tree`` before building it (load and scan
+        alike), or ``None``: the forms scikit-learn writes, whose native code the checks after
+        building then judge. ``Tree.__setstate__`` reads ``nodes.shape[0]`` through Cython's C
+        view of the array's dimensions, which a 0-d array or a numpy scalar does not have: the
+        process crashed inside ``load_unsigned`` (rt48-05). So ``nodes``, ``values`` and
+        ``n_classes`` must be plain arrays the pass sees, of 1, 3 and 1 dimensions; the counts
+        ints or numpy integers; ``node_count`` the nodes' length and ``n_classes`` as long as
+        ``n_outputs`` (Tree clamps or cuts the others, which scan cannot follow, rt48-06)."""
+        what = "a sklearn Tree not in the form scikit-learn writes"
+        args = tree.args
+        if not (isinstance(state, _Dict) and isinstance(args, _Tuple) and len(args.items) == 3):
+            return f"{what} (its arguments or state are not literal)"
+        items = state.items
+        nodes = self.plain_array_shape(items.get("nodes", _OPAQUE))
+        values = self.plain_array_shape(items.get("values", _OPAQUE))
+        n_classes = self.plain_array_shape(args.items[1])
+        if nodes is None or values is None or n_classes is None:
+            return f"{what} (nodes, values and n_classes must be plain arrays in the stream)"
+        if len(nodes) != 1 or len(values) != 3 or len(n_classes) != 1:
+            return f"{what} (nodes, values or n_classes of the wrong number of dimensions)"
+        try:
+            node_count = self.index_value(items["node_count"])
+            self.index_value(items["max_depth"])
+            self.index_value(args.items[0])
+            n_outputs = self.index_value(args.items[2])
+        except KeyError:
+            return f"{what} (its counts are not ints)"
+        if node_count != nodes[0] or n_outputs != n_classes[0]:
+            return f"{what} (node_count or n_outputs disagrees with its arrays)"
+        return None
+
     def tree_problem(self, tree: _Obj, state: _Sym) -> str | None:
         """Why a scikit-learn ``Tree`` built from this stream would read out of bounds in
         ``predict`` (the checks of ``validate._check_tree``, on the arrays as the stream holds
@@ -139,9 +189,15 @@ class StreamArrays:
         try:
             bad = "crafted sklearn Tree (predict would read out of bounds): "
             if nodes.dtype != tree_node_dtype():
-                # scikit-learn casts other layouts by position, while this pass reads fields by
-                # name: only its own record layout is read (rt18-02)
-                return "sklearn Tree whose node records are not scikit-learn's layout (unproven)"
+                if nodes.dtype.newbyteorder("=") != tree_node_dtype().newbyteorder("="):
+                    # scikit-learn casts other layouts by position, while this pass reads
+                    # fields by name: only its own record layout is read (rt18-02)
+                    return (
+                        "sklearn Tree whose node records are not scikit-learn's layout (unproven)"
+                    )
+                # its layout in the other byte order: Tree converts it (as pickled on a
+                # big-endian machine), and so does the pass (rt48-06)
+                nodes = nodes.astype(tree_node_dtype())
             if nodes.ndim != 1 or nodes.shape[0] != node_count or node_count < 1:
                 return bad + "node_count disagrees with its nodes"
             left = nodes["left_child"].astype(np.int64)
@@ -178,8 +234,9 @@ class StreamArrays:
             values = self.literal_array(state.items.get("values", _OPAQUE))
             if values is None:
                 return unproven
-            if values.dtype != np.float64 or not values.flags.c_contiguous:
-                # Tree.__setstate__ refuses them: scan must too (rt35-06)
+            if values.dtype.newbyteorder("=") != np.float64 or not values.flags.c_contiguous:
+                # Tree.__setstate__ refuses them: scan must too (rt35-06); it converts a
+                # float64 array of the other byte order (rt48-06)
                 return bad + "the value array is not C-contiguous float64"
             if "missing_go_to_left" in (nodes.dtype.names or ()):
                 if not np.all(nodes["missing_go_to_left"] <= 1):

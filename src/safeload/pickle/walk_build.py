@@ -313,14 +313,13 @@ class WalkBuild(WalkCalls):
         return None
 
     def _tree_build_problem(self, target: _Sym, state: _Sym) -> str | None:
-        """Hook: with ``check_trees`` (scan), why the state BUILD gives a scikit-learn ``Tree``
-        is refused (:meth:`_tree_problem`), or ``None``; ``None`` for any other object."""
-        if (
-            self.check_trees
-            and isinstance(target, _Obj)
-            and target.cls is not None
-            and target.cls.pair == TREE
-        ):
+        """Hook: why the state BUILD gives a scikit-learn ``Tree`` is refused (its form, in a
+        load and a scan; with ``check_trees``, scan, its nodes too: ``tree_problem``), or
+        ``None``; ``None`` for any other object."""
+        if isinstance(target, _Obj) and target.cls is not None and target.cls.pair == TREE:
+            problem = self.arrays.tree_form_problem(target, state)
+            if problem or not self.check_trees:
+                return problem
             return self.arrays.tree_problem(target, state)
         return None
 
