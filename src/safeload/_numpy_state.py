@@ -375,6 +375,115 @@ def _raw_bytes_problem(raw: _Sym) -> bool:
     return not (isinstance(raw, _Obj) and raw.cls is not None and raw.cls.pair in _BYTES_CALLS)
 
 
+def _raw_length(raw: _Sym) -> int | None:
+    """The number of bytes array data holds (a bytes, bytearray or latin-1 str constant,
+    large or not, a BYTEARRAY8, ``_codecs.encode(text, 'latin1')``, ``bytes()``), or
+    ``None``. (Which of them numpy's ``__setstate__`` takes is ``_raw_bytes_problem``'s.)"""
+    if isinstance(raw, _Const):
+        value = raw.value
+        if type(value) is memoryview:
+            return value.nbytes
+        return len(value) if type(value) in (bytes, bytearray, str) else None
+    if isinstance(raw, (_Big, _Bytes)):
+        return raw.size
+    if not (isinstance(raw, _Obj) and raw.cls is not None and raw.cls.pair in _BYTES_CALLS):
+        return None
+    args = raw.args
+    if not isinstance(args, _Tuple):
+        return None
+    if raw.cls.pair == ("builtins", "bytes"):
+        return 0 if not args.items else None
+    if len(args.items) != 2:
+        return None
+    text = args.items[0]
+    if isinstance(text, _Const) and type(text.value) is str:
+        return len(text.value)
+    if isinstance(text, _Big) and text.text:
+        return text.size
+    return None
+
+
+def _counted_shape(shape: Any) -> int | None:
+    """The number of items of ``shape``, a tuple of non-negative Python ints (what numpy
+    writes), else ``None``: numpy's ``__setstate__`` refuses a negative dimension, a bool or
+    float one, and a shape that is not a tuple (rt48-07)."""
+    if not (isinstance(shape, tuple) and all(type(n) is int and n >= 0 for n in shape)):
+        return None
+    count = 1
+    for n in shape:
+        count *= n
+    return count
+
+
+def array_size_problem(state: _Tuple, shape: Any, dtype: _Obj, itemsize: int) -> str | None:
+    """Why numpy's ``ndarray.__setstate__`` refuses a literal array state's shape or the size
+    of its data, or ``None``: the shape is a tuple of non-negative ints and the data (for a
+    dtype without objects) exactly ``items * itemsize`` bytes, else "buffer size does not
+    match array size"; a masked array's mask likewise, one mask item per item (rt48-07: the
+    load failed, scan said SAFE)."""
+    count = _counted_shape(shape)
+    if count is None:
+        return "an array state whose shape is not a tuple of non-negative ints (numpy fails)"
+    if _raw_length(state.items[4]) != count * itemsize:
+        return "an array state whose data is not its shape's size in bytes (numpy fails)"
+    if len(state.items) == 7:
+        import numpy as np
+
+        mask_size = np.ma.make_mask_descr(dtype.real).itemsize if dtype.real is not None else -1
+        if _raw_length(state.items[5]) != count * mask_size:
+            return "a masked array state whose mask is not its shape's size (numpy fails)"
+    return None
+
+
+def frombuffer_form_problem(items: list[_Sym], budget: FoldBudget) -> str | None:
+    """Why the load's ``_frombuffer(buffer, dtype, shape, order)`` (a protocol 5 array) fails,
+    or is not the form numpy writes: ``frombuffer(buffer, dtype).reshape(shape, order)``
+    refuses a buffer that is not ``items * itemsize`` bytes for the shape, a bool or float
+    dimension, an order that is no str (rt48-07). numpy writes its own shape, a tuple of
+    non-negative ints, and the order ``'C'`` or ``'F'``; the pass takes that form only (a
+    ``-1`` dimension or the order ``'A'``, which reshape would take, no writer makes)."""
+    if len(items) != 4 or not isinstance(items[1], _Obj):
+        return None  # (the call rules refuse these)
+    try:
+        shape = _const_value(items[2], budget)
+        order = _const_value(items[3], budget)
+        itemsize = real_dtype(items[1], budget).itemsize
+    except (KeyError, _NotCanonical):
+        return "numpy's _frombuffer with a shape, order or dtype the pass cannot see"
+    count = _counted_shape(shape)
+    if count is None or order not in ("C", "F"):
+        return (
+            "numpy's _frombuffer with another shape or order than numpy writes (a tuple of "
+            "non-negative ints, 'C' or 'F')"
+        )
+    if _raw_length(items[0]) != count * itemsize:
+        return "numpy's _frombuffer over a buffer that is not its shape's size (numpy fails)"
+    return None
+
+
+def scalar_form_problem(items: list[_Sym], budget: FoldBudget) -> str | None:
+    """Why the load's ``multiarray.scalar(dtype, data)`` (how numpy pickles a scalar) fails,
+    or is not the form numpy writes, or ``None``: numpy takes bytes, or a str it encodes to
+    latin-1, of at least the item size ("initialization string is too small"; a bytearray, a
+    number or ``None`` fail, rt48-09; it reads the first item's bytes of a longer one, rt42-03)
+    and refuses an object dtype. ``scalar(dtype)`` alone makes a zero."""
+    if len(items) != 2 or not isinstance(items[0], _Obj):
+        return None  # (the call rules refuse other forms)
+    try:
+        dt = real_dtype(items[0], budget)
+    except _NotCanonical:
+        return "numpy's multiarray.scalar with a dtype the pass cannot see"
+    if dt.hasobject:
+        return "numpy's multiarray.scalar with an object dtype (numpy fails: it never writes one)"
+    raw = items[1]
+    if _raw_bytes_problem(raw):
+        return "numpy's multiarray.scalar on data that is not bytes (numpy fails)"
+    length = _raw_length(raw)
+    if length is None or length < dt.itemsize:
+        return "numpy's multiarray.scalar on data shorter than its item (numpy fails)"
+    return None
+
+
 #: What makes a masked array, whose ``__setstate__`` takes 7 items: numpy's own takes 5.
 _MASKED: Final = frozenset(
     {
@@ -481,6 +590,10 @@ def _array_state_problem(state: _Sym, budget: FoldBudget, *, strict: bool = Fals
         header = array_header_problem(state, hasobject)
         if header:
             return header
+        if not hasobject:
+            size = array_size_problem(state, shape, dtype, itemsize)
+            if size:
+                return size
     if not hasobject and itemsize > 0:
         return None
     if not (isinstance(shape, tuple) and all(type(n) is int and n >= 0 for n in shape)):

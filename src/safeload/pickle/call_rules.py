@@ -24,6 +24,7 @@ from safeload.pickle.names import (
     BIT_GENERATORS,
     FROMBUFFER,
     JOBLIB_WRAPPER_NAMES,
+    MULTIARRAY_SCALAR,
     NEVER_CALLED,
     NEW_OBJ,
     RANDOM_STATE_CTORS,
@@ -259,9 +260,6 @@ _RANDOM_CLASSES: Final = frozenset(
         ("numpy.random", "Generator"),
     }
 )
-_MULTIARRAY_SCALAR: Final = frozenset(
-    {("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar")}
-)
 
 
 def _type_string_problem(code: str) -> str | None:
@@ -325,7 +323,7 @@ def _numpy_form_problem(pair: tuple[str, str], items: list[_Sym], newobj: bool) 
             f"a call of {format_name(*pair)}: its __init__ sets fields (the alignment) that "
             "decide how joblib reads the array data; joblib writes it by NEWOBJ"
         )
-    if pair in _MULTIARRAY_SCALAR and not (
+    if pair in MULTIARRAY_SCALAR and not (
         len(items) in (1, 2)
         and isinstance(items[0], _Obj)
         and items[0].cls is not None

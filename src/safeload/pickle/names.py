@@ -53,6 +53,10 @@ FROMBUFFER: Final = frozenset(
     {("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer")}
 )
 RECONSTRUCTOR: Final = ("copyreg", "_reconstructor")
+#: numpy's scalar maker, ``scalar(dtype, data)``, as numpy 1 and 2 name it.
+MULTIARRAY_SCALAR: Final = frozenset(
+    {("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar")}
+)
 #: Allowed callables whose result is an instance of the class passed as their first argument
 #: (``_reconstructor(cls, base, state)`` is ``base.__new__(cls, state)``; the bit generator
 #: helper calls ``cls()``). With a literal class there, the result is of that class; with

@@ -26,6 +26,7 @@ from safeload._symbolic import (
 )
 from safeload.pickle.names import (
     FROMBUFFER,
+    MULTIARRAY_SCALAR,
     RECONSTRUCT,
 )
 
@@ -278,12 +279,6 @@ class StreamArrays:
         if not -(2**63) <= value < 2**63:
             raise KeyError("past intp")
         return value
-
-
-#: numpy's scalar maker, as numpy 1 and 2 name it.
-MULTIARRAY_SCALAR = frozenset(
-    {("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar")}
-)
 
 
 def tree_node_dtype() -> Any:

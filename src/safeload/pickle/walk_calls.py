@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from safeload._numpy_state import frombuffer_form_problem, scalar_form_problem
 from safeload._symbolic import (
     CODECS_ENCODE,
     DTYPE_CLASSES,
@@ -38,6 +39,7 @@ from safeload.pickle.names import (
     CLASS_FROM_ARG,
     EMPTY_SHAPE_ARG,
     FROMBUFFER,
+    MULTIARRAY_SCALAR,
     RECONSTRUCTOR,
     STORING_CALLS,
 )
@@ -277,6 +279,10 @@ class WalkCalls(WalkValues):
             # C double scan checks (trust.structures.cython_args); pickle writes REDUCE
             raise Unsafe(pos, name, f"{name} on {format_name(*pair)}: pickle calls it by REDUCE")
         problem = call_form_problem(pair, args, self.policy)
+        if not problem and pair in FROMBUFFER and isinstance(args, _Tuple):
+            problem = frombuffer_form_problem(args.items, self.fold)
+        if not problem and pair in MULTIARRAY_SCALAR and isinstance(args, _Tuple):
+            problem = scalar_form_problem(args.items, self.fold)
         if problem:
             raise Unsafe(pos, name, problem)
         self._native_call(pair, args, pos, name)

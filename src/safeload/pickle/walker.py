@@ -105,11 +105,21 @@ def analyze(
             # a load skips the use-time rules (it checks what it built), but not this one: the
             # C unpickler hashes a dict key while building, and a tuple DAG as a key hashes in
             # 2**k steps before any check after building could run (red team 14, f03)
+            from safeload.trust.static_masked import MASKED_MAKERS, masked_place_problem
             from safeload.trust.static_sharing import hashes_containers, stored_sharing_problem
 
             sharing = stored_sharing_problem(result) if hashes_containers(result) else None
             if sharing:
                 result.problems.append(Finding(0, "", sharing, use_time=True))
+            elif not check_trees and any(
+                (g.module, g.qualname) in MASKED_MAKERS for g in result.globals
+            ):
+                # nor this one: a masked array handed to native code (a distance metric's
+                # weights) is consumed while building, and no check after building meets it;
+                # scan refuses it by the stream, so the load does too (rt48-08)
+                masked = masked_place_problem(result.root)
+                if masked:
+                    result.problems.append(Finding(0, "", masked, use_time=True))
         if check_trees and not result.problems and all(g.trusted for g in result.globals):
             from safeload.trust.shadow import native_findings
 

@@ -56,6 +56,14 @@ def _node_records(value: Any, canonical: Any) -> None:
     require(value.flags.c_contiguous, "neighbor tree node_data is not C-contiguous")
 
 
+def _plain_number(value: Any) -> bool:
+    """A Python number or a numpy number (not an object): what ``np.asarray`` converts to
+    float64 by numpy's own code (a list of numpy floats, a range: rt48-08)."""
+    return type(value) in (bool, int, float) or (
+        is_real(value, (np.number, np.bool_)) and not value.dtype.hasobject
+    )
+
+
 def _sample_weight(value: Any) -> None:
     """``__setstate__`` makes ``np.asarray(state[12], dtype=np.float64)`` of a weight that is
     not None and views it as ``const float64_t[::1]``: any array converts but only a 1-D one
@@ -71,7 +79,7 @@ def _sample_weight(value: Any) -> None:
         return
     if is_real(value, (bool, int, float, complex, str, bytes, np.generic)):
         require(False, "neighbor tree sample_weight is a scalar, not a 1-D array")
-    if is_real(value, (list, tuple)) and all(type(v) in (bool, int, float) for v in value):
+    if is_real(value, (list, tuple, range)) and all(_plain_number(v) for v in value):
         try:  # (the list is in memory already: the file paid for each item)
             np.asarray(value, dtype=np.float64)
         except (OverflowError, ValueError, TypeError) as exc:
