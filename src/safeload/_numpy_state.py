@@ -344,6 +344,8 @@ def empty_shape_problem(shape: Any) -> str | None:
 
 #: The largest C ``int``: numpy parses the version and the Fortran flag with ``i``.
 _C_INT: Final = 2**31
+#: ``_codecs.encode``: how protocols 0-2 write bytes (``encode(text, 'latin1')``).
+_ENCODE: Final = ("_codecs", "encode")
 #: Calls that make bytes (how protocols 0-2 write an array's data, or ``b""``).
 _BYTES_CALLS: Final = frozenset({("_codecs", "encode"), ("builtins", "bytes")})
 
@@ -392,7 +394,17 @@ def _raw_length(raw: _Sym) -> int | None:
     if not isinstance(args, _Tuple):
         return None
     if raw.cls.pair == ("builtins", "bytes"):
-        return 0 if not args.items else None
+        if not args.items:
+            return 0
+        # bytes(B) of bytes B is B itself (rt28-02 follows it so): as long as B
+        inner = args.items[0] if len(args.items) == 1 else None
+        if isinstance(inner, _Big) and not inner.text:
+            return inner.size
+        if isinstance(inner, _Const) and type(inner.value) is bytes:
+            return len(inner.value)
+        if isinstance(inner, _Obj) and inner.cls is not None and inner.cls.pair == _ENCODE:
+            return _raw_length(inner)  # (one level: protocol 2's bytes are an encode call)
+        return None
     if len(args.items) != 2:
         return None
     text = args.items[0]
