@@ -462,6 +462,8 @@ def frombuffer_form_problem(items: list[_Sym], budget: FoldBudget) -> str | None
         itemsize = real_dtype(items[1], budget).itemsize
     except (KeyError, _NotCanonical):
         return "numpy's _frombuffer with a shape, order or dtype the pass cannot see"
+    if itemsize == 0:
+        return "numpy's _frombuffer of a dtype whose items have no bytes (numpy fails)"
     count = _counted_shape(shape)
     if count is None or order not in ("C", "F"):
         return (

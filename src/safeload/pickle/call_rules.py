@@ -338,6 +338,27 @@ def _numpy_form_problem(pair: tuple[str, str], items: list[_Sym], newobj: bool) 
     return None
 
 
+#: numpy.ma's pickle helper, ``_mareconstruct(subtype, baseclass, baseshape, basetype)``.
+MARECONSTRUCT: Final = ("numpy.ma.core", "_mareconstruct")
+_MASKED_CLASSES: Final = frozenset({("numpy.ma", "MaskedArray"), ("numpy.ma.core", "MaskedArray")})
+
+
+def _mareconstruct_problem(args: _Sym) -> str | None:
+    """numpy writes ``_mareconstruct(MaskedArray, ndarray, (0,), 'b')``; another subtype
+    (``ndarray`` takes no ``mask``) or a base class that is no array fails in the load
+    (rt49-09), so only that form is taken."""
+    items = args.items if isinstance(args, _Tuple) else []
+    if (
+        len(items) == 4
+        and isinstance(items[0], _Global)
+        and items[0].pair in _MASKED_CLASSES
+        and isinstance(items[1], _Global)
+        and items[1].pair == ("numpy", "ndarray")
+    ):
+        return None
+    return "numpy.ma's _mareconstruct on other classes than (MaskedArray, ndarray)"
+
+
 def call_form_problem(
     pair: tuple[str, str], args: _Sym, policy: Policy, *, newobj: bool = False
 ) -> str | None:
@@ -346,6 +367,8 @@ def call_form_problem(
     and 24)."""
     if pair == RECONSTRUCTOR:
         return _reconstructor_base_problem(args, policy)
+    if pair == MARECONSTRUCT:
+        return _mareconstruct_problem(args)
     if pair in VALUE_ONLY:
         return (
             f"a call of {format_name(*pair)}: a model may keep it as a value, but pickle never "

@@ -190,7 +190,8 @@ class StreamArrays:
         try:
             bad = "crafted sklearn Tree (predict would read out of bounds): "
             if nodes.dtype != tree_node_dtype():
-                if nodes.dtype.newbyteorder("=") != tree_node_dtype().newbyteorder("="):
+                if nodes.dtype != tree_node_dtype().newbyteorder("S"):
+                    # (every field swapped: Tree takes that layout, not a mix, rt49-01)
                     # scikit-learn casts other layouts by position, while this pass reads
                     # fields by name: only its own record layout is read (rt18-02)
                     return (
