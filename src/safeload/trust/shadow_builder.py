@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from safeload import _symbolic as s
-from safeload.pickle.names import BIT_GENERATORS, DICT_MAKERS
+from safeload.pickle.names import BIT_GENERATORS, DICT_MAKERS, MULTIARRAY_SCALAR
 from safeload.pickle.narrowed import _NARROWED
 from safeload.policy import Policy, format_name
 from safeload.trust import facts
@@ -53,7 +53,6 @@ from safeload.trust.structures.cython_args import LOSS_ARGUMENTS, loss_call_prob
 RECONSTRUCT = frozenset(
     {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct")}
 )
-_SCALAR = frozenset({("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar")})
 _PARTIAL = ("functools", "partial")
 _XGBOOST_BOOSTER = ("xgboost.core", "Booster")
 #: Standard-library value classes the allowlist admits, made for real (see _value_object).
@@ -380,7 +379,7 @@ class Builder(MadeForReal):
         if problem:
             self.problems.append(problem)
             return Unknown(problem)
-        if pair in _SCALAR:
+        if pair in MULTIARRAY_SCALAR:
             if is_real(args, tuple) and len(args) == 2 and is_real(args[0], np.dtype):
                 dt, raw = args
                 if not dt.hasobject and is_real(raw, bytes):
