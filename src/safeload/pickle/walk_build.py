@@ -41,6 +41,8 @@ from safeload.pickle.costs import (
     INSTANCE_BUILD_UNITS,
     REBUILT_FROM_STATE,
     build_nodes,
+    charge_array,
+    unfolded,
 )
 from safeload.pickle.frame import Frame
 from safeload.pickle.names import (
@@ -308,9 +310,22 @@ class WalkBuild(WalkCalls):
         if strict and isinstance(state, _Tuple):
             for data in state.items[4:6]:  # the data, and a masked array's mask
                 self.claim_array_data(target, data, pos, "BUILD")
+            for extra in state.items[6:]:  # a masked array's fill value
+                self._charge_fill_value(target, extra)
         if strict and isinstance(state, _Tuple) and not self.check_trees:
             _forget_unless_nodes(state)
         return None
+
+    def _charge_fill_value(self, array: _Sym, fill: _Sym) -> None:
+        """A masked array's fill value is converted by ``numpy.asarray(fill, dtype)`` in its
+        ``__setstate__``: numpy walks every leaf of a nested value and allocates an array of
+        that shape, so a tuple shared through the memo (``Tk = (Tk-1,) * 16``, six levels,
+        2.4 KB) asked for 128 MiB inside the load (rt49-07). Its unfolded size is added to the
+        array's count, which the end-of-walk bound compares with the file's size."""
+        cost = unfolded(fill, self.work_cap, self.unfolded)
+        charge_array(array, cost, self.unfolded)
+        if id(array) in self.data_arrays:
+            self.data_arrays[id(array)] = self.unfolded[id(array)]
 
     def _tree_build_problem(self, target: _Sym, state: _Sym) -> str | None:
         """Hook: why the state BUILD gives a scikit-learn ``Tree`` is refused (its form, in a
