@@ -507,25 +507,33 @@ _SKLEARN_SCORING: tuple[_Row, ...] = (
     ),
 )
 
-_SKLEARN_SPLITTERS: tuple[_Row, ...] = tuple(
-    ("sklearn.model_selection._split", name, "CV splitter: integers, flags and a seed")
-    for name in (
-        "KFold",
-        "StratifiedKFold",
-        "GroupKFold",
-        "StratifiedGroupKFold",
-        "ShuffleSplit",
-        "StratifiedShuffleSplit",
-        "GroupShuffleSplit",
-        "TimeSeriesSplit",
-        "RepeatedKFold",
-        "RepeatedStratifiedKFold",
-        "LeaveOneOut",
-        "LeavePOut",
-        "LeaveOneGroupOut",
-        "LeavePGroupsOut",
-        "PredefinedSplit",
-    )
+_SKLEARN_SPLITTERS: tuple[_Row, ...] = (
+    *(
+        ("sklearn.model_selection._split", name, "CV splitter: integers, flags and a seed")
+        for name in (
+            "KFold",
+            "StratifiedKFold",
+            "GroupKFold",
+            "StratifiedGroupKFold",
+            "ShuffleSplit",
+            "StratifiedShuffleSplit",
+            "GroupShuffleSplit",
+            "TimeSeriesSplit",
+            "RepeatedKFold",
+            "RepeatedStratifiedKFold",
+            "LeaveOneOut",
+            "LeavePOut",
+            "LeaveOneGroupOut",
+            "LeavePGroupsOut",
+            "PredefinedSplit",
+        )
+    ),
+    (
+        "sklearn.model_selection._split",
+        "_CVIterableWrapper",
+        "CV splitter over a stored list of (train, test) index arrays; what a search keeps "
+        "when given its splits as a list (cv=list(...))",
+    ),
 )
 
 #: Gaussian-process kernels (GaussianProcessRegressor.kernel_). PairwiseKernel is left out: it

@@ -1,5 +1,7 @@
 """Red team 49's reproducers. Fixed (normal tests): rt49-01, rt49-03's zero-itemsize
-``_frombuffer``, rt49-09. The rest are open: strict xfails that pass once fixed.
+``_frombuffer``, rt49-07 (a masked array's fill value counts in the end-of-walk bound),
+rt49-09, rt49-13 (``callables.CLASS_ATTRIBUTES``; ``_CVIterableWrapper`` allowlisted). The rest
+are open: strict xfails that pass once fixed.
 
 rt49-01 (parity: scan SAFE, load refuses) a decision tree whose ``Tree`` ``nodes`` array
         has scikit-learn's node layout with MIXED byte orders (one field, ``left_child``,
@@ -266,7 +268,7 @@ def test_rt49_04_unicode_scalar_bad_code_point(tmp_path, protocol):
     assert_scan_predicts_load(data, tmp_path)
 
 
-def _search_with_fill(fill, column):
+def _search_with_fill(fill, column, protocol=4, joblib=False):
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GridSearchCV
     from sklearn.tree import DecisionTreeClassifier
@@ -286,7 +288,7 @@ def _search_with_fill(fill, column):
             return func, args, (*state[:6], fill)
         return NotImplemented
 
-    return dumps_with(search, reduce, 4)
+    return dumps_with(search, reduce, protocol, joblib=joblib)
 
 
 @open_finding(49, "rt49-05: cv_results_ masked array with an impossible fill_value scans SAFE")
@@ -334,11 +336,11 @@ def test_rt49_06_record_object_items(tmp_path, items):
     assert_scan_predicts_load(data, tmp_path)
 
 
-def _search_with_dag_fill(fan, depth):
+def _search_with_dag_fill(fan, depth, protocol=4, joblib=False):
     t = 1.0
     for _ in range(depth):
         t = (t,) * fan  # pickle's memo keeps the sharing: a DAG of depth * fan references
-    return _search_with_fill(t, "float")
+    return _search_with_fill(t, "float", protocol, joblib)
 
 
 _FILL_SIZE = (
@@ -347,7 +349,6 @@ _FILL_SIZE = (
 )
 
 
-@open_finding(49, "rt49-07: cv_results_ fill_value tuple DAG blows up memory inside the load")
 def test_rt49_07_masked_fill_value_dag(tmp_path):
     from redteam import assert_refused, child
 
@@ -358,6 +359,27 @@ def test_rt49_07_masked_fill_value_dag(tmp_path):
     run = child("import pickle\n" + _FILL_SIZE, path, cpu=20, timeout=90)
     assert f"fill {16**6}" in run.output, run  # plain pickle: a 128 MiB array from 2.4 KB
     assert_refused(path)
+
+
+@pytest.mark.parametrize(
+    ("fan", "depth", "protocol", "joblib"),
+    [(16, 6, 2, False), (16, 6, 5, False), (16, 6, 4, True), (64, 5, 5, True), (2, 24, 4, False)],
+)
+def test_rt49_07_fill_value_dag_forms(tmp_path, fan, depth, protocol, joblib):
+    from redteam import assert_refused
+
+    path = tmp_path / "m.pkl"
+    path.write_bytes(_search_with_dag_fill(fan, depth, protocol, joblib))
+    assert_refused(path)
+
+
+@pytest.mark.parametrize("fill", [None, 1.5, (1.0, 2.0), np.float64(3.0)], ids=repr)
+def test_rt49_07_small_fill_values_load(tmp_path, fill):
+    import pickle
+
+    data = _search_with_fill(fill, "float")
+    pickle.loads(data)
+    assert_scan_predicts_load(data, tmp_path)
 
 
 class _Reduce:
@@ -586,7 +608,6 @@ def test_rt49_12_cy_loss_build_state(tmp_path, state):
     assert_scan_predicts_load(data, tmp_path)
 
 
-@open_finding(49, "rt49-13: honest search with cv=RepeatedKFold refused (class kept as a value)")
 @pytest.mark.parametrize("kind", ["grid-kfold", "grid-stratified", "logistic-cv", "grid-list"])
 def test_rt49_13_repeated_kfold_honest(tmp_path, kind):
     from sklearn.linear_model import LogisticRegression, LogisticRegressionCV

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from safeload._allowlist import NUMPY_ABSTRACT_TYPES, NUMPY_SCALAR_TYPES
 
-__all__ = ["CALLABLE_ROWS", "TYPE_VALUE_ROWS"]
+__all__ = ["CALLABLE_ROWS", "CLASS_ATTRIBUTES", "TYPE_VALUE_ROWS"]
 
 _Row = tuple[str, str, str]
 
@@ -176,3 +176,17 @@ TYPE_VALUE_ROWS: tuple[_Row, ...] = (
     ),
     *(("numpy", name, _SCALAR) for name in (*NUMPY_SCALAR_TYPES, *NUMPY_ABSTRACT_TYPES)),
 )
+
+_SPLIT = "sklearn.model_selection._split"
+
+#: Classes one attribute of one allowlisted class may hold, as
+#: ``{owner (module, qualname): {attribute: (module, qualname) of the class it holds}}``.
+#: ``RepeatedKFold.__init__`` keeps the splitter class it repeats (``self.cv = KFold``) and
+#: ``split`` calls it with the splitter's own ``cvargs``: an honest search or CV estimator
+#: given a repeated splitter holds this class (rt49-13). Only the exact class each owner's
+#: ``__init__`` stores is admitted, in that one attribute of an instance of that exact class;
+#: a class anywhere else is still refused, as any class kept as a value is.
+CLASS_ATTRIBUTES: dict[tuple[str, str], dict[str, tuple[str, str]]] = {
+    (_SPLIT, "RepeatedKFold"): {"cv": (_SPLIT, "KFold")},
+    (_SPLIT, "RepeatedStratifiedKFold"): {"cv": (_SPLIT, "StratifiedKFold")},
+}

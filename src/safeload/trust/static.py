@@ -29,6 +29,7 @@ from typing import Any
 
 from safeload.policy import Policy, format_name
 from safeload.trust import facts, facts_rules
+from safeload.trust.callables import CLASS_ATTRIBUTES
 from safeload.trust.pandas_forms import PANDAS_NAMES
 from safeload.trust.static_kinds import data_problem, row_problem
 from safeload.trust.static_sharing import stored_sharing_problem
@@ -106,9 +107,19 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
     problem = stored_sharing_problem(analysis)
     if problem:
         yield 0, problem
+    held_states = {
+        id(state)
+        for _pos, obj, state in analysis.builds
+        if isinstance(obj.cls, _Global)
+        and obj.cls.pair in CLASS_ATTRIBUTES
+        and isinstance(state, _Dict)
+        and not state.lossy
+    }
     for pos, target, items in analysis.stored:
         if id(target) in wrapper_states:
             continue  # joblib's array header: its subclass entry is checked by the walk
+        if id(target) in held_states:
+            continue  # a state dict judged whole by _state_value_problem, with its owner
         for item in items:
             problem = value_problem(item, 0)
             if problem:
@@ -174,7 +185,7 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
                 if problem:
                     yield pos, problem
             continue
-        problem = value_problem(state, 0)
+        problem = _state_value_problem(cls.pair, state)
         if problem:
             yield pos, problem
         if policy.allows(*cls.pair):
@@ -189,6 +200,24 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
 _TYPE_TAKEN_AT = frozenset(
     {(("collections", "defaultdict"), 0), (("copyreg", "_reconstructor"), 1)}
 )
+
+
+def _state_value_problem(pair: tuple[str, str], state: Any) -> str | None:
+    """:func:`value_problem` of a BUILD state, except that an attribute of
+    :data:`~safeload.trust.callables.CLASS_ATTRIBUTES` may hold exactly the class listed for it
+    (a literal state dict of an object of that exact class), as the load's walk admits."""
+    from safeload._symbolic import _Dict, _Global
+
+    held = CLASS_ATTRIBUTES.get(pair)
+    if held is None or not isinstance(state, _Dict) or state.lossy:
+        return value_problem(state, 0)
+    for key, value in state.items.items():
+        if isinstance(value, _Global) and type(key) is str and value.pair == held.get(key):
+            continue
+        problem = value_problem(value, 1)
+        if problem:
+            return problem
+    return None
 
 
 def _consumed_type(pair: tuple[str, str], index: int, item: Any) -> bool:

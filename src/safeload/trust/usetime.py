@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from safeload.trust.callables import CLASS_ATTRIBUTES
 from safeload.trust.classes import (
     CLEAN_KEYS,
     callables,
@@ -333,6 +334,15 @@ def _array_subclass_children(o: Any, graph: Graph, oid: int) -> list[tuple[str, 
     return kids
 
 
+def _is_held_class(value: Any, pair: tuple[str, str] | None) -> bool:
+    """Whether ``value`` is exactly the class ``pair`` names."""
+    return (
+        pair is not None
+        and isinstance(value, type)
+        and (value.__module__, value.__qualname__) == pair
+    )
+
+
 def _qual(cls: type) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
@@ -411,6 +421,7 @@ def _instance_children(o: Any, graph: Graph, oid: int) -> Iterator[tuple[str, An
     if isinstance(d, dict) and not isinstance(o, type):
         _check_keys(cls, d, graph, oid)
         rebuilt = rebuilt_attributes(cls)
+        held = CLASS_ATTRIBUTES.get((cls.__module__, cls.__qualname__))
         atoms = ATOM_TYPES
         for key, value in d.items():
             if type(value) in atoms:
@@ -419,6 +430,8 @@ def _instance_children(o: Any, graph: Graph, oid: int) -> Iterator[tuple[str, An
                 if not isinstance(value, classes_named(rebuilt[key])):
                     raise UnsafeState(graph.path(oid) + _label_attr(key), "was not rebuilt")
                 continue
+            if held is not None and _is_held_class(value, held.get(key)):
+                continue  # the one class this attribute keeps (callables.CLASS_ATTRIBUTES)
             yield _label_attr(key), value
     slots, declares = _slots_of(cls)
     for name in slots:
