@@ -51,7 +51,7 @@ typecheck: $(STAMP)
 # worksteal: an idle worker takes tests from the other's queue, so one file of slow red-team
 # reproducers no longer keeps one core busy while the other waits (the suite passes either way)
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist worksteal
+	$(BIN)/python -m pytest -q -n 2 --dist worksteal --durations=25
 
 test: lint typecheck unit
 

@@ -103,7 +103,13 @@ def main(argv: list[str] | None = None) -> int:
         if rows:
             results["folder"] = rows
         one = {}
-        small_tools = {"python -c pass": [sys.executable, "-c", "pass"], **_tools(small)}
+        # numpy's import is the floor of any scan that models an array's dtype and shape
+        # with numpy's own parser, as safeload's does; picklescan imports no numpy
+        small_tools = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "python -c 'import numpy'": [sys.executable, "-c", "import numpy"],
+            **_tools(small),
+        }
         print(f"one small file ({small.stat().st_size} bytes), best of {args.small_repeat}:")
         for label, cmd in small_tools.items():
             if "--jobs" in cmd:
