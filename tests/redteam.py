@@ -255,6 +255,34 @@ def dumps_with(
     return buf.getvalue()
 
 
+def tree_pickle(
+    *,
+    args: Callable[[Any], Any] | None = None,
+    state: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    protocol: int = 4,
+    joblib: bool = False,
+) -> bytes:
+    """A fitted ``DecisionTreeClassifier(max_depth=3)`` (60 rows, 3 features) pickled with its
+    ``Tree``'s reduce tuple rewritten: ``args`` maps ``(n_features, n_classes, n_outputs)``,
+    ``state`` maps a copy of the state dict. The shared base of the red teams' tree files."""
+    from sklearn.tree import DecisionTreeClassifier
+    from sklearn.tree._tree import Tree
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(60, 3)
+    model = DecisionTreeClassifier(max_depth=3).fit(X, (X[:, 0] > 0.5).astype(int))
+
+    def reduce(obj: Any) -> Any:
+        if type(obj) is Tree:
+            func, made, kept = obj.__reduce__()
+            made = args(made) if args is not None else made
+            kept = state(dict(kept)) if state is not None else kept
+            return func, made, kept
+        return NotImplemented
+
+    return dumps_with(model, reduce, protocol=protocol, joblib=joblib)
+
+
 def crafted_csr(pointer: int) -> Any:
     """A csr matrix whose index pointer runs past its 2-item index/data arrays (rt24-18's
     pointer ``2**31 - 1``, or a moderate one that scipy's C++ walks without a large

@@ -64,6 +64,7 @@ from redteam import (
     binunicode,
     dumps_with,
     global_,
+    tree_pickle,
 )
 
 # --- rt47-01: an array of more than 64 dimensions: scan SAFE, load refuses ---------------------
@@ -400,25 +401,9 @@ def test_rt47_04_honest_loss_argument(tmp_path: Path) -> None:
 
 
 def _tree_with_state_item(key: str, kind: Any) -> bytes:
-    """A fitted DecisionTreeClassifier pickled (protocol 4) with ``tree_``'s state item
-    ``key`` written as ``kind(value)``."""
-
-    from sklearn.tree import DecisionTreeClassifier
-    from sklearn.tree._tree import Tree
-
-    rng = np.random.RandomState(0)
-    X = rng.rand(60, 3)
-    model = DecisionTreeClassifier(max_depth=3).fit(X, (X[:, 0] > 0.5).astype(int))
-
-    def reduce(obj: Any) -> Any:
-        if type(obj) is Tree:
-            func, args, state = obj.__reduce__()
-            state = dict(state)
-            state[key] = kind(state[key])
-            return func, args, state
-        return NotImplemented
-
-    return dumps_with(model, reduce, protocol=4)
+    """The red teams' tree file (protocol 4) with ``tree_``'s state item ``key`` written as
+    ``kind(value)``."""
+    return tree_pickle(state=lambda state: {**state, key: kind(state[key])})
 
 
 @pytest.mark.parametrize("key", ["max_depth", "node_count"])
@@ -579,23 +564,9 @@ def test_rt47_08_bit_generator_state_parity(case: str, tmp_path: Path) -> None:
 
 
 def _tree_with_args(change: Any) -> bytes:
-    """A fitted DecisionTreeClassifier pickled (protocol 4) with ``Tree(*args)``'s arguments
+    """The red teams' tree file (protocol 4) with ``Tree(*args)``'s arguments
     ``(n_features, n_classes, n_outputs)`` passed through ``change``."""
-
-    from sklearn.tree import DecisionTreeClassifier
-    from sklearn.tree._tree import Tree
-
-    rng = np.random.RandomState(0)
-    X = rng.rand(60, 3)
-    model = DecisionTreeClassifier(max_depth=3).fit(X, (X[:, 0] > 0.5).astype(int))
-
-    def reduce(obj: Any) -> Any:
-        if type(obj) is Tree:
-            func, args, state = obj.__reduce__()
-            return func, change(args), state
-        return NotImplemented
-
-    return dumps_with(model, reduce, protocol=4)
+    return tree_pickle(args=change)
 
 
 _TREE_ARGS = {

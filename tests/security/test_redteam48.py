@@ -84,7 +84,7 @@ import numpy as np
 import pytest
 
 import safeload
-from redteam import assert_scan_predicts_load, dumps_with
+from redteam import assert_scan_predicts_load, dumps_with, tree_pickle
 
 # --- rt48-01: a tree sample_weight list with an int too large for a float ----------------------
 
@@ -313,21 +313,8 @@ def test_rt48_04_honest_mixture_loads(kind: str, covariance_type: str, tmp_path:
 
 
 def _tree_with_state(key: str, value: Any, protocol: int = 4, joblib: bool = False) -> bytes:
-    """A fitted DecisionTreeClassifier whose ``Tree`` state item ``key`` is ``value``."""
-    from sklearn.tree import DecisionTreeClassifier
-    from sklearn.tree._tree import Tree
-
-    rng = np.random.RandomState(0)
-    X = rng.rand(60, 3)
-    model = DecisionTreeClassifier(max_depth=3).fit(X, (X[:, 0] > 0.5).astype(int))
-
-    def reduce(obj: Any) -> Any:
-        if type(obj) is Tree:
-            func, args, state = obj.__reduce__()
-            return func, args, {**state, key: value}
-        return NotImplemented
-
-    return dumps_with(model, reduce, protocol=protocol, joblib=joblib)
+    """The red teams' tree file whose ``Tree`` state item ``key`` is ``value``."""
+    return tree_pickle(state=lambda state: {**state, key: value}, protocol=protocol, joblib=joblib)
 
 
 _ZERO_D_NODES = {
@@ -376,20 +363,7 @@ def test_rt48_05_joblib_load_unsigned_segfaults(case: str, tmp_path: Path) -> No
 
 
 def _tree_with_args(change: Any) -> bytes:
-    from sklearn.tree import DecisionTreeClassifier
-    from sklearn.tree._tree import Tree
-
-    rng = np.random.RandomState(0)
-    X = rng.rand(60, 3)
-    model = DecisionTreeClassifier(max_depth=3).fit(X, (X[:, 0] > 0.5).astype(int))
-
-    def reduce(obj: Any) -> Any:
-        if type(obj) is Tree:
-            func, args, state = obj.__reduce__()
-            return func, change(args), state
-        return NotImplemented
-
-    return dumps_with(model, reduce, protocol=4)
+    return tree_pickle(args=change)
 
 
 def _honest_tree_state() -> dict:
