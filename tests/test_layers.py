@@ -56,6 +56,7 @@ BYTES_ONLY = [
     "signing/__init__.py",
     "signing/statement.py",
     "signing/_sidecar_json.py",
+    "_json_keys.py",
     "signing/artifacts.py",
     "signing/digests.py",
     "signing/sign.py",

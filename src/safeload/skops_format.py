@@ -19,6 +19,7 @@ import sys
 import zipfile
 from typing import Any, Literal
 
+from safeload._json_keys import unique_object
 from safeload._types import Buffer
 from safeload.exceptions import LimitExceededError, MalformedArtifactError
 from safeload.pickle.advice import untrusted_error
@@ -172,15 +173,6 @@ class _CheckedZip(zipfile.ZipFile):
         return found
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in pairs:
-        if k in out:
-            raise ValueError(f"duplicate key {k!r}")
-        out[k] = v
-    return out
-
-
 def read_schema(zf: zipfile.ZipFile, source: str) -> Any:
     """The file's ``schema.json``, parsed once (a key given twice refuses the file) and kept
     on a zip :func:`check_zip` opened: the policy, native and stream checks each read it."""
@@ -189,7 +181,7 @@ def read_schema(zf: zipfile.ZipFile, source: str) -> Any:
         return cached
     try:
         raw = zf.read("schema.json")
-        schema = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates)
+        schema = json.loads(raw.decode("utf-8"), object_pairs_hook=unique_object)
     except KeyError as exc:
         raise MalformedArtifactError(
             f"{source}: no schema.json in the skops file", path=source

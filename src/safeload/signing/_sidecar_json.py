@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from safeload._json_keys import unique_object
 from safeload.exceptions import SidecarFormatError
 
 
@@ -34,12 +35,7 @@ def strict_json(text: str, fail: Callable[[str], Exception]) -> Any:
     (safeload's sidecars here, model_signing bundles in :mod:`safeload.signing.bundle`)."""
 
     def no_dupes(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for k, v in pairs:
-            if k in out:
-                raise fail(f"duplicate JSON key {k!r}")
-            out[k] = v
-        return out
+        return unique_object(pairs, fail)
 
     def no_constants(name: str) -> Any:
         raise fail(f"non-standard JSON constant {name}")

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import NoReturn
 
+from safeload._json_keys import unique_object
 from safeload._time import parse_time
 from safeload.exceptions import KeyFormatError
 from safeload.signing.ecdsa import (
@@ -84,15 +85,6 @@ def _revoked_ids(revoked: Iterable[str]) -> frozenset[str]:
                 "`safeload inspect` and Keyring.keyids show it); it would revoke nothing"
             )
     return frozenset(ids)
-
-
-def _no_repeated_field(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    found: dict[str, object] = {}
-    for name, value in pairs:
-        if name in found:
-            raise ValueError(f"the field {name!r} is given twice")
-        found[name] = value
-    return found
 
 
 def _not_after_by_keyid(
@@ -232,7 +224,7 @@ class Keyring:
         try:
             # a field named twice would keep its last value silently (a second "revoked": []
             # dropped the revocations before it, rt46-06)
-            doc = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_repeated_field)
+            doc = json.loads(raw.decode("utf-8"), object_pairs_hook=unique_object)
             entries = doc["keys"]
             threshold = doc.get("threshold", 1)
             revoked = doc.get("revoked", [])
