@@ -181,7 +181,6 @@ def test_rt49_01_mixed_endian_tree_nodes(tmp_path, protocol):
     assert_scan_predicts_load(data, tmp_path)
 
 
-@open_finding(49, "rt49-02: 32-bit / packed tree node layouts load but scan refuses")
 @pytest.mark.parametrize(
     "make",
     [
@@ -218,7 +217,6 @@ def _reordered(nd):
     return np.dtype([fields[1], fields[0], *fields[2:]], align=True)
 
 
-@open_finding(49, "rt49-02: padded / reordered tree node layouts load but scan refuses")
 @pytest.mark.parametrize("make", [_padded, _reordered], ids=["padded", "reordered"])
 def test_rt49_02_tree_node_layouts_by_name(tmp_path, make):
     from sklearn.tree._tree import Tree
@@ -231,6 +229,41 @@ def test_rt49_02_tree_node_layouts_by_name(tmp_path, make):
         return NotImplemented
 
     data = dumps_with(_tree_model(), reduce, 4)
+    assert_scan_predicts_load(data, tmp_path)
+
+
+def _moved(nd, first, second):
+    fields = [(n, nd.fields[n][0].str) for n in nd.names]
+    i, j = nd.names.index(first), nd.names.index(second)
+    fields[i], fields[j] = fields[j], fields[i]
+    return np.dtype(fields, align=True)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda nd: _other_bitness(nd, align=False).newbyteorder(">"),
+        lambda nd: _moved(nd, "feature", "n_node_samples"),
+        lambda nd: _moved(nd, "left_child", "threshold"),
+        lambda nd: _moved(nd, "threshold", "impurity"),
+    ],
+    ids=["i4-packed-big-endian", "feature-samples", "child-threshold", "threshold-impurity"],
+)
+@pytest.mark.parametrize("protocol", [2, 5])
+def test_rt49_02_cast_by_position(tmp_path, make, protocol):
+    """Tree casts records by position: a feature and a sample count swapped make feature
+    indices out of range (both refuse), a float field cast into an int one raises in Tree
+    (both refuse), two float fields swapped load in both."""
+    from sklearn.tree._tree import Tree
+
+    def reduce(o):
+        if type(o) is Tree:
+            st = o.__getstate__()
+            st["nodes"] = _by_name(st["nodes"], make(st["nodes"].dtype))
+            return (Tree, (o.n_features, np.asarray(o.n_classes), o.n_outputs), st)
+        return NotImplemented
+
+    data = dumps_with(_tree_model(), reduce, protocol)
     assert_scan_predicts_load(data, tmp_path)
 
 
