@@ -451,17 +451,24 @@ def frombuffer_form_problem(items: list[_Sym], budget: FoldBudget) -> str | None
     """Why the load's ``_frombuffer(buffer, dtype, shape, order)`` (a protocol 5 array) fails,
     or is not the form numpy writes: ``frombuffer(buffer, dtype).reshape(shape, order)``
     refuses a buffer that is not ``items * itemsize`` bytes for the shape, a bool or float
-    dimension, an order that is no str (rt48-07). numpy writes its own shape, a tuple of
-    non-negative ints, and the order ``'C'`` or ``'F'``; the pass takes that form only (a
-    ``-1`` dimension or the order ``'A'``, which reshape would take, no writer makes)."""
+    dimension, an order that is no str (rt48-07), a dtype holding objects (rt49-03). numpy
+    writes its own shape, a tuple of non-negative ints, and the order ``'C'`` or ``'F'``; the
+    pass takes that form only (a ``-1`` dimension or the order ``'A'``, which reshape would
+    take, no writer makes)."""
     if len(items) != 4 or not isinstance(items[1], _Obj):
         return None  # (the call rules refuse these)
     try:
         shape = _const_value(items[2], budget)
         order = _const_value(items[3], budget)
-        itemsize = real_dtype(items[1], budget).itemsize
+        dt = real_dtype(items[1], budget)
     except (KeyError, _NotCanonical):
         return "numpy's _frombuffer with a shape, order or dtype the pass cannot see"
+    if dt.hasobject:
+        return (
+            "numpy's _frombuffer of a dtype holding objects (numpy fails: it cannot make an "
+            "object array from a buffer, and never writes one so)"
+        )
+    itemsize = dt.itemsize
     if itemsize == 0:
         return "numpy's _frombuffer of a dtype whose items have no bytes (numpy fails)"
     count = _counted_shape(shape)
