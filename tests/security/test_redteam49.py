@@ -288,7 +288,6 @@ def test_rt49_03_frombuffer_zero_itemsize(tmp_path, dtype, shape):
     assert_scan_predicts_load(data, tmp_path)
 
 
-@open_finding(49, "rt49-04: str scalar with a code point past U+10FFFF scans SAFE, load fails")
 @pytest.mark.parametrize("protocol", [2, 5])
 def test_rt49_04_unicode_scalar_bad_code_point(tmp_path, protocol):
     from numpy._core.multiarray import scalar
@@ -297,6 +296,43 @@ def test_rt49_04_unicode_scalar_bad_code_point(tmp_path, protocol):
 
     data = _extra(Call(scalar, np.dtype("U1"), "\xff\xff\xff\xff"), protocol)
     assert_scan_predicts_load(data, tmp_path)
+
+
+def _honest_both(value, tmp_path, protocol):
+    """A StandardScaler holding ``value``, written by pickle (``protocol``) or by
+    ``joblib.dump`` (``protocol`` ``"joblib"``): scan calls it SAFE and the load returns it."""
+    import pickle
+
+    import joblib
+    from sklearn.preprocessing import StandardScaler
+
+    import safeload
+
+    model = StandardScaler().fit([[0.0], [1.0]])
+    model.extra_ = value
+    path = tmp_path / "honest.pkl"
+    if protocol == "joblib":
+        joblib.dump(model, path)
+    else:
+        path.write_bytes(pickle.dumps(model, protocol=protocol))
+    report = safeload.scan(path)
+    assert report.safe, report
+    return safeload.load_unsigned(path).extra_
+
+
+@pytest.mark.parametrize("protocol", [0, 2, 4, 5, "joblib"])
+@pytest.mark.parametrize("text", ["", "a", "\xe9t\xe9", "\U0001f600x", "\ud7ff\ue000", "abc" * 500])
+def test_rt49_04_honest_str_scalars(tmp_path, protocol, text):
+    value = np.str_(text)
+    loaded = _honest_both(value, tmp_path, protocol)
+    assert type(loaded) is np.str_ and loaded == value
+
+
+@pytest.mark.parametrize("protocol", [2, 4, 5, "joblib"])
+def test_rt49_03_honest_object_arrays(tmp_path, protocol):
+    value = np.array(["a", None, 1.5], dtype=object)
+    loaded = _honest_both(value, tmp_path, protocol)
+    assert loaded.dtype == object and list(loaded) == list(value)
 
 
 def _search_with_fill(fill, column):
