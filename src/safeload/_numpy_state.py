@@ -571,6 +571,74 @@ def array_header_problem(state: _Tuple, hasobject: bool) -> str | None:
     return None
 
 
+#: How many record items :func:`record_items_problem` hands numpy at once (its probe array
+#: is at most this many items of at most ``MAX_RECORD_ITEMSIZE`` bytes).
+_RECORD_PROBE: Final = 256
+#: Python values numpy writes for a record's plain fields (``float`` for ``f8``, ``int`` for
+#: ``i4``, ``str`` for ``U3``, ...), which the probe hands numpy as they are.
+_FIELD_TYPES: Final = (bool, int, float, str, bytes)
+
+
+def _field_value(sym: _Sym, dt: Any) -> Any:
+    """The plain value numpy's ``__setstate__`` receives for one field of dtype ``dt`` of a
+    record item (``None`` for an object field: numpy stores any object there), as numpy writes
+    it: a Python scalar, latin-1 bytes as protocols 0-2 write them, a tuple for a nested
+    record. Raises ``_NotCanonical`` for any other form (a sub-array or datetime field's
+    item, a value made by another call)."""
+    if dt.fields is None and dt.subdtype is None and dt.hasobject:
+        return None
+    if dt.names is not None:
+        if not (isinstance(sym, _Tuple) and len(sym.items) == len(dt.names)):
+            raise _NotCanonical("a record item that is not a tuple of one value per field")
+        return tuple(
+            _field_value(i, dt.fields[n][0]) for i, n in zip(sym.items, dt.names, strict=True)
+        )
+    if dt.subdtype is not None or dt.kind not in "biufSU":
+        raise _NotCanonical("a record field of a kind whose item the pass does not model")
+    if isinstance(sym, (_Const, _Big)) and type(sym.value) in _FIELD_TYPES:
+        return sym.value
+    if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair in _BYTES_CALLS:
+        args = sym.args
+        parts = args.items if isinstance(args, _Tuple) else ()
+        if sym.cls.pair != _ENCODE:
+            if parts == [] and sym.state is None:
+                return b""  # (protocols 0-2 write empty bytes as bytes())
+            raise _NotCanonical("a record field value made by bytes(...) of something")
+        if len(parts) == 2 and isinstance(parts[0], (_Const, _Big)):
+            text, encoding = parts[0].value, parts[1]
+            if type(text) is str and isinstance(encoding, _Const):
+                if encoding.value in ("latin1", "latin-1") and max(text, default="") <= "\xff":
+                    return text.encode("latin-1")
+    raise _NotCanonical("a record field value that is not a plain constant")
+
+
+def record_items_problem(raw: _Box, dt: Any, budget: FoldBudget) -> str | None:
+    """Why numpy's ``ndarray.__setstate__`` fails to store the data list ``raw`` of a record
+    dtype holding objects (``[('a', 'O'), ('b', 'f8')]``), or ``None``.
+
+    numpy assigns each item to its element, ignores a failure and returns with the exception
+    set (SystemError: a str, a list, a dict, a tuple of the wrong length, a str for a float
+    field; rt49-06). numpy writes one tuple per element, a plain value per field: the pass
+    takes that form only, and asks numpy itself to store the items, in chunks, with every
+    object field ``None`` (numpy stores any object there). Other items (an int or ``None``,
+    which numpy broadcasts into the record) are refused as unproven, in scan and load alike."""
+    import numpy as np
+
+    budget.spend(len(raw.items) * (len(dt.names) + 1))
+    try:
+        for start in range(0, len(raw.items), _RECORD_PROBE):
+            chunk = raw.items[start : start + _RECORD_PROBE]
+            values = [_field_value(item, dt) for item in chunk]
+            probe = np.empty(len(values), dtype=dt)
+            probe.__setstate__((1, (len(values),), dt, False, values))
+    except _NotCanonical as exc:
+        return f"record array with objects whose data numpy does not write (unproven): {exc}"
+    except Exception as exc:  # SystemError, ValueError, TypeError, OverflowError, ...
+        why = f"{type(exc).__name__}: {str(exc)[:80]}"
+        return f"record array with objects whose items numpy cannot store (the load fails; {why})"
+    return None
+
+
 def _array_state_problem(state: _Sym, budget: FoldBudget, *, strict: bool = False) -> str | None:
     """Why an ndarray-style BUILD state ``(version, shape, dtype, fortran, data, ...)`` would
     crash numpy, or ``None``.
@@ -627,4 +695,6 @@ def _array_state_problem(state: _Sym, budget: FoldBudget, *, strict: bool = Fals
     raw = state.items[4]
     if not isinstance(raw, _Box) or raw.count != count:
         return bad
+    if dtype.real is not None and dtype.real.names is not None:
+        return record_items_problem(raw, dtype.real, budget)
     return None

@@ -388,7 +388,6 @@ def _record_object_array(items):
     return dumps_with(model, reduce, 4)
 
 
-@open_finding(49, "rt49-06: record-with-object array whose items numpy cannot store scans SAFE")
 @pytest.mark.parametrize(
     "items",
     [["abc", "d"], [[1, 2], [3, 4]], [{}, {}], [(1, 2, 3), (1, 2, 3)], [("x", "abc"), ("y", 1.0)]],
@@ -401,6 +400,46 @@ def test_rt49_06_record_object_items(tmp_path, items):
     with pytest.raises(SystemError):
         pickle.loads(data)
     assert_scan_predicts_load(data, tmp_path)
+
+
+_HONEST_RECORD = np.dtype(
+    [
+        ("a", "O"),
+        ("b", "f8"),
+        ("c", "i4"),
+        ("d", "U3"),
+        ("e", "S2"),
+        ("f", "?"),
+        ("g", [("h", "O"), ("i", "u1")]),
+    ]
+)
+
+
+@pytest.mark.parametrize("protocol", [0, 2, 4, 5, "joblib"])
+def test_rt49_06_honest_record_object_arrays(tmp_path, protocol):
+    """What numpy writes for a record array with objects (one tuple per element, a plain
+    value per field) scans SAFE and loads, in every protocol and in joblib files."""
+    value = np.array(
+        [
+            ("x", 1.5, -3, "\xe9\U0001f600", b"\xffa", True, ({"k": 1}, 7)),
+            (None, 0.0, 0, "", b"", False, ([1], 0)),
+        ],
+        dtype=_HONEST_RECORD,
+    )
+    loaded = _honest_both(value, tmp_path, protocol)
+    assert loaded.dtype == value.dtype and loaded.tolist() == value.tolist()
+
+
+@pytest.mark.parametrize(
+    "items",
+    [[1, None], [(1, 2.0), 3], [(1, np.float64(2.0)), (1, 2.0)]],
+    ids=["broadcast", "mixed", "numpy-scalar"],
+)
+def test_rt49_06_unwritten_record_items_refused_alike(tmp_path, items):
+    """Items numpy does not write for a record (values it broadcasts, a numpy scalar for a
+    plain field): both refuse them as unproven, so scan predicts the load."""
+    data = _record_object_array(items)
+    assert_scan_predicts_load(data, tmp_path, refused=True)
 
 
 def _search_with_dag_fill(fan, depth):
