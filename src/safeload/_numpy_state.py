@@ -12,6 +12,7 @@ from typing import Any, Final, cast
 from safeload._symbolic import (
     DTYPE_CLASSES,
     FoldBudget,
+    _Array,
     _Big,
     _Box,
     _Bytes,
@@ -519,6 +520,73 @@ _RECONSTRUCT: Final = frozenset(
 _PLAIN_ARRAYS: Final = frozenset({("numpy", "ndarray"), ("numpy", "memmap")})
 
 
+_FROMBUFFER: Final = frozenset(
+    {("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer")}
+)
+#: Plain constants a masked array's fill value may be, handed to numpy.ma's own check.
+_FILL_CONSTANTS: Final = (bool, int, float, str, bytes)
+
+
+def _zero_d_array_dtype(sym: _Sym, budget: FoldBudget) -> Any:
+    """The dtype of the 0-d plain array ``sym`` makes (``_reconstruct(ndarray, ...)`` with its
+    BUILD state, a protocol 5 ``_frombuffer``, a joblib inline array), else ``None``."""
+    if isinstance(sym, _Array):
+        return sym.dtype if sym.shape == () else None
+    if not (isinstance(sym, _Obj) and sym.cls is not None):
+        return None
+    try:
+        if sym.cls.pair in _RECONSTRUCT:
+            args, state = sym.args, sym.state
+            first = args.items[0] if isinstance(args, _Tuple) and args.items else None
+            if not (isinstance(first, _Global) and first.pair == ("numpy", "ndarray")):
+                return None
+            if not (isinstance(state, _Tuple) and len(state.items) == 5):
+                return None
+            shape, dtype = _const_value(state.items[1], budget), state.items[2]
+        elif sym.cls.pair in _FROMBUFFER:
+            args = sym.args
+            if not (isinstance(args, _Tuple) and len(args.items) == 4):
+                return None
+            shape, dtype = _const_value(args.items[2], budget), args.items[1]
+        else:
+            return None
+        if shape != () or not isinstance(dtype, _Obj):
+            return None
+        return real_dtype(dtype, budget)
+    except (KeyError, _NotCanonical):
+        return None
+
+
+def masked_fill_problem(fill: _Sym, dt: Any, budget: FoldBudget) -> str | None:
+    """Why ``MaskedArray.__setstate__`` fails on the fill value ``fill`` (state item 6) of a
+    masked array of dtype ``dt``, or ``None``: it sets ``self.fill_value``, whose
+    ``_check_fill_value`` raises TypeError for a value the dtype cannot take (a str for a
+    float column, 2**70 for an int one; rt49-05). numpy writes ``None`` or the 0-d array it
+    keeps, of the column's dtype or of the dtype of its default (``'?'``, a ``U1``, for an
+    object column); those are taken, and plain constants are handed to numpy.ma's own
+    ``_check_fill_value``. Any other value (a tuple, a list, a complex, an array of another
+    dtype or shape) is refused as unproven, in scan and load alike."""
+    from numpy.ma.core import _check_fill_value  # type: ignore[attr-defined]
+
+    if isinstance(fill, _Const) and fill.value is None:
+        return None
+    if isinstance(fill, (_Const, _Big)) and type(fill.value) in _FILL_CONSTANTS:
+        try:
+            _check_fill_value(fill.value, dt)
+        except Exception as exc:  # TypeError, ValueError, ...
+            why = f"{type(exc).__name__}: {str(exc)[:80]}"
+            return f"masked array whose fill value numpy.ma refuses (the load fails; {why})"
+        return None
+    made = _zero_d_array_dtype(fill, budget)
+    if made is not None and dt.names is None:
+        if _same(made, dt) or _same(made, _check_fill_value(None, dt).dtype):
+            return None
+    return (
+        "masked array whose fill value is not None, a plain constant or a 0-d array of its "
+        "dtype (unproven: numpy writes one of those)"
+    )
+
+
 def array_state_length_problem(target: _Obj, state: _Tuple) -> str | None:
     """Why an array's BUILD state has a length its ``__setstate__`` fails on, or ``None``: a
     masked array's unpacks 7 items, numpy's parses 5 (a 7-item state on an ndarray was SAFE to
@@ -630,7 +698,7 @@ def record_items_problem(raw: _Box, dt: Any, budget: FoldBudget) -> str | None:
             chunk = raw.items[start : start + _RECORD_PROBE]
             values = [_field_value(item, dt) for item in chunk]
             probe = np.empty(len(values), dtype=dt)
-            probe.__setstate__((1, (len(values),), dt, False, values))
+            cast(Any, probe).__setstate__((1, (len(values),), dt, False, values))
     except _NotCanonical as exc:
         return f"record array with objects whose data numpy does not write (unproven): {exc}"
     except Exception as exc:  # SystemError, ValueError, TypeError, OverflowError, ...
@@ -679,6 +747,10 @@ def _array_state_problem(state: _Sym, budget: FoldBudget, *, strict: bool = Fals
         header = array_header_problem(state, hasobject)
         if header:
             return header
+        if len(state.items) == 7 and dtype.real is not None:
+            fill = masked_fill_problem(state.items[6], dtype.real, budget)
+            if fill:
+                return fill
         if not hasobject:
             size = array_size_problem(state, shape, dtype, itemsize)
             if size:

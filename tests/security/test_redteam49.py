@@ -1,5 +1,10 @@
-"""Red team 49's reproducers. Fixed (normal tests): rt49-01, rt49-03's zero-itemsize
-``_frombuffer``, rt49-09. The rest are open: strict xfails that pass once fixed.
+"""Red team 49's reproducers. Fixed (normal tests): rt49-01, rt49-02 (node records taken
+and cast as scikit-learn's ``_check_node_ndarray`` takes them), rt49-03 (zero-itemsize and
+object-dtype ``_frombuffer``), rt49-04 (a str scalar payload judged on its latin-1 bytes),
+rt49-05 (the fill value checked as numpy.ma checks it; anything else numpy never writes is
+unproven), rt49-06 (record items with objects stored by numpy in a probe), rt49-07 (its
+tuple fill value is refused by rt49-05's rule), rt49-09. The rest are open: strict xfails
+that pass once fixed.
 
 rt49-01 (parity: scan SAFE, load refuses) a decision tree whose ``Tree`` ``nodes`` array
         has scikit-learn's node layout with MIXED byte orders (one field, ``left_child``,
@@ -358,7 +363,6 @@ def _search_with_fill(fill, column):
     return dumps_with(search, reduce, 4)
 
 
-@open_finding(49, "rt49-05: cv_results_ masked array with an impossible fill_value scans SAFE")
 @pytest.mark.parametrize(
     ("column", "fill"),
     [("float", "abc"), ("float", b"x"), ("float", 1j), ("int", 1e300), ("int", 2**70)],
@@ -370,6 +374,77 @@ def test_rt49_05_masked_fill_value(tmp_path, column, fill):
     with pytest.raises(TypeError):
         pickle.loads(data)  # numpy.ma itself refuses the state
     assert_scan_predicts_load(data, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("column", "fill"),
+    [("float", 0.5), ("float", 7), ("float", True), ("int", 3), ("int", 2.5), ("float", None)],
+)
+def test_rt49_05_masked_fill_value_constants(tmp_path, column, fill):
+    """Plain constants numpy.ma takes for the column's dtype load in both."""
+    data = _search_with_fill(fill, column)
+    assert_scan_predicts_load(data, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "fill", [(1.0,), [1.0], {"a": 1.0}, np.array([1.0, 2.0]), np.array("x"), np.float32(1.0)]
+)
+def test_rt49_05_masked_fill_value_unwritten_refused_alike(tmp_path, fill):
+    """Fill values numpy never writes (a tuple, a list, a dict, an array of another shape or
+    dtype, a numpy scalar): both refuse them as unproven."""
+    data = _search_with_fill(fill, "float")
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+def _honest_search(kind):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
+    from sklearn.tree import DecisionTreeClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(40, 3)
+    y = (X[:, 0] > 0.5).astype(int)
+    if kind == "grid":
+        grid = [
+            {"max_depth": [1, None], "min_samples_leaf": [1, 0.1], "criterion": ["gini"]},
+            {"max_depth": [3], "max_features": [None, "sqrt"], "splitter": ["random"]},
+        ]
+        return GridSearchCV(DecisionTreeClassifier(random_state=0), grid, cv=2).fit(X, y)
+    dist = {"C": [0.1, 1.0, 10.0], "max_iter": [50, 100], "fit_intercept": [True, False]}
+    search = RandomizedSearchCV(LogisticRegression(), dist, n_iter=3, cv=2, random_state=0)
+    return search.fit(X, y)
+
+
+@pytest.mark.parametrize("touched", [False, True], ids=["fill-none", "fill-array"])
+@pytest.mark.parametrize("protocol", [2, 4, 5, "joblib"])
+@pytest.mark.parametrize("kind", ["grid", "random"])
+def test_rt49_05_honest_searches(tmp_path, kind, protocol, touched):
+    """Honest searches load and scan SAFE, with their masked columns' fill values as numpy
+    writes them: ``None``, or (once read) the 0-d array numpy keeps, of the column's dtype
+    or, for an object column, of its default's (``'?'``)."""
+    import pickle
+
+    import joblib
+
+    import safeload
+
+    search = _honest_search(kind)
+    masked = [v for v in search.cv_results_.values() if isinstance(v, np.ma.MaskedArray)]
+    assert {v.dtype.kind for v in masked} == ({"O", "f"} if kind == "grid" else {"b", "f", "i"})
+    if touched:
+        for column in masked:
+            column.fill_value  # noqa: B018 (numpy.ma keeps the default it makes)
+    path = tmp_path / "search.pkl"
+    if protocol == "joblib":
+        joblib.dump(search, path)
+    else:
+        path.write_bytes(pickle.dumps(search, protocol=protocol))
+    report = safeload.scan(path)
+    assert report.safe, report
+    loaded = safeload.load_unsigned(path)
+    for key, column in search.cv_results_.items():
+        if isinstance(column, np.ma.MaskedArray):
+            assert loaded.cv_results_[key].dtype == column.dtype
 
 
 def _record_object_array(items):
@@ -455,7 +530,6 @@ _FILL_SIZE = (
 )
 
 
-@open_finding(49, "rt49-07: cv_results_ fill_value tuple DAG blows up memory inside the load")
 def test_rt49_07_masked_fill_value_dag(tmp_path):
     from redteam import assert_refused, child
 
