@@ -272,6 +272,54 @@ def test_rt49_02_cast_by_position(tmp_path, make, protocol):
     assert_scan_predicts_load(data, tmp_path)
 
 
+def _skops_with_nodes(make):
+    import io
+    import zipfile
+
+    import skops.io as sio
+
+    source = zipfile.ZipFile(io.BytesIO(sio.dumps(_tree_model())))
+    out = io.BytesIO()
+    changed = 0
+    with zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            member = source.read(name)
+            if name.endswith(".npy"):
+                array = np.load(io.BytesIO(member), allow_pickle=False)
+                if array.dtype.names and "left_child" in array.dtype.names:
+                    saved = io.BytesIO()
+                    np.save(saved, _by_name(array, make(array.dtype)), allow_pickle=False)
+                    member, changed = saved.getvalue(), changed + 1
+            target.writestr(name, member)
+    assert changed == 1
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("make", "loads"),
+    [
+        (_mixed, False),
+        (_other_bitness, True),
+        (lambda nd: _other_bitness(nd, align=False), True),
+        (_reordered, True),
+        (lambda nd: _moved(nd, "feature", "n_node_samples"), False),
+    ],
+    ids=["mixed", "i4", "i4-packed", "reordered", "feature-samples"],
+)
+def test_rt49_02_skops_tree_nodes(tmp_path, make, loads):
+    """The same node layouts as a skops file's .npy member: scan predicts skops' build."""
+    import safeload
+
+    path = tmp_path / "tree.skops"
+    path.write_bytes(_skops_with_nodes(make))
+    assert safeload.scan(path).safe == loads
+    if loads:
+        safeload.load_unsigned(path)
+    else:
+        with pytest.raises(safeload.SafeloadError):
+            safeload.load_unsigned(path)
+
+
 def _extra(value, protocol=5):
     import pickle
 
