@@ -145,7 +145,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from redteam import assert_scan_predicts_load, dumps_with, open_finding
+from redteam import assert_scan_predicts_load, dumps_with, open_finding, parity
 
 
 def _tree_model():
@@ -270,6 +270,18 @@ def test_rt49_02_cast_by_position(tmp_path, make, protocol):
 
     data = dumps_with(_tree_model(), reduce, protocol)
     assert_scan_predicts_load(data, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "pair", [("feature", "n_node_samples"), ("left_child", "right_child")], ids=str
+)
+@pytest.mark.parametrize("protocol", [2, 5])
+def test_rt49_02_relabelled_fields_load_by_position(tmp_path, pair, protocol):
+    """Honest node bytes under relabelled fields: Tree casts them by position back to the
+    honest tree, so both load (a check reading the fields by name would refuse)."""
+    data = _with_node_dtype(_tree_model(), lambda nd: _moved(nd, *pair), protocol)
+    assert_scan_predicts_load(data, tmp_path)
+    assert parity(data, tmp_path)[1] == "loaded"
 
 
 def _skops_with_nodes(make):
