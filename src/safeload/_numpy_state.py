@@ -12,6 +12,7 @@ from typing import Any, Final, cast
 from safeload._symbolic import (
     DTYPE_CLASSES,
     FoldBudget,
+    _Array,
     _Big,
     _Box,
     _Bytes,
@@ -451,17 +452,24 @@ def frombuffer_form_problem(items: list[_Sym], budget: FoldBudget) -> str | None
     """Why the load's ``_frombuffer(buffer, dtype, shape, order)`` (a protocol 5 array) fails,
     or is not the form numpy writes: ``frombuffer(buffer, dtype).reshape(shape, order)``
     refuses a buffer that is not ``items * itemsize`` bytes for the shape, a bool or float
-    dimension, an order that is no str (rt48-07). numpy writes its own shape, a tuple of
-    non-negative ints, and the order ``'C'`` or ``'F'``; the pass takes that form only (a
-    ``-1`` dimension or the order ``'A'``, which reshape would take, no writer makes)."""
+    dimension, an order that is no str (rt48-07), a dtype holding objects (rt49-03). numpy
+    writes its own shape, a tuple of non-negative ints, and the order ``'C'`` or ``'F'``; the
+    pass takes that form only (a ``-1`` dimension or the order ``'A'``, which reshape would
+    take, no writer makes)."""
     if len(items) != 4 or not isinstance(items[1], _Obj):
         return None  # (the call rules refuse these)
     try:
         shape = _const_value(items[2], budget)
         order = _const_value(items[3], budget)
-        itemsize = real_dtype(items[1], budget).itemsize
+        dt = real_dtype(items[1], budget)
     except (KeyError, _NotCanonical):
         return "numpy's _frombuffer with a shape, order or dtype the pass cannot see"
+    if dt.hasobject:
+        return (
+            "numpy's _frombuffer of a dtype holding objects (numpy fails: it cannot make an "
+            "object array from a buffer, and never writes one so)"
+        )
+    itemsize = dt.itemsize
     if itemsize == 0:
         return "numpy's _frombuffer of a dtype whose items have no bytes (numpy fails)"
     count = _counted_shape(shape)
@@ -510,6 +518,73 @@ _RECONSTRUCT: Final = frozenset(
     {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct")}
 )
 _PLAIN_ARRAYS: Final = frozenset({("numpy", "ndarray"), ("numpy", "memmap")})
+
+
+_FROMBUFFER: Final = frozenset(
+    {("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer")}
+)
+#: Plain constants a masked array's fill value may be, handed to numpy.ma's own check.
+_FILL_CONSTANTS: Final = (bool, int, float, str, bytes)
+
+
+def _zero_d_array_dtype(sym: _Sym, budget: FoldBudget) -> Any:
+    """The dtype of the 0-d plain array ``sym`` makes (``_reconstruct(ndarray, ...)`` with its
+    BUILD state, a protocol 5 ``_frombuffer``, a joblib inline array), else ``None``."""
+    if isinstance(sym, _Array):
+        return sym.dtype if sym.shape == () else None
+    if not (isinstance(sym, _Obj) and sym.cls is not None):
+        return None
+    try:
+        if sym.cls.pair in _RECONSTRUCT:
+            args, state = sym.args, sym.state
+            first = args.items[0] if isinstance(args, _Tuple) and args.items else None
+            if not (isinstance(first, _Global) and first.pair == ("numpy", "ndarray")):
+                return None
+            if not (isinstance(state, _Tuple) and len(state.items) == 5):
+                return None
+            shape, dtype = _const_value(state.items[1], budget), state.items[2]
+        elif sym.cls.pair in _FROMBUFFER:
+            args = sym.args
+            if not (isinstance(args, _Tuple) and len(args.items) == 4):
+                return None
+            shape, dtype = _const_value(args.items[2], budget), args.items[1]
+        else:
+            return None
+        if shape != () or not isinstance(dtype, _Obj):
+            return None
+        return real_dtype(dtype, budget)
+    except (KeyError, _NotCanonical):
+        return None
+
+
+def masked_fill_problem(fill: _Sym, dt: Any, budget: FoldBudget) -> str | None:
+    """Why ``MaskedArray.__setstate__`` fails on the fill value ``fill`` (state item 6) of a
+    masked array of dtype ``dt``, or ``None``: it sets ``self.fill_value``, whose
+    ``_check_fill_value`` raises TypeError for a value the dtype cannot take (a str for a
+    float column, 2**70 for an int one; rt49-05). numpy writes ``None`` or the 0-d array it
+    keeps, of the column's dtype or of the dtype of its default (``'?'``, a ``U1``, for an
+    object column); those are taken, and plain constants are handed to numpy.ma's own
+    ``_check_fill_value``. Any other value (a tuple, a list, a complex, an array of another
+    dtype or shape) is refused as unproven, in scan and load alike."""
+    from numpy.ma.core import _check_fill_value  # type: ignore[attr-defined]
+
+    if isinstance(fill, _Const) and fill.value is None:
+        return None
+    if isinstance(fill, (_Const, _Big)) and type(fill.value) in _FILL_CONSTANTS:
+        try:
+            _check_fill_value(fill.value, dt)
+        except Exception as exc:  # TypeError, ValueError, ...
+            why = f"{type(exc).__name__}: {str(exc)[:80]}"
+            return f"masked array whose fill value numpy.ma refuses (the load fails; {why})"
+        return None
+    made = _zero_d_array_dtype(fill, budget)
+    if made is not None and dt.names is None:
+        if _same(made, dt) or _same(made, _check_fill_value(None, dt).dtype):
+            return None
+    return (
+        "masked array whose fill value is not None, a plain constant or a 0-d array of its "
+        "dtype (unproven: numpy writes one of those)"
+    )
 
 
 def array_state_length_problem(target: _Obj, state: _Tuple) -> str | None:
@@ -564,6 +639,74 @@ def array_header_problem(state: _Tuple, hasobject: bool) -> str | None:
     return None
 
 
+#: How many record items :func:`record_items_problem` hands numpy at once (its probe array
+#: is at most this many items of at most ``MAX_RECORD_ITEMSIZE`` bytes).
+_RECORD_PROBE: Final = 256
+#: Python values numpy writes for a record's plain fields (``float`` for ``f8``, ``int`` for
+#: ``i4``, ``str`` for ``U3``, ...), which the probe hands numpy as they are.
+_FIELD_TYPES: Final = (bool, int, float, str, bytes)
+
+
+def _field_value(sym: _Sym, dt: Any) -> Any:
+    """The plain value numpy's ``__setstate__`` receives for one field of dtype ``dt`` of a
+    record item (``None`` for an object field: numpy stores any object there), as numpy writes
+    it: a Python scalar, latin-1 bytes as protocols 0-2 write them, a tuple for a nested
+    record. Raises ``_NotCanonical`` for any other form (a sub-array or datetime field's
+    item, a value made by another call)."""
+    if dt.fields is None and dt.subdtype is None and dt.hasobject:
+        return None
+    if dt.names is not None:
+        if not (isinstance(sym, _Tuple) and len(sym.items) == len(dt.names)):
+            raise _NotCanonical("a record item that is not a tuple of one value per field")
+        return tuple(
+            _field_value(i, dt.fields[n][0]) for i, n in zip(sym.items, dt.names, strict=True)
+        )
+    if dt.subdtype is not None or dt.kind not in "biufSU":
+        raise _NotCanonical("a record field of a kind whose item the pass does not model")
+    if isinstance(sym, (_Const, _Big)) and type(sym.value) in _FIELD_TYPES:
+        return sym.value
+    if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair in _BYTES_CALLS:
+        args = sym.args
+        parts = args.items if isinstance(args, _Tuple) else ()
+        if sym.cls.pair != _ENCODE:
+            if parts == [] and sym.state is None:
+                return b""  # (protocols 0-2 write empty bytes as bytes())
+            raise _NotCanonical("a record field value made by bytes(...) of something")
+        if len(parts) == 2 and isinstance(parts[0], (_Const, _Big)):
+            text, encoding = parts[0].value, parts[1]
+            if type(text) is str and isinstance(encoding, _Const):
+                if encoding.value in ("latin1", "latin-1") and max(text, default="") <= "\xff":
+                    return text.encode("latin-1")
+    raise _NotCanonical("a record field value that is not a plain constant")
+
+
+def record_items_problem(raw: _Box, dt: Any, budget: FoldBudget) -> str | None:
+    """Why numpy's ``ndarray.__setstate__`` fails to store the data list ``raw`` of a record
+    dtype holding objects (``[('a', 'O'), ('b', 'f8')]``), or ``None``.
+
+    numpy assigns each item to its element, ignores a failure and returns with the exception
+    set (SystemError: a str, a list, a dict, a tuple of the wrong length, a str for a float
+    field; rt49-06). numpy writes one tuple per element, a plain value per field: the pass
+    takes that form only, and asks numpy itself to store the items, in chunks, with every
+    object field ``None`` (numpy stores any object there). Other items (an int or ``None``,
+    which numpy broadcasts into the record) are refused as unproven, in scan and load alike."""
+    import numpy as np
+
+    budget.spend(len(raw.items) * (len(dt.names) + 1))
+    try:
+        for start in range(0, len(raw.items), _RECORD_PROBE):
+            chunk = raw.items[start : start + _RECORD_PROBE]
+            values = [_field_value(item, dt) for item in chunk]
+            probe = np.empty(len(values), dtype=dt)
+            cast(Any, probe).__setstate__((1, (len(values),), dt, False, values))
+    except _NotCanonical as exc:
+        return f"record array with objects whose data numpy does not write (unproven): {exc}"
+    except Exception as exc:  # SystemError, ValueError, TypeError, OverflowError, ...
+        why = f"{type(exc).__name__}: {str(exc)[:80]}"
+        return f"record array with objects whose items numpy cannot store (the load fails; {why})"
+    return None
+
+
 def _array_state_problem(state: _Sym, budget: FoldBudget, *, strict: bool = False) -> str | None:
     """Why an ndarray-style BUILD state ``(version, shape, dtype, fortran, data, ...)`` would
     crash numpy, or ``None``.
@@ -604,6 +747,10 @@ def _array_state_problem(state: _Sym, budget: FoldBudget, *, strict: bool = Fals
         header = array_header_problem(state, hasobject)
         if header:
             return header
+        if len(state.items) == 7 and dtype.real is not None:
+            fill = masked_fill_problem(state.items[6], dtype.real, budget)
+            if fill:
+                return fill
         if not hasobject:
             size = array_size_problem(state, shape, dtype, itemsize)
             if size:
@@ -620,4 +767,6 @@ def _array_state_problem(state: _Sym, budget: FoldBudget, *, strict: bool = Fals
     raw = state.items[4]
     if not isinstance(raw, _Box) or raw.count != count:
         return bad
+    if dtype.real is not None and dtype.real.names is not None:
+        return record_items_problem(raw, dtype.real, budget)
     return None

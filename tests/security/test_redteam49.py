@@ -1,7 +1,11 @@
-"""Red team 49's reproducers. Fixed (normal tests): rt49-01, rt49-03's zero-itemsize
-``_frombuffer``, rt49-07 (a masked array's fill value counts in the end-of-walk bound),
-rt49-09, rt49-13 (``callables.CLASS_ATTRIBUTES``; ``_CVIterableWrapper`` allowlisted). The rest
-are open: strict xfails that pass once fixed.
+"""Red team 49's reproducers. Fixed (normal tests): rt49-01, rt49-02 (node records taken
+and cast as scikit-learn's ``_check_node_ndarray`` takes them), rt49-03 (zero-itemsize and
+object-dtype ``_frombuffer``), rt49-04 (a str scalar payload judged on its latin-1 bytes),
+rt49-05 (the fill value checked as numpy.ma checks it; anything else numpy never writes is
+unproven), rt49-06 (record items with objects stored by numpy in a probe), rt49-07 (its
+tuple fill value is refused by rt49-05's rule, and a masked array's fill value counts in the
+end-of-walk size bound), rt49-09, rt49-13 (``callables.CLASS_ATTRIBUTES``;
+``_CVIterableWrapper`` allowlisted). The rest are open: strict xfails that pass once fixed.
 
 rt49-01 (parity: scan SAFE, load refuses) a decision tree whose ``Tree`` ``nodes`` array
         has scikit-learn's node layout with MIXED byte orders (one field, ``left_child``,
@@ -142,7 +146,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from redteam import assert_scan_predicts_load, dumps_with, open_finding
+from redteam import assert_scan_predicts_load, dumps_with, open_finding, parity
 
 
 def _tree_model():
@@ -183,7 +187,6 @@ def test_rt49_01_mixed_endian_tree_nodes(tmp_path, protocol):
     assert_scan_predicts_load(data, tmp_path)
 
 
-@open_finding(49, "rt49-02: 32-bit / packed tree node layouts load but scan refuses")
 @pytest.mark.parametrize(
     "make",
     [
@@ -220,7 +223,6 @@ def _reordered(nd):
     return np.dtype([fields[1], fields[0], *fields[2:]], align=True)
 
 
-@open_finding(49, "rt49-02: padded / reordered tree node layouts load but scan refuses")
 @pytest.mark.parametrize("make", [_padded, _reordered], ids=["padded", "reordered"])
 def test_rt49_02_tree_node_layouts_by_name(tmp_path, make):
     from sklearn.tree._tree import Tree
@@ -234,6 +236,101 @@ def test_rt49_02_tree_node_layouts_by_name(tmp_path, make):
 
     data = dumps_with(_tree_model(), reduce, 4)
     assert_scan_predicts_load(data, tmp_path)
+
+
+def _moved(nd, first, second):
+    fields = [(n, nd.fields[n][0].str) for n in nd.names]
+    i, j = nd.names.index(first), nd.names.index(second)
+    fields[i], fields[j] = fields[j], fields[i]
+    return np.dtype(fields, align=True)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda nd: _other_bitness(nd, align=False).newbyteorder(">"),
+        lambda nd: _moved(nd, "feature", "n_node_samples"),
+        lambda nd: _moved(nd, "left_child", "threshold"),
+        lambda nd: _moved(nd, "threshold", "impurity"),
+    ],
+    ids=["i4-packed-big-endian", "feature-samples", "child-threshold", "threshold-impurity"],
+)
+@pytest.mark.parametrize("protocol", [2, 5])
+def test_rt49_02_cast_by_position(tmp_path, make, protocol):
+    """Tree casts records by position: a feature and a sample count swapped make feature
+    indices out of range (both refuse), a float field cast into an int one raises in Tree
+    (both refuse), two float fields swapped load in both."""
+    from sklearn.tree._tree import Tree
+
+    def reduce(o):
+        if type(o) is Tree:
+            st = o.__getstate__()
+            st["nodes"] = _by_name(st["nodes"], make(st["nodes"].dtype))
+            return (Tree, (o.n_features, np.asarray(o.n_classes), o.n_outputs), st)
+        return NotImplemented
+
+    data = dumps_with(_tree_model(), reduce, protocol)
+    assert_scan_predicts_load(data, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "pair", [("feature", "n_node_samples"), ("left_child", "right_child")], ids=str
+)
+@pytest.mark.parametrize("protocol", [2, 5])
+def test_rt49_02_relabelled_fields_load_by_position(tmp_path, pair, protocol):
+    """Honest node bytes under relabelled fields: Tree casts them by position back to the
+    honest tree, so both load (a check reading the fields by name would refuse)."""
+    data = _with_node_dtype(_tree_model(), lambda nd: _moved(nd, *pair), protocol)
+    assert_scan_predicts_load(data, tmp_path)
+    assert parity(data, tmp_path)[1] == "loaded"
+
+
+def _skops_with_nodes(make):
+    import io
+    import zipfile
+
+    import skops.io as sio
+
+    source = zipfile.ZipFile(io.BytesIO(sio.dumps(_tree_model())))
+    out = io.BytesIO()
+    changed = 0
+    with zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            member = source.read(name)
+            if name.endswith(".npy"):
+                array = np.load(io.BytesIO(member), allow_pickle=False)
+                if array.dtype.names and "left_child" in array.dtype.names:
+                    saved = io.BytesIO()
+                    np.save(saved, _by_name(array, make(array.dtype)), allow_pickle=False)
+                    member, changed = saved.getvalue(), changed + 1
+            target.writestr(name, member)
+    assert changed == 1
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("make", "loads"),
+    [
+        (_mixed, False),
+        (_other_bitness, True),
+        (lambda nd: _other_bitness(nd, align=False), True),
+        (_reordered, True),
+        (lambda nd: _moved(nd, "feature", "n_node_samples"), False),
+    ],
+    ids=["mixed", "i4", "i4-packed", "reordered", "feature-samples"],
+)
+def test_rt49_02_skops_tree_nodes(tmp_path, make, loads):
+    """The same node layouts as a skops file's .npy member: scan predicts skops' build."""
+    import safeload
+
+    path = tmp_path / "tree.skops"
+    path.write_bytes(_skops_with_nodes(make))
+    assert safeload.scan(path).safe == loads
+    if loads:
+        safeload.load_unsigned(path)
+    else:
+        with pytest.raises(safeload.SafeloadError):
+            safeload.load_unsigned(path)
 
 
 def _extra(value, protocol=5):
@@ -257,7 +354,6 @@ def test_rt49_03_frombuffer_zero_itemsize(tmp_path, dtype, shape):
     assert_scan_predicts_load(data, tmp_path)
 
 
-@open_finding(49, "rt49-04: str scalar with a code point past U+10FFFF scans SAFE, load fails")
 @pytest.mark.parametrize("protocol", [2, 5])
 def test_rt49_04_unicode_scalar_bad_code_point(tmp_path, protocol):
     from numpy._core.multiarray import scalar
@@ -266,6 +362,43 @@ def test_rt49_04_unicode_scalar_bad_code_point(tmp_path, protocol):
 
     data = _extra(Call(scalar, np.dtype("U1"), "\xff\xff\xff\xff"), protocol)
     assert_scan_predicts_load(data, tmp_path)
+
+
+def _honest_both(value, tmp_path, protocol):
+    """A StandardScaler holding ``value``, written by pickle (``protocol``) or by
+    ``joblib.dump`` (``protocol`` ``"joblib"``): scan calls it SAFE and the load returns it."""
+    import pickle
+
+    import joblib
+    from sklearn.preprocessing import StandardScaler
+
+    import safeload
+
+    model = StandardScaler().fit([[0.0], [1.0]])
+    model.extra_ = value
+    path = tmp_path / "honest.pkl"
+    if protocol == "joblib":
+        joblib.dump(model, path)
+    else:
+        path.write_bytes(pickle.dumps(model, protocol=protocol))
+    report = safeload.scan(path)
+    assert report.safe, report
+    return safeload.load_unsigned(path).extra_
+
+
+@pytest.mark.parametrize("protocol", [0, 2, 4, 5, "joblib"])
+@pytest.mark.parametrize("text", ["", "a", "\xe9t\xe9", "\U0001f600x", "\ud7ff\ue000", "abc" * 500])
+def test_rt49_04_honest_str_scalars(tmp_path, protocol, text):
+    value = np.str_(text)
+    loaded = _honest_both(value, tmp_path, protocol)
+    assert type(loaded) is np.str_ and loaded == value
+
+
+@pytest.mark.parametrize("protocol", [2, 4, 5, "joblib"])
+def test_rt49_03_honest_object_arrays(tmp_path, protocol):
+    value = np.array(["a", None, 1.5], dtype=object)
+    loaded = _honest_both(value, tmp_path, protocol)
+    assert loaded.dtype == object and list(loaded) == list(value)
 
 
 def _search_with_fill(fill, column, protocol=4, joblib=False):
@@ -291,7 +424,6 @@ def _search_with_fill(fill, column, protocol=4, joblib=False):
     return dumps_with(search, reduce, protocol, joblib=joblib)
 
 
-@open_finding(49, "rt49-05: cv_results_ masked array with an impossible fill_value scans SAFE")
 @pytest.mark.parametrize(
     ("column", "fill"),
     [("float", "abc"), ("float", b"x"), ("float", 1j), ("int", 1e300), ("int", 2**70)],
@@ -303,6 +435,77 @@ def test_rt49_05_masked_fill_value(tmp_path, column, fill):
     with pytest.raises(TypeError):
         pickle.loads(data)  # numpy.ma itself refuses the state
     assert_scan_predicts_load(data, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("column", "fill"),
+    [("float", 0.5), ("float", 7), ("float", True), ("int", 3), ("int", 2.5), ("float", None)],
+)
+def test_rt49_05_masked_fill_value_constants(tmp_path, column, fill):
+    """Plain constants numpy.ma takes for the column's dtype load in both."""
+    data = _search_with_fill(fill, column)
+    assert_scan_predicts_load(data, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "fill", [(1.0,), [1.0], {"a": 1.0}, np.array([1.0, 2.0]), np.array("x"), np.float32(1.0)]
+)
+def test_rt49_05_masked_fill_value_unwritten_refused_alike(tmp_path, fill):
+    """Fill values numpy never writes (a tuple, a list, a dict, an array of another shape or
+    dtype, a numpy scalar): both refuse them as unproven."""
+    data = _search_with_fill(fill, "float")
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+def _honest_search(kind):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
+    from sklearn.tree import DecisionTreeClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(40, 3)
+    y = (X[:, 0] > 0.5).astype(int)
+    if kind == "grid":
+        grid = [
+            {"max_depth": [1, None], "min_samples_leaf": [1, 0.1], "criterion": ["gini"]},
+            {"max_depth": [3], "max_features": [None, "sqrt"], "splitter": ["random"]},
+        ]
+        return GridSearchCV(DecisionTreeClassifier(random_state=0), grid, cv=2).fit(X, y)
+    dist = {"C": [0.1, 1.0, 10.0], "max_iter": [50, 100], "fit_intercept": [True, False]}
+    search = RandomizedSearchCV(LogisticRegression(), dist, n_iter=3, cv=2, random_state=0)
+    return search.fit(X, y)
+
+
+@pytest.mark.parametrize("touched", [False, True], ids=["fill-none", "fill-array"])
+@pytest.mark.parametrize("protocol", [2, 4, 5, "joblib"])
+@pytest.mark.parametrize("kind", ["grid", "random"])
+def test_rt49_05_honest_searches(tmp_path, kind, protocol, touched):
+    """Honest searches load and scan SAFE, with their masked columns' fill values as numpy
+    writes them: ``None``, or (once read) the 0-d array numpy keeps, of the column's dtype
+    or, for an object column, of its default's (``'?'``)."""
+    import pickle
+
+    import joblib
+
+    import safeload
+
+    search = _honest_search(kind)
+    masked = [v for v in search.cv_results_.values() if isinstance(v, np.ma.MaskedArray)]
+    assert {v.dtype.kind for v in masked} == ({"O", "f"} if kind == "grid" else {"b", "f", "i"})
+    if touched:
+        for column in masked:
+            column.fill_value  # noqa: B018 (numpy.ma keeps the default it makes)
+    path = tmp_path / "search.pkl"
+    if protocol == "joblib":
+        joblib.dump(search, path)
+    else:
+        path.write_bytes(pickle.dumps(search, protocol=protocol))
+    report = safeload.scan(path)
+    assert report.safe, report
+    loaded = safeload.load_unsigned(path)
+    for key, column in search.cv_results_.items():
+        if isinstance(column, np.ma.MaskedArray):
+            assert loaded.cv_results_[key].dtype == column.dtype
 
 
 def _record_object_array(items):
@@ -321,7 +524,6 @@ def _record_object_array(items):
     return dumps_with(model, reduce, 4)
 
 
-@open_finding(49, "rt49-06: record-with-object array whose items numpy cannot store scans SAFE")
 @pytest.mark.parametrize(
     "items",
     [["abc", "d"], [[1, 2], [3, 4]], [{}, {}], [(1, 2, 3), (1, 2, 3)], [("x", "abc"), ("y", 1.0)]],
@@ -334,6 +536,46 @@ def test_rt49_06_record_object_items(tmp_path, items):
     with pytest.raises(SystemError):
         pickle.loads(data)
     assert_scan_predicts_load(data, tmp_path)
+
+
+_HONEST_RECORD = np.dtype(
+    [
+        ("a", "O"),
+        ("b", "f8"),
+        ("c", "i4"),
+        ("d", "U3"),
+        ("e", "S2"),
+        ("f", "?"),
+        ("g", [("h", "O"), ("i", "u1")]),
+    ]
+)
+
+
+@pytest.mark.parametrize("protocol", [0, 2, 4, 5, "joblib"])
+def test_rt49_06_honest_record_object_arrays(tmp_path, protocol):
+    """What numpy writes for a record array with objects (one tuple per element, a plain
+    value per field) scans SAFE and loads, in every protocol and in joblib files."""
+    value = np.array(
+        [
+            ("x", 1.5, -3, "\xe9\U0001f600", b"\xffa", True, ({"k": 1}, 7)),
+            (None, 0.0, 0, "", b"", False, ([1], 0)),
+        ],
+        dtype=_HONEST_RECORD,
+    )
+    loaded = _honest_both(value, tmp_path, protocol)
+    assert loaded.dtype == value.dtype and loaded.tolist() == value.tolist()
+
+
+@pytest.mark.parametrize(
+    "items",
+    [[1, None], [(1, 2.0), 3], [(1, np.float64(2.0)), (1, 2.0)]],
+    ids=["broadcast", "mixed", "numpy-scalar"],
+)
+def test_rt49_06_unwritten_record_items_refused_alike(tmp_path, items):
+    """Items numpy does not write for a record (values it broadcasts, a numpy scalar for a
+    plain field): both refuse them as unproven, so scan predicts the load."""
+    data = _record_object_array(items)
+    assert_scan_predicts_load(data, tmp_path, refused=True)
 
 
 def _search_with_dag_fill(fan, depth, protocol=4, joblib=False):
@@ -553,7 +795,6 @@ def test_rt49_11_reconstruct_arguments(tmp_path, args):
     assert_scan_predicts_load(data, tmp_path)
 
 
-@open_finding(49, "rt49-03: _frombuffer with an object dtype scans SAFE, numpy refuses")
 def test_rt49_03_frombuffer_object_dtype(tmp_path):
     from numpy._core.numeric import _frombuffer
 

@@ -189,17 +189,12 @@ class StreamArrays:
             return unproven
         try:
             bad = "crafted sklearn Tree (predict would read out of bounds): "
-            if nodes.dtype != tree_node_dtype():
-                if nodes.dtype != tree_node_dtype().newbyteorder("S"):
-                    # (every field swapped: Tree takes that layout, not a mix, rt49-01)
-                    # scikit-learn casts other layouts by position, while this pass reads
-                    # fields by name: only its own record layout is read (rt18-02)
-                    return (
-                        "sklearn Tree whose node records are not scikit-learn's layout (unproven)"
-                    )
-                # its layout in the other byte order: Tree converts it (as pickled on a
-                # big-endian machine), and so does the pass (rt48-06)
-                nodes = nodes.astype(tree_node_dtype())
+            nodes = nodes_as_tree_takes(nodes)
+            if nodes is None:
+                return (
+                    "crafted sklearn Tree whose node records scikit-learn's Tree refuses (not "
+                    "its layout at either bitness, in one byte order): the load fails"
+                )
             if nodes.ndim != 1 or nodes.shape[0] != node_count or node_count < 1:
                 return bad + "node_count disagrees with its nodes"
             left = nodes["left_child"].astype(np.int64)
@@ -298,6 +293,55 @@ def tree_node_dtype() -> Any:
         ("missing_go_to_left", np.uint8),
     ]
     return np.dtype(fields, align=True)
+
+
+def _node_dtype_dict(dtype: Any) -> dict[str, str]:
+    """scikit-learn's ``_dtype_to_dict``: a record dtype as {field name or title: type
+    string}, all it compares (not offsets, order or itemsize)."""
+    return {name: field[0].str for name, field in dtype.fields.items()}
+
+
+def _with_other_bitness(layout: dict[str, str]) -> dict[str, str]:
+    """scikit-learn's ``_dtype_dict_with_modified_bitness``: the intp fields' type strings
+    with this platform's pointer size replaced by the other one (``'<i8'`` -> ``'<i4'``)."""
+    import numpy as np
+
+    expected = str(np.dtype(np.intp).itemsize)
+    allowed = "8" if expected == "4" else "4"
+    changed = dict(layout)
+    for name in ("left_child", "right_child", "feature", "n_node_samples"):
+        changed[name] = changed[name].replace(expected, allowed)
+    return changed
+
+
+def nodes_as_tree_takes(nodes: Any) -> Any:
+    """The node array ``Tree.__setstate__`` goes on with, made as scikit-learn's
+    ``_check_node_ndarray`` makes it, or ``None`` where it raises (the load fails).
+
+    scikit-learn takes ``NODE_DTYPE`` itself, else any record dtype whose {field name: type
+    string} equals that of ``NODE_DTYPE`` at either bitness (its intp fields as ``i4`` or
+    ``i8``: "cross-bitness deployment") in one byte order (rt49-01: a mix is refused), and
+    casts it with ``astype(NODE_DTYPE, casting="same_kind")``. It compares neither offsets nor
+    the itemsize nor the order of the fields, so packed and padded records load (rt49-02);
+    numpy casts records by position, so fields in another order load with their values
+    moved into other fields: the checks then judge the converted nodes, as the load's checks
+    after building judge what ``Tree`` holds. (Its dimension and contiguity checks are the
+    caller's: a 1-D array from the stream is contiguous.)"""
+    expected = tree_node_dtype()
+    dt = nodes.dtype
+    if dt == expected:
+        return nodes
+    if dt.fields is None:
+        return None
+    base = _node_dtype_dict(expected)
+    swapped = _node_dtype_dict(expected.newbyteorder())
+    compatible = [base, _with_other_bitness(base), swapped, _with_other_bitness(swapped)]
+    if _node_dtype_dict(dt) not in compatible:
+        return None
+    try:
+        return nodes.astype(expected, casting="same_kind")
+    except TypeError:  # a float field cast into an int one by position: Tree raises too
+        return None
 
 
 def _node_depth(left: Any, right: Any, inner: Any) -> int:

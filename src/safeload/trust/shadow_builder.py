@@ -236,6 +236,20 @@ def _call_failure(pair: tuple[str, str], args: Any, made: Any = None) -> str | N
     return None
 
 
+def _latin1_payload(raw: Any) -> Any:
+    """A numpy scalar's payload as ``multiarray.scalar`` reads it: a str is encoded to latin-1
+    first (numpy does so), so a str payload is judged by numpy as its bytes are (rt49-04: a
+    UCS4 code point past U+10FFFF in a latin-1 str was SAFE, the load failed). A str past
+    latin-1 (numpy fails on it; the static pass refuses it) and any other value stay as
+    they are."""
+    if is_real(raw, str):
+        try:
+            return raw.encode("latin-1")
+        except UnicodeEncodeError:
+            return raw
+    return raw
+
+
 class Builder(MadeForReal):
     """Turns the static pass's symbolic values into shadows (memoised by node); what it makes
     for real is :class:`~safeload.trust.shadow_made.MadeForReal`'s."""
@@ -382,6 +396,7 @@ class Builder(MadeForReal):
         if pair in MULTIARRAY_SCALAR:
             if is_real(args, tuple) and len(args) == 2 and is_real(args[0], np.dtype):
                 dt, raw = args
+                raw = _latin1_payload(raw)
                 if not dt.hasobject and is_real(raw, bytes):
                     # made by numpy's own multiarray.scalar, as the load makes it: a payload
                     # shorter than the item size, or a code point past U+10FFFF, fails there
