@@ -112,3 +112,31 @@ def test_a_grid_setting_a_pipeline_memory_is_still_refused(tmp_path: Path) -> No
     assert not safeload.scan(data).safe
     with pytest.raises(safeload.UnsafeStateError, match="memory"):
         safeload.load_unsigned(tmp_path / "m.pkl")
+
+
+@pytest.mark.parametrize("protocol", [2, 5])
+@pytest.mark.parametrize(
+    "candidates",
+    [[None, "balanced"], [None], [{0: 1.0, 1: 2.0}, None]],
+    ids=["none-balanced", "none", "dict-none"],
+)
+def test_honest_grid_over_class_weight_loads(
+    candidates: list[Any], protocol: int, tmp_path: Path
+) -> None:
+    """A constant candidate met in scan was judged by the rows of every class with a
+    ``class_weight`` (LightGBM's "data" row among them) without a graph to walk it in, so
+    scan refused this honest search while the load took it (found by helper-90)."""
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.tree import DecisionTreeClassifier
+
+    X = np.random.RandomState(0).rand(40, 3)
+    y = (X[:, 0] > 0.5).astype(int)
+    search = GridSearchCV(
+        DecisionTreeClassifier(random_state=0), {"class_weight": candidates}, cv=2
+    ).fit(X, y)
+    data = pickle.dumps(search, protocol=protocol)
+    path = tmp_path / "search.pkl"
+    path.write_bytes(data)
+    report = safeload.scan(data)
+    assert report.safe, report
+    assert (safeload.load_unsigned(path).predict(X) == search.predict(X)).all()

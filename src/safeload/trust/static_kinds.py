@@ -28,11 +28,15 @@ from safeload.trust.static_values import (
 )
 from safeload.trust.structures.common import MAX_STEP_NAME
 
+#: How many objects a grid candidate's own walk may meet (a constant: one).
+_GRID_OBJECTS = 1_000
+
 
 def grid_problem(grid: Any) -> str | None:
     """What a load's grid check says about a parameter grid, as far as the stream shows it:
     ``fit`` would ``set_params`` each candidate, after the load-time checks ran."""
     from safeload._symbolic import _Const, _Dict
+    from safeload.trust.graph import Graph
     from safeload.trust.kinds import apply
     from safeload.trust.params import grid_rows
 
@@ -78,7 +82,10 @@ def grid_problem(grid: Any) -> str | None:
                 for row in rows:
                     if isinstance(value, _Const):
                         try:
-                            apply(row, value.value, None)  # type: ignore[arg-type]
+                            # a graph of its own: "data" and "params" rows walk the value
+                            # as the load's graph walk does (None here made every such row
+                            # refuse, an honest class_weight=[None, 'balanced'] grid too)
+                            apply(row, value.value, Graph(None, _GRID_OBJECTS))
                         except Exception as exc:  # UnsafeState, or a value it cannot judge
                             problem: str | None = getattr(exc, "problem", None) or str(exc)
                         else:
