@@ -1,5 +1,5 @@
 """Red team 49's reproducers. Fixed (normal tests): rt49-01, rt49-03's zero-itemsize
-``_frombuffer``, rt49-09. The rest are open: strict xfails that pass once fixed.
+``_frombuffer``, rt49-08, rt49-09. The rest are open: strict xfails that pass once fixed.
 
 rt49-01 (parity: scan SAFE, load refuses) a decision tree whose ``Tree`` ``nodes`` array
         has scikit-learn's node layout with MIXED byte orders (one field, ``left_child``,
@@ -390,7 +390,6 @@ def _random_ctor_cases():
     return cases
 
 
-@open_finding(49, "rt49-08: numpy random pickle helpers on a bogus name/class scan SAFE")
 @pytest.mark.parametrize(("func", "args"), _random_ctor_cases())
 def test_rt49_08_random_ctor_arguments(tmp_path, func, args):
     import pickle
@@ -399,6 +398,42 @@ def test_rt49_08_random_ctor_arguments(tmp_path, func, args):
     with pytest.raises((ValueError, TypeError, AttributeError)):
         pickle.loads(data)
     assert_scan_predicts_load(data, tmp_path)
+
+
+def _honest_random_cases():
+    import numpy.random
+    from numpy.random import _pickle
+
+    bitgen = _pickle.__dict__["__bit_generator_ctor"]
+    gen, rs = _pickle.__generator_ctor, _pickle.__randomstate_ctor
+    pcg = np.random.PCG64(1).state
+    mt = np.random.RandomState(1).get_state(legacy=False)
+    legacy = numpy.random.__dict__["__RandomState_ctor"]
+    return [
+        pytest.param(bitgen, ("PCG64",), pcg, id="bitgen-name"),
+        pytest.param(bitgen, (np.random.PCG64,), pcg, id="bitgen-class"),
+        pytest.param(gen, ("PCG64",), pcg, id="generator-name"),
+        pytest.param(gen, ("PCG64", bitgen), pcg, id="generator-name-ctor"),
+        pytest.param(rs, ("MT19937",), mt, id="randomstate-name"),
+        pytest.param(rs, ("MT19937", bitgen), mt, id="randomstate-name-ctor"),
+        pytest.param(legacy, (), np.random.RandomState(1).get_state(), id="numpy-1.16"),
+    ]
+
+
+@pytest.mark.parametrize(("func", "args", "state"), _honest_random_cases())
+def test_rt49_08_honest_random_forms(tmp_path, func, args, state):
+    """What numpy 1.x wrote (names, the helper as a second argument, numpy 1.16's
+    ``__RandomState_ctor()``) still scans SAFE and loads; numpy 2's own pickles too."""
+    import pickle
+
+    from redteam import load_honest, parity
+
+    for protocol in (2, 4, 5):
+        data = _extra(_Reduce(func, args, state), protocol)
+        pickle.loads(data)
+        assert parity(data, tmp_path) == (True, "loaded")
+    for made in (np.random.RandomState(2), np.random.default_rng(2), np.random.SFC64(2)):
+        load_honest(made, tmp_path)
 
 
 def _bit_generator_type_cases():
@@ -418,7 +453,6 @@ def _bit_generator_type_cases():
     ]
 
 
-@open_finding(49, "rt49-08: __bit_generator_ctor(<type>) scan verdict disagrees with the load")
 @pytest.mark.parametrize(("made", "load_fails"), _bit_generator_type_cases())
 def test_rt49_08_bit_generator_ctor_types(tmp_path, made, load_fails):
     import pickle

@@ -338,6 +338,74 @@ def _numpy_form_problem(pair: tuple[str, str], items: list[_Sym], newobj: bool) 
     return None
 
 
+#: The names numpy's ``_pickle.BitGenerators`` knows (numpy 1.17 to 2.x), which its helpers take
+#: as a bit generator's name: any other string raises "is not a known BitGenerator module".
+BIT_GENERATOR_NAMES: Final = frozenset({"MT19937", "PCG64", "PCG64DXSM", "Philox", "SFC64"})
+#: numpy's bit generator classes (not the seed sequence): what ``__bit_generator_ctor`` is given.
+_BIT_GENERATOR_CLASSES: Final = BIT_GENERATORS - {("numpy.random.bit_generator", "SeedSequence")}
+#: numpy < 1.17's ``numpy.random.__RandomState_ctor()``: it takes no argument.
+LEGACY_RANDOM_STATE_CTOR: Final = ("numpy.random", "__RandomState_ctor")
+
+
+def _bit_generator_name(item: _Sym) -> bool:
+    """A bit generator's name that numpy's ``_pickle.BitGenerators`` holds."""
+    return (
+        isinstance(item, _Const) and type(item.value) is str and item.value in BIT_GENERATOR_NAMES
+    )
+
+
+def _bit_generator_made(item: _Sym) -> bool:
+    """A bit generator the stream makes: by numpy's helper (named by its class, see
+    :func:`class_from_arg`, or by a name) or by calling one of numpy's bit generator classes."""
+    return (
+        isinstance(item, _Obj)
+        and item.cls is not None
+        and (item.cls.pair == BIT_GENERATOR_CTOR or item.cls.pair in _BIT_GENERATOR_CLASSES)
+    )
+
+
+def _random_helper_problem(pair: tuple[str, str], items: list[_Sym]) -> str | None:
+    """numpy's random pickle helpers on the arguments numpy writes, the only ones they take
+    (rt49-08). ``__bit_generator_ctor(x)`` calls ``x()`` for any class and raises on any other
+    name than numpy's; ``__generator_ctor`` and ``__randomstate_ctor`` pass a bit generator
+    through and hand anything else to that helper; numpy 1.16's ``__RandomState_ctor`` takes
+    no argument. numpy writes ``__bit_generator_ctor(<bit generator class>)`` (numpy 2) or
+    ``(<name>)``, and the other two on a bit generator (numpy 2) or on ``(<name>)`` or
+    ``(<name>, __bit_generator_ctor)``; on any other argument the load fails, or (a class that
+    is no bit generator, ``SeedSequence``, ``OrderedDict``) makes what no honest writer
+    writes, so the pass refuses it in scan and load alike."""
+    what = format_name(*pair)
+    if pair == LEGACY_RANDOM_STATE_CTOR and items:
+        return f"{what} called with arguments: it takes none (a TypeError in the load)"
+    if pair == BIT_GENERATOR_CTOR:
+        first = items[0] if len(items) == 1 else None
+        if first is None or not (
+            _bit_generator_name(first)
+            or (isinstance(first, _Global) and first.pair in _BIT_GENERATOR_CLASSES)
+        ):
+            return (
+                f"{what} on other than one of numpy's bit generator classes or names: it "
+                "calls the class it is given, and raises on an unknown name"
+            )
+    if pair in RANDOM_STATE_CTORS:
+        if not 1 <= len(items) <= 2:
+            return f"{what} called on {len(items)} arguments (numpy writes one or two)"
+        second = items[1] if len(items) == 2 else None
+        if second is not None and not (
+            isinstance(second, _Global) and second.pair == BIT_GENERATOR_CTOR
+        ):
+            return (
+                f"{what} given a constructor other than numpy's __bit_generator_ctor: it "
+                "would call it with the first argument"
+            )
+        if not (_bit_generator_name(items[0]) or _bit_generator_made(items[0])):
+            return (
+                f"{what} on other than a bit generator or one of numpy's bit generator "
+                "names: the load fails (or makes what numpy never writes)"
+            )
+    return None
+
+
 #: numpy.ma's pickle helper, ``_mareconstruct(subtype, baseclass, baseshape, basetype)``.
 MARECONSTRUCT: Final = ("numpy.ma.core", "_mareconstruct")
 _MASKED_CLASSES: Final = frozenset({("numpy.ma", "MaskedArray"), ("numpy.ma.core", "MaskedArray")})
@@ -414,13 +482,9 @@ def call_form_problem(
                 f"{format_name(*pair)} on {what}: scikit-learn writes it only for the classes "
                 "of its own module"
             )
-    if pair in RANDOM_STATE_CTORS and len(items) > 1:
-        second = items[1]
-        if not (isinstance(second, _Global) and second.pair == BIT_GENERATOR_CTOR):
-            return (
-                f"{format_name(*pair)} given a constructor other than numpy's "
-                "__bit_generator_ctor: it would call it with the first argument"
-            )
+    problem = _random_helper_problem(pair, items)
+    if problem:
+        return problem
     if pair in BIT_GENERATORS and items:
         # numpy pickles them by __bit_generator_ctor and a state dict; a seed from the file
         # costs time quadratic in its size (SeedSequence's int-to-words loop, rt24-15)
