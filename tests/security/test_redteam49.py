@@ -1,5 +1,6 @@
 """Red team 49's reproducers. Fixed (normal tests): rt49-01, rt49-03's zero-itemsize
-``_frombuffer``, rt49-08, rt49-09. The rest are open: strict xfails that pass once fixed.
+``_frombuffer``, rt49-08, rt49-09, rt49-10, rt49-11, rt49-12. The rest are open: strict
+xfails that pass once fixed.
 
 rt49-01 (parity: scan SAFE, load refuses) a decision tree whose ``Tree`` ``nodes`` array
         has scikit-learn's node layout with MIXED byte orders (one field, ``left_child``,
@@ -523,7 +524,6 @@ def _reconstructor_cases():
     ]
 
 
-@open_finding(49, "rt49-10: copyreg._reconstructor subtype/state rules: scan and load disagree")
 @pytest.mark.parametrize(("args", "load_fails"), _reconstructor_cases())
 def test_rt49_10_reconstructor_subtypes(tmp_path, args, load_fails):
     import copyreg
@@ -536,6 +536,43 @@ def test_rt49_10_reconstructor_subtypes(tmp_path, args, load_fails):
     else:
         pickle.loads(data)
     assert_scan_predicts_load(data, tmp_path)
+
+
+@pytest.mark.parametrize("protocol", [0, 1, 2])
+def test_rt49_10_honest_reconstructor_forms(tmp_path, protocol):
+    """What copyreg writes at protocols 0-1 (an estimator on ``object``, a Bunch on ``dict``, a
+    namedtuple on ``tuple``) still scans SAFE and loads; protocol 2 for comparison."""
+    import pickle
+
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.utils._bunch import Bunch
+
+    from redteam import parity
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(20, 2)
+    model = LogisticRegression().fit(X, (X[:, 0] > 0.5).astype(int))
+    model.extra_ = Bunch(a=1, b=[1.0, 2.0])
+    data = pickle.dumps(model, protocol=protocol)
+    if protocol < 2:
+        assert b"_reconstructor" in data
+    assert parity(data, tmp_path) == (True, "loaded")
+
+
+@pytest.mark.parametrize("protocol", [0, 1, 2, 3, 4, 5])
+def test_rt49_11_honest_arrays(tmp_path, protocol):
+    """numpy's own ``_reconstruct(ndarray, (0,), b'b')`` (bytes by ``_codecs.encode`` at
+    protocols 0-2), with number and object data, still scans SAFE and loads."""
+    import pickle
+
+    from sklearn.preprocessing import StandardScaler
+
+    from redteam import parity
+
+    model = StandardScaler().fit([[0.0], [1.0]])
+    model.extra_ = [np.arange(4.0), np.array(["a", None], dtype=object)]
+    data = pickle.dumps(model, protocol=protocol)
+    assert parity(data, tmp_path) == (True, "loaded")
 
 
 def _reconstruct_cases():
@@ -551,7 +588,6 @@ def _reconstruct_cases():
     ]
 
 
-@open_finding(49, "rt49-11: _reconstruct with arguments numpy refuses scans SAFE")
 @pytest.mark.parametrize("args", _reconstruct_cases())
 def test_rt49_11_reconstruct_arguments(tmp_path, args):
     import pickle
@@ -593,7 +629,6 @@ def _no_argument_cases():
     ]
 
 
-@open_finding(49, "rt49-12: allowlisted classes called with no arguments: scan and load disagree")
 @pytest.mark.parametrize(("cls", "load_fails"), _no_argument_cases())
 def test_rt49_12_no_argument_calls(tmp_path, cls, load_fails):
     import pickle
@@ -607,7 +642,6 @@ def test_rt49_12_no_argument_calls(tmp_path, cls, load_fails):
     assert_scan_predicts_load(data, tmp_path)
 
 
-@open_finding(49, "rt49-12: CyHalfMultinomialLoss() + BUILD of a bad state scans SAFE")
 @pytest.mark.parametrize("state", [5, "zz", (1, 2), [1], {}, {"zz": 1}], ids=repr)
 def test_rt49_12_cy_loss_build_state(tmp_path, state):
     import pickle
@@ -618,6 +652,39 @@ def test_rt49_12_cy_loss_build_state(tmp_path, state):
     with pytest.raises(Exception):  # noqa: B017 (Cython's TypeError/ValueError)
         pickle.loads(data)
     assert_scan_predicts_load(data, tmp_path)
+
+
+def _honest_loss_models():
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+    from sklearn.linear_model import SGDClassifier, SGDRegressor
+    from sklearn.neighbors import KNeighborsClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(60, 3)
+    y3 = (X[:, 0] * 3).astype(int)
+    return [
+        HistGradientBoostingClassifier(max_iter=3).fit(X, y3),  # CyHalfMultinomialLoss
+        HistGradientBoostingClassifier(max_iter=3).fit(X, y3 > 0),  # CyHalfBinomialLoss()
+        HistGradientBoostingRegressor(max_iter=3, loss="absolute_error").fit(X, X[:, 0]),
+        HistGradientBoostingRegressor(max_iter=3, loss="poisson").fit(X, X[:, 0] + 1),
+        SGDClassifier(loss="modified_huber", max_iter=5, tol=None).fit(X, y3 > 0),
+        SGDRegressor(max_iter=5, tol=None).fit(X, X[:, 0]),
+        KNeighborsClassifier(algorithm="ball_tree").fit(X, y3),  # newObj(EuclideanDistance64)
+    ]
+
+
+@pytest.mark.parametrize("protocol", [0, 2, 4, 5])
+def test_rt49_12_honest_bare_calls(tmp_path, protocol):
+    """What scikit-learn writes for its Cython losses (``CyHalfBinomialLoss()``,
+    ``ModifiedHuber()``, ``__pyx_unpickle_CyHalfMultinomialLoss``) and distance metrics
+    (``newObj``) still scans SAFE and loads."""
+    import pickle
+
+    from redteam import parity
+
+    for model in _honest_loss_models():
+        data = pickle.dumps(model, protocol=protocol)
+        assert parity(data, tmp_path) == (True, "loaded"), type(model).__name__
 
 
 @open_finding(49, "rt49-13: honest search with cv=RepeatedKFold refused (class kept as a value)")
