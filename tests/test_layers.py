@@ -114,6 +114,7 @@ BYTES_ONLY = [
     "trust/_sklearn_facts.py",
     "trust/structures/__init__.py",
     "trust/structures/cython_args.py",
+    "trust/structures/reconstructor.py",
     "trust/structures/common.py",
     "trust/structures/trees.py",
     "trust/structures/hgb.py",

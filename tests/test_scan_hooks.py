@@ -184,7 +184,9 @@ def test_class_from_arg() -> None:
 
 def test_check_call_refuses_an_allocating_shape() -> None:
     w = walker()
-    w._check_call(RECONSTRUCT.pair, _Tuple([_Global("numpy", "ndarray"), consts(0)]), 0, "R")
+    w._check_call(
+        RECONSTRUCT.pair, _Tuple([_Global("numpy", "ndarray"), consts(0), _Const(b"b")]), 0, "R"
+    )
     with pytest.raises(Unsafe, match="allocates memory"):
         w._check_call(("numpy", "ndarray"), _Tuple([consts(1 << 28)]), 0, "REDUCE")
     with pytest.raises(Unsafe, match="shape the pass cannot see"):

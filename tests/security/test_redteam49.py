@@ -1,11 +1,12 @@
-"""Red team 49's reproducers. Fixed (normal tests): rt49-01, rt49-02 (node records taken
+"""Red team 49's reproducers, all fixed (normal tests): rt49-01, rt49-02 (node records taken
 and cast as scikit-learn's ``_check_node_ndarray`` takes them), rt49-03 (zero-itemsize and
 object-dtype ``_frombuffer``), rt49-04 (a str scalar payload judged on its latin-1 bytes),
 rt49-05 (the fill value checked as numpy.ma checks it; anything else numpy never writes is
 unproven), rt49-06 (record items with objects stored by numpy in a probe), rt49-07 (its
 tuple fill value is refused by rt49-05's rule, and a masked array's fill value counts in the
-end-of-walk size bound), rt49-09, rt49-13 (``callables.CLASS_ATTRIBUTES``;
-``_CVIterableWrapper`` allowlisted). The rest are open: strict xfails that pass once fixed.
+end-of-walk size bound), rt49-08 (numpy's random helpers only on what numpy writes), rt49-09,
+rt49-10 (``trust/structures/reconstructor.py``), rt49-11, rt49-12, rt49-13
+(``callables.CLASS_ATTRIBUTES``; ``_CVIterableWrapper`` allowlisted).
 
 rt49-01 (parity: scan SAFE, load refuses) a decision tree whose ``Tree`` ``nodes`` array
         has scikit-learn's node layout with MIXED byte orders (one field, ``left_child``,
@@ -146,7 +147,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from redteam import assert_scan_predicts_load, dumps_with, open_finding, parity
+from redteam import assert_scan_predicts_load, dumps_with, parity
 
 
 def _tree_model():
@@ -654,7 +655,6 @@ def _random_ctor_cases():
     return cases
 
 
-@open_finding(49, "rt49-08: numpy random pickle helpers on a bogus name/class scan SAFE")
 @pytest.mark.parametrize(("func", "args"), _random_ctor_cases())
 def test_rt49_08_random_ctor_arguments(tmp_path, func, args):
     import pickle
@@ -663,6 +663,42 @@ def test_rt49_08_random_ctor_arguments(tmp_path, func, args):
     with pytest.raises((ValueError, TypeError, AttributeError)):
         pickle.loads(data)
     assert_scan_predicts_load(data, tmp_path)
+
+
+def _honest_random_cases():
+    import numpy.random
+    from numpy.random import _pickle
+
+    bitgen = _pickle.__dict__["__bit_generator_ctor"]
+    gen, rs = _pickle.__generator_ctor, _pickle.__randomstate_ctor
+    pcg = np.random.PCG64(1).state
+    mt = np.random.RandomState(1).get_state(legacy=False)
+    legacy = numpy.random.__dict__["__RandomState_ctor"]
+    return [
+        pytest.param(bitgen, ("PCG64",), pcg, id="bitgen-name"),
+        pytest.param(bitgen, (np.random.PCG64,), pcg, id="bitgen-class"),
+        pytest.param(gen, ("PCG64",), pcg, id="generator-name"),
+        pytest.param(gen, ("PCG64", bitgen), pcg, id="generator-name-ctor"),
+        pytest.param(rs, ("MT19937",), mt, id="randomstate-name"),
+        pytest.param(rs, ("MT19937", bitgen), mt, id="randomstate-name-ctor"),
+        pytest.param(legacy, (), np.random.RandomState(1).get_state(), id="numpy-1.16"),
+    ]
+
+
+@pytest.mark.parametrize(("func", "args", "state"), _honest_random_cases())
+def test_rt49_08_honest_random_forms(tmp_path, func, args, state):
+    """What numpy 1.x wrote (names, the helper as a second argument, numpy 1.16's
+    ``__RandomState_ctor()``) still scans SAFE and loads; numpy 2's own pickles too."""
+    import pickle
+
+    from redteam import load_honest, parity
+
+    for protocol in (2, 4, 5):
+        data = _extra(_Reduce(func, args, state), protocol)
+        pickle.loads(data)
+        assert parity(data, tmp_path) == (True, "loaded")
+    for made in (np.random.RandomState(2), np.random.default_rng(2), np.random.SFC64(2)):
+        load_honest(made, tmp_path)
 
 
 def _bit_generator_type_cases():
@@ -682,7 +718,6 @@ def _bit_generator_type_cases():
     ]
 
 
-@open_finding(49, "rt49-08: __bit_generator_ctor(<type>) scan verdict disagrees with the load")
 @pytest.mark.parametrize(("made", "load_fails"), _bit_generator_type_cases())
 def test_rt49_08_bit_generator_ctor_types(tmp_path, made, load_fails):
     import pickle
@@ -753,7 +788,6 @@ def _reconstructor_cases():
     ]
 
 
-@open_finding(49, "rt49-10: copyreg._reconstructor subtype/state rules: scan and load disagree")
 @pytest.mark.parametrize(("args", "load_fails"), _reconstructor_cases())
 def test_rt49_10_reconstructor_subtypes(tmp_path, args, load_fails):
     import copyreg
@@ -766,6 +800,43 @@ def test_rt49_10_reconstructor_subtypes(tmp_path, args, load_fails):
     else:
         pickle.loads(data)
     assert_scan_predicts_load(data, tmp_path)
+
+
+@pytest.mark.parametrize("protocol", [0, 1, 2])
+def test_rt49_10_honest_reconstructor_forms(tmp_path, protocol):
+    """What copyreg writes at protocols 0-1 (an estimator on ``object``, a Bunch on ``dict``, a
+    namedtuple on ``tuple``) still scans SAFE and loads; protocol 2 for comparison."""
+    import pickle
+
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.utils._bunch import Bunch
+
+    from redteam import parity
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(20, 2)
+    model = LogisticRegression().fit(X, (X[:, 0] > 0.5).astype(int))
+    model.extra_ = Bunch(a=1, b=[1.0, 2.0])
+    data = pickle.dumps(model, protocol=protocol)
+    if protocol < 2:
+        assert b"_reconstructor" in data
+    assert parity(data, tmp_path) == (True, "loaded")
+
+
+@pytest.mark.parametrize("protocol", [0, 1, 2, 3, 4, 5])
+def test_rt49_11_honest_arrays(tmp_path, protocol):
+    """numpy's own ``_reconstruct(ndarray, (0,), b'b')`` (bytes by ``_codecs.encode`` at
+    protocols 0-2), with number and object data, still scans SAFE and loads."""
+    import pickle
+
+    from sklearn.preprocessing import StandardScaler
+
+    from redteam import parity
+
+    model = StandardScaler().fit([[0.0], [1.0]])
+    model.extra_ = [np.arange(4.0), np.array(["a", None], dtype=object)]
+    data = pickle.dumps(model, protocol=protocol)
+    assert parity(data, tmp_path) == (True, "loaded")
 
 
 def _reconstruct_cases():
@@ -781,7 +852,6 @@ def _reconstruct_cases():
     ]
 
 
-@open_finding(49, "rt49-11: _reconstruct with arguments numpy refuses scans SAFE")
 @pytest.mark.parametrize("args", _reconstruct_cases())
 def test_rt49_11_reconstruct_arguments(tmp_path, args):
     import pickle
@@ -822,7 +892,6 @@ def _no_argument_cases():
     ]
 
 
-@open_finding(49, "rt49-12: allowlisted classes called with no arguments: scan and load disagree")
 @pytest.mark.parametrize(("cls", "load_fails"), _no_argument_cases())
 def test_rt49_12_no_argument_calls(tmp_path, cls, load_fails):
     import pickle
@@ -836,7 +905,6 @@ def test_rt49_12_no_argument_calls(tmp_path, cls, load_fails):
     assert_scan_predicts_load(data, tmp_path)
 
 
-@open_finding(49, "rt49-12: CyHalfMultinomialLoss() + BUILD of a bad state scans SAFE")
 @pytest.mark.parametrize("state", [5, "zz", (1, 2), [1], {}, {"zz": 1}], ids=repr)
 def test_rt49_12_cy_loss_build_state(tmp_path, state):
     import pickle
@@ -847,6 +915,39 @@ def test_rt49_12_cy_loss_build_state(tmp_path, state):
     with pytest.raises(Exception):  # noqa: B017 (Cython's TypeError/ValueError)
         pickle.loads(data)
     assert_scan_predicts_load(data, tmp_path)
+
+
+def _honest_loss_models():
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+    from sklearn.linear_model import SGDClassifier, SGDRegressor
+    from sklearn.neighbors import KNeighborsClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(60, 3)
+    y3 = (X[:, 0] * 3).astype(int)
+    return [
+        HistGradientBoostingClassifier(max_iter=3).fit(X, y3),  # CyHalfMultinomialLoss
+        HistGradientBoostingClassifier(max_iter=3).fit(X, y3 > 0),  # CyHalfBinomialLoss()
+        HistGradientBoostingRegressor(max_iter=3, loss="absolute_error").fit(X, X[:, 0]),
+        HistGradientBoostingRegressor(max_iter=3, loss="poisson").fit(X, X[:, 0] + 1),
+        SGDClassifier(loss="modified_huber", max_iter=5, tol=None).fit(X, y3 > 0),
+        SGDRegressor(max_iter=5, tol=None).fit(X, X[:, 0]),
+        KNeighborsClassifier(algorithm="ball_tree").fit(X, y3),  # newObj(EuclideanDistance64)
+    ]
+
+
+@pytest.mark.parametrize("protocol", [0, 2, 4, 5])
+def test_rt49_12_honest_bare_calls(tmp_path, protocol):
+    """What scikit-learn writes for its Cython losses (``CyHalfBinomialLoss()``,
+    ``ModifiedHuber()``, ``__pyx_unpickle_CyHalfMultinomialLoss``) and distance metrics
+    (``newObj``) still scans SAFE and loads."""
+    import pickle
+
+    from redteam import parity
+
+    for model in _honest_loss_models():
+        data = pickle.dumps(model, protocol=protocol)
+        assert parity(data, tmp_path) == (True, "loaded"), type(model).__name__
 
 
 @pytest.mark.parametrize("kind", ["grid-kfold", "grid-stratified", "logistic-cv", "grid-list"])

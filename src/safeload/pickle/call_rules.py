@@ -29,6 +29,7 @@ from safeload.pickle.names import (
     NEW_OBJ,
     RANDOM_STATE_CTORS,
     RANGE,
+    RECONSTRUCT,
     RECONSTRUCTOR,
     SCALAR_TYPE_NAMES,
 )
@@ -46,6 +47,30 @@ _RECONSTRUCTOR_BASES: Final = frozenset(
 )
 
 
+#: Modules whose classes copyreg never makes at protocols 0-1: their classes are C types (for
+#: which ``copyreg._reduce_ex`` raises "cannot pickle") or have a ``__reduce__`` of their own
+#: (an OrderedDict, a masked array). (The builtins are made for real by the shadow builder,
+#: ``_reconstructor_call``, and judged by the rules on their bases and states.)
+_NOT_RECONSTRUCTED_MODULES: Final = frozenset({"collections", "datetime", "decimal"})
+
+
+def _reconstructed_class_problem(cls: _Sym) -> str | None:
+    """``copyreg._reconstructor(cls, ...)`` of a class copyreg never writes there: a numpy or
+    standard-library C type, or a class with its own ``__reduce__``. numpy's
+    ndarray fails in the load ("object.__new__(numpy.ndarray) is not safe"); an OrderedDict
+    made so loads, but no writer produces it, so the pass refuses it in scan and load alike
+    rather than model ``dict.__init__`` on an OrderedDict (rt49-10)."""
+    if not isinstance(cls, _Global):
+        return None
+    module = cls.pair[0]
+    if module in _NOT_RECONSTRUCTED_MODULES or module == "numpy" or module.startswith("numpy."):
+        return (
+            f"copyreg._reconstructor of {format_name(*cls.pair)}: copyreg never makes that "
+            "class so (a C type, or a class pickled by its own __reduce__)"
+        )
+    return None
+
+
 def _reconstructor_base_problem(args: _Sym, policy: Policy) -> str | None:
     """``copyreg._reconstructor(cls, base, state)`` runs ``base.__new__(cls, state)`` and,
     unless ``base`` is ``object``, ``base.__init__(obj, state)``: with a Python class as the
@@ -58,6 +83,9 @@ def _reconstructor_base_problem(args: _Sym, policy: Policy) -> str | None:
             "it makes (an object of a class the pass cannot see, on whose arguments a base's "
             "__init__ may run); pickle writes them as a tuple"
         )
+    problem = _reconstructed_class_problem(args.items[0]) if args.items else None
+    if problem:
+        return problem
     base = args.items[1] if len(args.items) > 1 else None
     if isinstance(base, _Global) and base.pair in _RECONSTRUCTOR_BASES:
         state = args.items[2] if len(args.items) > 2 else None
@@ -163,6 +191,32 @@ SKLEARN_CALLED_WITH_ARGS: Final = frozenset(
         ("sklearn.impute._iterative", "_ImputerTriplet"),
     }
 )
+
+
+#: The modules whose classes scikit-learn pickles as a call without arguments: the Cython loss
+#: classes that keep no parameter (their ``__reduce__`` is ``(cls, ())``: ``CyHalfSquaredError``,
+#: ``ModifiedHuber``; older releases' ``Log``, ``SquaredLoss``).
+CALLED_BARE_MODULES: Final = frozenset({"sklearn._loss._loss", "sklearn.linear_model._sgd_fast"})
+#: numpy's seed sequence: Cython's ``__pyx_unpickle_SeedSequence`` makes it, never a call.
+_SEED_SEQUENCE: Final = ("numpy.random.bit_generator", "SeedSequence")
+
+
+def _bare_call_problem(pair: tuple[str, str], policy: Policy) -> str | None:
+    """A scikit-learn class (or numpy's SeedSequence) called without arguments by REDUCE,
+    which scikit-learn writes only for its Cython losses (rt49-12): its estimators, dataclasses
+    and distance metrics are made by NEWOBJ, copyreg or their module's helper and given their
+    state by BUILD. Called bare, a dataclass with required fields (``Interval()``) fails in the
+    load; a DistanceMetric or a SeedSequence loads, but in a form no writer produces, so the
+    pass refuses it in scan and load alike rather than model its constructor."""
+    sklearn = pair[0] == "sklearn" or pair[0].startswith("sklearn.")
+    if not (sklearn or pair == _SEED_SEQUENCE) or not policy.allows(*pair):
+        return None
+    if pair[0] in CALLED_BARE_MODULES or pair in NEW_OBJ or pair[1].startswith("__pyx_"):
+        return None
+    return (
+        f"{format_name(*pair)} called without arguments: pickle makes it by NEWOBJ, copyreg "
+        "or its module's helper (its constructor would run in the load)"
+    )
 
 
 def _sklearn_call_problem(pair: tuple[str, str], items: list[_Sym], policy: Policy) -> str | None:
@@ -338,6 +392,110 @@ def _numpy_form_problem(pair: tuple[str, str], items: list[_Sym], newobj: bool) 
     return None
 
 
+#: The names numpy's ``_pickle.BitGenerators`` knows (numpy 1.17 to 2.x), which its helpers take
+#: as a bit generator's name: any other string raises "is not a known BitGenerator module".
+BIT_GENERATOR_NAMES: Final = frozenset({"MT19937", "PCG64", "PCG64DXSM", "Philox", "SFC64"})
+#: numpy's bit generator classes (not the seed sequence): what ``__bit_generator_ctor`` is given.
+_BIT_GENERATOR_CLASSES: Final = BIT_GENERATORS - {("numpy.random.bit_generator", "SeedSequence")}
+#: numpy < 1.17's ``numpy.random.__RandomState_ctor()``: it takes no argument.
+LEGACY_RANDOM_STATE_CTOR: Final = ("numpy.random", "__RandomState_ctor")
+
+
+def _bit_generator_name(item: _Sym) -> bool:
+    """A bit generator's name that numpy's ``_pickle.BitGenerators`` holds."""
+    return (
+        isinstance(item, _Const) and type(item.value) is str and item.value in BIT_GENERATOR_NAMES
+    )
+
+
+def _bit_generator_made(item: _Sym) -> bool:
+    """A bit generator the stream makes: by numpy's helper (named by its class, see
+    :func:`class_from_arg`, or by a name) or by calling one of numpy's bit generator classes."""
+    return (
+        isinstance(item, _Obj)
+        and item.cls is not None
+        and (item.cls.pair == BIT_GENERATOR_CTOR or item.cls.pair in _BIT_GENERATOR_CLASSES)
+    )
+
+
+def _random_helper_problem(pair: tuple[str, str], items: list[_Sym]) -> str | None:
+    """numpy's random pickle helpers on the arguments numpy writes, the only ones they take
+    (rt49-08). ``__bit_generator_ctor(x)`` calls ``x()`` for any class and raises on any other
+    name than numpy's; ``__generator_ctor`` and ``__randomstate_ctor`` pass a bit generator
+    through and hand anything else to that helper; numpy 1.16's ``__RandomState_ctor`` takes
+    no argument. numpy writes ``__bit_generator_ctor(<bit generator class>)`` (numpy 2) or
+    ``(<name>)``, and the other two on a bit generator (numpy 2) or on ``(<name>)`` or
+    ``(<name>, __bit_generator_ctor)``; on any other argument the load fails, or (a class that
+    is no bit generator, ``SeedSequence``, ``OrderedDict``) makes what no honest writer
+    writes, so the pass refuses it in scan and load alike."""
+    what = format_name(*pair)
+    if pair == LEGACY_RANDOM_STATE_CTOR and items:
+        return f"{what} called with arguments: it takes none (a TypeError in the load)"
+    if pair == BIT_GENERATOR_CTOR:
+        first = items[0] if len(items) == 1 else None
+        if first is None or not (
+            _bit_generator_name(first)
+            or (isinstance(first, _Global) and first.pair in _BIT_GENERATOR_CLASSES)
+        ):
+            return (
+                f"{what} on other than one of numpy's bit generator classes or names: it "
+                "calls the class it is given, and raises on an unknown name"
+            )
+    if pair in RANDOM_STATE_CTORS:
+        if not 1 <= len(items) <= 2:
+            return f"{what} called on {len(items)} arguments (numpy writes one or two)"
+        second = items[1] if len(items) == 2 else None
+        if second is not None and not (
+            isinstance(second, _Global) and second.pair == BIT_GENERATOR_CTOR
+        ):
+            return (
+                f"{what} given a constructor other than numpy's __bit_generator_ctor: it "
+                "would call it with the first argument"
+            )
+        if not (_bit_generator_name(items[0]) or _bit_generator_made(items[0])):
+            return (
+                f"{what} on other than a bit generator or one of numpy's bit generator "
+                "names: the load fails (or makes what numpy never writes)"
+            )
+    return None
+
+
+#: ``_codecs.encode``: how protocols 0-2 write bytes (``encode(text, 'latin1')``).
+_ENCODE: Final = ("_codecs", "encode")
+
+
+def _dummy_type_code(item: _Sym) -> bool:
+    """numpy's dummy type code ``b'b'`` (``array_reduce`` writes it with the ``c`` format): as
+    bytes, as protocols 0-2 write bytes (``_codecs.encode('b', 'latin1')``), or as the str a
+    Python 2 pickle decodes to."""
+    if isinstance(item, _Const):
+        return type(item.value) in (bytes, str) and item.value in (b"b", "b")
+    if isinstance(item, _Obj) and item.cls is not None and item.cls.pair == _ENCODE:
+        args = item.args.items if isinstance(item.args, _Tuple) else []
+        return len(args) == 2 and all(
+            isinstance(a, _Const) and a.value == v
+            for a, v in zip(args, ("b", "latin1"), strict=True)
+        )
+    return False
+
+
+def _reconstruct_problem(items: list[_Sym]) -> str | None:
+    """numpy writes every protocol 0-4 array as ``_reconstruct(ndarray, (0,), b'b')`` (the
+    array's own class, the only array class allowed, a dummy shape and type code; its BUILD
+    sets the rest). numpy's ``array__reconstruct`` takes exactly three arguments, a subtype of
+    ndarray and a type code its dtype converter reads; a load fails on any other count, class
+    or code (rt49-11). The pass takes numpy's form only: another code it reads (``'f8'``,
+    ``'(1000,1000)f8'``, which sizes the empty array) is no writer's."""
+    if len(items) != 3:
+        return f"numpy's _reconstruct on {len(items)} arguments (it takes 3)"
+    first = items[0]
+    if not (isinstance(first, _Global) and first.pair == ("numpy", "ndarray")):
+        return "numpy's _reconstruct of another class than numpy.ndarray (numpy writes its own)"
+    if not _dummy_type_code(items[2]):
+        return "numpy's _reconstruct with another type code than numpy's dummy b'b'"
+    return None
+
+
 #: numpy.ma's pickle helper, ``_mareconstruct(subtype, baseclass, baseshape, basetype)``.
 MARECONSTRUCT: Final = ("numpy.ma.core", "_mareconstruct")
 _MASKED_CLASSES: Final = frozenset({("numpy.ma", "MaskedArray"), ("numpy.ma.core", "MaskedArray")})
@@ -394,8 +552,14 @@ def call_form_problem(
     problem = _sklearn_call_problem(pair, items, policy)
     if problem:
         return problem
+    if not items and not newobj:
+        problem = _bare_call_problem(pair, policy)
+        if problem:
+            return problem
     if pair in FROMBUFFER:
         return _frombuffer_problem(items)
+    if pair in RECONSTRUCT:
+        return _reconstruct_problem(items)
     if pair in NEVER_CALLED or (pair[0] == "numpy" and pair[1] in SCALAR_TYPE_NAMES):
         # a value of these types is a constant in a pickle (numpy scalars: multiarray.scalar);
         # called on what the stream built, they run its __str__/__int__/__array__ while
@@ -414,13 +578,9 @@ def call_form_problem(
                 f"{format_name(*pair)} on {what}: scikit-learn writes it only for the classes "
                 "of its own module"
             )
-    if pair in RANDOM_STATE_CTORS and len(items) > 1:
-        second = items[1]
-        if not (isinstance(second, _Global) and second.pair == BIT_GENERATOR_CTOR):
-            return (
-                f"{format_name(*pair)} given a constructor other than numpy's "
-                "__bit_generator_ctor: it would call it with the first argument"
-            )
+    problem = _random_helper_problem(pair, items)
+    if problem:
+        return problem
     if pair in BIT_GENERATORS and items:
         # numpy pickles them by __bit_generator_ctor and a state dict; a seed from the file
         # costs time quadratic in its size (SeedSequence's int-to-words loop, rt24-15)

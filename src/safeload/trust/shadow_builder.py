@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from safeload import _symbolic as s
+from safeload.pickle.call_rules import CALLED_BARE_MODULES
 from safeload.pickle.names import BIT_GENERATORS, DICT_MAKERS, MULTIARRAY_SCALAR
 from safeload.pickle.narrowed import _NARROWED
 from safeload.policy import Policy, format_name
@@ -49,6 +50,12 @@ from safeload.trust.shadow_values import (
 )
 from safeload.trust.static_params import big_value, read_scalar
 from safeload.trust.structures.cython_args import LOSS_ARGUMENTS, loss_call_problem
+from safeload.trust.structures.reconstructor import (
+    BUILTIN_BASES,
+    facts_new_failure,
+    new_failure,
+    state_failure,
+)
 
 RECONSTRUCT = frozenset(
     {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct")}
@@ -191,6 +198,45 @@ def _reconstructor_call(args: Any) -> Callable[..., Any] | None:
     return None
 
 
+def _python_class(name: str) -> bool:
+    """Whether the facts know ``module:qualname`` as a scikit-learn Python class (one with a
+    ``__dict__``: Cython's extension types have none), which allocates with its base's
+    ``__new__``."""
+    module, _, qualname = name.partition(":")
+    if not module.startswith("sklearn."):
+        return False
+    try:
+        found = facts.facts_for(module, qualname)
+    except NeedsImport:
+        return False  # (the caller imports the class)
+    return found is not None and found.has_dict and (module, qualname) != TREE
+
+
+def _reconstructor_failure(args: Any) -> str | None:
+    """Why ``copyreg._reconstructor(cls, base, state)`` fails in a load, for a builtin base:
+    ``cls`` no subclass of the base, or one CPython will not allocate with the base's
+    ``__new__`` (``(StandardScaler, int, 5)``, ``(ndarray, object, None)``), or a plain state the
+    base's constructor refuses (``(Bunch, dict, [(1, 2, 3)])``), rt49-10. A class known only by
+    its facts is judged by its MRO, or imported where the facts cannot tell."""
+    if not (is_real(args, tuple) and len(args) == 3):
+        return None
+    cls, base, state = args
+    if not any(base is b for b in BUILTIN_BASES):
+        return None  # (the static pass refuses every other base)
+    if type(cls) is ClassFacts:
+        try:
+            failure = facts_new_failure(cls.mro, _python_class, base)
+        except LookupError as exc:
+            raise NeedsImport(f"{exc}, given to copyreg._reconstructor") from None
+    elif is_real(cls, type):
+        failure = new_failure(cls, base)
+    else:
+        return None  # (a class the pass cannot see: left to the other rules)
+    if failure is None and is_plain(state):
+        failure = state_failure(base, state)
+    return f"copyreg._reconstructor: {failure}: a load fails" if failure else None
+
+
 def _attribute_name(key: Any) -> bool:
     """Whether a state key names an attribute, as the load's use-time walk requires of every
     ``__dict__`` key (:func:`safeload.trust.usetime._check_each_key`)."""
@@ -217,6 +263,9 @@ def _call_failure(pair: tuple[str, str], args: Any, made: Any = None) -> str | N
     if is_real(args, tuple) and len(args) == 3 and args[0] is made and made is not None:
         # copyreg._reconstructor(cls, base, state): the pass records it as an object of
         # ``cls`` made with those three arguments (``made`` is what ``pair`` names)
+        failure = _reconstructor_failure(args)
+        if failure:
+            return failure
         call = _reconstructor_call(args)
         pair = _RECONSTRUCTOR
     elif pair == _RECONSTRUCTOR:
@@ -412,6 +461,7 @@ class Builder(MadeForReal):
             _call_failure(pair, args, self._global(pair))
             or self._build_failure(pair, sym)
             or self._cython_failure(pair, sym, args)
+            or self._bare_build_failure(pair, sym, args)
         )
         if not failure and pair in LOSS_ARGUMENTS:
             failure = loss_call_problem(pair, args)  # (the walk let only REDUCE call it)
@@ -784,6 +834,31 @@ class Builder(MadeForReal):
             return failure_text(pair, exc)  # (rt48-03: a state the helper refuses)
         if pair[1] == _SEED_SEQUENCE:
             self.converted[id(sym)] = made.__reduce__()[2]
+        return None
+
+    def _bare_build_failure(self, pair: tuple[str, str], sym: Any, args: Any) -> str | None:
+        """A Cython loss scikit-learn pickles as a call without arguments
+        (:data:`~safeload.pickle.call_rules.CALLED_BARE_MODULES`), then given a state by BUILD:
+        where its class has Cython's ``__setstate__`` (``CyHalfMultinomialLoss``), the pass
+        makes one as the load does and hands it the state, when that state is plain data, and
+        says whether Cython refuses it (rt49-12; the ``__pyx_unpickle_`` form is
+        :meth:`_cython_failure`'s). A state the pass cannot see is unproven."""
+        if sym.state is None or pair[0] not in CALLED_BARE_MODULES:
+            return None
+        if not (is_real(args, tuple) and not args):
+            return None
+        cls = self._global(pair)
+        if type(cls) is ClassFacts:
+            raise NeedsImport(f"{format_name(*pair)}, given a state by BUILD")
+        if not (is_real(cls, type) and "__setstate__" in vars(cls)):
+            return None  # (no setstate of its own: the rules on plain BUILDs judge it)
+        state = self.value(sym.state)
+        if not _probe_state(state):
+            return f"unproven: a state the pass cannot see, given to {format_name(*pair)}"
+        try:
+            cls().__setstate__(state)
+        except Exception as exc:
+            return failure_text(pair, exc)
         return None
 
     def _facts_object(self, cls: ClassFacts, sym: Any) -> Any:
