@@ -368,15 +368,23 @@ def test_rt49_04_unicode_scalar_bad_code_point(tmp_path, protocol):
 def _honest_both(value, tmp_path, protocol):
     """A StandardScaler holding ``value``, written by pickle (``protocol``) or by
     ``joblib.dump`` (``protocol`` ``"joblib"``): scan calls it SAFE and the load returns it."""
-    import pickle
 
-    import joblib
     from sklearn.preprocessing import StandardScaler
-
-    import safeload
 
     model = StandardScaler().fit([[0.0], [1.0]])
     model.extra_ = value
+    return _honest_load(model, tmp_path, protocol).extra_
+
+
+def _honest_load(model, tmp_path, protocol):
+    """``model`` written by pickle (``protocol``) or by ``joblib.dump`` (``"joblib"``), called
+    SAFE by scan and returned by the load."""
+    import pickle
+
+    import joblib
+
+    import safeload
+
     path = tmp_path / "honest.pkl"
     if protocol == "joblib":
         joblib.dump(model, path)
@@ -384,7 +392,7 @@ def _honest_both(value, tmp_path, protocol):
         path.write_bytes(pickle.dumps(model, protocol=protocol))
     report = safeload.scan(path)
     assert report.safe, report
-    return safeload.load_unsigned(path).extra_
+    return safeload.load_unsigned(path)
 
 
 @pytest.mark.parametrize("protocol", [0, 2, 4, 5, "joblib"])
@@ -484,11 +492,6 @@ def test_rt49_05_honest_searches(tmp_path, kind, protocol, touched):
     """Honest searches load and scan SAFE, with their masked columns' fill values as numpy
     writes them: ``None``, or (once read) the 0-d array numpy keeps, of the column's dtype
     or, for an object column, of its default's (``'?'``)."""
-    import pickle
-
-    import joblib
-
-    import safeload
 
     search = _honest_search(kind)
     masked = [v for v in search.cv_results_.values() if isinstance(v, np.ma.MaskedArray)]
@@ -496,14 +499,7 @@ def test_rt49_05_honest_searches(tmp_path, kind, protocol, touched):
     if touched:
         for column in masked:
             column.fill_value  # noqa: B018 (numpy.ma keeps the default it makes)
-    path = tmp_path / "search.pkl"
-    if protocol == "joblib":
-        joblib.dump(search, path)
-    else:
-        path.write_bytes(pickle.dumps(search, protocol=protocol))
-    report = safeload.scan(path)
-    assert report.safe, report
-    loaded = safeload.load_unsigned(path)
+    loaded = _honest_load(search, tmp_path, protocol)
     for key, column in search.cv_results_.items():
         if isinstance(column, np.ma.MaskedArray):
             assert loaded.cv_results_[key].dtype == column.dtype
