@@ -24,6 +24,7 @@ from safeload._symbolic import (
     _Sym,
     _Tuple,
 )
+from safeload.exceptions import LimitExceededError
 
 
 class _NotCanonical(Exception):
@@ -647,7 +648,27 @@ _RECORD_PROBE: Final = 256
 _FIELD_TYPES: Final = (bool, int, float, str, bytes)
 
 
-def _field_value(sym: _Sym, dt: Any) -> Any:
+def _field_value(
+    sym: _Sym, dt: Any, memo: dict[tuple[int, int], tuple[Any, Any, Any]], budget: FoldBudget
+) -> Any:
+    """:func:`_field_value_of`, once per (value, dtype) pair: the items of a record array share
+    memoised tuples (every element the same one), and a nested dtype repeats one sub-dtype
+    (62 fields of one 64-field record), so without it 15 KB asked for seconds of Python per
+    element (rt50-01). Each pair computed is charged to ``budget``, so the work stays within the
+    file's fold budget."""
+    key = (id(sym), id(dt))
+    known = memo.get(key)
+    if known is not None:
+        return known[2]
+    budget.spend(1)
+    value = _field_value_of(sym, dt, memo, budget)
+    memo[key] = (sym, dt, value)  # (sym and dt kept alive: their ids stay theirs)
+    return value
+
+
+def _field_value_of(
+    sym: _Sym, dt: Any, memo: dict[tuple[int, int], tuple[Any, Any, Any]], budget: FoldBudget
+) -> Any:
     """The plain value numpy's ``__setstate__`` receives for one field of dtype ``dt`` of a
     record item (``None`` for an object field: numpy stores any object there), as numpy writes
     it: a Python scalar, latin-1 bytes as protocols 0-2 write them, a tuple for a nested
@@ -658,8 +679,10 @@ def _field_value(sym: _Sym, dt: Any) -> Any:
     if dt.names is not None:
         if not (isinstance(sym, _Tuple) and len(sym.items) == len(dt.names)):
             raise _NotCanonical("a record item that is not a tuple of one value per field")
+        fields = dt.fields
         return tuple(
-            _field_value(i, dt.fields[n][0]) for i, n in zip(sym.items, dt.names, strict=True)
+            _field_value(i, fields[n][0], memo, budget)
+            for i, n in zip(sym.items, dt.names, strict=True)
         )
     if dt.subdtype is not None or dt.kind not in "biufSU":
         raise _NotCanonical("a record field of a kind whose item the pass does not model")
@@ -676,6 +699,7 @@ def _field_value(sym: _Sym, dt: Any) -> Any:
             text, encoding = parts[0].value, parts[1]
             if type(text) is str and isinstance(encoding, _Const):
                 if encoding.value in ("latin1", "latin-1") and max(text, default="") <= "\xff":
+                    budget.spend(len(text) // 16)
                     return text.encode("latin-1")
     raise _NotCanonical("a record field value that is not a plain constant")
 
@@ -693,14 +717,17 @@ def record_items_problem(raw: _Box, dt: Any, budget: FoldBudget) -> str | None:
     import numpy as np
 
     budget.spend(len(raw.items) * (len(dt.names) + 1))
+    memo: dict[tuple[int, int], tuple[Any, Any, Any]] = {}
     try:
         for start in range(0, len(raw.items), _RECORD_PROBE):
             chunk = raw.items[start : start + _RECORD_PROBE]
-            values = [_field_value(item, dt) for item in chunk]
+            values = [_field_value(item, dt, memo, budget) for item in chunk]
             probe = np.empty(len(values), dtype=dt)
             cast(Any, probe).__setstate__((1, (len(values),), dt, False, values))
     except _NotCanonical as exc:
         return f"record array with objects whose data numpy does not write (unproven): {exc}"
+    except LimitExceededError:
+        raise  # the fold budget: a limit, reported as one
     except Exception as exc:  # SystemError, ValueError, TypeError, OverflowError, ...
         why = f"{type(exc).__name__}: {str(exc)[:80]}"
         return f"record array with objects whose items numpy cannot store (the load fails; {why})"
