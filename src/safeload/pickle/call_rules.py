@@ -83,10 +83,14 @@ def _reconstructor_base_problem(args: _Sym, policy: Policy) -> str | None:
             "it makes (an object of a class the pass cannot see, on whose arguments a base's "
             "__init__ may run); pickle writes them as a tuple"
         )
-    problem = _reconstructed_class_problem(args.items[0]) if args.items else None
+    if len(args.items) != 3:
+        # copyreg writes (cls, base, state); any other count is a TypeError in the load
+        # (rt50-07: four or five arguments scanned SAFE)
+        return f"copyreg._reconstructor on {len(args.items)} arguments (it takes 3)"
+    problem = _reconstructed_class_problem(args.items[0])
     if problem:
         return problem
-    base = args.items[1] if len(args.items) > 1 else None
+    base = args.items[1]
     if isinstance(base, _Global) and base.pair in _RECONSTRUCTOR_BASES:
         state = args.items[2] if len(args.items) > 2 else None
         if base.pair == ("builtins", "tuple") and not isinstance(state, _Tuple):
@@ -192,6 +196,11 @@ SKLEARN_CALLED_WITH_ARGS: Final = frozenset(
     }
 )
 
+#: scikit-learn classes whose constructor takes exactly three arguments, as pickle writes them.
+THREE_ARGUMENTS: Final = frozenset(
+    {("sklearn.tree._tree", "Tree"), ("sklearn.impute._iterative", "_ImputerTriplet")}
+)
+
 
 #: The modules whose classes scikit-learn pickles as a call without arguments: the Cython loss
 #: classes that keep no parameter (their ``__reduce__`` is ``(cls, ())``: ``CyHalfSquaredError``,
@@ -226,6 +235,10 @@ def _sklearn_call_problem(pair: tuple[str, str], items: list[_Sym], policy: Poli
         return None
     if not policy.allows(*pair):
         return None
+    if pair in THREE_ARGUMENTS and len(items) != 3:
+        # Tree(n_features, n_classes, n_outputs) and the namedtuple's three fields: any other
+        # count is a TypeError in the load, by REDUCE, OBJ, INST or NEWOBJ (rt50-05)
+        return f"{format_name(*pair)} called on {len(items)} arguments (it takes 3)"
     if pair in SKLEARN_CALLED_WITH_ARGS or pair in NEW_OBJ:
         return None
     if pair[1].startswith("__pyx_unpickle_"):
