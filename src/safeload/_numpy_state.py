@@ -567,7 +567,7 @@ def masked_fill_problem(fill: _Sym, dt: Any, budget: FoldBudget) -> str | None:
     object column); those are taken, and plain constants are handed to numpy.ma's own
     ``_check_fill_value``. Any other value (a tuple, a list, a complex, an array of another
     dtype or shape) is refused as unproven, in scan and load alike."""
-    from numpy.ma.core import _check_fill_value  # type: ignore[attr-defined]
+    from numpy.ma.core import _check_fill_value  # type: ignore[attr-defined,unused-ignore]
 
     if isinstance(fill, _Const) and fill.value is None:
         return None
