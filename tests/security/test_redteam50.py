@@ -350,7 +350,6 @@ def _sparse_with_state(name: str, state: object, protocol: int) -> bytes:
     return dumps_with(model, reduce, protocol)
 
 
-@open_finding(50, "rt50-04: a sparse matrix BUILD state that is no dict: scan SAFE, load fails")
 @pytest.mark.parametrize(
     ("name", "state"),
     [
@@ -360,8 +359,18 @@ def _sparse_with_state(name: str, state: object, protocol: int) -> bytes:
         ("lil_matrix", "x"),
         ("coo_matrix", "x"),
         ("dok_matrix", "x"),
-        ("dok_matrix", {}),
-        ("dok_matrix", {"_shape": (2, 2)}),
+        pytest.param(
+            *("dok_matrix", {}),
+            marks=open_finding(
+                50, "rt50-04: a dok matrix state without its _dict: scan SAFE, load fails"
+            ),
+        ),
+        pytest.param(
+            *("dok_matrix", {"_shape": (2, 2)}),
+            marks=open_finding(
+                50, "rt50-04: a dok matrix state without its _dict: scan SAFE, load fails"
+            ),
+        ),
         ("bsr_matrix", "x"),
         ("csc_array", ("x", None)),
         ("dia_array", [1]),

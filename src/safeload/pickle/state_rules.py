@@ -196,6 +196,23 @@ def literal_build_problem(state: _Sym, target: _Sym) -> str | None:
     )
 
 
+def sparse_state_problem(state: _Sym, target: _Sym) -> str | None:
+    """Hook: why a BUILD on a scipy sparse matrix or array is refused, or ``None``: scipy's
+    classes keep their state in ``__dict__`` and pickle writes it as one dict, so any other
+    state fails in the load ("state is not a dictionary", or a ``__setstate__`` that raises),
+    and scan, which rebuilds the matrix from that dict, must refuse it too (rt50-04)."""
+    if not (isinstance(target, _Obj) and target.cls is not None):
+        return None
+    if not target.cls.pair[0].startswith("scipy.sparse."):
+        return None
+    if isinstance(state, _Dict) and not state.lossy:
+        return None
+    return (
+        f"BUILD of {target.cls.pair[1]} with a state that is not the attribute dict scipy "
+        "writes: the load fails on it"
+    )
+
+
 def dunder_key(state: _Sym) -> str | None:
     """A dunder key (``__class__``, ``__sklearn_tags__``) among the attributes a BUILD state
     sets (a state dict, or the dicts of a ``(state, slotstate)`` pair), or ``None``: as a slot

@@ -57,6 +57,7 @@ from safeload.pickle.state_rules import (
     literal_build_problem,
     rebuild_problem,
     slot_items_problem,
+    sparse_state_problem,
     state_keys_problem,
 )
 from safeload.pickle.stream_arrays import StreamArrays
@@ -98,7 +99,9 @@ class WalkBuild(WalkCalls):
         if problem:
             raise Unsafe(pos, name, problem)
         dunder = self._note_dunder_state(state, target, pos, name)
-        problem = slot_items_problem(state, target, self.policy)
+        problem = slot_items_problem(state, target, self.policy) or sparse_state_problem(
+            state, target
+        )
         if problem and dunder is None:  # a dunder is refused as such, above
             raise Unsafe(pos, name, problem)
         freeze(state)
