@@ -147,7 +147,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from redteam import assert_scan_predicts_load, dumps_with, parity
+from redteam import assert_scan_predicts_load, dumps_with, parity, tree_pickle
 
 
 def _tree_model():
@@ -159,17 +159,17 @@ def _tree_model():
     return DecisionTreeClassifier(random_state=0).fit(X, y)
 
 
-def _with_node_dtype(model, make_dtype, protocol):
-    from sklearn.tree._tree import Tree
+def _nodes_as(make_dtype, protocol=4, *, by_name=False):
+    """A decision tree file whose ``Tree`` node records are in ``make_dtype(honest dtype)``:
+    converted with ``astype`` (by position), or field by field (``by_name``)."""
 
-    def reduce(o):
-        if type(o) is Tree:
-            st = o.__getstate__()
-            st["nodes"] = st["nodes"].astype(make_dtype(st["nodes"].dtype))
-            return (Tree, (o.n_features, np.asarray(o.n_classes), o.n_outputs), st)
-        return NotImplemented
+    def state(st):
+        nodes = st["nodes"]
+        dtype = make_dtype(nodes.dtype)
+        st["nodes"] = _by_name(nodes, dtype) if by_name else nodes.astype(dtype)
+        return st
 
-    return dumps_with(model, reduce, protocol)
+    return tree_pickle(state=state, protocol=protocol)
 
 
 def _mixed(nd):
@@ -184,7 +184,7 @@ def _other_bitness(nd, align=True):
 
 @pytest.mark.parametrize("protocol", [2, 4, 5])
 def test_rt49_01_mixed_endian_tree_nodes(tmp_path, protocol):
-    data = _with_node_dtype(_tree_model(), _mixed, protocol)
+    data = _nodes_as(_mixed, protocol)
     assert_scan_predicts_load(data, tmp_path)
 
 
@@ -198,7 +198,7 @@ def test_rt49_01_mixed_endian_tree_nodes(tmp_path, protocol):
     ids=["i4-aligned", "i4-packed", "i8-packed"],
 )
 def test_rt49_02_other_bitness_tree_nodes(tmp_path, make):
-    data = _with_node_dtype(_tree_model(), make, 4)
+    data = _nodes_as(make)
     assert_scan_predicts_load(data, tmp_path)
 
 
@@ -226,16 +226,7 @@ def _reordered(nd):
 
 @pytest.mark.parametrize("make", [_padded, _reordered], ids=["padded", "reordered"])
 def test_rt49_02_tree_node_layouts_by_name(tmp_path, make):
-    from sklearn.tree._tree import Tree
-
-    def reduce(o):
-        if type(o) is Tree:
-            st = o.__getstate__()
-            st["nodes"] = _by_name(st["nodes"], make(st["nodes"].dtype))
-            return (Tree, (o.n_features, np.asarray(o.n_classes), o.n_outputs), st)
-        return NotImplemented
-
-    data = dumps_with(_tree_model(), reduce, 4)
+    data = _nodes_as(make, by_name=True)
     assert_scan_predicts_load(data, tmp_path)
 
 
@@ -261,16 +252,7 @@ def test_rt49_02_cast_by_position(tmp_path, make, protocol):
     """Tree casts records by position: a feature and a sample count swapped make feature
     indices out of range (both refuse), a float field cast into an int one raises in Tree
     (both refuse), two float fields swapped load in both."""
-    from sklearn.tree._tree import Tree
-
-    def reduce(o):
-        if type(o) is Tree:
-            st = o.__getstate__()
-            st["nodes"] = _by_name(st["nodes"], make(st["nodes"].dtype))
-            return (Tree, (o.n_features, np.asarray(o.n_classes), o.n_outputs), st)
-        return NotImplemented
-
-    data = dumps_with(_tree_model(), reduce, protocol)
+    data = _nodes_as(make, protocol, by_name=True)
     assert_scan_predicts_load(data, tmp_path)
 
 
@@ -281,7 +263,7 @@ def test_rt49_02_cast_by_position(tmp_path, make, protocol):
 def test_rt49_02_relabelled_fields_load_by_position(tmp_path, pair, protocol):
     """Honest node bytes under relabelled fields: Tree casts them by position back to the
     honest tree, so both load (a check reading the fields by name would refuse)."""
-    data = _with_node_dtype(_tree_model(), lambda nd: _moved(nd, *pair), protocol)
+    data = _nodes_as(lambda nd: _moved(nd, *pair), protocol)
     assert_scan_predicts_load(data, tmp_path)
     assert parity(data, tmp_path)[1] == "loaded"
 
