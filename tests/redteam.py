@@ -255,6 +255,22 @@ def dumps_with(
     return buf.getvalue()
 
 
+def popped_before(first: Any, model: Any, protocol: int = 4) -> bytes:
+    """One stream: ``first`` pickled and popped off the stack (built, then dropped), then
+    ``model``, which is what the stream returns. One pickler writes both, so the memo carries
+    over (``model`` may refer to what ``first`` memoised)."""
+    import io
+
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=protocol)
+    pickler.dump(first)
+    head = buf.getvalue()
+    pickler.dump(model)
+    tail = buf.getvalue()[len(head) :]
+    start = 2 if protocol >= 2 else 0  # (the second dump's PROTO)
+    return head[:-1] + b"0" + tail[start:]  # STOP dropped, POP, the model's opcodes
+
+
 def tree_pickle(
     *,
     args: Callable[[Any], Any] | None = None,

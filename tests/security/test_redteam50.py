@@ -129,40 +129,39 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from redteam import child, open_finding
+from redteam import child, open_finding, popped_before
+
+
+class _RecordArray:
+    """An ndarray of ``count`` elements of ``dtype`` (a record with objects), written as numpy
+    writes one (``_reconstruct`` + BUILD), every element the same memoised ``item``."""
+
+    def __init__(self, count, dtype, item):
+        self.count, self.dtype, self.item = count, dtype, item
+
+    def __reduce__(self):
+        from numpy._core.multiarray import _reconstruct
+
+        state = (1, (self.count,), self.dtype, False, [self.item] * self.count)
+        return _reconstruct, (np.ndarray, (0,), b"b"), state
 
 
 def _shared_record_items(count: int, *, kept: bool = True) -> bytes:
     """A fitted StandardScaler whose ``extra_`` (``kept``) is the record array with objects of
     ``count`` elements, every one the same memoised tuple; or (not ``kept``) that array built
-    and popped off the stack before the scaler (the same pickler, so one memo): protocol 2."""
-    import io
+    and popped off the stack before the scaler (one memo): protocol 2."""
     import pickle
 
-    from numpy._core.multiarray import _reconstruct
     from sklearn.preprocessing import StandardScaler
 
     leaf_dtype = np.dtype([(f"f{i}", "u1") for i in range(64)])
     inner = np.dtype([(f"g{i}", leaf_dtype) for i in range(62)])
-    dtype = np.dtype([("a", "O"), ("r", inner)])
-    item = (None, ((0,) * 64,) * 62)  # one tuple, memoised: every element refers to it
-
-    class _Array:
-        def __reduce__(self):
-            state = (1, (count,), dtype, False, [item] * count)
-            return _reconstruct, (np.ndarray, (0,), b"b"), state
-
+    array = _RecordArray(count, np.dtype([("a", "O"), ("r", inner)]), (None, ((0,) * 64,) * 62))
     model = StandardScaler().fit([[0.0], [1.0]])
     if kept:
-        model.extra_ = _Array()
+        model.extra_ = array
         return pickle.dumps(model, protocol=2)
-    buf = io.BytesIO()
-    pickler = pickle.Pickler(buf, protocol=2)
-    pickler.dump(_Array())
-    first = buf.getvalue()
-    pickler.dump(model)  # (the memo carries over: one stream)
-    second = buf.getvalue()[len(first) :]
-    return first[:-1] + b"0" + second[2:]  # STOP dropped, POP, the model's opcodes
+    return popped_before(array, model, protocol=2)
 
 
 _TIMED = (
@@ -201,27 +200,10 @@ def _shared_record_bytes(count: int, length: int) -> bytes:
     """A record array with objects (``[('a', 'O'), ('s', 'S4')]``) of ``count`` elements,
     every one the same memoised tuple ``(None, b'x' * length)`` (protocol 2 writes the bytes
     as ``_codecs.encode(text, 'latin1')``), built and popped before a fitted StandardScaler."""
-    import io
-    import pickle
-
-    from numpy._core.multiarray import _reconstruct
     from sklearn.preprocessing import StandardScaler
 
-    dtype = np.dtype([("a", "O"), ("s", "S4")])
-    item = (None, b"x" * length)
-
-    class _Array:
-        def __reduce__(self):
-            state = (1, (count,), dtype, False, [item] * count)
-            return _reconstruct, (np.ndarray, (0,), b"b"), state
-
-    buf = io.BytesIO()
-    pickler = pickle.Pickler(buf, protocol=2)
-    pickler.dump(_Array())
-    first = buf.getvalue()
-    pickler.dump(StandardScaler().fit([[0.0], [1.0]]))
-    second = buf.getvalue()[len(first) :]
-    return first[:-1] + b"0" + second[2:]
+    array = _RecordArray(count, np.dtype([("a", "O"), ("s", "S4")]), (None, b"x" * length))
+    return popped_before(array, StandardScaler().fit([[0.0], [1.0]]), protocol=2)
 
 
 def test_rt50_01_shared_record_bytes_cost(tmp_path):
@@ -268,20 +250,10 @@ def test_rt50_02_reconstructor_dict_of_dict(tmp_path, state):
 
 
 def _built_then_popped(obj: object, protocol: int = 4) -> bytes:
-    """``obj`` built and popped off the stack, then a fitted StandardScaler (one stream: the
-    same pickler writes both, so the memo carries over)."""
-    import io
-    import pickle
-
+    """``obj`` built and popped off the stack, then a fitted StandardScaler (one stream)."""
     from sklearn.preprocessing import StandardScaler
 
-    buf = io.BytesIO()
-    pickler = pickle.Pickler(buf, protocol=protocol)
-    pickler.dump(obj)
-    first = buf.getvalue()
-    pickler.dump(StandardScaler().fit([[0.0], [1.0]]))
-    second = buf.getvalue()[len(first) :]
-    return first[:-1] + b"0" + second[2:]
+    return popped_before(obj, StandardScaler().fit([[0.0], [1.0]]), protocol)
 
 
 class _CraftedTree:
