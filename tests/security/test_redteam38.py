@@ -74,7 +74,7 @@ def _rt38_02_spline(degree: int) -> bytes:
     return pickle.dumps(m, protocol=5)
 
 
-_SPLINE_CALL = "r = model.transform(numpy.random.RandomState(1).rand(10, 1))"
+_SPLINE_CALL = "r = model.transform(numpy.random.RandomState(1).rand(100, 1))"
 
 
 def test_rt38_02_spline_degree_cost(tmp_path: Path) -> None:
@@ -83,11 +83,12 @@ def test_rt38_02_spline_degree_cost(tmp_path: Path) -> None:
     ``check_spline_transformer`` holds the splines to one width and to ``degree``, not to
     ``n_splines`` columns as ``fit`` makes them). ``transform`` evaluates the spline at every
     value with de Boor's recursion, whose cost grows about as k**3 here: 10.9 s CPU for 10
-    rows after safeload's load (1.1 s per row; degree 2,000: 0.015 s per row), killed at a 3 s
-    CPU limit under plain pickle. An honestly fitted SplineTransformer of this file size has
-    ``c = eye(n_splines)`` and so a degree below ~150, and transforms 10 rows in
-    milliseconds; degree 20,000 (480 KB) would take ~17 s per row. Scan SAFE, load_unsigned
-    loads it."""
+    rows after safeload's load with scipy 1.16 (1.1 s per row; degree 2,000: 0.015 s per
+    row); scipy 1.17's faster evaluation still takes 0.085 s per row (0.0044 s at degree
+    2,000), so the child transforms 100 rows and is killed at a 3 s CPU limit under plain
+    pickle. An honestly fitted SplineTransformer of this file size has ``c = eye(n_splines)``
+    and so a degree below ~150, and transforms 100 rows in milliseconds. Scan SAFE,
+    load_unsigned loaded it before the fix."""
     path = write(tmp_path, _rt38_02_spline(8_000))
     plain = _child(PLAIN_CALL.format(call=_SPLINE_CALL), path, cpu=3)
     assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
