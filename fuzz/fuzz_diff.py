@@ -23,7 +23,7 @@ from typing import Any
 
 import atheris
 
-with atheris.instrument_imports():
+with atheris.instrument_imports(include=["safeload"]):
     from safeload._symbolic import _Box, _Bytes, _Const, _Dict, _Global, _Obj, _Tuple
     from safeload.pickle.walker import analyze
     from safeload.policy import Limits, Policy

@@ -13,7 +13,7 @@ import warnings
 
 import atheris
 
-with atheris.instrument_imports():
+with atheris.instrument_imports(include=["safeload"]):
     from safeload import formats
     from safeload.exceptions import SafeloadError
     from safeload.policy import Limits, Policy

@@ -9,7 +9,7 @@ import sys
 
 import atheris
 
-with atheris.instrument_imports():
+with atheris.instrument_imports(include=["safeload"]):
     from safeload.pickle.walker import analyze
     from safeload.policy import Limits, Policy
 

@@ -9,7 +9,7 @@ import sys
 
 import atheris
 
-with atheris.instrument_imports():
+with atheris.instrument_imports(include=["safeload"]):
     from safeload.exceptions import SidecarFormatError
     from safeload.sidecar import parse_envelope, parse_statement
 
