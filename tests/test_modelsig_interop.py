@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import pickle
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -138,10 +139,17 @@ def test_model_signing_key_file_to_safeload(
     sig = single.with_name("model.pkl.sig")
     ms_ok("sign", "key", single, "--private_key", priv, "--signature", sig)
     assert safeload.load(single, key.public_key) == [7, 8, 9]
+    assert safeload.verify(single, key.public_key)  # (streamed: rt26b-04)
+    renamed = single.with_name("other.pkl")
+    shutil.copyfile(single, renamed)
+    with pytest.raises(SignatureError, match="signed under the name"):
+        safeload.verify(renamed, key.public_key, signature=sig)
     single.write_bytes(pickle.dumps([7, 8, 10]))
     assert ms("verify", "key", single, "--signature", sig, "--public_key", pub).returncode != 0
     with pytest.raises(SignatureError):
         safeload.load(single, key.public_key)
+    with pytest.raises(SignatureError):
+        safeload.verify(single, key.public_key)
 
 
 def test_model_signing_signature_inside_folder_to_safeload(

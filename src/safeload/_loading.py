@@ -33,6 +33,7 @@ from safeload._signatures import (
     sidecar_path,
     wants_blake3,
 )
+from safeload._sniff import SNIFF_HEAD
 from safeload._types import Buffer
 from safeload.exceptions import InvalidSignatureError, SafeloadError
 from safeload.formats import format_for
@@ -307,9 +308,25 @@ def verified_statement(
         sidecar = read_sidecar(p, sig)
         check_format(sidecar, signature_format, sig, p)
         if is_bundle(sidecar):
-            data = fileio.read_once(p, lim.max_file_size)
-            bundled = verify_bundled_file(p, data, sidecar, sig, keys, ca, allow_rename, now)
-            return bundled.statement, str(p)
+            # streamed like safeload's own sidecars (rt26b-04): only the head is held, to tell
+            # the format the statement records
+            from safeload.signing.modelsig import verify_model_digest
+
+            head = os.pread(fh.fileno(), SNIFF_HEAD, 0)
+            bundled, _ = verify_model_digest(
+                size,
+                lambda: fileio.hash_stream(fh, p, size, "sha256"),
+                sidecar,
+                keys=keys,
+                ca=ca,
+                name=p.name,
+                format=format_for(p, head, None),
+                allow_rename=allow_rename,
+                now=now,
+                source=str(p),
+                sidecar_source=str(sig),
+            )
+            return bundled, str(p)
         # Nothing is deserialized, so the file is hashed as it streams past, never held whole:
         # a file larger than memory verifies in a few MiB.
         algorithm = "blake3" if wants_blake3(sidecar) else "sha256"

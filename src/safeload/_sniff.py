@@ -106,7 +106,7 @@ _JOBLIB_CLASS = b"NumpyArrayWrapper"
 _WRAPPER_GAP = 16
 #: The placeholder's global comes before the first array's raw bytes, so it is looked for only
 #: in this much of the head: a few milliseconds, not a scan of a gigabyte of array data.
-_SNIFF_HEAD = 4 << 20
+SNIFF_HEAD = 4 << 20
 
 
 def sniff_format(data: Buffer) -> str:
@@ -117,15 +117,15 @@ def sniff_format(data: Buffer) -> str:
     the array's raw bytes, which the pickle reader cannot parse; ``joblib.dump(m, "model.pkl")``
     is common, so the name alone is not trusted to tell. A wrong guess only picks the other
     restricted reader, under the same policy; a placeholder later than the first
-    ``_SNIFF_HEAD`` bytes is not seen (the pickle reader then refuses the raw array bytes).
+    ``SNIFF_HEAD`` bytes is not seen (the pickle reader then refuses the raw array bytes).
     """
     if bytes(data[:4]) == _ZIP_MAGIC:
         return "skops"
     if compression_of(data) is not None:
         return "joblib"
     # bytes, bytearray and mmap search in place; other buffers are copied
-    head = data if isinstance(data, (bytes, bytearray, mmap.mmap)) else bytes(data[:_SNIFF_HEAD])
-    if _names_joblib_wrapper(head, min(len(head), _SNIFF_HEAD)):
+    head = data if isinstance(data, (bytes, bytearray, mmap.mmap)) else bytes(data[:SNIFF_HEAD])
+    if _names_joblib_wrapper(head, min(len(head), SNIFF_HEAD)):
         return "joblib"
     return "pickle"
 

@@ -17,7 +17,7 @@ the bundle; the bundle's ``publicKey.hint`` is only a hint.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 
 from safeload import _progress
@@ -169,6 +169,39 @@ def verify_model_file(
 
     The signed subject name must be ``name`` unless ``allow_rename``: model_signing treats it
     as informational, safeload treats a renamed file as it does with its own sidecars."""
+    statement, keyids = verify_model_digest(
+        len(data),
+        lambda: _progress.sha256_hex(data, f"hashing {name}"),
+        bundle_bytes,
+        keys=keys,
+        ca=ca,
+        name=name,
+        format=format,
+        allow_rename=allow_rename,
+        now=now,
+        source=source,
+        sidecar_source=sidecar_source,
+    )
+    return VerifiedArtifact(data, name, statement, keyids, _TOKEN)
+
+
+def verify_model_digest(
+    size: int,
+    sha256: Callable[[], str],
+    bundle_bytes: bytes,
+    *,
+    keys: KeysLike | None = None,
+    ca: CertificateAuthority | None = None,
+    name: str,
+    format: str,
+    allow_rename: bool = False,
+    now: datetime | None = None,
+    source: str,
+    sidecar_source: str,
+) -> tuple[Statement, tuple[str, ...]]:
+    """:func:`verify_model_file` for a file of ``size`` bytes that is never held whole: the
+    verified statement and the key ids that approved it. ``sha256`` computes the file's hex
+    SHA-256 (streamed, for ``verify``); it is called only once the bundle itself verifies."""
     current = now or datetime.now(timezone.utc)
     checked = authenticate(bundle_bytes, keys, ca, current, source, sidecar_source)
     resources = checked.manifest.resources
@@ -179,7 +212,7 @@ def verify_model_file(
             "--model-root) to load a file of it",
             path=source,
         )
-    actual = _progress.sha256_hex(data, f"hashing {name}")
+    actual = sha256()
     if not hmac.compare_digest(actual, resources[0].sha256):
         raise opaque_failure(source, "signature file " + sidecar_source)
     checked.approved()
@@ -195,14 +228,14 @@ def verify_model_file(
         (Subject(name, actual),),
         Predicate(
             format=format,
-            size=len(data),
+            size=size,
             created=SIGNED_AT_UNKNOWN,
             name=checked.manifest.model_name or None,
             environment=checked.environment(),
         ),
         predicate_type=PREDICATE_TYPE,
     )
-    return VerifiedArtifact(data, name, statement, checked.keyids, _TOKEN)
+    return statement, checked.keyids
 
 
 def verify_model_folder(
