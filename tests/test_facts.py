@@ -312,19 +312,31 @@ _MODEL_NAMES = (
 )
 
 
-@pytest.mark.parametrize("name", _MODEL_NAMES)
-def test_scan_of_a_plain_model_imports_no_model_library(name: str, tmp_path: Path) -> None:
-    path = tmp_path / f"{name}.pkl"
-    path.write_bytes(pickle.dumps(_models()[name], protocol=5))
+def test_scan_of_a_plain_model_imports_no_model_library(tmp_path: Path) -> None:
+    """One interpreter scans each plain model in turn (CLI) and reports, after each scan, the
+    model-library modules loaded so far: every scan must exit 0 having imported none."""
+    models = _models()
+    paths = []
+    for name in _MODEL_NAMES:
+        path = tmp_path / f"{name}.pkl"
+        path.write_bytes(pickle.dumps(models[name], protocol=5))
+        paths.append(str(path))
     code = (
-        "import safeload.cli, sys; "
-        f"code = safeload.cli.main(['scan', {str(path)!r}]); "
-        "print(code, sorted(m for m in sys.modules if m.split('.')[0] in "
-        f"{set(_WATCHED)!r}))"
+        "import safeload.cli, sys\n"
+        "for path in sys.argv[1:]:\n"
+        "    code = safeload.cli.main(['scan', path])\n"
+        "    print('RESULT', path, code, sorted(m for m in sys.modules if m.split('.')[0] in "
+        f"{set(_WATCHED)!r}))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    last = out.stdout.strip().splitlines()[-1]
-    assert last == "0 []", out.stdout + out.stderr
+    out = subprocess.run(
+        [sys.executable, "-c", code, *paths], capture_output=True, text=True, check=True
+    )
+    results = [
+        line.split(" ", 2)[1:] for line in out.stdout.splitlines() if line.startswith("RESULT")
+    ]
+    assert [r[0] for r in results] == paths, out.stdout + out.stderr
+    for path, rest in results:
+        assert rest.split(" ", 1) == ["0", "[]"], (path, out.stdout + out.stderr)
 
 
 def test_scan_gives_the_same_findings_without_the_facts(
