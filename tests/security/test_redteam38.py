@@ -40,7 +40,7 @@ def test_rt38_01_voting_repeats_brute_knn(tmp_path: Path) -> None:
     """1.4 MB: a VotingClassifier whose ``estimators_`` list one KNeighborsClassifier (20,000
     stored samples, brute force) 250 times, by memo reference (5 bytes each). ``predict`` of
     100 rows searches the 20,000 samples once per voter: 19.2 s CPU per call after safeload's
-    load (killed at a 5 s CPU limit under plain pickle), where the same model with one voter
+    load (killed at a 3 s CPU limit under plain pickle), where the same model with one voter
     takes 0.1 s. The whole-model budget counts a stored array once however often it is
     referenced (rt32), and the budget of rt36-07/rt37-03 counts only iteration counts, so
     nothing prices the neighbour search each reference repeats. The whole-model budget of ~16
@@ -52,7 +52,7 @@ def test_rt38_01_voting_repeats_brute_knn(tmp_path: Path) -> None:
     depth-1 tree in 3.8 KB make ``predict`` of 5 rows take 0.25 s (a 3.8 KB honest voting
     model: ~1 ms). Scan SAFE, load_unsigned loads it."""
     path = write(tmp_path, _rt38_01_voting_of_knn(20_000, 250))
-    plain = _child(PLAIN_CALL.format(call=_KNN_CALL), path, cpu=5)
+    plain = _child(PLAIN_CALL.format(call=_KNN_CALL), path, cpu=3)
     assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
     _assert_refused_in_process(path)
 

@@ -1,0 +1,503 @@
+"""Red team 51's reproducers: strict xfails that pass once fixed (and a few guards that pass).
+
+rt51-01 (HARM: SIGSEGV in load_unsigned, scan SAFE) numpy's bit generators made by the OBJ or
+        INST opcode with no arguments. CPython's C unpickler (``instantiate``) calls
+        ``cls.__new__(cls)`` for OBJ/INST of a class with an empty argument tuple and no
+        ``__getinitargs__``: exactly what NEWOBJ does, never ``cls()``. The static pass treats
+        OBJ/INST as one call step with REDUCE (``walk_calls._push_call``) and judges it as
+        ``cls()``; the rt38-16 rule that refuses NEWOBJ on a bit generator or random state
+        ("made bare, its native state is never set", ``call_rules._numpy_form_problem``)
+        only looks at ``newobj=True``. So ``(cnumpy.random._pcg64\\nPCG64\\no.`` (40 bytes;
+        likewise ``PCG64DXSM``, ``Philox``; INST forms too) is SAFE to scan, and
+        ``load_unsigned`` dies with SIGSEGV in its check after building (reading ``.state``
+        dereferences the state pointer ``__init__`` never allocated). With a BUILD of an
+        honest PCG64 state after the OBJ, the C unpickler itself writes through that NULL
+        pointer (plain ``pickle.loads`` segfaults too): scan SAFE, load_unsigned SIGSEGV.
+        ``MT19937`` and ``SFC64`` made the same way load, and the loaded object's documented
+        ctypes interface (``bg.ctypes.next_uint64(bg.ctypes.state)``) jumps through a NULL
+        function pointer. Fix: apply the NEWOBJ rules (``newobj=True``) to OBJ and INST with
+        an empty argument tuple on a class (``BIT_GENERATORS``, ``_RANDOM_CLASSES``), or refuse
+        zero-argument OBJ/INST of any class not known to be safe bare.
+rt51-02 (PARITY: scan SAFE, load refuses) the same form on ``numpy.random.mtrand.RandomState``
+        (OBJ or INST, no arguments): scan SAFE, ``load_unsigned`` fails its check after
+        building ("AttributeError: 'NoneType' object ..."), since ``RandomState.__new__``
+        leaves ``_bit_generator`` unset. Same root cause and fix as rt51-01. (Found by a sweep
+        of all 410 allowlisted classes by OBJ and by INST with no arguments: these four
+        classes are the only disagreements.)
+rt51-03 (TRUST, low: ``verify`` and ``load`` consult different signatures) a signed folder
+        reached through a symlinked folder that has its own sidecar: ``current -> v2`` with
+        both ``current.sig`` and ``v2.sig`` beside them. ``load('current/m.pkl')`` and
+        ``verify('current/m.pkl')`` follow SECURITY.md's rule ("holds" means where the file
+        really is: ``v2.sig`` governs), but ``verify('current')`` (and ``safeload verify
+        current``) checks the folder against ``current.sig``: ``_loading.verified_statement``
+        resolves the link only when ``current.sig`` is missing, and its outermost-folder step
+        compares ``governing_folder(realpath/_)`` with the resolved path, which is ``v2``
+        itself. So with ``v2.sig`` by an untrusted key (or expired, or with an older version
+        than the state file holds) and ``current.sig`` valid, ``verify current`` says OK while
+        every load of a file in it refuses; the other way round, a gate running ``verify
+        current`` refuses a folder every load accepts. SECURITY.md: "``verify current`` /
+        ``safeload verify current`` verify ``v2``". (``safeload.sign('current')`` also writes
+        ``current.sig`` for a symlinked folder, a signature no load ever consults.) Fix: in
+        ``verified_statement``, decide the governing folder from the real path always (a
+        ``DIR.sig`` of the link's target, or of a folder above it, governs whether or not the
+        link has its own ``.sig``), and have ``sign`` refuse or resolve a symlinked folder.
+rt51-04 (TRUST, low: algorithm confusion guard incomplete) SECURITY.md: "Public-key bytes are
+        refused as an HMAC secret." ``signing.hmac_key.HMACKey.__init__`` refuses only bytes
+        that start (after whitespace) with ``-----BEGIN``: the same PEM public key with a BOM
+        or an explanatory line before the armour (RFC 7468 allows text there), the key in
+        OpenSSH form (``ssh-ed25519 AAAA...``), its DER SubjectPublicKeyInfo (44 bytes for
+        Ed25519, 91 for P-256) and an X9.62 point are all accepted as a secret, so a verifier
+        configured with ``HMACKey(Path('keys/release.pub').read_bytes())`` accepts sidecars
+        anyone holding the (public) key MACs. Fix: refuse a secret containing a PEM armour line
+        anywhere, an OpenSSH public-key line, and bytes that ``load_der_public_key`` parses
+        (raw 32-byte keys cannot be told from random secrets; document that).
+rt51-05 (TRUST: an approval signs metadata no trusted key wrote) ``safeload.sign(...,
+        append=True)`` / ``safeload sign FILE --key K --append`` (``_writing.sign_locked`` and
+        ``approve``) parses the existing sidecar and checks only that its statement
+        ``describes`` these bytes (sizes and digests, rt26b-01); no existing signature is
+        checked against any key. Whoever can hand over or replace the sidecar (the threat
+        model: "a model, a sidecar, both") writes a statement for the real bytes with a junk
+        signature and the metadata of their choice: version ``999``, no expiry, another model
+        name. The approver's appended signature makes it valid for every keyring trusting the
+        approver: loading it with a trust-state file records ``churn 999``, and the
+        publisher's real 2.0 release is refused from then on as a rollback (TUF's freeze
+        attack); an expiry the publisher set is dropped; a ``name`` of another model poisons
+        that model's rollback record. An approval is meant to add a second key to what a
+        first trusted key signed ("1 of 2 required signatures ... approvals are missing"), but
+        nothing ties it to one. Fix: append only to a sidecar that already verifies under the
+        keys the approver trusts (``sign --append`` takes ``--pub/--keyring``, the API a
+        ``keys=``), counting at least one valid signature from a key other than the
+        approver's, and show the approver the statement it signs.
+rt51-06 (HONEST-REFUSED) a file of a model_signing-signed folder verified or loaded with a
+        relative ``model_root`` (the documented form: ``model_root='model',
+        signature='model/model.sig'``; CLI ``safeload verify model/x.pkl --model-root model
+        --signature model/model.sig``): ``verify`` and ``load`` raise a raw ``ValueError``
+        ("'/abs/model/x.pkl' is not in the subpath of 'model' OR one path is relative and the
+        other is absolute"; not a ``SafeloadError``; the CLI exits 2 with that text) after the
+        whole folder verified. The same call with the absolute path of the folder works.
+        ``_folders.signed_folder`` returns ``Path(model_root)`` as given, and
+        ``verify_in_folder`` takes ``real_file(p).relative_to(folder)`` (absolute against
+        relative) or falls back to ``spelled(p)`` (also absolute). Fix: make the root absolute
+        with its links resolved in ``signed_folder`` (as ``inside`` already does for its
+        check).
+"""
+
+from __future__ import annotations
+
+import pickle
+from datetime import UTC
+
+import numpy as np
+import pytest
+
+from redteam import child, global_, open_finding, parity
+
+# --- rt51-01 / rt51-02: OBJ and INST with no arguments are NEWOBJ, not a call --------------
+
+_SCAN_THEN_LOAD = (
+    "import safeload\n"
+    "data = open(sys.argv[1], 'rb').read()\n"
+    "print('scan_safe', safeload.scan(data).safe, flush=True)\n"
+    "try:\n"
+    "    model = safeload.load_unsigned(sys.argv[1])\n"
+    "except safeload.SafeloadError as exc:\n"
+    "    print('refused', str(exc)[:200], flush=True)\n"
+    "    raise SystemExit(0)\n"
+    "print('loaded', type(model).__name__, flush=True)\n"
+)
+
+
+def _bare(module: str, name: str, opcode: str, state: bytes = b"") -> bytes:
+    """``module.name`` made by OBJ or INST with no arguments (``cls.__new__(cls)`` in the C
+    unpickler), then a BUILD of ``state`` when given (pickled value opcodes)."""
+    if opcode == "OBJ":
+        made = b"\x80\x02(" + global_(module, name) + b"o"
+    else:
+        made = b"\x80\x02(i" + module.encode() + b"\n" + name.encode() + b"\n"
+    return made + (state + b"b" if state else b"") + b"."
+
+
+_BARE_CRASHING = [
+    ("numpy.random._pcg64", "PCG64"),
+    ("numpy.random._pcg64", "PCG64DXSM"),
+    ("numpy.random._philox", "Philox"),
+]
+
+
+@open_finding(51, "rt51-01: a bit generator made bare by OBJ/INST is SAFE; load_unsigned SIGSEGV")
+@pytest.mark.parametrize("opcode", ["OBJ", "INST"])
+@pytest.mark.parametrize("cls", _BARE_CRASHING, ids=lambda c: c[1])
+def test_rt51_01_bare_bit_generator_crashes_load(tmp_path, cls, opcode):
+    path = tmp_path / "m.pkl"
+    path.write_bytes(_bare(*cls, opcode))
+    ran = child(_SCAN_THEN_LOAD, path, cpu=20, timeout=120)
+    # the safe behaviour: no crash, and both refuse (no writer makes a bit generator so)
+    assert ran.returncode == 0, ran
+    assert "scan_safe False" in ran.stdout and "refused" in ran.stdout, ran
+
+
+def _pcg64_state() -> bytes:
+    """An honest PCG64's pickled BUILD state (value opcodes, no PROTO/STOP)."""
+    return pickle.dumps(np.random.PCG64(1).__getstate__(), protocol=2)[2:-1]
+
+
+def test_rt51_01_plain_pickle_crashes_too(tmp_path):
+    """The attack works on plain pickle: an OBJ of PCG64 and an honest state segfaults in
+    ``pickle.loads`` (the BUILD writes through the state pointer ``__init__`` never set)."""
+    path = tmp_path / "m.pkl"
+    path.write_bytes(_bare("numpy.random._pcg64", "PCG64", "OBJ", _pcg64_state()))
+    ran = child("import pickle\npickle.loads(open(sys.argv[1], 'rb').read())\n", path)
+    assert ran.returncode != 0, ran  # SIGSEGV
+
+
+@open_finding(51, "rt51-01: OBJ of PCG64 + honest BUILD state: scan SAFE, load_unsigned SIGSEGV")
+@pytest.mark.parametrize("opcode", ["OBJ", "INST"])
+def test_rt51_01_bare_bit_generator_with_state(tmp_path, opcode):
+    path = tmp_path / "m.pkl"
+    path.write_bytes(_bare("numpy.random._pcg64", "PCG64", opcode, _pcg64_state()))
+    ran = child(_SCAN_THEN_LOAD, path, cpu=20, timeout=120)
+    assert ran.returncode == 0, ran
+    assert "scan_safe False" in ran.stdout and "refused" in ran.stdout, ran
+
+
+@open_finding(51, "rt51-01: MT19937/SFC64 made bare by OBJ load; their ctypes interface crashes")
+@pytest.mark.parametrize("name", ["MT19937", "SFC64"])
+def test_rt51_01_bare_bit_generator_loads_broken(tmp_path, name):
+    module = {"MT19937": "numpy.random._mt19937", "SFC64": "numpy.random._sfc64"}[name]
+    path = tmp_path / "m.pkl"
+    path.write_bytes(_bare(module, name, "OBJ"))
+    # what an honest MT19937 does fine, this one does through a NULL function pointer
+    call = "model.ctypes.next_uint64(model.ctypes.state)\nprint('called', flush=True)\n"
+    ran = child(_SCAN_THEN_LOAD + call, path, cpu=20, timeout=120)
+    assert ran.returncode == 0, ran
+    assert "scan_safe False" in ran.stdout and "refused" in ran.stdout, ran
+
+
+def test_rt51_01_honest_bit_generators_load(tmp_path):
+    """Guard for the fix: numpy's own pickles of bit generators and generators still load."""
+    import safeload
+
+    for made in (np.random.PCG64(3), np.random.MT19937(3), np.random.default_rng(3)):
+        data = pickle.dumps(made, protocol=2)
+        path = tmp_path / "g.pkl"
+        path.write_bytes(data)
+        assert safeload.scan(data).safe
+        safeload.load_unsigned(path)
+
+
+@open_finding(51, "rt51-02: RandomState made bare by OBJ/INST: scan SAFE, load refuses")
+@pytest.mark.parametrize("opcode", ["OBJ", "INST"])
+def test_rt51_02_bare_random_state(tmp_path, opcode):
+    data = _bare("numpy.random.mtrand", "RandomState", opcode)
+    safe, outcome = parity(data, tmp_path)
+    assert outcome == "refused"
+    assert safe == (outcome == "loaded"), (safe, outcome)
+
+
+# --- rt51-03: verify of a symlinked signed folder reads the link's own .sig ----------------
+
+
+def _linked_folder(tmp_path, trusted_on: str):
+    """``tmp_path/v2`` (one StandardScaler file) and ``current -> v2``; ``v2.sig`` and
+    ``current.sig`` each sign the folder, by the trusted key only on ``trusted_on``."""
+    import os
+
+    from sklearn.preprocessing import StandardScaler
+
+    import safeload
+
+    key, stranger = safeload.SigningKey.generate(), safeload.SigningKey.generate()
+    v2 = tmp_path / "v2"
+    v2.mkdir()
+    safeload.dump(StandardScaler().fit([[0.0], [1.0]]), v2 / "m.pkl", key)
+    (v2 / "m.pkl.sig").unlink()
+    os.symlink("v2", tmp_path / "current")
+    safeload.sign(v2, key if trusted_on == "v2" else stranger)
+    safeload.sign(tmp_path / "current", key if trusted_on == "current" else stranger)
+    assert (tmp_path / "current.sig").is_file() and (tmp_path / "v2.sig").is_file()
+    return key.public_key
+
+
+def _verdict(call) -> bool:
+    import safeload
+
+    try:
+        call()
+    except safeload.SafeloadError:
+        return False
+    return True
+
+
+@open_finding(51, "rt51-03: verify(current) checks current.sig, loads of its files use v2.sig")
+@pytest.mark.parametrize("trusted_on", ["current", "v2"])
+def test_rt51_03_verify_symlinked_folder_uses_its_own_sig(tmp_path, trusted_on):
+    import safeload
+
+    pub = _linked_folder(tmp_path, trusted_on)
+    loads = _verdict(lambda: safeload.load(tmp_path / "current" / "m.pkl", pub))
+    assert loads == (trusted_on == "v2")  # v2.sig governs the file (SECURITY.md)
+    assert _verdict(lambda: safeload.verify(tmp_path / "current" / "m.pkl", pub)) == loads
+    # the folder's own verify must give the verdict of the signature that governs its files
+    assert _verdict(lambda: safeload.verify(tmp_path / "current", pub)) == loads
+
+
+@open_finding(
+    51,
+    "rt51-03: sign(current) writes current.sig; verify(current) OK, its files refused",
+)
+def test_rt51_03_signed_through_link_only(tmp_path):
+    """Honest use: the folder is signed through its link (``safeload sign current``); verify
+    of the folder passes and every load of a file in it refuses (no signature governs it)."""
+    import os
+
+    from sklearn.preprocessing import StandardScaler
+
+    import safeload
+
+    key = safeload.SigningKey.generate()
+    v2 = tmp_path / "v2"
+    v2.mkdir()
+    safeload.dump(StandardScaler().fit([[0.0], [1.0]]), v2 / "m.pkl", key)
+    (v2 / "m.pkl.sig").unlink()
+    os.symlink("v2", tmp_path / "current")
+    safeload.sign(tmp_path / "current", key)
+    pub = key.public_key
+    folder = _verdict(lambda: safeload.verify(tmp_path / "current", pub))
+    loads = _verdict(lambda: safeload.load(tmp_path / "current" / "m.pkl", pub))
+    assert folder == loads, (folder, loads)
+
+
+# --- rt51-04: public-key bytes other than bare PEM accepted as an HMAC secret --------------
+
+
+def _public_forms() -> dict[str, bytes]:
+    from cryptography.hazmat.primitives import serialization as ser
+
+    import safeload
+
+    pem = safeload.SigningKey.generate().public_key.to_pem()
+    key = ser.load_pem_public_key(pem)
+    return {
+        "pem-after-comment": b"release signing key (public)\n" + pem,
+        "pem-after-bom": b"\xef\xbb\xbf" + pem,
+        "openssh": key.public_bytes(ser.Encoding.OpenSSH, ser.PublicFormat.OpenSSH),
+        "der-spki": key.public_bytes(ser.Encoding.DER, ser.PublicFormat.SubjectPublicKeyInfo),
+    }
+
+
+def test_rt51_04_bare_pem_refused():
+    """Guard: the form the check knows is refused."""
+    import safeload
+    from safeload.signing.hmac_key import HMACKey
+
+    with pytest.raises(safeload.SafeloadError):
+        HMACKey(safeload.SigningKey.generate().public_key.to_pem())
+
+
+@open_finding(51, "rt51-04: HMACKey accepts a public key given as DER, OpenSSH or PEM after text")
+@pytest.mark.parametrize("form", ["pem-after-comment", "pem-after-bom", "openssh", "der-spki"])
+def test_rt51_04_public_key_as_hmac_secret(tmp_path, form):
+    import safeload
+    from safeload.signing.hmac_key import HMACKey
+
+    public = _public_forms()[form]
+    assert len(public) >= 32  # long enough to pass as a secret today
+    with pytest.raises(safeload.SafeloadError):
+        HMACKey(public)  # anyone holding the public key could MAC with it
+
+
+@open_finding(51, "rt51-02: numpy's ctor helpers given a bare MT19937: scan SAFE, load refuses")
+@pytest.mark.parametrize("helper", ["__generator_ctor", "__randomstate_ctor"])
+def test_rt51_02_ctor_of_bare_bit_generator(tmp_path, helper):
+    """numpy's own helpers take a bit generator instance; one made bare by OBJ makes numpy
+    raise "Invalid bit generator ... must be instantiated" in the load, which scan (modelling
+    the OBJ as ``MT19937()``) does not predict."""
+    bare = b"(" + global_("numpy.random._mt19937", "MT19937") + b"o"
+    data = b"\x80\x02" + global_("numpy.random._pickle", helper) + bare + b"\x85R."
+    safe, outcome = parity(data, tmp_path)
+    assert outcome == "refused"
+    assert safe == (outcome == "loaded"), (safe, outcome)
+
+
+# --- rt51-05: an approval (sign --append) signs an unauthenticated statement ----------------
+
+
+def _forged_sidecar(path, version: str) -> None:
+    """Replace ``path``'s sidecar by a statement of the same bytes with ``version``, no expiry
+    and a signature by nobody (64 random bytes, no key id hint)."""
+    import os
+    from datetime import datetime
+
+    from safeload.sidecar import PAYLOAD_TYPE, Envelope, Predicate, Signature, Statement
+    from safeload.signing.digests import subject_of
+
+    data = path.read_bytes()
+    statement = Statement(
+        (subject_of(path.name, data, None),),
+        Predicate(
+            format="pickle",
+            size=len(data),
+            created=datetime.now(UTC),
+            version=version,
+            name="churn",
+            environment={},
+        ),
+    )
+    envelope = Envelope(statement.to_json(), PAYLOAD_TYPE, (Signature("", os.urandom(64)),))
+    path.with_name(path.name + ".sig").write_bytes(envelope.to_json())
+
+
+def test_rt51_05_forged_statement_alone_is_refused(tmp_path):
+    """Guard: before any approval the forged sidecar verifies under no key."""
+    from sklearn.preprocessing import StandardScaler
+
+    import safeload
+
+    publisher = safeload.SigningKey.generate()
+    path = tmp_path / "churn.pkl"
+    safeload.dump(StandardScaler().fit([[0.0], [1.0]]), path, publisher, version="2.0")
+    _forged_sidecar(path, "999")
+    with pytest.raises(safeload.SignatureError):
+        safeload.verify(path, publisher.public_key)
+
+
+@open_finding(
+    51,
+    "rt51-05: sign --append approves a sidecar no trusted key signed (freeze attack)",
+)
+def test_rt51_05_append_to_unsigned_statement(tmp_path):
+    from datetime import datetime, timedelta
+
+    from sklearn.preprocessing import StandardScaler
+
+    import safeload
+
+    publisher, approver = safeload.SigningKey.generate(), safeload.SigningKey.generate()
+    ring = safeload.Keyring([publisher.public_key, approver.public_key], threshold=1)
+    path = tmp_path / "churn.pkl"
+    expires = datetime.now(UTC) + timedelta(days=30)
+    safeload.dump(
+        StandardScaler().fit([[0.0], [1.0]]),
+        path,
+        publisher,
+        version="2.0",
+        name="churn",
+        expires=expires,
+    )
+    honest = path.with_name("churn.pkl.sig").read_bytes()
+    _forged_sidecar(path, "999")
+    try:
+        safeload.sign(path, approver, append=True)  # the approval the safe behaviour refuses
+    except safeload.SafeloadError:
+        return
+    # what the approval made: a valid release of "churn" version 999 with no expiry, which
+    # freezes the deployment against the publisher's real release
+    statement = safeload.verify(path, ring)
+    assert (statement.predicate.version, statement.predicate.expires) == ("999", None)
+    state = safeload.TrustState(tmp_path / "state.json")
+    safeload.load(path, ring, state=state)
+    path.with_name("churn.pkl.sig").write_bytes(honest)
+    safeload.load(path, ring, state=state)  # refused today: "older than version 999"
+
+
+@open_finding(51, "rt51-01: a validly signed 40-byte file crashes safeload.load (SIGSEGV)")
+def test_rt51_01_signed_load_crashes(tmp_path):
+    """The allowlist holds for signed files too ("even a validly signed file cannot ..."): a
+    leaked or careless signing key turns the 40 bytes into a crash of every loader."""
+    import safeload
+
+    key = safeload.SigningKey.generate()
+    (tmp_path / "k.pub").write_bytes(key.public_key.to_pem())
+    path = tmp_path / "m.pkl"
+    path.write_bytes(_bare("numpy.random._pcg64", "PCG64", "OBJ"))
+    safeload.sign(path, key)
+    code = (
+        "import safeload\n"
+        "pub = safeload.VerifyKey.from_file('k.pub')\n"
+        "try:\n"
+        "    safeload.load(sys.argv[1], pub)\n"
+        "except safeload.SafeloadError as exc:\n"
+        "    print('refused', str(exc)[:200], flush=True)\n"
+    )
+    ran = child(code, path, cpu=20, timeout=120)
+    assert ran.returncode == 0 and "refused" in ran.stdout, ran
+
+
+# --- rt51-06: a relative model_root fails with a raw ValueError ----------------------------
+
+
+def _model_signing_folder(tmp_path):
+    """``tmp_path/model`` (one StandardScaler pickle) signed as a model_signing folder bundle
+    ``model/model.sig`` with a fresh ECDSA key; returns its public key."""
+    from sklearn.preprocessing import StandardScaler
+
+    import safeload
+    from safeload.signing.ecdsa import ECDSASigningKey
+
+    key = ECDSASigningKey.generate()
+    folder = tmp_path / "model"
+    folder.mkdir()
+    plain = safeload.SigningKey.generate()
+    safeload.dump(StandardScaler().fit([[0.0], [1.0]]), folder / "x.pkl", plain)
+    (folder / "x.pkl.sig").unlink()
+    safeload.sign(folder, key, signature_format="model-signing", signature=folder / "model.sig")
+    return key.public_key
+
+
+def test_rt51_06_absolute_model_root_works(tmp_path):
+    """Guard: with the folder's absolute path both verify and load accept the file."""
+    import safeload
+
+    pub = _model_signing_folder(tmp_path)
+    folder = tmp_path / "model"
+    safeload.verify(folder / "x.pkl", pub, model_root=folder, signature=folder / "model.sig")
+    safeload.load(folder / "x.pkl", pub, model_root=folder, signature=folder / "model.sig")
+
+
+@open_finding(51, "rt51-06: a relative model_root raises a raw ValueError in verify and load")
+@pytest.mark.parametrize("call", ["verify", "load"])
+def test_rt51_06_relative_model_root(tmp_path, monkeypatch, call):
+    import safeload
+
+    pub = _model_signing_folder(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    getattr(safeload, call)("model/x.pkl", pub, model_root="model", signature="model/model.sig")
+
+
+@open_finding(51, "rt51-05: two approvals on a forged statement pass a threshold-2 keyring")
+def test_rt51_05_threshold_two(tmp_path):
+    """The README's two-person workflow: after the first approval, verification says "1 of 2
+    required signatures ... Another trusted key holder can add one with `safeload sign ...
+    --append`"; following that advice completes a release no trusted key ever described."""
+    from sklearn.preprocessing import StandardScaler
+
+    import safeload
+
+    publisher, approver = safeload.SigningKey.generate(), safeload.SigningKey.generate()
+    ring = safeload.Keyring([publisher.public_key, approver.public_key], threshold=2)
+    path = tmp_path / "churn.pkl"
+    safeload.dump(StandardScaler().fit([[0.0], [1.0]]), path, publisher, version="2.0")
+    _forged_sidecar(path, "999")
+    try:
+        safeload.sign(path, approver, append=True)
+        with pytest.raises(safeload.InsufficientSignaturesError, match="--append"):
+            safeload.verify(path, ring)
+        safeload.sign(path, publisher, append=True)
+    except safeload.SafeloadError as exc:
+        if isinstance(exc, safeload.InsufficientSignaturesError):
+            raise
+        return  # an append refused: the safe behaviour
+    assert safeload.verify(path, ring).predicate.version == "999"
+    raise AssertionError("a threshold-2 release of version 999 that no trusted key described")
+
+
+@open_finding(
+    51,
+    "rt51-02: RandomState made bare by OBJ, honest BUILD state: scan SAFE, load refuses",
+)
+def test_rt51_02_bare_random_state_with_state(tmp_path):
+    state = pickle.dumps(np.random.RandomState(1).__getstate__(), protocol=2)[2:-1]
+    data = _bare("numpy.random.mtrand", "RandomState", "OBJ", state)
+    safe, outcome = parity(data, tmp_path)
+    assert outcome == "refused"
+    assert safe == (outcome == "loaded"), (safe, outcome)
