@@ -17,6 +17,7 @@ import pytest
 from redteam import (
     GB,
     HANG_CPU,
+    MB,
     PLAIN_CALL,
     assert_safeload_refuses,
     assert_scan_predicts_load,
@@ -456,9 +457,9 @@ def test_rt35_11_union_repeats_one_sketch(tmp_path: Path) -> None:
     stacked copy (MemoryError under 3 GiB; ~3 million bytes per file byte per input row;
     20 branches, 1 row: 1.19 GB peak RSS measured after safeload's load, from 744 bytes).
     Other capped transformers and ColumnTransformer branches alike. Scan SAFE."""
-    # (the test: 20 branches under 1 GiB, 1.28 GB of outputs and their stacked copy)
-    path = write(tmp_path, _rt35_11_union_of_one_sketch(20))
-    plain = _child(PLAIN_CALL.format(call=_TWO_ROWS), path, memory=GB, cpu=30)
+    # (the test: 8 branches under 384 MiB, 512 MB of outputs and their stacked copy)
+    path = write(tmp_path, _rt35_11_union_of_one_sketch(8))
+    plain = _child(PLAIN_CALL.format(call=_TWO_ROWS), path, memory=384 * MB, cpu=30)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, _TWO_ROWS, cpu=30)
 
