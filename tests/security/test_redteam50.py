@@ -313,7 +313,6 @@ def _crafted_csr():
     return crafted_csr(5)
 
 
-@open_finding(50, "rt50-03: a crafted object built and popped: scan refuses, load loads")
 @pytest.mark.parametrize(
     "make", [_CraftedTree, _CraftedRandomState, _crafted_csr], ids=["tree", "random-state", "csr"]
 )
@@ -325,7 +324,92 @@ def test_rt50_03_popped_crafted_object(tmp_path, make, protocol):
 
     data = _built_then_popped(make(), protocol)
     assert type(pickle.loads(data)).__name__ == "StandardScaler"
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+def _dropped(obj: object, protocol: int, how: str) -> bytes:
+    """``obj`` dropped before a fitted StandardScaler in one stream (one memo): by ``POP``
+    (also at protocols 0 and 1, which write no PROTO), by ``POP_MARK`` after a MARK in front
+    of it, or by ``POP`` of a list holding it."""
+    import io
+    import pickle
+
+    from sklearn.preprocessing import StandardScaler
+
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=protocol)
+    pickler.dump([obj] if how == "in-list" else obj)
+    first = buf.getvalue()
+    pickler.dump(StandardScaler().fit([[0.0], [1.0]]))
+    second = buf.getvalue()[len(first) :]
+    head = 2 if protocol >= 2 else 0  # PROTO
+    if how == "pop-mark":
+        return first[:head] + b"(" + first[head:-1] + b"1" + second[head:]
+    return first[:-1] + b"0" + second[head:]
+
+
+@pytest.mark.parametrize("how", ["pop", "pop-mark", "in-list"])
+@pytest.mark.parametrize("protocol", [0, 1, 4])
+@pytest.mark.parametrize("make", [_CraftedTree, _crafted_csr], ids=["tree", "csr"])
+def test_rt50_03_dropped_crafted_object_forms(tmp_path, make, protocol, how):
+    """rt50-03's neighbours: the object dropped with its MARK (POP_MARK), inside a list that
+    is dropped, and at the protocols without PROTO: both refuse."""
+    import pickle
+
+    from redteam import assert_scan_predicts_load
+
+    data = _dropped(make(), protocol, how)
+    assert type(pickle.loads(data)).__name__ == "StandardScaler"
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+@pytest.mark.parametrize("how", ["pop", "pop-mark", "in-list"])
+@pytest.mark.parametrize("protocol", [2, 5])
+def test_rt50_03_dropped_honest_object_loads(tmp_path, protocol, how):
+    """An honest decision tree and csr matrix dropped before the model: both checks pass
+    them, so scan calls the file SAFE and the load returns the model."""
+    import pickle
+
+    import scipy.sparse as sp
+    from sklearn.tree import DecisionTreeClassifier
+
+    from redteam import assert_scan_predicts_load
+
+    X = np.random.RandomState(0).rand(40, 3)
+    tree = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, X[:, 0] > 0.5)
+    data = _dropped((tree, sp.csr_matrix(np.eye(3))), protocol, how)
+    assert type(pickle.loads(data)).__name__ == "StandardScaler"
+    safe, outcome = __import__("redteam").parity(data, tmp_path)
+    assert (safe, outcome) == (True, "loaded")
     assert_scan_predicts_load(data, tmp_path)
+
+
+@pytest.mark.parametrize("make", [_CraftedTree, _crafted_csr], ids=["tree", "csr"])
+def test_rt50_03_popped_crafted_object_joblib(tmp_path, make):
+    """The same in a joblib stream, whose arrays are written inline after their wrappers (the
+    load skips those bytes): the crafted object dropped before the model is refused by
+    both."""
+    import io
+
+    import joblib
+    from joblib.numpy_pickle import NumpyPickler
+    from sklearn.preprocessing import StandardScaler
+
+    import safeload
+
+    buf = io.BytesIO()
+    pickler = NumpyPickler(buf, protocol=4)
+    pickler.dump(make())
+    first = buf.getvalue()
+    pickler.dump(StandardScaler().fit([[0.0], [1.0]]))
+    second = buf.getvalue()[len(first) :]
+    data = first[:-1] + b"0" + second[2:]
+    path = tmp_path / "m.joblib"
+    path.write_bytes(data)
+    assert type(joblib.load(path)).__name__ == "StandardScaler"
+    assert not safeload.scan(path).safe
+    with pytest.raises(safeload.SafeloadError):
+        safeload.load_unsigned(path)
 
 
 def _sparse_with_state(name: str, state: object, protocol: int) -> bytes:

@@ -20,6 +20,7 @@ from safeload._symbolic import (
     _Const,
     _Container,
     _Dict,
+    _Global,
     _max_depth,
     _Obj,
     _Sym,
@@ -109,6 +110,21 @@ class WalkBase:
                 "that loading or printing the model would copy, hash or print more than the "
                 "file's size allows",
             )
+
+    def note_discard(self, pos: int, items: list[_Sym]) -> None:
+        """Hook: the POP or POP_MARK at ``pos`` drops ``items`` off the stack. Unless they are
+        all constants or names, the offset is listed (``result.discards``), so that the load
+        keeps what it drops for the checks after building, which the static pass applies to
+        every object the stream builds, kept or not (rt50-03)."""
+        for item in items:
+            if not (
+                isinstance(item, _Const)
+                or isinstance(item, _Big)
+                or isinstance(item, _Bytes)
+                or isinstance(item, _Global)
+            ):
+                self.result.discards.append(pos)
+                return
 
     def refetched(self, got: _Sym, pos: int, name: str) -> None:
         """Hook: a memo GET or DUP pushes ``got`` again, 1 to 5 bytes for a value that may be

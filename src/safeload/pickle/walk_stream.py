@@ -351,6 +351,7 @@ class WalkStream(WalkBase):
             popped = fr.stack.pop()
             if isinstance(popped, _Obj):
                 self.result.notes.append(Finding(pos, name, "the result of a call is discarded"))
+            self.note_discard(pos, [popped])
         else:
             fr.pop_mark(pos, name)
         return None
