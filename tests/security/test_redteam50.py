@@ -580,7 +580,6 @@ def test_rt50_05_wrong_arity_obj_inst(tmp_path, data):
     assert_scan_predicts_load(data, tmp_path)
 
 
-@open_finding(50, "rt50-08: functools.partial with a BUILD state partial refuses: scan SAFE")
 @pytest.mark.parametrize(
     "state",
     [
@@ -602,12 +601,80 @@ def test_rt50_08_partial_build_state(tmp_path, state):
     assert_scan_predicts_load(data, tmp_path)
 
 
-@open_finding(50, "rt50-08: partial(f, 1) then a well-formed BUILD: scan unsafe, load loads")
 def test_rt50_08_partial_call_args_replaced(tmp_path):
     from redteam import assert_scan_predicts_load
 
     data = b"\x80\x02cfunctools\npartial\n(cnumpy\nlog\nK\x01tR(cnumpy\nlog\n)}Ntb."
     assert_scan_predicts_load(data, tmp_path)
+
+
+_LOG_PARTIAL = b"\x80\x02cfunctools\npartial\n(cnumpy\nlog\ntR"
+
+
+@pytest.mark.parametrize(
+    ("data", "loads"),
+    [
+        (_LOG_PARTIAL + b"(cnumpy\nlog\n)}K\x05tb.", False),  # instance dict 5: attributes
+        (_LOG_PARTIAL + b"(cnumpy\nlog\n)}]tb.", False),  # an instance dict that is a list
+        (_LOG_PARTIAL + b"(cnumpy\nlog\n)}}X\x01\x00\x00\x00aK\x01stb.", False),
+        (_LOG_PARTIAL + b"(cnumpy\nlog\ncbuiltins\ntuple\n)RNNtb.", False),  # args by a call
+        (_LOG_PARTIAL + b"(K\x01)NNtb.", False),  # no function
+        (_LOG_PARTIAL + b"(cnumpy\nlog\n)}X\x01\x00\x00\x00aK\x01sNtb.", True),
+        (_LOG_PARTIAL + b"(cnumpy\nlog\n)N}tb.", True),  # keywords None, an empty dict
+        # NEWOBJ (partial.__new__(partial, log)) then BUILD, and without one
+        (b"\x80\x02cfunctools\npartial\ncnumpy\nlog\n\x85\x81(cnumpy\nlog\n)}Ntb.", True),
+        (b"\x80\x02cfunctools\npartial\ncnumpy\nlog\n\x85\x81.", True),
+        # the call's function must still be one (the call fails first)
+        (b"\x80\x02cfunctools\npartial\nK\x01\x85R(cnumpy\nlog\n)NNtb.", False),
+        (b"\x80\x02cfunctools\npartial\n)R(cnumpy\nlog\n)NNtb.", False),
+    ],
+    ids=[
+        "dict-int",
+        "dict-list",
+        "attributes",
+        "args-call",
+        "func-int",
+        "keyword",
+        "kw-none",
+        "newobj",
+        "newobj-no-build",
+        "call-int",
+        "call-empty",
+    ],
+)
+def test_rt50_08_partial_state_forms(tmp_path, data, loads):
+    """rt50-08's neighbours: each form of partial's state (the instance dict, arguments made
+    by a call, NEWOBJ) is loaded or refused by both."""
+    from redteam import parity
+
+    assert parity(data, tmp_path) == (loads, "loaded" if loads else "refused")
+
+
+@pytest.mark.parametrize(
+    "state",
+    [(np.log, None, {}, None), (np.log, (), [], None), (np.log, (), {1: 2}, None), {}],
+    ids=["args-none", "kw-list", "int-key", "dict"],
+)
+@pytest.mark.parametrize("protocol", [2, 4])
+def test_rt50_08_partial_state_in_function_transformer(tmp_path, state, protocol):
+    """The same states on the partial a fitted FunctionTransformer holds as its ``func``: both
+    refuse; the honest partial loads."""
+    import functools
+
+    from sklearn.preprocessing import FunctionTransformer
+
+    from redteam import dumps_with, parity
+
+    model = FunctionTransformer(func=functools.partial(np.log)).fit([[1.0]])
+
+    def reduce(o):
+        if type(o) is functools.partial:
+            return functools.partial, (np.log,), state
+        return NotImplemented
+
+    assert parity(dumps_with(model, reduce, protocol), tmp_path) == (False, "refused")
+    honest = dumps_with(model, lambda o: NotImplemented, protocol)
+    assert parity(honest, tmp_path) == (True, "loaded")
 
 
 @open_finding(50, "rt50-09: a Generator's BUILD state ({}, {'a': 1}, None) misjudged by scan")
