@@ -677,7 +677,6 @@ def test_rt50_08_partial_state_in_function_transformer(tmp_path, state, protocol
     assert parity(honest, tmp_path) == (True, "loaded")
 
 
-@open_finding(50, "rt50-09: a Generator's BUILD state ({}, {'a': 1}, None) misjudged by scan")
 @pytest.mark.parametrize(
     "state", [b"}", b"}X\x01\x00\x00\x00aK\x01s", b"N"], ids=["empty", "dict", "none"]
 )
@@ -687,4 +686,53 @@ def test_rt50_09_generator_build_state(tmp_path, state):
     ctor = global_("numpy.random._pickle", "__bit_generator_ctor")
     data = b"\x80\x02" + global_("numpy.random._pickle", "__generator_ctor")
     data += b"(X\x05\x00\x00\x00PCG64" + ctor + b"tR" + state + b"b."
-    assert_scan_predicts_load(data, tmp_path)
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+def _random_states() -> dict[str, bytes]:
+    """BUILD states for rt50-09's neighbours (protocol 2 opcodes, no PROTO or STOP)."""
+    import pickle
+
+    def ops(value: object) -> bytes:
+        return pickle.dumps(value, protocol=2)[2:-1]
+
+    mt = np.random.MT19937(0).state
+    far = {**mt, "state": {**mt["state"], "pos": 10**6}}
+    legacy = list(np.random.RandomState(0).get_state())
+    return {
+        "int": b"K\x05",
+        "list": b"]",
+        "tuple": b")",
+        "mt-dict": ops(mt),
+        "mt-far": ops(far),  # a draw would read past the key: the check after building
+        "legacy-tuple": ops(tuple(legacy)),
+        "legacy-far": ops((*legacy[:2], 10**6, *legacy[3:])),
+        "pcg-dict": ops(np.random.PCG64(0).state),
+    }
+
+
+@pytest.mark.parametrize("state", list(_random_states()))
+@pytest.mark.parametrize(
+    "maker",
+    ["generator-mt", "generator-one", "generator-np2", "randomstate-mt"],
+)
+def test_rt50_09_random_helper_build_states(tmp_path, maker, state):
+    """rt50-09's neighbours: numpy's Generator and RandomState helpers in numpy 1.x's form
+    (``(name, __bit_generator_ctor)``), with the name alone, and numpy 2's (a Generator of a
+    PCG64), each given a BUILD state of another kind, another bit generator's, or with a
+    position past the key: scan and the load agree (a Generator given a state no writer
+    makes is refused by both)."""
+    import pickle
+
+    from redteam import assert_scan_predicts_load, global_
+
+    ctor = global_("numpy.random._pickle", "__bit_generator_ctor")
+    helper = "__randomstate_ctor" if maker.startswith("randomstate") else "__generator_ctor"
+    head = b"\x80\x02" + global_("numpy.random._pickle", helper)
+    if maker == "generator-np2":
+        head = pickle.dumps(np.random.default_rng(0), protocol=2)[:-1]
+    elif maker == "generator-one":
+        head += b"X\x05\x00\x00\x00PCG64\x85R"
+    else:
+        head += b"(X\x07\x00\x00\x00MT19937" + ctor + b"tR"
+    assert_scan_predicts_load(head + _random_states()[state] + b"b.", tmp_path)

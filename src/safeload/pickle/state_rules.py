@@ -22,6 +22,7 @@ from safeload.pickle.names import (
     BIT_GENERATOR_CTOR,
     DICT_MAKERS,
     FROMBUFFER,
+    GENERATOR_CTOR,
     LIST_MAKERS,
     ONE_NATIVE_STATE,
     PARTIAL,
@@ -242,6 +243,25 @@ def partial_state_problem(state: _Sym, target: _Sym) -> str | None:
     if not (isinstance(extra, _Dict) or (isinstance(extra, _Const) and extra.value is None)):
         return f"{what} or the pass cannot read (its instance dict is {_kind(extra)})"
     return None
+
+
+def generator_state_problem(state: _Sym, target: _Sym) -> str | None:
+    """Hook: why a BUILD on a ``numpy.random.Generator`` (made by numpy's
+    ``__generator_ctor``) is refused, or ``None``. numpy 1.x writes the bit generator's state
+    dict as its BUILD state, numpy 2 writes no BUILD; ``Generator.__setstate__`` hands a dict
+    to the bit generator's validating ``state`` setter (the static pass's probe makes the
+    generator and hands it the same dict), and ignores anything else in numpy 2 where numpy 1
+    fails on it. That other state is no writer's, so it is refused in both (rt50-09)."""
+    if not (
+        isinstance(target, _Obj) and target.cls is not None and target.cls.pair == GENERATOR_CTOR
+    ):
+        return None
+    if isinstance(state, _Dict) and not state.lossy:
+        return None
+    return (
+        f"BUILD of a numpy Generator with {_kind(state)} rather than its bit generator's "
+        "state dict, which no writer makes (numpy 2 ignores it, numpy 1 fails on it)"
+    )
 
 
 def dunder_key(state: _Sym) -> str | None:

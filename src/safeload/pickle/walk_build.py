@@ -53,6 +53,7 @@ from safeload.pickle.names import (
 )
 from safeload.pickle.state_rules import (
     dunder_key,
+    generator_state_problem,
     indexed_state_problem,
     literal_build_problem,
     partial_state_problem,
@@ -104,6 +105,7 @@ class WalkBuild(WalkCalls):
             slot_items_problem(state, target, self.policy)
             or sparse_state_problem(state, target)
             or partial_state_problem(state, target)
+            or generator_state_problem(state, target)
         )
         if problem and dunder is None:  # a dunder is refused as such, above
             raise Unsafe(pos, name, problem)
