@@ -1,7 +1,9 @@
 """Red team 50's reproducers. Fixed (normal tests): rt50-01 (record field values computed
-once per memoised value and dtype, each charged to the fold budget), rt50-05 and rt50-07 (Tree,
-_ImputerTriplet and copyreg._reconstructor only on exactly three arguments). The rest are
-open: strict xfails that pass once fixed.
+once per memoised value and dtype, each charged to the fold budget), rt50-03 (the load keeps
+and checks what the stream drops off its stack), rt50-05 and rt50-07 (Tree, _ImputerTriplet
+and copyreg._reconstructor only on exactly three arguments), rt50-08 (partial's BUILD state as
+its __setstate__ takes it), rt50-09 (a Generator's BUILD state only its bit generator's dict).
+The rest are open: strict xfails that pass once fixed.
 
 rt50-01 (DoS: scan and load_unsigned spend time far past the static pass's budget) an
         ndarray ``_reconstruct`` + BUILD whose dtype is a record with an object field and a
