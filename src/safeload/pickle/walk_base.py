@@ -91,6 +91,9 @@ class WalkBase:
         #: read decision trees' arrays from the stream and check them (scan); a load skips it,
         #: because it checks the trees it built (validate.py) before returning them
         self.check_trees = True
+        #: what the stream dropped off its stack (see ``note_discard``): the load walks it
+        #: too, so the end-of-walk unfold bound counts it with the model
+        self.discarded: list[_Sym] = []
         #: the handler of every opcode not modelled inline: set by the final class
         self.handlers: dict[str, Handler] = {}
 
@@ -124,6 +127,7 @@ class WalkBase:
                 or isinstance(item, _Global)
             ):
                 self.result.discards.append(pos)
+                self.discarded.extend(items)
                 return
 
     def refetched(self, got: _Sym, pos: int, name: str) -> None:

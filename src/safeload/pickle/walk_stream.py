@@ -84,7 +84,9 @@ class WalkStream(WalkBase):
             if end != self.size:
                 raise Unsafe(end, "STOP", f"{self.size - end} byte(s) after STOP")
             self._check_all_built()
-            self._check_unfolded_result(value, end)
+            # what the load keeps of the dropped values is walked as the model is (rt50-03)
+            walked = _Tuple([value, *self.discarded]) if self.discarded else value
+            self._check_unfolded_result(walked, end)
             self.result.buffer_views = [
                 (b.pos, b.size) for b in self.byte_arrays if b.uses == 1 and not b.shared
             ]
