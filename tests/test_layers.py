@@ -42,6 +42,7 @@ BYTES_ONLY = [
     "pickle/unpickler.py",
     "pickle/joblib_stream.py",
     "pickle/narrowed.py",
+    "pickle/discards.py",
     "pickle/advice.py",
     "formats.py",
     "_sniff.py",

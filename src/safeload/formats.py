@@ -189,6 +189,7 @@ def read(
         or prepared.limits is not limits
     ):
         prepared = prepare(artifact.data, artifact.format, policy, limits, source)
+    discarded: list[Any] = []  # what the stream builds and drops: checked too (rt50-03)
     if prepared.format == "skops":
         from safeload.skops_format import read_skops
 
@@ -196,8 +197,16 @@ def read(
     else:
         reader = load_pickle_stream if prepared.format == "pickle" else load_joblib_stream
         with _gc.paused():  # a model is many objects; see safeload._gc
-            obj = reader(prepared.stream, policy, limits, source, prepared.analysis, views=consume)
-    validate_loaded(obj, source, file_size=len(artifact.data))
+            obj = reader(
+                prepared.stream,
+                policy,
+                limits,
+                source,
+                prepared.analysis,
+                views=consume,
+                discarded=discarded,
+            )
+    validate_loaded(obj, source, file_size=len(artifact.data), discarded=discarded)
     return obj
 
 

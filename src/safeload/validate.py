@@ -208,7 +208,12 @@ def checks_for_scan() -> list[tuple[type, Callable[[Any, Any], None]]]:
 
 
 def validate_loaded(
-    obj: Any, source: str, *, max_objects: int = MAX_OBJECTS, file_size: int | None = None
+    obj: Any,
+    source: str,
+    *,
+    max_objects: int = MAX_OBJECTS,
+    file_size: int | None = None,
+    discarded: list[Any] | None = None,
 ) -> None:
     """Check everything reachable from ``obj``: first that its state is safe to use
     (:mod:`safeload.trust.usetime`), then the native structures among the objects that walk
@@ -216,9 +221,16 @@ def validate_loaded(
     cannot hide from these checks where a plain ``__dict__`` walk would miss it). A check
     that runs out of memory is a refusal, never a raw ``MemoryError`` (rt27-05). The
     generated-names allowance is paid by the model's arrays up to ``file_size``, the
-    artifact's size as stored (:func:`safeload.trust.object_checks.whole_model_problem`)."""
+    artifact's size as stored (:func:`safeload.trust.object_checks.whole_model_problem`).
+
+    ``discarded``: what the stream built and dropped off its stack (the loaders'
+    ``discarded``), checked the same way, as the static pass checks every object a stream
+    builds (rt50-03), except that it pays nothing towards the names allowance, which counts
+    what the model holds (rt34-07)."""
     try:
         _validate(obj, source, max_objects, file_size)
+        if discarded:
+            _validate(discarded, source, max_objects, file_size, held=False)
     except MemoryError:
         raise LimitExceededError(
             f"{source}: ran out of memory checking what was built. Nothing was returned.",
@@ -226,7 +238,9 @@ def validate_loaded(
         ) from None
 
 
-def _validate(obj: Any, source: str, max_objects: int, file_size: int | None) -> None:
+def _validate(
+    obj: Any, source: str, max_objects: int, file_size: int | None, *, held: bool = True
+) -> None:
     global _CACHE
     instances, numpy_objects, edges, comps = _check_use_time(obj, source, max_objects)
     checks = _CACHE if _CACHE is not None else _validators()
@@ -265,12 +279,14 @@ def _validate(obj: Any, source: str, max_objects: int, file_size: int | None) ->
             "returned.",
             path=source,
         )
+    named = None
     try:
         from safeload.trust.object_checks import whole_model_problem
         from safeload.trust.sharing import path_counts
 
-        meets = path_counts(id(obj), edges, comps=comps)
-        named = whole_model_problem(instances, file_size, meets)
+        if held:
+            meets = path_counts(id(obj), edges, comps=comps)
+            named = whole_model_problem(instances, file_size, meets)
     except (ValueError, TypeError, AttributeError, OverflowError) as exc:
         named = f"a state the names bound cannot read ({type(exc).__name__}: {exc})"
     if named:

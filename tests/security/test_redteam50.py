@@ -1,7 +1,9 @@
 """Red team 50's reproducers. Fixed (normal tests): rt50-01 (record field values computed
-once per memoised value and dtype, each charged to the fold budget), rt50-05 and rt50-07 (Tree,
-_ImputerTriplet and copyreg._reconstructor only on exactly three arguments). The rest are
-open: strict xfails that pass once fixed.
+once per memoised value and dtype, each charged to the fold budget), rt50-03 (the load keeps
+and checks what the stream drops off its stack), rt50-05 and rt50-07 (Tree, _ImputerTriplet
+and copyreg._reconstructor only on exactly three arguments), rt50-08 (partial's BUILD state as
+its __setstate__ takes it), rt50-09 (a Generator's BUILD state only its bit generator's dict).
+The rest are open: strict xfails that pass once fixed.
 
 rt50-01 (DoS: scan and load_unsigned spend time far past the static pass's budget) an
         ndarray ``_reconstruct`` + BUILD whose dtype is a record with an object field and a
@@ -285,7 +287,6 @@ def _crafted_csr():
     return crafted_csr(5)
 
 
-@open_finding(50, "rt50-03: a crafted object built and popped: scan refuses, load loads")
 @pytest.mark.parametrize(
     "make", [_CraftedTree, _CraftedRandomState, _crafted_csr], ids=["tree", "random-state", "csr"]
 )
@@ -297,7 +298,92 @@ def test_rt50_03_popped_crafted_object(tmp_path, make, protocol):
 
     data = _built_then_popped(make(), protocol)
     assert type(pickle.loads(data)).__name__ == "StandardScaler"
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+def _dropped(obj: object, protocol: int, how: str) -> bytes:
+    """``obj`` dropped before a fitted StandardScaler in one stream (one memo): by ``POP``
+    (also at protocols 0 and 1, which write no PROTO), by ``POP_MARK`` after a MARK in front
+    of it, or by ``POP`` of a list holding it."""
+    import io
+    import pickle
+
+    from sklearn.preprocessing import StandardScaler
+
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=protocol)
+    pickler.dump([obj] if how == "in-list" else obj)
+    first = buf.getvalue()
+    pickler.dump(StandardScaler().fit([[0.0], [1.0]]))
+    second = buf.getvalue()[len(first) :]
+    head = 2 if protocol >= 2 else 0  # PROTO
+    if how == "pop-mark":
+        return first[:head] + b"(" + first[head:-1] + b"1" + second[head:]
+    return first[:-1] + b"0" + second[head:]
+
+
+@pytest.mark.parametrize("how", ["pop", "pop-mark", "in-list"])
+@pytest.mark.parametrize("protocol", [0, 1, 4])
+@pytest.mark.parametrize("make", [_CraftedTree, _crafted_csr], ids=["tree", "csr"])
+def test_rt50_03_dropped_crafted_object_forms(tmp_path, make, protocol, how):
+    """rt50-03's neighbours: the object dropped with its MARK (POP_MARK), inside a list that
+    is dropped, and at the protocols without PROTO: both refuse."""
+    import pickle
+
+    from redteam import assert_scan_predicts_load
+
+    data = _dropped(make(), protocol, how)
+    assert type(pickle.loads(data)).__name__ == "StandardScaler"
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+@pytest.mark.parametrize("how", ["pop", "pop-mark", "in-list"])
+@pytest.mark.parametrize("protocol", [2, 5])
+def test_rt50_03_dropped_honest_object_loads(tmp_path, protocol, how):
+    """An honest decision tree and csr matrix dropped before the model: both checks pass
+    them, so scan calls the file SAFE and the load returns the model."""
+    import pickle
+
+    import scipy.sparse as sp
+    from sklearn.tree import DecisionTreeClassifier
+
+    from redteam import assert_scan_predicts_load
+
+    X = np.random.RandomState(0).rand(40, 3)
+    tree = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, X[:, 0] > 0.5)
+    data = _dropped((tree, sp.csr_matrix(np.eye(3))), protocol, how)
+    assert type(pickle.loads(data)).__name__ == "StandardScaler"
+    safe, outcome = __import__("redteam").parity(data, tmp_path)
+    assert (safe, outcome) == (True, "loaded")
     assert_scan_predicts_load(data, tmp_path)
+
+
+@pytest.mark.parametrize("make", [_CraftedTree, _crafted_csr], ids=["tree", "csr"])
+def test_rt50_03_popped_crafted_object_joblib(tmp_path, make):
+    """The same in a joblib stream, whose arrays are written inline after their wrappers (the
+    load skips those bytes): the crafted object dropped before the model is refused by
+    both."""
+    import io
+
+    import joblib
+    from joblib.numpy_pickle import NumpyPickler
+    from sklearn.preprocessing import StandardScaler
+
+    import safeload
+
+    buf = io.BytesIO()
+    pickler = NumpyPickler(buf, protocol=4)
+    pickler.dump(make())
+    first = buf.getvalue()
+    pickler.dump(StandardScaler().fit([[0.0], [1.0]]))
+    second = buf.getvalue()[len(first) :]
+    data = first[:-1] + b"0" + second[2:]
+    path = tmp_path / "m.joblib"
+    path.write_bytes(data)
+    assert type(joblib.load(path)).__name__ == "StandardScaler"
+    assert not safeload.scan(path).safe
+    with pytest.raises(safeload.SafeloadError):
+        safeload.load_unsigned(path)
 
 
 def _sparse_with_state(name: str, state: object, protocol: int) -> bytes:
@@ -468,7 +554,6 @@ def test_rt50_05_wrong_arity_obj_inst(tmp_path, data):
     assert_scan_predicts_load(data, tmp_path)
 
 
-@open_finding(50, "rt50-08: functools.partial with a BUILD state partial refuses: scan SAFE")
 @pytest.mark.parametrize(
     "state",
     [
@@ -490,7 +575,6 @@ def test_rt50_08_partial_build_state(tmp_path, state):
     assert_scan_predicts_load(data, tmp_path)
 
 
-@open_finding(50, "rt50-08: partial(f, 1) then a well-formed BUILD: scan unsafe, load loads")
 def test_rt50_08_partial_call_args_replaced(tmp_path):
     from redteam import assert_scan_predicts_load
 
@@ -498,7 +582,75 @@ def test_rt50_08_partial_call_args_replaced(tmp_path):
     assert_scan_predicts_load(data, tmp_path)
 
 
-@open_finding(50, "rt50-09: a Generator's BUILD state ({}, {'a': 1}, None) misjudged by scan")
+_LOG_PARTIAL = b"\x80\x02cfunctools\npartial\n(cnumpy\nlog\ntR"
+
+
+@pytest.mark.parametrize(
+    ("data", "loads"),
+    [
+        (_LOG_PARTIAL + b"(cnumpy\nlog\n)}K\x05tb.", False),  # instance dict 5: attributes
+        (_LOG_PARTIAL + b"(cnumpy\nlog\n)}]tb.", False),  # an instance dict that is a list
+        (_LOG_PARTIAL + b"(cnumpy\nlog\n)}}X\x01\x00\x00\x00aK\x01stb.", False),
+        (_LOG_PARTIAL + b"(cnumpy\nlog\ncbuiltins\ntuple\n)RNNtb.", False),  # args by a call
+        (_LOG_PARTIAL + b"(K\x01)NNtb.", False),  # no function
+        (_LOG_PARTIAL + b"(cnumpy\nlog\n)}X\x01\x00\x00\x00aK\x01sNtb.", True),
+        (_LOG_PARTIAL + b"(cnumpy\nlog\n)N}tb.", True),  # keywords None, an empty dict
+        # NEWOBJ (partial.__new__(partial, log)) then BUILD, and without one
+        (b"\x80\x02cfunctools\npartial\ncnumpy\nlog\n\x85\x81(cnumpy\nlog\n)}Ntb.", True),
+        (b"\x80\x02cfunctools\npartial\ncnumpy\nlog\n\x85\x81.", True),
+        # the call's function must still be one (the call fails first)
+        (b"\x80\x02cfunctools\npartial\nK\x01\x85R(cnumpy\nlog\n)NNtb.", False),
+        (b"\x80\x02cfunctools\npartial\n)R(cnumpy\nlog\n)NNtb.", False),
+    ],
+    ids=[
+        "dict-int",
+        "dict-list",
+        "attributes",
+        "args-call",
+        "func-int",
+        "keyword",
+        "kw-none",
+        "newobj",
+        "newobj-no-build",
+        "call-int",
+        "call-empty",
+    ],
+)
+def test_rt50_08_partial_state_forms(tmp_path, data, loads):
+    """rt50-08's neighbours: each form of partial's state (the instance dict, arguments made
+    by a call, NEWOBJ) is loaded or refused by both."""
+    from redteam import parity
+
+    assert parity(data, tmp_path) == (loads, "loaded" if loads else "refused")
+
+
+@pytest.mark.parametrize(
+    "state",
+    [(np.log, None, {}, None), (np.log, (), [], None), (np.log, (), {1: 2}, None), {}],
+    ids=["args-none", "kw-list", "int-key", "dict"],
+)
+@pytest.mark.parametrize("protocol", [2, 4])
+def test_rt50_08_partial_state_in_function_transformer(tmp_path, state, protocol):
+    """The same states on the partial a fitted FunctionTransformer holds as its ``func``: both
+    refuse; the honest partial loads."""
+    import functools
+
+    from sklearn.preprocessing import FunctionTransformer
+
+    from redteam import dumps_with, parity
+
+    model = FunctionTransformer(func=functools.partial(np.log)).fit([[1.0]])
+
+    def reduce(o):
+        if type(o) is functools.partial:
+            return functools.partial, (np.log,), state
+        return NotImplemented
+
+    assert parity(dumps_with(model, reduce, protocol), tmp_path) == (False, "refused")
+    honest = dumps_with(model, lambda o: NotImplemented, protocol)
+    assert parity(honest, tmp_path) == (True, "loaded")
+
+
 @pytest.mark.parametrize(
     "state", [b"}", b"}X\x01\x00\x00\x00aK\x01s", b"N"], ids=["empty", "dict", "none"]
 )
@@ -508,4 +660,53 @@ def test_rt50_09_generator_build_state(tmp_path, state):
     ctor = global_("numpy.random._pickle", "__bit_generator_ctor")
     data = b"\x80\x02" + global_("numpy.random._pickle", "__generator_ctor")
     data += b"(X\x05\x00\x00\x00PCG64" + ctor + b"tR" + state + b"b."
-    assert_scan_predicts_load(data, tmp_path)
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+def _random_states() -> dict[str, bytes]:
+    """BUILD states for rt50-09's neighbours (protocol 2 opcodes, no PROTO or STOP)."""
+    import pickle
+
+    def ops(value: object) -> bytes:
+        return pickle.dumps(value, protocol=2)[2:-1]
+
+    mt = np.random.MT19937(0).state
+    far = {**mt, "state": {**mt["state"], "pos": 10**6}}
+    legacy = list(np.random.RandomState(0).get_state())
+    return {
+        "int": b"K\x05",
+        "list": b"]",
+        "tuple": b")",
+        "mt-dict": ops(mt),
+        "mt-far": ops(far),  # a draw would read past the key: the check after building
+        "legacy-tuple": ops(tuple(legacy)),
+        "legacy-far": ops((*legacy[:2], 10**6, *legacy[3:])),
+        "pcg-dict": ops(np.random.PCG64(0).state),
+    }
+
+
+@pytest.mark.parametrize("state", list(_random_states()))
+@pytest.mark.parametrize(
+    "maker",
+    ["generator-mt", "generator-one", "generator-np2", "randomstate-mt"],
+)
+def test_rt50_09_random_helper_build_states(tmp_path, maker, state):
+    """rt50-09's neighbours: numpy's Generator and RandomState helpers in numpy 1.x's form
+    (``(name, __bit_generator_ctor)``), with the name alone, and numpy 2's (a Generator of a
+    PCG64), each given a BUILD state of another kind, another bit generator's, or with a
+    position past the key: scan and the load agree (a Generator given a state no writer
+    makes is refused by both)."""
+    import pickle
+
+    from redteam import assert_scan_predicts_load, global_
+
+    ctor = global_("numpy.random._pickle", "__bit_generator_ctor")
+    helper = "__randomstate_ctor" if maker.startswith("randomstate") else "__generator_ctor"
+    head = b"\x80\x02" + global_("numpy.random._pickle", helper)
+    if maker == "generator-np2":
+        head = pickle.dumps(np.random.default_rng(0), protocol=2)[:-1]
+    elif maker == "generator-one":
+        head += b"X\x05\x00\x00\x00PCG64\x85R"
+    else:
+        head += b"(X\x07\x00\x00\x00MT19937" + ctor + b"tR"
+    assert_scan_predicts_load(head + _random_states()[state] + b"b.", tmp_path)

@@ -79,6 +79,9 @@ class StreamAnalysis:
     #: plain pickle only: (offset of the BYTEARRAY8 opcode, data size) of each large bytearray
     #: that is nothing but the buffer of one numpy ``_frombuffer`` call (see ``VIEW_FROM``).
     buffer_views: list[tuple[int, int]] = field(default_factory=list)
+    #: offsets of the POP and POP_MARK opcodes that drop something other than a constant off
+    #: the stack: the load keeps what they drop for its checks (safeload.pickle.discards).
+    discards: list[int] = field(default_factory=list)
     #: raw (module, name) as written in the stream -> the name that is resolved.
     resolved: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     #: For the use-time pass (safeload.trust.static): (offset, object, state) of every BUILD

@@ -18,6 +18,7 @@ from safeload._types import Buffer
 from safeload.exceptions import LimitExceededError, MalformedArtifactError, UntrustedTypeError
 from safeload.pickle.advice import _near, untrusted_error
 from safeload.pickle.analysis import StreamAnalysis, refuse_unless_clean
+from safeload.pickle.discards import RECORDER
 from safeload.pickle.narrowed import _NARROWED
 from safeload.pickle.walker import analyze
 from safeload.policy import Limits, Policy, format_name, trust_problem
@@ -97,8 +98,13 @@ class _Guard:
         self.source = source
         #: raw name -> object returned instead of the real one (joblib's array wrapper).
         self.substitutes: dict[tuple[str, str], Any] = {}
+        #: the list that keeps what the stream discards, handed out for ``RECORDER`` only in a
+        #: stream the load rewrote (see safeload.pickle.discards); ``None``: not rewritten
+        self.recorder: list[Any] | None = None
 
     def __call__(self, raw_module: str, raw_name: str) -> Any:
+        if self.recorder is not None and (raw_module, raw_name) == RECORDER:
+            return self.recorder
         module, name = self.resolved.get((raw_module, raw_name), (raw_module, raw_name))
         if (raw_module, raw_name) not in self.resolved:
             raise MalformedArtifactError(

@@ -16,6 +16,7 @@ import numpy as np
 from safeload._types import Buffer
 from safeload.exceptions import MalformedArtifactError
 from safeload.pickle.analysis import VIEW_FROM, StreamAnalysis
+from safeload.pickle.discards import discard_cuts
 from safeload.pickle.guard import _analyse_or_refuse, _Guard
 from safeload.pickle.names import JOBLIB_WRAPPER
 from safeload.pickle.unpickler import (
@@ -24,6 +25,7 @@ from safeload.pickle.unpickler import (
     _splice,
     _ViewReader,
     _wrap_errors,
+    recording_cuts,
 )
 from safeload.policy import Limits, Policy
 from safeload.validate import check_built_dtype
@@ -31,13 +33,16 @@ from safeload.validate import check_built_dtype
 __all__ = ["load_joblib_stream"]
 
 
-def _rewrite_joblib(data: Buffer, analysis: StreamAnalysis) -> bytes:
+def _rewrite_joblib(
+    data: Buffer, analysis: StreamAnalysis, cuts: list[tuple[int, int, bytes]]
+) -> bytes:
     """The opcodes of a joblib stream as one plain pickle for the C unpickler (see
-    :func:`_splice`): each inline array region is cut out, and each array wrapper's BUILD
-    becomes TUPLE1 + REDUCE, so the wrapper stand-in is called with its state and the array it
-    returns takes the wrapper's place on the stack, as joblib's own reader does.
+    :func:`_splice`), with the edits ``cuts`` too: each inline array region is cut out, and
+    each array wrapper's BUILD becomes TUPLE1 + REDUCE, so the wrapper stand-in is called with
+    its state and the array it returns takes the wrapper's place on the stack, as joblib's own
+    reader does.
     """
-    cuts: list[tuple[int, int, bytes]] = [(b, b + 1, b"\x85R") for b in analysis.wrapper_builds]
+    cuts = cuts + [(b, b + 1, b"\x85R") for b in analysis.wrapper_builds]
     cuts += [(start, end, b"") for start, end in analysis.array_regions]
     return _splice(data, analysis, cuts)
 
@@ -53,6 +58,7 @@ class _ArrayRegions:
         self.guard = guard
         self.views = views
         self.dtypes: dict[int, str | None] = {}
+        self.discards = analysis.discards
 
     def release(self) -> None:
         """Drop the buffer: the stand-in class refers to this object and, being a class, lives
@@ -82,9 +88,14 @@ class _ArrayRegions:
             raise MalformedArtifactError(f"{source}: bad joblib array metadata", path=source)
         check_built_dtype(dtype, self.dtypes, source)  # what numpy received, behind the pass
         if dtype.hasobject:
-            nested = io.BytesIO(bytes(memoryview(self.data)[start:end]))
+            raw = bytes(memoryview(self.data)[start:end])
+            inside = [pos - start for pos in self.discards if start <= pos < end]
+            if inside and self.guard.recorder is not None:
+                # what the object array's own pickle discards is kept too (see _recorded)
+                raw = _edited(raw, discard_cuts(raw, 0, inside, {}, frames=True))
+            nested = io.BytesIO(raw)
             array = _CUnpickler(nested, self.guard).load()
-            if not isinstance(array, np.ndarray) or nested.tell() != end - start:
+            if not isinstance(array, np.ndarray) or nested.tell() != len(raw):
                 raise MalformedArtifactError(f"{source}: bad object array", path=source)
             return array
         offset = start
@@ -113,6 +124,18 @@ class _ArrayRegions:
         return array
 
 
+def _edited(raw: bytes, cuts: list[tuple[int, int, bytes]]) -> bytes:
+    """``raw`` with each ``(start, end)`` range replaced by its bytes (sorted, disjoint)."""
+    out = bytearray()
+    cur = 0
+    for start, end, replacement in sorted(cuts):
+        out += raw[cur:start]
+        out += replacement
+        cur = end
+    out += raw[cur:]
+    return bytes(out)
+
+
 def _wrapper_standin(regions: _ArrayRegions) -> type:
     """A class that stands in for joblib's NumpyArrayWrapper during one load."""
 
@@ -133,24 +156,34 @@ def load_joblib_stream(
     analysis: StreamAnalysis | None = None,
     *,
     views: bool = False,
+    discarded: list[Any] | None = None,
 ) -> Any:
     """Analyse then load one (decompressed) joblib stream under ``policy`` with the C unpickler.
 
     ``views=True`` hands ``data`` over to the load: arrays of 4 KiB and more become views into
     it where it is writable and they are aligned (no second copy), so the caller must not use
     ``data`` again. Otherwise, and for all other arrays, they are copies.
+
+    ``discarded``, a list, receives what the stream (and an object array's pickle in it)
+    builds and then drops off its stack (see :mod:`safeload.pickle.discards`).
     """
     if analysis is None:
         analysis = _analyse_or_refuse(data, policy, limits, source, joblib=True)
     guard = _Guard(policy, analysis.resolved, source)
+    ends = (end for _, end in analysis.array_regions)  # aligned with the wrappers' BUILDs
+    regions_after = dict(zip(analysis.wrapper_builds, ends, strict=True))
+    cuts = recording_cuts(data, analysis, guard, discarded, regions_after)
     if not analysis.wrapper_builds:
+        if cuts:
+            plain = io.BytesIO(_splice(data, analysis, cuts))
+            return _wrap_errors(source, lambda: _CUnpickler(plain, guard).load())
         f = _ViewReader(data)
         return _wrap_errors(source, lambda: _CUnpickler(f, guard).load())
     regions = _ArrayRegions(data, analysis, guard, views=views)
     standin = _wrapper_standin(regions)
     raw_wrapper = next(raw for raw, real in analysis.resolved.items() if real == JOBLIB_WRAPPER)
     guard.substitutes[raw_wrapper] = standin
-    stream = io.BytesIO(_rewrite_joblib(data, analysis))
+    stream = io.BytesIO(_rewrite_joblib(data, analysis, cuts))
     try:
         obj = _wrap_errors(source, lambda: _CUnpickler(stream, guard).load())
     finally:

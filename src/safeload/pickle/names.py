@@ -124,6 +124,10 @@ SET_MAKERS: Final = frozenset({("builtins", "set")})
 
 
 BIT_GENERATOR_CTOR: Final = ("numpy.random._pickle", "__bit_generator_ctor")
+#: numpy's pickle helper that makes a ``numpy.random.Generator``.
+GENERATOR_CTOR: Final = ("numpy.random._pickle", "__generator_ctor")
+#: ``functools.partial``: its ``__setstate__`` takes exactly ``(func, args, keywords, dict)``.
+PARTIAL: Final = ("functools", "partial")
 #: numpy's bit generators and seed sequence, named only as the argument of their pickle helper.
 BIT_GENERATORS: Final = frozenset(
     {

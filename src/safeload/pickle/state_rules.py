@@ -22,8 +22,10 @@ from safeload.pickle.names import (
     BIT_GENERATOR_CTOR,
     DICT_MAKERS,
     FROMBUFFER,
+    GENERATOR_CTOR,
     LIST_MAKERS,
     ONE_NATIVE_STATE,
+    PARTIAL,
     SET_MAKERS,
 )
 from safeload.policy import Policy, format_name
@@ -210,6 +212,55 @@ def sparse_state_problem(state: _Sym, target: _Sym) -> str | None:
     return (
         f"BUILD of {target.cls.pair[1]} with a state that is not the attribute dict scipy "
         "writes: the load fails on it"
+    )
+
+
+def partial_state_problem(state: _Sym, target: _Sym) -> str | None:
+    """Hook: why a BUILD on a ``functools.partial`` is refused, or ``None``. Its
+    ``__setstate__`` (``partial_setstate``) raises "invalid partial state" unless the state is
+    a tuple of exactly four items: a callable, a tuple (a subclass is copied into one), a dict
+    (a subclass is copied) or ``None``, and the instance dict or ``None``. pickle writes
+    ``(func, args, keywords, dict-or-None)`` with a literal tuple and dicts, so the state must
+    be those literals (a tuple or mapping made by a call, or an instance dict that is no dict,
+    is refused in both the load and scan, which cannot read them), and the function a name
+    or another partial (rt50-08)."""
+    if not (isinstance(target, _Obj) and target.cls is not None and target.cls.pair == PARTIAL):
+        return None
+    what = "BUILD of functools.partial with a state partial.__setstate__ refuses"
+    if not (isinstance(state, _Tuple) and len(state.items) == 4):
+        return f"{what} (not a 4-tuple): the load fails on it"
+    func = state.items[0]
+    if not (isinstance(func, _Global) or isinstance(func, _Obj)):
+        return f"{what} (its function is {_kind(func)}): the load fails on it"
+    if not isinstance(state.items[1], _Tuple):
+        return f"{what} or the pass cannot read (its arguments are {_kind(state.items[1])})"
+    keywords = state.items[2]
+    if not (
+        isinstance(keywords, _Dict) or (isinstance(keywords, _Const) and keywords.value is None)
+    ):
+        return f"{what} or the pass cannot read (its keywords are {_kind(keywords)})"
+    extra = state.items[3]
+    if not (isinstance(extra, _Dict) or (isinstance(extra, _Const) and extra.value is None)):
+        return f"{what} or the pass cannot read (its instance dict is {_kind(extra)})"
+    return None
+
+
+def generator_state_problem(state: _Sym, target: _Sym) -> str | None:
+    """Hook: why a BUILD on a ``numpy.random.Generator`` (made by numpy's
+    ``__generator_ctor``) is refused, or ``None``. numpy 1.x writes the bit generator's state
+    dict as its BUILD state, numpy 2 writes no BUILD; ``Generator.__setstate__`` hands a dict
+    to the bit generator's validating ``state`` setter (the static pass's probe makes the
+    generator and hands it the same dict), and ignores anything else in numpy 2 where numpy 1
+    fails on it. That other state is no writer's, so it is refused in both (rt50-09)."""
+    if not (
+        isinstance(target, _Obj) and target.cls is not None and target.cls.pair == GENERATOR_CTOR
+    ):
+        return None
+    if isinstance(state, _Dict) and not state.lossy:
+        return None
+    return (
+        f"BUILD of a numpy Generator with {_kind(state)} rather than its bit generator's "
+        "state dict, which no writer makes (numpy 2 ignores it, numpy 1 fails on it)"
     )
 
 

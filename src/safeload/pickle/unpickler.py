@@ -24,6 +24,7 @@ from safeload.exceptions import (
     UnsafeStateError,
 )
 from safeload.pickle.analysis import StreamAnalysis
+from safeload.pickle.discards import discard_cuts
 from safeload.pickle.guard import _analyse_or_refuse, _Guard, _resolve
 from safeload.pickle.names import FROMBUFFER
 from safeload.policy import Limits, Policy
@@ -138,6 +139,7 @@ def load_pickle_stream(
     analysis: StreamAnalysis | None = None,
     *,
     views: bool = False,
+    discarded: list[Any] | None = None,
 ) -> Any:
     """Analyse (unless ``analysis`` is given) then load one plain pickle stream under
     ``policy``.
@@ -146,17 +148,46 @@ def load_pickle_stream(
     become views into it instead of copies, and it is rearranged to align them (see
     :func:`_rewrite_pickle`). The caller must not use ``data`` again. Read-only buffers are
     never viewed.
+
+    ``discarded``, a list, receives what the stream builds and then drops off its stack (see
+    :mod:`safeload.pickle.discards`), for the checks after building.
     """
     if analysis is None:
         analysis = _analyse_or_refuse(data, policy, limits, source, joblib=False)
     guard = _Guard(policy, analysis.resolved, source)
+    cuts = recording_cuts(data, analysis, guard, discarded, {})
     if views and analysis.buffer_views and _writable(data):
-        return _load_with_views(data, analysis, guard)
+        return _load_with_views(data, analysis, guard, cuts)
+    if cuts:
+        stream = _splice(data, analysis, cuts)
+        rewritten = io.BytesIO(stream)
+        obj = _wrap_errors(source, lambda: _CUnpickler(rewritten, guard).load())
+        if rewritten.tell() != len(stream):  # pragma: no cover - as below
+            raise _layout_disagrees(source)
+        return obj
     f = _ViewReader(data)
     obj = _wrap_errors(source, lambda: _CUnpickler(f, guard).load())
     if f.tell() != len(data):  # pragma: no cover - the analysis checked the same thing
         raise MalformedArtifactError(f"{source}: bytes after STOP", path=source)
     return obj
+
+
+def recording_cuts(
+    data: Buffer,
+    analysis: StreamAnalysis,
+    guard: _Guard,
+    discarded: list[Any] | None,
+    regions: dict[int, int],
+) -> list[tuple[int, int, bytes]]:
+    """The edits that make the top-level stream hand what it discards to ``discarded`` (none
+    when it is ``None`` or the stream discards nothing but constants), with ``guard`` set to
+    answer the recorder's name with that list. ``regions``: see
+    :func:`safeload.pickle.discards.discard_cuts`."""
+    if discarded is None or not analysis.discards:
+        return []
+    guard.recorder = discarded
+    buf = data if isinstance(data, (bytes, bytearray, mmap.mmap)) else bytes(data)
+    return discard_cuts(buf, 0, analysis.discards, regions)
 
 
 #: A FRAME opcode: one byte and an 8-byte frame length.
@@ -190,7 +221,9 @@ _NEXT_BUFFER = pickle.NEXT_BUFFER
 _SPENT = 0
 
 
-def _rewrite_pickle(data: Buffer, analysis: StreamAnalysis) -> tuple[bytes, list[memoryview]]:
+def _rewrite_pickle(
+    data: Buffer, analysis: StreamAnalysis, cuts: list[tuple[int, int, bytes]]
+) -> tuple[bytes, list[memoryview]]:
     """The stream with each bytearray of ``analysis.buffer_views`` replaced by ``NEXT_BUFFER``
     (see :func:`_splice`), and the buffers to feed it: views of ``data``, in stream order.
 
@@ -199,7 +232,7 @@ def _rewrite_pickle(data: Buffer, analysis: StreamAnalysis) -> tuple[bytes, list
     the new stream no longer needs) to the nearest 16- or else 8-byte boundary, so that numpy
     gets an aligned view. This is why ``data`` is spent afterwards, and marked so.
     """
-    cuts = [
+    cuts = cuts + [
         (pos, pos + _BYTEARRAY8_HEADER + size, _NEXT_BUFFER) for pos, size in analysis.buffer_views
     ]
     stream = _splice(data, analysis, cuts)
@@ -254,12 +287,14 @@ def _layout_disagrees(source: str) -> MalformedArtifactError:
     )
 
 
-def _load_with_views(data: Buffer, analysis: StreamAnalysis, guard: _Guard) -> Any:
+def _load_with_views(
+    data: Buffer, analysis: StreamAnalysis, guard: _Guard, cuts: list[tuple[int, int, bytes]]
+) -> Any:
     source = guard.source
     for raw, real in analysis.resolved.items():
         if real in FROMBUFFER:
             guard.substitutes[raw] = _frombuffer_standin(_resolve(*real), source)
-    stream, buffers = _rewrite_pickle(data, analysis)
+    stream, buffers = _rewrite_pickle(data, analysis, cuts)
     pending = iter(buffers)
     f = io.BytesIO(stream)
     obj = _wrap_errors(source, lambda: _CUnpickler(f, guard, pending).load())

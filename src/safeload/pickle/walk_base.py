@@ -20,6 +20,7 @@ from safeload._symbolic import (
     _Const,
     _Container,
     _Dict,
+    _Global,
     _max_depth,
     _Obj,
     _Sym,
@@ -90,6 +91,9 @@ class WalkBase:
         #: read decision trees' arrays from the stream and check them (scan); a load skips it,
         #: because it checks the trees it built (validate.py) before returning them
         self.check_trees = True
+        #: what the stream dropped off its stack (see ``note_discard``): the load walks it
+        #: too, so the end-of-walk unfold bound counts it with the model
+        self.discarded: list[_Sym] = []
         #: the handler of every opcode not modelled inline: set by the final class
         self.handlers: dict[str, Handler] = {}
 
@@ -109,6 +113,22 @@ class WalkBase:
                 "that loading or printing the model would copy, hash or print more than the "
                 "file's size allows",
             )
+
+    def note_discard(self, pos: int, items: list[_Sym]) -> None:
+        """Hook: the POP or POP_MARK at ``pos`` drops ``items`` off the stack. Unless they are
+        all constants or names, the offset is listed (``result.discards``), so that the load
+        keeps what it drops for the checks after building, which the static pass applies to
+        every object the stream builds, kept or not (rt50-03)."""
+        for item in items:
+            if not (
+                isinstance(item, _Const)
+                or isinstance(item, _Big)
+                or isinstance(item, _Bytes)
+                or isinstance(item, _Global)
+            ):
+                self.result.discards.append(pos)
+                self.discarded.extend(items)
+                return
 
     def refetched(self, got: _Sym, pos: int, name: str) -> None:
         """Hook: a memo GET or DUP pushes ``got`` again, 1 to 5 bytes for a value that may be

@@ -53,8 +53,10 @@ from safeload.pickle.names import (
 )
 from safeload.pickle.state_rules import (
     dunder_key,
+    generator_state_problem,
     indexed_state_problem,
     literal_build_problem,
+    partial_state_problem,
     rebuild_problem,
     slot_items_problem,
     sparse_state_problem,
@@ -99,8 +101,11 @@ class WalkBuild(WalkCalls):
         if problem:
             raise Unsafe(pos, name, problem)
         dunder = self._note_dunder_state(state, target, pos, name)
-        problem = slot_items_problem(state, target, self.policy) or sparse_state_problem(
-            state, target
+        problem = (
+            slot_items_problem(state, target, self.policy)
+            or sparse_state_problem(state, target)
+            or partial_state_problem(state, target)
+            or generator_state_problem(state, target)
         )
         if problem and dunder is None:  # a dunder is refused as such, above
             raise Unsafe(pos, name, problem)

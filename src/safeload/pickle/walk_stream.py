@@ -84,7 +84,9 @@ class WalkStream(WalkBase):
             if end != self.size:
                 raise Unsafe(end, "STOP", f"{self.size - end} byte(s) after STOP")
             self._check_all_built()
-            self._check_unfolded_result(value, end)
+            # what the load keeps of the dropped values is walked as the model is (rt50-03)
+            walked = _Tuple([value, *self.discarded]) if self.discarded else value
+            self._check_unfolded_result(walked, end)
             self.result.buffer_views = [
                 (b.pos, b.size) for b in self.byte_arrays if b.uses == 1 and not b.shared
             ]
@@ -351,6 +353,7 @@ class WalkStream(WalkBase):
             popped = fr.stack.pop()
             if isinstance(popped, _Obj):
                 self.result.notes.append(Finding(pos, name, "the result of a call is discarded"))
+            self.note_discard(pos, [popped])
         else:
             fr.pop_mark(pos, name)
         return None

@@ -732,6 +732,13 @@ class Builder(MadeForReal):
                 held = made.state
                 if is_real(state, tuple):
                     held = (held, *state[1:])
+            elif isinstance(made, np.random.Generator):
+                # a generator keeps the state in its bit generator, which the load's walk
+                # reaches and checks (a position past the key, rt50-09): the same check here
+                from safeload.trust.structures.randomness import check_random_state
+
+                check_random_state(made.bit_generator, None)
+                return None
             else:
                 return None
         except Exception as exc:
@@ -748,14 +755,22 @@ class Builder(MadeForReal):
             return None
         out: list[Any] = []
         for value, item in zip(args, given, strict=True):
-            if is_plain(value) or _numpy_bit_generator_class(value):
-                out.append(value)
+            if is_plain(value) or _numpy_bit_generator_class(value) or self._numpy_ctor(item):
+                out.append(value)  # (numpy 1.x: ``ctor(<name>, __bit_generator_ctor)``, rt50-09)
                 continue
             made = self._fresh(item) if item is not sym else None
             if made is None:
                 return None
             out.append(made)
         return tuple(out)
+
+    def _numpy_ctor(self, sym: Any) -> bool:
+        """``sym`` names numpy's own ``__bit_generator_ctor`` (which numpy 1.x pickles hand
+        its random-state helpers): calling it makes a fresh bit generator by name."""
+        if not (isinstance(sym, s._Global) and sym.pair[1] == _BIT_GENERATOR_CTOR):
+            return False
+        maker = self._global(sym.pair)
+        return callable(maker) and getattr(maker, "__module__", "").startswith("numpy.random")
 
     def _fresh(self, sym: Any) -> Any:
         """A new bit generator of the kind ``sym`` makes with numpy's pickle helper, by class

@@ -253,7 +253,9 @@ class MadeForReal:
 
     def _partial(self, sym: Any, args: Any) -> Any:
         state = self.value(sym.state) if sym.state is not None else None
-        if not (is_real(args, tuple) and len(args) == 1 and callable(args[0])):
+        if not (is_real(args, tuple) and args and callable(args[0])):
+            return Unknown("a functools.partial the pass cannot see")
+        if len(args) != 1 and state is None:  # (a BUILD's state replaces what the call bound)
             return Unknown("a functools.partial the pass cannot see")
         func, bound, keywords = args[0], (), {}  # type: tuple[Any, Any, Any]
         if state is not None:

@@ -129,11 +129,19 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
     problem = value_problem(analysis.root, 0) if analysis.root is not None else None
     if problem:
         yield 0, problem
+    # partials that a BUILD gives a whole new (func, args, keywords, dict): the call's own
+    # arguments are dropped, so the rules below judge the BUILD's (rt50-08)
+    rebuilt = {id(obj) for _pos, obj, _state in analysis.builds if _made_by(obj, _PARTIAL)}
     for pos, obj in analysis.calls:
         cls = obj.cls
         if not isinstance(cls, _Global):
             continue
         args = obj.args
+        if cls.pair == _PARTIAL and id(obj) in rebuilt:
+            first = args.items[0] if isinstance(args, _Tuple) and args.items else None
+            if not (isinstance(first, _Global) or _made_by(first, _PARTIAL)):
+                yield pos, "functools.partial called on no function: the load fails on it"
+            continue
         if cls.pair == _PARTIAL:
             first = args.items[0] if isinstance(args, _Tuple) and args.items else None
             problem = _partial_problem(first)
@@ -172,6 +180,9 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
             keywords = state.items[2] if len(state.items) > 2 else None
             if isinstance(keywords, _Dict) and "out" in keywords.items:
                 yield pos, "a stored functools.partial binds out=, writing into a model array"
+            if isinstance(keywords, _Dict) and (keywords.lossy or keywords.unknown_keys):
+                # partial keeps any key; a load refuses one that is not a plain str (rt50-08)
+                yield pos, "a stored functools.partial keyword that is not a plain str"
             if isinstance(keywords, _Dict):
                 for key, value in keywords.items.items():
                     problem = data_problem(value, 0) or _keyword_problem(key, value)
@@ -304,6 +315,12 @@ def _keyword_problem(key: str, sym: Any) -> str | None:
     if not known:
         return "is not a value the pass can judge (unproven)"
     return keyword_problem(key, value)
+
+
+def _made_by(sym: Any, pair: tuple[str, str]) -> bool:
+    from safeload._symbolic import _Global, _Obj
+
+    return isinstance(sym, _Obj) and isinstance(sym.cls, _Global) and sym.cls.pair == pair
 
 
 def _partial_problem(func: Any) -> str | None:
