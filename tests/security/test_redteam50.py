@@ -236,7 +236,6 @@ def _reconstructed(cls: tuple[str, str], base: tuple[str, str], state: object) -
     )
 
 
-@open_finding(50, "rt50-02: copyreg._reconstructor(dict, dict, state) unproven to scan, loads")
 @pytest.mark.parametrize(
     "state",
     [{}, {"a": 1}, [("a", 1)], ((1, 2),), []],
@@ -247,6 +246,48 @@ def test_rt50_02_reconstructor_dict_of_dict(tmp_path, state):
 
     dict_ = ("builtins", "dict")
     assert_scan_predicts_load(_reconstructed(dict_, dict_, state), tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("cls", "state", "opcode"),
+    [
+        ("dict", [("a", 1)], "OBJ"),
+        ("dict", [("a", [1, 2]), ("b", {"c": 1})], "REDUCE"),
+        ("dict", [("a", np.arange(3))], "REDUCE"),
+        ("dict", (("a", np.float64(1.0)),), "OBJ"),
+        ("dict", [([1], 2)], "REDUCE"),  # unhashable key: both fail
+        ("dict", [("a", 1, 2)], "REDUCE"),  # a triple: both fail
+        ("Bunch", [("a", 1)], "REDUCE"),
+        ("Bunch", ((1, 2),), "OBJ"),
+        ("list", [1], "REDUCE"),  # the unpickler hands list out narrowed: both refuse
+    ],
+    ids=lambda v: repr(v)[:14],
+)
+def test_rt50_02_reconstructor_dict_neighbours(tmp_path, cls, state, opcode):
+    """rt50-02's neighbours: ``dict.__init__(obj, state)`` fills the object as ``dict(state)``
+    does, for a dict or a Bunch, by REDUCE or protocol 1's OBJ, from pairs holding arrays and
+    numpy scalars as well as plain values; and ``dict(pairs)`` called by REDUCE likewise."""
+    import pickle
+
+    from redteam import assert_scan_predicts_load, global_
+
+    pair = ("sklearn.utils._bunch", "Bunch") if cls == "Bunch" else ("builtins", cls)
+    base = ("builtins", "list" if cls == "list" else "dict")
+    if opcode == "REDUCE":
+        data = _reconstructed(pair, base, state)
+    else:
+        data = (
+            b"("
+            + global_("copyreg", "_reconstructor")
+            + global_(*pair)
+            + global_(*base)
+            + pickle.dumps(state, protocol=1)[:-1]
+            + b"o."
+        )
+    assert_scan_predicts_load(data, tmp_path)
+    if cls == "dict" and opcode == "REDUCE":  # the same items given to dict() by REDUCE
+        called = global_("builtins", "dict") + pickle.dumps((state,), protocol=2)[2:-1]
+        assert_scan_predicts_load(b"\x80\x02" + called + b"R.", tmp_path)
 
 
 def _built_then_popped(obj: object, protocol: int = 4) -> bytes:

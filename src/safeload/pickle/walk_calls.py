@@ -246,8 +246,15 @@ class WalkCalls(WalkValues):
                 and len(args.items) == 3
             ):
                 # protocols 0-1 write a namedtuple as _reconstructor(cls, tuple, fields):
-                # its fields are judged as the arguments of a call of cls (rt24-08)
-                self.result.calls.append((pos, _Obj(made_cls, args.items[2])))
+                # its fields are judged as the arguments of a call of cls (rt24-08); a dict's
+                # items are dict.__init__(obj, state)'s one argument, as in dict(state)
+                # (rt50-02: dict(*state) was judged). (The other builtins fail in the load:
+                # the unpickler hands them out narrowed, and other rules refuse them.)
+                state = args.items[2]
+                if made_cls.pair == ("builtins", "dict"):
+                    state = _Tuple([state])
+                    freeze(state)
+                self.result.calls.append((pos, _Obj(made_cls, state)))
         else:
             made = _Obj(func, args)
             self._record_call(pos, func.pair, made)

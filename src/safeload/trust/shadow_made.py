@@ -70,6 +70,20 @@ def is_plain_or_named(value: Any, depth: int = 0) -> bool:
     return False
 
 
+def is_dict_source(value: Any) -> bool:
+    """Whether ``dict(value)`` (or ``dict.__init__(obj, value)``) fills a dict exactly as the
+    load's does: from a mapping the builder made for real (its keys hashed as the load's),
+    from plain data (:func:`is_plain_or_named`: it succeeds or fails the same way), or from a
+    list or tuple of pairs whose keys hash as the load's (:func:`is_key`), whatever values
+    they hold (a dict stores them as they are): ``dict([('a', array)])`` (rt50-02's
+    neighbour, unseen while the load made it)."""
+    if is_real(value, dict) or is_plain_or_named(value):
+        return True
+    if type(value) not in (list, tuple):
+        return False
+    return all(type(p) in (list, tuple) and len(p) == 2 and is_key(p[0]) for p in value)
+
+
 #: The kinds of functions a resolved global is (numpy's ufuncs among them).
 _NAMED_KINDS = (types.FunctionType, types.BuiltinFunctionType, np.ufunc)
 
@@ -286,8 +300,10 @@ class MadeForReal:
         unseen = Unknown(f"a {cls.__qualname__} made from values the pass cannot see")
         try:
             if given is not None:
+                # dict.__init__(obj, items) fills it as dict(items) does: from a dict, or
+                # from pairs (rt50-02: a list or tuple of pairs was unseen, and loads)
                 items = self.value(given)
-                if not is_real(items, dict):
+                if not is_dict_source(items):
                     return unseen
                 made: Any = _reconstructor(cls, dict, items)
             elif not is_real(args, tuple):
@@ -304,9 +320,10 @@ class MadeForReal:
                     return unseen
                 made = _NARROWED[pair](*args)
             else:  # builtins.dict, collections.OrderedDict
-                # a mapping the builder made for real (its keys hashed as the load's) is
-                # copied as it is, whatever values it holds: dict(OrderedDict()), dict({k: est})
-                copied = len(args) == 1 and is_real(args[0], dict)
+                # a mapping the builder made for real (its keys hashed as the load's), or
+                # pairs keyed so, is copied as it is, whatever values it holds:
+                # dict(OrderedDict()), dict({k: est}), dict([(k, est)])
+                copied = len(args) == 1 and is_dict_source(args[0])
                 if not (copied or is_plain_or_named(args)):
                     return unseen
                 made = cls(*args)
