@@ -372,18 +372,8 @@ def _sparse_with_state(name: str, state: object, protocol: int) -> bytes:
         ("lil_matrix", "x"),
         ("coo_matrix", "x"),
         ("dok_matrix", "x"),
-        pytest.param(
-            *("dok_matrix", {}),
-            marks=open_finding(
-                50, "rt50-04: a dok matrix state without its _dict: scan SAFE, load fails"
-            ),
-        ),
-        pytest.param(
-            *("dok_matrix", {"_shape": (2, 2)}),
-            marks=open_finding(
-                50, "rt50-04: a dok matrix state without its _dict: scan SAFE, load fails"
-            ),
-        ),
+        ("dok_matrix", {}),
+        ("dok_matrix", {"_shape": (2, 2)}),
         ("bsr_matrix", "x"),
         ("csc_array", ("x", None)),
         ("dia_array", [1]),
@@ -404,7 +394,6 @@ def test_rt50_04_sparse_build_state(tmp_path, name, state, protocol):
     assert_scan_predicts_load(data, tmp_path)
 
 
-@open_finding(50, "rt50-04: dok_matrix reconstructed from an empty tuple: scan SAFE, load fails")
 @pytest.mark.parametrize("build", [{}, {"_shape": (2, 2)}], ids=["empty", "shape"])
 def test_rt50_04_dok_reconstructor_tuple_state(tmp_path, build):
     import pickle
@@ -415,6 +404,48 @@ def test_rt50_04_dok_reconstructor_tuple_state(tmp_path, build):
     data = _reconstructed(dok, ("builtins", "dict"), ())[:-1]  # (STOP dropped)
     data += pickle.dumps(build, protocol=2)[2:-1] + b"b."
     assert_scan_predicts_load(data, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("name", "form", "state"),
+    [
+        ("dok_array", "NEWOBJ", {}),
+        ("dok_array", "NEWOBJ", {"_dict": "x"}),  # its items() fails on a str
+        ("dok_matrix", "NEWOBJ", {"_dict": {(0, 0): 1.0}}),  # no _shape: loads
+        ("dok_matrix", "NEWOBJ", "full"),  # honest state, made by NEWOBJ: loads
+        ("dok_matrix", [], {"_shape": (2, 2)}),
+        ("dok_array", {(0, 1): 1.0}, {}),
+        ("dok_array", (), "full"),
+        ("dok_matrix", {}, {"dtype": None}),  # no _dict: fails
+    ],
+    ids=lambda v: repr(v)[:12],
+)
+def test_rt50_04_dok_forms(tmp_path, name, form, state):
+    """rt50-04's neighbours: a dok matrix or array made by NEWOBJ (``dict.__new__``) or by
+    ``copyreg._reconstructor(cls, dict, items)`` with any items ``dict()`` takes, then a BUILD
+    with or without the ``_dict`` its ``items()`` reads (the load's walk calls it): scan makes
+    it as the load does and fails where the load fails."""
+    import copyreg
+
+    import scipy.sparse as sp
+    from sklearn.preprocessing import StandardScaler
+
+    from redteam import assert_scan_predicts_load, dumps_with
+
+    cls = getattr(sp, name)
+    model = StandardScaler().fit([[0.0], [1.0]])
+    model.extra_ = cls(np.eye(2))
+    built = dict(model.extra_.__dict__) if state == "full" else state  # what scipy writes
+
+    def reduce(o):
+        if type(o) is not cls:
+            return NotImplemented
+        if form == "NEWOBJ":
+            return copyreg.__newobj__, (cls,), built
+        return copyreg._reconstructor, (cls, dict, form), built
+
+    for protocol in (2, 5):
+        assert_scan_predicts_load(dumps_with(model, reduce, protocol), tmp_path)
 
 
 def _called(cls: tuple[str, str], args: tuple) -> bytes:

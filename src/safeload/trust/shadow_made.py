@@ -389,20 +389,41 @@ class MadeForReal:
 
         state = self.value(sym.state) if sym.state is not None else None
         attrs = dict_state(cls, state)
-        plain_new = inspect.getattr_static(cls, "__new__") is inspect.getattr_static(
-            object, "__new__"
-        )
+        # the C allocator NEWOBJ runs (cls.__new__(cls): object's, or dict's for a dok)
+        new = inspect.getattr_static(cls, "__new__")
+        if new is not object.__new__ and new is not dict.__new__:
+            return Unknown(f"a {cls.__qualname__} made by a __new__ the pass does not model")
         # a dok matrix is a dict subclass, which scipy pickles as dict's reduce does:
-        # copyreg._reconstructor(cls, dict, items), then its __dict__ (rt41-03)
+        # copyreg._reconstructor(cls, dict, items), then its __dict__ (rt41-03); by NEWOBJ
+        # it is dict.__new__(cls), empty
         given = reconstructed_from_dict(sym) if issubclass(cls, dict) else None
         items = self.value(given) if given is not None else None
-        if attrs is None or not (plain_new or is_real(items, dict)):
+        if attrs is None or not (given is None or is_dict_source(items)):
             return Unknown(f"a {cls.__qualname__} whose state the pass cannot see")
         for value in attrs.values():
             if type(value) is Unknown:
                 return Unknown(f"a {cls.__qualname__} whose arrays the pass cannot read")
-        made: Any = object.__new__(cls) if plain_new else _reconstructor(cls, dict, items)
+        made: Any
+        try:
+            made = new(cls) if given is None else _reconstructor(cls, dict, items)
+        except Exception as exc:  # dict.__init__ on plain pairs: the load fails the same way
+            failure = failure_text(("copyreg", "_reconstructor"), exc)
+            self.problems.append(failure)
+            return Unknown(failure)
         made.__dict__.update(attrs)
+        if isinstance(made, dict):
+            # the load's walk meets a dict subclass's items through its own items(), which
+            # scipy's dok reads from its _dict: a state without it fails the load ("the
+            # check before use failed"), rt50-04
+            try:
+                made.items()
+            except Exception as exc:
+                failure = (
+                    f"a {cls.__qualname__} whose state lacks what its items() reads "
+                    f"({type(exc).__name__}: {str(exc)[:80]}): the load's walk fails on it"
+                )
+                self.problems.append(failure)
+                return Unknown(failure)
         self.done[id(sym)] = made
         self.instances.append(made)
         return made
