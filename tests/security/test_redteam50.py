@@ -1,7 +1,11 @@
 """Red team 50's reproducers. Fixed (normal tests): rt50-01 (record field values computed
 once per memoised value and dtype, each charged to the fold budget), rt50-05 and rt50-07 (Tree,
-_ImputerTriplet and copyreg._reconstructor only on exactly three arguments). The rest are
-open: strict xfails that pass once fixed.
+_ImputerTriplet and copyreg._reconstructor only on exactly three arguments), rt50-02
+(``_reconstructor(dict, dict, items)`` made as ``dict(items)``), rt50-04 (a sparse BUILD state
+must be scipy's attribute dict; a dok is made as the load makes it and refused where its
+``items()`` fails), rt50-06 (a metric made by ``__new__`` alone holds ``__cinit__``'s state;
+a Mahalanobis one, whose buffer is then unset and crashes its first ``pairwise``, is refused
+by both). The rest are open: strict xfails that pass once fixed.
 
 rt50-01 (DoS: scan and load_unsigned spend time far past the static pass's budget) an
         ndarray ``_reconstruct`` + BUILD whose dtype is a record with an object field and a
@@ -91,7 +95,11 @@ rt50-06 (parity: scan unsafe, load loads; low) a scikit-learn ``DistanceMetric``
         disagreements of 1,448). rt49-12's neighbour: the REDUCE-with-no-arguments form is
         refused by both. No harm found: ``pairwise`` checks the feature count against the
         1-item weights (Minkowski, SEuclidean, Mahalanobis raise), and a Ball/KD tree
-        holding such a metric is refused by both.
+        holding such a metric is refused by both. (Harm found while fixing it: a Mahalanobis
+        metric made so has no ``buffer``, which only its ``__init__`` and ``__setstate__``
+        make, and ``pairwise`` of 1-feature data, which its width check takes, writes through
+        the unset memoryview: SIGSEGV, and load_unsigned returned it. A Ball/KD tree with a
+        stateless Euclidean or Manhattan metric was refused by scan only; the load kept it.)
 rt50-07 (parity: scan SAFE, load refuses) ``copyreg._reconstructor`` (which takes exactly
         ``cls, base, state``) called with 2, 4 or 5 arguments on a dict or tuple subclass:
         ``(Bunch, dict)``, ``(Bunch, dict, {}, None)``, ``(Bunch, dict, {}, {}, {})``,
@@ -129,6 +137,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import safeload
 from redteam import child, open_finding, popped_before
 
 
@@ -479,7 +488,6 @@ def test_rt50_05_wrong_arity_calls(tmp_path, cls, args):
     assert_scan_predicts_load(data, tmp_path)
 
 
-@open_finding(50, "rt50-06: a DistanceMetric made by NEWOBJ with no state: scan unsafe, load loads")
 @pytest.mark.parametrize(
     "name", ["EuclideanDistance64", "MinkowskiDistance64", "ManhattanDistance32"]
 )
@@ -492,6 +500,103 @@ def test_rt50_06_stateless_distance_metric(tmp_path, name, opcodes):
     data = b"\x80\x04" + global_("sklearn.metrics._dist_metrics", name) + opcodes + b"."
     assert type(pickle.loads(data)).__name__ == name
     assert_scan_predicts_load(data, tmp_path)
+
+
+def test_rt50_06_stateless_metric_is_usable(tmp_path):
+    """rt50-06's decision: a metric made by ``__new__`` alone holds what Cython's
+    ``__cinit__`` sets (``p=2``, a 1-item ``vec``, a 1x1 ``mat``), the very state an honest
+    unweighted metric pickles, and its methods compute or raise on it: the load keeps it,
+    and scan reads that state."""
+    from redteam import global_, write
+
+    for name in ("EuclideanDistance64", "MinkowskiDistance64", "SEuclideanDistance32"):
+        data = b"\x80\x04" + global_("sklearn.metrics._dist_metrics", name) + b")\x81."
+        assert safeload.scan(data).safe
+        metric = safeload.load_unsigned(write(tmp_path, data))
+        assert metric.__getstate__()[0] == 2.0
+        for width in (1, 2, 5):
+            X = np.ones((3, width), dtype=np.float32 if name.endswith("32") else np.float64)
+            try:
+                assert metric.pairwise(X).shape == (3, 3)
+            except ValueError:  # a weighted metric's width check (its 1-item vec)
+                assert width != 1 and not name.startswith("Euclidean")
+        assert metric.rdist_to_dist(np.ones(2)).shape == (2,)
+
+
+#: A Mahalanobis metric made by NEWOBJ and never given its state.
+_BARE_MAHALANOBIS = "sklearn.metrics._dist_metrics", "MahalanobisDistance64"
+
+
+def test_rt50_06_stateless_mahalanobis_crashes(tmp_path):
+    """rt50-06's harm: a Mahalanobis metric gets the buffer its ``rdist`` writes through
+    from its ``__init__`` or ``__setstate__`` only; made by NEWOBJ alone, the buffer is an
+    unset memoryview and the first ``pairwise`` (on 1-feature data, which its width check
+    takes) kills plain pickle's process. load_unsigned returned it; now the static pass of
+    both refuses it (the walk's end: an object of such a class never given its state)."""
+    from harm import plain
+    from redteam import assert_scan_predicts_load, global_, write
+
+    data = b"\x80\x02" + global_(*_BARE_MAHALANOBIS) + b")\x81."
+    call = "import numpy; model.pairwise(numpy.ones((2, 1)))"
+    ran = plain(write(tmp_path, data), call, timeout=60)
+    assert ran.crashed, ran
+    for newobj in (b"\x81", b"}\x92"):  # NEWOBJ and NEWOBJ_EX
+        bare = b"\x80\x04" + global_(*_BARE_MAHALANOBIS) + b")" + newobj + b"."
+        assert_scan_predicts_load(bare, tmp_path, refused=True)
+        assert "never given its state" in safeload.scan(bare).findings[0].message
+
+
+def _stateless_metrics(o):
+    """A reducer override: every distance metric written as NEWOBJ of its class, no state."""
+    import copyreg
+
+    from sklearn.metrics._dist_metrics import DistanceMetric32, DistanceMetric64
+
+    if isinstance(o, (DistanceMetric64, DistanceMetric32)):
+        return copyreg.__newobj__, (type(o),)
+    return NotImplemented
+
+
+def _metric_holders():
+    from sklearn.metrics import DistanceMetric
+    from sklearn.neighbors import BallTree, KDTree, KernelDensity, NearestNeighbors
+
+    X = np.random.RandomState(0).rand(20, 3)
+    return {
+        "ball-tree": BallTree(X, metric="euclidean"),
+        "kd-tree": KDTree(X, metric="manhattan"),
+        "weighted": BallTree(X, metric="minkowski", p=3, w=np.ones(3)),  # vec too short
+        "nn": NearestNeighbors(algorithm="ball_tree").fit(X),
+        "kde": KernelDensity().fit(X),
+        "haversine": DistanceMetric.get_metric("haversine"),
+        "mahalanobis": DistanceMetric.get_metric("mahalanobis", VI=np.eye(3)),
+        "mahalanobis-tree": BallTree(X, metric="mahalanobis", VI=np.eye(3)),
+    }
+
+
+@pytest.mark.parametrize(
+    "holder",
+    [
+        "ball-tree",
+        "kd-tree",
+        "weighted",
+        "nn",
+        "kde",
+        "haversine",
+        "mahalanobis",
+        "mahalanobis-tree",
+    ],
+)
+@pytest.mark.parametrize("protocol", [2, 5])
+def test_rt50_06_stateless_metric_neighbours(tmp_path, holder, protocol):
+    """rt50-06's neighbours: the metric of a tree, a neighbours estimator or a kernel density
+    (and a metric alone) written without its state, by NEWOBJ; the Mahalanobis ones refused
+    by both, a weighted metric whose 1-item vec does not fit the data refused by both, the
+    others loaded by both (scan refused them, the load kept them)."""
+    from redteam import assert_scan_predicts_load, dumps_with
+
+    data = dumps_with(_metric_holders()[holder], _stateless_metrics, protocol)
+    assert_scan_predicts_load(data, tmp_path, refused=holder == "weighted" or "maha" in holder)
 
 
 @pytest.mark.parametrize(

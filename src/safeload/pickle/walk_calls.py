@@ -41,6 +41,7 @@ from safeload.pickle.names import (
     FROMBUFFER,
     MULTIARRAY_SCALAR,
     RECONSTRUCTOR,
+    STATE_BUILT,
     STORING_CALLS,
 )
 from safeload.pickle.narrowed import _NARROWED
@@ -218,7 +219,24 @@ class WalkCalls(WalkValues):
             self.native_objects.append((pos, made))
         if cls.pair in STORING_CALLS:
             self.result.calls.append((pos, made))
+        if cls.pair in STATE_BUILT:
+            self.state_built.append((pos, made))
         return None
+
+    def _made_by_new(self, func: _Global, args: _Sym, name: str, pos: int, made: _Obj) -> None:
+        """Hook: list an object of a class in ``STATE_BUILT`` that a call makes by its
+        ``__new__`` alone (``newObj(cls)``, ``copyreg.__newobj__(cls)``, or OBJ/INST of the
+        class without arguments, which the C unpickler runs as ``cls.__new__(cls)``), so that
+        the end of the walk refuses it if no BUILD gives it its state."""
+        if not isinstance(args, _Tuple):
+            return
+        items = args.items
+        if func.pair[1] in ("newObj", "__newobj__") and items:
+            first = items[0]
+            if isinstance(first, _Global) and first.pair in STATE_BUILT:
+                self.state_built.append((pos, made))
+        elif name in ("OBJ", "INST") and not items and func.pair in STATE_BUILT:
+            self.state_built.append((pos, made))
 
     def _op_inst(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
         module, qualname = arg
@@ -258,6 +276,7 @@ class WalkCalls(WalkValues):
         else:
             made = _Obj(func, args)
             self._record_call(pos, func.pair, made)
+            self._made_by_new(func, args, name, pos, made)
             self._count_buffer_use(made, args, pos, name)
             if isinstance(args, _Tuple) and args.items:
                 self.result.arg_calls.append((pos, made))

@@ -382,9 +382,10 @@ class MadeForReal:
 
     def _sparse(self, cls: type, sym: Any) -> Any:
         """The sparse matrix a load builds: scipy's classes keep their state in ``__dict__``
-        (no ``__setstate__``, no ``__new__``), so setting the arrays the stream holds on a bare
-        instance is exactly what the unpickler does; nothing of the class runs. The checks
-        then test it as they test a loaded one."""
+        (no ``__setstate__``, no ``__new__`` of their own: object's, or dict's for a dok), so
+        setting the arrays the stream holds on a bare instance is exactly what the unpickler
+        does; nothing of the class runs but a dok's ``items()``, which the load's walk calls
+        too. The checks then test it as they test a loaded one."""
         from safeload.pickle.narrowed import _reconstructor
 
         state = self.value(sym.state) if sym.state is not None else None
