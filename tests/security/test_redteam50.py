@@ -1,9 +1,13 @@
 """Red team 50's reproducers. Fixed (normal tests): rt50-01 (record field values computed
-once per memoised value and dtype, each charged to the fold budget), rt50-03 (the load keeps
-and checks what the stream drops off its stack), rt50-05 and rt50-07 (Tree, _ImputerTriplet
-and copyreg._reconstructor only on exactly three arguments), rt50-08 (partial's BUILD state as
-its __setstate__ takes it), rt50-09 (a Generator's BUILD state only its bit generator's dict).
-The rest are open: strict xfails that pass once fixed.
+once per memoised value and dtype, each charged to the fold budget), rt50-02
+(``_reconstructor(dict, dict, items)`` made as ``dict(items)``), rt50-03 (the load keeps and
+checks what the stream drops off its stack), rt50-04 (a sparse BUILD state must be scipy's
+attribute dict; a dok is made as the load makes it and refused where its ``items()`` fails),
+rt50-05 and rt50-07 (Tree, _ImputerTriplet and copyreg._reconstructor only on exactly three
+arguments), rt50-06 (a metric made by ``__new__`` alone holds ``__cinit__``'s state; a
+Mahalanobis one, whose buffer is then unset and crashes its first ``pairwise``, is refused by
+both), rt50-08 (partial's BUILD state as its __setstate__ takes it), rt50-09 (a Generator's
+BUILD state only its bit generator's dict). All nine are fixed.
 
 rt50-01 (DoS: scan and load_unsigned spend time far past the static pass's budget) an
         ndarray ``_reconstruct`` + BUILD whose dtype is a record with an object field and a
@@ -93,7 +97,11 @@ rt50-06 (parity: scan unsafe, load loads; low) a scikit-learn ``DistanceMetric``
         disagreements of 1,448). rt49-12's neighbour: the REDUCE-with-no-arguments form is
         refused by both. No harm found: ``pairwise`` checks the feature count against the
         1-item weights (Minkowski, SEuclidean, Mahalanobis raise), and a Ball/KD tree
-        holding such a metric is refused by both.
+        holding such a metric is refused by both. (Harm found while fixing it: a Mahalanobis
+        metric made so has no ``buffer``, which only its ``__init__`` and ``__setstate__``
+        make, and ``pairwise`` of 1-feature data, which its width check takes, writes through
+        the unset memoryview: SIGSEGV, and load_unsigned returned it. A Ball/KD tree with a
+        stateless Euclidean or Manhattan metric was refused by scan only; the load kept it.)
 rt50-07 (parity: scan SAFE, load refuses) ``copyreg._reconstructor`` (which takes exactly
         ``cls, base, state``) called with 2, 4 or 5 arguments on a dict or tuple subclass:
         ``(Bunch, dict)``, ``(Bunch, dict, {}, None)``, ``(Bunch, dict, {}, {}, {})``,
@@ -131,6 +139,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import safeload
 from redteam import child, open_finding, popped_before
 
 
@@ -238,7 +247,6 @@ def _reconstructed(cls: tuple[str, str], base: tuple[str, str], state: object) -
     )
 
 
-@open_finding(50, "rt50-02: copyreg._reconstructor(dict, dict, state) unproven to scan, loads")
 @pytest.mark.parametrize(
     "state",
     [{}, {"a": 1}, [("a", 1)], ((1, 2),), []],
@@ -249,6 +257,48 @@ def test_rt50_02_reconstructor_dict_of_dict(tmp_path, state):
 
     dict_ = ("builtins", "dict")
     assert_scan_predicts_load(_reconstructed(dict_, dict_, state), tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("cls", "state", "opcode"),
+    [
+        ("dict", [("a", 1)], "OBJ"),
+        ("dict", [("a", [1, 2]), ("b", {"c": 1})], "REDUCE"),
+        ("dict", [("a", np.arange(3))], "REDUCE"),
+        ("dict", (("a", np.float64(1.0)),), "OBJ"),
+        ("dict", [([1], 2)], "REDUCE"),  # unhashable key: both fail
+        ("dict", [("a", 1, 2)], "REDUCE"),  # a triple: both fail
+        ("Bunch", [("a", 1)], "REDUCE"),
+        ("Bunch", ((1, 2),), "OBJ"),
+        ("list", [1], "REDUCE"),  # the unpickler hands list out narrowed: both refuse
+    ],
+    ids=lambda v: repr(v)[:14],
+)
+def test_rt50_02_reconstructor_dict_neighbours(tmp_path, cls, state, opcode):
+    """rt50-02's neighbours: ``dict.__init__(obj, state)`` fills the object as ``dict(state)``
+    does, for a dict or a Bunch, by REDUCE or protocol 1's OBJ, from pairs holding arrays and
+    numpy scalars as well as plain values; and ``dict(pairs)`` called by REDUCE likewise."""
+    import pickle
+
+    from redteam import assert_scan_predicts_load, global_
+
+    pair = ("sklearn.utils._bunch", "Bunch") if cls == "Bunch" else ("builtins", cls)
+    base = ("builtins", "list" if cls == "list" else "dict")
+    if opcode == "REDUCE":
+        data = _reconstructed(pair, base, state)
+    else:
+        data = (
+            b"("
+            + global_("copyreg", "_reconstructor")
+            + global_(*pair)
+            + global_(*base)
+            + pickle.dumps(state, protocol=1)[:-1]
+            + b"o."
+        )
+    assert_scan_predicts_load(data, tmp_path)
+    if cls == "dict" and opcode == "REDUCE":  # the same items given to dict() by REDUCE
+        called = global_("builtins", "dict") + pickle.dumps((state,), protocol=2)[2:-1]
+        assert_scan_predicts_load(b"\x80\x02" + called + b"R.", tmp_path)
 
 
 def _built_then_popped(obj: object, protocol: int = 4) -> bytes:
@@ -417,18 +467,8 @@ def _sparse_with_state(name: str, state: object, protocol: int) -> bytes:
         ("lil_matrix", "x"),
         ("coo_matrix", "x"),
         ("dok_matrix", "x"),
-        pytest.param(
-            *("dok_matrix", {}),
-            marks=open_finding(
-                50, "rt50-04: a dok matrix state without its _dict: scan SAFE, load fails"
-            ),
-        ),
-        pytest.param(
-            *("dok_matrix", {"_shape": (2, 2)}),
-            marks=open_finding(
-                50, "rt50-04: a dok matrix state without its _dict: scan SAFE, load fails"
-            ),
-        ),
+        ("dok_matrix", {}),
+        ("dok_matrix", {"_shape": (2, 2)}),
         ("bsr_matrix", "x"),
         ("csc_array", ("x", None)),
         ("dia_array", [1]),
@@ -449,7 +489,6 @@ def test_rt50_04_sparse_build_state(tmp_path, name, state, protocol):
     assert_scan_predicts_load(data, tmp_path)
 
 
-@open_finding(50, "rt50-04: dok_matrix reconstructed from an empty tuple: scan SAFE, load fails")
 @pytest.mark.parametrize("build", [{}, {"_shape": (2, 2)}], ids=["empty", "shape"])
 def test_rt50_04_dok_reconstructor_tuple_state(tmp_path, build):
     import pickle
@@ -460,6 +499,48 @@ def test_rt50_04_dok_reconstructor_tuple_state(tmp_path, build):
     data = _reconstructed(dok, ("builtins", "dict"), ())[:-1]  # (STOP dropped)
     data += pickle.dumps(build, protocol=2)[2:-1] + b"b."
     assert_scan_predicts_load(data, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("name", "form", "state"),
+    [
+        ("dok_array", "NEWOBJ", {}),
+        ("dok_array", "NEWOBJ", {"_dict": "x"}),  # its items() fails on a str
+        ("dok_matrix", "NEWOBJ", {"_dict": {(0, 0): 1.0}}),  # no _shape: loads
+        ("dok_matrix", "NEWOBJ", "full"),  # honest state, made by NEWOBJ: loads
+        ("dok_matrix", [], {"_shape": (2, 2)}),
+        ("dok_array", {(0, 1): 1.0}, {}),
+        ("dok_array", (), "full"),
+        ("dok_matrix", {}, {"dtype": None}),  # no _dict: fails
+    ],
+    ids=lambda v: repr(v)[:12],
+)
+def test_rt50_04_dok_forms(tmp_path, name, form, state):
+    """rt50-04's neighbours: a dok matrix or array made by NEWOBJ (``dict.__new__``) or by
+    ``copyreg._reconstructor(cls, dict, items)`` with any items ``dict()`` takes, then a BUILD
+    with or without the ``_dict`` its ``items()`` reads (the load's walk calls it): scan makes
+    it as the load does and fails where the load fails."""
+    import copyreg
+
+    import scipy.sparse as sp
+    from sklearn.preprocessing import StandardScaler
+
+    from redteam import assert_scan_predicts_load, dumps_with
+
+    cls = getattr(sp, name)
+    model = StandardScaler().fit([[0.0], [1.0]])
+    model.extra_ = cls(np.eye(2))
+    built = dict(model.extra_.__dict__) if state == "full" else state  # what scipy writes
+
+    def reduce(o):
+        if type(o) is not cls:
+            return NotImplemented
+        if form == "NEWOBJ":
+            return copyreg.__newobj__, (cls,), built
+        return copyreg._reconstructor, (cls, dict, form), built
+
+    for protocol in (2, 5):
+        assert_scan_predicts_load(dumps_with(model, reduce, protocol), tmp_path)
 
 
 def _called(cls: tuple[str, str], args: tuple) -> bytes:
@@ -493,7 +574,6 @@ def test_rt50_05_wrong_arity_calls(tmp_path, cls, args):
     assert_scan_predicts_load(data, tmp_path)
 
 
-@open_finding(50, "rt50-06: a DistanceMetric made by NEWOBJ with no state: scan unsafe, load loads")
 @pytest.mark.parametrize(
     "name", ["EuclideanDistance64", "MinkowskiDistance64", "ManhattanDistance32"]
 )
@@ -506,6 +586,103 @@ def test_rt50_06_stateless_distance_metric(tmp_path, name, opcodes):
     data = b"\x80\x04" + global_("sklearn.metrics._dist_metrics", name) + opcodes + b"."
     assert type(pickle.loads(data)).__name__ == name
     assert_scan_predicts_load(data, tmp_path)
+
+
+def test_rt50_06_stateless_metric_is_usable(tmp_path):
+    """rt50-06's decision: a metric made by ``__new__`` alone holds what Cython's
+    ``__cinit__`` sets (``p=2``, a 1-item ``vec``, a 1x1 ``mat``), the very state an honest
+    unweighted metric pickles, and its methods compute or raise on it: the load keeps it,
+    and scan reads that state."""
+    from redteam import global_, write
+
+    for name in ("EuclideanDistance64", "MinkowskiDistance64", "SEuclideanDistance32"):
+        data = b"\x80\x04" + global_("sklearn.metrics._dist_metrics", name) + b")\x81."
+        assert safeload.scan(data).safe
+        metric = safeload.load_unsigned(write(tmp_path, data))
+        assert metric.__getstate__()[0] == 2.0
+        for width in (1, 2, 5):
+            X = np.ones((3, width), dtype=np.float32 if name.endswith("32") else np.float64)
+            try:
+                assert metric.pairwise(X).shape == (3, 3)
+            except ValueError:  # a weighted metric's width check (its 1-item vec)
+                assert width != 1 and not name.startswith("Euclidean")
+        assert metric.rdist_to_dist(np.ones(2)).shape == (2,)
+
+
+#: A Mahalanobis metric made by NEWOBJ and never given its state.
+_BARE_MAHALANOBIS = "sklearn.metrics._dist_metrics", "MahalanobisDistance64"
+
+
+def test_rt50_06_stateless_mahalanobis_crashes(tmp_path):
+    """rt50-06's harm: a Mahalanobis metric gets the buffer its ``rdist`` writes through
+    from its ``__init__`` or ``__setstate__`` only; made by NEWOBJ alone, the buffer is an
+    unset memoryview and the first ``pairwise`` (on 1-feature data, which its width check
+    takes) kills plain pickle's process. load_unsigned returned it; now the static pass of
+    both refuses it (the walk's end: an object of such a class never given its state)."""
+    from harm import plain
+    from redteam import assert_scan_predicts_load, global_, write
+
+    data = b"\x80\x02" + global_(*_BARE_MAHALANOBIS) + b")\x81."
+    call = "import numpy; model.pairwise(numpy.ones((2, 1)))"
+    ran = plain(write(tmp_path, data), call, timeout=60)
+    assert ran.crashed, ran
+    for newobj in (b"\x81", b"}\x92"):  # NEWOBJ and NEWOBJ_EX
+        bare = b"\x80\x04" + global_(*_BARE_MAHALANOBIS) + b")" + newobj + b"."
+        assert_scan_predicts_load(bare, tmp_path, refused=True)
+        assert "never given its state" in safeload.scan(bare).findings[0].message
+
+
+def _stateless_metrics(o):
+    """A reducer override: every distance metric written as NEWOBJ of its class, no state."""
+    import copyreg
+
+    from sklearn.metrics._dist_metrics import DistanceMetric32, DistanceMetric64
+
+    if isinstance(o, (DistanceMetric64, DistanceMetric32)):
+        return copyreg.__newobj__, (type(o),)
+    return NotImplemented
+
+
+def _metric_holders():
+    from sklearn.metrics import DistanceMetric
+    from sklearn.neighbors import BallTree, KDTree, KernelDensity, NearestNeighbors
+
+    X = np.random.RandomState(0).rand(20, 3)
+    return {
+        "ball-tree": BallTree(X, metric="euclidean"),
+        "kd-tree": KDTree(X, metric="manhattan"),
+        "weighted": BallTree(X, metric="minkowski", p=3, w=np.ones(3)),  # vec too short
+        "nn": NearestNeighbors(algorithm="ball_tree").fit(X),
+        "kde": KernelDensity().fit(X),
+        "haversine": DistanceMetric.get_metric("haversine"),
+        "mahalanobis": DistanceMetric.get_metric("mahalanobis", VI=np.eye(3)),
+        "mahalanobis-tree": BallTree(X, metric="mahalanobis", VI=np.eye(3)),
+    }
+
+
+@pytest.mark.parametrize(
+    "holder",
+    [
+        "ball-tree",
+        "kd-tree",
+        "weighted",
+        "nn",
+        "kde",
+        "haversine",
+        "mahalanobis",
+        "mahalanobis-tree",
+    ],
+)
+@pytest.mark.parametrize("protocol", [2, 5])
+def test_rt50_06_stateless_metric_neighbours(tmp_path, holder, protocol):
+    """rt50-06's neighbours: the metric of a tree, a neighbours estimator or a kernel density
+    (and a metric alone) written without its state, by NEWOBJ; the Mahalanobis ones refused
+    by both, a weighted metric whose 1-item vec does not fit the data refused by both, the
+    others loaded by both (scan refused them, the load kept them)."""
+    from redteam import assert_scan_predicts_load, dumps_with
+
+    data = dumps_with(_metric_holders()[holder], _stateless_metrics, protocol)
+    assert_scan_predicts_load(data, tmp_path, refused=holder == "weighted" or "maha" in holder)
 
 
 @pytest.mark.parametrize(

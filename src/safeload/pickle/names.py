@@ -42,6 +42,15 @@ ONE_NATIVE_STATE: Final = frozenset(
         ("sklearn.metrics._dist_metrics", "newObj"),
     }
 )
+#: Native classes whose own ``__setstate__`` sets up what their methods write through, so an
+#: object made by ``__new__`` alone (NEWOBJ, ``newObj(cls)``, OBJ or INST without arguments)
+#: and never given a state is unusable: a Mahalanobis metric's ``buffer`` is then an unset
+#: memoryview, and its ``rdist`` writes through a null pointer on the first ``pairwise``
+#: (SIGSEGV, rt50-06). The other metrics' methods read only what Cython's ``__cinit__`` sets
+#: (``p=2``, a 1-item ``vec``, a 1x1 ``mat``: the state their checks read).
+STATE_BUILT: Final = frozenset(
+    ("sklearn.metrics._dist_metrics", f"MahalanobisDistance{bits}") for bits in ("64", "32")
+)
 RECONSTRUCT: Final = frozenset(
     {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct")}
 )

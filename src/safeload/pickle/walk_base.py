@@ -24,6 +24,7 @@ from safeload._symbolic import (
     _max_depth,
     _Obj,
     _Sym,
+    _Tuple,
     freeze,
 )
 from safeload._types import Buffer
@@ -40,6 +41,17 @@ SHARED_VERSION_STATE: Final = (
     "scikit-learn's __setstate__ removes that key from the dict it is given, so the other "
     "holder (a dtype's fields, another object) would change after the pass read it"
 )
+
+
+def _made_name(obj: _Obj, cls: _Global) -> str:
+    """The class ``obj`` is an instance of, for findings: the first argument of a
+    ``newObj(cls)`` helper, else what made it."""
+    args = obj.args
+    if cls.pair[1] in ("newObj", "__newobj__") and isinstance(args, _Tuple) and args.items:
+        first = args.items[0]
+        if isinstance(first, _Global):
+            return format_name(*first.pair)
+    return format_name(*cls.pair)
 
 
 class WalkBase:
@@ -60,6 +72,8 @@ class WalkBase:
         self.native_objects: list[tuple[int, _Obj]] = []
         #: (offset, object) of each pandas object that must receive exactly one BUILD
         self.pandas_objects: list[tuple[int, _Obj]] = []
+        #: (offset, object) of each object of a class in ``STATE_BUILT`` made by ``__new__``
+        self.state_built: list[tuple[int, _Obj]] = []
         #: id() of each constant a BYTEARRAY8 pushed (the symbols live as long as the walk)
         self.bytearrays: set[int] = set()
         #: what the calls and hashes so far cost (see ``spend``)
@@ -194,9 +208,10 @@ class WalkBase:
             )
 
     def _check_all_built(self) -> None:
-        """Hook, at the end of the walk: every pandas object that must receive one BUILD, and
-        every native-model object, was given its state (pandas' code would otherwise meet
-        unset buffers, the library a missing model)."""
+        """Hook, at the end of the walk: every pandas object that must receive one BUILD,
+        every native-model object, and every object of ``STATE_BUILT`` made by ``__new__``
+        was given its state (pandas' code would otherwise meet unset buffers, the library a
+        missing model, a Mahalanobis metric a null buffer)."""
         unset = (
             (
                 self.pandas_objects,
@@ -208,11 +223,16 @@ class WalkBase:
                 "{} is made but never given its state: its native model would be missing when "
                 "it is used",
             ),
+            (
+                self.state_built,
+                "{} is made by its __new__ alone and never given its state: the buffer its "
+                "native code writes through is unset (a crash on first use)",
+            ),
         )
         for made, harm in unset:
             for pos, obj in made:
                 if obj.state is None and obj.cls is not None:
-                    raise Unsafe(pos, "NEWOBJ", harm.format(format_name(*obj.cls.pair)))
+                    raise Unsafe(pos, "NEWOBJ", harm.format(_made_name(obj, obj.cls)))
 
     def _nest(self, target: _Sym, children: list[_Sym]) -> None:
         """Record that ``children`` now live inside ``target``; enforce the depth limit."""

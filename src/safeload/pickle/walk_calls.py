@@ -41,6 +41,7 @@ from safeload.pickle.names import (
     FROMBUFFER,
     MULTIARRAY_SCALAR,
     RECONSTRUCTOR,
+    STATE_BUILT,
     STORING_CALLS,
 )
 from safeload.pickle.narrowed import _NARROWED
@@ -218,7 +219,24 @@ class WalkCalls(WalkValues):
             self.native_objects.append((pos, made))
         if cls.pair in STORING_CALLS:
             self.result.calls.append((pos, made))
+        if cls.pair in STATE_BUILT:
+            self.state_built.append((pos, made))
         return None
+
+    def _made_by_new(self, func: _Global, args: _Sym, name: str, pos: int, made: _Obj) -> None:
+        """Hook: list an object of a class in ``STATE_BUILT`` that a call makes by its
+        ``__new__`` alone (``newObj(cls)``, ``copyreg.__newobj__(cls)``, or OBJ/INST of the
+        class without arguments, which the C unpickler runs as ``cls.__new__(cls)``), so that
+        the end of the walk refuses it if no BUILD gives it its state."""
+        if not isinstance(args, _Tuple):
+            return
+        items = args.items
+        if func.pair[1] in ("newObj", "__newobj__") and items:
+            first = items[0]
+            if isinstance(first, _Global) and first.pair in STATE_BUILT:
+                self.state_built.append((pos, made))
+        elif name in ("OBJ", "INST") and not items and func.pair in STATE_BUILT:
+            self.state_built.append((pos, made))
 
     def _op_inst(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
         module, qualname = arg
@@ -246,11 +264,19 @@ class WalkCalls(WalkValues):
                 and len(args.items) == 3
             ):
                 # protocols 0-1 write a namedtuple as _reconstructor(cls, tuple, fields):
-                # its fields are judged as the arguments of a call of cls (rt24-08)
-                self.result.calls.append((pos, _Obj(made_cls, args.items[2])))
+                # its fields are judged as the arguments of a call of cls (rt24-08); a dict's
+                # items are dict.__init__(obj, state)'s one argument, as in dict(state)
+                # (rt50-02: dict(*state) was judged). (The other builtins fail in the load:
+                # the unpickler hands them out narrowed, and other rules refuse them.)
+                state = args.items[2]
+                if made_cls.pair == ("builtins", "dict"):
+                    state = _Tuple([state])
+                    freeze(state)
+                self.result.calls.append((pos, _Obj(made_cls, state)))
         else:
             made = _Obj(func, args)
             self._record_call(pos, func.pair, made)
+            self._made_by_new(func, args, name, pos, made)
             self._count_buffer_use(made, args, pos, name)
             if isinstance(args, _Tuple) and args.items:
                 self.result.arg_calls.append((pos, made))

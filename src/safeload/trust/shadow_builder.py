@@ -122,6 +122,8 @@ def _probe_state(value: Any, depth: int = 0) -> bool:
 
 #: Cython's rebuild of numpy's SeedSequence: (class, layout checksum, state tuple).
 _SEED_SEQUENCE = "__pyx_unpickle_SeedSequence"
+#: scikit-learn's distance metrics' module (Cython classes with a ``__cinit__``).
+_DIST_METRICS = "sklearn.metrics._dist_metrics"
 #: The prefix of Cython's pickle helpers, ``__pyx_unpickle_<Class>(cls, checksum, state)``.
 _PYX_UNPICKLE = "__pyx_unpickle_"
 #: Built-in callables that only repackage their (already converted) arguments.
@@ -523,6 +525,11 @@ class Builder(MadeForReal):
             state = self._booster_state(sym, state)
         if sym.cls.pair[1] == _SEED_SEQUENCE and state is None:
             state = args[2]  # Cython's unpickler takes the state as its third argument
+        if cls.__module__ == _DIST_METRICS and sym.state is None:
+            # made by __new__ alone (no BUILD): Cython's __cinit__ gives it p=2, a 1-item vec
+            # and a 1x1 mat, the state its check reads in a load (rt50-06; a Mahalanobis
+            # metric, whose buffer only __setstate__ makes, the walk has refused)
+            state = (2.0, np.zeros(1), np.zeros((1, 1)))
         state = self.converted.pop(id(sym), state)
         attrs: dict[str, Any] | None
         if (cls.__module__, cls.__qualname__) == TREE:

@@ -70,6 +70,20 @@ def is_plain_or_named(value: Any, depth: int = 0) -> bool:
     return False
 
 
+def is_dict_source(value: Any) -> bool:
+    """Whether ``dict(value)`` (or ``dict.__init__(obj, value)``) fills a dict exactly as the
+    load's does: from a mapping the builder made for real (its keys hashed as the load's),
+    from plain data (:func:`is_plain_or_named`: it succeeds or fails the same way), or from a
+    list or tuple of pairs whose keys hash as the load's (:func:`is_key`), whatever values
+    they hold (a dict stores them as they are): ``dict([('a', array)])`` (rt50-02's
+    neighbour, unseen while the load made it)."""
+    if is_real(value, dict) or is_plain_or_named(value):
+        return True
+    if type(value) not in (list, tuple):
+        return False
+    return all(type(p) in (list, tuple) and len(p) == 2 and is_key(p[0]) for p in value)
+
+
 #: The kinds of functions a resolved global is (numpy's ufuncs among them).
 _NAMED_KINDS = (types.FunctionType, types.BuiltinFunctionType, np.ufunc)
 
@@ -288,8 +302,10 @@ class MadeForReal:
         unseen = Unknown(f"a {cls.__qualname__} made from values the pass cannot see")
         try:
             if given is not None:
+                # dict.__init__(obj, items) fills it as dict(items) does: from a dict, or
+                # from pairs (rt50-02: a list or tuple of pairs was unseen, and loads)
                 items = self.value(given)
-                if not is_real(items, dict):
+                if not is_dict_source(items):
                     return unseen
                 made: Any = _reconstructor(cls, dict, items)
             elif not is_real(args, tuple):
@@ -306,9 +322,10 @@ class MadeForReal:
                     return unseen
                 made = _NARROWED[pair](*args)
             else:  # builtins.dict, collections.OrderedDict
-                # a mapping the builder made for real (its keys hashed as the load's) is
-                # copied as it is, whatever values it holds: dict(OrderedDict()), dict({k: est})
-                copied = len(args) == 1 and is_real(args[0], dict)
+                # a mapping the builder made for real (its keys hashed as the load's), or
+                # pairs keyed so, is copied as it is, whatever values it holds:
+                # dict(OrderedDict()), dict({k: est}), dict([(k, est)])
+                copied = len(args) == 1 and is_dict_source(args[0])
                 if not (copied or is_plain_or_named(args)):
                     return unseen
                 made = cls(*args)
@@ -367,27 +384,49 @@ class MadeForReal:
 
     def _sparse(self, cls: type, sym: Any) -> Any:
         """The sparse matrix a load builds: scipy's classes keep their state in ``__dict__``
-        (no ``__setstate__``, no ``__new__``), so setting the arrays the stream holds on a bare
-        instance is exactly what the unpickler does; nothing of the class runs. The checks
-        then test it as they test a loaded one."""
+        (no ``__setstate__``, no ``__new__`` of their own: object's, or dict's for a dok), so
+        setting the arrays the stream holds on a bare instance is exactly what the unpickler
+        does; nothing of the class runs but a dok's ``items()``, which the load's walk calls
+        too. The checks then test it as they test a loaded one."""
         from safeload.pickle.narrowed import _reconstructor
 
         state = self.value(sym.state) if sym.state is not None else None
         attrs = dict_state(cls, state)
-        plain_new = inspect.getattr_static(cls, "__new__") is inspect.getattr_static(
-            object, "__new__"
-        )
+        # the C allocator NEWOBJ runs (cls.__new__(cls): object's, or dict's for a dok)
+        new = inspect.getattr_static(cls, "__new__")
+        if new is not object.__new__ and new is not dict.__new__:
+            return Unknown(f"a {cls.__qualname__} made by a __new__ the pass does not model")
         # a dok matrix is a dict subclass, which scipy pickles as dict's reduce does:
-        # copyreg._reconstructor(cls, dict, items), then its __dict__ (rt41-03)
+        # copyreg._reconstructor(cls, dict, items), then its __dict__ (rt41-03); by NEWOBJ
+        # it is dict.__new__(cls), empty
         given = reconstructed_from_dict(sym) if issubclass(cls, dict) else None
         items = self.value(given) if given is not None else None
-        if attrs is None or not (plain_new or is_real(items, dict)):
+        if attrs is None or not (given is None or is_dict_source(items)):
             return Unknown(f"a {cls.__qualname__} whose state the pass cannot see")
         for value in attrs.values():
             if type(value) is Unknown:
                 return Unknown(f"a {cls.__qualname__} whose arrays the pass cannot read")
-        made: Any = object.__new__(cls) if plain_new else _reconstructor(cls, dict, items)
+        made: Any
+        try:
+            made = new(cls) if given is None else _reconstructor(cls, dict, items)
+        except Exception as exc:  # dict.__init__ on plain pairs: the load fails the same way
+            failure = failure_text(("copyreg", "_reconstructor"), exc)
+            self.problems.append(failure)
+            return Unknown(failure)
         made.__dict__.update(attrs)
+        if isinstance(made, dict):
+            # the load's walk meets a dict subclass's items through its own items(), which
+            # scipy's dok reads from its _dict: a state without it fails the load ("the
+            # check before use failed"), rt50-04
+            try:
+                made.items()
+            except Exception as exc:
+                failure = (
+                    f"a {cls.__qualname__} whose state lacks what its items() reads "
+                    f"({type(exc).__name__}: {str(exc)[:80]}): the load's walk fails on it"
+                )
+                self.problems.append(failure)
+                return Unknown(failure)
         self.done[id(sym)] = made
         self.instances.append(made)
         return made
