@@ -140,7 +140,7 @@ import numpy as np
 import pytest
 
 import safeload
-from redteam import child, open_finding, popped_before
+from redteam import child, popped_before
 
 
 class _RecordArray:

@@ -347,7 +347,9 @@ def _type_string_problem(code: str) -> str | None:
     return f"numpy.dtype({code[:40]!r}): {problem}" if problem else None
 
 
-def _numpy_form_problem(pair: tuple[str, str], items: list[_Sym], newobj: bool) -> str | None:
+def _numpy_form_problem(
+    pair: tuple[str, str], items: list[_Sym], newobj: bool, bare_new: bool = False
+) -> str | None:
     """numpy's and joblib's calls in the one form each writes: a load fails on any other (a
     dtype without its type string, ``multiarray.scalar()``, a Generator called by name, a
     wrapper called), which scan must predict (rt36-08)."""
@@ -368,11 +370,13 @@ def _numpy_form_problem(pair: tuple[str, str], items: list[_Sym], newobj: bool) 
             return problem
     if pair in _ABSTRACT_SCALARS or pair in _NEVER_CALLED_CLASSES:
         return f"a call of {format_name(*pair)}: pickle never calls it"
-    if newobj and (pair in BIT_GENERATORS or pair in _RANDOM_CLASSES):
+    if (newobj or bare_new) and (pair in BIT_GENERATORS or pair in _RANDOM_CLASSES):
         # numpy pickles them through its ctor helpers, which initialise their native state;
-        # NEWOBJ leaves it unset, and reading it crashed the load (rt38-16)
+        # NEWOBJ, or INST/OBJ without arguments (cls.__new__(cls) in the unpickler), leaves it
+        # unset, and reading it crashed the load (rt38-16, rt51-01)
+        how = "NEWOBJ" if newobj else "INST or OBJ without arguments (its __new__ alone)"
         return (
-            f"NEWOBJ on {format_name(*pair)}: numpy makes it through its pickle helpers; made "
+            f"{how} on {format_name(*pair)}: numpy makes it through its pickle helpers; made "
             "bare, its native state is never set"
         )
     if newobj and pair in _THREE_ARGUMENTS and len(items) != 3:
@@ -531,11 +535,18 @@ def _mareconstruct_problem(args: _Sym) -> str | None:
 
 
 def call_form_problem(
-    pair: tuple[str, str], args: _Sym, policy: Policy, *, newobj: bool = False
+    pair: tuple[str, str],
+    args: _Sym,
+    policy: Policy,
+    *,
+    newobj: bool = False,
+    bare_new: bool = False,
 ) -> str | None:
     """Hook: the forms of a call (REDUCE, INST, OBJ; NEWOBJ with ``newobj``) that pickle
     never writes and the pass cannot follow, refused before anything is built (red teams 23
-    and 24)."""
+    and 24). ``bare_new``: INST or OBJ without arguments, which the unpickler turns into
+    ``cls.__new__(cls)`` for a class, so the rules on what ``__new__`` alone leaves half made
+    apply as for NEWOBJ."""
     if pair == RECONSTRUCTOR:
         return _reconstructor_base_problem(args, policy)
     if pair == MARECONSTRUCT:
@@ -559,7 +570,7 @@ def call_form_problem(
             "it its state by BUILD (its constructor would convert or allocate what the stream "
             "built, before any check)"
         )
-    problem = _numpy_form_problem(pair, items, newobj)
+    problem = _numpy_form_problem(pair, items, newobj, bare_new)
     if problem:
         return problem
     problem = _sklearn_call_problem(pair, items, policy)

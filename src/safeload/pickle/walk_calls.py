@@ -304,7 +304,10 @@ class WalkCalls(WalkValues):
             # INST or OBJ without arguments makes it by __new__, skipping the __init__ whose
             # C double scan checks (trust.structures.cython_args); pickle writes REDUCE
             raise Unsafe(pos, name, f"{name} on {format_name(*pair)}: pickle calls it by REDUCE")
-        problem = call_form_problem(pair, args, self.policy)
+        # INST and OBJ without arguments make a class by __new__ alone, as NEWOBJ does
+        # (CPython's instantiate): the rules on objects __new__ leaves half made apply (rt51-01)
+        bare_new = name in ("INST", "OBJ") and isinstance(args, _Tuple) and not args.items
+        problem = call_form_problem(pair, args, self.policy, bare_new=bare_new)
         if not problem and pair in FROMBUFFER and isinstance(args, _Tuple):
             problem = frombuffer_form_problem(args.items, self.fold)
         if not problem and pair in MULTIARRAY_SCALAR and isinstance(args, _Tuple):
