@@ -86,7 +86,7 @@ MB = 1 << 20
 #: CPU seconds a child gets (after its imports, :func:`run_child`; at least this, less than one
 #: more) to show a hang of hours: killed at the limit, it has spent that long on a file that
 #: asks for far more, where an honest file of its size takes milliseconds.
-HANG_CPU = 2
+HANG_CPU = 1
 
 
 # --- the file, and what safeload does with it in this process ---------------------------------
