@@ -294,7 +294,6 @@ def test_rt51_04_bare_pem_refused():
         HMACKey(safeload.SigningKey.generate().public_key.to_pem())
 
 
-@open_finding(51, "rt51-04: HMACKey accepts a public key given as DER, OpenSSH or PEM after text")
 @pytest.mark.parametrize("form", ["pem-after-comment", "pem-after-bom", "openssh", "der-spki"])
 def test_rt51_04_public_key_as_hmac_secret(tmp_path, form):
     import safeload
@@ -304,6 +303,45 @@ def test_rt51_04_public_key_as_hmac_secret(tmp_path, form):
     assert len(public) >= 32  # long enough to pass as a secret today
     with pytest.raises(safeload.SafeloadError):
         HMACKey(public)  # anyone holding the public key could MAC with it
+
+
+def _ec_forms() -> list[tuple[str, bytes]]:
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    forms = []
+    for curve in (ec.SECP256R1(), ec.SECP384R1(), ec.SECP521R1()):
+        key = ec.generate_private_key(curve).public_key()
+        for label, enc, fmt in (
+            ("point", Encoding.X962, PublicFormat.UncompressedPoint),
+            ("compressed", Encoding.X962, PublicFormat.CompressedPoint),
+            ("der", Encoding.DER, PublicFormat.SubjectPublicKeyInfo),
+            ("openssh", Encoding.OpenSSH, PublicFormat.OpenSSH),
+        ):
+            forms.append((f"{curve.name}-{label}", key.public_bytes(enc, fmt)))
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    forms.append(("rsa-openssh", rsa_key.public_bytes(Encoding.OpenSSH, PublicFormat.OpenSSH)))
+    forms.append(("rsa-der", rsa_key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)))
+    return forms
+
+
+def test_rt51_04_neighbours_refused_and_secrets_kept():
+    """ECDSA (P-256/384/521) and RSA keys as X9.62 points, DER and OpenSSH lines are refused,
+    naming the form, also as hex (``from_hex``); random secrets and ``generate`` still work."""
+    import os
+
+    import safeload
+    from safeload.signing.hmac_key import HMACKey
+
+    for label, public in _ec_forms():
+        with pytest.raises(safeload.KeyFormatError, match="public key") as info:
+            HMACKey.from_hex(public.hex())
+        assert "not secrets" in str(info.value), label
+    with pytest.raises(safeload.KeyFormatError, match="PEM"):
+        HMACKey(b"# note\r\n" + safeload.SigningKey.generate().public_key.to_pem())
+    for size in (32, 48, 64, 65):
+        HMACKey(os.urandom(size))
+    HMACKey.generate()
 
 
 @open_finding(51, "rt51-02: numpy's ctor helpers given a bare MT19937: scan SAFE, load refuses")
