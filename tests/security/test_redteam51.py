@@ -492,7 +492,6 @@ def test_rt51_06_absolute_model_root_works(tmp_path):
     safeload.load(folder / "x.pkl", pub, model_root=folder, signature=folder / "model.sig")
 
 
-@open_finding(51, "rt51-06: a relative model_root raises a raw ValueError in verify and load")
 @pytest.mark.parametrize("call", ["verify", "load"])
 def test_rt51_06_relative_model_root(tmp_path, monkeypatch, call):
     import safeload
@@ -500,6 +499,55 @@ def test_rt51_06_relative_model_root(tmp_path, monkeypatch, call):
     pub = _model_signing_folder(tmp_path)
     monkeypatch.chdir(tmp_path)
     getattr(safeload, call)("model/x.pkl", pub, model_root="model", signature="model/model.sig")
+
+
+@pytest.mark.parametrize(
+    ("cwd", "root", "file", "sig"),
+    [
+        (".", "./model", "model/x.pkl", "model/model.sig"),
+        (".", "model/", "./model/x.pkl", "model/model.sig"),
+        ("model", ".", "x.pkl", "model.sig"),
+        ("sub", "../model", "../model/x.pkl", "../model/model.sig"),
+        (".", "link", "link/x.pkl", "model/model.sig"),
+    ],
+)
+def test_rt51_06_relative_spellings(tmp_path, monkeypatch, cwd, root, file, sig):
+    """Other relative spellings of the root (``./``, a trailing slash, ``.``, ``..``, a
+    symlink to the folder) verify and load, and ``safeload verify --model-root`` exits 0."""
+    import os
+
+    import safeload
+    from safeload.cli import main
+
+    pub = _model_signing_folder(tmp_path)
+    (tmp_path / "sub").mkdir()
+    os.symlink("model", tmp_path / "link")
+    (tmp_path / "k.pub").write_bytes(pub.to_pem())
+    monkeypatch.chdir(tmp_path / cwd)
+    safeload.verify(file, pub, model_root=root, signature=sig)
+    safeload.load(file, pub, model_root=root, signature=sig)
+    argv = ["verify", file, "--pub", str(tmp_path / "k.pub"), "--model-root", root]
+    assert main([*argv, "--signature", sig]) == 0
+
+
+def test_rt51_06_outside_or_nameless_root_is_a_safeload_error(tmp_path, monkeypatch, capsys):
+    """A file outside a relative model_root, and a root with no name to put ``.sig`` after,
+    are UsageErrors naming the file (never a raw ValueError); the CLI exits 2."""
+    import safeload
+    from safeload.cli import main
+
+    pub = _model_signing_folder(tmp_path)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "k.pub").write_bytes(pub.to_pem())
+    monkeypatch.chdir(tmp_path)
+    for call in (safeload.verify, safeload.load):
+        with pytest.raises(safeload.UsageError, match="x.pkl is not inside model_root other"):
+            call("model/x.pkl", pub, model_root="other", signature="model/model.sig")
+        with pytest.raises(safeload.UsageError, match="no name"):
+            call("model/x.pkl", pub, model_root="/")
+    argv = ["verify", "model/x.pkl", "--pub", "k.pub", "--model-root", "other"]
+    assert main([*argv, "--signature", "model/model.sig"]) == 2
+    assert "not inside model_root" in capsys.readouterr().err
 
 
 @open_finding(51, "rt51-05: two approvals on a forged statement pass a threshold-2 keyring")
