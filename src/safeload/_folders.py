@@ -73,6 +73,15 @@ def real_file(path: Path) -> Path:
     return Path(os.path.realpath(absolute.parent)) / absolute.name
 
 
+def real_folder(path: PathLike) -> Path:
+    """A folder ``path`` where it really is (links and ``..`` resolved as the OS does): the
+    folder whose ``DIR.sig`` governs its files, so the one :func:`~safeload.sign` signs and
+    :func:`~safeload.verify` checks (``current -> v2``: ``v2.sig``; rt51-03). Anything else
+    is returned as given."""
+    given = Path(path)
+    return Path(os.path.realpath(given)) if given.is_dir() else given
+
+
 def governing_folder(path: Path) -> tuple[Path, Path] | None:
     """``(folder, folder sidecar)`` of the signed folder that governs the file ``path``, or
     ``None`` when no folder above it is signed.

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from safeload import formats
 from safeload._dumping import dump, dumps
-from safeload._folders import signed_folder
+from safeload._folders import real_folder, signed_folder
 from safeload._loading import (
     load_bundled,
     load_in_folder,
@@ -235,6 +235,9 @@ def sign(
     serialised by a lock on the folder, so no approval is lost.
     """
     checked_signers(signer)
+    # a symlinked folder is signed where it really is: its files are governed by that folder's
+    # DIR.sig, and a .sig beside the link would be read by no load (rt51-03)
+    path = real_folder(path)
     if signature_format not in SIGNATURE_FORMATS:
         raise ValueError(
             f"signature_format must be one of {', '.join(SIGNATURE_FORMATS)}, "

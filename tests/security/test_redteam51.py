@@ -212,8 +212,10 @@ def _linked_folder(tmp_path, trusted_on: str):
     safeload.dump(StandardScaler().fit([[0.0], [1.0]]), v2 / "m.pkl", key)
     (v2 / "m.pkl.sig").unlink()
     os.symlink("v2", tmp_path / "current")
+    # current.sig: the folder's signature moved beside the link (sign(current) signs v2 now)
+    safeload.sign(v2, key if trusted_on == "current" else stranger)
+    (tmp_path / "v2.sig").rename(tmp_path / "current.sig")
     safeload.sign(v2, key if trusted_on == "v2" else stranger)
-    safeload.sign(tmp_path / "current", key if trusted_on == "current" else stranger)
     assert (tmp_path / "current.sig").is_file() and (tmp_path / "v2.sig").is_file()
     return key.public_key
 
@@ -228,7 +230,6 @@ def _verdict(call) -> bool:
     return True
 
 
-@open_finding(51, "rt51-03: verify(current) checks current.sig, loads of its files use v2.sig")
 @pytest.mark.parametrize("trusted_on", ["current", "v2"])
 def test_rt51_03_verify_symlinked_folder_uses_its_own_sig(tmp_path, trusted_on):
     import safeload
@@ -241,10 +242,6 @@ def test_rt51_03_verify_symlinked_folder_uses_its_own_sig(tmp_path, trusted_on):
     assert _verdict(lambda: safeload.verify(tmp_path / "current", pub)) == loads
 
 
-@open_finding(
-    51,
-    "rt51-03: sign(current) writes current.sig; verify(current) OK, its files refused",
-)
 def test_rt51_03_signed_through_link_only(tmp_path):
     """Honest use: the folder is signed through its link (``safeload sign current``); verify
     of the folder passes and every load of a file in it refuses (no signature governs it)."""
@@ -265,6 +262,74 @@ def test_rt51_03_signed_through_link_only(tmp_path):
     folder = _verdict(lambda: safeload.verify(tmp_path / "current", pub))
     loads = _verdict(lambda: safeload.load(tmp_path / "current" / "m.pkl", pub))
     assert folder == loads, (folder, loads)
+
+
+def _v2_and_links(tmp_path):
+    """``v2`` (one file), ``latest -> v2`` and ``current -> latest``; the signing key and the
+    public key written to ``k.pub`` and ``k.key``."""
+    import os
+
+    from sklearn.preprocessing import StandardScaler
+
+    import safeload
+
+    key = safeload.SigningKey.generate()
+    v2 = tmp_path / "v2"
+    v2.mkdir()
+    safeload.dump(StandardScaler().fit([[0.0], [1.0]]), v2 / "m.pkl", key)
+    (v2 / "m.pkl.sig").unlink()
+    os.symlink("v2", tmp_path / "latest")
+    os.symlink("latest", tmp_path / "current")
+    (tmp_path / "k.pub").write_bytes(key.public_key.to_pem())
+    key.save(tmp_path / "k.key")
+    return key
+
+
+@pytest.mark.parametrize("how", ["api", "cli", "model-signing"])
+def test_rt51_03_sign_through_links_signs_the_real_folder(tmp_path, monkeypatch, capsys, how):
+    """``sign current`` (a link to a link) writes ``v2.sig``, says so, and leaves no
+    ``current.sig``; verify of the link, of ``.`` inside it, and load of a file all pass."""
+    import safeload
+    from safeload.cli import main
+
+    key = _v2_and_links(tmp_path)
+    pub = key.public_key
+    if how == "api":
+        assert safeload.sign(tmp_path / "current", key) == tmp_path / "v2.sig"
+    elif how == "cli":
+        assert main(["sign", str(tmp_path / "current"), "--key", str(tmp_path / "k.key")]) == 0
+        out = capsys.readouterr().out
+        assert "is a link to the folder" in out and str(tmp_path / "v2.sig") in out
+    else:
+        from safeload.signing.ecdsa import ECDSASigningKey
+
+        ec = ECDSASigningKey.generate()
+        pub = ec.public_key
+        safeload.sign(tmp_path / "current", ec, signature_format="model-signing")
+    assert sorted(x.name for x in tmp_path.glob("*.sig")) == ["v2.sig"]
+    safeload.verify(tmp_path / "current", pub)
+    safeload.load(tmp_path / "current" / "m.pkl", pub)
+    monkeypatch.chdir(tmp_path / "current")
+    safeload.verify(".", pub)
+    if how != "model-signing":
+        assert main(["verify", ".", "--pub", str(tmp_path / "k.pub")]) == 0
+
+
+def test_rt51_03_link_sig_alone_is_refused_by_verify_as_by_load(tmp_path, capsys):
+    """Only ``current.sig`` (say, written by an older safeload): verify of the folder refuses,
+    as every load of its files does, and says which signature would govern."""
+    import safeload
+    from safeload.cli import main
+
+    key = _v2_and_links(tmp_path)
+    safeload.sign(tmp_path / "v2", key)
+    (tmp_path / "v2.sig").rename(tmp_path / "current.sig")
+    with pytest.raises(safeload.MissingSignatureError, match="no load of its files consults"):
+        safeload.verify(tmp_path / "current", key.public_key)
+    with pytest.raises(safeload.SignatureError):
+        safeload.load(tmp_path / "current" / "m.pkl", key.public_key)
+    assert main(["verify", str(tmp_path / "current"), "--pub", str(tmp_path / "k.pub")]) == 1
+    assert "safeload sign " + str(tmp_path / "v2") in capsys.readouterr().err
 
 
 # --- rt51-04: public-key bytes other than bare PEM accepted as an HMAC secret --------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -128,6 +129,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             ) from exc
         signed.append({"file": f, "sidecar": str(sig), "keyid": signer.keyid})
         if not args.json:
+            real = os.path.realpath(f)
+            if Path(f).is_dir() and real != os.path.abspath(f):
+                # the real folder is signed: its DIR.sig is what loads of its files check
+                print(f"{f} is a link to the folder {real}: signing that folder", file=out)
             print(f"signed {f} -> {sig} (key id {signer.keyid[:16]}…)", file=out)
     if args.json:
         emit(out, {"ok": True, "signed": signed})
