@@ -42,7 +42,7 @@ from safeload._writing import (
     sign_model_signing,
     write_signed,
 )
-from safeload.exceptions import SafeloadError
+from safeload.exceptions import SafeloadError, UsageError
 from safeload.io.atomic import locked_folder
 from safeload.policy import Limits, Policy, TrustedSpec, resolve_policy
 from safeload.trust.profiles import resolve_profiles
@@ -209,6 +209,7 @@ def sign(
     signer: Signer | Iterable[Signer],
     *,
     append: bool = False,
+    keys: KeysLike | None = None,
     format: str | None = None,
     version: str | None = None,
     expires: datetime | None = None,
@@ -230,11 +231,25 @@ def sign(
     ``path`` may be a folder: ``DIR.sig`` then lists every file in it (relative path, SHA-256,
     size), and :func:`verify` / :func:`load` of a file inside fail on any change to the folder.
 
-    With ``append=True`` the signature is added to the existing sidecar (an approval), after
-    checking that the sidecar's statement describes this exact file. Concurrent appends are
+    With ``append=True`` the signature is added to the existing sidecar (an approval). It needs
+    ``keys``, the public keys (or keyring) the approver trusts: the sidecar must already carry a
+    valid signature over its exact statement from one of them (not revoked, not past its
+    ``not_after``, not the approver's own key), the statement must not have expired, and it must
+    describe this exact file; otherwise :class:`SignatureError` and nothing is written (rt51-05:
+    an approval of a statement anyone could write made it a release). Concurrent appends are
     serialised by a lock on the folder, so no approval is lost.
     """
     checked_signers(signer)
+    if append:
+        if keys is None:
+            raise UsageError(
+                "append=True needs keys=: the public key(s) or keyring you trust. An approval "
+                "is added only to a signature that verifies under them (CLI: sign --append "
+                "--pub PUBLISHER.pub or --keyring)."
+            )
+        checked_keys(keys)
+    elif keys is not None:
+        raise UsageError("keys= is for append=True (an approval) only; a new signature needs none")
     # a symlinked folder is signed where it really is: its files are governed by that folder's
     # DIR.sig, and a .sig beside the link would be read by no load (rt51-03)
     path = real_folder(path)
@@ -257,7 +272,14 @@ def sign(
         )
     with locked_folder(sidecar_path(path).parent):
         return sign_locked(
-            Path(path), signer, append, format, version, expires, name, add_signature
+            Path(path),
+            signer,
+            keys if append else None,
+            format,
+            version,
+            expires,
+            name,
+            add_signature,
         )
 
 

@@ -464,10 +464,6 @@ def test_rt51_05_forged_statement_alone_is_refused(tmp_path):
         safeload.verify(path, publisher.public_key)
 
 
-@open_finding(
-    51,
-    "rt51-05: sign --append approves a sidecar no trusted key signed (freeze attack)",
-)
 def test_rt51_05_append_to_unsigned_statement(tmp_path):
     from datetime import datetime, timedelta
 
@@ -501,6 +497,109 @@ def test_rt51_05_append_to_unsigned_statement(tmp_path):
     safeload.load(path, ring, state=state)
     path.with_name("churn.pkl.sig").write_bytes(honest)
     safeload.load(path, ring, state=state)  # refused today: "older than version 999"
+
+
+def _release(tmp_path, **extra):
+    """``churn.pkl`` signed by a publisher as version 2.0; (path, publisher, approver)."""
+    from sklearn.preprocessing import StandardScaler
+
+    import safeload
+
+    publisher, approver = safeload.SigningKey.generate(), safeload.SigningKey.generate()
+    path = tmp_path / "churn.pkl"
+    model = StandardScaler().fit([[0.0], [1.0]])
+    safeload.dump(model, path, publisher, version="2.0", name="churn", **extra)
+    return path, publisher, approver
+
+
+@pytest.mark.parametrize("trust", ["publisher", "ring-2", "approver-only", "revoked", "expired"])
+def test_rt51_05_append_needs_a_trusted_signature(tmp_path, trust):
+    """With the keys the approver trusts, an append to the forged sidecar is refused
+    (SignatureError naming the sidecar; nothing written), as is one whose only trusted
+    signature is by a revoked key, or whose statement has expired; an honest one is added."""
+    from datetime import datetime, timedelta
+
+    import safeload
+
+    path, publisher, approver = _release(tmp_path)
+    sig = path.with_name("churn.pkl.sig")
+    pub, own = publisher.public_key, approver.public_key
+    keys = {
+        "publisher": pub,
+        "ring-2": safeload.Keyring([pub, own], threshold=2),
+        "approver-only": own,
+        "revoked": safeload.Keyring([pub, own], revoked=[pub.keyid]),
+        "expired": pub,
+    }[trust]
+    if trust == "expired":
+        past = datetime.now(UTC) - timedelta(seconds=1)
+        honest = safeload.signing.sign_bytes(
+            path.read_bytes(), publisher, name=path.name, format="pickle", expires=past
+        )
+        sig.write_bytes(honest.to_json())
+    elif trust in ("publisher", "ring-2"):
+        honest_sig = sig.read_bytes()
+        safeload.sign(path, approver, append=True, keys=keys)  # the honest approval works
+        assert safeload.verify(path, safeload.Keyring([pub, own], threshold=2))
+        sig.write_bytes(honest_sig)
+        _forged_sidecar(path, "999")
+    before = sig.read_bytes()
+    with pytest.raises(safeload.SignatureError, match="churn.pkl.sig") as info:
+        safeload.sign(path, approver, append=True, keys=keys)
+    assert "Nothing was written" in str(info.value)
+    assert sig.read_bytes() == before
+
+
+def test_rt51_05_append_api_needs_keys(tmp_path):
+    import safeload
+
+    path, publisher, approver = _release(tmp_path)
+    with pytest.raises(safeload.UsageError, match="append=True needs keys="):
+        safeload.sign(path, approver, append=True)
+    with pytest.raises(safeload.UsageError, match="append=True"):
+        safeload.sign(path, approver, keys=publisher.public_key)
+
+
+def test_rt51_05_cli_append(tmp_path, capsys):
+    """``sign --append`` needs ``--pub``/``--keyring`` (exit 2), refuses the forged sidecar
+    (exit 1, untouched), and shows the approver the statement it signed (text and JSON)."""
+    import json
+
+    from safeload.cli import main
+
+    path, publisher, approver = _release(tmp_path)
+    publisher.public_key.save(tmp_path / "pub.pub")
+    approver.save(tmp_path / "a.key")
+    sign = ["sign", str(path), "--key", str(tmp_path / "a.key")]
+    assert main([*sign, "--append"]) == 2
+    assert "--append needs --pub" in capsys.readouterr().err
+    assert main([*sign, "--pub", str(tmp_path / "pub.pub")]) == 2  # --pub without --append
+    honest = path.with_name("churn.pkl.sig").read_bytes()
+    _forged_sidecar(path, "999")
+    forged = path.with_name("churn.pkl.sig").read_bytes()
+    assert main([*sign, "--append", "--pub", str(tmp_path / "pub.pub")]) == 1
+    assert "no valid signature" in capsys.readouterr().err
+    assert path.with_name("churn.pkl.sig").read_bytes() == forged
+    path.with_name("churn.pkl.sig").write_bytes(honest)
+    assert main([*sign, "--append", "--keyring", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "approved the statement" in out and "version 2.0" in out and "expires never" in out
+    assert main([*sign, "--append", "--pub", str(tmp_path / "pub.pub"), "--json"]) == 2
+    assert "already has a signature" in capsys.readouterr().err
+    path.with_name("churn.pkl.sig").write_bytes(honest)
+    assert main([*sign, "--append", "--pub", str(tmp_path / "pub.pub"), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["signed"][0]["approved"]["name"] == "churn"
+    assert len(doc["signed"][0]["approved"]["sha256"]) == 64
+
+
+def test_rt51_05_advice_names_the_trust_flag(tmp_path):
+    import safeload
+
+    path, publisher, approver = _release(tmp_path)
+    ring = safeload.Keyring([publisher.public_key, approver.public_key], threshold=2)
+    with pytest.raises(safeload.InsufficientSignaturesError, match="--append --pub"):
+        safeload.verify(path, ring)
 
 
 @open_finding(51, "rt51-01: a validly signed 40-byte file crashes safeload.load (SIGSEGV)")
@@ -615,7 +714,6 @@ def test_rt51_06_outside_or_nameless_root_is_a_safeload_error(tmp_path, monkeypa
     assert "not inside model_root" in capsys.readouterr().err
 
 
-@open_finding(51, "rt51-05: two approvals on a forged statement pass a threshold-2 keyring")
 def test_rt51_05_threshold_two(tmp_path):
     """The README's two-person workflow: after the first approval, verification says "1 of 2
     required signatures ... Another trusted key holder can add one with `safeload sign ...
