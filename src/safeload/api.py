@@ -240,6 +240,26 @@ def sign(
     serialised by a lock on the folder, so no approval is lost.
     """
     checked_signers(signer)
+    # a symlinked folder is signed where it really is: its files are governed by that folder's
+    # DIR.sig, and a .sig beside the link would be read by no load (rt51-03)
+    path = real_folder(path)
+    if signature_format not in SIGNATURE_FORMATS:
+        raise ValueError(
+            f"signature_format must be one of {', '.join(SIGNATURE_FORMATS)}, "
+            f"not {signature_format!r}"
+        )
+    if signature_format == "model-signing":
+        if append or keys is not None or (version, expires, name) != (None, None, None):
+            raise ValueError(
+                "a model_signing bundle records no version, name or expiry, and safeload does "
+                "not append to one; drop --append/keys=/--version/--name/--expires"
+            )
+        return sign_model_signing(Path(path), signer, signature, ignore_paths, certificate, chain)
+    if signature is not None or certificate is not None or tuple(ignore_paths):
+        raise ValueError(
+            "--signature, --ignore-paths and --cert/--chain apply to "
+            "--signature-format model-signing only"
+        )
     if append:
         if keys is None:
             raise UsageError(
@@ -250,26 +270,6 @@ def sign(
         checked_keys(keys)
     elif keys is not None:
         raise UsageError("keys= is for append=True (an approval) only; a new signature needs none")
-    # a symlinked folder is signed where it really is: its files are governed by that folder's
-    # DIR.sig, and a .sig beside the link would be read by no load (rt51-03)
-    path = real_folder(path)
-    if signature_format not in SIGNATURE_FORMATS:
-        raise ValueError(
-            f"signature_format must be one of {', '.join(SIGNATURE_FORMATS)}, "
-            f"not {signature_format!r}"
-        )
-    if signature_format == "model-signing":
-        if append or version is not None or expires is not None or name is not None:
-            raise ValueError(
-                "a model_signing bundle records no version, name or expiry, and safeload does "
-                "not append to one; drop --append/--version/--name/--expires"
-            )
-        return sign_model_signing(Path(path), signer, signature, ignore_paths, certificate, chain)
-    if signature is not None or certificate is not None or tuple(ignore_paths):
-        raise ValueError(
-            "--signature, --ignore-paths and --cert/--chain apply to "
-            "--signature-format model-signing only"
-        )
     with locked_folder(sidecar_path(path).parent):
         return sign_locked(
             Path(path),
