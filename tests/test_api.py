@@ -379,11 +379,12 @@ def test_append_by_a_key_that_already_signed_is_refused(
 ) -> None:
     before = signed_joblib.with_name(signed_joblib.name + ".sig").read_bytes()
     with pytest.raises(safeload.UsageError, match="already has a signature by key id"):
-        safeload.sign(signed_joblib, ed_key, append=True)
+        safeload.sign(signed_joblib, ed_key, append=True, keys=ed_key.public_key)
     assert signed_joblib.with_name(signed_joblib.name + ".sig").read_bytes() == before
-    safeload.sign(signed_joblib, other_key, append=True)  # another key is an approval
+    pub = ed_key.public_key
+    safeload.sign(signed_joblib, other_key, append=True, keys=pub)  # another key: an approval
     with pytest.raises(safeload.UsageError, match="already has a signature"):
-        safeload.sign(signed_joblib, other_key, append=True)
+        safeload.sign(signed_joblib, other_key, append=True, keys=pub)
 
 
 def test_sign_records_only_its_own_version_not_the_files(tmp_path: Path) -> None:

@@ -105,7 +105,8 @@ def test_threshold_and_append_and_keyring(release: dict[str, Path]) -> None:
     ring = ["--keyring", str(d / "keys"), "--threshold", "2"]
     assert run("sign", m, "--key", str(release["key"]))[0] == 0
     assert run("verify", m, *ring)[0] == 1
-    assert run("sign", m, "--key", str(d / "keys" / "second.key"), "--append")[0] == 0
+    approve = ["--key", str(d / "keys" / "second.key"), "--append"]
+    assert run("sign", m, *approve, "--pub", str(release["pub"]))[0] == 0
     assert run("verify", m, *ring)[0] == 0
     assert run("verify", m, "--keyring", str(d / "keys"), "--threshold", "3")[0] == 2
 
@@ -361,7 +362,8 @@ def test_scan_reports_the_other_files_when_one_is_missing(tmp_path: Path) -> Non
 
 
 def test_append_without_a_signature_is_a_usage_error(release: dict[str, Path]) -> None:
-    code, _, err = run("sign", str(release["model"]), "--key", str(release["key"]), "--append")
+    approve = ["--key", str(release["key"]), "--append", "--pub", str(release["pub"])]
+    code, _, err = run("sign", str(release["model"]), *approve)
     assert code == 2 and "without --append" in err and "load()" not in err
 
 
@@ -445,8 +447,8 @@ def test_expires_takes_the_keyring_formats_and_must_be_in_the_future(
 def test_append_with_a_key_that_already_signed_is_refused(release: dict[str, Path]) -> None:
     m, key = str(release["model"]), str(release["key"])
     assert run("sign", m, "--key", key)[0] == 0
-    code, _, err = run("sign", m, "--key", key, "--append")
-    assert code == 2 and "adds no approval" in err
+    code, _, err = run("sign", m, "--key", key, "--append", "--pub", str(release["pub"]))
+    assert code == 2 and "already has a signature" in err
 
 
 def test_inspect_of_the_model_shows_its_sig(release: dict[str, Path]) -> None:

@@ -74,7 +74,7 @@ def test_folder_approvals_and_cli(
     ring = Keyring([ed_key.public_key, other_key.public_key], threshold=2)
     with pytest.raises(SignatureError):
         verify(folder, ring)
-    sign(folder, other_key, append=True)
+    sign(folder, other_key, append=True, keys=ring)
     assert verify(folder, ring).predicate.name == "churn"
     keys = tmp_path / "ring"
     keys.mkdir()

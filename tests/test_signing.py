@@ -237,7 +237,7 @@ def test_sign_existing_file_and_append(
     ring = Keyring([ed_key.public_key, other_key.public_key], threshold=2)
     with pytest.raises(SignatureError):
         verify(path, ring)
-    sign(path, other_key, append=True)
+    sign(path, other_key, append=True, keys=ed_key.public_key)
     assert verify(path, ring).subject.name == "model.pkl"
     assert len(parse_envelope(path.with_name("model.pkl.sig").read_bytes()).signatures) == 2
 
@@ -374,7 +374,7 @@ def test_concurrent_appends_lose_no_approval(
 
     def approve(key: SigningKey) -> None:
         try:
-            sign(path, key, append=True)
+            sign(path, key, append=True, keys=ed_key.public_key)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -406,4 +406,4 @@ def test_append_fails_when_the_sidecar_changes_underneath(
 
     monkeypatch.setattr(api, "add_signature", meanwhile)
     with pytest.raises(MalformedArtifactError, match="changed while a signature was being added"):
-        sign(path, other_key, append=True)
+        sign(path, other_key, append=True, keys=ed_key.public_key)

@@ -73,6 +73,15 @@ def real_file(path: Path) -> Path:
     return Path(os.path.realpath(absolute.parent)) / absolute.name
 
 
+def real_folder(path: PathLike) -> Path:
+    """A folder ``path`` where it really is (links and ``..`` resolved as the OS does): the
+    folder whose ``DIR.sig`` governs its files, so the one :func:`~safeload.sign` signs and
+    :func:`~safeload.verify` checks (``current -> v2``: ``v2.sig``; rt51-03). Anything else
+    is returned as given."""
+    given = Path(path)
+    return Path(os.path.realpath(given)) if given.is_dir() else given
+
+
 def governing_folder(path: Path) -> tuple[Path, Path] | None:
     """``(folder, folder sidecar)`` of the signed folder that governs the file ``path``, or
     ``None`` when no folder above it is signed.
@@ -137,8 +146,8 @@ def verify_in_folder(
     )
     real = real_file(p)  # where the file is, as governing_folder found its folder
     inside = real if real.is_relative_to(folder) else spelled(p)
-    rel = inside.relative_to(folder).as_posix()
-    if rel not in verified.files:
+    rel = inside.relative_to(folder).as_posix() if inside.is_relative_to(folder) else None
+    if rel is None or rel not in verified.files:
         raise MalformedArtifactError(
             f"{p} is not a file of the signed folder {folder}", path=str(p)
         )
@@ -186,10 +195,23 @@ def signed_folder(
             )
         return governing
     if model_root is not None:
-        root = Path(model_root)
+        # the folder where it really is, absolute, as the file's own path is compared with it
+        # (rt51-06: a relative root met an absolute file path in verify_in_folder)
+        root = Path(os.path.realpath(model_root))
         if inside(root, p) is None:
-            raise UsageError(f"{p} is not inside model_root {root}; name the folder holding it")
-        return root, Path(signature) if signature is not None else sidecar_path(root)
+            raise UsageError(
+                f"{p} is not inside model_root {model_root}; name the folder holding it",
+                path=str(p),
+            )
+        if signature is not None:
+            return root, Path(signature)
+        named = Path(os.path.abspath(model_root))  # model_root='.' signs as ../NAME.sig
+        if not named.name:
+            raise UsageError(
+                f"model_root {model_root} has no name to put .sig after; pass signature=",
+                path=str(p),
+            )
+        return root, sidecar_path(named)
     if signature is None:
         refuse_in_folder_bundle(p)
     return None

@@ -20,6 +20,7 @@ from safeload import io as fileio
 from safeload._folders import (
     MODEL_SIGNING_DEFAULT,
     governing_folder,
+    real_folder,
     signed_folder,
     verify_folder_any,
     verify_in_folder,
@@ -35,7 +36,7 @@ from safeload._signatures import (
 )
 from safeload._sniff import SNIFF_HEAD
 from safeload._types import Buffer
-from safeload.exceptions import InvalidSignatureError, SafeloadError
+from safeload.exceptions import InvalidSignatureError, MissingSignatureError, SafeloadError
 from safeload.formats import format_for
 from safeload.policy import Limits, Policy
 
@@ -267,18 +268,28 @@ def verified_statement(
     from safeload.signing import verify_digest
     from safeload.signing.bundle import is_bundle
 
-    if p.is_dir() and signature is None and not sidecar_path(p).is_file():
-        p = Path(os.path.realpath(p))  # current -> v2: v2.sig signs it, as for its files
+    given = p
+    if p.is_dir() and signature is None:
+        # where the folder really is, whether or not a link to it has a .sig of its own:
+        # current -> v2 is governed by v2.sig, as its files are in load (rt51-03)
+        p = real_folder(p)
     sig = Path(signature) if signature is not None else sidecar_path(p)
     if p.is_dir() and signature is None:
         # a signed folder inside a signed folder: the outermost signature governs, here as in
         # load (an old inner folder with its own old signature would verify, rt26b-07)
-        outer = governing_folder(Path(os.path.realpath(p)) / "_")
-        if outer is not None and outer[0] != Path(os.path.realpath(p)):
+        outer = governing_folder(p / "_")
+        if outer is not None and outer[0] != p:
             _log.info("%s is inside the signed folder %s, whose signature governs", p, outer[0])
             p, sig = outer
     if p.is_dir():
         if signature is None and not sig.exists() and not (p / "model").exists():
+            if p != given and sidecar_path(given).is_file():
+                raise MissingSignatureError(
+                    f"{given} is a link to the folder {p}, which has no signature "
+                    f"({sig}); {sidecar_path(given)} signs the link's name, which no load of "
+                    f"its files consults. Sign the folder itself: safeload sign {p}",
+                    path=str(given),
+                )
             sig = p / MODEL_SIGNING_DEFAULT  # model_signing's layout: the folder is named
         sidecar = read_sidecar(p, sig)
         check_format(sidecar, signature_format, sig, p)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +24,7 @@ from safeload.policy import Limits
 
 if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 18)
     from safeload.sidecar import Envelope, Statement, Subject
-    from safeload.signing.keyring import Keyring
+    from safeload.signing.keyring import Keyring, KeysLike
     from safeload.signing.keys import Signer
 
 _log = logging.getLogger("safeload.api")
@@ -120,7 +120,7 @@ def sign_model_signing(
 def sign_locked(
     p: Path,
     signer: Signer | Iterable[Signer],
-    append: bool,
+    append: KeysLike | None,
     format: str | None,
     version: str | None,
     expires: datetime | None,
@@ -128,20 +128,21 @@ def sign_locked(
     add_signature: Callable[[Envelope, Signer], Envelope],
 ) -> Path:
     """Sign the file or folder ``p`` (the caller holds the folder lock): a new sidecar, or with
-    ``append`` one more signature (made by ``add_signature``) on the sidecar that describes
-    exactly these bytes."""
+    ``append`` (the keys the approver trusts) one more signature (made by ``add_signature``) on
+    the sidecar that describes exactly these bytes and that a trusted key already signed."""
     from safeload.sidecar import parse_envelope, parse_statement
     from safeload.signing import sign_bytes, sign_folder, signer_environment
+    from safeload.signing.keys import Signer
 
     sig = sidecar_path(p)
-    before = read_sidecar(p) if append else None
+    before = read_sidecar(p) if append is not None else None
     folder = p.is_dir()
     files: Mapping[str, Buffer] = (
         fileio.read_folder(p, Limits().max_file_size, allow_symlinks=False)
         if folder
         else {p.name: fileio.read_once(p, Limits().max_file_size)}
     )
-    if before is not None:
+    if before is not None and append is not None:  # an approval
         envelope = parse_envelope(before, source=str(sig))
         statement = parse_statement(envelope.payload, source=str(sig))
         if not describes(statement, files, folder):
@@ -150,7 +151,11 @@ def sign_locked(
                 f"than {p}; refusing to add a signature",
                 path=str(p),
             )
-        envelope = approve(envelope, signer, sig, add_signature)
+        signers = [signer] if isinstance(signer, Signer) else list(signer)
+        for one in signers:
+            refuse_second(envelope, one, sig)
+        endorsed(envelope, statement, append, signers, sig)
+        envelope = approve(envelope, signers, sig, add_signature)
     elif folder:
         envelope = sign_folder(
             files,
@@ -209,6 +214,45 @@ def _digests_match(subject: Subject, data: Buffer, name: str) -> bool:
     return subject.blake3 == _progress.blake3_hex(data, f"hashing {name}")
 
 
+def endorsed(
+    envelope: Envelope,
+    statement: Statement,
+    keys: KeysLike,
+    signers: Iterable[Signer],
+    sig: Path,
+) -> None:
+    """Refuse to approve a statement that no key the approver trusts has signed: at least one
+    valid signature over exactly this payload from a key of ``keys`` that is usable now (not
+    revoked or past its ``not_after``), other than the approver's own, and a statement that has
+    not expired. Otherwise whoever can replace a sidecar writes a statement of the real bytes
+    with the version, expiry and name of their choice and a junk signature, and the approval
+    makes it a release (rt51-05)."""
+    from safeload.exceptions import SignatureError
+    from safeload.sidecar import format_time
+    from safeload.signing.keyring import as_keyring
+    from safeload.signing.verify import trusted_signers
+
+    ring = as_keyring(keys)
+    now = datetime.now(timezone.utc)
+    own = {s.keyid for s in signers}
+    others = [k for k in trusted_signers(envelope, ring, now) if k not in own]
+    if not others:
+        raise SignatureError(
+            f"{sig} carries no valid signature from the {ring.describe()} (other than your "
+            "own): an approval is added only to a statement a key you trust already signed, "
+            "and this one may have been written by anyone. Nothing was written. Fetch the "
+            "publisher's signature again, or check which keys you passed (--pub/--keyring).",
+            path=str(sig),
+        )
+    ends = statement.predicate.expires
+    if ends is not None and now >= ends:
+        raise SignatureError(
+            f"the signature in {sig} expired at {format_time(ends)}; an approval would add "
+            "nothing a verifier accepts. Nothing was written.",
+            path=str(sig),
+        )
+
+
 def approve(
     envelope: Envelope,
     signer: Signer | Iterable[Signer],
@@ -221,14 +265,19 @@ def approve(
     from safeload.signing.keys import Signer
 
     for one in [signer] if isinstance(signer, Signer) else list(signer):
-        if any(s.keyid == one.keyid for s in envelope.signatures):
-            raise UsageError(
-                f"{sig} already has a signature by key id {one.keyid[:16]}…; a second one from "
-                "the same key adds no approval. Ask another key holder to append theirs.",
-                path=str(sig),
-            )
+        refuse_second(envelope, one, sig)
         envelope = add_signature(envelope, one)
     return envelope
+
+
+def refuse_second(envelope: Envelope, one: Signer, sig: Path) -> None:
+    """Refuse a key whose id a signature of ``envelope`` already carries."""
+    if any(s.keyid == one.keyid for s in envelope.signatures):
+        raise UsageError(
+            f"{sig} already has a signature by key id {one.keyid[:16]}…; a second one from "
+            "the same key adds no approval. Ask another key holder to append theirs.",
+            path=str(sig),
+        )
 
 
 def write_sidecar(p: Path, sig: Path, envelope: Envelope, before: bytes | None) -> Path:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from safeload import formats
 from safeload._dumping import dump, dumps
-from safeload._folders import signed_folder
+from safeload._folders import real_folder, signed_folder
 from safeload._loading import (
     load_bundled,
     load_in_folder,
@@ -42,7 +42,7 @@ from safeload._writing import (
     sign_model_signing,
     write_signed,
 )
-from safeload.exceptions import SafeloadError
+from safeload.exceptions import SafeloadError, UsageError
 from safeload.io.atomic import locked_folder
 from safeload.policy import Limits, Policy, TrustedSpec, resolve_policy
 from safeload.trust.profiles import resolve_profiles
@@ -209,6 +209,7 @@ def sign(
     signer: Signer | Iterable[Signer],
     *,
     append: bool = False,
+    keys: KeysLike | None = None,
     format: str | None = None,
     version: str | None = None,
     expires: datetime | None = None,
@@ -230,21 +231,28 @@ def sign(
     ``path`` may be a folder: ``DIR.sig`` then lists every file in it (relative path, SHA-256,
     size), and :func:`verify` / :func:`load` of a file inside fail on any change to the folder.
 
-    With ``append=True`` the signature is added to the existing sidecar (an approval), after
-    checking that the sidecar's statement describes this exact file. Concurrent appends are
+    With ``append=True`` the signature is added to the existing sidecar (an approval). It needs
+    ``keys``, the public keys (or keyring) the approver trusts: the sidecar must already carry a
+    valid signature over its exact statement from one of them (not revoked, not past its
+    ``not_after``, not the approver's own key), the statement must not have expired, and it must
+    describe this exact file; otherwise :class:`SignatureError` and nothing is written (rt51-05:
+    an approval of a statement anyone could write made it a release). Concurrent appends are
     serialised by a lock on the folder, so no approval is lost.
     """
     checked_signers(signer)
+    # a symlinked folder is signed where it really is: its files are governed by that folder's
+    # DIR.sig, and a .sig beside the link would be read by no load (rt51-03)
+    path = real_folder(path)
     if signature_format not in SIGNATURE_FORMATS:
         raise ValueError(
             f"signature_format must be one of {', '.join(SIGNATURE_FORMATS)}, "
             f"not {signature_format!r}"
         )
     if signature_format == "model-signing":
-        if append or version is not None or expires is not None or name is not None:
+        if append or keys is not None or (version, expires, name) != (None, None, None):
             raise ValueError(
                 "a model_signing bundle records no version, name or expiry, and safeload does "
-                "not append to one; drop --append/--version/--name/--expires"
+                "not append to one; drop --append/keys=/--version/--name/--expires"
             )
         return sign_model_signing(Path(path), signer, signature, ignore_paths, certificate, chain)
     if signature is not None or certificate is not None or tuple(ignore_paths):
@@ -252,9 +260,26 @@ def sign(
             "--signature, --ignore-paths and --cert/--chain apply to "
             "--signature-format model-signing only"
         )
+    if append:
+        if keys is None:
+            raise UsageError(
+                "append=True needs keys=: the public key(s) or keyring you trust. An approval "
+                "is added only to a signature that verifies under them (CLI: sign --append "
+                "--pub PUBLISHER.pub or --keyring)."
+            )
+        checked_keys(keys)
+    elif keys is not None:
+        raise UsageError("keys= is for append=True (an approval) only; a new signature needs none")
     with locked_folder(sidecar_path(path).parent):
         return sign_locked(
-            Path(path), signer, append, format, version, expires, name, add_signature
+            Path(path),
+            signer,
+            keys if append else None,
+            format,
+            version,
+            expires,
+            name,
+            add_signature,
         )
 
 

@@ -125,6 +125,7 @@ def test_rt26b_01_one_key_holder_passes_a_two_key_threshold(tmp_path: Path, kind
     alice, bob = safeload.SigningKey.generate(), safeload.SigningKey.generate()
     bob_key = tmp_path / "bob.key"
     bob.save(bob_key)
+    alice.public_key.save(tmp_path / "alice.pub")  # bob trusts alice (rt51-05)
     honest, evil = _two_models()
     if kind == "file":
         target = tmp_path / "model.pkl"
@@ -156,7 +157,8 @@ def test_rt26b_01_one_key_holder_passes_a_two_key_threshold(tmp_path: Path, kind
     sig.write_bytes(_resign(env, forged, alice))
 
     # Bob reviews the honest bytes on disk and approves them, as README's release flow says
-    code, _, err = _run("sign", str(signed), "--key", str(bob_key), "--append")
+    pub = ["--pub", str(tmp_path / "alice.pub")]
+    code, _, err = _run("sign", str(signed), "--key", str(bob_key), "--append", *pub)
     print("bob's append exit code:", code, err)
 
     target.write_bytes(evil)  # what reaches the deployment

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -17,12 +18,13 @@ from safeload.cli._common import (
     release_args,
     signer_args,
 )
-from safeload.cli._keys import load_signer
+from safeload.cli._keys import load_keyring, load_signer
 from safeload.cli._paths import model_relative
 from safeload.exceptions import MissingSignatureError, UsageError
 
 if TYPE_CHECKING:
     from safeload.cli._common import Sub
+    from safeload.signing.keyring import Keyring
 
 
 def add(sub: Sub) -> None:
@@ -35,7 +37,8 @@ def add(sub: Sub) -> None:
         [
             "safeload sign model.joblib --key keys/release.key --name churn --model-version 1.4.0",
             "safeload sign dist/churn-model --key keys/release.key --expires 2027-06-01",
-            "safeload sign dist/churn-model --key keys/approver.key --append",
+            "safeload sign dist/churn-model --key keys/approver.key --append "
+            "--pub keys/release.pub",
         ],
     )
     sg.add_argument("files", nargs="+", metavar="FILE|DIR", help="model files or folders to sign")
@@ -44,8 +47,22 @@ def add(sub: Sub) -> None:
     sg.add_argument(
         "--append",
         action="store_true",
-        help="add this signature to the existing FILE.sig (approvals)",
+        help="add this signature to the existing FILE.sig (approvals); needs --pub or "
+        "--keyring: the FILE.sig must already verify under a key you trust",
     )
+    sg.add_argument(
+        "--pub",
+        action="append",
+        metavar="PATH",
+        help="--append: a public key you trust (repeatable); the signature you approve must be "
+        "valid under one of them",
+    )
+    sg.add_argument(
+        "--keyring",
+        metavar="DIR|FILE.json",
+        help="--append: trust every *.pub in DIR, or the keys of a JSON keyring file",
+    )
+    sg.set_defaults(threshold=None)
     sg.add_argument(
         "--format",
         choices=("pickle", "joblib", "skops"),
@@ -85,6 +102,42 @@ def _read_pem(path: str, what: str) -> bytes:
         raise UsageError(f"{what}: cannot read {path}: {exc.strerror}") from exc
 
 
+def approving_keys(args: argparse.Namespace) -> Keyring | None:
+    """The keys an approval (``--append``) trusts: ``--pub`` or ``--keyring``, required with
+    ``--append`` and refused without it (rt51-05)."""
+    if not args.append:
+        if args.pub or args.keyring:
+            raise UsageError("--pub and --keyring are for --append (an approval) only")
+        return None
+    if not args.pub and not args.keyring:
+        raise UsageError(
+            "--append needs --pub PUBLISHER.pub (repeatable) or --keyring: an approval is added "
+            "only to a signature that verifies under a key you trust"
+        )
+    if args.pub and args.keyring:
+        raise UsageError("give --pub or --keyring, not both")
+    return load_keyring(args)
+
+
+def approved(sig: Path) -> dict[str, Any]:
+    """What the approval signed, for the approver to see: the statement in ``sig`` as
+    written (its name, version, expiry and digest, or its number of files)."""
+    from safeload.sidecar import DIRECTORY, format_time
+
+    _, statement = safeload.inspect_sidecar(sig)
+    pred = statement.predicate
+    shown: dict[str, Any] = {
+        "name": pred.name or "-",
+        "version": pred.version or "-",
+        "expires": format_time(pred.expires) if pred.expires else "never",
+    }
+    if pred.format == DIRECTORY:
+        shown["files"] = len(statement.subjects)
+    else:
+        shown["sha256"] = statement.subject.sha256
+    return shown
+
+
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     bundle = args.signature_format == "model-signing"
     if not bundle and (args.signature or args.ignore_paths or args.cert or args.chain):
@@ -95,6 +148,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError("--chain needs --cert (the signing certificate)")
     if args.signature and len(args.files) > 1:
         raise UsageError("--signature names one output: sign one model at a time")
+    trusted = approving_keys(args)
     signer = load_signer(args)
     expires = parse_expires(args.expires) if args.expires else None
     extra: dict[str, Any] = {}
@@ -113,6 +167,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 f,
                 signer,
                 append=args.append,
+                keys=trusted,
                 format=args.format,
                 version=args.model_version,
                 expires=expires,
@@ -126,8 +181,18 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 f"{f} has no signature to add to ({Path(f).name}.sig not found): --append adds "
                 f"an approval to an existing signature; sign {f} without --append first"
             ) from exc
-        signed.append({"file": f, "sidecar": str(sig), "keyid": signer.keyid})
+        entry: dict[str, Any] = {"file": f, "sidecar": str(sig), "keyid": signer.keyid}
+        if args.append:
+            entry["approved"] = approved(sig)
+        signed.append(entry)
         if not args.json:
+            if args.append:
+                shown = ", ".join(f"{k} {v}" for k, v in entry["approved"].items())
+                print(f"approved the statement in {sig}: {shown}", file=out)
+            real = os.path.realpath(f)
+            if Path(f).is_dir() and real != os.path.abspath(f):
+                # the real folder is signed: its DIR.sig is what loads of its files check
+                print(f"{f} is a link to the folder {real}: signing that folder", file=out)
             print(f"signed {f} -> {sig} (key id {signer.keyid[:16]}…)", file=out)
     if args.json:
         emit(out, {"ok": True, "signed": signed})

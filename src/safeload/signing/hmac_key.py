@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,6 +23,48 @@ __all__ = ["MIN_HMAC_SECRET", "HMACKey"]
 MIN_HMAC_SECRET = 32
 _HKDF_MAC_LABEL = b"safeload/v1 hmac-sha256 signing key"
 _HKDF_ID_LABEL = b"safeload/v1 hmac-sha256 key id"
+
+
+#: A PEM armour line anywhere (RFC 7468 allows explanatory text, a BOM, before it).
+_PEM_ARMOUR = re.compile(rb"-----BEGIN [A-Z0-9 ]*-----")
+#: An OpenSSH public-key line: its algorithm name, then the base64 blob (which starts "AAAA",
+#: the big-endian length of the name).
+_OPENSSH_LINE = re.compile(
+    rb"(?:ssh-(?:ed25519|ed448|rsa|dss)|ecdsa-sha2-nistp(?:256|384|521)"
+    rb"|sk-[a-z0-9-]+@openssh\.com|[a-z0-9-]+-cert-v01@openssh\.com)[ \t]+AAAA"
+)
+
+
+def _public_key_form(secret: bytes) -> str | None:
+    """What public-key encoding ``secret`` is in, or ``None``: a PEM armour line anywhere, an
+    OpenSSH public-key line, a DER SubjectPublicKeyInfo, or an X9.62 point (uncompressed or
+    compressed) on P-256, P-384 or P-521. A raw 32-byte Ed25519 public key is 32 bytes like
+    any random secret and cannot be told from one."""
+    if _PEM_ARMOUR.search(secret):
+        return "a PEM key (an armour line '-----BEGIN ...-----')"
+    if _OPENSSH_LINE.search(secret):
+        return "an OpenSSH public key line"
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+    if secret[:1] == b"\x30":  # a DER SEQUENCE
+        try:
+            load_der_public_key(secret)
+        except (ValueError, TypeError, UnsupportedAlgorithm):
+            pass
+        else:
+            return "a DER-encoded public key (SubjectPublicKeyInfo)"
+    for curve, size in ((ec.SECP256R1(), 32), (ec.SECP384R1(), 48), (ec.SECP521R1(), 66)):
+        if (secret[:1] == b"\x04" and len(secret) == 1 + 2 * size) or (
+            secret[:1] in (b"\x02", b"\x03") and len(secret) == 1 + size
+        ):
+            try:
+                ec.EllipticCurvePublicKey.from_encoded_point(curve, secret)
+            except ValueError:
+                continue
+            return f"an X9.62 {curve.name} public key point"
+    return None
 
 
 class HMACKey:
@@ -42,10 +85,12 @@ class HMACKey:
                 f"an HMAC secret must be at least {MIN_HMAC_SECRET} random bytes, "
                 f"got {len(secret)}; create one with `safeload keygen NAME --hmac`"
             )
-        if secret.lstrip().startswith(b"-----BEGIN"):
+        looks = _public_key_form(secret)
+        if looks is not None:
             raise KeyFormatError(
-                "that HMAC secret is a PEM key; public keys are not secrets. Use a random "
-                "secret (`safeload keygen NAME --hmac`) or verify with the Ed25519 VerifyKey."
+                f"that HMAC secret is {looks}; public keys are not secrets (anyone holding the "
+                "key could make valid MACs). Use a random secret (`safeload keygen NAME "
+                "--hmac`), or verify signatures with the public key (VerifyKey, --pub)."
             )
         self._mac_key = self._derive(secret, _HKDF_MAC_LABEL)
         self._keyid = self._derive(secret, _HKDF_ID_LABEL).hex()

@@ -33,7 +33,7 @@ from safeload.signing.digests import checked_algorithm, digest_matches
 from safeload.signing.keyring import Keyring, KeysLike, as_keyring
 from safeload.signing.versions import warn_versions
 
-__all__ = ["verify_bytes", "verify_digest", "verify_folder"]
+__all__ = ["trusted_signers", "verify_bytes", "verify_digest", "verify_folder"]
 
 
 def _count_valid(envelope: Envelope, ring: Keyring, now: datetime) -> tuple[str, ...]:
@@ -51,6 +51,14 @@ def _count_valid(envelope: Envelope, ring: Keyring, now: datetime) -> tuple[str,
         if any(key.verify(message, s.sig) for s in candidates):
             valid.append(key.keyid)
     return tuple(valid)
+
+
+def trusted_signers(envelope: Envelope, keys: KeysLike, now: datetime) -> tuple[str, ...]:
+    """Key ids of the distinct keys of ``keys`` usable at ``now`` (not revoked, not past their
+    ``not_after``) with a valid signature over ``envelope``'s exact payload, whatever the
+    keyring's threshold: what an approval (``sign --append``) must find before it adds its
+    own (rt51-05)."""
+    return _count_valid(envelope, as_keyring(keys), now)
 
 
 def _opaque(source: str, ring: Keyring) -> SignatureError:
@@ -99,7 +107,8 @@ def _too_few(
             f"{source}: {len(keyids)} of {ring.threshold} required signatures from the "
             f"{ring.describe()}. The file is exactly what was signed; approvals are missing. "
             f"Another trusted key holder can add one with `safeload sign {source} --key KEY "
-            f"--append`.{also}",
+            f"--append --pub PUBLISHER.pub` (or --keyring): an approval is added only to a "
+            f"signature that verifies under the keys the approver trusts.{also}",
             have=len(keyids),
             need=ring.threshold,
             path=source,
