@@ -1,4 +1,8 @@
-"""Red team 51's reproducers: strict xfails that pass once fixed (and a few guards that pass).
+"""Red team 51's reproducers (helper-94, 11:13-11:59 UTC), all fixed (normal tests): rt51-01
+and rt51-02 (INST/OBJ without arguments judged as ``__new__``), rt51-03 (``_folders.real_folder``:
+verify and sign use the real folder), rt51-04 (``HMACKey`` refuses public keys in every
+encoding it can tell), rt51-05 (an approval only on a statement a trusted key already signed),
+rt51-06 (``model_root`` resolved).
 
 rt51-01 (HARM: SIGSEGV in load_unsigned, scan SAFE) numpy's bit generators made by the OBJ or
         INST opcode with no arguments. CPython's C unpickler (``instantiate``) calls
@@ -90,7 +94,7 @@ from datetime import UTC
 import numpy as np
 import pytest
 
-from redteam import child, global_, open_finding, parity
+from redteam import child, global_, parity
 
 # --- rt51-01 / rt51-02: OBJ and INST with no arguments are NEWOBJ, not a call --------------
 
@@ -405,7 +409,6 @@ def test_rt51_04_neighbours_refused_and_secrets_kept():
     HMACKey.generate()
 
 
-@open_finding(51, "rt51-02: numpy's ctor helpers given a bare MT19937: scan SAFE, load refuses")
 @pytest.mark.parametrize("helper", ["__generator_ctor", "__randomstate_ctor"])
 def test_rt51_02_ctor_of_bare_bit_generator(tmp_path, helper):
     """numpy's own helpers take a bit generator instance; one made bare by OBJ makes numpy
