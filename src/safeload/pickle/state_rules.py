@@ -4,6 +4,8 @@ refused or ``None``, and each tested on its own (tests/test_scan_hooks.py)."""
 
 from __future__ import annotations
 
+from typing import Final
+
 from safeload._symbolic import (
     DTYPE_CLASSES,
     _Array,
@@ -88,6 +90,50 @@ def mutation_problem(name: str, target: _Sym) -> str | None:
 
 def _is_dunder(key: str) -> bool:
     return len(key) > 4 and key.startswith("__") and key.endswith("__")
+
+
+BUNCH: Final = ("sklearn.utils._bunch", "Bunch")
+
+
+def bunch_keys_problem(keys: list[_Sym]) -> str | None:
+    """A scikit-learn ``Bunch`` answers any attribute its type lacks with the item of that
+    name (``Bunch.__getattr__``), and numpy reads ``__array_interface__``, ``__array__`` and
+    ``__array_struct__`` off an object it converts: a Bunch with the item
+    ``__array_interface__`` where a fitted array belongs made numpy build an array at an
+    address the file chose (rt52-03). Its keys must be constant strings (the names
+    scikit-learn gives its members, which never start with ``__``), and no dunder."""
+    for key in keys:
+        if isinstance(key, _Const) and isinstance(key.value, str):
+            text: str = key.value
+        else:
+            return (
+                "a Bunch item whose key is not a constant string: a Bunch answers attributes "
+                "with its items, so the pass must see every name it answers"
+            )
+        if key.value.startswith("__"):
+            return (
+                f"a Bunch item named {text[:40]!r}: a Bunch answers attributes with its items, "
+                "and a dunder name answers a protocol (numpy's __array_interface__ reads memory "
+                "at the address it gives)"
+            )
+    return None
+
+
+def bunch_state_problem(state: _Sym) -> str | None:
+    """:func:`bunch_keys_problem` for the items ``copyreg._reconstructor(Bunch, dict, state)``
+    copies in (``dict.__init__(bunch, state)``): a dict, or pairs of a key and a value."""
+    if isinstance(state, _Dict):
+        if state.lossy or state.unknown_keys:
+            return bunch_keys_problem([state])  # (a key that is not a constant string)
+        return bunch_keys_problem([_Const(k) for k in state.items])
+    if isinstance(state, (_Box, _Tuple)):
+        keys: list[_Sym] = []
+        for pair in state.items:
+            if not (isinstance(pair, _Tuple) and len(pair.items) == 2):
+                return bunch_keys_problem([pair])
+            keys.append(pair.items[0])
+        return bunch_keys_problem(keys)
+    return bunch_keys_problem([state])
 
 
 def _has_setstate(target: _Sym, policy: Policy) -> bool:

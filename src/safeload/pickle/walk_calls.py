@@ -45,6 +45,7 @@ from safeload.pickle.names import (
     STORING_CALLS,
 )
 from safeload.pickle.narrowed import _NARROWED
+from safeload.pickle.state_rules import BUNCH, bunch_state_problem
 from safeload.pickle.walk_values import WalkValues
 from safeload.policy import format_name
 from safeload.trust.native import made_by_call
@@ -273,6 +274,18 @@ class WalkCalls(WalkValues):
                     state = _Tuple([state])
                     freeze(state)
                 self.result.calls.append((pos, _Obj(made_cls, state)))
+            if (
+                func.pair == RECONSTRUCTOR
+                and made_cls is not None
+                and made_cls.pair == BUNCH
+                and isinstance(args, _Tuple)
+                and len(args.items) == 3
+            ):
+                # protocols 0-1 write a Bunch as _reconstructor(Bunch, dict, items): the items
+                # it answers attributes with (rt52-03)
+                problem = bunch_state_problem(args.items[2])
+                if problem:
+                    raise Unsafe(pos, name, problem)
         else:
             made = _Obj(func, args)
             self._record_call(pos, func.pair, made)

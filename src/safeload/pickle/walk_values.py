@@ -24,7 +24,12 @@ from safeload._symbolic import (
 from safeload.pickle.analysis import Unsafe
 from safeload.pickle.costs import unfolded
 from safeload.pickle.frame import Frame
-from safeload.pickle.state_rules import may_hold_globals, mutation_problem
+from safeload.pickle.state_rules import (
+    BUNCH,
+    bunch_keys_problem,
+    may_hold_globals,
+    mutation_problem,
+)
 from safeload.pickle.walk_stream import WalkStream
 
 
@@ -97,6 +102,18 @@ class WalkValues(WalkStream):
             raise Unsafe(pos, name, problem)
         if name != "APPEND" and name != "APPENDS":
             self._hashed_objects(items, 1 if name == "ADDITEMS" else 2, pos, name)
+        if (
+            name in ("SETITEM", "SETITEMS")
+            and isinstance(target, _Obj)
+            and target.cls is not None
+            and target.cls.pair == BUNCH
+        ):
+            keys: list[_Sym] = []
+            for i in range(0, len(items), 2):
+                keys.append(items[i])
+            problem = bunch_keys_problem(keys)
+            if problem:
+                raise Unsafe(pos, name, problem)
         if name in ("SETITEM", "SETITEMS") and isinstance(target, _Dict):
             self._set_items(target, items)
         elif isinstance(target, _Obj):
