@@ -89,8 +89,9 @@ rt51-07 (HARM: heap overread and SIGSEGV on an honest call, scan SAFE) a weighte
         ``('minkowski', p=3, w=np.ones(1))``, ``('mahalanobis', VI=np.eye(2))``, 32- and
         64-bit) as the model or held anywhere but in a KD/Ball tree: ``pairwise`` checks the
         data's width against the weights only for dense input, so
-        ``metric.pairwise(csr_matrix(X))`` with 5000 columns reads past ``V``/``w`` and, for
-        Mahalanobis, writes past its buffer (exit 139). Fixed: such a metric is refused unless
+        ``metric.pairwise(csr_matrix(X))`` with 5000 columns reads past ``V``/``w`` (garbage
+        distances) and Mahalanobis writes its buffer at the data's column indexes (2**24
+        columns: SIGSEGV, exit 139). Fixed: such a metric is refused unless
         every path to it from the model enters a tree, whose check ties its sizes to the data
         (``structures.neighbors.stray_metric_problem``, in load and scan).
 """
