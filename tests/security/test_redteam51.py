@@ -835,6 +835,12 @@ def _held(kind: str, where: str):
         return [1, metric]
     if where == "dict":
         return {"metric": metric}
+    if where == "set":
+        return {metric}
+    if where == "bunch":
+        from sklearn.utils import Bunch
+
+        return Bunch(nested=[(metric,)])
     if where == "object-array":
         arr = np.empty(1, dtype=object)
         arr[0] = metric
@@ -845,7 +851,9 @@ def _held(kind: str, where: str):
 
 
 @pytest.mark.parametrize("protocol", [0, 2, 5])
-@pytest.mark.parametrize("where", ["top", "list", "dict", "object-array", "attribute"])
+@pytest.mark.parametrize(
+    "where", ["top", "list", "dict", "set", "bunch", "object-array", "attribute"]
+)
 @pytest.mark.parametrize(
     "kind", ["seuclidean", "minkowski-w", "mahalanobis", "seuclidean32", "mahalanobis32"]
 )
@@ -870,6 +878,17 @@ def test_rt51_07_refused_in_joblib(tmp_path):
     assert not safeload.scan(buf.getvalue()).safe
     with pytest.raises(safeload.SafeloadError, match="weighted distance metric"):
         safeload.load_unsigned(path)
+
+
+def test_rt51_07_discarded_metric_loads(tmp_path):
+    """A weighted metric the stream builds and drops (POP) is out of the model's reach: both
+    load the model."""
+    from redteam import assert_scan_predicts_load
+
+    body = pickle.dumps(_weighted_metric("mahalanobis"), protocol=2)[2:-1]
+    data = b"\x80\x02" + body + b"0K\x01."
+    assert_scan_predicts_load(data, tmp_path)
+    assert parity(data, tmp_path) == (True, "loaded")
 
 
 def _tree_metric(tree):
