@@ -72,6 +72,7 @@ from safeload.trust.structures.neighbors import (
     check_binary_tree,
     check_distance_metric,
     check_neighbors,
+    stray_metric_problem,
 )
 from safeload.trust.structures.randomness import check_random_state, check_seed_sequence
 from safeload.trust.structures.trees import check_tree, trees_all_valid
@@ -273,6 +274,8 @@ def _validate(
                         _run_check(check, o, source)
                         predictors = predictors or check is check_tree_predictor
     orphan = orphan_predictor_problem(instances) if predictors else None
+    if orphan is None and held:
+        orphan = stray_metric_problem(obj, edges, instances)
     if orphan:
         raise MalformedArtifactError(
             f"{source} contains {orphan}. It was built but refused before use. Nothing was "

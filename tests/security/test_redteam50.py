@@ -592,21 +592,22 @@ def test_rt50_06_stateless_metric_is_usable(tmp_path):
     """rt50-06's decision: a metric made by ``__new__`` alone holds what Cython's
     ``__cinit__`` sets (``p=2``, a 1-item ``vec``, a 1x1 ``mat``), the very state an honest
     unweighted metric pickles, and its methods compute or raise on it: the load keeps it,
-    and scan reads that state."""
-    from redteam import global_, write
+    and scan reads that state. A weighted one (Minkowski, whose 1-item ``vec`` is a weight,
+    SEuclidean) is refused by both, as any weighted metric outside a tree (rt51-07)."""
+    from redteam import assert_scan_predicts_load, global_, write
 
-    for name in ("EuclideanDistance64", "MinkowskiDistance64", "SEuclideanDistance32"):
+    for name in ("EuclideanDistance64", "ManhattanDistance64", "ChebyshevDistance32"):
         data = b"\x80\x04" + global_("sklearn.metrics._dist_metrics", name) + b")\x81."
         assert safeload.scan(data).safe
         metric = safeload.load_unsigned(write(tmp_path, data))
         assert metric.__getstate__()[0] == 2.0
         for width in (1, 2, 5):
             X = np.ones((3, width), dtype=np.float32 if name.endswith("32") else np.float64)
-            try:
-                assert metric.pairwise(X).shape == (3, 3)
-            except ValueError:  # a weighted metric's width check (its 1-item vec)
-                assert width != 1 and not name.startswith("Euclidean")
+            assert metric.pairwise(X).shape == (3, 3)
         assert metric.rdist_to_dist(np.ones(2)).shape == (2,)
+    for name in ("MinkowskiDistance64", "SEuclideanDistance32"):
+        data = b"\x80\x04" + global_("sklearn.metrics._dist_metrics", name) + b")\x81."
+        assert_scan_predicts_load(data, tmp_path, refused=True)
 
 
 #: A Mahalanobis metric made by NEWOBJ and never given its state.

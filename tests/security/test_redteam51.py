@@ -84,6 +84,16 @@ rt51-06 (HONEST-REFUSED) a file of a model_signing-signed folder verified or loa
         relative) or falls back to ``spelled(p)`` (also absolute). Fix: make the root absolute
         with its links resolved in ``signed_folder`` (as ``inside`` already does for its
         check).
+rt51-07 (HARM: heap overread and SIGSEGV on an honest call, scan SAFE) a weighted distance
+        metric on its own (``DistanceMetric.get_metric('seuclidean', V=np.ones(1))``,
+        ``('minkowski', p=3, w=np.ones(1))``, ``('mahalanobis', VI=np.eye(2))``, 32- and
+        64-bit) as the model or held anywhere but in a KD/Ball tree: ``pairwise`` checks the
+        data's width against the weights only for dense input, so
+        ``metric.pairwise(csr_matrix(X))`` with 5000 columns reads past ``V``/``w`` (garbage
+        distances) and Mahalanobis writes its buffer at the data's column indexes (2**24
+        columns: SIGSEGV, exit 139). Fixed: such a metric is refused unless
+        every path to it from the model enters a tree, whose check ties its sizes to the data
+        (``structures.neighbors.stray_metric_problem``, in load and scan).
 """
 
 from __future__ import annotations
@@ -768,3 +778,250 @@ def test_rt51_01_every_random_class_made_bare_is_refused_by_both(tmp_path, cls, 
     data = _bare(*cls, opcode)
     assert_scan_predicts_load(data, tmp_path, refused=True)
     assert prepass_problems(data)
+
+
+# --- rt51-07: a weighted distance metric outside a tree reads its weights unchecked -------
+
+
+def _weighted_metric(kind: str):
+    from sklearn.metrics import DistanceMetric
+
+    dtype = np.float32 if kind.endswith("32") else np.float64
+    name, params = {
+        "seuclidean": ("seuclidean", {"V": np.ones(1)}),
+        "minkowski-w": ("minkowski", {"p": 3, "w": np.ones(1)}),
+        "mahalanobis": ("mahalanobis", {"VI": np.eye(2)}),
+    }[kind.removesuffix("32")]
+    return DistanceMetric.get_metric(name, dtype=dtype, **params)
+
+
+#: The user's own sparse data (two rows of 2**24 columns, a bag of hashed words), whose
+#: column indexes a 2x2 Mahalanobis metric writes its buffer at: 128 MB past it, unmapped.
+_SPARSE_PAIRWISE = (
+    "import scipy.sparse\n"
+    "    X = scipy.sparse.csr_matrix((numpy.ones(2), ([0, 1], [2**24 - 1, 7])), shape=(2, 2**24))\n"
+    "    print(model.pairwise(X)[0, :2], flush=True)"
+)
+
+
+def test_rt51_07_plain_pickle_sparse_pairwise_crashes(tmp_path):
+    """The harm with plain pickle: an honest ``pairwise`` on the user's own sparse data writes
+    past a 2x2 Mahalanobis metric's buffer and the process dies."""
+    from redteam import PLAIN_CALL
+
+    path = tmp_path / "m.pkl"
+    path.write_bytes(pickle.dumps(_weighted_metric("mahalanobis"), protocol=5))
+    ran = child(PLAIN_CALL.format(call=_SPARSE_PAIRWISE), path, cpu=20, timeout=120)
+    assert "loaded" in ran.stdout and "call done" not in ran.stdout, ran
+    assert ran.returncode != 0, ran  # SIGSEGV (139)
+
+
+def test_rt51_07_safeload_refuses_in_child(tmp_path):
+    from redteam import assert_safeload_refuses
+
+    path = tmp_path / "m.pkl"
+    path.write_bytes(pickle.dumps(_weighted_metric("mahalanobis"), protocol=5))
+    assert_safeload_refuses(path, _SPARSE_PAIRWISE, cpu=20, timeout=120)
+
+
+def _held(kind: str, where: str):
+    """The weighted metric ``kind`` as the model (``top``) or held somewhere in it."""
+    from sklearn.preprocessing import StandardScaler
+
+    metric = _weighted_metric(kind)
+    if where == "top":
+        return metric
+    if where == "list":
+        return [1, metric]
+    if where == "dict":
+        return {"metric": metric}
+    if where == "set":
+        return {metric}
+    if where == "bunch":
+        from sklearn.utils import Bunch
+
+        return Bunch(nested=[(metric,)])
+    if where == "object-array":
+        arr = np.empty(1, dtype=object)
+        arr[0] = metric
+        return arr
+    scaler = StandardScaler().fit([[0.0], [1.0]])
+    scaler.metric_ = metric  # an arbitrary estimator attribute
+    return scaler
+
+
+@pytest.mark.parametrize("protocol", [0, 2, 5])
+@pytest.mark.parametrize(
+    "where", ["top", "list", "dict", "set", "bunch", "object-array", "attribute"]
+)
+@pytest.mark.parametrize(
+    "kind", ["seuclidean", "minkowski-w", "mahalanobis", "seuclidean32", "mahalanobis32"]
+)
+def test_rt51_07_weighted_metric_outside_a_tree_refused(tmp_path, kind, where, protocol):
+    from redteam import assert_scan_predicts_load
+
+    data = pickle.dumps(_held(kind, where), protocol=protocol)
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+def test_rt51_07_refused_in_joblib(tmp_path):
+    import io
+
+    import joblib
+
+    import safeload
+
+    buf = io.BytesIO()
+    joblib.dump({"metric": _weighted_metric("seuclidean")}, buf)
+    path = tmp_path / "m.joblib"
+    path.write_bytes(buf.getvalue())
+    assert not safeload.scan(buf.getvalue()).safe
+    with pytest.raises(safeload.SafeloadError, match="weighted distance metric"):
+        safeload.load_unsigned(path)
+
+
+def test_rt51_07_discarded_metric_loads(tmp_path):
+    """A weighted metric the stream builds and drops (POP) is out of the model's reach: both
+    load the model."""
+    from redteam import assert_scan_predicts_load
+
+    body = pickle.dumps(_weighted_metric("mahalanobis"), protocol=2)[2:-1]
+    data = b"\x80\x02" + body + b"0K\x01."
+    assert_scan_predicts_load(data, tmp_path)
+    assert parity(data, tmp_path) == (True, "loaded")
+
+
+def _tree_metric(tree):
+    return tree.__getstate__()[11]
+
+
+@pytest.mark.parametrize("kind", ["ball_tree", "knn", "kde"])
+def test_rt51_07_tree_metric_also_held_outside_refused(tmp_path, kind):
+    """A tree's own metric, shared through the memo with a place outside it: reachable for a
+    ``pairwise`` of any width, so refused like a metric on its own."""
+    from sklearn.neighbors import BallTree, KernelDensity, KNeighborsClassifier
+
+    from redteam import assert_scan_predicts_load
+
+    X = np.random.RandomState(0).rand(20, 3)
+    if kind == "ball_tree":
+        holder = BallTree(X, metric="seuclidean", V=X.var(0))
+        tree = holder
+    elif kind == "knn":
+        holder = KNeighborsClassifier(
+            algorithm="ball_tree", metric="mahalanobis", metric_params={"VI": np.eye(3)}
+        ).fit(X, np.arange(20) % 2)
+        tree = holder._tree
+    else:
+        holder = KernelDensity(
+            algorithm="ball_tree", metric="minkowski", metric_params={"p": 3, "w": np.ones(3)}
+        ).fit(X)
+        tree = holder.tree_
+    data = pickle.dumps([holder, _tree_metric(tree)], protocol=5)
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+@pytest.mark.parametrize("protocol", [2, 5])
+@pytest.mark.parametrize(
+    "kind", ["euclidean", "manhattan", "chebyshev", "minkowski", "haversine", "hamming"]
+)
+def test_rt51_07_unweighted_metrics_still_load_anywhere(tmp_path, kind, protocol):
+    from sklearn.metrics import DistanceMetric
+
+    import safeload
+    from redteam import assert_scan_predicts_load
+
+    params = {"p": 3} if kind == "minkowski" else {}
+    for model in (DistanceMetric.get_metric(kind, **params), [DistanceMetric.get_metric(kind)]):
+        data = pickle.dumps(model, protocol=protocol)
+        assert safeload.scan(data).safe
+        assert_scan_predicts_load(data, tmp_path)  # (so it loads)
+
+
+def _honest_weighted_models():
+    from sklearn.neighbors import (
+        BallTree,
+        KDTree,
+        KernelDensity,
+        KNeighborsClassifier,
+        KNeighborsRegressor,
+        NearestNeighbors,
+    )
+
+    X = np.random.RandomState(0).rand(30, 4)
+    y = np.arange(30) % 3
+    V, VI, w = X.var(0), np.linalg.inv(np.cov(X.T)), np.arange(1.0, 5.0)
+    metrics = [
+        ("seuclidean", {"V": V}),
+        ("mahalanobis", {"VI": VI}),
+        ("minkowski", {"p": 3, "w": w}),
+    ]
+    models = {}
+    for algorithm in ("ball_tree", "brute"):
+        for metric, params in metrics:
+            models[f"knc-{algorithm}-{metric}"] = KNeighborsClassifier(
+                algorithm=algorithm, metric=metric, metric_params=params
+            ).fit(X, y)
+            models[f"nn-{algorithm}-{metric}"] = NearestNeighbors(
+                algorithm=algorithm, metric=metric, metric_params=params
+            ).fit(X)
+    models["knr-ball_tree-seuclidean"] = KNeighborsRegressor(
+        algorithm="ball_tree", metric="seuclidean", metric_params={"V": V}
+    ).fit(X, y)
+    models["knc-kd_tree-minkowski"] = KNeighborsClassifier(algorithm="kd_tree", p=3).fit(X, y)
+    models["kde-mahalanobis"] = KernelDensity(
+        algorithm="ball_tree", metric="mahalanobis", metric_params={"VI": VI}
+    ).fit(X)
+    models["balltree-seuclidean"] = BallTree(X, metric="seuclidean", V=V)
+    models["balltree-minkowski-w"] = BallTree(X, metric="minkowski", p=3, w=w)
+    models["balltree-mahalanobis"] = BallTree(X, metric="mahalanobis", VI=VI)
+    models["kdtree-minkowski"] = KDTree(X, metric="minkowski", p=3)
+    models["two-trees"] = [BallTree(X, metric="seuclidean", V=V), KDTree(X[:, :2])]
+    return models
+
+
+_HONEST_NAMES = [
+    "knc-ball_tree-seuclidean",
+    "knc-ball_tree-mahalanobis",
+    "knc-ball_tree-minkowski",
+    "knc-brute-seuclidean",
+    "knc-brute-mahalanobis",
+    "knc-brute-minkowski",
+    "nn-ball_tree-seuclidean",
+    "nn-ball_tree-mahalanobis",
+    "nn-brute-minkowski",
+    "knr-ball_tree-seuclidean",
+    "knc-kd_tree-minkowski",
+    "kde-mahalanobis",
+    "balltree-seuclidean",
+    "balltree-minkowski-w",
+    "balltree-mahalanobis",
+    "kdtree-minkowski",
+    "two-trees",
+]
+
+
+@pytest.mark.parametrize("form", ["protocol-2", "protocol-5", "joblib"])
+@pytest.mark.parametrize("name", _HONEST_NAMES)
+def test_rt51_07_honest_weighted_neighbours_load(tmp_path, name, form):
+    """Guard for the fix: scikit-learn's own neighbours models and trees with weighted
+    metrics (the metric inside the tree, or only its parameters on a brute-force model)
+    scan SAFE and load."""
+    import io
+
+    import joblib
+
+    import safeload
+
+    model = _honest_weighted_models()[name]
+    if form == "joblib":
+        buf = io.BytesIO()
+        joblib.dump(model, buf)
+        data = buf.getvalue()
+    else:
+        data = pickle.dumps(model, protocol=int(form[-1]))
+    path = tmp_path / "m.pkl"
+    path.write_bytes(data)
+    assert safeload.scan(data).safe, safeload.scan(data)
+    loaded = safeload.load_unsigned(path)
+    assert type(loaded) is type(model)

@@ -164,8 +164,11 @@ def _native_findings(
         orphan = None
         if not data:
             from safeload.trust.structures.hgb import orphan_predictor_problem
+            from safeload.trust.structures.neighbors import stray_metric_problem
 
-            orphan = orphan_predictor_problem(builder.instances)
+            orphan = orphan_predictor_problem(builder.instances) or stray_metric_problem(
+                top, graph[0], builder.instances
+            )
         # the instances the model holds, each as often as a recursive method meets it (as the
         # load's walk records them): one built and discarded (POP) pays for nothing (rt34-07),
         # one listed as 20 branches writes its names 20 times (rt35-10)

@@ -218,6 +218,69 @@ def check_distance_metric(metric: Any, context: Any) -> None:
         require(vec.ndim == 1, "distance metric weight vector is not one-dimensional")
 
 
+#: The metrics whose native code reads a weight vector or matrix (Minkowski only with a
+#: non-empty ``w``; ``WMinkowskiDistance`` in the scikit-learn versions that have it).
+_WEIGHTED_KINDS = frozenset({"SEuclideanDistance", "MahalanobisDistance", "WMinkowskiDistance"})
+_METRIC_BASE = "sklearn.metrics._dist_metrics:DistanceMetric"
+_TREE_BASES = frozenset(
+    {"sklearn.neighbors._kd_tree:BinaryTree64", "sklearn.neighbors._ball_tree:BinaryTree64"}
+)
+#: Why a weighted metric held anywhere but in a neighbour tree's state is refused.
+STRAY_WEIGHTED_METRIC = (
+    "a weighted distance metric outside a neighbours structure: its sparse pairwise reads "
+    "its weights with the data's width, unchecked"
+)
+
+
+def _weighted_metric(obj: Any) -> bool:
+    """Whether ``obj`` (built, or a shadow) is a distance metric whose native code reads its
+    weights: SEuclidean's ``V``, Mahalanobis' ``VI``, Minkowski's ``w`` when it has one (the
+    state was checked already, by :func:`check_distance_metric`)."""
+    cls = class_of(obj)
+    if not isinstance(cls, type) or _METRIC_BASE not in facts.mro_names(cls):
+        return False
+    kind = cls.__name__.removesuffix("64").removesuffix("32")
+    if kind in _WEIGHTED_KINDS:
+        return True
+    return kind == "MinkowskiDistance" and np.asarray(_metric_state(obj)[1]).size > 0
+
+
+def _is_tree(cls: Any) -> bool:
+    return isinstance(cls, type) and not _TREE_BASES.isdisjoint(facts.mro_names(cls))
+
+
+def stray_metric_problem(
+    root: Any, edges: dict[int, list[int]], instances: list[Any]
+) -> str | None:
+    """Why the model is refused for a weighted distance metric it holds outside a KD or Ball
+    tree, or ``None``. ``DistanceMetric.pairwise`` holds the data's width to the weights only
+    for dense input: on a sparse matrix its native code reads ``V`` or ``w`` at every column
+    index of the data, and Mahalanobis writes its buffer of ``VI``'s size at them, so a
+    one-item ``V`` read past itself and a 2x2 ``VI`` crashed an honest
+    ``metric.pairwise(csr_matrix(X))`` (rt51-07). A tree ties its metric's sizes to its data
+    (:func:`check_metric`), and its metric is reachable from Python only through it; nothing
+    ties a metric elsewhere. So every path from the model (``root``, along ``edges``: the
+    load's use-time walk, or scan's shadow graph) to a weighted metric must enter a tree.
+    Metrics built and discarded are out of reach and not counted."""
+    weighted = {id(o) for o in instances if _weighted_metric(o)}
+    if not weighted:
+        return None
+    trees = {id(o) for o in instances if _is_tree(class_of(o))}
+    seen = {id(root)}
+    stack = [id(root)]
+    while stack:
+        key = stack.pop()
+        if key in weighted:
+            return STRAY_WEIGHTED_METRIC
+        if key in trees:
+            continue  # (its metric is the tree's, sized by its data)
+        for kid in edges.get(key, ()):
+            if kid not in seen:
+                seen.add(kid)
+                stack.append(kid)
+    return None
+
+
 def _samples_shape(fit_x: Any) -> tuple[int, ...] | None:
     """The shape of a neighbours estimator's stored samples: a numpy array, or a sparse matrix
     (``fit`` keeps sparse input as CSR, and the native brute-force reductions take its width
