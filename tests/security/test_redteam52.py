@@ -1,0 +1,405 @@
+"""Red team 52's reproducers: strict xfails that pass once fixed (and guards that pass).
+
+rt52-01 (PARITY) a value dropped from a stack slot DUP pushed escapes discards.discard_cuts.
+rt52-02 (PARITY) HGB TreePredictor / estimator split between the model and the discards.
+rt52-03 (HARM) a Bunch with an ``__array_interface__`` item in a fitted array attribute
+        (fixed in /work/main at ff30557 during the round; open in the 12:16 snapshot).
+rt52-04 (PARITY) Cython unpickle helpers (newObj, __pyx_unpickle_*) kept as a value.
+rt52-05 (PARITY) a bare object or a failing call that is dropped by POP is never probed by scan.
+rt52-06 (PARITY) NEWOBJ on numpy.random.__RandomState_ctor (a function).
+rt52-07 (PARITY) an array's protocol-2 data text that latin-1 cannot encode.
+rt52-08 (HARM: CPU) joblib object arrays x discard offsets, quadratic.
+rt52-09 (PARITY) a joblib wrapper state key that is no attribute name.
+Run with the pure snapshot: SAFELOAD_PURE_PYTHON=1 PYTHONPATH=/tmp/rt52p:. pytest test_redteam52.py
+"""
+
+# ruff: noqa: E501
+from __future__ import annotations
+
+import io
+import pickle
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from redteam import assert_scan_predicts_load, open_finding
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def _scaler():
+    from sklearn.preprocessing import StandardScaler
+
+    return StandardScaler().fit([[0.0], [1.0]])
+
+
+def _crafted(kind: str):
+    from test_redteam50 import _crafted_csr, _CraftedRandomState, _CraftedTree
+
+    return {"tree": _CraftedTree, "random-state": _CraftedRandomState, "csr": _crafted_csr}[kind]()
+
+
+def _two(first: object, protocol: int) -> tuple[bytes, bytes]:
+    """``first`` and a fitted StandardScaler pickled by one pickler (one memo): the bodies of
+    both dumps (PROTO and STOP removed; frames removed by optimize-free re-dump at protocol
+    < 4 only)."""
+    buf = io.BytesIO()
+    p = pickle.Pickler(buf, protocol=protocol)
+    p.dump(first)
+    one = buf.getvalue()
+    p.dump(_scaler())
+    two = buf.getvalue()[len(one) :]
+    head = 2 if protocol >= 2 else 0
+    return one[head:-1], two[head:]
+
+
+def _hidden_behind_dup(obj: object, protocol: int = 2, combine: bytes = b"\x86") -> bytes:
+    """``None DUP <obj> TUPLE2 POP POP <scaler>``: the dropped tuple ``(None, obj)`` sits in
+    the slot DUP pushed, so the rewrite records nothing for it."""
+    body, model = _two(obj, protocol)
+    head = b"\x80" + bytes([protocol]) if protocol >= 2 else b""
+    return head + b"N2" + body + combine + b"0" + b"0" + model
+
+
+@open_finding(
+    52,
+    "rt52-01: a value dropped from a slot DUP pushed (DUP, TUPLE2, POP) escapes the load's discard recording",
+)
+@pytest.mark.parametrize("kind", ["tree", "random-state", "csr"])
+@pytest.mark.parametrize("protocol", [2, 5])
+def test_rt52_01_dropped_tuple_in_dup_slot(tmp_path, kind, protocol):
+    data = _hidden_behind_dup(_crafted(kind), protocol)
+    assert type(pickle.loads(data)).__name__ == "StandardScaler"
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+def test_rt52_01_plain_pop_is_recorded(tmp_path):
+    """Guard: without the DUP (``<obj> POP``), both refuse (rt50-03's fix)."""
+    body, model = _two(_crafted("tree"), 2)
+    data = b"\x80\x02" + body + b"0" + model
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+def _hgb_and_predictor():
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    X = np.random.RandomState(0).rand(50, 3)
+    model = HistGradientBoostingRegressor(max_iter=3).fit(X, X[:, 0])
+    return model, model._predictors[0][0]
+
+
+def _long_binget(idx: int) -> bytes:
+    return b"j" + idx.to_bytes(4, "little")
+
+
+@open_finding(
+    52,
+    "rt52-02: scan's orphan-predictor rule counts dropped estimators as owners; the load judges model and discards apart",
+)
+@pytest.mark.parametrize("form", ["predictor-dropped", "estimator-dropped"])
+def test_rt52_02_predictor_owner_across_discard(tmp_path, form):
+    """An honest HGB model's stream (protocol 2) plus a memo reference to one of its
+    TreePredictors: either the predictor is fetched and dropped after the model (the model is
+    returned), or the model is dropped and the predictor returned. Scan checks orphans among
+    all built objects (the estimator owns it: SAFE); the load checks the model and the
+    discards in two separate walks, one of which holds the predictor without its estimator
+    (refused)."""
+    model, pred = _hgb_and_predictor()
+    buf = io.BytesIO()
+    p = pickle.Pickler(buf, protocol=2)
+    p.dump(model)
+    get = _long_binget(p.memo.copy()[id(pred)][0])
+    body = buf.getvalue()[:-1]
+    data = body + get + b"0." if form == "predictor-dropped" else body + b"0" + get + b"."
+    assert type(pickle.loads(data)).__name__ in ("HistGradientBoostingRegressor", "TreePredictor")
+    assert_scan_predicts_load(data, tmp_path)
+
+
+def _pointer_bunch(shape=(3,)):
+    """A scikit-learn Bunch whose item ``__array_interface__`` describes a writeable float64
+    array at address 4096: ``Bunch.__getattr__`` answers any attribute with an item, and
+    numpy reads ``__array_interface__`` off the instance when it converts an object."""
+    from sklearn.utils import Bunch
+
+    iface = {"data": (4096, False), "shape": shape, "typestr": "<f8", "version": 3}
+    return Bunch(__array_interface__=iface)
+
+
+def _bunch_model(which: str):
+    from sklearn.decomposition import PCA
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler
+
+    X = np.random.RandomState(0).rand(30, 3)
+    y = (X[:, 0] > 0.5).astype(int)
+    model, attr = {
+        "logreg.intercept_": (LogisticRegression().fit(X, y), "intercept_"),
+        "pca.mean_": (PCA(2).fit(X), "mean_"),
+        "minmax.min_": (MinMaxScaler().fit(X), "min_"),
+        "maxabs.scale_": (MaxAbsScaler().fit(X), "scale_"),
+    }[which]
+    setattr(model, attr, _pointer_bunch())
+    return model
+
+
+_BUNCH_CALLS = {
+    "logreg.intercept_": "model.predict(numpy.random.rand(10, 3))",
+    "pca.mean_": "model.transform(numpy.random.rand(10, 3))",
+    "minmax.min_": "model.transform(numpy.random.rand(10, 3))",
+    "maxabs.scale_": "model.transform(numpy.random.rand(10, 3))",
+}
+
+
+@pytest.mark.parametrize("which", list(_BUNCH_CALLS))
+def test_rt52_03_bunch_array_interface_pointer(tmp_path, which):
+    from redteam import assert_safeload_refuses, child, write
+
+    path = write(tmp_path, pickle.dumps(_bunch_model(which), protocol=5))
+    plain = child(
+        f"import pickle\nmodel = pickle.load(open(sys.argv[1], 'rb'))\n{_BUNCH_CALLS[which]}\n",
+        path,
+    )
+    assert plain.returncode == -11, str(plain)  # plain pickle: the call segfaults
+    assert_safeload_refuses(path, _BUNCH_CALLS[which])
+
+
+@open_finding(
+    52,
+    "rt52-04: Cython unpickle helpers (newObj, two __pyx_unpickle_*) kept as a value: scan refuses it, load_unsigned returns it",
+)
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x80\x02csklearn.neighbors._kd_tree\nnewObj\n.",
+        b"\x80\x02]csklearn.neighbors._kd_tree\nnewObj\na.",
+        b"\x80\x02csklearn.metrics._dist_metrics\nnewObj\n.",
+        b"\x80\x02csklearn.neighbors._ball_tree\nnewObj\n.",
+        b"\x80\x02cnumpy.random.bit_generator\n__pyx_unpickle_SeedSequence\n.",
+        b"\x80\x02csklearn._loss._loss\n__pyx_unpickle_CyHalfMultinomialLoss\n.",
+    ],
+    ids=["kd-tree", "in-list", "dist-metrics", "ball-tree", "pyx-seed-seq", "pyx-multinomial"],
+)
+def test_rt52_04_newobj_helper_as_value(tmp_path, data):
+    assert callable(pickle.loads(data))
+    assert_scan_predicts_load(data, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\x80\x02ccopyreg\n_reconstructor\n.", b"\x80\x02ccopyreg\n__newobj__\n."],
+    ids=["reconstructor", "newobj"],
+)
+def test_rt52_04_other_makers_as_value_agree(tmp_path, data):
+    """Guard: copyreg's makers kept as a value are refused by both."""
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+_BARE_DROPPED = [
+    ("datetime", "date"),
+    ("uuid", "UUID"),
+    ("scipy.sparse._csr", "csr_matrix"),
+    ("scipy.sparse._dok", "dok_matrix"),
+    ("numpy.ma.core", "MaskedArray"),
+    ("scipy.interpolate._bsplines", "BSpline"),
+    ("sklearn.neighbors._kd_tree", "KDTree"),
+    ("sklearn.ensemble._hist_gradient_boosting.predictor", "TreePredictor"),
+    ("sklearn.frozen._frozen", "FrozenEstimator"),
+    ("sklearn.kernel_approximation", "AdditiveChi2Sampler"),
+]
+
+
+@open_finding(
+    52,
+    "rt52-05: an object made by NEWOBJ alone (no BUILD) and dropped by POP: scan SAFE (its shadow is never checked), the load refuses it",
+)
+@pytest.mark.parametrize("pair", _BARE_DROPPED, ids=[q for _, q in _BARE_DROPPED])
+def test_rt52_05_bare_object_dropped(tmp_path, pair):
+    from redteam import global_
+
+    data = b"\x80\x02" + global_(*pair) + b")\x81" + b"0" + pickle.dumps(_scaler(), protocol=2)[2:]
+    assert_scan_predicts_load(data, tmp_path)
+
+
+@pytest.mark.parametrize("pair", _BARE_DROPPED[:4], ids=[q for _, q in _BARE_DROPPED[:4]])
+def test_rt52_05_bare_object_kept_agrees(tmp_path, pair):
+    """Guard: the same bare object kept (the model, or in a list) is refused by both."""
+    from redteam import global_
+
+    assert_scan_predicts_load(b"\x80\x02" + global_(*pair) + b")\x81.", tmp_path, refused=True)
+    assert_scan_predicts_load(b"\x80\x02]" + global_(*pair) + b")\x81a.", tmp_path, refused=True)
+
+
+@open_finding(
+    52,
+    "rt52-06: NEWOBJ on numpy.random.__RandomState_ctor (a function, not a type): scan SAFE, the C unpickler refuses",
+)
+@pytest.mark.parametrize("tail", [b".", b"0N."], ids=["kept", "dropped"])
+def test_rt52_06_newobj_on_function(tmp_path, tail):
+    data = b"\x80\x02cnumpy.random\n__RandomState_ctor\n)\x81" + tail
+    with pytest.raises(pickle.UnpicklingError):
+        pickle.loads(data)
+    assert_scan_predicts_load(data, tmp_path)
+
+
+@open_finding(
+    52,
+    "rt52-05: a class called by OBJ without arguments whose call fails in the load (date, Decimal, UUID) and dropped: scan SAFE, load refuses",
+)
+@pytest.mark.parametrize(
+    "pair",
+    [("datetime", "date"), ("datetime", "timezone"), ("decimal", "Decimal"), ("uuid", "UUID")],
+    ids=["date", "timezone", "decimal", "uuid"],
+)
+def test_rt52_05_obj_call_dropped(tmp_path, pair):
+    from redteam import global_
+
+    data = b"\x80\x02(" + global_(*pair) + b"o0N."
+    assert_scan_predicts_load(data, tmp_path)
+
+
+@open_finding(
+    52,
+    "rt52-05: a call by REDUCE that fails in the load (date month 13, Decimal('x'), UUID('zz'), timezone(5)) and dropped: scan SAFE, load refuses",
+)
+@pytest.mark.parametrize(
+    "call",
+    [
+        b"cdatetime\ndate\n(M\xe4\x07K\x0dK\x01tR",
+        b"cdecimal\nDecimal\n(X\x01\x00\x00\x00xtR",
+        b"cuuid\nUUID\n(X\x02\x00\x00\x00zztR",
+        b"cdatetime\ntimezone\n(K\x05tR",
+        b"csklearn._loss._loss\nCyHuberLoss\n)R",
+        b"cpathlib\nPurePosixPath\n(K\x01tR",
+    ],
+    ids=["date", "decimal", "uuid", "timezone", "cy-huber-loss", "pure-path"],
+)
+def test_rt52_05_failing_call_dropped(tmp_path, call):
+    data = b"\x80\x02" + call + b"0N."
+    with pytest.raises(Exception):  # noqa: B017 (each call raises its own kind)
+        pickle.loads(b"\x80\x02" + call + b".")
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    assert_scan_predicts_load(b"\x80\x02" + call + b".", kept, refused=True)  # kept: both refuse
+    assert_scan_predicts_load(data, tmp_path)
+
+
+def _array_with_bad_latin1(protocol: int = 2) -> bytes:
+    """``numpy.arange(2.0)`` at protocol 2 (its data written ``_codecs.encode(text,
+    'latin1')``) with the text's first character replaced by U+06F7, which latin-1 cannot
+    encode: the load's ``_codecs.encode`` raises UnicodeEncodeError."""
+    import re
+
+    d = pickle.dumps(np.random.RandomState(0).rand(2), protocol=protocol)
+    # the data text: the last BINUNICODE right after a memo GET (of _codecs.encode)
+    k = [m.start() + 2 for m in re.finditer(rb"h.X", d, re.S)][-1]
+    n = int.from_bytes(d[k + 1 : k + 5], "little")
+    text = d[k + 5 : k + 5 + n].decode("utf-8")
+    bad = ("\u06f7" + text[1:]).encode("utf-8")
+    return d[:k] + b"X" + len(bad).to_bytes(4, "little") + bad + d[k + 5 + n :]
+
+
+@open_finding(
+    52,
+    "rt52-07: an array's protocol-2 data text that latin-1 cannot encode: scan SAFE, the load's _codecs.encode raises",
+)
+def test_rt52_07_array_data_not_latin1(tmp_path):
+    data = _array_with_bad_latin1()
+    with pytest.raises(UnicodeEncodeError):
+        pickle.loads(data)
+    assert_scan_predicts_load(data, tmp_path)
+
+
+def test_rt52_07_bare_encode_agrees(tmp_path):
+    """Guard: the same ``_codecs.encode`` kept as the model is refused by both."""
+    data = b"\x80\x02c_codecs\nencode\nX\x02\x00\x00\x00\xdb\xb7X\x06\x00\x00\x00latin1\x86R."
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+@open_finding(
+    52, "rt52-05: a failing _codecs.encode(text, 'latin1') dropped by POP: scan SAFE, load refuses"
+)
+def test_rt52_05_failing_encode_dropped(tmp_path):
+    data = b"\x80\x02c_codecs\nencode\nX\x02\x00\x00\x00\xdb\xb7X\x06\x00\x00\x00latin1\x86R0N."
+    assert_scan_predicts_load(data, tmp_path)
+
+
+def test_rt52_03_bunch_pointer_joblib(tmp_path):
+    import joblib
+
+    from redteam import assert_safeload_refuses
+
+    path = tmp_path / "m.joblib"
+    joblib.dump(_bunch_model("minmax.min_"), path, compress=3)
+    assert_safeload_refuses(path, _BUNCH_CALLS["minmax.min_"])
+
+
+def _joblib_object_arrays_and_pops(tmp_path: Path, arrays: int, pops: int) -> Path:
+    """A joblib file of ``arrays`` one-item object arrays, with ``pops`` empty lists built and
+    dropped (``]0``) in front of the stream's first opcode."""
+    import joblib
+
+    path = tmp_path / "m.joblib"
+    joblib.dump([np.array([i], dtype=object) for i in range(arrays)], path)
+    data = path.read_bytes()
+    assert data[:2] in (b"\x80\x04", b"\x80\x05")
+    path.write_bytes(data[:2] + b"]0" * pops + data[2:])
+    return path
+
+
+@open_finding(
+    52,
+    "rt52-08: joblib load: each object array rescans every discard offset (joblib_stream._ArrayRegions.build), quadratic: 1.2 MB -> ~20 s of CPU",
+)
+def test_rt52_08_joblib_object_arrays_times_discards(tmp_path):
+    """4,000 object arrays and 200,000 dropped lists (1.18 MB): each part alone loads in
+    ~2-4 s of CPU; together ~22 s (``inside = [pos - start for pos in self.discards if
+    start <= pos < end]`` runs once per object array over all discards: 8e8 steps). Plain
+    joblib loads the file in well under a second. The load must finish within 12 s."""
+    import joblib
+
+    from redteam import child
+
+    path = _joblib_object_arrays_and_pops(tmp_path, 4000, 200_000)
+    assert len(joblib.load(path)) == 4000
+    run = child(
+        "import safeload\nmodel = safeload.load_unsigned(sys.argv[1])\nprint('loaded', len(model))\n",
+        path,
+        cpu=12,
+        timeout=120,
+    )
+    assert run.returncode == 0 and "loaded 4000" in run.stdout, str(run)[:300]
+
+
+@open_finding(
+    52,
+    "rt52-09: a joblib NumpyArrayWrapper state with a key that is no attribute name: scan refuses, the load's wrapper stand-in ignores it and loads",
+)
+def test_rt52_09_wrapper_state_odd_key(tmp_path):
+    import joblib
+    from sklearn.preprocessing import StandardScaler
+
+    path = tmp_path / "m.joblib"
+    joblib.dump(StandardScaler().fit(np.random.RandomState(0).rand(5, 2)), path)
+    data = path.read_bytes()
+    assert data.count(b"allow_mmap") == 1  # memoised after the first wrapper
+    path.write_bytes(data.replace(b"allow_mmap", b"(llow_mmap"))
+    assert type(joblib.load(path)).__name__ == "StandardScaler"
+    assert_scan_predicts_load(path.read_bytes(), tmp_path)
+
+
+@open_finding(
+    52,
+    "rt52-01: the class DUPed under NEWOBJ (cls DUP args NEWOBJ state BUILD POP POP): the crafted Tree itself escapes the discard recording",
+)
+def test_rt52_01_dup_class_under_newobj(tmp_path):
+    from test_redteam50 import _CraftedTree
+
+    _cls, args, state = _CraftedTree().__reduce__()
+    a = pickle.dumps(args, protocol=2)[2:-1]
+    s = pickle.dumps(state, protocol=2)[2:-1]
+    model = pickle.dumps(_scaler(), protocol=2)[2:]
+    data = b"\x80\x02csklearn.tree._tree\nTree\n2" + a + b"\x81" + s + b"b00" + model
+    assert type(pickle.loads(data)).__name__ == "StandardScaler"
+    assert_scan_predicts_load(data, tmp_path, refused=True)
