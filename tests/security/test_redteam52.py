@@ -348,10 +348,6 @@ def _joblib_object_arrays_and_pops(tmp_path: Path, arrays: int, pops: int) -> Pa
     return path
 
 
-@open_finding(
-    52,
-    "rt52-08: joblib load: each object array rescans every discard offset (joblib_stream._ArrayRegions.build), quadratic: 1.2 MB -> ~20 s of CPU",
-)
 def test_rt52_08_joblib_object_arrays_times_discards(tmp_path):
     """4,000 object arrays and 200,000 dropped lists (1.18 MB): each part alone loads in
     ~2-4 s of CPU; together ~22 s (``inside = [pos - start for pos in self.discards if
