@@ -63,14 +63,40 @@ def _hidden_behind_dup(obj: object, protocol: int = 2, combine: bytes = b"\x86")
     return head + b"N2" + body + combine + b"0" + b"0" + model
 
 
-@open_finding(
-    52,
-    "rt52-01: a value dropped from a slot DUP pushed (DUP, TUPLE2, POP) escapes the load's discard recording",
-)
 @pytest.mark.parametrize("kind", ["tree", "random-state", "csr"])
 @pytest.mark.parametrize("protocol", [2, 5])
 def test_rt52_01_dropped_tuple_in_dup_slot(tmp_path, kind, protocol):
     data = _hidden_behind_dup(_crafted(kind), protocol)
+    assert type(pickle.loads(data)).__name__ == "StandardScaler"
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+def _tree_behind_dup(form: str) -> bytes:
+    """The crafted Tree made in a slot DUP pushed, dropped, then a fitted StandardScaler."""
+    from test_redteam50 import _CraftedTree
+
+    cls, args, state = _CraftedTree().__reduce__()
+    proto = 0 if form == "reduce-p0" else 2
+    body_args, model = _two(args, proto)
+    body_state = b""
+    if form != "newobj-bare":
+        body_state, model = _two(state, proto)
+    head = b"" if proto == 0 else b"\x80\x02"
+    tree = b"csklearn.tree._tree\nTree\n2"
+    make = {
+        "newobj-bare": body_args + b"\x81" + b"00",
+        "reduce-p0": body_args + b"R" + body_state + b"b00",
+        "pop-mark": body_args + b"\x81" + body_state + b"b1",
+    }[form]
+    lead = b"(" if form == "pop-mark" else b""
+    return head + lead + tree + make + model
+
+
+@pytest.mark.parametrize("form", ["newobj-bare", "reduce-p0", "pop-mark"])
+def test_rt52_01_neighbours_dup_slot_forms(tmp_path, form):
+    """Neighbours of rt52-01: a REDUCE at protocol 0, NEWOBJ without BUILD, and POP_MARK
+    dropping both slots: after a DUP, a dropped built value is refused by both."""
+    data = _tree_behind_dup(form)
     assert type(pickle.loads(data)).__name__ == "StandardScaler"
     assert_scan_predicts_load(data, tmp_path, refused=True)
 
@@ -385,10 +411,6 @@ def test_rt52_09_wrapper_state_odd_key(tmp_path):
     assert_scan_predicts_load(path.read_bytes(), tmp_path)
 
 
-@open_finding(
-    52,
-    "rt52-01: the class DUPed under NEWOBJ (cls DUP args NEWOBJ state BUILD POP POP): the crafted Tree itself escapes the discard recording",
-)
 def test_rt52_01_dup_class_under_newobj(tmp_path):
     from test_redteam50 import _CraftedTree
 

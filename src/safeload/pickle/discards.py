@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from typing import Final
 
 from safeload._opcodes import Cursor
+from safeload.exceptions import MalformedArtifactError
 
 __all__ = ["RECORDER", "discard_cuts"]
 
@@ -70,8 +71,10 @@ def discard_cuts(
     The value a ``POP`` at ``r`` drops lies at depth ``d`` (items and MARKs below it); the
     opcode that pushed that slot is the last one before ``r`` that found the stack ``d`` deep,
     since the stack grows by at most one per opcode and stays deeper than ``d`` until ``r``.
-    A value that slot got from ``DUP`` is the object below it, which is still held: nothing
-    to record. For ``POP_MARK`` the slot is its MARK's."""
+    For ``POP_MARK`` the slot is its MARK's. A slot ``DUP`` pushed can hold a new value made
+    from the copy (``None DUP <obj> TUPLE2 POP``), and no list can go below it (in front of
+    the DUP, the DUP would copy the list): the static pass refuses any such drop in a stream
+    that used DUP before it (rt52-01), so meeting one here is an error."""
     wanted = set(discards)
     cuts: list[tuple[int, int, bytes]] = []
     if not wanted:
@@ -91,9 +94,10 @@ def discard_cuts(
                 target = depth - 1
                 edit = b"a0"
             pushed_at, pusher = last_at[target]
-            if pusher != "DUP":
-                cuts.append((pushed_at, pushed_at, _PUSH_RECORDER))
-                cuts.append((pos, pos + 1, edit))
+            if pusher == "DUP":
+                raise MalformedArtifactError(f"a value dropped at {pos} lies in a slot DUP pushed")
+            cuts.append((pushed_at, pushed_at, _PUSH_RECORDER))
+            cuts.append((pos, pos + 1, edit))
         last_at[depth] = (pos, name)
         if frames and name == "FRAME":
             cuts.append((pos, cur.pos, b""))

@@ -93,6 +93,9 @@ class Frame:
         self.frame_end: int | None = None
         self.proto = 0
         self.start = 0
+        #: the stream has duplicated a stack item (DUP) so far: a built value it then drops
+        #: may lie in the slot DUP pushed, where the load cannot keep it (see note_discard)
+        self.dup = False
 
     def pop(self, pos: int, name: str) -> _Sym:
         """Take the top item off the stack."""

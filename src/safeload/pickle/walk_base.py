@@ -128,11 +128,17 @@ class WalkBase:
                 "file's size allows",
             )
 
-    def note_discard(self, pos: int, items: list[_Sym]) -> None:
+    def note_discard(self, pos: int, name: str, items: list[_Sym], dup: bool) -> None:
         """Hook: the POP or POP_MARK at ``pos`` drops ``items`` off the stack. Unless they are
         all constants or names, the offset is listed (``result.discards``), so that the load
         keeps what it drops for the checks after building, which the static pass applies to
-        every object the stream builds, kept or not (rt50-03)."""
+        every object the stream builds, kept or not (rt50-03).
+
+        With ``dup`` (the stream used DUP before), such a drop is refused: the load keeps a
+        dropped value by putting a list right below the slot it lies in, in front of the
+        opcode that pushed the slot, and a slot DUP pushed can hold a new value that took the
+        copy in (``None DUP <obj> TUPLE2 POP``, ``cls DUP args NEWOBJ state BUILD POP``), where
+        no list can go below it (rt52-01). No pickler writes DUP."""
         for item in items:
             if not (
                 isinstance(item, _Const)
@@ -140,6 +146,13 @@ class WalkBase:
                 or isinstance(item, _Bytes)
                 or isinstance(item, _Global)
             ):
+                if dup:
+                    raise Unsafe(
+                        pos,
+                        name,
+                        "a stream that duplicates a stack item (DUP) drops a built value: "
+                        "the load could not keep it for its checks",
+                    )
                 self.result.discards.append(pos)
                 self.discarded.extend(items)
                 return

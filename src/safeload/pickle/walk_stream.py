@@ -353,13 +353,14 @@ class WalkStream(WalkBase):
             popped = fr.stack.pop()
             if isinstance(popped, _Obj):
                 self.result.notes.append(Finding(pos, name, "the result of a call is discarded"))
-            self.note_discard(pos, [popped])
+            self.note_discard(pos, name, [popped], fr.dup)
         else:
             fr.pop_mark(pos, name)
         return None
 
     def _op_dup(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
         top = fr.peek(pos, name)
+        fr.dup = True
         fetched_again(top)
         self.refetched(top, pos, name)
         fr.stack.append(top)

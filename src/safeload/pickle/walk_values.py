@@ -79,7 +79,7 @@ class WalkValues(WalkStream):
         return None
 
     def _op_pop_mark(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
-        self.note_discard(pos, fr.pop_mark(pos, name))
+        self.note_discard(pos, name, fr.pop_mark(pos, name), fr.dup)
         return None
 
     def _op_fill(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
