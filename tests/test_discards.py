@@ -9,7 +9,6 @@ import pickle
 import pytest
 
 from safeload.exceptions import MalformedArtifactError
-
 from safeload.pickle.discards import RECORDER, discard_cuts
 
 

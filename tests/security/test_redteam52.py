@@ -75,7 +75,7 @@ def _tree_behind_dup(form: str) -> bytes:
     """The crafted Tree made in a slot DUP pushed, dropped, then a fitted StandardScaler."""
     from test_redteam50 import _CraftedTree
 
-    cls, args, state = _CraftedTree().__reduce__()
+    _cls, args, state = _CraftedTree().__reduce__()
     proto = 0 if form == "reduce-p0" else 2
     body_args, model = _two(args, proto)
     body_state = b""
