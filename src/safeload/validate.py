@@ -229,9 +229,15 @@ def validate_loaded(
     builds (rt50-03), except that it pays nothing towards the names allowance, which counts
     what the model holds (rt34-07)."""
     try:
-        _validate(obj, source, max_objects, file_size)
-        if discarded:
-            _validate(discarded, source, max_objects, file_size, held=False)
+        if not discarded:
+            _validate(obj, source, max_objects, file_size)
+        else:
+            # a histogram-boosting predictor is judged against the estimators of both walks,
+            # as scan judges it among every object the stream builds: a predictor fetched and
+            # dropped while the model holds it, or an estimator dropped with a predictor of its
+            # own returned, is owned either way (rt52-02)
+            model = _validate(obj, source, max_objects, file_size, orphans=False)
+            _validate(discarded, source, max_objects, file_size, held=False, owners=model)
     except MemoryError:
         raise LimitExceededError(
             f"{source}: ran out of memory checking what was built. Nothing was returned.",
@@ -240,8 +246,19 @@ def validate_loaded(
 
 
 def _validate(
-    obj: Any, source: str, max_objects: int, file_size: int | None, *, held: bool = True
-) -> None:
+    obj: Any,
+    source: str,
+    max_objects: int,
+    file_size: int | None,
+    *,
+    held: bool = True,
+    orphans: bool = True,
+    owners: tuple[list[Any], bool] | None = None,
+) -> tuple[list[Any], bool]:
+    """Check what ``obj`` reaches (see :func:`validate_loaded`); return its instances and
+    whether a histogram-boosting predictor is among them. Without ``orphans``, predictors
+    outside an estimator are left to a later call; ``owners``, an earlier call's result, is
+    judged with these instances for that."""
     global _CACHE
     instances, numpy_objects, edges, comps = _check_use_time(obj, source, max_objects)
     checks = _CACHE if _CACHE is not None else _validators()
@@ -273,7 +290,13 @@ def _validate(
                     if isinstance(o, cls) and check_applies(check, type(o)):
                         _run_check(check, o, source)
                         predictors = predictors or check is check_tree_predictor
-    orphan = orphan_predictor_problem(instances) if predictors else None
+    orphan = None
+    if orphans:
+        union = instances
+        if owners is not None:
+            union = owners[0] + instances
+            predictors = predictors or owners[1]
+        orphan = orphan_predictor_problem(union) if predictors else None
     if orphan is None and held:
         orphan = stray_metric_problem(obj, edges, instances)
     if orphan:
@@ -303,6 +326,7 @@ def _validate(
         raise MalformedArtifactError(  # pragma: no cover - the per-tree checks name the problem
             f"{source} contains an invalid Tree. Nothing was returned.", path=source
         )
+    return instances, predictors
 
 
 def check_array_aliasing(numpy_objects: list[Any], source: str) -> None:

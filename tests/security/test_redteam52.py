@@ -120,10 +120,6 @@ def _long_binget(idx: int) -> bytes:
     return b"j" + idx.to_bytes(4, "little")
 
 
-@open_finding(
-    52,
-    "rt52-02: scan's orphan-predictor rule counts dropped estimators as owners; the load judges model and discards apart",
-)
 @pytest.mark.parametrize("form", ["predictor-dropped", "estimator-dropped"])
 def test_rt52_02_predictor_owner_across_discard(tmp_path, form):
     """An honest HGB model's stream (protocol 2) plus a memo reference to one of its
@@ -141,6 +137,20 @@ def test_rt52_02_predictor_owner_across_discard(tmp_path, form):
     data = body + get + b"0." if form == "predictor-dropped" else body + b"0" + get + b"."
     assert type(pickle.loads(data)).__name__ in ("HistGradientBoostingRegressor", "TreePredictor")
     assert_scan_predicts_load(data, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("form", "refused"), [("estimator-dropped", False), ("orphan-dropped", True)]
+)
+def test_rt52_02_neighbours_dropped_with_model_elsewhere(tmp_path, form, refused):
+    """Neighbours of rt52-02, with a StandardScaler as the model: a whole HGB estimator
+    dropped (its predictors owned: both load) or a TreePredictor pickled alone and dropped
+    (no estimator holds it: both refuse)."""
+    model, pred = _hgb_and_predictor()
+    body, scaler = _two(model if form == "estimator-dropped" else pred, 2)
+    data = b"\x80\x02" + body + b"0" + scaler
+    assert type(pickle.loads(data)).__name__ == "StandardScaler"
+    assert_scan_predicts_load(data, tmp_path, refused=refused)
 
 
 def _pointer_bunch(shape=(3,)):
