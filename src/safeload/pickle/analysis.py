@@ -82,6 +82,9 @@ class StreamAnalysis:
     #: offsets of the POP and POP_MARK opcodes that drop something other than a constant off
     #: the stack: the load keeps what they drop for its checks (safeload.pickle.discards).
     discards: list[int] = field(default_factory=list)
+    #: what those opcodes drop (symbolic values): scan checks them as the load checks what it
+    #: keeps of them (safeload.trust.shadow)
+    dropped: list[Any] = field(default_factory=list)
     #: raw (module, name) as written in the stream -> the name that is resolved.
     resolved: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     #: For the use-time pass (safeload.trust.static): (offset, object, state) of every BUILD

@@ -107,7 +107,7 @@ class WalkBase:
         self.check_trees = True
         #: what the stream dropped off its stack (see ``note_discard``): the load walks it
         #: too, so the end-of-walk unfold bound counts it with the model
-        self.discarded: list[_Sym] = []
+        self.discarded: list[_Sym] = self.result.dropped  # (and scan checks it, rt52-05)
         #: the handler of every opcode not modelled inline: set by the final class
         self.handlers: dict[str, Handler] = {}
 

@@ -138,6 +138,11 @@ def _native_findings(
             builder.value(obj)
         for _pos, obj in analysis.pandas_calls:
             builder.value(obj)
+        # what the stream drops off its stack (POP, POP_MARK): the load keeps it and checks
+        # it as it checks the model, names allowance aside, so a bare object or a call that
+        # fails, dropped, is made here too (rt52-05)
+        for obj in analysis.dropped:
+            builder.value(obj)
         # the objects the stream uses as dict keys or set items: the load hashes each as it
         # stores it, and fails on one it cannot hash (rt44-03)
         for _pos, obj in analysis.hashed:
@@ -160,6 +165,7 @@ def _native_findings(
             or _in_place_problem(builder, root)
             or _pandas_block_problem(top)
             or masked_place_problem(root)
+            or _dropped_masked_problem(analysis.dropped)
         )
         orphan = None
         if not data:
@@ -235,6 +241,16 @@ def _native_findings(
                     )
                 ]
     return []
+
+
+def _dropped_masked_problem(dropped: list[Any]) -> str | None:
+    """:func:`masked_place_problem` on what the stream drops, as a list: the load walks the
+    dropped values it keeps as one list, apart from the model (rt52-05)."""
+    if not dropped:
+        return None
+    from safeload._symbolic import _Box
+
+    return masked_place_problem(_Box(list(dropped)))
 
 
 #: The dict subclasses the builder makes for real that no native check applies to
