@@ -232,11 +232,11 @@ def validate_loaded(
         if not discarded:
             _validate(obj, source, max_objects, file_size)
         else:
-            # a histogram-boosting predictor is judged against the estimators of both walks,
-            # as scan judges it among every object the stream builds: a predictor fetched and
-            # dropped while the model holds it, or an estimator dropped with a predictor of its
-            # own returned, is owned either way (rt52-02)
-            model = _validate(obj, source, max_objects, file_size, orphans=False)
+            # a predictor the model holds needs an owner the model holds (its predict reads
+            # the columns its nodes name, bounded only by that owner's width); one dropped is
+            # judged against the estimators of both walks, as scan judges the stream's
+            # (rt52-02: an estimator dropped with its predictor returned is refused by both)
+            model = _validate(obj, source, max_objects, file_size)
             _validate(discarded, source, max_objects, file_size, held=False, owners=model)
     except MemoryError:
         raise LimitExceededError(

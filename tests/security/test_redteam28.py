@@ -205,7 +205,7 @@ RT28_04 = {
         + b")\x81}"
         + _short("int")
         + b"(K\x01"
-        + b"2" * 99_999
+        + b"K\x01" * 99_999  # (not DUP: a stream with DUP that drops a value is refused first)
         + b"tsbq\x050("
         + b"h\x05" * 10_000
         + b"tq\x060("
@@ -222,7 +222,7 @@ def test_rt28_04_hashed_call_results_and_objects_cost_what_they_hold(
     """A call's result, or an object given its state by BUILD, counted one node however much
     it held: rt26-05's tuple DAG rebuilt from ``tuple()`` results (a 66 KB file hashing
     3.4e10 items), or a UUID whose ``int`` is a long tuple referenced 10**6 times from one
-    key (120 KB). Plain pickle is killed at the CPU limit; the pass now charges an object
+    key (220 KB). Plain pickle is killed at the CPU limit; the pass now charges an object
     its arguments, state and items."""
     data = RT28_04[form]
     plain = run_child(PLAIN, write(tmp_path, data), cpu=HANG_CPU, timeout=60)

@@ -169,11 +169,16 @@ def _native_findings(
         )
         orphan = None
         if not data:
-            from safeload.trust.structures.hgb import orphan_predictor_problem
+            from safeload.trust.structures.hgb import (
+                held_orphan_problem,
+                orphan_predictor_problem,
+            )
             from safeload.trust.structures.neighbors import stray_metric_problem
 
-            orphan = orphan_predictor_problem(builder.instances) or stray_metric_problem(
-                top, graph[0], builder.instances
+            orphan = (
+                held_orphan_problem(top, graph[0], builder.instances)
+                or orphan_predictor_problem(builder.instances)
+                or stray_metric_problem(top, graph[0], builder.instances)
             )
         # the instances the model holds, each as often as a recursive method meets it (as the
         # load's walk records them): one built and discarded (POP) pays for nothing (rt34-07),

@@ -209,6 +209,20 @@ def _check_hgb_outputs(est: Any, predictors: Any) -> None:
     )
 
 
+def held_orphan_problem(root: Any, edges: dict[int, list[int]], instances: list[Any]) -> str | None:
+    """:func:`orphan_predictor_problem` on what the model (``root``, along ``edges``: scan's
+    shadow graph) reaches: a predictor the model holds needs an owner the model holds, not one
+    the stream built and dropped (rt52-02), as the load judges the model it returns."""
+    seen = {id(root)}
+    stack = [id(root)]
+    while stack:
+        for kid in edges.get(stack.pop(), ()):
+            if kid not in seen:
+                seen.add(kid)
+                stack.append(kid)
+    return orphan_predictor_problem([o for o in instances if id(o) in seen])
+
+
 def orphan_predictor_problem(instances: Iterable[Any]) -> str | None:
     """Why the histogram-boosting ``TreePredictor`` s among ``instances`` (what a load built,
     or scan's shadows of it) are refused, or ``None``. A predictor stores no width: only the
