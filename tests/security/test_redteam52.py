@@ -165,10 +165,6 @@ def test_rt52_03_bunch_array_interface_pointer(tmp_path, which):
     assert_safeload_refuses(path, _BUNCH_CALLS[which])
 
 
-@open_finding(
-    52,
-    "rt52-04: Cython unpickle helpers (newObj, two __pyx_unpickle_*) kept as a value: scan refuses it, load_unsigned returns it",
-)
 @pytest.mark.parametrize(
     "data",
     [
@@ -182,8 +178,9 @@ def test_rt52_03_bunch_array_interface_pointer(tmp_path, which):
     ids=["kd-tree", "in-list", "dist-metrics", "ball-tree", "pyx-seed-seq", "pyx-multinomial"],
 )
 def test_rt52_04_newobj_helper_as_value(tmp_path, data):
-    assert callable(pickle.loads(data))
-    assert_scan_predicts_load(data, tmp_path)
+    obj = pickle.loads(data)
+    assert callable(obj[0] if isinstance(obj, list) else obj)
+    assert_scan_predicts_load(data, tmp_path, refused=True)
 
 
 @pytest.mark.parametrize(
@@ -194,6 +191,40 @@ def test_rt52_04_newobj_helper_as_value(tmp_path, data):
 def test_rt52_04_other_makers_as_value_agree(tmp_path, data):
     """Guard: copyreg's makers kept as a value are refused by both."""
     assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+def _allowlisted_functions() -> list[tuple[str, str]]:
+    """Every allowlisted name that imports to something other than a class."""
+    from safeload._allowlist import default_entries
+    from safeload.trust.classes import resolve
+
+    return [
+        (m, q)
+        for m, q in sorted(default_entries())
+        if (o := resolve(m, q)) is not None and not isinstance(o, type)
+    ]
+
+
+def test_rt52_04_every_allowlisted_function_as_value(tmp_path):
+    """The neighbours of rt52-04: every allowlisted function kept as the model and in a list:
+    scan and the load agree, and only the callable allowlist's functions load."""
+    from redteam import global_, parity
+
+    from safeload.trust.callables import CALLABLE_ROWS
+
+    values = {(m, q) for m, q, _ in CALLABLE_ROWS}
+    names = _allowlisted_functions()
+    assert len(names) > 50
+    wrong = []
+    for pair in names:
+        for data in (
+            b"\x80\x02" + global_(*pair) + b".",
+            b"\x80\x02]" + global_(*pair) + b"a.",
+        ):
+            safe, outcome = parity(data, tmp_path)
+            if safe != (outcome == "loaded") or (outcome == "loaded") != (pair in values):
+                wrong.append((pair, data[2:3] == b"]", safe, outcome))
+    assert not wrong, wrong
 
 
 _BARE_DROPPED = [
