@@ -262,16 +262,40 @@ def test_rt52_05_bare_object_kept_agrees(tmp_path, pair):
     assert_scan_predicts_load(b"\x80\x02]" + global_(*pair) + b")\x81a.", tmp_path, refused=True)
 
 
-@open_finding(
-    52,
-    "rt52-06: NEWOBJ on numpy.random.__RandomState_ctor (a function, not a type): scan SAFE, the C unpickler refuses",
-)
 @pytest.mark.parametrize("tail", [b".", b"0N."], ids=["kept", "dropped"])
 def test_rt52_06_newobj_on_function(tmp_path, tail):
     data = b"\x80\x02cnumpy.random\n__RandomState_ctor\n)\x81" + tail
     with pytest.raises(pickle.UnpicklingError):
         pickle.loads(data)
-    assert_scan_predicts_load(data, tmp_path)
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+def test_rt52_06_maker_functions_are_the_allowlists_functions():
+    """``names.MAKER_FUNCTIONS`` plus the callable allowlist are exactly the allowlisted
+    names that import to something other than a class (so the list cannot go stale)."""
+    from safeload.pickle.call_rules import VALUE_ONLY
+    from safeload.pickle.names import MAKER_FUNCTIONS
+
+    functions = set(_allowlisted_functions())
+    assert functions - VALUE_ONLY == MAKER_FUNCTIONS
+    assert VALUE_ONLY <= functions
+
+
+def test_rt52_06_newobj_on_every_allowlisted_function(tmp_path):
+    """The neighbours of rt52-06: NEWOBJ and NEWOBJ_EX on every allowlisted function, kept
+    and dropped, protocols 2 and 4: the C unpickler refuses each, and so do scan and the load."""
+    from redteam import global_, parity
+
+    wrong = []
+    for pair in _allowlisted_functions():
+        for head, tail in ((b"\x80\x02", b")\x81."), (b"\x80\x04", b")}\x92."), (b"\x80\x02", b")\x810N.")):
+            data = head + global_(*pair) + tail
+            with pytest.raises(pickle.UnpicklingError):
+                pickle.loads(data)
+            safe, outcome = parity(data, tmp_path)
+            if safe or outcome != "refused":
+                wrong.append((pair, tail, safe, outcome))
+    assert not wrong, wrong
 
 
 @open_finding(
