@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from redteam import assert_scan_predicts_load, open_finding
+from redteam import assert_scan_predicts_load, open_finding, parity
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -355,15 +355,55 @@ def _array_with_bad_latin1(protocol: int = 2) -> bytes:
     return d[:k] + b"X" + len(bad).to_bytes(4, "little") + bad + d[k + 5 + n :]
 
 
-@open_finding(
-    52,
-    "rt52-07: an array's protocol-2 data text that latin-1 cannot encode: scan SAFE, the load's _codecs.encode raises",
-)
 def test_rt52_07_array_data_not_latin1(tmp_path):
     data = _array_with_bad_latin1()
     with pytest.raises(UnicodeEncodeError):
         pickle.loads(data)
-    assert_scan_predicts_load(data, tmp_path)
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+class _Encoded:
+    """Pickles as ``_codecs.encode(text, 'latin1')`` (protocols 0-2's bytes) of any text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __reduce__(self):
+        import codecs
+
+        return codecs.encode, (self.text, "latin1")
+
+
+class _ArrayWithData:
+    """Pickles as ``numpy.arange(n, dtype=uint8)`` with its data state replaced by ``data``."""
+
+    def __init__(self, n: int, data: object) -> None:
+        self.n, self.data = n, data
+
+    def __reduce__(self):
+        func, args, state = np.arange(self.n, dtype=np.uint8).__reduce__()
+        return func, args, (*state[:4], self.data)
+
+
+@pytest.mark.parametrize("protocol", [0, 1, 2])
+@pytest.mark.parametrize("size", [8, 300_000], ids=["small", "large"])
+@pytest.mark.parametrize("form", ["encoded", "text"])
+def test_rt52_07_wide_text_as_array_data(tmp_path, protocol, size, form):
+    """The neighbours of rt52-07: a text with a character over U+00FF as an array's data,
+    small or over the pass's constant limit, protocols 0-2, written as
+    ``_codecs.encode(text, 'latin1')`` or as the text itself (numpy's ``__setstate__``
+    encodes a str as latin-1): each load fails, and both refuse; the same text without the
+    wide character loads."""
+    for text, refused in (("\u06f7" + "a" * (size - 1), True), ("\xe9" + "a" * (size - 1), False)):
+        data_state = _Encoded(text) if form == "encoded" else text
+        data = pickle.dumps(_ArrayWithData(size, data_state), protocol=protocol)
+        if refused:
+            with pytest.raises((UnicodeEncodeError, ValueError)):
+                pickle.loads(data)
+        else:
+            assert pickle.loads(data).shape == (size,)
+        safe, outcome = parity(data, tmp_path)
+        assert (safe, outcome) == ((False, "refused") if refused else (True, "loaded"))
 
 
 def test_rt52_07_bare_encode_agrees(tmp_path):
@@ -372,9 +412,6 @@ def test_rt52_07_bare_encode_agrees(tmp_path):
     assert_scan_predicts_load(data, tmp_path, refused=True)
 
 
-@open_finding(
-    52, "rt52-05: a failing _codecs.encode(text, 'latin1') dropped by POP: scan SAFE, load refuses"
-)
 def test_rt52_05_failing_encode_dropped(tmp_path):
     data = b"\x80\x02c_codecs\nencode\nX\x02\x00\x00\x00\xdb\xb7X\x06\x00\x00\x00latin1\x86R0N."
     assert_scan_predicts_load(data, tmp_path)
