@@ -464,10 +464,6 @@ def test_rt52_08_joblib_object_arrays_times_discards(tmp_path):
     assert run.returncode == 0 and "loaded 4000" in run.stdout, str(run)[:300]
 
 
-@open_finding(
-    52,
-    "rt52-09: a joblib NumpyArrayWrapper state with a key that is no attribute name: scan refuses, the load's wrapper stand-in ignores it and loads",
-)
 def test_rt52_09_wrapper_state_odd_key(tmp_path):
     import joblib
     from sklearn.preprocessing import StandardScaler
@@ -478,7 +474,48 @@ def test_rt52_09_wrapper_state_odd_key(tmp_path):
     assert data.count(b"allow_mmap") == 1  # memoised after the first wrapper
     path.write_bytes(data.replace(b"allow_mmap", b"(llow_mmap"))
     assert type(joblib.load(path)).__name__ == "StandardScaler"
-    assert_scan_predicts_load(path.read_bytes(), tmp_path)
+    assert_scan_predicts_load(path.read_bytes(), tmp_path, refused=True)
+
+
+_KEY = b"\x8c\x0aallow_mmap"  # SHORT_BINUNICODE "allow_mmap" (protocols 4-5)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [b"\x8c\x0aallow mmap", b"\x8c\x0axllow_mmap", b"\x8c\x0a__dict__xx", b"(NNNNNNNNNNt", b"K\x01" + b"N0" * 5],
+    ids=["space", "unknown-identifier", "dunder", "tuple", "int"],
+)
+def test_rt52_09_wrapper_state_other_keys(tmp_path, key):
+    """The neighbours of rt52-09: a wrapper state key joblib never writes (not an attribute
+    name, an unknown attribute, a tuple, a number; the same length, so the frames still
+    fit): plain joblib loads each, scan and the load both refuse."""
+    import joblib
+
+    path = tmp_path / "m.joblib"
+    joblib.dump(np.arange(3.0), path, protocol=4)
+    data = path.read_bytes()
+    assert data.count(_KEY) == 1 and len(key) == len(_KEY)
+    path.write_bytes(data.replace(_KEY, key))
+    assert joblib.load(path).shape == (3,)
+    assert_scan_predicts_load(path.read_bytes(), tmp_path, refused=True)
+
+
+@pytest.mark.parametrize("protocol", [2, 3, 4, 5])
+@pytest.mark.parametrize("compress", [0, 3])
+def test_rt52_09_honest_wrapper_states_load(tmp_path, protocol, compress):
+    """Guard: joblib's own wrapper states (every key it writes) load and scan SAFE, for numeric
+    and object arrays, compressed or not."""
+    import joblib
+
+    from redteam import parity
+
+    from sklearn.preprocessing import StandardScaler
+
+    model = StandardScaler().fit(np.random.RandomState(0).rand(5, 2))
+    model.extra_ = np.array(["a", 1], dtype=object)
+    path = tmp_path / "m.joblib"
+    joblib.dump(model, path, protocol=protocol, compress=compress)
+    assert parity(path.read_bytes(), tmp_path) == (True, "loaded")
 
 
 @open_finding(

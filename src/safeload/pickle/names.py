@@ -16,6 +16,11 @@ NDARRAY_CLASSES: Final = {("numpy", "ndarray"), ("numpy", "memmap")}
 #: the spelling (dotted qualname, module alias, text escapes), and only the joblib reading of it
 #: says what ``joblib.load`` does.
 JOBLIB_WRAPPER_NAMES: Final = frozenset({"NumpyArrayWrapper", "NDArrayWrapper", "ZNDArrayWrapper"})
+#: The attributes joblib's NumpyArrayWrapper has in every version that writes it (0.10 on;
+#: ``numpy_array_alignment_bytes`` since 0.12): its state holds these keys and no other.
+JOBLIB_WRAPPER_KEYS: Final = frozenset(
+    {"subclass", "shape", "order", "dtype", "allow_mmap", "numpy_array_alignment_bytes"}
+)
 #: Opcodes refused outright, with the reason.
 REFUSED_OPCODES: Final = {
     "EXT1": "extension-registry global (no name in the stream)",
