@@ -209,7 +209,6 @@ def test_rt52_04_every_allowlisted_function_as_value(tmp_path):
     """The neighbours of rt52-04: every allowlisted function kept as the model and in a list:
     scan and the load agree, and only the callable allowlist's functions load."""
     from redteam import global_, parity
-
     from safeload.trust.callables import CALLABLE_ROWS
 
     values = {(m, q) for m, q, _ in CALLABLE_ROWS}
@@ -288,7 +287,11 @@ def test_rt52_06_newobj_on_every_allowlisted_function(tmp_path):
 
     wrong = []
     for pair in _allowlisted_functions():
-        for head, tail in ((b"\x80\x02", b")\x81."), (b"\x80\x04", b")}\x92."), (b"\x80\x02", b")\x810N.")):
+        for head, tail in (
+            (b"\x80\x02", b")\x81."),
+            (b"\x80\x04", b")}\x92."),
+            (b"\x80\x02", b")\x810N."),
+        ):
             data = head + global_(*pair) + tail
             with pytest.raises(pickle.UnpicklingError):
                 pickle.loads(data)
@@ -482,7 +485,13 @@ _KEY = b"\x8c\x0aallow_mmap"  # SHORT_BINUNICODE "allow_mmap" (protocols 4-5)
 
 @pytest.mark.parametrize(
     "key",
-    [b"\x8c\x0aallow mmap", b"\x8c\x0axllow_mmap", b"\x8c\x0a__dict__xx", b"(NNNNNNNNNNt", b"K\x01" + b"N0" * 5],
+    [
+        b"\x8c\x0aallow mmap",
+        b"\x8c\x0axllow_mmap",
+        b"\x8c\x0a__dict__xx",
+        b"(NNNNNNNNNNt",
+        b"K\x01" + b"N0" * 5,
+    ],
     ids=["space", "unknown-identifier", "dunder", "tuple", "int"],
 )
 def test_rt52_09_wrapper_state_other_keys(tmp_path, key):
@@ -506,10 +515,9 @@ def test_rt52_09_honest_wrapper_states_load(tmp_path, protocol, compress):
     """Guard: joblib's own wrapper states (every key it writes) load and scan SAFE, for numeric
     and object arrays, compressed or not."""
     import joblib
+    from sklearn.preprocessing import StandardScaler
 
     from redteam import parity
-
-    from sklearn.preprocessing import StandardScaler
 
     model = StandardScaler().fit(np.random.RandomState(0).rand(5, 2))
     model.extra_ = np.array(["a", 1], dtype=object)

@@ -370,9 +370,7 @@ class WalkBuild(WalkCalls):
             # joblib reads only the keys it needs and the load's stand-in did too, while the
             # use-time rules refuse a key that is no attribute name: joblib never writes
             # another key, so both refuse any (rt52-09)
-            raise Unsafe(
-                pos, "BUILD", "joblib array wrapper state with a key joblib never writes"
-            )
+            raise Unsafe(pos, "BUILD", "joblib array wrapper state with a key joblib never writes")
         sub = s.get("subclass")
         if not (isinstance(sub, _Global) and sub.pair in NDARRAY_CLASSES):
             raise Unsafe(pos, "BUILD", "joblib array subclass must be numpy.ndarray or memmap")
