@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from redteam import assert_scan_predicts_load, open_finding
+from redteam import assert_scan_predicts_load, open_finding, parity
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -205,10 +205,6 @@ def test_rt52_03_bunch_array_interface_pointer(tmp_path, which):
     assert_safeload_refuses(path, _BUNCH_CALLS[which])
 
 
-@open_finding(
-    52,
-    "rt52-04: Cython unpickle helpers (newObj, two __pyx_unpickle_*) kept as a value: scan refuses it, load_unsigned returns it",
-)
 @pytest.mark.parametrize(
     "data",
     [
@@ -222,8 +218,9 @@ def test_rt52_03_bunch_array_interface_pointer(tmp_path, which):
     ids=["kd-tree", "in-list", "dist-metrics", "ball-tree", "pyx-seed-seq", "pyx-multinomial"],
 )
 def test_rt52_04_newobj_helper_as_value(tmp_path, data):
-    assert callable(pickle.loads(data))
-    assert_scan_predicts_load(data, tmp_path)
+    obj = pickle.loads(data)
+    assert callable(obj[0] if isinstance(obj, list) else obj)
+    assert_scan_predicts_load(data, tmp_path, refused=True)
 
 
 @pytest.mark.parametrize(
@@ -234,6 +231,39 @@ def test_rt52_04_newobj_helper_as_value(tmp_path, data):
 def test_rt52_04_other_makers_as_value_agree(tmp_path, data):
     """Guard: copyreg's makers kept as a value are refused by both."""
     assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+def _allowlisted_functions() -> list[tuple[str, str]]:
+    """Every allowlisted name that imports to something other than a class."""
+    from safeload._allowlist import default_entries
+    from safeload.trust.classes import resolve
+
+    return [
+        (m, q)
+        for m, q in sorted(default_entries())
+        if (o := resolve(m, q)) is not None and not isinstance(o, type)
+    ]
+
+
+def test_rt52_04_every_allowlisted_function_as_value(tmp_path):
+    """The neighbours of rt52-04: every allowlisted function kept as the model and in a list:
+    scan and the load agree, and only the callable allowlist's functions load."""
+    from redteam import global_, parity
+    from safeload.trust.callables import CALLABLE_ROWS
+
+    values = {(m, q) for m, q, _ in CALLABLE_ROWS}
+    names = _allowlisted_functions()
+    assert len(names) > 50
+    wrong = []
+    for pair in names:
+        for data in (
+            b"\x80\x02" + global_(*pair) + b".",
+            b"\x80\x02]" + global_(*pair) + b"a.",
+        ):
+            safe, outcome = parity(data, tmp_path)
+            if safe != (outcome == "loaded") or (outcome == "loaded") != (pair in values):
+                wrong.append((pair, data[2:3] == b"]", safe, outcome))
+    assert not wrong, wrong
 
 
 _BARE_DROPPED = [
@@ -267,16 +297,44 @@ def test_rt52_05_bare_object_kept_agrees(tmp_path, pair):
     assert_scan_predicts_load(b"\x80\x02]" + global_(*pair) + b")\x81a.", tmp_path, refused=True)
 
 
-@open_finding(
-    52,
-    "rt52-06: NEWOBJ on numpy.random.__RandomState_ctor (a function, not a type): scan SAFE, the C unpickler refuses",
-)
 @pytest.mark.parametrize("tail", [b".", b"0N."], ids=["kept", "dropped"])
 def test_rt52_06_newobj_on_function(tmp_path, tail):
     data = b"\x80\x02cnumpy.random\n__RandomState_ctor\n)\x81" + tail
     with pytest.raises(pickle.UnpicklingError):
         pickle.loads(data)
-    assert_scan_predicts_load(data, tmp_path)
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+def test_rt52_06_maker_functions_are_the_allowlists_functions():
+    """``names.MAKER_FUNCTIONS`` plus the callable allowlist are exactly the allowlisted
+    names that import to something other than a class (so the list cannot go stale)."""
+    from safeload.pickle.call_rules import VALUE_ONLY
+    from safeload.pickle.names import MAKER_FUNCTIONS
+
+    functions = set(_allowlisted_functions())
+    assert functions - VALUE_ONLY == MAKER_FUNCTIONS
+    assert VALUE_ONLY <= functions
+
+
+def test_rt52_06_newobj_on_every_allowlisted_function(tmp_path):
+    """The neighbours of rt52-06: NEWOBJ and NEWOBJ_EX on every allowlisted function, kept
+    and dropped, protocols 2 and 4: the C unpickler refuses each, and so do scan and the load."""
+    from redteam import global_, parity
+
+    wrong = []
+    for pair in _allowlisted_functions():
+        for head, tail in (
+            (b"\x80\x02", b")\x81."),
+            (b"\x80\x04", b")}\x92."),
+            (b"\x80\x02", b")\x810N."),
+        ):
+            data = head + global_(*pair) + tail
+            with pytest.raises(pickle.UnpicklingError):
+                pickle.loads(data)
+            safe, outcome = parity(data, tmp_path)
+            if safe or outcome != "refused":
+                wrong.append((pair, tail, safe, outcome))
+    assert not wrong, wrong
 
 
 @pytest.mark.parametrize(
@@ -344,15 +402,55 @@ def _array_with_bad_latin1(protocol: int = 2) -> bytes:
     return d[:k] + b"X" + len(bad).to_bytes(4, "little") + bad + d[k + 5 + n :]
 
 
-@open_finding(
-    52,
-    "rt52-07: an array's protocol-2 data text that latin-1 cannot encode: scan SAFE, the load's _codecs.encode raises",
-)
 def test_rt52_07_array_data_not_latin1(tmp_path):
     data = _array_with_bad_latin1()
     with pytest.raises(UnicodeEncodeError):
         pickle.loads(data)
-    assert_scan_predicts_load(data, tmp_path)
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+class _Encoded:
+    """Pickles as ``_codecs.encode(text, 'latin1')`` (protocols 0-2's bytes) of any text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __reduce__(self):
+        import codecs
+
+        return codecs.encode, (self.text, "latin1")
+
+
+class _ArrayWithData:
+    """Pickles as ``numpy.arange(n, dtype=uint8)`` with its data state replaced by ``data``."""
+
+    def __init__(self, n: int, data: object) -> None:
+        self.n, self.data = n, data
+
+    def __reduce__(self):
+        func, args, state = np.arange(self.n, dtype=np.uint8).__reduce__()
+        return func, args, (*state[:4], self.data)
+
+
+@pytest.mark.parametrize("protocol", [0, 1, 2])
+@pytest.mark.parametrize("size", [8, 300_000], ids=["small", "large"])
+@pytest.mark.parametrize("form", ["encoded", "text"])
+def test_rt52_07_wide_text_as_array_data(tmp_path, protocol, size, form):
+    """The neighbours of rt52-07: a text with a character over U+00FF as an array's data,
+    small or over the pass's constant limit, protocols 0-2, written as
+    ``_codecs.encode(text, 'latin1')`` or as the text itself (numpy's ``__setstate__``
+    encodes a str as latin-1): each load fails, and both refuse; the same text without the
+    wide character loads."""
+    for text, refused in (("\u06f7" + "a" * (size - 1), True), ("\xe9" + "a" * (size - 1), False)):
+        data_state = _Encoded(text) if form == "encoded" else text
+        data = pickle.dumps(_ArrayWithData(size, data_state), protocol=protocol)
+        if refused:
+            with pytest.raises((UnicodeEncodeError, ValueError)):
+                pickle.loads(data)
+        else:
+            assert pickle.loads(data).shape == (size,)
+        safe, outcome = parity(data, tmp_path)
+        assert (safe, outcome) == ((False, "refused") if refused else (True, "loaded"))
 
 
 def test_rt52_07_bare_encode_agrees(tmp_path):
@@ -409,10 +507,6 @@ def test_rt52_08_joblib_object_arrays_times_discards(tmp_path):
     assert run.returncode == 0 and "loaded 4000" in run.stdout, str(run)[:300]
 
 
-@open_finding(
-    52,
-    "rt52-09: a joblib NumpyArrayWrapper state with a key that is no attribute name: scan refuses, the load's wrapper stand-in ignores it and loads",
-)
 def test_rt52_09_wrapper_state_odd_key(tmp_path):
     import joblib
     from sklearn.preprocessing import StandardScaler
@@ -423,7 +517,53 @@ def test_rt52_09_wrapper_state_odd_key(tmp_path):
     assert data.count(b"allow_mmap") == 1  # memoised after the first wrapper
     path.write_bytes(data.replace(b"allow_mmap", b"(llow_mmap"))
     assert type(joblib.load(path)).__name__ == "StandardScaler"
-    assert_scan_predicts_load(path.read_bytes(), tmp_path)
+    assert_scan_predicts_load(path.read_bytes(), tmp_path, refused=True)
+
+
+_KEY = b"\x8c\x0aallow_mmap"  # SHORT_BINUNICODE "allow_mmap" (protocols 4-5)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        b"\x8c\x0aallow mmap",
+        b"\x8c\x0axllow_mmap",
+        b"\x8c\x0a__dict__xx",
+        b"(NNNNNNNNNNt",
+        b"K\x01" + b"N0" * 5,
+    ],
+    ids=["space", "unknown-identifier", "dunder", "tuple", "int"],
+)
+def test_rt52_09_wrapper_state_other_keys(tmp_path, key):
+    """The neighbours of rt52-09: a wrapper state key joblib never writes (not an attribute
+    name, an unknown attribute, a tuple, a number; the same length, so the frames still
+    fit): plain joblib loads each, scan and the load both refuse."""
+    import joblib
+
+    path = tmp_path / "m.joblib"
+    joblib.dump(np.arange(3.0), path, protocol=4)
+    data = path.read_bytes()
+    assert data.count(_KEY) == 1 and len(key) == len(_KEY)
+    path.write_bytes(data.replace(_KEY, key))
+    assert joblib.load(path).shape == (3,)
+    assert_scan_predicts_load(path.read_bytes(), tmp_path, refused=True)
+
+
+@pytest.mark.parametrize("protocol", [2, 3, 4, 5])
+@pytest.mark.parametrize("compress", [0, 3])
+def test_rt52_09_honest_wrapper_states_load(tmp_path, protocol, compress):
+    """Guard: joblib's own wrapper states (every key it writes) load and scan SAFE, for numeric
+    and object arrays, compressed or not."""
+    import joblib
+    from sklearn.preprocessing import StandardScaler
+
+    from redteam import parity
+
+    model = StandardScaler().fit(np.random.RandomState(0).rand(5, 2))
+    model.extra_ = np.array(["a", 1], dtype=object)
+    path = tmp_path / "m.joblib"
+    joblib.dump(model, path, protocol=protocol, compress=compress)
+    assert parity(path.read_bytes(), tmp_path) == (True, "loaded")
 
 
 def test_rt52_01_dup_class_under_newobj(tmp_path):

@@ -5,6 +5,7 @@ own (tests/test_scan_hooks.py)."""
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from safeload._allowlist import NUMPY_ABSTRACT_TYPES
@@ -620,6 +621,29 @@ def call_form_problem(
     ):
         # protocol 2's form of bytes; another codec (punycode) costs quadratic time (rt24-15)
         return "_codecs.encode with another codec than latin-1, the only one pickle writes"
+    if pair == ("_codecs", "encode"):
+        return latin1_text_problem(items[0])
+    return None
+
+
+#: A character latin-1 cannot encode.
+_WIDE_CHAR: Final = re.compile("[^\x00-\xff]")
+
+
+def latin1_text_problem(text: _Sym) -> str | None:
+    """A text constant that latin-1 cannot encode (a character over U+00FF), given where the
+    load encodes it as latin-1 (``_codecs.encode(text, 'latin1')``, protocol 2's bytes; numpy's
+    ``ndarray.__setstate__`` on a str): the load raises (rt52-07). A large text whose value the
+    pass dropped after an array took it cannot be looked at again: refused (numpy's pickles
+    never reuse one)."""
+    if isinstance(text, _Big) and text.text and text.value is None:
+        return "a large text used twice as bytes data: numpy's pickles make one for each array"
+    value = text.value if isinstance(text, (_Const, _Big)) else None
+    if isinstance(value, str) and _WIDE_CHAR.search(value) is not None:
+        return (
+            "a text with a character latin-1 cannot encode, where the load encodes it as "
+            "latin-1 (protocol 2's bytes): the load fails"
+        )
     return None
 
 

@@ -16,6 +16,11 @@ NDARRAY_CLASSES: Final = {("numpy", "ndarray"), ("numpy", "memmap")}
 #: the spelling (dotted qualname, module alias, text escapes), and only the joblib reading of it
 #: says what ``joblib.load`` does.
 JOBLIB_WRAPPER_NAMES: Final = frozenset({"NumpyArrayWrapper", "NDArrayWrapper", "ZNDArrayWrapper"})
+#: The attributes joblib's NumpyArrayWrapper has in every version that writes it (0.10 on;
+#: ``numpy_array_alignment_bytes`` since 0.12): its state holds these keys and no other.
+JOBLIB_WRAPPER_KEYS: Final = frozenset(
+    {"subclass", "shape", "order", "dtype", "allow_mmap", "numpy_array_alignment_bytes"}
+)
 #: Opcodes refused outright, with the reason.
 REFUSED_OPCODES: Final = {
     "EXT1": "extension-registry global (no name in the stream)",
@@ -185,3 +190,30 @@ BARE_MODULES: Final = {"_loss": "sklearn._loss._loss"}
 #: What ``repr`` prints in full wherever it is referenced (see ``WalkBase.refetched``): the
 #: arrays, and the containers and bytes calls make. An estimator prints its parameters only.
 PRINTED_WHOLE: Final = ARRAY_MAKERS | FROMBUFFER | STORING_CALLS | {("_codecs", "encode")}
+#: The allowlisted names that are functions, not classes, besides the functions a model may
+#: keep as values (``call_rules.VALUE_ONLY``): the helpers pickle calls by REDUCE. NEWOBJ and
+#: NEWOBJ_EX on a function fail in the C unpickler ("NEWOBJ class argument must be a type"), so
+#: the pass refuses them before any other rule (rt52-06). tests/security/test_redteam52.py
+#: derives this set from the allowlist by importing each name, so it cannot go stale.
+MAKER_FUNCTIONS: Final = frozenset(
+    {
+        ("_codecs", "encode"),
+        ("copyreg", "_reconstructor"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "scalar"),
+        ("numpy._core.numeric", "_frombuffer"),
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy.core.multiarray", "scalar"),
+        ("numpy.core.numeric", "_frombuffer"),
+        ("numpy.ma.core", "_mareconstruct"),
+        ("numpy.random", "__RandomState_ctor"),
+        ("numpy.random._pickle", "__bit_generator_ctor"),
+        ("numpy.random._pickle", "__generator_ctor"),
+        ("numpy.random._pickle", "__randomstate_ctor"),
+        ("numpy.random.bit_generator", "__pyx_unpickle_SeedSequence"),
+        ("sklearn._loss._loss", "__pyx_unpickle_CyHalfMultinomialLoss"),
+        ("sklearn.metrics._dist_metrics", "newObj"),
+        ("sklearn.neighbors._ball_tree", "newObj"),
+        ("sklearn.neighbors._kd_tree", "newObj"),
+    }
+)

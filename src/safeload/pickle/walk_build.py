@@ -48,6 +48,7 @@ from safeload.pickle.frame import Frame
 from safeload.pickle.names import (
     ARRAY_MAKERS,
     JOBLIB_WRAPPER,
+    JOBLIB_WRAPPER_KEYS,
     NDARRAY_CLASSES,
     TREE,
 )
@@ -365,6 +366,11 @@ class WalkBuild(WalkCalls):
         if not isinstance(state, _Dict):
             raise Unsafe(pos, "BUILD", "joblib array wrapper state is not a dict")
         s = state.items
+        if state.lossy or state.unknown_keys or not JOBLIB_WRAPPER_KEYS.issuperset(s):
+            # joblib reads only the keys it needs and the load's stand-in did too, while the
+            # use-time rules refuse a key that is no attribute name: joblib never writes
+            # another key, so both refuse any (rt52-09)
+            raise Unsafe(pos, "BUILD", "joblib array wrapper state with a key joblib never writes")
         sub = s.get("subclass")
         if not (isinstance(sub, _Global) and sub.pair in NDARRAY_CLASSES):
             raise Unsafe(pos, "BUILD", "joblib array subclass must be numpy.ndarray or memmap")

@@ -24,7 +24,12 @@ from safeload._symbolic import (
 from safeload.pickle.analysis import (
     Unsafe,
 )
-from safeload.pickle.call_rules import CYTHON_LOSSES, call_form_problem, class_from_arg
+from safeload.pickle.call_rules import (
+    CYTHON_LOSSES,
+    VALUE_ONLY,
+    call_form_problem,
+    class_from_arg,
+)
 from safeload.pickle.costs import (
     ARRAY_ROW_UNITS,
     BYTES_PER_NODE,
@@ -39,6 +44,7 @@ from safeload.pickle.names import (
     CLASS_FROM_ARG,
     EMPTY_SHAPE_ARG,
     FROMBUFFER,
+    MAKER_FUNCTIONS,
     MULTIARRAY_SCALAR,
     RECONSTRUCTOR,
     STATE_BUILT,
@@ -182,6 +188,13 @@ class WalkCalls(WalkValues):
                 name,
                 f"{name} on {format_name(*cls.pair)}, which the restricted unpickler hands out "
                 "as a function (pickle calls it)",
+            )
+        if cls.pair in MAKER_FUNCTIONS or cls.pair in VALUE_ONLY:
+            raise Unsafe(
+                pos,
+                name,
+                f"{name} on {format_name(*cls.pair)}, a function: the unpickler's {name} takes "
+                "only a class (pickle calls a function by REDUCE)",
             )
         if cls.pair in CYTHON_LOSSES:
             # __new__ skips the __init__ that converts its parameter (rt47-04): pickle calls it

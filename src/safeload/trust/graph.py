@@ -9,7 +9,7 @@ model may keep only as inert data (a stored callable's keyword arguments, the ``
 from __future__ import annotations
 
 import types
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
@@ -80,19 +80,31 @@ def key_label(i: int, key: Any) -> str:
     return f".values()[{i}]"
 
 
+#: The names of Cython's function types (each compiled module may bring its own copy of the
+#: type, from its own ``_cython_3_x`` module, so they are known by name).
+_CYTHON_FUNCTION_TYPES: Final = frozenset({"cython_function_or_method", "fused_cython_function"})
+
+
 def is_function(o: Any) -> bool:
-    return isinstance(
-        o,
-        (
-            types.FunctionType,
-            types.BuiltinFunctionType,
-            types.MethodWrapperType,
-            types.WrapperDescriptorType,
-            types.MethodDescriptorType,
-            types.ClassMethodDescriptorType,
-            np.ufunc,
-            type(np.mean),
-        ),
+    """Whether ``o`` is a function of any kind, so the walk judges it against the callable
+    allowlist rather than as an instance of its type: a Cython function too (the unpickle
+    helpers ``newObj`` and ``__pyx_unpickle_*`` the allowlist names for the unpickler's calls
+    are never values; rt52-04)."""
+    return (
+        isinstance(
+            o,
+            (
+                types.FunctionType,
+                types.BuiltinFunctionType,
+                types.MethodWrapperType,
+                types.WrapperDescriptorType,
+                types.MethodDescriptorType,
+                types.ClassMethodDescriptorType,
+                np.ufunc,
+                type(np.mean),
+            ),
+        )
+        or type(o).__name__ in _CYTHON_FUNCTION_TYPES
     )
 
 
