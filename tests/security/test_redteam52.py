@@ -1,9 +1,13 @@
-"""Red team 52's reproducers: strict xfails that pass once fixed (and guards that pass).
+"""Red team 52's reproducers (helper-96, 12:16-13:02 UTC), all fixed (normal tests): rt52-01
+(a value dropped after a DUP is refused by both), rt52-02 (a held predictor needs a held owner),
+rt52-03 (Bunch keys), rt52-04 (Cython functions judged as functions), rt52-05 (scan shadows
+what the stream drops), rt52-06 (NEWOBJ on a function), rt52-07 (latin-1 text), rt52-08
+(bisection), rt52-09 (joblib wrapper keys).
 
 rt52-01 (PARITY) a value dropped from a stack slot DUP pushed escapes discards.discard_cuts.
 rt52-02 (PARITY) HGB TreePredictor / estimator split between the model and the discards.
 rt52-03 (HARM) a Bunch with an ``__array_interface__`` item in a fitted array attribute
-        (fixed in /work/main at ff30557 during the round; open in the 12:16 snapshot).
+        (fixed at ff30557 during the round).
 rt52-04 (PARITY) Cython unpickle helpers (newObj, __pyx_unpickle_*) kept as a value.
 rt52-05 (PARITY) a bare object or a failing call that is dropped by POP is never probed by scan.
 rt52-06 (PARITY) NEWOBJ on numpy.random.__RandomState_ctor (a function).
@@ -24,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from redteam import assert_scan_predicts_load, open_finding, parity
+from redteam import assert_scan_predicts_load, parity
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
