@@ -95,7 +95,9 @@ def test_handlers_work_on_the_frame() -> None:
     assert isinstance(pair, _Tuple) and len(pair.items) == 2
     HANDLERS["DUP"](w, fr, 1, "DUP", None)
     assert fr.stack == [pair, pair]
-    HANDLERS["POP"](w, fr, 2, "POP", None)
+    with pytest.raises(Unsafe, match=r"\(DUP\) drops a built value"):  # (rt52-01)
+        HANDLERS["POP"](w, fr, 2, "POP", None)
+    fr.stack = [pair]
     assert HANDLERS["STOP"](w, fr, 3, "STOP", None) is pair
     assert w.result.root is pair
     with pytest.raises(Unsafe, match="is refused"):
