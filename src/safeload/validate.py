@@ -229,14 +229,12 @@ def validate_loaded(
     builds (rt50-03), except that it pays nothing towards the names allowance, which counts
     what the model holds (rt34-07)."""
     try:
-        if not discarded:
-            _validate(obj, source, max_objects, file_size)
-        else:
-            # a predictor the model holds needs an owner the model holds (its predict reads
-            # the columns its nodes name, bounded only by that owner's width); one dropped is
-            # judged against the estimators of both walks, as scan judges the stream's
-            # (rt52-02: an estimator dropped with its predictor returned is refused by both)
-            model = _validate(obj, source, max_objects, file_size)
+        # a predictor the model holds needs an owner the model holds (its predict reads the
+        # columns its nodes name, bounded only by that owner's width); one dropped is judged
+        # against the estimators of both walks, as scan judges the stream's (rt52-02: an
+        # estimator dropped with its predictor returned is refused by both)
+        model = _validate(obj, source, max_objects, file_size)
+        if discarded:
             _validate(discarded, source, max_objects, file_size, held=False, owners=model)
     except MemoryError:
         raise LimitExceededError(
@@ -252,13 +250,11 @@ def _validate(
     file_size: int | None,
     *,
     held: bool = True,
-    orphans: bool = True,
     owners: tuple[list[Any], bool] | None = None,
 ) -> tuple[list[Any], bool]:
     """Check what ``obj`` reaches (see :func:`validate_loaded`); return its instances and
-    whether a histogram-boosting predictor is among them. Without ``orphans``, predictors
-    outside an estimator are left to a later call; ``owners``, an earlier call's result, is
-    judged with these instances for that."""
+    whether a histogram-boosting predictor is among them. ``owners``, an earlier call's
+    result, is judged with these instances for predictors outside an estimator."""
     global _CACHE
     instances, numpy_objects, edges, comps = _check_use_time(obj, source, max_objects)
     checks = _CACHE if _CACHE is not None else _validators()
@@ -290,13 +286,11 @@ def _validate(
                     if isinstance(o, cls) and check_applies(check, type(o)):
                         _run_check(check, o, source)
                         predictors = predictors or check is check_tree_predictor
-    orphan = None
-    if orphans:
-        union = instances
-        if owners is not None:
-            union = owners[0] + instances
-            predictors = predictors or owners[1]
-        orphan = orphan_predictor_problem(union) if predictors else None
+    union = instances
+    if owners is not None:
+        union = owners[0] + instances
+        predictors = predictors or owners[1]
+    orphan = orphan_predictor_problem(union) if predictors else None
     if orphan is None and held:
         orphan = stray_metric_problem(obj, edges, instances)
     if orphan:
