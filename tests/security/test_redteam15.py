@@ -37,9 +37,24 @@ X = RNG.rand(200, 4)
 Y = (X[:, 0] > 0.5).astype(int)
 
 
-def _plain(path: Path, call: str, *, timeout: float = 60, fresh: bool = False) -> Child:
+def _plain(
+    path: Path,
+    call: str,
+    *,
+    timeout: float = 60,
+    fresh: bool = False,
+    hang_after_load: float | None = None,
+) -> Child:
     """Plain pickle + ``call`` in a child with 1 GiB of address space and 4,000 processes."""
-    return plain(path, call, memory=1 << 30, processes=4000, timeout=timeout, fresh=fresh)
+    return plain(
+        path,
+        call,
+        memory=1 << 30,
+        processes=4000,
+        timeout=timeout,
+        fresh=fresh,
+        hang_after_load=hang_after_load,
+    )
 
 
 def _crashes(path: Path, call: str) -> None:
@@ -73,7 +88,10 @@ def test_tree_max_depth_must_be_the_real_depth(tmp_path: Path, depth: int) -> No
     # land in the heap and be caught later by scipy's own check)
     # A corrupted heap either faults or leaves malloc spinning: both count as the harm shown.
     # the corruption shows (a crash or a hang) on a fresh interpreter's heap
-    child = _plain(path, "model.decision_path(np.random.rand(20_000, 4))", timeout=20, fresh=True)
+    # (a spinning malloc is killed 5 s after the load: a sound decision_path of 20,000 rows
+    # takes milliseconds)
+    call = "model.decision_path(np.random.rand(20_000, 4))"
+    child = _plain(path, call, timeout=20, fresh=True, hang_after_load=5)
     assert child.hung or child.crashed, f"plain pickle + decision_path should corrupt: {child}"
     with pytest.raises(MalformedArtifactError, match="max_depth"):
         load_unsigned(path)
