@@ -68,3 +68,22 @@ def root_array(a: Any) -> Any:
     while isinstance(a.base, np.ndarray):
         a = a.base
     return a
+
+
+def reachable(
+    root: Any, edges: dict[int, list[int]], stop: frozenset[int] | set[int] = frozenset()
+) -> set[int]:
+    """The ids of what ``root`` reaches along ``edges`` (id -> ids it holds: the load's
+    use-time walk, or scan's shadow graph), ``root`` included. A node in ``stop`` is reached
+    but not entered."""
+    seen = {id(root)}
+    stack = [id(root)]
+    while stack:
+        key = stack.pop()
+        if key in stop:
+            continue
+        for kid in edges.get(key, ()):
+            if kid not in seen:
+                seen.add(kid)
+                stack.append(kid)
+    return seen

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from safeload.trust.shadow_values import class_of
-from safeload.trust.structures.common import is_int, require
+from safeload.trust.structures.common import is_int, reachable, require
 from safeload.trust.structures.trees import check_children
 
 
@@ -213,13 +213,7 @@ def held_orphan_problem(root: Any, edges: dict[int, list[int]], instances: list[
     """:func:`orphan_predictor_problem` on what the model (``root``, along ``edges``: scan's
     shadow graph) reaches: a predictor the model holds needs an owner the model holds, not one
     the stream built and dropped (rt52-02), as the load judges the model it returns."""
-    seen = {id(root)}
-    stack = [id(root)]
-    while stack:
-        for kid in edges.get(stack.pop(), ()):
-            if kid not in seen:
-                seen.add(kid)
-                stack.append(kid)
+    seen = reachable(root, edges)
     return orphan_predictor_problem([o for o in instances if id(o) in seen])
 
 

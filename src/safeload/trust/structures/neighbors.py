@@ -10,7 +10,7 @@ import numpy as np
 
 from safeload.trust import facts
 from safeload.trust.shadow_values import Shadow, Unknown, Unproven, class_of, is_real
-from safeload.trust.structures.common import is_int, require
+from safeload.trust.structures.common import is_int, reachable, require
 from safeload.trust.structures.cython_args import as_c_double, as_c_int, as_typed_view
 
 #: The class ``BinaryTree64.__setstate__`` types its metric slot with: a 32-bit metric, a
@@ -266,18 +266,9 @@ def stray_metric_problem(
     if not weighted:
         return None
     trees = {id(o) for o in instances if _is_tree(class_of(o))}
-    seen = {id(root)}
-    stack = [id(root)]
-    while stack:
-        key = stack.pop()
-        if key in weighted:
-            return STRAY_WEIGHTED_METRIC
-        if key in trees:
-            continue  # (its metric is the tree's, sized by its data)
-        for kid in edges.get(key, ()):
-            if kid not in seen:
-                seen.add(kid)
-                stack.append(kid)
+    # (a tree's metric is the tree's, sized by its data: the walk does not enter a tree)
+    if weighted & reachable(root, edges, stop=trees):
+        return STRAY_WEIGHTED_METRIC
     return None
 
 
