@@ -273,32 +273,11 @@ class WalkCalls(WalkValues):
             if (
                 func.pair == RECONSTRUCTOR
                 and made_cls is not None
-                and made_cls.pair in STORING_CALLS
                 and isinstance(args, _Tuple)
                 and len(args.items) == 3
             ):
-                # protocols 0-1 write a namedtuple as _reconstructor(cls, tuple, fields):
-                # its fields are judged as the arguments of a call of cls (rt24-08); a dict's
-                # items are dict.__init__(obj, state)'s one argument, as in dict(state)
-                # (rt50-02: dict(*state) was judged). (The other builtins fail in the load:
-                # the unpickler hands them out narrowed, and other rules refuse them.)
-                state = args.items[2]
-                if made_cls.pair == ("builtins", "dict"):
-                    state = _Tuple([state])
-                    freeze(state)
-                self.result.calls.append((pos, _Obj(made_cls, state)))
-            if (
-                func.pair == RECONSTRUCTOR
-                and made_cls is not None
-                and made_cls.pair == BUNCH
-                and isinstance(args, _Tuple)
-                and len(args.items) == 3
-            ):
-                # protocols 0-1 write a Bunch as _reconstructor(Bunch, dict, items): the items
-                # it answers attributes with (rt52-03)
-                problem = bunch_state_problem(args.items[2])
-                if problem:
-                    raise Unsafe(pos, name, problem)
+                # _reconstructor(cls, base, state): base.__init__(obj, state) gives the state
+                self._reconstructed(made_cls, args.items[2], pos, name)
         else:
             made = _Obj(func, args)
             self._record_call(pos, func.pair, made)
@@ -309,6 +288,24 @@ class WalkCalls(WalkValues):
         self._charge_made(made, pos, name)
         fr.stack.append(made)
         self._nest(made, [])
+
+    def _reconstructed(self, made_cls: _Global, state: _Sym, pos: int, name: str) -> None:
+        """What ``copyreg._reconstructor(made_cls, base, state)`` is judged as. Protocols 0-1
+        write a namedtuple as ``_reconstructor(cls, tuple, fields)``: its fields are judged as
+        the arguments of a call of cls (rt24-08); a dict's items are ``dict.__init__(obj,
+        state)``'s one argument, as in ``dict(state)`` (rt50-02: ``dict(*state)`` was judged).
+        (The other builtins fail in the load: the unpickler hands them out narrowed, and other
+        rules refuse them.) A Bunch is written as ``_reconstructor(Bunch, dict, items)``: the
+        items it answers attributes with (rt52-03)."""
+        if made_cls.pair in STORING_CALLS:
+            if made_cls.pair == ("builtins", "dict"):
+                state = _Tuple([state])
+                freeze(state)
+            self.result.calls.append((pos, _Obj(made_cls, state)))
+        if made_cls.pair == BUNCH:
+            problem = bunch_state_problem(state)
+            if problem:
+                raise Unsafe(pos, name, problem)
 
     def _op_obj(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
         items = fr.pop_mark(pos, name)
