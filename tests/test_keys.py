@@ -323,3 +323,59 @@ def test_keygen_interrupted_after_the_private_key_leaves_nothing(
     assert list(tmp_path.iterdir()) == []
     monkeypatch.undo()
     generate_keypair(tmp_path, "release")  # nothing left to block the next try
+
+
+def _public_texts() -> dict[str, bytes]:
+    """Public keys as the text and wire forms they travel in (rt53-02's neighbours)."""
+    import base64
+    import json
+    import textwrap
+
+    from cryptography.hazmat.primitives import serialization as s
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    ec_pub = ec.generate_private_key(ec.SECP384R1()).public_key()
+    rsa_pub = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    spki = ec_pub.public_bytes(s.Encoding.DER, s.PublicFormat.SubjectPublicKeyInfo)
+    ssh = ec_pub.public_bytes(s.Encoding.OpenSSH, s.PublicFormat.OpenSSH).split()[1]
+    rsa_ssh = rsa_pub.public_bytes(s.Encoding.OpenSSH, s.PublicFormat.OpenSSH).split()[1]
+    body = base64.b64encode(spki).decode()
+    return {
+        "pem-body-wrapped": "\n".join(textwrap.wrap(body, 64)).encode() + b"\n",
+        "spki-hex-text": spki.hex().encode(),
+        "spki-crlf": b"\r\n" + spki + b"\r\n",
+        "ecdsa-ssh-blob": base64.b64decode(ssh),
+        "rsa-ssh-blob-urlsafe": base64.urlsafe_b64encode(base64.b64decode(rsa_ssh)),
+        "jwk-set": json.dumps({"keys": [{"kty": "EC", "crv": "P-384"}]}).encode(),
+    }
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        "pem-body-wrapped",
+        "spki-hex-text",
+        "spki-crlf",
+        "ecdsa-ssh-blob",
+        "rsa-ssh-blob-urlsafe",
+        "jwk-set",
+    ],
+)
+def test_public_key_texts_are_no_hmac_secret(form: str) -> None:
+    """Public keys refused as an HMAC secret in their text forms too: a PEM body without its
+    armour (wrapped at 64 characters), hex or base64 text, whitespace a file read adds, an
+    OpenSSH wire blob, a JWK set (rt53-02's neighbours)."""
+    with pytest.raises(KeyFormatError, match="public keys are not secrets"):
+        HMACKey(_public_texts()[form])
+
+
+def test_random_secrets_in_text_forms_are_kept() -> None:
+    """The text forms are decoded only to look for public keys: random secrets, raw or as
+    hex or base64 text, are still accepted."""
+    import base64
+    import os
+
+    for _ in range(200):
+        raw = os.urandom(32)
+        for secret in (raw, raw.hex().encode(), base64.b64encode(raw), raw + b"\n"):
+            HMACKey(secret)

@@ -35,15 +35,56 @@ _OPENSSH_LINE = re.compile(
 )
 
 
-def _public_key_form(secret: bytes) -> str | None:
-    """What public-key encoding ``secret`` is in, or ``None``: a PEM armour line anywhere, an
-    OpenSSH public-key line, a DER SubjectPublicKeyInfo, or an X9.62 point (uncompressed or
-    compressed) on P-256, P-384 or P-521. A raw 32-byte Ed25519 public key is 32 bytes like
-    any random secret and cannot be told from one."""
-    if _PEM_ARMOUR.search(secret):
-        return "a PEM key (an armour line '-----BEGIN ...-----')"
-    if _OPENSSH_LINE.search(secret):
-        return "an OpenSSH public key line"
+#: The algorithm names an OpenSSH wire-format key blob starts with (after their 4-byte length).
+_OPENSSH_BLOB = re.compile(
+    rb"\x00\x00\x00[\x07-\x40](?:ssh-|ecdsa-sha2-|sk-)[a-z0-9@.-]*\x00\x00\x00"
+)
+#: Base64 text (standard or URL-safe alphabet, padded or not) and hex text, whole.
+_BASE64_TEXT = re.compile(rb"[A-Za-z0-9+/_-]+={0,2}")
+_HEX_TEXT = re.compile(rb"(?:[0-9A-Fa-f]{2})+")
+
+
+def _text_forms(secret: bytes) -> list[bytes]:
+    """``secret`` and what it decodes to if it is text: with the whitespace a file read adds
+    stripped, and once more from base64 (a PEM body without its armour, an OpenSSH blob as in
+    ``authorized_keys``) or hex. Public keys travel in all of these."""
+    forms = [secret]
+    stripped = secret.strip()
+    if stripped != secret:
+        forms.append(stripped)
+    joined = b"".join(stripped.split())  # (a PEM body is wrapped at 64 characters)
+    if _HEX_TEXT.fullmatch(joined):
+        forms.append(bytes.fromhex(joined.decode("ascii")))
+    if _BASE64_TEXT.fullmatch(joined):
+        import base64
+        import binascii
+
+        text = joined.rstrip(b"=")
+        padded = text + b"=" * (-len(text) % 4)
+        for decode in (base64.b64decode, base64.urlsafe_b64decode):
+            try:
+                forms.append(decode(padded))
+            except (binascii.Error, ValueError):
+                continue
+    return forms
+
+
+def _is_jwk(secret: bytes) -> bool:
+    """Whether ``secret`` is a JSON Web Key (or key set): its public half is JSON too."""
+    import json
+
+    try:
+        value = json.loads(secret)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    if isinstance(value, dict) and isinstance(value.get("keys"), list):
+        return True
+    return isinstance(value, dict) and "kty" in value
+
+
+def _binary_form(secret: bytes) -> str | None:
+    """What public-key encoding the bytes ``secret`` are in (see :func:`_public_key_form`)."""
+    from cryptography import x509
     from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.serialization import load_der_public_key
@@ -55,6 +96,14 @@ def _public_key_form(secret: bytes) -> str | None:
             pass
         else:
             return "a DER-encoded public key (SubjectPublicKeyInfo)"
+        try:
+            x509.load_der_x509_certificate(secret)
+        except (ValueError, TypeError, UnsupportedAlgorithm):
+            pass
+        else:
+            return "a DER-encoded X.509 certificate"
+    if _OPENSSH_BLOB.match(secret):
+        return "an OpenSSH public key blob"
     for curve, size in ((ec.SECP256R1(), 32), (ec.SECP384R1(), 48), (ec.SECP521R1(), 66)):
         if (secret[:1] == b"\x04" and len(secret) == 1 + 2 * size) or (
             secret[:1] in (b"\x02", b"\x03") and len(secret) == 1 + size
@@ -64,6 +113,26 @@ def _public_key_form(secret: bytes) -> str | None:
             except ValueError:
                 continue
             return f"an X9.62 {curve.name} public key point"
+    return None
+
+
+def _public_key_form(secret: bytes) -> str | None:
+    """What public-key encoding ``secret`` is in, or ``None``: a PEM armour line anywhere, an
+    OpenSSH public-key line or wire blob, a DER SubjectPublicKeyInfo or X.509 certificate, an
+    X9.62 point (uncompressed or compressed) on P-256, P-384 or P-521, or a JSON Web Key; each
+    also with surrounding whitespace, and the binary forms also as base64 or hex text
+    (rt53-02). A raw 32-byte Ed25519 public key is 32 bytes like any random secret and cannot
+    be told from one."""
+    if _PEM_ARMOUR.search(secret):
+        return "a PEM key (an armour line '-----BEGIN ...-----')"
+    if _OPENSSH_LINE.search(secret):
+        return "an OpenSSH public key line"
+    if _is_jwk(secret):
+        return "a JSON Web Key"
+    for form in _text_forms(secret):
+        found = _binary_form(form)
+        if found is not None:
+            return found if form == secret else f"{found}, as text"
     return None
 
 
