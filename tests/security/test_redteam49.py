@@ -783,19 +783,21 @@ def test_rt49_10_reconstructor_subtypes(tmp_path, args, load_fails):
 @pytest.mark.parametrize("protocol", [0, 1, 2])
 def test_rt49_10_honest_reconstructor_forms(tmp_path, protocol):
     """What copyreg writes at protocols 0-1 (an estimator on ``object``, a Bunch on ``dict``, a
-    namedtuple on ``tuple``) still scans SAFE and loads; protocol 2 for comparison."""
+    namedtuple on ``tuple``) still scans SAFE and loads; protocol 2 for comparison. (The Bunch
+    is a voting ensemble's ``named_estimators_``, the one place a Bunch is admitted.)"""
     import pickle
 
+    from sklearn.ensemble import VotingClassifier
     from sklearn.linear_model import LogisticRegression
-    from sklearn.utils._bunch import Bunch
 
     from redteam import parity
 
     rng = np.random.RandomState(0)
     X = rng.rand(20, 2)
-    model = LogisticRegression().fit(X, (X[:, 0] > 0.5).astype(int))
-    model.extra_ = Bunch(a=1, b=[1.0, 2.0])
+    model = VotingClassifier([("a", LogisticRegression())])
+    model.fit(X, (X[:, 0] > 0.5).astype(int))
     data = pickle.dumps(model, protocol=protocol)
+    assert b"Bunch" in data
     if protocol < 2:
         assert b"_reconstructor" in data
     assert parity(data, tmp_path) == (True, "loaded")

@@ -167,8 +167,11 @@ def _native_findings(
             or masked_place_problem(root)
             or _dropped_masked_problem(analysis.dropped)
         )
-        orphan = None
-        if not data:
+        from safeload.trust.structures.bunch import bunch_place_problem
+
+        # (on facts too: it reads class names only)
+        orphan = bunch_place_problem(top, graph[0], builder.instances)
+        if not data and orphan is None:
             from safeload.trust.structures.hgb import (
                 held_orphan_problem,
                 orphan_predictor_problem,
