@@ -81,6 +81,14 @@ def check_sparse(matrix: Any, context: Any) -> None:
             shape[0] <= SPARSE_SPREAD * stored,
             f"sparse matrix of {shape[0]:,} rows with {stored:,} stored values",
         )
+    if fmt != "csc" and len(shape) == 2 and shape[1] > MAX_EMPTY_DIM:
+        # columns alike: an empty CSR matrix of 1 x 10**9 in a fitted array's place (PCA's
+        # components_, a random feature map's weights) sized a dense result of 10**9 columns
+        # per input row from a file of a few KB (rt53-07)
+        require(
+            shape[1] <= SPARSE_SPREAD * stored,
+            f"sparse matrix of {shape[1]:,} columns with {stored:,} stored values",
+        )
 
 
 #: The highest spline degree a model may store: honest splines are cubic, a few quintic;
