@@ -32,7 +32,7 @@ from safeload.exceptions import LimitExceededError
 from safeload.pickle.analysis import StreamAnalysis, Unsafe
 from safeload.pickle.costs import BYTES_PER_NODE, const_nodes, unfolded
 from safeload.pickle.frame import Handler
-from safeload.pickle.names import PRINTED_WHOLE
+from safeload.pickle.names import JOBLIB_WRAPPER, PRINTED_WHOLE
 from safeload.policy import Limits, Policy, format_name
 
 #: Why a state dict holding ``_sklearn_version`` is not also held elsewhere (rt30-08).
@@ -174,6 +174,11 @@ class WalkBase:
             units = got.size // BYTES_PER_NODE
         elif isinstance(got, _Obj):
             cls = got.cls
+            if self.joblib and cls is not None and cls.pair == JOBLIB_WRAPPER:
+                # joblib's pickler makes a new wrapper for each array and never refers to one
+                # again; fetched again, the wrapper itself (the load's stand-in for it) would
+                # be a value of the model, outside the allowlist (rt53-08)
+                raise Unsafe(pos, name, "a joblib array wrapper referred to a second time")
             if cls is not None and cls.pair in PRINTED_WHOLE:
                 # an array (see WalkCalls.claim_array_data), a container or bytes a call made
                 units = self._complete_units(got)
