@@ -616,14 +616,20 @@ def call_form_problem(
     problem = _builtin_call_problem(pair, items)
     if problem:
         return problem
-    if pair == ("_codecs", "encode") and not (
-        len(items) == 2 and isinstance(items[1], _Const) and items[1].value in ("latin1", "latin-1")
-    ):
-        # protocol 2's form of bytes; another codec (punycode) costs quadratic time (rt24-15)
-        return "_codecs.encode with another codec than latin-1, the only one pickle writes"
-    if pair == ("_codecs", "encode"):
-        return latin1_text_problem(items[0])
+    if pair == _ENCODE:
+        return _encode_problem(items)
     return None
+
+
+def _encode_problem(items: list[_Sym]) -> str | None:
+    """``_codecs.encode`` in the one form pickle writes (protocols 0-2's bytes,
+    ``encode(text, 'latin1')``, ``save_bytes``): the codec the constant ``'latin1'`` exactly
+    (another one, punycode, costs quadratic time, rt24-15), and the text one the pass proves
+    latin-1 encodes (:func:`latin1_text_problem`); on anything else the load fails or runs
+    what the pass did not judge."""
+    if not (len(items) == 2 and isinstance(items[1], _Const) and items[1].value == "latin1"):
+        return "_codecs.encode other than on a text and 'latin1', the only form pickle writes"
+    return latin1_text_problem(items[0])
 
 
 #: A character latin-1 cannot encode.
@@ -631,15 +637,23 @@ _WIDE_CHAR: Final = re.compile("[^\x00-\xff]")
 
 
 def latin1_text_problem(text: _Sym) -> str | None:
-    """A text constant that latin-1 cannot encode (a character over U+00FF), given where the
-    load encodes it as latin-1 (``_codecs.encode(text, 'latin1')``, protocol 2's bytes; numpy's
-    ``ndarray.__setstate__`` on a str): the load raises (rt52-07). A large text whose value the
-    pass dropped after an array took it cannot be looked at again: refused (numpy's pickles
-    never reuse one)."""
+    """Why the load may fail to encode ``text`` as latin-1 (``_codecs.encode(text, 'latin1')``,
+    protocol 2's bytes), or ``None``. Only a text constant of the stream proves a str (pickle
+    writes the text so); CPython's codec takes any str, subclasses such as numpy's ``str_``
+    too, but a value the stream made by a call (``numpy.str_``, a date, a scalar, an
+    estimator) is one the pass cannot read, and an int is none: fail closed (rt53-01). A
+    character over U+00FF makes the load raise (rt52-07). A large text whose value the pass
+    dropped after an array took it cannot be looked at again: refused (numpy's pickles never
+    reuse one)."""
     if isinstance(text, _Big) and text.text and text.value is None:
         return "a large text used twice as bytes data: numpy's pickles make one for each array"
     value = text.value if isinstance(text, (_Const, _Big)) else None
-    if isinstance(value, str) and _WIDE_CHAR.search(value) is not None:
+    if type(value) is not str:
+        return (
+            "latin-1 bytes made of a value other than a text constant (pickle writes bytes as "
+            "encode(text, 'latin1')): the load fails on it, or encodes what the pass cannot read"
+        )
+    if _WIDE_CHAR.search(value) is not None:
         return (
             "a text with a character latin-1 cannot encode, where the load encodes it as "
             "latin-1 (protocol 2's bytes): the load fails"
