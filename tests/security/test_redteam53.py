@@ -298,7 +298,6 @@ def test_rt53_05_nested_shared_lists(tmp_path, protocol):
 # --- rt53-06: scikit-learn's newObj given itself --------------------------------------------
 
 
-@open_finding(53, "rt53-06: newObj(newObj) is SAFE to scan, the load fails (object.__new__ of a function)")
 @pytest.mark.parametrize(
     "module", ["sklearn.neighbors._kd_tree", "sklearn.neighbors._ball_tree", "sklearn.metrics._dist_metrics"]
 )
@@ -314,6 +313,83 @@ def test_rt53_06_newobj_of_itself(tmp_path, module, how):
     with pytest.raises(TypeError):
         pickle.loads(data)
     assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+def _stack_global(module: str, name: str) -> bytes:
+    return binunicode(module) + binunicode(name) + b"\x93"
+
+
+_KD = "sklearn.neighbors._kd_tree"
+_RECONSTRUCTOR = _stack_global("copyreg", "_reconstructor")
+_OBJECT = _stack_global("builtins", "object")
+
+
+def _maker_forms() -> dict[str, bytes]:
+    """Neighbours of rt53-06: the helper given itself by INST and OBJ (the same call, another
+    opcode), given another module's helper or a function of the allowlist, and copyreg's
+    ``_reconstructor`` (protocols 0-1's maker, ``object.__new__(cls)``) given a function or a
+    constant as its class: each a TypeError in the load."""
+    helper = _stack_global(_KD, "newObj")
+    forms = {
+        "inst-itself": b"(" + helper + b"i" + _KD.encode() + b"\nnewObj\n",
+        "obj-itself": b"(" + helper + helper + b"o",
+        "other-helper": helper + _stack_global("sklearn.metrics._dist_metrics", "newObj") + b"\x85R",
+        "encode": helper + _stack_global("_codecs", "encode") + b"\x85R",
+        "reconstructor-of-int": _RECONSTRUCTOR + b"K\x05" + _OBJECT + b"N\x87R",
+    }
+    for module, name in [
+        (_KD, "newObj"),
+        ("_codecs", "encode"),
+        ("copyreg", "_reconstructor"),
+        ("sklearn._loss._loss", "__pyx_unpickle_CyHalfMultinomialLoss"),
+        ("sklearn.metrics", "accuracy_score"),
+    ]:
+        cls = _stack_global(module, name)
+        forms[f"reconstructor-of-{name}"] = _RECONSTRUCTOR + cls + _OBJECT + b"N\x87R"
+    return forms
+
+
+@pytest.mark.parametrize("form", list(_maker_forms()))
+@pytest.mark.parametrize("how", ["kept", "dropped"])
+def test_rt53_06_maker_neighbours(tmp_path, form, how):
+    call = _maker_forms()[form]
+    data = b"\x80\x04" + (call + b"." if how == "kept" else call + b"0" + _model_body(4))
+    with pytest.raises(TypeError):
+        pickle.loads(data)
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+def test_rt53_06_new_obj_classes_are_the_helpers_classes():
+    """``names.NEW_OBJ_CLASSES`` are classes of the helper's own module on the default
+    allowlist, and cover every metric and tree the allowlist names there (so a class scikit-
+    learn writes by ``newObj`` is never refused, and the set cannot go stale)."""
+    import importlib
+
+    from safeload._allowlist import default_entries
+    from safeload.pickle.names import NEW_OBJ, NEW_OBJ_CLASSES
+
+    entries = default_entries()
+    for module, name in NEW_OBJ_CLASSES:
+        assert (module, "newObj") in NEW_OBJ
+        assert isinstance(getattr(importlib.import_module(module), name), type)
+        assert (module, name) in entries
+    helpers = {module for module, _ in NEW_OBJ}
+    named = {(m, q) for m, q in entries if m in helpers and q != "newObj"}
+    assert named == NEW_OBJ_CLASSES
+
+
+def test_rt53_06_honest_trees_and_metrics_load(tmp_path):
+    """What scikit-learn writes by ``newObj`` still loads: both trees, with a weighted and an
+    unweighted metric, at protocols 2 and 4."""
+    from sklearn.neighbors import BallTree, KDTree
+
+    from redteam import parity
+
+    X = np.random.RandomState(0).rand(20, 3)
+    models = [KDTree(X), BallTree(X), BallTree(X, metric="minkowski", p=3), BallTree(X, metric="mahalanobis", V=np.eye(3))]
+    for model in models:
+        for protocol in (2, 4):
+            assert parity(pickle.dumps(model, protocol=protocol), tmp_path) == (True, "loaded")
 
 
 # --- rt53-07: a univariate selector's scores_ answers .shape with any size --------------------

@@ -25,9 +25,11 @@ from safeload.pickle.names import (
     BIT_GENERATORS,
     FROMBUFFER,
     JOBLIB_WRAPPER_NAMES,
+    MAKER_FUNCTIONS,
     MULTIARRAY_SCALAR,
     NEVER_CALLED,
     NEW_OBJ,
+    NEW_OBJ_CLASSES,
     RANDOM_STATE_CTORS,
     RANGE,
     RECONSTRUCT,
@@ -62,7 +64,16 @@ def _reconstructed_class_problem(cls: _Sym) -> str | None:
     made so loads, but no writer produces it, so the pass refuses it in scan and load alike
     rather than model ``dict.__init__`` on an OrderedDict (rt49-10)."""
     if not isinstance(cls, _Global):
-        return None
+        # copyreg writes the class by name; on a value the load fails (object.__new__ of an
+        # int), and class_from_arg could not say what it makes (rt53-06's neighbour)
+        return "copyreg._reconstructor of a value that is not a class named by the stream"
+    if cls.pair in MAKER_FUNCTIONS or cls.pair in VALUE_ONLY:
+        # object.__new__ of a function (newObj, _codecs.encode, a metric) is a TypeError in
+        # the load (rt53-06's neighbour)
+        return (
+            f"copyreg._reconstructor of {format_name(*cls.pair)}, a function: copyreg makes "
+            "an object of a class"
+        )
     module = cls.pair[0]
     if module in _NOT_RECONSTRUCTED_MODULES or module == "numpy" or module.startswith("numpy."):
         return (
@@ -597,11 +608,16 @@ def call_form_problem(
         return _range_problem(items)
     if pair in NEW_OBJ:
         first = items[0] if len(items) == 1 else None
-        if not (isinstance(first, _Global) and first.pair[0] == pair[0]):
+        # a class the helper's own module holds: any other name of it may be a function
+        if not (
+            isinstance(first, _Global)
+            and first.pair in NEW_OBJ_CLASSES
+            and first.pair[0] == pair[0]
+        ):
             what = format_name(*first.pair) if isinstance(first, _Global) else "another value"
             return (
                 f"{format_name(*pair)} on {what}: scikit-learn writes it only for the classes "
-                "of its own module"
+                "of its own module (a neighbour tree, a distance metric)"
             )
     problem = _random_helper_problem(pair, items)
     if problem:
