@@ -644,7 +644,10 @@ def _encode_problem(items: list[_Sym]) -> str | None:
     latin-1 encodes (:func:`latin1_text_problem`); on anything else the load fails or runs
     what the pass did not judge."""
     if not (len(items) == 2 and isinstance(items[1], _Const) and items[1].value == "latin1"):
-        return "_codecs.encode other than on a text and 'latin1', the only form pickle writes"
+        return (
+            "_codecs.encode with another codec than latin-1 spelled 'latin1', or on other "
+            "than two arguments: pickle writes encode(text, 'latin1') only"
+        )
     return latin1_text_problem(items[0])
 
 
