@@ -349,7 +349,7 @@ _SKLEARN_LOSSES: tuple[_Row, ...] = (
 
 #: Distance metrics that neighbour trees store. PyFuncDistance is left out: it calls a stored
 #: Python callable. Metric weight/matrix shapes are checked after loading with the tree.
-_DISTANCE_METRICS = (
+DISTANCE_METRICS = (
     "BrayCurtis",
     "Canberra",
     "Chebyshev",
@@ -421,7 +421,7 @@ _SKLEARN_STRUCTURES: tuple[_Row, ...] = (
     ),
     *(
         ("sklearn.metrics._dist_metrics", f"{name}Distance{bits}", "distance metric of a tree")
-        for name in _DISTANCE_METRICS
+        for name in DISTANCE_METRICS
         for bits in ("64", "32")
     ),
     ("sklearn.utils._bunch", "Bunch", "dict subclass (named_estimators_); no-op __setstate__"),

@@ -25,9 +25,11 @@ from safeload.pickle.names import (
     BIT_GENERATORS,
     FROMBUFFER,
     JOBLIB_WRAPPER_NAMES,
+    MAKER_FUNCTIONS,
     MULTIARRAY_SCALAR,
     NEVER_CALLED,
     NEW_OBJ,
+    NEW_OBJ_CLASSES,
     RANDOM_STATE_CTORS,
     RANGE,
     RECONSTRUCT,
@@ -62,7 +64,16 @@ def _reconstructed_class_problem(cls: _Sym) -> str | None:
     made so loads, but no writer produces it, so the pass refuses it in scan and load alike
     rather than model ``dict.__init__`` on an OrderedDict (rt49-10)."""
     if not isinstance(cls, _Global):
-        return None
+        # copyreg writes the class by name; on a value the load fails (object.__new__ of an
+        # int), and class_from_arg could not say what it makes (rt53-06's neighbour)
+        return "copyreg._reconstructor of a value that is not a class named by the stream"
+    if cls.pair in MAKER_FUNCTIONS or cls.pair in VALUE_ONLY:
+        # object.__new__ of a function (newObj, _codecs.encode, a metric) is a TypeError in
+        # the load (rt53-06's neighbour)
+        return (
+            f"copyreg._reconstructor of {format_name(*cls.pair)}, a function: copyreg makes "
+            "an object of a class"
+        )
     module = cls.pair[0]
     if module in _NOT_RECONSTRUCTED_MODULES or module == "numpy" or module.startswith("numpy."):
         return (
@@ -597,11 +608,16 @@ def call_form_problem(
         return _range_problem(items)
     if pair in NEW_OBJ:
         first = items[0] if len(items) == 1 else None
-        if not (isinstance(first, _Global) and first.pair[0] == pair[0]):
+        # a class the helper's own module holds: any other name of it may be a function
+        if not (
+            isinstance(first, _Global)
+            and first.pair in NEW_OBJ_CLASSES
+            and first.pair[0] == pair[0]
+        ):
             what = format_name(*first.pair) if isinstance(first, _Global) else "another value"
             return (
                 f"{format_name(*pair)} on {what}: scikit-learn writes it only for the classes "
-                "of its own module"
+                "of its own module (a neighbour tree, a distance metric)"
             )
     problem = _random_helper_problem(pair, items)
     if problem:
@@ -616,14 +632,23 @@ def call_form_problem(
     problem = _builtin_call_problem(pair, items)
     if problem:
         return problem
-    if pair == ("_codecs", "encode") and not (
-        len(items) == 2 and isinstance(items[1], _Const) and items[1].value in ("latin1", "latin-1")
-    ):
-        # protocol 2's form of bytes; another codec (punycode) costs quadratic time (rt24-15)
-        return "_codecs.encode with another codec than latin-1, the only one pickle writes"
-    if pair == ("_codecs", "encode"):
-        return latin1_text_problem(items[0])
+    if pair == _ENCODE:
+        return _encode_problem(items)
     return None
+
+
+def _encode_problem(items: list[_Sym]) -> str | None:
+    """``_codecs.encode`` in the one form pickle writes (protocols 0-2's bytes,
+    ``encode(text, 'latin1')``, ``save_bytes``): the codec the constant ``'latin1'`` exactly
+    (another one, punycode, costs quadratic time, rt24-15), and the text one the pass proves
+    latin-1 encodes (:func:`latin1_text_problem`); on anything else the load fails or runs
+    what the pass did not judge."""
+    if not (len(items) == 2 and isinstance(items[1], _Const) and items[1].value == "latin1"):
+        return (
+            "_codecs.encode with another codec than latin-1 spelled 'latin1', or on other "
+            "than two arguments: pickle writes encode(text, 'latin1') only"
+        )
+    return latin1_text_problem(items[0])
 
 
 #: A character latin-1 cannot encode.
@@ -631,15 +656,23 @@ _WIDE_CHAR: Final = re.compile("[^\x00-\xff]")
 
 
 def latin1_text_problem(text: _Sym) -> str | None:
-    """A text constant that latin-1 cannot encode (a character over U+00FF), given where the
-    load encodes it as latin-1 (``_codecs.encode(text, 'latin1')``, protocol 2's bytes; numpy's
-    ``ndarray.__setstate__`` on a str): the load raises (rt52-07). A large text whose value the
-    pass dropped after an array took it cannot be looked at again: refused (numpy's pickles
-    never reuse one)."""
+    """Why the load may fail to encode ``text`` as latin-1 (``_codecs.encode(text, 'latin1')``,
+    protocol 2's bytes), or ``None``. Only a text constant of the stream proves a str (pickle
+    writes the text so); CPython's codec takes any str, subclasses such as numpy's ``str_``
+    too, but a value the stream made by a call (``numpy.str_``, a date, a scalar, an
+    estimator) is one the pass cannot read, and an int is none: fail closed (rt53-01). A
+    character over U+00FF makes the load raise (rt52-07). A large text whose value the pass
+    dropped after an array took it cannot be looked at again: refused (numpy's pickles never
+    reuse one)."""
     if isinstance(text, _Big) and text.text and text.value is None:
         return "a large text used twice as bytes data: numpy's pickles make one for each array"
     value = text.value if isinstance(text, (_Const, _Big)) else None
-    if isinstance(value, str) and _WIDE_CHAR.search(value) is not None:
+    if type(value) is not str:
+        return (
+            "latin-1 bytes made of a value other than a text constant (pickle writes bytes as "
+            "encode(text, 'latin1')): the load fails on it, or encodes what the pass cannot read"
+        )
+    if _WIDE_CHAR.search(value) is not None:
         return (
             "a text with a character latin-1 cannot encode, where the load encodes it as "
             "latin-1 (protocol 2's bytes): the load fails"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from safeload._allowlist import NUMPY_SCALAR_TYPES
+from safeload._allowlist import DISTANCE_METRICS, NUMPY_SCALAR_TYPES
 
 JOBLIB_WRAPPER: Final = ("joblib.numpy_pickle", "NumpyArrayWrapper")
 NDARRAY_CLASSES: Final = {("numpy", "ndarray"), ("numpy", "memmap")}
@@ -162,6 +162,22 @@ NEW_OBJ: Final = frozenset(
         ("sklearn.neighbors._kd_tree", "newObj"),
         ("sklearn.neighbors._ball_tree", "newObj"),
         ("sklearn.metrics._dist_metrics", "newObj"),
+    }
+)
+#: The classes scikit-learn gives those helpers (``BinaryTree.__reduce__`` and
+#: ``DistanceMetric.__reduce__`` write ``newObj(type(self))``), each in the helper's own
+#: module. The pass cannot import a name to see whether it is a class, so the helper takes
+#: these only: given a function of its module (itself, another helper), ``cls.__new__(cls)``
+#: is a TypeError in the load (rt53-06).
+NEW_OBJ_CLASSES: Final = frozenset(
+    {
+        ("sklearn.neighbors._kd_tree", "KDTree"),
+        ("sklearn.neighbors._ball_tree", "BallTree"),
+        *(
+            ("sklearn.metrics._dist_metrics", f"{name}Distance{bits}")
+            for name in DISTANCE_METRICS
+            for bits in ("64", "32")
+        ),
     }
 )
 #: numpy's random-state helpers ``ctor(name, bit_generator_ctor)``: they call their second
