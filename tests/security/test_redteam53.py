@@ -164,7 +164,6 @@ def _public_forms() -> dict[str, bytes]:
     }
 
 
-@open_finding(53, "rt53-02: HMACKey accepts a certificate, a PEM body, an SSH blob or a JWK as its secret")
 @pytest.mark.parametrize(
     "form",
     ["certificate-der", "spki-der-newline", "pem-body-base64", "openssh-blob", "openssh-blob-base64", "jwk"],
@@ -429,7 +428,6 @@ def test_rt53_07_plain_pickle_transform_allocates(tmp_path, kind):
     assert "loaded" in ran.stdout and "call MemoryError" in ran.stdout, ran
 
 
-@open_finding(53, "rt53-07: SelectKBest.scores_ as a Bunch or sparse matrix of any .shape is SAFE and loads (transform allocates it)")
 @pytest.mark.parametrize("kind", ["bunch", "bunch-2d", "csr"])
 def test_rt53_07_selector_scores_shape(tmp_path, kind):
     """scan calls it SAFE and load_unsigned returns it (checked in a child, with the same
