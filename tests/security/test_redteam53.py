@@ -1,0 +1,320 @@
+"""Red team 53's reproducers (open findings, strict xfails: each asserts the correct behaviour).
+
+Run with the pure snapshot:
+SAFELOAD_PURE_PYTHON=1 PYTHONPATH=/tmp/rt53p:. pytest -q -p no:cacheprovider test_redteam53.py
+"""
+
+# ruff: noqa: E501
+from __future__ import annotations
+
+import pickle
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from redteam import assert_scan_predicts_load, binunicode, global_, open_finding
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def _scaler():
+    from sklearn.preprocessing import StandardScaler
+
+    return StandardScaler().fit([[0.0], [1.0]])
+
+
+def _model_body(protocol: int = 2) -> bytes:
+    """A fitted StandardScaler's opcodes after PROTO (ending with STOP)."""
+    data = pickle.dumps(_scaler(), protocol=protocol)
+    return data[2:] if protocol >= 2 else data
+
+
+def _encode_int(number: bytes) -> bytes:
+    """``_codecs.encode(<int>, 'latin1')``: protocol 2's bytes form given an int."""
+    return global_("_codecs", "encode") + number + binunicode("latin1") + b"\x86R"
+
+
+@open_finding(53, "rt53-01: _codecs.encode of an int is SAFE to scan, the load fails")
+@pytest.mark.parametrize("number", [b"K\x05", b"J\xff\xff\xff\x7f", b"\x8a\x09" + b"\x01" * 9])
+@pytest.mark.parametrize("how", ["kept", "dropped"])
+def test_rt53_01_encode_of_int(tmp_path, number, how):
+    call = _encode_int(number)
+    data = b"\x80\x02" + (call + b"." if how == "kept" else call + b"0" + _model_body())
+    with pytest.raises(TypeError):
+        pickle.loads(data)  # the call fails under plain pickle too
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+class _Call:
+    def __init__(self, func, *args):
+        self.func, self.args = func, args
+
+    def __reduce__(self):
+        return (self.func, self.args)
+
+
+def _encode_object(which: str) -> bytes:
+    import _codecs
+    import datetime
+
+    arg = {
+        "date": datetime.date(2020, 1, 1),
+        "float64": np.float64(1.0),
+        "dtype": np.dtype("f8"),
+        "wide-str_": np.str_("\u0100"),
+        "estimator": _scaler(),
+    }[which]
+    return pickle.dumps(_Call(_codecs.encode, arg, "latin1"), protocol=2)[2:-1]
+
+
+@open_finding(53, "rt53-01: _codecs.encode of a non-str value is SAFE to scan, the load fails")
+@pytest.mark.parametrize("which", ["date", "float64", "dtype", "wide-str_", "estimator"])
+@pytest.mark.parametrize("how", ["kept", "dropped"])
+def test_rt53_01_encode_of_object(tmp_path, which, how):
+    """The shadow builder makes ``Unknown`` (no problem) of an encode whose argument is not
+    plain data, and nothing else judges it; numpy's ``str_`` is a str, made for real, whose
+    wide character latin1_text_problem never sees (it looks at constants only)."""
+    call = _encode_object(which)
+    data = b"\x80\x02" + (call + b"." if how == "kept" else call + b"0" + _model_body())
+    with pytest.raises((TypeError, UnicodeEncodeError)):
+        pickle.loads(data)
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+def _public_forms() -> dict[str, bytes]:
+    """Public-key encodings that are not secrets, in forms rt51-04's check misses."""
+    import base64
+    import datetime
+    import json
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives import serialization as s
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+    from cryptography.x509.oid import NameOID
+
+    pub = ed25519.Ed25519PrivateKey.generate().public_key()
+    spki = pub.public_bytes(s.Encoding.DER, s.PublicFormat.SubjectPublicKeyInfo)
+    ssh = pub.public_bytes(s.Encoding.OpenSSH, s.PublicFormat.OpenSSH)
+    raw = pub.public_bytes(s.Encoding.Raw, s.PublicFormat.Raw)
+    ek = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "publisher")])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(ek.public_key())
+        .serial_number(1)
+        .not_valid_before(datetime.datetime(2020, 1, 1))
+        .not_valid_after(datetime.datetime(2030, 1, 1))
+        .sign(ek, hashes.SHA256())
+    )
+    return {
+        "certificate-der": cert.public_bytes(s.Encoding.DER),
+        "spki-der-newline": spki + b"\n",
+        "pem-body-base64": base64.b64encode(spki),
+        "openssh-blob": base64.b64decode(ssh.split()[1]),
+        "openssh-blob-base64": ssh.split()[1],
+        "jwk": json.dumps(
+            {"kty": "OKP", "crv": "Ed25519", "x": base64.urlsafe_b64encode(raw).decode().rstrip("=")}
+        ).encode(),
+    }
+
+
+@open_finding(53, "rt53-02: HMACKey accepts a certificate, a PEM body, an SSH blob or a JWK as its secret")
+@pytest.mark.parametrize(
+    "form",
+    ["certificate-der", "spki-der-newline", "pem-body-base64", "openssh-blob", "openssh-blob-base64", "jwk"],
+)
+def test_rt53_02_hmac_secret_public_forms(form):
+    """rt51-04 refuses DER SubjectPublicKeyInfo, PEM armour, OpenSSH lines and X9.62 points,
+    but a DER certificate (the CA file's own form), the same DER with the newline a file
+    read adds, the base64 body of a PEM file, an OpenSSH key blob (raw or base64, as in
+    authorized_keys' second field) and a JWK are all public and still accepted: whoever
+    holds the public key can then make valid MACs."""
+    from safeload.exceptions import KeyFormatError
+    from safeload.signing.hmac_key import HMACKey
+
+    secret = _public_forms()[form]
+    with pytest.raises(KeyFormatError):
+        HMACKey(secret)
+
+
+# --- rt53-03: scan's shadow graph does not enter a slice or a dict's shadow keys ----------------
+
+
+def _mahalanobis():
+    from sklearn.metrics import DistanceMetric
+
+    return DistanceMetric.get_metric("mahalanobis", VI=np.eye(2))
+
+
+def _held_metric(where: str):
+    metric = _mahalanobis()
+    return {
+        "slice": [slice(metric, None, None)],
+        "dict-key": {metric: 1},
+        "tuple-key": {(metric,): 1},
+        "frozenset-key": {frozenset([metric]): 1},
+    }[where]
+
+
+#: The metric fetched from where the model holds it, then rt51-07's honest sparse pairwise.
+_METRIC_CALL = {
+    "slice": "metric = model[0].start",
+    "dict-key": "metric = next(iter(model))",
+    "tuple-key": "metric = next(iter(model))[0]",
+    "frozenset-key": "metric = next(iter(next(iter(model))))",
+}
+_SPARSE_PAIRWISE = (
+    "import scipy.sparse\n"
+    "    X = scipy.sparse.csr_matrix((numpy.ones(2), ([0, 1], [2**24 - 1, 7])), shape=(2, 2**24))\n"
+    "    print(metric.pairwise(X)[0, :2], flush=True)"
+)
+
+
+@pytest.mark.parametrize("where", ["slice", "dict-key"])
+def test_rt53_03_plain_pickle_crashes(tmp_path, where):
+    """The harm under plain pickle: the stray weighted metric rt51-07 refuses, held in a slice
+    or as a dict key, crashes the process on an honest sparse pairwise."""
+    from redteam import PLAIN_CALL, child
+
+    path = tmp_path / "m.pkl"
+    path.write_bytes(pickle.dumps(_held_metric(where), protocol=5))
+    ran = child(
+        PLAIN_CALL.format(call=_METRIC_CALL[where] + "\n    " + _SPARSE_PAIRWISE), path, cpu=20, timeout=120
+    )
+    assert "loaded" in ran.stdout and "call done" not in ran.stdout, ran
+    assert ran.returncode != 0, ran
+
+
+@pytest.mark.parametrize("where", ["slice", "dict-key", "tuple-key", "frozenset-key"])
+def test_rt53_03_stray_metric_in_slice_or_key(tmp_path, where):
+    """``stray_metric_problem`` runs on scan's shadow graph (``shadow._children``), which
+    does not enter a slice and misses the shadow keys of a dict; the load's use-time walk
+    enters both and refuses. scan calls a file SAFE whose honest use crashes."""
+    data = pickle.dumps(_held_metric(where), protocol=5)
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+def _hgb_owner_in(where: str):
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    X = np.random.RandomState(0).rand(50, 3)
+    owner = HistGradientBoostingRegressor(max_iter=3).fit(X, X[:, 0])
+    predictor = owner._predictors[0][0]
+    return {"slice": [predictor, slice(owner, None, None)], "dict-key": [predictor, {owner: 1}]}[where]
+
+
+@pytest.mark.parametrize("where", ["slice", "dict-key"])
+@pytest.mark.parametrize("protocol", [2, 5])
+def test_rt53_03_hgb_owner_in_slice_or_key(tmp_path, where, protocol):
+    """The same blind spot the other way: ``held_orphan_problem`` on scan's shadow graph does
+    not see the owner estimator, so the predictor is called an orphan; the load's walk sees
+    the owner and loads."""
+    data = pickle.dumps(_hgb_owner_in(where), protocol=protocol)
+    assert_scan_predicts_load(data, tmp_path)
+
+
+# --- rt53-04 / rt53-05: the sharing bound, scan against load ----------------------------------
+
+
+@pytest.mark.parametrize(("depth", "fan"), [(5, 6), (4, 9)])
+def test_rt53_04_dropped_shared_dag(tmp_path, depth, fan):
+    """validate_loaded walks the discards with the use-time walk, whose sharing bound
+    (trust.sharing.check_sharing) refuses them; scan's shadows of dropped values (rt52-05)
+    get the native checks but not the sharing bound, which shadow._sharing_problem runs on the
+    model's root only."""
+    from redteam import tuple_dag
+
+    data = b"\x80\x02" + tuple_dag(depth, fan) + b"0" + _model_body()
+    assert type(pickle.loads(data)).__name__ == "StandardScaler"
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+def _nested_shared_lists():
+    leaf = [1]
+    mid = [leaf] * 8
+    return [[mid] * 8] * 8
+
+
+@pytest.mark.parametrize("protocol", [2, 4, 5])
+def test_rt53_05_nested_shared_lists(tmp_path, protocol):
+    """``[[mid] * 8] * 8`` with ``mid = [[1]] * 8``, pickled by pickle: scan's shadow graph
+    counts the innermost list (it holds an atom) as a node, 585 met against a cap of 288; the
+    load's walk does not count it (73 met) and loads. The tuple DAG of depth 3 and fan 6-8 is
+    the same."""
+    data = pickle.dumps(_nested_shared_lists(), protocol=protocol)
+    assert_scan_predicts_load(data, tmp_path)
+
+
+# --- rt53-06: scikit-learn's newObj given itself --------------------------------------------
+
+
+@open_finding(53, "rt53-06: newObj(newObj) is SAFE to scan, the load fails (object.__new__ of a function)")
+@pytest.mark.parametrize(
+    "module", ["sklearn.neighbors._kd_tree", "sklearn.neighbors._ball_tree", "sklearn.metrics._dist_metrics"]
+)
+@pytest.mark.parametrize("how", ["kept", "dropped"])
+def test_rt53_06_newobj_of_itself(tmp_path, module, how):
+    """call_rules' NEW_OBJ rule accepts any global of the helper's own module as its class,
+    and the helper itself is one: ``newObj(newObj)`` is ``newObj.__new__(newObj)``, a
+    TypeError in the load (rt52-06 refused NEWOBJ on a function; this is the helper's REDUCE
+    form). Scan calls it SAFE, kept or dropped."""
+    helper = binunicode(module) + binunicode("newObj") + b"\x93"
+    call = helper + helper + b"\x85R"
+    data = b"\x80\x04" + (call + b"." if how == "kept" else call + b"0" + _model_body(4))
+    with pytest.raises(TypeError):
+        pickle.loads(data)
+    assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+# --- rt53-07: a univariate selector's scores_ answers .shape with any size --------------------
+
+
+def _selector_with_scores(kind: str):
+    import scipy.sparse as sp
+    from sklearn.feature_selection import SelectKBest, f_classif
+    from sklearn.utils import Bunch
+
+    X = np.random.RandomState(0).rand(20, 3)
+    y = (X[:, 0] > 0.5).astype(int)
+    model = SelectKBest(f_classif, k="all").fit(X, y)
+    model.scores_ = {
+        "bunch": Bunch(shape=(10**9,)),
+        "bunch-2d": Bunch(shape=(10**5, 10**4)),
+        "csr": sp.csr_matrix((1, 10**9)),
+    }[kind]
+    return model
+
+
+_TRANSFORM = "model.transform(numpy.ones((2, 3)))"
+
+
+@pytest.mark.parametrize("kind", ["bunch", "csr"])
+def test_rt53_07_plain_pickle_transform_allocates(tmp_path, kind):
+    """The harm under plain pickle: ``transform`` (and ``get_support``,
+    ``get_feature_names_out``) runs ``np.ones(self.scores_.shape, dtype=bool)`` for
+    ``k='all'``: 1 GB allocated and filled from a file of a few KB (here stopped by a 256 MB
+    address-space allowance: MemoryError)."""
+    from redteam import MB, PLAIN_CALL, child
+
+    path = tmp_path / "m.pkl"
+    path.write_bytes(pickle.dumps(_selector_with_scores(kind), protocol=4))
+    assert path.stat().st_size < 4096
+    ran = child(PLAIN_CALL.format(call=_TRANSFORM), path, memory=256 * MB, cpu=20, timeout=120)
+    assert "loaded" in ran.stdout and "call MemoryError" in ran.stdout, ran
+
+
+@open_finding(53, "rt53-07: SelectKBest.scores_ as a Bunch or sparse matrix of any .shape is SAFE and loads (transform allocates it)")
+@pytest.mark.parametrize("kind", ["bunch", "bunch-2d", "csr"])
+def test_rt53_07_selector_scores_shape(tmp_path, kind):
+    """scan calls it SAFE and load_unsigned returns it (checked in a child, with the same
+    call afterwards under the same allowance)."""
+    from redteam import MB, assert_safeload_refuses
+
+    path = tmp_path / "m.pkl"
+    path.write_bytes(pickle.dumps(_selector_with_scores(kind), protocol=4))
+    assert_safeload_refuses(path, _TRANSFORM, memory=256 * MB, cpu=20, timeout=120)
