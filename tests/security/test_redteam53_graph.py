@@ -116,7 +116,7 @@ def test_dropped_dag_judged_as_the_load_judges_it(tmp_path, depth, fan, drop):
 
 def test_one_counting_rule_for_scan_and_load(tmp_path, monkeypatch):
     """Both sides call ``sharing.sharing_problem`` with graphs of the same size for an honest
-    pipeline and for rt53-05's nested lists."""
+    pipeline, a forest (whose Trees neither side enters) and rt53-05's nested lists."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -134,7 +134,10 @@ def test_one_counting_rule_for_scan_and_load(tmp_path, monkeypatch):
     monkeypatch.setattr(sharing, "sharing_problem", recording)
     X = np.random.RandomState(0).rand(20, 2)
     pipe = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, X[:, 0] > 0.5)
-    for model in (pipe, _nested([1], 8)):  # (rt53-05: [[mid] * 8] * 8, mid = [[1]] * 8)
+    from sklearn.ensemble import RandomForestRegressor
+
+    forest = RandomForestRegressor(n_estimators=3, max_depth=3, random_state=0).fit(X, X[:, 0])
+    for model in (pipe, forest, _nested([1], 8)):  # (rt53-05: [[mid] * 8] * 8, mid = [[1]] * 8)
         data = pickle.dumps(model, protocol=5)
         seen.clear()
         assert safeload.scan(data).safe

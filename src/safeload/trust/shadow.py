@@ -390,6 +390,8 @@ def _shadow_graph(root: Any) -> _ShadowGraph:
         seen.add(key)
         if _is_instance(value):
             instances.add(key)
+        if type(value) is Shadow and _data_only(value):
+            continue  # as the load's walk: a decision tree's Tree holds numbers only
         # not isinstance: a shadow reports its class
         kids = [k for k in children[key] if not issubclass(type(k), (*ATOMS, np.generic))]
         if not kids:
@@ -400,6 +402,16 @@ def _shadow_graph(root: Any) -> _ShadowGraph:
         edges[key] = [id(k) for k in kids]
         stack.extend(kids)
     return edges, instances, children
+
+
+def _data_only(shadow: Shadow) -> bool:
+    """Whether the shadow stands for one of the extension types the load's walk does not
+    enter (:func:`safeload.trust.classes.data_only_types`)."""
+    from safeload.trust.classes import DATA_ONLY_TYPES
+
+    cls: Any = class_of(shadow)
+    module = cls.module if type(cls) is ClassFacts else cls.__module__
+    return f"{module}:{facts.qualname(cls)}" in DATA_ONLY_TYPES
 
 
 def _nesting_problem(
