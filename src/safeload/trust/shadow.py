@@ -301,6 +301,14 @@ def _children(value: Any) -> list[Any]:
         return [value.start, value.stop, value.step]
     if kind is np.ndarray and value.dtype.hasobject:
         return list(value.ravel(order="K"))
+    if issubclass(kind, np.ndarray):
+        # a subclass made for real (numpy's MaskedArray): as the load's walk, its state but
+        # the base class (its mask, fill value) and its raw elements
+        state = getattr(value, "__dict__", None)
+        found = [v for k, v in state.items() if k != "_baseclass"] if type(state) is dict else []
+        if value.dtype.hasobject:
+            found += value.view(np.ndarray).ravel().tolist()
+        return found
     if issubclass(kind, dict):
         # a dict subclass the builder made for real (an OrderedDict, a Bunch, a dok
         # matrix): as the load's walk, its default factory, items and attributes
