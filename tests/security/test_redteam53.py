@@ -230,7 +230,6 @@ def test_rt53_03_plain_pickle_crashes(tmp_path, where):
     assert ran.returncode != 0, ran
 
 
-@open_finding(53, "rt53-03: a stray weighted metric in a slice or dict key is SAFE to scan (the load refuses)")
 @pytest.mark.parametrize("where", ["slice", "dict-key", "tuple-key", "frozenset-key"])
 def test_rt53_03_stray_metric_in_slice_or_key(tmp_path, where):
     """``stray_metric_problem`` runs on scan's shadow graph (``shadow._children``), which
@@ -249,7 +248,6 @@ def _hgb_owner_in(where: str):
     return {"slice": [predictor, slice(owner, None, None)], "dict-key": [predictor, {owner: 1}]}[where]
 
 
-@open_finding(53, "rt53-03: an HGB owner held in a slice or dict key: scan refuses, the load loads")
 @pytest.mark.parametrize("where", ["slice", "dict-key"])
 @pytest.mark.parametrize("protocol", [2, 5])
 def test_rt53_03_hgb_owner_in_slice_or_key(tmp_path, where, protocol):
@@ -263,7 +261,6 @@ def test_rt53_03_hgb_owner_in_slice_or_key(tmp_path, where, protocol):
 # --- rt53-04 / rt53-05: the sharing bound, scan against load ----------------------------------
 
 
-@open_finding(53, "rt53-04: a shared DAG dropped by POP is SAFE to scan, the load's walk of the discards refuses it")
 @pytest.mark.parametrize(("depth", "fan"), [(5, 6), (4, 9)])
 def test_rt53_04_dropped_shared_dag(tmp_path, depth, fan):
     """validate_loaded walks the discards with the use-time walk, whose sharing bound
@@ -283,7 +280,6 @@ def _nested_shared_lists():
     return [[mid] * 8] * 8
 
 
-@open_finding(53, "rt53-05: nested shared lists: scan's sharing bound refuses what the load's loads")
 @pytest.mark.parametrize("protocol", [2, 4, 5])
 def test_rt53_05_nested_shared_lists(tmp_path, protocol):
     """``[[mid] * 8] * 8`` with ``mid = [[1]] * 8``, pickled by pickle: scan's shadow graph

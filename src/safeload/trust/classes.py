@@ -60,7 +60,11 @@ def data_only_types() -> frozenset[type]:
     """Extension types whose ``__setstate__`` converts everything it is given to numbers and
     numeric arrays, so nothing can hide in them: walking their state would only cost time (a
     forest has hundreds). Their index arrays are the native checks' business."""
-    return frozenset(_classes_named(("sklearn.tree._tree:Tree",)))
+    return frozenset(_classes_named(DATA_ONLY_TYPES))
+
+
+#: :func:`data_only_types` by name (scan's shadow graph does not enter them either).
+DATA_ONLY_TYPES = ("sklearn.tree._tree:Tree",)
 
 
 @functools.lru_cache(maxsize=1)

@@ -157,6 +157,7 @@ def _native_findings(
         graph = _shadow_graph(top)
         problem = (
             _sharing_problem(top, graph)
+            or _dropped_sharing_problem(builder, analysis.dropped)
             or _iteration_problem(builder.instances)
             or _delegation_problem(builder.instances)
             or _two_argument_problem(builder.instances)
@@ -251,6 +252,15 @@ def _native_findings(
     return []
 
 
+def _dropped_sharing_problem(builder: Builder, dropped: list[Any]) -> str | None:
+    """:func:`_sharing_problem` on what the stream drops, as one list: the load walks the
+    dropped values it keeps as one list apart from the model, with the same sharing and
+    nesting bounds (rt53-04: a shared tuple DAG dropped by POP was safe to scan)."""
+    if not dropped:
+        return None
+    return _sharing_problem([builder.value(obj) for obj in dropped])
+
+
 def _dropped_masked_problem(dropped: list[Any]) -> str | None:
     """:func:`masked_place_problem` on what the stream drops, as a list: the load walks the
     dropped values it keeps as one list, apart from the model (rt52-05)."""
@@ -274,7 +284,9 @@ _NO_CHECKS = frozenset(
 
 
 def _children(value: Any) -> list[Any]:
-    """What a recursive walk of ``value`` (repr, clone, get_params, the use-time walk) meets."""
+    """What a recursive walk of ``value`` (repr, clone, get_params, the use-time walk) meets:
+    what the load's walk (:func:`safeload.trust.usetime._children`) enters in the value the
+    load builds, a slice's parts and a dict's keys included (rt53-03)."""
     kind = type(value)
     if kind is Shadow:
         attrs = object.__getattribute__(value, "_attrs")
@@ -282,13 +294,25 @@ def _children(value: Any) -> list[Any]:
             return list(attrs.values())
         state = object.__getattribute__(value, "_state")
         return list(state) if isinstance(state, (tuple, list)) else []
+    if kind is Unknown:  # a value the pass cannot make: what it knows the value holds
+        return list(object.__getattribute__(value, "held"))
     if kind in (list, tuple, set, frozenset):
         return list(value)
     if kind is dict:
         return [*value.keys(), *value.values()]
+    if kind is slice:
+        return [value.start, value.stop, value.step]
     if kind is np.ndarray and value.dtype.hasobject:
         return list(value.ravel(order="K"))
-    if kind is not Unknown and issubclass(kind, dict):
+    if issubclass(kind, np.ndarray):
+        # a subclass made for real (numpy's MaskedArray): as the load's walk, its state but
+        # the base class (its mask, fill value) and its raw elements
+        state = getattr(value, "__dict__", None)
+        found = [v for k, v in state.items() if k != "_baseclass"] if type(state) is dict else []
+        if value.dtype.hasobject:
+            found += value.view(np.ndarray).ravel().tolist()
+        return found
+    if issubclass(kind, dict):
         # a dict subclass the builder made for real (an OrderedDict, a Bunch, a dok
         # matrix): as the load's walk, its default factory, items and attributes
         found = [value.default_factory] if isinstance(value, collections.defaultdict) else []
@@ -298,67 +322,122 @@ def _children(value: Any) -> list[Any]:
     return []
 
 
-_ShadowGraph = tuple[dict[int, list[int]], int, dict[int, list[Any]]]
+#: The containers the load's walk enters without calling them instances.
+_PLAIN_CONTAINERS = (dict, list, tuple, set, frozenset, slice)
+
+
+def _is_instance(value: Any) -> bool:
+    """Whether the load's walk calls the value the load builds for ``value`` an instance
+    (:func:`safeload.trust.usetime._held`), which the sharing bound counts whatever it holds:
+    a shadow, an object the pass cannot see, or one the builder made for real (a date, a
+    sparse matrix, a dict subclass); not a plain container, an array, a dtype, a class, a
+    function or a partial, nor an enum member or a checked pandas object, which that walk
+    does not enter."""
+    import functools
+    import sys
+    import types
+
+    from safeload.trust.classes import enum_member_types
+    from safeload.trust.graph import is_function
+
+    kind = type(value)
+    if kind is Shadow:
+        return True
+    if kind is Unknown:  # a value of a type the pass knows, or one a call made
+        made_as = object.__getattribute__(value, "made_as")
+        return made_as is None or made_as not in _PLAIN_CONTAINERS
+    if kind in _PLAIN_CONTAINERS:
+        return False
+    if isinstance(value, _PLAIN_CONTAINERS):
+        return True
+    if isinstance(value, (np.ndarray, np.generic, np.dtype, type, functools.partial)):
+        return False
+    if isinstance(value, types.ModuleType) or is_function(value):
+        return False
+    if kind in enum_member_types():
+        return False
+    if "pandas" in sys.modules:
+        from safeload.trust.pandas_forms import is_checked_pandas
+
+        return not is_checked_pandas(value)
+    return True
+
+
+_ShadowGraph = tuple[dict[int, list[int]], set[int], dict[int, list[Any]]]
 
 
 def _sharing_problem(root: Any, graph: _ShadowGraph | None = None) -> str | None:
-    """The use-time walk's sharing bound (:func:`safeload.trust.sharing.check_sharing`) on the
-    shadows: one object met through the memo in many places makes scikit-learn's recursive
-    methods exponential, so a graph whose unfolded size passes 8 x its objects + 64 is refused."""
-    from safeload.trust.sharing import first_over_cap, sharing_cap
+    """The use-time walk's sharing bound (:func:`safeload.trust.sharing.sharing_problem`, the
+    one rule) and nesting bound on the shadows: one object met through the memo in many
+    places makes scikit-learn's recursive methods exponential."""
+    from safeload.trust.sharing import counted_nodes, sharing_problem
 
-    edges, references, children = graph if graph is not None else _shadow_graph(root)
-    nodes = len(edges)
-    cap = sharing_cap(nodes, references)
-    if first_over_cap([id(root)], edges, edges, cap) is not None:
-        return (
-            f"shares objects so that scikit-learn's recursive methods would meet them more than "
-            f"{cap} times although it holds {nodes}: using it would take exponential time"
-        )
-    return _nesting_problem(root, edges, children)
+    edges, instances, children = graph if graph is not None else _shadow_graph(root)
+    counted = counted_nodes(edges, instances)
+    if counted:
+        problem = sharing_problem(id(root), edges, counted)
+        if problem:
+            return problem
+    return _nesting_problem(root, edges, instances, children)
 
 
 def _shadow_graph(root: Any) -> _ShadowGraph:
-    """The edges between the objects reachable from ``root`` (node id -> child ids), as the
-    load's use-time walk records them; the number of references; each node's children."""
+    """The edges between the objects reachable from ``root`` (node id -> the ids of the objects
+    it holds, once per reference; a node that holds none has no entry), exactly as the load's
+    use-time walk records them (:attr:`safeload.trust.graph.Graph.edges`); the ids of the
+    instances among them (:func:`_is_instance`); each node's children."""
     from safeload.trust.graph import ATOMS
 
     edges: dict[int, list[int]] = {}
+    instances: set[int] = set()
     children: dict[int, list[Any]] = {id(root): _children(root)}
+    seen: set[int] = set()
     stack = [root]
-    references = 0  # to objects, not atoms: as the load's walk records its edges
     while stack:
         value = stack.pop()
         key = id(value)
-        if key in edges:
+        if key in seen:
             continue
-        nodes_below = []
-        for kid in children[key]:
-            kind = type(kid)  # not isinstance: a shadow reports its class
-            if issubclass(kind, (*ATOMS, np.generic)):
-                continue
-            references += 1
-            kid_id = id(kid)
-            if kid_id not in children:
-                children[kid_id] = _children(kid)
-            # what the load counts: what holds objects, and every instance (a shadow, or a
-            # value the scan built: a date, a path, a UUID); not numeric arrays or dtypes
-            if children[kid_id] or not issubclass(kind, (np.ndarray, np.dtype)):
-                nodes_below.append(kid)
-        edges[key] = [id(k) for k in nodes_below]
-        stack.extend(nodes_below)
-    return edges, references, children
+        seen.add(key)
+        if _is_instance(value):
+            instances.add(key)
+        if type(value) is Shadow and _data_only(value):
+            continue  # as the load's walk: a decision tree's Tree holds numbers only
+        # not isinstance: a shadow reports its class
+        kids = [k for k in children[key] if not issubclass(type(k), (*ATOMS, np.generic))]
+        if not kids:
+            continue
+        for kid in kids:
+            if id(kid) not in children:
+                children[id(kid)] = _children(kid)
+        edges[key] = [id(k) for k in kids]
+        stack.extend(kids)
+    return edges, instances, children
+
+
+def _data_only(shadow: Shadow) -> bool:
+    """Whether the shadow stands for one of the extension types the load's walk does not
+    enter (:func:`safeload.trust.classes.data_only_types`)."""
+    from safeload.trust.classes import DATA_ONLY_TYPES
+
+    cls: Any = class_of(shadow)
+    module = cls.module if type(cls) is ClassFacts else cls.__module__
+    return f"{module}:{facts.qualname(cls)}" in DATA_ONLY_TYPES
 
 
 def _nesting_problem(
-    root: Any, edges: dict[int, list[int]], children: dict[int, list[Any]]
+    root: Any, edges: dict[int, list[int]], instances: set[int], children: dict[int, list[Any]]
 ) -> str | None:
+    """The load's nesting bound (:func:`safeload.trust.sharing.deepest_nesting`) on the
+    shadows: the estimators among the instances, a leaf one (holding no object) included."""
     from safeload.trust.facts import is_estimator
     from safeload.trust.sharing import MAX_ESTIMATOR_NESTING, deepest_nesting, nesting_problem
 
     values = {id(root): root, **{id(kid): kid for kids in children.values() for kid in kids}}
     estimators = {  # only shadows stand for instances of classes (plain containers are not)
-        key for key in edges if type(values[key]) is Shadow and is_estimator(class_of(values[key]))
+        key
+        for key in instances
+        if type(values[key]) is Shadow and is_estimator(class_of(values[key]))
     }
     depth = deepest_nesting(id(root), edges, estimators)
     if depth > MAX_ESTIMATOR_NESTING:

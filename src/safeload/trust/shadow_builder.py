@@ -128,6 +128,7 @@ _DIST_METRICS = "sklearn.metrics._dist_metrics"
 _PYX_UNPICKLE = "__pyx_unpickle_"
 #: Built-in callables that only repackage their (already converted) arguments.
 #: Builtins that may take plain ints (a complex, a slice or a lazy range allocate nothing).
+_SLICE = ("builtins", "slice")
 _SMALL_INT_OK = frozenset({("builtins", "complex"), ("builtins", "slice"), ("builtins", "range")})
 _PURE_BUILTINS: dict[tuple[str, str], Callable[..., Any]] = {
     ("builtins", "set"): set,
@@ -354,8 +355,10 @@ class Builder(MadeForReal):
                 key = self.value(others[i])
                 if not is_key(key) or key_shadows_name(key, sym.items):
                     # (a str key made by a call may override a literal one, and which wins
-                    # depends on an order the pass does not keep)
-                    return Unknown("a dict with keys that are not plain values")
+                    # depends on an order the pass does not keep); what it holds stays in
+                    # the graph the load's walk enters (rt53-03)
+                    held = [*out.values(), *(self.value(o) for o in others)]
+                    return Unknown("a dict with keys that are not plain values", tuple(held), dict)
                 out[key] = self.value(others[i + 1])
             return out
         if isinstance(sym, s._Box):
@@ -364,21 +367,30 @@ class Builder(MadeForReal):
                 self.done[id(sym)] = items
                 items.extend(self.value(i) for i in sym.items)
                 return items
+            members: list[Any] = []
             try:
-                made = [self.value(i) for i in sym.items]
-                return set(made) if sym.kind == "set" else frozenset(made)
+                members.extend(self.value(i) for i in sym.items)
+                return set(members) if sym.kind == "set" else frozenset(members)
             except (Unproven, TypeError):
-                return Unknown("a set of values the pass cannot see")
+                # what it holds stays in the graph the load's walk enters (rt53-03)
+                kind = set if sym.kind == "set" else frozenset
+                return Unknown("a set of values the pass cannot see", tuple(members), kind)
         if isinstance(sym, s._Global):
             return self._global(sym.pair)
         if type(sym).__name__ == "_Array":  # a joblib inline array
             return self._array(sym)
         if isinstance(sym, s._Obj):
             made = self._object(sym)
-            if type(made) is Unknown and sym.cls is not None and sym.cls.pair in _MODELLED_CALLS:
+            if (
+                type(made) is Unknown
+                and object.__getattribute__(made, "made_as") is None
+                and sym.cls is not None
+                and sym.cls.pair in _MODELLED_CALLS
+            ):
                 # the unpickler calls it on what the stream built and fails on arguments it
                 # cannot take (dict(log1p, []), defaultdict({}, log1p), set([[]])): a result
                 # the pass cannot make is not shown to exist, even where no check reads it
+                # (one shown to exist, keyed by a shadow, says what type it is)
                 why = object.__getattribute__(made, "why")
                 self.problems.append(
                     why if why in self.problems else f"unproven: {why}, which a load makes"
@@ -470,6 +482,11 @@ class Builder(MadeForReal):
         if failure:
             self.problems.append(failure)
             return Unknown(failure)
+        if pair == _SLICE and is_real(args, tuple) and 1 <= len(args) <= 3:
+            # a slice keeps its arguments as they are, whatever they are, and allocates
+            # nothing: made for real around shadows too, so the graph of the model enters it
+            # as the load's walk does (rt53-03: a weighted metric as a slice's start)
+            return self._filled(slice(*args), sym)
         if pair in _PURE_BUILTINS:
             # (_build_failure has refused any state but None and (None, {}), no-ops in the load)
             # only from values already in memory: never size an allocation by a number from

@@ -335,9 +335,15 @@ class MadeForReal:
             return Unknown(failure)
         self.done[id(sym)] = made  # before its items: they may refer back to it
         held = [self.value(item) for item in sym.held or ()]
+        keyed_by_shadow = False
         for i in range(0, len(held) - 1, 2):
             if not is_key(held[i]):
-                return Unknown(f"a {cls.__qualname__} with keys that are not plain values")
+                if type(held[i]) is not Shadow or key_hash_problem(held[i]) is not None:
+                    return Unknown(f"a {cls.__qualname__} with keys that are not plain values")
+                # a shadow hashed by identity, as the load's object is: the load makes the
+                # mapping, whose items the pass holds without making it (rt53-03)
+                keyed_by_shadow = True
+                continue
             made[held[i]] = held[i + 1]
         state = self.value(sym.state) if sym.state is not None else None
         if state is not None and pair != _BUNCH:
@@ -349,6 +355,11 @@ class MadeForReal:
                 if not is_real(part, dict):
                     return unseen
                 made.__dict__.update(part)
+        if keyed_by_shadow:
+            attrs = getattr(made, "__dict__", None)
+            parts = (*made.keys(), *made.values(), *held)
+            parts += tuple(attrs.values()) if type(attrs) is dict else ()
+            return Unknown(f"a {cls.__qualname__} keyed by an object", parts, cls)
         if type(made) is not dict:
             self.instances.append(made)  # as the load's walk counts a dict subclass
         return made

@@ -24,12 +24,20 @@ class Unproven(Exception):
 
 
 class Unknown:
-    """A value the static pass cannot see: every use of it raises :class:`Unproven`."""
+    """A value the static pass cannot see: every use of it raises :class:`Unproven`.
 
-    __slots__ = ("why",)
+    ``held``: what the pass knows the value holds although it cannot make the value (a dict
+    keyed by a shadow holds its keys and values, a set its items). The load's walk enters the
+    real container, so scan's graph of the model (:func:`safeload.trust.shadow._children`)
+    enters these (rt53-03: a weighted metric as a dict key was out of scan's sight), and
+    ``made_as`` is the type the load makes (``None``: not known)."""
 
-    def __init__(self, why: str) -> None:
+    __slots__ = ("held", "made_as", "why")
+
+    def __init__(self, why: str, held: tuple[Any, ...] = (), made_as: type | None = None) -> None:
         object.__setattr__(self, "why", why)
+        object.__setattr__(self, "held", held)
+        object.__setattr__(self, "made_as", made_as)
 
     def _raise(self, *_args: Any, **_kwargs: Any) -> Any:
         raise Unproven(object.__getattribute__(self, "why"))

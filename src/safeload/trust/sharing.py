@@ -8,7 +8,7 @@ unfolding it; the load (:func:`check_sharing`), the static pass and the shadows 
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Iterable
 
 from safeload.trust.graph import Graph, UnsafeState
 
@@ -25,23 +25,16 @@ SHARING_SLACK = 64
 def check_sharing(graph: Graph) -> Components | None:
     """The file's memo can make one object appear in many places: N nested pipelines whose two
     steps are the same object are a DAG of 3N objects that ``repr``, ``get_params``, ``clone``
-    and ``transform`` walk as a tree of 2**N. Count, without unfolding, how many estimators such
-    a walk would meet, and refuse a graph that would make it exponential. Returns the
-    graph's components (:func:`components`), or ``None`` for a graph without objects."""
-    # every object counts: estimators, kernels (a Sum whose two terms are one kernel, nested,
-    # evaluates 2**N kernels in predict), and containers (a list holding one list twice, nested,
-    # is unfolded by repr and clone)
-    estimator_ids = set(graph.edges) | {id(o) for o in graph.instances}
-    if not estimator_ids:
+    and ``transform`` walk as a tree of 2**N. Count, without unfolding, how many objects such
+    a walk would meet (:func:`sharing_problem`), and refuse a graph that would make it
+    exponential. Returns the graph's components (:func:`components`), or ``None`` for a graph
+    without objects."""
+    counted = counted_nodes(graph.edges, (id(o) for o in graph.instances))
+    if not counted:
         return None
-    cap = sharing_cap(len(estimator_ids), sum(len(kids) for kids in graph.edges.values()))
-    if first_over_cap([id(graph.root)], graph.edges, estimator_ids, cap) is not None:
-        raise UnsafeState(
-            "model",
-            f"shares objects so that scikit-learn's recursive methods (repr, get_params, "
-            f"clone, transform, kernel evaluation) would meet them more than {cap} times "
-            f"although it holds {len(estimator_ids)}: using it would take exponential time",
-        )
+    problem = sharing_problem(id(graph.root), graph.edges, counted)
+    if problem:
+        raise UnsafeState("model", problem)
     from safeload.trust.facts import is_estimator
 
     estimators = {id(o) for o in graph.instances if is_estimator(type(o))}
@@ -50,6 +43,35 @@ def check_sharing(graph: Graph) -> Components | None:
     if depth > MAX_ESTIMATOR_NESTING:
         raise UnsafeState("model", nesting_problem(depth))
     return comps  # (for the path counts of the same graph: one Tarjan pass per load)
+
+
+def counted_nodes(edges: dict[int, list[int]], instances: Iterable[int]) -> set[int]:
+    """The nodes the sharing bound counts: every instance (an estimator, a kernel, a scorer, a
+    date), and every container that holds an object (a list holding one list twice, nested,
+    is unfolded by repr and clone). ``edges`` holds a node only when it holds an object, so a
+    list of numbers, like an array, is a leaf and counts nothing: it is met once per
+    reference to it, which the references already pay for (rt53-05: scan counted such a list
+    and refused nested shared lists the load loads)."""
+    counted = set(edges)
+    counted.update(instances)
+    return counted
+
+
+def sharing_problem(root: int, edges: dict[int, list[int]], counted: set[int]) -> str | None:
+    """Why the graph ``edges`` (node id -> the ids of the objects it holds, once per reference;
+    a node that holds no object has no entry) seen from ``root`` is refused by the sharing
+    bound, or ``None``: a walk that does not remember what it met would meet more of the
+    ``counted`` nodes (:func:`counted_nodes`) than :func:`sharing_cap` allows. The one rule
+    for both inputs: the load's use-time walk (:func:`check_sharing`, of the model and of
+    what the stream dropped) and scan's shadow graph of the same values."""
+    cap = sharing_cap(len(counted), sum(len(kids) for kids in edges.values()))
+    if first_over_cap([root], edges, counted, cap) is None:
+        return None
+    return (
+        f"shares objects so that scikit-learn's recursive methods (repr, get_params, "
+        f"clone, transform, kernel evaluation) would meet them more than {cap} times "
+        f"although it holds {len(counted)}: using it would take exponential time"
+    )
 
 
 def nesting_problem(depth: int) -> str:
