@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from redteam import assert_scan_predicts_load, binunicode, global_, open_finding
+from redteam import assert_scan_predicts_load, binunicode, global_
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
