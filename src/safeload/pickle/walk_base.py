@@ -74,6 +74,8 @@ class WalkBase:
         self.pandas_objects: list[tuple[int, _Obj]] = []
         #: (offset, object) of each object of a class in ``STATE_BUILT`` made by ``__new__``
         self.state_built: list[tuple[int, _Obj]] = []
+        #: (offset, wrapper) of each joblib array wrapper a joblib stream makes
+        self.joblib_wrappers: list[tuple[int, _Obj]] = []
         #: id() of each constant a BYTEARRAY8 pushed (the symbols live as long as the walk)
         self.bytearrays: set[int] = set()
         #: what the calls and hashes so far cost (see ``spend``)
@@ -227,9 +229,10 @@ class WalkBase:
 
     def _check_all_built(self) -> None:
         """Hook, at the end of the walk: every pandas object that must receive one BUILD,
-        every native-model object, and every object of ``STATE_BUILT`` made by ``__new__``
-        was given its state (pandas' code would otherwise meet unset buffers, the library a
-        missing model, a Mahalanobis metric a null buffer)."""
+        every native-model object, every object of ``STATE_BUILT`` made by ``__new__`` and
+        every joblib array wrapper was given its state (pandas' code would otherwise meet unset
+        buffers, the library a missing model, a Mahalanobis metric a null buffer, the model a
+        wrapper in place of its array)."""
         unset = (
             (
                 self.pandas_objects,
@@ -245,6 +248,13 @@ class WalkBase:
                 self.state_built,
                 "{} is made by its __new__ alone and never given its state: the buffer its "
                 "native code writes through is unset (a crash on first use)",
+            ),
+            (
+                # joblib puts the array its BUILD reads in the wrapper's place; without one the
+                # wrapper itself would be a value of the model (rt53-08)
+                self.joblib_wrappers,
+                "a joblib array wrapper ({}) is made but never given its BUILD: no array takes "
+                "its place",
             ),
         )
         for made, harm in unset:

@@ -44,6 +44,7 @@ from safeload.pickle.names import (
     CLASS_FROM_ARG,
     EMPTY_SHAPE_ARG,
     FROMBUFFER,
+    JOBLIB_WRAPPER,
     MAKER_FUNCTIONS,
     MULTIARRAY_SCALAR,
     RECONSTRUCTOR,
@@ -235,6 +236,8 @@ class WalkCalls(WalkValues):
             self.result.calls.append((pos, made))
         if cls.pair in STATE_BUILT:
             self.state_built.append((pos, made))
+        if self.joblib and cls.pair == JOBLIB_WRAPPER:
+            self.joblib_wrappers.append((pos, made))
         return None
 
     def _made_by_new(self, func: _Global, args: _Sym, name: str, pos: int, made: _Obj) -> None:
