@@ -147,3 +147,43 @@ def test_one_counting_rule_for_scan_and_load(tmp_path, monkeypatch):
         path.write_bytes(data)
         safeload.load_unsigned(path)
         assert seen[0] == scanned
+
+
+def test_search_columns_counted_alike(tmp_path, monkeypatch):
+    """A search's ``cv_results_`` columns are masked arrays, entered by both sides: scan
+    through what the masked array's state holds (the object column's items, the fill value),
+    as the load's walk enters the array it builds (rt53-03's cv-results form). A grid of
+    estimators puts estimators in a column; both sides count the same graph and load."""
+    import warnings
+
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+    import safeload
+    from safeload.trust import sharing
+
+    seen: list[tuple[int, int]] = []
+    real = sharing.sharing_problem
+
+    def recording(root: int, edges: dict[int, list[int]], counted: set[int]) -> str | None:
+        seen.append((len(counted), sum(len(kids) for kids in edges.values())))
+        return real(root, edges, counted)
+
+    monkeypatch.setattr(sharing, "sharing_problem", recording)
+    X = np.random.RandomState(0).rand(30, 2)
+    pipe = Pipeline([("scale", StandardScaler()), ("clf", LogisticRegression())])
+    grid = {"scale": [StandardScaler(), MinMaxScaler()], "clf__C": [0.1, 1.0]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search = GridSearchCV(pipe, grid, cv=2).fit(X, np.arange(30) % 2)
+    assert np.ma.isMaskedArray(search.cv_results_["param_scale"])
+    data = pickle.dumps(search, protocol=5)
+    assert safeload.scan(data).safe
+    scanned = seen[-1]
+    seen.clear()
+    path = tmp_path / "m.pkl"
+    path.write_bytes(data)
+    safeload.load_unsigned(path)
+    assert seen[0] == scanned

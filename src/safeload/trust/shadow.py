@@ -345,6 +345,8 @@ def _is_instance(value: Any) -> bool:
         return True
     if kind is Unknown:  # a value of a type the pass knows, or one a call made
         made_as = object.__getattribute__(value, "made_as")
+        if isinstance(made_as, type) and issubclass(made_as, np.ndarray):
+            return False  # (a masked array: the load's walk enters it as an array)
         return made_as is None or made_as not in _PLAIN_CONTAINERS
     if kind in _PLAIN_CONTAINERS:
         return False

@@ -48,6 +48,7 @@ from safeload.trust.shadow_values import (
     is_real,
     narrowed_problem,
 )
+from safeload.trust.static_masked import MASKED_MAKERS
 from safeload.trust.static_params import big_value, read_scalar
 from safeload.trust.structures.cython_args import LOSS_ARGUMENTS, loss_call_problem
 from safeload.trust.structures.reconstructor import (
@@ -439,6 +440,72 @@ class Builder(MadeForReal):
                     pass
         return Unknown("an array whose data the pass cannot read from the stream")
 
+    def _masked(self, sym: Any) -> Any:
+        """A masked array (a search's ``cv_results_`` column), made for real where the stream
+        shows its data, mask and fill value, so the graph of the model enters it as the load's
+        walk enters the one the load builds: its object items, its fill value and its other
+        attributes (rt53-03: a weighted metric among a column's items was out of scan's
+        sight). The state is numpy's ``(version, shape, dtype, is_fortran, data, mask,
+        fill_value)``; otherwise an unknown value holding what the state holds."""
+        state = sym.state if isinstance(sym, s._Obj) else None
+        if not (isinstance(state, s._Tuple) and len(state.items) == 7):
+            return Unknown("a masked array the pass cannot see")
+        _version, shape_sym, dtype_sym, fortran_sym, raw, mask_sym, fill_sym = state.items
+        items = [self.value(item) for item in raw.items] if isinstance(raw, s._Box) else []
+        fill = self.value(fill_sym)
+        made = self._masked_array(
+            dtype_sym.real if isinstance(dtype_sym, s._Obj) else None,
+            self.value(shape_sym),
+            self.value(fortran_sym),
+            items if isinstance(raw, s._Box) else self.value(raw),
+            self.value(mask_sym),
+            fill,
+        )
+        if made is not None:
+            return made
+        return Unknown("a masked array the pass cannot make", (*items, fill), np.ma.MaskedArray)
+
+    @staticmethod
+    def _masked_array(dtype: Any, shape: Any, fortran: Any, data: Any, mask: Any, fill: Any) -> Any:
+        """The masked array numpy's ``MaskedArray.__setstate__`` makes of these parts, or
+        ``None`` where they are not the plain values an honest pickle holds (the data and
+        the mask are the stream's own bytes, so nothing here is sized by a number alone)."""
+        if not (
+            isinstance(dtype, np.dtype)
+            and type(shape) is tuple
+            and all(type(n) is int and n >= 0 for n in shape)
+            and type(fortran) is bool
+            and type(mask) is bytes
+        ):
+            return None
+        count = 1
+        for n in shape:
+            count *= n
+        order = "F" if fortran else "C"
+        try:
+            if dtype.hasobject:
+                if type(data) is not list or len(data) != count or dtype != np.dtype(object):
+                    return None
+                flat = np.empty(count, dtype=object)
+                for i, item in enumerate(data):
+                    flat[i] = item
+                values = flat.reshape(shape, order=order)
+            else:
+                if type(data) is not bytes or len(data) != count * dtype.itemsize:
+                    return None
+                values = np.frombuffer(data, dtype=dtype).reshape(shape, order=order).copy()
+            if len(mask) == count:
+                flags = np.frombuffer(mask, dtype=np.bool_).reshape(shape, order=order).copy()
+            elif mask == b"\x00":  # (nomask, one False)
+                flags = np.ma.nomask
+            else:
+                return None
+            made = np.ma.MaskedArray(values, mask=flags)
+            made.fill_value = fill
+        except Exception:  # (a fill value numpy cannot take: the load's own check judges it)
+            return None
+        return made
+
     def _object(self, sym: Any) -> Any:
 
         cls_sym = sym.cls
@@ -449,6 +516,8 @@ class Builder(MadeForReal):
             return self._array(sym)
         if pair == ("numpy", "dtype"):
             return sym.real if sym.real is not None else Unknown("a dtype the pass cannot see")
+        if pair in MASKED_MAKERS:
+            return self._masked(sym)
         if pair in PANDAS_NAMES:
             return self._pandas(sym, pair)
         args: Any = self.value(sym.args) if sym.args is not None else ()
