@@ -13,7 +13,7 @@ from __future__ import annotations
 import keyword
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -481,7 +481,7 @@ class Builder(MadeForReal):
         count = 1
         for n in shape:
             count *= n
-        order = "F" if fortran else "C"
+        order: Literal["C", "F"] = "F" if fortran else "C"
         try:
             if dtype.hasobject:
                 if type(data) is not list or len(data) != count or dtype != np.dtype(object):
