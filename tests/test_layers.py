@@ -129,6 +129,7 @@ BYTES_ONLY = [
     "trust/structures/widths.py",
     "trust/structures/randomness.py",
     "trust/structures/arrays.py",
+    "trust/structures/bunch.py",
     "trust/structures/values.py",
 ]
 #: Calls that open or read a path.
