@@ -125,7 +125,7 @@ def state_problem(cls: Any, keys: list[str], literals: dict[str, Any]) -> str | 
     parameter constraints checked by :func:`params_valid` (a refusal is found again, and
     worded, with the class: see :mod:`safeload.trust.static`)."""
     from safeload.trust import literal_state
-    from safeload.trust.graph import Graph, UnsafeState
+    from safeload.trust.graph import Graph, UnsafeState, array_answer_problem
     from safeload.trust.kinds import apply
 
     if not isinstance(cls, ClassFacts):
@@ -134,6 +134,9 @@ def state_problem(cls: Any, keys: list[str], literals: dict[str, Any]) -> str | 
     for key in keys:
         if key in names or (key.startswith("__") and key.endswith("__")):
             return f"state key {key!r} would hide what {cls.qualname} itself defines"
+        answers = array_answer_problem(key, cls.qualname)
+        if answers:
+            return answers
     graph = Graph(None, 0)
     for row in dispatch_rows(cls):
         if row.attribute in literals and row.kind in literal_state.LITERAL_KINDS:

@@ -108,6 +108,26 @@ def is_function(o: Any) -> bool:
     )
 
 
+#: The attributes numpy and scikit-learn read off an array to size what they make of it. An
+#: instance whose state sets one answers it with the file's number wherever it stands in for an
+#: array: a StandardScaler holding ``shape=(10**9,)`` as ``CategoricalNB.class_count_`` made
+#: ``predict`` ask for 16 GB (rt54-08, after rt53-07's Bunch). No honest state sets them.
+ARRAY_ANSWERS: Final = frozenset(
+    {"shape", "ndim", "size", "T", "mT", "strides", "itemsize", "nbytes", "flat"}
+)
+
+
+def array_answer_problem(key: str, qualname: str) -> str | None:
+    """Why an instance state key that answers an array's sizing attribute is refused, or
+    ``None`` (one rule for the load's walk and scan's two state readers)."""
+    if key not in ARRAY_ANSWERS:
+        return None
+    return (
+        f"state key {key!r} would make a {qualname} answer an array's {key} with the file's "
+        "value, where a method reads it to size what it allocates; honest state never sets it"
+    )
+
+
 # --- plain data -----------------------------------------------------------------------------
 
 #: The longest ``range`` plain data may hold (``scan`` holds it to the same bound).

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from safeload.trust.classes import CLEAN_KEYS, class_names, constraints_of, fitted_dispatch_rows
-from safeload.trust.graph import Graph, UnsafeState
+from safeload.trust.graph import Graph, UnsafeState, array_answer_problem
 from safeload.trust.kinds import apply
 from safeload.trust.params import VALID_ATOMS, check_params
 
@@ -59,6 +59,9 @@ def state_problem(cls: type, keys: list[str], literals: dict[str, Any]) -> str |
                     f"state key {key!r} would hide what {cls.__qualname__} itself defines under "
                     "that name"
                 )
+            answers = array_answer_problem(key, cls.__qualname__)
+            if answers:
+                return answers
         if all(isinstance(k, str) and k.isidentifier() for k in keys) and len(CLEAN_KEYS) < 10_000:
             CLEAN_KEYS.add((cls, key_set))
     graph = Graph(None, 0)

@@ -63,6 +63,7 @@ from safeload.trust.graph import (
     Graph,
     UnsafeState,
     WalkLimit,
+    array_answer_problem,
     is_function,
     key_label,
     require_data,
@@ -479,6 +480,9 @@ def _check_each_key(cls: type, state: dict[Any, Any], graph: Graph, oid: int) ->
             raise UnsafeState(graph.path(oid), f"state key {key!r} is not an attribute name")
         if key.startswith("__") and key.endswith("__"):
             raise UnsafeState(graph.path(oid), f"state sets the special attribute {key!r}")
+        answers = array_answer_problem(key, cls.__qualname__)
+        if answers:
+            raise UnsafeState(graph.path(oid), answers)
         if key in names:
             raise UnsafeState(
                 graph.path(oid),
