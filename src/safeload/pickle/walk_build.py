@@ -50,6 +50,7 @@ from safeload.pickle.names import (
     JOBLIB_WRAPPER,
     JOBLIB_WRAPPER_KEYS,
     NDARRAY_CLASSES,
+    RECONSTRUCT,
     TREE,
 )
 from safeload.pickle.state_rules import (
@@ -395,6 +396,16 @@ class WalkBuild(WalkCalls):
         start = self.cur.pos
         if hasobject:
             nested = self._stream(top=False)  # a nested pickle of the object array
+            if not (
+                isinstance(nested, _Obj)
+                and nested.cls is not None
+                and nested.cls.pair in RECONSTRUCT
+                and nested.state is not None
+            ):
+                # joblib pickles the array itself there, which numpy writes as _reconstruct and
+                # a BUILD; the load refuses anything else ("bad object array"), and joblib
+                # fails on it (rt54-04)
+                raise Unsafe(start, "BUILD", "a joblib object array whose pickle makes no array")
             self.result.array_regions.append((start, self.cur.pos))
             # its value, in the load's pass too: what it holds counts in the model's unfolded
             # size (rt30-05: opaque to the load, a 266 KB array printed 6.5 GB)
