@@ -375,8 +375,8 @@ def test_random_secrets_in_text_forms_are_kept() -> None:
     import base64
     import os
 
-    for _ in range(200):
-        raw = os.urandom(32)
-        # (32 bytes: a 33-byte secret may be an X9.62 point by chance, as SECURITY.md says)
-        for secret in (raw, raw.hex().encode(), base64.b64encode(raw), b"\n" + raw.hex().encode()):
-            HMACKey(secret)
+    for size in (32, 33, 48, 49, 65, 67, 97):  # (the point and DER lengths too: rt54-06)
+        for _ in range(300):
+            raw = os.urandom(size)
+            for secret in (raw, raw.hex().encode() + b"\n", base64.b64encode(raw) + b"\n"):
+                HMACKey(secret)

@@ -389,7 +389,9 @@ def _ec_forms() -> list[tuple[str, bytes]]:
         key = ec.generate_private_key(curve).public_key()
         for label, enc, fmt in (
             ("point", Encoding.X962, PublicFormat.UncompressedPoint),
-            ("compressed", Encoding.X962, PublicFormat.CompressedPoint),
+            # (not a compressed point: like a raw Ed25519 key it is any random bytes of its
+            # length half the time, and refusing it refused 1 in 256 random 33-byte secrets,
+            # rt54-06)
             ("der", Encoding.DER, PublicFormat.SubjectPublicKeyInfo),
             ("openssh", Encoding.OpenSSH, PublicFormat.OpenSSH),
         ):

@@ -25,36 +25,43 @@ _HKDF_MAC_LABEL = b"safeload/v1 hmac-sha256 signing key"
 _HKDF_ID_LABEL = b"safeload/v1 hmac-sha256 key id"
 
 
-#: A PEM armour line anywhere (RFC 7468 allows explanatory text, a BOM, before it).
-_PEM_ARMOUR = re.compile(rb"-----BEGIN [A-Z0-9 ]*-----")
+#: An armour line anywhere: PEM's (RFC 7468 allows explanatory text, a BOM, before it) and
+#: the SSH2 public key file's (RFC 4716, four dashes).
+_ARMOUR = re.compile(rb"-{4,5} ?BEGIN [A-Z0-9 ]*-{4,5}")
 #: An OpenSSH public-key line: its algorithm name, then the base64 blob (which starts "AAAA",
 #: the big-endian length of the name).
 _OPENSSH_LINE = re.compile(
     rb"(?:ssh-(?:ed25519|ed448|rsa|dss)|ecdsa-sha2-nistp(?:256|384|521)"
     rb"|sk-[a-z0-9-]+@openssh\.com|[a-z0-9-]+-cert-v01@openssh\.com)[ \t]+AAAA"
 )
-
-
+#: minisign's and signify's public key files start with this comment line.
+_UNTRUSTED_COMMENT = b"untrusted comment:"
 #: The algorithm names an OpenSSH wire-format key blob starts with (after their 4-byte length).
 _OPENSSH_BLOB = re.compile(
     rb"\x00\x00\x00[\x07-\x40](?:ssh-|ecdsa-sha2-|sk-)[a-z0-9@.-]*\x00\x00\x00"
 )
-#: Base64 text (standard or URL-safe alphabet, padded or not) and hex text, whole.
+#: Base64 text (standard or URL-safe alphabet, padded or not), and hex text: whole, or with
+#: a ``0x`` prefix, or in pairs joined by colons (OpenSSL's ``-text`` output).
 _BASE64_TEXT = re.compile(rb"[A-Za-z0-9+/_-]+={0,2}")
-_HEX_TEXT = re.compile(rb"(?:[0-9A-Fa-f]{2})+")
+_HEX_TEXT = re.compile(rb"(?:0x)?((?:[0-9A-Fa-f]{2})+)")
+_COLON_HEX = re.compile(rb"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2})+")
 
 
 def _text_forms(secret: bytes) -> list[bytes]:
     """``secret`` and what it decodes to if it is text: with the whitespace a file read adds
     stripped, and once more from base64 (a PEM body without its armour, an OpenSSH blob as in
-    ``authorized_keys``) or hex. Public keys travel in all of these."""
+    ``authorized_keys``) or hex (bare, ``0x``-prefixed or colon-separated). Public keys travel
+    in all of these."""
     forms = [secret]
     stripped = secret.strip()
     if stripped != secret:
         forms.append(stripped)
     joined = b"".join(stripped.split())  # (a PEM body is wrapped at 64 characters)
-    if _HEX_TEXT.fullmatch(joined):
-        forms.append(bytes.fromhex(joined.decode("ascii")))
+    if _COLON_HEX.fullmatch(joined):
+        joined = joined.replace(b":", b"")
+    hex_text = _HEX_TEXT.fullmatch(joined)
+    if hex_text:
+        forms.append(bytes.fromhex(hex_text.group(1).decode("ascii")))
     if _BASE64_TEXT.fullmatch(joined):
         import base64
         import binascii
@@ -69,45 +76,93 @@ def _text_forms(secret: bytes) -> list[bytes]:
     return forms
 
 
-def _is_jwk(secret: bytes) -> bool:
-    """Whether ``secret`` is a JSON Web Key (or key set): its public half is JSON too."""
+def _is_json(secret: bytes) -> bool:
+    """Whether ``secret`` is a JSON object or array: a JSON Web Key (set), a TUF or in-toto
+    key, whose public half is JSON too. Random bytes never parse as either."""
     import json
 
     try:
         value = json.loads(secret)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return False
-    if isinstance(value, dict) and isinstance(value.get("keys"), list):
-        return True
-    return isinstance(value, dict) and "kty" in value
+    return isinstance(value, (dict, list))
+
+
+def _der_length(data: bytes, at: int) -> tuple[int, int] | None:
+    """The length of the DER element whose length octets start at ``at`` and where its
+    content starts, or ``None`` if they are not DER's definite form."""
+    if at >= len(data):
+        return None
+    first = data[at]
+    if first < 0x80:
+        return first, at + 1
+    count = first & 0x7F
+    if count == 0 or count > 4 or at + 1 + count > len(data):
+        return None
+    return int.from_bytes(data[at + 1 : at + 1 + count], "big"), at + 1 + count
+
+
+def _der_sequences(data: bytes) -> list[bytes] | None:
+    """``data`` as DER SEQUENCEs back to back, each exactly as long as it says, or ``None``."""
+    found: list[bytes] = []
+    at = 0
+    while at < len(data):
+        if data[at] != 0x30:
+            return None
+        header = _der_length(data, at + 1)
+        if header is None:
+            return None
+        length, content = header
+        found.append(data[at : content + length])
+        at = content + length
+    return found if found and at == len(data) else None
+
+
+def _der_form(data: bytes) -> str | None:
+    """What public DER structure ``data`` is: a public key (SubjectPublicKeyInfo), a
+    certificate or a chain of them, a CSR, a PKCS#7 certificate bundle. Each is parsed, so
+    random bytes that merely look like a SEQUENCE (a 0x30 byte and a length that lands on the
+    end) are not refused."""
+    from cryptography import x509
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.serialization import load_der_public_key, pkcs7
+
+    parts = _der_sequences(data)
+    if parts is None:
+        return None
+    failures = (ValueError, TypeError, UnsupportedAlgorithm)
+    if len(parts) == 1:
+        for load, what in (
+            (load_der_public_key, "a DER-encoded public key (SubjectPublicKeyInfo)"),
+            (x509.load_der_x509_csr, "a DER-encoded certificate signing request"),
+            (pkcs7.load_der_pkcs7_certificates, "a DER-encoded PKCS#7 certificate bundle"),
+        ):
+            try:
+                load(data)
+            except failures:
+                continue
+            return what
+    try:
+        for part in parts:
+            x509.load_der_x509_certificate(part)
+    except failures:
+        return None
+    return "a DER-encoded X.509 certificate" + (" chain" if len(parts) > 1 else "")
 
 
 def _binary_form(secret: bytes) -> str | None:
     """What public-key encoding the bytes ``secret`` are in (see :func:`_public_key_form`)."""
-    from cryptography import x509
-    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.hazmat.primitives.serialization import load_der_public_key
 
-    if secret[:1] == b"\x30":  # a DER SEQUENCE
-        try:
-            load_der_public_key(secret)
-        except (ValueError, TypeError, UnsupportedAlgorithm):
-            pass
-        else:
-            return "a DER-encoded public key (SubjectPublicKeyInfo)"
-        try:
-            x509.load_der_x509_certificate(secret)
-        except (ValueError, TypeError, UnsupportedAlgorithm):
-            pass
-        else:
-            return "a DER-encoded X.509 certificate"
+    der = _der_form(secret)
+    if der is not None:
+        return der
     if _OPENSSH_BLOB.match(secret):
         return "an OpenSSH public key blob"
     for curve, size in ((ec.SECP256R1(), 32), (ec.SECP384R1(), 48), (ec.SECP521R1(), 66)):
-        if (secret[:1] == b"\x04" and len(secret) == 1 + 2 * size) or (
-            secret[:1] in (b"\x02", b"\x03") and len(secret) == 1 + size
-        ):
+        # uncompressed points only: a compressed one (02/03 and an x coordinate) is, like a raw
+        # Ed25519 key, any random bytes of its length about half the time (rt54-06)
+        if secret[:1] == b"\x04" and len(secret) == 1 + 2 * size:
             try:
                 ec.EllipticCurvePublicKey.from_encoded_point(curve, secret)
             except ValueError:
@@ -117,18 +172,21 @@ def _binary_form(secret: bytes) -> str | None:
 
 
 def _public_key_form(secret: bytes) -> str | None:
-    """What public-key encoding ``secret`` is in, or ``None``: a PEM armour line anywhere, an
-    OpenSSH public-key line or wire blob, a DER SubjectPublicKeyInfo or X.509 certificate, an
-    X9.62 point (uncompressed or compressed) on P-256, P-384 or P-521, or a JSON Web Key; each
-    also with surrounding whitespace, and the binary forms also as base64 or hex text
-    (rt53-02). A raw 32-byte Ed25519 public key is 32 bytes like any random secret and cannot
-    be told from one."""
-    if _PEM_ARMOUR.search(secret):
-        return "a PEM key (an armour line '-----BEGIN ...-----')"
+    """What public-key encoding ``secret`` is in, or ``None``: an armour line anywhere (PEM,
+    an SSH2 public key file), an OpenSSH public-key line or wire blob, a minisign or signify
+    public key file, DER (one SEQUENCE or several: a public key, certificate, chain, CSR or
+    PKCS#7 bundle), an uncompressed X9.62 point on P-256, P-384 or P-521, or JSON (a JSON Web
+    Key, a TUF or in-toto key); the binary forms also with surrounding whitespace and as
+    base64 or hex text (rt53-02, rt54-05). A raw 32-byte Ed25519 key or a compressed X9.62
+    point cannot be told from random bytes of its length and is not refused."""
+    if _ARMOUR.search(secret):
+        return "a PEM or SSH2 key file (an armour line '-----BEGIN ...')"
     if _OPENSSH_LINE.search(secret):
         return "an OpenSSH public key line"
-    if _is_jwk(secret):
-        return "a JSON Web Key"
+    if secret.lstrip().startswith(_UNTRUSTED_COMMENT):
+        return "a minisign or signify public key file"
+    if _is_json(secret):
+        return "a JSON key (a JSON Web Key, a TUF or in-toto key)"
     for form in _text_forms(secret):
         found = _binary_form(form)
         if found is not None:
