@@ -1,5 +1,6 @@
 """A scikit-learn Bunch is admitted only where scikit-learn keeps one: as a voting or stacking
-ensemble's ``named_estimators_`` (held once), or as the loaded object itself (a dataset).
+ensemble's ``named_estimators_`` (held once), or as data outside every other instance (the
+loaded object itself, a dataset; or beside a model in plain containers, rt54-10).
 A Bunch answers any attribute with its items, so anywhere else it answers a method's
 ``shape`` or ``dtype`` with the file's values: rt53-07 (``SelectKBest.scores_``, a 1 GB
 allocation from 2 KB, shown under plain pickle in test_redteam53.py) and rt52-03
@@ -77,10 +78,20 @@ def _forged(kind: str) -> Any:
     if kind == "attribute":
         model: Any = LinearRegression().fit(X, Y)
         model.extra_ = Bunch(a=1)
-    elif kind == "in-a-list":
-        model = [LinearRegression().fit(X, Y), Bunch(a=1)]
-    elif kind == "in-a-dict":
-        model = {"model": LinearRegression().fit(X, Y), "meta": Bunch(shape=(10**9,))}
+    elif kind == "in-a-model-list":
+        model = LinearRegression().fit(X, Y)
+        model.extra_ = [Bunch(a=1)]
+    elif kind == "shared-with-a-model":
+        # the list beside the model holds the Bunch, and is the model's coefs_ too
+        from sklearn.neural_network import MLPClassifier
+
+        mlp = MLPClassifier(hidden_layer_sizes=(2,), max_iter=5).fit(X, Y)
+        shared = [Bunch(shape=(10**9, 2)), *mlp.coefs_[1:]]
+        mlp.coefs_ = shared
+        model = [mlp, shared]
+    elif kind == "in-a-model-dict":
+        model = [LinearRegression().fit(X, Y)]
+        model[0].extra_ = {"meta": Bunch(shape=(10**9,))}
     elif kind == "named-on-a-non-ensemble":
         model = LinearRegression().fit(X, Y)
         model.named_estimators_ = Bunch(a=1)
@@ -101,8 +112,9 @@ def _forged(kind: str) -> Any:
     "kind",
     [
         "attribute",
-        "in-a-list",
-        "in-a-dict",
+        "in-a-model-list",
+        "in-a-model-dict",
+        "shared-with-a-model",
         "named-on-a-non-ensemble",
         "held-twice",
         "in-an-ensemble-list",
@@ -114,3 +126,22 @@ def test_bunch_elsewhere_refused_by_scan_and_load(tmp_path: Path, kind: str, pro
     data = pickle.dumps(_forged(kind), protocol=protocol)
     pickle.loads(data)  # (plain pickle takes each)
     assert_scan_predicts_load(data, tmp_path, refused=True)
+
+
+@pytest.mark.parametrize("where", ["list", "dict", "nested", "object-array"])
+def test_bunch_beside_a_model_loads(tmp_path: Path, where: str) -> None:
+    """A Bunch a user keeps next to a model (a result scikit-learn returned, a dataset) in the
+    plain containers around it is data no method of the model reads: both load it (rt54-10),
+    whatever items it has."""
+    from sklearn.linear_model import LinearRegression
+    from sklearn.utils import Bunch
+
+    model = LinearRegression().fit(X, Y)
+    result = Bunch(importances_mean=np.ones(3), shape=(10**9,))
+    holder: Any = {
+        "list": [model, result],
+        "dict": {"model": model, "result": result},
+        "nested": {"runs": [(model, {"result": result})]},
+        "object-array": [model, np.array([result, None], dtype=object)],
+    }[where]
+    assert parity(pickle.dumps(holder, protocol=5), tmp_path) == (True, "loaded")

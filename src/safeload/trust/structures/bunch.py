@@ -5,8 +5,8 @@ where a method expects an array it answers ``shape``, ``dtype``, ``size`` or a n
 with whatever the file stored: rt52-03 (``__array_interface__``) and rt53-07 (``shape``, sizing
 an allocation) were two of the names. Rather than list the names a method might read,
 safeload admits a Bunch only where scikit-learn keeps one: as the ``named_estimators_`` of a
-voting or stacking ensemble (``_BaseHeterogeneousEnsemble``), or as the loaded object itself
-(a dataset, from ``sklearn.datasets``).
+voting or stacking ensemble (``_BaseHeterogeneousEnsemble``), or as data the loaded object holds
+outside any other instance (a dataset from ``sklearn.datasets``, a result beside a model).
 """
 
 from __future__ import annotations
@@ -31,33 +31,72 @@ def _own_attribute(holder: Any, name: str) -> Any:
     return found.get(name) if type(found) is dict else None
 
 
+def reachable_from(starts: list[int], edges: dict[int, list[int]]) -> set[int]:
+    """The ids below ``starts`` along ``edges`` (the starts themselves only if reached)."""
+    seen: set[int] = set()
+    stack = list(starts)
+    while stack:
+        for kid in edges.get(stack.pop(), ()):
+            if kid not in seen:
+                seen.add(kid)
+                stack.append(kid)
+    return seen
+
+
+def _top_region(root: Any, edges: dict[int, list[int]], by_id: dict[int, Any]) -> set[int]:
+    """The ids reached from ``root`` without entering an instance other than a Bunch: the
+    plain containers (lists, tuples, dicts, object arrays) and Bunches the loaded object holds
+    as data, which only the caller's own code reads."""
+    top = by_id.get(id(root))
+    if top is not None and _BUNCH not in class_names(top):
+        return set()  # (the loaded object is an instance: what it holds, its methods read)
+    region = {id(root)}
+    stack = [id(root)]
+    while stack:
+        for kid in edges.get(stack.pop(), ()):
+            obj = by_id.get(kid)
+            if kid in region or (obj is not None and _BUNCH not in class_names(obj)):
+                continue
+            region.add(kid)
+            stack.append(kid)
+    return region
+
+
 def bunch_place_problem(root: Any, edges: dict[int, list[int]], instances: list[Any]) -> str | None:
     """Why the model is refused for a ``Bunch`` held other than where scikit-learn keeps one,
     or ``None``. ``root`` and ``edges`` (id -> ids of what it holds, once per reference) are
     the load's use-time walk or scan's shadow graph; ``instances`` what either reached. A Bunch
-    other than the root must be held once, as an ensemble's own ``named_estimators_``."""
+    must be held as an ensemble's own ``named_estimators_`` (once by that ensemble), or as data
+    the loaded object holds outside every other instance: the root itself, or in the plain
+    containers around a model (``{"model": clf, "importances": permutation_importance(...)}``,
+    rt54-10), where no method of a model reads it."""
     bunches = {id(o) for o in instances if _BUNCH in class_names(o)}
-    bunches.discard(id(root))
-    if not bunches:
+    if not bunches - {id(root)}:
         return None
     by_id = {id(o): o for o in instances}
-    held: dict[int, int] = {}
+    # (a container the root holds and an instance holds too is the instance's: an estimator's
+    # coefs_ may be the very list beside it that holds the Bunch)
+    owned = reachable_from(
+        [key for key, obj in by_id.items() if _BUNCH not in class_names(obj)], edges
+    )
+    region = _top_region(root, edges, by_id) - owned
+    held: dict[tuple[int, int], int] = {}
     for key, kids in edges.items():
         for kid in kids:
-            if kid not in bunches:
+            if kid not in bunches or key in region:
                 continue
-            held[kid] = held.get(kid, 0) + 1
+            held[key, kid] = held.get((key, kid), 0) + 1
             holder = by_id.get(key)
             if (
-                held[kid] > 1
+                held[key, kid] > 1
                 or holder is None
                 or _ENSEMBLE not in class_names(holder)
                 or id(_own_attribute(holder, _ATTRIBUTE)) != kid
             ):
                 return (
-                    "a scikit-learn Bunch held other than once, as a voting or stacking "
-                    "ensemble's named_estimators_: a Bunch answers any attribute with its "
-                    "items, so where a method reads an array's shape or dtype it would read "
-                    "the file's values"
+                    "a scikit-learn Bunch held by an object other than as a voting or stacking "
+                    "ensemble's named_estimators_: a Bunch answers any attribute with its items, "
+                    "so where a method reads an array's shape or dtype it would read the file's "
+                    "values"
                 )
     return None
