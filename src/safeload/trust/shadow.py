@@ -289,6 +289,9 @@ def _children(value: Any) -> list[Any]:
     kind = type(value)
     if kind is Shadow:
         attrs = object.__getattribute__(value, "_attrs")
+        reduced = _reduced_children(value, attrs)
+        if reduced is not None:
+            return reduced
         if attrs is not None:
             held = _class_attributes(class_of(value))
             if held is None:
@@ -314,6 +317,24 @@ def _children(value: Any) -> list[Any]:
     from safeload.trust.usetime import entered
 
     return entered(value)
+
+
+def _reduced_children(shadow: Shadow, attrs: dict[str, Any] | None) -> list[Any] | None:
+    """What the load's walk meets in the object ``shadow`` stands for when that walk reads it
+    through its ``__reduce_ex__`` (:func:`safeload.trust.usetime.walks_reduced`: a random
+    state, a bit generator, a seed sequence, a KD tree, a distance metric): the values inside
+    its reduced arguments and state (rt54-01), else ``None``. The state is the one the load's
+    object keeps (what numpy's or Cython's setters made of the stream's, ``converted``)."""
+    from safeload.trust.usetime import reduced_values, walks_reduced
+
+    cls: Any = class_of(shadow)
+    if not isinstance(cls, type):
+        return None  # (from facts: scikit-learn estimators, which keep a __dict__)
+    d = (attrs if attrs is not None else {}) if facts.has_dict(cls) else None
+    if not walks_reduced(cls, d):
+        return None
+    args = object.__getattribute__(shadow, "_args")
+    return reduced_values(args, object.__getattribute__(shadow, "_state"))
 
 
 def _class_attributes(cls: Any) -> dict[str, tuple[str, str]] | None:

@@ -478,7 +478,7 @@ def _instance_children(o: Any, graph: Graph | None, oid: int) -> Iterator[tuple[
             yield _label_attr(name), getattr(o, name)
     if d is None and cls in data_only_types():
         return
-    if (d is None and not declares) or (not d and _native_reduce(cls)):
+    if walks_reduced(cls, d, declares):
         # An extension type (a Cython tree, loss, metric or random state): what it holds is
         # in its pickled state. Its reconstructor (item 0) is a class or helper, not a value.
         # Classes and constructors inside it are how it is rebuilt, not values it keeps.
@@ -490,6 +490,29 @@ def _instance_children(o: Any, graph: Graph | None, oid: int) -> Iterator[tuple[
                 for label, value in _state_parts(part, f".<reduce {i}>"):
                     if not isinstance(value, type) and not is_function(value):
                         yield label, value
+
+
+def walks_reduced(cls: type, d: Any, declares: bool | None = None) -> bool:
+    """Whether the walk meets what an instance of ``cls`` with the ``__dict__`` ``d`` (``None``:
+    none) holds in its ``__reduce_ex__`` parts (:func:`reduced_values`) rather than in its
+    attributes: an extension type, or a Python subclass of one with no attributes set.
+    ``declares``: whether a class of it declares ``__slots__`` (looked up when ``None``)."""
+    if declares is None:
+        declares = _slots_of(cls)[1]
+    return (d is None and not declares) or (not d and _native_reduce(cls))
+
+
+def reduced_values(args: Any, state: Any) -> list[Any]:
+    """What the walk meets in an extension type's reduced arguments and state: the values
+    inside their tuples, lists and dicts, classes and functions left out (how it is
+    rebuilt, not what it keeps). Scan's shadow graph reads a shadow of such a type with it
+    (rt54-01)."""
+    return [
+        value
+        for part in (args, state)
+        for _label, value in _state_parts(part, "")
+        if not isinstance(value, type) and not is_function(value)
+    ]
 
 
 def _state_parts(part: Any, label: str) -> Iterator[tuple[str, Any]]:
