@@ -31,8 +31,8 @@ def _numpy1_random_state() -> bytes:
     from numpy.random import _pickle as helpers
 
     # (getattr: a dunder name in a class body would be mangled)
-    ctor = getattr(helpers, "__randomstate_ctor")  # noqa: B009
-    by_name = getattr(helpers, "__bit_generator_ctor")  # noqa: B009
+    ctor = getattr(helpers, "__randomstate_ctor")
+    by_name = getattr(helpers, "__bit_generator_ctor")
 
     class Old(pickle.Pickler):
         def reducer_override(self, obj: Any) -> Any:

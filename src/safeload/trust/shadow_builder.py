@@ -860,7 +860,7 @@ class Builder(MadeForReal):
             try:
                 return tuple(func(*probe).__reduce__()[1])
             except Exception:  # (the load's call fails too: judged where it is made)
-                pass
+                return tuple(args)
         return tuple(args)
 
     def _probe_args(self, sym: Any) -> tuple[Any, ...] | None:
