@@ -24,24 +24,31 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
-def _numpy1_random_state() -> bytes:
+def _numpy1_random_state(kind: str = "RandomState") -> bytes:
     """A RandomState as numpy 1.x pickles it: ``__randomstate_ctor('MT19937',
     __bit_generator_ctor)`` then its state, so the load's object holds a bit generator the
     numpy helper made by name (no object of the stream's)."""
     from numpy.random import _pickle as helpers
 
     # (getattr: a dunder name in a class body would be mangled)
-    ctor = getattr(helpers, "__randomstate_ctor")
     by_name = getattr(helpers, "__bit_generator_ctor")
+    if kind == "RandomState":
+        value: Any = np.random.RandomState(3)
+        ctor, name = getattr(helpers, "__randomstate_ctor"), "MT19937"
+    else:  # numpy 1.x's Generator: the helper by name, then the bit generator's state
+        value = np.random.default_rng(3)
+        ctor, name = getattr(helpers, "__generator_ctor"), "PCG64"
 
     class Old(pickle.Pickler):
         def reducer_override(self, obj: Any) -> Any:
             if type(obj) is np.random.RandomState:
-                return (ctor, ("MT19937", by_name), obj.get_state(False))
+                return (ctor, (name, by_name), obj.get_state(False))
+            if type(obj) is np.random.Generator:
+                return (ctor, (name, by_name), obj.bit_generator.state)
             return NotImplemented
 
     out = io.BytesIO()
-    Old(out, protocol=2).dump([[np.random.RandomState(3)] * 3] * 3)
+    Old(out, protocol=2).dump([[value] * 3] * 3)
     return out.getvalue()
 
 
@@ -183,7 +190,10 @@ def test_leaves_counted_alike(tmp_path, monkeypatch, leaf, protocol):
     _counted_alike(data, tmp_path, monkeypatch)
 
 
-def test_numpy1_random_state_counted_alike(tmp_path, monkeypatch):
-    """A RandomState in numpy 1.x's form: the bit generator the helper makes by name is a
-    node of the load's graph; scan makes the same one (``Builder._random_args``)."""
-    _counted_alike(_numpy1_random_state(), tmp_path, monkeypatch)
+@pytest.mark.parametrize("kind", ["RandomState", "Generator"])
+def test_numpy1_random_state_counted_alike(tmp_path, monkeypatch, kind):
+    """A RandomState or Generator in numpy 1.x's form: the bit generator the helper makes by
+    name is a node of the load's graph; scan makes the same one (``Builder._random_args``)."""
+    data = _numpy1_random_state(kind)
+    pickle.loads(data)
+    _counted_alike(data, tmp_path, monkeypatch)
