@@ -28,7 +28,6 @@ builder in :mod:`safeload.trust.shadow_builder`, and what a BUILD gives an insta
 
 from __future__ import annotations
 
-import collections
 from collections.abc import Callable
 from typing import Any
 
@@ -290,8 +289,15 @@ def _children(value: Any) -> list[Any]:
     kind = type(value)
     if kind is Shadow:
         attrs = object.__getattribute__(value, "_attrs")
+        reduced = _reduced_children(value, attrs)
+        if reduced is not None:
+            return reduced
         if attrs is not None:
-            return list(attrs.values())
+            held = _class_attributes(class_of(value))
+            if held is None:
+                return list(attrs.values())
+            # as the load's walk: the one class such an attribute keeps is no edge (rt54-07)
+            return [v for k, v in attrs.items() if not _is_class_named(v, held.get(k))]
         state = object.__getattribute__(value, "_state")
         return list(state) if isinstance(state, (tuple, list)) else []
     if kind is Unknown:  # a value the pass cannot make: what it knows the value holds
@@ -302,24 +308,52 @@ def _children(value: Any) -> list[Any]:
         return [*value.keys(), *value.values()]
     if kind is slice:
         return [value.start, value.stop, value.step]
-    if kind is np.ndarray and value.dtype.hasobject:
-        return list(value.ravel(order="K"))
-    if issubclass(kind, np.ndarray):
-        # a subclass made for real (numpy's MaskedArray): as the load's walk, its state but
-        # the base class (its mask, fill value) and its raw elements
-        state = getattr(value, "__dict__", None)
-        found = [v for k, v in state.items() if k != "_baseclass"] if type(state) is dict else []
-        if value.dtype.hasobject:
-            found += value.view(np.ndarray).ravel().tolist()
-        return found
-    if issubclass(kind, dict):
-        # a dict subclass the builder made for real (an OrderedDict, a Bunch, a dok
-        # matrix): as the load's walk, its default factory, items and attributes
-        found = [value.default_factory] if isinstance(value, collections.defaultdict) else []
-        found += [*value.keys(), *value.values()]
-        state = getattr(value, "__dict__", None)
-        return [*found, *state.values()] if type(state) is dict else found
-    return []
+    if kind is np.ndarray:
+        return list(value.ravel(order="K")) if value.dtype.hasobject else []
+    if kind is ClassFacts:  # a class kept as a value, from facts: the walk does not enter it
+        return []
+    # made for real (a partial, a sparse matrix, a random state, a date, a dict subclass, a
+    # masked array): exactly what the load's walk enters in it, by the same code (rt54-01)
+    from safeload.trust.usetime import entered
+
+    return entered(value)
+
+
+def _reduced_children(shadow: Shadow, attrs: dict[str, Any] | None) -> list[Any] | None:
+    """What the load's walk meets in the object ``shadow`` stands for when that walk reads it
+    through its ``__reduce_ex__`` (:func:`safeload.trust.usetime.walks_reduced`: a random
+    state, a bit generator, a seed sequence, a KD tree, a distance metric): the values inside
+    its reduced arguments and state (rt54-01), else ``None``. The state is the one the load's
+    object keeps (what numpy's or Cython's setters made of the stream's, ``converted``)."""
+    from safeload.trust.usetime import reduced_values, walks_reduced
+
+    cls: Any = class_of(shadow)
+    if not isinstance(cls, type):
+        return None  # (from facts: scikit-learn estimators, which keep a __dict__)
+    d = (attrs if attrs is not None else {}) if facts.has_dict(cls) else None
+    if not walks_reduced(cls, d):
+        return None
+    args = object.__getattribute__(shadow, "_args")
+    return reduced_values(args, object.__getattribute__(shadow, "_state"))
+
+
+def _class_attributes(cls: Any) -> dict[str, tuple[str, str]] | None:
+    """The attributes :data:`safeload.trust.callables.CLASS_ATTRIBUTES` lets the class
+    ``cls`` (a class or its facts) keep a class in, or ``None``."""
+    from safeload.trust.callables import CLASS_ATTRIBUTES
+
+    module = cls.module if type(cls) is ClassFacts else getattr(cls, "__module__", None)
+    return CLASS_ATTRIBUTES.get((str(module), facts.qualname(cls)))
+
+
+def _is_class_named(value: Any, pair: tuple[str, str] | None) -> bool:
+    """Whether ``value`` is exactly the class ``pair`` names (a class, or its facts), as
+    :func:`safeload.trust.usetime._is_held_class` asks of the loaded value."""
+    if pair is None:
+        return False
+    if type(value) is ClassFacts:
+        return (value.module, facts.qualname(value)) == pair
+    return isinstance(value, type) and (value.__module__, value.__qualname__) == pair
 
 
 #: The containers the load's walk enters without calling them instances.

@@ -92,6 +92,8 @@ _RANDOM_CTORS = {
 #: :meth:`Builder._random_build_failure`.
 _RANDOM_BUILDS = frozenset(_RANDOM_CTORS) | {"__RandomState_ctor"}
 _BIT_GENERATOR_CTOR = "__bit_generator_ctor"
+#: numpy's helpers that make an object holding a bit generator (see Builder._random_args).
+_RANDOM_HOLDERS = frozenset({"__randomstate_ctor", "__generator_ctor"})
 #: numpy's bit generator classes: what ``__bit_generator_ctor(cls)`` makes (the pass names the
 #: object by its class, :func:`safeload.pickle.call_rules.class_from_arg`).
 _BIT_GENERATOR_CLASSES = BIT_GENERATORS - {("numpy.random.bit_generator", "SeedSequence")}
@@ -617,6 +619,8 @@ class Builder(MadeForReal):
             # metric, whose buffer only __setstate__ makes, the walk has refused)
             state = (2.0, np.zeros(1), np.zeros((1, 1)))
         state = self.converted.pop(id(sym), state)
+        if sym.cls.pair[1] in _RANDOM_HOLDERS:
+            object.__setattr__(made, "_args", self._random_args(sym, args))
         attrs: dict[str, Any] | None
         if (cls.__module__, cls.__qualname__) == TREE:
             if not (is_real(args, tuple) and len(args) == 3 and is_real(state, dict)):
@@ -838,6 +842,26 @@ class Builder(MadeForReal):
             return failure_text(pair, exc)
         self.converted[id(sym)] = held
         return None
+
+    def _random_args(self, sym: Any, args: Any) -> tuple[Any, ...]:
+        """What the load's walk meets in the reduced arguments of the random state or
+        generator numpy's helper ``sym`` makes (its bit generator, rt54-01): the stream's own
+        bit generator, which the made object keeps (the same object wherever the stream holds
+        it); else the fresh one the helper makes by name (numpy 1.x's form), made here the same
+        way; else the stream's arguments as they are."""
+        if not is_real(args, tuple):
+            return (args,)
+        shadows = tuple(a for a in args if type(a) is Shadow)
+        if shadows:
+            return shadows
+        func = self._global(sym.cls.pair)
+        probe = self._probe_args(sym)
+        if probe is not None and getattr(func, "__module__", "").startswith("numpy.random"):
+            try:
+                return tuple(func(*probe).__reduce__()[1])
+            except Exception:  # (the load's call fails too: judged where it is made)
+                return tuple(args)
+        return tuple(args)
 
     def _probe_args(self, sym: Any) -> tuple[Any, ...] | None:
         """The arguments of numpy's random-state helper ``sym`` calls, with which the pass may

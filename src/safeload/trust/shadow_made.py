@@ -9,6 +9,7 @@ fails there. :class:`MadeForReal` is the base of
 
 from __future__ import annotations
 
+import collections
 import datetime
 import decimal
 import functools
@@ -356,8 +357,16 @@ class MadeForReal:
                     return unseen
                 made.__dict__.update(part)
         if keyed_by_shadow:
+            # what the load's walk enters in the mapping it makes: its default factory, each
+            # item once (the last value stored under a key, as the mapping keeps it) and its
+            # attributes; made holds the plain-keyed items already (rt54-11: held listed them
+            # a second time)
+            objects = {id(held[i]): (held[i], held[i + 1]) for i in range(0, len(held) - 1, 2)}
+            keyed = [part for i, pair in objects.items() if not is_key(pair[0]) for part in pair]
             attrs = getattr(made, "__dict__", None)
-            parts = (*made.keys(), *made.values(), *held)
+            parts = (*made.keys(), *made.values(), *keyed)
+            if isinstance(made, collections.defaultdict):
+                parts = (made.default_factory, *parts)
             parts += tuple(attrs.values()) if type(attrs) is dict else ()
             return Unknown(f"a {cls.__qualname__} keyed by an object", parts, cls)
         if type(made) is not dict:

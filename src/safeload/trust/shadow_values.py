@@ -160,12 +160,15 @@ class Shadow:
     real object); attributes are the state the stream sets, then plain data of the class.
     ``vars()`` works when the real instances have a ``__dict__`` and the state is known."""
 
-    __slots__ = ("_attrs", "_cls", "_state")
+    __slots__ = ("_args", "_attrs", "_cls", "_state")
 
     def __init__(self, cls: Any, attrs: dict[str, Any] | None, state: Any) -> None:
         object.__setattr__(self, "_cls", cls)
         object.__setattr__(self, "_attrs", attrs)
         object.__setattr__(self, "_state", state)
+        #: the objects the real instance's ``__reduce__`` names among its arguments (a random
+        #: state's or generator's bit generator), which the load's walk meets in it
+        object.__setattr__(self, "_args", ())
 
     @property  # type: ignore[misc]
     def __class__(self) -> type:

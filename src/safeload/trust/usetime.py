@@ -82,7 +82,7 @@ def _label_attr(name: str) -> str:
     return f".{name}"
 
 
-def _children(o: Any, graph: Graph) -> Iterator[tuple[str, Any]]:
+def _children(o: Any, graph: Graph | None) -> Iterator[tuple[str, Any]]:
     """The objects ``o`` holds, each with the label of the step from ``o`` to it."""
     if isinstance(o, collections.defaultdict):
         yield ".default_factory", o.default_factory
@@ -254,6 +254,41 @@ def _walk(graph: Graph) -> None:
             graph.edges[oid] = out
 
 
+def entered(o: Any) -> list[Any]:
+    """What the load's walk enters in the built value ``o``: the values :func:`_held` returns
+    for it, without its checks (nothing for what the walk does not enter: a number, a numpy
+    scalar or dtype, an enum member, a checked pandas object, a class, a function). Scan's
+    shadow graph reads every value its builder makes for real through this (a partial, a
+    sparse matrix, a random state, a date, a dict subclass: rt54-01), so the two sharing
+    bounds count one graph."""
+    if type(o) in ATOM_TYPES or isinstance(o, ATOMS) or type(o) in enum_member_types():
+        return []
+    if isinstance(o, SCALARS) or is_checked_pandas(o):
+        return []
+    kids: list[tuple[str, Any]]
+    if isinstance(o, _PLAIN):
+        kids = list(_children(o, None))
+        if type(o) not in _PLAIN:
+            kids.extend(_instance_children(o, None, 0))
+    elif isinstance(o, np.ndarray):
+        kids = _array_subclass_children(o, None, 0) if type(o) is not np.ndarray else []
+        if o.dtype.hasobject:
+            kids.extend(("", v) for v in o.view(np.ndarray).ravel().tolist())
+    elif isinstance(o, (type, *_NOT_ENTERED)) or is_function(o):
+        return []
+    elif isinstance(o, functools.partial):
+        return [o.args, o.keywords]
+    else:
+        kids = list(_instance_children(o, None, 0))
+    return [value for _label, value in kids]
+
+
+#: The containers :func:`_held` enters item by item (a subclass of one also as an instance).
+_PLAIN = (dict, list, tuple, set, frozenset, slice)
+#: What :func:`_held` refuses outright (so holds nothing the walk would meet).
+_NOT_ENTERED = (types.ModuleType, types.MethodType, types.CodeType, types.FrameType)
+
+
 def _held(
     o: Any, graph: Graph, oid: int, allowed: Any, value_types: frozenset[type]
 ) -> list[tuple[str, Any]]:
@@ -319,7 +354,7 @@ def _array_children(o: Any, graph: Graph, oid: int) -> list[tuple[str, Any]]:
     return kids
 
 
-def _array_subclass_children(o: Any, graph: Graph, oid: int) -> list[tuple[str, Any]]:
+def _array_subclass_children(o: Any, graph: Graph | None, oid: int) -> list[tuple[str, Any]]:
     """What an ndarray subclass (numpy's MaskedArray) keeps besides its elements: its mask,
     fill value and options are walked like any state; its base class must be an array type."""
     d = getattr(o, "__dict__", None)
@@ -328,7 +363,7 @@ def _array_subclass_children(o: Any, graph: Graph, oid: int) -> list[tuple[str, 
     kids = []
     for key, value in d.items():
         if key == "_baseclass":
-            if value not in (np.ndarray, np.ma.MaskedArray):
+            if graph is not None and value not in (np.ndarray, np.ma.MaskedArray):
                 raise UnsafeState(graph.path(oid) + "._baseclass", "is not an array type")
             continue
         kids.append((_label_attr(key), value))
@@ -416,11 +451,14 @@ def _native_reduce(cls: type) -> bool:
     return found
 
 
-def _instance_children(o: Any, graph: Graph, oid: int) -> Iterator[tuple[str, Any]]:
+def _instance_children(o: Any, graph: Graph | None, oid: int) -> Iterator[tuple[str, Any]]:
+    """What the instance ``o`` holds; with a ``graph``, its keys and rebuilt attributes are
+    checked on the way (without one, for :func:`entered`, they are only skipped as here)."""
     cls = type(o)
     d = getattr(o, "__dict__", None)
     if isinstance(d, dict) and not isinstance(o, type):
-        _check_keys(cls, d, graph, oid)
+        if graph is not None:
+            _check_keys(cls, d, graph, oid)
         rebuilt = rebuilt_attributes(cls)
         held = CLASS_ATTRIBUTES.get((cls.__module__, cls.__qualname__))
         atoms = ATOM_TYPES
@@ -428,7 +466,7 @@ def _instance_children(o: Any, graph: Graph, oid: int) -> Iterator[tuple[str, An
             if type(value) in atoms:
                 continue
             if key in rebuilt:
-                if not isinstance(value, classes_named(rebuilt[key])):
+                if graph is not None and not isinstance(value, classes_named(rebuilt[key])):
                     raise UnsafeState(graph.path(oid) + _label_attr(key), "was not rebuilt")
                 continue
             if held is not None and _is_held_class(value, held.get(key)):
@@ -440,17 +478,41 @@ def _instance_children(o: Any, graph: Graph, oid: int) -> Iterator[tuple[str, An
             yield _label_attr(name), getattr(o, name)
     if d is None and cls in data_only_types():
         return
-    if (d is None and not declares) or (not d and _native_reduce(cls)):
+    if walks_reduced(cls, d, declares):
         # An extension type (a Cython tree, loss, metric or random state): what it holds is
         # in its pickled state. Its reconstructor (item 0) is a class or helper, not a value.
         # Classes and constructors inside it are how it is rebuilt, not values it keeps.
         reduced = o.__reduce_ex__(4)
         if isinstance(reduced, tuple):
-            graph.keep.append(reduced)
+            if graph is not None:
+                graph.keep.append(reduced)
             for i, part in enumerate(reduced[1:3], start=1):
                 for label, value in _state_parts(part, f".<reduce {i}>"):
                     if not isinstance(value, type) and not is_function(value):
                         yield label, value
+
+
+def walks_reduced(cls: type, d: Any, declares: bool | None = None) -> bool:
+    """Whether the walk meets what an instance of ``cls`` with the ``__dict__`` ``d`` (``None``:
+    none) holds in its ``__reduce_ex__`` parts (:func:`reduced_values`) rather than in its
+    attributes: an extension type, or a Python subclass of one with no attributes set.
+    ``declares``: whether a class of it declares ``__slots__`` (looked up when ``None``)."""
+    if declares is None:
+        declares = _slots_of(cls)[1]
+    return (d is None and not declares) or (not d and _native_reduce(cls))
+
+
+def reduced_values(args: Any, state: Any) -> list[Any]:
+    """What the walk meets in an extension type's reduced arguments and state: the values
+    inside their tuples, lists and dicts, classes and functions left out (how it is
+    rebuilt, not what it keeps). Scan's shadow graph reads a shadow of such a type with it
+    (rt54-01)."""
+    return [
+        value
+        for part in (args, state)
+        for _label, value in _state_parts(part, "")
+        if not isinstance(value, type) and not is_function(value)
+    ]
 
 
 def _state_parts(part: Any, label: str) -> Iterator[tuple[str, Any]]:
