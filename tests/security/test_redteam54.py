@@ -249,7 +249,6 @@ def _joblib_object_array_holding(value) -> bytes:
     return data.replace(nested, pickle.dumps(value, protocol=5))
 
 
-@open_finding(54, "rt54-04: a joblib object array's nested pickle may make a non-array")
 @pytest.mark.parametrize("what", ["list", "int", "str", "tuple", "estimator"])
 def test_rt54_04_object_array_not_an_array(tmp_path, what):
     """The load's joblib reader (joblib_stream.py) refuses an object array whose nested pickle
@@ -343,7 +342,6 @@ def _more_public_forms() -> dict[str, bytes]:
     }
 
 
-@open_finding(54, "rt54-05: HMACKey takes more public-key forms as a secret")
 @pytest.mark.parametrize(
     "form",
     [
@@ -490,7 +488,6 @@ _RT54_08 = {
 }
 
 
-@open_finding(54, "rt54-08: an estimator with a shape attribute in a fitted array's place")
 @pytest.mark.parametrize("name", sorted(_RT54_08))
 def test_rt54_08_estimator_answering_shape(tmp_path, name):
     """The harm under plain pickle first: the honest call allocates by the stand-in's
@@ -547,7 +544,6 @@ def test_rt54_09_nesting_bounds(tmp_path, kind, depth):
 # --- rt54-10: a Bunch scikit-learn returns, kept beside the model ----------------------------
 
 
-@open_finding(54, "rt54-10: a Bunch from permutation_importance beside the model is refused")
 @pytest.mark.parametrize("where", ["dict", "list"])
 def test_rt54_10_bunch_result_beside_model(tmp_path, where):
     """Saving an experiment's artifacts together (a fitted model and the Bunch its
