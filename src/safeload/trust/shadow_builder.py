@@ -360,7 +360,9 @@ class Builder(MadeForReal):
                     # (a str key made by a call may override a literal one, and which wins
                     # depends on an order the pass does not keep); what it holds stays in
                     # the graph the load's walk enters (rt53-03)
-                    held = [*out.values(), *(self.value(o) for o in others)]
+                    # (each once: ``out`` already holds the plain keys met before this one,
+                    # which ``others`` lists again, rt54-11)
+                    held = [*(out[k] for k in sym.items), *(self.value(o) for o in others)]
                     return Unknown("a dict with keys that are not plain values", tuple(held), dict)
                 out[key] = self.value(others[i + 1])
             return out
