@@ -45,13 +45,16 @@ _OPENSSH_BLOB = re.compile(
 _BASE64_TEXT = re.compile(rb"[A-Za-z0-9+/_-]+={0,2}")
 _HEX_TEXT = re.compile(rb"(?:0x)?((?:[0-9A-Fa-f]{2})+)")
 _COLON_HEX = re.compile(rb"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2})+")
+#: The colon-separated hex lines of OpenSSL's ``-text`` dump of a key, joined with the colons
+#: that end each line: the public point or modulus it prints after ``pub:``.
+_COLON_HEX_LINES = re.compile(rb"(?:[ \t]*[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2})*:?[ \t]*(?:\r?\n|$))+")
 
 
 def _text_forms(secret: bytes) -> list[bytes]:
     """``secret`` and what it decodes to if it is text: with the whitespace a file read adds
     stripped, and once more from base64 (a PEM body without its armour, an OpenSSH blob as in
     ``authorized_keys``) or hex (bare, ``0x``-prefixed or colon-separated). Public keys travel
-    in all of these."""
+    in all of these, and OpenSSL's ``-text`` dump of a key holds one as colon-hex lines."""
     forms = [secret]
     stripped = secret.strip()
     if stripped != secret:
@@ -59,6 +62,12 @@ def _text_forms(secret: bytes) -> list[bytes]:
     joined = b"".join(stripped.split())  # (a PEM body is wrapped at 64 characters)
     if _COLON_HEX.fullmatch(joined):
         joined = joined.replace(b":", b"")
+    for block in _COLON_HEX_LINES.finditer(stripped):
+        # OpenSSL's -text dump ("Public-Key: (256 bit)", "pub:", then the point in lines of
+        # colon-separated hex, rt54-05): each such block, decoded
+        digits = b"".join(block.group(0).split()).replace(b":", b"")
+        if len(digits) >= 64 and len(digits) % 2 == 0:
+            forms.append(bytes.fromhex(digits.decode("ascii")))
     hex_text = _HEX_TEXT.fullmatch(joined)
     if hex_text:
         forms.append(bytes.fromhex(hex_text.group(1).decode("ascii")))
