@@ -1,19 +1,27 @@
-"""Red team 54's reproducers (helper, 15:16-16:1x UTC): open findings, each a strict xfail
-asserting the correct behaviour.
+"""Red team 54's reproducers (helper-103, 15:16-16:01 UTC), all eleven fixed (normal tests; a
+HARM test shows the harm under plain pickle first). Fixed: rt54-01/07/11 by one "what the walk
+enters" (usetime.entered) for scan's graph and the load's walk; rt54-02/09 by one plain-data rule
+(graph.MAX_DATA_DEPTH, a container met twice); rt54-03 by running the stored-sharing cap in scan
+only where the load runs it (static_sharing.build_sharing_problem); rt54-04 in the walker;
+rt54-05/06 in hmac_key; rt54-08 by refusing state keys that answer an array's sizes
+(graph.ARRAY_ANSWERS); rt54-10 by admitting a Bunch beside a model.
 
 rt54-01 (PARITY) scan's shadow graph (shadow._children) does not enter values the builder makes
         for real: a functools.partial (its args and keywords), a scipy sparse matrix (its
         attribute dict: data, indices, indptr, _shape, a COO's coords tuple), an extension
-        type the load's walk reads through __reduce_ex__ (RandomState, Generator, PCG64,
-        a timezone, an aware datetime). The load's walk (usetime._held/_instance_children)
+        type the load's walk reads through __reduce_ex__ (RandomState, Generator, every bit
+        generator, a timezone, an aware datetime or time), a pure path's or UUID's slots. The load's walk (usetime._held/_instance_children)
         enters all of them, so the sharing bound counts other nodes and references: a shared
         DAG of partials, COO matrices or RandomStates is SAFE to scan and refused by the load;
         one of CSR/CSC/BSR/DIA matrices is refused by scan and loaded.
 rt54-02 (PARITY) plain data that holds one container twice (a list, tuple, dict or array met
-        twice: FunctionTransformer kw_args / inv_kw_args, a stored partial's keywords): the
+        twice: FunctionTransformer kw_args / inv_kw_args, a stored partial's keywords, a
+        scorer's _kwargs, a neighbours model's metric_params, a ColumnTransformer triple's
+        columns: every ``data`` row): the
         load's require_data (trust/graph.py) refuses "data holds one container twice"; scan's
-        data rule (static_kinds.data_problem) has no such rule: SAFE.
-rt54-03 (PARITY) a list DAG stored in a dict (SETITEMS) or as a list's item: scan's stored-sharing
+        data rule (static_kinds.data_problem) has no such rule: SAFE. A skops file alike.
+rt54-03 (PARITY) a list DAG stored in a dict (SETITEMS), or a tuple DAG as a list's item or an
+        int-keyed dict's value: scan's stored-sharing
         rule (static_sharing.stored_sharing_problem: cap 8 x containers-holding-containers +
         64, no references) refuses it; the load runs that rule only when the stream hashes a
         container, and its use-time bound (8 x (objects + references) + 64) loads it.
@@ -43,20 +51,22 @@ rt54-08 (HARM: memory) rt53-07's class of harm through another stand-in: an allo
         under a 256 MB allowance, as rt53-07 showed); NearestCentroid.classes_
         (decision_function: np.empty((n, classes_.size))) and CalibratedClassifierCV.classes_
         (predict_proba) alike. The same stand-in is admitted in about 80 fitted array slots of
-        common estimators (coef_, mean_, scale_, components_ of Nystroem, LDA's classes_...).
+        common estimators (coef_, mean_, scale_, components_ of Nystroem, LDA's classes_...),
+        and an OrderedDict or KFold given the attribute serves as well; a skops file alike.
 rt54-09 (PARITY) plain data nested 17 to 20 levels deep (21 in a partial's keywords, whose
         walk starts one level lower): scan's symbolic readers stop at static_values.MAX_DEPTH
         = 16 ("unproven: a value nested more than 16 levels deep"), the load's require_data at
         depth 20: scan refuses what the load loads.
 rt54-10 (HONEST-REFUSED, low) rt53-07's Bunch rule refuses a Bunch that scikit-learn's own
         functions return, kept in a plain container next to the model: {"model": clf,
-        "importances": permutation_importance(clf, X, y)} (or a dataset Bunch from
-        sklearn.datasets in a list), refused by scan and load alike; the same Bunch alone,
-        as the root, loads.
-rt54-11 (PARITY) an OrderedDict or defaultdict keyed by an object (an estimator) that also
-        holds a string-keyed value: shadow_made's Unknown "keyed by an object" lists that value
-        twice (made.values() and again in the stream's held items), so scan's graph meets it
-        twice per walk: a DAG there is refused by scan and loaded by the load.
+        "importances": permutation_importance(clf, X, y)} (or [clf, result]), refused by scan
+        and load alike; the same Bunch alone, as the root, loads.
+rt54-11 (PARITY) a mapping keyed by an object (an estimator) that also holds a plainly keyed
+        value: shadow_made's Unknown "keyed by an object" (OrderedDict, defaultdict) and
+        shadow_builder's "a dict with keys that are not plain values" (a plain dict whose
+        plain key comes first) list that value twice (the made mapping's values and again the
+        stream's items), so scan's graph meets it twice per walk: a DAG there is refused by
+        scan and loaded by the load.
 """
 
 # ruff: noqa: E501
@@ -73,7 +83,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from redteam import assert_scan_predicts_load, open_finding
+from redteam import assert_scan_predicts_load
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -101,6 +111,8 @@ def _leaf(name: str):
         "randomstate": lambda: np.random.RandomState(0),
         "generator": lambda: np.random.default_rng(0),
         "pcg64": lambda: np.random.PCG64(0),
+        "mt19937": lambda: np.random.MT19937(0),
+        "aware-time": lambda: datetime.time(1, 2, tzinfo=datetime.timezone.utc),
         "timezone": lambda: datetime.timezone.utc,
         "aware-datetime": lambda: datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc),
         "csr": lambda: sp.csr_matrix(np.eye(2)),
@@ -108,6 +120,8 @@ def _leaf(name: str):
         "bsr": lambda: sp.bsr_matrix(np.eye(2)),
         "dia": lambda: sp.dia_matrix(np.eye(2)),
         "csr-array": lambda: sp.csr_array(np.eye(2)),
+        "listed-pure-path": lambda: [__import__("pathlib").PurePosixPath("/x")],
+        "listed-uuid": lambda: [__import__("uuid").UUID(int=3)],
     }[name]()
 
 
@@ -123,6 +137,8 @@ _RT54_01 = [
     ("randomstate", 2, 14),
     ("generator", 2, 14),
     ("pcg64", 2, 14),
+    ("mt19937", 2, 14),
+    ("aware-time", 2, 12),
     ("timezone", 2, 14),
     ("aware-datetime", 2, 14),
     ("csr", 3, 6),
@@ -130,6 +146,8 @@ _RT54_01 = [
     ("bsr", 2, 20),
     ("dia", 2, 20),
     ("csr-array", 3, 6),
+    ("listed-pure-path", 2, 12),  # (its slots: the load's walk enters them, scan does not)
+    ("listed-uuid", 2, 12),
 ]
 
 
@@ -168,18 +186,39 @@ def _shared_data(form: str):
         return FunctionTransformer(kw_args={"a": x, "b": x})
     if where == "inv_kw_args":
         return FunctionTransformer(inv_kw_args={"a": (x, x)})
+    if where == "scorer-kwargs":
+        from sklearn.metrics import make_scorer
+
+        return [make_scorer(fbeta_score, beta=1.0, labels=[x, x])]
+    if where == "ct-columns":
+        from sklearn.compose import ColumnTransformer
+        from sklearn.preprocessing import StandardScaler
+
+        return ColumnTransformer([("a", StandardScaler(), [x, x])])
+    if where == "metric_params":
+        from sklearn.neighbors import KNeighborsClassifier
+
+        return KNeighborsClassifier(metric="minkowski", metric_params={"a": x, "b": x})
     return [functools.partial(fbeta_score, labels=[x, x], beta=1.0)]  # partial keywords
 
 
 _RT54_02 = [
     f"{kind}:{where}"
     for kind in ("list", "tuple", "dict", "array")
-    for where in ("kw_args", "two-keywords", "inv_kw_args", "partial")
+    for where in (
+        "kw_args",
+        "two-keywords",
+        "inv_kw_args",
+        "partial",
+        "scorer-kwargs",
+        "metric_params",
+        "ct-columns",
+    )
+    if kind == "list" or where in ("kw_args", "two-keywords", "inv_kw_args", "partial")
     if (kind, where) != ("array", "partial")  # (refused by both: an array in a partial)
 ]
 
 
-@open_finding(54, "rt54-02: scan's data rule misses one container held twice")
 @pytest.mark.parametrize("form", _RT54_02)
 @pytest.mark.parametrize("protocol", [2, 5])
 def test_rt54_02_data_holds_container_twice(tmp_path, form, protocol):
@@ -202,8 +241,10 @@ def _list_dag(depth: int, fan: int):
     return node
 
 
-@open_finding(54, "rt54-03: scan's stored-sharing cap refuses what the load's bound loads")
-@pytest.mark.parametrize("holder", ["dict-in-dict", "dict-in-list", "cv-results"])
+@pytest.mark.parametrize(
+    "holder",
+    ["dict-in-dict", "dict-in-list", "cv-results", "tuple-dag-in-list", "tuple-dag-int-key"],
+)
 @pytest.mark.parametrize(("depth", "fan"), [(4, 5), (4, 6), (3, 12)])
 def test_rt54_03_stored_sharing_stricter(tmp_path, holder, depth, fan):
     """``trust.static.use_time_findings`` always runs ``stored_sharing_problem`` (its own cap,
@@ -212,7 +253,12 @@ def test_rt54_03_stored_sharing_stricter(tmp_path, holder, depth, fan):
     use-time bound, whose cap also counts references. The same file: scan refuses, the
     load loads."""
     dag = _list_dag(depth, fan)
-    if holder == "dict-in-dict":
+    if holder.startswith("tuple-dag"):
+        node: tuple = (1,)
+        for _ in range(depth):
+            node = (node,) * fan
+        model = [node] if holder == "tuple-dag-in-list" else {1: node}
+    elif holder == "dict-in-dict":
         model = {"a": {"b": dag}}
     elif holder == "dict-in-list":
         model = [{"b": dag}]
@@ -338,6 +384,15 @@ def _more_public_forms() -> dict[str, bytes]:
         + base64.b64encode(b"Ed" + b"12345678" + raw)
         + b"\n",
         "openssl-colon-hex": ":".join(f"{b:02x}" for b in point).encode(),
+        # `openssl ec -pubin -text -noout`: the point as wrapped colon hex between labels
+        "openssl-text": (
+            "Public-Key: (256 bit)\npub:\n"
+            + "".join(
+                "    " + ":".join(f"{b:02x}" for b in point[i : i + 15]) + ":\n"
+                for i in range(0, len(point), 15)
+            ).rstrip(":\n")
+            + "\nASN1 OID: prime256v1\nNIST CURVE: P-256\n"
+        ).encode(),
         "spki-hex-0x": b"0x" + spki.hex().encode(),
     }
 
@@ -354,6 +409,7 @@ def _more_public_forms() -> dict[str, bytes]:
         "tuf-ecdsa-json",
         "minisign-public-key",
         "openssl-colon-hex",
+        "openssl-text",
         "spki-hex-0x",
     ],
 )
@@ -369,27 +425,32 @@ def test_rt54_05_hmac_secret_public_forms(form):
 
 
 def _refused_random_secret(form: str) -> bytes:
-    """The first secret of a seeded random stream, in ``form``, that HMACKey refuses."""
+    """The first 33 random bytes of a seeded stream that happen to be a valid compressed P-256
+    point (about 1 in 256 draws; found with cryptography, not with safeload's own test),
+    written in ``form``."""
     import base64
     import random
 
-    from safeload.signing.hmac_key import _public_key_form
+    from cryptography.hazmat.primitives.asymmetric import ec
 
     rng = random.Random(54)
     for _ in range(20000):
         raw = bytes(rng.getrandbits(8) for _ in range(33))
-        secret = {
+        if raw[0] not in (2, 3):
+            continue
+        try:
+            ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
+        except ValueError:
+            continue
+        return {
             "raw": raw,
             "hex": raw.hex().encode() + b"\n",
             "base64": base64.b64encode(raw) + b"\n",
             "urlsafe": base64.urlsafe_b64encode(raw).rstrip(b"="),
         }[form]
-        if _public_key_form(secret) is not None:
-            return secret
     raise AssertionError("no refused secret found")
 
 
-@open_finding(54, "rt54-06: random 33-byte HMAC secrets refused as X9.62 points")
 @pytest.mark.parametrize("form", ["raw", "hex", "base64", "urlsafe"])
 def test_rt54_06_random_secret_refused(form):
     """A random 33-byte secret, as ``openssl rand`` or ``secrets`` print it, is a valid
@@ -519,7 +580,6 @@ def _nested(depth: int, kind=list):
     return value
 
 
-@open_finding(54, "rt54-09: scan's depth bound (16) is not the load's (20)")
 @pytest.mark.parametrize(
     ("kind", "depth"),
     [("list", 17), ("list", 20), ("tuple", 17), ("tuple", 20), ("partial", 18), ("partial", 21)],
@@ -571,19 +631,111 @@ def test_rt54_10_bunch_result_beside_model(tmp_path, where):
 # --- rt54-11: a dict subclass keyed by an object lists its items twice to scan ---------------
 
 
-@pytest.mark.parametrize("kind", ["OrderedDict", "defaultdict"])
+@pytest.mark.parametrize("kind", ["OrderedDict", "defaultdict", "dict-int-key-first"])
 @pytest.mark.parametrize("protocol", [2, 4])
 def test_rt54_11_keyed_by_object_items_twice(tmp_path, kind, protocol):
     """``{StandardScaler(): 1, 'a': [[[[[1]] * 5] * 5] * 5] * 5}`` as an OrderedDict or a
     defaultdict: shadow_made builds it with the string-keyed item set, then returns
     ``Unknown(..., (*made.keys(), *made.values(), *held), cls)`` where ``held`` is every key
-    and value of the stream again; ``shadow._children`` enters them all, so the DAG is met
-    twice (scan over its cap) where the load's walk meets it once (loaded). A plain dict,
-    whose Unknown holds only ``held``, agrees."""
+    and value of the stream again; a plain dict ``{1: DAG, StandardScaler(): 1}``:
+    shadow_builder's ``_Dict`` path puts ``out[1] = DAG`` before it meets the estimator key,
+    then returns ``Unknown(..., (*out.values(), *others))``, ``others`` holding 1 and the
+    DAG again. ``shadow._children`` enters them all, so the DAG is met twice (scan over its
+    cap) where the load's walk meets it once (loaded)."""
     from sklearn.preprocessing import StandardScaler
 
-    model = collections.OrderedDict() if kind == "OrderedDict" else collections.defaultdict(list)
-    model[StandardScaler()] = 1
-    model["a"] = _list_dag(4, 5)
+    if kind == "dict-int-key-first":
+        model: dict = {1: _list_dag(4, 5), StandardScaler(): 1}
+    else:
+        model = (
+            collections.OrderedDict() if kind == "OrderedDict" else collections.defaultdict(list)
+        )
+        model[StandardScaler()] = 1
+        model["a"] = _list_dag(4, 5)
     data = pickle.dumps(model, protocol=protocol)
     assert_scan_predicts_load(data, tmp_path)
+
+
+@pytest.mark.parametrize("kind", ["OrderedDict", "KFold"])
+def test_rt54_08_other_shape_answering_instances(tmp_path, kind):
+    """The same harm through instances that are no estimators: an OrderedDict (its BUILD
+    state sets its ``__dict__``) or a KFold given a ``shape`` attribute, as
+    CategoricalNB's class_count_: plain pickle's predict asks for 16 GB, and safeload admits
+    the file (scan SAFE, loaded)."""
+    from sklearn.model_selection import KFold
+
+    from redteam import MB, PLAIN_CALL, assert_safeload_refuses, child
+
+    stand_in = {
+        "OrderedDict": collections.OrderedDict,
+        "KFold": KFold,
+    }[kind]()
+    stand_in.shape, stand_in.ndim, stand_in.size = (10**9,), 1, 10**9
+    call = _RT54_08["CategoricalNB"]
+    path = tmp_path / "m.pkl"
+    path.write_bytes(pickle.dumps(_classifier_with("CategoricalNB", stand_in), protocol=4))
+    ran = child(PLAIN_CALL.format(call=call), path, memory=256 * MB, cpu=20, timeout=120)
+    assert "loaded" in ran.stdout and "call MemoryError" in ran.stdout, ran
+    assert_safeload_refuses(path, call, memory=256 * MB, cpu=20, timeout=120)
+
+
+# --- rt54-02 and rt54-08 through skops files (the same checks, another reader) ----------------
+
+
+def test_rt54_02_skops_form(tmp_path):
+    """A skops file of FunctionTransformer(kw_args={'a': [x, x]}): scan SAFE, the load
+    refuses ("data holds one container twice"), as for pickle."""
+    import skops.io as sio
+    from sklearn.preprocessing import FunctionTransformer
+
+    import safeload
+
+    x = [1]
+    path = tmp_path / "m.skops"
+    path.write_bytes(sio.dumps(FunctionTransformer(kw_args={"a": [x, x]})))
+    safe = safeload.scan(path).safe
+    try:
+        safeload.load_unsigned(path)
+        outcome = "loaded"
+    except safeload.SafeloadError:
+        outcome = "refused"
+    assert safe == (outcome == "loaded"), (safe, outcome)
+
+
+_SKOPS_CALL = (
+    "import skops.io as sio, numpy\n"
+    "{load}\n"
+    "print('loaded', flush=True)\n"
+    "try:\n"
+    "    model.predict(numpy.ones((2, 4), dtype=int))\n"
+    "    print('call done', flush=True)\n"
+    "except MemoryError:\n"
+    "    print('call MemoryError', flush=True)\n"
+)
+
+
+def test_rt54_08_skops_form(tmp_path):
+    """rt54-08's CategoricalNB in a skops file: skops (every type trusted) loads it and
+    predict asks for 16 GB (MemoryError under 256 MB); safeload's scan calls it SAFE and
+    load_unsigned returns it, and the same predict fails the same way."""
+    import skops.io as sio
+
+    from redteam import MB, child
+
+    path = tmp_path / "m.skops"
+    model = _classifier_with("CategoricalNB", _shape_answering_estimator((10**9,)))
+    path.write_bytes(sio.dumps(model))
+    plain = "model = sio.load(sys.argv[1], trusted=sio.get_untrusted_types(file=sys.argv[1]))"
+    ran = child(_SKOPS_CALL.format(load=plain), path, memory=256 * MB, cpu=20, timeout=120)
+    assert "loaded" in ran.stdout and "call MemoryError" in ran.stdout, ran
+    safe = (
+        "import safeload\n"
+        "print('scan_safe', safeload.scan(sys.argv[1]).safe, flush=True)\n"
+        "try:\n"
+        "    model = safeload.load_unsigned(sys.argv[1])\n"
+        "except safeload.SafeloadError as exc:\n"
+        "    print('refused', flush=True)\n"
+        "    raise SystemExit(0)"
+    )
+    ran = child(_SKOPS_CALL.format(load=safe), path, memory=256 * MB, cpu=20, timeout=120)
+    assert "scan_safe False" in ran.stdout and "refused" in ran.stdout, ran

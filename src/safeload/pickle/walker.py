@@ -106,9 +106,9 @@ def analyze(
             # C unpickler hashes a dict key while building, and a tuple DAG as a key hashes in
             # 2**k steps before any check after building could run (red team 14, f03)
             from safeload.trust.static_masked import MASKED_MAKERS, masked_place_problem
-            from safeload.trust.static_sharing import hashes_containers, stored_sharing_problem
+            from safeload.trust.static_sharing import build_sharing_problem
 
-            sharing = stored_sharing_problem(result) if hashes_containers(result) else None
+            sharing = build_sharing_problem(result)
             if sharing:
                 result.problems.append(Finding(0, "", sharing, use_time=True))
             elif not check_trees and any(

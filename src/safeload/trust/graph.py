@@ -21,6 +21,14 @@ ATOM_TYPES = frozenset(
     {type(None), bool, int, float, complex, str, bytes, np.float64, np.int64, np.intp}
 )
 SCALARS = (np.generic, np.dtype)
+#: How deep plain data may nest (:func:`require_data`; scan's ``static_kinds.data_problem``
+#: counts the same levels, and its other readers reach two levels further, see
+#: ``static_values.MAX_DEPTH``). 16, scan's bound before: the load took 20, and data nested 17
+#: to 20 levels was refused by scan and loaded (rt54-09); no honest model nests its data past a
+#: few levels, and the bound keeps both recursive walks short.
+MAX_DATA_DEPTH: Final = 16
+TWICE: Final = "data holds one container twice"
+TOO_DEEP: Final = f"data nested more than {MAX_DATA_DEPTH} levels deep"
 
 
 class UnsafeState(Exception):
@@ -158,13 +166,16 @@ def require_data(
     if seen is None:
         seen = set()
     if type(value) in (list, tuple, set, frozenset, dict, slice) or isinstance(value, np.ndarray):
-        if id(value) in seen:
-            raise UnsafeState(graph.path(oid) + label, "data holds one container twice")
-        seen.add(id(value))
+        # the empty tuple is one object to every load (CPython's), however many the stream
+        # writes: it unfolds to nothing, and scan cannot tell it was met twice (rt54-02)
+        if not (type(value) is tuple and not value):
+            if id(value) in seen:
+                raise UnsafeState(graph.path(oid) + label, TWICE)
+            seen.add(id(value))
     if isinstance(value, type) and value in type_values():
         return
-    if depth > 20:
-        raise UnsafeState(graph.path(oid) + label, "data nested too deeply")
+    if depth > MAX_DATA_DEPTH:
+        raise UnsafeState(graph.path(oid) + label, TOO_DEEP)
     if isinstance(value, np.ndarray):
         if value.dtype.hasobject:
             for i, item in enumerate(value.ravel().tolist()):

@@ -32,7 +32,7 @@ from safeload.trust import facts, facts_rules
 from safeload.trust.callables import CLASS_ATTRIBUTES
 from safeload.trust.pandas_forms import PANDAS_NAMES
 from safeload.trust.static_kinds import data_problem, row_problem
-from safeload.trust.static_sharing import stored_sharing_problem
+from safeload.trust.static_sharing import build_sharing_problem
 from safeload.trust.static_state import state_problem
 from safeload.trust.static_values import (
     NARROWED_TYPES,
@@ -104,7 +104,9 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
     wrapper_states = {
         id(state) for _pos, obj, state in analysis.builds if obj.cls.pair in _SKIP_CLASSES
     }
-    problem = stored_sharing_problem(analysis)
+    # exactly as a load runs it (pickle.walker.analyze); run always, its cap refused list
+    # DAGs in a dict that the load loads (rt54-03)
+    problem = build_sharing_problem(analysis)
     if problem:
         yield 0, problem
     held_states = {

@@ -13,8 +13,6 @@ from safeload.trust import facts
 from safeload.trust.in_place import IN_PLACE_PARAMETERS, grid_value_problem
 from safeload.trust.static_params import DATA_CALLS, SCALAR_CALLS, param_value, scalar_problem
 from safeload.trust.static_values import (
-    DEPTH_UNPROVEN,
-    MAX_DEPTH,
     array_items,
     describe,
     is_array,
@@ -505,6 +503,11 @@ _KERNEL_ROW = _KernelRow()
 
 
 def data_problem(sym: Any, depth: int) -> str | None:
+    """The load's plain-data rule (:func:`safeload.trust.graph.require_data`) on the stream's
+    value ``sym``, met at ``depth``: the same containers, met in the same order, at the same
+    depths (:data:`~safeload.trust.graph.MAX_DATA_DEPTH`), and no container met twice. One
+    verdict per node and depth for the run (a fresh walk each, as each ``require_data`` call
+    starts with nothing seen)."""
     from safeload._symbolic import _Const
 
     if isinstance(sym, _Const):
@@ -512,55 +515,84 @@ def data_problem(sym: Any, depth: int) -> str | None:
     memo = run_memo()
     key = ("data", id(sym), depth)
     if key not in memo:
-        memo[key] = _data_problem_of(sym, depth)
+        memo[key] = _data_walk(sym, depth, set())
     found: str | None = memo[key]
     return found
 
 
-def _data_problem_of(sym: Any, depth: int) -> str | None:
-    from safeload._symbolic import _Dict, _Global, _Obj
+#: Calls that make a value the load's data rule takes whole, without looking inside (an atom:
+#: bytes, a bytearray, a complex; or a numpy dtype).
+_ATOM_CALLS = DATA_CALLS - {("builtins", "set"), ("builtins", "frozenset"), ("builtins", "slice")}
+_SET_CALLS = frozenset({("builtins", "set"), ("builtins", "frozenset")})
+_UNREAD_DATA = "unproven: a set or slice made from values the stream walk cannot read"
 
-    if depth > MAX_DEPTH:
-        return DEPTH_UNPROVEN
+
+def _data_walk(sym: Any, depth: int, seen: set[int]) -> str | None:
+    """:func:`data_problem`'s walk, in ``require_data``'s order: atoms and scalars first, then
+    the container met twice (``seen``: every container node met so far; a stream node is one
+    object to the load, the memo's references included), then the depth, then the items.
+    The empty tuple is exempt, as there: it is one object to every load (rt54-02)."""
+    from safeload._symbolic import _Array, _Box, _Const, _Dict, _Global, _Obj, _Tuple
+    from safeload.trust.graph import MAX_DATA_DEPTH, TOO_DEEP, TWICE
+
+    if isinstance(sym, _Const):
+        return None
     if isinstance(sym, _Global):
         # plain data holds no functions, even allowed ones; type values (dtype=float) it may
         _callables, types = value_names()
         if sym.pair in types:
             return None
         return f"holds {describe(sym)} where only plain data is used"
-    if is_array(sym):
-        for item in array_items(sym) or ():
-            problem = data_problem(item, depth + 1)
-            if problem:
-                return problem
-        return None
-    if isinstance(sym, _Obj):
+    items: list[Any]
+    if isinstance(sym, (_Tuple, _Box)):
+        items = list(sym.items)
+    elif isinstance(sym, _Dict):
+        # the keys that are not literal strings, and their values, in ``others``: the load
+        # holds every key and value to plain data ({1: numpy.log1p} in kw_args, rt43-02)
+        items = [*sym.items.values(), *(sym.others or ())]
+    elif isinstance(sym, _Array):
+        items = []  # a joblib array of numbers: a container to the load, with no items
+    elif is_array(sym):
+        items = array_items(sym) or []
+    elif isinstance(sym, _Obj):
         cls = sym.cls.pair if sym.cls is not None else None
         if cls in SCALAR_CALLS:
             return scalar_problem(sym)
         if cls == ("builtins", "range"):
             return _range_problem(sym)
-        if cls in DATA_CALLS:
-            # a data type's call is plain data when what it is given is: its arguments
-            # and what SETITEMS or APPENDS put in it
+        if cls in _ATOM_CALLS:
+            # an atom to the load: what made it is plain data, judged on its own
             for part in (sym.args, *(sym.held or ())):
-                problem = data_problem(part, depth + 1)
-                if problem:
+                if part is not None and (problem := data_problem(part, 0)):
                     return problem
             return None
-        return f"holds {describe(sym)} where only plain data is used"
-    for item in items_of(sym) or ():
-        problem = data_problem(item, depth + 1)
+        if cls in _SET_CALLS:
+            # set(items): the list or tuple handed over is consumed, its items are the set's
+            args = sym.args.items if isinstance(sym.args, _Tuple) else None
+            if args is None or len(args) > 1:
+                return _UNREAD_DATA
+            given = args[0] if args else None
+            if given is not None and not isinstance(given, (_Tuple, _Box)):
+                return _UNREAD_DATA
+            items = [*(given.items if given is not None else ()), *(sym.held or ())]
+        elif cls == ("builtins", "slice"):
+            if not isinstance(sym.args, _Tuple) or sym.held:
+                return _UNREAD_DATA
+            items = list(sym.args.items)
+        else:
+            return f"holds {describe(sym)} where only plain data is used"
+    else:
+        return None  # a long str or bytes, a bytearray: atoms
+    if not (isinstance(sym, _Tuple) and not sym.items):
+        if id(sym) in seen:
+            return TWICE
+        seen.add(id(sym))
+    if depth > MAX_DATA_DEPTH:
+        return TOO_DEEP
+    for item in items:
+        problem = _data_walk(item, depth + 1, seen)
         if problem:
             return problem
-    if isinstance(sym, _Dict):
-        # the keys that are not literal strings, and their values: the load's data rule
-        # (graph.require_data) holds every key and value to plain data ({1: numpy.log1p} in a
-        # kw_args dict was SAFE to scan, found with rt43-02's str keys over 1 KB)
-        for item in sym.others or ():
-            problem = data_problem(item, depth + 1)
-            if problem:
-                return problem
     return None
 
 

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["hashes_containers", "stored_sharing_problem"]
+__all__ = ["build_sharing_problem", "hashes_containers", "stored_sharing_problem"]
+
+
+def build_sharing_problem(analysis: Any) -> str | None:
+    """The stored-sharing rule as a load applies it, for scan and load alike: only when the
+    stream hashes a container (:func:`hashes_containers`), the one case where the C unpickler
+    walks a shared value while building; otherwise the use-time bound on what was built (on
+    the shadow graph for scan) judges sharing. One rule in one place, so that scan does not
+    refuse with this cap (no references counted) a list DAG the load loads (rt54-03)."""
+    return stored_sharing_problem(analysis) if hashes_containers(analysis) else None
 
 
 def stored_sharing_problem(analysis: Any) -> str | None:

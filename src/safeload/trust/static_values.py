@@ -13,13 +13,17 @@ from typing import Any
 
 from safeload.policy import Policy, format_name
 from safeload.trust import facts
+from safeload.trust.graph import MAX_DATA_DEPTH
 
-MAX_DEPTH = 16
 #: Deeper than this, a value is not judged here and scan calls the file unproven (a load judges
-#: it after building; plain data deeper than 20 it refuses too).
+#: it after building). Two levels past the load's plain-data bound, as these readers may start
+#: counting up to two levels above the data (a state dict, a partial's keywords dict): every
+#: value the data rule takes is one they read, so scan's verdict on data is the data rule's
+#: (rt54-09).
+MAX_DEPTH = MAX_DATA_DEPTH + 2
 DEPTH_UNPROVEN = (
-    "unproven: a value nested more than 16 levels deep, which the stream walk does not judge "
-    "(a load checks it after building)"
+    f"unproven: a value nested more than {MAX_DEPTH} levels deep, which the stream walk does "
+    "not judge (a load checks it after building)"
 )
 
 
