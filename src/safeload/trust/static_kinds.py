@@ -330,6 +330,17 @@ def _estimator_problem(row: Any, sym: Any, depth: int) -> str | None:
                 return f"names a step with {describe(item.items[0])}, not a str"
             if length > MAX_STEP_NAME:
                 return f"names a step with {length:,} characters (at most {MAX_STEP_NAME})"
+            if kind == "named_transformers":
+                # a triple's columns: a column selector, or plain data as the load holds them
+                # (kinds._named_transformers: one list met twice there was SAFE, rt54-02)
+                columns = item.items[2]
+                selector = isinstance(columns, _Obj) and getattr(columns.cls, "pair", None) == (
+                    "sklearn.compose._column_transformer",
+                    "make_column_selector",
+                )
+                problem = None if selector else data_problem(columns, 0)
+                if problem:
+                    return f"[columns] {problem}"
             item = item.items[1]
         if (
             kind == "estimators"
