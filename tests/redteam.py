@@ -141,6 +141,29 @@ def assert_scan_predicts_load(data: bytes, tmp_path: Path, *, refused: bool = Fa
     assert safe == (outcome == "loaded"), (safe, outcome)
 
 
+def assert_counted_alike(data: bytes, tmp_path: Path, monkeypatch: Any) -> None:
+    """Scan calls ``data`` SAFE, the load loads it, and both call
+    ``sharing.sharing_problem`` on the model with the same number of counted nodes and
+    references: one graph of the model on both sides (rt53-05, rt54-01)."""
+    from safeload.trust import sharing
+
+    seen: list[tuple[int, int]] = []
+    real = sharing.sharing_problem
+
+    def recording(root: int, edges: dict[int, list[int]], counted: set[int]) -> str | None:
+        seen.append((len(counted), sum(len(kids) for kids in edges.values())))
+        return real(root, edges, counted)
+
+    monkeypatch.setattr(sharing, "sharing_problem", recording)
+    report = safeload.scan(data)
+    assert report.safe, report
+    assert seen, "scan never counted the graph"
+    scanned = seen[-1]
+    seen.clear()
+    safeload.load_unsigned(write(tmp_path, data))
+    assert seen and seen[0] == scanned, (scanned, seen)
+
+
 def load_honest(model: Any, tmp_path: Path, profiles: Sequence[str] = ()) -> Any:
     """``model`` pickled (protocol 5) and written to ``tmp_path``, called safe by ``scan``
     (of its bytes, or of the file with ``profiles``) and loaded by ``load_unsigned``: what

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from redteam import assert_scan_predicts_load, tuple_dag
+from redteam import assert_counted_alike, assert_scan_predicts_load, tuple_dag
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -121,32 +121,13 @@ def test_one_counting_rule_for_scan_and_load(tmp_path, monkeypatch):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    import safeload
-    from safeload.trust import sharing
-
-    seen: list[tuple[int, int]] = []
-    real = sharing.sharing_problem
-
-    def recording(root: int, edges: dict[int, list[int]], counted: set[int]) -> str | None:
-        seen.append((len(counted), sum(len(kids) for kids in edges.values())))
-        return real(root, edges, counted)
-
-    monkeypatch.setattr(sharing, "sharing_problem", recording)
     X = np.random.RandomState(0).rand(20, 2)
     pipe = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, X[:, 0] > 0.5)
     from sklearn.ensemble import RandomForestRegressor
 
     forest = RandomForestRegressor(n_estimators=3, max_depth=3, random_state=0).fit(X, X[:, 0])
     for model in (pipe, forest, _nested([1], 8)):  # (rt53-05: [[mid] * 8] * 8, mid = [[1]] * 8)
-        data = pickle.dumps(model, protocol=5)
-        seen.clear()
-        assert safeload.scan(data).safe
-        scanned = seen[-1]
-        seen.clear()
-        path = tmp_path / "m.pkl"
-        path.write_bytes(data)
-        safeload.load_unsigned(path)
-        assert seen[0] == scanned
+        assert_counted_alike(pickle.dumps(model, protocol=5), tmp_path, monkeypatch)
 
 
 def test_search_columns_counted_alike(tmp_path, monkeypatch):
@@ -161,17 +142,6 @@ def test_search_columns_counted_alike(tmp_path, monkeypatch):
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
-    import safeload
-    from safeload.trust import sharing
-
-    seen: list[tuple[int, int]] = []
-    real = sharing.sharing_problem
-
-    def recording(root: int, edges: dict[int, list[int]], counted: set[int]) -> str | None:
-        seen.append((len(counted), sum(len(kids) for kids in edges.values())))
-        return real(root, edges, counted)
-
-    monkeypatch.setattr(sharing, "sharing_problem", recording)
     X = np.random.RandomState(0).rand(30, 2)
     pipe = Pipeline([("scale", StandardScaler()), ("clf", LogisticRegression())])
     grid = {"scale": [StandardScaler(), MinMaxScaler()], "clf__C": [0.1, 1.0]}
@@ -179,11 +149,4 @@ def test_search_columns_counted_alike(tmp_path, monkeypatch):
         warnings.simplefilter("ignore")
         search = GridSearchCV(pipe, grid, cv=2).fit(X, np.arange(30) % 2)
     assert np.ma.isMaskedArray(search.cv_results_["param_scale"])
-    data = pickle.dumps(search, protocol=5)
-    assert safeload.scan(data).safe
-    scanned = seen[-1]
-    seen.clear()
-    path = tmp_path / "m.pkl"
-    path.write_bytes(data)
-    safeload.load_unsigned(path)
-    assert seen[0] == scanned
+    assert_counted_alike(pickle.dumps(search, protocol=5), tmp_path, monkeypatch)

@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from redteam import assert_counted_alike
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
@@ -146,38 +148,13 @@ _LEAVES = [
 ]
 
 
-def _counted_alike(data: bytes, tmp_path: Path, monkeypatch: Any) -> None:
-    """Scan says SAFE, the load loads, and both called ``sharing_problem`` on the model with
-    the same number of counted nodes and references."""
-    import safeload
-    from safeload.trust import sharing
-
-    seen: list[tuple[int, int]] = []
-    real = sharing.sharing_problem
-
-    def recording(root: int, edges: dict[int, list[int]], counted: set[int]) -> str | None:
-        seen.append((len(counted), sum(len(kids) for kids in edges.values())))
-        return real(root, edges, counted)
-
-    monkeypatch.setattr(sharing, "sharing_problem", recording)
-    report = safeload.scan(data)
-    assert report.safe, report
-    assert seen, "scan never counted the graph"
-    scanned = seen[-1]
-    seen.clear()
-    path = tmp_path / "m.pkl"
-    path.write_bytes(data)
-    safeload.load_unsigned(path)
-    assert seen and seen[0] == scanned, (scanned, seen)
-
-
 @pytest.mark.parametrize("name", sorted(_fitted()))
 @pytest.mark.parametrize("protocol", [2, 5])
 def test_honest_models_counted_alike(tmp_path, monkeypatch, name, protocol):
     """Honest fitted models (random states, Cython trees and losses, a class kept as a
     splitter's ``cv``): one graph on both sides."""
     data = pickle.dumps(_fitted()[name], protocol=protocol)
-    _counted_alike(data, tmp_path, monkeypatch)
+    assert_counted_alike(data, tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize("leaf", _LEAVES)
@@ -187,7 +164,7 @@ def test_leaves_counted_alike(tmp_path, monkeypatch, leaf, protocol):
     bound) beside a plain list: both sides count the same nodes and references."""
     value = _leaf(leaf)
     data = pickle.dumps([[[value] * 3] * 3, [value]], protocol=protocol)
-    _counted_alike(data, tmp_path, monkeypatch)
+    assert_counted_alike(data, tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize("kind", ["RandomState", "Generator"])
@@ -196,4 +173,4 @@ def test_numpy1_random_state_counted_alike(tmp_path, monkeypatch, kind):
     name is a node of the load's graph; scan makes the same one (``Builder._random_args``)."""
     data = _numpy1_random_state(kind)
     pickle.loads(data)
-    _counted_alike(data, tmp_path, monkeypatch)
+    assert_counted_alike(data, tmp_path, monkeypatch)
