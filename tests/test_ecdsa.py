@@ -129,7 +129,7 @@ def test_algorithm_comes_from_the_pinned_key(tmp_path: Path) -> None:
                 with pytest.raises(InvalidSignatureError):
                     verify_bytes(data, sidecar, other.public_key, name=None)
     # an ECDSA public key is not an HMAC secret (PyJWT GHSA-ffqj-6fqr-9h24)
-    with pytest.raises(KeyFormatError, match="PEM key"):
+    with pytest.raises(KeyFormatError, match="PEM or SSH2 key file"):
         HMACKey(p256.public_key.to_pem())
 
 

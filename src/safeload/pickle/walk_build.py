@@ -401,10 +401,10 @@ class WalkBuild(WalkCalls):
                 and nested.cls is not None
                 and nested.cls.pair in RECONSTRUCT
                 and nested.state is not None
-            ):
+            ) and all(ref.trusted for ref in self.result.globals):
                 # joblib pickles the array itself there, which numpy writes as _reconstruct and
                 # a BUILD; the load refuses anything else ("bad object array"), and joblib
-                # fails on it (rt54-04)
+                # fails on it (rt54-04). (A name the policy does not trust is refused as that.)
                 raise Unsafe(start, "BUILD", "a joblib object array whose pickle makes no array")
             self.result.array_regions.append((start, self.cur.pos))
             # its value, in the load's pass too: what it holds counts in the model's unfolded

@@ -56,9 +56,16 @@ def _text_forms(secret: bytes) -> list[bytes]:
     ``authorized_keys``) or hex (bare, ``0x``-prefixed or colon-separated). Public keys travel
     in all of these, and OpenSSL's ``-text`` dump of a key holds one as colon-hex lines."""
     forms = [secret]
+    # each way to take up to four whitespace bytes off either end (not ``strip``: DER itself
+    # may start or end with a byte that is whitespace, such as a point's last byte 0x0a)
+    space = b" \t\r\n\x0b\x0c"
+    heads = [i for i in range(5) if all(b in space for b in secret[:i])]
+    tails = [i for i in range(5) if all(b in space for b in secret[len(secret) - i :])]
+    for head in heads:
+        for tail in tails:
+            if (head or tail) and head + tail < len(secret):
+                forms.append(secret[head : len(secret) - tail])
     stripped = secret.strip()
-    if stripped != secret:
-        forms.append(stripped)
     joined = b"".join(stripped.split())  # (a PEM body is wrapped at 64 characters)
     if _COLON_HEX.fullmatch(joined):
         joined = joined.replace(b":", b"")
