@@ -314,9 +314,43 @@ def _keyword_problem(key: str, sym: Any) -> str | None:
     if key not in JUDGED_KEYWORDS:
         return None
     known, value = param_value(sym)
+    if not known and key == "labels":
+        # an array of labels (make_scorer(f1_score, labels=np.unique(y)), rt55-02): judged by
+        # its shape, which is all keyword_problem reads of it
+        length = _vector_length(sym)
+        if length is not None:
+            import numpy as np
+
+            known, value = True, np.empty(length, dtype=np.int8)
     if not known:
         return "is not a value the pass can judge (unproven)"
     return keyword_problem(key, value)
+
+
+def _vector_length(sym: Any) -> int | None:
+    """The length of a plain 1-D numpy array the stream makes (``_reconstruct`` and its BUILD,
+    protocol 5's ``_frombuffer``, a joblib inline array), read from its literal shape, or
+    ``None``."""
+    from safeload._symbolic import _Array, _Const, _Global, _Obj, _Tuple
+    from safeload.pickle.names import FROMBUFFER, RECONSTRUCT
+
+    shape: Any = None
+    if isinstance(sym, _Array):
+        shape = tuple(sym.shape)
+    elif isinstance(sym, _Obj) and isinstance(sym.cls, _Global):
+        args = sym.args.items if isinstance(sym.args, _Tuple) else ()
+        if sym.cls.pair in RECONSTRUCT and isinstance(sym.state, _Tuple):
+            first = args[0] if args else None
+            plain = isinstance(first, _Global) and first.pair == ("numpy", "ndarray")
+            if plain and len(sym.state.items) == 5:
+                shape = sym.state.items[1]
+        elif sym.cls.pair in FROMBUFFER and len(args) == 4:
+            shape = args[2]
+    if isinstance(shape, _Tuple):
+        shape = tuple(i.value if isinstance(i, _Const) else None for i in shape.items)
+    if type(shape) is tuple and len(shape) == 1 and type(shape[0]) is int and shape[0] >= 0:
+        return int(shape[0])
+    return None
 
 
 def _made_by(sym: Any, pair: tuple[str, str]) -> bool:
