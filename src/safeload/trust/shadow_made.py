@@ -255,7 +255,13 @@ class MadeForReal:
         if sym.state is not None:
             state = self.value(sym.state)
             if opaque(state):
-                return Unknown(f"the state of what {format_name(*pair)} makes")
+                # pandas' checked __setstate__ holds every part to plain values (attrs, flags,
+                # blocks): one the pass cannot make is unproven, not passed over (rt55-05: an
+                # estimator in a frame's attrs was SAFE to scan, and the load refused it)
+                why = f"unproven: the state of what {format_name(*pair)} makes holds a value "
+                why += "the pass cannot make"
+                self.problems.append(why)
+                return Unknown(why)
             try:
                 made.__setstate__(state)
             except PandasFormError as exc:
