@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from safeload._numpy_state import MAX_EMPTY_DIM
+from safeload.trust.graph import range_length
 from safeload.trust.shadow_values import Unknown, Unproven, class_of
 from safeload.trust.structures.common import (
     MAX_FEATURE_NAME,
@@ -203,6 +204,10 @@ def _check_sparse_coef(coef: Any, width: int | None) -> None:
 MAX_NGRAM = 32
 
 
+#: The longest range a fitted attribute may hold (items the file does not pay for: rt55-01).
+MAX_FITTED_RANGE = 4096
+
+
 def _check_paid_widths(est: Any) -> None:
     """Widths that size what methods allocate must be paid for by stored data past
     :data:`MAX_EMPTY_DIM` (the bound on an empty array's axes). A stored ``n_features_in_``
@@ -214,14 +219,17 @@ def _check_paid_widths(est: Any) -> None:
     attrs = vars(est) if _has_dict(est) else {}
     for key, value in attrs.items():
         # a fitted attribute (``name_``) is what fit computed: an array, a number, a list of
-        # them, never a range. A range is a sequence of up to 2**20 items the file does not
-        # pay for, and as classes_ or class_prior_ it sized a dense (n, 2**20) result: 16 GB
-        # from a 227-byte file (rt55-01). (A range in a parameter grid is honest.)
+        # them, not a long range. A range is a sequence of up to 2**20 items the file does
+        # not pay for, and as classes_ or class_prior_ it sized a dense (n, 2**20) result:
+        # 16 GB from a 227-byte file (rt55-01). (A range in a parameter grid is honest.)
         if type(key) is str and key.endswith("_") and not key.startswith("__"):
             parts = value if type(value) in (list, tuple) else (value,)
             require(
-                not any(type(part) is range for part in parts),
-                f"fitted attribute {key} holds a range, which no fit stores",
+                not any(
+                    type(part) is range and range_length(part) > MAX_FITTED_RANGE for part in parts
+                ),
+                f"fitted attribute {key} holds a range of more than {MAX_FITTED_RANGE:,} items, "
+                "which no fit stores",
             )
     n_in = attrs.get("n_features_in_")
     # scikit-learn stores X.shape[1]; a 0-d array also works as a count in range() and int()
