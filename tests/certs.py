@@ -69,6 +69,11 @@ def make_cert(
     return b.sign(issuer_key, hashes.SHA256())
 
 
+def self_signed(key: ec.EllipticCurvePrivateKey, cn: str = "publisher") -> x509.Certificate:
+    """A self-signed leaf certificate for ``key``: a public-key form, not a chain."""
+    return make_cert(cn, key, cn, key, ca=False)
+
+
 def pem(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 

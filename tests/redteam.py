@@ -119,11 +119,13 @@ def assert_refused(path: Path) -> None:
         safeload.load_unsigned(path)
 
 
-def parity(data: bytes, tmp_path: Path) -> tuple[bool, str]:
+def parity(data: bytes, tmp_path: Path, name: str = "m.pkl") -> tuple[bool, str]:
     """(whether ``scan`` calls ``data`` safe, what ``load_unsigned`` did with it written to
-    ``tmp_path``: ``'loaded'`` or ``'refused'``): a parity finding asserts the pair."""
-    path = write(tmp_path, data)
-    safe = safeload.scan(data).safe
+    ``tmp_path / name``: ``'loaded'`` or ``'refused'``): a parity finding asserts the pair.
+    A name other than the default pickle one is scanned as a file, so its suffix picks the
+    format (joblib, skops) on both sides."""
+    path = write(tmp_path, data, name)
+    safe = safeload.scan(data if name == "m.pkl" else path).safe
     try:
         safeload.load_unsigned(path)
     except SafeloadError:
@@ -131,11 +133,13 @@ def parity(data: bytes, tmp_path: Path) -> tuple[bool, str]:
     return safe, "loaded"
 
 
-def assert_scan_predicts_load(data: bytes, tmp_path: Path, *, refused: bool = False) -> None:
+def assert_scan_predicts_load(
+    data: bytes, tmp_path: Path, *, refused: bool = False, name: str = "m.pkl"
+) -> None:
     """Assert that ``scan`` calls ``data`` safe exactly when ``load_unsigned`` loads it (a
     parity finding: no file the load refuses is SAFE, no file it loads is unsafe); with
-    ``refused``, also that the load refuses it."""
-    safe, outcome = parity(data, tmp_path)
+    ``refused``, also that the load refuses it. ``name`` as for ``parity``."""
+    safe, outcome = parity(data, tmp_path, name)
     if refused:
         assert outcome == "refused"
     assert safe == (outcome == "loaded"), (safe, outcome)

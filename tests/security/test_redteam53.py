@@ -107,31 +107,19 @@ def test_rt53_01_encode_of_object(tmp_path, which, how):
 def _public_forms() -> dict[str, bytes]:
     """Public-key encodings that are not secrets, in forms rt51-04's check misses."""
     import base64
-    import datetime
     import json
 
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives import serialization as s
     from cryptography.hazmat.primitives.asymmetric import ec, ed25519
-    from cryptography.x509.oid import NameOID
+
+    from certs import self_signed
 
     pub = ed25519.Ed25519PrivateKey.generate().public_key()
     spki = pub.public_bytes(s.Encoding.DER, s.PublicFormat.SubjectPublicKeyInfo)
     ssh = pub.public_bytes(s.Encoding.OpenSSH, s.PublicFormat.OpenSSH)
     raw = pub.public_bytes(s.Encoding.Raw, s.PublicFormat.Raw)
     ek = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "publisher")])
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(ek.public_key())
-        .serial_number(1)
-        .not_valid_before(datetime.datetime(2020, 1, 1))
-        .not_valid_after(datetime.datetime(2030, 1, 1))
-        .sign(ek, hashes.SHA256())
-    )
+    cert = self_signed(ek)
     return {
         "certificate-der": cert.public_bytes(s.Encoding.DER),
         "spki-der-newline": spki + b"\n",
@@ -471,17 +459,7 @@ def test_rt53_08_wrapper_from_memo(tmp_path, where):
         loaded = [None, loaded[0]]
     held = loaded[1].weights if where == "knn-weights" else loaded[1]
     assert type(held).__name__ == "NumpyArrayWrapper"
-    path = tmp_path / "m.joblib"
-    path.write_bytes(data)
-    import safeload
-
-    safe = safeload.scan(path).safe
-    try:
-        safeload.load_unsigned(path)
-        outcome = "loaded"
-    except safeload.SafeloadError:
-        outcome = "refused"
-    assert (safe, outcome) == (False, "refused")
+    assert_scan_predicts_load(data, tmp_path, refused=True, name="m.joblib")
 
 
 def _shared_dag(depth: int, fan: int) -> list:

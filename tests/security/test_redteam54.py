@@ -314,18 +314,7 @@ def test_rt54_04_object_array_not_an_array(tmp_path, what):
     data = _joblib_object_array_holding(value)
     with pytest.raises(AttributeError):
         joblib.load(io.BytesIO(data))
-    path = tmp_path / "m.joblib"
-    path.write_bytes(data)
-    import safeload
-
-    safe = safeload.scan(path).safe
-    try:
-        safeload.load_unsigned(path)
-        outcome = "loaded"
-    except safeload.SafeloadError:
-        outcome = "refused"
-    assert outcome == "refused"
-    assert safe == (outcome == "loaded"), (safe, outcome)
+    assert_scan_predicts_load(data, tmp_path, refused=True, name="m.joblib")
 
 
 # --- rt54-05 / rt54-06: HMACKey's public-key denylist ------------------------------------------
@@ -340,7 +329,8 @@ def _more_public_forms() -> dict[str, bytes]:
     from cryptography.hazmat.primitives import serialization as s
     from cryptography.hazmat.primitives.asymmetric import ec, ed25519
     from cryptography.hazmat.primitives.serialization import pkcs7
-    from cryptography.x509.oid import NameOID
+
+    from certs import self_signed
 
     pub = ed25519.Ed25519PrivateKey.generate().public_key()
     spki = pub.public_bytes(s.Encoding.DER, s.PublicFormat.SubjectPublicKeyInfo)
@@ -354,20 +344,10 @@ def _more_public_forms() -> dict[str, bytes]:
     ).encode()
     ek = ec.generate_private_key(ec.SECP256R1())
     point = ek.public_key().public_bytes(s.Encoding.X962, s.PublicFormat.UncompressedPoint)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "publisher")])
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(ek.public_key())
-        .serial_number(1)
-        .not_valid_before(datetime.datetime(2020, 1, 1))
-        .not_valid_after(datetime.datetime(2030, 1, 1))
-        .sign(ek, hashes.SHA256())
-    )
+    cert = self_signed(ek)
     der = cert.public_bytes(s.Encoding.DER)
     p7 = pkcs7.serialize_certificates([cert], s.Encoding.DER)
-    csr = x509.CertificateSigningRequestBuilder().subject_name(name).sign(ek, hashes.SHA256())
+    csr = x509.CertificateSigningRequestBuilder().subject_name(cert.subject).sign(ek, hashes.SHA256())
     return {
         "rfc4716-ssh2": rfc4716,
         "pkcs7-der": p7,
@@ -688,18 +668,10 @@ def test_rt54_02_skops_form(tmp_path):
     import skops.io as sio
     from sklearn.preprocessing import FunctionTransformer
 
-    import safeload
 
     x = [1]
-    path = tmp_path / "m.skops"
-    path.write_bytes(sio.dumps(FunctionTransformer(kw_args={"a": [x, x]})))
-    safe = safeload.scan(path).safe
-    try:
-        safeload.load_unsigned(path)
-        outcome = "loaded"
-    except safeload.SafeloadError:
-        outcome = "refused"
-    assert safe == (outcome == "loaded"), (safe, outcome)
+    data = sio.dumps(FunctionTransformer(kw_args={"a": [x, x]}))
+    assert_scan_predicts_load(data, tmp_path, name="m.skops")
 
 
 _SKOPS_CALL = (
