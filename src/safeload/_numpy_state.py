@@ -306,11 +306,17 @@ ZERO_ITEMS: Final = (
 )
 
 
-#: The widest an empty array may be along any axis. An empty array states a width without
-#: paying for it: an MLP layer of shape ``(0, 10**8)`` made ``predict`` write 800 MB per row,
-#: a ``(10**8, 0)`` metric matrix sized a distance computation (rt31). Honest empty arrays are
-#: a layer, a category list or a feature list with nothing in it, a few thousand wide.
+#: The widest a width may be that no stored data pays for: ``n_features_in_`` (a hashed text
+#: model has 2**20 features), a sparse matrix's rows or columns given a few stored values, a
+#: column transformer's pass-through columns.
 MAX_EMPTY_DIM: Final = 1 << 20
+#: The widest an empty array (or empty sparse matrix) may be along any axis. An empty array
+#: states a width without paying for it: an MLP layer of shape ``(0, 10**8)`` made ``predict``
+#: write 800 MB per row, a ``(10**8, 0)`` metric matrix sized a distance computation (rt31),
+#: and at 2**20 a class-count array of shape ``(2**20, 0)`` made ``predict_proba`` allocate
+#: ``(n, 2**20)``, 16 GB for 2,000 rows (rt56-01). Honest empty arrays are a layer, a category
+#: list or a feature list with nothing in it: short. (The same bound as a fitted range's.)
+MAX_EMPTY_AXIS: Final = 4096
 
 
 _MAX_DIMS: list[int] = []
@@ -336,10 +342,10 @@ def empty_shape_problem(shape: Any) -> str | None:
         )
     if not (isinstance(shape, tuple) and shape and all(type(n) is int for n in shape)):
         return None
-    if min(shape) != 0 or max(shape) <= MAX_EMPTY_DIM:
+    if min(shape) != 0 or max(shape) <= MAX_EMPTY_AXIS:
         return None
     return (
-        f"empty array of shape {shape!r}: an axis wider than {MAX_EMPTY_DIM:,} with no data "
+        f"empty array of shape {shape!r}: an axis wider than {MAX_EMPTY_AXIS:,} with no data "
         "sizes what methods allocate without the file paying for it"
     )
 
@@ -469,6 +475,13 @@ def frombuffer_form_problem(items: list[_Sym], budget: FoldBudget) -> str | None
         return (
             "numpy's _frombuffer of a dtype holding objects (numpy fails: it cannot make an "
             "object array from a buffer, and never writes one so)"
+        )
+    if dt.subdtype is not None:
+        # frombuffer moves a subarray's shape into the array's, so reshape(shape) fails on
+        # the shape a writer states (rt56-02); no array has a subarray dtype to write
+        return (
+            "numpy's _frombuffer of a subarray dtype (numpy adds the subarray's axes to the "
+            "array's, so the array is not the shape the stream states; numpy never writes one)"
         )
     itemsize = dt.itemsize
     if itemsize == 0:

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from safeload._numpy_state import MAX_EMPTY_DIM, empty_shape_problem
+from safeload._numpy_state import MAX_EMPTY_AXIS, MAX_EMPTY_DIM, empty_shape_problem
 from safeload.trust.shadow_values import class_of
 from safeload.trust.structures.common import require
 
@@ -40,8 +40,8 @@ def check_csr(matrix: Any, shape: tuple[int, ...], what: str) -> None:
     )
 
 
-#: Past :data:`MAX_EMPTY_DIM` rows, a sparse matrix whose format keeps no row pointer must store
-#: at least one value per this many rows.
+#: Past :data:`MAX_EMPTY_AXIS` rows, a sparse matrix whose format keeps no row pointer must
+#: store at least one value per this many rows.
 SPARSE_SPREAD = 64
 
 
@@ -73,10 +73,11 @@ def check_sparse(matrix: Any, context: Any) -> None:
         # as for an empty array: a result sized by an axis the file did not pay for (a
         # random projection's dense output, rt31-01)
         require(empty_shape_problem(shape) is None, f"empty sparse matrix of shape {shape}")
-    if fmt not in ("csr", "bsr", "lil") and shape and shape[0] > MAX_EMPTY_DIM:
+    if fmt not in ("csr", "bsr", "lil") and shape and shape[0] > MAX_EMPTY_AXIS:
         # rows that no index pointer pays for: a CSC matrix of 2**26 rows and one value is
-        # 710 bytes, and a neighbours query computes one distance per row (rt32-02); honest
-        # stored samples have values in most rows
+        # 710 bytes, and a neighbours query computes one distance per row (rt32-02); a COO
+        # matrix of 2**20 rows and one value as a class-count array sized predict_proba's
+        # (n, 2**20) result (rt56-01). Honest stored samples have values in most rows
         require(
             shape[0] <= SPARSE_SPREAD * stored,
             f"sparse matrix of {shape[0]:,} rows with {stored:,} stored values",

@@ -12,7 +12,7 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from safeload._numpy_state import MAX_EMPTY_DIM
+from safeload._numpy_state import MAX_EMPTY_AXIS, MAX_EMPTY_DIM
 from safeload.trust.graph import range_length
 from safeload.trust.shadow_values import Unknown, Unproven, class_of
 from safeload.trust.structures.common import (
@@ -204,8 +204,9 @@ def _check_sparse_coef(coef: Any, width: int | None) -> None:
 MAX_NGRAM = 32
 
 
-#: The longest range a fitted attribute may hold (items the file does not pay for: rt55-01).
-MAX_FITTED_RANGE = 4096
+#: The longest range a fitted attribute may hold (items the file does not pay for: rt55-01):
+#: the bound on an empty array's axes, the other sequence whose length nothing pays for.
+MAX_FITTED_RANGE = MAX_EMPTY_AXIS
 
 
 def _check_paid_widths(est: Any) -> None:
