@@ -46,6 +46,12 @@ _OPENSSH_BLOB = re.compile(
 _BASE64_TEXT = re.compile(rb"[A-Za-z0-9+/_-]+={0,2}")
 _HEX_TEXT = re.compile(rb"(?:0x)?((?:[0-9A-Fa-f]{2})+)")
 _COLON_HEX = re.compile(rb"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2})+")
+#: A run of base64 (or hex) long enough to hold the shortest public key, DER-encoded (an
+#: Ed25519 SubjectPublicKeyInfo is 44 bytes, 60 characters): inside quotes, after a key name.
+_BASE64_TOKEN = re.compile(rb"[A-Za-z0-9+/_-]{56,}={0,2}")
+#: How many times a secret is decoded from text looking for a public key: a PEM file in
+#: base64 (a Kubernetes Secret's data) is two encodings deep, a DER body in base64 in hex three.
+_MAX_DECODES = 3
 #: One line of OpenSSL's ``-text`` dump of a key: colon-separated hex, ending in a colon but
 #: for the last (the public point or modulus it prints after ``pub:``).
 _COLON_HEX_LINE = re.compile(rb"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2})*:?")
@@ -69,42 +75,65 @@ def _colon_hex_blocks(text: bytes) -> list[bytes]:
     return blocks
 
 
-def _text_forms(secret: bytes) -> list[bytes]:
-    """``secret`` and what it decodes to if it is text: with the whitespace a file read adds
-    stripped, and once more from base64 (a PEM body without its armour, an OpenSSH blob as in
-    ``authorized_keys``) or hex (bare, ``0x``-prefixed or colon-separated). Public keys travel
-    in all of these, and OpenSSL's ``-text`` dump of a key holds one as colon-hex lines."""
-    forms = [secret]
-    # each way to take up to four whitespace bytes off either end (not ``strip``: DER itself
-    # may start or end with a byte that is whitespace, such as a point's last byte 0x0a)
+def _trimmed(secret: bytes) -> list[bytes]:
+    """``secret`` with the whitespace a file read adds taken off: each way to take up to four
+    whitespace bytes off either end (not ``strip``: DER itself may start or end with a byte
+    that is whitespace, such as a point's last byte 0x0a)."""
     space = b" \t\r\n\x0b\x0c"
     heads = [i for i in range(5) if all(b in space for b in secret[:i])]
     tails = [i for i in range(5) if all(b in space for b in secret[len(secret) - i :])]
-    for head in heads:
-        for tail in tails:
-            if (head or tail) and head + tail < len(secret):
-                forms.append(secret[head : len(secret) - tail])
-    stripped = secret.strip()
-    joined = b"".join(stripped.split())  # (a PEM body is wrapped at 64 characters)
+    return [
+        secret[head : len(secret) - tail]
+        for head in heads
+        for tail in tails
+        if (head or tail) and head + tail < len(secret)
+    ]
+
+
+def _from_base64(text: bytes) -> list[bytes]:
+    """``text`` decoded from base64, with either alphabet, padding optional."""
+    import base64
+    import binascii
+
+    text = text.rstrip(b"=")
+    padded = text + b"=" * (-len(text) % 4)
+    decoded: list[bytes] = []
+    for decode in (base64.b64decode, base64.urlsafe_b64decode):
+        try:
+            form = decode(padded)
+        except (binascii.Error, ValueError):
+            continue
+        if form not in decoded:  # (the alphabets agree on most text)
+            decoded.append(form)
+    return decoded
+
+
+def _decoded(secret: bytes) -> list[bytes]:
+    """What ``secret`` decodes to if it is text: base64 (a PEM body without its armour, an
+    OpenSSH blob as in ``authorized_keys``, ``base64 pub.pem``) or hex (bare, ``0x``-prefixed
+    or colon-separated, ``xxd -p pub.pem``), taken whole (whitespace and line breaks
+    dropped), block by block (OpenSSL's ``-text`` dump holds the key as colon-hex lines), and
+    token by token (a base64 body in quotes or after a YAML or JSON key, rt56-03). Every
+    decoded form is shorter than the text, and the tokens do not overlap, so all of them
+    together are at most about twice the secret's length."""
+    forms: list[bytes] = []
+    joined = b"".join(secret.split())  # (a PEM body is wrapped at 64 characters)
     if _COLON_HEX.fullmatch(joined):
         joined = joined.replace(b":", b"")
     # OpenSSL's -text dump ("Public-Key: (256 bit)", "pub:", then the point in lines of
     # colon-separated hex, rt54-05): each such block, decoded
-    forms.extend(_colon_hex_blocks(stripped))
+    forms.extend(_colon_hex_blocks(secret.strip()))
     hex_text = _HEX_TEXT.fullmatch(joined)
     if hex_text:
         forms.append(bytes.fromhex(hex_text.group(1).decode("ascii")))
     if _BASE64_TEXT.fullmatch(joined):
-        import base64
-        import binascii
-
-        text = joined.rstrip(b"=")
-        padded = text + b"=" * (-len(text) % 4)
-        for decode in (base64.b64decode, base64.urlsafe_b64decode):
-            try:
-                forms.append(decode(padded))
-            except (binascii.Error, ValueError):
-                continue
+        forms.extend(_from_base64(joined))
+        return forms  # (its tokens are the lines of what was just decoded whole)
+    for match in _BASE64_TOKEN.finditer(secret):
+        token = match.group()
+        forms.extend(_from_base64(token))
+        if len(token) % 2 == 0 and _HEX_TEXT.fullmatch(token):
+            forms.append(bytes.fromhex(token.decode("ascii")))
     return forms
 
 
@@ -203,14 +232,15 @@ def _binary_form(secret: bytes) -> str | None:
     return None
 
 
-def _public_key_form(secret: bytes) -> str | None:
+def _public_key_form(secret: bytes, decodes: int = 0) -> str | None:
     """What public-key encoding ``secret`` is in, or ``None``: an armour line anywhere (PEM,
     an SSH2 public key file), an OpenSSH public-key line or wire blob, a minisign or signify
     public key file, DER (one SEQUENCE or several: a public key, certificate, chain, CSR or
     PKCS#7 bundle), an uncompressed X9.62 point on P-256, P-384 or P-521, or JSON (a JSON Web
-    Key, a TUF or in-toto key); the binary forms also with surrounding whitespace and as
-    base64 or hex text (rt53-02, rt54-05). A raw 32-byte Ed25519 key or a compressed X9.62
-    point cannot be told from random bytes of its length and is not refused."""
+    Key, a TUF or in-toto key); the binary forms also with surrounding whitespace, and every
+    form as base64 or hex text, up to :data:`_MAX_DECODES` encodings deep (rt53-02, rt54-05,
+    rt56-03: ``base64 pub.pem``). A raw 32-byte Ed25519 key or a compressed X9.62 point
+    cannot be told from random bytes of its length and is not refused."""
     if _ARMOUR.search(secret):
         return "a PEM or SSH2 key file (an armour line '-----BEGIN ...')"
     if _OPENSSH_LINE.search(secret):
@@ -219,10 +249,15 @@ def _public_key_form(secret: bytes) -> str | None:
         return "a minisign or signify public key file"
     if _is_json(secret):
         return "a JSON key (a JSON Web Key, a TUF or in-toto key)"
-    for form in _text_forms(secret):
+    for form in (secret, *_trimmed(secret)):
         found = _binary_form(form)
         if found is not None:
-            return found if form == secret else f"{found}, as text"
+            return found
+    if decodes < _MAX_DECODES:
+        for form in _decoded(secret):
+            found = _public_key_form(form, decodes + 1)
+            if found is not None:
+                return found if found.endswith(", as text") else f"{found}, as text"
     return None
 
 
