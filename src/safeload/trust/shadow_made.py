@@ -390,8 +390,19 @@ class MadeForReal:
             return Unknown(f"a {cls.__qualname__} made from values the pass cannot see")
         state = self.value(sym.state) if sym.state is not None else None
         for value in (*args, state):
-            if type(value) in (Unknown, Shadow):
-                return Unknown(f"a {cls.__qualname__} made from values the pass cannot see")
+            # the constructors and __setstate__ take plain values: given an instance, the
+            # load fails ("'StandardScaler' object cannot be interpreted as an integer"), so
+            # scan may not pass over one, nor over a value it cannot see (rt56-04, as rt55-05
+            # for pandas)
+            if type(value) is Shadow:
+                why = f"a {cls.__qualname__} made from an instance (the load fails: it takes "
+                why += "plain values)"
+                self.problems.append(why)
+                return Unknown(why)
+            if type(value) is Unknown:
+                why = f"unproven: a {cls.__qualname__} made from a value the pass cannot make"
+                self.problems.append(why)
+                return Unknown(why)
         make = _NARROWED.get(sym.cls.pair, cls)
         made: Any
         if len(args) == 3 and args[0] is cls and args[1] is object and args[2] is None:
