@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import types
 from typing import Any, cast
 
 import numpy as np
@@ -232,6 +233,11 @@ def _check_paid_widths(est: Any) -> None:
                 f"fitted attribute {key} holds a range of more than {MAX_FITTED_RANGE:,} items, "
                 "which no fit stores",
             )
+            if parts is value:
+                require(
+                    _held_once(parts),
+                    f"fitted attribute {key} holds one array or instance more than once",
+                )
     n_in = attrs.get("n_features_in_")
     # scikit-learn stores X.shape[1]; a 0-d array also works as a count in range() and int()
     # and escaped the bound below (rt32-03)
@@ -314,6 +320,25 @@ def _check_paid_widths(est: Any) -> None:
             int(shape[0]) <= _stored_elements(est, 2),
             "sparse components_ has more rows than the estimator stores values",
         )
+
+
+def _held_once(parts: Any) -> bool:
+    """Whether a fitted list (one item per output, class or estimator) holds each array,
+    sparse matrix and instance once. Fit makes one of each per item; one array met 200 times
+    costs the file 2 bytes a meeting, and each meeting sizes a result of its own: a
+    DummyClassifier whose ``classes_`` and ``class_prior_`` were one array of 4,096 labels
+    for 200 outputs made ``predict_proba`` return 200 arrays of (n, 4096), 13 GB from 67 KB,
+    and a MultiOutputClassifier of one estimator met 200 times alike (rt56-05)."""
+    seen: set[int] = set()
+    for part in parts:
+        if isinstance(part, (type, types.FunctionType, types.BuiltinFunctionType)):
+            continue  # (classes and functions are names, not data)
+        if not (isinstance(part, np.ndarray) or hasattr(part, "__dict__")):
+            continue  # plain values: a number, a str, a dtype, a numpy scalar
+        if id(part) in seen:
+            return False
+        seen.add(id(part))
+    return True
 
 
 def _class_names(est: Any) -> frozenset[str]:
