@@ -71,7 +71,9 @@ def check_sparse(matrix: Any, context: Any) -> None:
     stored = int(matrix.nnz)
     if stored == 0:
         # as for an empty array: a result sized by an axis the file did not pay for (a
-        # random projection's dense output, rt31-01)
+        # random projection's dense output, rt31-01). (A matrix of no stored value whose
+        # axes are not zero is judged by its holder: an all-zero coef_ as wide as the input
+        # is honest, the same matrix as a feature map's weights is not, rt56-06.)
         require(empty_shape_problem(shape) is None, f"empty sparse matrix of shape {shape}")
     if fmt not in ("csr", "bsr", "lil") and shape and shape[0] > MAX_EMPTY_AXIS:
         # rows that no index pointer pays for: a CSC matrix of 2**26 rows and one value is

@@ -238,6 +238,8 @@ def _check_paid_widths(est: Any) -> None:
                     _held_once(parts),
                     f"fitted attribute {key} holds one array or instance more than once",
                 )
+        if _is_sparse(value):
+            _check_sparse_columns(str(key), value, attrs.get("n_features_in_"))
     n_in = attrs.get("n_features_in_")
     # scikit-learn stores X.shape[1]; a 0-d array also works as a count in range() and int()
     # and escaped the bound below (rt32-03)
@@ -320,6 +322,33 @@ def _check_paid_widths(est: Any) -> None:
             int(shape[0]) <= _stored_elements(est, 2),
             "sparse components_ has more rows than the estimator stores values",
         )
+
+
+def _is_sparse(value: Any) -> bool:
+    return str(getattr(type(value), "__module__", "")).startswith("scipy.sparse")
+
+
+def _check_sparse_columns(key: str, matrix: Any, n_in: Any) -> None:
+    """A sparse matrix an estimator holds may be wider than :data:`MAX_EMPTY_AXIS` only where
+    its columns are paid for: by stored values (one per ``SPARSE_SPREAD`` columns), by rows
+    an index pointer pays for (a square affinity matrix), or as the estimator's input width
+    (``coef_``, ``components_``, support vectors and stored samples are one row per
+    class, component or sample and one column per feature; the input pays for them). Where
+    the columns are outputs (a random feature map's ``random_weights_``, a discriminant's
+    ``scalings_``), a 4 x 2**20 matrix of one value made ``transform`` compute (n, 2**20),
+    16 GB for 2,000 rows (rt56-06). Scikit-learn stores those dense."""
+    from safeload.trust.structures.arrays import SPARSE_SPREAD
+
+    shape = tuple(int(n) for n in matrix.shape)
+    if len(shape) != 2 or shape[1] <= MAX_EMPTY_AXIS:
+        return
+    rows = shape[0] if getattr(matrix, "format", None) in ("csr", "bsr") else 0
+    width = int(n_in) if is_int(n_in) else 0
+    require(
+        shape[1] <= max(SPARSE_SPREAD * int(matrix.nnz), rows, width),
+        f"{key} is a sparse matrix of {shape[1]:,} columns that neither its stored values, "
+        "its rows nor the input's width pay for",
+    )
 
 
 def _held_once(parts: Any) -> bool:
