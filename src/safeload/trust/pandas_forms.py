@@ -29,7 +29,9 @@ checked ``__setstate__``) and :mod:`safeload.trust.pandas_values` (the checks on
 from __future__ import annotations
 
 import functools
+import math
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -45,6 +47,7 @@ __all__ = [
     "REFERENCE_ONLY",
     "checked_pandas_arrays",
     "is_checked_pandas",
+    "unpaid_range_problem",
 ]
 
 NEW_INDEX = ("pandas.core.indexes.base", "_new_Index")
@@ -105,23 +108,15 @@ def is_checked_pandas(obj: Any) -> bool:
     return type(obj) in _leaf_types()
 
 
-def checked_pandas_arrays(obj: Any) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """The numpy arrays inside a checked pandas object (:func:`is_checked_pandas`): block
-    values, index data, a categorical's codes, a string array's objects. The use-time walk
-    does not enter these objects, but their arrays are memory the file gave them, so the
-    aliasing check after building must see them (rt28-03: a frame's block over the bytes a
-    tree's nodes use, rewritten in place by ``df.iloc[...] = ...``). Only pandas' own
-    attributes are read, and never a ``RangeIndex``'s data (which it would make).
-
-    Returns every array, and the blocks' values among them: what pandas' public API writes
-    in place (``df.iloc[...] = ...``; an index is immutable)."""
+def _parts(obj: Any) -> Iterator[Any]:
+    """Each object inside a checked pandas object, once: frames and series, their managers,
+    blocks and axes, indexes, categoricals, string arrays, numpy arrays. Only pandas' own
+    attributes are read, and never a ``RangeIndex``'s data (which it would make)."""
     import numpy as np
     from pandas.core.internals.blocks import Block
     from pandas.core.internals.managers import BaseBlockManager
 
     pd = pandas_module()
-    found: list[np.ndarray] = []
-    blocks: list[np.ndarray] = []
     todo: list[Any] = [obj]
     seen: set[int] = set()
     while todo:
@@ -129,15 +124,14 @@ def checked_pandas_arrays(obj: Any) -> tuple[list[np.ndarray], list[np.ndarray]]
         if id(o) in seen or o is None:
             continue
         seen.add(id(o))
-        if isinstance(o, np.ndarray):
-            found.append(o)
-        elif isinstance(o, (pd.DataFrame, pd.Series)):
+        yield o
+        if isinstance(o, np.ndarray) or isinstance(o, pd.RangeIndex):
+            continue
+        if isinstance(o, (pd.DataFrame, pd.Series)):
             todo.append(o._mgr)
         elif isinstance(o, BaseBlockManager):
             todo.extend(o.blocks)
             todo.extend(o.axes)
-        elif isinstance(o, pd.RangeIndex):
-            continue
         elif isinstance(o, pd.Index):
             todo.append(o._data)
         elif isinstance(o, pd.Categorical):
@@ -146,6 +140,60 @@ def checked_pandas_arrays(obj: Any) -> tuple[list[np.ndarray], list[np.ndarray]]
             todo.append(o._ndarray)
         elif isinstance(o, Block):
             todo.append(o.values)
-            if isinstance(o.values, np.ndarray):
-                blocks.append(o.values)
+
+
+def checked_pandas_arrays(obj: Any) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The numpy arrays inside a checked pandas object (:func:`is_checked_pandas`): block
+    values, index data, a categorical's codes, a string array's objects. The use-time walk
+    does not enter these objects, but their arrays are memory the file gave them, so the
+    aliasing check after building must see them (rt28-03: a frame's block over the bytes a
+    tree's nodes use, rewritten in place by ``df.iloc[...] = ...``).
+
+    Returns every array, and the blocks' values among them: what pandas' public API writes
+    in place (``df.iloc[...] = ...``; an index is immutable)."""
+    import numpy as np
+    from pandas.core.internals.blocks import Block
+
+    found: list[np.ndarray] = []
+    blocks: list[np.ndarray] = []
+    for o in _parts(obj):
+        if isinstance(o, np.ndarray):
+            found.append(o)
+        elif isinstance(o, Block) and isinstance(o.values, np.ndarray):
+            blocks.append(o.values)
     return found, blocks
+
+
+def unpaid_range_problem(obj: Any) -> str | None:
+    """Why a checked pandas object is refused for a ``RangeIndex`` longer than
+    :data:`~safeload._numpy_state.MAX_EMPTY_AXIS` that nothing pays for, or ``None``. A
+    RangeIndex is three ints in the file, a length as free as a ``range``'s: as a fitted
+    array's stand-in (a class-count array, a calibrator's classes), ``RangeIndex(2**20)`` or
+    an empty frame of 2**20 rows made ``predict_proba`` allocate (n, 2**20), 16 GB from 1.5 KB
+    (rt56-07). A long one is allowed as an axis of a frame or series whose blocks hold at
+    least as many values (an honest frame of a million rows), and as a categorical's
+    categories when its codes are as many."""
+    from pandas.core.internals.managers import BaseBlockManager
+
+    from safeload._numpy_state import MAX_EMPTY_AXIS
+
+    pd = pandas_module()
+    paid: dict[int, int] = {}  # a long RangeIndex's id: the most values a holder stores
+    long: list[Any] = []
+    for o in _parts(obj):
+        if isinstance(o, BaseBlockManager):
+            stored = sum(math.prod(b.shape) for b in o.blocks)
+            for axis in o.axes:
+                paid[id(axis)] = max(paid.get(id(axis), 0), stored)
+        elif isinstance(o, pd.Categorical):
+            categories = o.categories
+            paid[id(categories)] = max(paid.get(id(categories), 0), len(o._codes))
+        elif type(o) is pd.RangeIndex and len(o) > MAX_EMPTY_AXIS:
+            long.append(o)
+    for index in long:
+        if paid.get(id(index), 0) < len(index):
+            return (
+                f"a pandas RangeIndex of {len(index):,} items that no stored values pay for "
+                f"(at most {MAX_EMPTY_AXIS:,} unpaid)"
+            )
+    return None
