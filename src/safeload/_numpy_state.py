@@ -135,6 +135,17 @@ def itemsize_problem(dt: Any) -> str | None:
             f"a structured or sub-array dtype of {dt.itemsize:,} bytes per item (more than "
             f"{MAX_RECORD_ITEMSIZE:,}): every row a model makes with it allocates that much"
         )
+    count = 1
+    for n in dt.shape:
+        count *= n
+    if count > MAX_RECORD_ITEMSIZE:
+        # a sub-array of zero-byte records is no bytes per item but answers .shape with its
+        # own: in a fitted array's place, np.dtype((np.dtype([]), (2**20,))) made
+        # predict_proba allocate (n, 2**20) (rt56-08)
+        return (
+            f"a sub-array dtype of shape {dt.shape!r}: more than {MAX_RECORD_ITEMSIZE:,} items "
+            "per item"
+        )
     return None
 
 
