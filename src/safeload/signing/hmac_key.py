@@ -49,6 +49,8 @@ _COLON_HEX = re.compile(rb"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2})+")
 #: A run of base64 (or hex) long enough to hold the shortest public key, DER-encoded (an
 #: Ed25519 SubjectPublicKeyInfo is 44 bytes, 60 characters): inside quotes, after a key name.
 _BASE64_TOKEN = re.compile(rb"[A-Za-z0-9+/_-]{56,}={0,2}")
+#: A percent-escaped byte: URL-encoded text.
+_PERCENT = re.compile(rb"%[0-9A-Fa-f]{2}")
 #: How many times a secret is decoded from text looking for a public key: a PEM file in
 #: base64 (a Kubernetes Secret's data) is two encodings deep, a DER body in base64 in hex three.
 _MAX_DECODES = 3
@@ -79,7 +81,7 @@ def _trimmed(secret: bytes) -> list[bytes]:
     """``secret`` with the whitespace a file read adds taken off: each way to take up to four
     whitespace bytes off either end (not ``strip``: DER itself may start or end with a byte
     that is whitespace, such as a point's last byte 0x0a)."""
-    space = b" \t\r\n\x0b\x0c"
+    space = b" \t\r\n\x0b\x0c\x00"  # (and a C string's NUL, rt56-03)
     heads = [i for i in range(5) if all(b in space for b in secret[:i])]
     tails = [i for i in range(5) if all(b in space for b in secret[len(secret) - i :])]
     return [
@@ -115,7 +117,7 @@ def _decoded(secret: bytes) -> list[bytes]:
     dropped), block by block (OpenSSL's ``-text`` dump holds the key as colon-hex lines), and
     token by token (a base64 body in quotes or after a YAML or JSON key, rt56-03). Every
     decoded form is shorter than the text, and the tokens do not overlap, so all of them
-    together are at most about twice the secret's length."""
+    together are at most a few times the secret's length. URL-encoded text is unescaped."""
     forms: list[bytes] = []
     joined = b"".join(secret.split())  # (a PEM body is wrapped at 64 characters)
     if _COLON_HEX.fullmatch(joined):
@@ -128,7 +130,11 @@ def _decoded(secret: bytes) -> list[bytes]:
         forms.append(bytes.fromhex(hex_text.group(1).decode("ascii")))
     if _BASE64_TEXT.fullmatch(joined):
         forms.extend(_from_base64(joined))
-        return forms  # (its tokens are the lines of what was just decoded whole)
+    if _PERCENT.search(secret):
+        # URL-encoded (a client certificate in an HTTP header: nginx, load balancers)
+        from urllib.parse import unquote_to_bytes
+
+        forms.append(unquote_to_bytes(secret))
     for match in _BASE64_TOKEN.finditer(secret):
         token = match.group()
         forms.extend(_from_base64(token))
