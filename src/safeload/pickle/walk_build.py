@@ -14,6 +14,7 @@ from safeload._numpy_state import (
     _dtype_state_problem,
     array_state_length_problem,
     empty_shape_problem,
+    real_dtype,
 )
 from safeload._symbolic import (
     _OPAQUE,
@@ -393,6 +394,11 @@ class WalkBuild(WalkCalls):
             raise Unsafe(pos, "BUILD", empty)
         if order not in ("C", "F"):
             raise Unsafe(pos, "BUILD", "joblib array order must be 'C' or 'F'")
+        dtype = s["dtype"]
+        if isinstance(dtype, _Obj) and real_dtype(dtype, self.fold).subdtype is not None:
+            # numpy adds a sub-array's axes to the array's, so joblib's reshape to the stated
+            # shape fails (rt56-02); no array has a sub-array dtype to write
+            raise Unsafe(pos, "BUILD", "joblib array of a sub-array dtype (joblib fails)")
         start = self.cur.pos
         if hasobject:
             nested = self._stream(top=False)  # a nested pickle of the object array
