@@ -40,8 +40,8 @@ def check_csr(matrix: Any, shape: tuple[int, ...], what: str) -> None:
     )
 
 
-#: Past :data:`MAX_EMPTY_AXIS` rows, a sparse matrix whose format keeps no row pointer must
-#: store at least one value per this many rows.
+#: Past :data:`MAX_EMPTY_DIM` columns, a sparse matrix whose format keeps no column pointer
+#: must store at least one value per this many columns.
 SPARSE_SPREAD = 64
 
 
@@ -78,10 +78,12 @@ def check_sparse(matrix: Any, context: Any) -> None:
     if fmt not in ("csr", "bsr", "lil") and shape and shape[0] > MAX_EMPTY_AXIS:
         # rows that no index pointer pays for: a CSC matrix of 2**26 rows and one value is
         # 710 bytes, and a neighbours query computes one distance per row (rt32-02); a COO
-        # matrix of 2**20 rows and one value as a class-count array sized predict_proba's
-        # (n, 2**20) result (rt56-01). Honest stored samples have values in most rows
+        # matrix of 2**20 rows as a class-count array sized predict_proba's (n, 2**20)
+        # result, with no value (rt56-01) or one per 64 rows (264 KB). Such a format pays for
+        # its rows with a stored value each, as a dense array does; honest stored samples
+        # are CSR, whose index pointer pays
         require(
-            shape[0] <= SPARSE_SPREAD * stored,
+            shape[0] <= stored,
             f"sparse matrix of {shape[0]:,} rows with {stored:,} stored values",
         )
     if fmt != "csc" and len(shape) == 2 and shape[1] > MAX_EMPTY_DIM:

@@ -330,22 +330,21 @@ def _is_sparse(value: Any) -> bool:
 
 def _check_sparse_columns(key: str, matrix: Any, n_in: Any) -> None:
     """A sparse matrix an estimator holds may be wider than :data:`MAX_EMPTY_AXIS` only where
-    its columns are paid for: by stored values (one per ``SPARSE_SPREAD`` columns), by rows
+    its columns are paid for: by stored values (one a column, as a dense row pays; one per 64
+    columns was 197 KB for the harm below), by rows
     an index pointer pays for (a square affinity matrix), or as the estimator's input width
     (``coef_``, ``components_``, support vectors and stored samples are one row per
     class, component or sample and one column per feature; the input pays for them). Where
     the columns are outputs (a random feature map's ``random_weights_``, a discriminant's
     ``scalings_``), a 4 x 2**20 matrix of one value made ``transform`` compute (n, 2**20),
     16 GB for 2,000 rows (rt56-06). Scikit-learn stores those dense."""
-    from safeload.trust.structures.arrays import SPARSE_SPREAD
-
     shape = tuple(int(n) for n in matrix.shape)
     if len(shape) != 2 or shape[1] <= MAX_EMPTY_AXIS:
         return
     rows = shape[0] if getattr(matrix, "format", None) in ("csr", "bsr") else 0
     width = int(n_in) if is_int(n_in) else 0
     require(
-        shape[1] <= max(SPARSE_SPREAD * int(matrix.nnz), rows, width),
+        shape[1] <= max(int(matrix.nnz), rows, width),
         f"{key} is a sparse matrix of {shape[1]:,} columns that neither its stored values, "
         "its rows nor the input's width pay for",
     )
