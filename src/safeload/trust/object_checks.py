@@ -95,6 +95,12 @@ def use_time_counts(state: Any, class_name: str) -> set[str]:
 #: its list), beyond :data:`MAX_REPEATED_BYTES`.
 REPEAT_SPREAD = 8
 MAX_REPEATED_BYTES = 1 << 26
+#: The label columns a model's estimators may give one input row, summed over every time a
+#: method meets each, beyond one per 8 bytes of arrays the model stores (each once): 200
+#: distinct LogisticRegressions of a MultiOutputClassifier sharing one 4,096-label classes_,
+#: coef_ and intercept_ made predict_proba return 13 GB for 2,000 rows from 218 KB (rt56-05).
+#: An honest model stores a coefficient or node value per label it outputs.
+MAX_ROW_OUTPUTS = 1 << 15
 #: What meeting an instance costs beyond its arrays, in bytes of array work: a Python-level
 #: method call (a DummyRegressor's ``predict`` is about 30 microseconds, as much time as
 #: reading a few KiB). A voting model listing one DummyRegressor, 8 bytes of arrays, 40,000
@@ -134,6 +140,8 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
     share = 0.0
     stored = 0
     used = 0
+    outputs = 0  # label columns the estimators' probabilities give an input row
+    array_bytes = 0
     seen_roots: set[int] = set()
     for obj in instances:
         times = meets.get(id(obj), 0)
@@ -149,10 +157,11 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
         used += times * (MEET_BYTES + sum(int(root.nbytes) for root in roots.values()))
         # what the model stores counts each array once, whoever holds it: 250 distinct KNNs
         # over one memoised 640 KB _fit_X each did the whole search in predict (rt40-03)
-        stored += MEET_BYTES + sum(
-            int(root.nbytes) for key, root in roots.items() if key not in seen_roots
-        )
+        own = sum(int(root.nbytes) for key, root in roots.items() if key not in seen_roots)
+        stored += MEET_BYTES + own
+        array_bytes += own
         seen_roots.update(roots)
+        outputs += times * _label_width(attrs)
     named = ledger.problem(file_size)
     if named:
         return named
@@ -162,6 +171,13 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
             f"call or input row (at most {MAX_PER_ROW_SHARE}: one estimator met in many "
             "places runs its rounds each time)"
         )
+    paid = max(MAX_ROW_OUTPUTS, array_bytes // 8)
+    if outputs > paid:
+        return (
+            f"its estimators' labels would give {outputs:,} columns of probabilities per input "
+            f"row (more than {paid:,}: one label array met in many places sizes a result each "
+            "time)"
+        )
     bound = max(MAX_REPEATED_BYTES, REPEAT_SPREAD * stored)
     if used > bound:
         return (
@@ -170,6 +186,20 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
             "each time)"
         )
     return None
+
+
+def _label_width(attrs: dict[str, Any]) -> int:
+    """How many labels an estimator's ``classes_`` (or a calibrator's ``classes``) holds: one
+    array, or one per output. ``predict_proba`` and ``decision_function`` give each input row
+    a column per label."""
+    total = 0
+    for key in ("classes_", "classes"):
+        value: Any = attrs.get(key)
+        parts: Any = value if type(value) in (list, tuple) else (value,)
+        for part in parts:
+            if isinstance(part, np.ndarray):
+                total += int(part.size)
+    return total
 
 
 def check_name_template(template: str, path: str) -> None:
