@@ -138,8 +138,9 @@ def _decoded(secret: bytes) -> list[bytes]:
     for match in _BASE64_TOKEN.finditer(secret):
         token = match.group()
         forms.extend(_from_base64(token))
-        if len(token) % 2 == 0 and _HEX_TEXT.fullmatch(token):
-            forms.append(bytes.fromhex(token.decode("ascii")))
+        hex_token = _HEX_TEXT.fullmatch(token)
+        if hex_token:  # (its digits, without a 0x prefix: rt57-10)
+            forms.append(bytes.fromhex(hex_token.group(1).decode("ascii")))
     return forms
 
 
