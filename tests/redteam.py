@@ -409,6 +409,13 @@ PLAIN_CALL = (
     "print('maxrss_mb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, flush=True)\n"
 )
 
+#: The same call on a skops file loaded by skops itself, every type it names trusted.
+PLAIN_SKOPS_CALL = PLAIN_CALL.replace(
+    "import pickle, numpy\nmodel = pickle.load(open(sys.argv[1], 'rb'))\n",
+    "import numpy, skops.io as sio\n"
+    "model = sio.load(sys.argv[1], trusted=sio.get_untrusted_types(file=sys.argv[1]))\n",
+)
+
 #: The same call after safeload: ``scan_safe <bool>``, then ``refused <why>`` (exit 0) or
 #: ``loaded``, ``call done``/``call MemoryError`` and ``maxrss_mb <n>``.
 SAFE_CALL = (
@@ -429,6 +436,12 @@ SAFE_CALL = (
     "import resource\n"
     "print('maxrss_mb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, flush=True)\n"
 )
+
+#: :data:`SAFE_CALL` with the pandas profile, on both sides.
+PANDAS_SAFE_CALL = SAFE_CALL.replace(
+    "safeload.scan(open(sys.argv[1], 'rb').read())",
+    "safeload.scan(sys.argv[1], profiles=['pandas'])",
+).replace("load_unsigned(sys.argv[1])", "load_unsigned(sys.argv[1], profiles=['pandas'])")
 
 
 #: A child program: load the file with plain pickle, then print ``cpu <seconds>`` that one

@@ -79,6 +79,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from redteam import (
     GB,
     PLAIN_CALL,
+    PLAIN_SKOPS_CALL,
     assert_safeload_refuses,
     assert_scan_predicts_load,
     child,
@@ -263,17 +264,7 @@ def test_rt55_01_range_classes_skops(tmp_path):
     path = tmp_path / "m.skops"
     sio.dump(model, path)
     call = "model.transform(numpy.arange(2000) % 3)"
-    plain_skops = (
-        "import numpy, skops.io as sio\n"
-        "model = sio.load(sys.argv[1], trusted=sio.get_untrusted_types(file=sys.argv[1]))\n"
-        "print('loaded', flush=True)\n"
-        "try:\n"
-        f"    {call}\n"
-        "    print('call done', flush=True)\n"
-        "except MemoryError:\n"
-        "    print('call MemoryError', flush=True)\n"
-    )
-    shown = child(plain_skops, path, memory=1 * GB, cpu=30, timeout=60)
+    shown = child(PLAIN_SKOPS_CALL.format(call=call), path, memory=1 * GB, cpu=30, timeout=60)
     assert "loaded" in shown.stdout and "call MemoryError" in shown.stdout, str(shown)
     assert_safeload_refuses(path, call, memory=1 * GB, cpu=30, timeout=60)
 

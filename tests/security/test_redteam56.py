@@ -135,7 +135,9 @@ import pytest
 
 from redteam import (
     GB,
+    PANDAS_SAFE_CALL,
     PLAIN_CALL,
+    PLAIN_SKOPS_CALL,
     assert_safeload_refuses,
     assert_scan_predicts_load,
     child,
@@ -428,17 +430,7 @@ def test_rt56_05_shared_per_output_skops(tmp_path):
     data, call = _shared_per_output("dummy")
     path = tmp_path / "m.skops"
     sio.dump(pickle.loads(data), path)
-    plain_skops = (
-        "import numpy, skops.io as sio\n"
-        "model = sio.load(sys.argv[1], trusted=sio.get_untrusted_types(file=sys.argv[1]))\n"
-        "print('loaded', flush=True)\n"
-        "try:\n"
-        f"    {call}\n"
-        "    print('call done', flush=True)\n"
-        "except MemoryError:\n"
-        "    print('call MemoryError', flush=True)\n"
-    )
-    shown = child(plain_skops, path, memory=1 * GB, cpu=30, timeout=60)
+    shown = child(PLAIN_SKOPS_CALL.format(call=call), path, memory=1 * GB, cpu=30, timeout=60)
     assert "loaded" in shown.stdout and "call MemoryError" in shown.stdout, str(shown)
     assert_safeload_refuses(path, call, memory=1 * GB, cpu=30, timeout=60)
 
@@ -483,22 +475,6 @@ def test_rt56_06_empty_feature_map(tmp_path, kind):
 # --- rt56-07: a pandas RangeIndex / empty frame in a fitted array's place ---------------------------
 
 
-PANDAS_SAFE_CALL = (
-    "import safeload, numpy\n"
-    "report = safeload.scan(sys.argv[1], profiles=['pandas'])\n"
-    "print('scan_safe', report.safe, flush=True)\n"
-    "try:\n"
-    "    model = safeload.load_unsigned(sys.argv[1], profiles=['pandas'])\n"
-    "except safeload.SafeloadError as exc:\n"
-    "    print('refused', str(exc)[:300], flush=True)\n"
-    "    raise SystemExit(0)\n"
-    "print('loaded', flush=True)\n"
-    "try:\n"
-    "    {call}\n"
-    "    print('call done', flush=True)\n"
-    "except MemoryError:\n"
-    "    print('call MemoryError', flush=True)\n"
-)
 
 
 def _pandas_unpaid(form: str, slot: str):

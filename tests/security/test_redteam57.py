@@ -150,7 +150,9 @@ import pytest
 
 from redteam import (
     GB,
+    PANDAS_SAFE_CALL,
     PLAIN_CALL,
+    PLAIN_SKOPS_CALL,
     assert_safeload_refuses,
     child,
     open_finding,
@@ -413,17 +415,7 @@ def test_rt57_01_02_skops(tmp_path, kind):
         data, call = _shared_regressors("multi-output") if kind == "rt57-01" else _bsr_rows("linear-coef")
     path = tmp_path / "m.skops"
     sio.dump(pickle.loads(data), path)
-    plain_skops = (
-        "import numpy, skops.io as sio\n"
-        "model = sio.load(sys.argv[1], trusted=sio.get_untrusted_types(file=sys.argv[1]))\n"
-        "print('loaded', flush=True)\n"
-        "try:\n"
-        f"    {call}\n"
-        "    print('call done', flush=True)\n"
-        "except MemoryError:\n"
-        "    print('call MemoryError', flush=True)\n"
-    )
-    shown = child(plain_skops, path, memory=1 * GB, cpu=30, timeout=60)
+    shown = child(PLAIN_SKOPS_CALL.format(call=call), path, memory=1 * GB, cpu=30, timeout=60)
     assert "loaded" in shown.stdout and "call MemoryError" in shown.stdout, str(shown)
     safe = child(
         "import safeload, numpy\n"
@@ -516,22 +508,6 @@ def _pandas_labels(form: str = "pandas-index"):
     return pickle.dumps(model, protocol=5), "model.predict_proba(numpy.random.RandomState(1).rand(2000, 4))"
 
 
-PANDAS_SAFE_CALL = (
-    "import safeload, numpy\n"
-    "report = safeload.scan(sys.argv[1], profiles=['pandas'])\n"
-    "print('scan_safe', report.safe, flush=True)\n"
-    "try:\n"
-    "    model = safeload.load_unsigned(sys.argv[1], profiles=['pandas'])\n"
-    "except safeload.SafeloadError as exc:\n"
-    "    print('refused', str(exc)[:300], flush=True)\n"
-    "    raise SystemExit(0)\n"
-    "print('loaded', flush=True)\n"
-    "try:\n"
-    "    {call}\n"
-    "    print('call done', flush=True)\n"
-    "except MemoryError:\n"
-    "    print('call MemoryError', flush=True)\n"
-)
 
 
 @open_finding(57, "rt57-08: shared classes_ as a pandas Index escape the whole-model label bound")
