@@ -176,10 +176,7 @@ MAX_SPARSE_COEF = 2**27
 def _sparse_coef(est: Any) -> Any:
     """The estimator's ``coef_`` if it is a scipy sparse matrix (after ``sparsify()``)."""
     coef = vars(est).get("coef_") if _has_dict(est) else None
-    cls = class_of(coef) if coef is not None else None
-    if isinstance(cls, type) and cls.__module__.startswith("scipy.sparse"):
-        return coef
-    return None
+    return coef if _is_sparse(coef) else None
 
 
 def _check_sparse_coef(coef: Any, width: int | None) -> None:
@@ -325,7 +322,9 @@ def _check_paid_widths(est: Any) -> None:
 
 
 def _is_sparse(value: Any) -> bool:
-    return str(getattr(type(value), "__module__", "")).startswith("scipy.sparse")
+    """Whether ``value`` is a scipy sparse matrix or array (a shadow answers its class)."""
+    cls = class_of(value) if value is not None else None
+    return isinstance(cls, type) and cls.__module__.startswith("scipy.sparse")
 
 
 def _check_sparse_columns(key: str, matrix: Any, n_in: Any) -> None:
