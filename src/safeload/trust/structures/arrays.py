@@ -65,7 +65,10 @@ def check_sparse(matrix: Any, context: Any) -> None:
             and np.asarray(matrix.data).shape[0] == np.asarray(matrix.offsets).shape[0],
             "DIA arrays disagree",
         )
-    elif fmt in ("lil", "dok"):
+    elif fmt == "lil":
+        _check_lil(matrix)
+        matrix.tocsr().check_format(full_check=True)
+    elif fmt == "dok":
         matrix.tocsr().check_format(full_check=True)
     shape = tuple(int(n) for n in matrix.shape)
     stored = int(matrix.nnz)
@@ -75,6 +78,26 @@ def check_sparse(matrix: Any, context: Any) -> None:
         # axes are not zero is judged by its holder: an all-zero coef_ as wide as the input
         # is honest, the same matrix as a feature map's weights is not, rt56-06.)
         require(empty_shape_problem(shape) is None, f"empty sparse matrix of shape {shape}")
+    if len(shape) == 1:
+        # a 1-D sparse array (scipy >= 1.15): a CSR one's index pointer has two items
+        # whatever its length, so its length is paid by stored values as an axis of an empty
+        # array is (a (2**20,) csr_array of one value as a class-count array sized
+        # predict_proba's (n, 2**20) result, rt57-09)
+        require(
+            shape[0] <= max(MAX_EMPTY_AXIS, stored),
+            f"1-D sparse array of {shape[0]:,} items with {stored:,} stored values",
+        )
+        return
+    if fmt == "bsr" and shape and shape[0] > MAX_EMPTY_AXIS:
+        # a BSR index pointer has one item per block row: blocks of (4096, 1) under a
+        # 257-item pointer made 2**20 rows from 35 KB (rt57-02). Its rows are paid by
+        # pointer items or stored values
+        pointer_rows = int(np.asarray(matrix.indptr).shape[0]) - 1
+        require(
+            shape[0] <= max(pointer_rows, stored),
+            f"BSR matrix of {shape[0]:,} rows with {pointer_rows:,} block rows and "
+            f"{stored:,} stored values",
+        )
     if fmt not in ("csr", "bsr", "lil") and shape and shape[0] > MAX_EMPTY_AXIS:
         # rows that no index pointer pays for: a CSC matrix of 2**26 rows and one value is
         # 710 bytes, and a neighbours query computes one distance per row (rt32-02); a COO
@@ -94,6 +117,39 @@ def check_sparse(matrix: Any, context: Any) -> None:
             shape[1] <= SPARSE_SPREAD * stored,
             f"sparse matrix of {shape[1]:,} columns with {stored:,} stored values",
         )
+
+
+def _check_lil(matrix: Any) -> None:
+    """A LIL matrix keeps one Python list of column indexes and one of values per row, in two
+    object arrays; scipy's ``tocsr`` sizes its index pointer from the shape and writes one
+    length per row *object* into it, unchecked (``lil_get_lengths``, ``lil_flatten_to_array``):
+    rows longer than the shape overflowed the heap inside safeload's own check, rows shorter
+    than it read uninitialised memory (rt57-04). So before any conversion: two 1-D object
+    arrays of exactly one list per row, each row's indexes ints strictly increasing inside the
+    width, and as many values as indexes."""
+    shape = tuple(int(n) for n in matrix.shape)
+    require(len(shape) == 2, "LIL matrix is not 2-D")
+    n_rows, n_cols = shape
+    lists: list[list[Any]] = []
+    for name in ("rows", "data"):
+        arr = vars(matrix).get(name)
+        require(
+            type(arr) is np.ndarray and arr.dtype == object and arr.shape == (n_rows,),
+            f"LIL {name} is not one list per row of its shape",
+        )
+        lists.append(arr.tolist())
+    for index, values in zip(lists[0], lists[1], strict=True):
+        require(type(index) is list and type(values) is list, "LIL row is not a list")
+        require(len(index) == len(values), "LIL row holds more indexes than values, or fewer")
+        previous = -1
+        for col in index:
+            require(
+                isinstance(col, (int, np.integer))
+                and not isinstance(col, bool)
+                and previous < int(col) < n_cols,
+                "LIL row's column indexes are not increasing inside the width",
+            )
+            previous = int(col)
 
 
 #: The highest spline degree a model may store: honest splines are cubic, a few quintic;
