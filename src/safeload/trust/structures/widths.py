@@ -327,21 +327,33 @@ def _is_sparse(value: Any) -> bool:
     return isinstance(cls, type) and cls.__module__.startswith("scipy.sparse")
 
 
+#: Fitted sparse matrices whose columns are the input's features (one row per class,
+#: component, centre or stored sample): the input pays for their width.
+INPUT_COLUMNS = frozenset(
+    {"coef_", "components_", "support_vectors_", "_fit_X", "X_fit_", "X_", "cluster_centers_"}
+)
+#: Fitted sparse matrices that are square by construction, one row and one column per
+#: sample: the index pointer of a CSR one pays for both axes.
+SQUARE = frozenset({"affinity_matrix_"})
+
+
 def _check_sparse_columns(key: str, matrix: Any, n_in: Any) -> None:
     """A sparse matrix an estimator holds may be wider than :data:`MAX_EMPTY_AXIS` only where
     its columns are paid for: by stored values (one a column, as a dense row pays; one per 64
-    columns was 197 KB for the harm below), by rows
-    an index pointer pays for (a square affinity matrix), or as the estimator's input width
-    (``coef_``, ``components_``, support vectors and stored samples are one row per
-    class, component or sample and one column per feature; the input pays for them). Where
-    the columns are outputs (a random feature map's ``random_weights_``, a discriminant's
-    ``scalings_``), a 4 x 2**20 matrix of one value made ``transform`` compute (n, 2**20),
-    16 GB for 2,000 rows (rt56-06). Scikit-learn stores those dense."""
+    columns was 197 KB for the harm below), by the rows a CSR index pointer pays for where the
+    matrix is a square affinity matrix (:data:`SQUARE`), or by the input's width where its
+    columns are input features (:data:`INPUT_COLUMNS`: ``coef_``, ``components_``, support
+    vectors and stored samples; the input pays for them). Anywhere else the columns are
+    outputs (a random feature map's ``random_weights_``, a discriminant's ``scalings_``): a
+    4 x 2**20 matrix of one value made ``transform`` compute (n, 2**20), 16 GB for 2,000 rows
+    (rt56-06), and a square (2**20, 2**20) one after a hashing vectorizer was paid by neither
+    its input width nor its pointer (rt57-06). Scikit-learn stores those dense."""
     shape = tuple(int(n) for n in matrix.shape)
     if len(shape) != 2 or shape[1] <= MAX_EMPTY_AXIS:
         return
-    rows = shape[0] if getattr(matrix, "format", None) in ("csr", "bsr") else 0
-    width = int(n_in) if is_int(n_in) else 0
+    square = key in SQUARE and getattr(matrix, "format", None) == "csr" and shape[0] == shape[1]
+    rows = shape[0] if square else 0
+    width = int(n_in) if key in INPUT_COLUMNS and is_int(n_in) else 0
     require(
         shape[1] <= max(int(matrix.nnz), rows, width),
         f"{key} is a sparse matrix of {shape[1]:,} columns that neither its stored values, "
@@ -362,10 +374,25 @@ def _held_once(parts: Any) -> bool:
             continue  # (classes and functions are names, not data)
         if not (isinstance(part, np.ndarray) or hasattr(part, "__dict__")):
             continue  # plain values: a number, a str, a dtype, a numpy scalar
+        if _is_frozen(part):
+            # FrozenEstimator.__sklearn_clone__ returns itself, so scikit-learn's own fit
+            # lists one frozen model once per output or name (rt57-07); what meeting it many
+            # times costs is bounded for the whole model (object_checks.whole_model_problem)
+            continue
         if id(part) in seen:
             return False
         seen.add(id(part))
     return True
+
+
+def _is_frozen(part: Any) -> bool:
+    """Whether ``part`` is scikit-learn's FrozenEstimator (a shadow answers its class)."""
+    cls = class_of(part)
+    return (
+        isinstance(cls, type)
+        and cls.__name__ == "FrozenEstimator"
+        and cls.__module__ == "sklearn.frozen._frozen"
+    )
 
 
 def _class_names(est: Any) -> frozenset[str]:
