@@ -10,6 +10,7 @@ class, scikit-learn's parameter constraints, native libraries' parameters, kerne
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any
 
 import numpy as np
@@ -95,12 +96,19 @@ def use_time_counts(state: Any, class_name: str) -> set[str]:
 #: its list), beyond :data:`MAX_REPEATED_BYTES`.
 REPEAT_SPREAD = 8
 MAX_REPEATED_BYTES = 1 << 26
-#: The label columns a model's estimators may give one input row, summed over every time a
-#: method meets each, beyond one per 8 bytes of arrays the model stores (each once): 200
+#: The output columns a model's estimators may give one input row, summed over every time a
+#: method meets each, beyond one per item of the arrays the model stores (each once): 200
 #: distinct LogisticRegressions of a MultiOutputClassifier sharing one 4,096-label classes_,
 #: coef_ and intercept_ made predict_proba return 13 GB for 2,000 rows from 218 KB (rt56-05).
-#: An honest model stores a coefficient or node value per label it outputs.
+#: An honest model stores a coefficient or node value per column it outputs (rt57-01: output
+#: widths other than labels, :data:`OUTPUT_AXES`).
 MAX_ROW_OUTPUTS = 1 << 15
+#: How many output columns per stored item the whole model may give one input row: an honest
+#: ensemble is met twice through its own references (``estimators_`` and
+#: ``named_estimators_``: a soft vote of three forests of 1,000 classes counted 188,000 columns
+#: over 94,000 label items), a nested one up to four times; the sharing attacks above gave 17
+#: to 40 columns per item.
+ROW_OUTPUT_SPREAD = 4
 #: What meeting an instance costs beyond its arrays, in bytes of array work: a Python-level
 #: method call (a DummyRegressor's ``predict`` is about 30 microseconds, as much time as
 #: reading a few KiB). A voting model listing one DummyRegressor, 8 bytes of arrays, 40,000
@@ -140,8 +148,8 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
     share = 0.0
     stored = 0
     used = 0
-    outputs = 0  # label columns the estimators' probabilities give an input row
-    array_bytes = 0
+    outputs = 0  # output columns the estimators give an input row
+    array_items = 0  # items of the arrays the model stores, each array once
     seen_roots: set[int] = set()
     for obj in instances:
         times = meets.get(id(obj), 0)
@@ -159,7 +167,7 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
         # over one memoised 640 KB _fit_X each did the whole search in predict (rt40-03)
         own = sum(int(root.nbytes) for key, root in roots.items() if key not in seen_roots)
         stored += MEET_BYTES + own
-        array_bytes += own
+        array_items += sum(int(root.size) for key, root in roots.items() if key not in seen_roots)
         seen_roots.update(roots)
         outputs += times * _label_width(attrs)
     named = ledger.problem(file_size)
@@ -171,11 +179,11 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
             f"call or input row (at most {MAX_PER_ROW_SHARE}: one estimator met in many "
             "places runs its rounds each time)"
         )
-    paid = max(MAX_ROW_OUTPUTS, array_bytes // 8)
+    paid = max(MAX_ROW_OUTPUTS, ROW_OUTPUT_SPREAD * array_items)
     if outputs > paid:
         return (
-            f"its estimators' labels would give {outputs:,} columns of probabilities per input "
-            f"row (more than {paid:,}: one label array met in many places sizes a result each "
+            f"its estimators would give {outputs:,} output columns per input row (more than "
+            f"{paid:,}: one label or coefficient array met in many places sizes a result each "
             "time)"
         )
     bound = max(MAX_REPEATED_BYTES, REPEAT_SPREAD * stored)
@@ -188,18 +196,108 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
     return None
 
 
+#: Fitted attributes that size an estimator's output for one input row besides its labels,
+#: and the axis of each that does (``None``: its number of items; a count: its value):
+#: a regressor fitted on k targets stores ``coef_`` of k rows and ``intercept_`` of k, a
+#: dummy model tiles ``constant_``, a projection writes one column per component or centre,
+#: a random feature map one per column of its weights, a network one per unit of its last
+#: layer. 200 distinct LinearRegressions sharing one (4096, 4) ``coef_`` made ``predict``
+#: stack 200 results of 4,096 columns, 13 GB for 2,000 rows from 176 KB (rt57-01).
+OUTPUT_AXES: dict[str, int | None] = {
+    "coef_": 0,
+    "intercept_": None,
+    "constant_": None,
+    "constant": None,
+    "class_count_": None,
+    "components_": 0,
+    "cluster_centers_": 0,
+    "random_weights_": 1,
+    "scalings_": 1,
+    "_y": 1,
+}
+#: Stored counts that are output widths (one column per output, class or feature written).
+OUTPUT_COUNTS = ("n_outputs_", "_n_features_out", "n_classes_")
+
+
 def _label_width(attrs: dict[str, Any]) -> int:
-    """How many labels an estimator's ``classes_`` (or a calibrator's ``classes``) holds: one
-    array, or one per output. ``predict_proba`` and ``decision_function`` give each input row
-    a column per label."""
-    total = 0
+    """How many output columns an estimator gives one input row, by what it stores: the labels
+    of ``classes_`` (or a calibrator's ``classes``: one array, or one per output, in whatever
+    container holds them: rt57-08's pandas Index and sub-array dtype), or the widest of
+    :data:`OUTPUT_AXES` and :data:`OUTPUT_COUNTS`, whichever is more. ``predict_proba`` and
+    ``decision_function`` give each input row a column per label, ``predict`` and
+    ``transform`` one per output."""
+    labels = 0
     for key in ("classes_", "classes"):
         value: Any = attrs.get(key)
+        if value is None:
+            continue
         parts: Any = value if type(value) in (list, tuple) else (value,)
         for part in parts:
-            if isinstance(part, np.ndarray):
-                total += int(part.size)
-    return total
+            labels += _item_count(part)
+    widest = labels
+    for key, axis in OUTPUT_AXES.items():
+        value = attrs.get(key)
+        if value is None:
+            continue
+        shape = _shape_of(value)
+        if shape is None:
+            continue
+        if axis is None:
+            width = math.prod(shape)
+        elif len(shape) == 2:
+            width = shape[axis]
+        else:
+            width = 1
+        widest = max(widest, width)
+    layers = attrs.get("coefs_")
+    if type(layers) in (list, tuple) and layers:
+        last = _shape_of(layers[-1])
+        if last is not None and len(last) == 2:
+            widest = max(widest, last[1])
+    for key in OUTPUT_COUNTS:
+        widest = max(widest, _count_of(attrs.get(key)))
+    return widest
+
+
+def _shape_of(value: Any) -> tuple[int, ...] | None:
+    """The shape of an array, sparse matrix or pandas object (or a sub-array dtype's), or
+    ``None`` for anything else."""
+    from safeload.trust.pandas_forms import is_checked_pandas
+    from safeload.trust.shadow_values import class_of
+
+    if isinstance(value, np.ndarray) or isinstance(value, np.dtype):
+        return tuple(int(n) for n in value.shape)
+    cls = class_of(value)
+    if (isinstance(cls, type) and cls.__module__.startswith("scipy.sparse")) or (
+        is_checked_pandas(value)
+    ):
+        shape = getattr(value, "shape", None)
+        if type(shape) is tuple and all(isinstance(n, (int, np.integer)) for n in shape):
+            return tuple(int(n) for n in shape)
+    return None
+
+
+def _item_count(part: Any) -> int:
+    """How many labels one part of ``classes_`` holds: the items of an array, sparse matrix,
+    pandas object or sub-array dtype (``size(classes_)`` reads the shape whatever holds it),
+    the length of a list, or one for a single label."""
+    shape = _shape_of(part)
+    if shape is not None:
+        return max(math.prod(shape), 1) if isinstance(part, np.dtype) else math.prod(shape)
+    if type(part) in (list, tuple):
+        return len(part)
+    return 1
+
+
+def _count_of(value: Any) -> int:
+    """A stored count (an int, or an array of counts: a multi-output tree's ``n_classes_``)."""
+    from safeload.trust.structures.common import is_int
+
+    if is_int(value):
+        return max(int(value), 0)
+    if isinstance(value, np.ndarray) and value.dtype.kind in "iu" and value.ndim == 1:
+        return int(value.sum()) if value.size else 0
+    return 0
 
 
 def check_name_template(template: str, path: str) -> None:
