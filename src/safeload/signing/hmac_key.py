@@ -198,7 +198,8 @@ def _der_form(data: bytes) -> str | None:
     parts = _der_sequences(data)
     if parts is None:
         return None
-    failures = (ValueError, TypeError, UnsupportedAlgorithm)
+    # (a certificate whose version field is not 0-2 raises InvalidVersion, rt57-10)
+    failures = (ValueError, TypeError, UnsupportedAlgorithm, x509.InvalidVersion)
     if len(parts) == 1:
         for load, what in (
             (load_der_public_key, "a DER-encoded public key (SubjectPublicKeyInfo)"),
@@ -218,6 +219,66 @@ def _der_form(data: bytes) -> str | None:
     return "a DER-encoded X.509 certificate" + (" chain" if len(parts) > 1 else "")
 
 
+#: OpenPGP public-key algorithm ids (RFC 9580 section 9.1): RSA, Elgamal, DSA, ECDH, ECDSA,
+#: EdDSA (legacy), X25519, X448, Ed25519, Ed448.
+_PGP_ALGORITHMS = frozenset({1, 2, 3, 16, 17, 18, 19, 22, 25, 26, 27, 28})
+
+
+def _pgp_packets(data: bytes) -> list[tuple[int, bytes]] | None:
+    """``data`` as OpenPGP packets back to back (tag and body), each exactly as long as its
+    header says, or ``None``. Partial and indeterminate lengths are not accepted (a key
+    export never uses them)."""
+    packets: list[tuple[int, bytes]] = []
+    at = 0
+    while at < len(data):
+        head = data[at]
+        if not head & 0x80:
+            return None
+        if head & 0x40:  # new format: the tag in six bits, a one-, two- or five-octet length
+            tag = head & 0x3F
+            if at + 1 >= len(data):
+                return None
+            first = data[at + 1]
+            if first < 192:
+                length, body = first, at + 2
+            elif first < 224 and at + 2 < len(data):
+                length, body = ((first - 192) << 8) + data[at + 2] + 192, at + 3
+            elif first == 255 and at + 6 <= len(data):
+                length, body = int.from_bytes(data[at + 2 : at + 6], "big"), at + 6
+            else:
+                return None
+        else:  # old format: the tag in four bits, then one, two or four octets of length
+            tag, kind = (head >> 2) & 0x0F, head & 0x03
+            if kind == 3:
+                return None
+            octets = (1, 2, 4)[kind]
+            if at + 1 + octets > len(data):
+                return None
+            length = int.from_bytes(data[at + 1 : at + 1 + octets], "big")
+            body = at + 1 + octets
+        if body + length > len(data):
+            return None
+        packets.append((tag, data[body : body + length]))
+        at = body + length
+    return packets or None
+
+
+def _is_pgp_public_key(data: bytes) -> bool:
+    """Whether ``data`` is an OpenPGP transferable public key as ``gpg --export`` writes it (a
+    ``signed-by`` keyring, a ``*.gpg`` file): packets that exactly cover it, the first a
+    public-key packet (tag 6) of version 4, 5 or 6 with a known algorithm (rt57-03)."""
+    packets = _pgp_packets(data)
+    if not packets:
+        return False
+    tag, body = packets[0]
+    return tag == 6 and len(body) > 6 and body[0] in (4, 5, 6) and body[5] in _PGP_ALGORITHMS
+
+
+#: A minisign or signify public key, decoded from its base64 line (``RWQ...``): the
+#: algorithm ``Ed``, an 8-byte key id and the 32-byte Ed25519 key.
+_MINISIGN_KEY_LENGTH = 42
+
+
 def _binary_form(secret: bytes) -> str | None:
     """What public-key encoding the bytes ``secret`` are in (see :func:`_public_key_form`)."""
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -225,6 +286,8 @@ def _binary_form(secret: bytes) -> str | None:
     der = _der_form(secret)
     if der is not None:
         return der
+    if _is_pgp_public_key(secret):
+        return "an OpenPGP public key (as `gpg --export` writes it)"
     if _OPENSSH_BLOB.match(secret):
         return "an OpenSSH public key blob"
     for curve, size in ((ec.SECP256R1(), 32), (ec.SECP384R1(), 48), (ec.SECP521R1(), 66)):
@@ -242,12 +305,13 @@ def _binary_form(secret: bytes) -> str | None:
 def _public_key_form(secret: bytes, decodes: int = 0) -> str | None:
     """What public-key encoding ``secret`` is in, or ``None``: an armour line anywhere (PEM,
     an SSH2 public key file), an OpenSSH public-key line or wire blob, a minisign or signify
-    public key file, DER (one SEQUENCE or several: a public key, certificate, chain, CSR or
-    PKCS#7 bundle), an uncompressed X9.62 point on P-256, P-384 or P-521, or JSON (a JSON Web
-    Key, a TUF or in-toto key); the binary forms also with surrounding whitespace, and every
-    form as base64 or hex text, up to :data:`_MAX_DECODES` encodings deep (rt53-02, rt54-05,
-    rt56-03: ``base64 pub.pem``). A raw 32-byte Ed25519 key or a compressed X9.62 point
-    cannot be told from random bytes of its length and is not refused."""
+    public key file or key line, an OpenPGP public key (``gpg --export``), DER (one SEQUENCE
+    or several: a public key, certificate, chain, CSR or PKCS#7 bundle), an uncompressed
+    X9.62 point on P-256, P-384 or P-521, or JSON (a JSON Web Key, a TUF or in-toto key); the
+    binary forms also with surrounding whitespace, and every form as base64 or hex text, up
+    to :data:`_MAX_DECODES` encodings deep (rt53-02, rt54-05, rt56-03: ``base64 pub.pem``;
+    rt57-03). A raw 32-byte Ed25519 key or a compressed X9.62 point cannot be told from
+    random bytes of its length and is not refused."""
     if _ARMOUR.search(secret):
         return "a PEM or SSH2 key file (an armour line '-----BEGIN ...')"
     if _OPENSSH_LINE.search(secret):
@@ -260,6 +324,10 @@ def _public_key_form(secret: bytes, decodes: int = 0) -> str | None:
         found = _binary_form(form)
         if found is not None:
             return found
+        if decodes and len(form) == _MINISIGN_KEY_LENGTH and form.startswith(b"Ed"):
+            # decoded from text only: raw, 42 random bytes start with "Ed" once in 65,536,
+            # while a minisign key is only ever written as its base64 line (rt57-03)
+            return "a minisign or signify public key"
     if decodes < _MAX_DECODES:
         for form in _decoded(secret):
             found = _public_key_form(form, decodes + 1)
