@@ -32,7 +32,7 @@ import functools
 import math
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     import numpy as np
@@ -45,9 +45,9 @@ __all__ = [
     "ONE_BUILD",
     "PANDAS_NAMES",
     "REFERENCE_ONLY",
-    "checked_pandas_arrays",
+    "PandasContents",
     "is_checked_pandas",
-    "unpaid_range_problem",
+    "pandas_contents",
 ]
 
 NEW_INDEX = ("pandas.core.indexes.base", "_new_Index")
@@ -142,46 +142,51 @@ def _parts(obj: Any) -> Iterator[Any]:
             todo.append(o.values)
 
 
-def checked_pandas_arrays(obj: Any) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """The numpy arrays inside a checked pandas object (:func:`is_checked_pandas`): block
-    values, index data, a categorical's codes, a string array's objects. The use-time walk
-    does not enter these objects, but their arrays are memory the file gave them, so the
-    aliasing check after building must see them (rt28-03: a frame's block over the bytes a
-    tree's nodes use, rewritten in place by ``df.iloc[...] = ...``).
+class PandasContents(NamedTuple):
+    """What one walk of a checked pandas object finds (:func:`pandas_contents`)."""
 
-    Returns every array, and the blocks' values among them: what pandas' public API writes
-    in place (``df.iloc[...] = ...``; an index is immutable)."""
-    import numpy as np
-    from pandas.core.internals.blocks import Block
-
-    found: list[np.ndarray] = []
-    blocks: list[np.ndarray] = []
-    for o in _parts(obj):
-        if isinstance(o, np.ndarray):
-            found.append(o)
-        elif isinstance(o, Block) and isinstance(o.values, np.ndarray):
-            blocks.append(o.values)
-    return found, blocks
+    #: every numpy array inside it: block values, index data, a categorical's codes, a
+    #: string array's objects
+    arrays: list[np.ndarray]
+    #: the blocks' values among them: what pandas' public API writes in place
+    #: (``df.iloc[...] = ...``; an index is immutable)
+    blocks: list[np.ndarray]
+    #: why it is refused for a long ``RangeIndex`` that nothing pays for, or ``None``
+    unpaid_range: str | None
 
 
-def unpaid_range_problem(obj: Any) -> str | None:
-    """Why a checked pandas object is refused for a ``RangeIndex`` longer than
-    :data:`~safeload._numpy_state.MAX_EMPTY_AXIS` that nothing pays for, or ``None``. A
-    RangeIndex is three ints in the file, a length as free as a ``range``'s: as a fitted
+def pandas_contents(obj: Any) -> PandasContents:
+    """The arrays inside a checked pandas object (:func:`is_checked_pandas`) and its unpaid
+    ranges, in one walk of its parts.
+
+    The use-time walk does not enter these objects, but their arrays are memory the file gave
+    them, so the aliasing check after building must see them (rt28-03: a frame's block over
+    the bytes a tree's nodes use, rewritten in place by ``df.iloc[...] = ...``).
+
+    A ``RangeIndex`` is three ints in the file, a length as free as a ``range``'s: as a fitted
     array's stand-in (a class-count array, a calibrator's classes), ``RangeIndex(2**20)`` or
     an empty frame of 2**20 rows made ``predict_proba`` allocate (n, 2**20), 16 GB from 1.5 KB
-    (rt56-07). A long one is allowed as an axis of a frame or series whose blocks hold at
-    least as many values (an honest frame of a million rows), and as a categorical's
-    categories when its codes are as many."""
+    (rt56-07). One longer than :data:`~safeload._numpy_state.MAX_EMPTY_AXIS` is allowed as an
+    axis of a frame or series whose blocks hold at least as many values (an honest frame of a
+    million rows), and as a categorical's categories when its codes are as many."""
+    import numpy as np
+    from pandas.core.internals.blocks import Block
     from pandas.core.internals.managers import BaseBlockManager
 
     from safeload._numpy_state import MAX_EMPTY_AXIS
 
     pd = pandas_module()
+    found: list[np.ndarray] = []
+    blocks: list[np.ndarray] = []
     paid: dict[int, int] = {}  # a long RangeIndex's id: the most values a holder stores
     long: list[Any] = []
     for o in _parts(obj):
-        if isinstance(o, BaseBlockManager):
+        if isinstance(o, np.ndarray):
+            found.append(o)
+        elif isinstance(o, Block):
+            if isinstance(o.values, np.ndarray):
+                blocks.append(o.values)
+        elif isinstance(o, BaseBlockManager):
             stored = sum(math.prod(b.shape) for b in o.blocks)
             for axis in o.axes:
                 paid[id(axis)] = max(paid.get(id(axis), 0), stored)
@@ -190,10 +195,12 @@ def unpaid_range_problem(obj: Any) -> str | None:
             paid[id(categories)] = max(paid.get(id(categories), 0), len(o._codes))
         elif type(o) is pd.RangeIndex and len(o) > MAX_EMPTY_AXIS:
             long.append(o)
+    unpaid = None
     for index in long:
         if paid.get(id(index), 0) < len(index):
-            return (
+            unpaid = (
                 f"a pandas RangeIndex of {len(index):,} items that no stored values pay for "
                 f"(at most {MAX_EMPTY_AXIS:,} unpaid)"
             )
-    return None
+            break
+    return PandasContents(found, blocks, unpaid)

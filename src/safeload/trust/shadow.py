@@ -489,11 +489,7 @@ def _pandas_block_problem(root: Any) -> str | None:
 
     if "pandas" not in sys.modules:
         return None  # no pandas object was made
-    from safeload.trust.pandas_forms import (
-        checked_pandas_arrays,
-        is_checked_pandas,
-        unpaid_range_problem,
-    )
+    from safeload.trust.pandas_forms import is_checked_pandas, pandas_contents
     from safeload.trust.usetime import pandas_block_problem
 
     arrays: list[Any] = []
@@ -509,10 +505,10 @@ def _pandas_block_problem(root: Any) -> str | None:
         if kind is np.ndarray:
             arrays.append(value)
         elif kind is not Shadow and is_checked_pandas(value):
-            blocks.extend(checked_pandas_arrays(value)[1])
-            unpaid = unpaid_range_problem(value)
-            if unpaid:
-                return f"the model holds {unpaid}"
+            contents = pandas_contents(value)
+            blocks.extend(contents.blocks)
+            if contents.unpaid_range:
+                return f"the model holds {contents.unpaid_range}"
             continue
         stack.extend(_children(value))
         if kind is not Shadow and kind is not Unknown:

@@ -70,11 +70,7 @@ from safeload.trust.graph import (
 )
 from safeload.trust.graph import MAX_RANGE as MAX_RANGE
 from safeload.trust.object_checks import check_instance, check_kwargs
-from safeload.trust.pandas_forms import (
-    checked_pandas_arrays,
-    is_checked_pandas,
-    unpaid_range_problem,
-)
+from safeload.trust.pandas_forms import is_checked_pandas, pandas_contents
 from safeload.trust.sharing import check_sharing
 from safeload.trust.static_masked import MASKED_PLACE
 from safeload.trust.structures.common import root_array
@@ -237,12 +233,11 @@ def _walk(graph: Graph) -> None:
             # checked when it was made (safeload.trust.pandas_forms); its arrays still go to
             # the dtype and aliasing checks after the walk (rt28-03)
             seen.add(oid)
-            arrays, blocks = checked_pandas_arrays(o)
-            unpaid = unpaid_range_problem(o)
-            if unpaid:
-                raise UnsafeState(graph.path(oid), f"holds {unpaid}")
-            graph.pandas_arrays.extend(arrays)
-            graph.pandas_blocks.extend(blocks)
+            contents = pandas_contents(o)
+            if contents.unpaid_range:
+                raise UnsafeState(graph.path(oid), f"holds {contents.unpaid_range}")
+            graph.pandas_arrays.extend(contents.arrays)
+            graph.pandas_blocks.extend(contents.blocks)
             continue
         seen.add(oid)
         if len(seen) > graph.max_objects:
