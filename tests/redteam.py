@@ -54,6 +54,7 @@ __all__ = [
     "assert_refused_by_both",
     "assert_scan_predicts_load",
     "assert_safeload_refuses",
+    "memory_harm_file",
     "binint",
     "binunicode",
     "child",
@@ -645,6 +646,17 @@ def assert_safeload_refuses(
     after safeload's load) saw ``scan`` call the file unsafe and ``load_unsigned`` refuse it."""
     safe = child(SAFE_CALL.format(call=call), path, memory=memory, cpu=cpu, timeout=timeout)
     assert_refused_by_both(safe)
+
+
+def memory_harm_file(tmp_path: Path, data: bytes, call: str, limit: int = 300_000) -> Path:
+    """Write ``data`` (shorter than ``limit`` bytes) and show its harm first: a :func:`child`
+    under 1 GB and 30 s loads it with plain pickle, and ``call`` runs out of memory. Returns
+    the path, for the safeload side of the test."""
+    assert len(data) < limit, len(data)
+    path = write(tmp_path, data)
+    shown = child(PLAIN_CALL.format(call=call), path, memory=1 * GB, cpu=30, timeout=60)
+    assert "loaded" in shown.stdout and "call MemoryError" in shown.stdout, str(shown)
+    return path
 
 
 def _text(out: bytes | str | None) -> str:

@@ -136,11 +136,11 @@ import pytest
 from redteam import (
     GB,
     PANDAS_SAFE_CALL,
-    PLAIN_CALL,
     PLAIN_SKOPS_CALL,
     assert_safeload_refuses,
     assert_scan_predicts_load,
     child,
+    memory_harm_file,
     write,
 )
 
@@ -191,10 +191,7 @@ def _unpaid_axis(slot: str, form: str):
 )
 def test_rt56_01_unpaid_axis_by_shape(tmp_path, slot, form):
     data, call = _unpaid_axis(slot, form)
-    assert len(data) < 300_000
-    path = write(tmp_path, data)
-    shown = child(PLAIN_CALL.format(call=call), path, memory=1 * GB, cpu=30, timeout=60)
-    assert "loaded" in shown.stdout and "call MemoryError" in shown.stdout, str(shown)
+    path = memory_harm_file(tmp_path, data, call, limit=300_000)
     assert_safeload_refuses(path, call, memory=1 * GB, cpu=30, timeout=60)
 
 
@@ -369,10 +366,7 @@ def _shared_per_output(kind: str, outputs: int = 200):
 @pytest.mark.parametrize("kind", ["dummy", "kneighbors", "multi-output", "multi-output-distinct"])
 def test_rt56_05_shared_per_output(tmp_path, kind):
     data, call = _shared_per_output(kind)
-    assert len(data) < 250_000
-    path = write(tmp_path, data)
-    shown = child(PLAIN_CALL.format(call=call), path, memory=1 * GB, cpu=30, timeout=60)
-    assert "loaded" in shown.stdout and "call MemoryError" in shown.stdout, str(shown)
+    path = memory_harm_file(tmp_path, data, call, limit=250_000)
     assert_safeload_refuses(path, call, memory=1 * GB, cpu=30, timeout=60)
 
 
@@ -465,10 +459,7 @@ def _empty_feature_map(kind: str):
 @pytest.mark.parametrize("kind", ["rbf", "skewed-chi2", "lda", "rbf-spread"])
 def test_rt56_06_empty_feature_map(tmp_path, kind):
     data, call = _empty_feature_map(kind)
-    assert len(data) < 250_000
-    path = write(tmp_path, data)
-    shown = child(PLAIN_CALL.format(call=call), path, memory=1 * GB, cpu=30, timeout=60)
-    assert "loaded" in shown.stdout and "call MemoryError" in shown.stdout, str(shown)
+    path = memory_harm_file(tmp_path, data, call, limit=250_000)
     assert_safeload_refuses(path, call, memory=1 * GB, cpu=30, timeout=60)
 
 
@@ -525,10 +516,7 @@ def test_rt56_07_pandas_unpaid_length(tmp_path, form, slot):
     from redteam import assert_refused_by_both
 
     data, call = _pandas_unpaid(form, slot)
-    assert len(data) < 5_000
-    path = write(tmp_path, data)
-    shown = child(PLAIN_CALL.format(call=call), path, memory=1 * GB, cpu=30, timeout=60)
-    assert "loaded" in shown.stdout and "call MemoryError" in shown.stdout, str(shown)
+    path = memory_harm_file(tmp_path, data, call, limit=5_000)
     safe = child(PANDAS_SAFE_CALL.format(call=call), path, memory=1 * GB, cpu=30, timeout=60)
     assert_refused_by_both(safe)
 
@@ -560,10 +548,7 @@ def _dtype_stand_in(slot: str):
 @pytest.mark.parametrize("slot", ["categorical-nb", "calibrated-classes"])
 def test_rt56_08_dtype_stand_in(tmp_path, slot):
     data, call = _dtype_stand_in(slot)
-    assert len(data) < 5_000
-    path = write(tmp_path, data)
-    shown = child(PLAIN_CALL.format(call=call), path, memory=1 * GB, cpu=30, timeout=60)
-    assert "loaded" in shown.stdout and "call MemoryError" in shown.stdout, str(shown)
+    path = memory_harm_file(tmp_path, data, call, limit=5_000)
     assert_safeload_refuses(path, call, memory=1 * GB, cpu=30, timeout=60)
 
 

@@ -162,17 +162,9 @@ from redteam import (
     PLAIN_SKOPS_CALL,
     assert_safeload_refuses,
     child,
+    memory_harm_file,
     write,
 )
-
-
-def _harm(tmp_path, data, call, limit=300_000):
-    assert len(data) < limit
-    path = write(tmp_path, data)
-    shown = child(PLAIN_CALL.format(call=call), path, memory=1 * GB, cpu=30, timeout=60)
-    assert "loaded" in shown.stdout and "call MemoryError" in shown.stdout, str(shown)
-    return path
-
 
 # --- rt57-01: a shared regressor output width -------------------------------------------------------
 
@@ -209,7 +201,7 @@ def _shared_regressors(kind: str, outputs: int = 200):
 @pytest.mark.parametrize("kind", ["multi-output", "dummy"])
 def test_rt57_01_shared_regressor_width(tmp_path, kind):
     data, call = _shared_regressors(kind)
-    path = _harm(tmp_path, data, call)
+    path = memory_harm_file(tmp_path, data, call)
     assert_safeload_refuses(path, call, memory=1 * GB, cpu=30, timeout=60)
 
 
@@ -246,7 +238,7 @@ def _bsr_rows(slot: str):
 @pytest.mark.parametrize("slot", ["categorical-nb", "calibrated-classes", "linear-coef"])
 def test_rt57_02_bsr_rows(tmp_path, slot):
     data, call = _bsr_rows(slot)
-    path = _harm(tmp_path, data, call)
+    path = memory_harm_file(tmp_path, data, call)
     assert_safeload_refuses(path, call, memory=1 * GB, cpu=30, timeout=60)
 
 
@@ -364,7 +356,7 @@ def _composite(kind: str, count: int = 200):
 @pytest.mark.parametrize("kind", ["column-same", "column-distinct", "union-same", "union-distinct"])
 def test_rt57_05_composite_sharing(tmp_path, kind):
     data, call = _composite(kind)
-    path = _harm(tmp_path, data, call)
+    path = memory_harm_file(tmp_path, data, call)
     assert_safeload_refuses(path, call, memory=1 * GB, cpu=30, timeout=60)
 
 
@@ -396,7 +388,7 @@ def _hashed_feature_map(form: str):
 @pytest.mark.parametrize("form", ["csr", "bsr"])
 def test_rt57_06_input_width_pays_outputs(tmp_path, form):
     data, call = _hashed_feature_map(form)
-    path = _harm(tmp_path, data, call, limit=5_000_000)
+    path = memory_harm_file(tmp_path, data, call, limit=5_000_000)
     assert_safeload_refuses(path, call, memory=1 * GB, cpu=30, timeout=60)
 
 
@@ -510,7 +502,7 @@ def test_rt57_08_pandas_index_labels(tmp_path):
     from redteam import assert_refused_by_both
 
     data, call = _pandas_labels()
-    path = _harm(tmp_path, data, call)
+    path = memory_harm_file(tmp_path, data, call)
     safe = child(PANDAS_SAFE_CALL.format(call=call), path, memory=1 * GB, cpu=30, timeout=60)
     assert_refused_by_both(safe)
 
@@ -554,7 +546,7 @@ def _one_dimensional_csr(slot: str):
 @pytest.mark.parametrize("slot", ["categorical-nb", "calibrated-classes", "calibrated-cv-classes"])
 def test_rt57_09_one_dimensional_csr(tmp_path, slot):
     data, call = _one_dimensional_csr(slot)
-    path = _harm(tmp_path, data, call, limit=5_000)
+    path = memory_harm_file(tmp_path, data, call, limit=5_000)
     assert_safeload_refuses(path, call, memory=1 * GB, cpu=30, timeout=60)
 
 
@@ -591,7 +583,7 @@ def test_rt57_10_der_bad_version():
 
 def test_rt57_08_subarray_dtype_labels(tmp_path):
     data, call = _pandas_labels("subarray-dtype")
-    path = _harm(tmp_path, data, call)
+    path = memory_harm_file(tmp_path, data, call)
     assert_safeload_refuses(path, call, memory=1 * GB, cpu=30, timeout=60)
 
 
@@ -606,7 +598,7 @@ def test_rt57_04_lil_rows_short_harm(tmp_path):
     model = CategoricalNB().fit(rng.randint(0, 3, (60, 4)), np.arange(60) % 3)
     model.class_count_ = big
     call = "model.predict_proba(numpy.random.RandomState(1).randint(0, 3, (2000, 4)))"
-    path = _harm(tmp_path, pickle.dumps(model, protocol=5), call, limit=5_000)
+    path = memory_harm_file(tmp_path, pickle.dumps(model, protocol=5), call, limit=5_000)
     assert_safeload_refuses(path, call, memory=1 * GB, cpu=30, timeout=60)
 
 
