@@ -97,17 +97,19 @@ def use_time_counts(state: Any, class_name: str) -> set[str]:
 REPEAT_SPREAD = 8
 MAX_REPEATED_BYTES = 1 << 26
 #: The output columns a model's estimators may give one input row, summed over every time a
-#: method meets each, beyond one per item of the arrays the model stores (each once): 200
-#: distinct LogisticRegressions of a MultiOutputClassifier sharing one 4,096-label classes_,
-#: coef_ and intercept_ made predict_proba return 13 GB for 2,000 rows from 218 KB (rt56-05).
-#: An honest model stores a coefficient or node value per column it outputs (rt57-01: output
-#: widths other than labels, :data:`OUTPUT_AXES`).
+#: method meets each, beyond :data:`ROW_OUTPUT_SPREAD` per 8 bytes of the arrays the model
+#: stores (each array once): 200 distinct LogisticRegressions of a MultiOutputClassifier
+#: sharing one 4,096-label classes_, coef_ and intercept_ made predict_proba return 13 GB for
+#: 2,000 rows from 218 KB (rt56-05). An honest model stores a coefficient or node value (8
+#: bytes) per column it outputs (rt57-01: output widths other than labels,
+#: :data:`OUTPUT_AXES`).
 MAX_ROW_OUTPUTS = 1 << 15
-#: How many output columns per stored item the whole model may give one input row: an honest
-#: ensemble is met twice through its own references (``estimators_`` and
+#: How many output columns per 8 stored bytes the whole model may give one input row: an
+#: honest ensemble is met twice through its own references (``estimators_`` and
 #: ``named_estimators_``: a soft vote of three forests of 1,000 classes counted 188,000 columns
-#: over 94,000 label items), a nested one up to four times; the sharing attacks above gave 17
-#: to 40 columns per item.
+#: over 94,000 float64 labels), a nested one up to four times; the sharing attacks above gave
+#: 17 to 40 columns per 8 bytes. Bytes, not items: an int8 array is eight times cheaper per
+#: item than the float64 values an honest model stores per output.
 ROW_OUTPUT_SPREAD = 4
 #: What meeting an instance costs beyond its arrays, in bytes of array work: a Python-level
 #: method call (a DummyRegressor's ``predict`` is about 30 microseconds, as much time as
@@ -149,7 +151,7 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
     stored = 0
     used = 0
     outputs = 0  # output columns the estimators give an input row
-    array_items = 0  # items of the arrays the model stores, each array once
+    array_bytes = 0  # bytes of the arrays the model stores, each array once
     seen_roots: set[int] = set()
     for obj in instances:
         times = meets.get(id(obj), 0)
@@ -167,7 +169,7 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
         # over one memoised 640 KB _fit_X each did the whole search in predict (rt40-03)
         own = sum(int(root.nbytes) for key, root in roots.items() if key not in seen_roots)
         stored += MEET_BYTES + own
-        array_items += sum(int(root.size) for key, root in roots.items() if key not in seen_roots)
+        array_bytes += own
         seen_roots.update(roots)
         outputs += times * _label_width(attrs)
     named = ledger.problem(file_size)
@@ -179,7 +181,7 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
             f"call or input row (at most {MAX_PER_ROW_SHARE}: one estimator met in many "
             "places runs its rounds each time)"
         )
-    paid = max(MAX_ROW_OUTPUTS, ROW_OUTPUT_SPREAD * array_items)
+    paid = max(MAX_ROW_OUTPUTS, ROW_OUTPUT_SPREAD * array_bytes // 8)
     if outputs > paid:
         return (
             f"its estimators would give {outputs:,} output columns per input row (more than "
