@@ -7,7 +7,7 @@ before scipy converts them (rt57-04, arrays._check_lil); 1-D sparse arrays and B
 stored values (rt57-09, rt57-02); a sparse matrix's columns paid by the input's width only where
 they are input features, by a pointer only for a square affinity matrix (rt57-06); the
 whole-model bound counts every output width, not labels alone, in any container, against the
-items of the arrays the model stores (rt57-01, rt57-05, rt57-08: object_checks.OUTPUT_AXES);
+bytes of the arrays the model stores (rt57-01, rt57-05, rt57-08: object_checks._label_width);
 FrozenEstimator may be listed many times (rt57-07); OpenPGP and minisign public keys are not
 HMAC secrets, and an invalid-version certificate is a public-key form like any other (rt57-03,
 rt57-10).

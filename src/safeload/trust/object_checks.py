@@ -102,7 +102,7 @@ MAX_REPEATED_BYTES = 1 << 26
 #: sharing one 4,096-label classes_, coef_ and intercept_ made predict_proba return 13 GB for
 #: 2,000 rows from 218 KB (rt56-05). An honest model stores a coefficient or node value (8
 #: bytes) per column it outputs (rt57-01: output widths other than labels,
-#: :data:`OUTPUT_AXES`).
+#: :func:`_label_width`).
 MAX_ROW_OUTPUTS = 1 << 15
 #: How many output columns per 8 stored bytes the whole model may give one input row: an
 #: honest ensemble is met twice through its own references (``estimators_`` and
@@ -171,7 +171,7 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
         stored += MEET_BYTES + own
         array_bytes += own
         seen_roots.update(roots)
-        outputs += times * _label_width(attrs)
+        outputs += times * _label_width(attrs, _has_output_method(class_of(obj)))
     named = ledger.problem(file_size)
     if named:
         return named
@@ -198,36 +198,52 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
     return None
 
 
-#: Fitted attributes that size an estimator's output for one input row besides its labels,
-#: and the axis of each that does (``None``: its number of items; a count: its value):
-#: a regressor fitted on k targets stores ``coef_`` of k rows and ``intercept_`` of k, a
-#: dummy model tiles ``constant_``, a projection writes one column per component or centre,
-#: a random feature map one per column of its weights, a network one per unit of its last
-#: layer. 200 distinct LinearRegressions sharing one (4096, 4) ``coef_`` made ``predict``
-#: stack 200 results of 4,096 columns, 13 GB for 2,000 rows from 176 KB (rt57-01).
-OUTPUT_AXES: dict[str, int | None] = {
-    "coef_": 0,
-    "intercept_": None,
-    "constant_": None,
-    "constant": None,
-    "class_count_": None,
-    "components_": 0,
-    "cluster_centers_": 0,
-    "random_weights_": 1,
-    "scalings_": 1,
-    "_y": 1,
-}
 #: Stored counts that are output widths (one column per output, class or feature written).
 OUTPUT_COUNTS = ("n_outputs_", "_n_features_out", "n_classes_")
 
 
-def _label_width(attrs: dict[str, Any]) -> int:
-    """How many output columns an estimator gives one input row, by what it stores: the labels
-    of ``classes_`` (or a calibrator's ``classes``: one array, or one per output, in whatever
-    container holds them: rt57-08's pandas Index and sub-array dtype), or the widest of
-    :data:`OUTPUT_AXES` and :data:`OUTPUT_COUNTS`, whichever is more. ``predict_proba`` and
-    ``decision_function`` give each input row a column per label, ``predict`` and
-    ``transform`` one per output."""
+#: The methods whose results have a column per output: an instance with none of them (a
+#: Birch CF-tree node, a binner's state) sizes no result by its arrays' axes.
+OUTPUT_METHODS = (
+    "predict",
+    "predict_proba",
+    "predict_log_proba",
+    "decision_function",
+    "transform",
+    "score_samples",
+    "inverse_transform",
+)
+
+
+@functools.lru_cache(maxsize=1024)
+def _has_output_method(cls: Any) -> bool:
+    """Whether the class (or, in a scan on facts, the :class:`~safeload.trust.facts.ClassFacts`
+    standing for it) defines one of :data:`OUTPUT_METHODS` anywhere in its MRO."""
+    from safeload.trust.facts import ClassFacts
+
+    if type(cls) is ClassFacts:
+        return any(name in cls.defined for name in OUTPUT_METHODS)
+    if not isinstance(cls, type):
+        return True
+    return any(name in vars(base) for base in cls.__mro__ for name in OUTPUT_METHODS)
+
+
+def _label_width(attrs: dict[str, Any], outputs_by_axes: bool = True) -> int:
+    """At most how many output columns an estimator gives one input row, by what it stores:
+    the labels of ``classes_`` (or a calibrator's ``classes``: one array, or one per output, in
+    whatever container holds them: rt57-08's pandas Index and sub-array dtype), the longest
+    axis of any array, sparse matrix or pandas object it holds (directly or in a list or tuple,
+    two levels deep), or a count of :data:`OUTPUT_COUNTS`, whichever is most; the axes and
+    counts only where ``outputs_by_axes`` (the class has one of :data:`OUTPUT_METHODS`).
+
+    Every output width is an axis of something fitted: a regressor fitted on k targets stores
+    ``coef_`` of k rows, a dummy model tiles ``constant_``, a projection writes a column per
+    component or centre, a kernel model or a Gaussian process one per column of its dual
+    coefficients, a network one per unit of its last layer. 200 distinct LinearRegressions
+    sharing one (4096, 4) ``coef_`` made ``predict`` stack 200 results of 4,096 columns, 13 GB
+    for 2,000 rows from 176 KB (rt57-01); naming the attributes one by one missed others
+    (rt58). An axis that is not an output (samples, input features) only overcounts, and an
+    honest model pays for each axis with the array's own items, which the bound counts."""
     labels = 0
     for key in ("classes_", "classes"):
         value: Any = attrs.get(key)
@@ -237,28 +253,24 @@ def _label_width(attrs: dict[str, Any]) -> int:
         for part in parts:
             labels += _item_count(part)
     widest = labels
-    for key, axis in OUTPUT_AXES.items():
-        value = attrs.get(key)
-        if value is None:
-            continue
-        shape = _shape_of(value)
-        if shape is None:
-            continue
-        if axis is None:
-            width = math.prod(shape)
-        elif len(shape) == 2:
-            width = shape[axis]
-        else:
-            width = 1
-        widest = max(widest, width)
-    layers = attrs.get("coefs_")
-    if type(layers) in (list, tuple) and layers:
-        last = _shape_of(layers[-1])
-        if last is not None and len(last) == 2:
-            widest = max(widest, last[1])
+    if not outputs_by_axes:
+        return widest
+    for value in attrs.values():
+        widest = max(widest, _longest_axis(value, 0))
     for key in OUTPUT_COUNTS:
         widest = max(widest, _count_of(attrs.get(key)))
     return widest
+
+
+def _longest_axis(value: Any, depth: int) -> int:
+    """The longest axis of an array, sparse matrix or pandas object, or of those inside a list
+    or tuple (two levels deep, fewer than 100,000 items each, as :func:`own_arrays` reads)."""
+    if type(value) in (list, tuple):
+        if depth >= 2 or len(value) >= 100_000:
+            return 0
+        return max((_longest_axis(item, depth + 1) for item in value), default=0)
+    shape = _shape_of(value)
+    return max(shape, default=0) if shape is not None else 0
 
 
 def _shape_of(value: Any) -> tuple[int, ...] | None:
@@ -267,7 +279,8 @@ def _shape_of(value: Any) -> tuple[int, ...] | None:
     from safeload.trust.pandas_forms import is_checked_pandas
     from safeload.trust.shadow_values import class_of
 
-    if isinstance(value, np.ndarray) or isinstance(value, np.dtype):
+    # type(), not isinstance: a value scan cannot see (an Unknown) raises on isinstance
+    if issubclass(type(value), (np.ndarray, np.dtype)):
         return tuple(int(n) for n in value.shape)
     cls = class_of(value)
     if (isinstance(cls, type) and cls.__module__.startswith("scipy.sparse")) or (
@@ -285,19 +298,19 @@ def _item_count(part: Any) -> int:
     the length of a list, or one for a single label."""
     shape = _shape_of(part)
     if shape is not None:
-        return max(math.prod(shape), 1) if isinstance(part, np.dtype) else math.prod(shape)
+        return max(math.prod(shape), 1) if issubclass(type(part), np.dtype) else math.prod(shape)
     if type(part) in (list, tuple):
         return len(part)
     return 1
 
 
 def _count_of(value: Any) -> int:
-    """A stored count (an int, or an array of counts: a multi-output tree's ``n_classes_``)."""
-    from safeload.trust.structures.common import is_int
-
-    if is_int(value):
+    """A stored count (an int, or an array of counts: a multi-output tree's ``n_classes_``);
+    by ``type()``, as a value scan cannot see raises on ``isinstance``."""
+    kind = type(value)
+    if kind is int or issubclass(kind, np.integer):
         return max(int(value), 0)
-    if isinstance(value, np.ndarray) and value.dtype.kind in "iu" and value.ndim == 1:
+    if issubclass(kind, np.ndarray) and value.dtype.kind in "iu" and value.ndim == 1:
         return int(value.sum()) if value.size else 0
     return 0
 
