@@ -27,6 +27,7 @@ from safeload.trust.dtype_kinds import short
 from safeload.trust.graph import Graph, UnsafeState
 from safeload.trust.kinds import apply, count_problem
 from safeload.trust.params import check_grid, check_params
+from safeload.trust.structures.common import root_array
 
 #: Keyword arguments that make a numpy function write into an array the model holds (which
 #: may be the very array a native structure was checked with).
@@ -96,20 +97,22 @@ def use_time_counts(state: Any, class_name: str) -> set[str]:
 #: its list), beyond :data:`MAX_REPEATED_BYTES`.
 REPEAT_SPREAD = 8
 MAX_REPEATED_BYTES = 1 << 26
-#: The output columns a model's estimators may give one input row, summed over every time a
-#: method meets each, beyond :data:`ROW_OUTPUT_SPREAD` per 8 bytes of the arrays the model
-#: stores (each array once): 200 distinct LogisticRegressions of a MultiOutputClassifier
-#: sharing one 4,096-label classes_, coef_ and intercept_ made predict_proba return 13 GB for
-#: 2,000 rows from 218 KB (rt56-05). An honest model stores a coefficient or node value (8
-#: bytes) per column it outputs (rt57-01: output widths other than labels,
-#: :func:`_label_width`).
+#: How many times an honest model meets one instance or array: once, or twice for a voting or
+#: stacking ensemble's (``estimators_`` and ``named_estimators_``). Meetings beyond these
+#: are what sharing buys: 2 bytes of memo reference each.
+HONEST_MEETINGS = 2
+#: The output columns that meetings beyond :data:`HONEST_MEETINGS` may add to one input row's
+#: results, summed over every instance and array, beyond :data:`ROW_OUTPUT_SPREAD` per 8
+#: bytes of the arrays the model stores (each array once). Each meeting sizes a result of its
+#: own: 200 distinct LogisticRegressions sharing one 4,096-label classes_, coef_ and intercept_
+#: made predict_proba return 13 GB for 2,000 rows from 218 KB (rt56-05), 200 regressors
+#: sharing one (4096, 4) coef_ 13 GB from 176 KB (rt57-01), one PCA listed 200 times in a
+#: ColumnTransformer's tuples alike (rt57-05), one PolynomialFeatures listed 200 times in a
+#: union 13 GB from 2.4 KB (rt58-09). An output width met once or twice is honest whatever it
+#: is (a count sketch of 40,000 components, a ridge of 5,000 targets).
 MAX_ROW_OUTPUTS = 1 << 15
-#: How many output columns per 8 stored bytes the whole model may give one input row: an
-#: honest ensemble is met twice through its own references (``estimators_`` and
-#: ``named_estimators_``: a soft vote of three forests of 1,000 classes counted 188,000 columns
-#: over 94,000 float64 labels), a nested one up to four times; the sharing attacks above gave
-#: 17 to 40 columns per 8 bytes. Bytes, not items: an int8 array is eight times cheaper per
-#: item than the float64 values an honest model stores per output.
+#: Repeated output columns per 8 stored bytes (an object array's item counts as one byte,
+#: what a memo reference to one value costs: rt58-05).
 ROW_OUTPUT_SPREAD = 4
 #: What meeting an instance costs beyond its arrays, in bytes of array work: a Python-level
 #: method call (a DummyRegressor's ``predict`` is about 30 microseconds, as much time as
@@ -132,6 +135,9 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
       in :data:`ITERATING_AT_USE`) as a share of their limit may add up to at most
       :data:`MAX_PER_ROW_SHARE`: a union listing one capped LDA (rt36-07) or NMF (rt37-03) as
       200 branches ran it 200 times;
+    - the output columns that instances and arrays met more than :data:`HONEST_MEETINGS` times
+      add to one input row (:class:`RepeatedOutputs`), at most :data:`MAX_ROW_OUTPUTS` or
+      :data:`ROW_OUTPUT_SPREAD` per 8 bytes the model stores;
     - each instance's own arrays, plus :data:`MEET_BYTES` for the call itself, times how often
       it is met may add up to at most :data:`MAX_REPEATED_BYTES` or :data:`REPEAT_SPREAD` times
       what the model stores (each array once, whoever holds it): a voting model listing one
@@ -150,8 +156,8 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
     share = 0.0
     stored = 0
     used = 0
-    outputs = 0  # output columns the estimators give an input row
-    array_bytes = 0  # bytes of the arrays the model stores, each array once
+    repeated = RepeatedOutputs()
+    paid_bytes = 0  # bytes of the arrays the model stores, each once (object items: 1 byte)
     seen_roots: set[int] = set()
     for obj in instances:
         times = meets.get(id(obj), 0)
@@ -169,9 +175,13 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
         # over one memoised 640 KB _fit_X each did the whole search in predict (rt40-03)
         own = sum(int(root.nbytes) for key, root in roots.items() if key not in seen_roots)
         stored += MEET_BYTES + own
-        array_bytes += own
+        paid_bytes += sum(
+            int(root.size) if root.dtype.hasobject else int(root.nbytes)
+            for key, root in roots.items()
+            if key not in seen_roots
+        )
         seen_roots.update(roots)
-        outputs += times * _label_width(attrs, _has_output_method(class_of(obj)))
+        repeated.add(class_of(obj), times, attrs)
     named = ledger.problem(file_size)
     if named:
         return named
@@ -181,12 +191,13 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
             f"call or input row (at most {MAX_PER_ROW_SHARE}: one estimator met in many "
             "places runs its rounds each time)"
         )
-    paid = max(MAX_ROW_OUTPUTS, ROW_OUTPUT_SPREAD * array_bytes // 8)
+    paid = max(MAX_ROW_OUTPUTS, ROW_OUTPUT_SPREAD * paid_bytes // 8)
+    outputs = repeated.total()
     if outputs > paid:
         return (
-            f"its estimators would give {outputs:,} output columns per input row (more than "
-            f"{paid:,}: one label or coefficient array met in many places sizes a result each "
-            "time)"
+            f"its estimators would give {outputs:,} more output columns per input row through "
+            f"instances and arrays met more than {HONEST_MEETINGS} times (at most {paid:,}: "
+            "one estimator or array met in many places sizes a result each time)"
         )
     bound = max(MAX_REPEATED_BYTES, REPEAT_SPREAD * stored)
     if used > bound:
@@ -198,12 +209,23 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
     return None
 
 
-#: Stored counts that are output widths (one column per output, class or feature written).
-OUTPUT_COUNTS = ("n_outputs_", "_n_features_out", "n_classes_")
+#: Stored counts that are output widths: one column per output, class, component, feature
+#: or generated feature. Read only for an instance met more than :data:`HONEST_MEETINGS`
+#: times, where counting a width that is not an output costs nothing honest.
+OUTPUT_COUNTS = (
+    "n_outputs_",
+    "_n_features_out",
+    "n_classes_",
+    "n_output_features_",
+    "n_components",
+    "n_components_",
+    "n_features",
+    "n_features_in_",
+)
 
 
 #: The methods whose results have a column per output: an instance with none of them (a
-#: Birch CF-tree node, a binner's state) sizes no result by its arrays' axes.
+#: Birch CF-tree node, a binner's state) sizes no result.
 OUTPUT_METHODS = (
     "predict",
     "predict_proba",
@@ -228,22 +250,65 @@ def _has_output_method(cls: Any) -> bool:
     return any(name in vars(base) for base in cls.__mro__ for name in OUTPUT_METHODS)
 
 
-def _label_width(attrs: dict[str, Any], outputs_by_axes: bool = True) -> int:
-    """At most how many output columns an estimator gives one input row, by what it stores:
-    the labels of ``classes_`` (or a calibrator's ``classes``: one array, or one per output, in
-    whatever container holds them: rt57-08's pandas Index and sub-array dtype), the longest
-    axis of any array, sparse matrix or pandas object it holds (directly or in a list or tuple,
-    two levels deep), or a count of :data:`OUTPUT_COUNTS`, whichever is most; the axes and
-    counts only where ``outputs_by_axes`` (the class has one of :data:`OUTPUT_METHODS`).
+class RepeatedOutputs:
+    """The output columns that meetings beyond :data:`HONEST_MEETINGS` add to one input row.
 
-    Every output width is an axis of something fitted: a regressor fitted on k targets stores
-    ``coef_`` of k rows, a dummy model tiles ``constant_``, a projection writes a column per
-    component or centre, a kernel model or a Gaussian process one per column of its dual
-    coefficients, a network one per unit of its last layer. 200 distinct LinearRegressions
-    sharing one (4096, 4) ``coef_`` made ``predict`` stack 200 results of 4,096 columns, 13 GB
-    for 2,000 rows from 176 KB (rt57-01); naming the attributes one by one missed others
-    (rt58). An axis that is not an output (samples, input features) only overcounts, and an
-    honest model pays for each axis with the array's own items, which the bound counts."""
+    Two kinds of repetition, each counted past its honest meetings: an instance met many
+    times (listed by reference, in a list, a tuple or a FrozenEstimator list) gives a result as
+    wide as its labels or its largest output count (:data:`OUTPUT_COUNTS`) each time; an array,
+    sparse matrix, pandas object or sub-array dtype held by many estimators, or many times in
+    one estimator's lists, gives a result as long as its longest axis each time (distinct
+    regressors sharing one ``coef_``). Only instances of classes with an output method
+    (:data:`OUTPUT_METHODS`) are read: a Birch CF-tree node, met along its leaf links, sizes no
+    result."""
+
+    def __init__(self) -> None:
+        self._excess = 0
+        self._meets: dict[int, int] = {}
+        self._widths: dict[int, int] = {}
+
+    def add(self, cls: Any, times: int, attrs: dict[str, Any]) -> None:
+        """Count an instance of ``cls`` met ``times`` times, with attributes ``attrs``."""
+        if not _has_output_method(cls):
+            return
+        if times > HONEST_MEETINGS:
+            widest = _label_count(attrs)
+            for key in OUTPUT_COUNTS:
+                widest = max(widest, _count_of(attrs.get(key)))
+            steps = _count_of(attrs.get("sample_steps"))  # AdditiveChi2Sampler
+            if steps:
+                widest = max(widest, _count_of(attrs.get("n_features_in_")) * (2 * steps - 1))
+            self._excess += (times - HONEST_MEETINGS) * widest
+        for value in attrs.values():
+            self._add_parts(value, times, 0)
+
+    def _add_parts(self, value: Any, times: int, depth: int) -> None:
+        if type(value) in (list, tuple):
+            if depth < 2 and len(value) < 100_000:
+                for item in value:
+                    self._add_parts(item, times, depth + 1)
+            return
+        shape = _shape_of(value)
+        if shape is None or not shape:
+            return
+        key = id(root_array(value)) if issubclass(type(value), np.ndarray) else id(value)
+        self._meets[key] = self._meets.get(key, 0) + times
+        self._widths[key] = max(self._widths.get(key, 0), max(shape))
+
+    def total(self) -> int:
+        """The repeated output columns, over every instance and part added."""
+        parts = sum(
+            (meets - HONEST_MEETINGS) * self._widths[key]
+            for key, meets in self._meets.items()
+            if meets > HONEST_MEETINGS
+        )
+        return self._excess + parts
+
+
+def _label_count(attrs: dict[str, Any]) -> int:
+    """How many labels ``classes_`` (or a calibrator's ``classes``) holds: one array, or one per
+    output, in whatever container holds them (rt57-08's pandas Index and sub-array dtype).
+    ``predict_proba`` and ``decision_function`` give each input row a column per label."""
     labels = 0
     for key in ("classes_", "classes"):
         value: Any = attrs.get(key)
@@ -252,25 +317,7 @@ def _label_width(attrs: dict[str, Any], outputs_by_axes: bool = True) -> int:
         parts: Any = value if type(value) in (list, tuple) else (value,)
         for part in parts:
             labels += _item_count(part)
-    widest = labels
-    if not outputs_by_axes:
-        return widest
-    for value in attrs.values():
-        widest = max(widest, _longest_axis(value, 0))
-    for key in OUTPUT_COUNTS:
-        widest = max(widest, _count_of(attrs.get(key)))
-    return widest
-
-
-def _longest_axis(value: Any, depth: int) -> int:
-    """The longest axis of an array, sparse matrix or pandas object, or of those inside a list
-    or tuple (two levels deep, fewer than 100,000 items each, as :func:`own_arrays` reads)."""
-    if type(value) in (list, tuple):
-        if depth >= 2 or len(value) >= 100_000:
-            return 0
-        return max((_longest_axis(item, depth + 1) for item in value), default=0)
-    shape = _shape_of(value)
-    return max(shape, default=0) if shape is not None else 0
+    return labels
 
 
 def _shape_of(value: Any) -> tuple[int, ...] | None:
@@ -280,7 +327,10 @@ def _shape_of(value: Any) -> tuple[int, ...] | None:
     from safeload.trust.shadow_values import class_of
 
     # type(), not isinstance: a value scan cannot see (an Unknown) raises on isinstance
-    if issubclass(type(value), (np.ndarray, np.dtype)):
+    if issubclass(type(value), np.ndarray):
+        return tuple(int(n) for n in value.shape)
+    if issubclass(type(value), np.dtype):
+        # (a plain dtype's shape is (): numpy shares one dtype object among many arrays)
         return tuple(int(n) for n in value.shape)
     cls = class_of(value)
     if (isinstance(cls, type) and cls.__module__.startswith("scipy.sparse")) or (
