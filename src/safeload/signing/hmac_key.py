@@ -6,6 +6,7 @@ public-key signature, nor a public key into acting as a secret.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import os
@@ -94,7 +95,6 @@ def _trimmed(secret: bytes) -> list[bytes]:
 
 def _from_base64(text: bytes) -> list[bytes]:
     """``text`` decoded from base64, with either alphabet, padding optional."""
-    import base64
     import binascii
 
     text = text.rstrip(b"=")
@@ -274,9 +274,21 @@ def _is_pgp_public_key(data: bytes) -> bool:
     return tag == 6 and len(body) > 6 and body[0] in (4, 5, 6) and body[5] in _PGP_ALGORITHMS
 
 
-#: A minisign or signify public key, decoded from its base64 line (``RWQ...``): the
-#: algorithm ``Ed``, an 8-byte key id and the 32-byte Ed25519 key.
-_MINISIGN_KEY_LENGTH = 42
+#: A minisign or signify public key line (``RWQ...``): standard base64 of 42 bytes, the
+#: algorithm ``Ed``, an 8-byte key id and the 32-byte Ed25519 key, as one token (alone, on
+#: a line, or in a command line).
+_MINISIGN_LINE = re.compile(rb"(?<![A-Za-z0-9+/=_-])RW[A-Za-z0-9+/]{54}(?![A-Za-z0-9+/=_-])")
+
+
+def _has_minisign_line(secret: bytes) -> bool:
+    """Whether ``secret`` holds a minisign or signify public key line (rt57-03). Only the line
+    as those tools print it: 42 random bytes (after trimming, in url-safe base64, raw) start
+    with ``Ed`` once in 65,536 and are kept (rt58-07); a random secret that is exactly 56
+    characters of standard base64 starting ``RW`` cannot be told from a key line."""
+    for match in _MINISIGN_LINE.finditer(secret):
+        if base64.b64decode(match.group())[:2] == b"Ed":
+            return True
+    return False
 
 
 def _binary_form(secret: bytes) -> str | None:
@@ -320,14 +332,12 @@ def _public_key_form(secret: bytes, decodes: int = 0) -> str | None:
         return "a minisign or signify public key file"
     if _is_json(secret):
         return "a JSON key (a JSON Web Key, a TUF or in-toto key)"
+    if _has_minisign_line(secret):
+        return "a minisign or signify public key line"
     for form in (secret, *_trimmed(secret)):
         found = _binary_form(form)
         if found is not None:
             return found
-        if decodes and len(form) == _MINISIGN_KEY_LENGTH and form.startswith(b"Ed"):
-            # decoded from text only: raw, 42 random bytes start with "Ed" once in 65,536,
-            # while a minisign key is only ever written as its base64 line (rt57-03)
-            return "a minisign or signify public key"
     if decodes < _MAX_DECODES:
         for form in _decoded(secret):
             found = _public_key_form(form, decodes + 1)

@@ -111,6 +111,15 @@ HONEST_MEETINGS = 2
 #: union 13 GB from 2.4 KB (rt58-09). An output width met once or twice is honest whatever it
 #: is (a count sketch of 40,000 components, a ridge of 5,000 targets).
 MAX_ROW_OUTPUTS = 1 << 15
+#: Output columns per input row that no stored array pays for, summed over the whole model:
+#: a count sketch's width is its ``degree * n_components`` parameters (its hashes are
+#: ``(degree, n_features_in_)``), so one of 2,000,000 components was a 437-byte file whose
+#: ``transform`` of 2,000 rows allocated 32 GB, and 200 distinct sketches of 4,096 in a union
+#: 13 GB from 50 KB (rt58-01). An honest sketch has up to some 10**5 components (rt58-06: one
+#: of 40,000 at degree 2 is 80,000 columns).
+MAX_FREE_COLUMNS = 1 << 18
+#: The classes whose output width is a product of parameters, and the parameters.
+FREE_WIDTHS = {"PolynomialCountSketch": ("degree", "n_components")}
 #: Repeated output columns per 8 stored bytes (an object array's item counts as one byte,
 #: what a memo reference to one value costs: rt58-05).
 ROW_OUTPUT_SPREAD = 4
@@ -192,6 +201,12 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
             "places runs its rounds each time)"
         )
     paid = max(MAX_ROW_OUTPUTS, ROW_OUTPUT_SPREAD * paid_bytes // 8)
+    if repeated.free > MAX_FREE_COLUMNS:
+        return (
+            f"its estimators would give {repeated.free:,} output columns per input row that "
+            f"no stored array pays for (at most {MAX_FREE_COLUMNS:,}: a count sketch's width "
+            "is its parameters)"
+        )
     outputs = repeated.total()
     if outputs > paid:
         return (
@@ -237,6 +252,16 @@ OUTPUT_METHODS = (
 )
 
 
+def facts_short_name(cls: Any) -> str:
+    """The class's ``__name__`` (or its facts' name), or ``""`` for what is no class."""
+    from safeload.trust import facts
+    from safeload.trust.facts import ClassFacts
+
+    if type(cls) is ClassFacts or isinstance(cls, type):
+        return facts.short_name(cls)
+    return ""
+
+
 @functools.lru_cache(maxsize=1024)
 def _has_output_method(cls: Any) -> bool:
     """Whether the class (or, in a scan on facts, the :class:`~safeload.trust.facts.ClassFacts`
@@ -263,6 +288,8 @@ class RepeatedOutputs:
     result."""
 
     def __init__(self) -> None:
+        #: output columns no stored array pays for (:data:`FREE_WIDTHS`), every meeting
+        self.free = 0
         self._excess = 0
         self._meets: dict[int, int] = {}
         self._widths: dict[int, int] = {}
@@ -271,6 +298,9 @@ class RepeatedOutputs:
         """Count an instance of ``cls`` met ``times`` times, with attributes ``attrs``."""
         if not _has_output_method(cls):
             return
+        free = FREE_WIDTHS.get(facts_short_name(cls))
+        if free is not None:
+            self.free += times * math.prod(_count_of(attrs.get(name)) for name in free)
         if times > HONEST_MEETINGS:
             widest = _label_count(attrs)
             for key in OUTPUT_COUNTS:

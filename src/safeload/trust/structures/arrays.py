@@ -125,8 +125,8 @@ def _check_lil(matrix: Any) -> None:
     length per row *object* into it, unchecked (``lil_get_lengths``, ``lil_flatten_to_array``):
     rows longer than the shape overflowed the heap inside safeload's own check, rows shorter
     than it read uninitialised memory (rt57-04). So before any conversion: two 1-D object
-    arrays of exactly one list per row, each row's indexes ints strictly increasing inside the
-    width, and as many values as indexes."""
+    arrays of exactly one list per row, every list a distinct object (rt58-11), each row's
+    indexes ints strictly increasing inside the width, and as many values as indexes."""
     shape = tuple(int(n) for n in matrix.shape)
     require(len(shape) == 2, "LIL matrix is not 2-D")
     n_rows, n_cols = shape
@@ -138,8 +138,17 @@ def _check_lil(matrix: Any) -> None:
             f"LIL {name} is not one list per row of its shape",
         )
         lists.append(arr.tolist())
+    seen: set[int] = set()
     for index, values in zip(lists[0], lists[1], strict=True):
         require(type(index) is list and type(values) is list, "LIL row is not a list")
+        # each list once: LIL's own __setitem__ appends to a row's lists in place, so rows
+        # sharing one values list all grew by one value per write, and the next tocsr wrote
+        # past its buffer (rt58-11)
+        require(
+            id(index) not in seen and id(values) not in seen and index is not values,
+            "LIL rows share a list",
+        )
+        seen.update((id(index), id(values)))
         require(len(index) == len(values), "LIL row holds more indexes than values, or fewer")
         previous = -1
         for col in index:
