@@ -130,6 +130,7 @@ def _decoded(secret: bytes) -> list[bytes]:
         forms.append(bytes.fromhex(hex_text.group(1).decode("ascii")))
     if _BASE64_TEXT.fullmatch(joined):
         forms.extend(_from_base64(joined))
+    forms.extend(_wide_text(secret))
     if _PERCENT.search(secret):
         # URL-encoded (a client certificate in an HTTP header: nginx, load balancers)
         from urllib.parse import unquote_to_bytes
@@ -141,6 +142,39 @@ def _decoded(secret: bytes) -> list[bytes]:
         hex_token = _HEX_TEXT.fullmatch(token)
         if hex_token:  # (its digits, without a 0x prefix: rt57-10)
             forms.append(bytes.fromhex(hex_token.group(1).decode("ascii")))
+    return forms
+
+
+#: Byte-order marks and the encodings they start, longest first.
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def _wide_text(secret: bytes) -> list[bytes]:
+    """``secret`` as UTF-8 if it is text in UTF-16 or UTF-32, with a byte-order mark or (ASCII
+    text) NUL bytes in every other or three of four places: Windows PowerShell 5.1's ``>``
+    writes UTF-16LE, so ``Get-Content pub.pem > hmac.key`` made a PEM key a secret (rt58-13).
+    Random secrets are neither."""
+    candidates: list[tuple[bytes, str]] = [
+        (secret[len(bom) :], name) for bom, name in _BOMS if secret.startswith(bom)
+    ][:1]
+    for width, name in ((4, "utf-32"), (2, "utf-16")):
+        if len(secret) % width or len(secret) < 2 * width:
+            continue
+        if not any(secret[i::width].strip(b"\x00") for i in range(1, width)):
+            candidates.append((secret, f"{name}-le"))
+        if not any(secret[i::width].strip(b"\x00") for i in range(width - 1)):
+            candidates.append((secret, f"{name}-be"))
+    forms: list[bytes] = []
+    for text, name in candidates:
+        try:
+            forms.append(text.decode(name).encode("utf-8"))
+        except UnicodeError:
+            continue
     return forms
 
 

@@ -120,6 +120,12 @@ MAX_ROW_OUTPUTS = 1 << 15
 MAX_FREE_COLUMNS = 1 << 18
 #: The classes whose output width is a product of parameters, and the parameters.
 FREE_WIDTHS = {"PolynomialCountSketch": ("degree", "n_components")}
+#: Output columns each input column pays for in a polynomial expansion: scikit-learn's own fit
+#: of PolynomialFeatures(degree=80) on 4 inputs is a 261-byte file of 1,929,501 output
+#: columns per row (rt58-12); the honest expansions (degree 2 of 4,096 inputs, 8.4 million
+#: columns; degree 3 of 100, 176,851) stay under 4,096 per input column. Columns past that
+#: count as free (:data:`MAX_FREE_COLUMNS`).
+POLYNOMIAL_SPREAD = 4096
 #: Repeated output columns per 8 stored bytes (an object array's item counts as one byte,
 #: what a memo reference to one value costs: rt58-05).
 ROW_OUTPUT_SPREAD = 4
@@ -204,8 +210,8 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
     if repeated.free > MAX_FREE_COLUMNS:
         return (
             f"its estimators would give {repeated.free:,} output columns per input row that "
-            f"no stored array pays for (at most {MAX_FREE_COLUMNS:,}: a count sketch's width "
-            "is its parameters)"
+            f"no stored array or input column pays for (at most {MAX_FREE_COLUMNS:,}: a count "
+            "sketch's width or a polynomial expansion's is its parameters)"
         )
     outputs = repeated.total()
     if outputs > paid:
@@ -298,9 +304,14 @@ class RepeatedOutputs:
         """Count an instance of ``cls`` met ``times`` times, with attributes ``attrs``."""
         if not _has_output_method(cls):
             return
-        free = FREE_WIDTHS.get(facts_short_name(cls))
+        name = facts_short_name(cls)
+        free = FREE_WIDTHS.get(name)
         if free is not None:
-            self.free += times * math.prod(_count_of(attrs.get(name)) for name in free)
+            self.free += times * math.prod(_count_of(attrs.get(key)) for key in free)
+        if name == "PolynomialFeatures":
+            expanded = _count_of(attrs.get("n_output_features_"))
+            inputs = _count_of(attrs.get("n_features_in_"))
+            self.free += times * max(0, expanded - POLYNOMIAL_SPREAD * inputs)
         if times > HONEST_MEETINGS:
             widest = _label_count(attrs)
             for key in OUTPUT_COUNTS:
