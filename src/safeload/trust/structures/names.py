@@ -79,6 +79,7 @@ _SPLINE = "sklearn.preprocessing._polynomial:SplineTransformer"
 _MISSING = "sklearn.impute._base:MissingIndicator"
 _COLUMNS = "sklearn.compose._column_transformer:ColumnTransformer"
 _UNION = "sklearn.pipeline:FeatureUnion"
+_PIPELINE = "sklearn.pipeline:Pipeline"
 _VECTORIZERS = frozenset(key for key, how in NAME_MAKERS.items() if how == "keys")
 _VOTING = frozenset(key for key, how in NAME_MAKERS.items() if how == "voting")
 _STACKING = "sklearn.ensemble._stacking:_BaseStacking"
@@ -87,6 +88,14 @@ _IMPUTERS = frozenset(key for key, how in NAME_MAKERS.items() if how == "input t
 #: The longest text a name may quote from a value that is neither a str nor a number (a path,
 #: a decimal): :func:`_text_length` measures it, up to this.
 _MAX_QUOTED = 1 << 20
+
+
+def _steps(entries: Any) -> list[Any]:
+    """The estimators of a pipeline's ``steps`` or a composite's ``(name, estimator, ...)``
+    entries (fewer than 100,000; anything else is no entry)."""
+    if type(entries) not in (list, tuple) or len(entries) >= 100_000:
+        return []
+    return [e[1] for e in entries if type(e) in (list, tuple) and len(e) >= 2]
 
 
 def _mro(cls: Any) -> frozenset[str]:
@@ -233,7 +242,8 @@ class NameLedger:
         self.names = 0  # names written, summed over the estimators
         self.longest = 0  # the longest stored or generated base name
         self.affixes = 0  # characters steps add to a name, summed over the model
-        self.joins = 1  # the product of polynomial joins
+        self.polys: dict[int, tuple[int, int]] = {}  # a polynomial's id: (joins, times met)
+        self.composites: list[tuple[Any, int]] = []  # column transformers, unions; times met
         self.matrices = 0  # bytes of powers_ matrices
         self.stored = 0  # bytes of the model's arrays, each memory once
         self.char_bytes = 1  # bytes per character of the widest text the names may hold
@@ -319,7 +329,7 @@ class NameLedger:
             count = max(count, n_in * _size(classes))
             self.affixes += 1 + self.text(classes)
         if _POLY in mro:
-            self._polynomial(attrs, n_in)
+            self._polynomial(obj, attrs, n_in, times)
             count = max(count, _count(attrs.get("n_output_features_")))
         if _SPLINE in mro:
             self.affixes += 4 + _NUMBER_CHARS  # "_sp_12"
@@ -327,6 +337,7 @@ class NameLedger:
             self.affixes += len("missingindicator_")
         if _COLUMNS in mro or _UNION in mro:
             count = max(count, self._composite(obj, attrs, mro))
+            self.composites.append((obj, times))
         self.names += count * times
 
     def _ensemble(self, attrs: dict[str, Any], mro: frozenset[str]) -> int:
@@ -347,14 +358,14 @@ class NameLedger:
             return sum(max(1, _count(n)) for n in outs)
         return len(labels) * max(1, _size(attrs.get("classes_")))
 
-    def _polynomial(self, attrs: dict[str, Any], n_in: int) -> None:
+    def _polynomial(self, obj: Any, attrs: dict[str, Any], n_in: int, times: int) -> None:
         """Each output name joins up to ``degree`` input names (``"x0^2 x1"``), and ``powers_``
         stacks one int64 row of ``n_features_in_`` per output."""
         degree = attrs.get("_max_degree", attrs.get("degree"))
         if type(degree) is tuple and degree:
             degree = degree[-1]
         most = _count(degree)
-        self.joins *= max(1, min(most, n_in))
+        self.polys[id(obj)] = (max(1, min(most, n_in)), times)
         self.affixes += 2 + len(str(most))  # "^" + power + " "
         self.matrices += 8 * _count(attrs.get("n_output_features_")) * n_in
 
@@ -383,12 +394,57 @@ class NameLedger:
         identities = sum(1 for branch in branches if _is_identity(branch))
         return identities * max(widths)
 
+    def joins(self) -> int:
+        """How many input names one generated name may join: the product of the polynomial
+        expansions a name can pass through one after another. Branches of one column
+        transformer or union are side by side, not one after another: a name passes through one
+        of them, so a composite multiplies by its widest branch's product, not all of them (16
+        PolynomialFeatures(2) over column groups were 2**16 joins, rt58-10). A polynomial or
+        composite met more than once, or not reached through one composite's branches and
+        pipeline steps, is multiplied in as if in a chain with every other."""
+        reached: dict[int, int] = {}  # id: times reached inside another composite's branches
+
+        def through(obj: Any, depth: int) -> int:
+            if depth > 64:
+                raise ValueError("composites nested more than 64 deep")
+            mro = _mro(class_of(obj))
+            if depth:
+                reached[id(obj)] = reached.get(id(obj), 0) + 1
+            if _POLY in mro:
+                return self.polys[id(obj)][0] if id(obj) in self.polys else 1
+            attrs = _attrs(obj)
+            if _PIPELINE in mro:
+                product = 1
+                for step in _steps(attrs.get("steps")):
+                    product *= through(step, depth + 1)
+                return product
+            if _COLUMNS in mro or _UNION in mro:
+                key = "transformer_list" if _UNION in mro else "transformers_"
+                entries = attrs.get(key, attrs.get("transformers"))
+                return max((through(b, depth + 1) for b in _steps(entries)), default=1)
+            return 1
+
+        def counted(key: int, times: int) -> bool:
+            return not (reached.get(key, 0) == 1 and times == 1)
+
+        for composite, _times in self.composites:  # which composites sit inside another's
+            through(composite, 0)
+        roots = [(c, times) for c, times in self.composites if counted(id(c), times)]
+        reached.clear()
+        product = 1
+        for composite, _times in roots:
+            product *= through(composite, 0)
+        for key, (join, times) in self.polys.items():
+            if counted(key, times):
+                product *= join
+        return product
+
     def problem(self, file_size: int | None) -> str | None:
         """Why the names counted are refused, or ``None``. The allowance past
         :data:`MAX_NAME_BYTES` is paid by the model's arrays, but never beyond the file's own
         size (``file_size``, compressed as it is stored: a bz2 file of zeros decompressing to
         300 MB bought a 19 GB allowance, rt34-08)."""
-        chars = (self.longest + self.affixes) * self.joins
+        chars = (self.longest + self.affixes) * self.joins()
         each = _STR_OVERHEAD + chars * self.char_bytes
         cost = 2 * self.names * each + self.matrices
         paid = self.stored if file_size is None else min(self.stored, file_size)
