@@ -180,7 +180,7 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
             continue
         attrs = _attrs(obj)
         roots = own_arrays(attrs)
-        ledger.add(obj, times, attrs, roots)
+        columns = ledger.add(obj, times, attrs, roots)
         for name in use_time_counts(attrs, facts.short_name(class_of(obj))):
             count = attrs[name]
             if count is not None and is_int(count) and int(count) > 0:
@@ -196,7 +196,7 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
             if key not in seen_roots
         )
         seen_roots.update(roots)
-        repeated.add(class_of(obj), times, attrs)
+        repeated.add(class_of(obj), times, attrs, columns)
     named = ledger.problem(file_size)
     if named:
         return named
@@ -300,8 +300,9 @@ class RepeatedOutputs:
         self._meets: dict[int, int] = {}
         self._widths: dict[int, int] = {}
 
-    def add(self, cls: Any, times: int, attrs: dict[str, Any]) -> None:
-        """Count an instance of ``cls`` met ``times`` times, with attributes ``attrs``."""
+    def add(self, cls: Any, times: int, attrs: dict[str, Any], named: int = 0) -> None:
+        """Count an instance of ``cls`` met ``times`` times, with attributes ``attrs``, that
+        names ``named`` output columns (what the names bound counted for it)."""
         if not _has_output_method(cls):
             return
         name = facts_short_name(cls)
@@ -313,7 +314,9 @@ class RepeatedOutputs:
             inputs = _count_of(attrs.get("n_features_in_"))
             self.free += times * max(0, expanded - POLYNOMIAL_SPREAD * inputs)
         if times > HONEST_MEETINGS:
-            widest = _label_count(attrs)
+            # (the names bound knows each transformer's output columns: a vectorizer's
+            # vocabulary, a target encoder's features times classes, rt59-01)
+            widest = max(_label_count(attrs), named)
             for key in OUTPUT_COUNTS:
                 widest = max(widest, _count_of(attrs.get(key)))
             steps = _count_of(attrs.get("sample_steps"))  # AdditiveChi2Sampler

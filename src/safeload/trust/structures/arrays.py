@@ -229,6 +229,10 @@ def check_spline_transformer(est: Any, context: Any) -> None:
         require(spline.k == est.degree, "spline degree disagrees with degree")
         coef = spline.__dict__["_c"]
         require(coef.ndim == 2 and coef.shape[1] == width, "spline widths disagree")
+        # fit stores an identity (one column per spline; periodic ones have degree rows
+        # more): columns past the rows are outputs no knot pays for, a (1, 4096) ``c`` made
+        # every feature 4,096 columns wide (rt59-03)
+        require(coef.shape[1] <= coef.shape[0], "spline coefficients are wider than tall")
         require(spline.extrapolate == splines[0].extrapolate, "spline extrapolation differs")
     n_out = n_features * width - n_features * (1 - int(bool(est.include_bias)))
     require(int(est.n_features_out_) == n_out, "n_features_out_ disagrees with the splines")

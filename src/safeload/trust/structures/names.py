@@ -266,14 +266,15 @@ class NameLedger:
         times: int = 1,
         attrs: dict[str, Any] | None = None,
         roots: dict[int, Any] | None = None,
-    ) -> None:
+    ) -> int:
         """Count what ``obj`` (met ``times`` times) may name and the arrays it stores
         (``attrs`` and ``roots`` as :func:`_attrs` and :func:`own_arrays` give them, when
-        the caller has them already)."""
+        the caller has them already). Returns the names it writes each time it is met: its
+        output columns."""
         mro = _mro(class_of(obj))
         if not any(name.startswith("sklearn.") for name in mro):
-            return  # (arrays held elsewhere, a sparse matrix's, count as nothing: scan builds
-            # those for real and a load walks them, so only estimators' own arrays agree)
+            return 0  # (arrays held elsewhere, a sparse matrix's, count as nothing: scan
+            # builds those for real and a load walks them, so only estimators' own arrays agree)
         if attrs is None:
             attrs = _attrs(obj)
         for key, root in (own_arrays(attrs) if roots is None else roots).items():
@@ -296,7 +297,7 @@ class NameLedger:
             # ... and each is written again by every composite above it, with the branch's
             # prefix: a union listing one vectorizer as 80 branches (rt36-05)
             self.names += _size(keys) * times
-            return
+            return _size(keys)
         count = max(n_in, _count(attrs.get("n_features_out_")))
         if not mro.isdisjoint(_IMPUTERS):
             count = 2 * n_in  # the kept features, then one indicator each
@@ -339,6 +340,7 @@ class NameLedger:
             count = max(count, self._composite(obj, attrs, mro))
             self.composites.append((obj, times))
         self.names += count * times
+        return count
 
     def _ensemble(self, attrs: dict[str, Any], mro: frozenset[str]) -> int:
         """Voting and stacking name their outputs after their estimators: one per estimator

@@ -736,6 +736,39 @@ def check_index_maps(est: Any, context: Any) -> None:
     cats = getattr(est, "categories_", None)
     if outs is not None and cats is not None:
         check_one_hot_columns(est, list(outs), list(cats))
+    if _TARGET_ENCODER in _class_names(est):
+        _check_target_encodings(attrs)
+
+
+_TARGET_ENCODER = "sklearn.preprocessing._target_encoder:TargetEncoder"
+
+
+def _check_target_encodings(attrs: dict[str, Any]) -> None:
+    """TargetEncoder's ``transform`` allocates ``n_features * n_classes`` columns per row
+    (multiclass) whatever ``encodings_`` holds, and fills those it lists: fit stores one
+    encoding per feature and class, so one array standing for 2,097,152 made 32 GB for 2,000
+    rows from 80 KB (rt59-02). ``encodings_`` must be a list of exactly that many arrays."""
+    encodings: Any = attrs.get("encodings_")
+    if encodings is None:
+        return  # not fitted
+    n_in: Any = attrs.get("n_features_in_")
+    classes: Any = attrs.get("classes_")
+    kind: Any = attrs.get("target_type_")
+    require(is_int(n_in) and type(kind) is str, "TargetEncoder n_features_in_ or target_type_")
+    per_feature = 1
+    if kind == "multiclass":
+        require(
+            isinstance(classes, np.ndarray) and classes.ndim == 1,
+            "TargetEncoder classes_ is not one array",
+        )
+        per_feature = int(classes.shape[0])
+    require(
+        type(encodings) is list
+        and len(encodings) == int(n_in) * per_feature
+        and all(isinstance(e, np.ndarray) for e in encodings),
+        "TargetEncoder encodings_ is not one array per feature and class",
+    )
+    require(_held_once(encodings), "TargetEncoder encodings_ holds one array more than once")
 
 
 def _index_list(est: Any, name: str, n: int) -> list[Any] | None:
