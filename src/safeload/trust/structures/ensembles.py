@@ -153,6 +153,10 @@ def check_bagging(est: Any, context: Any) -> None:
             cols.ndim == 1 and cols.dtype.kind in "iu" and np.all((cols >= 0) & (cols < int(n_in))),
             "bagging feature indices out of range",
         )
+        # fit draws at most n_features_in_ columns (with or without replacement):
+        # predict builds X[:, cols], so 131,072 repeats of column 0 made (n, 131072) from
+        # 132 KB (rt59-04)
+        require(cols.shape[0] <= int(n_in), "bagging feature list longer than the input")
         features = tree_features(sub)
         if features is not None:
             require(features == cols.shape[0], "bagging tree n_features disagrees")

@@ -230,7 +230,7 @@ def _check_paid_widths(est: Any) -> None:
                 f"fitted attribute {key} holds a range of more than {MAX_FITTED_RANGE:,} items, "
                 "which no fit stores",
             )
-            if parts is value:
+            if parts is value and not _estimators_classes(key, parts, attrs):
                 require(
                     _held_once(parts),
                     f"fitted attribute {key} holds one array or instance more than once",
@@ -382,6 +382,24 @@ def _held_once(parts: Any) -> bool:
         if id(part) in seen:
             return False
         seen.add(id(part))
+    return True
+
+
+def _estimators_classes(key: str, parts: Any, attrs: dict[str, Any]) -> bool:
+    """Whether ``parts`` is a multi-output classifier's ``classes_``, one item per estimator and
+    each that estimator's own ``classes_`` (or its frozen model's): scikit-learn builds it so,
+    and with a FrozenEstimator listed once per output it holds one array many times (rt59-05).
+    What meeting it many times costs is the whole-model bound's."""
+    estimators: Any = attrs.get("estimators_")
+    if key != "classes_" or type(estimators) is not list or len(estimators) != len(parts):
+        return False
+    for part, est in zip(parts, estimators, strict=True):
+        inner = est
+        if _is_frozen(est):
+            inner = vars(est).get("estimator") if _has_dict(est) else None
+        own = vars(inner).get("classes_") if inner is not None and _has_dict(inner) else None
+        if own is None or own is not part:
+            return False
     return True
 
 
