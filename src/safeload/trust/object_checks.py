@@ -119,7 +119,12 @@ MAX_ROW_OUTPUTS = 1 << 15
 #: of 40,000 at degree 2 is 80,000 columns).
 MAX_FREE_COLUMNS = 1 << 18
 #: The classes whose output width is a product of parameters, and the parameters.
-FREE_WIDTHS = {"PolynomialCountSketch": ("degree", "n_components")}
+FREE_WIDTHS = {
+    "PolynomialCountSketch": ("degree", "n_components"),
+    # category_encoders' HashingEncoder writes n_components columns (an int64 each), whatever
+    # it stores: 2**24 in an 858-byte file made 13 GB for 100 rows (rt59-06)
+    "HashingEncoder": ("n_components",),
+}
 #: Output columns each input column pays for in a polynomial expansion: scikit-learn's own fit
 #: of PolynomialFeatures(degree=80) on 4 inputs is a 261-byte file of 1,929,501 output
 #: columns per row (rt58-12); the honest expansions (degree 2 of 4,096 inputs, 8.4 million
