@@ -308,8 +308,12 @@ def _validate(
         from safeload.trust.sharing import path_counts
 
         if held:
+            from safeload.trust.structures.bunch import without_bunch_edges
+
             meets = path_counts(id(obj), edges, comps=comps)
-            named = whole_model_problem(instances, file_size, meets)
+            output_edges = without_bunch_edges(id(obj), edges, instances)
+            output_meets = meets if output_edges is edges else path_counts(id(obj), output_edges)
+            named = whole_model_problem(instances, file_size, meets, output_meets)
     except (ValueError, TypeError, AttributeError, OverflowError) as exc:
         named = f"a state the names bound cannot read ({type(exc).__name__}: {exc})"
     if named:

@@ -124,6 +124,9 @@ FREE_WIDTHS = {
     # category_encoders' HashingEncoder writes n_components columns (an int64 each), whatever
     # it stores: 2**24 in an 858-byte file made 13 GB for 100 rows (rt59-06)
     "HashingEncoder": ("n_components",),
+    # an unfitted GaussianProcessRegressor predicts its prior, (n, n_targets): 2**20 in a
+    # 252-byte file (rt59-09); a fitted one sizes by its arrays and n_targets is None or small
+    "GaussianProcessRegressor": ("n_targets",),
 }
 #: Output columns each input column pays for in a polynomial expansion: scikit-learn's own fit
 #: of PolynomialFeatures(degree=80) on 4 inputs is a 261-byte file of 1,929,501 output
@@ -142,7 +145,12 @@ ROW_OUTPUT_SPREAD = 4
 MEET_BYTES = 4096
 
 
-def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, int]) -> str | None:
+def whole_model_problem(
+    instances: Any,
+    file_size: int | None,
+    meets: dict[int, int],
+    output_meets: dict[int, int] | None = None,
+) -> str | None:
     """Why the whole model's use-time work is refused, or ``None``: the three bounds that sum
     over every instance the model holds, each weighted by how often a recursive method meets it
     (``meets``, by id, as :func:`safeload.trust.sharing.path_counts` gives it; an instance not
@@ -157,7 +165,9 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
       200 branches ran it 200 times;
     - the output columns that instances and arrays met more than :data:`HONEST_MEETINGS` times
       add to one input row (:class:`RepeatedOutputs`), at most :data:`MAX_ROW_OUTPUTS` or
-      :data:`ROW_OUTPUT_SPREAD` per 8 bytes the model stores;
+      :data:`ROW_OUTPUT_SPREAD` per 8 bytes the model stores; met as the output methods meet
+      them (``output_meets``: not through an ensemble's ``named_estimators_``, see
+      :func:`safeload.trust.structures.bunch.without_bunch_edges`; ``meets`` when not given);
     - each instance's own arrays, plus :data:`MEET_BYTES` for the call itself, times how often
       it is met may add up to at most :data:`MAX_REPEATED_BYTES` or :data:`REPEAT_SPREAD` times
       what the model stores (each array once, whoever holds it): a voting model listing one
@@ -201,7 +211,9 @@ def whole_model_problem(instances: Any, file_size: int | None, meets: dict[int, 
             if key not in seen_roots
         )
         seen_roots.update(roots)
-        repeated.add(class_of(obj), times, attrs, columns)
+        calls = times if output_meets is None else output_meets.get(id(obj), 0)
+        if calls:
+            repeated.add(class_of(obj), calls, attrs, columns)
     named = ledger.problem(file_size)
     if named:
         return named
@@ -340,7 +352,7 @@ class RepeatedOutputs:
         shape = _shape_of(value)
         if shape is None or not shape:
             return
-        key = id(root_array(value)) if issubclass(type(value), np.ndarray) else id(value)
+        key = id(root_array(value)) if issubclass(type(value), np.ndarray) else _part_key(value)
         self._meets[key] = self._meets.get(key, 0) + times
         self._widths[key] = max(self._widths.get(key, 0), max(shape))
 
@@ -352,6 +364,16 @@ class RepeatedOutputs:
             if meets > HONEST_MEETINGS
         )
         return self._excess + parts
+
+
+def _part_key(value: Any) -> int:
+    """What identifies a part that is not an array: a sparse matrix by its stored values'
+    buffer (200 distinct CSR wrappers over one ``data`` were 200 parts met once each, rt59-10),
+    anything else by itself."""
+    data = vars(value).get("data") if hasattr(value, "__dict__") else None
+    if issubclass(type(data), np.ndarray):
+        return id(root_array(data))
+    return id(value)
 
 
 def _label_count(attrs: dict[str, Any]) -> int:

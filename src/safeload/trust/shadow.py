@@ -198,8 +198,12 @@ def _native_findings(
             if type(o) is Shadow and object.__getattribute__(o, "_attrs") is None
         }
         edges = {key: ([] if key in opaque else kids) for key, kids in graph[0].items()}
+        from safeload.trust.structures.bunch import without_bunch_edges
+
         meets = path_counts(id(top), edges)
-        named = whole_model_problem(builder.instances, file_size, meets)
+        output_edges = without_bunch_edges(id(top), edges, builder.instances)
+        output_meets = meets if output_edges is edges else path_counts(id(top), output_edges)
+        named = whole_model_problem(builder.instances, file_size, meets, output_meets)
     except RecursionError:
         return [Finding(0, "", "unproven: the object graph is too deep to check statically")]
     except Exception as exc:  # fail closed: what cannot be modelled is not proven

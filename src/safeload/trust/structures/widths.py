@@ -754,8 +754,39 @@ def check_index_maps(est: Any, context: Any) -> None:
     cats = getattr(est, "categories_", None)
     if outs is not None and cats is not None:
         check_one_hot_columns(est, list(outs), list(cats))
-    if _TARGET_ENCODER in _class_names(est):
+    names = _class_names(est)
+    if _TARGET_ENCODER in names:
         _check_target_encodings(attrs)
+    if _CHAIN in names and attrs.get("order_") is not None:
+        # predict ends with Y[:, inv_order], one output column per item of order_: 2**20 int8
+        # zeros for 256 outputs gathered (n, 2**20) from 1 MB (rt59-08). Fit stores a
+        # permutation of the outputs, one estimator each
+        order: Any = attrs.get("order_")
+        estimators: Any = attrs.get("estimators_")
+        require(
+            isinstance(order, np.ndarray)
+            and order.ndim == 1
+            and order.dtype.kind in "iu"
+            and type(estimators) is list
+            and order.shape[0] == len(estimators)
+            and bool(np.array_equal(np.sort(order), np.arange(order.shape[0]))),
+            "a chain's order_ is not a permutation of its estimators",
+        )
+    if _LLE in names and attrs.get("embedding_") is not None:
+        # transform allocates (n, n_components) from the parameter and broadcasts the
+        # embedding into it: one column became 2**20 (rt59-11)
+        embedding: Any = attrs.get("embedding_")
+        require(
+            isinstance(embedding, np.ndarray)
+            and embedding.ndim == 2
+            and is_int(attrs.get("n_components"))
+            and int(attrs["n_components"]) == embedding.shape[1],
+            "LocallyLinearEmbedding n_components disagrees with embedding_",
+        )
+
+
+_CHAIN = "sklearn.multioutput:_BaseChain"
+_LLE = "sklearn.manifold._locally_linear:LocallyLinearEmbedding"
 
 
 _TARGET_ENCODER = "sklearn.preprocessing._target_encoder:TargetEncoder"
