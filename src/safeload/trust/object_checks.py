@@ -303,18 +303,23 @@ class RepeatedOutputs:
 
     Two kinds of repetition, each counted past its honest meetings: an instance met many
     times (listed by reference, in a list, a tuple or a FrozenEstimator list) gives a result as
-    wide as its labels or its largest output count (:data:`OUTPUT_COUNTS`) each time; an array,
-    sparse matrix, pandas object or sub-array dtype held by many estimators, or many times in
-    one estimator's lists, gives a result as long as its longest axis each time (distinct
-    regressors sharing one ``coef_``). Only instances of classes with an output method
-    (:data:`OUTPUT_METHODS`) are read: a Birch CF-tree node, met along its leaf links, sizes no
-    result."""
+    wide as its widest output each time: its labels, its largest output count
+    (:data:`OUTPUT_COUNTS`), the columns the names bound counts for it, or the longest axis of
+    a part it holds; a part (an array, sparse matrix, pandas object or sub-array dtype) met
+    more often than its most-met holder is (held by many distinct estimators, or many times
+    in one estimator's lists) gives a result as long as its longest axis each further time
+    (distinct regressors sharing one ``coef_``). A meeting is charged once: a frozen model
+    listed 100 times was charged its labels, ``coef_``, ``intercept_`` and ``classes_`` each
+    time, five times its real width (rt59-15). Only instances of classes with an output method
+    (:data:`OUTPUT_METHODS`) are read: a Birch CF-tree node, met along its leaf links, sizes
+    no result."""
 
     def __init__(self) -> None:
         #: output columns no stored array pays for (:data:`FREE_WIDTHS`), every meeting
         self.free = 0
         self._excess = 0
-        self._meets: dict[int, int] = {}
+        self._meets: dict[int, int] = {}  # a part's key: meetings through every holder
+        self._top: dict[int, int] = {}  # a part's key: its most-met holder's meetings
         self._widths: dict[int, int] = {}
 
     def add(self, cls: Any, times: int, attrs: dict[str, Any], named: int = 0) -> None:
@@ -330,50 +335,65 @@ class RepeatedOutputs:
             expanded = _count_of(attrs.get("n_output_features_"))
             inputs = _count_of(attrs.get("n_features_in_"))
             self.free += times * max(0, expanded - POLYNOMIAL_SPREAD * inputs)
+        parts: dict[int, int] = {}  # this instance's parts: key -> occurrences
+        widest_part = 0
+        for value in attrs.values():
+            widest_part = max(widest_part, self._add_parts(value, parts, 0))
+        for part, occurrences in parts.items():
+            self._meets[part] = self._meets.get(part, 0) + times * occurrences
+            self._top[part] = max(self._top.get(part, 0), times)
         if times > HONEST_MEETINGS:
             # (the names bound knows each transformer's output columns: a vectorizer's
             # vocabulary, a target encoder's features times classes, rt59-01)
-            widest = max(_label_count(attrs), named)
-            for key in OUTPUT_COUNTS:
-                widest = max(widest, _count_of(attrs.get(key)))
+            widest = max(_label_count(attrs), named, widest_part)
+            for count in OUTPUT_COUNTS:
+                widest = max(widest, _count_of(attrs.get(count)))
             steps = _count_of(attrs.get("sample_steps"))  # AdditiveChi2Sampler
             if steps:
                 widest = max(widest, _count_of(attrs.get("n_features_in_")) * (2 * steps - 1))
             self._excess += (times - HONEST_MEETINGS) * widest
-        for value in attrs.values():
-            self._add_parts(value, times, 0)
 
-    def _add_parts(self, value: Any, times: int, depth: int) -> None:
+    def _add_parts(self, value: Any, parts: dict[int, int], depth: int) -> int:
+        """Note the parts in ``value`` (lists and tuples two levels deep); their widest axis."""
         if type(value) in (list, tuple):
+            widest = 0
             if depth < 2 and len(value) < 100_000:
                 for item in value:
-                    self._add_parts(item, times, depth + 1)
-            return
+                    widest = max(widest, self._add_parts(item, parts, depth + 1))
+            return widest
         shape = _shape_of(value)
         if shape is None or not shape:
-            return
-        key = id(root_array(value)) if issubclass(type(value), np.ndarray) else _part_key(value)
-        self._meets[key] = self._meets.get(key, 0) + times
-        self._widths[key] = max(self._widths.get(key, 0), max(shape))
+            return 0
+        width = max(shape)
+        for key in _part_keys(value):
+            parts[key] = parts.get(key, 0) + 1
+            self._widths[key] = max(self._widths.get(key, 0), width)
+        return width
 
     def total(self) -> int:
         """The repeated output columns, over every instance and part added."""
-        parts = sum(
-            (meets - HONEST_MEETINGS) * self._widths[key]
-            for key, meets in self._meets.items()
-            if meets > HONEST_MEETINGS
-        )
-        return self._excess + parts
+        repeated = 0
+        for key, meets in self._meets.items():
+            allowed = max(HONEST_MEETINGS, self._top[key])
+            if meets > allowed:
+                repeated += (meets - allowed) * self._widths[key]
+        return self._excess + repeated
 
 
-def _part_key(value: Any) -> int:
-    """What identifies a part that is not an array: a sparse matrix by its stored values'
-    buffer (200 distinct CSR wrappers over one ``data`` were 200 parts met once each, rt59-10),
-    anything else by itself."""
-    data = vars(value).get("data") if hasattr(value, "__dict__") else None
-    if issubclass(type(data), np.ndarray):
-        return id(root_array(data))
-    return id(value)
+def _part_keys(value: Any) -> list[int]:
+    """What identifies a part: an array by its root buffer; a sparse matrix by each buffer it
+    holds (200 distinct CSR wrappers over one ``data`` were 200 parts met once each, rt59-10;
+    over one ``indptr`` and ``indices`` with their own ``data``, rt59-14); anything else by
+    itself."""
+    if issubclass(type(value), np.ndarray):
+        return [id(root_array(value))]
+    state = vars(value) if hasattr(value, "__dict__") else {}
+    keys = [id(value)]
+    if type(state) is dict:
+        for item in state.values():
+            if issubclass(type(item), np.ndarray):
+                keys.append(id(root_array(item)))
+    return keys
 
 
 def _label_count(attrs: dict[str, Any]) -> int:

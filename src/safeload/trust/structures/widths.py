@@ -767,11 +767,13 @@ def check_index_maps(est: Any, context: Any) -> None:
             isinstance(order, np.ndarray)
             and order.ndim == 1
             and order.dtype.kind in "iu"
-            and type(estimators) is list
+            and issubclass(type(estimators), (list, tuple, dict))
             and order.shape[0] == len(estimators)
             and bool(np.array_equal(np.sort(order), np.arange(order.shape[0]))),
             "a chain's order_ is not a permutation of its estimators",
         )
+    if _ONE_VS_ONE in names:
+        _check_pairwise_indices(attrs)
     if _LLE in names and attrs.get("embedding_") is not None:
         # transform allocates (n, n_components) from the parameter and broadcasts the
         # embedding into it: one column became 2**20 (rt59-11)
@@ -786,6 +788,38 @@ def check_index_maps(est: Any, context: Any) -> None:
 
 
 _CHAIN = "sklearn.multioutput:_BaseChain"
+_ONE_VS_ONE = "sklearn.multiclass:OneVsOneClassifier"
+
+
+def _check_pairwise_indices(attrs: dict[str, Any]) -> None:
+    """OneVsOne over a pairwise estimator gathers ``X[:, idx]`` for every pair before any
+    predicts, one column per stored index: 65,536 int8 zeros per pair made 3 x (n, 65536)
+    from 197 KB (rt59-13). Fit stores each pair's training rows (``np.where``: increasing),
+    one per column of the kernel that pair's estimator was fitted on."""
+    indices: Any = attrs.get("pairwise_indices_")
+    if indices is None:
+        return
+    estimators: Any = attrs.get("estimators_")
+    require(
+        type(indices) in (list, tuple)
+        and type(estimators) in (list, tuple)
+        and len(indices) == len(estimators),
+        "OneVsOne pairwise_indices_ is not one array per estimator",
+    )
+    for idx, est in zip(indices, estimators, strict=True):
+        n_in: Any = vars(est).get("n_features_in_") if _has_dict(est) else None
+        require(
+            isinstance(idx, np.ndarray)
+            and idx.ndim == 1
+            and idx.dtype.kind in "iu"
+            and is_int(n_in)
+            and idx.shape[0] == int(n_in)
+            and (idx.size == 0 or int(idx[0]) >= 0)
+            and bool(np.all(idx[1:] > idx[:-1])),
+            "OneVsOne pairwise_indices_ are not increasing rows, one per estimator input",
+        )
+
+
 _LLE = "sklearn.manifold._locally_linear:LocallyLinearEmbedding"
 
 
