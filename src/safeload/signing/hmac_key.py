@@ -314,6 +314,31 @@ def _is_pgp_public_key(data: bytes) -> bool:
 _MINISIGN_LINE = re.compile(rb"(?<![A-Za-z0-9+/=_-])RW[A-Za-z0-9+/]{54}(?![A-Za-z0-9+/=_-])")
 
 
+#: Public-key text forms with fixed heads (rt59-12): an age X25519 recipient or a Nostr key
+#: (bech32: ``age1`` / ``npub1`` and 58 characters), a Tor v3 onion address (an Ed25519 key,
+#: checksum and version in 56 base32 characters), and a JSON Web Key written as YAML or a
+#: Python dict (``kty`` of a public-key type; strict JSON is refused whole).
+_TEXT_KEYS = (
+    (
+        re.compile(rb"(?<![a-z0-9])(?:age1|npub1)[02-9ac-hj-np-z]{58}(?![a-z0-9])"),
+        "an age recipient or a Nostr public key",
+    ),
+    (re.compile(rb"(?<![a-z2-7])[a-z2-7]{56}\.onion(?![a-z0-9])"), "a Tor onion address"),
+    (
+        re.compile(rb"""(?<![A-Za-z])['"]?kty['"]?\s*[:=]\s*['"]?(?:OKP|EC|RSA)(?![A-Za-z0-9])"""),
+        "a JSON Web Key written as text",
+    ),
+)
+
+
+def _text_key_form(secret: bytes) -> str | None:
+    """Which of :data:`_TEXT_KEYS` ``secret`` holds, or ``None``."""
+    for pattern, what in _TEXT_KEYS:
+        if pattern.search(secret):
+            return what
+    return None
+
+
 def _has_minisign_line(secret: bytes) -> bool:
     """Whether ``secret`` holds a minisign or signify public key line (rt57-03). Only the line
     as those tools print it: 42 random bytes (after trimming, in url-safe base64, raw) start
@@ -334,6 +359,9 @@ def _binary_form(secret: bytes) -> str | None:
         return der
     if _is_pgp_public_key(secret):
         return "an OpenPGP public key (as `gpg --export` writes it)"
+    if secret[:1] in (b"\xa4", b"\xa5") and secret[1:3] in (b"\x01\x01", b"\x01\x02"):
+        # a COSE_Key (a CBOR map starting kty: OKP or EC2, what WebAuthn stores, rt59-12)
+        return "a COSE public key"
     if _OPENSSH_BLOB.match(secret):
         return "an OpenSSH public key blob"
     for curve, size in ((ec.SECP256R1(), 32), (ec.SECP384R1(), 48), (ec.SECP521R1(), 66)):
@@ -368,6 +396,9 @@ def _public_key_form(secret: bytes, decodes: int = 0) -> str | None:
         return "a JSON key (a JSON Web Key, a TUF or in-toto key)"
     if _has_minisign_line(secret):
         return "a minisign or signify public key line"
+    found = _text_key_form(secret)
+    if found is not None:
+        return found
     for form in (secret, *_trimmed(secret)):
         found = _binary_form(form)
         if found is not None:
