@@ -306,7 +306,11 @@ def test_rt57_04_lil_rows_overflow(tmp_path, kind):
     path = write(tmp_path, _lil_rows(kind))
     call = "[model['a'].tocsr() for _ in range(3)]; import gc; gc.collect(); [bytearray(64) for _ in range(10**5)]"
     shown = child(PLAIN_CALL.format(call=call), path, memory=1 * GB, cpu=30, timeout=60)
-    assert "loaded" in shown.stdout and shown.crashed, str(shown)
+    # the write past tocsr's buffer happens either way; whether the process dies of it depends
+    # on the heap's layout: with longer values lists scipy sometimes notices afterwards, when
+    # it checks the pointer it has just overrun (a clean clone saw that once)
+    overrun = "Last value of index pointer" in shown.stderr
+    assert "loaded" in shown.stdout and (shown.crashed or overrun), str(shown)
     assert_safeload_refuses(path, call, memory=1 * GB, cpu=30, timeout=60)
 
 
