@@ -603,7 +603,9 @@ def test_rt58_11_lil_shared_values_list(tmp_path):
     path = write(tmp_path, data)
     call = "m = model['a']; m[0, 5] = 2.0; [m.tocsr() for _ in range(3)]; import gc; gc.collect(); [bytearray(64) for _ in range(10**5)]"
     shown = child(PLAIN_CALL.format(call=call), path, memory=1 * GB, cpu=30, timeout=60)
-    assert "loaded" in shown.stdout and shown.crashed, str(shown)
+    # (the overrun kills the child, or scipy notices it after the write: rt57-04's test)
+    overrun = "Last value of index pointer" in shown.stderr
+    assert "loaded" in shown.stdout and (shown.crashed or overrun), str(shown)
     assert_refused(path)
 
 
