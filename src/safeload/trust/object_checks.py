@@ -354,14 +354,17 @@ class RepeatedOutputs:
             self._excess += (times - HONEST_MEETINGS) * widest
 
     def _add_parts(self, value: Any, parts: dict[int, int], depth: int) -> int:
-        """Note the parts in ``value`` (lists and tuples two levels deep); their widest axis."""
-        if type(value) in (list, tuple):
+        """Note the parts in ``value`` (lists, tuples and dicts two levels deep); their widest
+        axis. (category_encoders keeps its mapping frames in a list of dicts: one frame in
+        every entry was one part met once, rt60-01.)"""
+        if type(value) in (list, tuple, dict):
             widest = 0
+            items = value.values() if type(value) is dict else value
             if depth < 2 and len(value) < 100_000:
-                for item in value:
+                for item in items:
                     widest = max(widest, self._add_parts(item, parts, depth + 1))
             return widest
-        shape = _shape_of(value)
+        shape = shape_of(value)
         if shape is None or not shape:
             return 0
         width = max(shape)
@@ -385,10 +388,18 @@ def _part_keys(value: Any) -> list[int]:
     holds (200 distinct CSR wrappers over one ``data`` were 200 parts met once each, rt59-10;
     over one ``indptr`` and ``indices`` with their own ``data``, rt59-14); anything else by
     itself."""
+    from safeload.trust.pandas_forms import is_checked_pandas, pandas_contents
+
     if issubclass(type(value), np.ndarray):
         return [id(root_array(value))]
-    state = vars(value) if hasattr(value, "__dict__") else {}
     keys = [id(value)]
+    if is_checked_pandas(value):
+        # a frame's state is its manager, not an array: 200 frames over one block were 200
+        # parts met once each (rt60-02). Its values, not its index (many honest frames and
+        # series share one index object)
+        keys.extend(id(root_array(a)) for a in pandas_contents(value).blocks)
+        return list(dict.fromkeys(keys))
+    state = vars(value) if hasattr(value, "__dict__") else {}
     if type(state) is dict:
         for item in state.values():
             if issubclass(type(item), np.ndarray):
@@ -411,7 +422,7 @@ def _label_count(attrs: dict[str, Any]) -> int:
     return labels
 
 
-def _shape_of(value: Any) -> tuple[int, ...] | None:
+def shape_of(value: Any) -> tuple[int, ...] | None:
     """The shape of an array, sparse matrix or pandas object (or a sub-array dtype's), or
     ``None`` for anything else."""
     from safeload.trust.pandas_forms import is_checked_pandas
@@ -437,7 +448,7 @@ def _item_count(part: Any) -> int:
     """How many labels one part of ``classes_`` holds: the items of an array, sparse matrix,
     pandas object or sub-array dtype (``size(classes_)`` reads the shape whatever holds it),
     the length of a list, or one for a single label."""
-    shape = _shape_of(part)
+    shape = shape_of(part)
     if shape is not None:
         return max(math.prod(shape), 1) if issubclass(type(part), np.dtype) else math.prod(shape)
     if type(part) in (list, tuple):

@@ -774,6 +774,8 @@ def check_index_maps(est: Any, context: Any) -> None:
         )
     if _ONE_VS_ONE in names:
         _check_pairwise_indices(attrs)
+    if _CE_ENCODER in names:
+        _check_encoder_frames(attrs)
     if _LLE in names and attrs.get("embedding_") is not None:
         # transform allocates (n, n_components) from the parameter and broadcasts the
         # embedding into it: one column became 2**20 (rt59-11)
@@ -785,6 +787,30 @@ def check_index_maps(est: Any, context: Any) -> None:
             and int(attrs["n_components"]) == embedding.shape[1],
             "LocallyLinearEmbedding n_components disagrees with embedding_",
         )
+
+
+_CE_ENCODER = "category_encoders.utils:BaseEncoder"
+
+
+def _check_encoder_frames(attrs: dict[str, Any]) -> None:
+    """category_encoders' one-hot, base-n and contrast encoders keep one frame per encoded
+    column and ``transform`` reindexes it by the input's codes: one row of the frame, all its
+    columns, per input row, so its columns are output columns. Fit makes a frame with a row
+    per category (and the unknown and missing rows) and at most a column per row; a (1, 4096)
+    int8 frame was 4,096 float64 columns per row for 4 KB (rt60-01)."""
+    from safeload.trust.object_checks import shape_of
+
+    mapping: Any = attrs.get("mapping")
+    if type(mapping) is not list:
+        return
+    for entry in mapping:
+        frame = entry.get("mapping") if type(entry) is dict else None
+        shape = shape_of(frame)
+        if shape is not None and len(shape) == 2:
+            require(
+                shape[1] <= shape[0],
+                "a category encoder's mapping frame is wider than its rows (one per category)",
+            )
 
 
 _CHAIN = "sklearn.multioutput:_BaseChain"

@@ -1,0 +1,199 @@
+"""Red team 60 (START 03:56:21 UTC 2026-12-03): findings so far, each a strict xfail
+(``open_finding``) that asserts the safe behaviour. A HARM test first shows the harm under
+plain pickle in a child under limits (1 GB more address space, 30 s CPU:
+``redteam.memory_harm_file``), then checks safeload in this process.
+
+"pure" is the 2991778 snapshot in /tmp/rt60p (SAFELOAD_PURE_PYTHON=1); "compiled" is
+/work/main's .venv build at 2991778.
+
+rt60-01 (HARM: memory, category_encoders profile; red team 59's third suspicion, verified)
+        a category_encoders OneHotEncoder's output width is its ``mapping`` DataFrames'
+        columns: ``get_dummies`` does ``mod.reindex(X[col])`` per encoded input column, and a
+        value whose ordinal code is not in ``mod.index`` comes back as an all-NaN float64
+        row (8 bytes per column per input row). The mapping DataFrames sit inside the
+        ``mapping`` list of dicts, which neither RepeatedOutputs' parts walk (lists and tuples
+        only) nor any per-estimator rule enters, so nothing ties them to the ordinal mapping
+        (an honest one is (categories + 2) x categories int64) and nothing notices one
+        DataFrame shared by all of them. 100 encoded columns whose mapping entries are *one*
+        (1, 4096) int8 DataFrame (RangeIndex columns): 56 KB; ``transform`` of 2000 rows
+        reindexes 100 x (2000, 4096) float64, 6.5 GB, before pd.concat's duplicate-label
+        ValueError. scan SAFE, load loads (profiles=["category_encoders"]): pure and compiled.
+        Found by building red team 59's suspected (1, W) mapping.
+rt60-02 (HARM: memory, pandas profile; red team 59's first suspicion, verified) rt59-10/-14
+        through pandas wrappers: ``_part_keys`` keys a pandas part by the object itself
+        (``vars(DataFrame)`` holds a BlockManager, not an array, so the shared block's
+        buffer is never a key). A MultiOutputRegressor of 200 distinct
+        LinearRegression(fit_intercept=False) whose ``coef_`` are 200 distinct (4096, 4)
+        DataFrames over *one* int8 block array (built in Python with ``new_block`` and
+        ``BlockManager``: plain pickle memoises the shared ndarray, no hand-written stream
+        needed): 54 KB; each ``predict`` computes ``X @ coef_.T`` as a (2000, 4096) float64
+        DataFrame, 200 of them, 13 GB. check_linear_shapes reads only ndarray coefs. scan SAFE,
+        load loads (profiles=["pandas"]): pure and compiled. Found by building red team 59's
+        suspected shared block.
+"""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+from redteam import memory_harm_file
+
+CE = ["category_encoders"]
+
+
+def _assert_refused_with(path, profiles):
+    import safeload
+
+    assert not safeload.scan(path, profiles=profiles).safe
+    with pytest.raises(safeload.SafeloadError):
+        safeload.load_unsigned(path, profiles=profiles)
+
+
+# --- rt60-01: category_encoders OneHotEncoder mapping DataFrames shared -------------------------
+
+
+def _one_hot_shared_mapping(columns: int = 100, width: int = 4096):
+    import category_encoders as ce
+    import pandas as pd
+
+    names = [f"c{i}" for i in range(columns)]
+    enc = ce.OneHotEncoder(cols=names).fit(pd.DataFrame({c: ["x", "y"] for c in names}))
+    index = enc.mapping[0]["mapping"].index[:1]  # the ordinal code of "x" only
+    shared = pd.DataFrame(
+        np.zeros((1, width), dtype=np.int8), index=index, columns=pd.RangeIndex(width)
+    )
+    for entry in enc.mapping:
+        entry["mapping"] = shared  # every encoded column reindexes this one frame
+    return enc, names
+
+
+def test_rt60_01_one_hot_shared_mapping(tmp_path):
+    pytest.importorskip("category_encoders")
+    enc, names = _one_hot_shared_mapping()
+    call = (
+        f"model.transform(__import__('pandas').DataFrame({{c: ['y'] * 2000 for c in {names!r}}}))"
+    )
+    path = memory_harm_file(tmp_path, pickle.dumps(enc, protocol=5), call, limit=80_000)
+    _assert_refused_with(path, CE)
+
+
+# --- rt60-02: distinct DataFrames over one block as 200 regressors' coef_ ------------------------
+
+
+def _shared_block_regressors(copies: int = 200, width: int = 4096):
+    import copy
+
+    import pandas as pd
+    from pandas._libs.internals import BlockPlacement
+    from pandas.core.internals.blocks import new_block
+    from pandas.core.internals.managers import BlockManager
+    from sklearn.linear_model import LinearRegression
+    from sklearn.multioutput import MultiOutputRegressor
+
+    rng = np.random.RandomState(0)
+    model = MultiOutputRegressor(LinearRegression(fit_intercept=False)).fit(
+        rng.rand(10, 4), rng.rand(10, 2)
+    )
+    block = np.zeros((4, width), dtype=np.int8)  # one buffer; pickle memoises it
+
+    def frame():
+        mgr = BlockManager(
+            (new_block(block, placement=BlockPlacement(slice(0, 4)), ndim=2),),
+            [pd.RangeIndex(4), pd.RangeIndex(width)],
+        )
+        return pd.DataFrame._from_mgr(mgr, axes=mgr.axes)  # a distinct (width, 4) DataFrame
+
+    estimators = []
+    for _ in range(copies):
+        est = copy.copy(model.estimators_[0])
+        est.coef_ = frame()
+        estimators.append(est)
+    model.estimators_ = estimators
+    return model
+
+
+def test_rt60_02_shared_block_coefficients(tmp_path):
+    data = pickle.dumps(_shared_block_regressors(), protocol=5)
+    path = memory_harm_file(tmp_path, data, "model.predict(numpy.ones((2000, 4)))", limit=70_000)
+    _assert_refused_with(path, ["pandas"])
+
+
+# --- the maintainer's cases beside the fixes ------------------------------------------------------
+
+
+def test_rt60_01_distinct_wide_frames(tmp_path):
+    """rt60-01 without the sharing: a distinct (1, 4096) int8 frame per encoded column (400
+    KB) is 100 x 4,096 float64 columns per row; fit makes no frame wider than tall."""
+    pytest.importorskip("category_encoders")
+    import pandas as pd
+
+    enc, names = _one_hot_shared_mapping()
+    for entry in enc.mapping:
+        old = entry["mapping"]
+        entry["mapping"] = pd.DataFrame(
+            np.zeros((1, 4096), dtype=np.int8), index=old.index[:1], columns=pd.RangeIndex(4096)
+        )
+    call = (
+        f"model.transform(__import__('pandas').DataFrame({{c: ['y'] * 2000 for c in {names!r}}}))"
+    )
+    path = memory_harm_file(tmp_path, pickle.dumps(enc, protocol=5), call, limit=500_000)
+    _assert_refused_with(path, CE)
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [
+        "OneHotEncoder",
+        "BinaryEncoder",
+        "BaseNEncoder",
+        "BackwardDifferenceEncoder",
+        "HelmertEncoder",
+        "SumEncoder",
+        "PolynomialEncoder",
+    ],
+)
+@pytest.mark.parametrize("unknown", ["value", "indicator", "return_nan"])
+def test_rt60_01_honest_encoders_load(cls, unknown, tmp_path):
+    """Every category encoder that keeps frames, as fit makes them, with each unknown and
+    missing setting."""
+    ce = pytest.importorskip("category_encoders")
+    import pandas as pd
+
+    import safeload
+
+    X = pd.DataFrame({"a": list("xyzxyzw") * 30, "b": [f"v{i % 40}" for i in range(210)]})
+    for missing in ("value", "return_nan", "indicator"):
+        try:
+            enc = getattr(ce, cls)(handle_unknown=unknown, handle_missing=missing).fit(X)
+        except AttributeError:  # category_encoders' own bug for some settings
+            continue
+        path = tmp_path / f"{missing}.pkl"
+        path.write_bytes(pickle.dumps(enc, protocol=5))
+        assert safeload.scan(path, profiles=CE).safe
+        loaded = safeload.load_unsigned(path, profiles=CE)
+        assert loaded.transform(X).shape == enc.transform(X).shape
+
+
+def test_rt60_02_frames_over_own_blocks_load(tmp_path):
+    """rt60-02's honest neighbour: 50 regressors whose coef_ frames each have their own block
+    (and share one column index) load."""
+    pytest.importorskip("pandas")
+    import pandas as pd
+    from sklearn.linear_model import LinearRegression
+    from sklearn.multioutput import MultiOutputRegressor
+
+    import safeload
+
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(30, 4)), rng.normal(size=(30, 50))
+    model = MultiOutputRegressor(LinearRegression()).fit(X, Y)
+    columns = pd.RangeIndex(4)
+    for est in model.estimators_:
+        est.coef_ = pd.DataFrame(est.coef_.reshape(1, 4).copy(), columns=columns)
+    path = tmp_path / "m.pkl"
+    path.write_bytes(pickle.dumps(model, protocol=5))
+    assert safeload.scan(path, profiles=["pandas"]).safe
+    safeload.load_unsigned(path, profiles=["pandas"])
