@@ -39,7 +39,7 @@ import pickle
 import numpy as np
 import pytest
 
-from redteam import memory_harm_file
+from redteam import PLAIN_CALL, assert_refused, child, memory_harm_file, write
 
 CE = ["category_encoders"]
 
@@ -119,6 +119,65 @@ def test_rt60_02_shared_block_coefficients(tmp_path):
     data = pickle.dumps(_shared_block_regressors(), protocol=5)
     path = memory_harm_file(tmp_path, data, "model.predict(numpy.ones((2000, 4)))", limit=70_000)
     _assert_refused_with(path, ["pandas"])
+
+
+# --- rt60-03: one deep Tree shared by 120 distinct tree wrappers in a voting model -------------
+
+
+def _chain_tree(depth: int):
+    """A DecisionTreeClassifier whose Tree is a valid chain: node i splits feature 0 at i + 0.5,
+    its left child a leaf, its right child node i + 1 (a large input walks all ``depth``)."""
+    from sklearn.tree import DecisionTreeClassifier
+    from sklearn.tree._tree import Tree
+
+    X = np.arange(20.0).reshape(-1, 1)
+    est = DecisionTreeClassifier().fit(X, np.arange(20) % 2)
+    _, args, state = est.tree_.__reduce__()
+    n = 2 * depth + 1
+    nodes = np.zeros(n, dtype=state["nodes"].dtype)
+    inner = np.arange(depth)
+    nodes["left_child"][:depth] = depth + 1 + inner
+    nodes["right_child"][:depth] = inner + 1
+    nodes["feature"][:depth] = 0
+    nodes["threshold"][:depth] = inner + 0.5
+    nodes["n_node_samples"][:depth] = 2 * (depth - inner) + 1
+    nodes["weighted_n_node_samples"][:depth] = 2 * (depth - inner) + 1
+    nodes["left_child"][depth:] = -1
+    nodes["right_child"][depth:] = -1
+    nodes["feature"][depth:] = -2
+    nodes["threshold"][depth:] = -2.0
+    nodes["n_node_samples"][depth:] = 1
+    nodes["weighted_n_node_samples"][depth:] = 1
+    values = np.zeros((n, 1, 2))
+    values[:, 0, 0] = 1
+    tree = Tree(*args)
+    tree.__setstate__(dict(state, nodes=nodes, values=values, node_count=n, max_depth=depth))
+    est.tree_ = tree
+    return est
+
+
+def _voting_over_shared_tree(depth: int = 30_000, copies: int = 120):
+    import copy
+
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.tree import DecisionTreeClassifier
+    from sklearn.utils import Bunch
+
+    tree = _chain_tree(depth)
+    X = np.arange(20.0).reshape(-1, 1)
+    model = VotingClassifier([("t0", DecisionTreeClassifier())]).fit(X, np.arange(20) % 2)
+    model.estimators = [(f"t{i}", DecisionTreeClassifier()) for i in range(copies)]
+    model.estimators_ = [copy.copy(tree) for _ in range(copies)]  # distinct wrappers, one Tree
+    model.named_estimators_ = Bunch(t0=model.estimators_[0])
+    return model
+
+
+def test_rt60_03_shared_deep_tree(tmp_path):
+    path = write(tmp_path, pickle.dumps(_voting_over_shared_tree(), protocol=5))
+    call = "model.predict(numpy.full((1000, 1), 1e9))"
+    plain = child(PLAIN_CALL.format(call=call), path, cpu=3)
+    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    assert_refused(path)
 
 
 # --- the maintainer's cases beside the fixes ------------------------------------------------------

@@ -180,7 +180,7 @@ def whole_model_problem(
     from safeload.trust import facts
     from safeload.trust.shadow_values import class_of
     from safeload.trust.structures.common import is_int
-    from safeload.trust.structures.names import NameLedger, _attrs, own_arrays
+    from safeload.trust.structures.names import NameLedger, _attrs, native_arrays, own_arrays
 
     ledger = NameLedger()
     share = 0.0
@@ -196,6 +196,7 @@ def whole_model_problem(
         attrs = _attrs(obj)
         roots = own_arrays(attrs)
         columns = ledger.add(obj, times, attrs, roots)
+        roots.update(native_arrays(obj))  # (after the names: a tree's nodes name nothing)
         for name in use_time_counts(attrs, facts.short_name(class_of(obj))):
             count = attrs[name]
             if count is not None and is_int(count) and int(count) > 0:
