@@ -143,6 +143,7 @@ def native_arrays(obj: Any) -> dict[int, Any]:
     from safeload.trust.shadow_values import class_of
 
     cls: Any = class_of(obj)
+    name: tuple[Any, Any]
     if type(cls) is ClassFacts:
         name = (cls.module, cls.name)
     else:
