@@ -180,6 +180,140 @@ def test_rt60_03_shared_deep_tree(tmp_path):
     assert_refused(path)
 
 
+# --- rt60-04: GnuPG's keybox (pubring.kbx) as an HMAC secret -------------------------------------
+
+#: ``~/.gnupg/pubring.kbx`` after ``gpg --quick-gen-key 'rt60 <rt60@example.com>' ed25519``:
+#: the keybox header blob, then the OpenPGP blob (public-key packet 0x98 at offset 0x5e).
+PUBRING_KBX = bytes.fromhex(
+    "00000020010100024b425866000000006b10eb076b10eb07000000000000000000000176020100000000005e00000104"
+    "0001001c4971e087b00cb9efa47d405d7a5b6cb0b4aff769000000200000000000000001000c000000a3000000170000"
+    "000000010004000000000000000000000000000000006b10eb07000000009833046b10eb0716092b06010401da470f01"
+    "0107407a80e9fa7705c04a624e66074f8162212d1d65163c3a1a5d71873a96bb26e93cb00c0000677067010000000000"
+    "00b41772743630203c72743630406578616d706c652e636f6d3eb00c0000677067020000000000008890041316080038"
+    "1621044971e087b00cb9efa47d405d7a5b6cb0b4aff76905026b10eb07021b03050b0908070206150a09080b02041602"
+    "0301021e01021780000a09107a5b6cb0b4aff769c84f0100e6d2eb7cf7721285cd8a5ac4121a71467ddda18b3a7ed2e9"
+    "9f42dc07855d47d00100cc696855cecd162393e221fe5322b3d020f8d8def427e287571728a1fb850a03b00600006770"
+    "67001b2253cad9219b6de37dd4c838f7887a5bcdeb0b"
+)
+
+
+def test_rt60_04_gnupg_keybox_secret():
+    from safeload.exceptions import KeyFormatError
+    from safeload.signing.hmac_key import HMACKey
+
+    assert PUBRING_KBX[8:12] == b"KBXf" and PUBRING_KBX[0x7E] == 0x98  # header; public-key packet
+    with pytest.raises(KeyFormatError):
+        HMACKey(PUBRING_KBX)
+
+
+# --- rt60-05: public-key texts with fixed heads (PASERK, Stellar, DNSKEY, bech32) ----------------
+
+
+def _ed25519_public() -> bytes:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    key = ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32))).public_key()
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def _crc16_xmodem(data: bytes) -> int:
+    crc = 0
+    for byte in data:
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
+    return crc
+
+
+def _bech32(hrp: str, data: bytes) -> str:
+    generator = [0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3]
+    groups, acc, bits = [], 0, 0
+    for byte in data:
+        acc, bits = (acc << 8) | byte, bits + 8
+        while bits >= 5:
+            bits -= 5
+            groups.append((acc >> bits) & 31)
+    if bits:
+        groups.append((acc << (5 - bits)) & 31)
+    chk = 1
+    for value in [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp] + groups + [0] * 6:
+        top = chk >> 25
+        chk = (chk & 0x1FFFFFF) << 5 ^ value
+        for i in range(5):
+            chk ^= generator[i] if (top >> i) & 1 else 0
+    chk ^= 1
+    alphabet = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+    return (
+        hrp
+        + "1"
+        + "".join(alphabet[d] for d in groups + [(chk >> 5 * (5 - i)) & 31 for i in range(6)])
+    )
+
+
+def _text_public_keys() -> dict[str, str]:
+    import base64
+    import struct
+
+    key = _ed25519_public()
+    strkey = bytes([6 << 3]) + key  # 'G': an account id
+    return {
+        "paserk": "k4.public." + base64.urlsafe_b64encode(key).rstrip(b"=").decode(),
+        "stellar": base64.b32encode(strkey + struct.pack("<H", _crc16_xmodem(strkey))).decode(),
+        "dnskey": "example.com. 3600 IN DNSKEY 257 3 15 " + base64.b64encode(key).decode(),
+        "cardano": _bech32("ed25519_pk", key),
+        "cosmos": _bech32("cosmospub", bytes.fromhex("1624de6420") + key),
+    }
+
+
+@pytest.mark.parametrize("form", ["paserk", "stellar", "dnskey", "cardano", "cosmos"])
+def test_rt60_05_public_key_texts(form):
+    from safeload.exceptions import KeyFormatError
+    from safeload.signing.hmac_key import HMACKey
+
+    with pytest.raises(KeyFormatError):
+        HMACKey(_text_public_keys()[form].encode())
+
+
+# --- rt60-06: one KD tree shared by 120 KNN wrappers whose _fit_X is an empty CSR ---------------
+
+
+def _voting_over_shared_kd_tree(
+    algorithm: str, samples: int = 4096, width: int = 64, copies: int = 120
+):
+    import copy
+
+    import scipy.sparse as sp
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.utils import Bunch
+
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(samples, width), np.arange(samples) % 2
+    knn = KNeighborsClassifier(algorithm=algorithm).fit(X, y)
+    model = VotingClassifier([("k0", KNeighborsClassifier(algorithm=algorithm))]).fit(
+        X[:10], y[:10]
+    )
+    estimators = []
+    for _ in range(copies):
+        est = copy.copy(knn)  # shares knn._tree
+        est._fit_X = sp.csr_matrix((samples, width))  # its own, storing nothing
+        estimators.append(est)
+    model.estimators = [(f"k{i}", KNeighborsClassifier(algorithm=algorithm)) for i in range(copies)]
+    model.estimators_ = estimators
+    model.named_estimators_ = Bunch(k0=estimators[0])
+    return model
+
+
+@pytest.mark.parametrize("algorithm", ["kd_tree", "ball_tree"])
+def test_rt60_06_shared_neighbours_tree(tmp_path, algorithm):
+    path = write(tmp_path, pickle.dumps(_voting_over_shared_kd_tree(algorithm), protocol=5))
+    call = "model.predict(numpy.random.RandomState(1).rand(200, 64))"
+    plain = child(PLAIN_CALL.format(call=call), path, cpu=3)
+    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    assert_refused(path)
+
+
 # --- the maintainer's cases beside the fixes ------------------------------------------------------
 
 
@@ -256,3 +390,27 @@ def test_rt60_02_frames_over_own_blocks_load(tmp_path):
     path.write_bytes(pickle.dumps(model, protocol=5))
     assert safeload.scan(path, profiles=["pandas"]).safe
     safeload.load_unsigned(path, profiles=["pandas"])
+
+
+def test_rt60_05_random_texts_kept():
+    """The new text forms refuse only what carries their checksum: random 56-character base32
+    tokens starting ``G``, random bech32-looking tokens with a public part, and hex and base64
+    secrets of every length from 32 to 96 are kept."""
+    import base64
+    import random
+
+    from safeload.signing.hmac_key import HMACKey
+
+    rng = random.Random(60)
+    alphabet = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+    kept = 0
+    for _ in range(2000):
+        raw = bytes(rng.getrandbits(8) for _ in range(35))
+        HMACKey(b"G" + base64.b32encode(raw)[1:56])
+        HMACKey(("cosmospub1" + "".join(rng.choice(alphabet) for _ in range(60))).encode())
+        n = rng.randrange(32, 97)
+        secret = bytes(rng.getrandbits(8) for _ in range(n))
+        HMACKey(secret.hex().encode())
+        HMACKey(base64.b64encode(secret))
+        kept += 4
+    assert kept == 8000

@@ -331,11 +331,83 @@ _TEXT_KEYS = (
 )
 
 
+#: A bech32 or bech32m string (BIP 173/350): a lower-case human-readable part, ``1``, and at
+#: least 52 data characters (32 bytes and a checksum), as one token.
+_BECH32 = re.compile(rb"(?<![a-z0-9_])([a-z][a-z0-9_]{0,82})1([02-9ac-hj-np-z]{58,})(?![a-z0-9])")
+_BECH32_ALPHABET = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+_BECH32_CONSTANTS = (1, 0x2BC830A3)  # bech32, bech32m
+#: A Stellar StrKey account id (``G``: version byte 6 << 3, an Ed25519 key, a CRC16), or a
+#: PASERK public key (``k1``-``k4.public.``, PASETO's key format).
+_STELLAR = re.compile(rb"(?<![A-Z2-7])G[A-Z2-7]{55}(?![A-Z2-7])")
+_PASERK = re.compile(rb"(?<![A-Za-z0-9])k[1-4]\.public\.[A-Za-z0-9_-]{40,}")
+#: A DNSKEY or CDNSKEY resource record, as ``dig`` prints it (flags, protocol 3, algorithm,
+#: then the base64 key).
+_DNSKEY = re.compile(rb"(?<![A-Za-z])C?DNSKEY\s+\d+\s+3\s+\d+\s+[A-Za-z0-9+/]")
+
+
+def _bech32_checks(hrp: bytes, data: bytes) -> bool:
+    """Whether ``data`` (bech32 characters) carries a valid bech32 or bech32m checksum for
+    ``hrp``."""
+    generator = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
+    values = [c >> 5 for c in hrp] + [0] + [c & 31 for c in hrp]
+    values += [_BECH32_ALPHABET.index(c) for c in data]
+    check = 1
+    for value in values:
+        top = check >> 25
+        check = ((check & 0x1FFFFFF) << 5) ^ value
+        for bit, g in enumerate(generator):
+            if (top >> bit) & 1:
+                check ^= g
+    return check in _BECH32_CONSTANTS
+
+
+def _is_public_bech32(secret: bytes) -> bool:
+    """A bech32 public key (age ``age1``, Nostr ``npub1``, Cardano ``ed25519_pk1``, Cosmos
+    ``cosmospub1``, ...): a valid checksum, 32 bytes or more, and a human-readable part that
+    says public (``pub``, ``pk``) or is age's. Random text is a valid bech32 string about once
+    in 10**9 (a 30-bit checksum); secret-key parts (``nsec``, ``age-secret-key``) are kept."""
+    for match in _BECH32.finditer(secret):
+        hrp, data = match.group(1), match.group(2)
+        if not (hrp == b"age" or b"pub" in hrp or b"pk" in hrp):
+            continue
+        if _bech32_checks(hrp, data):
+            return True
+    return False
+
+
+def _crc16_xmodem(data: bytes) -> int:
+    crc = 0
+    for byte in data:
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else (crc << 1)
+            crc &= 0xFFFF
+    return crc
+
+
+def _is_stellar_account(secret: bytes) -> bool:
+    """A Stellar account id: 56 base32 characters of version byte ``G``, an Ed25519 key and
+    its CRC16 (a random 56-character base32 token starting ``G`` passes once in 65,536)."""
+    for match in _STELLAR.finditer(secret):
+        raw = base64.b32decode(match.group())
+        if raw[0] == 6 << 3 and _crc16_xmodem(raw[:33]) == int.from_bytes(raw[33:], "little"):
+            return True
+    return False
+
+
 def _text_key_form(secret: bytes) -> str | None:
-    """Which of :data:`_TEXT_KEYS` ``secret`` holds, or ``None``."""
+    """Which of :data:`_TEXT_KEYS` (or the checked text forms) ``secret`` holds, or ``None``."""
     for pattern, what in _TEXT_KEYS:
         if pattern.search(secret):
             return what
+    if _is_public_bech32(secret):
+        return "a bech32 public key (age, Nostr, Cardano, Cosmos, ...)"
+    if _PASERK.search(secret):
+        return "a PASERK public key"
+    if _is_stellar_account(secret):
+        return "a Stellar account id"
+    if _DNSKEY.search(secret):
+        return "a DNSKEY record"
     return None
 
 
@@ -359,6 +431,10 @@ def _binary_form(secret: bytes) -> str | None:
         return der
     if _is_pgp_public_key(secret):
         return "an OpenPGP public key (as `gpg --export` writes it)"
+    if len(secret) >= 32 and secret[4:6] == b"\x01\x01" and secret[8:12] == b"KBXf":
+        # GnuPG's keybox (pubring.kbx, GnuPG 2.1 and later): a header blob (type 1, version
+        # 1, magic KBXf), then a blob per key holding its OpenPGP keyblock (rt60-04)
+        return "a GnuPG keybox (pubring.kbx)"
     if secret[:1] in (b"\xa4", b"\xa5") and secret[1:3] in (b"\x01\x01", b"\x01\x02"):
         # a COSE_Key (a CBOR map starting kty: OKP or EC2, what WebAuthn stores, rt59-12)
         return "a COSE public key"

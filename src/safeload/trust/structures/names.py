@@ -132,13 +132,28 @@ def own_arrays(attrs: dict[str, Any]) -> dict[int, Any]:
     return roots
 
 
+#: Native classes whose instances hold the arrays a method walks in their pickled state, not
+#: a ``__dict__``: a decision tree's nodes and values (``__getstate__`` makes a dict of fresh
+#: views of the tree's own copy), a neighbours tree's samples, index and node arrays (a tuple
+#: of the arrays it was given).
+NATIVE_STATE_HOLDERS = frozenset(
+    {
+        ("sklearn.tree._tree", "Tree"),
+        ("sklearn.neighbors._kd_tree", "KDTree"),
+        ("sklearn.neighbors._ball_tree", "BallTree"),
+    }
+)
+
+
 def native_arrays(obj: Any) -> dict[int, Any]:
-    """A decision tree's node and value arrays, which its ``Tree`` holds natively (it has no
-    ``__dict__``, so :func:`own_arrays` finds nothing): every ``predict`` walks them, and 120
-    distinct tree wrappers over one deep ``Tree`` walked it 120 times a row while the
-    whole-model bound counted nothing (rt60-03). Read from ``__getstate__`` (the real tree's
-    views of its memory, or a scan's shadow's state); keyed by the tree's negated id (two
-    keys), which no array's id can be."""
+    """The arrays an instance of :data:`NATIVE_STATE_HOLDERS` walks, which it holds natively
+    (no ``__dict__``, so :func:`own_arrays` finds nothing): 120 distinct tree wrappers over one
+    deep ``Tree`` walked it 120 times a row (rt60-03), 120 KNNs over one KD tree searched it
+    120 times (rt60-06), and the whole-model bound counted nothing. Read from
+    ``__getstate__`` (the real object's, or a scan's shadow's state). A decision tree copies its
+    arrays into memory of its own and gives fresh views of it, so its two are keyed by the
+    tree's negated id, which no array's id can be; a neighbours tree keeps the arrays it was
+    given, keyed by their roots as :func:`own_arrays` keys them."""
     from safeload.trust.facts import ClassFacts
     from safeload.trust.shadow_values import class_of
 
@@ -148,16 +163,20 @@ def native_arrays(obj: Any) -> dict[int, Any]:
         name = (cls.module, cls.name)
     else:
         name = (getattr(cls, "__module__", None), getattr(cls, "__name__", None))
-    if name != ("sklearn.tree._tree", "Tree"):
+    if name not in NATIVE_STATE_HOLDERS:
         return {}
     state = obj.__getstate__()
-    if type(state) is not dict:
-        return {}
     found: dict[int, Any] = {}
-    for offset, key in enumerate(("nodes", "values")):
-        value = state.get(key)
-        if issubclass(type(value), np.ndarray):
-            found[-2 * id(obj) - offset] = value
+    if name == ("sklearn.tree._tree", "Tree"):
+        if type(state) is dict:
+            for offset, key in enumerate(("nodes", "values")):
+                value = state.get(key)
+                if issubclass(type(value), np.ndarray):
+                    found[-2 * id(obj) - offset] = value
+        return found
+    if type(state) is tuple:
+        for value in state:
+            _collect_roots(value, found, 2)
     return found
 
 

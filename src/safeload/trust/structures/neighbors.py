@@ -347,6 +347,13 @@ def check_neighbors(est: Any, context: Any) -> None:
                 np.shape(data)[:1] == (int(n_fit),),
                 "n_samples_fit_ disagrees with the neighbour tree's samples",
             )
+            # fit keeps the samples it built the tree from, dense (sparse input means brute
+            # force): an empty sparse _fit_X beside a shared tree stored nothing, so 120
+            # wrappers over one tree cost the whole-model bound nothing (rt60-06)
+            require(
+                issubclass(type(fit_x), np.ndarray) and np.shape(data) == fit_shape,
+                "a neighbour tree beside samples that are not the dense array it was built from",
+            )
     k: Any = getattr(est, "n_neighbors", None)
     if k is not None and fit_shape is not None and getattr(est, "classes_", None) is not None:
         # predict's native class vote sizes its heaps by n_neighbors; every other path refuses
