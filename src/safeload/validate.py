@@ -26,6 +26,7 @@ from safeload.exceptions import (
     UnsafeStateError,
 )
 from safeload.trust.structures.arrays import check_bspline, check_sparse, check_spline_transformer
+from safeload.trust.object_checks import shared_native_problem
 from safeload.trust.structures.bunch import bunch_place_problem
 from safeload.trust.structures.clustering import (
     check_birch,
@@ -293,8 +294,10 @@ def _validate(
         predictors = predictors or owners[1]
     orphan = orphan_predictor_problem(union) if predictors else None
     if orphan is None and held:
-        orphan = stray_metric_problem(obj, edges, instances) or bunch_place_problem(
-            obj, edges, instances
+        orphan = (
+            stray_metric_problem(obj, edges, instances)
+            or bunch_place_problem(obj, edges, instances)
+            or shared_native_problem(edges, instances)
         )
     if orphan:
         raise MalformedArtifactError(

@@ -314,6 +314,43 @@ def test_rt60_06_shared_neighbours_tree(tmp_path, algorithm):
     assert_refused(path)
 
 
+# --- rt60-07: one xgboost / lightgbm booster shared by 120 wrappers -------------------------------
+
+
+def _voting_over_shared_booster(lib: str, trees: int = 300, copies: int = 120):
+    import copy
+
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.utils import Bunch
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(5000, 20)
+    y = (X[:, 0] + rng.rand(5000) > 1).astype(int)
+    if lib == "xgboost":
+        from xgboost import XGBClassifier as Classifier
+
+        base = Classifier(n_estimators=trees, max_depth=6, n_jobs=1).fit(X, y)
+    else:
+        from lightgbm import LGBMClassifier as Classifier
+
+        base = Classifier(n_estimators=trees, num_leaves=63, n_jobs=1, verbose=-1).fit(X, y)
+    model = VotingClassifier([("m0", base)]).fit(X[:100], y[:100])
+    model.estimators = [(f"m{i}", Classifier()) for i in range(copies)]
+    model.estimators_ = [copy.copy(base) for _ in range(copies)]  # distinct wrappers, one _Booster
+    model.named_estimators_ = Bunch(m0=model.estimators_[0])
+    return model
+
+
+@pytest.mark.parametrize(("lib", "rows"), [("xgboost", 10_000), ("lightgbm", 2_000)])
+def test_rt60_07_shared_booster(tmp_path, lib, rows):
+    pytest.importorskip(lib)
+    path = write(tmp_path, pickle.dumps(_voting_over_shared_booster(lib), protocol=5))
+    call = f"model.predict(numpy.random.RandomState(1).rand({rows}, 20))"
+    plain = child(PLAIN_CALL.format(call=call), path, cpu=3)
+    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    _assert_refused_with(path, [lib])
+
+
 # --- the maintainer's cases beside the fixes ------------------------------------------------------
 
 

@@ -248,6 +248,56 @@ def whole_model_problem(
     return None
 
 
+#: Native model parts (module, class): each holds, outside any ``__dict__``, the arrays or
+#: model a method walks: a decision tree's nodes, a neighbours tree's samples, a gradient
+#: boosting library's trees. ``fit`` gives each one owner.
+NATIVE_PARTS = frozenset(
+    {
+        ("sklearn.tree._tree", "Tree"),
+        ("sklearn.neighbors._kd_tree", "KDTree"),
+        ("sklearn.neighbors._ball_tree", "BallTree"),
+        ("xgboost.core", "Booster"),
+        ("lightgbm.basic", "Booster"),
+    }
+)
+
+
+def _native_part(cls: Any) -> bool:
+    from safeload.trust.facts import ClassFacts
+
+    if type(cls) is ClassFacts:
+        return (cls.module, cls.name) in NATIVE_PARTS
+    return (getattr(cls, "__module__", None), getattr(cls, "__name__", None)) in NATIVE_PARTS
+
+
+def shared_native_problem(edges: dict[int, list[int]], instances: list[Any]) -> str | None:
+    """Why the model is refused for a native part (:data:`NATIVE_PARTS`) that more than one
+    object holds, or ``None``. Fit makes one for its estimator, so distinct holders are copies
+    made to share it: 120 tree wrappers over one deep ``Tree`` (rt60-03), 120 KNNs over one KD
+    tree (rt60-06), 120 XGBoost or LightGBM wrappers over one ``Booster`` (rt60-07) each
+    walked it again in every ``predict``, work the whole-model bound charges by what an
+    estimator holds itself. (One holder met many times, a FrozenEstimator listed again, is
+    counted by that bound.) ``edges`` is the graph the load's walk or scan's shadows give,
+    read by class names only."""
+    from safeload.trust.shadow_values import class_of
+
+    native = {id(o) for o in instances if _native_part(class_of(o))}
+    if not native:
+        return None
+    holders: dict[int, set[int]] = {}
+    for parent, kids in edges.items():
+        for kid in kids:
+            if kid in native and kid != parent:
+                holders.setdefault(kid, set()).add(parent)
+    most = max((len(h) for h in holders.values()), default=0)
+    if most > 1:
+        return (
+            f"a native model part (a tree, a neighbours tree or a booster) held by {most} "
+            "objects; fit gives each estimator its own, and each holder walks it again"
+        )
+    return None
+
+
 #: Stored counts that are output widths: one column per output, class, component, feature
 #: or generated feature. Read only for an instance met more than :data:`HONEST_MEETINGS`
 #: times, where counting a width that is not an output costs nothing honest.

@@ -169,8 +169,12 @@ def _native_findings(
         )
         from safeload.trust.structures.bunch import bunch_place_problem
 
-        # (on facts too: it reads class names only)
-        orphan = bunch_place_problem(top, graph[0], builder.instances)
+        from safeload.trust.object_checks import shared_native_problem
+
+        # (on facts too: they read class names only)
+        orphan = bunch_place_problem(top, graph[0], builder.instances) or shared_native_problem(
+            graph[0], builder.instances
+        )
         if not data and orphan is None:
             from safeload.trust.structures.hgb import (
                 held_orphan_problem,
