@@ -25,8 +25,8 @@ from safeload.exceptions import (
     MalformedArtifactError,
     UnsafeStateError,
 )
-from safeload.trust.structures.arrays import check_bspline, check_sparse, check_spline_transformer
 from safeload.trust.object_checks import shared_native_problem
+from safeload.trust.structures.arrays import check_bspline, check_sparse, check_spline_transformer
 from safeload.trust.structures.bunch import bunch_place_problem
 from safeload.trust.structures.clustering import (
     check_birch,

@@ -55,7 +55,7 @@ def _assert_refused_with(path, profiles):
 # --- rt60-01: category_encoders OneHotEncoder mapping DataFrames shared -------------------------
 
 
-def _one_hot_shared_mapping(columns: int = 100, width: int = 4096):
+def _one_hot_shared_mapping(columns: int = 100, width: int = 4096, entry=dict):
     import category_encoders as ce
     import pandas as pd
 
@@ -65,8 +65,8 @@ def _one_hot_shared_mapping(columns: int = 100, width: int = 4096):
     shared = pd.DataFrame(
         np.zeros((1, width), dtype=np.int8), index=index, columns=pd.RangeIndex(width)
     )
-    for entry in enc.mapping:
-        entry["mapping"] = shared  # every encoded column reindexes this one frame
+    # every encoded column reindexes this one frame
+    enc.mapping = [entry(col=item["col"], mapping=shared) for item in enc.mapping]
     return enc, names
 
 
@@ -349,6 +349,63 @@ def test_rt60_07_shared_booster(tmp_path, lib, rows):
     plain = child(PLAIN_CALL.format(call=call), path, cpu=3)
     assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
     _assert_refused_with(path, [lib])
+
+
+# --- rt60-08: stored bytes bought by many small arrays over one memoised bytes object ----------
+
+
+def _inflated_polynomial_union(copies: int = 200, arrays: int = 1700) -> bytes:
+    import io
+
+    from numpy._core.multiarray import _reconstruct
+    from sklearn.pipeline import FeatureUnion
+    from sklearn.preprocessing import PolynomialFeatures
+
+    X = np.random.RandomState(0).rand(5, 90)
+    poly = PolynomialFeatures(2).fit(X)  # 4,186 output columns
+    union = FeatureUnion([("p0", PolynomialFeatures(2))]).fit(X)
+    union.transformer_list = [(f"p{i}", poly) for i in range(copies)]
+    padding = [np.zeros(125) for _ in range(arrays)]
+    union.padding_ = padding  # (on the union, met once)
+    marked = {id(a) for a in padding}
+    state = bytes(1000)  # one object: pickle memoises it, numpy copies it into each array
+
+    class Pickler(pickle.Pickler):
+        def reducer_override(self, obj):
+            if id(obj) in marked:
+                return (
+                    _reconstruct,
+                    (np.ndarray, (0,), b"b"),
+                    (1, (125,), np.dtype("float64"), False, state),
+                )
+            return NotImplemented
+
+    out = io.BytesIO()
+    Pickler(out, protocol=4).dump(union)
+    return out.getvalue()
+
+
+def test_rt60_08_inflated_stored_bytes(tmp_path):
+    data = _inflated_polynomial_union()
+    path = memory_harm_file(
+        tmp_path, data, "model.transform(numpy.ones((2000, 90)))", limit=100_000
+    )
+    assert_refused(path)
+
+
+# --- rt60-09: rt60-01 with OrderedDict mapping entries -------------------------------------------
+
+
+def test_rt60_09_one_hot_ordered_dict_entries(tmp_path):
+    import collections
+
+    pytest.importorskip("category_encoders")
+    enc, names = _one_hot_shared_mapping(entry=collections.OrderedDict)
+    call = (
+        f"model.transform(__import__('pandas').DataFrame({{c: ['y'] * 2000 for c in {names!r}}}))"
+    )
+    path = memory_harm_file(tmp_path, pickle.dumps(enc, protocol=5), call, limit=80_000)
+    _assert_refused_with(path, CE)
 
 
 # --- the maintainer's cases beside the fixes ------------------------------------------------------

@@ -90,15 +90,21 @@ def _data_bytes(data: _Sym) -> int | None:
 def _through_bytes_calls(data: _Sym) -> _Sym:
     """What ``bytes(x)`` calls return: CPython's ``bytes(B)`` is ``B`` itself for a bytes
     ``B``, and so is ``copyreg._reconstructor(bytes, bytes, B)`` (``bytes.__new__(bytes, B)``,
-    rt29); a bytearray's copy is claimed as the bytearray, which refuses no honest file."""
-    while (
-        isinstance(data, _Obj)
-        and data.cls is not None
-        and data.cls.pair == ("builtins", "bytes")
-        and isinstance(data.args, _Tuple)
-        and len(data.args.items) in (1, 3)
-    ):
-        data = data.args.items[-1]
+    rt29); a bytearray's copy is claimed as the bytearray, which refuses no honest file.
+    Protocol 2's ``_codecs.encode(S, "latin1")`` is claimed as its text ``S``: each array's
+    own string in numpy's pickles, one memoised string for many in a hand-written one
+    (rt60-08's form for protocols 0-2)."""
+    while isinstance(data, _Obj) and isinstance(data.args, _Tuple):
+        cls = data.cls
+        if cls is None:
+            break
+        items = data.args.items
+        if cls.pair == ("builtins", "bytes") and len(items) in (1, 3):
+            data = items[-1]
+        elif cls.pair == CODECS_ENCODE and len(items) == 2:
+            data = items[0]
+        else:
+            break
     return data
 
 
@@ -414,8 +420,10 @@ class WalkCalls(WalkValues):
         copying it: two arrays over one such object (a memo reference) are one buffer, and an
         in-place write through one (an honest ``partial_fit``) rewrites the other, a tree's
         nodes after their check (rt27-06). numpy's own pickles make a new object for each
-        array, so a second claim is refused. Objects numpy copies (small ``bytes``, which
-        CPython shares: ``b""`` and one-byte strings) are not claimed. The array costs its
+        array, so a second claim is refused. Objects numpy copies (up to 1000 bytes) are
+        claimed too: a second claim bought an array the model stores for a memo reference
+        (rt60-08). Only ``b""`` and one-byte objects, which CPython shares and honest pickles
+        therefore memoise, are not claimed. The array costs its
         size wherever a call is given it (:func:`~safeload.pickle.costs.unfolded`).
         ``bytes(B)`` returns ``B`` itself, so the claim goes through it (rt28-02)."""
         data = _through_bytes_calls(data)
@@ -427,11 +435,25 @@ class WalkCalls(WalkValues):
             cap = self.work_cap
             charge_array(array, unfolded(data, cap, self.unfolded), self.unfolded)
             self.data_arrays.pop(id(array), None)
-        if size is not None and size <= NUMPY_COPIES_UP_TO:
-            if not (isinstance(data, _Bytes) or id(data) in self.bytearrays):
-                return
+        if size is not None and size < 2:
+            return  # CPython shares b"" and one-byte bytes: honest pickles memoise them
+        copied = (
+            size is not None
+            and size <= NUMPY_COPIES_UP_TO
+            and not (isinstance(data, _Bytes) or id(data) in self.bytearrays)
+        )
         key = id(data)
         if key in self.array_data:
+            if copied:
+                # numpy copies it, so no memory is shared, but each copy is an array the
+                # model stores and pays for once: 1,700 arrays over one memoised 1000-byte
+                # object bought 1.7 MB of the whole-model bounds' stored bytes (rt60-08)
+                raise Unsafe(
+                    pos,
+                    name,
+                    "two arrays from one bytes object: numpy copies it into each, so the file "
+                    "pays once for many arrays (pickle writes each array's own bytes)",
+                )
             raise Unsafe(
                 pos,
                 name,

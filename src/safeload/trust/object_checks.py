@@ -408,9 +408,11 @@ class RepeatedOutputs:
         """Note the parts in ``value`` (lists, tuples and dicts two levels deep); their widest
         axis. (category_encoders keeps its mapping frames in a list of dicts: one frame in
         every entry was one part met once, rt60-01.)"""
-        if type(value) in (list, tuple, dict):
+        kind = type(value)
+        if kind in (list, tuple) or issubclass(kind, dict):
             widest = 0
-            items = value.values() if type(value) is dict else value
+            # (dict's own values: an OrderedDict entry answers .get as a dict does, rt60-09)
+            items = dict.values(value) if issubclass(kind, dict) else value
             if depth < 2 and len(value) < 100_000:
                 for item in items:
                     widest = max(widest, self._add_parts(item, parts, depth + 1))

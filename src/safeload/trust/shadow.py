@@ -167,9 +167,8 @@ def _native_findings(
             or masked_place_problem(root)
             or _dropped_masked_problem(analysis.dropped)
         )
-        from safeload.trust.structures.bunch import bunch_place_problem
-
         from safeload.trust.object_checks import shared_native_problem
+        from safeload.trust.structures.bunch import bunch_place_problem
 
         # (on facts too: they read class names only)
         orphan = bunch_place_problem(top, graph[0], builder.instances) or shared_native_problem(

@@ -774,7 +774,7 @@ def check_index_maps(est: Any, context: Any) -> None:
         )
     if _ONE_VS_ONE in names:
         _check_pairwise_indices(attrs)
-    if _CE_ENCODER in names:
+    if names & _CE_FRAME_ENCODERS:
         _check_encoder_frames(attrs)
     if _LLE in names and attrs.get("embedding_") is not None:
         # transform allocates (n, n_components) from the parameter and broadcasts the
@@ -789,23 +789,34 @@ def check_index_maps(est: Any, context: Any) -> None:
         )
 
 
-_CE_ENCODER = "category_encoders.utils:BaseEncoder"
+#: category_encoders' encoders whose ``transform`` reindexes a frame per encoded column.
+_CE_FRAME_ENCODERS = frozenset(
+    {
+        "category_encoders.one_hot:OneHotEncoder",
+        "category_encoders.basen:BaseNEncoder",
+        "category_encoders.base_contrast_encoder:BaseContrastEncoder",
+    }
+)
 
 
 def _check_encoder_frames(attrs: dict[str, Any]) -> None:
     """category_encoders' one-hot, base-n and contrast encoders keep one frame per encoded
     column and ``transform`` reindexes it by the input's codes: one row of the frame, all its
-    columns, per input row, so its columns are output columns. Fit makes a frame with a row
-    per category (and the unknown and missing rows) and at most a column per row; a (1, 4096)
-    int8 frame was 4,096 float64 columns per row for 4 KB (rt60-01)."""
+    columns, per input row, so its columns are output columns. Fit makes a list of plain
+    dicts, each with a frame that has a row per category (and the unknown and missing rows)
+    and at most a column per row; a (1, 4096) int8 frame was 4,096 float64 columns per row
+    for 4 KB (rt60-01), and an ``OrderedDict`` entry escaped the rule (rt60-09)."""
     from safeload.trust.object_checks import shape_of
 
     mapping: Any = attrs.get("mapping")
-    if type(mapping) is not list:
+    if mapping is None:
         return
+    require(
+        type(mapping) is list and all(type(entry) is dict for entry in mapping),
+        "a category encoder's mapping is not a list of dicts, as fit makes it",
+    )
     for entry in mapping:
-        frame = entry.get("mapping") if type(entry) is dict else None
-        shape = shape_of(frame)
+        shape = shape_of(entry.get("mapping"))
         if shape is not None and len(shape) == 2:
             require(
                 shape[1] <= shape[0],
