@@ -408,6 +408,119 @@ def test_rt60_09_one_hot_ordered_dict_entries(tmp_path):
     _assert_refused_with(path, CE)
 
 
+# --- rt60-10: a stateless transformer as wide as its input listed 10,000 times -------------------
+
+
+def _union_of_stateless(kind: str, copies: int = 10_000):
+    from sklearn.pipeline import FeatureUnion
+    from sklearn.preprocessing import Binarizer, FunctionTransformer, Normalizer
+
+    branch = {
+        "normalizer": Normalizer(),
+        "binarizer": Binarizer(),
+        "sqrt": FunctionTransformer(np.sqrt),
+    }[kind]
+    union = FeatureUnion([("f0", FunctionTransformer())])
+    union.transformer_list = [(f"f{i}", branch) for i in range(copies)]  # unfitted: no width stored
+    return union
+
+
+@pytest.mark.parametrize("kind", ["normalizer", "binarizer", "sqrt"])
+def test_rt60_10_stateless_branches(tmp_path, kind):
+    data = pickle.dumps(_union_of_stateless(kind), protocol=5)
+    path = memory_harm_file(
+        tmp_path, data, "model.transform(numpy.ones((20, 1000)))", limit=130_000
+    )
+    assert_refused(path)
+
+
+# --- rt60-11: an unfitted AdditiveChi2Sampler of 1000 steps listed 2000 times --------------------
+
+
+def _union_of_chi2(copies: int = 2000, steps: int = 1000):
+    from sklearn.kernel_approximation import AdditiveChi2Sampler
+    from sklearn.pipeline import FeatureUnion
+    from sklearn.preprocessing import FunctionTransformer
+
+    sampler = AdditiveChi2Sampler(sample_steps=steps, sample_interval=0.1)  # unfitted
+    union = FeatureUnion([("f0", FunctionTransformer())])
+    union.transformer_list = [(f"s{i}", sampler) for i in range(copies)]
+    return union
+
+
+def test_rt60_11_unfitted_chi2_sampler(tmp_path):
+    data = pickle.dumps(_union_of_chi2(), protocol=5)
+    path = memory_harm_file(tmp_path, data, "model.transform(numpy.ones((2, 100)))", limit=30_000)
+    assert_refused(path)
+
+
+# --- rt60-12: one booster wrapper shared by 120 distinct pipelines ---------------------------
+
+
+def _voting_over_shared_booster_wrapper(lib: str, trees: int = 300, copies: int = 120):
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.pipeline import Pipeline
+    from sklearn.utils import Bunch
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(5000, 20)
+    y = (X[:, 0] + rng.rand(5000) > 1).astype(int)
+    if lib == "xgboost":
+        from xgboost import XGBClassifier as Classifier
+
+        base = Classifier(n_estimators=trees, max_depth=6, n_jobs=1).fit(X, y)
+    else:
+        from lightgbm import LGBMClassifier as Classifier
+
+        base = Classifier(n_estimators=trees, num_leaves=63, n_jobs=1, verbose=-1).fit(X, y)
+    model = VotingClassifier([("m0", base)]).fit(X[:100], y[:100])
+    pipes = [Pipeline([("m", base)]) for _ in range(copies)]  # distinct pipelines, one classifier
+    model.estimators = [(f"m{i}", Pipeline([("m", Classifier())])) for i in range(copies)]
+    model.estimators_ = pipes
+    model.named_estimators_ = Bunch(m0=pipes[0])
+    return model
+
+
+@pytest.mark.parametrize(("lib", "rows"), [("xgboost", 10_000), ("lightgbm", 2_000)])
+def test_rt60_12_shared_booster_wrapper(tmp_path, lib, rows):
+    pytest.importorskip(lib)
+    path = write(tmp_path, pickle.dumps(_voting_over_shared_booster_wrapper(lib), protocol=5))
+    call = f"model.predict(numpy.random.RandomState(1).rand({rows}, 20))"
+    plain = child(PLAIN_CALL.format(call=call), path, cpu=3)
+    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    _assert_refused_with(path, [lib])
+
+
+# --- rt60-13: rt60-02 through one Categorical shared by 200 frames' columns -----------------------
+
+
+def _shared_categorical_regressors(copies: int = 200, width: int = 4096):
+    import copy
+
+    import pandas as pd
+    from sklearn.linear_model import LinearRegression
+    from sklearn.multioutput import MultiOutputRegressor
+
+    rng = np.random.RandomState(0)
+    model = MultiOutputRegressor(LinearRegression(fit_intercept=False)).fit(
+        rng.rand(10, 4), rng.rand(10, 2)
+    )
+    column = pd.Categorical.from_codes(np.zeros(width, dtype=np.int8), categories=pd.Index([0.0]))
+    estimators = []
+    for _ in range(copies):
+        est = copy.copy(model.estimators_[0])
+        est.coef_ = pd.DataFrame({j: column for j in range(4)}, copy=False)  # one Categorical
+        estimators.append(est)
+    model.estimators_ = estimators
+    return model
+
+
+def test_rt60_13_shared_categorical_coefficients(tmp_path):
+    data = pickle.dumps(_shared_categorical_regressors(), protocol=5)
+    path = memory_harm_file(tmp_path, data, "model.predict(numpy.ones((2000, 4)))", limit=70_000)
+    _assert_refused_with(path, ["pandas"])
+
+
 # --- the maintainer's cases beside the fixes ------------------------------------------------------
 
 
@@ -508,3 +621,50 @@ def test_rt60_05_random_texts_kept():
         HMACKey(base64.b64encode(secret))
         kept += 4
     assert kept == 8000
+
+
+def test_rt60_10_honest_repeated_stateless(tmp_path):
+    """A union listing one Normalizer and one FunctionTransformer a few times each (an odd but
+    honest model) loads: a handful of input copies."""
+    from sklearn.pipeline import FeatureUnion
+    from sklearn.preprocessing import FunctionTransformer, Normalizer
+
+    import safeload
+
+    norm, ft = Normalizer(), FunctionTransformer(np.sqrt)
+    union = FeatureUnion([(f"n{i}", norm) for i in range(20)] + [(f"f{i}", ft) for i in range(20)])
+    union.fit(np.ones((4, 3)))
+    path = write(tmp_path, pickle.dumps(union, protocol=5))
+    assert safeload.scan(path).safe
+    assert safeload.load_unsigned(path).transform(np.ones((2, 3))).shape == (2, 120)
+
+
+@pytest.mark.parametrize("lib", ["xgboost", "lightgbm"])
+def test_rt60_12_honest_boosters(tmp_path, lib):
+    """Boosters as scikit-learn ensembles use them: a voting model of three (each its own
+    Booster, met through estimators_ and named_estimators_) and a frozen one answering five
+    outputs (one wrapper met five times) load."""
+    pytest.importorskip(lib)
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.multioutput import MultiOutputClassifier
+
+    import safeload
+
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(200, 5), (rng.rand(200) > 0.5).astype(int)
+    if lib == "xgboost":
+        from xgboost import XGBClassifier as Model
+
+        make = lambda: Model(n_estimators=100, max_depth=4)  # noqa: E731
+    else:
+        from lightgbm import LGBMClassifier as Model
+
+        make = lambda: Model(n_estimators=100, verbose=-1)  # noqa: E731
+    voting = VotingClassifier([(f"m{i}", make()) for i in range(3)], voting="soft").fit(X, y)
+    frozen = FrozenEstimator(make().fit(X, y))
+    multi = MultiOutputClassifier(frozen).fit(X, np.column_stack([y] * 5))
+    for model in (voting, multi):
+        path = write(tmp_path, pickle.dumps(model, protocol=5))
+        assert safeload.scan(path, profiles=[lib]).safe
+        safeload.load_unsigned(path, profiles=[lib]).predict(X[:3])

@@ -195,6 +195,19 @@ def _head_of(text: str) -> bytes:
     return (text if first < 0 else text[: first + 1]).encode("utf-8", "replace")
 
 
+def header_num_trees(text: str) -> int | None:
+    """How many trees a LightGBM model text holds: the lengths its header's ``tree_sizes``
+    lists (which :func:`_check` holds to the tree blocks, and ``Booster.num_trees()`` then
+    answers), or ``None`` when the header does not give them."""
+    try:
+        raw = _header(_head_of(text)).get(b"tree_sizes")
+    except _Bad:
+        return None
+    if raw is None or (raw and not _SIZES.fullmatch(raw)):
+        return None
+    return len(raw.split(b" ")) if raw else 0
+
+
 def header_num_class(text: str) -> int | None:
     """The header's ``num_class`` of a LightGBM model text (how many values ``predict``
     gives per row: :func:`_check` holds ``num_tree_per_iteration`` to it), or ``None`` when

@@ -128,6 +128,32 @@ FREE_WIDTHS = {
     # 252-byte file (rt59-09); a fitted one sizes by its arrays and n_targets is None or small
     "GaussianProcessRegressor": ("n_targets",),
 }
+#: Transformers that ``transform`` without being fitted, whose output is as wide as their
+#: input (or a parameter's multiple of it, :func:`_input_factor`): nothing they store says
+#: their width. One Normalizer listed 10,000 times in a union copied its input 10,000 times
+#: (rt60-10); an unfitted AdditiveChi2Sampler of 1,000 steps listed 2,000 times, 3,998,000
+#: times (rt60-11).
+INPUT_WIDE = frozenset(
+    {"Normalizer", "Binarizer", "FunctionTransformer", "AdditiveChi2Sampler", "PatchExtractor"}
+)
+#: Copies of the input the meetings past :data:`HONEST_MEETINGS` of :data:`INPUT_WIDE`
+#: transformers may add to one row.
+MAX_INPUT_COPIES = 256
+
+
+def _input_factor(name: str, attrs: dict[str, Any]) -> int:
+    """How many output values an :data:`INPUT_WIDE` transformer gives per input value:
+    ``2 sample_steps - 1`` for the chi-squared sampler, the patch area for a patch
+    extractor, else one."""
+    if name == "AdditiveChi2Sampler":
+        return max(2 * _count_of(attrs.get("sample_steps")) - 1, 1)
+    if name == "PatchExtractor":
+        size = attrs.get("patch_size")
+        if type(size) is tuple:
+            return max(math.prod(_count_of(n) for n in size), 1)
+    return 1
+
+
 #: Output columns each input column pays for in a polynomial expansion: scikit-learn's own fit
 #: of PolynomialFeatures(degree=80) on 4 inputs is a 261-byte file of 1,929,501 output
 #: columns per row (rt58-12); the honest expansions (degree 2 of 4,096 inputs, 8.4 million
@@ -201,7 +227,9 @@ def whole_model_problem(
             count = attrs[name]
             if count is not None and is_int(count) and int(count) > 0:
                 share += times * int(count) / iteration_limit(name)
-        used += times * (MEET_BYTES + sum(int(root.nbytes) for root in roots.values()))
+        boosted = BOOSTER_TREE_BYTES * booster_trees(obj)
+        stored += boosted
+        used += times * (MEET_BYTES + boosted + sum(int(root.nbytes) for root in roots.values()))
         # what the model stores counts each array once, whoever holds it: 250 distinct KNNs
         # over one memoised 640 KB _fit_X each did the whole search in predict (rt40-03)
         own = sum(int(root.nbytes) for key, root in roots.items() if key not in seen_roots)
@@ -230,6 +258,12 @@ def whole_model_problem(
             f"its estimators would give {repeated.free:,} output columns per input row that "
             f"no stored array or input column pays for (at most {MAX_FREE_COLUMNS:,}: a count "
             "sketch's width or a polynomial expansion's is its parameters)"
+        )
+    if repeated.input_copies > MAX_INPUT_COPIES:
+        return (
+            f"its estimators would copy each input column {repeated.input_copies:,} more times "
+            f"(at most {MAX_INPUT_COPIES}: a transformer that needs no fit, listed in many "
+            "places, copies its whole input each time)"
         )
     outputs = repeated.total()
     if outputs > paid:
@@ -268,6 +302,71 @@ def _native_part(cls: Any) -> bool:
     if type(cls) is ClassFacts:
         return (cls.module, cls.name) in NATIVE_PARTS
     return (getattr(cls, "__module__", None), getattr(cls, "__name__", None)) in NATIVE_PARTS
+
+
+#: What one tree of a gradient boosting library's Booster counts in the whole-model work
+#: bound, for each meeting: about what an honest tree of depth 6 (XGBoost's default) or 63
+#: leaves (LightGBM's) takes in the file (2.8 and 7 KB).
+BOOSTER_TREE_BYTES = 4096
+
+
+def booster_trees(obj: Any) -> int:
+    """How many trees an XGBoost or LightGBM ``Booster`` walks in ``predict``, for a built one
+    (its config, ``num_trees()``) and scan's shadow of one (its model blob or text) alike; 0
+    for anything else. Its trees are native memory no ``__dict__`` shows: one wrapper met 120
+    times, as 120 pipelines' step, walked them 120 times a row while the whole-model bound
+    counted 4 KiB a meeting (rt60-12)."""
+    from safeload.trust.facts import ClassFacts
+    from safeload.trust.shadow_values import Shadow, Unproven, class_of
+
+    cls: Any = class_of(obj)
+    name: tuple[Any, Any]
+    if type(cls) is ClassFacts:
+        name = (cls.module, cls.name)
+    else:
+        name = (getattr(cls, "__module__", None), getattr(cls, "__name__", None))
+    if name not in (("xgboost.core", "Booster"), ("lightgbm.basic", "Booster")):
+        return 0
+    state = object.__getattribute__(obj, "_state") if type(obj) is Shadow else None
+    if name == ("lightgbm.basic", "Booster"):
+        if type(obj) is not Shadow:
+            return max(int(obj.num_trees()), 0)
+        from safeload.trust.lightgbm_text import header_num_trees
+
+        text = state.get("_handle") if type(state) is dict else None
+        found = header_num_trees(text) if type(text) is str else None
+        if found is None:
+            raise Unproven("the model text of a LightGBM Booster")
+        return found
+    if type(obj) is Shadow:
+        from safeload.trust.xgboost_ubj import parse
+
+        blob = state.get("handle") if type(state) is dict else None
+        if not isinstance(blob, (bytes, bytearray, memoryview)):
+            raise Unproven("the model blob of an xgboost Booster")
+        booster: Any = parse(blob)["Model"]["learner"]["gradient_booster"]
+    else:
+        import json
+
+        booster = json.loads(obj.save_config())["learner"]["gradient_booster"]
+    return _gbtree_count(booster)
+
+
+def _gbtree_count(booster: Any) -> int:
+    """``num_trees`` of the ``gbtree_model_param`` inside an xgboost gradient booster's dict
+    (a gbtree's, or a dart's inner gbtree's; in a model blob one level further, under
+    ``model``); 0 for a linear booster."""
+    todo = [(booster, 0)]
+    while todo:
+        node, depth = todo.pop()
+        if not isinstance(node, dict):
+            continue
+        param = node.get("gbtree_model_param")
+        if isinstance(param, dict):
+            return max(int(param.get("num_trees", 0)), 0)
+        if depth < 3:
+            todo.extend((value, depth + 1) for value in node.values())
+    return 0
 
 
 def shared_native_problem(edges: dict[int, list[int]], instances: list[Any]) -> str | None:
@@ -368,6 +467,8 @@ class RepeatedOutputs:
     def __init__(self) -> None:
         #: output columns no stored array pays for (:data:`FREE_WIDTHS`), every meeting
         self.free = 0
+        #: input copies the meetings past the honest two of :data:`INPUT_WIDE` transformers add
+        self.input_copies = 0
         self._excess = 0
         self._meets: dict[int, int] = {}  # a part's key: meetings through every holder
         self._top: dict[int, int] = {}  # a part's key: its most-met holder's meetings
@@ -393,6 +494,8 @@ class RepeatedOutputs:
         for part, occurrences in parts.items():
             self._meets[part] = self._meets.get(part, 0) + times * occurrences
             self._top[part] = max(self._top.get(part, 0), times)
+        if times > HONEST_MEETINGS and name in INPUT_WIDE:
+            self.input_copies += (times - HONEST_MEETINGS) * _input_factor(name, attrs)
         if times > HONEST_MEETINGS:
             # (the names bound knows each transformer's output columns: a vectorizer's
             # vocabulary, a target encoder's features times classes, rt59-01)
@@ -451,12 +554,32 @@ def _part_keys(value: Any) -> list[int]:
         # parts met once each (rt60-02). Its values, not its index (many honest frames and
         # series share one index object)
         keys.extend(id(root_array(a)) for a in pandas_contents(value).blocks)
+        keys.extend(_extension_block_keys(value))
         return list(dict.fromkeys(keys))
     state = vars(value) if hasattr(value, "__dict__") else {}
     if type(state) is dict:
         for item in state.values():
             if issubclass(type(item), np.ndarray):
                 keys.append(id(root_array(item)))
+    return keys
+
+
+def _extension_block_keys(value: Any) -> list[int]:
+    """The root arrays of a checked pandas object's extension blocks: a categorical's codes, a
+    string array's objects, a masked array's values (200 frames whose columns were one
+    ``Categorical`` were 200 parts met once each, rt60-13)."""
+    from pandas.core.internals.blocks import Block
+
+    from safeload.trust.pandas_forms import pandas_parts
+
+    keys: list[int] = []
+    for part in pandas_parts(value):
+        if isinstance(part, Block) and not issubclass(type(part.values), np.ndarray):
+            for attr in ("_ndarray", "_data"):
+                inner = getattr(part.values, attr, None)
+                if issubclass(type(inner), np.ndarray):
+                    keys.append(id(root_array(inner)))
+                    break
     return keys
 
 

@@ -155,6 +155,12 @@ class PandasContents(NamedTuple):
     unpaid_range: str | None
 
 
+def pandas_parts(obj: Any) -> Iterator[Any]:
+    """Each object inside a checked pandas object (:func:`is_checked_pandas`), once: its
+    frames, series, managers, blocks, axes, indexes and arrays."""
+    return _parts(obj)
+
+
 def pandas_contents(obj: Any) -> PandasContents:
     """The arrays inside a checked pandas object (:func:`is_checked_pandas`) and its unpaid
     ranges, in one walk of its parts.

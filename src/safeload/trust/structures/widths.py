@@ -387,7 +387,8 @@ def _held_once(parts: Any) -> bool:
 
 def _estimators_classes(key: str, parts: Any, attrs: dict[str, Any]) -> bool:
     """Whether ``parts`` is a multi-output classifier's ``classes_``, one item per estimator and
-    each that estimator's own ``classes_`` (or its frozen model's): scikit-learn builds it so,
+    each that estimator's own ``classes_`` (or its frozen model's; LightGBM's ``_classes``,
+    which its ``classes_`` property returns): scikit-learn builds it so,
     and with a FrozenEstimator listed once per output it holds one array many times (rt59-05).
     What meeting it many times costs is the whole-model bound's."""
     estimators: Any = attrs.get("estimators_")
@@ -397,8 +398,9 @@ def _estimators_classes(key: str, parts: Any, attrs: dict[str, Any]) -> bool:
         inner = est
         if _is_frozen(est):
             inner = vars(est).get("estimator") if _has_dict(est) else None
-        own = vars(inner).get("classes_") if inner is not None and _has_dict(inner) else None
-        if own is None or own is not part:
+        state = vars(inner) if inner is not None and _has_dict(inner) else {}
+        # (LightGBM's classes_ is a property over _classes)
+        if part is None or all(state.get(name) is not part for name in ("classes_", "_classes")):
             return False
     return True
 
