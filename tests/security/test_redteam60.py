@@ -521,6 +521,94 @@ def test_rt60_13_shared_categorical_coefficients(tmp_path):
     _assert_refused_with(path, ["pandas"])
 
 
+# --- rt60-14: a model saved beside its own booster or tree (honest) --------------------------------
+
+
+def _model_with_its_part(kind: str):
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(300, 5), rng.randint(0, 2, 300)
+    if kind == "xgboost":
+        from xgboost import XGBClassifier
+
+        clf = XGBClassifier(n_estimators=5).fit(X, y)
+        return {"model": clf, "booster": clf.get_booster()}
+    if kind == "lightgbm":
+        from lightgbm import LGBMClassifier
+
+        clf = LGBMClassifier(n_estimators=5, verbose=-1).fit(X, y)
+        return {"model": clf, "booster": clf.booster_}
+    if kind == "tree":
+        from sklearn.tree import DecisionTreeClassifier
+
+        clf = DecisionTreeClassifier().fit(X, y)
+        return {"model": clf, "tree": clf.tree_}
+    from sklearn.neighbors import KNeighborsClassifier
+
+    clf = KNeighborsClassifier(algorithm="kd_tree").fit(X, y)
+    return {"model": clf, "index": clf._tree}
+
+
+@pytest.mark.parametrize("kind", ["xgboost", "lightgbm", "tree", "kd_tree"])
+def test_rt60_14_model_with_its_native_part(tmp_path, kind):
+    import safeload
+
+    if kind in ("xgboost", "lightgbm"):
+        pytest.importorskip(kind)
+    profiles = [kind] if kind in ("xgboost", "lightgbm") else []
+    path = write(tmp_path, pickle.dumps(_model_with_its_part(kind), protocol=5))
+    assert safeload.scan(path, profiles=profiles).safe
+    safeload.load_unsigned(path, profiles=profiles)
+
+
+# --- rt60-15: 60 distinct PolynomialFeatures(2) of 90 inputs in a union ----------------------------
+
+
+def _union_of_distinct_polynomials(copies: int = 60, inputs: int = 90):
+    from sklearn.pipeline import FeatureUnion
+    from sklearn.preprocessing import PolynomialFeatures
+
+    X = np.random.RandomState(0).rand(5, inputs)
+    return FeatureUnion([(f"p{i}", PolynomialFeatures(2).fit(X)) for i in range(copies)]).fit(X)
+
+
+def test_rt60_15_distinct_polynomials(tmp_path):
+    """Kept as the documented bound (SECURITY.md): 60 distinct expansions give 251,160 columns
+    per row, under the 2**18 that parameter-set widths may give a row whatever the file's
+    size (a count sketch's, a hashing encoder's); the names bound refuses 80 (334,880). The
+    plain-pickle side shows what the bound allows: 4 GB for 2,000 rows."""
+    import safeload
+
+    data = pickle.dumps(_union_of_distinct_polynomials(), protocol=5)
+    path = memory_harm_file(tmp_path, data, "model.transform(numpy.ones((2000, 90)))", limit=10_000)
+    assert safeload.scan(path).safe
+    safeload.load_unsigned(path)
+    wider = write(tmp_path, pickle.dumps(_union_of_distinct_polynomials(80), protocol=5), "w.pkl")
+    assert_refused(wider)
+
+
+# --- rt60-16: BaseNEncoder(base=1) with indicator columns refused (honest) -------------------------
+
+
+@pytest.mark.parametrize("categories", [1, 5, 40])
+def test_rt60_16_base_n_unary_indicators(tmp_path, categories):
+    pytest.importorskip("category_encoders")
+    import category_encoders as ce
+    import pandas as pd
+
+    import safeload
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"a": rng.choice([f"v{i}" for i in range(categories)], 300)})
+    X.loc[::17, "a"] = np.nan
+    enc = ce.BaseNEncoder(
+        cols=["a"], base=1, handle_unknown="indicator", handle_missing="indicator"
+    ).fit(X)
+    assert enc.mapping[0]["mapping"].shape == (categories + 2, categories + 3)
+    path = write(tmp_path, pickle.dumps(enc, protocol=5))
+    assert safeload.scan(path, profiles=CE).safe
+    safeload.load_unsigned(path, profiles=CE)
+
+
 # --- the maintainer's cases beside the fixes ------------------------------------------------------
 
 

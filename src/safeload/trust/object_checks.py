@@ -383,8 +383,16 @@ def shared_native_problem(edges: dict[int, list[int]], instances: list[Any]) -> 
     native = {id(o) for o in instances if _native_part(class_of(o))}
     if not native:
         return None
+    # a container (a dict saved beside the model holding its booster, for SHAP or
+    # save_model later, rt60-14) walks nothing; only an instance's attribute makes it a part
+    kinds = {id(o): class_of(o) for o in instances}
     holders: dict[int, set[int]] = {}
     for parent, kids in edges.items():
+        kind = kinds.get(parent)
+        if kind is None or (
+            isinstance(kind, type) and issubclass(kind, (dict, list, tuple, set, frozenset))
+        ):
+            continue
         for kid in kids:
             if kid in native and kid != parent:
                 holders.setdefault(kid, set()).add(parent)

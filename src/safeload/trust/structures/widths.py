@@ -806,7 +806,7 @@ def _check_encoder_frames(attrs: dict[str, Any]) -> None:
     column and ``transform`` reindexes it by the input's codes: one row of the frame, all its
     columns, per input row, so its columns are output columns. Fit makes a list of plain
     dicts, each with a frame that has a row per category (and the unknown and missing rows)
-    and at most a column per row; a (1, 4096) int8 frame was 4,096 float64 columns per row
+    and at most a column per row (one more for unary coding); a (1, 4096) int8 frame was 4,096 float64 columns per row
     for 4 KB (rt60-01), and an ``OrderedDict`` entry escaped the rule (rt60-09)."""
     from safeload.trust.object_checks import shape_of
 
@@ -820,8 +820,10 @@ def _check_encoder_frames(attrs: dict[str, Any]) -> None:
     for entry in mapping:
         shape = shape_of(entry.get("mapping"))
         if shape is not None and len(shape) == 2:
+            # (unary base-n coding with unknown and missing indicators fits one column more
+            # than rows, rt60-16)
             require(
-                shape[1] <= shape[0],
+                shape[1] <= shape[0] + 1,
                 "a category encoder's mapping frame is wider than its rows (one per category)",
             )
 
