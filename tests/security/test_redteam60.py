@@ -32,6 +32,7 @@ rt60-02 (HARM: memory, pandas profile; red team 59's first suspicion, verified) 
         suspected shared block.
 """
 
+# ruff: noqa: E501
 from __future__ import annotations
 
 import pickle

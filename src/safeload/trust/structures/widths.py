@@ -806,8 +806,9 @@ def _check_encoder_frames(attrs: dict[str, Any]) -> None:
     column and ``transform`` reindexes it by the input's codes: one row of the frame, all its
     columns, per input row, so its columns are output columns. Fit makes a list of plain
     dicts, each with a frame that has a row per category (and the unknown and missing rows)
-    and at most a column per row (one more for unary coding); a (1, 4096) int8 frame was 4,096 float64 columns per row
-    for 4 KB (rt60-01), and an ``OrderedDict`` entry escaped the rule (rt60-09)."""
+    and at most a column per row (one more for unary coding, rt60-16); a (1, 4096) int8 frame
+    was 4,096 float64 columns per row for 4 KB (rt60-01), and an ``OrderedDict`` entry escaped
+    the rule (rt60-09)."""
     from safeload.trust.object_checks import shape_of
 
     mapping: Any = attrs.get("mapping")
