@@ -8,7 +8,7 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check --prefer
 
 BENCH_STAMP := $(VENV)/.bench-stamp
 
-.PHONY: demo test lint typecheck unit bench compare fuzz parity-pythons sweep clean
+.PHONY: demo test lint typecheck unit bench compare fuzz parity-pythons sweep width-sweep clean
 
 # setup.py compiles these with mypyc into extensions beside them, which shadow the .py files:
 # any edit to them must rebuild, or the tests would run the old code.
@@ -89,6 +89,12 @@ compare: $(BENCH_STAMP)
 # arrays (about an hour on two cores); see fuzz/in_place_sweep.py.
 sweep: $(STAMP)
 	$(BIN)/python fuzz/in_place_sweep.py --workers 2 --out in_place_sweep.jsonl
+
+# Every scikit-learn estimator, fitted, then one stored int, array or estimator list made
+# large: does safeload admit a small file that then costs much more when used? (about 12
+# minutes on one core); see fuzz/width_sweep.py.
+width-sweep: $(STAMP)
+	$(BIN)/python fuzz/width_sweep.py --out width_sweep.jsonl
 
 clean:
 	rm -rf $(VENV) .venv-parity .pytest_cache .mypy_cache .ruff_cache build
