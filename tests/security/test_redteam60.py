@@ -1,5 +1,7 @@
-"""Red team 60 (START 03:56:21 UTC 2026-12-03): findings so far, each a strict xfail
-(``open_finding``) that asserts the safe behaviour. A HARM test first shows the harm under
+"""Red team 60 (helper-111, START 03:56:21, END 04:47 UTC 2026-12-03): sixteen findings, all
+fixed during the round (rt60-15 kept as the documented free-width bound, its test pinning
+that bound), so each test asserts the safe behaviour as a regression test; the maintainer's
+cases beside the fixes follow them. A HARM test first shows the harm under
 plain pickle in a child under limits (1 GB more address space, 30 s CPU:
 ``redteam.memory_harm_file``), then checks safeload in this process.
 
@@ -30,6 +32,150 @@ rt60-02 (HARM: memory, pandas profile; red team 59's first suspicion, verified) 
         DataFrame, 200 of them, 13 GB. check_linear_shapes reads only ndarray coefs. scan SAFE,
         load loads (profiles=["pandas"]): pure and compiled. Found by building red team 59's
         suspected shared block.
+rt60-03 (HARM: CPU) the whole-model "used" bound (rt38-01, rt40-03: each instance's own
+        arrays times its meetings, at most 8 x stored or 64 MiB) counts ndarrays among an
+        instance's attributes, and a fitted tree's arrays live inside its ``Tree``, a native
+        object with no ``__dict__``: a tree's nodes count nothing. A VotingClassifier of 120
+        *distinct* DecisionTreeClassifier wrappers (``copy.copy``: _held_once sees distinct
+        instances) sharing one ``tree_``, a valid chain of depth 30,000 (every input above the
+        thresholds walks all of it; check_tree_depth only asks max_depth to be the real
+        depth): 4.8 MB; ``predict`` walks the chain 120 times per row: 0.96 s CPU for 100 rows
+        against 0.008 s with one voter (115x), ~10 s for 1,000 rows (killed at 3 s CPU under
+        plain pickle). The unfold bound (16 units a byte, the tree's arrays charged per
+        reference) allows about 250 references; named_estimators_ lists only one.
+        RepeatedOutputs charges nothing (each wrapper met once; the Tree has no output
+        method). scan SAFE, load loads: pure and compiled. Found by asking which instances'
+        work lives outside their ``__dict__`` arrays.
+rt60-04 (TRUST) GnuPG's own public keyring file is accepted as an HMAC secret. rt57-03
+        refuses an OpenPGP public key as ``gpg --export`` writes it (packets that exactly
+        cover the bytes), but GnuPG >= 2.1 keeps public keys in a *keybox*,
+        ``~/.gnupg/pubring.kbx``: a 32-byte header blob (``00 00 00 20 01 01``, magic
+        ``KBXf`` at offset 8), then one blob per key holding the OpenPGP keyblock (the
+        public-key packet, user ids, signatures) at an offset. No rule reads it: not packets
+        from byte 0, not DER, not text. A 406-byte pubring.kbx of one Ed25519 key (made by
+        ``gpg --quick-gen-key``, embedded as hex) is accepted by HMACKey (pure and compiled),
+        so anyone with the public keyring (``--keyring``, a CI image's /root/.gnupg) can MAC.
+        Found by listing where GnuPG keeps the keys ``gpg --export`` reads.
+rt60-05 (TRUST, low) more public-key texts with fixed heads and checksums, rt59-12's kind:
+        a PASERK public key (``k4.public.`` + base64url of the Ed25519 key: PASETO's key
+        format), a Stellar account id (StrKey: version byte 'G', the Ed25519 key and a CRC16,
+        56 base32 characters), a DNSKEY resource record (``IN DNSKEY 257 3 15 <base64 key>``,
+        what ``dig DNSKEY`` prints), and bech32 public keys other than ``age1``/``npub1``
+        (Cardano's ``ed25519_pk1``, Cosmos' ``cosmospub1``). All accepted (pure and
+        compiled). Found by listing Ed25519 public-key text formats after rt59-12.
+rt60-06 (HARM: CPU) rt60-03 through a neighbours tree: a KD or Ball tree (``_tree``, a
+        native BinaryTree with no ``__dict__``) holds the samples a kd_tree/ball_tree KNN
+        queries, and the whole-model "used" bound counts only what the KNN holds itself.
+        check_neighbors ties ``_fit_X`` to the tree by its row count only, so each wrapper's
+        ``_fit_X`` can be an *empty* (4096, 64) CSR matrix (4096 rows is not past
+        MAX_EMPTY_AXIS). A VotingClassifier of 120 distinct KNeighborsClassifier(kd_tree)
+        wrappers sharing one KDTree of 4,096 x 64 samples: 4.4 MB; ``predict`` of 20 rows
+        0.97 s CPU against 0.009 s for one voter (110x), ~50 s for 1,000 rows (killed at 3 s
+        CPU under plain pickle for 200). Ball trees alike (4.3 MB). Honest fit never keeps a
+        sparse ``_fit_X`` beside a tree (sparse input means brute force). scan SAFE, load
+        loads: pure (2991778) and compiled with the working tree's rt60-03 fix (which adds
+        ``sklearn.tree._tree.Tree`` arrays only). Found by asking which other native objects
+        hold an estimator's work.
+rt60-07 (HARM: CPU, xgboost / lightgbm profiles) rt60-03 through a native booster: an
+        XGBClassifier's or LGBMClassifier's trees live in its ``_Booster`` (C memory behind a
+        ctypes handle after the load; nothing in any ``__dict__`` is an array), so the "used"
+        bound counts a booster met 120 times as 120 x 4 KiB. A VotingClassifier of 120
+        distinct wrappers (``copy.copy``) over one booster: xgboost, 300 trees of depth 6:
+        846 KB, ``predict`` of 1,000 rows 0.47 s CPU against 0.0043 s for one voter (110x);
+        lightgbm, 300 trees of 63 leaves: 2.1 MB, 3.1 s against 0.026 s (118x). Killed at 3 s
+        CPU under plain pickle (10,000 and 2,000 rows). The unfold bound charges the booster's
+        raw bytes or model text per reference, which allows the ~120. scan SAFE, load loads
+        (profiles=[lib]): pure and compiled (with the working tree's Tree-only fix). Found
+        alongside rt60-06.
+rt60-08 (HARM: memory) the whole-model bounds' "stored bytes" can be bought at 1/25 the
+        price: ``paid_bytes`` (and ``stored``) sum the ``nbytes`` of each distinct root
+        array, and numpy *copies* a ``bytes`` array state of at most 1000 bytes, so the
+        static pass lets any number of arrays take their state from one memoised 1000-byte
+        ``bytes`` object (claim_array_data refuses a second claim only past
+        NUMPY_COPIES_UP_TO; the unfold bound charges 62 units a reference, of 16 a file
+        byte). 1,700 (125,) float64 arrays over one ``bytes(1000)``, in a list attribute of
+        the union (met once, so the "used" bound does not multiply them), add 1.7 MB of
+        "stored" arrays for ~40 bytes each; that raises RepeatedOutputs' allowance from 32,768
+        to ~850,000 columns, enough for rt58-09's union listing one PolynomialFeatures(2) of 90
+        inputs (4,186 columns) 200 times, refused today with "828,828 more output columns".
+        82 KB; ``transform`` of 2000 rows 200 x (2000, 4186) float64, 13.4 GB. The same
+        inflation raises the "used" bound (8 x stored), so it reopens rt38-01/rt60-03's
+        repeats too. scan SAFE, load loads: pure and compiled. Found by asking what makes
+        stored bytes cheap.
+rt60-09 (HARM: memory, category_encoders profile) e4f80f3's fix for rt60-01 reads the
+        mapping entries only when each is a plain ``dict`` (``_check_encoder_frames``:
+        ``type(entry) is dict``; ``RepeatedOutputs._add_parts`` walks ``list, tuple, dict``
+        by exact type), but category_encoders reads them with ``switch.get('col')`` and
+        ``switch.get('mapping')``, which an ``OrderedDict`` (an allowlisted class) answers as
+        well. rt60-01's model with each entry an ``OrderedDict(col=..., mapping=frame)``: one
+        (1, 4096) int8 frame for 100 columns, 56 KB, 6.5 GB on ``transform`` of 2000 rows.
+        scan SAFE, load loads: pure (2991778) and compiled at 23fea00. (Entries as an
+        object-dtype Series are refused by the pandas profile.) Found by reading the fix.
+rt60-10 (HARM: memory) pass-through branches that are not the identity: check_composite_width
+        bounds the branches that pass their input through (``_is_identity``: "passthrough",
+        FunctionTransformer(func=None), pipelines of them; several without a recorded width
+        are refused, rt32-13/rt33-06), and RepeatedOutputs charges an instance met many
+        times its stored widths. A stateless transformer as wide as its input, *unfitted*
+        (``transform`` needs no fit), stores no width and is no identity: Normalizer(),
+        Binarizer(), FunctionTransformer(np.sqrt). One listed 10,000 times in a FeatureUnion:
+        119 KB; ``transform`` of a (20, 1000) input (160 KB) makes 10,000 copies, 1.6 GB,
+        and hstacks them (another 1.6 GB): 10,000 output columns per input column. The "used"
+        bound allows 16,384 meetings of a small instance; the unfold bound stops a second
+        layer. scan SAFE, load loads: pure and compiled (23fea00). Found by asking which
+        other branches pass their input's width through.
+rt60-11 (HARM: memory) an *unfitted* AdditiveChi2Sampler listed many times: its width is
+        n_features x (2 sample_steps - 1), and RepeatedOutputs charges a repeated sampler
+        ``n_features_in_ * (2 * steps - 1)`` (rt58), which is 0 for an unfitted one (the
+        sampler is stateless: ``transform`` needs no fit; ``sample_steps`` up to
+        MAX_TRANSFORM_ROUNDS = 1000 with a ``sample_interval``). One
+        AdditiveChi2Sampler(sample_steps=1000, sample_interval=0.1) listed 2000 times in a
+        FeatureUnion: 23 KB; ``transform`` of a (2, 100) input gives 2000 x (2, 199,900)
+        float64, 6.4 GB (3,998,000 output columns per input column). scan SAFE, load loads:
+        pure and compiled (23fea00). Found next to rt60-10.
+rt60-12 (HARM: CPU, xgboost / lightgbm profiles) 9577fbf's fix for rt60-07 refuses a
+        native part (Tree, KD/Ball tree, Booster) with more than one holder, and leaves "one
+        holder met many times" to the whole-model "used" bound; but that bound reads native
+        arrays only for Tree, KDTree and BallTree (``names.NATIVE_STATE_HOLDERS``), not for
+        boosters. So share the *wrapper*: a VotingClassifier of 120 distinct
+        ``Pipeline([("m", clf)])`` over one XGBClassifier (the Booster has one holder; the
+        classifier is met 120 times, charged 120 x 4 KiB). xgboost: 835 KB, ``predict`` of
+        1,000 rows 0.81 s CPU against 0.007 s (115x); lightgbm: 2.1 MB, 3.1 s against 0.027
+        s. scan SAFE, load loads (profiles=[lib]): pure (2991778) and compiled at 9577fbf.
+        Found by reading the fix.
+rt60-13 (HARM: memory, pandas profile) e4f80f3's fix for rt60-02 keys a pandas part by
+        its blocks' arrays, but a categorical column's block is a ``Categorical`` (codes
+        and categories), which the keys do not include. 200 LinearRegression whose
+        ``coef_`` are 200 distinct (4096, 4) DataFrames whose four columns are *one*
+        ``Categorical`` of 4,096 int8 codes over one category (``DataFrame(..., copy=False)``
+        keeps it: plain pickle memoises it): 55 KB; each ``predict`` computes ``X @
+        coef_.T`` as a (2000, 4096) *object* DataFrame (a pointer and a Python float per
+        cell, ~260 MB), 200 of them. scan SAFE, load loads (profiles=["pandas"]): pure and
+        compiled at 9577fbf. Found by reading the fix.
+rt60-14 (HONEST-REFUSED, low; new at 9577fbf) "a native model part may have one holder"
+        refuses a model saved beside its own booster or tree: ``pickle.dump({"model": clf,
+        "booster": clf.get_booster()})`` (xgboost; ``clf.booster_`` for lightgbm, both
+        common for SHAP or for ``save_model`` later), ``{"model": tree, "tree": tree.tree_}``,
+        ``{"model": knn, "index": knn._tree}``: "a native model part ... held by 2 objects".
+        A second holder that is no estimator walks nothing when the model predicts. All four
+        load at 2991778 (pure); refused at 9577fbf (compiled, 12-20 KB each). Found by asking
+        who else honestly holds a booster.
+rt60-15 (HARM: memory) rt58-09 with *distinct* copies: one PolynomialFeatures(2) of 90 inputs
+        (4,186 columns) listed 60 times in a FeatureUnion is refused by RepeatedOutputs ("58 x
+        4,186 more output columns"), but 60 *distinct* fitted PolynomialFeatures(2) cost ~60
+        bytes each (a polynomial stores no array: its width is its parameters and input), are
+        met once each (RepeatedOutputs reads nothing), and each stays under the free-width
+        rule's 4,096 columns per input column (MAX_FREE_COLUMNS counts only the excess).
+        3.8 KB; ``transform`` of a (2000, 90) input: 60 x (2000, 4186) float64, 4 GB, then
+        hstack, another 4 GB (251,160 columns per row). Only the names bound stops it at ~60
+        (it charges each polynomial's ``powers_``). scan SAFE, load loads: pure and compiled
+        (9577fbf). Found by asking what sharing buys that distinct array-free copies do not.
+rt60-16 (HONEST-REFUSED; new at e4f80f3) category_encoders' BaseNEncoder(base=1) (unary
+        coding, which category_encoders documents) with ``handle_unknown="indicator"`` and
+        ``handle_missing="indicator"`` fits a mapping frame one column wider than tall: (n + 2,
+        n + 3) for n categories ((3, 4) for one category, (42, 43) for 40), which rt60-01's
+        fix refuses ("a category encoder's mapping frame is wider than its rows"). Loads at
+        2991778 (pure); refused at 7b2bf5a (compiled). Found by fitting every mapping-frame
+        encoder under every handle_unknown / handle_missing after the fix.
 """
 
 # ruff: noqa: E501
