@@ -903,3 +903,47 @@ def test_rt60_12_honest_boosters(tmp_path, lib):
         path = write(tmp_path, pickle.dumps(model, protocol=5))
         assert safeload.scan(path, profiles=[lib]).safe
         safeload.load_unsigned(path, profiles=[lib]).predict(X[:3])
+
+
+# --- red team 60's last lead: a composite member listed many times ------------------------------
+
+
+def _composite_encoder(members):
+    import category_encoders as ce
+    import pandas as pd
+
+    X = pd.DataFrame({"a": ["x", "y", "z", "x"] * 5, "b": ["p", "q", "p", "q"] * 5})
+    enc = ce.TargetEncoder(cols=["a", "b"], composite_cols=[("a", "b")]).fit(X, np.arange(20) % 2)
+    if members is not None:
+        enc.composite_members_ = {"a|b": members}
+    return enc
+
+
+def test_rt60_composite_member_repeated(tmp_path):
+    """The lead red team 60 left unverified, verified: a composite column whose member ``b``
+    is listed 1,000 times (a memo reference each, 2.5 KB) makes ``transform`` select every
+    ``b`` column for each, quadratic work: killed at 5 s of CPU for two rows (74 s at 800).
+    Fit records distinct input columns joined by ``|``."""
+    pytest.importorskip("category_encoders")
+    import safeload
+
+    path = write(tmp_path, pickle.dumps(_composite_encoder(("b",) * 1000), protocol=5))
+    call = "model.transform(__import__('pandas').DataFrame({'a': ['x', 'y'], 'b': ['p', 'q']}))"
+    plain = child(PLAIN_CALL.format(call=call), path, cpu=5)
+    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    assert not safeload.scan(path, profiles=CE).safe
+    with pytest.raises(safeload.SafeloadError):
+        safeload.load_unsigned(path, profiles=CE)
+
+
+def test_rt60_composite_honest(tmp_path):
+    """An encoder fitted with a composite column loads and transforms."""
+    pytest.importorskip("category_encoders")
+    import pandas as pd
+
+    import safeload
+
+    path = write(tmp_path, pickle.dumps(_composite_encoder(None), protocol=5))
+    assert safeload.scan(path, profiles=CE).safe
+    enc = safeload.load_unsigned(path, profiles=CE)
+    assert enc.transform(pd.DataFrame({"a": ["x", "y"], "b": ["p", "q"]})).shape[0] == 2

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import sys
 import types
 from typing import Any, cast
 
@@ -372,8 +373,12 @@ def _held_once(parts: Any) -> bool:
     for part in parts:
         if isinstance(part, (type, types.FunctionType, types.BuiltinFunctionType)):
             continue  # (classes and functions are names, not data)
-        if not (isinstance(part, np.ndarray) or hasattr(part, "__dict__")):
-            continue  # plain values: a number, a str, a dtype, a numpy scalar
+        if not (isinstance(part, np.ndarray) or hasattr(part, "__dict__")) or _is_pandas_dtype(
+            part
+        ):
+            # plain values: a number, a str, a dtype, a numpy scalar; a pandas dtype, which
+            # pandas caches (an encoder's feature_dtypes_in_ lists one StringDtype per column)
+            continue
         if _is_frozen(part):
             # FrozenEstimator.__sklearn_clone__ returns itself, so scikit-learn's own fit
             # lists one frozen model once per output or name (rt57-07); what meeting it many
@@ -383,6 +388,16 @@ def _held_once(parts: Any) -> bool:
             return False
         seen.add(id(part))
     return True
+
+
+def _is_pandas_dtype(part: Any) -> bool:
+    """Whether ``part`` is a pandas extension dtype (by ``type()``: a value scan cannot see
+    raises on ``isinstance``)."""
+    if "pandas" not in sys.modules:
+        return False
+    from pandas.api.extensions import ExtensionDtype
+
+    return issubclass(type(part), ExtensionDtype)
 
 
 def _estimators_classes(key: str, parts: Any, attrs: dict[str, Any]) -> bool:
@@ -778,6 +793,8 @@ def check_index_maps(est: Any, context: Any) -> None:
         _check_pairwise_indices(attrs)
     if names & _CE_FRAME_ENCODERS:
         _check_encoder_frames(attrs)
+    if _CE_ENCODER in names and "composite_members_" in attrs:
+        _check_composites(attrs)
     if _LLE in names and attrs.get("embedding_") is not None:
         # transform allocates (n, n_components) from the parameter and broadcasts the
         # embedding into it: one column became 2**20 (rt59-11)
@@ -788,6 +805,37 @@ def check_index_maps(est: Any, context: Any) -> None:
             and is_int(attrs.get("n_components"))
             and int(attrs["n_components"]) == embedding.shape[1],
             "LocallyLinearEmbedding n_components disagrees with embedding_",
+        )
+
+
+_CE_ENCODER = "category_encoders.utils:BaseEncoder"
+
+
+def _check_composites(attrs: dict[str, Any]) -> None:
+    """A category encoder's composite columns as fit records them: ``name -> members``, the
+    members at least two distinct input columns and the name their ``|``-join. ``transform``
+    joins the members' text column by column, and a member listed twice selects every column
+    of that name each time: one ``b`` listed 800 times (1.6 KB, a memo reference each) took
+    74 s of CPU for two rows (red team 60's last lead)."""
+    groups: Any = attrs.get("composite_members_")
+    inputs: Any = attrs.get("feature_names_in_")
+    known = (
+        {n for n in inputs if type(n) is str}
+        if type(inputs) is list or issubclass(type(inputs), np.ndarray)
+        else None
+    )
+    require(type(groups) is dict, "a category encoder's composite_members_ is not a dict")
+    for name, group in groups.items():
+        require(
+            type(name) is str
+            and type(group) is tuple
+            and len(group) >= 2
+            and all(type(member) is str for member in group)
+            and len(set(group)) == len(group)
+            and name == "|".join(group)
+            and (known is None or all(member in known for member in group)),
+            "a category encoder's composite columns are not distinct input columns joined "
+            "by '|', as fit records them",
         )
 
 
