@@ -330,7 +330,10 @@ def booster_trees(obj: Any) -> int:
     state = object.__getattribute__(obj, "_state") if type(obj) is Shadow else None
     if name == ("lightgbm.basic", "Booster"):
         if type(obj) is not Shadow:
-            return max(int(obj.num_trees()), 0)
+            try:
+                return max(int(obj.num_trees()), 0)
+            except Exception as exc:  # the library's own errors: a state the bound cannot read
+                raise ValueError(f"a LightGBM Booster's trees ({type(exc).__name__})") from None
         from safeload.trust.lightgbm_text import header_num_trees
 
         text = state.get("_handle") if type(state) is dict else None
@@ -348,7 +351,10 @@ def booster_trees(obj: Any) -> int:
     else:
         import json
 
-        booster = json.loads(obj.save_config())["learner"]["gradient_booster"]
+        try:
+            booster = json.loads(obj.save_config())["learner"]["gradient_booster"]
+        except Exception as exc:  # the library's own errors: a state the bound cannot read
+            raise ValueError(f"an xgboost Booster's config ({type(exc).__name__})") from None
     return _gbtree_count(booster)
 
 
