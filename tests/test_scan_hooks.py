@@ -145,13 +145,18 @@ def test_count_buffer_use_only_for_frombuffer() -> None:
     assert buffer.uses == 2
 
 
-def test_claim_array_data_skips_what_numpy_copies() -> None:
-    """numpy copies bytes of up to 1000 bytes (CPython shares b"" and one-byte strings, so
-    honest pickles fetch them again); larger bytes, and any bytearray, are claimed once."""
+def test_claim_array_data_skips_what_cpython_shares() -> None:
+    """CPython shares b"" and one-byte strings, so honest pickles fetch them again: those are
+    not claimed. numpy copies bytes of up to 1000 bytes, but each array still takes its own
+    from the stream, so those are claimed once too (rt60-08), as are larger bytes and any
+    bytearray."""
     w = walker()
-    small, large = _Const(b"x" * 1000), _Big(b"x" * 1001)
+    shared, small, large = _Const(b"x"), _Const(b"x" * 1000), _Big(b"x" * 1001)
     for n in range(3):
-        w.claim_array_data(_Obj(RECONSTRUCT, consts()), small, n, "BUILD")
+        w.claim_array_data(_Obj(RECONSTRUCT, consts()), shared, n, "BUILD")
+    w.claim_array_data(_Obj(RECONSTRUCT, consts()), small, 0, "BUILD")
+    with pytest.raises(Unsafe, match="copies it into each"):
+        w.claim_array_data(_Obj(RECONSTRUCT, consts()), small, 1, "BUILD")
     w.claim_array_data(_Obj(RECONSTRUCT, consts()), large, 0, "BUILD")
     with pytest.raises(Unsafe):
         w.claim_array_data(_Obj(RECONSTRUCT, consts()), large, 1, "BUILD")

@@ -342,7 +342,14 @@ _STELLAR = re.compile(rb"(?<![A-Z2-7])G[A-Z2-7]{55}(?![A-Z2-7])")
 _PASERK = re.compile(rb"(?<![A-Za-z0-9])k[1-4]\.public\.[A-Za-z0-9_-]{40,}")
 #: A DNSKEY or CDNSKEY resource record, as ``dig`` prints it (flags, protocol 3, algorithm,
 #: then the base64 key).
-_DNSKEY = re.compile(rb"(?<![A-Za-z])C?DNSKEY\s+\d+\s+3\s+\d+\s+[A-Za-z0-9+/]")
+_DNSKEY = re.compile(rb"(?<![A-Za-z])C?DNSKEY\s+\(?\s*\d+\s+3\s+\d+\s+\(?\s*[A-Za-z0-9+/]")
+#: An Ed25519 key as multibase base58btc of its multicodec (``z6Mk``: a W3C ``did:key`` or
+#: bare), or a libp2p peer id of one (``12D3KooW``), as one token (rt61-05).
+_BASE58_KEYS = re.compile(
+    rb"(?<![1-9A-HJ-NP-Za-km-z])(?:z6Mk|12D3KooW)[1-9A-HJ-NP-Za-km-z]{40,50}(?![1-9A-HJ-NP-Za-km-z])"
+)
+#: Tor's ``hs_ed25519_public_key`` file: a 32-byte tag, then the key.
+_TOR_KEY_FILE = b"== ed25519v1-public: type0 =="
 
 
 def _bech32_checks(hrp: bytes, data: bytes) -> bool:
@@ -408,6 +415,10 @@ def _text_key_form(secret: bytes) -> str | None:
         return "a Stellar account id"
     if _DNSKEY.search(secret):
         return "a DNSKEY record"
+    if _BASE58_KEYS.search(secret):
+        return "a multibase (did:key) or libp2p Ed25519 public key"
+    if secret.lstrip().startswith(_TOR_KEY_FILE):
+        return "a Tor onion service public key file"
     return None
 
 

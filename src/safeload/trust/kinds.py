@@ -323,13 +323,24 @@ def _rebuilt(row: DispatchRow, value: Any, graph: Graph) -> None:
         raise _bad(f"holds {short(value)}, not what the class rebuilds")
 
 
+def _lightgbm_default(row: DispatchRow, key: Any, value: Any) -> bool:
+    """Whether a LightGBM Booster's forbidden parameter holds exactly LightGBM's default, as
+    a Booster read from a model file does (rt61-04)."""
+    if not row.cls.startswith("lightgbm") or type(key) is not str:
+        return False
+    from safeload.trust._lightgbm_aliases import LIGHTGBM_ALIASES
+    from safeload.trust.native_params import lightgbm_default
+
+    return lightgbm_default(LIGHTGBM_ALIASES.get(key, key), value)
+
+
 def _params(row: DispatchRow, value: Any, graph: Graph) -> None:
     if value is None:
         return
     if type(value) is not dict:
         raise _bad(f"is {short(value)}, not a dict of parameters")
-    for key in value:
-        if key in row.values:
+    for key, item in value.items():
+        if key in row.values and not _lightgbm_default(row, key, item):
             raise _bad(
                 f"holds the parameter {key!r}, which names a file, a path, a host or a stream "
                 "for the library's native code; a loaded model may not set it"

@@ -195,17 +195,13 @@ def _head_of(text: str) -> bytes:
     return (text if first < 0 else text[: first + 1]).encode("utf-8", "replace")
 
 
-def header_num_trees(text: str) -> int | None:
-    """How many trees a LightGBM model text holds: the lengths its header's ``tree_sizes``
-    lists (which :func:`_check` holds to the tree blocks, and ``Booster.num_trees()`` then
-    answers), or ``None`` when the header does not give them."""
-    try:
-        raw = _header(_head_of(text)).get(b"tree_sizes")
-    except _Bad:
-        return None
-    if raw is None or (raw and not _SIZES.fullmatch(raw)):
-        return None
-    return len(raw.split(b" ")) if raw else 0
+_NUM_LEAVES = re.compile(r"^num_leaves=(\d{1,9})$", re.MULTILINE)
+
+
+def text_nodes(text: str) -> int:
+    """How many nodes the trees of a LightGBM model text hold: ``2 num_leaves - 1`` for each
+    tree block's ``num_leaves=`` line (which :func:`_check` holds to the tree's arrays)."""
+    return sum(max(2 * int(m.group(1)) - 1, 1) for m in _NUM_LEAVES.finditer(text))
 
 
 def header_num_class(text: str) -> int | None:
@@ -462,17 +458,29 @@ def _fields(fields: dict[bytes, bytes], index: int, max_feature: int) -> None:
         _linear(fields, leaves, max_feature, index)
 
 
+#: The deepest tree LightGBM may be handed (leaves at most this many levels below the
+#: root). Its dumps recurse per level; trees it grows are as deep as ``num_leaves`` allows
+#: leaf-wise (30 at the default 31 leaves), or ``max_depth``.
+MAX_TREE_DEPTH = 1024
+
+
 def _shape(left: list[int], right: list[int], leaves: int, index: int) -> None:
     """The children make a binary tree rooted at node 0: each other internal node and each
-    leaf is reached exactly once, so prediction cannot loop or index out of range."""
+    leaf is reached exactly once, so prediction cannot loop or index out of range, and no
+    leaf is more than :data:`MAX_TREE_DEPTH` levels down."""
     nodes = leaves - 1
     seen_node = bytearray(nodes)
     seen_leaf = bytearray(leaves)
     seen_node[0] = 1
+    depth = [0] * nodes
     stack = [0]
     reached = 1
     while stack:
         node = stack.pop()
+        if depth[node] >= MAX_TREE_DEPTH:
+            # a leaf below is deeper still: dump_model and trees_to_dataframe recurse per
+            # level, and a chain of 20,000 overflowed the stack (rt61-03)
+            raise _Bad(f"tree {index} is deeper than {MAX_TREE_DEPTH} levels")
         for child in (left[node], right[node]):
             if child < 0:
                 leaf = ~child
@@ -486,6 +494,7 @@ def _shape(left: list[int], right: list[int], leaves: int, index: int) -> None:
                 )
             else:
                 seen_node[child] = 1
+                depth[child] = depth[node] + 1
                 reached += 1
                 stack.append(child)
     if reached != nodes or sum(seen_leaf) != leaves:

@@ -41,6 +41,7 @@ __all__ = [
     "SHADOW_CLASSES",
     "UNKNOWN",
     "catboost_params_problem",
+    "lightgbm_default",
     "lightgbm_booster_problem",
     "lightgbm_model_problem",
     "lightgbm_params_problem",
@@ -80,6 +81,30 @@ LIGHTGBM_FORBIDDEN: frozenset[str] = frozenset(
         "pre_partition",
     }
 )  # fmt: skip
+
+#: The values of :data:`LIGHTGBM_FORBIDDEN` parameters that LightGBM itself writes into a
+#: Booster read from a model file (its ``parameters:`` section lists every default): serial
+#: training on one machine, no text input options. A Booster loaded the documented way,
+#: ``lgb.Booster(model_file=...)``, holds them (rt61-04).
+_LGB_DEFAULTS: dict[str, Any] = {
+    "tree_learner": "serial",
+    "num_machines": 1,
+    "local_listen_port": 12400,
+    "time_out": 120,
+    "header": False,
+    "two_round": False,
+    "pre_partition": False,
+}
+
+
+def lightgbm_default(canonical: str, value: Any) -> bool:
+    """Whether ``value`` is LightGBM's own default for a forbidden parameter, exactly (same
+    type: ``True`` is not ``1``)."""
+    if canonical not in _LGB_DEFAULTS:
+        return False
+    default = _LGB_DEFAULTS[canonical]
+    return type(value) is type(default) and bool(value == default)
+
 
 #: Parameters whose values are feature indices LightGBM indexes its feature map with.
 _LGB_FEATURE_INDICES = frozenset({"interaction_constraints", "categorical_feature"})
@@ -183,7 +208,7 @@ def lightgbm_params_problem(params: Any, n_features: Any = UNKNOWN) -> str | Non
         canonical = LIGHTGBM_ALIASES.get(key)
         if canonical is None:
             return f"holds {key!r}, which is not one of LightGBM's parameters"
-        if canonical in LIGHTGBM_FORBIDDEN:
+        if canonical in LIGHTGBM_FORBIDDEN and not lightgbm_default(canonical, value):
             return (
                 f"holds the parameter {key!r} ({canonical}), which names a file, a path, a host "
                 "or a port for LightGBM's native code; a loaded model may not set it"

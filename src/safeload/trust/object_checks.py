@@ -130,14 +130,30 @@ FREE_WIDTHS = {
 }
 #: Transformers that ``transform`` without being fitted, whose output is as wide as their
 #: input (or a parameter's multiple of it, :func:`_input_factor`): nothing they store says
-#: their width. One Normalizer listed 10,000 times in a union copied its input 10,000 times
-#: (rt60-10); an unfitted AdditiveChi2Sampler of 1,000 steps listed 2,000 times, 3,998,000
-#: times (rt60-11).
+#: their width or pays for it. One Normalizer listed 10,000 times in a union copied its input
+#: 10,000 times (rt60-10), 10,000 distinct Binarizers alike (rt61-01); an unfitted
+#: AdditiveChi2Sampler of 1,000 steps listed 2,000 times, 3,998,000 times (rt60-11).
 INPUT_WIDE = frozenset(
     {"Normalizer", "Binarizer", "FunctionTransformer", "AdditiveChi2Sampler", "PatchExtractor"}
 )
-#: Copies of the input the meetings past :data:`HONEST_MEETINGS` of :data:`INPUT_WIDE`
-#: transformers may add to one row.
+#: Transformers whose output is as wide as their input, which count with :data:`INPUT_WIDE`
+#: when they keep no array (a scaler fitted without centring or scaling, a TF-IDF
+#: transformer without idf): a fitted one stores only ``n_features_in_`` (rt61-06).
+ONE_TO_ONE = frozenset(
+    {
+        "StandardScaler",
+        "RobustScaler",
+        "MaxAbsScaler",
+        "MinMaxScaler",
+        "TfidfTransformer",
+        "PowerTransformer",
+        "QuantileTransformer",
+        "SimpleImputer",
+        "KernelCenterer",
+    }
+)
+#: Copies of the input the meetings of :data:`INPUT_WIDE` transformers may make of one row
+#: (in a union side by side, in a pipeline one after another: each an input-sized result).
 MAX_INPUT_COPIES = 256
 
 
@@ -227,7 +243,7 @@ def whole_model_problem(
             count = attrs[name]
             if count is not None and is_int(count) and int(count) > 0:
                 share += times * int(count) / iteration_limit(name)
-        boosted = BOOSTER_TREE_BYTES * booster_trees(obj)
+        boosted = BOOSTER_NODE_BYTES * booster_nodes(obj)
         stored += boosted
         used += times * (MEET_BYTES + boosted + sum(int(root.nbytes) for root in roots.values()))
         # what the model stores counts each array once, whoever holds it: 250 distinct KNNs
@@ -261,9 +277,9 @@ def whole_model_problem(
         )
     if repeated.input_copies > MAX_INPUT_COPIES:
         return (
-            f"its estimators would copy each input column {repeated.input_copies:,} more times "
-            f"(at most {MAX_INPUT_COPIES}: a transformer that needs no fit, listed in many "
-            "places, copies its whole input each time)"
+            f"its estimators would copy each input column {repeated.input_copies:,} times "
+            f"(at most {MAX_INPUT_COPIES}: a transformer that needs no fit stores nothing, and "
+            "copies its whole input each time it is met)"
         )
     outputs = repeated.total()
     if outputs > paid:
@@ -304,18 +320,19 @@ def _native_part(cls: Any) -> bool:
     return (getattr(cls, "__module__", None), getattr(cls, "__name__", None)) in NATIVE_PARTS
 
 
-#: What one tree of a gradient boosting library's Booster counts in the whole-model work
-#: bound, for each meeting: about what an honest tree of depth 6 (XGBoost's default) or 63
-#: leaves (LightGBM's) takes in the file (2.8 and 7 KB).
-BOOSTER_TREE_BYTES = 4096
+#: What one node of a gradient boosting library's Booster counts in the whole-model work
+#: bound, for each meeting: as much as a scikit-learn tree's node (its ``Tree`` node record).
+BOOSTER_NODE_BYTES = 64
 
 
-def booster_trees(obj: Any) -> int:
-    """How many trees an XGBoost or LightGBM ``Booster`` walks in ``predict``, for a built one
-    (its config, ``num_trees()``) and scan's shadow of one (its model blob or text) alike; 0
-    for anything else. Its trees are native memory no ``__dict__`` shows: one wrapper met 120
+def booster_nodes(obj: Any) -> int:
+    """How many tree nodes an XGBoost or LightGBM ``Booster`` holds, read from its model as
+    xgboost serialises it (``save_raw``) or LightGBM writes it (``model_to_string``) for a
+    built one, and from the model blob or text in the stream for scan's shadow of one; 0 for
+    anything else. Its trees are native memory no ``__dict__`` shows: one wrapper met 120
     times, as 120 pipelines' step, walked them 120 times a row while the whole-model bound
-    counted 4 KiB a meeting (rt60-12)."""
+    counted 4 KiB a meeting (rt60-12), and then a count of trees missed one chain tree of
+    depth 20,000 met 200 times (rt61-02)."""
     from safeload.trust.facts import ClassFacts
     from safeload.trust.shadow_values import Shadow, Unproven, class_of
 
@@ -328,51 +345,27 @@ def booster_trees(obj: Any) -> int:
     if name not in (("xgboost.core", "Booster"), ("lightgbm.basic", "Booster")):
         return 0
     state = object.__getattribute__(obj, "_state") if type(obj) is Shadow else None
-    if name == ("lightgbm.basic", "Booster"):
-        if type(obj) is not Shadow:
-            try:
-                return max(int(obj.num_trees()), 0)
-            except Exception as exc:  # the library's own errors: a state the bound cannot read
-                raise ValueError(f"a LightGBM Booster's trees ({type(exc).__name__})") from None
-        from safeload.trust.lightgbm_text import header_num_trees
-
-        text = state.get("_handle") if type(state) is dict else None
-        found = header_num_trees(text) if type(text) is str else None
-        if found is None:
-            raise Unproven("the model text of a LightGBM Booster")
-        return found
+    key = "_handle" if name == ("lightgbm.basic", "Booster") else "handle"
     if type(obj) is Shadow:
-        from safeload.trust.xgboost_ubj import parse
-
-        blob = state.get("handle") if type(state) is dict else None
-        if not isinstance(blob, (bytes, bytearray, memoryview)):
-            raise Unproven("the model blob of an xgboost Booster")
-        booster: Any = parse(blob)["Model"]["learner"]["gradient_booster"]
+        model = state.get(key) if type(state) is dict else None
+        if model is None:
+            raise Unproven(f"the model of a {name[0].split('.')[0]} Booster")
     else:
-        import json
-
         try:
-            booster = json.loads(obj.save_config())["learner"]["gradient_booster"]
+            model = obj.model_to_string() if key == "_handle" else bytes(obj.save_raw("ubj"))
         except Exception as exc:  # the library's own errors: a state the bound cannot read
-            raise ValueError(f"an xgboost Booster's config ({type(exc).__name__})") from None
-    return _gbtree_count(booster)
+            raise ValueError(f"a Booster's model ({type(exc).__name__})") from None
+    if key == "_handle":
+        if type(model) is not str:
+            raise Unproven("the model text of a LightGBM Booster")
+        from safeload.trust.lightgbm_text import text_nodes
 
+        return text_nodes(model)
+    if not isinstance(model, (bytes, bytearray, memoryview)):
+        raise Unproven("the model blob of an xgboost Booster")
+    from safeload.trust.xgboost_model import tree_nodes
 
-def _gbtree_count(booster: Any) -> int:
-    """``num_trees`` of the ``gbtree_model_param`` inside an xgboost gradient booster's dict
-    (a gbtree's, or a dart's inner gbtree's; in a model blob one level further, under
-    ``model``); 0 for a linear booster."""
-    todo = [(booster, 0)]
-    while todo:
-        node, depth = todo.pop()
-        if not isinstance(node, dict):
-            continue
-        param = node.get("gbtree_model_param")
-        if isinstance(param, dict):
-            return max(int(param.get("num_trees", 0)), 0)
-        if depth < 3:
-            todo.extend((value, depth + 1) for value in node.values())
-    return 0
+    return tree_nodes(model)
 
 
 def shared_native_problem(edges: dict[int, list[int]], instances: list[Any]) -> str | None:
@@ -481,7 +474,7 @@ class RepeatedOutputs:
     def __init__(self) -> None:
         #: output columns no stored array pays for (:data:`FREE_WIDTHS`), every meeting
         self.free = 0
-        #: input copies the meetings past the honest two of :data:`INPUT_WIDE` transformers add
+        #: input copies the meetings of :data:`INPUT_WIDE` transformers make
         self.input_copies = 0
         self._excess = 0
         self._meets: dict[int, int] = {}  # a part's key: meetings through every holder
@@ -508,8 +501,11 @@ class RepeatedOutputs:
         for part, occurrences in parts.items():
             self._meets[part] = self._meets.get(part, 0) + times * occurrences
             self._top[part] = max(self._top.get(part, 0), times)
-        if times > HONEST_MEETINGS and name in INPUT_WIDE:
-            self.input_copies += (times - HONEST_MEETINGS) * _input_factor(name, attrs)
+        if name in INPUT_WIDE or (name in ONE_TO_ONE and not widest_part):
+            # every meeting, distinct or not: such a transformer stores nothing to pay with,
+            # and 10,000 distinct unfitted Binarizers in a union were met once each (rt61-01),
+            # 10,000 fitted scalers that keep no statistics alike (rt61-06)
+            self.input_copies += times * _input_factor(name, attrs)
         if times > HONEST_MEETINGS:
             # (the names bound knows each transformer's output columns: a vectorizer's
             # vocabulary, a target encoder's features times classes, rt59-01)

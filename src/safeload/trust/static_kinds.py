@@ -484,6 +484,16 @@ def _is_str(sym: Any) -> bool | None:
     return None
 
 
+_NO_VALUE = object()
+
+
+def _lightgbm_default(row: Any, key: Any, value: Any) -> bool:
+    """:func:`safeload.trust.kinds._lightgbm_default` on the stream's literal (rt61-04)."""
+    from safeload.trust.kinds import _lightgbm_default as built
+
+    return value is not _NO_VALUE and built(row, key, value)
+
+
 def _params_problem(row: Any, sym: Any) -> str | None:
     """A dict of parameters for a native library: no key that names a file, a path, a host or
     a stream, and plain data otherwise."""
@@ -492,8 +502,9 @@ def _params_problem(row: Any, sym: Any) -> str | None:
     if isinstance(sym, _Const) and sym.value is None:
         return None
     if isinstance(sym, _Dict):
-        for key in sym.items:
-            if key in row.values:
+        for key, item in sym.items.items():
+            value = item.value if isinstance(item, _Const) else _NO_VALUE
+            if key in row.values and not _lightgbm_default(row, key, value):
                 return (
                     f"holds the parameter {key!r}, which names a file, a path, a host or a "
                     "stream for the library's native code; a loaded model may not set it"

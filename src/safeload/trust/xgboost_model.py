@@ -184,7 +184,50 @@ def _tree_problem(blob: Any, tree: Any, t: int, num_feature: int) -> int:
         raise UBJError(f"{where}: parents disagrees with left_children / right_children")
     if ((split[internal] < 0) | (split[internal] >= num_feature)).any():
         raise UBJError(f"{where}: an internal node splits on a feature not below {num_feature}")
+    _depth_problem(parents, where)
     return _categories_problem(blob, tree, where, n, internal)
+
+
+#: The deepest tree xgboost may be handed. ``get_dump`` indents each node by its depth and
+#: recurses: one chain tree of depth 2,048 dumped 4.3 MB of text, 4,096 ran past two
+#: minutes and 20,000 overflowed the stack (rt61-03). Trees xgboost grows are some 6 to 30
+#: levels deep (``max_depth`` 6 by default).
+MAX_TREE_DEPTH = 256
+
+
+def _depth_problem(parents: Any, where: str) -> None:
+    """Refuse a tree deeper than :data:`MAX_TREE_DEPTH`: ``parents`` points to an earlier node
+    (checked before), so each pass of ``depth[i] = depth[parent[i]] + 1`` settles one more
+    level, and a tree is no deeper than the passes it takes to settle."""
+    import numpy as np
+
+    depth = np.zeros(len(parents), dtype=np.int64)
+    for _ in range(MAX_TREE_DEPTH + 1):
+        new = np.zeros_like(depth)
+        new[1:] = depth[parents[1:]] + 1
+        if np.array_equal(new, depth):
+            return
+        depth = new
+    raise UBJError(f"{where} is deeper than {MAX_TREE_DEPTH} levels")
+
+
+def tree_nodes(blob: Any) -> int:
+    """How many nodes the trees of an xgboost model blob (a pickled Booster's, or
+    ``save_raw``'s) hold (gbtree, or dart's inner
+    gbtree; 0 for gblinear): the work ``predict`` does per row grows with them."""
+    top = parse(blob)
+    # (a pickled Booster's blob wraps the model as "Model" beside its "Config"; save_raw's
+    # is the model alone)
+    if isinstance(top, dict) and "Model" in top:
+        top = top["Model"]
+    booster = _get(top, "learner", "gradient_booster")
+    model = booster.get("model") if booster.get("name") == "gbtree" else None
+    if booster.get("name") == "dart":
+        model = _get(booster, "gbtree", "model")
+    trees = model.get("trees") if isinstance(model, dict) else None
+    if not isinstance(trees, list):
+        return 0
+    return sum(_int(_get(tree, "tree_param", "num_nodes"), "num_nodes", 1) for tree in trees)
 
 
 def _categories_problem(

@@ -328,6 +328,10 @@ def _decision_columns_problem(est: Any, names: frozenset[str], depth: int) -> st
     if _ADABOOST in names:
         n: Any = getattr(est, "n_classes_", None)
         return None if is_int(n) and int(n) == 2 else "has n_classes_ other than its classes"
+    if _LIGHTGBM in names:
+        # decision_function is the raw score, one column per tree of an iteration: one for
+        # a binary Booster (rt61-07: OneVsRest over LGBMClassifier, honest, was refused)
+        return None if _lightgbm_per_iteration(est) == 1 else "boosts columns"
     if _OVR in names:
         subs: Any = getattr(est, "estimators_", None)
         if not (isinstance(subs, (list, tuple)) and len(subs) == 1):
@@ -547,6 +551,27 @@ def _delegate(est: Any, names: frozenset[str], delegates: dict[str, str]) -> Any
             require(inner is not None, f"a fitted {owner.split(':')[1]} without {attr}")
             return inner
     return _NOTHING
+
+
+def _lightgbm_per_iteration(est: Any) -> int | None:
+    """How many trees per iteration (raw-score columns) an LGBMClassifier's Booster has: a
+    built one's ``num_model_per_iteration()``, scan's shadow's from its model text's header;
+    ``None`` when it cannot be told."""
+    from safeload.trust.shadow_values import Shadow
+
+    booster: Any = vars(est).get("_Booster") if hasattr(est, "__dict__") else None
+    if booster is None:
+        return None
+    if type(booster) is Shadow:
+        from safeload.trust.lightgbm_text import header_num_class
+
+        state = object.__getattribute__(booster, "_state")
+        text = state.get("_handle") if type(state) is dict else None
+        return header_num_class(text) if type(text) is str else None
+    try:
+        return int(booster.num_model_per_iteration())
+    except Exception:
+        return None
 
 
 def _has_decision_function(est: Any) -> bool:
