@@ -1,8 +1,12 @@
-"""Red team 61 (helper, START 04:54:44 UTC 2026-12-03): findings as strict xfails
-(``open_finding``): each test asserts the safe behaviour and fails today.
+"""Red team 61 (helper-112, START 04:54:44, END 05:39:51 UTC 2026-12-03): ten findings.
+rt61-01 to -07 and -09 were fixed during the round and are regression tests; rt61-08 (pandas
+at protocols 0-1) is kept as a documented refusal, its test pinning it; rt61-10 (a compressed
+joblib file buying stored bytes) is open, a strict xfail.
 
-"pure" is the snapshot of /work/main at e06c03f in /tmp/rt61p (SAFELOAD_PURE_PYTHON=1);
-"compiled" is /work/main's .venv build.
+"pure" is the snapshot of /work/main at e06c03f in /tmp/rt61p (SAFELOAD_PURE_PYTHON=1; rt61-09
+and -10 at cc777c2 in /tmp/rt61q); "compiled" is /work/main's .venv build with
+PYTHONPATH=/work/main/src (the working tree at the time). Status at ceeb696: rt61-01 to -07
+fixed (their tests XPASS), rt61-08 kept refused and documented, rt61-09 and rt61-10 open.
 
 rt61-01 (HARM: memory) rt60-10 with *distinct* copies: INPUT_WIDE / MAX_INPUT_COPIES charges
         the meetings past two of one stateless transformer (Normalizer, Binarizer, ...), but
@@ -77,6 +81,29 @@ rt61-08 (HONEST-REFUSED, low; pandas / category_encoders profiles) a DataFrame o
         with only numpy state load at protocols 0 and 1. Pure and compiled. Found by a sweep
         of honest objects over protocols 0-5 and joblib (numpy, scipy, pandas, small shared
         arrays and scalars: all others load).
+rt61-09 (PARITY, lightgbm profile; new at 7e156c7) rt61-02's fix counts a LightGBM
+        Booster's nodes with ``text_nodes``: every line ``num_leaves=N`` anywhere in the model
+        text, MULTILINE. The text's ``feature_importances:`` section (after ``end of trees``)
+        is ``<feature name>=<split count>``, so a feature named ``num_leaves`` writes such a
+        line. scan reads the stream's text; load reads ``model_to_string()`` of the built
+        Booster, which LightGBM writes again from the real trees. A VotingClassifier of 10
+        Pipelines over one 3-tree LGBMClassifier whose stream text says
+        ``num_leaves=999999999`` in that section (9 KB): scan counts 2e9 nodes, "met
+        1,408,000,328,400 bytes' worth ... (a load refuses it)", and load loads. The other
+        direction (stored bytes inflated by 128 GB in scan only, so scan passes what load's
+        "used" bound refuses) is the same miscount with more meetings of real work; and an
+        honest model with a feature named ``num_leaves`` is over-counted on both sides.
+        Compiled and pure at cc777c2. Found by reading the fix.
+rt61-10 (HARM: memory; against 7e156c7's fix for rt61-06) the fix counts one-to-one
+        transformers "fitted without arrays"; a no-op StandardScaler fitted on data with a
+        NaN keeps ``n_samples_seen_`` as one count per feature, a (200,) int64 array, so it
+        counts as paid. 10,000 distinct such scalers in a FeatureUnion: 16.7 MB as a pickle,
+        160 KB with ``joblib.dump(compress=3)`` (the counts are identical and compress ~100x);
+        the whole-model bounds count the decompressed 16 MB as stored, and distinct
+        instances met once add nothing to RepeatedOutputs. ``transform`` of a (100, 200)
+        input makes 10,000 copies (1.6 GB, MemoryError under 1 GB). scan SAFE, load loads:
+        pure and compiled at cc777c2. Found by asking what an array makes "paid" after the
+        fix.
 """
 
 # ruff: noqa: E501
@@ -87,7 +114,7 @@ import pickle
 import numpy as np
 import pytest
 
-from redteam import PLAIN_CALL, assert_refused, child, memory_harm_file, write
+from redteam import PLAIN_CALL, assert_refused, child, memory_harm_file, open_finding, write
 
 
 def _assert_refused_with(path, profiles=()):
@@ -413,3 +440,88 @@ def test_rt61_08_pandas_low_protocols(tmp_path, protocol, kind):
     newer = write(tmp_path, pickle.dumps(obj, protocol=2), "p2.pkl")
     assert safeload.scan(newer, profiles=profiles).safe
     safeload.load_unsigned(newer, profiles=profiles)
+
+
+# --- rt61-09: a LightGBM text's feature importance line "num_leaves=N" counted as a tree ----------
+
+
+def _lightgbm_importance_named_num_leaves(copies: int = 10, fake: str = "999999999") -> bytes:
+    import re
+
+    import lightgbm as lgb
+    import pandas as pd
+    from lightgbm import LGBMClassifier
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.pipeline import Pipeline
+    from sklearn.utils import Bunch
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.rand(300, 2), columns=["num_leaves", "b"])  # a feature so named
+    y = (X["num_leaves"] > 0.5).astype(int).values
+    clf = LGBMClassifier(n_estimators=3, num_leaves=3, n_jobs=1, verbose=-1).fit(X, y)
+    model = VotingClassifier([("m0", clf)]).fit(X, y)
+    model.estimators = [(f"m{i}", Pipeline([("m", LGBMClassifier())])) for i in range(copies)]
+    model.estimators_ = [Pipeline([("m", clf)]) for _ in range(copies)]
+    model.named_estimators_ = Bunch(m0=model.estimators_[0])
+    original = lgb.basic.Booster.model_to_string
+
+    def written(self, *args, **kwargs):
+        # the feature_importances section after "end of trees": "<feature name>=<splits>"
+        text = original(self, *args, **kwargs)
+        return re.sub(r"(feature_importances:\nnum_leaves=)\d+", r"\g<1>" + fake, text)
+
+    lgb.basic.Booster.model_to_string = written
+    try:
+        return pickle.dumps(model, protocol=5)
+    finally:
+        lgb.basic.Booster.model_to_string = original
+
+
+def test_rt61_09_importance_line_counted_as_tree(tmp_path):
+    pytest.importorskip("lightgbm")
+    data = _lightgbm_importance_named_num_leaves()
+    assert b"feature_importances:\nnum_leaves=999999999" in data
+    path = write(tmp_path, data)
+    import safeload
+
+    safe = safeload.scan(path, profiles=["lightgbm"]).safe
+    try:
+        safeload.load_unsigned(path, profiles=["lightgbm"])
+        loaded = True
+    except safeload.SafeloadError:
+        loaded = False
+    assert safe == loaded, (safe, loaded)
+
+
+# --- rt61-10: rt61-06 with an n_samples_seen_ array, joblib-compressed -------------------------------
+
+
+@open_finding(
+    61,
+    "rt61-10: 10,000 distinct no-op StandardScalers with an n_samples_seen_ array, joblib-compressed to 160 KB",
+)
+def test_rt61_10_compressed_noop_scalers(tmp_path):
+    import copy
+
+    import joblib
+    from sklearn.pipeline import FeatureUnion
+    from sklearn.preprocessing import StandardScaler
+
+    X = np.ones((3, 200))
+    X[0, 0] = np.nan  # a NaN in fit: n_samples_seen_ is one count per feature, an array
+    one = StandardScaler(with_mean=False, with_std=False).fit(X)
+    assert one.n_samples_seen_.shape == (200,)
+    union = FeatureUnion([(f"s{i}", copy.deepcopy(one)) for i in range(10_000)])
+    path = tmp_path / "m.joblib"
+    joblib.dump(union, path, compress=3)
+    assert path.stat().st_size < 200_000
+    program = PLAIN_CALL.format(call="model.transform(numpy.ones((100, 200)))").replace(
+        "pickle.load(open(sys.argv[1], 'rb'))", "__import__('joblib').load(sys.argv[1])"
+    )
+    shown = child(program, path, memory=1 << 30, cpu=30, timeout=60)
+    assert "loaded" in shown.stdout and "call MemoryError" in shown.stdout, str(shown)
+    import safeload
+
+    assert not safeload.scan(path).safe
+    with pytest.raises(safeload.SafeloadError):
+        safeload.load_unsigned(path)

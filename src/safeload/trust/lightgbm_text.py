@@ -200,8 +200,16 @@ _NUM_LEAVES = re.compile(r"^num_leaves=(\d{1,9})$", re.MULTILINE)
 
 def text_nodes(text: str) -> int:
     """How many nodes the trees of a LightGBM model text hold: ``2 num_leaves - 1`` for each
-    tree block's ``num_leaves=`` line (which :func:`_check` holds to the tree's arrays)."""
-    return sum(max(2 * int(m.group(1)) - 1, 1) for m in _NUM_LEAVES.finditer(text))
+    tree block's ``num_leaves=`` line (which :func:`_check` holds to the tree's arrays), read
+    only between the first ``Tree=`` line and ``end of trees``: the feature importances after
+    them are ``name=count`` lines, and a feature named ``num_leaves`` made scan count a
+    billion nodes that the load's regenerated text did not hold (rt61-09)."""
+    start = text.find("\nTree=")
+    if start < 0:
+        return 0
+    end = text.find("\nend of trees", start)
+    trees = text[start : len(text) if end < 0 else end]
+    return sum(max(2 * int(m.group(1)) - 1, 1) for m in _NUM_LEAVES.finditer(trees))
 
 
 def header_num_class(text: str) -> int | None:
