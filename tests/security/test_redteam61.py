@@ -1,7 +1,7 @@
 """Red team 61 (helper-112, START 04:54:44, END 05:39:51 UTC 2026-12-03): ten findings.
 rt61-01 to -07 and -09 were fixed during the round and are regression tests; rt61-08 (pandas
 at protocols 0-1) is kept as a documented refusal, its test pinning it; rt61-10 (a compressed
-joblib file buying stored bytes) is open, a strict xfail.
+joblib file buying stored bytes) was fixed after it, as the others.
 
 "pure" is the snapshot of /work/main at e06c03f in /tmp/rt61p (SAFELOAD_PURE_PYTHON=1; rt61-09
 and -10 at cc777c2 in /tmp/rt61q); "compiled" is /work/main's .venv build with
@@ -114,7 +114,7 @@ import pickle
 import numpy as np
 import pytest
 
-from redteam import PLAIN_CALL, assert_refused, child, memory_harm_file, open_finding, write
+from redteam import PLAIN_CALL, assert_refused, child, memory_harm_file, write
 
 
 def _assert_refused_with(path, profiles=()):
@@ -496,10 +496,6 @@ def test_rt61_09_importance_line_counted_as_tree(tmp_path):
 # --- rt61-10: rt61-06 with an n_samples_seen_ array, joblib-compressed -------------------------------
 
 
-@open_finding(
-    61,
-    "rt61-10: 10,000 distinct no-op StandardScalers with an n_samples_seen_ array, joblib-compressed to 160 KB",
-)
 def test_rt61_10_compressed_noop_scalers(tmp_path):
     import copy
 
@@ -525,3 +521,23 @@ def test_rt61_10_compressed_noop_scalers(tmp_path):
     assert not safeload.scan(path).safe
     with pytest.raises(safeload.SafeloadError):
         safeload.load_unsigned(path)
+
+
+def test_rt61_10_honest_per_column_scalers(tmp_path):
+    """A column transformer scaling each of 300 columns on its own (what generated pipelines
+    write), and a union of three scalers, load: 300 and 3 input copies."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import FeatureUnion
+    from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
+
+    import safeload
+
+    X = np.random.RandomState(0).rand(20, 300)
+    per_column = ColumnTransformer([(f"s{i}", StandardScaler(), [i]) for i in range(300)]).fit(X)
+    union = FeatureUnion(
+        [("a", StandardScaler()), ("b", RobustScaler()), ("c", MinMaxScaler())]
+    ).fit(X)
+    for model in (per_column, union):
+        path = write(tmp_path, pickle.dumps(model, protocol=5))
+        assert safeload.scan(path).safe
+        assert safeload.load_unsigned(path).transform(X[:2]).shape[0] == 2

@@ -136,9 +136,10 @@ FREE_WIDTHS = {
 INPUT_WIDE = frozenset(
     {"Normalizer", "Binarizer", "FunctionTransformer", "AdditiveChi2Sampler", "PatchExtractor"}
 )
-#: Transformers whose output is as wide as their input, which count with :data:`INPUT_WIDE`
-#: when they keep no array (a scaler fitted without centring or scaling, a TF-IDF
-#: transformer without idf): a fitted one stores only ``n_features_in_`` (rt61-06).
+#: Transformers whose output is as wide as their input, which count with :data:`INPUT_WIDE`:
+#: fitted without centring or scaling (a TF-IDF transformer without idf) one stores only
+#: ``n_features_in_`` (rt61-06), and the statistics of the others compress to nothing in a
+#: compressed file (rt61-10).
 ONE_TO_ONE = frozenset(
     {
         "StandardScaler",
@@ -152,9 +153,11 @@ ONE_TO_ONE = frozenset(
         "KernelCenterer",
     }
 )
-#: Copies of the input the meetings of :data:`INPUT_WIDE` transformers may make of one row
-#: (in a union side by side, in a pipeline one after another: each an input-sized result).
-MAX_INPUT_COPIES = 256
+#: Copies of the input the meetings of :data:`INPUT_WIDE` and :data:`ONE_TO_ONE`
+#: transformers may make of one row (in a union side by side, in a pipeline one after
+#: another, in a column transformer each of its columns: each an input-sized result at
+#: most). A column transformer scaling each of 1,000 columns on its own is 1,000.
+MAX_INPUT_COPIES = 1024
 
 
 def _input_factor(name: str, attrs: dict[str, Any]) -> int:
@@ -501,10 +504,12 @@ class RepeatedOutputs:
         for part, occurrences in parts.items():
             self._meets[part] = self._meets.get(part, 0) + times * occurrences
             self._top[part] = max(self._top.get(part, 0), times)
-        if name in INPUT_WIDE or (name in ONE_TO_ONE and not widest_part):
+        if name in INPUT_WIDE or name in ONE_TO_ONE:
             # every meeting, distinct or not: such a transformer stores nothing to pay with,
             # and 10,000 distinct unfitted Binarizers in a union were met once each (rt61-01),
-            # 10,000 fitted scalers that keep no statistics alike (rt61-06)
+            # 10,000 fitted scalers that keep no statistics alike (rt61-06); and what one
+            # keeps, a compressed file gets for almost nothing (rt61-10: 10,000 scalers with
+            # an n_samples_seen_ array each, 160 KB with joblib's compress=3)
             self.input_copies += times * _input_factor(name, attrs)
         if times > HONEST_MEETINGS:
             # (the names bound knows each transformer's output columns: a vectorizer's
