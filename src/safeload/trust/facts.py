@@ -253,6 +253,14 @@ def qualname(cls: Any) -> str:
     return name
 
 
+def module_and_name(cls: Any) -> tuple[Any, Any]:
+    """``(cls.__module__, cls.__name__)``, for a class or the facts standing for one (``None``
+    for what has neither)."""
+    if isinstance(cls, ClassFacts):
+        return (cls.module, cls.name)
+    return (getattr(cls, "__module__", None), getattr(cls, "__name__", None))
+
+
 def short_name(cls: Any) -> str:
     """``cls.__name__``."""
     if isinstance(cls, ClassFacts):

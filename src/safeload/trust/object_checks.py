@@ -316,11 +316,9 @@ NATIVE_PARTS = frozenset(
 
 
 def _native_part(cls: Any) -> bool:
-    from safeload.trust.facts import ClassFacts
+    from safeload.trust.facts import module_and_name
 
-    if type(cls) is ClassFacts:
-        return (cls.module, cls.name) in NATIVE_PARTS
-    return (getattr(cls, "__module__", None), getattr(cls, "__name__", None)) in NATIVE_PARTS
+    return module_and_name(cls) in NATIVE_PARTS
 
 
 #: What one node of a gradient boosting library's Booster counts in the whole-model work
@@ -336,15 +334,10 @@ def booster_nodes(obj: Any) -> int:
     times, as 120 pipelines' step, walked them 120 times a row while the whole-model bound
     counted 4 KiB a meeting (rt60-12), and then a count of trees missed one chain tree of
     depth 20,000 met 200 times (rt61-02)."""
-    from safeload.trust.facts import ClassFacts
+    from safeload.trust.facts import module_and_name
     from safeload.trust.shadow_values import Shadow, Unproven, class_of
 
-    cls: Any = class_of(obj)
-    name: tuple[Any, Any]
-    if type(cls) is ClassFacts:
-        name = (cls.module, cls.name)
-    else:
-        name = (getattr(cls, "__module__", None), getattr(cls, "__name__", None))
+    name = module_and_name(class_of(obj))
     if name not in (("xgboost.core", "Booster"), ("lightgbm.basic", "Booster")):
         return 0
     state = object.__getattribute__(obj, "_state") if type(obj) is Shadow else None

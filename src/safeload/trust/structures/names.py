@@ -154,15 +154,10 @@ def native_arrays(obj: Any) -> dict[int, Any]:
     arrays into memory of its own and gives fresh views of it, so its two are keyed by the
     tree's negated id, which no array's id can be; a neighbours tree keeps the arrays it was
     given, keyed by their roots as :func:`own_arrays` keys them."""
-    from safeload.trust.facts import ClassFacts
+    from safeload.trust.facts import module_and_name
     from safeload.trust.shadow_values import class_of
 
-    cls: Any = class_of(obj)
-    name: tuple[Any, Any]
-    if type(cls) is ClassFacts:
-        name = (cls.module, cls.name)
-    else:
-        name = (getattr(cls, "__module__", None), getattr(cls, "__name__", None))
+    name = module_and_name(class_of(obj))
     if name not in NATIVE_STATE_HOLDERS:
         return {}
     state = obj.__getstate__()
