@@ -507,11 +507,12 @@ def test_rt61_10_compressed_noop_scalers(tmp_path):
     X[0, 0] = np.nan  # a NaN in fit: n_samples_seen_ is one count per feature, an array
     one = StandardScaler(with_mean=False, with_std=False).fit(X)
     assert one.n_samples_seen_.shape == (200,)
-    union = FeatureUnion([(f"s{i}", copy.deepcopy(one)) for i in range(10_000)])
+    # (the round used 10,000 and a (100, 200) input; 3,000 and (350, 200) show it sooner)
+    union = FeatureUnion([(f"s{i}", copy.deepcopy(one)) for i in range(3_000)])
     path = tmp_path / "m.joblib"
     joblib.dump(union, path, compress=3)
     assert path.stat().st_size < 200_000
-    program = PLAIN_CALL.format(call="model.transform(numpy.ones((100, 200)))").replace(
+    program = PLAIN_CALL.format(call="model.transform(numpy.ones((350, 200)))").replace(
         "pickle.load(open(sys.argv[1], 'rb'))", "__import__('joblib').load(sys.argv[1])"
     )
     shown = child(program, path, memory=1 << 30, cpu=30, timeout=60)
