@@ -561,33 +561,15 @@ def _part_keys(value: Any) -> list[int]:
         # a frame's state is its manager, not an array: 200 frames over one block were 200
         # parts met once each (rt60-02). Its values, not its index (many honest frames and
         # series share one index object)
-        keys.extend(id(root_array(a)) for a in pandas_contents(value).blocks)
-        keys.extend(_extension_block_keys(value))
+        # (a categorical column's block holds codes, rt60-13)
+        contents = pandas_contents(value)
+        keys.extend(id(root_array(a)) for a in (*contents.blocks, *contents.extension))
         return list(dict.fromkeys(keys))
     state = vars(value) if hasattr(value, "__dict__") else {}
     if type(state) is dict:
         for item in state.values():
             if issubclass(type(item), np.ndarray):
                 keys.append(id(root_array(item)))
-    return keys
-
-
-def _extension_block_keys(value: Any) -> list[int]:
-    """The root arrays of a checked pandas object's extension blocks: a categorical's codes, a
-    string array's objects, a masked array's values (200 frames whose columns were one
-    ``Categorical`` were 200 parts met once each, rt60-13)."""
-    from pandas.core.internals.blocks import Block
-
-    from safeload.trust.pandas_forms import pandas_parts
-
-    keys: list[int] = []
-    for part in pandas_parts(value):
-        if isinstance(part, Block) and not issubclass(type(part.values), np.ndarray):
-            for attr in ("_ndarray", "_data"):
-                inner = getattr(part.values, attr, None)
-                if issubclass(type(inner), np.ndarray):
-                    keys.append(id(root_array(inner)))
-                    break
     return keys
 
 

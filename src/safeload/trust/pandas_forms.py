@@ -153,12 +153,9 @@ class PandasContents(NamedTuple):
     blocks: list[np.ndarray]
     #: why it is refused for a long ``RangeIndex`` that nothing pays for, or ``None``
     unpaid_range: str | None
-
-
-def pandas_parts(obj: Any) -> Iterator[Any]:
-    """Each object inside a checked pandas object (:func:`is_checked_pandas`), once: its
-    frames, series, managers, blocks, axes, indexes and arrays."""
-    return _parts(obj)
+    #: the numpy array inside each extension block (a categorical's codes, a string array's
+    #: objects, a masked array's values): the values such a block holds
+    extension: list[np.ndarray]
 
 
 def pandas_contents(obj: Any) -> PandasContents:
@@ -184,6 +181,7 @@ def pandas_contents(obj: Any) -> PandasContents:
     pd = pandas_module()
     found: list[np.ndarray] = []
     blocks: list[np.ndarray] = []
+    extension: list[np.ndarray] = []
     paid: dict[int, int] = {}  # a long RangeIndex's id: the most values a holder stores
     long: list[Any] = []
     for o in _parts(obj):
@@ -192,6 +190,17 @@ def pandas_contents(obj: Any) -> PandasContents:
         elif isinstance(o, Block):
             if isinstance(o.values, np.ndarray):
                 blocks.append(o.values)
+            else:
+                inner = next(
+                    (
+                        a
+                        for a in (getattr(o.values, n, None) for n in ("_ndarray", "_data"))
+                        if isinstance(a, np.ndarray)
+                    ),
+                    None,
+                )
+                if inner is not None:
+                    extension.append(inner)
         elif isinstance(o, BaseBlockManager):
             stored = sum(math.prod(b.shape) for b in o.blocks)
             for axis in o.axes:
@@ -209,4 +218,4 @@ def pandas_contents(obj: Any) -> PandasContents:
                 f"(at most {MAX_EMPTY_AXIS:,} unpaid)"
             )
             break
-    return PandasContents(found, blocks, unpaid)
+    return PandasContents(found, blocks, unpaid, extension)
