@@ -28,6 +28,7 @@ from safeload.trust.graph import Graph, UnsafeState
 from safeload.trust.kinds import apply, count_problem
 from safeload.trust.params import check_grid, check_params
 from safeload.trust.structures.common import root_array
+from safeload.trust.structures.names import NATIVE_STATE_HOLDERS
 
 #: Keyword arguments that make a numpy function write into an array the model holds (which
 #: may be the very array a native structure was checked with).
@@ -304,15 +305,9 @@ def whole_model_problem(
 #: Native model parts (module, class): each holds, outside any ``__dict__``, the arrays or
 #: model a method walks: a decision tree's nodes, a neighbours tree's samples, a gradient
 #: boosting library's trees. ``fit`` gives each one owner.
-NATIVE_PARTS = frozenset(
-    {
-        ("sklearn.tree._tree", "Tree"),
-        ("sklearn.neighbors._kd_tree", "KDTree"),
-        ("sklearn.neighbors._ball_tree", "BallTree"),
-        ("xgboost.core", "Booster"),
-        ("lightgbm.basic", "Booster"),
-    }
-)
+#: The gradient boosting libraries' Boosters, whose trees :func:`booster_nodes` counts.
+BOOSTERS = frozenset({("xgboost.core", "Booster"), ("lightgbm.basic", "Booster")})
+NATIVE_PARTS = NATIVE_STATE_HOLDERS | BOOSTERS
 
 
 def _native_part(cls: Any) -> bool:
@@ -335,15 +330,14 @@ def booster_nodes(obj: Any) -> int:
     counted 4 KiB a meeting (rt60-12), and then a count of trees missed one chain tree of
     depth 20,000 met 200 times (rt61-02)."""
     from safeload.trust.facts import module_and_name
-    from safeload.trust.shadow_values import Shadow, Unproven, class_of
+    from safeload.trust.shadow_values import Shadow, Unproven, class_of, state_item
 
     name = module_and_name(class_of(obj))
-    if name not in (("xgboost.core", "Booster"), ("lightgbm.basic", "Booster")):
+    if name not in BOOSTERS:
         return 0
-    state = object.__getattribute__(obj, "_state") if type(obj) is Shadow else None
     key = "_handle" if name == ("lightgbm.basic", "Booster") else "handle"
     if type(obj) is Shadow:
-        model = state.get(key) if type(state) is dict else None
+        model = state_item(obj, key)
         if model is None:
             raise Unproven(f"the model of a {name[0].split('.')[0]} Booster")
     else:

@@ -38,7 +38,7 @@ from safeload.trust import facts
 from safeload.trust.facts import ClassFacts, NeedsImport
 from safeload.trust.shadow_builder import Builder
 from safeload.trust.shadow_made import key_hash_problem
-from safeload.trust.shadow_values import Shadow, Unknown, Unproven, is_real
+from safeload.trust.shadow_values import Shadow, Unknown, Unproven, is_real, state_item
 from safeload.trust.shadow_values import class_of as class_of
 from safeload.trust.static_masked import masked_place_problem
 
@@ -601,10 +601,7 @@ def _native_params_problem(instances: list[Any]) -> str | None:
 
 def _booster_text(booster: Any) -> Any:
     """The model text (``_handle``) a LightGBM Booster's shadow holds, or ``None``."""
-    if type(booster) is not Shadow:
-        return None
-    state = object.__getattribute__(booster, "_state")
-    return state.get("_handle") if type(state) is dict else None
+    return state_item(booster, "_handle") if type(booster) is Shadow else None
 
 
 def _shadow_state(made: Any) -> dict[str, Any] | None:

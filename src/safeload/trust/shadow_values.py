@@ -200,6 +200,13 @@ class Shadow:
         return object.__getattribute__(self, "_state")
 
 
+def state_item(shadow: Shadow, key: str) -> Any:
+    """``key`` of the state dict a :class:`Shadow` was built from (a Booster's model blob or
+    text), or ``None`` when its state is no dict or lacks the key."""
+    state = object.__getattribute__(shadow, "_state")
+    return state.get(key) if type(state) is dict else None
+
+
 def class_of(obj: Any) -> type:
     """``type(obj)``, or the class a :class:`Shadow` stands for (in a scan on facts, the
     :class:`~safeload.trust.facts.ClassFacts` standing for it, which is no class: an

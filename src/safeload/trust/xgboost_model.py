@@ -211,19 +211,24 @@ def _depth_problem(parents: Any, where: str) -> None:
     raise UBJError(f"{where} is deeper than {MAX_TREE_DEPTH} levels")
 
 
+def _tree_model(booster: Any) -> Any:
+    """The tree model of a gbtree gradient booster, or of a dart's inner gbtree."""
+    if _get(booster, "name") == "dart":
+        return _get(booster, "gbtree", "model")
+    return _get(booster, "model")
+
+
 def tree_nodes(blob: Any) -> int:
     """How many nodes the trees of an xgboost model blob (a pickled Booster's, or
-    ``save_raw``'s) hold (gbtree, or dart's inner
-    gbtree; 0 for gblinear): the work ``predict`` does per row grows with them."""
+    ``save_raw``'s) hold (gbtree, or dart's inner gbtree; 0 for gblinear): the work
+    ``predict`` does per row grows with them."""
     top = parse(blob)
     # (a pickled Booster's blob wraps the model as "Model" beside its "Config"; save_raw's
     # is the model alone)
     if isinstance(top, dict) and "Model" in top:
         top = top["Model"]
     booster = _get(top, "learner", "gradient_booster")
-    model = booster.get("model") if booster.get("name") == "gbtree" else None
-    if booster.get("name") == "dart":
-        model = _get(booster, "gbtree", "model")
+    model = _tree_model(booster) if booster.get("name") in ("gbtree", "dart") else None
     trees = model.get("trees") if isinstance(model, dict) else None
     if not isinstance(trees, list):
         return 0
@@ -395,11 +400,8 @@ def booster_problem(blob: Any) -> str | None:
         booster = _get(learner, "gradient_booster")
         name = _get(booster, "name")
         base = _base_values(param.get("base_score"))
-        if name == "gbtree":
-            _gbtree_problem(blob, _get(booster, "model"), num_feature, groups, size, base)
-        elif name == "dart":
-            model = _get(booster, "gbtree", "model")
-            _gbtree_problem(blob, model, num_feature, groups, size, base)
+        if name in ("gbtree", "dart"):
+            _gbtree_problem(blob, _tree_model(booster), num_feature, groups, size, base)
         elif name == "gblinear":
             weights = _size(_get(booster, "model", "weights"), "gblinear weights")
             if weights != (num_feature + 1) * groups:

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from safeload.trust import xgboost_model
-from safeload.trust.shadow_values import Shadow, Unproven
+from safeload.trust.shadow_values import Shadow, Unproven, state_item
 from safeload.trust.xgboost_ubj import UBJError
 
 __all__ = ["XGB_MODEL", "booster_model_param", "wrapper_problem"]
@@ -30,18 +30,12 @@ __all__ = ["XGB_MODEL", "booster_model_param", "wrapper_problem"]
 XGB_MODEL = "xgboost.sklearn:XGBModel"
 
 
-def _shadow_state_item(shadow: Any, key: str) -> Any:
-    """``key`` of the state dict a scan's shadow of a Booster holds, or ``None``."""
-    state = object.__getattribute__(shadow, "_state")
-    return state.get(key) if type(state) is dict else None
-
-
 def booster_model_param(booster: Any) -> dict[str, Any]:
     """``learner_model_param`` of an xgboost Booster: a built one's ``save_config()``, or,
     for scan's shadow of one, its blob's (raises :class:`Unproven` where the stream does not
     hold the blob's bytes)."""
     if type(booster) is Shadow:
-        blob = _shadow_state_item(booster, "handle")
+        blob = state_item(booster, "handle")
         if not isinstance(blob, (bytes, bytearray, memoryview)):
             raise Unproven("the model blob of an xgboost Booster")
         return xgboost_model.blob_model_param(blob)

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from safeload.trust.facts import NeedsImport
-from safeload.trust.shadow_values import Shadow, Unproven, class_of
+from safeload.trust.shadow_values import Shadow, Unproven, class_of, state_item
 from safeload.trust.structures.common import (
     is_int,
     require,
@@ -489,12 +489,6 @@ def _native_outputs_problem(names: frozenset[str], attrs: dict[str, Any]) -> str
     return f"holds a regressor whose booster predicts {outputs} outputs"
 
 
-def _shadow_state_item(shadow: Any, key: str) -> Any:
-    """``key`` of the state dict a scan's shadow of a Booster holds, or ``None``."""
-    state = object.__getattribute__(shadow, "_state")
-    return state.get(key) if type(state) is dict else None
-
-
 def _xgboost_outputs(booster: Any) -> int | None:
     from safeload.trust import xgboost_model
     from safeload.trust.xgboost_wrapper import booster_model_param
@@ -510,7 +504,7 @@ def _lightgbm_outputs(booster: Any) -> int | None:
     if booster is None:
         return None
     if type(booster) is Shadow:
-        text = _shadow_state_item(booster, "_handle")
+        text = state_item(booster, "_handle")
         if type(text) is not str:
             raise Unproven("the model text of a LightGBM Booster")
         found = header_num_class(text)
@@ -565,8 +559,7 @@ def _lightgbm_per_iteration(est: Any) -> int | None:
     if type(booster) is Shadow:
         from safeload.trust.lightgbm_text import header_num_class
 
-        state = object.__getattribute__(booster, "_state")
-        text = state.get("_handle") if type(state) is dict else None
+        text = state_item(booster, "_handle")
         return header_num_class(text) if type(text) is str else None
     try:
         return int(booster.num_model_per_iteration())
