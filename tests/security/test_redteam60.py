@@ -464,23 +464,28 @@ def test_rt60_06_shared_neighbours_tree(tmp_path, algorithm):
 # --- rt60-07: one xgboost / lightgbm booster shared by 120 wrappers -------------------------------
 
 
-def _voting_over_shared_booster(lib: str, trees: int = 300, copies: int = 120):
-    import copy
-
-    from sklearn.ensemble import VotingClassifier
-    from sklearn.utils import Bunch
-
+def _fitted_booster(lib: str, trees: int):
+    """(the wrapper class, one fitted on 5,000 x 20 rows, X, y) for ``lib``'s classifier."""
     rng = np.random.RandomState(0)
     X = rng.rand(5000, 20)
     y = (X[:, 0] + rng.rand(5000) > 1).astype(int)
     if lib == "xgboost":
         from xgboost import XGBClassifier as Classifier
 
-        base = Classifier(n_estimators=trees, max_depth=6, n_jobs=1).fit(X, y)
-    else:
-        from lightgbm import LGBMClassifier as Classifier
+        return Classifier, Classifier(n_estimators=trees, max_depth=6, n_jobs=1).fit(X, y), X, y
+    from lightgbm import LGBMClassifier as Classifier
 
-        base = Classifier(n_estimators=trees, num_leaves=63, n_jobs=1, verbose=-1).fit(X, y)
+    base = Classifier(n_estimators=trees, num_leaves=63, n_jobs=1, verbose=-1).fit(X, y)
+    return Classifier, base, X, y
+
+
+def _voting_over_shared_booster(lib: str, trees: int = 300, copies: int = 120):
+    import copy
+
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.utils import Bunch
+
+    Classifier, base, X, y = _fitted_booster(lib, trees)
     model = VotingClassifier([("m0", base)]).fit(X[:100], y[:100])
     model.estimators = [(f"m{i}", Classifier()) for i in range(copies)]
     model.estimators_ = [copy.copy(base) for _ in range(copies)]  # distinct wrappers, one _Booster
@@ -610,17 +615,7 @@ def _voting_over_shared_booster_wrapper(lib: str, trees: int = 300, copies: int 
     from sklearn.pipeline import Pipeline
     from sklearn.utils import Bunch
 
-    rng = np.random.RandomState(0)
-    X = rng.rand(5000, 20)
-    y = (X[:, 0] + rng.rand(5000) > 1).astype(int)
-    if lib == "xgboost":
-        from xgboost import XGBClassifier as Classifier
-
-        base = Classifier(n_estimators=trees, max_depth=6, n_jobs=1).fit(X, y)
-    else:
-        from lightgbm import LGBMClassifier as Classifier
-
-        base = Classifier(n_estimators=trees, num_leaves=63, n_jobs=1, verbose=-1).fit(X, y)
+    Classifier, base, X, y = _fitted_booster(lib, trees)
     model = VotingClassifier([("m0", base)]).fit(X[:100], y[:100])
     pipes = [Pipeline([("m", base)]) for _ in range(copies)]  # distinct pipelines, one classifier
     model.estimators = [(f"m{i}", Pipeline([("m", Classifier())])) for i in range(copies)]
