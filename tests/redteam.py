@@ -120,27 +120,34 @@ def assert_refused(path: Path) -> None:
         safeload.load_unsigned(path)
 
 
-def parity(data: bytes, tmp_path: Path, name: str = "m.pkl") -> tuple[bool, str]:
+def parity(
+    data: bytes, tmp_path: Path, name: str = "m.pkl", profiles: Sequence[str] = ()
+) -> tuple[bool, str]:
     """(whether ``scan`` calls ``data`` safe, what ``load_unsigned`` did with it written to
     ``tmp_path / name``: ``'loaded'`` or ``'refused'``): a parity finding asserts the pair.
     A name other than the default pickle one is scanned as a file, so its suffix picks the
-    format (joblib, skops) on both sides."""
+    format (joblib, skops) on both sides; ``profiles`` are given to both."""
     path = write(tmp_path, data, name)
-    safe = safeload.scan(data if name == "m.pkl" else path).safe
+    safe = safeload.scan(data if name == "m.pkl" else path, profiles=list(profiles)).safe
     try:
-        safeload.load_unsigned(path)
+        safeload.load_unsigned(path, profiles=list(profiles))
     except SafeloadError:
         return safe, "refused"
     return safe, "loaded"
 
 
 def assert_scan_predicts_load(
-    data: bytes, tmp_path: Path, *, refused: bool = False, name: str = "m.pkl"
+    data: bytes,
+    tmp_path: Path,
+    *,
+    refused: bool = False,
+    name: str = "m.pkl",
+    profiles: Sequence[str] = (),
 ) -> None:
     """Assert that ``scan`` calls ``data`` safe exactly when ``load_unsigned`` loads it (a
     parity finding: no file the load refuses is SAFE, no file it loads is unsafe); with
-    ``refused``, also that the load refuses it. ``name`` as for ``parity``."""
-    safe, outcome = parity(data, tmp_path, name)
+    ``refused``, also that the load refuses it. ``name`` and ``profiles`` as for ``parity``."""
+    safe, outcome = parity(data, tmp_path, name, profiles)
     if refused:
         assert outcome == "refused"
     assert safe == (outcome == "loaded"), (safe, outcome)

@@ -114,7 +114,14 @@ import pickle
 import numpy as np
 import pytest
 
-from redteam import PLAIN_CALL, assert_refused, child, memory_harm_file, write
+from redteam import (
+    PLAIN_CALL,
+    assert_refused,
+    assert_scan_predicts_load,
+    child,
+    memory_harm_file,
+    write,
+)
 
 
 def _assert_refused_with(path, profiles=()):
@@ -481,16 +488,7 @@ def test_rt61_09_importance_line_counted_as_tree(tmp_path):
     pytest.importorskip("lightgbm")
     data = _lightgbm_importance_named_num_leaves()
     assert b"feature_importances:\nnum_leaves=999999999" in data
-    path = write(tmp_path, data)
-    import safeload
-
-    safe = safeload.scan(path, profiles=["lightgbm"]).safe
-    try:
-        safeload.load_unsigned(path, profiles=["lightgbm"])
-        loaded = True
-    except safeload.SafeloadError:
-        loaded = False
-    assert safe == loaded, (safe, loaded)
+    assert_scan_predicts_load(data, tmp_path, profiles=["lightgbm"])
 
 
 # --- rt61-10: rt61-06 with an n_samples_seen_ array, joblib-compressed -------------------------------
