@@ -49,9 +49,13 @@ typecheck: $(STAMP)
 	$(BIN)/mypy --strict src
 
 # worksteal: an idle worker takes tests from the other's queue, so one file of slow red-team
-# reproducers no longer keeps one core busy while the other waits (the suite passes either way)
+# reproducers no longer keeps one core busy while the other waits (the suite passes either way).
+# One OpenMP/BLAS thread per process: two workers on two cores, each with scikit-learn's,
+# xgboost's and OpenBLAS's thread pools spinning for both cores, spent most of their time
+# waiting on each other (a 30-point TSNE took 22 s instead of 0.6 s).
+TEST_THREADS := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist worksteal --durations=25
+	$(TEST_THREADS) $(BIN)/python -m pytest -q -n 2 --dist worksteal --durations=25
 
 test: lint typecheck unit
 

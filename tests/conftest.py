@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 from sklearn.linear_model import LinearRegression
+from threadpoolctl import threadpool_limits
 
 from safeload import HMACKey, SigningKey
+
+# One OpenMP/BLAS thread per test process, as `make unit` sets it (see TEST_THREADS in the
+# Makefile): for children started from here, and for the libraries this process has loaded
+# already (safeload's pytest plugin imports numpy before this file runs).
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+threadpool_limits(int(os.environ["OMP_NUM_THREADS"]))
 
 AREAS = np.array([[2600], [3000], [3200], [3600], [4000]])
 PRICES = np.array([550000, 565000, 610000, 680000, 725000])

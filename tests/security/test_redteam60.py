@@ -181,6 +181,7 @@ rt60-16 (HONEST-REFUSED; new at e4f80f3) category_encoders' BaseNEncoder(base=1)
 # ruff: noqa: E501
 from __future__ import annotations
 
+import functools
 import pickle
 
 import numpy as np
@@ -464,8 +465,10 @@ def test_rt60_06_shared_neighbours_tree(tmp_path, algorithm):
 # --- rt60-07: one xgboost / lightgbm booster shared by 120 wrappers -------------------------------
 
 
+@functools.lru_cache(maxsize=4)
 def _fitted_booster(lib: str, trees: int):
-    """(the wrapper class, one fitted on 5,000 x 20 rows, X, y) for ``lib``'s classifier."""
+    """(the wrapper class, one fitted on 5,000 x 20 rows, X, y) for ``lib``'s classifier (one
+    fit per worker: rt60-07 and rt60-12 copy it, and never change it)."""
     rng = np.random.RandomState(0)
     X = rng.rand(5000, 20)
     y = (X[:, 0] + rng.rand(5000) > 1).astype(int)
@@ -493,7 +496,7 @@ def _voting_over_shared_booster(lib: str, trees: int = 300, copies: int = 120):
     return model
 
 
-@pytest.mark.parametrize(("lib", "rows"), [("xgboost", 10_000), ("lightgbm", 2_000)])
+@pytest.mark.parametrize(("lib", "rows"), [("xgboost", 40_000), ("lightgbm", 4_000)])
 def test_rt60_07_shared_booster(tmp_path, lib, rows):
     pytest.importorskip(lib)
     path = write(tmp_path, pickle.dumps(_voting_over_shared_booster(lib), protocol=5))
@@ -624,7 +627,7 @@ def _voting_over_shared_booster_wrapper(lib: str, trees: int = 300, copies: int 
     return model
 
 
-@pytest.mark.parametrize(("lib", "rows"), [("xgboost", 10_000), ("lightgbm", 2_000)])
+@pytest.mark.parametrize(("lib", "rows"), [("xgboost", 40_000), ("lightgbm", 4_000)])
 def test_rt60_12_shared_booster_wrapper(tmp_path, lib, rows):
     pytest.importorskip(lib)
     path = write(tmp_path, pickle.dumps(_voting_over_shared_booster_wrapper(lib), protocol=5))
