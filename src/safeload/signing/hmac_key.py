@@ -315,15 +315,14 @@ _MINISIGN_LINE = re.compile(rb"(?<![A-Za-z0-9+/=_-])RW[A-Za-z0-9+/]{54}(?![A-Za-
 
 
 #: Public-key text forms with fixed heads (rt59-12): an age X25519 recipient or a Nostr key
-#: (bech32: ``age1`` / ``npub1`` and 58 characters), a Tor v3 onion address (an Ed25519 key,
-#: checksum and version in 56 base32 characters), and a JSON Web Key written as YAML or a
-#: Python dict (``kty`` of a public-key type; strict JSON is refused whole).
+#: (bech32: ``age1`` / ``npub1`` and 58 characters), and a JSON Web Key written as YAML or a
+#: Python dict (``kty`` of a public-key type; strict JSON is refused whole). Tor's onion
+#: addresses are checked by :func:`_is_onion_key`.
 _TEXT_KEYS = (
     (
         re.compile(rb"(?<![a-z0-9])(?:age1|npub1)[02-9ac-hj-np-z]{58}(?![a-z0-9])"),
         "an age recipient or a Nostr public key",
     ),
-    (re.compile(rb"(?<![a-z2-7])[a-z2-7]{56}\.onion(?![a-z0-9])"), "a Tor onion address"),
     (
         re.compile(rb"""(?<![A-Za-z])['"]?kty['"]?\s*[:=]\s*['"]?(?:OKP|EC|RSA)(?![A-Za-z0-9])"""),
         "a JSON Web Key written as text",
@@ -369,15 +368,57 @@ def _bech32_checks(hrp: bytes, data: bytes) -> bool:
 
 
 def _is_public_bech32(secret: bytes) -> bool:
-    """A bech32 public key (age ``age1``, Nostr ``npub1``, Cardano ``ed25519_pk1``, Cosmos
-    ``cosmospub1``, ...): a valid checksum, 32 bytes or more, and a human-readable part that
-    says public (``pub``, ``pk``) or is age's. Random text is a valid bech32 string about once
+    """A bech32 public key (age ``age1``, Nostr ``npub1``, Cardano ``ed25519_pk1`` and
+    ``addr_vk1``, Cosmos ``cosmospub1``, ...), in either case: a valid checksum, 32 bytes or
+    more, and a human-readable part that says public (``pub``, ``pk``, Cardano's verification
+    key ``vk``) or is age's. Random text is a valid bech32 string about once
     in 10**9 (a 30-bit checksum); secret-key parts (``nsec``, ``age-secret-key``) are kept."""
-    for match in _BECH32.finditer(secret):
+    # (upper case too: BIP 173 allows it, and QR codes use it; rt62-04)
+    for match in (*_BECH32.finditer(secret), *_BECH32.finditer(secret.lower())):
         hrp, data = match.group(1), match.group(2)
-        if not (hrp == b"age" or b"pub" in hrp or b"pk" in hrp):
+        if not (hrp == b"age" or b"pub" in hrp or b"pk" in hrp or b"vk" in hrp):
             continue
         if _bech32_checks(hrp, data):
+            return True
+    return False
+
+
+#: 56 base32 characters (either case) as one token, with or without ``.onion``: a Tor v3
+#: onion address (:func:`_is_onion_key`).
+_ONION = re.compile(rb"(?<![A-Za-z2-7])[A-Za-z2-7]{56}(?![A-Za-z2-7])")
+#: 58 base32 characters as one token: an Algorand address (:func:`_is_algorand_address`).
+_ALGORAND = re.compile(rb"(?<![A-Z2-7])[A-Z2-7]{58}(?![A-Z2-7])")
+
+
+def _is_onion_key(secret: bytes) -> bool:
+    """A Tor v3 onion address, with or without ``.onion``, in either case: an Ed25519 key, a
+    2-byte SHA3-256 checksum and version 3 in 56 base32 characters (rt62-04). A random
+    56-character base32 token passes the checksum and version once in 16,777,216."""
+    import hashlib
+
+    for match in _ONION.finditer(secret):
+        raw = base64.b32decode(match.group().upper())
+        key, check, version = raw[:32], raw[32:34], raw[34]
+        if (
+            version == 3
+            and check == hashlib.sha3_256(b".onion checksum" + key + b"\x03").digest()[:2]
+        ):
+            return True
+    return False
+
+
+def _is_algorand_address(secret: bytes) -> bool:
+    """An Algorand address: 58 base32 characters of an Ed25519 key and the last 4 bytes of
+    its SHA-512/256 (rt62-04; a random token passes once in 2**32)."""
+    import hashlib
+
+    for match in _ALGORAND.finditer(secret):
+        raw = base64.b32decode(match.group() + b"======")
+        try:
+            digest = hashlib.new("sha512_256", raw[:32]).digest()
+        except ValueError:  # an OpenSSL without SHA-512/256: the check cannot be made
+            return False
+        if raw[32:] == digest[-4:]:
             return True
     return False
 
@@ -413,6 +454,10 @@ def _text_key_form(secret: bytes) -> str | None:
         return "a PASERK public key"
     if _is_stellar_account(secret):
         return "a Stellar account id"
+    if _is_algorand_address(secret):
+        return "an Algorand address"
+    if _is_onion_key(secret):
+        return "a Tor onion address"
     if _DNSKEY.search(secret):
         return "a DNSKEY record"
     if _BASE58_KEYS.search(secret):
