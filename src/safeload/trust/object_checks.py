@@ -135,30 +135,179 @@ FREE_WIDTHS = {
 #: 10,000 times (rt60-10), 10,000 distinct Binarizers alike (rt61-01); an unfitted
 #: AdditiveChi2Sampler of 1,000 steps listed 2,000 times, 3,998,000 times (rt60-11).
 INPUT_WIDE = frozenset(
-    {"Normalizer", "Binarizer", "FunctionTransformer", "AdditiveChi2Sampler", "PatchExtractor"}
-)
-#: Transformers whose output is as wide as their input, which count with :data:`INPUT_WIDE`:
-#: fitted without centring or scaling (a TF-IDF transformer without idf) one stores only
-#: ``n_features_in_`` (rt61-06), and the statistics of the others compress to nothing in a
-#: compressed file (rt61-10).
-ONE_TO_ONE = frozenset(
     {
-        "StandardScaler",
-        "RobustScaler",
-        "MaxAbsScaler",
-        "MinMaxScaler",
-        "TfidfTransformer",
-        "PowerTransformer",
-        "QuantileTransformer",
-        "SimpleImputer",
-        "KernelCenterer",
+        "Normalizer",
+        "Binarizer",
+        "FunctionTransformer",
+        "AdditiveChi2Sampler",
+        "PatchExtractor",
+        # hashing needs no fit either: a sparse result with an entry per token of its input
+        "HashingVectorizer",
+        "FeatureHasher",
     }
 )
-#: Copies of the input the meetings of :data:`INPUT_WIDE` and :data:`ONE_TO_ONE`
-#: transformers may make of one row (in a union side by side, in a pipeline one after
-#: another, in a column transformer each of its columns: each an input-sized result at
-#: most). A column transformer scaling each of 1,000 columns on its own is 1,000.
+#: Composites and wrappers whose ``transform`` hands the input to the estimators they hold,
+#: which count for themselves (:meth:`RepeatedOutputs.add`), or returns predictions.
+DELEGATING = frozenset(
+    {
+        "Pipeline",
+        "FeatureUnion",
+        "ColumnTransformer",
+        "GridSearchCV",
+        "RandomizedSearchCV",
+        "HalvingGridSearchCV",
+        "HalvingRandomSearchCV",
+        "FrozenEstimator",
+        "VotingClassifier",
+        "VotingRegressor",
+        "StackingClassifier",
+        "StackingRegressor",
+    }
+)
+#: Transformers that transform without a fit of their own: ``SelectFromModel(prefit=True)``
+#: selects with the estimator it was given.
+PREFIT = frozenset({"SelectFromModel"})
+#: Copies of the input one row may take at once in the transformers' results
+#: (:func:`peak_input_copies`): every meeting counts, distinct or not, since such a
+#: transformer stores nothing that pays for its width, or what it stores compresses to
+#: almost nothing. One Normalizer listed 10,000 times in a union (rt60-10), 10,000 distinct
+#: Binarizers (rt61-01), 10,000 scalers keeping no statistics (rt61-06) or statistics that
+#: joblib's ``compress=3`` shrank to 160 KB (rt61-10), 1,500 keep-all feature selectors,
+#: ordinal encoders or discretizers in 46 KB (rt62-01). A column transformer scaling each of
+#: 1,000 columns on its own holds one copy.
 MAX_INPUT_COPIES = 1024
+
+
+def peak_input_copies(root: int, edges: dict[int, list[int]], instances: Any) -> float:
+    """How many copies of one input row the model may hold at once while it transforms or
+    predicts, each as wide as the input: what :func:`_copies_input` transformers give (their
+    :func:`_input_factor`), summed over a union's or column transformer's branches (their
+    results sit side by side; a column transformer's branch weighted by the share of its
+    columns it reads, when its column list and the transformer's ``n_features_in_`` say it),
+    multiplied along a pipeline's steps (each step transforms the previous step's result),
+    and the largest of the estimators anything else holds (an ensemble, a search or a dict
+    runs one at a time and keeps only its result). Counted over the graph ``edges`` from
+    ``root`` (ids; the instances are ``instances``) from the leaves up, each instance once,
+    a cycle as one union of its members.
+
+    Counting every meeting instead (rt61-10's fix) refused honest models: a bagging ensemble
+    of 1,100 scaled trees, which never holds two members' copies, and a column transformer's
+    unfitted templates beside its fitted branches (rt62-05, rt62-08); and paying for copies
+    with file bytes let 3,000 scalers in a 5 MB file copy any input 3,000 times (rt62-07)."""
+    from safeload.trust.shadow_values import class_of
+    from safeload.trust.sharing import components
+    from safeload.trust.structures.names import _COLUMNS, _PIPELINE, _UNION, _attrs, _mro
+
+    by_id = {id(obj): obj for obj in instances}
+    comp, order = components(root, edges)
+    value: dict[int, tuple[float, float]] = {}  # id: (output copies, peak copies)
+
+    def of(entry: Any) -> tuple[float, float]:
+        if type(entry) is str:  # "passthrough" copies its input; "drop" gives nothing
+            return (1.0, 1.0) if entry == "passthrough" else (0.0, 0.0)
+        if entry is None:
+            return (1.0, 1.0)
+        return value.get(id(entry), (1.0, 1.0))  # (not counted yet: a cycle's member)
+
+    def node(key: int, inside: set[int]) -> tuple[float, float]:
+        obj = by_id.get(key)
+        kids = [value.get(k, (0.0, 0.0)) for k in edges.get(key, ()) if k not in inside]
+        out = max((k[0] for k in kids), default=0.0)
+        peak = max((k[1] for k in kids), default=0.0)
+        if obj is None:
+            return out, peak
+        cls = class_of(obj)
+        attrs = _attrs(obj)
+        mro = _mro(cls)
+        if _PIPELINE in mro:
+            out = peak = 1.0
+            for step in _entries(attrs.get("steps")):
+                step_out, step_peak = of(step[1])
+                peak = max(peak, out * max(step_out, step_peak))
+                out *= max(step_out, 1.0) if step[1] is not None else 1.0
+            return out, peak
+        if _UNION in mro or _COLUMNS in mro:
+            if _UNION in mro:
+                entries = _entries(attrs.get("transformer_list"))
+            else:
+                entries = _entries(attrs.get("transformers_", attrs.get("transformers")))
+            width = attrs.get("n_features_in_")
+            out = peak = 0.0
+            for entry in entries:
+                branch_out, branch_peak = of(entry[1])
+                share = 1.0
+                if _UNION not in mro and len(entry) > 2:
+                    share = _column_share(entry[2], width)
+                out += share * branch_out
+                peak += share * max(branch_out, branch_peak)
+            return out, peak
+        name = facts_short_name(cls)
+        if _copies_input(cls, name, attrs):
+            factor = float(_input_factor(name, attrs))
+            return factor, max(factor, peak)
+        return out, peak
+
+    for members in order:
+        inside = set(members) if len(members) > 1 else set()
+        if inside:  # a cycle: every member's own copies and what it holds, side by side
+            total = [node(key, inside) for key in members]
+            both = (sum(t[0] for t in total), sum(max(t) for t in total))
+            for key in members:
+                value[key] = both
+        else:
+            value[members[0]] = node(members[0], inside)
+    del comp
+    return value.get(root, (0.0, 0.0))[1]
+
+
+def _entries(entries: Any) -> list[tuple[Any, ...]]:
+    """A pipeline's ``steps`` or a composite's ``(name, estimator, ...)`` entries, as tuples
+    (fewer than 100,000; anything else is no entry)."""
+    if type(entries) not in (list, tuple) or len(entries) >= 100_000:
+        return []
+    return [tuple(e) for e in entries if type(e) in (list, tuple) and len(e) >= 2]
+
+
+def _column_share(columns: Any, width: Any) -> float:
+    """The share of a column transformer's input a branch reads: how many columns its list
+    of column indices or names, or its boolean mask, selects (a column listed twice is read
+    twice), over the transformer's int ``n_features_in_`` (``width``; the transformer holds
+    its input to it); 1 for anything else."""
+    from safeload.trust.structures.common import is_int
+
+    if not is_int(width) or int(width) <= 0:
+        return 1.0
+    if type(columns) in (list, tuple):
+        if all(type(c) is str for c in columns) or all(type(c) is int for c in columns):
+            return len(columns) / int(width)
+    elif type(columns) is np.ndarray and columns.ndim == 1:
+        if columns.dtype == np.bool_:
+            return int(np.count_nonzero(columns)) / int(width)
+        if columns.dtype.kind in "iu":
+            return len(columns) / int(width)
+    return 1.0
+
+
+def _copies_input(cls: Any, name: str, attrs: dict[str, Any]) -> bool:
+    """Whether an instance of ``cls`` (short name ``name``) with attributes ``attrs`` makes an
+    input-sized result each time it transforms: an :data:`INPUT_WIDE` transformer, or a
+    fitted one (:func:`_fitted`, or :data:`PREFIT`) of any class with a ``transform`` but
+    :data:`DELEGATING`. A scaler's or selector's output is its input's width (a reducer's
+    less: counted as a copy all the same), whatever its statistics cost in the file. An
+    unfitted one raises before it reads its input: a column transformer's templates in
+    ``transformers`` had doubled what its fitted ``transformers_`` copy (rt62-05)."""
+    if name in INPUT_WIDE:
+        return True
+    if name in DELEGATING or not _defines(cls, ("transform",)):
+        return False
+    return _fitted(attrs) or name in PREFIT
+
+
+def _fitted(attrs: dict[str, Any]) -> bool:
+    """Whether an estimator with attributes ``attrs`` is fitted as scikit-learn's
+    ``check_is_fitted`` decides it (an attribute ending ``_``, not starting ``__``): an
+    unfitted one raises ``NotFittedError`` before it reads its input."""
+    return any(type(key) is str and key.endswith("_") and not key.startswith("__") for key in attrs)
 
 
 def _input_factor(name: str, attrs: dict[str, Any]) -> int:
@@ -196,6 +345,7 @@ def whole_model_problem(
     file_size: int | None,
     meets: dict[int, int],
     output_meets: dict[int, int] | None = None,
+    graph: tuple[int, dict[int, list[int]]] | None = None,
 ) -> str | None:
     """Why the whole model's use-time work is refused, or ``None``: the three bounds that sum
     over every instance the model holds, each weighted by how often a recursive method meets it
@@ -279,11 +429,13 @@ def whole_model_problem(
             f"no stored array or input column pays for (at most {MAX_FREE_COLUMNS:,}: a count "
             "sketch's width or a polynomial expansion's is its parameters)"
         )
-    if repeated.input_copies > MAX_INPUT_COPIES:
+    copies = peak_input_copies(graph[0], graph[1], instances) if graph is not None else 0.0
+    if copies > MAX_INPUT_COPIES:
         return (
-            f"its estimators would copy each input column {repeated.input_copies:,} times "
-            f"(at most {MAX_INPUT_COPIES}: a transformer that needs no fit stores nothing, and "
-            "copies its whole input each time it is met)"
+            f"its transformers would hold {copies:,.0f} copies of the input at once (at most "
+            f"{MAX_INPUT_COPIES}: a scaler or feature selector gives a result as wide as its "
+            "input each time it is met, side by side in a union, and what it stores compresses "
+            "to almost nothing)"
         )
     outputs = repeated.total()
     if outputs > paid:
@@ -436,13 +588,20 @@ def facts_short_name(cls: Any) -> str:
 def _has_output_method(cls: Any) -> bool:
     """Whether the class (or, in a scan on facts, the :class:`~safeload.trust.facts.ClassFacts`
     standing for it) defines one of :data:`OUTPUT_METHODS` anywhere in its MRO."""
+    return _defines(cls, OUTPUT_METHODS)
+
+
+def _defines(cls: Any, methods: tuple[str, ...]) -> bool:
+    """Whether the class (or the :class:`~safeload.trust.facts.ClassFacts` standing for it in
+    a scan on facts) defines one of ``methods`` anywhere in its MRO; True for anything that
+    is not a class (fail closed)."""
     from safeload.trust.facts import ClassFacts
 
     if type(cls) is ClassFacts:
-        return any(name in cls.defined for name in OUTPUT_METHODS)
+        return any(name in cls.defined for name in methods)
     if not isinstance(cls, type):
         return True
-    return any(name in vars(base) for base in cls.__mro__ for name in OUTPUT_METHODS)
+    return any(name in vars(base) for base in cls.__mro__ for name in methods)
 
 
 class RepeatedOutputs:
@@ -464,8 +623,6 @@ class RepeatedOutputs:
     def __init__(self) -> None:
         #: output columns no stored array pays for (:data:`FREE_WIDTHS`), every meeting
         self.free = 0
-        #: input copies the meetings of :data:`INPUT_WIDE` transformers make
-        self.input_copies = 0
         self._excess = 0
         self._meets: dict[int, int] = {}  # a part's key: meetings through every holder
         self._top: dict[int, int] = {}  # a part's key: its most-met holder's meetings
@@ -491,13 +648,6 @@ class RepeatedOutputs:
         for part, occurrences in parts.items():
             self._meets[part] = self._meets.get(part, 0) + times * occurrences
             self._top[part] = max(self._top.get(part, 0), times)
-        if name in INPUT_WIDE or name in ONE_TO_ONE:
-            # every meeting, distinct or not: such a transformer stores nothing to pay with,
-            # and 10,000 distinct unfitted Binarizers in a union were met once each (rt61-01),
-            # 10,000 fitted scalers that keep no statistics alike (rt61-06); and what one
-            # keeps, a compressed file gets for almost nothing (rt61-10: 10,000 scalers with
-            # an n_samples_seen_ array each, 160 KB with joblib's compress=3)
-            self.input_copies += times * _input_factor(name, attrs)
         if times > HONEST_MEETINGS:
             # (the names bound knows each transformer's output columns: a vectorizer's
             # vocabulary, a target encoder's features times classes, rt59-01)

@@ -206,7 +206,9 @@ def _native_findings(
         meets = path_counts(id(top), edges)
         output_edges = without_bunch_edges(id(top), edges, builder.instances)
         output_meets = meets if output_edges is edges else path_counts(id(top), output_edges)
-        named = whole_model_problem(builder.instances, file_size, meets, output_meets)
+        named = whole_model_problem(
+            builder.instances, file_size, meets, output_meets, graph=(id(top), edges)
+        )
     except RecursionError:
         return [Finding(0, "", "unproven: the object graph is too deep to check statically")]
     except Exception as exc:  # fail closed: what cannot be modelled is not proven
