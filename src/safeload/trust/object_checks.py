@@ -182,8 +182,8 @@ def peak_input_copies(root: int, edges: dict[int, list[int]], instances: Any) ->
     """How many copies of one input row the model may hold at once while it transforms or
     predicts, each as wide as the input: what :func:`_copies_input` transformers give (their
     :func:`_input_factor`), summed over a union's or column transformer's branches (their
-    results sit side by side; a column transformer's branch weighted by the share of its
-    columns it reads, when its column list and the transformer's ``n_features_in_`` say it),
+    results sit side by side; a column transformer's branch weighted by the share of the
+    columns it reads, :func:`_column_shares`),
     multiplied along a pipeline's steps (each step transforms the previous step's result),
     and the largest of the estimators anything else holds (an ensemble, a search or a dict
     runs one at a time and keeps only its result). Counted over the graph ``edges`` from
@@ -231,13 +231,10 @@ def peak_input_copies(root: int, edges: dict[int, list[int]], instances: Any) ->
                 entries = _entries(attrs.get("transformer_list"))
             else:
                 entries = _entries(attrs.get("transformers_", attrs.get("transformers")))
-            width = attrs.get("n_features_in_")
+            shares = [1.0] * len(entries) if _UNION in mro else _column_shares(entries)
             out = peak = 0.0
-            for entry in entries:
+            for entry, share in zip(entries, shares, strict=True):
                 branch_out, branch_peak = of(entry[1])
-                share = 1.0
-                if _UNION not in mro and len(entry) > 2:
-                    share = _column_share(entry[2], width)
                 out += share * branch_out
                 peak += share * max(branch_out, branch_peak)
             return out, peak
@@ -268,24 +265,59 @@ def _entries(entries: Any) -> list[tuple[Any, ...]]:
     return [tuple(e) for e in entries if type(e) in (list, tuple) and len(e) >= 2]
 
 
-def _column_share(columns: Any, width: Any) -> float:
-    """The share of a column transformer's input a branch reads: how many columns its list
-    of column indices or names, or its boolean mask, selects (a column listed twice is read
-    twice), over the transformer's int ``n_features_in_`` (``width``; the transformer holds
-    its input to it); 1 for anything else."""
-    from safeload.trust.structures.common import is_int
-
-    if not is_int(width) or int(width) <= 0:
-        return 1.0
-    if type(columns) in (list, tuple):
-        if all(type(c) is str for c in columns) or all(type(c) is int for c in columns):
-            return len(columns) / int(width)
-    elif type(columns) is np.ndarray and columns.ndim == 1:
+def _branch_columns(columns: Any) -> tuple[str, list[Any]] | None:
+    """The columns a column transformer's branch reads, as ``(kind, keys)``: ``"name"`` and
+    the column names, or ``"index"`` and the non-negative column indices (a boolean mask's
+    true positions, a slice's range), each as often as it is read; ``None`` for any other
+    form (a negative index, a slice without a stop)."""
+    if type(columns) is str:
+        return "name", [columns]
+    if type(columns) is int:
+        return ("index", [columns]) if columns >= 0 else None
+    if type(columns) is slice:
+        start, stop, step = columns.start, columns.stop, columns.step
+        if all(v is None or (type(v) is int and v >= 0) for v in (start, stop, step)):
+            if stop is not None and stop < 1 << 20 and step != 0:
+                return "index", list(range(start or 0, stop, step or 1))
+        return None
+    if type(columns) in (list, tuple) and len(columns) < 1 << 20:
+        if all(type(c) is str for c in columns):
+            return "name", list(columns)
+        if all(type(c) is int and c >= 0 for c in columns):
+            return "index", list(columns)
+        return None
+    if type(columns) is np.ndarray and columns.ndim == 1 and columns.size < 1 << 20:
         if columns.dtype == np.bool_:
-            return int(np.count_nonzero(columns)) / int(width)
-        if columns.dtype.kind in "iu":
-            return len(columns) / int(width)
-    return 1.0
+            return "index", np.flatnonzero(columns).tolist()
+        if columns.dtype.kind in "iu" and (columns.size == 0 or int(columns.min()) >= 0):
+            return "index", columns.tolist()
+    return None
+
+
+def _is_drop(branch: Any) -> bool:
+    return type(branch) is str and branch == "drop"
+
+
+def _column_shares(entries: list[tuple[Any, ...]]) -> list[float]:
+    """The share of a column transformer's input each of its ``entries`` reads: how many
+    columns it selects (a column listed twice is read twice) over how many distinct columns
+    all the branches that read anything select, since the input holds at least those (not
+    over ``n_features_in_``, which a frame's names check instead: rt62-11); 1 for a branch
+    whose columns are in another form, and for all when names and indices mix."""
+    read = [
+        _branch_columns(entry[2]) if len(entry) > 2 and not _is_drop(entry[1]) else None
+        for entry in entries
+    ]
+    kinds = {found[0] for found in read if found is not None}
+    if len(kinds) != 1:
+        return [1.0] * len(entries)
+    distinct: set[Any] = set()
+    for found in read:
+        if found is not None:
+            distinct.update(found[1])
+    if not distinct:
+        return [1.0] * len(entries)
+    return [1.0 if found is None else len(found[1]) / len(distinct) for found in read]
 
 
 def _copies_input(cls: Any, name: str, attrs: dict[str, Any]) -> bool:
@@ -494,7 +526,12 @@ def booster_nodes(obj: Any) -> int:
             raise Unproven(f"the model of a {name[0].split('.')[0]} Booster")
     else:
         try:
-            model = obj.model_to_string() if key == "_handle" else bytes(obj.save_raw("ubj"))
+            # every tree: model_to_string's default stops at best_iteration, and predict
+            # takes any num_iteration (rt62-10); the stream's text is __getstate__'s, all trees
+            if key == "_handle":
+                model = obj.model_to_string(num_iteration=-1)
+            else:
+                model = bytes(obj.save_raw("ubj"))
         except Exception as exc:  # the library's own errors: a state the bound cannot read
             raise ValueError(f"a Booster's model ({type(exc).__name__})") from None
     if key == "_handle":
