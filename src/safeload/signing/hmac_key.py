@@ -347,6 +347,18 @@ _DNSKEY = re.compile(rb"(?<![A-Za-z])C?DNSKEY\s+\(?\s*\d+\s+3\s+\d+\s+\(?\s*[A-Z
 _BASE58_KEYS = re.compile(
     rb"(?<![1-9A-HJ-NP-Za-km-z])(?:z6Mk|12D3KooW)[1-9A-HJ-NP-Za-km-z]{40,50}(?![1-9A-HJ-NP-Za-km-z])"
 )
+#: A token that may be a multibase string (its first character names the base), or a
+#: NEAR key (``ed25519:`` and base58).
+_MULTIBASE_TOKEN = re.compile(rb"[A-Za-z0-9_-]{40,200}")
+_BASE64_TOKEN_ANY = re.compile(rb"[A-Za-z0-9+/]{40,200}")
+_NEAR_KEY = re.compile(rb"ed25519:([1-9A-HJ-NP-Za-km-z]{40,50})(?![1-9A-HJ-NP-Za-km-z])")
+_BASE58_ALPHABET = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_BASE36_ALPHABET = b"0123456789abcdefghijklmnopqrstuvwxyz"
+#: An Ed25519 key's libp2p protobuf (type 1, 32 bytes), as an identity multihash (a peer id),
+#: and that as a CIDv1 of codec libp2p-key (an IPNS name).
+_LIBP2P_KEY = b"\x08\x01\x12\x20"
+_PEER_ID = b"\x00\x24" + _LIBP2P_KEY
+_IPNS_CID = b"\x01\x72" + _PEER_ID
 #: Tor's ``hs_ed25519_public_key`` file: a 32-byte tag, then the key.
 _TOR_KEY_FILE = b"== ed25519v1-public: type0 =="
 
@@ -423,6 +435,64 @@ def _is_algorand_address(secret: bytes) -> bool:
     return False
 
 
+def _radix_decode(text: bytes, alphabet: bytes) -> bytes | None:
+    """``text`` in base ``len(alphabet)`` (leading zero digits kept as zero bytes, as base58
+    and base36 multibase write them), or ``None`` if a character is not in it."""
+    number = 0
+    for char in text:
+        digit = alphabet.find(char)
+        if digit < 0:
+            return None
+        number = number * len(alphabet) + digit
+    zeros = len(text) - len(text.lstrip(alphabet[:1]))
+    return b"\0" * zeros + number.to_bytes((number.bit_length() + 7) // 8, "big")
+
+
+def _multibase_decode(token: bytes) -> bytes | None:
+    """The bytes of a multibase string (``f`` hex, ``b``/``B`` base32, ``k`` base36, ``z``
+    base58btc, ``u`` base64url, ``m`` base64), or ``None``."""
+    head, body = token[:1], token[1:]
+    try:
+        if head == b"f":
+            return bytes.fromhex(body.decode())
+        if head in (b"b", b"B"):
+            return base64.b32decode(body.upper() + b"=" * (-len(body) % 8))
+        if head == b"k":
+            return _radix_decode(body, _BASE36_ALPHABET)
+        if head == b"z":
+            return _radix_decode(body, _BASE58_ALPHABET)
+        if head in (b"u", b"m"):
+            return base64.b64decode(body + b"=" * (-len(body) % 4), altchars=b"-_")
+    except ValueError:
+        return None
+    return None
+
+
+def _is_multibase_key(secret: bytes) -> bool:
+    """An Ed25519 public key in a multibase string: the multicodec key (``0xed01`` and 32
+    bytes; ``z6Mk...`` in base58, ``fed01...``, ``u7QE...``, ``b5uaq...``), a libp2p peer id or
+    an IPNS name of one (``12D3KooW...``, ``k51qzi5uqu5...``, ``bafzaa...``), or a NEAR key
+    (``ed25519:`` and the base58 key) (rt61-05, rt62-09). A random token passes only by
+    starting with those fixed bytes, 2 to 8 of them, at exactly the key's length."""
+    for match in _NEAR_KEY.finditer(secret):
+        if len(_radix_decode(match.group(1), _BASE58_ALPHABET) or b"") == 32:
+            return True
+    tokens = [m.group() for m in _MULTIBASE_TOKEN.finditer(secret)]
+    tokens += [m.group() for m in _BASE64_TOKEN_ANY.finditer(secret)]
+    for token in tokens:
+        # (a peer id is also written as bare base58, the multibase head left out)
+        for raw in (_multibase_decode(token), _radix_decode(token, _BASE58_ALPHABET)):
+            if raw is None:
+                continue
+            if len(raw) == 34 and raw[:2] == b"\xed\x01":
+                return True
+            if len(raw) == 38 and raw[:6] == _PEER_ID:
+                return True
+            if len(raw) == 40 and raw[:8] == _IPNS_CID:
+                return True
+    return False
+
+
 def _crc16_xmodem(data: bytes) -> int:
     crc = 0
     for byte in data:
@@ -460,8 +530,8 @@ def _text_key_form(secret: bytes) -> str | None:
         return "a Tor onion address"
     if _DNSKEY.search(secret):
         return "a DNSKEY record"
-    if _BASE58_KEYS.search(secret):
-        return "a multibase (did:key) or libp2p Ed25519 public key"
+    if _BASE58_KEYS.search(secret) or _is_multibase_key(secret):
+        return "a multibase (did:key), libp2p, IPNS or NEAR Ed25519 public key"
     if secret.lstrip().startswith(_TOR_KEY_FILE):
         return "a Tor onion service public key file"
     return None
