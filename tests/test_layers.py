@@ -108,6 +108,7 @@ BYTES_ONLY = [
     "trust/skops_stream.py",
     "trust/skops_nodes.py",
     "trust/xgboost_ubj.py",
+    "trust/tree_paths.py",
     "trust/xgboost_model.py",
     "trust/xgboost_wrapper.py",
     "trust/lightgbm_text.py",

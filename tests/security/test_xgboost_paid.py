@@ -43,7 +43,8 @@ def _early_stopped() -> Any:
 
 def _sparse_text() -> Any:
     """A bag-of-words-like model: 100,000 sparse columns, three small trees (a 6 KB blob:
-    about 17 features per byte, inside the 2**20 free features)."""
+    about 17 features per byte, inside the 2**20 free features; refused for its interaction
+    values since rt62-06)."""
     import scipy.sparse as sp
 
     rng = np.random.RandomState(1)  # COO triples: scipy's sp.random takes seconds here
@@ -108,7 +109,6 @@ _FORMS: dict[str, Any] = {
     "rf-classifier": lambda: xgb.XGBRFClassifier(n_jobs=1, n_estimators=3).fit(X, _classes(3)),
     "rf-regressor": lambda: xgb.XGBRFRegressor(n_jobs=1, n_estimators=3).fit(X, X[:, 0]),
     "rf-multi-target": lambda: xgb.XGBRFRegressor(n_jobs=1, n_estimators=3).fit(X, X[:, :2]),
-    "sparse-text-100k-features": _sparse_text,
     "named-features": _named,
     "raw-booster-softprob": lambda: xgb.train(
         {"objective": "multi:softprob", "num_class": 4, "nthread": 1},
@@ -152,8 +152,6 @@ def test_honest_forms_load_and_scan_safe(name: str, protocol: int, tmp_path: Pat
     path.write_bytes(pickle.dumps(model, protocol=protocol))
     loaded = load_unsigned(path, profiles=["xgboost"])
     assert type(loaded) is type(model)
-    if name == "sparse-text-100k-features":
-        return
     data: Any = X
     if name == "named-features":
         pd = pytest.importorskip("pandas")
@@ -165,6 +163,28 @@ def test_honest_forms_load_and_scan_safe(name: str, protocol: int, tmp_path: Pat
     if hasattr(model, "n_classes_"):
         assert loaded.n_classes_ == model.n_classes_
         assert list(loaded.classes_) == list(range(model.n_classes_))
+
+
+@pytest.mark.parametrize("protocol", [2, 5])
+def test_wide_models_refused_for_their_interaction_values(protocol: int, tmp_path: Path) -> None:
+    """A documented refusal (rt62-06): ``Booster.predict(pred_interactions=True)`` gives
+    ``groups * (num_feature + 1) ** 2`` values a row, past 4,096 per input column free output
+    columns, at most 2**18 a row. An honest bag-of-words model of 100,000 features would give
+    10**10 values (40 GB) for one row: refused by scan and load alike, with the reason. The
+    interaction values of one row of 4,000 features (16 million values) are within the bound,
+    and that model loads."""
+    wide = tmp_path / "wide.pkl"
+    wide.write_bytes(pickle.dumps(_sparse_text(), protocol=protocol))
+    assert not safeload.scan(wide, profiles=["xgboost"]).safe
+    with pytest.raises(SafeloadError, match="output columns per input row"):
+        safeload.load_unsigned(wide, profiles=["xgboost"])
+    rng = np.random.RandomState(2)
+    narrow = xgb.XGBClassifier(n_jobs=1, n_estimators=2, max_depth=2).fit(
+        rng.rand(50, 4_000), rng.randint(0, 2, 50)
+    )
+    path = tmp_path / "narrow.pkl"
+    path.write_bytes(pickle.dumps(narrow, protocol=protocol))
+    assert type(load_unsigned(path, profiles=["xgboost"])) is xgb.XGBClassifier
 
 
 def test_honest_groups_are_paid_as_the_rule_says() -> None:

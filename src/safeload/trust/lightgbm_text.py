@@ -52,6 +52,7 @@ import re
 from typing import Any
 
 from safeload.trust.structures.common import MAX_FEATURE_NAME
+from safeload.trust.tree_paths import path_work_problem
 
 __all__ = [
     "MAX_LEAVES",
@@ -483,6 +484,7 @@ def _shape(left: list[int], right: list[int], leaves: int, index: int) -> None:
     depth = [0] * nodes
     stack = [0]
     reached = 1
+    work = 0  # the leaves' squared depths (tree_paths)
     while stack:
         node = stack.pop()
         if depth[node] >= MAX_TREE_DEPTH:
@@ -495,6 +497,7 @@ def _shape(left: list[int], right: list[int], leaves: int, index: int) -> None:
                 if leaf >= leaves or seen_leaf[leaf]:
                     raise _Bad(f"tree {index} reaches leaf {leaf} twice or it is out of range")
                 seen_leaf[leaf] = 1
+                work += (depth[node] + 1) ** 2
             elif child >= nodes or seen_node[child]:
                 raise _Bad(
                     f"tree {index}: node {node} has child {child}, which is out of range or "
@@ -507,6 +510,9 @@ def _shape(left: list[int], right: list[int], leaves: int, index: int) -> None:
                 stack.append(child)
     if reached != nodes or sum(seen_leaf) != leaves:
         raise _Bad(f"tree {index}'s nodes are not all reached from its root")
+    problem = path_work_problem(work, leaves, f"tree {index}")
+    if problem:
+        raise _Bad(problem)
 
 
 def _categorical(

@@ -429,7 +429,8 @@ def whole_model_problem(
             count = attrs[name]
             if count is not None and is_int(count) and int(count) > 0:
                 share += times * int(count) / iteration_limit(name)
-        boosted = BOOSTER_NODE_BYTES * booster_nodes(obj)
+        nodes, interactions = booster_shape(obj)
+        boosted = BOOSTER_NODE_BYTES * nodes
         stored += boosted
         used += times * (MEET_BYTES + boosted + sum(int(root.nbytes) for root in roots.values()))
         # what the model stores counts each array once, whoever holds it: 250 distinct KNNs
@@ -445,6 +446,8 @@ def whole_model_problem(
         calls = times if output_meets is None else output_meets.get(id(obj), 0)
         if calls:
             repeated.add(class_of(obj), calls, attrs, columns)
+            repeated.free += calls * interactions  # (xgboost's pred_interactions, rt62-06)
+
     named = ledger.problem(file_size)
     if named:
         return named
@@ -459,7 +462,8 @@ def whole_model_problem(
         return (
             f"its estimators would give {repeated.free:,} output columns per input row that "
             f"no stored array or input column pays for (at most {MAX_FREE_COLUMNS:,}: a count "
-            "sketch's width or a polynomial expansion's is its parameters)"
+            "sketch's width, a polynomial expansion's or xgboost's SHAP interaction values' "
+            "is its parameters)"
         )
     copies = peak_input_copies(graph[0], graph[1], instances) if graph is not None else 0.0
     if copies > MAX_INPUT_COPIES:
@@ -489,7 +493,7 @@ def whole_model_problem(
 #: Native model parts (module, class): each holds, outside any ``__dict__``, the arrays or
 #: model a method walks: a decision tree's nodes, a neighbours tree's samples, a gradient
 #: boosting library's trees. ``fit`` gives each one owner.
-#: The gradient boosting libraries' Boosters, whose trees :func:`booster_nodes` counts.
+#: The gradient boosting libraries' Boosters, whose trees :func:`booster_shape` counts.
 BOOSTERS = frozenset({("xgboost.core", "Booster"), ("lightgbm.basic", "Booster")})
 NATIVE_PARTS = NATIVE_STATE_HOLDERS | BOOSTERS
 
@@ -505,20 +509,26 @@ def _native_part(cls: Any) -> bool:
 BOOSTER_NODE_BYTES = 64
 
 
-def booster_nodes(obj: Any) -> int:
-    """How many tree nodes an XGBoost or LightGBM ``Booster`` holds, read from its model as
-    xgboost serialises it (``save_raw``) or LightGBM writes it (``model_to_string``) for a
-    built one, and from the model blob or text in the stream for scan's shadow of one; 0 for
-    anything else. Its trees are native memory no ``__dict__`` shows: one wrapper met 120
-    times, as 120 pipelines' step, walked them 120 times a row while the whole-model bound
-    counted 4 KiB a meeting (rt60-12), and then a count of trees missed one chain tree of
-    depth 20,000 met 200 times (rt61-02)."""
+def booster_shape(obj: Any) -> tuple[int, int]:
+    """How many tree nodes an XGBoost or LightGBM ``Booster`` holds, and how many output
+    values per row its SHAP interaction values take that no input column pays for; ``(0,
+    0)`` for anything else. Read from its model as xgboost serialises it (``save_raw``) or
+    LightGBM writes it (``model_to_string``) for a built one, and from the model blob or
+    text in the stream for scan's shadow of one.
+
+    Its trees are native memory no ``__dict__`` shows: one wrapper met 120 times, as 120
+    pipelines' step, walked them 120 times a row while the whole-model bound counted 4 KiB
+    a meeting (rt60-12), and then a count of trees missed one chain tree of depth 20,000
+    met 200 times (rt61-02). xgboost's ``pred_interactions`` gives ``groups * (num_feature +
+    1) ** 2`` values a row: past :data:`POLYNOMIAL_SPREAD` per input column, as a polynomial
+    expansion's columns, they count as free columns (rt62-06: a 4.8 KB model saying 20,000
+    features asked 1.6 GB for one row). LightGBM has no interaction values."""
     from safeload.trust.facts import module_and_name
     from safeload.trust.shadow_values import Shadow, Unproven, class_of, state_item
 
     name = module_and_name(class_of(obj))
     if name not in BOOSTERS:
-        return 0
+        return 0, 0
     key = "_handle" if name == ("lightgbm.basic", "Booster") else "handle"
     if type(obj) is Shadow:
         model = state_item(obj, key)
@@ -539,12 +549,13 @@ def booster_nodes(obj: Any) -> int:
             raise Unproven("the model text of a LightGBM Booster")
         from safeload.trust.lightgbm_text import text_nodes
 
-        return text_nodes(model)
+        return text_nodes(model), 0
     if not isinstance(model, (bytes, bytearray, memoryview)):
         raise Unproven("the model blob of an xgboost Booster")
     from safeload.trust.xgboost_model import tree_nodes
 
-    return tree_nodes(model)
+    nodes, features, groups = tree_nodes(model)
+    return nodes, max(0, groups * (features + 1) ** 2 - POLYNOMIAL_SPREAD * features)
 
 
 def shared_native_problem(edges: dict[int, list[int]], instances: list[Any]) -> str | None:

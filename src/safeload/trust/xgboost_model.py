@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # numpy is imported when a blob is checked, not with safeload
     import numpy as np
 
 from safeload._symbolic import _Big, _Bytes, _Const, _Global, _Obj, _Tuple
+from safeload.trust.tree_paths import path_work_problem
 from safeload.trust.xgboost_ubj import Typed, UBJError, parse
 
 __all__ = [
@@ -61,8 +62,9 @@ CATEGORY_BYTES_PER_BLOB_BYTE: Final = 256
 #: ``[f"f{i}" for i in range(n_features_in_)]``, about 88 bytes and 0.7 microseconds per
 #: feature (measured with xgboost 3.2: 90 MB and 0.8 s for 2**20 features). 2**20 is what
 #: scikit-learn's width rule lets a stored ``n_features_in_`` claim without an array as wide
-#: (rt31-02), and ``HashingVectorizer``'s default width: an honest sparse text model of any
-#: size passes (100,000 features with one stump is a 4 KB blob, 25 features per byte).
+#: (rt31-02), and ``HashingVectorizer``'s default width. (The whole-model bound refuses
+#: far fewer for a Booster's SHAP interaction values, ``(num_feature + 1) ** 2`` a row and
+#: output group: some 4,150 features for one group, rt62-06.)
 FREE_FEATURES: Final = 2**20
 
 #: Features per byte of the blob a Booster may say it has past :data:`FREE_FEATURES` (rt45-04).
@@ -184,7 +186,11 @@ def _tree_problem(blob: Any, tree: Any, t: int, num_feature: int) -> int:
         raise UBJError(f"{where}: parents disagrees with left_children / right_children")
     if ((split[internal] < 0) | (split[internal] >= num_feature)).any():
         raise UBJError(f"{where}: an internal node splits on a feature not below {num_feature}")
-    _depth_problem(parents, where)
+    depth = _depth_problem(parents, where)
+    work = int(np.square(depth[leaf]).sum())
+    problem = path_work_problem(work, int(np.count_nonzero(leaf)), where)
+    if problem:
+        raise UBJError(problem)
     return _categories_problem(blob, tree, where, n, internal)
 
 
@@ -195,7 +201,7 @@ def _tree_problem(blob: Any, tree: Any, t: int, num_feature: int) -> int:
 MAX_TREE_DEPTH = 256
 
 
-def _depth_problem(parents: Any, where: str) -> None:
+def _depth_problem(parents: Any, where: str) -> Any:
     """Refuse a tree deeper than :data:`MAX_TREE_DEPTH`: ``parents`` points to an earlier node
     (checked before), so each pass of ``depth[i] = depth[parent[i]] + 1`` settles one more
     level, and a tree is no deeper than the passes it takes to settle."""
@@ -206,7 +212,7 @@ def _depth_problem(parents: Any, where: str) -> None:
         new = np.zeros_like(depth)
         new[1:] = depth[parents[1:]] + 1
         if np.array_equal(new, depth):
-            return
+            return depth
         depth = new
     raise UBJError(f"{where} is deeper than {MAX_TREE_DEPTH} levels")
 
@@ -218,21 +224,28 @@ def _tree_model(booster: Any) -> Any:
     return _get(booster, "model")
 
 
-def tree_nodes(blob: Any) -> int:
+def tree_nodes(blob: Any) -> tuple[int, int, int]:
     """How many nodes the trees of an xgboost model blob (a pickled Booster's, or
-    ``save_raw``'s) hold (gbtree, or dart's inner gbtree; 0 for gblinear): the work
-    ``predict`` does per row grows with them."""
+    ``save_raw``'s) hold (gbtree, or dart's inner gbtree; 0 for gblinear), the work
+    ``predict`` does per row grows with them; and its ``num_feature`` and output groups
+    (``predict(pred_interactions=True)`` gives ``groups * (num_feature + 1) ** 2`` values a
+    row)."""
     top = parse(blob)
     # (a pickled Booster's blob wraps the model as "Model" beside its "Config"; save_raw's
     # is the model alone)
     if isinstance(top, dict) and "Model" in top:
         top = top["Model"]
-    booster = _get(top, "learner", "gradient_booster")
+    learner = _get(top, "learner")
+    param = _get(learner, "learner_model_param")
+    num_feature = _int(_get(param, "num_feature"), "num_feature", 0)
+    groups = output_groups(param)
+    booster = _get(learner, "gradient_booster")
     model = _tree_model(booster) if booster.get("name") in ("gbtree", "dart") else None
     trees = model.get("trees") if isinstance(model, dict) else None
     if not isinstance(trees, list):
-        return 0
-    return sum(_int(_get(tree, "tree_param", "num_nodes"), "num_nodes", 1) for tree in trees)
+        return 0, num_feature, groups
+    nodes = sum(_int(_get(tree, "tree_param", "num_nodes"), "num_nodes", 1) for tree in trees)
+    return nodes, num_feature, groups
 
 
 def _categories_problem(
