@@ -54,6 +54,7 @@ __all__ = [
     "assert_refused_by_both",
     "assert_scan_predicts_load",
     "assert_safeload_refuses",
+    "bech32",
     "memory_harm_file",
     "binint",
     "binunicode",
@@ -63,6 +64,7 @@ __all__ = [
     "dumps_with",
     "global_",
     "hgb_nodes",
+    "lightgbm_chain",
     "load_honest",
     "loky_workers_call",
     "maxrss",
@@ -74,6 +76,7 @@ __all__ = [
     "refused",
     "run_child",
     "short_binstring",
+    "xgboost_chain",
     "tuple_dag",
     "until_crash",
     "verdicts",
@@ -670,3 +673,128 @@ def _text(out: bytes | str | None) -> str:
     if out is None:
         return ""
     return out.decode(errors="replace") if isinstance(out, bytes) else out
+
+
+def xgboost_chain(
+    depth: int, *, trees: int = 1, features: int = 1, always_right: bool = False
+) -> Any:
+    """An XGBClassifier whose ``trees`` trees are each a valid chain in xgboost's breadth-first
+    order: node 2k splits feature ``k % features``, its left child 2k + 1 a leaf, its right
+    child 2k + 2 the next split; at k + 0.5 (a large input walks all ``depth``) or, with
+    ``always_right``, at -1 (every row walks all of it)."""
+    import json
+
+    from xgboost import XGBClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(200, features)
+    clf = XGBClassifier(n_estimators=trees, max_depth=2, n_jobs=1).fit(
+        X, (X[:, 0] > 0.5).astype(int)
+    )
+    booster = clf.get_booster()
+    model = json.loads(booster.save_raw("json"))
+    n = 2 * depth + 1
+    for tree in model["learner"]["gradient_booster"]["model"]["trees"]:
+        left, right, parents, cond = [-1] * n, [-1] * n, [2147483647] * n, [0.1] * n
+        split = [0] * n
+        for k in range(depth):
+            i = 2 * k
+            left[i], right[i] = i + 1, i + 2
+            cond[i] = -1.0 if always_right else k + 0.5
+            split[i] = k % features
+            parents[i + 1] = parents[i + 2] = i
+        tree.update(
+            left_children=left,
+            right_children=right,
+            parents=parents,
+            split_conditions=cond,
+            split_indices=split,
+            default_left=[0] * n,
+            split_type=[0] * n,
+            base_weights=[0.0] * n,
+            loss_changes=[0.0] * n,
+            sum_hessian=[1.0] * n,
+            categories=[],
+            categories_nodes=[],
+            categories_segments=[],
+            categories_sizes=[],
+        )
+        tree["tree_param"]["num_nodes"] = str(n)
+    booster.load_model(bytearray(json.dumps(model).encode()))
+    clf._Booster = booster
+    return clf
+
+
+def lightgbm_chain(depth: int, *, features: int = 1, always_right: bool = False) -> Any:
+    """An LGBMClassifier of one tree with ``depth + 1`` leaves, a chain: internal node k splits
+    feature ``k % features`` at k + 0.5 (or, ``always_right``, at -1), its left child leaf k,
+    its right child node k + 1. The text is parsed and written again by LightGBM (so
+    ``tree_sizes`` is its own), and the Booster keeps the params its fit gave it (a
+    text-loaded Booster's params are refused)."""
+    import re
+
+    import lightgbm as lgb
+    from lightgbm import LGBMClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(200, features)
+    clf = LGBMClassifier(
+        n_estimators=1, num_leaves=2, n_jobs=1, verbose=-1, min_child_samples=1
+    ).fit(X, (X[:, 0] > 0.5).astype(int))
+    params = dict(clf.booster_.params)
+    head, rest = clf.booster_.model_to_string().split("Tree=0\n", 1)
+    tree, tail = rest.split("\n\n\n", 1)
+    lines = dict(line.split("=", 1) for line in tree.split("\n") if "=" in line)
+
+    def join(values: Any) -> str:
+        return " ".join(map(str, values))
+
+    d = depth
+    lines.update(
+        num_leaves=str(d + 1),
+        split_feature=join([k % features for k in range(d)]),
+        split_gain=join([1] * d),
+        threshold=join([-1.0 if always_right else k + 0.5 for k in range(d)]),
+        decision_type=join([2] * d),
+        left_child=join([-(k + 1) for k in range(d)]),
+        right_child=join([k + 1 for k in range(d - 1)] + [-(d + 1)]),
+        leaf_value=join([0.1] * (d + 1)),
+        leaf_weight=join([1] * (d + 1)),
+        leaf_count=join([1] * (d + 1)),
+        internal_value=join([0] * d),
+        internal_weight=join([1] * d),
+        internal_count=join([d + 1 - k for k in range(d)]),
+    )
+    body = "\n".join(f"{k}={v}" for k, v in lines.items())
+    text = re.sub(r"tree_sizes=\d+", "tree_sizes=0", head) + "Tree=0\n" + body + "\n\n\n" + tail
+    booster = lgb.Booster(model_str=lgb.Booster(model_str=text).model_to_string())
+    booster.params = params
+    clf._Booster = booster
+    return clf
+
+
+_BECH32_CHARS = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+
+
+def bech32(hrp: str, data: bytes) -> str:
+    """``data`` as a bech32 string (BIP 173) with human-readable part ``hrp``."""
+    generator = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
+    acc = bits = 0
+    five: list[int] = []
+    for byte in data:
+        acc, bits = (acc << 8) | byte, bits + 8
+        while bits >= 5:
+            bits -= 5
+            five.append((acc >> bits) & 31)
+    if bits:
+        five.append((acc << (5 - bits)) & 31)
+    check = 1
+    for value in [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp] + five + [0] * 6:
+        top = check >> 25
+        check = ((check & 0x1FFFFFF) << 5) ^ value
+        for i, g in enumerate(generator):
+            if (top >> i) & 1:
+                check ^= g
+    check ^= 1
+    tail = [(check >> 5 * (5 - i)) & 31 for i in range(6)]
+    return hrp + "1" + "".join(_BECH32_CHARS[c] for c in five + tail)

@@ -187,7 +187,7 @@ import pickle
 import numpy as np
 import pytest
 
-from redteam import PLAIN_CALL, assert_refused, child, memory_harm_file, write
+from redteam import PLAIN_CALL, assert_refused, bech32, child, memory_harm_file, write
 
 CE = ["category_encoders"]
 
@@ -374,31 +374,6 @@ def _crc16_xmodem(data: bytes) -> int:
     return crc
 
 
-def _bech32(hrp: str, data: bytes) -> str:
-    generator = [0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3]
-    groups, acc, bits = [], 0, 0
-    for byte in data:
-        acc, bits = (acc << 8) | byte, bits + 8
-        while bits >= 5:
-            bits -= 5
-            groups.append((acc >> bits) & 31)
-    if bits:
-        groups.append((acc << (5 - bits)) & 31)
-    chk = 1
-    for value in [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp] + groups + [0] * 6:
-        top = chk >> 25
-        chk = (chk & 0x1FFFFFF) << 5 ^ value
-        for i in range(5):
-            chk ^= generator[i] if (top >> i) & 1 else 0
-    chk ^= 1
-    alphabet = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
-    return (
-        hrp
-        + "1"
-        + "".join(alphabet[d] for d in groups + [(chk >> 5 * (5 - i)) & 31 for i in range(6)])
-    )
-
-
 def _text_public_keys() -> dict[str, str]:
     import base64
     import struct
@@ -409,8 +384,8 @@ def _text_public_keys() -> dict[str, str]:
         "paserk": "k4.public." + base64.urlsafe_b64encode(key).rstrip(b"=").decode(),
         "stellar": base64.b32encode(strkey + struct.pack("<H", _crc16_xmodem(strkey))).decode(),
         "dnskey": "example.com. 3600 IN DNSKEY 257 3 15 " + base64.b64encode(key).decode(),
-        "cardano": _bech32("ed25519_pk", key),
-        "cosmos": _bech32("cosmospub", bytes.fromhex("1624de6420") + key),
+        "cardano": bech32("ed25519_pk", key),
+        "cosmos": bech32("cosmospub", bytes.fromhex("1624de6420") + key),
     }
 
 

@@ -119,8 +119,10 @@ from redteam import (
     assert_refused,
     assert_scan_predicts_load,
     child,
+    lightgbm_chain,
     memory_harm_file,
     write,
+    xgboost_chain,
 )
 
 
@@ -151,95 +153,6 @@ def test_rt61_01_distinct_stateless_copies(tmp_path):
 # --- rt61-02 / rt61-03: an xgboost tree that is a chain of depth 20,000 ---------------------------
 
 
-def _xgb_chain(depth: int = 20_000):
-    """An XGBClassifier of one tree, a valid chain in xgboost's breadth-first order: node 2k
-    splits feature 0 at k + 0.5, its left child 2k + 1 a leaf, its right child 2k + 2 the next
-    split (a large input walks all ``depth``)."""
-    import json
-
-    from xgboost import XGBClassifier
-
-    rng = np.random.RandomState(0)
-    X = rng.rand(200, 1)
-    clf = XGBClassifier(n_estimators=1, max_depth=2, n_jobs=1).fit(X, (X[:, 0] > 0.5).astype(int))
-    booster = clf.get_booster()
-    model = json.loads(booster.save_raw("json"))
-    tree = model["learner"]["gradient_booster"]["model"]["trees"][0]
-    n = 2 * depth + 1
-    left, right, parents, cond = [-1] * n, [-1] * n, [2147483647] * n, [0.1] * n
-    for k in range(depth):
-        i = 2 * k
-        left[i], right[i], cond[i] = i + 1, i + 2, k + 0.5
-        parents[i + 1] = parents[i + 2] = i
-    tree.update(
-        left_children=left,
-        right_children=right,
-        parents=parents,
-        split_conditions=cond,
-        split_indices=[0] * n,
-        default_left=[0] * n,
-        split_type=[0] * n,
-        base_weights=[0.0] * n,
-        loss_changes=[0.0] * n,
-        sum_hessian=[1.0] * n,
-        categories=[],
-        categories_nodes=[],
-        categories_segments=[],
-        categories_sizes=[],
-    )
-    tree["tree_param"]["num_nodes"] = str(n)
-    booster.load_model(bytearray(json.dumps(model).encode()))
-    clf._Booster = booster
-    return clf
-
-
-def _lgb_chain(depth: int = 20_000):
-    """An LGBMClassifier of one tree with ``depth + 1`` leaves, a chain: internal node k splits
-    feature 0 at k + 0.5, its left child leaf k, its right child node k + 1. The text is
-    parsed and written again by LightGBM (so ``tree_sizes`` is its own), and the Booster keeps
-    the params its fit gave it."""
-    import re
-
-    import lightgbm as lgb
-    from lightgbm import LGBMClassifier
-
-    rng = np.random.RandomState(0)
-    X = rng.rand(200, 1)
-    clf = LGBMClassifier(
-        n_estimators=1, num_leaves=2, n_jobs=1, verbose=-1, min_child_samples=1
-    ).fit(X, (X[:, 0] > 0.5).astype(int))
-    params = dict(clf.booster_.params)
-    head, rest = clf.booster_.model_to_string().split("Tree=0\n", 1)
-    tree, tail = rest.split("\n\n\n", 1)
-    lines = dict(line.split("=", 1) for line in tree.split("\n") if "=" in line)
-
-    def join(values):
-        return " ".join(map(str, values))
-
-    d = depth
-    lines.update(
-        num_leaves=str(d + 1),
-        split_feature=join([0] * d),
-        split_gain=join([1] * d),
-        threshold=join([k + 0.5 for k in range(d)]),
-        decision_type=join([2] * d),
-        left_child=join([-(k + 1) for k in range(d)]),
-        right_child=join([k + 1 for k in range(d - 1)] + [-(d + 1)]),
-        leaf_value=join([0.1] * (d + 1)),
-        leaf_weight=join([1] * (d + 1)),
-        leaf_count=join([1] * (d + 1)),
-        internal_value=join([0] * d),
-        internal_weight=join([1] * d),
-        internal_count=join([d + 1 - k for k in range(d)]),
-    )
-    body = "\n".join(f"{k}={v}" for k, v in lines.items())
-    text = re.sub(r"tree_sizes=\d+", "tree_sizes=0", head) + "Tree=0\n" + body + "\n\n\n" + tail
-    booster = lgb.Booster(model_str=lgb.Booster(model_str=text).model_to_string())
-    booster.params = params  # what fit gave it (a text-loaded Booster's params are refused)
-    clf._Booster = booster
-    return clf
-
-
 def _voting_over_chain_pipelines(lib: str = "xgboost", copies: int = 200):
     from sklearn.ensemble import VotingClassifier
     from sklearn.pipeline import Pipeline
@@ -248,11 +161,11 @@ def _voting_over_chain_pipelines(lib: str = "xgboost", copies: int = 200):
     if lib == "xgboost":
         from xgboost import XGBClassifier as Classifier
 
-        clf = _xgb_chain()
+        clf = xgboost_chain(20_000)
     else:
         from lightgbm import LGBMClassifier as Classifier
 
-        clf = _lgb_chain()
+        clf = lightgbm_chain(20_000)
     X = np.random.RandomState(0).rand(50, 1)
     model = VotingClassifier([("m0", clf)]).fit(X, (X[:, 0] > 0.5).astype(int))
     model.estimators = [(f"m{i}", Pipeline([("m", Classifier())])) for i in range(copies)]
@@ -282,7 +195,7 @@ def test_rt61_02_deep_booster_tree_repeated(tmp_path, lib):
 )
 def test_rt61_03_deep_booster_tree_dump_crashes(tmp_path, lib, call):
     pytest.importorskip(lib)
-    clf = _xgb_chain() if lib == "xgboost" else _lgb_chain()
+    clf = xgboost_chain(20_000) if lib == "xgboost" else lightgbm_chain(20_000)
     path = write(tmp_path, pickle.dumps(clf, protocol=5))
     plain = child(PLAIN_CALL.format(call=call), path, cpu=20)
     assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGSEGV

@@ -131,9 +131,7 @@ rt62-11 (HARM: memory, pandas profile; against the maintainer's working-tree
 from __future__ import annotations
 
 import copy
-import json
 import pickle
-import re
 
 import numpy as np
 import pytest
@@ -141,8 +139,11 @@ import pytest
 from redteam import (
     PLAIN_CALL,
     assert_scan_predicts_load,
+    bech32,
     child,
+    lightgbm_chain,
     write,
+    xgboost_chain,
 )
 
 
@@ -189,99 +190,17 @@ def test_rt62_01_keep_all_selectors(tmp_path, kind):
 # --- rt62-02: TreeSHAP over one deep chain of distinct features ----------------------------------
 
 
-def _xgb_chain(depth, trees=1, features=1):
-    from xgboost import XGBClassifier
-
-    rng = np.random.RandomState(0)
-    X = rng.rand(200, features)
-    clf = XGBClassifier(n_estimators=trees, max_depth=2, n_jobs=1).fit(
-        X, (X[:, 0] > 0.5).astype(int)
-    )
-    booster = clf.get_booster()
-    model = json.loads(booster.save_raw("json"))
-    for tree in model["learner"]["gradient_booster"]["model"]["trees"]:
-        n = 2 * depth + 1
-        left, right, parents, cond = [-1] * n, [-1] * n, [2147483647] * n, [0.1] * n
-        split = [0] * n
-        for k in range(depth):
-            i = 2 * k
-            left[i], right[i], cond[i] = i + 1, i + 2, -1.0  # always go right
-            split[i] = k % features
-            parents[i + 1] = parents[i + 2] = i
-        tree.update(
-            left_children=left,
-            right_children=right,
-            parents=parents,
-            split_conditions=cond,
-            split_indices=split,
-            default_left=[0] * n,
-            split_type=[0] * n,
-            base_weights=[0.0] * n,
-            loss_changes=[0.0] * n,
-            sum_hessian=[1.0] * n,
-            categories=[],
-            categories_nodes=[],
-            categories_segments=[],
-            categories_sizes=[],
-        )
-        tree["tree_param"]["num_nodes"] = str(n)
-    booster.load_model(bytearray(json.dumps(model).encode()))
-    clf._Booster = booster
-    return clf
-
-
-def _lgb_chain(depth, features=1):
-    import lightgbm as lgb
-    from lightgbm import LGBMClassifier
-
-    rng = np.random.RandomState(0)
-    X = rng.rand(200, features)
-    clf = LGBMClassifier(
-        n_estimators=1, num_leaves=2, n_jobs=1, verbose=-1, min_child_samples=1
-    ).fit(X, (X[:, 0] > 0.5).astype(int))
-    params = dict(clf.booster_.params)
-    head, rest = clf.booster_.model_to_string().split("Tree=0\n", 1)
-    tree, tail = rest.split("\n\n\n", 1)
-    lines = dict(line.split("=", 1) for line in tree.split("\n") if "=" in line)
-
-    def join(values):
-        return " ".join(map(str, values))
-
-    d = depth
-    lines.update(
-        num_leaves=str(d + 1),
-        split_feature=join([k % features for k in range(d)]),
-        split_gain=join([1] * d),
-        threshold=join([-1.0] * d),
-        decision_type=join([2] * d),
-        left_child=join([-(k + 1) for k in range(d)]),
-        right_child=join([k + 1 for k in range(d - 1)] + [-(d + 1)]),
-        leaf_value=join([0.1] * (d + 1)),
-        leaf_weight=join([1] * (d + 1)),
-        leaf_count=join([1] * (d + 1)),
-        internal_value=join([0] * d),
-        internal_weight=join([1] * d),
-        internal_count=join([d + 1 - k for k in range(d)]),
-    )
-    body = "\n".join(f"{k}={v}" for k, v in lines.items())
-    text = re.sub(r"tree_sizes=\d+", "tree_sizes=0", head) + "Tree=0\n" + body + "\n\n\n" + tail
-    booster = lgb.Booster(model_str=lgb.Booster(model_str=text).model_to_string())
-    booster.params = params
-    clf._Booster = booster
-    return clf
-
-
 @pytest.mark.parametrize("lib", ["xgboost", "lightgbm"])
 def test_rt62_02_deep_chain_shap(tmp_path, lib):
     pytest.importorskip(lib)
     if lib == "xgboost":
-        model = _xgb_chain(250, 1, 250)
+        model = xgboost_chain(250, features=250, always_right=True)
         call = (
             "model.get_booster().predict(__import__('xgboost').DMatrix(numpy.zeros((10, 250))),"
             " pred_interactions=True)"
         )  # 16.8 s CPU a row
     else:
-        model = _lgb_chain(1000, 1000)
+        model = lightgbm_chain(1000, features=1000, always_right=True)
         call = "model.predict(numpy.zeros((100, 1000)), pred_contrib=True)"  # 2.5 s a row
     path = write(tmp_path, pickle.dumps(model, protocol=5))
     plain = child(PLAIN_CALL.format(call=call), path, cpu=3)
@@ -330,36 +249,6 @@ def test_rt62_03_knn_fitted_on_an_index(tmp_path, shape):
 
 # --- rt62-04: more Ed25519 public-key text forms -----------------------------------------------------
 
-_BECH32_CHARS = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
-
-
-def _bech32(hrp: str, data: bytes) -> str:
-    def polymod(values):
-        check = 1
-        for value in values:
-            top = check >> 25
-            check = (check & 0x1FFFFFF) << 5 ^ value
-            for i, g in enumerate((0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)):
-                check ^= g if (top >> i) & 1 else 0
-        return check
-
-    acc = bits = 0
-    five: list[int] = []
-    for byte in data:
-        acc, bits = (acc << 8) | byte, bits + 8
-        while bits >= 5:
-            bits -= 5
-            five.append((acc >> bits) & 31)
-    if bits:
-        five.append((acc << (5 - bits)) & 31)
-    head = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
-    mod = polymod(head + five + [0] * 6) ^ 1
-    return (
-        hrp
-        + "1"
-        + "".join(_BECH32_CHARS[c] for c in five + [(mod >> 5 * (5 - i)) & 31 for i in range(6)])
-    )
-
 
 def _ed25519_text_forms() -> dict[str, bytes]:
     import base64
@@ -378,10 +267,10 @@ def _ed25519_text_forms() -> dict[str, bytes]:
     ).decode()
     algorand = key + hashlib.new("sha512_256", key).digest()[-4:]
     return {
-        "npub_upper": _bech32("npub", key).upper().encode(),
-        "age_upper": _bech32("age", key).upper().encode(),
-        "cardano_addr_vk": _bech32("addr_vk", key).encode(),
-        "cardano_stake_vk": _bech32("stake_vk", key).encode(),
+        "npub_upper": bech32("npub", key).upper().encode(),
+        "age_upper": bech32("age", key).upper().encode(),
+        "cardano_addr_vk": bech32("addr_vk", key).encode(),
+        "cardano_stake_vk": bech32("stake_vk", key).encode(),
         "algorand": base64.b32encode(algorand).decode().rstrip("=").encode(),
         "onion_upper": (onion + ".ONION").encode(),
         "onion_bare": onion.lower().encode(),
