@@ -557,10 +557,10 @@ def _union_of_stateless(kind: str, copies: int = 10_000):
 
 @pytest.mark.parametrize("kind", ["normalizer", "binarizer", "sqrt"])
 def test_rt60_10_stateless_branches(tmp_path, kind):
-    # (the round used 10,000 and a (20, 1000) input; 3,000 and (70, 1000) show it sooner)
-    data = pickle.dumps(_union_of_stateless(kind, 3_000), protocol=5)
+    # (the round used 10,000 and a (20, 1000) input; 1,500 and (140, 1000) show it sooner)
+    data = pickle.dumps(_union_of_stateless(kind, 1_500), protocol=5)
     path = memory_harm_file(
-        tmp_path, data, "model.transform(numpy.ones((70, 1000)))", limit=130_000
+        tmp_path, data, "model.transform(numpy.ones((140, 1000)))", limit=130_000
     )
     assert_refused(path)
 
@@ -580,8 +580,9 @@ def _union_of_chi2(copies: int = 2000, steps: int = 1000):
 
 
 def test_rt60_11_unfitted_chi2_sampler(tmp_path):
-    data = pickle.dumps(_union_of_chi2(), protocol=5)
-    path = memory_harm_file(tmp_path, data, "model.transform(numpy.ones((2, 100)))", limit=30_000)
+    # (the round used 2,000 copies and a (2, 100) input; 1,000 and (4, 100) alike)
+    data = pickle.dumps(_union_of_chi2(1_000), protocol=5)
+    path = memory_harm_file(tmp_path, data, "model.transform(numpy.ones((4, 100)))", limit=30_000)
     assert_refused(path)
 
 

@@ -299,11 +299,11 @@ def test_rt61_06_distinct_fitted_noop_scalers(tmp_path, kind):
         one = RobustScaler(with_centering=False, with_scaling=False).fit(X)
     else:
         one = TfidfTransformer(use_idf=False).fit(X)  # stores no idf_
-    # (the round used 10,000 and a (100, 200) input; 3,000 and (350, 200) show it sooner)
-    union = FeatureUnion([(f"s{i}", copy.deepcopy(one)) for i in range(3_000)])
+    # (the round used 10,000 and a (100, 200) input; 1,500 and (700, 200) show it sooner)
+    union = FeatureUnion([(f"s{i}", copy.deepcopy(one)) for i in range(1_500)])
     data = pickle.dumps(union, protocol=5)
     path = memory_harm_file(
-        tmp_path, data, "model.transform(numpy.ones((350, 200)))", limit=600_000
+        tmp_path, data, "model.transform(numpy.ones((700, 200)))", limit=600_000
     )
     assert_refused(path)
 
