@@ -219,18 +219,22 @@ def peak_input_copies(root: int, edges: dict[int, list[int]], instances: Any) ->
         cls = class_of(obj)
         attrs = _attrs(obj)
         mro = _mro(cls)
+        if _PIPELINE in mro or _UNION in mro or _COLUMNS in mro:
+            key_name = "steps" if _PIPELINE in mro else "transformer_list"
+            if _COLUMNS in mro:
+                key_name = "transformers_" if "transformers_" in attrs else "transformers"
+            if _entries(attrs.get(key_name)) is None:
+                # a composite whose entries this cannot read: all it holds side by side
+                return sum(k[0] for k in kids), sum(max(k) for k in kids)
         if _PIPELINE in mro:
             out = peak = 1.0
-            for step in _entries(attrs.get("steps")):
+            for step in _entries(attrs.get("steps")) or ():
                 step_out, step_peak = of(step[1])
                 peak = max(peak, out * max(step_out, step_peak))
                 out *= max(step_out, 1.0) if step[1] is not None else 1.0
             return out, peak
         if _UNION in mro or _COLUMNS in mro:
-            if _UNION in mro:
-                entries = _entries(attrs.get("transformer_list"))
-            else:
-                entries = _entries(attrs.get("transformers_", attrs.get("transformers")))
+            entries = _entries(attrs.get(key_name)) or []
             shares = [1.0] * len(entries) if _UNION in mro else _column_shares(entries)
             out = peak = 0.0
             for entry, share in zip(entries, shares, strict=True):
@@ -257,12 +261,14 @@ def peak_input_copies(root: int, edges: dict[int, list[int]], instances: Any) ->
     return value.get(root, (0.0, 0.0))[1]
 
 
-def _entries(entries: Any) -> list[tuple[Any, ...]]:
-    """A pipeline's ``steps`` or a composite's ``(name, estimator, ...)`` entries, as tuples
-    (fewer than 100,000; anything else is no entry)."""
+def _entries(entries: Any) -> list[tuple[Any, ...]] | None:
+    """A pipeline's ``steps`` or a composite's ``(name, estimator, ...)`` entries, as tuples;
+    ``None`` for anything else (not a list or tuple of fewer than 100,000 such entries)."""
     if type(entries) not in (list, tuple) or len(entries) >= 100_000:
-        return []
-    return [tuple(e) for e in entries if type(e) in (list, tuple) and len(e) >= 2]
+        return None
+    if not all(type(e) in (list, tuple) and len(e) >= 2 for e in entries):
+        return None
+    return [tuple(e) for e in entries]
 
 
 def _branch_columns(columns: Any) -> tuple[str, list[Any]] | None:
