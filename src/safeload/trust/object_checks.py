@@ -147,7 +147,9 @@ INPUT_WIDE = frozenset(
     }
 )
 #: Composites and wrappers whose ``transform`` hands the input to the estimators they hold,
-#: which count for themselves (:meth:`RepeatedOutputs.add`), or returns predictions.
+#: which count for themselves (:func:`peak_input_copies`). (Voting and stacking ensembles
+#: count a copy: stacking with ``passthrough`` returns its input beside the predictions, and
+#: 1,500 in a union copied it 1,500 times, rt63-01.)
 DELEGATING = frozenset(
     {
         "Pipeline",
@@ -158,10 +160,6 @@ DELEGATING = frozenset(
         "HalvingGridSearchCV",
         "HalvingRandomSearchCV",
         "FrozenEstimator",
-        "VotingClassifier",
-        "VotingRegressor",
-        "StackingClassifier",
-        "StackingRegressor",
     }
 )
 #: Transformers that transform without a fit of their own: ``SelectFromModel(prefit=True)``
