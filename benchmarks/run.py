@@ -50,6 +50,12 @@ def _models(quick: bool, wanted: set[str]) -> dict[str, Any]:
     if "array" in wanted:
         n = (16 << 20) // 8 if quick else (1 << 30) // 8
         models["array"] = {"weights": np.random.default_rng(0).standard_normal(n)}
+    if "booster" in wanted:  # (not in the default set: xgboost is a profile, not a dependency)
+        import xgboost
+
+        trees, rows = (20, 2000) if quick else (300, 20_000)
+        x, y = make_classification(n_samples=rows, n_features=30, random_state=0)
+        models["booster"] = xgboost.XGBClassifier(n_estimators=trees, max_depth=6).fit(x, y)
     if "home" in wanted:
         models["home"] = LinearRegression().fit(
             [[2600], [3000], [3200], [3600], [4000]], [550000, 565000, 610000, 680000, 725000]
@@ -136,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--models",
         default="forest,array,home",
-        help="comma-separated subset of forest,array,home (default: all)",
+        help="comma-separated subset of forest,array,home (default: all), or booster (an "
+        "XGBClassifier of 300 trees, loaded with the xgboost profile)",
     )
     args = ap.parse_args(argv)
     repeat = args.repeat or (3 if args.quick else 5)
@@ -147,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         pub = key.public_key.save(work / "bench.pub")
         wanted = set(args.models.split(","))
         for name, model in _models(args.quick, wanted).items():
+            profiles = ["xgboost"] if name == "booster" else []
             files = {
                 "joblib": work / f"{name}.joblib",
                 "pickle": work / f"{name}.pkl",
@@ -155,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
             for path in files.values():
                 if path.suffix == ".skops" and name == "array" and not args.quick:
                     continue  # skops stores arrays as .npy members; 1 GiB adds nothing new
+                if path.suffix == ".skops" and name == "booster":
+                    continue  # skops has no type for an xgboost Booster
                 safeload.dump(model, path, key)
             for fmt, path in files.items():
                 if not path.exists():
@@ -174,8 +184,12 @@ def main(argv: list[str] | None = None) -> int:
                     plain = lambda p=path, t=types: skops.io.load(p, trusted=t)  # noqa: E731
                 cases: dict[str, Callable[[], Any]] = {
                     "plain": plain,
-                    "safeload.load": lambda p=path: safeload.load(p, key.public_key),
-                    "load_unsigned": lambda p=path: safeload.load_unsigned(p),
+                    "safeload.load": lambda p=path, f=profiles: safeload.load(
+                        p, key.public_key, profiles=f
+                    ),
+                    "load_unsigned": lambda p=path, f=profiles: safeload.load_unsigned(
+                        p, profiles=f
+                    ),
                     "verify only": lambda p=path: safeload.verify(p, key.public_key),
                     "verify sha256": lambda p=path: _sha256_only(
                         lambda: safeload.verify(p, key.public_key)
@@ -192,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
                     "timings": timings,
                     "ratios": {k: v["best"] / base for k, v in timings.items()},
                 }
-                if not args.no_rss and fmt in ("joblib", "pickle"):
+                if not args.no_rss and fmt in ("joblib", "pickle") and not profiles:
                     plain_kind = "joblib.load" if fmt == "joblib" else "pickle.load"
                     row["memory"] = {
                         k: _peak_rss(k, path, pub)
