@@ -176,7 +176,9 @@ PREFIT = frozenset({"SelectFromModel"})
 MAX_INPUT_COPIES = 1024
 
 
-def peak_input_copies(root: int, edges: dict[int, list[int]], instances: Any) -> float:
+def peak_input_copies(
+    root: int, edges: dict[int, list[int]], instances: Any, widths: bool = False
+) -> float:
     """How many copies of one input row the model may hold at once while it transforms or
     predicts, each as wide as the input: what :func:`_copies_input` transformers give (their
     :func:`_input_factor`), summed over a union's or column transformer's branches (their
@@ -233,7 +235,10 @@ def peak_input_copies(root: int, edges: dict[int, list[int]], instances: Any) ->
             return out, peak
         if _UNION in mro or _COLUMNS in mro:
             entries = _entries(attrs.get(key_name)) or []
-            shares = [1.0] * len(entries) if _UNION in mro else _column_shares(entries)
+            if _UNION in mro:
+                shares = [1.0] * len(entries)
+            else:
+                shares = _column_shares(entries, attrs.get("_transformer_to_input_indices"))
             out = peak = 0.0
             for entry, share in zip(entries, shares, strict=True):
                 branch_out, branch_peak = of(entry[1])
@@ -243,6 +248,8 @@ def peak_input_copies(root: int, edges: dict[int, list[int]], instances: Any) ->
         name = facts_short_name(cls)
         if _copies_input(cls, name, attrs):
             factor = float(_input_factor(name, attrs))
+            if widths:
+                factor *= _width_factor(attrs)
             return factor, max(factor, peak)
         return out, peak
 
@@ -257,6 +264,23 @@ def peak_input_copies(root: int, edges: dict[int, list[int]], instances: Any) ->
             value[members[0]] = node(members[0], inside)
     del comp
     return value.get(root, (0.0, 0.0))[1]
+
+
+def _width_factor(attrs: dict[str, Any]) -> float:
+    """How many output columns a fitted transformer gives per input column, as it stores
+    them (``n_output_features_``, ``n_features_out_``: a polynomial or spline expansion), at
+    least one."""
+    from safeload.trust.structures.common import is_int
+
+    n_in: Any = attrs.get("n_features_in_")
+    if not is_int(n_in) or int(n_in) <= 0:
+        return 1.0
+    widest = 1.0
+    for key in ("n_output_features_", "n_features_out_"):
+        n_out: Any = attrs.get(key)
+        if is_int(n_out) and int(n_out) > 0:
+            widest = max(widest, int(n_out) / int(n_in))
+    return widest
 
 
 def _entries(entries: Any) -> list[tuple[Any, ...]] | None:
@@ -302,25 +326,53 @@ def _is_drop(branch: Any) -> bool:
     return type(branch) is str and branch == "drop"
 
 
-def _column_shares(entries: list[tuple[Any, ...]]) -> list[float]:
+def _column_shares(entries: list[tuple[Any, ...]], indices: Any = None) -> list[float]:
     """The share of a column transformer's input each of its ``entries`` reads: how many
     columns it selects (a column listed twice is read twice) over how many distinct columns
     all the branches that read anything select, since the input holds at least those (not
     over ``n_features_in_``, which a frame's names check instead: rt62-11); 1 for a branch
-    whose columns are in another form, and for all when names and indices mix."""
-    read = [
-        _branch_columns(entry[2]) if len(entry) > 2 and not _is_drop(entry[1]) else None
-        for entry in entries
-    ]
+    whose columns are in another form, and for all when names and indices mix. A frame is
+    selected by ``_transformer_to_input_indices`` (``indices``, by branch name), an array by
+    the entries' columns: each branch's larger share of the two (rt63-03)."""
+    by_spec = _shares(
+        [
+            _branch_columns(entry[2]) if len(entry) > 2 and not _is_drop(entry[1]) else None
+            for entry in entries
+        ]
+    )
+    if indices is None:
+        return by_spec
+    by_index = _shares(
+        [
+            None
+            if not issubclass(type(indices), dict) or _is_drop(entry[1])
+            else _branch_columns(_index_list(dict.get(indices, entry[0])))
+            for entry in entries
+        ]
+    )
+    return [max(a, b) for a, b in zip(by_spec, by_index, strict=True)]
+
+
+def _index_list(found: Any) -> Any:
+    """A branch's ``_transformer_to_input_indices`` entry as a list of ints, or ``None``."""
+    if type(found) is list:
+        return found
+    if type(found) is np.ndarray and found.ndim == 1 and found.dtype.kind in "iu":
+        return found
+    return None
+
+
+def _shares(read: list[tuple[str, list[Any]] | None]) -> list[float]:
+    """The shares :func:`_column_shares` gives for each branch's columns (``None``: unknown)."""
     kinds = {found[0] for found in read if found is not None}
     if len(kinds) != 1:
-        return [1.0] * len(entries)
+        return [1.0] * len(read)
     distinct: set[Any] = set()
     for found in read:
         if found is not None:
             distinct.update(found[1])
     if not distinct:
-        return [1.0] * len(entries)
+        return [1.0] * len(read)
     return [1.0 if found is None else len(found[1]) / len(distinct) for found in read]
 
 
@@ -476,6 +528,13 @@ def whole_model_problem(
             f"{MAX_INPUT_COPIES}: a scaler or feature selector gives a result as wide as its "
             "input each time it is met, side by side in a union, and what it stores compresses "
             "to almost nothing)"
+        )
+    wide = peak_input_copies(graph[0], graph[1], instances, True) if graph is not None else 0.0
+    if wide > POLYNOMIAL_SPREAD:
+        return (
+            f"its transformers would hold {wide:,.0f} columns per input column at once (at "
+            f"most {POLYNOMIAL_SPREAD:,}: a polynomial or spline expansion side by side with "
+            "others in a union widens its input each time it is met)"
         )
     outputs = repeated.total()
     if outputs > paid:

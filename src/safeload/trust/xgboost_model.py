@@ -134,8 +134,9 @@ _NODE_ARRAYS: Final = (
 )  # fmt: skip
 
 
-def _tree_problem(blob: Any, tree: Any, t: int, num_feature: int) -> int:
-    """Check tree ``t``; return the bytes of categorical bit sets xgboost makes for it."""
+def _tree_problem(blob: Any, tree: Any, t: int, num_feature: int) -> tuple[int, int]:
+    """Check tree ``t``; return the bytes of categorical bit sets xgboost makes for it, and
+    its leaves' squared depths summed (:mod:`safeload.trust.tree_paths`)."""
     import numpy as np
 
     where = f"tree {t}"
@@ -191,7 +192,7 @@ def _tree_problem(blob: Any, tree: Any, t: int, num_feature: int) -> int:
     problem = path_work_problem(work, int(np.count_nonzero(leaf)), where)
     if problem:
         raise UBJError(problem)
-    return _categories_problem(blob, tree, where, n, internal)
+    return _categories_problem(blob, tree, where, n, internal), work
 
 
 #: The deepest tree xgboost may be handed. ``get_dump`` indents each node by its depth and
@@ -328,8 +329,11 @@ def _gbtree_problem(
         ):
             raise UBJError("iteration_indptr does not slice the trees")
     bit_sets, allowed = 0, CATEGORY_BYTES_PER_BLOB_BYTE * size
+    paths = 0
     for t, tree in enumerate(trees):
-        bit_sets += _tree_problem(blob, tree, t, num_feature)
+        tree_bits, tree_paths = _tree_problem(blob, tree, t, num_feature)
+        bit_sets += tree_bits
+        paths += tree_paths
         if bit_sets > allowed:
             raise UBJError(
                 f"the categorical splits of trees 0 to {t} make xgboost allocate {bit_sets} "
@@ -337,6 +341,25 @@ def _gbtree_problem(
                 f"{CATEGORY_BYTES_PER_BLOB_BYTE} per byte of the {size}-byte blob"
             )
     _groups_paid(trees, info, groups, base_values)
+    steps = 2 * (num_feature + 1) * paths
+    bound = max(INTERACTION_STEPS, INTERACTION_STEPS_PER_BYTE * size)
+    if steps > bound:
+        raise UBJError(
+            f"SHAP interaction values would take {steps:,} path steps a row (twice the trees' "
+            f"squared leaf depths for each of {num_feature + 1} features), more than {bound:,} "
+            f"({INTERACTION_STEPS_PER_BYTE} per byte of the {size}-byte blob)"
+        )
+
+
+#: Path steps ``predict(pred_interactions=True)`` may take for one row whatever the blob's
+#: size: xgboost runs TreeSHAP twice for each of ``num_feature + 1`` features (conditioned on
+#: it and off), over every tree, each walk costing its leaves' squared depths: some 150
+#: million a second, so this is about a second. Ten chains of 55 splits in a 48 KB model of
+#: 4,000 features took 28 s of CPU a row (rt63-02).
+INTERACTION_STEPS: Final = 1 << 27
+#: Path steps per byte of the blob past :data:`INTERACTION_STEPS`: an honest model of 1,000
+#: features and 300 trees of depth 6 takes some 1,000 a byte (benchmarks/tree_paths.py).
+INTERACTION_STEPS_PER_BYTE: Final = 4096
 
 
 def _groups_paid(trees: list[Any], info: np.ndarray[Any, Any], groups: int, base: int) -> None:
