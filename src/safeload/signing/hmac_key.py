@@ -337,7 +337,7 @@ _BECH32_ALPHABET = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 _BECH32_CONSTANTS = (1, 0x2BC830A3)  # bech32, bech32m
 #: A Stellar StrKey account id (``G``: version byte 6 << 3, an Ed25519 key, a CRC16), or a
 #: PASERK public key (``k1``-``k4.public.``, PASETO's key format).
-_STELLAR = re.compile(rb"(?<![A-Z2-7])G[A-Z2-7]{55}(?![A-Z2-7])")
+_STELLAR = re.compile(rb"(?<![A-Z2-7])[GONCAUX][A-Z2-7]{55}(?![A-Z2-7])")
 _PASERK = re.compile(rb"(?<![A-Za-z0-9])k[1-4]\.public\.[A-Za-z0-9_-]{40,}")
 #: A DNSKEY or CDNSKEY resource record, as ``dig`` prints it (flags, protocol 3, algorithm,
 #: then the base64 key).
@@ -435,6 +435,47 @@ def _is_algorand_address(secret: bytes) -> bool:
     return False
 
 
+#: Base58check public keys by their version bytes and payload length: Tezos ``edpk``,
+#: ``sppk`` and ``p2pk``, BIP 32 ``xpub`` and ``tpub`` (rt63-05).
+_BASE58CHECK_KEYS = (
+    (bytes.fromhex("0d0f25d9"), 32, "a Tezos edpk public key"),
+    (bytes.fromhex("03fee256"), 33, "a Tezos sppk public key"),
+    (bytes.fromhex("03b28b7f"), 33, "a Tezos p2pk public key"),
+    (bytes.fromhex("0488b21e"), 74, "a BIP 32 xpub extended public key"),
+    (bytes.fromhex("043587cf"), 74, "a BIP 32 tpub extended public key"),
+)
+_BASE58_RUN = re.compile(rb"[1-9A-HJ-NP-Za-km-z]{40,120}")
+#: NATS nkeys' public prefixes (operator, server, cluster, account, user, curve): a Stellar
+#: StrKey's form and CRC16 with another version byte; seeds (``S``) are secrets.
+_NKEY_VERSIONS = {14 << 3, 13 << 3, 2 << 3, 0, 20 << 3, 23 << 3}
+
+
+def _base58_key_form(secret: bytes) -> str | None:
+    """A base58check public key (:data:`_BASE58CHECK_KEYS`: a fixed version and a 4-byte
+    double SHA-256 check) or a Substrate SS58 address (a 1- or 2-byte network prefix, the
+    32-byte key and a 2-byte BLAKE2b check), as one token; ``None`` otherwise. A random
+    token passes a check once in 2**32 or, for SS58, 2**16 (and must decode to 35 or 36
+    bytes)."""
+    import hashlib
+
+    for match in _BASE58_RUN.finditer(secret):
+        raw = _radix_decode(match.group(), _BASE58_ALPHABET)
+        if raw is None or len(raw) < 35:
+            continue
+        body, check = raw[:-4], raw[-4:]
+        if hashlib.sha256(hashlib.sha256(body).digest()).digest()[:4] == check:
+            for version, size, what in _BASE58CHECK_KEYS:
+                if body.startswith(version) and len(body) == len(version) + size:
+                    return what
+        if len(raw) in (35, 36):
+            head = len(raw) - 34
+            if raw[0] < 64 if head == 1 else 64 <= raw[0] < 128:
+                digest = hashlib.blake2b(b"SS58PRE" + raw[:-2], digest_size=64).digest()
+                if digest[:2] == raw[-2:]:
+                    return "a Substrate (SS58) address"
+    return None
+
+
 def _radix_decode(text: bytes, alphabet: bytes) -> bytes | None:
     """``text`` in base ``len(alphabet)`` (leading zero digits kept as zero bytes, as base58
     and base36 multibase write them), or ``None`` if a character is not in it."""
@@ -508,7 +549,9 @@ def _is_stellar_account(secret: bytes) -> bool:
     its CRC16 (a random 56-character base32 token starting ``G`` passes once in 65,536)."""
     for match in _STELLAR.finditer(secret):
         raw = base64.b32decode(match.group())
-        if raw[0] == 6 << 3 and _crc16_xmodem(raw[:33]) == int.from_bytes(raw[33:], "little"):
+        if raw[0] not in _NKEY_VERSIONS | {6 << 3}:
+            continue
+        if _crc16_xmodem(raw[:33]) == int.from_bytes(raw[33:], "little"):
             return True
     return False
 
@@ -523,7 +566,10 @@ def _text_key_form(secret: bytes) -> str | None:
     if _PASERK.search(secret):
         return "a PASERK public key"
     if _is_stellar_account(secret):
-        return "a Stellar account id"
+        return "a Stellar account id or NATS public nkey"
+    found = _base58_key_form(secret)
+    if found:
+        return found
     if _is_algorand_address(secret):
         return "an Algorand address"
     if _is_onion_key(secret):
@@ -566,15 +612,27 @@ def _binary_form(secret: bytes) -> str | None:
         return "a COSE public key"
     if _OPENSSH_BLOB.match(secret):
         return "an OpenSSH public key blob"
-    for curve, size in ((ec.SECP256R1(), 32), (ec.SECP384R1(), 48), (ec.SECP521R1(), 66)):
+    curves = (
+        (ec.SECP256R1(), 32),
+        (ec.SECP384R1(), 48),
+        (ec.SECP521R1(), 66),
+        (ec.SECP256K1(), 32),  # Bitcoin's and Ethereum's (rt63-05)
+    )
+    for curve, size in curves:
         # uncompressed points only: a compressed one (02/03 and an x coordinate) is, like a raw
-        # Ed25519 key, any random bytes of its length about half the time (rt54-06)
+        # Ed25519 key, any random bytes of its length about half the time (rt54-06); the bare
+        # x || y pair too (Ethereum's 128-hex public key), on the curve once in 2**256 at random
         if secret[:1] == b"\x04" and len(secret) == 1 + 2 * size:
-            try:
-                ec.EllipticCurvePublicKey.from_encoded_point(curve, secret)
-            except ValueError:
-                continue
-            return f"an X9.62 {curve.name} public key point"
+            point = secret
+        elif len(secret) == 2 * size:
+            point = b"\x04" + secret
+        else:
+            continue
+        try:
+            ec.EllipticCurvePublicKey.from_encoded_point(curve, point)
+        except ValueError:
+            continue
+        return f"an X9.62 {curve.name} public key point"
     return None
 
 
