@@ -337,7 +337,7 @@ _BECH32_ALPHABET = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 _BECH32_CONSTANTS = (1, 0x2BC830A3)  # bech32, bech32m
 #: A Stellar StrKey account id (``G``: version byte 6 << 3, an Ed25519 key, a CRC16), or a
 #: PASERK public key (``k1``-``k4.public.``, PASETO's key format).
-_STELLAR = re.compile(rb"(?<![A-Z2-7])[GONCAUX][A-Z2-7]{55}(?![A-Z2-7])")
+_STELLAR = re.compile(rb"(?<![A-Z2-7])[GONCAUXMP][A-Z2-7]{55,200}(?![A-Z2-7])")
 _PASERK = re.compile(rb"(?<![A-Za-z0-9])k[1-4]\.public\.[A-Za-z0-9_-]{40,}")
 #: A DNSKEY or CDNSKEY resource record, as ``dig`` prints it (flags, protocol 3, algorithm,
 #: then the base64 key).
@@ -388,7 +388,15 @@ def _is_public_bech32(secret: bytes) -> bool:
     # (upper case too: BIP 173 allows it, and QR codes use it; rt62-04)
     for match in (*_BECH32.finditer(secret), *_BECH32.finditer(secret.lower())):
         hrp, data = match.group(1), match.group(2)
-        if not (hrp == b"age" or b"pub" in hrp or b"pk" in hrp or b"vk" in hrp):
+        # (age's plugin recipients are age1yubikey1..., age1tpm1...; a Nostr nprofile holds
+        # the npub's key: rt63-11)
+        if not (
+            hrp.startswith(b"age")
+            or hrp == b"nprofile"
+            or b"pub" in hrp
+            or b"pk" in hrp
+            or b"vk" in hrp
+        ):
             continue
         if _bech32_checks(hrp, data):
             return True
@@ -548,10 +556,16 @@ def _is_stellar_account(secret: bytes) -> bool:
     """A Stellar account id: 56 base32 characters of version byte ``G``, an Ed25519 key and
     its CRC16 (a random 56-character base32 token starting ``G`` passes once in 65,536)."""
     for match in _STELLAR.finditer(secret):
-        raw = base64.b32decode(match.group())
-        if raw[0] not in _NKEY_VERSIONS | {6 << 3}:
+        text = match.group()
+        try:
+            raw = base64.b32decode(text + b"=" * (-len(text) % 8))
+        except ValueError:
             continue
-        if _crc16_xmodem(raw[:33]) == int.from_bytes(raw[33:], "little"):
+        # an account (G), a muxed account (M: the key and an id) or a signed-payload signer
+        # (P: the key and a payload), or a NATS public nkey: a version byte, the key, a CRC16
+        if raw[0] not in _NKEY_VERSIONS | {6 << 3, 12 << 3, 15 << 3} or len(raw) < 35:
+            continue
+        if _crc16_xmodem(raw[:-2]) == int.from_bytes(raw[-2:], "little"):
             return True
     return False
 

@@ -238,7 +238,11 @@ def peak_input_copies(
             if _UNION in mro:
                 shares = [1.0] * len(entries)
             else:
-                shares = _column_shares(entries, attrs.get("_transformer_to_input_indices"))
+                shares = _column_shares(
+                    entries,
+                    attrs.get("_transformer_to_input_indices"),
+                    attrs.get("feature_names_in_"),
+                )
             out = peak = 0.0
             for entry, share in zip(entries, shares, strict=True):
                 branch_out, branch_peak = of(entry[1])
@@ -249,7 +253,7 @@ def peak_input_copies(
         if _copies_input(cls, name, attrs):
             factor = float(_input_factor(name, attrs))
             if widths:
-                factor *= _width_factor(attrs)
+                factor *= _width_factor(name, attrs)
             return factor, max(factor, peak)
         return out, peak
 
@@ -266,21 +270,49 @@ def peak_input_copies(
     return value.get(root, (0.0, 0.0))[1]
 
 
-def _width_factor(attrs: dict[str, Any]) -> float:
-    """How many output columns a fitted transformer gives per input column, as it stores
-    them (``n_output_features_``, ``n_features_out_``: a polynomial or spline expansion), at
-    least one."""
+def _width_factor(name: str, attrs: dict[str, Any]) -> float:
+    """How many dense output columns a fitted transformer gives per input column, as it
+    stores them (at least one): a polynomial or spline expansion's ``n_output_features_`` or
+    ``n_features_out_``; a dense one-hot encoder's categories (``categories_``,
+    ``_n_features_outs``, rt63-09) or a dense one-hot discretizer's bins (``n_bins_``); a
+    multiclass target encoder's classes. (A sparse one-hot result holds one value per input
+    value.)"""
     from safeload.trust.structures.common import is_int
 
     n_in: Any = attrs.get("n_features_in_")
     if not is_int(n_in) or int(n_in) <= 0:
         return 1.0
-    widest = 1.0
+    widest = 1
     for key in ("n_output_features_", "n_features_out_"):
         n_out: Any = attrs.get(key)
         if is_int(n_out) and int(n_out) > 0:
-            widest = max(widest, int(n_out) / int(n_in))
-    return widest
+            widest = max(widest, int(n_out))
+    if name == "OneHotEncoder" and attrs.get("sparse_output", attrs.get("sparse")) is not True:
+        widest = max(widest, _total_size(attrs.get("categories_")))
+        widest = max(widest, _total_count(attrs.get("_n_features_outs")))
+    if name == "KBinsDiscretizer" and attrs.get("encode") == "onehot-dense":
+        widest = max(widest, _total_count(attrs.get("n_bins_")))
+    if name == "TargetEncoder":
+        widest = max(widest, int(n_in) * _total_size([attrs.get("classes_")]))
+    return widest / int(n_in)
+
+
+def _total_size(arrays: Any) -> int:
+    """The items of a list of arrays (or other sized values), together; 0 for anything else."""
+    if type(arrays) not in (list, tuple):
+        return 0
+    return sum(int(np.size(a)) for a in arrays if issubclass(type(a), np.ndarray))
+
+
+def _total_count(counts: Any) -> int:
+    """A list or array of int counts, summed; 0 for anything else."""
+    from safeload.trust.structures.common import is_int
+
+    if issubclass(type(counts), np.ndarray) and counts.ndim == 1 and counts.dtype.kind in "iu":
+        return int(counts.sum())
+    if type(counts) in (list, tuple) and all(is_int(c) for c in counts):
+        return sum(int(c) for c in counts)
+    return 0
 
 
 def _entries(entries: Any) -> list[tuple[Any, ...]] | None:
@@ -329,31 +361,57 @@ def _is_drop(branch: Any) -> bool:
     return type(branch) is str and branch == "drop"
 
 
-def _column_shares(entries: list[tuple[Any, ...]], indices: Any = None) -> list[float]:
+def _column_shares(
+    entries: list[tuple[Any, ...]], indices: Any = None, names: Any = None
+) -> list[float]:
     """The share of a column transformer's input each of its ``entries`` reads: how many
     columns it selects (a column listed twice is read twice) over how many distinct columns
     all the branches that read anything select, since the input holds at least those (not
     over ``n_features_in_``, which a frame's names check instead: rt62-11); 1 for a branch
     whose columns are in another form, and for all when names and indices mix. A frame is
-    selected by ``_transformer_to_input_indices`` (``indices``, by branch name), an array by
-    the entries' columns: each branch's larger share of the two (rt63-03)."""
-    by_spec = _shares(
-        [
-            _branch_columns(entry[2]) if len(entry) > 2 and not _is_drop(entry[1]) else None
-            for entry in entries
-        ]
-    )
+    selected by ``_transformer_to_input_indices`` (``indices``, by branch name) and checked
+    by the names they give in ``feature_names_in_`` (``names``; two indices may name one
+    column), an array by the entries' columns: each branch's larger share of the two
+    (rt63-03, rt63-10). A branch whose columns are empty is skipped by ``transform`` and
+    widens nothing."""
+    specs = [
+        _branch_columns(entry[2]) if len(entry) > 2 and not _is_drop(entry[1]) else None
+        for entry in entries
+    ]
+    by_spec = _shares(specs)
     if indices is None:
         return by_spec
+    if not issubclass(type(indices), dict):
+        return [1.0] * len(entries)
+    stored: list[Any] = []
+    keys = 0
+    for entry in entries:
+        found = None if _is_drop(entry[1]) else _index_list(dict.get(indices, entry[0]))
+        keys += 0 if found is None else len(found)
+        if keys > MAX_COLUMN_KEYS:
+            return [1.0] * len(entries)
+        stored.append(found)
     by_index = _shares(
-        [
-            None
-            if not issubclass(type(indices), dict) or _is_drop(entry[1])
-            else _branch_columns(_index_list(dict.get(indices, entry[0])))
-            for entry in entries
-        ]
+        [_named(found, names) for found in stored],
+        skip=[spec is not None and len(spec[1]) == 0 for spec in specs],
     )
     return [max(a, b) for a, b in zip(by_spec, by_index, strict=True)]
+
+
+def _named(found: Any, names: Any) -> tuple[str, Any] | None:
+    """A branch's stored input indices as the column names they give (``names``, a 1-D array
+    of the fitted frame's column names), or as indices when there are none."""
+    columns = _branch_columns(found)
+    if names is None or columns is None:
+        return columns
+    if not (type(names) is np.ndarray and names.ndim == 1) or len(columns[1]) > len(names):
+        return None
+    picked = np.asarray(columns[1] if columns[0] != "mask" else np.flatnonzero(columns[1]))
+    if picked.size and (
+        picked.dtype.kind not in "iu" or int(picked.min()) < 0 or int(picked.max()) >= len(names)
+    ):
+        return None
+    return "name", [str(name) for name in names[picked.astype(np.intp)]]
 
 
 def _index_list(found: Any) -> Any:
@@ -365,15 +423,19 @@ def _index_list(found: Any) -> Any:
     return None
 
 
-def _shares(read: list[tuple[str, Any] | None]) -> list[float]:
-    """The shares :func:`_column_shares` gives for each branch's columns (``None``: unknown),
-    reading at most :data:`MAX_COLUMN_KEYS` keys in all."""
+def _shares(read: list[tuple[str, Any] | None], skip: list[bool] | None = None) -> list[float]:
+    """The shares :func:`_column_shares` gives for each branch's columns (``None``: unknown;
+    ``skip``: branches ``transform`` skips, share 0), reading at most
+    :data:`MAX_COLUMN_KEYS` keys in all."""
     whole = [1.0] * len(read)
     budget = MAX_COLUMN_KEYS
     kinds: set[str] = set()
     counts: list[int | None] = []
     distinct: set[Any] = set()
-    for found in read:
+    for number, found in enumerate(read):
+        if skip is not None and skip[number]:
+            counts.append(0)
+            continue
         if found is None:
             counts.append(None)
             continue

@@ -342,24 +342,24 @@ def _gbtree_problem(
             )
     _groups_paid(trees, info, groups, base_values)
     steps = 2 * (num_feature + 1) * paths
-    bound = max(INTERACTION_STEPS, INTERACTION_STEPS_PER_BYTE * size)
-    if steps > bound:
+    if steps > INTERACTION_STEPS:
         raise UBJError(
             f"SHAP interaction values would take {steps:,} path steps a row (twice the trees' "
-            f"squared leaf depths for each of {num_feature + 1} features), more than {bound:,} "
-            f"({INTERACTION_STEPS_PER_BYTE} per byte of the {size}-byte blob)"
+            f"squared leaf depths for each of {num_feature + 1} features), more than "
+            f"{INTERACTION_STEPS:,}"
         )
 
 
-#: Path steps ``predict(pred_interactions=True)`` may take for one row whatever the blob's
-#: size: xgboost runs TreeSHAP twice for each of ``num_feature + 1`` features (conditioned on
-#: it and off), over every tree, each walk costing its leaves' squared depths: some 150
-#: million a second, so this is about a second. Ten chains of 55 splits in a 48 KB model of
-#: 4,000 features took 28 s of CPU a row (rt63-02).
-INTERACTION_STEPS: Final = 1 << 27
-#: Path steps per byte of the blob past :data:`INTERACTION_STEPS`: an honest model of 1,000
-#: features and 300 trees of depth 6 takes some 1,000 a byte (benchmarks/tree_paths.py).
-INTERACTION_STEPS_PER_BYTE: Final = 4096
+#: Path steps ``predict(pred_interactions=True)`` may take for one row: xgboost runs
+#: TreeSHAP twice for each of ``num_feature + 1`` features (conditioned on it and off), over
+#: every tree, each walk costing its leaves' squared depths, some 150 million steps a second
+#: (so under 30 s a row). Ten chains of 55 splits in a 48 KB model of 4,000 features took
+#: 4.4 billion, 28 s of CPU a row (rt63-02). Not paid by the blob's size: any bytes of it
+#: pay, and an attribute of 5 MB compressed to nothing (rt63-08). Honest models: 1,000
+#: features and 300 full trees of depth 6 take 1.4 billion, 3,000 features and 10 trees of
+#: depth 10 take 2.3 billion (rt63-12); 2,000 features and 300 full trees of depth 6 (2.8
+#: billion) pass, 4,000 and as many (5.5 billion) are refused.
+INTERACTION_STEPS: Final = 1 << 32
 
 
 def _groups_paid(trees: list[Any], info: np.ndarray[Any, Any], groups: int, base: int) -> None:
