@@ -475,6 +475,10 @@ def _base58_key_form(secret: bytes) -> str | None:
             for version, size, what in _BASE58CHECK_KEYS:
                 if body.startswith(version) and len(body) == len(version) + size:
                     return what
+            if len(body) == 78 and body[45] in (2, 3):
+                # any BIP 32 serialisation of a public key, whatever its version bytes
+                # (SLIP-132 ypub/zpub, Litecoin Ltub, ...; a private one holds 0 there: rt63-11)
+                return "a BIP 32 extended public key"
         if len(raw) in (35, 36):
             head = len(raw) - 34
             if raw[0] < 64 if head == 1 else 64 <= raw[0] < 128:

@@ -177,7 +177,11 @@ MAX_INPUT_COPIES = 1024
 
 
 def peak_input_copies(
-    root: int, edges: dict[int, list[int]], instances: Any, widths: bool = False
+    root: int,
+    edges: dict[int, list[int]],
+    instances: Any,
+    widths: bool = False,
+    shares_of: dict[int, list[float]] | None = None,
 ) -> float:
     """How many copies of one input row the model may hold at once while it transforms or
     predicts, each as wide as the input: what :func:`_copies_input` transformers give (their
@@ -199,6 +203,11 @@ def peak_input_copies(
     from safeload.trust.structures.names import _COLUMNS, _PIPELINE, _UNION, _attrs, _mro
 
     by_id = {id(obj): obj for obj in instances}
+    # a column transformer's shares, by id, read once for both passes (``shares_of``): every
+    # column transformer of the model reads MAX_COLUMN_KEYS keys in all (rt63-13: 100 of
+    # 2**20 each took 28 s); past that every branch counts whole
+    shares_cache: dict[int, list[float]] = {} if shares_of is None else shares_of
+    budget = [MAX_COLUMN_KEYS]
     comp, order = components(root, edges)
     value: dict[int, tuple[float, float]] = {}  # id: (output copies, peak copies)
 
@@ -237,12 +246,16 @@ def peak_input_copies(
             entries = _entries(attrs.get(key_name)) or []
             if _UNION in mro:
                 shares = [1.0] * len(entries)
+            elif key in shares_cache:
+                shares = shares_cache[key]
             else:
                 shares = _column_shares(
                     entries,
                     attrs.get("_transformer_to_input_indices"),
                     attrs.get("feature_names_in_"),
+                    budget,
                 )
+                shares_cache[key] = shares
             out = peak = 0.0
             for entry, share in zip(entries, shares, strict=True):
                 branch_out, branch_peak = of(entry[1])
@@ -362,7 +375,10 @@ def _is_drop(branch: Any) -> bool:
 
 
 def _column_shares(
-    entries: list[tuple[Any, ...]], indices: Any = None, names: Any = None
+    entries: list[tuple[Any, ...]],
+    indices: Any = None,
+    names: Any = None,
+    budget: list[int] | None = None,
 ) -> list[float]:
     """The share of a column transformer's input each of its ``entries`` reads: how many
     columns it selects (a column listed twice is read twice) over how many distinct columns
@@ -373,27 +389,30 @@ def _column_shares(
     by the names they give in ``feature_names_in_`` (``names``; two indices may name one
     column), an array by the entries' columns: each branch's larger share of the two
     (rt63-03, rt63-10). A branch whose columns are empty is skipped by ``transform`` and
-    widens nothing."""
+    widens nothing. ``budget``: the column keys left to read, shared by every column
+    transformer of the model (:data:`MAX_COLUMN_KEYS`), spent here."""
+    if budget is None:
+        budget = [MAX_COLUMN_KEYS]
     specs = [
         _branch_columns(entry[2]) if len(entry) > 2 and not _is_drop(entry[1]) else None
         for entry in entries
     ]
-    by_spec = _shares(specs)
+    by_spec = _shares(specs, budget=budget)
     if indices is None:
         return by_spec
     if not issubclass(type(indices), dict):
         return [1.0] * len(entries)
     stored: list[Any] = []
-    keys = 0
     for entry in entries:
         found = None if _is_drop(entry[1]) else _index_list(dict.get(indices, entry[0]))
-        keys += 0 if found is None else len(found)
-        if keys > MAX_COLUMN_KEYS:
+        budget[0] -= 0 if found is None else len(found)
+        if budget[0] < 0:
             return [1.0] * len(entries)
         stored.append(found)
     by_index = _shares(
         [_named(found, names) for found in stored],
         skip=[spec is not None and len(spec[1]) == 0 for spec in specs],
+        budget=budget,
     )
     return [max(a, b) for a, b in zip(by_spec, by_index, strict=True)]
 
@@ -423,12 +442,17 @@ def _index_list(found: Any) -> Any:
     return None
 
 
-def _shares(read: list[tuple[str, Any] | None], skip: list[bool] | None = None) -> list[float]:
+def _shares(
+    read: list[tuple[str, Any] | None],
+    skip: list[bool] | None = None,
+    budget: list[int] | None = None,
+) -> list[float]:
     """The shares :func:`_column_shares` gives for each branch's columns (``None``: unknown;
-    ``skip``: branches ``transform`` skips, share 0), reading at most
-    :data:`MAX_COLUMN_KEYS` keys in all."""
+    ``skip``: branches ``transform`` skips, share 0), spending ``budget`` (the column keys
+    left to read, :data:`MAX_COLUMN_KEYS`)."""
     whole = [1.0] * len(read)
-    budget = MAX_COLUMN_KEYS
+    if budget is None:
+        budget = [MAX_COLUMN_KEYS]
     kinds: set[str] = set()
     counts: list[int | None] = []
     distinct: set[Any] = set()
@@ -440,8 +464,8 @@ def _shares(read: list[tuple[str, Any] | None], skip: list[bool] | None = None) 
             counts.append(None)
             continue
         kind, keys = found
-        budget -= len(keys)
-        if budget < 0:
+        budget[0] -= len(keys)
+        if budget[0] < 0:
             return whole
         if kind == "list":
             if all(type(c) is str for c in keys):
@@ -611,7 +635,10 @@ def whole_model_problem(
             "sketch's width, a polynomial expansion's or xgboost's SHAP interaction values' "
             "is its parameters)"
         )
-    copies = peak_input_copies(graph[0], graph[1], instances) if graph is not None else 0.0
+    shares_of: dict[int, list[float]] = {}  # (column transformers' shares, for both passes)
+    copies = 0.0
+    if graph is not None:
+        copies = peak_input_copies(graph[0], graph[1], instances, shares_of=shares_of)
     if copies > MAX_INPUT_COPIES:
         return (
             f"its transformers would hold {copies:,.0f} copies of the input at once (at most "
@@ -619,7 +646,9 @@ def whole_model_problem(
             "input each time it is met, side by side in a union, and what it stores compresses "
             "to almost nothing)"
         )
-    wide = peak_input_copies(graph[0], graph[1], instances, True) if graph is not None else 0.0
+    wide = 0.0
+    if graph is not None:
+        wide = peak_input_copies(graph[0], graph[1], instances, True, shares_of)
     if wide > POLYNOMIAL_SPREAD:
         return (
             f"its transformers would hold {wide:,.0f} columns per input column at once (at "

@@ -341,12 +341,12 @@ def _gbtree_problem(
                 f"{CATEGORY_BYTES_PER_BLOB_BYTE} per byte of the {size}-byte blob"
             )
     _groups_paid(trees, info, groups, base_values)
-    steps = 2 * (num_feature + 1) * paths
+    steps = 2 * (num_feature + 1) * (paths + TREE_STEPS * len(trees))
     if steps > INTERACTION_STEPS:
         raise UBJError(
             f"SHAP interaction values would take {steps:,} path steps a row (twice the trees' "
-            f"squared leaf depths for each of {num_feature + 1} features), more than "
-            f"{INTERACTION_STEPS:,}"
+            f"squared leaf depths, and {TREE_STEPS} a tree, for each of {num_feature + 1} "
+            f"features), more than {INTERACTION_STEPS:,}"
         )
 
 
@@ -360,6 +360,10 @@ def _gbtree_problem(
 #: depth 10 take 2.3 billion (rt63-12); 2,000 features and 300 full trees of depth 6 (2.8
 #: billion) pass, 4,000 and as many (5.5 billion) are refused.
 INTERACTION_STEPS: Final = 1 << 32
+#: What each tree costs each of those passes whatever its depth (mean values, path buffers:
+#: about 0.8 microseconds, counted twice): 4,000 trees of one leaf each, 0 squared depths,
+#: took 26 s a row over 4,000 features (rt63-14).
+TREE_STEPS: Final = 256
 
 
 def _groups_paid(trees: list[Any], info: np.ndarray[Any, Any], groups: int, base: int) -> None:
