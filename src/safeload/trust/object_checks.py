@@ -208,6 +208,12 @@ def peak_input_copies(
     # 2**20 each took 28 s); past that every branch counts whole
     shares_cache: dict[int, list[float]] = {} if shares_of is None else shares_of
     budget = [MAX_COLUMN_KEYS]
+    # a column transformer whose sparse_threshold is below its default makes its branches'
+    # sparse results dense (0: always): sparse one-hot results then count whole (rt63-15)
+    densify = widths and any(
+        _COLUMNS in _mro(class_of(obj)) and _densifies(_attrs(obj).get("sparse_threshold"))
+        for obj in instances
+    )
     comp, order = components(root, edges)
     value: dict[int, tuple[float, float]] = {}  # id: (output copies, peak copies)
 
@@ -266,7 +272,7 @@ def peak_input_copies(
         if _copies_input(cls, name, attrs):
             factor = float(_input_factor(name, attrs))
             if widths:
-                factor *= _width_factor(name, attrs)
+                factor *= _width_factor(name, attrs, densify)
             return factor, max(factor, peak)
         return out, peak
 
@@ -283,13 +289,20 @@ def peak_input_copies(
     return value.get(root, (0.0, 0.0))[1]
 
 
-def _width_factor(name: str, attrs: dict[str, Any]) -> float:
+def _densifies(threshold: Any) -> bool:
+    """Whether a column transformer with this ``sparse_threshold`` may make a sparse one-hot
+    result dense: below the default 0.3 (a result of ``c`` categories a column is ``1 / c``
+    dense), or anything but a number."""
+    return not (type(threshold) in (int, float) and threshold >= 0.3)
+
+
+def _width_factor(name: str, attrs: dict[str, Any], densify: bool = False) -> float:
     """How many dense output columns a fitted transformer gives per input column, as it
     stores them (at least one): a polynomial or spline expansion's ``n_output_features_`` or
     ``n_features_out_``; a dense one-hot encoder's categories (``categories_``,
     ``_n_features_outs``, rt63-09) or a dense one-hot discretizer's bins (``n_bins_``); a
     multiclass target encoder's classes. (A sparse one-hot result holds one value per input
-    value.)"""
+    value, unless ``densify``: a column transformer of the model may make it dense.)"""
     from safeload.trust.structures.common import is_int
 
     n_in: Any = attrs.get("n_features_in_")
@@ -300,10 +313,13 @@ def _width_factor(name: str, attrs: dict[str, Any]) -> float:
         n_out: Any = attrs.get(key)
         if is_int(n_out) and int(n_out) > 0:
             widest = max(widest, int(n_out))
-    if name == "OneHotEncoder" and attrs.get("sparse_output", attrs.get("sparse")) is not True:
+    sparse = attrs.get("sparse_output", attrs.get("sparse")) is True and not densify
+    if name == "OneHotEncoder" and not sparse:
         widest = max(widest, _total_size(attrs.get("categories_")))
         widest = max(widest, _total_count(attrs.get("_n_features_outs")))
-    if name == "KBinsDiscretizer" and attrs.get("encode") == "onehot-dense":
+    encode = attrs.get("encode")
+    dense_bins = encode == "onehot-dense" or (densify and encode != "ordinal")
+    if name == "KBinsDiscretizer" and dense_bins:
         widest = max(widest, _total_count(attrs.get("n_bins_")))
     if name == "TargetEncoder":
         widest = max(widest, int(n_in) * _total_size([attrs.get("classes_")]))
