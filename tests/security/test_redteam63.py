@@ -702,3 +702,49 @@ def test_rt63_15_dense_stack_of_sparse_encoders(tmp_path):
     assert path.stat().st_size < 20_000
     _joblib_memory_harm(path, "model.transform(numpy.ones((3000, 1)))")
     _assert_refused_with(path)
+
+
+# --- rt63-16: a column transformer densifies by its stored sparse_output_ ------------------------
+
+
+def test_rt63_16_stored_sparse_output_flag(tmp_path):
+    """(HARM: memory; against a4c4ac3) ``ColumnTransformer.transform`` stacks densely by its
+    fitted ``sparse_output_``, whatever ``sparse_threshold`` says: 60 default one-hot
+    encoders of 1,000 categories with ``sparse_output_ = False``, 11.8 KB, gave 60,000 dense
+    columns a row. Fixed: a fitted column transformer whose ``sparse_output_`` is not True
+    densifies, as one with a low threshold does."""
+    import joblib
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import OneHotEncoder
+
+    model = ColumnTransformer([(f"e{i}", OneHotEncoder(), [0]) for i in range(60)]).fit(
+        np.arange(1000).reshape(-1, 1)
+    )
+    model.sparse_output_ = False
+    path = tmp_path / "m.joblib"
+    joblib.dump(model, path, compress=3)
+    assert path.stat().st_size < 20_000
+    _joblib_memory_harm(path, "model.transform(numpy.ones((3000, 1)))")
+    _assert_refused_with(path)
+
+
+def test_sparse_one_hot_in_a_sparse_column_transformer_loads(tmp_path):
+    """The honest form beside it: a column transformer of a 5,000-category one-hot encoder and
+    scaled numbers stays sparse (its density under 0.3), and loads."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    import safeload
+
+    rng = np.random.RandomState(0)
+    X = np.column_stack([np.arange(5_000) % 5_000, rng.rand(5_000, 3)])
+    model = ColumnTransformer(
+        [
+            ("city", OneHotEncoder(handle_unknown="ignore"), [0]),
+            ("num", StandardScaler(), [1, 2, 3]),
+        ]
+    ).fit(X)
+    assert model.sparse_output_
+    path = write(tmp_path, pickle.dumps(model, protocol=5))
+    assert safeload.scan(path).safe
+    safeload.load_unsigned(path)

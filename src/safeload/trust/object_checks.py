@@ -209,10 +209,10 @@ def peak_input_copies(
     shares_cache: dict[int, list[float]] = {} if shares_of is None else shares_of
     budget = [MAX_COLUMN_KEYS]
     # a column transformer whose sparse_threshold is below its default makes its branches'
-    # sparse results dense (0: always): sparse one-hot results then count whole (rt63-15)
+    # sparse results dense (0: always), and a fitted one does what its stored sparse_output_
+    # says: sparse one-hot results then count whole (rt63-15, rt63-16)
     densify = widths and any(
-        _COLUMNS in _mro(class_of(obj)) and _densifies(_attrs(obj).get("sparse_threshold"))
-        for obj in instances
+        _COLUMNS in _mro(class_of(obj)) and _densifies(_attrs(obj)) for obj in instances
     )
     comp, order = components(root, edges)
     value: dict[int, tuple[float, float]] = {}  # id: (output copies, peak copies)
@@ -289,11 +289,15 @@ def peak_input_copies(
     return value.get(root, (0.0, 0.0))[1]
 
 
-def _densifies(threshold: Any) -> bool:
-    """Whether a column transformer with this ``sparse_threshold`` may make a sparse one-hot
-    result dense: below the default 0.3 (a result of ``c`` categories a column is ``1 / c``
-    dense), or anything but a number."""
-    return not (type(threshold) in (int, float) and threshold >= 0.3)
+def _densifies(attrs: dict[str, Any]) -> bool:
+    """Whether a column transformer with attributes ``attrs`` may make a sparse one-hot result
+    dense: its ``sparse_threshold`` below the default 0.3 (a result of ``c`` categories a
+    column is ``1 / c`` dense) or not a number, or, fitted, a ``sparse_output_`` that is not
+    True (``transform`` stacks densely by it, whatever the threshold says)."""
+    threshold: Any = attrs.get("sparse_threshold")
+    if not (type(threshold) in (int, float) and threshold >= 0.3):
+        return True
+    return "sparse_output_" in attrs and attrs["sparse_output_"] is not True
 
 
 def _width_factor(name: str, attrs: dict[str, Any], densify: bool = False) -> float:
