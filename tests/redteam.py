@@ -54,14 +54,17 @@ __all__ = [
     "assert_refused_by_both",
     "assert_scan_predicts_load",
     "assert_safeload_refuses",
+    "base58",
     "bech32",
     "memory_harm_file",
     "binint",
     "binunicode",
     "child",
     "cpu_seconds",
+    "crc16_xmodem",
     "crafted_csr",
     "dumps_with",
+    "ed25519_public",
     "global_",
     "hgb_nodes",
     "lightgbm_chain",
@@ -798,3 +801,34 @@ def bech32(hrp: str, data: bytes) -> str:
     check ^= 1
     tail = [(check >> 5 * (5 - i)) & 31 for i in range(6)]
     return hrp + "1" + "".join(_BECH32_CHARS[c] for c in five + tail)
+
+
+_BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def base58(data: bytes) -> str:
+    """``data`` in Bitcoin's base58 (leading zero bytes as ``1``)."""
+    n, out = int.from_bytes(data, "big"), ""
+    while n:
+        n, r = divmod(n, 58)
+        out = _BASE58[r] + out
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
+
+
+def crc16_xmodem(data: bytes) -> int:
+    """CRC16-XMODEM, the check of Stellar's StrKeys and NATS nkeys."""
+    crc = 0
+    for byte in data:
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
+    return crc
+
+
+def ed25519_public() -> bytes:
+    """A fixed raw Ed25519 public key (of the private key ``bytes(range(32))``)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    key = ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32))).public_key()
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)

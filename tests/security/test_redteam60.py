@@ -187,7 +187,16 @@ import pickle
 import numpy as np
 import pytest
 
-from redteam import PLAIN_CALL, assert_refused, bech32, child, memory_harm_file, write
+from redteam import (
+    PLAIN_CALL,
+    assert_refused,
+    bech32,
+    child,
+    crc16_xmodem,
+    ed25519_public,
+    memory_harm_file,
+    write,
+)
 
 CE = ["category_encoders"]
 
@@ -357,32 +366,15 @@ def test_rt60_04_gnupg_keybox_secret():
 # --- rt60-05: public-key texts with fixed heads (PASERK, Stellar, DNSKEY, bech32) ----------------
 
 
-def _ed25519_public() -> bytes:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ed25519
-
-    key = ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32))).public_key()
-    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-
-
-def _crc16_xmodem(data: bytes) -> int:
-    crc = 0
-    for byte in data:
-        crc ^= byte << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
-    return crc
-
-
 def _text_public_keys() -> dict[str, str]:
     import base64
     import struct
 
-    key = _ed25519_public()
+    key = ed25519_public()
     strkey = bytes([6 << 3]) + key  # 'G': an account id
     return {
         "paserk": "k4.public." + base64.urlsafe_b64encode(key).rstrip(b"=").decode(),
-        "stellar": base64.b32encode(strkey + struct.pack("<H", _crc16_xmodem(strkey))).decode(),
+        "stellar": base64.b32encode(strkey + struct.pack("<H", crc16_xmodem(strkey))).decode(),
         "dnskey": "example.com. 3600 IN DNSKEY 257 3 15 " + base64.b64encode(key).decode(),
         "cardano": bech32("ed25519_pk", key),
         "cosmos": bech32("cosmospub", bytes.fromhex("1624de6420") + key),

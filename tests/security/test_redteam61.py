@@ -118,6 +118,7 @@ from redteam import (
     PLAIN_CALL,
     assert_refused,
     assert_scan_predicts_load,
+    base58,
     child,
     lightgbm_chain,
     memory_harm_file,
@@ -236,14 +237,6 @@ def test_rt61_04_lightgbm_booster_from_model_file(tmp_path, dump):
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 
-def _b58(data: bytes) -> str:
-    n, out = int.from_bytes(data, "big"), ""
-    while n:
-        n, r = divmod(n, 58)
-        out = _B58[r] + out
-    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
-
-
 def _more_public_keys() -> dict[str, bytes]:
     import base64
 
@@ -260,10 +253,10 @@ def _more_public_keys() -> dict[str, bytes]:
         # Tor's hidden-service key file hs_ed25519_public_key: a 32-byte tag, then the key
         "tor": b"== ed25519v1-public: type0 ==\x00\x00\x00" + key,
         # W3C did:key and its multibase body (base58btc of multicodec 0xed01 + key: "z6Mk")
-        "did_key": ("did:key:z" + _b58(b"\xed\x01" + key)).encode(),
-        "multibase": ("z" + _b58(b"\xed\x01" + key)).encode(),
+        "did_key": ("did:key:z" + base58(b"\xed\x01" + key)).encode(),
+        "multibase": ("z" + base58(b"\xed\x01" + key)).encode(),
         # a libp2p peer id (identity multihash of the protobuf public key: "12D3KooW")
-        "libp2p": _b58(b"\x00\x24\x08\x01\x12\x20" + key).encode(),
+        "libp2p": base58(b"\x00\x24\x08\x01\x12\x20" + key).encode(),
         # `dig +multi DNSKEY` (and BIND zone files): the key inside parentheses
         "dnskey_multi": (
             "example.com.\t\t3600 IN DNSKEY 257 3 15 (\n\t\t\t\t" + b64 + "\n\t\t\t\t) ; KSK; "

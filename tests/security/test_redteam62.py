@@ -139,6 +139,7 @@ import pytest
 from redteam import (
     PLAIN_CALL,
     assert_scan_predicts_load,
+    base58,
     bech32,
     child,
     lightgbm_chain,
@@ -390,15 +391,6 @@ def test_rt62_08_bagged_small_pipelines(tmp_path):
 # --- rt62-09: NEAR, IPNS and other multibase Ed25519 keys ---------------------------------------------
 
 
-def _b58(data: bytes) -> str:
-    alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-    n, out = int.from_bytes(data, "big"), ""
-    while n:
-        n, r = divmod(n, 58)
-        out = alphabet[r] + out
-    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
-
-
 def _b36(data: bytes) -> str:
     n, out = int.from_bytes(data, "big"), ""
     while n:
@@ -422,7 +414,7 @@ def _multibase_forms() -> dict[str, bytes]:
     cid = b"\x01\x72\x00\x24\x08\x01\x12\x20" + key
     multicodec = b"\xed\x01" + key
     return {
-        "near": ("ed25519:" + _b58(key)).encode(),
+        "near": ("ed25519:" + base58(key)).encode(),
         "ipns_base36": ("k" + _b36(cid)).encode(),
         "ipns_base32": ("b" + base64.b32encode(cid).decode().lower().rstrip("=")).encode(),
         "ipns_path": ("/ipns/k" + _b36(cid)).encode(),

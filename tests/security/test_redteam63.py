@@ -196,7 +196,16 @@ import pickle
 import numpy as np
 import pytest
 
-from redteam import PLAIN_CALL, child, write, xgboost_chain
+from redteam import (
+    PLAIN_CALL,
+    base58,
+    bech32,
+    child,
+    crc16_xmodem,
+    ed25519_public,
+    write,
+    xgboost_chain,
+)
 
 
 def _assert_refused_with(path, profiles=()):
@@ -314,50 +323,41 @@ def test_rt63_04_union_of_expansions(tmp_path):
 # --- rt63-05: more checkable public-key forms --------------------------------------------------
 
 
+def _b58check(data: bytes) -> bytes:
+    import hashlib
+
+    return base58(data + hashlib.sha256(hashlib.sha256(data).digest()).digest()[:4]).encode()
+
+
+def _strkey(version: int, payload: bytes) -> bytes:
+    import base64
+
+    raw = bytes([version]) + payload
+    return base64.b32encode(raw + crc16_xmodem(raw).to_bytes(2, "little")).rstrip(b"=")
+
+
 def _key_forms() -> dict[str, bytes]:
     import base64
     import hashlib
 
     from cryptography.hazmat.primitives import serialization as ser
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+    from cryptography.hazmat.primitives.asymmetric import ec
 
-    ed = (
-        ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
-        .public_key()
-        .public_bytes(ser.Encoding.Raw, ser.PublicFormat.Raw)
-    )
+    ed = ed25519_public()
     k1 = ec.derive_private_key(12345, ec.SECP256K1()).public_key()
     k1u = k1.public_bytes(ser.Encoding.X962, ser.PublicFormat.UncompressedPoint)
     k1c = k1.public_bytes(ser.Encoding.X962, ser.PublicFormat.CompressedPoint)
     p256 = ec.derive_private_key(12345, ec.SECP256R1()).public_key()
     p256u = p256.public_bytes(ser.Encoding.X962, ser.PublicFormat.UncompressedPoint)
-    alphabet = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-    def b58(data: bytes) -> bytes:
-        n, out = int.from_bytes(data, "big"), b""
-        while n:
-            n, r = divmod(n, 58)
-            out = alphabet[r : r + 1] + out
-        return b"1" * (len(data) - len(data.lstrip(b"\0"))) + out
-
-    def b58check(data: bytes) -> bytes:
-        return b58(data + hashlib.sha256(hashlib.sha256(data).digest()).digest()[:4])
-
-    def crc16(data: bytes) -> int:
-        crc = 0
-        for byte in data:
-            crc ^= byte << 8
-            for _ in range(8):
-                crc = ((crc << 1) ^ 0x1021) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
-        return crc
 
     def nkey(prefix: int) -> bytes:
-        raw = bytes([prefix]) + ed
-        return base64.b32encode(raw + crc16(raw).to_bytes(2, "little")).rstrip(b"=")
+        return _strkey(prefix, ed)
 
     def ss58(prefix: int) -> bytes:
         data = bytes([prefix]) + ed
-        return b58(data + hashlib.blake2b(b"SS58PRE" + data, digest_size=64).digest()[:2])
+        return base58(
+            data + hashlib.blake2b(b"SS58PRE" + data, digest_size=64).digest()[:2]
+        ).encode()
 
     return {
         "secp256k1_raw": k1u,
@@ -366,9 +366,9 @@ def _key_forms() -> dict[str, bytes]:
         "secp256k1_base64": base64.b64encode(k1u),
         "ethereum_xy_hex": k1u[1:].hex().encode(),
         "p256_xy_hex": p256u[1:].hex().encode(),
-        "tezos_edpk": b58check(bytes([0x0D, 0x0F, 0x25, 0xD9]) + ed),
-        "tezos_sppk": b58check(bytes([0x03, 0xFE, 0xE2, 0x56]) + k1c),
-        "bip32_xpub": b58check(bytes.fromhex("0488B21E") + bytes(9) + bytes(32) + k1c),
+        "tezos_edpk": _b58check(bytes([0x0D, 0x0F, 0x25, 0xD9]) + ed),
+        "tezos_sppk": _b58check(bytes([0x03, 0xFE, 0xE2, 0x56]) + k1c),
+        "bip32_xpub": _b58check(bytes.fromhex("0488B21E") + bytes(9) + bytes(32) + k1c),
         "polkadot_ss58": ss58(0),
         "substrate_ss58": ss58(42),
         "nats_user": nkey(20 << 3),
@@ -533,50 +533,18 @@ def test_rt63_10_skipped_branch_dilutes_shares(tmp_path):
 
 
 def _embedding_forms() -> dict[str, bytes]:
-    import base64
-
     from cryptography.hazmat.primitives import serialization as ser
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+    from cryptography.hazmat.primitives.asymmetric import ec
 
-    from redteam import bech32
-
-    ed = (
-        ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
-        .public_key()
-        .public_bytes(ser.Encoding.Raw, ser.PublicFormat.Raw)
-    )
+    ed = ed25519_public()
     p256 = ec.derive_private_key(12345, ec.SECP256R1()).public_key()
     point = p256.public_bytes(ser.Encoding.X962, ser.PublicFormat.CompressedPoint)
-
-    def crc16(data: bytes) -> int:
-        crc = 0
-        for byte in data:
-            crc ^= byte << 8
-            for _ in range(8):
-                crc = ((crc << 1) ^ 0x1021) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
-        return crc
-
-    def strkey(version: int, payload: bytes) -> bytes:
-        raw = bytes([version]) + payload
-        return base64.b32encode(raw + crc16(raw).to_bytes(2, "little")).rstrip(b"=")
-
-    import hashlib
 
     k1c = (
         ec.derive_private_key(12345, ec.SECP256K1())
         .public_key()
         .public_bytes(ser.Encoding.X962, ser.PublicFormat.CompressedPoint)
     )
-    alphabet = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-    def b58check(data: bytes) -> bytes:
-        data += hashlib.sha256(hashlib.sha256(data).digest()).digest()[:4]
-        n, out = int.from_bytes(data, "big"), b""
-        while n:
-            n, r = divmod(n, 58)
-            out = alphabet[r : r + 1] + out
-        return b"1" * (len(data) - len(data.lstrip(b"\0"))) + out
-
     return {
         "age_yubikey": bech32("age1yubikey", point).encode(),
         "age_tpm": bech32("age1tpm", point).encode(),
@@ -585,11 +553,11 @@ def _embedding_forms() -> dict[str, bytes]:
         "nostr_nprofile_relay": bech32(
             "nprofile", b"\x00\x20" + ed + b"\x01\x12wss://relay.x.com"
         ).encode(),
-        "stellar_muxed": strkey(12 << 3, ed + bytes(8)),
-        "stellar_signed_payload": strkey(15 << 3, ed + (4).to_bytes(4, "big") + b"abcd"),
-        "slip132_zpub": b58check(bytes.fromhex("04b24746") + bytes(41) + k1c),
-        "slip132_ypub": b58check(bytes.fromhex("049d7cb2") + bytes(41) + k1c),
-        "litecoin_ltub": b58check(bytes.fromhex("019da462") + bytes(41) + k1c),
+        "stellar_muxed": _strkey(12 << 3, ed + bytes(8)),
+        "stellar_signed_payload": _strkey(15 << 3, ed + (4).to_bytes(4, "big") + b"abcd"),
+        "slip132_zpub": _b58check(bytes.fromhex("04b24746") + bytes(41) + k1c),
+        "slip132_ypub": _b58check(bytes.fromhex("049d7cb2") + bytes(41) + k1c),
+        "litecoin_ltub": _b58check(bytes.fromhex("019da462") + bytes(41) + k1c),
     }
 
 
