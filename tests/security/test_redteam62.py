@@ -476,8 +476,12 @@ def test_rt62_10_lightgbm_best_iteration_count(tmp_path):
 
 @pytest.mark.parametrize("names", ["alone", "consistent"])
 def test_rt62_11_column_share_from_crafted_width(tmp_path, names):
+    """(The round used 1,100 branches in the column transformer alone; 33 branches before a
+    union of 32 scalers hold the same 1,056 copies and are cheaper to build. The round's test
+    also never reached its "consistent" case: the parameter was shadowed.)"""
     import pandas as pd
     from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
     from redteam import memory_harm_file
@@ -487,35 +491,42 @@ def test_rt62_11_column_share_from_crafted_width(tmp_path, names):
     ct = ColumnTransformer([("s0", StandardScaler(with_mean=False, with_std=False), cols)]).fit(
         frame
     )
-    one, n = ct.transformers_[0][1], 1_100
-    names = [f"s{i}" for i in range(n)]
-    ct.transformers = [(nm, StandardScaler(with_mean=False, with_std=False), cols) for nm in names]
-    ct.transformers_ = [(nm, copy.deepcopy(one), cols) for nm in names] + ct.transformers_[1:]
+    one, n = ct.transformers_[0][1], 33
+    labels = [f"s{i}" for i in range(n)]
+    ct.transformers = [(nm, StandardScaler(with_mean=False, with_std=False), cols) for nm in labels]
+    ct.transformers_ = [(nm, copy.deepcopy(one), cols) for nm in labels] + ct.transformers_[1:]
     ct._columns = [cols] * n
-    ct._transformer_to_input_indices = {nm: list(range(20)) for nm in names} | {"remainder": []}
-    ct.output_indices_ = {nm: slice(20 * i, 20 * (i + 1)) for i, nm in enumerate(names)} | {
+    ct._transformer_to_input_indices = {nm: list(range(20)) for nm in labels} | {"remainder": []}
+    ct.output_indices_ = {nm: slice(20 * i, 20 * (i + 1)) for i, nm in enumerate(labels)} | {
         "remainder": slice(0, 0)
     }
     ct.n_features_in_ = 20_000  # a branch of 20 columns reads "0.001" of the input
     if names == "consistent":  # 20,000 names: a frame need hold only those a branch reads
         ct.feature_names_in_ = np.array(cols + [f"x{i}" for i in range(19_980)], dtype=object)
+    wide = np.ones((5, 20 * n))
+    union = _scaler_union(32, StandardScaler(with_mean=False, with_std=False), wide)
+    model = Pipeline([("ct", ct), ("union", union)])
     call = (
         "model.transform(__import__('pandas').DataFrame(numpy.ones((10000, 20)),"
         " columns=[f'c{i}' for i in range(20)]))"
     )
-    path = memory_harm_file(tmp_path, pickle.dumps(ct, protocol=5), call, limit=2_000_000)
+    path = memory_harm_file(tmp_path, pickle.dumps(model, protocol=5), call, limit=2_000_000)
     _assert_refused_with(path, ["pandas"])
 
 
 # --- the maintainer's cases --------------------------------------------------------------------
 
 
-def _scaler_union(copies: int):
+def _scaler_union(copies: int, scaler=None, X=None):
+    """A FeatureUnion of ``copies`` fitted scalers (StandardScaler() on 3 random columns
+    unless ``scaler`` and ``X`` say otherwise)."""
+    from sklearn.base import clone
     from sklearn.pipeline import FeatureUnion
     from sklearn.preprocessing import StandardScaler
 
-    X = np.random.RandomState(0).rand(5, 3)
-    return FeatureUnion([(f"s{i}", StandardScaler()) for i in range(copies)]).fit(X)
+    scaler = StandardScaler() if scaler is None else scaler
+    X = np.random.RandomState(0).rand(5, 3) if X is None else X
+    return FeatureUnion([(f"s{i}", clone(scaler)) for i in range(copies)]).fit(X)
 
 
 def test_pipeline_steps_multiply_input_copies(tmp_path):

@@ -505,9 +505,12 @@ def test_rt63_10_skipped_branch_dilutes_shares(tmp_path):
     pd = pytest.importorskip("pandas")
     import joblib
     from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import FeatureUnion, Pipeline
     from sklearn.preprocessing import StandardScaler
 
-    n, w, wide = 1_100, 200, 20_000
+    # (the round used 1,100 branches alone; 33 before a union of 32 scalers hold as many
+    # copies and are cheaper to build)
+    n, w, wide = 33, 200, 20_000
     frame = pd.DataFrame(np.zeros((2, n)), columns=[f"c{i}" for i in range(n)])
     model = ColumnTransformer([(f"b{i}", "passthrough", [i]) for i in range(n)]).fit(frame)
     scaler = StandardScaler(with_mean=False, with_std=False).fit(np.zeros((2, w)))
@@ -518,6 +521,10 @@ def test_rt63_10_skipped_branch_dilutes_shares(tmp_path):
     model._transformer_to_input_indices["wide"] = np.arange(wide)
     model.feature_names_in_ = np.array([f"c{j % w}" for j in range(wide)], dtype=object)
     model.n_features_in_ = wide
+    union = FeatureUnion(
+        [(f"u{i}", copy.deepcopy(scaler).fit(np.ones((2, n * w)))) for i in range(32)]
+    )
+    model = Pipeline([("ct", model), ("union", union)])
     path = tmp_path / "m.joblib"
     joblib.dump(model, path, compress=3)
     assert path.stat().st_size < 120_000
