@@ -177,22 +177,19 @@ MAX_INPUT_COPIES = 1024
 
 
 def peak_input_copies(
-    root: int,
-    edges: dict[int, list[int]],
-    instances: Any,
-    widths: bool = False,
-    shares_of: dict[int, list[float]] | None = None,
-) -> float:
+    root: int, edges: dict[int, list[int]], instances: Any
+) -> tuple[float, float]:
     """How many copies of one input row the model may hold at once while it transforms or
-    predicts, each as wide as the input: what :func:`_copies_input` transformers give (their
-    :func:`_input_factor`), summed over a union's or column transformer's branches (their
-    results sit side by side; a column transformer's branch weighted by the share of the
-    columns it reads, :func:`_column_shares`),
-    multiplied along a pipeline's steps (each step transforms the previous step's result),
-    and the largest of the estimators anything else holds (an ensemble, a search or a dict
-    runs one at a time and keeps only its result). Counted over the graph ``edges`` from
-    ``root`` (ids; the instances are ``instances``) from the leaves up, each instance once,
-    a cycle as one union of its members.
+    predicts, each as wide as the input; and how many columns per input column those copies
+    hold (each weighted by :func:`_width_factor`). A copy is what a :func:`_copies_input`
+    transformer gives (its :func:`_input_factor`); copies add over a union's or column
+    transformer's branches (their results sit side by side; a column transformer's branch
+    weighted by the share of the columns it reads, :func:`_column_shares`), multiply along a
+    pipeline's steps (each step transforms the previous step's result), and anything else
+    (an ensemble, a search or a dict runs one estimator at a time and keeps only its result)
+    holds the largest of what it holds. Counted in one walk over the graph ``edges`` from
+    ``root`` (ids; the instances are ``instances``) from the leaves up, each instance once, a
+    cycle as one union of its members.
 
     Counting every meeting instead (rt61-10's fix) refused honest models: a bagging ensemble
     of 1,100 scaled trees, which never holds two members' copies, and a column transformer's
@@ -203,34 +200,35 @@ def peak_input_copies(
     from safeload.trust.structures.names import _COLUMNS, _PIPELINE, _UNION, _attrs, _mro
 
     by_id = {id(obj): obj for obj in instances}
-    # a column transformer's shares, by id, read once for both passes (``shares_of``): every
-    # column transformer of the model reads MAX_COLUMN_KEYS keys in all (rt63-13: 100 of
-    # 2**20 each took 28 s); past that every branch counts whole
-    shares_cache: dict[int, list[float]] = {} if shares_of is None else shares_of
+    # every column transformer of the model reads MAX_COLUMN_KEYS column keys in all (rt63-13:
+    # 100 of 2**20 each took 28 s); past that every branch counts whole
     budget = [MAX_COLUMN_KEYS]
     # a column transformer whose sparse_threshold is below its default makes its branches'
     # sparse results dense (0: always), and a fitted one does what its stored sparse_output_
     # says: sparse one-hot results then count whole (rt63-15, rt63-16)
-    densify = widths and any(
-        _COLUMNS in _mro(class_of(obj)) and _densifies(_attrs(obj)) for obj in instances
-    )
-    comp, order = components(root, edges)
-    value: dict[int, tuple[float, float]] = {}  # id: (output copies, peak copies)
+    densify = any(_COLUMNS in _mro(class_of(obj)) and _densifies(_attrs(obj)) for obj in instances)
+    _, order = components(root, edges)
+    #: id: ((output copies, peak copies), (output columns, peak columns)) per input column
+    value: dict[int, tuple[tuple[float, float], ...]] = {}
+    none = ((0.0, 0.0), (0.0, 0.0))
+    whole = ((1.0, 1.0), (1.0, 1.0))
 
-    def of(entry: Any) -> tuple[float, float]:
+    def of(entry: Any) -> tuple[tuple[float, float], ...]:
         if type(entry) is str:  # "passthrough" copies its input; "drop" gives nothing
-            return (1.0, 1.0) if entry == "passthrough" else (0.0, 0.0)
+            return whole if entry == "passthrough" else none
         if entry is None:
-            return (1.0, 1.0)
-        return value.get(id(entry), (1.0, 1.0))  # (not counted yet: a cycle's member)
+            return whole
+        return value.get(id(entry), whole)  # (not counted yet: a cycle's member)
 
-    def node(key: int, inside: set[int]) -> tuple[float, float]:
+    def node(key: int, inside: set[int]) -> tuple[tuple[float, float], ...]:
         obj = by_id.get(key)
-        kids = [value.get(k, (0.0, 0.0)) for k in edges.get(key, ()) if k not in inside]
-        out = max((k[0] for k in kids), default=0.0)
-        peak = max((k[1] for k in kids), default=0.0)
+        kids = [value.get(k, none) for k in edges.get(key, ()) if k not in inside]
+        held = tuple(
+            (max((k[m][0] for k in kids), default=0.0), max((k[m][1] for k in kids), default=0.0))
+            for m in (0, 1)
+        )
         if obj is None:
-            return out, peak
+            return held
         cls = class_of(obj)
         attrs = _attrs(obj)
         mro = _mro(cls)
@@ -238,22 +236,16 @@ def peak_input_copies(
             key_name = "steps" if _PIPELINE in mro else "transformer_list"
             if _COLUMNS in mro:
                 key_name = "transformers_" if "transformers_" in attrs else "transformers"
-            if _entries(attrs.get(key_name)) is None:
+            entries = _entries(attrs.get(key_name))
+            if entries is None:
                 # a composite whose entries this cannot read: all it holds side by side
-                return sum(k[0] for k in kids), sum(max(k) for k in kids)
-        if _PIPELINE in mro:
-            out = peak = 1.0
-            for step in _entries(attrs.get("steps")) or ():
-                step_out, step_peak = of(step[1])
-                peak = max(peak, out * max(step_out, step_peak))
-                out *= max(step_out, 1.0) if step[1] is not None else 1.0
-            return out, peak
-        if _UNION in mro or _COLUMNS in mro:
-            entries = _entries(attrs.get(key_name)) or []
+                return tuple(
+                    (sum(k[m][0] for k in kids), sum(max(k[m]) for k in kids)) for m in (0, 1)
+                )
+            if _PIPELINE in mro:
+                return tuple(_pipeline([of(step[1])[m] for step in entries]) for m in (0, 1))
             if _UNION in mro:
                 shares = [1.0] * len(entries)
-            elif key in shares_cache:
-                shares = shares_cache[key]
             else:
                 shares = _column_shares(
                     entries,
@@ -261,32 +253,44 @@ def peak_input_copies(
                     attrs.get("feature_names_in_"),
                     budget,
                 )
-                shares_cache[key] = shares
-            out = peak = 0.0
-            for entry, share in zip(entries, shares, strict=True):
-                branch_out, branch_peak = of(entry[1])
-                out += share * branch_out
-                peak += share * max(branch_out, branch_peak)
-            return out, peak
+            branches = [of(entry[1]) for entry in entries]
+            return tuple(
+                (
+                    sum(share * b[m][0] for share, b in zip(shares, branches, strict=True)),
+                    sum(share * max(b[m]) for share, b in zip(shares, branches, strict=True)),
+                )
+                for m in (0, 1)
+            )
         name = facts_short_name(cls)
         if _copies_input(cls, name, attrs):
-            factor = float(_input_factor(name, attrs))
-            if widths:
-                factor *= _width_factor(name, attrs, densify)
-            return factor, max(factor, peak)
-        return out, peak
+            copies = float(_input_factor(name, attrs))
+            columns = copies * _width_factor(name, attrs, densify)
+            return (copies, max(copies, held[0][1])), (columns, max(columns, held[1][1]))
+        return held
 
     for members in order:
         inside = set(members) if len(members) > 1 else set()
         if inside:  # a cycle: every member's own copies and what it holds, side by side
             total = [node(key, inside) for key in members]
-            both = (sum(t[0] for t in total), sum(max(t) for t in total))
+            both = tuple(
+                (sum(t[m][0] for t in total), sum(max(t[m]) for t in total)) for m in (0, 1)
+            )
             for key in members:
                 value[key] = both
         else:
             value[members[0]] = node(members[0], inside)
-    del comp
-    return value.get(root, (0.0, 0.0))[1]
+    found = value.get(root, none)
+    return found[0][1], found[1][1]
+
+
+def _pipeline(steps: list[tuple[float, float]]) -> tuple[float, float]:
+    """(output, peak) of a pipeline whose steps give ``steps`` (output, peak) each, in units
+    of the pipeline's input: each step's result is its input times the steps before."""
+    out = peak = 1.0
+    for step_out, step_peak in steps:
+        peak = max(peak, out * max(step_out, step_peak))
+        out *= max(step_out, 1.0)
+    return out, peak
 
 
 def _densifies(attrs: dict[str, Any]) -> bool:
@@ -338,14 +342,10 @@ def _total_size(arrays: Any) -> int:
 
 
 def _total_count(counts: Any) -> int:
-    """A list or array of int counts, summed; 0 for anything else."""
-    from safeload.trust.structures.common import is_int
-
-    if issubclass(type(counts), np.ndarray) and counts.ndim == 1 and counts.dtype.kind in "iu":
-        return int(counts.sum())
-    if type(counts) in (list, tuple) and all(is_int(c) for c in counts):
-        return sum(int(c) for c in counts)
-    return 0
+    """Stored counts (:func:`_count_of` each) in a list or tuple, summed, or one of them."""
+    if type(counts) in (list, tuple):
+        return sum(_count_of(count) for count in counts)
+    return _count_of(counts)
 
 
 def _entries(entries: Any) -> list[tuple[Any, ...]] | None:
@@ -655,10 +655,7 @@ def whole_model_problem(
             "sketch's width, a polynomial expansion's or xgboost's SHAP interaction values' "
             "is its parameters)"
         )
-    shares_of: dict[int, list[float]] = {}  # (column transformers' shares, for both passes)
-    copies = 0.0
-    if graph is not None:
-        copies = peak_input_copies(graph[0], graph[1], instances, shares_of=shares_of)
+    copies, wide = (0.0, 0.0) if graph is None else peak_input_copies(*graph, instances)
     if copies > MAX_INPUT_COPIES:
         return (
             f"its transformers would hold {copies:,.0f} copies of the input at once (at most "
@@ -666,9 +663,6 @@ def whole_model_problem(
             "input each time it is met, side by side in a union, and what it stores compresses "
             "to almost nothing)"
         )
-    wide = 0.0
-    if graph is not None:
-        wide = peak_input_copies(graph[0], graph[1], instances, True, shares_of)
     if wide > POLYNOMIAL_SPREAD:
         return (
             f"its transformers would hold {wide:,.0f} columns per input column at once (at "

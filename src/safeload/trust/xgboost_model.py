@@ -187,7 +187,7 @@ def _tree_problem(blob: Any, tree: Any, t: int, num_feature: int) -> tuple[int, 
         raise UBJError(f"{where}: parents disagrees with left_children / right_children")
     if ((split[internal] < 0) | (split[internal] >= num_feature)).any():
         raise UBJError(f"{where}: an internal node splits on a feature not below {num_feature}")
-    depth = _depth_problem(parents, where)
+    depth = _node_depths(parents, where)
     work = int(np.square(depth[leaf]).sum())
     problem = path_work_problem(work, int(np.count_nonzero(leaf)), where)
     if problem:
@@ -202,8 +202,9 @@ def _tree_problem(blob: Any, tree: Any, t: int, num_feature: int) -> tuple[int, 
 MAX_TREE_DEPTH = 256
 
 
-def _depth_problem(parents: Any, where: str) -> Any:
-    """Refuse a tree deeper than :data:`MAX_TREE_DEPTH`: ``parents`` points to an earlier node
+def _node_depths(parents: Any, where: str) -> Any:
+    """Each node's depth (an int64 array), refusing a tree deeper than
+    :data:`MAX_TREE_DEPTH`: ``parents`` points to an earlier node
     (checked before), so each pass of ``depth[i] = depth[parent[i]] + 1`` settles one more
     level, and a tree is no deeper than the passes it takes to settle."""
     import numpy as np
