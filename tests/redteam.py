@@ -42,6 +42,7 @@ __all__ = [
     "NUMPY_ARRAY_WRAPPER",
     "PLAIN",
     "PLAIN_CALL",
+    "PLAIN_JOBLIB_CALL",
     "OVR_PREDICT",
     "PLAIN_MODEL",
     "SAFE_CALL",
@@ -52,6 +53,7 @@ __all__ = [
     "Call",
     "assert_refused",
     "assert_refused_by_both",
+    "assert_refused_with",
     "assert_scan_predicts_load",
     "assert_safeload_refuses",
     "base58",
@@ -60,6 +62,7 @@ __all__ = [
     "binint",
     "binunicode",
     "child",
+    "compressed_joblib",
     "cpu_seconds",
     "crc16_xmodem",
     "crafted_csr",
@@ -67,6 +70,7 @@ __all__ = [
     "ed25519_public",
     "global_",
     "hgb_nodes",
+    "joblib_memory_harm",
     "lightgbm_chain",
     "load_honest",
     "loky_workers_call",
@@ -124,6 +128,14 @@ def assert_refused(path: Path) -> None:
     assert not safeload.scan(path.read_bytes()).safe
     with pytest.raises(SafeloadError):
         safeload.load_unsigned(path)
+
+
+def assert_refused_with(path: Path, profiles: Sequence[str] = ()) -> None:
+    """:func:`assert_refused` for a file scanned by its path (a joblib file), with the
+    opt-in ``profiles``."""
+    assert not safeload.scan(path, profiles=list(profiles)).safe
+    with pytest.raises(SafeloadError):
+        safeload.load_unsigned(path, profiles=list(profiles))
 
 
 def parity(
@@ -422,6 +434,10 @@ PLAIN_CALL = (
     "import resource\n"
     "print('maxrss_mb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, flush=True)\n"
 )
+#: :data:`PLAIN_CALL` with ``joblib.load`` in place of ``pickle.load``.
+PLAIN_JOBLIB_CALL = PLAIN_CALL.replace(
+    "pickle.load(open(sys.argv[1], 'rb'))", "__import__('joblib').load(sys.argv[1])"
+)
 
 #: The same call on a skops file loaded by skops itself, every type it names trusted.
 PLAIN_SKOPS_CALL = PLAIN_CALL.replace(
@@ -670,6 +686,24 @@ def memory_harm_file(tmp_path: Path, data: bytes, call: str, limit: int = 300_00
     shown = child(PLAIN_CALL.format(call=call), path, memory=1 * GB, cpu=30, timeout=60)
     assert "loaded" in shown.stdout and "call MemoryError" in shown.stdout, str(shown)
     return path
+
+
+def compressed_joblib(tmp_path: Path, model: Any, limit: int) -> Path:
+    """``model`` written with ``joblib.dump(compress=3)`` to ``tmp_path / "m.joblib"``, a file
+    smaller than ``limit`` bytes (what the harm is bought with)."""
+    import joblib
+
+    path = tmp_path / "m.joblib"
+    joblib.dump(model, path, compress=3)
+    assert path.stat().st_size < limit, path.stat().st_size
+    return path
+
+
+def joblib_memory_harm(path: Path, call: str, memory: int = GB) -> None:
+    """Show the harm of the joblib file at ``path`` first: a :func:`child` under ``memory``
+    bytes and 30 s loads it with plain ``joblib.load``, and ``call`` runs out of memory."""
+    shown = child(PLAIN_JOBLIB_CALL.format(call=call), path, memory=memory, cpu=30, timeout=60)
+    assert "loaded" in shown.stdout and "call MemoryError" in shown.stdout, str(shown)
 
 
 def _text(out: bytes | str | None) -> str:

@@ -16,6 +16,7 @@ import pytest
 from redteam import (
     GB,
     PLAIN_CALL,
+    PLAIN_JOBLIB_CALL,
     assert_safeload_refuses,
     assert_scan_predicts_load,
     binunicode,
@@ -311,10 +312,7 @@ def test_rt34_08_compressed_allowance(tmp_path: Path) -> None:
     path = tmp_path / "m.joblib"
     _rt34_08_compressed_padding(path, 100_000_000, 3 * 10**5)
     assert path.stat().st_size < 4096
-    plain_code = PLAIN_CALL.replace(
-        "pickle.load(open(sys.argv[1], 'rb'))", "__import__('joblib').load(sys.argv[1])"
-    )
-    plain = _child(plain_code.format(call=_NAMES), path, memory=GB)
+    plain = _child(PLAIN_JOBLIB_CALL.format(call=_NAMES), path, memory=GB)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, _NAMES)
 

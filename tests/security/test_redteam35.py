@@ -19,6 +19,7 @@ from redteam import (
     HANG_CPU,
     MB,
     PLAIN_CALL,
+    PLAIN_JOBLIB_CALL,
     assert_safeload_refuses,
     assert_scan_predicts_load,
     binunicode,
@@ -628,9 +629,6 @@ def test_rt35_15_wide_string_dtype(kind: str, tmp_path: Path) -> None:
     path = tmp_path / "m.joblib"
     _rt35_15_wide_string_dtype(path, kind)
     assert path.stat().st_size < 4096
-    plain_code = PLAIN_CALL.replace(
-        "pickle.load(open(sys.argv[1], 'rb'))", "__import__('joblib').load(sys.argv[1])"
-    )
-    plain = _child(plain_code.format(call=_WIDE_CALLS[kind]), path)
+    plain = _child(PLAIN_JOBLIB_CALL.format(call=_WIDE_CALLS[kind]), path)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, _WIDE_CALLS[kind])

@@ -164,7 +164,15 @@ import pickle
 import numpy as np
 import pytest
 
-from redteam import GB, PLAIN_CALL, assert_refused, child, memory_harm_file, write
+from redteam import (
+    GB,
+    PLAIN_CALL,
+    PLAIN_JOBLIB_CALL,
+    assert_refused,
+    child,
+    memory_harm_file,
+    write,
+)
 
 ROWS = "numpy.random.RandomState(1).rand(2000, 4)"
 WIDE = 4096
@@ -572,8 +580,7 @@ def test_rt58_01_09_skops_joblib(tmp_path, kind):
     else:
         path = tmp_path / "m.joblib"
         joblib.dump(model, path)
-        plain = PLAIN_CALL.replace("pickle.load(open(sys.argv[1], 'rb'))", "__import__('joblib').load(sys.argv[1])")
-        shown = child(plain.format(call=call), path, memory=1 * GB, cpu=30, timeout=60)
+        shown = child(PLAIN_JOBLIB_CALL.format(call=call), path, memory=GB, cpu=30, timeout=60)
     assert path.stat().st_size < 10_000
     assert "loaded" in shown.stdout and "call MemoryError" in shown.stdout, str(shown)
     assert not safeload.scan(path).safe

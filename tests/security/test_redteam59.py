@@ -208,7 +208,7 @@ import pickle
 import numpy as np
 import pytest
 
-from redteam import assert_refused, memory_harm_file, write
+from redteam import assert_refused, assert_refused_with, memory_harm_file, write
 
 DICT_ROWS = "[{'f1': 1.0}] * 2000"
 
@@ -356,14 +356,6 @@ def _hashing_encoder(components: int):
     return est
 
 
-def _assert_refused_with(path, profiles):
-    import safeload
-
-    assert not safeload.scan(path, profiles=profiles).safe
-    with pytest.raises(safeload.SafeloadError):
-        safeload.load_unsigned(path, profiles=profiles)
-
-
 # rt59-06: HashingEncoder n_components (2**24 allowed) is a free width no bound sums -- fixed during the session by b1e3730: a regression test now (no xfail mark)
 @pytest.mark.parametrize("form", ["single", "union"])
 def test_rt59_06_hashing_encoder_width(tmp_path, form):
@@ -376,7 +368,7 @@ def test_rt59_06_hashing_encoder_width(tmp_path, form):
         model, rows = FeatureUnion([(f"h{i}", _hashing_encoder(4096)) for i in range(200)]), 2000
     call = f"model.transform(__import__('pandas').DataFrame({{'a': ['x'] * {rows}}}))"
     path = memory_harm_file(tmp_path, pickle.dumps(model, protocol=5), call, limit=60_000)
-    _assert_refused_with(path, CE)
+    assert_refused_with(path, CE)
 
 
 # --- rt59-07: three nested ensembles of text pipelines refused -----------------------------------------

@@ -190,6 +190,7 @@ import pytest
 from redteam import (
     PLAIN_CALL,
     assert_refused,
+    assert_refused_with,
     bech32,
     child,
     crc16_xmodem,
@@ -199,14 +200,6 @@ from redteam import (
 )
 
 CE = ["category_encoders"]
-
-
-def _assert_refused_with(path, profiles):
-    import safeload
-
-    assert not safeload.scan(path, profiles=profiles).safe
-    with pytest.raises(safeload.SafeloadError):
-        safeload.load_unsigned(path, profiles=profiles)
 
 
 # --- rt60-01: category_encoders OneHotEncoder mapping DataFrames shared -------------------------
@@ -234,7 +227,7 @@ def test_rt60_01_one_hot_shared_mapping(tmp_path):
         f"model.transform(__import__('pandas').DataFrame({{c: ['y'] * 2000 for c in {names!r}}}))"
     )
     path = memory_harm_file(tmp_path, pickle.dumps(enc, protocol=5), call, limit=80_000)
-    _assert_refused_with(path, CE)
+    assert_refused_with(path, CE)
 
 
 # --- rt60-02: distinct DataFrames over one block as 200 regressors' coef_ ------------------------
@@ -275,7 +268,7 @@ def _shared_block_regressors(copies: int = 200, width: int = 4096):
 def test_rt60_02_shared_block_coefficients(tmp_path):
     data = pickle.dumps(_shared_block_regressors(), protocol=5)
     path = memory_harm_file(tmp_path, data, "model.predict(numpy.ones((2000, 4)))", limit=70_000)
-    _assert_refused_with(path, ["pandas"])
+    assert_refused_with(path, ["pandas"])
 
 
 # --- rt60-03: one deep Tree shared by 120 distinct tree wrappers in a voting model -------------
@@ -470,7 +463,7 @@ def test_rt60_07_shared_booster(tmp_path, lib, rows):
     call = f"model.predict(numpy.random.RandomState(1).rand({rows}, 20))"
     plain = child(PLAIN_CALL.format(call=call), path, cpu=3)
     assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
-    _assert_refused_with(path, [lib])
+    assert_refused_with(path, [lib])
 
 
 # --- rt60-08: stored bytes bought by many small arrays over one memoised bytes object ----------
@@ -527,7 +520,7 @@ def test_rt60_09_one_hot_ordered_dict_entries(tmp_path):
         f"model.transform(__import__('pandas').DataFrame({{c: ['y'] * 2000 for c in {names!r}}}))"
     )
     path = memory_harm_file(tmp_path, pickle.dumps(enc, protocol=5), call, limit=80_000)
-    _assert_refused_with(path, CE)
+    assert_refused_with(path, CE)
 
 
 # --- rt60-10: a stateless transformer as wide as its input listed 10,000 times -------------------
@@ -602,7 +595,7 @@ def test_rt60_12_shared_booster_wrapper(tmp_path, lib, rows):
     call = f"model.predict(numpy.random.RandomState(1).rand({rows}, 20))"
     plain = child(PLAIN_CALL.format(call=call), path, cpu=3)
     assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
-    _assert_refused_with(path, [lib])
+    assert_refused_with(path, [lib])
 
 
 # --- rt60-13: rt60-02 through one Categorical shared by 200 frames' columns -----------------------
@@ -632,7 +625,7 @@ def _shared_categorical_regressors(copies: int = 200, width: int = 4096):
 def test_rt60_13_shared_categorical_coefficients(tmp_path):
     data = pickle.dumps(_shared_categorical_regressors(), protocol=5)
     path = memory_harm_file(tmp_path, data, "model.predict(numpy.ones((2000, 4)))", limit=70_000)
-    _assert_refused_with(path, ["pandas"])
+    assert_refused_with(path, ["pandas"])
 
 
 # --- rt60-14: a model saved beside its own booster or tree (honest) --------------------------------
@@ -742,7 +735,7 @@ def test_rt60_01_distinct_wide_frames(tmp_path):
         f"model.transform(__import__('pandas').DataFrame({{c: ['y'] * 2000 for c in {names!r}}}))"
     )
     path = memory_harm_file(tmp_path, pickle.dumps(enc, protocol=5), call, limit=500_000)
-    _assert_refused_with(path, CE)
+    assert_refused_with(path, CE)
 
 
 @pytest.mark.parametrize(

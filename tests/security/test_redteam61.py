@@ -116,24 +116,18 @@ import pytest
 
 from redteam import (
     PLAIN_CALL,
+    PLAIN_JOBLIB_CALL,
     assert_refused,
+    assert_refused_with,
     assert_scan_predicts_load,
     base58,
     child,
+    compressed_joblib,
     lightgbm_chain,
     memory_harm_file,
     write,
     xgboost_chain,
 )
-
-
-def _assert_refused_with(path, profiles=()):
-    import safeload
-
-    assert not safeload.scan(path, profiles=list(profiles)).safe
-    with pytest.raises(safeload.SafeloadError):
-        safeload.load_unsigned(path, profiles=list(profiles))
-
 
 # --- rt61-01: 10,000 distinct unfitted Binarizers in a FeatureUnion -----------------------------
 
@@ -182,7 +176,7 @@ def test_rt61_02_deep_booster_tree_repeated(tmp_path, lib):
     call = "model.predict(numpy.full((2000, 1), 1e9))"
     plain = child(PLAIN_CALL.format(call=call), path, cpu=3)
     assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
-    _assert_refused_with(path, [lib])
+    assert_refused_with(path, [lib])
 
 
 @pytest.mark.parametrize(
@@ -200,7 +194,7 @@ def test_rt61_03_deep_booster_tree_dump_crashes(tmp_path, lib, call):
     path = write(tmp_path, pickle.dumps(clf, protocol=5))
     plain = child(PLAIN_CALL.format(call=call), path, cpu=20)
     assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGSEGV
-    _assert_refused_with(path, [lib])
+    assert_refused_with(path, [lib])
 
 
 # --- rt61-04: a LightGBM Booster loaded from its model file, pickled -----------------------------
@@ -403,7 +397,6 @@ def test_rt61_09_importance_line_counted_as_tree(tmp_path):
 def test_rt61_10_compressed_noop_scalers(tmp_path):
     import copy
 
-    import joblib
     from sklearn.pipeline import FeatureUnion
     from sklearn.preprocessing import StandardScaler
 
@@ -413,12 +406,8 @@ def test_rt61_10_compressed_noop_scalers(tmp_path):
     assert one.n_samples_seen_.shape == (200,)
     # (the round used 10,000 and a (100, 200) input; 3,000 and (350, 200) show it sooner)
     union = FeatureUnion([(f"s{i}", copy.deepcopy(one)) for i in range(3_000)])
-    path = tmp_path / "m.joblib"
-    joblib.dump(union, path, compress=3)
-    assert path.stat().st_size < 200_000
-    program = PLAIN_CALL.format(call="model.transform(numpy.ones((350, 200)))").replace(
-        "pickle.load(open(sys.argv[1], 'rb'))", "__import__('joblib').load(sys.argv[1])"
-    )
+    path = compressed_joblib(tmp_path, union, 200_000)
+    program = PLAIN_JOBLIB_CALL.format(call="model.transform(numpy.ones((350, 200)))")
     shown = child(program, path, memory=1 << 30, cpu=30, timeout=60)
     assert "loaded" in shown.stdout and "call MemoryError" in shown.stdout, str(shown)
     import safeload

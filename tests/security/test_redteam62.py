@@ -138,38 +138,23 @@ import pytest
 
 from redteam import (
     PLAIN_CALL,
+    assert_refused_with,
     assert_scan_predicts_load,
     base58,
     bech32,
     child,
+    compressed_joblib,
+    joblib_memory_harm,
     lightgbm_chain,
     write,
     xgboost_chain,
 )
-
-
-def _assert_refused_with(path, profiles=()):
-    import safeload
-
-    assert not safeload.scan(path, profiles=list(profiles)).safe
-    with pytest.raises(safeload.SafeloadError):
-        safeload.load_unsigned(path, profiles=list(profiles))
-
-
-def _joblib_memory_harm(path, call):
-    program = PLAIN_CALL.format(call=call).replace(
-        "pickle.load(open(sys.argv[1], 'rb'))", "__import__('joblib').load(sys.argv[1])"
-    )
-    shown = child(program, path, memory=1 << 30, cpu=30, timeout=60)
-    assert "loaded" in shown.stdout and "call MemoryError" in shown.stdout, str(shown)
-
 
 # --- rt62-01: 3,000 distinct keep-everything feature selectors, joblib-compressed ---------------
 
 
 @pytest.mark.parametrize("kind", ["variance", "kbest"])
 def test_rt62_01_keep_all_selectors(tmp_path, kind):
-    import joblib
     from sklearn.feature_selection import SelectKBest, VarianceThreshold, f_classif
     from sklearn.pipeline import FeatureUnion
 
@@ -181,11 +166,9 @@ def test_rt62_01_keep_all_selectors(tmp_path, kind):
         one = SelectKBest(f_classif, k="all").fit(X, np.arange(6) % 2)
         one.scores_, one.pvalues_ = np.ones(200), np.ones(200)
     union = FeatureUnion([(f"s{i}", copy.deepcopy(one)) for i in range(1_500)])
-    path = tmp_path / "m.joblib"
-    joblib.dump(union, path, compress=3)
-    assert path.stat().st_size < 160_000
-    _joblib_memory_harm(path, "model.transform(numpy.ones((700, 200)))")
-    _assert_refused_with(path)
+    path = compressed_joblib(tmp_path, union, 160_000)
+    joblib_memory_harm(path, "model.transform(numpy.ones((700, 200)))")
+    assert_refused_with(path)
 
 
 # --- rt62-02: TreeSHAP over one deep chain of distinct features ----------------------------------
@@ -206,7 +189,7 @@ def test_rt62_02_deep_chain_shap(tmp_path, lib):
     path = write(tmp_path, pickle.dumps(model, protocol=5))
     plain = child(PLAIN_CALL.format(call=call), path, cpu=3)
     assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)  # SIGXCPU
-    _assert_refused_with(path, [lib])
+    assert_refused_with(path, [lib])
 
 
 # --- rt62-03: neighbours estimators fitted on a fitted NearestNeighbors ------------------------------
@@ -336,7 +319,7 @@ def test_rt62_06_wide_xgboost_interactions(tmp_path):
     shown = child(PLAIN_CALL.format(call=call), path, memory=1 << 30, cpu=30, timeout=60)
     assert "loaded" in shown.stdout and "call done" not in shown.stdout, str(shown)
     assert "bad_alloc" in shown.output or "MemoryError" in shown.output, str(shown)
-    _assert_refused_with(path, ["xgboost"])
+    assert_refused_with(path, ["xgboost"])
 
 
 # --- rt62-07: one input copy per KB of file: rt61-10 uncompressed -------------------------------------
@@ -511,7 +494,7 @@ def test_rt62_11_column_share_from_crafted_width(tmp_path, names):
         " columns=[f'c{i}' for i in range(20)]))"
     )
     path = memory_harm_file(tmp_path, pickle.dumps(model, protocol=5), call, limit=2_000_000)
-    _assert_refused_with(path, ["pandas"])
+    assert_refused_with(path, ["pandas"])
 
 
 # --- the maintainer's cases --------------------------------------------------------------------

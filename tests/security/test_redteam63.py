@@ -198,37 +198,37 @@ import pytest
 
 from redteam import (
     PLAIN_CALL,
+    PLAIN_JOBLIB_CALL,
+    assert_refused_with,
     base58,
     bech32,
     child,
+    compressed_joblib,
     crc16_xmodem,
     ed25519_public,
+    joblib_memory_harm,
     write,
     xgboost_chain,
 )
 
 
-def _assert_refused_with(path, profiles=()):
-    import safeload
-
-    assert not safeload.scan(path, profiles=list(profiles)).safe
-    with pytest.raises(safeload.SafeloadError):
-        safeload.load_unsigned(path, profiles=list(profiles))
-
-
-def _joblib_memory_harm(path, call, memory=1 << 30):
-    program = PLAIN_CALL.format(call=call).replace(
-        "pickle.load(open(sys.argv[1], 'rb'))", "__import__('joblib').load(sys.argv[1])"
+def _interactions_refused(path, program):
+    """The xgboost model at ``path`` (``program``: :data:`PLAIN_CALL` or
+    :data:`PLAIN_JOBLIB_CALL`) runs out of a 3 s CPU limit computing the SHAP interaction
+    values of one row of 4,000 features under plain loading, and safeload refuses it."""
+    call = (
+        "model.get_booster().predict(__import__('xgboost').DMatrix(numpy.zeros((1, 4000))),"
+        " pred_interactions=True)"
     )
-    shown = child(program, path, memory=memory, cpu=30, timeout=60)
-    assert "loaded" in shown.stdout and "call MemoryError" in shown.stdout, str(shown)
+    plain = child(program.format(call=call), path, cpu=3)
+    assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    assert_refused_with(path, ["xgboost"])
 
 
 # --- rt63-01: stacking with passthrough copies its input; DELEGATING counts nothing -------------
 
 
 def test_rt63_01_stacking_passthrough_union(tmp_path):
-    import joblib
     from sklearn.dummy import DummyRegressor
     from sklearn.ensemble import StackingRegressor
     from sklearn.pipeline import FeatureUnion, Pipeline
@@ -244,11 +244,9 @@ def test_rt63_01_stacking_passthrough_union(tmp_path):
     wide = stacks.transform(X)
     scalers = FeatureUnion([(f"c{i}", StandardScaler().fit(np.ones_like(wide))) for i in range(32)])
     model = Pipeline([("stacks", stacks), ("scalers", scalers)])
-    path = tmp_path / "m.joblib"
-    joblib.dump(model, path, compress=3)
-    assert path.stat().st_size < 40_000
-    _joblib_memory_harm(path, "model.transform(numpy.ones((700, 200)))")
-    _assert_refused_with(path)
+    path = compressed_joblib(tmp_path, model, 40_000)
+    joblib_memory_harm(path, "model.transform(numpy.ones((700, 200)))")
+    assert_refused_with(path)
 
 
 # --- rt63-02: xgboost interactions cost num_feature TreeSHAP passes a row ----------------------
@@ -267,13 +265,7 @@ def test_rt63_02_xgboost_interactions_cpu(tmp_path):
     data = pickle.dumps(model, protocol=5)
     assert len(data) < 60_000
     path = write(tmp_path, data)
-    call = (
-        "model.get_booster().predict(__import__('xgboost').DMatrix(numpy.zeros((1, 4000))),"
-        " pred_interactions=True)"
-    )  # some 25 s CPU for one row
-    plain = child(PLAIN_CALL.format(call=call), path, cpu=3)
-    assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)  # SIGXCPU
-    _assert_refused_with(path, ["xgboost"])
+    _interactions_refused(path, PLAIN_CALL)
 
 
 # --- rt63-03: a frame's columns come from _transformer_to_input_indices, not the spec -----------
@@ -281,7 +273,6 @@ def test_rt63_02_xgboost_interactions_cpu(tmp_path):
 
 def test_rt63_03_frame_columns_from_stored_indices(tmp_path):
     pd = pytest.importorskip("pandas")
-    import joblib
     from sklearn.compose import ColumnTransformer
     from sklearn.preprocessing import StandardScaler
 
@@ -292,32 +283,27 @@ def test_rt63_03_frame_columns_from_stored_indices(tmp_path):
     for i in range(n):
         model._transformer_to_input_indices[f"b{i}"] = np.arange(w)
         model.transformers_[i] = (f"b{i}", copy.deepcopy(scaler), [i])
-    path = tmp_path / "m.joblib"
-    joblib.dump(model, path, compress=3)
-    assert path.stat().st_size < 100_000
+    path = compressed_joblib(tmp_path, model, 100_000)
     call = (
         "model.transform(__import__('pandas').DataFrame(numpy.ones((1000, 200)),"
         " columns=[f'c{i}' for i in range(200)]))"
     )
-    _joblib_memory_harm(path, call)
-    _assert_refused_with(path, ["pandas"])
+    joblib_memory_harm(path, call)
+    assert_refused_with(path, ["pandas"])
 
 
 # --- rt63-04: expanders count one copy each ----------------------------------------------------
 
 
 def test_rt63_04_union_of_expansions(tmp_path):
-    import joblib
     from sklearn.pipeline import FeatureUnion
     from sklearn.preprocessing import PolynomialFeatures
 
     one = PolynomialFeatures(degree=300).fit(np.ones((3, 1)))
     union = FeatureUnion([(f"p{i}", copy.deepcopy(one)) for i in range(200)])
-    path = tmp_path / "m.joblib"
-    joblib.dump(union, path, compress=3)
-    assert path.stat().st_size < 2_000
-    _joblib_memory_harm(path, "model.transform(numpy.ones((3000, 1)))")
-    _assert_refused_with(path)
+    path = compressed_joblib(tmp_path, union, 2_000)
+    joblib_memory_harm(path, "model.transform(numpy.ones((3000, 1)))")
+    assert_refused_with(path)
 
 
 # --- rt63-05: more checkable public-key forms --------------------------------------------------
@@ -447,7 +433,7 @@ def test_rt63_07_catboost_interactions(tmp_path):
     )  # 1.5 GB peak for one row
     plain = child(PLAIN_CALL.format(call=call), path, memory=1 << 30, cpu=30, timeout=60)
     assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)
-    _assert_refused_with(path, ["catboost"])
+    assert_refused_with(path, ["catboost"])
 
 
 # --- rt63-08: interaction steps paid by blob bytes that compress away ---------------------------
@@ -457,8 +443,6 @@ def test_rt63_08_interaction_steps_paid_by_padding(tmp_path):
     pytest.importorskip("xgboost")
     import json
 
-    import joblib
-
     model = xgboost_chain(55, trees=9, features=55, always_right=True)
     booster = model.get_booster()
     raw = json.loads(booster.save_raw("json"))
@@ -466,36 +450,22 @@ def test_rt63_08_interaction_steps_paid_by_padding(tmp_path):
     booster.load_model(bytearray(json.dumps(raw).encode()))
     booster.set_attr(pad="A" * 5_000_000)
     model._Booster = booster
-    path = tmp_path / "m.joblib"
-    joblib.dump(model, path, compress=3)
-    assert path.stat().st_size < 40_000
-    call = (
-        "model.get_booster().predict(__import__('xgboost').DMatrix(numpy.zeros((1, 4000))),"
-        " pred_interactions=True)"
-    )  # some 25 s CPU for one row
-    program = PLAIN_CALL.format(call=call).replace(
-        "pickle.load(open(sys.argv[1], 'rb'))", "__import__('joblib').load(sys.argv[1])"
-    )
-    plain = child(program, path, cpu=3)
-    assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)  # SIGXCPU
-    _assert_refused_with(path, ["xgboost"])
+    path = compressed_joblib(tmp_path, model, 40_000)
+    _interactions_refused(path, PLAIN_JOBLIB_CALL)
 
 
 # --- rt63-09: encoders' widths are not in n_output_features_ ------------------------------------
 
 
 def test_rt63_09_union_of_one_hot_encoders(tmp_path):
-    import joblib
     from sklearn.pipeline import FeatureUnion
     from sklearn.preprocessing import OneHotEncoder
 
     one = OneHotEncoder(sparse_output=False).fit(np.arange(1000).reshape(-1, 1))
     union = FeatureUnion([(f"e{i}", copy.deepcopy(one)) for i in range(60)])
-    path = tmp_path / "m.joblib"
-    joblib.dump(union, path, compress=3)
-    assert path.stat().st_size < 20_000
-    _joblib_memory_harm(path, "model.transform(numpy.ones((3000, 1)))")
-    _assert_refused_with(path)
+    path = compressed_joblib(tmp_path, union, 20_000)
+    joblib_memory_harm(path, "model.transform(numpy.ones((3000, 1)))")
+    assert_refused_with(path)
 
 
 # --- rt63-10: a skipped branch widens the shares' denominator -----------------------------------
@@ -503,7 +473,6 @@ def test_rt63_09_union_of_one_hot_encoders(tmp_path):
 
 def test_rt63_10_skipped_branch_dilutes_shares(tmp_path):
     pd = pytest.importorskip("pandas")
-    import joblib
     from sklearn.compose import ColumnTransformer
     from sklearn.pipeline import FeatureUnion, Pipeline
     from sklearn.preprocessing import StandardScaler
@@ -525,15 +494,13 @@ def test_rt63_10_skipped_branch_dilutes_shares(tmp_path):
         [(f"u{i}", copy.deepcopy(scaler).fit(np.ones((2, n * w)))) for i in range(32)]
     )
     model = Pipeline([("ct", model), ("union", union)])
-    path = tmp_path / "m.joblib"
-    joblib.dump(model, path, compress=3)
-    assert path.stat().st_size < 120_000
+    path = compressed_joblib(tmp_path, model, 120_000)
     call = (
         "model.transform(__import__('pandas').DataFrame(numpy.ones((1000, 200)),"
         " columns=[f'c{i}' for i in range(200)]))"
     )
-    _joblib_memory_harm(path, call)
-    _assert_refused_with(path, ["pandas"])
+    joblib_memory_harm(path, call)
+    assert_refused_with(path, ["pandas"])
 
 
 # --- rt63-11: key forms that embed an already refused key --------------------------------------
@@ -639,44 +606,29 @@ def test_rt63_13_column_key_budget_per_transformer(tmp_path):
 
 def test_rt63_14_interactions_per_tree_cost(tmp_path):
     pytest.importorskip("xgboost")
-    import joblib
     from xgboost import XGBRegressor
 
     X = np.random.RandomState(0).rand(50, 4000)
     model = XGBRegressor(n_estimators=2500, max_depth=1, gamma=1e9, max_bin=4, n_jobs=1).fit(
         X, X[:, 0]
     )
-    path = tmp_path / "m.joblib"
-    joblib.dump(model, path, compress=3)
-    assert path.stat().st_size < 40_000
-    call = (
-        "model.get_booster().predict(__import__('xgboost').DMatrix(numpy.zeros((1, 4000))),"
-        " pred_interactions=True)"
-    )  # ~6.5 s CPU for one row
-    program = PLAIN_CALL.format(call=call).replace(
-        "pickle.load(open(sys.argv[1], 'rb'))", "__import__('joblib').load(sys.argv[1])"
-    )
-    plain = child(program, path, cpu=3)
-    assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)  # SIGXCPU
-    _assert_refused_with(path, ["xgboost"])
+    path = compressed_joblib(tmp_path, model, 40_000)
+    _interactions_refused(path, PLAIN_JOBLIB_CALL)
 
 
 # --- rt63-15: a column transformer densifies sparse one-hot results -----------------------------
 
 
 def test_rt63_15_dense_stack_of_sparse_encoders(tmp_path):
-    import joblib
     from sklearn.compose import ColumnTransformer
     from sklearn.preprocessing import OneHotEncoder
 
     model = ColumnTransformer(
         [(f"e{i}", OneHotEncoder(), [0]) for i in range(60)], sparse_threshold=0
     ).fit(np.arange(1000).reshape(-1, 1))
-    path = tmp_path / "m.joblib"
-    joblib.dump(model, path, compress=3)
-    assert path.stat().st_size < 20_000
-    _joblib_memory_harm(path, "model.transform(numpy.ones((3000, 1)))")
-    _assert_refused_with(path)
+    path = compressed_joblib(tmp_path, model, 20_000)
+    joblib_memory_harm(path, "model.transform(numpy.ones((3000, 1)))")
+    assert_refused_with(path)
 
 
 # --- rt63-16: a column transformer densifies by its stored sparse_output_ ------------------------
@@ -688,7 +640,6 @@ def test_rt63_16_stored_sparse_output_flag(tmp_path):
     encoders of 1,000 categories with ``sparse_output_ = False``, 11.8 KB, gave 60,000 dense
     columns a row. Fixed: a fitted column transformer whose ``sparse_output_`` is not True
     densifies, as one with a low threshold does."""
-    import joblib
     from sklearn.compose import ColumnTransformer
     from sklearn.preprocessing import OneHotEncoder
 
@@ -696,11 +647,9 @@ def test_rt63_16_stored_sparse_output_flag(tmp_path):
         np.arange(1000).reshape(-1, 1)
     )
     model.sparse_output_ = False
-    path = tmp_path / "m.joblib"
-    joblib.dump(model, path, compress=3)
-    assert path.stat().st_size < 20_000
-    _joblib_memory_harm(path, "model.transform(numpy.ones((3000, 1)))")
-    _assert_refused_with(path)
+    path = compressed_joblib(tmp_path, model, 20_000)
+    joblib_memory_harm(path, "model.transform(numpy.ones((3000, 1)))")
+    assert_refused_with(path)
 
 
 def test_sparse_one_hot_in_a_sparse_column_transformer_loads(tmp_path):
