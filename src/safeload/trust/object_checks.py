@@ -144,6 +144,8 @@ INPUT_WIDE = frozenset(
         # hashing needs no fit either: a sparse result with an entry per token of its input
         "HashingVectorizer",
         "FeatureHasher",
+        # its dictionary is a parameter: a row of it is an output column (:data:`OUTPUT_AXES`)
+        "SparseCoder",
     }
 )
 #: Composites and wrappers whose ``transform`` hands the input to the estimators they hold,
@@ -314,13 +316,23 @@ def _width_factor(name: str, attrs: dict[str, Any], densify: bool = False) -> fl
     from safeload.trust.structures.common import is_int
 
     n_in: Any = attrs.get("n_features_in_")
+    widest = 1
+    if name == "SparseCoder":  # unfitted: its dictionary, (n_components, n_features)
+        rows, n_in = _dictionary_shape(attrs.get("dictionary"))
+        widest = rows
     if not is_int(n_in) or int(n_in) <= 0:
         return 1.0
-    widest = 1
     for key in ("n_output_features_", "n_features_out_"):
         n_out: Any = attrs.get(key)
         if is_int(n_out) and int(n_out) > 0:
             widest = max(widest, int(n_out))
+    for key, axis in OUTPUT_AXES.items():
+        shape = shape_of(attrs.get(key))
+        if shape is not None and len(shape) > axis:
+            widest = max(widest, shape[axis])
+    if name in CONTRAST_ENCODERS:
+        widest = max(widest, _mapping_columns(attrs.get("mapping"), int(n_in)))
+        widest = max(widest, _total_size([attrs.get("feature_names_out_")]))
     sparse = attrs.get("sparse_output", attrs.get("sparse")) is True and not densify
     if name == "OneHotEncoder" and not sparse:
         widest = max(widest, _total_size(attrs.get("categories_")))
@@ -332,6 +344,66 @@ def _width_factor(name: str, attrs: dict[str, Any], densify: bool = False) -> fl
     if name == "TargetEncoder":
         widest = max(widest, int(n_in) * _total_size([attrs.get("classes_")]))
     return widest / int(n_in)
+
+
+#: Fitted arrays (and SparseCoder's dictionary) one of whose axes is a transformer's output
+#: width: ``transform`` projects each row onto, or measures its distance to, every row (or
+#: column) of it. Zeros compress to nothing, so a union of 200 RBFSamplers of 4,096
+#: components on one input column held 819,200 columns a row from 79 KB, as PCAs with a
+#: (4096, 1) ``components_`` alike.
+OUTPUT_AXES = {
+    # PCA and the other decompositions, random projections, Nystroem, NCA, BernoulliRBM
+    "components_": 0,
+    "random_weights_": 1,  # RBFSampler, SkewedChi2Sampler
+    "cluster_centers_": 0,  # the k-means family: a distance to each centre
+    "subcluster_centers_": 0,  # Birch, alike
+    "eigenvectors_": 1,  # KernelPCA
+    "embedding_": 1,  # Isomap, LocallyLinearEmbedding
+    "x_rotations_": 1,  # PLSRegression, PLSCanonical, CCA
+    "x_weights_": 1,  # PLSSVD
+    "scalings_": 1,  # LinearDiscriminantAnalysis
+    "dictionary": 0,  # SparseCoder
+}
+#: category_encoders' encoders that write a column per entry of their mapping frames.
+CONTRAST_ENCODERS = frozenset(
+    {
+        "OneHotEncoder",
+        "BinaryEncoder",
+        "BaseNEncoder",
+        "HelmertEncoder",
+        "SumEncoder",
+        "PolynomialEncoder",
+        "BackwardDifferenceEncoder",
+    }
+)
+
+
+def _dictionary_shape(dictionary: Any) -> tuple[int, int]:
+    """A SparseCoder's dictionary's (rows, columns): an array's, or a list's of lists
+    (``transform`` takes either; a list of 4,096 references to one row is 8 KB); a form this
+    cannot measure is as wide as :data:`POLYNOMIAL_SPREAD` allows and one more (fail closed)."""
+    shape = shape_of(dictionary)
+    if shape is not None and len(shape) == 2:
+        return shape[0], shape[1]
+    if type(dictionary) in (list, tuple) and dictionary:
+        first = dictionary[0]
+        return len(dictionary), len(first) if type(first) in (list, tuple) else 1
+    return POLYNOMIAL_SPREAD + 1, 1
+
+
+def _mapping_columns(mapping: Any, n_in: int) -> int:
+    """The columns a category_encoders encoder's ``mapping`` (a list of ``{"col": ...,
+    "mapping": frame}``) writes: each frame's columns for the column it encodes, and the
+    other input columns as they are."""
+    if type(mapping) is not list:
+        return 0
+    written = 0
+    for entry in mapping:
+        frame = dict.get(entry, "mapping") if issubclass(type(entry), dict) else None
+        shape = shape_of(frame)
+        if shape is not None and len(shape) == 2:
+            written += shape[1]
+    return written + max(0, n_in - len(mapping))
 
 
 def _total_size(arrays: Any) -> int:
@@ -666,8 +738,8 @@ def whole_model_problem(
     if wide > POLYNOMIAL_SPREAD:
         return (
             f"its transformers would hold {wide:,.0f} columns per input column at once (at "
-            f"most {POLYNOMIAL_SPREAD:,}: a polynomial or spline expansion side by side with "
-            "others in a union widens its input each time it is met)"
+            f"most {POLYNOMIAL_SPREAD:,}: an expansion or projection side by side with others "
+            "in a union widens its input each time it is met)"
         )
     outputs = repeated.total()
     if outputs > paid:
