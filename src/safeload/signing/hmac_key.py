@@ -523,6 +523,58 @@ def _multibase_decode(token: bytes) -> bytes | None:
     return None
 
 
+#: Multicodec public-key heads (varint) and the key's length after them: Ed25519, X25519,
+#: secp256k1, P-256 and P-521 (compressed points), P-384, Ed448, X448 and BLS12-381 G1/G2;
+#: all but Ed25519 were accepted (rt64-07: ``zQ3s...``, ``zDn...``, ``z6LS...`` did:keys).
+_MULTICODEC_KEYS = {
+    b"\xed\x01": 32,
+    b"\xec\x01": 32,
+    b"\xe7\x01": 33,
+    b"\x80\x24": 33,
+    b"\x81\x24": 49,
+    b"\x82\x24": 67,
+    b"\x83\x24": 57,
+    b"\x84\x24": 56,
+    b"\xea\x01": 48,
+    b"\xeb\x01": 96,
+}
+#: A Filecoin BLS address: ``f3`` (or ``t3``, test network), then base32 of the 48-byte public
+#: key and a 4-byte BLAKE2b check of the protocol byte and the key (rt64-07).
+_FILECOIN_BLS = re.compile(rb"(?<![A-Za-z0-9])[ft]3([a-z2-7]{84})(?![a-z2-7])")
+
+
+def _is_filecoin_bls(secret: bytes) -> bool:
+    """A Filecoin BLS address (:data:`_FILECOIN_BLS`) whose check matches its key."""
+    for match in _FILECOIN_BLS.finditer(secret):
+        text = match.group(1).upper()
+        try:
+            raw = base64.b32decode(text + b"=" * (-len(text) % 8))
+        except ValueError:
+            continue
+        key, check = raw[:48], raw[48:]
+        if hashlib.blake2b(b"\x03" + key, digest_size=4).digest() == check:
+            return True
+    return False
+
+
+#: An RSA public key as a base58btc multibase multicodec string (a did:key of an RSA key,
+#: ``z4MX...``): too long for the token pattern above, read only when it starts ``z``.
+_MULTIBASE_RSA = re.compile(rb"(?<![1-9A-HJ-NP-Za-km-z])z([1-9A-HJ-NP-Za-km-z]{100,1400})")
+
+
+def _is_multibase_rsa(secret: bytes) -> bool:
+    """A base58btc multicodec RSA key (:data:`_MULTIBASE_RSA`): ``0x8524`` and a DER
+    ``RSAPublicKey``, a SEQUENCE whose long-form length ends where the token ends (rt64-14)."""
+    for match in _MULTIBASE_RSA.finditer(secret):
+        raw = _radix_decode(match.group(1), _BASE58_ALPHABET) or b""
+        if raw[:3] != b"\x85\x24\x30" or len(raw) < 5 or not 0x81 <= raw[3] <= 0x83:
+            continue
+        size = raw[3] & 0x7F
+        if 4 + size + int.from_bytes(raw[4 : 4 + size], "big") == len(raw):
+            return True
+    return False
+
+
 def _is_multibase_key(secret: bytes) -> bool:
     """An Ed25519 public key in a multibase string: the multicodec key (``0xed01`` and 32
     bytes; ``z6Mk...`` in base58, ``fed01...``, ``u7QE...``, ``b5uaq...``), a libp2p peer id or
@@ -539,7 +591,7 @@ def _is_multibase_key(secret: bytes) -> bool:
         for raw in (_multibase_decode(token), _radix_decode(token, _BASE58_ALPHABET)):
             if raw is None:
                 continue
-            if len(raw) == 34 and raw[:2] == b"\xed\x01":
+            if _MULTICODEC_KEYS.get(raw[:2]) == len(raw) - 2:
                 return True
             if len(raw) == 38 and raw[:6] == _PEER_ID:
                 return True
@@ -596,8 +648,10 @@ def _text_key_form(secret: bytes) -> str | None:
         return "a Tor onion address"
     if _DNSKEY.search(secret):
         return "a DNSKEY record"
-    if _BASE58_KEYS.search(secret) or _is_multibase_key(secret):
-        return "a multibase (did:key), libp2p, IPNS or NEAR Ed25519 public key"
+    if _BASE58_KEYS.search(secret) or _is_multibase_key(secret) or _is_multibase_rsa(secret):
+        return "a multibase (did:key), libp2p, IPNS or NEAR public key"
+    if _is_filecoin_bls(secret):
+        return "a Filecoin BLS address"
     if secret.lstrip().startswith(_TOR_KEY_FILE):
         return "a Tor onion service public key file"
     return None

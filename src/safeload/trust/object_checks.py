@@ -207,8 +207,12 @@ def peak_input_copies(
     budget = [MAX_COLUMN_KEYS]
     # a column transformer whose sparse_threshold is below its default makes its branches'
     # sparse results dense (0: always), and a fitted one does what its stored sparse_output_
-    # says: sparse one-hot results then count whole (rt63-15, rt63-16)
-    densify = any(_COLUMNS in _mro(class_of(obj)) and _densifies(_attrs(obj)) for obj in instances)
+    # says: sparse one-hot results under it then count whole (rt63-15, rt63-16); only under
+    # it: one of dense branches elsewhere in the model densifies nothing here (rt64-08)
+    dense = _reachable(
+        [id(o) for o in instances if _COLUMNS in _mro(class_of(o)) and _densifies(_attrs(o))],
+        edges,
+    )
     _, order = components(root, edges)
     #: id: ((output copies, peak copies), (output columns, peak columns)) per input column
     value: dict[int, tuple[tuple[float, float], ...]] = {}
@@ -266,7 +270,7 @@ def peak_input_copies(
         name = facts_short_name(cls)
         if _copies_input(cls, name, attrs):
             copies = float(_input_factor(name, attrs))
-            columns = copies * _width_factor(name, attrs, densify)
+            columns = copies * _width_factor(name, attrs, key in dense)
             return (copies, max(copies, held[0][1])), (columns, max(columns, held[1][1]))
         return held
 
@@ -283,6 +287,18 @@ def peak_input_copies(
             value[members[0]] = node(members[0], inside)
     found = value.get(root, none)
     return found[0][1], found[1][1]
+
+
+def _reachable(starts: list[int], edges: dict[int, list[int]]) -> set[int]:
+    """The ids reachable in the graph ``edges`` from ``starts`` (themselves included)."""
+    seen = set(starts)
+    todo = list(starts)
+    while todo:
+        for kid in edges.get(todo.pop(), ()):
+            if kid not in seen:
+                seen.add(kid)
+                todo.append(kid)
+    return seen
 
 
 def _pipeline(steps: list[tuple[float, float]]) -> tuple[float, float]:
@@ -320,8 +336,13 @@ def _width_factor(name: str, attrs: dict[str, Any], densify: bool = False) -> fl
     if name == "SparseCoder":  # unfitted: its dictionary, (n_components, n_features)
         rows, n_in = _dictionary_shape(attrs.get("dictionary"))
         widest = rows
+    if name in CONTRAST_ENCODERS and is_int(attrs.get("_dim")):
+        # (category_encoders check the input's width against _dim, not n_features_in_)
+        n_in = min(int(attrs["_dim"]), int(n_in)) if is_int(n_in) else attrs["_dim"]
     if not is_int(n_in) or int(n_in) <= 0:
-        return 1.0
+        # scikit-learn checks the input's width only against a stored n_features_in_: without
+        # one, every output column is one input column's (rt64-09)
+        n_in = 1
     for key in ("n_output_features_", "n_features_out_"):
         n_out: Any = attrs.get(key)
         if is_int(n_out) and int(n_out) > 0:
@@ -345,7 +366,30 @@ def _width_factor(name: str, attrs: dict[str, Any], densify: bool = False) -> fl
         widest = max(widest, int(n_in) * _total_size([attrs.get("classes_")]))
     if name in NEIGHBOUR_GRAPHS or name == "RandomTreesEmbedding":
         widest = max(widest, _graph_width(name, attrs, densify))
+    if name in ENSEMBLE_TRANSFORMS:
+        widest = max(widest, _ensemble_width(attrs, int(n_in)))
     return widest / int(n_in)
+
+
+#: Ensembles whose ``transform`` gives their members' predictions side by side: each
+#: member's probabilities (soft voting, stacking on ``predict_proba``), or one column each,
+#: and the input again with stacking's ``passthrough``. Twelve soft voters over 100,000
+#: labels, 34 KB, held 1.2 million columns a row for one input column (rt64-11).
+ENSEMBLE_TRANSFORMS = frozenset(
+    {"VotingClassifier", "VotingRegressor", "StackingClassifier", "StackingRegressor"}
+)
+
+
+def _ensemble_width(attrs: dict[str, Any], n_in: int) -> int:
+    """The columns an :data:`ENSEMBLE_TRANSFORMS` ensemble's ``transform`` gives a row: for
+    each fitted member its classes' probabilities (or one column), and its input with
+    ``passthrough``."""
+    members = attrs.get("estimators_")
+    count = len(members) if type(members) is list else 0
+    width = count * max(1, _label_count(attrs))
+    if "passthrough" in attrs and attrs["passthrough"] is not False:  # (stacking's)
+        width += n_in
+    return width
 
 
 #: Transformers whose result is a sparse graph of the fitted samples: a value for each
@@ -371,11 +415,11 @@ def _graph_width(name: str, attrs: dict[str, Any], densify: bool) -> int:
         return max(rows, _count_of(attrs.get("n_samples_fit_")))
     trees = attrs.get("estimators_")
     count = max(_count_of(attrs.get("n_estimators")), len(trees) if type(trees) is list else 0)
-    if attrs.get("sparse_output") is True and not densify:
+    # transform is one_hot_encoder_.transform(apply(X)): the encoder's flag decides (rt64-10)
+    encoder = _attrs(attrs.get("one_hot_encoder_"))
+    if encoder.get("sparse_output", encoder.get("sparse")) is True and not densify:
         return count
-    encoder = attrs.get("one_hot_encoder_")
-    leaves = 0 if encoder is None else _total_size(_attrs(encoder).get("categories_"))
-    return max(count, leaves)
+    return max(count, _total_size(encoder.get("categories_")))
 
 
 #: Fitted arrays (and SparseCoder's dictionary) one of whose axes is a transformer's output
@@ -655,6 +699,13 @@ def _input_factor(name: str, attrs: dict[str, Any]) -> int:
 #: columns; degree 3 of 100, 176,851) stay under 4,096 per input column. Columns past that
 #: count as free (:data:`MAX_FREE_COLUMNS`).
 POLYNOMIAL_SPREAD = 4096
+#: Bytes of the file that pay for a column per input column held at once beyond
+#: :data:`POLYNOMIAL_SPREAD`: a clusterer's centres or a neighbours graph's samples are what
+#: an honest file stores (a k-means codebook of 9,000 centres in two dimensions is 337 KB,
+#: rt64-12; a radius graph over 10,000 such points, rt64-13), where zeros that compress to
+#: nothing bought 819,200 columns from 79 KB (rt64-01). The file's own bytes, as read
+#: (compressed or not).
+WIDE_COLUMN_BYTES = 32
 #: Repeated output columns per 8 stored bytes (an object array's item counts as one byte,
 #: what a memo reference to one value costs: rt58-05).
 ROW_OUTPUT_SPREAD = 4
@@ -767,10 +818,11 @@ def whole_model_problem(
             "input each time it is met, side by side in a union, and what it stores compresses "
             "to almost nothing)"
         )
-    if wide > POLYNOMIAL_SPREAD:
+    wide_allowed = max(POLYNOMIAL_SPREAD, (file_size or 0) // WIDE_COLUMN_BYTES)
+    if wide > wide_allowed:
         return (
             f"its transformers would hold {wide:,.0f} columns per input column at once (at "
-            f"most {POLYNOMIAL_SPREAD:,}: an expansion or projection side by side with others "
+            f"most {wide_allowed:,}: an expansion or projection side by side with others "
             "in a union widens its input each time it is met)"
         )
     outputs = repeated.total()
@@ -822,7 +874,8 @@ def booster_shape(obj: Any) -> tuple[int, int]:
     met 200 times (rt61-02). xgboost's ``pred_interactions`` gives ``groups * (num_feature +
     1) ** 2`` values a row: past :data:`POLYNOMIAL_SPREAD` per input column, as a polynomial
     expansion's columns, they count as free columns (rt62-06: a 4.8 KB model saying 20,000
-    features asked 1.6 GB for one row). LightGBM has no interaction values."""
+    features asked 1.6 GB for one row). LightGBM's ``pred_contrib`` gives ``num_class *
+    (num_feature + 1)``, counted alike."""
     from safeload.trust.facts import module_and_name
     from safeload.trust.shadow_values import Shadow, Unproven, class_of, state_item
 
@@ -847,9 +900,15 @@ def booster_shape(obj: Any) -> tuple[int, int]:
     if key == "_handle":
         if type(model) is not str:
             raise Unproven("the model text of a LightGBM Booster")
-        from safeload.trust.lightgbm_text import text_nodes
+        from safeload.trust.lightgbm_text import header_num_class, header_num_feature, text_nodes
 
-        return text_nodes(model), 0
+        # pred_contrib gives num_class * (num_feature + 1) values a row: a class costs a
+        # one-leaf tree, a feature a name (rt64-06: 20,000 classes over 10,000 features,
+        # 150 KB, asked 1.6 GB for one row)
+        classes, features = header_num_class(model), header_num_feature(model)
+        if classes is None or features is None:
+            raise Unproven("the header of a LightGBM model text")
+        return text_nodes(model), max(0, classes * (features + 1) - POLYNOMIAL_SPREAD * features)
     if not isinstance(model, (bytes, bytearray, memoryview)):
         raise Unproven("the model blob of an xgboost Booster")
     from safeload.trust.xgboost_model import tree_nodes
