@@ -697,15 +697,13 @@ def _input_factor(name: str, attrs: dict[str, Any]) -> int:
 #: of PolynomialFeatures(degree=80) on 4 inputs is a 261-byte file of 1,929,501 output
 #: columns per row (rt58-12); the honest expansions (degree 2 of 4,096 inputs, 8.4 million
 #: columns; degree 3 of 100, 176,851) stay under 4,096 per input column. Columns past that
-#: count as free (:data:`MAX_FREE_COLUMNS`).
+#: count as free (:data:`MAX_FREE_COLUMNS`). It also bounds the columns per input column all
+#: transformers hold at once (:func:`peak_input_copies`), whatever pays for them: paying
+#: past it with the file's bytes let 3 MB of padding buy 163,840 columns per input column
+#: (rt64-15), as it had bought input copies (rt62-07). So a clusterer of more than 4,096
+#: centres per input column (a 9,000-place codebook in two dimensions, rt64-12) and a radius
+#: graph over more than 4,096 samples per input column (rt64-13) are refused (SECURITY.md).
 POLYNOMIAL_SPREAD = 4096
-#: Bytes of the file that pay for a column per input column held at once beyond
-#: :data:`POLYNOMIAL_SPREAD`: a clusterer's centres or a neighbours graph's samples are what
-#: an honest file stores (a k-means codebook of 9,000 centres in two dimensions is 337 KB,
-#: rt64-12; a radius graph over 10,000 such points, rt64-13), where zeros that compress to
-#: nothing bought 819,200 columns from 79 KB (rt64-01). The file's own bytes, as read
-#: (compressed or not).
-WIDE_COLUMN_BYTES = 32
 #: Repeated output columns per 8 stored bytes (an object array's item counts as one byte,
 #: what a memo reference to one value costs: rt58-05).
 ROW_OUTPUT_SPREAD = 4
@@ -818,11 +816,10 @@ def whole_model_problem(
             "input each time it is met, side by side in a union, and what it stores compresses "
             "to almost nothing)"
         )
-    wide_allowed = max(POLYNOMIAL_SPREAD, (file_size or 0) // WIDE_COLUMN_BYTES)
-    if wide > wide_allowed:
+    if wide > POLYNOMIAL_SPREAD:
         return (
             f"its transformers would hold {wide:,.0f} columns per input column at once (at "
-            f"most {wide_allowed:,}: an expansion or projection side by side with others "
+            f"most {POLYNOMIAL_SPREAD:,}: an expansion or projection side by side with others "
             "in a union widens its input each time it is met)"
         )
     outputs = repeated.total()
