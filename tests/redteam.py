@@ -688,13 +688,13 @@ def memory_harm_file(tmp_path: Path, data: bytes, call: str, limit: int = 300_00
     return path
 
 
-def compressed_joblib(tmp_path: Path, model: Any, limit: int) -> Path:
-    """``model`` written with ``joblib.dump(compress=3)`` to ``tmp_path / "m.joblib"``, a file
-    smaller than ``limit`` bytes (what the harm is bought with)."""
+def compressed_joblib(tmp_path: Path, model: Any, limit: int, compress: Any = 3) -> Path:
+    """``model`` written with ``joblib.dump(compress=compress)`` to ``tmp_path / "m.joblib"``,
+    a file smaller than ``limit`` bytes (what the harm is bought with)."""
     import joblib
 
     path = tmp_path / "m.joblib"
-    joblib.dump(model, path, compress=3)
+    joblib.dump(model, path, compress=compress)
     assert path.stat().st_size < limit, path.stat().st_size
     return path
 

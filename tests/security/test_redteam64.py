@@ -368,15 +368,12 @@ def _random_trees_embedding(trees, depth):
 
 
 def test_rt64_04_random_trees_embedding_width(tmp_path):
-    import joblib
     from sklearn.pipeline import FeatureUnion
 
     one = _random_trees_embedding(100, 10)
     data = pickle.dumps(one, protocol=5)
     union = FeatureUnion([(f"e{i}", pickle.loads(data)) for i in range(4)])
-    path = tmp_path / "m.joblib"
-    joblib.dump(union, path, compress=("xz", 3))
-    assert path.stat().st_size < 100_000, path.stat().st_size
+    path = compressed_joblib(tmp_path, union, 100_000, ("xz", 3))
     _out_of_memory(path, "model.transform(numpy.full((1000, 1), 7.0))")
     assert_refused_with(path)
 
@@ -571,16 +568,13 @@ def test_rt64_09_width_without_features_in(tmp_path, kind):
 
 
 def test_rt64_10_embedding_flag_not_encoder(tmp_path):
-    import joblib
     from sklearn.pipeline import FeatureUnion
 
     one = _random_trees_embedding(100, 10)
     one.sparse_output = True  # (its one_hot_encoder_ stays dense: transform is dense)
     data = pickle.dumps(one, protocol=5)
     union = FeatureUnion([(f"e{i}", pickle.loads(data)) for i in range(4)])
-    path = tmp_path / "m.joblib"
-    joblib.dump(union, path, compress=("xz", 3))
-    assert path.stat().st_size < 100_000, path.stat().st_size
+    path = compressed_joblib(tmp_path, union, 100_000, ("xz", 3))
     _out_of_memory(path, "model.transform(numpy.full((1000, 1), 7.0))")
     assert_refused_with(path)
 
@@ -589,7 +583,6 @@ def test_rt64_10_embedding_flag_not_encoder(tmp_path):
 
 
 def test_rt64_11_union_of_voting_probabilities(tmp_path):
-    import joblib
     from sklearn.dummy import DummyClassifier
     from sklearn.ensemble import VotingClassifier
     from sklearn.pipeline import FeatureUnion
@@ -599,9 +592,7 @@ def test_rt64_11_union_of_voting_probabilities(tmp_path):
         np.zeros((labels, 1)), np.arange(labels)
     )
     union = FeatureUnion([(f"v{i}", copy.deepcopy(one)) for i in range(12)])
-    path = tmp_path / "m.joblib"
-    joblib.dump(union, path, compress=("xz", 3))
-    assert path.stat().st_size < 100_000, path.stat().st_size
+    path = compressed_joblib(tmp_path, union, 100_000, ("xz", 3))
     joblib_memory_harm(path, "model.transform(numpy.zeros((300, 1)))")
     assert_refused_with(path)
 
