@@ -15,7 +15,7 @@ BENCH_STAMP := $(VENV)/.bench-stamp
 COMPILED := $(addprefix src/safeload/,_opcodes.py _symbolic.py _numpy_state.py) \
 	$(addprefix src/safeload/pickle/,names.py analysis.py state_rules.py call_rules.py costs.py \
 	stream_arrays.py frame.py walk_base.py walk_stream.py walk_values.py walk_calls.py \
-	walk_build.py walker.py)
+	walk_build.py walker.py) $(addprefix src/safeload/trust/,xgboost_ubj.py)
 
 $(STAMP): pyproject.toml setup.py $(COMPILED) src/safeload/_treecheck.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -218,3 +218,83 @@ def test_version_says_which_build_runs(capsys: pytest.CaptureFixture[str]) -> No
     compiled = Path(str(sys.modules["safeload.pickle.walker"].__file__)).suffix == ".so"
     expected = "compiled with mypyc" if compiled else "pure Python"
     assert f"(static pass: {expected})" in capsys.readouterr().out
+
+
+_PURE_UBJ = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import safeload.trust.xgboost_ubj as ubj
+assert ubj.__file__.endswith(".py"), ubj.__file__
+sys.path.insert(0, sys.argv[2])
+from test_compiled import _ubj_summary
+blobs = json.load(open(sys.argv[3]))
+print(json.dumps([_ubj_summary(ubj, open(path, "rb").read()) for path in blobs]))
+"""
+
+
+def _ubj_summary(ubj: Any, blob: bytes) -> Any:
+    """What ``ubj.parse`` makes of ``blob``, as JSON: typed arrays and long strings by their
+    fields, an error by its message."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        if type(value).__name__ == "Typed":
+            return ["typed", value.code, value.offset, value.count]
+        if type(value).__name__ == "_LongStr":
+            return ["long", value.size]
+        if isinstance(value, float) and value != value:
+            return "nan"
+        return value
+
+    try:
+        return plain(ubj.parse(blob))
+    except ubj.UBJError as exc:
+        return ["error", str(exc)]
+
+
+def test_compiled_and_pure_python_blob_parses_agree(tmp_path: Path) -> None:
+    """xgboost's blob parser (compiled since stop 44) against its source: honest models'
+    blobs, a multi-class and a categorical one, and damaged and cut copies of each."""
+    xgb = pytest.importorskip("xgboost")
+    import safeload.trust.xgboost_ubj as ubj
+
+    rng = np.random.RandomState(0)
+    x = rng.rand(200, 6)
+    models = [
+        xgb.XGBClassifier(n_estimators=5, max_depth=3, n_jobs=1).fit(x, rng.randint(0, 2, 200)),
+        xgb.XGBClassifier(n_estimators=3, max_depth=2, n_jobs=1).fit(x, np.arange(200) % 4),
+        xgb.XGBRegressor(n_estimators=4, booster="gblinear", n_jobs=1).fit(x, rng.rand(200)),
+    ]
+    blobs = [bytes(m.get_booster().__getstate__()["handle"]) for m in models]
+    blobs += [bytes(m.get_booster().save_raw("ubj")) for m in models]
+    rand = random.Random(0)
+    for blob in list(blobs):
+        for _ in range(10):
+            damaged = bytearray(blob)
+            for _ in range(3):
+                damaged[rand.randrange(len(damaged))] = rand.randrange(256)
+            blobs.append(bytes(damaged))
+        blobs.append(blob[: rand.randrange(1, len(blob))])
+    paths = []
+    for i, blob in enumerate(blobs):
+        path = tmp_path / f"blob{i}"
+        path.write_bytes(blob)
+        paths.append(str(path))
+    listed = tmp_path / "blobs.json"
+    listed.write_text(json.dumps(paths))
+    pure = tmp_path / "pure"
+    shutil.copytree(SRC, pure / "safeload", ignore=shutil.ignore_patterns("*.so", "__pycache__"))
+    run = subprocess.run(
+        [sys.executable, "-c", _PURE_UBJ, str(pure), str(Path(__file__).parent), str(listed)],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    want = json.loads(run.stdout)
+    got = [json.loads(json.dumps(_ubj_summary(ubj, b))) for b in blobs]
+    assert got == want
+    errors = sum(1 for g in got if isinstance(g, list) and g[:1] == ["error"])
+    assert len(got) - 6 > errors > 10  # the error paths are reached, and not only they

@@ -264,6 +264,11 @@ def _categories_problem(
     if not all(present) or "split_type" not in tree:
         raise UBJError(f"{where}: categorical split arrays are incomplete")
     kinds = _ints(blob, tree["split_type"], f"{where} split_type")
+    if not any(_size(tree[name], f"{where} {name}") for name in names):
+        # no categorical split (most trees): every split_type is 0 (numerical)
+        if kinds.any():
+            raise UBJError(f"{where}: categories_nodes are not the categorical split nodes")
+        return 0
     cats = _ints(blob, tree["categories"], f"{where} categories")
     nodes = _ints(blob, tree["categories_nodes"], f"{where} categories_nodes")
     segments = _ints(blob, tree["categories_segments"], f"{where} categories_segments")

@@ -26,6 +26,8 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Any, Final
 
+from safeload._threads import switch_point
+
 if TYPE_CHECKING:  # numpy is imported when a blob is checked, not with safeload
     import numpy as np
 
@@ -63,6 +65,9 @@ _SCALAR: Final = {
     "D": struct.Struct(">d"),
 }
 _I64: Final = struct.Struct(">q")
+#: Every 4096 values the parse calls an interpreted function, where another thread may take the
+#: GIL (see safeload._threads): compiled with mypyc (setup.py) it never gives it away itself.
+_YIELD_MASK: Final = 4095
 #: Strings longer than this are kept as their length only (nothing here reads long strings).
 _KEEP_STR: Final = 256
 
@@ -100,19 +105,16 @@ class _LongStr:
         self.size = size
 
 
-def parse(blob: Any) -> Any:
+def parse(blob: Any, max_items: int = MAX_ITEMS) -> Any:
     """The value of the UBJSON ``blob`` (bytes-like): dicts, lists, ints, floats, bools,
     ``None``, ``str`` (long strings as :class:`_LongStr`) and :class:`Typed` arrays. Raises
     :class:`UBJError` for anything xgboost's writer does not produce (an object naming a key
     twice among it), any length or count that does not fit in what remains, nesting deeper
-    than :data:`MAX_DEPTH`, more than :data:`MAX_ITEMS` values, or bytes after the top
-    value."""
+    than :data:`MAX_DEPTH`, more than ``max_items`` values (:data:`MAX_ITEMS`; a parameter, as
+    the compiled module's constants cannot be patched), or bytes after the top value."""
     with memoryview(blob) as outer, outer.cast("B") as view:
-        return _parse(view)
-
-
-def _parse(view: memoryview) -> Any:
-    return _Reader(view).parse()
+        data = view.tobytes()  # (bytes: compiled, indexing it is a C read)
+    return _Reader(data, max_items).parse()
 
 
 #: What :meth:`_Reader.value` returns when it opened a container instead of reading a value.
@@ -126,11 +128,12 @@ class _Reader:
     A frame is ``[container, is_object, remaining count (-1: until the end marker), key]``.
     """
 
-    def __init__(self, view: memoryview) -> None:
-        self.view = view
-        self.end = len(view)
-        self.pos = 0
-        self.items = 0
+    def __init__(self, view: bytes, max_items: int) -> None:
+        self.view: bytes = view
+        self.max_items: int = max_items
+        self.end: int = len(view)
+        self.pos: int = 0
+        self.items: int = 0
         self.stack: list[list[Any]] = []
 
     def parse(self) -> Any:
@@ -220,8 +223,10 @@ class _Reader:
         if pos >= end:
             raise UBJError(f"byte {pos}: the blob ends where a value should be")
         self.items += 1
-        if self.items > MAX_ITEMS:
-            raise UBJError(f"more than {MAX_ITEMS} values")
+        if self.items > self.max_items:
+            raise UBJError(f"more than {self.max_items} values")
+        if not self.items & _YIELD_MASK:
+            switch_point()  # compiled, let other threads in (a load hashes the file meanwhile)
         marker = chr(view[pos])
         start = pos
         self.pos = pos = pos + 1
