@@ -371,6 +371,19 @@ def _width_factor(name: str, attrs: dict[str, Any], densify: bool = False) -> fl
     return widest / int(n_in)
 
 
+def _member_labels(member: Any, depth: int = 0) -> int:
+    """The labels an ensemble member's ``predict_proba`` gives a column each: its own
+    ``classes_``, or a pipeline's last step's (eight pipelines deep at most)."""
+    from safeload.trust.structures.names import _attrs
+
+    attrs = _attrs(member)
+    labels = _label_count(attrs)
+    steps = _entries(attrs.get("steps"))
+    if not labels and steps and depth < 8:
+        labels = _member_labels(steps[-1][1], depth + 1)
+    return labels
+
+
 #: Ensembles whose ``transform`` gives their members' predictions side by side: each
 #: member's probabilities (soft voting, stacking on ``predict_proba``), or one column each,
 #: and the input again with stacking's ``passthrough``. Twelve soft voters over 100,000
@@ -385,8 +398,11 @@ def _ensemble_width(attrs: dict[str, Any], n_in: int) -> int:
     each fitted member its classes' probabilities (or one column), and its input with
     ``passthrough``."""
     members = attrs.get("estimators_")
-    count = len(members) if type(members) is list else 0
-    width = count * max(1, _label_count(attrs))
+    own = _label_count(attrs)
+    width = 0
+    if type(members) is list:
+        # each member's own probabilities: a member's classes_ need not be the ensemble's
+        width = sum(max(1, own, _member_labels(member)) for member in members)
     if "passthrough" in attrs and attrs["passthrough"] is not False:  # (stacking's)
         width += n_in
     return width
