@@ -762,6 +762,49 @@ def xgboost_chain(
     return clf
 
 
+def one_leaf_xgboost(trees: int, *, groups: int = 1, features: int = 1) -> Any:
+    """An xgboost model of ``trees`` one-leaf trees, a round of one per output group (an
+    ``XGBClassifier`` of ``groups`` classes, or an ``XGBRegressor`` for one), over
+    ``features`` features: xgboost's own JSON of a one-round fit with only the counts
+    changed, loaded back into the wrapper. (Red team 64's builder, for any shape.)"""
+    import json
+
+    import xgboost as xgb
+
+    x = np.zeros((3, features))
+    x[:, 0] = [0.0, 1.0, 2.0]
+    if groups > 1:
+        model: Any = xgb.XGBClassifier(n_estimators=1, max_depth=1, gamma=1e9, n_jobs=1)
+        model.fit(x, [0, 1, 2])
+    else:
+        model = xgb.XGBRegressor(n_estimators=1, max_depth=1, gamma=1e9, n_jobs=1)
+        model.fit(x, [0.0, 1.0, 2.0])
+    doc = json.loads(model.get_booster().save_raw("json"))
+    booster = doc["learner"]["gradient_booster"]["model"]
+    leaf = dict(booster["trees"][0])
+    leaf.pop("id")
+    assert leaf["tree_param"]["num_nodes"] == "1"
+    body = json.dumps(leaf)[1:-1]
+    booster["trees"] = "@TREES@"
+    booster["tree_info"] = [t % groups for t in range(trees)]
+    booster["iteration_indptr"] = list(range(0, trees + 1, groups))
+    booster["gbtree_model_param"]["num_trees"] = str(trees)
+    param = doc["learner"]["learner_model_param"]
+    param["num_feature"] = str(features)
+    if groups > 1:
+        param["num_class"] = str(groups)
+        param["base_score"] = "[" + ",".join(["5E-1"] * groups) + "]"
+    text = json.dumps(doc).replace(
+        '"@TREES@"', "[" + ",".join(f'{{"id": {t}, {body}}}' for t in range(trees)) + "]"
+    )
+    built = xgb.Booster()
+    built.load_model(bytearray(text.encode()))
+    model._Booster = built
+    if groups > 1:
+        model.n_classes_ = groups
+    return model
+
+
 def lightgbm_chain(depth: int, *, features: int = 1, always_right: bool = False) -> Any:
     """An LGBMClassifier of one tree with ``depth + 1`` leaves, a chain: internal node k splits
     feature ``k % features`` at k + 0.5 (or, ``always_right``, at -1), its left child leaf k,

@@ -208,6 +208,7 @@ from redteam import (
     child,
     compressed_joblib,
     joblib_memory_harm,
+    one_leaf_xgboost,
     write,
 )
 
@@ -253,52 +254,21 @@ def test_rt64_01_union_of_wide_samplers(tmp_path, kind):
 # --- rt64-02: xgboost's per-row SHAP loop is groups x trees -----------------------------------
 
 
-def _many_class_xgboost(groups):
-    """An XGBClassifier of ``groups`` classes and one one-leaf tree per class on one feature,
-    as xgboost's own JSON (only the counts changed), loaded back into the wrapper."""
-    import json
-
-    import xgboost as xgb
-
-    x = np.array([[0.0], [1.0], [2.0]])
-    model = xgb.XGBClassifier(n_estimators=1, max_depth=1, n_jobs=1).fit(x, [0, 1, 2])
-    doc = json.loads(model.get_booster().save_raw("json"))
-    trees = doc["learner"]["gradient_booster"]["model"]
-    leaf = dict(trees["trees"][0])
-    leaf.pop("id")
-    body = json.dumps(leaf)[1:-1]
-    trees["trees"] = "@TREES@"
-    trees["tree_info"] = list(range(groups))
-    trees["iteration_indptr"] = [0, groups]
-    trees["gbtree_model_param"]["num_trees"] = str(groups)
-    param = doc["learner"]["learner_model_param"]
-    param["num_class"] = str(groups)
-    param["base_score"] = "[" + ",".join(["5E-1"] * groups) + "]"
-    text = json.dumps(doc).replace(
-        '"@TREES@"', "[" + ",".join(f'{{"id": {i}, {body}}}' for i in range(groups)) + "]"
-    )
-    booster = xgb.Booster()
-    booster.load_model(bytearray(text.encode()))
-    model._Booster = booster
-    model.n_classes_ = groups
-    return model
-
-
 def test_rt64_02_xgboost_many_groups_interactions(tmp_path):
     from safeload.trust.xgboost_model import booster_problem
 
-    # (30,000 classes, the fewest past the bound at one feature: 5 passes of 30,000 x 30,000
-    # tree visits; the load and scan refuse it by the same check of the blob)
-    model = _many_class_xgboost(30_000)
+    # (red team 64's was 60,000 classes over one feature; 17,000 over 15 features, 33 passes
+    # of 17,000 x 17,000 tree visits, cost as much, about 30 s a row, from half the trees)
+    model = one_leaf_xgboost(17_000, groups=17_000, features=15)
     path = compressed_joblib(tmp_path, model, 1_000_000)
     call = (
-        "model.get_booster().predict(__import__('xgboost').DMatrix(numpy.zeros((1, 1))),"
+        "model.get_booster().predict(__import__('xgboost').DMatrix(numpy.zeros((1, 15))),"
         " pred_interactions=True)"
     )
     plain = child(PLAIN_JOBLIB_CALL.format(call=call), path, cpu=3)
     assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)  # SIGXCPU
     found = booster_problem(model.get_booster().__getstate__()["handle"])
-    assert "a visit of every tree by each of 30000 output group(s)" in str(found)
+    assert "a visit of every tree by each of 17000 output group(s)" in str(found)
 
 
 def test_rt64_02_honest_multiclass_passes():

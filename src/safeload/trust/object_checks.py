@@ -367,21 +367,72 @@ def _width_factor(name: str, attrs: dict[str, Any], densify: bool = False) -> fl
     if name in NEIGHBOUR_GRAPHS or name == "RandomTreesEmbedding":
         widest = max(widest, _graph_width(name, attrs, densify))
     if name in ENSEMBLE_TRANSFORMS:
-        widest = max(widest, _ensemble_width(attrs, int(n_in)))
+        widest = max(widest, _ensemble_width(name, attrs, int(n_in)))
+    flag = "sparse" if name == "DictVectorizer" else "sparse_output"
+    dense = name in LABEL_COLUMNS and attrs.get(flag) is not True
+    if dense or (densify and name in SPARSE_RESULTS):
+        widest = max(widest, _columns_of(name, attrs))
+    if name in SPLIT_SIGN and attrs.get("split_sign") is not False:
+        widest *= 2  # positive and negative parts side by side (rt65-04)
     return widest / int(n_in)
 
 
-def _member_labels(member: Any, depth: int = 0) -> int:
-    """The labels an ensemble member's ``predict_proba`` gives a column each: its own
-    ``classes_``, or a pipeline's last step's (eight pipelines deep at most)."""
+#: Transformers whose sparse result a densifying column transformer makes a dense column per
+#: feature it may hold (rt65-02: a HashingVectorizer's 2**20, a k-neighbours graph over
+#: 200,000 samples, each as the one branch of ``ColumnTransformer(sparse_threshold=0)``).
+SPARSE_RESULTS = frozenset(
+    {
+        "HashingVectorizer",
+        "FeatureHasher",
+        "CountVectorizer",
+        "TfidfVectorizer",
+        "DictVectorizer",
+        "KNeighborsTransformer",
+    }
+)
+#: Transformers that give a column per label or feature name they store, unless sparse (a
+#: ``sparse_output``, or DictVectorizer's ``sparse``, that is True) (rt65-03: a
+#: LabelBinarizer of 200,000 classes, 52 KB, asked 1.6 GB for 1,000 labels).
+LABEL_COLUMNS = frozenset({"LabelBinarizer", "MultiLabelBinarizer", "DictVectorizer"})
+#: Sparse coders whose ``split_sign`` gives each component's positive and negative parts.
+SPLIT_SIGN = frozenset({"SparseCoder", "DictionaryLearning", "MiniBatchDictionaryLearning"})
+
+
+def _columns_of(name: str, attrs: dict[str, Any]) -> int:
+    """The columns a :data:`SPARSE_RESULTS` or :data:`LABEL_COLUMNS` transformer's result has
+    (a sparse one's, dense: unless ``densify``, only its stored values count): its hashing
+    width, vocabulary, feature names, labels or fitted samples."""
+    if name in ("HashingVectorizer", "FeatureHasher"):
+        return _count_of(attrs.get("n_features"))
+    if name == "KNeighborsTransformer":
+        fitted = shape_of(attrs.get("_fit_X"))
+        return max(fitted[0] if fitted else 0, _count_of(attrs.get("n_samples_fit_")))
+    width = _label_count(attrs)
+    for key in ("vocabulary_", "feature_names_"):
+        value: Any = attrs.get(key)
+        if type(value) in (dict, list):
+            width = max(width, len(value))
+    return width
+
+
+def _member_width(member: Any, labels: bool, depth: int = 0) -> int:
+    """The columns an ensemble member gives: its labels (``labels``: ``predict_proba`` or
+    ``decision_function``, a column each) or its outputs (``predict``: a multi-output
+    regressor's every target, rt65-10), whichever is wider; a pipeline's by its last step
+    (eight pipelines deep at most)."""
     from safeload.trust.structures.names import _attrs
 
     attrs = _attrs(member)
-    labels = _label_count(attrs)
+    width = _label_count(attrs) if labels else 0
+    width = max(width, _count_of(attrs.get("n_outputs_")))
+    for key in ("coef_", "intercept_"):
+        shape = shape_of(attrs.get(key))
+        if shape is not None and len(shape) == (2 if key == "coef_" else 1):
+            width = max(width, shape[0])
     steps = _entries(attrs.get("steps"))
-    if not labels and steps and depth < 8:
-        labels = _member_labels(steps[-1][1], depth + 1)
-    return labels
+    if steps and depth < 8:
+        width = max(width, _member_width(steps[-1][1], labels, depth + 1))
+    return width
 
 
 #: Ensembles whose ``transform`` gives their members' predictions side by side: each
@@ -393,16 +444,20 @@ ENSEMBLE_TRANSFORMS = frozenset(
 )
 
 
-def _ensemble_width(attrs: dict[str, Any], n_in: int) -> int:
-    """The columns an :data:`ENSEMBLE_TRANSFORMS` ensemble's ``transform`` gives a row: for
-    each fitted member its classes' probabilities (or one column), and its input with
-    ``passthrough``."""
+def _ensemble_width(name: str, attrs: dict[str, Any], n_in: int) -> int:
+    """The columns an :data:`ENSEMBLE_TRANSFORMS` ensemble's ``transform`` gives a row: each
+    fitted member's predictions (a hard voter's one column, rt65-05) or probabilities (soft
+    voting, stacking), and its input with stacking's ``passthrough``."""
     members = attrs.get("estimators_")
-    own = _label_count(attrs)
     width = 0
     if type(members) is list:
-        # each member's own probabilities: a member's classes_ need not be the ensemble's
-        width = sum(max(1, own, _member_labels(member)) for member in members)
+        if name == "VotingClassifier" and attrs.get("voting") == "hard":
+            width = len(members)
+        else:
+            # each member's own: a member's classes_ need not be the ensemble's
+            labels = name != "VotingRegressor"
+            own = _label_count(attrs) if labels else 0
+            width = sum(max(1, own, _member_width(m, labels)) for m in members)
     if "passthrough" in attrs and attrs["passthrough"] is not False:  # (stacking's)
         width += n_in
     return width
@@ -455,6 +510,10 @@ OUTPUT_AXES = {
     "x_weights_": 1,  # PLSSVD
     "scalings_": 1,  # LinearDiscriminantAnalysis
     "dictionary": 0,  # SparseCoder
+    "normalization_": 0,  # Nystroem: its kernel times normalization_.T (rt65-01)
+    # KernelPCA: the kernel of the input against every fitted sample, held dense before it
+    # is projected (1,000,000 zero samples, 106 KB, asked 1.6 GB for 200 rows, rt65-09)
+    "X_fit_": 0,
 }
 #: category_encoders' encoders that write a column per entry of their mapping frames.
 CONTRAST_ENCODERS = frozenset(

@@ -347,16 +347,17 @@ def _gbtree_problem(
                 f"{CATEGORY_BYTES_PER_BLOB_BYTE} per byte of the {size}-byte blob"
             )
     _groups_paid(trees, info, groups, base_values)
-    steps = 2 * (num_feature + 1) * (paths + TREE_STEPS * len(trees))
-    # every output group visits every tree, each visit clearing a row of num_feature + 1
-    calls = 2 * (num_feature + 1) + 1
-    steps += calls * groups * len(trees) * (1 + (num_feature + 1) // 32)
+    columns = num_feature + 1
+    calls = 2 * columns + 1  # contribution passes: each feature on and off, and the plain one
+    # each pass walks every tree's paths (:data:`TREE_STEPS` and a step per 54 columns a tree
+    # besides), and every output group visits every tree, clearing a row of the columns
+    visits = groups * len(trees) * (VISIT_STEPS_180 + columns) // 180
+    steps = calls * (paths + len(trees) * (TREE_STEPS + columns // 54) + visits)
     if steps > INTERACTION_STEPS:
         raise UBJError(
-            f"SHAP interaction values would take {steps:,} path steps a row (twice the trees' "
-            f"squared leaf depths, and {TREE_STEPS} a tree, for each of {num_feature + 1} "
-            f"features, and a visit of every tree by each of {groups} output group(s)), more "
-            f"than {INTERACTION_STEPS:,}"
+            f"SHAP interaction values would take {steps:,} path steps a row ({calls} passes "
+            f"over the trees' squared leaf depths, {TREE_STEPS} a tree and a visit of every "
+            f"tree by each of {groups} output group(s)), more than {INTERACTION_STEPS:,}"
         )
 
 
@@ -370,14 +371,18 @@ def _gbtree_problem(
 #: depth 10 take 2.3 billion (rt63-12); 2,000 features and 300 full trees of depth 6 (2.8
 #: billion) pass, 4,000 and as many (5.5 billion) are refused.
 INTERACTION_STEPS: Final = 1 << 32
-#: What each tree costs each of those passes whatever its depth (mean values, path buffers:
-#: about 0.8 microseconds, counted twice): 4,000 trees of one leaf each, 0 squared depths,
-#: took 26 s a row over 4,000 features (rt63-14).
-TREE_STEPS: Final = 256
-#: (Each of the ``2 (num_feature + 1) + 1`` contribution passes also loops over the output
-#: groups and, in each, over every tree, clearing a row of ``num_feature + 1`` values before
-#: it asks whether the tree is the group's: a step a visit and one per 32 features. A model
-#: of 60,000 classes of one one-leaf tree each, 480 KB, took 58 s for one row, rt64-02.)
+#: What a contribution pass costs a tree beyond its squared leaf depths: about 170 ns (24
+#: steps), and 0.13 ns (a step per 54) for each of the ``num_feature + 1`` columns (one-leaf
+#: trees over 4,000 features took 715 ns a tree and pass; 4,000 of them 26 s a row, rt63-14).
+TREE_STEPS: Final = 24
+#: A visit of a tree by an output group in a contribution pass, which loops over the groups
+#: and in each over every tree, clearing a row of the ``num_feature + 1`` columns before it
+#: asks whether the tree is the group's: 4.5 ns and 0.039 ns a column (measured with
+#: ``pred_contribs`` over 3,000 classes of a tree each, one to 4,000 features), in 180ths of a
+#: step: 117 and one a column. 60,000 classes of one one-leaf tree each took 58 s for one row
+#: (rt64-02); an honest model of 100 classes of 300 rounds over 200 features 19.7 s, and is
+#: counted 3.3 billion steps (rt65-06: counting 1 + 1/32 a column a visit refused it).
+VISIT_STEPS_180: Final = 117
 
 
 def _groups_paid(trees: list[Any], info: np.ndarray[Any, Any], groups: int, base: int) -> None:
