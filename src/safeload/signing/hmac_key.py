@@ -340,10 +340,20 @@ _BECH32_CONSTANTS = (1, 0x2BC830A3)  # bech32, bech32m
 _STELLAR = re.compile(rb"(?<![A-Z2-7])[GONCAUXMP][A-Z2-7]{55,200}(?![A-Z2-7])")
 _PASERK = re.compile(rb"(?<![A-Za-z0-9])k[1-4]\.public\.[A-Za-z0-9_-]{40,}")
 #: A DNSKEY or CDNSKEY resource record, as ``dig`` prints it (flags, protocol 3, algorithm,
-#: then the base64 key). An optional ``(`` and the spaces after it are one group: ``\s+\(?\s*``
-#: split one run of spaces every way, quadratic in a run after ``DNSKEY`` (40,000 spaces: 14 s,
-#: rt64-03).
-_DNSKEY = re.compile(rb"(?<![A-Za-z])C?DNSKEY\s+(?:\(\s*)?\d+\s+3\s+\d+\s+(?:\(\s*)?[A-Za-z0-9+/]")
+#: then the base64 key), or a KEY record or BIND trust anchor of the same data, in any case
+#: (zone files are case-insensitive, rt65-08). An optional ``(`` and the spaces after it are
+#: one group: ``\s+\(?\s*`` split one run of spaces every way, quadratic in a run after
+#: ``DNSKEY`` (40,000 spaces: 14 s, rt64-03).
+_DNSKEY = re.compile(
+    rb"(?<![A-Za-z])(?:C?DNSKEY|KEY|(?:initial|static)-key)\s+(?:\(\s*)?\d+\s+3\s+\d+\s+"
+    rb'(?:\(\s*)?"?[A-Za-z0-9+/]',
+    re.IGNORECASE,
+)
+#: The same records in RFC 3597's generic form (``TYPE48 \# 36 0101030f...``: DNSKEY 48,
+#: CDNSKEY 59, KEY 25), the flags, protocol 3 and algorithm in hex.
+_DNSKEY_GENERIC = re.compile(
+    rb"(?<![A-Za-z])TYPE(?:48|59|25)\s+\\#\s+\d+\s+[0-9A-Fa-f]{4}03[0-9A-Fa-f]{2}", re.IGNORECASE
+)
 #: An Ed25519 key as multibase base58btc of its multicodec (``z6Mk``: a W3C ``did:key`` or
 #: bare), or a libp2p peer id of one (``12D3KooW``), as one token (rt61-05).
 _BASE58_KEYS = re.compile(
@@ -355,6 +365,7 @@ _MULTIBASE_TOKEN = re.compile(rb"[A-Za-z0-9_-]{40,200}")
 _BASE64_TOKEN_ANY = re.compile(rb"[A-Za-z0-9+/]{40,200}")
 _NEAR_KEY = re.compile(rb"ed25519:([1-9A-HJ-NP-Za-km-z]{40,50})(?![1-9A-HJ-NP-Za-km-z])")
 _BASE58_ALPHABET = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_RIPPLE_ALPHABET = b"rpshnaf39wBUDNEGHJKLM4PQRST7VWXYZ2bcdeCg65jkm8oFqi1tuvAxyz"
 _BASE36_ALPHABET = b"0123456789abcdefghijklmnopqrstuvwxyz"
 #: An Ed25519 key's libp2p protobuf (type 1, 32 bytes), as an identity multihash (a peer id),
 #: and that as a CIDv1 of codec libp2p-key (an IPNS name).
@@ -481,6 +492,12 @@ def _base58_key_form(secret: bytes) -> str | None:
                 # any BIP 32 serialisation of a public key, whatever its version bytes
                 # (SLIP-132 ypub/zpub, Litecoin Ltub, ...; a private one holds 0 there: rt63-11)
                 return "a BIP 32 extended public key"
+        ripple = _radix_decode(match.group(), _RIPPLE_ALPHABET) or b""
+        if len(ripple) == 38 and ripple[0] in (0x1C, 0x23):
+            # an XRP Ledger node or account public key: its prefix, a 33-byte key and a 4-byte
+            # double SHA-256 check, in Ripple's base58 alphabet (rt65-08)
+            if hashlib.sha256(hashlib.sha256(ripple[:-4]).digest()).digest()[:4] == ripple[-4:]:
+                return "an XRP Ledger public key"
         if len(raw) in (35, 36):
             head = len(raw) - 34
             if raw[0] < 64 if head == 1 else 64 <= raw[0] < 128:
@@ -537,6 +554,13 @@ _MULTICODEC_KEYS = {
     b"\x84\x24": 56,
     b"\xea\x01": 48,
     b"\xeb\x01": 96,
+    # (rt65-12) sr25519, BLS12-381 G1 and G2 together, SM2 (compressed), ML-DSA-44/65/87
+    b"\xef\x01": 32,
+    b"\xee\x01": 144,
+    b"\x86\x24": 33,
+    b"\x90\x24": 1312,
+    b"\x91\x24": 1952,
+    b"\x92\x24": 2592,
 }
 #: A Filecoin BLS address: ``f3`` (or ``t3``, test network), then base32 of the 48-byte public
 #: key and a 4-byte BLAKE2b check of the protocol byte and the key (rt64-07).
@@ -557,20 +581,31 @@ def _is_filecoin_bls(secret: bytes) -> bool:
     return False
 
 
-#: An RSA public key as a base58btc multibase multicodec string (a did:key of an RSA key,
-#: ``z4MX...``): too long for the token pattern above, read only when it starts ``z``.
-_MULTIBASE_RSA = re.compile(rb"(?<![1-9A-HJ-NP-Za-km-z])z([1-9A-HJ-NP-Za-km-z]{100,1400})")
+#: A multibase token too long for :data:`_MULTIBASE_TOKEN`: an RSA key (``0x8524`` and a DER
+#: ``RSAPublicKey``: an RSA ``did:key`` is 373 characters at 2,048 bits, 1,430 at 8,192), an
+#: ML-DSA key or a ``jwk_jcs`` JSON key, in any of the multibase heads (rt64-14, rt65-07).
+_MULTIBASE_LONG = re.compile(rb"(?<![A-Za-z0-9+/_-])[zumfbB][A-Za-z0-9+/_-]{100,4000}")
 
 
-def _is_multibase_rsa(secret: bytes) -> bool:
-    """A base58btc multicodec RSA key (:data:`_MULTIBASE_RSA`): ``0x8524`` and a DER
-    ``RSAPublicKey``, a SEQUENCE whose long-form length ends where the token ends (rt64-14)."""
-    for match in _MULTIBASE_RSA.finditer(secret):
-        raw = _radix_decode(match.group(1), _BASE58_ALPHABET) or b""
-        if raw[:3] != b"\x85\x24\x30" or len(raw) < 5 or not 0x81 <= raw[3] <= 0x83:
-            continue
-        size = raw[3] & 0x7F
-        if 4 + size + int.from_bytes(raw[4 : 4 + size], "big") == len(raw):
+def _is_codec_key(raw: bytes) -> bool:
+    """Whether ``raw`` is a multicodec public key: a fixed-length one
+    (:data:`_MULTICODEC_KEYS`), an RSA key (``0x8524`` and a DER SEQUENCE whose length ends
+    where ``raw`` ends) or a ``jwk_jcs`` key (``0xeb51`` and a JSON object)."""
+    if _MULTICODEC_KEYS.get(raw[:2]) == len(raw) - 2:
+        return True
+    if raw[:3] == b"\xd1\xd6\x03" and raw[3:4] == b"{":
+        return True
+    if raw[:3] != b"\x85\x24\x30" or len(raw) < 5 or not 0x81 <= raw[3] <= 0x83:
+        return False
+    size = raw[3] & 0x7F
+    return 4 + size + int.from_bytes(raw[4 : 4 + size], "big") == len(raw)
+
+
+def _is_long_multibase_key(secret: bytes) -> bool:
+    """A long multibase token (:data:`_MULTIBASE_LONG`) holding a multicodec key."""
+    for match in _MULTIBASE_LONG.finditer(secret):
+        raw = _multibase_decode(match.group())
+        if raw is not None and _is_codec_key(raw):
             return True
     return False
 
@@ -591,7 +626,7 @@ def _is_multibase_key(secret: bytes) -> bool:
         for raw in (_multibase_decode(token), _radix_decode(token, _BASE58_ALPHABET)):
             if raw is None:
                 continue
-            if _MULTICODEC_KEYS.get(raw[:2]) == len(raw) - 2:
+            if _is_codec_key(raw):
                 return True
             if len(raw) == 38 and raw[:6] == _PEER_ID:
                 return True
@@ -646,9 +681,9 @@ def _text_key_form(secret: bytes) -> str | None:
         return "an Algorand address"
     if _is_onion_key(secret):
         return "a Tor onion address"
-    if _DNSKEY.search(secret):
+    if _DNSKEY.search(secret) or _DNSKEY_GENERIC.search(secret):
         return "a DNSKEY record"
-    if _BASE58_KEYS.search(secret) or _is_multibase_key(secret) or _is_multibase_rsa(secret):
+    if _BASE58_KEYS.search(secret) or _is_multibase_key(secret) or _is_long_multibase_key(secret):
         return "a multibase (did:key), libp2p, IPNS or NEAR public key"
     if _is_filecoin_bls(secret):
         return "a Filecoin BLS address"
@@ -668,6 +703,24 @@ def _has_minisign_line(secret: bytes) -> bool:
     return False
 
 
+#: A COSE OKP key's curves (X25519, X448, Ed25519, Ed448) and their key lengths.
+_COSE_OKP_CURVES = {4: 32, 5: 56, 6: 32, 7: 57}
+
+
+def _is_cose_okp(secret: bytes) -> bool:
+    """A COSE OKP public key as its three-entry CBOR map: kty 1 (OKP), crv (-1) one of
+    :data:`_COSE_OKP_CURVES`, x (-2) a byte string of that curve's length, ending the map
+    (rt65-08; a random secret starts so once in 2**56)."""
+    if secret[:4] != b"\xa3\x01\x01\x20" or len(secret) < 8:
+        return False
+    size = _COSE_OKP_CURVES.get(secret[4])
+    return (
+        size is not None
+        and secret[5:8] == b"\x21\x58" + bytes([size])
+        and (len(secret) == 8 + size)
+    )
+
+
 def _binary_form(secret: bytes) -> str | None:
     """What public-key encoding the bytes ``secret`` are in (see :func:`_public_key_form`)."""
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -683,6 +736,8 @@ def _binary_form(secret: bytes) -> str | None:
         return "a GnuPG keybox (pubring.kbx)"
     if secret[:1] in (b"\xa4", b"\xa5") and secret[1:3] in (b"\x01\x01", b"\x01\x02"):
         # a COSE_Key (a CBOR map starting kty: OKP or EC2, what WebAuthn stores, rt59-12)
+        return "a COSE public key"
+    if _is_cose_okp(secret):
         return "a COSE public key"
     if _OPENSSH_BLOB.match(secret):
         return "an OpenSSH public key blob"

@@ -268,7 +268,7 @@ def peak_input_copies(
                 for m in (0, 1)
             )
         name = facts_short_name(cls)
-        if _copies_input(cls, name, attrs):
+        if _copies_input(cls, name, attrs) or (name in KERNEL_PREDICTORS and _fitted(attrs)):
             copies = float(_input_factor(name, attrs))
             columns = copies * _width_factor(name, attrs, key in dense)
             return (copies, max(copies, held[0][1])), (columns, max(columns, held[1][1]))
@@ -448,9 +448,9 @@ def _ensemble_width(name: str, attrs: dict[str, Any], n_in: int) -> int:
     """The columns an :data:`ENSEMBLE_TRANSFORMS` ensemble's ``transform`` gives a row: each
     fitted member's predictions (a hard voter's one column, rt65-05) or probabilities (soft
     voting, stacking), and its input with stacking's ``passthrough``."""
-    members = attrs.get("estimators_")
+    members: Any = attrs.get("estimators_")
     width = 0
-    if type(members) is list:
+    if type(members) in (list, tuple):  # (a tuple too: rt65-13)
         if name == "VotingClassifier" and attrs.get("voting") == "hard":
             width = len(members)
         else:
@@ -514,7 +514,22 @@ OUTPUT_AXES = {
     # KernelPCA: the kernel of the input against every fitted sample, held dense before it
     # is projected (1,000,000 zero samples, 106 KB, asked 1.6 GB for 200 rows, rt65-09)
     "X_fit_": 0,
+    "X_train_": 0,  # the Gaussian processes' predict, alike
+    "X_": 0,  # label propagation and spreading
 }
+#: Estimators that are no transformers but whose ``predict`` holds the kernel of its input
+#: against every fitted sample, dense, as KernelPCA's ``transform`` does (rt65-09: a
+#: GaussianProcessRegressor of 1,000,000 zero samples, 109 KB, asked 1.6 GB for 200 rows):
+#: each counts as a copy of the input as wide as its fitted samples (:data:`OUTPUT_AXES`).
+KERNEL_PREDICTORS = frozenset(
+    {
+        "GaussianProcessRegressor",
+        "_BinaryGaussianProcessClassifierLaplace",
+        "KernelRidge",
+        "LabelPropagation",
+        "LabelSpreading",
+    }
+)
 #: category_encoders' encoders that write a column per entry of their mapping frames.
 CONTRAST_ENCODERS = frozenset(
     {
