@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -226,6 +227,23 @@ def peak_input_copies(
             return whole
         return value.get(id(entry), whole)  # (not counted yet: a cycle's member)
 
+    held_outputs: dict[int, int] = {}
+
+    def member_width(member: Any) -> int:
+        """The widest output anything under an ensemble's member holds (rt65-14, rt65-16:
+        a search's best estimator, a wrapped regressor, a neighbours regressor's targets)."""
+        key = id(member)
+        if key not in held_outputs:
+            held_outputs[key] = max(
+                (
+                    _outputs_held(facts_short_name(class_of(by_id[k])), _attrs(by_id[k]))
+                    for k in _reachable([key], edges)
+                    if k in by_id
+                ),
+                default=0,
+            )
+        return held_outputs[key]
+
     def node(key: int, inside: set[int]) -> tuple[tuple[float, float], ...]:
         obj = by_id.get(key)
         kids = [value.get(k, none) for k in edges.get(key, ()) if k not in inside]
@@ -270,7 +288,7 @@ def peak_input_copies(
         name = facts_short_name(cls)
         if _copies_input(cls, name, attrs) or (name in KERNEL_PREDICTORS and _fitted(attrs)):
             copies = float(_input_factor(name, attrs))
-            columns = copies * _width_factor(name, attrs, key in dense)
+            columns = copies * _width_factor(name, attrs, key in dense, member_width)
             return (copies, max(copies, held[0][1])), (columns, max(columns, held[1][1]))
         return held
 
@@ -322,7 +340,12 @@ def _densifies(attrs: dict[str, Any]) -> bool:
     return "sparse_output_" in attrs and attrs["sparse_output_"] is not True
 
 
-def _width_factor(name: str, attrs: dict[str, Any], densify: bool = False) -> float:
+def _width_factor(
+    name: str,
+    attrs: dict[str, Any],
+    densify: bool = False,
+    member_width: Callable[[Any], int] | None = None,
+) -> float:
     """How many dense output columns a fitted transformer gives per input column, as it
     stores them (at least one): a polynomial or spline expansion's ``n_output_features_`` or
     ``n_features_out_``; a dense one-hot encoder's categories (``categories_``,
@@ -367,7 +390,7 @@ def _width_factor(name: str, attrs: dict[str, Any], densify: bool = False) -> fl
     if name in NEIGHBOUR_GRAPHS or name == "RandomTreesEmbedding":
         widest = max(widest, _graph_width(name, attrs, densify))
     if name in ENSEMBLE_TRANSFORMS:
-        widest = max(widest, _ensemble_width(name, attrs, int(n_in)))
+        widest = max(widest, _ensemble_width(name, attrs, int(n_in), member_width))
     flag = "sparse" if name == "DictVectorizer" else "sparse_output"
     dense = name in LABEL_COLUMNS and attrs.get(flag) is not True
     if dense or (densify and name in SPARSE_RESULTS):
@@ -388,6 +411,9 @@ SPARSE_RESULTS = frozenset(
         "TfidfVectorizer",
         "DictVectorizer",
         "KNeighborsTransformer",
+        # (their sparse_output=True results alike, rt65-15)
+        "LabelBinarizer",
+        "MultiLabelBinarizer",
     }
 )
 #: Transformers that give a column per label or feature name they store, unless sparse (a
@@ -415,23 +441,28 @@ def _columns_of(name: str, attrs: dict[str, Any]) -> int:
     return width
 
 
-def _member_width(member: Any, labels: bool, depth: int = 0) -> int:
-    """The columns an ensemble member gives: its labels (``labels``: ``predict_proba`` or
-    ``decision_function``, a column each) or its outputs (``predict``: a multi-output
-    regressor's every target, rt65-10), whichever is wider; a pipeline's by its last step
-    (eight pipelines deep at most)."""
-    from safeload.trust.structures.names import _attrs
+#: Arrays whose second axis is an estimator's outputs: a neighbours regressor's targets, a
+#: Gaussian process's training targets and weights, kernel ridge's dual coefficients, a dummy
+#: regressor's constants.
+OUTPUT_COLUMNS = frozenset({"_y", "y_train_", "alpha_", "dual_coef_", "constant_"})
+#: Meta-estimators with a fitted estimator per output.
+PER_OUTPUT = frozenset(
+    {"MultiOutputRegressor", "MultiOutputClassifier", "RegressorChain", "ClassifierChain"}
+)
 
-    attrs = _attrs(member)
-    width = _label_count(attrs) if labels else 0
-    width = max(width, _count_of(attrs.get("n_outputs_")))
-    for key in ("coef_", "intercept_"):
+
+def _outputs_held(name: str, attrs: dict[str, Any]) -> int:
+    """The widest output an estimator (short class name ``name``, attributes ``attrs``) may
+    give: its labels, its ``n_outputs_``, its ``coef_`` rows or ``intercept_`` items, an
+    :data:`OUTPUT_COLUMNS` array's columns, or a :data:`PER_OUTPUT` estimator's members."""
+    width = max(_label_count(attrs), _count_of(attrs.get("n_outputs_")))
+    for key in ("coef_", "intercept_", *OUTPUT_COLUMNS):
         shape = shape_of(attrs.get(key))
-        if shape is not None and len(shape) == (2 if key == "coef_" else 1):
-            width = max(width, shape[0])
-    steps = _entries(attrs.get("steps"))
-    if steps and depth < 8:
-        width = max(width, _member_width(steps[-1][1], labels, depth + 1))
+        if shape:
+            width = max(width, shape[0] if key in ("coef_", "intercept_") else shape[-1])
+    members: Any = attrs.get("estimators_")
+    if name in PER_OUTPUT and type(members) in (list, tuple):
+        width = max(width, len(members))
     return width
 
 
@@ -444,20 +475,25 @@ ENSEMBLE_TRANSFORMS = frozenset(
 )
 
 
-def _ensemble_width(name: str, attrs: dict[str, Any], n_in: int) -> int:
+def _ensemble_width(
+    name: str, attrs: dict[str, Any], n_in: int, member_width: Callable[[Any], int] | None
+) -> int:
     """The columns an :data:`ENSEMBLE_TRANSFORMS` ensemble's ``transform`` gives a row: each
     fitted member's predictions (a hard voter's one column, rt65-05) or probabilities (soft
-    voting, stacking), and its input with stacking's ``passthrough``."""
+    voting, stacking) or targets (rt65-10), as wide as anything the member holds gives
+    (``member_width``; without it, fail closed), and its input with stacking's
+    ``passthrough``."""
     members: Any = attrs.get("estimators_")
     width = 0
     if type(members) in (list, tuple):  # (a tuple too: rt65-13)
         if name == "VotingClassifier" and attrs.get("voting") == "hard":
             width = len(members)
+        elif member_width is None:
+            width = (POLYNOMIAL_SPREAD + 1) * n_in
         else:
             # each member's own: a member's classes_ need not be the ensemble's
-            labels = name != "VotingRegressor"
-            own = _label_count(attrs) if labels else 0
-            width = sum(max(1, own, _member_width(m, labels)) for m in members)
+            own = _label_count(attrs)
+            width = sum(max(1, own, member_width(m)) for m in members)
     if "passthrough" in attrs and attrs["passthrough"] is not False:  # (stacking's)
         width += n_in
     return width

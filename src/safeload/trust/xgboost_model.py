@@ -351,7 +351,7 @@ def _gbtree_problem(
     calls = 2 * columns + 1  # contribution passes: each feature on and off, and the plain one
     # each pass walks every tree's paths (:data:`TREE_STEPS` and a step per 54 columns a tree
     # besides), and every output group visits every tree, clearing a row of the columns
-    visits = groups * len(trees) * (VISIT_STEPS_180 + columns) // 180
+    visits = groups * len(trees) * (VISIT_STEPS_180 + columns + columns // 3) // 180
     steps = calls * (paths + len(trees) * (TREE_STEPS + columns // 54) + visits)
     if steps > INTERACTION_STEPS:
         raise UBJError(
@@ -379,9 +379,11 @@ TREE_STEPS: Final = 24
 #: and in each over every tree, clearing a row of the ``num_feature + 1`` columns before it
 #: asks whether the tree is the group's: 4.5 ns and 0.039 ns a column (measured with
 #: ``pred_contribs`` over 3,000 classes of a tree each, one to 4,000 features), in 180ths of a
-#: step: 117 and one a column. 60,000 classes of one one-leaf tree each took 58 s for one row
-#: (rt64-02); an honest model of 100 classes of 300 rounds over 200 features 19.7 s, and is
-#: counted 3.3 billion steps (rt65-06: counting 1 + 1/32 a column a visit refused it).
+#: step: 117 and 4/3 a column (interaction values cost a third more a column than the
+#: contributions: 1,300 classes over 400 features took 36.8 s a row, rt65-17). 60,000
+#: classes of one one-leaf tree each took 58 s for one row (rt64-02); an honest model of 100
+#: classes of 300 rounds over 200 features 19.7 s, and is counted 3.6 billion steps (rt65-06:
+#: counting 1 + 1/32 a column a visit refused it).
 VISIT_STEPS_180: Final = 117
 
 
