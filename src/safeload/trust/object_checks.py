@@ -286,7 +286,7 @@ def peak_input_copies(
                 for m in (0, 1)
             )
         name = facts_short_name(cls)
-        if _copies_input(cls, name, attrs) or (name in KERNEL_PREDICTORS and _fitted(attrs)):
+        if _copies_input(cls, name, attrs) or _predicts_wide(name, attrs):
             copies = float(_input_factor(name, attrs))
             columns = copies * _width_factor(name, attrs, key in dense, member_width)
             return (copies, max(copies, held[0][1])), (columns, max(columns, held[1][1]))
@@ -387,8 +387,14 @@ def _width_factor(
         widest = max(widest, _total_count(attrs.get("n_bins_")))
     if name == "TargetEncoder":
         widest = max(widest, int(n_in) * _total_size([attrs.get("classes_")]))
-    if name in NEIGHBOUR_GRAPHS or name == "RandomTreesEmbedding":
+    if name in NEIGHBOUR_GRAPHS or name in NEIGHBOUR_PREDICTORS or name == "RandomTreesEmbedding":
         widest = max(widest, _graph_width(name, attrs, densify))
+    if name == "Isomap":  # transform fills a dense row of every fitted sample (rt65-22)
+        from safeload.trust.structures.names import _attrs
+
+        matrix = shape_of(attrs.get("dist_matrix_"))
+        widest = max(widest, matrix[0] if matrix else 0)
+        widest = max(widest, _count_of(_attrs(attrs.get("nbrs_")).get("n_samples_fit_")))
     if name in ENSEMBLE_TRANSFORMS:
         widest = max(widest, _ensemble_width(name, attrs, int(n_in), member_width))
     flag = "sparse" if name == "DictVectorizer" else "sparse_output"
@@ -441,10 +447,10 @@ def _columns_of(name: str, attrs: dict[str, Any]) -> int:
     return width
 
 
-#: Arrays whose second axis is an estimator's outputs: a neighbours regressor's targets, a
-#: Gaussian process's training targets and weights, kernel ridge's dual coefficients, a dummy
-#: regressor's constants.
-OUTPUT_COLUMNS = frozenset({"_y", "y_train_", "alpha_", "dual_coef_", "constant_"})
+#: Arrays whose second axis, when they have one, is an estimator's outputs: a neighbours
+#: regressor's targets, a Gaussian process's training targets and weights, a dummy
+#: regressor's constants (one-dimensional, one output: rt65-23).
+OUTPUT_COLUMNS = frozenset({"_y", "y_train_", "alpha_", "constant_"})
 #: Meta-estimators with a fitted estimator per output.
 PER_OUTPUT = frozenset(
     {"MultiOutputRegressor", "MultiOutputClassifier", "RegressorChain", "ClassifierChain"}
@@ -458,8 +464,21 @@ def _outputs_held(name: str, attrs: dict[str, Any]) -> int:
     width = max(_label_count(attrs), _count_of(attrs.get("n_outputs_")))
     for key in ("coef_", "intercept_", *OUTPUT_COLUMNS):
         shape = shape_of(attrs.get(key))
-        if shape:
-            width = max(width, shape[0] if key in ("coef_", "intercept_") else shape[-1])
+        if shape and key in ("coef_", "intercept_"):
+            width = max(width, shape[0])
+        elif shape is not None and len(shape) >= 2:
+            width = max(width, shape[1])
+    if name == "TransformedTargetRegressor":
+        # predict returns its target transformer's inverse, as wide as the targets it was
+        # fitted on (rt65-20: 4,096 pooled into one by a FeatureAgglomeration)
+        from safeload.trust.structures.names import _attrs
+
+        target = _attrs(attrs.get("transformer_"))
+        width = max(width, _count_of(target.get("n_features_in_")))
+        for key in ("labels_", "components_"):
+            shape = shape_of(target.get(key))
+            if shape:
+                width = max(width, shape[-1])
     members: Any = attrs.get("estimators_")
     if name in PER_OUTPUT and type(members) in (list, tuple):
         width = max(width, len(members))
@@ -514,9 +533,9 @@ def _graph_width(name: str, attrs: dict[str, Any], densify: bool) -> int:
     on one column were 47,800 columns a row (rt64-04)."""
     from safeload.trust.structures.names import _attrs
 
-    if name == "KNeighborsTransformer":
+    if name.startswith("KNeighbors"):
         return _count_of(attrs.get("n_neighbors")) + 1
-    if name == "RadiusNeighborsTransformer":
+    if name.startswith("RadiusNeighbors"):
         fitted = shape_of(attrs.get("_fit_X"))
         rows = fitted[0] if fitted else 0
         return max(rows, _count_of(attrs.get("n_samples_fit_")))
@@ -566,6 +585,30 @@ KERNEL_PREDICTORS = frozenset(
         "LabelSpreading",
     }
 )
+#: Neighbours predictors whose ``predict`` holds each row's neighbours at once: every fitted
+#: sample within the radius, or ``n_neighbors`` (rt65-21: a RadiusNeighborsRegressor of
+#: 1,000,000 zero samples, 70 KB, held 3.2 GB for 200 rows).
+NEIGHBOUR_PREDICTORS = frozenset(
+    {
+        "RadiusNeighborsRegressor",
+        "RadiusNeighborsClassifier",
+        "KNeighborsRegressor",
+        "KNeighborsClassifier",
+    }
+)
+
+
+def _predicts_wide(name: str, attrs: dict[str, Any]) -> bool:
+    """Whether a fitted estimator that is no transformer holds a row per fitted sample (or
+    neighbour) when it predicts: :data:`KERNEL_PREDICTORS` (label propagation but with its
+    sparse ``knn`` kernel, rt65-24) and :data:`NEIGHBOUR_PREDICTORS`."""
+    if not _fitted(attrs):
+        return False
+    if name in ("LabelPropagation", "LabelSpreading") and attrs.get("kernel") == "knn":
+        return False
+    return name in KERNEL_PREDICTORS or name in NEIGHBOUR_PREDICTORS
+
+
 #: category_encoders' encoders that write a column per entry of their mapping frames.
 CONTRAST_ENCODERS = frozenset(
     {
