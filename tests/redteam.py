@@ -706,6 +706,24 @@ def joblib_memory_harm(path: Path, call: str, memory: int = GB) -> None:
     assert "loaded" in shown.stdout and "call MemoryError" in shown.stdout, str(shown)
 
 
+def joblib_out_of_memory(path: Path, call: str, memory: int = GB) -> None:
+    """:func:`joblib_memory_harm` where native code may fail the allocation its own way:
+    plain joblib loads the file at ``path`` in a child under ``memory`` and 30 s, and
+    ``call`` raises a MemoryError, prints ``std::bad_alloc`` or crashes."""
+    shown = child(PLAIN_JOBLIB_CALL.format(call=call), path, memory=memory, cpu=30, timeout=90)
+    assert "loaded" in shown.stdout, str(shown)
+    assert "MemoryError" in shown.output or "bad_alloc" in shown.output or shown.crashed, str(shown)
+
+
+def assert_secret_refused(text: str) -> None:
+    """``HMACKey`` refuses ``text`` as a secret (it is a public key in some form)."""
+    from safeload.exceptions import KeyFormatError
+    from safeload.signing.hmac_key import HMACKey
+
+    with pytest.raises(KeyFormatError):
+        HMACKey(text.encode())
+
+
 def _text(out: bytes | str | None) -> str:
     if out is None:
         return ""
