@@ -69,8 +69,10 @@ def test_rt26_01_callable_allowlist_function_called_while_loading_corrupts_heap(
     data = _rt26_01(form)
     path = write(tmp_path, data)
     # heap corruption: whether it shows depends on a fresh interpreter's heap, and when: while
-    # loading, or later (a futex abort in logging's shutdown after "loaded", seen once)
-    plain = run_child(PLAIN, path, memory=3 * GB, timeout=90, fresh=True)
+    # loading, or later (a futex abort in logging's shutdown after "loaded", seen once), or
+    # a deadlock: 30 s tells a hang (a crash takes well under a second; a hang waited out
+    # 90 s once cost the whole suite its time budget)
+    plain = run_child(PLAIN, path, memory=3 * GB, timeout=30, fresh=True)
     assert plain.crashed or plain.hung, f"plain pickle: {plain}"
     assert verdicts(data, monkeypatch) == {"unsafe"}
     loaded = run_child(LOAD_UNSIGNED, path, memory=3 * GB, timeout=90)
