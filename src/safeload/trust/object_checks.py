@@ -346,12 +346,18 @@ def _width_factor(
     densify: bool = False,
     member_width: Callable[[Any], int] | None = None,
 ) -> float:
-    """How many dense output columns a fitted transformer gives per input column, as it
-    stores them (at least one): a polynomial or spline expansion's ``n_output_features_`` or
-    ``n_features_out_``; a dense one-hot encoder's categories (``categories_``,
-    ``_n_features_outs``, rt63-09) or a dense one-hot discretizer's bins (``n_bins_``); a
-    multiclass target encoder's classes. (A sparse one-hot result holds one value per input
-    value, unless ``densify``: a column transformer of the model may make it dense.)"""
+    """How many output columns a fitted transformer gives per input column, as it stores
+    them (at least one): a polynomial or spline expansion's ``n_output_features_`` or
+    ``n_features_out_``; the output axis of a projection's, kernel approximation's,
+    clusterer's or kernel estimator's fitted arrays (:data:`OUTPUT_AXES`); a dense one-hot
+    encoder's categories (``categories_``, ``_n_features_outs``, rt63-09), a dense one-hot
+    discretizer's bins (``n_bins_``), category_encoders' mapping frames; a multiclass target
+    encoder's classes; a neighbours graph's or random trees embedding's values a row
+    (:func:`_graph_width`); an ensemble's members' outputs (:func:`_ensemble_width`, with
+    ``member_width`` reading what each member holds); label binarizers' labels. A sparse
+    result holds one value per input value, unless ``densify``: a column transformer above
+    it may make it dense (:data:`SPARSE_RESULTS`). Without ``n_features_in_`` nothing checks
+    the input's width, and every output column counts whole (rt64-09)."""
     from safeload.trust.structures.common import is_int
 
     n_in: Any = attrs.get("n_features_in_")
