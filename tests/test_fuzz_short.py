@@ -20,7 +20,7 @@ TARGETS = ("fuzz_sidecar.py", "fuzz_scan.py", "fuzz_load.py", "fuzz_diff.py")
 @pytest.mark.parametrize("target", TARGETS)
 def test_short_fuzz_run(target: str) -> None:
     proc = subprocess.run(
-        [sys.executable, str(FUZZ), "--runs", "300", "--seed", "1", "--target", target],
+        [sys.executable, str(FUZZ), "--runs", "200", "--seed", "1", "--target", target],
         capture_output=True,
         text=True,
         timeout=600,
