@@ -443,8 +443,7 @@ def _columns_of(name: str, attrs: dict[str, Any]) -> int:
     if name in ("HashingVectorizer", "FeatureHasher"):
         return _count_of(attrs.get("n_features"))
     if name == "KNeighborsTransformer":
-        fitted = shape_of(attrs.get("_fit_X"))
-        return max(fitted[0] if fitted else 0, _count_of(attrs.get("n_samples_fit_")))
+        return _fitted_samples(attrs)
     width = _label_count(attrs)
     for key in ("vocabulary_", "feature_names_"):
         value: Any = attrs.get(key)
@@ -531,6 +530,13 @@ def _ensemble_width(
 NEIGHBOUR_GRAPHS = frozenset({"KNeighborsTransformer", "RadiusNeighborsTransformer"})
 
 
+def _fitted_samples(attrs: dict[str, Any]) -> int:
+    """How many samples a neighbours estimator was fitted on: ``_fit_X``'s rows or its
+    ``n_samples_fit_``, the larger."""
+    fitted = shape_of(attrs.get("_fit_X"))
+    return max(fitted[0] if fitted else 0, _count_of(attrs.get("n_samples_fit_")))
+
+
 def _graph_width(name: str, attrs: dict[str, Any], densify: bool) -> int:
     """The values a row of a neighbours graph (:data:`NEIGHBOUR_GRAPHS`) or a random trees
     embedding holds, whatever the input's width: a k-neighbours graph ``n_neighbors + 1``, a
@@ -542,9 +548,7 @@ def _graph_width(name: str, attrs: dict[str, Any], densify: bool) -> int:
     if name.startswith("KNeighbors"):
         return _count_of(attrs.get("n_neighbors")) + 1
     if name.startswith("RadiusNeighbors"):
-        fitted = shape_of(attrs.get("_fit_X"))
-        rows = fitted[0] if fitted else 0
-        return max(rows, _count_of(attrs.get("n_samples_fit_")))
+        return _fitted_samples(attrs)
     trees = attrs.get("estimators_")
     count = max(_count_of(attrs.get("n_estimators")), len(trees) if type(trees) is list else 0)
     # transform is one_hot_encoder_.transform(apply(X)): the encoder's flag decides (rt64-10)
