@@ -715,6 +715,18 @@ def joblib_out_of_memory(path: Path, call: str, memory: int = GB) -> None:
     assert "MemoryError" in shown.output or "bad_alloc" in shown.output or shown.crashed, str(shown)
 
 
+def xgboost_interactions_spin(path: Path, features: int, program: str = PLAIN_JOBLIB_CALL) -> None:
+    """Plain loading (``program``: :data:`PLAIN_JOBLIB_CALL` or :data:`PLAIN_CALL`) of the
+    xgboost model at ``path`` runs out of a 3 s CPU limit computing the SHAP interaction values
+    of one row of ``features`` columns."""
+    call = (
+        "model.get_booster().predict(__import__('xgboost').DMatrix("
+        f"numpy.zeros((1, {features}))), pred_interactions=True)"
+    )
+    plain = child(program.format(call=call), path, cpu=3)
+    assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+
+
 def assert_secret_refused(text: str) -> None:
     """``HMACKey`` refuses ``text`` as a secret (it is a public key in some form)."""
     from safeload.exceptions import KeyFormatError

@@ -209,6 +209,7 @@ from redteam import (
     joblib_memory_harm,
     write,
     xgboost_chain,
+    xgboost_interactions_spin,
 )
 
 
@@ -216,12 +217,7 @@ def _interactions_refused(path, program):
     """The xgboost model at ``path`` (``program``: :data:`PLAIN_CALL` or
     :data:`PLAIN_JOBLIB_CALL`) runs out of a 3 s CPU limit computing the SHAP interaction
     values of one row of 4,000 features under plain loading, and safeload refuses it."""
-    call = (
-        "model.get_booster().predict(__import__('xgboost').DMatrix(numpy.zeros((1, 4000))),"
-        " pred_interactions=True)"
-    )
-    plain = child(program.format(call=call), path, cpu=3)
-    assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    xgboost_interactions_spin(path, 4000, program)
     assert_refused_with(path, ["xgboost"])
 
 

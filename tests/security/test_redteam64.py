@@ -212,6 +212,7 @@ from redteam import (
     joblib_out_of_memory,
     one_leaf_xgboost,
     write,
+    xgboost_interactions_spin,
 )
 
 # --- rt64-01: transformers wider than their input that _width_factor does not read ----------
@@ -263,12 +264,7 @@ def test_rt64_02_xgboost_many_groups_interactions(tmp_path):
     # of 17,000 x 17,000 tree visits, cost as much, about 30 s a row, from half the trees)
     model = one_leaf_xgboost(17_000, groups=17_000, features=15)
     path = compressed_joblib(tmp_path, model, 1_000_000)
-    call = (
-        "model.get_booster().predict(__import__('xgboost').DMatrix(numpy.zeros((1, 15))),"
-        " pred_interactions=True)"
-    )
-    plain = child(PLAIN_JOBLIB_CALL.format(call=call), path, cpu=3)
-    assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    xgboost_interactions_spin(path, 15)  # SIGXCPU
     found = booster_problem(model.get_booster().__getstate__()["handle"])
     assert "a visit of every tree by each of 17000 output group(s)" in str(found)
 

@@ -250,12 +250,11 @@ import numpy as np
 import pytest
 
 from redteam import (
-    PLAIN_JOBLIB_CALL,
     assert_refused_with,
     assert_secret_refused,
-    child,
     compressed_joblib,
     joblib_out_of_memory,
+    xgboost_interactions_spin,
 )
 
 # --- rt65-01: a Nystroem's output is as wide as its normalization_, not its components_ -------
@@ -726,12 +725,7 @@ def test_rt65_17_xgboost_visits_at_many_features(tmp_path):
 
     model = one_leaf_xgboost(1300, groups=1300, features=400)
     path = compressed_joblib(tmp_path, model, 200_000)
-    call = (
-        "model.get_booster().predict(__import__('xgboost').DMatrix(numpy.zeros((1, 400))),"
-        " pred_interactions=True)"
-    )
-    plain = child(PLAIN_JOBLIB_CALL.format(call=call), path, cpu=3)
-    assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)
+    xgboost_interactions_spin(path, 400)
     assert booster_problem(model.get_booster().__getstate__()["handle"]) is not None
 
 
