@@ -679,11 +679,11 @@ def assert_safeload_refuses(
 
 def memory_harm_file(tmp_path: Path, data: bytes, call: str, limit: int = 300_000) -> Path:
     """Write ``data`` (shorter than ``limit`` bytes) and show its harm first: a :func:`child`
-    under 1 GB and 30 s loads it with plain pickle, and ``call`` runs out of memory. Returns
+    under 512 MB and 30 s loads it with plain pickle, and ``call`` runs out of memory. Returns
     the path, for the safeload side of the test."""
     assert len(data) < limit, len(data)
     path = write(tmp_path, data)
-    shown = child(PLAIN_CALL.format(call=call), path, memory=1 * GB, cpu=30, timeout=60)
+    shown = child(PLAIN_CALL.format(call=call), path, memory=GB // 2, cpu=30, timeout=60)
     assert "loaded" in shown.stdout and "call MemoryError" in shown.stdout, str(shown)
     return path
 
@@ -699,14 +699,14 @@ def compressed_joblib(tmp_path: Path, model: Any, limit: int, compress: Any = 3)
     return path
 
 
-def joblib_memory_harm(path: Path, call: str, memory: int = GB) -> None:
+def joblib_memory_harm(path: Path, call: str, memory: int = GB // 2) -> None:
     """Show the harm of the joblib file at ``path`` first: a :func:`child` under ``memory``
     bytes and 30 s loads it with plain ``joblib.load``, and ``call`` runs out of memory."""
     shown = child(PLAIN_JOBLIB_CALL.format(call=call), path, memory=memory, cpu=30, timeout=60)
     assert "loaded" in shown.stdout and "call MemoryError" in shown.stdout, str(shown)
 
 
-def joblib_out_of_memory(path: Path, call: str, memory: int = GB) -> None:
+def joblib_out_of_memory(path: Path, call: str, memory: int = GB // 2) -> None:
     """:func:`joblib_memory_harm` where native code may fail the allocation its own way:
     plain joblib loads the file at ``path`` in a child under ``memory`` and 30 s, and
     ``call`` raises a MemoryError, prints ``std::bad_alloc`` or crashes."""

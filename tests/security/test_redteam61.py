@@ -115,6 +115,7 @@ import numpy as np
 import pytest
 
 from redteam import (
+    GB,
     PLAIN_CALL,
     PLAIN_JOBLIB_CALL,
     assert_refused,
@@ -408,7 +409,7 @@ def test_rt61_10_compressed_noop_scalers(tmp_path):
     union = FeatureUnion([(f"s{i}", copy.deepcopy(one)) for i in range(3_000)])
     path = compressed_joblib(tmp_path, union, 200_000)
     program = PLAIN_JOBLIB_CALL.format(call="model.transform(numpy.ones((350, 200)))")
-    shown = child(program, path, memory=1 << 30, cpu=30, timeout=60)
+    shown = child(program, path, memory=GB // 2, cpu=30, timeout=60)
     assert "loaded" in shown.stdout and "call MemoryError" in shown.stdout, str(shown)
     import safeload
 

@@ -197,6 +197,7 @@ import numpy as np
 import pytest
 
 from redteam import (
+    GB,
     PLAIN_CALL,
     PLAIN_JOBLIB_CALL,
     assert_refused_with,
@@ -427,7 +428,7 @@ def test_rt63_07_catboost_interactions(tmp_path):
         "model.get_feature_importance(data=__import__('catboost').Pool(numpy.zeros((1, 4000))),"
         " type='ShapInteractionValues')"
     )  # 1.5 GB peak for one row
-    plain = child(PLAIN_CALL.format(call=call), path, memory=1 << 30, cpu=30, timeout=60)
+    plain = child(PLAIN_CALL.format(call=call), path, memory=GB // 2, cpu=30, timeout=60)
     assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)
     assert_refused_with(path, ["catboost"])
 

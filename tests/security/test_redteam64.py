@@ -202,6 +202,7 @@ import numpy as np
 import pytest
 
 from redteam import (
+    GB,
     PLAIN_JOBLIB_CALL,
     assert_refused_with,
     assert_secret_refused,
@@ -354,7 +355,7 @@ def test_rt64_05_neighbours_transformer_width(tmp_path, kind):
     union = FeatureUnion([(f"k{i}", copy.deepcopy(one)) for i in range(10)])
     path = compressed_joblib(tmp_path, union, 20_000)
     call = "model.transform(numpy.zeros((1000, 1)))"
-    shown = child(PLAIN_JOBLIB_CALL.format(call=call), path, memory=1 << 30, cpu=30, timeout=60)
+    shown = child(PLAIN_JOBLIB_CALL.format(call=call), path, memory=GB // 2, cpu=30, timeout=60)
     # out of memory: a MemoryError (the radius reduction's native code swallows its
     # std::bad_alloc and fails later), or (the k-neighbours one's) a segfault
     assert "loaded" in shown.stdout, str(shown)
@@ -411,7 +412,7 @@ def test_rt64_06_lightgbm_contributions_width(tmp_path):
     model = _many_class_lightgbm(20_000, 10_000)
     path = compressed_joblib(tmp_path, model, 300_000)
     call = "model.predict(numpy.zeros((1, 10000)), pred_contrib=True)"
-    shown = child(PLAIN_JOBLIB_CALL.format(call=call), path, memory=1 << 30, cpu=30, timeout=60)
+    shown = child(PLAIN_JOBLIB_CALL.format(call=call), path, memory=GB // 2, cpu=30, timeout=60)
     assert "loaded" in shown.stdout, str(shown)
     assert "MemoryError" in shown.output or "bad_alloc" in shown.output or shown.crashed, str(shown)
     assert_refused_with(path, ["lightgbm"])
