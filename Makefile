@@ -8,7 +8,7 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check --prefer
 
 BENCH_STAMP := $(VENV)/.bench-stamp
 
-.PHONY: demo test lint typecheck unit bench compare fuzz parity-pythons sweep width-sweep clean
+.PHONY: demo test lint typecheck unit bench compare fuzz parity-pythons sweep width-sweep output-sweep clean
 
 # setup.py compiles these with mypyc into extensions beside them, which shadow the .py files:
 # any edit to them must rebuild, or the tests would run the old code.
@@ -99,6 +99,10 @@ sweep: $(STAMP)
 # minutes on one core); see fuzz/width_sweep.py.
 width-sweep: $(STAMP)
 	$(BIN)/python fuzz/width_sweep.py --out width_sweep.jsonl
+
+# every estimator class, setting and widened attribute: outputs wider than safeload counts
+output-sweep: $(STAMP)
+	$(BIN)/python fuzz/output_sweep.py --out output_sweep.jsonl
 
 clean:
 	rm -rf $(VENV) .venv-parity .pytest_cache .mypy_cache .ruff_cache build
