@@ -210,9 +210,10 @@ def peak_input_copies(
     # sparse results dense (0: always), and a fitted one does what its stored sparse_output_
     # says: sparse one-hot results under it then count whole (rt63-15, rt63-16); only under
     # it: one of dense branches elsewhere in the model densifies nothing here (rt64-08)
-    dense = _reachable(
+    dense = _output_reach(
         [id(o) for o in instances if _COLUMNS in _mro(class_of(o)) and _densifies(_attrs(o))],
         edges,
+        by_id,
     )
     _, order = components(root, edges)
     #: id: ((output copies, peak copies), (output columns, peak columns)) per input column
@@ -286,10 +287,15 @@ def peak_input_copies(
                 for m in (0, 1)
             )
         name = facts_short_name(cls)
+        # a predictor's own outputs (and hidden layers) per input column, whatever holds it
+        own = _predictor_columns(cls, name, attrs)
         if _copies_input(cls, name, attrs) or _predicts_wide(name, attrs):
             copies = float(_input_factor(name, attrs))
             columns = copies * _width_factor(name, attrs, key in dense, member_width)
+            columns = max(columns, own)
             return (copies, max(copies, held[0][1])), (columns, max(columns, held[1][1]))
+        if own > 1.0:
+            return held[0], (max(own, held[1][0]), max(own, held[1][1]))
         return held
 
     for members in order:
@@ -305,6 +311,92 @@ def peak_input_copies(
             value[members[0]] = node(members[0], inside)
     found = value.get(root, none)
     return found[0][1], found[1][1]
+
+
+def _predictor_columns(cls: Any, name: str, attrs: dict[str, Any]) -> float:
+    """The columns per input column that a fitted estimator with an output method gives or
+    holds for each row, as its stored arrays size them (0 for anything else): its outputs
+    (:func:`_outputs_held`: labels, targets, ``coef_`` rows, a mixture's components), or a
+    multilayer perceptron's widest hidden layer, over its input columns (``n_features_in_``,
+    or one without it). Each is a dense ``(rows, width)`` array when it predicts: a linear
+    classifier's ``coef_`` of 1,000,000 zero rows, an MLP's hidden layer of 1,000,000 units
+    and a Gaussian mixture of 1,000,000 components, each on one input column, were 3-110 KB
+    files asking 1.6 GB for 200 rows (rt66-01, rt66-03, rt66-04)."""
+    from safeload.trust.structures.common import is_int
+
+    if name in DELEGATING or not _fitted(attrs) or not _has_output_method(cls):
+        return 0.0
+    width = _outputs_held(name, attrs)
+    if name in ("MLPClassifier", "MLPRegressor"):
+        layers: Any = attrs.get("coefs_")
+        for layer in layers if type(layers) in (list, tuple) else ():
+            shape = shape_of(layer)
+            if shape and len(shape) == 2:
+                width = max(width, shape[1])
+    n_in: Any = _stored_inputs(attrs)
+    if not is_int(n_in) or int(n_in) <= 0:
+        n_in = 1
+    return width / int(n_in)
+
+
+def _stored_inputs(attrs: dict[str, Any], depth: int = 0) -> Any:
+    """The input columns an estimator with attributes ``attrs`` checks its input against: its
+    ``n_features_in_``; a voting or stacking ensemble's (a property over its members, so not
+    stored) the fewest its fitted members check, each a pipeline's by its first step: an
+    honest soft voter over 2,100 classes on 10 columns was counted on one (rt66-06). A member
+    cannot widen it: every member reads the same input, and one that checks another width
+    than it is given raises. ``None`` when nothing says, or for a dummy estimator, which
+    stores ``n_features_in_`` but never checks it."""
+    from safeload.trust.structures.common import is_int
+    from safeload.trust.structures.names import _attrs
+
+    n_in: Any = attrs.get("n_features_in_")
+    if "strategy" in attrs and ("class_prior_" in attrs or "constant_" in attrs):
+        return None  # a dummy estimator never checks its input's width
+    if is_int(n_in) or depth > 8:
+        return n_in
+    steps: Any = attrs.get("steps")
+    if type(steps) is list and steps and type(steps[0]) is tuple and len(steps[0]) == 2:
+        return _stored_inputs(_attrs(steps[0][1]), depth + 1)
+    members: Any = attrs.get("estimators_")
+    if "final_estimator_" in attrs or "voting" in attrs:
+        found = [
+            _stored_inputs(_attrs(m), depth + 1)
+            for m in (members if type(members) in (list, tuple) else ())
+        ]
+        widths = [int(n) for n in found if is_int(n) and int(n) > 0]
+        if widths:
+            return min(widths)
+    return None
+
+
+def _output_reach(
+    starts: list[int], edges: dict[int, list[int]], by_id: dict[int, Any]
+) -> set[int]:
+    """The ids reachable in the graph ``edges`` from ``starts`` whose results are (part of)
+    the results of ``starts``: as :func:`_reachable`, but a pipeline's result is its last
+    step's, so only that step is followed. A densifying column transformer makes its
+    branches' results dense, not what a branch's pipeline hands from step to step: a text
+    vectorizer whose sparse result a TruncatedSVD reduces in the same branch (rt66-11)."""
+    from safeload.trust.shadow_values import class_of
+    from safeload.trust.structures.names import _PIPELINE, _attrs, _mro
+
+    seen = set(starts)
+    todo = list(starts)
+    while todo:
+        key = todo.pop()
+        kids: Any = edges.get(key, ())
+        obj = by_id.get(key)
+        if obj is not None and _PIPELINE in _mro(class_of(obj)):
+            steps = _entries(_attrs(obj).get("steps"))
+            real = [step[1] for step in steps or () if step[1] not in (None, "passthrough")]
+            if steps is not None and real and id(real[-1]) in by_id:
+                kids = [id(real[-1])]
+        for kid in kids:
+            if kid not in seen:
+                seen.add(kid)
+                todo.append(kid)
+    return seen
 
 
 def _reachable(starts: list[int], edges: dict[int, list[int]]) -> set[int]:
@@ -360,7 +452,7 @@ def _width_factor(
     the input's width, and every output column counts whole (rt64-09)."""
     from safeload.trust.structures.common import is_int
 
-    n_in: Any = attrs.get("n_features_in_")
+    n_in: Any = _stored_inputs(attrs)
     widest = 1
     if name == "SparseCoder":  # unfitted: its dictionary, (n_components, n_features)
         rows, n_in = _dictionary_shape(attrs.get("dictionary"))
@@ -456,6 +548,21 @@ def _columns_of(name: str, attrs: dict[str, Any]) -> int:
 #: regressor's targets, a Gaussian process's training targets and weights, a dummy
 #: regressor's constants (one-dimensional, one output: rt65-23).
 OUTPUT_COLUMNS = frozenset({"_y", "y_train_", "alpha_", "constant_"})
+#: Arrays whose first axis is a predictor's outputs, where its labels may not say so: the
+#: probabilities of a naive Bayes model or a dummy classifier come one per row of these, not
+#: per label, and a mixture's one per component. Found by ``fuzz/output_sweep.py``: a
+#: ComplementNB whose ``feature_log_prob_`` had 64 rows over 30 labels predicted 64
+#: probabilities a row, and each is a stacking or voting member's width.
+OUTPUT_ROWS = {
+    "GaussianNB": ("theta_", "var_", "class_prior_", "class_count_"),
+    "MultinomialNB": ("feature_log_prob_", "class_log_prior_", "class_count_"),
+    "ComplementNB": ("feature_log_prob_", "class_log_prior_", "class_count_"),
+    "BernoulliNB": ("feature_log_prob_", "class_log_prior_", "class_count_"),
+    "CategoricalNB": ("feature_log_prob_", "class_log_prior_", "class_count_"),
+    "DummyClassifier": ("class_prior_",),
+    "GaussianMixture": ("weights_", "means_"),
+    "BayesianGaussianMixture": ("weights_", "means_", "degrees_of_freedom_", "mean_precision_"),
+}
 #: Meta-estimators with a fitted estimator per output.
 PER_OUTPUT = frozenset(
     {"MultiOutputRegressor", "MultiOutputClassifier", "RegressorChain", "ClassifierChain"}
@@ -465,8 +572,16 @@ PER_OUTPUT = frozenset(
 def _outputs_held(name: str, attrs: dict[str, Any]) -> int:
     """The widest output an estimator (short class name ``name``, attributes ``attrs``) may
     give: its labels, its ``n_outputs_``, its ``coef_`` rows or ``intercept_`` items, an
-    :data:`OUTPUT_COLUMNS` array's columns, or a :data:`PER_OUTPUT` estimator's members."""
+    :data:`OUTPUT_COLUMNS` array's columns, an :data:`OUTPUT_ROWS` array's rows (each of
+    a list of them: CategoricalNB's ``feature_log_prob_``, a multi-output dummy's priors), or
+    a :data:`PER_OUTPUT` estimator's members."""
     width = max(_label_count(attrs), _count_of(attrs.get("n_outputs_")))
+    for key in OUTPUT_ROWS.get(name, ()):
+        value: Any = attrs.get(key)
+        for part in value if type(value) in (list, tuple) else [value]:
+            shape = shape_of(part)
+            if shape:
+                width = max(width, shape[0])
     for key in ("coef_", "intercept_", *OUTPUT_COLUMNS):
         shape = shape_of(attrs.get(key))
         if shape and key in ("coef_", "intercept_"):
@@ -484,6 +599,13 @@ def _outputs_held(name: str, attrs: dict[str, Any]) -> int:
             shape = shape_of(target.get(key))
             if shape:
                 width = max(width, shape[-1])
+        shape = shape_of(target.get("mixing_"))  # FastICA's inverse: mixing_ rows (rt66-10)
+        if shape:
+            width = max(width, shape[0])
+    if name == "KernelRidge":  # predict is K @ dual_coef_ (rt66-10)
+        shape = shape_of(attrs.get("dual_coef_"))
+        if shape and len(shape) >= 2:
+            width = max(width, shape[1])
     members: Any = attrs.get("estimators_")
     if name in PER_OUTPUT and type(members) in (list, tuple):
         width = max(width, len(members))
@@ -545,8 +667,9 @@ def _graph_width(name: str, attrs: dict[str, Any], densify: bool) -> int:
     on one column were 47,800 columns a row (rt64-04)."""
     from safeload.trust.structures.names import _attrs
 
-    if name.startswith("KNeighbors"):
-        return _count_of(attrs.get("n_neighbors")) + 1
+    if name.startswith("KNeighbors") or name in ("LocalOutlierFactor", "LocallyLinearEmbedding"):
+        count = max(_count_of(attrs.get("n_neighbors")), _count_of(attrs.get("n_neighbors_")))
+        return count + 1
     if name.startswith("RadiusNeighbors"):
         return _fitted_samples(attrs)
     trees = attrs.get("estimators_")
@@ -574,11 +697,16 @@ OUTPUT_AXES = {
     "x_rotations_": 1,  # PLSRegression, PLSCanonical, CCA
     "x_weights_": 1,  # PLSSVD
     "scalings_": 1,  # LinearDiscriminantAnalysis
+    # LatentDirichletAllocation's transform reads it, not components_ (fuzz/output_sweep.py)
+    "exp_dirichlet_component_": 0,
     "dictionary": 0,  # SparseCoder
     "normalization_": 0,  # Nystroem: its kernel times normalization_.T (rt65-01)
     # KernelPCA: the kernel of the input against every fitted sample, held dense before it
     # is projected (1,000,000 zero samples, 106 KB, asked 1.6 GB for 200 rows, rt65-09)
     "X_fit_": 0,
+    # and its inverse_transform, the kernel against every fitted sample's projection: as many
+    # as X_fit_ in an honest fit (rt66-09: 1,000,000 zero ones beside 20 samples, 3 KB)
+    "X_transformed_fit_": 0,
     "X_train_": 0,  # the Gaussian processes' predict, alike
     "X_": 0,  # label propagation and spreading
 }
@@ -604,6 +732,11 @@ NEIGHBOUR_PREDICTORS = frozenset(
         "RadiusNeighborsClassifier",
         "KNeighborsRegressor",
         "KNeighborsClassifier",
+        # they query kneighbors with a stored count too: LocalOutlierFactor's scores with
+        # n_neighbors_, LocallyLinearEmbedding's transform with n_neighbors (rt66-02: 200,000
+        # over 200,000 zero samples of one column, 15-39 KB, asked 3 GB for 2,000 rows)
+        "LocalOutlierFactor",
+        "LocallyLinearEmbedding",
     }
 )
 
