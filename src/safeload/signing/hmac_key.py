@@ -131,6 +131,17 @@ def _decoded(secret: bytes) -> list[bytes]:
     if _BASE64_TEXT.fullmatch(joined):
         forms.extend(_from_base64(joined))
     forms.extend(_wide_text(secret))
+    for match in _C_ARRAY.finditer(secret):  # (a C array of the bytes: rt66-05)
+        forms.append(bytes(int(item, 16) for item in re.findall(rb"0x([0-9A-Fa-f]{2})", match[0])))
+    for match in _BYTES_LITERAL.finditer(secret):  # (a Python bytes literal)
+        import ast
+
+        try:
+            value = ast.literal_eval(match[0].decode("ascii"))
+        except (ValueError, SyntaxError, UnicodeDecodeError):
+            continue
+        if type(value) is bytes:
+            forms.append(value)
     if _PERCENT.search(secret):
         # URL-encoded (a client certificate in an HTTP header: nginx, load balancers)
         from urllib.parse import unquote_to_bytes
@@ -354,6 +365,18 @@ _DNSKEY = re.compile(
 _DNSKEY_GENERIC = re.compile(
     rb"(?<![A-Za-z])TYPE(?:48|59|25)\s+\\#\s+\d+\s+[0-9A-Fa-f]{4}03[0-9A-Fa-f]{2}", re.IGNORECASE
 )
+#: An OPENPGPKEY record (RFC 7929): its data is a public key, in presentation form (base64)
+#: or RFC 3597's generic form (``TYPE61 \# 224 (`` and hex), as ``gpg --export-options
+#: export-dane`` prints it (rt66-05).
+_OPENPGPKEY = re.compile(
+    rb"(?<![A-Za-z])(?:OPENPGPKEY\s+(?:\(\s*)?[A-Za-z0-9+/]|TYPE61\s+\\#\s+\d+\s)", re.IGNORECASE
+)
+#: An Ethereum node URL: ``enode://`` and the 64-byte secp256k1 public key in hex (rt66-05).
+_ENODE = re.compile(rb"enode://[0-9A-Fa-f]{128}(?![0-9A-Fa-f])", re.IGNORECASE)
+#: Bytes written as a C array (``{ 0x30, 0x59, ... }``, MCUboot's ``imgtool getpub``) or a
+#: Python bytes literal (``b'0Y0\x13...'``): at least 16 items (rt66-05).
+_C_ARRAY = re.compile(rb"(?:0x[0-9A-Fa-f]{2}\s*,\s*){15,}0x[0-9A-Fa-f]{2}")
+_BYTES_LITERAL = re.compile(rb"b'(?:[^'\\\n]|\\.){16,}'|b\"(?:[^\"\\\n]|\\.){16,}\"")
 #: An Ed25519 key as multibase base58btc of its multicodec (``z6Mk``: a W3C ``did:key`` or
 #: bare), or a libp2p peer id of one (``12D3KooW``), as one token (rt61-05).
 _BASE58_KEYS = re.compile(
@@ -683,6 +706,10 @@ def _text_key_form(secret: bytes) -> str | None:
         return "a Tor onion address"
     if _DNSKEY.search(secret) or _DNSKEY_GENERIC.search(secret):
         return "a DNSKEY record"
+    if _OPENPGPKEY.search(secret):
+        return "an OPENPGPKEY record"
+    if _ENODE.search(secret):
+        return "an Ethereum node URL (enode)"
     if _BASE58_KEYS.search(secret) or _is_multibase_key(secret) or _is_long_multibase_key(secret):
         return "a multibase (did:key), libp2p, IPNS or NEAR public key"
     if _is_filecoin_bls(secret):
