@@ -132,16 +132,9 @@ def _decoded(secret: bytes) -> list[bytes]:
         forms.extend(_from_base64(joined))
     forms.extend(_wide_text(secret))
     for match in _C_ARRAY.finditer(secret):  # (a C array of the bytes: rt66-05)
-        forms.append(bytes(int(item, 16) for item in re.findall(rb"0x([0-9A-Fa-f]{2})", match[0])))
-    for match in _BYTES_LITERAL.finditer(secret):  # (a Python bytes literal)
-        import ast
-
-        try:
-            value = ast.literal_eval(match[0].decode("ascii"))
-        except (ValueError, SyntaxError, UnicodeDecodeError):
-            continue
-        if type(value) is bytes:
-            forms.append(value)
+        items = re.findall(rb"0[xX]([0-9A-Fa-f]{2})", match[0])
+        forms.append(bytes(int(item, 16) for item in items))
+    forms.extend(_string_literals(secret))
     if _PERCENT.search(secret):
         # URL-encoded (a client certificate in an HTTP header: nginx, load balancers)
         from urllib.parse import unquote_to_bytes
@@ -153,6 +146,31 @@ def _decoded(secret: bytes) -> list[bytes]:
         hex_token = _HEX_TEXT.fullmatch(token)
         if hex_token:  # (its digits, without a 0x prefix: rt57-10)
             forms.append(bytes.fromhex(hex_token.group(1).decode("ascii")))
+    return forms
+
+
+def _string_literals(secret: bytes) -> list[bytes]:
+    """What the quoted string literals in ``secret`` hold, joined in order (a bytes value
+    that pprint or a C compiler's string concatenation splits over lines), with their escapes
+    decoded; and the hex inside a literal, spaces dropped (``bytes.fromhex('30 59 ...')``).
+    Empty when the text holds no literal of 16 characters or more."""
+    import codecs
+
+    parts: list[bytes] = []
+    forms: list[bytes] = []
+    longest = 0
+    for match in _STRING_LITERAL.finditer(secret):
+        body = match[0][match[0].index(match[0][-1:]) + 1 : -1]
+        longest = max(longest, len(body))
+        try:
+            parts.append(codecs.escape_decode(body)[0])
+        except ValueError:
+            continue
+        digits = b"".join(body.split())
+        if len(digits) >= 32 and _HEX_TEXT.fullmatch(digits):
+            forms.append(bytes.fromhex(digits.decode("ascii")))
+    if longest >= 16:
+        forms.append(b"".join(parts))
     return forms
 
 
@@ -373,10 +391,13 @@ _OPENPGPKEY = re.compile(
 )
 #: An Ethereum node URL: ``enode://`` and the 64-byte secp256k1 public key in hex (rt66-05).
 _ENODE = re.compile(rb"enode://[0-9A-Fa-f]{128}(?![0-9A-Fa-f])", re.IGNORECASE)
-#: Bytes written as a C array (``{ 0x30, 0x59, ... }``, MCUboot's ``imgtool getpub``) or a
-#: Python bytes literal (``b'0Y0\x13...'``): at least 16 items (rt66-05).
-_C_ARRAY = re.compile(rb"(?:0x[0-9A-Fa-f]{2}\s*,\s*){15,}0x[0-9A-Fa-f]{2}")
-_BYTES_LITERAL = re.compile(rb"b'(?:[^'\\\n]|\\.){16,}'|b\"(?:[^\"\\\n]|\\.){16,}\"")
+#: Bytes written as a C array (``{ 0x30, 0x59, ... }``, MCUboot's ``imgtool getpub``): at
+#: least 16 items (rt66-05, in either case: rt66-18).
+_C_ARRAY = re.compile(rb"(?:0[xX][0-9A-Fa-f]{2}\s*,\s*){15,}0[xX][0-9A-Fa-f]{2}")
+#: A quoted string literal, C or Python, bytes or text: its escapes (``\x30``, ``\n``,
+#: octal) are decoded, and the literals of a text are joined in order (pprint splits a
+#: bytes value over lines as adjacent literals: rt66-18).
+_STRING_LITERAL = re.compile(rb"[bB]?'(?:[^'\\\n]|\\.)*'|[bB]?\"(?:[^\"\\\n]|\\.)*\"")
 #: An Ed25519 key as multibase base58btc of its multicodec (``z6Mk``: a W3C ``did:key`` or
 #: bare), or a libp2p peer id of one (``12D3KooW``), as one token (rt61-05).
 _BASE58_KEYS = re.compile(

@@ -200,6 +200,7 @@ def peak_input_copies(
     with file bytes let 3,000 scalers in a 5 MB file copy any input 3,000 times (rt62-07)."""
     from safeload.trust.shadow_values import class_of
     from safeload.trust.sharing import components
+    from safeload.trust.structures.common import is_int
     from safeload.trust.structures.names import _COLUMNS, _PIPELINE, _UNION, _attrs, _mro
 
     by_id = {id(obj): obj for obj in instances}
@@ -289,9 +290,18 @@ def peak_input_copies(
         name = facts_short_name(cls)
         # a predictor's own outputs (and hidden layers) per input column, whatever holds it
         own = _predictor_columns(cls, name, attrs)
-        if _copies_input(cls, name, attrs) or _predicts_wide(name, attrs):
+        members: Any = attrs.get("estimators_")
+        if name in SIDE_BY_SIDE and type(members) in (list, tuple) and _fitted(attrs):
+            # its members' outputs at once, each whole (rt66-19)
+            beside = sum(max(1, member_width(m)) for m in members)
+            n_in: Any = _stored_inputs(attrs)
+            n_in = int(n_in) if is_int(n_in) and int(n_in) > 0 else 1
+            own = max(own, max(beside - FREE_PREDICTOR_OUTPUTS, 0) / n_in)
+        copies_input = _copies_input(cls, name, attrs)
+        if copies_input or _predicts_wide(name, attrs):
             copies = float(_input_factor(name, attrs))
-            columns = copies * _width_factor(name, attrs, key in dense, member_width)
+            free = 0 if copies_input else FREE_PREDICTOR_OUTPUTS
+            columns = copies * _width_factor(name, attrs, key in dense, member_width, free)
             columns = max(columns, own)
             return (copies, max(copies, held[0][1])), (columns, max(columns, held[1][1]))
         if own > 1.0:
@@ -313,15 +323,26 @@ def peak_input_copies(
     return found[0][1], found[1][1]
 
 
+#: Outputs (or values per row held while predicting) a predictor may give whatever its input's
+#: width, before the rest count per input column: an honest KNeighborsClassifier of 10,000
+#: places from latitude and longitude, or a Ridge of 5,000 targets on one column, predicts
+#: wider than 4,096 per input column (rt66-13), and a radius neighbours model of 45,000
+#: samples over 10 features holds up to 4,500 per input column (rt66-07). 32,768 values are
+#: 256 KB a row. A predictor is not held side by side with others (a union transforms), so
+#: the allowance does not add up; a transformer has none.
+FREE_PREDICTOR_OUTPUTS = 1 << 15
+
+
 def _predictor_columns(cls: Any, name: str, attrs: dict[str, Any]) -> float:
     """The columns per input column that a fitted estimator with an output method gives or
     holds for each row, as its stored arrays size them (0 for anything else): its outputs
     (:func:`_outputs_held`: labels, targets, ``coef_`` rows, a mixture's components), or a
     multilayer perceptron's widest hidden layer, over its input columns (``n_features_in_``,
-    or one without it). Each is a dense ``(rows, width)`` array when it predicts: a linear
-    classifier's ``coef_`` of 1,000,000 zero rows, an MLP's hidden layer of 1,000,000 units
-    and a Gaussian mixture of 1,000,000 components, each on one input column, were 3-110 KB
-    files asking 1.6 GB for 200 rows (rt66-01, rt66-03, rt66-04)."""
+    or one without it), past :data:`FREE_PREDICTOR_OUTPUTS`. Each is a dense ``(rows,
+    width)`` array when it predicts: a linear classifier's ``coef_`` of 1,000,000 zero rows,
+    an MLP's hidden layer of 1,000,000 units and a Gaussian mixture of 1,000,000 components,
+    each on one input column, were 3-110 KB files asking 1.6 GB for 200 rows (rt66-01,
+    rt66-03, rt66-04)."""
     from safeload.trust.structures.common import is_int
 
     if name in DELEGATING or not _fitted(attrs) or not _has_output_method(cls):
@@ -336,7 +357,7 @@ def _predictor_columns(cls: Any, name: str, attrs: dict[str, Any]) -> float:
     n_in: Any = _stored_inputs(attrs)
     if not is_int(n_in) or int(n_in) <= 0:
         n_in = 1
-    return width / int(n_in)
+    return max(width - FREE_PREDICTOR_OUTPUTS, 0) / int(n_in)
 
 
 def _stored_inputs(attrs: dict[str, Any], depth: int = 0) -> Any:
@@ -346,13 +367,16 @@ def _stored_inputs(attrs: dict[str, Any], depth: int = 0) -> Any:
     honest soft voter over 2,100 classes on 10 columns was counted on one (rt66-06). A member
     cannot widen it: every member reads the same input, and one that checks another width
     than it is given raises. ``None`` when nothing says, or for a dummy estimator, which
-    stores ``n_features_in_`` but never checks it."""
+    stores ``n_features_in_`` but never checks it, or a FunctionTransformer that does not
+    validate its input."""
     from safeload.trust.structures.common import is_int
     from safeload.trust.structures.names import _attrs
 
     n_in: Any = attrs.get("n_features_in_")
     if "strategy" in attrs and ("class_prior_" in attrs or "constant_" in attrs):
         return None  # a dummy estimator never checks its input's width
+    if "func" in attrs and "inverse_func" in attrs and attrs.get("validate") is not True:
+        return None  # nor does a FunctionTransformer that does not validate (rt66-17)
     if is_int(n_in) or depth > 8:
         return n_in
     steps: Any = attrs.get("steps")
@@ -437,6 +461,7 @@ def _width_factor(
     attrs: dict[str, Any],
     densify: bool = False,
     member_width: Callable[[Any], int] | None = None,
+    free: int = 0,
 ) -> float:
     """How many output columns a fitted transformer gives per input column, as it stores
     them (at least one): a polynomial or spline expansion's ``n_output_features_`` or
@@ -449,7 +474,8 @@ def _width_factor(
     ``member_width`` reading what each member holds); label binarizers' labels. A sparse
     result holds one value per input value, unless ``densify``: a column transformer above
     it may make it dense (:data:`SPARSE_RESULTS`). Without ``n_features_in_`` nothing checks
-    the input's width, and every output column counts whole (rt64-09)."""
+    the input's width, and every output column counts whole (rt64-09). A predictor's first
+    ``free`` columns are not counted (:data:`FREE_PREDICTOR_OUTPUTS`)."""
     from safeload.trust.structures.common import is_int
 
     n_in: Any = _stored_inputs(attrs)
@@ -501,7 +527,7 @@ def _width_factor(
         widest = max(widest, _columns_of(name, attrs))
     if name in SPLIT_SIGN and attrs.get("split_sign") is not False:
         widest *= 2  # positive and negative parts side by side (rt65-04)
-    return widest / int(n_in)
+    return max(widest - free, 1) / int(n_in)
 
 
 #: Transformers whose sparse result a densifying column transformer makes a dense column per
@@ -553,16 +579,54 @@ OUTPUT_COLUMNS = frozenset({"_y", "y_train_", "alpha_", "constant_"})
 #: per label, and a mixture's one per component. Found by ``fuzz/output_sweep.py``: a
 #: ComplementNB whose ``feature_log_prob_`` had 64 rows over 30 labels predicted 64
 #: probabilities a row, and each is a stacking or voting member's width.
-OUTPUT_ROWS = {
+OUTPUT_ROWS: dict[str, tuple[str | tuple[str, int], ...]] = {
     "GaussianNB": ("theta_", "var_", "class_prior_", "class_count_"),
     "MultinomialNB": ("feature_log_prob_", "class_log_prior_", "class_count_"),
     "ComplementNB": ("feature_log_prob_", "class_log_prior_", "class_count_"),
     "BernoulliNB": ("feature_log_prob_", "class_log_prior_", "class_count_"),
     "CategoricalNB": ("feature_log_prob_", "class_log_prior_", "class_count_"),
     "DummyClassifier": ("class_prior_",),
-    "GaussianMixture": ("weights_", "means_"),
-    "BayesianGaussianMixture": ("weights_", "means_", "degrees_of_freedom_", "mean_precision_"),
+    # a mixture's precisions broadcast against its means: 1,000,000 spherical or diagonal
+    # precisions beside one mean gave a row of each (rt66-14)
+    "GaussianMixture": ("weights_", "means_", "precisions_cholesky_", "covariances_"),
+    "BayesianGaussianMixture": (
+        "weights_",
+        "means_",
+        "degrees_of_freedom_",
+        "mean_precision_",
+        "precisions_cholesky_",
+        "covariances_",
+    ),
+    # normalize_y's mean and scale broadcast against the predicted targets (rt66-14)
+    "GaussianProcessRegressor": ("_y_train_std", "_y_train_mean"),
+    # predict(return_std=True) is ((X @ sigma_) * X).sum(1): sigma_'s columns (rt66-15)
+    "BayesianRidge": (("sigma_", 1),),
+    "ARDRegression": (("sigma_", 1),),
+    # a distance to each centroid, or to each stored centre (rt66-12)
+    "NearestCentroid": ("centroids_",),
+    "MeanShift": ("cluster_centers_",),
+    # libsvm's predict evaluates the kernel of each row against every support vector:
+    # 5,000,000 zero ones (21 KB) took 50 ms a row (rt66-12)
+    "SVC": ("support_vectors_",),
+    "NuSVC": ("support_vectors_",),
+    "SVR": ("support_vectors_",),
+    "NuSVR": ("support_vectors_",),
+    "OneClassSVM": ("support_vectors_",),
 }
+#: Predictors that hold every member's predictions at once, side by side (a column or a
+#: result per member): the multi-output wrappers and chains, and AdaBoostRegressor's
+#: weighted median. 30 Ridges of 32,000 zero-weight targets each, every one within
+#: :data:`FREE_PREDICTOR_OUTPUTS`, held 960,000 a row together (rt66-19). (Voting and
+#: stacking are :data:`ENSEMBLE_TRANSFORMS`; the other ensembles add their members up.)
+SIDE_BY_SIDE = frozenset(
+    {
+        "MultiOutputRegressor",
+        "MultiOutputClassifier",
+        "RegressorChain",
+        "ClassifierChain",
+        "AdaBoostRegressor",
+    }
+)
 #: Meta-estimators with a fitted estimator per output.
 PER_OUTPUT = frozenset(
     {"MultiOutputRegressor", "MultiOutputClassifier", "RegressorChain", "ClassifierChain"}
@@ -576,12 +640,13 @@ def _outputs_held(name: str, attrs: dict[str, Any]) -> int:
     a list of them: CategoricalNB's ``feature_log_prob_``, a multi-output dummy's priors), or
     a :data:`PER_OUTPUT` estimator's members."""
     width = max(_label_count(attrs), _count_of(attrs.get("n_outputs_")))
-    for key in OUTPUT_ROWS.get(name, ()):
+    for entry in OUTPUT_ROWS.get(name, ()):
+        key, axis = entry if isinstance(entry, tuple) else (entry, 0)
         value: Any = attrs.get(key)
         for part in value if type(value) in (list, tuple) else [value]:
             shape = shape_of(part)
-            if shape:
-                width = max(width, shape[0])
+            if shape and len(shape) > axis:
+                width = max(width, shape[axis])
     for key in ("coef_", "intercept_", *OUTPUT_COLUMNS):
         shape = shape_of(attrs.get(key))
         if shape and key in ("coef_", "intercept_"):
