@@ -602,6 +602,9 @@ OUTPUT_ROWS: dict[str, tuple[str | tuple[str, int], ...]] = {
     # predict(return_std=True) is ((X @ sigma_) * X).sum(1): sigma_'s columns (rt66-15)
     "BayesianRidge": (("sigma_", 1),),
     "ARDRegression": (("sigma_", 1),),
+    # predict_proba is the kernel times label_distributions_: its columns (output sweep)
+    "LabelSpreading": (("label_distributions_", 1),),
+    "LabelPropagation": (("label_distributions_", 1),),
     # a distance to each centroid, or to each stored centre (rt66-12)
     "NearestCentroid": ("centroids_",),
     "MeanShift": ("cluster_centers_",),
