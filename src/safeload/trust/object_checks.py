@@ -1198,9 +1198,11 @@ def whole_model_problem(
         )
     if wide > POLYNOMIAL_SPREAD:
         return (
-            f"its transformers would hold {wide:,.0f} columns per input column at once (at "
-            f"most {POLYNOMIAL_SPREAD:,}: an expansion or projection side by side with others "
-            "in a union widens its input each time it is met)"
+            f"its transformers and predictors would hold {wide:,.0f} columns per input column "
+            f"at once (at most {POLYNOMIAL_SPREAD:,}: an expansion or projection side by side "
+            "with others in a union widens its input each time it is met, and a predictor "
+            f"holds a value per output, component or hidden unit past "
+            f"{FREE_PREDICTOR_OUTPUTS:,} a row)"
         )
     outputs = repeated.total()
     if outputs > paid:
