@@ -596,6 +596,8 @@ OUTPUT_ROWS: dict[str, tuple[str | tuple[str, int], ...]] = {
         "mean_precision_",
         "precisions_cholesky_",
         "covariances_",
+        # an array, or a tuple of two (its Dirichlet process): one item per component
+        "weight_concentration_",
     ),
     # normalize_y's mean and scale broadcast against the predicted targets (rt66-14)
     "GaussianProcessRegressor": ("_y_train_std", "_y_train_mean"),
