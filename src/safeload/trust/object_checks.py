@@ -294,8 +294,11 @@ def peak_input_copies(
         if name in SIDE_BY_SIDE and type(members) in (list, tuple) and _fitted(attrs):
             # its members' outputs at once, each whole (rt66-19)
             beside = sum(max(1, member_width(m)) for m in members)
-            n_in: Any = _stored_inputs(attrs)
-            n_in = int(n_in) if is_int(n_in) and int(n_in) > 0 else 1
+            # the members' input widths, which they check, not the holder's own, which it
+            # stores and hands the input on unchecked (rt67-03); one that says none: one
+            found = [_stored_inputs(_attrs(m)) for m in members]
+            ok = all(is_int(n) and int(n) > 0 for n in found)
+            n_in = min((int(n) for n in found), default=1) if ok else 1
             own = max(own, max(beside - FREE_PREDICTOR_OUTPUTS, 0) / n_in)
         copies_input = _copies_input(cls, name, attrs)
         if copies_input or _predicts_wide(name, attrs):
@@ -607,6 +610,8 @@ OUTPUT_ROWS: dict[str, tuple[str | tuple[str, int], ...]] = {
     # predict_proba is the kernel times label_distributions_: its columns (output sweep)
     "LabelSpreading": (("label_distributions_", 1),),
     "LabelPropagation": (("label_distributions_", 1),),
+    # predict measures each row's member scores against every code_book_ row (rt67-01)
+    "OutputCodeClassifier": ("code_book_",),
     # a distance to each centroid, or to each stored centre (rt66-12)
     "NearestCentroid": ("centroids_",),
     "MeanShift": ("cluster_centers_",),
@@ -619,10 +624,11 @@ OUTPUT_ROWS: dict[str, tuple[str | tuple[str, int], ...]] = {
     "OneClassSVM": ("support_vectors_",),
 }
 #: Predictors that hold every member's predictions at once, side by side (a column or a
-#: result per member): the multi-output wrappers and chains, and AdaBoostRegressor's
-#: weighted median. 30 Ridges of 32,000 zero-weight targets each, every one within
-#: :data:`FREE_PREDICTOR_OUTPUTS`, held 960,000 a row together (rt66-19). (Voting and
-#: stacking are :data:`ENSEMBLE_TRANSFORMS`; the other ensembles add their members up.)
+#: result per member): the multi-output wrappers and chains, AdaBoostRegressor's weighted
+#: median, and the one-vs-one and output-code classifiers' decision values. 30 Ridges of
+#: 32,000 zero-weight targets each, every one within :data:`FREE_PREDICTOR_OUTPUTS`, held
+#: 960,000 a row together (rt66-19). (Voting and stacking are :data:`ENSEMBLE_TRANSFORMS`;
+#: the other ensembles add their members up.)
 SIDE_BY_SIDE = frozenset(
     {
         "MultiOutputRegressor",
@@ -630,6 +636,9 @@ SIDE_BY_SIDE = frozenset(
         "RegressorChain",
         "ClassifierChain",
         "AdaBoostRegressor",
+        # every member's decision values, stacked (rt67-02)
+        "OneVsOneClassifier",
+        "OutputCodeClassifier",
     }
 )
 #: Meta-estimators with a fitted estimator per output.
