@@ -364,37 +364,85 @@ def _predictor_columns(cls: Any, name: str, attrs: dict[str, Any]) -> float:
 
 
 def _stored_inputs(attrs: dict[str, Any], depth: int = 0) -> Any:
-    """The input columns an estimator with attributes ``attrs`` checks its input against: its
-    ``n_features_in_``; a voting or stacking ensemble's (a property over its members, so not
-    stored) the fewest its fitted members check, each a pipeline's by its first step: an
-    honest soft voter over 2,100 classes on 10 columns was counted on one (rt66-06). A member
-    cannot widen it: every member reads the same input, and one that checks another width
-    than it is given raises. ``None`` when nothing says, or for a dummy estimator, which
-    stores ``n_features_in_`` but never checks it, or a FunctionTransformer that does not
-    validate its input."""
+    """The input columns an estimator with attributes ``attrs`` checks its input against, or
+    ``None`` when nothing that checks says. Its own ``n_features_in_``, unless it holds
+    fitted estimators (a meta-estimator, a voting or stacking ensemble whose width is a
+    property over its members): those hand the input on, some without checking it, and may
+    allocate their result first (CalibratedClassifierCV's probabilities, rt67-04; a
+    multi-output wrapper, rt67-03). Its width is then the fewest its fitted members check,
+    every one of them saying (an honest 2,100-class soft voter on 10 columns was counted on
+    one, rt66-06); a pipeline's, its first step's. A dummy estimator stores
+    ``n_features_in_`` but never checks it, nor does a FunctionTransformer that does not
+    validate (rt66-17): ``None``."""
     from safeload.trust.structures.common import is_int
     from safeload.trust.structures.names import _attrs
 
-    n_in: Any = attrs.get("n_features_in_")
+    if depth > 8:
+        return None
     if "strategy" in attrs and ("class_prior_" in attrs or "constant_" in attrs):
-        return None  # a dummy estimator never checks its input's width
+        return None
     if "func" in attrs and "inverse_func" in attrs and attrs.get("validate") is not True:
-        return None  # nor does a FunctionTransformer that does not validate (rt66-17)
-    if is_int(n_in) or depth > 8:
-        return n_in
+        return None
     steps: Any = attrs.get("steps")
     if type(steps) is list and steps and type(steps[0]) is tuple and len(steps[0]) == 2:
         return _stored_inputs(_attrs(steps[0][1]), depth + 1)
-    members: Any = attrs.get("estimators_")
-    if "final_estimator_" in attrs or "voting" in attrs:
-        found = [
-            _stored_inputs(_attrs(m), depth + 1)
-            for m in (members if type(members) in (list, tuple) else ())
-        ]
-        widths = [int(n) for n in found if is_int(n) and int(n) > 0]
-        if widths:
-            return min(widths)
-    return None
+    members = _fitted_members(attrs)
+    if members:
+        found = [_stored_inputs(_attrs(m), depth + 1) for m in members]
+        if all(is_int(n) and int(n) > 0 for n in found):
+            return min(int(n) for n in found)
+        return None
+    n_in: Any = attrs.get("n_features_in_")
+    return n_in if is_int(n_in) else None
+
+
+#: Where a meta-estimator keeps the fitted estimators it hands its input to: a list of
+#: members, a refitted best or single estimator, a calibrated classifier's classifier. (Not
+#: a helper it fits on something else: KernelPCA's centerer reads the kernel, a text
+#: vectorizer's TF-IDF the counts, a stacking's final estimator the predictions.)
+INPUT_MEMBERS = frozenset(
+    {"estimators_", "estimator_", "best_estimator_", "calibrated_classifiers_", "estimator"}
+)
+
+
+def _fitted_members(attrs: dict[str, Any]) -> list[Any]:
+    """The fitted estimators (anything with an output method and a fitted attribute) that
+    ``attrs`` keeps where a meta-estimator keeps what it hands its input to
+    (:data:`INPUT_MEMBERS`), as values or in a list or tuple; an unfitted template
+    (``estimator`` before a fit) is no member. Bounded: the first 4,096 items of a list."""
+    from safeload.trust.shadow_values import class_of
+    from safeload.trust.structures.names import _attrs
+
+    found: list[Any] = []
+    for key in INPUT_MEMBERS:
+        value: Any = attrs.get(key)
+        items = value[:4096] if type(value) in (list, tuple) else (value,)
+        for item in items:
+            if type(item) in (list, tuple) and len(item) >= 2:
+                item = item[1]  # a ("name", estimator, ...) entry
+            if item is None or type(item) in (str, int, float, bool):
+                continue
+            if _has_output_method(class_of(item)) and _fitted(_attrs(item)):
+                found.append(item)
+    return found
+
+
+#: Transformers whose result is dense whatever their input: what a pipeline hands on after
+#: one of them is no longer a sparse vectorizer's result (:func:`_output_reach`).
+DENSE_RESULTS = frozenset(
+    {
+        "TruncatedSVD",
+        "PCA",
+        "NMF",
+        "MiniBatchNMF",
+        "LatentDirichletAllocation",
+        "GaussianRandomProjection",
+        "KMeans",
+        "MiniBatchKMeans",
+        "Nystroem",
+        "RBFSampler",
+    }
+)
 
 
 def _output_reach(
@@ -402,9 +450,10 @@ def _output_reach(
 ) -> set[int]:
     """The ids reachable in the graph ``edges`` from ``starts`` whose results are (part of)
     the results of ``starts``: as :func:`_reachable`, but a pipeline's result is its last
-    step's, so only that step is followed. A densifying column transformer makes its
-    branches' results dense, not what a branch's pipeline hands from step to step: a text
-    vectorizer whose sparse result a TruncatedSVD reduces in the same branch (rt66-11)."""
+    step's, or (when that step may keep its input sparse) the steps' before it, down to one
+    in :data:`DENSE_RESULTS`. A densifying column transformer makes its branches' results
+    dense, not what a branch's pipeline hands from step to step: a text vectorizer whose
+    sparse result a TruncatedSVD reduces in the same branch (rt66-11)."""
     from safeload.trust.shadow_values import class_of
     from safeload.trust.structures.names import _PIPELINE, _attrs, _mro
 
@@ -417,8 +466,15 @@ def _output_reach(
         if obj is not None and _PIPELINE in _mro(class_of(obj)):
             steps = _entries(_attrs(obj).get("steps"))
             real = [step[1] for step in steps or () if step[1] not in (None, "passthrough")]
-            if steps is not None and real and id(real[-1]) in by_id:
-                kids = [id(real[-1])]
+            if steps is not None and real and all(id(step) in by_id for step in real):
+                # the last step, and the steps before it down to one whose result is dense
+                # whatever it is given: a TfidfTransformer or scaler keeps a vectorizer's
+                # sparse result sparse (rt67-05)
+                kids = []
+                for step in reversed(real):
+                    kids.append(id(step))
+                    if facts_short_name(class_of(step)) in DENSE_RESULTS:
+                        break
         for kid in kids:
             if kid not in seen:
                 seen.add(kid)
@@ -748,6 +804,10 @@ def _graph_width(name: str, attrs: dict[str, Any], densify: bool) -> int:
 
     if name.startswith("KNeighbors") or name in ("LocalOutlierFactor", "LocallyLinearEmbedding"):
         count = max(_count_of(attrs.get("n_neighbors")), _count_of(attrs.get("n_neighbors_")))
+        targets = shape_of(attrs.get("_y"))
+        if name == "KNeighborsRegressor" and targets and len(targets) == 2:
+            # predict averages _y[neighbours]: (rows, n_neighbors, targets) at once (rt67-06)
+            return (count + 1) * max(targets[1], 1)
         return count + 1
     if name.startswith("RadiusNeighbors"):
         return _fitted_samples(attrs)
