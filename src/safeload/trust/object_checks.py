@@ -330,10 +330,12 @@ def peak_input_copies(
 #: width, before the rest count per input column: an honest KNeighborsClassifier of 10,000
 #: places from latitude and longitude, or a Ridge of 5,000 targets on one column, predicts
 #: wider than 4,096 per input column (rt66-13), and a radius neighbours model of 45,000
-#: samples over 10 features holds up to 4,500 per input column (rt66-07). 32,768 values are
-#: 256 KB a row. A predictor is not held side by side with others (a union transforms), so
-#: the allowance does not add up; a transformer has none.
-FREE_PREDICTOR_OUTPUTS = 1 << 15
+#: samples over 10 features holds up to 4,500 per input column (rt66-07); a nearest-label
+#: lookup from latitude and longitude to the 41,700 US ZIP codes (rt67-11). 65,536 values
+#: are 512 KB a row. A predictor is not held side by side with others (a union transforms;
+#: the holders that keep members' results side by side add them up, :data:`SIDE_BY_SIDE`),
+#: so the allowance does not add up; a transformer has none.
+FREE_PREDICTOR_OUTPUTS = 1 << 16
 
 
 def _predictor_columns(cls: Any, name: str, attrs: dict[str, Any]) -> float:
@@ -361,6 +363,41 @@ def _predictor_columns(cls: Any, name: str, attrs: dict[str, Any]) -> float:
     if not is_int(n_in) or int(n_in) <= 0:
         n_in = 1
     return max(width - FREE_PREDICTOR_OUTPUTS, 0) / int(n_in)
+
+
+def _widest_axis(value: Any, depth: int) -> int:
+    """The longest axis of ``value``: an array's, sparse matrix's or pandas object's, or a
+    list's or tuple's length and its items' (``depth`` levels down, the first 4,096 items
+    at each)."""
+    shape = shape_of(value)
+    if shape is not None:
+        return max(shape, default=0)
+    if type(value) not in (list, tuple):
+        return 0
+    widest = len(value)
+    if depth > 0:
+        for item in value[:4096]:
+            widest = max(widest, _widest_axis(item, depth - 1))
+    return widest
+
+
+def _widest_under(obj: Any, depth: int) -> int:
+    """The longest axis of anything an estimator ``obj`` holds (:func:`_widest_axis`), its
+    ``n_features_in_``, and the same of the estimators it holds, ``depth`` levels down."""
+    from safeload.trust.structures.names import _attrs
+
+    attrs = _attrs(obj)
+    widest = _count_of(attrs.get("n_features_in_"))
+    for value in attrs.values():
+        widest = max(widest, _widest_axis(value, 2))
+        if depth > 0:
+            items = value[:4096] if type(value) in (list, tuple) else (value,)
+            for item in items:
+                if type(item) in (list, tuple) and len(item) >= 2:
+                    item = item[1]  # a pipeline's ("name", step)
+                if _attrs(item):
+                    widest = max(widest, _widest_under(item, depth - 1))
+    return widest
 
 
 def _stored_inputs(attrs: dict[str, Any], depth: int = 0) -> Any:
@@ -422,7 +459,11 @@ def _fitted_members(attrs: dict[str, Any]) -> list[Any]:
                 item = item[1]  # a ("name", estimator, ...) entry
             if item is None or type(item) in (str, int, float, bool):
                 continue
-            if _has_output_method(class_of(item)) and _fitted(_attrs(item)):
+            # (an ``estimator`` parameter is a template until fitted; what the fitted
+            # attributes hold is fitted, a calibrated classifier's too, which stores no
+            # attribute ending in an underscore)
+            fitted = key != "estimator" or _fitted(_attrs(item))
+            if fitted and _has_output_method(class_of(item)):
                 found.append(item)
     return found
 
@@ -711,12 +752,11 @@ def _outputs_held(name: str, attrs: dict[str, Any]) -> int:
     a :data:`PER_OUTPUT` estimator's members."""
     width = max(_label_count(attrs), _count_of(attrs.get("n_outputs_")))
     for entry in OUTPUT_ROWS.get(name, ()):
-        key, axis = entry if isinstance(entry, tuple) else (entry, 0)
-        value: Any = attrs.get(key)
-        for part in value if type(value) in (list, tuple) else [value]:
-            shape = shape_of(part)
-            if shape and len(shape) > axis:
-                width = max(width, shape[axis])
+        # every axis: a per-class or per-component array broadcasts against the input along
+        # the others too (rt67-13: GaussianNB's theta_ columns, a full mixture's last axis),
+        # and a list or tuple of numbers broadcasts as an array does (rt67-07)
+        key = entry[0] if isinstance(entry, tuple) else entry
+        width = max(width, _widest_axis(attrs.get(key), 2))
     for key in ("coef_", "intercept_", *OUTPUT_COLUMNS):
         shape = shape_of(attrs.get(key))
         if shape and key in ("coef_", "intercept_"):
@@ -726,17 +766,11 @@ def _outputs_held(name: str, attrs: dict[str, Any]) -> int:
     if name == "TransformedTargetRegressor":
         # predict returns its target transformer's inverse, as wide as the targets it was
         # fitted on (rt65-20: 4,096 pooled into one by a FeatureAgglomeration)
-        from safeload.trust.structures.names import _attrs
 
-        target = _attrs(attrs.get("transformer_"))
-        width = max(width, _count_of(target.get("n_features_in_")))
-        for key in ("labels_", "components_"):
-            shape = shape_of(target.get(key))
-            if shape:
-                width = max(width, shape[-1])
-        shape = shape_of(target.get("mixing_"))  # FastICA's inverse: mixing_ rows (rt66-10)
-        if shape:
-            width = max(width, shape[0])
+        # and its inverse may be as wide as any array it holds, whatever kind it is (rt67-10:
+        # a random projection's inverse_components_, a selector's variances_, a PCA inside
+        # a pipeline): the longest axis under it, and every n_features_in_
+        width = max(width, _widest_under(attrs.get("transformer_"), 4))
     if name == "KernelRidge":  # predict is K @ dual_coef_ (rt66-10)
         shape = shape_of(attrs.get("dual_coef_"))
         if shape and len(shape) >= 2:
@@ -805,9 +839,10 @@ def _graph_width(name: str, attrs: dict[str, Any], densify: bool) -> int:
     if name.startswith("KNeighbors") or name in ("LocalOutlierFactor", "LocallyLinearEmbedding"):
         count = max(_count_of(attrs.get("n_neighbors")), _count_of(attrs.get("n_neighbors_")))
         targets = shape_of(attrs.get("_y"))
-        if name == "KNeighborsRegressor" and targets and len(targets) == 2:
-            # predict averages _y[neighbours]: (rows, n_neighbors, targets) at once (rt67-06)
-            return (count + 1) * max(targets[1], 1)
+        if name == "KNeighborsRegressor" and targets and len(targets) >= 2:
+            # predict averages _y[neighbours]: (rows, n_neighbors, *targets) at once (rt67-06,
+            # in any number of dimensions: rt67-12)
+            return (count + 1) * max(math.prod(targets[1:]), 1)
         return count + 1
     if name.startswith("RadiusNeighbors"):
         return _fitted_samples(attrs)
