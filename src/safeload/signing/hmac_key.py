@@ -12,6 +12,7 @@ import hmac
 import os
 import re
 import secrets
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -131,10 +132,12 @@ def _decoded(secret: bytes) -> list[bytes]:
     if _BASE64_TEXT.fullmatch(joined):
         forms.extend(_from_base64(joined))
     forms.extend(_wide_text(secret))
-    for match in _C_ARRAY.finditer(secret):  # (a C array of the bytes: rt66-05)
-        items = re.findall(rb"0[xX]([0-9A-Fa-f]{2})", match[0])
-        forms.append(bytes(int(item, 16) for item in items))
-    forms.extend(_string_literals(secret))
+    if secret.isascii():  # (source code and dumps are text; a decoded binary form is not)
+        for match in _C_ARRAY.finditer(secret):  # (a C array of the bytes: rt66-05)
+            items = re.findall(rb"0[xX]([0-9A-Fa-f]{2})", match[0])
+            forms.append(bytes(int(item, 16) for item in items))
+        forms.extend(_string_literals(secret))
+        forms.extend(_printed_bytes(secret))
     if _PERCENT.search(secret):
         # URL-encoded (a client certificate in an HTTP header: nginx, load balancers)
         from urllib.parse import unquote_to_bytes
@@ -149,11 +152,47 @@ def _decoded(secret: bytes) -> list[bytes]:
     return forms
 
 
+def _printed_bytes(secret: bytes) -> list[bytes]:
+    """The byte runs ``secret`` prints as languages and dump tools do (:data:`_PREFIXED_BYTES`,
+    :data:`_DECIMAL_BYTES`, :data:`_HEX_PAIRS`, :data:`_DUMP_LINE`), each also cut to the
+    DER element it starts with (a dump's last line may run on into its text column)."""
+    runs: list[bytes] = []
+    prefixed = b"0x" in secret or b"0X" in secret or b"\\" in secret or b"%" in secret
+    spaced = b" " in secret or b"\t" in secret
+    for match in _PREFIXED_BYTES.finditer(secret) if prefixed else ():
+        items = re.findall(rb"(?:0[xX]|\\[xX]|\\u00|%)([0-9A-Fa-f]{1,2})", match[0])
+        runs.append(bytes(int(item, 16) for item in items))
+    separated = spaced or b"," in secret or b";" in secret or b"\n" in secret
+    for match in _DECIMAL_BYTES.finditer(secret) if separated else ():
+        runs.append(bytes(int(item) for item in re.findall(rb"\d+", match[0])))
+    for match in _HEX_PAIRS.finditer(secret) if spaced else ():
+        runs.append(bytes.fromhex(b"".join(match[0].split()).decode("ascii")))
+    lines = [b"".join(m[1].split())[:32] for m in _DUMP_LINE.finditer(secret)] if spaced else []
+    digits = b"".join(lines)
+    if len(digits) >= 32:
+        runs.append(bytes.fromhex(digits[: len(digits) // 2 * 2].decode("ascii")))
+    forms = list(runs)
+    for run in runs:
+        header = _der_length(run, 1) if run[:1] == b"\x30" else None
+        if header is not None and header[0] + header[1] < len(run):
+            forms.append(run[: header[0] + header[1]])
+    return forms
+
+
 def _string_literals(secret: bytes) -> list[bytes]:
     """What the quoted string literals in ``secret`` hold, joined in order (a bytes value
     that pprint or a C compiler's string concatenation splits over lines), with their escapes
     decoded; and the hex inside a literal, spaces dropped (``bytes.fromhex('30 59 ...')``).
     Empty when the text holds no literal of 16 characters or more."""
+    if b"'" not in secret and b'"' not in secret:
+        return []
+    with warnings.catch_warnings():  # (an unknown escape, ``\u`` in bytes, is kept as is)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return _literal_forms(secret)
+
+
+def _literal_forms(secret: bytes) -> list[bytes]:
+    """:func:`_string_literals`' work."""
     import codecs
 
     parts: list[bytes] = []
@@ -398,6 +437,22 @@ _ENODE = re.compile(rb"enode://[0-9A-Fa-f]{128}(?![0-9A-Fa-f])", re.IGNORECASE)
 #: Bytes written as a C array (``{ 0x30, 0x59, ... }``, MCUboot's ``imgtool getpub``): at
 #: least 16 items (rt66-05, in either case: rt66-18).
 _C_ARRAY = re.compile(rb"(?:0[xX][0-9A-Fa-f]{2}\s*,\s*){15,}0[xX][0-9A-Fa-f]{2}")
+#: Bytes as languages and dump tools print them (rt67-08), each a run of 16 or more:
+#: prefixed hex items (``0x30``, ``0X6``, ``\x30``, ``\u0030``, ``%30``) between commas,
+#: spaces, quotes, brackets and casts (Java's ``(byte)``, Kotlin's ``.toByte()``); decimal
+#: items (Go's ``[48 89 ...]``, a C array in decimal); bare hex pairs (Node's
+#: ``<Buffer 30 59 ...>``); and dump lines (``hexdump -C``, ``xxd``: an offset, then hex).
+_PREFIXED_BYTES = re.compile(
+    rb"(?:(?:0[xX]|\\[xX]|\\u00|%)[0-9A-Fa-f]{1,2}(?:\(byte\)|\.toByte\(\)|[\s,;'\"()\[\]{}])*)"
+    rb"{16,}"
+)
+_DECIMAL_BYTES = re.compile(
+    rb"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)[\s,;]+){15,}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\w.])"
+)
+_HEX_PAIRS = re.compile(rb"(?<!\w)(?:[0-9A-Fa-f]{2}[ \t]+){15,}[0-9A-Fa-f]{2}(?!\w)")
+_DUMP_LINE = re.compile(
+    rb"^[ \t]*[0-9A-Fa-f]{4,8}:?[ \t]+((?:[0-9A-Fa-f]{2,4}[ \t]{1,2}){1,16})", re.MULTILINE
+)
 #: A quoted string literal, C or Python, bytes or text: its escapes (``\x30``, ``\n``,
 #: octal) are decoded, and the literals of a text are joined in order (pprint splits a
 #: bytes value over lines as adjacent literals: rt66-18). One that is not closed on its
