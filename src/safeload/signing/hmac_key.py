@@ -440,14 +440,16 @@ _C_ARRAY = re.compile(rb"(?:0[xX][0-9A-Fa-f]{2}\s*,\s*){15,}0[xX][0-9A-Fa-f]{2}"
 #: Bytes as languages and dump tools print them (rt67-08), each a run of 16 or more:
 #: prefixed hex items (``0x30``, ``0X6``, ``\x30``, ``\u0030``, ``%30``) between commas,
 #: spaces, quotes, brackets and casts (Java's ``(byte)``, Kotlin's ``.toByte()``); decimal
-#: items (Go's ``[48 89 ...]``, a C array in decimal); bare hex pairs (Node's
+#: items (Go's ``[48 89 ...]``, a C array in decimal; each item read one way only: ``1?\d?\d``
+#: read ``11`` two ways and a run one short was retried 2**15 ways, rt67-20); bare hex pairs (Node's
 #: ``<Buffer 30 59 ...>``); and dump lines (``hexdump -C``, ``xxd``: an offset, then hex).
 _PREFIXED_BYTES = re.compile(
     rb"(?:(?:0[xX]|\\[xX]|\\u00|%)[0-9A-Fa-f]{1,2}(?:\(byte\)|\.toByte\(\)|[\s,;'\"()\[\]{}])*)"
     rb"{16,}"
 )
 _DECIMAL_BYTES = re.compile(
-    rb"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)[\s,;]+){15,}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\w.])"
+    rb"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)[\s,;]+){15,}"
+    rb"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w.])"
 )
 _HEX_PAIRS = re.compile(rb"(?<!\w)(?:[0-9A-Fa-f]{2}[ \t]+){15,}[0-9A-Fa-f]{2}(?!\w)")
 _DUMP_LINE = re.compile(

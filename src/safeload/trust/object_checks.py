@@ -289,7 +289,9 @@ def peak_input_copies(
             )
         name = facts_short_name(cls)
         # a predictor's own outputs (and hidden layers) per input column, whatever holds it
-        own = _predictor_columns(cls, name, attrs)
+        copies_input = _copies_input(cls, name, attrs)
+        # (a transformer has no free outputs: its results sit side by side in a union)
+        own = _predictor_columns(cls, name, attrs, 0 if copies_input else FREE_PREDICTOR_OUTPUTS)
         members: Any = attrs.get("estimators_")
         if name in SIDE_BY_SIDE and type(members) in (list, tuple) and _fitted(attrs):
             # its members' outputs at once, each whole (rt66-19)
@@ -300,7 +302,6 @@ def peak_input_copies(
             ok = all(is_int(n) and int(n) > 0 for n in found)
             n_in = min((int(n) for n in found), default=1) if ok else 1
             own = max(own, max(beside - FREE_PREDICTOR_OUTPUTS, 0) / n_in)
-        copies_input = _copies_input(cls, name, attrs)
         if copies_input or _predicts_wide(name, attrs):
             copies = float(_input_factor(name, attrs))
             free = 0 if copies_input else FREE_PREDICTOR_OUTPUTS
@@ -338,12 +339,15 @@ def peak_input_copies(
 FREE_PREDICTOR_OUTPUTS = 1 << 16
 
 
-def _predictor_columns(cls: Any, name: str, attrs: dict[str, Any]) -> float:
+def _predictor_columns(
+    cls: Any, name: str, attrs: dict[str, Any], free: int = FREE_PREDICTOR_OUTPUTS
+) -> float:
     """The columns per input column that a fitted estimator with an output method gives or
     holds for each row, as its stored arrays size them (0 for anything else): its outputs
     (:func:`_outputs_held`: labels, targets, ``coef_`` rows, a mixture's components), or a
     multilayer perceptron's widest hidden layer, over its input columns (``n_features_in_``,
-    or one without it), past :data:`FREE_PREDICTOR_OUTPUTS`. Each is a dense ``(rows,
+    or one without it), past ``free`` (:data:`FREE_PREDICTOR_OUTPUTS` for a predictor; none
+    for a transformer, whose results sit side by side in a union). Each is a dense ``(rows,
     width)`` array when it predicts: a linear classifier's ``coef_`` of 1,000,000 zero rows,
     an MLP's hidden layer of 1,000,000 units and a Gaussian mixture of 1,000,000 components,
     each on one input column, were 3-110 KB files asking 1.6 GB for 200 rows (rt66-01,
@@ -362,7 +366,7 @@ def _predictor_columns(cls: Any, name: str, attrs: dict[str, Any]) -> float:
     n_in: Any = _stored_inputs(attrs)
     if not is_int(n_in) or int(n_in) <= 0:
         n_in = 1
-    return max(width - FREE_PREDICTOR_OUTPUTS, 0) / int(n_in)
+    return max(width - free, 0) / int(n_in)
 
 
 def _widest_axis(value: Any, depth: int) -> int:
@@ -383,21 +387,30 @@ def _widest_axis(value: Any, depth: int) -> int:
 
 def _widest_under(obj: Any, depth: int) -> int:
     """The longest axis of anything an estimator ``obj`` holds (:func:`_widest_axis`), its
-    ``n_features_in_``, and the same of the estimators it holds, ``depth`` levels down."""
+    ``n_features_in_``, and the same of the estimators it holds, ``depth`` levels down; past
+    that, or past a list of 4,096 items, :data:`UNREAD_WIDTH`."""
     from safeload.trust.structures.names import _attrs
 
     attrs = _attrs(obj)
     widest = _count_of(attrs.get("n_features_in_"))
     for value in attrs.values():
         widest = max(widest, _widest_axis(value, 2))
-        if depth > 0:
-            items = value[:4096] if type(value) in (list, tuple) else (value,)
-            for item in items:
-                if type(item) in (list, tuple) and len(item) >= 2:
-                    item = item[1]  # a pipeline's ("name", step)
-                if _attrs(item):
-                    widest = max(widest, _widest_under(item, depth - 1))
+        items = value if type(value) in (list, tuple) else (value,)
+        if len(items) > 4096:
+            return UNREAD_WIDTH
+        for item in items:
+            if type(item) in (list, tuple) and len(item) >= 2:
+                item = item[1]  # a pipeline's ("name", step)
+            if _attrs(item):
+                if depth <= 0:
+                    return UNREAD_WIDTH  # deeper than read: fail closed (rt67-21)
+                widest = max(widest, _widest_under(item, depth - 1))
     return widest
+
+
+#: The width of what :func:`_widest_under` does not read (nested past its depth, or a list
+#: past 4,096 items): more than any bound allows, so the model is refused.
+UNREAD_WIDTH = 1 << 40
 
 
 def _stored_inputs(attrs: dict[str, Any], depth: int = 0) -> Any:
@@ -486,6 +499,30 @@ DENSE_RESULTS = frozenset(
 )
 
 
+def _dense_result(obj: Any, depth: int) -> bool:
+    """Whether ``obj``'s result is dense whatever its input: a :data:`DENSE_RESULTS`
+    transformer, a pipeline whose last step's is, or a union whose every branch's is
+    (rt67-15: two TruncatedSVDs in a union after a vectorizer), ``depth`` levels down."""
+    from safeload.trust.shadow_values import class_of
+    from safeload.trust.structures.names import _PIPELINE, _UNION, _attrs, _mro
+
+    cls = class_of(obj)
+    if facts_short_name(cls) in DENSE_RESULTS:
+        return True
+    if depth <= 0:
+        return False
+    mro = _mro(cls)
+    if _PIPELINE in mro:
+        steps = _entries(_attrs(obj).get("steps"))
+        real = [step[1] for step in steps or () if step[1] not in (None, "passthrough")]
+        return bool(real) and _dense_result(real[-1], depth - 1)
+    if _UNION in mro:
+        branches = _entries(_attrs(obj).get("transformer_list"))
+        real = [b[1] for b in branches or () if b[1] != "drop"]
+        return bool(real) and all(_dense_result(b, depth - 1) for b in real)
+    return False
+
+
 def _output_reach(
     starts: list[int], edges: dict[int, list[int]], by_id: dict[int, Any]
 ) -> set[int]:
@@ -514,7 +551,7 @@ def _output_reach(
                 kids = []
                 for step in reversed(real):
                     kids.append(id(step))
-                    if facts_short_name(class_of(step)) in DENSE_RESULTS:
+                    if _dense_result(step, 4):
                         break
         for kid in kids:
             if kid not in seen:
@@ -707,6 +744,12 @@ OUTPUT_ROWS: dict[str, tuple[str | tuple[str, int], ...]] = {
     # predict_proba is the kernel times label_distributions_: its columns (output sweep)
     "LabelSpreading": (("label_distributions_", 1),),
     "LabelPropagation": (("label_distributions_", 1),),
+    # arrays that broadcast against the input before anything reduces them (rt67-16)
+    "LinearDiscriminantAnalysis": ("xbar_", "means_", "scalings_"),
+    "QuadraticDiscriminantAnalysis": ("means_", "rotations_", "scalings_"),
+    "_BinaryGaussianProcessClassifierLaplace": ("W_sr_", "pi_", "f_cached", "y_train_"),
+    # predict measures every stored centre (rt67-17)
+    "AffinityPropagation": ("cluster_centers_",),
     # predict measures each row's member scores against every code_book_ row (rt67-01)
     "OutputCodeClassifier": ("code_book_",),
     # a distance to each centroid, or to each stored centre (rt66-12)
@@ -756,7 +799,14 @@ def _outputs_held(name: str, attrs: dict[str, Any]) -> int:
         # the others too (rt67-13: GaussianNB's theta_ columns, a full mixture's last axis),
         # and a list or tuple of numbers broadcasts as an array does (rt67-07)
         key = entry[0] if isinstance(entry, tuple) else entry
-        width = max(width, _widest_axis(attrs.get(key), 2))
+        value: Any = attrs.get(key)
+        if type(value) in (list, tuple) and value and shape_of(value[0]) is not None:
+            # one array per output, each a result of its own, all returned at once
+            # (a multi-output dummy's priors, rt67-18); past 4,096 unread (rt67-22)
+            if len(value) > 4096:
+                return UNREAD_WIDTH
+            width = max(width, sum(_widest_axis(part, 2) for part in value))
+        width = max(width, _widest_axis(value, 2))
     for key in ("coef_", "intercept_", *OUTPUT_COLUMNS):
         shape = shape_of(attrs.get(key))
         if shape and key in ("coef_", "intercept_"):
@@ -839,6 +889,10 @@ def _graph_width(name: str, attrs: dict[str, Any], densify: bool) -> int:
     if name.startswith("KNeighbors") or name in ("LocalOutlierFactor", "LocallyLinearEmbedding"):
         count = max(_count_of(attrs.get("n_neighbors")), _count_of(attrs.get("n_neighbors_")))
         targets = shape_of(attrs.get("_y"))
+        if name in NEIGHBOUR_PREDICTORS:
+            # kneighbors' distances and indices, the neighbours' labels or targets and their
+            # weights: four (rows, n_neighbors) arrays at once (rt67-19)
+            count = 4 * count
         if name == "KNeighborsRegressor" and targets and len(targets) >= 2:
             # predict averages _y[neighbours]: (rows, n_neighbors, *targets) at once (rt67-06,
             # in any number of dimensions: rt67-12)
