@@ -223,13 +223,18 @@ def variants(est: Any) -> list[dict[str, Any]]:
     return found[:MAX_VARIANTS]
 
 
+def skipped(name: str, setting: dict[str, Any], why: str) -> dict[str, Any]:
+    """The row of a class and setting the sweep could not measure, and why."""
+    return {"class": name, "setting": repr(setting), "kind": "skipped", "why": why[:200]}
+
+
 def sweep_one(name: str, i: int, setting: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """The rows of one (class, base setting, variant setting)."""
     est, _ = make_base(name, i)
     try:
         est.set_params(**setting)
     except Exception as exc:
-        yield {"class": name, "setting": repr(setting), "kind": "skipped", "why": repr(exc)[:200]}
+        yield skipped(name, setting, repr(exc))
         return
     x, labels, targets = wide_data(name, est)
     try:
@@ -237,22 +242,12 @@ def sweep_one(name: str, i: int, setting: dict[str, Any]) -> Iterator[dict[str, 
         if name == "BisectingKMeans":
             del est._kmeans_single  # a documented refusal (its fit routine); predict works
     except Exception as exc:
-        yield {
-            "class": name,
-            "setting": repr(setting),
-            "kind": "skipped",
-            "why": f"fit: {exc!r}"[:200],
-        }
+        yield skipped(name, setting, f"fit: {exc!r}")
         return
     try:
         count = counted(est)
     except Exception as exc:
-        yield {
-            "class": name,
-            "setting": repr(setting),
-            "kind": "skipped",
-            "why": f"count: {exc!r}"[:200],
-        }
+        yield skipped(name, setting, f"count: {exc!r}")
         return
     yield from measure(name, repr(setting), est, x, labels, count, densify=True)
     for what, mutant in mutants(est):
@@ -384,17 +379,9 @@ def main(argv: list[str] | None = None) -> int:
                     for row in sweep_one(name, i, setting):
                         note(row)
                 except _Timeout:
-                    note(
-                        {
-                            "class": name,
-                            "setting": repr(setting),
-                            "kind": "skipped",
-                            "why": "timeout",
-                        }
-                    )
+                    note(skipped(name, setting, "timeout"))
                 except Exception as exc:
-                    why = repr(exc)[:200]
-                    note({"class": name, "setting": repr(setting), "kind": "skipped", "why": why})
+                    note(skipped(name, setting, repr(exc)))
                 finally:
                     signal.alarm(0)
     gaps = [r for r in rows if r["kind"].startswith("gap")]
