@@ -391,10 +391,10 @@ def main(argv: list[str] | None = None) -> int:
             f"({r['dense']} dense) a row; counted {r['counted']} (densified "
             f"{r['densified']}), held {r['held']}, inputs {r['inputs']}"
         )
-    skipped = [r for r in rows if r["kind"] == "skipped"]
+    unmeasured = [r for r in rows if r["kind"] == "skipped"]
     print(
-        f"{len({r['class'] for r in rows})} classes, {len(rows) - len(skipped)} methods, "
-        f"{len(gaps)} gaps, {len(skipped)} skipped"
+        f"{len({r['class'] for r in rows})} classes, {len(rows) - len(unmeasured)} methods, "
+        f"{len(gaps)} gaps, {len(unmeasured)} skipped"
     )
     return 1 if gaps else 0
 
