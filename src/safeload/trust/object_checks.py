@@ -356,7 +356,7 @@ def _predictor_columns(
 
     if name in DELEGATING or not _fitted(attrs) or not _has_output_method(cls):
         return 0.0
-    width = _outputs_held(name, attrs)
+    width = _outputs_held(name, attrs, every_axis=True)
     if name in ("MLPClassifier", "MLPRegressor"):
         layers: Any = attrs.get("coefs_")
         for layer in layers if type(layers) in (list, tuple) else ():
@@ -367,6 +367,20 @@ def _predictor_columns(
     if not is_int(n_in) or int(n_in) <= 0:
         n_in = 1
     return max(width - free, 0) / int(n_in)
+
+
+def _axis_width(value: Any, axis: int) -> int:
+    """The length of ``value``'s axis ``axis`` (negative from the last): an array's, sparse
+    matrix's or pandas object's, or a list's or tuple's (its length on axis 0, its first
+    item's along the rest)."""
+    shape = shape_of(value)
+    if shape is not None:
+        return shape[axis] if -len(shape) <= axis < len(shape) else 0
+    if type(value) not in (list, tuple) or not value:
+        return 0
+    if axis == 0:
+        return len(value)
+    return _axis_width(value[0], axis - 1 if axis > 0 else axis)
 
 
 def _widest_axis(value: Any, depth: int) -> int:
@@ -787,26 +801,31 @@ PER_OUTPUT = frozenset(
 )
 
 
-def _outputs_held(name: str, attrs: dict[str, Any]) -> int:
+def _outputs_held(name: str, attrs: dict[str, Any], every_axis: bool = False) -> int:
     """The widest output an estimator (short class name ``name``, attributes ``attrs``) may
     give: its labels, its ``n_outputs_``, its ``coef_`` rows or ``intercept_`` items, an
-    :data:`OUTPUT_COLUMNS` array's columns, an :data:`OUTPUT_ROWS` array's rows (each of
-    a list of them: CategoricalNB's ``feature_log_prob_``, a multi-output dummy's priors), or
-    a :data:`PER_OUTPUT` estimator's members."""
+    :data:`OUTPUT_COLUMNS` array's columns, an :data:`OUTPUT_ROWS` array's rows (or its
+    named axis; each of a list of them added up: a multi-output dummy's priors), or a
+    :data:`PER_OUTPUT` estimator's members. With ``every_axis``, what it holds while it
+    predicts, one at a time: an :data:`OUTPUT_ROWS` array's longest axis, which broadcasts
+    against the input (rt67-13: GaussianNB's ``theta_`` columns, a full mixture's last
+    axis). (Not for an ensemble member's outputs, which sit side by side: a text naive
+    Bayes' ``feature_log_prob_`` columns are its vocabulary, not its outputs, rt59-07.)"""
     width = max(_label_count(attrs), _count_of(attrs.get("n_outputs_")))
     for entry in OUTPUT_ROWS.get(name, ()):
-        # every axis: a per-class or per-component array broadcasts against the input along
-        # the others too (rt67-13: GaussianNB's theta_ columns, a full mixture's last axis),
-        # and a list or tuple of numbers broadcasts as an array does (rt67-07)
-        key = entry[0] if isinstance(entry, tuple) else entry
+        # (a list or tuple of numbers broadcasts as an array does, rt67-07)
+        key, axis = entry if isinstance(entry, tuple) else (entry, 0)
         value: Any = attrs.get(key)
         if type(value) in (list, tuple) and value and shape_of(value[0]) is not None:
             # one array per output, each a result of its own, all returned at once
             # (a multi-output dummy's priors, rt67-18); past 4,096 unread (rt67-22)
             if len(value) > 4096:
                 return UNREAD_WIDTH
-            width = max(width, sum(_widest_axis(part, 2) for part in value))
-        width = max(width, _widest_axis(value, 2))
+            if every_axis:
+                width = max(width, sum(_widest_axis(part, 2) for part in value))
+            else:
+                width = max(width, sum(_axis_width(part, axis) for part in value))
+        width = max(width, _widest_axis(value, 2) if every_axis else _axis_width(value, axis))
     for key in ("coef_", "intercept_", *OUTPUT_COLUMNS):
         shape = shape_of(attrs.get(key))
         if shape and key in ("coef_", "intercept_"):
