@@ -77,9 +77,10 @@ def test_rt25_01_str_of_crafted_sparse_crashes_load_unsigned(
     ``unpickler.py load_pickle_stream`` -> ``scipy/sparse/_base.py __str__`` -> ``tocoo``)."""
     data = pickle.dumps(Call(str, _crafted_sparse(kind)), protocol=2)
     path = write(tmp_path, data)
-    child = plain(path, loads=None)
     # heap corruption: usually SIGSEGV/SIGABRT at once, sometimes only at exit (after "loaded")
-    # or a long run of stray writes
+    # or a long run of stray writes, which 20 s show as well as 60 (a clean clone waited the
+    # full minute once)
+    child = plain(path, loads=None, timeout=20)
     assert child.crashed or child.hung, f"plain pickle: {child}"
     assert verdicts(data, monkeypatch) == {"unsafe"}
     loaded = run_child(LOAD_UNSIGNED, path)
