@@ -200,7 +200,6 @@ def peak_input_copies(
     with file bytes let 3,000 scalers in a 5 MB file copy any input 3,000 times (rt62-07)."""
     from safeload.trust.shadow_values import class_of
     from safeload.trust.sharing import components
-    from safeload.trust.structures.common import is_int
     from safeload.trust.structures.names import _COLUMNS, _PIPELINE, _UNION, _attrs, _mro
 
     by_id = {id(obj): obj for obj in instances}
@@ -296,12 +295,8 @@ def peak_input_copies(
         if name in SIDE_BY_SIDE and type(members) in (list, tuple) and _fitted(attrs):
             # its members' outputs at once, each whole (rt66-19)
             beside = sum(max(1, member_width(m)) for m in members)
-            # the members' input widths, which they check, not the holder's own, which it
-            # stores and hands the input on unchecked (rt67-03); one that says none: one
-            found = [_stored_inputs(_attrs(m)) for m in members]
-            ok = all(is_int(n) and int(n) > 0 for n in found)
-            n_in = min((int(n) for n in found), default=1) if ok else 1
-            own = max(own, max(beside - FREE_PREDICTOR_OUTPUTS, 0) / n_in)
+            # on the members' input widths, not the holder's own (rt67-03: _stored_inputs)
+            own = max(own, max(beside - FREE_PREDICTOR_OUTPUTS, 0) / _checked_inputs(attrs))
         if copies_input or _predicts_wide(name, attrs):
             copies = float(_input_factor(name, attrs))
             free = 0 if copies_input else FREE_PREDICTOR_OUTPUTS
@@ -352,7 +347,6 @@ def _predictor_columns(
     an MLP's hidden layer of 1,000,000 units and a Gaussian mixture of 1,000,000 components,
     each on one input column, were 3-110 KB files asking 1.6 GB for 200 rows (rt66-01,
     rt66-03, rt66-04)."""
-    from safeload.trust.structures.common import is_int
 
     if name in DELEGATING or not _fitted(attrs) or not _has_output_method(cls):
         return 0.0
@@ -363,10 +357,15 @@ def _predictor_columns(
             shape = shape_of(layer)
             if shape and len(shape) == 2:
                 width = max(width, shape[1])
+    return max(width - free, 0) / _checked_inputs(attrs)
+
+
+def _checked_inputs(attrs: dict[str, Any]) -> int:
+    """:func:`_stored_inputs`, or one when nothing that checks says."""
+    from safeload.trust.structures.common import is_int
+
     n_in: Any = _stored_inputs(attrs)
-    if not is_int(n_in) or int(n_in) <= 0:
-        n_in = 1
-    return max(width - free, 0) / int(n_in)
+    return int(n_in) if is_int(n_in) and int(n_in) > 0 else 1
 
 
 def _axis_width(value: Any, axis: int) -> int:
@@ -473,14 +472,15 @@ def _fitted_members(attrs: dict[str, Any]) -> list[Any]:
     """The fitted estimators (anything with an output method and a fitted attribute) that
     ``attrs`` keeps where a meta-estimator keeps what it hands its input to
     (:data:`INPUT_MEMBERS`), as values or in a list or tuple; an unfitted template
-    (``estimator`` before a fit) is no member. Bounded: the first 4,096 items of a list."""
+    (``estimator`` before a fit) is no member. Every item of a list is read: the fewest
+    input columns of any member bound the holder's."""
     from safeload.trust.shadow_values import class_of
     from safeload.trust.structures.names import _attrs
 
     found: list[Any] = []
     for key in INPUT_MEMBERS:
         value: Any = attrs.get(key)
-        items = value[:4096] if type(value) in (list, tuple) else (value,)
+        items = value if type(value) in (list, tuple) else (value,)
         for item in items:
             if type(item) in (list, tuple) and len(item) >= 2:
                 item = item[1]  # a ("name", estimator, ...) entry
@@ -513,6 +513,15 @@ DENSE_RESULTS = frozenset(
 )
 
 
+def _real_steps(pipeline: Any) -> list[Any]:
+    """A pipeline's steps that are estimators (not ``None`` or ``"passthrough"``), in order;
+    empty when its ``steps`` cannot be read (:func:`_entries`)."""
+    from safeload.trust.structures.names import _attrs
+
+    steps = _entries(_attrs(pipeline).get("steps"))
+    return [step[1] for step in steps or () if step[1] not in (None, "passthrough")]
+
+
 def _dense_result(obj: Any, depth: int) -> bool:
     """Whether ``obj``'s result is dense whatever its input: a :data:`DENSE_RESULTS`
     transformer, a pipeline whose last step's is, or a union whose every branch's is
@@ -527,8 +536,7 @@ def _dense_result(obj: Any, depth: int) -> bool:
         return False
     mro = _mro(cls)
     if _PIPELINE in mro:
-        steps = _entries(_attrs(obj).get("steps"))
-        real = [step[1] for step in steps or () if step[1] not in (None, "passthrough")]
+        real = _real_steps(obj)
         return bool(real) and _dense_result(real[-1], depth - 1)
     if _UNION in mro:
         branches = _entries(_attrs(obj).get("transformer_list"))
@@ -547,7 +555,7 @@ def _output_reach(
     dense, not what a branch's pipeline hands from step to step: a text vectorizer whose
     sparse result a TruncatedSVD reduces in the same branch (rt66-11)."""
     from safeload.trust.shadow_values import class_of
-    from safeload.trust.structures.names import _PIPELINE, _attrs, _mro
+    from safeload.trust.structures.names import _PIPELINE, _mro
 
     seen = set(starts)
     todo = list(starts)
@@ -556,9 +564,8 @@ def _output_reach(
         kids: Any = edges.get(key, ())
         obj = by_id.get(key)
         if obj is not None and _PIPELINE in _mro(class_of(obj)):
-            steps = _entries(_attrs(obj).get("steps"))
-            real = [step[1] for step in steps or () if step[1] not in (None, "passthrough")]
-            if steps is not None and real and all(id(step) in by_id for step in real):
+            real = _real_steps(obj)
+            if real and all(id(step) in by_id for step in real):
                 # the last step, and the steps before it down to one whose result is dense
                 # whatever it is given: a TfidfTransformer or scaler keeps a vectorizer's
                 # sparse result sparse (rt67-05)
@@ -816,16 +823,17 @@ def _outputs_held(name: str, attrs: dict[str, Any], every_axis: bool = False) ->
         # (a list or tuple of numbers broadcasts as an array does, rt67-07)
         key, axis = entry if isinstance(entry, tuple) else (entry, 0)
         value: Any = attrs.get(key)
+
+        def measure(part: Any, axis: int = axis) -> int:
+            return _widest_axis(part, 2) if every_axis else _axis_width(part, axis)
+
         if type(value) in (list, tuple) and value and shape_of(value[0]) is not None:
             # one array per output, each a result of its own, all returned at once
             # (a multi-output dummy's priors, rt67-18); past 4,096 unread (rt67-22)
             if len(value) > 4096:
                 return UNREAD_WIDTH
-            if every_axis:
-                width = max(width, sum(_widest_axis(part, 2) for part in value))
-            else:
-                width = max(width, sum(_axis_width(part, axis) for part in value))
-        width = max(width, _widest_axis(value, 2) if every_axis else _axis_width(value, axis))
+            width = max(width, sum(measure(part) for part in value))
+        width = max(width, measure(value))
     for key in ("coef_", "intercept_", *OUTPUT_COLUMNS):
         shape = shape_of(attrs.get(key))
         if shape and key in ("coef_", "intercept_"):
