@@ -343,13 +343,19 @@ def _rt30_06(count: int = 10**8) -> bytes:
     return pickle.dumps(m, protocol=2)
 
 
-_GROWTH = (
-    "import resource\n"
-    "print('rss', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, flush=True)\n"
+#: Peak resident memory in MB, from the kernel's high-water mark. ``_BEFORE`` resets that mark
+#: first: the child's imports can leave it hundreds of MB above the memory in use when the load
+#: starts (a clean clone measured 832 MB before a load that peaked at 1,126 MB), and a growth
+#: read against a stale peak is too small.
+_PEAK = (
+    "def peak_mb():\n"
+    "    line = [x for x in open('/proc/self/status') if x.startswith('VmHWM:')][0]\n"
+    "    return int(line.split()[1]) // 1024\n"
 )
-_BEFORE = (
-    "import resource\n"
-    "print('rss0', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, flush=True)\n"
+_GROWTH = "print('rss', peak_mb(), flush=True)\n"
+_BEFORE = _PEAK + (
+    "open('/proc/self/clear_refs', 'w').write('5')\n"
+    "print('rss0', peak_mb(), flush=True)\n"
 )
 
 
@@ -369,11 +375,11 @@ def test_rt30_06_isotonic_rebuild_of_zero_byte_arrays(
     asks for 7.5 GiB, 'ran out of memory loading' under a limit, a load on a large machine);
     plain pickle the same. load_unsigned returns the model; scan says SAFE. Should hold:
     refused by the static pass, before anything is built."""
-    data = _rt30_06()
+    data = _rt30_06(3 * 10**7)  # 10**8 in the report; the refusal does not depend on it
     assert len(data) < 700
     path = write(tmp_path, data)
     plain = _child(_BEFORE + PLAIN + _GROWTH, path, cpu=60)
-    assert "loaded" in plain.stdout and _grown_mb(plain) > 300, f"plain: {plain}"
+    assert "loaded" in plain.stdout and _grown_mb(plain) > 200, f"plain: {plain}"
     loaded = _child(_BEFORE + LOAD_UNSIGNED + _GROWTH, path, cpu=60)
     # today: "loaded", ~950 MB grown during the load
     assert "refused" in loaded.stdout and _grown_mb(loaded) < 100, f"load: {loaded}"
