@@ -29,15 +29,17 @@ their base settings.
 Usage: python fuzz/output_sweep.py [--only Name,Name] [--base-only] [--out output_sweep.jsonl]
 """
 
-# ruff: noqa: E402 - the thread counts are set before numpy is imported
 # ruff: noqa: S112 - an estimator that raises on a setting is skipped, by design
 
 from __future__ import annotations
 
 import os
 
-for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "LOKY_MAX_CPU_COUNT"):
-    os.environ.setdefault(_v, "1")
+# As a script only: a test that imports this module must not change its process's environment
+# (the test children then start fresh interpreters instead of forks of the zygote).
+if __name__ == "__main__":
+    for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "LOKY_MAX_CPU_COUNT"):
+        os.environ.setdefault(_v, "1")
 
 import argparse
 import json

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,26 @@ from safeload import HMACKey, SigningKey
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 threadpool_limits(int(os.environ["OMP_NUM_THREADS"]))
+
+#: This process's environment when the tests start. The harm children are forks of a zygote
+#: started with it (``zygote.py``); a child whose environment differs is a fresh interpreter,
+#: seconds of imports instead of milliseconds.
+_START_ENV = dict(os.environ)
+
+
+@pytest.fixture(autouse=True)
+def _environment_restored() -> Iterator[None]:
+    """Fail a test that leaves the process environment changed (use ``monkeypatch.setenv``):
+    one test module that set ``LOKY_MAX_CPU_COUNT`` at import made every later child of its
+    worker a fresh interpreter, and the suite 50% slower, with nothing failing."""
+    yield
+    changed = {
+        key
+        for key in set(os.environ) | set(_START_ENV)
+        if key != "PYTEST_CURRENT_TEST" and os.environ.get(key) != _START_ENV.get(key)
+    }
+    assert not changed, f"the test left these environment variables changed: {sorted(changed)}"
+
 
 AREAS = np.array([[2600], [3000], [3200], [3600], [4000]])
 PRICES = np.array([550000, 565000, 610000, 680000, 725000])

@@ -13,6 +13,8 @@ import importlib.util
 import json
 from pathlib import Path
 
+import pytest
+
 SWEEP = Path(__file__).resolve().parents[2] / "fuzz" / "output_sweep.py"
 #: A class from several tables: OUTPUT_AXES, NEIGHBOUR_GRAPHS, KERNEL_PREDICTORS,
 #: ENSEMBLE_TRANSFORMS and OUTPUT_ROWS (``make output-sweep`` runs them all).
@@ -28,7 +30,8 @@ CLASSES = (
 )
 
 
-def test_output_widths_are_counted(tmp_path: Path) -> None:
+def test_output_widths_are_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOKY_MAX_CPU_COUNT", "1")
     spec = importlib.util.spec_from_file_location("output_sweep", SWEEP)
     assert spec is not None and spec.loader is not None
     sweep = importlib.util.module_from_spec(spec)
