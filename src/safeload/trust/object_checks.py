@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -247,7 +248,8 @@ def peak_input_copies(
 
     def node(key: int, inside: set[int]) -> tuple[tuple[float, float], ...]:
         obj = by_id.get(key)
-        kids = [value.get(k, none) for k in edges.get(key, ()) if k not in inside]
+        skip = inside | _label_helpers(obj)
+        kids = [value.get(k, none) for k in edges.get(key, ()) if k not in skip]
         held = tuple(
             (max((k[m][0] for k in kids), default=0.0), max((k[m][1] for k in kids), default=0.0))
             for m in (0, 1)
@@ -320,6 +322,31 @@ def peak_input_copies(
             value[members[0]] = node(members[0], inside)
     found = value.get(root, none)
     return found[0][1], found[1][1]
+
+
+#: Where a classifier keeps the LabelBinarizer it encodes its targets with at fit and decodes
+#: its scores with (RidgeClassifier's and MLPClassifier's ``_label_binarizer``,
+#: OneVsRestClassifier's ``label_binarizer_``): it is never handed the input, so its classes are
+#: not columns of the input (the classifier's own outputs count them). Counted as a
+#: transformer of the input, it refused honest classifiers of more than 4,096 classes
+#: (rt68-08).
+LABEL_HELPERS = ("_label_binarizer", "label_binarizer_")
+
+
+def _label_helpers(obj: Any) -> set[int]:
+    """The ids of the LabelBinarizers ``obj`` keeps where :data:`LABEL_HELPERS` says."""
+    from safeload.trust.shadow_values import class_of
+    from safeload.trust.structures.names import _attrs
+
+    if obj is None:
+        return set()
+    attrs = _attrs(obj)
+    found = set()
+    for key in LABEL_HELPERS:
+        helper = attrs.get(key)
+        if helper is not None and facts_short_name(class_of(helper)) == "LabelBinarizer":
+            found.add(id(helper))
+    return found
 
 
 #: Outputs (or values per row held while predicting) a predictor may give whatever its input's
@@ -444,6 +471,17 @@ def _stored_inputs(attrs: dict[str, Any], depth: int = 0) -> Any:
         return None
     if "strategy" in attrs and ("class_prior_" in attrs or "constant_" in attrs):
         return None
+    if "_fit_X" in attrs and "precomputed" in (attrs.get("metric"), attrs.get("effective_metric_")):
+        # a neighbours model on precomputed distances checks no width: its query is distances
+        # to the fitted samples, and a sparse query any width at all (rt68-01)
+        return None
+    if "nbrs_" in attrs and "dist_matrix_" in attrs:
+        # Isomap hands its input to its neighbours model unchecked (rt68-02)
+        return _stored_inputs(_attrs(attrs["nbrs_"]), depth + 1)
+    if "_transformer_to_input_indices" in attrs and "feature_names_in_" in attrs:
+        # a column transformer fitted on a frame reads a frame by the names its kept branches
+        # use, and checks no count (rt68-06)
+        return _frame_columns(attrs)
     if "func" in attrs and "inverse_func" in attrs and attrs.get("validate") is not True:
         return None
     steps: Any = attrs.get("steps")
@@ -457,6 +495,56 @@ def _stored_inputs(attrs: dict[str, Any], depth: int = 0) -> Any:
         return None
     n_in: Any = attrs.get("n_features_in_")
     return n_in if is_int(n_in) else None
+
+
+def _frame_columns(attrs: dict[str, Any]) -> int | None:
+    """The distinct columns a column transformer fitted on a frame asks a frame for: the names
+    (``feature_names_in_``) of the input indices (``_transformer_to_input_indices``) of its
+    branches that are not dropped; ``None`` when they cannot be read, or for more than
+    :data:`MAX_FRAME_NAMES` names. Remembered per names array: one column transformer shared
+    by many pipelines is read once."""
+    indices: Any = attrs.get("_transformer_to_input_indices")
+    names: Any = attrs.get("feature_names_in_")
+    entries = _entries(attrs.get("transformers_"))
+    if not issubclass(type(indices), dict) or entries is None:
+        return None
+    if not (type(names) is np.ndarray and names.ndim == 1 and len(names) <= MAX_FRAME_NAMES):
+        return None
+    entry = _FRAME_COLUMNS.get(id(names))
+    if entry is None or entry[0]() is not names:
+        entry = (weakref.ref(names), {})
+        _FRAME_COLUMNS[id(names)] = entry
+        weakref.finalize(names, _FRAME_COLUMNS.pop, id(names), None)
+    known = entry[1]
+    if id(indices) in known:
+        return known[id(indices)]
+    kept = {entry[0] for entry in entries if not _is_drop(entry[1])}
+    read = np.zeros(len(names), dtype=bool)
+    found: int | None = None
+    for branch, picked in dict.items(indices):
+        if type(branch) is not str or branch not in kept:
+            continue
+        at = _index_list(picked)
+        at = None if at is None else np.asarray(at)
+        if at is None or at.ndim != 1 or at.size > len(names):
+            break
+        if at.size and (
+            at.dtype.kind not in "iu" or int(at.min()) < 0 or int(at.max()) >= len(names)
+        ):
+            break
+        read[at.astype(np.intp)] = True
+    else:
+        found = len(set(names[read].tolist())) or None
+    known[id(indices)] = found
+    return found
+
+
+#: The frame columns past which :func:`_frame_columns` does not read a column transformer's
+#: names (its width is then unknown: one column).
+MAX_FRAME_NAMES = 1 << 16
+#: What :func:`_frame_columns` found, by the id of the names array (while it lives) and of
+#: the indices dict.
+_FRAME_COLUMNS: dict[int, tuple[weakref.ref[Any], dict[int, int | None]]] = {}
 
 
 #: Where a meta-estimator keeps the fitted estimators it hands its input to: a list of
