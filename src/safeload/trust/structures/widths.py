@@ -303,6 +303,58 @@ def _check_paid_widths(est: Any) -> None:
             and int(n_components) == components.shape[0],
             "_n_components disagrees with components_",
         )
+    width = getattr(components, "shape", None)
+    if (
+        type(width) is tuple
+        and len(width) == 2
+        and n_in is not None
+        and is_int(n_in)
+        and str(getattr(class_of(est), "__module__", "")).startswith("sklearn.")
+    ):
+        # every scikit-learn components_ (a decomposition's, a projection's, DBSCAN's and
+        # Nystroem's samples) has a column per input feature. get_precision() squares its
+        # columns, and score_samples checks the input against n_features_in_ only: (1, 20,000)
+        # zeros on one input column asked 3 GB for one row (rt68-03)
+        require(
+            is_int(width[1]) and int(width[1]) == int(n_in),
+            "components_ does not have a column per input feature (n_features_in_)",
+        )
+    cls = class_of(est)
+    if str(getattr(cls, "__module__", "")).startswith("sklearn.") and (
+        getattr(cls, "__name__", "") in GRAM_COMPONENTS
+    ):
+        for key in ("components_", "dictionary"):
+            shape = getattr(attrs.get(key), "shape", None)
+            require(
+                not (type(shape) is tuple and shape and int(shape[0]) > MAX_GRAM_COMPONENTS),
+                f"{key} has more than {MAX_GRAM_COMPONENTS:,} rows: transform computes their "
+                "square Gram matrix on every call, whatever the rows",
+            )
+    if str(getattr(cls, "__module__", "")).startswith("sklearn.") and (
+        getattr(cls, "__name__", "") == "AdaBoostRegressor"
+    ):
+        members: Any = attrs.get("estimators_")
+        require(
+            not (type(members) in (list, tuple) and len(members) > MAX_MEDIAN_STAGES),
+            f"estimators_ holds more than {MAX_MEDIAN_STAGES} members: staged_predict takes the "
+            "weighted median of the first k members anew at each stage k, quadratic in them",
+        )
+    _check_per_call_products(attrs)
+    if str(getattr(cls, "__module__", "")).startswith("sklearn."):
+        # fit stores arrays (a float intercept_ without one); a list or tuple broadcasts in
+        # X @ coef_.T + intercept_ as an array does, and the output widths read arrays: a
+        # list intercept_ of 300,000 zeros asked 4.5 GB for 2,000 rows, a KernelRidge's
+        # dual_coef_ and a Gaussian process's alpha_ alike (rt68-11)
+        from safeload.trust.object_checks import shape_of
+
+        for key, scalar in ARRAYS_IN_ARITHMETIC:
+            value = attrs.get(key)
+            require(
+                value is None
+                or shape_of(value) is not None
+                or (scalar and isinstance(value, _REAL)),
+                f"{key} is not an array (or a frame), as fit stores it",
+            )
     ngrams = attrs.get("ngram_range")
     if ngrams is not None:
         # a vectorizer makes every n-gram from min_n to max_n words (or characters) of each
@@ -320,6 +372,132 @@ def _check_paid_widths(est: Any) -> None:
             int(shape[0]) <= _stored_elements(est, 2),
             "sparse components_ has more rows than the estimator stores values",
         )
+
+
+#: The classes whose transform multiplies its components by themselves, a (k, k) matrix per
+#: call for k components: the sparse coders' Gram matrix, NMF's ``H @ H.T``, the sparse PCAs'
+#: ridge solve and FactorAnalysis's latent covariance. The width bound allows 4,096
+#: components per input column, so 4 input columns bought 16,384 components, 2 GB for one
+#: row (rt68-04).
+GRAM_COMPONENTS = frozenset(
+    {
+        "SparseCoder",
+        "DictionaryLearning",
+        "MiniBatchDictionaryLearning",
+        "NMF",
+        "MiniBatchNMF",
+        "SparsePCA",
+        "MiniBatchSparsePCA",
+        "FactorAnalysis",
+    }
+)
+#: Components past which a :data:`GRAM_COMPONENTS` model is refused: 8,192 squared is 512 MB.
+MAX_GRAM_COMPONENTS = 8192
+
+
+#: AdaBoostRegressor members past which it is refused. Its ``staged_predict`` and
+#: ``staged_score`` predict with the first k members again at every stage k, k(k+1)/2 member
+#: predictions for k members: 800 copies of one stump took some 45 s of CPU for one row
+#: (rt68-10); 500 take some 14 s. (scikit-learn's default is 50.)
+MAX_MEDIAN_STAGES = 500
+
+
+#: Fitted samples times neighbours past which a k-neighbours model is refused: ``kneighbors()``
+#: and ``kneighbors_graph()`` with no input query every fitted sample, a distance and an index
+#: per neighbour (16 bytes each; 2**25 of them are 512 MB). 16,000 neighbours of 20,000 zero
+#: samples of one column were a 2.4 KB file asking 5 GB with no input at all (rt68-07).
+MAX_SELF_NEIGHBOURS = 1 << 25
+#: Targets past which a fitted GaussianProcessRegressor is refused: ``predict(X,
+#: return_cov=True)`` returns ``(rows, rows, targets)``. The width bound lets 65,536 targets
+#: predict, and 60,000 zero targets asked 4.5 GB for 100 rows (rt68-09); 256 targets make it
+#: cost what one target does for 16 times the rows.
+MAX_COVARIANCE_TARGETS = 256
+
+
+#: Fitted attributes a scikit-learn method computes with, which fit stores as arrays (or,
+#: where the flag says, as a number: an intercept without one, a RidgeCV's alpha_).
+ARRAYS_IN_ARITHMETIC = (
+    ("coef_", False),
+    ("intercept_", True),
+    ("dual_coef_", False),
+    ("alpha_", True),
+    ("y_train_", False),
+    ("_y", False),
+    ("_fit_X", False),
+    ("X_fit_", False),
+    ("X_train_", False),
+    ("dictionary", False),
+)
+
+
+def _check_per_call_products(attrs: dict[str, Any]) -> None:
+    """What a method allocates per call, whatever its input: :data:`MAX_SELF_NEIGHBOURS`,
+    :data:`MAX_COVARIANCE_TARGETS`."""
+    fit_x: Any = attrs.get("_fit_X")
+    samples: Any = attrs.get("n_samples_fit_")
+    if fit_x is not None and is_int(samples):
+        counts: list[Any] = [attrs.get("n_neighbors"), attrs.get("n_neighbors_")]
+        neighbours = max((int(n) for n in counts if is_int(n)), default=0)
+        require(
+            int(samples) * neighbours <= MAX_SELF_NEIGHBOURS,
+            f"{int(samples):,} fitted samples times {neighbours:,} neighbours: kneighbors() "
+            f"with no input holds more than {MAX_SELF_NEIGHBOURS:,} distances and indices",
+        )
+    if "X_train_" in attrs and ("alpha_" in attrs or "pi_" in attrs):
+        # a fitted Gaussian process's log_marginal_likelihood builds the kernel of every
+        # fitted sample against every other, (n, n), and its Cholesky factor; fit stores that
+        # factor (L_) for its n samples. 30,000 zero samples beside a (2, 2) L_, or none,
+        # asked 6.7 GB (rt68-12, rt68-13)
+        factor = getattr(attrs.get("L_"), "shape", None)
+        samples = [_count_of(attrs.get(k)) for k in ("X_train_", "y_train_", "alpha_", "pi_")]
+        require(
+            type(factor) is tuple
+            and len(factor) == 2
+            and factor[0] == factor[1]
+            and all(n in (None, int(factor[0])) for n in samples),
+            "the Gaussian process's fitted samples are not the rows of its factor L_",
+        )
+    if "_y_train_std" in attrs:
+        # predict(return_cov=True) is (rows, rows) times the targets the scale is broadcast
+        # over: the widest of the stored targets, scales and weights (rt68-09, rt68-14)
+        targets = max(
+            _targets_of(attrs.get(key), rows)
+            for key, rows in (
+                ("y_train_", True),
+                ("alpha_", True),
+                ("_y_train_std", False),
+                ("_y_train_mean", False),
+            )
+        )
+        require(
+            targets <= MAX_COVARIANCE_TARGETS,
+            f"a Gaussian process of more than {MAX_COVARIANCE_TARGETS} targets: "
+            "predict(return_cov=True) holds rows x rows x targets",
+        )
+
+
+def _targets_of(value: Any, rows: bool) -> int:
+    """How many targets a Gaussian process's stored ``value`` holds: past its first axis when
+    it has a row per sample (``rows``: ``y_train_``, ``alpha_``), all of it otherwise (a
+    scale, a mean); one for a number; past :data:`MAX_COVARIANCE_TARGETS` for a form it does
+    not read."""
+    from safeload.trust.object_checks import shape_of
+
+    if value is None or isinstance(value, _REAL):
+        return 1
+    shape = shape_of(value)
+    if shape is None:
+        return MAX_COVARIANCE_TARGETS + 1
+    return math.prod(shape[1:] if rows else shape)
+
+
+def _count_of(value: Any) -> int | None:
+    """The length of an array's, sparse matrix's, list's or tuple's first axis; ``None`` for
+    anything else."""
+    shape = getattr(value, "shape", None)
+    if type(shape) is tuple:
+        return int(shape[0]) if shape else None
+    return len(value) if type(value) in (list, tuple) else None
 
 
 def _is_sparse(value: Any) -> bool:
