@@ -167,6 +167,7 @@ def _printed_bytes(secret: bytes) -> list[bytes]:
         runs.append(bytes(int(item) for item in re.findall(rb"\d+", match[0])))
     for match in _HEX_PAIRS.finditer(secret) if spaced else ():
         runs.append(bytes.fromhex(b"".join(match[0].split()).decode("ascii")))
+    runs.extend(_separated_bytes(secret))
     lines = [b"".join(m[1].split())[:32] for m in _DUMP_LINE.finditer(secret)] if spaced else []
     digits = b"".join(lines)
     if len(digits) >= 32:
@@ -453,8 +454,67 @@ _DECIMAL_BYTES = re.compile(
 )
 _HEX_PAIRS = re.compile(rb"(?<!\w)(?:[0-9A-Fa-f]{2}[ \t]+){15,}[0-9A-Fa-f]{2}(?!\w)")
 _DUMP_LINE = re.compile(
-    rb"^[ \t]*[0-9A-Fa-f]{4,8}:?[ \t]+((?:[0-9A-Fa-f]{2,4}[ \t]{1,2}){1,16})", re.MULTILINE
+    rb"^[ \t]*[0-9A-Fa-f]{4,16}:?[ \t]+((?:[0-9A-Fa-f]{2,4}[ \t]{1,2}){1,16})", re.MULTILINE
 )
+
+
+def _separated_run(item: bytes) -> re.Pattern[bytes]:
+    """16 or more whole ``item`` tokens, between any characters that are not letters or
+    digits."""
+    sep = rb"[^0-9A-Za-z]+"
+    edge = rb"(?<![0-9A-Za-z])"
+    return re.compile(
+        edge + rb"(?:(?:" + item + rb")" + sep + rb"){15,}(?:" + item + rb")(?![0-9A-Za-z])"
+    )
+
+
+#: More printed byte forms (rt68-05, rt68-17): runs of whole items between any characters that
+#: are not letters or digits, each kind an item pattern whose one group holds the digits, and
+#: their base. Hex pairs (.NET's ``BitConverter`` ``30-59-...``, Python's ``bytes.hex("-")``,
+#: ``_`` or ``.``, ``30,59``, Pascal's ``$30``), MASM's ``030h``, ``x30``, Verilog's
+#: ``8'h30``, octal triples (``od -b``, ``\060`` escapes) and Python's ``oct()``, decimals
+#: between any separators (``%03d``, dashes, dots), bits (``00110000``, Python's ``bin()``).
+_ITEM_KINDS = (
+    (rb"([0-9A-Fa-f]{2})", 16),
+    (rb"0?([0-9A-Fa-f]{2})[hH]", 16),
+    (rb"[xX]([0-9A-Fa-f]{2})", 16),
+    (rb"[0-9]*'[hH]([0-9A-Fa-f]{2})", 16),
+    (rb"([0-3][0-7]{2})", 8),
+    (rb"0[oO]([0-7]{1,3})", 8),
+    (rb"([0-9]{1,3})", 10),
+    (rb"(?:0[bB])?([01]{8})|0[bB]([01]{1,7})", 2),
+)
+_SEPARATED_ITEMS = tuple(
+    (_separated_run(item), re.compile(item), base) for item, base in _ITEM_KINDS
+)
+#: Bits with no separators at all: 16 or more bytes' worth, whole.
+_BIT_STRING = re.compile(rb"(?<![0-9A-Za-z])[01]{128,}(?![0-9A-Za-z])")
+
+
+def _separated_bytes(secret: bytes) -> list[bytes]:
+    """The byte runs of :data:`_SEPARATED_ITEMS` and :data:`_BIT_STRING` in ``secret``; a run
+    is cut where an item is past 255 (a decimal run beside other numbers), and what is left
+    of 16 items or more kept."""
+    runs: list[bytes] = []
+    for pattern, item, base in _SEPARATED_ITEMS:
+        for match in pattern.finditer(secret):
+            run: list[int] = []
+            for found in item.finditer(match[0]):
+                value = int(found[1] if found[1] is not None else found[2], base)
+                if value <= 255:
+                    run.append(value)
+                    continue
+                if len(run) >= 16:
+                    runs.append(bytes(run))
+                run = []
+            if len(run) >= 16:
+                runs.append(bytes(run))
+    for match in _BIT_STRING.finditer(secret):
+        bits = match[0][: len(match[0]) // 8 * 8]
+        runs.append(int(bits, 2).to_bytes(len(bits) // 8, "big"))
+    return runs
+
+
 #: A quoted string literal, C or Python, bytes or text: its escapes (``\x30``, ``\n``,
 #: octal) are decoded, and the literals of a text are joined in order (pprint splits a
 #: bytes value over lines as adjacent literals: rt66-18). One that is not closed on its
@@ -880,16 +940,14 @@ def _binary_form(secret: bytes) -> str | None:
     return None
 
 
-def _public_key_form(secret: bytes, decodes: int = 0) -> str | None:
-    """What public-key encoding ``secret`` is in, or ``None``: an armour line anywhere (PEM,
-    an SSH2 public key file), an OpenSSH public-key line or wire blob, a minisign or signify
-    public key file or key line, an OpenPGP public key (``gpg --export``), DER (one SEQUENCE
-    or several: a public key, certificate, chain, CSR or PKCS#7 bundle), an uncompressed
-    X9.62 point on P-256, P-384 or P-521, or JSON (a JSON Web Key, a TUF or in-toto key); the
-    binary forms also with surrounding whitespace, and every form as base64 or hex text, up
-    to :data:`_MAX_DECODES` encodings deep (rt53-02, rt54-05, rt56-03: ``base64 pub.pem``;
-    rt57-03). A raw 32-byte Ed25519 key or a compressed X9.62 point cannot be told from
-    random bytes of its length and is not refused."""
+#: The shortest run of printable characters any text key form holds (a Tor onion address or
+#: a Stellar account is 56, a base58 Ed25519 key some 44).
+_PRINTABLE_RUN = re.compile(rb"[\x20-\x7e]{32}")
+
+
+def _text_form(secret: bytes) -> str | None:
+    """The text forms :func:`_public_key_form` reads: armour and key lines, JSON keys and
+    :func:`_text_key_form`."""
     if _ARMOUR.search(secret):
         return "a PEM or SSH2 key file (an armour line '-----BEGIN ...')"
     if _OPENSSH_LINE.search(secret):
@@ -900,7 +958,22 @@ def _public_key_form(secret: bytes, decodes: int = 0) -> str | None:
         return "a JSON key (a JSON Web Key, a TUF or in-toto key)"
     if _has_minisign_line(secret):
         return "a minisign or signify public key line"
-    found = _text_key_form(secret)
+    return _text_key_form(secret)
+
+
+def _public_key_form(secret: bytes, decodes: int = 0) -> str | None:
+    """What public-key encoding ``secret`` is in, or ``None``: an armour line anywhere (PEM,
+    an SSH2 public key file), an OpenSSH public-key line or wire blob, a minisign or signify
+    public key file or key line, an OpenPGP public key (``gpg --export``), DER (one SEQUENCE
+    or several: a public key, certificate, chain, CSR or PKCS#7 bundle), an uncompressed
+    X9.62 point on P-256, P-384 or P-521, or JSON (a JSON Web Key, a TUF or in-toto key); the
+    binary forms also with surrounding whitespace, and every form as base64 or hex text, up
+    to :data:`_MAX_DECODES` encodings deep (rt53-02, rt54-05, rt56-03: ``base64 pub.pem``;
+    rt57-03). A raw 32-byte Ed25519 key or a compressed X9.62 point cannot be told from
+    random bytes of its length and is not refused. A decoded form is read for text keys only
+    when it holds a run of :data:`_PRINTABLE_RUN` (every text form is longer): the runs of
+    printed bytes decode to binary megabytes, which the text readers took seconds over."""
+    found = _text_form(secret) if decodes == 0 or _PRINTABLE_RUN.search(secret) else None
     if found is not None:
         return found
     for form in (secret, *_trimmed(secret)):
