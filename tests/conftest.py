@@ -20,22 +20,21 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 threadpool_limits(int(os.environ["OMP_NUM_THREADS"]))
 
-#: This process's environment when the tests start. The harm children are forks of a zygote
-#: started with it (``zygote.py``); a child whose environment differs is a fresh interpreter,
-#: seconds of imports instead of milliseconds.
-_START_ENV = dict(os.environ)
-
-
 @pytest.fixture(autouse=True)
 def _environment_restored() -> Iterator[None]:
-    """Fail a test that leaves the process environment changed (use ``monkeypatch.setenv``):
-    one test module that set ``LOKY_MAX_CPU_COUNT`` at import made every later child of its
-    worker a fresh interpreter, and the suite 50% slower, with nothing failing."""
+    """Fail a test that leaves the process environment changed (use ``monkeypatch.setenv``;
+    a module's fixture may set it for the module and restore it after). The harm children
+    are forks of a zygote started with the environment the tests started with
+    (``zygote.py``); a child whose environment differs is a fresh interpreter, seconds of
+    imports instead of milliseconds. One test module that set ``LOKY_MAX_CPU_COUNT`` at import
+    made every later child of its worker a fresh interpreter, and the suite 50% slower, with
+    nothing failing."""
+    before = dict(os.environ)
     yield
     changed = {
         key
-        for key in set(os.environ) | set(_START_ENV)
-        if key != "PYTEST_CURRENT_TEST" and os.environ.get(key) != _START_ENV.get(key)
+        for key in set(os.environ) | set(before)
+        if key != "PYTEST_CURRENT_TEST" and os.environ.get(key) != before.get(key)
     }
     assert not changed, f"the test left these environment variables changed: {sorted(changed)}"
 

@@ -658,3 +658,56 @@ def test_rt68_honest_beside_the_bounds(tmp_path, kind):
         assert loaded.transform(x).shape[0] == 3
     else:
         assert loaded.predict(x).shape == (3,)
+
+
+# --- the new bounds, as a scan of the bytes sees them ------------------------------------------
+
+
+def _bounded_68(kind: str) -> Any:
+    """One model past each bound this round added, pickled as bytes: a scan reads the classes
+    as facts, not as the classes themselves (a first version of the bounds tested the class's
+    ``__module__``, which a scan's facts do not have, and scanned these SAFE)."""
+    import warnings
+
+    from sklearn.decomposition import NMF, PCA
+    from sklearn.ensemble import AdaBoostRegressor
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import KNeighborsClassifier
+
+    rs = np.random.RandomState(0)
+    m: Any
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if kind == "components":
+            m = PCA(1).fit(rs.rand(40, 1))
+            m.components_ = np.zeros((1, 20_000))
+        elif kind == "gram":
+            m = NMF(2, max_iter=5).fit(rs.rand(40, 4))
+            m.components_, m._n_components = np.zeros((16_384, 4)), 16_384
+        elif kind == "stages":
+            m = AdaBoostRegressor(n_estimators=3).fit(rs.rand(20, 1), rs.rand(20))
+            m.estimators_ = [copy.deepcopy(m.estimators_[0]) for _ in range(600)]
+            m.estimator_weights_, m.estimator_errors_ = np.ones(600), np.full(600, 0.1)
+        elif kind == "list_intercept":
+            m = LogisticRegression().fit(rs.rand(20, 1), np.arange(20) % 2)
+            m.intercept_ = [0.0] * 1000
+        elif kind == "targets":
+            m = GaussianProcessRegressor(optimizer=None)
+            m.fit(np.array([[0.0], [1.0]]), np.zeros((2, 600)))
+        else:
+            m = KNeighborsClassifier(n_neighbors=2_000)
+            m.fit(np.zeros((20_000, 1)), np.arange(20_000) % 2)
+    return m
+
+
+@pytest.mark.parametrize(
+    "kind", ["components", "gram", "stages", "list_intercept", "targets", "self_neighbours"]
+)
+def test_rt68_bounds_scan_as_load(tmp_path, kind):
+    import pickle
+
+    from redteam import assert_scan_predicts_load
+
+    data = pickle.dumps(_bounded_68(kind), protocol=5)
+    assert_scan_predicts_load(data, tmp_path, refused=True)

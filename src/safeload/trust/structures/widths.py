@@ -303,13 +303,13 @@ def _check_paid_widths(est: Any) -> None:
             and int(n_components) == components.shape[0],
             "_n_components disagrees with components_",
         )
-    width = getattr(components, "shape", None)
+    width = _shape(components)
     if (
         type(width) is tuple
         and len(width) == 2
         and n_in is not None
         and is_int(n_in)
-        and str(getattr(class_of(est), "__module__", "")).startswith("sklearn.")
+        and _sklearn_class(est)
     ):
         # every scikit-learn components_ (a decomposition's, a projection's, DBSCAN's and
         # Nystroem's samples) has a column per input feature. get_precision() squares its
@@ -319,28 +319,25 @@ def _check_paid_widths(est: Any) -> None:
             is_int(width[1]) and int(width[1]) == int(n_in),
             "components_ does not have a column per input feature (n_features_in_)",
         )
-    cls = class_of(est)
-    if str(getattr(cls, "__module__", "")).startswith("sklearn.") and (
-        getattr(cls, "__name__", "") in GRAM_COMPONENTS
-    ):
+    sklearn_class = _sklearn_class(est)
+    if sklearn_class in GRAM_COMPONENTS:
         for key in ("components_", "dictionary"):
-            shape = getattr(attrs.get(key), "shape", None)
+            shape = _shape(attrs.get(key))
             require(
                 not (type(shape) is tuple and shape and int(shape[0]) > MAX_GRAM_COMPONENTS),
                 f"{key} has more than {MAX_GRAM_COMPONENTS:,} rows: transform computes their "
                 "square Gram matrix on every call, whatever the rows",
             )
-    if str(getattr(cls, "__module__", "")).startswith("sklearn.") and (
-        getattr(cls, "__name__", "") == "AdaBoostRegressor"
-    ):
+    if sklearn_class == "AdaBoostRegressor":
         members: Any = attrs.get("estimators_")
         require(
             not (type(members) in (list, tuple) and len(members) > MAX_MEDIAN_STAGES),
             f"estimators_ holds more than {MAX_MEDIAN_STAGES} members: staged_predict takes the "
             "weighted median of the first k members anew at each stage k, quadratic in them",
         )
-    _check_per_call_products(attrs)
-    if str(getattr(cls, "__module__", "")).startswith("sklearn."):
+    if sklearn_class:
+        _check_per_call_products(sklearn_class, attrs)
+    if sklearn_class:
         # fit stores arrays (a float intercept_ without one); a list or tuple broadcasts in
         # X @ coef_.T + intercept_ as an array does, and the output widths read arrays: a
         # list intercept_ of 300,000 zeros asked 4.5 GB for 2,000 rows, a KernelRidge's
@@ -430,9 +427,9 @@ ARRAYS_IN_ARITHMETIC = (
 )
 
 
-def _check_per_call_products(attrs: dict[str, Any]) -> None:
-    """What a method allocates per call, whatever its input: :data:`MAX_SELF_NEIGHBOURS`,
-    :data:`MAX_COVARIANCE_TARGETS`."""
+def _check_per_call_products(name: str, attrs: dict[str, Any]) -> None:
+    """What a method of a scikit-learn class ``name`` allocates per call, whatever its input:
+    :data:`MAX_SELF_NEIGHBOURS`, a Gaussian process's factor, :data:`MAX_COVARIANCE_TARGETS`."""
     fit_x: Any = attrs.get("_fit_X")
     samples: Any = attrs.get("n_samples_fit_")
     if fit_x is not None and is_int(samples):
@@ -443,12 +440,14 @@ def _check_per_call_products(attrs: dict[str, Any]) -> None:
             f"{int(samples):,} fitted samples times {neighbours:,} neighbours: kneighbors() "
             f"with no input holds more than {MAX_SELF_NEIGHBOURS:,} distances and indices",
         )
-    if "X_train_" in attrs and ("alpha_" in attrs or "pi_" in attrs):
+    if name in ("GaussianProcessRegressor", "_BinaryGaussianProcessClassifierLaplace") and (
+        "X_train_" in attrs
+    ):
         # a fitted Gaussian process's log_marginal_likelihood builds the kernel of every
         # fitted sample against every other, (n, n), and its Cholesky factor; fit stores that
         # factor (L_) for its n samples. 30,000 zero samples beside a (2, 2) L_, or none,
         # asked 6.7 GB (rt68-12, rt68-13)
-        factor = getattr(attrs.get("L_"), "shape", None)
+        factor = _shape(attrs.get("L_"))
         samples = [_count_of(attrs.get(k)) for k in ("X_train_", "y_train_", "alpha_", "pi_")]
         require(
             type(factor) is tuple
@@ -457,7 +456,7 @@ def _check_per_call_products(attrs: dict[str, Any]) -> None:
             and all(n in (None, int(factor[0])) for n in samples),
             "the Gaussian process's fitted samples are not the rows of its factor L_",
         )
-    if "_y_train_std" in attrs:
+    if name == "GaussianProcessRegressor" and "_y_train_std" in attrs:
         # predict(return_cov=True) is (rows, rows) times the targets the scale is broadcast
         # over: the widest of the stored targets, scales and weights (rt68-09, rt68-14)
         targets = max(
@@ -476,6 +475,18 @@ def _check_per_call_products(attrs: dict[str, Any]) -> None:
         )
 
 
+def _sklearn_class(est: Any) -> str:
+    """The name of ``est``'s class when scikit-learn defines it (a built object's class or a
+    scan's facts alike), ``""`` otherwise."""
+    from safeload.trust.facts import ClassFacts, short_name
+
+    cls = class_of(est)
+    module = cls.module if isinstance(cls, ClassFacts) else getattr(cls, "__module__", "")
+    if not (type(module) is str and module.startswith("sklearn.")):
+        return ""
+    return short_name(cls) if isinstance(cls, (ClassFacts, type)) else ""
+
+
 def _targets_of(value: Any, rows: bool) -> int:
     """How many targets a Gaussian process's stored ``value`` holds: past its first axis when
     it has a row per sample (``rows``: ``y_train_``, ``alpha_``), all of it otherwise (a
@@ -491,11 +502,19 @@ def _targets_of(value: Any, rows: bool) -> int:
     return math.prod(shape[1:] if rows else shape)
 
 
+def _shape(value: Any) -> tuple[int, ...] | None:
+    """``object_checks.shape_of``: an array's, sparse matrix's or frame's shape, in a scan
+    too."""
+    from safeload.trust.object_checks import shape_of
+
+    return shape_of(value)
+
+
 def _count_of(value: Any) -> int | None:
     """The length of an array's, sparse matrix's, list's or tuple's first axis; ``None`` for
     anything else."""
-    shape = getattr(value, "shape", None)
-    if type(shape) is tuple:
+    shape = _shape(value)
+    if shape is not None:
         return int(shape[0]) if shape else None
     return len(value) if type(value) in (list, tuple) else None
 
