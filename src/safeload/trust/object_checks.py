@@ -325,28 +325,36 @@ def peak_input_copies(
 
 
 #: Where a classifier keeps the LabelBinarizer it encodes its targets with at fit and decodes
-#: its scores with (RidgeClassifier's and MLPClassifier's ``_label_binarizer``,
-#: OneVsRestClassifier's ``label_binarizer_``): it is never handed the input, so its classes are
-#: not columns of the input (the classifier's own outputs count them). Counted as a
-#: transformer of the input, it refused honest classifiers of more than 4,096 classes
-#: (rt68-08).
-LABEL_HELPERS = ("_label_binarizer", "label_binarizer_")
+#: its scores with: it is never handed the input, so its classes are not columns of the input
+#: (the classifier's own outputs count them). Counted as a transformer of the input, it refused
+#: honest classifiers of more than 4,096 classes (rt68-08). Only these classes, which never
+#: hand it their input (a search's LabelBinarizer member stored there too was hidden, rt69-03).
+LABEL_HELPERS = {
+    "RidgeClassifier": "_label_binarizer",
+    "RidgeClassifierCV": "_label_binarizer",
+    "MLPClassifier": "_label_binarizer",
+    "OneVsRestClassifier": "label_binarizer_",
+}
 
 
 def _label_helpers(obj: Any) -> set[int]:
-    """The ids of the LabelBinarizers ``obj`` keeps where :data:`LABEL_HELPERS` says."""
+    """The id of the LabelBinarizer a :data:`LABEL_HELPERS` classifier ``obj`` keeps there, if
+    nothing else in ``obj`` (an attribute, or an item of a list or tuple one) holds it too."""
     from safeload.trust.shadow_values import class_of
     from safeload.trust.structures.names import _attrs
 
-    if obj is None:
+    key = LABEL_HELPERS.get(facts_short_name(class_of(obj))) if obj is not None else None
+    if key is None:
         return set()
     attrs = _attrs(obj)
-    found = set()
-    for key in LABEL_HELPERS:
-        helper = attrs.get(key)
-        if helper is not None and facts_short_name(class_of(helper)) == "LabelBinarizer":
-            found.add(id(helper))
-    return found
+    helper = attrs.get(key)
+    if helper is None or facts_short_name(class_of(helper)) != "LabelBinarizer":
+        return set()
+    for name, value in attrs.items():
+        items = value if type(value) in (list, tuple) else (value,)
+        if name != key and any(item is helper for item in items):
+            return set()
+    return {id(helper)}
 
 
 #: Outputs (or values per row held while predicting) a predictor may give whatever its input's

@@ -329,9 +329,10 @@ def _check_paid_widths(est: Any) -> None:
                 "square Gram matrix on every call, whatever the rows",
             )
     if sklearn_class == "AdaBoostRegressor":
-        members: Any = attrs.get("estimators_")
+        # (staged_predict slices estimators_: a list, a tuple or an object array, rt69-02)
+        members = _count_of(attrs.get("estimators_"))
         require(
-            not (type(members) in (list, tuple) and len(members) > MAX_MEDIAN_STAGES),
+            members is None or members <= MAX_MEDIAN_STAGES,
             f"estimators_ holds more than {MAX_MEDIAN_STAGES} members: staged_predict takes the "
             "weighted median of the first k members anew at each stage k, quadratic in them",
         )
@@ -424,6 +425,7 @@ ARRAYS_IN_ARITHMETIC = (
     ("X_fit_", False),
     ("X_train_", False),
     ("dictionary", False),
+    ("components_", False),
 )
 
 
