@@ -940,9 +940,11 @@ def _binary_form(secret: bytes) -> str | None:
     return None
 
 
-#: The shortest run of printable characters any text key form holds (a Tor onion address or
-#: a Stellar account is 56, a base58 Ed25519 key some 44).
-_PRINTABLE_RUN = re.compile(rb"[\x20-\x7e]{32}")
+#: A run of text no text key form is without: a PEM armour line and its line break are 27
+#: characters, whatever the body's wrapping (a PEM wrapped at 16 hid behind a run of 32
+#: without line breaks, rt69-06); a Tor onion address or a Stellar account is 56, a base58
+#: Ed25519 key some 44.
+_PRINTABLE_RUN = re.compile(rb"[\x20-\x7e\t\r\n]{24}")
 
 
 def _text_form(secret: bytes) -> str | None:
@@ -971,7 +973,7 @@ def _public_key_form(secret: bytes, decodes: int = 0) -> str | None:
     to :data:`_MAX_DECODES` encodings deep (rt53-02, rt54-05, rt56-03: ``base64 pub.pem``;
     rt57-03). A raw 32-byte Ed25519 key or a compressed X9.62 point cannot be told from
     random bytes of its length and is not refused. A decoded form is read for text keys only
-    when it holds a run of :data:`_PRINTABLE_RUN` (every text form is longer): the runs of
+    when it holds a run of :data:`_PRINTABLE_RUN` (every text form has one): the runs of
     printed bytes decode to binary megabytes, which the text readers took seconds over."""
     found = _text_form(secret) if decodes == 0 or _PRINTABLE_RUN.search(secret) else None
     if found is not None:

@@ -518,15 +518,18 @@ def _frame_columns(attrs: dict[str, Any]) -> int | None:
         return None
     if not (type(names) is np.ndarray and names.ndim == 1 and len(names) <= MAX_FRAME_NAMES):
         return None
-    entry = _FRAME_COLUMNS.get(id(names))
-    if entry is None or entry[0]() is not names:
-        entry = (weakref.ref(names), {})
-        _FRAME_COLUMNS[id(names)] = entry
-        weakref.finalize(names, _FRAME_COLUMNS.pop, id(names), None)
-    known = entry[1]
-    if id(indices) in known:
-        return known[id(indices)]
     kept = {entry[0] for entry in entries if not _is_drop(entry[1])}
+    # (what is kept is part of the key: two transformers may share names and indices and
+    # drop different branches, rt69-04)
+    key = (id(indices), frozenset(name for name in kept if type(name) is str))
+    cached = _FRAME_COLUMNS.get(id(names))
+    if cached is None or cached[0]() is not names:
+        cached = (weakref.ref(names), {})
+        _FRAME_COLUMNS[id(names)] = cached
+        weakref.finalize(names, _FRAME_COLUMNS.pop, id(names), None)
+    known = cached[1]
+    if key in known:
+        return known[key]
     read = np.zeros(len(names), dtype=bool)
     found: int | None = None
     for branch, picked in dict.items(indices):
@@ -543,16 +546,16 @@ def _frame_columns(attrs: dict[str, Any]) -> int | None:
         read[at.astype(np.intp)] = True
     else:
         found = len(set(names[read].tolist())) or None
-    known[id(indices)] = found
+    known[key] = found
     return found
 
 
 #: The frame columns past which :func:`_frame_columns` does not read a column transformer's
 #: names (its width is then unknown: one column).
 MAX_FRAME_NAMES = 1 << 16
-#: What :func:`_frame_columns` found, by the id of the names array (while it lives) and of
-#: the indices dict.
-_FRAME_COLUMNS: dict[int, tuple[weakref.ref[Any], dict[int, int | None]]] = {}
+#: What :func:`_frame_columns` found, by the id of the names array (while it lives), then by
+#: the id of the indices dict and the names of the kept branches.
+_FRAME_COLUMNS: dict[int, tuple[weakref.ref[Any], dict[Any, int | None]]] = {}
 
 
 #: Where a meta-estimator keeps the fitted estimators it hands its input to: a list of

@@ -304,19 +304,14 @@ def _check_paid_widths(est: Any) -> None:
             "_n_components disagrees with components_",
         )
     width = _shape(components)
-    if (
-        type(width) is tuple
-        and len(width) == 2
-        and n_in is not None
-        and is_int(n_in)
-        and _sklearn_class(est)
-    ):
+    if type(width) is tuple and len(width) == 2 and _sklearn_class(est):
         # every scikit-learn components_ (a decomposition's, a projection's, DBSCAN's and
         # Nystroem's samples) has a column per input feature. get_precision() squares its
-        # columns, and score_samples checks the input against n_features_in_ only: (1, 20,000)
-        # zeros on one input column asked 3 GB for one row (rt68-03)
+        # columns, and score_samples checks the input against n_features_in_ only, and not
+        # at all without one: (1, 20,000) zeros on one input column asked 3 GB for one row
+        # (rt68-03, rt69-08)
         require(
-            is_int(width[1]) and int(width[1]) == int(n_in),
+            n_in is not None and is_int(n_in) and is_int(width[1]) and int(width[1]) == int(n_in),
             "components_ does not have a column per input feature (n_features_in_)",
         )
     sklearn_class = _sklearn_class(est)
@@ -349,10 +344,31 @@ def _check_paid_widths(est: Any) -> None:
             value = attrs.get(key)
             require(
                 value is None
-                or shape_of(value) is not None
+                or (shape_of(value) is not None and not _is_object_array(value))
                 or (scalar and isinstance(value, _REAL)),
-                f"{key} is not an array (or a frame), as fit stores it",
+                f"{key} is not an array of numbers (or a frame), as fit stores it",
             )
+        # fit stores numbers as arrays (an object array of arrays broadcasts each item,
+        # rt69-09); the fitted lists of numbers it keeps are short, or logs and counts no
+        # method computes with (NUMBER_LISTS): a long one broadcasts unmeasured (PLS's
+        # x_rotations_ as a list of 200,000 zeros, rt69-05)
+        for key, value in attrs.items():
+            require(
+                not (
+                    type(key) is str
+                    and key.endswith("_")
+                    and key not in NUMBER_LISTS
+                    and _numeric_list(value) > MAX_NUMBER_LIST
+                ),
+                f"fitted attribute {key} is a list of more than {MAX_NUMBER_LIST:,} numbers, "
+                "which fit stores as an array",
+            )
+        members = attrs.get("estimators_")
+        if members is not None and not sklearn_class.startswith("GradientBoosting"):
+            # fit stores its members in a list (a one-vs-one classifier in a tuple); an
+            # object array is iterated and sliced as a list is, and the member counts did
+            # not read it (rt69-02, rt69-07)
+            require(type(members) in (list, tuple), "estimators_ is not a list, as fit stores it")
     ngrams = attrs.get("ngram_range")
     if ngrams is not None:
         # a vectorizer makes every n-gram from min_n to max_n words (or characters) of each
@@ -410,6 +426,14 @@ MAX_SELF_NEIGHBOURS = 1 << 25
 #: predict, and 60,000 zero targets asked 4.5 GB for 100 rows (rt68-09); 256 targets make it
 #: cost what one target does for 16 times the rows.
 MAX_COVARIANCE_TARGETS = 256
+#: Past :data:`MAX_SELF_NEIGHBOURS`, the distances and indices ``kneighbors()`` holds per
+#: stored value of the fitted samples (16 bytes each against 8: 128 bytes of result per byte
+#: the loaded model holds, as :data:`~safeload.trust.object_checks.ROW_OUTPUT_SPREAD` pays
+#: outputs with stored arrays).
+SELF_NEIGHBOUR_SPREAD = 64
+#: Past :data:`MAX_COVARIANCE_TARGETS`, a Gaussian process's targets are paid for by its
+#: stored targets, this many samples each.
+COVARIANCE_SAMPLES = 8
 
 
 #: Fitted attributes a scikit-learn method computes with, which fit stores as arrays (or,
@@ -429,6 +453,54 @@ ARRAYS_IN_ARITHMETIC = (
 )
 
 
+#: The fitted lists of numbers scikit-learn keeps (logs of a fit, counts), which no method
+#: computes with.
+NUMBER_LISTS = frozenset(
+    {
+        "lower_bounds_",
+        "n_iter_",
+        "error_",
+        "n_classes_",
+        "loglike_",
+        "costs_",
+        "active_",
+        "loss_curve_",
+        "validation_scores_",
+        "shape_fit_",
+    }
+)
+
+
+def _size(value: Any) -> int:
+    """The items of an array, sparse matrix or frame (:func:`_shape`), or 0."""
+    shape = _shape(value)
+    return math.prod(shape) if shape is not None else 0
+
+
+#: The numbers a fitted list outside :data:`NUMBER_LISTS` may hold (a halving search's
+#: ``n_resources_``, a multi-output fit's per-output counts).
+MAX_NUMBER_LIST = 4096
+
+
+def _numeric_list(value: Any) -> int:
+    """How many numbers ``value`` holds as a list or tuple of numbers, or of such lists (two
+    levels down; each level's length times its first item's), or 0 for anything else."""
+    items = 1
+    for _ in range(3):
+        if type(value) not in (list, tuple) or not value:
+            return 0
+        items *= len(value)
+        value = value[0]
+        if isinstance(value, _REAL) and type(value) is not bool:
+            return items
+    return 0
+
+
+def _is_object_array(value: Any) -> bool:
+    """Whether ``value`` is a numpy array of another kind than numbers (objects, strings)."""
+    return isinstance(value, np.ndarray) and value.dtype.kind not in "biufc"
+
+
 def _check_per_call_products(name: str, attrs: dict[str, Any]) -> None:
     """What a method of a scikit-learn class ``name`` allocates per call, whatever its input:
     :data:`MAX_SELF_NEIGHBOURS`, a Gaussian process's factor, :data:`MAX_COVARIANCE_TARGETS`."""
@@ -437,10 +509,13 @@ def _check_per_call_products(name: str, attrs: dict[str, Any]) -> None:
     if fit_x is not None and is_int(samples):
         counts: list[Any] = [attrs.get("n_neighbors"), attrs.get("n_neighbors_")]
         neighbours = max((int(n) for n in counts if is_int(n)), default=0)
+        # (or what the fitted samples pay for: an honest index of 340,000 places and 100
+        # neighbours, rt69-10)
+        paid = max(MAX_SELF_NEIGHBOURS, SELF_NEIGHBOUR_SPREAD * _size(fit_x))
         require(
-            int(samples) * neighbours <= MAX_SELF_NEIGHBOURS,
+            int(samples) * neighbours <= paid,
             f"{int(samples):,} fitted samples times {neighbours:,} neighbours: kneighbors() "
-            f"with no input holds more than {MAX_SELF_NEIGHBOURS:,} distances and indices",
+            f"with no input holds more than {paid:,} distances and indices",
         )
     if name in ("GaussianProcessRegressor", "_BinaryGaussianProcessClassifierLaplace") and (
         "X_train_" in attrs
@@ -470,9 +545,12 @@ def _check_per_call_products(name: str, attrs: dict[str, Any]) -> None:
                 ("_y_train_mean", False),
             )
         )
+        # (or what its stored targets pay for: an honest surrogate of 300 targets on 30
+        # samples, rt69-10)
+        paid = max(MAX_COVARIANCE_TARGETS, _size(attrs.get("y_train_")) // COVARIANCE_SAMPLES)
         require(
-            targets <= MAX_COVARIANCE_TARGETS,
-            f"a Gaussian process of more than {MAX_COVARIANCE_TARGETS} targets: "
+            targets <= paid,
+            f"a Gaussian process of {targets:,} targets, more than {paid:,}: "
             "predict(return_cov=True) holds rows x rows x targets",
         )
 
