@@ -426,14 +426,11 @@ MAX_SELF_NEIGHBOURS = 1 << 25
 #: predict, and 60,000 zero targets asked 4.5 GB for 100 rows (rt68-09); 256 targets make it
 #: cost what one target does for 16 times the rows.
 MAX_COVARIANCE_TARGETS = 256
-#: Past :data:`MAX_SELF_NEIGHBOURS`, the distances and indices ``kneighbors()`` holds per
-#: stored value of the fitted samples (16 bytes each against 8: 128 bytes of result per byte
-#: the loaded model holds, as :data:`~safeload.trust.object_checks.ROW_OUTPUT_SPREAD` pays
-#: outputs with stored arrays).
-SELF_NEIGHBOUR_SPREAD = 64
-#: Past :data:`MAX_COVARIANCE_TARGETS`, a Gaussian process's targets are paid for by its
-#: stored targets, this many samples each.
-COVARIANCE_SAMPLES = 8
+#: An Isomap's stored distances past which it is refused (three float64 copies: 768 MB).
+MAX_SQUARE_ITEMS = 1 << 25
+#: Birch subcluster centres past which a Birch with a global clustering step is refused (their
+#: pairwise distances: 268 MB).
+MAX_GLOBAL_CENTRES = 8192
 
 
 #: Fitted attributes a scikit-learn method computes with, which fit stores as arrays (or,
@@ -491,7 +488,7 @@ def _numeric_list(value: Any) -> int:
             return 0
         items *= len(value)
         value = value[0]
-        if isinstance(value, _REAL) and type(value) is not bool:
+        if isinstance(value, _REAL):  # (a bool too: numpy makes [False, 0.5] floats, rt69-14)
             return items
     return 0
 
@@ -509,13 +506,12 @@ def _check_per_call_products(name: str, attrs: dict[str, Any]) -> None:
     if fit_x is not None and is_int(samples):
         counts: list[Any] = [attrs.get("n_neighbors"), attrs.get("n_neighbors_")]
         neighbours = max((int(n) for n in counts if is_int(n)), default=0)
-        # (or what the fitted samples pay for: an honest index of 340,000 places and 100
-        # neighbours, rt69-10)
-        paid = max(MAX_SELF_NEIGHBOURS, SELF_NEIGHBOUR_SPREAD * _size(fit_x))
+        # (paying with the fitted samples let zeros pay, rt69-13: an honest index of 340,000
+        # places and 100 neighbours is refused, rt69-10, SECURITY.md)
         require(
-            int(samples) * neighbours <= paid,
+            int(samples) * neighbours <= MAX_SELF_NEIGHBOURS,
             f"{int(samples):,} fitted samples times {neighbours:,} neighbours: kneighbors() "
-            f"with no input holds more than {paid:,} distances and indices",
+            f"with no input holds more than {MAX_SELF_NEIGHBOURS:,} distances and indices",
         )
     if name in ("GaussianProcessRegressor", "_BinaryGaussianProcessClassifierLaplace") and (
         "X_train_" in attrs
@@ -545,13 +541,29 @@ def _check_per_call_products(name: str, attrs: dict[str, Any]) -> None:
                 ("_y_train_mean", False),
             )
         )
-        # (or what its stored targets pay for: an honest surrogate of 300 targets on 30
-        # samples, rt69-10)
-        paid = max(MAX_COVARIANCE_TARGETS, _size(attrs.get("y_train_")) // COVARIANCE_SAMPLES)
+        # (paying with the stored targets let zeros pay, rt69-13: an honest surrogate of 300
+        # targets is refused, rt69-10, SECURITY.md)
         require(
-            targets <= paid,
-            f"a Gaussian process of {targets:,} targets, more than {paid:,}: "
+            targets <= MAX_COVARIANCE_TARGETS,
+            f"a Gaussian process of {targets:,} targets, more than {MAX_COVARIANCE_TARGETS}: "
             "predict(return_cov=True) holds rows x rows x targets",
+        )
+    if name == "Isomap":
+        # reconstruction_error() (no input) holds three float64 copies of the (n, n)
+        # dist_matrix_, whatever its stored dtype: (8,000, 8,000) bools asked 1.5 GB (rt69-11)
+        require(
+            _size(attrs.get("dist_matrix_")) <= MAX_SQUARE_ITEMS,
+            f"dist_matrix_ holds more than {MAX_SQUARE_ITEMS:,} distances: "
+            "reconstruction_error() holds three float64 copies of it",
+        )
+    if name == "Birch" and attrs.get("n_clusters") is not None:
+        # partial_fit() (no input) clusters the subcluster centres again, with every pairwise
+        # distance of them: 20,000 zero centres asked 1.6 GB (rt69-12)
+        centres = _count_of(attrs.get("subcluster_centers_"))
+        require(
+            centres is None or centres <= MAX_GLOBAL_CENTRES,
+            f"more than {MAX_GLOBAL_CENTRES:,} subcluster centres: partial_fit() with no input "
+            "holds the distances of every pair of them",
         )
 
 
@@ -1056,6 +1068,9 @@ def check_index_maps(est: Any, context: Any) -> None:
         # zeros for 256 outputs gathered (n, 2**20) from 1 MB (rt59-08). Fit stores a
         # permutation of the outputs, one estimator each
         order: Any = attrs.get("order_")
+        if type(order) is list and len(order) <= MAX_NUMBER_LIST and _numeric_list(order):
+            # fit keeps a list order as given (rt69-15)
+            order = np.asarray(order) if all(is_int(i) for i in order) else None
         estimators: Any = attrs.get("estimators_")
         require(
             isinstance(order, np.ndarray)
