@@ -717,13 +717,13 @@ def joblib_out_of_memory(path: Path, call: str, memory: int = GB // 2) -> None:
 
 def xgboost_interactions_spin(path: Path, features: int, program: str = PLAIN_JOBLIB_CALL) -> None:
     """Plain loading (``program``: :data:`PLAIN_JOBLIB_CALL` or :data:`PLAIN_CALL`) of the
-    xgboost model at ``path`` runs out of a 3 s CPU limit computing the SHAP interaction values
-    of one row of ``features`` columns."""
+    xgboost model at ``path`` runs out of a :data:`HANG_CPU` CPU limit computing the SHAP
+    interaction values of one row of ``features`` columns."""
     call = (
         "model.get_booster().predict(__import__('xgboost').DMatrix("
         f"numpy.zeros((1, {features}))), pred_interactions=True)"
     )
-    plain = child(program.format(call=call), path, cpu=3)
+    plain = child(program.format(call=call), path, cpu=HANG_CPU)
     assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)  # SIGXCPU
 
 

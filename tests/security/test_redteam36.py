@@ -570,9 +570,9 @@ def test_rt36_10_cycle_reopens_rt35_11(tmp_path: Path) -> None:
     scan SAFE and loaded with it, for the reason of rt36-10. transform of 2 rows of one
     feature stacks 64 x 2 x 10**6 columns: 2 GB of branch outputs plus 2 GB for the stacked
     copy (MemoryError under 3 GiB; ~3 million bytes per file byte per input row)."""
-    # (the test: 20 branches under 1 GiB, as rt35-11's)
+    # (the test: 20 branches under half a GiB)
     path = write(tmp_path, _rt36_10_sketch_union_with_cycle(20))
-    plain = child(PLAIN_CALL.format(call=_TWO_ROWS), path, memory=GB, cpu=30)
+    plain = child(PLAIN_CALL.format(call=_TWO_ROWS), path, memory=GB // 2, cpu=30)
     assert "call MemoryError" in plain.stdout, str(plain)
     assert_safeload_refuses(path, _TWO_ROWS, cpu=30)
 

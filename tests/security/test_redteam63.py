@@ -216,7 +216,7 @@ from redteam import (
 
 def _interactions_refused(path, program):
     """The xgboost model at ``path`` (``program``: :data:`PLAIN_CALL` or
-    :data:`PLAIN_JOBLIB_CALL`) runs out of a 3 s CPU limit computing the SHAP interaction
+    :data:`PLAIN_JOBLIB_CALL`) runs out of a 1 s CPU limit computing the SHAP interaction
     values of one row of 4,000 features under plain loading, and safeload refuses it."""
     xgboost_interactions_spin(path, 4000, program)
     assert_refused_with(path, ["xgboost"])
