@@ -488,7 +488,11 @@ def _numeric_list(value: Any) -> int:
             return 0
         items *= len(value)
         value = value[0]
-        if isinstance(value, _REAL):  # (a bool too: numpy makes [False, 0.5] floats, rt69-14)
+        # (a bool, a complex number or a 0-d array too: numpy makes [False, 0.5] or
+        # [array(0.0), 0.5] numbers, rt69-14)
+        if isinstance(value, (*_REAL, complex, np.complexfloating)) or (
+            isinstance(value, np.ndarray) and value.ndim == 0
+        ):
             return items
     return 0
 
