@@ -53,7 +53,8 @@ typecheck: $(STAMP)
 # One OpenMP/BLAS thread per process: two workers on two cores, each with scikit-learn's,
 # xgboost's and OpenBLAS's thread pools spinning for both cores, spent most of their time
 # waiting on each other (a 30-point TSNE took 22 s instead of 0.6 s).
-TEST_THREADS := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+# LOKY_MAX_CPU_COUNT: LightGBM's wrapper takes its threads from joblib's cpu count, not OpenMP's.
+TEST_THREADS := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 LOKY_MAX_CPU_COUNT=1
 unit: $(STAMP)
 	$(TEST_THREADS) $(BIN)/python -m pytest -q -n 2 --dist worksteal --durations=25
 

@@ -15,8 +15,11 @@ from safeload import HMACKey, SigningKey
 
 # One OpenMP/BLAS thread per test process, as `make unit` sets it (see TEST_THREADS in the
 # Makefile): for children started from here, and for the libraries this process has loaded
-# already (safeload's pytest plugin imports numpy before this file runs).
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+# already (safeload's pytest plugin imports numpy before this file runs). LightGBM's
+# scikit-learn wrapper ignores OMP_NUM_THREADS: with n_jobs=None it runs a thread per physical
+# core (joblib's cpu_count, which LOKY_MAX_CPU_COUNT caps); two of those spinning beside the
+# other worker made a 3 s test of honest boosters take 17 s.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "LOKY_MAX_CPU_COUNT"):
     os.environ.setdefault(_var, "1")
 threadpool_limits(int(os.environ["OMP_NUM_THREADS"]))
 
