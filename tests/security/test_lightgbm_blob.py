@@ -110,7 +110,7 @@ def test_r15_05_self_loop_hangs_plain_predict(tmp_path: Path) -> None:
     text = _edit(model.booster_.model_to_string(), "left_child", lambda v: v.__setitem__(0, "0"))
     assert text_problem(_resized(text).encode()) == text_problem(text.encode())  # same length
     path = _write(tmp_path, model, text, "loop.pkl")
-    child = _plain(path, timeout=120, hang_after_load=3)
+    child = _plain(path, timeout=120, hang_after_load=1.5)
     assert child.hung and child.loaded, f"plain predict should hang: {child}"
     _refused(path, "a loop")
 

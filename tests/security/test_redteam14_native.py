@@ -380,7 +380,7 @@ def test_shared_frozenset_key_is_refused_in_linear_time(tmp_path: Path) -> None:
     either, before its sharing check could refuse the graph."""
     path = _write(tmp_path, _frozenset_key_dag(64))
     assert len(path.read_bytes()) < 600
-    child = _plain(path, "repr(model)", hang_after_load=3)
+    child = _plain(path, "repr(model)", hang_after_load=1.5)
     assert child.loaded and (child.hung or "MemoryError" in child.output), child
     _refused_quickly(path)
 
@@ -389,7 +389,7 @@ def test_scan_walks_shared_literals_once(tmp_path: Path) -> None:
     """f07: scan's use-time pass walked a tuple DAG of depth 16 once per 2-byte reference
     (0.2 s each); now each node once. Plain pickle's repr unfolds it too."""
     path = _write(tmp_path, _tuple_dag_refs(1000))
-    child = _plain(path, "repr(model)", hang_after_load=3)
+    child = _plain(path, "repr(model)", hang_after_load=1.5)
     assert child.loaded and (child.hung or "MemoryError" in child.output), child
     start = time.monotonic()
     report = scan(path)

@@ -68,7 +68,7 @@ def test_r15_01_lightgbm_value_injects_a_file_parameter(tmp_path: Path) -> None:
     model = _lgbm()
     model.boosting_type = f"gbdt forcedbins_filename={fifo}"
     path = _dump(tmp_path, model)
-    child = _plain(path, "model.fit(X, Y)", hang_after_load=3)
+    child = _plain(path, "model.fit(X, Y)", hang_after_load=1.5)
     assert child.hung and child.loaded, f"plain pickle + fit should block on the FIFO: {child}"
     _refused(path, "lightgbm", "boosting_type")
     # the same through _other_params and Booster.params, keys and list items included

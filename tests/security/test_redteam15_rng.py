@@ -40,7 +40,7 @@ def _with_seed_state(tmp_path: Path, change: dict[int, Any]) -> Path:
 def test_pool_size_past_the_pool_hangs_spawn(tmp_path: Path) -> None:
     path = _with_seed_state(tmp_path, {3: 1_000_000})
     call = "rng = model['model_seed']\nprint('drew', rng.random(), flush=True)\nrng.spawn(1)"
-    child = plain(path, call, hang_after_load=3)
+    child = plain(path, call, hang_after_load=1.5)
     # plain pickle loads it and the generator draws, then spawn hangs
     assert child.hung and "drew" in child.stdout, child
     with pytest.raises(MalformedArtifactError, match="pool_size"):

@@ -80,7 +80,7 @@ def _text_model(**changes: Any) -> Any:
 
 def test_r15_13_token_pattern_redos_hangs_plain_pickle_refused(tmp_path: Path) -> None:
     path = _write(tmp_path, _text_model(token_pattern=REDOS))
-    child = _plain(path, f"model.predict([{TEXT!r}])", hang_after_load=3)
+    child = _plain(path, f"model.predict([{TEXT!r}])", hang_after_load=1.5)
     assert child.hung, "plain pickle + predict on ordinary text should never return"
     with pytest.raises(UnsafeStateError, match="token_pattern"):
         load_unsigned(path)
@@ -159,7 +159,7 @@ def test_r15_13_column_selector_pattern_redos_hangs_plain_pickle_refused(tmp_pat
     # (40 a's: about 10 s; 60: hours)
     call = "import pandas as pd; model(pd.DataFrame(columns=['a' * 60 + 'b']))"
     pytest.importorskip("pandas")
-    child = _plain(path, call, hang_after_load=3)
+    child = _plain(path, call, hang_after_load=1.5)
     assert child.hung, "plain pickle + the selector on one column name should never return"
     with pytest.raises(UnsafeStateError, match="pattern"):
         load_unsigned(path)
@@ -263,7 +263,7 @@ def test_r15_17_other_crafted_skops_files_scan_unsafe(tmp_path: Path, name: str)
 
 def test_r15_17_skops_token_pattern_hangs_plain_skops(tmp_path: Path) -> None:
     path = _write(tmp_path, _text_model(token_pattern=REDOS), "m.skops")
-    assert _plain(path, f"model.predict([{TEXT!r}])", hang_after_load=3).hung
+    assert _plain(path, f"model.predict([{TEXT!r}])", hang_after_load=1.5).hung
     with pytest.raises(UnsafeStateError, match="token_pattern"):
         load_unsigned(path)
 

@@ -159,7 +159,7 @@ def test_rt18_07_leaf_with_a_split_feature(tmp_path: Path) -> None:
     _tree_with(evil, _leaves_name_a_feature)
     call = "from sklearn.tree import export_text\nexport_text(model, max_depth=40)"
     assert plain(honest, call).returned  # an honest tree prints at once
-    assert plain(evil, call, hang_after_load=3).hung
+    assert plain(evil, call, hang_after_load=1.5).hung
     with pytest.raises(MalformedArtifactError, match="leaf has a split feature|not a tree"):
         load_unsigned(evil)
     assert load_unsigned(honest) is not None

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import pickle
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from redteam import (
     GB,
+    HANG_CPU,
     LOAD_UNSIGNED,
     MB,
     PLAIN,
@@ -48,6 +50,12 @@ def _rt27_01(form: str) -> bytes:
     return pickle.dumps(Call(cls, crafted_csr(pointer)), protocol=2)
 
 
+def _plain_child(path: Path) -> Any:
+    """Plain pickle in a fresh interpreter, under 4 GB and :data:`HANG_CPU` of CPU."""
+    imports = ("pickle", "scipy.sparse")
+    return run_child(PLAIN, path, memory=4 * GB, cpu=HANG_CPU, imports=imports, fresh=True)
+
+
 @pytest.mark.parametrize(
     "form", ["csc_matrix", "coo_matrix", "dok_matrix", "bsr_matrix", "dia_matrix", "csc_array"]
 )
@@ -65,12 +73,13 @@ def test_rt27_01_sparse_class_called_on_crafted_matrix_corrupts_heap_in_load(
     data = _rt27_01(form)
     path = write(tmp_path, data)
     # heap corruption: whether it shows depends on a fresh interpreter's heap; coo and dok
-    # walk the 2**31 - 1 or corrupted pointers until the CPU limit kills them (3 s: an honest
-    # conversion of this 2-item matrix takes microseconds)
-    plain = run_child(PLAIN, path, memory=4 * GB, cpu=3, fresh=True)
+    # walk the 2**31 - 1 or corrupted pointers until the CPU limit kills them (HANG_CPU,
+    # counted after scipy.sparse's import, shows the spin: an honest conversion of this
+    # 2-item matrix takes microseconds)
+    plain = _plain_child(path)
     if not plain.crashed:  # the corrupted heap faulted at exit, or hung there (dia_matrix,
         # once, on a loaded machine): run it once more before failing
-        plain = run_child(PLAIN, path, memory=4 * GB, cpu=3, fresh=True)
+        plain = _plain_child(path)
     assert plain.crashed or plain.returncode is None, f"plain pickle: {plain}"
     assert verdicts(data, monkeypatch) == {"unsafe"}
     loaded = run_child(LOAD_UNSIGNED, path, memory=4 * GB, cpu=30)

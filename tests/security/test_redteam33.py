@@ -426,7 +426,7 @@ def test_rt33_14_n_features_out_without_n_features_in(tmp_path: Path) -> None:
     m._n_features_out = 10**8
     path = write(tmp_path, pickle.dumps(m, protocol=5))
     call = "r = model.get_feature_names_out()"
-    plain = _child(PLAIN_CALL.format(call=call), path, memory=2 * GB)
+    plain = _child(PLAIN_CALL.format(call=call), path, memory=GB // 2)  # the same, sooner
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, call)
 

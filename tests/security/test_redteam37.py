@@ -143,10 +143,11 @@ def test_rt37_03_union_repeats_nmf_solver(tmp_path: Path) -> None:
     (``max_doc_update_iter``, ``transform_max_iter``) over how often the model meets each
     estimator, not NMF's ``max_iter``: a FeatureUnion listing one such NMF as 200 branches
     (memo references) runs the solver 200 times, ~185 s CPU per ``transform`` of 5 rows
-    (killed at a 3 s CPU limit under plain pickle). Scan SAFE, load_unsigned loads it."""
+    (killed at the HANG_CPU limit under plain pickle). Scan SAFE, load_unsigned loads it."""
     path = write(tmp_path, _rt37_03_union_of_nmf(200))
-    plain = child(PLAIN_CALL.format(call=_NMF_CALL), path, cpu=3)
-    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    plain = child(PLAIN_CALL.format(call=_NMF_CALL), path, cpu=HANG_CPU)
+    assert plain.crashed and "loaded" in plain.stdout, str(plain)  # SIGXCPU
+    assert "call done" not in plain.stdout, str(plain)
     assert_refused(path)  # (after safeload's load the call hangs alike)
 
 

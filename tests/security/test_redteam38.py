@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from redteam import GB, LOAD_UNSIGNED, PLAIN, PLAIN_CALL, SCAN, write
+from redteam import GB, HANG_CPU, LOAD_UNSIGNED, PLAIN, PLAIN_CALL, SCAN, write
 from redteam import assert_refused as _assert_refused_in_process
 from redteam import child as _child
 from redteam import parity as _parity
@@ -40,7 +40,7 @@ def test_rt38_01_voting_repeats_brute_knn(tmp_path: Path) -> None:
     """1.4 MB: a VotingClassifier whose ``estimators_`` list one KNeighborsClassifier (20,000
     stored samples, brute force) 250 times, by memo reference (5 bytes each). ``predict`` of
     100 rows searches the 20,000 samples once per voter: 19.2 s CPU per call after safeload's
-    load (killed at a 3 s CPU limit under plain pickle), where the same model with one voter
+    load (killed at the HANG_CPU limit under plain pickle), where the same model with one voter
     takes 0.1 s. The whole-model budget counts a stored array once however often it is
     referenced (rt32), and the budget of rt36-07/rt37-03 counts only iteration counts, so
     nothing prices the neighbour search each reference repeats. The whole-model budget of ~16
@@ -52,8 +52,9 @@ def test_rt38_01_voting_repeats_brute_knn(tmp_path: Path) -> None:
     depth-1 tree in 3.8 KB make ``predict`` of 5 rows take 0.25 s (a 3.8 KB honest voting
     model: ~1 ms). Scan SAFE, load_unsigned loads it."""
     path = write(tmp_path, _rt38_01_voting_of_knn(20_000, 250))
-    plain = _child(PLAIN_CALL.format(call=_KNN_CALL), path, cpu=3)
-    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    plain = _child(PLAIN_CALL.format(call=_KNN_CALL), path, cpu=HANG_CPU)
+    assert plain.crashed and "loaded" in plain.stdout, str(plain)  # SIGXCPU
+    assert "call done" not in plain.stdout, str(plain)
     _assert_refused_in_process(path)
 
 
@@ -85,13 +86,14 @@ def test_rt38_02_spline_degree_cost(tmp_path: Path) -> None:
     value with de Boor's recursion, whose cost grows about as k**3 here: 10.9 s CPU for 10
     rows after safeload's load with scipy 1.16 (1.1 s per row; degree 2,000: 0.015 s per
     row); scipy 1.17's faster evaluation still takes 0.085 s per row (0.0044 s at degree
-    2,000), so the child transforms 100 rows and is killed at a 3 s CPU limit under plain
+    2,000), so the child transforms 100 rows and is killed at the HANG_CPU limit under plain
     pickle. An honestly fitted SplineTransformer of this file size has ``c = eye(n_splines)``
     and so a degree below ~150, and transforms 100 rows in milliseconds. Scan SAFE,
     load_unsigned loaded it before the fix."""
     path = write(tmp_path, _rt38_02_spline(8_000))
-    plain = _child(PLAIN_CALL.format(call=_SPLINE_CALL), path, cpu=3)
-    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    plain = _child(PLAIN_CALL.format(call=_SPLINE_CALL), path, cpu=HANG_CPU)
+    assert plain.crashed and "loaded" in plain.stdout, str(plain)  # SIGXCPU
+    assert "call done" not in plain.stdout, str(plain)
     _assert_refused_in_process(path)
 
 
@@ -287,14 +289,15 @@ def test_rt38_05_minibatch_nmf_fresh_restarts(tmp_path: Path) -> None:
     ``partial_fit`` (a public method the promise lists) calls ``_minibatch_step(X, None, H)``,
     and with ``W`` None it always solves W by ``_solve_W(X, H, fresh_restarts_max_iter)``,
     which stops early only when ``tol > 0``: 1.96 s CPU for 5 rows at 100,000 iterations after
-    safeload's load, so about 7 months at 10**12 (killed at a 3 s CPU limit under plain
+    safeload's load, so about 7 months at 10**12 (killed at the HANG_CPU limit under plain
     pickle). rt37-04 capped the fitted ``_transform_max_iter`` (what ``transform`` runs) and
     MiniBatchDictionaryLearning's ``partial_fit`` runs the capped ``transform_max_iter``, but
     ``fresh_restarts_max_iter`` (default 30) is in neither ``ITERATION_LIMITS`` nor the
     whole-model budget. Scan SAFE, load_unsigned loads it."""
     path = write(tmp_path, _rt38_05_minibatch_nmf(10**12))
-    plain = _child(PLAIN_CALL.format(call=_NMF_PARTIAL_FIT), path, cpu=3)
-    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    plain = _child(PLAIN_CALL.format(call=_NMF_PARTIAL_FIT), path, cpu=HANG_CPU)
+    assert plain.crashed and "loaded" in plain.stdout, str(plain)  # SIGXCPU
+    assert "call done" not in plain.stdout, str(plain)
     _assert_refused_in_process(path)
 
 

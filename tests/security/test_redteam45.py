@@ -556,18 +556,20 @@ def test_rt45_07_xgb_output_groups_unpaid(kind: str, tmp_path: Path) -> None:
     check holds its trees to ``num_class`` per iteration). The 5.6 KB file makes
     ``load_unsigned`` itself grow by ~400 MB (2**31-1: 8 GB, std::bad_alloc in the load
     under a 1 GB limit), and ``predict`` of ONE row then takes ~40 s of CPU and 3 GB (killed
-    here at 3 s of CPU); the honest file loads in a few MB and predicts at once. Both the
+    here at HANG_CPU); the honest file loads in a few MB and predicts at once. Both the
     load's memory (category 2) and a method's time and memory (category 1) are sized by one
     stored integer. Fixed: every output group must be paid for (named in ``tree_info``, the
     width of multi-output trees' leaf vectors, or, without trees, a ``base_score`` value), in
     the blob check both scan and load run (the harm is shown through plain pickle)."""
-    from redteam import GB, child
+    from redteam import GB, HANG_CPU, HEAVY_IMPORTS, run_child
 
     fitted = _xgb_outputs_file(tmp_path, kind, None)
     path = _xgb_outputs_file(tmp_path, kind, 10**8)
     assert path.stat().st_size < 6000
     program = _honest_then_crafted(_XGB_LOAD_AND_PREDICT, fitted, path)
-    run = child(program, path, memory=3 * GB, cpu=3)
+    # HANG_CPU counted after xgboost's import: both loads and the honest predict take ~0.2 s
+    imports = (*HEAVY_IMPORTS, "xgboost")
+    run = run_child(program, path, grow=3 * GB, cpu=HANG_CPU, timeout=180, imports=imports)
     honest, shown = _outputs(run)
     assert "returned (1,)" in honest, str(run)
     assert int(honest.split("grew_mb")[1].split()[0]) < 100, str(run)

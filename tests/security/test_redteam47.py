@@ -632,12 +632,14 @@ _INVERSE = (
 
 def test_rt47_09_plain_pickle_hangs(tmp_path: Path) -> None:
     """The harm without safeload: plain pickle's model, ``inverse_transform`` of 5 rows, is
-    killed at a 2 s CPU limit (an honest model's takes milliseconds)."""
-    from redteam import PLAIN_MODEL, child
+    killed at the HANG_CPU limit (an honest model's takes milliseconds)."""
+    from redteam import HANG_CPU, PLAIN_MODEL, child
 
     path = tmp_path / "m.pkl"
     path.write_bytes(_projection_with_inf(-np.inf))
-    run = child(PLAIN_MODEL + _INVERSE, path, cpu=2, timeout=60)
+    loaded = "print('loaded', flush=True)\n"
+    run = child(PLAIN_MODEL + loaded + _INVERSE, path, cpu=HANG_CPU, timeout=60)
+    assert "loaded" in run.stdout, run
     assert "returned" not in run.output and (run.crashed or run.hung), run
     honest = tmp_path / "h.pkl"
     honest.write_bytes(_projection_with_inf(0.5))

@@ -276,11 +276,14 @@ _MIXTURES = [("gmm", "full"), ("gmm", "tied"), ("bayes", "full")]
 
 @pytest.mark.parametrize(("kind", "covariance_type"), _MIXTURES)
 def test_rt48_04_plain_pickle_sample_hangs(kind: str, covariance_type: str, tmp_path: Path) -> None:
-    from redteam import PLAIN_MODEL, child
+    from redteam import HANG_CPU, PLAIN_MODEL, child
 
     path = tmp_path / "m.pkl"
     path.write_bytes(_mixture(kind, covariance_type, poison=True))
-    run = child(PLAIN_MODEL + _SAMPLE, path, cpu=2, timeout=60)
+    loaded = "print('loaded', flush=True)\n"
+    # LAPACK's SVD never returns: HANG_CPU of CPU after the load shows the spin
+    run = child(PLAIN_MODEL + loaded + _SAMPLE, path, cpu=HANG_CPU, timeout=60)
+    assert "loaded" in run.stdout, run
     assert "returned" not in run.output and (run.crashed or run.hung), run
     honest = tmp_path / "h.pkl"
     honest.write_bytes(_mixture(kind, covariance_type, poison=False))

@@ -188,18 +188,32 @@ import numpy as np
 import pytest
 
 from redteam import (
+    GB,
+    HANG_CPU,
+    HEAVY_IMPORTS,
     PLAIN_CALL,
     assert_refused,
     assert_refused_with,
     bech32,
-    child,
     crc16_xmodem,
     ed25519_public,
     memory_harm_file,
+    run_child,
     write,
 )
 
 CE = ["category_encoders"]
+
+
+def _spins(path, call, *modules):
+    """Plain pickle + ``call`` in a child killed at :data:`HANG_CPU` of CPU, counted after
+    the imports (:data:`HEAVY_IMPORTS` and ``modules``, the booster's library), where the
+    call of an honest model of the file's size takes milliseconds: killed after the load."""
+    imports = (*HEAVY_IMPORTS, *modules)
+    code = PLAIN_CALL.format(call=call)
+    plain = run_child(code, path, grow=3 * GB, cpu=HANG_CPU, timeout=180, imports=imports)
+    assert plain.crashed and "loaded" in plain.stdout, str(plain)  # SIGXCPU
+    assert "call done" not in plain.stdout, str(plain)
 
 
 # --- rt60-01: category_encoders OneHotEncoder mapping DataFrames shared -------------------------
@@ -325,8 +339,7 @@ def _voting_over_shared_tree(depth: int = 30_000, copies: int = 120):
 def test_rt60_03_shared_deep_tree(tmp_path):
     path = write(tmp_path, pickle.dumps(_voting_over_shared_tree(), protocol=5))
     call = "model.predict(numpy.full((1000, 1), 1e9))"
-    plain = child(PLAIN_CALL.format(call=call), path, cpu=3)
-    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    _spins(path, call)
     assert_refused(path)
 
 
@@ -417,8 +430,7 @@ def _voting_over_shared_kd_tree(
 def test_rt60_06_shared_neighbours_tree(tmp_path, algorithm):
     path = write(tmp_path, pickle.dumps(_voting_over_shared_kd_tree(algorithm), protocol=5))
     call = "model.predict(numpy.random.RandomState(1).rand(200, 64))"
-    plain = child(PLAIN_CALL.format(call=call), path, cpu=3)
-    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    _spins(path, call)
     assert_refused(path)
 
 
@@ -461,8 +473,7 @@ def test_rt60_07_shared_booster(tmp_path, lib, rows):
     pytest.importorskip(lib)
     path = write(tmp_path, pickle.dumps(_voting_over_shared_booster(lib), protocol=5))
     call = f"model.predict(numpy.random.RandomState(1).rand({rows}, 20))"
-    plain = child(PLAIN_CALL.format(call=call), path, cpu=3)
-    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    _spins(path, call, lib)
     assert_refused_with(path, [lib])
 
 
@@ -593,8 +604,7 @@ def test_rt60_12_shared_booster_wrapper(tmp_path, lib, rows):
     pytest.importorskip(lib)
     path = write(tmp_path, pickle.dumps(_voting_over_shared_booster_wrapper(lib), protocol=5))
     call = f"model.predict(numpy.random.RandomState(1).rand({rows}, 20))"
-    plain = child(PLAIN_CALL.format(call=call), path, cpu=3)
-    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    _spins(path, call, lib)
     assert_refused_with(path, [lib])
 
 
@@ -882,15 +892,14 @@ def _composite_encoder(members):
 def test_rt60_composite_member_repeated(tmp_path):
     """The lead red team 60 left unverified, verified: a composite column whose member ``b``
     is listed 1,000 times (a memo reference each, 2.5 KB) makes ``transform`` select every
-    ``b`` column for each, quadratic work: killed at 5 s of CPU for two rows (74 s at 800).
+    ``b`` column for each, quadratic work: killed at HANG_CPU for two rows (74 s at 800).
     Fit records distinct input columns joined by ``|``."""
     pytest.importorskip("category_encoders")
     import safeload
 
     path = write(tmp_path, pickle.dumps(_composite_encoder(("b",) * 1000), protocol=5))
     call = "model.transform(__import__('pandas').DataFrame({'a': ['x', 'y'], 'b': ['p', 'q']}))"
-    plain = child(PLAIN_CALL.format(call=call), path, cpu=5)
-    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    _spins(path, call, "category_encoders")
     assert not safeload.scan(path, profiles=CE).safe
     with pytest.raises(safeload.SafeloadError):
         safeload.load_unsigned(path, profiles=CE)

@@ -116,6 +116,8 @@ import pytest
 
 from redteam import (
     GB,
+    HANG_CPU,
+    HEAVY_IMPORTS,
     PLAIN_CALL,
     PLAIN_JOBLIB_CALL,
     assert_refused,
@@ -126,6 +128,7 @@ from redteam import (
     compressed_joblib,
     lightgbm_chain,
     memory_harm_file,
+    run_child,
     write,
     xgboost_chain,
 )
@@ -175,8 +178,12 @@ def test_rt61_02_deep_booster_tree_repeated(tmp_path, lib):
     pytest.importorskip(lib)
     path = write(tmp_path, pickle.dumps(_voting_over_chain_pipelines(lib), protocol=5))
     call = "model.predict(numpy.full((2000, 1), 1e9))"
-    plain = child(PLAIN_CALL.format(call=call), path, cpu=3)
-    assert plain.crashed and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    # HANG_CPU of CPU after the imports shows the spin (the library's import is not the harm)
+    imports = (*HEAVY_IMPORTS, lib)
+    code = PLAIN_CALL.format(call=call)
+    plain = run_child(code, path, grow=3 * GB, cpu=HANG_CPU, timeout=180, imports=imports)
+    assert plain.crashed and "loaded" in plain.stdout, str(plain)  # SIGXCPU
+    assert "call done" not in plain.stdout, str(plain)
     assert_refused_with(path, [lib])
 
 

@@ -137,6 +137,9 @@ import numpy as np
 import pytest
 
 from redteam import (
+    GB,
+    HANG_CPU,
+    HEAVY_IMPORTS,
     PLAIN_CALL,
     assert_refused_with,
     assert_scan_predicts_load,
@@ -146,6 +149,7 @@ from redteam import (
     compressed_joblib,
     joblib_memory_harm,
     lightgbm_chain,
+    run_child,
     write,
     xgboost_chain,
 )
@@ -187,7 +191,10 @@ def test_rt62_02_deep_chain_shap(tmp_path, lib):
         model = lightgbm_chain(1000, features=1000, always_right=True)
         call = "model.predict(numpy.zeros((100, 1000)), pred_contrib=True)"  # 2.5 s a row
     path = write(tmp_path, pickle.dumps(model, protocol=5))
-    plain = child(PLAIN_CALL.format(call=call), path, cpu=3)
+    # HANG_CPU of CPU after the imports shows the spin (the library's import is not the harm)
+    imports = (*HEAVY_IMPORTS, lib)
+    code = PLAIN_CALL.format(call=call)
+    plain = run_child(code, path, grow=3 * GB, cpu=HANG_CPU, timeout=180, imports=imports)
     assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)  # SIGXCPU
     assert_refused_with(path, [lib])
 

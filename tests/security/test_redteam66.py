@@ -591,7 +591,7 @@ def test_rt66_12_per_row_work_of_zeros(tmp_path, kind):
     from sklearn.neighbors import NearestCentroid
     from sklearn.svm import SVR
 
-    from redteam import PLAIN_JOBLIB_CALL, child
+    from redteam import HANG_CPU, PLAIN_JOBLIB_CALL, child
 
     rs = np.random.RandomState(0)
     x = rs.rand(20, 1)
@@ -611,7 +611,7 @@ def test_rt66_12_per_row_work_of_zeros(tmp_path, kind):
     path = compressed_joblib(tmp_path, model, 300_000)  # (5,000,000: 612 KB; xz 9: 21 KB)
     if kind == "svr":  # (the harm shown once: each child takes ~5 s)
         call = "model.predict(numpy.zeros((1000, 1)))"
-        plain = child(PLAIN_JOBLIB_CALL.format(call=call), path, cpu=2)  # (~20 s needed)
+        plain = child(PLAIN_JOBLIB_CALL.format(call=call), path, cpu=HANG_CPU)  # (~20 s needed)
         assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)
     assert_refused_with(path)
 

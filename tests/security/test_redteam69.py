@@ -262,7 +262,7 @@ def test_rt69_02_adaboost_members_object_array(tmp_path):
     from sklearn.ensemble import AdaBoostRegressor
     from sklearn.tree import DecisionTreeRegressor
 
-    from redteam import PLAIN_JOBLIB_CALL, child
+    from redteam import HANG_CPU, PLAIN_JOBLIB_CALL, child
 
     members = 520
     rs = np.random.RandomState(0)
@@ -278,7 +278,7 @@ def test_rt69_02_adaboost_members_object_array(tmp_path):
     )
     path = compressed_joblib(tmp_path, model, 20_000)
     call = "for _ in model.staged_predict(numpy.zeros((1, 1))): pass"  # (~17 s of CPU)
-    plain = child(PLAIN_JOBLIB_CALL.format(call=call), path, cpu=2)
+    plain = child(PLAIN_JOBLIB_CALL.format(call=call), path, cpu=HANG_CPU)
     assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)
     assert_refused_with(path)
 
