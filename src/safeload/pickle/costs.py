@@ -87,6 +87,8 @@ def _unfold(
             return (max(1, _range_items(sym.args)) if ranges else 1), _NONE_MET
         if cls is not None and cls.pair in ITERATING_CALLS:
             total += iterated_text(sym)
+        if cls is not None and cls.pair in OPAQUE_STATE:
+            return 1, _NONE_MET
         items: list[_Sym] = []
         if sym.args is not None:
             items.append(sym.args)
@@ -204,6 +206,19 @@ REBUILT_FROM_STATE: Final[dict[tuple[str, str], int]] = {
 
 #: Callees that make one item per character of a string or bytes argument: ``list(S)`` of a
 #: 4 MB string is 32 MB of pointers (rt28-06).
+#: Classes whose instances print and compare as ``object`` does (their address, identity), and
+#: that no callee walks without regard to sharing: their state is not part of what the model
+#: unfolds into. Birch's CF-tree nodes link their leaves both ways (``prev_leaf_``,
+#: ``next_leaf_``), so counting a node's state counted the chain again from every leaf, and an
+#: honest Birch of 44 leaves (346 KB) unfolded past its budget (rt70-10). Their checks walk
+#: them with a set of the nodes seen (``structures.clustering.check_birch``).
+OPAQUE_STATE: Final = frozenset(
+    {
+        ("sklearn.cluster._birch", "_CFNode"),
+        ("sklearn.cluster._birch", "_CFSubcluster"),
+    }
+)
+
 ITERATING_CALLS: Final = frozenset(
     {
         ("builtins", "list"),

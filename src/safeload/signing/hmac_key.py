@@ -132,6 +132,7 @@ def _decoded(secret: bytes) -> list[bytes]:
     if _BASE64_TEXT.fullmatch(joined):
         forms.extend(_from_base64(joined))
     forms.extend(_wide_text(secret))
+    forms.extend(_ebcdic_text(secret))
     if secret.isascii():  # (source code and dumps are text; a decoded binary form is not)
         for match in _C_ARRAY.finditer(secret):  # (a C array of the bytes: rt66-05)
             items = re.findall(rb"0[xX]([0-9A-Fa-f]{2})", match[0])
@@ -150,6 +151,21 @@ def _decoded(secret: bytes) -> list[bytes]:
         if hex_token:  # (its digits, without a 0x prefix: rt57-10)
             forms.append(bytes.fromhex(hex_token.group(1).decode("ascii")))
     return forms
+
+
+#: The EBCDIC code pages an IBM mainframe keeps text in (US/Canada and international); both map
+#: every byte to one Latin-1 character.
+_EBCDIC = ("cp037", "cp500")
+
+
+def _ebcdic_text(secret: bytes) -> list[bytes]:
+    """``secret`` read as EBCDIC text, as Latin-1 bytes: a PEM or OpenSSH key written on a
+    mainframe (rt70-12). Only for text that is not ASCII; a decoded form is read for text keys
+    only when it holds a printable run (:data:`_PRINTABLE_RUN`), which random bytes do not."""
+    if secret.isascii():
+        return []
+    forms = [secret.decode(page).encode("latin-1") for page in _EBCDIC]
+    return [form for form in forms if _PRINTABLE_RUN.search(form)]
 
 
 def _printed_bytes(secret: bytes) -> list[bytes]:

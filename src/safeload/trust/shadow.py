@@ -455,9 +455,33 @@ def _shadow_graph(root: Any) -> _ShadowGraph:
         for kid in kids:
             if id(kid) not in children:
                 children[id(kid)] = _children(kid)
-        edges[key] = [id(k) for k in kids]
+        edges[key] = [id(k) for k in _walked(value, kids)]
         stack.extend(kids)
     return edges, instances, children
+
+
+def _walked(value: Any, kids: list[Any]) -> list[Any]:
+    """``kids`` less what ``value`` holds through its :data:`~safeload.trust.sharing.
+    UNWALKED_LINKS` (one occurrence each, by identity), as the load's walk records edges."""
+    from safeload.trust.sharing import UNWALKED_LINKS
+
+    if type(value) is not Shadow:
+        return kids
+    cls: Any = class_of(value)
+    module = cls.module if type(cls) is ClassFacts else cls.__module__
+    links = UNWALKED_LINKS.get((module, facts.qualname(cls)))
+    attrs = object.__getattribute__(value, "_attrs") if links else None
+    if not attrs:
+        return kids
+    kept = list(kids)
+    for name in links:  # type: ignore[union-attr]
+        if name in attrs:
+            held = attrs[name]
+            for i, kid in enumerate(kept):
+                if kid is held:
+                    del kept[i]
+                    break
+    return kept
 
 
 def _data_only(shadow: Shadow) -> bool:

@@ -71,7 +71,7 @@ from safeload.trust.graph import (
 from safeload.trust.graph import MAX_RANGE as MAX_RANGE
 from safeload.trust.object_checks import check_instance, check_kwargs
 from safeload.trust.pandas_forms import is_checked_pandas, pandas_contents
-from safeload.trust.sharing import check_sharing
+from safeload.trust.sharing import UNWALKED_LINKS, check_sharing
 from safeload.trust.static_masked import MASKED_PLACE
 from safeload.trust.structures.common import root_array
 
@@ -243,12 +243,14 @@ def _walk(graph: Graph) -> None:
         if len(seen) > graph.max_objects:
             raise WalkLimit("model", f"more than {graph.max_objects} objects")
         kids = _held(o, graph, oid, allowed, value_types)
+        links = UNWALKED_LINKS.get((type(o).__module__, type(o).__qualname__), ())
         out: list[int] = []
         for label, child in kids:
             if isinstance(child, ATOMS) or isinstance(child, np.generic):
                 continue
             cid = id(child)
-            out.append(cid)
+            if not (links and label[1:] in links):  # (labelled .name: _label_attr)
+                out.append(cid)
             if cid not in seen and cid not in parent:
                 parent[cid] = (oid, label)
             stack.append(child)

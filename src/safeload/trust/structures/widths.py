@@ -5,6 +5,9 @@ index maps (vocabularies, one-hot columns), ``_n_features_out`` and the names
 
 from __future__ import annotations
 
+import datetime
+import decimal
+import fractions
 import itertools
 import math
 import sys
@@ -331,8 +334,22 @@ def _check_paid_widths(est: Any) -> None:
             f"estimators_ holds more than {MAX_MEDIAN_STAGES} members: staged_predict takes the "
             "weighted median of the first k members anew at each stage k, quadratic in them",
         )
+        if members:
+            # stage k predicts with the first k members, each with every member of its own:
+            # 85 AdaBoostRegressors of 85 stumps each took 46 s for one row (rt70-11). The
+            # stages cost k(k+1)/2 times the widest member's predictions, at most what
+            # MAX_MEDIAN_STAGES plain members cost
+            memo: dict[int, int] = {}
+            held: Any = attrs.get("estimators_")
+            widest = max(_member_predictions(m, 4, memo) for m in list(held))
+            require(
+                members * (members + 1) // 2 * widest <= _MEDIAN_STAGE_COST,
+                f"{members} members of up to {widest:,} predictions each: staged_predict "
+                f"predicts with more than {_MEDIAN_STAGE_COST:,} members in all",
+            )
     if sklearn_class:
         _check_per_call_products(sklearn_class, attrs)
+        _check_feature_axes(sklearn_class, attrs)
     if sklearn_class:
         # fit stores arrays (a float intercept_ without one); a list or tuple broadcasts in
         # X @ coef_.T + intercept_ as an array does, and the output widths read arrays: a
@@ -349,20 +366,22 @@ def _check_paid_widths(est: Any) -> None:
                 f"{key} is not an array of numbers (or a frame), as fit stores it",
             )
         # fit stores numbers as arrays (an object array of arrays broadcasts each item,
-        # rt69-09); the fitted lists of numbers it keeps are short, or logs and counts no
-        # method computes with (NUMBER_LISTS): a long one broadcasts unmeasured (PLS's
-        # x_rotations_ as a list of 200,000 zeros, rt69-05)
+        # rt69-09); the fitted lists that hold numbers are LIST_ATTRIBUTES
         for key, value in attrs.items():
-            require(
-                not (
-                    type(key) is str
-                    and key.endswith("_")
-                    and key not in NUMBER_LISTS
-                    and _numeric_list(value) > MAX_NUMBER_LIST
-                ),
-                f"fitted attribute {key} is a list of more than {MAX_NUMBER_LIST:,} numbers, "
-                "which fit stores as an array",
-            )
+            if type(key) is str and key.endswith("_") and not key.startswith("__"):
+                require(
+                    key in LIST_ATTRIBUTES or not _holds_numbers(value),
+                    f"fitted attribute {key} is a list or tuple of numbers or arrays, which fit "
+                    "stores as an array",
+                )
+                if key in ARRAY_ITEMS and type(value) in (list, tuple):
+                    require(
+                        all(
+                            _shape(item) is not None and not _is_object_array(item)
+                            for item in cast("list[Any]", value)
+                        ),
+                        f"{key} is not a list of arrays of numbers, as fit stores it",
+                    )
         members = attrs.get("estimators_")
         if members is not None and not sklearn_class.startswith("GradientBoosting"):
             # fit stores its members in a list (a one-vs-one classifier in a tuple); an
@@ -414,6 +433,37 @@ MAX_GRAM_COMPONENTS = 8192
 #: predictions for k members: 800 copies of one stump took some 45 s of CPU for one row
 #: (rt68-10); 500 take some 14 s. (scikit-learn's default is 50.)
 MAX_MEDIAN_STAGES = 500
+#: What staged_predict's stages may cost in member predictions: MAX_MEDIAN_STAGES plain ones.
+_MEDIAN_STAGE_COST = MAX_MEDIAN_STAGES * (MAX_MEDIAN_STAGES + 1) // 2
+
+
+def _member_predictions(member: Any, depth: int, memo: dict[int, int]) -> int:
+    """How many leaf estimators one ``predict`` of ``member`` runs: the sum over its own
+    ``estimators_`` (and a pipeline's steps, a wrapper's fitted estimator), ``depth`` levels
+    down, each object counted once per holder (``memo``); 1 for anything else."""
+    if id(member) in memo:
+        return memo[id(member)]
+    memo[id(member)] = 1  # (a cycle counts once)
+    attrs = vars(member) if depth > 0 and _has_dict(member) else {}
+    parts: list[Any] = []
+    held: Any = attrs.get("estimators_")
+    if type(held) in (list, tuple):
+        parts.extend(held)
+    elif isinstance(held, np.ndarray) and held.dtype.kind == "O":
+        parts.extend(held.ravel().tolist())
+    steps: Any = attrs.get("steps")
+    if type(steps) is list:
+        parts.extend(step[1] for step in steps if type(step) is tuple and len(step) == 2)
+    for key in ("estimator_", "regressor_", "base_estimator_"):
+        if attrs.get(key) is not None:
+            parts.append(attrs[key])
+    total = 0
+    for part in parts:
+        total += _member_predictions(part, depth - 1, memo)
+        if total > _MEDIAN_STAGE_COST:
+            break
+    memo[id(member)] = max(total, 1)
+    return memo[id(member)]
 
 
 #: Fitted samples times neighbours past which a k-neighbours model is refused: ``kneighbors()``
@@ -450,22 +500,177 @@ ARRAYS_IN_ARITHMETIC = (
 )
 
 
-#: The fitted lists of numbers scikit-learn keeps (logs of a fit, counts), which no method
-#: computes with.
-NUMBER_LISTS = frozenset(
+_PLS = {"x_rotations_": 0, "x_weights_": 0, "x_loadings_": 0, "_x_mean": 0, "_x_std": 0}
+_SCORES = {"scores_": 0, "pvalues_": 0}
+
+#: Per-feature arrays fit stores, by scikit-learn class: the axis that has one item per input
+#: feature (``n_features_in_``). A method broadcasts them against the input, or sizes its
+#: output by them: a PCA's ``mean_`` of 200,000 on one input column made ``inverse_transform``
+#: (rows, 200,000) (rt70-13), a random projection's ``inverse_components_``, FastICA's
+#: ``mixing_``, KernelPCA's ``dual_coef_``, PLS's ``x_loadings_`` and SimpleImputer's
+#: ``statistics_`` alike (rt70-14), and VarianceThreshold's ``variances_`` sized its support
+#: mask (rt70-16). Each must be an array of numbers with that axis, as fit stores it.
+FEATURE_AXES: dict[str, dict[str, int]] = {
+    "PCA": {"mean_": -1},
+    "IncrementalPCA": {"mean_": -1, "var_": -1},
+    "SparsePCA": {"mean_": -1},
+    "MiniBatchSparsePCA": {"mean_": -1},
+    "FactorAnalysis": {"mean_": -1, "noise_variance_": -1},
+    "FastICA": {"mean_": -1, "mixing_": 0, "whitening_": -1},
+    "KernelPCA": {"dual_coef_": -1},
+    "GaussianRandomProjection": {"inverse_components_": 0},
+    "SparseRandomProjection": {"inverse_components_": 0},
+    "PLSRegression": _PLS,
+    "PLSCanonical": _PLS,
+    "CCA": _PLS,
+    "PLSSVD": _PLS,
+    "StandardScaler": {"mean_": -1, "var_": -1, "scale_": -1},
+    "MinMaxScaler": {
+        "min_": -1,
+        "scale_": -1,
+        "data_min_": -1,
+        "data_max_": -1,
+        "data_range_": -1,
+    },
+    "MaxAbsScaler": {"max_abs_": -1, "scale_": -1},
+    "RobustScaler": {"center_": -1, "scale_": -1},
+    "PowerTransformer": {"lambdas_": -1},
+    "QuantileTransformer": {"quantiles_": -1},
+    "SimpleImputer": {"statistics_": -1},
+    "VarianceThreshold": {"variances_": -1},
+    "SelectKBest": _SCORES,
+    "SelectPercentile": _SCORES,
+    "SelectFpr": _SCORES,
+    "SelectFdr": _SCORES,
+    "SelectFwe": _SCORES,
+    "GenericUnivariateSelect": _SCORES,
+    "RFE": {"support_": -1, "ranking_": -1},
+    "RFECV": {"support_": -1, "ranking_": -1},
+    "SequentialFeatureSelector": {"support_": -1},
+    "BernoulliRBM": {"intercept_visible_": -1},
+    "GaussianNB": {"theta_": -1, "var_": -1},
+}
+
+
+def _check_feature_axes(name: str, attrs: dict[str, Any]) -> None:
+    """:data:`FEATURE_AXES` for a scikit-learn class ``name``; and the arrays that must agree
+    with another fitted array (an RBM's hidden biases with its components)."""
+    axes = FEATURE_AXES.get(name, {})
+    n_in: Any = attrs.get("n_features_in_")
+    for key, axis in axes.items():
+        value = attrs.get(key)
+        if value is None:
+            continue  # (a scaler without a mean, PLS without a scale)
+        shape = _shape(value)
+        require(
+            shape is not None
+            and len(shape) > 0
+            and not _is_object_array(value)
+            and is_int(n_in)
+            and shape[axis] == int(n_in),
+            f"{key} does not have one item per input feature (n_features_in_) on its axis "
+            f"{axis}, as fit stores it",
+        )
+    if name == "BernoulliRBM" and attrs.get("intercept_hidden_") is not None:
+        # score_samples adds intercept_hidden_ to X @ components_.T (rt70-14)
+        hidden, components = (
+            _shape(attrs.get("intercept_hidden_")),
+            _shape(attrs.get("components_")),
+        )
+        require(
+            hidden is not None
+            and components is not None
+            and len(hidden) == 1
+            and len(components) == 2
+            and hidden[0] == components[0],
+            "intercept_hidden_ does not have one item per component",
+        )
+
+
+#: The fitted lists and tuples a scikit-learn estimator keeps that hold numbers or arrays,
+#: each with why fit stores a list there. Any other fitted list or tuple that holds one is
+#: refused (:func:`_holds_numbers`): fit stores numbers as arrays, which the width checks read,
+#: and a list broadcasts in arithmetic as an array does, unread. PLS's ``x_rotations_`` as a
+#: list of 200,000 zeros (rt69-05), as a list of one such array (rt70-01), as twenty members'
+#: shared list of 4,000 (rt70-05), or behind a timedelta (rt70-06) each asked gigabytes.
+LIST_ATTRIBUTES: dict[str, str] = {
+    # logs of a fit and counts, which no method computes with
+    "lower_bounds_": "a mixture's log of lower bounds",
+    "n_iter_": "iterations per target or class",
+    "error_": "a dictionary learner's log of errors",
+    "n_classes_": "classes per output of a multi-output tree or forest",
+    "loglike_": "FactorAnalysis's log of likelihoods",
+    "costs_": "a log of costs",
+    "active_": "LARS's active features, per target",
+    "alphas_": "LARS's alphas, per target",
+    "coef_path_": "LARS's coefficient path, per target",
+    "loss_curve_": "MLP's log of losses",
+    "validation_scores_": "MLP's log of validation scores",
+    "scores_": "ARD and BayesianRidge's log of scores",
+    "shape_fit_": "an SVM's training shape",
+    "n_resources_": "a halving search's resources per iteration",
+    "n_candidates_": "a halving search's candidates per iteration",
+    # lists of arrays, one per layer, class, output, column or member (ARRAY_ITEMS)
+    "coefs_": "MLP's weights, one array per layer",
+    "intercepts_": "MLP's biases, one array per layer",
+    "categories_": "an encoder's categories, one array per input column",
+    "classes_": "a multi-output classifier's labels, one array per output",
+    "encodings_": "TargetEncoder's encodings, one array per column and class",
+    "estimators_features_": "bagging's feature indexes, one array per member",
+    "bin_thresholds_": "a histogram binner's thresholds, one array per feature",
+    "category_count_": "CategoricalNB's counts, one array per feature",
+    "feature_log_prob_": "CategoricalNB's log probabilities, one array per feature",
+    "rotations_": "QDA's rotations, one array per class",
+    "scalings_": "QDA's scalings, one array per class",
+    "covariance_": "QDA's covariances, one array per class",
+    "weight_concentration_": "a Dirichlet-process mixture's two concentration arrays",
+    "oob_decision_function_": "a multi-output forest's out-of-bag scores, one array per output",
+    "pairwise_indices_": "a one-vs-one classifier's sample indexes per pair",
+    # lists whose items other checks read
+    "feature_names_": "DictVectorizer's names: the fitted dicts' keys, numbers too",
+    "transformers_": "ColumnTransformer's (name, transformer, columns) triples",
+    "order_": "a classifier chain's order of outputs (a permutation, checked)",
+    "outlier_label_": "a radius classifier's outlier label per output",
+    "imputation_sequence_": "IterativeImputer's (feature, neighbours, estimator) triples",
+}
+
+#: The :data:`LIST_ATTRIBUTES` whose items are arrays of numbers, as fit stores them.
+ARRAY_ITEMS = frozenset(
     {
-        "lower_bounds_",
-        "n_iter_",
-        "error_",
-        "n_classes_",
-        "loglike_",
-        "costs_",
-        "active_",
-        "loss_curve_",
-        "validation_scores_",
-        "shape_fit_",
+        "coefs_",
+        "intercepts_",
+        "encodings_",
+        "bin_thresholds_",
+        "category_count_",
+        "feature_log_prob_",
+        "rotations_",
+        "scalings_",
+        "covariance_",
+        "weight_concentration_",
     }
 )
+
+
+def _holds_numbers(value: Any, depth: int = 3, clean: set[int] | None = None) -> bool:
+    """Whether a list or tuple holds a number (:data:`_NUMBER_LIKE`), an array, a sparse
+    matrix or a frame, at any place up to ``depth`` levels of lists down. Every item is read,
+    not the first only (rt70-01); a list already found to hold none is not read again, so a
+    memo DAG of lists costs what the file holds."""
+    if type(value) not in (list, tuple):
+        return False
+    clean = set() if clean is None else clean
+    if id(value) in clean:
+        return False
+    for item in value:
+        kind = type(item)
+        if kind in _NOT_NUMBERS:
+            continue
+        if issubclass(kind, _NUMBER_LIKE) or _shape(item) is not None:
+            return True
+        if depth > 1 and kind in (list, tuple) and _holds_numbers(item, depth - 1, clean):
+            return True
+    clean.add(id(value))
+    return False
 
 
 def _size(value: Any) -> int:
@@ -474,27 +679,9 @@ def _size(value: Any) -> int:
     return math.prod(shape) if shape is not None else 0
 
 
-#: The numbers a fitted list outside :data:`NUMBER_LISTS` may hold (a halving search's
-#: ``n_resources_``, a multi-output fit's per-output counts).
+#: The items of a chain's list ``order_`` past which it is refused (fit keeps a list order as
+#: given, rt69-15; one estimator per item).
 MAX_NUMBER_LIST = 4096
-
-
-def _numeric_list(value: Any) -> int:
-    """How many numbers ``value`` holds as a list or tuple of numbers, or of such lists (two
-    levels down; each level's length times its first item's), or 0 for anything else."""
-    items = 1
-    for _ in range(3):
-        if type(value) not in (list, tuple) or not value:
-            return 0
-        items *= len(value)
-        value = value[0]
-        # (a bool, a complex number or a 0-d array too: numpy makes [False, 0.5] or
-        # [array(0.0), 0.5] numbers, rt69-14)
-        if isinstance(value, (*_REAL, complex, np.complexfloating)) or (
-            isinstance(value, np.ndarray) and value.ndim == 0
-        ):
-            return items
-    return 0
 
 
 def _is_object_array(value: Any) -> bool:
@@ -562,12 +749,61 @@ def _check_per_call_products(name: str, attrs: dict[str, Any]) -> None:
         )
     if name == "Birch" and attrs.get("n_clusters") is not None:
         # partial_fit() (no input) clusters the subcluster centres again, with every pairwise
-        # distance of them: 20,000 zero centres asked 1.6 GB (rt69-12)
+        # distance of them: 20,000 zero centres asked 1.6 GB (rt69-12); partial_fit(X) first
+        # gathers them anew from the leaves' centroids_, whatever subcluster_centers_ holds:
+        # one leaf of 20,000 (rt70-04)
         centres = _count_of(attrs.get("subcluster_centers_"))
         require(
-            centres is None or centres <= MAX_GLOBAL_CENTRES,
-            f"more than {MAX_GLOBAL_CENTRES:,} subcluster centres: partial_fit() with no input "
-            "holds the distances of every pair of them",
+            (centres is None or centres <= MAX_GLOBAL_CENTRES)
+            and _leaf_centroids(attrs.get("dummy_leaf_")) <= MAX_GLOBAL_CENTRES,
+            f"more than {MAX_GLOBAL_CENTRES:,} subcluster centres: partial_fit() holds the "
+            "distances of every pair of them",
+        )
+    if name == "LocallyLinearEmbedding" and is_int(attrs.get("n_neighbors")):
+        # transform builds a (k, k) Gram matrix per row for its k neighbours: 19,999 asked
+        # 3.2 GB for one row (rt70-02)
+        k = int(attrs["n_neighbors"])
+        require(
+            k * k <= MAX_SQUARE_ITEMS,
+            f"n_neighbors is {k:,}: transform builds a (k, k) matrix for every row",
+        )
+    if name == "CalibratedClassifierCV" and attrs.get("calibrated_classifiers_") is not None:
+        _check_calibrated_members(attrs)
+
+
+def _leaf_centroids(dummy: Any) -> int:
+    """The centroids of a Birch's leaves, along its leaf chain (``check_birch`` refuses a
+    cycle; here a leaf met again ends the count)."""
+    seen: set[int] = set()
+    total = 0
+    leaf = vars(dummy).get("next_leaf_") if dummy is not None and _has_dict(dummy) else None
+    while leaf is not None and id(leaf) not in seen and total <= MAX_GLOBAL_CENTRES:
+        seen.add(id(leaf))
+        attrs = vars(leaf) if _has_dict(leaf) else {}
+        centroids = _count_of(attrs.get("centroids_"))
+        subclusters = _count_of(attrs.get("subclusters_"))
+        total += max(centroids or 0, subclusters or 0)
+        leaf = attrs.get("next_leaf_")
+    return total
+
+
+def _check_calibrated_members(attrs: dict[str, Any]) -> None:
+    """A CalibratedClassifierCV's members predict a column per label of their own ``classes``
+    (no trailing underscore): fit gives each the holder's ``classes_``, and a calibrator per
+    class (one for two classes). 200,000 labels in a member asked (rows, 200,000) per member
+    (rt70-15)."""
+    members: Any = attrs.get("calibrated_classifiers_")
+    require(type(members) is list, "calibrated_classifiers_ is not a list, as fit stores it")
+    classes = _count_of(attrs.get("classes_"))
+    for member in members:
+        fields = vars(member) if _has_dict(member) else {}
+        own = _count_of(fields.get("classes"))
+        calibrators = _count_of(fields.get("calibrators"))
+        require(
+            classes is not None
+            and own == classes
+            and calibrators == (1 if classes == 2 else classes),
+            "a calibrated member's classes or calibrators are not the holder's classes_",
         )
 
 
@@ -790,6 +1026,19 @@ def _searchable(cat: Any) -> bool:
 
 #: Python and numpy types of a real number (``bool`` is an ``int``).
 _REAL = (int, float, np.integer, np.floating, np.bool_)
+
+#: What numpy computes with besides arrays: numbers, and the objects a numeric or object array
+#: multiplies (a timedelta times a float is a timedelta, rt70-06).
+_NUMBER_LIKE = (
+    *_REAL,
+    complex,
+    np.generic,
+    datetime.timedelta,
+    datetime.date,
+    decimal.Decimal,
+    fractions.Fraction,
+)
+_NOT_NUMBERS = (str, bytes, type(None))
 
 
 def _searchable_items(items: list[Any]) -> bool:
@@ -1072,7 +1321,7 @@ def check_index_maps(est: Any, context: Any) -> None:
         # zeros for 256 outputs gathered (n, 2**20) from 1 MB (rt59-08). Fit stores a
         # permutation of the outputs, one estimator each
         order: Any = attrs.get("order_")
-        if type(order) is list and len(order) <= MAX_NUMBER_LIST and _numeric_list(order):
+        if type(order) is list and 0 < len(order) <= MAX_NUMBER_LIST:
             # fit keeps a list order as given (rt69-15)
             order = np.asarray(order) if all(is_int(i) for i in order) else None
         estimators: Any = attrs.get("estimators_")
