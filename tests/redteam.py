@@ -94,10 +94,14 @@ __all__ = [
 GB = 1 << 30
 MB = 1 << 20
 
-#: CPU seconds a child gets (after its imports, :func:`run_child`; at least this, less than one
-#: more) to show a hang of hours: killed at the limit, it has spent that long on a file that
-#: asks for far more, where an honest file of its size takes milliseconds.
-HANG_CPU = 1
+#: CPU seconds a child gets (after its imports, :func:`run_child`) to show a hang of hours.
+#: RLIMIT_CPU counts whole seconds, so the kill comes at the first whole second of the child's
+#: CPU past what its imports used plus 0.5 s: about 1 s after a fork of the zygote (it has used
+#: a few ms), 0.5 to 1.5 s after a fresh interpreter's imports. Killed there, the child has spent
+#: that long on a file that asks for far more, where an honest file of its size takes
+#: milliseconds. A call site whose child must do honest work first (fit or predict an honest
+#: model) passes a larger ``cpu``.
+HANG_CPU = 0.5
 
 
 # --- the file, and what safeload does with it in this process ---------------------------------
@@ -574,16 +578,17 @@ def run_child(
     *,
     memory: int = 0,
     grow: int = 0,
-    cpu: int = 0,
+    cpu: float = 0,
     timeout: float = 120,
     imports: Sequence[str] = (),
     fresh: bool = False,
 ) -> Child:
     """Run ``code`` (``path`` is ``sys.argv[1]``, the child runs in its folder) in a child
     under an address-space limit of ``memory`` bytes and a limit of ``cpu`` seconds of CPU
-    time (RLIMIT_CPU counts whole seconds: the child gets at least ``cpu`` and less than one
-    more); a child past its CPU limit is killed by SIGXCPU (a negative return code), one still
-    running after ``timeout`` seconds is killed (``Child.hung``).
+    time (RLIMIT_CPU counts whole seconds: the limit is the first whole second past the CPU
+    the child has used plus ``cpu``, so it gets at least ``cpu`` and less than one more); a
+    child past its CPU limit is killed by SIGXCPU (a negative return code), one still running
+    after ``timeout`` seconds is killed (``Child.hung``).
 
     ``imports`` are imported before the limits are set, so a limit cannot fail an import
     (a ``MemoryError`` is the payload's) and ``cpu`` counts from after them: a slow import is
@@ -656,7 +661,7 @@ def child(
     path: Path,
     *,
     memory: int = 3 * GB,
-    cpu: int = 30,
+    cpu: float = 30,
     timeout: float = 180,
     fresh: bool = False,
 ) -> Child:
@@ -669,7 +674,7 @@ def child(
 
 
 def assert_safeload_refuses(
-    path: Path, call: str, *, memory: int = 3 * GB, cpu: int = 30, timeout: float = 180
+    path: Path, call: str, *, memory: int = 3 * GB, cpu: float = 30, timeout: float = 180
 ) -> None:
     """Assert that a :func:`child` (with these limits) running :data:`SAFE_CALL` (``call``
     after safeload's load) saw ``scan`` call the file unsafe and ``load_unsigned`` refuse it."""

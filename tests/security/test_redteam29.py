@@ -56,7 +56,7 @@ _IMPORTS = ("pickle", "safeload", "numpy", "sklearn.ensemble", "sklearn.impute")
 
 
 def _child(
-    code: str, path: Path, *, memory: int = 2 * GB, cpu: int = 20, fresh: bool = False
+    code: str, path: Path, *, memory: int = 2 * GB, cpu: float = 20, fresh: bool = False
 ) -> Any:
     return run_child(code, path, grow=memory, cpu=cpu, timeout=180, imports=_IMPORTS, fresh=fresh)
 

@@ -7,9 +7,9 @@ Ported by the maintainer with the marks removed: every finding is fixed but thre
 documented limits (strict xfails, SECURITY.md): rt70-07 (a KNNImputer's distances to every
 fitted sample, as an honest one's) and rt70-08/09 (fit and partial_fit train with the file's
 hyperparameters); rt70-16's SelectFromModel form is rt66-09's documented limit (its input
-width is its estimator's, 200,000 here). rt70-11 builds 85 members of 85, not 60 of 60: 60 nested members cost
-109,800 member predictions in staged_predict, what 469 plain members cost, within the stage
-bound (MAX_MEDIAN_STAGES plain members, 125,250).
+width is its estimator's, 200,000 here). rt70-11 builds 85 members of 85, not 60 of 60: 60
+nested members cost 109,800 member predictions in staged_predict, what 469 plain members
+cost, within the stage bound (MAX_MEDIAN_STAGES plain members, 125,250).
 
 "pure" is a snapshot of /work/main/src in /tmp/rt70p (SAFELOAD_PURE_PYTHON=1); "compiled" is
 /work/main's .venv build with PYTHONPATH=/work/main/src. Every test below xfailed under both
