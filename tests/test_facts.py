@@ -339,6 +339,60 @@ def test_scan_of_a_plain_model_imports_no_model_library(tmp_path: Path) -> None:
         assert rest.split(" ", 1) == ["0", "[]"], (path, out.stdout + out.stderr)
 
 
+def test_scan_of_a_plain_joblib_model_is_one_run_on_the_facts(tmp_path: Path) -> None:
+    """A joblib file is scanned on the facts, once, as a pickle is: joblib's array header
+    (``NumpyArrayWrapper``) is the one class it imports, and no check of a load applies to the
+    header. Before, every joblib file's run on facts ended by asking for the run with the
+    classes imported, and was thrown away: each joblib file was checked twice. The
+    interpreter reports the model-library modules loaded after each scan: joblib's only."""
+    import joblib
+
+    models = _models()
+    paths = []
+    for name in _MODEL_NAMES:
+        path = tmp_path / f"{name}.joblib"
+        joblib.dump(models[name], path)
+        paths.append(str(path))
+    code = (
+        "import safeload.cli, sys\n"
+        "for path in sys.argv[1:]:\n"
+        "    code = safeload.cli.main(['scan', path])\n"
+        "    print('RESULT', path, code, sorted({m.split('.')[0] for m in sys.modules} & "
+        f"{set(_WATCHED)!r}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, *paths], capture_output=True, text=True, check=True
+    )
+    results = [
+        line.split(" ", 2)[1:] for line in out.stdout.splitlines() if line.startswith("RESULT")
+    ]
+    assert [r[0] for r in results] == paths, out.stdout + out.stderr
+    for path, rest in results:
+        assert rest.split(" ", 1) == ["0", "['joblib']"], (path, out.stdout + out.stderr)
+
+
+def test_joblib_scan_gives_the_same_findings_without_the_facts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run on facts decides a joblib file now: its findings are the run with the classes'
+    (the plain models and the crafted trees, written by joblib)."""
+    import joblib
+
+    models = {name: model for name, model in _models().items()}
+    models.update({name: pickle.loads(data) for name, data in _crafted_trees().items()})
+    paths = {}
+    for name, model in models.items():
+        paths[name] = tmp_path / f"{name}.joblib"
+        joblib.dump(model, paths[name])
+    with_facts = {name: safeload.scan(path) for name, path in paths.items()}
+    monkeypatch.setattr(facts, "data_available", lambda: False)
+    for name, path in paths.items():
+        without = safeload.scan(path)
+        assert with_facts[name].safe == without.safe, name
+        assert with_facts[name].findings == without.findings, name
+    assert any(not report.safe for report in with_facts.values())  # (the crafted trees)
+
+
 def test_scan_gives_the_same_findings_without_the_facts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -25,6 +25,7 @@ data (dispatch rows, literal state, parameter constraints) :mod:`safeload.trust.
 from __future__ import annotations
 
 import functools
+import sys
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -50,6 +51,12 @@ class NeedsImport(Exception):
     def __init__(self, why: str) -> None:
         super().__init__(why)
         _RAISED.flag = True
+
+
+def needs_import_raised() -> bool:
+    """Whether a :class:`NeedsImport` was raised in this thread since the last
+    :func:`take_needs_import` (which this does not clear)."""
+    return bool(getattr(_RAISED, "flag", False))
 
 
 def take_needs_import() -> bool:
@@ -288,6 +295,10 @@ def constraint_names(cls: Any) -> frozenset[str]:
     """The parameters the class holds to ``_parameter_constraints``."""
     if isinstance(cls, ClassFacts):
         return frozenset(cls.constraints or ())
+    if "sklearn.base" not in sys.modules:
+        # a class can derive from BaseEstimator only once sklearn.base is imported: joblib's
+        # array header, met in a run on facts, has none without importing scikit-learn
+        return frozenset()
     from safeload.trust.classes import constraints_of
 
     return frozenset(constraints_of(cls) or ())

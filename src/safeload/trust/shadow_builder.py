@@ -412,6 +412,11 @@ class Builder(MadeForReal):
             known = facts.facts_for(*pair)
             if known is not None and (shadowable(known) or pair == TREE):
                 return known
+            if pair == ("joblib.numpy_pickle", "NumpyArrayWrapper"):
+                # joblib's array header, in every joblib file: safeload's own dependency, whose
+                # format the load reads; no check applies to the wrapper (the array it stands
+                # for is checked), so a run on facts need not be thrown away for it
+                import joblib.numpy_pickle  # noqa: F401
             top = pair[0].partition(".")[0]
             if not (pair[0] in sys.modules or top in sys.stdlib_module_names or top == "numpy"):
                 raise NeedsImport(f"{format_name(*pair)}, which is not imported")
