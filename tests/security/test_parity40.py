@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+import safeload
 from redteam import load_honest, parity
 
 X = np.random.RandomState(0).rand(30, 3)
@@ -128,9 +129,9 @@ def test_fuzzed_state_parity(case: str, tmp_path: Path) -> None:
     ],
 )
 def test_isotonic_thresholds_load(form: str, tmp_path: Path) -> None:
-    """Thresholds interp1d takes keep loading: scan models object arrays and lists of numpy
-    scalars as the load builds them (a list or tuple breaks predict, which reads the
-    thresholds' dtype, but both sides still agree it loads)."""
+    """Thresholds interp1d takes keep loading: scan models object arrays as the load builds
+    them. A list or tuple (which breaks predict: it reads the thresholds' dtype) is refused
+    by both sides alike."""
     model = _isotonic()
     for name in ("X_thresholds_", "y_thresholds_"):
         value = getattr(model, name)
@@ -142,9 +143,16 @@ def test_isotonic_thresholds_load(form: str, tmp_path: Path) -> None:
             "tuple": tuple(float(v) for v in value),
         }[form]
         setattr(model, name, changed)
-    loaded = load_honest(model, tmp_path)
     if form in ("list-of-numpy-floats", "tuple"):
+        # refused by scan and load alike since red team 70: fit stores arrays, and a fitted
+        # list of numbers broadcasts unread (widths.LIST_ATTRIBUTES)
+        path = tmp_path / "m.pkl"
+        path.write_bytes(pickle.dumps(model, protocol=5))
+        assert not safeload.scan(path).safe
+        with pytest.raises(safeload.SafeloadError):
+            safeload.load_unsigned(path)
         return
+    loaded = load_honest(model, tmp_path)
     assert np.allclose(loaded.predict(X[:3, 0]), _isotonic().predict(X[:3, 0]), atol=1e-5)
 
 

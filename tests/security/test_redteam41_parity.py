@@ -515,6 +515,7 @@ class _CraftedDok:
 def test_rt41_03_no_dict_subclass_has_a_native_check() -> None:
     """``trust/shadow._NO_CHECKS`` (the dict subclasses scan makes for real and runs no
     native check on) holds no class that ``validate.checks_for_scan`` would check."""
+    from joblib.numpy_pickle import NumpyArrayWrapper
     from sklearn.utils import Bunch
 
     from safeload import validate
@@ -525,6 +526,7 @@ def test_rt41_03_no_dict_subclass_has_a_native_check() -> None:
         "collections.OrderedDict": __import__("collections").OrderedDict,
         "collections.defaultdict": __import__("collections").defaultdict,
         "sklearn.utils._bunch.Bunch": Bunch,
+        "joblib.numpy_pickle.NumpyArrayWrapper": NumpyArrayWrapper,
     }
     assert set(classes) == _NO_CHECKS
     for cls in classes.values():

@@ -563,11 +563,7 @@ def _check_feature_axes(name: str, attrs: dict[str, Any]) -> None:
             continue  # (a scaler without a mean, PLS without a scale)
         shape = _shape(value)
         require(
-            shape is not None
-            and len(shape) > 0
-            and not _is_object_array(value)
-            and is_int(n_in)
-            and shape[axis] == int(n_in),
+            shape is not None and len(shape) > 0 and is_int(n_in) and shape[axis] == int(n_in),
             f"{key} does not have one item per input feature (n_features_in_) on its axis "
             f"{axis}, as fit stores it",
         )
@@ -615,6 +611,7 @@ LIST_ATTRIBUTES: dict[str, str] = {
     "intercepts_": "MLP's biases, one array per layer",
     "categories_": "an encoder's categories, one array per input column",
     "classes_": "a multi-output classifier's labels, one array per output",
+    "class_prior_": "a multi-output dummy classifier's priors, one array per output",
     "encodings_": "TargetEncoder's encodings, one array per column and class",
     "estimators_features_": "bagging's feature indexes, one array per member",
     "bin_thresholds_": "a histogram binner's thresholds, one array per feature",
