@@ -95,8 +95,7 @@ def _named_class_needs_import(analysis: Any, policy: Policy) -> bool:
     :meth:`Builder._global` decides). That run is then skipped: a joblib file of 1,000
     calibrated members was checked twice, half its scan time. Answering ``True`` wrongly
     costs that time only; the run with the classes decides either way."""
-    import sys
-
+    from safeload.trust.shadow_builder import resolvable_on_facts
     from safeload.trust.shadow_state import TREE, shadowable
 
     for ref in getattr(analysis, "globals", ()):
@@ -113,9 +112,7 @@ def _named_class_needs_import(analysis: Any, policy: Policy) -> bool:
             except NeedsImport:
                 return True
             continue
-        top = pair[0].partition(".")[0]
-        imported = pair[0] in sys.modules or top in sys.stdlib_module_names or top == "numpy"
-        if not imported and pair != ("joblib.numpy_pickle", "NumpyArrayWrapper"):
+        if not resolvable_on_facts(pair):
             return True
     return False
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from safeload import _symbolic as s
 from safeload.pickle.call_rules import CALLED_BARE_MODULES
-from safeload.pickle.names import BIT_GENERATORS, DICT_MAKERS, MULTIARRAY_SCALAR
+from safeload.pickle.names import BIT_GENERATORS, DICT_MAKERS, JOBLIB_WRAPPER, MULTIARRAY_SCALAR
 from safeload.pickle.narrowed import _NARROWED
 from safeload.policy import Policy, format_name
 from safeload.trust import facts
@@ -305,6 +305,19 @@ def _latin1_payload(raw: Any) -> Any:
     return raw
 
 
+def resolvable_on_facts(pair: tuple[str, str]) -> bool:
+    """Whether a run on facts may resolve ``pair`` for real (a name the facts cannot shadow):
+    its module is imported already, or is the standard library's or numpy's, or it is joblib's
+    array header, which that run imports (:meth:`Builder._global`)."""
+    top = pair[0].partition(".")[0]
+    return (
+        pair[0] in sys.modules
+        or top in sys.stdlib_module_names
+        or top == "numpy"
+        or pair == JOBLIB_WRAPPER
+    )
+
+
 class Builder(MadeForReal):
     """Turns the static pass's symbolic values into shadows (memoised by node); what it makes
     for real is :class:`~safeload.trust.shadow_made.MadeForReal`'s."""
@@ -412,13 +425,12 @@ class Builder(MadeForReal):
             known = facts.facts_for(*pair)
             if known is not None and (shadowable(known) or pair == TREE):
                 return known
-            if pair == ("joblib.numpy_pickle", "NumpyArrayWrapper"):
+            if pair == JOBLIB_WRAPPER:
                 # joblib's array header, in every joblib file: safeload's own dependency, whose
                 # format the load reads; no check applies to the wrapper (the array it stands
                 # for is checked), so a run on facts need not be thrown away for it
                 import joblib.numpy_pickle  # noqa: F401
-            top = pair[0].partition(".")[0]
-            if not (pair[0] in sys.modules or top in sys.stdlib_module_names or top == "numpy"):
+            if not resolvable_on_facts(pair):
                 raise NeedsImport(f"{format_name(*pair)}, which is not imported")
         found = resolve(*pair)
         return found if found is not None else Unknown(f"{format_name(*pair)} is not installed")
