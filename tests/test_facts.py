@@ -312,47 +312,9 @@ _MODEL_NAMES = (
 )
 
 
-def test_scan_of_a_plain_model_imports_no_model_library(tmp_path: Path) -> None:
-    """One interpreter scans each plain model in turn (CLI) and reports, after each scan, the
-    model-library modules loaded so far: every scan must exit 0 having imported none."""
-    models = _models()
-    paths = []
-    for name in _MODEL_NAMES:
-        path = tmp_path / f"{name}.pkl"
-        path.write_bytes(pickle.dumps(models[name], protocol=5))
-        paths.append(str(path))
-    code = (
-        "import safeload.cli, sys\n"
-        "for path in sys.argv[1:]:\n"
-        "    code = safeload.cli.main(['scan', path])\n"
-        "    print('RESULT', path, code, sorted(m for m in sys.modules if m.split('.')[0] in "
-        f"{set(_WATCHED)!r}))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code, *paths], capture_output=True, text=True, check=True
-    )
-    results = [
-        line.split(" ", 2)[1:] for line in out.stdout.splitlines() if line.startswith("RESULT")
-    ]
-    assert [r[0] for r in results] == paths, out.stdout + out.stderr
-    for path, rest in results:
-        assert rest.split(" ", 1) == ["0", "[]"], (path, out.stdout + out.stderr)
-
-
-def test_scan_of_a_plain_joblib_model_is_one_run_on_the_facts(tmp_path: Path) -> None:
-    """A joblib file is scanned on the facts, once, as a pickle is: joblib's array header
-    (``NumpyArrayWrapper``) is the one class it imports, and no check of a load applies to the
-    header. Before, every joblib file's run on facts ended by asking for the run with the
-    classes imported, and was thrown away: each joblib file was checked twice. The
-    interpreter reports the model-library modules loaded after each scan: joblib's only."""
-    import joblib
-
-    models = _models()
-    paths = []
-    for name in _MODEL_NAMES:
-        path = tmp_path / f"{name}.joblib"
-        joblib.dump(models[name], path)
-        paths.append(str(path))
+def _libraries_after_each_scan(paths: list[str]) -> list[tuple[str, str, str]]:
+    """One interpreter scans each file in turn (CLI) and reports, after each scan, its exit
+    code and the model libraries (:data:`_WATCHED`, top-level names) loaded so far."""
     code = (
         "import safeload.cli, sys\n"
         "for path in sys.argv[1:]:\n"
@@ -364,11 +326,43 @@ def test_scan_of_a_plain_joblib_model_is_one_run_on_the_facts(tmp_path: Path) ->
         [sys.executable, "-c", code, *paths], capture_output=True, text=True, check=True
     )
     results = [
-        line.split(" ", 2)[1:] for line in out.stdout.splitlines() if line.startswith("RESULT")
+        tuple(line.split(" ", 3)[1:])
+        for line in out.stdout.splitlines()
+        if line.startswith("RESULT")
     ]
     assert [r[0] for r in results] == paths, out.stdout + out.stderr
-    for path, rest in results:
-        assert rest.split(" ", 1) == ["0", "['joblib']"], (path, out.stdout + out.stderr)
+    return results  # type: ignore[return-value]
+
+
+def test_scan_of_a_plain_model_imports_no_model_library(tmp_path: Path) -> None:
+    """One interpreter scans each plain model in turn: every scan must exit 0 having imported
+    no model library."""
+    models = _models()
+    paths = []
+    for name in _MODEL_NAMES:
+        path = tmp_path / f"{name}.pkl"
+        path.write_bytes(pickle.dumps(models[name], protocol=5))
+        paths.append(str(path))
+    for path, code, loaded in _libraries_after_each_scan(paths):
+        assert (code, loaded) == ("0", "[]"), path
+
+
+def test_scan_of_a_plain_joblib_model_is_one_run_on_the_facts(tmp_path: Path) -> None:
+    """A joblib file is scanned on the facts, once, as a pickle is: joblib's array header
+    (``NumpyArrayWrapper``) is the one class it imports, and no check of a load applies to the
+    header. Before, every joblib file's run on facts ended by asking for the run with the
+    classes imported, and was thrown away: each joblib file was checked twice. After each
+    scan the interpreter has loaded joblib only."""
+    import joblib
+
+    models = _models()
+    paths = []
+    for name in _MODEL_NAMES:
+        path = tmp_path / f"{name}.joblib"
+        joblib.dump(models[name], path)
+        paths.append(str(path))
+    for path, code, loaded in _libraries_after_each_scan(paths):
+        assert (code, loaded) == ("0", "['joblib']"), path
 
 
 def test_joblib_scan_gives_the_same_findings_without_the_facts(
