@@ -383,7 +383,6 @@ _SAFELOAD_TIMED = (
 )
 
 
-@open_finding(71, "rt71-06 a memo DAG of lists in a Birch subcluster: scan/load quadratic")
 def test_rt71_06_birch_subcluster_dag_scan_time(tmp_path):
     # [L1] * 20,000 with L1 = ["a"] * 20,000: 2 lists, 992 bytes. Out of a _CFSubcluster the
     # unfold count refuses it in 0.07 s; in one (OPAQUE_STATE) it is SAFE, and
@@ -403,7 +402,6 @@ def test_rt71_06_birch_subcluster_dag_scan_time(tmp_path):
 # --- rt71-07: a subcluster's linear_sum_ as a memo DAG of lists: partial_fit makes it dense ---
 
 
-@open_finding(71, "rt71-07 Birch _CFSubcluster.linear_sum_ list DAG, partial_fit W**3 floats")
 def test_rt71_07_birch_linear_sum_dag(tmp_path):
     w = 400
     level2 = [0.0] * w

@@ -87,12 +87,13 @@ def _unfold(
             return (max(1, _range_items(sym.args)) if ranges else 1), _NONE_MET
         if cls is not None and cls.pair in ITERATING_CALLS:
             total += iterated_text(sym)
-        if cls is not None and cls.pair in OPAQUE_STATE:
-            return 1, _NONE_MET
         items: list[_Sym] = []
         if sym.args is not None:
             items.append(sym.args)
-        if sym.state is not None:
+        links = UNWALKED_LINKS.get(cls.pair) if cls is not None else None
+        if links is not None:
+            items += _linked_state(sym, links)
+        elif sym.state is not None:
             items.append(sym.state)
         if sym.held:
             items += sym.held
@@ -204,21 +205,46 @@ REBUILT_FROM_STATE: Final[dict[tuple[str, str], int]] = {
 }
 
 
+#: Attributes that link objects of one class sideways, by class (module, qualname): a link to
+#: another object of the same class (or ``None``) is not part of what the holder unfolds into,
+#: and no recursive method follows it. Birch's CF-tree leaves link both ways (``prev_leaf_``,
+#: ``next_leaf_``); counted as printed, each leaf counted the chain again, and an honest Birch
+#: of 44 leaves (346 KB) unfolded past its budget (rt70-10). Only those links are left out: a
+#: node's other state, and a link holding anything but a node, count as any object's do (the
+#: whole node state left out let a 992-byte list DAG in a subcluster cost 42 s, rt71-06). The
+#: sharing bound leaves the same edges out (``trust.sharing``), and ``check_birch`` walks the
+#: chain with a set of the leaves seen.
+UNWALKED_LINKS: Final[dict[tuple[str, str], frozenset[str]]] = {
+    ("sklearn.cluster._birch", "_CFNode"): frozenset({"prev_leaf_", "next_leaf_"}),
+}
+
+
+def _linked_state(sym: _Obj, links: frozenset[str]) -> list[_Sym]:
+    """What ``sym``'s BUILD state holds, less the :data:`UNWALKED_LINKS` entries (``links``)
+    that hold ``None`` or an object of ``sym``'s own class."""
+    state = sym.state
+    if not isinstance(state, _Dict):
+        return [state] if state is not None else []
+    kept: list[_Sym] = []
+    for name, value in state.items.items():
+        if name in links and _is_link(value, sym):
+            continue
+        kept.append(value)
+    return kept + (state.others or [])
+
+
+def _is_link(value: _Sym, holder: _Obj) -> bool:
+    """Whether ``value`` is ``None`` or an object of ``holder``'s class."""
+    if isinstance(value, _Const):
+        return value.value is None
+    if isinstance(value, _Obj):
+        cls, own = value.cls, holder.cls
+        return cls is not None and own is not None and cls.pair == own.pair
+    return False
+
+
 #: Callees that make one item per character of a string or bytes argument: ``list(S)`` of a
 #: 4 MB string is 32 MB of pointers (rt28-06).
-#: Classes whose instances print and compare as ``object`` does (their address, identity), and
-#: that no callee walks without regard to sharing: their state is not part of what the model
-#: unfolds into. Birch's CF-tree nodes link their leaves both ways (``prev_leaf_``,
-#: ``next_leaf_``), so counting a node's state counted the chain again from every leaf, and an
-#: honest Birch of 44 leaves (346 KB) unfolded past its budget (rt70-10). Their checks walk
-#: them with a set of the nodes seen (``structures.clustering.check_birch``).
-OPAQUE_STATE: Final = frozenset(
-    {
-        ("sklearn.cluster._birch", "_CFNode"),
-        ("sklearn.cluster._birch", "_CFSubcluster"),
-    }
-)
-
 ITERATING_CALLS: Final = frozenset(
     {
         ("builtins", "list"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable
 
+from safeload.pickle.costs import UNWALKED_LINKS as _UNWALKED_LINKS
 from safeload.trust.graph import Graph, UnsafeState
 
 #: How many times, on average, scikit-learn's recursive methods may meet each object with
@@ -26,10 +27,9 @@ SHARING_SLACK = 64
 #: visit and check what it holds). Birch's CF-tree leaves link both ways; only Birch's own
 #: ``_get_leaves`` follows ``next_leaf_``, once per leaf, and ``check_birch`` walks the chain
 #: with a set of the leaves seen. Counted as edges, the links made an honest Birch of 44 leaves
-#: (346 KB) "exponential" (rt70-10).
-UNWALKED_LINKS: dict[tuple[str, str], frozenset[str]] = {
-    ("sklearn.cluster._birch", "_CFNode"): frozenset({"prev_leaf_", "next_leaf_"}),
-}
+#: (346 KB) "exponential" (rt70-10). The same table as the stream's unfold count
+#: (``pickle.costs.UNWALKED_LINKS``).
+UNWALKED_LINKS = _UNWALKED_LINKS
 
 
 def check_sharing(graph: Graph) -> Components | None:

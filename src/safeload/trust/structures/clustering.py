@@ -122,23 +122,91 @@ def check_birch(est: Any, context: Any) -> None:
                 np.shape(labels)[:1] == (n_centers,),
                 "Birch subcluster_labels_ is not one label per subcluster center",
             )
+    from sklearn.cluster._birch import _CFNode
+
     leaf = getattr(est, "dummy_leaf_", None)
     seen: set[int] = set()
+    chain: list[Any] = []
     while leaf is not None:
+        require(class_of(leaf) is _CFNode, "Birch leaf chain holds something other than a node")
         require(id(leaf) not in seen, "Birch leaf chain has a cycle")
         require(len(seen) < MAX_OBJECTS, "Birch leaf chain too long")
         seen.add(id(leaf))
+        chain.append(leaf)
         leaf = leaf.next_leaf_
     root = getattr(est, "root_", None)
     nodes: set[int] = set()
     stack = [root] if root is not None else []
+    width: Any = getattr(est, "n_features_in_", None)
     while stack:
         node = stack.pop()
+        require(class_of(node) is _CFNode, "Birch CF tree holds something other than a node")
         require(id(node) not in nodes, "Birch CF tree has a node reached twice (a cycle)")
         nodes.add(id(node))
-        for sub in node.subclusters_:
+        chain.append(node)
+        for sub in _checked_subclusters(node, width):
             if sub.child_ is not None:
                 stack.append(sub.child_)
+    for node in chain:
+        for link in ("prev_leaf_", "next_leaf_"):
+            held = getattr(node, link, None)
+            require(
+                held is None or id(held) in seen or id(held) in nodes,
+                f"Birch {link} links to a node outside the CF tree and its leaf chain",
+            )
+
+
+def _checked_subclusters(node: Any, n_in: Any) -> list[Any]:
+    """A CF node's subclusters, each as fit makes it: a ``_CFSubcluster`` whose sums and
+    centroid are float vectors of one item per input feature, whose squared sums are numbers
+    and whose child is a node or ``None``. ``partial_fit`` merges a new row into them and
+    ``predict`` reads the node's ``centroids_``: a ``linear_sum_`` stored as a list DAG of
+    400**3 floats became a 512 MB array on one row's merge (rt71-07)."""
+    from sklearn.cluster._birch import _CFNode, _CFSubcluster
+
+    subs: Any = getattr(node, "subclusters_", None)
+    require(type(subs) is list, "Birch CF node's subclusters_ is not a list")
+    for key in ("init_centroids_", "centroids_"):
+        held = getattr(node, key, None)
+        require(
+            held is None
+            or (
+                isinstance(held, np.ndarray)
+                and held.ndim == 2
+                and held.dtype.kind == "f"
+                and is_int(n_in)
+                and held.shape[1] == int(n_in)
+            ),
+            f"Birch CF node's {key} is not a float array of one column per input feature",
+        )
+    for sub in subs:
+        require(
+            class_of(sub) is _CFSubcluster, "Birch CF node holds something other than a subcluster"
+        )
+        for key in ("linear_sum_", "centroid_"):
+            held = getattr(sub, key, None)
+            require(
+                isinstance(held, np.ndarray)
+                and held.dtype.kind == "f"
+                and is_int(n_in)
+                and held.shape == (int(n_in),),
+                f"Birch subcluster's {key} is not a float vector of one item per input feature",
+            )
+        for key in ("squared_sum_", "sq_norm_"):
+            held = getattr(sub, key, None)
+            require(
+                isinstance(held, (float, np.floating)),
+                f"Birch subcluster's {key} is not a number",
+            )
+        require(
+            is_int(getattr(sub, "n_samples_", None)), "Birch subcluster's n_samples_ is not a count"
+        )
+        child = getattr(sub, "child_", None)
+        require(
+            child is None or class_of(child) is _CFNode,
+            "Birch subcluster's child_ is not a node",
+        )
+    return list(subs)
 
 
 def check_hdbscan(est: Any, context: Any) -> None:
