@@ -261,9 +261,14 @@ def _wide_text(secret: bytes) -> list[bytes]:
     forms: list[bytes] = []
     for text, name in candidates:
         try:
-            forms.append(text.decode(name).encode("utf-8"))
+            wide = text.decode(name)
         except UnicodeError:
             continue
+        forms.append(wide.encode("utf-8"))
+        if not wide.isascii() and max(wide) <= "\xff":
+            # bytes read as Latin-1 and saved wide: a mainframe's EBCDIC key file opened as
+            # Latin-1 and saved as UTF-16, which the EBCDIC reader reads next (rt71-08)
+            forms.append(wide.encode("latin-1"))
     return forms
 
 
