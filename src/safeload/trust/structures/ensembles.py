@@ -76,7 +76,12 @@ def _class_counts(classes: Any, n_outputs: int) -> list[int]:
     """The number of classes per output: ``classes_`` is one array for one output and a list
     of arrays for several (how forests and trees store it)."""
     if n_outputs == 1:
-        require(np.ndim(classes) == 1, "classes_ is not one array of labels")
+        # (an array, as fit stores it: np.ndim of a Pipeline, which has __len__ and
+        # __getitem__, is 1 in the load and unknown to scan's shadow, rt72-02)
+        require(
+            issubclass(type(classes), np.ndarray) and classes.ndim == 1,
+            "classes_ is not one array of labels",
+        )
         return [len(classes)]
     require(
         isinstance(classes, list) and len(classes) == n_outputs,
