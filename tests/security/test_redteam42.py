@@ -126,14 +126,15 @@ def test_rt42_03_scalar_payload_length_parity(payload: str, where: str, tmp_path
     (numpy reads its first 8 bytes) loads, and scans SAFE (it was unproven in a plain-data
     slot)."""
     from sklearn.linear_model import LinearRegression
-    from sklearn.pipeline import FeatureUnion
-    from sklearn.preprocessing import StandardScaler
+    from sklearn.preprocessing import FunctionTransformer
 
     value = np.float64(1.5)
     m: Any
     if where == "plain-data":
-        m = FeatureUnion([("s", StandardScaler())]).fit(X)
-        m.transformer_weights = value
+        # (a keyword dict's value; FeatureUnion.transformer_weights held it bare until
+        # transformer_weights had to be a dict of numbers, rt71-12)
+        m = FunctionTransformer(np.log1p).fit(X)
+        m.kw_args = {"a": value}
     elif where == "any-attribute":
         m = LinearRegression().fit(X, Y2)
         m.extra_ = value

@@ -61,6 +61,10 @@ def test_rt43_02_long_keyword_name_parity(slot: str, what: str, tmp_path: Path) 
             m = SpectralClustering(2, random_state=0).fit(X)
             m.kernel_params = stored
         safe, outcome = parity(pickle.dumps(m, protocol=5), tmp_path)
+        if slot == "SpectralClustering.kernel_params" and what == "bytes-value":
+            # (a kernel's parameters are numbers, or a str: bytes are refused by both since
+            # rt71-12)
+            expected = None
         if expected is not None:
             assert (safe, outcome) == expected
         else:

@@ -341,7 +341,7 @@ def _check_paid_widths(est: Any) -> None:
             # MAX_MEDIAN_STAGES plain members cost
             memo: dict[int, int] = {}
             held: Any = attrs.get("estimators_")
-            widest = max(_member_predictions(m, 4, memo) for m in list(held))
+            widest = max(_member_predictions(m, _MEMBER_DEPTH, memo) for m in list(held))
             require(
                 members * (members + 1) // 2 * widest <= _MEDIAN_STAGE_COST,
                 f"{members} members of up to {widest:,} predictions each: staged_predict "
@@ -350,6 +350,10 @@ def _check_paid_widths(est: Any) -> None:
     if sklearn_class:
         _check_per_call_products(sklearn_class, attrs)
         _check_feature_axes(sklearn_class, attrs)
+        _check_fitted_numbers(sklearn_class, attrs)
+        _check_parameter_dicts(attrs)
+        if sklearn_class in _PLS_CLASSES:
+            _check_pls_targets(attrs)
     if sklearn_class:
         # fit stores arrays (a float intercept_ without one); a list or tuple broadcasts in
         # X @ coef_.T + intercept_ as an array does, and the output widths read arrays: a
@@ -437,33 +441,72 @@ MAX_MEDIAN_STAGES = 500
 _MEDIAN_STAGE_COST = MAX_MEDIAN_STAGES * (MAX_MEDIAN_STAGES + 1) // 2
 
 
+#: Fitted samples a member's ``predict`` measures every row against: a neighbours model's, a
+#: Gaussian process's, a kernel model's, an SVM's support vectors.
+MEASURED_SAMPLES = ("_fit_X", "X_train_", "X_fit_", "support_vectors_")
+#: Items of :data:`MEASURED_SAMPLES` that cost one unit of the stage bound, what one stump's
+#: ``predict`` costs (some 0.1 ms), with a margin of five: a brute-force KNN's ``predict`` of one
+#: row over 50,000 samples took 0.5 ms. Members that were not ensembles counted one prediction
+#: each, whatever they measured: 60 KNN members over 200,000 samples each took 2.8 s of CPU
+#: for one row's ``staged_predict`` (rt71-02; one thread).
+_UNIT_ITEMS = 2000
+#: Levels of members :func:`_member_predictions` reads; a member nested deeper costs the whole
+#: bound.
+_MEMBER_DEPTH = 64
+
+
 def _member_predictions(member: Any, depth: int, memo: dict[int, int]) -> int:
-    """How many leaf estimators one ``predict`` of ``member`` runs: the sum over its own
-    ``estimators_`` (and a pipeline's steps, a wrapper's fitted estimator), ``depth`` levels
-    down, each object counted once per holder (``memo``); 1 for anything else."""
+    """What one ``predict`` of ``member`` costs, in stump predictions: the sum over every
+    estimator it holds (its fitted members, a pipeline's steps, a search's best estimator, a
+    stack's final estimator, in lists, tuples and dicts), at any depth, each object costed
+    once (``memo``) and counted wherever it is held; for an estimator holding none, its
+    :data:`MEASURED_SAMPLES` in units of :data:`_UNIT_ITEMS`, at least 1. Named aliases
+    (``named_estimators_``, ``named_steps``) are not counted again. Four named keys read four
+    levels deep let a member nested in four pipelines, or held as ``final_estimator_`` or
+    ``best_estimator_``, count 1 (rt71-03)."""
     if id(member) in memo:
         return memo[id(member)]
+    if depth <= 0:
+        return _MEDIAN_STAGE_COST + 1
     memo[id(member)] = 1  # (a cycle counts once)
-    attrs = vars(member) if depth > 0 and _has_dict(member) else {}
+    attrs = vars(member) if _has_dict(member) else {}
     parts: list[Any] = []
-    held: Any = attrs.get("estimators_")
-    if type(held) in (list, tuple):
-        parts.extend(held)
-    elif isinstance(held, np.ndarray) and held.dtype.kind == "O":
-        parts.extend(held.ravel().tolist())
-    steps: Any = attrs.get("steps")
-    if type(steps) is list:
-        parts.extend(step[1] for step in steps if type(step) is tuple and len(step) == 2)
-    for key in ("estimator_", "regressor_", "base_estimator_"):
-        if attrs.get(key) is not None:
-            parts.append(attrs[key])
+    for key, value in attrs.items():
+        if type(key) is str and not key.startswith(("named_", "__")):
+            _estimators_in(value, parts, 3)
     total = 0
     for part in parts:
         total += _member_predictions(part, depth - 1, memo)
         if total > _MEDIAN_STAGE_COST:
             break
+    if not parts:
+        measured = max((_size(attrs.get(key)) for key in MEASURED_SAMPLES), default=0)
+        total = measured // _UNIT_ITEMS
     memo[id(member)] = max(total, 1)
     return memo[id(member)]
+
+
+def _estimators_in(value: Any, out: list[Any], levels: int) -> None:
+    """Append to ``out`` the estimators in ``value``: ``value`` itself, or the items of its
+    lists, tuples, dicts and object arrays, ``levels`` containers deep."""
+    kind = type(value)
+    if kind in (list, tuple):
+        items: Any = value
+    elif isinstance(value, dict):
+        items = list(value.values())
+    elif isinstance(value, np.ndarray):
+        if value.dtype.kind != "O" or levels <= 0:
+            return
+        items = value.ravel().tolist()
+    else:
+        from safeload.trust.facts import is_estimator
+
+        if _has_dict(value) and is_estimator(class_of(value)):
+            out.append(value)
+        return
+    if levels > 0:
+        for item in items:
+            _estimators_in(item, out, levels - 1)
 
 
 #: Fitted samples times neighbours past which a k-neighbours model is refused: ``kneighbors()``
@@ -478,6 +521,9 @@ MAX_SELF_NEIGHBOURS = 1 << 25
 MAX_COVARIANCE_TARGETS = 256
 #: An Isomap's stored distances past which it is refused (three float64 copies: 768 MB).
 MAX_SQUARE_ITEMS = 1 << 25
+#: An LLE's neighbours past which it is refused: ``transform`` solves a (k, k) system per row,
+#: k**3 operations (1,024**3 is some 10 ms a row; 5,792, the square bound's largest, 1.9 s).
+MAX_LLE_NEIGHBOURS = 1024
 #: Birch subcluster centres past which a Birch with a global clustering step is refused (their
 #: pairwise distances: 268 MB).
 MAX_GLOBAL_CENTRES = 8192
@@ -583,6 +629,100 @@ def _check_feature_axes(name: str, attrs: dict[str, Any]) -> None:
         )
 
 
+#: Fitted numbers, by scikit-learn class: fit stores each as one number (a OneClassSVM's and an
+#: SGDOneClassSVM's ``offset_`` as an array of one). A method subtracts it from or compares it
+#: with the per-row scores, so stored as a (200,000, 1) column it broadcast them into a
+#: (200,000, rows) result: 3.2 GB for 2,000 rows (rt71-13). Each must be a number or an array
+#: of at most one item.
+FITTED_NUMBERS: dict[str, tuple[str, ...]] = {
+    "EllipticEnvelope": ("offset_",),
+    "IsolationForest": ("offset_",),
+    "LocalOutlierFactor": ("offset_",),
+    "OneClassSVM": ("offset_",),
+    "SGDOneClassSVM": ("offset_",),
+    "TunedThresholdClassifierCV": ("best_threshold_", "best_score_"),
+    "BayesianRidge": ("alpha_", "lambda_"),
+    "ARDRegression": ("alpha_",),
+    "_SigmoidCalibration": ("a_", "b_"),
+}
+
+
+def _check_fitted_numbers(name: str, attrs: dict[str, Any]) -> None:
+    """:data:`FITTED_NUMBERS` for a scikit-learn class ``name``."""
+    for key in FITTED_NUMBERS.get(name, ()):
+        value = attrs.get(key)
+        if value is None:
+            continue
+        require(
+            isinstance(value, _REAL)
+            or (
+                isinstance(value, np.ndarray)
+                and not _is_object_array(value)
+                and value.size <= 1
+                and value.ndim <= 1
+            ),
+            f"{key} is not one number, as fit stores it",
+        )
+
+
+#: Parameters that are dicts of numbers, by name: a FeatureUnion's or ColumnTransformer's
+#: ``transformer_weights`` multiply each branch's output, and a kernel's ``kernel_params`` (a
+#: Nystroem's, KernelPCA's, KernelRidge's, SpectralClustering's) enter its arithmetic with the
+#: rows. scikit-learn's parameter constraints check only that they are dicts: an array of
+#: (1, 200,000) as a weight, or a gamma of (200,000, 1, 1), broadcast each branch's (rows, 1)
+#: result past 3 GB (rt71-12). Each value must be a number (or, for a kernel, a str or None).
+PARAMETER_DICTS = frozenset({"transformer_weights", "kernel_params"})
+
+
+def _check_parameter_dicts(attrs: dict[str, Any]) -> None:
+    """:data:`PARAMETER_DICTS` on one estimator's own dict."""
+    for key in PARAMETER_DICTS:
+        value = attrs.get(key)
+        if value is None:
+            continue
+        require(
+            isinstance(value, dict)
+            and all(
+                isinstance(v, _REAL) or (key == "kernel_params" and (v is None or type(v) is str))
+                for v in value.values()
+            ),
+            f"{key} is not a dict of numbers",
+        )
+
+
+_PLS_CLASSES = frozenset({"PLSRegression", "PLSCanonical", "CCA", "PLSSVD"})
+#: PLS's target-side arrays: (targets, components), as fit stores them.
+_PLS_TARGET_SIDE = ("y_weights_", "y_loadings_", "y_rotations_")
+
+
+def _check_pls_targets(attrs: dict[str, Any]) -> None:
+    """PLS's target-side arrays (:data:`_PLS_TARGET_SIDE`) have one row per target (the
+    targets' mean, ``_y_mean``) and one column per component (the input side's ``x_weights_``).
+    ``transform(X, Y)`` computes ``Y @ y_rotations_`` and ``inverse_transform(X, Y)`` ``Y @
+    y_loadings_.T``: a (1, 200,000) or (200,000, 1) array of zeros made a (rows, 200,000)
+    result, 3.2 GB for 2,000 rows (rt71-01)."""
+    weights = _shape(attrs.get("x_weights_"))
+    targets = _shape(attrs.get("_y_mean"))
+    for key in _PLS_TARGET_SIDE:
+        value = attrs.get(key)
+        if value is None:
+            continue
+        shape = _shape(value)
+        require(
+            shape is not None
+            and not _is_object_array(value)
+            and len(shape) == 2
+            and weights is not None
+            and len(weights) == 2
+            and shape[1] == weights[1]
+            and targets is not None
+            and len(targets) == 1
+            and shape[0] == targets[0],
+            f"{key} does not have one row per target (_y_mean) and one column per component "
+            "(x_weights_), as fit stores it",
+        )
+
+
 #: The fitted lists and tuples a scikit-learn estimator keeps that hold numbers or arrays,
 #: each with why fit stores a list there. Any other fitted list or tuple that holds one is
 #: refused (:func:`_holds_numbers`): fit stores numbers as arrays, which the width checks read,
@@ -648,13 +788,22 @@ ARRAY_ITEMS = frozenset(
 )
 
 
-def _holds_numbers(value: Any, depth: int = 3, clean: set[int] | None = None) -> bool:
+#: Levels of nested lists :func:`_holds_numbers` reads; a list nested deeper counts as holding
+#: numbers (no fit stores one).
+MAX_LIST_DEPTH = 32
+
+
+def _holds_numbers(value: Any, depth: int = MAX_LIST_DEPTH, clean: set[int] | None = None) -> bool:
     """Whether a list or tuple holds a number (:data:`_NUMBER_LIKE`), an array, a sparse
-    matrix or a frame, at any place up to ``depth`` levels of lists down. Every item is read,
-    not the first only (rt70-01); a list already found to hold none is not read again, so a
-    memo DAG of lists costs what the file holds."""
+    matrix or a frame, at any place in its lists, or lists nested past ``depth`` levels. Every
+    item is read, not the first only (rt70-01), at every level (three levels were read, and
+    numpy made ``[[[[1.0] * 200_000]]]`` a broadcasting (1, 1, 1, 200,000) array, rt71-04); a
+    list already found to hold none is not read again, so a memo DAG of lists costs what the
+    file holds."""
     if type(value) not in (list, tuple):
         return False
+    if depth <= 0:
+        return True
     clean = set() if clean is None else clean
     if id(value) in clean:
         return False
@@ -664,7 +813,7 @@ def _holds_numbers(value: Any, depth: int = 3, clean: set[int] | None = None) ->
             continue
         if issubclass(kind, _NUMBER_LIKE) or _shape(item) is not None:
             return True
-        if depth > 1 and kind in (list, tuple) and _holds_numbers(item, depth - 1, clean):
+        if kind in (list, tuple) and _holds_numbers(item, depth - 1, clean):
             return True
     clean.add(id(value))
     return False
@@ -759,10 +908,12 @@ def _check_per_call_products(name: str, attrs: dict[str, Any]) -> None:
     if name == "LocallyLinearEmbedding" and is_int(attrs.get("n_neighbors")):
         # transform builds a (k, k) Gram matrix per row for its k neighbours: 19,999 asked
         # 3.2 GB for one row (rt70-02)
+        # and solves it: k**3 per row, 1.9 s of CPU a row at k = 5,792 (rt71-10)
         k = int(attrs["n_neighbors"])
         require(
-            k * k <= MAX_SQUARE_ITEMS,
-            f"n_neighbors is {k:,}: transform builds a (k, k) matrix for every row",
+            k <= MAX_LLE_NEIGHBOURS,
+            f"n_neighbors is {k:,}, more than {MAX_LLE_NEIGHBOURS:,}: transform builds and "
+            "solves a (k, k) system for every row",
         )
     if name == "CalibratedClassifierCV" and attrs.get("calibrated_classifiers_") is not None:
         _check_calibrated_members(attrs)
@@ -1239,6 +1390,31 @@ def _check_feature_indexes(est: Any, attrs: dict[str, Any], n_in: Any) -> None:
                 "imputation_sequence_ holds a triplet whose features are not distinct input "
                 "features",
             )
+        # transform predicts once per triplet, so the sequence is what fit ran: one triplet
+        # per feature with missing values per iteration (n_iter_), each with its own fitted
+        # estimator. 15,000 triplets over one shared estimator (4.2 KB) took 2.3 s of CPU
+        # per transform, for one row (rt71-11)
+        rounds: Any = attrs.get("n_iter_")
+        require(
+            is_int(rounds)
+            and is_int(n_in)
+            and len(sequence) <= int(rounds) * int(n_in)
+            and _own_estimators(sequence),
+            "imputation_sequence_ is longer than n_iter_ rounds of one triplet per input "
+            "feature, or shares a triplet's estimator",
+        )
+
+
+def _own_estimators(sequence: list[Any]) -> bool:
+    """Whether every triplet of an imputation sequence holds an estimator of its own, as fit
+    clones one per step."""
+    seen: set[int] = set()
+    for triplet in sequence:
+        held = getattr(triplet, "estimator", None)
+        if id(held) in seen:
+            return False
+        seen.add(id(held))
+    return True
 
 
 def _stored_elements(obj: Any, depth: int, seen: set[int] | None = None) -> int:
