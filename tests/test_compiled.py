@@ -10,6 +10,7 @@ compiled one field by field.
 from __future__ import annotations
 
 import ast
+import importlib
 import io
 import itertools
 import json
@@ -79,7 +80,7 @@ def test_static_pass_is_compiled_and_not_stale() -> None:
     if os.environ.get("SAFELOAD_PURE_PYTHON") == "1" or not _compiler_present():
         pytest.skip("pure-Python install")
     for name in COMPILED:
-        module = sys.modules[f"safeload.{name}"]
+        module = importlib.import_module(f"safeload.{name}")
         built = Path(str(module.__file__))
         assert built.suffix == ".so", f"safeload.{name} is not compiled: {built}"
         source = SRC.joinpath(*name.split(".")).with_suffix(".py")

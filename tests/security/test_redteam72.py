@@ -93,7 +93,6 @@ import numpy as np
 import pytest
 
 import safeload
-from redteam import open_finding
 from safeload import SafeloadError
 
 
@@ -142,7 +141,6 @@ def _rt72_01_model(where: str) -> Any:
 
 
 @pytest.mark.parametrize("where", ["attribute", "list", "object_array", "key", "root"])
-@open_finding(72, "rt72-01 a joblib array wrapper made by copyreg._reconstructor, held as a value")
 def test_rt72_01_reconstructed_wrapper_held(tmp_path, where):
     import joblib
 
@@ -167,7 +165,6 @@ def test_rt72_01_reconstructed_wrapper_held(tmp_path, where):
 # --- rt72-02: a forest whose classes_ is a Pipeline ---------------------------------------------
 
 
-@open_finding(72, "rt72-02 a forest whose classes_ is a Pipeline: scan refuses, the load loads")
 def test_rt72_02_forest_classes_pipeline(tmp_path):
     import joblib
     from sklearn.ensemble import RandomForestClassifier
