@@ -45,7 +45,6 @@ from safeload.pickle.names import (
     EMPTY_SHAPE_ARG,
     FROMBUFFER,
     JOBLIB_WRAPPER,
-    JOBLIB_WRAPPER_NAMES,
     MAKER_FUNCTIONS,
     MULTIARRAY_SCALAR,
     RECONSTRUCTOR,
@@ -280,16 +279,10 @@ class WalkCalls(WalkValues):
         if func.pair in CLASS_FROM_ARG:
             made = class_from_arg(func, args)
             made_cls = made.cls
-            if made_cls is not None and made_cls.pair[1] in JOBLIB_WRAPPER_NAMES:
-                # joblib writes its array header by NEWOBJ and BUILDs it at once; made by
-                # _reconstructor it is never read as a header, and the object itself stayed
-                # a value of the model (rt72-01)
-                raise Unsafe(
-                    pos,
-                    name,
-                    f"a call of {format_name(*func.pair)} makes joblib's array header "
-                    f"{format_name(*made_cls.pair)}: joblib writes it by NEWOBJ",
-                )
+            if self.joblib and made_cls is not None and made_cls.pair == JOBLIB_WRAPPER:
+                # joblib's pickler writes the header this way at protocols 0 and 1, then its
+                # BUILD; made without one, the header stayed a value of the model (rt72-01)
+                self.joblib_wrappers.append((pos, made))
             if (
                 func.pair == RECONSTRUCTOR
                 and made_cls is not None
