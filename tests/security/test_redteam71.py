@@ -403,6 +403,30 @@ def test_rt71_06_birch_subcluster_dag_scan_time(tmp_path):
     assert "verdict False" in safe.stdout and "refused" in safe.stdout, str(safe)
 
 
+@pytest.mark.parametrize("where", ["chain", "prev_link"])
+def test_rt71_06_node_held_by_links_alone(tmp_path, where):
+    # (the maintainer's variant, found narrowing the exemption) rt71-06's list DAG in a CF node
+    # that only a leaf link holds: the unfold count leaves the links out, so such a node was
+    # counted nowhere, and as the last leaf's next_leaf_ it passed check_birch. Links now
+    # count what they alone hold, once, and the chain must be the CF tree's leaves
+    from sklearn.cluster import Birch
+    from sklearn.cluster._birch import _CFNode
+
+    model = Birch(n_clusters=None, threshold=10.0).fit(np.random.RandomState(0).rand(20, 1))
+    leaf = model.dummy_leaf_.next_leaf_
+    hidden = _CFNode(
+        threshold=10.0, branching_factor=50, is_leaf=True, n_features=1, dtype=np.float64
+    )
+    hidden.names = [["a"] * 20_000] * 20_000
+    if where == "chain":
+        leaf.next_leaf_, hidden.prev_leaf_ = hidden, leaf
+    else:
+        leaf.prev_leaf_ = hidden
+    path = compressed_joblib(tmp_path, model, 4_000, ("xz", 6))
+    safe = run_child(_SAFELOAD_TIMED, path, cpu=2, imports=(*HEAVY_IMPORTS, "sklearn.cluster"))
+    assert "verdict False" in safe.stdout and "refused" in safe.stdout, str(safe)
+
+
 # --- rt71-07: a subcluster's linear_sum_ as a memo DAG of lists: partial_fit makes it dense ---
 
 

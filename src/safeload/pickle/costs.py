@@ -48,7 +48,20 @@ def unfolded(sym: Any, cap: int, memo: dict[int, tuple[Any, int]], *, ranges: bo
     while ``repr`` built 6.5 GB (found in review). Counts are not memoised only inside a
     cycle, and each is bounded by ``cap``, so the count stays within ``cap`` steps beyond the
     values met."""
-    return _unfold(sym, cap, memo, ranges, {}, 0)[0]
+    linked: list[_Obj] = []
+    total = _unfold(sym, cap, memo, ranges, {}, 0, linked)[0]
+    # the objects only links lead to count once each (a leaf chain's nodes are the CF tree's
+    # leaves, counted there; one held by a link alone would otherwise not count at all)
+    done: set[int] = set()
+    at = 0
+    while at < len(linked) and total <= cap:
+        node = linked[at]
+        at += 1
+        if id(node) in done or id(node) in memo:
+            continue
+        done.add(id(node))
+        total += _unfold(node, cap, memo, ranges, {}, 0, linked)[0]
+    return min(total, cap + 1)
 
 
 #: ``_unfold``'s "met no container being counted above"
@@ -62,9 +75,11 @@ def _unfold(
     ranges: bool,
     active: dict[int, int],
     depth: int,
+    linked: list[_Obj],
 ) -> tuple[int, int]:
     """:func:`unfolded`'s count of ``sym``, and the depth of the shallowest container being
-    counted (``active``: id -> depth) that the count met again (``_NONE_MET``: none)."""
+    counted (``active``: id -> depth) that the count met again (``_NONE_MET``: none). The
+    objects :data:`UNWALKED_LINKS` hold are appended to ``linked``, not counted."""
     if isinstance(sym, _Const):
         return const_nodes(sym.value), _NONE_MET
     if isinstance(sym, _Big) or isinstance(sym, _Bytes):
@@ -92,7 +107,7 @@ def _unfold(
             items.append(sym.args)
         links = UNWALKED_LINKS.get(cls.pair) if cls is not None else None
         if links is not None:
-            items += _linked_state(sym, links)
+            items += _linked_state(sym, links, linked)
         elif sym.state is not None:
             items.append(sym.state)
         if sym.held:
@@ -110,7 +125,7 @@ def _unfold(
     for item in items:
         if total > cap:
             break
-        count, item_low = _unfold(item, cap, memo, ranges, active, depth + 1)
+        count, item_low = _unfold(item, cap, memo, ranges, active, depth + 1, linked)
         total += count
         if item_low < low:
             low = item_low
@@ -219,15 +234,18 @@ UNWALKED_LINKS: Final[dict[tuple[str, str], frozenset[str]]] = {
 }
 
 
-def _linked_state(sym: _Obj, links: frozenset[str]) -> list[_Sym]:
+def _linked_state(sym: _Obj, links: frozenset[str], linked: list[_Obj]) -> list[_Sym]:
     """What ``sym``'s BUILD state holds, less the :data:`UNWALKED_LINKS` entries (``links``)
-    that hold ``None`` or an object of ``sym``'s own class."""
+    that hold ``None`` or an object of ``sym``'s own class; those objects are appended to
+    ``linked``."""
     state = sym.state
     if not isinstance(state, _Dict):
         return [state] if state is not None else []
     kept: list[_Sym] = []
     for name, value in state.items.items():
         if name in links and _is_link(value, sym):
+            if isinstance(value, _Obj):
+                linked.append(value)
             continue
         kept.append(value)
     return kept + (state.others or [])

@@ -136,6 +136,7 @@ def check_birch(est: Any, context: Any) -> None:
         leaf = leaf.next_leaf_
     root = getattr(est, "root_", None)
     nodes: set[int] = set()
+    leaves: set[int] = set()
     stack = [root] if root is not None else []
     width: Any = getattr(est, "n_features_in_", None)
     while stack:
@@ -143,17 +144,37 @@ def check_birch(est: Any, context: Any) -> None:
         require(class_of(node) is _CFNode, "Birch CF tree holds something other than a node")
         require(id(node) not in nodes, "Birch CF tree has a node reached twice (a cycle)")
         nodes.add(id(node))
-        chain.append(node)
+        if node.is_leaf is True:
+            leaves.add(id(node))
         for sub in _checked_subclusters(node, width):
             if sub.child_ is not None:
                 stack.append(sub.child_)
-    for node in chain:
+    if chain:
+        # the chain after the dummy leaf is the CF tree's leaves, as fit links them: a node
+        # held by the chain alone was checked by nothing (and no budget counts what a link
+        # holds twice)
+        require(
+            {id(node) for node in chain[1:]} == leaves,
+            "Birch leaf chain is not the CF tree's leaves",
+        )
+    for node in chain + [n for n in _tree_nodes(root)]:
         for link in ("prev_leaf_", "next_leaf_"):
             held = getattr(node, link, None)
             require(
-                held is None or id(held) in seen or id(held) in nodes,
-                f"Birch {link} links to a node outside the CF tree and its leaf chain",
+                held is None or id(held) in seen,
+                f"Birch {link} links to a node outside the leaf chain",
             )
+
+
+def _tree_nodes(root: Any) -> list[Any]:
+    """The nodes of a Birch CF tree (checked acyclic already), root first."""
+    found: list[Any] = []
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(sub.child_ for sub in node.subclusters_ if sub.child_ is not None)
+    return found
 
 
 def _checked_subclusters(node: Any, n_in: Any) -> list[Any]:
