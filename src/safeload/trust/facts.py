@@ -268,6 +268,14 @@ def module_and_name(cls: Any) -> tuple[Any, Any]:
     return (getattr(cls, "__module__", None), getattr(cls, "__name__", None))
 
 
+def module_and_qualname(cls: Any) -> tuple[str, str]:
+    """``(cls.__module__, cls.__qualname__)``, for a class or the facts standing for one (the
+    key of the tables that name classes by module and qualname)."""
+    if isinstance(cls, ClassFacts):
+        return (cls.module, cls.qualname)
+    return (str(getattr(cls, "__module__", None)), qualname(cls))
+
+
 def short_name(cls: Any) -> str:
     """``cls.__name__``."""
     if isinstance(cls, ClassFacts):

@@ -405,8 +405,7 @@ def _class_attributes(cls: Any) -> dict[str, tuple[str, str]] | None:
     ``cls`` (a class or its facts) keep a class in, or ``None``."""
     from safeload.trust.callables import CLASS_ATTRIBUTES
 
-    module = cls.module if type(cls) is ClassFacts else getattr(cls, "__module__", None)
-    return CLASS_ATTRIBUTES.get((str(module), facts.qualname(cls)))
+    return CLASS_ATTRIBUTES.get(facts.module_and_qualname(cls))
 
 
 def _is_class_named(value: Any, pair: tuple[str, str] | None) -> bool:
@@ -522,8 +521,7 @@ def _walked(value: Any, kids: list[Any]) -> list[Any]:
     if type(value) is not Shadow:
         return kids
     cls: Any = class_of(value)
-    module = cls.module if type(cls) is ClassFacts else cls.__module__
-    links = UNWALKED_LINKS.get((module, facts.qualname(cls)))
+    links = UNWALKED_LINKS.get(facts.module_and_qualname(cls))
     attrs = object.__getattribute__(value, "_attrs") if links else None
     if not attrs:
         return kids
@@ -544,8 +542,8 @@ def _data_only(shadow: Shadow) -> bool:
     from safeload.trust.classes import DATA_ONLY_TYPES
 
     cls: Any = class_of(shadow)
-    module = cls.module if type(cls) is ClassFacts else cls.__module__
-    return f"{module}:{facts.qualname(cls)}" in DATA_ONLY_TYPES
+    module, qualname = facts.module_and_qualname(cls)
+    return f"{module}:{qualname}" in DATA_ONLY_TYPES
 
 
 def _nesting_problem(
