@@ -446,6 +446,11 @@ _SKLEARN_STRUCTURES: tuple[_Row, ...] = (
         "Platt-scaling calibrator: two floats",
     ),
     (
+        "sklearn.calibration",
+        "_TemperatureScaling",
+        "temperature-scaling calibrator (method='temperature'): one float, beta_",
+    ),
+    (
         "sklearn.multiclass",
         "_ConstantPredictor",
         "one-vs-rest stand-in for a class that is always or never present",

@@ -470,28 +470,43 @@ def _member_predictions(member: Any, depth: int, memo: dict[int, int]) -> int:
         return _MEDIAN_STAGE_COST + 1
     memo[id(member)] = 1  # (a cycle counts once)
     attrs = vars(member) if _has_dict(member) else {}
+    # a gradient-boosting model predicts with all its trees in one native loop: they cost one
+    # stump per NATIVE_TREES (AdaBoostRegressor over an honest GradientBoostingRegressor of
+    # 100 trees counted 100 a member, and 50 members were refused, rt73-05)
+    native = _sklearn_class(member).startswith("GradientBoosting")
     parts: list[Any] = []
     for key, value in attrs.items():
         if type(key) is str and not key.startswith(("named_", "__")):
-            _estimators_in(value, parts, 3)
-    total = 0
+            if not (native and key == "estimators_"):
+                _estimators_in(value, parts, 3)
+    total = _size(attrs.get("estimators_")) // NATIVE_TREES if native else 0
     for part in parts:
         total += _member_predictions(part, depth - 1, memo)
         if total > _MEDIAN_STAGE_COST:
             break
-    if not parts:
+    if not parts and not native:
         measured = max((_size(attrs.get(key)) for key in MEASURED_SAMPLES), default=0)
         total = measured // _UNIT_ITEMS
     memo[id(member)] = max(total, 1)
     return memo[id(member)]
 
 
+#: Trees of a gradient-boosting model that cost one unit of the stage bound: its ``predict``
+#: walks them natively, one row through 100 trees in some 5 microseconds (a margin of twenty
+#: on one stump's Python-level ``predict``).
+NATIVE_TREES = 100
+
+
 def _estimators_in(value: Any, out: list[Any], levels: int) -> None:
-    """Append to ``out`` the estimators in ``value``: ``value`` itself, or the items of its
-    lists, tuples, dicts and object arrays, ``levels`` containers deep."""
+    """Append to ``out`` the estimators in ``value``: ``value`` itself, or what its lists,
+    tuples, named tuples, dicts, object arrays and other objects hold (an imputer's triplets,
+    rt73-02), ``levels`` containers deep."""
+    from safeload.trust import facts
+
     kind = type(value)
+    items: Any
     if kind in (list, tuple):
-        items: Any = value
+        items = value
     elif isinstance(value, dict):
         items = list(value.values())
     elif isinstance(value, np.ndarray):
@@ -499,11 +514,17 @@ def _estimators_in(value: Any, out: list[Any], levels: int) -> None:
             return
         items = value.ravel().tolist()
     else:
-        from safeload.trust.facts import is_estimator
-
-        if _has_dict(value) and is_estimator(class_of(value)):
+        cls = class_of(value)
+        names = facts.fields(cls) if cls is not None else None
+        if names is not None:  # a named tuple (scan's shadow of one has no tuple items)
+            items = [getattr(value, name, None) for name in names]
+        elif not _has_dict(value):
+            return
+        elif facts.is_estimator(cls):
             out.append(value)
-        return
+            return
+        else:
+            items = list(vars(value).values())
     if levels > 0:
         for item in items:
             _estimators_in(item, out, levels - 1)
@@ -630,10 +651,10 @@ def _check_feature_axes(name: str, attrs: dict[str, Any]) -> None:
 
 
 #: Fitted numbers, by scikit-learn class: fit stores each as one number (a OneClassSVM's and an
-#: SGDOneClassSVM's ``offset_`` as an array of one). A method subtracts it from or compares it
-#: with the per-row scores, so stored as a (200,000, 1) column it broadcast them into a
-#: (200,000, rows) result: 3.2 GB for 2,000 rows (rt71-13). Each must be a number or an array
-#: of at most one item.
+#: SGDOneClassSVM's ``offset_`` as an array of one). A method subtracts it from, multiplies it
+#: with (temperature scaling's ``beta_``, rt73-04) or compares it with the per-row scores, so
+#: stored as a (200,000, 1) column it broadcast them into a (200,000, rows) result: 3.2 GB for
+#: 2,000 rows (rt71-13). Each must be a number or an array of at most one item.
 FITTED_NUMBERS: dict[str, tuple[str, ...]] = {
     "EllipticEnvelope": ("offset_",),
     "IsolationForest": ("offset_",),
@@ -644,6 +665,7 @@ FITTED_NUMBERS: dict[str, tuple[str, ...]] = {
     "BayesianRidge": ("alpha_", "lambda_"),
     "ARDRegression": ("alpha_",),
     "_SigmoidCalibration": ("a_", "b_"),
+    "_TemperatureScaling": ("beta_",),
 }
 
 
@@ -938,8 +960,8 @@ def _leaf_centroids(dummy: Any) -> int:
 def _check_calibrated_members(attrs: dict[str, Any]) -> None:
     """A CalibratedClassifierCV's members predict a column per label of their own ``classes``
     (no trailing underscore): fit gives each the holder's ``classes_``, and a calibrator per
-    class (one for two classes). 200,000 labels in a member asked (rows, 200,000) per member
-    (rt70-15)."""
+    class (one for two classes; temperature scaling keeps one for all, rt73-04). 200,000
+    labels in a member asked (rows, 200,000) per member (rt70-15)."""
     members: Any = attrs.get("calibrated_classifiers_")
     require(type(members) is list, "calibrated_classifiers_ is not a list, as fit stores it")
     classes = _count_of(attrs.get("classes_"))
@@ -947,10 +969,9 @@ def _check_calibrated_members(attrs: dict[str, Any]) -> None:
         fields = vars(member) if _has_dict(member) else {}
         own = _count_of(fields.get("classes"))
         calibrators = _count_of(fields.get("calibrators"))
+        one = classes == 2 or fields.get("method") == "temperature"
         require(
-            classes is not None
-            and own == classes
-            and calibrators == (1 if classes == 2 else classes),
+            classes is not None and own == classes and calibrators == (1 if one else classes),
             "a calibrated member's classes or calibrators are not the holder's classes_",
         )
 
