@@ -7,6 +7,7 @@ public-key signature, nor a public key into acting as a secret.
 from __future__ import annotations
 
 import base64
+import codecs
 import hashlib
 import hmac
 import os
@@ -132,6 +133,7 @@ def _decoded(secret: bytes) -> list[bytes]:
     if _BASE64_TEXT.fullmatch(joined):
         forms.extend(_from_base64(joined))
     forms.extend(_wide_text(secret))
+    forms.extend(_read_as_text(secret))
     forms.extend(_ebcdic_text(secret))
     if secret.isascii():  # (source code and dumps are text; a decoded binary form is not)
         for match in _C_ARRAY.finditer(secret):  # (a C array of the bytes: rt66-05)
@@ -248,6 +250,11 @@ def _wide_text(secret: bytes) -> list[bytes]:
     text) NUL bytes in every other or three of four places: Windows PowerShell 5.1's ``>``
     writes UTF-16LE, so ``Get-Content pub.pem > hmac.key`` made a PEM key a secret (rt58-13).
     Random secrets are neither."""
+    return [wide.encode("utf-8") for wide in _wide_strings(secret)]
+
+
+def _wide_strings(secret: bytes) -> list[str]:
+    """:func:`_wide_text`'s readings of ``secret``, as text."""
     candidates: list[tuple[bytes, str]] = [
         (secret[len(bom) :], name) for bom, name in _BOMS if secret.startswith(bom)
     ][:1]
@@ -258,17 +265,52 @@ def _wide_text(secret: bytes) -> list[bytes]:
             candidates.append((secret, f"{name}-le"))
         if not any(secret[i::width].strip(b"\x00") for i in range(width - 1)):
             candidates.append((secret, f"{name}-be"))
-    forms: list[bytes] = []
+    found: list[str] = []
     for text, name in candidates:
         try:
-            wide = text.decode(name)
+            found.append(text.decode(name))
         except UnicodeError:
             continue
-        forms.append(wide.encode("utf-8"))
-        if not wide.isascii() and max(wide) <= "\xff":
-            # bytes read as Latin-1 and saved wide: a mainframe's EBCDIC key file opened as
-            # Latin-1 and saved as UTF-16, which the EBCDIC reader reads next (rt71-08)
-            forms.append(wide.encode("latin-1"))
+    return found
+
+
+#: The single-byte code pages a PC opens a file in (Latin-1, Windows' ANSI page, the DOS
+#: pages, the old Macintosh page): bytes read with one of them and saved as Unicode.
+_READERS = ("latin-1", "cp1252", "cp437", "cp850", "mac_roman")
+
+
+def _byte_value(error: UnicodeError) -> tuple[bytes, int]:
+    """A codec error handler: a character a page cannot encode is the byte of its code point
+    (what Windows' MultiByteToWideChar makes of cp1252's undefined bytes), or a NUL."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    chars = error.object[error.start : error.end]
+    return bytes(ord(c) if ord(c) < 256 else 0 for c in chars), error.end
+
+
+codecs.register_error("safeload.byte_value", _byte_value)
+
+
+def _read_as_text(secret: bytes) -> list[bytes]:
+    """The bytes behind ``secret`` if it is text (UTF-8, or UTF-16/32 as :func:`_wide_text`
+    reads it) of bytes a single-byte code page read (:data:`_READERS`): a mainframe's EBCDIC
+    key file opened as Latin-1, cp1252, cp437 or Mac Roman and saved as UTF-8 or UTF-16, which
+    :func:`_ebcdic_text` reads next (rt71-08, rt73-06). Only for text that is not ASCII."""
+    if secret.isascii():
+        return []
+    texts = _wide_strings(secret)
+    try:
+        texts.append(secret.decode("utf-8"))
+    except UnicodeError:
+        pass
+    forms: list[bytes] = []
+    for text in texts:
+        if text.isascii():
+            continue
+        for page in _READERS:
+            form = text.encode(page, "safeload.byte_value")
+            if not form.isascii():
+                forms.append(form)
     return forms
 
 
