@@ -144,37 +144,57 @@ def check_birch(est: Any, context: Any) -> None:
         require(class_of(node) is _CFNode, "Birch CF tree holds something other than a node")
         require(id(node) not in nodes, "Birch CF tree has a node reached twice (a cycle)")
         nodes.add(id(node))
+        _check_node_fields(node, width)
         if node.is_leaf is True:
             leaves.add(id(node))
+        else:
+            # (fit links leaves only: a split's new inner nodes have no links)
+            require(
+                node.prev_leaf_ is None and node.next_leaf_ is None,
+                "Birch inner CF node links to leaves",
+            )
         for sub in _checked_subclusters(node, width):
             if sub.child_ is not None:
                 stack.append(sub.child_)
     if chain:
         # the chain after the dummy leaf is the CF tree's leaves, as fit links them: a node
         # held by the chain alone was checked by nothing (and no budget counts what a link
-        # holds twice)
+        # holds twice, rt73-03)
         require(
             {id(node) for node in chain[1:]} == leaves,
             "Birch leaf chain is not the CF tree's leaves",
         )
-    for node in chain + [n for n in _tree_nodes(root)]:
-        for link in ("prev_leaf_", "next_leaf_"):
-            held = getattr(node, link, None)
-            require(
-                held is None or id(held) in seen,
-                f"Birch {link} links to a node outside the leaf chain",
-            )
+        _check_node_fields(chain[0], width)
+        # and each leaf's prev_leaf_ is the one before it: a split writes through both links,
+        # and a prev_leaf_ pointing forwards made the chain a cycle on one partial_fit row,
+        # which _get_leaves then followed without end (rt73-08)
+        for before, node in zip([None, *chain[:-1]], chain, strict=True):
+            require(node.prev_leaf_ is before, "Birch leaf links do not mirror each other")
 
 
-def _tree_nodes(root: Any) -> list[Any]:
-    """The nodes of a Birch CF tree (checked acyclic already), root first."""
-    found: list[Any] = []
-    stack = [root] if root is not None else []
-    while stack:
-        node = stack.pop()
-        found.append(node)
-        stack.extend(sub.child_ for sub in node.subclusters_ if sub.child_ is not None)
-    return found
+def _check_node_fields(node: Any, width: Any) -> None:
+    """A CF node's own numbers, as fit makes them: a split makes its two new nodes with the
+    node's ``n_features`` and ``branching_factor`` (``np.zeros((branching_factor + 1,
+    n_features))``: 3 GB each from an ``n_features`` of 10**8, rt73-09), so they are the input
+    width and its ``init_centroids_``'s rows less one; ``threshold`` is a number and
+    ``is_leaf`` a bool."""
+    features: Any = getattr(node, "n_features", None)
+    branching: Any = getattr(node, "branching_factor", None)
+    centroids: Any = getattr(node, "init_centroids_", None)
+    threshold: Any = getattr(node, "threshold", None)
+    require(
+        is_int(features)
+        and is_int(width)
+        and int(features) == int(width)
+        and is_int(branching)
+        and isinstance(centroids, np.ndarray)
+        and centroids.ndim == 2
+        and centroids.shape[0] == int(branching) + 1
+        and isinstance(threshold, (int, float, np.integer, np.floating))
+        and not isinstance(threshold, bool)
+        and type(getattr(node, "is_leaf", None)) is bool,
+        "Birch CF node's n_features, branching_factor, threshold or is_leaf is not as fit makes it",
+    )
 
 
 def _checked_subclusters(node: Any, n_in: Any) -> list[Any]:

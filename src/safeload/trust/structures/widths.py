@@ -652,9 +652,10 @@ def _check_feature_axes(name: str, attrs: dict[str, Any]) -> None:
 
 #: Fitted numbers, by scikit-learn class: fit stores each as one number (a OneClassSVM's and an
 #: SGDOneClassSVM's ``offset_`` as an array of one). A method subtracts it from, multiplies it
-#: with (temperature scaling's ``beta_``, rt73-04) or compares it with the per-row scores, so
-#: stored as a (200,000, 1) column it broadcast them into a (200,000, rows) result: 3.2 GB for
-#: 2,000 rows (rt71-13). Each must be a number or an array of at most one item.
+#: with (temperature scaling's ``beta_``, rt73-04), clips them to it (isotonic regression's
+#: bounds, rt73-07) or compares it with the per-row scores, so stored as a (200,000, 1) column
+#: it broadcast them into a (200,000, rows) result: 3.2 GB for 2,000 rows (rt71-13).
+#: Each must be a number or an array of at most one item.
 FITTED_NUMBERS: dict[str, tuple[str, ...]] = {
     "EllipticEnvelope": ("offset_",),
     "IsolationForest": ("offset_",),
@@ -666,6 +667,7 @@ FITTED_NUMBERS: dict[str, tuple[str, ...]] = {
     "ARDRegression": ("alpha_",),
     "_SigmoidCalibration": ("a_", "b_"),
     "_TemperatureScaling": ("beta_",),
+    "IsotonicRegression": ("X_min_", "X_max_"),
 }
 
 
