@@ -7,7 +7,6 @@ public-key signature, nor a public key into acting as a secret.
 from __future__ import annotations
 
 import base64
-import codecs
 import hashlib
 import hmac
 import os
@@ -253,17 +252,20 @@ def _wide_text(secret: bytes) -> list[bytes]:
     return [wide.encode("utf-8") for wide in _wide_strings(secret)]
 
 
-def _wide_strings(secret: bytes) -> list[str]:
-    """:func:`_wide_text`'s readings of ``secret``, as text."""
+def _wide_strings(secret: bytes, *, any_text: bool = False) -> list[str]:
+    """:func:`_wide_text`'s readings of ``secret``, as text; with ``any_text``, also UTF-16 or
+    UTF-32 without a byte-order mark whatever its characters (either byte order: what
+    "UTF-16LE" and .NET's ``UnicodeEncoding(false, false)`` write), which random bytes fail
+    to decode as (a lone surrogate, a code point past U+10FFFF)."""
     candidates: list[tuple[bytes, str]] = [
         (secret[len(bom) :], name) for bom, name in _BOMS if secret.startswith(bom)
     ][:1]
     for width, name in ((4, "utf-32"), (2, "utf-16")):
         if len(secret) % width or len(secret) < 2 * width:
             continue
-        if not any(secret[i::width].strip(b"\x00") for i in range(1, width)):
+        if any_text or not any(secret[i::width].strip(b"\x00") for i in range(1, width)):
             candidates.append((secret, f"{name}-le"))
-        if not any(secret[i::width].strip(b"\x00") for i in range(width - 1)):
+        if any_text or not any(secret[i::width].strip(b"\x00") for i in range(width - 1)):
             candidates.append((secret, f"{name}-be"))
     found: list[str] = []
     for text, name in candidates:
@@ -274,44 +276,67 @@ def _wide_strings(secret: bytes) -> list[str]:
     return found
 
 
-#: The single-byte code pages a PC opens a file in (Latin-1, Windows' ANSI page, the DOS
-#: pages, the old Macintosh page): bytes read with one of them and saved as Unicode.
-_READERS = ("latin-1", "cp1252", "cp437", "cp850", "mac_roman")
+#: The single-byte code pages a PC opens a file in: Latin-1 and the ISO 8859 parts, Windows'
+#: ANSI pages, the DOS pages, the old Macintosh pages, KOI8: bytes read with one of them and
+#: saved as Unicode.
+_READERS = (
+    "latin-1",
+    *(f"iso8859_{n}" for n in (2, 3, 4, 5, 7, 9, 10, 13, 14, 15, 16)),
+    *(f"cp{n}" for n in range(1250, 1259)),
+    *(f"cp{n}" for n in (437, 850, 852, 855, 857, 858, 860, 861, 862, 863, 865, 866, 869)),
+    "mac_roman",
+    "mac_cyrillic",
+    "mac_greek",
+    "mac_latin2",
+    "mac_turkish",
+    "koi8_r",
+    "koi8_u",
+)
 
 
-def _byte_value(error: UnicodeError) -> tuple[bytes, int]:
-    """A codec error handler: a character a page cannot encode is the byte of its code point
-    (what Windows' MultiByteToWideChar makes of cp1252's undefined bytes), or a NUL."""
-    if not isinstance(error, UnicodeEncodeError):
-        raise error
-    chars = error.object[error.start : error.end]
-    return bytes(ord(c) if ord(c) < 256 else 0 for c in chars), error.end
+def _page_table(page: str) -> dict[int, str]:
+    """What ``str.translate`` needs to undo a reading with ``page``: each character the page
+    reads a byte as, mapped to that byte as a Latin-1 character (an undefined byte reads as
+    its own code point, what Windows' MultiByteToWideChar makes of cp1252's holes)."""
+    table: dict[int, str] = {}
+    for byte in range(256):
+        try:
+            char = bytes([byte]).decode(page)
+        except UnicodeDecodeError:
+            char = chr(byte)
+        table.setdefault(ord(char), chr(byte))
+    return table
 
 
-codecs.register_error("safeload.byte_value", _byte_value)
+_PAGE_TABLES = {page: _page_table(page) for page in _READERS}
 
 
 def _read_as_text(secret: bytes) -> list[bytes]:
-    """The bytes behind ``secret`` if it is text (UTF-8, or UTF-16/32 as :func:`_wide_text`
+    """The bytes behind ``secret`` if it is text (UTF-8, or UTF-16/32 as :func:`_wide_strings`
     reads it) of bytes a single-byte code page read (:data:`_READERS`): a mainframe's EBCDIC
-    key file opened as Latin-1, cp1252, cp437 or Mac Roman and saved as UTF-8 or UTF-16, which
-    :func:`_ebcdic_text` reads next (rt71-08, rt73-06). Only for text that is not ASCII."""
+    key file opened as Latin-1, cp1252, cp437, Mac Roman or another PC page and saved as
+    UTF-8, UTF-16 or UTF-32, which :func:`_ebcdic_text` reads next (rt71-08, rt73-06,
+    rt74-04). Only for text that is not ASCII, and only with the pages whose characters hold
+    all of the text's: each reading is one ``str.translate`` (a Python error handler per
+    character took 7 s over a 4 MB secret, rt74-06)."""
     if secret.isascii():
         return []
-    texts = _wide_strings(secret)
+    texts = _wide_strings(secret, any_text=True)
     try:
-        texts.append(secret.decode("utf-8"))
+        texts.append(secret.decode("utf-8-sig"))
     except UnicodeError:
         pass
-    forms: list[bytes] = []
+    forms: dict[bytes, None] = {}  # (pages that agree on the text make one form)
     for text in texts:
         if text.isascii():
             continue
-        for page in _READERS:
-            form = text.encode(page, "safeload.byte_value")
-            if not form.isascii():
-                forms.append(form)
-    return forms
+        chars = {ord(c) for c in set(text)}
+        for table in _PAGE_TABLES.values():
+            if chars.issubset(table.keys()):
+                form = text.translate(table).encode("latin-1")
+                if not form.isascii():
+                    forms[form] = None
+    return list(forms)
 
 
 def _is_json(secret: bytes) -> bool:

@@ -1426,12 +1426,13 @@ def whole_model_problem(
     repeated = RepeatedOutputs()
     paid_bytes = 0  # bytes of the arrays the model stores, each once (object items: 1 byte)
     seen_roots: set[int] = set()
+    lists: dict[int, tuple[Any, dict[int, Any]]] = {}
     for obj in instances:
         times = meets.get(id(obj), 0)
         if not times:
             continue
         attrs = _attrs(obj)
-        roots = own_arrays(attrs)
+        roots = own_arrays(attrs, lists)
         columns = ledger.add(obj, times, attrs, roots)
         roots.update(native_arrays(obj))  # (after the names: a tree's nodes name nothing)
         for name in use_time_counts(attrs, facts.short_name(class_of(obj))):
@@ -1699,6 +1700,8 @@ class RepeatedOutputs:
         self._meets: dict[int, int] = {}  # a part's key: meetings through every holder
         self._top: dict[int, int] = {}  # a part's key: its most-met holder's meetings
         self._widths: dict[int, int] = {}
+        #: a container (by id and level) read already: it, its widest axis, its parts' counts
+        self._walked: dict[tuple[int, int], tuple[Any, int, dict[int, int]]] = {}
 
     def add(self, cls: Any, times: int, attrs: dict[str, Any], named: int = 0) -> None:
         """Count an instance of ``cls`` met ``times`` times, with attributes ``attrs``, that
@@ -1737,13 +1740,22 @@ class RepeatedOutputs:
         every entry was one part met once, rt60-01.)"""
         kind = type(value)
         if kind in (list, tuple) or issubclass(kind, dict):
-            widest = 0
-            # (dict's own values: an OrderedDict entry answers .get as a dict does, rt60-09)
-            items = dict.values(value) if issubclass(kind, dict) else value
-            if depth < 2 and len(value) < 100_000:
-                for item in items:
-                    widest = max(widest, self._add_parts(item, parts, depth + 1))
-            return widest
+            # a container met again counts its parts again without its items read again:
+            # 60 stumps sharing one list of 50,000 floats read it 60 times (rt74-07)
+            known = self._walked.get((id(value), depth))
+            if known is None:
+                widest = 0
+                found: dict[int, int] = {}
+                # (dict's own values: an OrderedDict entry answers .get as a dict does, rt60-09)
+                items = dict.values(value) if issubclass(kind, dict) else value
+                if depth < 2 and len(value) < 100_000:
+                    for item in items:
+                        widest = max(widest, self._add_parts(item, found, depth + 1))
+                known = (value, widest, found)
+                self._walked[(id(value), depth)] = known
+            for key, count in known[2].items():
+                parts[key] = parts.get(key, 0) + count
+            return known[1]
         shape = shape_of(value)
         if shape is None or not shape:
             return 0

@@ -118,8 +118,10 @@ def check_birch(est: Any, context: Any) -> None:
         )
         labels = getattr(est, "subcluster_labels_", None)
         if labels is not None:
+            # (one label, as fit_predict makes them: predict returns labels[argmin], so a
+            # (centres, 200,000) array gave every row 200,000 labels, rt74-02)
             require(
-                np.shape(labels)[:1] == (n_centers,),
+                np.shape(labels) == (n_centers,),
                 "Birch subcluster_labels_ is not one label per subcluster center",
             )
     from sklearn.cluster._birch import _CFNode
@@ -156,6 +158,14 @@ def check_birch(est: Any, context: Any) -> None:
         for sub in _checked_subclusters(node, width):
             if sub.child_ is not None:
                 stack.append(sub.child_)
+    if root is not None:
+        # partial_fit splits the root with the estimator's branching_factor, not the root's:
+        # 10**9 on an honest tree asked 7.45 GiB for one row (rt74-01). fit makes every node
+        # with the estimator's
+        require(
+            getattr(est, "branching_factor", None) == getattr(root, "branching_factor", None),
+            "Birch branching_factor is not its CF tree's",
+        )
     if chain:
         # the chain after the dummy leaf is the CF tree's leaves, as fit links them: a node
         # held by the chain alone was checked by nothing (and no budget counts what a link

@@ -122,13 +122,26 @@ def _attrs(obj: Any) -> dict[str, Any]:
     return found if type(found) is dict else {}
 
 
-def own_arrays(attrs: dict[str, Any]) -> dict[int, Any]:
+def own_arrays(
+    attrs: dict[str, Any], lists: dict[int, tuple[Any, dict[int, Any]]] | None = None
+) -> dict[int, Any]:
     """The root arrays (by id) of the arrays among ``attrs``' values, or inside a list or
     tuple of them up to two levels deep (of fewer than 100,000 items each): what an
-    estimator stores of its own."""
+    estimator stores of its own. ``lists`` keeps what each list gave (by id, the list kept
+    alive with it) for the caller's next estimators: one list of 50,000 floats shared by 60
+    stumps was read 60 times (rt74-07)."""
     roots: dict[int, Any] = {}
     for value in attrs.values():
-        _collect_roots(value, roots, 0)
+        if lists is not None and type(value) in (list, tuple):
+            known = lists.get(id(value))
+            if known is None:
+                found: dict[int, Any] = {}
+                _collect_roots(value, found, 0)
+                known = (value, found)
+                lists[id(value)] = known
+            roots.update(known[1])
+        else:
+            _collect_roots(value, roots, 0)
     return roots
 
 

@@ -341,7 +341,8 @@ def _check_paid_widths(est: Any) -> None:
             # MAX_MEDIAN_STAGES plain members cost
             memo: dict[int, int] = {}
             held: Any = attrs.get("estimators_")
-            widest = max(_member_predictions(m, _MEMBER_DEPTH, memo) for m in list(held))
+            walked: dict[tuple[int, int], tuple[Any, list[Any]]] = {}
+            widest = max(_member_predictions(m, _MEMBER_DEPTH, memo, walked) for m in list(held))
             require(
                 members * (members + 1) // 2 * widest <= _MEDIAN_STAGE_COST,
                 f"{members} members of up to {widest:,} predictions each: staged_predict "
@@ -352,6 +353,7 @@ def _check_paid_widths(est: Any) -> None:
         _check_feature_axes(sklearn_class, attrs)
         _check_fitted_numbers(sklearn_class, attrs)
         _check_parameter_dicts(attrs)
+        _check_kernel_terms(attrs)
         if sklearn_class in _PLS_CLASSES:
             _check_pls_targets(attrs)
     if sklearn_class:
@@ -455,7 +457,12 @@ _UNIT_ITEMS = 2000
 _MEMBER_DEPTH = 64
 
 
-def _member_predictions(member: Any, depth: int, memo: dict[int, int]) -> int:
+def _member_predictions(
+    member: Any,
+    depth: int,
+    memo: dict[int, int],
+    walked: dict[tuple[int, int], tuple[Any, list[Any]]] | None = None,
+) -> int:
     """What one ``predict`` of ``member`` costs, in stump predictions: the sum over every
     estimator it holds (its fitted members, a pipeline's steps, a search's best estimator, a
     stack's final estimator, in lists, tuples and dicts), at any depth, each object costed
@@ -468,6 +475,7 @@ def _member_predictions(member: Any, depth: int, memo: dict[int, int]) -> int:
         return memo[id(member)]
     if depth <= 0:
         return _MEDIAN_STAGE_COST + 1
+    walked = {} if walked is None else walked
     memo[id(member)] = 1  # (a cycle counts once)
     attrs = vars(member) if _has_dict(member) else {}
     # a gradient-boosting model predicts with all its trees in one native loop: they cost one
@@ -478,15 +486,18 @@ def _member_predictions(member: Any, depth: int, memo: dict[int, int]) -> int:
     for key, value in attrs.items():
         if type(key) is str and not key.startswith(("named_", "__")):
             if not (native and key == "estimators_"):
-                _estimators_in(value, parts, 3)
+                _estimators_in(value, parts, 3, walked)
     total = _size(attrs.get("estimators_")) // NATIVE_TREES if native else 0
     for part in parts:
-        total += _member_predictions(part, depth - 1, memo)
+        total += _member_predictions(part, depth - 1, memo, walked)
         if total > _MEDIAN_STAGE_COST:
             break
     if not parts and not native:
+        # (each fitted sample measured once per kernel term: a KernelRidge over a sum of 32
+        # Matern terms counted 1 and took 10 ms a row, rt74-03)
         measured = max((_size(attrs.get(key)) for key in MEASURED_SAMPLES), default=0)
-        total = measured // _UNIT_ITEMS
+        terms = max([1, *(kernel_terms(attrs.get(key)) for key in ("kernel", "kernel_"))])
+        total = measured * terms // _UNIT_ITEMS
     memo[id(member)] = max(total, 1)
     return memo[id(member)]
 
@@ -497,12 +508,37 @@ def _member_predictions(member: Any, depth: int, memo: dict[int, int]) -> int:
 NATIVE_TREES = 100
 
 
-def _estimators_in(value: Any, out: list[Any], levels: int) -> None:
+def _estimators_in(
+    value: Any,
+    out: list[Any],
+    levels: int,
+    walked: dict[tuple[int, int], tuple[Any, list[Any]]],
+) -> None:
     """Append to ``out`` the estimators in ``value``: ``value`` itself, or what its lists,
     tuples, named tuples, dicts, object arrays and other objects hold (an imputer's triplets,
-    rt73-02), ``levels`` containers deep."""
+    rt73-02), ``levels`` containers deep. A container met again at the same level gives what
+    it gave (``walked``, which keeps it alive), without its items read again: 200 members
+    sharing one list of 50,000 floats read it 200 times (rt74-07)."""
     from safeload.trust import facts
 
+    known = walked.get((id(value), levels))
+    if known is not None:
+        out.extend(known[1])
+        return
+    found: list[Any] = []
+    _estimators_once(value, found, levels, walked, facts)
+    walked[(id(value), levels)] = (value, found)
+    out.extend(found)
+
+
+def _estimators_once(
+    value: Any,
+    out: list[Any],
+    levels: int,
+    walked: dict[tuple[int, int], tuple[Any, list[Any]]],
+    facts: Any,
+) -> None:
+    """:func:`_estimators_in` of ``value`` read anew."""
     kind = type(value)
     items: Any
     if kind in (list, tuple):
@@ -527,7 +563,7 @@ def _estimators_in(value: Any, out: list[Any], levels: int) -> None:
             items = list(vars(value).values())
     if levels > 0:
         for item in items:
-            _estimators_in(item, out, levels - 1)
+            _estimators_in(item, out, levels - 1, walked)
 
 
 #: Fitted samples times neighbours past which a k-neighbours model is refused: ``kneighbors()``
@@ -672,7 +708,15 @@ FITTED_NUMBERS: dict[str, tuple[str, ...]] = {
 
 
 def _check_fitted_numbers(name: str, attrs: dict[str, Any]) -> None:
-    """:data:`FITTED_NUMBERS` for a scikit-learn class ``name``."""
+    """:data:`FITTED_NUMBERS` for a scikit-learn class ``name``; and an isotonic regression's
+    thresholds, one value per threshold: ``interp1d`` interpolates along ``y_thresholds_``'s
+    last axis, so a (200,000, k) array made every prediction a column of 200,000 (rt74-05)."""
+    if name == "IsotonicRegression" and "y_thresholds_" in attrs:
+        xs, ys = _shape(attrs.get("X_thresholds_")), _shape(attrs.get("y_thresholds_"))
+        require(
+            xs is not None and len(xs) == 1 and ys == xs,
+            "y_thresholds_ is not one value per threshold, as fit stores it",
+        )
     for key in FITTED_NUMBERS.get(name, ()):
         value = attrs.get(key)
         if value is None:
@@ -686,6 +730,70 @@ def _check_fitted_numbers(name: str, attrs: dict[str, Any]) -> None:
                 and value.ndim <= 1
             ),
             f"{key} is not one number, as fit stores it",
+        )
+
+
+#: Weighted terms past which a kernel an estimator holds is refused. A kernel is evaluated
+#: between every input row and every fitted sample, once per term: a KernelRidge whose kernel
+#: was a sum of 256 Matern terms over 60,000 samples took 2.1 s for one row, 4,096 terms 34 s,
+#: and a Nystroem or LabelSpreading alike (rt74-08). scikit-learn's Mauna Loa example, the
+#: largest in its gallery, has 10 terms.
+MAX_KERNEL_TERMS = 16
+#: What one Matern term with another ``nu`` than 0.5, 1.5, 2.5 or infinity weighs: it computes
+#: a Bessel function per pair, which scikit-learn documents as some ten times the cost.
+BESSEL_TERM = 10
+
+
+def kernel_terms(kernel: Any, memo: dict[int, int] | None = None) -> int:
+    """The weighted leaf terms of a Gaussian-process kernel, through ``Sum``, ``Product``,
+    ``Exponentiation`` and ``CompoundKernel`` (a shared sub-kernel counted wherever it is
+    used, as evaluation uses it; at most ``MAX_KERNEL_TERMS + 1``); 0 for anything else."""
+    from safeload.trust import facts
+
+    memo = {} if memo is None else memo
+    if id(kernel) in memo:
+        return memo[id(kernel)]
+    cls = class_of(kernel)
+    if cls is None or not _has_dict(kernel) or not facts.is_kernel(cls):
+        return 0
+    memo[id(kernel)] = MAX_KERNEL_TERMS + 1  # (a cycle is past the bound)
+    attrs = vars(kernel)
+    name = facts.short_name(cls)
+    parts: list[Any] = []
+    if name in ("Sum", "Product"):
+        parts = [attrs.get("k1"), attrs.get("k2")]
+    elif name == "Exponentiation":
+        parts = [attrs.get("kernel")]
+    elif name == "CompoundKernel" and type(attrs.get("kernels")) is list:
+        parts = list(attrs["kernels"])
+    if parts:
+        total = 0
+        for part in parts:
+            total = min(total + max(kernel_terms(part, memo), 1), MAX_KERNEL_TERMS + 1)
+    elif name == "Matern" and not _closed_form_nu(attrs.get("nu")):
+        total = BESSEL_TERM
+    else:
+        total = 1
+    memo[id(kernel)] = total
+    return total
+
+
+def _closed_form_nu(nu: Any) -> bool:
+    """Whether a Matern kernel's ``nu`` is one of the values scikit-learn computes in closed
+    form (0.5, 1.5, 2.5, infinity)."""
+    return (
+        isinstance(nu, _REAL) and not isinstance(nu, bool) and float(nu) in (0.5, 1.5, 2.5, np.inf)
+    )
+
+
+def _check_kernel_terms(attrs: dict[str, Any]) -> None:
+    """:data:`MAX_KERNEL_TERMS` for the kernels an estimator holds."""
+    for key, value in attrs.items():
+        terms = kernel_terms(value)
+        require(
+            terms <= MAX_KERNEL_TERMS,
+            f"{key} is a kernel of more than {MAX_KERNEL_TERMS} weighted terms: every "
+            "prediction evaluates each term between every row and every fitted sample",
         )
 
 
