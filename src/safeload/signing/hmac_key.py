@@ -309,6 +309,10 @@ def _page_table(page: str) -> dict[int, str]:
 
 
 _PAGE_TABLES = {page: _page_table(page) for page in _READERS}
+#: The longest secret :func:`_read_as_text` reads back: a public key file, PEM or OpenSSH, is a
+#: few KB even as UTF-32 (an RSA-16384 PEM is 2.9 KB of text); a 4 MB text of characters two
+#: pages hold took 12 s to read back through every page.
+MAX_REREAD_TEXT = 1 << 16
 
 
 def _read_as_text(secret: bytes) -> list[bytes]:
@@ -319,7 +323,7 @@ def _read_as_text(secret: bytes) -> list[bytes]:
     rt74-04). Only for text that is not ASCII, and only with the pages whose characters hold
     all of the text's: each reading is one ``str.translate`` (a Python error handler per
     character took 7 s over a 4 MB secret, rt74-06)."""
-    if secret.isascii():
+    if secret.isascii() or len(secret) > MAX_REREAD_TEXT:
         return []
     texts = _wide_strings(secret, any_text=True)
     try:

@@ -118,11 +118,14 @@ def check_birch(est: Any, context: Any) -> None:
         )
         labels = getattr(est, "subcluster_labels_", None)
         if labels is not None:
-            # (one label, as fit_predict makes them: predict returns labels[argmin], so a
-            # (centres, 200,000) array gave every row 200,000 labels, rt74-02)
+            # (one integer label, as fit_predict or arange makes them: predict returns
+            # labels[argmin], so a (centres, 200,000) array gave every row 200,000 labels,
+            # and labels of 200,000 characters 1.5 GB for 2,000 rows, rt74-02)
             require(
-                np.shape(labels) == (n_centers,),
-                "Birch subcluster_labels_ is not one label per subcluster center",
+                isinstance(labels, np.ndarray)
+                and labels.shape == (n_centers,)
+                and labels.dtype.kind in "iu",
+                "Birch subcluster_labels_ is not one integer label per subcluster center",
             )
     from sklearn.cluster._birch import _CFNode
 
