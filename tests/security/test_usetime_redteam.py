@@ -243,6 +243,27 @@ def test_histogram_boosting_with_categories_still_loads(tmp_path: Path) -> None:
     assert np.allclose(loaded.predict(frame), model.predict(frame))
 
 
+# Where the over-read lands depends on what the allocator put after the array (one CI run in
+# about fifty found it mapped and read it without a fault).  The child therefore moves the
+# loaded bounds, values unchanged, to the end of a buffer followed by an inaccessible page, and
+# puts them back with the tree's own __setstate__: the first read past them faults every time.
+_GUARDED_BOUNDS = """
+import ctypes, mmap
+state = list(model._tree.__getstate__())
+bounds = state[3]
+page = mmap.PAGESIZE
+body = -(-bounds.nbytes // page) * page
+buffer = mmap.mmap(-1, body + page)
+start = ctypes.addressof(ctypes.c_char.from_buffer(buffer))
+assert ctypes.CDLL(None).mprotect(ctypes.c_void_p(start + body), page, 0) == 0
+guarded = np.frombuffer(buffer, bounds.dtype, bounds.size, body - bounds.nbytes)
+guarded = guarded.reshape(bounds.shape)
+guarded[...] = bounds
+state[3] = guarded
+model._tree.__setstate__(tuple(state))
+"""
+
+
 def test_kd_tree_bounds_with_one_side(tmp_path: Path) -> None:
     """Finding 9: a KD tree reads node_bounds[0] and [1]; a (1, nodes, features) array makes
     every query read past it."""
@@ -259,7 +280,7 @@ def test_kd_tree_bounds_with_one_side(tmp_path: Path) -> None:
 
     model._tree = _Tree()
     path = _write(tmp_path, model)
-    child = _plain(path, "model.predict(np.full((3, 16), 100.0))")
+    child = _plain(path, _GUARDED_BOUNDS + "model.predict(np.full((3, 16), 100.0))")
     assert child.returncode != 0, "plain pickle + predict should read past the bounds"
     with pytest.raises(MalformedArtifactError, match="node_bounds"):
         load_unsigned(path)
