@@ -9,12 +9,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import itertools
 import os
 import re
 import secrets
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from safeload.exceptions import KeyFormatError
 from safeload.signing.keyfiles import read_key_file, write_new_file
@@ -131,6 +133,8 @@ def _decoded(secret: bytes) -> list[bytes]:
         forms.append(bytes.fromhex(hex_text.group(1).decode("ascii")))
     if _BASE64_TEXT.fullmatch(joined):
         forms.extend(_from_base64(joined))
+    forms.extend(_radix_text(joined))
+    forms.extend(_decompressed(secret))
     forms.extend(_wide_text(secret))
     forms.extend(_read_as_text(secret))
     forms.extend(_ebcdic_text(secret))
@@ -140,6 +144,8 @@ def _decoded(secret: bytes) -> list[bytes]:
             forms.append(bytes(int(item, 16) for item in items))
         forms.extend(_string_literals(secret))
         forms.extend(_printed_bytes(secret))
+        forms.extend(_uu_text(secret))
+        forms.extend(_dump_words(secret))
     if _PERCENT.search(secret):
         # URL-encoded (a client certificate in an HTTP header: nginx, load balancers)
         from urllib.parse import unquote_to_bytes
@@ -154,9 +160,160 @@ def _decoded(secret: bytes) -> list[bytes]:
     return forms
 
 
-#: The EBCDIC code pages an IBM mainframe keeps text in (US/Canada and international); both map
-#: every byte to one Latin-1 character.
-_EBCDIC = ("cp037", "cp500")
+#: The alphabets of base32 (RFC 4648, and its "extended hex" form: ``base32``, ``basenc
+#: --base32hex``), of base85 (RFC 1924's, which Python and git use) and of Ascii85 (btoa,
+#: PostScript and PDF, Adobe's framed in ``<~ ~>``).
+_BASE32_TEXT = re.compile(rb"[A-Za-z2-7]+=*")
+_BASE32HEX_TEXT = re.compile(rb"[0-9A-Va-v]+=*")
+_BASE85_TEXT = re.compile(rb"[0-9A-Za-z!#$%&()*+;<=>?@^_`{|}~-]+")
+_ASCII85_TEXT = re.compile(rb"(?:<~)?[!-uz]+(?:~>)?")
+
+
+def _radix_text(joined: bytes) -> list[bytes]:
+    """``joined`` (a secret without its whitespace) decoded from base32, base32hex, base85 or
+    Ascii85, each where its alphabet holds all of it: ``base32 pub.pem``, git's base85 of a
+    DER key (rt75-03)."""
+    import binascii
+
+    if len(joined) < 40:
+        return []
+    # (base64 and hex text is read as such: read again as base32hex, base85 or Ascii85, a
+    # random secret's bytes are one more chance of looking like a binary key. Their own text,
+    # a key's, holds a character neither alphabet has)
+    beyond_hex = not _HEX_TEXT.fullmatch(joined)
+    beyond_base64 = not _BASE64_TEXT.fullmatch(joined)
+    forms: list[bytes] = []
+    attempts: list[Any] = []
+    body = joined.rstrip(b"=")
+    padded = body + b"=" * (-len(body) % 8)
+    if (joined.isupper() or joined.islower()) and _BASE32_TEXT.fullmatch(joined):
+        attempts.append(lambda: base64.b32decode(padded, casefold=True))
+    if beyond_hex and _BASE32HEX_TEXT.fullmatch(joined):
+        attempts.append(lambda: base64.b32hexdecode(padded, casefold=True))
+    if beyond_base64 and _BASE85_TEXT.fullmatch(joined):
+        attempts.append(lambda: base64.b85decode(joined))
+    if beyond_base64 and _ASCII85_TEXT.fullmatch(joined):
+        framed = joined.startswith(b"<~") and joined.endswith(b"~>")
+        attempts.append(lambda: base64.a85decode(joined, adobe=framed))
+    for attempt in attempts:
+        try:
+            forms.append(attempt())
+        except (binascii.Error, ValueError):
+            continue
+    return forms
+
+
+#: The first line of a uuencoded file (``uuencode``, and ``uuencode -m``'s base64 form).
+_UU_BEGIN = re.compile(rb"^begin(-base64)? [0-7]{3,4} [^\r\n]*$", re.MULTILINE)
+
+
+def _uu_text(secret: bytes) -> list[bytes]:
+    """The body of a uuencoded file in ``secret`` (``uuencode pub.der pub.der``), decoded line
+    by line up to its ``end`` (rt75-03); ``-m``'s base64 body up to its ``====``. Only the
+    first four bodies, of a text of at most :data:`MAX_REREAD_TEXT` bytes."""
+    import binascii
+
+    if len(secret) > MAX_REREAD_TEXT:
+        return []
+    forms: list[bytes] = []
+    for begin in itertools.islice(_UU_BEGIN.finditer(secret), 4):
+        lines = secret[begin.end() :].split(b"\n")[1:]
+        if begin[1]:
+            body: list[bytes] = []
+            for line in lines:
+                if line.strip() == b"====":
+                    break
+                body.append(line.strip())
+            forms.extend(_from_base64(b"".join(body)))
+            continue
+        out: list[bytes] = []
+        for line in lines:
+            line = line.rstrip(b"\r")
+            if line in (b"`", b"end", b""):
+                break
+            try:
+                out.append(binascii.a2b_uu(line))
+            except binascii.Error:
+                break
+        forms.append(b"".join(out))
+    return forms
+
+
+#: Word forms a dump tool prints, by digits a word: hex bytes and 2-, 4- and 8-byte words
+#: (``od -t x1``, ``x2``, ``x4``, ``x8``: the machine's order, little-endian on a PC, and
+#: both orders tried), octal bytes and 2- and 4-byte words (``od -b``, plain ``od``, ``od -t
+#: o4``), and bits (``xxd -b``): (digits, base, bytes a word).
+_DUMP_WORDS = (
+    (2, 16, 1),
+    (4, 16, 2),
+    (8, 16, 4),
+    (16, 16, 8),
+    (3, 8, 1),
+    (6, 8, 2),
+    (11, 8, 4),
+    (8, 2, 1),
+)
+_DIGITS = {16: frozenset(b"0123456789abcdefABCDEF"), 8: frozenset(b"01234567"), 2: frozenset(b"01")}
+
+
+def _dump_words(secret: bytes) -> list[bytes]:
+    """The bytes a dump tool's lines in ``secret`` print (:data:`_DUMP_WORDS`): per line, the
+    words after an offset (a first token ending in ``:``, or of another width, or, where
+    the widths agree, the first token either way), up to the first token that is not one
+    (the text column): ``od -t x1 pub.der``, ``od pub.der``, ``xxd -b pub.der`` (rt75-03).
+    Only for text of at most :data:`MAX_REREAD_TEXT` bytes (a key's dump is a few KB)."""
+    if len(secret) > MAX_REREAD_TEXT or not (b" " in secret or b"\t" in secret):
+        return []
+    rows = [line.split() for line in secret.splitlines()]
+    forms: dict[bytes, None] = {}
+    for digits, base, size in _DUMP_WORDS:
+        allowed = _DIGITS[base]
+        for skip_first in (False, True):
+            words: list[int] = []
+            for tokens in rows:
+                start = 0
+                if tokens and (tokens[0].endswith(b":") or len(tokens[0]) != digits or skip_first):
+                    start = 1
+                for token in tokens[start:]:
+                    if len(token) != digits or not allowed.issuperset(token):
+                        break
+                    words.append(int(token, base))
+            if len(words) * size < 32 or any(word >> (8 * size) for word in words):
+                continue
+            for order in ("little", "big") if size > 1 else ("big",):
+                form = b"".join(word.to_bytes(size, order) for word in words)
+                forms[form] = None
+    return list(forms)
+
+
+def _decompressed(secret: bytes) -> list[bytes]:
+    """``secret`` decompressed if it starts as a gzip, zlib, bzip2 or xz stream does (rt75-03),
+    at most :data:`MAX_REREAD_TEXT` bytes of it (a key file is a few KB)."""
+    import bz2
+    import lzma
+    import zlib
+
+    makers: list[Any] = []
+    if secret.startswith(b"\x1f\x8b"):
+        makers.append(lambda: zlib.decompressobj(31))
+    if secret[:1] == b"\x78" and int.from_bytes(secret[:2], "big") % 31 == 0:
+        makers.append(zlib.decompressobj)
+    if secret.startswith(b"BZh"):
+        makers.append(bz2.BZ2Decompressor)
+    if secret.startswith(b"\xfd7zXZ\x00"):
+        makers.append(lzma.LZMADecompressor)
+    forms: list[bytes] = []
+    for make in makers:
+        try:
+            forms.append(make().decompress(secret, MAX_REREAD_TEXT))
+        except (zlib.error, OSError, EOFError, lzma.LZMAError, ValueError):
+            continue
+    return forms
+
+
+#: The EBCDIC code pages an IBM mainframe keeps text in (US/Canada, international, the euro
+#: page, German, Turkish); each maps every byte to one Latin-1 character.
+_EBCDIC = ("cp037", "cp500", "cp1140", "cp273", "cp1026")
 
 
 def _ebcdic_text(secret: bytes) -> list[bytes]:
@@ -165,8 +322,9 @@ def _ebcdic_text(secret: bytes) -> list[bytes]:
     only when it holds a printable run (:data:`_PRINTABLE_RUN`), which random bytes do not."""
     if secret.isascii():
         return []
-    forms = [secret.decode(page).encode("latin-1") for page in _EBCDIC]
-    return [form for form in forms if _PRINTABLE_RUN.search(form)]
+    # (a page's letters past Latin-1, Turkish ones, become "?": key text is ASCII)
+    forms = [secret.decode(page).encode("latin-1", "replace") for page in _EBCDIC]
+    return [form for form in dict.fromkeys(forms) if _PRINTABLE_RUN.search(form)]
 
 
 def _printed_bytes(secret: bytes) -> list[bytes]:
@@ -276,39 +434,50 @@ def _wide_strings(secret: bytes, *, any_text: bool = False) -> list[str]:
     return found
 
 
-#: The single-byte code pages a PC opens a file in: Latin-1 and the ISO 8859 parts, Windows'
-#: ANSI pages, the DOS pages, the old Macintosh pages, KOI8: bytes read with one of them and
-#: saved as Unicode.
+#: The single-byte code pages a file can be opened in: every one Python has (Latin-1 and the
+#: ISO 8859 parts, Windows' ANSI pages, the DOS pages, the Macintosh pages, KOI8, the Thai,
+#: Arabic, Hebrew and Central Asian pages, the EBCDIC pages): bytes read with one of them and
+#: saved as Unicode. A list of the PC pages alone missed cp874, cp737, cp775 and ISO 8859-8
+#: (rt75-10).
 _READERS = (
-    "latin-1",
-    *(f"iso8859_{n}" for n in (2, 3, 4, 5, 7, 9, 10, 13, 14, 15, 16)),
-    *(f"cp{n}" for n in range(1250, 1259)),
-    *(f"cp{n}" for n in (437, 850, 852, 855, 857, 858, 860, 861, 862, 863, 865, 866, 869)),
-    "mac_roman",
-    "mac_cyrillic",
-    "mac_greek",
-    "mac_latin2",
-    "mac_turkish",
-    "koi8_r",
-    "koi8_u",
+    *(f"cp{n}" for n in (437, 720, 737, 775, 850, 852, 855, 856, 857, 858, 860, 861, 862)),
+    *(f"cp{n}" for n in (863, 864, 865, 866, 869, 874, 1006, 1125, *range(1250, 1259))),
+    *("cp037", "cp273", "cp424", "cp500", "cp875", "cp1026", "cp1140"),
+    *(f"iso8859_{n}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16)),
+    *(f"mac_{n}" for n in ("arabic", "croatian", "cyrillic", "farsi", "greek", "iceland")),
+    *(f"mac_{n}" for n in ("latin2", "roman", "romanian", "turkish")),
+    *("koi8_r", "koi8_t", "koi8_u", "kz1048", "ptcp154", "tis_620", "hp_roman8", "palmos"),
 )
 
 
-def _page_table(page: str) -> dict[int, str]:
+def _page_tables(page: str) -> list[dict[int, str]]:
     """What ``str.translate`` needs to undo a reading with ``page``: each character the page
     reads a byte as, mapped to that byte as a Latin-1 character (an undefined byte reads as
-    its own code point, what Windows' MultiByteToWideChar makes of cp1252's holes)."""
-    table: dict[int, str] = {}
+    its own code point, what Windows' MultiByteToWideChar makes of cp1252's holes). Where a
+    hole's code point is a character the page defines for another byte (ISO 8859-8 reads 0xAA
+    as U+00D7 and leaves 0xD7, EBCDIC's "P", undefined: rt75-10), the character is read back
+    both ways, one table each."""
+    defined: dict[int, str] = {}
+    holes: dict[int, str] = {}
     for byte in range(256):
         try:
-            char = bytes([byte]).decode(page)
+            defined.setdefault(ord(bytes([byte]).decode(page)), chr(byte))
         except UnicodeDecodeError:
-            char = chr(byte)
-        table.setdefault(ord(char), chr(byte))
-    return table
+            holes[byte] = chr(byte)
+    if not holes.keys() & defined.keys():
+        return [{**defined, **holes}]
+    return [{**holes, **defined}, {**defined, **holes}]
 
 
-_PAGE_TABLES = {page: _page_table(page) for page in _READERS}
+#: One table per distinct reading (pages that read every byte alike give one).
+_PAGE_TABLES = [
+    (frozenset(table), table)
+    for table in {
+        tuple(sorted(table.items())): table for page in _READERS for table in _page_tables(page)
+    }.values()
+]
+#: Every character some page reads a byte as (a text with another is read by none).
+_PAGE_CHARS = frozenset().union(*(chars for chars, _ in _PAGE_TABLES))
 #: The longest secret :func:`_read_as_text` reads back: a public key file, PEM or OpenSSH, is a
 #: few KB even as UTF-32 (an RSA-16384 PEM is 2.9 KB of text); a 4 MB text of characters two
 #: pages hold took 12 s to read back through every page.
@@ -335,8 +504,10 @@ def _read_as_text(secret: bytes) -> list[bytes]:
         if text.isascii():
             continue
         chars = {ord(c) for c in set(text)}
-        for table in _PAGE_TABLES.values():
-            if chars.issubset(table.keys()):
+        if len(chars) > 256 or not chars.issubset(_PAGE_CHARS):
+            continue
+        for held, table in _PAGE_TABLES:
+            if chars.issubset(held):
                 form = text.translate(table).encode("latin-1")
                 if not form.isascii():
                     forms[form] = None

@@ -1426,7 +1426,7 @@ def whole_model_problem(
     repeated = RepeatedOutputs()
     paid_bytes = 0  # bytes of the arrays the model stores, each once (object items: 1 byte)
     seen_roots: set[int] = set()
-    lists: dict[int, tuple[Any, dict[int, Any]]] = {}
+    lists: dict[Any, tuple[Any, dict[int, Any]]] = {}
     for obj in instances:
         times = meets.get(id(obj), 0)
         if not times:
@@ -1756,6 +1756,8 @@ class RepeatedOutputs:
             for key, count in known[2].items():
                 parts[key] = parts.get(key, 0) + count
             return known[1]
+        if kind in _PLAIN_SCALARS:
+            return 0  # (most items of a long list: no shape to read)
         shape = shape_of(value)
         if shape is None or not shape:
             return 0
@@ -1773,6 +1775,10 @@ class RepeatedOutputs:
             if meets > allowed:
                 repeated += (meets - allowed) * self._widths[key]
         return self._excess + repeated
+
+
+#: Types whose values have no shape.
+_PLAIN_SCALARS = frozenset({float, int, bool, str, bytes, type(None)})
 
 
 def _part_keys(value: Any) -> list[int]:
