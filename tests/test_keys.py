@@ -8,6 +8,8 @@ import stat
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from safeload import HMACKey, KeyFormatError, Keyring, SigningKey, VerifyKey, generate_keypair
 from safeload.keys import as_keyring
@@ -379,4 +381,82 @@ def test_random_secrets_in_text_forms_are_kept() -> None:
         for _ in range(300):
             raw = os.urandom(size)
             for secret in (raw, raw.hex().encode() + b"\n", base64.b64encode(raw) + b"\n"):
+                HMACKey(secret)
+
+
+def _tool_forms(raw: bytes) -> dict[str, bytes]:
+    """``raw`` as more command-line tools write it (rt75-03's neighbours): plain ``od``
+    (octal 16-bit words), ``od -b``, ``od -A x -t x4``, ``uuencode -m``, bzip2 and xz."""
+    import base64
+    import bz2
+    import lzma
+
+    padded = raw + b"\x00" * (-len(raw) % 4)
+    words2 = [int.from_bytes(padded[i : i + 2], "little") for i in range(0, len(padded), 2)]
+    words4 = [int.from_bytes(padded[i : i + 4], "little") for i in range(0, len(padded), 4)]
+    od = "".join(
+        f"{2 * i:07o}" + "".join(f" {w:06o}" for w in words2[i : i + 8]) + "\n"
+        for i in range(0, len(words2), 8)
+    )
+    od_b = "".join(
+        f"{i:07o}" + "".join(f" {b:03o}" for b in raw[i : i + 16]) + "\n"
+        for i in range(0, len(raw), 16)
+    )
+    od_x4 = "".join(
+        f"{4 * i:06x}" + "".join(f" {w:08x}" for w in words4[i : i + 4]) + "\n"
+        for i in range(0, len(words4), 4)
+    )
+    body = base64.encodebytes(raw)
+    return {
+        "od": od.encode(),
+        "od-b": od_b.encode(),
+        "od-x4": od_x4.encode(),
+        "uuencode-m": b"begin-base64 644 pub\n" + body + b"====\n",
+        "bzip2": bz2.compress(raw),
+        "xz": lzma.compress(raw),
+    }
+
+
+@pytest.mark.parametrize("form", ["od", "od-b", "od-x4", "uuencode-m", "bzip2", "xz"])
+@pytest.mark.parametrize("kind", ["der", "pem"])
+def test_public_keys_in_tool_forms_are_no_hmac_secret(form: str, kind: str) -> None:
+    """Dumps, uuencode's base64 form and compressed files of a public key are refused as HMAC
+    secrets (the forms red team 75 found, rt75-03, and their neighbours)."""
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    encoding = serialization.Encoding.DER if kind == "der" else serialization.Encoding.PEM
+    raw = key.public_bytes(encoding, serialization.PublicFormat.SubjectPublicKeyInfo)
+    with pytest.raises(KeyFormatError, match="public keys are not secrets"):
+        HMACKey(_tool_forms(raw)[form])
+
+
+@pytest.mark.parametrize("page", ["cp1140", "cp273", "cp1026"])
+def test_public_key_text_from_other_ebcdic_pages(page: str) -> None:
+    """A PEM key kept in another EBCDIC page (the euro page, German, Turkish) is refused."""
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    text = key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+    with pytest.raises(KeyFormatError, match="public keys are not secrets"):
+        HMACKey(text.encode(page))
+
+
+def test_random_secrets_in_more_text_forms_are_kept() -> None:
+    """Random secrets written by the tools whose forms are now read (base32, base85, dumps,
+    compression) are still accepted: decoding them finds no public key."""
+    import base64
+    import gzip
+    import os
+
+    for size in (32, 48, 65, 91):
+        for _ in range(100):
+            raw = os.urandom(size)
+            forms = [
+                base64.b32encode(raw),
+                base64.b32hexencode(raw),
+                base64.b85encode(raw),
+                base64.a85encode(raw, adobe=True),
+                gzip.compress(raw),
+                *_tool_forms(raw).values(),
+            ]
+            for secret in forms:
                 HMACKey(secret)

@@ -1,4 +1,49 @@
-"""Red team 75: reproducers (strict xfails) for the open findings, DOCSTRING_TODO"""
+"""Red team 75: reproducers for its findings, 04:46-05:07 UTC 2026-12-04, on d0a721f (red team
+74's fixes: kernel terms, Birch's branching_factor and labels, isotonic thresholds, the walk
+caches, the HMAC code-page readings).
+
+The round was stopped early by the session's end: some 21 minutes of attack, eleven findings,
+and the red team's module docstring was not written; the maintainer wrote this one from its
+tests and notes (in /work/rt75). Every finding was checked against the pure snapshot and the
+compiled build alike.
+
+Ported by the maintainer at 05:50 UTC (next session): all eleven fixed, plain tests. rt75-02's
+child has 3 s of CPU for scan and load together (0.6 s now; 21 s before).
+
+rt75-01 (HARM: memory; against ``check_kernel_values``, which let every hyperparameter be a
+        1-D array) ``DotProduct.sigma_0``, ``RationalQuadratic.alpha``,
+        ``ExpSineSquared.periodicity`` or ``Exponentiation.exponent`` an array of 200,000 on a
+        model fitted on one sample (KernelRidge, a Gaussian process, a Nystroem): the kernel
+        of (rows, 1) broadcasts to (rows, 200,000), 3.2 GB for 2,000 rows. Only
+        ``length_scale`` may be one number per feature (scikit-learn checks its length).
+rt75-02 (HARM: CPU; against ``own_arrays``, which cached an attribute's list but not a list
+        inside a tuple) one list of 99,999 floats held 1,000 times by a tuple: 10**8 item
+        visits, scan 10.8 s and load 10.6 s for a 2.3 KB file.
+rt75-03 (TRUST; against ``HMACKey``'s public-key forms) public keys in base32, base32hex,
+        base85, Ascii85, uuencode, ``od -t x1``/``-t x2``, ``xxd -b`` and gzip accepted as HMAC
+        secrets.
+rt75-04 (HARM: CPU; against ``_member_predictions``) an AdaBoostRegressor member holding any
+        estimator in any attribute was costed by its parts alone: 60 KernelRidge members over
+        10,000 samples and 16 kernel terms, each holding a stump, counted one each.
+rt75-05 (HARM: memory; against ``KERNEL_NUMBERS``, which had no ``exponent``) an
+        ``Exponentiation`` exponent of shape (200,000, 1) made ``K ** exponent`` of one row
+        (200,000, 1,000): 1.49 GiB.
+rt75-06 (HONEST-REFUSED; against rt74-01's fix) a Birch whose ``branching_factor`` was set
+        after fit (``set_params`` before ``partial_fit``, which scikit-learn allows) was
+        refused.
+rt75-07 (HONEST-REFUSED; against ``check_kernel_values``) kernels keeping a list or tuple
+        ``length_scale`` (the gallery's ``1.0 * RBF([1.0, 1.0])``) were refused.
+rt75-08 (HONEST-REFUSED; against ``MAX_KERNEL_TERMS``) a Gaussian process of 17 kernel terms
+        over 80 samples was refused by the flat bound of 16 terms, whatever the samples.
+rt75-09 (HONEST-REFUSED; against ``check_svm``) an SVC or SVR with a Gaussian-process kernel
+        object (a callable kernel: fit sets no ``n_features_in_``) was refused.
+rt75-10 (TRUST; against ``_read_as_text``) EBCDIC key text read by cp874, cp737, cp775 or ISO
+        8859-8 and saved as UTF-8 or UTF-16 was not read back (those pages were not in
+        ``_READERS``; ISO 8859-8's holes collide with characters it defines).
+rt75-11 (HARM: CPU; against ``MEASURED_SAMPLES``) AdaBoost members that are pipelines over a
+        Nystroem of 4,000 components and 16 kernel terms counted 2 each: 100 members,
+        5,050 member predictions of some 4 ms for one row's ``staged_predict``.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +60,6 @@ from redteam import (
     child,
     compressed_joblib,
     joblib_out_of_memory,
-    open_finding,
 )
 
 # --- rt75-01: a kernel hyperparameter array broadcasts every kernel row to its length ------
@@ -59,7 +103,6 @@ def _one_sample_kernel_model(kind: str, n: int) -> tuple[Any, str]:
     return model, call
 
 
-@open_finding(75, "rt75-01 kernel hyperparameter arrays broadcast the kernel to their length")
 @pytest.mark.parametrize(
     "kind",
     [
@@ -104,7 +147,7 @@ def test_rt75_02_nested_shared_list(tmp_path):
     model.padding = np.zeros(10_000_000 // 8)  # (compressible bytes: the unfold budget)
     path = compressed_joblib(tmp_path, model, 4_000, ("xz", 6))
     # scan 10.8 s and load 10.6 s (compiled; pure 11.7 s + 10.8 s) for 2.3 KB
-    done = child(_SCAN_THEN_LOAD, path, cpu=1.0)
+    done = child(_SCAN_THEN_LOAD, path, cpu=3.0)
     assert "verdict" in done.stdout and "load " in done.stdout, str(done)
 
 
@@ -113,7 +156,9 @@ def test_rt75_02_nested_shared_list(tmp_path):
 
 def _od_x1(raw: bytes) -> bytes:
     """``od -t x1`` (coreutils' default octal offsets, 16 bytes a line)."""
-    lines = [f"{i:07o}" + "".join(f" {x:02x}" for x in raw[i : i + 16]) for i in range(0, len(raw), 16)]
+    lines = [
+        f"{i:07o}" + "".join(f" {x:02x}" for x in raw[i : i + 16]) for i in range(0, len(raw), 16)
+    ]
     return ("\n".join(lines) + f"\n{len(raw):07o}\n").encode()
 
 
@@ -211,7 +256,6 @@ def _costly_kernel() -> Any:
     return kernel
 
 
-@open_finding(75, "rt75-04 an AdaBoost member with an estimator attribute hides its own cost")
 def test_rt75_04_adaboost_member_with_a_part(tmp_path):
     import copy
 
@@ -252,7 +296,6 @@ def test_rt75_04_adaboost_member_with_a_part(tmp_path):
 # --- rt75-05: Exponentiation's exponent is checked by nothing: a column broadcasts one row ---
 
 
-@open_finding(75, "rt75-05 an Exponentiation exponent of any shape (a column) broadcasts one row")
 @pytest.mark.parametrize("kind", ["kernel_ridge", "gaussian_process"])
 def test_rt75_05_exponentiation_exponent_column(tmp_path, kind):
     from sklearn.gaussian_process import GaussianProcessRegressor
@@ -281,10 +324,10 @@ def test_rt75_05_exponentiation_exponent_column(tmp_path, kind):
 # --- rt75-06 (honest refused): a Birch whose branching_factor was set after fit --------------
 
 
-@open_finding(75, "rt75-06 honest Birch with branching_factor set after fit is refused")
 def test_rt75_06_birch_branching_factor_set_after_fit(tmp_path):
-    from redteam import load_honest
     from sklearn.cluster import Birch
+
+    from redteam import load_honest
 
     rs = np.random.RandomState(0)
     x = rs.rand(500, 2)
@@ -301,13 +344,13 @@ def test_rt75_06_birch_branching_factor_set_after_fit(tmp_path):
 # --- rt75-07 (honest refused): a kernel's length_scale given as a list (the gallery's) -------
 
 
-@open_finding(75, "rt75-07 honest kernels with a list or tuple length_scale are refused")
 @pytest.mark.parametrize("kind", ["gpc_iris_isotropic", "gpc_iris_anisotropic", "gpr_ard_tuple"])
 def test_rt75_07_kernel_length_scale_list(tmp_path, kind):
-    from redteam import load_honest
     from sklearn.datasets import load_iris
     from sklearn.gaussian_process import GaussianProcessClassifier, GaussianProcessRegressor
     from sklearn.gaussian_process.kernels import RBF, Matern
+
+    from redteam import load_honest
 
     # scikit-learn's gallery, plot_gpc_iris.py: GaussianProcessClassifier(kernel=1.0 * RBF([1.0]))
     # and 1.0 * RBF([1.0, 1.0]); the unfitted kernel keeps the list it was given (kernel_,
@@ -329,13 +372,12 @@ def test_rt75_07_kernel_length_scale_list(tmp_path, kind):
 # --- rt75-08 (honest refused): a flat bound of 16 kernel terms, whatever the samples -------
 
 
-@open_finding(75, "rt75-08 honest small GP with a 17-term kernel is refused (samples ignored)")
 def test_rt75_08_kernel_terms_without_samples(tmp_path):
-    from redteam import load_honest
     from sklearn.gaussian_process import GaussianProcessRegressor
-    from sklearn.gaussian_process.kernels import RBF, ExpSineSquared, RationalQuadratic
+    from sklearn.gaussian_process.kernels import RBF, ExpSineSquared, RationalQuadratic, WhiteKernel
     from sklearn.gaussian_process.kernels import ConstantKernel as C
-    from sklearn.gaussian_process.kernels import WhiteKernel
+
+    from redteam import load_honest
 
     def seasonal(period: float) -> Any:
         return C(1.0) * RBF(10.0) * ExpSineSquared(1.0, period, periodicity_bounds="fixed")
@@ -363,12 +405,12 @@ def test_rt75_08_kernel_terms_without_samples(tmp_path):
 # --- rt75-09 (honest refused): an SVC or SVR with a Gaussian-process kernel object ----------
 
 
-@open_finding(75, "rt75-09 honest SVC/SVR with a GP kernel object as its kernel is refused")
 @pytest.mark.parametrize("kind", ["svc", "svr"])
 def test_rt75_09_svm_with_gp_kernel(tmp_path, kind):
-    from redteam import load_honest
     from sklearn.gaussian_process.kernels import RBF
     from sklearn.svm import SVC, SVR
+
+    from redteam import load_honest
 
     # a callable kernel: fit sets no n_features_in_ (the Gram matrix is what libsvm sees), and
     # check_svm asks n_features_in_ == shape_fit_[0] of it ("SVM n_features_in_ disagrees
@@ -427,7 +469,6 @@ def test_rt75_10_ebcdic_other_reader_pages(form):
 # --- rt75-11: a Nystroem member's components are no MEASURED_SAMPLES: it costs 1 -------------
 
 
-@open_finding(75, "rt75-11 AdaBoost members over a Nystroem of 4,000 components count 2 each")
 def test_rt75_11_adaboost_nystroem_members(tmp_path):
     from sklearn.ensemble import AdaBoostRegressor
     from sklearn.gaussian_process.kernels import RBF

@@ -144,12 +144,14 @@ def check_birch(est: Any, context: Any) -> None:
     leaves: set[int] = set()
     stack = [root] if root is not None else []
     width: Any = getattr(est, "n_features_in_", None)
+    largest = 0  # (the widest node's branching_factor)
     while stack:
         node = stack.pop()
         require(class_of(node) is _CFNode, "Birch CF tree holds something other than a node")
         require(id(node) not in nodes, "Birch CF tree has a node reached twice (a cycle)")
         nodes.add(id(node))
         _check_node_fields(node, width)
+        largest = max(largest, int(node.branching_factor))
         if node.is_leaf is True:
             leaves.add(id(node))
         else:
@@ -162,12 +164,20 @@ def check_birch(est: Any, context: Any) -> None:
             if sub.child_ is not None:
                 stack.append(sub.child_)
     if root is not None:
-        # partial_fit splits the root with the estimator's branching_factor, not the root's:
-        # 10**9 on an honest tree asked 7.45 GiB for one row (rt74-01). fit makes every node
-        # with the estimator's
+        # partial_fit makes every new node with the estimator's branching_factor, not the
+        # tree's: 10**9 on an honest tree asked 7.45 GiB for one row (rt74-01). It is a
+        # node's that the file holds, or small: scikit-learn lets it change between calls
+        # (set_params before a partial_fit, rt75-06)
+        branching: Any = getattr(est, "branching_factor", None)
         require(
-            getattr(est, "branching_factor", None) == getattr(root, "branching_factor", None),
-            "Birch branching_factor is not its CF tree's",
+            is_int(branching)
+            and 1 < int(branching)
+            and (
+                int(branching) <= largest
+                or (int(branching) + 1) * int(width) <= MAX_FREE_NODE_ITEMS
+            ),
+            "Birch branching_factor is larger than its CF tree's nodes' (new nodes would "
+            f"hold more than {MAX_FREE_NODE_ITEMS:,} items)",
         )
     if chain:
         # the chain after the dummy leaf is the CF tree's leaves, as fit links them: a node
@@ -183,6 +193,12 @@ def check_birch(est: Any, context: Any) -> None:
         # which _get_leaves then followed without end (rt73-08)
         for before, node in zip([None, *chain[:-1]], chain, strict=True):
             require(node.prev_leaf_ is before, "Birch leaf links do not mirror each other")
+
+
+#: Items of a new CF node's centroid arrays (``branching_factor + 1`` rows of ``n_features``)
+#: that a Birch's ``branching_factor`` may ask for although no node of its tree is that wide:
+#: three float64 arrays of 8 MB per split.
+MAX_FREE_NODE_ITEMS = 1 << 20
 
 
 def _check_node_fields(node: Any, width: Any) -> None:

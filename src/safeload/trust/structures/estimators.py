@@ -66,11 +66,27 @@ def check_svm(est: Any, context: Any) -> None:
             "SVM support vectors disagree with support_ and shape_fit_",
         )
     n_features_in = getattr(est, "n_features_in_", None)
-    require(
-        n_features_in is not None
-        and int(n_features_in) == (shape_fit[0] if precomputed else shape_fit[1]),
-        "SVM n_features_in_ disagrees with shape_fit_",
-    )
+    if is_callable(est.kernel):
+        # fit with a callable kernel validates no input (no n_features_in_) and keeps the
+        # training rows, which predict's kernel measures every row against: one per sample
+        # (rt75-09: an SVC over an RBF kernel object had been refused)
+        from safeload.trust.object_checks import shape_of
+
+        fitted = shape_of(getattr(est, "_BaseLibSVM__Xfit", None))
+        require(
+            fitted is not None and len(fitted) == 2 and fitted[0] == shape_fit[0],
+            "SVM with a callable kernel does not keep one training row per sample",
+        )
+        require(
+            n_features_in is None or int(n_features_in) == shape_fit[1],
+            "SVM n_features_in_ disagrees with shape_fit_",
+        )
+    else:
+        require(
+            n_features_in is not None
+            and int(n_features_in) == (shape_fit[0] if precomputed else shape_fit[1]),
+            "SVM n_features_in_ disagrees with shape_fit_",
+        )
     _check_svm_counts(est, counts, dual, n_sv)
     if sparse:
         # libsvm's sparse kernels index the input row with support vector *values* when the
@@ -282,26 +298,48 @@ def check_chi2_sampler(est: Any, context: Any) -> None:
     )
 
 
-#: The hyperparameters of scikit-learn's Gaussian-process kernels that enter their arithmetic:
-#: numbers, or (``length_scale``) an array of them.
+#: The hyperparameters of scikit-learn's Gaussian-process kernels that enter their arithmetic,
+#: each one number: an optimised kernel stores ``np.exp`` of one theta item for each. Only
+#: ``length_scale`` may be one number per feature (an anisotropic RBF or Matern, which checks
+#: its length against the input's columns). An array ``sigma_0``, ``alpha``, ``periodicity``
+#: or ``exponent`` of 200,000 broadcast every kernel row to 200,000 columns (rt75-01, rt75-05).
 KERNEL_NUMBERS = frozenset(
-    {"constant_value", "length_scale", "nu", "alpha", "periodicity", "sigma_0", "noise_level"}
+    {"constant_value", "nu", "alpha", "periodicity", "sigma_0", "noise_level", "exponent"}
 )
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    )
 
 
 def check_kernel_values(kernel: Any, context: Any) -> None:
     """A kernel's hyperparameters are numbers: kernels hold no parameter constraints, and a
     ``ConstantKernel`` whose ``constant_value`` was a 20,000-character string made ``predict``
-    fill a (query, train) array of such strings, 80 KB per cell (rt38-13)."""
+    fill a (query, train) array of such strings, 80 KB per cell (rt38-13). Each of
+    :data:`KERNEL_NUMBERS` is one number (or an array of one); ``length_scale`` is one number
+    or a flat sequence of them (the list the gallery's ``RBF([1.0, 1.0])`` keeps, rt75-07)."""
     from safeload.trust.structures.widths import _has_dict
 
     attrs = vars(kernel) if _has_dict(kernel) else {}
     for name in KERNEL_NUMBERS.intersection(attrs):
         value = attrs[name]
+        numeric = _is_real(value) or (
+            isinstance(value, np.ndarray)
+            and value.dtype.kind in "iuf"
+            and value.ndim <= 1
+            and value.size == 1
+        )
+        require(numeric, f"kernel hyperparameter {name} is not one number")
+    if "length_scale" in attrs:
+        value = attrs["length_scale"]
         numeric = (
-            isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-        ) or (isinstance(value, np.ndarray) and value.dtype.kind in "iuf" and value.ndim <= 1)
-        require(numeric, f"kernel hyperparameter {name} is not a number")
+            _is_real(value)
+            or (isinstance(value, np.ndarray) and value.dtype.kind in "iuf" and value.ndim <= 1)
+            or (type(value) in (list, tuple) and all(_is_real(item) for item in value))
+        )
+        require(numeric, "kernel hyperparameter length_scale is not numbers")
 
 
 _MLP_CLASSIFIER = "sklearn.neural_network._multilayer_perceptron:MLPClassifier"

@@ -444,8 +444,17 @@ _MEDIAN_STAGE_COST = MAX_MEDIAN_STAGES * (MAX_MEDIAN_STAGES + 1) // 2
 
 
 #: Fitted samples a member's ``predict`` measures every row against: a neighbours model's, a
-#: Gaussian process's, a kernel model's, an SVM's support vectors.
-MEASURED_SAMPLES = ("_fit_X", "X_train_", "X_fit_", "support_vectors_")
+#: Gaussian process's, a kernel model's, an SVM's support vectors (or, with a callable
+#: kernel, its training rows, rt75-09), a Nystroem's components (which the other
+#: decompositions multiply every row by: rt75-11).
+MEASURED_SAMPLES = (
+    "_fit_X",
+    "X_train_",
+    "X_fit_",
+    "support_vectors_",
+    "_BaseLibSVM__Xfit",
+    "components_",
+)
 #: Items of :data:`MEASURED_SAMPLES` that cost one unit of the stage bound, what one stump's
 #: ``predict`` costs (some 0.1 ms), with a margin of five: a brute-force KNN's ``predict`` of one
 #: row over 50,000 samples took 0.5 ms. Members that were not ensembles counted one prediction
@@ -492,14 +501,31 @@ def _member_predictions(
         total += _member_predictions(part, depth - 1, memo, walked)
         if total > _MEDIAN_STAGE_COST:
             break
-    if not parts and not native:
-        # (each fitted sample measured once per kernel term: a KernelRidge over a sum of 32
-        # Matern terms counted 1 and took 10 ms a row, rt74-03)
-        measured = max((_size(attrs.get(key)) for key in MEASURED_SAMPLES), default=0)
-        terms = max([1, *(kernel_terms(attrs.get(key)) for key in ("kernel", "kernel_"))])
-        total = measured * terms // _UNIT_ITEMS
+    if not native:
+        # its own work too, parts or none: a KernelRidge holding a stump in any attribute had
+        # cost the stump alone (rt75-04)
+        total += _own_predictions(attrs)
     memo[id(member)] = max(total, 1)
     return memo[id(member)]
+
+
+def _own_predictions(attrs: dict[str, Any]) -> int:
+    """What an estimator's own ``predict`` costs, in stump predictions (units of
+    :data:`_UNIT_ITEMS`): each item of its :data:`MEASURED_SAMPLES` once per kernel term (a
+    KernelRidge over a sum of 32 Matern terms counted 1 and took 10 ms a row, rt74-03), or
+    every item of its largest array once (a Nystroem's normalization, a PCA's components),
+    whichever is more."""
+    measured = max((_size(attrs.get(key)) for key in MEASURED_SAMPLES), default=0)
+    terms = max([1, *(kernel_terms(attrs.get(key)) for key in ("kernel", "kernel_"))])
+    largest = max(
+        (
+            int(value.size)
+            for value in attrs.values()
+            if type(value) is np.ndarray and value.dtype.kind != "O"
+        ),
+        default=0,
+    )
+    return max(measured * terms, largest) // _UNIT_ITEMS
 
 
 #: Trees of a gradient-boosting model that cost one unit of the stage bound: its ``predict``
@@ -733,12 +759,18 @@ def _check_fitted_numbers(name: str, attrs: dict[str, Any]) -> None:
         )
 
 
-#: Weighted terms past which a kernel an estimator holds is refused. A kernel is evaluated
-#: between every input row and every fitted sample, once per term: a KernelRidge whose kernel
-#: was a sum of 256 Matern terms over 60,000 samples took 2.1 s for one row, 4,096 terms 34 s,
-#: and a Nystroem or LabelSpreading alike (rt74-08). scikit-learn's Mauna Loa example, the
-#: largest in its gallery, has 10 terms.
-MAX_KERNEL_TERMS = 16
+#: Weighted terms a kernel an estimator holds may always have. A kernel is evaluated between
+#: every input row and every fitted sample, once per term: a KernelRidge whose kernel was a
+#: sum of 256 Matern terms over 60,000 samples took 2.1 s for one row, 4,096 terms 34 s, and a
+#: Nystroem or LabelSpreading alike (rt74-08). scikit-learn's Mauna Loa example, the largest
+#: in its gallery, has 10 terms.
+FREE_KERNEL_TERMS = 16
+#: Weighted terms past which any kernel is refused.
+MAX_KERNEL_TERMS = 256
+#: Terms times the items of the estimator's :data:`MEASURED_SAMPLES` that a kernel of more
+#: than :data:`FREE_KERNEL_TERMS` terms may cost: what 16 terms over 4,096 items cost. A flat
+#: bound of 16 refused a Gaussian process of 17 terms over 80 samples (rt75-08).
+KERNEL_WORK = FREE_KERNEL_TERMS * 4096
 #: What one Matern term with another ``nu`` than 0.5, 1.5, 2.5 or infinity weighs: it computes
 #: a Bessel function per pair, which scikit-learn documents as some ten times the cost.
 BESSEL_TERM = 10
@@ -787,13 +819,18 @@ def _closed_form_nu(nu: Any) -> bool:
 
 
 def _check_kernel_terms(attrs: dict[str, Any]) -> None:
-    """:data:`MAX_KERNEL_TERMS` for the kernels an estimator holds."""
+    """The kernels an estimator holds: at most :data:`FREE_KERNEL_TERMS` weighted terms, or
+    at most :data:`MAX_KERNEL_TERMS` that cost at most :data:`KERNEL_WORK` over the
+    estimator's own :data:`MEASURED_SAMPLES`."""
+    measured = max((_size(attrs.get(key)) for key in MEASURED_SAMPLES), default=0)
     for key, value in attrs.items():
         terms = kernel_terms(value)
         require(
-            terms <= MAX_KERNEL_TERMS,
-            f"{key} is a kernel of more than {MAX_KERNEL_TERMS} weighted terms: every "
-            "prediction evaluates each term between every row and every fitted sample",
+            terms <= FREE_KERNEL_TERMS
+            or (terms <= MAX_KERNEL_TERMS and terms * measured <= KERNEL_WORK),
+            f"{key} is a kernel of {terms if terms <= MAX_KERNEL_TERMS else 'too many'} "
+            f"weighted terms over {measured:,} fitted items: every prediction evaluates each "
+            "term between every row and every fitted sample",
         )
 
 
