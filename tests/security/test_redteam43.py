@@ -387,9 +387,10 @@ def test_rt43_11_scorer_as_svm_kernel_parity(estimator: str, kernel: str, tmp_pa
     ``svc_rbf:model.kernel=scorer``). Fixed on scan's side: ``check_svm`` asks
     ``shadow_values.is_callable``, which answers for a scan's shadow as ``callable`` does for
     the built object (its class defines ``__call__``), so both sides take the object for a
-    precomputed kernel and refuse the model; with ``n_features_in_`` set to the training rows
-    both load it (a callable object is a valid kernel to scikit-learn's constraints, and
-    libsvm then indexes only the training rows)."""
+    precomputed kernel and refuse the model; with the training rows kept as fit keeps them for
+    a callable kernel (``_BaseLibSVM__Xfit``, rt75-09) both load it (a callable object is a
+    valid kernel to scikit-learn's constraints, and libsvm then indexes only the training
+    rows)."""
     import warnings
 
     from sklearn.gaussian_process.kernels import RBF
@@ -405,4 +406,9 @@ def test_rt43_11_scorer_as_svm_kernel_parity(estimator: str, kernel: str, tmp_pa
     m.kernel = make_scorer(accuracy_score) if kernel == "scorer" else RBF()
     assert_scan_predicts_load(pickle.dumps(m, protocol=5), tmp_path, refused=True)
     m.n_features_in_ = 30  # as a precomputed kernel's: the training rows
+    # (since rt75-09 a callable kernel needs the training rows its predict measures rows
+    # against, which fit keeps and this model, fitted with a string kernel, lacks)
+    assert parity(pickle.dumps(m, protocol=5), tmp_path) == (False, "refused")
+    del m.n_features_in_  # as fit with a callable kernel leaves it
+    m._BaseLibSVM__Xfit = X
     assert parity(pickle.dumps(m, protocol=5), tmp_path) == (True, "loaded")

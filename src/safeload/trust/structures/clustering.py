@@ -197,8 +197,9 @@ def check_birch(est: Any, context: Any) -> None:
 
 #: Items of a new CF node's centroid arrays (``branching_factor + 1`` rows of ``n_features``)
 #: that a Birch's ``branching_factor`` may ask for although no node of its tree is that wide:
-#: three float64 arrays of 8 MB per split.
-MAX_FREE_NODE_ITEMS = 1 << 20
+#: three float64 arrays of 512 KB per split (a file of many small nodes splits each of them on
+#: partial_fit, each split making new nodes this wide).
+MAX_FREE_NODE_ITEMS = 1 << 16
 
 
 def _check_node_fields(node: Any, width: Any) -> None:

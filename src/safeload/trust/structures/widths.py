@@ -513,19 +513,22 @@ def _own_predictions(attrs: dict[str, Any]) -> int:
     """What an estimator's own ``predict`` costs, in stump predictions (units of
     :data:`_UNIT_ITEMS`): each item of its :data:`MEASURED_SAMPLES` once per kernel term (a
     KernelRidge over a sum of 32 Matern terms counted 1 and took 10 ms a row, rt74-03), or
-    every item of its largest array once (a Nystroem's normalization, a PCA's components),
-    whichever is more."""
+    every item of its arrays once (a Nystroem's normalization, a PCA's components, an MLP's
+    layers in a short list), whichever is more."""
     measured = max((_size(attrs.get(key)) for key in MEASURED_SAMPLES), default=0)
     terms = max([1, *(kernel_terms(attrs.get(key)) for key in ("kernel", "kernel_"))])
-    largest = max(
-        (
-            int(value.size)
-            for value in attrs.values()
-            if type(value) is np.ndarray and value.dtype.kind != "O"
-        ),
-        default=0,
-    )
-    return max(measured * terms, largest) // _UNIT_ITEMS
+    items = 0
+    for value in attrs.values():
+        held = value if type(value) in (list, tuple) and len(value) <= _SHORT_LIST else [value]
+        for array in held:
+            if type(array) is np.ndarray and array.dtype.kind != "O":
+                items += int(array.size)
+    return max(measured * terms, items) // _UNIT_ITEMS
+
+
+#: Items of a list or tuple :func:`_own_predictions` reads for arrays (a layer list is short;
+#: a long list is read by the checks that walk it once).
+_SHORT_LIST = 64
 
 
 #: Trees of a gradient-boosting model that cost one unit of the stage bound: its ``predict``
