@@ -1418,6 +1418,7 @@ def whole_model_problem(
     from safeload.trust.shadow_values import class_of
     from safeload.trust.structures.common import is_int
     from safeload.trust.structures.names import NameLedger, _attrs, native_arrays, own_arrays
+    from safeload.trust.structures.widths import MAX_LLE_NEIGHBOURS, lle_row_work
 
     ledger = NameLedger()
     share = 0.0
@@ -1435,10 +1436,15 @@ def whole_model_problem(
         roots = own_arrays(attrs, lists)
         columns = ledger.add(obj, times, attrs, roots)
         roots.update(native_arrays(obj))  # (after the names: a tree's nodes name nothing)
-        for name in use_time_counts(attrs, facts.short_name(class_of(obj))):
+        short = facts.short_name(class_of(obj))
+        for name in use_time_counts(attrs, short):
             count = attrs[name]
             if count is not None and is_int(count) and int(count) > 0:
                 share += times * int(count) / iteration_limit(name)
+        if short == "LocallyLinearEmbedding":
+            # a (k, k) solve per row, at most one at the neighbour bound's k a share: 60
+            # members of k = 1,000 in a voting model took 21 s a row (rt76-01)
+            share += times * lle_row_work(attrs) / MAX_LLE_NEIGHBOURS**3
         nodes, interactions = booster_shape(obj)
         boosted = BOOSTER_NODE_BYTES * nodes
         stored += boosted

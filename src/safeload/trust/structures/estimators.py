@@ -319,7 +319,8 @@ def check_kernel_values(kernel: Any, context: Any) -> None:
     ``ConstantKernel`` whose ``constant_value`` was a 20,000-character string made ``predict``
     fill a (query, train) array of such strings, 80 KB per cell (rt38-13). Each of
     :data:`KERNEL_NUMBERS` is one number (or an array of one); ``length_scale`` is one number
-    or a flat sequence of them (the list the gallery's ``RBF([1.0, 1.0])`` keeps, rt75-07)."""
+    or, for an RBF or Matern, a flat sequence of them (the list the gallery's ``RBF([1.0,
+    1.0])`` keeps, rt75-07)."""
     from safeload.trust.structures.widths import _has_dict
 
     attrs = vars(kernel) if _has_dict(kernel) else {}
@@ -333,11 +334,27 @@ def check_kernel_values(kernel: Any, context: Any) -> None:
         )
         require(numeric, f"kernel hyperparameter {name} is not one number")
     if "length_scale" in attrs:
+        from safeload.trust import facts
+        from safeload.trust.shadow_values import class_of
+
         value = attrs["length_scale"]
+        # (only an RBF or Matern measures each feature on its own scale, and checks the
+        # scales against the input's columns; an ExpSineSquared divides its whole kernel by
+        # them, so 200,000 made every row 200,000 wide, rt76-03)
+        per_feature = facts.short_name(class_of(kernel)) in ("RBF", "Matern")
         numeric = (
             _is_real(value)
-            or (isinstance(value, np.ndarray) and value.dtype.kind in "iuf" and value.ndim <= 1)
-            or (type(value) in (list, tuple) and all(_is_real(item) for item in value))
+            or (
+                isinstance(value, np.ndarray)
+                and value.dtype.kind in "iuf"
+                and value.ndim <= 1
+                and (per_feature or value.size == 1)
+            )
+            or (
+                type(value) in (list, tuple)
+                and all(_is_real(item) for item in value)
+                and (per_feature or len(value) == 1)
+            )
         )
         require(numeric, "kernel hyperparameter length_scale is not numbers")
 

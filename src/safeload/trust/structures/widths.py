@@ -352,8 +352,10 @@ def _check_paid_widths(est: Any) -> None:
         _check_per_call_products(sklearn_class, attrs)
         _check_feature_axes(sklearn_class, attrs)
         _check_fitted_numbers(sklearn_class, attrs)
+        _check_fitted_shapes(sklearn_class, attrs)
         _check_parameter_dicts(attrs)
         _check_kernel_terms(attrs)
+        _check_pairwise_kernel(sklearn_class, attrs)
         if sklearn_class in _PLS_CLASSES:
             _check_pls_targets(attrs)
     if sklearn_class:
@@ -446,7 +448,7 @@ _MEDIAN_STAGE_COST = MAX_MEDIAN_STAGES * (MAX_MEDIAN_STAGES + 1) // 2
 #: Fitted samples a member's ``predict`` measures every row against: a neighbours model's, a
 #: Gaussian process's, a kernel model's, an SVM's support vectors (or, with a callable
 #: kernel, its training rows, rt75-09), a Nystroem's components (which the other
-#: decompositions multiply every row by: rt75-11).
+#: decompositions multiply every row by: rt75-11), a label propagation's samples (rt76-12).
 MEASURED_SAMPLES = (
     "_fit_X",
     "X_train_",
@@ -454,6 +456,7 @@ MEASURED_SAMPLES = (
     "support_vectors_",
     "_BaseLibSVM__Xfit",
     "components_",
+    "X_",
 )
 #: Items of :data:`MEASURED_SAMPLES` that cost one unit of the stage bound, what one stump's
 #: ``predict`` costs (some 0.1 ms), with a margin of five: a brute-force KNN's ``predict`` of one
@@ -505,6 +508,8 @@ def _member_predictions(
         # its own work too, parts or none: a KernelRidge holding a stump in any attribute had
         # cost the stump alone (rt75-04)
         total += _own_predictions(attrs)
+        if _sklearn_class(member) == "LocallyLinearEmbedding":
+            total += lle_row_work(attrs) // _LLE_UNIT
     memo[id(member)] = max(total, 1)
     return memo[id(member)]
 
@@ -524,6 +529,19 @@ def _own_predictions(attrs: dict[str, Any]) -> int:
             if type(array) is np.ndarray and array.dtype.kind != "O":
                 items += int(array.size)
     return max(measured * terms, items) // _UNIT_ITEMS
+
+
+def lle_row_work(attrs: dict[str, Any]) -> int:
+    """A LocallyLinearEmbedding's work per transformed row: its (k, k) solve, k**3 for
+    ``n_neighbors`` k (0 for a count it cannot use)."""
+    k: Any = attrs.get("n_neighbors")
+    return int(k) ** 3 if is_int(k) and 0 < int(k) <= MAX_LLE_NEIGHBOURS else 0
+
+
+#: The LLE work that costs one stump prediction in the stage bound: a row's solve at k = 1,000
+#: took 21 ms, some 200 stumps (a pipeline of one counted 2, and AdaBoost members of them ran
+#: 21 minutes of staged_predict for one row, rt76-01).
+_LLE_UNIT = 5_000_000
 
 
 #: Items of a list or tuple :func:`_own_predictions` reads for arrays (a layer list is short;
@@ -684,10 +702,29 @@ FEATURE_AXES: dict[str, dict[str, int]] = {
 }
 
 
+#: The :data:`FEATURE_AXES` arrays fit stores as matrices, by class; every other one is a
+#: vector. Checking the feature axis alone let a PCA's ``mean_`` of (200,000, 1, 3) make
+#: ``inverse_transform`` (200,000, rows, 3) (rt76-10).
+FEATURE_MATRICES: dict[str, frozenset[str]] = {
+    "FastICA": frozenset({"mixing_", "whitening_"}),
+    "KernelPCA": frozenset({"dual_coef_"}),
+    "GaussianRandomProjection": frozenset({"inverse_components_"}),
+    "SparseRandomProjection": frozenset({"inverse_components_"}),
+    **{
+        name: frozenset({"x_rotations_", "x_weights_", "x_loadings_"})
+        for name in ("PLSRegression", "PLSCanonical", "CCA", "PLSSVD")
+    },
+    "QuantileTransformer": frozenset({"quantiles_"}),
+    "GaussianNB": frozenset({"theta_", "var_"}),
+}
+
+
 def _check_feature_axes(name: str, attrs: dict[str, Any]) -> None:
-    """:data:`FEATURE_AXES` for a scikit-learn class ``name``; and the arrays that must agree
-    with another fitted array (an RBM's hidden biases with its components)."""
+    """:data:`FEATURE_AXES` for a scikit-learn class ``name``, each array of the dimensions
+    fit gives it (:data:`FEATURE_MATRICES`); and the arrays that must agree with another
+    fitted array (an RBM's hidden biases with its components)."""
     axes = FEATURE_AXES.get(name, {})
+    matrices = FEATURE_MATRICES.get(name, frozenset())
     n_in: Any = attrs.get("n_features_in_")
     for key, axis in axes.items():
         value = attrs.get(key)
@@ -695,9 +732,12 @@ def _check_feature_axes(name: str, attrs: dict[str, Any]) -> None:
             continue  # (a scaler without a mean, PLS without a scale)
         shape = _shape(value)
         require(
-            shape is not None and len(shape) > 0 and is_int(n_in) and shape[axis] == int(n_in),
-            f"{key} does not have one item per input feature (n_features_in_) on its axis "
-            f"{axis}, as fit stores it",
+            shape is not None
+            and len(shape) == (2 if key in matrices else 1)
+            and is_int(n_in)
+            and shape[axis] == int(n_in),
+            f"{key} is not a {'matrix' if key in matrices else 'vector'} with one item per "
+            f"input feature (n_features_in_) on its axis {axis}, as fit stores it",
         )
     if name == "BernoulliRBM" and attrs.get("intercept_hidden_") is not None:
         # score_samples adds intercept_hidden_ to X @ components_.T (rt70-14)
@@ -733,6 +773,13 @@ FITTED_NUMBERS: dict[str, tuple[str, ...]] = {
     "_SigmoidCalibration": ("a_", "b_"),
     "_TemperatureScaling": ("beta_",),
     "IsotonicRegression": ("X_min_", "X_max_"),
+    # (sample draws one normal per row and bandwidth item, rt76-07; get_covariance, with no
+    # input, builds one matrix per noise item, rt76-08; score's bound broadcasts the priors
+    # against every topic, rt76-16)
+    "KernelDensity": ("bandwidth_",),
+    "PCA": ("noise_variance_",),
+    "IncrementalPCA": ("noise_variance_",),
+    "LatentDirichletAllocation": ("topic_word_prior_", "doc_topic_prior_"),
 }
 
 
@@ -759,6 +806,65 @@ def _check_fitted_numbers(name: str, attrs: dict[str, Any]) -> None:
                 and value.ndim <= 1
             ),
             f"{key} is not one number, as fit stores it",
+        )
+
+
+#: Fitted arrays with one item per class, by scikit-learn class: a QDA's ``priors_`` of
+#: (200,000, 1, 1) made ``predict_proba`` of 2,000 rows (200,000, 2,000, 2) (rt76-09).
+CLASS_VECTORS: dict[str, tuple[str, ...]] = {
+    "QuadraticDiscriminantAnalysis": ("priors_",),
+    "LinearDiscriminantAnalysis": ("priors_",),
+    "GaussianNB": ("class_prior_", "class_count_"),
+}
+#: Fitted arrays with one row per fitted sample (``n_samples_fit_``), by scikit-learn class,
+#: and their dimensions: a LocalOutlierFactor's ``_lrd`` of (3, 200,000) made every score a
+#: row of 200,000 (rt76-13).
+SAMPLE_ARRAYS: dict[str, dict[str, int]] = {
+    "LocalOutlierFactor": {"_lrd": 1, "_distances_fit_X_": 2, "_neighbors_indices_fit_X_": 2},
+}
+
+
+def _check_fitted_shapes(name: str, attrs: dict[str, Any]) -> None:
+    """The dimensions fit gives a scikit-learn estimator's arrays where a method broadcasts
+    them against the rows: :data:`CLASS_VECTORS`, :data:`SAMPLE_ARRAYS`; ``components_``
+    is a matrix (a (1, 2, 200,000) one made a PCA's ``transform`` (200,000, rows, 1),
+    rt76-15); ``intercept_`` is a number or one item per row of ``coef_`` (a (1, 200,000)
+    one widened every decision to 200,000, rt76-14)."""
+    classes = _shape(attrs.get("classes_"))
+    for key in CLASS_VECTORS.get(name, ()):
+        if attrs.get(key) is None:
+            continue
+        require(
+            classes is not None and len(classes) == 1 and _shape(attrs[key]) == classes[:1],
+            f"{key} is not one number per class, as fit stores it",
+        )
+    fitted: Any = attrs.get("n_samples_fit_")
+    for key, ndim in SAMPLE_ARRAYS.get(name, {}).items():
+        if attrs.get(key) is None:
+            continue
+        shape = _shape(attrs[key])
+        require(
+            shape is not None
+            and len(shape) == ndim
+            and is_int(fitted)
+            and shape[0] == int(fitted),
+            f"{key} is not one {'number' if ndim == 1 else 'row'} per fitted sample, as fit "
+            "stores it",
+        )
+    if attrs.get("components_") is not None:
+        components = _shape(attrs["components_"])
+        require(
+            components is not None and len(components) == 2,
+            "components_ is not a matrix, as fit stores it",
+        )
+    coef, intercept = attrs.get("coef_"), attrs.get("intercept_")
+    if intercept is not None and isinstance(coef, np.ndarray) and coef.ndim in (1, 2):
+        rows = coef.shape[0] if coef.ndim == 2 else 1
+        shape = _shape(intercept)
+        require(
+            (isinstance(intercept, _REAL) and not isinstance(intercept, bool))
+            or (shape is not None and len(shape) <= 1 and int(np.prod(shape)) in (1, rows)),
+            "intercept_ is not a number or one per row of coef_, as fit stores it",
         )
 
 
@@ -802,7 +908,9 @@ def kernel_terms(kernel: Any, memo: dict[int, int] | None = None) -> int:
     elif name == "CompoundKernel" and type(attrs.get("kernels")) is list:
         parts = list(attrs["kernels"])
     if parts:
-        total = 0
+        # (an Exponentiation is one more pass over the whole kernel: a chain of 100 counted
+        # none, rt77-03)
+        total = 1 if name == "Exponentiation" else 0
         for part in parts:
             total = min(total + max(kernel_terms(part, memo), 1), MAX_KERNEL_TERMS + 1)
     elif name == "Matern" and not _closed_form_nu(attrs.get("nu")):
@@ -818,6 +926,27 @@ def _closed_form_nu(nu: Any) -> bool:
     form (0.5, 1.5, 2.5, infinity)."""
     return (
         isinstance(nu, _REAL) and not isinstance(nu, bool) and float(nu) in (0.5, 1.5, 2.5, np.inf)
+    )
+
+
+#: Estimators whose kernel, when callable, goes to ``pairwise_kernels``: a Gaussian-process
+#: kernel object is called once on the whole arrays, any other callable once per pair of rows
+#: (``max_error`` as a KernelRidge's kernel over 60,000 samples took 6.4 s a row, rt76-02).
+PAIRWISE_KERNEL_USERS = frozenset({"KernelRidge", "Nystroem", "KernelPCA"})
+
+
+def _check_pairwise_kernel(name: str, attrs: dict[str, Any]) -> None:
+    """:data:`PAIRWISE_KERNEL_USERS`' ``kernel`` is a name or a Gaussian-process kernel."""
+    from safeload.trust import facts
+
+    if name not in PAIRWISE_KERNEL_USERS or "kernel" not in attrs:
+        return
+    kernel = attrs["kernel"]
+    cls = class_of(kernel)
+    require(
+        type(kernel) is str or (cls is not None and facts.is_kernel(cls)),
+        f"{name}'s kernel is a callable other than a Gaussian-process kernel: scikit-learn "
+        "calls it once per pair of rows and fitted samples",
     )
 
 
@@ -1386,6 +1515,11 @@ _LABEL_ENCODER = "sklearn.preprocessing._label:LabelEncoder"
 
 #: The widest numpy text item a label array may declare beyond its longest label (characters).
 MAX_LABEL_SLACK = 1024
+#: The longest text label a numpy label array may hold (characters): numpy's text arrays are
+#: fixed-width, so every output row takes the longest label's room, and two labels of 200,000
+#: characters (a few hundred bytes compressed) made ``predict`` of 2,000 rows 1.6 GB
+#: (rt76-11). Labels kept as Python strings in an object array are shared, not copied.
+MAX_LABEL_CHARS = 4096
 
 
 def _check_label_widths(key: str, value: Any) -> None:
@@ -1414,6 +1548,11 @@ def _check_label_widths(key: str, value: Any) -> None:
         require(
             arr.dtype.itemsize <= per_char * max(longest, MAX_LABEL_SLACK),
             f"{key} declares text items far wider than its labels",
+        )
+        require(
+            longest <= MAX_LABEL_CHARS,
+            f"{key} holds a text label of more than {MAX_LABEL_CHARS} characters, which every "
+            "output row would copy",
         )
 
 
