@@ -151,12 +151,38 @@ def _decoded(secret: bytes) -> list[bytes]:
         from urllib.parse import unquote_to_bytes
 
         forms.append(unquote_to_bytes(secret))
+    forms.extend(_base64_blocks(secret))
     for match in _BASE64_TOKEN.finditer(secret):
         token = match.group()
         forms.extend(_from_base64(token))
         hex_token = _HEX_TEXT.fullmatch(token)
         if hex_token:  # (its digits, without a 0x prefix: rt57-10)
             forms.append(bytes.fromhex(hex_token.group(1).decode("ascii")))
+    return forms
+
+
+#: A base64 run on a line, whatever surrounds it (a body's lines are 16 characters or more,
+#: but its last).
+_BASE64_LINE_RUN = re.compile(rb"[A-Za-z0-9+/_-]{2,}={0,2}")
+
+
+def _base64_blocks(secret: bytes) -> list[bytes]:
+    """The base64 bodies that run over several lines of ``secret``, each line's longest run
+    joined with the next lines' while they follow on: a PEM body without its armour lines (or
+    with them mangled), quoted in an e-mail, indented as a YAML block, inside an XML element
+    or a code fence (rt76-17). Linear in the secret: each line is read once."""
+    forms: list[bytes] = []
+    block: list[bytes] = []
+    for line in [*secret.splitlines(), b""]:
+        run = max(_BASE64_LINE_RUN.findall(line), key=len, default=b"")
+        if len(run) >= 16:
+            block.append(run)
+            continue
+        if block and run:
+            block.append(run)  # (a body's last line may be short: RSA's "IDAQAB")
+        if len(block) > 1 and sum(map(len, block)) >= 56:
+            forms.extend(_from_base64(b"".join(block)))
+        block = []
     return forms
 
 
@@ -286,9 +312,14 @@ def _dump_words(secret: bytes) -> list[bytes]:
     return list(forms)
 
 
+#: The most a compressed secret is inflated to: a key file with a long comment is some KB,
+#: and a key after 70 KB of comment had been cut off at 64 KB (rt76-06).
+MAX_INFLATED = 1 << 20
+
+
 def _decompressed(secret: bytes) -> list[bytes]:
     """``secret`` decompressed if it starts as a gzip, zlib, bzip2 or xz stream does (rt75-03),
-    at most :data:`MAX_REREAD_TEXT` bytes of it (a key file is a few KB)."""
+    at most :data:`MAX_INFLATED` bytes of it."""
     import bz2
     import lzma
     import zlib
@@ -305,7 +336,7 @@ def _decompressed(secret: bytes) -> list[bytes]:
     forms: list[bytes] = []
     for make in makers:
         try:
-            forms.append(make().decompress(secret, MAX_REREAD_TEXT))
+            forms.append(make().decompress(secret, MAX_INFLATED))
         except (zlib.error, OSError, EOFError, lzma.LZMAError, ValueError):
             continue
     return forms
@@ -484,6 +515,17 @@ _PAGE_CHARS = frozenset().union(*(chars for chars, _ in _PAGE_TABLES))
 MAX_REREAD_TEXT = 1 << 16
 
 
+def _windows(secret: bytes) -> list[bytes]:
+    """``secret`` itself if it is at most :data:`MAX_REREAD_TEXT` bytes, else its first and
+    last ``MAX_REREAD_TEXT`` bytes, each starting at a multiple of four bytes from its start
+    (so UTF-16 and UTF-32 read in step): a key after 70 KB of comment, or the first keys of a
+    long ``authorized_keys``, is read back (rt76-06)."""
+    if len(secret) <= MAX_REREAD_TEXT:
+        return [secret]
+    start = -(-(len(secret) - MAX_REREAD_TEXT) // 4) * 4
+    return [secret[:MAX_REREAD_TEXT], secret[start:]]
+
+
 def _read_as_text(secret: bytes) -> list[bytes]:
     """The bytes behind ``secret`` if it is text (UTF-8, or UTF-16/32 as :func:`_wide_strings`
     reads it) of bytes a single-byte code page read (:data:`_READERS`): a mainframe's EBCDIC
@@ -492,13 +534,16 @@ def _read_as_text(secret: bytes) -> list[bytes]:
     rt74-04). Only for text that is not ASCII, and only with the pages whose characters hold
     all of the text's: each reading is one ``str.translate`` (a Python error handler per
     character took 7 s over a 4 MB secret, rt74-06)."""
-    if secret.isascii() or len(secret) > MAX_REREAD_TEXT:
+    if secret.isascii():
         return []
-    texts = _wide_strings(secret, any_text=True)
-    try:
-        texts.append(secret.decode("utf-8-sig"))
-    except UnicodeError:
-        pass
+    texts: list[str] = []
+    for window in _windows(secret):
+        texts.extend(_wide_strings(window, any_text=True))
+        try:
+            texts.append(window.decode("utf-8-sig"))
+        except UnicodeError:
+            if window is not secret:  # (a window may cut a character at either end)
+                texts.append(window.decode("utf-8", "ignore"))
     forms: dict[bytes, None] = {}  # (pages that agree on the text make one form)
     for text in texts:
         if text.isascii():
@@ -1159,6 +1204,33 @@ def _is_cose_okp(secret: bytes) -> bool:
     )
 
 
+#: The magic numbers of Java's own key stores (JKS, the JDK's ``cacerts`` before Java 9, and
+#: JCEKS).
+_JAVA_STORES = (b"\xfe\xed\xfe\xed", b"\xce\xce\xce\xce")
+#: The passwords a certificate store is tried with: none, and keytool's default.
+_STORE_PASSWORDS = (None, b"", b"changeit")
+
+
+def _key_store_form(secret: bytes) -> str | None:
+    """A key store: a Java KeyStore, or a PKCS#12 file that opens with no password or
+    keytool's default (a truststore of certificates, what ``keytool`` and
+    ``serialize_java_truststore`` write: rt76-05). Its certificates are public, and a store is
+    no random secret."""
+    if secret[:4] in _JAVA_STORES:
+        return "a Java KeyStore (JKS or JCEKS)"
+    if secret[:1] != b"\x30":
+        return None
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    for password in _STORE_PASSWORDS:
+        try:
+            pkcs12.load_pkcs12(secret, password)
+        except (ValueError, TypeError):
+            continue
+        return "a PKCS#12 key store (a truststore of certificates)"
+    return None
+
+
 def _binary_form(secret: bytes) -> str | None:
     """What public-key encoding the bytes ``secret`` are in (see :func:`_public_key_form`)."""
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -1179,6 +1251,9 @@ def _binary_form(secret: bytes) -> str | None:
         return "a COSE public key"
     if _OPENSSH_BLOB.match(secret):
         return "an OpenSSH public key blob"
+    store = _key_store_form(secret)
+    if store is not None:
+        return store
     curves = (
         (ec.SECP256R1(), 32),
         (ec.SECP384R1(), 48),
@@ -1210,11 +1285,29 @@ def _binary_form(secret: bytes) -> str | None:
 _PRINTABLE_RUN = re.compile(rb"[\x20-\x7e\t\r\n]{24}")
 
 
+#: What OpenSSL prints of a public key: ``-text``'s heading ("RSA Public-Key: (2048 bit)",
+#: "Public-Key: (256 bit)", "ED25519 Public-Key:"), ``-modulus``'s line, and an
+#: ``asn1parse`` of a key (its element lines, and the OID of a public-key algorithm):
+#: rt76-04.
+_OPENSSL_KEY_TEXT = re.compile(
+    rb"Public-Key: ?(?:\(\d+ bit\))?|(?m:^Modulus=[0-9A-Fa-f]{64,})|Subject Public Key Info:"
+)
+_ASN1PARSE_LINE = re.compile(rb"\d+:d=\d+ +hl=\d+ +l= *\d+ +(?:cons|prim):")
+_ASN1PARSE_KEY = re.compile(
+    rb":(?:rsaEncryption|id-ecPublicKey|ED25519|ED448|X25519|X448|dsaEncryption|RSASSA-PSS)\b"
+    rb"|prim: INTEGER +:[0-9A-F]{128,}"  # (a modulus: ``-strparse`` of an RSA key's bits)
+)
+
+
 def _text_form(secret: bytes) -> str | None:
-    """The text forms :func:`_public_key_form` reads: armour and key lines, JSON keys and
-    :func:`_text_key_form`."""
+    """The text forms :func:`_public_key_form` reads: armour and key lines, JSON keys,
+    OpenSSL's printouts of a key and :func:`_text_key_form`."""
     if _ARMOUR.search(secret):
         return "a PEM or SSH2 key file (an armour line '-----BEGIN ...')"
+    if _OPENSSL_KEY_TEXT.search(secret) or (
+        _ASN1PARSE_LINE.search(secret) and _ASN1PARSE_KEY.search(secret)
+    ):
+        return "OpenSSL's printout of a public key (-text, -modulus or asn1parse)"
     if _OPENSSH_LINE.search(secret):
         return "an OpenSSH public key line"
     if secret.lstrip().startswith(_UNTRUSTED_COMMENT):
