@@ -209,7 +209,6 @@ from redteam import (
     child,
     compressed_joblib,
     joblib_out_of_memory,
-    open_finding,
 )
 
 
