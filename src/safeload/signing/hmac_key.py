@@ -201,7 +201,9 @@ def _radix_text(joined: bytes) -> list[bytes]:
     DER key (rt75-03)."""
     import binascii
 
-    if len(joined) < 40:
+    if not 40 <= len(joined) <= MAX_REREAD_TEXT:
+        # (a key's text is a few KB; Ascii85's "z" stands for four bytes, and a secret of
+        # megabytes of it had decoded to four times its size, rt77-05)
         return []
     # (base64 and hex text is read as such: read again as base32hex, base85 or Ascii85, a
     # random secret's bytes are one more chance of looking like a binary key. Their own text,
