@@ -82,6 +82,8 @@ class WalkBase:
         self.spent = 0
         #: BUILDs on objects other than numpy's and joblib's (see ``Walker._charge_build``)
         self.instance_builds = 0
+        #: id -> each object already charged as made (see ``WalkCalls._charge_instance``)
+        self.made_charged: dict[int, Any] = {}
         #: id -> what printing a dtype with fields costs (see ``refetched``)
         self.record_units: dict[int, tuple[_Obj, int]] = {}
         #: id -> what numpy makes arrays over without copying it (see ``claim_array_data``)

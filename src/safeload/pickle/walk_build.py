@@ -250,7 +250,11 @@ class WalkBuild(WalkCalls):
         rebuilt = REBUILT_FROM_STATE.get(cls.pair, 0) if cls is not None else 0
         units = build_nodes(state, cap, self.unfolded, copies_data=native or rebuilt > 0)
         units *= max(rebuilt, 1)
-        if cls is not None and not cls.pair[0].startswith(DATA_MODULES):
+        if (
+            cls is not None
+            and not cls.pair[0].startswith(DATA_MODULES)
+            and id(target) not in self.made_charged
+        ):
             units += INSTANCE_BUILD_UNITS
             self.instance_builds += 1
             over = self.spent + units > cap

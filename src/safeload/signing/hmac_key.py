@@ -118,9 +118,12 @@ def _decoded(secret: bytes) -> list[bytes]:
     OpenSSH blob as in ``authorized_keys``, ``base64 pub.pem``) or hex (bare, ``0x``-prefixed
     or colon-separated, ``xxd -p pub.pem``), taken whole (whitespace and line breaks
     dropped), block by block (OpenSSL's ``-text`` dump holds the key as colon-hex lines), and
-    token by token (a base64 body in quotes or after a YAML or JSON key, rt56-03). Every
-    decoded form is shorter than the text, and the tokens do not overlap, so all of them
-    together are at most a few times the secret's length. URL-encoded text is unescaped."""
+    token by token (a base64 body in quotes or after a YAML or JSON key, rt56-03); and the
+    other radix, dump, uuencoded and compressed forms key files take. Every decoded form is
+    shorter than the text but an Ascii85 one of a text of at most :data:`MAX_REREAD_TEXT`
+    bytes (``z`` is four bytes, rt77-05) or a decompressed one (at most
+    :data:`MAX_INFLATED`), and the tokens do not overlap, so all of them together are at
+    most a few times the secret's length. URL-encoded text is unescaped."""
     forms: list[bytes] = []
     joined = b"".join(secret.split())  # (a PEM body is wrapped at 64 characters)
     if _COLON_HEX.fullmatch(joined):
@@ -134,6 +137,9 @@ def _decoded(secret: bytes) -> list[bytes]:
     if _BASE64_TEXT.fullmatch(joined):
         forms.extend(_from_base64(joined))
     forms.extend(_radix_text(joined))
+    btoa = _BTOA.search(secret) if len(secret) <= MAX_REREAD_TEXT else None
+    if btoa:  # (btoa's framing: Ascii85 between "xbtoa Begin" and "xbtoa End", rt77-11)
+        forms.extend(_radix_text(b"".join(btoa[1].split())))
     forms.extend(_decompressed(secret))
     forms.extend(_wide_text(secret))
     forms.extend(_read_as_text(secret))
@@ -223,6 +229,11 @@ def _radix_text(joined: bytes) -> list[bytes]:
     if beyond_base64 and _ASCII85_TEXT.fullmatch(joined):
         framed = joined.startswith(b"<~") and joined.endswith(b"~>")
         attempts.append(lambda: base64.a85decode(joined, adobe=framed))
+    if beyond_base64 and len(joined) % 5 == 0 and _Z85_TEXT.fullmatch(joined):
+        attempts.append(lambda: _z85_decode(joined))
+    if len(joined) % 8 == 0 and _BITS_TEXT.fullmatch(joined):
+        # (``basenc --base2msbf``, wrapped at 76: rt77-08)
+        attempts.append(lambda: int(joined, 2).to_bytes(len(joined) // 8, "big"))
     for attempt in attempts:
         try:
             forms.append(attempt())
@@ -231,8 +242,31 @@ def _radix_text(joined: bytes) -> list[bytes]:
     return forms
 
 
+_BTOA = re.compile(rb"xbtoa Begin\r?\n(.*?)\r?\nxbtoa End", re.DOTALL)
+#: ZeroMQ's Z85 alphabet (``basenc --z85``), and bits.
+_Z85_ALPHABET = (
+    b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#"
+)
+_Z85_TEXT = re.compile(rb"[0-9a-zA-Z.:+=^!/*?&<>()\[\]{}@%$#-]+")
+_BITS_TEXT = re.compile(rb"[01]+")
+_Z85_VALUES = {char: index for index, char in enumerate(_Z85_ALPHABET)}
+
+
+def _z85_decode(text: bytes) -> bytes:
+    """Z85 text (its length a multiple of five) as bytes."""
+    out = bytearray()
+    for i in range(0, len(text), 5):
+        value = 0
+        for char in text[i : i + 5]:
+            value = value * 85 + _Z85_VALUES[char]
+        if value >= 1 << 32:
+            raise ValueError("not Z85")
+        out += value.to_bytes(4, "big")
+    return bytes(out)
+
+
 #: The first line of a uuencoded file (``uuencode``, and ``uuencode -m``'s base64 form).
-_UU_BEGIN = re.compile(rb"^begin(-base64)? [0-7]{3,4} [^\r\n]*$", re.MULTILINE)
+_UU_BEGIN = re.compile(rb"^begin(-base64)? [0-7]{3,4} [^\r\n]*\r?$", re.MULTILINE)
 
 
 def _uu_text(secret: bytes) -> list[bytes]:
@@ -270,12 +304,14 @@ def _uu_text(secret: bytes) -> list[bytes]:
 #: Word forms a dump tool prints, by digits a word: hex bytes and 2-, 4- and 8-byte words
 #: (``od -t x1``, ``x2``, ``x4``, ``x8``: the machine's order, little-endian on a PC, and
 #: both orders tried), octal bytes and 2- and 4-byte words (``od -b``, plain ``od``, ``od -t
-#: o4``), and bits (``xxd -b``): (digits, base, bytes a word).
+#: o4``), bits (``xxd -b``) and a whole line's run (``xxd -g0``): (digits, base, bytes a
+#: word).
 _DUMP_WORDS = (
     (2, 16, 1),
     (4, 16, 2),
     (8, 16, 4),
     (16, 16, 8),
+    (32, 16, 16),  # (``xxd -g0``: a line's 16 bytes as one run, rt77-07)
     (3, 8, 1),
     (6, 8, 2),
     (11, 8, 4),
@@ -289,7 +325,11 @@ def _dump_words(secret: bytes) -> list[bytes]:
     words after an offset (a first token ending in ``:``, or of another width, or, where
     the widths agree, the first token either way), up to the first token that is not one
     (the text column): ``od -t x1 pub.der``, ``od pub.der``, ``xxd -b pub.der`` (rt75-03).
-    Only for text of at most :data:`MAX_REREAD_TEXT` bytes (a key's dump is a few KB)."""
+    A hex word may be short where a line ends, as xxd prints a file's last group (``xxd
+    -g4``, rt77-06); od's zero-padded last word is cut by the DER length that starts a form
+    (:func:`_der_prefixes`). Decimal columns (``od -t u1``, ``-t d1``) are read too
+    (rt77-07). Only for text of at most :data:`MAX_REREAD_TEXT` bytes (a key's dump is a few
+    KB)."""
     if len(secret) > MAX_REREAD_TEXT or not (b" " in secret or b"\t" in secret):
         return []
     rows = [line.split() for line in secret.splitlines()]
@@ -297,21 +337,54 @@ def _dump_words(secret: bytes) -> list[bytes]:
     for digits, base, size in _DUMP_WORDS:
         allowed = _DIGITS[base]
         for skip_first in (False, True):
-            words: list[int] = []
+            words: list[tuple[int, int]] = []  # (value, bytes)
             for tokens in rows:
                 start = 0
                 if tokens and (tokens[0].endswith(b":") or len(tokens[0]) != digits or skip_first):
                     start = 1
                 for token in tokens[start:]:
-                    if len(token) != digits or not allowed.issuperset(token):
+                    width = len(token)
+                    short = base == 16 and width < digits and width % 2 == 0
+                    if not (width == digits or short) or not allowed.issuperset(token):
                         break
-                    words.append(int(token, base))
-            if len(words) * size < 32 or any(word >> (8 * size) for word in words):
+                    words.append((int(token, base), size if width == digits else width // 2))
+                    if short:
+                        break  # (a short word ends its line)
+            if sum(n for _, n in words) < 32 or any(v >> (8 * n) for v, n in words):
                 continue
             for order in ("little", "big") if size > 1 else ("big",):
-                form = b"".join(word.to_bytes(size, order) for word in words)
+                form = b"".join(v.to_bytes(n, order) for v, n in words)
                 forms[form] = None
+    for form in [*forms, *_decimal_columns(rows)]:
+        forms.update(dict.fromkeys(_der_prefixes(form)))
     return list(forms)
+
+
+def _decimal_columns(rows: list[list[bytes]]) -> list[bytes]:
+    """The bytes of od's decimal byte columns (``-t u1``, and ``-t d1``'s signed ones): per
+    line, an offset of at least six digits, then numbers of at most three digits."""
+    out: list[int] = []
+    for tokens in rows:
+        if not tokens or len(tokens[0]) < 6 or not tokens[0].isdigit():
+            continue
+        for token in tokens[1:]:
+            digits = token.removeprefix(b"-")
+            if not (digits.isdigit() and len(digits) <= 3):
+                break
+            value = int(token)
+            if not -128 <= value <= 255:
+                break
+            out.append(value % 256)
+    return [bytes(out)] if len(out) >= 32 else []
+
+
+def _der_prefixes(form: bytes) -> list[bytes]:
+    """``form`` and, if it starts with a DER SEQUENCE shorter than it, that SEQUENCE alone (a
+    dump's padding or text column past the key)."""
+    header = _der_length(form, 1) if form[:1] == b"\x30" else None
+    if header is not None and header[0] + header[1] < len(form):
+        return [form, form[: header[0] + header[1]]]
+    return [form]
 
 
 #: The most a compressed secret is inflated to: a key file with a long comment is some KB,
@@ -335,12 +408,34 @@ def _decompressed(secret: bytes) -> list[bytes]:
         makers.append(bz2.BZ2Decompressor)
     if secret.startswith(b"\xfd7zXZ\x00"):
         makers.append(lzma.LZMADecompressor)
+    if secret[:1] == b"\x5d" and secret[1:5] != b"\x00\x00\x00\x00":
+        # (``xz --format=lzma``: properties 0x5D, then the dictionary size, rt77-08)
+        makers.append(lambda: lzma.LZMADecompressor(lzma.FORMAT_ALONE))
     forms: list[bytes] = []
     for make in makers:
         try:
             forms.append(make().decompress(secret, MAX_INFLATED))
         except (zlib.error, OSError, EOFError, lzma.LZMAError, ValueError):
             continue
+    if secret.startswith(b"PK\x03\x04"):
+        forms.extend(_zip_members(secret))
+    return forms
+
+
+def _zip_members(secret: bytes) -> list[bytes]:
+    """The first members of a zip archive (``zip pub.zip pub.pem``, rt77-08), each at most
+    :data:`MAX_INFLATED` bytes."""
+    import io
+    import zipfile
+
+    forms: list[bytes] = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(secret)) as archive:
+            for info in archive.infolist()[:4]:
+                with archive.open(info) as member:
+                    forms.append(member.read(MAX_INFLATED))
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        pass
     return forms
 
 
@@ -483,13 +578,13 @@ _READERS = (
 )
 
 
-def _page_tables(page: str) -> list[dict[int, str]]:
+def _page_table(page: str) -> tuple[dict[int, str], dict[int, tuple[str, str]]]:
     """What ``str.translate`` needs to undo a reading with ``page``: each character the page
     reads a byte as, mapped to that byte as a Latin-1 character (an undefined byte reads as
-    its own code point, what Windows' MultiByteToWideChar makes of cp1252's holes). Where a
-    hole's code point is a character the page defines for another byte (ISO 8859-8 reads 0xAA
-    as U+00D7 and leaves 0xD7, EBCDIC's "P", undefined: rt75-10), the character is read back
-    both ways, one table each."""
+    its own code point, what Windows' MultiByteToWideChar makes of cp1252's holes); and the
+    characters that two bytes read as, a hole's code point being a character the page
+    defines for another byte (ISO 8859-8 reads 0xAA as U+00D7 and leaves 0xD7, EBCDIC's "P",
+    undefined: rt75-10), with both bytes."""
     defined: dict[int, str] = {}
     holes: dict[int, str] = {}
     for byte in range(256):
@@ -497,20 +592,24 @@ def _page_tables(page: str) -> list[dict[int, str]]:
             defined.setdefault(ord(bytes([byte]).decode(page)), chr(byte))
         except UnicodeDecodeError:
             holes[byte] = chr(byte)
-    if not holes.keys() & defined.keys():
-        return [{**defined, **holes}]
-    return [{**holes, **defined}, {**defined, **holes}]
+    both = {char: (defined[char], holes[char]) for char in holes.keys() & defined.keys()}
+    return {**holes, **defined}, both
 
 
-#: One table per distinct reading (pages that read every byte alike give one).
+#: One table per distinct reading (pages that read every byte alike give one), with the
+#: characters it reads back two ways.
 _PAGE_TABLES = [
-    (frozenset(table), table)
-    for table in {
-        tuple(sorted(table.items())): table for page in _READERS for table in _page_tables(page)
+    (frozenset(table), table, both)
+    for table, both in {
+        (tuple(sorted(table.items())), tuple(sorted(both.items()))): (table, both)
+        for table, both in map(_page_table, _READERS)
     }.values()
 ]
+#: The most characters read back two ways whose every combination :func:`_read_as_text`
+#: tries (2**6 readings of one page).
+_MAX_AMBIGUOUS = 6
 #: Every character some page reads a byte as (a text with another is read by none).
-_PAGE_CHARS = frozenset().union(*(chars for chars, _ in _PAGE_TABLES))
+_PAGE_CHARS = frozenset().union(*(chars for chars, _, _ in _PAGE_TABLES))
 #: The longest secret :func:`_read_as_text` reads back: a public key file, PEM or OpenSSH, is a
 #: few KB even as UTF-32 (an RSA-16384 PEM is 2.9 KB of text); a 4 MB text of characters two
 #: pages hold took 12 s to read back through every page.
@@ -553,9 +652,16 @@ def _read_as_text(secret: bytes) -> list[bytes]:
         chars = {ord(c) for c in set(text)}
         if len(chars) > 256 or not chars.issubset(_PAGE_CHARS):
             continue
-        for held, table in _PAGE_TABLES:
-            if chars.issubset(held):
-                form = text.translate(table).encode("latin-1")
+        for held, table, both in _PAGE_TABLES:
+            if not chars.issubset(held):
+                continue
+            # a character two bytes read as is read back as each, in every combination: a
+            # text may hold both (cp856's and cp857's holes collide with EBCDIC key
+            # characters, rt77-13)
+            ambiguous = [char for char in both if char in chars][:_MAX_AMBIGUOUS]
+            for choice in itertools.product(*(both[char] for char in ambiguous)):
+                reading = {**table, **dict(zip(ambiguous, choice, strict=True))}
+                form = text.translate(reading).encode("latin-1")
                 if not form.isascii():
                     forms[form] = None
     return list(forms)
@@ -793,6 +899,7 @@ _ITEM_KINDS = (
     (rb"0[oO]([0-7]{1,3})", 8),
     (rb"([0-9]{1,3})", 10),
     (rb"(?:0[bB])?([01]{8})|0[bB]([01]{1,7})", 2),
+    (rb"(-?[0-9]{1,3})", -10),  # (signed bytes, Java's and Kotlin's: rt77-07)
 )
 _SEPARATED_ITEMS = tuple(
     (_separated_run(item), re.compile(item), base) for item, base in _ITEM_KINDS
@@ -807,11 +914,15 @@ def _separated_bytes(secret: bytes) -> list[bytes]:
     of 16 items or more kept."""
     runs: list[bytes] = []
     for pattern, item, base in _SEPARATED_ITEMS:
+        if base < 0 and b"-" not in secret:
+            continue  # (signed items differ from the decimal ones only by a minus)
         for match in pattern.finditer(secret):
             run: list[int] = []
             for found in item.finditer(match[0]):
-                value = int(found[1] if found[1] is not None else found[2], base)
-                if value <= 255:
+                value = int(found[1] if found[1] is not None else found[2], abs(base))
+                if base < 0 and -128 <= value < 0:
+                    value += 256
+                if 0 <= value <= 255:
                     run.append(value)
                     continue
                 if len(run) >= 16:
@@ -1206,6 +1317,12 @@ def _is_cose_okp(secret: bytes) -> bool:
     )
 
 
+#: The magic numbers of compressed files Python's standard library cannot open: no random
+#: secret is one, and a key compressed with them had been accepted (rt77-08).
+_OTHER_COMPRESSORS = {
+    b"\x28\xb5\x2f\xfd": "a zstd compressed file, not a random secret",
+    b"\x04\x22\x4d\x18": "an LZ4 compressed file, not a random secret",
+}
 #: The magic numbers of Java's own key stores (JKS, the JDK's ``cacerts`` before Java 9, and
 #: JCEKS).
 _JAVA_STORES = (b"\xfe\xed\xfe\xed", b"\xce\xce\xce\xce")
@@ -1256,6 +1373,8 @@ def _binary_form(secret: bytes) -> str | None:
     store = _key_store_form(secret)
     if store is not None:
         return store
+    if secret[:4] in _OTHER_COMPRESSORS:
+        return _OTHER_COMPRESSORS[secret[:4]]
     curves = (
         (ec.SECP256R1(), 32),
         (ec.SECP384R1(), 48),

@@ -1755,8 +1755,25 @@ class RepeatedOutputs:
                 # (dict's own values: an OrderedDict entry answers .get as a dict does, rt60-09)
                 items = dict.values(value) if issubclass(kind, dict) else value
                 if depth < 2 and len(value) < 100_000:
+                    # a container held many times is added once, its parts times its count:
+                    # one list of 6,000 arrays held 6,000 times had its parts added one by
+                    # one per reference (rt77-09)
+                    held: dict[int, list[Any]] = {}
                     for item in items:
+                        item_kind = type(item)
+                        if item_kind in (list, tuple) or issubclass(item_kind, dict):
+                            entry = held.get(id(item))
+                            if entry is None:
+                                held[id(item)] = [item, 1]
+                            else:
+                                entry[1] += 1
+                            continue
                         widest = max(widest, self._add_parts(item, found, depth + 1))
+                    for item, times in held.values():
+                        once: dict[int, int] = {}
+                        widest = max(widest, self._add_parts(item, once, depth + 1))
+                        for key, count in once.items():
+                            found[key] = found.get(key, 0) + count * times
                 known = (value, widest, found)
                 self._walked[(id(value), depth)] = known
             for key, count in known[2].items():

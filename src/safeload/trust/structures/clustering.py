@@ -145,6 +145,7 @@ def check_birch(est: Any, context: Any) -> None:
     stack = [root] if root is not None else []
     width: Any = getattr(est, "n_features_in_", None)
     largest = 0  # (the widest node's branching_factor)
+    widest = 0  # (and the most centroid items a node holds)
     while stack:
         node = stack.pop()
         require(class_of(node) is _CFNode, "Birch CF tree holds something other than a node")
@@ -152,6 +153,7 @@ def check_birch(est: Any, context: Any) -> None:
         nodes.add(id(node))
         _check_node_fields(node, width)
         largest = max(largest, int(node.branching_factor))
+        widest = max(widest, int(node.init_centroids_.size))
         if node.is_leaf is True:
             leaves.add(id(node))
         else:
@@ -174,7 +176,7 @@ def check_birch(est: Any, context: Any) -> None:
             and 1 < int(branching)
             and (
                 int(branching) <= largest
-                or (int(branching) + 1) * int(width) <= MAX_FREE_NODE_ITEMS
+                or (int(branching) + 1) * int(width) <= max(MAX_FREE_NODE_ITEMS, 2 * widest)
             ),
             "Birch branching_factor is larger than its CF tree's nodes' (new nodes would "
             f"hold more than {MAX_FREE_NODE_ITEMS:,} items)",
@@ -198,7 +200,8 @@ def check_birch(est: Any, context: Any) -> None:
 #: Items of a new CF node's centroid arrays (``branching_factor + 1`` rows of ``n_features``)
 #: that a Birch's ``branching_factor`` may ask for although no node of its tree is that wide:
 #: three float64 arrays of 512 KB per split (a file of many small nodes splits each of them on
-#: partial_fit, each split making new nodes this wide).
+#: partial_fit, each split making new nodes this wide), or twice what its widest node holds
+#: (a Birch over 2,000 features whose factor went from 50 to 51, rt77-12).
 MAX_FREE_NODE_ITEMS = 1 << 16
 
 

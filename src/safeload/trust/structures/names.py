@@ -193,7 +193,12 @@ def _collect_roots(
         known = lists.get((id(value), depth))
         if known is None:
             found: dict[int, Any] = {}
+            merged: set[int] = set()  # (a list held many times merges once: rt77-09)
             for item in value:
+                if type(item) in (list, tuple):
+                    if id(item) in merged:
+                        continue
+                    merged.add(id(item))
                 _collect_roots(item, found, depth + 1, lists)
             known = (value, found)
             lists[(id(value), depth)] = known

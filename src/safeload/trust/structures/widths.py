@@ -844,10 +844,7 @@ def _check_fitted_shapes(name: str, attrs: dict[str, Any]) -> None:
             continue
         shape = _shape(attrs[key])
         require(
-            shape is not None
-            and len(shape) == ndim
-            and is_int(fitted)
-            and shape[0] == int(fitted),
+            shape is not None and len(shape) == ndim and is_int(fitted) and shape[0] == int(fitted),
             f"{key} is not one {'number' if ndim == 1 else 'row'} per fitted sample, as fit "
             "stores it",
         )
@@ -877,9 +874,11 @@ FREE_KERNEL_TERMS = 16
 #: Weighted terms past which any kernel is refused.
 MAX_KERNEL_TERMS = 256
 #: Terms times the items of the estimator's :data:`MEASURED_SAMPLES` that a kernel of more
-#: than :data:`FREE_KERNEL_TERMS` terms may cost: what 16 terms over 4,096 items cost. A flat
-#: bound of 16 refused a Gaussian process of 17 terms over 80 samples (rt75-08).
-KERNEL_WORK = FREE_KERNEL_TERMS * 4096
+#: than :data:`FREE_KERNEL_TERMS` terms may cost: what 16 terms over 65,536 items cost, no
+#: more than the free terms over the samples the width bound allows. A flat bound of 16
+#: refused a Gaussian process of 17 terms over 80 samples (rt75-08), and one of 4,096 items
+#: the diabetes data's 442 samples of 10 features with 17 (rt77-10).
+KERNEL_WORK = FREE_KERNEL_TERMS * 65536
 #: What one Matern term with another ``nu`` than 0.5, 1.5, 2.5 or infinity weighs: it computes
 #: a Bessel function per pair, which scikit-learn documents as some ten times the cost.
 BESSEL_TERM = 10
