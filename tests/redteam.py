@@ -944,3 +944,29 @@ def ed25519_public() -> bytes:
 
     key = ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32))).public_key()
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+#: A child that scans and then loads the file, printing what each said (for a harm in
+#: safeload's own checks: both must finish within the child's CPU).
+SCAN_THEN_LOAD = (
+    "import safeload\n"
+    "print('verdict', safeload.scan(sys.argv[1]).verdict, flush=True)\n"
+    "try:\n"
+    "    safeload.load_unsigned(sys.argv[1])\n"
+    "    print('load loaded', flush=True)\n"
+    "except safeload.SafeloadError:\n"
+    "    print('load refused', flush=True)\n"
+)
+
+
+def code_page_reading(raw: bytes, page: str) -> str:
+    """``raw`` as a program reading it with the single-byte ``page`` makes it: each byte
+    decoded alone, an undefined byte as its own code point (what Windows'
+    MultiByteToWideChar does with cp1252's holes)."""
+    out = []
+    for byte in raw:
+        try:
+            out.append(bytes([byte]).decode(page))
+        except UnicodeDecodeError:
+            out.append(chr(byte))
+    return "".join(out)

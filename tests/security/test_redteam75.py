@@ -56,8 +56,10 @@ from redteam import (
     GB,
     HANG_CPU,
     PLAIN_JOBLIB_CALL,
+    SCAN_THEN_LOAD,
     assert_refused_with,
     child,
+    code_page_reading,
     compressed_joblib,
     joblib_out_of_memory,
 )
@@ -125,17 +127,6 @@ def test_rt75_01_kernel_hyperparameter_array(tmp_path, kind):
 
 # --- rt75-02: own_arrays caches an attribute's list, not the list inside it ------------------
 
-#: A child that scans and then loads the file, printing what each said.
-_SCAN_THEN_LOAD = (
-    "import safeload\n"
-    "print('verdict', safeload.scan(sys.argv[1]).verdict, flush=True)\n"
-    "try:\n"
-    "    safeload.load_unsigned(sys.argv[1])\n"
-    "    print('load loaded', flush=True)\n"
-    "except safeload.SafeloadError:\n"
-    "    print('load refused', flush=True)\n"
-)
-
 
 def test_rt75_02_nested_shared_list(tmp_path):
     from sklearn.linear_model import Ridge
@@ -147,7 +138,7 @@ def test_rt75_02_nested_shared_list(tmp_path):
     model.padding = np.zeros(10_000_000 // 8)  # (compressible bytes: the unfold budget)
     path = compressed_joblib(tmp_path, model, 4_000, ("xz", 6))
     # scan 10.8 s and load 10.6 s (compiled; pure 11.7 s + 10.8 s) for 2.3 KB
-    done = child(_SCAN_THEN_LOAD, path, cpu=3.0)
+    done = child(SCAN_THEN_LOAD, path, cpu=3.0)
     assert "verdict" in done.stdout and "load " in done.stdout, str(done)
 
 
@@ -429,18 +420,6 @@ def test_rt75_09_svm_with_gp_kernel(tmp_path, kind):
 # --- rt75-10: EBCDIC key text read by a single-byte page _READERS does not hold --------------
 
 
-def _ansi(raw: bytes, page: str) -> str:
-    """``raw`` decoded byte by byte with ``page``, an undefined byte as its own code point (as
-    rt73-06's and rt74-04's tests read a page's holes)."""
-    out = []
-    for byte in raw:
-        try:
-            out.append(bytes([byte]).decode(page))
-        except UnicodeDecodeError:
-            out.append(chr(byte))
-    return "".join(out)
-
-
 @pytest.mark.parametrize(
     "form",
     [
@@ -461,7 +440,7 @@ def test_rt75_10_ebcdic_other_reader_pages(form):
     reader, wide = form.split("-", 1)
     key = ec.generate_private_key(ec.SECP256R1()).public_key()
     text = key.public_bytes(s.Encoding.PEM, s.PublicFormat.SubjectPublicKeyInfo).decode()
-    secret = _ansi(text.encode("cp037"), reader).encode(wide)
+    secret = code_page_reading(text.encode("cp037"), reader).encode(wide)
     with pytest.raises(KeyFormatError):
         HMACKey(secret)
 

@@ -207,6 +207,7 @@ from redteam import (
     PLAIN_JOBLIB_CALL,
     assert_refused_with,
     child,
+    code_page_reading,
     compressed_joblib,
     joblib_out_of_memory,
 )
@@ -466,17 +467,6 @@ def test_rt76_05_pkcs12_truststore(form):
 # --- rt76-06: EBCDIC key text read by a code page, past MAX_REREAD_TEXT (64 KB) -----------------
 
 
-def _ansi(raw: bytes, page: str) -> str:
-    """``raw`` decoded byte by byte with ``page``, an undefined byte as its own code point."""
-    out = []
-    for byte in raw:
-        try:
-            out.append(bytes([byte]).decode(page))
-        except UnicodeDecodeError:
-            out.append(chr(byte))
-    return "".join(out)
-
-
 @pytest.mark.parametrize("wide", ["utf-8", "utf-8-sig", "utf-16", "utf-32"])
 @pytest.mark.parametrize("text", ["authorized_keys", "commented_pem"])
 def test_rt76_06_code_page_text_past_64_kb(text, wide):
@@ -502,7 +492,7 @@ def test_rt76_06_code_page_text_past_64_kb(text, wide):
     with pytest.raises(KeyFormatError):  # (the EBCDIC bytes themselves are refused)
         HMACKey(plain.encode("cp037"))
     # opened with cp1252 and saved as Unicode (what rt73-06 / rt74-04 read back, to 64 KB)
-    secret = _ansi(plain.encode("cp037"), "cp1252").encode(wide)
+    secret = code_page_reading(plain.encode("cp037"), "cp1252").encode(wide)
     assert len(secret) > MAX_REREAD_TEXT
     with pytest.raises(KeyFormatError):
         HMACKey(secret)

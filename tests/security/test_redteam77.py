@@ -169,8 +169,10 @@ from redteam import (
     GB,
     HANG_CPU,
     PLAIN_JOBLIB_CALL,
+    SCAN_THEN_LOAD,
     assert_refused_with,
     child,
+    code_page_reading,
     compressed_joblib,
     joblib_out_of_memory,
 )
@@ -292,17 +294,6 @@ def test_rt77_03_exponentiation_chain(tmp_path):
 
 # --- rt77-04: objects built with no state cost nothing of the per-object budget ------------
 
-#: A child that scans and then loads the file, printing what each said.
-_SCAN_THEN_LOAD = (
-    "import safeload\n"
-    "print('verdict', safeload.scan(sys.argv[1]).verdict, flush=True)\n"
-    "try:\n"
-    "    safeload.load_unsigned(sys.argv[1])\n"
-    "    print('load loaded', flush=True)\n"
-    "except safeload.SafeloadError:\n"
-    "    print('load refused', flush=True)\n"
-)
-
 
 def test_rt77_04_stateless_objects(tmp_path):
     from sklearn.gaussian_process.kernels import RBF
@@ -318,7 +309,7 @@ def test_rt77_04_stateless_objects(tmp_path):
     # 100,000 of them, 756 bytes: scan 8.7 s + load 5.5 s (pure; 200,000 compiled: 15.4 +
     # 10.0; plain joblib.load 0.1 s); 1,000,000 (1.7 KB): scan 83 s and 1.6 GB of memory.
     # 30,000: some 2.6 s + 1.6 s, past the child's HANG_CPU
-    done = child(_SCAN_THEN_LOAD, path, cpu=HANG_CPU)
+    done = child(SCAN_THEN_LOAD, path, cpu=HANG_CPU)
     assert "verdict" in done.stdout and "load " in done.stdout, str(done)
 
 
@@ -645,7 +636,7 @@ def test_rt77_09_shared_list_of_arrays(tmp_path):
     # (repeated output columns); 20,000 x 20,000 with 30 MB of padding, 5.2 KB: scan 67 s and
     # load 31 s
     # (6,000 x 6,000: 8.5 s before the fix, compiled; 2.8 s now, pure Python)
-    done = child(_SCAN_THEN_LOAD, path, cpu=5.0)
+    done = child(SCAN_THEN_LOAD, path, cpu=5.0)
     assert "verdict" in done.stdout and "load " in done.stdout, str(done)
 
 
@@ -785,17 +776,12 @@ def test_rt77_12_birch_branching_factor_wide_rows(tmp_path):
 def test_rt77_13_colliding_page_readings(form):
     SEED = 12345
     import base64
-    import sys
 
     from cryptography.hazmat.primitives import serialization as s
     from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-    import redteam
     from safeload.exceptions import KeyFormatError
     from safeload.signing.hmac_key import HMACKey
-
-    sys.path.insert(0, str(__import__("pathlib").Path(redteam.__file__).parent / "security"))
-    from test_redteam75 import _ansi
 
     # rt75-10's fix reads a page whose hole collides with a defined character back both
     # ways, one table each. cp856 and cp857 are such pages whose colliding pairs are both
@@ -827,6 +813,6 @@ def test_rt77_13_colliding_page_readings(form):
             + "\n"
         ),
     }[kind]()
-    secret = _ansi(text.encode("cp" + ebcdic), page).encode(wide)
+    secret = code_page_reading(text.encode("cp" + ebcdic), page).encode(wide)
     with pytest.raises(KeyFormatError):
         HMACKey(secret)
