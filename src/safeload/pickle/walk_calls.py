@@ -111,6 +111,11 @@ def _through_bytes_calls(data: _Sym) -> _Sym:
     return data
 
 
+#: What a call's result costs of the stream's budget (8 bytes' worth; see
+#: ``WalkCalls._charge_instance``).
+CALL_UNITS = 8 * FOLD_UNITS_PER_BYTE
+
+
 class WalkCalls(WalkValues):
     """The call opcodes and their hooks, on top of
     :class:`~safeload.pickle.walk_values.WalkValues`."""
@@ -299,6 +304,9 @@ class WalkCalls(WalkValues):
                 self._reconstructed(made_cls, args.items[2], pos, name)
         else:
             made = _Obj(func, args)
+            # (100,000 builtins.object() calls of 4 bytes each were a 186-byte file that scan
+            # took 7.4 s over, rt78-05)
+            self._charge_instance(made, func.pair, pos, name, CALL_UNITS, final=False)
             self._record_call(pos, func.pair, made)
             self._made_by_new(func, args, name, pos, made)
             self._count_buffer_use(made, args, pos, name)
@@ -396,18 +404,27 @@ class WalkCalls(WalkValues):
                 cost = 1 + items + unfolded(arg, cap, self.unfolded)
                 self.unfolded[id(made)] = (made, min(cost, cap + 1))
 
-    def _charge_instance(self, made: _Obj, pair: tuple[str, str], pos: int, name: str) -> None:
+    def _charge_instance(
+        self,
+        made: _Obj,
+        pair: tuple[str, str],
+        pos: int,
+        name: str,
+        units: int = INSTANCE_BUILD_UNITS,
+        final: bool = True,
+    ) -> None:
         """An object of a class other than numpy's and joblib's costs
         :data:`~safeload.pickle.costs.INSTANCE_BUILD_UNITS` when it is made, state or none
         (each is a Python-level object the model's use and safeload's checks walk); its BUILD,
         if any, is not charged again (see ``Walker._charge_build``). Charged at the BUILD
         alone, 100,000 objects made without state were a 756-byte file that scan took 8.7 s
-        and load 5.5 s over (rt77-04)."""
+        and load 5.5 s over (rt77-04). A call's result costs ``units`` (less: a call of 15
+        bytes, a ``Decimal``, is honest) and its BUILD, not ``final``, its own."""
         if pair[0].startswith(DATA_MODULES) or id(made) in self.made_charged:
             return
-        self.made_charged[id(made)] = made
+        if final:
+            self.made_charged[id(made)] = made
         self.instance_builds += 1
-        units = INSTANCE_BUILD_UNITS
         over = self.spent + units > self.work_cap
         if over and 2 * self.instance_builds * INSTANCE_BUILD_UNITS > self.spent + units:
             raise Unsafe(

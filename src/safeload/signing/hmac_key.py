@@ -419,6 +419,29 @@ def _decompressed(secret: bytes) -> list[bytes]:
             continue
     if secret.startswith(b"PK\x03\x04"):
         forms.extend(_zip_members(secret))
+    if secret[257:262] == b"ustar":
+        forms.extend(_tar_members(secret))
+    return forms
+
+
+def _tar_members(secret: bytes) -> list[bytes]:
+    """The first regular members of a tar archive (``tar cf pub.tar pub.der``, and inflated
+    ``.tar.xz`` or ``.tar.gz``: rt78-08), each at most :data:`MAX_INFLATED` bytes."""
+    import io
+    import tarfile
+
+    forms: list[bytes] = []
+    try:
+        with tarfile.open(fileobj=io.BytesIO(secret), mode="r:") as archive:
+            for _ in range(4):
+                info = archive.next()
+                if info is None:
+                    break
+                member = archive.extractfile(info) if info.isfile() else None
+                if member is not None:
+                    forms.append(member.read(MAX_INFLATED))
+    except (tarfile.TarError, OSError, EOFError, ValueError):
+        pass
     return forms
 
 
@@ -1326,6 +1349,8 @@ _OTHER_COMPRESSORS = {
 #: The magic numbers of Java's own key stores (JKS, the JDK's ``cacerts`` before Java 9, and
 #: JCEKS).
 _JAVA_STORES = (b"\xfe\xed\xfe\xed", b"\xce\xce\xce\xce")
+#: The DER of PKCS#7's ``data`` content type (1.2.840.113549.1.7.1).
+_PKCS7_DATA = b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x01"
 #: The passwords a certificate store is tried with: none, and keytool's default.
 _STORE_PASSWORDS = (None, b"", b"changeit")
 
@@ -1339,6 +1364,13 @@ def _key_store_form(secret: bytes) -> str | None:
         return "a Java KeyStore (JKS or JCEKS)"
     if secret[:1] != b"\x30":
         return None
+    header = _der_length(secret, 1)
+    start = header[1] if header is not None else 0  # ((length, header size))
+    if header is not None and secret[start : start + 3] == b"\x02\x01\x03":
+        # a PFX (version 3) whose content is PKCS#7 data: a PKCS#12 file, whatever its
+        # password (``-certpbe NONE`` leaves its certificates in plain sight, rt78-07)
+        if _PKCS7_DATA in secret[start + 3 : start + 24]:
+            return "a PKCS#12 key store"
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     for password in _STORE_PASSWORDS:
@@ -1413,11 +1445,18 @@ _PRINTABLE_RUN = re.compile(rb"[\x20-\x7e\t\r\n]{24}")
 _OPENSSL_KEY_TEXT = re.compile(
     rb"Public-Key: ?(?:\(\d+ bit\))?|(?m:^Modulus=[0-9A-Fa-f]{64,})|Subject Public Key Info:"
 )
-_ASN1PARSE_LINE = re.compile(rb"\d+:d=\d+ +hl=\d+ +l= *\d+ +(?:cons|prim):")
+_ASN1PARSE_LINE = re.compile(
+    rb"(?<![0-9])[0-9]{1,10}:d=[0-9]{1,3} +hl=[0-9]{1,2} +l= *[0-9]{1,10} +(?:cons|prim):"
+)  # (bounded, from a run's start: \d+ from every digit of a long run was quadratic, rt78-10)
 _ASN1PARSE_KEY = re.compile(
     rb":(?:rsaEncryption|id-ecPublicKey|ED25519|ED448|X25519|X448|dsaEncryption|RSASSA-PSS)\b"
     rb"|prim: INTEGER +:[0-9A-F]{128,}"  # (a modulus: ``-strparse`` of an RSA key's bits)
 )
+
+
+#: GnuPG's machine-readable key listing (``--with-colons``): a key record and its
+#: fingerprint record, or its key data records (``--with-key-data``, rt78-09).
+_GPG_COLONS = re.compile(rb"(?m:^(?:pub|sub|pkd|fpr):[^\r\n]{0,200}:[0-9A-F]{16,}:)")
 
 
 def _text_form(secret: bytes) -> str | None:
@@ -1425,6 +1464,8 @@ def _text_form(secret: bytes) -> str | None:
     OpenSSL's printouts of a key and :func:`_text_key_form`."""
     if _ARMOUR.search(secret):
         return "a PEM or SSH2 key file (an armour line '-----BEGIN ...')"
+    if _GPG_COLONS.search(secret):
+        return "a GnuPG key listing (--with-colons)"
     if _OPENSSL_KEY_TEXT.search(secret) or (
         _ASN1PARSE_LINE.search(secret) and _ASN1PARSE_KEY.search(secret)
     ):

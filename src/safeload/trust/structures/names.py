@@ -133,7 +133,12 @@ def own_arrays(
     and one list of 100,000 floats held 1,000 times by one tuple, 1,000 times (rt75-02)."""
     lists = {} if lists is None else lists
     roots: dict[int, Any] = {}
+    merged: set[int] = set()  # (a list many attributes hold merges once: rt78-06)
     for value in attrs.values():
+        if type(value) in (list, tuple):
+            if id(value) in merged:
+                continue
+            merged.add(id(value))
         _collect_roots(value, roots, 0, lists)
     return roots
 

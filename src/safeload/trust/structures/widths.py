@@ -353,6 +353,7 @@ def _check_paid_widths(est: Any) -> None:
         _check_feature_axes(sklearn_class, attrs)
         _check_fitted_numbers(sklearn_class, attrs)
         _check_fitted_shapes(sklearn_class, attrs)
+        _check_fitted_dimensions(sklearn_class, attrs)
         _check_parameter_dicts(attrs)
         _check_kernel_terms(attrs)
         _check_pairwise_kernel(sklearn_class, attrs)
@@ -822,6 +823,48 @@ CLASS_VECTORS: dict[str, tuple[str, ...]] = {
 SAMPLE_ARRAYS: dict[str, dict[str, int]] = {
     "LocalOutlierFactor": {"_lrd": 1, "_distances_fit_X_": 2, "_neighbors_indices_fit_X_": 2},
 }
+
+
+#: The fitted arrays of more than two dimensions scikit-learn stores, by class: a mixture's
+#: per-component covariance matrices. Any other fitted array (a name ending in ``_``) of
+#: three or more broadcast against the rows as a stack: naive Bayes' ``class_log_prior_``,
+#: a mixture's ``weights_``, LDA's ``xbar_`` of (N, 1, k) each made one call N times as large
+#: (rt78-01..03), as the per-class and per-feature arrays the tables above list had (rt76).
+STACKED_ARRAYS: dict[str, frozenset[str]] = {
+    name: frozenset({"covariances_", "precisions_", "precisions_cholesky_"})
+    for name in ("GaussianMixture", "BayesianGaussianMixture")
+}
+
+
+#: Fitted diagnostics of any dimensions, which no method computes with: a search's iteration
+#: counts per class, fold and parameter (LogisticRegressionCV's ``n_iter_``), an elastic
+#: net's error path per l1 ratio, alpha and fold (``mse_path_``), a RidgeCV's stored
+#: leave-one-out values.
+DIAGNOSTIC_ARRAYS = frozenset({"n_iter_", "mse_path_", "cv_results_", "cv_values_"})
+
+
+def _check_fitted_dimensions(name: str, attrs: dict[str, Any]) -> None:
+    """A scikit-learn estimator's fitted arrays have at most two dimensions, but
+    :data:`STACKED_ARRAYS` and :data:`DIAGNOSTIC_ARRAYS`."""
+    allowed = STACKED_ARRAYS.get(name, frozenset())
+    if attrs.get("covariance_type") != "full":
+        allowed = frozenset()  # (only a full covariance is a matrix per component: rt78-02)
+    for key, value in attrs.items():
+        if type(key) is not str or not key.endswith("_") or key in DIAGNOSTIC_ARRAYS:
+            continue
+        if key in allowed:
+            stacked = _shape(value)
+            require(
+                stacked is not None and len(stacked) == 3,
+                f"{key} is not one matrix per component, as fit stores a full covariance",
+            )
+            continue
+        shape = _shape(value)
+        require(
+            shape is None or len(shape) <= 2,
+            f"{key} has {0 if shape is None else len(shape)} dimensions: fit stores at most two, "
+            "and a method would broadcast the rows against a stack of them",
+        )
 
 
 def _check_fitted_shapes(name: str, attrs: dict[str, Any]) -> None:
