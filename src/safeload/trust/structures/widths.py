@@ -816,6 +816,12 @@ CLASS_VECTORS: dict[str, tuple[str, ...]] = {
     "QuadraticDiscriminantAnalysis": ("priors_",),
     "LinearDiscriminantAnalysis": ("priors_",),
     "GaussianNB": ("class_prior_", "class_count_"),
+    # (a CategoricalNB's class_count_ of (100,000, 2) broadcast every row's joint likelihood
+    # alike, rt78-01)
+    **{
+        name: ("class_log_prior_", "class_count_")
+        for name in ("MultinomialNB", "ComplementNB", "BernoulliNB", "CategoricalNB")
+    },
 }
 #: Fitted arrays with one row per fitted sample (``n_samples_fit_``), by scikit-learn class,
 #: and their dimensions: a LocalOutlierFactor's ``_lrd`` of (3, 200,000) made every score a
