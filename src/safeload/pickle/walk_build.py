@@ -19,7 +19,6 @@ from safeload._numpy_state import (
 from safeload._symbolic import (
     _OPAQUE,
     DTYPE_CLASSES,
-    FOLD_UNITS_PER_BYTE,
     _Array,
     _Big,
     _Const,
@@ -257,17 +256,7 @@ class WalkBuild(WalkCalls):
         ):
             units += INSTANCE_BUILD_UNITS
             self.instance_builds += 1
-            over = self.spent + units > cap
-            if over and 2 * self.instance_builds * INSTANCE_BUILD_UNITS > self.spent + units:
-                raise Unsafe(
-                    pos,
-                    name,
-                    f"{self.instance_builds:,} objects given state, and the memoised values "
-                    "the stream reuses, cost more than the file's size allows (an object "
-                    f"{INSTANCE_BUILD_UNITS // FOLD_UNITS_PER_BYTE} bytes' worth: each is a "
-                    "Python-level call when the model is used)",
-                )
-        self.spend(units, pos, name)
+        self._spend_on_objects(units, pos, name)
 
     def _note_dunder_state(self, state: _Sym, target: _Sym, pos: int, name: str) -> str | None:
         """Hook: a BUILD state that sets a dunder attribute is a use-time finding, recorded

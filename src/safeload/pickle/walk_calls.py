@@ -425,13 +425,18 @@ class WalkCalls(WalkValues):
         if final:
             self.made_charged[id(made)] = made
         self.instance_builds += 1
+        self._spend_on_objects(units, pos, name)
+
+    def _spend_on_objects(self, units: int, pos: int, name: str) -> None:
+        """:meth:`spend` for an object made or given state; past the budget, a refusal that
+        names the objects when they are most of what was spent."""
         over = self.spent + units > self.work_cap
         if over and 2 * self.instance_builds * INSTANCE_BUILD_UNITS > self.spent + units:
             raise Unsafe(
                 pos,
                 name,
-                f"{self.instance_builds:,} objects made, and the memoised values the stream "
-                "reuses, cost more than the file's size allows (an object "
+                f"{self.instance_builds:,} objects made or given state, and the memoised values "
+                "the stream reuses, cost more than the file's size allows (an object "
                 f"{INSTANCE_BUILD_UNITS // FOLD_UNITS_PER_BYTE} bytes' worth: each is a "
                 "Python-level object when the model is used)",
             )

@@ -1726,22 +1726,7 @@ class RepeatedOutputs:
         widest_part = 0
         # (one container held by many attributes is added once, times their count: one list
         # of 4,000 arrays in 4,000 attributes was added 4,000 times, rt78-06)
-        held: dict[int, list[Any]] = {}
-        for value in attrs.values():
-            kind = type(value)
-            if kind in (list, tuple) or issubclass(kind, dict):
-                entry = held.get(id(value))
-                if entry is None:
-                    held[id(value)] = [value, 1]
-                else:
-                    entry[1] += 1
-                continue
-            widest_part = max(widest_part, self._add_parts(value, parts, 0))
-        for value, count in held.values():
-            once: dict[int, int] = {}
-            widest_part = max(widest_part, self._add_parts(value, once, 0))
-            for key, met in once.items():
-                parts[key] = parts.get(key, 0) + met * count
+        widest_part = max(widest_part, self._add_items(attrs.values(), parts, 0))
         for part, occurrences in parts.items():
             self._meets[part] = self._meets.get(part, 0) + times * occurrences
             self._top[part] = max(self._top.get(part, 0), times)
@@ -1755,6 +1740,30 @@ class RepeatedOutputs:
             if steps:
                 widest = max(widest, _count_of(attrs.get("n_features_in_")) * (2 * steps - 1))
             self._excess += (times - HONEST_MEETINGS) * widest
+
+    def _add_items(self, items: Any, parts: dict[int, int], depth: int) -> int:
+        """:meth:`_add_parts` of each of ``items`` at ``depth``; their widest axis. A container
+        among them held many times is added once, its parts times its count: one list of
+        6,000 arrays held 6,000 times had its parts added one by one per reference (rt77-09),
+        and by 4,000 attributes alike (rt78-06)."""
+        widest = 0
+        held: dict[int, list[Any]] = {}
+        for item in items:
+            kind = type(item)
+            if kind in (list, tuple) or issubclass(kind, dict):
+                entry = held.get(id(item))
+                if entry is None:
+                    held[id(item)] = [item, 1]
+                else:
+                    entry[1] += 1
+                continue
+            widest = max(widest, self._add_parts(item, parts, depth))
+        for item, times in held.values():
+            once: dict[int, int] = {}
+            widest = max(widest, self._add_parts(item, once, depth))
+            for key, count in once.items():
+                parts[key] = parts.get(key, 0) + count * times
+        return widest
 
     def _add_parts(self, value: Any, parts: dict[int, int], depth: int) -> int:
         """Note the parts in ``value`` (lists, tuples and dicts two levels deep); their widest
@@ -1771,25 +1780,7 @@ class RepeatedOutputs:
                 # (dict's own values: an OrderedDict entry answers .get as a dict does, rt60-09)
                 items = dict.values(value) if issubclass(kind, dict) else value
                 if depth < 2 and len(value) < 100_000:
-                    # a container held many times is added once, its parts times its count:
-                    # one list of 6,000 arrays held 6,000 times had its parts added one by
-                    # one per reference (rt77-09)
-                    held: dict[int, list[Any]] = {}
-                    for item in items:
-                        item_kind = type(item)
-                        if item_kind in (list, tuple) or issubclass(item_kind, dict):
-                            entry = held.get(id(item))
-                            if entry is None:
-                                held[id(item)] = [item, 1]
-                            else:
-                                entry[1] += 1
-                            continue
-                        widest = max(widest, self._add_parts(item, found, depth + 1))
-                    for item, times in held.values():
-                        once: dict[int, int] = {}
-                        widest = max(widest, self._add_parts(item, once, depth + 1))
-                        for key, count in once.items():
-                            found[key] = found.get(key, 0) + count * times
+                    widest = self._add_items(items, found, depth + 1)
                 known = (value, widest, found)
                 self._walked[(id(value), depth)] = known
             for key, count in known[2].items():

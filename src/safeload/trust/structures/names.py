@@ -131,15 +131,9 @@ def own_arrays(
     (by id and level, the container kept alive with it), here and for the caller's next
     estimators: one list of 50,000 floats shared by 60 stumps was read 60 times (rt74-07),
     and one list of 100,000 floats held 1,000 times by one tuple, 1,000 times (rt75-02)."""
-    lists = {} if lists is None else lists
     roots: dict[int, Any] = {}
-    merged: set[int] = set()  # (a list many attributes hold merges once: rt78-06)
-    for value in attrs.values():
-        if type(value) in (list, tuple):
-            if id(value) in merged:
-                continue
-            merged.add(id(value))
-        _collect_roots(value, roots, 0, lists)
+    # (a list many attributes hold merges once: rt78-06)
+    _collect_items(attrs.values(), roots, 0, {} if lists is None else lists)
     return roots
 
 
@@ -186,6 +180,20 @@ def native_arrays(obj: Any) -> dict[int, Any]:
     return found
 
 
+def _collect_items(
+    items: Any, roots: dict[int, Any], depth: int, lists: dict[Any, tuple[Any, dict[int, Any]]]
+) -> None:
+    """:func:`_collect_roots` of each of ``items``, a list or tuple among them merged once
+    however often it is held."""
+    merged: set[int] = set()
+    for item in items:
+        if type(item) in (list, tuple):
+            if id(item) in merged:
+                continue
+            merged.add(id(item))
+        _collect_roots(item, roots, depth, lists)
+
+
 def _collect_roots(
     value: Any, roots: dict[int, Any], depth: int, lists: dict[Any, tuple[Any, dict[int, Any]]]
 ) -> None:
@@ -198,13 +206,8 @@ def _collect_roots(
         known = lists.get((id(value), depth))
         if known is None:
             found: dict[int, Any] = {}
-            merged: set[int] = set()  # (a list held many times merges once: rt77-09)
-            for item in value:
-                if type(item) in (list, tuple):
-                    if id(item) in merged:
-                        continue
-                    merged.add(id(item))
-                _collect_roots(item, found, depth + 1, lists)
+            # (a list held many times merges once: rt77-09)
+            _collect_items(value, found, depth + 1, lists)
             known = (value, found)
             lists[(id(value), depth)] = known
         roots.update(known[1])

@@ -515,13 +515,18 @@ def _member_predictions(
     return memo[id(member)]
 
 
+def _measured_items(attrs: dict[str, Any]) -> int:
+    """The items of an estimator's largest :data:`MEASURED_SAMPLES` array."""
+    return max((_size(attrs.get(key)) for key in MEASURED_SAMPLES), default=0)
+
+
 def _own_predictions(attrs: dict[str, Any]) -> int:
     """What an estimator's own ``predict`` costs, in stump predictions (units of
     :data:`_UNIT_ITEMS`): each item of its :data:`MEASURED_SAMPLES` once per kernel term (a
     KernelRidge over a sum of 32 Matern terms counted 1 and took 10 ms a row, rt74-03), or
     every item of its arrays once (a Nystroem's normalization, a PCA's components, an MLP's
     layers in a short list), whichever is more."""
-    measured = max((_size(attrs.get(key)) for key in MEASURED_SAMPLES), default=0)
+    measured = _measured_items(attrs)
     terms = max([1, *(kernel_terms(attrs.get(key)) for key in ("kernel", "kernel_"))])
     items = 0
     for value in attrs.values():
@@ -1002,7 +1007,7 @@ def _check_kernel_terms(attrs: dict[str, Any]) -> None:
     """The kernels an estimator holds: at most :data:`FREE_KERNEL_TERMS` weighted terms, or
     at most :data:`MAX_KERNEL_TERMS` that cost at most :data:`KERNEL_WORK` over the
     estimator's own :data:`MEASURED_SAMPLES`."""
-    measured = max((_size(attrs.get(key)) for key in MEASURED_SAMPLES), default=0)
+    measured = _measured_items(attrs)
     for key, value in attrs.items():
         terms = kernel_terms(value)
         require(
