@@ -136,6 +136,11 @@ Ported by the maintainer at 07:55 UTC: nine fixed as found (the maintainer's wor
 most of them before the report), plain tests. rt78-04 is a documented limit (text labels of
 more than 4,096 characters are refused: numpy copies the widest into every output row; keep
 long texts outside the model and label by index); rt78-05's empty-dict form stays open.
+Fixed in the next session (09:55 UTC): every container the stream makes costs 1.5 bytes'
+worth of its budget (``CONTAINER_UNITS``), so a million one-byte empty dicts are refused by the
+walk (at about the 70,000th of 100,000 here); ``test_rt78_05_dense_containers`` covers the other
+one- and two-byte container opcodes, and an honest list of one-item tuples still loads (an
+honest LIL matrix's empty rows, two bytes a list, too: test_redteam57).
 """
 
 from __future__ import annotations
@@ -153,7 +158,6 @@ from redteam import (
     compressed_joblib,
     joblib_out_of_memory,
     load_honest,
-    open_finding,
 )
 
 #: Input columns of the crafted models: the "columns per input column" budget grows with it.
@@ -301,12 +305,7 @@ def _ridge_holding(items: bytes, prelude: bytes = b"") -> bytes:
         "object",
         "OrderedDict",
         "timedelta",
-        pytest.param(
-            "empty_dicts",
-            marks=open_finding(
-                78, "rt78-05 a million empty dicts, one byte each, walked one by one"
-            ),
-        ),
+        "empty_dicts",
     ],
 )
 def test_rt78_05_uncharged_objects(tmp_path, kind):
@@ -335,6 +334,64 @@ def test_rt78_05_uncharged_objects(tmp_path, kind):
     # (plain joblib.load of the file: some 0.05 s)
     done = child(SCAN_THEN_LOAD, path, cpu=HANG_CPU)
     assert "verdict" in done.stdout and "load " in done.stdout, str(done)
+
+
+@pytest.mark.parametrize(
+    "items",
+    [b"]", b")", b"\x8f", b"N\x85", b"(t", b"(l", b"(d", b"(\x91"],
+    ids=[
+        "empty_lists",
+        "empty_tuples",
+        "empty_sets",
+        "tuple1",
+        "mark_tuple",
+        "mark_list",
+        "mark_dict",
+        "mark_frozenset",
+    ],
+)
+def test_rt78_05_dense_containers(tmp_path, items):
+    import lzma
+
+    import safeload
+
+    # The maintainer's forms beside rt78-05's empty dicts: every opcode that makes a container
+    # in one or two bytes. Each container costs 1.5 bytes' worth of the stream's budget
+    # (CONTAINER_UNITS), so a stream of one-byte containers is refused by the walk by two
+    # thirds; two-byte containers are within it (an honest LIL matrix's empty rows are two
+    # bytes each), their checks linear: 50,000 here, 100 KB, some 1.7 s pure
+    count = 100_000 if len(items) == 1 else 50_000
+    data = _ridge_holding(items * count)
+    path = tmp_path / "m.joblib"
+    path.write_bytes(lzma.compress(data))
+    done = child(SCAN_THEN_LOAD, path, cpu=HANG_CPU if len(items) == 1 else 5.0)
+    assert "verdict" in done.stdout and "load " in done.stdout, str(done)
+    if len(items) == 1:
+        assert "verdict unsafe" in done.stdout and "load refused" in done.stdout, str(done)
+        with pytest.raises(safeload.SafeloadError, match=r"containers \(tuples, lists, dicts"):
+            safeload.load_unsigned(path)
+
+
+def test_rt78_05_honest_one_item_tuples(tmp_path):
+    # The densest honest form of containers: pickle's own list of one-item tuples of small
+    # ints (4 bytes each: BININT1, TUPLE1, MEMOIZE, and the APPENDS share) is within the charge
+    from sklearn.linear_model import Ridge
+
+    x = np.random.RandomState(0).rand(20, 2)
+    model = Ridge().fit(x, x[:, 0])
+    model.junk = [(i % 256,) for i in range(30_000)]
+    loaded = load_honest(model, tmp_path)
+    assert loaded.junk == model.junk
+
+
+def test_rt78_05_honest_empty_lil_rows(tmp_path):
+    # The densest honest containers: a LIL matrix's rows and data are object arrays of lists,
+    # an empty row two lists of two bytes each (EMPTY_LIST, MEMOIZE): 40,000 lists in 80 KB
+    import scipy.sparse as sp
+
+    matrix = sp.lil_matrix((20_000, 10))
+    loaded = load_honest({"m": matrix}, tmp_path)
+    assert loaded["m"].shape == (20_000, 10) and loaded["m"].nnz == 0
 
 
 # --- rt78-06: a list of arrays held by many attributes adds its parts once per attribute ---

@@ -30,7 +30,13 @@ from safeload._symbolic import (
 from safeload._types import Buffer
 from safeload.exceptions import LimitExceededError
 from safeload.pickle.analysis import StreamAnalysis, Unsafe
-from safeload.pickle.costs import BYTES_PER_NODE, const_nodes, unfolded
+from safeload.pickle.costs import (
+    BYTES_PER_NODE,
+    CONTAINER_UNITS,
+    INSTANCE_BUILD_UNITS,
+    const_nodes,
+    unfolded,
+)
 from safeload.pickle.frame import Handler
 from safeload.pickle.names import JOBLIB_WRAPPER, PRINTED_WHOLE
 from safeload.policy import Limits, Policy, format_name
@@ -82,6 +88,8 @@ class WalkBase:
         self.spent = 0
         #: BUILDs on objects other than numpy's and joblib's (see ``Walker._charge_build``)
         self.instance_builds = 0
+        #: containers the stream made (see ``charge_container``)
+        self.containers_made = 0
         #: id -> each object already charged as made (see ``WalkCalls._charge_instance``)
         self.made_charged: dict[int, Any] = {}
         #: id -> what printing a dtype with fields costs (see ``refetched``)
@@ -131,6 +139,42 @@ class WalkBase:
                 "that loading or printing the model would copy, hash or print more than the "
                 "file's size allows",
             )
+
+    def charge_container(self, pos: int, name: str) -> None:
+        """A container the stream makes (the opcode ``name`` at ``pos``: EMPTY_DICT, TUPLE1,
+        LIST, ...) costs :data:`~safeload.pickle.costs.CONTAINER_UNITS` of the stream's
+        budget: each is a node every check after building visits (rt78-05). Past the budget,
+        a refusal that names the containers when they are most of what was spent."""
+        self.containers_made += 1
+        self.spent += CONTAINER_UNITS
+        if self.spent > self.work_cap:
+            self.over_budget(pos, name)
+
+    def over_budget(self, pos: int, name: str) -> None:
+        """Refuse the stream past its budget, naming what most of it went to: the objects
+        made or given state (``instance_builds``), the containers made
+        (``containers_made``), or else the calls, keys and memo references (:meth:`spend`)."""
+        objects = self.instance_builds * INSTANCE_BUILD_UNITS
+        containers = self.containers_made * CONTAINER_UNITS
+        if 2 * objects > self.spent:
+            raise Unsafe(
+                pos,
+                name,
+                f"{self.instance_builds:,} objects made or given state, and the memoised values "
+                "the stream reuses, cost more than the file's size allows (an object "
+                f"{INSTANCE_BUILD_UNITS // FOLD_UNITS_PER_BYTE} bytes' worth: each is a "
+                "Python-level object when the model is used)",
+            )
+        if 2 * containers > self.spent:
+            raise Unsafe(
+                pos,
+                name,
+                f"{self.containers_made:,} containers (tuples, lists, dicts, sets) in "
+                f"{pos:,} bytes: more than the file's size allows (a container "
+                f"{CONTAINER_UNITS / FOLD_UNITS_PER_BYTE:g} bytes' worth: each is an object "
+                "the checks after loading visit)",
+            )
+        self.spend(0, pos, name)
 
     def note_discard(self, pos: int, name: str, items: list[_Sym], dup: bool) -> None:
         """Hook: the POP or POP_MARK at ``pos`` drops ``items`` off the stack. Unless they are

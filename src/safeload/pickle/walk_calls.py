@@ -430,17 +430,9 @@ class WalkCalls(WalkValues):
     def _spend_on_objects(self, units: int, pos: int, name: str) -> None:
         """:meth:`spend` for an object made or given state; past the budget, a refusal that
         names the objects when they are most of what was spent."""
-        over = self.spent + units > self.work_cap
-        if over and 2 * self.instance_builds * INSTANCE_BUILD_UNITS > self.spent + units:
-            raise Unsafe(
-                pos,
-                name,
-                f"{self.instance_builds:,} objects made or given state, and the memoised values "
-                "the stream reuses, cost more than the file's size allows (an object "
-                f"{INSTANCE_BUILD_UNITS // FOLD_UNITS_PER_BYTE} bytes' worth: each is a "
-                "Python-level object when the model is used)",
-            )
-        self.spend(units, pos, name)
+        self.spent += units
+        if self.spent > self.work_cap:
+            self.over_budget(pos, name)
 
     def _array_rows(self, sym: _Sym) -> int | None:
         """Hook: how many rows the array ``sym`` has (its first dimension; 1 for a 0-d

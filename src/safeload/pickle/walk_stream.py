@@ -224,8 +224,10 @@ class WalkStream(WalkBase):
                         stack.append(_Const(op == 0x88))
                     elif op == 0x29:  # EMPTY_TUPLE
                         stack.append(_Tuple([]))
+                        self.charge_container(pos, name)
                     elif op == 0x7D:  # EMPTY_DICT
                         stack.append(_Dict())
+                        self.charge_container(pos, name)
                     else:  # MARK
                         metastack.append(stack)
                         stack = []

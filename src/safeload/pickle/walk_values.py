@@ -47,12 +47,14 @@ class WalkValues(WalkStream):
         made = _Tuple(items)
         stack.append(made)
         self._nest(made, [])
+        self.charge_container(pos, name)
         return None
 
     def _op_tuple(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
         made = _Tuple(fr.pop_mark(pos, name))
         fr.stack.append(made)
         self._nest(made, [])
+        self.charge_container(pos, name)
         return None
 
     def _op_dict(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
@@ -64,6 +66,7 @@ class WalkValues(WalkStream):
         if may_hold_globals(items):
             self.result.stored.append((pos, d, items))
         self._nest(d, [])
+        self.charge_container(pos, name)
         return None
 
     def _op_list(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
@@ -76,6 +79,7 @@ class WalkValues(WalkStream):
         if may_hold_globals(items):
             self.result.stored.append((pos, made, items))
         self._nest(made, [])
+        self.charge_container(pos, name)
         return None
 
     def _op_pop_mark(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
@@ -205,6 +209,7 @@ class WalkValues(WalkStream):
     def _op_empty_box(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
         """EMPTY_LIST, EMPTY_SET."""
         fr.stack.append(_Box([], "list" if name == "EMPTY_LIST" else "set"))
+        self.charge_container(pos, name)
         return None
 
     @staticmethod

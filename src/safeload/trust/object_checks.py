@@ -310,6 +310,8 @@ def peak_input_copies(
         return held
 
     for members in order:
+        if len(members) == 1 and members[0] not in edges and members[0] not in by_id:
+            continue  # a container holding no object: ``none``, as ``value.get`` gives it
         inside = set(members) if len(members) > 1 else set()
         if inside:  # a cycle: every member's own copies and what it holds, side by side
             total = [node(key, inside) for key in members]

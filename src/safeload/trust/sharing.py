@@ -97,7 +97,9 @@ def components(root: int, edges: dict[int, list[int]]) -> tuple[dict[int, int], 
     algorithm, iterative): each node's component number, and the components in reverse
     topological order (a component comes before every component that has an edge into it).
     A cycle anywhere (a spare attribute pointing back at a union) is one component, so walks
-    over the result never meet a node before all that reaches it (rt36-10, rt36-12)."""
+    over the result never meet a node before all that reaches it (rt36-10, rt36-12). A leaf
+    (no entry in ``edges``: an empty container, a list of numbers) is its own component as
+    soon as it is met, without a frame of its own."""
     index: dict[int, int] = {root: 0}
     low: dict[int, int] = {root: 0}
     stack: list[int] = [root]
@@ -113,6 +115,10 @@ def components(root: int, edges: dict[int, list[int]]) -> tuple[dict[int, int], 
             kid = kids[i]
             if kid not in index:
                 index[kid] = low[kid] = len(index)
+                if kid not in edges:  # a leaf: a component of its own, done at once
+                    comp[kid] = len(order)
+                    order.append([kid])
+                    continue
                 stack.append(kid)
                 on_stack.add(kid)
                 frames.append((kid, 0))
