@@ -908,8 +908,8 @@ def _deep_marks(m: str) -> bytes:
 
 
 def _deep_lists(m: str) -> bytes:
-    # each list padded with NONE, POP: one-byte containers alone are refused by the stream's
-    # budget before they nest (1.5 bytes' worth each), and this case is about their depth
+    # each list padded with NONE, POP: a stream makes at most one container per 2 bytes, and
+    # this case is about their depth
     return b"\x80\x02" + b"]N0" * 100_000 + b"a" * 99_999 + b"."
 
 

@@ -136,11 +136,11 @@ Ported by the maintainer at 07:55 UTC: nine fixed as found (the maintainer's wor
 most of them before the report), plain tests. rt78-04 is a documented limit (text labels of
 more than 4,096 characters are refused: numpy copies the widest into every output row; keep
 long texts outside the model and label by index); rt78-05's empty-dict form stays open.
-Fixed in the next session (09:55 UTC): every container the stream makes costs 1.5 bytes'
-worth of its budget (``CONTAINER_UNITS``), so a million one-byte empty dicts are refused by the
-walk (at about the 70,000th of 100,000 here); ``test_rt78_05_dense_containers`` covers the other
-one- and two-byte container opcodes, and an honest list of one-item tuples still loads (an
-honest LIL matrix's empty rows, two bytes a list, too: test_redteam57).
+Fixed in the next session (09:55 UTC): a stream makes at most one container per 2 bytes, plus
+4,096 (``BYTES_PER_CONTAINER``), so a million one-byte empty dicts are refused by the walk
+(at about the 54,000th of 100,000 here); ``test_rt78_05_dense_containers`` covers the other
+one- and two-byte container opcodes, and an honest list of one-item tuples still loads, as
+does an honest LIL matrix's empty rows (two bytes a list).
 """
 
 from __future__ import annotations
@@ -356,9 +356,9 @@ def test_rt78_05_dense_containers(tmp_path, items):
     import safeload
 
     # The maintainer's forms beside rt78-05's empty dicts: every opcode that makes a container
-    # in one or two bytes. Each container costs 1.5 bytes' worth of the stream's budget
-    # (CONTAINER_UNITS), so a stream of one-byte containers is refused by the walk by two
-    # thirds; two-byte containers are within it (an honest LIL matrix's empty rows are two
+    # in one or two bytes. A stream makes at most one container per 2 bytes (plus 4,096:
+    # BYTES_PER_CONTAINER), so a stream of one-byte containers is refused by the walk by its
+    # half; two-byte containers are within it (an honest LIL matrix's empty rows are two
     # bytes each), their checks linear: 50,000 here, 100 KB, some 1.7 s pure
     count = 100_000 if len(items) == 1 else 50_000
     data = _ridge_holding(items * count)

@@ -201,16 +201,19 @@ def build_nodes(
 #: array). numpy's arrays and dtypes and joblib's array wrappers are not charged: they are
 #: data, not objects whose methods run.
 INSTANCE_BUILD_UNITS: Final = 32 * FOLD_UNITS_PER_BYTE
-#: What each container the stream makes (a tuple, list, dict, set or frozenset, empty or not)
-#: costs against the stream's budget: a byte and a half's worth. Every container is a node that the
-#: checks after building visit, each several times (the sharing bound's graph, the use-time
-#: walk, the per-object checks): some 35 microseconds per container in all (scan and load, pure
-#: Python; 20 compiled), where a byte of an honest file costs about 2. Uncharged, a million
-#: one-byte empty dicts in a list (1 MB, 2 KB as xz) took scan 19 s and load 15 s (rt78-05).
-#: The densest honest form is a LIL sparse matrix's empty rows: two lists per row, each an
-#: EMPTY_LIST and a MEMOIZE, 2 bytes (an empty matrix of 100,000 rows is 200,000 lists in 400
-#: KB, three quarters of its budget); a stream of one-byte containers is refused by two thirds.
-CONTAINER_UNITS: Final = 3 * FOLD_UNITS_PER_BYTE // 2
+#: The bytes of stream each container the stream makes (a tuple, list, dict, set or
+#: frozenset, empty or not) needs: a stream makes at most one per 2 bytes, plus
+#: :data:`CONTAINER_SLACK`. Every container is a node that the checks after building visit,
+#: each several times (the sharing bound's graph, the use-time walk, the per-object checks):
+#: some 35 microseconds per container in all (scan and load, pure Python; 20 compiled), where
+#: a byte of an honest file costs about 2. Unbounded, a million one-byte empty dicts in a list
+#: (1 MB, 2 KB as xz) took scan 19 s and load 15 s (rt78-05), and None in a one-item tuple in
+#: another, 1.5 bytes a container, 27 s per MB compiled (rt79-08). The densest honest form is a
+#: LIL sparse matrix's empty rows: two lists per row, each an EMPTY_LIST and a MEMOIZE, 2
+#: bytes (an empty matrix of 100,000 rows is 200,000 lists in 400 KB). Counted on its own,
+#: not in the fold budget (:meth:`WalkBase.spend`), which calls and keys share.
+BYTES_PER_CONTAINER: Final = 2
+CONTAINER_SLACK: Final = 4096
 #: Modules whose classes' BUILDs are not charged :data:`INSTANCE_BUILD_UNITS`.
 DATA_MODULES: Final = ("numpy", "joblib")
 

@@ -31,8 +31,9 @@ from safeload._types import Buffer
 from safeload.exceptions import LimitExceededError
 from safeload.pickle.analysis import StreamAnalysis, Unsafe
 from safeload.pickle.costs import (
+    BYTES_PER_CONTAINER,
     BYTES_PER_NODE,
-    CONTAINER_UNITS,
+    CONTAINER_SLACK,
     INSTANCE_BUILD_UNITS,
     const_nodes,
     unfolded,
@@ -88,8 +89,9 @@ class WalkBase:
         self.spent = 0
         #: BUILDs on objects other than numpy's and joblib's (see ``Walker._charge_build``)
         self.instance_builds = 0
-        #: containers the stream made (see ``charge_container``)
+        #: containers the stream made, and the most it may make (see ``charge_container``)
         self.containers_made = 0
+        self.container_cap = self.size // BYTES_PER_CONTAINER + CONTAINER_SLACK
         #: id -> each object already charged as made (see ``WalkCalls._charge_instance``)
         self.made_charged: dict[int, Any] = {}
         #: id -> what printing a dtype with fields costs (see ``refetched``)
@@ -141,22 +143,26 @@ class WalkBase:
             )
 
     def charge_container(self, pos: int, name: str) -> None:
-        """A container the stream makes (the opcode ``name`` at ``pos``: EMPTY_DICT, TUPLE1,
-        LIST, ...) costs :data:`~safeload.pickle.costs.CONTAINER_UNITS` of the stream's
-        budget: each is a node every check after building visits (rt78-05). Past the budget,
-        a refusal that names the containers when they are most of what was spent."""
+        """Count a container the stream makes (the opcode ``name`` at ``pos``: EMPTY_DICT,
+        TUPLE1, LIST, ...): at most one per
+        :data:`~safeload.pickle.costs.BYTES_PER_CONTAINER` bytes of the stream, plus
+        :data:`~safeload.pickle.costs.CONTAINER_SLACK`, as each is a node every check after
+        building visits (rt78-05, rt79-08)."""
         self.containers_made += 1
-        self.spent += CONTAINER_UNITS
-        if self.spent > self.work_cap:
-            self.over_budget(pos, name)
+        if self.containers_made > self.container_cap:
+            raise Unsafe(
+                pos,
+                name,
+                f"more than {self.container_cap:,} containers (tuples, lists, dicts, sets) in "
+                f"{self.size:,} bytes: a stream makes at most one per {BYTES_PER_CONTAINER} "
+                "bytes (each is an object the checks after loading visit)",
+            )
 
     def over_budget(self, pos: int, name: str) -> None:
-        """Refuse the stream past its budget, naming what most of it went to: the objects
-        made or given state (``instance_builds``), the containers made
-        (``containers_made``), or else the calls, keys and memo references (:meth:`spend`)."""
-        objects = self.instance_builds * INSTANCE_BUILD_UNITS
-        containers = self.containers_made * CONTAINER_UNITS
-        if 2 * objects > self.spent:
+        """Refuse the stream past its budget, naming the objects made or given state
+        (``instance_builds``) when they are most of what was spent, else the calls, keys and
+        memo references (:meth:`spend`)."""
+        if 2 * self.instance_builds * INSTANCE_BUILD_UNITS > self.spent:
             raise Unsafe(
                 pos,
                 name,
@@ -164,15 +170,6 @@ class WalkBase:
                 "the stream reuses, cost more than the file's size allows (an object "
                 f"{INSTANCE_BUILD_UNITS // FOLD_UNITS_PER_BYTE} bytes' worth: each is a "
                 "Python-level object when the model is used)",
-            )
-        if 2 * containers > self.spent:
-            raise Unsafe(
-                pos,
-                name,
-                f"{self.containers_made:,} containers (tuples, lists, dicts, sets) in "
-                f"{pos:,} bytes: more than the file's size allows (a container "
-                f"{CONTAINER_UNITS / FOLD_UNITS_PER_BYTE:g} bytes' worth: each is an object "
-                "the checks after loading visit)",
             )
         self.spend(0, pos, name)
 
