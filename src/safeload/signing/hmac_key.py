@@ -426,22 +426,28 @@ def _decompressed(secret: bytes) -> list[bytes]:
 
 def _tar_members(secret: bytes) -> list[bytes]:
     """The first regular members of a tar archive (``tar cf pub.tar pub.der``, and inflated
-    ``.tar.xz`` or ``.tar.gz``: rt78-08), each at most :data:`MAX_INFLATED` bytes."""
-    import io
-    import tarfile
+    ``.tar.xz`` or ``.tar.gz``: rt78-08), each at most :data:`MAX_INFLATED` bytes.
 
+    Read from the 512-byte headers here, not with :mod:`tarfile`: its pax header reader runs
+    a regular expression that is quadratic in a run of digits before Python 3.11.10
+    (CVE-2024-6232: a 64 KB pax comment of digits took 3.5 s, 128 KB some 14 s, rt79-04).
+    Extended headers (pax, GNU long names) are skipped by their size like any member."""
     forms: list[bytes] = []
-    try:
-        with tarfile.open(fileobj=io.BytesIO(secret), mode="r:") as archive:
-            for _ in range(4):
-                info = archive.next()
-                if info is None:
-                    break
-                member = archive.extractfile(info) if info.isfile() else None
-                if member is not None:
-                    forms.append(member.read(MAX_INFLATED))
-    except (tarfile.TarError, OSError, EOFError, ValueError):
-        pass
+    at = 0
+    for _ in range(16):
+        header = secret[at : at + 512]
+        if len(header) < 512 or header[257:262] != b"ustar":
+            break
+        field = header[124:136].strip(b"\x00 ")
+        if not field or field[0] & 0x80 or any(c not in b"01234567" for c in field):
+            break  # (GNU's base-256 sizes are for members of 8 GB and more)
+        size = int(field, 8)
+        start = at + 512
+        if header[156:157] in (b"0", b"\x00", b"7"):  # a regular file
+            forms.append(secret[start : start + min(size, MAX_INFLATED)])
+            if len(forms) == 4:
+                break
+        at = start + (size + 511) // 512 * 512
     return forms
 
 
@@ -1351,34 +1357,28 @@ _OTHER_COMPRESSORS = {
 _JAVA_STORES = (b"\xfe\xed\xfe\xed", b"\xce\xce\xce\xce")
 #: The DER of PKCS#7's ``data`` content type (1.2.840.113549.1.7.1).
 _PKCS7_DATA = b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x01"
-#: The passwords a certificate store is tried with: none, and keytool's default.
-_STORE_PASSWORDS = (None, b"", b"changeit")
 
 
 def _key_store_form(secret: bytes) -> str | None:
-    """A key store: a Java KeyStore, or a PKCS#12 file that opens with no password or
-    keytool's default (a truststore of certificates, what ``keytool`` and
-    ``serialize_java_truststore`` write: rt76-05). Its certificates are public, and a store is
-    no random secret."""
+    """A key store: a Java KeyStore, or a PKCS#12 file (a truststore of certificates, what
+    ``keytool`` and ``serialize_java_truststore`` write: rt76-05), told by its shape. Its
+    certificates are public, and a store is no random secret."""
     if secret[:4] in _JAVA_STORES:
         return "a Java KeyStore (JKS or JCEKS)"
     if secret[:1] != b"\x30":
         return None
-    header = _der_length(secret, 1)
-    start = header[1] if header is not None else 0  # ((length, header size))
-    if header is not None and secret[start : start + 3] == b"\x02\x01\x03":
-        # a PFX (version 3) whose content is PKCS#7 data: a PKCS#12 file, whatever its
-        # password (``-certpbe NONE`` leaves its certificates in plain sight, rt78-07)
-        if _PKCS7_DATA in secret[start + 3 : start + 24]:
-            return "a PKCS#12 key store"
-    from cryptography.hazmat.primitives.serialization import pkcs12
-
-    for password in _STORE_PASSWORDS:
-        try:
-            pkcs12.load_pkcs12(secret, password)
-        except (ValueError, TypeError):
-            continue
-        return "a PKCS#12 key store (a truststore of certificates)"
+    # BER's indefinite length (0x80: NSS's pk12util, BouncyCastle) or DER's definite one
+    header = (0, 2) if secret[1:2] == b"\x80" else _der_length(secret, 1)
+    if header is None:
+        return None
+    start = header[1]
+    if secret[start : start + 2] == b"\x02\x01" and _PKCS7_DATA in secret[start + 3 : start + 26]:
+        # a PFX (a one-byte version, 3 as written) whose content is PKCS#7 data: a PKCS#12
+        # file, whatever its password (``-certpbe NONE`` leaves its certificates in plain
+        # sight, rt78-07; BER's form rt79-03). Recognised by this shape alone: opening one
+        # verifies its MAC first, with as many iterations as the file asks (2**31 - 1: some
+        # nine minutes, rt79-06), so no untrusted secret is opened.
+        return "a PKCS#12 key store"
     return None
 
 
