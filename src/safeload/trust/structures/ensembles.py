@@ -53,6 +53,46 @@ def _check_bootstrap_count(est: Any) -> None:
     drawn = attrs.get("_n_samples_bootstrap")
     if drawn is not None:
         check_draw_count(drawn, attrs.get("_n_samples"), attrs.get("max_samples"), "forest")
+    samples = attrs.get("_n_samples")
+    per_tree = drawn if attrs.get("bootstrap") is True else samples
+    if per_tree is not None:
+        require(is_int(per_tree) and int(per_tree) >= 1, "forest sample count is not positive")
+        check_drawn_total(getattr(est, "estimators_", None), int(per_tree), "forest", True)
+
+
+#: The sample indexes a bagging model or forest's ``estimators_samples_`` may draw over all
+#: its members (a notebook's display of the model reads that property) without its trees
+#: showing that they were fitted on that many: 2**27, 1 GB of int64 indexes (100 trees over
+#: 1.3 million rows).
+MAX_UNPROVEN_DRAWS = 1 << 27
+
+
+def check_drawn_total(members: Any, per_member: int, what: str, trees: bool) -> None:
+    """``estimators_samples_`` draws ``per_member`` indexes for every member (a forest's
+    bootstrap count, or its training set's size without bootstrap; bagging's ``_max_samples``
+    or ``_n_samples``): plain ints fit stores, 10**9 on ten members fitted on 60 rows asked
+    4-8 GB each (rt79-05). Past :data:`MAX_UNPROVEN_DRAWS` in all, a forest's trees (``trees``)
+    must show the samples they were fitted on: each tree's root holds the distinct samples it
+    drew, at least half the draws (a scan's shadow cannot read the root: it reports such a
+    forest unproven)."""
+    count = len(members) if type(members) in (list, tuple) else 1
+    if count * per_member <= MAX_UNPROVEN_DRAWS:
+        return
+    require(
+        trees and count > 0,
+        f"{what} members would draw {count * per_member:,} sample indexes in all (at most "
+        f"{MAX_UNPROVEN_DRAWS:,}), more than it can show it was fitted on",
+    )
+    for member in members:
+        tree: Any = getattr(member, "tree_", None)
+        require(tree is not None, f"{what} member without a tree to show its samples")
+        roots: Any = tree.n_node_samples
+        require(
+            issubclass(type(roots), np.ndarray)
+            and roots.size > 0
+            and per_member <= 2 * int(roots[0]) + 64,
+            f"{what} draws {per_member:,} samples per member, more than its trees were fitted on",
+        )
 
 
 def check_draw_count(drawn: Any, samples: Any, param: Any, what: str) -> None:
@@ -151,6 +191,12 @@ def check_bagging(est: Any, context: Any) -> None:
         isolation = class_of(est).__name__ == "IsolationForest"
         param = None if isolation else attrs.get("max_samples")
         check_draw_count(attrs["_max_samples"], attrs.get("_n_samples"), param, "bagging")
+        # (a draw without replacement of more than 1% permutes the whole population: then
+        # _n_samples counts, as scikit-learn's sample_without_replacement does)
+        drawn, population = int(attrs["_max_samples"]), int(attrs["_n_samples"])
+        if attrs.get("bootstrap") is not True and drawn > population / 100:
+            drawn = max(drawn, population)
+        check_drawn_total(subs, drawn, "bagging", False)
     max_features = getattr(est, "_max_features", None)
     for sub, cols in zip(subs, feats, strict=True):
         cols = np.asarray(cols)

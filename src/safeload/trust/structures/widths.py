@@ -321,10 +321,29 @@ def _check_paid_widths(est: Any) -> None:
     if sklearn_class in GRAM_COMPONENTS:
         for key in ("components_", "dictionary"):
             shape = _shape(attrs.get(key))
+            if not (type(shape) is tuple and shape):
+                continue
+            rows = int(shape[0])
             require(
-                not (type(shape) is tuple and shape and int(shape[0]) > MAX_GRAM_COMPONENTS),
+                rows <= MAX_GRAM_COMPONENTS,
                 f"{key} has more than {MAX_GRAM_COMPONENTS:,} rows: transform computes their "
                 "square Gram matrix on every call, whatever the rows",
+            )
+            features = int(shape[1]) if len(shape) > 1 else 0
+            # the Gram's work per call (and OMP's copy of it, LARS's walk over it, per row)
+            # is the square of the components: over few features, paid by what the file
+            # stores only up to a multiple of them (rt79-01: 8,192 copies of 4 atoms over 20
+            # features took 0.16-2 s a row); FactorAnalysis's components, fit makes at most
+            # one per feature
+            most = (
+                features
+                if sklearn_class == "FactorAnalysis"
+                else max(FREE_GRAM_COMPONENTS, GRAM_COMPONENTS_PER_FEATURE * features)
+            )
+            require(
+                rows <= most,
+                f"{key} has {rows:,} rows over {features:,} features (at most {most:,}): "
+                "transform's work per row grows with their square",
             )
     if sklearn_class == "AdaBoostRegressor":
         # (staged_predict slices estimators_: a list, a tuple or an object array, rt69-02)
@@ -435,6 +454,11 @@ GRAM_COMPONENTS = frozenset(
 )
 #: Components past which a :data:`GRAM_COMPONENTS` model is refused: 8,192 squared is 512 MB.
 MAX_GRAM_COMPONENTS = 8192
+#: Components a :data:`GRAM_COMPONENTS` model may have over any number of features, and per
+#: feature past that (an overcomplete dictionary of image patches has a few atoms per pixel):
+#: 1,024 atoms over 20 features take some 3 ms a row with OMP (rt79-01's 8,192: 0.16 s).
+FREE_GRAM_COMPONENTS = 1024
+GRAM_COMPONENTS_PER_FEATURE = 8
 
 
 #: AdaBoostRegressor members past which it is refused. Its ``staged_predict`` and
@@ -854,15 +878,98 @@ STACKED_ARRAYS: dict[str, frozenset[str]] = {
 DIAGNOSTIC_ARRAYS = frozenset({"n_iter_", "mse_path_", "cv_results_", "cv_values_"})
 
 
+#: The fitted object arrays scikit-learn fills with arrays, by class: KBinsDiscretizer's bin
+#: edges, one 1-D array of numbers per feature. In any other fitted object array each item is
+#: a label, a name or a number (:func:`_plain_item`).
+ARRAY_OBJECT_ARRAYS: dict[str, frozenset[str]] = {
+    "KBinsDiscretizer": frozenset({"bin_edges_"}),
+}
+
+#: The fitted object arrays of estimators scikit-learn keeps, by class: gradient boosting's
+#: regression trees, one per stage and class (the boosting checks read them).
+MEMBER_OBJECT_ARRAYS: dict[str, frozenset[str]] = {
+    "GradientBoostingClassifier": frozenset({"estimators_"}),
+    "GradientBoostingRegressor": frozenset({"estimators_"}),
+}
+
+#: The items a fitted object array holds: labels, feature names, categories and statistics.
+_PLAIN_ITEMS = (str, bytes, bool, float, type(None))
+
+#: The most items a tuple, list or dict inside a fitted object array holds (a tuple label of
+#: MultiLabelBinarizer's, a record's fields), and the levels of them read.
+MAX_ITEM_PARTS = 64
+MAX_ITEM_LEVELS = 4
+
+
+def _plain_item(item: Any, levels: int = MAX_ITEM_LEVELS) -> bool:
+    """Whether ``item`` is a label, a name or a number of at most 64 bits (a numpy scalar of a
+    number, string or date kind too), or a small tuple, list or dict of such items
+    (:data:`MAX_ITEM_PARTS`, :data:`MAX_ITEM_LEVELS`): nothing that broadcasts. (``type()``,
+    not isinstance: a value scan cannot see raises on isinstance.)"""
+    kind = type(item)
+    if kind in _PLAIN_ITEMS:
+        return True
+    if kind is int:
+        return bool(-(1 << 63) <= item < 1 << 64)
+    if kind is tuple or kind is list:
+        return (
+            levels > 0
+            and len(item) <= MAX_ITEM_PARTS
+            and all(_plain_item(part, levels - 1) for part in item)
+        )
+    if kind is dict:
+        return (
+            levels > 0
+            and len(item) <= MAX_ITEM_PARTS
+            and all(
+                _plain_item(key, levels - 1) and _plain_item(value, levels - 1)
+                for key, value in item.items()
+            )
+        )
+    return issubclass(kind, np.generic) and item.dtype.kind in "biufcUSMm"
+
+
+def _check_object_items(name: str, key: str, value: Any) -> None:
+    """A fitted object array holds plain items (:func:`_plain_item`), but the arrays of
+    numbers :data:`ARRAY_OBJECT_ARRAYS` lists and the members :data:`MEMBER_OBJECT_ARRAYS`
+    lists. Its shape is what the shape rules read, and its items broadcast as arrays do: a
+    (2,) ``class_log_prior_`` of two arrays of 100,000 zeros made a naive Bayes predict 3.2
+    GB for 2,000 rows, a PCA's ``mean_`` 32 GB (rt79-07). A record array with object fields
+    is read as the tuples of its records, which is what scan's shadow of it holds."""
+    if not (issubclass(type(value), np.ndarray) and value.dtype.hasobject):
+        return
+    if key in MEMBER_OBJECT_ARRAYS.get(name, frozenset()):
+        return
+    if key in ARRAY_OBJECT_ARRAYS.get(name, frozenset()):
+        require(
+            value.dtype.kind == "O"
+            and value.ndim == 1
+            and all(
+                issubclass(type(item), np.ndarray) and item.ndim == 1 and item.dtype.kind in "iuf"
+                for item in value
+            ),
+            f"{key} is not one array of numbers per feature, as fit stores it",
+        )
+        return
+    items: Any = value.flat if value.dtype.kind == "O" else value.ravel().tolist()
+    require(
+        all(_plain_item(item) for item in items),
+        f"{key} is an object array holding arrays or objects: fit stores labels, names or "
+        "numbers there, and arithmetic would broadcast each item",
+    )
+
+
 def _check_fitted_dimensions(name: str, attrs: dict[str, Any]) -> None:
     """A scikit-learn estimator's fitted arrays have at most two dimensions, but
-    :data:`STACKED_ARRAYS` and :data:`DIAGNOSTIC_ARRAYS`."""
+    :data:`STACKED_ARRAYS` and :data:`DIAGNOSTIC_ARRAYS`, and its fitted object arrays hold
+    plain items (:func:`_check_object_items`)."""
     allowed = STACKED_ARRAYS.get(name, frozenset())
     if attrs.get("covariance_type") != "full":
         allowed = frozenset()  # (only a full covariance is a matrix per component: rt78-02)
     for key, value in attrs.items():
         if type(key) is not str or not key.endswith("_") or key in DIAGNOSTIC_ARRAYS:
             continue
+        _check_object_items(name, key, value)
         if key in allowed:
             stacked = _shape(value)
             require(
