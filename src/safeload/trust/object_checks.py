@@ -1419,7 +1419,12 @@ def whole_model_problem(
     from safeload.trust import facts
     from safeload.trust.shadow_values import class_of
     from safeload.trust.structures.common import is_int
-    from safeload.trust.structures.names import NameLedger, _attrs, native_arrays, own_arrays
+    from safeload.trust.structures.names import (
+        NameLedger,
+        _attrs,
+        native_arrays,
+        own_array_groups,
+    )
     from safeload.trust.structures.widths import MAX_LLE_NEIGHBOURS, lle_row_work
 
     ledger = NameLedger()
@@ -1429,14 +1434,18 @@ def whole_model_problem(
     repeated = RepeatedOutputs()
     paid_bytes = 0  # bytes of the arrays the model stores, each once (object items: 1 byte)
     seen_roots: set[int] = set()
+    seen_groups: dict[int, dict[int, Any]] = {}
     lists: dict[Any, tuple[Any, dict[int, Any]]] = {}
+    unions = _RootUnions()
     for obj in instances:
         times = meets.get(id(obj), 0)
         if not times:
             continue
         attrs = _attrs(obj)
-        roots = own_arrays(attrs, lists)
-        columns = ledger.add(obj, times, attrs, roots)
+        # the arrays it holds itself, and those of each list it holds: a list many estimators
+        # hold is read once for the whole model (rt79-02)
+        roots, groups = own_array_groups(attrs, lists)
+        columns = ledger.add(obj, times, attrs, roots, groups)
         roots.update(native_arrays(obj))  # (after the names: a tree's nodes name nothing)
         short = facts.short_name(class_of(obj))
         for name in use_time_counts(attrs, short):
@@ -1450,17 +1459,22 @@ def whole_model_problem(
         nodes, interactions = booster_shape(obj)
         boosted = BOOSTER_NODE_BYTES * nodes
         stored += boosted
-        used += times * (MEET_BYTES + boosted + sum(int(root.nbytes) for root in roots.values()))
+        used += times * (MEET_BYTES + boosted + unions.bytes_of(roots, groups))
         # what the model stores counts each array once, whoever holds it: 250 distinct KNNs
         # over one memoised 640 KB _fit_X each did the whole search in predict (rt40-03)
-        own = sum(int(root.nbytes) for key, root in roots.items() if key not in seen_roots)
-        stored += MEET_BYTES + own
-        paid_bytes += sum(
-            int(root.size) if root.dtype.hasobject else int(root.nbytes)
-            for key, root in roots.items()
-            if key not in seen_roots
-        )
-        seen_roots.update(roots)
+        stored += MEET_BYTES
+        for group in (roots, *groups):
+            if group is not roots:
+                if id(group) in seen_groups:
+                    continue  # (every array of it is in seen_roots)
+                seen_groups[id(group)] = group
+            stored += sum(int(root.nbytes) for key, root in group.items() if key not in seen_roots)
+            paid_bytes += sum(
+                int(root.size) if root.dtype.hasobject else int(root.nbytes)
+                for key, root in group.items()
+                if key not in seen_roots
+            )
+            seen_roots.update(group)
         calls = times if output_meets is None else output_meets.get(id(obj), 0)
         if calls:
             repeated.add(class_of(obj), calls, attrs, columns)
@@ -1685,6 +1699,31 @@ def _defines(cls: Any, methods: tuple[str, ...]) -> bool:
     return any(name in vars(base) for base in cls.__mro__ for name in methods)
 
 
+class _RootUnions:
+    """The bytes of the distinct arrays an estimator holds, in its own attributes and in the
+    lists :func:`own_array_groups` gives: the union of a set of lists read once per set, so
+    that 1,000 estimators holding one list of 12,000 arrays cost 1,000 lookups (rt79-02)."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[int, ...], tuple[list[dict[int, Any]], set[int], int]] = {}
+
+    def bytes_of(self, roots: dict[int, Any], groups: list[dict[int, Any]]) -> int:
+        """The bytes of the arrays ``roots`` and ``groups`` hold, each array once."""
+        if not groups:
+            return sum(int(root.nbytes) for root in roots.values())
+        key = tuple(id(group) for group in groups)
+        known = self._known.get(key)
+        if known is None:
+            merged: dict[int, Any] = {}
+            for group in groups:
+                merged.update(group)
+            # (the groups kept with it: their ids are the key)
+            known = (groups, set(merged), sum(int(root.nbytes) for root in merged.values()))
+            self._known[key] = known
+        _, held, total = known
+        return total + sum(int(root.nbytes) for k, root in roots.items() if k not in held)
+
+
 class RepeatedOutputs:
     """The output columns that meetings beyond :data:`HONEST_MEETINGS` add to one input row.
 
@@ -1710,6 +1749,9 @@ class RepeatedOutputs:
         self._widths: dict[int, int] = {}
         #: a container (by id and level) read already: it, its widest axis, its parts' counts
         self._walked: dict[tuple[int, int], tuple[Any, int, dict[int, int]]] = {}
+        #: a container instances' attributes hold (by id): its parts' counts, its meetings
+        #: through every holder, and its most-met holder's meetings
+        self._held: dict[int, list[Any]] = {}
 
     def add(self, cls: Any, times: int, attrs: dict[str, Any], named: int = 0) -> None:
         """Count an instance of ``cls`` met ``times`` times, with attributes ``attrs``, that
@@ -1725,13 +1767,23 @@ class RepeatedOutputs:
             inputs = _count_of(attrs.get("n_features_in_"))
             self.free += times * max(0, expanded - POLYNOMIAL_SPREAD * inputs)
         parts: dict[int, int] = {}  # this instance's parts: key -> occurrences
-        widest_part = 0
-        # (one container held by many attributes is added once, times their count: one list
-        # of 4,000 arrays in 4,000 attributes was added 4,000 times, rt78-06)
-        widest_part = max(widest_part, self._add_items(attrs.values(), parts, 0))
+        held = self._containers(attrs.values())
+        widest_part = self._add_items(attrs.values(), parts, 0, held)
         for part, occurrences in parts.items():
             self._meets[part] = self._meets.get(part, 0) + times * occurrences
             self._top[part] = max(self._top.get(part, 0), times)
+        # a container the attributes hold counts its parts when the total is taken, once for
+        # all its holders: one list of 12,000 arrays held by 1,000 estimators had its parts
+        # counted 1,000 times (rt79-02), as it had been per attribute (rt78-06)
+        for item, count in held.values():
+            known = self._known(item, 0)
+            widest_part = max(widest_part, known[1])
+            entry = self._held.get(id(item))
+            if entry is None:
+                self._held[id(item)] = [known[2], times * count, times]
+            else:
+                entry[1] += times * count
+                entry[2] = max(entry[2], times)
         if times > HONEST_MEETINGS:
             # (the names bound knows each transformer's output columns: a vectorizer's
             # vocabulary, a target encoder's features times classes, rt59-01)
@@ -1743,12 +1795,9 @@ class RepeatedOutputs:
                 widest = max(widest, _count_of(attrs.get("n_features_in_")) * (2 * steps - 1))
             self._excess += (times - HONEST_MEETINGS) * widest
 
-    def _add_items(self, items: Any, parts: dict[int, int], depth: int) -> int:
-        """:meth:`_add_parts` of each of ``items`` at ``depth``; their widest axis. A container
-        among them held many times is added once, its parts times its count: one list of
-        6,000 arrays held 6,000 times had its parts added one by one per reference (rt77-09),
-        and by 4,000 attributes alike (rt78-06)."""
-        widest = 0
+    @staticmethod
+    def _containers(items: Any) -> dict[int, list[Any]]:
+        """The lists, tuples and dicts among ``items``: id -> [container, how many times]."""
         held: dict[int, list[Any]] = {}
         for item in items:
             kind = type(item)
@@ -1758,14 +1807,42 @@ class RepeatedOutputs:
                     held[id(item)] = [item, 1]
                 else:
                     entry[1] += 1
-                continue
-            widest = max(widest, self._add_parts(item, parts, depth))
-        for item, times in held.values():
-            once: dict[int, int] = {}
-            widest = max(widest, self._add_parts(item, once, depth))
-            for key, count in once.items():
-                parts[key] = parts.get(key, 0) + count * times
+        return held
+
+    def _add_items(
+        self, items: Any, parts: dict[int, int], depth: int, held: dict[int, list[Any]]
+    ) -> int:
+        """:meth:`_add_parts` of each of ``items`` at ``depth`` but the containers ``held``
+        among them (:meth:`_containers`); their widest axis. Each of those the caller adds
+        once, its parts times its count: one list of 6,000 arrays held 6,000 times had its
+        parts added one by one per reference (rt77-09), and by 4,000 attributes alike
+        (rt78-06)."""
+        widest = 0
+        for item in items:
+            if id(item) not in held:
+                widest = max(widest, self._add_parts(item, parts, depth))
         return widest
+
+    def _known(self, value: Any, depth: int) -> tuple[Any, int, dict[int, int]]:
+        """The container ``value`` read at ``depth``, once: it, its widest axis, and its
+        parts' counts (lists, tuples and dicts two levels deep)."""
+        known = self._walked.get((id(value), depth))
+        if known is None:
+            widest = 0
+            found: dict[int, int] = {}
+            # (dict's own values: an OrderedDict entry answers .get as a dict does, rt60-09)
+            items = dict.values(value) if issubclass(type(value), dict) else value
+            if depth < 2 and len(value) < 100_000:
+                held = self._containers(items)
+                widest = self._add_items(items, found, depth + 1, held)
+                for item, times in held.values():
+                    inner = self._known(item, depth + 1)
+                    widest = max(widest, inner[1])
+                    for key, count in inner[2].items():
+                        found[key] = found.get(key, 0) + count * times
+            known = (value, widest, found)
+            self._walked[(id(value), depth)] = known
+        return known
 
     def _add_parts(self, value: Any, parts: dict[int, int], depth: int) -> int:
         """Note the parts in ``value`` (lists, tuples and dicts two levels deep); their widest
@@ -1775,16 +1852,7 @@ class RepeatedOutputs:
         if kind in (list, tuple) or issubclass(kind, dict):
             # a container met again counts its parts again without its items read again:
             # 60 stumps sharing one list of 50,000 floats read it 60 times (rt74-07)
-            known = self._walked.get((id(value), depth))
-            if known is None:
-                widest = 0
-                found: dict[int, int] = {}
-                # (dict's own values: an OrderedDict entry answers .get as a dict does, rt60-09)
-                items = dict.values(value) if issubclass(kind, dict) else value
-                if depth < 2 and len(value) < 100_000:
-                    widest = self._add_items(items, found, depth + 1)
-                known = (value, widest, found)
-                self._walked[(id(value), depth)] = known
+            known = self._known(value, depth)
             for key, count in known[2].items():
                 parts[key] = parts.get(key, 0) + count
             return known[1]
@@ -1801,9 +1869,15 @@ class RepeatedOutputs:
 
     def total(self) -> int:
         """The repeated output columns, over every instance and part added."""
+        meets_of = dict(self._meets)
+        top_of = dict(self._top)
+        for parts, meets, top in self._held.values():
+            for key, count in parts.items():
+                meets_of[key] = meets_of.get(key, 0) + meets * count
+                top_of[key] = max(top_of.get(key, 0), top)
         repeated = 0
-        for key, meets in self._meets.items():
-            allowed = max(HONEST_MEETINGS, self._top[key])
+        for key, meets in meets_of.items():
+            allowed = max(HONEST_MEETINGS, top_of[key])
             if meets > allowed:
                 repeated += (meets - allowed) * self._widths[key]
         return self._excess + repeated

@@ -21,6 +21,7 @@ more, :data:`NAME_SPREAD` times the bytes of the arrays the model stores.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -131,10 +132,31 @@ def own_arrays(
     (by id and level, the container kept alive with it), here and for the caller's next
     estimators: one list of 50,000 floats shared by 60 stumps was read 60 times (rt74-07),
     and one list of 100,000 floats held 1,000 times by one tuple, 1,000 times (rt75-02)."""
-    roots: dict[int, Any] = {}
-    # (a list many attributes hold merges once: rt78-06)
-    _collect_items(attrs.values(), roots, 0, {} if lists is None else lists)
-    return roots
+    direct, groups = own_array_groups(attrs, {} if lists is None else lists)
+    for group in groups:
+        direct.update(group)
+    return direct
+
+
+def own_array_groups(
+    attrs: dict[str, Any], lists: dict[Any, tuple[Any, dict[int, Any]]]
+) -> tuple[dict[int, Any], list[dict[int, Any]]]:
+    """:func:`own_arrays` in parts: the roots of the arrays among ``attrs``' values (a new
+    dict), and the roots of each list or tuple among them, once however many attributes hold
+    it (rt78-06), as ``lists`` keeps them: the same dict wherever the container is held, so
+    that a caller adds a container many estimators hold once (one list of 12,000 arrays in
+    1,000 estimators was merged 1,000 times, rt79-02)."""
+    direct: dict[int, Any] = {}
+    groups: list[dict[int, Any]] = []
+    held: set[int] = set()
+    for item in attrs.values():
+        if type(item) in (list, tuple):
+            if id(item) not in held and len(item) < 100_000:
+                held.add(id(item))
+                groups.append(_known_roots(item, 0, lists))
+        else:
+            _collect_roots(item, direct, 0, lists)
+    return direct, groups
 
 
 #: Native classes whose instances hold the arrays a method walks in their pickled state, not
@@ -203,14 +225,21 @@ def _collect_roots(
         root = root_array(value)
         roots[id(root)] = root
     elif type(value) in (list, tuple) and depth < 2 and len(value) < 100_000:
-        known = lists.get((id(value), depth))
-        if known is None:
-            found: dict[int, Any] = {}
-            # (a list held many times merges once: rt77-09)
-            _collect_items(value, found, depth + 1, lists)
-            known = (value, found)
-            lists[(id(value), depth)] = known
-        roots.update(known[1])
+        roots.update(_known_roots(value, depth, lists))
+
+
+def _known_roots(
+    value: Any, depth: int, lists: dict[Any, tuple[Any, dict[int, Any]]]
+) -> dict[int, Any]:
+    """The roots the list or tuple ``value`` holds at ``depth``, read once (``lists``)."""
+    known = lists.get((id(value), depth))
+    if known is None:
+        found: dict[int, Any] = {}
+        # (a list held many times merges once: rt77-09)
+        _collect_items(value, found, depth + 1, lists)
+        known = (value, found)
+        lists[(id(value), depth)] = known
+    return known[1]
 
 
 def _count(value: Any) -> int:
@@ -318,6 +347,7 @@ class NameLedger:
         self.stored = 0  # bytes of the model's arrays, each memory once
         self.char_bytes = 1  # bytes per character of the widest text the names may hold
         self.seen: set[int] = set()
+        self.groups: dict[int, dict[int, Any]] = {}  # own_array_groups' groups counted
 
     def text(self, values: Any) -> int:
         """The longest ``str()`` of ``values`` (an array, list or other iterable of names),
@@ -336,21 +366,28 @@ class NameLedger:
         times: int = 1,
         attrs: dict[str, Any] | None = None,
         roots: dict[int, Any] | None = None,
+        groups: Sequence[dict[int, Any]] = (),
     ) -> int:
         """Count what ``obj`` (met ``times`` times) may name and the arrays it stores
         (``attrs`` and ``roots`` as :func:`_attrs` and :func:`own_arrays` give them, when
-        the caller has them already). Returns the names it writes each time it is met: its
-        output columns."""
+        the caller has them already; or ``roots`` and ``groups`` as
+        :func:`own_array_groups` gives them, each group read once for the whole model).
+        Returns the names it writes each time it is met: its output columns."""
         mro = _mro(class_of(obj))
         if not any(name.startswith("sklearn.") for name in mro):
             return 0  # (arrays held elsewhere, a sparse matrix's, count as nothing: scan
             # builds those for real and a load walks them, so only estimators' own arrays agree)
         if attrs is None:
             attrs = _attrs(obj)
-        for key, root in (own_arrays(attrs) if roots is None else roots).items():
-            if key not in self.seen:
-                self.seen.add(key)
-                self.stored += int(root.nbytes)
+        for group in (own_arrays(attrs) if roots is None else roots, *groups):
+            if group is not roots and roots is not None:
+                if id(group) in self.groups:
+                    continue
+                self.groups[id(group)] = group
+            for key, root in group.items():
+                if key not in self.seen:
+                    self.seen.add(key)
+                    self.stored += int(root.nbytes)
         n_in = _count(attrs.get("n_features_in_"))
         names = attrs.get("feature_names_in_")
         if _size(names):  # an array, or a list or tuple: scikit-learn uses it as it is (rt35-05)
