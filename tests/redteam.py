@@ -959,6 +959,34 @@ SCAN_THEN_LOAD = (
 )
 
 
+#: A child that makes an HMACKey of the file's bytes: ``made`` or ``refused``.
+HMAC_OF_FILE = (
+    "from safeload.exceptions import KeyFormatError\n"
+    "from safeload.signing.hmac_key import HMACKey\n"
+    "try:\n"
+    "    HMACKey(open(sys.argv[1], 'rb').read())\n"
+    "    print('made', flush=True)\n"
+    "except KeyFormatError:\n"
+    "    print('refused', flush=True)\n"
+)
+
+
+def ridge_holding(items: bytes, prelude: bytes = b"") -> bytes:
+    """A protocol-2 pickle of a fitted Ridge whose attribute ``junk`` is the list the opcodes
+    ``items`` push (after ``prelude``, which leaves nothing on the stack)."""
+    import pickle
+
+    from sklearn.linear_model import Ridge
+
+    x = np.random.RandomState(0).rand(20, 2)
+    model = Ridge().fit(x, x[:, 0])
+    model.junk = "PLACEHOLDER"
+    data = pickle.dumps(model, protocol=2)
+    text = b"X\x0b\x00\x00\x00PLACEHOLDER"
+    assert data.count(text) == 1
+    return data.replace(text, prelude + b"(" + items + b"l")
+
+
 def code_page_reading(raw: bytes, page: str) -> str:
     """``raw`` as a program reading it with the single-byte ``page`` makes it: each byte
     decoded alone, an undefined byte as its own code point (what Windows'

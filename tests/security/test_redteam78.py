@@ -152,12 +152,14 @@ import pytest
 
 from redteam import (
     HANG_CPU,
+    HMAC_OF_FILE,
     SCAN_THEN_LOAD,
     assert_refused_with,
     child,
     compressed_joblib,
     joblib_out_of_memory,
     load_honest,
+    ridge_holding,
 )
 
 #: Input columns of the crafted models: the "columns per input column" budget grows with it.
@@ -283,22 +285,6 @@ def test_rt78_04_long_text_labels_honest(tmp_path):
 # --- rt78-05: objects made by a call, and empty containers, cost nothing per object --------
 
 
-def _ridge_holding(items: bytes, prelude: bytes = b"") -> bytes:
-    """A protocol-2 pickle of a fitted Ridge whose attribute ``junk`` is the list the opcodes
-    ``items`` push (after ``prelude``, which leaves nothing on the stack)."""
-    import pickle
-
-    from sklearn.linear_model import Ridge
-
-    x = np.random.RandomState(0).rand(20, 2)
-    model = Ridge().fit(x, x[:, 0])
-    model.junk = "PLACEHOLDER"
-    data = pickle.dumps(model, protocol=2)
-    text = b"X\x0b\x00\x00\x00PLACEHOLDER"
-    assert data.count(text) == 1
-    return data.replace(text, prelude + b"(" + items + b"l")
-
-
 @pytest.mark.parametrize(
     "kind",
     [
@@ -319,7 +305,7 @@ def test_rt78_05_uncharged_objects(tmp_path, kind):
     # (pure), 300,000: scan 22 s + load 14 s; plain pickle 0.01 s. Empty dicts (EMPTY_DICT,
     # one byte each) alike: 1,000,000 in 1 MB, scan 19 s + load 15 s, plain 0.05 s
     if kind == "empty_dicts":
-        data = _ridge_holding(b"}" * 100_000)  # (the test: 100,000 dicts, 50,000 objects)
+        data = ridge_holding(b"}" * 100_000)  # (the test: 100,000 dicts, 50,000 objects)
     else:
         module, name = {
             "object": ("builtins", "object"),
@@ -327,7 +313,7 @@ def test_rt78_05_uncharged_objects(tmp_path, kind):
             "timedelta": ("datetime", "timedelta"),
         }[kind]
         prelude = f"c{module}\n{name}\nq\xc80".encode("latin-1")
-        data = _ridge_holding(b"h\xc8)R" * 50_000, prelude)
+        data = ridge_holding(b"h\xc8)R" * 50_000, prelude)
     path = tmp_path / "m.joblib"
     path.write_bytes(lzma.compress(data))
     assert path.stat().st_size < 2_000, path.stat().st_size
@@ -361,7 +347,7 @@ def test_rt78_05_dense_containers(tmp_path, items):
     # half; two-byte containers are within it (an honest LIL matrix's empty rows are two
     # bytes each), their checks linear: 50,000 here, 100 KB, some 1.7 s pure
     count = 100_000 if len(items) == 1 else 50_000
-    data = _ridge_holding(items * count)
+    data = ridge_holding(items * count)
     path = tmp_path / "m.joblib"
     path.write_bytes(lzma.compress(data))
     done = child(SCAN_THEN_LOAD, path, cpu=HANG_CPU if len(items) == 1 else 5.0)
@@ -543,17 +529,6 @@ def test_rt78_09_gpg_colon_key_data():
 
 # --- rt78-10: a long run of digits makes the asn1parse line pattern quadratic --------------
 
-#: A child that makes an HMACKey of the file's bytes: ``made`` or ``refused``.
-_HMAC_OF_FILE = (
-    "from safeload.exceptions import KeyFormatError\n"
-    "from safeload.signing.hmac_key import HMACKey\n"
-    "try:\n"
-    "    HMACKey(open(sys.argv[1], 'rb').read())\n"
-    "    print('made', flush=True)\n"
-    "except KeyFormatError:\n"
-    "    print('refused', flush=True)\n"
-)
-
 
 @pytest.mark.parametrize("form", ["decimal", "bits"])
 def test_rt78_10_digit_run_quadratic(tmp_path, form):
@@ -569,7 +544,7 @@ def test_rt78_10_digit_run_quadratic(tmp_path, form):
     secret = "".join(rng.choice(alphabet) for _ in range(128 * 1024)).encode()
     path = tmp_path / "secret.txt"
     path.write_bytes(secret)
-    done = child(_HMAC_OF_FILE, path, cpu=HANG_CPU)
+    done = child(HMAC_OF_FILE, path, cpu=HANG_CPU)
     assert "made" in done.stdout or "refused" in done.stdout, str(done)
 
 

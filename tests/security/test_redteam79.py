@@ -169,25 +169,15 @@ import pytest
 from redteam import (
     GB,
     HANG_CPU,
+    HMAC_OF_FILE,
     PLAIN_JOBLIB_CALL,
     SCAN_THEN_LOAD,
     assert_refused_with,
     child,
     compressed_joblib,
     joblib_out_of_memory,
+    ridge_holding,
 )
-
-#: A child that makes an HMACKey of the file's bytes: ``made`` or ``refused``.
-_HMAC_OF_FILE = (
-    "from safeload.exceptions import KeyFormatError\n"
-    "from safeload.signing.hmac_key import HMACKey\n"
-    "try:\n"
-    "    HMACKey(open(sys.argv[1], 'rb').read())\n"
-    "    print('made', flush=True)\n"
-    "except KeyFormatError:\n"
-    "    print('refused', flush=True)\n"
-)
-
 
 # --- rt79-01: a sparse coder's transform is quadratic in its atoms, per row -----------------
 
@@ -280,6 +270,25 @@ def test_rt79_02_list_in_many_estimators(tmp_path):
 # --- rt79-03: a PKCS#12 in BER (indefinite lengths) escapes the PFX shape check -------------
 
 
+def _openssl_certificate(tmp_path: Any) -> tuple[Any, Any]:
+    """A P-256 key and its self-signed certificate, written by openssl as PEM files."""
+    import subprocess
+
+    key = tmp_path / "key.pem"
+    cert = tmp_path / "cert.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"),
+            *("-nodes", "-keyout", str(key), "-out", str(cert), "-subj", "/CN=signer"),
+            *("-days", "1"),
+        ],
+        capture_output=True,
+        check=True,
+        timeout=30,
+    )
+    return key, cert
+
+
 @pytest.mark.parametrize("form", ["cert_only", "key_and_cert", "cert_only_base64"])
 def test_rt79_03_pkcs12_ber(tmp_path, form):
     import base64
@@ -295,18 +304,7 @@ def test_rt79_03_pkcs12_ber(tmp_path, form):
     # parses it, warning that it falls back to BER) is not recognised, and under a password
     # other than none or "changeit" it does not open: accepted, its certificate's DER in
     # plain sight with ``-certpbe NONE`` (the DER form is refused: rt78-07)
-    key = tmp_path / "key.pem"
-    cert = tmp_path / "cert.pem"
-    subprocess.run(
-        [
-            *("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"),
-            *("-nodes", "-keyout", str(key), "-out", str(cert), "-subj", "/CN=signer"),
-            *("-days", "1"),
-        ],
-        capture_output=True,
-        check=True,
-        timeout=30,
-    )
+    key, cert = _openssl_certificate(tmp_path)
     out = tmp_path / "store.p12"
     args = ["openssl", "pkcs12", "-export", "-in", str(cert), "-certpbe", "NONE"]
     args += ["-passout", "pass:model-signing", "-out", str(out)]
@@ -355,7 +353,7 @@ def test_rt79_04_tar_pax_digits(tmp_path, form):
     assert secret[257:262] == b"ustar" if form == "tar" else len(secret) < 400
     path = tmp_path / "secret.tar"
     path.write_bytes(secret)
-    done = child(_HMAC_OF_FILE, path, cpu=HANG_CPU)
+    done = child(HMAC_OF_FILE, path, cpu=HANG_CPU)
     assert "made" in done.stdout or "refused" in done.stdout, str(done)
 
 
@@ -438,18 +436,7 @@ def test_rt79_06_pkcs12_mac_iterations(tmp_path, form):
     # version 3 before that, but a BER one (rt79-03) or one whose version INTEGER says 2 goes
     # on to load_pkcs12: 10**7 iterations 2.5 s, 10**8 over 12 s, 2**31 - 1 (a 1,043-byte
     # secret) some nine minutes. The test: 2**31 - 1, past the child's HANG_CPU
-    key = tmp_path / "key.pem"
-    cert = tmp_path / "cert.pem"
-    subprocess.run(
-        [
-            *("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"),
-            *("-nodes", "-keyout", str(key), "-out", str(cert), "-subj", "/CN=signer"),
-            *("-days", "1"),
-        ],
-        capture_output=True,
-        check=True,
-        timeout=30,
-    )
+    key, cert = _openssl_certificate(tmp_path)
     out = tmp_path / "store.p12"
     subprocess.run(
         [
@@ -471,7 +458,7 @@ def test_rt79_06_pkcs12_mac_iterations(tmp_path, form):
         secret = _der_sequence([b"\x02\x01\x02", auth_safe, mac_data])
     path = tmp_path / "secret.p12"
     path.write_bytes(secret)
-    done = child(_HMAC_OF_FILE, path, cpu=HANG_CPU)
+    done = child(HMAC_OF_FILE, path, cpu=HANG_CPU)
     assert "made" in done.stdout or "refused" in done.stdout, str(done)
 
 
@@ -519,22 +506,6 @@ def test_rt79_07_object_array_vectors(tmp_path, kind):
 # --- rt79-08: rt78-05 in other forms: nested one-item tuples, 1.5 bytes each --------------
 
 
-def _ridge_holding(items: bytes) -> bytes:
-    """A protocol-2 pickle of a fitted Ridge whose attribute ``junk`` is the list the opcodes
-    ``items`` push (as rt78-05's test builds it)."""
-    import pickle
-
-    from sklearn.linear_model import Ridge
-
-    x = np.random.RandomState(0).rand(20, 2)
-    model = Ridge().fit(x, x[:, 0])
-    model.junk = "PLACEHOLDER"
-    data = pickle.dumps(model, protocol=2)
-    text = b"X\x0b\x00\x00\x00PLACEHOLDER"
-    assert data.count(text) == 1
-    return data.replace(text, b"(" + items + b"l")
-
-
 def test_rt79_08_nested_one_item_tuples(tmp_path):
     import lzma
 
@@ -546,7 +517,7 @@ def test_rt79_08_nested_one_item_tuples(tmp_path):
     # ``}2``, an empty dict and a DUP). 1 MB (333,333 pairs, 664 bytes as xz): compiled scan
     # 14.6 s + load 12.5 s, SAFE and loaded; pure 300 KB 5.0 s + 4.9 s; plain pickle 0.05 s.
     # The test: 200 KB
-    data = _ridge_holding(b"N\x85\x85" * 66_666)
+    data = ridge_holding(b"N\x85\x85" * 66_666)
     path = tmp_path / "m.joblib"
     path.write_bytes(lzma.compress(data))
     assert path.stat().st_size < 1_000, path.stat().st_size
