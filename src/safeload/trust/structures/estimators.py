@@ -22,6 +22,10 @@ from safeload.trust.structures.common import (
     require,
 )
 
+#: The most numbers a linear SVM's ``coef_`` may hold: 2**25, 256 MB (100 classes over 6,700
+#: features).
+MAX_LINEAR_SVC_COEF = 1 << 25
+
 
 def check_svm(est: Any, context: Any) -> None:
     """libsvm reads support vectors, dual coefficients and (for a precomputed kernel) the
@@ -54,6 +58,17 @@ def check_svm(est: Any, context: Any) -> None:
     require(hasattr(dual, "tocsr") == sparse, "SVM dual coefficients disagree with _sparse")
     # (is_callable: a scan's shadow of a scorer or kernel object is callable as the object is)
     precomputed = est.kernel == "precomputed" or is_callable(est.kernel)
+    if est.kernel == "linear" and counts.shape[0] > 2:
+        # a linear SVC's coef_ (a property, and a notebook's display reads it) is one row of
+        # the support vectors' width per pair of classes: 1,000 classes over 2,000 features
+        # asked 8 GB (rt80-07)
+        pairs = counts.shape[0] * (counts.shape[0] - 1) // 2
+        require(
+            pairs * shape_fit[1] <= MAX_LINEAR_SVC_COEF,
+            f"a linear SVM of {counts.shape[0]:,} classes over {shape_fit[1]:,} features: its "
+            f"coef_ would hold {pairs * shape_fit[1]:,} numbers (at most "
+            f"{MAX_LINEAR_SVC_COEF:,})",
+        )
     if precomputed:
         # the support indexes pick the input's columns (the training samples)
         require(

@@ -30,6 +30,14 @@ from safeload.trust.structures.common import (
 )
 
 
+def _own_attribute(est: Any, name: str) -> Any:
+    """``est``'s attribute ``name`` as its ``__dict__`` (or a scan's shadow's state) holds it,
+    or ``None``: never a class property, which would run."""
+    from safeload.trust.structures.names import _attrs
+
+    return _attrs(est).get(name)
+
+
 def check_linear_shapes(est: Any, context: Any) -> None:
     """Native solvers (SGD's weight vectors, coordinate descent) index the stored coefficients
     with the input's feature indexes: every coefficient array must be a vector or a matrix as
@@ -43,7 +51,9 @@ def check_linear_shapes(est: Any, context: Any) -> None:
     coefs: list[tuple[str, npt.NDArray[Any]]] = []
     sparse = _sparse_coef(est)
     for name in ("coef_", "_standard_coef", "_average_coef"):
-        coef = getattr(est, name, None)
+        # the instance's own attribute: a linear SVC's coef_ is a property computing one row
+        # per pair of classes, which took safeload 8 GB for 1,000 classes (rt80-07)
+        coef = _own_attribute(est, name)
         if isinstance(coef, np.ndarray):
             coefs.append((name, coef))
     n_out = getattr(est, "_n_features_out", None)
@@ -895,6 +905,12 @@ MEMBER_OBJECT_ARRAYS: dict[str, frozenset[str]] = {
 #: The items a fitted object array holds: labels, feature names, categories and statistics.
 _PLAIN_ITEMS = (str, bytes, bool, float, type(None))
 
+#: The dates and times an imputer keeps as a column's statistic (a database driver's DATE
+#: column is ``datetime.date`` objects; its NUMERIC column ``Decimal`` ones, of at most
+#: :data:`MAX_ITEM_PARTS` digits), and pandas' own scalars of them (rt80-06).
+_DATE_ITEMS = (datetime.date, datetime.datetime, datetime.time, datetime.timedelta)
+_PANDAS_ITEMS = frozenset({"Timestamp", "Timedelta", "NaTType", "Period"})
+
 #: The most items a tuple, list or dict inside a fitted object array holds (a tuple label of
 #: MultiLabelBinarizer's, a record's fields), and the levels of them read.
 MAX_ITEM_PARTS = 64
@@ -926,6 +942,13 @@ def _plain_item(item: Any, levels: int = MAX_ITEM_LEVELS) -> bool:
                 for key, value in item.items()
             )
         )
+    if kind in _DATE_ITEMS:
+        return True
+    if kind is decimal.Decimal:
+        return len(item.as_tuple().digits) <= MAX_ITEM_PARTS
+    cls = class_of(item)  # (a scan's shadow of a pandas scalar answers its class)
+    if isinstance(cls, type) and cls.__module__.split(".")[0] == "pandas":
+        return cls.__qualname__ in _PANDAS_ITEMS  # (a column's mode: a Timestamp, rt80-06)
     return issubclass(kind, np.generic) and item.dtype.kind in "biufcUSMm"
 
 
