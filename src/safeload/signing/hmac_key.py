@@ -113,7 +113,7 @@ def _from_base64(text: bytes) -> list[bytes]:
     return decoded
 
 
-def _decoded(secret: bytes) -> list[bytes]:
+def _decoded(secret: bytes, left: list[int] | None = None) -> list[bytes]:
     """What ``secret`` decodes to if it is text: base64 (a PEM body without its armour, an
     OpenSSH blob as in ``authorized_keys``, ``base64 pub.pem``) or hex (bare, ``0x``-prefixed
     or colon-separated, ``xxd -p pub.pem``), taken whole (whitespace and line breaks
@@ -123,7 +123,8 @@ def _decoded(secret: bytes) -> list[bytes]:
     shorter than the text but an Ascii85 one of a text of at most :data:`MAX_REREAD_TEXT`
     bytes (``z`` is four bytes, rt77-05) or a decompressed one (at most
     :data:`MAX_INFLATED`), and the tokens do not overlap, so all of them together are at
-    most a few times the secret's length. URL-encoded text is unescaped."""
+    most a few times the secret's length (the decompressed ones :data:`MAX_INFLATED` in all,
+    ``left``: :func:`_decompressed`). URL-encoded text is unescaped."""
     forms: list[bytes] = []
     joined = b"".join(secret.split())  # (a PEM body is wrapped at 64 characters)
     if _COLON_HEX.fullmatch(joined):
@@ -140,7 +141,7 @@ def _decoded(secret: bytes) -> list[bytes]:
     btoa = _BTOA.search(secret) if len(secret) <= MAX_REREAD_TEXT else None
     if btoa:  # (btoa's framing: Ascii85 between "xbtoa Begin" and "xbtoa End", rt77-11)
         forms.extend(_radix_text(b"".join(btoa[1].split())))
-    forms.extend(_decompressed(secret))
+    forms.extend(_decompressed(secret, [MAX_INFLATED] if left is None else left))
     forms.extend(_wide_text(secret))
     forms.extend(_read_as_text(secret))
     forms.extend(_ebcdic_text(secret))
@@ -392,9 +393,13 @@ def _der_prefixes(form: bytes) -> list[bytes]:
 MAX_INFLATED = 1 << 20
 
 
-def _decompressed(secret: bytes) -> list[bytes]:
+def _decompressed(secret: bytes, left: list[int]) -> list[bytes]:
     """``secret`` decompressed if it starts as a gzip, zlib, bzip2 or xz stream does (rt75-03),
-    at most :data:`MAX_INFLATED` bytes of it."""
+    at most :data:`MAX_INFLATED` bytes of it; and a zip's or tar's members. ``left``: the
+    bytes every archive of one secret may still inflate to, at every level, shared with the
+    caller (:data:`MAX_INFLATED` in all): a zip of four zips of four 1 MB members handed 16
+    MB of forms to the text readers, 33 s (rt80-05). Past it the secret is refused: a random
+    secret inflates to nothing."""
     import bz2
     import lzma
     import zlib
@@ -414,13 +419,19 @@ def _decompressed(secret: bytes) -> list[bytes]:
     forms: list[bytes] = []
     for make in makers:
         try:
-            forms.append(make().decompress(secret, MAX_INFLATED))
+            forms.append(make().decompress(secret, MAX_INFLATED + 1))
         except (zlib.error, OSError, EOFError, lzma.LZMAError, ValueError):
             continue
     if secret.startswith(b"PK\x03\x04"):
         forms.extend(_zip_members(secret))
+    left[0] -= sum(len(form) for form in forms)
+    if left[0] < 0:
+        raise KeyFormatError(
+            f"an HMAC secret that decompresses to more than {MAX_INFLATED:,} bytes is an "
+            "archive, not a random secret"
+        )
     if secret[257:262] == b"ustar":
-        forms.extend(_tar_members(secret))
+        forms.extend(_tar_members(secret))  # (parts of the secret: nothing inflates)
     return forms
 
 
@@ -462,7 +473,7 @@ def _zip_members(secret: bytes) -> list[bytes]:
         with zipfile.ZipFile(io.BytesIO(secret)) as archive:
             for info in archive.infolist()[:4]:
                 with archive.open(info) as member:
-                    forms.append(member.read(MAX_INFLATED))
+                    forms.append(member.read(MAX_INFLATED + 1))
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
         pass
     return forms
@@ -769,6 +780,34 @@ def _der_form(data: bytes) -> str | None:
     except failures:
         return None
     return "a DER-encoded X.509 certificate" + (" chain" if len(parts) > 1 else "")
+
+
+#: The most places :func:`_embedded_der` parses in one form: a random secret of 4 MB has some
+#: 30 (a 0x30 byte, a length that fits, a 0x30 byte where the content starts).
+MAX_EMBEDDED_TRIES = 4096
+
+
+def _embedded_der(data: bytes) -> str | None:
+    """A public key or certificate as DER (:func:`_der_form`) at any place inside ``data``
+    but its start: an archive or key store some tool wrote around it, with the DER in plain
+    sight. Readers of each container missed those no reader was written for: a v7 tar, a cpio
+    or ``ar`` archive, a BouncyCastle BKS truststore (rt80-03, rt80-04). Both a key and a
+    certificate start with a SEQUENCE holding a SEQUENCE; at most :data:`MAX_EMBEDDED_TRIES`
+    such places are parsed."""
+    tries = 0
+    at = data.find(b"\x30", 1)
+    while at >= 0 and tries < MAX_EMBEDDED_TRIES:
+        header = _der_length(data, at + 1)
+        if header is not None:
+            length, content = header
+            end = content + length
+            if length >= 32 and end <= len(data) and data[content : content + 1] == b"\x30":
+                tries += 1
+                found = _der_form(data[at:end])
+                if found is not None:
+                    return found
+        at = data.find(b"\x30", at + 1)
+    return None
 
 
 #: OpenPGP public-key algorithm ids (RFC 9580 section 9.1): RSA, Elgamal, DSA, ECDH, ECDSA,
@@ -1389,6 +1428,9 @@ def _binary_form(secret: bytes) -> str | None:
     der = _der_form(secret)
     if der is not None:
         return der
+    inside = _embedded_der(secret)
+    if inside is not None:
+        return f"{inside} inside an archive or key store"
     if _is_pgp_public_key(secret):
         return "an OpenPGP public key (as `gpg --export` writes it)"
     if len(secret) >= 32 and secret[4:6] == b"\x01\x01" and secret[8:12] == b"KBXf":
@@ -1481,7 +1523,7 @@ def _text_form(secret: bytes) -> str | None:
     return _text_key_form(secret)
 
 
-def _public_key_form(secret: bytes, decodes: int = 0) -> str | None:
+def _public_key_form(secret: bytes, decodes: int = 0, left: list[int] | None = None) -> str | None:
     """What public-key encoding ``secret`` is in, or ``None``: an armour line anywhere (PEM,
     an SSH2 public key file), an OpenSSH public-key line or wire blob, a minisign or signify
     public key file or key line, an OpenPGP public key (``gpg --export``), DER (one SEQUENCE
@@ -1492,7 +1534,8 @@ def _public_key_form(secret: bytes, decodes: int = 0) -> str | None:
     rt57-03). A raw 32-byte Ed25519 key or a compressed X9.62 point cannot be told from
     random bytes of its length and is not refused. A decoded form is read for text keys only
     when it holds a run of :data:`_PRINTABLE_RUN` (every text form has one): the runs of
-    printed bytes decode to binary megabytes, which the text readers took seconds over."""
+    printed bytes decode to binary megabytes, which the text readers took seconds over.
+    ``left``: the bytes archives may still inflate to (:func:`_decompressed`)."""
     found = _text_form(secret) if decodes == 0 or _PRINTABLE_RUN.search(secret) else None
     if found is not None:
         return found
@@ -1501,8 +1544,9 @@ def _public_key_form(secret: bytes, decodes: int = 0) -> str | None:
         if found is not None:
             return found
     if decodes < _MAX_DECODES:
-        for form in _decoded(secret):
-            found = _public_key_form(form, decodes + 1)
+        left = [MAX_INFLATED] if left is None else left
+        for form in _decoded(secret, left):
+            found = _public_key_form(form, decodes + 1, left)
             if found is not None:
                 return found if found.endswith(", as text") else f"{found}, as text"
     return None
