@@ -89,6 +89,9 @@ class WalkBase:
         self.spent = 0
         #: BUILDs on objects other than numpy's and joblib's (see ``Walker._charge_build``)
         self.instance_builds = 0
+        #: the empty tuple: one object, as CPython has one (EMPTY_TUPLE and an empty MARK TUPLE
+        #: push it; neither is a container the checks visit again: rt80-09)
+        self.empty_tuple = _Tuple([])
         #: containers the stream made, and the most it may make (see ``charge_container``)
         self.containers_made = 0
         self.container_cap = self.size // BYTES_PER_CONTAINER + CONTAINER_SLACK

@@ -222,9 +222,8 @@ class WalkStream(WalkBase):
                         stack.append(_Const(buf[pos + 1] | buf[pos + 2] << 8))
                     elif op == 0x88 or op == 0x89:  # NEWTRUE, NEWFALSE
                         stack.append(_Const(op == 0x88))
-                    elif op == 0x29:  # EMPTY_TUPLE
-                        stack.append(_Tuple([]))
-                        self.charge_container(pos, name)
+                    elif op == 0x29:  # EMPTY_TUPLE: the one empty tuple (rt80-09)
+                        stack.append(self.empty_tuple)
                     elif op == 0x7D:  # EMPTY_DICT
                         stack.append(_Dict())
                         self.charge_container(pos, name)

@@ -51,7 +51,11 @@ class WalkValues(WalkStream):
         return None
 
     def _op_tuple(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
-        made = _Tuple(fr.pop_mark(pos, name))
+        items = fr.pop_mark(pos, name)
+        if not items:  # (protocol 0's empty tuple: the one empty tuple, rt80-09)
+            fr.stack.append(self.empty_tuple)
+            return None
+        made = _Tuple(items)
         fr.stack.append(made)
         self._nest(made, [])
         self.charge_container(pos, name)
