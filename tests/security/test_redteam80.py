@@ -167,21 +167,11 @@ import pytest
 from redteam import (
     GB,
     HANG_CPU,
+    HMAC_OF_FILE,
     PLAIN_JOBLIB_CALL,
     assert_refused_with,
     child,
     compressed_joblib,
-)
-
-#: A child that makes an HMACKey of the file's bytes: ``made`` or ``refused``.
-_HMAC_OF_FILE = (
-    "from safeload.exceptions import KeyFormatError\n"
-    "from safeload.signing.hmac_key import HMACKey\n"
-    "try:\n"
-    "    HMACKey(open(sys.argv[1], 'rb').read())\n"
-    "    print('made', flush=True)\n"
-    "except KeyFormatError:\n"
-    "    print('refused', flush=True)\n"
 )
 
 
@@ -405,7 +395,7 @@ def test_rt80_05_nested_zips(tmp_path):
     assert len(secret) < 20_000, len(secret)
     path = tmp_path / "secret.zip"
     path.write_bytes(secret)
-    done = child(_HMAC_OF_FILE, path, cpu=1.0)
+    done = child(HMAC_OF_FILE, path, cpu=1.0)
     assert "made" in done.stdout or "refused" in done.stdout, str(done)
 
 
