@@ -987,6 +987,31 @@ def ridge_holding(items: bytes, prelude: bytes = b"") -> bytes:
     return data.replace(text, prelude + b"(" + items + b"l")
 
 
+def self_signed_certificate() -> tuple[Any, Any]:
+    """A new P-256 key and a self-signed certificate of it (CN "model signer", a day valid)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "model signer")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    return key, cert
+
+
 def code_page_reading(raw: bytes, page: str) -> str:
     """``raw`` as a program reading it with the single-byte ``page`` makes it: each byte
     decoded alone, an undefined byte as its own code point (what Windows'

@@ -210,6 +210,7 @@ from redteam import (
     code_page_reading,
     compressed_joblib,
     joblib_out_of_memory,
+    self_signed_certificate,
 )
 
 
@@ -394,29 +395,6 @@ def test_rt76_04_public_key_openssl_prints(tmp_path, kind, args):
 # --- rt76-05: a certificate-only PKCS#12 (a Java truststore) ------------------------------------
 
 
-def _self_signed() -> Any:
-    import datetime
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "model signer")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now)
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-
-
 def _jks_truststore(der: bytes) -> bytes:
     """A legacy Java KeyStore (keytool's format before Java 9; the JDK's ``cacerts``) of one
     trusted certificate, under keytool's "changeit"."""
@@ -444,7 +422,7 @@ def test_rt76_05_pkcs12_truststore(form):
     from safeload.exceptions import KeyFormatError
     from safeload.signing.hmac_key import HMACKey
 
-    cert = _self_signed()
+    _, cert = self_signed_certificate()
     entry = [pkcs12.PKCS12Certificate(cert, b"signer")]
     secret = {
         "p12": lambda: pkcs12.serialize_key_and_certificates(

@@ -160,6 +160,7 @@ from redteam import (
     joblib_out_of_memory,
     load_honest,
     ridge_holding,
+    self_signed_certificate,
 )
 
 #: Input columns of the crafted models: the "columns per input column" budget grows with it.
@@ -413,27 +414,9 @@ def test_rt78_06_list_in_many_attributes(tmp_path):
 def _self_signed_files(tmp_path: Any) -> tuple[Any, Any, bytes, bytes]:
     """A P-256 key and its self-signed certificate written as PEM files (``key.pem``,
     ``cert.pem``), the certificate's DER and the public key's DER."""
-    import datetime
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives import serialization as s
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
 
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "model signer")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now)
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
+    key, cert = self_signed_certificate()
     key_path, cert_path = tmp_path / "key.pem", tmp_path / "cert.pem"
     key_path.write_bytes(key.private_bytes(s.Encoding.PEM, s.PrivateFormat.PKCS8, s.NoEncryption()))
     cert_path.write_bytes(cert.public_bytes(s.Encoding.PEM))

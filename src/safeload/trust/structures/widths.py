@@ -30,14 +30,6 @@ from safeload.trust.structures.common import (
 )
 
 
-def _own_attribute(est: Any, name: str) -> Any:
-    """``est``'s attribute ``name`` as its ``__dict__`` (or a scan's shadow's state) holds it,
-    or ``None``: never a class property, which would run."""
-    from safeload.trust.structures.names import _attrs
-
-    return _attrs(est).get(name)
-
-
 def check_linear_shapes(est: Any, context: Any) -> None:
     """Native solvers (SGD's weight vectors, coordinate descent) index the stored coefficients
     with the input's feature indexes: every coefficient array must be a vector or a matrix as
@@ -46,14 +38,17 @@ def check_linear_shapes(est: Any, context: Any) -> None:
     input), so an array of any other ``ndim`` is refused, not skipped. Without
     ``n_features_in_`` (scikit-learn then checks the input only against ``coef_``) every array
     must be as wide as the first one."""
+    from safeload.trust.structures.names import _attrs
+
     _check_paid_widths(est)
     _check_warm_start(est)
     coefs: list[tuple[str, npt.NDArray[Any]]] = []
     sparse = _sparse_coef(est)
+    own = _attrs(est)  # (a scan's shadow's state too)
     for name in ("coef_", "_standard_coef", "_average_coef"):
-        # the instance's own attribute: a linear SVC's coef_ is a property computing one row
-        # per pair of classes, which took safeload 8 GB for 1,000 classes (rt80-07)
-        coef = _own_attribute(est, name)
+        # the instance's own attribute, never a class property, which would run: a linear
+        # SVC's coef_ computes one row per pair of classes, 8 GB for 1,000 classes (rt80-07)
+        coef = own.get(name)
         if isinstance(coef, np.ndarray):
             coefs.append((name, coef))
     n_out = getattr(est, "_n_features_out", None)
