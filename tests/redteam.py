@@ -1023,3 +1023,49 @@ def code_page_reading(raw: bytes, page: str) -> str:
         except UnicodeDecodeError:
             out.append(chr(byte))
     return "".join(out)
+
+
+def unix_compress(data: bytes) -> bytes:
+    """What ``compress pub.pem`` (ncompress) writes: magic 1F 9D, block mode with codes up to
+    16 bits (0x90), LZW codes from 9 bits, least significant bit first, in groups of eight
+    codes per width (a group is padded when the width grows). ``gzip -dc`` reads it back."""
+    table = {bytes([i]): i for i in range(256)}
+    next_code, width = 257, 9  # (256 is CLEAR in block mode)
+    codes: list[tuple[int, int]] = []
+    word = b""
+    for byte in data:
+        longer = word + bytes([byte])
+        if longer in table:
+            word = longer
+            continue
+        codes.append((table[word], width))
+        if next_code < 1 << 16:
+            table[longer] = next_code
+            next_code += 1
+            if next_code > 1 << width and width < 16:
+                width += 1
+        word = bytes([byte])
+    if word:
+        codes.append((table[word], width))
+    out = bytearray(b"\x1f\x9d\x90")
+    bits = nbits = group = 0
+    current = 9
+    for code, size in codes:
+        if size != current:
+            if group % 8:
+                nbits += (8 - group % 8) * current
+            while nbits >= 8:
+                out.append(bits & 0xFF)
+                bits >>= 8
+                nbits -= 8
+            group, current = 0, size
+        bits |= code << nbits
+        nbits += size
+        group += 1
+        while nbits >= 8:
+            out.append(bits & 0xFF)
+            bits >>= 8
+            nbits -= 8
+    if nbits:
+        out.append(bits & 0xFF)
+    return bytes(out)

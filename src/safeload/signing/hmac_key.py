@@ -113,18 +113,16 @@ def _from_base64(text: bytes) -> list[bytes]:
     return decoded
 
 
-def _decoded(secret: bytes, left: list[int] | None = None) -> list[bytes]:
+def _decoded(secret: bytes) -> list[bytes]:
     """What ``secret`` decodes to if it is text: base64 (a PEM body without its armour, an
     OpenSSH blob as in ``authorized_keys``, ``base64 pub.pem``) or hex (bare, ``0x``-prefixed
     or colon-separated, ``xxd -p pub.pem``), taken whole (whitespace and line breaks
     dropped), block by block (OpenSSL's ``-text`` dump holds the key as colon-hex lines), and
     token by token (a base64 body in quotes or after a YAML or JSON key, rt56-03); and the
-    other radix, dump, uuencoded and compressed forms key files take. Every decoded form is
-    shorter than the text but an Ascii85 one of a text of at most :data:`MAX_REREAD_TEXT`
-    bytes (``z`` is four bytes, rt77-05) or a decompressed one (at most
-    :data:`MAX_INFLATED`), and the tokens do not overlap, so all of them together are at
-    most a few times the secret's length (the decompressed ones :data:`MAX_INFLATED` in all,
-    ``left``: :func:`_decompressed`). URL-encoded text is unescaped."""
+    other radix, dump and uuencoded forms key files take, and the texts a code page reads.
+    Every decoded form is shorter than the text but an Ascii85 one of a text of at most
+    :data:`MAX_REREAD_TEXT` bytes (``z`` is four bytes, rt77-05) and a code page's reading,
+    and the tokens do not overlap. URL-encoded text is unescaped."""
     forms: list[bytes] = []
     joined = b"".join(secret.split())  # (a PEM body is wrapped at 64 characters)
     if _COLON_HEX.fullmatch(joined):
@@ -141,7 +139,6 @@ def _decoded(secret: bytes, left: list[int] | None = None) -> list[bytes]:
     btoa = _BTOA.search(secret) if len(secret) <= MAX_REREAD_TEXT else None
     if btoa:  # (btoa's framing: Ascii85 between "xbtoa Begin" and "xbtoa End", rt77-11)
         forms.extend(_radix_text(b"".join(btoa[1].split())))
-    forms.extend(_decompressed(secret, [MAX_INFLATED] if left is None else left))
     forms.extend(_wide_text(secret))
     forms.extend(_read_as_text(secret))
     forms.extend(_ebcdic_text(secret))
@@ -386,97 +383,6 @@ def _der_prefixes(form: bytes) -> list[bytes]:
     if header is not None and header[0] + header[1] < len(form):
         return [form, form[: header[0] + header[1]]]
     return [form]
-
-
-#: The most a compressed secret is inflated to: a key file with a long comment is some KB,
-#: and a key after 70 KB of comment had been cut off at 64 KB (rt76-06).
-MAX_INFLATED = 1 << 20
-
-
-def _decompressed(secret: bytes, left: list[int]) -> list[bytes]:
-    """``secret`` decompressed if it starts as a gzip, zlib, bzip2 or xz stream does (rt75-03),
-    at most :data:`MAX_INFLATED` bytes of it; and a zip's or tar's members. ``left``: the
-    bytes every archive of one secret may still inflate to, at every level, shared with the
-    caller (:data:`MAX_INFLATED` in all): a zip of four zips of four 1 MB members handed 16
-    MB of forms to the text readers, 33 s (rt80-05). Past it the secret is refused: a random
-    secret inflates to nothing."""
-    import bz2
-    import lzma
-    import zlib
-
-    makers: list[Any] = []
-    if secret.startswith(b"\x1f\x8b"):
-        makers.append(lambda: zlib.decompressobj(31))
-    if secret[:1] == b"\x78" and int.from_bytes(secret[:2], "big") % 31 == 0:
-        makers.append(zlib.decompressobj)
-    if secret.startswith(b"BZh"):
-        makers.append(bz2.BZ2Decompressor)
-    if secret.startswith(b"\xfd7zXZ\x00"):
-        makers.append(lzma.LZMADecompressor)
-    if secret[:1] == b"\x5d" and secret[1:5] != b"\x00\x00\x00\x00":
-        # (``xz --format=lzma``: properties 0x5D, then the dictionary size, rt77-08)
-        makers.append(lambda: lzma.LZMADecompressor(lzma.FORMAT_ALONE))
-    forms: list[bytes] = []
-    for make in makers:
-        try:
-            forms.append(make().decompress(secret, MAX_INFLATED + 1))
-        except (zlib.error, OSError, EOFError, lzma.LZMAError, ValueError):
-            continue
-    if secret.startswith(b"PK\x03\x04"):
-        forms.extend(_zip_members(secret))
-    left[0] -= sum(len(form) for form in forms)
-    if left[0] < 0:
-        raise KeyFormatError(
-            f"an HMAC secret that decompresses to more than {MAX_INFLATED:,} bytes is an "
-            "archive, not a random secret"
-        )
-    if secret[257:262] == b"ustar":
-        forms.extend(_tar_members(secret))  # (parts of the secret: nothing inflates)
-    return forms
-
-
-def _tar_members(secret: bytes) -> list[bytes]:
-    """The first regular members of a tar archive (``tar cf pub.tar pub.der``, and inflated
-    ``.tar.xz`` or ``.tar.gz``: rt78-08), each at most :data:`MAX_INFLATED` bytes.
-
-    Read from the 512-byte headers here, not with :mod:`tarfile`: its pax header reader runs
-    a regular expression that is quadratic in a run of digits before Python 3.11.10
-    (CVE-2024-6232: a 64 KB pax comment of digits took 3.5 s, 128 KB some 14 s, rt79-04).
-    Extended headers (pax, GNU long names) are skipped by their size like any member."""
-    forms: list[bytes] = []
-    at = 0
-    for _ in range(16):
-        header = secret[at : at + 512]
-        if len(header) < 512 or header[257:262] != b"ustar":
-            break
-        field = header[124:136].strip(b"\x00 ")
-        if not field or field[0] & 0x80 or any(c not in b"01234567" for c in field):
-            break  # (GNU's base-256 sizes are for members of 8 GB and more)
-        size = int(field, 8)
-        start = at + 512
-        if header[156:157] in (b"0", b"\x00", b"7"):  # a regular file
-            forms.append(secret[start : start + min(size, MAX_INFLATED)])
-            if len(forms) == 4:
-                break
-        at = start + (size + 511) // 512 * 512
-    return forms
-
-
-def _zip_members(secret: bytes) -> list[bytes]:
-    """The first members of a zip archive (``zip pub.zip pub.pem``, rt77-08), each at most
-    :data:`MAX_INFLATED` bytes."""
-    import io
-    import zipfile
-
-    forms: list[bytes] = []
-    try:
-        with zipfile.ZipFile(io.BytesIO(secret)) as archive:
-            for info in archive.infolist()[:4]:
-                with archive.open(info) as member:
-                    forms.append(member.read(MAX_INFLATED + 1))
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
-        pass
-    return forms
 
 
 #: The EBCDIC code pages an IBM mainframe keeps text in (US/Canada, international, the euro
@@ -782,31 +688,32 @@ def _der_form(data: bytes) -> str | None:
     return "a DER-encoded X.509 certificate" + (" chain" if len(parts) > 1 else "")
 
 
-#: The most places :func:`_embedded_der` parses in one form: a random secret of 4 MB has some
-#: 30 (a 0x30 byte, a length that fits, a 0x30 byte where the content starts).
-MAX_EMBEDDED_TRIES = 4096
+#: The DER of the algorithm identifiers a public key names (its SubjectPublicKeyInfo), by
+#: algorithm: every DER public key, certificate, CSR or PKCS#7 bundle holds one, and so does
+#: every container that keeps such a key in plain sight (a v7 tar, cpio or ``ar`` archive, a
+#: BouncyCastle BKS truststore, rt80-03/04). Each is 5 to 11 bytes, tag and length included:
+#: random bytes hold the shortest once in 2**40 places.
+_KEY_ALGORITHM_OIDS = {
+    b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01": "RSA",
+    b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0a": "RSASSA-PSS",
+    b"\x06\x07\x2a\x86\x48\xce\x3d\x02\x01": "elliptic-curve",
+    b"\x06\x07\x2a\x86\x48\xce\x38\x04\x01": "DSA",
+    b"\x06\x07\x2a\x86\x48\xce\x3e\x02\x01": "Diffie-Hellman",
+    b"\x06\x03\x2b\x65\x6e": "X25519",
+    b"\x06\x03\x2b\x65\x6f": "X448",
+    b"\x06\x03\x2b\x65\x70": "Ed25519",
+    b"\x06\x03\x2b\x65\x71": "Ed448",
+}
 
 
-def _embedded_der(data: bytes) -> str | None:
-    """A public key or certificate as DER (:func:`_der_form`) at any place inside ``data``
-    but its start: an archive or key store some tool wrote around it, with the DER in plain
-    sight. Readers of each container missed those no reader was written for: a v7 tar, a cpio
-    or ``ar`` archive, a BouncyCastle BKS truststore (rt80-03, rt80-04). Both a key and a
-    certificate start with a SEQUENCE holding a SEQUENCE; at most :data:`MAX_EMBEDDED_TRIES`
-    such places are parsed."""
-    tries = 0
-    at = data.find(b"\x30", 1)
-    while at >= 0 and tries < MAX_EMBEDDED_TRIES:
-        header = _der_length(data, at + 1)
-        if header is not None:
-            length, content = header
-            end = content + length
-            if length >= 32 and end <= len(data) and data[content : content + 1] == b"\x30":
-                tries += 1
-                found = _der_form(data[at:end])
-                if found is not None:
-                    return found
-        at = data.find(b"\x30", at + 1)
+def _embedded_key(data: bytes) -> str | None:
+    """A public key's algorithm identifier (:data:`_KEY_ALGORITHM_OIDS`) anywhere in
+    ``data``: a key or certificate as DER inside whatever holds it. A search for each
+    identifier, linear in the length: parsing at every place a SEQUENCE might start stopped
+    after 4,096 places, which a CSV of decimals before the key spent (rt81-02)."""
+    for oid, algorithm in _KEY_ALGORITHM_OIDS.items():
+        if oid in data:
+            return f"DER holding a public key's algorithm identifier ({algorithm})"
     return None
 
 
@@ -1385,12 +1292,115 @@ def _is_cose_okp(secret: bytes) -> bool:
     )
 
 
-#: The magic numbers of compressed files Python's standard library cannot open: no random
-#: secret is one, and a key compressed with them had been accepted (rt77-08).
-_OTHER_COMPRESSORS = {
-    b"\x28\xb5\x2f\xfd": "a zstd compressed file, not a random secret",
-    b"\x04\x22\x4d\x18": "an LZ4 compressed file, not a random secret",
-}
+#: Compressed files and archives told by the bytes they start with, which random bytes
+#: start with once in 2**32 or less. A secret is random bytes, never a compressed file or an
+#: archive; one of those may hold a public key in any of its members, however deep, so it is
+#: refused by its form whatever it holds (reading members found more each round: a zip's
+#: fifth entry, a gzip's second member, a zip after a preamble, rt81-01/07/10).
+_ARCHIVE_MAGIC = (
+    (b"\xfd7zXZ\x00", "an xz file"),
+    (b"\x28\xb5\x2f\xfd", "a zstd file"),
+    (b"\x04\x22\x4d\x18", "an LZ4 file"),
+    (b"\x02\x21\x4c\x18", "an LZ4 file (legacy frame)"),
+    (b"LZIP\x01", "an lzip file"),
+    (b"\x89LZO\x00\r\n\x1a\n", "an lzop file"),
+    (b"\xff\x06\x00\x00sNaPpY", "a Snappy framed file"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"MSCF\x00\x00\x00\x00", "a Microsoft cabinet"),
+    (b"xar!", "a xar archive"),
+    (b"!<arch>\n", "an ar archive"),
+    (b"070701", "a cpio archive"),
+    (b"070702", "a cpio archive"),
+    (b"070707", "a cpio archive"),
+)
+#: A zip's local file header, central directory entry, end record (and Zip64's) anywhere: a
+#: zip is read from its end record, after any preamble (a self-extracting archive, rt81-10).
+_ZIP_RECORDS = re.compile(rb"PK(?:\x03\x04|\x01\x02)[\x00-\x3f]\x00|PK\x05\x06|PK\x06\x06")
+#: What bzip2 writes after ``BZh`` and its block size: a block's magic (the digits of pi) or
+#: the end of an empty stream's (those of the square root of pi).
+_BZIP2_BLOCKS = (b"1AY&SY", b"\x17rE8P\x90")
+#: The most a zlib stream is inflated to while telling whether it is one.
+MAX_INFLATED = 1 << 20
+
+
+def _is_tar(secret: bytes) -> bool:
+    """Whether ``secret`` starts with a tar header: POSIX's and GNU's magic at byte 257, or a
+    v7 header (no magic) whose checksum field is right, which random bytes are once in 2**40
+    or less."""
+    if secret[257:262] == b"ustar":
+        return True
+    header = secret[:512]
+    field = header[148:156].rstrip(b" \x00")
+    if len(header) < 512 or len(field) < 6 or any(c not in b"01234567" for c in field):
+        return False
+    return int(field, 8) == sum(header[:148]) + 8 * 0x20 + sum(header[156:])
+
+
+def _lzw_starts(codes: bytes) -> bool:
+    """Whether the first eight 9-bit codes of a ``compress`` (.Z) stream in block mode are
+    codes it could have written: the first a byte, each next at most the next free code. A
+    random stream passes once in some 200 tries."""
+    bits = int.from_bytes(codes[:9], "little")
+    free = 256  # (257 once the first code is read: 256 is CLEAR)
+    for index in range(min(8, len(codes) * 8 // 9)):
+        code = (bits >> (9 * index)) & 0x1FF
+        if code > free or (index == 0 and code > 255):
+            return False
+        free = 256 if code == 256 else free + 1
+    return True
+
+
+def _inflates(secret: bytes, make: Any) -> bool:
+    """Whether ``secret`` is a whole stream the decompressor ``make()`` reads without an error
+    (to its end, checksum included, or past :data:`MAX_INFLATED`): a random secret with a
+    stream's header fails within bytes."""
+    import lzma
+    import zlib
+
+    reader = make()
+    try:
+        out = reader.decompress(secret, MAX_INFLATED)
+    except (zlib.error, lzma.LZMAError, OSError, EOFError, ValueError):
+        return False
+    return bool(reader.eof) or len(out) >= MAX_INFLATED
+
+
+def _archive_form(secret: bytes) -> str | None:
+    """What compressed file or archive ``secret`` is (:data:`_ARCHIVE_MAGIC`,
+    :data:`_ZIP_RECORDS`, gzip, bzip2, zlib, lzma, ``compress``, tar), or ``None``. Each is
+    told by its form, strict enough that random secrets are not: gzip by its magic, method
+    and flags (2**-27), bzip2 by a block's magic, zlib and lzma by inflating to their end,
+    ``compress`` by its mode byte and first codes (2**-28)."""
+    import lzma
+    import zlib
+
+    if len(secret) < 16:  # (nothing shorter holds a key)
+        return None
+    for magic, what in _ARCHIVE_MAGIC:
+        if secret.startswith(magic):
+            return what
+    if secret[:3] == b"\x1f\x8b\x08" and not secret[3] & 0xE0:
+        return "a gzip file"
+    if secret[:3] == b"BZh" and secret[3:4].isdigit() and secret[4:10] in _BZIP2_BLOCKS:
+        return "a bzip2 file"
+    if secret[:2] == b"\x1f\x9d" and not secret[2] & 0x60 and 9 <= secret[2] & 0x1F <= 16:
+        if _lzw_starts(secret[3:]):
+            return "a compress (.Z) file"
+    if _ZIP_RECORDS.search(secret):
+        return "a zip archive"
+    if _is_tar(secret):
+        return "a tar archive"
+    head = int.from_bytes(secret[:2], "big")
+    if secret[0] & 0x0F == 8 and secret[0] >> 4 <= 7 and not secret[1] & 0x20 and head % 31 == 0:
+        if _inflates(secret, zlib.decompressobj):
+            return "a zlib stream"
+    alone = lambda: lzma.LZMADecompressor(lzma.FORMAT_ALONE)  # noqa: E731
+    if secret[:1] == b"\x5d" and _inflates(secret, alone):
+        return "an lzma file"  # (``xz --format=lzma``: properties 0x5D, rt77-08)
+    return None
+
+
 #: The magic numbers of Java's own key stores (JKS, the JDK's ``cacerts`` before Java 9, and
 #: JCEKS).
 _JAVA_STORES = (b"\xfe\xed\xfe\xed", b"\xce\xce\xce\xce")
@@ -1428,9 +1438,6 @@ def _binary_form(secret: bytes) -> str | None:
     der = _der_form(secret)
     if der is not None:
         return der
-    inside = _embedded_der(secret)
-    if inside is not None:
-        return f"{inside} inside an archive or key store"
     if _is_pgp_public_key(secret):
         return "an OpenPGP public key (as `gpg --export` writes it)"
     if len(secret) >= 32 and secret[4:6] == b"\x01\x01" and secret[8:12] == b"KBXf":
@@ -1447,8 +1454,6 @@ def _binary_form(secret: bytes) -> str | None:
     store = _key_store_form(secret)
     if store is not None:
         return store
-    if secret[:4] in _OTHER_COMPRESSORS:
-        return _OTHER_COMPRESSORS[secret[:4]]
     curves = (
         (ec.SECP256R1(), 32),
         (ec.SECP384R1(), 48),
@@ -1523,20 +1528,37 @@ def _text_form(secret: bytes) -> str | None:
     return _text_key_form(secret)
 
 
-def _public_key_form(secret: bytes, decodes: int = 0, left: list[int] | None = None) -> str | None:
+#: The bytes of forms one secret is read in, in all, at every level of decoding: at least
+#: this, else :data:`READS_PER_BYTE` times the secret's length. EBCDIC readings of EBCDIC
+#: readings made 155 forms of a secret's full length (rt81-13); a random secret makes few
+#: and short ones.
+MAX_READ = 1 << 20
+READS_PER_BYTE = 16
+
+
+def _public_key_form(
+    secret: bytes, decodes: int = 0, budget: list[int] | None = None
+) -> str | None:
     """What public-key encoding ``secret`` is in, or ``None``: an armour line anywhere (PEM,
     an SSH2 public key file), an OpenSSH public-key line or wire blob, a minisign or signify
     public key file or key line, an OpenPGP public key (``gpg --export``), DER (one SEQUENCE
-    or several: a public key, certificate, chain, CSR or PKCS#7 bundle), an uncompressed
-    X9.62 point on P-256, P-384 or P-521, or JSON (a JSON Web Key, a TUF or in-toto key); the
-    binary forms also with surrounding whitespace, and every form as base64 or hex text, up
-    to :data:`_MAX_DECODES` encodings deep (rt53-02, rt54-05, rt56-03: ``base64 pub.pem``;
-    rt57-03). A raw 32-byte Ed25519 key or a compressed X9.62 point cannot be told from
-    random bytes of its length and is not refused. A decoded form is read for text keys only
-    when it holds a run of :data:`_PRINTABLE_RUN` (every text form has one): the runs of
-    printed bytes decode to binary megabytes, which the text readers took seconds over.
-    ``left``: the bytes archives may still inflate to (:func:`_decompressed`)."""
+    or several: a public key, certificate, chain, CSR or PKCS#7 bundle, or a key's algorithm
+    identifier anywhere), an uncompressed X9.62 point on P-256, P-384 or P-521, or JSON (a
+    JSON Web Key, a TUF or in-toto key), or a compressed file or archive
+    (:func:`_archive_form`); the binary forms also with surrounding whitespace, and every
+    form as base64 or hex text, up to :data:`_MAX_DECODES` encodings deep (rt53-02, rt54-05,
+    rt56-03: ``base64 pub.pem``; rt57-03). A raw 32-byte Ed25519 key or a compressed X9.62
+    point cannot be told from random bytes of its length and is not refused. A decoded form
+    is read for text keys only when it holds a run of :data:`_PRINTABLE_RUN` (every text form
+    has one): the runs of printed bytes decode to binary megabytes, which the text readers
+    took seconds over. ``budget``: the bytes of forms still to be read (:data:`MAX_READ`);
+    past it the secret is refused."""
+    if budget is None:
+        budget = [max(MAX_READ, READS_PER_BYTE * len(secret))]
     found = _text_form(secret) if decodes == 0 or _PRINTABLE_RUN.search(secret) else None
+    if found is not None:
+        return found
+    found = _embedded_key(secret) or _archive_form(secret)
     if found is not None:
         return found
     for form in (secret, *_trimmed(secret)):
@@ -1544,9 +1566,16 @@ def _public_key_form(secret: bytes, decodes: int = 0, left: list[int] | None = N
         if found is not None:
             return found
     if decodes < _MAX_DECODES:
-        left = [MAX_INFLATED] if left is None else left
-        for form in _decoded(secret, left):
-            found = _public_key_form(form, decodes + 1, left)
+        forms = _decoded(secret)
+        budget[0] -= sum(len(form) for form in forms)
+        if budget[0] < 0:
+            raise KeyFormatError(
+                "that HMAC secret reads as more text than a random secret does (texts, "
+                "encodings and code pages inside one another); use a random secret "
+                "(`safeload keygen NAME --hmac`)"
+            )
+        for form in forms:
+            found = _public_key_form(form, decodes + 1, budget)
             if found is not None:
                 return found if found.endswith(", as text") else f"{found}, as text"
     return None
