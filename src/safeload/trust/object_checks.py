@@ -86,19 +86,48 @@ def iteration_limit(name: str) -> int:
 
 
 #: Components over which one of NMF's iterations costs what the iteration limits were set for:
-#: each runs coordinate descent over the (k, k) Gram of its components.
+#: each runs coordinate descent over the (k, k) Gram of its components ...
 FREE_ITERATING_COMPONENTS = 32
+#: ... and computes that Gram (and the input's product with the components) once per call,
+#: over the features: 32 components over 100,000 features took 5.3 ms a round for one row,
+#: nine minutes at NMF's 100,000 (rt81-12).
+FREE_ITERATING_FEATURES = 1024
+#: Topics over which a round of LDA's E-step (topics x words in the row) costs what
+#: ``max_doc_update_iter``'s limit was set for: 81,920 repeated topics took 2 s a row (rt81-03).
+FREE_LDA_TOPICS = 1024
+#: Atoms over which a round of dictionary learning's ``lasso_cd`` encoding (coordinate descent
+#: over the (k, k) Gram of the atoms, per row) costs what ``transform_max_iter``'s limit was
+#: set for: 1,024 nearly collinear atoms never met lasso's tolerance, 2.9 s a row (rt81-04).
+FREE_LASSO_ATOMS = 256
+#: The classes whose ``transform`` encodes each row with ``transform_algorithm``.
+SPARSE_CODERS = frozenset({"DictionaryLearning", "MiniBatchDictionaryLearning", "SparseCoder"})
 
 
-def iteration_weight(class_name: str, state: Any) -> float:
-    """What one use-time iteration of an instance of ``class_name`` costs, in iterations at
-    :data:`FREE_ITERATING_COMPONENTS`: NMF's grows with the square of its components (1,024
-    repeated atoms at 100,000 iterations took 14 minutes for 10 rows, rt80-08)."""
-    if class_name not in ITERATING_AT_USE:
-        return 1.0
-    shape = shape_of(state.get("components_"))
-    rows = int(shape[0]) if shape else 0
-    return max(1.0, (rows / FREE_ITERATING_COMPONENTS) ** 2)
+def iteration_weight(class_name: str, state: Any, count: str = "max_iter") -> float:
+    """What one use-time iteration of the count ``count`` of an instance of ``class_name``
+    costs, in iterations at the free sizes: NMF's grows with the square of its components
+    past :data:`FREE_ITERATING_COMPONENTS` (1,024 repeated atoms at 100,000 iterations took
+    14 minutes for 10 rows, rt80-08) times its features past :data:`FREE_ITERATING_FEATURES`
+    (rt81-12); LDA's E-step with its topics past :data:`FREE_LDA_TOPICS` (rt81-03); a
+    ``lasso_cd`` encoding with the square of its atoms past :data:`FREE_LASSO_ATOMS`
+    (rt81-04). Shapes are read from the instance's own state."""
+    if class_name in ITERATING_AT_USE:
+        shape = shape_of(state.get("components_"))
+        rows, features = (int(shape[0]), int(shape[-1])) if shape else (0, 0)
+        return max(1.0, (rows / FREE_ITERATING_COMPONENTS) ** 2) * max(
+            1.0, features / FREE_ITERATING_FEATURES
+        )
+    if count == "max_doc_update_iter" and class_name == "LatentDirichletAllocation":
+        shape = shape_of(state.get("components_"))
+        return max(1.0, (int(shape[0]) if shape else 0) / FREE_LDA_TOPICS)
+    if count == "transform_max_iter" and class_name in SPARSE_CODERS:
+        algorithm = state.get("transform_algorithm")
+        if type(algorithm) is not str or algorithm != "lasso_cd":
+            return 1.0
+        atoms = state.get("components_", state.get("dictionary"))
+        shape = shape_of(atoms)
+        return max(1.0, ((int(shape[0]) if shape else 0) / FREE_LASSO_ATOMS) ** 2)
+    return 1.0
 
 
 def use_time_counts(state: Any, class_name: str) -> set[str]:
@@ -1467,7 +1496,7 @@ def whole_model_problem(
         for name in use_time_counts(attrs, short):
             count = attrs[name]
             if count is not None and is_int(count) and int(count) > 0:
-                weight = iteration_weight(short, attrs)
+                weight = iteration_weight(short, attrs, name)
                 share += times * int(count) * weight / iteration_limit(name)
         if short == "LocallyLinearEmbedding":
             # a (k, k) solve per row, at most one at the neighbour bound's k a share: 60

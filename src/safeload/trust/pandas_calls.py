@@ -147,6 +147,10 @@ def _timestamp(real: Callable[..., Any]) -> Callable[..., Any]:
     def _unpickle_timestamp(value: Any, freq: Any, tz: Any, reso: Any) -> Any:
         if type(value) is not int or not _INT64[0] <= value <= _INT64[1]:
             raise fail("a Timestamp's value is not an int64")
+        if value == _INT64[0]:
+            # (pandas returns its NaT singleton for it, no Timestamp; NaT pickles otherwise:
+            # scan had taken it for a Timestamp, rt81-08)
+            raise fail("a Timestamp's value is NaT's marker (iNaT)")
         if freq is not None or tz is not None:
             raise fail("a Timestamp with a frequency or a time zone (not reviewed)")
         if type(reso) is not int or reso not in _RESOLUTIONS:

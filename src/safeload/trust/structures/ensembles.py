@@ -53,11 +53,12 @@ def _check_bootstrap_count(est: Any) -> None:
     drawn = attrs.get("_n_samples_bootstrap")
     if drawn is not None:
         check_draw_count(drawn, attrs.get("_n_samples"), attrs.get("max_samples"), "forest")
-    samples = attrs.get("_n_samples")
-    per_tree = drawn if attrs.get("bootstrap") is True else samples
-    if per_tree is not None:
-        require(is_int(per_tree) and int(per_tree) >= 1, "forest sample count is not positive")
-        check_drawn_total(getattr(est, "estimators_", None), int(per_tree), "forest")
+    # (the larger count, whatever ``bootstrap`` holds: scikit-learn draws the bootstrap count
+    # when it is truthy, numpy's True too, rt81-06)
+    for per_tree in (drawn, attrs.get("_n_samples")):
+        if per_tree is not None:
+            require(is_int(per_tree) and int(per_tree) >= 1, "forest sample count is not positive")
+            check_drawn_total(getattr(est, "estimators_", None), int(per_tree), "forest")
 
 
 #: The sample indexes a bagging model or forest's ``estimators_samples_`` may draw over all
@@ -157,7 +158,11 @@ def check_bagging(est: Any, context: Any) -> None:
     n_in: Any = getattr(est, "n_features_in_", None)
     subs: Any = getattr(est, "estimators_", None)
     feats: Any = getattr(est, "estimators_features_", None)
+    attrs = vars(est)
+    seeds = attrs.get("_seeds")
     if subs is None:
+        # estimators_samples_ iterates _seeds with no fitted check (rt81-14)
+        require(seeds is None, "bagging _seeds without estimators_, which fit stores together")
         return
     require(n_in is not None and feats is not None, "a fitted bagging model without features")
     n_classes: Any = getattr(est, "n_classes_", None)
@@ -170,29 +175,37 @@ def check_bagging(est: Any, context: Any) -> None:
         )
         require(int(n_classes) == len(classes), "bagging n_classes_ disagrees with classes_")
     require(len(subs) == len(feats), "bagging estimators and feature lists disagree")
-    attrs = vars(est)
-    if attrs.get("_max_samples") is not None:
+    # (it draws once per seed: fit keeps one per member, rt80-01)
+    require(
+        seeds is None
+        or (
+            issubclass(type(seeds), np.ndarray)
+            and seeds.ndim == 1
+            and seeds.dtype.kind in "iu"
+            and len(seeds) == len(subs)
+        ),
+        "bagging _seeds is not one seed per member, as fit stores it",
+    )
+    if attrs.get("_max_samples") is not None or seeds is not None:
+        # (the draws are counted whenever there are seeds to draw with: without
+        # _max_samples its count is not checked, rt81-14)
         # an isolation forest clamps max_samples to the training set: no exemption (rt33-17)
         isolation = class_of(est).__name__ == "IsolationForest"
         param = None if isolation else attrs.get("max_samples")
-        check_draw_count(attrs["_max_samples"], attrs.get("_n_samples"), param, "bagging")
+        check_draw_count(attrs.get("_max_samples"), attrs.get("_n_samples"), param, "bagging")
         # (a draw without replacement of more than 1% permutes the whole population: then
         # _n_samples counts, as scikit-learn's sample_without_replacement does)
         drawn, population = int(attrs["_max_samples"]), int(attrs["_n_samples"])
         if attrs.get("bootstrap") is not True and drawn > population / 100:
             drawn = max(drawn, population)
-        # (it draws once per seed: fit keeps one per member, rt80-01)
-        seeds = attrs.get("_seeds")
-        require(
-            seeds is None
-            or (
-                issubclass(type(seeds), np.ndarray)
-                and seeds.ndim == 1
-                and seeds.dtype.kind in "iu"
-                and len(seeds) == len(subs)
-            ),
-            "bagging _seeds is not one seed per member, as fit stores it",
-        )
+        # (each seed draws the member's features too, alike: n_features_in_ of 2**24 cost
+        # 134 MB a seed, red team 81's untested idea)
+        features, columns = attrs.get("_max_features"), attrs.get("n_features_in_")
+        if is_int(features) and is_int(columns):
+            picked, width = max(int(features), 0), max(int(columns), 0)
+            if attrs.get("bootstrap_features") is not True and picked > width / 100:
+                picked = max(picked, width)
+            drawn += picked
         check_drawn_total(subs, drawn, "bagging")
     max_features = getattr(est, "_max_features", None)
     for sub, cols in zip(subs, feats, strict=True):

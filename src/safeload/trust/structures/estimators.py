@@ -27,6 +27,43 @@ from safeload.trust.structures.common import (
 MAX_LINEAR_SVC_COEF = 1 << 25
 
 
+def _check_linear_svm_coef(est: Any) -> None:
+    """A linear SVC's ``coef_`` (a property, and a notebook's display reads it) is one row of
+    the support vectors' width per pair of classes, from ``_n_support``, ``dual_coef_`` and
+    ``support_vectors_`` alone: 1,000 classes over 2,000 features asked 8 GB (rt80-07), with
+    ``support_`` gone too (rt81-15). Fitted on sparse input each row holds at most the
+    nonzeros of the two classes' support vectors: (classes - 1) x their nonzeros in all
+    (rt81-11: 30 classes over a 100,000-word vocabulary)."""
+    from safeload.trust.object_checks import shape_of
+
+    kernel = getattr(est, "kernel", None)
+    counts = getattr(est, "_n_support", None)
+    vectors = getattr(est, "support_vectors_", None)
+    if type(kernel) is not str or kernel != "linear" or counts is None or vectors is None:
+        return
+    count_shape, width = shape_of(counts), shape_of(vectors)
+    require(
+        count_shape is not None and len(count_shape) == 1 and bool(width),
+        "SVM support vector counts or support vectors are not arrays",
+    )
+    classes = count_shape[0] if count_shape else 0
+    columns = width[-1] if width else 0
+    if classes <= 2:
+        return  # (one row, as wide as the support vectors)
+    pairs = classes * (classes - 1) // 2
+    data = getattr(vectors, "data", None) if hasattr(vectors, "tocsr") else None
+    stored = shape_of(data)
+    if stored is not None and len(stored) == 1:
+        numbers = (classes - 1) * stored[0] + pairs
+    else:
+        numbers = pairs * columns
+    require(
+        numbers <= MAX_LINEAR_SVC_COEF,
+        f"a linear SVM of {classes:,} classes over {columns:,} features: its coef_ would "
+        f"hold {numbers:,} numbers (at most {MAX_LINEAR_SVC_COEF:,})",
+    )
+
+
 def check_svm(est: Any, context: Any) -> None:
     """libsvm reads support vectors, dual coefficients and (for a precomputed kernel) the
     input's columns by counts and indexes stored in the model: they must agree exactly.
@@ -40,9 +77,10 @@ def check_svm(est: Any, context: Any) -> None:
     estimates on, libsvm copies one Platt pair per class pair and an empty ``_probA`` is a null
     pointer there.
     """
+    _check_linear_svm_coef(est)
     support = getattr(est, "support_", None)
     if support is None:
-        return  # not fitted
+        return  # not fitted (predict needs support_; coef_ does not: checked above)
     require(
         _is_array(support, "iu") and support.ndim == 1, "SVM support_ is not an array of indices"
     )
@@ -58,17 +96,6 @@ def check_svm(est: Any, context: Any) -> None:
     require(hasattr(dual, "tocsr") == sparse, "SVM dual coefficients disagree with _sparse")
     # (is_callable: a scan's shadow of a scorer or kernel object is callable as the object is)
     precomputed = est.kernel == "precomputed" or is_callable(est.kernel)
-    if est.kernel == "linear" and counts.shape[0] > 2:
-        # a linear SVC's coef_ (a property, and a notebook's display reads it) is one row of
-        # the support vectors' width per pair of classes: 1,000 classes over 2,000 features
-        # asked 8 GB (rt80-07)
-        pairs = counts.shape[0] * (counts.shape[0] - 1) // 2
-        require(
-            pairs * shape_fit[1] <= MAX_LINEAR_SVC_COEF,
-            f"a linear SVM of {counts.shape[0]:,} classes over {shape_fit[1]:,} features: its "
-            f"coef_ would hold {pairs * shape_fit[1]:,} numbers (at most "
-            f"{MAX_LINEAR_SVC_COEF:,})",
-        )
     if precomputed:
         # the support indexes pick the input's columns (the training samples)
         require(
@@ -243,11 +270,13 @@ def check_polynomial_features(est: Any, context: Any) -> None:
     :data:`MAX_OUTPUT_COLUMNS`."""
     full: Any = getattr(est, "_n_out_full", None)
     n_out: Any = getattr(est, "n_output_features_", None)
-    if full is None and n_out is None:
-        return  # not fitted
     n_in: Any = getattr(est, "n_features_in_", None)
     low: Any = getattr(est, "_min_degree", None)
     high: Any = getattr(est, "_max_degree", None)
+    if full is None and n_out is None and (low is None or high is None):
+        # not fitted (``powers_`` and the feature names need only n_features_in_ and the
+        # degrees: those without the output counts asked 32 GB, rt81-16)
+        return
     require(
         is_int(n_in) and is_int(low) and is_int(high) and 0 <= int(low) <= int(high),
         "PolynomialFeatures degrees or n_features_in_ malformed",

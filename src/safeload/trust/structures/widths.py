@@ -910,6 +910,8 @@ _PANDAS_ITEMS = frozenset({"Timestamp", "Timedelta", "NaTType", "Period"})
 #: MultiLabelBinarizer's, a record's fields), and the levels of them read.
 MAX_ITEM_PARTS = 64
 MAX_ITEM_LEVELS = 4
+#: The largest exponent a plain Decimal item has, either way (a float's is some 308).
+MAX_DECIMAL_EXPONENT = 1024
 
 
 def _plain_item(item: Any, levels: int = MAX_ITEM_LEVELS) -> bool:
@@ -940,7 +942,12 @@ def _plain_item(item: Any, levels: int = MAX_ITEM_LEVELS) -> bool:
     if kind in _DATE_ITEMS:
         return True
     if kind is decimal.Decimal:
-        return len(item.as_tuple().digits) <= MAX_ITEM_PARTS
+        # (digits and exponent both bounded: int() of 1E+99999999 makes a 41 MB integer)
+        parts = item.as_tuple()
+        exponent = parts.exponent
+        return len(parts.digits) <= MAX_ITEM_PARTS and (
+            type(exponent) is str or -MAX_DECIMAL_EXPONENT <= exponent <= MAX_DECIMAL_EXPONENT
+        )
     cls = class_of(item)  # (a scan's shadow of a pandas scalar answers its class)
     if isinstance(cls, type) and cls.__module__.split(".")[0] == "pandas":
         return cls.__qualname__ in _PANDAS_ITEMS  # (a column's mode: a Timestamp, rt80-06)
@@ -1679,10 +1686,34 @@ def _searchable_items(items: list[Any]) -> bool:
         return False
     if all(isinstance(v, str) for v in items) or all(isinstance(v, bytes) for v in items):
         return True
+    if items and _ordered_kind(items):
+        try:  # (an aware and a naive time do not compare: no fit sorted them)
+            return all(bool(a < b) for a, b in itertools.pairwise(items))
+        except (TypeError, ArithmeticError):
+            return False
     if not all(isinstance(v, _REAL) for v in items):
         return False
     # Python's comparison, the one numpy's searchsorted makes between objects
     return all(bool(a < b) for a, b in itertools.pairwise(items))
+
+
+def _ordered_kind(items: list[Any]) -> bool:
+    """Whether ``items`` are all of one date, time or decimal kind (:data:`_DATE_ITEMS`,
+    finite ``Decimal``, pandas' ``Timestamp`` or ``Timedelta``): a DATE or NUMERIC column's
+    categories, which fit sorts as it sorts numbers (rt81-09)."""
+    kind = type(items[0])
+    if any(type(v) is not kind for v in items):
+        return False
+    if kind is decimal.Decimal:
+        return all(_plain_item(v) and v.is_finite() for v in items)
+    if kind in _DATE_ITEMS:
+        return True
+    cls = class_of(items[0])
+    return (
+        isinstance(cls, type)
+        and cls.__module__.split(".")[0] == "pandas"
+        and cls.__qualname__ in ("Timestamp", "Timedelta")
+    )
 
 
 def _is_nan(value: Any) -> bool:
