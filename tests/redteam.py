@@ -959,6 +959,15 @@ SCAN_THEN_LOAD = (
 )
 
 
+def hmac_refuses(secret: bytes) -> None:
+    """``HMACKey`` refuses ``secret`` (a public key in some form, an archive)."""
+    from safeload.exceptions import KeyFormatError
+    from safeload.signing.hmac_key import HMACKey
+
+    with pytest.raises(KeyFormatError):
+        HMACKey(secret)
+
+
 #: A child that makes an HMACKey of the file's bytes: ``made`` or ``refused``.
 HMAC_OF_FILE = (
     "from safeload.exceptions import KeyFormatError\n"
