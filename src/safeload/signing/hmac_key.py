@@ -1314,9 +1314,20 @@ _ARCHIVE_MAGIC = (
     (b"070702", "a cpio archive"),
     (b"070707", "a cpio archive"),
 )
-#: A zip's local file header, central directory entry, end record (and Zip64's) anywhere: a
-#: zip is read from its end record, after any preamble (a self-extracting archive, rt81-10).
-_ZIP_RECORDS = re.compile(rb"PK(?:\x03\x04|\x01\x02)[\x00-\x3f]\x00|PK\x05\x06|PK\x06\x06")
+#: A zip's local file header (its version: 6.3 at most, MS-DOS's attributes), central
+#: directory entry, end record (one disk: its disk numbers 0, its entry counts equal) or
+#: Zip64's (a 44-byte record) anywhere: a zip is read from its end record, after any preamble
+#: (a self-extracting archive, rt81-10). Each is 48 bits or more, so a random secret of 4 MB
+#: holds one once in 2**20 or less (the end record's four bytes alone: once in 500, rt82-06).
+_ZIP_RECORDS = re.compile(
+    rb"PK\x03\x04[\x00-\x3f]\x00"
+    rb"|PK\x01\x02[\x00-\x3f][\x00-\x13][\x00-\x3f]\x00"
+    rb"|PK\x05\x06\x00\x00\x00\x00([\x00-\xff]{2})\1"
+    rb"|PK\x06\x06\x2c\x00{7}"
+)
+#: A skippable frame's magic (zstd's and LZ4's: 0x184D2A50 to 0x184D2A5F, little-endian),
+#: which ``pzstd`` writes before the zstd frame (rt82-02).
+_SKIPPABLE_FRAME = re.compile(rb"[\x50-\x5f]\x2a\x4d\x18")
 #: What bzip2 writes after ``BZh`` and its block size: a block's magic (the digits of pi) or
 #: the end of an empty stream's (those of the square root of pi).
 _BZIP2_BLOCKS = (b"1AY&SY", b"\x17rE8P\x90")
@@ -1351,22 +1362,43 @@ def _lzw_starts(codes: bytes) -> bool:
     return True
 
 
-def _inflates(secret: bytes, make: Any) -> bool:
+#: The output one decompressor call may make: each call's step is charged to the secret's
+#: read budget before it runs, so a stream cut short before its end costs no more than its
+#: output (tokens of 230-byte lzma streams each inflating to 1 MB had taken 8 s, rt82-01).
+INFLATE_STEP = 1 << 16
+#: The memory liblzma may take for one stream's dictionary: it allocates what the header names
+#: (up to 4 GB) before reading data, and a random secret starting 0x5D names that once in 512
+#: (rt82-05). ``xz -9`` uses 64 MB.
+LZMA_MEMORY = 1 << 27
+
+
+def _inflates(secret: bytes, make: Any, budget: list[int]) -> bool:
     """Whether ``secret`` is a whole stream the decompressor ``make()`` reads without an error
     (to its end, checksum included, or past :data:`MAX_INFLATED`): a random secret with a
-    stream's header fails within bytes."""
+    stream's header fails within bytes. Read :data:`INFLATE_STEP` bytes of output at a time,
+    each step charged to ``budget`` (:func:`_charge`)."""
     import lzma
     import zlib
 
     reader = make()
-    try:
-        out = reader.decompress(secret, MAX_INFLATED)
-    except (zlib.error, lzma.LZMAError, OSError, EOFError, ValueError):
-        return False
-    return bool(reader.eof) or len(out) >= MAX_INFLATED
+    data, made = secret, 0
+    while made < MAX_INFLATED:
+        step = min(INFLATE_STEP, MAX_INFLATED - made)
+        _charge(budget, step)
+        try:
+            out = reader.decompress(data, step)
+        except (zlib.error, lzma.LZMAError, OSError, EOFError, ValueError, MemoryError):
+            return False
+        made += len(out)
+        if reader.eof:
+            return True
+        if len(out) < step:
+            return False  # (all of it read, and no end: not a stream any tool wrote)
+        data = getattr(reader, "unconsumed_tail", b"")  # (lzma keeps its own)
+    return True
 
 
-def _archive_form(secret: bytes) -> str | None:
+def _archive_form(secret: bytes, budget: list[int]) -> str | None:
     """What compressed file or archive ``secret`` is (:data:`_ARCHIVE_MAGIC`,
     :data:`_ZIP_RECORDS`, gzip, bzip2, zlib, lzma, ``compress``, tar), or ``None``. Each is
     told by its form, strict enough that random secrets are not: gzip by its magic, method
@@ -1380,6 +1412,8 @@ def _archive_form(secret: bytes) -> str | None:
     for magic, what in _ARCHIVE_MAGIC:
         if secret.startswith(magic):
             return what
+    if _SKIPPABLE_FRAME.match(secret):
+        return "a zstd or LZ4 file (a skippable frame first)"
     if secret[:3] == b"\x1f\x8b\x08" and not secret[3] & 0xE0:
         return "a gzip file"
     if secret[:3] == b"BZh" and secret[3:4].isdigit() and secret[4:10] in _BZIP2_BLOCKS:
@@ -1393,10 +1427,10 @@ def _archive_form(secret: bytes) -> str | None:
         return "a tar archive"
     head = int.from_bytes(secret[:2], "big")
     if secret[0] & 0x0F == 8 and secret[0] >> 4 <= 7 and not secret[1] & 0x20 and head % 31 == 0:
-        if _inflates(secret, zlib.decompressobj):
+        if _inflates(secret, zlib.decompressobj, budget):
             return "a zlib stream"
-    alone = lambda: lzma.LZMADecompressor(lzma.FORMAT_ALONE)  # noqa: E731
-    if secret[:1] == b"\x5d" and _inflates(secret, alone):
+    alone = lambda: lzma.LZMADecompressor(lzma.FORMAT_ALONE, memlimit=LZMA_MEMORY)  # noqa: E731
+    if secret[:1] == b"\x5d" and _inflates(secret, alone, budget):
         return "an lzma file"  # (``xz --format=lzma``: properties 0x5D, rt77-08)
     return None
 
@@ -1536,6 +1570,17 @@ MAX_READ = 1 << 20
 READS_PER_BYTE = 16
 
 
+def _charge(budget: list[int], spent: int) -> None:
+    """Take ``spent`` bytes of reading off ``budget``; past it the secret is refused."""
+    budget[0] -= spent
+    if budget[0] < 0:
+        raise KeyFormatError(
+            "that HMAC secret reads as more text than a random secret does (texts, "
+            "encodings, code pages and compressed streams inside one another); use a random "
+            "secret (`safeload keygen NAME --hmac`)"
+        )
+
+
 def _public_key_form(
     secret: bytes, decodes: int = 0, budget: list[int] | None = None
 ) -> str | None:
@@ -1558,7 +1603,7 @@ def _public_key_form(
     found = _text_form(secret) if decodes == 0 or _PRINTABLE_RUN.search(secret) else None
     if found is not None:
         return found
-    found = _embedded_key(secret) or _archive_form(secret)
+    found = _embedded_key(secret) or _archive_form(secret, budget)
     if found is not None:
         return found
     for form in (secret, *_trimmed(secret)):
@@ -1567,13 +1612,7 @@ def _public_key_form(
             return found
     if decodes < _MAX_DECODES:
         forms = _decoded(secret)
-        budget[0] -= sum(len(form) for form in forms)
-        if budget[0] < 0:
-            raise KeyFormatError(
-                "that HMAC secret reads as more text than a random secret does (texts, "
-                "encodings and code pages inside one another); use a random secret "
-                "(`safeload keygen NAME --hmac`)"
-            )
+        _charge(budget, sum(len(form) for form in forms))
         for form in forms:
             found = _public_key_form(form, decodes + 1, budget)
             if found is not None:

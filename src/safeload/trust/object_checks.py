@@ -122,7 +122,8 @@ def iteration_weight(class_name: str, state: Any, count: str = "max_iter") -> fl
         return max(1.0, (int(shape[0]) if shape else 0) / FREE_LDA_TOPICS)
     if count == "transform_max_iter" and class_name in SPARSE_CODERS:
         algorithm = state.get("transform_algorithm")
-        if type(algorithm) is not str or algorithm != "lasso_cd":
+        # (numpy's str_ is a str too, and equal: scikit-learn compares with ==, rt82-03)
+        if not issubclass(type(algorithm), str) or str(algorithm) != "lasso_cd":
             return 1.0
         atoms = state.get("components_", state.get("dictionary"))
         shape = shape_of(atoms)

@@ -39,7 +39,8 @@ def _check_linear_svm_coef(est: Any) -> None:
     kernel = getattr(est, "kernel", None)
     counts = getattr(est, "_n_support", None)
     vectors = getattr(est, "support_vectors_", None)
-    if type(kernel) is not str or kernel != "linear" or counts is None or vectors is None:
+    linear = issubclass(type(kernel), str) and str(kernel) == "linear"  # (numpy's str_: rt82-04)
+    if not linear or counts is None or vectors is None:
         return
     count_shape, width = shape_of(counts), shape_of(vectors)
     require(
