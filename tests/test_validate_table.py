@@ -27,6 +27,7 @@ from sklearn.ensemble._hist_gradient_boosting.binning import _BinMapper
 from sklearn.ensemble._hist_gradient_boosting.gradient_boosting import BaseHistGradientBoosting
 from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
 from sklearn.gaussian_process import GaussianProcessClassifier, GaussianProcessRegressor
+from sklearn.gaussian_process._gpc import _BinaryGaussianProcessClassifierLaplace
 from sklearn.gaussian_process.kernels import Kernel
 from sklearn.kernel_approximation import AdditiveChi2Sampler, PolynomialCountSketch
 from sklearn.metrics import DistanceMetric
@@ -108,6 +109,7 @@ def test_the_table_gives_the_pairs_the_chain_gave() -> None:
         (BaseRandomProjection, estimators.check_random_projection),
         (BaseMixture, estimators.check_mixture),
         (GaussianProcessRegressor, estimators.check_gaussian_process),
+        (_BinaryGaussianProcessClassifierLaplace, estimators.check_gaussian_process),
         (PolynomialCountSketch, estimators.check_count_sketch),
         (AdditiveChi2Sampler, estimators.check_chi2_sampler),
         (VotingClassifier, labels.check_voting_classifier),

@@ -136,6 +136,11 @@ _CHECKED_KINDS: tuple[tuple[str, tuple[str, ...], Callable[[Any, Any], None]], .
     ("sklearn.random_projection", ("BaseRandomProjection",), check_random_projection),
     ("sklearn.mixture._base", ("BaseMixture",), check_mixture),
     ("sklearn.gaussian_process", ("GaussianProcessRegressor",), check_gaussian_process),
+    (
+        "sklearn.gaussian_process._gpc",
+        ("_BinaryGaussianProcessClassifierLaplace",),
+        check_gaussian_process,
+    ),
     ("sklearn.kernel_approximation", ("PolynomialCountSketch",), check_count_sketch),
     ("sklearn.kernel_approximation", ("AdditiveChi2Sampler",), check_chi2_sampler),
     ("sklearn.ensemble", ("VotingClassifier",), check_voting_classifier),

@@ -703,6 +703,13 @@ _KEY_ALGORITHM_OIDS = {
     b"\x06\x03\x2b\x65\x6f": "X448",
     b"\x06\x03\x2b\x65\x70": "Ed25519",
     b"\x06\x03\x2b\x65\x71": "Ed448",
+    # (ML-DSA, FIPS 204, and SLH-DSA, FIPS 205: 2.16.840.1.101.3.4.3.17 to .31; ML-KEM,
+    # FIPS 203: .4.4.1 to .3; OpenSSL 3.5 and cryptography write them, rt82-09)
+    **{
+        b"\x06\x09\x60\x86\x48\x01\x65\x03\x04\x03" + bytes([n]): "ML-DSA or SLH-DSA"
+        for n in range(17, 32)
+    },
+    **{b"\x06\x09\x60\x86\x48\x01\x65\x03\x04\x04" + bytes([n]): "ML-KEM" for n in (1, 2, 3)},
 }
 
 

@@ -97,8 +97,9 @@ FREE_ITERATING_FEATURES = 1024
 FREE_LDA_TOPICS = 1024
 #: Atoms over which a round of dictionary learning's ``lasso_cd`` encoding (coordinate descent
 #: over the (k, k) Gram of the atoms, per row) costs what ``transform_max_iter``'s limit was
-#: set for: 1,024 nearly collinear atoms never met lasso's tolerance, 2.9 s a row (rt81-04).
-FREE_LASSO_ATOMS = 256
+#: set for: 1,024 nearly collinear atoms never met lasso's tolerance, 2.9 s a row (rt81-04);
+#: 2,048 atoms at scikit-learn's default 1,000 rounds load (rt82-10: 256 had refused them).
+FREE_LASSO_ATOMS = 400
 #: The classes whose ``transform`` encodes each row with ``transform_algorithm``.
 SPARSE_CODERS = frozenset({"DictionaryLearning", "MiniBatchDictionaryLearning", "SparseCoder"})
 
@@ -118,17 +119,64 @@ def iteration_weight(class_name: str, state: Any, count: str = "max_iter") -> fl
             1.0, features / FREE_ITERATING_FEATURES
         )
     if count == "max_doc_update_iter" and class_name == "LatentDirichletAllocation":
-        shape = shape_of(state.get("components_"))
-        return max(1.0, (int(shape[0]) if shape else 0) / FREE_LDA_TOPICS)
+        # (transform's E-step walks exp_dirichlet_component_'s rows, rt82-11)
+        topics = _most_rows(state, ("components_", "exp_dirichlet_component_"))
+        return max(1.0, topics / FREE_LDA_TOPICS)
     if count == "transform_max_iter" and class_name in SPARSE_CODERS:
-        algorithm = state.get("transform_algorithm")
-        # (numpy's str_ is a str too, and equal: scikit-learn compares with ==, rt82-03)
-        if not issubclass(type(algorithm), str) or str(algorithm) != "lasso_cd":
+        if _coder_algorithm(state) != "lasso_cd":
             return 1.0
-        atoms = state.get("components_", state.get("dictionary"))
-        shape = shape_of(atoms)
-        return max(1.0, ((int(shape[0]) if shape else 0) / FREE_LASSO_ATOMS) ** 2)
+        # (a SparseCoder encodes with its dictionary, a stray components_ aside: rt82-12)
+        atoms = _most_rows(state, ("components_", "dictionary"))
+        return max(1.0, (atoms / FREE_LASSO_ATOMS) ** 2)
     return 1.0
+
+
+def _most_rows(state: Any, names: tuple[str, ...]) -> int:
+    """The most rows any of the arrays ``names`` in ``state`` has."""
+    rows = [shape_of(state.get(name)) for name in names]
+    return max((int(shape[0]) for shape in rows if shape), default=0)
+
+
+def _coder_algorithm(state: Any) -> str | None:
+    """A sparse coder's ``transform_algorithm`` as scikit-learn compares it (``==``: numpy's
+    str_ is one too, rt82-03)."""
+    algorithm = state.get("transform_algorithm")
+    return str(algorithm) if issubclass(type(algorithm), str) else None
+
+
+#: A share of per-row work in a LARS or OMP encoding's units (steps**2 x atoms, what one OMP
+#: encoding of 512 steps over 4,096 atoms in general position does in some 1.3 s: rt82-07).
+CODER_WORK_PER_SHARE = 250_000_000
+#: Each path algorithm's work per unit, against OMP's (measured on those atoms: lars 2.6 s,
+#: lasso_lars 10 s, omp 1.3 s a row).
+_CODER_WORK = {"omp": 1, "lars": 2, "lasso_lars": 4}
+
+
+def coder_row_share(class_name: str, state: Any) -> float:
+    """The per-row shares a sparse coder's LARS or OMP encoding costs: each of its steps
+    (``transform_n_nonzero_coefs``, a tenth of the features by default; ``lasso_lars`` up to
+    ``transform_max_iter``, at most the features) walks every atom and the active set's
+    factor (rt82-07). ``lasso_cd`` is weighed by :func:`iteration_weight`."""
+    if class_name not in SPARSE_CODERS:
+        return 0.0
+    factor = _CODER_WORK.get(_coder_algorithm(state) or "", 0)
+    if not factor:
+        return 0.0
+    atoms = _most_rows(state, ("components_", "dictionary"))
+    shapes = [shape_of(state.get(name)) for name in ("components_", "dictionary")]
+    features = max((int(shape[-1]) for shape in shapes if shape), default=0)
+    if _coder_algorithm(state) == "lasso_lars":
+        steps: Any = state.get("transform_max_iter")
+    else:
+        steps = state.get("transform_n_nonzero_coefs")
+        if steps is None:
+            steps = max(features // 10, 1)
+    from safeload.trust.structures.common import is_int
+
+    if not (is_int(steps) and int(steps) > 0):
+        return 0.0  # (transform refuses it)
+    walked = min(int(steps), features, atoms) if features and atoms else 0
+    return float(factor * walked * walked * atoms / CODER_WORK_PER_SHARE)
 
 
 def use_time_counts(state: Any, class_name: str) -> set[str]:
@@ -1499,6 +1547,7 @@ def whole_model_problem(
             if count is not None and is_int(count) and int(count) > 0:
                 weight = iteration_weight(short, attrs, name)
                 share += times * int(count) * weight / iteration_limit(name)
+        share += times * coder_row_share(short, attrs)
         if short == "LocallyLinearEmbedding":
             # a (k, k) solve per row, at most one at the neighbour bound's k a share: 60
             # members of k = 1,000 in a voting model took 21 s a row (rt76-01)

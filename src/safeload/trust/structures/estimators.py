@@ -52,7 +52,11 @@ def _check_linear_svm_coef(est: Any) -> None:
     if classes <= 2:
         return  # (one row, as wide as the support vectors)
     pairs = classes * (classes - 1) // 2
-    data = getattr(vectors, "data", None) if hasattr(vectors, "tocsr") else None
+    # (the public dual_coef_ is what coef_ multiplies: dense, its rows make dense rows of
+    # the features' width, rt82-08)
+    dual = getattr(est, "dual_coef_", None)
+    sparse = hasattr(vectors, "tocsr") and hasattr(dual, "tocsr")
+    data = getattr(vectors, "data", None) if sparse else None
     stored = shape_of(data)
     if stored is not None and len(stored) == 1:
         numbers = (classes - 1) * stored[0] + pairs
@@ -502,14 +506,55 @@ def check_random_projection(est: Any, context: Any) -> None:
     _require_finite(est, ("components_", "inverse_components_"), "random projection")
 
 
+#: The most numbers a Gaussian process's kernel gradient over its training samples may hold
+#: (samples**2 x hyperparameters): ``log_marginal_likelihood(theta, eval_gradient=True)``, a
+#: public method, builds it, as fitting did (an anisotropic RBF over 4,000 features on 200
+#: samples asked 1.28 GB, rt82-13). 1 GB of float64.
+MAX_GP_GRADIENT = 1 << 27
+
+
+def _kernel_dims(kernel: Any, depth: int = 0) -> int:
+    """How many hyperparameters ``kernel`` has (at least): one per length scale and per
+    number of :data:`KERNEL_NUMBERS`, through the kernels a kernel combines."""
+    from safeload.trust.structures.widths import _has_dict
+
+    if depth > 64 or not _has_dict(kernel):
+        return 0
+    attrs = vars(kernel)
+    dims = len(KERNEL_NUMBERS.intersection(attrs))
+    scale = attrs.get("length_scale")
+    if scale is not None:
+        if issubclass(type(scale), np.ndarray):
+            dims += int(scale.size)
+        else:
+            dims += len(scale) if type(scale) in (list, tuple) else 1
+    for part in ("k1", "k2", "kernel"):
+        if part in attrs:
+            dims += _kernel_dims(attrs[part], depth + 1)
+    return dims
+
+
 def check_gaussian_process(est: Any, context: Any) -> None:
     """``sample_y`` hands the predicted covariance, made from the stored Cholesky factor and
     dual coefficients (``solve_triangular(L_, ..., check_finite=False)``), to
     ``RandomState.multivariate_normal`` and its unchecked SVD (as rt48-04's mixtures did). An
-    honest fit refuses non-finite targets and keeps finite factors."""
+    honest fit refuses non-finite targets and keeps finite factors. The kernel's gradient
+    over the training samples holds at most :data:`MAX_GP_GRADIENT` numbers."""
     _require_finite(
         est, ("L_", "alpha_", "y_train_", "_y_train_mean", "_y_train_std"), "Gaussian process"
     )
+    from safeload.trust.object_checks import shape_of
+
+    samples = shape_of(getattr(est, "X_train_", None))
+    kernel = getattr(est, "kernel_", None)
+    if samples and kernel is not None:
+        numbers = samples[0] ** 2 * max(_kernel_dims(kernel), 1)
+        require(
+            numbers <= MAX_GP_GRADIENT,
+            f"a Gaussian process's kernel gradient over its {samples[0]:,} samples would hold "
+            f"{numbers:,} numbers (at most {MAX_GP_GRADIENT:,}): log_marginal_likelihood "
+            "builds it",
+        )
 
 
 def check_mixture(est: Any, context: Any) -> None:
