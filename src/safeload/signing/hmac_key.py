@@ -1320,6 +1320,7 @@ _ARCHIVE_MAGIC = (
     (b"070701", "a cpio archive"),
     (b"070702", "a cpio archive"),
     (b"070707", "a cpio archive"),
+    (b"\xed\xab\xee\xdb", "an RPM package"),
 )
 #: A zip's local file header (its version: 6.3 at most, MS-DOS's attributes), central
 #: directory entry, end record (one disk: its disk numbers 0, its entry counts equal) or
@@ -1405,7 +1406,48 @@ def _inflates(secret: bytes, make: Any, budget: list[int]) -> bool:
     return True
 
 
+#: A text before a compressed payload: a self-extracting script's stub (makeself's
+#: ``tail -n +N "$0" | tar x``), printable ASCII lines.
+_TEXT_PREFIX = re.compile(rb"[\t\n\r\x20-\x7e]*")
+
+
+def _after_text(secret: bytes) -> list[bytes]:
+    """What follows a text preamble in ``secret``: from where its printable text ends, and
+    from where that text's last line starts (a comment line before a key's DER, a
+    self-extracting script's stub before its payload: rt82-09, rt82-14)."""
+    end = _TEXT_PREFIX.match(secret).end()  # type: ignore[union-attr]
+    if not 0 < end < len(secret):
+        return []
+    return [secret[at:] for at in sorted({end, secret.rfind(b"\n", 0, end) + 1} - {0})]
+
+
 def _archive_form(secret: bytes, budget: list[int]) -> str | None:
+    """What compressed file or archive ``secret`` is, or holds after a text preamble (a
+    self-extracting script: gzip, xz and bzip2 tars after a shell stub were accepted,
+    rt82-14): :func:`_archive_at` where the text ends, and where its last line starts."""
+    found = _archive_at(secret, budget)
+    if found is not None:
+        return found
+    for rest in _after_text(secret):
+        found = _archive_at(rest, budget)
+        if found is not None:
+            return f"{found} after a text preamble"
+    return None
+
+
+def _is_binary_cpio(secret: bytes) -> bool:
+    """Whether ``secret`` starts with an old binary cpio header (``cpio -o``'s default: magic
+    070707 as a 16-bit word of either byte order, then 12 more fields and a NUL-ended name of
+    printable text): random bytes once in 2**33 or less (rt82-09)."""
+    order = {b"\xc7\x71": "little", b"\x71\xc7": "big"}.get(secret[:2])
+    if order is None or len(secret) < 28:
+        return False
+    size = int.from_bytes(secret[20:22], order)  # type: ignore[arg-type]
+    name = secret[26 : 26 + size]
+    return 2 <= size <= 256 and name.endswith(b"\x00") and all(0x20 <= c < 0x7F for c in name[:-1])
+
+
+def _archive_at(secret: bytes, budget: list[int]) -> str | None:
     """What compressed file or archive ``secret`` is (:data:`_ARCHIVE_MAGIC`,
     :data:`_ZIP_RECORDS`, gzip, bzip2, zlib, lzma, ``compress``, tar), or ``None``. Each is
     told by its form, strict enough that random secrets are not: gzip by its magic, method
@@ -1430,6 +1472,8 @@ def _archive_form(secret: bytes, budget: list[int]) -> str | None:
             return "a compress (.Z) file"
     if _ZIP_RECORDS.search(secret):
         return "a zip archive"
+    if _is_binary_cpio(secret):
+        return "a cpio archive"
     if _is_tar(secret):
         return "a tar archive"
     head = int.from_bytes(secret[:2], "big")
@@ -1613,7 +1657,7 @@ def _public_key_form(
     found = _embedded_key(secret) or _archive_form(secret, budget)
     if found is not None:
         return found
-    for form in (secret, *_trimmed(secret)):
+    for form in (secret, *_trimmed(secret), *_after_text(secret)):
         found = _binary_form(form)
         if found is not None:
             return found
