@@ -1078,3 +1078,46 @@ def unix_compress(data: bytes) -> bytes:
     if nbits:
         out.append(bits & 0xFF)
     return bytes(out)
+
+
+def fixed_p256_key() -> tuple[bytes, bytes]:
+    """A fixed P-256 public key as DER (SubjectPublicKeyInfo) and as PEM."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.derive_private_key(12345678901234567890, ec.SECP256R1()).public_key()
+    der = key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    pem = key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return der, pem
+
+
+def collinear_coder(kind: str) -> Any:
+    """A sparse coder (``kind``: DictionaryLearning, MiniBatchDictionaryLearning or
+    SparseCoder) of 1,024 nearly collinear atoms over 20 features (a base atom plus small
+    multiples of 1/4096, which xz packs into some 8 KB), encoding with ``lasso_cd`` at 10,000
+    rounds and alpha 1e-6: coordinate descent never meets its tolerance, 2.9 s a row
+    (rt81-04)."""
+    from sklearn import decomposition
+
+    rng = np.random.RandomState(0)
+    base = np.round(rng.rand(20) * 64) / 64 + 0.5
+    atoms = base + rng.randint(-1, 2, (1_024, 20)) / 4096.0
+    cls = getattr(decomposition, kind)
+    model: Any
+    if kind == "SparseCoder":
+        model = cls(dictionary=atoms, transform_algorithm="lasso_cd")
+        model.fit(np.zeros((2, 20)))
+    else:
+        model = cls(n_components=4, random_state=0, max_iter=5, transform_algorithm="lasso_cd")
+        model.fit(rng.rand(60, 20))
+        model.components_ = atoms
+        model.n_components = 1_024
+        if kind == "MiniBatchDictionaryLearning":
+            model._n_components = 1_024
+    model.transform_max_iter = 10_000
+    model.transform_alpha = 1e-6
+    return model

@@ -198,25 +198,12 @@ from redteam import (
     PLAIN_JOBLIB_CALL,
     assert_refused_with,
     child,
+    collinear_coder,
     compressed_joblib,
+    fixed_p256_key,
     hmac_refuses,
     unix_compress,
 )
-
-
-def _public_key() -> tuple[bytes, bytes]:
-    """A fixed P-256 public key as DER (SubjectPublicKeyInfo) and as PEM."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    key = ec.derive_private_key(12345678901234567890, ec.SECP256R1()).public_key()
-    der = key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    pem = key.public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return der, pem
 
 
 def _zip(members: list[tuple[str, bytes]]) -> bytes:
@@ -277,7 +264,7 @@ def test_rt81_01_zip_fifth_entry(form, layout):
     # four folders deep (keys/prod/2026/signing/pub.pem: four directory entries first), is
     # accepted as an HMAC secret (688 / 628 / 729 / 669 bytes), pure and compiled. As the
     # fourth entry: refused
-    der, pem = _public_key()
+    der, pem = fixed_p256_key()
     key = pem if form == "pem" else der
     hmac_refuses(_zip([*_KEY_FOLDER[:3], (f"keys/signer.{form}", key)]))
     if layout == "files":
@@ -307,7 +294,7 @@ def test_rt81_02_embedded_tries_spent(form):
     # DER, or a ustar tar (or .tar.gz) whose key is its fifth member (_tar_members reads the
     # first four), is accepted as an HMAC secret, pure and compiled (0.2 s). Without the CSV
     # (or with the key as the CSV's neighbour in a ustar tar) each is refused
-    der, _ = _public_key()
+    der, _ = fixed_p256_key()
     data = [("data.csv", _decimals_csv(2_500))]
     others = [(f"notes{i}.txt", b"see README\n") for i in range(3)]
     if form == "v7_tar":
@@ -358,7 +345,6 @@ def test_rt81_03_lda_topics(tmp_path):
     "kind", ["DictionaryLearning", "MiniBatchDictionaryLearning", "SparseCoder"]
 )
 def test_rt81_04_lasso_cd_collinear_atoms(tmp_path, kind):
-    from sklearn import decomposition
 
     # transform_max_iter is a per-row count (10,000 at most) of weight 1 (iteration_weight
     # is NMF's only), and a Gram model may have 1,024 atoms over any features
@@ -368,23 +354,7 @@ def test_rt81_04_lasso_cd_collinear_atoms(tmp_path, kind):
     # transform_alpha 1e-6: scan SAFE, load loads (pure and compiled); transform takes 2.9 s
     # of CPU a row (4 rows: 11.6 s), for each of the three classes. rt80 measured repeated
     # atoms (0.37 s for 10 rows): those converge at once
-    rng = np.random.RandomState(0)
-    base = np.round(rng.rand(20) * 64) / 64 + 0.5
-    atoms = base + rng.randint(-1, 2, (1_024, 20)) / 4096.0
-    cls = getattr(decomposition, kind)
-    model: Any
-    if kind == "SparseCoder":
-        model = cls(dictionary=atoms, transform_algorithm="lasso_cd")
-        model.fit(np.zeros((2, 20)))
-    else:
-        model = cls(n_components=4, random_state=0, max_iter=5, transform_algorithm="lasso_cd")
-        model.fit(rng.rand(60, 20))
-        model.components_ = atoms
-        model.n_components = 1_024
-        if kind == "MiniBatchDictionaryLearning":
-            model._n_components = 1_024
-    model.transform_max_iter = 10_000
-    model.transform_alpha = 1e-6
+    model: Any = collinear_coder(kind)
     path = compressed_joblib(tmp_path, model, 12_000, ("xz", 9))
     call = "model.transform(numpy.random.RandomState(1).rand(10, 20))"
     plain = child(PLAIN_JOBLIB_CALL.format(call=call), path, cpu=HANG_CPU)
@@ -404,7 +374,7 @@ def test_rt81_05_unix_compress(form):
     # zstd's and LZ4's magic numbers (rt77-08). ``compress pub.pem`` (ncompress; ``gzip -d``
     # and ``zcat`` read .Z files) is neither: pub.pem.Z (177 bytes) and pub.der.Z (104) are
     # accepted as HMAC secrets, pure and compiled. The key is LZW-coded, not in plain sight
-    der, pem = _public_key()
+    der, pem = fixed_p256_key()
     key = pem if form == "pem" else der
     hmac_refuses(key)
     secret = unix_compress(key)
@@ -465,7 +435,7 @@ def test_rt81_07_second_member(form, kind):
     # key.gz`` (gzip's manual gives the idiom; ``gzip -dc`` prints both) is accepted as an
     # HMAC secret (246 / 186 bytes), likewise for bzip2 (293 / 260) and xz (328, the PEM;
     # the DER's xz stream holds its bytes in plain sight and is refused), pure and compiled
-    der, pem = _public_key()
+    der, pem = fixed_p256_key()
     key = pem if form == "pem" else der
     note = b"signing key for the model registry, rotated 2026-12-01\n"
     pack = {
@@ -578,7 +548,7 @@ def test_rt81_10_zip_with_preamble(form):
     # and compiled. The same zip alone is refused
     import zipfile
 
-    der, pem = _public_key()
+    der, pem = fixed_p256_key()
     key = pem if form == "pem" else der
     archive = _zip([(f"pub.{form}", key)])
     hmac_refuses(archive)

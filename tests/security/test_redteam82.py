@@ -221,25 +221,11 @@ from redteam import (
     PLAIN_JOBLIB_CALL,
     assert_refused_with,
     child,
+    collinear_coder,
     compressed_joblib,
+    fixed_p256_key,
     hmac_refuses,
 )
-
-
-def _public_key() -> tuple[bytes, bytes]:
-    """A fixed P-256 public key as DER (SubjectPublicKeyInfo) and as PEM."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    key = ec.derive_private_key(12345678901234567890, ec.SECP256R1()).public_key()
-    der = key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    pem = key.public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return der, pem
-
 
 # --- rt82-01: lzma inflations of base64 tokens, outside the forms budget ---------------------
 
@@ -300,7 +286,7 @@ def test_rt82_02_pzstd_skippable_frame():
     # writes a skippable frame (50 2A 4D 18, 4 bytes of length, the frame's size) first. Its
     # literals are Huffman-coded: no armour, no base64 token in sight. 178 bytes, accepted,
     # pure and compiled; the zstd frame alone (what ``zstd pub.pem`` writes) is refused
-    _, pem = _public_key()
+    _, pem = fixed_p256_key()
     if shutil.which("zstd"):
         back = subprocess.run(["zstd", "-dc"], input=_PZSTD_PEM, capture_output=True, check=True)
         assert back.stdout == pem
@@ -315,7 +301,6 @@ def test_rt82_02_pzstd_skippable_frame():
     "kind", ["DictionaryLearning", "MiniBatchDictionaryLearning", "SparseCoder"]
 )
 def test_rt82_03_lasso_cd_numpy_str(tmp_path, kind):
-    from sklearn import decomposition
 
     # iteration_weight weighs a lasso_cd encoding by its atoms squared only when
     # ``type(transform_algorithm) is str``; scikit-learn's _sparse_encode compares with ==,
@@ -323,24 +308,8 @@ def test_rt82_03_lasso_cd_numpy_str(tmp_path, kind):
     # collinear atoms at transform_max_iter 10,000, transform_alpha 1e-6: 8 KB, scan SAFE,
     # load loads (pure and compiled); transform takes 2.9-3.1 s of CPU per row. With a plain
     # str the same file is refused ("16.0 times the iteration limit")
-    rng = np.random.RandomState(0)
-    base = np.round(rng.rand(20) * 64) / 64 + 0.5
-    atoms = base + rng.randint(-1, 2, (1_024, 20)) / 4096.0
-    cls = getattr(decomposition, kind)
-    model: Any
-    if kind == "SparseCoder":
-        model = cls(dictionary=atoms, transform_algorithm="lasso_cd")
-        model.fit(np.zeros((2, 20)))
-    else:
-        model = cls(n_components=4, random_state=0, max_iter=5, transform_algorithm="lasso_cd")
-        model.fit(rng.rand(60, 20))
-        model.components_ = atoms
-        model.n_components = 1_024
-        if kind == "MiniBatchDictionaryLearning":
-            model._n_components = 1_024
+    model: Any = collinear_coder(kind)
     model.transform_algorithm = np.str_("lasso_cd")
-    model.transform_max_iter = 10_000
-    model.transform_alpha = 1e-6
     path = compressed_joblib(tmp_path, model, 14_000, ("xz", 6))
     call = "model.transform(numpy.random.RandomState(1).rand(4, 20))"
     plain = child(PLAIN_JOBLIB_CALL.format(call=call), path, cpu=HANG_CPU)
@@ -536,7 +505,7 @@ def test_rt82_09_key_without_listed_identifier(form, key_kind):
     # _ARCHIVE_MAGIC's forms. The key's DER in one (2,048 / 512 bytes), or after a line of
     # text, is accepted as an HMAC secret, pure and compiled; the P-256 key's is refused, and
     # so is each bare DER
-    der, _ = _public_key()
+    der, _ = fixed_p256_key()
     if key_kind == "ml_dsa":
         mldsa = pytest.importorskip("cryptography.hazmat.primitives.asymmetric.mldsa")
         ml_der = (
@@ -614,20 +583,12 @@ def test_rt82_11_lda_exp_dirichlet_topics(tmp_path):
 
 
 def test_rt82_12_sparse_coder_stray_components(tmp_path):
-    from sklearn.decomposition import SparseCoder
-
     # iteration_weight takes the atoms from components_ before dictionary; SparseCoder's
     # transform encodes with dictionary. rt81-04's 1,024 nearly collinear atoms as the
     # dictionary, 4 of them as an extra components_ attribute: weight 1, scan SAFE, load
     # loads (pure and compiled); transform takes 2.9 s of CPU per row
-    rng = np.random.RandomState(0)
-    base = np.round(rng.rand(20) * 64) / 64 + 0.5
-    atoms = base + rng.randint(-1, 2, (1_024, 20)) / 4096.0
-    model: Any = SparseCoder(dictionary=atoms, transform_algorithm="lasso_cd")
-    model.fit(np.zeros((2, 20)))
-    model.transform_max_iter = 10_000
-    model.transform_alpha = 1e-6
-    model.components_ = atoms[:4].copy()
+    model: Any = collinear_coder("SparseCoder")
+    model.components_ = model.dictionary[:4].copy()
     path = compressed_joblib(tmp_path, model, 12_000, ("xz", 6))
     call = "model.transform(numpy.random.RandomState(1).rand(4, 20))"
     plain = child(PLAIN_JOBLIB_CALL.format(call=call), path, cpu=HANG_CPU)
@@ -681,7 +642,7 @@ def test_rt82_14_makeself_archive(kind):
     # first bytes only. makeself's .run files are a shell stub and then the compressed tar:
     # the key's PEM inside is accepted as an HMAC secret (363 / 424 / 401 bytes), pure and
     # compiled; the compressed tar alone is refused
-    _, pem = _public_key()
+    _, pem = fixed_p256_key()
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as archive:
         info = tarfile.TarInfo("keys/signer.pem")
