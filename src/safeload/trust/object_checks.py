@@ -159,13 +159,14 @@ def coder_row_share(class_name: str, state: Any) -> float:
     factor (rt82-07). ``lasso_cd`` is weighed by :func:`iteration_weight`."""
     if class_name not in SPARSE_CODERS:
         return 0.0
-    factor = _CODER_WORK.get(_coder_algorithm(state) or "", 0)
+    algorithm = _coder_algorithm(state)
+    factor = _CODER_WORK.get(algorithm or "", 0)
     if not factor:
         return 0.0
-    atoms = _most_rows(state, ("components_", "dictionary"))
     shapes = [shape_of(state.get(name)) for name in ("components_", "dictionary")]
+    atoms = max((int(shape[0]) for shape in shapes if shape), default=0)
     features = max((int(shape[-1]) for shape in shapes if shape), default=0)
-    if _coder_algorithm(state) == "lasso_lars":
+    if algorithm == "lasso_lars":
         steps: Any = state.get("transform_max_iter")
     else:
         steps = state.get("transform_n_nonzero_coefs")
