@@ -127,6 +127,7 @@ def test_the_table_gives_the_pairs_the_chain_gave() -> None:
         (OneVsRestClassifier, labels.check_one_vs_rest),
         (_ConstantPredictor, labels.check_constant_predictor),
         (GaussianProcessClassifier, labels.check_label_sources),
+        (GaussianProcessClassifier, estimators.check_gaussian_process_classifier),
         (Kernel, estimators.check_kernel_values),
     ]
     got = v._validators()

@@ -48,6 +48,7 @@ from safeload.trust.structures.estimators import (
     check_count_sketch,
     check_covariance,
     check_gaussian_process,
+    check_gaussian_process_classifier,
     check_kernel_values,
     check_mixture,
     check_mlp,
@@ -161,6 +162,11 @@ _CHECKED_KINDS: tuple[tuple[str, tuple[str, ...], Callable[[Any, Any], None]], .
     ("sklearn.multiclass", ("OneVsRestClassifier",), check_one_vs_rest),
     ("sklearn.multiclass", ("_ConstantPredictor",), check_constant_predictor),
     ("sklearn.gaussian_process", ("GaussianProcessClassifier",), check_label_sources),
+    (
+        "sklearn.gaussian_process",
+        ("GaussianProcessClassifier",),
+        check_gaussian_process_classifier,
+    ),
     ("sklearn.gaussian_process.kernels", ("Kernel",), check_kernel_values),
 )
 

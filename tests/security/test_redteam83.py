@@ -185,7 +185,6 @@ _LML = "model.log_marginal_likelihood(model.kernel_.theta, eval_gradient=True)"
 # --- rt83-01: a regressor's gradient holds samples**2 x targets ------------------------------
 
 
-@open_finding(83, "rt83-01 GP regressor gradient: samples**2 x targets not weighed")
 def test_rt83_01_gp_gradient_targets(tmp_path):
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.gaussian_process.kernels import RBF
@@ -206,7 +205,6 @@ def test_rt83_01_gp_gradient_targets(tmp_path):
 # --- rt83-02: the bound's 1 GiB gradient is made from temporaries as large --------------------
 
 
-@open_finding(83, "rt83-02 GP gradient under MAX_GP_GRADIENT: 1.5-2.1 GB, 6.5 s")
 @pytest.mark.parametrize("shape", ["anisotropic_400x800"])
 def test_rt83_02_gp_gradient_at_bound(tmp_path, shape):
     from sklearn.gaussian_process import GaussianProcessRegressor
@@ -237,7 +235,6 @@ def test_rt83_02_gp_gradient_at_bound(tmp_path, shape):
 # --- rt83-03: a Matern kernel of a general nu takes its gradient numerically ------------------
 
 
-@open_finding(83, "rt83-03 Matern(nu=1.0) gradient by finite differences: 19 s")
 def test_rt83_03_matern_numeric_gradient(tmp_path):
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.gaussian_process.kernels import Matern
@@ -326,7 +323,6 @@ def test_rt83_05_sparse_coder_gram(tmp_path):
 # --- rt83-06: fixed hyperparameters counted as gradient slices --------------------------------
 
 
-@open_finding(83, "rt83-06 honest GP with fixed length scales refused by MAX_GP_GRADIENT")
 def test_rt83_06_gp_fixed_hyperparameters(tmp_path):
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.gaussian_process.kernels import RBF, ConstantKernel
@@ -474,7 +470,6 @@ def test_rt83_08_pkcs1_after_utf8_comment(comment):
 # --- rt83-09: the kernel over the training samples costs samples**2 x features ---------------
 
 
-@open_finding(83, "rt83-09 GP kernel over 1,400 samples x 16,000 features: 6.6 s")
 def test_rt83_09_gp_kernel_features(tmp_path):
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.gaussian_process.kernels import RBF
@@ -547,7 +542,6 @@ def test_rt83_10_bagging_draws_at_bound(tmp_path):
 # --- rt83-11: a Gaussian process classifier's Newton loop over 4,000 samples ----------------
 
 
-@open_finding(83, "rt83-11 GP classifier log_marginal_likelihood: Newton x 4,000**3, 5.2 s")
 def test_rt83_11_gpc_newton_samples(tmp_path):
     from sklearn.gaussian_process import GaussianProcessClassifier
     from sklearn.gaussian_process.kernels import RBF

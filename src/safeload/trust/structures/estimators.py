@@ -506,55 +506,205 @@ def check_random_projection(est: Any, context: Any) -> None:
     _require_finite(est, ("components_", "inverse_components_"), "random projection")
 
 
-#: The most numbers a Gaussian process's kernel gradient over its training samples may hold
-#: (samples**2 x hyperparameters): ``log_marginal_likelihood(theta, eval_gradient=True)``, a
-#: public method, builds it, as fitting did (an anisotropic RBF over 4,000 features on 200
-#: samples asked 1.28 GB, rt82-13). 1 GB of float64.
-MAX_GP_GRADIENT = 1 << 27
+#: Float64 numbers a Gaussian process's ``log_marginal_likelihood(theta, eval_gradient=True)``
+#: may hold at once, by :func:`gaussian_process_cost`'s count: 3 x 2**25, 768 MB (some 2,700
+#: samples with a scaled RBF and a noise term, one target). The kernel's gradient over the
+#: training samples and its temporaries were 1.28 GB for an anisotropic RBF over 4,000
+#: features on 200 samples (rt82-13), 1.9 GB for 256 targets of 1,000 samples (rt83-01).
+MAX_GP_NUMBERS = 3 << 25
+#: Operations (about a floating-point operation each, some 0.1 ns on one core here) the same
+#: call, or a classifier's ``log_marginal_likelihood(theta)``, may cost by that count: 2**35,
+#: 3.4 s at that rate, where the count was 1 to 3.4 times what regressors measured (14-17
+#: times for classifiers, whose Newton loop is counted in full). A classifier's Newton loop
+#: (rt83-11: 4,000 samples, 5.2 s), the kernel over many features (rt83-09: 1,400 samples
+#: over 16,000, 6.6 s) and Matern's numeric gradient (rt83-03: 100 samples over 3,000 length
+#: scales, 19 s) had passed a bound on the gradient's numbers alone.
+MAX_GP_WORK = 1 << 35
+#: What the count charges per pair of training samples: a kernel evaluation per feature (a
+#: distance term) and per leaf kernel, a Bessel function (a Matern of another ``nu`` than
+#: 0.5, 1.5, 2.5 or infinity: some 200 ns), and each of the gradient's numbers (made, scaled
+#: and summed in several passes: 25-45 ns measured) ...
+_GP_PER_FEATURE = 4
+_GP_PER_LEAF = 100
+_GP_PER_BESSEL = 2_000
+_GP_PER_GRADIENT = 500
+#: ... and per gradient number in each kernel that combines others ...
+_GP_PER_COMBINED = 200
+#: ... and per target and gradient number (the regressor's ``einsum`` over both).
+_GP_PER_TARGET = 20
+#: Hyperparameters by kernel class (``<name>_bounds`` says whether each is fixed); a length
+#: scale is one number per feature when it is a sequence.
+_GP_HYPERPARAMETERS = {
+    "RBF": ("length_scale",),
+    "Matern": ("length_scale",),
+    "RationalQuadratic": ("length_scale", "alpha"),
+    "ExpSineSquared": ("length_scale", "periodicity"),
+    "DotProduct": ("sigma_0",),
+    "ConstantKernel": ("constant_value",),
+    "WhiteKernel": ("noise_level",),
+}
+#: Nesting past which a kernel is not weighed but refused (the kernel terms rule refuses far
+#: less deep ones).
+_GP_DEPTH = 300
 
 
-def _kernel_dims(kernel: Any, depth: int = 0) -> int:
-    """How many hyperparameters ``kernel`` has (at least): one per length scale and per
-    number of :data:`KERNEL_NUMBERS`, through the kernels a kernel combines."""
-    from safeload.trust.structures.widths import _has_dict
+def _elements(value: Any) -> int:
+    """How many numbers a hyperparameter's value holds (theta holds each of them)."""
+    if issubclass(type(value), np.ndarray):
+        return max(int(value.size), 1)
+    if type(value) in (list, tuple):
+        return max(len(value), 1)
+    return 1
 
-    if depth > 64 or not _has_dict(kernel):
-        return 0
+
+def _fixed(attrs: dict[str, Any], name: str) -> bool:
+    """Whether scikit-learn keeps hyperparameter ``name`` fixed: its bounds are the string
+    "fixed" (a str subclass too, as ``Hyperparameter`` tests), so theta and the gradient leave
+    it out (rt83-06)."""
+    bounds = attrs.get(f"{name}_bounds")
+    return issubclass(type(bounds), str) and str(bounds) == "fixed"
+
+
+def _kernel_cost(
+    kernel: Any, features: int, memo: dict[int, tuple[int, int, int]], depth: int = 0
+) -> tuple[int, int, int]:
+    """The free hyperparameters of a Gaussian-process kernel (theta's length, the gradient's
+    last axis), those of them that are anisotropic length scales (whose gradient is made from
+    pairwise differences per feature, two more arrays as large), and what evaluating it with
+    its gradient costs per pair of samples over ``features`` columns, through ``Sum``,
+    ``Product``, ``Exponentiation`` and ``CompoundKernel`` (a shared sub-kernel counted
+    wherever it is used, as evaluation uses it)."""
+    from safeload.trust import facts
+    from safeload.trust.shadow_values import class_of
+    from safeload.trust.structures.widths import _closed_form_nu, _has_dict
+
+    require(depth <= _GP_DEPTH, "a Gaussian process's kernel is nested too deeply to weigh")
+    if id(kernel) in memo:
+        return memo[id(kernel)]
+    cls = class_of(kernel)
+    if cls is None or not _has_dict(kernel):
+        return 0, 0, 0
+    memo[id(kernel)] = (0, 0, 0)
     attrs = vars(kernel)
-    dims = len(KERNEL_NUMBERS.intersection(attrs))
-    scale = attrs.get("length_scale")
-    if scale is not None:
-        if issubclass(type(scale), np.ndarray):
-            dims += int(scale.size)
-        else:
-            dims += len(scale) if type(scale) in (list, tuple) else 1
-    for part in ("k1", "k2", "kernel"):
-        if part in attrs:
-            dims += _kernel_dims(attrs[part], depth + 1)
-    return dims
+    name = facts.short_name(cls)
+    parts: list[Any] = []
+    if name in ("Sum", "Product"):
+        parts = [attrs.get("k1"), attrs.get("k2")]
+    elif name == "Exponentiation":
+        parts = [attrs.get("kernel")]
+    elif name == "CompoundKernel":
+        kernels = attrs.get("kernels")
+        parts = list(kernels) if type(kernels) is list else []
+    if parts:
+        # (combining the parts' kernels and gradients, per pair)
+        free, wide, work = 0, 0, _GP_PER_LEAF
+        for part in parts:
+            part_free, part_wide, part_work = _kernel_cost(part, features, memo, depth + 1)
+            free, wide, work = free + part_free, wide + part_wide, work + part_work
+        # (and each level passes over the parts' gradient again: scaling it by the other
+        # part's kernel, stacking the two, 16 ns a number a level measured)
+        work += _GP_PER_COMBINED * free
+        memo[id(kernel)] = (free, wide, work)
+        return free, wide, work
+    names = _GP_HYPERPARAMETERS.get(name)
+    if names is None:
+        # (a kernel class this table does not know: every number it holds counted as free)
+        names = (*sorted(KERNEL_NUMBERS.intersection(attrs)), "length_scale")
+    free = sum(_elements(attrs[h]) for h in names if h in attrs and not _fixed(attrs, h))
+    scales = _elements(attrs.get("length_scale"))
+    wide = scales if scales > 1 and not _fixed(attrs, "length_scale") else 0
+    evaluation = _GP_PER_LEAF + _GP_PER_FEATURE * features
+    if name == "Matern" and not _closed_form_nu(attrs.get("nu")):
+        # a Bessel function per pair, and the gradient by finite differences: one whole
+        # evaluation more per free length scale (rt83-03)
+        evaluation = (evaluation + _GP_PER_BESSEL) * (1 + free)
+    memo[id(kernel)] = (free, wide, evaluation)
+    return free, wide, evaluation
+
+
+def gaussian_process_cost(est: Any) -> tuple[int, int]:
+    """What ``log_marginal_likelihood`` of a fitted Gaussian process (a regressor, or one of
+    a classifier's binary members) costs at most: the float64 numbers it holds at once and
+    its operations (see :data:`MAX_GP_NUMBERS`, :data:`MAX_GP_WORK`); ``(0, 0)`` unfitted.
+
+    Over ``n`` training samples of ``f`` features with ``h`` free hyperparameters and ``t``
+    targets, measured on scikit-learn 1.x: the kernel, its gradient (``(n, n, h)``, with
+    temporaries three times as large for its ``w`` anisotropic length scales: their pairwise
+    differences, rt83-02), the regressor's ``(n, n, t)`` outer product of its dual
+    coefficients and inverse (rt83-01): ``n**2 x (6 + h + 3w + t)`` numbers (1 to 2 times
+    what was measured). Its work: the kernel per pair, each feature and leaf, a
+    Matern's numeric gradient (rt83-03), the gradient's numbers, and Cholesky factors: the
+    regressor's factor and inverse (``4 n**3 / 3``), a classifier's Newton loop of up to
+    ``max_iter_predict`` factors (``n**3 / 3`` each, rt83-11) and two solves."""
+    from safeload.trust import facts
+    from safeload.trust.object_checks import shape_of
+    from safeload.trust.shadow_values import class_of
+
+    samples = shape_of(getattr(est, "X_train_", None))
+    kernel = getattr(est, "kernel_", None)
+    if not samples or kernel is None:
+        return 0, 0
+    n = samples[0]
+    features = samples[1] if len(samples) > 1 else 1
+    for extra in samples[2:]:
+        features *= extra
+    free, wide, per_pair = _kernel_cost(kernel, max(features, 1), {})
+    targets = 1
+    cls = class_of(est)
+    classifier = cls is not None and facts.short_name(cls) != "GaussianProcessRegressor"
+    if classifier:
+        steps = getattr(est, "max_iter_predict", 0)
+        require(is_int(steps) and int(steps) >= 0, "max_iter_predict is not a whole number")
+        cubes = 3 * 2 + int(steps)  # (in thirds of n**3: two solves, a factor per step)
+    else:
+        shape = shape_of(getattr(est, "y_train_", None))
+        targets = shape[1] if shape and len(shape) > 1 else 1
+        cubes = 1 + 3  # (the factor and the inverse, in thirds of n**3)
+    numbers = n * n * (6 + free + 3 * wide + targets)
+    work = n * n * n * cubes // 3 + n * n * (
+        per_pair + _GP_PER_GRADIENT * free + _GP_PER_TARGET * targets * (free + 1)
+    )
+    return numbers, work
 
 
 def check_gaussian_process(est: Any, context: Any) -> None:
     """``sample_y`` hands the predicted covariance, made from the stored Cholesky factor and
     dual coefficients (``solve_triangular(L_, ..., check_finite=False)``), to
     ``RandomState.multivariate_normal`` and its unchecked SVD (as rt48-04's mixtures did). An
-    honest fit refuses non-finite targets and keeps finite factors. The kernel's gradient
-    over the training samples holds at most :data:`MAX_GP_GRADIENT` numbers."""
+    honest fit refuses non-finite targets and keeps finite factors. ``log_marginal_likelihood``
+    holds at most :data:`MAX_GP_NUMBERS` numbers and costs at most :data:`MAX_GP_WORK`
+    (:func:`gaussian_process_cost`)."""
     _require_finite(
         est, ("L_", "alpha_", "y_train_", "_y_train_mean", "_y_train_std"), "Gaussian process"
     )
-    from safeload.trust.object_checks import shape_of
+    numbers, work = gaussian_process_cost(est)
+    require(
+        numbers <= MAX_GP_NUMBERS,
+        f"a Gaussian process's log_marginal_likelihood would hold {numbers:,} numbers at once "
+        f"(at most {MAX_GP_NUMBERS:,}): its kernel's gradient over the training samples, "
+        "their temporaries and targets",
+    )
+    require(
+        work <= MAX_GP_WORK,
+        f"a Gaussian process's log_marginal_likelihood would cost some {work:,} operations "
+        f"(at most {MAX_GP_WORK:,}): the kernel over its training samples and features, its "
+        "gradient and Cholesky factors",
+    )
 
-    samples = shape_of(getattr(est, "X_train_", None))
-    kernel = getattr(est, "kernel_", None)
-    if samples and kernel is not None:
-        numbers = samples[0] ** 2 * max(_kernel_dims(kernel), 1)
-        require(
-            numbers <= MAX_GP_GRADIENT,
-            f"a Gaussian process's kernel gradient over its {samples[0]:,} samples would hold "
-            f"{numbers:,} numbers (at most {MAX_GP_GRADIENT:,}): log_marginal_likelihood "
-            "builds it",
-        )
+
+def check_gaussian_process_classifier(est: Any, context: Any) -> None:
+    """A multi-class GaussianProcessClassifier's ``log_marginal_likelihood(theta)`` runs each
+    binary member's in turn (one per class, or per pair of classes): their costs
+    (:func:`gaussian_process_cost`) add up, to at most :data:`MAX_GP_WORK` in all."""
+    members: Any = getattr(getattr(est, "base_estimator_", None), "estimators_", None)
+    if type(members) not in (list, tuple):
+        return
+    work = sum(gaussian_process_cost(member)[1] for member in members)
+    require(
+        work <= MAX_GP_WORK,
+        f"a Gaussian process classifier's {len(members):,} members would cost some {work:,} "
+        f"operations in log_marginal_likelihood (at most {MAX_GP_WORK:,} in all)",
+    )
 
 
 def check_mixture(est: Any, context: Any) -> None:
