@@ -105,3 +105,14 @@ def test_one_vs_rest_members_add_up(tmp_path: Path, classes: int) -> None:
 def test_the_bounds_are_what_the_documentation_says() -> None:
     assert MAX_GP_NUMBERS == 3 * 2**25  # 768 MB of float64
     assert MAX_GP_WORK == 2**35
+
+
+def test_a_kernel_holding_itself_is_refused() -> None:
+    model = _regressor(RBF(1.0) + WhiteKernel(1.0))
+    model.kernel_.k2 = model.kernel_
+    with pytest.raises(Bad, match="holds itself"):
+        gaussian_process_cost(model)
+    shared = _regressor(RBF(1.0) + WhiteKernel(1.0))
+    shared.kernel_.k2 = shared.kernel_.k1  # (a shared part is weighed where it is used)
+    numbers, _ = gaussian_process_cost(shared)
+    assert numbers == 20 * 20 * (6 + 2 + 0 + 1)

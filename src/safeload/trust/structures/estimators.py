@@ -543,6 +543,8 @@ _GP_HYPERPARAMETERS = {
     "ConstantKernel": ("constant_value",),
     "WhiteKernel": ("noise_level",),
 }
+#: What :func:`_kernel_cost` remembers of a kernel it is still weighing (a cycle).
+_WEIGHING = (-1, -1, -1)
 #: Nesting past which a kernel is not weighed but refused (the kernel terms rule refuses far
 #: less deep ones).
 _GP_DEPTH = 300
@@ -576,25 +578,20 @@ def _kernel_cost(
     wherever it is used, as evaluation uses it)."""
     from safeload.trust import facts
     from safeload.trust.shadow_values import class_of
-    from safeload.trust.structures.widths import _closed_form_nu, _has_dict
+    from safeload.trust.structures.widths import _closed_form_nu, _has_dict, kernel_parts
 
     require(depth <= _GP_DEPTH, "a Gaussian process's kernel is nested too deeply to weigh")
     if id(kernel) in memo:
-        return memo[id(kernel)]
+        known = memo[id(kernel)]
+        require(known != _WEIGHING, "a Gaussian process's kernel holds itself")
+        return known
     cls = class_of(kernel)
     if cls is None or not _has_dict(kernel):
         return 0, 0, 0
-    memo[id(kernel)] = (0, 0, 0)
+    memo[id(kernel)] = _WEIGHING
     attrs = vars(kernel)
     name = facts.short_name(cls)
-    parts: list[Any] = []
-    if name in ("Sum", "Product"):
-        parts = [attrs.get("k1"), attrs.get("k2")]
-    elif name == "Exponentiation":
-        parts = [attrs.get("kernel")]
-    elif name == "CompoundKernel":
-        kernels = attrs.get("kernels")
-        parts = list(kernels) if type(kernels) is list else []
+    parts = kernel_parts(name, attrs)
     if parts:
         # (combining the parts' kernels and gradients, per pair)
         free, wide, work = 0, 0, _GP_PER_LEAF

@@ -1085,13 +1085,7 @@ def kernel_terms(kernel: Any, memo: dict[int, int] | None = None) -> int:
     memo[id(kernel)] = MAX_KERNEL_TERMS + 1  # (a cycle is past the bound)
     attrs = vars(kernel)
     name = facts.short_name(cls)
-    parts: list[Any] = []
-    if name in ("Sum", "Product"):
-        parts = [attrs.get("k1"), attrs.get("k2")]
-    elif name == "Exponentiation":
-        parts = [attrs.get("kernel")]
-    elif name == "CompoundKernel" and type(attrs.get("kernels")) is list:
-        parts = list(attrs["kernels"])
+    parts = kernel_parts(name, attrs)
     if parts:
         # (an Exponentiation is one more pass over the whole kernel: a chain of 100 counted
         # none, rt77-03)
@@ -1104,6 +1098,18 @@ def kernel_terms(kernel: Any, memo: dict[int, int] | None = None) -> int:
         total = 1
     memo[id(kernel)] = total
     return total
+
+
+def kernel_parts(name: str, attrs: dict[str, Any]) -> list[Any]:
+    """The kernels a Gaussian-process kernel of class ``name`` with state ``attrs`` combines
+    (``Sum``, ``Product``, ``Exponentiation``, ``CompoundKernel``); empty for a leaf."""
+    if name in ("Sum", "Product"):
+        return [attrs.get("k1"), attrs.get("k2")]
+    if name == "Exponentiation":
+        return [attrs.get("kernel")]
+    if name == "CompoundKernel" and type(attrs.get("kernels")) is list:
+        return list(attrs["kernels"])
+    return []
 
 
 def _closed_form_nu(nu: Any) -> bool:
