@@ -62,10 +62,11 @@ def _check_bootstrap_count(est: Any) -> None:
 
 
 #: The sample indexes a bagging model or forest's ``estimators_samples_`` may draw over all
-#: its members (a notebook's display of the model reads that property): 2**27, 1 GB of int64
-#: indexes (100 trees over 1.3 million rows, 500 over 268,000). The counts are numbers in the
-#: file that nothing else in it proves: a tree's root sample count is one too (rt80-02).
-MAX_DRAWS = 1 << 27
+#: its members (a notebook's display of the model reads that property): 2**25, 256 MiB of
+#: int64 indexes, which the property holds all at once (100 trees over 335,000 rows, 500 over
+#: 67,000). 2**27 held 1 GiB (rt83-10). The counts are numbers in the file that nothing else
+#: in it proves: a tree's root sample count is one too (rt80-02).
+MAX_DRAWS = 1 << 25
 
 
 def check_drawn_total(members: Any, per_member: int, what: str) -> None:
