@@ -299,7 +299,6 @@ def test_rt83_04_bagging_skewed_sample_weight(tmp_path):
 # --- rt83-05: a sparse coder's Gram, made once per transform call ----------------------------
 
 
-@open_finding(83, "rt83-05 sparse coder Gram: 8,192 atoms x 1,024 features, 1.78 GB a call")
 def test_rt83_05_sparse_coder_gram(tmp_path):
     from sklearn.decomposition import SparseCoder
 
@@ -667,3 +666,38 @@ def test_rt83_04_weighted_draws_without_replacement_counted(tmp_path):
     model._n_samples = 60_000
     model._sample_weight = np.ones(60_000)
     load_honest(model, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("atoms", "features", "loads"),
+    [(2_048, 2_048, True), (1_024, 8_192, True), (4_096, 513, False), (4_097, 4_000, False)],
+)
+def test_rt83_05_gram_work_bound(tmp_path, atoms, features, loads):
+    from sklearn.decomposition import SparseCoder
+
+    from redteam import assert_refused, load_honest, write
+
+    # atoms**2 x features at most 2**33 (MAX_GRAM_WORK), atoms at most 4,096
+    # (MAX_GRAM_COMPONENTS); zeros, so the files stay small (the rule reads shapes)
+    model: Any = SparseCoder(np.zeros((atoms, features)), transform_algorithm="threshold")
+    model.fit(np.zeros((1, features)))
+    if loads:
+        loaded = load_honest(model, tmp_path)
+        assert loaded.dictionary.shape == (atoms, features)
+    else:
+        assert_refused(write(tmp_path, pickle_bytes(model)))
+
+
+def test_rt83_05_honest_dictionary_learning_loads(tmp_path):
+    from sklearn.decomposition import MiniBatchDictionaryLearning
+
+    from redteam import load_honest
+
+    # 256 atoms learned from 8x8 patches (64 features), OMP: what the image-denoising example
+    # fits, far inside both bounds
+    rng = np.random.RandomState(0)
+    model: Any = MiniBatchDictionaryLearning(
+        n_components=256, batch_size=64, max_iter=2, transform_algorithm="omp", random_state=0
+    ).fit(rng.rand(500, 64))
+    loaded = load_honest(model, tmp_path)
+    assert loaded.transform(rng.rand(3, 64)).shape == (3, 256)
