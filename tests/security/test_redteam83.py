@@ -161,6 +161,12 @@ a makeself stub with a Latin-1 label; LDA's and NMF's costs per word.
 
 Ported by the maintainer at the end of the session (16:06), unchanged: every finding is open
 (a strict xfail), for the next session to fix.
+
+Fixed (helper session fix-bag83, 16:43-17:50): rt83-04 (bagging's _sample_weight must be fit's
+float weights, one per row; weighted draws count 32 times and the rows twice in MAX_DRAWS,
+weighted draws without replacement members x rows x draws passes, MAX_WEIGHTED_PASSES 2**27),
+rt83-05 (MAX_GRAM_COMPONENTS 4,096 and MAX_GRAM_WORK 2**33 components**2 x features) and
+rt83-10 (MAX_DRAWS 2**25, 256 MiB of indexes); each with honest counterparts below.
 """
 
 from __future__ import annotations
