@@ -471,8 +471,9 @@ GRAM_COMPONENTS = frozenset(
 #: (rt83-05).
 MAX_GRAM_COMPONENTS = 4096
 #: The products (components**2 x features) of the Gram a :data:`GRAM_COMPONENTS` model makes
-#: on every transform call: 2**33, 4,096 atoms over 512 features (OMP 1.2 s, 394 MB; lasso_cd
-#: 0.5 s; LARS 0.9 s a call of one row), 2,048 over 2,048, 1,024 over 8,192 (rt83-05).
+#: on every transform call: 2**33, 4,096 atoms over 512 features (a call of one row: OMP 0.9 s
+#: and 394 MB, lasso_cd 0.4 s and 154 MB, LARS 1.1-1.4 s and 410 MB), 2,896 over 1,024 (0.2-0.6
+#: s, 222 MB at most), 2,048 over 2,048 or 1,024 over 8,192 (0.3 s) (rt83-05).
 MAX_GRAM_WORK = 1 << 33
 #: Components a :data:`GRAM_COMPONENTS` model may have over any number of features, and per
 #: feature past that (an overcomplete dictionary of image patches has a few atoms per pixel):
