@@ -62,10 +62,28 @@ def _check_bootstrap_count(est: Any) -> None:
 
 
 #: The sample indexes a bagging model or forest's ``estimators_samples_`` may draw over all
-#: its members (a notebook's display of the model reads that property): 2**27, 1 GB of int64
-#: indexes (100 trees over 1.3 million rows, 500 over 268,000). The counts are numbers in the
-#: file that nothing else in it proves: a tree's root sample count is one too (rt80-02).
-MAX_DRAWS = 1 << 27
+#: its members (a notebook's display of the model reads that property): 2**25, 256 MiB of
+#: int64 indexes, which the property holds all at once (100 trees over 335,000 rows, 500 over
+#: 67,000). 2**27 held 1 GiB (rt83-10). The counts are numbers in the file that nothing else
+#: in it proves: a tree's root sample count is one too (rt80-02).
+MAX_DRAWS = 1 << 25
+
+#: The passes over the population that bagging's weighted draws without replacement may make
+#: in all: ``RandomState.choice(n, k, replace=False, p=...)`` draws in rounds, each a cumsum
+#: over all n weights, and finds at least one new row a round, so at most k rounds a member;
+#: skewed weights make nearly that many (rt83-04). At the bound: 16 draws over 2**23 rows,
+#: weights 2**-60 apart (one row a round), 0.93 s and 207 MB.
+MAX_WEIGHTED_PASSES = 1 << 27
+#: What one weighted draw counts for in :data:`MAX_DRAWS`: ``choice(p=...)`` finds each in the
+#: weights' cumsum by a binary search (random reads: 180 ns a draw over 2**16 rows, 1.6 us over
+#: 2**24, where randint takes some 18 ns) and makes it in four arrays of int64 or float64
+#: (the uniforms, searchsorted's result, its cast, the list's): 2**24 draws over 2**24 rows took
+#: 26 s and 640 MB (rt83-04). Counted 32 times, at most 2**20 draws in all: 1.7 s.
+WEIGHTED_DRAW_COST = 32
+
+
+def _member_count(members: Any) -> int:
+    return len(members) if type(members) in (list, tuple) else 1
 
 
 def check_drawn_total(members: Any, per_member: int, what: str) -> None:
@@ -73,11 +91,32 @@ def check_drawn_total(members: Any, per_member: int, what: str) -> None:
     bootstrap count, or its training set's size without bootstrap; bagging's ``_max_samples``
     or ``_n_samples``): plain ints fit stores, 10**9 on ten members fitted on 60 rows asked
     4-8 GB each (rt79-05). At most :data:`MAX_DRAWS` in all, honest or not."""
-    count = len(members) if type(members) in (list, tuple) else 1
+    count = _member_count(members)
     require(
         count * per_member <= MAX_DRAWS,
         f"{what} members would draw {count * per_member:,} sample indexes in all (at most "
         f"{MAX_DRAWS:,}): estimators_samples_, which a notebook's display reads, holds them",
+    )
+
+
+def check_sample_weight(weights: Any, population: int, what: str) -> None:
+    """A bagging model's ``_sample_weight`` as fit stores it: None, or the validated weights
+    of the training set (scikit-learn's ``_check_sample_weight``: one float32 or float64 per
+    sample), which fit then drew with (``RandomState.choice`` accepts only finite,
+    non-negative weights, not all zero). ``estimators_samples_`` normalizes them per member:
+    a stored array of another kind or length is only a number of rows in the file (rt83-04)."""
+    require(
+        issubclass(type(weights), np.ndarray)
+        and weights.dtype.kind == "f"
+        and weights.dtype.itemsize in (4, 8)
+        and weights.shape == (population,),
+        f"{what} _sample_weight is not one float weight per training sample (_n_samples), "
+        "as fit stores it",
+    )
+    require(
+        bool(np.all(np.isfinite(weights)) and np.all(weights >= 0) and np.any(weights > 0)),
+        f"{what} _sample_weight holds a weight that fit could not have drawn with "
+        "(negative, not finite, or all zero)",
     )
 
 
@@ -192,11 +231,34 @@ def check_bagging(est: Any, context: Any) -> None:
         # an isolation forest clamps max_samples to the training set: no exemption (rt33-17)
         isolation = class_of(est).__name__ == "IsolationForest"
         param = None if isolation else attrs.get("max_samples")
-        check_draw_count(attrs.get("_max_samples"), attrs.get("_n_samples"), param, "bagging")
-        # (a draw without replacement of more than 1% permutes the whole population: then
-        # _n_samples counts, as scikit-learn's sample_without_replacement does)
+        population = attrs.get("_n_samples")
+        weights = attrs.get("_sample_weight")
+        if weights is not None:
+            require(is_int(population), "bagging _sample_weight without a sample count")
+            check_sample_weight(weights, int(population), "bagging")
+            if isinstance(param, float):
+                # (fit draws a fraction of the weights' sum: max(int(max_samples * sum), 1))
+                param = max(int(param * weights.sum()), 1)
+        check_draw_count(attrs.get("_max_samples"), population, param, "bagging")
         drawn, population = int(attrs["_max_samples"]), int(attrs["_n_samples"])
-        if attrs.get("bootstrap") is not True and drawn > population / 100:
+        without_replacement = attrs.get("bootstrap") is not True
+        if weights is not None:
+            # choice(n, k, p=...) normalizes and sums the n weights for every member (forests
+            # count them alike); without replacement it draws in rounds, a cumsum over the n
+            # weights each, at most k of them (rt83-04)
+            if without_replacement:
+                passes = _member_count(subs) * population * drawn
+                require(
+                    passes <= MAX_WEIGHTED_PASSES,
+                    f"bagging members would draw weighted samples without replacement in up to "
+                    f"{passes:,} passes over their weights in all (at most "
+                    f"{MAX_WEIGHTED_PASSES:,}): members x _n_samples x _max_samples",
+                )
+            # (and the normalized weights and their cumsum, two float64 per row, per member)
+            drawn = WEIGHTED_DRAW_COST * drawn + 2 * population
+        elif without_replacement and drawn > population / 100:
+            # (a draw without replacement of more than 1% permutes the whole population: then
+            # _n_samples counts, as scikit-learn's sample_without_replacement does)
             drawn = max(drawn, population)
         # (each seed draws the member's features too, alike: n_features_in_ of 2**24 cost
         # 134 MB a seed, red team 81's untested idea)

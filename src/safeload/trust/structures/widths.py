@@ -335,6 +335,15 @@ def _check_paid_widths(est: Any) -> None:
                 "square Gram matrix on every call, whatever the rows",
             )
             features = int(shape[1]) if len(shape) > 1 else 0
+            # the Gram itself is made by a product over the features: 8,192 atoms over 1,024
+            # features took 4.4 s a call (rt83-05)
+            work = rows * rows * features
+            require(
+                work <= MAX_GRAM_WORK,
+                f"{key} has {rows:,} rows over {features:,} features: transform multiplies "
+                f"them by themselves on every call, {work:,} products (at most "
+                f"{MAX_GRAM_WORK:,})",
+            )
             # the Gram's work per call (and OMP's copy of it, LARS's walk over it, per row)
             # is the square of the components: over few features, paid by what the file
             # stores only up to a multiple of them (rt79-01: 8,192 copies of 4 atoms over 20
@@ -457,8 +466,15 @@ GRAM_COMPONENTS = frozenset(
         "FactorAnalysis",
     }
 )
-#: Components past which a :data:`GRAM_COMPONENTS` model is refused: 8,192 squared is 512 MB.
-MAX_GRAM_COMPONENTS = 8192
+#: Components past which a :data:`GRAM_COMPONENTS` model is refused: the (k, k) Gram of 4,096
+#: is 128 MB, and OMP and LARS copy it (some 400 MB a call). 8,192 (512 MB) peaked at 1.78 GB
+#: (rt83-05).
+MAX_GRAM_COMPONENTS = 4096
+#: The products (components**2 x features) of the Gram a :data:`GRAM_COMPONENTS` model makes
+#: on every transform call: 2**33, 4,096 atoms over 512 features (a call of one row: OMP 0.9 s
+#: and 394 MB, lasso_cd 0.4 s and 154 MB, LARS 1.1-1.4 s and 410 MB), 2,896 over 1,024 (0.2-0.6
+#: s, 222 MB at most), 2,048 over 2,048 or 1,024 over 8,192 (0.3 s) (rt83-05).
+MAX_GRAM_WORK = 1 << 33
 #: Components a :data:`GRAM_COMPONENTS` model may have over any number of features, and per
 #: feature past that (an overcomplete dictionary of image patches has a few atoms per pixel):
 #: 1,024 atoms over 20 features take some 3 ms a row with OMP (rt79-01's 8,192: 0.16 s).
