@@ -651,8 +651,9 @@ def test_rt83_04_weighted_draws_without_replacement_counted(tmp_path):
 
     from redteam import assert_refused, load_honest, write
 
-    # members x _n_samples x _max_samples passes at most (MAX_WEIGHTED_PASSES): 2 members
-    # x 70,000 rows x 1,000 draws (1.4e8) refused, whatever the weights
+    # members x _n_samples x rounds passes at most (MAX_WEIGHTED_PASSES), a round per draw
+    # for skewed weights: 2 members x 70,000 rows x 1,000 draws (1.4e8) refused, 60,000 load;
+    # weights spread as a fit's take some 2 log2(draws) rounds: 70,000 rows load
     rng = np.random.RandomState(0)
     x = rng.rand(2_000, 2)
     with warnings.catch_warnings():
@@ -660,11 +661,16 @@ def test_rt83_04_weighted_draws_without_replacement_counted(tmp_path):
         model: Any = BaggingClassifier(
             n_estimators=2, bootstrap=False, max_samples=1_000, random_state=0
         ).fit(x, (x[:, 0] > 0.5).astype(int), sample_weight=np.ones(2_000))
+    for rows, loads in ((70_000, False), (60_000, True)):
+        model._n_samples = rows
+        model._sample_weight = np.zeros(rows)
+        model._sample_weight[:1_074] = 2.0 ** -np.arange(1_074)
+        if loads:
+            load_honest(model, tmp_path)
+        else:
+            assert_refused(write(tmp_path, pickle_bytes(model)))
     model._n_samples = 70_000
-    model._sample_weight = np.ones(70_000)
-    assert_refused(write(tmp_path, pickle_bytes(model)))
-    model._n_samples = 60_000
-    model._sample_weight = np.ones(60_000)
+    model._sample_weight = np.where(np.arange(70_000) % 3, 1.0, 20.0)
     load_honest(model, tmp_path)
 
 
@@ -701,3 +707,19 @@ def test_rt83_05_honest_dictionary_learning_loads(tmp_path):
     ).fit(rng.rand(500, 64))
     loaded = load_honest(model, tmp_path)
     assert loaded.transform(rng.rand(3, 64)).shape == (3, 256)
+
+
+def test_rt83_04_honest_weighted_isolation_forest_over_many_rows(tmp_path):
+    from sklearn.ensemble import IsolationForest
+
+    from redteam import load_honest
+
+    # 100 trees of 256 rows each drawn without replacement over 20,000 weighted rows: one
+    # round a draw would be 5.1e8 passes (refused by the first rule); weights spread as a
+    # fit's (1 to 5) make some 26 rounds a tree
+    rng = np.random.RandomState(0)
+    x = rng.rand(20_000, 3)
+    weights = 1.0 + 4.0 * (np.arange(20_000) % 2)
+    model = IsolationForest(random_state=0).fit(x, sample_weight=weights)
+    loaded = load_honest(model, tmp_path)
+    assert len(loaded.estimators_samples_) == 100

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from safeload.trust.shadow_values import class_of
-from safeload.trust.structures.common import is_int, require
+from safeload.trust.structures.common import Array, is_int, require
 
 
 def tree_features(est: Any) -> int | None:
@@ -62,11 +62,12 @@ def _check_bootstrap_count(est: Any) -> None:
 
 
 #: The sample indexes a bagging model or forest's ``estimators_samples_`` may draw over all
-#: its members (a notebook's display of the model reads that property): 2**25, 256 MiB of
-#: int64 indexes, which the property holds all at once (100 trees over 335,000 rows, 500 over
-#: 67,000). 2**27 held 1 GiB (rt83-10). The counts are numbers in the file that nothing else
-#: in it proves: a tree's root sample count is one too (rt80-02).
-MAX_DRAWS = 1 << 25
+#: its members (a notebook's display of the model reads that property): 2**26, 512 MiB of
+#: int64 indexes, which the property holds all at once (a forest's int32 copy of a tree's
+#: adds half of one: 768 MB for a forest of one tree at the bound), 100 trees over 671,000
+#: rows, 500 over 134,000. 2**27 held 1 GiB (rt83-10). The counts are numbers in the file that
+#: nothing else in it proves: a tree's root sample count is one too (rt80-02).
+MAX_DRAWS = 1 << 26
 
 #: The passes over the population that bagging's weighted draws without replacement may make
 #: in all: ``RandomState.choice(n, k, replace=False, p=...)`` draws in rounds, each a cumsum
@@ -118,6 +119,23 @@ def check_sample_weight(weights: Any, population: int, what: str) -> None:
         f"{what} _sample_weight holds a weight that fit could not have drawn with "
         "(negative, not finite, or all zero)",
     )
+
+
+def _weighted_rounds(weights: Array, drawn: int) -> int:
+    """The rounds ``RandomState.choice(n, drawn, replace=False, p=weights / sum)`` makes at
+    most, for the passes bound: one new row a round at worst (``drawn`` rounds). When no
+    remaining row can be more than 1/``drawn`` likely (``drawn`` x the largest over the
+    smallest positive weight at most the positive rows left after ``drawn`` are found), a
+    round's draws collide at most half the time in expectation, so the rows still missing
+    halve each round: twice their bits and 8 more, for weights spread as an honest fit's
+    (class weights, measurement weights) are."""
+    positive = weights[weights > 0]
+    if positive.size <= drawn:
+        return drawn
+    spread = float(positive.max()) / float(positive.min())
+    if drawn * spread > positive.size - drawn:
+        return drawn
+    return min(drawn, 2 * drawn.bit_length() + 8)
 
 
 def check_draw_count(drawn: Any, samples: Any, param: Any, what: str) -> None:
@@ -247,7 +265,7 @@ def check_bagging(est: Any, context: Any) -> None:
             # count them alike); without replacement it draws in rounds, a cumsum over the n
             # weights each, at most k of them (rt83-04)
             if without_replacement:
-                passes = _member_count(subs) * population * drawn
+                passes = _member_count(subs) * population * _weighted_rounds(weights, drawn)
                 require(
                     passes <= MAX_WEIGHTED_PASSES,
                     f"bagging members would draw weighted samples without replacement in up to "
