@@ -64,9 +64,10 @@ def _check_bootstrap_count(est: Any) -> None:
 #: The sample indexes a bagging model or forest's ``estimators_samples_`` may draw over all
 #: its members (a notebook's display of the model reads that property): 2**26, 512 MiB of
 #: int64 indexes, which the property holds all at once (a forest's int32 copy of a tree's
-#: adds half of one: 768 MB for a forest of one tree at the bound), 100 trees over 671,000
-#: rows, 500 over 134,000. 2**27 held 1 GiB (rt83-10). The counts are numbers in the file that
-#: nothing else in it proves: a tree's root sample count is one too (rt80-02).
+#: adds half of one: some 768 MB for a forest of one tree at the bound, 384 MB measured at
+#: 2**25), 100 trees over 671,000 rows, 500 over 134,000. 2**27 held 1 GiB (rt83-10). The
+#: counts are numbers in the file that nothing else in it proves: a tree's root sample count
+#: is one too (rt80-02).
 MAX_DRAWS = 1 << 26
 
 #: The passes over the population that bagging's weighted draws without replacement may make
