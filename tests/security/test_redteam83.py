@@ -723,3 +723,24 @@ def test_rt83_04_honest_weighted_isolation_forest_over_many_rows(tmp_path):
     model = IsolationForest(random_state=0).fit(x, sample_weight=weights)
     loaded = load_honest(model, tmp_path)
     assert len(loaded.estimators_samples_) == 100
+
+
+@open_finding(83, "rt83-12 a forest's weighted draws counted as plain ones (helper-138)")
+def test_rt83_12_forest_weighted_draws(tmp_path):
+    from sklearn.ensemble import RandomForestClassifier
+
+    # found while fixing rt83-04: a forest fitted with sample weights (or class_weight)
+    # draws each tree's rows by RandomState.choice(p=...), a binary search of random reads
+    # per draw over the cumsum (1.6 us a draw over 2**24 rows: 26 s for one tree), counted
+    # as plain draws (18 ns). One stump over 2**22 weighted rows: plain joblib spends seconds
+    rng = np.random.RandomState(0)
+    x = rng.rand(200, 2)
+    model: Any = RandomForestClassifier(n_estimators=1, max_depth=1, random_state=0)
+    model.fit(x, (x[:, 0] > 0.5).astype(int), sample_weight=np.ones(200))
+    rows = 1 << 22
+    model._sample_weight = np.ones(rows)
+    model._n_samples = model._n_samples_bootstrap = rows
+    path = compressed_joblib(tmp_path, model, 200_000, ("zlib", 1))  # (180 KB)
+    plain = child(PLAIN_JOBLIB_CALL.format(call="model.estimators_samples_"), path, cpu=HANG_CPU)
+    assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    assert_refused_with(path)
