@@ -59,6 +59,15 @@ def _check_bootstrap_count(est: Any) -> None:
         if per_tree is not None:
             require(is_int(per_tree) and int(per_tree) >= 1, "forest sample count is not positive")
             check_drawn_total(getattr(est, "estimators_", None), int(per_tree), "forest")
+    weights = attrs.get("_sample_weight")
+    if weights is not None and drawn is not None:
+        # (fit's sample or class weights: each tree's bootstrap is a weighted draw, rt83-12;
+        # counted whatever ``bootstrap`` holds, as the counts above)
+        population = attrs.get("_n_samples")
+        require(is_int(population), "forest _sample_weight without a sample count")
+        check_sample_weight(weights, int(population), "forest")
+        trees = getattr(est, "estimators_", None)
+        check_weighted_draws(trees, int(drawn), int(population), 1, "forest")
 
 
 #: The sample indexes a bagging model or forest's ``estimators_samples_`` may draw over all
@@ -70,18 +79,44 @@ def _check_bootstrap_count(est: Any) -> None:
 #: is one too (rt80-02).
 MAX_DRAWS = 1 << 26
 
-#: The passes over the population that bagging's weighted draws without replacement may make
-#: in all: ``RandomState.choice(n, k, replace=False, p=...)`` draws in rounds, each a cumsum
-#: over all n weights, and finds at least one new row a round, so at most k rounds a member;
-#: skewed weights make nearly that many (rt83-04). At the bound: 16 draws over 2**23 rows,
-#: weights 2**-60 apart (one row a round), 0.93 s and 207 MB.
-MAX_WEIGHTED_PASSES = 1 << 27
-#: What one weighted draw counts for in :data:`MAX_DRAWS`: ``choice(p=...)`` finds each in the
-#: weights' cumsum by a binary search (random reads: 180 ns a draw over 2**16 rows, 1.6 us over
-#: 2**24, where randint takes some 18 ns) and makes it in four arrays of int64 or float64
-#: (the uniforms, searchsorted's result, its cast, the list's): 2**24 draws over 2**24 rows took
-#: 26 s and 640 MB (rt83-04). Counted 32 times, at most 2**20 draws in all: 1.7 s.
-WEIGHTED_DRAW_COST = 32
+#: Nanoseconds (one core here) that ``estimators_samples_`` may spend on weighted draws over
+#: all members: ``RandomState.choice(n, k, p=...)`` (a forest's or bagging's draws when fit
+#: was given sample weights or class weights) normalizes and sums the n weights, then finds
+#: each draw in their cumsum by a binary search of random reads; without replacement it does
+#: so in rounds, a pass over the n weights each. One stump drawing 2**24 weighted rows over
+#: 2**24 took 26 s (rt83-12); skewed weights made 100 rounds of 10**7 rows (rt83-04). 2**32:
+#: an honest forest of 100 trees fitted with class weights over some 115,000 rows.
+MAX_WEIGHTED_DRAW_NS = 1 << 32
+#: What a pass over one weight costs (normalizing, zeroing the rows found, the cumsum): 2**27
+#: passes took 0.93 s.
+WEIGHT_PASS_NS = 8
+#: What one weighted draw costs, by the bits of the rows it searches: 1.5 times what was
+#: measured (80 ns over 2**10 rows, 168 over 2**16, 323 over 2**20, 950 over 2**22, 1,542
+#: over 2**24, as the cumsum leaves the caches), and twice as much again per two bits past.
+_WEIGHTED_DRAW_NS = {10: 120, 12: 145, 14: 185, 16: 250, 18: 365, 20: 485, 22: 1425, 24: 2300}
+
+
+def weighted_draw_ns(rows: int) -> int:
+    """What one weighted draw over ``rows`` weights costs (:data:`_WEIGHTED_DRAW_NS`)."""
+    bits = max(int(rows).bit_length(), 10)
+    bits += bits % 2
+    if bits <= 24:
+        return _WEIGHTED_DRAW_NS[bits]
+    return _WEIGHTED_DRAW_NS[24] << (bits - 24) // 2
+
+
+def check_weighted_draws(members: Any, drawn: int, population: int, rounds: int, what: str) -> None:
+    """``estimators_samples_``'s weighted draws: every member draws ``drawn`` of
+    ``population`` weighted rows in ``rounds`` rounds (1 with replacement), at most
+    :data:`MAX_WEIGHTED_DRAW_NS` in all."""
+    per_round = population * WEIGHT_PASS_NS + drawn * weighted_draw_ns(population)
+    spent = _member_count(members) * rounds * per_round
+    require(
+        spent <= MAX_WEIGHTED_DRAW_NS,
+        f"{what} members would draw {drawn:,} weighted samples of {population:,} each in "
+        f"{rounds:,} round(s), some {spent / 1e9:,.1f} s in all (at most "
+        f"{MAX_WEIGHTED_DRAW_NS / 1e9:.1f} s): estimators_samples_ draws them",
+    )
 
 
 def _member_count(members: Any) -> int:
@@ -123,20 +158,18 @@ def check_sample_weight(weights: Any, population: int, what: str) -> None:
 
 
 def _weighted_rounds(weights: Array, drawn: int) -> int:
-    """The rounds ``RandomState.choice(n, drawn, replace=False, p=weights / sum)`` makes at
-    most, for the passes bound: one new row a round at worst (``drawn`` rounds). When no
-    remaining row can be more than 1/``drawn`` likely (``drawn`` x the largest over the
-    smallest positive weight at most the positive rows left after ``drawn`` are found), a
-    round's draws collide at most half the time in expectation, so the rows still missing
-    halve each round: twice their bits and 8 more, for weights spread as an honest fit's
-    (class weights, measurement weights) are."""
+    """The rounds ``RandomState.choice(n, drawn, replace=False, p=weights / sum)`` makes, for
+    the weighted draws bound: one new row a round at worst, ``drawn`` rounds (rt83-04). When
+    the positive weights are at most ``s`` times one another, each of the ``m`` draws still
+    missing is a new row with chance at least (1 - 1/e) / s (every remaining row is at least
+    1 / (s R) likely among the R left, and m <= R), so the rows missing shrink by that share a
+    round in expectation: some 1.6 s ln(drawn) rounds; counted as twice that, and 8 more."""
     positive = weights[weights > 0]
-    if positive.size <= drawn:
-        return drawn
+    if positive.size < drawn or drawn < 2:
+        return max(drawn, 1)
     spread = float(positive.max()) / float(positive.min())
-    if drawn * spread > positive.size - drawn:
-        return drawn
-    return min(drawn, 2 * drawn.bit_length() + 8)
+    expected = 2 * spread * float(np.log(drawn + 1)) + 8
+    return drawn if expected >= drawn else int(expected) + 1
 
 
 def check_draw_count(drawn: Any, samples: Any, param: Any, what: str) -> None:
@@ -265,16 +298,10 @@ def check_bagging(est: Any, context: Any) -> None:
             # choice(n, k, p=...) normalizes and sums the n weights for every member (forests
             # count them alike); without replacement it draws in rounds, a cumsum over the n
             # weights each, at most k of them (rt83-04)
-            if without_replacement:
-                passes = _member_count(subs) * population * _weighted_rounds(weights, drawn)
-                require(
-                    passes <= MAX_WEIGHTED_PASSES,
-                    f"bagging members would draw weighted samples without replacement in up to "
-                    f"{passes:,} passes over their weights in all (at most "
-                    f"{MAX_WEIGHTED_PASSES:,}): members x _n_samples x _max_samples",
-                )
+            rounds = _weighted_rounds(weights, drawn) if without_replacement else 1
+            check_weighted_draws(subs, drawn, population, rounds, "bagging")
             # (and the normalized weights and their cumsum, two float64 per row, per member)
-            drawn = WEIGHTED_DRAW_COST * drawn + 2 * population
+            drawn += 2 * population
         elif without_replacement and drawn > population / 100:
             # (a draw without replacement of more than 1% permutes the whole population: then
             # _n_samples counts, as scikit-learn's sample_without_replacement does)
