@@ -2,6 +2,9 @@
 
 An :class:`HMACKey` only ever computes HMACs, so a sidecar cannot steer it into checking a
 public-key signature, nor a public key into acting as a secret.
+
+Red team 83: a text preamble is UTF-8 and common control characters, read at every line
+start (rt83-08).
 """
 
 from __future__ import annotations
@@ -1406,29 +1409,53 @@ def _inflates(secret: bytes, make: Any, budget: list[int]) -> bool:
     return True
 
 
-#: A text before a compressed payload: a self-extracting script's stub (makeself's
-#: ``tail -n +N "$0" | tar x``), printable ASCII lines.
-_TEXT_PREFIX = re.compile(rb"[\t\n\r\x20-\x7e]*")
+#: The bytes no text holds: ASCII's control characters but tab, LF, VT, FF, CR and ESC (a
+#: terminal's colours in a script's messages), and DEL. Every other byte is text where it is
+#: part of valid UTF-8.
+_NOT_TEXT = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+#: A line's end, after which a payload or a key's DER starts (``tail -n +N``).
+_LINE_END = re.compile(rb"\r\n?|\n")
 
 
-def _after_text(secret: bytes) -> list[bytes]:
-    """What follows a text preamble in ``secret``: from where its printable text ends, and
-    from where that text's last line starts (a comment line before a key's DER, a
-    self-extracting script's stub before its payload: rt82-09, rt82-14)."""
-    end = _TEXT_PREFIX.match(secret).end()  # type: ignore[union-attr]
+def _text_end(data: bytes) -> int:
+    """Where the text ``data`` starts with ends: UTF-8 (a label or comment in any language,
+    a byte-order mark) and the control characters of :data:`_NOT_TEXT`'s complement. Two
+    linear passes in C: the first byte no text holds, then the UTF-8 decoder up to it."""
+    stop = _NOT_TEXT.search(data)
+    end = len(data) if stop is None else stop.start()
+    try:
+        data[:end].decode("utf-8")
+    except UnicodeDecodeError as error:
+        end = error.start
+    return end
+
+
+def _after_text(secret: bytes, budget: list[int]) -> list[bytes]:
+    """What may follow a text preamble in ``secret``: from where its text ends
+    (:func:`_text_end`) and from every line start before that (a comment line before a key's
+    DER, a self-extracting script's stub before its payload: rt82-09, rt82-14; the text
+    once ended at the first byte outside printable ASCII, so a UTF-8 label, an escape
+    sequence or a form feed in the stub hid the payload, rt83-08). Each is charged to
+    ``budget`` (:func:`_charge`) as long as it is, for the forms read in it: a secret of many
+    short lines before one binary byte is refused, not read in quadratic time."""
+    end = _text_end(secret)
     if not 0 < end < len(secret):
         return []
-    return [secret[at:] for at in sorted({end, secret.rfind(b"\n", 0, end) + 1} - {0})]
+    starts = {end, *(line.end() for line in _LINE_END.finditer(secret, 0, end))}
+    rests = [secret[at:] for at in sorted(starts - {0, len(secret)})]
+    _charge(budget, sum(len(rest) for rest in rests))
+    return rests
 
 
-def _archive_form(secret: bytes, budget: list[int]) -> str | None:
+def _archive_form(secret: bytes, budget: list[int], rests: list[bytes]) -> str | None:
     """What compressed file or archive ``secret`` is, or holds after a text preamble (a
     self-extracting script: gzip, xz and bzip2 tars after a shell stub were accepted,
-    rt82-14): :func:`_archive_at` where the text ends, and where its last line starts."""
+    rt82-14): :func:`_archive_at` on ``secret`` and on each of ``rests``
+    (:func:`_after_text`)."""
     found = _archive_at(secret, budget)
     if found is not None:
         return found
-    for rest in _after_text(secret):
+    for rest in rests:
         found = _archive_at(rest, budget)
         if found is not None:
             return f"{found} after a text preamble"
@@ -1654,10 +1681,14 @@ def _public_key_form(
     found = _text_form(secret) if decodes == 0 or _PRINTABLE_RUN.search(secret) else None
     if found is not None:
         return found
-    found = _embedded_key(secret) or _archive_form(secret, budget)
+    found = _embedded_key(secret)
     if found is not None:
         return found
-    for form in (secret, *_trimmed(secret), *_after_text(secret)):
+    rests = _after_text(secret, budget)
+    found = _archive_form(secret, budget, rests)
+    if found is not None:
+        return found
+    for form in (secret, *_trimmed(secret), *rests):
         found = _binary_form(form)
         if found is not None:
             return found
