@@ -3,8 +3,9 @@
 An :class:`HMACKey` only ever computes HMACs, so a sidecar cannot steer it into checking a
 public-key signature, nor a public key into acting as a secret.
 
-Red team 83: a text preamble is UTF-8 and common control characters, read at every line
-start (rt83-08).
+Red team 83: a raw deflate stream (no header) of a key or text is refused (rt83-07; brotli,
+which has no magic number and no decoder in the standard library, is a documented limit), and
+a text preamble is UTF-8 and common control characters, read at every line start (rt83-08).
 """
 
 from __future__ import annotations
@@ -1409,6 +1410,75 @@ def _inflates(secret: bytes, make: Any, budget: list[int]) -> bool:
     return True
 
 
+#: The output asked of the first step of reading a raw deflate stream, doubled at each next
+#: step up to :data:`INFLATE_STEP`: every form of every secret is tried (raw deflate has no
+#: header to try it by), and a random form fails within bytes, so it is charged little.
+RAW_FIRST_STEP = 1 << 8
+#: The least a raw deflate stream's output is read as text by: a PEM armour line and its line
+#: break (:data:`_PRINTABLE_RUN`).
+RAW_TEXT = 24
+
+
+def _raw_deflated(secret: bytes, budget: list[int]) -> bytes | None:
+    """What ``secret`` inflates to if it is one whole raw deflate stream (RFC 1951 with no
+    zlib or gzip header: ``zopfli --deflate``, PHP's gzdeflate, Java's ``Deflater(nowrap)``,
+    .NET's DeflateStream), ending exactly where the secret ends but for up to four bytes of
+    whitespace (:func:`_trimmed`); or ``None``. Output is read up to :data:`MAX_INFLATED`
+    (a stream that long is no random secret: it is returned as far as read). The input is
+    fed and the output read in steps from :data:`RAW_FIRST_STEP`, each charged to
+    ``budget`` before it runs."""
+    import zlib
+
+    reader = zlib.decompressobj(-15)
+    parts: list[bytes] = []
+    made = fed = 0
+    pending = b""
+    step = RAW_FIRST_STEP
+    while True:
+        if not pending:
+            if fed >= len(secret):
+                return None  # (all of it read, and no end)
+            pending = secret[fed : fed + step]
+            fed += len(pending)
+        _charge(budget, step + len(pending))
+        try:
+            out = reader.decompress(pending, step)
+        except zlib.error:
+            return None
+        parts.append(out)
+        made += len(out)
+        pending = reader.unconsumed_tail
+        if reader.eof:
+            after = len(reader.unused_data) + len(secret) - fed
+            rest = reader.unused_data + secret[fed:] if after <= 4 else b"?"
+            ends = not rest.strip(b" \t\r\n\x0b\x0c\x00")
+            return b"".join(parts) if ends else None
+        if made >= MAX_INFLATED:
+            return b"".join(parts)
+        step = min(2 * step, INFLATE_STEP)
+
+
+def _raw_deflate_form(secret: bytes, decodes: int, budget: list[int]) -> str | None:
+    """What ``secret`` is if it is a raw deflate stream (:func:`_raw_deflated`) of a text or
+    of a form :func:`_public_key_form` refuses, read one decoding deeper (rt83-07). A raw
+    stream has no magic number and no checksum, so inflating exactly to the end is not
+    enough: of 1,000,000 random secrets each of 16, 32 and 64 bytes, 44, 8 and 0 did (to 11 to
+    406 bytes of binary), and none inflated to text or to a refused form; none of 2,000 each
+    of 1 KB to 1 MB inflated to its end."""
+    inflated = _raw_deflated(secret, budget)
+    if inflated is None:
+        return None
+    if len(inflated) >= MAX_INFLATED:
+        return f"a raw deflate stream inflating to {MAX_INFLATED:,} bytes or more"
+    if decodes < _MAX_DECODES:
+        found = _public_key_form(inflated, decodes + 1, budget)
+        if found is not None:
+            return f"{found}, raw-deflated"
+    if len(inflated) >= RAW_TEXT and _text_end(inflated) == len(inflated):
+        return "a raw deflate stream of text"
+    return None
+
+
 #: The bytes no text holds: ASCII's control characters but tab, LF, VT, FF, CR and ESC (a
 #: terminal's colours in a script's messages), and DEL. Every other byte is text where it is
 #: part of valid UTF-8.
@@ -1692,6 +1762,9 @@ def _public_key_form(
         found = _binary_form(form)
         if found is not None:
             return found
+    found = _raw_deflate_form(secret, decodes, budget)
+    if found is not None:
+        return found
     if decodes < _MAX_DECODES:
         forms = _decoded(secret)
         _charge(budget, sum(len(form) for form in forms))
