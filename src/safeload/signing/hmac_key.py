@@ -1512,9 +1512,9 @@ def _after_text(secret: bytes, budget: list[int]) -> list[bytes]:
     if not 0 < end < len(secret):
         return []
     starts = {end, *(line.end() for line in _LINE_END.finditer(secret, 0, end))}
-    rests = [secret[at:] for at in sorted(starts - {0, len(secret)})]
-    _charge(budget, sum(len(rest) for rest in rests))
-    return rests
+    places = sorted(starts - {0, len(secret)})
+    _charge(budget, sum(len(secret) - at for at in places))  # (before any is made)
+    return [secret[at:] for at in places]
 
 
 def _archive_form(secret: bytes, budget: list[int], rests: list[bytes]) -> str | None:
