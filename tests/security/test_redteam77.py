@@ -152,7 +152,8 @@ compressors; rt77-04 with other stateless classes (CF subclusters, splitters).
 
 Ported by the maintainer at 07:10 UTC: eleven fixed (plain tests), and these documented limits
 (SECURITY.md), kept as strict xfails: ``od -c`` dumps, raw deflate and git's binary patch
-(rt77-07, rt77-08: forms no key file tool writes by default), and a text holding both of the
+(rt77-07, rt77-08: forms no key file tool writes by default; raw deflate is refused since
+rt83-07's fix, its test plain), and a text holding both of the
 two bytes a page reads as one character (rt77-13's cp857 forms; the cp856 ones and texts
 holding one reading per character are read back in every combination). rt77-05's test now
 asserts that a secret of megabytes is not read as radix text.
@@ -515,13 +516,7 @@ def _z85(raw: bytes) -> bytes:
         "der-zstd",
         "pem-lz4",
         "pem-lzma-alone",
-        pytest.param(
-            "pem-raw-deflate",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=_NO_TOOL_FORM,
-            ),
-        ),
+        "pem-raw-deflate",  # (refused since rt83-07's fix: it inflates to a PEM)
         "pem-zip",
         "ed25519-der-z85",
         "ed25519-pem-base2",

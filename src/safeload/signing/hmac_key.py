@@ -2,6 +2,10 @@
 
 An :class:`HMACKey` only ever computes HMACs, so a sidecar cannot steer it into checking a
 public-key signature, nor a public key into acting as a secret.
+
+Red team 83: a raw deflate stream (no header) of a key or text is refused (rt83-07; brotli,
+which has no magic number and no decoder in the standard library, is a documented limit), and
+a text preamble is UTF-8 and common control characters, read at every line start (rt83-08).
 """
 
 from __future__ import annotations
@@ -1406,29 +1410,122 @@ def _inflates(secret: bytes, make: Any, budget: list[int]) -> bool:
     return True
 
 
-#: A text before a compressed payload: a self-extracting script's stub (makeself's
-#: ``tail -n +N "$0" | tar x``), printable ASCII lines.
-_TEXT_PREFIX = re.compile(rb"[\t\n\r\x20-\x7e]*")
+#: The output asked of the first step of reading a raw deflate stream, doubled at each next
+#: step up to :data:`INFLATE_STEP`: every form of every secret is tried (raw deflate has no
+#: header to try it by), and a random form fails within bytes, so it is charged little.
+RAW_FIRST_STEP = 1 << 8
+#: The least a raw deflate stream's output is read as text by: a PEM armour line and its line
+#: break (:data:`_PRINTABLE_RUN`).
+RAW_TEXT = 24
 
 
-def _after_text(secret: bytes) -> list[bytes]:
-    """What follows a text preamble in ``secret``: from where its printable text ends, and
-    from where that text's last line starts (a comment line before a key's DER, a
-    self-extracting script's stub before its payload: rt82-09, rt82-14)."""
-    end = _TEXT_PREFIX.match(secret).end()  # type: ignore[union-attr]
+def _raw_deflated(secret: bytes, budget: list[int]) -> bytes | None:
+    """What ``secret`` inflates to if it is one whole raw deflate stream (RFC 1951 with no
+    zlib or gzip header: ``zopfli --deflate``, PHP's gzdeflate, Java's ``Deflater(nowrap)``,
+    .NET's DeflateStream), ending exactly where the secret ends but for up to four bytes of
+    whitespace (:func:`_trimmed`); or ``None``. Output is read up to :data:`MAX_INFLATED`
+    (a stream that long is no random secret: it is returned as far as read). The input is
+    fed and the output read in steps from :data:`RAW_FIRST_STEP`, each charged to
+    ``budget`` before it runs."""
+    import zlib
+
+    reader = zlib.decompressobj(-15)
+    parts: list[bytes] = []
+    made = fed = 0
+    pending = b""
+    step = RAW_FIRST_STEP
+    while True:
+        if not pending:
+            if fed >= len(secret):
+                return None  # (all of it read, and no end)
+            pending = secret[fed : fed + step]
+            fed += len(pending)
+        _charge(budget, step + len(pending))
+        try:
+            out = reader.decompress(pending, step)
+        except zlib.error:
+            return None
+        parts.append(out)
+        made += len(out)
+        pending = reader.unconsumed_tail
+        if reader.eof:
+            after = len(reader.unused_data) + len(secret) - fed
+            rest = reader.unused_data + secret[fed:] if after <= 4 else b"?"
+            ends = not rest.strip(b" \t\r\n\x0b\x0c\x00")
+            return b"".join(parts) if ends else None
+        if made >= MAX_INFLATED:
+            return b"".join(parts)
+        step = min(2 * step, INFLATE_STEP)
+
+
+def _raw_deflate_form(secret: bytes, decodes: int, budget: list[int]) -> str | None:
+    """What ``secret`` is if it is a raw deflate stream (:func:`_raw_deflated`) of a text or
+    of a form :func:`_public_key_form` refuses, read one decoding deeper (rt83-07). A raw
+    stream has no magic number and no checksum, so inflating exactly to the end is not
+    enough: of 1,000,000 random secrets each of 16, 32 and 64 bytes, 44, 8 and 0 did (to 11 to
+    406 bytes of binary), and none inflated to text or to a refused form; none of 2,000 each
+    of 1 KB to 1 MB inflated to its end."""
+    inflated = _raw_deflated(secret, budget)
+    if inflated is None:
+        return None
+    if len(inflated) >= MAX_INFLATED:
+        return f"a raw deflate stream inflating to {MAX_INFLATED:,} bytes or more"
+    if decodes < _MAX_DECODES:
+        found = _public_key_form(inflated, decodes + 1, budget)
+        if found is not None:
+            return f"{found}, raw-deflated"
+    if len(inflated) >= RAW_TEXT and _text_end(inflated) == len(inflated):
+        return "a raw deflate stream of text"
+    return None
+
+
+#: The bytes no text holds: ASCII's control characters but tab, LF, VT, FF, CR and ESC (a
+#: terminal's colours in a script's messages), and DEL. Every other byte is text where it is
+#: part of valid UTF-8.
+_NOT_TEXT = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+#: A line's end, after which a payload or a key's DER starts (``tail -n +N``).
+_LINE_END = re.compile(rb"\r\n?|\n")
+
+
+def _text_end(data: bytes) -> int:
+    """Where the text ``data`` starts with ends: UTF-8 (a label or comment in any language,
+    a byte-order mark) and the control characters of :data:`_NOT_TEXT`'s complement. Two
+    linear passes in C: the first byte no text holds, then the UTF-8 decoder up to it."""
+    stop = _NOT_TEXT.search(data)
+    end = len(data) if stop is None else stop.start()
+    try:
+        data[:end].decode("utf-8")
+    except UnicodeDecodeError as error:
+        end = error.start
+    return end
+
+
+def _after_text(secret: bytes, budget: list[int]) -> list[bytes]:
+    """What may follow a text preamble in ``secret``: from where its text ends
+    (:func:`_text_end`) and from every line start before that (a comment line before a key's
+    DER, a self-extracting script's stub before its payload: rt82-09, rt82-14; the text
+    once ended at the first byte outside printable ASCII, so a UTF-8 label, an escape
+    sequence or a form feed in the stub hid the payload, rt83-08). Each is charged to
+    ``budget`` (:func:`_charge`) as long as it is, for the forms read in it: a secret of many
+    short lines before one binary byte is refused, not read in quadratic time."""
+    end = _text_end(secret)
     if not 0 < end < len(secret):
         return []
-    return [secret[at:] for at in sorted({end, secret.rfind(b"\n", 0, end) + 1} - {0})]
+    starts = {end, *(line.end() for line in _LINE_END.finditer(secret, 0, end))}
+    places = sorted(starts - {0, len(secret)})
+    _charge(budget, sum(len(secret) - at for at in places))  # (before any is made)
+    return [secret[at:] for at in places]
 
 
-def _archive_form(secret: bytes, budget: list[int]) -> str | None:
+def _archive_form(secret: bytes, budget: list[int], rests: list[bytes]) -> str | None:
     """What compressed file or archive ``secret`` is, or holds after a text preamble (a
     self-extracting script: gzip, xz and bzip2 tars after a shell stub were accepted,
-    rt82-14): :func:`_archive_at` where the text ends, and where its last line starts."""
+    rt82-14): :func:`_archive_at` on ``secret`` and on each of ``rests``
+    (:func:`_after_text`)."""
     found = _archive_at(secret, budget)
     if found is not None:
         return found
-    for rest in _after_text(secret):
+    for rest in rests:
         found = _archive_at(rest, budget)
         if found is not None:
             return f"{found} after a text preamble"
@@ -1654,13 +1751,20 @@ def _public_key_form(
     found = _text_form(secret) if decodes == 0 or _PRINTABLE_RUN.search(secret) else None
     if found is not None:
         return found
-    found = _embedded_key(secret) or _archive_form(secret, budget)
+    found = _embedded_key(secret)
     if found is not None:
         return found
-    for form in (secret, *_trimmed(secret), *_after_text(secret)):
+    rests = _after_text(secret, budget)
+    found = _archive_form(secret, budget, rests)
+    if found is not None:
+        return found
+    for form in (secret, *_trimmed(secret), *rests):
         found = _binary_form(form)
         if found is not None:
             return found
+    found = _raw_deflate_form(secret, decodes, budget)
+    if found is not None:
+        return found
     if decodes < _MAX_DECODES:
         forms = _decoded(secret)
         _charge(budget, sum(len(form) for form in forms))
