@@ -192,7 +192,6 @@ from redteam import (
     assert_refused_with,
     child,
     compressed_joblib,
-    open_finding,
 )
 
 _LML = "model.log_marginal_likelihood(model.kernel_.theta, eval_gradient=True)"
