@@ -116,3 +116,48 @@ def test_a_kernel_holding_itself_is_refused() -> None:
     shared.kernel_.k2 = shared.kernel_.k1  # (a shared part is weighed where it is used)
     numbers, _ = gaussian_process_cost(shared)
     assert numbers == 20 * 20 * (6 + 2 + 0 + 1)
+
+
+def test_samples_of_a_slow_dtype_cost_more() -> None:
+    # numpy has no BLAS or fast pdist for float16, ints or float128 (rt84-01)
+    model = _regressor(RBF(1.0), features=500)
+    fast = gaussian_process_cost(model)
+    model.X_train_ = model.X_train_.astype(np.float16)
+    slow = gaussian_process_cost(model)
+    assert slow[0] == 2 * fast[0] and slow[1] > 50 * fast[1]
+
+
+def test_per_call_overheads_are_counted() -> None:
+    # Newton steps (rt84-02), hyperparameters (rt84-03) and a numeric gradient's clones
+    # (rt84-04) cost what they cost over two samples too
+    rng = np.random.RandomState(0)
+    x = rng.rand(2, 3)
+    model = GaussianProcessClassifier(RBF(1.0), optimizer=None).fit(x, [0, 1])
+    member = model.base_estimator_
+    member.max_iter_predict = 100_000
+    assert gaussian_process_cost(member)[1] > MAX_GP_WORK
+    scales = _regressor(Matern(np.ones(10_000), nu=1.0), samples=2, features=10_000)
+    assert gaussian_process_cost(scales)[1] > 10_000 * 5_000_000
+
+
+@pytest.mark.parametrize("name", ["y_train_", "pi_", "W_sr_", "f_cached"])
+def test_a_classifier_keeps_its_vectors_flat(name: str) -> None:
+    # a column made the Newton loop's products (n, n, n) (rt84-05)
+    rng = np.random.RandomState(0)
+    x = rng.rand(30, 2)
+    member = GaussianProcessClassifier(RBF(1.0), optimizer=None).fit(x, x[:, 0] > 0.5)
+    member = member.base_estimator_
+    check_gaussian_process(member, None)
+    setattr(member, name, getattr(member, name)[:, np.newaxis])
+    with pytest.raises(Bad, match=name):
+        check_gaussian_process(member, None)
+
+
+def test_a_kernel_holds_at_most_max_length_scales() -> None:
+    from safeload.trust.structures.estimators import MAX_LENGTH_SCALES, check_kernel_values
+
+    check_kernel_values(RBF(np.ones(MAX_LENGTH_SCALES)), None)
+    with pytest.raises(Bad, match="length scales"):
+        check_kernel_values(RBF(np.ones(MAX_LENGTH_SCALES + 1)), None)
+    with pytest.raises(Bad, match="length scales"):
+        check_kernel_values(Matern([1.0] * (MAX_LENGTH_SCALES + 1)), None)

@@ -363,6 +363,12 @@ def _is_real(value: Any) -> bool:
     )
 
 
+#: Length scales an RBF or Matern may hold (one per feature it measures): each is formatted
+#: by its repr, which an estimator's repr and a notebook's display render several times
+#: (2,000,000 took 7 s to repr, 15 s to display, rt84-10): 65,536 take some 0.5 s.
+MAX_LENGTH_SCALES = 1 << 16
+
+
 def check_kernel_values(kernel: Any, context: Any) -> None:
     """A kernel's hyperparameters are numbers: kernels hold no parameter constraints, and a
     ``ConstantKernel`` whose ``constant_value`` was a 20,000-character string made ``predict``
@@ -406,6 +412,16 @@ def check_kernel_values(kernel: Any, context: Any) -> None:
             )
         )
         require(numeric, "kernel hyperparameter length_scale is not numbers")
+        scales = value.size if isinstance(value, np.ndarray) else _count(value)
+        require(
+            scales <= MAX_LENGTH_SCALES,
+            f"a kernel of {scales:,} length scales (at most {MAX_LENGTH_SCALES:,}): its repr, "
+            "which a notebook's display renders several times, formats each",
+        )
+
+
+def _count(value: Any) -> int:
+    return len(value) if type(value) in (list, tuple) else 1
 
 
 _MLP_CLASSIFIER = "sklearn.neural_network._multilayer_perceptron:MLPClassifier"
@@ -532,6 +548,19 @@ _GP_PER_GRADIENT = 500
 _GP_PER_COMBINED = 200
 #: ... and per target and gradient number (the regressor's ``einsum`` over both).
 _GP_PER_TARGET = 20
+#: What the count charges, whatever the samples, per step of a classifier's Newton loop (some
+#: 85 us of Python and LAPACK calls: 100,000 steps over two samples took 8 s, rt84-02), per
+#: free hyperparameter (a classifier's gradient loops over them in Python, some 9 us each:
+#: 2,000,000 length scales over two samples took 18 s, rt84-03), and per kernel evaluation
+#: of a Matern's numeric gradient (a clone of the kernel and a call: 250-450 us, rt84-04).
+_GP_PER_STEP = 1_000_000
+_GP_PER_HYPERPARAMETER = 100_000
+_GP_PER_CLONE = 5_000_000
+#: How much dearer a kernel's work over the features is when the training samples are not
+#: float32 or float64: numpy has no BLAS or fast pdist for float16, ints or float128 (a
+#: DotProduct over float16 samples was 130 times float64's, rt84-01); and their temporaries
+#: are counted at 16 bytes a number rather than 8.
+_GP_SLOW_DTYPE = 160
 #: Hyperparameters by kernel class (``<name>_bounds`` says whether each is fixed); a length
 #: scale is one number per feature when it is a sequence.
 _GP_HYPERPARAMETERS = {
@@ -544,7 +573,7 @@ _GP_HYPERPARAMETERS = {
     "WhiteKernel": ("noise_level",),
 }
 #: What :func:`_kernel_cost` remembers of a kernel it is still weighing (a cycle).
-_WEIGHING = (-1, -1, -1)
+_WEIGHING = (-1, -1, -1, -1)
 #: Nesting past which a kernel is not weighed but refused (the kernel terms rule refuses far
 #: less deep ones).
 _GP_DEPTH = 300
@@ -568,14 +597,15 @@ def _fixed(attrs: dict[str, Any], name: str) -> bool:
 
 
 def _kernel_cost(
-    kernel: Any, features: int, memo: dict[int, tuple[int, int, int]], depth: int = 0
-) -> tuple[int, int, int]:
+    kernel: Any, features: int, memo: dict[int, tuple[int, int, int, int]], depth: int = 0
+) -> tuple[int, int, int, int]:
     """The free hyperparameters of a Gaussian-process kernel (theta's length, the gradient's
     last axis), those of them that are anisotropic length scales (whose gradient is made from
     pairwise differences per feature, two more arrays as large), and what evaluating it with
     its gradient costs per pair of samples over ``features`` columns, through ``Sum``,
     ``Product``, ``Exponentiation`` and ``CompoundKernel`` (a shared sub-kernel counted
-    wherever it is used, as evaluation uses it)."""
+    wherever it is used, as evaluation uses it); and the kernel calls a Matern's numeric
+    gradient makes, each a clone of the kernel."""
     from safeload.trust import facts
     from safeload.trust.shadow_values import class_of
     from safeload.trust.structures.widths import _closed_form_nu, _has_dict, kernel_parts
@@ -587,22 +617,23 @@ def _kernel_cost(
         return known
     cls = class_of(kernel)
     if cls is None or not _has_dict(kernel):
-        return 0, 0, 0
+        return 0, 0, 0, 0
     memo[id(kernel)] = _WEIGHING
     attrs = vars(kernel)
     name = facts.short_name(cls)
     parts = kernel_parts(name, attrs)
     if parts:
         # (combining the parts' kernels and gradients, per pair)
-        free, wide, work = 0, 0, _GP_PER_LEAF
+        free, wide, work, calls = 0, 0, _GP_PER_LEAF, 0
         for part in parts:
-            part_free, part_wide, part_work = _kernel_cost(part, features, memo, depth + 1)
-            free, wide, work = free + part_free, wide + part_wide, work + part_work
+            weighed = _kernel_cost(part, features, memo, depth + 1)
+            free, wide = free + weighed[0], wide + weighed[1]
+            work, calls = work + weighed[2], calls + weighed[3]
         # (and each level passes over the parts' gradient again: scaling it by the other
         # part's kernel, stacking the two, 16 ns a number a level measured)
         work += _GP_PER_COMBINED * free
-        memo[id(kernel)] = (free, wide, work)
-        return free, wide, work
+        memo[id(kernel)] = (free, wide, work, calls)
+        return free, wide, work, calls
     names = _GP_HYPERPARAMETERS.get(name)
     if names is None:
         # (a kernel class this table does not know: every number it holds counted as free)
@@ -611,12 +642,14 @@ def _kernel_cost(
     scales = _elements(attrs.get("length_scale"))
     wide = scales if scales > 1 and not _fixed(attrs, "length_scale") else 0
     evaluation = _GP_PER_LEAF + _GP_PER_FEATURE * features
+    calls = 0
     if name == "Matern" and not _closed_form_nu(attrs.get("nu")):
         # a Bessel function per pair, and the gradient by finite differences: one whole
-        # evaluation more per free length scale (rt83-03)
+        # evaluation more per free length scale (rt83-03), each of a clone (rt84-04)
         evaluation = (evaluation + _GP_PER_BESSEL) * (1 + free)
-    memo[id(kernel)] = (free, wide, evaluation)
-    return free, wide, evaluation
+        calls = free
+    memo[id(kernel)] = (free, wide, evaluation, calls)
+    return free, wide, evaluation, calls
 
 
 def gaussian_process_cost(est: Any) -> tuple[int, int]:
@@ -637,7 +670,8 @@ def gaussian_process_cost(est: Any) -> tuple[int, int]:
     from safeload.trust.object_checks import shape_of
     from safeload.trust.shadow_values import class_of
 
-    samples = shape_of(getattr(est, "X_train_", None))
+    train: Any = getattr(est, "X_train_", None)
+    samples = shape_of(train)
     kernel = getattr(est, "kernel_", None)
     if not samples or kernel is None:
         return 0, 0
@@ -645,23 +679,51 @@ def gaussian_process_cost(est: Any) -> tuple[int, int]:
     features = samples[1] if len(samples) > 1 else 1
     for extra in samples[2:]:
         features *= extra
-    free, wide, per_pair = _kernel_cost(kernel, max(features, 1), {})
+    # (float32 or float64, as BLAS and pdist compute fast: anything else numpy loops over
+    # number by number, rt84-01)
+    fast = issubclass(type(train), np.ndarray) and train.dtype in (np.float32, np.float64)
+    priced = max(features, 1) * (1 if fast else _GP_SLOW_DTYPE)
+    free, wide, per_pair, calls = _kernel_cost(kernel, priced, {})
     targets = 1
+    steps = 0
     cls = class_of(est)
     classifier = cls is not None and facts.short_name(cls) != "GaussianProcessRegressor"
     if classifier:
         steps = getattr(est, "max_iter_predict", 0)
         require(is_int(steps) and int(steps) >= 0, "max_iter_predict is not a whole number")
-        cubes = 3 * 2 + int(steps)  # (in thirds of n**3: two solves, a factor per step)
+        steps = int(steps)
+        _require_flat(est, n)
+        cubes = 3 * 2 + steps  # (in thirds of n**3: two solves, a factor per step)
     else:
         shape = shape_of(getattr(est, "y_train_", None))
         targets = shape[1] if shape and len(shape) > 1 else 1
         cubes = 1 + 3  # (the factor and the inverse, in thirds of n**3)
-    numbers = n * n * (6 + free + 3 * wide + targets)
+    numbers = n * n * (6 + free + 3 * wide + targets) * (1 if fast else 2)
     work = n * n * n * cubes // 3 + n * n * (
         per_pair + _GP_PER_GRADIENT * free + _GP_PER_TARGET * targets * (free + 1)
     )
+    work += _GP_PER_STEP * steps + _GP_PER_HYPERPARAMETER * free + _GP_PER_CLONE * calls
     return numbers, work
+
+
+#: A binary Gaussian-process classifier's per-sample vectors, which fit stores flat: the
+#: Newton loop and ``predict_proba`` broadcast them against (n, n) matrices, and a column
+#: (n, 1) made those (n, n, n): 2.56 GiB from 700 samples (rt84-05).
+_GPC_VECTORS = ("y_train_", "pi_", "W_sr_", "f_cached")
+
+
+def _require_flat(est: Any, samples: int) -> None:
+    """Each of :data:`_GPC_VECTORS` that ``est`` holds is one number per training sample."""
+    from safeload.trust.object_checks import shape_of
+
+    for name in _GPC_VECTORS:
+        value = getattr(est, name, None)
+        if value is not None:
+            require(
+                shape_of(value) == (samples,),
+                f"a Gaussian process classifier's {name} is not one number per training "
+                "sample, as fit stores it",
+            )
 
 
 def check_gaussian_process(est: Any, context: Any) -> None:
@@ -693,9 +755,20 @@ def check_gaussian_process_classifier(est: Any, context: Any) -> None:
     """A multi-class GaussianProcessClassifier's ``log_marginal_likelihood(theta)`` runs each
     binary member's in turn (one per class, or per pair of classes): their costs
     (:func:`gaussian_process_cost`) add up, to at most :data:`MAX_GP_WORK` in all."""
+    from safeload.trust import facts
+    from safeload.trust.shadow_values import class_of
+
     members: Any = getattr(getattr(est, "base_estimator_", None), "estimators_", None)
     if type(members) not in (list, tuple):
         return
+    for member in members:
+        # (fit clones its binary Laplace classifier per class; a member of another class,
+        # a GaussianProcessClassifier, weighed as nothing while each cost the bound, rt84-13)
+        cls = class_of(member)
+        require(
+            cls is not None and facts.short_name(cls) == "_BinaryGaussianProcessClassifierLaplace",
+            "a Gaussian process classifier's member is not the binary Laplace classifier fit makes",
+        )
     work = sum(gaussian_process_cost(member)[1] for member in members)
     require(
         work <= MAX_GP_WORK,
