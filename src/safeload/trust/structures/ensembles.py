@@ -159,17 +159,42 @@ def check_sample_weight(weights: Any, population: int, what: str) -> None:
 
 def _weighted_rounds(weights: Array, drawn: int) -> int:
     """The rounds ``RandomState.choice(n, drawn, replace=False, p=weights / sum)`` makes, for
-    the weighted draws bound: one new row a round at worst, ``drawn`` rounds (rt83-04). When
-    the positive weights are at most ``s`` times one another, each of the ``m`` draws still
-    missing is a new row with chance at least (1 - 1/e) / s (every remaining row is at least
-    1 / (s R) likely among the R left, and m <= R), so the rows missing shrink by that share a
-    round in expectation: some 1.6 s ln(drawn) rounds; counted as twice that, and 8 more."""
+    the weighted draws bound: one new row a round at worst, ``drawn`` rounds (rt83-04). Each
+    round draws only the ``m`` rows still missing, after zeroing the weights of those found,
+    and keeps the distinct ones: a draw is lost only when it repeats an earlier draw of its
+    round. Two bounds, the smaller counted.
+
+    By the share of the weight (rt84-09): with ``W`` the weights' sum and ``T`` the sum of the
+    ``drawn`` largest, every row left is at most ``p = w_max / (W - T)`` likely (at most
+    ``drawn`` rows are zeroed), so the j-th draw of a round repeats an earlier one with chance
+    at most ``(j - 1) p``: the round loses at most ``m (m - 1) p / 2`` draws in expectation,
+    a share ``q = drawn p / 2`` of them. When ``q <= 1/2`` the rows missing shrink by ``q`` a
+    round, some ``ln(drawn) / ln(1/q)`` rounds, counted as twice that, and 4 more (a few of
+    many rows: one or two rounds).
+
+    By the spread: when the positive weights are at most ``s`` times one another, each of the
+    ``m`` draws still missing is a new row with chance at least (1 - 1/e) / s (every remaining
+    row is at least 1 / (s R) likely among the R left, and m <= R), so the rows missing
+    shrink by that share a round: some 1.6 s ln(drawn) rounds, counted as twice that, and 8
+    more."""
     positive = weights[weights > 0]
     if positive.size < drawn or drawn < 2:
         return max(drawn, 1)
-    spread = float(positive.max()) / float(positive.min())
+    values = positive.astype(np.float64)
+    largest = float(values.max())
+    spread = largest / float(values.min())
     expected = 2 * spread * float(np.log(drawn + 1)) + 8
-    return drawn if expected >= drawn else int(expected) + 1
+    rounds = drawn if expected >= drawn else int(expected) + 1
+    # (W - T summed directly, the weights past the drawn largest, found by a partition in
+    # one pass as numpy's rounds make: no cancellation of W against T)
+    kept = values.size - drawn
+    rest = float(np.partition(values, kept)[:kept].sum()) if kept else 0.0
+    if rest > 0:
+        lost = drawn * largest / (2 * rest)
+        if lost <= 0.5:
+            shrink = float(np.log(drawn)) / -float(np.log(lost))
+            rounds = min(rounds, 2 * int(np.ceil(shrink)) + 4)
+    return rounds
 
 
 def check_draw_count(drawn: Any, samples: Any, param: Any, what: str) -> None:

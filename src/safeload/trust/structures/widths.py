@@ -323,6 +323,8 @@ def _check_paid_widths(est: Any) -> None:
             "components_ does not have a column per input feature (n_features_in_)",
         )
     sklearn_class = _sklearn_class(est)
+    if sklearn_class and sklearn_class not in INPUT_ROW_COMPONENTS:
+        _check_blas_floats(sklearn_class, attrs)
     if sklearn_class in GRAM_COMPONENTS:
         for key in ("components_", "dictionary"):
             shape = _shape(attrs.get(key))
@@ -466,6 +468,58 @@ GRAM_COMPONENTS = frozenset(
         "FactorAnalysis",
     }
 )
+#: The classes whose ``components_`` are training rows as fit validated them, in any numeric
+#: dtype (an int or float16 input keeps its own): DBSCAN's core samples, which no method
+#: multiplies, and a Nystroem's basis, which ``pairwise_kernels`` converts to float64 or
+#: float32 before any product.
+INPUT_ROW_COMPONENTS = frozenset({"DBSCAN", "Nystroem"})
+#: Arrays a method multiplies with ``components_`` (or with one another) without converting
+#: them, by class, beside ``components_`` itself: PCA's ``get_covariance`` is
+#: ``(components_.T * (explained_variance_ - noise_variance_)) @ components_`` (and
+#: ``get_precision``, ``score`` two such products), FactorAnalysis's ``transform``,
+#: ``get_covariance`` and ``get_precision`` ``(components_ / noise_variance_) @
+#: components_.T`` (rt84-06).
+BLAS_ARRAYS: dict[str, tuple[str, ...]] = {
+    "PCA": ("explained_variance_", "noise_variance_"),
+    "IncrementalPCA": ("explained_variance_", "noise_variance_"),
+    "FactorAnalysis": ("noise_variance_",),
+}
+
+
+def _blas_float(value: Any) -> bool:
+    """Whether ``value`` is what fit stores for numbers a product reads: float64 or float32
+    (a Python float, a numpy float or array of one of them; a sparse matrix's stored values),
+    the dtypes numpy multiplies with BLAS. float16, float128, ints and complex numbers run
+    numpy's own loops: float16 some 5 ns a product, 150 times float64 (rt84-06)."""
+    if type(value) is float:
+        return True
+    if _is_sparse(value):
+        value = vars(value).get("data") if _has_dict(value) else None
+    if not (issubclass(type(value), np.ndarray) or isinstance(value, np.floating)):
+        return False
+    dtype: Any = value.dtype
+    return bool(dtype.kind == "f" and dtype.itemsize in (4, 8))
+
+
+def _check_blas_floats(name: str, attrs: dict[str, Any]) -> None:
+    """``components_`` (and :data:`BLAS_ARRAYS`) of float64 or float32, as every fit stores
+    them (float32 for float32 input; a sparse random projection's values alike): a method that
+    multiplies two stored arrays of another dtype runs numpy's scalar loops, priced by no
+    bound. A FactorAnalysis of 1,024 float16 components over 1,024 features took 5.5 s to
+    transform one row (2,048: 44 s), a PCA's ``get_covariance`` of as many 6.4 s (2,048: 74
+    s), from files of 3-17 KB (rt84-06)."""
+    for key in ("components_", *BLAS_ARRAYS.get(name, ())):
+        value = attrs.get(key)
+        if value is None:
+            continue
+        require(
+            _blas_float(value),
+            f"{key} is not of float64 or float32, as fit stores it: numpy multiplies "
+            "other dtypes (float16, float128, ints, complex) without BLAS, hundreds of "
+            "times slower",
+        )
+
+
 #: Components past which a :data:`GRAM_COMPONENTS` model is refused: the (k, k) Gram of 4,096
 #: is 128 MB, and OMP and LARS copy it (some 400 MB a call). 8,192 (512 MB) peaked at 1.78 GB
 #: (rt83-05).
