@@ -1416,11 +1416,12 @@ def _inflates(secret: bytes, make: Any, budget: list[int]) -> bool:
     return True
 
 
-#: The most input fed to one call of a raw stream's decompressor (the first call is fed one
-#: byte, each next twice as many): a raw stream has no header to try it by, so every form is
-#: read as one, and a random form fails within bytes; each call is charged what it read and
-#: made (:func:`_raw_read`), and the call that fails is read again byte by byte for the
-#: output up to its error (:func:`_until_error`).
+#: The input fed to the first call of a raw stream's decompressor, and the most fed to one
+#: (each call is fed twice what the one before was): a raw stream has no header to try it
+#: by, so every form is read as one, and a random form fails within bytes; each call is
+#: charged what it read and made (:func:`_raw_read`), and the call that fails is read again
+#: byte by byte for the output up to its error (:func:`_until_error`).
+RAW_FIRST_CHUNK = 1 << 3
 RAW_CHUNK = 1 << 6
 #: The least a raw deflate stream's output is read as text by: a PEM armour line and its line
 #: break (:data:`_PRINTABLE_RUN`).
@@ -1480,17 +1481,17 @@ def _raw_read(data: bytes, make: Any, budget: list[int]) -> tuple[bytes, bool, i
     Z_SYNC_FLUSH, RFC 7692's messages), a gzip member with its header cut, a stream with text
     after it (rt84-07). Also whether the last stream ended within four bytes of whitespace of
     the data's end, and how many of its bytes decoded without an error. Input is fed from
-    one byte a call up to :data:`RAW_CHUNK`, and each call is charged what it read and made
-    after it runs (at most :data:`INFLATE_STEP` made a call): a random form fails within
-    bytes and costs that (charging a step's allowance up front made an ``xxd -p`` file of a
-    32 KB random secret be refused, rt84-12)."""
+    :data:`RAW_FIRST_CHUNK` bytes a call up to :data:`RAW_CHUNK`, and each call is charged
+    what it read and made after it runs (at most :data:`INFLATE_STEP` made a call): a random
+    form fails within bytes and costs that (charging a step's allowance up front made an
+    ``xxd -p`` file of a 32 KB random secret be refused, rt84-12)."""
     import lzma
     import zlib
 
     reader = make()
     parts: list[bytes] = []
     made = at = read = 0
-    chunk = 1
+    chunk = RAW_FIRST_CHUNK
     while made < MAX_INFLATED:
         deflate = hasattr(reader, "unconsumed_tail")  # (lzma keeps its own input)
         tail = reader.unconsumed_tail if deflate else b""
@@ -1523,7 +1524,7 @@ def _raw_read(data: bytes, make: Any, budget: list[int]) -> tuple[bytes, bool, i
             if len(rest) <= 4 and not rest.strip(_TRAILING_SPACE):
                 return b"".join(parts), True, read
             read -= len(reader.unused_data)
-            reader, data, at, chunk = make(), rest, 0, 1
+            reader, data, at, chunk = make(), rest, 0, RAW_FIRST_CHUNK
     return b"".join(parts), False, read
 
 
