@@ -1599,19 +1599,29 @@ def _is_text(data: bytes) -> bool:
     return _text_end(data) == len(data) and _utf8_end(data, len(data)) == len(data)
 
 
+#: The line starts before a text's end that a payload is looked for at, the last ones: a
+#: payload's first line holds a byte no text holds within bytes (gzip's 0x1F, xz's NUL, a
+#: DER length, a tar name's NUL), so it starts on one of the last lines before the text
+#: ends. Every line start was once read and charged, and a decoded form of a random
+#: secret's ``hexdump -C`` whose text ran on for thousands of lines (bytes 0x80-0xFF are text
+#: now, rt84-08) was charged gigabytes (rt84-12).
+PREAMBLE_LINES = 8
+
+
 def _after_text(secret: bytes, budget: list[int]) -> list[bytes]:
     """What may follow a text preamble in ``secret``: from where its text ends
-    (:func:`_text_end`) and from every line start before that (a comment line before a key's
-    DER, a self-extracting script's stub before its payload: rt82-09, rt82-14; the text
-    once ended at the first byte outside printable ASCII, so a UTF-8 label, an escape
-    sequence or a form feed in the stub hid the payload, rt83-08). Each is charged to
-    ``budget`` (:func:`_charge`) as long as it is, for the forms read in it: a secret of many
-    short lines before one binary byte is refused, not read in quadratic time."""
+    (:func:`_text_end`), where its UTF-8 ends, and from the last :data:`PREAMBLE_LINES` line
+    starts before that (a comment line before a key's DER, a self-extracting script's stub
+    before its payload: rt82-09, rt82-14; the text once ended at the first byte outside
+    printable ASCII, so a UTF-8 label, an escape sequence or a form feed in the stub hid the
+    payload, rt83-08). Each is charged to ``budget`` (:func:`_charge`) as long as it is, for
+    the forms read in it."""
     end = _text_end(secret)
     if not 0 < end < len(secret):
         return []
     starts = {end, _utf8_end(secret, end)}
-    starts.update(line.end() for line in _LINE_END.finditer(secret, 0, end))
+    lines = [line.end() for line in _LINE_END.finditer(secret, 0, end)]
+    starts.update(lines[-PREAMBLE_LINES:])
     places = sorted(starts - {0, len(secret)})
     _charge(budget, sum(len(secret) - at for at in places))  # (before any is made)
     return [secret[at:] for at in places]
