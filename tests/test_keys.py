@@ -643,3 +643,159 @@ def test_utf8_preamble_before_a_compressed_tar_is_refused(kind: str) -> None:
         HMACKey(stub + payload)
     for _ in range(50):
         HMACKey(stub + os.urandom(64))
+
+
+def _fixed_p256() -> tuple[bytes, bytes]:
+    """The P-256 public key red team 84 used, as PEM and as DER."""
+    key = ec.derive_private_key(12345678901234567890, ec.SECP256R1()).public_key()
+    info = serialization.PublicFormat.SubjectPublicKeyInfo
+    return (
+        key.public_bytes(serialization.Encoding.PEM, info),
+        key.public_bytes(serialization.Encoding.DER, info),
+    )
+
+
+def _deflate_flushed(data: bytes, flush: int) -> bytes:
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush(flush)
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        "sync_flush",
+        "permessage_deflate",
+        "full_flush",
+        "gzip_without_header",
+        "two_streams",
+        "trailing_line",
+        "php_halt_compiler",
+        "comment_line",
+        "der_sync_flush",
+        "base64_sync_flush",
+        "sync_flush_then_garbage",
+    ],
+)
+def test_raw_deflate_that_does_not_end_with_the_secret_is_refused(form: str) -> None:
+    """Raw deflate is read from the secret's first byte and after a text preamble as far as
+    it inflates: a stream flushed but not finished, cut from a gzip file, two back to back,
+    with text after it or before it holds the key all the same (rt84-07)."""
+    import base64
+    import gzip
+    import zlib
+
+    pem, der = _fixed_p256()
+    whole = _deflate_flushed(pem, zlib.Z_FINISH)
+    synced = _deflate_flushed(pem, zlib.Z_SYNC_FLUSH)
+    secret = {
+        "sync_flush": lambda: synced,
+        "permessage_deflate": lambda: synced[:-4],
+        "full_flush": lambda: _deflate_flushed(pem, zlib.Z_FULL_FLUSH),
+        "gzip_without_header": lambda: gzip.compress(pem, mtime=0)[10:],
+        "two_streams": lambda: (
+            _deflate_flushed(pem[:100], zlib.Z_FINISH) + _deflate_flushed(pem[100:], zlib.Z_FINISH)
+        ),
+        "trailing_line": lambda: whole + b"\n# end\n",
+        "php_halt_compiler": lambda: (
+            b"<?php eval(gzinflate(substr(file_get_contents(__FILE__), "
+            b"__COMPILER_HALT_OFFSET__))); __halt_compiler();" + whole
+        ),
+        "comment_line": lambda: b"# signer public key, deflated\n" + whole,
+        "der_sync_flush": lambda: _deflate_flushed(der, zlib.Z_SYNC_FLUSH),
+        "base64_sync_flush": lambda: base64.b64encode(synced),
+        "sync_flush_then_garbage": lambda: synced + b"\xff\xfe and some garbage",
+    }[form]()
+    with pytest.raises(KeyFormatError, match="raw-deflated"):
+        HMACKey(secret)
+
+
+@pytest.mark.parametrize("form", ["lzma2", "lzma1", "base64_lzma2", "comment_lzma1"])
+def test_raw_lzma_of_a_public_key_is_refused(form: str) -> None:
+    """xz's raw format (``xz --format=raw``, LZMA2, or ``--lzma1``: no header, no magic) of a
+    PEM is read like raw deflate (rt84-11)."""
+    import base64
+    import lzma
+
+    pem, _ = _fixed_p256()
+    filters = lzma.FILTER_LZMA1 if "lzma1" in form else lzma.FILTER_LZMA2
+    secret = lzma.compress(pem, format=lzma.FORMAT_RAW, filters=[{"id": filters, "preset": 6}])
+    if form.startswith("base64"):
+        secret = base64.b64encode(secret)
+    elif form.startswith("comment"):
+        secret = b"# signer key\n" + secret
+    with pytest.raises(KeyFormatError, match="raw LZMA"):
+        HMACKey(secret)
+
+
+@pytest.mark.parametrize("page", ["latin-1", "cp1252"])
+@pytest.mark.parametrize("kind", ["gzip", "xz", "bzip2", "pkcs1"])
+def test_legacy_8bit_preamble_does_not_hide_the_payload(page: str, kind: str) -> None:
+    """A stub or comment in Latin-1 or CP1252 (0xE9, 0x92: not UTF-8) is text, so the
+    compressed tar or DER on the line after it is read (rt84-08)."""
+    import bz2
+    import gzip
+    import io
+    import lzma
+    import tarfile
+
+    pem, der = _fixed_p256()
+    label = {
+        "latin-1": "Clé publique du signeur".encode("latin-1"),
+        "cp1252": b"Signer\x92s cl\xe9",
+    }[page]
+    if kind == "pkcs1":
+        with pytest.raises(KeyFormatError, match="DER"):
+            HMACKey(b"# " + label + b"\n" + der)
+        return
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        info = tarfile.TarInfo("signer.pem")
+        info.size = len(pem)
+        archive.addfile(info, io.BytesIO(pem))
+    compress = {"gzip": gzip.compress, "xz": lzma.compress, "bzip2": bz2.compress}[kind]
+    stub = (
+        b'#!/bin/sh\n# This script was generated using Makeself 2.4.5\nlabel="'
+        + label
+        + b'"\noffset=`head -n 4 "$0" | wc -c`\ntail -c +$offset "$0" | tar xz\nexit 0\n'
+    )
+    with pytest.raises(KeyFormatError, match="after a text preamble"):
+        HMACKey(stub + compress(buffer.getvalue()))
+    for _ in range(20):
+        HMACKey(stub + os.urandom(64))
+
+
+def _long_forms(raw: bytes) -> dict[str, bytes]:
+    """``raw`` as ``xxd -p`` (60 hex characters a line), ``base64 -w 76``, ``od -An -tx1``
+    and ``hexdump -C`` write it."""
+    import base64
+
+    xxd = b"".join(raw[at : at + 30].hex().encode() + b"\n" for at in range(0, len(raw), 30))
+    od = b"".join(
+        b"".join(b" %02x" % byte for byte in raw[at : at + 16]) + b"\n"
+        for at in range(0, len(raw), 16)
+    )
+    rows = []
+    for at in range(0, len(raw), 16):
+        row = raw[at : at + 16]
+        hexes = " ".join(f"{byte:02x}" for byte in row[:8]) + "  "
+        hexes += " ".join(f"{byte:02x}" for byte in row[8:])
+        shown = "".join(chr(byte) if 0x20 <= byte < 0x7F else "." for byte in row)
+        rows.append(f"{at:08x}  {hexes:<49} |{shown}|\n")
+    rows.append(f"{len(raw):08x}\n")
+    return {
+        "xxd": xxd,
+        "base64": base64.encodebytes(raw),
+        "od": od,
+        "hexdump": "".join(rows).encode(),
+    }
+
+
+@pytest.mark.parametrize("size", [64 << 10, 256 << 10])
+@pytest.mark.parametrize("form", ["xxd", "base64", "od", "hexdump"])
+def test_long_random_secrets_in_dump_forms_are_kept(size: int, form: str) -> None:
+    """A long random secret written by ``xxd -p``, ``base64``, ``od`` or ``hexdump -C`` is
+    kept: each of its lines is read, and the readings are charged by what they read and
+    made, not by what each step might have made (``xxd -p`` of 32 KB was refused, rt84-12)."""
+    HMACKey(_long_forms(os.urandom(size))[form])

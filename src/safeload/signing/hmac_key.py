@@ -1236,6 +1236,8 @@ def _is_stellar_account(secret: bytes) -> bool:
         # (P: the key and a payload), or a NATS public nkey: a version byte, the key, a CRC16
         if raw[0] not in _NKEY_VERSIONS | {6 << 3, 12 << 3, 15 << 3} or len(raw) < 35:
             continue
+        if len(set(raw[1:33])) < 8:
+            continue  # (a run of one letter: "AAAA..." is version 0, a zero key, CRC 0)
         if _crc16_xmodem(raw[:-2]) == int.from_bytes(raw[-2:], "little"):
             return True
     return False
@@ -1388,7 +1390,10 @@ def _inflates(secret: bytes, make: Any, budget: list[int]) -> bool:
     """Whether ``secret`` is a whole stream the decompressor ``make()`` reads without an error
     (to its end, checksum included, or past :data:`MAX_INFLATED`): a random secret with a
     stream's header fails within bytes. Read :data:`INFLATE_STEP` bytes of output at a time,
-    each step charged to ``budget`` (:func:`_charge`)."""
+    each step charged to ``budget`` (:func:`_charge`) by what it read and made, so a step
+    costs at most :data:`INFLATE_STEP` before it is charged (charging each step's whole
+    allowance up front made a 64 KB random secret written by ``hexdump -C`` pay 2 MB for
+    the 30 hex lines that look like a zlib header, rt84-12)."""
     import lzma
     import zlib
 
@@ -1396,122 +1401,227 @@ def _inflates(secret: bytes, make: Any, budget: list[int]) -> bool:
     data, made = secret, 0
     while made < MAX_INFLATED:
         step = min(INFLATE_STEP, MAX_INFLATED - made)
-        _charge(budget, step)
         try:
             out = reader.decompress(data, step)
         except (zlib.error, lzma.LZMAError, OSError, EOFError, ValueError, MemoryError):
             return False
+        rest = getattr(reader, "unconsumed_tail", b"")  # (lzma keeps its own)
+        _charge(budget, len(out) + len(data) - len(rest))
         made += len(out)
         if reader.eof:
             return True
         if len(out) < step:
             return False  # (all of it read, and no end: not a stream any tool wrote)
-        data = getattr(reader, "unconsumed_tail", b"")  # (lzma keeps its own)
+        data = rest
     return True
 
 
-#: The output asked of the first step of reading a raw deflate stream, doubled at each next
-#: step up to :data:`INFLATE_STEP`: every form of every secret is tried (raw deflate has no
-#: header to try it by), and a random form fails within bytes, so it is charged little.
-RAW_FIRST_STEP = 1 << 8
+#: The input fed to the first call of a raw stream's decompressor, and the most fed to one
+#: (each call is fed twice what the one before was): a raw stream has no header to try it
+#: by, so every form is read as one, and a random form fails within bytes; each call is
+#: charged what it read and made (:func:`_raw_read`), and the call that fails is read again
+#: byte by byte for the output up to its error (:func:`_until_error`).
+RAW_FIRST_CHUNK = 1 << 3
+RAW_CHUNK = 1 << 6
 #: The least a raw deflate stream's output is read as text by: a PEM armour line and its line
 #: break (:data:`_PRINTABLE_RUN`).
 RAW_TEXT = 24
+#: The least input a raw stream that does not end must decode without an error to be read:
+#: the raw deflate of a P-256 key's DER, flushed, is 97 bytes; random bytes seldom decode
+#: as many (:func:`_raw_stream_form`).
+RAW_PREFIX = 64
+#: The decoding depth what a raw stream that does not end decodes to is read at: past
+#: :data:`_MAX_DECODES`, so it is read for its own forms only, not decoded nor read as a raw
+#: stream again.
+_RAW_PREFIX_LEVEL = _MAX_DECODES + 1
+#: Whitespace a file may hold after a raw stream that ends with it.
+_TRAILING_SPACE = b" \t\r\n\x0b\x0c\x00"
 
 
-def _raw_deflated(secret: bytes, budget: list[int]) -> bytes | None:
-    """What ``secret`` inflates to if it is one whole raw deflate stream (RFC 1951 with no
-    zlib or gzip header: ``zopfli --deflate``, PHP's gzdeflate, Java's ``Deflater(nowrap)``,
-    .NET's DeflateStream), ending exactly where the secret ends but for up to four bytes of
-    whitespace (:func:`_trimmed`); or ``None``. Output is read up to :data:`MAX_INFLATED`
-    (a stream that long is no random secret: it is returned as far as read). The input is
-    fed and the output read in steps from :data:`RAW_FIRST_STEP`, each charged to
-    ``budget`` before it runs."""
+def _raw_readers() -> tuple[tuple[Any, str], ...]:
+    """The headerless streams the standard library decodes, each a maker of a fresh
+    decompressor and a name: raw deflate (RFC 1951: ``zopfli --deflate``, PHP's gzdeflate,
+    Java's ``Deflater(nowrap)``, .NET's DeflateStream), and xz's raw LZMA2 and LZMA1
+    (``xz --format=raw`` and ``--format=raw --lzma1``: lc 3, lp 0, pb 2, rt84-11). LZMA's
+    dictionary is :data:`MAX_INFLATED` (no more is read), so liblzma allocates that much."""
+    import lzma
     import zlib
 
-    reader = zlib.decompressobj(-15)
+    lzma2 = [{"id": lzma.FILTER_LZMA2, "dict_size": MAX_INFLATED}]
+    lzma1 = [{"id": lzma.FILTER_LZMA1, "dict_size": MAX_INFLATED, "lc": 3, "lp": 0, "pb": 2}]
+    return (
+        (lambda: zlib.decompressobj(-15), "raw-deflated"),
+        (lambda: lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=lzma2), "raw LZMA2 (xz)"),
+        (lambda: lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=lzma1), "raw LZMA1 (xz)"),
+    )
+
+
+def _until_error(reader: Any, data: bytes, budget: list[int]) -> tuple[bytes, int]:
+    """What the deflate ``reader`` (a copy taken before ``data`` failed) makes of ``data``
+    byte by byte, up to the byte that fails: a flushed stream's output up to the garbage
+    after it; and how many bytes of ``data`` it read."""
+    import zlib
+
     parts: list[bytes] = []
-    made = fed = 0
-    pending = b""
-    step = RAW_FIRST_STEP
-    while True:
-        if not pending:
-            if fed >= len(secret):
-                return None  # (all of it read, and no end)
-            pending = secret[fed : fed + step]
-            fed += len(pending)
-        _charge(budget, step + len(pending))
+    for at in range(len(data)):
         try:
-            out = reader.decompress(pending, step)
+            out = reader.decompress(data[at : at + 1], INFLATE_STEP)
         except zlib.error:
-            return None
+            return b"".join(parts), at
+        _charge(budget, 1 + len(out))
+        parts.append(out)
+    return b"".join(parts), len(data)
+
+
+def _raw_read(data: bytes, make: Any, budget: list[int]) -> tuple[bytes, bool, int]:
+    """What ``data`` decodes to as raw streams of the decompressor ``make()`` from its first
+    byte, as far as they decode: up to an error, the data's end or :data:`MAX_INFLATED`;
+    a stream that ends is followed by the next (two streams back to back). A stream need not
+    end where the secret ends to hold a key: one flushed but not finished (zlib's
+    Z_SYNC_FLUSH, RFC 7692's messages), a gzip member with its header cut, a stream with text
+    after it (rt84-07). Also whether the last stream ended within four bytes of whitespace of
+    the data's end, and how many of its bytes decoded without an error. Input is fed from
+    :data:`RAW_FIRST_CHUNK` bytes a call up to :data:`RAW_CHUNK`, and each call is charged
+    what it read and made after it runs (at most :data:`INFLATE_STEP` made a call): a random
+    form fails within bytes and costs that (charging a step's allowance up front made an
+    ``xxd -p`` file of a 32 KB random secret be refused, rt84-12)."""
+    import lzma
+    import zlib
+
+    reader = make()
+    parts: list[bytes] = []
+    made = at = read = 0
+    chunk = RAW_FIRST_CHUNK
+    while made < MAX_INFLATED:
+        deflate = hasattr(reader, "unconsumed_tail")  # (lzma keeps its own input)
+        tail = reader.unconsumed_tail if deflate else b""
+        if not tail and (deflate or reader.needs_input):
+            if at >= len(data):
+                if deflate:  # (what a flushed stream left in zlib's window)
+                    out = reader.flush(min(INFLATE_STEP, MAX_INFLATED - made))
+                    _charge(budget, len(out))
+                    parts.append(out)
+                break  # (all of it read, and no end)
+            tail = data[at : at + chunk]
+            at += len(tail)
+            chunk = min(2 * chunk, RAW_CHUNK)
+        saved = reader.copy() if deflate else None
+        try:
+            out = reader.decompress(tail, min(INFLATE_STEP, MAX_INFLATED - made))
+        except (zlib.error, lzma.LZMAError, EOFError, ValueError, MemoryError):
+            if saved is not None:
+                recovered, good = _until_error(saved, tail, budget)
+                parts.append(recovered)
+                read += good
+            break
+        left = reader.unconsumed_tail if deflate else b""
+        _charge(budget, len(out) + len(tail) - len(left))
+        read += len(tail) - len(left)
         parts.append(out)
         made += len(out)
-        pending = reader.unconsumed_tail
         if reader.eof:
-            after = len(reader.unused_data) + len(secret) - fed
-            rest = reader.unused_data + secret[fed:] if after <= 4 else b"?"
-            ends = not rest.strip(b" \t\r\n\x0b\x0c\x00")
-            return b"".join(parts) if ends else None
-        if made >= MAX_INFLATED:
-            return b"".join(parts)
-        step = min(2 * step, INFLATE_STEP)
+            rest = reader.unused_data + data[at:]
+            if len(rest) <= 4 and not rest.strip(_TRAILING_SPACE):
+                return b"".join(parts), True, read
+            read -= len(reader.unused_data)
+            reader, data, at, chunk = make(), rest, 0, RAW_FIRST_CHUNK
+    return b"".join(parts), False, read
 
 
-def _raw_deflate_form(secret: bytes, decodes: int, budget: list[int]) -> str | None:
-    """What ``secret`` is if it is a raw deflate stream (:func:`_raw_deflated`) of a text or
-    of a form :func:`_public_key_form` refuses, read one decoding deeper (rt83-07). A raw
-    stream has no magic number and no checksum, so inflating exactly to the end is not
-    enough: of 1,000,000 random secrets each of 16, 32 and 64 bytes, 44, 8 and 0 did (to 11 to
-    406 bytes of binary), and none inflated to text or to a refused form; none of 2,000 each
-    of 1 KB to 1 MB inflated to its end."""
-    inflated = _raw_deflated(secret, budget)
-    if inflated is None:
+def _raw_stream_form(forms: list[bytes], decodes: int, budget: list[int]) -> str | None:
+    """What the forms ``forms`` (a secret and what follows its text preamble,
+    :func:`_after_text`) hold as raw streams (:func:`_raw_readers`, :func:`_raw_read`).
+
+    A stream that ends where its form ends (but for whitespace): a form
+    :func:`_public_key_form` refuses, read one decoding deeper, or for raw deflate text of
+    :data:`RAW_TEXT` bytes or more (rt83-07). Of 1,000,000 random secrets each of 16, 32 and
+    64 bytes, 44, 8 and 0 inflated exactly to their end (to 11 to 406 bytes of binary), and
+    none inflated to text or to a refused form.
+
+    A stream read as far as it decodes, which need not end (rt84-07, rt84-11): when
+    :data:`RAW_PREFIX` bytes or more of it decode, what it decodes to is read for a
+    refused form of its own, not decoded further (:data:`_RAW_PREFIX_LEVEL`). Random bytes
+    decode a few bytes, made mostly of back-references: runs of one byte or two, which
+    hold short magic numbers (a Java KeyStore's CE CE CE CE, cpio's "070707") and checked
+    tokens of one letter; of 200,000 random 256-byte forms, 25 read 64 bytes as deflate,
+    6 as LZMA1 (none 48), and 801 as LZMA2 (its stored chunk: a copy of the secret's own
+    bytes)."""
+    if decodes > _MAX_DECODES:
         return None
-    if len(inflated) >= MAX_INFLATED:
-        return f"a raw deflate stream inflating to {MAX_INFLATED:,} bytes or more"
-    if decodes < _MAX_DECODES:
-        found = _public_key_form(inflated, decodes + 1, budget)
-        if found is not None:
-            return f"{found}, raw-deflated"
-    if len(inflated) >= RAW_TEXT and _text_end(inflated) == len(inflated):
-        return "a raw deflate stream of text"
+    for form in forms:
+        for make, what in _raw_readers():
+            out, ends, read = _raw_read(form, make, budget)
+            if len(out) >= MAX_INFLATED:
+                return f"a {what} stream of {MAX_INFLATED:,} bytes or more"
+            if len(out) < 16:
+                continue  # (nothing shorter holds a key)
+            found = None
+            if ends and decodes < _MAX_DECODES:
+                found = _public_key_form(out, decodes + 1, budget)
+            elif not ends and read >= RAW_PREFIX:
+                found = _public_key_form(out, _RAW_PREFIX_LEVEL, budget)
+            if found is not None:
+                return f"{found}, {what}"
+            if ends and what == "raw-deflated" and len(out) >= RAW_TEXT and _is_text(out):
+                return "a raw deflate stream of text"
     return None
 
 
 #: The bytes no text holds: ASCII's control characters but tab, LF, VT, FF, CR and ESC (a
-#: terminal's colours in a script's messages), and DEL. Every other byte is text where it is
-#: part of valid UTF-8.
+#: terminal's colours in a script's messages), and DEL. Every other byte may be text: UTF-8,
+#: or a legacy 8-bit code page (Latin-1, CP1252: rt84-08).
 _NOT_TEXT = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 #: A line's end, after which a payload or a key's DER starts (``tail -n +N``).
 _LINE_END = re.compile(rb"\r\n?|\n")
 
 
 def _text_end(data: bytes) -> int:
-    """Where the text ``data`` starts with ends: UTF-8 (a label or comment in any language,
-    a byte-order mark) and the control characters of :data:`_NOT_TEXT`'s complement. Two
-    linear passes in C: the first byte no text holds, then the UTF-8 decoder up to it."""
+    """Where the text ``data`` starts with ends: at the first byte of :data:`_NOT_TEXT`. A
+    label or comment in UTF-8 or in a legacy 8-bit code page (0xE9 for Latin-1's "é", 0x92
+    for CP1252's curly apostrophe) is text; the text once ended at the first byte that was
+    not UTF-8, so a Latin-1 label hid the payload after it (rt84-08)."""
     stop = _NOT_TEXT.search(data)
-    end = len(data) if stop is None else stop.start()
+    return len(data) if stop is None else stop.start()
+
+
+def _utf8_end(data: bytes, end: int) -> int:
+    """Where the UTF-8 of ``data[:end]`` ends: a payload's first byte of 0x80 or more (raw
+    deflate's, xz's 0xFD) right after text on the same line is text to :func:`_text_end`."""
     try:
         data[:end].decode("utf-8")
     except UnicodeDecodeError as error:
-        end = error.start
+        return error.start
     return end
+
+
+def _is_text(data: bytes) -> bool:
+    """Whether ``data`` is all UTF-8 text (:data:`_NOT_TEXT`'s complement)."""
+    return _text_end(data) == len(data) and _utf8_end(data, len(data)) == len(data)
+
+
+#: The line starts before a text's end that a payload is looked for at, the last ones: a
+#: payload's first line holds a byte no text holds within bytes (gzip's 0x1F, xz's NUL, a
+#: DER length, a tar name's NUL), so it starts on one of the last lines before the text
+#: ends. Every line start was once read and charged, and a decoded form of a random
+#: secret's ``hexdump -C`` whose text ran on for thousands of lines (bytes 0x80-0xFF are text
+#: now, rt84-08) was charged gigabytes (rt84-12).
+PREAMBLE_LINES = 8
 
 
 def _after_text(secret: bytes, budget: list[int]) -> list[bytes]:
     """What may follow a text preamble in ``secret``: from where its text ends
-    (:func:`_text_end`) and from every line start before that (a comment line before a key's
-    DER, a self-extracting script's stub before its payload: rt82-09, rt82-14; the text
-    once ended at the first byte outside printable ASCII, so a UTF-8 label, an escape
-    sequence or a form feed in the stub hid the payload, rt83-08). Each is charged to
-    ``budget`` (:func:`_charge`) as long as it is, for the forms read in it: a secret of many
-    short lines before one binary byte is refused, not read in quadratic time."""
+    (:func:`_text_end`), where its UTF-8 ends, and from the last :data:`PREAMBLE_LINES` line
+    starts before that (a comment line before a key's DER, a self-extracting script's stub
+    before its payload: rt82-09, rt82-14; the text once ended at the first byte outside
+    printable ASCII, so a UTF-8 label, an escape sequence or a form feed in the stub hid the
+    payload, rt83-08). Each is charged to ``budget`` (:func:`_charge`) as long as it is, for
+    the forms read in it."""
     end = _text_end(secret)
     if not 0 < end < len(secret):
         return []
-    starts = {end, *(line.end() for line in _LINE_END.finditer(secret, 0, end))}
+    starts = {end, _utf8_end(secret, end)}
+    lines = [line.end() for line in _LINE_END.finditer(secret, 0, end)]
+    starts.update(lines[-PREAMBLE_LINES:])
     places = sorted(starts - {0, len(secret)})
     _charge(budget, sum(len(secret) - at for at in places))  # (before any is made)
     return [secret[at:] for at in places]
@@ -1762,7 +1872,7 @@ def _public_key_form(
         found = _binary_form(form)
         if found is not None:
             return found
-    found = _raw_deflate_form(secret, decodes, budget)
+    found = _raw_stream_form([secret, *rests], decodes, budget)
     if found is not None:
         return found
     if decodes < _MAX_DECODES:
