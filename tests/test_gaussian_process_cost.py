@@ -119,12 +119,23 @@ def test_a_kernel_holding_itself_is_refused() -> None:
 
 
 def test_samples_of_a_slow_dtype_cost_more() -> None:
-    # numpy has no BLAS or fast pdist for float16, ints or float128 (rt84-01)
+    # numpy multiplies float16 without BLAS (a DotProduct: rt84-01) and computes float128
+    # number by number in any kernel; distance kernels convert ints, float16 and big-endian
+    # floats to float64 at full speed (honest int samples had been refused, rt84-18)
+    from sklearn.gaussian_process.kernels import DotProduct
+
     model = _regressor(RBF(1.0), features=500)
     fast = gaussian_process_cost(model)
-    model.X_train_ = model.X_train_.astype(np.float16)
+    for dtype in (np.float16, np.int64, ">f8"):
+        model.X_train_ = model.X_train_.astype(dtype)
+        assert gaussian_process_cost(model) == fast
+    model.X_train_ = model.X_train_.astype(np.longdouble)
     slow = gaussian_process_cost(model)
     assert slow[0] == 2 * fast[0] and slow[1] > 50 * fast[1]
+    product = _regressor(DotProduct(), features=500)
+    fast = gaussian_process_cost(product)
+    product.X_train_ = product.X_train_.astype(np.float16)
+    assert gaussian_process_cost(product)[1] > 50 * fast[1]
 
 
 def test_per_call_overheads_are_counted() -> None:

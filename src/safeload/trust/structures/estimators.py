@@ -556,10 +556,10 @@ _GP_PER_TARGET = 20
 _GP_PER_STEP = 1_000_000
 _GP_PER_HYPERPARAMETER = 100_000
 _GP_PER_CLONE = 5_000_000
-#: How much dearer a kernel's work over the features is when the training samples are not
-#: float32 or float64: numpy has no BLAS or fast pdist for float16, ints or float128 (a
-#: DotProduct over float16 samples was 130 times float64's, rt84-01); and their temporaries
-#: are counted at 16 bytes a number rather than 8.
+#: How much dearer a kernel's work over the features is when numpy computes it number by
+#: number: a DotProduct over samples other than native float32 or float64 (float16 was 130
+#: times float64's, rt84-01), any kernel over float128 or complex samples, whose
+#: temporaries are counted at 16 bytes a number rather than 8.
 _GP_SLOW_DTYPE = 160
 #: Hyperparameters by kernel class (``<name>_bounds`` says whether each is fixed); a length
 #: scale is one number per feature when it is a sequence.
@@ -597,7 +597,10 @@ def _fixed(attrs: dict[str, Any], name: str) -> bool:
 
 
 def _kernel_cost(
-    kernel: Any, features: int, memo: dict[int, tuple[int, int, int, int]], depth: int = 0
+    kernel: Any,
+    features: tuple[int, int],
+    memo: dict[int, tuple[int, int, int, int]],
+    depth: int = 0,
 ) -> tuple[int, int, int, int]:
     """The free hyperparameters of a Gaussian-process kernel (theta's length, the gradient's
     last axis), those of them that are anisotropic length scales (whose gradient is made from
@@ -641,7 +644,10 @@ def _kernel_cost(
     free = sum(_elements(attrs[h]) for h in names if h in attrs and not _fixed(attrs, h))
     scales = _elements(attrs.get("length_scale"))
     wide = scales if scales > 1 and not _fixed(attrs, "length_scale") else 0
-    evaluation = _GP_PER_LEAF + _GP_PER_FEATURE * features
+    # (a DotProduct multiplies the samples as they are, and numpy has BLAS for float32 and
+    # float64 only; distance kernels convert them to float64 first, rt84-18)
+    priced = features[1] if name == "DotProduct" else features[0]
+    evaluation = _GP_PER_LEAF + _GP_PER_FEATURE * priced
     calls = 0
     if name == "Matern" and not _closed_form_nu(attrs.get("nu")):
         # a Bessel function per pair, and the gradient by finite differences: one whole
@@ -679,11 +685,18 @@ def gaussian_process_cost(est: Any) -> tuple[int, int]:
     features = samples[1] if len(samples) > 1 else 1
     for extra in samples[2:]:
         features *= extra
-    # (float32 or float64, as BLAS and pdist compute fast: anything else numpy loops over
-    # number by number, rt84-01)
-    fast = issubclass(type(train), np.ndarray) and train.dtype in (np.float32, np.float64)
-    priced = max(features, 1) * (1 if fast else _GP_SLOW_DTYPE)
-    free, wide, per_pair, calls = _kernel_cost(kernel, priced, {})
+    # (pdist converts samples to float64 at full speed, ints and float16 too, but not
+    # float128; a DotProduct's np.inner has BLAS for float32 and float64 alone: numpy loops
+    # over any other number by number, rt84-01, rt84-18)
+    dtype = train.dtype if issubclass(type(train), np.ndarray) else None
+    wide_numbers = dtype is None or dtype.kind not in "iufb" or dtype.itemsize > 8
+    blas = dtype is not None and dtype.kind == "f" and dtype.itemsize in (4, 8) and dtype.isnative
+    columns = max(features, 1)
+    prices = (
+        columns * (_GP_SLOW_DTYPE if wide_numbers else 1),
+        columns * (1 if blas else _GP_SLOW_DTYPE),
+    )
+    free, wide, per_pair, calls = _kernel_cost(kernel, prices, {})
     targets = 1
     steps = 0
     cls = class_of(est)
@@ -698,7 +711,7 @@ def gaussian_process_cost(est: Any) -> tuple[int, int]:
         shape = shape_of(getattr(est, "y_train_", None))
         targets = shape[1] if shape and len(shape) > 1 else 1
         cubes = 1 + 3  # (the factor and the inverse, in thirds of n**3)
-    numbers = n * n * (6 + free + 3 * wide + targets) * (1 if fast else 2)
+    numbers = n * n * (6 + free + 3 * wide + targets) * (2 if wide_numbers else 1)
     work = n * n * n * cubes // 3 + n * n * (
         per_pair + _GP_PER_GRADIENT * free + _GP_PER_TARGET * targets * (free + 1)
     )
