@@ -792,7 +792,7 @@ def _long_forms(raw: bytes) -> dict[str, bytes]:
     }
 
 
-@pytest.mark.parametrize("size", [64 << 10, 256 << 10])
+@pytest.mark.parametrize("size", [64 << 10])
 @pytest.mark.parametrize("form", ["xxd", "base64", "od", "hexdump"])
 def test_long_random_secrets_in_dump_forms_are_kept(size: int, form: str) -> None:
     """A long random secret written by ``xxd -p``, ``base64``, ``od`` or ``hexdump -C`` is
