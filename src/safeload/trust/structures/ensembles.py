@@ -63,11 +63,9 @@ def _check_bootstrap_count(est: Any) -> None:
     if weights is not None and drawn is not None:
         # (fit's sample or class weights: each tree's bootstrap is a weighted draw, rt83-12;
         # counted whatever ``bootstrap`` holds, as the counts above)
-        population = attrs.get("_n_samples")
-        require(is_int(population), "forest _sample_weight without a sample count")
-        check_sample_weight(weights, int(population), "forest")
+        population = check_sample_weight(weights, attrs.get("_n_samples"), "forest")
         trees = getattr(est, "estimators_", None)
-        check_weighted_draws(trees, int(drawn), int(population), 1, "forest")
+        check_weighted_draws(trees, int(drawn), population, 1, "forest")
 
 
 #: The sample indexes a bagging model or forest's ``estimators_samples_`` may draw over all
@@ -136,17 +134,20 @@ def check_drawn_total(members: Any, per_member: int, what: str) -> None:
     )
 
 
-def check_sample_weight(weights: Any, population: int, what: str) -> None:
-    """A bagging model's ``_sample_weight`` as fit stores it: None, or the validated weights
+def check_sample_weight(weights: Any, population: Any, what: str) -> int:
+    """A bagging model's or forest's ``_sample_weight`` as fit stores it (returning the
+    sample count ``population``, an int): the validated weights
     of the training set (scikit-learn's ``_check_sample_weight``: one float32 or float64 per
     sample), which fit then drew with (``RandomState.choice`` accepts only finite,
     non-negative weights, not all zero). ``estimators_samples_`` normalizes them per member:
     a stored array of another kind or length is only a number of rows in the file (rt83-04)."""
+    require(is_int(population), f"{what} _sample_weight without a sample count")
+    rows = int(population)
     require(
         issubclass(type(weights), np.ndarray)
         and weights.dtype.kind == "f"
         and weights.dtype.itemsize in (4, 8)
-        and weights.shape == (population,),
+        and weights.shape == (rows,),
         f"{what} _sample_weight is not one float weight per training sample (_n_samples), "
         "as fit stores it",
     )
@@ -155,6 +156,7 @@ def check_sample_weight(weights: Any, population: int, what: str) -> None:
         f"{what} _sample_weight holds a weight that fit could not have drawn with "
         "(negative, not finite, or all zero)",
     )
+    return rows
 
 
 def _weighted_rounds(weights: Array, drawn: int) -> int:
@@ -311,8 +313,7 @@ def check_bagging(est: Any, context: Any) -> None:
         population = attrs.get("_n_samples")
         weights = attrs.get("_sample_weight")
         if weights is not None:
-            require(is_int(population), "bagging _sample_weight without a sample count")
-            check_sample_weight(weights, int(population), "bagging")
+            check_sample_weight(weights, population, "bagging")
             if isinstance(param, float):
                 # (fit draws a fraction of the weights' sum: max(int(max_samples * sum), 1))
                 param = max(int(param * weights.sum()), 1)
