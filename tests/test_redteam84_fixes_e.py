@@ -181,6 +181,10 @@ def _numpy_rounds(weights: Any, drawn: int, seed: int) -> int:
         ("two_level", 16),
         ("two_level", 32),
         ("linear", 500),
+        ("linear", 3_000),
+        ("uniform_0.1", 1_500),
+        ("uniform_0.1", 3_000),
+        ("pareto", 1_500),
     ],
 )
 def test_rt84_09_rounds_counted_at_least_made(shape, drawn):
@@ -192,8 +196,10 @@ def test_rt84_09_rounds_counted_at_least_made(shape, drawn):
         "ones": np.ones(n),
         "two_level": np.r_[np.full(64, 1e4), np.ones(n - 64)],
         "linear": np.arange(1, n + 1, dtype=float),
+        "uniform_0.1": np.random.RandomState(2).uniform(0.1, 1.0, n),
+        "pareto": np.random.RandomState(3).pareto(1.5, n) + 0.01,
     }[shape]
-    counted = _weighted_rounds(weights, drawn)
+    counted, _ = _weighted_rounds(weights, drawn)
     assert counted < drawn
     made = max(_numpy_rounds(weights, drawn, seed) for seed in range(60))
     assert made <= counted, (made, counted)
@@ -204,9 +210,9 @@ def test_rt84_09_skewed_weights_still_counted_per_draw():
     # the spread rule counts (a round per draw), as before
     weights = np.zeros(4_000)
     weights[:1_074] = 2.0 ** -np.arange(1_074)
-    assert _weighted_rounds(weights, 1_000) == 1_000
-    # the whole positive population drawn: nothing is left past the drawn largest, the
-    # spread rule counts (2 x 2 x ln(201) + 8)
-    assert _weighted_rounds(np.r_[np.ones(100), 2.0 * np.ones(100)], 200) == 30
-    # one-or-two-of-many: the share count
-    assert _weighted_rounds(np.random.RandomState(0).uniform(0.01, 1, 20_000), 256) == 8
+    assert _weighted_rounds(weights, 1_000) == (1_000, 1_000 * 1_001 // 2)
+    # the whole positive population drawn: nothing is left past the drawn largest, a round
+    # finds at least a third of the rows missing (it was 30 by the spread rule)
+    assert _weighted_rounds(np.r_[np.ones(100), 2.0 * np.ones(100)], 200) == (20, 802)
+    # one-or-two-of-many: two rounds followed, four more
+    assert _weighted_rounds(np.random.RandomState(0).uniform(0.01, 1, 20_000), 256) == (8, 524)

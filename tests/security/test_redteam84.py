@@ -832,7 +832,6 @@ def _base2(data: bytes, lsb_first: bool) -> bytes:
     return "".join(bit[::-1] if lsb_first else bit for bit in bits).encode()
 
 
-@open_finding(84, "rt84-14 basenc --base2lsbf of a public key's DER accepted as an HMAC secret")
 @pytest.mark.parametrize("what", ["der", "pem"])
 def test_rt84_14_base2_lsb_first(what):
     from redteam import hmac_refuses
@@ -977,7 +976,6 @@ def test_rt84_18_samples_priced_slow(tmp_path, dtype):
 # --- rt84-19: half the rows drawn with spread weights, counted by the spread -----------------
 
 
-@open_finding(84, "rt84-19 honest weighted bagging drawing half its rows refused (211 rounds)")
 def test_rt84_19_weighted_half_draw(tmp_path):
     import time
     import warnings

@@ -234,8 +234,12 @@ def _radix_text(joined: bytes) -> list[bytes]:
     if beyond_base64 and len(joined) % 5 == 0 and _Z85_TEXT.fullmatch(joined):
         attempts.append(lambda: _z85_decode(joined))
     if len(joined) % 8 == 0 and _BITS_TEXT.fullmatch(joined):
-        # (``basenc --base2msbf``, wrapped at 76: rt77-08)
+        # (``basenc --base2msbf``, wrapped at 76: rt77-08; and ``--base2lsbf``, each byte's
+        # bits the other way round: rt84-14)
         attempts.append(lambda: int(joined, 2).to_bytes(len(joined) // 8, "big"))
+        attempts.append(
+            lambda: int(joined, 2).to_bytes(len(joined) // 8, "big").translate(_BITS_REVERSED)
+        )
     for attempt in attempts:
         try:
             forms.append(attempt())
@@ -251,6 +255,8 @@ _Z85_ALPHABET = (
 )
 _Z85_TEXT = re.compile(rb"[0-9a-zA-Z.:+=^!/*?&<>()\[\]{}@%$#-]+")
 _BITS_TEXT = re.compile(rb"[01]+")
+#: Each byte's bits in the other order.
+_BITS_REVERSED = bytes(int(f"{value:08b}"[::-1], 2) for value in range(256))
 _Z85_VALUES = {char: index for index, char in enumerate(_Z85_ALPHABET)}
 
 

@@ -3,6 +3,7 @@ outputs and bootstrap count), bagging and gradient boosting (its ``init_`` estim
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -103,16 +104,16 @@ def weighted_draw_ns(rows: int) -> int:
     return _WEIGHTED_DRAW_NS[24] << (bits - 24) // 2
 
 
-def check_weighted_draws(members: Any, drawn: int, population: int, rounds: int, what: str) -> None:
-    """``estimators_samples_``'s weighted draws: every member draws ``drawn`` of
-    ``population`` weighted rows in ``rounds`` rounds (1 with replacement), at most
+def check_weighted_draws(members: Any, draws: int, population: int, rounds: int, what: str) -> None:
+    """``estimators_samples_``'s weighted draws: every member makes ``draws`` weighted draws
+    over ``population`` rows in ``rounds`` rounds (1 with replacement), at most
     :data:`MAX_WEIGHTED_DRAW_NS` in all."""
-    per_round = population * WEIGHT_PASS_NS + drawn * weighted_draw_ns(population)
-    spent = _member_count(members) * rounds * per_round
+    per_member = rounds * population * WEIGHT_PASS_NS + draws * weighted_draw_ns(population)
+    spent = _member_count(members) * per_member
     require(
         spent <= MAX_WEIGHTED_DRAW_NS,
-        f"{what} members would draw {drawn:,} weighted samples of {population:,} each in "
-        f"{rounds:,} round(s), some {spent / 1e9:,.1f} s in all (at most "
+        f"{what} members would each make {draws:,} weighted draws over {population:,} samples "
+        f"in {rounds:,} round(s), some {spent / 1e9:,.1f} s in all (at most "
         f"{MAX_WEIGHTED_DRAW_NS / 1e9:.1f} s): estimators_samples_ draws them",
     )
 
@@ -159,44 +160,55 @@ def check_sample_weight(weights: Any, population: Any, what: str) -> int:
     return rows
 
 
-def _weighted_rounds(weights: Array, drawn: int) -> int:
-    """The rounds ``RandomState.choice(n, drawn, replace=False, p=weights / sum)`` makes, for
-    the weighted draws bound: one new row a round at worst, ``drawn`` rounds (rt83-04). Each
-    round draws only the ``m`` rows still missing, after zeroing the weights of those found,
-    and keeps the distinct ones: a draw is lost only when it repeats an earlier draw of its
-    round. Two bounds, the smaller counted.
+#: The rounds :func:`_weighted_rounds` follows: a round finds one row at least, so as many are
+#: as many passes over at least as many rows, 2**33 ns, past :data:`MAX_WEIGHTED_DRAW_NS`.
+_MAX_ROUNDS_FOLLOWED = 1 << 15
 
-    By the share of the weight (rt84-09): with ``W`` the weights' sum and ``T`` the sum of the
-    ``drawn`` largest, every row left is at most ``p = w_max / (W - T)`` likely (at most
-    ``drawn`` rows are zeroed), so the j-th draw of a round repeats an earlier one with chance
-    at most ``(j - 1) p``: the round loses at most ``m (m - 1) p / 2`` draws in expectation,
-    a share ``q = drawn p / 2`` of them. When ``q <= 1/2`` the rows missing shrink by ``q`` a
-    round, some ``ln(drawn) / ln(1/q)`` rounds, counted as twice that, and 4 more (a few of
-    many rows: one or two rounds).
 
-    By the spread: when the positive weights are at most ``s`` times one another, each of the
-    ``m`` draws still missing is a new row with chance at least (1 - 1/e) / s (every remaining
-    row is at least 1 / (s R) likely among the R left, and m <= R), so the rows missing
-    shrink by that share a round: some 1.6 s ln(drawn) rounds, counted as twice that, and 8
-    more."""
+def _weighted_rounds(weights: Array, drawn: int) -> tuple[int, int]:
+    """The rounds ``RandomState.choice(n, drawn, replace=False, p=weights / sum)`` makes and
+    the draws they make in all, for the weighted draws bound (rt83-04). Each round draws only
+    the ``m`` rows still missing, after zeroing the weights of those found, and keeps the
+    distinct ones: its first draw is always new, so ``drawn`` rounds at worst.
+
+    A round's expected new rows, followed round by round (rt84-19; the two bounds before it,
+    by the spread of the weights and by the share of the ``drawn`` largest, are its two ends):
+    with ``R`` rows left, every one is at most ``p`` likely, ``p`` the largest weight over
+    itself and the ``R - 1`` smallest (the weights zeroed may be any, so the ones left are
+    taken as light as they can be). Each row's chance of being drawn, ``1 - (1 - p_i)**m``, is
+    concave in ``p_i`` and 0 at 0, so at least ``p_i / p`` times ``1 - (1 - p)**m``: summed,
+    the round finds at least ``(1 - (1 - p)**m) / p`` rows in expectation (``m`` when ``p`` is
+    small, about ``m / s`` when ``s`` is the spread of the weights and every row is drawn,
+    one when a row holds all the weight). The rounds and draws until that leaves under half a
+    row missing are counted twice, with 4 rounds more for the last few rows; at most
+    ``drawn`` rounds and what they draw. Past :data:`_MAX_ROUNDS_FOLLOWED` rounds the bound
+    is met by the passes alone, and the count stops there."""
     positive = weights[weights > 0]
     if positive.size < drawn or drawn < 2:
-        return max(drawn, 1)
+        # (numpy refuses fewer positive weights than draws before any round)
+        return max(drawn, 1), max(drawn, 1)
     values = positive.astype(np.float64)
-    largest = float(values.max())
-    spread = largest / float(values.min())
-    expected = 2 * spread * float(np.log(drawn + 1)) + 8
-    rounds = drawn if expected >= drawn else int(expected) + 1
-    # (W - T summed directly, the weights past the drawn largest, found by a partition in
-    # one pass as numpy's rounds make: no cancellation of W against T)
+    # the light end summed directly (the weights past the drawn largest, found by a partition
+    # in one pass: no cancellation of the sum against the heavy ones), then the ``drawn``
+    # largest in order: ``lightest[j]`` sums the ``kept + j`` smallest
     kept = values.size - drawn
-    rest = float(np.partition(values, kept)[:kept].sum()) if kept else 0.0
-    if rest > 0:
-        lost = drawn * largest / (2 * rest)
-        if lost <= 0.5:
-            shrink = float(np.log(drawn)) / -float(np.log(lost))
-            rounds = min(rounds, 2 * int(np.ceil(shrink)) + 4)
-    return rounds
+    parted = np.partition(values, kept) if kept else values
+    rest = float(parted[:kept].sum()) if kept else 0.0
+    heavy = np.sort(parted[kept:])
+    lightest = np.concatenate(([rest], rest + np.cumsum(heavy)))
+    largest = float(heavy[-1])
+    missing, rounds, draws = float(drawn), 0, 0
+    while missing >= 0.5 and rounds < _MAX_ROUNDS_FOLLOWED:
+        m = math.ceil(missing)
+        light = float(lightest[m - 1])  # (the R - 1 = kept + m - 1 smallest)
+        p = largest / (largest + light)
+        found = 1.0 if p >= 1.0 else -math.expm1(m * math.log1p(-p)) / p
+        missing -= min(max(found, 1.0), float(m))
+        rounds += 1
+        draws += m
+    if rounds >= _MAX_ROUNDS_FOLLOWED:
+        return drawn, drawn * (drawn + 1) // 2
+    return min(2 * rounds + 4, drawn), min(2 * draws + 4, drawn * (drawn + 1) // 2)
 
 
 def check_draw_count(drawn: Any, samples: Any, param: Any, what: str) -> None:
@@ -324,8 +336,8 @@ def check_bagging(est: Any, context: Any) -> None:
             # choice(n, k, p=...) normalizes and sums the n weights for every member (forests
             # count them alike); without replacement it draws in rounds, a cumsum over the n
             # weights each, at most k of them (rt83-04)
-            rounds = _weighted_rounds(weights, drawn) if without_replacement else 1
-            check_weighted_draws(subs, drawn, population, rounds, "bagging")
+            rounds, draws = _weighted_rounds(weights, drawn) if without_replacement else (1, drawn)
+            check_weighted_draws(subs, draws, population, rounds, "bagging")
             # (and the normalized weights and their cumsum, two float64 per row, per member)
             drawn += 2 * population
         elif without_replacement and drawn > population / 100:
