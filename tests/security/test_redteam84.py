@@ -920,7 +920,6 @@ def test_rt84_16_per_call_factorization(tmp_path, kind):
 # --- rt84-17: one RBF of 65,536 length scales, 16 times in a Sum ---------------------------
 
 
-@open_finding(84, "rt84-17 repr of one RBF of 65,536 length scales referenced 16 / 8 times")
 @pytest.mark.parametrize("holder", ["sum_of_16", "voting_of_8"])
 def test_rt84_17_kernel_repr_references(tmp_path, holder):
     from sklearn.ensemble import VotingRegressor

@@ -1624,6 +1624,15 @@ def whole_model_problem(
             f"(more than {bound:,}: an estimator listed many times by reference does its work "
             "each time)"
         )
+    if graph is not None:
+        # what repr formats: parameters met as the printer meets them, nesting counted
+        # (rt84-17)
+        from safeload.trust.sharing import path_counts
+        from safeload.trust.structures.printing import printed_problem
+
+        estimators = {id(o) for o in instances if facts.is_estimator(class_of(o))}
+        weights = path_counts(graph[0], graph[1], doubling=estimators)
+        return printed_problem(instances, weights, file_size)
     return None
 
 

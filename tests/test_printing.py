@@ -1,0 +1,102 @@
+"""The bound on what ``repr`` of a model formats (rt84-17 and its class): parameters' items
+and kernels' length scales, met as scikit-learn's pretty-printer meets them, nesting counted."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+import pytest
+
+from redteam import HANG_CPU, PLAIN_JOBLIB_CALL, assert_refused_with, child, compressed_joblib
+from safeload.trust.sharing import path_counts
+from safeload.trust.structures.printing import DICT_ENTRY, MAX_PRINTED, printed_items
+
+
+def _nested(model: Any, depth: int) -> Any:
+    from sklearn.pipeline import Pipeline
+
+    for _ in range(depth):
+        model = Pipeline([("step", model)])
+    return model
+
+
+def _items(value: Any, whole_arrays: bool = False) -> int:
+    # (a memo of its own: the model's memo is keyed by id, and the model holds its values
+    # alive while it is counted)
+    return printed_items(value, {}, whole_arrays)
+
+
+def test_items_counted_as_printed():
+    assert _items(1.5) == 1
+    assert _items([1.0] * 10) == 11
+    inner = [0.5] * 100
+    # a list held twice prints twice; a dict entry costs its key, value and DICT_ENTRY
+    assert _items([inner, inner]) == 1 + 2 * 101
+    assert _items({"a": 1}) == 1 + DICT_ENTRY + 2
+    # a long string by its characters; a numeric array as numpy shows it (summarized past
+    # 1,000 items), or whole for a kernel, which formats every length scale
+    assert _items("x" * 800) == 101
+    assert _items(np.ones(5_000)) == 1_001
+    assert _items(np.ones(5_000), whole_arrays=True) == 5_001
+    # a partial's arguments are printed with it; an object array's items too
+    assert _items(functools.partial(print, inner)) == 1 + 1 + 101
+    assert _items(np.array([inner, None], dtype=object)) == 1 + 101 + 1
+
+
+def test_items_of_cycles_and_deep_lists():
+    loop: list[Any] = [1.0]
+    loop.append(loop)  # (repr prints the inner one as [...])
+    assert _items(loop) == 3
+    deep: list[Any] = []
+    for _ in range(100_000):  # (no recursion: iterative)
+        deep = [deep]
+    assert _items(deep) == 100_001
+
+
+def test_print_weights_double_per_estimator():
+    # root estimator 1 -> list 2 -> estimator 3 (twice) -> kernel 4
+    edges = {1: [2], 2: [3, 3], 3: [4]}
+    assert path_counts(1, edges) == {1: 1, 2: 1, 3: 2, 4: 2}
+    assert path_counts(1, edges, doubling={1, 3}) == {1: 2, 2: 2, 3: 8, 4: 8}
+
+
+@pytest.mark.parametrize("holder", ["list_param_in_pipelines", "kernel_in_pipelines"])
+def test_nested_parameters_refused(tmp_path, holder):
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.gaussian_process.kernels import RBF
+    from sklearn.preprocessing import FunctionTransformer
+
+    # three pipelines around a FunctionTransformer whose kw_args hold one list of 65,536
+    # references to one float: 612 bytes, repr 3.5 s; six around a GaussianProcessRegressor
+    # of 4,096 length scales: 656 bytes, 2.9 s
+    model: Any
+    if holder == "list_param_in_pipelines":
+        model = _nested(FunctionTransformer(kw_args={"v": [0.5] * 65_536}), 3)
+    else:
+        model = _nested(GaussianProcessRegressor(RBF(np.ones(4_096))), 6)
+    path = compressed_joblib(tmp_path, model, 4_000, ("xz", 1))
+    plain = child(PLAIN_JOBLIB_CALL.format(call="repr(model)"), path, cpu=HANG_CPU)
+    assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)  # SIGXCPU
+    assert_refused_with(path)
+
+
+def test_honest_parameters_load(tmp_path):
+    from sklearn.compose import ColumnTransformer
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.gaussian_process.kernels import RBF
+    from sklearn.preprocessing import StandardScaler
+
+    from redteam import load_honest
+
+    # a kernel at the length-scale bound; an explicit vocabulary of 10,000 words two
+    # pipelines deep; a column transformer naming 5,000 columns inside a pipeline
+    assert 2 * 65_536 < MAX_PRINTED
+    load_honest(GaussianProcessRegressor(RBF(np.ones(65_536))), tmp_path)
+    vocabulary = {f"w{i}": i for i in range(10_000)}
+    load_honest(_nested(CountVectorizer(vocabulary=vocabulary), 2), tmp_path)
+    columns = [f"column_{i}" for i in range(5_000)]
+    union = ColumnTransformer([("scale", StandardScaler(), columns)])
+    load_honest(_nested(union, 1), tmp_path)
