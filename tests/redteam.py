@@ -94,13 +94,11 @@ __all__ = [
 GB = 1 << 30
 MB = 1 << 20
 
-#: CPU seconds a child gets (after its imports, :func:`run_child`) to show a hang of hours.
-#: RLIMIT_CPU counts whole seconds, so the kill comes at the first whole second of the child's
-#: CPU past what its imports used plus 0.5 s: about 1 s after a fork of the zygote (it has used
-#: a few ms), 0.5 to 1.5 s after a fresh interpreter's imports. Killed there, the child has spent
-#: that long on a file that asks for far more, where an honest file of its size takes
+#: CPU seconds a child gets (after its imports, :func:`run_child`) to show a hang of hours:
+#: the child is ended there, to the millisecond (ITIMER_PROF). Killed there, it has spent that
+#: long on a file that asks for far more, where an honest file of its size takes
 #: milliseconds. A call site whose child must do honest work first (fit or predict an honest
-#: model) passes a larger ``cpu``.
+#: model, or load a large one) passes a larger ``cpu``.
 HANG_CPU = 0.5
 
 
@@ -585,9 +583,8 @@ def run_child(
 ) -> Child:
     """Run ``code`` (``path`` is ``sys.argv[1]``, the child runs in its folder) in a child
     under an address-space limit of ``memory`` bytes and a limit of ``cpu`` seconds of CPU
-    time (RLIMIT_CPU counts whole seconds: the limit is the first whole second past the CPU
-    the child has used plus ``cpu``, so it gets at least ``cpu`` and less than one more); a
-    child past its CPU limit is killed by SIGXCPU (a negative return code), one still running
+    time counted from there (a SIGPROF from ITIMER_PROF ends it: a negative return code;
+    RLIMIT_CPU, which counts whole seconds, is a backstop a second later), one still running
     after ``timeout`` seconds is killed (``Child.hung``).
 
     ``imports`` are imported before the limits are set, so a limit cannot fail an import
@@ -613,10 +610,15 @@ def run_child(
             "resource.setrlimit(resource.RLIMIT_AS, (_size, _size))\n"
         )
     if cpu:
+        # (ITIMER_PROF counts the process's CPU from here, to the microsecond: its SIGPROF
+        # ends the child at ``cpu`` seconds; RLIMIT_CPU, in whole seconds, stays as a backstop)
         head += (
+            "import signal\n"
             "_used = resource.getrusage(resource.RUSAGE_SELF)\n"
-            f"_cpu = math.ceil(_used.ru_utime + _used.ru_stime + {cpu})\n"
+            f"_cpu = math.ceil(_used.ru_utime + _used.ru_stime + {cpu}) + 1\n"
             "resource.setrlimit(resource.RLIMIT_CPU, (_cpu, _cpu))\n"
+            "signal.signal(signal.SIGPROF, signal.SIG_DFL)\n"
+            f"signal.setitimer(signal.ITIMER_PROF, {cpu})\n"
         )
     returncode, out, err = zygote.run(
         head + code, [str(path)], cwd=path.parent, timeout=timeout, faulthandler=True, fresh=fresh

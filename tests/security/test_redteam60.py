@@ -816,7 +816,9 @@ def test_rt60_05_random_texts_kept():
     rng = random.Random(60)
     alphabet = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
     kept = 0
-    for _ in range(2000):
+    # (500 rounds: 2,000 made 12 s of a suite past its 10-minute target; random secrets by
+    # the hundred thousand are benchmarks/hmac_secrets.py's)
+    for _ in range(500):
         raw = bytes(rng.getrandbits(8) for _ in range(35))
         HMACKey(b"G" + base64.b32encode(raw)[1:56])
         HMACKey(("cosmospub1" + "".join(rng.choice(alphabet) for _ in range(60))).encode())
@@ -825,7 +827,7 @@ def test_rt60_05_random_texts_kept():
         HMACKey(secret.hex().encode())
         HMACKey(base64.b64encode(secret))
         kept += 4
-    assert kept == 8000
+    assert kept == 2000
 
 
 def test_rt60_10_honest_repeated_stateless(tmp_path):

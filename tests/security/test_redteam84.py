@@ -333,6 +333,11 @@ stream mid-line (helper-140; those two forms are documented limits, strict xfail
 reason). Open, strict xfails for the next session: rt84-14 (base2lsbf), rt84-15 and rt84-16
 (a fit-sized factorization on every call), rt84-17 (one kernel's length scales referenced
 many times in repr), rt84-19 (weighted draws of half the rows counted by the spread rule).
+
+Fixed in the next session (2026-12-04, from 19:50): rt84-14 and rt84-19 at 0a7835b
+(``--base2lsbf`` read as bytes; weighted rounds followed one by one), rt84-17 at 9b8c522
+(the printed-items bound of ``safeload.trust.structures.printing``, which also covers its
+class: long parameter containers in nested estimators, tests/test_printing.py).
 """
 
 from __future__ import annotations
