@@ -1628,9 +1628,9 @@ def whole_model_problem(
         # what repr formats: parameters met as the printer meets them, nesting counted
         # (rt84-17)
         from safeload.trust.sharing import path_counts
-        from safeload.trust.structures.printing import printed_problem
+        from safeload.trust.structures.printing import printed_kind, printed_problem
 
-        estimators = {id(o) for o in instances if facts.is_estimator(class_of(o))}
+        estimators = {id(o) for o in instances if printed_kind(class_of(o)) == "estimator"}
         weights = path_counts(graph[0], graph[1], doubling=estimators)
         return printed_problem(instances, weights, file_size)
     return None

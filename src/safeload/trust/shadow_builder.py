@@ -349,13 +349,16 @@ class Builder(MadeForReal):
             return bytes(v) if isinstance(v, memoryview) else v
         if isinstance(sym, s._Big):
             v = sym.value
+            size = sym.size if sym.size > 0 else None  # (read by the printed-items bound)
             if v is None:
-                return Unknown("a large constant the pass no longer holds")
+                return Unknown("a large constant the pass no longer holds", size=size)
             ok, made = big_value(sym)
             if not ok:
                 # not copied: a scan of a file larger than memory stays within memory; a check
                 # that needs these bytes finds them unproven (unsafe), as for any unknown value
-                return Unknown(f"a constant of {sym.size} bytes, more than a scan copies")
+                return Unknown(
+                    f"a constant of {sym.size} bytes, more than a scan copies", size=size
+                )
             return made  # (a BYTEARRAY8 over 4 KB is a bytearray, as the load makes it)
         if isinstance(sym, s._Tuple):
             return tuple(self.value(i) for i in sym.items)
@@ -414,7 +417,12 @@ class Builder(MadeForReal):
                     why if why in self.problems else f"unproven: {why}, which a load makes"
                 )
             return made
-        return Unknown(f"a {type(sym).__name__.strip('_').lower()} the pass does not follow")
+        # (a large string or bytes: its length is known, which the printed-items bound reads)
+        size = getattr(sym, "size", None) if type(sym).__name__ in ("_Big", "_Bytes") else None
+        return Unknown(
+            f"a {type(sym).__name__.strip('_').lower()} the pass does not follow",
+            size=size if isinstance(size, int) and size > 0 else None,
+        )
 
     def _global(self, pair: tuple[str, str]) -> Any:
         from safeload.trust.classes import resolve

@@ -30,14 +30,23 @@ class Unknown:
     keyed by a shadow holds its keys and values, a set its items). The load's walk enters the
     real container, so scan's graph of the model (:func:`safeload.trust.shadow._children`)
     enters these (rt53-03: a weighted metric as a dict key was out of scan's sight), and
-    ``made_as`` is the type the load makes (``None``: not known)."""
+    ``made_as`` is the type the load makes (``None``: not known). ``size``: the length of a
+    string or bytes the stream holds but the pass does not fold (``None``: not known), which
+    the printed-items bound reads (:mod:`safeload.trust.structures.printing`)."""
 
-    __slots__ = ("held", "made_as", "why")
+    __slots__ = ("held", "made_as", "size", "why")
 
-    def __init__(self, why: str, held: tuple[Any, ...] = (), made_as: type | None = None) -> None:
+    def __init__(
+        self,
+        why: str,
+        held: tuple[Any, ...] = (),
+        made_as: type | None = None,
+        size: int | None = None,
+    ) -> None:
         object.__setattr__(self, "why", why)
         object.__setattr__(self, "held", held)
         object.__setattr__(self, "made_as", made_as)
+        object.__setattr__(self, "size", size)
 
     def _raise(self, *_args: Any, **_kwargs: Any) -> Any:
         raise Unproven(object.__getattribute__(self, "why"))

@@ -20,9 +20,13 @@ as it is stored.
 from __future__ import annotations
 
 import functools
+import itertools
 from typing import Any
 
 import numpy as np
+
+from safeload.trust.shadow_values import Shadow, Unknown, Unproven, class_of
+from safeload.trust.structures.names import _attrs
 
 #: Printed items ``repr`` of a whole model may format, its nesting counted: an item takes
 #: 1.7-1.9 us at the top level and up to some 5.6 us deep in pipelines (where the printer's
@@ -44,13 +48,27 @@ CHARS_PER_ITEM = 8
 ARRAY_SHOWN = 1000
 
 
+#: The bases whose instances the printer formats by their parameters: scikit-learn's
+#: estimators (what the doubling counts) and its Gaussian-process kernels.
+_ESTIMATOR = "sklearn.base:BaseEstimator"
+_KERNEL = "sklearn.gaussian_process.kernels:Kernel"
+
+
+def printed_kind(cls: Any) -> str:
+    """``"estimator"``, ``"kernel"`` or ``""`` for a class (or scan's class facts), by its
+    bases' names: nothing is imported (a scan of a plain model imports no scikit-learn)."""
+    from safeload.trust import facts
+
+    names = facts.mro_names(cls)
+    if _ESTIMATOR in names:
+        return "estimator"
+    return "kernel" if _KERNEL in names else ""
+
+
 def printed_problem(instances: Any, weights: dict[int, int], file_size: int | None) -> str | None:
     """Why ``repr`` of the model holding ``instances`` would format too much, or ``None``.
     ``weights``: how often the printer meets each instance, by id, nesting counted (an
     instance not in it is not held by the model)."""
-    from safeload.trust import facts
-    from safeload.trust.shadow_values import class_of
-
     memo: dict[int, int] = {}
     bound = max(MAX_PRINTED, PRINT_SPREAD * (file_size or 0))
     total = 0
@@ -58,18 +76,15 @@ def printed_problem(instances: Any, weights: dict[int, int], file_size: int | No
         times = weights.get(id(obj), 0)
         if not times:
             continue
-        cls = class_of(obj)
-        kernel = facts.is_kernel(cls)
-        if not (kernel or facts.is_estimator(cls)):
+        kind = printed_kind(class_of(obj))
+        if not kind:
             continue
-        from safeload.trust.structures.names import _attrs
-
         own = 0
         for name, value in _attrs(obj).items():
             if name.startswith("_") or name.endswith("_"):
                 continue
             # (a kernel formats every number of its arrays: RBF's length scales)
-            own += printed_items(value, memo, whole_arrays=kernel)
+            own += printed_items(value, memo, whole_arrays=kind == "kernel")
         total += times * own
         if total > bound:
             return (
@@ -83,44 +98,47 @@ def printed_problem(instances: Any, weights: dict[int, int], file_size: int | No
 
 def _is_instance(value: Any) -> bool:
     """An estimator or kernel: counted as an instance of its own, not inside its holder."""
-    from safeload.trust import facts
-    from safeload.trust.shadow_values import Shadow, class_of
-
     if type(value) is not Shadow and not hasattr(type(value), "get_params"):
         return False
-    cls = class_of(value)
-    return facts.is_estimator(cls) or facts.is_kernel(cls)
+    return bool(printed_kind(class_of(value)))
 
 
-def _children(value: Any) -> list[tuple[Any, int]] | None:
-    """The items ``value`` prints with what each adds beyond its own count, when it is a
-    container the printer enters; ``None`` for anything else."""
+#: Values that print as one item, met by the million in a long parameter (a list of floats).
+_SCALARS = frozenset(
+    {int, float, bool, complex, type(None), np.float64, np.float32, np.int64, np.int32, np.bool_}
+)
+_TEXTS = frozenset({str, bytes, bytearray})
+_SEQUENCES = frozenset({list, tuple, set, frozenset})
+
+
+def _entered(value: Any) -> tuple[Any, int] | None:
+    """``(an iterator over what the printer formats inside value, the items it adds beyond
+    them)`` for a container the printer enters; ``None`` for anything else."""
     kind = type(value)
-    if kind in (list, tuple, set, frozenset):
-        return [(item, 0) for item in value]
+    if kind in _SEQUENCES:
+        return iter(value), 0
     if kind is dict:
-        out: list[tuple[Any, int]] = []
-        for key, item in value.items():
-            out.append((key, DICT_ENTRY))
-            out.append((item, 0))
-        return out
+        return itertools.chain.from_iterable(value.items()), DICT_ENTRY * len(value)
     if kind is np.ndarray and value.dtype.hasobject:
-        return [(item, 0) for item in value.ravel(order="K")]
+        return iter(value.ravel(order="K")), 0
     if kind is functools.partial:
-        return [(value.func, 0), *((a, 0) for a in value.args)] + [
-            (item, DICT_ENTRY) for item in value.keywords.values()
-        ]
+        inside = itertools.chain((value.func,), value.args, value.keywords.values())
+        return inside, DICT_ENTRY * len(value.keywords)
     return None
 
 
 def _leaf_items(value: Any, whole_arrays: bool) -> int:
-    from safeload.trust.shadow_values import Unknown, Unproven
-
     kind = type(value)
-    if kind is Unknown:
-        raise Unproven("a parameter the pass cannot see, which repr formats")
-    if kind in (str, bytes, bytearray):
+    if kind in _SCALARS:
+        return 1
+    if kind in _TEXTS:
         return 1 + len(value) // CHARS_PER_ITEM
+    if kind is Unknown:
+        # (scan's stand-in for a large string or bytes the stream holds: its length)
+        size = object.__getattribute__(value, "size")
+        if size is None:
+            raise Unproven("a parameter the pass cannot see, which repr formats")
+        return 1 + int(size) // CHARS_PER_ITEM
     if kind is np.ndarray:
         size = int(value.size)
         return 1 + (size if whole_arrays else min(size, ARRAY_SHOWN))
@@ -135,22 +153,29 @@ def printed_items(value: Any, memo: dict[int, int], whole_arrays: bool = False) 
     :data:`DICT_ENTRY` more; an estimator or kernel inside is 1 (counted on its own). A
     container met again on its own path prints as ``[...]``: 1. ``memo`` keeps each
     container's count by id, for the whole model. Iterative: a deep list is no recursion."""
-    if _is_instance(value):
+    if type(value) in _SCALARS:
         return 1
-    kids = _children(value)
-    if kids is None:
-        return _leaf_items(value, whole_arrays)
+    first = None if _is_instance(value) else _entered(value)
+    if first is None:
+        return 1 if _is_instance(value) else _leaf_items(value, whole_arrays)
     if id(value) in memo:
         return memo[id(value)]
     on_path = {id(value)}
-    stack: list[tuple[Any, Any, list[int]]] = [(value, iter(kids), [1])]
+    stack: list[tuple[Any, Any, list[int]]] = [(value, first[0], [1 + first[1]])]
     while stack:
         node, items, acc = stack[-1]
-        for item, extra in items:
-            acc[0] += extra
-            inner = None if _is_instance(item) else _children(item)
+        for item in items:
+            kind = type(item)
+            if kind in _SCALARS:
+                acc[0] += 1
+                continue
+            inner = None if kind in _TEXTS or _is_instance(item) else _entered(item)
             if inner is None:
-                acc[0] += 1 if _is_instance(item) else _leaf_items(item, whole_arrays)
+                acc[0] += (
+                    1
+                    if kind not in _TEXTS and _is_instance(item)
+                    else _leaf_items(item, whole_arrays)
+                )
                 continue
             key = id(item)
             if key in memo:
@@ -159,7 +184,7 @@ def printed_items(value: Any, memo: dict[int, int], whole_arrays: bool = False) 
                 acc[0] += 1
             else:
                 on_path.add(key)
-                stack.append((item, iter(inner), [1]))
+                stack.append((item, inner[0], [1 + inner[1]]))
                 break
         else:
             stack.pop()
