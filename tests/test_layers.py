@@ -132,6 +132,7 @@ BYTES_ONLY = [
     "trust/structures/arrays.py",
     "trust/structures/bunch.py",
     "trust/structures/values.py",
+    "trust/structures/printing.py",
     "trust/structures/factorizations.py",
 ]
 #: Calls that open or read a path.
