@@ -174,9 +174,29 @@ def test_what_scan_cannot_see_is_unproven():
     for cls, attrs in cases:
         with pytest.raises(Unproven):
             per_call_factorization_work(Shadow(cls, attrs, attrs))
-    # what it can see, it counts as the load does
+    # what it can see, it counts as the load does, with the class imported or from its facts
     seen = {"covariance_type": "full", "covariances_": np.ones((2, 3, 3))}
     assert per_call_factorization_work(Shadow(GaussianMixture, seen, seen)) == 2 * 27
+    from safeload.trust import facts
+
+    for module, name, attrs, work in (
+        ("sklearn.mixture._bayesian_mixture", "BayesianGaussianMixture", seen, 2 * 27),
+        (
+            "sklearn.random_projection",
+            "SparseRandomProjection",
+            {"compute_inverse_components": False, "components_": sp.csr_matrix((4, 6))},
+            4 * 4 * 6,
+        ),
+        (
+            "sklearn.covariance._elliptic_envelope",
+            "EllipticEnvelope",
+            {"store_precision": False, "covariance_": np.eye(5)},
+            5**3,
+        ),
+    ):
+        known = facts.facts_for(module, name)
+        assert known is not None
+        assert per_call_factorization_work(Shadow(known, attrs, attrs)) == work
 
 
 # --- the bound ------------------------------------------------------------------------------
