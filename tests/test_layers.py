@@ -133,6 +133,8 @@ BYTES_ONLY = [
     "trust/structures/arrays.py",
     "trust/structures/bunch.py",
     "trust/structures/values.py",
+    "trust/structures/printing.py",
+    "trust/structures/factorizations.py",
 ]
 #: Calls that open or read a path.
 OPENERS = {"open", "fdopen", "read_bytes", "read_text", "write_bytes", "write_text", "mmap"}

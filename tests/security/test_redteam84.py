@@ -353,7 +353,6 @@ from redteam import (
     assert_refused_with,
     child,
     compressed_joblib,
-    open_finding,
 )
 
 #: Why some forms stay open: documented limits (SECURITY.md).
@@ -850,9 +849,6 @@ def test_rt84_14_base2_lsb_first(what):
 # --- rt84-15: a random projection's inverse_transform inverts its components every call ------
 
 
-@open_finding(
-    84, "rt84-15 random projection inverse_transform: pinv of 2,048 x 2,048 a call, 4.7 s"
-)
 @pytest.mark.parametrize("kind", ["gaussian", "sparse"])
 def test_rt84_15_projection_pinv_per_call(tmp_path, kind):
     import scipy.sparse as sp
@@ -877,7 +873,6 @@ def test_rt84_15_projection_pinv_per_call(tmp_path, kind):
 # --- rt84-16: a mixture's sample() takes the SVD of a fit-sized covariance every call --------
 
 
-@open_finding(84, "rt84-16 per-call SVD / eigh of a fit-sized matrix: mixture sample, covariance")
 @pytest.mark.parametrize("kind", ["mixture_sample", "tied_mixture", "covariance_without_precision"])
 def test_rt84_16_per_call_factorization(tmp_path, kind):
     from sklearn.covariance import EmpiricalCovariance

@@ -1509,7 +1509,12 @@ def whole_model_problem(
       ``predict`` (rt38-01), one listing a DummyRegressor 40,000 times made 40,000 calls
       (rt39-07), 250 distinct KNNs sharing one ``_fit_X`` searched it 250 times (rt40-03);
       honest ensembles meet an estimator once or twice (``estimators_`` and
-      ``named_estimators_``).
+      ``named_estimators_``);
+    - the factorizations a method redoes on every call, whatever the rows (a random
+      projection's ``pinv``, a mixture's SVDs in ``sample()``, a covariance estimator's
+      ``pinvh`` without its precision), times how often it is met
+      (:func:`safeload.trust.structures.factorizations.factorization_problem`), paid by the
+      file's size.
     """
     from safeload.trust import facts
     from safeload.trust.shadow_values import class_of
@@ -1624,6 +1629,12 @@ def whole_model_problem(
             f"(more than {bound:,}: an estimator listed many times by reference does its work "
             "each time)"
         )
+    # a fit-sized SVD or eigen solve that a method redoes on every call (rt84-15, rt84-16)
+    from safeload.trust.structures.factorizations import factorization_problem
+
+    factored = factorization_problem(instances, meets, file_size)
+    if factored:
+        return factored
     if graph is not None:
         # what repr formats: parameters met as the printer meets them, nesting counted
         # (rt84-17)
