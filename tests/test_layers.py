@@ -123,7 +123,6 @@ BYTES_ONLY = [
     "trust/structures/names.py",
     "trust/static_masked.py",
     "trust/structures/ensembles.py",
-    "trust/structures/printing.py",
     "trust/structures/neighbors.py",
     "trust/structures/estimators.py",
     "trust/structures/clustering.py",

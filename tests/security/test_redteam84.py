@@ -337,7 +337,9 @@ many times in repr), rt84-19 (weighted draws of half the rows counted by the spr
 Fixed in the next session (2026-12-04, from 19:50): rt84-14 and rt84-19 at 0a7835b
 (``--base2lsbf`` read as bytes; weighted rounds followed one by one), rt84-17 at 9b8c522
 (the printed-items bound of ``safeload.trust.structures.printing``, which also covers its
-class: long parameter containers in nested estimators, tests/test_printing.py).
+class: long parameter containers in nested estimators, tests/test_printing.py), rt84-15 and
+rt84-16 at 913edd7 (helper-143: ``safeload.trust.structures.factorizations``, a per-call
+factorization paid by the file's size, tests/test_factorizations.py).
 """
 
 from __future__ import annotations
