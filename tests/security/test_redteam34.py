@@ -63,7 +63,8 @@ def test_rt34_01_voting_soft_names(tmp_path: Path) -> None:
     (~35 GB; MemoryError under 1 GiB, ~30,000 bytes per file byte). names.py counts only the
     estimators' own ``n_features_in_``: nothing for VotingClassifier."""
     path = write(tmp_path, _rt34_01_voting(10**6, 100))
-    plain = _child(PLAIN_CALL.format(call=_NAMES), path, memory=GB)
+    # (under 512 MiB, not 1 GiB: the same MemoryError of ~35 GB asked, sooner)
+    plain = _child(PLAIN_CALL.format(call=_NAMES), path, memory=GB // 2)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, _NAMES)
 
@@ -76,7 +77,8 @@ def test_rt34_01_voting_soft_predict_proba(tmp_path: Path) -> None:
     from a 1 MB file; an honest model of this width stores 100 arrays)."""
     path = write(tmp_path, _rt34_01_voting(10**6, 100, "uniform"))
     call = "r = model.predict_proba(numpy.random.rand(4, 3))"
-    plain = _child(PLAIN_CALL.format(call=call), path, memory=GB)
+    # (under 512 MiB, not 1 GiB: the same MemoryError of 3.2 GB asked, sooner)
+    plain = _child(PLAIN_CALL.format(call=call), path, memory=GB // 2)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, call)
 
@@ -102,7 +104,8 @@ def test_rt34_02_stacking_n_feature_outs(tmp_path: Path) -> None:
     "stackingregressor_a123..." (~8 GB, MemoryError under 1 GiB; ~8 million bytes per file
     byte; 10**12 is a hang as well). StackingClassifier alike."""
     path = write(tmp_path, _rt34_02_stacking(10**8))
-    plain = _child(PLAIN_CALL.format(call=_NAMES), path, memory=GB)
+    # (under 512 MiB, not 1 GiB: the same MemoryError of ~8 GB asked, sooner)
+    plain = _child(PLAIN_CALL.format(call=_NAMES), path, memory=GB // 2)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, _NAMES)
 
@@ -126,7 +129,8 @@ def test_rt34_03_additive_chi2_names(tmp_path: Path) -> None:
     ("additivechi2sampler_x1048575_cos999"): ~190 GB, MemoryError under 1 GiB (10**9 bytes
     per file byte)."""
     path = write(tmp_path, _rt34_03_chi2(1000, 2**20))
-    plain = _child(PLAIN_CALL.format(call=_NAMES), path, memory=GB)
+    # (under 512 MiB, not 1 GiB: the same MemoryError of ~190 GB asked, sooner)
+    plain = _child(PLAIN_CALL.format(call=_NAMES), path, memory=GB // 2)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, _NAMES)
 
@@ -186,7 +190,8 @@ def test_rt34_05_path_feature_name_times_classes(tmp_path: Path) -> None:
     file byte). Decimal names (4,300 digits) alike, 134x past the 32 counted; any f-string
     name maker (SplineTransformer, AdditiveChi2Sampler, column transformer prefixes) alike."""
     path = write(tmp_path, _rt34_05_path_named_target_encoder(100_000, 10**6))
-    plain = _child(PLAIN_CALL.format(call=_NAMES), path)
+    # (under 512 MiB, not 3 GiB: the same MemoryError of 100 GB asked, sooner)
+    plain = _child(PLAIN_CALL.format(call=_NAMES), path, memory=GB // 2)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, _NAMES)
 
@@ -312,7 +317,8 @@ def test_rt34_08_compressed_allowance(tmp_path: Path) -> None:
     path = tmp_path / "m.joblib"
     _rt34_08_compressed_padding(path, 100_000_000, 3 * 10**5)
     assert path.stat().st_size < 4096
-    plain = _child(PLAIN_JOBLIB_CALL.format(call=_NAMES), path, memory=GB)
+    # (under 512 MiB, not 1 GiB: the same MemoryError of 2.6 GB asked, sooner)
+    plain = _child(PLAIN_JOBLIB_CALL.format(call=_NAMES), path, memory=GB // 2)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, _NAMES)
 
@@ -375,7 +381,8 @@ def test_rt34_10_target_encoder_classes_list(tmp_path: Path) -> None:
     characters: 6.4M names of ~1 KB (7 GB; MemoryError under 1 GiB; ~25,000 bytes per file
     byte)."""
     path = write(tmp_path, _rt34_10_target_encoder_list_classes(100_000))
-    plain = _child(PLAIN_CALL.format(call=_NAMES), path, memory=GB)
+    # (under 512 MiB, not 1 GiB: the same MemoryError of 7 GB asked, sooner)
+    plain = _child(PLAIN_CALL.format(call=_NAMES), path, memory=GB // 2)
     assert "call MemoryError" in plain.stdout, str(plain)
     _assert_safeload_refuses(path, _NAMES)
 

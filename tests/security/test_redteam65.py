@@ -390,12 +390,15 @@ def test_rt65_06_honest_multiclass_xgboost(tmp_path):
     model = xgb.XGBClassifier(n_estimators=3, max_depth=3, n_jobs=1).fit(x, y)
     doc = json.loads(model.get_booster().save_raw("json"))
     gb = doc["learner"]["gradient_booster"]["model"]
-    trees = [dict(gb["trees"][i % 300], id=i) for i in range(15_000)]
-    gb["trees"], gb["tree_info"] = trees, [i % 100 for i in range(15_000)]
+    # each of the 300 trees written as JSON once and repeated as text (json.dumps of the
+    # whole list of 15,000: 0.4 s more of the test's CPU): the booster's bytes are the same
+    bodies = [json.dumps({k: v for k, v in t.items() if k != "id"})[1:-1] for t in gb["trees"]]
+    gb["trees"], gb["tree_info"] = "@TREES@", [i % 100 for i in range(15_000)]
     gb["iteration_indptr"] = list(range(0, 15_001, 100))
     gb["gbtree_model_param"]["num_trees"] = "15000"
+    trees = ",".join(f'{{"id": {i}, {bodies[i % 300]}}}' for i in range(15_000))
     booster = xgb.Booster()
-    booster.load_model(bytearray(json.dumps(doc).encode()))
+    booster.load_model(bytearray(json.dumps(doc).replace('"@TREES@"', f"[{trees}]").encode()))
     assert booster.num_boosted_rounds() == 150
     assert booster_problem(booster.__getstate__()["handle"]) is None
 

@@ -206,8 +206,11 @@ def test_rt77_01_exp_sine_squared_length_scale(tmp_path, kind):
 
     # check_kernel_values lets length_scale be a 1-D array or a flat list of any length (RBF
     # and Matern check it against the input's columns; ExpSineSquared never does: it divides
-    # the (rows, samples) sine by it). Fitted on ONE sample: (rows, 1) / (200,000,)
-    n = 200_000
+    # the (rows, samples) sine by it). Fitted on ONE sample: (rows, 1) / (50,000,)
+    # (50,000 and 8,000 rows, the same 3.2 GB, instead of 200,000 and 2,000: the refusal is of
+    # any sequence as length_scale, 5,000 alike, and scanning a list of 200,000 floats took
+    # 1.6 s of safeload's CPU)
+    n = 50_000
     x = np.array([[0.5]])
     model: Any
     if kind.startswith("kernel_ridge"):
@@ -217,8 +220,8 @@ def test_rt77_01_exp_sine_squared_length_scale(tmp_path, kind):
         model = GaussianProcessRegressor(ExpSineSquared(), optimizer=None).fit(x, x[:, 0])
         model.kernel_.length_scale = np.ones(n)
     path = compressed_joblib(tmp_path, model, 10_000, ("xz", 6))
-    # predict of 2,000 rows: (2,000, 200,000) float64, 3.2 GB
-    joblib_out_of_memory(path, "model.predict(numpy.zeros((2000, 1)))", memory=GB // 2)
+    # predict of 8,000 rows: (8,000, 50,000) float64, 3.2 GB
+    joblib_out_of_memory(path, "model.predict(numpy.zeros((8000, 1)))", memory=GB // 2)
     assert_refused_with(path)
 
 
