@@ -38,8 +38,16 @@ def test_items_counted_as_printed():
     # a long string by its characters; a numeric array as numpy shows it (summarized past
     # 1,000 items), or whole for a kernel, which formats every length scale
     assert _items("x" * 800) == 101
-    assert _items(np.ones(5_000)) == 1_001
+    assert _items(np.ones(5_000)) == 1 + 6
+    assert _items(np.ones(1_000)) == 1 + 1_000
     assert _items(np.ones(5_000), whole_arrays=True) == 5_001
+    # numpy's summary shows 6 items per axis: 6**7 of a (7,) * 7 array (rt85-05); a text
+    # item by its characters, a record by its fields (rt85-04); a big int by its digits'
+    # quadratic conversion (rt85-08)
+    assert _items(np.zeros((7,) * 7, np.int8)) == 1 + 6**7
+    assert _items(np.array(["x" * 4_000] * 10)) == 1 + 10 * (1 + 4_000 // 8)
+    assert _items(np.zeros(10, [("a", "f8", (512,))])) == 1 + 10 * (1 + 512)
+    assert _items(10**4_000) > 50
     # a partial's arguments are printed with it; an object array's items too
     assert _items(functools.partial(print, inner)) == 1 + 1 + 101
     assert _items(np.array([inner, None], dtype=object)) == 1 + 101 + 1
@@ -91,12 +99,14 @@ def test_honest_parameters_load(tmp_path):
 
     from redteam import load_honest
 
-    # a kernel at the length-scale bound; an explicit vocabulary of 10,000 words two
-    # pipelines deep; a column transformer naming 5,000 columns inside a pipeline
-    assert 2 * 65_536 < MAX_PRINTED
+    # a kernel at the length-scale bound; an explicit vocabulary of 10,000 words, and of
+    # 1,000 two pipelines deep; a column transformer naming 5,000 columns inside a pipeline
+    assert 2 * 65_536 <= MAX_PRINTED
     load_honest(GaussianProcessRegressor(RBF(np.ones(65_536))), tmp_path)
     vocabulary = {f"w{i}": i for i in range(10_000)}
-    load_honest(_nested(CountVectorizer(vocabulary=vocabulary), 2), tmp_path)
+    load_honest(CountVectorizer(vocabulary=vocabulary), tmp_path)
+    small = {f"w{i}": i for i in range(1_000)}
+    load_honest(_nested(CountVectorizer(vocabulary=small), 2), tmp_path)
     columns = [f"column_{i}" for i in range(5_000)]
     union = ColumnTransformer([("scale", StandardScaler(), columns)])
     load_honest(_nested(union, 1), tmp_path)

@@ -1484,6 +1484,7 @@ def whole_model_problem(
     meets: dict[int, int],
     output_meets: dict[int, int] | None = None,
     graph: tuple[int, dict[int, list[int]]] | None = None,
+    comps: Any = None,
 ) -> str | None:
     """Why the whole model's use-time work is refused, or ``None``: the three bounds that sum
     over every instance the model holds, each weighted by how often a recursive method meets it
@@ -1642,8 +1643,8 @@ def whole_model_problem(
         from safeload.trust.structures.printing import printed_kind, printed_problem
 
         estimators = {id(o) for o in instances if printed_kind(class_of(o)) == "estimator"}
-        weights = path_counts(graph[0], graph[1], doubling=estimators)
-        return printed_problem(instances, weights, file_size)
+        weights = path_counts(graph[0], graph[1], comps=comps, doubling=estimators)
+        return printed_problem(instances, weights)
     return None
 
 

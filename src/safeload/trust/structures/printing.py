@@ -9,12 +9,12 @@ deep, a kernel's length scales 725 times slower eight deep). One list of 65,536 
 one RBF of 65,536 length scales, referenced from 16 places or nested a few pipelines deep,
 is a file of under 1 KB whose ``repr`` takes seconds to minutes.
 
-The count: each estimator's parameters (its attributes named neither ``_x`` nor ``x_``:
-scikit-learn's convention for what ``get_params`` returns) and each kernel's
+The count: each estimator's parameters (those its class holds to
+``_parameter_constraints``; for a class without them, its attributes named neither ``_x``
+nor ``x_``: scikit-learn's convention for what ``get_params`` returns) and each kernel's
 hyperparameters, as items (:func:`printed_items`), times how often the printer meets the
 owner with its nesting (:func:`safeload.trust.sharing.path_counts` with ``doubling`` at
-every estimator). At most :data:`MAX_PRINTED`, or :data:`PRINT_SPREAD` per byte of the file
-as it is stored.
+every estimator). At most :data:`MAX_PRINTED`, whatever the file's size.
 """
 
 from __future__ import annotations
@@ -25,27 +25,30 @@ from typing import Any
 
 import numpy as np
 
+from safeload.trust import facts
 from safeload.trust.shadow_values import Shadow, Unknown, Unproven, class_of
 from safeload.trust.structures.names import _attrs
 
 #: Printed items ``repr`` of a whole model may format, its nesting counted: an item takes
-#: 1.7-1.9 us at the top level and up to some 5.6 us deep in pipelines (where the printer's
-#: work grows a little faster than twice per level), so 0.45-1.5 s here. An honest
-#: GaussianProcessRegressor of 65,536 anisotropic length scales counts 131,072 (0.22 s
-#: measured); a CountVectorizer given a vocabulary of 10,000 words, 50,000 (0.2 s).
-MAX_PRINTED = 1 << 18
-#: Printed items per byte of the file, as stored, past :data:`MAX_PRINTED`: a file's own
-#: parameters are paid by its size, as in the other use-time bounds (an honest vocabulary
-#: parameter stores one to two compressed bytes per item it prints).
-PRINT_SPREAD = 8
+#: 1.7-1.9 us of ``repr`` at the top level and up to some 5.6 us deep in pipelines (where the
+#: printer's work grows a little faster than twice per level), and a notebook's display
+#: (``_repr_mimebundle_``: the text and the HTML) about three times that, so some 0.25-0.75 s
+#: of repr and up to 2.3 s of display here (rt85-10: 257,664 items took 1.5 s and 4.5 s). An
+#: honest GaussianProcessRegressor of 65,536 anisotropic length scales counts 131,072 (0.22 s
+#: of repr measured); a CountVectorizer given a vocabulary of 10,000 words, 120,000 (0.2 s).
+#: Not paid by the file's size: what pays need not be what prints (rt85-03: 756 KB of random
+#: coefficients bought a 20 s repr).
+MAX_PRINTED = (1 << 17) + (1 << 12)  # (and room for the regressor's other parameters)
 #: What a dict entry costs beyond its key and value (the printer sorts and pairs them:
 #: 17.7 us an entry measured, against 3.3 us a list item).
 DICT_ENTRY = 3
 #: Characters of a string (or bytes) per printed item: the printer cuts a long string at
 #: its words, 0.2 us a character.
 CHARS_PER_ITEM = 8
-#: numpy prints an array of more than this many items summarized (``threshold``).
+#: numpy prints an array of more than this many items summarized (``threshold``), showing
+#: :data:`ARRAY_EDGE` items at each end of every axis (rt85-05: a (7,) * 7 array shows 6**7).
 ARRAY_SHOWN = 1000
+ARRAY_EDGE = 3
 
 
 #: The bases whose instances the printer formats by their parameters: scikit-learn's
@@ -57,20 +60,18 @@ _KERNEL = "sklearn.gaussian_process.kernels:Kernel"
 def printed_kind(cls: Any) -> str:
     """``"estimator"``, ``"kernel"`` or ``""`` for a class (or scan's class facts), by its
     bases' names: nothing is imported (a scan of a plain model imports no scikit-learn)."""
-    from safeload.trust import facts
-
     names = facts.mro_names(cls)
     if _ESTIMATOR in names:
         return "estimator"
     return "kernel" if _KERNEL in names else ""
 
 
-def printed_problem(instances: Any, weights: dict[int, int], file_size: int | None) -> str | None:
+def printed_problem(instances: Any, weights: dict[int, int]) -> str | None:
     """Why ``repr`` of the model holding ``instances`` would format too much, or ``None``.
     ``weights``: how often the printer meets each instance, by id, nesting counted (an
     instance not in it is not held by the model)."""
     memo: dict[int, int] = {}
-    bound = max(MAX_PRINTED, PRINT_SPREAD * (file_size or 0))
+    bound = MAX_PRINTED
     total = 0
     for obj in instances:
         times = weights.get(id(obj), 0)
@@ -80,8 +81,11 @@ def printed_problem(instances: Any, weights: dict[int, int], file_size: int | No
         if not kind:
             continue
         own = 0
+        # (an estimator's parameters are the names its class validates; without such a table
+        # (a kernel, a third-party estimator), every attribute named neither _x nor x_)
+        params = facts.constraint_names(class_of(obj)) if kind == "estimator" else frozenset()
         for name, value in _attrs(obj).items():
-            if name.startswith("_") or name.endswith("_"):
+            if name not in params if params else name.startswith("_") or name.endswith("_"):
                 continue
             # (a kernel formats every number of its arrays: RBF's length scales)
             own += printed_items(value, memo, whole_arrays=kind == "kernel")
@@ -105,7 +109,7 @@ def _is_instance(value: Any) -> bool:
 
 #: Values that print as one item, met by the million in a long parameter (a list of floats).
 _SCALARS = frozenset(
-    {int, float, bool, complex, type(None), np.float64, np.float32, np.int64, np.int32, np.bool_}
+    {float, bool, complex, type(None), np.float64, np.float32, np.int64, np.int32, np.bool_}
 )
 _TEXTS = frozenset({str, bytes, bytearray})
 _SEQUENCES = frozenset({list, tuple, set, frozenset})
@@ -140,18 +144,48 @@ def _leaf_items(value: Any, whole_arrays: bool) -> int:
             raise Unproven("a parameter the pass cannot see, which repr formats")
         return 1 + int(size) // CHARS_PER_ITEM
     if kind is np.ndarray:
-        size = int(value.size)
-        return 1 + (size if whole_arrays else min(size, ARRAY_SHOWN))
+        return 1 + _array_items(value, whole_arrays)
+    if kind is int:
+        return _int_items(value)
     return 1
 
 
+def _int_items(value: int) -> int:
+    """A Python int: its decimal digits cost quadratic time (250 us for 4,300 digits, the
+    most repr makes, rt85-08)."""
+    words = value.bit_length() // 64
+    return 1 + words * words // 600
+
+
+def _array_items(array: Any, whole: bool) -> int:
+    """The items numpy's repr formats for a numeric, text or record ``array``: every one, or
+    for more than :data:`ARRAY_SHOWN` (unless ``whole``: a kernel formats each length scale)
+    :data:`ARRAY_EDGE` at each end of each axis; each as wide as its dtype prints (a text
+    item by its characters, a record by its 8-byte fields: rt85-04)."""
+    size = int(array.size)
+    shown: int = size
+    if size > ARRAY_SHOWN and not whole:
+        shown = 1
+        for length in array.shape:
+            shown *= min(int(length), 2 * ARRAY_EDGE)
+    dtype: Any = array.dtype
+    width: int
+    if dtype.kind == "U":
+        width = 1 + dtype.itemsize // 4 // CHARS_PER_ITEM
+    elif dtype.kind in "SV" or dtype.fields is not None or dtype.subdtype is not None:
+        width = 1 + dtype.itemsize // 8
+    else:
+        width = 1
+    return shown * width
+
+
 def printed_items(value: Any, memo: dict[int, int], whole_arrays: bool = False) -> int:
-    """The items ``repr`` formats for ``value``: a number, string (per
-    :data:`CHARS_PER_ITEM` characters), numeric array (its first :data:`ARRAY_SHOWN` items,
-    or all with ``whole_arrays``) or other object is 1; a container 1 plus its items, met as
-    often as it is held (a list holding one list twice prints it twice), a dict entry
-    :data:`DICT_ENTRY` more; an estimator or kernel inside is 1 (counted on its own). A
-    container met again on its own path prints as ``[...]``: 1. ``memo`` keeps each
+    """The items ``repr`` formats for ``value``: a number, a string (per
+    :data:`CHARS_PER_ITEM` characters) or another object is 1 (a big int more, an array as
+    :func:`_array_items` counts it, all its items with ``whole_arrays``); a container 1 plus
+    its items, met as often as it is held (a list holding one list twice prints it twice), a
+    dict entry :data:`DICT_ENTRY` more; an estimator or kernel inside is 1 (counted on its
+    own). A container met again on its own path prints as ``[...]``: 1. ``memo`` keeps each
     container's count by id, for the whole model. Iterative: a deep list is no recursion."""
     if type(value) in _SCALARS:
         return 1
@@ -169,6 +203,13 @@ def printed_items(value: Any, memo: dict[int, int], whole_arrays: bool = False) 
             if kind in _SCALARS:
                 acc[0] += 1
                 continue
+            if kind is int:
+                acc[0] += _int_items(item)
+                continue
+            key = id(item)
+            if key in memo:  # (a container counted already: one empty tuple 100,000 times)
+                acc[0] += memo[key]
+                continue
             inner = None if kind in _TEXTS or _is_instance(item) else _entered(item)
             if inner is None:
                 acc[0] += (
@@ -177,10 +218,7 @@ def printed_items(value: Any, memo: dict[int, int], whole_arrays: bool = False) 
                     else _leaf_items(item, whole_arrays)
                 )
                 continue
-            key = id(item)
-            if key in memo:
-                acc[0] += memo[key]
-            elif key in on_path:
+            if key in on_path:
                 acc[0] += 1
             else:
                 on_path.add(key)
