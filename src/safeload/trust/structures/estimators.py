@@ -658,6 +658,22 @@ def _kernel_cost(
     return free, wide, evaluation, calls
 
 
+def _dot_price(dtype: Any) -> int:
+    """How much dearer a DotProduct's ``np.inner`` over samples of ``dtype`` is than over
+    native float64 (BLAS), measured on one core: float32/float64 byte-swapped 1.6 times
+    (numpy swaps, then BLAS), ints and bools 0.3-22 times (numpy's own loop, 0.7 ns a
+    product: counted 32, rt85-06, where every dtype but native float32/64 had been counted
+    as float16's 160), float16 130 times and anything wider or stranger
+    :data:`_GP_SLOW_DTYPE`."""
+    if dtype is None:
+        return _GP_SLOW_DTYPE
+    if dtype.kind == "f" and dtype.itemsize in (4, 8):
+        return 1 if dtype.isnative else 2
+    if dtype.kind in "iub" and dtype.itemsize <= 8:
+        return 32
+    return _GP_SLOW_DTYPE
+
+
 def gaussian_process_cost(est: Any) -> tuple[int, int]:
     """What ``log_marginal_likelihood`` of a fitted Gaussian process (a regressor, or one of
     a classifier's binary members) costs at most: the float64 numbers it holds at once and
@@ -690,12 +706,8 @@ def gaussian_process_cost(est: Any) -> tuple[int, int]:
     # over any other number by number, rt84-01, rt84-18)
     dtype = train.dtype if issubclass(type(train), np.ndarray) else None
     wide_numbers = dtype is None or dtype.kind not in "iufb" or dtype.itemsize > 8
-    blas = dtype is not None and dtype.kind == "f" and dtype.itemsize in (4, 8) and dtype.isnative
     columns = max(features, 1)
-    prices = (
-        columns * (_GP_SLOW_DTYPE if wide_numbers else 1),
-        columns * (1 if blas else _GP_SLOW_DTYPE),
-    )
+    prices = (columns * (_GP_SLOW_DTYPE if wide_numbers else 1), columns * _dot_price(dtype))
     free, wide, per_pair, calls = _kernel_cost(kernel, prices, {})
     targets = 1
     steps = 0
