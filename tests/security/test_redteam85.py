@@ -222,10 +222,6 @@ def test_rt85_01_balanced_class_weights_pasting(tmp_path):
 # --- rt85-02: long random secrets in base64, refused by the read charges --------------------
 
 
-@open_finding(
-    85,
-    "rt85-02 48 KB random secrets in base64 refused by the read budget (20% urlsafe)",
-)
 @pytest.mark.parametrize(("seed", "form"), [(10, "token_urlsafe"), (14, "base64")])
 def test_rt85_02_long_base64_secret_refused(seed, form):
     import base64

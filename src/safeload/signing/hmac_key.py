@@ -1612,6 +1612,8 @@ def _is_text(data: bytes) -> bool:
 #: secret's ``hexdump -C`` whose text ran on for thousands of lines (bytes 0x80-0xFF are text
 #: now, rt84-08) was charged gigabytes (rt84-12).
 PREAMBLE_LINES = 8
+#: What each place after a preamble costs beyond its bytes, charged once for all of them.
+_PLACE_CHARGE = 64
 
 
 def _after_text(secret: bytes, budget: list[int]) -> list[bytes]:
@@ -1629,7 +1631,12 @@ def _after_text(secret: bytes, budget: list[int]) -> list[bytes]:
     lines = [line.end() for line in _LINE_END.finditer(secret, 0, end)]
     starts.update(lines[-PREAMBLE_LINES:])
     places = sorted(starts - {0, len(secret)})
-    _charge(budget, sum(len(secret) - at for at in places))  # (before any is made)
+    # (before any is made: the bytes from the first place on, once. The readers of each
+    # place charge what they decode as they go; a random decoded form, text to its first
+    # control byte, had up to ten places charged whole each, and random base64 secrets of
+    # 36 KB and more were refused, rt85-02)
+    if places:
+        _charge(budget, len(secret) - places[0] + _PLACE_CHARGE * len(places))
     return [secret[at:] for at in places]
 
 
