@@ -368,22 +368,36 @@ def _dump_words(secret: bytes) -> list[bytes]:
     return list(forms)
 
 
+#: The digits of a decimal word of each size a dump prints (``od -t u1`` to ``-t d8``).
+_DECIMAL_DIGITS = {1: 3, 2: 5, 4: 10, 8: 20}
+_HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
+
+
 def _decimal_columns(rows: list[list[bytes]]) -> list[bytes]:
-    """The bytes of od's decimal byte columns (``-t u1``, and ``-t d1``'s signed ones): per
-    line, an offset of at least six digits, then numbers of at most three digits."""
-    out: list[int] = []
-    for tokens in rows:
-        if not tokens or len(tokens[0]) < 6 or not tokens[0].isdigit():
+    """The bytes of a dump's decimal columns, per word size: od's decimal bytes (``-t u1``,
+    ``-t d1``) and words (``od -d``, ``-s``, ``-i``, ``-l``, ``-t u2`` to ``-t d8``,
+    ``hexdump -d``: rt85-07), in either byte order (od prints the host's). Per line, an
+    offset of at least six digits (octal, decimal or hex), then numbers that fit the size."""
+    forms: list[bytes] = []
+    for size, digits_most in _DECIMAL_DIGITS.items():
+        low, high = -(1 << (8 * size - 1)), (1 << (8 * size)) - 1
+        values: list[int] = []
+        for tokens in rows:
+            if not tokens or len(tokens[0]) < 6 or not _HEX_DIGITS.issuperset(tokens[0]):
+                continue
+            for token in tokens[1:]:
+                digits = token.removeprefix(b"-")
+                if not (digits.isdigit() and len(digits) <= digits_most):
+                    break
+                value = int(token)
+                if not low <= value <= high:
+                    break
+                values.append(value % (1 << (8 * size)))
+        if len(values) * size < 32:
             continue
-        for token in tokens[1:]:
-            digits = token.removeprefix(b"-")
-            if not (digits.isdigit() and len(digits) <= 3):
-                break
-            value = int(token)
-            if not -128 <= value <= 255:
-                break
-            out.append(value % 256)
-    return [bytes(out)] if len(out) >= 32 else []
+        for order in ("little", "big") if size > 1 else ("big",):
+            forms.append(b"".join(v.to_bytes(size, order) for v in values))
+    return forms
 
 
 def _der_prefixes(form: bytes) -> list[bytes]:
