@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from redteam import HANG_CPU, PLAIN_JOBLIB_CALL, assert_refused_with, child, compressed_joblib
-from safeload.trust.sharing import path_counts
 from safeload.trust.structures.printing import DICT_ENTRY, MAX_PRINTED, printed_items
 
 
@@ -61,13 +60,6 @@ def test_items_of_cycles_and_deep_lists():
     for _ in range(100_000):  # (no recursion: iterative)
         deep = [deep]
     assert _items(deep) == 100_001
-
-
-def test_print_weights_double_per_estimator():
-    # root estimator 1 -> list 2 -> estimator 3 (twice) -> kernel 4
-    edges = {1: [2], 2: [3, 3], 3: [4]}
-    assert path_counts(1, edges) == {1: 1, 2: 1, 3: 2, 4: 2}
-    assert path_counts(1, edges, doubling={1, 3}) == {1: 2, 2: 2, 3: 8, 4: 8}
 
 
 @pytest.mark.parametrize("holder", ["list_param_in_pipelines", "kernel_in_pipelines"])

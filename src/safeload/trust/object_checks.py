@@ -1484,7 +1484,6 @@ def whole_model_problem(
     meets: dict[int, int],
     output_meets: dict[int, int] | None = None,
     graph: tuple[int, dict[int, list[int]]] | None = None,
-    comps: Any = None,
 ) -> str | None:
     """Why the whole model's use-time work is refused, or ``None``: the three bounds that sum
     over every instance the model holds, each weighted by how often a recursive method meets it
@@ -1636,16 +1635,11 @@ def whole_model_problem(
     factored = factorization_problem(instances, meets, file_size)
     if factored:
         return factored
-    if graph is not None:
-        # what repr formats: parameters met as the printer meets them, nesting counted
-        # (rt84-17)
-        from safeload.trust.sharing import path_counts
-        from safeload.trust.structures.printing import printed_kind, printed_problem
+    # what repr formats: each estimator's and kernel's parameters, as often as it is met
+    # (rt84-17)
+    from safeload.trust.structures.printing import printed_problem
 
-        estimators = {id(o) for o in instances if printed_kind(class_of(o)) == "estimator"}
-        weights = path_counts(graph[0], graph[1], comps=comps, doubling=estimators)
-        return printed_problem(instances, weights)
-    return None
+    return printed_problem(instances, meets)
 
 
 #: Native model parts (module, class): each holds, outside any ``__dict__``, the arrays or

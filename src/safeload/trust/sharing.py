@@ -150,14 +150,10 @@ def path_counts(
     edges: dict[int, list[int]],
     cap: int = 1 << 40,
     comps: Components | None = None,
-    doubling: Container[int] = (),
 ) -> dict[int, int]:
     """How many paths from ``root`` reach each node of the graph ``edges`` (node id -> child
     ids; an edge twice counts twice), saturating at ``cap``: how often a recursive method
-    (``get_feature_names_out`` over a union's branches) meets it. With ``doubling``, a path
-    counts twice for each of those nodes on it, the node itself included: how often
-    scikit-learn's pretty-printer formats a node's parameters, since it renders a nested
-    estimator's about twice per estimator above it (:mod:`safeload.trust.structures.printing`).
+    (``get_feature_names_out`` over a union's branches) meets it.
 
     Counted over the components of the graph (:func:`components`) in topological order, so
     that a cycle cannot stop the count (rt36-10: an in-edge of the root from a spare attribute
@@ -179,10 +175,6 @@ def path_counts(
                 factor = min(cap, factor * max(1, inside))
             here = min(cap, here * factor)
         here = max(1, here)
-        if doubling:
-            # (every member of a cycle may lie on one path: each doubles it)
-            doubled = sum(1 for member in members if member in doubling)
-            here = min(cap, here << min(doubled, 64))
         for member in members:
             counts[member] = here
         for member in members:

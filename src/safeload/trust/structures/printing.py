@@ -12,9 +12,10 @@ is a file of under 1 KB whose ``repr`` takes seconds to minutes.
 The count: each estimator's parameters (those its class holds to
 ``_parameter_constraints``; for a class without them, its attributes named neither ``_x``
 nor ``x_``: scikit-learn's convention for what ``get_params`` returns) and each kernel's
-hyperparameters, as items (:func:`printed_items`), times how often the printer meets the
-owner with its nesting (:func:`safeload.trust.sharing.path_counts` with ``doubling`` at
-every estimator). At most :data:`MAX_PRINTED`, whatever the file's size.
+hyperparameters, as items (:func:`printed_items`), the estimators and kernels among them
+counted as they print, an estimator's twice (:class:`_Printer`); what fit stores is not
+printed (a forest's trees). Each estimator or kernel the model holds, times how often the
+model meets it, at most :data:`MAX_PRINTED`, whatever the file's size.
 """
 
 from __future__ import annotations
@@ -66,20 +67,27 @@ def printed_kind(cls: Any) -> str:
     return "kernel" if _KERNEL in names else ""
 
 
-def printed_problem(instances: Any, weights: dict[int, int]) -> str | None:
-    """Why ``repr`` of the model holding ``instances`` would format too much, or ``None``.
-    ``weights``: how often the printer meets each instance, by id, nesting counted (an
-    instance not in it is not held by the model)."""
-    memo: dict[int, int] = {}
-    bound = MAX_PRINTED
-    total = 0
-    for obj in instances:
-        times = weights.get(id(obj), 0)
-        if not times:
-            continue
+class _Printer:
+    """What ``repr`` of each estimator or kernel formats (:func:`printed_problem`), by id:
+    ``printed``, and the containers' counts, ``memo``."""
+
+    def __init__(self) -> None:
+        self.printed: dict[int, int] = {}
+        self.memo: dict[int, int] = {}
+        self.active: set[int] = set()
+
+    def instance(self, obj: Any) -> int:
+        """``repr`` of ``obj``: twice (an estimator; the pretty-printer renders a nested
+        estimator's parameters about twice per estimator above it) or once (a kernel) the
+        items of its parameters, the estimators and kernels among them counted as they print.
+        One met again inside itself prints as ``...``: 1."""
+        key = id(obj)
+        if key in self.printed:
+            return self.printed[key]
+        if key in self.active:
+            return 1
+        self.active.add(key)
         kind = printed_kind(class_of(obj))
-        if not kind:
-            continue
         own = 0
         # (an estimator's parameters are the names its class validates; without such a table
         # (a kernel, a third-party estimator), every attribute named neither _x nor x_)
@@ -88,15 +96,40 @@ def printed_problem(instances: Any, weights: dict[int, int]) -> str | None:
             if name not in params if params else name.startswith("_") or name.endswith("_"):
                 continue
             # (a kernel formats every number of its arrays: RBF's length scales)
-            own += printed_items(value, memo, whole_arrays=kind == "kernel")
-        total += times * own
-        if total > bound:
-            return (
-                f"its repr would format {total:,} or more parameter items, nesting counted "
-                f"(at most {bound:,}): scikit-learn's printer formats each item of a "
-                "parameter's containers and each length scale of a kernel wherever it meets "
-                "the estimator, about twice per estimator above it"
-            )
+            own += printed_items(value, self.memo, kind == "kernel", self)
+            own = min(own, _CAP)
+        self.active.discard(key)
+        total = min((2 if kind == "estimator" else 1) * own, _CAP)
+        self.printed[key] = total
+        return total
+
+
+#: Where a count stops growing (far past :data:`MAX_PRINTED`).
+_CAP = 1 << 62
+
+
+def printed_problem(instances: Any, meets: dict[int, int]) -> str | None:
+    """Why ``repr`` of an estimator or kernel the model holds would format too much, or
+    ``None``: what it prints (:class:`_Printer`: its parameters, not what fit stored: a
+    forest's trees do not print), times how often the model meets it (``meets``, by id: a
+    list holding one estimator 1,000 times prints it 1,000 times; an instance not in it is
+    not held by the model). The largest counts, at most :data:`MAX_PRINTED`."""
+    printer = _Printer()
+    try:
+        for obj in instances:
+            times = meets.get(id(obj), 0)
+            if not times or not printed_kind(class_of(obj)):
+                continue
+            total = times * printer.instance(obj)
+            if total > MAX_PRINTED:
+                return (
+                    f"its repr would format {total:,} or more parameter items, nesting "
+                    f"counted (at most {MAX_PRINTED:,}): scikit-learn's printer formats each "
+                    "item of a parameter's containers and each length scale of a kernel "
+                    "wherever it meets the estimator, about twice per estimator above it"
+                )
+    except RecursionError:
+        return "its parameters nest too deeply for their repr to be counted"
     return None
 
 
@@ -179,19 +212,24 @@ def _array_items(array: Any, whole: bool) -> int:
     return shown * width
 
 
-def printed_items(value: Any, memo: dict[int, int], whole_arrays: bool = False) -> int:
+def printed_items(
+    value: Any, memo: dict[int, int], whole_arrays: bool = False, printer: _Printer | None = None
+) -> int:
     """The items ``repr`` formats for ``value``: a number, a string (per
     :data:`CHARS_PER_ITEM` characters) or another object is 1 (a big int more, an array as
     :func:`_array_items` counts it, all its items with ``whole_arrays``); a container 1 plus
     its items, met as often as it is held (a list holding one list twice prints it twice), a
-    dict entry :data:`DICT_ENTRY` more; an estimator or kernel inside is 1 (counted on its
-    own). A container met again on its own path prints as ``[...]``: 1. ``memo`` keeps each
-    container's count by id, for the whole model. Iterative: a deep list is no recursion."""
+    dict entry :data:`DICT_ENTRY` more; an estimator or kernel inside as ``printer`` counts
+    it (1 without one). A container met again on its own path prints as ``[...]``: 1.
+    ``memo`` keeps each container's count by id, for the whole model. Iterative: a deep list
+    is no recursion."""
     if type(value) in _SCALARS:
         return 1
-    first = None if _is_instance(value) else _entered(value)
+    if _is_instance(value):
+        return 1 if printer is None else printer.instance(value)
+    first = _entered(value)
     if first is None:
-        return 1 if _is_instance(value) else _leaf_items(value, whole_arrays)
+        return _leaf_items(value, whole_arrays)
     if id(value) in memo:
         return memo[id(value)]
     on_path = {id(value)}
@@ -210,13 +248,12 @@ def printed_items(value: Any, memo: dict[int, int], whole_arrays: bool = False) 
             if key in memo:  # (a container counted already: one empty tuple 100,000 times)
                 acc[0] += memo[key]
                 continue
-            inner = None if kind in _TEXTS or _is_instance(item) else _entered(item)
+            if kind not in _TEXTS and _is_instance(item):
+                acc[0] += 1 if printer is None else printer.instance(item)
+                continue
+            inner = None if kind in _TEXTS else _entered(item)
             if inner is None:
-                acc[0] += (
-                    1
-                    if kind not in _TEXTS and _is_instance(item)
-                    else _leaf_items(item, whole_arrays)
-                )
+                acc[0] += _leaf_items(item, whole_arrays)
                 continue
             if key in on_path:
                 acc[0] += 1
@@ -227,7 +264,7 @@ def printed_items(value: Any, memo: dict[int, int], whole_arrays: bool = False) 
         else:
             stack.pop()
             on_path.discard(id(node))
-            memo[id(node)] = acc[0]
+            memo[id(node)] = acc[0] = min(acc[0], _CAP)
             if stack:
                 stack[-1][2][0] += acc[0]
     return memo[id(value)]
