@@ -75,6 +75,19 @@ class _Printer:
         self.printed: dict[int, int] = {}
         self.memo: dict[int, int] = {}
         self.active: set[int] = set()
+        #: per class (by id: the classes outlive the count), its kind and parameter names
+        self.classes: dict[int, tuple[str, frozenset[str]]] = {}
+
+    def kind_of(self, obj: Any) -> tuple[str, frozenset[str]]:
+        """:func:`printed_kind` of ``obj``'s class and, for an estimator, the parameters its
+        class validates (a forest's hundreds of trees ask for one class)."""
+        cls = class_of(obj)
+        found = self.classes.get(id(cls))
+        if found is None:
+            kind = printed_kind(cls)
+            params = facts.constraint_names(cls) if kind == "estimator" else frozenset()
+            found = self.classes[id(cls)] = (kind, params)
+        return found
 
     def instance(self, obj: Any) -> int:
         """``repr`` of ``obj``: twice (an estimator; the pretty-printer renders a nested
@@ -87,17 +100,23 @@ class _Printer:
         if key in self.active:
             return 1
         self.active.add(key)
-        kind = printed_kind(class_of(obj))
-        own = 0
         # (an estimator's parameters are the names its class validates; without such a table
         # (a kernel, a third-party estimator), every attribute named neither _x nor x_)
-        params = facts.constraint_names(class_of(obj)) if kind == "estimator" else frozenset()
+        kind, params = self.kind_of(obj)
+        own = 0
         for name, value in _attrs(obj).items():
             if name not in params if params else name.startswith("_") or name.endswith("_"):
                 continue
-            # (a kernel formats every number of its arrays: RBF's length scales)
-            own += printed_items(value, self.memo, kind == "kernel", self)
-            own = min(own, _CAP)
+            kind_of_value = type(value)
+            if kind_of_value in _SCALARS:  # (most parameters: a forest's trees hold only these)
+                own += 1
+            elif kind_of_value is str:
+                own += 1 + len(value) // CHARS_PER_ITEM
+            elif kind_of_value is int:
+                own += _int_items(value)
+            else:
+                # (a kernel formats every number of its arrays: RBF's length scales)
+                own = min(own + printed_items(value, self.memo, kind == "kernel", self), _CAP)
         self.active.discard(key)
         total = min((2 if kind == "estimator" else 1) * own, _CAP)
         self.printed[key] = total
@@ -118,7 +137,7 @@ def printed_problem(instances: Any, meets: dict[int, int]) -> str | None:
     try:
         for obj in instances:
             times = meets.get(id(obj), 0)
-            if not times or not printed_kind(class_of(obj)):
+            if not times or not printer.kind_of(obj)[0]:
                 continue
             total = times * printer.instance(obj)
             if total > MAX_PRINTED:
