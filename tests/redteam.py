@@ -34,6 +34,7 @@ from safeload.pickle.walker import analyze
 from safeload.policy import Policy
 
 __all__ = [
+    "p256_pem_and_der",
     "GB",
     "HANG_CPU",
     "HEAVY_IMPORTS",
@@ -1147,3 +1148,16 @@ def collinear_coder(kind: str) -> Any:
     model.transform_max_iter = 10_000
     model.transform_alpha = 1e-6
     return model
+
+
+def p256_pem_and_der() -> tuple[bytes, bytes]:
+    """One fixed P-256 public key as PEM and as DER (the HMAC red-team tests' key)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.derive_private_key(12345678901234567890, ec.SECP256R1()).public_key()
+    info = serialization.PublicFormat.SubjectPublicKeyInfo
+    return (
+        key.public_bytes(serialization.Encoding.PEM, info),
+        key.public_bytes(serialization.Encoding.DER, info),
+    )

@@ -355,6 +355,7 @@ from redteam import (
     assert_refused_with,
     child,
     compressed_joblib,
+    p256_pem_and_der,
 )
 
 #: Why some forms stay open: documented limits (SECURITY.md).
@@ -535,18 +536,6 @@ def test_rt84_06_half_components(tmp_path, kind):
 # --- rt84-07: raw deflate that does not end with the secret, or starts after text -------------
 
 
-def _p256_pem_and_der() -> tuple[bytes, bytes]:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    key = ec.derive_private_key(12345678901234567890, ec.SECP256R1()).public_key()
-    info = serialization.PublicFormat.SubjectPublicKeyInfo
-    return (
-        key.public_bytes(serialization.Encoding.PEM, info),
-        key.public_bytes(serialization.Encoding.DER, info),
-    )
-
-
 def _raw_deflate(data: bytes, flush: int) -> bytes:
     import zlib
 
@@ -576,7 +565,7 @@ def test_rt84_07_raw_deflate_not_whole(form):
 
     from redteam import hmac_refuses
 
-    pem, der = _p256_pem_and_der()
+    pem, der = p256_pem_and_der()
     # the stream's final block at the secret's end is refused (rt83-07); these are accepted
     # (pure and compiled)
     assert_whole = _raw_deflate(pem, zlib.Z_FINISH)
@@ -612,7 +601,7 @@ def _pem_tar() -> bytes:
     import io
     import tarfile
 
-    pem, _ = _p256_pem_and_der()
+    pem, _ = p256_pem_and_der()
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
         info = tarfile.TarInfo("signer.pem")
@@ -761,7 +750,7 @@ def test_rt84_11_raw_lzma(form):
 
     from redteam import hmac_refuses
 
-    pem, _ = _p256_pem_and_der()
+    pem, _ = p256_pem_and_der()
     chain: list[dict[str, Any]] = {
         "lzma1": [{"id": lzma.FILTER_LZMA1, "preset": 6}],
         "delta_lzma2": [
@@ -842,7 +831,7 @@ def _base2(data: bytes, lsb_first: bool) -> bytes:
 def test_rt84_14_base2_lsb_first(what):
     from redteam import hmac_refuses
 
-    pem, der = _p256_pem_and_der()
+    pem, der = p256_pem_and_der()
     data = der if what == "der" else pem
     hmac_refuses(_base2(data, lsb_first=False))  # (msbf: refused)
     hmac_refuses(_base2(data, lsb_first=True))

@@ -197,6 +197,7 @@ from redteam import (
     compressed_joblib,
     load_honest,
     open_finding,
+    p256_pem_and_der,
 )
 
 # --- rt85-01: class-balanced weights drawn without replacement ------------------------------
@@ -401,18 +402,6 @@ def test_rt85_06_dot_product_over_ints(tmp_path, dtype):
 # --- rt85-07: od's decimal words and character dumps of a public key ------------------------
 
 
-def _p256_pem_and_der() -> tuple[bytes, bytes]:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    key = ec.derive_private_key(12345678901234567890, ec.SECP256R1()).public_key()
-    info = serialization.PublicFormat.SubjectPublicKeyInfo
-    return (
-        key.public_bytes(serialization.Encoding.PEM, info),
-        key.public_bytes(serialization.Encoding.DER, info),
-    )
-
-
 def _od_words(data: bytes, size: int) -> bytes:
     """``od -d`` (``size`` 2: unsigned decimal 2-byte words) or ``od -i`` (4: signed decimal
     4-byte words) of ``data``, little-endian as on a PC, byte for byte as GNU od prints it."""
@@ -472,7 +461,7 @@ _CHAR_DUMPS_OPEN = "rt85-07 od -c of a P-256 key accepted as an HMAC secret"
 def test_rt85_07_od_decimal_words_and_chars(form):
     from redteam import hmac_refuses
 
-    pem, der = _p256_pem_and_der()
+    pem, der = p256_pem_and_der()
     # od's hex and octal words and decimal bytes are read (rt75-03, rt77-07: ``od -t x2``,
     # plain ``od``, ``od -t u1`` refused); its decimal words (``od -d``, ``-i``, ``-l``, ``-s``,
     # hexdump -d) and character dump (``od -c``, ``-a``, ``hexdump -c``) are not: 259-872
@@ -555,7 +544,7 @@ def test_rt85_10_display_is_text_and_html(tmp_path):
 def test_rt85_11_java_decimal_casts(form):
     from redteam import hmac_refuses
 
-    _, der = _p256_pem_and_der()
+    _, der = p256_pem_and_der()
     signed = [b - 256 if b > 127 else b for b in der]
     # Java's byte is signed: a byte over 127 is written (byte) 206 (or -50); the same array
     # in hex casts, ``(byte) 0xce``, and plain signed decimals are refused (pure and
