@@ -910,6 +910,8 @@ _ITEM_KINDS = (
 _SEPARATED_ITEMS = tuple(
     (_separated_run(item), re.compile(item), base) for item, base in _ITEM_KINDS
 )
+#: Byte casts around an item, read as separators (rt85-11).
+_BYTE_CASTS = re.compile(rb"\(\s*byte\s*\)|\.toByte\(\)")
 #: Bits with no separators at all: 16 or more bytes' worth, whole.
 _BIT_STRING = re.compile(rb"(?<![0-9A-Za-z])[01]{128,}(?![0-9A-Za-z])")
 
@@ -919,6 +921,10 @@ def _separated_bytes(secret: bytes) -> list[bytes]:
     is cut where an item is past 255 (a decimal run beside other numbers), and what is left
     of 16 items or more kept."""
     runs: list[bytes] = []
+    if b"yte" in secret:
+        # (Java's ``(byte) 134`` and Kotlin's ``134.toByte()`` around decimal items: the cast's
+        # letters ended every run, rt85-11)
+        secret = _BYTE_CASTS.sub(b" ", secret)
     for pattern, item, base in _SEPARATED_ITEMS:
         if base < 0 and b"-" not in secret:
             continue  # (signed items differ from the decimal ones only by a minus)
