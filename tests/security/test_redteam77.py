@@ -438,20 +438,8 @@ def _xxd_plain_groups(raw: bytes) -> bytes:
         "der-od-t-u1",
         "der-od-t-d1",
         "pem-od-t-u1",
-        pytest.param(
-            "pem-od-c",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=_NO_TOOL_FORM,
-            ),
-        ),
-        pytest.param(
-            "der-od-c",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=_NO_TOOL_FORM,
-            ),
-        ),
+        "pem-od-c",  # (read since rt85-07's fix)
+        "der-od-c",  # (read since rt85-07's fix)
         "der-xxd-g0",
         "pem-xxd-g0",
         "der-java-signed",

@@ -363,9 +363,54 @@ def _dump_words(secret: bytes) -> list[bytes]:
             for order in ("little", "big") if size > 1 else ("big",):
                 form = b"".join(v.to_bytes(n, order) for v, n in words)
                 forms[form] = None
-    for form in [*forms, *_decimal_columns(rows)]:
+    for form in [*forms, *_decimal_columns(rows), *_char_columns(secret)]:
         forms.update(dict.fromkeys(_der_prefixes(form)))
     return list(forms)
+
+
+#: od's and hexdump's character cells (``od -c``, ``od -a``, ``hexdump -c``: rt85-07): C
+#: escapes and od -a's names of control bytes (od -a drops the high bit: a DER key's bytes
+#: past 127 do not come back, a PEM's do).
+_CHAR_CELLS = {
+    **{
+        name.encode(): code
+        for code, name in enumerate(
+            "nul soh stx etx eot enq ack bel bs ht nl vt ff cr so si dle dc1 dc2 dc3 dc4 nak "
+            "syn etb can em sub esc fs gs rs us sp".split()
+        )
+    },
+    b"del": 127,
+    **{
+        b"\\" + bytes([c]): code
+        for c, code in zip(b"0abfnrtv", (0, 7, 8, 12, 10, 13, 9, 11), strict=True)
+    },
+}
+_OFFSET = re.compile(rb"[0-9A-Fa-f]{6,}")
+
+
+def _char_columns(secret: bytes) -> list[bytes]:
+    """The bytes of a character dump: per line, an offset, then cells of 4 columns each
+    (a printable byte as itself, a blank cell a space, a C escape, od -a's name, or three
+    octal digits), up to the first cell that is none of these."""
+    out = bytearray()
+    for line in secret.splitlines():
+        offset = _OFFSET.match(line)
+        if offset is None:
+            continue
+        cells = line[offset.end() :]
+        for at in range(0, len(cells) - len(cells) % 4, 4):
+            cell = cells[at : at + 4].strip(b" ")
+            if not cell:
+                out.append(32)
+            elif len(cell) == 1 and 32 < cell[0] < 127:
+                out += cell
+            elif cell in _CHAR_CELLS:
+                out.append(_CHAR_CELLS[cell])
+            elif len(cell) == 3 and all(48 <= c <= 55 for c in cell) and int(cell, 8) < 256:
+                out.append(int(cell, 8))
+            else:
+                break
+    return [bytes(out)] if len(out) >= 32 else []
 
 
 #: The digits of a decimal word of each size a dump prints (``od -t u1`` to ``-t d8``).
