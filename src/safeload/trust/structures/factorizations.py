@@ -129,9 +129,8 @@ def _factorization(obj: Any) -> tuple[int, str]:
     name = facts.short_name(cls)
     attrs = _attrs(obj)
     if _PROJECTION in bases:
-        flag = attrs.get("compute_inverse_components", _ABSENT)
-        shape = _matrix_shape(attrs.get("components_"))
-        if flag is _ABSENT or _surely_true(flag) or shape is None:
+        shape = _unless_kept(attrs, "compute_inverse_components", "components_")
+        if shape is None:
             return 0, ""
         return _svd_work(shape), (
             f"a {name}'s inverse_transform runs pinv of its {_dims(shape)} components_ on "
@@ -169,9 +168,8 @@ def _factorization(obj: Any) -> tuple[int, str]:
             "stored per component) or 'diag', or with fewer components"
         )
     if _COVARIANCE in bases:
-        flag = attrs.get("store_precision", _ABSENT)
-        shape = _matrix_shape(attrs.get("covariance_"))
-        if flag is _ABSENT or _surely_true(flag) or shape is None:
+        shape = _unless_kept(attrs, "store_precision", "covariance_")
+        if shape is None:
             return 0, ""
         return _svd_work(shape), (
             f"a {name} kept without its precision runs pinvh of its {_dims(shape)} "
@@ -191,6 +189,16 @@ def _unproven(value: Any, what: str) -> None:
 
     if type(value) is Unknown:
         raise Unproven(f"{what}, which a method's factorization reads")
+
+
+def _unless_kept(attrs: dict[str, Any], flag: str, matrix: str) -> tuple[int, ...] | None:
+    """The shape of the ``matrix`` attribute a method factorizes on every call unless the
+    ``flag`` parameter had fit keep its result (a projection's inverse, a covariance's
+    precision); ``None`` when it is kept, the flag is absent or there is no matrix."""
+    kept = attrs.get(flag, _ABSENT)
+    if kept is _ABSENT or _surely_true(kept):
+        return None
+    return _matrix_shape(attrs.get(matrix))
 
 
 def _surely_true(value: Any) -> bool:
