@@ -35,6 +35,7 @@ from safeload.policy import Policy
 
 __all__ = [
     "p256_pem_and_der",
+    "raw_deflate",
     "GB",
     "HANG_CPU",
     "HEAVY_IMPORTS",
@@ -1161,3 +1162,12 @@ def p256_pem_and_der() -> tuple[bytes, bytes]:
         key.public_bytes(serialization.Encoding.PEM, info),
         key.public_bytes(serialization.Encoding.DER, info),
     )
+
+
+def raw_deflate(data: bytes, flush: int) -> bytes:
+    """``data`` as raw deflate (no zlib or gzip header), ended by ``flush`` (``Z_FINISH``,
+    ``Z_SYNC_FLUSH``, ...): the HMAC red-team tests' streams."""
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush(flush)

@@ -11,6 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from redteam import p256_pem_and_der, raw_deflate
 from safeload import HMACKey, KeyFormatError, Keyring, SigningKey, VerifyKey, generate_keypair
 from safeload.keys import as_keyring
 
@@ -649,23 +650,6 @@ def test_utf8_preamble_before_a_compressed_tar_is_refused(kind: str) -> None:
         HMACKey(stub + os.urandom(64))
 
 
-def _fixed_p256() -> tuple[bytes, bytes]:
-    """The P-256 public key red team 84 used, as PEM and as DER."""
-    key = ec.derive_private_key(12345678901234567890, ec.SECP256R1()).public_key()
-    info = serialization.PublicFormat.SubjectPublicKeyInfo
-    return (
-        key.public_bytes(serialization.Encoding.PEM, info),
-        key.public_bytes(serialization.Encoding.DER, info),
-    )
-
-
-def _deflate_flushed(data: bytes, flush: int) -> bytes:
-    import zlib
-
-    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
-    return packer.compress(data) + packer.flush(flush)
-
-
 @pytest.mark.parametrize(
     "form",
     [
@@ -690,16 +674,16 @@ def test_raw_deflate_that_does_not_end_with_the_secret_is_refused(form: str) -> 
     import gzip
     import zlib
 
-    pem, der = _fixed_p256()
-    whole = _deflate_flushed(pem, zlib.Z_FINISH)
-    synced = _deflate_flushed(pem, zlib.Z_SYNC_FLUSH)
+    pem, der = p256_pem_and_der()
+    whole = raw_deflate(pem, zlib.Z_FINISH)
+    synced = raw_deflate(pem, zlib.Z_SYNC_FLUSH)
     secret = {
         "sync_flush": lambda: synced,
         "permessage_deflate": lambda: synced[:-4],
-        "full_flush": lambda: _deflate_flushed(pem, zlib.Z_FULL_FLUSH),
+        "full_flush": lambda: raw_deflate(pem, zlib.Z_FULL_FLUSH),
         "gzip_without_header": lambda: gzip.compress(pem, mtime=0)[10:],
         "two_streams": lambda: (
-            _deflate_flushed(pem[:100], zlib.Z_FINISH) + _deflate_flushed(pem[100:], zlib.Z_FINISH)
+            raw_deflate(pem[:100], zlib.Z_FINISH) + raw_deflate(pem[100:], zlib.Z_FINISH)
         ),
         "trailing_line": lambda: whole + b"\n# end\n",
         "php_halt_compiler": lambda: (
@@ -707,7 +691,7 @@ def test_raw_deflate_that_does_not_end_with_the_secret_is_refused(form: str) -> 
             b"__COMPILER_HALT_OFFSET__))); __halt_compiler();" + whole
         ),
         "comment_line": lambda: b"# signer public key, deflated\n" + whole,
-        "der_sync_flush": lambda: _deflate_flushed(der, zlib.Z_SYNC_FLUSH),
+        "der_sync_flush": lambda: raw_deflate(der, zlib.Z_SYNC_FLUSH),
         "base64_sync_flush": lambda: base64.b64encode(synced),
         "sync_flush_then_garbage": lambda: synced + b"\xff\xfe and some garbage",
     }[form]()
@@ -722,7 +706,7 @@ def test_raw_lzma_of_a_public_key_is_refused(form: str) -> None:
     import base64
     import lzma
 
-    pem, _ = _fixed_p256()
+    pem, _ = p256_pem_and_der()
     filters = lzma.FILTER_LZMA1 if "lzma1" in form else lzma.FILTER_LZMA2
     secret = lzma.compress(pem, format=lzma.FORMAT_RAW, filters=[{"id": filters, "preset": 6}])
     if form.startswith("base64"):
@@ -744,7 +728,7 @@ def test_legacy_8bit_preamble_does_not_hide_the_payload(page: str, kind: str) ->
     import lzma
     import tarfile
 
-    pem, der = _fixed_p256()
+    pem, der = p256_pem_and_der()
     label = {
         "latin-1": "Clé publique du signeur".encode("latin-1"),
         "cp1252": b"Signer\x92s cl\xe9",

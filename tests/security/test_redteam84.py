@@ -356,6 +356,7 @@ from redteam import (
     child,
     compressed_joblib,
     p256_pem_and_der,
+    raw_deflate,
 )
 
 #: Why some forms stay open: documented limits (SECURITY.md).
@@ -536,13 +537,6 @@ def test_rt84_06_half_components(tmp_path, kind):
 # --- rt84-07: raw deflate that does not end with the secret, or starts after text -------------
 
 
-def _raw_deflate(data: bytes, flush: int) -> bytes:
-    import zlib
-
-    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
-    return packer.compress(data) + packer.flush(flush)
-
-
 @pytest.mark.parametrize(
     "form",
     [
@@ -568,15 +562,15 @@ def test_rt84_07_raw_deflate_not_whole(form):
     pem, der = p256_pem_and_der()
     # the stream's final block at the secret's end is refused (rt83-07); these are accepted
     # (pure and compiled)
-    assert_whole = _raw_deflate(pem, zlib.Z_FINISH)
+    assert_whole = raw_deflate(pem, zlib.Z_FINISH)
     hmac_refuses(assert_whole)
     secret = {
-        "sync_flush": lambda: _raw_deflate(pem, zlib.Z_SYNC_FLUSH),
-        "permessage_deflate": lambda: _raw_deflate(pem, zlib.Z_SYNC_FLUSH)[:-4],
-        "full_flush": lambda: _raw_deflate(pem, zlib.Z_FULL_FLUSH),
+        "sync_flush": lambda: raw_deflate(pem, zlib.Z_SYNC_FLUSH),
+        "permessage_deflate": lambda: raw_deflate(pem, zlib.Z_SYNC_FLUSH)[:-4],
+        "full_flush": lambda: raw_deflate(pem, zlib.Z_FULL_FLUSH),
         "gzip_without_header": lambda: gzip.compress(pem, mtime=0)[10:],
         "two_streams": lambda: (
-            _raw_deflate(pem[:100], zlib.Z_FINISH) + _raw_deflate(pem[100:], zlib.Z_FINISH)
+            raw_deflate(pem[:100], zlib.Z_FINISH) + raw_deflate(pem[100:], zlib.Z_FINISH)
         ),
         "trailing_line": lambda: assert_whole + b"\n# end\n",
         "php_halt_compiler": lambda: (
@@ -584,8 +578,8 @@ def test_rt84_07_raw_deflate_not_whole(form):
             b"__COMPILER_HALT_OFFSET__))); __halt_compiler();" + assert_whole
         ),
         "comment_line": lambda: b"# signer public key, deflated\n" + assert_whole,
-        "der_sync_flush": lambda: _raw_deflate(der, zlib.Z_SYNC_FLUSH),
-        "base64_sync_flush": lambda: base64.b64encode(_raw_deflate(pem, zlib.Z_SYNC_FLUSH)),
+        "der_sync_flush": lambda: raw_deflate(der, zlib.Z_SYNC_FLUSH),
+        "base64_sync_flush": lambda: base64.b64encode(raw_deflate(pem, zlib.Z_SYNC_FLUSH)),
     }[form]()
     inflater = zlib.decompressobj(-15)
     start = secret.find(assert_whole[:8]) if form in ("php_halt_compiler", "comment_line") else 0
