@@ -1485,7 +1485,7 @@ def whole_model_problem(
     output_meets: dict[int, int] | None = None,
     graph: tuple[int, dict[int, list[int]]] | None = None,
 ) -> str | None:
-    """Why the whole model's use-time work is refused, or ``None``: the three bounds that sum
+    """Why the whole model's use-time work is refused, or ``None``: the bounds that sum
     over every instance the model holds, each weighted by how often a recursive method meets it
     (``meets``, by id, as :func:`safeload.trust.sharing.path_counts` gives it; an instance not
     in it is not held by the model). One pass reads each instance's attributes once, for the
@@ -1514,7 +1514,9 @@ def whole_model_problem(
       projection's ``pinv``, a mixture's SVDs in ``sample()``, a covariance estimator's
       ``pinvh`` without its precision), times how often it is met
       (:func:`safeload.trust.structures.factorizations.factorization_problem`), paid by the
-      file's size.
+      file's size;
+    - what ``repr`` of each estimator or kernel prints, times how often it is met
+      (:func:`safeload.trust.structures.printing.printed_problem`).
     """
     from safeload.trust import facts
     from safeload.trust.shadow_values import class_of
