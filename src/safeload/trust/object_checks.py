@@ -2042,18 +2042,29 @@ def _label_count(attrs: dict[str, Any]) -> int:
     return labels
 
 
+#: Types that are never an array, a sparse matrix, a pandas object or a dtype (``shape_of``
+#: answers ``None`` for them without asking further).
+_PLAIN_VALUES = frozenset({type(None), bool, int, float, str, bytes, list, tuple, dict})
+
+
 def shape_of(value: Any) -> tuple[int, ...] | None:
     """The shape of an array, sparse matrix or pandas object (or a sub-array dtype's), or
     ``None`` for anything else."""
+    kind = type(value)
+    if kind is np.ndarray:
+        # (numpy's own shape: a tuple of ints)
+        return value.shape  # type: ignore[no-any-return]
+    # type(), not isinstance: a value scan cannot see (an Unknown) raises on isinstance
+    if issubclass(kind, np.ndarray):
+        return tuple(int(n) for n in value.shape)
+    if kind in _PLAIN_VALUES:
+        return None
+    if issubclass(kind, np.dtype):
+        # (a plain dtype's shape is (): numpy shares one dtype object among many arrays)
+        return tuple(int(n) for n in value.shape)
     from safeload.trust.pandas_forms import is_checked_pandas
     from safeload.trust.shadow_values import class_of
 
-    # type(), not isinstance: a value scan cannot see (an Unknown) raises on isinstance
-    if issubclass(type(value), np.ndarray):
-        return tuple(int(n) for n in value.shape)
-    if issubclass(type(value), np.dtype):
-        # (a plain dtype's shape is (): numpy shares one dtype object among many arrays)
-        return tuple(int(n) for n in value.shape)
     cls = class_of(value)
     if (isinstance(cls, type) and cls.__module__.startswith("scipy.sparse")) or (
         is_checked_pandas(value)

@@ -1140,10 +1140,19 @@ KERNEL_WORK = FREE_KERNEL_TERMS * 65536
 BESSEL_TERM = 10
 
 
+#: Types no kernel is (``kernel_terms`` answers 0 for them without asking further: most
+#: attributes of most estimators are one of these).
+_NEVER_KERNELS = frozenset(
+    {type(None), bool, int, float, str, bytes, list, tuple, dict, np.ndarray}
+)
+
+
 def kernel_terms(kernel: Any, memo: dict[int, int] | None = None) -> int:
     """The weighted leaf terms of a Gaussian-process kernel, through ``Sum``, ``Product``,
     ``Exponentiation`` and ``CompoundKernel`` (a shared sub-kernel counted wherever it is
     used, as evaluation uses it; at most ``MAX_KERNEL_TERMS + 1``); 0 for anything else."""
+    if type(kernel) in _NEVER_KERNELS:
+        return 0
     from safeload.trust import facts
 
     memo = {} if memo is None else memo
