@@ -39,8 +39,11 @@ def _decimal_from_str(*args: Any) -> Any:
 
 #: What a container may be built from: values already in memory, whose length the file paid
 #: for. A ``range`` (lazy, so allowed itself) or an iterator would make ``list``/``set``/
-#: ``tuple`` allocate as many items as a number in the file says.
-_IN_MEMORY = (list, tuple, set, frozenset, dict, str, bytes, bytearray)
+#: ``tuple`` allocate as many items as a number in the file says. Not a dict: no pickler
+#: writes one there, and the container keeps its keys only, so what the dict's values held
+#: never reached the model while the static pass judged them (rt87-05: ``list({'k':
+#: builtins.set})`` was unsafe to scan and loaded as ``['k']``).
+_IN_MEMORY = (list, tuple, set, frozenset, str, bytes, bytearray)
 #: The encodings pickle writes for ``bytearray``/``bytes`` made from text (protocols 0-2).
 _LATIN_1 = frozenset({"latin-1", "latin1", "latin_1"})
 
@@ -58,7 +61,7 @@ def container_args_problem(builtin: type, args: tuple[Any, ...]) -> str | None:
         return f"builtins.{builtin.__name__} is built from bytes (or latin-1 text) only"
     if not args or (len(args) == 1 and type(args[0]) in _IN_MEMORY):
         return None
-    return f"builtins.{builtin.__name__} is built from a list, tuple, set, dict or string only"
+    return f"builtins.{builtin.__name__} is built from a list, tuple, set or string only"
 
 
 def _narrowed_builtin(builtin: type) -> Callable[..., Any]:
