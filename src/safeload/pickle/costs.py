@@ -25,7 +25,14 @@ from safeload.pickle.call_rules import MAX_RANGE
 from safeload.pickle.names import RANGE
 
 
-def unfolded(sym: Any, cap: int, memo: dict[int, tuple[Any, int]], *, ranges: bool = True) -> int:
+def unfolded(
+    sym: Any,
+    cap: int,
+    memo: dict[int, tuple[Any, int]],
+    *,
+    ranges: bool = True,
+    max_depth: int = 0,
+) -> int:
     """How many nodes ``sym`` unfolds into through tuples, lists, sets and dicts (a dict's
     keys and values), every shared container counted once per path; at most
     ``cap + 1``. ``memo`` (id -> the container and its count) makes it linear; it keeps each
@@ -47,9 +54,18 @@ def unfolded(sym: Any, cap: int, memo: dict[int, tuple[Any, int]], *, ranges: bo
     ``S`` ten times; memoised, ``[B] + [A] * 10000`` counted 10,000 small copies of ``A``
     while ``repr`` built 6.5 GB (found in review). Counts are not memoised only inside a
     cycle, and each is bounded by ``cap``, so the count stays within ``cap`` steps beyond the
-    values met."""
+    values met.
+
+    The count walks the values with a stack of its own, not Python's: containers appended to
+    their holders while empty and filled afterwards (``] MEMOIZE APPEND POP LONG_BINGET``, 9
+    bytes a level) nest as deep as the stream likes, where the depth the walk records as it
+    nests them saw each one empty; counted recursively, 35,000 such levels overflowed the C
+    stack of the compiled build (rt87-04). With ``max_depth``, a container met more than
+    ``max_depth`` containers deep on a path the count follows (a cycle cut where it closes,
+    as ``repr`` cuts it) raises :class:`DeepNesting`: the end of the walk asks this of the
+    whole model, so the depth limit holds for the nesting the unpickler really builds."""
     linked: list[_Obj] = []
-    total = _unfold(sym, cap, memo, ranges, {}, 0, linked)[0]
+    total = _unfold(sym, cap, memo, ranges, linked, max_depth)
     # the objects only links lead to count once each (a leaf chain's nodes are the CF tree's
     # leaves, counted there; one held by a link alone would otherwise not count at all)
     done: set[int] = set()
@@ -60,12 +76,34 @@ def unfolded(sym: Any, cap: int, memo: dict[int, tuple[Any, int]], *, ranges: bo
         if id(node) in done or id(node) in memo:
             continue
         done.add(id(node))
-        total += _unfold(node, cap, memo, ranges, {}, 0, linked)[0]
+        total += _unfold(node, cap, memo, ranges, linked, max_depth)
     return min(total, cap + 1)
+
+
+class DeepNesting(Exception):
+    """A container nested deeper than :func:`unfolded`'s ``max_depth``."""
 
 
 #: ``_unfold``'s "met no container being counted above"
 _NONE_MET: Final = 1 << 30
+
+
+class _Frame:
+    """A container :func:`_unfold` is counting: its items, the next one, the count so far,
+    the shallowest container being counted that its count met again (``_NONE_MET``: none)
+    and the most containers on one path below it, itself included (``levels``)."""
+
+    __slots__ = ("at", "depth", "items", "key", "levels", "low", "sym", "total")
+
+    def __init__(self, sym: _Container, items: list[_Sym], total: int, depth: int) -> None:
+        self.sym = sym
+        self.key = id(sym)
+        self.items = items
+        self.at = 0
+        self.total = total
+        self.low = _NONE_MET
+        self.depth = depth
+        self.levels = 1
 
 
 def _unfold(
@@ -73,36 +111,99 @@ def _unfold(
     cap: int,
     memo: dict[int, tuple[Any, int]],
     ranges: bool,
-    active: dict[int, int],
-    depth: int,
     linked: list[_Obj],
-) -> tuple[int, int]:
-    """:func:`unfolded`'s count of ``sym``, and the depth of the shallowest container being
-    counted (``active``: id -> depth) that the count met again (``_NONE_MET``: none). The
-    objects :data:`UNWALKED_LINKS` hold are appended to ``linked``, not counted."""
+    max_depth: int,
+) -> int:
+    """:func:`unfolded`'s count of ``sym`` (its links appended to ``linked``), depth first
+    on a stack of :class:`_Frame`. A container met again while it is being counted above
+    (``active``: id -> its depth) counts one node, and the containers between are not
+    memoised: their count holds only below it."""
+    first = _opened(sym, memo, ranges, linked)
+    if isinstance(first, int):
+        return first
+    active: dict[int, int] = {}
+    #: per container memoised here, the most containers on one path from it (itself included)
+    levels: dict[int, int] = {}
+    stack: list[_Frame] = []
+    entered: tuple[int, list[_Sym]] | None = first
+    node: Any = sym
+    depth = 0
+    while True:
+        if entered is not None:
+            if max_depth and depth >= max_depth:
+                raise DeepNesting(f"containers nested deeper than {max_depth}")
+            frame = _Frame(node, entered[1], entered[0], depth)
+            active[frame.key] = depth
+            stack.append(frame)
+            entered = None
+        frame = stack[-1]
+        if frame.at < len(frame.items) and frame.total <= cap:
+            item = frame.items[frame.at]
+            frame.at += 1
+            key = id(item)
+            if isinstance(item, _Container) and key not in memo:
+                met = active.get(key)
+                if met is not None:
+                    frame.total += 1  # a cycle back to it counts one node
+                    if met < frame.low:
+                        frame.low = met
+                    continue
+            opened = _opened(item, memo, ranges, linked)
+            if isinstance(opened, int):
+                frame.total += opened
+                below = levels.get(key, 1 if isinstance(item, _Container) else 0)
+                if max_depth and frame.depth + 1 + below > max_depth:
+                    raise DeepNesting(f"containers nested deeper than {max_depth}")
+                if 1 + below > frame.levels:
+                    frame.levels = 1 + below
+                continue
+            entered = opened
+            node = item
+            depth = frame.depth + 1
+            continue
+        stack.pop()
+        del active[frame.key]
+        total = min(frame.total, cap + 1)
+        low = frame.low
+        if low >= frame.depth:  # met nothing above it: the count holds wherever it is met
+            memo[frame.key] = (frame.sym, total)
+            levels[frame.key] = frame.levels
+            low = _NONE_MET
+        if not stack:
+            return total
+        parent = stack[-1]
+        parent.total += total
+        if low < parent.low:
+            parent.low = low
+        if 1 + frame.levels > parent.levels:
+            parent.levels = 1 + frame.levels
+
+
+def _opened(
+    sym: Any, memo: dict[int, tuple[Any, int]], ranges: bool, linked: list[_Obj]
+) -> int | tuple[int, list[_Sym]]:
+    """What ``sym`` counts when it is not entered (a leaf, a memoised container, a range), or
+    ``(the count of the container itself, the items to count in it)``."""
     if isinstance(sym, _Const):
-        return const_nodes(sym.value), _NONE_MET
+        return const_nodes(sym.value)
     if isinstance(sym, _Big) or isinstance(sym, _Bytes):
-        return 1 + sym.size // BYTES_PER_NODE, _NONE_MET
+        return 1 + sym.size // BYTES_PER_NODE
     if isinstance(sym, _Array):
-        return 1 + sym.count * int(sym.dtype.itemsize) // BYTES_PER_NODE, _NONE_MET
+        return 1 + sym.count * int(sym.dtype.itemsize) // BYTES_PER_NODE
     if not isinstance(sym, _Container):
-        return 1, _NONE_MET  # a global, an opaque value
-    key = id(sym)
-    known = memo.get(key)
+        return 1  # a global, an opaque value
+    known = memo.get(id(sym))
     if known is not None:
-        return known[1], _NONE_MET
-    met = active.get(key)
-    if met is not None:
-        return 1, met  # a cycle back to it counts one node
+        return int(known[1])
     total = 1
+    items: list[_Sym]
     if isinstance(sym, _Obj):
         cls = sym.cls
         if cls is not None and cls.pair == RANGE:
-            return (max(1, _range_items(sym.args)) if ranges else 1), _NONE_MET
+            return max(1, _range_items(sym.args)) if ranges else 1
         if cls is not None and cls.pair in ITERATING_CALLS:
             total += iterated_text(sym)
-        items: list[_Sym] = []
+        items = []
         if sym.args is not None:
             items.append(sym.args)
         links = UNWALKED_LINKS.get(cls.pair) if cls is not None else None
@@ -119,22 +220,8 @@ def _unfold(
     elif isinstance(sym, _Tuple) or isinstance(sym, _Box):
         items = sym.items
     else:
-        return 1, _NONE_MET
-    active[key] = depth
-    low = _NONE_MET
-    for item in items:
-        if total > cap:
-            break
-        count, item_low = _unfold(item, cap, memo, ranges, active, depth + 1, linked)
-        total += count
-        if item_low < low:
-            low = item_low
-    del active[key]
-    total = min(total, cap + 1)
-    if low >= depth:  # met nothing above it: the count holds wherever it is met
-        memo[key] = (sym, total)
-        low = _NONE_MET
-    return total, low
+        return 1
+    return total, items
 
 
 def const_nodes(value: Any) -> int:

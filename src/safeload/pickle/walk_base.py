@@ -35,6 +35,7 @@ from safeload.pickle.costs import (
     BYTES_PER_NODE,
     CONTAINER_SLACK,
     INSTANCE_BUILD_UNITS,
+    DeepNesting,
     const_nodes,
     unfolded,
 )
@@ -252,7 +253,7 @@ class WalkBase:
         self.record_units[id(dtype)] = (dtype, units)  # kept alive: the id stays its own
         return units
 
-    def _check_unfolded_result(self, value: _Sym, end: int) -> None:
+    def _check_unfolded_result(self, value: _Sym, end: int, wrapped: int = 0) -> None:
         """Hook, at the end of the walk: what the model unfolds into when it is printed or
         walked without regard to sharing (``repr``, ``==``, a JSON dump) is within the
         stream's budget. Memo references to values the refetch charge sees (strings, bytes,
@@ -263,7 +264,20 @@ class WalkBase:
         bytes data, whose count is final when they are made (reusing them halved this count's
         work on a 300-tree forest: 32.5M to 16.6M instructions, callgrind). An object array's
         items may be filled later, so it is counted again."""
-        units = unfolded(value, self.work_cap, dict(self.data_arrays), ranges=False)
+        # (and the nesting the unpickler really builds is within the depth limit, less the
+        # ``wrapped`` levels the walk put around the model: what the walk records as it nests
+        # saw a container appended while empty and filled later at its first depth, rt87-04)
+        try:
+            units = unfolded(
+                value,
+                self.work_cap,
+                dict(self.data_arrays),
+                ranges=False,
+                max_depth=self.limits.max_depth + wrapped,
+            )
+        except DeepNesting as e:
+            deepest = self.limits.max_depth
+            raise LimitExceededError(f"containers nested deeper than {deepest}") from e
         if units > self.work_cap:
             raise Unsafe(
                 end,

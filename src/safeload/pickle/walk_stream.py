@@ -86,7 +86,7 @@ class WalkStream(WalkBase):
             self._check_all_built()
             # what the load keeps of the dropped values is walked as the model is (rt50-03)
             walked = _Tuple([value, *self.discarded]) if self.discarded else value
-            self._check_unfolded_result(walked, end)
+            self._check_unfolded_result(walked, end, 1 if self.discarded else 0)
             self.result.buffer_views = [
                 (b.pos, b.size) for b in self.byte_arrays if b.uses == 1 and not b.shared
             ]
