@@ -65,6 +65,15 @@ CODE_MODULES: Final = frozenset(
         "joblib.memory", "joblib.parallel", "joblib._parallel_backends", "joblib.pool",
         "joblib._store_backends", "joblib.executor", "joblib._memmapping_reducer",
         "sklearn.utils.estimator_checks", "sklearn.utils.parallel",
+        # classes whose construction or BUILD starts processes, opens files or sockets, found
+        # by an AST sweep of the libraries' __init__/__new__/__setstate__ (rt87-01 to 03):
+        # joblib's vendored loky and cloudpickle (Popen fork-execs with the file's env),
+        # joblib's PrintTime (truncates its logfile), matplotlib's backends (PdfFile writes
+        # its path), scipy's MapWrapper (a process pool), scikit-learn's callbacks (a
+        # ScoringMonitor's BUILD connects to the address its state names), dateutil's tz
+        # files (tzfile and tzical open and read the path they are given)
+        "joblib.externals", "joblib.logger", "matplotlib.backends", "scipy._lib._util",
+        "sklearn.callback", "dateutil.tz", "dateutil.zoneinfo",
     }
 )  # fmt: skip
 #: Single names outside those modules that do any of the same.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import types
 from typing import Any, Final
 
 from safeload._global_names import CODE_NAMES, format_name, parse_name, runs_code
@@ -47,8 +48,7 @@ def trust_problem(obj: Any) -> str | None:
     if not isinstance(obj, type):
         kind = type(obj).__name__
         return f"it is a {kind}, not a class; {ONLY_CLASSES}"
-    top = str(getattr(obj, "__module__", "")).partition(".")[0]
-    if top in sys.stdlib_module_names:
+    if is_stdlib(str(getattr(obj, "__module__", ""))):
         return (
             f"it is a class of the Python standard library ({obj.__module__}."
             f"{obj.__qualname__}) that is not on the default allowlist; many such classes open "
@@ -72,7 +72,36 @@ def trust_problem(obj: Any) -> str | None:
                 "code-execution primitive (it can run code, import modules, open files or "
                 "start processes)"
             )
+        # a library may give a class the name it exports it under (pandas writes
+        # ExcelWriter.__module__ = "pandas"): its methods keep the module that defines them
+        for where in _method_modules(cls):
+            if runs_code(where, qualname):
+                return (
+                    f"it is, or derives from, {format_name(module, qualname)}, whose methods "
+                    f"are defined in {where}, among the known code-execution primitives (it "
+                    "can run code, import modules, open files or start processes)"
+                )
     return None
+
+
+def is_stdlib(module: str) -> bool:
+    """Whether ``module`` is (a submodule of) a module of the Python standard library, known
+    without importing anything."""
+    return module.partition(".")[0] in sys.stdlib_module_names
+
+
+def _method_modules(cls: type) -> set[str]:
+    """The modules that define the functions in ``cls``'s own namespace (its methods, static
+    and class methods), other than the module its ``__module__`` names."""
+    own = str(getattr(cls, "__module__", ""))
+    found: set[str] = set()
+    for value in list(vars(cls).values()):
+        func = value.__func__ if isinstance(value, (staticmethod, classmethod)) else value
+        if isinstance(func, types.FunctionType):
+            where = func.__module__
+            if isinstance(where, str) and where != own:
+                found.add(where)
+    return found
 
 
 def _native_base(obj: type) -> str | None:
@@ -96,6 +125,15 @@ def never_trustable(names: list[str]) -> dict[str, str]:
     never: dict[str, str] = {}
     for name in names:
         module, _, qualname = name.partition(":") if ":" in name else name.rpartition(".")
+        if is_stdlib(module):
+            # known without importing it: trust_problem refuses every standard-library class
+            # and every function, so a standard-library name is never trustable (advice to
+            # trust antigravity.geohash imported it, and its import opened a browser, rt87-06)
+            never[name] = (
+                "a name of the Python standard library that is not on the default allowlist: "
+                "trusted= refuses every such name (many open files, sockets or processes)"
+            )
+            continue
         obj = imported_object(module, qualname)
         if obj is not None and not (isinstance(obj, type) and _native_base(obj)):
             # (a native-model class is trusted through its profile: advice names that)

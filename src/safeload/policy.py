@@ -8,6 +8,7 @@ listed; safeload never walks attributes from a trusted module to reach something
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
@@ -23,6 +24,7 @@ from safeload._trust_checks import (
     TrustedSpec,
     _import_name,
     _spec_pair,
+    is_stdlib,
     never_trustable,
     trust_problem,
 )
@@ -65,6 +67,23 @@ def _spec_to_pair(spec: TrustedSpec) -> tuple[str, str]:
         )
     if reviewed(*pair):
         return pair
+    if isinstance(spec, str) and is_stdlib(pair[0]):
+        # refused before anything is imported: importing a module the name chose may run
+        # code of its own (antigravity opens a browser, rt87-06)
+        import difflib
+
+        # (a near miss among the names the module already holds, when it is imported: read,
+        # not imported here)
+        loaded = sys.modules.get(pair[0])
+        known = [q for m, q in Policy.default().entries if m == pair[0]]
+        known += [str(n) for n in vars(loaded)] if loaded is not None else []
+        close = difflib.get_close_matches(pair[1], known, n=1, cutoff=0.8)
+        hint = f" (did you mean {format_name(pair[0], close[0])}?)" if close else ""
+        raise UsageError(
+            f"refusing to trust {format_name(*pair)}: it is a name of the Python standard "
+            "library that is not on the default allowlist; many such names open files, "
+            f"sockets or processes. Ask for it to be reviewed.{hint}"
+        )
     if isinstance(spec, str):
         try:
             obj = _import_name(*pair)
