@@ -21,6 +21,7 @@ model meets it, at most :data:`MAX_PRINTED`, whatever the file's size.
 from __future__ import annotations
 
 import functools
+import heapq
 import itertools
 from typing import Any
 
@@ -50,6 +51,21 @@ CHARS_PER_ITEM = 8
 #: :data:`ARRAY_EDGE` items at each end of every axis (rt85-05: a (7,) * 7 array shows 6**7).
 ARRAY_SHOWN = 1000
 ARRAY_EDGE = 3
+#: Bytes per printed item of bytes: repr writes a byte past ASCII as four characters.
+BYTE_CHARS_PER_ITEM = 2
+#: Items of a range per printed item: what comparing it to a default makes of it (an array
+#: of every item, some 0.18 us each measured, rt86-11).
+RANGE_ITEMS_PER_ITEM = 8
+#: A long double's repr (numpy's Dragon4 over an exponent of up to 16,384: 77 us, a float's
+#: 0.2 us, rt86-02).
+LONGDOUBLE_ITEMS = 64
+#: A numpy ``SeedSequence``'s repr: its entropy and spawn key, up to 64 ints of 4,096 bits
+#: (check_seed_sequence's bound) in 1.6 ms.
+SEED_SEQUENCE_ITEMS = 1024
+_SEED_SEQUENCE = "numpy.random.bit_generator:SeedSequence"
+#: How many items of a container the pretty-printer formats again on their own line when
+#: the container does not fit on one (``n_max_elements_to_show``).
+SHOWN_ITEMS = 30
 
 
 #: The bases whose instances the printer formats by their parameters: scikit-learn's
@@ -73,7 +89,7 @@ class _Printer:
 
     def __init__(self) -> None:
         self.printed: dict[int, int] = {}
-        self.memo: dict[int, int] = {}
+        self.memo: dict[int, tuple[int, int, int]] = {}
         self.active: set[int] = set()
         #: per class (by id: the classes outlive the count), its kind and parameter names
         self.classes: dict[int, tuple[str, frozenset[str]]] = {}
@@ -165,15 +181,18 @@ _SCALARS = frozenset(
 )
 _TEXTS = frozenset({str, bytes, bytearray})
 _SEQUENCES = frozenset({list, tuple, set, frozenset})
+_SEQUENCE_BASES = (list, tuple, set, frozenset)
 
 
 def _entered(value: Any) -> tuple[Any, int] | None:
     """``(an iterator over what the printer formats inside value, the items it adds beyond
     them)`` for a container the printer enters; ``None`` for anything else."""
     kind = type(value)
-    if kind in _SEQUENCES:
+    # (subclasses too: an OrderedDict, a Counter, a defaultdict, a Bunch or a namedtuple
+    # prints every entry as its base does, a Counter sorted by count, rt86-10)
+    if kind in _SEQUENCES or (kind not in _TEXTS and issubclass(kind, _SEQUENCE_BASES)):
         return iter(value), 0
-    if kind is dict:
+    if kind is dict or issubclass(kind, dict):
         return itertools.chain.from_iterable(value.items()), DICT_ENTRY * len(value)
     if kind is np.ndarray and value.dtype.hasobject:
         return iter(value.ravel(order="K")), 0
@@ -187,8 +206,20 @@ def _leaf_items(value: Any, whole_arrays: bool) -> int:
     kind = type(value)
     if kind in _SCALARS:
         return 1
-    if kind in _TEXTS:
+    if kind is str or (kind is not bytes and kind is not bytearray and isinstance(value, str)):
+        # (numpy's np.str_ too, by its characters: rt86-13)
         return 1 + len(value) // CHARS_PER_ITEM
+    if isinstance(value, (bytes, bytearray)):
+        # repr escapes a byte past ASCII as four characters (np.bytes_ alike, rt86-13)
+        return 1 + len(value) // BYTE_CHARS_PER_ITEM
+    if kind is range:
+        return _range_items(value)
+    if kind is np.longdouble or kind is np.clongdouble:
+        return LONGDOUBLE_ITEMS
+    if _SEED_SEQUENCE in facts.mro_names(class_of(value)):
+        # (whatever the scan can see of it: check_seed_sequence's bound, 64 ints of 4,096
+        # bits, is 1.6 ms of repr, rt86-02)
+        return SEED_SEQUENCE_ITEMS
     if kind is Unknown:
         # (scan's stand-in for a large string or bytes the stream holds: its length)
         size = object.__getattribute__(value, "size")
@@ -204,9 +235,23 @@ def _leaf_items(value: Any, whole_arrays: bool) -> int:
 
 def _int_items(value: int) -> int:
     """A Python int: its decimal digits cost quadratic time (250 us for 4,300 digits, the
-    most repr makes, rt85-08)."""
+    most repr makes, rt85-08; 25 us for 4,096 bits, rt86-02), so a linear part and a
+    quadratic one."""
     words = value.bit_length() // 64
-    return 1 + words * words // 600
+    return 1 + words // 2 + words * words // 600
+
+
+def _range_items(value: range) -> int:
+    """A ``range``: repr converts its bounds to decimal (two big ints: rt86-02), and a
+    notebook's display compares each parameter to its default with ``np.array_equal``,
+    which makes an array of every item of a range inside a list (``[range(2**20)] * 100``
+    took 17.9 s and 2.9 GB, rt86-11): about a tenth of an item each."""
+    bounds = _int_items(value.start) + _int_items(value.stop) + _int_items(value.step)
+    try:
+        length = len(value)
+    except OverflowError:  # (more items than an index holds)
+        return _CAP
+    return bounds + length // RANGE_ITEMS_PER_ITEM
 
 
 def _array_items(array: Any, whole: bool) -> int:
@@ -232,16 +277,27 @@ def _array_items(array: Any, whole: bool) -> int:
 
 
 def printed_items(
-    value: Any, memo: dict[int, int], whole_arrays: bool = False, printer: _Printer | None = None
+    value: Any,
+    memo: dict[int, tuple[int, int, int]],
+    whole_arrays: bool = False,
+    printer: _Printer | None = None,
 ) -> int:
     """The items ``repr`` formats for ``value``: a number, a string (per
-    :data:`CHARS_PER_ITEM` characters) or another object is 1 (a big int more, an array as
-    :func:`_array_items` counts it, all its items with ``whole_arrays``); a container 1 plus
-    its items, met as often as it is held (a list holding one list twice prints it twice), a
-    dict entry :data:`DICT_ENTRY` more; an estimator or kernel inside as ``printer`` counts
-    it (1 without one). A container met again on its own path prints as ``[...]``: 1.
-    ``memo`` keeps each container's count by id, for the whole model. Iterative: a deep list
-    is no recursion."""
+    :data:`CHARS_PER_ITEM` characters) or another object is 1 (a big int, a range, a long
+    double more, an array as :func:`_array_items` counts it, all its items with
+    ``whole_arrays``); a container 1 plus its items, met as often as it is held (a list
+    holding one list twice prints it twice), a dict entry :data:`DICT_ENTRY` more; an
+    estimator or kernel inside as ``printer`` counts it (1 without one). A container met
+    again on its own path prints as ``[...]``: 1.
+
+    A container that does not fit on a line is formatted whole, then again item by item for
+    its first :data:`SHOWN_ITEMS` items: each level of nesting formats what is below it once
+    more (a dict of 12,000 entries inside 15 one-item lists took 3.7 s of repr where its
+    items count 60,000, rt86-01). So a container counts its items (its size) plus what its
+    :data:`SHOWN_ITEMS` costliest items count on their own. ``memo`` keeps each
+    container's (plain size, plain count, estimators' counts) by id, for the whole model (an
+    estimator's count has the printer's work at each level above it already). Iterative: a
+    deep list is no recursion."""
     if type(value) in _SCALARS:
         return 1
     if _is_instance(value):
@@ -250,40 +306,73 @@ def printed_items(
     if first is None:
         return _leaf_items(value, whole_arrays)
     if id(value) in memo:
-        return memo[id(value)]
+        return _total(memo[id(value)])
     on_path = {id(value)}
-    stack: list[tuple[Any, Any, list[int]]] = [(value, first[0], [1 + first[1]])]
+    # per container being counted: it, its items, [its plain items so far (not inside an
+    # estimator), what the estimators in it count], its costliest items' own counts (a heap
+    # of at most SHOWN_ITEMS)
+    stack: list[tuple[Any, Any, list[int], list[int]]] = [(value, first[0], [1 + first[1], 0], [])]
     while stack:
-        node, items, acc = stack[-1]
+        node, items, acc, top = stack[-1]
         for item in items:
             kind = type(item)
             if kind in _SCALARS:
                 acc[0] += 1
+                if len(top) < SHOWN_ITEMS:  # (a 1 is never among the largest once full)
+                    heapq.heappush(top, 1)
                 continue
             if kind is int:
-                acc[0] += _int_items(item)
+                n = _int_items(item)
+                acc[0] += n
+                _shown(top, n)
                 continue
             key = id(item)
             if key in memo:  # (a container counted already: one empty tuple 100,000 times)
-                acc[0] += memo[key]
+                size, count, held = memo[key]
+                acc[0] += size
+                acc[1] += held
+                _shown(top, count)
                 continue
             if kind not in _TEXTS and _is_instance(item):
-                acc[0] += 1 if printer is None else printer.instance(item)
+                # (an estimator's own count has the printer's work at each level above it:
+                # twice per estimator, measured through a Pipeline's list of tuples)
+                acc[1] += 1 if printer is None else printer.instance(item)
                 continue
             inner = None if kind in _TEXTS else _entered(item)
             if inner is None:
-                acc[0] += _leaf_items(item, whole_arrays)
+                n = _leaf_items(item, whole_arrays)
+                acc[0] += n
+                _shown(top, n)
                 continue
             if key in on_path:
                 acc[0] += 1
+                _shown(top, 1)
             else:
                 on_path.add(key)
-                stack.append((item, inner[0], [1 + inner[1]]))
+                stack.append((item, inner[0], [1 + inner[1], 0], []))
                 break
         else:
             stack.pop()
             on_path.discard(id(node))
-            memo[id(node)] = acc[0] = min(acc[0], _CAP)
+            size = min(acc[0], _CAP)
+            found = (size, min(size + sum(top), _CAP), min(acc[1], _CAP))
+            memo[id(node)] = found
             if stack:
-                stack[-1][2][0] += acc[0]
-    return memo[id(value)]
+                parent = stack[-1]
+                parent[2][0] += found[0]
+                parent[2][1] += found[2]
+                _shown(parent[3], found[1])
+    return _total(memo[id(value)])
+
+
+def _total(found: tuple[int, int, int]) -> int:
+    """What a container's (plain size, plain count, estimators' counts) print in all."""
+    return min(found[1] + found[2], _CAP)
+
+
+def _shown(top: list[int], count: int) -> None:
+    """Keep ``count`` among the :data:`SHOWN_ITEMS` largest in the heap ``top``."""
+    if len(top) < SHOWN_ITEMS:
+        heapq.heappush(top, count)
+    elif count > top[0]:
+        heapq.heapreplace(top, count)
