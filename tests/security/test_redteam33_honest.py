@@ -39,7 +39,9 @@ def test_binarizer_index_maps_of_any_label_type(labels: str, tmp_path: Path) -> 
 @pytest.mark.parametrize(
     "body",
     [
-        b"cbuiltins\nlist\n}K\x01K\x02s\x85R.",  # list({1: 2})
+        # (list({1: 2}) was here: a container builtin is no longer built from a dict, whose
+        # values it drops, and scan and load both refuse it, rt87-05)
+        b"cbuiltins\nlist\n]K\x01a\x85R.",  # list([1])
         b"cbuiltins\ndict\n]K\x01K\x02\x86a\x85R.",  # dict([(1, 2)])
         b"cbuiltins\ncomplex\nK\x01K\x02\x86R.",  # complex(1, 2)
         b"cbuiltins\nset\n]K\x01a\x85R.",  # set([1])

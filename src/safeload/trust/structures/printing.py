@@ -206,6 +206,15 @@ def _leaf_items(value: Any, whole_arrays: bool) -> int:
     kind = type(value)
     if kind in _SCALARS:
         return 1
+    if kind is Unknown:
+        # (scan's stand-in for a large string or bytes the stream holds: its length; before
+        # any isinstance test, which an Unknown answers for the kind it stands for)
+        size = object.__getattribute__(value, "size")
+        if size is None:
+            raise Unproven("a parameter the pass cannot see, which repr formats")
+        made = object.__getattribute__(value, "made_as")
+        per_item = CHARS_PER_ITEM if made is str else BYTE_CHARS_PER_ITEM
+        return 1 + int(size) // per_item
     if kind is str or (kind is not bytes and kind is not bytearray and isinstance(value, str)):
         # (numpy's np.str_ too, by its characters: rt86-13)
         return 1 + len(value) // CHARS_PER_ITEM
@@ -220,12 +229,6 @@ def _leaf_items(value: Any, whole_arrays: bool) -> int:
         # (whatever the scan can see of it: check_seed_sequence's bound, 64 ints of 4,096
         # bits, is 1.6 ms of repr, rt86-02)
         return SEED_SEQUENCE_ITEMS
-    if kind is Unknown:
-        # (scan's stand-in for a large string or bytes the stream holds: its length)
-        size = object.__getattribute__(value, "size")
-        if size is None:
-            raise Unproven("a parameter the pass cannot see, which repr formats")
-        return 1 + int(size) // CHARS_PER_ITEM
     if kind is np.ndarray:
         return 1 + _array_items(value, whole_arrays)
     if kind is int:
