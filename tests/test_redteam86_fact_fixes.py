@@ -255,6 +255,10 @@ def test_rt86_04_work_counted(name):
     lu = 0 if name == "EllipticEnvelope" else _ops(_lu(f))
     assert per_call_factorization_work(model) == lu
     assert per_call_square_bytes(model) == (0 if name == "EllipticEnvelope" else 8 * f * f)
+    # store_precision true without precision_: score makes its test covariance, then raises
+    model.precision_ = None
+    assert per_call_factorization_work(model) == 0
+    assert per_call_square_bytes(model) == (0 if name == "EllipticEnvelope" else 8 * f * f)
     # without it: pinvh too (f**3), and the square it makes
     model.store_precision = False
     assert per_call_factorization_work(model) == f**3 + lu

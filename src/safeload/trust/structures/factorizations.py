@@ -260,17 +260,22 @@ def _covariance(name: str, attrs: dict[str, Any], scored: bool) -> tuple[int, st
     kept = attrs.get("store_precision", _ABSENT)
     if kept is _ABSENT:
         return 0, "", 0  # (get_precision raises)
+    covariance = _matrix_shape(attrs.get("covariance_"))
     if _surely_true(kept):
         pinvh = 0
         precision = _matrix_shape(attrs.get("precision_"))
     else:
-        precision = _matrix_shape(attrs.get("covariance_"))
+        precision = covariance
         pinvh = _svd_work(precision) if precision else 0
-    if not precision or len(precision) < 2:
+    # (check_covariance sizes covariance_, precision_ and location_ alike; score makes the
+    # test covariance before it reads the precision)
+    sides = [n for shape in (covariance, precision) if shape for n in shape[-2:]]
+    side = max(sides, default=0)
+    if not side:
         return 0, "", 0
-    side = max(precision[-2:])
-    lu = _blas_work(_lu_madds(precision)) if scored else 0
+    lu = _blas_work(_lu_madds(precision)) if scored and precision else 0
     square = 8 * side * side if scored or pinvh else 0
+    precision = precision or covariance or (side, side)
     if pinvh:
         return (
             pinvh + lu,
