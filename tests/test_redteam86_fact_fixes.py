@@ -292,3 +292,21 @@ def test_rt86_04_honest_covariances_load(tmp_path):
             warnings.simplefilter("ignore")
             loaded = load_honest(robust.fit(small), tmp_path)
         assert loaded.mahalanobis(small[:2]).shape == (2,)
+
+
+def test_score_work_counts_once_whatever_the_meetings():
+    from sklearn.covariance import EmpiricalCovariance
+
+    # no union or ensemble calls its members' score or get_precision (a Pipeline its last
+    # step's, once): the dearest such work counts once, not times its meetings. A PCA of
+    # 2,400 features (5.8e8 operations, over half the bound) met 8 times, or beside another
+    pca = _decomposition("PCA", 2_400)
+    work = per_call_factorization_work(pca)
+    assert MAX_CALL_FACTOR_WORK // 2 < work <= MAX_CALL_FACTOR_WORK
+    other = _decomposition("FactorAnalysis", 2_400)
+    assert factorization_problem([pca, other], {id(pca): 8, id(other): 1}, 0) is None
+    # a covariance estimator's pinvh (mahalanobis, predict: recursive) still multiplies
+    cov: Any = EmpiricalCovariance(store_precision=False).fit(np.random.RandomState(0).rand(9, 3))
+    cov.covariance_ = np.eye(600)
+    assert factorization_problem([cov], {id(cov): 4}, 0) is None
+    assert factorization_problem([cov], {id(cov): 5}, 0)

@@ -115,7 +115,8 @@ def per_call_factorization_work(obj: Any) -> int:
     """The operations of the factorization one call of a public method of ``obj`` redoes
     whatever the rows it is given (0 for anything else): see :func:`_factorization`. Raises
     :class:`~safeload.trust.shadow_values.Unproven` for a value scan cannot see."""
-    return _factorization(obj)[0]
+    work, _, _, once = _factorization(obj)
+    return work + once
 
 
 def per_call_square_bytes(obj: Any) -> int:
@@ -131,7 +132,9 @@ def factorization_problem(
     ``None``: :func:`per_call_factorization_work` of each instance, times how often a
     recursive method meets it (``meets``, by id; an instance not in it is not held by the
     model), at most :data:`MAX_CALL_FACTOR_WORK` or :data:`FACTOR_SPREAD` per byte of the file
-    as stored (``file_size``); and the square matrix one call makes
+    as stored (``file_size``), plus the dearest work of a method no recursive method calls
+    more than once (a ``score``'s LU, a PCA's precision: see :func:`_factorization`); and
+    the square matrix one call makes
     (:func:`per_call_square_bytes`, the largest of any instance held: a call's temporaries
     are gone when it returns), at most :data:`MAX_SQUARE_BYTES` or :data:`SQUARE_SPREAD` per
     byte of the file."""
@@ -140,6 +143,7 @@ def factorization_problem(
 
     bound = max(MAX_CALL_FACTOR_WORK, FACTOR_SPREAD * (file_size or 0))
     total = 0
+    first = 0  # the dearest work of a method no recursive method calls (see _factorization)
     dearest = (0, "")
     widest = (0, "")
     for obj in instances:
@@ -148,10 +152,12 @@ def factorization_problem(
             continue
         if facts.mro_names(class_of(obj)).isdisjoint(_FACTORING):
             continue
-        work, what, square = _factorization(obj)
+        work, what, square, once = _factorization(obj)
         total += times * work
-        dearest = max(dearest, (times * work, what))
+        dearest = max(dearest, (times * work + once, what))
         widest = max(widest, (square, what))
+        first = max(first, once)
+    total += first
     if total > bound:
         return (
             f"its methods would redo {total:,} operations of matrix factorizations on every "
@@ -170,10 +176,14 @@ def factorization_problem(
     return None
 
 
-def _factorization(obj: Any) -> tuple[int, str, int]:
-    """(operations, what they are and how an honest model avoids them, bytes of the square
-    matrix made) of the factorization a call of ``obj``'s public methods redoes, read from
-    its attributes as the methods read them:
+def _factorization(obj: Any) -> tuple[int, str, int, int]:
+    """(operations a recursive method redoes each time it meets ``obj``, what they are and
+    how an honest model avoids them, bytes of the square matrix made, operations of a method
+    no recursive method calls more than once a call) of the factorization a call of
+    ``obj``'s public methods redoes, read from its attributes as the methods read them. The
+    last are ``score``'s and ``get_precision``'s: a Pipeline's ``score`` calls its last
+    step's once, and no union or ensemble calls its members' (it scores their
+    predictions), so the model pays the dearest of them once, not each times its meetings:
 
     - a random projection whose ``compute_inverse_components`` is not true:
       ``inverse_transform``'s ``pinv(components_)``, sparse components counted dense;
@@ -199,7 +209,7 @@ def _factorization(obj: Any) -> tuple[int, str, int]:
     if _PROJECTION in bases:
         shape = _unless_kept(attrs, "compute_inverse_components", "components_")
         if shape is None:
-            return 0, "", 0
+            return 0, "", 0, 0
         return (
             _svd_work(shape),
             (
@@ -208,15 +218,16 @@ def _factorization(obj: Any) -> tuple[int, str, int]:
                 "compute_inverse_components=True, which stores the inverse"
             ),
             0,
+            0,
         )
     if _MIXTURE in bases:
         kind = attrs.get("covariance_type", _ABSENT)
         if kind is _ABSENT:
-            return 0, "", 0
+            return 0, "", 0, 0
         _unproven(kind, "a mixture's covariance_type")
         covariances = _matrix_shape(attrs.get("covariances_"))
         if covariances is None:
-            return 0, "", 0
+            return 0, "", 0, 0
         plain = type(kind) in (str, np.str_)
         full = _svd_work(covariances) if len(covariances) == 3 else 0
         tied = 0
@@ -233,7 +244,7 @@ def _factorization(obj: Any) -> tuple[int, str, int]:
                 "covariances_ on every call (an honest mixture stores each with its "
                 "precisions); refit it with covariance_type='diag', which samples without one"
             )
-            return full, what, 0
+            return full, what, 0, 0
         return (
             tied,
             (
@@ -243,23 +254,24 @@ def _factorization(obj: Any) -> tuple[int, str, int]:
                 "components"
             ),
             0,
+            0,
         )
     if _COVARIANCE in bases:
         return _covariance(name, attrs, scored=_ENVELOPE not in bases)
     if _BASE_PCA in bases or _FACTOR_ANALYSIS in bases:
         factor = _FACTOR_ANALYSIS in bases
         return _pca_precision(name, attrs, factor, scored=factor or _PCA in bases)
-    return 0, "", 0
+    return 0, "", 0, 0
 
 
-def _covariance(name: str, attrs: dict[str, Any], scored: bool) -> tuple[int, str, int]:
+def _covariance(name: str, attrs: dict[str, Any], scored: bool) -> tuple[int, str, int, int]:
     """:func:`_factorization` of a covariance estimator: ``get_precision()`` is ``precision_``
     when ``store_precision`` is true, else ``pinvh(covariance_)``; ``score`` (``scored``: not
     an EllipticEnvelope's, an accuracy) takes an LU of it beside a test covariance of as many
     features (rt86-04)."""
     kept = attrs.get("store_precision", _ABSENT)
     if kept is _ABSENT:
-        return 0, "", 0  # (get_precision raises)
+        return 0, "", 0, 0  # (get_precision raises)
     covariance = _matrix_shape(attrs.get("covariance_"))
     if _surely_true(kept):
         pinvh = 0
@@ -272,34 +284,36 @@ def _covariance(name: str, attrs: dict[str, Any], scored: bool) -> tuple[int, st
     sides = [n for shape in (covariance, precision) if shape for n in shape[-2:]]
     side = max(sides, default=0)
     if not side:
-        return 0, "", 0
+        return 0, "", 0, 0
     lu = _blas_work(_lu_madds(precision)) if scored and precision else 0
     square = 8 * side * side if scored or pinvh else 0
     precision = precision or covariance or (side, side)
     if pinvh:
         return (
-            pinvh + lu,
+            pinvh,
             (
                 f"a {name} kept without its precision runs pinvh of its {_dims(precision)} "
                 "covariance_ in every mahalanobis, score and prediction; refit it with "
                 "store_precision=True (the default), which stores the precision"
             ),
             square,
+            lu,
         )
     return (
-        lu,
+        0,
         (
             f"a {name}'s score takes the log-determinant (an LU) of its {_dims(precision)} "
             "precision_ on every call, whatever the rows; an honest estimator stores the "
             "covariance and precision it is scored with, as large as that work is wide"
         ),
         square,
+        lu,
     )
 
 
 def _pca_precision(
     name: str, attrs: dict[str, Any], factor: bool, scored: bool
-) -> tuple[int, str, int]:
+) -> tuple[int, str, int, int]:
     """:func:`_factorization` of a PCA, IncrementalPCA or FactorAnalysis (``factor``) with
     ``components_`` of (k, f): ``get_precision`` (and ``score``, ``score_samples``) builds
     the (f, f) precision by the inversion lemma, ``components_ @ components_.T`` (k k f), an
@@ -312,7 +326,7 @@ def _pca_precision(
 
     shape = _matrix_shape(attrs.get("components_"))
     if shape is None or len(shape) != 2:
-        return 0, "", 0
+        return 0, "", 0, 0
     k, f = shape
     if factor:
         wanted = attrs.get("n_components", _ABSENT)
@@ -321,7 +335,7 @@ def _pca_precision(
     else:
         noise = attrs.get("noise_variance_", _ABSENT)
         if noise is _ABSENT:
-            return 0, "", 0  # (get_precision and get_covariance raise)
+            return 0, "", 0, 0  # (get_precision and get_covariance raise)
         _unproven(noise, "a PCA's noise_variance_")
         inverts = not (isinstance(noise, (float, np.floating)) and noise != 0)
     if inverts:
@@ -333,7 +347,7 @@ def _pca_precision(
     side = max(k, f)
     calls = "score, get_precision and get_covariance" if scored else "get_precision"
     return (
-        _blas_work(madds),
+        0,
         (
             f"a {name} of {_dims(shape)} components_ builds its {f:,} x {f:,} precision"
             f"{' and takes its log-determinant (an LU)' if scored else ''} in every call of "
@@ -341,6 +355,7 @@ def _pca_precision(
             "is fitted with (keep more, or fit it over fewer features)"
         ),
         8 * side * side,
+        _blas_work(madds),
     )
 
 
