@@ -1512,7 +1512,9 @@ def whole_model_problem(
       ``named_estimators_``);
     - the factorizations a method redoes on every call, whatever the rows (a random
       projection's ``pinv``, a mixture's SVDs in ``sample()``, a covariance estimator's
-      ``pinvh`` without its precision), times how often it is met
+      ``pinvh`` without its precision; and, once a call, ``score``'s LU of a covariance
+      estimator's precision or of a PCA's or FactorAnalysis's, and the square matrix it
+      makes), times how often it is met
       (:func:`safeload.trust.structures.factorizations.factorization_problem`), paid by the
       file's size;
     - what ``repr`` of each estimator or kernel prints, times how often it is met
