@@ -1,0 +1,173 @@
+"""Red team 86's HMAC findings, fixed: rt86-05 (``od -An``: dumps without an address column),
+rt86-06 (a fixed charge per decoded form), rt86-08 (other languages' signed byte casts) and
+rt86-12 (a random base85 secret read as a raw-deflated Java KeyStore). The reproducers are
+/work/rt86's, as plain tests, with the honest side of each fix beside them."""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+import pytest
+
+from redteam import hmac_refuses, p256_pem_and_der
+
+# --- rt86-05: od's decimal words and character dumps without the offset column -------------
+
+
+def _od_an_words(data: bytes, size: int, signed: bool = False) -> bytes:
+    """``od -An -d`` (2-byte unsigned words), ``-An -t d2`` (signed), ``-An -t d8``
+    (``size`` 8, signed), little-endian, byte for byte as GNU od 9 prints them."""
+    form, width = {
+        (2, False): ("<H", 6),
+        (2, True): ("<h", 7),
+        (8, True): ("<q", 21),
+    }[(size, signed)]
+    data += b"\0" * (-len(data) % size)
+    lines = []
+    for at in range(0, len(data), 16):
+        chunk = data[at : at + 16]
+        words = [struct.unpack(form, chunk[i : i + size])[0] for i in range(0, len(chunk), size)]
+        lines.append("".join(f"{w:>{width}}" for w in words))
+    return ("\n".join(lines) + "\n").encode()
+
+
+_OD_ESCAPES = {0: "\\0", 7: "\\a", 8: "\\b", 9: "\\t", 10: "\\n", 11: "\\v", 12: "\\f", 13: "\\r"}
+
+
+def _od_an_chars(data: bytes, width: int = 16) -> bytes:
+    """``od -An -c`` of ``data`` (``-w`` ``width``), as GNU od 9 prints it."""
+    lines = []
+    for at in range(0, len(data), width):
+        cells = []
+        for byte in data[at : at + width]:
+            cell = _OD_ESCAPES.get(byte) or (chr(byte) if 32 <= byte < 127 else f"{byte:03o}")
+            cells.append(f"{cell:>4}")
+        lines.append("".join(cells))
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.parametrize(
+    "form", ["An_d_der", "An_d_pem", "An_t_d2_der", "An_t_d8_der", "An_c_der", "An_c_pem"]
+)
+def test_rt86_05_od_without_offsets(form):
+    pem, der = p256_pem_and_der()
+    # _decimal_columns and _char_columns read a line only after an offset of six digits or
+    # more; ``od -An`` prints none: these (258-724 bytes) were accepted as HMAC secrets
+    hmac_refuses(f"{der.hex()}\n".encode())
+    data = der if form.endswith("der") else pem
+    kind = form[3:-4]
+    secret = {
+        "d": lambda: _od_an_words(data, 2),
+        "t_d2": lambda: _od_an_words(data, 2, signed=True),
+        "t_d8": lambda: _od_an_words(data, 8, signed=True),
+        "c": lambda: _od_an_chars(data),
+    }[kind]()
+    hmac_refuses(secret)
+
+
+def test_rt86_05_od_without_offsets_one_cell_a_line():
+    # ``od -An -c -w1``: one cell a line
+    pem, der = p256_pem_and_der()
+    hmac_refuses(_od_an_chars(der, width=1))
+    hmac_refuses(_od_an_chars(pem, width=1))
+
+
+def test_rt86_05_real_od_and_hexdump(tmp_path):
+    # the real tools, where installed: every form the finding lists (od -An -a of the DER
+    # drops each byte's high bit, and is left out: a documented limit)
+    import shutil
+    import subprocess
+
+    if shutil.which("od") is None or shutil.which("hexdump") is None:
+        pytest.skip("od or hexdump not installed")
+    pem, der = p256_pem_and_der()
+    forms = [
+        ["-An", "-d"],
+        ["-An", "-t", "d2"],
+        ["-An", "-t", "d8"],
+        ["-An", "-l"],
+        ["-An", "-s"],
+        ["-An", "-t", "u2", "-w4"],
+        ["-An", "-t", "d4", "-w4"],
+        ["-An", "-c"],
+        ["-An", "-c", "-w1"],
+    ]
+    for name, data in (("key.der", der), ("key.pem", pem)):
+        path = tmp_path / name
+        path.write_bytes(data)
+        runs = [["od", *args, str(path)] for args in forms]
+        runs.append(["hexdump", "-e", '16/2 "%6u " "\\n"', str(path)])
+        if name == "key.pem":
+            runs.append(["od", "-An", "-a", str(path)])
+        for run in runs:
+            out = subprocess.run(run, capture_output=True, check=True).stdout
+            hmac_refuses(out)
+
+
+def test_rt86_05_honest_decimal_lines_accepted():
+    # the honest side: a random secret written as lines of decimal numbers, or as od -An of
+    # its own bytes, is random bytes, not a key
+    import os
+
+    from safeload.signing.hmac_key import HMACKey
+
+    for _ in range(20):
+        raw = os.urandom(64)
+        HMACKey(_od_an_words(raw, 2))
+        HMACKey(_od_an_words(raw, 8, signed=True))
+        HMACKey(_od_an_chars(raw))
+        HMACKey(" ".join(str(b) for b in raw).encode())
+
+
+# --- rt86-08: the casts and literals of other languages around a key's bytes ----------------
+
+
+def _items(der: bytes, high: Any, low: Any = str) -> str:
+    return ", ".join(high(b) if b > 127 else low(b) for b in der)
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        "scala_toByte",
+        "csharp_unchecked",
+        "c_int8_t",
+        "c_signed_char",
+        "c_char_hex",
+        "rust_as_i8",
+        "go_int8",
+        "vb_hex",
+        "vb_cbyte",
+    ],
+)
+def test_rt86_08_other_byte_casts(form):
+    _, der = p256_pem_and_der()
+    hmac_refuses(("byte[] KEY = {" + _items(der, lambda b: f"(byte) {b}") + "};\n").encode())
+    text = {
+        "scala_toByte": lambda: "Array[Byte](" + _items(der, lambda b: f"{b}.toByte") + ")",
+        "csharp_unchecked": lambda: (
+            "new sbyte[] {" + _items(der, lambda b: f"unchecked((sbyte){b})") + "}"
+        ),
+        "c_int8_t": lambda: "{" + _items(der, lambda b: f"(int8_t){b}") + "}",
+        "c_signed_char": lambda: "{" + _items(der, lambda b: f"(signed char){b}") + "}",
+        "c_char_hex": lambda: "{" + ", ".join(f"(char)0x{b:02x}" for b in der) + "}",
+        "rust_as_i8": lambda: "[" + _items(der, lambda b: f"{b}u8 as i8") + "]",
+        "go_int8": lambda: "[]int8{" + _items(der, lambda b: f"int8({b - 256})") + "}",
+        "vb_hex": lambda: "{" + ", ".join(f"&H{b:02X}" for b in der) + "}",
+        "vb_cbyte": lambda: "{" + ", ".join(f"CByte(&H{b:02X})" for b in der) + "}",
+    }[form]()
+    hmac_refuses(text.encode())
+
+
+def test_rt86_08_honest_casts_accepted():
+    # the honest side: a random secret written with the same casts is random bytes
+    import os
+
+    from safeload.signing.hmac_key import HMACKey
+
+    for _ in range(20):
+        raw = os.urandom(48)
+        HMACKey(("Array[Byte](" + _items(raw, lambda b: f"{b}.toByte") + ")").encode())
+        HMACKey(("{" + ", ".join(f"&H{b:02X}" for b in raw) + "}").encode())
+        HMACKey(("[" + _items(raw, lambda b: f"{b}u8 as i8") + "]").encode())
