@@ -5,12 +5,14 @@ rt86-12 (a random base85 secret read as a raw-deflated Java KeyStore). The repro
 
 from __future__ import annotations
 
+import base64
+import os
 import struct
 from typing import Any
 
 import pytest
 
-from redteam import hmac_refuses, p256_pem_and_der
+from redteam import HMAC_OF_FILE, child, hmac_refuses, p256_pem_and_der
 
 # --- rt86-05: od's decimal words and character dumps without the offset column -------------
 
@@ -171,3 +173,66 @@ def test_rt86_08_honest_casts_accepted():
         HMACKey(("Array[Byte](" + _items(raw, lambda b: f"{b}.toByte") + ")").encode())
         HMACKey(("{" + ", ".join(f"&H{b:02X}" for b in raw) + "}").encode())
         HMACKey(("[" + _items(raw, lambda b: f"{b}u8 as i8") + "]").encode())
+
+
+# --- rt86-06: a dump of short lines: every line a form, every form read three levels --------
+
+
+def test_rt86_06_many_short_forms(tmp_path):
+    # the budget charged the bytes of the forms a secret decodes to, not their number; each
+    # form costs some 100-280 us to read however short: lines ``0000000  \0  \0 ...`` made
+    # some 900 forms per 64 KB at the first level, 3,600 at the second (256 KB: 7.5 s, 1
+    # MB: 30 s, accepted). Each form is now read once, and charged FORM_CHARGE besides its
+    # bytes (256 KB: 0.4 s)
+    line = b"0000000" + b"  \\0" * 16
+    secret = b"\n".join([line] * (262_144 // (len(line) + 1))) + b"\n"
+    path = tmp_path / "secret.txt"
+    path.write_bytes(secret)
+    done = child(HMAC_OF_FILE, path, cpu=1.0)
+    assert "made" in done.stdout or "refused" in done.stdout, str(done)
+
+
+def test_rt86_06_many_short_distinct_forms(tmp_path):
+    # lines that differ (so reading each form once does not help): od -An -c cells of NULs
+    # with three other bytes a line, and decimal dump lines: 256 KB takes some 1.3 s (a
+    # random secret of 256 KB: 0.25 s; ``xxd -p`` of one, two honest forms a line, 1.8 s)
+    import random
+
+    rnd = random.Random(1)
+    for kind in ("chars", "decimals"):
+        lines: list[str] = []
+        while sum(map(len, lines)) < 262_144:
+            if kind == "chars":
+                cells = ["  \\0"] * 16
+                for _ in range(3):
+                    cells[rnd.randrange(16)] = f" {rnd.randrange(1, 256):03o}"
+                lines.append("".join(cells))
+            else:
+                values = (str(rnd.choice([10, 0, 1, 2, 255])) for _ in range(16))
+                lines.append("0000000 " + " ".join(values))
+        path = tmp_path / f"{kind}.txt"
+        path.write_bytes(("\n".join(lines) + "\n").encode())
+        done = child(HMAC_OF_FILE, path, cpu=4.0)
+        assert "made" in done.stdout or "refused" in done.stdout, str(done)
+
+
+_HONEST_ENCODINGS = {
+    "hex": lambda r: r.hex().encode() + b"\n",
+    "base64": lambda r: base64.b64encode(r) + b"\n",
+    "base64url": lambda r: base64.urlsafe_b64encode(r).rstrip(b"="),
+    "base32": base64.b32encode,
+    "base85": base64.b85encode,
+    "base64_wrapped": lambda r: base64.encodebytes(r),  # (76 columns, as `base64` writes)
+    "xxd_p": lambda r: b"".join(r[i : i + 30].hex().encode() + b"\n" for i in range(0, len(r), 30)),
+}
+
+
+@pytest.mark.parametrize("encoding", sorted(_HONEST_ENCODINGS))
+def test_rt86_06_honest_random_secrets_accepted(encoding):
+    # the honest side of the fixed charge: random secrets of 32 bytes to 200 KB, in every
+    # usual encoding, stay within the budget (``xxd -p``, two forms a line, uses some 75%
+    # of it; a wrapped base64 one less)
+    from safeload.signing.hmac_key import HMACKey
+
+    for size in (32, 33, 64, 128, 1_000, 20_000, 200_000):
+        HMACKey(_HONEST_ENCODINGS[encoding](os.urandom(size)))

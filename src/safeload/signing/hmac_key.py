@@ -1920,6 +1920,15 @@ def _text_form(secret: bytes) -> str | None:
 #: and short ones.
 MAX_READ = 1 << 20
 READS_PER_BYTE = 16
+#: What each decoded form is charged besides its bytes (rt86-06): reading a form costs some
+#: 100-250 us however short it is (the binary readers over its trimmed forms, three raw
+#: stream readers, the text decoders), what 300-700 bytes of a long form cost. The charge is
+#: less than that, as honest text makes many short forms too: ``xxd -p`` of a random secret
+#: makes forms of 30 and 45 bytes every 61 bytes of text, and uses 73% of the budget at 128
+#: (95% at 256). So distinct short forms cost about what ``xxd -p`` does, per byte of
+#: secret (5 us a byte); repeated ones are read once (:func:`_public_key_form`): dump lines
+#: of 16 NUL bytes, each decoding to the same forms of 4 to 16 bytes, had taken 30 s a MB.
+FORM_CHARGE = 128
 
 
 def _charge(budget: list[int], spent: int) -> None:
@@ -1970,8 +1979,8 @@ def _public_key_form(
     if found is not None:
         return found
     if decodes < _MAX_DECODES:
-        forms = _decoded(secret)
-        _charge(budget, sum(len(form) for form in forms))
+        forms = list(dict.fromkeys(_decoded(secret)))  # (each form read once)
+        _charge(budget, sum(len(form) + FORM_CHARGE for form in forms))
         for form in forms:
             found = _public_key_form(form, decodes + 1, budget)
             if found is not None:
