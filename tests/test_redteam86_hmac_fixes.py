@@ -8,11 +8,12 @@ from __future__ import annotations
 import base64
 import os
 import struct
+import zlib
 from typing import Any
 
 import pytest
 
-from redteam import HMAC_OF_FILE, child, hmac_refuses, p256_pem_and_der
+from redteam import HMAC_OF_FILE, child, hmac_refuses, p256_pem_and_der, raw_deflate
 
 # --- rt86-05: od's decimal words and character dumps without the offset column -------------
 
@@ -236,3 +237,54 @@ def test_rt86_06_honest_random_secrets_accepted(encoding):
 
     for size in (32, 33, 64, 128, 1_000, 20_000, 200_000):
         HMACKey(_HONEST_ENCODINGS[encoding](os.urandom(size)))
+
+
+# --- rt86-12: random base85 text read as a raw deflate stream of a JCEKS magic ---------------
+
+
+def test_rt86_12_random_base85_read_as_keystore():
+    from safeload.signing.hmac_key import HMACKey
+
+    # a random 128-byte secret as base85 is also a raw deflate stream that inflates to b"p"
+    # + b"\xce" * 63: text, then JCEKS's magic. A Java KeyStore is now told by its magic and
+    # the version keytool writes after it (1 or 2), not by the magic alone
+    raw = bytes.fromhex(
+        "d6fc9591b56edeaedbdacbea37534e0e0a4981e5249c2c13f3aba188c91ef579b3f5567caacab6d778"
+        "bda726052a1aaccde8b5ce679e5cc4f64e3db46bcc3e9816b1810604d8f2e885cf28ac02d0f4183620"
+        "b4170c07192f4dfe5d54920a0bd80a4813551b3b5552f89d90939214f2bb7e77e314018b1d986094b5"
+        "28146a25ff"
+    )
+    assert len(raw) == 128
+    HMACKey(base64.b85encode(raw))
+
+
+def _jks(der: bytes, magic: bytes = b"\xfe\xed\xfe\xed") -> bytes:
+    """A Java KeyStore (JKS, or JCEKS by its magic) of one trusted certificate, as keytool
+    writes it (version 2), with its integrity hash under "changeit"."""
+    import hashlib
+
+    def utf(text: str) -> bytes:
+        return struct.pack(">H", len(text)) + text.encode()
+
+    body = magic + struct.pack(">III", 2, 1, 2) + utf("signer")
+    body += struct.pack(">Q", 0) + utf("X.509") + struct.pack(">I", len(der)) + der
+    password = "changeit".encode("utf-16-be")
+    return body + hashlib.sha1(password + b"Mighty Aphrodite" + body).digest()  # noqa: S324
+
+
+@pytest.mark.parametrize("magic", [b"\xfe\xed\xfe\xed", b"\xce\xce\xce\xce"])
+def test_rt86_12_real_key_stores_still_refused(magic):
+    # the refusal side: a key store with its version is refused as it is, raw-deflated
+    # (ended, or flushed and not ended), after a text preamble, and in base64
+    _, der = p256_pem_and_der()
+    store = _jks(os.urandom(200), magic)
+    for secret in (
+        store,
+        raw_deflate(store, zlib.Z_FINISH),
+        raw_deflate(store, zlib.Z_SYNC_FLUSH),
+        raw_deflate(b"a label\n" + store, zlib.Z_FINISH),
+        base64.b64encode(store),
+        b"some text\n" + store,
+    ):
+        hmac_refuses(secret)
+    hmac_refuses(base64.b64encode(raw_deflate(_jks(der, magic), zlib.Z_SYNC_FLUSH)))

@@ -1788,8 +1788,11 @@ def _archive_at(secret: bytes, budget: list[int]) -> str | None:
 
 
 #: The magic numbers of Java's own key stores (JKS, the JDK's ``cacerts`` before Java 9, and
-#: JCEKS).
+#: JCEKS), and the versions keytool writes after them (a big-endian int, 1 or 2): a magic
+#: alone is four bytes that random text, raw-inflated, may make (a random 128-byte secret in
+#: base85 inflated to "p" and 63 bytes 0xCE, rt86-12).
 _JAVA_STORES = (b"\xfe\xed\xfe\xed", b"\xce\xce\xce\xce")
+_JAVA_STORE_VERSIONS = (b"\x00\x00\x00\x01", b"\x00\x00\x00\x02")
 #: The DER of PKCS#7's ``data`` content type (1.2.840.113549.1.7.1).
 _PKCS7_DATA = b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x01"
 
@@ -1798,7 +1801,7 @@ def _key_store_form(secret: bytes) -> str | None:
     """A key store: a Java KeyStore, or a PKCS#12 file (a truststore of certificates, what
     ``keytool`` and ``serialize_java_truststore`` write: rt76-05), told by its shape. Its
     certificates are public, and a store is no random secret."""
-    if secret[:4] in _JAVA_STORES:
+    if secret[:4] in _JAVA_STORES and secret[4:8] in _JAVA_STORE_VERSIONS:
         return "a Java KeyStore (JKS or JCEKS)"
     if secret[:1] != b"\x30":
         return None
