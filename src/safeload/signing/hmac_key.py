@@ -389,15 +389,15 @@ _OFFSET = re.compile(rb"[0-9A-Fa-f]{6,}")
 
 
 def _char_columns(secret: bytes) -> list[bytes]:
-    """The bytes of a character dump: per line, an offset, then cells of 4 columns each
-    (a printable byte as itself, a blank cell a space, a C escape, od -a's name, or three
-    octal digits), up to the first cell that is none of these."""
+    """The bytes of a character dump: per line, an offset or none (``od -An -c``: a cell is
+    right-aligned in its 4 columns, so a line without an offset starts with a space, rt86-05),
+    then cells of 4 columns each (a printable byte as itself, a blank cell a space, a C
+    escape, od -a's name, or three octal digits), up to the first cell that is none of
+    these."""
     out = bytearray()
     for line in secret.splitlines():
         offset = _OFFSET.match(line)
-        if offset is None:
-            continue
-        cells = line[offset.end() :]
+        cells = line[offset.end() :] if offset is not None else line
         for at in range(0, len(cells) - len(cells) % 4, 4):
             cell = cells[at : at + 4].strip(b" ")
             if not cell:
@@ -422,15 +422,19 @@ def _decimal_columns(rows: list[list[bytes]]) -> list[bytes]:
     """The bytes of a dump's decimal columns, per word size: od's decimal bytes (``-t u1``,
     ``-t d1``) and words (``od -d``, ``-s``, ``-i``, ``-l``, ``-t u2`` to ``-t d8``,
     ``hexdump -d``: rt85-07), in either byte order (od prints the host's). Per line, an
-    offset of at least six digits (octal, decimal or hex), then numbers that fit the size."""
+    offset of at least six digits (octal, decimal or hex), then numbers that fit the size;
+    and, read apart, every line from its first token: ``od -An -d`` and ``hexdump -e '16/2
+    "%6u " "\\n"'`` print no offset (rt86-05)."""
     forms: list[bytes] = []
-    for size, digits_most in _DECIMAL_DIGITS.items():
+    for (size, digits_most), offsets in itertools.product(_DECIMAL_DIGITS.items(), (1, 0)):
         low, high = -(1 << (8 * size - 1)), (1 << (8 * size)) - 1
         values: list[int] = []
         for tokens in rows:
-            if not tokens or len(tokens[0]) < 6 or not _HEX_DIGITS.issuperset(tokens[0]):
+            if offsets and (
+                not tokens or len(tokens[0]) < 6 or not _HEX_DIGITS.issuperset(tokens[0])
+            ):
                 continue
-            for token in tokens[1:]:
+            for token in tokens[offsets:]:
                 digits = token.removeprefix(b"-")
                 if not (digits.isdigit() and len(digits) <= digits_most):
                     break
@@ -473,7 +477,12 @@ def _ebcdic_text(secret: bytes) -> list[bytes]:
 def _printed_bytes(secret: bytes) -> list[bytes]:
     """The byte runs ``secret`` prints as languages and dump tools do (:data:`_PREFIXED_BYTES`,
     :data:`_DECIMAL_BYTES`, :data:`_HEX_PAIRS`, :data:`_DUMP_LINE`), each also cut to the
-    DER element it starts with (a dump's last line may run on into its text column)."""
+    DER element it starts with (a dump's last line may run on into its text column). Byte
+    casts (:data:`_BYTE_CASTS`) are read as separators first (their letters ended every run,
+    rt85-11, rt86-08), and VB's ``&H`` as ``0x``."""
+    secret = _BYTE_CASTS.sub(b" ", secret)
+    if b"&" in secret:
+        secret = _VB_HEX.sub(b"0x", secret)
     runs: list[bytes] = []
     prefixed = b"0x" in secret or b"0X" in secret or b"\\" in secret or b"%" in secret
     spaced = b" " in secret or b"\t" in secret
@@ -955,8 +964,19 @@ _ITEM_KINDS = (
 _SEPARATED_ITEMS = tuple(
     (_separated_run(item), re.compile(item), base) for item, base in _ITEM_KINDS
 )
-#: Byte casts around an item, read as separators (rt85-11).
-_BYTE_CASTS = re.compile(rb"\(\s*byte\s*\)|\.toByte\(\)")
+#: Byte casts around an item, read as separators: Java's ``(byte)`` and Kotlin's
+#: ``.toByte()`` (rt85-11); Scala's ``.toByte``, C#'s ``unchecked((sbyte)134)``, C's
+#: ``(int8_t)``, ``(signed char)`` and ``(char)``, Rust's ``134u8 as i8``, Go's
+#: ``int8(-122)`` and VB's ``CByte(...)`` (rt86-08). A value over 127 or under 0 is read as
+#: its byte by the decimal and signed items.
+_BYTE_CASTS = re.compile(
+    rb"\(\s*(?:s?byte|u?int8_t|(?:(?:un)?signed\s+)?char|[iu]8)\s*\)"
+    rb"|\.toByte(?:\(\))?"
+    rb"|(?<![0-9A-Za-z_])(?:unchecked|u?int8|s?byte|CS?Byte)(?=\s*\()"
+    rb"|(?<=[0-9A-Fa-f])[iu]8(?:\s+as\s+[iu]8)?(?![0-9A-Za-z_])"
+)
+#: VB's hex literals (``&H86``), read as C's (``0x86``: rt86-08).
+_VB_HEX = re.compile(rb"&[hH](?=[0-9A-Fa-f])")
 #: Bits with no separators at all: 16 or more bytes' worth, whole.
 _BIT_STRING = re.compile(rb"(?<![0-9A-Za-z])[01]{128,}(?![0-9A-Za-z])")
 
@@ -966,10 +986,6 @@ def _separated_bytes(secret: bytes) -> list[bytes]:
     is cut where an item is past 255 (a decimal run beside other numbers), and what is left
     of 16 items or more kept."""
     runs: list[bytes] = []
-    if b"yte" in secret:
-        # (Java's ``(byte) 134`` and Kotlin's ``134.toByte()`` around decimal items: the cast's
-        # letters ended every run, rt85-11)
-        secret = _BYTE_CASTS.sub(b" ", secret)
     for pattern, item, base in _SEPARATED_ITEMS:
         if base < 0 and b"-" not in secret:
             continue  # (signed items differ from the decimal ones only by a minus)
@@ -1772,8 +1788,11 @@ def _archive_at(secret: bytes, budget: list[int]) -> str | None:
 
 
 #: The magic numbers of Java's own key stores (JKS, the JDK's ``cacerts`` before Java 9, and
-#: JCEKS).
+#: JCEKS), and the versions keytool writes after them (a big-endian int, 1 or 2): a magic
+#: alone is four bytes that random text, raw-inflated, may make (a random 128-byte secret in
+#: base85 inflated to "p" and 63 bytes 0xCE, rt86-12).
 _JAVA_STORES = (b"\xfe\xed\xfe\xed", b"\xce\xce\xce\xce")
+_JAVA_STORE_VERSIONS = (b"\x00\x00\x00\x01", b"\x00\x00\x00\x02")
 #: The DER of PKCS#7's ``data`` content type (1.2.840.113549.1.7.1).
 _PKCS7_DATA = b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x01"
 
@@ -1782,7 +1801,7 @@ def _key_store_form(secret: bytes) -> str | None:
     """A key store: a Java KeyStore, or a PKCS#12 file (a truststore of certificates, what
     ``keytool`` and ``serialize_java_truststore`` write: rt76-05), told by its shape. Its
     certificates are public, and a store is no random secret."""
-    if secret[:4] in _JAVA_STORES:
+    if secret[:4] in _JAVA_STORES and secret[4:8] in _JAVA_STORE_VERSIONS:
         return "a Java KeyStore (JKS or JCEKS)"
     if secret[:1] != b"\x30":
         return None
@@ -1904,6 +1923,15 @@ def _text_form(secret: bytes) -> str | None:
 #: and short ones.
 MAX_READ = 1 << 20
 READS_PER_BYTE = 16
+#: What each decoded form is charged besides its bytes (rt86-06): reading a form costs some
+#: 100-250 us however short it is (the binary readers over its trimmed forms, three raw
+#: stream readers, the text decoders), what 300-700 bytes of a long form cost. The charge is
+#: less than that, as honest text makes many short forms too: ``xxd -p`` of a random secret
+#: makes forms of 30 and 45 bytes every 61 bytes of text, and uses 73% of the budget at 128
+#: (95% at 256). So distinct short forms cost about what ``xxd -p`` does, per byte of
+#: secret (5 us a byte); repeated ones are read once (:func:`_public_key_form`): dump lines
+#: of 16 NUL bytes, each decoding to the same forms of 4 to 16 bytes, had taken 30 s a MB.
+FORM_CHARGE = 128
 
 
 def _charge(budget: list[int], spent: int) -> None:
@@ -1954,8 +1982,8 @@ def _public_key_form(
     if found is not None:
         return found
     if decodes < _MAX_DECODES:
-        forms = _decoded(secret)
-        _charge(budget, sum(len(form) for form in forms))
+        forms = list(dict.fromkeys(_decoded(secret)))  # (each form read once)
+        _charge(budget, sum(len(form) + FORM_CHARGE for form in forms))
         for form in forms:
             found = _public_key_form(form, decodes + 1, budget)
             if found is not None:
