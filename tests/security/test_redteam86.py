@@ -7,6 +7,14 @@ structures/ensembles.py, ``_dot_price``, and the HMAC dump readers of rt85-07 / 
 Python; only the pickle walkers are compiled). CPU times are process times on the shared
 2-core machine (one thread), noisy by some 30%.
 
+
+Ported by the maintainer at 01:00: every finding but two is fixed and a plain test: the
+printing findings (e4944fc, 3078df8), rt86-03/04 (helper-148: the PCA-like precision and
+score's LU counted per call, at most 256 MB a square matrix) and rt86-05/06/08/12
+(helper-147: od -An dumps and other languages' byte casts read, a form read once and charged
+128 bytes, a Java KeyStore by its magic and version). rt86-07 (an honest vocabulary list of
+30,000 words) and rt86-09 (continuous weights drawn in large shares) are documented limits,
+strict xfails with a reason.
 rt86-01 (HARM: CPU; structures/printing.py's count of a container) printed_items counts a
         container's items once (a memo by id), but the pretty-printer formats a container's
         whole subtree again at every level it nests in (``_format`` takes ``_safe_repr`` of
@@ -183,7 +191,6 @@ from redteam import (
     child,
     compressed_joblib,
     load_honest,
-    open_finding,
     p256_pem_and_der,
 )
 
@@ -265,7 +272,6 @@ def test_rt86_02_costly_leaves_count_one(tmp_path, leaf):
 # --- rt86-03: PCA's and FactorAnalysis's score make a features x features precision ----------
 
 
-@open_finding(86, "rt86-03 PCA score: an n_features**2 precision and its log-determinant a call")
 @pytest.mark.parametrize("kind", ["PCA", "IncrementalPCA", "FactorAnalysis"])
 def test_rt86_03_decomposition_score_precision(tmp_path, kind):
     import warnings
@@ -306,7 +312,6 @@ def test_rt86_03_decomposition_score_precision(tmp_path, kind):
 # --- rt86-04: a covariance estimator's score takes a log-determinant of its precision --------
 
 
-@open_finding(86, "rt86-04 EmpiricalCovariance.score: an LU of the stored precision a call")
 def test_rt86_04_covariance_score_logdet(tmp_path):
     from sklearn.covariance import EmpiricalCovariance
 
@@ -365,7 +370,6 @@ def _od_an_chars(data: bytes) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-@open_finding(86, "rt86-05 od -An (no offset column): decimal words and characters")
 @pytest.mark.parametrize(
     "form", ["An_d_der", "An_d_pem", "An_t_d2_der", "An_t_d8_der", "An_c_der", "An_c_pem"]
 )
@@ -395,7 +399,6 @@ def test_rt86_05_od_without_offsets(form):
 # --- rt86-06: a dump of short lines: every line a form, every form read three levels --------
 
 
-@open_finding(86, "rt86-06 HMAC reading: a fixed cost per decoded form, forms of a few bytes")
 def test_rt86_06_many_short_forms(tmp_path):
     # the budget charges the bytes of the forms a secret decodes to (READS_PER_BYTE), not
     # their number; each form costs some 280 us to read (_binary_form, _der_form, the raw
@@ -458,7 +461,6 @@ def _items(der: bytes, high: Any, low: Any = str) -> str:
     return ", ".join(high(b) if b > 127 else low(b) for b in der)
 
 
-@open_finding(86, "rt86-08 byte casts of Scala, C#, C, Rust, Go and VB hex literals")
 @pytest.mark.parametrize(
     "form",
     [
@@ -595,7 +597,6 @@ def test_rt86_11_html_params_array_equal(tmp_path):
 # --- rt86-12: random base85 text read as a raw deflate stream of a JCEKS magic ---------------
 
 
-@open_finding(86, "rt86-12 a random base85 secret refused as a raw-deflated Java KeyStore")
 def test_rt86_12_random_base85_read_as_keystore():
     import base64
 
