@@ -2,8 +2,9 @@
 :mod:`safeload.trust.structures.factorizations`: a PCA's, IncrementalPCA's or
 FactorAnalysis's precision built from ``components_`` (and ``score``'s LU of it), and a
 covariance estimator's ``score``, an LU of its precision even when it is stored. The
-reproducers as plain tests (the harm shown with plain joblib in a child, then refused by
-scan and load), the work and square bytes each counts, and honest models that keep loading."""
+reproducers are in tests/security/test_redteam86.py; here IncrementalPCA's (through
+``get_precision``: it has no ``score``), the work and square bytes each counts, and honest
+models that keep loading."""
 
 from __future__ import annotations
 
@@ -77,24 +78,6 @@ def _ops(madds: int) -> int:
 
 
 # --- rt86-03: PCA's and FactorAnalysis's score make a features x features precision ----------
-
-
-@pytest.mark.parametrize("kind", ["PCA", "FactorAnalysis"])
-def test_rt86_03_decomposition_score_precision(tmp_path, kind):
-    # score / score_samples (and get_precision, get_covariance) build the (features,
-    # features) precision from components_ and take its log-determinant (fast_logdet: an LU)
-    # on every call, whatever the rows: features**3 / 3 multiply-adds, features**2 floats,
-    # paid by nothing the file stores (a unit vector: some 800 bytes as xz). 8,192 features:
-    # score of one row 14.3 s (the red team's), 11.6 s here; now past the bound (2.3e10
-    # operations, 5.6 MB of file to pay) and refused by scan and load
-    features = 8_192
-    model = _decomposition(kind, features)
-    assert per_call_factorization_work(model) > 20 * MAX_CALL_FACTOR_WORK
-    path = compressed_joblib(tmp_path, model, 40_000, ("xz", 6))
-    _shows_harm(path, f"model.score(numpy.zeros((1, {features})))", cpu=1.0)
-    assert_refused_with(path)
-    with pytest.raises(SafeloadError, match="log-determinant"):
-        safeload.load_unsigned(path)
 
 
 def test_rt86_03_incremental_pca_precision(tmp_path):
@@ -202,28 +185,6 @@ def test_rt86_03_honest_decompositions_load(tmp_path, kind):
 
 
 # --- rt86-04: a covariance estimator's score takes a log-determinant of its precision --------
-
-
-def test_rt86_04_covariance_score_logdet(tmp_path):
-    from sklearn.covariance import EmpiricalCovariance
-
-    # with the precision stored (the default), score(X) runs log_likelihood(test_cov,
-    # precision_): fast_logdet(precision_), an LU of (features, features) on every call.
-    # Identity matrices of 4,096 features are a 40 KB file as xz; score of one row 2.2 s
-    # (the red team's; 1.5 s here): 2.9e9 operations, past what 40 KB pays (1.6e8)
-    features = 4_096
-    model = EmpiricalCovariance().fit(np.random.RandomState(0).rand(5, 2))
-    model.covariance_ = np.eye(features)
-    model.precision_ = np.eye(features)
-    model.location_ = np.zeros(features)
-    model.n_features_in_ = features
-    assert per_call_factorization_work(model) == _ops(_lu(features))
-    path = compressed_joblib(tmp_path, model, 60_000, ("xz", 6))
-    # (plain joblib's load of it takes 1 s: the call is ended 2 s after the child started)
-    _shows_harm(path, f"model.score(numpy.zeros((1, {features})))", cpu=2.0)
-    assert_refused_with(path)
-    with pytest.raises(SafeloadError, match="log-determinant"):
-        safeload.load_unsigned(path)
 
 
 @pytest.mark.parametrize(
