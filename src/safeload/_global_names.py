@@ -74,6 +74,14 @@ CODE_MODULES: Final = frozenset(
         # files (tzfile and tzical open and read the path they are given)
         "joblib.externals", "joblib.logger", "matplotlib.backends", "scipy._lib._util",
         "sklearn.callback", "dateutil.tz", "dateutil.zoneinfo",
+        # and red team 88's (rt88-03/04/05/07/09): threadpoolctl's limits (process-wide
+        # thread settings: 100,000 OpenMP threads, then a segfault), matplotlib (fc-list,
+        # luatex, font and TFM files, cache folders) and fontTools (XMLWriter truncates its
+        # path), joblib's shipped tests, scipy's Qhull (a segfault when built bare) and
+        # optimizers (SHGO and differential evolution start worker pools), python-pkcs11
+        # (lib() dlopens the path it is given) and execnet (gateways run commands)
+        "threadpoolctl", "matplotlib", "fontTools", "joblib.test", "scipy.spatial._qhull",
+        "scipy.optimize", "pkcs11", "execnet",
     }
 )  # fmt: skip
 #: Single names outside those modules that do any of the same.

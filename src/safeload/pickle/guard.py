@@ -14,6 +14,7 @@ import importlib
 import sys
 from typing import Any
 
+from safeload._trust_checks import is_stdlib
 from safeload._types import Buffer
 from safeload.exceptions import LimitExceededError, MalformedArtifactError, UntrustedTypeError
 from safeload.pickle.advice import _near, untrusted_error
@@ -21,7 +22,7 @@ from safeload.pickle.analysis import StreamAnalysis, refuse_unless_clean
 from safeload.pickle.discards import RECORDER
 from safeload.pickle.narrowed import _NARROWED
 from safeload.pickle.walker import analyze
-from safeload.policy import Limits, Policy, format_name, trust_problem
+from safeload.policy import Limits, Policy, format_name, runs_code, trust_problem
 from safeload.trust.pandas_calls import narrowed_form
 from safeload.trust.pandas_forms import PANDAS_NAMES
 
@@ -124,6 +125,23 @@ class _Guard:
             form = _pandas_form(module, name, self.source)
             if form is not None:
                 return form
+        if not self.policy.reviewed(module, name) and (
+            is_stdlib(module) or runs_code(module, name)
+        ):
+            # a policy built by hand may hold such a name: refused before its module is
+            # imported (importing antigravity opens a browser, rt88-10)
+            why = (
+                "it is a known code-execution primitive"
+                if runs_code(module, name)
+                else "it is a name of the Python standard library that is not on the default "
+                "allowlist"
+            )
+            raise UntrustedTypeError(
+                f"{self.source}: the policy trusts {format_name(module, name)}, but {why}; "
+                "it was not imported, and nothing was built from it",
+                names=[format_name(module, name)],
+                path=self.source,
+            )
         try:
             obj = _resolve(module, name)
         except ImportError as exc:
