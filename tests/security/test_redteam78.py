@@ -351,7 +351,10 @@ def test_rt78_05_dense_containers(tmp_path, items):
     data = ridge_holding(items * count)
     path = tmp_path / "m.joblib"
     path.write_bytes(lzma.compress(data))
-    done = child(SCAN_THEN_LOAD, path, cpu=HANG_CPU if len(items) == 1 else 5.0)
+    # (the empty tuple is accepted: scan and load of its 100,000 references take some 0.9 s
+    # together, too close to HANG_CPU's whole second on a busy machine)
+    refused_form = len(items) == 1 and items != b")"
+    done = child(SCAN_THEN_LOAD, path, cpu=HANG_CPU if refused_form else 5.0)
     assert "verdict" in done.stdout and "load " in done.stdout, str(done)
     if items == b")":
         # the empty tuple is one object, in CPython and in the walk: no container (rt80-09)
