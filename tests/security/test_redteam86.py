@@ -276,10 +276,6 @@ def test_rt86_02_costly_leaves_count_one(tmp_path, leaf):
 # tests/test_redteam86_fact_fixes.py through get_precision)
 @pytest.mark.parametrize("kind", ["PCA", "FactorAnalysis"])
 def test_rt86_03_decomposition_score_precision(tmp_path, kind):
-    import warnings
-
-    from sklearn.decomposition import PCA, FactorAnalysis, IncrementalPCA
-
     # score / score_samples (and get_precision, get_covariance) of a PCA-like model build
     # the (features, features) precision from components_ and take its log-determinant
     # (fast_logdet: an LU of it) on every call, whatever the rows: features**3 / 3
@@ -288,24 +284,10 @@ def test_rt86_03_decomposition_score_precision(tmp_path, kind):
     # counts a projection's pinv, a mixture's SVDs and a covariance's pinvh, not these. 8,192
     # features: score of one row 14.3 s (PCA, pure and compiled: scan SAFE, load loads);
     # 23,170 features load too (4.3 GB a precision matrix, hours of LU)
+    from test_redteam86_fact_fixes import _decomposition
+
     features = 8_192
-    rng = np.random.RandomState(0)
-    cls: Any = {"PCA": PCA, "IncrementalPCA": IncrementalPCA, "FactorAnalysis": FactorAnalysis}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model: Any = (
-            cls[kind](n_components=1, max_iter=2)
-            if kind == "FactorAnalysis"
-            else cls[kind](n_components=1)
-        ).fit(rng.rand(3, features))
-    unit = np.zeros((1, features))
-    unit[0, 0] = 1.0
-    model.components_ = unit
-    model.mean_ = np.zeros(features)
-    if kind == "FactorAnalysis":
-        model.noise_variance_ = np.ones(features)
-    if kind == "IncrementalPCA":
-        model.var_ = np.zeros(features)
+    model = _decomposition(kind, features)
     path = compressed_joblib(tmp_path, model, 40_000, ("xz", 6))
     _shows_harm(path, f"model.score(numpy.zeros((1, {features})))", cpu=1.0)
     assert_refused_with(path)
