@@ -328,7 +328,7 @@ def _validate(
             output_edges = without_bunch_edges(id(obj), edges, instances)
             output_meets = meets if output_edges is edges else path_counts(id(obj), output_edges)
             named = whole_model_problem(
-                instances, file_size, meets, output_meets, graph=(id(obj), edges)
+                instances, file_size, meets, output_meets, graph=(id(obj), edges), top=obj
             )
     except (ValueError, TypeError, AttributeError, OverflowError) as exc:
         named = f"a state the names bound cannot read ({type(exc).__name__}: {exc})"

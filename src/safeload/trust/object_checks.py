@@ -1484,6 +1484,7 @@ def whole_model_problem(
     meets: dict[int, int],
     output_meets: dict[int, int] | None = None,
     graph: tuple[int, dict[int, list[int]]] | None = None,
+    top: Any = None,
 ) -> str | None:
     """Why the whole model's use-time work is refused, or ``None``: the bounds that sum
     over every instance the model holds, each weighted by how often a recursive method meets it
@@ -1517,7 +1518,8 @@ def whole_model_problem(
       makes), times how often it is met
       (:func:`safeload.trust.structures.factorizations.factorization_problem`), paid by the
       file's size;
-    - what ``repr`` of each estimator or kernel prints, times how often it is met
+    - what ``repr`` of each estimator or kernel costs, times how often it is met, and of a
+      model that is a plain container (``top``) of them
       (:func:`safeload.trust.structures.printing.printed_problem`).
     """
     from safeload.trust import facts
@@ -1643,7 +1645,7 @@ def whole_model_problem(
     # (rt84-17)
     from safeload.trust.structures.printing import printed_problem
 
-    return printed_problem(instances, meets)
+    return printed_problem(instances, meets, top)
 
 
 #: Native model parts (module, class): each holds, outside any ``__dict__``, the arrays or

@@ -259,7 +259,7 @@ def _native_findings(
         output_edges = without_bunch_edges(id(top), edges, builder.instances)
         output_meets = meets if output_edges is edges else path_counts(id(top), output_edges)
         named = whole_model_problem(
-            builder.instances, file_size, meets, output_meets, graph=(id(top), edges)
+            builder.instances, file_size, meets, output_meets, graph=(id(top), edges), top=top
         )
     except RecursionError:
         return [Finding(0, "", "unproven: the object graph is too deep to check statically")]

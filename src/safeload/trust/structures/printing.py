@@ -1,21 +1,25 @@
-"""What ``repr`` of a model formats: the bound on printed parameters (rt84-17).
+"""What ``repr`` of a model costs: the bound on scikit-learn's printer (rt84-17, rt88).
 
-scikit-learn's pretty-printer (``repr``, a notebook's ``_repr_html_``) formats every
-constructor parameter of every estimator it meets, item by item for a Python container
-(some 3 us an item), and a kernel formats each of its length scales (``RBF.__repr__``). It
-does not remember what it has printed, and renders a nested estimator's parameters about
-twice per estimator above it (measured: a list parameter 17 times slower three pipelines
-deep, a kernel's length scales 725 times slower eight deep). One list of 65,536 floats, or
-one RBF of 65,536 length scales, referenced from 16 places or nested a few pipelines deep,
-is a file of under 1 KB whose ``repr`` takes seconds to minutes.
+scikit-learn's pretty-printer (``repr``, a notebook's ``_repr_html_``) does not remember what
+it has printed. For a value it takes ``_safe_repr`` (the whole value on one line, every item,
+each estimator inside by its parameters), and when that does not fit on a line it formats the
+value again part by part: the first :data:`SHOWN_ITEMS` items of a container, each through
+``_safe_repr`` and then formatted again; an estimator's parameters, each through
+``_safe_repr``, then the built-in ``repr`` of the ``name=value`` pair, then formatted again.
+An estimator also compares each parameter with its default through the built-in ``repr``,
+and the built-in ``repr`` of an estimator is a whole new pretty-print. So each level of
+nesting formats what is below it again, and an estimator inside a list is printed in full
+wherever the list is compared or paired (one list of 65,536 floats three pipelines deep, or
+one estimator inside 200 one-item lists: under 1 KB of file, seconds to minutes of repr).
 
-The count: each estimator's parameters (those its class holds to
-``_parameter_constraints``; for a class without them, its attributes named neither ``_x``
-nor ``x_``: scikit-learn's convention for what ``get_params`` returns) and each kernel's
-hyperparameters, as items (:func:`printed_items`), the estimators and kernels among them
-counted as they print, an estimator's twice (:class:`_Printer`); what fit stores is not
-printed (a forest's trees). Each estimator or kernel the model holds, times how often the
-model meets it, at most :data:`MAX_PRINTED`, whatever the file's size.
+The count follows that algorithm (:class:`_Costs`): three costs per value, the one-line
+repr ``S``, the built-in repr ``R`` and the pretty format ``F`` (and ``E``, what the
+estimators inside a plain container cost its built-in repr), in :data:`TICK_NS` units
+measured per kind of item, for every estimator or kernel the model holds, times how often
+the model meets it, and for a model that is a plain container of estimators, all of them at
+most :data:`MAX_PRINTED`, whatever the file's size. Upper bounds where the printer decides by
+line width: every value is taken as too wide for its line, and a container's costliest
+:data:`SHOWN_ITEMS` items as its first.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -31,45 +36,72 @@ from safeload.trust import facts
 from safeload.trust.shadow_values import Shadow, Unknown, Unproven, class_of
 from safeload.trust.structures.names import _attrs
 
-#: Printed items ``repr`` of a whole model may format, its nesting counted: an item takes
-#: 1.7-1.9 us of ``repr`` at the top level and up to some 5.6 us deep in pipelines (where the
-#: printer's work grows a little faster than twice per level), and a notebook's display
-#: (``_repr_mimebundle_``: the text and the HTML) about three times that, so some 0.25-0.75 s
-#: of repr and up to 2.3 s of display here (rt85-10: 257,664 items took 1.5 s and 4.5 s). An
-#: honest GaussianProcessRegressor of 65,536 anisotropic length scales counts 131,072 (0.22 s
-#: of repr measured); a CountVectorizer given a vocabulary of 10,000 words, 120,000 (0.2 s).
-#: Not paid by the file's size: what pays need not be what prints (rt85-03: 756 KB of random
-#: coefficients bought a 20 s repr).
-MAX_PRINTED = (1 << 17) + (1 << 12)  # (and room for the regressor's other parameters)
-#: What a dict entry costs beyond its key and value (the printer sorts and pairs them:
-#: 17.7 us an entry measured, against 3.3 us a list item).
-DICT_ENTRY = 3
-#: Characters of a string (or bytes) per printed item: the printer cuts a long string at
-#: its words, 0.2 us a character.
-CHARS_PER_ITEM = 8
+#: One unit of the count: some 60 ns of the printer's work, measured (CPython 3.11, one
+#: core): ``_safe_repr`` of a float 480 ns (8 units) and its built-in repr 250 ns (4), of a
+#: short string 250 and 60 ns, of a numpy float64 1.2 us and 530 ns, a list's own work 1 us.
+TICK_NS = 60
+#: Units ``repr`` of a whole model may cost, its nesting counted: some 0.4 s of repr here,
+#: and a notebook's display (``_repr_mimebundle_``: the text and the HTML) about three times
+#: that. An honest GaussianProcessRegressor of 65,536 anisotropic length scales counts some
+#: 3.2 million (0.22 s of repr measured); a CountVectorizer given a vocabulary of 10,000
+#: words, some 1.5 million (0.2 s). Not paid by the file's size: what pays need not be what
+#: prints (rt85-03: 756 KB of random coefficients bought a 20 s repr).
+MAX_PRINTED = 10_000_000
+#: Characters of a string (or bytes) per unit: the repr of a string 3-4 ns a character
+#: (4 ns past ASCII, bytes 3.3 ns a byte).
+CHARS_PER_TICK = 12
 #: numpy prints an array of more than this many items summarized (``threshold``), showing
 #: :data:`ARRAY_EDGE` items at each end of every axis (rt85-05: a (7,) * 7 array shows 6**7).
 ARRAY_SHOWN = 1000
 ARRAY_EDGE = 3
-#: Bytes per printed item of bytes: repr writes a byte past ASCII as four characters.
-BYTE_CHARS_PER_ITEM = 2
-#: Items of a range per printed item: what comparing it to a default makes of it (an array
-#: of every item, some 0.18 us each measured, rt86-11).
-RANGE_ITEMS_PER_ITEM = 8
-#: A long double's repr (numpy's Dragon4 over an exponent of up to 16,384: 77 us, a float's
-#: 0.2 us, rt86-02).
-LONGDOUBLE_ITEMS = 64
+#: numpy's repr of an array item (a float 4.2 us, an int 1.7 us, a summarized int8 2.1 us).
+ARRAY_ITEM_TICKS = 72
+#: A kernel's length scale (``RBF.__repr__`` formats each: 680 ns).
+KERNEL_ITEM_TICKS = 12
+#: A Python int of many digits: :func:`_int_items` per 400 ns (a 4,000-digit int 246 us).
+INT_ITEM_TICKS = 24
+#: An item of a range: what comparing it to a default makes of it (an array of every item,
+#: some 0.18 us each measured, rt86-11).
+RANGE_ITEM_TICKS = 3
+#: A long double's repr (numpy's Dragon4 over an exponent of up to 16,384: 77 us, rt86-02).
+LONGDOUBLE_TICKS = 1_300
 #: A numpy ``SeedSequence``'s repr: its entropy and spawn key, up to 64 ints of 4,096 bits
 #: (check_seed_sequence's bound) in 1.6 ms.
-SEED_SEQUENCE_ITEMS = 1024
+SEED_SEQUENCE_TICKS = 27_000
 _SEED_SEQUENCE = "numpy.random.bit_generator:SeedSequence"
 #: How many items of a container the pretty-printer formats again on their own line when
 #: the container does not fit on one (``n_max_elements_to_show``).
 SHOWN_ITEMS = 30
+#: A container's own work in ``_safe_repr`` (1 us) and in the built-in repr.
+CONTAINER_S = 17
+CONTAINER_R = 2
+#: A dict entry's work in ``_safe_repr`` beyond its key and value (sorting, pairing:
+#: 3.4 us an entry measured with its key and value).
+DICT_ENTRY = 44
+#: Items the count may read again where a cycle kept it from remembering a count (a value
+#: met again inside itself prints as ``[...]`` only there): past this, refused.
+MAX_RECOUNT = 2_000_000
 
+#: The parameters scikit-learn's meta-estimators take without a default, by class (exactly):
+#: the printer's ``_changed_params`` compares a parameter with its default by their built-in
+#: reprs, which for a list of estimators prints each of them in full; a parameter without a
+#: default is shown without that. Any other parameter is counted as compared (an upper
+#: bound). tests/test_printing.py checks each against the installed scikit-learn.
+NO_DEFAULT: dict[str, frozenset[str]] = {
+    "sklearn.pipeline:Pipeline": frozenset({"steps"}),
+    "sklearn.pipeline:FeatureUnion": frozenset({"transformer_list"}),
+    "sklearn.compose._column_transformer:ColumnTransformer": frozenset({"transformers"}),
+    "sklearn.ensemble._voting:VotingClassifier": frozenset({"estimators"}),
+    "sklearn.ensemble._voting:VotingRegressor": frozenset({"estimators"}),
+    "sklearn.ensemble._stacking:StackingClassifier": frozenset({"estimators"}),
+    "sklearn.ensemble._stacking:StackingRegressor": frozenset({"estimators"}),
+    "sklearn.model_selection._search:GridSearchCV": frozenset({"param_grid"}),
+    "sklearn.model_selection._search:RandomizedSearchCV": frozenset({"param_distributions"}),
+}
 
 #: The bases whose instances the printer formats by their parameters: scikit-learn's
-#: estimators (what the doubling counts) and its Gaussian-process kernels.
+#: estimators and its Gaussian-process kernels (whose own ``__repr__`` formats every
+#: hyperparameter).
 _ESTIMATOR = "sklearn.base:BaseEstimator"
 _KERNEL = "sklearn.gaussian_process.kernels:Kernel"
 
@@ -83,157 +115,99 @@ def printed_kind(cls: Any) -> str:
     return "kernel" if _KERNEL in names else ""
 
 
-class _Printer:
-    """What ``repr`` of each estimator or kernel formats (:func:`printed_problem`), by id:
-    ``printed``, and the containers' counts, ``memo``."""
-
-    def __init__(self) -> None:
-        self.printed: dict[int, int] = {}
-        self.memo: dict[int, tuple[int, int, int]] = {}
-        self.active: set[int] = set()
-        #: per class (by id: the classes outlive the count), its kind and parameter names
-        self.classes: dict[int, tuple[str, frozenset[str]]] = {}
-
-    def kind_of(self, obj: Any) -> tuple[str, frozenset[str]]:
-        """:func:`printed_kind` of ``obj``'s class and, for an estimator, the parameters its
-        class validates (a forest's hundreds of trees ask for one class)."""
-        cls = class_of(obj)
-        found = self.classes.get(id(cls))
-        if found is None:
-            kind = printed_kind(cls)
-            params = facts.constraint_names(cls) if kind == "estimator" else frozenset()
-            found = self.classes[id(cls)] = (kind, params)
-        return found
-
-    def instance(self, obj: Any) -> int:
-        """``repr`` of ``obj``: twice (an estimator; the pretty-printer renders a nested
-        estimator's parameters about twice per estimator above it) or once (a kernel) the
-        items of its parameters, the estimators and kernels among them counted as they print.
-        One met again inside itself prints as ``...``: 1."""
-        key = id(obj)
-        if key in self.printed:
-            return self.printed[key]
-        if key in self.active:
-            return 1
-        self.active.add(key)
-        # (an estimator's parameters are the names its class validates; without such a table
-        # (a kernel, a third-party estimator), every attribute named neither _x nor x_)
-        kind, params = self.kind_of(obj)
-        own = 0
-        for name, value in _attrs(obj).items():
-            if name not in params if params else name.startswith("_") or name.endswith("_"):
-                continue
-            kind_of_value = type(value)
-            if kind_of_value in _SCALARS:  # (most parameters: a forest's trees hold only these)
-                own += 1
-            elif kind_of_value is str:
-                own += 1 + len(value) // CHARS_PER_ITEM
-            elif kind_of_value is int:
-                own += _int_items(value)
-            else:
-                # (a kernel formats every number of its arrays: RBF's length scales)
-                own = min(own + printed_items(value, self.memo, kind == "kernel", self), _CAP)
-        self.active.discard(key)
-        total = min((2 if kind == "estimator" else 1) * own, _CAP)
-        self.printed[key] = total
-        return total
-
-
 #: Where a count stops growing (far past :data:`MAX_PRINTED`).
 _CAP = 1 << 62
 
+#: (S, R, F, E) of a value: its one-line repr, its built-in repr, its pretty format, and the
+#: part of its built-in repr that is estimators' (a plain container of models).
+Cost = tuple[int, int, int, int]
+#: What a value met again on its own path prints: ``[...]``.
+_CUT: Cost = (4, 1, 4, 0)
 
-def printed_problem(instances: Any, meets: dict[int, int]) -> str | None:
-    """Why ``repr`` of an estimator or kernel the model holds would format too much, or
-    ``None``: what it prints (:class:`_Printer`: its parameters, not what fit stored: a
-    forest's trees do not print), times how often the model meets it (``meets``, by id: a
-    list holding one estimator 1,000 times prints it 1,000 times; an instance not in it is
-    not held by the model). The largest counts, at most :data:`MAX_PRINTED`."""
-    printer = _Printer()
-    try:
-        for obj in instances:
-            times = meets.get(id(obj), 0)
-            if not times or not printer.kind_of(obj)[0]:
-                continue
-            total = times * printer.instance(obj)
-            if total > MAX_PRINTED:
-                return (
-                    f"its repr would format {total:,} or more parameter items, nesting "
-                    f"counted (at most {MAX_PRINTED:,}): scikit-learn's printer formats each "
-                    "item of a parameter's containers and each length scale of a kernel "
-                    "wherever it meets the estimator, about twice per estimator above it"
-                )
-    except RecursionError:
-        return "its parameters nest too deeply for their repr to be counted"
-    return None
+#: Values that print as one item, met by the million in a long parameter (a list of floats):
+#: (S, R) of each.
+_SCALARS: dict[type, tuple[int, int]] = {
+    float: (8, 4),
+    bool: (4, 1),
+    type(None): (4, 1),
+    complex: (12, 6),
+    np.float64: (20, 9),
+    np.float32: (20, 9),
+    np.int64: (20, 9),
+    np.int32: (20, 9),
+    np.bool_: (20, 9),
+}
+_TEXTS = frozenset({str, bytes, bytearray})
+_SEQUENCES = frozenset({list, tuple, set, frozenset})
+_SEQUENCE_BASES = (list, tuple, set, frozenset)
+#: The reprs ``_safe_repr`` takes apart itself; a subclass with a repr of its own (an
+#: OrderedDict, a Counter, a named tuple, a set) it takes whole from the built-in repr.
+_OWN_REPRS = (list.__repr__, tuple.__repr__, dict.__repr__)
 
 
 def _is_instance(value: Any) -> bool:
-    """An estimator or kernel: counted as an instance of its own, not inside its holder."""
+    """An estimator or kernel: counted by its parameters."""
     if type(value) is not Shadow and not hasattr(type(value), "get_params"):
         return False
     return bool(printed_kind(class_of(value)))
 
 
-#: Values that print as one item, met by the million in a long parameter (a list of floats).
-_SCALARS = frozenset(
-    {float, bool, complex, type(None), np.float64, np.float32, np.int64, np.int32, np.bool_}
-)
-_TEXTS = frozenset({str, bytes, bytearray})
-_SEQUENCES = frozenset({list, tuple, set, frozenset})
-_SEQUENCE_BASES = (list, tuple, set, frozenset)
-
-
-def _entered(value: Any) -> tuple[Any, int] | None:
-    """``(an iterator over what the printer formats inside value, the items it adds beyond
-    them)`` for a container the printer enters; ``None`` for anything else."""
+def _entered(value: Any) -> tuple[Iterator[Any], bool, bool] | None:
+    """``(what the printer formats inside value, in pairs (a key, its value) or not, whether
+    _safe_repr takes it apart itself)`` for a container the printer enters; ``None`` for
+    anything else."""
     kind = type(value)
+    own = getattr(kind, "__repr__", None) in _OWN_REPRS
     # (subclasses too: an OrderedDict, a Counter, a defaultdict, a Bunch or a namedtuple
     # prints every entry as its base does, a Counter sorted by count, rt86-10)
     if kind in _SEQUENCES or (kind not in _TEXTS and issubclass(kind, _SEQUENCE_BASES)):
-        return iter(value), 0
+        return iter(value), False, own
     if kind is dict or issubclass(kind, dict):
-        return itertools.chain.from_iterable(value.items()), DICT_ENTRY * len(value)
+        return iter(value.items()), True, own
     if kind is np.ndarray and value.dtype.hasobject:
-        return iter(value.ravel(order="K")), 0
+        return iter(value.ravel(order="K")), False, False
     if kind is functools.partial:
-        inside = itertools.chain((value.func,), value.args, value.keywords.values())
-        return inside, DICT_ENTRY * len(value.keywords)
+        inside = itertools.chain((value.func,), value.args)
+        return itertools.chain(((_NO_KEY, x) for x in inside), value.keywords.items()), True, False
     return None
 
 
-def _leaf_items(value: Any, whole_arrays: bool) -> int:
+def _text_ticks(length: int) -> tuple[int, int]:
+    return 4 + length // CHARS_PER_TICK, 1 + length // CHARS_PER_TICK
+
+
+def _leaf(value: Any, whole_arrays: bool) -> tuple[int, int]:
+    """(S, R) of a value the printer does not enter."""
     kind = type(value)
-    if kind in _SCALARS:
-        return 1
+    found = _SCALARS.get(kind)
+    if found is not None:
+        return found
     if kind is Unknown:
         # (scan's stand-in for a large string or bytes the stream holds: its length; before
         # any isinstance test, which an Unknown answers for the kind it stands for)
         size = object.__getattribute__(value, "size")
         if size is None:
             raise Unproven("a parameter the pass cannot see, which repr formats")
-        made = object.__getattribute__(value, "made_as")
-        per_item = CHARS_PER_ITEM if made is str else BYTE_CHARS_PER_ITEM
-        return 1 + int(size) // per_item
-    if kind is str or (kind is not bytes and kind is not bytearray and isinstance(value, str)):
-        # (numpy's np.str_ too, by its characters: rt86-13)
-        return 1 + len(value) // CHARS_PER_ITEM
-    if isinstance(value, (bytes, bytearray)):
-        # repr escapes a byte past ASCII as four characters (np.bytes_ alike, rt86-13)
-        return 1 + len(value) // BYTE_CHARS_PER_ITEM
+        return _text_ticks(int(size))
+    if isinstance(value, (str, bytes, bytearray)):
+        # (numpy's np.str_ and np.bytes_ too, by their characters: rt86-13)
+        return _text_ticks(len(value))
+    if kind is int:
+        n = _int_items(value) * INT_ITEM_TICKS
+        return n, n
     if kind is range:
-        return _range_items(value)
+        n = _range_ticks(value)
+        return n, n
     if kind is np.longdouble or kind is np.clongdouble:
-        return LONGDOUBLE_ITEMS
+        return LONGDOUBLE_TICKS, LONGDOUBLE_TICKS
     if _SEED_SEQUENCE in facts.mro_names(class_of(value)):
         # (whatever the scan can see of it: check_seed_sequence's bound, 64 ints of 4,096
         # bits, is 1.6 ms of repr, rt86-02)
-        return SEED_SEQUENCE_ITEMS
+        return SEED_SEQUENCE_TICKS, SEED_SEQUENCE_TICKS
     if kind is np.ndarray:
-        return 1 + _array_items(value, whole_arrays)
-    if kind is int:
-        return _int_items(value)
-    return 1
+        n = 8 + _array_ticks(value, whole_arrays)
+        return n, n
+    return 8, 8
 
 
 def _int_items(value: int) -> int:
@@ -244,24 +218,25 @@ def _int_items(value: int) -> int:
     return 1 + words // 2 + words * words // 600
 
 
-def _range_items(value: range) -> int:
+def _range_ticks(value: range) -> int:
     """A ``range``: repr converts its bounds to decimal (two big ints: rt86-02), and a
     notebook's display compares each parameter to its default with ``np.array_equal``,
     which makes an array of every item of a range inside a list (``[range(2**20)] * 100``
-    took 17.9 s and 2.9 GB, rt86-11): about a tenth of an item each."""
+    took 17.9 s and 2.9 GB, rt86-11)."""
     bounds = _int_items(value.start) + _int_items(value.stop) + _int_items(value.step)
     try:
         length = len(value)
     except OverflowError:  # (more items than an index holds)
         return _CAP
-    return bounds + length // RANGE_ITEMS_PER_ITEM
+    return bounds * INT_ITEM_TICKS + length * RANGE_ITEM_TICKS
 
 
-def _array_items(array: Any, whole: bool) -> int:
-    """The items numpy's repr formats for a numeric, text or record ``array``: every one, or
-    for more than :data:`ARRAY_SHOWN` (unless ``whole``: a kernel formats each length scale)
-    :data:`ARRAY_EDGE` at each end of each axis; each as wide as its dtype prints (a text
-    item by its characters, a record by its 8-byte fields: rt85-04)."""
+def _array_ticks(array: Any, whole: bool) -> int:
+    """numpy's repr of a numeric, text or record ``array``: every item, or for more than
+    :data:`ARRAY_SHOWN` (unless ``whole``: a kernel formats each length scale, at
+    :data:`KERNEL_ITEM_TICKS`) :data:`ARRAY_EDGE` at each end of each axis; each as wide as
+    its dtype prints (a text item by its characters, a record by its 8-byte fields:
+    rt85-04)."""
     size = int(array.size)
     shown: int = size
     if size > ARRAY_SHOWN and not whole:
@@ -271,106 +246,255 @@ def _array_items(array: Any, whole: bool) -> int:
     dtype: Any = array.dtype
     width: int
     if dtype.kind == "U":
-        width = 1 + dtype.itemsize // 4 // CHARS_PER_ITEM
+        width = 1 + dtype.itemsize // 4 // 8
     elif dtype.kind in "SV" or dtype.fields is not None or dtype.subdtype is not None:
         width = 1 + dtype.itemsize // 8
     else:
         width = 1
-    return shown * width
+    return shown * width * (KERNEL_ITEM_TICKS if whole else ARRAY_ITEM_TICKS)
 
 
-def printed_items(
-    value: Any,
-    memo: dict[int, tuple[int, int, int]],
-    whole_arrays: bool = False,
-    printer: _Printer | None = None,
-) -> int:
-    """The items ``repr`` formats for ``value``: a number, a string (per
-    :data:`CHARS_PER_ITEM` characters) or another object is 1 (a big int, a range, a long
-    double more, an array as :func:`_array_items` counts it, all its items with
-    ``whole_arrays``); a container 1 plus its items, met as often as it is held (a list
-    holding one list twice prints it twice), a dict entry :data:`DICT_ENTRY` more; an
-    estimator or kernel inside as ``printer`` counts it (1 without one). A container met
-    again on its own path prints as ``[...]``: 1.
+class _Frame:
+    """A value being counted: its items, what they add so far, and its costliest items'
+    re-formatting (a heap of at most :data:`SHOWN_ITEMS`)."""
 
-    A container that does not fit on a line is formatted whole, then again item by item for
-    its first :data:`SHOWN_ITEMS` items: each level of nesting formats what is below it once
-    more (a dict of 12,000 entries inside 15 one-item lists took 3.7 s of repr where its
-    items count 60,000, rt86-01). So a container counts its items (its size) plus what its
-    :data:`SHOWN_ITEMS` costliest items count on their own. ``memo`` keeps each
-    container's (plain size, plain count, estimators' counts) by id, for the whole model (an
-    estimator's count has the printer's work at each level above it already). Iterative: a
-    deep list is no recursion."""
-    if type(value) in _SCALARS:
-        return 1
-    if _is_instance(value):
-        return 1 if printer is None else printer.instance(value)
-    first = _entered(value)
-    if first is None:
-        return _leaf_items(value, whole_arrays)
-    if id(value) in memo:
-        return _total(memo[id(value)])
-    on_path = {id(value)}
-    # per container being counted: it, its items, [its plain items so far (not inside an
-    # estimator), what the estimators in it count], its costliest items' own counts (a heap
-    # of at most SHOWN_ITEMS)
-    stack: list[tuple[Any, Any, list[int], list[int]]] = [(value, first[0], [1 + first[1], 0], [])]
-    while stack:
-        node, items, acc, top = stack[-1]
-        for item in items:
-            kind = type(item)
-            if kind in _SCALARS:
-                acc[0] += 1
-                if len(top) < SHOWN_ITEMS:  # (a 1 is never among the largest once full)
-                    heapq.heappush(top, 1)
-                continue
-            if kind is int:
-                n = _int_items(item)
-                acc[0] += n
-                _shown(top, n)
-                continue
-            key = id(item)
-            if key in memo:  # (a container counted already: one empty tuple 100,000 times)
-                size, count, held = memo[key]
-                acc[0] += size
-                acc[1] += held
-                _shown(top, count)
-                continue
-            if kind not in _TEXTS and _is_instance(item):
-                # (an estimator's own count has the printer's work at each level above it:
-                # twice per estimator, measured through a Pipeline's list of tuples)
-                acc[1] += 1 if printer is None else printer.instance(item)
-                continue
-            inner = None if kind in _TEXTS else _entered(item)
-            if inner is None:
-                n = _leaf_items(item, whole_arrays)
-                acc[0] += n
-                _shown(top, n)
-                continue
-            if key in on_path:
-                acc[0] += 1
-                _shown(top, 1)
+    __slots__ = (
+        "again",
+        "bare",
+        "c",
+        "e",
+        "items",
+        "key",
+        "kind",
+        "low",
+        "name",
+        "r",
+        "s",
+        "top",
+        "value",
+    )
+
+    def __init__(self, value: Any, kind: str, items: Iterator[Any], again: bool) -> None:
+        self.value = value
+        #: "list", "dict" (_safe_repr's own), "whole", "whole_dict" (the built-in repr),
+        #: "estimator", "kernel"
+        self.kind = kind
+        self.items = items
+        self.s = 0
+        self.r = 0
+        self.c = 0  # (an estimator: the built-in repr of its parameters, against defaults)
+        self.e = 0
+        self.top: list[int] = []
+        self.key: tuple[int, int] | None = None  # (a pair's key, counted: its S and R)
+        self.low = _CAP  # (the highest frame a cycle met inside this one: its index)
+        self.again = again  # (counted before, not remembered: a cycle cut it)
+        self.name: Any = None  # (the pair's key)
+        #: an estimator's parameters without a default (the printer does not compare them)
+        self.bare: frozenset[str] = frozenset()
+
+
+class _Costs:
+    """The printer's work per value (:data:`Cost`), by id (``memo``), for a whole model: the
+    model holds its values alive while they are counted. Iterative: a deep list, or
+    estimators nested a thousand deep, is no recursion."""
+
+    def __init__(self) -> None:
+        self.memo: dict[int, Cost] = {}
+        self.counted: set[int] = set()
+        self.recount = 0
+        #: per class (by id: the classes outlive the count), its kind, parameter names and
+        #: the parameters without a default
+        self.classes: dict[int, tuple[str, frozenset[str], frozenset[str]]] = {}
+
+    def kind_of(self, obj: Any) -> tuple[str, frozenset[str], frozenset[str]]:
+        """:func:`printed_kind` of ``obj``'s class and, for an estimator, the parameters its
+        class validates (a forest's hundreds of trees ask for one class) and those of
+        :data:`NO_DEFAULT`."""
+        cls = class_of(obj)
+        found = self.classes.get(id(cls))
+        if found is None:
+            kind = printed_kind(cls)
+            params = facts.constraint_names(cls) if kind == "estimator" else frozenset()
+            bare = NO_DEFAULT.get(":".join(facts.module_and_qualname(cls)), frozenset())
+            found = self.classes[id(cls)] = (kind, params, bare)
+        return found
+
+    def _open(self, value: Any) -> _Frame | None:
+        """A frame for a value the printer enters, or ``None``."""
+        if type(value) in _SCALARS or type(value) in _TEXTS:
+            return None
+        again = id(value) in self.counted
+        if _is_instance(value):
+            kind, params, bare = self.kind_of(value)
+            attrs = _attrs(value).items()
+            # (an estimator's parameters are the names its class validates; without such a
+            # table (a kernel, a third-party estimator), every attribute named neither _x
+            # nor x_)
+            if params:
+                chosen = ((k, v) for k, v in attrs if k in params)
             else:
-                on_path.add(key)
-                stack.append((item, inner[0], [1 + inner[1], 0], []))
-                break
-        else:
+                chosen = ((k, v) for k, v in attrs if not (k.startswith("_") or k.endswith("_")))
+            if kind == "kernel":  # (its own repr: the values, as the built-in repr has them)
+                return _Frame(value, kind, (v for _, v in chosen), again)
+            frame = _Frame(value, kind, chosen, again)
+            frame.bare = bare
+            return frame
+        entered = _entered(value)
+        if entered is None:
+            return None
+        items, pairs, own = entered
+        kind = ("dict" if pairs else "list") if own else ("whole_dict" if pairs else "whole")
+        return _Frame(value, kind, items, again)
+
+    def cost(self, value: Any) -> Cost:
+        """(S, R, F, E) of ``value``."""
+        found = self.memo.get(id(value))
+        if found is not None:
+            return found
+        frame = self._open(value)
+        if frame is None:
+            s, r = _leaf(value, False)
+            return (s, r, s, 0)
+        stack = [frame]
+        on_path = {id(value): 0}
+        self.counted.add(id(value))
+        result: Cost = _CUT
+        while stack:
+            frame = stack[-1]
+            opened = None
+            for item in frame.items:
+                if frame.again:
+                    self.recount += 1
+                    if self.recount > MAX_RECOUNT:
+                        raise Unproven("parameters whose cycles are too intricate to count")
+                if frame.kind in _PAIRED:
+                    key, item = item
+                    frame.key = self._key(key)
+                    frame.name = key
+                child: Cost | None = None
+                kind = type(item)
+                scalar = _SCALARS.get(kind)
+                if scalar is not None:
+                    if frame.kind == "list":  # (a list of a million floats)
+                        frame.s += scalar[0] + 1
+                        frame.r += scalar[1] + 1
+                        top = frame.top
+                        if len(top) < SHOWN_ITEMS:
+                            heapq.heappush(top, 2 * scalar[0] + scalar[0] // 2)
+                        continue
+                    child = (scalar[0], scalar[1], scalar[0], 0)
+                else:
+                    child = self.memo.get(id(item))
+                    if child is None:
+                        at = on_path.get(id(item))
+                        if at is not None:
+                            child = _CUT
+                            frame.low = min(frame.low, at)
+                        elif kind not in _TEXTS and kind is not int:
+                            opened = self._open(item)
+                        if child is None and opened is None:
+                            whole = frame.kind == "kernel" and kind is np.ndarray
+                            s, r = _leaf(item, whole)
+                            child = (s, r, s, 0)
+                if opened is not None:
+                    on_path[id(item)] = len(stack)
+                    self.counted.add(id(item))
+                    stack.append(opened)
+                    break
+                _add(frame, item, child if child is not None else _CUT)
+            if opened is not None:
+                continue
             stack.pop()
-            on_path.discard(id(node))
-            size = min(acc[0], _CAP)
-            found = (size, min(size + sum(top), _CAP), min(acc[1], _CAP))
-            memo[id(node)] = found
+            del on_path[id(frame.value)]
+            result = _finish(frame)
+            index = len(stack)
+            if frame.low >= index:
+                self.memo[id(frame.value)] = result
             if stack:
                 parent = stack[-1]
-                parent[2][0] += found[0]
-                parent[2][1] += found[2]
-                _shown(parent[3], found[1])
-    return _total(memo[id(value)])
+                parent.low = min(parent.low, frame.low)
+                _add(parent, frame.value, result)
+        return result
+
+    def _key(self, key: Any) -> tuple[int, int]:
+        """(S, R) of a dict's key (or a parameter's name): a string or a number, mostly;
+        nothing for a partial's function and arguments (met without a key)."""
+        if key is _NO_KEY:
+            return (0, 0)
+        kind = type(key)
+        if kind in _SCALARS or kind in _TEXTS or kind is int:
+            return _leaf(key, False)
+        found = self.cost(key)  # (a tuple key: counted on its own)
+        return found[0], found[1]
 
 
-def _total(found: tuple[int, int, int]) -> int:
-    """What a container's (plain size, plain count, estimators' counts) print in all."""
-    return min(found[1] + found[2], _CAP)
+#: The frames whose items come in pairs: a key (or a parameter's name) and its value.
+_PAIRED = frozenset({"dict", "whole_dict", "estimator"})
+#: A partial's function and positional arguments, met without a key.
+_NO_KEY = object()
+
+
+def _add(frame: _Frame, item: Any, child: Cost) -> None:
+    """Add an item's cost (or a pair's value's) to the frame counting its holder."""
+    s, r, f, e = child
+    kind = frame.kind
+    if kind == "list":
+        frame.s += s + 1
+        frame.r += r + 1
+        frame.e += e
+        _shown(frame.top, s + s // 2 + f)
+    elif kind == "whole":
+        frame.s += r + 1
+        frame.e += e
+        _shown(frame.top, s + s // 2 + f)
+    elif kind == "kernel":
+        frame.s += r + 1
+    else:
+        ks, kr = frame.key or (0, 0)
+        frame.key = None
+        # (a pair that does not fit its line: its key and value one-line, the built-in repr
+        # of the pair, the key again and the value formatted; half as much again of the
+        # value's one-line repr, as for an item, below)
+        pair = 2 * ks + s + s // 2 + kr + r + f
+        if kind == "dict":
+            frame.s += ks + s + DICT_ENTRY
+            frame.r += kr + r + 1
+            frame.e += e
+        elif kind == "whole_dict":
+            frame.s += kr + r + 1
+            frame.e += e
+        else:  # an estimator's parameter: its one-line repr, and against its default
+            frame.s += ks + s + 4
+            if frame.name in frame.bare:
+                pass  # (no default to compare with: a pipeline's steps)
+            elif not _is_instance(item) or printed_kind(class_of(item)) == "kernel":
+                frame.c += r
+        _shown(frame.top, pair)
+
+
+def _finish(frame: _Frame) -> Cost:
+    """A counted value's (S, R, F, E)."""
+    shown = sum(frame.top)
+    kind = frame.kind
+    if kind in ("list", "dict"):
+        s = min(frame.s + CONTAINER_S, _CAP)
+        return (s, min(frame.r + CONTAINER_R, _CAP), min(s + shown, _CAP), min(frame.e, _CAP))
+    if kind in ("whole", "whole_dict"):
+        s = min(frame.s + CONTAINER_R, _CAP)
+        return (s, s, min(s + shown, _CAP), min(frame.e, _CAP))
+    if kind == "kernel":
+        s = min(frame.s + 8, _CAP)
+        return (s, s, s, s)
+    # an estimator: its one-line repr (which compares each parameter with its default), then
+    # the comparison again and each parameter formatted; its built-in repr is all of it
+    s = min(frame.s + frame.c + CONTAINER_S, _CAP)
+    f = min(s + frame.c + shown, _CAP)
+    return (s, f, f, f)
+
+
+#: (An item that does not fit its line is taken one-line twice, then formatted: counted
+#: ``S + S // 2 + F``, half an ``S`` more than the algorithm's: measured, each level of one-
+#: item lists costs some 1.3 times the two ``S`` it takes, 20 to 200 levels deep.)
 
 
 def _shown(top: list[int], count: int) -> None:
@@ -379,3 +503,48 @@ def _shown(top: list[int], count: int) -> None:
         heapq.heappush(top, count)
     elif count > top[0]:
         heapq.heapreplace(top, count)
+
+
+def repr_cost(value: Any) -> int:
+    """The units (:data:`TICK_NS`) of ``repr(value)`` for an estimator or kernel (its pretty
+    format), or of the estimators the built-in repr of a container prints."""
+    found = _Costs().cost(value)
+    return found[2] if _is_instance(value) else found[3]
+
+
+def printed_problem(instances: Any, meets: dict[int, int], top: Any = None) -> str | None:
+    """Why ``repr`` of an estimator or kernel the model holds would cost too much, or
+    ``None``: its pretty format (:class:`_Costs`: its parameters, not what fit stored: a
+    forest's trees do not print), times how often the model meets it (``meets``, by id: a
+    list holding one estimator 1,000 times prints it 1,000 times; an instance not in it is
+    not held by the model); and for a model that is a plain container (``top``), the
+    estimators its built-in repr prints, all of them (rt88-06: 140 estimators in a list,
+    each under the bound). At most :data:`MAX_PRINTED`."""
+    costs = _Costs()
+    every = 0
+    for obj in instances:
+        times = meets.get(id(obj), 0)
+        if not times or not costs.kind_of(obj)[0]:
+            continue
+        total = times * costs.cost(obj)[2]
+        if total > MAX_PRINTED:
+            return _message(total)
+        every += total
+    # (what a plain container's built-in repr prints of them is at most all of them, each as
+    # often as it is met: only past the bound is the container walked)
+    if every > MAX_PRINTED and top is not None and not _is_instance(top):
+        if _entered(top) is not None:
+            total = costs.cost(top)[3]
+            if total > MAX_PRINTED:
+                return _message(total)
+    return None
+
+
+def _message(total: int) -> str:
+    seconds = total * TICK_NS / 1e9
+    return (
+        f"its repr would cost scikit-learn's printer {total:,} units or more (some "
+        f"{seconds:,.1f} s; at most {MAX_PRINTED:,}): the printer formats each item of a "
+        "parameter's containers and each length scale of a kernel again at every level "
+        "above it, and an estimator in a container in full wherever it is compared or paired"
+    )
