@@ -193,6 +193,8 @@ def _leaf(value: Any, whole_arrays: bool) -> tuple[int, int]:
         # (numpy's np.str_ and np.bytes_ too, by their characters: rt86-13)
         return _text_ticks(len(value))
     if kind is int:
+        if -(1 << 63) <= value < 1 << 63:  # (a small int: 520 ns one-line, 70 ns built-in)
+            return 9, 2
         n = _int_items(value) * INT_ITEM_TICKS
         return n, n
     if kind is range:
