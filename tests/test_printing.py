@@ -14,6 +14,7 @@ import pytest
 from redteam import HANG_CPU, PLAIN_JOBLIB_CALL, assert_refused_with, child, compressed_joblib
 from safeload.trust.structures.printing import (
     ARRAY_ITEM_TICKS,
+    ARRAY_TICKS,
     MAX_PRINTED,
     NO_DEFAULT,
     TICK_NS,
@@ -54,12 +55,12 @@ def test_leaf_and_container_costs():
     # a long string by its characters; a numeric array as numpy shows it (summarized past
     # 1,000 items), every item
     assert _costs("x" * 1_200)[0] == 4 + 100
-    assert _costs(np.ones(5_000))[0] == 8 + 6 * ARRAY_ITEM_TICKS
-    assert _costs(np.ones(1_000))[0] == 8 + 1_000 * ARRAY_ITEM_TICKS
+    assert _costs(np.ones(5_000))[0] == ARRAY_TICKS + 6 * ARRAY_ITEM_TICKS
+    assert _costs(np.ones(1_000))[0] == ARRAY_TICKS + 1_000 * ARRAY_ITEM_TICKS
     # numpy's summary shows 6 items per axis: 6**7 of a (7,) * 7 array (rt85-05); a text
     # item by its characters, a record by its fields (rt85-04); a big int by its digits'
     # quadratic conversion (rt85-08)
-    assert _costs(np.zeros((7,) * 7, np.int8))[0] == 8 + 6**7 * ARRAY_ITEM_TICKS
+    assert _costs(np.zeros((7,) * 7, np.int8))[0] == ARRAY_TICKS + 6**7 * ARRAY_ITEM_TICKS
     assert _costs(np.array(["x" * 4_000] * 10))[0] > 10 * 500 * ARRAY_ITEM_TICKS
     assert _costs(np.zeros(10, [("a", "f8", (512,))]))[0] > 10 * 512 * ARRAY_ITEM_TICKS
     assert _costs(10**4_000)[0] > 50 * 24
@@ -214,3 +215,55 @@ def test_honest_parameters_load(tmp_path):
     columns = [f"column_{i}" for i in range(5_000)]
     union = ColumnTransformer([("scale", StandardScaler(), columns)])
     load_honest(_nested(union, 1), tmp_path)
+
+
+def test_costs_of_red_team_89():
+    import random
+
+    from safeload.trust.structures.printing import printed_problem
+
+    # a sort merges the runs it finds: keys made in order cost n comparisons, shuffled ones
+    # n log n, and items that do not order (complex numbers) the fallback's price (rt89-01)
+    keys = [f"w{i:05d}" for i in range(4_096)]
+    shuffled = list(keys)
+    random.Random(0).shuffle(shuffled)
+    in_order = _costs(dict.fromkeys(keys, 1))[0]
+    assert _costs(dict.fromkeys(shuffled, 1))[0] > in_order + 4_096 * 8 * 8
+    assert _costs(set(complex(i, 1) for i in range(4_096)))[2] > 4_096 * 12 * 24
+    # an array's repr costs its set-up whatever its size; a record dtype its fields (rt89-02)
+    assert _costs(np.array([0.5]))[0] >= 900
+    assert _costs(np.zeros(1, [(f"f{i}", "f8") for i in range(100)]))[0] > 100 * 60
+    # a slice prints its values whole (rt89-04): an estimator inside one is counted
+    held = _imputer([0.5] * 1_000)
+    assert _costs(slice(held, None, None))[1] >= repr_cost(held)
+    # a string too wide for its line is formatted word by word (rt89-10)
+    assert _costs("\n" * 10_000)[2] > 10_000 * 8
+    assert _costs("x" * 10_000)[2] < 10_000
+    # each estimator compares its parameters with their defaults (rt89-11)
+    assert repr_cost(_imputer([held] * 10)) > 10 * 2 * 720
+    # a plain container the model is: its estimators, and what else it prints past a unit a
+    # byte of the file (rt89-03)
+    arrays = [np.array([0.5])] * 20_000
+    assert printed_problem([], {}, arrays, file_size=200_000) is not None
+    assert printed_problem([], {}, [0.5] * 20_000, file_size=200_000) is None
+
+
+def test_lightgbm_keyword_parameters_counted():
+    lightgbm = pytest.importorskip("lightgbm")
+    # LGBMModel.get_params adds its keyword arguments, which the printer prints (rt89-05)
+    small = lightgbm.LGBMRegressor()
+    large = lightgbm.LGBMRegressor(feature_contri=[0.5] * 100_000)
+    assert repr_cost(large) > repr_cost(small) + 100_000 * 8
+
+
+def test_display_rows_of_nested_kernels():
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.gaussian_process.kernels import RBF, WhiteKernel
+
+    # the display lists every sub-kernel as a parameter row and formats it whole there
+    # (rt89-09): a chain of sums pays each level's whole sub-kernel
+    kernel: Any = RBF(np.ones(1_000))
+    one = repr_cost(GaussianProcessRegressor(kernel + WhiteKernel()))
+    for _ in range(10):
+        kernel = kernel + WhiteKernel()
+    assert repr_cost(GaussianProcessRegressor(kernel)) > 4 * one

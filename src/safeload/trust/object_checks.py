@@ -1645,7 +1645,7 @@ def whole_model_problem(
     # (rt84-17)
     from safeload.trust.structures.printing import printed_problem
 
-    return printed_problem(instances, meets, top)
+    return printed_problem(instances, meets, top, file_size)
 
 
 #: Native model parts (module, class): each holds, outside any ``__dict__``, the arrays or

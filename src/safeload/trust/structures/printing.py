@@ -24,6 +24,7 @@ line width: every value is taken as too wide for its line, and a container's cos
 
 from __future__ import annotations
 
+import datetime as _dt
 import functools
 import heapq
 import itertools
@@ -56,6 +57,33 @@ ARRAY_SHOWN = 1000
 ARRAY_EDGE = 3
 #: numpy's repr of an array item (a float 4.2 us, an int 1.7 us, a summarized int8 2.1 us).
 ARRAY_ITEM_TICKS = 72
+#: numpy's repr of an array, whatever its size (array2string's set-up: 53 us for one item,
+#: rt89-02), and of a record dtype's field (3.6 us a field).
+ARRAY_TICKS = 900
+FIELD_TICKS = 60
+#: numpy's repr of an object array, an item beyond the item's own repr (1.3 us).
+OBJECT_ITEM_TICKS = 22
+#: An estimator's one-line repr and its pretty format each compare its parameters with the
+#: signature's defaults (``_changed_params``: get_params and inspect.signature, 43 us for a
+#: StandardScaler, rt89-11).
+CHANGED_PARAMS_TICKS = 720
+#: A string too wide for its line is formatted again word by word (``_pprint_str``: 408 ns
+#: a newline, 450 ns a word, some 80 ns a character escaped, rt89-10), bytes in chunks of
+#: four (85 ns a byte).
+WORD_TICKS = 8
+ESCAPED_CHAR_TICKS = 2
+BYTE_CHUNK_TICKS = 2
+#: The printer sorts a set's items and a dict's entries (``_safe_key``, ``_safe_tuple``):
+#: per comparison, n log n of them, some 100 ns for items of one orderable kind (a dict's
+#: pairs 440 ns) and 1.3 us for items that do not order (complex numbers, mixed kinds: the
+#: fallback through their type names, rt89-01).
+SORT_TICKS = 2
+SORT_PAIR_TICKS = 8
+SORT_MIXED_TICKS = 24
+#: A plain container the model is: its built-in repr may cost :data:`MAX_PRINTED`, and a
+#: unit more per byte of the file (a list of floats prints some 0.5 of a unit a byte, of
+#: one-item arrays 440 units a byte: rt89-03).
+ROOT_TICKS_PER_BYTE = 1
 #: A kernel's length scale (``RBF.__repr__`` formats each: 680 ns).
 KERNEL_ITEM_TICKS = 12
 #: A Python int of many digits: :func:`_int_items` per 400 ns (a 4,000-digit int 246 us).
@@ -75,9 +103,9 @@ SHOWN_ITEMS = 30
 #: A container's own work in ``_safe_repr`` (1 us) and in the built-in repr.
 CONTAINER_S = 17
 CONTAINER_R = 2
-#: A dict entry's work in ``_safe_repr`` beyond its key and value (sorting, pairing:
-#: 3.4 us an entry measured with its key and value).
-DICT_ENTRY = 44
+#: A dict entry's work in ``_safe_repr`` beyond its key and value and their sort (pairing:
+#: 3.4 us an entry measured with its key and value, keys in order).
+DICT_ENTRY = 36
 #: Items the count may read again where a cycle kept it from remembering a count (a value
 #: met again inside itself prints as ``[...]`` only there): past this, refused.
 MAX_RECOUNT = 2_000_000
@@ -152,23 +180,26 @@ def _is_instance(value: Any) -> bool:
     return bool(printed_kind(class_of(value)))
 
 
-def _entered(value: Any) -> tuple[Iterator[Any], bool, bool] | None:
+def _entered(value: Any) -> tuple[Iterator[Any], bool, bool, bool] | None:
     """``(what the printer formats inside value, in pairs (a key, its value) or not, whether
-    _safe_repr takes it apart itself)`` for a container the printer enters; ``None`` for
-    anything else."""
+    _safe_repr takes it apart itself, whether the printer sorts it)`` for a container the
+    printer enters; ``None`` for anything else."""
     kind = type(value)
     own = getattr(kind, "__repr__", None) in _OWN_REPRS
     # (subclasses too: an OrderedDict, a Counter, a defaultdict, a Bunch or a namedtuple
     # prints every entry as its base does, a Counter sorted by count, rt86-10)
     if kind in _SEQUENCES or (kind not in _TEXTS and issubclass(kind, _SEQUENCE_BASES)):
-        return iter(value), False, own
+        return iter(value), False, own, isinstance(value, (set, frozenset))
     if kind is dict or issubclass(kind, dict):
-        return iter(value.items()), True, own
+        return iter(value.items()), True, own, True
     if kind is np.ndarray and value.dtype.hasobject:
-        return iter(value.ravel(order="K")), False, False
+        return iter(value.ravel(order="K")), False, False, False
     if kind is functools.partial:
         inside = itertools.chain((value.func,), value.args)
-        return itertools.chain(((_NO_KEY, x) for x in inside), value.keywords.items()), True, False
+        pairs = itertools.chain(((_NO_KEY, x) for x in inside), value.keywords.items())
+        return pairs, True, False, False
+    if kind is slice:  # (its built-in repr prints its three values whole, rt89-04)
+        return iter((value.start, value.stop, value.step)), False, False, False
     return None
 
 
@@ -194,7 +225,7 @@ def _leaf(value: Any, whole_arrays: bool) -> tuple[int, int]:
         return _text_ticks(len(value))
     if kind is int:
         if -(1 << 63) <= value < 1 << 63:  # (a small int: 520 ns one-line, 70 ns built-in)
-            return 9, 2
+            return 9, 1
         n = _int_items(value) * INT_ITEM_TICKS
         return n, n
     if kind is range:
@@ -207,9 +238,57 @@ def _leaf(value: Any, whole_arrays: bool) -> tuple[int, int]:
         # bits, is 1.6 ms of repr, rt86-02)
         return SEED_SEQUENCE_TICKS, SEED_SEQUENCE_TICKS
     if kind is np.ndarray:
-        n = 8 + _array_ticks(value, whole_arrays)
+        n = ARRAY_TICKS + _array_ticks(value, whole_arrays) + _dtype_ticks(value.dtype)
+        return n, n
+    if isinstance(value, np.dtype):
+        n = 8 + _dtype_ticks(value)
+        return n, n
+    if kind is _dt.timezone:
+        n = 20 + len(str(value)) // CHARS_PER_TICK * 2
+        return n, n
+    if (kind is _dt.datetime or kind is _dt.time) and value.tzinfo is not None:
+        n = 20 + _leaf(value.tzinfo, False)[1]
         return n, n
     return 8, 8
+
+
+def _dtype_ticks(dtype: Any, depth: int = 0) -> int:
+    """numpy's repr of a dtype's fields, nested ones too (rt89-02: 100 fields 430 us)."""
+    names = dtype.names
+    if not names or depth > 32:
+        return 0
+    total = 0
+    for name in names:
+        total += FIELD_TICKS + len(name) // CHARS_PER_TICK + _dtype_ticks(dtype[name], depth + 1)
+    base = dtype.subdtype
+    return total + (_dtype_ticks(base[0], depth + 1) if base is not None else 0)
+
+
+def _text_format_ticks(value: Any) -> int:
+    """What formatting a string or bytes too wide for its line adds (``_pprint_str``,
+    ``_pprint_bytes``; rt89-10); 0 for one that fits."""
+    if type(value) is Unknown:
+        # (scan's stand-in: its length, not its text: every character a word)
+        size = int(object.__getattribute__(value, "size") or 0)
+        return size * WORD_TICKS if size > _LINE else 0
+    length = len(value)
+    if length <= _LINE:
+        return 0
+    if isinstance(value, (bytes, bytearray)):
+        return length * BYTE_CHUNK_TICKS
+    if value.isascii():
+        words: int = sum(map(value.count, _ASCII_SPACES))
+        return (
+            length // CHARS_PER_TICK
+            + words * WORD_TICKS
+            + length * (ESCAPED_CHAR_TICKS if not value.isprintable() else 0)
+        )
+    return length * WORD_TICKS
+
+
+#: A line's width: a string longer than it is formatted again.
+_LINE = 80
+_ASCII_SPACES = (" ", "\n", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
 
 
 def _int_items(value: int) -> int:
@@ -264,14 +343,19 @@ class _Frame:
         "again",
         "bare",
         "c",
+        "descents",
         "e",
+        "extra",
         "items",
         "key",
         "kind",
+        "last",
         "low",
         "name",
+        "order",
         "r",
         "s",
+        "sorted",
         "top",
         "value",
     )
@@ -293,6 +377,11 @@ class _Frame:
         self.name: Any = None  # (the pair's key)
         #: an estimator's parameters without a default (the printer does not compare them)
         self.bare: frozenset[str] = frozenset()
+        self.extra = 0  # (an object array: numpy's work per item beyond the item's repr)
+        self.sorted = 0  # (a set or a dict: the printer sorts it; its items, counted)
+        self.order: Any = _UNSORTED  # (the kind its items compare as, or _MIXED)
+        self.descents = 0  # (items that come before the one met last: runs, less one)
+        self.last: Any = None
 
 
 class _Costs:
@@ -328,14 +417,18 @@ class _Costs:
         again = id(value) in self.counted
         if _is_instance(value):
             kind, params, bare = self.kind_of(value)
-            attrs = _attrs(value).items()
+            attrs: Any = _attrs(value).items()
             # (an estimator's parameters are the names its class validates; without such a
             # table (a kernel, a third-party estimator), every attribute named neither _x
             # nor x_)
+            chosen: Iterator[tuple[Any, Any]]
             if params:
                 chosen = ((k, v) for k, v in attrs if k in params)
             else:
                 chosen = ((k, v) for k, v in attrs if not (k.startswith("_") or k.endswith("_")))
+            other = _attrs(value).get("_other_params")
+            if type(other) is dict:  # (LightGBM's get_params adds its keyword arguments)
+                chosen = itertools.chain(chosen, other.items())
             if kind == "kernel":  # (its own repr: the values, as the built-in repr has them)
                 return _Frame(value, kind, (v for _, v in chosen), again)
             frame = _Frame(value, kind, chosen, again)
@@ -344,9 +437,15 @@ class _Costs:
         entered = _entered(value)
         if entered is None:
             return None
-        items, pairs, own = entered
+        items, pairs, own, sorts = entered
         kind = ("dict" if pairs else "list") if own else ("whole_dict" if pairs else "whole")
-        return _Frame(value, kind, items, again)
+        frame = _Frame(value, kind, items, again)
+        if not sorts:
+            frame.order = None
+        if type(value) is np.ndarray:
+            frame.extra = OBJECT_ITEM_TICKS
+            frame.s = ARRAY_TICKS
+        return frame
 
     def cost(self, value: Any) -> Cost:
         """(S, R, F, E) of ``value``."""
@@ -355,8 +454,7 @@ class _Costs:
             return found
         frame = self._open(value)
         if frame is None:
-            s, r = _leaf(value, False)
-            return (s, r, s, 0)
+            return _leaf_cost(value, False)
         stack = [frame]
         on_path = {id(value): 0}
         self.counted.add(id(value))
@@ -373,6 +471,8 @@ class _Costs:
                     key, item = item
                     frame.key = self._key(key)
                     frame.name = key
+                if frame.order is not None:
+                    _compared(frame, frame.name if frame.kind in _PAIRED else item)
                 child: Cost | None = None
                 kind = type(item)
                 scalar = _SCALARS.get(kind)
@@ -395,9 +495,7 @@ class _Costs:
                         elif kind not in _TEXTS and kind is not int:
                             opened = self._open(item)
                         if child is None and opened is None:
-                            whole = frame.kind == "kernel" and kind is np.ndarray
-                            s, r = _leaf(item, whole)
-                            child = (s, r, s, 0)
+                            child = _leaf_cost(item, frame.kind == "kernel")
                 if opened is not None:
                     on_path[id(item)] = len(stack)
                     self.counted.add(id(item))
@@ -430,6 +528,36 @@ class _Costs:
         return found[0], found[1]
 
 
+def _compared(frame: _Frame, value: Any) -> None:
+    """Note an item a sort will compare: its kind, and whether it comes before the last one
+    (the sort's work grows with the runs it finds: keys made in order sort in one pass)."""
+    frame.sorted += 1
+    found = _ORDER_KINDS.get(type(value), _MIXED)
+    if frame.order is _UNSORTED:
+        frame.order = found
+    elif frame.order != found:
+        frame.order = _MIXED
+    if frame.order is not _MIXED:
+        if frame.sorted > 1 and value < frame.last:
+            frame.descents += 1
+        frame.last = value
+
+
+def _leaf_cost(value: Any, whole_arrays: bool) -> Cost:
+    """(S, R, F, E) of a value the printer does not enter."""
+    s, r = _leaf(value, whole_arrays and type(value) is np.ndarray)
+    kind = type(value)
+    if kind in _TEXTS or kind is Unknown or isinstance(value, (str, bytes)):
+        return (s, r, s + _text_format_ticks(value), 0)
+    return (s, r, s, 0)
+
+
+#: The kinds of item a sort compares quickly with each other.
+_ORDER_KINDS: dict[type, str] = {str: "str", bytes: "bytes", int: "n", float: "n", bool: "n"}
+_UNSORTED = object()
+_MIXED = "mixed"
+
+
 #: The frames whose items come in pairs: a key (or a parameter's name) and its value.
 _PAIRED = frozenset({"dict", "whole_dict", "estimator"})
 #: A partial's function and positional arguments, met without a key.
@@ -446,11 +574,15 @@ def _add(frame: _Frame, item: Any, child: Cost) -> None:
         frame.e += e
         _shown(frame.top, s + s // 2 + f)
     elif kind == "whole":
-        frame.s += r + 1
+        frame.s += r + 1 + frame.extra
         frame.e += e
         _shown(frame.top, s + s // 2 + f)
     elif kind == "kernel":
         frame.s += r + 1
+        if _is_instance(item):
+            # (a notebook's display lists every sub-kernel as a parameter row, and formats
+            # it whole twice there: rt89-09)
+            frame.e += r + e
     else:
         ks, kr = frame.key or (0, 0)
         frame.key = None
@@ -469,8 +601,10 @@ def _add(frame: _Frame, item: Any, child: Cost) -> None:
             frame.s += ks + s + 4
             if frame.name in frame.bare:
                 pass  # (no default to compare with: a pipeline's steps)
-            elif not _is_instance(item) or printed_kind(class_of(item)) == "kernel":
+            elif not _is_instance(item):
                 frame.c += r
+            elif printed_kind(class_of(item)) == "kernel":
+                frame.c += e  # (and its sub-kernels' rows in the display)
         _shown(frame.top, pair)
 
 
@@ -478,19 +612,32 @@ def _finish(frame: _Frame) -> Cost:
     """A counted value's (S, R, F, E)."""
     shown = sum(frame.top)
     kind = frame.kind
+    sort = 0
+    if frame.sorted > 1:
+        # (the printer sorts a set's items, a dict's entries: in its one-line repr too; a
+        # sort merges the runs it finds: n log n comparisons for items in no order, n for
+        # items in order)
+        if frame.order is _MIXED:
+            per = SORT_MIXED_TICKS
+            merges = frame.sorted.bit_length()
+        else:
+            per = SORT_TICKS if kind in ("list", "whole") else SORT_PAIR_TICKS
+            merges = 1 + min(frame.descents, frame.sorted).bit_length()
+        sort = frame.sorted * merges * per
     if kind in ("list", "dict"):
-        s = min(frame.s + CONTAINER_S, _CAP)
-        return (s, min(frame.r + CONTAINER_R, _CAP), min(s + shown, _CAP), min(frame.e, _CAP))
+        s = min(frame.s + CONTAINER_S + sort, _CAP)
+        f = min(s + shown + sort, _CAP)
+        return (s, min(frame.r + CONTAINER_R, _CAP), f, min(frame.e, _CAP))
     if kind in ("whole", "whole_dict"):
         s = min(frame.s + CONTAINER_R, _CAP)
-        return (s, s, min(s + shown, _CAP), min(frame.e, _CAP))
+        return (s, s, min(s + shown + sort, _CAP), min(frame.e, _CAP))
     if kind == "kernel":
         s = min(frame.s + 8, _CAP)
-        return (s, s, s, s)
+        return (s, s, s, min(s + frame.e, _CAP))
     # an estimator: its one-line repr (which compares each parameter with its default), then
     # the comparison again and each parameter formatted; its built-in repr is all of it
-    s = min(frame.s + frame.c + CONTAINER_S, _CAP)
-    f = min(s + frame.c + shown, _CAP)
+    s = min(frame.s + frame.c + CONTAINER_S + CHANGED_PARAMS_TICKS, _CAP)
+    f = min(s + frame.c + shown + CHANGED_PARAMS_TICKS, _CAP)
     return (s, f, f, f)
 
 
@@ -514,16 +661,18 @@ def repr_cost(value: Any) -> int:
     return found[2] if _is_instance(value) else found[3]
 
 
-def printed_problem(instances: Any, meets: dict[int, int], top: Any = None) -> str | None:
+def printed_problem(
+    instances: Any, meets: dict[int, int], top: Any = None, file_size: int | None = None
+) -> str | None:
     """Why ``repr`` of an estimator or kernel the model holds would cost too much, or
     ``None``: its pretty format (:class:`_Costs`: its parameters, not what fit stored: a
     forest's trees do not print), times how often the model meets it (``meets``, by id: a
     list holding one estimator 1,000 times prints it 1,000 times; an instance not in it is
     not held by the model); and for a model that is a plain container (``top``), the
     estimators its built-in repr prints, all of them (rt88-06: 140 estimators in a list,
-    each under the bound). At most :data:`MAX_PRINTED`."""
+    each under the bound) and what else it prints (:data:`ROOT_TICKS_PER_BYTE` more a byte
+    of the file, ``file_size``: rt89-03). At most :data:`MAX_PRINTED`."""
     costs = _Costs()
-    every = 0
     for obj in instances:
         times = meets.get(id(obj), 0)
         if not times or not costs.kind_of(obj)[0]:
@@ -531,14 +680,19 @@ def printed_problem(instances: Any, meets: dict[int, int], top: Any = None) -> s
         total = times * costs.cost(obj)[2]
         if total > MAX_PRINTED:
             return _message(total)
-        every += total
-    # (what a plain container's built-in repr prints of them is at most all of them, each as
-    # often as it is met: only past the bound is the container walked)
-    if every > MAX_PRINTED and top is not None and not _is_instance(top):
-        if _entered(top) is not None:
-            total = costs.cost(top)[3]
-            if total > MAX_PRINTED:
-                return _message(total)
+    if top is not None and not _is_instance(top) and _entered(top) is not None:
+        _, whole, _, held = costs.cost(top)
+        if held > MAX_PRINTED:
+            return _message(held)
+        paid = MAX_PRINTED + ROOT_TICKS_PER_BYTE * (file_size or 0)
+        if whole - held > paid:
+            return (
+                f"its repr would cost {whole - held:,} units or more (some "
+                f"{(whole - held) * TICK_NS / 1e9:,.1f} s; at most {paid:,}, "
+                f"{ROOT_TICKS_PER_BYTE} a byte of the file past {MAX_PRINTED:,}): numpy's repr "
+                "of an array costs some 50 us whatever its size, and a value referenced again "
+                "is printed again"
+            )
     return None
 
 
