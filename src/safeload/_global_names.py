@@ -82,6 +82,27 @@ CODE_MODULES: Final = frozenset(
         # (lib() dlopens the path it is given) and execnet (gateways run commands)
         "threadpoolctl", "matplotlib", "fontTools", "joblib.test", "scipy.spatial._qhull",
         "scipy.optimize", "pkcs11", "execnet",
+        # and red team 89's (rt89-06/07/08): development, test and scanning tools, no model
+        # code, whose classes act while they are built. mypy (build.WorkerClient deletes a
+        # path and starts Python with the file's env, dmypy_server.Server unlinks its status
+        # file, stubgenc imports the module it is given, moduleinspect starts a process,
+        # ipc.IPCServer binds a socket, metastore makes an SQLite database), with mypyc, its
+        # runtime (librt) and AST bindings; pytest (capture.FDCapture dups fds), xdist
+        # (looponfail.StatRecorder walks the tree it is given), pluggy, iniconfig (reads its
+        # path) and the py shim (py.path walks and opens files); pygments (img.FontManager runs
+        # fc-list); model scanners: modelscan (ModelScan imports and calls the names its
+        # settings give: a shell command ran), picklescan and fickling (interpret pickles);
+        # skops' model cards (Card joblib.loads the path it is given; skops.io stays usable);
+        # the fuzzing, property-testing, lint and packaging tools (hypothesis, atheris, ruff,
+        # sarif_kit, pkg_resources); the signing and update frameworks (tuf's Updater and
+        # sigstore's TrustUpdater write metadata files, model_signing, securesystemslib);
+        # catboost's evaluation (CatboostEvaluation makes a temporary folder)
+        "mypy", "mypyc", "librt", "ast_serialize", "_pytest", "pytest", "py", "xdist",
+        "pluggy", "iniconfig", "pygments", "modelscan", "picklescan", "fickling", "skops.card",
+        "hypothesis", "_hypothesis_pytestplugin", "_hypothesis_globals",
+        "_hypothesis_ftz_detector", "atheris", "atheris_no_libfuzzer", "ruff", "sarif_kit",
+        "pkg_resources", "_distutils_hack", "tuf", "sigstore", "model_signing",
+        "securesystemslib", "catboost.eval",
     }
 )  # fmt: skip
 #: Single names outside those modules that do any of the same.
