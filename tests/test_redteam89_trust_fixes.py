@@ -169,6 +169,37 @@ def test_a_users_own_class_is_still_trusted(tmp_path: Path) -> None:
     assert isinstance(loaded, OwnModel) and loaded.weights == [0.5, 1.5]
 
 
+def _own_scaler() -> type:
+    from sklearn.preprocessing import StandardScaler
+
+    class OwnScaler(StandardScaler):
+        """A user's own subclass of an estimator (scikit-learn 1.9's derive from
+        CallbackSupportMixin, in sklearn.callback, whose ScoringMonitor is a primitive)."""
+
+    OwnScaler.__qualname__ = "OwnScaler"
+    return OwnScaler
+
+
+OwnScaler = _own_scaler()
+
+
+def test_a_users_own_estimator_subclass_is_trusted(tmp_path: Path) -> None:
+    import numpy as np
+
+    from safeload.policy import trust_problem
+
+    # 3a3082a denied sklearn.callback (rt87-03's ScoringMonitor): every estimator of
+    # scikit-learn 1.9 derives from its CallbackSupportMixin, so no subclass of one could be
+    # trusted; the mixin is an inert name now, ScoringMonitor stays a primitive
+    assert trust_problem(OwnScaler) is None
+    assert trust_problem(_own_scaler()) is None
+    model = OwnScaler().fit(np.arange(20.0).reshape(10, 2))
+    path = write(tmp_path, pickle.dumps(model, protocol=5))
+    loaded = safeload.load_unsigned(path, trusted=[OwnScaler])
+    assert type(loaded) is OwnScaler
+    assert runs_code("sklearn.callback._scoring_monitor", "ScoringMonitor")
+
+
 def test_skops_io_files_still_load(tmp_path: Path) -> None:
     skops_io = pytest.importorskip("skops.io")
     from sklearn.linear_model import LogisticRegression

@@ -171,6 +171,10 @@ INERT_NAMES: Final = frozenset(
         ("pathlib", "PureWindowsPath"),
         ("pathlib._local", "PurePosixPath"),
         ("pathlib._local", "PureWindowsPath"),
+        # scikit-learn 1.9's estimators derive from it: it stores and starts the callbacks an
+        # estimator is given (themselves names the policy judges: ScoringMonitor stays a
+        # primitive); without it a user's own subclass of StandardScaler could not be trusted
+        ("sklearn.callback._callback_support", "CallbackSupportMixin"),
     }
 )
 
