@@ -267,3 +267,22 @@ def test_display_rows_of_nested_kernels():
     for _ in range(10):
         kernel = kernel + WhiteKernel()
     assert repr_cost(GaussianProcessRegressor(kernel)) > 4 * one
+
+
+def test_fitted_attributes_as_reprlib_writes_them():
+    from sklearn.utils import Bunch
+
+    from safeload.trust.structures.printing import _fitted_ticks
+
+    # a notebook's table writes a fitted attribute with reprlib: a list's first items, a
+    # Bunch (which reprlib does not shorten) whole, every member in full (rt89-13)
+    members = [_imputer([0.5] * 1_000) for _ in range(20)]
+    holder = _imputer(0.5)
+    holder.listed_ = members
+    holder.named_ = Bunch(**{f"m{i}": m for i, m in enumerate(members)})
+    listed_only = _imputer(0.5)
+    listed_only.listed_ = members
+    costs = _Costs()
+    one = repr_cost(members[0])
+    assert _fitted_ticks(costs, listed_only) <= 6 * one + 100
+    assert _fitted_ticks(costs, holder) >= 20 * one

@@ -675,9 +675,13 @@ def printed_problem(
     costs = _Costs()
     for obj in instances:
         times = meets.get(id(obj), 0)
-        if not times or not costs.kind_of(obj)[0]:
+        kind = costs.kind_of(obj)[0]
+        if not times or not kind:
             continue
-        total = times * costs.cost(obj)[2]
+        total = costs.cost(obj)[2]
+        if kind == "estimator":
+            total += _fitted_ticks(costs, obj)
+        total = min(times * total, _CAP)
         if total > MAX_PRINTED:
             return _message(total)
     if top is not None and not _is_instance(top) and _entered(top) is not None:
@@ -694,6 +698,34 @@ def printed_problem(
                 "is printed again"
             )
     return None
+
+
+#: The kinds reprlib shortens (its repr_list, repr_dict, ...: a few items each); any other
+#: value it writes with the built-in repr, whole (a Bunch of fitted estimators, rt89-13).
+_SHORTENED = frozenset({list, tuple, dict, set, frozenset, str, bytes, int})
+#: Items reprlib shows of a list, tuple, set or dict (at most: scikit-learn's tables use 2-4).
+_REPRLIB_ITEMS = 6
+
+
+def _fitted_ticks(costs: _Costs, obj: Any) -> int:
+    """What a notebook's display adds for an estimator's fitted attributes (``x_``): its
+    table writes each with reprlib, the built-in repr of any value of a kind reprlib does not
+    shorten (``named_estimators_``, a Bunch: every member in full), the first few items of
+    one it does; a user's ``repr(model.named_estimators_)`` is the same (rt89-13)."""
+    total = 0
+    for name, value in _attrs(obj).items():
+        if not name.endswith("_") or name.startswith("_"):
+            continue
+        kind = type(value)
+        if kind in _SCALARS:
+            continue
+        if kind not in _SHORTENED:
+            total += costs.cost(value)[1]
+        elif kind is not str and kind is not bytes and kind is not int:
+            items = value.items() if kind is dict else value
+            for item in itertools.islice(items, _REPRLIB_ITEMS):
+                total += costs.cost(item)[1]
+    return total
 
 
 def _message(total: int) -> str:
