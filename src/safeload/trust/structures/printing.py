@@ -207,8 +207,10 @@ def _text_ticks(length: int) -> tuple[int, int]:
     return 4 + length // CHARS_PER_TICK, 1 + length // CHARS_PER_TICK
 
 
-def _leaf(value: Any, whole_arrays: bool) -> tuple[int, int]:
-    """(S, R) of a value the printer does not enter."""
+def _leaf(value: Any, whole_arrays: bool, blind: bool = False) -> tuple[int, int]:
+    """(S, R) of a value the printer does not enter; ``blind``: a value scan cannot see
+    costs what an array does (a fitted attribute, a plain container's leaf), rather than
+    being unproven (a parameter)."""
     kind = type(value)
     found = _SCALARS.get(kind)
     if found is not None:
@@ -218,6 +220,8 @@ def _leaf(value: Any, whole_arrays: bool) -> tuple[int, int]:
         # any isinstance test, which an Unknown answers for the kind it stands for)
         size = object.__getattribute__(value, "size")
         if size is None:
+            if blind:
+                return ARRAY_TICKS, ARRAY_TICKS
             raise Unproven("a parameter the pass cannot see, which repr formats")
         return _text_ticks(int(size))
     if isinstance(value, (str, bytes, bytearray)):
@@ -389,7 +393,9 @@ class _Costs:
     model holds its values alive while they are counted. Iterative: a deep list, or
     estimators nested a thousand deep, is no recursion."""
 
-    def __init__(self) -> None:
+    def __init__(self, blind: bool = False) -> None:
+        #: a value scan cannot see costs what an array does, rather than being unproven
+        self.blind = blind
         self.memo: dict[int, Cost] = {}
         self.counted: set[int] = set()
         self.recount = 0
@@ -454,7 +460,7 @@ class _Costs:
             return found
         frame = self._open(value)
         if frame is None:
-            return _leaf_cost(value, False)
+            return _leaf_cost(value, False, self.blind)
         stack = [frame]
         on_path = {id(value): 0}
         self.counted.add(id(value))
@@ -495,7 +501,7 @@ class _Costs:
                         elif kind not in _TEXTS and kind is not int:
                             opened = self._open(item)
                         if child is None and opened is None:
-                            child = _leaf_cost(item, frame.kind == "kernel")
+                            child = _leaf_cost(item, frame.kind == "kernel", self.blind)
                 if opened is not None:
                     on_path[id(item)] = len(stack)
                     self.counted.add(id(item))
@@ -543,9 +549,9 @@ def _compared(frame: _Frame, value: Any) -> None:
         frame.last = value
 
 
-def _leaf_cost(value: Any, whole_arrays: bool) -> Cost:
+def _leaf_cost(value: Any, whole_arrays: bool, blind: bool = False) -> Cost:
     """(S, R, F, E) of a value the printer does not enter."""
-    s, r = _leaf(value, whole_arrays and type(value) is np.ndarray)
+    s, r = _leaf(value, whole_arrays and type(value) is np.ndarray, blind)
     kind = type(value)
     if kind in _TEXTS or kind is Unknown or isinstance(value, (str, bytes)):
         return (s, r, s + _text_format_ticks(value), 0)
@@ -673,6 +679,8 @@ def printed_problem(
     each under the bound) and what else it prints (:data:`ROOT_TICKS_PER_BYTE` more a byte
     of the file, ``file_size``: rt89-03). At most :data:`MAX_PRINTED`."""
     costs = _Costs()
+    # (fitted attributes and a plain container's other values: scan may not see them all)
+    seen = _Costs(blind=True)
     for obj in instances:
         times = meets.get(id(obj), 0)
         kind = costs.kind_of(obj)[0]
@@ -680,12 +688,12 @@ def printed_problem(
             continue
         total = costs.cost(obj)[2]
         if kind == "estimator":
-            total += _fitted_ticks(costs, obj)
+            total += _fitted_ticks(seen, obj)
         total = min(times * total, _CAP)
         if total > MAX_PRINTED:
             return _message(total)
     if top is not None and not _is_instance(top) and _entered(top) is not None:
-        _, whole, _, held = costs.cost(top)
+        _, whole, _, held = seen.cost(top)
         if held > MAX_PRINTED:
             return _message(held)
         paid = MAX_PRINTED + ROOT_TICKS_PER_BYTE * (file_size or 0)
