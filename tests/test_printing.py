@@ -81,7 +81,9 @@ def test_leaves_and_containers_of_rt86():
     # dict and list subclasses are entered: an OrderedDict, a Counter (rt86-10), by their
     # built-in reprs (they have reprs of their own)
     entries = {f"k{i}": i for i in range(100)}
-    assert _costs(OrderedDict(entries))[1] == _costs(Counter(entries))[1] == _costs(entries)[1]
+    assert _costs(OrderedDict(entries))[1] == _costs(entries)[1]
+    # (a Counter's repr lists most_common(): sorted by count, rt90-09)
+    assert _costs(Counter(entries))[1] >= _costs(entries)[1] + 100 * 7 * 8
     assert _costs(OrderedDict(entries))[2] > _costs(entries)[1]
     # nesting formats what is below each level again (rt86-01): 15 one-item lists around a
     # dict count its one-line repr at least twice a level

