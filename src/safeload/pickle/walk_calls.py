@@ -305,8 +305,11 @@ class WalkCalls(WalkValues):
         else:
             made = _Obj(func, args)
             # (100,000 builtins.object() calls of 4 bytes each were a 186-byte file that scan
-            # took 7.4 s over, rt78-05)
-            self._charge_instance(made, func.pair, pos, name, CALL_UNITS, final=False)
+            # took 7.4 s over, rt78-05; an OrderedDict or Counter a call makes is an instance
+            # the checks after building visit, some 90 us each: 60,000 of one entry, 660 KB,
+            # took load 5.5 s and scan 7 s at 8 bytes' worth each, rt90-06)
+            units = INSTANCE_BUILD_UNITS if func.pair[0] == "collections" else CALL_UNITS
+            self._charge_instance(made, func.pair, pos, name, units, final=False)
             self._record_call(pos, func.pair, made)
             self._made_by_new(func, args, name, pos, made)
             self._count_buffer_use(made, args, pos, name)
