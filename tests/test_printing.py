@@ -288,3 +288,13 @@ def test_fitted_attributes_as_reprlib_writes_them():
     one = repr_cost(members[0])
     assert _fitted_ticks(costs, listed_only) <= 6 * one + 100
     assert _fitted_ticks(costs, holder) >= 20 * one
+
+
+def test_display_pads_a_list_of_strings():
+    # a notebook's display compares a list parameter with its default through
+    # np.array_equal, whose array pads every string to the longest (rt90-15)
+    padded = _costs(["x" * 10_000] + ["y"] * 999)[1]
+    assert padded >= 1_000 * 10_000 // 2
+    # (names of one length are not padded: a ColumnTransformer's 8,000 columns)
+    names = [f"column_{i:05d}" for i in range(8_000)]
+    assert _costs(names)[1] < 8_000 * 5

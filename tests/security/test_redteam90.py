@@ -28,9 +28,9 @@ de85ea8's printing fixes and 2f6cacb's trust fix): rt90-01..05, 07..10, 12..14 a
 ed9800f, the OrderedDict/Counter half of rt90-06 by afd89ca; the printing half of rt90-11
 (numpy keys priced as unordered) by ed9800f, what stays is rt90-16's documented limit (scan
 calls a dict of some 4,000 numpy-scalar keys unproven where the load loads it: the
-direction issue 14 allows). Open (strict xfails): rt90-06's 60,000 datetime.date values
-(load 5.3 s) and rt90-15 (the display's np.array_equal pads a list's strings to the
-longest: 16 s, 2 GB).
+direction issue 14 allows). rt90-15 (the display's np.array_equal pads a list's strings to
+the longest: 16 s, 2 GB) is fixed by the commit after the port. Open (a strict xfail):
+rt90-06's 60,000 datetime.date values (load 5.3 s).
 
 rt90-01 (HARM: CPU; printing.py's _leaf) a structured numpy scalar (np.void, an item of a
         record array, pickled as multiarray.scalar(dtype, bytes)) is priced 8 units (480 ns)
@@ -617,7 +617,6 @@ def test_rt90_11_vocabulary_of_numpy_strings(tmp_path: Path) -> None:
 # --- rt90-15: the display's np.array_equal pads a list of strings to its longest -----------------
 
 
-@open_finding(90, "rt90-15 _repr_html_'s array_equal makes a 2 GB array of 2,000 strings")
 def test_rt90_15_display_pads_strings_to_the_longest(tmp_path: Path) -> None:
     # the display's parameter table asks is_non_default(name, value) for every parameter:
     # np.array_equal(value, default), whose asarray makes a '<U250000' array of a list of
