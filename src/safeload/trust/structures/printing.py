@@ -68,6 +68,7 @@ DTYPE_TICKS = 70
 #: another pandas value (an Index 22 us, a Categorical 0.2 ms: rt90-04).
 PANDAS_FRAME_TICKS = 200_000
 PANDAS_TICKS = 4_000
+PANDAS_CELL_TICKS = 100
 #: A list of strings np.array_equal makes into an array: characters per unit of the padded
 #: array (some 30 ns a character written and compared, rt90-15), from strings this long.
 PADDED_CHARS_PER_TICK = 2
@@ -274,7 +275,8 @@ def _leaf(value: Any, whole_arrays: bool, blind: bool = False) -> tuple[int, int
     if module == "pandas" or module.startswith("pandas."):
         # (pandas formats a frame's shown rows and columns: 10 ms for 60 x 25, rt90-04)
         if "pandas.core.generic:NDFrame" in facts.mro_names(class_of(value)):
-            return PANDAS_FRAME_TICKS, PANDAS_FRAME_TICKS
+            n = _frame_ticks(value)
+            return n, n
         return PANDAS_TICKS, PANDAS_TICKS
     if kind is _dt.timezone:
         n = 20 + len(str(value)) // CHARS_PER_TICK * 2
@@ -283,6 +285,17 @@ def _leaf(value: Any, whole_arrays: bool, blind: bool = False) -> tuple[int, int
         n = 20 + _leaf(value.tzinfo, False)[1]
         return n, n
     return 8, 8
+
+
+def _frame_ticks(frame: Any) -> int:
+    """pandas' repr of a DataFrame or Series: the cells it shows (at most 60 rows and 20
+    columns), some 6 us each, or the most it shows when scan cannot see its shape."""
+    try:
+        shape = tuple(int(n) for n in frame.shape)
+    except Exception:  # (scan's stand-in: its shape not known)
+        return PANDAS_FRAME_TICKS
+    cells = min(shape[0], 60) * (min(shape[1], 20) if len(shape) > 1 else 1)
+    return PANDAS_TICKS + cells * PANDAS_CELL_TICKS
 
 
 def _dtype_ticks(dtype: Any, depth: int = 0) -> int:
