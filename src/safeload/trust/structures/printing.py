@@ -466,7 +466,8 @@ class _Costs:
         again = id(value) in self.counted
         if _is_instance(value):
             kind, params, bare = self.kind_of(value)
-            attrs: Any = _attrs(value).items()
+            held = _attrs(value)
+            attrs: Any = held.items()
             # (an estimator's parameters are the names its class validates; without such a
             # table (a kernel, a third-party estimator), every attribute named neither _x
             # nor x_)
@@ -475,7 +476,7 @@ class _Costs:
                 chosen = ((k, v) for k, v in attrs if k in params)
             else:
                 chosen = ((k, v) for k, v in attrs if not (k.startswith("_") or k.endswith("_")))
-            other = _attrs(value).get("_other_params")
+            other = held.get("_other_params")
             if type(other) is dict:  # (LightGBM's get_params adds its keyword arguments)
                 chosen = itertools.chain(chosen, other.items())
             if kind == "kernel":  # (its own repr: the values, as the built-in repr has them)
