@@ -403,12 +403,20 @@ def check_built_dtype(dt: Any, seen: dict[int, str | None], source: str) -> None
 def _check_use_time(
     obj: Any, source: str, max_objects: int
 ) -> tuple[list[Any], list[Any], dict[int, list[int]], Any]:
+    from safeload.trust.graph import BadValue
     from safeload.trust.usetime import UnsafeState, WalkLimit, check_use_time
 
     try:
         return check_use_time(obj, max_objects=max_objects)
     except WalkLimit as exc:
         raise LimitExceededError(f"{source}: {exc.problem}", path=source) from None
+    except BadValue as exc:
+        raise MalformedArtifactError(
+            f"{source}: {exc.path} is {exc.problem}. It was built but refused before use: its "
+            "constructor never makes this state, and its methods would compute nonsense. "
+            "Nothing was returned.",
+            path=source,
+        ) from None
     except UnsafeState as exc:
         advice = (
             "It was built but refused before use: only allowed types were built, but this "

@@ -434,11 +434,13 @@ def _is_instance(value: Any) -> bool:
     import types
 
     from safeload.trust.classes import enum_member_types
-    from safeload.trust.graph import is_function
+    from safeload.trust.graph import is_function, value_leaf
 
     kind = type(value)
     if kind is Shadow:
         return True
+    if value_leaf(value):
+        return False
     if kind is Unknown:  # a value of a type the pass knows, or one a call made
         made_as = object.__getattribute__(value, "made_as")
         if isinstance(made_as, type) and issubclass(made_as, np.ndarray):
@@ -484,7 +486,7 @@ def _shadow_graph(root: Any) -> _ShadowGraph:
     it holds, once per reference; a node that holds none has no entry), exactly as the load's
     use-time walk records them (:attr:`safeload.trust.graph.Graph.edges`); the ids of the
     instances among them (:func:`_is_instance`); each node's children."""
-    from safeload.trust.graph import ATOMS
+    from safeload.trust.graph import ATOMS, value_leaf
 
     edges: dict[int, list[int]] = {}
     instances: set[int] = set()
@@ -502,7 +504,11 @@ def _shadow_graph(root: Any) -> _ShadowGraph:
         if type(value) is Shadow and _data_only(value):
             continue  # as the load's walk: a decision tree's Tree holds numbers only
         # not isinstance: a shadow reports its class
-        kids = [k for k in children[key] if not issubclass(type(k), (*ATOMS, np.generic))]
+        kids = [
+            k
+            for k in children[key]
+            if not issubclass(type(k), (*ATOMS, np.generic)) and not value_leaf(k)
+        ]
         if not kids:
             continue
         for kid in kids:

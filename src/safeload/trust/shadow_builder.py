@@ -334,6 +334,8 @@ class Builder(MadeForReal):
         #: the state a load's object keeps after numpy's or Cython's setters converted what the
         #: stream gave (by node): what the checks read in place of the stream's state
         self.converted: dict[int, Any] = {}
+        #: :meth:`_global`'s answers by name: a stream names one class thousands of times
+        self.globals: dict[tuple[str, str], Any] = {}
 
     def value(self, sym: Any) -> Any:
         key = id(sym)
@@ -425,6 +427,14 @@ class Builder(MadeForReal):
         )
 
     def _global(self, pair: tuple[str, str]) -> Any:
+        found = self.globals.get(pair)
+        if found is None:
+            found = self._find_global(pair)
+            if type(found) is not Unknown:  # (each stand-in stays its own object)
+                self.globals[pair] = found
+        return found
+
+    def _find_global(self, pair: tuple[str, str]) -> Any:
         from safeload.trust.classes import resolve
 
         if not self.policy.allows(*pair):

@@ -60,6 +60,7 @@ from safeload.trust.graph import (
     ATOM_TYPES,
     ATOMS,
     SCALARS,
+    BadValue,
     Graph,
     UnsafeState,
     WalkLimit,
@@ -67,6 +68,8 @@ from safeload.trust.graph import (
     is_function,
     key_label,
     require_data,
+    value_leaf,
+    value_leaf_problem,
 )
 from safeload.trust.graph import MAX_RANGE as MAX_RANGE
 from safeload.trust.object_checks import check_instance, check_kwargs
@@ -224,6 +227,9 @@ def _walk(graph: Graph) -> None:
         oid = id(o)
         if oid in seen:
             continue
+        if value_leaf(o):  # (only the root: a held one is checked where it is met, below)
+            _check_value_leaf(o, graph, oid, "")
+            continue
         if isinstance(o, SCALARS):
             if isinstance(o, np.dtype):
                 seen.add(oid)
@@ -248,6 +254,9 @@ def _walk(graph: Graph) -> None:
         for label, child in kids:
             if isinstance(child, ATOMS) or isinstance(child, np.generic):
                 continue
+            if value_leaf(child):
+                _check_value_leaf(child, graph, oid, label)
+                continue
             cid = id(child)
             if not (links and label[1:] in links):  # (labelled .name: _label_attr)
                 out.append(cid)
@@ -258,6 +267,18 @@ def _walk(graph: Graph) -> None:
             graph.edges[oid] = out
 
 
+def _check_value_leaf(o: Any, graph: Graph, oid: int, label: str) -> None:
+    """Refuse a value leaf (:func:`safeload.trust.graph.value_leaf`), held by ``oid`` through
+    ``label``, whose state its constructor never makes."""
+    key = id(o)  # (every object met stays alive: ids are not reused)
+    if key in graph.leaves:
+        return
+    graph.leaves.add(key)
+    problem = value_leaf_problem(o)
+    if problem:
+        raise BadValue(graph.path(oid) + label, problem)
+
+
 def entered(o: Any) -> list[Any]:
     """What the load's walk enters in the built value ``o``: the values :func:`_held` returns
     for it, without its checks (nothing for what the walk does not enter: a number, a numpy
@@ -266,6 +287,8 @@ def entered(o: Any) -> list[Any]:
     sparse matrix, a random state, a date, a dict subclass: rt54-01), so the two sharing
     bounds count one graph."""
     if type(o) in ATOM_TYPES or isinstance(o, ATOMS) or type(o) in enum_member_types():
+        return []
+    if value_leaf(o):
         return []
     if isinstance(o, SCALARS) or is_checked_pandas(o):
         return []
