@@ -399,7 +399,11 @@ def test_rt84_01_gp_slow_dtype(tmp_path, form):
     x = _spread(n, d)
     model: Any = GaussianProcessRegressor(kernel=kernel, optimizer=None, alpha=1e-1)
     model.fit(x, np.arange(n) % 3 * 1.0)
-    model.X_train_ = x.astype(dtype)  # (what fit on that data stores)
+    # (what fit on that data stores; a longdouble is 10 bytes in 16 on x86, and astype leaves
+    # the other 6 as the allocator found them: from whatever an earlier test freed, the file
+    # was 211 KB once, not 6.7 KB, so the padding is zeroed first)
+    model.X_train_ = np.zeros(x.shape, dtype)
+    model.X_train_[...] = x
     path = compressed_joblib(tmp_path, model, 200_000, ("xz", 1))
     if form == "matern_float128_memory":
         shown = child(PLAIN_JOBLIB_CALL.format(call=_LML), path, memory=1 << 30, cpu=30)
