@@ -397,7 +397,6 @@ class _Frame:
         "descents",
         "direction",
         "e",
-        "extra",
         "items",
         "key",
         "kind",
@@ -406,8 +405,10 @@ class _Frame:
         "low",
         "name",
         "order",
+        "per_item",
         "r",
         "s",
+        "signature",
         "sorted",
         "top",
         "value",
@@ -430,7 +431,8 @@ class _Frame:
         self.name: Any = None  # (the pair's key)
         #: an estimator's parameters without a default (the printer does not compare them)
         self.bare: frozenset[str] = frozenset()
-        self.extra = 0  # (an object array: numpy's work per item beyond the item's repr)
+        self.per_item = 0  # (an object array: numpy's work per item beyond the item's repr)
+        self.signature = 0  # (an estimator: comparing it with its signature, once)
         self.sorted = 0  # (a set or a dict: the printer sorts it; its items, counted)
         self.order: Any = _UNSORTED  # (the kind its items compare as, or _MIXED)
         self.descents = 0  # (the runs a sort finds, less one)
@@ -494,7 +496,7 @@ class _Costs:
             frame.bare = bare
             # (a class validating no parameters may have no __init__ of its own: inspect
             # then parses object.__init__'s text signature, 204 us for a LabelEncoder)
-            frame.extra = CHANGED_PARAMS_TICKS if params else BARE_SIGNATURE_TICKS
+            frame.signature = CHANGED_PARAMS_TICKS if params else BARE_SIGNATURE_TICKS
             return frame
         entered = _entered(value)
         if entered is None:
@@ -505,7 +507,7 @@ class _Costs:
         if not sorts:
             frame.order = None
         if type(value) is np.ndarray:
-            frame.extra = OBJECT_ITEM_TICKS
+            frame.per_item = OBJECT_ITEM_TICKS
             frame.s = ARRAY_TICKS
         return frame
 
@@ -674,7 +676,7 @@ def _add(frame: _Frame, item: Any, child: Cost) -> None:
         if type(item) in _TEXTS or type(item) is Unknown:
             frame.longest = max(frame.longest, _text_length(item))
     elif kind == "whole":
-        frame.s += r + 1 + frame.extra
+        frame.s += r + 1 + frame.per_item
         frame.e += e
         _shown(frame.top, s + s // 2 + f)
     elif kind == "kernel":
@@ -758,8 +760,8 @@ def _finish(frame: _Frame) -> Cost:
         return (s, s, s, min(s + frame.e, _CAP))
     # an estimator: its one-line repr (which compares each parameter with its default), then
     # the comparison again and each parameter formatted; its built-in repr is all of it
-    s = min(frame.s + frame.c + CONTAINER_S + frame.extra, _CAP)
-    f = min(s + frame.c + shown + frame.extra, _CAP)
+    s = min(frame.s + frame.c + CONTAINER_S + frame.signature, _CAP)
+    f = min(s + frame.c + shown + frame.signature, _CAP)
     return (s, f, f, f)
 
 
