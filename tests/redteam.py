@@ -643,8 +643,7 @@ def run_child(
             "_used = resource.getrusage(resource.RUSAGE_SELF)\n"
             f"_cpu = math.ceil(_used.ru_utime + _used.ru_stime + {cpu})\n"
             "resource.setrlimit(resource.RLIMIT_CPU, (_cpu, _cpu + 3600))\n"
-            f"_started, _budget = _used.ru_utime + _used.ru_stime, {cpu}\n"
-            + _CALL_BUDGET
+            f"_started, _budget = _used.ru_utime + _used.ru_stime, {cpu}\n" + _CALL_BUDGET
         )
     returncode, out, err = zygote.run(
         head + code, [str(path)], cwd=path.parent, timeout=timeout, faulthandler=True, fresh=fresh
@@ -719,6 +718,23 @@ def memory_harm_file(tmp_path: Path, data: bytes, call: str, limit: int = 300_00
     shown = child(PLAIN_CALL.format(call=call), path, memory=GB // 2, cpu=30, timeout=60)
     assert "loaded" in shown.stdout and "call MemoryError" in shown.stdout, str(shown)
     return path
+
+
+def shows_harm(path: Path, call: str, cpu: float = 1.0, *, joblib: bool = False) -> None:
+    """Plain pickle (``joblib``: plain joblib) loads ``path`` in a child, and ``call`` is ended
+    by the child's CPU limit before it is done (SIGXCPU): the harm a red-team file shows
+    before safeload refuses it."""
+    program = (PLAIN_JOBLIB_CALL if joblib else PLAIN_CALL).format(call=call)
+    plain = child(program, path, cpu=cpu)
+    assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)
+
+
+def imputer(fill_value: Any) -> Any:
+    """A ``SimpleImputer(strategy="constant")`` holding ``fill_value``: a parameter that takes
+    any value, where the red teams put what ``repr`` formats."""
+    from sklearn.impute import SimpleImputer
+
+    return SimpleImputer(strategy="constant", fill_value=fill_value)
 
 
 def compressed_joblib(tmp_path: Path, model: Any, limit: int, compress: Any = 3) -> Path:

@@ -16,12 +16,10 @@ import pytest
 
 import safeload
 from redteam import (
-    HANG_CPU,
-    PLAIN_JOBLIB_CALL,
     assert_refused_with,
-    child,
     compressed_joblib,
     load_honest,
+    shows_harm,
 )
 from safeload import SafeloadError
 from safeload.trust.shadow_values import Shadow, Unknown, Unproven
@@ -34,13 +32,6 @@ from safeload.trust.structures.factorizations import (
     per_call_factorization_work,
     per_call_square_bytes,
 )
-
-
-def _shows_harm(path, call: str, cpu: float = HANG_CPU) -> None:
-    """Plain joblib loads ``path`` in a child, and ``call`` is ended by the child's CPU limit
-    before it is done (SIGXCPU)."""
-    plain = child(PLAIN_JOBLIB_CALL.format(call=call), path, cpu=cpu)
-    assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)
 
 
 def _decomposition(kind: str, features: int, noise: Any = None) -> Any:
@@ -97,7 +88,7 @@ def test_rt86_03_incremental_pca_precision(tmp_path):
     zero = _decomposition("IncrementalPCA", features, noise=0.0)
     assert per_call_factorization_work(zero) >= _ops(features**3)
     path = compressed_joblib(tmp_path, zero, 40_000, ("xz", 6))
-    _shows_harm(path, "model.get_precision()", cpu=1.0)
+    shows_harm(path, "model.get_precision()", cpu=1.0, joblib=True)
     with pytest.raises(SafeloadError, match="matrix factorizations on every call"):
         safeload.load_unsigned(path)
 

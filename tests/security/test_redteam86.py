@@ -182,26 +182,15 @@ import numpy as np
 import pytest
 
 from redteam import (
-    HANG_CPU,
     HMAC_OF_FILE,
-    PLAIN_CALL,
-    PLAIN_JOBLIB_CALL,
     assert_refused,
     assert_refused_with,
     child,
     compressed_joblib,
     load_honest,
     p256_pem_and_der,
+    shows_harm,
 )
-
-
-def _shows_harm(path, call: str, cpu: float = HANG_CPU, joblib: bool = True) -> None:
-    """Plain joblib (or pickle) loads ``path`` in a child, and ``call`` is ended by the
-    child's CPU limit before it is done (SIGXCPU)."""
-    program = (PLAIN_JOBLIB_CALL if joblib else PLAIN_CALL).format(call=call)
-    plain = child(program, path, cpu=cpu)
-    assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)
-
 
 # --- rt86-01: a container nested in a parameter is formatted once per level ------------------
 
@@ -227,8 +216,8 @@ def test_rt86_01_nested_dict_printed_per_level(tmp_path):
     # display) 12.9 s
     model = _nested_dict_model()
     path = compressed_joblib(tmp_path, model, 80_000, ("xz", 6))
-    _shows_harm(path, "model._repr_mimebundle_()", cpu=2.5)
-    _shows_harm(path, "repr(model)", cpu=1.0)
+    shows_harm(path, "model._repr_mimebundle_()", cpu=2.5, joblib=True)
+    shows_harm(path, "repr(model)", cpu=1.0, joblib=True)
     assert_refused_with(path)
 
 
@@ -256,7 +245,7 @@ def test_rt86_02_costly_leaves_count_one(tmp_path, leaf):
         for _ in range(2):
             model = Pipeline([("p", model)])
         path = compressed_joblib(tmp_path, model, 2_000, ("xz", 6))
-        _shows_harm(path, "repr(model)", cpu=1.0)
+        shows_harm(path, "repr(model)", cpu=1.0, joblib=True)
         assert_refused_with(path)
         return
     big = 10**4299
@@ -265,7 +254,7 @@ def test_rt86_02_costly_leaves_count_one(tmp_path, leaf):
     model = SimpleImputer(strategy="constant", fill_value=[value] * count)
     path = tmp_path / "m.pkl"
     path.write_bytes(pickle.dumps(model, protocol=5))
-    _shows_harm(path, "repr(model)", cpu=1.0, joblib=False)
+    shows_harm(path, "repr(model)", cpu=1.0)
     assert_refused(path)
 
 
@@ -289,7 +278,7 @@ def test_rt86_03_decomposition_score_precision(tmp_path, kind):
     features = 8_192
     model = _decomposition(kind, features)
     path = compressed_joblib(tmp_path, model, 40_000, ("xz", 6))
-    _shows_harm(path, f"model.score(numpy.zeros((1, {features})))", cpu=1.0)
+    shows_harm(path, f"model.score(numpy.zeros((1, {features})))", cpu=1.0, joblib=True)
     assert_refused_with(path)
 
 
@@ -313,7 +302,7 @@ def test_rt86_04_covariance_score_logdet(tmp_path):
     model.n_features_in_ = features
     path = compressed_joblib(tmp_path, model, 60_000, ("xz", 6))
     # (plain joblib's load of it takes 1 s: the call is ended 2 s after the child started)
-    _shows_harm(path, f"model.score(numpy.zeros((1, {features})))", cpu=2.0)
+    shows_harm(path, f"model.score(numpy.zeros((1, {features})))", cpu=2.0, joblib=True)
     assert_refused_with(path)
 
 
@@ -546,7 +535,7 @@ def test_rt86_10_dict_subclass_counts_one(tmp_path, kind):
     for _ in range(4):
         model = Pipeline([("p", model)])
     path = compressed_joblib(tmp_path, model, 80_000, ("xz", 6))
-    _shows_harm(path, "repr(model)", cpu=1.0)
+    shows_harm(path, "repr(model)", cpu=1.0, joblib=True)
     assert_refused_with(path)
 
 
@@ -567,7 +556,7 @@ def test_rt86_11_html_params_array_equal(tmp_path):
     model = SimpleImputer(strategy="constant", fill_value=[range(1 << 20)] * 100)
     path = tmp_path / "m.pkl"
     path.write_bytes(pickle.dumps(model, protocol=5))
-    _shows_harm(path, "model._repr_html_()", cpu=1.0, joblib=False)
+    shows_harm(path, "model._repr_html_()", cpu=1.0)
     assert_refused(path)
 
 
@@ -677,5 +666,5 @@ def test_rt86_13_numpy_string_scalars(tmp_path, kind):
     for _ in range(2):
         model = Pipeline([("p", model)])
     path = compressed_joblib(tmp_path, model, 2_000, ("xz", 6))
-    _shows_harm(path, "repr(model)", cpu=1.0)
+    shows_harm(path, "repr(model)", cpu=1.0, joblib=True)
     assert_refused_with(path)

@@ -201,21 +201,13 @@ import pytest
 
 import safeload
 from redteam import (
-    PLAIN_CALL,
     assert_refused,
     assert_scan_predicts_load,
-    child,
+    shows_harm,
     write,
 )
 from safeload import SafeloadError, UsageError
 from safeload.policy import Policy
-
-
-def _shows_harm(path: Path, call: str, cpu: float) -> None:
-    """Plain pickle loads ``path`` in a child, and ``call`` is ended by the child's CPU
-    limit before it is done (SIGXCPU)."""
-    plain = child(PLAIN_CALL.format(call=call), path, cpu=cpu)
-    assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)
 
 
 def _advice(path: Path) -> str:
@@ -267,7 +259,7 @@ def test_rt88_01_estimator_in_nested_lists(tmp_path: Path) -> None:
     # lists, 22,000 float64 items: 45 KB (440 bytes as xz), scan SAFE, load loads (pure and
     # compiled), repr 16.2 s, _repr_html_ 33.3 s
     path = write(tmp_path, pickle.dumps(_held_deep(), protocol=5))
-    _shows_harm(path, "repr(model)", cpu=1.0)
+    shows_harm(path, "repr(model)", cpu=1.0)
     assert_refused(path)
 
 
@@ -297,7 +289,7 @@ def test_rt88_02_cycle_cut_count_reused(tmp_path: Path) -> None:
     # path 100 times (1 each) and is memoised so; at the top the printer prints S 100
     # times. 180 KB (9.2 KB as xz), scan SAFE, load loads (pure and compiled), repr 7.9 s
     path = write(tmp_path, pickle.dumps(_cycle_model(), protocol=5))
-    _shows_harm(path, "repr(model)", cpu=1.0)
+    shows_harm(path, "repr(model)", cpu=1.0)
     assert_refused(path)
 
 
@@ -313,7 +305,7 @@ def test_rt88_06_list_of_estimators_sharing_a_list(tmp_path: Path) -> None:
     shared = [float(i) + 0.5 for i in range(30_000)]
     model = [SimpleImputer(strategy="constant", fill_value=shared) for _ in range(140)]
     path = write(tmp_path, pickle.dumps(model, protocol=5))
-    _shows_harm(path, "repr(model)", cpu=1.0)
+    shows_harm(path, "repr(model)", cpu=1.0)
     assert_refused(path)
 
 

@@ -204,30 +204,17 @@ import pytest
 
 import safeload
 from redteam import (
-    PLAIN_CALL,
     PLAIN_JOBLIB_CALL,
     Call,
     assert_refused,
     assert_refused_with,
     child,
+    imputer,
+    shows_harm,
     write,
 )
 from safeload import SafeloadError, UsageError
 from safeload.policy import Policy
-
-
-def _shows_harm(path: Path, call: str, cpu: float = 1.0) -> None:
-    """Plain pickle loads ``path`` in a child, and ``call`` is ended by the child's CPU
-    limit before it is done."""
-    plain = child(PLAIN_CALL.format(call=call), path, cpu=cpu)
-    assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)
-
-
-def _imputer(fill_value: Any) -> Any:
-    from sklearn.impute import SimpleImputer
-
-    return SimpleImputer(strategy="constant", fill_value=fill_value)
-
 
 # --- rt89-01: a set param whose items sort slowly (pprint's _pprint_set sorts every item) ---
 
@@ -235,7 +222,7 @@ def _imputer(fill_value: Any) -> Any:
 def _complex_set(items: int) -> bytes:
     values = [complex(i, 1) for i in range(items)]
     random.Random(0).shuffle(values)  # (made in this order: their ids are not the set's order)
-    return pickle.dumps(_imputer(Call(set, values)), protocol=5)
+    return pickle.dumps(imputer(Call(set, values)), protocol=5)
 
 
 def test_rt89_01_set_of_complex_sorted_by_printer(tmp_path: Path) -> None:
@@ -246,7 +233,7 @@ def test_rt89_01_set_of_complex_sorted_by_printer(tmp_path: Path) -> None:
     # 80,000 items: 1.9 MB (194 KB xz), count 3,641,152, scan SAFE, load loads (pure and
     # compiled), repr 2.1 s; 100,000: count 4,551,152 (0.27 s), repr 2.7 s, _repr_html_ 5.5 s
     path = write(tmp_path, _complex_set(60_000))
-    _shows_harm(path, "repr(model)")
+    shows_harm(path, "repr(model)")
     assert_refused(path)
 
 
@@ -261,9 +248,9 @@ def test_rt89_01_dict_of_complex_keys_sorted_by_printer(tmp_path: Path) -> None:
     keys = [complex(i, 1) for i in range(40_000)]
     order = list(keys)
     random.Random(0).shuffle(order)
-    model = _imputer(Call(dict, [(key, None) for key in order]))
+    model = imputer(Call(dict, [(key, None) for key in order]))
     path = write(tmp_path, popped_before(keys, model))
-    _shows_harm(path, "repr(model)")
+    shows_harm(path, "repr(model)")
     assert_refused(path)
 
 
@@ -276,8 +263,8 @@ def test_rt89_02_one_item_arrays_in_a_parameter(tmp_path: Path) -> None:
     # held 15,000 times (memo references): 30 KB (408 bytes xz), count 7,903,804, scan SAFE,
     # load loads (pure and compiled); repr 5.0 s (pure 4.9 s), _repr_html_ 10.3 s. 15,000
     # distinct ones: 495 KB, the same count and times
-    path = write(tmp_path, pickle.dumps(_imputer([np.array([0.5])] * 15_000), protocol=5))
-    _shows_harm(path, "repr(model)")
+    path = write(tmp_path, pickle.dumps(imputer([np.array([0.5])] * 15_000), protocol=5))
+    shows_harm(path, "repr(model)")
     assert_refused(path)
 
 
@@ -287,9 +274,9 @@ def test_rt89_02_record_dtype_in_a_parameter(tmp_path: Path) -> None:
     # references and a 400,000-character padding string: 406 KB (848 bytes xz), count
     # 132,912, scan SAFE, load loads (compiled), repr 4.6 s, _repr_html_ 9.3 s
     record = np.dtype([(f"f{i}", "f8") for i in range(100)])
-    model = _imputer([record] * 2_000 + ["x" * 400_000])
+    model = imputer([record] * 2_000 + ["x" * 400_000])
     path = write(tmp_path, pickle.dumps(model, protocol=5))
-    _shows_harm(path, "repr(model)")
+    shows_harm(path, "repr(model)")
     assert_refused(path)
 
 
@@ -302,7 +289,7 @@ def test_rt89_03_plain_list_of_one_array(tmp_path: Path) -> None:
     # the unfold / fold budget (16 units a byte), but numpy's repr of an array costs 50-150 us
     # whatever its size: some 26 s of repr per MB of file
     path = write(tmp_path, pickle.dumps([np.array([0.5])] * 100_000, protocol=5))
-    _shows_harm(path, "repr(model)")
+    shows_harm(path, "repr(model)")
     assert_refused(path)
 
 
@@ -310,9 +297,9 @@ def test_rt89_03_plain_list_of_one_array(tmp_path: Path) -> None:
 
 
 def _slice_chain(depth: int, floats: int = 1_000) -> Any:
-    model = _imputer([float(i) + 0.5 for i in range(floats)])
+    model = imputer([float(i) + 0.5 for i in range(floats)])
     for _ in range(depth):
-        model = _imputer(slice(model, None, None))
+        model = imputer(slice(model, None, None))
     return model
 
 
@@ -324,7 +311,7 @@ def test_rt89_04_estimators_nested_through_slices(tmp_path: Path) -> None:
     # depth 5 over 1,000 floats: 9.4 KB (1.2 KB xz), count 291, scan SAFE, load loads (pure and
     # compiled), repr 18.9 s (pure 20.4 s); depth 7: past 40 s
     path = write(tmp_path, pickle.dumps(_slice_chain(5), protocol=5))
-    _shows_harm(path, "repr(model)")
+    shows_harm(path, "repr(model)")
     assert_refused(path)
 
 
@@ -335,9 +322,9 @@ def test_rt89_04_slice_at_the_top(tmp_path: Path) -> None:
     # never made. 276 KB (12 KB xz), scan SAFE, load loads (pure and compiled), repr 9.7 s
     # (pure 10.5 s); the same list without the slice is refused
     shared = [float(i) + 0.5 for i in range(30_000)]
-    models = [_imputer(shared) for _ in range(140)]
+    models = [imputer(shared) for _ in range(140)]
     path = write(tmp_path, pickle.dumps(slice(models, None, None), protocol=5))
-    _shows_harm(path, "repr(model)")
+    shows_harm(path, "repr(model)")
     assert_refused(path)
 
 
@@ -359,7 +346,7 @@ def test_rt89_05_lightgbm_other_params(tmp_path: Path) -> None:
     model.fit(x, (x[:, 0] > 0.5).astype(int))
     model._other_params = {"feature_contri": [np.array([i + 0.5]) for i in range(10_000)]}
     path = write(tmp_path, pickle.dumps(model, protocol=5))
-    _shows_harm(path, "repr(model)")
+    shows_harm(path, "repr(model)")
     assert_refused_with(path, ["lightgbm"])
 
 
@@ -561,7 +548,7 @@ def test_rt89_09_html_parameter_table_of_a_nested_kernel(tmp_path: Path) -> None
     # and compiled); repr 0.24 s, _repr_html_ 6.8 s (pure 7.2 s); depth 200 (scan "unproven:
     # too deep", the load loads): _repr_html_ 9.8 s
     path = write(tmp_path, pickle.dumps(_deep_kernel_gpr(), protocol=5))
-    _shows_harm(path, "model._repr_html_()")
+    shows_harm(path, "model._repr_html_()")
     assert_refused(path)
 
 
@@ -580,7 +567,7 @@ def test_rt89_10_string_of_newlines(tmp_path: Path) -> None:
     # 3.2 s, _repr_html_ 6.7 s; at the count's bound (18M characters) some 12 s of repr.
     # (rt88 held "ab\n" * 166,000 at 0.19 s: the same rate, a tenth of the length)
     path = tmp_path / "m.joblib"
-    joblib.dump(_imputer("\n" * 5_000_000), path, compress=3)
+    joblib.dump(imputer("\n" * 5_000_000), path, compress=3)
     assert path.stat().st_size < 30_000
     plain = child(PLAIN_JOBLIB_CALL.format(call="repr(model)"), path, cpu=1.0)
     assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)
@@ -601,9 +588,9 @@ def test_rt89_11_one_scaler_listed_15000_times(tmp_path: Path) -> None:
     # One StandardScaler 15,000 times in a list parameter: 30 KB (372 bytes xz), count
     # 8,398,894 (0.5 s), scan SAFE, load loads (pure and compiled); repr 4.4 s (pure 4.5 s),
     # _repr_html_ 8.7 s. (3,000 distinct LogisticRegressions: count 8.3M, repr 2.0 s)
-    model = _imputer([StandardScaler()] * 15_000)
+    model = imputer([StandardScaler()] * 15_000)
     path = write(tmp_path, pickle.dumps(model, protocol=5))
-    _shows_harm(path, "repr(model)")
+    shows_harm(path, "repr(model)")
     assert_refused(path)
 
 
@@ -679,7 +666,7 @@ def test_rt89_12_polynomial_powers_read_by_the_display(tmp_path: Path) -> None:
     # get_feature_names_out() 4.4 s (1.6 GB peak), _repr_html_ 4.0 s (pure 3.1 s)
     model = PolynomialFeatures(degree=2).fit(np.zeros((2, 500)))
     path = write(tmp_path, pickle.dumps(model, protocol=5))
-    _shows_harm(path, "model._repr_html_()")
+    shows_harm(path, "model._repr_html_()")
     assert_refused(path)
 
 
@@ -711,5 +698,5 @@ def test_rt89_13_voting_members_printed_by_the_display(tmp_path: Path) -> None:
     # (10 KB xz), scan SAFE, load loads (pure and compiled); _repr_html_ 12.3 s,
     # repr(model.named_estimators_) 11.2 s
     path = write(tmp_path, pickle.dumps(_voting_sharing(), protocol=5))
-    _shows_harm(path, "model._repr_html_()")
+    shows_harm(path, "model._repr_html_()")
     assert_refused(path)

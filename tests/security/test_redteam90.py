@@ -236,22 +236,10 @@ from redteam import (
     assert_refused,
     assert_refused_with,
     child,
+    imputer,
+    shows_harm,
     write,
 )
-
-
-def _shows_harm(path: Path, call: str, cpu: float = 1.0) -> None:
-    """Plain pickle loads ``path`` in a child, and ``call`` is ended by the child's CPU
-    limit before it is done."""
-    plain = child(PLAIN_CALL.format(call=call), path, cpu=cpu)
-    assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)
-
-
-def _imputer(fill_value: Any) -> Any:
-    from sklearn.impute import SimpleImputer
-
-    return SimpleImputer(strategy="constant", fill_value=fill_value)
-
 
 # --- rt90-01: a structured numpy scalar (np.void) prints through array2string -----------------
 
@@ -264,8 +252,8 @@ def test_rt90_01_structured_scalars_in_a_parameter(tmp_path: Path) -> None:
     # 20,000: 460 KB, count (R) 180,002, repr 1.0 s
     record = np.zeros(8_000, dtype=[("a", "i4"), ("b", "f8")])
     record["a"] = np.arange(8_000)
-    path = write(tmp_path, pickle.dumps(_imputer(list(record)), protocol=5))
-    _shows_harm(path, "repr(model)")
+    path = write(tmp_path, pickle.dumps(imputer(list(record)), protocol=5))
+    shows_harm(path, "repr(model)")
     assert_refused(path)
 
 
@@ -279,8 +267,8 @@ def test_rt90_02_floats_of_large_exponents(tmp_path: Path) -> None:
     # arithmetic). 200,000 such floats in a fill_value: 1.8 MB (680 KB xz), count 9,302,344
     # (0.56 s), scan SAFE, load loads (pure and compiled), repr 2.6 s, _repr_html_ 5.2 s
     values = [-1.2345678901234567e-300 * (1 + i * 1e-9) for i in range(200_000)]
-    path = write(tmp_path, pickle.dumps(_imputer(values), protocol=5))
-    _shows_harm(path, "repr(model)")
+    path = write(tmp_path, pickle.dumps(imputer(values), protocol=5))
+    shows_harm(path, "repr(model)")
     assert_refused(path)
 
 
@@ -293,8 +281,8 @@ def test_rt90_03_one_dtype_referenced_100000_times(tmp_path: Path) -> None:
     # dtype memoised and referenced 100,000 times in a fill_value: 200 KB (440 bytes xz),
     # count 5,852,344 (0.35 s), scan SAFE, load loads (pure and compiled), repr 2.5 s (pure
     # 2.6 s), _repr_html_ 5.1 s; 150,000 references: count 8.8M, repr 3.7 s
-    path = write(tmp_path, pickle.dumps(_imputer([np.dtype("f8")] * 100_000), protocol=5))
-    _shows_harm(path, "repr(model)")
+    path = write(tmp_path, pickle.dumps(imputer([np.dtype("f8")] * 100_000), protocol=5))
+    shows_harm(path, "repr(model)")
     assert_refused(path)
 
 
@@ -311,8 +299,8 @@ def test_rt90_04_dataframe_referenced_200_times(tmp_path: Path) -> None:
     # ['pandas']) SAFE, load loads (pure and compiled), repr 12.4 s (pure 12.9 s), _repr_html_
     # 25 s; a plain list of the 200 references: count 2,417, repr 1.9 s
     frame = pd.DataFrame(np.arange(60 * 25, dtype=float).reshape(60, 25) + 0.5)
-    path = write(tmp_path, pickle.dumps(_imputer([frame] * 200), protocol=5))
-    _shows_harm(path, "repr(model)")
+    path = write(tmp_path, pickle.dumps(imputer([frame] * 200), protocol=5))
+    shows_harm(path, "repr(model)")
     assert_refused_with(path, ["pandas"])
 
 
@@ -330,8 +318,8 @@ def test_rt90_05_estimators_without_an_init(tmp_path: Path) -> None:
     # fill_value: 2.9 KB, count 9,122,704 (0.55 s), scan SAFE, load loads (pure and compiled),
     # repr 1.6 s, _repr_html_ 2.8 s, _repr_mimebundle_ 4.1 s (2,000 times: over the count's
     # bound, 14M)
-    path = write(tmp_path, pickle.dumps(_imputer([LabelEncoder()] * 1_300), protocol=5))
-    _shows_harm(path, "model._repr_mimebundle_()")
+    path = write(tmp_path, pickle.dumps(imputer([LabelEncoder()] * 1_300), protocol=5))
+    shows_harm(path, "model._repr_mimebundle_()")
     assert_refused(path)
 
 
@@ -374,7 +362,7 @@ def test_rt90_07_long_key_indents_a_string_of_lines(tmp_path: Path) -> None:
     # 318,167, scan SAFE, load loads (pure and compiled); repr builds a 1 GB string
     # (BaseEstimator.__repr__ then splits and joins it to count non-blank characters): 4.9 s,
     # 2.1 GB peak; {"k" * 20,000: "a\n" * 10,000}: count 156,080, repr 1.0 s (pure 1.1 s)
-    path = write(tmp_path, pickle.dumps(_imputer({"k" * 50_000: "a\n" * 20_000}), protocol=5))
+    path = write(tmp_path, pickle.dumps(imputer({"k" * 50_000: "a\n" * 20_000}), protocol=5))
     plain = child(PLAIN_CALL.format(call="repr(model)"), path, memory=GB, cpu=1.0)
     assert "loaded" in plain.stdout and "call done" not in plain.stdout, str(plain)
     assert_refused(path)
@@ -416,8 +404,8 @@ def test_rt90_09_counter_sorted_by_its_counts(tmp_path: Path) -> None:
     # 4.4 s; counts in descending order: 0.75 s and 1.6 s)
     n = 250_000  # (measured at 300,000)
     counts = collections.Counter({i: (i * 7919) % n for i in range(n)})
-    path = write(tmp_path, pickle.dumps(_imputer(counts), protocol=5))
-    _shows_harm(path, "repr(model)")
+    path = write(tmp_path, pickle.dumps(imputer(counts), protocol=5))
+    shows_harm(path, "repr(model)")
     assert_refused(path)
 
 
@@ -437,8 +425,8 @@ def test_rt90_10_short_strings_of_lines_nested(tmp_path: Path) -> None:
     # of them formatted: SHOWN_ITEMS per list): 58 KB (344 bytes xz), count 3,995,764 (0.24
     # s), scan SAFE, load loads (pure and compiled), repr 1.6 s (pure 1.6 s), _repr_html_
     # 3.5 s; "a " * 40 in its place: repr 0.76 s
-    path = write(tmp_path, pickle.dumps(_imputer(_lists(3, "\n" * 80)), protocol=5))
-    _shows_harm(path, "repr(model)")
+    path = write(tmp_path, pickle.dumps(imputer(_lists(3, "\n" * 80)), protocol=5))
+    shows_harm(path, "repr(model)")
     assert_refused(path)
 
 
@@ -585,7 +573,7 @@ def test_rt90_14_count_rereads_a_shared_string(tmp_path: Path) -> None:
     # refuses 300 of 1 MB). fill_value ["x y\\n" * 1,000,000] * 250: 4 MB (904 bytes xz), the
     # count 4.4 s (1.3 billion units), scan 9.5 s (pure 9.8 s), load 5.2 s (pure 4.3 s) before
     # they refuse; 16 MB x 150: 2.6 KB xz, scan 22.6 s, load 12.1 s; plain pickle 0.005 s
-    data = pickle.dumps(_imputer(["x y\n" * 1_000_000] * 250), protocol=5)
+    data = pickle.dumps(imputer(["x y\n" * 1_000_000] * 250), protocol=5)
     path = write(tmp_path, data)
     assert _finishes(PLAIN, path, cpu=0.5)
     assert _finishes(LOAD_UNSIGNED, path, cpu=2.0)
@@ -625,9 +613,9 @@ def test_rt90_15_display_pads_strings_to_the_longest(tmp_path: Path) -> None:
     # count 257,576, scan SAFE, load loads (pure and compiled); repr 0.01 s, _repr_html_
     # 16.4 s with a 2.1 GB peak (4,000 items: 4 GB; under a smaller memory limit asarray's
     # MemoryError is caught and the display goes on)
-    model = _imputer(["x" * 250_000] + ["y"] * 1_999)
+    model = imputer(["x" * 250_000] + ["y"] * 1_999)
     path = write(tmp_path, pickle.dumps(model, protocol=5))
-    _shows_harm(path, "model._repr_html_()")
+    shows_harm(path, "model._repr_html_()")
     assert_refused(path)
 
 
