@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import pathlib
 import types
 from typing import Any, Final
 
 import numpy as np
 
 from safeload.trust.classes import type_values
-from safeload.trust.structures.values import check_date_time, check_decimal
+from safeload.trust.structures.values import check_date_time, check_decimal, check_pure_path
 
 ATOMS = (type(None), bool, int, float, complex, str, bytes, bytearray, range)
 #: The exact types of the commonest values, for a set look-up before any isinstance chain.
@@ -28,10 +29,23 @@ SCALARS = (np.generic, np.dtype)
 #: (the load's and scan's) take them as numbers, each checked where it is met
 #: (:func:`value_leaf_problem`), not as instances. Every instance costs the checks after
 #: building some 85 us (the names ledger, the class facts, the printing count), and a date
-#: is 13 bytes of stream: 60,000 in a list took a load 5.3 s and a scan 8.3 s (rt90-06).
-#: A datetime or time with a ``tzinfo`` holds that object and stays an instance.
-_VALUE_LEAVES = frozenset({datetime.date, datetime.timedelta, decimal.Decimal})
-_NAIVE_VALUES = frozenset({datetime.datetime, datetime.time})
+#: is 13 bytes of stream: 60,000 in a list took a load 5.3 s and a scan 8.3 s (rt90-06);
+#: 60,000 one-letter pure paths (510 KB) 7.8 s and 10.6 s. A pure path keeps only the
+#: strings its constructor computed (the static pass refuses a slot state with items, and
+#: :func:`value_leaf_problem` checks each slot again).
+_VALUE_LEAVES = frozenset(
+    {
+        datetime.date,
+        datetime.timedelta,
+        datetime.timezone,
+        decimal.Decimal,
+        pathlib.PurePosixPath,
+        pathlib.PureWindowsPath,
+    }
+)
+#: Leaves when their ``tzinfo`` is ``None`` or a :class:`datetime.timezone` (a fixed offset):
+#: any other ``tzinfo`` is an object of its own, walked as an instance.
+_ZONED_VALUES = frozenset({datetime.datetime, datetime.time})
 #: How deep plain data may nest (:func:`require_data`; scan's ``static_kinds.data_problem``
 #: counts the same levels, and its other readers reach two levels further, see
 #: ``static_values.MAX_DEPTH``). 16, scan's bound before: the load took 20, and data nested 17
@@ -44,16 +58,22 @@ TOO_DEEP: Final = f"data nested more than {MAX_DATA_DEPTH} levels deep"
 
 def value_leaf(value: Any) -> bool:
     """Whether ``value`` is a standard-library value the walks take as a number (see
-    :data:`_VALUE_LEAVES`): exactly a date, a timedelta or a Decimal, or a datetime or time
-    without a ``tzinfo``."""
+    :data:`_VALUE_LEAVES`): exactly a date, a timedelta, a fixed-offset timezone, a Decimal or a
+    pure path, or a datetime or time without a ``tzinfo`` or with a fixed offset."""
     kind = type(value)
-    return kind in _VALUE_LEAVES or (kind in _NAIVE_VALUES and value.tzinfo is None)
+    if kind in _VALUE_LEAVES:
+        return True
+    return kind in _ZONED_VALUES and (
+        value.tzinfo is None or type(value.tzinfo) is datetime.timezone
+    )
 
 
 def value_leaf_problem(value: Any) -> str | None:
     """What is wrong with the value leaf ``value``: the checks the load runs on an instance of
     its class (:mod:`safeload.trust.structures.values`), or ``None``."""
-    check = _LEAF_CHECKS[0] if type(value) is decimal.Decimal else _LEAF_CHECKS[1]
+    check = _LEAF_CHECKS.get(type(value))
+    if check is None:
+        return None  # (a timedelta or a timezone: their constructors check every field)
     try:
         check(value, None)
     except Exception as exc:  # fail closed: any failure refuses, as _run_check does
@@ -61,7 +81,43 @@ def value_leaf_problem(value: Any) -> str | None:
     return None
 
 
-_LEAF_CHECKS = (check_decimal, check_date_time)
+def _check_path_leaf(value: Any, context: Any) -> None:
+    """A pure path's parts, and every slot it has: a string, a number, ``None``, or a tuple
+    or list of strings (what its constructor and its cached properties store), so a leaf
+    holds no object the walk would have to visit."""
+    check_pure_path(value, context)
+    for name in _path_slots(type(value)):
+        held: Any = getattr(value, name, None)
+        if isinstance(held, (list, tuple)) and type(held) in (list, tuple):
+            ok = all(type(item) is str for item in held)
+        else:
+            ok = type(held) in (str, int, type(None))
+        if not ok:
+            raise ValueError(f"path slot {name} holds a {type(held).__name__}")
+
+
+def _path_slots(cls: type) -> tuple[str, ...]:
+    found = _PATH_SLOTS.get(cls)
+    if found is None:
+        names: list[str] = []
+        for base in cls.__mro__:
+            slots = vars(base).get("__slots__", ())
+            names.extend((slots,) if isinstance(slots, str) else slots)
+        found = _PATH_SLOTS[cls] = tuple(names)
+    return found
+
+
+_PATH_SLOTS: dict[type, tuple[str, ...]] = {}
+
+
+_LEAF_CHECKS: dict[type, Any] = {
+    datetime.date: check_date_time,
+    datetime.datetime: check_date_time,
+    datetime.time: check_date_time,
+    decimal.Decimal: check_decimal,
+    pathlib.PurePosixPath: _check_path_leaf,
+    pathlib.PureWindowsPath: _check_path_leaf,
+}
 
 
 class UnsafeState(Exception):

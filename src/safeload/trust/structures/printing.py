@@ -29,6 +29,7 @@ import decimal
 import functools
 import heapq
 import itertools
+import pathlib
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -36,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from safeload.trust import facts
+from safeload.trust.graph import value_leaf
 from safeload.trust.shadow_values import Shadow, Unknown, Unproven, class_of
 from safeload.trust.structures.names import _attrs
 
@@ -265,6 +267,15 @@ def _leaf(value: Any, whole_arrays: bool, blind: bool = False) -> tuple[int, int
         return n, n
     if (kind is _dt.datetime or kind is _dt.time) and value.tzinfo is None:
         return 12, 10
+    if kind is pathlib.PurePosixPath or kind is pathlib.PureWindowsPath:
+        n = 36 + len(str(value)) // CHARS_PER_TICK * 2  # (2 us for '/data/x.csv')
+        return n, n
+    if kind is _dt.timezone:
+        n = 20 + len(str(value)) // CHARS_PER_TICK * 2
+        return n, n
+    if (kind is _dt.datetime or kind is _dt.time) and value.tzinfo is not None:
+        n = 20 + _leaf(value.tzinfo, False)[1]
+        return n, n
     if _SEED_SEQUENCE in facts.mro_names(class_of(value)):
         # (whatever the scan can see of it: check_seed_sequence's bound, 64 ints of 4,096
         # bits, is 1.6 ms of repr, rt86-02)
@@ -287,12 +298,6 @@ def _leaf(value: Any, whole_arrays: bool, blind: bool = False) -> tuple[int, int
             n = _frame_ticks(value)
             return n, n
         return PANDAS_TICKS, PANDAS_TICKS
-    if kind is _dt.timezone:
-        n = 20 + len(str(value)) // CHARS_PER_TICK * 2
-        return n, n
-    if (kind is _dt.datetime or kind is _dt.time) and value.tzinfo is not None:
-        n = 20 + _leaf(value.tzinfo, False)[1]
-        return n, n
     return 8, 8
 
 
@@ -472,7 +477,7 @@ class _Costs:
 
     def _open(self, value: Any) -> _Frame | None:
         """A frame for a value the printer enters, or ``None``."""
-        if type(value) in _SCALARS or type(value) in _TEXTS:
+        if type(value) in _SCALARS or type(value) in _TEXTS or value_leaf(value):
             return None
         again = id(value) in self.counted
         if _is_instance(value):
