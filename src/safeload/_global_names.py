@@ -108,6 +108,12 @@ CODE_MODULES: Final = frozenset(
         # stays trustable, below); six's MovedModule and MovedAttribute import the module
         # they name on first use (rt90-13)
         "PIL", "six",
+        # and red team 91's (rt91-05/06/10): click's _LazyFile opens its path in its mode
+        # (truncating it) on the first attribute it lacks; graphviz's sources write the path
+        # their state names and run the dot executable to display; dnspython's Resolver reads
+        # the path it is given while built (/dev/zero, a FIFO), as pycparser's _ast_gen and
+        # plotly's png.Reader do
+        "click", "graphviz", "dns", "pycparser", "_plotly_utils", "plotly",
     }
 )  # fmt: skip
 #: Single names outside those modules that do any of the same.

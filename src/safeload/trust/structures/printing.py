@@ -68,10 +68,30 @@ FIELD_TICKS = 60
 #: numpy's repr of a dtype (4 us for float64, rt90-03).
 DTYPE_TICKS = 70
 #: pandas' repr of a DataFrame or Series (a 60 x 25 frame 10 ms; one row 0.5 ms) and of
-#: another pandas value (an Index 22 us, a Categorical 0.2 ms: rt90-04).
-PANDAS_FRAME_TICKS = 200_000
+#: another pandas value (an Index 22 us, a Categorical 0.2 ms: rt90-04): at most 60 rows,
+#: and outside a notebook (``display.max_columns`` 0 and no terminal) 80 columns, a cell
+#: some 6 us, a float cell up to 25 us (a large exponent: 60 x 80 in 122 ms, rt91-03).
+PANDAS_ROWS = 60
+PANDAS_COLUMNS = 80
 PANDAS_TICKS = 4_000
 PANDAS_CELL_TICKS = 100
+PANDAS_FLOAT_CELL_TICKS = 420
+#: A frame whose shape scan cannot see: the most its repr formats.
+PANDAS_FRAME_TICKS = PANDAS_TICKS + PANDAS_ROWS * PANDAS_COLUMNS * PANDAS_FLOAT_CELL_TICKS
+#: pandas writes every shown row of a column at the width of its widest text (a label of
+#: 1,000,000 characters over 60 rows: 60 MB in 1.0 s, rt91-09), and a Categorical's repr
+#: formats its categories' whole text (rt91-08): characters per unit.
+PANDAS_CHARS_PER_TICK = 4
+#: A Timestamp, Timedelta or Period: 2.5-4 us (honest lists of hours were refused, rt91-11).
+PANDAS_SCALAR_TICKS = 100
+_PANDAS_SCALARS = frozenset(
+    {
+        "pandas._libs.tslibs.timestamps:_Timestamp",
+        "pandas._libs.tslibs.timedeltas:_Timedelta",
+        "pandas._libs.tslibs.period:_Period",
+        "pandas._libs.tslibs.nattype:_NaT",
+    }
+)
 #: A list of strings np.array_equal makes into an array: characters per unit of the padded
 #: array (some 30 ns a character written and compared, rt90-15), from strings this long.
 PADDED_CHARS_PER_TICK = 2
@@ -109,6 +129,9 @@ INT_ITEM_TICKS = 24
 RANGE_ITEM_TICKS = 3
 #: A long double's repr (numpy's Dragon4 over an exponent of up to 16,384: 77 us, rt86-02).
 LONGDOUBLE_TICKS = 1_300
+#: A long double item of an array, in :data:`ARRAY_ITEM_TICKS` (28: 121 us; 115 us measured
+#: near 1e4000, rt91-04).
+LONGDOUBLE_ITEM_WIDTH = 28
 #: A numpy ``SeedSequence``'s repr: its entropy and spawn key, up to 64 ints of 4,096 bits
 #: (check_seed_sequence's bound) in 1.6 ms.
 SEED_SEQUENCE_TICKS = 27_000
@@ -294,22 +317,85 @@ def _leaf(value: Any, whole_arrays: bool, blind: bool = False) -> tuple[int, int
     module = facts.module_and_qualname(class_of(value))[0]
     if module == "pandas" or module.startswith("pandas."):
         # (pandas formats a frame's shown rows and columns: 10 ms for 60 x 25, rt90-04)
-        if "pandas.core.generic:NDFrame" in facts.mro_names(class_of(value)):
+        names = facts.mro_names(class_of(value))
+        if "pandas.core.generic:NDFrame" in names:
             n = _frame_ticks(value)
             return n, n
-        return PANDAS_TICKS, PANDAS_TICKS
+        if names & _PANDAS_SCALARS:
+            return PANDAS_SCALAR_TICKS, PANDAS_SCALAR_TICKS
+        n = PANDAS_TICKS + _pandas_value_chars(value) // PANDAS_CHARS_PER_TICK
+        return n, n
     return 8, 8
 
 
 def _frame_ticks(frame: Any) -> int:
-    """pandas' repr of a DataFrame or Series: the cells it shows (at most 60 rows and 20
-    columns), some 6 us each, or the most it shows when scan cannot see its shape."""
+    """pandas' repr of a DataFrame or Series: the cells it shows (:data:`PANDAS_ROWS` by
+    :data:`PANDAS_COLUMNS`), a float cell at its widest, and every shown row of a column
+    written at the width of the column's widest text (its label, its index labels); or the
+    most it shows when scan cannot see the frame."""
     try:
         shape = tuple(int(n) for n in frame.shape)
-    except Exception:  # (scan's stand-in: its shape not known)
+        rows = min(shape[0], PANDAS_ROWS)
+        if len(shape) > 1:
+            cols = min(shape[1], PANDAS_COLUMNS)
+            kinds = {dt.kind for dt in frame.dtypes}
+            columns = [frame.iloc[:, j] for j in _shown_positions(shape[1], PANDAS_COLUMNS)]
+        else:
+            cols = 1
+            kinds = {frame.dtype.kind}
+            columns = [frame]
+        chars = rows * _widest(frame.index)
+        for column in columns:
+            chars += rows * max(_widest(column), len(str(column.name)))
+    except Exception:  # (scan's stand-in: what it holds not known)
         return PANDAS_FRAME_TICKS
-    cells = min(shape[0], 60) * (min(shape[1], 20) if len(shape) > 1 else 1)
-    return PANDAS_TICKS + cells * PANDAS_CELL_TICKS
+    per = PANDAS_FLOAT_CELL_TICKS if kinds & {"f", "c"} else PANDAS_CELL_TICKS
+    return PANDAS_TICKS + rows * cols * per + chars // PANDAS_CHARS_PER_TICK
+
+
+def _shown_positions(length: int, most: int) -> list[int]:
+    """The positions pandas shows of ``length`` rows or columns: all, or the first and last
+    halves of ``most``."""
+    if length <= most:
+        return list(range(length))
+    return [*range(most // 2), *range(length - most // 2, length)]
+
+
+def _widest(values: Any) -> int:
+    """The widest text among the shown ``values`` (an Index, a Series, a Categorical's
+    categories): their ``str`` for object data, nothing for numbers (their cells' price)."""
+    dtype = getattr(values, "dtype", None)
+    if dtype is not None and getattr(dtype, "kind", "O") not in "OUSV":
+        return 0
+    return max((len(str(v)) for v in _picked(values)), default=0)
+
+
+def _picked(values: Any) -> list[Any]:
+    """The items pandas shows of ``values``: all, or the first and last
+    :data:`PANDAS_ROWS` halves (read by position, never the whole of a long one)."""
+    at = getattr(values, "iloc", values)
+    half = PANDAS_ROWS // 2
+    if len(values) <= PANDAS_ROWS:
+        return list(at[:])
+    return [*at[:half], *at[len(values) - half :]]
+
+
+def _pandas_value_chars(value: Any) -> int:
+    """The text a pandas value other than a frame or series formats: an Index's or a
+    Categorical's shown values and categories, each whole (rt91-08); its repr's set-up is
+    :data:`PANDAS_TICKS`. The most scan can see when it cannot read them: a frame's."""
+    if type(value) is Shadow or type(value) is Unknown:
+        return (PANDAS_FRAME_TICKS - PANDAS_TICKS) * PANDAS_CHARS_PER_TICK
+    try:
+        chars = 0
+        for part in (value, getattr(value, "categories", None)):
+            if part is None or not hasattr(part, "__len__"):
+                continue
+            picked = _picked(part)
+            chars += sum(len(str(v)) for v in picked if isinstance(v, (str, bytes)))
+    except Exception:  # (scan's stand-in)
+        return (PANDAS_FRAME_TICKS - PANDAS_TICKS) * PANDAS_CHARS_PER_TICK
+    return chars
 
 
 def _dtype_ticks(dtype: Any, depth: int = 0) -> int:
@@ -386,6 +472,9 @@ def _array_ticks(array: Any, whole: bool) -> int:
         width = 1 + dtype.itemsize // 4 // 8
     elif dtype.kind in "SV" or dtype.fields is not None or dtype.subdtype is not None:
         width = 1 + dtype.itemsize // 8
+    elif dtype.kind in "fc" and dtype.itemsize > (8 if dtype.kind == "f" else 16):
+        # (a long double item prints through Dragon4: some 115 us near 1e4000, rt91-04)
+        width = LONGDOUBLE_ITEM_WIDTH * (2 if dtype.kind == "c" else 1)
     else:
         width = 1
     return shown * width * (KERNEL_ITEM_TICKS if whole else ARRAY_ITEM_TICKS)
@@ -399,6 +488,7 @@ class _Frame:
         "again",
         "bare",
         "c",
+        "cells",
         "descents",
         "direction",
         "e",
@@ -443,7 +533,8 @@ class _Frame:
         self.descents = 0  # (the runs a sort finds, less one)
         self.direction = 0  # (the current run: 1 ascending, -1 descending, 0 one item)
         self.last: Any = None
-        self.longest = 0  # (a list: its longest string or bytes)
+        self.longest = 0  # (a list: its longest string or bytes, at any depth of lists)
+        self.cells = 0  # (a list: the items np.asarray makes of it, at any depth of lists)
 
 
 class _Costs:
@@ -456,6 +547,8 @@ class _Costs:
         self.blind = blind
         self.memo: dict[int, Cost] = {}
         self.texts: dict[int, Cost] = {}
+        #: a list's (cells, longest text) as np.asarray makes it (:meth:`_pad`), by id
+        self.padding: dict[int, tuple[int, int]] = {}
         self.counted: set[int] = set()
         self.recount = 0
         #: per class (by id: the classes outlive the count), its kind, parameter names and
@@ -551,6 +644,7 @@ class _Costs:
                     ):
                         scalar = _WIDE_FLOAT
                     if frame.kind == "list":  # (a list of a million floats)
+                        frame.cells += 1
                         frame.s += scalar[0] + 1
                         frame.r += scalar[1] + 1
                         top = frame.top
@@ -574,6 +668,8 @@ class _Costs:
                     self.counted.add(id(item))
                     stack.append(opened)
                     break
+                if frame.kind == "list":
+                    self._pad(frame, item)
                 _add(frame, item, child if child is not None else _CUT)
             if opened is not None:
                 continue
@@ -583,11 +679,29 @@ class _Costs:
             index = len(stack)
             if frame.low >= index:
                 self.memo[id(frame.value)] = result
+            if frame.kind == "list" and frame.cells:
+                self.padding[id(frame.value)] = (frame.cells, frame.longest)
             if stack:
                 parent = stack[-1]
                 parent.low = min(parent.low, frame.low)
+                if parent.kind == "list":
+                    self._pad(parent, frame.value)
                 _add(parent, frame.value, result)
         return result
+
+    def _pad(self, frame: _Frame, item: Any) -> None:
+        """Count ``item`` in the array ``np.asarray`` makes of the list ``frame`` counts: one
+        cell, as wide as its text, or a nested list's cells and longest text (the display's
+        ``np.array_equal`` pads ``[["x" * 250_000]] + [["y"]] * 1_999`` to a 2 GB array,
+        rt91-01; numpy's strings are strings, rt91-02)."""
+        found = self.padding.get(id(item))
+        if found is not None:
+            frame.cells += found[0]
+            frame.longest = max(frame.longest, found[1])
+            return
+        frame.cells += 1
+        if type(item) is Unknown or isinstance(item, (str, bytes, bytearray)):
+            frame.longest = max(frame.longest, _text_length(item))
 
     def leaf(self, item: Any, whole_arrays: bool) -> Cost:
         """:func:`_leaf_cost`, a long text's remembered (one string referenced 250 times was
@@ -678,8 +792,6 @@ def _add(frame: _Frame, item: Any, child: Cost) -> None:
         frame.r += r + 1
         frame.e += e
         _shown(frame.top, s + s // 2 + f)
-        if type(item) in _TEXTS or type(item) is Unknown:
-            frame.longest = max(frame.longest, _text_length(item))
     elif kind == "whole":
         frame.s += r + 1 + frame.per_item
         frame.e += e
@@ -750,7 +862,7 @@ def _finish(frame: _Frame) -> Cost:
             # np.array_equal, whose array pads every string to the longest: one of 250,000
             # characters among 2,000 made 2 GB in 16 s, rt90-15; counted where the
             # parameter is compared, its built-in repr)
-            r += len(frame.value) * frame.longest // PADDED_CHARS_PER_TICK
+            r += frame.cells * frame.longest // PADDED_CHARS_PER_TICK
         return (s, min(r, _CAP), f, min(frame.e, _CAP))
     if kind in ("whole", "whole_dict"):
         s = frame.s + CONTAINER_R
