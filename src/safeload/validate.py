@@ -269,7 +269,8 @@ def _validate(
     whether a histogram-boosting predictor is among them. ``owners``, an earlier call's
     result, is judged with these instances for predictors outside an estimator."""
     global _CACHE
-    instances, numpy_objects, edges, comps = _check_use_time(obj, source, max_objects)
+    # (``alive``: what the walk made to read, held while its ids are used)
+    instances, numpy_objects, edges, comps, alive = _check_use_time(obj, source, max_objects)
     checks = _CACHE if _CACHE is not None else _validators()
     _CACHE = checks
     kinds = tuple(cls for cls, _ in checks)
@@ -343,6 +344,7 @@ def _validate(
         raise MalformedArtifactError(  # pragma: no cover - the per-tree checks name the problem
             f"{source} contains an invalid Tree. Nothing was returned.", path=source
         )
+    del alive  # (every id the checks used is read: what the walk made may go)
     return instances, predictors
 
 
@@ -402,7 +404,7 @@ def check_built_dtype(dt: Any, seen: dict[int, str | None], source: str) -> None
 
 def _check_use_time(
     obj: Any, source: str, max_objects: int
-) -> tuple[list[Any], list[Any], dict[int, list[int]], Any]:
+) -> tuple[list[Any], list[Any], dict[int, list[int]], Any, list[Any]]:
     from safeload.trust.graph import BadValue
     from safeload.trust.usetime import UnsafeState, WalkLimit, check_use_time
 

@@ -149,6 +149,8 @@ class Graph:
         self.instances: list[Any] = []
         #: the ids of the value leaves checked (:func:`value_leaf`)
         self.leaves: set[int] = set()
+        #: what the walk met, held so that no id it recorded is freed and reused
+        self.alive: list[Any] = []
         #: every ndarray and numpy dtype reached (for the built-dtype check)
         self.numpy: list[Any] = []
         #: the arrays inside checked pandas objects, which the walk does not enter, and their

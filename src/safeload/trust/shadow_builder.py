@@ -470,6 +470,11 @@ class Builder(MadeForReal):
                 and type(shape) is tuple
                 and all(type(n) is int for n in shape)
             ):
+                if real.fields is not None:
+                    # (a record array: numpy's __setstate__ sets each record from its tuple,
+                    # as here; kept a record array, so scan's count prints what the load's
+                    # does, not tuples, rt92-04)
+                    return self._records(real, raw, shape, fortran)
                 flat = np.empty(len(raw.items), dtype=object)
                 for i, item in enumerate(raw.items):
                     flat[i] = self.value(item)
@@ -478,6 +483,20 @@ class Builder(MadeForReal):
                 except ValueError:
                     pass
         return Unknown("an array whose data the pass cannot read from the stream")
+
+    def _records(self, dtype: Any, raw: Any, shape: tuple[int, ...], fortran: Any) -> Any:
+        """The record array a load builds from the stream's list of record tuples, or an
+        unknown value where a record is not a plain tuple of what its fields take."""
+        made = np.empty(len(raw.items), dtype=dtype)
+        try:
+            for i, item in enumerate(raw.items):
+                record = self.value(item)
+                if type(record) is not tuple:
+                    raise TypeError("a record that is not a tuple")
+                made[i] = record
+            return made.reshape(shape, order="F" if fortran else "C")
+        except (TypeError, ValueError, OverflowError):
+            return Unknown("a record array whose records the pass cannot set")
 
     def _masked(self, sym: Any) -> Any:
         """A masked array (a search's ``cv_results_`` column), made for real where the stream

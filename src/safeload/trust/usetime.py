@@ -108,12 +108,13 @@ def _children(o: Any, graph: Graph | None) -> Iterator[tuple[str, Any]]:
 
 def check_use_time(
     root: Any, *, max_objects: int
-) -> tuple[list[Any], list[Any], dict[int, list[int]], Any]:
+) -> tuple[list[Any], list[Any], dict[int, list[int]], Any, list[Any]]:
     """Check every object reachable from ``root``; return the instances seen, the numpy
     arrays and dtypes seen (for the native-structure and dtype checks that follow) and the
     edges between objects (node id -> child ids) with their components
-    (:func:`safeload.trust.sharing.components`, or ``None``). Raises :class:`UnsafeState` on
-    the first problem."""
+    (:func:`safeload.trust.sharing.components`, or ``None``), and what the walk made to read
+    (the caller holds it while it uses the ids: none is reused). Raises
+    :class:`UnsafeState` on the first problem."""
     graph = Graph(root, max_objects)
     _walk(graph)
     if graph.subclass_arrays:
@@ -124,7 +125,7 @@ def check_use_time(
     for obj in graph.instances:
         check_instance(obj, graph)
     _check_in_place(graph)
-    return graph.instances, graph.numpy, graph.edges, comps
+    return graph.instances, graph.numpy, graph.edges, comps, graph.alive
 
 
 def _instance_state(obj: Any) -> dict[str, Any] | None:
@@ -249,6 +250,10 @@ def _walk(graph: Graph) -> None:
         if len(seen) > graph.max_objects:
             raise WalkLimit("model", f"more than {graph.max_objects} objects")
         kids = _held(o, graph, oid, allowed, value_types)
+        # (held until the checks end: a record array's rows, a dict subclass's items() may be
+        # made for the walk, and an id freed and reused would let ``seen`` skip another
+        # object with all it holds, rt92-03)
+        graph.alive.append(kids)
         links = UNWALKED_LINKS.get((type(o).__module__, type(o).__qualname__), ())
         out: list[int] = []
         for label, child in kids:
