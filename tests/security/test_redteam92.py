@@ -9,7 +9,7 @@ session. CPU times are process times on the shared 2-core machine, noisy by some
 s): the F of the estimator, ``printing._Costs().cost(model)[2]`` (the load's count). Every
 harm is shown by plain pickle in a child under a CPU limit.
 
-Ported by the maintainer at 07:05 (red team 92, helper-154, ran 05:58-06:50, 52 minutes, on
+Ported by the maintainer at 06:52 (red team 92, helper-154, ran 05:58-06:50, 52 minutes, on
 5f03f7e's value leaves): all four are fixed. rt92-03: the load's use-time walk holds what
 it reads until the checks end, so a record array's rows (tuples tolist() makes) keep their
 ids; rt92-04: scan's builder makes a record array with its dtype, as numpy's __setstate__
