@@ -221,6 +221,7 @@ def _walk(graph: Graph) -> None:
     parent = graph.parent
     atoms = ATOM_TYPES
     members = enum_member_types()
+    keep = graph.alive.append
     while stack:
         o = stack.pop()
         if type(o) in atoms or isinstance(o, ATOMS) or type(o) in members:
@@ -250,15 +251,15 @@ def _walk(graph: Graph) -> None:
         if len(seen) > graph.max_objects:
             raise WalkLimit("model", f"more than {graph.max_objects} objects")
         kids = _held(o, graph, oid, allowed, value_types)
-        # (held until the checks end: a record array's rows, a dict subclass's items() may be
-        # made for the walk, and an id freed and reused would let ``seen`` skip another
-        # object with all it holds, rt92-03)
-        graph.alive.append(kids)
         links = UNWALKED_LINKS.get((type(o).__module__, type(o).__qualname__), ())
         out: list[int] = []
         for label, child in kids:
             if isinstance(child, ATOMS) or isinstance(child, np.generic):
                 continue
+            # (held until the checks end: a record array's rows are tuples made for the walk,
+            # and an id freed and reused would let ``seen`` skip another object with all it
+            # holds, rt92-03; one reference a child, not its label)
+            keep(child)
             if value_leaf(child):
                 _check_value_leaf(child, graph, oid, label)
                 continue
