@@ -163,7 +163,8 @@ def counted(est: Any) -> dict[str, int]:
     from safeload.trust.usetime import check_use_time
 
     est = pickle.loads(pickle.dumps(est))  # (the sweep's own objects)
-    instances, _, edges, _ = check_use_time(est, max_objects=10**6)
+    # (alive: what the walk made to read, held while its ids are used)
+    instances, _, edges, _, alive = check_use_time(est, max_objects=10**6)
     # without a predictor's free outputs: the sweep's widths are small, and what it checks is
     # that every width is read (the free allowance is the bound's, not the reading's)
     free = object_checks.FREE_PREDICTOR_OUTPUTS
@@ -172,6 +173,7 @@ def counted(est: Any) -> dict[str, int]:
         copies, wide = peak_input_copies(id(est), edges, instances)
     finally:
         object_checks.FREE_PREDICTOR_OUTPUTS = free
+    del alive  # (every id is read)
     held = max(
         (_outputs_held(facts.short_name(class_of(o)), _attrs(o)) for o in instances), default=0
     )

@@ -17,7 +17,7 @@ from typing import Any, Final
 import numpy as np
 
 from safeload.trust.classes import type_values
-from safeload.trust.structures.values import check_date_time, check_decimal, check_pure_path
+from safeload.trust.structures import values
 
 ATOMS = (type(None), bool, int, float, complex, str, bytes, bytearray, range)
 #: The exact types of the commonest values, for a set look-up before any isinstance chain.
@@ -70,12 +70,16 @@ def value_leaf(value: Any) -> bool:
 
 def value_leaf_problem(value: Any) -> str | None:
     """What is wrong with the value leaf ``value``: the checks the load runs on an instance of
-    its class (:mod:`safeload.trust.structures.values`), or ``None``."""
-    check = _LEAF_CHECKS.get(type(value))
-    if check is None:
+    its class (:mod:`safeload.trust.structures.values`), or ``None``. A MemoryError is not
+    a reason: it propagates, a limit (rt27-05)."""
+    name = _LEAF_CHECKS.get(type(value))
+    if name is None:
         return None  # (a timedelta or a timezone: their constructors check every field)
+    check = _check_path_leaf if name == "path" else getattr(values, name)
     try:
         check(value, None)
+    except MemoryError:
+        raise
     except Exception as exc:  # fail closed: any failure refuses, as _run_check does
         return f"an invalid {type(value).__name__}: {exc}"
     return None
@@ -85,7 +89,7 @@ def _check_path_leaf(value: Any, context: Any) -> None:
     """A pure path's parts, and every slot it has: a string, a number, ``None``, or a tuple
     or list of strings (what its constructor and its cached properties store), so a leaf
     holds no object the walk would have to visit."""
-    check_pure_path(value, context)
+    values.check_pure_path(value, context)
     for name in _path_slots(type(value)):
         held: Any = getattr(value, name, None)
         if isinstance(held, (list, tuple)) and type(held) in (list, tuple):
@@ -110,13 +114,15 @@ def _path_slots(cls: type) -> tuple[str, ...]:
 _PATH_SLOTS: dict[type, tuple[str, ...]] = {}
 
 
-_LEAF_CHECKS: dict[type, Any] = {
-    datetime.date: check_date_time,
-    datetime.datetime: check_date_time,
-    datetime.time: check_date_time,
-    decimal.Decimal: check_decimal,
-    pathlib.PurePosixPath: _check_path_leaf,
-    pathlib.PureWindowsPath: _check_path_leaf,
+#: The check of each leaf class: a name in :mod:`safeload.trust.structures.values`, read when
+#: it runs, or "path" (:func:`_check_path_leaf`).
+_LEAF_CHECKS: dict[type, str] = {
+    datetime.date: "check_date_time",
+    datetime.datetime: "check_date_time",
+    datetime.time: "check_date_time",
+    decimal.Decimal: "check_decimal",
+    pathlib.PurePosixPath: "path",
+    pathlib.PureWindowsPath: "path",
 }
 
 
