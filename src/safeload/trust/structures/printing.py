@@ -70,7 +70,7 @@ DTYPE_TICKS = 70
 #: pandas' repr of a DataFrame or Series (a 60 x 25 frame 10 ms; one row 0.5 ms) and of
 #: another pandas value (an Index 22 us, a Categorical 0.2 ms: rt90-04): at most 60 rows,
 #: and outside a notebook (``display.max_columns`` 0 and no terminal) 80 columns, a cell
-#: some 6 us, a float cell up to 25 us (a large exponent: 60 x 80 in 122 ms, rt91-03).
+#: some 6 us, a float cell of a large or small exponent 25 us (60 x 80 in 122 ms, rt91-03).
 PANDAS_ROWS = 60
 PANDAS_COLUMNS = 80
 PANDAS_TICKS = 4_000
@@ -361,19 +361,31 @@ def _frame_ticks(frame: Any) -> int:
         rows = min(shape[0], PANDAS_ROWS)
         if len(shape) > 1:
             cols = min(shape[1], PANDAS_COLUMNS)
-            kinds = {dt.kind for dt in frame.dtypes}
             columns = [frame.iloc[:, j] for j in _shown_positions(shape[1], PANDAS_COLUMNS)]
         else:
             cols = 1
-            kinds = {frame.dtype.kind}
             columns = [frame]
         chars = rows * _widest(frame.index)
+        wide = False
         for column in columns:
             chars += rows * max(_widest(column), len(str(column.name)))
+            wide = wide or _wide_floats(column)
     except Exception:  # (scan's stand-in: what it holds not known)
         return PANDAS_FRAME_TICKS
-    per = PANDAS_FLOAT_CELL_TICKS if kinds & {"f", "c"} else PANDAS_CELL_TICKS
+    per = PANDAS_FLOAT_CELL_TICKS if wide else PANDAS_CELL_TICKS
     return PANDAS_TICKS + rows * cols * per + chars // PANDAS_CHARS_PER_TICK
+
+
+def _wide_floats(column: Any) -> bool:
+    """Whether a shown float of ``column`` prints slowly: of a large or small exponent (25 us
+    a cell, where 0.5 takes 5 us), or complex."""
+    kind = column.dtype.kind
+    if kind == "c":
+        return True
+    if kind != "f":
+        return False
+    size = np.abs(np.asarray(_picked(column), dtype=float))
+    return bool(np.any((size >= 1e16) | ((size > 0) & (size < 1e-4))))
 
 
 def _shown_positions(length: int, most: int) -> list[int]:
