@@ -114,6 +114,11 @@ CODE_MODULES: Final = frozenset(
         # the path it is given while built (/dev/zero, a FIFO), as pycparser's _ast_gen and
         # plotly's png.Reader do
         "click", "graphviz", "dns", "pycparser", "_plotly_utils", "plotly",
+        # and red team 93's (rt93-02/08/10/11): xgboost's trackers bind a port and look up the
+        # host the file names; LightGBM's CVBooster reads the model file it is given;
+        # scipy.odr's ODR deletes its report and error files; imbalanced-learn's LazyLoader
+        # imports the module it names on first use (and is a module object)
+        "xgboost.tracker", "xgboost.federated", "lightgbm.engine", "scipy.odr",
     }
 )  # fmt: skip
 #: Single names outside those modules that do any of the same.
@@ -160,6 +165,8 @@ CODE_NAMES: Final = frozenset(
         # native code driven by stored values, or stored Python callables (tests/test_policy.py)
         ("sklearn.cluster._kmeans", "_kmeans_single_lloyd"),
         ("sklearn.metrics._dist_metrics", "PyFuncDistance64"),
+        # a module object that imports the module it names on first use (rt93-11)
+        ("imblearn", "LazyLoader"),
     }
 )  # fmt: skip
 #: Qualname parts that walk from wherever they start to the interpreter's internals.

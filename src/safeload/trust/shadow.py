@@ -372,7 +372,8 @@ def _children(value: Any) -> list[Any]:
     if kind is slice:
         return [value.start, value.stop, value.step]
     if kind is np.ndarray:
-        return list(value.ravel(order="K")) if value.dtype.hasobject else []
+        # (as the load's walk reads one: a record array's rows are tuples, entered, rt93-09)
+        return value.view(np.ndarray).ravel().tolist() if value.dtype.hasobject else []
     if kind is ClassFacts:  # a class kept as a value, from facts: the walk does not enter it
         return []
     # made for real (a partial, a sparse matrix, a random state, a date, a dict subclass, a

@@ -28,6 +28,7 @@ import datetime as _dt
 import decimal
 import functools
 import heapq
+import inspect
 import itertools
 import pathlib
 from collections import Counter
@@ -130,6 +131,8 @@ RANGE_ITEM_TICKS = 3
 #: A sort's comparison of a Decimal (or a large int) per decimal digit (a Decimal compared
 #: with an int of 4,300 digits: 450 us, rt92-01).
 COMPARE_DIGIT_TICKS = 2
+#: The items a key's comparison weight reads (:func:`_compare_ticks`).
+MAX_COMPARE_WALK = 4_096
 #: A long double's repr (numpy's Dragon4 over an exponent of up to 16,384: 77 us, rt86-02).
 LONGDOUBLE_TICKS = 1_300
 #: A long double item of an array, in :data:`ARRAY_ITEM_TICKS` (28: 121 us; 115 us measured
@@ -505,7 +508,11 @@ def _array_ticks(array: Any, whole: bool) -> int:
     width: int
     if dtype.kind == "U":
         width = 1 + dtype.itemsize // 4 // 8
-    elif dtype.kind in "SV" or dtype.fields is not None or dtype.subdtype is not None:
+    elif dtype.fields is not None:
+        # (numpy formats every field of a record, overlapping ones and a long double's
+        # Dragon4 too: 300 int8 fields at offset 0 took 2.7 s for 1,000 records, rt93-04, 07)
+        width = _record_width(dtype)
+    elif dtype.kind in "SV" or dtype.subdtype is not None:
         width = 1 + dtype.itemsize // 8
     elif dtype.kind in "fc" and dtype.itemsize > (8 if dtype.kind == "f" else 16):
         # (a long double item prints through Dragon4: some 115 us near 1e4000, rt91-04)
@@ -513,6 +520,50 @@ def _array_ticks(array: Any, whole: bool) -> int:
     else:
         width = 1
     return shown * width * (KERNEL_ITEM_TICKS if whole else ARRAY_ITEM_TICKS)
+
+
+def _init_names(cls: Any) -> frozenset[str]:
+    """The parameters scikit-learn's ``get_params`` reads for ``cls`` (its ``__init__``'s
+    named arguments, as ``BaseEstimator._get_param_names``), or none where it has no
+    ``__init__`` of its own or takes ``*args`` (then every attribute named neither ``_x``
+    nor ``x_`` is counted)."""
+    if not isinstance(cls, type):
+        return frozenset()
+    init: Any = getattr(cls, "__init__", None)
+    init = getattr(init, "deprecated_original", init)
+    if init is object.__init__:
+        return frozenset()
+    try:
+        found = inspect.signature(init).parameters.values()
+    except (TypeError, ValueError):
+        return frozenset()
+    if any(p.kind == p.VAR_POSITIONAL for p in found):
+        return frozenset()
+    return frozenset(p.name for p in found if p.name != "self" and p.kind != p.VAR_KEYWORD)
+
+
+def _record_width(dtype: Any, depth: int = 0) -> int:
+    """The items numpy formats for one record of ``dtype``: each field's (a subarray's each,
+    a nested record's fields), a long double's at :data:`LONGDOUBLE_ITEM_WIDTH`, an object
+    field nothing (its value is counted as an item of its own)."""
+    width = 0
+    for spec in dtype.fields.values():
+        sub = spec[0]
+        count = 1
+        if sub.subdtype is not None:
+            sub, shape = sub.subdtype
+            for n in shape:
+                count *= int(n)
+        if sub.fields is not None and depth < 8:
+            each = _record_width(sub, depth + 1)
+        elif sub.hasobject:
+            each = 0
+        elif sub.kind in "fc" and sub.itemsize > (8 if sub.kind == "f" else 16):
+            each = LONGDOUBLE_ITEM_WIDTH * (2 if sub.kind == "c" else 1)
+        else:
+            each = 2 + sub.itemsize // 8  # (some 9 us a field, measured)
+        width += count * each
+    return max(width, 1)
 
 
 class _Frame:
@@ -601,6 +652,10 @@ class _Costs:
         if found is None:
             kind = printed_kind(cls)
             params = facts.constraint_names(cls) if kind == "estimator" else frozenset()
+            if kind == "estimator" and not params:
+                # (no table: get_params reads its __init__'s names, what repr prints; a
+                # category encoder's fitted mapping is not among them, rt93-05)
+                params = _init_names(cls)
             bare = NO_DEFAULT.get(":".join(facts.module_and_qualname(cls)), frozenset())
             found = self.classes[id(cls)] = (kind, params, bare)
         return found
@@ -644,6 +699,8 @@ class _Costs:
         if type(value) is np.ndarray:
             frame.per_item = OBJECT_ITEM_TICKS
             frame.s = ARRAY_TICKS
+            if value.dtype.fields is not None:  # (its other fields, formatted too: rt93-03)
+                frame.s += _array_ticks(value, False)
         return frame
 
     def cost(self, value: Any) -> Cost:
@@ -672,6 +729,9 @@ class _Costs:
                     frame.name = key
                 if frame.order is not None:
                     _compared(frame, frame.name if frame.kind in _PAIRED else item)
+                    if type(item) in _WEIGHED and isinstance(frame.value, Counter):
+                        # (a Counter's repr sorts its counts too: most_common(), rt93-12)
+                        frame.weight = max(frame.weight, _compare_ticks(item))
                 child: Cost | None = None
                 kind = type(item)
                 scalar = _SCALARS.get(kind)
@@ -736,6 +796,12 @@ class _Costs:
             frame.cells += found[0]
             frame.longest = max(frame.longest, found[1])
             return
+        if type(item) is np.ndarray and item.dtype.kind in "US":
+            # (an array of strings: its items, as wide as its dtype, rt93-01)
+            frame.cells += int(item.size)
+            width = item.dtype.itemsize // (4 if item.dtype.kind == "U" else 1)
+            frame.longest = max(frame.longest, width)
+            return
         frame.cells += 1
         if type(item) is Unknown or isinstance(item, (str, bytes, bytearray)):
             frame.longest = max(frame.longest, _text_length(item))
@@ -762,21 +828,33 @@ class _Costs:
         return found[0], found[1]
 
 
-def _compare_ticks(value: Any, depth: int = 0) -> int:
+#: The kinds of key whose comparisons :func:`_compare_ticks` weighs.
+_WEIGHED = frozenset({tuple, frozenset, decimal.Decimal, int})
+
+
+def _compare_ticks(value: Any) -> int:
     """What one comparison of ``value`` may cost a sort: a Decimal compared with an int
     converts the int exactly (450 us for 4,300 digits, rt92-01), so a Decimal's or a large
-    int's digits, in a tuple key too."""
-    kind = type(value)
-    if kind is decimal.Decimal:
-        return COMPARE_DIGIT_TICKS * len(value.as_tuple().digits)
-    if kind is int:
-        if -(1 << 63) <= value < 1 << 63:
-            return 0
-        bits: int = value.bit_length()
-        return COMPARE_DIGIT_TICKS * (bits * 3 // 10)
-    if kind is tuple and depth < 2:
-        return max((_compare_ticks(item, depth + 1) for item in value[:8]), default=0)
-    return 0
+    int's digits, wherever they are in a tuple or a frozenset key (a comparison reaches the
+    first unequal item at any depth, rt93-06)."""
+    most = 0
+    stack = [value]
+    seen = 0
+    while stack and seen < MAX_COMPARE_WALK:
+        item = stack.pop()
+        seen += 1
+        kind = type(item)
+        if kind is decimal.Decimal:
+            most = max(most, COMPARE_DIGIT_TICKS * len(item.as_tuple().digits))
+        elif kind is int:
+            if not -(1 << 63) <= item < 1 << 63:
+                bits: int = item.bit_length()
+                most = max(most, COMPARE_DIGIT_TICKS * (bits * 3 // 10))
+        elif kind is tuple or kind is frozenset:
+            stack.extend(item)
+    if stack:  # (a key too large to read: priced as the largest value the stream may make)
+        most = max(most, COMPARE_DIGIT_TICKS * 4_300)
+    return most
 
 
 def _compared(frame: _Frame, value: Any) -> None:
@@ -784,7 +862,7 @@ def _compared(frame: _Frame, value: Any) -> None:
     (the sort's work grows with the runs it finds: keys made in order sort in one pass)."""
     frame.sorted += 1
     kind = type(value)
-    if kind is tuple or kind is decimal.Decimal or kind is int:
+    if kind in _WEIGHED:
         frame.weight = max(frame.weight, _compare_ticks(value))
     found = _ORDER_KINDS.get(kind, _MIXED)
     if frame.order is _UNSORTED:
@@ -925,7 +1003,7 @@ def _finish(frame: _Frame) -> Cost:
         s = frame.s + CONTAINER_R
         if isinstance(frame.value, Counter) and frame.sorted > 1:
             # (its repr lists most_common(): sorted by count, in every repr, rt90-09)
-            sort = frame.sorted * frame.sorted.bit_length() * SORT_PAIR_TICKS
+            sort = frame.sorted * frame.sorted.bit_length() * max(SORT_PAIR_TICKS, frame.weight)
             s += sort
         s = min(s, _CAP)
         return (s, s, min(s + shown + sort, _CAP), min(frame.e, _CAP))
@@ -1025,6 +1103,14 @@ def _fitted_ticks(costs: _Costs, obj: Any) -> int:
             items = value.items() if kind is dict else value
             for item in itertools.islice(items, _REPRLIB_ITEMS):
                 total += costs.cost(item)[1]
+            if kind in (dict, set, frozenset) and len(value) > 1:
+                # (reprlib sorts every key first, _possibly_sorted: a Decimal among big ints
+                # made 480 keys 0.64 s, rt93-13)
+                weight = max((_compare_ticks(key) for key in value), default=0)
+                kinds = {_ORDER_KINDS.get(type(key), _MIXED) for key in value}
+                per = SORT_MIXED_TICKS if _MIXED in kinds or len(kinds) > 1 else SORT_TICKS
+                n = len(value)
+                total += n * n.bit_length() * max(per, weight)
     return total
 
 
