@@ -525,8 +525,8 @@ def _array_ticks(array: Any, whole: bool) -> int:
 def _init_names(cls: Any) -> frozenset[str]:
     """The parameters scikit-learn's ``get_params`` reads for ``cls`` (its ``__init__``'s
     named arguments, as ``BaseEstimator._get_param_names``), or none where it has no
-    ``__init__`` of its own or takes ``*args`` (then every attribute named neither ``_x``
-    nor ``x_`` is counted)."""
+    ``__init__`` of its own, takes ``*args`` or ``**kwargs``, or defines its own
+    ``get_params`` (then every attribute named neither ``_x`` nor ``x_`` is counted)."""
     if not isinstance(cls, type):
         return frozenset()
     init: Any = getattr(cls, "__init__", None)
@@ -537,9 +537,13 @@ def _init_names(cls: Any) -> frozenset[str]:
         found = inspect.signature(init).parameters.values()
     except (TypeError, ValueError):
         return frozenset()
-    if any(p.kind == p.VAR_POSITIONAL for p in found):
-        return frozenset()
-    return frozenset(p.name for p in found if p.name != "self" and p.kind != p.VAR_KEYWORD)
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in found):
+        return frozenset()  # (XGBoost's and LightGBM's get_params add their **kwargs)
+    import sklearn.base
+
+    if getattr(cls, "get_params", None) is not sklearn.base.BaseEstimator.get_params:
+        return frozenset()  # (a get_params of its own may print more)
+    return frozenset(p.name for p in found if p.name != "self")
 
 
 def _record_width(dtype: Any, depth: int = 0) -> int:
