@@ -412,10 +412,7 @@ def _picked(values: Any) -> list[Any]:
     """The items pandas shows of ``values``: all, or the first and last
     :data:`PANDAS_ROWS` halves (read by position, never the whole of a long one)."""
     at = getattr(values, "iloc", values)
-    half = PANDAS_ROWS // 2
-    if len(values) <= PANDAS_ROWS:
-        return list(at[:])
-    return [*at[:half], *at[len(values) - half :]]
+    return [at[i] for i in _shown_positions(len(values), PANDAS_ROWS)]
 
 
 def _pandas_value_chars(value: Any) -> int:
