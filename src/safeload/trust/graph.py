@@ -90,7 +90,7 @@ def _check_path_leaf(value: Any, context: Any) -> None:
     or list of strings (what its constructor and its cached properties store), so a leaf
     holds no object the walk would have to visit."""
     values.check_pure_path(value, context)
-    for name in _path_slots(type(value)):
+    for name in slots_of(type(value))[0]:
         held: Any = getattr(value, name, None)
         if isinstance(held, (list, tuple)) and type(held) in (list, tuple):
             ok = all(type(item) is str for item in held)
@@ -100,18 +100,26 @@ def _check_path_leaf(value: Any, context: Any) -> None:
             raise ValueError(f"path slot {name} holds a {type(held).__name__}")
 
 
-def _path_slots(cls: type) -> tuple[str, ...]:
-    found = _PATH_SLOTS.get(cls)
+_SLOTS: dict[type, tuple[tuple[str, ...], bool]] = {}
+
+
+def slots_of(cls: type) -> tuple[tuple[str, ...], bool]:
+    """The slot names ``cls`` declares, and whether any class below ``object`` declares any."""
+    found = _SLOTS.get(cls)
     if found is None:
         names: list[str] = []
-        for base in cls.__mro__:
-            slots = vars(base).get("__slots__", ())
-            names.extend((slots,) if isinstance(slots, str) else slots)
-        found = _PATH_SLOTS[cls] = tuple(names)
+        declares = False
+        for base in cls.__mro__[:-1]:
+            slots = vars(base).get("__slots__", None)
+            if slots is None:
+                continue
+            declares = True
+            for name in (slots,) if isinstance(slots, str) else slots:
+                if name not in ("__dict__", "__weakref__"):
+                    names.append(name)
+        found = (tuple(names), declares)
+        _SLOTS[cls] = found
     return found
-
-
-_PATH_SLOTS: dict[type, tuple[str, ...]] = {}
 
 
 #: The check of each leaf class: a name in :mod:`safeload.trust.structures.values`, read when

@@ -68,6 +68,7 @@ from safeload.trust.graph import (
     is_function,
     key_label,
     require_data,
+    slots_of,
     value_leaf,
     value_leaf_problem,
 )
@@ -446,28 +447,6 @@ def _check_partial(o: functools.partial[Any], graph: Graph, oid: int, allowed: A
     check_kwargs(o.keywords, graph.path(oid) + ".keywords")
 
 
-_SLOTS: dict[type, tuple[tuple[str, ...], bool]] = {}
-
-
-def _slots_of(cls: type) -> tuple[tuple[str, ...], bool]:
-    """The slot names ``cls`` declares, and whether any class below ``object`` declares any."""
-    found = _SLOTS.get(cls)
-    if found is None:
-        names: list[str] = []
-        declares = False
-        for base in cls.__mro__[:-1]:
-            slots = vars(base).get("__slots__", None)
-            if slots is None:
-                continue
-            declares = True
-            for name in (slots,) if isinstance(slots, str) else slots:
-                if name not in ("__dict__", "__weakref__"):
-                    names.append(name)
-        found = (tuple(names), declares)
-        _SLOTS[cls] = found
-    return found
-
-
 _NATIVE_REDUCE: dict[type, bool] = {}
 
 
@@ -505,7 +484,7 @@ def _instance_children(o: Any, graph: Graph | None, oid: int) -> Iterator[tuple[
             if held is not None and _is_held_class(value, held.get(key)):
                 continue  # the one class this attribute keeps (callables.CLASS_ATTRIBUTES)
             yield _label_attr(key), value
-    slots, declares = _slots_of(cls)
+    slots, declares = slots_of(cls)
     for name in slots:
         if hasattr(o, name):
             yield _label_attr(name), getattr(o, name)
@@ -531,7 +510,7 @@ def walks_reduced(cls: type, d: Any, declares: bool | None = None) -> bool:
     attributes: an extension type, or a Python subclass of one with no attributes set.
     ``declares``: whether a class of it declares ``__slots__`` (looked up when ``None``)."""
     if declares is None:
-        declares = _slots_of(cls)[1]
+        declares = slots_of(cls)[1]
     return (d is None and not declares) or (not d and _native_reduce(cls))
 
 
