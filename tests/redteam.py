@@ -57,6 +57,14 @@ __all__ = [
     "assert_refused_by_both",
     "assert_refused_with",
     "assert_scan_predicts_load",
+    "assert_trust_holds",
+    "finishes",
+    "memoising_dumps",
+    "OPENS_TRUSTING",
+    "refusal_advice",
+    "scan_trusting",
+    "trust_refused",
+    "trusting_child",
     "assert_safeload_refuses",
     "base58",
     "bech32",
@@ -84,6 +92,7 @@ __all__ = [
     "range_of",
     "refused",
     "run_child",
+    "run_trusting",
     "short_binstring",
     "xgboost_chain",
     "tuple_dag",
@@ -735,6 +744,117 @@ def imputer(fill_value: Any) -> Any:
     from sklearn.impute import SimpleImputer
 
     return SimpleImputer(strategy="constant", fill_value=fill_value)
+
+
+def finishes(code: str, path: Path, cpu: float) -> bool:
+    """Whether a :func:`child` running ``code`` on ``path`` within ``cpu`` seconds got as far
+    as a verdict: printed "loaded", "refused" or "verdict" before its CPU limit."""
+    done = child(code, path, cpu=cpu)
+    return any(word in done.stdout for word in ("loaded", "refused", "verdict"))
+
+
+def memoising_dumps(obj: Any, kind: type, keep: Callable[[Any], bool]) -> bytes:
+    """``obj`` pickled (protocol 5) by a pure-Python pickler that memoises each value of
+    ``kind`` for which ``keep`` holds (pickle memoises a str, never an int or a float), so
+    that each is one object referenced by BINGET (red teams 92 and 93)."""
+    import io
+    from typing import ClassVar
+
+    base: Any = pickle._Pickler  # type: ignore[attr-defined]
+
+    class _Pickler(base):  # type: ignore[misc]
+        dispatch: ClassVar[dict[Any, Any]] = dict(base.dispatch)
+
+        def _save(self, value: Any) -> None:
+            base.dispatch[kind](self, value)
+            if keep(value):
+                self.memoize(value)
+
+        dispatch[kind] = _save
+
+    buf = io.BytesIO()
+    _Pickler(buf, protocol=5).dump(obj)
+    return buf.getvalue()
+
+
+# --- trusted=: classes of installed packages that act when built (red teams 87 to 93) ---------
+
+
+def refusal_advice(path: Path) -> str:
+    """The message ``load_unsigned`` refuses ``path`` with (the advice it gives)."""
+    with pytest.raises(SafeloadError) as info:
+        safeload.load_unsigned(path)
+    return str(info.value)
+
+
+def scan_trusting(data: bytes, names: Sequence[str]) -> bool:
+    """``scan(data, trusted=names).safe``; a refusal to trust the names is the safe answer."""
+    try:
+        return bool(safeload.scan(data, trusted=list(names)).safe)
+    except safeload.UsageError:
+        return False
+
+
+def trust_refused(names: Sequence[str]) -> bool:
+    """Whether ``Policy.with_trusted(names)`` refuses to trust them (a usage error)."""
+    try:
+        Policy.default().with_trusted(list(names))
+    except safeload.UsageError:
+        return True
+    return False
+
+
+def assert_trust_holds(path: Path, data: bytes, names: Sequence[str]) -> None:
+    """What must hold for a class that acts when built: the refusal of ``path`` does not
+    offer ``trusted=``, ``trusted=names`` is refused, and ``scan(data, trusted=names)`` does
+    not call the file SAFE."""
+    assert "trusted=[" not in refusal_advice(path)
+    assert not scan_trusting(data, names)
+    assert trust_refused(names)
+
+
+def run_trusting(program: str, path: Path, names: Sequence[str]) -> str:
+    """Run ``program`` (a child script: the file is ``argv[1]``, the names to trust
+    ``argv[2:]``) in a fresh interpreter in ``path``'s folder, and return what it printed
+    (its standard output and the last 300 characters of its errors)."""
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-c", program, str(path), *names],
+        cwd=path.parent,
+        timeout=120,
+        capture_output=True,
+        text=True,
+    )
+    return run.stdout + run.stderr[-300:]
+
+
+def trusting_child(audit: str) -> str:
+    """A child script for :func:`run_trusting`: an audit hook whose body is ``audit`` (an
+    ``if`` on ``event`` and ``args`` that prints what the test looks for), then
+    ``load_unsigned`` of the file trusting the names given, printing "loaded" or "refused"
+    with the error."""
+    return (
+        "import os, sys, safeload\n"
+        "def _audit(event, args):\n"
+        f"    {audit}\n"
+        "sys.addaudithook(_audit)\n"
+        "try:\n"
+        "    safeload.load_unsigned(sys.argv[1], trusted=sys.argv[2:])\n"
+        '    print("loaded", flush=True)\n'
+        "except Exception as exc:\n"
+        '    print("refused", type(exc).__name__, str(exc)[:300].replace(chr(10), " "),'
+        " flush=True)\n"
+    )
+
+
+#: A :func:`trusting_child` that prints each file opened under the file's folder (other than
+#: the pickle) while loading.
+OPENS_TRUSTING = trusting_child(
+    'if event == "open" and str(args[0]).startswith(os.path.dirname(os.path.abspath('
+    'sys.argv[1]))) and not str(args[0]).endswith(".pkl"): print("opened", args[0], flush=True)'
+)
 
 
 def compressed_joblib(tmp_path: Path, model: Any, limit: int, compress: Any = 3) -> Path:

@@ -209,7 +209,12 @@ from typing import Any
 import pytest
 
 import safeload
-from redteam import assert_scan_predicts_load, write
+from redteam import (
+    assert_scan_predicts_load,
+    refusal_advice,
+    scan_trusting,
+    write,
+)
 from safeload import SafeloadError, UsageError
 from safeload.policy import Policy
 
@@ -239,20 +244,6 @@ def _loky_file(tmp_path: Path, marker: Path) -> Path:
     return write(tmp_path, data)
 
 
-def _scan_trusting(data: bytes, name: str) -> bool:
-    """``scan(data, trusted=[name]).safe``; a refusal to trust the name is the safe answer."""
-    try:
-        return bool(safeload.scan(data, trusted=[name]).safe)
-    except UsageError:
-        return False
-
-
-def _advice(path: Path) -> str:
-    with pytest.raises(SafeloadError) as info:
-        safeload.load_unsigned(path)
-    return str(info.value)
-
-
 def test_rt87_01_loky_popen_is_not_trustable(tmp_path: Path) -> None:
     marker = tmp_path / "ran"
     path = _loky_file(tmp_path, marker)
@@ -271,7 +262,7 @@ def test_rt87_01_loky_popen_is_not_trustable(tmp_path: Path) -> None:
         [sys.executable, "-c", code, str(path)], cwd=tmp_path, timeout=60, capture_output=True
     )
     assert not marker.exists(), "the file's command ran"
-    advice = _advice(path)
+    advice = refusal_advice(path)
     assert "trusted=[" not in advice and "--trust" not in advice, advice
     with pytest.raises(UsageError):
         Policy.default().with_trusted([LOKY_POPEN])
@@ -291,7 +282,7 @@ def test_rt87_01_resource_tracker_closes_a_descriptor(tmp_path: Path) -> None:
                 return (ResourceTracker, (), {"_fd": fd, "_pid": 1})
 
         path = write(tmp_path, pickle.dumps(Made(), protocol=4))
-        advice = _advice(path)
+        advice = refusal_advice(path)
         try:
             safeload.load_unsigned(path, trusted=[name])
         except (SafeloadError, UsageError):
@@ -323,7 +314,7 @@ def test_rt87_02_trusted_constructor_overwrites_a_file(tmp_path: Path, name: str
     victim = tmp_path / "precious.txt"
     victim.write_text("precious data\n")
     path = write(tmp_path, pickle.dumps(_Call(cls, str(victim)), protocol=4))
-    advice = _advice(path)
+    advice = refusal_advice(path)
     try:
         safeload.load_unsigned(path, trusted=[name])
     except (SafeloadError, UsageError):
@@ -340,9 +331,9 @@ def test_rt87_02_map_wrapper_is_not_trustable(tmp_path: Path) -> None:
     data = b"\x80\x02cscipy._lib._util\nMapWrapper\nK\x03\x85R."  # MapWrapper(3): a Pool(3)
     assert MapWrapper.__module__ == "scipy._lib._util"
     path = write(tmp_path, data)
-    advice = _advice(path)
+    advice = refusal_advice(path)
     # trusted, scan calls it SAFE, while the load starts the pool and then refuses
-    assert not _scan_trusting(data, name)
+    assert not scan_trusting(data, [name])
     assert "trusted=[" not in advice, advice
     with pytest.raises(UsageError):
         Policy.default().with_trusted([name])
@@ -386,8 +377,8 @@ def test_rt87_03_scoring_monitor_build_connects_out(tmp_path: Path) -> None:
     data = pickle.dumps(Made(), protocol=4)
     path = write(tmp_path, data)
     name = "sklearn.callback._scoring_monitor.ScoringMonitor"
-    advice = _advice(path)
-    scanned = _scan_trusting(data, name)
+    advice = refusal_advice(path)
+    scanned = scan_trusting(data, [name])
     try:
         safeload.load_unsigned(path, trusted=[name])
     except (SafeloadError, UsageError):

@@ -203,25 +203,13 @@ import safeload
 from redteam import (
     assert_refused,
     assert_scan_predicts_load,
+    refusal_advice,
+    scan_trusting,
     shows_harm,
+    trust_refused,
     write,
 )
 from safeload import SafeloadError, UsageError
-from safeload.policy import Policy
-
-
-def _advice(path: Path) -> str:
-    with pytest.raises(SafeloadError) as info:
-        safeload.load_unsigned(path)
-    return str(info.value)
-
-
-def _scan_trusting(data: bytes, name: str) -> bool:
-    """``scan(data, trusted=[name]).safe``; a refusal to trust the name is the safe answer."""
-    try:
-        return bool(safeload.scan(data, trusted=[name]).safe)
-    except UsageError:
-        return False
 
 
 class _Call:
@@ -230,14 +218,6 @@ class _Call:
 
     def __reduce__(self) -> Any:
         return (self.func, self.args)
-
-
-def _trust_refused(name: str) -> bool:
-    try:
-        Policy.default().with_trusted([name])
-    except UsageError:
-        return True
-    return False
 
 
 # --- rt88-01: an estimator held in nested containers is formatted once per level -------------
@@ -371,9 +351,9 @@ def test_rt88_03_threadpool_limits_not_trustable(tmp_path: Path) -> None:
     )
     assert "changed" in run.stdout, run.stderr[-400:]
     assert "changed False" in run.stdout, run.stdout  # found: openmp 1 -> 100000, blas 64
-    assert not _scan_trusting(data, _THREADPOOL)
-    assert "trusted=[" not in _advice(path)
-    assert _trust_refused(_THREADPOOL)
+    assert not scan_trusting(data, [_THREADPOOL])
+    assert "trusted=[" not in refusal_advice(path)
+    assert trust_refused([_THREADPOOL])
 
 
 # --- rt88-04: matplotlib classes outside matplotlib.backends; a joblib test class -----------
@@ -424,9 +404,9 @@ def test_rt88_04_trusted_construction_acts(tmp_path: Path, name: str, data: byte
     assert "seen" in run.stdout, run.stderr[-400:]
     assert "seen []" in run.stdout, run.stdout
     assert not (tmp_path / "made").exists()
-    assert not _scan_trusting(data, name)
-    assert "trusted=[" not in _advice(path)
-    assert _trust_refused(name)
+    assert not scan_trusting(data, [name])
+    assert "trusted=[" not in refusal_advice(path)
+    assert trust_refused([name])
 
 
 def test_rt88_04_fonttools_xml_writer_overwrites(tmp_path: Path) -> None:
@@ -442,8 +422,8 @@ def test_rt88_04_fonttools_xml_writer_overwrites(tmp_path: Path) -> None:
         + b"\x85R."
     )
     path = write(tmp_path, data)
-    advice = _advice(path)
-    scanned = _scan_trusting(data, name)
+    advice = refusal_advice(path)
+    scanned = scan_trusting(data, [name])
     try:
         safeload.load_unsigned(path, trusted=[name])
     except (SafeloadError, UsageError):
@@ -454,7 +434,7 @@ def test_rt88_04_fonttools_xml_writer_overwrites(tmp_path: Path) -> None:
     assert victim.read_bytes() == b"precious data\n", victim.read_bytes()[:60]
     assert not scanned
     assert "trusted=[" not in advice, advice
-    assert _trust_refused(name)
+    assert trust_refused([name])
 
 
 @pytest.mark.parametrize(
@@ -470,7 +450,7 @@ def test_rt88_04_matplotlib_file_classes_not_trustable(name: str) -> None:
     # FT2Font(path) and dviread.Tfm(path) open and parse the file's path (FreeType, struct);
     # _LuatexKpsewhich() starts luatex; TexManager() creates its cache directory
     pytest.importorskip(name.rsplit(".", 1)[0])
-    assert _trust_refused(name)
+    assert trust_refused([name])
 
 
 # --- rt88-07: scipy optimizers whose constructors build a process pool ---------------------
@@ -507,9 +487,9 @@ def test_rt88_07_shgo_pool_when_trusted(tmp_path: Path) -> None:
     assert "children" in run.stdout, run.stderr[-400:]
     assert "children 0" in run.stdout, run.stdout  # found 2: the resource tracker and the
     # forkserver (whose children are the 4 workers)
-    assert not _scan_trusting(data, name)
-    assert "trusted=[" not in _advice(path)
-    assert _trust_refused(name)
+    assert not scan_trusting(data, [name])
+    assert "trusted=[" not in refusal_advice(path)
+    assert trust_refused([name])
 
 
 # --- rt88-09: pkcs11's lib dlopens a path; execnet's Group runs a command ------------------
@@ -535,16 +515,16 @@ def test_rt88_09_execnet_group_runs_a_command(tmp_path: Path) -> None:
         [sys.executable, "-c", code, str(path)], cwd=tmp_path, timeout=60, capture_output=True
     )
     assert not marker.exists(), "the file's command ran"
-    assert not _scan_trusting(data, name)
-    assert "trusted=[" not in _advice(path)
-    assert _trust_refused(name)
+    assert not scan_trusting(data, [name])
+    assert "trusted=[" not in refusal_advice(path)
+    assert trust_refused([name])
 
 
 def test_rt88_09_pkcs11_lib_not_trustable() -> None:
     pytest.importorskip("pkcs11")
     # lib('/path/to/x.so'): dlopen runs the library's constructors (shown with a test library
     # built by gcc: its constructor wrote a marker, then the load failed on a missing symbol)
-    assert _trust_refused("pkcs11._pkcs11.lib")
+    assert trust_refused(["pkcs11._pkcs11.lib"])
 
 
 # --- rt88-05: scipy's _Qhull, trusted, segfaults the load -----------------------------------
@@ -566,8 +546,8 @@ def test_rt88_05_qhull_crashes_when_trusted(tmp_path: Path) -> None:
         [sys.executable, "-c", code, str(path)], cwd=tmp_path, timeout=60, capture_output=True
     )
     assert run.returncode == 0, (run.returncode, run.stderr[-300:])
-    assert "trusted=[" not in _advice(path)
-    assert _trust_refused(_QHULL)
+    assert "trusted=[" not in refusal_advice(path)
+    assert trust_refused([_QHULL])
 
 
 # --- rt88-10: a hand-built Policy's standard-library entry is imported before refusal ------

@@ -202,19 +202,18 @@ from typing import Any
 import numpy as np
 import pytest
 
-import safeload
 from redteam import (
     PLAIN_JOBLIB_CALL,
     Call,
     assert_refused,
     assert_refused_with,
+    assert_trust_holds,
     child,
     imputer,
+    run_trusting,
     shows_harm,
     write,
 )
-from safeload import SafeloadError, UsageError
-from safeload.policy import Policy
 
 # --- rt89-01: a set param whose items sort slowly (pprint's _pprint_set sorts every item) ---
 
@@ -353,27 +352,6 @@ def test_rt89_05_lightgbm_other_params(tmp_path: Path) -> None:
 # --- rt89-06..08: trustable classes of other installed packages that act while being built ---
 
 
-def _advice(path: Path) -> str:
-    with pytest.raises(SafeloadError) as info:
-        safeload.load_unsigned(path)
-    return str(info.value)
-
-
-def _scan_trusting(data: bytes, names: list[str]) -> bool:
-    try:
-        return bool(safeload.scan(data, trusted=names).safe)
-    except UsageError:
-        return False
-
-
-def _trust_refused(name: str) -> bool:
-    try:
-        Policy.default().with_trusted([name])
-    except UsageError:
-        return True
-    return False
-
-
 #: A child that loads the file trusting the names it is given (argv[2:]).
 _TRUSTING = """
 import sys, time, safeload
@@ -386,25 +364,6 @@ except Exception as exc:
     print("raised", type(exc).__name__, flush=True)
 time.sleep(1.5)  # (what it started has time to act)
 """
-
-
-def _load_trusting(path: Path, names: list[str]) -> str:
-    run = subprocess.run(
-        [sys.executable, "-c", _TRUSTING, str(path), *names],
-        cwd=path.parent,
-        timeout=120,
-        capture_output=True,
-        text=True,
-    )
-    return run.stdout + run.stderr[-300:]
-
-
-def _trust_holds(path: Path, data: bytes, names: list[str]) -> None:
-    """What must hold once fixed: the advice does not offer the (first) name, trusted= refuses
-    it, and scan(trusted=...) does not call the file SAFE."""
-    assert "trusted=[" not in _advice(path)
-    assert not _scan_trusting(data, names)
-    assert _trust_refused(names[0])
 
 
 def test_rt89_06_modelscan_settings_run_a_command(tmp_path: Path) -> None:
@@ -420,9 +379,9 @@ def test_rt89_06_modelscan_settings_run_a_command(tmp_path: Path) -> None:
     settings = {"scanners": {}, "middlewares": {"os.system": f"echo ran > {marker}"}}
     data = pickle.dumps(Call(ModelScan, settings), protocol=2)
     path = write(tmp_path, data)
-    out = _load_trusting(path, ["modelscan.modelscan.ModelScan"])
+    out = run_trusting(_TRUSTING, path, ["modelscan.modelscan.ModelScan"])
     assert not marker.exists(), out
-    _trust_holds(path, data, ["modelscan.modelscan.ModelScan"])
+    assert_trust_holds(path, data, ["modelscan.modelscan.ModelScan"])
 
 
 def test_rt89_06_skops_card_loads_another_pickle(tmp_path: Path) -> None:
@@ -439,9 +398,9 @@ def test_rt89_06_skops_card_loads_another_pickle(tmp_path: Path) -> None:
     evil.write_bytes(pickle.dumps(Call(os.system, f"echo ran > {marker}"), protocol=2))
     data = pickle.dumps(Call(Card, str(evil), None, "auto", "skops", None, True), protocol=2)
     path = write(tmp_path, data)
-    out = _load_trusting(path, ["skops.card._model_card.Card"])
+    out = run_trusting(_TRUSTING, path, ["skops.card._model_card.Card"])
     assert not marker.exists(), out
-    _trust_holds(path, data, ["skops.card._model_card.Card"])
+    assert_trust_holds(path, data, ["skops.card._model_card.Card"])
 
 
 def test_rt89_06_mypy_worker_client_runs_python_with_the_files_env(tmp_path: Path) -> None:
@@ -463,9 +422,9 @@ def test_rt89_06_mypy_worker_client_runs_python_with_the_files_env(tmp_path: Pat
     env = {"PYTHONPATH": str(tmp_path / "pp")}
     data = pickle.dumps(Call(WorkerClient, str(victim), "{}", env), protocol=2)
     path = write(tmp_path, data)
-    out = _load_trusting(path, ["mypy.build.WorkerClient"])
+    out = run_trusting(_TRUSTING, path, ["mypy.build.WorkerClient"])
     assert victim.exists() and not marker.exists(), out
-    _trust_holds(path, data, ["mypy.build.WorkerClient"])
+    assert_trust_holds(path, data, ["mypy.build.WorkerClient"])
 
 
 def test_rt89_07_mypy_server_deletes_a_file(tmp_path: Path) -> None:
@@ -482,9 +441,9 @@ def test_rt89_07_mypy_server_deletes_a_file(tmp_path: Path) -> None:
     names = ["mypy.dmypy_server.Server", "mypy.options.Options"]
     data = pickle.dumps(Call(Server, Call(Options), str(victim)), protocol=2)
     path = write(tmp_path, data)
-    out = _load_trusting(path, names)
+    out = run_trusting(_TRUSTING, path, names)
     assert victim.exists(), out
-    _trust_holds(path, data, names)
+    assert_trust_holds(path, data, names)
 
 
 @pytest.mark.parametrize(
@@ -522,7 +481,7 @@ def test_rt89_08_processes_and_imports(tmp_path: Path, name: str, make: str) -> 
         text=True,
     )
     assert "popen 0" in run.stdout and not marker.exists(), run.stdout + run.stderr[-300:]
-    _trust_holds(path, data, [name])
+    assert_trust_holds(path, data, [name])
 
 
 # --- rt89-09: the notebook display's parameter table reprs every sub-kernel -------------------
@@ -643,7 +602,7 @@ def test_rt89_08_sockets_folders_walks(tmp_path: Path, name: str, args: tuple[An
         text=True,
     )
     assert "seen []" in run.stdout, run.stdout + run.stderr[-300:]
-    _trust_holds(path, data, [name])
+    assert_trust_holds(path, data, [name])
 
 
 # --- rt89-12: the display reads every property; PolynomialFeatures.powers_ is 125,751 calls ---

@@ -235,8 +235,11 @@ from redteam import (
     SCAN,
     assert_refused,
     assert_refused_with,
+    assert_trust_holds,
     child,
+    finishes,
     imputer,
+    run_trusting,
     shows_harm,
     write,
 )
@@ -326,11 +329,6 @@ def test_rt90_05_estimators_without_an_init(tmp_path: Path) -> None:
 # --- rt90-06: small containers that are instances to the use-time checks ----------------------
 
 
-def _finishes(code: str, path: Path, cpu: float) -> bool:
-    done = child(code, path, cpu=cpu)
-    return any(word in done.stdout for word in ("loaded", "refused", "verdict"))
-
-
 def test_rt90_06_many_small_ordered_dicts(tmp_path: Path) -> None:
     import collections
 
@@ -345,9 +343,9 @@ def test_rt90_06_many_small_ordered_dicts(tmp_path: Path) -> None:
     # the count's reach.)
     values = [collections.OrderedDict({i: 1}) for i in range(60_000)]
     path = write(tmp_path, pickle.dumps(values, protocol=5))
-    assert _finishes(PLAIN, path, cpu=0.5)
-    assert _finishes(LOAD_UNSIGNED, path, cpu=2.0)
-    assert _finishes(SCAN, path, cpu=2.0)
+    assert finishes(PLAIN, path, cpu=0.5)
+    assert finishes(LOAD_UNSIGNED, path, cpu=2.0)
+    assert finishes(SCAN, path, cpu=2.0)
 
 
 # --- rt90-07: a dict key's width indents every line of its value ------------------------------
@@ -462,32 +460,6 @@ def test_rt90_11_class_weight_of_numpy_keys(tmp_path: Path) -> None:
 # --- rt90-12, rt90-13: trustable classes of other installed packages (after 2f6cacb) ------------
 
 
-def _advice(path: Path) -> str:
-    import safeload
-    from safeload import SafeloadError
-
-    with pytest.raises(SafeloadError) as info:
-        safeload.load_unsigned(path)
-    return str(info.value)
-
-
-def _trust_holds(path: Path, data: bytes, names: list[str]) -> None:
-    """What must hold once fixed: the advice does not offer the name, trusted= refuses it,
-    and scan(trusted=...) does not call the file SAFE."""
-    import safeload
-    from safeload import UsageError
-    from safeload.policy import Policy
-
-    assert "trusted=[" not in _advice(path)
-    try:
-        safe = bool(safeload.scan(data, trusted=names).safe)
-    except UsageError:
-        safe = False
-    assert not safe
-    with pytest.raises(UsageError):
-        Policy.default().with_trusted(names)
-
-
 #: A child that loads the file trusting the names it is given (argv[2:]), then reads one
 #: attribute of what it returned, as a user's next line would.
 _TRUSTING = """
@@ -501,20 +473,6 @@ except (safeload.SafeloadError, safeload.UsageError) as exc:
 except Exception as exc:
     print("raised", type(exc).__name__, flush=True)
 """
-
-
-def _load_trusting(path: Path, names: list[str]) -> str:
-    import subprocess
-    import sys
-
-    run = subprocess.run(
-        [sys.executable, "-c", _TRUSTING, str(path), *names],
-        cwd=path.parent,
-        timeout=120,
-        capture_output=True,
-        text=True,
-    )
-    return run.stdout + run.stderr[-300:]
 
 
 def test_rt90_12_pil_pdf_parser_truncates_a_file(tmp_path: Path) -> None:
@@ -535,9 +493,9 @@ def test_rt90_12_pil_pdf_parser_truncates_a_file(tmp_path: Path) -> None:
     victim.write_text("keep me")
     data = pickle.dumps(Call(PdfParser, str(victim), None, None, 0, "w+b"), protocol=2)
     path = write(tmp_path, data)
-    out = _load_trusting(path, ["PIL.PdfParser.PdfParser"])
+    out = run_trusting(_TRUSTING, path, ["PIL.PdfParser.PdfParser"])
     assert victim.read_text() == "keep me", out
-    _trust_holds(path, data, ["PIL.PdfParser.PdfParser"])
+    assert_trust_holds(path, data, ["PIL.PdfParser.PdfParser"])
 
 
 def test_rt90_13_six_moved_module_imports_on_attribute_access(tmp_path: Path) -> None:
@@ -557,9 +515,9 @@ def test_rt90_13_six_moved_module_imports_on_attribute_access(tmp_path: Path) ->
     (tmp_path / "rt90_sidefx.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n")
     data = pickle.dumps(Call(six.MovedModule, "x", "x", "rt90_sidefx"), protocol=2)
     path = write(tmp_path, data)
-    out = _load_trusting(path, ["six.MovedModule"])
+    out = run_trusting(_TRUSTING, path, ["six.MovedModule"])
     assert not marker.exists(), out
-    _trust_holds(path, data, ["six.MovedModule"])
+    assert_trust_holds(path, data, ["six.MovedModule"])
 
 
 # --- rt90-14: the count reads a string again at every reference -------------------------------
@@ -575,9 +533,9 @@ def test_rt90_14_count_rereads_a_shared_string(tmp_path: Path) -> None:
     # they refuse; 16 MB x 150: 2.6 KB xz, scan 22.6 s, load 12.1 s; plain pickle 0.005 s
     data = pickle.dumps(imputer(["x y\n" * 1_000_000] * 250), protocol=5)
     path = write(tmp_path, data)
-    assert _finishes(PLAIN, path, cpu=0.5)
-    assert _finishes(LOAD_UNSIGNED, path, cpu=2.0)
-    assert _finishes(SCAN, path, cpu=2.0)
+    assert finishes(PLAIN, path, cpu=0.5)
+    assert finishes(LOAD_UNSIGNED, path, cpu=2.0)
+    assert finishes(SCAN, path, cpu=2.0)
 
 
 @pytest.mark.xfail(
@@ -628,9 +586,9 @@ def test_rt90_06_many_dates(tmp_path: Path) -> None:
     # scan 3.9 s, load 2.0 s.)
     values = [datetime.date(2020, 1, 1 + i % 28) for i in range(60_000)]
     path = write(tmp_path, pickle.dumps(values, protocol=5))
-    assert _finishes(PLAIN, path, cpu=0.5)
-    assert _finishes(LOAD_UNSIGNED, path, cpu=2.0)
-    assert _finishes(SCAN, path, cpu=2.0)
+    assert finishes(PLAIN, path, cpu=0.5)
+    assert finishes(LOAD_UNSIGNED, path, cpu=2.0)
+    assert finishes(SCAN, path, cpu=2.0)
 
 
 # --- rt90-16: scan cannot build a dict parameter of 4,000 numpy keys; the load loads it ---------

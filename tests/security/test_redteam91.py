@@ -188,8 +188,6 @@ from __future__ import annotations
 
 import datetime
 import pickle
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -197,23 +195,21 @@ import pytest
 
 from redteam import (
     LOAD_UNSIGNED,
+    OPENS_TRUSTING,
     PLAIN,
     PLAIN_CALL,
     SCAN,
     Call,
     assert_refused,
     assert_refused_with,
+    assert_trust_holds,
     child,
+    finishes,
     imputer,
+    run_trusting,
     shows_harm,
     write,
 )
-
-
-def _finishes(code: str, path: Path, cpu: float) -> bool:
-    done = child(code, path, cpu=cpu)
-    return any(word in done.stdout for word in ("loaded", "refused", "verdict"))
-
 
 # --- rt91-01: the padded array of a nested list ----------------------------------------------
 
@@ -328,32 +324,6 @@ def test_rt91_09_series_rows_padded_to_the_longest_label(tmp_path: Path) -> None
 # --- rt91-05, rt91-06: trustable classes of other installed packages ---------------------------
 
 
-def _advice(path: Path) -> str:
-    import safeload
-    from safeload import SafeloadError
-
-    with pytest.raises(SafeloadError) as info:
-        safeload.load_unsigned(path)
-    return str(info.value)
-
-
-def _trust_holds(path: Path, data: bytes, names: list[str]) -> None:
-    """What must hold once fixed: the advice does not offer the name, trusted= refuses it,
-    and scan(trusted=...) does not call the file SAFE."""
-    import safeload
-    from safeload import UsageError
-    from safeload.policy import Policy
-
-    assert "trusted=[" not in _advice(path)
-    try:
-        safe = bool(safeload.scan(data, trusted=names).safe)
-    except UsageError:
-        safe = False
-    assert not safe
-    with pytest.raises(UsageError):
-        Policy.default().with_trusted(names)
-
-
 #: A child that loads the file trusting the names it is given (argv[2:]), then does what a
 #: user's next lines would: reads an attribute (``predict``), asks for the notebook display
 #: and saves (a graphviz source); audited process starts are printed.
@@ -377,17 +347,6 @@ for use in ("getattr(model, 'predict', None)", "model._repr_mimebundle_()", "mod
 """
 
 
-def _load_trusting(path: Path, names: list[str]) -> str:
-    run = subprocess.run(
-        [sys.executable, "-c", _TRUSTING, str(path), *names],
-        cwd=path.parent,
-        timeout=120,
-        capture_output=True,
-        text=True,
-    )
-    return run.stdout + run.stderr[-300:]
-
-
 def test_rt91_05_click_lazy_file_truncates_on_use(tmp_path: Path) -> None:
     from click.utils import _LazyFile
 
@@ -400,9 +359,9 @@ def test_rt91_05_click_lazy_file_truncates_on_use(tmp_path: Path) -> None:
     victim.write_text("keep me")
     data = pickle.dumps(Call(_LazyFile, str(victim), "w"), protocol=2)
     path = write(tmp_path, data)
-    out = _load_trusting(path, ["click.utils._LazyFile"])
+    out = run_trusting(_TRUSTING, path, ["click.utils._LazyFile"])
     assert victim.read_text() == "keep me", out
-    _trust_holds(path, data, ["click.utils._LazyFile"])
+    assert_trust_holds(path, data, ["click.utils._LazyFile"])
 
 
 def test_rt91_06_graphviz_source_writes_and_runs(tmp_path: Path) -> None:
@@ -420,27 +379,10 @@ def test_rt91_06_graphviz_source_writes_and_runs(tmp_path: Path) -> None:
     del source.__dict__["_encoding"]
     data = pickle.dumps(source, protocol=2)
     path = write(tmp_path, data)
-    out = _load_trusting(path, ["graphviz.sources.Source"])
+    out = run_trusting(_TRUSTING, path, ["graphviz.sources.Source"])
     assert victim.read_text() == "keep me", out
     assert "process" not in out, out
-    _trust_holds(path, data, ["graphviz.sources.Source"])
-
-
-#: A child that loads the file trusting the names it is given (argv[2:]) and prints each
-#: file opened under its folder while loading.
-_OPENS = """
-import os, sys, safeload
-folder = os.path.dirname(os.path.abspath(sys.argv[1]))
-def _audit(event, args):
-    if event == "open" and str(args[0]).startswith(folder) and not str(args[0]).endswith(".pkl"):
-        print("opened", args[0], flush=True)
-sys.addaudithook(_audit)
-try:
-    safeload.load_unsigned(sys.argv[1], trusted=sys.argv[2:])
-    print("loaded", flush=True)
-except (safeload.SafeloadError, safeload.UsageError) as exc:
-    print("refused", type(exc).__name__, flush=True)
-"""
+    assert_trust_holds(path, data, ["graphviz.sources.Source"])
 
 
 def test_rt91_10_dns_resolver_reads_a_path_at_load(tmp_path: Path) -> None:
@@ -464,15 +406,9 @@ def test_rt91_10_dns_resolver_reads_a_path_at_load(tmp_path: Path) -> None:
     for name, call in cases:
         data = pickle.dumps(call, protocol=2)
         path = write(tmp_path, data)
-        run = subprocess.run(
-            [sys.executable, "-c", _OPENS, str(path), name],
-            cwd=tmp_path,
-            timeout=120,
-            capture_output=True,
-            text=True,
-        )
-        assert "opened" not in run.stdout, (name, run.stdout + run.stderr[-300:])
-        _trust_holds(path, data, [name])
+        out = run_trusting(OPENS_TRUSTING, path, [name])
+        assert "\nopened" not in "\n" + out, (name, out)
+        assert_trust_holds(path, data, [name])
 
 
 # --- rt91-07: the datetime module's other values, per instance -----------------------------------
@@ -492,9 +428,9 @@ def test_rt91_07_datetimes_each_with_its_timezone(tmp_path: Path) -> None:
     offsets = [datetime.timedelta(minutes=i % 1_400 - 700) for i in range(48_000)]
     values = [datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone(o)) for o in offsets]
     path = write(tmp_path, pickle.dumps(values, protocol=5))
-    assert _finishes(PLAIN, path, cpu=0.5)
-    assert _finishes(LOAD_UNSIGNED, path, cpu=2.0)
-    assert _finishes(SCAN, path, cpu=2.0)
+    assert finishes(PLAIN, path, cpu=0.5)
+    assert finishes(LOAD_UNSIGNED, path, cpu=2.0)
+    assert finishes(SCAN, path, cpu=2.0)
 
 
 @pytest.mark.xfail(
@@ -509,9 +445,9 @@ def test_rt91_07_many_timezones(tmp_path: Path) -> None:
     # load 6.1 s.)
     values = [datetime.timezone(datetime.timedelta(minutes=i % 1_400 - 700)) for i in range(90_000)]
     path = write(tmp_path, pickle.dumps(values, protocol=5))
-    assert _finishes(PLAIN, path, cpu=0.5)
-    assert _finishes(LOAD_UNSIGNED, path, cpu=2.0)
-    assert _finishes(SCAN, path, cpu=2.0)
+    assert finishes(PLAIN, path, cpu=0.5)
+    assert finishes(LOAD_UNSIGNED, path, cpu=2.0)
+    assert finishes(SCAN, path, cpu=2.0)
 
 
 # --- rt91-11: pandas Timestamps priced as a pandas object's repr ---------------------------------

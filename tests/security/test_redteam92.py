@@ -172,10 +172,9 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import io
 import pickle
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pytest
@@ -185,34 +184,10 @@ from redteam import (
     assert_refused,
     assert_scan_predicts_load,
     imputer,
+    memoising_dumps,
     shows_harm,
     write,
 )
-
-
-def _memoising(kind: type, keep: Any) -> Any:
-    """A pure-Python pickler that memoises each value of ``kind`` for which ``keep`` holds
-    (pickle memoises a str, never an int or a float): one object, referenced by BINGET."""
-    base: Any = pickle._Pickler  # type: ignore[attr-defined]
-
-    class _Pickler(base):  # type: ignore[misc]
-        dispatch: ClassVar[dict[Any, Any]] = dict(base.dispatch)
-
-        def _save(self, value: Any) -> None:
-            base.dispatch[kind](self, value)
-            if keep(value):
-                self.memoize(value)
-
-        dispatch[kind] = _save
-
-    return _Pickler
-
-
-def _dumps(obj: Any, kind: type, keep: Any) -> bytes:
-    buf = io.BytesIO()
-    _memoising(kind, keep)(buf, protocol=5).dump(obj)
-    return buf.getvalue()
-
 
 # --- rt92-01: a Decimal compared with a big int while the printer sorts a dict --------------------
 
@@ -227,7 +202,7 @@ def test_rt92_01_decimal_keys_sorted_against_big_ints(tmp_path: Path) -> None:
     order = np.random.RandomState(0).permutation(480).tolist()
     keys = [(dec if i % 2 else big, i) for i in order]
     model = imputer({key: 0 for key in keys})
-    data = _dumps(model, int, lambda v: not -(1 << 63) <= v < 1 << 63)
+    data = memoising_dumps(model, int, lambda v: not -(1 << 63) <= v < 1 << 63)
     assert len(data) < 12_000
     path = write(tmp_path, data)
     shows_harm(path, "repr(model)")
@@ -244,7 +219,7 @@ def test_rt92_02_record_array_holding_a_long_list(tmp_path: Path) -> None:
     # and compiled), repr 4.0 s (scan's own count says 129.8M, UNSAFE)
     record = np.empty(1, dtype=[("a", "O")])
     record[0] = ([-1.2345678901234567e-300] * 300_000,)
-    data = _dumps(imputer(record), float, lambda v: True)
+    data = memoising_dumps(imputer(record), float, lambda v: True)
     path = write(tmp_path, data)
     shows_harm(path, "repr(model)")
     assert_refused(path)

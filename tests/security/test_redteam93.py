@@ -225,25 +225,30 @@ Held (tried, no finding):
 from __future__ import annotations
 
 import decimal
-import io
 import pickle
 import socket
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pytest
 
 from parity import verdicts
 from redteam import (
+    OPENS_TRUSTING,
     Call,
     assert_refused,
     assert_scan_predicts_load,
     imputer,
     load_honest,
+    memoising_dumps,
+    run_trusting,
+    scan_trusting,
     shows_harm,
+    trust_refused,
+    trusting_child,
     write,
 )
 
@@ -267,26 +272,11 @@ def test_rt93_01_string_array_in_a_list_pads_the_comparison(tmp_path: Path) -> N
 
 #: A child that loads the file trusting the names it is given (argv[2:]) and prints each
 #: socket.getaddrinfo audit event (the host a load looks up).
-_LOOKUPS = """
-import sys, safeload
-def _audit(event, args):
-    if event == "socket.getaddrinfo":
-        print("lookup", args[0], flush=True)
-sys.addaudithook(_audit)
-try:
-    safeload.load_unsigned(sys.argv[1], trusted=sys.argv[2:])
-    print("loaded", flush=True)
-except Exception as exc:
-    print("refused", type(exc).__name__, str(exc)[:300].replace(chr(10), " "), flush=True)
-"""
+_LOOKUPS = trusting_child('if event == "socket.getaddrinfo": print("lookup", args[0], flush=True)')
 
 
 def test_rt93_02_xgboost_tracker_binds_a_port_at_load(tmp_path: Path) -> None:
     from xgboost.tracker import RabitTracker
-
-    import safeload
-    from safeload import UsageError
-    from safeload.policy import Policy
 
     # xgboost is not in CODE_MODULES. RabitTracker(n_workers, host_ip, port).__init__ calls
     # socket.getaddrinfo(host_ip) (a DNS query for a name the file chooses: an exfiltration
@@ -306,24 +296,12 @@ def test_rt93_02_xgboost_tracker_binds_a_port_at_load(tmp_path: Path) -> None:
         port = held.getsockname()[1]
         data = pickle.dumps(Call(RabitTracker, 1, "127.0.0.1", port), protocol=2)
         path = write(tmp_path, data)
-        run = subprocess.run(
-            [sys.executable, "-c", _LOOKUPS, str(path), *names],
-            cwd=tmp_path,
-            timeout=120,
-            capture_output=True,
-            text=True,
-        )
+        out = run_trusting(_LOOKUPS, path, names)
     finally:
         held.close()
-    out = run.stdout + run.stderr[-300:]
     assert "lookup 127.0.0.1" not in out and "bind" not in out, out
-    try:
-        safe = bool(safeload.scan(data, trusted=names).safe)
-    except UsageError:
-        safe = False
-    assert not safe
-    with pytest.raises(UsageError):
-        Policy.default().with_trusted(names)
+    assert not scan_trusting(data, names)
+    assert trust_refused(names)
 
 
 # --- rt93-03: a record array's plain fields, unpriced once its object fields are entered -------
@@ -403,30 +381,6 @@ def test_rt93_05_honest_target_encoder_of_twenty_columns(tmp_path: Path) -> None
 # --- rt93-06: a sort's comparison weight reads eight items, two levels deep -------------------
 
 
-def _memoising(kind: type, keep: Any) -> Any:
-    """A pure-Python pickler that memoises each value of ``kind`` for which ``keep`` holds
-    (pickle memoises a str, never an int): one object, referenced by BINGET (rt92-01's)."""
-    base: Any = pickle._Pickler  # type: ignore[attr-defined]
-
-    class _Pickler(base):  # type: ignore[misc]
-        dispatch: ClassVar[dict[Any, Any]] = dict(base.dispatch)
-
-        def _save(self, value: Any) -> None:
-            base.dispatch[kind](self, value)
-            if keep(value):
-                self.memoize(value)
-
-        dispatch[kind] = _save
-
-    return _Pickler
-
-
-def _dumps(obj: Any, kind: type, keep: Any) -> bytes:
-    buf = io.BytesIO()
-    _memoising(kind, keep)(buf, protocol=5).dump(obj)
-    return buf.getvalue()
-
-
 def test_rt93_06_decimal_compared_past_the_weighed_items(tmp_path: Path) -> None:
     # f14a486's _compare_ticks weighs a tuple key by its first 8 items, and a tuple only 2
     # levels deep; tuple comparison goes on to the first unequal item, at any position and
@@ -439,7 +393,7 @@ def test_rt93_06_decimal_compared_past_the_weighed_items(tmp_path: Path) -> None
     big, dec = int(digits), decimal.Decimal(digits)
     order = np.random.RandomState(0).permutation(480).tolist()
     model = imputer({(0,) * 8 + (dec if i % 2 else big, i): 0 for i in order})
-    data = _dumps(model, int, lambda v: not -(1 << 63) <= v < 1 << 63)
+    data = memoising_dumps(model, int, lambda v: not -(1 << 63) <= v < 1 << 63)
     assert len(data) < 20_000
     path = write(tmp_path, data)
     shows_harm(path, "repr(model)")
@@ -467,29 +421,9 @@ def test_rt93_07_long_double_fields_priced_by_bytes(tmp_path: Path) -> None:
 
 # --- rt93-08: LightGBM's CVBooster reads the path its arguments name while built --------------
 
-#: A child that loads the file trusting the names it is given (argv[2:]) and prints each file
-#: opened under the file's folder (other than the pickle) while loading.
-_OPENS = """
-import os, sys, safeload
-folder = os.path.dirname(os.path.abspath(sys.argv[1]))
-def _audit(event, args):
-    if event == "open" and str(args[0]).startswith(folder) and not str(args[0]).endswith(".pkl"):
-        print("opened", args[0], flush=True)
-sys.addaudithook(_audit)
-try:
-    safeload.load_unsigned(sys.argv[1], trusted=sys.argv[2:])
-    print("loaded", flush=True)
-except Exception as exc:
-    print("refused", type(exc).__name__, str(exc)[:300].replace(chr(10), " "), flush=True)
-"""
-
 
 def test_rt93_08_lightgbm_cvbooster_reads_a_path_at_load(tmp_path: Path) -> None:
     import lightgbm.engine
-
-    import safeload
-    from safeload import UsageError
-    from safeload.policy import Policy
 
     # lightgbm.engine is not in CODE_MODULES and CVBooster is no native-model class of the
     # lightgbm profile: CVBooster(model_file).__init__ opens the path and json.load()s it
@@ -501,21 +435,10 @@ def test_rt93_08_lightgbm_cvbooster_reads_a_path_at_load(tmp_path: Path) -> None
     named.write_text('{"boosters": []}')
     data = pickle.dumps(Call(lightgbm.engine.CVBooster, str(named)), protocol=2)
     path = write(tmp_path, data)
-    run = subprocess.run(
-        [sys.executable, "-c", _OPENS, str(path), *names],
-        cwd=tmp_path,
-        timeout=120,
-        capture_output=True,
-        text=True,
-    )
-    assert "opened" not in run.stdout, run.stdout + run.stderr[-300:]
-    try:
-        safe = bool(safeload.scan(data, trusted=names).safe)
-    except UsageError:
-        safe = False
-    assert not safe
-    with pytest.raises(UsageError):
-        Policy.default().with_trusted(names)
+    out = run_trusting(OPENS_TRUSTING, path, names)
+    assert "\nopened" not in "\n" + out, out
+    assert not scan_trusting(data, names)
+    assert trust_refused(names)
 
 
 # --- rt93-09: scan SAFE, the load refuses: a shared DAG inside a record's object field ---------
@@ -550,7 +473,6 @@ def test_rt93_10_scipy_odr_deletes_a_file_at_load(tmp_path: Path) -> None:
 
     import safeload
     from safeload import UsageError
-    from safeload.policy import Policy
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # (scipy.odr is deprecated)
@@ -572,13 +494,8 @@ def test_rt93_10_scipy_odr_deletes_a_file_at_load(tmp_path: Path) -> None:
     with pytest.raises((safeload.SafeloadError, UsageError)):  # (refused, nothing built)
         safeload.load_unsigned(path, trusted=names)
     assert victim.exists()
-    try:
-        safe = bool(safeload.scan(data, trusted=names).safe)
-    except UsageError:
-        safe = False
-    assert not safe
-    with pytest.raises(UsageError):
-        Policy.default().with_trusted(names)
+    assert not scan_trusting(data, names)
+    assert trust_refused(names)
 
 
 # --- rt93-11: scan SAFE, the load refuses: imbalanced-learn's LazyLoader, trusted -----------
@@ -588,7 +505,6 @@ def test_rt93_11_imblearn_lazy_loader_scan_safe_load_refuses(tmp_path: Path) -> 
     import imblearn
 
     import safeload
-    from safeload import UsageError
 
     # imblearn is not in CODE_MODULES. imblearn.LazyLoader(local_name, globals, name) is a
     # types.ModuleType subclass whose __getattr__ runs importlib.import_module(name): with
@@ -614,11 +530,7 @@ def test_rt93_11_imblearn_lazy_loader_scan_safe_load_refuses(tmp_path: Path) -> 
     with pytest.raises(safeload.SafeloadError):
         safeload.load_unsigned(path, trusted=names)
     assert not (tmp_path / "marker.txt").exists()
-    try:
-        safe = bool(safeload.scan(data, trusted=names).safe)
-    except UsageError:
-        safe = False
-    assert not safe
+    assert not scan_trusting(data, names)
 
 
 # --- rt93-12: a Counter sorts its values; the count weighs only keys --------------------------
@@ -638,7 +550,7 @@ def test_rt93_12_counter_values_sorted_against_big_ints(tmp_path: Path) -> None:
     dec = decimal.Decimal("1E+4299")
     chosen = set(np.random.RandomState(0).choice(2_000, 200, replace=False).tolist())
     counts = collections.Counter({i: (big if i in chosen else dec) for i in range(2_000)})
-    data = _dumps(imputer(counts), int, lambda v: not -(1 << 63) <= v < 1 << 63)
+    data = memoising_dumps(imputer(counts), int, lambda v: not -(1 << 63) <= v < 1 << 63)
     assert len(data) < 12_000
     path = write(tmp_path, data)
     shows_harm(path, "repr(model)")
@@ -663,7 +575,7 @@ def test_rt93_13_fitted_set_sorted_whole_by_reprlib(tmp_path: Path) -> None:
     order = np.random.RandomState(0).permutation(2_000).tolist()
     model = SimpleImputer().fit(np.random.RandomState(0).rand(10, 3))
     model.extra_ = {(dec if i % 2 else big, i) for i in order}
-    data = _dumps(model, int, lambda v: not -(1 << 63) <= v < 1 << 63)
+    data = memoising_dumps(model, int, lambda v: not -(1 << 63) <= v < 1 << 63)
     assert len(data) < 25_000
     path = write(tmp_path, data)
     shows_harm(path, "model._repr_html_()")
