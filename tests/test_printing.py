@@ -298,3 +298,29 @@ def test_display_pads_a_list_of_strings():
     # (names of one length are not padded: a ColumnTransformer's 8,000 columns)
     names = [f"column_{i:05d}" for i in range(8_000)]
     assert _costs(names)[1] < 8_000 * 5
+
+
+def test_pandas_text_counted_as_pandas_cuts_it():
+    import pandas as pd
+
+    from safeload.trust.structures.printing import PANDAS_CHARS_PER_TICK
+
+    # pandas cuts a cell's text (a frame's index labels too) to 50 characters, and writes a
+    # series' index labels and a frame's column labels whole, every shown row padded to
+    # them; a series' name is written once (rt93's over-prices: a 200,000-character cell)
+    big = "x" * 1_000_000
+    whole = 60 * len(big) // PANDAS_CHARS_PER_TICK
+    others = [str(i) for i in range(59)]
+    cut = [
+        pd.Series([big, *others]),
+        pd.DataFrame({"a": [big, *others]}),
+        pd.DataFrame({"a": np.zeros(60)}, index=[big, *others]),
+    ]
+    for value in cut:
+        assert _costs(value)[1] < 100_000, value.shape
+    assert _costs(pd.Series(np.zeros(60), index=[big, *others]))[1] >= whole
+    assert _costs(pd.DataFrame({big: np.zeros(60)}))[1] >= whole
+    named = _costs(pd.Series(np.zeros(60), name=big))[1]
+    assert len(big) // PANDAS_CHARS_PER_TICK <= named < 2 * len(big) // PANDAS_CHARS_PER_TICK
+    # (a cell that is not a string is counted at its whole text: formatting it costs that)
+    assert _costs(pd.Series([[big], *others]))[1] >= whole

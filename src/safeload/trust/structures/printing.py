@@ -83,6 +83,10 @@ PANDAS_FRAME_TICKS = PANDAS_TICKS + PANDAS_ROWS * PANDAS_COLUMNS * PANDAS_FLOAT_
 #: 1,000,000 characters over 60 rows: 60 MB in 1.0 s, rt91-09), and a Categorical's repr
 #: formats its categories' whole text (rt91-08): characters per unit.
 PANDAS_CHARS_PER_TICK = 4
+#: pandas cuts a frame's cell or index label, and a series' cell, to ``display.max_colwidth``
+#: (50) characters with "...": a 1,000,000-character string cell prints in 3 ms. A series'
+#: index labels and a frame's column labels are written whole (a 1 MB series label: 1.0 s).
+PANDAS_CELL_CHARS = 50
 #: A Timestamp, Timedelta or Period: 2.5-4 us (honest lists of hours were refused, rt91-11).
 PANDAS_SCALAR_TICKS = 100
 _PANDAS_SCALARS = frozenset(
@@ -368,10 +372,18 @@ def _frame_ticks(frame: Any) -> int:
         else:
             cols = 1
             columns = [frame]
-        chars = rows * _widest(frame.index)
+        if len(shape) > 1:
+            # (a frame cuts its index's and its cells' text; a column's label is written
+            # whole, and every shown row is padded to it)
+            chars = rows * _widest(frame.index, cut=True)
+            for column in columns:
+                chars += rows * max(_widest(column, cut=True), len(str(column.name)))
+        else:
+            # (a series cuts its cells' text, not its index's; its name is written once)
+            chars = rows * (_widest(frame.index) + _widest(frame, cut=True))
+            chars += len(str(frame.name))
         wide = False
         for column in columns:
-            chars += rows * max(_widest(column), len(str(column.name)))
             wide = wide or _wide_floats(column)
     except Exception:  # (scan's stand-in: what it holds not known)
         return PANDAS_FRAME_TICKS
@@ -399,13 +411,21 @@ def _shown_positions(length: int, most: int) -> list[int]:
     return [*range(most // 2), *range(length - most // 2, length)]
 
 
-def _widest(values: Any) -> int:
+def _widest(values: Any, cut: bool = False) -> int:
     """The widest text among the shown ``values`` (an Index, a Series, a Categorical's
-    categories): their ``str`` for object data, nothing for numbers (their cells' price)."""
+    categories): their ``str`` for object data, nothing for numbers (their cells' price).
+    ``cut``: where pandas cuts a cell's text to :data:`PANDAS_CELL_CHARS`, a string counts
+    that much (another object counts its whole text: formatting it costs that much)."""
     dtype = getattr(values, "dtype", None)
     if dtype is not None and getattr(dtype, "kind", "O") not in "OUSV":
         return 0
-    return max((len(str(v)) for v in _picked(values)), default=0)
+    widest = 0
+    for v in _picked(values):
+        n = len(v) if type(v) is str else len(str(v))
+        if cut and type(v) is str:
+            n = min(n, PANDAS_CELL_CHARS)
+        widest = max(widest, n)
+    return widest
 
 
 def _picked(values: Any) -> list[Any]:
