@@ -5,9 +5,16 @@ names; :mod:`safeload.policy` builds policies with them and re-exports the publi
 
 from __future__ import annotations
 
+import functools
 import importlib
+import importlib.metadata
+import json
+import os
+import site
 import sys
+import sysconfig
 import types
+from collections.abc import Mapping
 from typing import Any, Final
 
 from safeload._global_names import CODE_NAMES, format_name, parse_name, runs_code
@@ -37,13 +44,122 @@ def _denied_objects() -> list[Any]:
     return found
 
 
-def trust_problem(obj: Any) -> str | None:
+#: The installed distributions whose classes ``trusted=`` may name: scikit-learn's (its
+#: estimators and their bases, reviewed through the dispatch table and the red teams; its
+#: code modules stay refused). Another installed library's classes are trusted only where a
+#: profile reviewed them (``profiles=[...]``).
+REVIEWED_DISTRIBUTIONS: Final = frozenset({"scikit-learn"})
+
+#: Why a class of another installed package is refused: the reason a refusal gives.
+UNREVIEWED_PACKAGE: Final = (
+    "safeload has not reviewed that package, and an installed package's classes may open "
+    "files, bind ports, import modules, free native handles or run code when they are built "
+    "(red teams 87 to 95 found such classes in more than 15 installed packages: scipy.stats' "
+    "distributions execute source text kept in their state). trusted= accepts your own "
+    "classes (modules of no installed package, or of one installed from a local folder), "
+    "scikit-learn's, and the classes a library's profile reviewed (profiles=[...]); to trust "
+    "a class of your own installed package, pass the class object itself (trusted=[MyClass])"
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _distributions() -> Mapping[str, list[str]]:
+    """Each importable top-level name and the installed distributions that provide it."""
+    return importlib.metadata.packages_distributions()
+
+
+@functools.cache
+def _from_local_folder(distribution: str) -> bool:
+    """Whether ``distribution`` was installed from a folder on this machine (``pip install
+    .`` or ``-e .``: a project of the user's own), as its ``direct_url.json`` records."""
+    try:
+        text = importlib.metadata.distribution(distribution).read_text("direct_url.json")
+        found = json.loads(text) if text else None
+    except Exception:  # (no such distribution, unreadable metadata: not a local folder)
+        return False
+    return isinstance(found, dict) and "dir_info" in found
+
+
+@functools.lru_cache(maxsize=1)
+def _site_folders() -> tuple[str, ...]:
+    """The folders installed packages live in."""
+    found = {sysconfig.get_paths()[key] for key in ("purelib", "platlib")}
+    try:
+        found.update(site.getsitepackages())
+        found.add(site.getusersitepackages())
+    except AttributeError:  # (a virtualenv's old site module)
+        pass
+    return tuple(os.path.join(os.path.realpath(f), "") for f in found if f)
+
+
+def installed_package(module: str) -> str | None:
+    """The installed package ``module`` belongs to (its distribution's name), or ``None`` for
+    the standard library and for the caller's own code: a module outside the folders
+    installed packages live in, or of a distribution installed from a local folder. Nothing
+    is imported: an imported module's file is read, or where its top-level package would be
+    found."""
+    top = module.partition(".")[0]
+    if not top or is_stdlib(module):
+        return None
+    if top == "sklearn":
+        return "scikit-learn"
+    places = _places(top)
+    if not places or not all(p.startswith(_site_folders()) for p in places):
+        return None
+    provided = _distributions().get(top) or [top]
+    return None if any(_from_local_folder(d) for d in provided) else provided[0]
+
+
+def _places(top: str) -> list[str]:
+    """Where the top-level module ``top`` is (its file, or a namespace package's folders),
+    found without importing it; empty where it cannot be found."""
+    import importlib.util
+
+    loaded = sys.modules.get(top)
+    try:
+        spec = loaded.__spec__ if loaded is not None else importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        return []
+    if spec is None:
+        return []
+    if spec.origin and os.path.isabs(spec.origin):
+        return [os.path.realpath(spec.origin)]
+    return [os.path.join(os.path.realpath(p), "") for p in spec.submodule_search_locations or ()]
+
+
+def _unreviewed_package(cls: type, own: str | None) -> str | None:
+    """The installed package, other than scikit-learn and ``own``, that ``cls`` (or a
+    module its methods come from) belongs to, or ``None``."""
+    for where in (str(getattr(cls, "__module__", "")), *_method_modules(cls)):
+        package = installed_package(where)
+        if package is not None and package not in REVIEWED_DISTRIBUTIONS and package != own:
+            return package
+    return None
+
+
+def reviewed_pair(pair: tuple[str, str]) -> bool:
+    """Whether ``pair`` is on the default allowlist or a trust profile's list."""
+    from safeload.policy import Policy
+    from safeload.trust.profiles import PROFILES
+
+    return pair in Policy.default().entries or any(pair in p.names() for p in PROFILES.values())
+
+
+def _reviewed_class(cls: type) -> bool:
+    return reviewed_pair(
+        (str(getattr(cls, "__module__", "")), str(getattr(cls, "__qualname__", "")))
+    )
+
+
+def trust_problem(obj: Any, *, given: bool = False) -> str | None:
     """Why the object a trusted name resolves to cannot be trusted, or ``None`` if it can.
 
     It must be a class (not a function, builtin, method or module), not a class of the
     standard library (those that are safe are on the default allowlist; many others open
-    files, sockets or processes when built), and neither it nor a base class may be a known
-    code-execution primitive, under any name.
+    files, sockets or processes when built), neither it nor a base class may be a known
+    code-execution primitive, under any name, and none of them may be a class of an
+    installed package safeload has not reviewed (:data:`UNREVIEWED_PACKAGE`). ``given``: the
+    caller passed the class object itself, so its own package counts as the caller's.
     """
     if not isinstance(obj, type):
         kind = type(obj).__name__
@@ -81,6 +197,15 @@ def trust_problem(obj: Any) -> str | None:
                     f"are defined in {where}, among the known code-execution primitives (it "
                     "can run code, import modules, open files or start processes)"
                 )
+    own = installed_package(str(getattr(obj, "__module__", ""))) if given else None
+    # (a reviewed class's bases were reviewed with it: XGBClassifier's XGBModel)
+    covered = {base for cls in obj.__mro__ if _reviewed_class(cls) for base in cls.__mro__}
+    for cls in obj.__mro__:
+        package = None if cls in covered else _unreviewed_package(cls, own)
+        if package is not None:
+            where = format_name(str(cls.__module__), str(cls.__qualname__))
+            which = "it is" if cls is obj else f"it derives from {where},"
+            return f"{which} a class of the installed package {package}: {UNREVIEWED_PACKAGE}"
     return None
 
 
@@ -134,6 +259,17 @@ def never_trustable(names: list[str]) -> dict[str, str]:
                 "trusted= refuses every such name (many open files, sockets or processes)"
             )
             continue
+        package = installed_package(module)
+        if package is not None and package not in REVIEWED_DISTRIBUTIONS:
+            if not reviewed_pair((module, qualname)):
+                # known without importing it (the installed packages' metadata)
+                never[name] = (
+                    f"a name of the installed package {package}, which safeload has not "
+                    "reviewed: trusted= refuses such names (their classes may open files, "
+                    "bind ports or run code when built); only if the package is your own, "
+                    "pass the class object itself (trusted=[TheClass])"
+                )
+                continue
         obj = imported_object(module, qualname)
         if obj is not None and not (isinstance(obj, type) and _native_base(obj)):
             # (a native-model class is trusted through its profile: advice names that)

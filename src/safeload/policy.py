@@ -91,7 +91,7 @@ def _spec_to_pair(spec: TrustedSpec) -> tuple[str, str]:
             return pair
     else:
         obj = spec
-    problem = trust_problem(obj)
+    problem = trust_problem(obj, given=not isinstance(spec, str))
     if problem is not None:
         raise UsageError(f"refusing to trust {format_name(*pair)}: {problem}.")
     return pair
@@ -140,10 +140,14 @@ class Policy:
     #: The trust profiles this policy includes (:meth:`with_profiles`); their names are
     #: reviewed like the default's, so functions among them may be trusted.
     profiles: tuple[str, ...] = ()
+    #: The names the caller trusted by passing the class object itself (:meth:`with_trusted`):
+    #: a class of the caller's own installed package, checked when trusted.
+    given: frozenset[tuple[str, str]] = frozenset()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "entries", MappingProxyType(dict(self.entries)))
         object.__setattr__(self, "profiles", tuple(self.profiles))
+        object.__setattr__(self, "given", frozenset(self.given))
 
     def with_profiles(self, names: Iterable[str]) -> Policy:
         """Return a copy that also trusts every name of the given trust profiles (and of the
@@ -160,7 +164,7 @@ class Policy:
             for module, qualname, reason in profile.entries:
                 new.setdefault((module, qualname), f"[profile {profile.name}] {reason}")
         added = tuple(p.name for p in found if p.name not in self.profiles)
-        return Policy(new, (*self.profiles, *added))
+        return Policy(new, (*self.profiles, *added), self.given)
 
     def reviewed(self, module: str, qualname: str) -> bool:
         """True if the pair is on the default allowlist or in one of this policy's profiles:
@@ -192,13 +196,19 @@ class Policy:
         Accepts ``"module.Name"``, ``"module:Outer.Inner"`` or the class itself. Refuses ``True``,
         anything that is not one exact name, and (``UsageError``) a name that resolves to
         anything but a class, or to a class :func:`trust_problem` refuses; a name that cannot be
-        imported yet is checked when a load resolves it.
+        imported yet is checked when a load resolves it. A class of an installed package other
+        than scikit-learn is refused by name; passed as the class object itself, it is taken
+        as the caller's own.
         """
         specs: list[Any] = [trusted] if isinstance(trusted, (str, bytes, bool)) else list(trusted)
         new = dict(self.entries)
+        given = set(self.given)
         for spec in specs:
-            new.setdefault(_spec_to_pair(spec), reason)
-        return Policy(new, self.profiles)
+            pair = _spec_to_pair(spec)
+            new.setdefault(pair, reason)
+            if not isinstance(spec, (str, bytes)):
+                given.add(pair)
+        return Policy(new, self.profiles, frozenset(given))
 
     def allows(self, module: str, qualname: str) -> bool:
         """True if exactly ``module`` / ``qualname`` is on the list."""

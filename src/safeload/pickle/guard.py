@@ -160,7 +160,7 @@ class _Guard:
             ) from exc
         if not self.policy.reviewed(module, name):
             # a caller's name not importable when it was trusted is checked now (rt14 f05)
-            problem = trust_problem(obj)
+            problem = trust_problem(obj, given=(module, name) in self.policy.given)
             if problem is not None:
                 label = format_name(module, name)
                 raise UntrustedTypeError(
