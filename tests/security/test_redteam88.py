@@ -463,8 +463,13 @@ try:
 except (safeload.SafeloadError, safeload.UsageError) as exc:
     print("refused", type(exc).__name__)
 me = str(os.getpid())
-kids = [p for p in os.listdir("/proc") if p.isdigit()
-        and open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1] == me]
+def parent(p):
+    try:  # (a process may end between the listing and the read)
+        with open(f"/proc/{p}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[1]
+    except (OSError, IndexError):
+        return None
+kids = [p for p in os.listdir("/proc") if p.isdigit() and parent(p) == me]
 print("children", len(kids))
 """
 
