@@ -5,19 +5,14 @@ names; :mod:`safeload.policy` builds policies with them and re-exports the publi
 
 from __future__ import annotations
 
-import functools
 import importlib
-import importlib.metadata
-import json
-import os
-import site
 import sys
-import sysconfig
 import types
-from collections.abc import Mapping
 from typing import Any, Final
 
 from safeload._global_names import CODE_NAMES, format_name, parse_name, runs_code
+from safeload._installed import installed_package
+from safeload._installed import is_stdlib as is_stdlib
 
 #: What ``trusted=`` accepts: ``"module.Name"``, ``"module:Outer.Inner"``, or the object itself.
 TrustedSpec = str | type[Any] | Any
@@ -60,71 +55,6 @@ UNREVIEWED_PACKAGE: Final = (
     "scikit-learn's, and the classes a library's profile reviewed (profiles=[...]); to trust "
     "a class of your own installed package, pass the class object itself (trusted=[MyClass])"
 )
-
-
-@functools.lru_cache(maxsize=1)
-def _distributions() -> Mapping[str, list[str]]:
-    """Each importable top-level name and the installed distributions that provide it."""
-    return importlib.metadata.packages_distributions()
-
-
-@functools.cache
-def _from_local_folder(distribution: str) -> bool:
-    """Whether ``distribution`` was installed from a folder on this machine (``pip install
-    .`` or ``-e .``: a project of the user's own), as its ``direct_url.json`` records."""
-    try:
-        text = importlib.metadata.distribution(distribution).read_text("direct_url.json")
-        found = json.loads(text) if text else None
-    except Exception:  # (no such distribution, unreadable metadata: not a local folder)
-        return False
-    return isinstance(found, dict) and "dir_info" in found
-
-
-@functools.lru_cache(maxsize=1)
-def _site_folders() -> tuple[str, ...]:
-    """The folders installed packages live in."""
-    found = {sysconfig.get_paths()[key] for key in ("purelib", "platlib")}
-    try:
-        found.update(site.getsitepackages())
-        found.add(site.getusersitepackages())
-    except AttributeError:  # (a virtualenv's old site module)
-        pass
-    return tuple(os.path.join(os.path.realpath(f), "") for f in found if f)
-
-
-def installed_package(module: str) -> str | None:
-    """The installed package ``module`` belongs to (its distribution's name), or ``None`` for
-    the standard library and for the caller's own code: a module outside the folders
-    installed packages live in, or of a distribution installed from a local folder. Nothing
-    is imported: an imported module's file is read, or where its top-level package would be
-    found."""
-    top = module.partition(".")[0]
-    if not top or is_stdlib(module):
-        return None
-    if top == "sklearn":
-        return "scikit-learn"
-    places = _places(top)
-    if not places or not all(p.startswith(_site_folders()) for p in places):
-        return None
-    provided = _distributions().get(top) or [top]
-    return None if any(_from_local_folder(d) for d in provided) else provided[0]
-
-
-def _places(top: str) -> list[str]:
-    """Where the top-level module ``top`` is (its file, or a namespace package's folders),
-    found without importing it; empty where it cannot be found."""
-    import importlib.util
-
-    loaded = sys.modules.get(top)
-    try:
-        spec = loaded.__spec__ if loaded is not None else importlib.util.find_spec(top)
-    except (ImportError, ValueError):
-        return []
-    if spec is None:
-        return []
-    if spec.origin and os.path.isabs(spec.origin):
-        return [os.path.realpath(spec.origin)]
-    return [os.path.join(os.path.realpath(p), "") for p in spec.submodule_search_locations or ()]
 
 
 def _unreviewed_package(cls: type, own: str | None) -> str | None:
@@ -207,12 +137,6 @@ def trust_problem(obj: Any, *, given: bool = False) -> str | None:
             which = "it is" if cls is obj else f"it derives from {where},"
             return f"{which} a class of the installed package {package}: {UNREVIEWED_PACKAGE}"
     return None
-
-
-def is_stdlib(module: str) -> bool:
-    """Whether ``module`` is (a submodule of) a module of the Python standard library, known
-    without importing anything."""
-    return module.partition(".")[0] in sys.stdlib_module_names
 
 
 def _method_modules(cls: type) -> set[str]:
