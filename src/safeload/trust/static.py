@@ -131,6 +131,13 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
     problem = value_problem(analysis.root, 0) if analysis.root is not None else None
     if problem:
         yield 0, problem
+    # so is what it drops (the load walks the list of it): a dropped tuple's or dict's
+    # items as a container's, a bare dropped global as the list's item, allowed (rt95-09)
+    for dropped in analysis.dropped:
+        if isinstance(dropped, (_Tuple, _Dict)):
+            problem = value_problem(dropped, 0)
+            if problem:
+                yield 0, problem
     # partials that a BUILD gives a whole new (func, args, keywords, dict): the call's own
     # arguments are dropped, so the rules below judge the BUILD's (rt50-08)
     rebuilt = {id(obj) for _pos, obj, _state in analysis.builds if _made_by(obj, _PARTIAL)}

@@ -71,12 +71,14 @@ DTYPE_TICKS = 70
 #: pandas' repr of a DataFrame or Series (a 60 x 25 frame 10 ms; one row 0.5 ms) and of
 #: another pandas value (an Index 22 us, a Categorical 0.2 ms: rt90-04): at most 60 rows,
 #: and outside a notebook (``display.max_columns`` 0 and no terminal) 80 columns, a cell
-#: some 6 us, a float cell of a large or small exponent 25 us (60 x 80 in 122 ms, rt91-03).
+#: some 6 us, a float cell of a large exponent 25 us (60 x 80 in 122 ms, rt91-03), of an
+#: exponent below 100 or a negative one 13 us (:func:`_float_cell_ticks`).
 PANDAS_ROWS = 60
 PANDAS_COLUMNS = 80
 PANDAS_TICKS = 4_000
 PANDAS_CELL_TICKS = 100
 PANDAS_FLOAT_CELL_TICKS = 420
+PANDAS_EXPONENT_CELL_TICKS = 220
 #: A frame whose shape scan cannot see: the most its repr formats.
 PANDAS_FRAME_TICKS = PANDAS_TICKS + PANDAS_ROWS * PANDAS_COLUMNS * PANDAS_FLOAT_CELL_TICKS
 #: pandas writes every shown row of a column at the width of its widest text (a label of
@@ -87,6 +89,8 @@ PANDAS_CHARS_PER_TICK = 4
 #: (50) characters with "...": a 1,000,000-character string cell prints in 3 ms. A series'
 #: index labels and a frame's column labels are written whole (a 1 MB series label: 1.0 s).
 PANDAS_CELL_CHARS = 50
+#: The values an Index's repr shows (``display.max_seq_items``).
+PANDAS_SEQ_ITEMS = 100
 #: A Timestamp, Timedelta or Period: 2.5-4 us (honest lists of hours were refused, rt91-11).
 PANDAS_SCALAR_TICKS = 100
 _PANDAS_SCALARS = frozenset(
@@ -340,7 +344,12 @@ def _leaf(value: Any, whole_arrays: bool, blind: bool = False) -> tuple[int, int
         n = DTYPE_TICKS + _dtype_ticks(value)
         return n, n
     if isinstance(value, np.void):  # (a record: array2string's set-up, rt90-01)
+        # (and its fields' values, as a record array's: 256 long doubles, rt94-11)
+        fields = value.dtype.fields is not None
         n = ARRAY_TICKS + _dtype_ticks(value.dtype)
+        n += (_record_width(value.dtype) if fields else 1 + value.dtype.itemsize // 8) * (
+            ARRAY_ITEM_TICKS
+        )
         return n, n
     if isinstance(value, np.generic):  # (a numpy scalar of another kind: float16, ...)
         return 40, 40
@@ -372,35 +381,47 @@ def _frame_ticks(frame: Any) -> int:
         else:
             cols = 1
             columns = [frame]
+        # (each shown cell's int converted to text: quadratic in its digits, rt94-08)
+        index_width, ints = _widest_cells(frame.index, cut=len(shape) > 1)
         if len(shape) > 1:
             # (a frame cuts its index's and its cells' text; a column's label is written
-            # whole, and every shown row is padded to it)
-            chars = rows * _widest(frame.index, cut=True)
+            # whole, and every shown row is padded to it; so is the index column to the
+            # columns' own name, written above it, rt94-04)
+            names = [len(str(n)) for n in frame.columns.names]
+            chars = rows * max(index_width, *names)
             for column in columns:
-                chars += rows * max(_widest(column, cut=True), len(str(column.name)))
+                width, more = _widest_cells(column, cut=True)
+                chars += rows * max(width, len(str(column.name)))
+                ints += more
         else:
             # (a series cuts its cells' text, not its index's; its name is written once)
-            chars = rows * (_widest(frame.index) + _widest(frame, cut=True))
-            chars += len(str(frame.name))
-        wide = False
+            width, more = _widest_cells(frame, cut=True)
+            chars = rows * (index_width + width) + len(str(frame.name))
+            ints += more
+        per = PANDAS_CELL_TICKS
         for column in columns:
-            wide = wide or _wide_floats(column)
+            per = max(per, _float_cell_ticks(column))
     except Exception:  # (scan's stand-in: what it holds not known)
         return PANDAS_FRAME_TICKS
-    per = PANDAS_FLOAT_CELL_TICKS if wide else PANDAS_CELL_TICKS
-    return PANDAS_TICKS + rows * cols * per + chars // PANDAS_CHARS_PER_TICK
+    return PANDAS_TICKS + rows * cols * per + chars // PANDAS_CHARS_PER_TICK + rows * ints
 
 
-def _wide_floats(column: Any) -> bool:
-    """Whether a shown float of ``column`` prints slowly: of a large or small exponent (25 us
-    a cell, where 0.5 takes 5 us), or complex."""
+def _float_cell_ticks(column: Any) -> int:
+    """What a cell of ``column`` costs pandas' repr where it holds floats written with an
+    exponent, the slowest of its shown floats setting the frame's: 1e300 25 us a cell, 1e100
+    13 us, 1e-17 or 1e-300 10.5 us, where 0.5 takes 5 us (measured, pandas 3.1); complex
+    18 us. A category encoder's contrasts of 1e-17 cost 13 us a cell, not 25 (rt94-06)."""
     kind = column.dtype.kind
     if kind == "c":
-        return True
+        return PANDAS_FLOAT_CELL_TICKS
     if kind != "f":
-        return False
+        return PANDAS_CELL_TICKS
     size = np.abs(np.asarray(_picked(column), dtype=float))
-    return bool(np.any((size >= 1e16) | ((size > 0) & (size < 1e-4))))
+    if np.any(size >= 1e100):
+        return PANDAS_FLOAT_CELL_TICKS
+    if np.any((size >= 1e16) | ((size > 0) & (size < 1e-4))):
+        return PANDAS_EXPONENT_CELL_TICKS
+    return PANDAS_CELL_TICKS
 
 
 def _shown_positions(length: int, most: int) -> list[int]:
@@ -412,27 +433,39 @@ def _shown_positions(length: int, most: int) -> list[int]:
 
 
 def _widest(values: Any, cut: bool = False) -> int:
+    """The widest text among the shown ``values`` (:func:`_widest_cells`)."""
+    return _widest_cells(values, cut)[0]
+
+
+def _widest_cells(values: Any, cut: bool = False, most: int = PANDAS_ROWS) -> tuple[int, int]:
     """The widest text among the shown ``values`` (an Index, a Series, a Categorical's
-    categories): their ``str`` for object data, nothing for numbers (their cells' price).
-    ``cut``: where pandas cuts a cell's text to :data:`PANDAS_CELL_CHARS`, a string counts
-    that much (another object counts its whole text: formatting it costs that much)."""
+    categories): their ``str`` for object data, nothing for numbers (their cells' price); and
+    the most converting one shown int to text costs (quadratic in its digits: an object
+    column of 4,300-digit ints, 250 us a cell, rt94-08). ``cut``: where pandas cuts a cell's
+    text to :data:`PANDAS_CELL_CHARS`, a string counts that much (another object counts its
+    whole text: formatting it costs that much). An int's digits are counted, never made."""
     dtype = getattr(values, "dtype", None)
     if dtype is not None and getattr(dtype, "kind", "O") not in "OUSV":
-        return 0
-    widest = 0
-    for v in _picked(values):
-        n = len(v) if type(v) is str else len(str(v))
-        if cut and type(v) is str:
-            n = min(n, PANDAS_CELL_CHARS)
+        return 0, 0
+    widest = ints = 0
+    for v in _picked(values, most):
+        kind = type(v)
+        if kind is str:
+            n = min(len(v), PANDAS_CELL_CHARS) if cut else len(v)
+        elif kind is int:
+            n = 2 + v.bit_length() * 3 // 10
+            ints = max(ints, _int_items(v) * INT_ITEM_TICKS)
+        else:
+            n = len(str(v))
         widest = max(widest, n)
-    return widest
+    return widest, ints
 
 
-def _picked(values: Any) -> list[Any]:
-    """The items pandas shows of ``values``: all, or the first and last
-    :data:`PANDAS_ROWS` halves (read by position, never the whole of a long one)."""
+def _picked(values: Any, most: int = PANDAS_ROWS) -> list[Any]:
+    """The items pandas shows of ``values``: all, or the first and last halves of ``most``
+    (read by position, never the whole of a long one)."""
     at = getattr(values, "iloc", values)
-    return [at[i] for i in _shown_positions(len(values), PANDAS_ROWS)]
+    return [at[i] for i in _shown_positions(len(values), most)]
 
 
 def _pandas_value_chars(value: Any) -> int:
@@ -446,23 +479,58 @@ def _pandas_value_chars(value: Any) -> int:
         for part in (value, getattr(value, "categories", None)):
             if part is None or not hasattr(part, "__len__"):
                 continue
-            picked = _picked(part)
-            chars += sum(len(str(v)) for v in picked if isinstance(v, (str, bytes)))
+            # (an Index shows up to display.max_seq_items, 100, of its values; an int among
+            # them is converted to text, quadratic in its digits: rt94-09)
+            for v in _picked(part, PANDAS_SEQ_ITEMS):
+                if isinstance(v, (str, bytes)):
+                    chars += len(v)
+                elif type(v) is int:
+                    chars += _int_items(v) * INT_ITEM_TICKS * PANDAS_CHARS_PER_TICK
     except Exception:  # (scan's stand-in)
         return (PANDAS_FRAME_TICKS - PANDAS_TICKS) * PANDAS_CHARS_PER_TICK
     return chars
 
 
-def _dtype_ticks(dtype: Any, depth: int = 0) -> int:
-    """numpy's repr of a dtype's fields, nested ones too (rt89-02: 100 fields 430 us)."""
-    names = dtype.names
-    if not names or depth > 32:
-        return 0
-    total = 0
-    for name in names:
-        total += FIELD_TICKS + len(name) // CHARS_PER_TICK + _dtype_ticks(dtype[name], depth + 1)
-    base = dtype.subdtype
-    return total + (_dtype_ticks(base[0], depth + 1) if base is not None else 0)
+def _dtype_ticks(dtype: Any) -> int:
+    """numpy's repr of a dtype's fields, nested ones too, at any depth (rt89-02: 100 fields
+    430 us; rt94-03: fields inside 33 one-field records)."""
+
+    def own(dt: Any, inner: Any) -> int:
+        total = 0
+        for name in dt.names or ():
+            total += FIELD_TICKS + len(name) // CHARS_PER_TICK + inner(dt.fields[name][0])
+        base = dt.subdtype
+        return total + (inner(base[0]) if base is not None else 0)
+
+    return _dtype_fold(dtype, own)
+
+
+def _dtype_parts(dt: Any) -> list[Any]:
+    """The dtypes ``dt`` is made of: its fields' and its subarray's base."""
+    found = [spec[0] for spec in (dt.fields or {}).values()]
+    if dt.subdtype is not None:
+        found.append(dt.subdtype[0])
+    return found
+
+
+def _dtype_fold(dtype: Any, own: Any) -> int:
+    """``own(dt, inner)`` for ``dtype``, where ``inner(part)`` is the value already found for
+    a part: every nested dtype once (a shared one's value is reused, so each path counts),
+    without recursion (a dtype may nest thousands of levels)."""
+    found: dict[int, int] = {}
+    held: list[Any] = []  # (each dtype kept alive, so its id is not reused)
+    stack: list[tuple[Any, bool]] = [(dtype, False)]
+    while stack:
+        dt, ready = stack.pop()
+        if id(dt) in found:
+            continue
+        if not ready:
+            stack.append((dt, True))
+            stack.extend((part, False) for part in _dtype_parts(dt) if id(part) not in found)
+            continue
+        held.append(dt)
+        found[id(dt)] = own(dt, lambda part: found[id(part)])
+    return found[id(dtype)]
 
 
 def _text_format_ticks(value: Any) -> int:
@@ -563,28 +631,36 @@ def _init_names(cls: Any) -> frozenset[str]:
     return frozenset(p.name for p in found if p.name != "self")
 
 
-def _record_width(dtype: Any, depth: int = 0) -> int:
+def _record_width(dtype: Any) -> int:
     """The items numpy formats for one record of ``dtype``: each field's (a subarray's each,
-    a nested record's fields), a long double's at :data:`LONGDOUBLE_ITEM_WIDTH`, an object
-    field nothing (its value is counted as an item of its own)."""
-    width = 0
-    for spec in dtype.fields.values():
-        sub = spec[0]
-        count = 1
-        if sub.subdtype is not None:
-            sub, shape = sub.subdtype
-            for n in shape:
-                count *= int(n)
-        if sub.fields is not None and depth < 8:
-            each = _record_width(sub, depth + 1)
-        elif sub.hasobject:
-            each = 0
-        elif sub.kind in "fc" and sub.itemsize > (8 if sub.kind == "f" else 16):
-            each = LONGDOUBLE_ITEM_WIDTH * (2 if sub.kind == "c" else 1)
-        else:
-            each = 2 + sub.itemsize // 8  # (some 9 us a field, measured)
-        width += count * each
-    return max(width, 1)
+    a nested record's fields at any depth, rt94-02), a long double's at
+    :data:`LONGDOUBLE_ITEM_WIDTH`, an object field nothing (its value is counted as an item
+    of its own)."""
+
+    def own(dt: Any, inner: Any) -> int:
+        if dt.fields is None:
+            return 0
+        width = 0
+        for spec in dt.fields.values():
+            sub = spec[0]
+            count = 1
+            if sub.subdtype is not None:
+                base, shape = sub.subdtype
+                for n in shape:
+                    count *= int(n)
+                sub = base
+            if sub.fields is not None:
+                each = inner(sub)
+            elif sub.hasobject:
+                each = 0
+            elif sub.kind in "fc" and sub.itemsize > (8 if sub.kind == "f" else 16):
+                each = LONGDOUBLE_ITEM_WIDTH * (2 if sub.kind == "c" else 1)
+            else:
+                each = 2 + sub.itemsize // 8  # (some 9 us a field, measured)
+            width += count * each
+        return max(width, 1)
+
+    return _dtype_fold(dtype, own)
 
 
 class _Frame:
@@ -660,6 +736,11 @@ class _Costs:
         self.padding: dict[int, tuple[int, int]] = {}
         self.counted: set[int] = set()
         self.recount = 0
+        #: the values on the path of each count under way: a dict key is counted on its own
+        #: (:meth:`_key`), and a key that leads back to what holds it is a cycle there too
+        #: (``{imp: 1}`` as ``imp``'s fill_value recursed without end, rt95-10)
+        self.paths: list[dict[int, int]] = []
+        self.outer_cut = False
         #: per class (by id: the classes outlive the count), its kind, parameter names and
         #: the parameters without a default
         self.classes: dict[int, tuple[str, frozenset[str], frozenset[str]]] = {}
@@ -729,12 +810,23 @@ class _Costs:
         found = self.memo.get(id(value))
         if found is not None:
             return found
+        if any(id(value) in path for path in self.paths):
+            self.outer_cut = True
+            return _CUT
         frame = self._open(value)
         if frame is None:
             return _leaf_cost(value, False, self.blind)
-        stack = [frame]
         on_path = {id(value): 0}
-        self.counted.add(id(value))
+        self.paths.append(on_path)
+        try:
+            return self._count(frame, on_path)
+        finally:
+            self.paths.pop()
+
+    def _count(self, frame: _Frame, on_path: dict[int, int]) -> Cost:
+        """:meth:`cost` of the value ``frame`` counts, without recursion."""
+        stack = [frame]
+        self.counted.add(id(frame.value))
         result: Cost = _CUT
         while stack:
             frame = stack[-1]
@@ -748,6 +840,9 @@ class _Costs:
                     key, item = item
                     frame.key = self._key(key)
                     frame.name = key
+                    if self.outer_cut:  # (a key cut short: this count is not whole)
+                        self.outer_cut = False
+                        frame.low = 0
                 if frame.order is not None:
                     _compared(frame, frame.name if frame.kind in _PAIRED else item)
                     if type(item) in _WEIGHED and isinstance(frame.value, Counter):
@@ -817,11 +912,17 @@ class _Costs:
             frame.cells += found[0]
             frame.longest = max(frame.longest, found[1])
             return
-        if type(item) is np.ndarray and item.dtype.kind in "US":
-            # (an array of strings: its items, as wide as its dtype, rt93-01)
+        if type(item) is np.ndarray:
+            # (an array: its items, an array of strings as wide as its dtype, rt93-01; an
+            # array of numbers is padded to the list's longest string too, rt94-05)
             frame.cells += int(item.size)
-            width = item.dtype.itemsize // (4 if item.dtype.kind == "U" else 1)
-            frame.longest = max(frame.longest, width)
+            if item.dtype.kind in "US":
+                width = item.dtype.itemsize // (4 if item.dtype.kind == "U" else 1)
+                frame.longest = max(frame.longest, width)
+            return
+        if type(item) is range:
+            # (np.asarray expands a range into its numbers, each padded alike, rt94-05)
+            frame.cells += len(item)
             return
         frame.cells += 1
         if type(item) is Unknown or isinstance(item, (str, bytes, bytearray)):
@@ -873,6 +974,16 @@ def _compare_ticks(value: Any) -> int:
                 most = max(most, COMPARE_DIGIT_TICKS * (bits * 3 // 10))
         elif kind is tuple or kind is frozenset:
             stack.extend(item)
+        elif kind is Unknown:
+            pass  # (scan's stand-in for what it cannot see: not weighed, as before)
+        elif kind is Shadow:
+            # (scan's stand-in for a named tuple: what it holds is not read, so priced as
+            # the largest value the stream may make)
+            if issubclass(class_of(item), tuple):
+                most = max(most, COMPARE_DIGIT_TICKS * 4_300)
+        elif isinstance(item, tuple):
+            # (a named tuple compares as a tuple: scikit-learn's _ImputerTriplet, rt94-12)
+            stack.extend(item)
     if stack:  # (a key too large to read: priced as the largest value the stream may make)
         most = max(most, COMPARE_DIGIT_TICKS * 4_300)
     return most
@@ -883,7 +994,7 @@ def _compared(frame: _Frame, value: Any) -> None:
     (the sort's work grows with the runs it finds: keys made in order sort in one pass)."""
     frame.sorted += 1
     kind = type(value)
-    if kind in _WEIGHED:
+    if kind in _WEIGHED or kind is Shadow or (kind is not Unknown and isinstance(value, tuple)):
         frame.weight = max(frame.weight, _compare_ticks(value))
     found = _ORDER_KINDS.get(kind, _MIXED)
     if frame.order is _UNSORTED:
@@ -1104,6 +1215,8 @@ def printed_problem(
 _SHORTENED = frozenset({list, tuple, dict, set, frozenset, str, bytes, int})
 #: Items reprlib shows of a list, tuple, set or dict (at most: scikit-learn's tables use 2-4).
 _REPRLIB_ITEMS = 6
+#: Levels reprlib enters (``Repr.maxlevel``).
+_REPRLIB_LEVELS = 6
 
 
 def _fitted_ticks(costs: _Costs, obj: Any) -> int:
@@ -1112,26 +1225,53 @@ def _fitted_ticks(costs: _Costs, obj: Any) -> int:
     shorten (``named_estimators_``, a Bunch: every member in full), the first few items of
     one it does; a user's ``repr(model.named_estimators_)`` is the same (rt89-13)."""
     total = 0
+    seen: dict[tuple[int, int], int] = {}
     for name, value in _attrs(obj).items():
         if not name.endswith("_") or name.startswith("_"):
             continue
-        kind = type(value)
-        if kind in _SCALARS:
-            continue
-        if kind not in _SHORTENED:
-            total += costs.cost(value)[1]
-        elif kind is not str and kind is not bytes and kind is not int:
-            items = value.items() if kind is dict else value
-            for item in itertools.islice(items, _REPRLIB_ITEMS):
-                total += costs.cost(item)[1]
-            if kind in (dict, set, frozenset) and len(value) > 1:
-                # (reprlib sorts every key first, _possibly_sorted: a Decimal among big ints
-                # made 480 keys 0.64 s, rt93-13)
-                weight = max((_compare_ticks(key) for key in value), default=0)
-                kinds = {_ORDER_KINDS.get(type(key), _MIXED) for key in value}
-                per = SORT_MIXED_TICKS if _MIXED in kinds or len(kinds) > 1 else SORT_TICKS
-                n = len(value)
-                total += n * n.bit_length() * max(per, weight)
+        total += _reprlib_ticks(costs, value, _REPRLIB_LEVELS, seen)
+    return total
+
+
+def _reprlib_ticks(costs: _Costs, value: Any, level: int, seen: dict[tuple[int, int], int]) -> int:
+    """What reprlib's repr of ``value`` costs at ``level`` levels left: the built-in repr of
+    a kind it does not shorten; a list's or tuple's first items; every key of a dict or set
+    sorted (``_possibly_sorted``: a Decimal among big ints made 480 keys 0.64 s, rt93-13),
+    then the items it shows, which are the first after sorting: the costliest are priced,
+    whatever their insertion order (rt94-07), and nested ones the same way (rt94-10)."""
+    kind = type(value)
+    if kind in _SCALARS or kind is str or kind is bytes or kind is int:
+        return 0
+    if kind not in _SHORTENED:
+        return costs.cost(value)[1]
+    if level <= 0:
+        return 0
+    key = (id(value), level)
+    found = seen.get(key)
+    if found is not None:
+        return found
+    seen[key] = 0  # (a container that holds itself: reprlib's own recursion guard)
+    total = 0
+    if kind is list or kind is tuple:
+        for item in itertools.islice(value, _REPRLIB_ITEMS):
+            total += _reprlib_ticks(costs, item, level - 1, seen)
+    else:
+        if kind is dict:
+            parts = [
+                _reprlib_ticks(costs, k, level - 1, seen)
+                + _reprlib_ticks(costs, v, level - 1, seen)
+                for k, v in value.items()
+            ]
+        else:
+            parts = [_reprlib_ticks(costs, item, level - 1, seen) for item in value]
+        total += sum(heapq.nlargest(_REPRLIB_ITEMS, parts))
+        if len(value) > 1:
+            weight = max((_compare_ticks(k) for k in value), default=0)
+            kinds = {_ORDER_KINDS.get(type(k), _MIXED) for k in value}
+            per = SORT_MIXED_TICKS if _MIXED in kinds or len(kinds) > 1 else SORT_TICKS
+            n = len(value)
+            total += n * n.bit_length() * max(per, weight)
+    seen[key] = total
     return total
 
 
