@@ -189,3 +189,10 @@ def test_make_demo_installs_only_what_the_demo_needs(tmp_path: Path) -> None:
         check=True,
     ).stdout
     assert "SAFELOAD_PURE_PYTHON=1" not in plan
+
+
+def test_custom_transformer(tmp_path: Path) -> None:
+    out = _example("custom_transformer.py", "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert "without trusted=: refused, the file names ('mytransforms.ClipScaler',)" in out
+    assert out.count("predictions identical: True") == 2
+    assert "trusting scipy's norm_gen by name: refused (it is a class of the installed" in out
