@@ -53,22 +53,27 @@ def _site_folders() -> tuple[str, ...]:
     return tuple(os.path.join(os.path.realpath(f), "") for f in found if f)
 
 
-def installed_package(module: str) -> str | None:
+def installed_package(module: str, *, look: bool = True) -> str | None:
     """The installed package ``module`` belongs to (its distribution's name), or ``None`` for
-    the standard library and for the caller's own code: a module outside the folders
-    installed packages live in, or of a distribution installed from a local folder. Nothing
-    is imported: an imported module's file is read, or where its top-level package would be
-    found."""
+    the standard library and for the caller's own code. Installed: a distribution's metadata
+    on ``sys.path`` names its top-level module (wherever it lies: site-packages, a folder on
+    PYTHONPATH or ``pip install --target``, a zip, rt96-01), unless every such distribution
+    was installed from a local folder; or, without metadata, the module (any portion of a
+    namespace package, rt96-02) lies in a folder installed packages live in. ``look``:
+    also find the module's folder (not for advice on names a file chose, read from the
+    metadata only). Nothing is imported."""
     top = module.partition(".")[0]
     if not top or is_stdlib(module):
         return None
     if top == "sklearn":
         return "scikit-learn"
-    places = _places(top)
-    if not places or not all(p.startswith(_site_folders()) for p in places):
-        return None
-    provided = _distributions().get(top) or [top]
-    return None if any(_from_local_folder(d) for d in provided) else provided[0]
+    provided = _distributions().get(top)
+    if provided:
+        theirs = [d for d in provided if not _from_local_folder(d)]
+        return theirs[0] if theirs else None
+    if look and any(p.startswith(_site_folders()) for p in _places(top)):
+        return top
+    return None
 
 
 def _places(top: str) -> list[str]:

@@ -4,6 +4,7 @@ build. Nothing is verified and nothing from the file runs."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from safeload import formats
@@ -55,7 +56,7 @@ def scan_source(
         label,
         fmt,
         tuple(result.globals),
-        tuple(result.problems),
+        tuple(result.problems) + _trusted_names_problems(result.globals, pol),
         tuple(result.notes),
         result.protocol,
         result.opcode_count,
@@ -100,3 +101,21 @@ def scan_skops(data: Buffer, pol: Policy, lim: Limits, label: str) -> ScanReport
 
         findings = tuple(skops_findings(zf, pol, lim, len(memoryview(data).cast("B"))))
     return ScanReport(label, "skops", tuple(refs.values()), findings, (), None, 0)
+
+
+def _trusted_names_problems(names: Iterable[GlobalRef], pol: Policy) -> tuple[Finding, ...]:
+    """What the load's guard refuses among the names the policy allows a file to use, as it
+    resolves them (:func:`safeload.pickle.guard.trusted_name_problem`): a policy built by
+    hand may hold a name ``trusted=`` would refuse (rt96-04)."""
+    from safeload.pickle.guard import trusted_name_problem
+
+    found: list[Finding] = []
+    for g in names:
+        if not g.trusted:
+            continue
+        problem = trusted_name_problem(pol, g.module, g.qualname)
+        if problem is not None:
+            message = f"the policy trusts {g.name}, but {problem}"
+            found.append(Finding(g.offset, g.opcode, message))
+            break
+    return tuple(found)

@@ -5,9 +5,11 @@ names; :mod:`safeload.policy` builds policies with them and re-exports the publi
 
 from __future__ import annotations
 
+import functools
 import importlib
 import sys
 import types
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from safeload._global_names import CODE_NAMES, format_name, parse_name, runs_code
@@ -57,22 +59,46 @@ UNREVIEWED_PACKAGE: Final = (
 )
 
 
-def _unreviewed_package(cls: type, own: str | None) -> str | None:
-    """The installed package, other than scikit-learn and ``own``, that ``cls`` (or a
-    module its methods come from) belongs to, or ``None``."""
-    for where in (str(getattr(cls, "__module__", "")), *_method_modules(cls)):
-        package = installed_package(where)
-        if package is not None and package not in REVIEWED_DISTRIBUTIONS and package != own:
-            return package
+def _unreviewed_package(cls: type, own: frozenset[str]) -> str | None:
+    """The installed package, other than scikit-learn and those in ``own``, that ``cls``
+    belongs to, or ``None``. (By its module: methods a decorator of another package writes
+    into the caller's class, attrs' ``__ne__`` or a deprecation wrapper, are the caller's
+    choice, rt96-03.)"""
+    package = installed_package(str(getattr(cls, "__module__", "")))
+    if package is not None and package not in REVIEWED_DISTRIBUTIONS and package not in own:
+        return package
     return None
+
+
+#: How :func:`never_trustable` begins the reason for a name of an unreviewed installed package.
+UNREVIEWED_NAME: Final = "a name of the installed package"
+
+
+def only_unreviewed(never: Mapping[str, str]) -> bool:
+    """Whether every name :func:`never_trustable` found is refused only as a name of an
+    unreviewed installed package (the caller's own package, passed as the class, would do)."""
+    return all(why.startswith(UNREVIEWED_NAME) for why in never.values())
+
+
+def own_packages(given: Iterable[tuple[str, str]]) -> frozenset[str]:
+    """The installed packages the caller named as its own by passing a class of each."""
+    found = {installed_package(module) for module, _ in given}
+    return frozenset(p for p in found if p is not None)
 
 
 def reviewed_pair(pair: tuple[str, str]) -> bool:
     """Whether ``pair`` is on the default allowlist or a trust profile's list."""
     from safeload.policy import Policy
+
+    return pair in Policy.default().entries or pair in _profile_names()
+
+
+@functools.lru_cache(maxsize=1)
+def _profile_names() -> frozenset[tuple[str, str]]:
+    """Every name a trust profile reviewed (the profiles do not change in a run)."""
     from safeload.trust.profiles import PROFILES
 
-    return pair in Policy.default().entries or any(pair in p.names() for p in PROFILES.values())
+    return frozenset().union(*(p.names() for p in PROFILES.values()))
 
 
 def _reviewed_class(cls: type) -> bool:
@@ -81,15 +107,16 @@ def _reviewed_class(cls: type) -> bool:
     )
 
 
-def trust_problem(obj: Any, *, given: bool = False) -> str | None:
+def trust_problem(obj: Any, *, own: frozenset[str] = frozenset()) -> str | None:
     """Why the object a trusted name resolves to cannot be trusted, or ``None`` if it can.
 
     It must be a class (not a function, builtin, method or module), not a class of the
     standard library (those that are safe are on the default allowlist; many others open
     files, sockets or processes when built), neither it nor a base class may be a known
     code-execution primitive, under any name, and none of them may be a class of an
-    installed package safeload has not reviewed (:data:`UNREVIEWED_PACKAGE`). ``given``: the
-    caller passed the class object itself, so its own package counts as the caller's.
+    installed package safeload has not reviewed (:data:`UNREVIEWED_PACKAGE`), other than
+    those in ``own``: the packages whose classes the caller passed as class objects
+    (:func:`own_packages`), which count as the caller's.
     """
     if not isinstance(obj, type):
         kind = type(obj).__name__
@@ -127,7 +154,6 @@ def trust_problem(obj: Any, *, given: bool = False) -> str | None:
                     f"are defined in {where}, among the known code-execution primitives (it "
                     "can run code, import modules, open files or start processes)"
                 )
-    own = installed_package(str(getattr(obj, "__module__", ""))) if given else None
     # (a reviewed class's bases were reviewed with it: XGBClassifier's XGBModel)
     covered = {base for cls in obj.__mro__ if _reviewed_class(cls) for base in cls.__mro__}
     for cls in obj.__mro__:
@@ -183,15 +209,15 @@ def never_trustable(names: list[str]) -> dict[str, str]:
                 "trusted= refuses every such name (many open files, sockets or processes)"
             )
             continue
-        package = installed_package(module)
+        package = installed_package(module, look=False)
         if package is not None and package not in REVIEWED_DISTRIBUTIONS:
             if not reviewed_pair((module, qualname)):
                 # known without importing it (the installed packages' metadata)
                 never[name] = (
-                    f"a name of the installed package {package}, which safeload has not "
+                    f"{UNREVIEWED_NAME} {package}, which safeload has not "
                     "reviewed: trusted= refuses such names (their classes may open files, "
                     "bind ports or run code when built); only if the package is your own, "
-                    "pass the class object itself (trusted=[TheClass])"
+                    "pass the class object itself from Python (trusted=[TheClass])"
                 )
                 continue
         obj = imported_object(module, qualname)

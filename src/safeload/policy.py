@@ -26,6 +26,7 @@ from safeload._trust_checks import (
     _spec_pair,
     is_stdlib,
     never_trustable,
+    own_packages,
     trust_problem,
 )
 from safeload._trust_checks import imported_object as imported_object
@@ -38,6 +39,7 @@ __all__ = [
     "format_name",
     "name_runs_code",
     "never_trustable",
+    "own_packages",
     "parse_name",
     "reviewed",
     "runs_code",
@@ -57,7 +59,16 @@ def reviewed(module: str, qualname: str) -> bool:
     return (module, qualname) in Policy.default().entries
 
 
-def _spec_to_pair(spec: TrustedSpec) -> tuple[str, str]:
+def _given_pairs(specs: Iterable[TrustedSpec]) -> frozenset[tuple[str, str]]:
+    """The names among ``specs`` given as the objects themselves (not as text)."""
+    return frozenset(
+        _spec_pair(spec)
+        for spec in specs
+        if not isinstance(spec, (str, bytes, bool)) and spec is not None
+    )
+
+
+def _spec_to_pair(spec: TrustedSpec, own: frozenset[str] = frozenset()) -> tuple[str, str]:
     pair = _spec_pair(spec)
     if runs_code(*pair):
         raise UsageError(
@@ -91,7 +102,7 @@ def _spec_to_pair(spec: TrustedSpec) -> tuple[str, str]:
             return pair
     else:
         obj = spec
-    problem = trust_problem(obj, given=not isinstance(spec, str))
+    problem = trust_problem(obj, own=own)
     if problem is not None:
         raise UsageError(f"refusing to trust {format_name(*pair)}: {problem}.")
     return pair
@@ -202,13 +213,13 @@ class Policy:
         """
         specs: list[Any] = [trusted] if isinstance(trusted, (str, bytes, bool)) else list(trusted)
         new = dict(self.entries)
-        given = set(self.given)
+        given = self.given | _given_pairs(specs)
+        # (a class passed as the object makes its package the caller's, for every name
+        # trusted with it: a class of one's own package deriving from another's, rt96-06)
+        own = own_packages(given)
         for spec in specs:
-            pair = _spec_to_pair(spec)
-            new.setdefault(pair, reason)
-            if not isinstance(spec, (str, bytes)):
-                given.add(pair)
-        return Policy(new, self.profiles, frozenset(given))
+            new.setdefault(_spec_to_pair(spec, own), reason)
+        return Policy(new, self.profiles, given)
 
     def allows(self, module: str, qualname: str) -> bool:
         """True if exactly ``module`` / ``qualname`` is on the list."""
@@ -258,8 +269,9 @@ def resolve_policy(
 
     specs: list[Any] = [trusted] if isinstance(trusted, (str, bytes, bool)) else list(trusted)
     wanted = [p.name for p in resolve_profiles(profiles)]  # usage errors before any work
+    own = own_packages(_given_pairs(specs))
     for spec in specs:
-        _spec_to_pair(spec)  # validates before the (lazy) default list is built
+        _spec_to_pair(spec, own)  # validates before the (lazy) default list is built
     base = policy if policy is not None else Policy.default()
     if wanted:
         base = base.with_profiles(wanted)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 import safeload
+from safeload._trust_checks import only_unreviewed
 from safeload.cli._common import (
     EXIT_FAIL,
     EXIT_OK,
@@ -289,7 +290,17 @@ def _print_reports(reports: list[ScanReport], failed: bool, out: TextIO, err: Te
             "primitive(s) that cannot be trusted. Do not load it.",
             file=err,
         )
-    elif never := never_trustable(sorted({n for r in reports for n in r.untrusted})):
+    elif (never := never_trustable(sorted({n for r in reports for n in r.untrusted}))) and (
+        only_unreviewed(never)
+    ):
+        print(
+            f"A file refers to {', '.join(never)}, classes of installed packages safeload has "
+            "not reviewed, which --trust refuses by name (their classes may open files, bind "
+            "ports or run code when built). If the package is your own, load the file from "
+            "Python, passing the class itself: load(..., trusted=[TheClass]).",
+            file=err,
+        )
+    elif never:
         print(
             f"A file refers to {', '.join(never)}, which can never be trusted "
             "(only classes can be, and not these). Do not load it.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 
+from safeload._trust_checks import only_unreviewed
 from safeload.exceptions import UntrustedTypeError
 from safeload.policy import Policy, format_name, imported_object, name_runs_code, never_trustable
 
@@ -71,6 +72,17 @@ def untrusted_error(
     if advice is not None:
         return advice
     never = never_trustable(names)
+    if never and only_unreviewed(never):
+        return UntrustedTypeError(
+            f"{source} refers to {len(never)} name(s) of installed packages safeload has not "
+            "reviewed, which trusted= refuses by name:\n"
+            + "\n".join(f"  - {n}: {why}" for n, why in never.items())
+            + f"\nAll {len(names)} untrusted global(s):\n{listed}\nNothing was deserialized. "
+            "If the file is not from you, do not load it; if these classes are from a package "
+            "of your own, pass the classes themselves: load(..., trusted=[TheClass]).",
+            names=names,
+            path=source,
+        )
     if never:
         return UntrustedTypeError(
             f"{source} refers to {len(never)} name(s) that can never be trusted:\n"

@@ -22,7 +22,7 @@ from safeload.pickle.analysis import StreamAnalysis, refuse_unless_clean
 from safeload.pickle.discards import RECORDER
 from safeload.pickle.narrowed import _NARROWED
 from safeload.pickle.walker import analyze
-from safeload.policy import Limits, Policy, format_name, runs_code, trust_problem
+from safeload.policy import Limits, Policy, format_name, own_packages, runs_code, trust_problem
 from safeload.trust.pandas_calls import narrowed_form
 from safeload.trust.pandas_forms import PANDAS_NAMES
 
@@ -38,6 +38,28 @@ def _resolve(module: str, qualname: str) -> Any:
     for part in qualname.split("."):
         obj = getattr(obj, part)
     return obj
+
+
+def trusted_name_problem(policy: Policy, module: str, name: str) -> str | None:
+    """Why a load would refuse the name ``module.name`` that ``policy`` allows when it
+    resolves it, or ``None``: a name no list reviewed (a policy built by hand, a caller's
+    name not importable when it was trusted) must be neither a standard-library nor a
+    primitive name, and must resolve to a class :func:`trust_problem` accepts. ``scan``
+    asks the same of the names a file uses (rt96-04); a name that cannot be imported is the
+    load's error, not a verdict here."""
+    if policy.reviewed(module, name) or (module, name) in _NARROWED:
+        return None
+    if (module, name) in PANDAS_NAMES:
+        return None  # (handed out narrowed, however trusted)
+    if runs_code(module, name):
+        return "it is a known code-execution primitive"
+    if is_stdlib(module):
+        return "it is a name of the Python standard library that is not on the default allowlist"
+    try:
+        obj = _resolve(module, name)
+    except (ImportError, AttributeError):
+        return None
+    return trust_problem(obj, own=own_packages(policy.given))
 
 
 class JoblibContentError(MalformedArtifactError):
@@ -160,7 +182,7 @@ class _Guard:
             ) from exc
         if not self.policy.reviewed(module, name):
             # a caller's name not importable when it was trusted is checked now (rt14 f05)
-            problem = trust_problem(obj, given=(module, name) in self.policy.given)
+            problem = trust_problem(obj, own=own_packages(self.policy.given))
             if problem is not None:
                 label = format_name(module, name)
                 raise UntrustedTypeError(
