@@ -204,6 +204,8 @@ _CAP = 1 << 62
 Cost = tuple[int, int, int, int]
 #: What a value met again on its own path prints: ``[...]``.
 _CUT: Cost = (4, 1, 4, 0)
+#: A dict key that leads back to what holds it: the printer never ends (rt97-01).
+_ENDLESS: Cost = (_CAP, _CAP, _CAP, 0)
 
 #: Values that print as one item, met by the million in a long parameter (a list of floats):
 #: (S, R) of each.
@@ -389,6 +391,9 @@ def _frame_ticks(frame: Any) -> int:
             # columns' own name, written above it, rt94-04)
             names = [len(str(n)) for n in frame.columns.names]
             chars = rows * max(index_width, *names)
+            # (the header writes the shown column labels once; a frame without rows writes
+            # its columns Index instead, up to 100 labels, each whole: rt97-03)
+            chars += _pandas_value_chars(frame.columns)
             for column in columns:
                 width, more = _widest_cells(column, cut=True)
                 chars += rows * max(width, len(str(column.name)))
@@ -741,6 +746,10 @@ class _Costs:
         #: (``{imp: 1}`` as ``imp``'s fill_value recursed without end, rt95-10)
         self.paths: list[dict[int, int]] = []
         self.outer_cut = False
+        #: reprlib's price of a fitted value at a level, and of a dict's or set's sort, by
+        #: id, for every estimator of the model (:func:`_fitted_ticks`, rt97-02)
+        self.reprlib: dict[tuple[int, int], int] = {}
+        self.sorts: dict[int, int] = {}
         #: per class (by id: the classes outlive the count), its kind, parameter names and
         #: the parameters without a default
         self.classes: dict[int, tuple[str, frozenset[str], frozenset[str]]] = {}
@@ -811,8 +820,12 @@ class _Costs:
         if found is not None:
             return found
         if any(id(value) in path for path in self.paths):
+            # (scikit-learn's printer has no guard for an estimator met again as a dict key:
+            # it formats the ring again at every level until RecursionError, exponential in
+            # the estimators on it, rt97-01; the built-in containers' repr guard does not
+            # reach it)
             self.outer_cut = True
-            return _CUT
+            return _ENDLESS
         frame = self._open(value)
         if frame is None:
             return _leaf_cost(value, False, self.blind)
@@ -1225,11 +1238,10 @@ def _fitted_ticks(costs: _Costs, obj: Any) -> int:
     shorten (``named_estimators_``, a Bunch: every member in full), the first few items of
     one it does; a user's ``repr(model.named_estimators_)`` is the same (rt89-13)."""
     total = 0
-    seen: dict[tuple[int, int], int] = {}
     for name, value in _attrs(obj).items():
         if not name.endswith("_") or name.startswith("_"):
             continue
-        total += _reprlib_ticks(costs, value, _REPRLIB_LEVELS, seen)
+        total += _reprlib_ticks(costs, value, _REPRLIB_LEVELS, costs.reprlib)
     return total
 
 
@@ -1264,18 +1276,34 @@ def _reprlib_ticks(costs: _Costs, value: Any, level: int, seen: dict[tuple[int, 
             ]
         else:
             parts = [_reprlib_ticks(costs, item, level - 1, seen) for item in value]
-        total += sum(heapq.nlargest(_REPRLIB_ITEMS, parts))
+        total += sum(heapq.nlargest(_REPRLIB_ITEMS, parts)) + _sort_ticks(costs, value)
+    seen[key] = total
+    return total
+
+
+def _sort_ticks(costs: _Costs, value: Any) -> int:
+    """What reprlib's sort of a dict's or set's keys costs (the same at every level: read
+    once a value, for every estimator that holds it, rt97-02)."""
+    found = costs.sorts.get(id(value))
+    if found is None:
+        found = 0
         if len(value) > 1:
             weight = max((_compare_ticks(k) for k in value), default=0)
             kinds = {_ORDER_KINDS.get(type(k), _MIXED) for k in value}
             per = SORT_MIXED_TICKS if _MIXED in kinds or len(kinds) > 1 else SORT_TICKS
             n = len(value)
-            total += n * n.bit_length() * max(per, weight)
-    seen[key] = total
-    return total
+            found = n * n.bit_length() * max(per, weight)
+        costs.sorts[id(value)] = found
+    return found
 
 
 def _message(total: int) -> str:
+    if total >= _CAP:
+        return (
+            "its repr would never end: a dict key leads back to an estimator that holds it, "
+            "and scikit-learn's printer formats that ring again at every level until "
+            "RecursionError"
+        )
     seconds = total * TICK_NS / 1e9
     return (
         f"its repr would cost scikit-learn's printer {total:,} units or more (some "
