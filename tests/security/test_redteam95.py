@@ -20,9 +20,10 @@ and scikit-learn's, and another installed package's only where the default allow
 profile reviewed it (bb716c1; a denylist of tool packages is never complete): every class
 filed here is refused by name, and the refusal offers no trusted= for it. rt95-09: scan
 judges a dropped tuple's or dict's items as the load's walk of what the stream discards
-does. rt95-10: the printing count treats a dict key that leads back to what holds it as a
-cycle (the key's own count sees the paths under way); the file now loads, its repr raising
-RecursionError as plain pickle's does, and scan stays unproven (stricter than the load).
+does. rt95-10: the printing count sees a dict key that leads back to what holds it (the
+key's own count sees the paths under way) and, since red team 97 (rt97-01: scikit-learn's
+printer goes round such a ring until RecursionError), refuses the file; scan calls it unsafe
+too.
 
 rt95-01 (HARM: code execution at load; trusted=, CODE_MODULES; scipy.stats) scipy.stats'
         distribution generators are not primitives: rv_generic.__setstate__ updates
