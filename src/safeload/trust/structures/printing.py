@@ -389,19 +389,22 @@ def _frame_ticks(frame: Any) -> int:
             # (a frame cuts its index's and its cells' text; a column's label is written
             # whole, and every shown row is padded to it; so is the index column to the
             # columns' own name, written above it, rt94-04)
-            names = [len(str(n)) for n in frame.columns.names]
+            names = [_label_width(n) for n in frame.columns.names]
             chars = rows * max(index_width, *names)
             # (the header writes the shown column labels once; a frame without rows writes
-            # its columns Index instead, up to 100 labels, each whole: rt97-03)
+            # its columns Index instead, up to 100 labels, each whole, and one without
+            # columns its index: rt97-03, 07)
             chars += _pandas_value_chars(frame.columns)
+            if not rows or not shape[1]:
+                chars += _pandas_value_chars(frame.index)
             for column in columns:
                 width, more = _widest_cells(column, cut=True)
-                chars += rows * max(width, len(str(column.name)))
+                chars += rows * max(width, _label_width(column.name))
                 ints += more
         else:
             # (a series cuts its cells' text, not its index's; its name is written once)
             width, more = _widest_cells(frame, cut=True)
-            chars = rows * (index_width + width) + len(str(frame.name))
+            chars = rows * (index_width + width) + _label_width(frame.name)
             ints += more
         per = PANDAS_CELL_TICKS
         for column in columns:
@@ -466,6 +469,14 @@ def _widest_cells(values: Any, cut: bool = False, most: int = PANDAS_ROWS) -> tu
     return widest, ints
 
 
+def _label_width(label: Any) -> int:
+    """A label's text width: an int's digits counted, never made (its conversion is
+    priced where pandas writes it, :func:`_pandas_value_chars`)."""
+    if type(label) is int:
+        return 2 + label.bit_length() * 3 // 10
+    return len(str(label))
+
+
 def _picked(values: Any, most: int = PANDAS_ROWS) -> list[Any]:
     """The items pandas shows of ``values``: all, or the first and last halves of ``most``
     (read by position, never the whole of a long one)."""
@@ -485,7 +496,14 @@ def _pandas_value_chars(value: Any) -> int:
             if part is None or not hasattr(part, "__len__"):
                 continue
             # (an Index shows up to display.max_seq_items, 100, of its values; an int among
-            # them is converted to text, quadratic in its digits: rt94-09)
+            # them is converted to text, quadratic in its digits: rt94-09; floats as a
+            # frame's float cells, rt97-07)
+            dtype = getattr(part, "dtype", None)
+            if getattr(dtype, "kind", "O") in "fc":
+                shown = min(len(part), PANDAS_SEQ_ITEMS)
+                ticks = _float_cell_ticks(part) if len(part) else 0
+                chars += shown * ticks * PANDAS_CHARS_PER_TICK
+                continue
             for v in _picked(part, PANDAS_SEQ_ITEMS):
                 if isinstance(v, (str, bytes)):
                     chars += len(v)
@@ -736,7 +754,7 @@ class _Costs:
         #: a value scan cannot see costs what an array does, rather than being unproven
         self.blind = blind
         self.memo: dict[int, Cost] = {}
-        self.texts: dict[int, Cost] = {}
+        self.texts: dict[tuple[int, bool], Cost] = {}
         #: a list's (cells, longest text) as np.asarray makes it (:meth:`_pad`), by id
         self.padding: dict[int, tuple[int, int]] = {}
         self.counted: set[int] = set()
@@ -885,6 +903,18 @@ class _Costs:
                         if at is not None:
                             child = _CUT
                             frame.low = min(frame.low, at)
+                            if any(f.kind in _RESTARTED for f in stack[at:]):
+                                # (a ring through an estimator's or a kernel's parameters:
+                                # the printer formats it afresh at every turn, comparing
+                                # each parameter through repr, until RecursionError, rt97-05)
+                                child = _ENDLESS
+                        elif len(self.paths) > 1 and any(
+                            id(item) in path for path in self.paths[:-1]
+                        ):
+                            # (back to a count under way, through a dict key: rt97-06's
+                            # thousand keys each counted inside the one before)
+                            child = _ENDLESS
+                            frame.low = 0
                         elif kind not in _TEXTS and kind is not int:
                             opened = self._open(item)
                         if child is None and opened is None:
@@ -944,10 +974,16 @@ class _Costs:
     def leaf(self, item: Any, whole_arrays: bool) -> Cost:
         """:func:`_leaf_cost`, a long text's remembered (one string referenced 250 times was
         read 250 times, rt90-14)."""
-        if type(item) in _TEXTS and len(item) > 1_000:
-            found = self.texts.get(id(item))
+        kind = type(item)
+        if (kind in _TEXTS and len(item) > 1_000) or (
+            kind not in _TEXTS and kind not in _SCALARS and kind is not int
+        ):
+            # (a long text's or an object's price, once: a frame referenced 160 times was
+            # priced, its labels converted, at each reference, rt97-04)
+            key = (id(item), whole_arrays)
+            found = self.texts.get(key)
             if found is None:
-                found = self.texts[id(item)] = _leaf_cost(item, whole_arrays, self.blind)
+                found = self.texts[key] = _leaf_cost(item, whole_arrays, self.blind)
             return found
         return _leaf_cost(item, whole_arrays, self.blind)
 
@@ -1059,6 +1095,8 @@ _MIXED = "mixed"
 
 #: The frames whose items come in pairs: a key (or a parameter's name) and its value.
 _PAIRED = frozenset({"dict", "whole_dict", "estimator"})
+#: The kinds whose repr starts the printer afresh, with no guard against meeting them again.
+_RESTARTED = frozenset({"estimator", "kernel"})
 #: A partial's function and positional arguments, met without a key.
 _NO_KEY = object()
 
@@ -1193,6 +1231,18 @@ def printed_problem(
     estimators its built-in repr prints, all of them (rt88-06: 140 estimators in a list,
     each under the bound) and what else it prints (:data:`ROOT_TICKS_PER_BYTE` more a byte
     of the file, ``file_size``: rt89-03). At most :data:`MAX_PRINTED`."""
+    try:
+        return _printed_problem(instances, meets, top, file_size)
+    except RecursionError:  # (never a bare error out of the checks: rt95-10, rt97-06)
+        return (
+            "its repr would nest deeper than Python allows: its parameters lead back to "
+            "what holds them"
+        )
+
+
+def _printed_problem(
+    instances: Any, meets: dict[int, int], top: Any, file_size: int | None
+) -> str | None:
     costs = _Costs()
     # (fitted attributes and a plain container's other values: scan may not see them all)
     seen = _Costs(blind=True)
@@ -1300,9 +1350,9 @@ def _sort_ticks(costs: _Costs, value: Any) -> int:
 def _message(total: int) -> str:
     if total >= _CAP:
         return (
-            "its repr would never end: a dict key leads back to an estimator that holds it, "
-            "and scikit-learn's printer formats that ring again at every level until "
-            "RecursionError"
+            "its repr would never end: a parameter (a dict key or value) leads back to an "
+            "estimator that holds it, and scikit-learn's printer formats that ring again at "
+            "every level until RecursionError"
         )
     seconds = total * TICK_NS / 1e9
     return (
