@@ -67,13 +67,34 @@ def installed_package(module: str, *, look: bool = True) -> str | None:
         return None
     if top == "sklearn":
         return "scikit-learn"
-    provided = _distributions().get(top)
-    if provided:
-        theirs = [d for d in provided if not _from_local_folder(d)]
+    provided = _distributions().get(top) or []
+    theirs = [d for d in provided if not _from_local_folder(d)]
+    places = _places(top) if look else []
+    if not places:  # (advice, or a module not found: the metadata decides)
         return theirs[0] if theirs else None
-    if look and any(p.startswith(_site_folders()) for p in _places(top)):
-        return top
+    # (named by the distribution whose folder or zip holds the module; one claiming the name
+    # from elsewhere still makes it installed: a copy of pydantic without its metadata on
+    # PYTHONPATH is pydantic, rt96-01, and a caller's own ``src`` that a distribution also
+    # ships is trusted by passing its classes)
+    holders = [d for d in theirs if _base(d) and any(p.startswith(_base(d)) for p in places)]
+    if holders or theirs:
+        return (holders or theirs)[0]
+    if provided:
+        return None  # (installed from the caller's own folder)
+    if any(p.startswith(_site_folders()) for p in places):
+        return top  # (in a site folder, with no metadata for it)
     return None
+
+
+@functools.cache
+def _base(distribution: str) -> str:
+    """The folder (or zip) ``distribution`` is installed in, ending with a separator; empty
+    when it cannot be told."""
+    try:
+        where = importlib.metadata.distribution(distribution).locate_file("")
+    except Exception:  # (its metadata unreadable)
+        return ""
+    return os.path.join(os.path.abspath(str(where)), "")
 
 
 def _places(top: str) -> list[str]:
@@ -89,5 +110,12 @@ def _places(top: str) -> list[str]:
     if spec is None:
         return []
     if spec.origin and os.path.isabs(spec.origin):
-        return [os.path.realpath(spec.origin)]
-    return [os.path.join(os.path.realpath(p), "") for p in spec.submodule_search_locations or ()]
+        found = [spec.origin]
+    else:
+        found = [os.path.join(p, "") for p in spec.submodule_search_locations or ()]
+    # (as found and with links followed: a site folder of links into a store, rt96-01)
+    followed = [
+        os.path.join(os.path.realpath(p), "") if p.endswith(os.sep) else os.path.realpath(p)
+        for p in found
+    ]
+    return [*found, *followed]

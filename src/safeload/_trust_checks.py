@@ -80,10 +80,59 @@ def only_unreviewed(never: Mapping[str, str]) -> bool:
     return all(why.startswith(UNREVIEWED_NAME) for why in never.values())
 
 
+#: The standard-library classes a trusted class may derive from: bases that hold data or
+#: declare interfaces and act on nothing (the builtins' classes are all allowed).
+PLAIN_BASES: Final = frozenset(
+    {
+        ("abc", "ABC"),
+        ("typing", "Generic"),
+        ("typing", "Protocol"),
+        ("enum", "Enum"),
+        ("enum", "IntEnum"),
+        ("enum", "Flag"),
+        ("enum", "IntFlag"),
+        ("enum", "ReprEnum"),
+        ("enum", "StrEnum"),
+        ("collections", "OrderedDict"),
+        ("collections", "UserDict"),
+        ("collections", "UserList"),
+        ("collections", "UserString"),
+        ("numbers", "Number"),
+        ("numbers", "Complex"),
+        ("numbers", "Real"),
+        ("numbers", "Rational"),
+        ("numbers", "Integral"),
+    }
+    | {
+        ("collections.abc", name)
+        for name in (
+            "Container Hashable Iterable Iterator Reversible Generator Sized Callable "
+            "Collection Set MutableSet Mapping MutableMapping MappingView KeysView ItemsView "
+            "ValuesView Sequence MutableSequence ByteString"
+        ).split()
+    }
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _profile_libraries() -> frozenset[str | None]:
+    """The installed packages of the libraries the trust profiles cover."""
+    from safeload.trust.profiles import PROFILES
+
+    return frozenset(installed_package(p.module) for p in PROFILES.values())
+
+
 def own_packages(given: Iterable[tuple[str, str]]) -> frozenset[str]:
-    """The installed packages the caller named as its own by passing a class of each."""
-    found = {installed_package(module) for module, _ in given}
-    return frozenset(p for p in found if p is not None)
+    """The installed packages the caller named as its own by passing a class of each: not
+    by passing a reviewed class, nor a class of a library a profile covers (XGBClassifier
+    passed as the object made every xgboost name trustable, DMatrix too: red team 96)."""
+    libraries = _profile_libraries()
+    found = {
+        installed_package(module)
+        for module, qualname in given
+        if not reviewed_pair((module, qualname))
+    }
+    return frozenset(p for p in found if p is not None and p not in libraries)
 
 
 def reviewed_pair(pair: tuple[str, str]) -> bool:
@@ -157,7 +206,18 @@ def trust_problem(obj: Any, *, own: frozenset[str] = frozenset()) -> str | None:
     # (a reviewed class's bases were reviewed with it: XGBClassifier's XGBModel)
     covered = {base for cls in obj.__mro__ if _reviewed_class(cls) for base in cls.__mro__}
     for cls in obj.__mro__:
-        package = None if cls in covered else _unreviewed_package(cls, own)
+        if cls in covered:
+            continue
+        module = str(getattr(cls, "__module__", ""))
+        if is_stdlib(module) and module != "builtins":
+            pair = (module, str(getattr(cls, "__qualname__", "")))
+            if pair not in PLAIN_BASES:
+                return (
+                    f"it derives from {format_name(*pair)}, a class of the standard library "
+                    "that is not a plain base (its construction may open what its arguments "
+                    "name: an own subclass of xml.etree's ElementTree read a path, rt96-09)"
+                )
+        package = _unreviewed_package(cls, own)
         if package is not None:
             where = format_name(str(cls.__module__), str(cls.__qualname__))
             which = "it is" if cls is obj else f"it derives from {where},"

@@ -598,6 +598,21 @@ class Builder(MadeForReal):
                     self.problems.append(refused)
                     return Unknown(refused)
             return Unknown("a numpy scalar the pass cannot read")
+        if (
+            is_real(args, tuple)
+            and args
+            and self.policy.allows(*pair)
+            and not self.policy.reviewed(*pair)
+        ):
+            # a class the caller trusted, called with the file's arguments: what its
+            # constructor does with them (rejects them, opens what they name) is not known
+            # without running it, which scan never does (rt96-09)
+            unproven = (
+                f"unproven: {format_name(*pair)}, a class the caller trusted, is called with "
+                "arguments; what its constructor does with them is known only by running it"
+            )
+            self.problems.append(unproven)
+            return Unknown(unproven)
         failure = (
             _call_failure(pair, args, self._global(pair))
             or self._build_failure(pair, sym)
