@@ -45,8 +45,8 @@ def trusted_name_problem(policy: Policy, module: str, name: str) -> str | None:
     resolves it, or ``None``: a name no list reviewed (a policy built by hand, a caller's
     name not importable when it was trusted) must be neither a standard-library nor a
     primitive name, and must resolve to a class :func:`trust_problem` accepts. ``scan``
-    asks the same of the names a file uses (rt96-04); a name that cannot be imported is the
-    load's error, not a verdict here."""
+    asks the same of the names a file uses (rt96-04); a name that cannot be imported is
+    refused by the load too."""
     if policy.reviewed(module, name) or (module, name) in _NARROWED:
         return None
     if (module, name) in PANDAS_NAMES:
@@ -57,8 +57,8 @@ def trusted_name_problem(policy: Policy, module: str, name: str) -> str | None:
         return "it is a name of the Python standard library that is not on the default allowlist"
     try:
         obj = _resolve(module, name)
-    except (ImportError, AttributeError):
-        return None
+    except Exception as exc:  # (the load refuses it too: rt98-04, a RuntimeError on import)
+        return f"it cannot be imported here ({type(exc).__name__}: {exc})"
     return trust_problem(obj, own=own_packages(policy.given))
 
 

@@ -259,6 +259,28 @@ def _with_fields(
     return {**dict(zip(fields, args, strict=True)), **(attrs or {})}
 
 
+def _own_hook(cls: Any, *, with_state: bool) -> str | None:
+    """The first ``__new__`` (or, ``with_state``, ``__setstate__``) that a trusted class or a
+    base of it defines outside scikit-learn and the reviewed lists: the caller's code, which
+    the load runs on the file's values and scan cannot."""
+    from safeload._installed import installed_package
+    from safeload._trust_checks import reviewed_pair
+
+    if not isinstance(cls, type):
+        return None
+    for base in cls.__mro__:
+        module = str(getattr(base, "__module__", ""))
+        if module == "builtins" or reviewed_pair((module, str(base.__qualname__))):
+            continue
+        if installed_package(module) == "scikit-learn":
+            continue
+        names = ("__new__", "__setstate__") if with_state else ("__new__",)
+        for name in names:
+            if name in vars(base):
+                return f"{base.__qualname__}.{name}"
+    return None
+
+
 def _call_failure(pair: tuple[str, str], args: Any, made: Any = None) -> str | None:
     """Why a load's call of ``pair`` on ``args`` fails (so the load refuses the file), when the
     pass can tell: the callee is a builtin or a narrowed form of one and every argument is plain
@@ -613,6 +635,17 @@ class Builder(MadeForReal):
             )
             self.problems.append(unproven)
             return Unknown(unproven)
+        if self.policy.allows(*pair) and not self.policy.reviewed(*pair):
+            hook = _own_hook(self._global(pair), with_state=sym.state is not None)
+            if hook is not None:
+                # (the caller's own __new__ runs for any call, its __setstate__ for a BUILD:
+                # whether they take the file's values is known only by running them, rt98)
+                unproven = (
+                    f"unproven: {format_name(*pair)}, a class the caller trusted, is made by "
+                    f"its own {hook}, which only running it can judge"
+                )
+                self.problems.append(unproven)
+                return Unknown(unproven)
         failure = (
             _call_failure(pair, args, self._global(pair))
             or self._build_failure(pair, sym)

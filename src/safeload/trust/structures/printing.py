@@ -505,7 +505,11 @@ def _pandas_value_chars(value: Any) -> int:
                 chars += shown * ticks * PANDAS_CHARS_PER_TICK
                 continue
             for v in _picked(part, PANDAS_SEQ_ITEMS):
-                if isinstance(v, (str, bytes)):
+                if type(v) is float:  # (in an object Index: a float cell's price, rt98-03)
+                    wide = abs(v) >= 1e100
+                    ticks = PANDAS_FLOAT_CELL_TICKS if wide else PANDAS_EXPONENT_CELL_TICKS
+                    chars += ticks * PANDAS_CHARS_PER_TICK
+                elif isinstance(v, (str, bytes)):
                     chars += len(v)
                 elif type(v) is int:
                     chars += _int_items(v) * INT_ITEM_TICKS * PANDAS_CHARS_PER_TICK
