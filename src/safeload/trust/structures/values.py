@@ -69,7 +69,7 @@ def check_pure_path(value: Any, context: Any) -> None:
     an argument of its own, 1.5 us a part, where the file paid for one memoised string of
     6,000 parts once: rt94-01.)"""
     parts = value.parts
-    require(isinstance(parts, tuple) and all(type(p) is str for p in parts), "path parts not str")
+    require(isinstance(parts, tuple) and set(map(type, parts)) <= {str}, "path parts not str")
     text = str(value)
     require(type(text) is str, "path text not str")
     again = type(value)(text)
