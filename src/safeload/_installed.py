@@ -13,6 +13,7 @@ import site
 import sys
 import sysconfig
 from collections.abc import Mapping
+from typing import Any
 
 __all__ = ["installed_package", "is_stdlib"]
 
@@ -25,20 +26,56 @@ def is_stdlib(module: str) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def _distributions() -> Mapping[str, list[str]]:
-    """Each importable top-level name and the installed distributions that provide it."""
-    return importlib.metadata.packages_distributions()
+    """Each importable top-level name and the installed distributions that provide it (as
+    ``importlib.metadata.packages_distributions``, but one distribution whose metadata cannot
+    be read is passed over, not the end of every look-up: a malformed RECORD, rt98-10)."""
+    found: dict[str, list[str]] = {}
+    for dist in importlib.metadata.distributions():
+        name, tops = _tops_of(dist)
+        for top in tops:
+            found.setdefault(top, []).append(name)
+    return found
+
+
+def _tops_of(dist: Any) -> tuple[str, list[str]]:
+    """A distribution's name and top-level names; none where its metadata cannot be read."""
+    try:
+        name = str(dist.metadata["Name"])
+        declared = (dist.read_text("top_level.txt") or "").split()
+        return name, declared or sorted(_inferred_tops(dist.files or ()))
+    except Exception:  # (unreadable metadata: that distribution is not known)
+        return "", []
+
+
+def _inferred_tops(files: Any) -> set[str]:
+    """The top-level names a distribution's RECORD lists (its folders and modules)."""
+    import inspect
+
+    tops: set[str] = set()
+    for entry in files:
+        parts = entry.parts
+        if len(parts) > 1:
+            tops.add(parts[0])
+        else:
+            module = inspect.getmodulename(str(entry))
+            if module:
+                tops.add(module)
+    return {t for t in tops if t.isidentifier()}
 
 
 @functools.cache
 def _from_local_folder(distribution: str) -> bool:
-    """Whether ``distribution`` was installed from a folder on this machine (``pip install
-    .`` or ``-e .``: a project of the user's own), as its ``direct_url.json`` records."""
+    """Whether ``distribution`` was installed in development mode from a folder (``pip
+    install -e .``: a project of the user's own), as its ``direct_url.json`` records."""
     try:
         text = importlib.metadata.distribution(distribution).read_text("direct_url.json")
         found = json.loads(text) if text else None
     except Exception:  # (no such distribution, unreadable metadata: not a local folder)
         return False
-    return isinstance(found, dict) and "dir_info" in found
+    # (editable only: conda-build installs public packages with ``pip install .`` from its
+    # build folder, so a plain dir_info is no sign of the caller's own, rt98-06)
+    info = found.get("dir_info") if isinstance(found, dict) else None
+    return isinstance(info, dict) and info.get("editable") is True
 
 
 @functools.lru_cache(maxsize=1)
@@ -104,7 +141,10 @@ def _places(top: str) -> list[str]:
 
     loaded = sys.modules.get(top)
     try:
-        spec = loaded.__spec__ if loaded is not None else importlib.util.find_spec(top)
+        # (a module may put another object in its place in sys.modules: no __spec__, rt98-07)
+        spec = getattr(loaded, "__spec__", None) if loaded is not None else None
+        if loaded is None:
+            spec = importlib.util.find_spec(top)
     except (ImportError, ValueError):
         return []
     if spec is None:

@@ -53,7 +53,7 @@ UNREVIEWED_PACKAGE: Final = (
     "files, bind ports, import modules, free native handles or run code when they are built "
     "(red teams 87 to 95 found such classes in more than 15 installed packages: scipy.stats' "
     "distributions execute source text kept in their state). trusted= accepts your own "
-    "classes (modules of no installed package, or of one installed from a local folder), "
+    "classes (modules of no installed package, or of one installed with pip install -e), "
     "scikit-learn's, and the classes a library's profile reviewed (profiles=[...]); to trust "
     "a class of your own installed package, pass the class object itself (trusted=[MyClass])"
 )

@@ -121,6 +121,8 @@ class _Guard:
         self.source = source
         #: raw name -> object returned instead of the real one (joblib's array wrapper).
         self.substitutes: dict[tuple[str, str], Any] = {}
+        #: the caller's names already found trustable in this load (checked once each)
+        self.checked: set[tuple[str, str]] = set()
         #: the list that keeps what the stream discards, handed out for ``RECORDER`` only in a
         #: stream the load rewrote (see safeload.pickle.discards); ``None``: not rewritten
         self.recorder: list[Any] | None = None
@@ -180,9 +182,12 @@ class _Guard:
                 "library versions",
                 path=self.source,
             ) from exc
-        if not self.policy.reviewed(module, name):
-            # a caller's name not importable when it was trusted is checked now (rt14 f05)
+        if not self.policy.reviewed(module, name) and (module, name) not in self.checked:
+            # a caller's name not importable when it was trusted is checked now (rt14 f05),
+            # once a load (160,000 GLOBALs of one name took 21 s, rt98-05)
             problem = trust_problem(obj, own=own_packages(self.policy.given))
+            if problem is None:
+                self.checked.add((module, name))
             if problem is not None:
                 label = format_name(module, name)
                 raise UntrustedTypeError(

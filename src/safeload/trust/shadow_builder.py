@@ -274,7 +274,12 @@ def _own_hook(cls: Any, *, with_state: bool) -> str | None:
             continue
         if installed_package(module) == "scikit-learn":
             continue
-        names = ("__new__", "__setstate__") if with_state else ("__new__",)
+        # (a BUILD looks __setstate__ up on the instance: an own __getattr__ runs, rt98-09)
+        names = (
+            ("__new__", "__setstate__", "__getattr__", "__getattribute__")
+            if with_state
+            else ("__new__",)
+        )
         for name in names:
             if name in vars(base):
                 return f"{base.__qualname__}.{name}"
