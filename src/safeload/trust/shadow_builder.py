@@ -10,6 +10,7 @@ pandas objects are made for real, by the same narrowed forms a load uses
 
 from __future__ import annotations
 
+import functools
 import keyword
 import sys
 from collections.abc import Callable
@@ -263,11 +264,18 @@ def _own_hook(cls: Any, *, with_state: bool) -> str | None:
     """The first ``__new__`` (or, ``with_state``, ``__setstate__``) that a trusted class or a
     base of it defines outside scikit-learn and the reviewed lists: the caller's code, which
     the load runs on the file's values and scan cannot."""
+    if not isinstance(cls, type):
+        return None
+    return _own_hook_of(cls, with_state)
+
+
+@functools.lru_cache(maxsize=256)
+def _own_hook_of(cls: type, with_state: bool) -> str | None:
+    """:func:`_own_hook` of a class, read once (every object a stream makes of it asked it,
+    each time finding the packages of its bases again)."""
     from safeload._installed import installed_package
     from safeload._trust_checks import reviewed_pair
 
-    if not isinstance(cls, type):
-        return None
     for base in cls.__mro__:
         module = str(getattr(base, "__module__", ""))
         if module == "builtins" or reviewed_pair((module, str(base.__qualname__))):
