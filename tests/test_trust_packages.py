@@ -115,3 +115,75 @@ def test_scipy_distribution_state_runs_no_code_when_trusted(tmp_path: Path) -> N
         safeload.load_unsigned(path)
     assert "trusted=['" not in str(info.value)
     assert not marker.exists()
+
+
+def test_own_attrs_slots_class_loads_from_skops_and_pickle(tmp_path: Path, monkeypatch) -> None:
+    # attrs writes a __setstate__ into every @define (slots) class: it sets the class's own
+    # fields and nothing else, so it is not counted as the caller's code (an honest skops
+    # file of such a class was refused after rt98-02's fix). A state that is not a dict is
+    # still unproven to scan: attrs' setstate reads a tuple by place.
+    import struct
+
+    import skops.io
+
+    (tmp_path / "own_attrs_mod.py").write_text(
+        "import attrs\n@attrs.define\nclass Unit:\n    name: str = 'm'\n    scale: float = 1.0\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import own_attrs_mod
+
+    unit = own_attrs_mod.Unit("kg", 2.0)
+    for suffix, blob in (
+        ("skops", skops.io.dumps(unit)),
+        ("pkl", pickle.dumps(unit, protocol=5)),
+    ):
+        path = tmp_path / f"u.{suffix}"
+        path.write_bytes(blob)
+        for trusted in (["own_attrs_mod.Unit"], [own_attrs_mod.Unit]):
+            assert safeload.scan(path, trusted=trusted).safe, (suffix, trusted)
+            assert safeload.load_unsigned(path, trusted=trusted) == unit
+    # the same object given the tuple state of attrs before 22.2 by BUILD: loads, unproven
+    tupled = tmp_path / "tuple.pkl"
+    tupled.write_bytes(
+        b"\x80\x02cown_attrs_mod\nUnit\n)\x81X\x02\x00\x00\x00kgG"
+        + struct.pack(">d", 2.0)
+        + b"\x86b."
+    )
+    assert pickle.loads(tupled.read_bytes()) == unit
+    report = safeload.scan(tupled, trusted=[own_attrs_mod.Unit])
+    assert not report.safe
+    assert "attrs'" in " ".join(f.message for f in report.findings)
+    sys.modules.pop("own_attrs_mod", None)
+
+
+def test_editable_checkout_of_a_dependency_is_not_own(tmp_path: Path) -> None:
+    # `pip install -e git+URL` records the checkout as pip records the user's `pip install -e
+    # .`: dir_info editable, a file: URL (pip's direct_url_for_editable). The checkout lies in
+    # pip's folder for them, <sys.prefix>/src, and there it is an installed package (rt98-06)
+    import json
+    import os
+    import subprocess
+
+    site = tmp_path / "site"
+    for dist, folder in (
+        ("rt99vcs", Path(sys.prefix) / "src" / "rt99vcs"),
+        ("rt99edit", tmp_path / "work" / "rt99edit"),
+    ):
+        info = site / f"{dist}-1.0.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n")
+        (info / "RECORD").write_text(f"{dist}_mod.py,,\n")
+        url = Path(folder).as_uri()
+        (info / "direct_url.json").write_text(
+            json.dumps({"url": url, "dir_info": {"editable": True}})
+        )
+        (site / f"{dist}_mod.py").write_text("class Thing:\n    pass\n")
+    env = dict(os.environ, PYTHONPATH=str(site))
+    child = (
+        "from safeload._installed import installed_package as p\n"
+        "print(p('rt99vcs_mod'), p('rt99edit_mod'))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", child], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert run.stdout.split() == ["rt99vcs", "None"], run.stderr

@@ -74,8 +74,29 @@ def _from_local_folder(distribution: str) -> bool:
         return False
     # (editable only: conda-build installs public packages with ``pip install .`` from its
     # build folder, so a plain dir_info is no sign of the caller's own, rt98-06)
-    info = found.get("dir_info") if isinstance(found, dict) else None
-    return isinstance(info, dict) and info.get("editable") is True
+    if not isinstance(found, dict):
+        return False
+    info = found.get("dir_info")
+    if not (isinstance(info, dict) and info.get("editable") is True):
+        return False
+    # pip records `pip install -e git+URL` (a dependency checked out from version control)
+    # just so, with its checkout as the folder: in an environment that is the folder ``src``
+    # of the environment's prefix, no place for a project of the user's own (rt98-06)
+    url = found.get("url")
+    return isinstance(url, str) and not _in_checkout_folder(url)
+
+
+def _in_checkout_folder(url: str) -> bool:
+    """Whether the ``file:`` URL ``url`` lies in pip's folder for editable checkouts of version
+    control requirements, ``<sys.prefix>/src`` (pip's ``--src`` default in an environment)."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme != "file":
+        return True  # (an editable install records a file: URL; anything else is not one)
+    folder = os.path.normcase(os.path.abspath(unquote(parts.path)))
+    checkouts = os.path.normcase(os.path.abspath(os.path.join(sys.prefix, "src")))
+    return folder == checkouts or folder.startswith(checkouts + os.sep)
 
 
 @functools.lru_cache(maxsize=1)

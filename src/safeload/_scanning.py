@@ -70,6 +70,7 @@ def scan_skops(data: Buffer, pol: Policy, lim: Limits, label: str) -> ScanReport
         check_zip,
         native_problem,
         schema_globals,
+        trusted_names_problem,
         untrusted_in_skops,
     )
 
@@ -79,7 +80,9 @@ def scan_skops(data: Buffer, pol: Policy, lim: Limits, label: str) -> ScanReport
         # what a load refuses by name: the schema's names under the policy, and the types
         # skops' own audit reports that the policy does not trust (rt46-05: scan had read
         # only the first, so a DTypeNode naming numpy.str was SAFE to scan and refused)
-        untrusted = set(untrusted_in_skops(zf, pol, label)[0])
+        listed, reported, _tree = untrusted_in_skops(zf, pol, label)
+        untrusted = set(listed)
+        refused = None if untrusted else trusted_names_problem(zf, pol, label, reported)
         problem = native_problem(zf, label)
     except SafeloadError as exc:
         return ScanReport(label, "skops", (), (Finding(0, "", str(exc)),), (), None, 0)
@@ -94,7 +97,9 @@ def scan_skops(data: Buffer, pol: Policy, lim: Limits, label: str) -> ScanReport
         module, name = parse_name(n)
         refs.setdefault((module, name), GlobalRef(module, name, 0, "skops audit", False))
     findings: tuple[Finding, ...] = ()
-    if all(r.trusted for r in refs.values()):
+    if refused is not None:  # (the load's guard question, rt98-11)
+        findings = (Finding(0, "", f"the policy trusts {refused[0]}, but {refused[1]}"),)
+    elif all(r.trusted for r in refs.values()):
         # what a load checks after building (use-time rules, native structures), on the
         # pickle of what skops would build (r15-17: scan skipped them for skops files)
         from safeload.trust.skops_stream import skops_findings

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from safeload._json_keys import unique_object
 from safeload._types import Buffer
-from safeload.exceptions import LimitExceededError, MalformedArtifactError
+from safeload.exceptions import LimitExceededError, MalformedArtifactError, UntrustedTypeError
 from safeload.pickle.advice import untrusted_error
 from safeload.pickle.names import BARE_MODULES
 from safeload.policy import Limits, Policy, format_name, parse_name
@@ -33,6 +33,7 @@ __all__ = [
     "read_skops",
     "schema_globals",
     "skops_types",
+    "trusted_names_problem",
 ]
 
 _MAX_MEMBERS = 100_000
@@ -406,6 +407,31 @@ def untrusted_in_skops(
     return list(seen), reported, tree
 
 
+def trusted_names_problem(
+    zf: zipfile.ZipFile, policy: Policy, source: str, reported: list[str]
+) -> tuple[str, str] | None:
+    """``(name, why)`` for the first name the policy trusts that the pickle path's guard
+    would still refuse as it resolves it (:func:`safeload.pickle.guard.trusted_name_problem`:
+    a policy built by hand, a name not importable when it was trusted), or ``None``. skops
+    resolves the schema's names and the types its audit reports by itself, never through the
+    guard, so the question is asked here, of each name once (rt98-11)."""
+    from safeload.pickle.guard import trusted_name_problem
+
+    names = [_as_checked(module, name) for _loader, module, name in schema_globals(zf, source)]
+    for n in reported:
+        try:
+            names.append(_as_checked(*parse_name(n)))
+        except ValueError:
+            continue  # (not a name the policy could trust: refused as untrusted already)
+    for module, name in dict.fromkeys(names):
+        if not policy.allows(module, name):
+            continue
+        why = trusted_name_problem(policy, module, name)
+        if why is not None:
+            return format_name(module, name), why
+    return None
+
+
 def native_problem(zf: zipfile.ZipFile, source: str) -> str | None:
     """The skops form of :mod:`safeload.trust.native`'s stream check, for the classes that
     hand a native model blob to their library's parser: each must be an ``ObjectNode`` (never
@@ -516,6 +542,14 @@ def read_skops(data: Buffer, policy: Policy, limits: Limits, source: str) -> Any
     untrusted, reported, tree = untrusted_in_skops(zf, policy, source)
     if untrusted:
         raise untrusted_error(untrusted, source)
+    refused = trusted_names_problem(zf, policy, source, reported)
+    if refused is not None:
+        raise UntrustedTypeError(
+            f"{source}: the trusted name {refused[0]} cannot be trusted: {refused[1]}. "
+            "Nothing was deserialized.",
+            names=[refused[0]],
+            path=source,
+        )
     problem = native_problem(zf, source)
     if problem:
         raise MalformedArtifactError(

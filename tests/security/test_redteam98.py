@@ -163,7 +163,7 @@ from pathlib import Path
 
 import pytest
 
-from redteam import binunicode, global_, open_finding, write
+from redteam import binunicode, global_, write
 
 # --- the caller's own module (a local file, imported by its name) ---------------------------
 
@@ -229,6 +229,16 @@ class Lookup:
         return self.__dict__["table"][name]
 
 
+class Legacy:
+    """A class kept from Python 2 days: __getinitargs__ makes INST and OBJ call it."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __getinitargs__(self):
+        return (self.name,)
+
+
 @dataclasses.dataclass(slots=True)
 class Settings:
     """An own settings record, a dataclass with slots (Python 3.10+)."""
@@ -269,17 +279,22 @@ def _load_refused(path: Path, names: list[str]) -> str:
 # --- rt98-01: scan SAFE, the load refuses: a trusted class called with NO arguments --------
 
 
-_OPEN_01 = open_finding(98, "rt98-01 a trusted class called without arguments: scan SAFE")
-
-
 @pytest.mark.parametrize(
     ("cls", "call", "why"),
     [
-        pytest.param("Unit", b")R", "missing 1 required positional argument", marks=_OPEN_01),
+        ("Unit", b")R", "missing 1 required positional argument"),
         ("Made", b")\x81", "missing 1 required positional argument"),
-        pytest.param("Registered", b")R", "with Registered.create()", marks=_OPEN_01),
+        ("Registered", b")R", "with Registered.create()"),
+        ("Legacy", b"o", "missing 1 required positional argument"),
+        ("Legacy", b"i", "missing 1 required positional argument"),
     ],
-    ids=["REDUCE Unit()", "NEWOBJ Made.__new__(cls)", "REDUCE Registered() metaclass"],
+    ids=[
+        "REDUCE Unit()",
+        "NEWOBJ Made.__new__(cls)",
+        "REDUCE Registered() metaclass",
+        "OBJ Legacy() __getinitargs__",
+        "INST Legacy() __getinitargs__",
+    ],
 )
 def test_rt98_01_trusted_call_without_arguments(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cls: str, call: bytes, why: str
@@ -287,11 +302,18 @@ def test_rt98_01_trusted_call_without_arguments(
     import safeload
 
     _own(tmp_path, monkeypatch)
-    names = ["rt98_own.Unit", "rt98_own.Made", "rt98_own.Registered"]
+    names = ["rt98_own.Unit", "rt98_own.Made", "rt98_own.Registered", "rt98_own.Legacy"]
     # 11bd9ee calls unproven a trusted class called with arguments (rt96-09), and only then
     # (``args and ...``): with none, scan models the instance and never asks whether the
     # constructor takes no arguments. Unit() / Made.__new__(Made): TypeError in the load
-    data = b"\x80\x02" + global_("rt98_own", cls) + call + b"."
+    # (OBJ or INST with no arguments: the unpickler makes the instance by __new__ alone,
+    # unless the class has __getinitargs__, when it calls the class: Legacy's __init__ runs)
+    if call == b"o":
+        data = b"(" + global_("rt98_own", cls) + b"o."
+    elif call == b"i":
+        data = b"(irt98_own\n" + cls.encode() + b"\n."
+    else:
+        data = b"\x80\x02" + global_("rt98_own", cls) + call + b"."
     path = write(tmp_path, data)
     # (Registered: its metaclass's own __call__ refuses a direct call, which no check of the
     # class's own __new__ or __init__ sees)
@@ -699,7 +721,6 @@ class Loc(string.Template):
 """
 
 
-@open_finding(98, "rt98-11 skops: a trusted name the guard refuses for pickle is SAFE and loads")
 @pytest.mark.parametrize("how", ["Policy by hand", "trusted= before importable"])
 def test_rt98_11_skops_skips_trusted_name_check(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str

@@ -95,6 +95,10 @@ class StreamAnalysis:
     #: (offset, object) of every REDUCE, INST or OBJ that calls a named global with arguments:
     #: a class's ``__init__`` stores them, out of reach of the rules on BUILD states.
     arg_calls: list[tuple[int, Any]] = field(default_factory=list)
+    #: (offset, opcode, object) of every REDUCE, INST or OBJ that calls a named global without
+    #: arguments: REDUCE runs ``cls()`` (its ``__init__`` and its metaclass's ``__call__``),
+    #: where NEWOBJ runs only ``cls.__new__(cls)`` (rt98-01).
+    bare_calls: list[tuple[int, str, Any]] = field(default_factory=list)
     #: (offset, object) of every call of a pandas function (safeload.trust.pandas_forms): scan
     #: runs its checked form also when the stream discards the result.
     pandas_calls: list[tuple[int, Any]] = field(default_factory=list)

@@ -315,6 +315,8 @@ class WalkCalls(WalkValues):
             self._count_buffer_use(made, args, pos, name)
             if isinstance(args, _Tuple) and args.items:
                 self.result.arg_calls.append((pos, made))
+            elif isinstance(args, _Tuple):
+                self.result.bare_calls.append((pos, name, made))
         self._charge_made(made, pos, name)
         fr.stack.append(made)
         self._nest(made, [])

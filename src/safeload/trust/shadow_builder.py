@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import keyword
 import sys
+import types
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -289,9 +290,30 @@ def _own_hook_of(cls: type, with_state: bool) -> str | None:
             else ("__new__",)
         )
         for name in names:
-            if name in vars(base):
+            if name in vars(base) and not (
+                name == "__setstate__" and attrs_setstate(vars(base)[name])
+            ):
                 return f"{base.__qualname__}.{name}"
     return None
+
+
+#: The qualified name of the ``__setstate__`` attrs writes into a ``@define`` (slots) class.
+_ATTRS_SETSTATE = "_ClassBuilder._make_getstate_setstate.<locals>.slots_setstate"
+
+
+def attrs_setstate(hook: Any) -> bool:
+    """Whether ``hook`` is the ``__setstate__`` attrs generates for a slots class: it sets the
+    class's own fields from a dict state (those the state holds) or a tuple, and nothing else,
+    so it is not the caller's code (an honest skops file of an own ``@define`` class was
+    refused for it). Only a plain function of attrs' installed ``attr._make`` counts."""
+    from safeload._installed import installed_package
+
+    return (
+        type(hook) is types.FunctionType
+        and hook.__module__ == "attr._make"
+        and hook.__qualname__ == _ATTRS_SETSTATE
+        and installed_package("attr") == "attrs"
+    )
 
 
 def _call_failure(pair: tuple[str, str], args: Any, made: Any = None) -> str | None:
@@ -649,7 +671,17 @@ class Builder(MadeForReal):
             self.problems.append(unproven)
             return Unknown(unproven)
         if self.policy.allows(*pair) and not self.policy.reviewed(*pair):
-            hook = _own_hook(self._global(pair), with_state=sym.state is not None)
+            trusted = self._global(pair)
+            hook = _own_hook(trusted, with_state=sym.state is not None)
+            if (
+                hook is None
+                and sym.state is not None
+                and attrs_setstate(getattr(trusted, "__setstate__", None))
+                and not is_real(self.value(sym.state), dict)
+            ):
+                # attrs' setstate reads a dict's fields by name (or a tuple's by place, or
+                # fails): the pass models a dict state only
+                hook = "__setstate__ (attrs', given a state that is not a dict)"
             if hook is not None:
                 # (the caller's own __new__ runs for any call, its __setstate__ for a BUILD:
                 # whether they take the file's values is known only by running them, rt98)

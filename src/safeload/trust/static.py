@@ -172,6 +172,10 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
         problem = _constructed_problem(obj.cls.pair, policy)
         if problem:
             yield pos, problem
+    for pos, opcode, obj in analysis.bare_calls:
+        problem = _bare_call_problem(obj.cls.pair, opcode, policy)
+        if problem:
+            yield pos, problem
     for pos, obj, state in analysis.builds:
         cls = obj.cls
         if not isinstance(obj, _Obj) or not isinstance(cls, _Global):
@@ -275,6 +279,40 @@ def _constructed_problem(pair: tuple[str, str], policy: Policy) -> str | None:
         f"unproven: {facts.qualname(cls)} made by calling it with arguments, which its "
         "__init__ stores out of reach of the stream walk's rules (pickle writes NEWOBJ and "
         "BUILD)"
+    )
+
+
+def _bare_call_problem(pair: tuple[str, str], opcode: str, policy: Policy) -> str | None:
+    """A class the caller trusted (no list reviewed it) called without arguments by REDUCE,
+    or by OBJ or INST where it has ``__getinitargs__``: the unpickler runs ``cls()``, so the
+    class's ``__init__`` and its metaclass's ``__call__`` run, where NEWOBJ runs only
+    ``cls.__new__(cls)``. Whether they accept no arguments is known only by running them
+    (rt98-01: an own ``Unit(name)`` by REDUCE with ``()`` was SAFE to scan, and the load
+    failed on it). Pickle writes NEWOBJ for such classes, so honest files are not touched."""
+    if not policy.allows(*pair) or policy.reviewed(*pair) or pair in PANDAS_NAMES:
+        return None
+    cls = class_of(pair)
+    if cls is not None and not isinstance(cls, type):
+        raise facts.NeedsImport(f"{format_name(*pair)}, a class the caller trusted")
+    if not isinstance(cls, type):
+        return None
+    if opcode != "REDUCE" and getattr(cls, "__getinitargs__", None) is None:
+        return None  # (OBJ and INST make it by cls.__new__(cls) alone)
+    hook = None
+    if type(cls).__call__ is not type.__call__:
+        hook = f"{type(cls).__qualname__}.__call__ (its metaclass's)"
+    else:
+        for base in cls.__mro__:
+            if "__init__" in vars(base):
+                if base.__module__ != "builtins":
+                    hook = f"{base.__qualname__}.__init__"
+                break
+    if hook is None:
+        return None
+    return (
+        f"unproven: {format_name(*pair)}, a class the caller trusted, is called without "
+        f"arguments by {opcode}, which runs its {hook}: only running it can tell whether it "
+        "accepts the call (pickle writes NEWOBJ for such classes)"
     )
 
 
