@@ -40,6 +40,19 @@ def _resolve(module: str, qualname: str) -> Any:
     return obj
 
 
+def _before_import_problem(policy: Policy, module: str, name: str) -> str | None:
+    """Why a name the policy allows but no list reviewed is refused before its module is
+    imported (importing antigravity opens a browser, rt88-10), or ``None``: a known
+    code-execution primitive, or a standard-library name off the default allowlist."""
+    if policy.reviewed(module, name):
+        return None
+    if runs_code(module, name):
+        return "it is a known code-execution primitive"
+    if is_stdlib(module):
+        return "it is a name of the Python standard library that is not on the default allowlist"
+    return None
+
+
 def trusted_name_problem(policy: Policy, module: str, name: str) -> str | None:
     """Why a load would refuse the name ``module.name`` that ``policy`` allows when it
     resolves it, or ``None``: a name no list reviewed (a policy built by hand, a caller's
@@ -51,10 +64,9 @@ def trusted_name_problem(policy: Policy, module: str, name: str) -> str | None:
         return None
     if (module, name) in PANDAS_NAMES:
         return None  # (handed out narrowed, however trusted)
-    if runs_code(module, name):
-        return "it is a known code-execution primitive"
-    if is_stdlib(module):
-        return "it is a name of the Python standard library that is not on the default allowlist"
+    why = _before_import_problem(policy, module, name)
+    if why is not None:
+        return why
     try:
         obj = _resolve(module, name)
     except Exception as exc:  # (the load refuses it too: rt98-04, a RuntimeError on import)
@@ -149,17 +161,8 @@ class _Guard:
             form = _pandas_form(module, name, self.source)
             if form is not None:
                 return form
-        if not self.policy.reviewed(module, name) and (
-            is_stdlib(module) or runs_code(module, name)
-        ):
-            # a policy built by hand may hold such a name: refused before its module is
-            # imported (importing antigravity opens a browser, rt88-10)
-            why = (
-                "it is a known code-execution primitive"
-                if runs_code(module, name)
-                else "it is a name of the Python standard library that is not on the default "
-                "allowlist"
-            )
+        why = _before_import_problem(self.policy, module, name)
+        if why is not None:  # (a policy built by hand may hold such a name)
             raise UntrustedTypeError(
                 f"{self.source}: the policy trusts {format_name(module, name)}, but {why}; "
                 "it was not imported, and nothing was built from it",
