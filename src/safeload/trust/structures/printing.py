@@ -425,9 +425,26 @@ def _float_cell_ticks(column: Any) -> int:
     if kind != "f":
         return PANDAS_CELL_TICKS
     size = np.abs(np.asarray(_picked(column), dtype=float))
-    if np.any(size >= 1e100):
+    if np.any(size >= _PANDAS_WIDE):
         return PANDAS_FLOAT_CELL_TICKS
-    if np.any((size >= 1e16) | ((size > 0) & (size < 1e-4))):
+    if np.any((size >= _EXPONENT_FROM) | ((size > 0) & (size < _EXPONENT_BELOW))):
+        return PANDAS_EXPONENT_CELL_TICKS
+    return PANDAS_CELL_TICKS
+
+
+#: Where pandas' float cells cost more (:func:`_float_cell_ticks`): a magnitude of 1e100 or
+#: more (three-digit exponents), and the exponent form, from 1e16 up or below 1e-4.
+_PANDAS_WIDE = 1e100
+_EXPONENT_FROM = 1e16
+_EXPONENT_BELOW = 1e-4
+
+
+def _pandas_float_ticks(value: float) -> int:
+    """:func:`_float_cell_ticks` of one float (in an object Index, rt98-03)."""
+    size = abs(value)
+    if size >= _PANDAS_WIDE:
+        return PANDAS_FLOAT_CELL_TICKS
+    if size >= _EXPONENT_FROM or 0 < size < _EXPONENT_BELOW:
         return PANDAS_EXPONENT_CELL_TICKS
     return PANDAS_CELL_TICKS
 
@@ -506,9 +523,7 @@ def _pandas_value_chars(value: Any) -> int:
                 continue
             for v in _picked(part, PANDAS_SEQ_ITEMS):
                 if type(v) is float:  # (in an object Index: a float cell's price, rt98-03)
-                    wide = abs(v) >= 1e100
-                    ticks = PANDAS_FLOAT_CELL_TICKS if wide else PANDAS_EXPONENT_CELL_TICKS
-                    chars += ticks * PANDAS_CHARS_PER_TICK
+                    chars += _pandas_float_ticks(v) * PANDAS_CHARS_PER_TICK
                 elif isinstance(v, (str, bytes)):
                     chars += len(v)
                 elif type(v) is int:
