@@ -34,6 +34,7 @@ from safeload.pickle.walker import analyze
 from safeload.policy import Policy
 
 __all__ = [
+    "scipy_distribution",
     "p256_pem_and_der",
     "raw_deflate",
     "GB",
@@ -1314,3 +1315,22 @@ def raw_deflate(data: bytes, flush: int) -> bytes:
 
     packer = zlib.compressobj(9, zlib.DEFLATED, -15)
     return packer.compress(data) + packer.flush(flush)
+
+
+def scipy_distribution(marker: Path) -> bytes:
+    """A scipy.stats ``norm_gen`` whose state holds ``_parse_arg_template``: text that
+    ``rv_generic.__setstate__`` executes (red team 95, rt95-01), here writing ``marker``."""
+    code = (
+        f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran')\n"
+        "def _parse_args(self, *a, **k): return a, 0, 1\n"
+        "def _parse_args_stats(self, *a, **k): return a, 0, 1, 'mv'\n"
+        "def _parse_args_rvs(self, *a, **k): return a, 0, 1, None\n"
+    )
+    return (
+        b"\x80\x02"
+        + global_("scipy.stats._continuous_distns", "norm_gen")
+        + b")\x81}"
+        + binunicode("_parse_arg_template")
+        + binunicode(code)
+        + b"sb."
+    )

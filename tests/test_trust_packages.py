@@ -89,19 +89,11 @@ def test_class_object_of_an_installed_package_is_the_callers(tmp_path: Path) -> 
 
 
 def test_scipy_distribution_state_runs_no_code_when_trusted(tmp_path: Path) -> None:
-    from redteam import binunicode, global_
+    from redteam import scipy_distribution
 
     # rt95-01: rv_generic.__setstate__ execs _parse_arg_template; plain pickle runs it
     marker = tmp_path / "marker.txt"
-    code = f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran')\n"
-    data = (
-        b"\x80\x02"
-        + global_("scipy.stats._continuous_distns", "norm_gen")
-        + b")\x81}"
-        + binunicode("_parse_arg_template")
-        + binunicode(code)
-        + b"sb."
-    )
+    data = scipy_distribution(marker)
     path = tmp_path / "m.pkl"
     path.write_bytes(data)
     with pytest.raises(Exception):  # noqa: B017 (what the text does after the marker fails)

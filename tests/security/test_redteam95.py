@@ -198,7 +198,7 @@ from pathlib import Path
 
 import pytest
 
-from redteam import binunicode, global_, write
+from redteam import binunicode, global_, scipy_distribution, write
 
 
 def _trusted_verdicts(path: Path, names: list[str]) -> tuple[bool, str]:
@@ -223,23 +223,6 @@ def _trusted_verdicts(path: Path, names: list[str]) -> tuple[bool, str]:
 # --- rt95-01: scipy.stats distributions exec the source text their state holds ----------------
 
 
-def _scipy_distribution(marker: Path) -> bytes:
-    code = (
-        f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran')\n"
-        "def _parse_args(self, *a, **k): return a, 0, 1\n"
-        "def _parse_args_stats(self, *a, **k): return a, 0, 1, 'mv'\n"
-        "def _parse_args_rvs(self, *a, **k): return a, 0, 1, None\n"
-    )
-    return (
-        b"\x80\x02"
-        + global_("scipy.stats._continuous_distns", "norm_gen")
-        + b")\x81}"
-        + binunicode("_parse_arg_template")
-        + binunicode(code)
-        + b"sb."
-    )
-
-
 def test_rt95_01_scipy_distribution_execs_its_state(tmp_path: Path) -> None:
     from safeload import UsageError
     from safeload.policy import Policy
@@ -248,7 +231,7 @@ def test_rt95_01_scipy_distribution_execs_its_state(tmp_path: Path) -> None:
     # _attach_argparser_methods: exec(self._parse_arg_template, ns). The file's text runs.
     names = ["scipy.stats._continuous_distns.norm_gen"]
     marker = tmp_path / "marker.txt"
-    path = write(tmp_path, _scipy_distribution(marker))
+    path = write(tmp_path, scipy_distribution(marker))
     plain = (
         "import pickle, sys\ntry:\n    pickle.load(open(sys.argv[1], 'rb'))\n"
         "except Exception:\n    pass\n"
