@@ -297,7 +297,8 @@ def test_rt26b_04_sparse_file_read_whole_before_size_check(tmp_path: Path, how: 
     but a swapped sparse file is read whole before the size mismatch fails verification.
     `verify FILE` streamed a file with a safeload sidecar, but read one with a model_signing
     bundle whole (`verified_statement`'s bundle branch), although only SHA-256 is needed: it
-    streams too now (`modelsig.verify_model_digest`)."""
+    streams too now (`modelsig.verify_model_digest`). The file here is 512 MiB: read whole it
+    would pass the 300 MB budget, and the bundle's streamed digest hashes half of 1 GiB."""
     result = _child(
         f"""
         import pickle
@@ -321,7 +322,7 @@ def test_rt26b_04_sparse_file_read_whole_before_size_check(tmp_path: Path, how: 
             sparse = d / "zz.bin"                     # one file added to the signed folder
         with open(sparse, "wb") as fh:
             fh.write(b"\\x80\\x05")
-            fh.truncate(1 << 30)
+            fh.truncate(1 << 29)
         result["blocks"] = sparse.stat().st_blocks
         try:
             if how == "verify-folder":
