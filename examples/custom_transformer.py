@@ -3,9 +3,9 @@
 A model often holds a class its author wrote: here ``ClipScaler``, in a module ``mytransforms``
 next to the training script. safeload refuses any class it has not been told about, and the
 refusal names the exact argument that allows it. You may trust your own classes by name (a
-module that is not part of an installed package, or of one you installed from your own folder
-with ``pip install -e .``) or by passing the class object itself; a class of another installed
-package is refused by name, because many such classes act when they are built.
+module that is not part of an installed package) or by passing the class object itself, which
+also serves a package of yours that you installed (``pip install .`` or ``-e .``); a class of
+an installed package is refused by name, because many such classes act when they are built.
 
     python examples/custom_transformer.py [--out DIR]
 """

@@ -46,12 +46,12 @@ def test_scikit_learn_and_profiled_classes_stay_trustable() -> None:
 
 
 def test_own_modules_are_not_installed_packages(tmp_path: Path, monkeypatch) -> None:
-    # a module of no installed distribution, and safeload itself (installed from its folder
-    # by the Makefile, pip install -e .)
+    # a module of no installed distribution is the caller's; safeload itself, installed from
+    # its folder by the Makefile (pip install -e .), is an installed package (rt99-04)
     (tmp_path / "rt95_own_mod.py").write_text("class Own:\n    pass\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     assert installed_package("rt95_own_mod") is None
-    assert installed_package("safeload.policy") is None
+    assert installed_package("safeload.policy") == "safeload"
     assert Policy.default().with_trusted(["rt95_own_mod.Own"]).allows("rt95_own_mod", "Own")
 
 
@@ -148,10 +148,11 @@ def test_own_attrs_slots_class_loads_from_skops_and_pickle(tmp_path: Path, monke
     sys.modules.pop("own_attrs_mod", None)
 
 
-def test_editable_checkout_of_a_dependency_is_not_own(tmp_path: Path) -> None:
+def test_editable_installs_are_installed_packages(tmp_path: Path) -> None:
     # `pip install -e git+URL` records the checkout as pip records the user's `pip install -e
-    # .`: dir_info editable, a file: URL (pip's direct_url_for_editable). The checkout lies in
-    # pip's folder for them, <sys.prefix>/src, and there it is an installed package (rt98-06)
+    # .`: dir_info editable, a file: URL (pip's direct_url_for_editable), in <sys.prefix>/src
+    # or any --src folder: neither can be told from the other, so both are installed
+    # (rt98-06, rt99-04)
     import json
     import os
     import subprocess
@@ -178,4 +179,4 @@ def test_editable_checkout_of_a_dependency_is_not_own(tmp_path: Path) -> None:
     run = subprocess.run(
         [sys.executable, "-c", child], env=env, capture_output=True, text=True, timeout=120
     )
-    assert run.stdout.split() == ["rt99vcs", "None"], run.stderr
+    assert run.stdout.split() == ["rt99vcs", "rt99edit"], run.stderr

@@ -171,6 +171,12 @@ NUMPY_SCALAR_TYPES = (
 #: Abstract scalar types: stored as dtype selectors (make_column_selector(dtype_include=...)).
 NUMPY_ABSTRACT_TYPES = ("number", "integer", "floating", "signedinteger", "unsignedinteger")
 
+#: Other scalar types a model keeps as values, never called: the dtype selectors pandas'
+#: ``select_dtypes`` documents for dates, durations and objects (rt100-03), and the type skops
+#: records for a dict keyed by numpy strings (the class labels of a LogisticRegressionCV's
+#: ``scores_``, rt100-01), whose keys it makes by calling it on the schema's text.
+NUMPY_SELECTOR_TYPES = ("str_", "bytes_", "datetime64", "timedelta64", "object_")
+
 _NUMPY_OTHER: tuple[_Row, ...] = (
     ("numpy", "ndarray", "the array type; joblib records it as the wrapper's subclass"),
     ("numpy", "dtype", "dtype constructor from a type code; no code, no I/O"),
@@ -222,6 +228,8 @@ def _numpy_rows() -> list[_Row]:
         rows.append(("numpy", name, "numpy scalar type (a dtype parameter); numeric only"))
     for name in NUMPY_ABSTRACT_TYPES:
         rows.append(("numpy", name, "abstract numpy scalar type used as a dtype selector"))
+    for name in NUMPY_SELECTOR_TYPES:
+        rows.append(("numpy", name, "numpy scalar type kept as a dtype selector or key type"))
     rows.extend(_NUMPY_OTHER)
     return rows
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
-import json
 import os
 import site
 import sys
@@ -63,42 +62,6 @@ def _inferred_tops(files: Any) -> set[str]:
     return {t for t in tops if t.isidentifier()}
 
 
-@functools.cache
-def _from_local_folder(distribution: str) -> bool:
-    """Whether ``distribution`` was installed in development mode from a folder (``pip
-    install -e .``: a project of the user's own), as its ``direct_url.json`` records."""
-    try:
-        text = importlib.metadata.distribution(distribution).read_text("direct_url.json")
-        found = json.loads(text) if text else None
-    except Exception:  # (no such distribution, unreadable metadata: not a local folder)
-        return False
-    # (editable only: conda-build installs public packages with ``pip install .`` from its
-    # build folder, so a plain dir_info is no sign of the caller's own, rt98-06)
-    if not isinstance(found, dict):
-        return False
-    info = found.get("dir_info")
-    if not (isinstance(info, dict) and info.get("editable") is True):
-        return False
-    # pip records `pip install -e git+URL` (a dependency checked out from version control)
-    # just so, with its checkout as the folder: in an environment that is the folder ``src``
-    # of the environment's prefix, no place for a project of the user's own (rt98-06)
-    url = found.get("url")
-    return isinstance(url, str) and not _in_checkout_folder(url)
-
-
-def _in_checkout_folder(url: str) -> bool:
-    """Whether the ``file:`` URL ``url`` lies in pip's folder for editable checkouts of version
-    control requirements, ``<sys.prefix>/src`` (pip's ``--src`` default in an environment)."""
-    from urllib.parse import unquote, urlsplit
-
-    parts = urlsplit(url)
-    if parts.scheme != "file":
-        return True  # (an editable install records a file: URL; anything else is not one)
-    folder = os.path.normcase(os.path.abspath(unquote(parts.path)))
-    checkouts = os.path.normcase(os.path.abspath(os.path.join(sys.prefix, "src")))
-    return folder == checkouts or folder.startswith(checkouts + os.sep)
-
-
 @functools.lru_cache(maxsize=1)
 def _site_folders() -> tuple[str, ...]:
     """The folders installed packages live in."""
@@ -115,8 +78,10 @@ def installed_package(module: str, *, look: bool = True) -> str | None:
     """The installed package ``module`` belongs to (its distribution's name), or ``None`` for
     the standard library and for the caller's own code. Installed: a distribution's metadata
     on ``sys.path`` names its top-level module (wherever it lies: site-packages, a folder on
-    PYTHONPATH or ``pip install --target``, a zip, rt96-01), unless every such distribution
-    was installed from a local folder; or, without metadata, the module (any portion of a
+    PYTHONPATH or ``pip install --target``, a zip, rt96-01), installed from an index or from
+    a folder, in development mode too (``pip install -e``: pip records a project of the
+    caller's own and a dependency it checked out from version control alike, rt99-04); or,
+    without metadata, the module (any portion of a
     namespace package, rt96-02) lies in a folder installed packages live in. ``look``:
     also find the module's folder (not for advice on names a file chose, read from the
     metadata only). Nothing is imported."""
@@ -125,8 +90,7 @@ def installed_package(module: str, *, look: bool = True) -> str | None:
         return None
     if top == "sklearn":
         return "scikit-learn"
-    provided = _distributions().get(top) or []
-    theirs = [d for d in provided if not _from_local_folder(d)]
+    theirs = _distributions().get(top) or []
     places = _places(top) if look else []
     if not places:  # (advice, or a module not found: the metadata decides)
         return theirs[0] if theirs else None
@@ -137,8 +101,6 @@ def installed_package(module: str, *, look: bool = True) -> str | None:
     holders = [d for d in theirs if _base(d) and any(p.startswith(_base(d)) for p in places)]
     if holders or theirs:
         return (holders or theirs)[0]
-    if provided:
-        return None  # (installed from the caller's own folder)
     if any(p.startswith(_site_folders()) for p in places):
         return top  # (in a site folder, with no metadata for it)
     return None

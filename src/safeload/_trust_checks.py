@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.machinery
 import sys
 import types
 from collections.abc import Iterable, Mapping
@@ -217,12 +218,39 @@ def trust_problem(obj: Any, *, own: frozenset[str] = frozenset()) -> str | None:
                     "that is not a plain base (its construction may open what its arguments "
                     "name: an own subclass of xml.etree's ElementTree read a path, rt96-09)"
                 )
+        if module != "builtins" and module not in sys.modules:
+            # (an extension type may name a module that does not exist: scipy's uarray
+            # types say "uarray", Cython's shared types "_cython_3_x"; whose package it is
+            # cannot be told, rt99-05)
+            where = format_name(module, str(getattr(cls, "__qualname__", "")))
+            which = "it is" if cls is obj else f"it derives from {where},"
+            return (
+                f"{which} a class whose module, {module}, is not a loaded module: the package "
+                "it comes from cannot be told"
+            )
+        if _compiled_scikit_learn(cls, module):
+            where = format_name(module, str(getattr(cls, "__qualname__", "")))
+            which = "it is" if cls is obj else f"it derives from {where},"
+            return (
+                f"{which} a compiled class of scikit-learn that no list reviewed: its internal "
+                "Cython helpers read memory their constructor never set when a bare one is "
+                "used or pickled (rt99-15), so only the reviewed ones are trusted"
+            )
         package = _unreviewed_package(cls, own)
         if package is not None:
             where = format_name(str(cls.__module__), str(cls.__qualname__))
             which = "it is" if cls is obj else f"it derives from {where},"
             return f"{which} a class of the installed package {package}: {UNREVIEWED_PACKAGE}"
     return None
+
+
+def _compiled_scikit_learn(cls: type, module: str) -> bool:
+    """Whether ``cls`` is a class of scikit-learn defined in a compiled (extension) module."""
+    if not module.startswith("sklearn.") or installed_package(module) != "scikit-learn":
+        return False
+    spec = getattr(sys.modules.get(module), "__spec__", None)
+    origin = str(getattr(spec, "origin", "") or "")
+    return origin.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
 
 
 def _method_modules(cls: type) -> set[str]:

@@ -304,6 +304,34 @@ def probe(model: Any, x: Any) -> Any:
     raise ValueError(f"{type(model).__name__} has no predict/transform to check with")
 
 
+def reload_conversion(
+    data: bytes,
+    envelope: Envelope,
+    signer: Signer | Iterable[Signer],
+    src: PathLike,
+    out: Path,
+    reload: Callable[[bytes, bytes, Keyring], Any],
+) -> Any:
+    """Verify and load the converted bytes in memory, as a later load of ``out`` would, and
+    return what they load to: a conversion never writes (and signs) a file safeload itself
+    refuses (rt100-02: a skops file of a model keyed by numpy strings). Raises before anything
+    is written."""
+    from safeload.exceptions import SafeloadError
+    from safeload.signing.keyring import as_keyring
+    from safeload.signing.keys import Signer
+
+    signers = [signer] if isinstance(signer, Signer) else list(signer)
+    verifier: Keyring = as_keyring(signers)  # type: ignore[arg-type]
+    try:
+        return reload(data, envelope.to_json(), verifier)
+    except SafeloadError as exc:
+        raise MalformedArtifactError(
+            f"converting {src} to {out} gives a file safeload refuses to load ({exc}); nothing "
+            "was written",
+            path=str(src),
+        ) from exc
+
+
 def check_conversion(
     obj: Any,
     data: bytes,
@@ -317,12 +345,7 @@ def check_conversion(
     """Verify and load the converted bytes in memory (``reload``: :func:`~safeload.loads` with
     the conversion's trust settings); their predictions on ``check`` must equal the source
     model's. Raises before anything is written."""
-    from safeload.signing.keyring import as_keyring
-    from safeload.signing.keys import Signer
-
-    signers = [signer] if isinstance(signer, Signer) else list(signer)
-    verifier: Keyring = as_keyring(signers)  # type: ignore[arg-type]
-    again = reload(data, envelope.to_json(), verifier)
+    again = reload_conversion(data, envelope, signer, src, out, reload)
     import numpy as np
 
     try:

@@ -37,6 +37,7 @@ from safeload._signatures import (
 from safeload._unsigned import inspect_sidecar, load_unsigned, scan
 from safeload._writing import (
     check_conversion,
+    reload_conversion,
     serialize_signed,
     sign_locked,
     sign_model_signing,
@@ -348,9 +349,10 @@ def convert(
     with a fresh signature. Returns the new sidecar path.
 
     With ``keys``, ``src`` must carry a valid signature from them; without, it is read as an
-    unsigned third-party file (the allowlist still applies). With ``check`` (an input array), the
-    converted bytes are verified and loaded back in memory and must give identical predictions
-    before anything is written: if the check fails (``MalformedArtifactError``) or cannot run
+    unsigned third-party file (the allowlist still applies). The converted bytes are always
+    verified and loaded back in memory before anything is written (a file safeload would refuse
+    is never written, ``MalformedArtifactError``); with ``check`` (an input array), they must
+    also give identical predictions: if the check fails (``MalformedArtifactError``) or cannot run
     (the model's own error, e.g. a probe with the wrong number of columns), ``dst`` and its
     sidecar are left exactly as they were. ``version``, ``name`` and ``expires`` are recorded in
     the new signature, as for :func:`dump`. ``trusted`` and ``profiles`` apply to reading
@@ -367,9 +369,11 @@ def convert(
         obj = load_unsigned(src, trusted=trusted, profiles=profiles, policy=policy, limits=limits)
     out = Path(dst)
     data, envelope = serialize_signed(obj, out, signer, None, 0, None, version, expires, name)
+    reload = functools.partial(
+        loads, trusted=trusted, profiles=profiles, name=out.name, policy=policy, limits=limits
+    )
     if check is not None:
-        reload = functools.partial(
-            loads, trusted=trusted, profiles=profiles, name=out.name, policy=policy, limits=limits
-        )
         check_conversion(obj, data, envelope, signer, check, src, out, reload)
+    else:
+        reload_conversion(data, envelope, signer, src, out, reload)
     return write_signed(out, data, envelope)

@@ -135,7 +135,13 @@ def list_folder(folder: Path, tree: list[Path] | None = None) -> Listing:
                 elif _model_name(f) and os.path.isfile(target):
                     named_links.append((str(f), target))
                 continue  # a link inside the folder: its target is listed where it is
-            if not f.is_file() or f.name.endswith(".sig"):
+            if not f.is_file():
+                if _model_name(f) and not f.is_dir():
+                    # a pipe, socket or device with a model's name is what a user loads by
+                    # that name: never passed unseen (rt100-04, as rt44-05's links)
+                    unreadable.append((f, "not a regular file"))
+                continue
+            if f.name.endswith(".sig"):
                 continue
             if _model_name(f) or _looks_like_model(f):
                 listing.files.append(str(f))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from safeload._allowlist import NUMPY_ABSTRACT_TYPES
+from safeload._allowlist import NUMPY_ABSTRACT_TYPES, NUMPY_SELECTOR_TYPES
 from safeload._numpy_state import empty_shape_problem
 from safeload._symbolic import (
     DTYPE_CLASSES,
@@ -322,7 +322,9 @@ def _builtin_call_problem(pair: tuple[str, str], items: list[_Sym]) -> str | Non
 
 
 #: numpy's abstract scalar types (dtype selectors kept as values): never called by pickle.
-_ABSTRACT_SCALARS: Final = frozenset(("numpy", n) for n in NUMPY_ABSTRACT_TYPES)
+_ABSTRACT_SCALARS: Final = frozenset(
+    ("numpy", n) for n in (*NUMPY_ABSTRACT_TYPES, *NUMPY_SELECTOR_TYPES)
+)
 #: Classes pickle never calls at all: joblib's array wrappers (NEWOBJ) and numpy's Generator
 #: (pickled through its ``__generator_ctor``).
 _NEVER_CALLED_CLASSES: Final = frozenset({("numpy.random._generator", "Generator")})

@@ -15,7 +15,7 @@ the result for a model to call later.
 
 from __future__ import annotations
 
-from safeload._allowlist import NUMPY_ABSTRACT_TYPES, NUMPY_SCALAR_TYPES
+from safeload._allowlist import NUMPY_ABSTRACT_TYPES, NUMPY_SCALAR_TYPES, NUMPY_SELECTOR_TYPES
 
 __all__ = ["CALLABLE_ROWS", "CLASS_ATTRIBUTES", "TYPE_VALUE_ROWS"]
 
@@ -174,7 +174,10 @@ TYPE_VALUE_ROWS: tuple[_Row, ...] = (
         "OrderedDict",
         "ordered dict type, as a defaultdict's factory (LightGBM's best_score); builds empty",
     ),
-    *(("numpy", name, _SCALAR) for name in (*NUMPY_SCALAR_TYPES, *NUMPY_ABSTRACT_TYPES)),
+    *(
+        ("numpy", name, _SCALAR)
+        for name in (*NUMPY_SCALAR_TYPES, *NUMPY_ABSTRACT_TYPES, *NUMPY_SELECTOR_TYPES)
+    ),
 )
 
 _SPLIT = "sklearn.model_selection._split"

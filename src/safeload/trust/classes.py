@@ -139,8 +139,9 @@ def class_names(cls: type) -> frozenset[str]:
     Left out: a constructor parameter whose class-level value is a plain constant. scikit-learn
     stores every constructor parameter on the instance, so honest state always hides such a
     class default (``Lars.positive = False`` and ``LassoLarsIC(positive=...)``); the value then
-    gets the same parameter checks as any other parameter. Methods, properties and class
-    settings that are not parameters stay protected."""
+    gets the same parameter checks as any other parameter. So is any plain constant the
+    caller's own class sets (:func:`_callers_data`). Methods, properties and class settings
+    that are not parameters stay protected."""
     names = _CLASS_NAMES.get(cls)
     if names is None:
         params = init_parameters(cls)
@@ -148,13 +149,44 @@ def class_names(cls: type) -> frozenset[str]:
             name
             for base in cls.__mro__
             for name in vars(base)
-            if name not in params
-            or type(inspect.getattr_static(cls, name, None)) not in PLAIN_DEFAULTS
+            if _protected(cls, base, name, params)
         )
         for base in cls.__mro__:
             names -= INSTANCE_DEFAULTS.get(f"{base.__module__}:{base.__qualname__}", frozenset())
         _CLASS_NAMES[cls] = names
     return names
+
+
+def _protected(cls: type, base: type, name: str, params: frozenset[str]) -> bool:
+    """Whether instance state of ``cls`` may not set ``name``, which ``base`` defines."""
+    value = inspect.getattr_static(cls, name, None)
+    if _callers_data(base, name):
+        return not _plain_constant(value, 0)
+    return name not in params or type(value) not in PLAIN_DEFAULTS
+
+
+def _plain_constant(value: Any, depth: int) -> bool:
+    """A plain constant, or a short tuple or frozenset of them (a dataclass keeps a field's
+    tuple default on the class)."""
+    if type(value) in PLAIN_DEFAULTS:
+        return True
+    if type(value) in (tuple, frozenset) and depth < 2 and len(value) <= 64:
+        return all(_plain_constant(item, depth + 1) for item in value)
+    return False
+
+
+def _callers_data(base: type, name: str) -> bool:
+    """Whether ``name`` is a class-level default of the caller's own code: a class of no
+    installed package (``trusted=``) that sets it, not as a dunder, where instances may
+    override it as their code does (``calls = 0``, then ``self.calls += 1``; rt99-11). Its
+    value must still be a plain constant (:func:`_plain_constant`)."""
+    from safeload._installed import installed_package
+    from safeload._trust_checks import is_stdlib
+
+    module = str(getattr(base, "__module__", ""))
+    if name.startswith("__") or module == "builtins" or is_stdlib(module):
+        return False
+    return installed_package(module) is None
 
 
 def init_parameters(cls: type) -> frozenset[str]:

@@ -288,6 +288,8 @@ def fields(cls: Any) -> tuple[str, ...] | None:
     """A named tuple's ``_fields``, ``None`` for other classes."""
     if isinstance(cls, ClassFacts):
         return cls.fields
+    if not (isinstance(cls, type) and issubclass(cls, tuple)):
+        return None  # (a record class listing its fields is no named tuple, rt99-13)
     found = getattr(cls, "_fields", None)
     return found if isinstance(found, tuple) else None
 

@@ -10,10 +10,8 @@ pandas objects are made for real, by the same narrowed forms a load uses
 
 from __future__ import annotations
 
-import functools
 import keyword
 import sys
-import types
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -59,6 +57,7 @@ from safeload.trust.structures.reconstructor import (
     new_failure,
     state_failure,
 )
+from safeload.trust.trusted_classes import attrs_setstate, builtin_new_failure, own_hook
 
 RECONSTRUCT = frozenset(
     {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct")}
@@ -259,61 +258,6 @@ def _with_fields(
     if fields is None or not (is_real(args, tuple) and len(args) == len(fields)):
         return attrs
     return {**dict(zip(fields, args, strict=True)), **(attrs or {})}
-
-
-def _own_hook(cls: Any, *, with_state: bool) -> str | None:
-    """The first ``__new__`` (or, ``with_state``, ``__setstate__``) that a trusted class or a
-    base of it defines outside scikit-learn and the reviewed lists: the caller's code, which
-    the load runs on the file's values and scan cannot."""
-    if not isinstance(cls, type):
-        return None
-    return _own_hook_of(cls, with_state)
-
-
-@functools.lru_cache(maxsize=256)
-def _own_hook_of(cls: type, with_state: bool) -> str | None:
-    """:func:`_own_hook` of a class, read once (every object a stream makes of it asked it,
-    each time finding the packages of its bases again)."""
-    from safeload._installed import installed_package
-    from safeload._trust_checks import reviewed_pair
-
-    for base in cls.__mro__:
-        module = str(getattr(base, "__module__", ""))
-        if module == "builtins" or reviewed_pair((module, str(base.__qualname__))):
-            continue
-        if installed_package(module) == "scikit-learn":
-            continue
-        # (a BUILD looks __setstate__ up on the instance: an own __getattr__ runs, rt98-09)
-        names = (
-            ("__new__", "__setstate__", "__getattr__", "__getattribute__")
-            if with_state
-            else ("__new__",)
-        )
-        for name in names:
-            if name in vars(base) and not (
-                name == "__setstate__" and attrs_setstate(vars(base)[name])
-            ):
-                return f"{base.__qualname__}.{name}"
-    return None
-
-
-#: The qualified name of the ``__setstate__`` attrs writes into a ``@define`` (slots) class.
-_ATTRS_SETSTATE = "_ClassBuilder._make_getstate_setstate.<locals>.slots_setstate"
-
-
-def attrs_setstate(hook: Any) -> bool:
-    """Whether ``hook`` is the ``__setstate__`` attrs generates for a slots class: it sets the
-    class's own fields from a dict state (those the state holds) or a tuple, and nothing else,
-    so it is not the caller's code (an honest skops file of an own ``@define`` class was
-    refused for it). Only a plain function of attrs' installed ``attr._make`` counts."""
-    from safeload._installed import installed_package
-
-    return (
-        type(hook) is types.FunctionType
-        and hook.__module__ == "attr._make"
-        and hook.__qualname__ == _ATTRS_SETSTATE
-        and installed_package("attr") == "attrs"
-    )
 
 
 def _call_failure(pair: tuple[str, str], args: Any, made: Any = None) -> str | None:
@@ -672,7 +616,11 @@ class Builder(MadeForReal):
             return Unknown(unproven)
         if self.policy.allows(*pair) and not self.policy.reviewed(*pair):
             trusted = self._global(pair)
-            hook = _own_hook(trusted, with_state=sym.state is not None)
+            hook = own_hook(trusted, with_state=sym.state is not None)
+            failed = None if hook is not None else builtin_new_failure(trusted)
+            if failed is not None:
+                self.problems.append(failed)
+                return Unknown(failed)
             if (
                 hook is None
                 and sym.state is not None

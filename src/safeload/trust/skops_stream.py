@@ -120,9 +120,15 @@ class _Converter:
         items = tuple(self._items(node, depth))
         if cls is tuple:
             return items
-        if isinstance(cls, type) and issubclass(cls, tuple) and hasattr(cls, "_fields"):
-            return cls(*items)  # a named tuple the policy trusts, made as skops makes it
-        raise Refused(f"a tuple of class {cls!r}")
+        if not (isinstance(cls, type) and issubclass(cls, tuple)):
+            raise Refused(f"a tuple of class {cls!r}")
+        if cls.__bases__ != (tuple,) or not isinstance(getattr(cls, "_fields", None), tuple):
+            return items  # (skops makes a plain tuple of anything else, its isnamedtuple)
+        if not _namedtuple_made(cls):
+            # skops calls cls(*items): a __new__ or __init__ of the caller's would run, in
+            # scan too (rt99-06)
+            raise Refused(f"unproven: {cls!r} is made by a constructor of its own")
+        return cls(*items)  # a named tuple the policy trusts, made as skops makes it
 
     def _DictNode(self, node: dict[str, Any], depth: int) -> Any:
         cls = self._cls(node)
@@ -138,6 +144,12 @@ class _Converter:
             # skops builds every key type and zips them with the items: one that pairs with
             # no item is built all the same, and was never checked here (rt46-03)
             raise Refused("a dict with as many key types as items it does not have")
+        if cls not in (dict, collections.OrderedDict) and not self.policy.reviewed(
+            str(cls.__module__), str(cls.__qualname__)
+        ):
+            # skops makes cls() and sets each item: the caller's __init__ and __setitem__
+            # would run, in scan too (rt99-06)
+            raise Refused(f"unproven: a dict of class {cls!r}, which skops fills by its code")
         out = cls()
         for kind, (key, val) in zip(key_types, content.items(), strict=True):
             if not (kind in (str, int, float) or is_numpy_scalar_type(kind)):
@@ -399,3 +411,17 @@ def skops_findings(
             )
         )
     return findings
+
+
+def _namedtuple_made(cls: type) -> bool:
+    """Whether ``cls`` is a class ``collections.namedtuple`` (or ``typing.NamedTuple``) made,
+    with the ``__new__`` namedtuple writes and no ``__init__`` of anyone's: calling it runs
+    only ``tuple.__new__``."""
+    new = vars(cls).get("__new__")
+    func = getattr(new, "__func__", new)
+    spaces = getattr(func, "__globals__", None)
+    return (
+        isinstance(spaces, dict)
+        and spaces.get("_tuple_new") is tuple.__new__
+        and all("__init__" not in vars(b) for b in cls.__mro__[:-1])
+    )

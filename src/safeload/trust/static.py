@@ -288,7 +288,10 @@ def _bare_call_problem(pair: tuple[str, str], opcode: str, policy: Policy) -> st
     class's ``__init__`` and its metaclass's ``__call__`` run, where NEWOBJ runs only
     ``cls.__new__(cls)``. Whether they accept no arguments is known only by running them
     (rt98-01: an own ``Unit(name)`` by REDUCE with ``()`` was SAFE to scan, and the load
-    failed on it). Pickle writes NEWOBJ for such classes, so honest files are not touched."""
+    failed on it). Pickle writes NEWOBJ for such classes, so honest files are not touched.
+    A builtin ``__new__`` that fails (an abstract class) fails the call too (rt99-01)."""
+    from safeload.trust.trusted_classes import builtin_new_failure, call_hook, has_initargs
+
     if not policy.allows(*pair) or policy.reviewed(*pair) or pair in PANDAS_NAMES:
         return None
     cls = class_of(pair)
@@ -296,23 +299,15 @@ def _bare_call_problem(pair: tuple[str, str], opcode: str, policy: Policy) -> st
         raise facts.NeedsImport(f"{format_name(*pair)}, a class the caller trusted")
     if not isinstance(cls, type):
         return None
-    if opcode != "REDUCE" and getattr(cls, "__getinitargs__", None) is None:
-        return None  # (OBJ and INST make it by cls.__new__(cls) alone)
-    hook = None
-    if type(cls).__call__ is not type.__call__:
-        hook = f"{type(cls).__qualname__}.__call__ (its metaclass's)"
-    else:
-        for base in cls.__mro__:
-            if "__init__" in vars(base):
-                if base.__module__ != "builtins":
-                    hook = f"{base.__qualname__}.__init__"
-                break
+    hook = call_hook(cls)
+    if opcode != "REDUCE" and not hook and not has_initargs(cls):
+        return builtin_new_failure(cls)  # (OBJ and INST make it by cls.__new__(cls) alone)
     if hook is None:
-        return None
+        return builtin_new_failure(cls)
     return (
         f"unproven: {format_name(*pair)}, a class the caller trusted, is called without "
-        f"arguments by {opcode}, which runs its {hook}: only running it can tell whether it "
-        "accepts the call (pickle writes NEWOBJ for such classes)"
+        f"arguments by {opcode}, which runs its {hook}: only running it can tell "
+        "whether it accepts the call (pickle writes NEWOBJ for such classes)"
     )
 
 

@@ -35,6 +35,7 @@ which apply the dispatch kinds (:mod:`safeload.trust.kinds`) and the parameter c
 from __future__ import annotations
 
 import collections
+import enum
 import functools
 import keyword
 import types
@@ -467,6 +468,8 @@ def _instance_children(o: Any, graph: Graph | None, oid: int) -> Iterator[tuple[
     """What the instance ``o`` holds; with a ``graph``, its keys and rebuilt attributes are
     checked on the way (without one, for :func:`entered`, they are only skipped as here)."""
     cls = type(o)
+    if isinstance(o, enum.Enum) and _enum_member(o):
+        return  # (made with its class, not by the file: the load looked it up by value)
     d = getattr(o, "__dict__", None)
     if isinstance(d, dict) and not isinstance(o, type):
         if graph is not None:
@@ -502,6 +505,15 @@ def _instance_children(o: Any, graph: Graph | None, oid: int) -> Iterator[tuple[
                 for label, value in _state_parts(part, f".<reduce {i}>"):
                     if not isinstance(value, type) and not is_function(value):
                         yield label, value
+
+
+def _enum_member(o: enum.Enum) -> bool:
+    """Whether ``o`` is one of its enum class's own members (its ``__dict__`` holds what the
+    enum machinery set, ``__objclass__`` among it: an own enum's member was refused, rt99-08)."""
+    members = vars(type(o)).get("_member_map_")
+    if members is None:
+        members = getattr(type(o), "_member_map_", None)
+    return isinstance(members, dict) and members.get(getattr(o, "_name_", None)) is o
 
 
 def walks_reduced(cls: type, d: Any, declares: bool | None = None) -> bool:

@@ -1,0 +1,147 @@
+"""What scan can tell about a class the caller trusted that no list reviewed (``trusted=``: the
+caller's own classes, scikit-learn's by name), without running the caller's code.
+
+The load runs such a class's code on the file's values: its ``__new__`` for every object, its
+``__init__`` and its metaclass's ``__call__`` when the stream calls the class, and with a state
+its ``__setstate__``, or the ``__dict__``, ``__setattr__``, ``__getattr__`` and
+``__getattribute__`` a BUILD goes through. Whether that code accepts the file's values is known
+only by running it, which scan never does: :func:`own_hook` names the first such method the
+caller's code defines, and scan calls the object unproven. What the builtins define instead
+(``object.__new__``, ``map.__new__``, ``BaseException.__setstate__``) scan can judge:
+:func:`builtin_new_failure` asks the builtin ``__new__`` itself, which runs no code of the
+file's choosing (an abstract class and ``class Mapped(map)`` fail there, rt99-01).
+"""
+
+from __future__ import annotations
+
+import functools
+import types
+from typing import Any
+
+__all__ = ["attrs_setstate", "builtin_new_failure", "call_hook", "has_initargs", "own_hook"]
+
+#: The methods a BUILD of a state reaches on the instance: ``__setstate__`` (looked up on the
+#: instance, so ``__getattr__`` and ``__getattribute__`` run, rt98-09), else its ``__dict__``,
+#: where that is the class's own property (rt99-02; every class with a ``__dict__`` has the
+#: standard descriptor in its namespace). A slot state, which ``setattr`` would set, is
+#: refused for a trusted class anyway (rt98-08).
+_STATE_HOOKS = ("__setstate__", "__getattr__", "__getattribute__", "__dict__")
+
+
+def own_hook(cls: Any, *, with_state: bool) -> str | None:
+    """The first ``__new__`` (or, ``with_state``, a method of :data:`_STATE_HOOKS`) that a
+    trusted class or a base of it defines outside scikit-learn, the reviewed lists and
+    ``object``: code the load runs on the file's values and scan cannot. A builtin base's
+    ``__setstate__`` (``BaseException``'s) counts too: no rule models it (rt99-12)."""
+    if not isinstance(cls, type):
+        return None
+    return _own_hook_of(cls, with_state)
+
+
+def _skipped(base: type) -> bool:
+    """A base whose methods are not the caller's: scikit-learn's and the reviewed classes."""
+    from safeload._installed import installed_package
+    from safeload._trust_checks import reviewed_pair
+
+    module = str(getattr(base, "__module__", ""))
+    if reviewed_pair((module, str(base.__qualname__))):
+        return True
+    return module != "builtins" and installed_package(module) == "scikit-learn"
+
+
+@functools.lru_cache(maxsize=256)
+def _own_hook_of(cls: type, with_state: bool) -> str | None:
+    """:func:`own_hook` of a class, read once (every object a stream makes of it asked it,
+    each time finding the packages of its bases again)."""
+    for base in cls.__mro__:
+        if base is object or _skipped(base):
+            continue
+        if base.__module__ == "builtins":
+            # (a builtin's __new__ is asked by builtin_new_failure; its __setstate__ by none)
+            names: tuple[str, ...] = ("__setstate__",) if with_state else ()
+        else:
+            names = ("__new__", *_STATE_HOOKS) if with_state else ("__new__",)
+        for name in names:
+            if name not in vars(base):
+                continue
+            found = vars(base)[name]
+            if name == "__setstate__" and attrs_setstate(found):
+                continue
+            if name == "__dict__" and type(found) is types.GetSetDescriptorType:
+                continue
+            return f"{base.__qualname__}.{name}"
+    return None
+
+
+def builtin_new_failure(cls: Any) -> str | None:
+    """Why ``cls.__new__(cls)``, which the load runs for every object of ``cls``, fails, where
+    that ``__new__`` is compiled (``object``'s, ``map``'s, a Cython class's of scikit-learn):
+    asked for real, with no argument from the file. ``object.__new__`` refuses an abstract
+    class, ``map.__new__`` and the ``__cinit__`` of scikit-learn's ``Tree`` want arguments
+    (rt99-01). A ``__new__`` written in Python is :func:`own_hook`'s or a reviewed class's."""
+    if not isinstance(cls, type):
+        return None
+    return _new_failure_of(cls)
+
+
+@functools.lru_cache(maxsize=256)
+def _new_failure_of(cls: type) -> str | None:
+    owner = next((b for b in cls.__mro__ if "__new__" in vars(b)), object)
+    if not isinstance(vars(owner)["__new__"], types.BuiltinFunctionType):
+        return None  # (written in Python: the caller's is own_hook's, a reviewed one is known)
+    try:
+        made: Any = cls
+        made.__new__(made)
+    except Exception as exc:
+        return (
+            f"{cls.__module__}.{cls.__qualname__}.__new__ fails on it "
+            f"({type(exc).__name__}: {exc}): a load fails on this object"
+        )
+    return None
+
+
+def call_hook(cls: Any) -> str | None:
+    """The method the caller trusted that a call of ``cls`` without arguments runs beyond
+    ``__new__``: its metaclass's own ``__call__``, or an ``__init__`` not of a builtin; or the
+    metaclass's ``__getattr__``/``__getattribute__``, which the unpickler's look-up of
+    ``__getinitargs__`` runs. ``None`` where the call runs only builtins."""
+    if not isinstance(cls, type):
+        return None
+    meta = type(cls)
+    if meta.__call__ is not type.__call__:
+        return f"{meta.__qualname__}.__call__ (its metaclass's)"
+    for name in ("__getattr__", "__getattribute__"):
+        if getattr(meta, name, None) not in (None, getattr(type, name, None)):
+            return f"{meta.__qualname__}.{name} (its metaclass's)"
+    for base in cls.__mro__:
+        if "__init__" in vars(base):
+            return None if base.__module__ == "builtins" else f"{base.__qualname__}.__init__"
+    return None
+
+
+def has_initargs(cls: type) -> bool:
+    """Whether the unpickler's ``instantiate`` finds ``__getinitargs__`` on ``cls`` (a look-up
+    on the class, through its metaclass): OBJ and INST without arguments then call ``cls()``.
+    Any value counts, ``None`` too (``__getinitargs__ = None``, rt99-03)."""
+    meta: Any = type(cls)
+    bases: list[type] = [*cls.__mro__, *meta.__mro__]
+    return any("__getinitargs__" in vars(b) for b in bases)
+
+
+#: The qualified name of the ``__setstate__`` attrs writes into a ``@define`` (slots) class.
+_ATTRS_SETSTATE = "_ClassBuilder._make_getstate_setstate.<locals>.slots_setstate"
+
+
+def attrs_setstate(hook: Any) -> bool:
+    """Whether ``hook`` is the ``__setstate__`` attrs generates for a slots class: it sets the
+    class's own fields from a dict state (those the state holds) or a tuple, and nothing else,
+    so it is not the caller's code (an honest skops file of an own ``@define`` class was
+    refused for it). Only a plain function of attrs' installed ``attr._make`` counts."""
+    from safeload._installed import installed_package
+
+    return (
+        type(hook) is types.FunctionType
+        and hook.__module__ == "attr._make"
+        and hook.__qualname__ == _ATTRS_SETSTATE
+        and installed_package("attr") == "attrs"
+    )
