@@ -18,6 +18,7 @@ from sklearn.cluster import HDBSCAN, Birch, BisectingKMeans, FeatureAgglomeratio
 from sklearn.cluster._kmeans import _BaseKMeans
 from sklearn.compose import ColumnTransformer
 from sklearn.covariance import EmpiricalCovariance
+from sklearn.decomposition import IncrementalPCA
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import StackingClassifier, VotingClassifier, VotingRegressor
 from sklearn.ensemble._bagging import BaseBagging
@@ -107,6 +108,7 @@ def test_the_table_gives_the_pairs_the_chain_gave() -> None:
         (FeatureAgglomeration, clustering.check_feature_agglomeration),
         (PolynomialFeatures, estimators.check_polynomial_features),
         (BaseRandomProjection, estimators.check_random_projection),
+        (IncrementalPCA, estimators.check_incremental_pca),  # rt100-05
         (BaseMixture, estimators.check_mixture),
         (GaussianProcessRegressor, estimators.check_gaussian_process),
         (_BinaryGaussianProcessClassifierLaplace, estimators.check_gaussian_process),

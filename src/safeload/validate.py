@@ -49,6 +49,7 @@ from safeload.trust.structures.estimators import (
     check_covariance,
     check_gaussian_process,
     check_gaussian_process_classifier,
+    check_incremental_pca,
     check_kernel_values,
     check_mixture,
     check_mlp,
@@ -135,6 +136,7 @@ _CHECKED_KINDS: tuple[tuple[str, tuple[str, ...], Callable[[Any, Any], None]], .
     ("sklearn.cluster", ("FeatureAgglomeration",), check_feature_agglomeration),
     ("sklearn.preprocessing", ("PolynomialFeatures",), check_polynomial_features),
     ("sklearn.random_projection", ("BaseRandomProjection",), check_random_projection),
+    ("sklearn.decomposition", ("IncrementalPCA",), check_incremental_pca),
     ("sklearn.mixture._base", ("BaseMixture",), check_mixture),
     ("sklearn.gaussian_process", ("GaussianProcessRegressor",), check_gaussian_process),
     (

@@ -260,6 +260,14 @@ def _with_fields(
     return {**dict(zip(fields, args, strict=True)), **(attrs or {})}
 
 
+def _plainly_reconstructed(args: Any, cls: Any) -> bool:
+    """Whether ``args`` are ``(cls, object, None)``: protocols 0 and 1 write an object of a
+    plain class as ``copyreg._reconstructor(cls, object, None)``, which runs
+    ``object.__new__(cls)`` and no code of the class's (rt99-16: scan called the caller's
+    class "called with arguments")."""
+    return len(args) == 3 and args[0] is cls and args[1] is object and args[2] is None
+
+
 def _call_failure(pair: tuple[str, str], args: Any, made: Any = None) -> str | None:
     """Why a load's call of ``pair`` on ``args`` fails (so the load refuses the file), when the
     pass can tell: the callee is a builtin or a narrowed form of one and every argument is plain
@@ -604,6 +612,7 @@ class Builder(MadeForReal):
             and args
             and self.policy.allows(*pair)
             and not self.policy.reviewed(*pair)
+            and not _plainly_reconstructed(args, self._global(pair))
         ):
             # a class the caller trusted, called with the file's arguments: what its
             # constructor does with them (rejects them, opens what they name) is not known

@@ -29,10 +29,11 @@ _STATE_HOOKS = ("__setstate__", "__getattr__", "__getattribute__", "__dict__")
 
 
 def own_hook(cls: Any, *, with_state: bool) -> str | None:
-    """The first ``__new__`` (or, ``with_state``, a method of :data:`_STATE_HOOKS`) that a
-    trusted class or a base of it defines outside scikit-learn, the reviewed lists and
-    ``object``: code the load runs on the file's values and scan cannot. A builtin base's
-    ``__setstate__`` (``BaseException``'s) counts too: no rule models it (rt99-12)."""
+    """The first ``__new__``, ``__reduce_ex__`` or ``__reduce__`` (or, ``with_state``, a method
+    of :data:`_STATE_HOOKS`) that a trusted class or a base of it defines outside scikit-learn,
+    the reviewed lists and ``object``: code the load runs on the file's values and scan cannot.
+    A builtin base's ``__setstate__`` (``BaseException``'s) counts too: no rule models it
+    (rt99-12)."""
     if not isinstance(cls, type):
         return None
     return _own_hook_of(cls, with_state)
@@ -53,6 +54,11 @@ def _skipped(base: type) -> bool:
 def _own_hook_of(cls: type, with_state: bool) -> str | None:
     """:func:`own_hook` of a class, read once (every object a stream makes of it asked it,
     each time finding the packages of its bases again)."""
+    # (where a __setstate__ is found, a BUILD never falls back to __getattr__ or __dict__: the
+    # __getattr__ attrs writes for a cached_property is not reached, rt99-17)
+    reached: tuple[str, ...] = _STATE_HOOKS
+    if any("__setstate__" in vars(b) for b in cls.__mro__):
+        reached = ("__setstate__", "__getattribute__")
     for base in cls.__mro__:
         if base is object or _skipped(base):
             continue
@@ -60,7 +66,10 @@ def _own_hook_of(cls: type, with_state: bool) -> str | None:
             # (a builtin's __new__ is asked by builtin_new_failure; its __setstate__ by none)
             names: tuple[str, ...] = ("__setstate__",) if with_state else ()
         else:
-            names = ("__new__", *_STATE_HOOKS) if with_state else ("__new__",)
+            # (the load's walk reads an extension subclass's parts through its __reduce_ex__,
+            # so an own one runs there, rt99-21)
+            names = ("__new__", "__reduce_ex__", "__reduce__")
+            names = (*names, *reached) if with_state else names
         for name in names:
             if name not in vars(base):
                 continue

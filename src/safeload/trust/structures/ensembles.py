@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from safeload.trust.shadow_values import class_of
+from safeload.trust.shadow_values import class_of, sklearn_name
 from safeload.trust.structures.common import Array, is_int, require
 
 
@@ -363,7 +363,7 @@ def check_bagging(est: Any, context: Any) -> None:
         # (the draws are counted whenever there are seeds to draw with: without
         # _max_samples its count is not checked, rt81-14)
         # an isolation forest clamps max_samples to the training set: no exemption (rt33-17)
-        isolation = class_of(est).__name__ == "IsolationForest"
+        isolation = sklearn_name(est) == "IsolationForest"
         param = None if isolation else attrs.get("max_samples")
         population = attrs.get("_n_samples")
         weights = attrs.get("_sample_weight")

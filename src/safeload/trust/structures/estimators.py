@@ -513,6 +513,28 @@ def _require_finite(est: Any, names: tuple[str, ...], label: str) -> None:
             require(_all_finite(value, f"{label} {name}"), f"{label} {name} is not finite")
 
 
+#: The largest magnitude an IncrementalPCA's stored numbers may have (:func:`
+#: check_incremental_pca`): their products and squares stay far from a double's range.
+MAX_IPCA_MAGNITUDE = 1e150
+
+
+def check_incremental_pca(est: Any, context: Any) -> None:
+    """``IncrementalPCA.partial_fit`` stacks ``singular_values_ * components_`` over the new
+    rows and a scaled ``mean_`` difference and hands them to ``scipy.linalg.svd(...,
+    check_finite=False)``: an infinity there, or a finite 1e308 that overflows when scaled,
+    made LAPACK's SVD spin without end (rt100-05). Its fitted numbers must be finite and at
+    most :data:`MAX_IPCA_MAGNITUDE` in magnitude (an honest fit's are the data's scale)."""
+    names = ("components_", "singular_values_", "mean_", "var_", "explained_variance_")
+    _require_finite(est, names, "IncrementalPCA")
+    for name in names:
+        value = getattr(est, name, None)
+        if isinstance(value, np.ndarray) and value.size and value.dtype.kind in "fc":
+            require(
+                float(np.max(np.abs(value))) <= MAX_IPCA_MAGNITUDE,
+                f"IncrementalPCA {name} holds numbers past {MAX_IPCA_MAGNITUDE:g}",
+            )
+
+
 def check_random_projection(est: Any, context: Any) -> None:
     """``inverse_transform`` of a random projection fitted without
     ``compute_inverse_components`` runs ``scipy.linalg.pinv(components_, check_finite=False)``

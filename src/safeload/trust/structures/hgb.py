@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from safeload.trust.shadow_values import class_of
+from safeload.trust.shadow_values import class_of, sklearn_name
 from safeload.trust.structures.common import is_int, reachable, require
 from safeload.trust.structures.trees import check_children
 
@@ -225,7 +225,9 @@ def orphan_predictor_problem(instances: Iterable[Any]) -> str | None:
     names without a bounds check. scikit-learn never pickles one on its own, so one that no
     such estimator holds is refused (rt31-04)."""
     classes = [(obj, class_of(obj)) for obj in instances]
-    if not any(isinstance(cls, type) and cls.__name__ == "TreePredictor" for _obj, cls in classes):
+    if not any(
+        isinstance(cls, type) and sklearn_name(obj) == "TreePredictor" for obj, cls in classes
+    ):
         return None  # (without importing the estimator's module)
     from sklearn.ensemble._hist_gradient_boosting.gradient_boosting import (
         BaseHistGradientBoosting,

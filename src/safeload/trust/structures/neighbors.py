@@ -9,7 +9,15 @@ from typing import Any
 import numpy as np
 
 from safeload.trust import facts
-from safeload.trust.shadow_values import Shadow, Unknown, Unproven, class_of, is_real
+from safeload.trust.shadow_values import (
+    Shadow,
+    Unknown,
+    Unproven,
+    class_of,
+    is_real,
+    sklearn_class,
+    sklearn_name,
+)
 from safeload.trust.structures.common import is_int, reachable, require
 from safeload.trust.structures.cython_args import as_c_double, as_c_int, as_typed_view
 
@@ -119,7 +127,7 @@ def check_binary_tree(tree: Any, context: Any) -> None:
     st = tree.__getstate__()
     # Cython accepts any record layout with NodeData's formats and offsets, whatever its field
     # names; the checks below read fields by name, so the names must be NodeData's (rt18-01)
-    canonical = getattr(importlib.import_module(class_of(tree).__module__), "NodeData", None)
+    canonical = getattr(importlib.import_module(sklearn_class(tree).__module__), "NodeData", None)
     _tree_state_types(st, canonical)
     data, idx_array, node_data, node_bounds = st[0], st[1], st[2], st[3]
     n_levels, n_nodes = int(st[5]), int(st[6])
@@ -150,7 +158,7 @@ def check_binary_tree(tree: Any, context: Any) -> None:
         "neighbor tree has children past its last level",
     )
     # a KD tree reads node_bounds[0] and [1] (lower and upper), a ball tree node_bounds[0]
-    leading = 2 if class_of(tree).__name__.startswith("KDTree") else 1
+    leading = 2 if sklearn_name(tree).startswith("KDTree") else 1
     require(
         node_bounds.ndim == 3 and node_bounds.shape == (leading, n_nodes, n_features),
         "neighbor tree node_bounds has the wrong shape",
@@ -185,7 +193,7 @@ def check_metric(metric: Any, n_features: int) -> None:
     of more than three items is built as its first three, as on its own.)"""
     state = _metric_state(metric)
     vec, mat = np.asarray(state[1]), np.asarray(state[2])
-    kind = class_of(metric).__name__.removesuffix("64").removesuffix("32")
+    kind = sklearn_name(metric).removesuffix("64").removesuffix("32")
     if kind == "SEuclideanDistance":
         require(vec.shape == (n_features,), "distance metric V has the wrong length")
     elif kind == "MinkowskiDistance":
@@ -208,7 +216,7 @@ def check_distance_metric(metric: Any, context: Any) -> None:
     also holds the sizes to the data's width."""
     state = _metric_state(metric)
     vec, mat = np.asarray(state[1]), np.asarray(state[2])
-    kind = class_of(metric).__name__.removesuffix("64").removesuffix("32")
+    kind = sklearn_name(metric).removesuffix("64").removesuffix("32")
     if kind == "MahalanobisDistance":
         require(
             mat.ndim == 2 and mat.shape[0] == mat.shape[1],
@@ -239,7 +247,7 @@ def _weighted_metric(obj: Any) -> bool:
     cls = class_of(obj)
     if not isinstance(cls, type) or _METRIC_BASE not in facts.mro_names(cls):
         return False
-    kind = cls.__name__.removesuffix("64").removesuffix("32")
+    kind = sklearn_name(obj).removesuffix("64").removesuffix("32")
     if kind in _WEIGHTED_KINDS:
         return True
     return kind == "MinkowskiDistance" and np.asarray(_metric_state(obj)[1]).size > 0

@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from safeload._numpy_state import MAX_EMPTY_AXIS, MAX_EMPTY_DIM
 from safeload.trust.graph import range_length
-from safeload.trust.shadow_values import Unknown, Unproven, class_of
+from safeload.trust.shadow_values import Unknown, Unproven, class_of, sklearn_class
 from safeload.trust.structures.common import (
     MAX_FEATURE_NAME,
     MAX_OUTPUT_COLUMNS,
@@ -1669,7 +1669,7 @@ def _estimators_classes(key: str, parts: Any, attrs: dict[str, Any]) -> bool:
 
 def _is_frozen(part: Any) -> bool:
     """Whether ``part`` is scikit-learn's FrozenEstimator (a shadow answers its class)."""
-    cls = class_of(part)
+    cls = sklearn_class(part)
     return (
         isinstance(cls, type)
         and cls.__name__ == "FrozenEstimator"
