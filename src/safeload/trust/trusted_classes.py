@@ -56,9 +56,9 @@ def _own_hook_of(cls: type, with_state: bool) -> str | None:
     each time finding the packages of its bases again)."""
     # (where a __setstate__ is found, a BUILD never falls back to __getattr__ or __dict__: the
     # __getattr__ attrs writes for a cached_property is not reached, rt99-17)
-    reached: tuple[str, ...] = _STATE_HOOKS
+    reached: tuple[str, ...] = ("__setstate__", "__getattr__")
     if any("__setstate__" in vars(b) for b in cls.__mro__):
-        reached = ("__setstate__", "__getattribute__")
+        reached = ("__setstate__",)
     for base in cls.__mro__:
         if base is object or _skipped(base):
             continue
@@ -68,7 +68,9 @@ def _own_hook_of(cls: type, with_state: bool) -> str | None:
         else:
             # (the load's walk reads an extension subclass's parts through its __reduce_ex__,
             # so an own one runs there, rt99-21)
-            names = ("__new__", "__reduce_ex__", "__reduce__")
+            # (and reads every object's __dict__: an own __getattribute__ or __dict__
+            # property runs there with no BUILD at all, rt99-02)
+            names = ("__new__", "__reduce_ex__", "__reduce__", "__getattribute__", "__dict__")
             names = (*names, *reached) if with_state else names
         for name in names:
             if name not in vars(base):

@@ -489,8 +489,9 @@ def _instance_children(o: Any, graph: Graph | None, oid: int) -> Iterator[tuple[
             yield _label_attr(key), value
     slots, declares = slots_of(cls)
     for name in slots:
-        if hasattr(o, name):
-            yield _label_attr(name), getattr(o, name)
+        is_set, value = _slot_value(cls, o, name)
+        if is_set:
+            yield _label_attr(name), value
     if d is None and cls in data_only_types():
         return
     if walks_reduced(cls, d, declares):
@@ -505,6 +506,20 @@ def _instance_children(o: Any, graph: Graph | None, oid: int) -> Iterator[tuple[
                 for label, value in _state_parts(part, f".<reduce {i}>"):
                     if not isinstance(value, type) and not is_function(value):
                         yield label, value
+
+
+def _slot_value(cls: type, o: Any, name: str) -> tuple[bool, Any]:
+    """``(True, value)`` of the slot ``name`` of ``o``, ``(False, None)`` when it is unset: read
+    through the slot's own descriptor, so that no ``__getattr__`` of the class runs for an
+    unset one (attrs answers a cached_property's slot by computing it, rt99-17)."""
+    for base in cls.__mro__:
+        slot = vars(base).get(name)
+        if type(slot) is types.MemberDescriptorType:
+            try:
+                return True, slot.__get__(o, cls)
+            except AttributeError:
+                return False, None
+    return (True, getattr(o, name)) if hasattr(o, name) else (False, None)
 
 
 def _enum_member(o: enum.Enum) -> bool:
