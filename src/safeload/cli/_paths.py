@@ -134,11 +134,16 @@ def list_folder(folder: Path, tree: list[Path] | None = None) -> Listing:
                     listing.links_out.append(str(f))
                 elif _model_name(f) and os.path.isfile(target):
                     named_links.append((str(f), target))
+                elif _model_name(f) and not os.path.isdir(target):
+                    # (a link with a model's name to a pipe: what a user loads by that name,
+                    # never passed unseen, rt101-05)
+                    unreadable.append((f, "a link to what is not a regular file"))
                 continue  # a link inside the folder: its target is listed where it is
             if not f.is_file():
-                if _model_name(f) and not f.is_dir():
-                    # a pipe, socket or device with a model's name is what a user loads by
-                    # that name: never passed unseen (rt100-04, as rt44-05's links)
+                if not f.is_dir():
+                    # a pipe, socket or device is never passed unseen: with a model's name it
+                    # is what a user loads by that name (rt100-04, as rt44-05's links), and
+                    # under any other its first bytes cannot be read to tell (rt101-05)
                     unreadable.append((f, "not a regular file"))
                 continue
             if f.name.endswith(".sig"):

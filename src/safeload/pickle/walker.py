@@ -97,6 +97,14 @@ def analyze(
         walker.keep_values = keep_values
         walker.check_trees = check_trees
         result = walker.run()
+        if not result.problems:
+            # (before anything is built: a BUILD on what a trusted class's call returned would
+            # rewrite an object the class shares, an enum member, rt101-03)
+            from safeload.trust.trusted_classes import build_on_call_problem
+
+            rewritten = build_on_call_problem(result, policy)
+            if rewritten is not None:
+                result.problems.append(Finding(rewritten[0], "BUILD", rewritten[1]))
         if use_time and not result.problems and all(g.trusted for g in result.globals):
             from safeload.trust.static import use_time_findings
 

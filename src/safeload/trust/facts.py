@@ -277,11 +277,28 @@ def module_and_qualname(cls: Any) -> tuple[str, str]:
 
 
 def short_name(cls: Any) -> str:
-    """``cls.__name__``."""
+    """``cls.__name__``; for a class of the caller's own (``trusted=``), the name of the first
+    class of its MRO that is not: the rules keyed on a scikit-learn class's name (``NMF``'s
+    iterations, a count sketch's width, a ``Sum`` kernel's terms) apply to an own subclass
+    of it too (rt101-04, 08, 09)."""
     if isinstance(cls, ClassFacts):
         return cls.name
+    if isinstance(cls, type):
+        return _known_name(cls)
     name: str = cls.__name__
     return name
+
+
+@functools.lru_cache(maxsize=1024)
+def _known_name(cls: type) -> str:
+    from safeload._installed import installed_package
+    from safeload._trust_checks import is_stdlib
+
+    for base in cls.__mro__:
+        module = str(getattr(base, "__module__", ""))
+        if module == "builtins" or is_stdlib(module) or installed_package(module) is not None:
+            return base.__name__ if base is not object else cls.__name__
+    return cls.__name__
 
 
 def fields(cls: Any) -> tuple[str, ...] | None:

@@ -124,7 +124,11 @@ class _Converter:
             raise Refused(f"a tuple of class {cls!r}")
         if cls.__bases__ != (tuple,) or not isinstance(getattr(cls, "_fields", None), tuple):
             return items  # (skops makes a plain tuple of anything else, its isnamedtuple)
-        if not _namedtuple_made(cls):
+        if not _namedtuple_made(cls) or not self.policy.reviewed(
+            str(cls.__module__), str(cls.__qualname__)
+        ):
+            # (a trusted named tuple's own __hash__, __reduce__ or metaclass would run here and
+            # when the stand-in stream is pickled, rt101-02: only reviewed ones are made)
             # skops calls cls(*items): a __new__ or __init__ of the caller's would run, in
             # scan too (rt99-06)
             raise Refused(f"unproven: {cls!r} is made by a constructor of its own")

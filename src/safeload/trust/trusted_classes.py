@@ -28,6 +28,17 @@ __all__ = ["attrs_setstate", "builtin_new_failure", "call_hook", "has_initargs",
 _STATE_HOOKS = ("__setstate__", "__getattr__", "__getattribute__", "__dict__")
 
 
+def _meta_lookup(cls: type) -> str | None:
+    """The metaclass's own attribute look-up, which every look-up on ``cls`` runs (scan's
+    too): read before anything else is read off the class (rt101-01)."""
+    meta = type(cls)
+    for name in ("__getattribute__", "__getattr__"):
+        found = getattr(meta, name, None)
+        if found is not None and found is not getattr(type, name, None):
+            return f"{meta.__qualname__}.{name} (its metaclass's)"
+    return None
+
+
 def own_hook(cls: Any, *, with_state: bool) -> str | None:
     """The first ``__new__``, ``__reduce_ex__`` or ``__reduce__`` (or, ``with_state``, a method
     of :data:`_STATE_HOOKS`) that a trusted class or a base of it defines outside scikit-learn,
@@ -36,7 +47,7 @@ def own_hook(cls: Any, *, with_state: bool) -> str | None:
     (rt99-12)."""
     if not isinstance(cls, type):
         return None
-    return _own_hook_of(cls, with_state)
+    return _meta_lookup(cls) or _own_hook_of(cls, with_state)
 
 
 def _skipped(base: type) -> bool:
@@ -85,11 +96,13 @@ def _own_hook_of(cls: type, with_state: bool) -> str | None:
 
 
 def builtin_new_failure(cls: Any) -> str | None:
-    """Why ``cls.__new__(cls)``, which the load runs for every object of ``cls``, fails, where
-    that ``__new__`` is compiled (``object``'s, ``map``'s, a Cython class's of scikit-learn):
-    asked for real, with no argument from the file. ``object.__new__`` refuses an abstract
-    class, ``map.__new__`` and the ``__cinit__`` of scikit-learn's ``Tree`` want arguments
-    (rt99-01). A ``__new__`` written in Python is :func:`own_hook`'s or a reviewed class's."""
+    """Why ``cls.__new__(cls)``, which the load runs for every object of ``cls``, fails or
+    cannot be judged, where that ``__new__`` is compiled (``object``'s, ``map``'s, a Cython
+    class's of scikit-learn), told without making one (an object made in scan would run the
+    class's ``__del__``, and a look-up its metaclass's code, rt101-01): ``object.__new__``
+    refuses an abstract class; any other compiled ``__new__`` (``map.__new__`` and the
+    ``__cinit__`` of scikit-learn's ``Tree`` want arguments, rt99-01) is unproven. A
+    ``__new__`` written in Python is :func:`own_hook`'s or a reviewed class's."""
     if not isinstance(cls, type):
         return None
     return _new_failure_of(cls)
@@ -100,15 +113,19 @@ def _new_failure_of(cls: type) -> str | None:
     owner = next((b for b in cls.__mro__ if "__new__" in vars(b)), object)
     if not isinstance(vars(owner)["__new__"], types.BuiltinFunctionType):
         return None  # (written in Python: the caller's is own_hook's, a reviewed one is known)
-    try:
-        made: Any = cls
-        made.__new__(made)
-    except Exception as exc:
-        return (
-            f"{cls.__module__}.{cls.__qualname__}.__new__ fails on it "
-            f"({type(exc).__name__}: {exc}): a load fails on this object"
-        )
-    return None
+    name = f"{cls.__module__}.{cls.__qualname__}"
+    if owner is object:
+        try:
+            abstract = type.__dict__["__abstractmethods__"].__get__(cls, type)
+        except AttributeError:  # (never set: not abstract)
+            abstract = None
+        if abstract:
+            return f"{name} is abstract: object.__new__ fails on it, so a load fails on this object"
+        return None
+    return (
+        f"unproven: {name} is made by the compiled {owner.__qualname__}.__new__, which only "
+        "making one can judge"
+    )
 
 
 def call_hook(cls: Any) -> str | None:
@@ -121,9 +138,9 @@ def call_hook(cls: Any) -> str | None:
     meta = type(cls)
     if meta.__call__ is not type.__call__:
         return f"{meta.__qualname__}.__call__ (its metaclass's)"
-    for name in ("__getattr__", "__getattribute__"):
-        if getattr(meta, name, None) not in (None, getattr(type, name, None)):
-            return f"{meta.__qualname__}.{name} (its metaclass's)"
+    looked_up = _meta_lookup(cls)
+    if looked_up:
+        return looked_up
     for base in cls.__mro__:
         if "__init__" in vars(base):
             return None if base.__module__ == "builtins" else f"{base.__qualname__}.__init__"
@@ -156,3 +173,32 @@ def attrs_setstate(hook: Any) -> bool:
         and hook.__qualname__ == _ATTRS_SETSTATE
         and installed_package("attr") == "attrs"
     )
+
+
+def build_on_call_problem(result: Any, policy: Any) -> tuple[int, str] | None:
+    """``(offset, why)`` for the first BUILD on what a call (REDUCE, INST, OBJ) of a class the
+    caller trusted returned, or ``None``. Such a call may return an object the class shares:
+    an enum's member, looked up by value, whose ``__dict__`` a BUILD rewrites for the whole
+    process before any check after building runs, and stays rewritten when the load then
+    refuses the file (rt101-03). Pickle makes such a class's objects by NEWOBJ and BUILD; the
+    reviewed classes' calls (scikit-learn's ``Tree``) are judged by their own rules."""
+    from safeload.policy import format_name
+    from safeload.trust.pandas_forms import PANDAS_NAMES
+
+    called = {id(made) for _pos, made in result.arg_calls}
+    called.update(id(made) for _pos, _opcode, made in result.bare_calls)
+    if not called:
+        return None
+    for pos, target, _state in result.builds:
+        if id(target) not in called:
+            continue
+        pair = getattr(getattr(target, "cls", None), "pair", None)
+        if pair is None or pair in PANDAS_NAMES:
+            continue
+        if policy.allows(*pair) and not policy.reviewed(*pair):
+            return pos, (
+                f"a BUILD on what a call of {format_name(*pair)}, a class the caller trusted, "
+                "returned: such a call may return an object the class shares (an enum's "
+                "member), which the state would rewrite before any check"
+            )
+    return None
