@@ -151,6 +151,18 @@ def _profile_names() -> frozenset[tuple[str, str]]:
     return frozenset().union(*(p.names() for p in PROFILES.values()))
 
 
+@functools.lru_cache(maxsize=1)
+def reviewed_packages() -> frozenset[str]:
+    """The installed packages whose names the default allowlist or a profile reviewed
+    (scikit-learn, numpy, scipy, joblib, the profile libraries): their classes keep every
+    rule written for them, however a caller trusts them."""
+    from safeload.policy import Policy
+
+    pairs = set(Policy.default().entries) | set(_profile_names())
+    found = {installed_package(module) for module, _name in pairs}
+    return frozenset(p for p in found if p is not None)
+
+
 def _reviewed_class(cls: type) -> bool:
     return reviewed_pair(
         (str(getattr(cls, "__module__", "")), str(getattr(cls, "__qualname__", "")))

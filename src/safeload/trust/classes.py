@@ -175,31 +175,22 @@ def _plain_constant(value: Any, depth: int) -> bool:
     return False
 
 
-@functools.lru_cache(maxsize=1)
-def _reviewed_libraries() -> frozenset[str | None]:  # (None: the caller's own, never here)
-    """scikit-learn and the packages of the libraries the trust profiles cover."""
-    from safeload._installed import installed_package
-    from safeload.trust.profiles import PROFILES
-
-    found = {installed_package(p.module) for p in PROFILES.values()} - {None}
-    return frozenset({"scikit-learn", *found})
-
-
 def _callers_data(base: type, name: str) -> bool:
     """Whether ``name`` is a class-level default of the caller's own code: a class of no
     installed package (``trusted=``) that sets it, not as a dunder, where instances may
     override it as their code does (``calls = 0``, then ``self.calls += 1``; rt99-11). Its
     value must still be a plain constant (:func:`_plain_constant`)."""
     from safeload._installed import installed_package
-    from safeload._trust_checks import is_stdlib
+    from safeload._trust_checks import is_stdlib, reviewed_packages
 
     module = str(getattr(base, "__module__", ""))
     if name.startswith("__") or module == "builtins" or is_stdlib(module):
         return False
     # (a class of an installed package reaches a load only as the caller's, passed as the
-    # class: an editable install of their own project, rt101-07; scikit-learn's and the
-    # profile libraries' classes keep their rules)
-    return installed_package(module) not in _reviewed_libraries()
+    # class: an editable install of their own project, rt101-07; the reviewed packages'
+    # classes, scikit-learn's, numpy's, the profile libraries', keep their rules)
+    package = installed_package(module)
+    return package is None or package not in reviewed_packages()
 
 
 def init_parameters(cls: type) -> frozenset[str]:
