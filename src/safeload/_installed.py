@@ -41,9 +41,46 @@ def _tops_of(dist: Any) -> tuple[str, list[str]]:
     try:
         name = str(dist.metadata["Name"])
         declared = (dist.read_text("top_level.txt") or "").split()
-        return name, declared or sorted(_inferred_tops(dist.files or ()))
+        files = dist.files or ()
+        tops = set(declared) if declared else _inferred_tops(files)
+        # an editable wheel (PEP 660: hatchling's, flit's, pdm's) records only a .pth file
+        # that puts the project's folder on the path: what lies there is that distribution's
+        # (rt101-16: pydantic checked out with pip install -e git+... was "the caller's own")
+        for entry in files:
+            if str(entry).endswith(".pth"):
+                tops |= _pth_tops(dist.locate_file(entry))
+        return name, sorted(tops)
     except Exception:  # (unreadable metadata: that distribution is not known)
         return "", []
+
+
+def _pth_tops(pth: Any) -> set[str]:
+    """The top-level modules and packages in the folders the ``.pth`` file ``pth`` adds."""
+    tops: set[str] = set()
+    try:
+        with open(pth, encoding="utf-8") as fh:
+            lines = fh.read(1 << 16).splitlines()
+    except (OSError, UnicodeDecodeError):
+        return tops
+    for line in lines[:100]:
+        folder = line.strip()
+        if (
+            not folder
+            or folder.startswith(("#", "import ", "import\t"))
+            or not os.path.isdir(folder)
+        ):
+            continue
+        try:
+            names = os.listdir(folder)[:10_000]
+        except OSError:
+            continue
+        for entry in names:
+            stem = entry[:-3] if entry.endswith(".py") else entry
+            if stem.isidentifier() and (
+                entry.endswith(".py") or os.path.isdir(os.path.join(folder, entry))
+            ):
+                tops.add(stem)
+    return tops
 
 
 def _inferred_tops(files: Any) -> set[str]:

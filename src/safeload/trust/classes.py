@@ -166,13 +166,15 @@ def _protected(cls: type, base: type, name: str, params: frozenset[str]) -> bool
 
 
 def _plain_constant(value: Any, depth: int) -> bool:
-    """A plain constant, or a short tuple or frozenset of them (a dataclass keeps a field's
-    tuple default on the class)."""
+    """A plain constant, or a tuple, frozenset, set, list or dict of them of at most 4,096
+    items (a dataclass keeps a field's tuple default on the class; a text cleaner starts from
+    a stop-word set, a configured class from a dict of defaults: rt101-15)."""
     if type(value) in PLAIN_DEFAULTS:
         return True
-    if type(value) in (tuple, frozenset) and depth < 2 and len(value) <= 64:
-        return all(_plain_constant(item, depth + 1) for item in value)
-    return False
+    if depth >= 2 or type(value) not in (tuple, frozenset, set, list, dict) or len(value) > 4096:
+        return False
+    items = (*value.keys(), *value.values()) if type(value) is dict else value
+    return all(_plain_constant(item, depth + 1) for item in items)
 
 
 def _callers_data(base: type, name: str) -> bool:

@@ -294,10 +294,14 @@ def _known_name(cls: type) -> str:
     from safeload._installed import installed_package
     from safeload._trust_checks import is_stdlib
 
+    if installed_package(str(getattr(cls, "__module__", ""))) is not None:
+        return cls.__name__  # (a library's own class: its own name)
     for base in cls.__mro__:
         module = str(getattr(base, "__module__", ""))
-        if module == "builtins" or is_stdlib(module) or installed_package(module) is not None:
-            return base.__name__ if base is not object else cls.__name__
+        if module == "builtins" or is_stdlib(module):
+            continue  # (a mixin such as typing.Generic before the library's class, rt101-08)
+        if installed_package(module) is not None:
+            return base.__name__
     return cls.__name__
 
 

@@ -119,7 +119,14 @@ def read_npy(zf: zipfile.ZipFile, member: Any) -> np.ndarray[Any, Any]:
 
 
 def is_numpy_scalar_type(kind: Any) -> bool:
-    return isinstance(kind, type) and issubclass(kind, np.generic) and kind is not np.object_
+    """Whether ``kind`` is one of numpy's own scalar types (never a subclass of one: scan
+    would call it on the file's text, and a trusted own ``__new__`` would run, rt101-14)."""
+    return (
+        isinstance(kind, type)
+        and issubclass(kind, np.generic)
+        and kind is not np.object_
+        and str(kind.__module__) == "numpy"
+    )
 
 
 def has_stand_in(value: Any, depth: int = 0) -> bool:

@@ -120,6 +120,10 @@ class _Converter:
         items = tuple(self._items(node, depth))
         if cls is tuple:
             return items
+        if not self.policy.reviewed(str(node["__module__"]), str(node["__class__"])):
+            # (nothing is read off a trusted class the lists did not review: a look-up of
+            # _fields ran its metaclass's __getattr__, rt101-02)
+            raise Refused(f"unproven: a tuple of the trusted class {node['__class__']!r}")
         if not (isinstance(cls, type) and issubclass(cls, tuple)):
             raise Refused(f"a tuple of class {cls!r}")
         if cls.__bases__ != (tuple,) or not isinstance(getattr(cls, "_fields", None), tuple):

@@ -20,12 +20,9 @@ from typing import Any
 
 __all__ = ["attrs_setstate", "builtin_new_failure", "call_hook", "has_initargs", "own_hook"]
 
-#: The methods a BUILD of a state reaches on the instance: ``__setstate__`` (looked up on the
-#: instance, so ``__getattr__`` and ``__getattribute__`` run, rt98-09), else its ``__dict__``,
-#: where that is the class's own property (rt99-02; every class with a ``__dict__`` has the
-#: standard descriptor in its namespace). A slot state, which ``setattr`` would set, is
-#: refused for a trusted class anyway (rt98-08).
-_STATE_HOOKS = ("__setstate__", "__getattr__", "__getattribute__", "__dict__")
+
+#: ``Py_TPFLAGS_HEAPTYPE``: set on every class made by a class statement.
+_HEAP_TYPE = 1 << 9
 
 
 def _meta_lookup(cls: type) -> str | None:
@@ -40,9 +37,10 @@ def _meta_lookup(cls: type) -> str | None:
 
 
 def own_hook(cls: Any, *, with_state: bool) -> str | None:
-    """The first ``__new__``, ``__reduce_ex__`` or ``__reduce__`` (or, ``with_state``, a method
-    of :data:`_STATE_HOOKS`) that a trusted class or a base of it defines outside scikit-learn,
-    the reviewed lists and ``object``: code the load runs on the file's values and scan cannot.
+    """The first ``__new__``, ``__getattribute__``, ``__getattr__``, ``__dict__`` property (and
+    for an extension subclass ``__reduce_ex__``/``__reduce__``; with a BUILD's state,
+    ``__setstate__``) that a trusted class or a base of it defines outside scikit-learn, the
+    reviewed lists and ``object``: code the load runs on the file's values and scan cannot.
     A builtin base's ``__setstate__`` (``BaseException``'s) counts too: no rule models it
     (rt99-12)."""
     if not isinstance(cls, type):
@@ -65,11 +63,19 @@ def _skipped(base: type) -> bool:
 def _own_hook_of(cls: type, with_state: bool) -> str | None:
     """:func:`own_hook` of a class, read once (every object a stream makes of it asked it,
     each time finding the packages of its bases again)."""
-    # (where a __setstate__ is found, a BUILD never falls back to __getattr__ or __dict__: the
-    # __getattr__ attrs writes for a cached_property is not reached, rt99-17)
-    reached: tuple[str, ...] = ("__setstate__", "__getattr__")
-    if any("__setstate__" in vars(b) for b in cls.__mro__):
-        reached = ("__setstate__",)
+    state_owner = next((b for b in cls.__mro__ if "__setstate__" in vars(b)), None)
+    if (
+        with_state
+        and state_owner is not None
+        and _skipped(state_owner)
+        and state_owner.__qualname__ != "BaseEstimator"
+        and any(_own_functions(b) for b in cls.__mro__ if not _skipped(b) and b is not object)
+    ):
+        # scikit-learn's own __setstate__ (IsotonicRegression's) calls methods the caller's
+        # subclass may override (_build_f, rt101-10)
+        return f"{state_owner.__qualname__}.__setstate__ (calling what the class overrides)"
+    # (a compiled base, not a heap type: scikit-learn's Cython losses, the builtins)
+    extension = any(not b.__flags__ & _HEAP_TYPE for b in cls.__mro__ if b is not object)
     for base in cls.__mro__:
         if base is object or _skipped(base):
             continue
@@ -77,22 +83,49 @@ def _own_hook_of(cls: type, with_state: bool) -> str | None:
             # (a builtin's __new__ is asked by builtin_new_failure; its __setstate__ by none)
             names: tuple[str, ...] = ("__setstate__",) if with_state else ()
         else:
-            # (the load's walk reads an extension subclass's parts through its __reduce_ex__,
-            # so an own one runs there, rt99-21)
-            # (and reads every object's __dict__: an own __getattribute__ or __dict__
-            # property runs there with no BUILD at all, rt99-02)
-            names = ("__new__", "__reduce_ex__", "__reduce__", "__getattribute__", "__dict__")
-            names = (*names, *reached) if with_state else names
+            # (the load's walk reads every object's __dict__, and its checks read attributes
+            # an object may lack: an own __getattribute__, __getattr__ or __dict__ property
+            # runs there with no BUILD at all, rt99-02, rt101-06; attrs' cached_property
+            # __getattr__ is attrs' code, rt99-17. An extension subclass's parts are read
+            # through its __reduce_ex__, so an own one runs there, rt99-21: only there, an own
+            # transformer's __reduce_ex__ is never called, rt101-12)
+            names = ("__new__", "__getattribute__", "__getattr__", "__dict__")
+            if extension:
+                names = (*names, "__reduce_ex__", "__reduce__")
+            if with_state:
+                names = (*names, "__setstate__")
         for name in names:
             if name not in vars(base):
                 continue
             found = vars(base)[name]
             if name == "__setstate__" and attrs_setstate(found):
                 continue
+            if name == "__getattr__" and _attrs_getattr(found):
+                continue
             if name == "__dict__" and type(found) is types.GetSetDescriptorType:
                 continue
             return f"{base.__qualname__}.{name}"
     return None
+
+
+def _own_functions(base: type) -> bool:
+    """Whether ``base`` (a class of the caller's, not a builtin) defines any function."""
+    if base.__module__ == "builtins":
+        return False
+    return any(
+        isinstance(getattr(v, "__func__", v), types.FunctionType) for v in vars(base).values()
+    )
+
+
+def _attrs_getattr(hook: Any) -> bool:
+    """Whether ``hook`` is the ``__getattr__`` attrs generates for a slots class's
+    ``cached_property`` (compiled from text attrs writes, named after the class)."""
+    code = getattr(hook, "__code__", None)
+    return (
+        type(hook) is types.FunctionType
+        and code is not None
+        and str(code.co_filename).startswith("<attrs generated getattr ")
+    )
 
 
 def builtin_new_failure(cls: Any) -> str | None:
@@ -182,23 +215,49 @@ def build_on_call_problem(result: Any, policy: Any) -> tuple[int, str] | None:
     process before any check after building runs, and stays rewritten when the load then
     refuses the file (rt101-03). Pickle makes such a class's objects by NEWOBJ and BUILD; the
     reviewed classes' calls (scikit-learn's ``Tree``) are judged by their own rules."""
+    from safeload._symbolic import _Tuple
     from safeload.policy import format_name
     from safeload.trust.pandas_forms import PANDAS_NAMES
 
     called = {id(made) for _pos, made in result.arg_calls}
     called.update(id(made) for _pos, _opcode, made in result.bare_calls)
-    if not called:
-        return None
     for pos, target, _state in result.builds:
-        if id(target) not in called:
-            continue
         pair = getattr(getattr(target, "cls", None), "pair", None)
         if pair is None or pair in PANDAS_NAMES:
             continue
-        if policy.allows(*pair) and not policy.reviewed(*pair):
+        if not policy.allows(*pair) or policy.reviewed(*pair):
+            continue
+        args = getattr(target, "args", None)
+        # (NEWOBJ runs cls.__new__(cls, *args): with arguments an enum's __new__ returns its
+        # member too, rt101-03's second form; so may an own __new__ without any)
+        made_by_new = isinstance(args, _Tuple) and not args.items and not _new_in_python(pair)
+        if id(target) in called or not (made_by_new or _reconstructed(target, args)):
             return pos, (
                 f"a BUILD on what a call of {format_name(*pair)}, a class the caller trusted, "
                 "returned: such a call may return an object the class shares (an enum's "
                 "member), which the state would rewrite before any check"
             )
     return None
+
+
+def _new_in_python(pair: tuple[str, str]) -> bool:
+    """Whether the class ``pair`` names gets its ``__new__`` from code written in Python (its
+    own, an enum's): such a ``__new__`` may return an object it shares."""
+    from safeload.trust.classes import resolve_class
+
+    cls = resolve_class(*pair)
+    if not isinstance(cls, type):
+        return True
+    owner = next((b for b in cls.__mro__ if "__new__" in vars(b)), object)
+    return not isinstance(vars(owner)["__new__"], types.BuiltinFunctionType)
+
+
+def _reconstructed(target: Any, args: Any) -> bool:
+    """Whether ``target`` was made by ``copyreg._reconstructor(cls, object, state)``, which
+    makes a new object by ``object.__new__`` (protocols 0 and 1)."""
+    from safeload._symbolic import _Global, _Tuple
+
+    if isinstance(args, _Tuple) and len(args.items) == 3:
+        base = args.items[1]
+        return isinstance(base, _Global) and base.pair == ("builtins", "object")
+    return False

@@ -1530,7 +1530,8 @@ def _sklearn_class(est: Any) -> str:
     scan's facts alike), ``""`` otherwise."""
     from safeload.trust.facts import ClassFacts, short_name
 
-    cls = class_of(est)
+    # (the nearest scikit-learn class of an own subclass: its rules apply to it, rt101-11)
+    cls = sklearn_class(est)
     module = cls.module if isinstance(cls, ClassFacts) else getattr(cls, "__module__", "")
     if not (type(module) is str and module.startswith("sklearn.")):
         return ""
