@@ -85,6 +85,7 @@ BYTES_ONLY = [
     "trust/facts.py",
     "trust/facts_rules.py",
     "trust/static.py",
+    "trust/trusted_classes.py",
     "trust/static_values.py",
     "trust/static_params.py",
     "trust/static_kinds.py",
