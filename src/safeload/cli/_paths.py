@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,7 +141,8 @@ def list_folder(folder: Path, tree: list[Path] | None = None) -> Listing:
                     unreadable.append((f, "a link to what is not a regular file"))
                 continue  # a link inside the folder: its target is listed where it is
             if not f.is_file():
-                if not f.is_dir():
+                if not f.is_dir() and not stat.S_ISSOCK(os.lstat(f).st_mode):
+                    # (a socket no load can open: git's fsmonitor keeps one, rt102-08)
                     # a pipe, socket or device is never passed unseen: with a model's name it
                     # is what a user loads by that name (rt100-04, as rt44-05's links), and
                     # under any other its first bytes cannot be read to tell (rt101-05)

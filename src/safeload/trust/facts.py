@@ -291,16 +291,14 @@ def short_name(cls: Any) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def _known_name(cls: type) -> str:
-    from safeload._installed import installed_package
-    from safeload._trust_checks import is_stdlib
+    """The name of the first class of ``cls``'s MRO that a list reviewed (``cls`` itself for a
+    reviewed class): mixins before it, the standard library's (``abc.ABC``,
+    ``typing.Generic``), scikit-learn's (``GenericKernelMixin``) or the caller's own, and the
+    caller's installed project, never stand in for it (rt101-08, rt102-02)."""
+    from safeload._trust_checks import reviewed_pair
 
-    if installed_package(str(getattr(cls, "__module__", ""))) is not None:
-        return cls.__name__  # (a library's own class: its own name)
     for base in cls.__mro__:
-        module = str(getattr(base, "__module__", ""))
-        if module == "builtins" or is_stdlib(module):
-            continue  # (a mixin such as typing.Generic before the library's class, rt101-08)
-        if installed_package(module) is not None:
+        if reviewed_pair((str(getattr(base, "__module__", "")), str(base.__qualname__))):
             return base.__name__
     return cls.__name__
 

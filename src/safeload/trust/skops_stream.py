@@ -125,7 +125,7 @@ class _Converter:
             # _fields ran its metaclass's __getattr__, rt101-02)
             raise Refused(f"unproven: a tuple of the trusted class {node['__class__']!r}")
         if not (isinstance(cls, type) and issubclass(cls, tuple)):
-            raise Refused(f"a tuple of class {cls!r}")
+            raise Refused(f"a tuple of class {_named(node)}")
         if cls.__bases__ != (tuple,) or not isinstance(getattr(cls, "_fields", None), tuple):
             return items  # (skops makes a plain tuple of anything else, its isnamedtuple)
         if not _namedtuple_made(cls) or not self.policy.reviewed(
@@ -135,15 +135,20 @@ class _Converter:
             # when the stand-in stream is pickled, rt101-02: only reviewed ones are made)
             # skops calls cls(*items): a __new__ or __init__ of the caller's would run, in
             # scan too (rt99-06)
-            raise Refused(f"unproven: {cls!r} is made by a constructor of its own")
+            raise Refused(f"unproven: {_named(node)} is made by a constructor of its own")
         return cls(*items)  # a named tuple the policy trusts, made as skops makes it
 
     def _DictNode(self, node: dict[str, Any], depth: int) -> Any:
         cls = self._cls(node)
-        # skops makes cls() and sets each item: dict, OrderedDict, or a dict subclass the policy
-        # trusts (scikit-learn's Bunch, which stacking and voting estimators keep)
+        # skops makes cls() and sets each item: dict, OrderedDict, or a dict subclass a list
+        # reviewed (scikit-learn's Bunch, which stacking and voting estimators keep); of any
+        # other class, whose __init__ and __setitem__ would run in scan too (rt99-06), nothing
+        # is asked, by identity or by the schema's names (rt102-04: its metaclass's code)
+        plain = cls is dict or cls is collections.OrderedDict
+        if not plain and not self.policy.reviewed(str(node["__module__"]), str(node["__class__"])):
+            raise Refused(f"unproven: a dict of class {_named(node)}, filled by its own code")
         if not (isinstance(cls, type) and issubclass(cls, dict)):
-            raise Refused(f"a dict of class {cls!r}")
+            raise Refused(f"a dict of class {_named(node)}")
         key_types = self.value(node["key_types"], depth)
         content = node["content"]
         if not isinstance(key_types, list) or not isinstance(content, dict):
@@ -152,12 +157,6 @@ class _Converter:
             # skops builds every key type and zips them with the items: one that pairs with
             # no item is built all the same, and was never checked here (rt46-03)
             raise Refused("a dict with as many key types as items it does not have")
-        if cls not in (dict, collections.OrderedDict) and not self.policy.reviewed(
-            str(cls.__module__), str(cls.__qualname__)
-        ):
-            # skops makes cls() and sets each item: the caller's __init__ and __setitem__
-            # would run, in scan too (rt99-06)
-            raise Refused(f"unproven: a dict of class {cls!r}, which skops fills by its code")
         out = cls()
         for kind, (key, val) in zip(key_types, content.items(), strict=True):
             if not (kind in (str, int, float) or is_numpy_scalar_type(kind)):
@@ -222,7 +221,7 @@ class _Converter:
     def _OperatorFuncNode(self, node: dict[str, Any], depth: int) -> Any:
         cls = self._cls(node)
         if cls not in (operator.attrgetter, operator.itemgetter):
-            raise Refused(f"an operator function {cls!r}")
+            raise Refused(f"an operator function {_named(node)}")
         attrs = self.value(node["attrs"], depth)
         if not isinstance(attrs, tuple):
             raise Refused("an operator function with arguments that are not a tuple")
@@ -278,7 +277,7 @@ class _Converter:
                 return arr
             if is_numpy_scalar_type(cls):
                 return cls(arr)
-            raise Refused(f"an array of class {cls!r}")
+            raise Refused(f"an array of class {_named(node)}")
         if kind == "json":
             shape = self.value(node["shape"], depth)
             items = self._items(node, depth)
@@ -433,3 +432,9 @@ def _namedtuple_made(cls: type) -> bool:
         and spaces.get("_tuple_new") is tuple.__new__
         and all("__init__" not in vars(b) for b in cls.__mro__[:-1])
     )
+
+
+def _named(node: dict[str, Any]) -> str:
+    """The class a schema node names, as its text says (a refusal never formats the class
+    itself: a trusted class's metaclass ``__repr__`` would run in scan, rt102-04)."""
+    return repr(f"{node.get('__module__')}.{node.get('__class__')}")

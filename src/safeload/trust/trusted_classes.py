@@ -155,10 +155,19 @@ def _new_failure_of(cls: type) -> str | None:
         if abstract:
             return f"{name} is abstract: object.__new__ fails on it, so a load fails on this object"
         return None
+    if owner in _NEW_WITHOUT_ARGUMENTS or issubclass(owner, BaseException):
+        return None  # (an own exception or container: honest, rt102-09)
     return (
         f"unproven: {name} is made by the compiled {owner.__qualname__}.__new__, which only "
         "making one can judge"
     )
+
+
+#: Builtin types whose ``__new__`` makes an empty object of any subclass without arguments
+#: (``map``, ``filter``, ``zip`` and the like want arguments: rt99-01).
+_NEW_WITHOUT_ARGUMENTS: frozenset[type] = frozenset(
+    {dict, list, set, frozenset, tuple, int, float, complex, str, bytes, bytearray}
+)
 
 
 def call_hook(cls: Any) -> str | None:
@@ -228,10 +237,13 @@ def build_on_call_problem(result: Any, policy: Any) -> tuple[int, str] | None:
         if not policy.allows(*pair) or policy.reviewed(*pair):
             continue
         args = getattr(target, "args", None)
-        # (NEWOBJ runs cls.__new__(cls, *args): with arguments an enum's __new__ returns its
-        # member too, rt101-03's second form; so may an own __new__ without any)
-        made_by_new = isinstance(args, _Tuple) and not args.items and not _new_in_python(pair)
-        if id(target) in called or not (made_by_new or _reconstructed(target, args)):
+        if _reconstructed(target, args) or not _may_share(pair):
+            # (object.__new__, BaseException.__new__ and the like always make a new object:
+            # an own exception's REDUCE and BUILD is honest, rt102-05)
+            continue
+        # (a call, or NEWOBJ's cls.__new__(cls, *args): an enum's __new__ returns its member
+        # for a value, rt101-03; so may an own __new__, or a metaclass's __call__, for any)
+        if id(target) in called or isinstance(args, _Tuple):
             return pos, (
                 f"a BUILD on what a call of {format_name(*pair)}, a class the caller trusted, "
                 "returned: such a call may return an object the class shares (an enum's "
@@ -240,13 +252,17 @@ def build_on_call_problem(result: Any, policy: Any) -> tuple[int, str] | None:
     return None
 
 
-def _new_in_python(pair: tuple[str, str]) -> bool:
-    """Whether the class ``pair`` names gets its ``__new__`` from code written in Python (its
-    own, an enum's): such a ``__new__`` may return an object it shares."""
+def _may_share(pair: tuple[str, str]) -> bool:
+    """Whether a call or ``__new__`` of the class ``pair`` names may return an object it
+    shares: its ``__new__`` is written in Python (its own, an enum's), or its metaclass has a
+    ``__call__`` of its own. A compiled ``__new__`` (``object``'s, ``BaseException``'s)
+    always makes a new object."""
     from safeload.trust.classes import resolve_class
 
     cls = resolve_class(*pair)
     if not isinstance(cls, type):
+        return True
+    if type(cls).__call__ is not type.__call__:
         return True
     owner = next((b for b in cls.__mro__ if "__new__" in vars(b)), object)
     return not isinstance(vars(owner)["__new__"], types.BuiltinFunctionType)
