@@ -234,11 +234,20 @@ def sklearn_class(obj: Any) -> Any:
     the metric's weight rules, an own ``KDTree`` was checked as a ball tree, an own
     ``TreePredictor`` as no predictor: rt99-18 to 20). In a scan on facts, the facts."""
     cls = class_of(obj)
-    if isinstance(cls, type):
+    if isinstance(cls, type) and _callers_class(cls):
         for base in cls.__mro__:
             if str(base.__module__).startswith("sklearn."):
                 return base
     return cls
+
+
+def _callers_class(cls: type) -> bool:
+    """Whether ``cls`` is the caller's own: of no installed package nor the standard library
+    (a library's class, category_encoders' OrdinalEncoder, is judged as itself)."""
+    from safeload._installed import installed_package, is_stdlib
+
+    module = str(getattr(cls, "__module__", ""))
+    return module != "builtins" and not is_stdlib(module) and installed_package(module) is None
 
 
 def sklearn_name(obj: Any) -> str:

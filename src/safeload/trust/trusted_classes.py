@@ -155,19 +155,13 @@ def _new_failure_of(cls: type) -> str | None:
         if abstract:
             return f"{name} is abstract: object.__new__ fails on it, so a load fails on this object"
         return None
-    if owner in _NEW_WITHOUT_ARGUMENTS or issubclass(owner, BaseException):
-        return None  # (an own exception or container: honest, rt102-09)
+    if issubclass(owner, BaseException):
+        return None  # (an own exception: honest, rt102-09; a container's reduce runs its
+        # own __iter__ in the load's walk, rt101-10: unproven)
     return (
         f"unproven: {name} is made by the compiled {owner.__qualname__}.__new__, which only "
         "making one can judge"
     )
-
-
-#: Builtin types whose ``__new__`` makes an empty object of any subclass without arguments
-#: (``map``, ``filter``, ``zip`` and the like want arguments: rt99-01).
-_NEW_WITHOUT_ARGUMENTS: frozenset[type] = frozenset(
-    {dict, list, set, frozenset, tuple, int, float, complex, str, bytes, bytearray}
-)
 
 
 def call_hook(cls: Any) -> str | None:
@@ -265,7 +259,20 @@ def _may_share(pair: tuple[str, str]) -> bool:
     if type(cls).__call__ is not type.__call__:
         return True
     owner = next((b for b in cls.__mro__ if "__new__" in vars(b)), object)
-    return not isinstance(vars(owner)["__new__"], types.BuiltinFunctionType)
+    new = _unwrapped(vars(owner)["__new__"])
+    return not isinstance(new, types.BuiltinFunctionType)
+
+
+def _unwrapped(new: Any) -> Any:
+    """``new`` without the wrapper PEP 702's ``@deprecated`` (typing_extensions' or warnings')
+    puts round a class's ``__new__`` to warn: the wrapper calls the original (rt96-03's own
+    deprecated estimator, refused after rt101-03's fix)."""
+    func = getattr(new, "__func__", new)
+    code = getattr(func, "__code__", None)
+    where = str(getattr(code, "co_filename", ""))
+    if where.endswith(("typing_extensions.py", "warnings.py")) and hasattr(func, "__wrapped__"):
+        return func.__wrapped__
+    return new
 
 
 def _reconstructed(target: Any, args: Any) -> bool:
