@@ -143,7 +143,7 @@ def builtin_new_failure(cls: Any) -> str | None:
 
 @functools.lru_cache(maxsize=256)
 def _new_failure_of(cls: type) -> str | None:
-    owner = next((b for b in cls.__mro__ if "__new__" in vars(b)), object)
+    owner = _new_owner(cls)
     if not isinstance(vars(owner)["__new__"], types.BuiltinFunctionType):
         return None  # (written in Python: the caller's is own_hook's, a reviewed one is known)
     name = f"{cls.__module__}.{cls.__qualname__}"
@@ -258,9 +258,14 @@ def _may_share(pair: tuple[str, str]) -> bool:
         return True
     if type(cls).__call__ is not type.__call__:
         return True
-    owner = next((b for b in cls.__mro__ if "__new__" in vars(b)), object)
+    owner = _new_owner(cls)
     new = _unwrapped(vars(owner)["__new__"])
     return not isinstance(new, types.BuiltinFunctionType)
+
+
+def _new_owner(cls: type) -> type:
+    """The class of ``cls``'s MRO whose ``__new__`` the load runs for it."""
+    return next((b for b in cls.__mro__ if "__new__" in vars(b)), object)
 
 
 def _unwrapped(new: Any) -> Any:
