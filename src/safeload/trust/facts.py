@@ -277,30 +277,34 @@ def module_and_qualname(cls: Any) -> tuple[str, str]:
 
 
 def short_name(cls: Any) -> str:
-    """``cls.__name__``; for a class of the caller's own (``trusted=``), the name of the first
-    class of its MRO that is not: the rules keyed on a scikit-learn class's name (``NMF``'s
-    iterations, a count sketch's width, a ``Sum`` kernel's terms) apply to an own subclass
-    of it too (rt101-04, 08, 09)."""
+    """The name of :func:`reviewed_base` of ``cls``: the rules keyed on a scikit-learn
+    class's name (``NMF``'s iterations, a count sketch's width, a ``Sum`` kernel's terms)
+    apply to an own subclass of it too (rt101-04, 08, 09)."""
     if isinstance(cls, ClassFacts):
         return cls.name
     if isinstance(cls, type):
-        return _known_name(cls)
+        return reviewed_base(cls).__name__
     name: str = cls.__name__
     return name
 
 
 @functools.lru_cache(maxsize=1024)
-def _known_name(cls: type) -> str:
-    """The name of the first class of ``cls``'s MRO that a list reviewed (``cls`` itself for a
-    reviewed class): mixins before it, the standard library's (``abc.ABC``,
-    ``typing.Generic``), scikit-learn's (``GenericKernelMixin``) or the caller's own, and the
-    caller's installed project, never stand in for it (rt101-08, rt102-02)."""
+def reviewed_base(cls: type) -> type:
+    """The first class of ``cls``'s MRO that a list reviewed (``cls`` itself for a reviewed
+    class, and for a class none of whose bases is): the class whose rules an object of ``cls``
+    is held to. Every rule keyed on a scikit-learn class's name or module asks this one
+    function (:func:`short_name`, ``shadow_values.sklearn_class``), so an own subclass of
+    ``Sum``, ``NMF``, ``KDTree`` or ``MahalanobisDistance64`` is checked as its base
+    (rt99-18 to 20, rt101-04, 08, 09). Mixins placed first, the standard library's
+    (``abc.ABC``, ``typing.Generic``), scikit-learn's (``GenericKernelMixin``) or the
+    caller's own, and the caller's installed project never stand in for it (rt101-08,
+    rt102-02); a reviewed class of a library, category_encoders' encoders, is its own."""
     from safeload._trust_checks import reviewed_pair
 
     for base in cls.__mro__:
         if reviewed_pair((str(getattr(base, "__module__", "")), str(base.__qualname__))):
-            return base.__name__
-    return cls.__name__
+            return base
+    return cls
 
 
 def fields(cls: Any) -> tuple[str, ...] | None:

@@ -228,26 +228,13 @@ def class_of(obj: Any) -> type:
 
 
 def sklearn_class(obj: Any) -> Any:
-    """The nearest class of scikit-learn in the MRO of :func:`class_of` ``obj`` (the class
-    itself for one of scikit-learn's): a rule keyed on a scikit-learn class's name or module
-    applies to a trusted subclass of it too (an own ``MahalanobisDistance64`` subclass skipped
-    the metric's weight rules, an own ``KDTree`` was checked as a ball tree, an own
+    """The class whose rules :func:`class_of` ``obj`` is held to: the first reviewed class of
+    its MRO (:func:`facts.reviewed_base`). A rule keyed on a scikit-learn class's name or
+    module applies to a trusted subclass of it too (an own ``MahalanobisDistance64`` subclass
+    skipped the metric's weight rules, an own ``KDTree`` was checked as a ball tree, an own
     ``TreePredictor`` as no predictor: rt99-18 to 20). In a scan on facts, the facts."""
     cls = class_of(obj)
-    if isinstance(cls, type) and _callers_class(cls):
-        for base in cls.__mro__:
-            if str(base.__module__).startswith("sklearn."):
-                return base
-    return cls
-
-
-def _callers_class(cls: type) -> bool:
-    """Whether ``cls`` is the caller's own: of no installed package nor the standard library
-    (a library's class, category_encoders' OrdinalEncoder, is judged as itself)."""
-    from safeload._installed import installed_package, is_stdlib
-
-    module = str(getattr(cls, "__module__", ""))
-    return module != "builtins" and not is_stdlib(module) and installed_package(module) is None
+    return facts.reviewed_base(cls) if isinstance(cls, type) else cls
 
 
 def sklearn_name(obj: Any) -> str:
