@@ -1245,6 +1245,32 @@ def test_rt99_17_attrs_cached_property(tmp_path: Path, monkeypatch: pytest.Monke
     assert safeload.scan(data, trusted=names).safe
 
 
+def _own_child(name: str, obj: str, imports: str, use: str) -> str:
+    """A child program that loads ``sys.argv[1]`` as ``obj`` with plain pickle
+    (``sys.argv[2] == "plain"``) or with safeload trusting ``name`` (printing scan's verdict,
+    then "refused ..." and exit 0 if the load refuses), prints "loaded" and runs ``use``."""
+    return f"""
+import resource, sys, pickle
+resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+resource.setrlimit(resource.RLIMIT_CPU, (30, 30))
+sys.path.insert(0, ".")
+{imports}
+if sys.argv[2] == "plain":
+    {obj} = pickle.load(open(sys.argv[1], "rb"))
+else:
+    import safeload
+    names = ["{name}"]
+    print("scan", safeload.scan(open(sys.argv[1], "rb").read(), trusted=names).safe, flush=True)
+    try:
+        {obj} = safeload.load_unsigned(sys.argv[1], trusted=names)
+    except safeload.SafeloadError as exc:
+        print("refused", str(exc)[:160].replace(chr(10), " "), flush=True)
+        sys.exit(0)
+print("loaded", flush=True)
+{use}
+"""
+
+
 def _crash_runs(program: str, path: Path) -> dict[str, tuple[int, str]]:
     """``{"plain": ..., "safeload": ...}``: (return code, output) of ``program`` on ``path``
     with each loader. Whether the plain load's out-of-bounds access faults depends on what
@@ -1275,28 +1301,18 @@ class MyMahalanobis(MahalanobisDistance64):
     """The caller's own Mahalanobis metric (a subclass of scikit-learn's)."""
 '''
 
-_METRIC_CHILD = """
-import resource, sys, pickle
-resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-resource.setrlimit(resource.RLIMIT_CPU, (30, 30))
-sys.path.insert(0, ".")
+_METRIC_CHILD = _own_child(
+    "rt99_metric.MyMahalanobis",
+    "metric",
+    """
 import numpy as np
 from scipy.sparse import csr_matrix
-if sys.argv[2] == "plain":
-    metric = pickle.load(open(sys.argv[1], "rb"))
-else:
-    import safeload
-    names = ["rt99_metric.MyMahalanobis"]
-    print("scan", safeload.scan(open(sys.argv[1], "rb").read(), trusted=names).safe, flush=True)
-    try:
-        metric = safeload.load_unsigned(sys.argv[1], trusted=names)
-    except safeload.SafeloadError as exc:
-        print("refused", str(exc)[:160].replace(chr(10), " "), flush=True)
-        sys.exit(0)
-print("loaded", flush=True)
+""",
+    """
 metric.pairwise(csr_matrix(np.ones((3, 3000))))
 print("used", flush=True)
-"""
+""",
+)
 
 
 def test_rt99_18_own_weighted_metric_subclass(tmp_path: Path) -> None:
@@ -1332,27 +1348,17 @@ class MyKD(KDTree):
     """The caller's own KD tree."""
 '''
 
-_KD2_CHILD = """
-import resource, sys, pickle
-resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-resource.setrlimit(resource.RLIMIT_CPU, (30, 30))
-sys.path.insert(0, ".")
+_KD2_CHILD = _own_child(
+    "rt99_kd2.MyKD",
+    "tree",
+    """
 import numpy as np
-if sys.argv[2] == "plain":
-    tree = pickle.load(open(sys.argv[1], "rb"))
-else:
-    import safeload
-    names = ["rt99_kd2.MyKD"]
-    print("scan", safeload.scan(open(sys.argv[1], "rb").read(), trusted=names).safe, flush=True)
-    try:
-        tree = safeload.load_unsigned(sys.argv[1], trusted=names)
-    except safeload.SafeloadError as exc:
-        print("refused", str(exc)[:160].replace(chr(10), " "), flush=True)
-        sys.exit(0)
-print("loaded", flush=True)
+""",
+    """
 tree.query(np.random.RandomState(1).rand(200, 16) * 100, k=3)
 print("queried", flush=True)
-"""
+""",
+)
 
 
 def test_rt99_19_own_kdtree_bounds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -1389,28 +1395,18 @@ class MyPredictor(TreePredictor):
     """The caller's own histogram-boosting predictor."""
 '''
 
-_PREDICTOR_CHILD = """
-import resource, sys, pickle
-resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-resource.setrlimit(resource.RLIMIT_CPU, (30, 30))
-sys.path.insert(0, ".")
+_PREDICTOR_CHILD = _own_child(
+    "rt99_pred.MyPredictor",
+    "predictor",
+    """
 import numpy as np
-if sys.argv[2] == "plain":
-    predictor = pickle.load(open(sys.argv[1], "rb"))
-else:
-    import safeload
-    names = ["rt99_pred.MyPredictor"]
-    print("scan", safeload.scan(open(sys.argv[1], "rb").read(), trusted=names).safe, flush=True)
-    try:
-        predictor = safeload.load_unsigned(sys.argv[1], trusted=names)
-    except safeload.SafeloadError as exc:
-        print("refused", str(exc)[:160].replace(chr(10), " "), flush=True)
-        sys.exit(0)
-print("loaded", flush=True)
+""",
+    """
 X = np.random.RandomState(1).rand(10, 3)
 predictor.predict(X, np.zeros((0, 8), dtype=np.uint32), np.zeros(3, dtype=np.uint32), 1)
 print("predicted", flush=True)
-"""
+""",
+)
 
 
 def test_rt99_20_own_tree_predictor(tmp_path: Path) -> None:
