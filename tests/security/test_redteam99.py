@@ -318,6 +318,7 @@ from pathlib import Path
 
 import pytest
 
+import zygote
 from redteam import global_, write
 
 # --- the caller's own module (a local file, imported by its name) ---------------------------
@@ -723,7 +724,7 @@ def test_rt99_05_module_naming_no_module(tmp_path: Path) -> None:
     path = write(tmp_path, data)
     shown = []
     for how in ("plain", "safeload"):
-        run = subprocess.run(
+        run = zygote.subprocess_run(
             [sys.executable, "-c", _UARRAY_CHILD, str(path), how, name],
             cwd=tmp_path,
             timeout=120,
@@ -750,6 +751,7 @@ def test_rt99_05_module_naming_no_module(tmp_path: Path) -> None:
 _SKOPS_SCAN_CHILD = """
 import os, sys
 sys.path.insert(0, os.getcwd())
+os.environ["RT99_PATH"], os.environ["RT99_LOG"] = sys.argv[3:5]
 if sys.argv[2] == "skops":
     import skops.io as sio
     data = open(sys.argv[1], "rb").read()
@@ -793,11 +795,10 @@ def test_rt99_06_skops_scan_runs_own_code(tmp_path: Path) -> None:
 
         path = where / "m.skops"
         path.write_bytes(_skops_rewrite(honest, to_own))
-        env = dict(os.environ, RT99_PATH=str(target), RT99_LOG=str(where / "log.txt"))
-        run = subprocess.run(
-            [sys.executable, "-c", _SKOPS_SCAN_CHILD, str(path), how],
+        log = str(where / "log.txt")
+        run = zygote.subprocess_run(
+            [sys.executable, "-c", _SKOPS_SCAN_CHILD, str(path), how, str(target), log],
             cwd=tmp_path,
-            env=env,
             timeout=120,
             capture_output=True,
             text=True,
@@ -1164,7 +1165,7 @@ def test_rt99_15_cython_helper_crashes_load(tmp_path: Path, name: str) -> None:
     path = write(tmp_path, b"\x80\x04" + global_(module, qualname) + b")\x81.")
     runs = {}
     for how in ("plain", "safeload"):
-        run = subprocess.run(
+        run = zygote.subprocess_run(
             [sys.executable, "-c", _CYTHON_CHILD, str(path), name, how],
             cwd=tmp_path,
             timeout=120,
@@ -1277,8 +1278,9 @@ def _crash_runs(program: str, path: Path) -> dict[str, tuple[int, str]]:
     lies past the array, so the plain child runs up to three times until it does."""
     runs = {}
     for how in ("plain", "safeload"):
-        for _ in range(3 if how == "plain" else 1):
-            run = subprocess.run(
+        # (a fork of the zygote first; a plain child that did not fault runs again fresh)
+        for attempt in range(3 if how == "plain" else 1):
+            run = (zygote.subprocess_run if attempt == 0 else subprocess.run)(
                 [sys.executable, "-c", program, str(path), how],
                 cwd=path.parent,
                 timeout=120,
