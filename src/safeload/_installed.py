@@ -140,7 +140,64 @@ def installed_package(module: str, *, look: bool = True) -> str | None:
         return (holders or theirs)[0]
     if any(p.startswith(_site_folders()) for p in places):
         return top  # (in a site folder, with no metadata for it)
+    return _hook_package(top, places)
+
+
+def _hook_package(top: str, places: list[str]) -> str | None:
+    """The installed package whose import hook provides ``top``, where the path search of
+    ``sys.path`` does not find it where it is: an editable install by a meta path finder
+    (meson-python's ``_<name>_editable_loader``, setuptools' ``__editable___*_finder``) is a
+    distribution's code, however little its metadata names (rt103-10). Named by the
+    distribution that installed the hook (the hook's module where none did); ``None`` where
+    no hook on ``sys.meta_path`` finds ``top`` where it is. (The hooks run here as at every
+    import; nothing is imported.)"""
+    finders = list(sys.meta_path)
+    where = frozenset(_plain(p) for p in places)
+    # (once for a search path and a list of hooks: the checks ask it of every object of the
+    # caller's classes)
+    key = (top, where, tuple(sys.path), tuple(id(f) for f in finders))
+    if key not in _HOOKED:
+        if len(_HOOKED) > 256:
+            _HOOKED.clear()
+        _HOOKED[key] = _hook_package_of(top, where, finders)
+    return _HOOKED[key]
+
+
+_HOOKED: dict[tuple[Any, ...], str | None] = {}
+
+
+def _hook_package_of(top: str, where: frozenset[str], finders: list[Any]) -> str | None:
+    import importlib.machinery
+
+    if _spec_at(importlib.machinery.PathFinder, top, where):
+        return None
+    for finder in finders:
+        module = str(getattr(type(finder), "__module__", ""))
+        if module in _STANDARD_FINDERS or is_stdlib(module):
+            continue
+        if _spec_at(finder, top, where):
+            return installed_package(module) or f"the import hook {module}"
     return None
+
+
+def _spec_at(finder: Any, top: str, where: frozenset[str]) -> bool:
+    """Whether ``finder`` finds the module ``top`` in one of the places ``where``."""
+    try:
+        spec = finder.find_spec(top, None)
+    except Exception:  # (a hook that fails finds nothing)
+        return False
+    if spec is None:
+        return False
+    found = [spec.origin] if spec.origin else list(spec.submodule_search_locations or ())
+    return any(isinstance(f, str) and _plain(f) in where for f in found)
+
+
+def _plain(place: str) -> str:
+    return os.path.realpath(place).rstrip(os.sep)
+
+
+#: The modules of the meta path finders CPython puts on ``sys.meta_path``.
+_STANDARD_FINDERS = frozenset({"builtins", "_frozen_importlib", "_frozen_importlib_external"})
 
 
 @functools.cache

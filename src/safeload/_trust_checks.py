@@ -253,6 +253,14 @@ def trust_problem(obj: Any, *, own: frozenset[str] = frozenset()) -> str | None:
             where = format_name(str(cls.__module__), str(cls.__qualname__))
             which = "it is" if cls is obj else f"it derives from {where},"
             return f"{which} a class of the installed package {package}: {UNREVIEWED_PACKAGE}"
+        if module != "builtins" and "__del__" in vars(cls):
+            where = format_name(module, str(getattr(cls, "__qualname__", "")))
+            return (
+                f"{where}.__del__ is a finalizer: it runs the class's code on whatever state a "
+                "file gave an object of it, whenever the object is dropped, even inside a load "
+                "that then refuses the file (rt103-06). Trust a class without one (close "
+                "resources with a context manager or weakref.finalize)"
+            )
     return None
 
 

@@ -99,6 +99,9 @@ class StreamAnalysis:
     #: arguments: REDUCE runs ``cls()`` (its ``__init__`` and its metaclass's ``__call__``),
     #: where NEWOBJ runs only ``cls.__new__(cls)`` (rt98-01).
     bare_calls: list[tuple[int, str, Any]] = field(default_factory=list)
+    #: (offset, object) of every NEWOBJ and NEWOBJ_EX with arguments: ``cls.__new__(cls,
+    #: *args)``, where a builtin's ``__new__`` sizes what it makes by them (rt103-09).
+    new_calls: list[tuple[int, Any]] = field(default_factory=list)
     #: (offset, object) of every call of a pandas function (safeload.trust.pandas_forms): scan
     #: runs its checked form also when the stream discards the result.
     pandas_calls: list[tuple[int, Any]] = field(default_factory=list)

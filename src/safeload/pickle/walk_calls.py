@@ -242,6 +242,8 @@ class WalkCalls(WalkValues):
         self._charge_made(made, pos, name)
         self._charge_instance(made, cls.pair, pos, name)
         self._pandas_made(cls.pair, args, pos, name, made)
+        if args.items:
+            self.result.new_calls.append((pos, made))
         fr.stack.append(made)
         if cls.pair in NATIVE_STATES:
             if name != "NEWOBJ" or not isinstance(args, _Tuple) or args.items:

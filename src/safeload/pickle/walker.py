@@ -105,6 +105,14 @@ def analyze(
             rewritten = build_on_call_problem(result, policy)
             if rewritten is not None:
                 result.problems.append(Finding(rewritten[0], "BUILD", rewritten[1]))
+        if not result.problems:
+            # (before anything is built: a builtin's __new__ under a trusted class sizes what it
+            # makes by the file's arguments, bytes.__new__(Blob, 2**31), rt103-09)
+            from safeload.trust.trusted_classes import builtin_args_problem
+
+            sized = builtin_args_problem(result, policy)
+            if sized is not None:
+                result.problems.append(Finding(*sized))
         if use_time and not result.problems and all(g.trusted for g in result.globals):
             from safeload.trust.static import use_time_findings
 

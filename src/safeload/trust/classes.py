@@ -161,7 +161,9 @@ def _protected(cls: type, base: type, name: str, params: frozenset[str]) -> bool
     """Whether instance state of ``cls`` may not set ``name``, which ``base`` defines."""
     value = inspect.getattr_static(cls, name, None)
     if _callers_data(base, name):
-        return not _plain_constant(value, 0)
+        # (a functools.cached_property keeps its value in the instance's dict, as the state
+        # does; the descriptor is never reached once the dict holds the name, rt103-05)
+        return not (_plain_constant(value, 0) or type(value) is functools.cached_property)
     return name not in params or type(value) not in PLAIN_DEFAULTS
 
 

@@ -185,8 +185,11 @@ def _named_transformers(row: DispatchRow, value: Any, graph: Graph) -> None:
 def _callable(row: DispatchRow, value: Any, graph: Graph) -> None:
     if value is None or (isinstance(value, str) and value in row.values):
         return
-    if isinstance(value, functools.partial):
-        return  # the walk already held it to an allowed function with data arguments
+    if type(value) is functools.partial:
+        # the walk already held it to an allowed function with data arguments; a subclass's
+        # own methods (__call__, __repr__) are not partial's, and scan reads only partial
+        # itself (rt103-08)
+        return
     if is_function(value) and id(value) in callables():
         return
     raise _bad(f"holds {short(value)}; a stored callable must be on the callable allowlist")

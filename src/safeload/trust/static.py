@@ -180,7 +180,11 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
         cls = obj.cls
         if not isinstance(obj, _Obj) or not isinstance(cls, _Global):
             continue
-        if cls.pair in _SKIP_CLASSES or cls.pair in _NUMPY_STATE_CLASSES or cls.pair in _DATA_ONLY:
+        if (
+            cls.pair in _SKIP_CLASSES
+            or cls.pair in _NUMPY_STATE_CLASSES
+            or _data_only(cls.pair, policy)
+        ):
             continue  # array and dtype states are checked by the walk itself
         if cls.pair == _PARTIAL and isinstance(state, _Tuple) and state.items:
             problem = _partial_problem(state.items[0])
@@ -216,6 +220,25 @@ def _problems(analysis: Any, policy: Policy) -> Iterator[tuple[int, str]]:
             problem = state_problem(cls.pair, state) or _opaque_state_problem(cls.pair, state)
             if problem:
                 yield pos, problem
+
+
+def _data_only(pair: tuple[str, str], policy: Policy) -> bool:
+    """Whether a BUILD on an object of ``pair`` goes to a reviewed ``__setstate__`` that takes
+    its state as data only (scikit-learn's ``Tree``'s): the class itself, or a trusted
+    subclass of it that does not define its own (rt103-07: an own ``Tree`` subclass loaded
+    and scan refused its state's keys as hiding the class's attributes)."""
+    if pair in _DATA_ONLY:
+        return True
+    if not policy.allows(*pair) or policy.reviewed(*pair):
+        return False
+    from safeload.trust.classes import resolve_class
+
+    cls = resolve_class(*pair)
+    if cls is None:
+        return False
+    base = facts.reviewed_base(cls)
+    owner = next((b for b in cls.__mro__ if "__setstate__" in vars(b)), None)
+    return owner is base and facts.module_and_qualname(base) in _DATA_ONLY
 
 
 #: (callee, argument index) where the load hands a narrowed container type's builtin over

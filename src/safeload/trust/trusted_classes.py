@@ -15,10 +15,18 @@ file's choosing (an abstract class and ``class Mapped(map)`` fail there, rt99-01
 from __future__ import annotations
 
 import functools
+import os
 import types
 from typing import Any
 
-__all__ = ["attrs_setstate", "builtin_new_failure", "call_hook", "has_initargs", "own_hook"]
+__all__ = [
+    "attrs_setstate",
+    "builtin_args_problem",
+    "builtin_new_failure",
+    "call_hook",
+    "has_initargs",
+    "own_hook",
+]
 
 
 #: ``Py_TPFLAGS_HEAPTYPE``: set on every class made by a class statement.
@@ -104,6 +112,8 @@ def _own_hook_of(cls: type, with_state: bool) -> str | None:
                 continue
             if name == "__dict__" and type(found) is types.GetSetDescriptorType:
                 continue
+            if name == "__new__" and _builtin_new(found) is not None:
+                continue  # (a deprecation decorator's wrapper round a builtin __new__)
             return f"{base.__qualname__}.{name}"
     return None
 
@@ -143,8 +153,8 @@ def builtin_new_failure(cls: Any) -> str | None:
 
 @functools.lru_cache(maxsize=256)
 def _new_failure_of(cls: type) -> str | None:
-    owner = _new_owner(cls)
-    if not isinstance(vars(owner)["__new__"], types.BuiltinFunctionType):
+    owner = _builtin_new(vars(_new_owner(cls))["__new__"])
+    if owner is None:
         return None  # (written in Python: the caller's is own_hook's, a reviewed one is known)
     name = f"{cls.__module__}.{cls.__qualname__}"
     if owner is object:
@@ -246,6 +256,83 @@ def build_on_call_problem(result: Any, policy: Any) -> tuple[int, str] | None:
     return None
 
 
+def builtin_args_problem(result: Any, policy: Any) -> tuple[int, str, str] | None:
+    """``(offset, opcode, why)`` for the first call or NEWOBJ with arguments of a trusted,
+    unreviewed class whose ``__new__`` is compiled, other than ``object``'s and the
+    exceptions': ``bytes.__new__(Blob, 2**31 - 1)`` makes 2 GiB of a 26-byte file, and
+    ``str.__new__(Text, raw, "punycode")`` decodes in quadratic time (rt103-09). The rules
+    that narrow the builtins, and those on the arguments of scikit-learn's ``Tree``, never
+    meet a subclass, so only the form pickle writes passes: for a builtin, one argument of
+    exactly its type (``__getnewargs__`` of a ``str`` subclass gives ``(str(self),)``), or
+    none; for a library's extension class, none. ``None`` where there is no such call."""
+    from safeload.policy import format_name
+
+    calls = [(pos, "REDUCE", made) for pos, made in result.arg_calls]
+    calls += [(pos, "NEWOBJ", made) for pos, made in result.new_calls]
+    for pos, opcode, made in calls:
+        pair = getattr(getattr(made, "cls", None), "pair", None)
+        if pair is None or not policy.allows(*pair) or policy.reviewed(*pair):
+            continue
+        owner = _sizing_builtin(pair)
+        if owner is None:
+            continue
+        items = getattr(made.args, "items", None)
+        if not _newargs_of(items, owner):
+            return (
+                pos,
+                opcode,
+                (
+                    f"{format_name(*pair)}, a class the caller trusted, is made by "
+                    f"the compiled {owner.__qualname__}.__new__ on arguments from the file "
+                    "that pickle never writes for such a subclass: no rule judges what it "
+                    "would make of them"
+                ),
+            )
+    return None
+
+
+def _sizing_builtin(pair: tuple[str, str]) -> type | None:
+    """The class whose compiled ``__new__`` makes objects of the class ``pair`` names (a
+    builtin's, or a library's extension class's), where that is not ``object``'s nor an
+    exception's (which take no sizes)."""
+    from safeload.trust.classes import resolve_class
+
+    cls = resolve_class(*pair)
+    if cls is None:
+        return None
+    owner = _builtin_new(vars(_new_owner(cls))["__new__"])
+    if owner is None or owner is object or issubclass(owner, BaseException):
+        return None
+    return owner
+
+
+def _newargs_of(items: Any, owner: type) -> bool:
+    """Whether ``items`` (symbolic) are what ``__getnewargs__`` of a subclass of the builtin
+    ``owner`` gives: nothing, one value of exactly ``owner`` (``(str(self),)``), or for
+    ``complex`` its two float parts."""
+    if items is None:
+        return False
+    if owner.__module__ != "builtins":
+        # a library's compiled class (scikit-learn's Tree, whose rules on its arguments are
+        # keyed on the class itself, rt103-07): made without arguments only
+        return len(items) == 0
+    if owner is complex and len(items) == 2:
+        return all(_plain_of(item, float) for item in items)
+    return len(items) == 0 or (len(items) == 1 and _plain_of(items[0], owner))
+
+
+def _plain_of(item: Any, owner: type) -> bool:
+    """Whether the symbolic value ``item`` is a constant of exactly the builtin ``owner``
+    (a long ``str`` or ``bytes`` is kept as a view of the stream: :class:`_Big`)."""
+    from safeload._symbolic import _Big, _Const, _Tuple
+
+    if isinstance(item, _Const):
+        return type(item.value) is owner
+    if isinstance(item, _Big):
+        return not item.mutable and (owner is str if item.text else owner is bytes)
+    return owner is tuple and isinstance(item, _Tuple)
+
+
 def _may_share(pair: tuple[str, str]) -> bool:
     """Whether a call or ``__new__`` of the class ``pair`` names may return an object it
     shares: its ``__new__`` is written in Python (its own, an enum's), or its metaclass has a
@@ -258,9 +345,7 @@ def _may_share(pair: tuple[str, str]) -> bool:
         return True
     if type(cls).__call__ is not type.__call__:
         return True
-    owner = _new_owner(cls)
-    new = _unwrapped(vars(owner)["__new__"])
-    return not isinstance(new, types.BuiltinFunctionType)
+    return _builtin_new(vars(_new_owner(cls))["__new__"]) is None
 
 
 def _new_owner(cls: type) -> type:
@@ -268,16 +353,41 @@ def _new_owner(cls: type) -> type:
     return next((b for b in cls.__mro__ if "__new__" in vars(b)), object)
 
 
+def _builtin_new(new: Any) -> type | None:
+    """The builtin class whose compiled ``__new__`` ``new`` is, through the wrappers of
+    :func:`_unwrapped`; ``None`` for a ``__new__`` written in Python."""
+    found = _unwrapped(new)
+    owner = getattr(found, "__self__", None)
+    if isinstance(found, types.BuiltinFunctionType) and isinstance(owner, type):
+        return owner
+    return None
+
+
 def _unwrapped(new: Any) -> Any:
-    """``new`` without the wrapper PEP 702's ``@deprecated`` (typing_extensions' or warnings')
-    puts round a class's ``__new__`` to warn: the wrapper calls the original (rt96-03's own
-    deprecated estimator, refused after rt101-03's fix)."""
-    func = getattr(new, "__func__", new)
-    code = getattr(func, "__code__", None)
-    where = str(getattr(code, "co_filename", ""))
-    if where.endswith(("typing_extensions.py", "warnings.py")) and hasattr(func, "__wrapped__"):
-        return func.__wrapped__
+    """``new`` without the wrappers that deprecation decorators put round a class's
+    ``__new__`` to warn, each of which calls the original: PEP 702's ``@deprecated``
+    (typing_extensions' or warnings', rt96-03's own deprecated estimator, refused after
+    rt101-03's fix) and scikit-learn's ``sklearn.utils.deprecated``, which keeps the original
+    in its closure (rt103-04: an own class so marked, and own subclasses of a class
+    scikit-learn deprecates)."""
+    for _ in range(8):  # (a class deprecated more than once is wrapped more than once)
+        func = getattr(new, "__func__", new)
+        code = getattr(func, "__code__", None)
+        where = str(getattr(code, "co_filename", ""))
+        if where.endswith(("typing_extensions.py", "warnings.py")) and hasattr(func, "__wrapped__"):
+            new = func.__wrapped__
+        elif (
+            code is not None and where.endswith(_SKLEARN_DEPRECATION) and "new" in code.co_freevars
+        ):
+            cell = func.__closure__[code.co_freevars.index("new")]
+            new = cell.cell_contents
+        else:
+            break
     return new
+
+
+#: Where ``sklearn.utils.deprecated`` is written.
+_SKLEARN_DEPRECATION = os.path.join("sklearn", "utils", "deprecation.py")
 
 
 def _reconstructed(target: Any, args: Any) -> bool:
