@@ -473,15 +473,25 @@ def frombuffer_form_problem(items: list[_Sym], budget: FoldBudget) -> str | None
     dimension, an order that is no str (rt48-07), a dtype holding objects (rt49-03). numpy
     writes its own shape, a tuple of non-negative ints, and the order ``'C'`` or ``'F'``; the
     pass takes that form only (a ``-1`` dimension or the order ``'A'``, which reshape would
-    take, no writer makes)."""
-    if len(items) != 4 or not isinstance(items[1], _Obj):
+    take, no writer makes). numpy 2.4 writes an array that is neither C- nor F-contiguous as
+    ``(buffer, dtype, shape, 'K', axes)``: ``reshape(shape, 'C').transpose(axes)``, ``axes`` a
+    permutation of the dimensions (rt104-01)."""
+    if len(items) not in (4, 5) or not isinstance(items[1], _Obj):
         return None  # (the call rules refuse these)
     try:
         shape = _const_value(items[2], budget)
         order = _const_value(items[3], budget)
+        axes = _const_value(items[4], budget) if len(items) == 5 else None
         dt = real_dtype(items[1], budget)
     except (KeyError, _NotCanonical):
         return "numpy's _frombuffer with a shape, order or dtype the pass cannot see"
+    if len(items) == 5:
+        if order != "K" or not _is_permutation(axes, shape):
+            return (
+                "numpy's _frombuffer with axes that are not a permutation of its shape's "
+                "dimensions after the order 'K' (numpy writes no other five-argument form)"
+            )
+        order = "C"
     if dt.hasobject:
         return (
             "numpy's _frombuffer of a dtype holding objects (numpy fails: it cannot make an "
@@ -506,6 +516,25 @@ def frombuffer_form_problem(items: list[_Sym], budget: FoldBudget) -> str | None
     if _raw_length(items[0]) != count * itemsize:
         return "numpy's _frombuffer over a buffer that is not its shape's size (numpy fails)"
     return None
+
+
+def _is_permutation(axes: Any, shape: Any) -> bool:
+    """Whether ``axes`` is a tuple of the ints ``0 .. len(shape) - 1``, each once."""
+    if type(axes) is not tuple or type(shape) is not tuple or len(axes) != len(shape):
+        return False
+    return all(type(a) is int for a in axes) and sorted(axes) == list(range(len(shape)))
+
+
+def frombuffer_shape(items: list[_Sym], budget: FoldBudget) -> Any:
+    """The shape of the array ``_frombuffer(*items)`` makes (in the form
+    :func:`frombuffer_form_problem` admits), or ``None``."""
+    shape = _const_value(items[2], budget)
+    if len(items) == 4:
+        return shape
+    axes = _const_value(items[4], budget)
+    if not _is_permutation(axes, shape):
+        return None
+    return tuple(shape[a] for a in axes)
 
 
 def scalar_form_problem(items: list[_Sym], budget: FoldBudget) -> str | None:
@@ -570,9 +599,9 @@ def _zero_d_array_dtype(sym: _Sym, budget: FoldBudget) -> Any:
             shape, dtype = _const_value(state.items[1], budget), state.items[2]
         elif sym.cls.pair in _FROMBUFFER:
             args = sym.args
-            if not (isinstance(args, _Tuple) and len(args.items) == 4):
+            if not (isinstance(args, _Tuple) and len(args.items) in (4, 5)):
                 return None
-            shape, dtype = _const_value(args.items[2], budget), args.items[1]
+            shape, dtype = frombuffer_shape(args.items, budget), args.items[1]
         else:
             return None
         if shape != () or not isinstance(dtype, _Obj):

@@ -268,8 +268,14 @@ def _frombuffer_problem(items: list[_Sym]) -> str | None:
     anything else numpy makes a view: of an array the stream built (a tree's checked nodes,
     rewritten later through the view), of an object array's pointers as floats (rt28-01); a
     dtype written as a type string escapes every dtype check (``'S1073741824'``, rt28-11)."""
-    if len(items) != 4:
-        return "numpy's _frombuffer with other arguments than (buffer, dtype, shape, order)"
+    if len(items) not in (4, 5):
+        # (numpy 2.4 writes an array that is neither C- nor F-contiguous, a transposed view, as
+        # (buffer, dtype, shape, 'K', axes): the C-ordered shape and the permutation that
+        # restores the strides, rt104-01)
+        return (
+            "numpy's _frombuffer with other arguments than (buffer, dtype, shape, order) or "
+            "(buffer, dtype, shape, 'K', axes)"
+        )
     buffer, dtype = items[0], items[1]
     literal = isinstance(buffer, _Bytes) or (
         isinstance(buffer, _Big) and buffer.size > 0 and not buffer.text

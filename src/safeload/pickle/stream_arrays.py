@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from safeload._numpy_state import _NotCanonical, real_dtype
+from safeload._numpy_state import _NotCanonical, frombuffer_shape, real_dtype
 from safeload._symbolic import (
     _OPAQUE,
     CODECS_ENCODE,
@@ -65,6 +65,7 @@ class StreamArrays:
         array."""
         import numpy as np
 
+        axes: Any = None
         try:
             if isinstance(sym, _Array):
                 located: Any = np.frombuffer(self.data, sym.dtype, sym.count, sym.start)
@@ -80,7 +81,7 @@ class StreamArrays:
                 order = "F" if _const_value(st.items[3], self.fold) else "C"
             elif sym.cls.pair in FROMBUFFER:
                 args = sym.args
-                if not (isinstance(args, _Tuple) and len(args.items) == 4):
+                if not (isinstance(args, _Tuple) and len(args.items) in (4, 5)):
                     return None
                 buf = args.items[0]
                 if isinstance(buf, _Bytes):
@@ -90,6 +91,11 @@ class StreamArrays:
                 dtype = args.items[1]
                 shape = _const_value(args.items[2], self.fold)
                 order = _const_value(args.items[3], self.fold)
+                if len(args.items) == 5:  # (order 'K': C-ordered, then the axes permuted)
+                    axes = _const_value(args.items[4], self.fold)
+                    if frombuffer_shape(args.items, self.fold) is None:
+                        return None
+                    order = "C"
             else:
                 return None
             if raw is None or not isinstance(dtype, _Obj) or dtype.cls is None:
@@ -98,6 +104,8 @@ class StreamArrays:
                 return None
             data: Any = np.frombuffer(raw, real_dtype(dtype, self.fold))
             data = data.reshape(shape, order=order)
+            if axes is not None:
+                data = data.transpose(axes)
             return _native_as_loaded(data) if sym.cls.pair in RECONSTRUCT else data
         except (_NotCanonical, KeyError, ValueError, TypeError, AttributeError):
             return None
@@ -111,8 +119,8 @@ class StreamArrays:
                 if isinstance(sym.state, _Tuple) and len(sym.state.items) == 5:
                     return _const_value(sym.state.items[1], self.fold)
             if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair in FROMBUFFER:
-                if isinstance(sym.args, _Tuple) and len(sym.args.items) == 4:
-                    return _const_value(sym.args.items[2], self.fold)
+                if isinstance(sym.args, _Tuple) and len(sym.args.items) in (4, 5):
+                    return frombuffer_shape(sym.args.items, self.fold)
         except KeyError:
             return None
         return None

@@ -251,10 +251,20 @@ def _attribute_name(key: Any) -> bool:
 
 
 def _with_fields(
-    fields: tuple[str, ...] | None, args: Any, attrs: dict[str, Any] | None
+    fields: tuple[str, ...] | None, args: Any, attrs: dict[str, Any] | None, cls: Any
 ) -> dict[str, Any] | None:
     """A named tuple's attributes: its fields, which NEWOBJ gives it as arguments (an
-    ``_ImputerTriplet``'s ``neighbor_feat_idx``, which the load's checks read, rt36-02)."""
+    ``_ImputerTriplet``'s ``neighbor_feat_idx``, which the load's checks read, rt36-02), or
+    protocols 0 and 1 as the items of ``copyreg._reconstructor(cls, tuple, items)`` (the
+    pass records that call's three arguments as the object's: rt104-03)."""
+    if (
+        is_real(args, tuple)
+        and len(args) == 3
+        and args[0] is cls
+        and args[1] is tuple
+        and is_real(args[2], tuple)
+    ):
+        args = args[2]
     if fields is None or not (is_real(args, tuple) and len(args) == len(fields)):
         return attrs
     return {**dict(zip(fields, args, strict=True)), **(attrs or {})}
@@ -740,7 +750,7 @@ class Builder(MadeForReal):
                 self._check_plain_build(sym, state, facts.has_dict(cls))
             self._check_setstate(facts.setstate_owner(cls), attrs)
         self._check_tuple_build(facts.fields(cls), state)
-        attrs = _with_fields(facts.fields(cls), args, attrs)
+        attrs = _with_fields(facts.fields(cls), args, attrs, cls)
         self._check_keys(attrs)
         object.__setattr__(made, "_attrs", attrs)
         object.__setattr__(made, "_state", state)
@@ -1122,7 +1132,7 @@ class Builder(MadeForReal):
             self._check_setstate(cls.setstate_owner, attrs)
             self._check_tuple_build(cls.fields, state)
             if cls.fields is not None and sym.args is not None:
-                attrs = _with_fields(cls.fields, self.value(sym.args), attrs)
+                attrs = _with_fields(cls.fields, self.value(sym.args), attrs, cls)
         self._check_keys(attrs)
         object.__setattr__(made, "_attrs", attrs)
         object.__setattr__(made, "_state", state)

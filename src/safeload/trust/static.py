@@ -401,14 +401,14 @@ def _vector_length(sym: Any) -> int | None:
     if isinstance(sym, _Array):
         shape = tuple(sym.shape)
     elif isinstance(sym, _Obj) and isinstance(sym.cls, _Global):
-        args = sym.args.items if isinstance(sym.args, _Tuple) else ()
+        args: Any = sym.args.items if isinstance(sym.args, _Tuple) else ()
         if sym.cls.pair in RECONSTRUCT and isinstance(sym.state, _Tuple):
             first = args[0] if args else None
             plain = isinstance(first, _Global) and first.pair == ("numpy", "ndarray")
             if plain and len(sym.state.items) == 5:
                 shape = sym.state.items[1]
-        elif sym.cls.pair in FROMBUFFER and len(args) == 4:
-            shape = args[2]
+        elif sym.cls.pair in FROMBUFFER and len(args) in (4, 5):
+            shape = args[2]  # (a 1-d array's axes, if written, are (0,))
     if isinstance(shape, _Tuple):
         shape = tuple(i.value if isinstance(i, _Const) else None for i in shape.items)
     if type(shape) is tuple and len(shape) == 1 and type(shape[0]) is int and shape[0] >= 0:

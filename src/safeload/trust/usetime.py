@@ -370,11 +370,19 @@ def _held(
     return list(_instance_children(o, graph, oid))
 
 
+def _permuted(o: Any) -> bool:
+    """Whether ``o`` is a contiguous array with its axes permuted (a transposed or moved-axis
+    view: numpy 2.4 writes one as ``_frombuffer(..., 'K', axes)``, rt104-01): each item in
+    its own bytes, as many as the array's size, so its uses cost what it holds."""
+    order = sorted(range(o.ndim), key=lambda axis: -o.strides[axis])
+    return bool(o.transpose(order).flags.c_contiguous)
+
+
 def _array_children(o: Any, graph: Graph, oid: int) -> list[tuple[str, Any]]:
     """An array is recorded for the dtype check and must be contiguous; what it holds is its
     object elements and, for a subclass, its other state."""
     graph.numpy.append(o)
-    if o.size > 1 and not (o.flags.c_contiguous or o.flags.f_contiguous):
+    if o.size > 1 and not (o.flags.c_contiguous or o.flags.f_contiguous or _permuted(o)):
         # numpy.ndarray(shape, dtype, buffer, offset, strides) can make a zero-strided
         # array of any logical size over 8 bytes: every use of it allocates that size
         raise UnsafeState(graph.path(oid), "holds an array that is not contiguous")
