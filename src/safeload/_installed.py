@@ -172,7 +172,11 @@ def _hook_package_of(top: str, where: frozenset[str], finders: list[Any]) -> str
     if _spec_at(importlib.machinery.PathFinder, top, where):
         return None
     for finder in finders:
-        module = str(getattr(type(finder), "__module__", ""))
+        # (a finder may be a class put on the meta path itself, with class methods: the
+        # editables package's RedirectingFinder, hatchling's and pdm's editable installs,
+        # whose type is abc's ABCMeta, rt105-03)
+        owner = finder if isinstance(finder, type) else type(finder)
+        module = str(getattr(owner, "__module__", ""))
         if module in _STANDARD_FINDERS or is_stdlib(module):
             continue
         if _spec_at(finder, top, where):

@@ -216,6 +216,9 @@ def trust_problem(obj: Any, *, own: frozenset[str] = frozenset()) -> str | None:
                     f"are defined in {where}, among the known code-execution primitives (it "
                     "can run code, import modules, open files or start processes)"
                 )
+    mixed = _two_reviewed_bases(obj)
+    if mixed is not None:
+        return mixed
     # (a reviewed class's bases were reviewed with it: XGBClassifier's XGBModel)
     covered = {base for cls in obj.__mro__ if _reviewed_class(cls) for base in cls.__mro__}
     for cls in obj.__mro__:
@@ -262,6 +265,29 @@ def trust_problem(obj: Any, *, own: frozenset[str] = frozenset()) -> str | None:
                 "resources with a context manager or weakref.finalize)"
             )
     return None
+
+
+def _two_reviewed_bases(obj: type) -> str | None:
+    """Why ``obj`` cannot be trusted for deriving from two reviewed classes neither of which
+    derives from the other (``class ScaledDensity(StandardScaler, KernelDensity)``,
+    ``class Record(dict, KernelDensity)``): an object is held to the rules of one reviewed
+    class, the first of its MRO (``facts.reviewed_base``), and the other's went unchecked
+    (a 200,000-item ``bandwidth_`` asked 3.2 GB at use, rt105-04)."""
+    if _reviewed_class(obj):
+        return None
+    reviewed = [c for c in obj.__mro__ if c is not object and _reviewed_class(c)]
+    if not reviewed:
+        return None
+    first = reviewed[0]
+    other = next((c for c in reviewed[1:] if c not in first.__mro__), None)
+    if other is None:
+        return None
+    names = [format_name(str(c.__module__), str(c.__qualname__)) for c in (first, other)]
+    return (
+        f"it derives from two reviewed classes, {names[0]} and {names[1]}, neither a base of "
+        "the other: safeload holds an object to the rules of one reviewed class, so a trusted "
+        "class may derive from one line of them only"
+    )
 
 
 def _compiled_scikit_learn(cls: type, module: str) -> bool:

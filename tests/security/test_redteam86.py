@@ -294,13 +294,15 @@ def test_rt86_04_covariance_score_logdet(tmp_path):
     # Identity matrices of 4,096 features (2 x 134 MB in memory) are a 40 KB file as xz
     # (FACTOR_SPREAD would pay 1.6 x 10**8 operations for it; the LU is 4.6 x 10**10): scan
     # SAFE, load loads (pure and compiled); score of one row 2.2 s (5,120: 99 KB, 4.6 s)
-    features = 4_096
+    # (5,120 features: at 4,096 a fast run finished the score within the child's 2 s, so the
+    # harm was not shown: the clean clone of 9ebcfb4)
+    features = 5_120
     model = EmpiricalCovariance().fit(np.random.RandomState(0).rand(5, 2))
     model.covariance_ = np.eye(features)
     model.precision_ = np.eye(features)
     model.location_ = np.zeros(features)
     model.n_features_in_ = features
-    path = compressed_joblib(tmp_path, model, 60_000, ("xz", 6))
+    path = compressed_joblib(tmp_path, model, 120_000, ("xz", 6))
     # (plain joblib's load of it takes 1 s: the call is ended 2 s after the child started)
     shows_harm(path, f"model.score(numpy.zeros((1, {features})))", cpu=2.0, joblib=True)
     assert_refused_with(path)

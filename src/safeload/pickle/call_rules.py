@@ -15,6 +15,7 @@ from safeload._symbolic import (
     _Big,
     _Bytes,
     _Const,
+    _Dict,
     _Global,
     _Obj,
     _Sym,
@@ -83,6 +84,18 @@ def _reconstructed_class_problem(cls: _Sym) -> str | None:
     return None
 
 
+#: The bases of ``copyreg._reconstructor`` whose ``__new__`` converts the state it is given.
+_SCALAR_BASES: Final = {"int": int, "float": float, "str": str}
+
+
+def _scalar_of(state: _Sym | None, kind: type) -> bool:
+    """Whether ``state`` is a constant of exactly ``kind`` (a long text kept as a view of the
+    stream counts as a ``str``)."""
+    if isinstance(state, _Const):
+        return type(state.value) is kind
+    return kind is str and isinstance(state, _Big) and state.text
+
+
 def _reconstructor_base_problem(args: _Sym, policy: Policy) -> str | None:
     """``copyreg._reconstructor(cls, base, state)`` runs ``base.__new__(cls, state)`` and,
     unless ``base`` is ``object``, ``base.__init__(obj, state)``: with a Python class as the
@@ -111,6 +124,22 @@ def _reconstructor_base_problem(args: _Sym, policy: Policy) -> str | None:
             return (
                 "copyreg._reconstructor with the base builtins.tuple on something else than a "
                 "tuple: copyreg writes the fields as a tuple"
+            )
+        if base.pair == ("builtins", "dict") and not isinstance(state, (_Dict, _Const)):
+            # dict.__init__(obj, state) takes pairs as it takes a dict; copyreg writes
+            # dict(obj), and scan models a dict (a Bunch of pairs, rt106-08). (None: no items)
+            return (
+                "copyreg._reconstructor with the base builtins.dict on something else than a "
+                "dict: copyreg writes the items as a dict"
+            )
+        scalar = _SCALAR_BASES.get(base.pair[1]) if base.pair[0] == "builtins" else None
+        if scalar is not None and not _scalar_of(state, scalar):
+            # str.__new__(cls, state) formats whatever it is given: a list holding an
+            # estimator ran scikit-learn's printer inside the unpickler (a ring of imputers:
+            # 18 s, rt105-01); copyreg writes base(obj), a value of exactly the base's type
+            return (
+                f"copyreg._reconstructor with the base {format_name(*base.pair)} on something "
+                f"else than a {base.pair[1]} constant: copyreg writes the base's own value"
             )
         if base.pair != ("builtins", "object") and isinstance(state, _Obj):
             # base.__init__(obj, state) runs on it: dict(range(5)) and the like (rt24-13)

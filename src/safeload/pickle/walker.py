@@ -121,14 +121,14 @@ def analyze(
             # a load skips the use-time rules (it checks what it built), but not this one: the
             # C unpickler hashes a dict key while building, and a tuple DAG as a key hashes in
             # 2**k steps before any check after building could run (red team 14, f03)
-            from safeload.trust.static_masked import MASKED_MAKERS, masked_place_problem
+            from safeload.trust.static_masked import is_masked_maker, masked_place_problem
             from safeload.trust.static_sharing import build_sharing_problem
 
             sharing = build_sharing_problem(result)
             if sharing:
                 result.problems.append(Finding(0, "", sharing, use_time=True))
             elif not check_trees and any(
-                (g.module, g.qualname) in MASKED_MAKERS for g in result.globals
+                is_masked_maker((g.module, g.qualname)) for g in result.globals
             ):
                 # nor this one: a masked array handed to native code (a distance metric's
                 # weights) is consumed while building, and no check after building meets it;

@@ -777,6 +777,12 @@ _KEY_ALGORITHM_OIDS = {
     b"\x06\x07\x2a\x86\x48\xce\x3d\x02\x01": "elliptic-curve",
     b"\x06\x07\x2a\x86\x48\xce\x38\x04\x01": "DSA",
     b"\x06\x07\x2a\x86\x48\xce\x3e\x02\x01": "Diffie-Hellman",
+    # (PKCS#3's dhKeyAgreement, what OpenSSL writes for a DH key; GOST R 34.10-2001 and -2012,
+    # 256 and 512 bits, which cryptography does not parse: rt106-04, rt106-07)
+    b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x03\x01": "Diffie-Hellman",
+    b"\x06\x06\x2a\x85\x03\x02\x02\x13": "GOST R 34.10-2001",
+    b"\x06\x08\x2a\x85\x03\x07\x01\x01\x01\x01": "GOST R 34.10-2012",
+    b"\x06\x08\x2a\x85\x03\x07\x01\x01\x01\x02": "GOST R 34.10-2012",
     b"\x06\x03\x2b\x65\x6e": "X25519",
     b"\x06\x03\x2b\x65\x6f": "X448",
     b"\x06\x03\x2b\x65\x70": "Ed25519",
@@ -795,11 +801,106 @@ def _embedded_key(data: bytes) -> str | None:
     """A public key's algorithm identifier (:data:`_KEY_ALGORITHM_OIDS`) anywhere in
     ``data``: a key or certificate as DER inside whatever holds it. A search for each
     identifier, linear in the length: parsing at every place a SEQUENCE might start stopped
-    after 4,096 places, which a CSV of decimals before the key spent (rt81-02)."""
+    after 4,096 places, which a CSV of decimals before the key spent (rt81-02). And a whole
+    COSE public key anywhere (:func:`_has_cose_key`)."""
     for oid, algorithm in _KEY_ALGORITHM_OIDS.items():
         if oid in data:
             return f"DER holding a public key's algorithm identifier ({algorithm})"
+    if _COSE_MAP_HEAD.search(data) is not None and _has_cose_key(data):
+        return "a COSE public key"
     return None
+
+
+#: Where a CBOR map of 2 to 8 entries may start.
+_COSE_MAP_HEAD = re.compile(rb"[\xa2-\xa8]")
+#: How many places :func:`_has_cose_key` parses at the most (each parse reads a few bytes).
+_COSE_PLACES = 65_536
+#: COSE key types (RFC 9053): OKP, EC2, RSA; the curves of each and their coordinate sizes.
+_COSE_EC2_CURVES = {1: 32, 2: 48, 3: 66, 8: 32}  # P-256, P-384, P-521, secp256k1
+
+
+def _has_cose_key(data: bytes) -> bool:
+    """Whether a whole COSE_Key public key (RFC 9052: a CBOR map with kty OKP, EC2 or RSA and
+    that type's public parameters, each of its exact size) starts anywhere in ``data``: after
+    a label line or a letter, in a key set, a CBOR byte string, WebAuthn's authenticator data
+    (rt106-01, rt106-02). Random bytes hold one about once in 2**60 places; the three-byte head
+    alone, asked at the start of a secret only, is the looser rule (rt59-12, rt104-02)."""
+    for count, found in enumerate(_COSE_MAP_HEAD.finditer(data)):
+        if count >= _COSE_PLACES:
+            return False
+        if _cose_key(data, found.start()):
+            return True
+    return False
+
+
+def _cbor_item(data: bytes, at: int) -> tuple[Any, int] | None:
+    """The CBOR item at ``at`` that a COSE key holds (an int, a byte or text string, a bool,
+    an array of ints) and where the next one starts, or ``None``."""
+    if at >= len(data):
+        return None
+    head = data[at]
+    major, info = head >> 5, head & 0x1F
+    at += 1
+    if info < 24:
+        length = info
+    elif info in (24, 25, 26, 27):
+        size = 1 << (info - 24)
+        if at + size > len(data):
+            return None
+        length = int.from_bytes(data[at : at + size], "big")
+        at += size
+    else:
+        return None
+    if major == 0:
+        return length, at
+    if major == 1:
+        return -1 - length, at
+    if major in (2, 3):
+        if length > 4096 or at + length > len(data):
+            return None
+        return data[at : at + length], at + length
+    if major == 4 and length <= 16:
+        items = []
+        for _ in range(length):
+            item = _cbor_item(data, at)
+            if item is None or type(item[0]) is not int:
+                return None
+            items.append(item[0])
+            at = item[1]
+        return items, at
+    if major == 7 and info in (20, 21):
+        return info == 21, at
+    return None
+
+
+def _cose_key(data: bytes, at: int) -> bool:
+    """Whether a COSE public key's CBOR map starts at ``at`` in ``data``."""
+    entries = data[at] & 0x1F
+    at += 1
+    found: dict[int, Any] = {}
+    for _ in range(entries):
+        key = _cbor_item(data, at)
+        if key is None or type(key[0]) is not int or key[0] in found:
+            return False
+        value = _cbor_item(data, key[1])
+        if value is None:
+            return False
+        found[key[0]] = value[0]
+        at = value[1]
+    kty, crv, x, y = found.get(1), found.get(-1), found.get(-2), found.get(-3)
+    if kty == 1:  # OKP: crv, x
+        return type(crv) is int and type(x) is bytes and _COSE_OKP_CURVES.get(crv) == len(x)
+    if kty == 2:  # EC2: crv, x, y (or y's sign bit)
+        size = _COSE_EC2_CURVES.get(crv) if type(crv) is int else None
+        return (
+            size is not None
+            and type(x) is bytes
+            and len(x) == size
+            and ((type(y) is bytes and len(y) == size) or type(y) is bool)
+        )
+    if kty == 3:  # RSA: n, e
+        return type(crv) is bytes and len(crv) >= 64 and type(x) is bytes and 1 <= len(x) <= 8
+    return False
 
 
 #: OpenPGP public-key algorithm ids (RFC 9580 section 9.1): RSA, Elgamal, DSA, ECDH, ECDSA,

@@ -160,11 +160,19 @@ def class_names(cls: type) -> frozenset[str]:
 def _protected(cls: type, base: type, name: str, params: frozenset[str]) -> bool:
     """Whether instance state of ``cls`` may not set ``name``, which ``base`` defines."""
     value = inspect.getattr_static(cls, name, None)
+    if type(value) is functools.cached_property and _callers_data(_owner(cls, name), name):
+        # the caller's cached_property keeps its value in the instance's dict, before any
+        # base's property of that name is reached (an own forest caching scikit-learn's
+        # feature_importances_, rt105-06; an own one, rt103-05)
+        return False
     if _callers_data(base, name):
-        # (a functools.cached_property keeps its value in the instance's dict, as the state
-        # does; the descriptor is never reached once the dict holds the name, rt103-05)
-        return not (_plain_constant(value, 0) or type(value) is functools.cached_property)
+        return not _plain_constant(value, 0)
     return name not in params or type(value) not in PLAIN_DEFAULTS
+
+
+def _owner(cls: type, name: str) -> type:
+    """The first class of ``cls``'s MRO whose own namespace holds ``name``."""
+    return next((b for b in cls.__mro__ if name in vars(b)), cls)
 
 
 def _plain_constant(value: Any, depth: int) -> bool:

@@ -60,6 +60,25 @@ def _refuse(
         validate_parameter_constraints,
     )
 
+    # scikit-learn's refusal formats the value (``Got {param_val!r}``): its printer on a ring
+    # of estimators ran for minutes inside the load, then raised a bare RecursionError
+    # (rt105-05). A value that is no plain atom is judged here, without printing it.
+    for name, value in todo.items():
+        if type(value) in _ATOMS:
+            continue
+        try:
+            made = _made(cls, name, constraints)
+            refused = made is not None and not any(c.is_satisfied_by(value) for c in made)
+        except Exception:
+            made, refused = None, True
+        if refused:
+            if callable(path):
+                path = path()
+            raise UnsafeState(
+                f"{path}.{name}",
+                f"holds a {type(value).__name__}, which {cls.__name__} itself refuses "
+                f"(it must be {_described(made)})",
+            )
     try:  # all at once first, for scikit-learn's own verdict
         validate_parameter_constraints(
             {name: constraints[name] for name in todo}, todo, caller_name=cls.__name__
@@ -85,23 +104,41 @@ def _refuse(
 _MADE: dict[tuple[type, str], list[Any] | None] = {}
 
 
+#: Values scikit-learn's refusal message prints cheaply.
+_ATOMS = (bool, int, float, str, type(None))
+
+
+def _made(cls: type, name: str, constraints: dict[str, Any]) -> list[Any] | None:
+    """The constraints of ``cls``'s parameter ``name`` as scikit-learn makes them (once per
+    class and parameter), ``None`` for ``"no_validation"``."""
+    from sklearn.utils._param_validation import make_constraint
+
+    if (cls, name) in _MADE:
+        return _MADE[(cls, name)]
+    given = constraints[name]
+    made = None if given == "no_validation" else [make_constraint(c) for c in given]
+    if len(_MADE) < 100_000:
+        _MADE[(cls, name)] = made
+    return made
+
+
+def _described(made: list[Any] | None) -> str:
+    """What the constraints ``made`` allow, in scikit-learn's words."""
+    try:
+        return " or ".join(str(c) for c in made or ())[:400] or "what it allows"
+    except Exception:
+        return "what it allows"
+
+
 def _all_satisfied(cls: type, todo: dict[str, Any], constraints: dict[str, Any]) -> bool:
     """Whether every value in ``todo`` satisfies one of its constraints, tested the way
     ``validate_parameter_constraints`` tests them but with each class's constraints made once
     (making them is most of that function's cost, paid again for each of a forest's trees,
     whose ``random_state`` differs). ``False`` on any doubt, error included: the caller then
     asks scikit-learn itself, whose verdict and message stand."""
-    from sklearn.utils._param_validation import make_constraint
-
     try:
         for name, value in todo.items():
-            if (cls, name) in _MADE:
-                made = _MADE[(cls, name)]
-            else:
-                given = constraints[name]
-                made = None if given == "no_validation" else [make_constraint(c) for c in given]
-                if len(_MADE) < 100_000:
-                    _MADE[(cls, name)] = made
+            made = _made(cls, name, constraints)
             if made is not None and not any(c.is_satisfied_by(value) for c in made):
                 return False
     except Exception:

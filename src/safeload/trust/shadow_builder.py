@@ -250,6 +250,18 @@ def _attribute_name(key: Any) -> bool:
     return type(key) is str and key.isidentifier() and not keyword.iskeyword(key)
 
 
+def _empty_slot_state(state: Any) -> bool:
+    """Whether ``state`` is ``(None, {})``: no state and no slots, which the unpickler's BUILD
+    passes over on any object."""
+    return (
+        is_real(state, tuple)
+        and len(state) == 2
+        and state[0] is None
+        and is_real(state[1], dict)
+        and not state[1]
+    )
+
+
 def _with_fields(
     fields: tuple[str, ...] | None, args: Any, attrs: dict[str, Any] | None, cls: Any
 ) -> dict[str, Any] | None:
@@ -264,7 +276,9 @@ def _with_fields(
         and args[1] is tuple
         and is_real(args[2], tuple)
     ):
-        args = args[2]
+        # (tuple.__new__(cls, items) makes a tuple of any length: its fields are its first
+        # items, as the load's checks read them, rt106-03)
+        args = args[2][: len(fields)] if fields is not None else args[2]
     if fields is None or not (is_real(args, tuple) and len(args) == len(fields)):
         return attrs
     return {**dict(zip(fields, args, strict=True)), **(attrs or {})}
@@ -862,8 +876,9 @@ class Builder(MadeForReal):
     def _check_tuple_build(self, fields: tuple[str, ...] | None, state: Any) -> None:
         """A named tuple keeps no ``__dict__``: a BUILD with a state dict fails in the load
         ("no attribute __dict__", rt37-08)."""
-        if fields is not None and state is not None:
-            # (a tuple state too: "state is not a dictionary", or a slot state, rt38-06)
+        if fields is not None and state is not None and not _empty_slot_state(state):
+            # (a tuple state too: "state is not a dictionary", or a slot state, rt38-06; the
+            # unpickler passes over (None, {}), which sets nothing, rt106-06)
             self.problems.append("a BUILD with a state on a named tuple, which has no attributes")
 
     def _check_keys(self, attrs: dict[Any, Any] | None) -> None:

@@ -21,7 +21,13 @@ from typing import Any
 from safeload._symbolic import _Box, _Dict, _Global, _Obj, _Tuple
 from safeload.pickle.names import RECONSTRUCT
 
-__all__ = ["MASKED_MAKERS", "MASKED_PLACE", "masked_place_problem", "stream_references"]
+__all__ = [
+    "MASKED_MAKERS",
+    "MASKED_PLACE",
+    "is_masked_maker",
+    "masked_place_problem",
+    "stream_references",
+]
 
 #: The names a stream makes masked arrays with (numpy's pickle helper, and the class itself
 #: for NEWOBJ or ``copyreg``).
@@ -32,6 +38,26 @@ MASKED_MAKERS = frozenset(
         ("numpy.ma.core", "MaskedArray"),
     }
 )
+
+
+def is_masked_maker(pair: tuple[str, str] | None) -> bool:
+    """Whether ``pair`` names a maker of masked arrays: numpy's, or a loaded class deriving
+    from ``MaskedArray`` (a trusted own subclass, which the load's rule meets as a masked
+    array: rt105-09). Read from the loaded modules' namespaces, running nothing."""
+    if pair is None:
+        return False
+    if pair in MASKED_MAKERS:
+        return True
+    import sys
+    import types
+
+    module, ma = sys.modules.get(pair[0]), sys.modules.get("numpy.ma")
+    if type(module) is not types.ModuleType or ma is None or "." in pair[1]:
+        return False
+    found = vars(module).get(pair[1])
+    return isinstance(found, type) and issubclass(found, ma.MaskedArray)
+
+
 #: Why a masked array anywhere else is refused (the load's words too).
 MASKED_PLACE = (
     "is a masked array outside a search's cv_results_: numpy.ma hides masked items from the "
@@ -93,7 +119,7 @@ def _walk(
         elif isinstance(sym, _Obj):
             if edges is None:
                 pair = _made_pair(sym)
-                if pair in MASKED_MAKERS or pair == _UNNAMED:
+                if is_masked_maker(pair) or pair == _UNNAMED:
                     masked.add(key)
                 elif pair is not None and isinstance(sym.state, _Dict):
                     table = sym.state.items.get("cv_results_")

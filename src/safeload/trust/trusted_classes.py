@@ -273,6 +273,9 @@ def builtin_args_problem(result: Any, policy: Any) -> tuple[int, str, str] | Non
         pair = getattr(getattr(made, "cls", None), "pair", None)
         if pair is None or not policy.allows(*pair) or policy.reviewed(*pair):
             continue
+        flag = _flag_value_problem(pair, made.args)
+        if flag is not None:
+            return pos, opcode, flag
         owner = _sizing_builtin(pair)
         if owner is None:
             continue
@@ -283,7 +286,8 @@ def builtin_args_problem(result: Any, policy: Any) -> tuple[int, str, str] | Non
                 opcode,
                 (
                     f"{format_name(*pair)}, a class the caller trusted, is made by "
-                    f"the compiled {owner.__qualname__}.__new__ on arguments from the file "
+                    f"the {_kind_of_new(owner)} {owner.__qualname__}.__new__ on arguments from "
+                    "the file "
                     "that pickle never writes for such a subclass: no rule judges what it "
                     "would make of them"
                 ),
@@ -291,17 +295,59 @@ def builtin_args_problem(result: Any, policy: Any) -> tuple[int, str, str] | Non
     return None
 
 
+def _flag_value_problem(pair: tuple[str, str], args: Any) -> str | None:
+    """Why ``Flag(value)`` of a trusted ``enum.Flag`` class is refused: a value with bits none
+    of its members has. ``Flag._missing_`` keeps a new pseudo-member for every value it is
+    asked, for the life of the process (a boundary ``KEEP`` flag takes any int), so 20,000
+    values grew the class by 20,000 members even in a load that then refused (rt105-10);
+    pickle writes a member's value or a composition of members, whose bits the members
+    have."""
+    import enum
+
+    from safeload._symbolic import _Const
+    from safeload.policy import format_name
+    from safeload.trust.classes import resolve_class
+
+    cls = resolve_class(*pair)
+    if not (isinstance(cls, type) and issubclass(cls, enum.Flag)):
+        return None
+    items = getattr(args, "items", None)
+    value = items[0].value if items and len(items) == 1 and isinstance(items[0], _Const) else None
+    known = 0
+    for member in vars(cls).get("_member_map_", {}).values():
+        known |= int(member._value_) if isinstance(member._value_, int) else 0
+    if type(value) is int and value >= 0 and not value & ~known:
+        return None
+    return (
+        f"{format_name(*pair)}, a flag the caller trusted, is asked for a value with bits none "
+        "of its members has (or no int): its _missing_ would keep a new member for it for the "
+        "life of the process"
+    )
+
+
+def _kind_of_new(owner: type) -> str:
+    """``"compiled"`` for a class whose ``__new__`` is compiled, else ``"library's"``."""
+    return "compiled" if _builtin_new(vars(owner)["__new__"]) is not None else "library's"
+
+
 def _sizing_builtin(pair: tuple[str, str]) -> type | None:
-    """The class whose compiled ``__new__`` makes objects of the class ``pair`` names (a
-    builtin's, or a library's extension class's), where that is not ``object``'s nor an
-    exception's (which take no sizes)."""
+    """The class whose ``__new__`` makes objects of the class ``pair`` names where that is not
+    the caller's code: a compiled one (a builtin's, a library's extension class's) other than
+    ``object``'s and the exceptions' (which take no sizes), or a reviewed library's written in
+    Python."""
     from safeload.trust.classes import resolve_class
 
     cls = resolve_class(*pair)
     if cls is None:
         return None
-    owner = _builtin_new(vars(_new_owner(cls))["__new__"])
-    if owner is None or owner is object or issubclass(owner, BaseException):
+    new_owner = _new_owner(cls)
+    owner = _builtin_new(vars(new_owner)["__new__"])
+    if owner is None:
+        # a __new__ written in Python by a reviewed library (numpy.ma's MaskedArray, pandas'
+        # Index) runs that library's code on the file's arguments, not the caller's: an own
+        # MaskedArray subclass made np.array([0], dtype='S1000000000'), rt105-09
+        return new_owner if new_owner is not cls and _skipped(new_owner) else None
+    if owner is object or issubclass(owner, BaseException):
         return None
     return owner
 
@@ -324,12 +370,15 @@ def _newargs_of(items: Any, owner: type) -> bool:
 def _plain_of(item: Any, owner: type) -> bool:
     """Whether the symbolic value ``item`` is a constant of exactly the builtin ``owner``
     (a long ``str`` or ``bytes`` is kept as a view of the stream: :class:`_Big`)."""
-    from safeload._symbolic import _Big, _Const, _Tuple
+    from safeload._symbolic import _Big, _Const, _Obj, _Tuple
 
     if isinstance(item, _Const):
         return type(item.value) is owner
     if isinstance(item, _Big):
         return not item.mutable and (owner is str if item.text else owner is bytes)
+    if owner is bytes and isinstance(item, _Obj) and item.cls is not None:
+        # protocol 2 writes bytes as _codecs.encode(text, 'latin1'), narrowed by its own rule
+        return item.cls.pair == ("_codecs", "encode")
     return owner is tuple and isinstance(item, _Tuple)
 
 
