@@ -89,7 +89,9 @@ def test_bunch_reconstructed_with_bad_items(tmp_path, state):
         + state
         + b"tR."
     )
-    assert any("Bunch item" in p for p in prepass_problems(data))
+    # (items as pairs are refused before the Bunch rule since rt106-08: copyreg writes a dict)
+    why = ("Bunch item", "copyreg writes the items as a dict")
+    assert any(w in p for p in prepass_problems(data) for w in why)
     assert_scan_predicts_load(data, tmp_path, refused=True)
 
 

@@ -313,7 +313,12 @@ def test_f08_class_swap_through_slot_state_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "f08.joblib"
     path.write_bytes(head + b"\x8c" + bytes([len(payload)]) + payload + b"0.")
     _joblib_creates(path, marker)
-    assert "slot state that is an object made by builtins.dict" in _refused(path)
+    why = _refused(path)
+    # (since rt106-08 the dicts made of pairs are refused before the slot state is read)
+    assert (
+        "slot state that is an object made by builtins.dict" in why
+        or "copyreg writes the items as a dict" in why
+    ), why
 
 
 def test_dunder_keys_in_a_literal_state_are_refused(tmp_path: Path) -> None:

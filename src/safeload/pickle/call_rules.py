@@ -125,12 +125,11 @@ def _reconstructor_base_problem(args: _Sym, policy: Policy) -> str | None:
                 "copyreg._reconstructor with the base builtins.tuple on something else than a "
                 "tuple: copyreg writes the fields as a tuple"
             )
-        if base.pair == ("builtins", "dict") and not isinstance(state, (_Dict, _Const)):
-            # dict.__init__(obj, state) takes pairs as it takes a dict; copyreg writes
-            # dict(obj), and scan models a dict (a Bunch of pairs, rt106-08). (None: no items)
+        if base.pair != ("builtins", "object") and isinstance(state, _Obj):
+            # base.__init__(obj, state) runs on it: dict(range(5)) and the like (rt24-13)
             return (
-                "copyreg._reconstructor with the base builtins.dict on something else than a "
-                "dict: copyreg writes the items as a dict"
+                f"copyreg._reconstructor with the base {format_name(*base.pair)} on a value "
+                "made by a call: the pass cannot prove what the base's __init__ receives"
             )
         scalar = _SCALAR_BASES.get(base.pair[1]) if base.pair[0] == "builtins" else None
         if scalar is not None and not _scalar_of(state, scalar):
@@ -141,11 +140,12 @@ def _reconstructor_base_problem(args: _Sym, policy: Policy) -> str | None:
                 f"copyreg._reconstructor with the base {format_name(*base.pair)} on something "
                 f"else than a {base.pair[1]} constant: copyreg writes the base's own value"
             )
-        if base.pair != ("builtins", "object") and isinstance(state, _Obj):
-            # base.__init__(obj, state) runs on it: dict(range(5)) and the like (rt24-13)
+        if base.pair == ("builtins", "dict") and not isinstance(state, (_Dict, _Const)):
+            # dict.__init__(obj, state) takes pairs as it takes a dict; copyreg writes
+            # dict(obj), and scan models a dict (a Bunch of pairs, rt106-08). (None: no items)
             return (
-                f"copyreg._reconstructor with the base {format_name(*base.pair)} on a value "
-                "made by a call: the pass cannot prove what the base's __init__ receives"
+                "copyreg._reconstructor with the base builtins.dict on something else than a "
+                "dict: copyreg writes the items as a dict"
             )
         return None
     if isinstance(base, _Global) and not policy.allows(*base.pair):

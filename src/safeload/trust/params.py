@@ -76,8 +76,8 @@ def _refuse(
                 path = path()
             raise UnsafeState(
                 f"{path}.{name}",
-                f"holds a {type(value).__name__}, which {cls.__name__} itself refuses "
-                f"(it must be {_described(made)})",
+                f"holds a value {cls.__name__} itself refuses (a {type(value).__name__}; it "
+                f"must be {_described(made)})",
             )
     try:  # all at once first, for scikit-learn's own verdict
         validate_parameter_constraints(
