@@ -1334,3 +1334,37 @@ def scipy_distribution(marker: Path) -> bytes:
         + binunicode(code)
         + b"sb."
     )
+
+
+# --- a dependency installed by an import hook (rt103-10, rt105-03) ----------------------------
+
+#: A dependency's class that, as scipy.stats' distributions do (rt95-01), compiles text kept in
+#: its state when it is unpickled: the module an import-hook editable install provides.
+HOOKED_DEPENDENCY = """
+class Template:
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        exec(self._template, {})
+"""
+
+
+def hooked_dependency_child(name: str) -> str:
+    """A child that adds the folder ``site`` as site-packages (running its ``.pth`` files),
+    then prints whose package ``name`` is, whether a refusal's advice offers
+    ``trusted=['<name>.Template']``, and whether the load with that trust loads ``sys.argv[1]``."""
+    return f"""
+import os, site, sys
+site.addsitedir(os.path.abspath("site"))  # (site-packages: runs the .pth, as at start-up)
+import safeload
+from safeload._installed import installed_package
+print("installed:", installed_package("{name}"), flush=True)
+try:
+    safeload.load_unsigned(sys.argv[1])
+except safeload.SafeloadError as exc:
+    print("advice offers it:", "trusted=['{name}.Template']" in str(exc), flush=True)
+try:
+    safeload.load_unsigned(sys.argv[1], trusted=["{name}.Template"])
+    print("load: loaded", flush=True)
+except safeload.SafeloadError as exc:
+    print("load: refused", str(exc)[:200], flush=True)
+"""

@@ -234,7 +234,16 @@ import numpy as np
 import pytest
 
 import safeload
-from redteam import GB, binunicode, child, global_, until_crash, write
+from redteam import (
+    GB,
+    HOOKED_DEPENDENCY,
+    binunicode,
+    child,
+    global_,
+    hooked_dependency_child,
+    until_crash,
+    write,
+)
 from safeload import SafeloadError
 
 
@@ -966,32 +975,9 @@ def install(names):
 install({"rt103dep"})
 """
 
-_DEPENDENCY = '''
-class Template:
-    """A dependency's class that, as scipy.stats' distributions do (rt95-01), compiles text
-    kept in its state when it is unpickled."""
+_DEPENDENCY = HOOKED_DEPENDENCY
 
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        exec(self._template, {})
-'''
-
-_EDITABLE_CHILD = """
-import os, site, sys
-site.addsitedir(os.path.abspath("site"))  # (site-packages: runs the .pth, as at start-up)
-import safeload
-from safeload._installed import installed_package
-print("installed:", installed_package("rt103dep"), flush=True)
-try:
-    safeload.load_unsigned(sys.argv[1])
-except safeload.SafeloadError as exc:
-    print("advice offers it:", "trusted=['rt103dep.Template']" in str(exc), flush=True)
-try:
-    safeload.load_unsigned(sys.argv[1], trusted=["rt103dep.Template"])
-    print("load: loaded", flush=True)
-except safeload.SafeloadError as exc:
-    print("load: refused", str(exc)[:200], flush=True)
-"""
+_EDITABLE_CHILD = hooked_dependency_child("rt103dep")
 
 
 def test_rt103_10_import_hook_editable_dependency(tmp_path: Path) -> None:

@@ -264,12 +264,14 @@ import pytest
 
 import safeload
 from redteam import (
+    HOOKED_DEPENDENCY,
     LOAD_UNSIGNED,
     PLAIN,
     SCAN,
     binunicode,
     child,
     global_,
+    hooked_dependency_child,
     open_finding,
     until_crash,
     write,
@@ -490,32 +492,9 @@ class RedirectingFinder(importlib.abc.MetaPathFinder):
             sys.meta_path.append(cls)
 """
 
-_DEPENDENCY = '''
-class Template:
-    """A dependency's class that, as scipy.stats' distributions do (rt95-01), compiles text
-    kept in its state when it is unpickled."""
+_DEPENDENCY = HOOKED_DEPENDENCY
 
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        exec(self._template, {})
-'''
-
-_EDITABLE_CHILD = """
-import os, site, sys
-site.addsitedir(os.path.abspath("site"))  # (site-packages: runs the .pth, as at start-up)
-import safeload
-from safeload._installed import installed_package
-print("installed:", installed_package("rt105dep"), flush=True)
-try:
-    safeload.load_unsigned(sys.argv[1])
-except safeload.SafeloadError as exc:
-    print("advice offers it:", "trusted=['rt105dep.Template']" in str(exc), flush=True)
-try:
-    safeload.load_unsigned(sys.argv[1], trusted=["rt105dep.Template"])
-    print("load: loaded", flush=True)
-except safeload.SafeloadError as exc:
-    print("load: refused", str(exc)[:200], flush=True)
-"""
+_EDITABLE_CHILD = hooked_dependency_child("rt105dep")
 
 
 _PLAIN_EDITABLE_CHILD = """
