@@ -168,7 +168,7 @@ documented limits, 1 open.
 * rt105-05: ``params._refuse`` judges a value that is no plain atom by the made constraints
   and names its type, never printing it.
 * rt105-06: an own ``cached_property`` over a scikit-learn property may be state
-  (``classes._owner``).
+  (``trusted_classes.defining_class``).
 * rt105-07: ``check_instance`` reads ``facts.short_name``.
 * rt105-09: a reviewed library's ``__new__`` written in Python takes no arguments of the
   file's for a trusted subclass (``_sizing_builtin``); ``static_masked.is_masked_maker``

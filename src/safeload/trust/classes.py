@@ -19,6 +19,7 @@ from typing import Any
 from safeload.trust.callables import CALLABLE_ROWS, TYPE_VALUE_ROWS
 from safeload.trust.dispatch import ROWS, DispatchRow
 from safeload.trust.profiles import INSTANCE_DEFAULTS, PROFILE_ROWS, estimator_like_names
+from safeload.trust.trusted_classes import defining_class
 
 
 def resolve(module: str, qualname: str) -> Any:
@@ -160,7 +161,9 @@ def class_names(cls: type) -> frozenset[str]:
 def _protected(cls: type, base: type, name: str, params: frozenset[str]) -> bool:
     """Whether instance state of ``cls`` may not set ``name``, which ``base`` defines."""
     value = inspect.getattr_static(cls, name, None)
-    if type(value) is functools.cached_property and _callers_data(_owner(cls, name), name):
+    if type(value) is functools.cached_property and _callers_data(
+        defining_class(cls, name) or cls, name
+    ):
         # the caller's cached_property keeps its value in the instance's dict, before any
         # base's property of that name is reached (an own forest caching scikit-learn's
         # feature_importances_, rt105-06; an own one, rt103-05)
@@ -168,11 +171,6 @@ def _protected(cls: type, base: type, name: str, params: frozenset[str]) -> bool
     if _callers_data(base, name):
         return not _plain_constant(value, 0)
     return name not in params or type(value) not in PLAIN_DEFAULTS
-
-
-def _owner(cls: type, name: str) -> type:
-    """The first class of ``cls``'s MRO whose own namespace holds ``name``."""
-    return next((b for b in cls.__mro__ if name in vars(b)), cls)
 
 
 def _plain_constant(value: Any, depth: int) -> bool:

@@ -232,12 +232,13 @@ def _data_only(pair: tuple[str, str], policy: Policy) -> bool:
     if not policy.allows(*pair) or policy.reviewed(*pair):
         return False
     from safeload.trust.classes import resolve_class
+    from safeload.trust.trusted_classes import defining_class
 
     cls = resolve_class(*pair)
     if cls is None:
         return False
     base = facts.reviewed_base(cls)
-    owner = next((b for b in cls.__mro__ if "__setstate__" in vars(b)), None)
+    owner = defining_class(cls, "__setstate__")
     return owner is base and facts.module_and_qualname(base) in _DATA_ONLY
 
 

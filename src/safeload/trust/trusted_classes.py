@@ -21,6 +21,7 @@ from typing import Any
 
 __all__ = [
     "attrs_setstate",
+    "defining_class",
     "builtin_args_problem",
     "builtin_new_failure",
     "call_hook",
@@ -71,7 +72,7 @@ def _skipped(base: type) -> bool:
 def _own_hook_of(cls: type, with_state: bool) -> str | None:
     """:func:`own_hook` of a class, read once (every object a stream makes of it asked it,
     each time finding the packages of its bases again)."""
-    state_owner = next((b for b in cls.__mro__ if "__setstate__" in vars(b)), None)
+    state_owner = defining_class(cls, "__setstate__")
     if (
         with_state
         and state_owner is not None
@@ -399,7 +400,13 @@ def _may_share(pair: tuple[str, str]) -> bool:
 
 def _new_owner(cls: type) -> type:
     """The class of ``cls``'s MRO whose ``__new__`` the load runs for it."""
-    return next((b for b in cls.__mro__ if "__new__" in vars(b)), object)
+    return defining_class(cls, "__new__") or object
+
+
+def defining_class(cls: type, name: str) -> type | None:
+    """The first class of ``cls``'s MRO whose own namespace holds ``name`` (whose attribute a
+    look-up of ``name`` on ``cls`` or its instances finds), or ``None``."""
+    return next((b for b in cls.__mro__ if name in vars(b)), None)
 
 
 def _builtin_new(new: Any) -> type | None:
