@@ -1272,14 +1272,20 @@ print("loaded", flush=True)
 """
 
 
+_FAULTS = (-11, -6)  # SIGSEGV, and SIGABRT from glibc's heap checks
+
+
 def _crash_runs(program: str, path: Path) -> dict[str, tuple[int, str]]:
     """``{"plain": ..., "safeload": ...}``: (return code, output) of ``program`` on ``path``
     with each loader. Whether the plain load's out-of-bounds access faults depends on what
-    lies past the array, so the plain child runs up to three times until it does."""
+    lies past the array, so the plain child runs up to five times until it does. A fault is a
+    SIGSEGV or the SIGABRT of glibc finding its heap overwritten (``_FAULTS``); one plain run
+    in about twelve of rt99-18's corrupts the heap and still exits 0 (a CI run met three in a
+    row, when only SIGSEGV counted and three runs were tried)."""
     runs = {}
     for how in ("plain", "safeload"):
         # (a fork of the zygote first; a plain child that did not fault runs again fresh)
-        for attempt in range(3 if how == "plain" else 1):
+        for attempt in range(5 if how == "plain" else 1):
             run = (zygote.subprocess_run if attempt == 0 else subprocess.run)(
                 [sys.executable, "-c", program, str(path), how],
                 cwd=path.parent,
@@ -1288,7 +1294,7 @@ def _crash_runs(program: str, path: Path) -> dict[str, tuple[int, str]]:
                 text=True,
             )
             runs[how] = (run.returncode, run.stdout)
-            if run.returncode == -11:
+            if run.returncode in _FAULTS:
                 break
     return runs
 
@@ -1330,7 +1336,7 @@ def test_rt99_18_own_weighted_metric_subclass(tmp_path: Path) -> None:
     runs = _crash_runs(_METRIC_CHILD, path)
     # the harm, with plain pickle: pairwise on 3,000 sparse columns reads and writes VI (2x2)
     # at every column index: SIGSEGV (rt51-07's crash)
-    assert runs["plain"][0] == -11 and "loaded" in runs["plain"][1], runs
+    assert runs["plain"][0] in _FAULTS and "loaded" in runs["plain"][1], runs
     # the same bytes naming scikit-learn's own MahalanobisDistance64 are refused ("a weighted
     # distance metric outside a neighbours structure"); the checks (check_distance_metric,
     # _weighted_metric) read class_of(metric).__name__, "MyMahalanobis", and pass it: scan
@@ -1379,7 +1385,7 @@ def test_rt99_19_own_kdtree_bounds(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     runs = _crash_runs(_KD2_CHILD, path)
     # the harm, with plain pickle: a KD tree reads node_bounds[1] (the upper bounds), 1 MB
     # past the one-row array: SIGSEGV
-    assert runs["plain"][0] == -11 and "loaded" in runs["plain"][1], runs
+    assert runs["plain"][0] in _FAULTS and "loaded" in runs["plain"][1], runs
     # neighbors.py: leading = 2 if class_of(tree).__name__.startswith("KDTree") else 1: "MyKD"
     # is checked as a ball tree, so the honest tree is refused ("node_bounds has the wrong
     # shape") and the one-row bounds pass: scan SAFE, load_unsigned returns it
@@ -1428,7 +1434,7 @@ def test_rt99_20_own_tree_predictor(tmp_path: Path) -> None:
     path = write(tmp_path, data.replace(real, global_("rt99_pred", "MyPredictor")))
     runs = _crash_runs(_PREDICTOR_CHILD, path)
     # the harm, with plain pickle: predict reads column 50,000,000 of a 3-column X: SIGSEGV
-    assert runs["plain"][0] == -11 and "loaded" in runs["plain"][1], runs
+    assert runs["plain"][0] in _FAULTS and "loaded" in runs["plain"][1], runs
     # scikit-learn's own TreePredictor in these bytes is refused ("a TreePredictor outside the
     # _predictors of its estimator", rt31-04); orphan_predictor_problem returns early unless
     # some class is *named* TreePredictor: scan SAFE, load_unsigned returns it, crash alike
