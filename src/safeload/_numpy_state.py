@@ -19,6 +19,7 @@ from safeload._symbolic import (
     _Const,
     _const_value,
     _Dict,
+    _fold,
     _Global,
     _Obj,
     _Sym,
@@ -847,6 +848,148 @@ def _array_state_problem(state: _Sym, budget: FoldBudget, *, strict: bool = Fals
     raw = state.items[4]
     if not isinstance(raw, _Box) or raw.count != count:
         return bad
+    # scikit-learn puts an object array's items in sets and dicts at use (_unique_python,
+    # _map_to_integer): 50,000 ints of one hash in a LabelEncoder's classes_ (rt105-08)
+    crowded = shared_hash_problem({}, raw.items, 1, budget, whole=False)
+    if crowded:
+        return crowded
     if dtype.real is not None and dtype.real.names is not None:
         return record_items_problem(raw, dtype.real, budget)
+    return None
+
+
+#: How many distinct keys of one hash value a dict or set built by the stream (or an object
+#: array, whose items scikit-learn puts in sets and dicts at use) may hold. CPython stores a key
+#: by probing the slots its hash leads to and comparing the key with each key of the same hash
+#: it meets, so ``n`` keys of one hash cost ``n**2 / 2`` comparisons: an int hashes modulo
+#: ``2**61 - 1`` in every process, and 50,000 keys ``k * (2**61 - 1)`` (700 KB) took plain
+#: pickle, scan and load some 17 s each (rt105-08). Honest keys of one hash are pairs such as
+#: ``-1`` and ``-2``; at most this many keep every store under as many comparisons.
+SHARED_HASH_LIMIT: Final = 32
+#: ``_key_value``'s answer for a key whose hash the pass leaves to the load: a str or bytes
+#: (hashed with this process's secret seed), a class or function (hashed by identity), an
+#: object the pass does not evaluate.
+_NO_KEY: Final = object()
+_SCALARS: Final = frozenset(
+    {("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar")}
+)
+#: calls whose result hashes by the items they collect
+_COLLECTING: Final[dict[tuple[str, str], Any]] = {
+    ("builtins", "frozenset"): frozenset,
+    ("builtins", "tuple"): tuple,
+}
+#: a tuple key larger than this (unfolded) is not hashed in an object array, whose items
+#: nothing has charged for hashing: a shared subtree would make each hash large
+_ITEM_TUPLE_NODES: Final = 64
+
+
+def _key_value(sym: _Sym, budget: FoldBudget, whole: bool) -> Any:
+    """The value the load will hash for ``sym``, a dict key, set item or object-array item,
+    where an attacker can choose its hash (numbers, tuples and frozensets of them, numpy
+    scalars, ``complex(re, im)``), or ``_NO_KEY``. ``whole``: a tuple of any size (the load
+    hashes it too, and the walk has charged that); otherwise only small ones."""
+    if isinstance(sym, _Const):
+        value = sym.value
+        return value if type(value) in (int, float, bool, complex) else _NO_KEY
+    if isinstance(sym, _Tuple):
+        try:
+            value, size = _fold(sym)
+        except KeyError:
+            return _NO_KEY
+        if not whole and size > _ITEM_TUPLE_NODES:
+            return _NO_KEY
+        budget.spend(size)
+        return value
+    if isinstance(sym, _Box) and sym.kind == "frozenset":
+        return _collected(sym.items, frozenset, budget, whole)
+    if not (isinstance(sym, _Obj) and sym.cls is not None and isinstance(sym.args, _Tuple)):
+        return _NO_KEY
+    pair = sym.cls.pair
+    items = sym.args.items
+    if pair in _COLLECTING and len(items) == 1:
+        # protocol 2's frozenset([...]); tuple([...]) written by hand
+        source = items[0]
+        if isinstance(source, _Box) or isinstance(source, _Tuple):
+            return _collected(source.items, _COLLECTING[pair], budget, whole)
+        return _NO_KEY
+    if pair == ("builtins", "complex"):
+        parts: list[Any] = []
+        for item in items:
+            if not (isinstance(item, _Const) and type(item.value) in (int, float)):
+                return _NO_KEY
+            parts.append(item.value)
+        return complex(*parts) if 1 <= len(parts) <= 2 else _NO_KEY
+    if pair in _SCALARS and len(items) == 2 and isinstance(items[0], _Obj):
+        return _scalar_value(items[0], items[1], budget)
+    return _NO_KEY
+
+
+def _collected(items: list[_Sym], kind: Any, budget: FoldBudget, whole: bool) -> Any:
+    """``kind(values)`` of ``items``' key values, or ``_NO_KEY`` if one has none."""
+    values: list[Any] = []
+    for item in items:
+        one = _key_value(item, budget, whole)
+        if one is _NO_KEY:
+            return _NO_KEY
+        values.append(one)
+    try:
+        return kind(values)
+    except TypeError:
+        return _NO_KEY
+
+
+def _scalar_value(dtype: _Obj, data: _Sym, budget: FoldBudget) -> Any:
+    """The numpy scalar ``multiarray.scalar(dtype, data)`` makes (a canonical dtype without
+    objects, bytes at least an item long), or ``_NO_KEY``."""
+    import numpy as np
+
+    try:
+        dt = real_dtype(dtype, budget)
+        raw = _const_value(data, budget)
+    except (_NotCanonical, KeyError):
+        return _NO_KEY
+    if isinstance(raw, str):
+        try:
+            raw = raw.encode("latin-1")
+        except UnicodeEncodeError:
+            return _NO_KEY
+    if type(raw) is not bytes or dt.hasobject or len(raw) < dt.itemsize or dt.itemsize == 0:
+        return _NO_KEY
+    return np.frombuffer(raw, dtype=dt, count=1)[0]
+
+
+def shared_hash_problem(
+    table: dict[int, list[Any]],
+    items: list[Any],
+    step: int,
+    budget: FoldBudget,
+    whole: bool = True,
+) -> str | None:
+    """Count ``items[::step]`` (dict keys at ``step`` 2, set or array items at 1) into
+    ``table`` (hash -> the distinct values of that hash met so far in one container), and say
+    why the container is refused once more than ``SHARED_HASH_LIMIT`` distinct values share a
+    hash, or ``None``. Only keys whose hash an attacker can choose are counted
+    (:func:`_key_value`); equal keys count once (the load keeps one of them)."""
+    for i in range(0, len(items), step):
+        value = _key_value(items[i], budget, whole)
+        if value is _NO_KEY:
+            continue
+        try:
+            code = hash(value)
+        except TypeError:
+            continue  # (an unhashable value: the walk's own rule names it)
+        same = table.get(code)
+        if same is None:
+            table[code] = [value]
+            continue
+        if value in same:
+            continue
+        same.append(value)
+        if len(same) > SHARED_HASH_LIMIT:
+            return (
+                f"a dict or set (or an object array) with more than {SHARED_HASH_LIMIT} "
+                "different keys of one hash value: Python compares each new key with every "
+                "earlier key of its hash, so building or using it takes time quadratic in "
+                "their number (ints such as k * (2**61 - 1) all hash to 0)"
+            )
     return None

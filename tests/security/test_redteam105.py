@@ -178,7 +178,14 @@ documented limits, 1 open.
 * Documented limits: rt105-02 (own Counter, set, frozenset, defaultdict, bytearray, date and
   Decimal subclasses refused; protocol 2's ``_codecs.encode`` for a bytes subclass loads
   now) and rt105-11 (nested classes at protocols 2 and 3).
-* Open: rt105-08 (keys of one hash value: quadratic in plain pickle, scan and load).
+* rt105-08 (fixed in the next session, after red teams 107 and 108 were started): the walk
+  counts, per dict or set, the distinct keys of each hash value where an attacker can choose
+  the hash (numbers, tuples and frozensets of them, numpy scalars, ``complex``), over
+  SETITEMS, ADDITEMS, DICT, FROZENSET and the calls ``set``/``frozenset``/``dict``/
+  ``defaultdict``, and refuses more than 32 (``_numpy_state.shared_hash_problem``); an
+  object array's items alike, which scikit-learn hashes at use (LabelEncoder.transform of
+  8,000 such classes: 45 times an honest encoder's time). test_rt105_08_every_form_of_a_crowd
+  covers ten forms at protocols 2 and 4.
 
 Held (tried, no finding)
 ------------------------
@@ -272,7 +279,6 @@ from redteam import (
     child,
     global_,
     hooked_dependency_child,
-    open_finding,
     until_crash,
     write,
 )
@@ -838,7 +844,6 @@ def _colliding_dict(n: int) -> bytes:
     return b"\x80\x02}(" + items + b"u."
 
 
-@open_finding(105, "rt105-08: dict keys of one hash: scan and load take quadratic CPU")
 def test_rt105_08_colliding_dict_keys(tmp_path: Path) -> None:
     data = _colliding_dict(50_000)
     assert len(data) < 700_000
@@ -854,6 +859,107 @@ def test_rt105_08_colliding_dict_keys(tmp_path: Path) -> None:
     assert scan.stdout.startswith("verdict ") and scan.stdout.split()[1] != "safe", scan.output
     load = child(LOAD_UNSIGNED, path, cpu=1)
     assert "refused" in load.stdout, load.output
+    assert "keys of one hash value" in load.stdout, load.output
+
+
+_M61 = (1 << 61) - 1
+#: floats that all hash to 1 (2**61 is 1 modulo 2**61 - 1): 34 of them
+_ONES = [2.0 ** (61 * j) for j in range(-17, 17)]
+
+
+def _crowds() -> dict[str, Any]:
+    """Containers whose keys share one hash, in every form the walk meets them (rt105-08
+    fixed): SETITEMS, ADDITEMS, FROZENSET, ``set([...])`` and ``frozenset([...])`` at
+    protocol 2, ``dict(pairs)``, tuple, complex, numpy-scalar and frozenset keys, and an
+    object array (scikit-learn hashes its items at use)."""
+    from collections import defaultdict
+
+    ints = [k * _M61 for k in range(1, 200)]
+    return {
+        "dict": {k: 0 for k in ints},
+        "set": set(ints),
+        "frozenset": frozenset(ints),
+        "defaultdict": defaultdict(list, {k: [] for k in ints}),
+        "tuple keys": {(k, "x"): 0 for k in ints},
+        "complex keys": {complex(a, b): 0 for a in _ONES for b in _ONES[:2]},
+        "numpy float keys": {np.float64(a) * np.float64(b): 0 for a in _ONES for b in (1.0, 3.0)},
+        "numpy complex keys": {np.complex128(complex(a, b)): 0 for a in _ONES for b in _ONES[:2]},
+        "frozenset keys": {frozenset({k, -1}): 0 for k in ints},
+        "object array": np.array(ints, dtype=object),
+    }
+
+
+@pytest.mark.parametrize("protocol", [2, 4])
+@pytest.mark.parametrize("kind", sorted(_crowds()))
+def test_rt105_08_every_form_of_a_crowd(kind: str, protocol: int, tmp_path: Path) -> None:
+    value = _crowds()[kind]
+    keys = list(value)
+    # the attack's mechanism, with plain pickle: the container it builds holds more than 32
+    # distinct keys of one hash (each store compares with all of them before it)
+    rebuilt = pickle.loads(pickle.dumps(value, protocol))
+    crowd = max(sum(1 for k in keys if hash(k) == hash(j)) for j in keys[:3])
+    assert crowd > 32 and len(rebuilt) == len(value), crowd
+    data = pickle.dumps(value, protocol)
+    assert safeload.scan(data).verdict != "safe"
+    path = write(tmp_path, data)
+    with pytest.raises(safeload.SafeloadError, match="keys of one hash value"):
+        safeload.load_unsigned(path)
+
+
+def test_rt105_08_honest_keys_load(tmp_path: Path) -> None:
+    # keys that share a hash honestly (-1 and -2), a large dict of
+    # ints, 32 colliding keys (the limit), and an object array of repeated equal items
+    ints = [k * _M61 for k in range(1, 33)]
+    values: list[Any] = [
+        {-1: "a", -2: "b", 1: 0},
+        {k: k for k in range(50_000)},
+        set(ints),
+        np.array([7] * 1000 + ints, dtype=object),
+    ]
+    for value in values:
+        data = pickle.dumps(value, 4)
+        assert safeload.scan(data).verdict == "safe"
+        loaded = safeload.load_unsigned(write(tmp_path, data))
+        assert type(loaded) is type(value) and len(loaded) == len(value)
+
+
+_ENCODER_USE = """
+import pickle, time, numpy as np
+model = {load}
+t = time.process_time()
+model.transform(np.array(list(model.classes_[:10]), dtype=object))
+print("used", time.process_time() - t, flush=True)
+"""
+
+
+def test_rt105_08_object_array_crowd_at_use(tmp_path: Path) -> None:
+    from sklearn.preprocessing import LabelEncoder
+
+    def encoder(values: list[int]) -> Path:
+        le = LabelEncoder()
+        le.classes_ = np.array(values, dtype=object)
+        return write(tmp_path, pickle.dumps(le, 4), f"le{len(list(tmp_path.iterdir()))}.pkl")
+
+    honest = encoder(list(range(1, 8001)))
+    crowded = encoder([k * _M61 for k in range(1, 8001)])
+    plain = "pickle.load(open(sys.argv[1], 'rb'))"
+    # (safeload refuses 8,000 classes by the model's width, 4,096 columns: 4,000 for it)
+    honest_4k = encoder(list(range(1, 4001)))
+    crowded_4k = encoder([k * _M61 for k in range(1, 4001)])
+
+    def used(path: Path) -> float:
+        run = child(_ENCODER_USE.format(load=plain), path, cpu=60)
+        assert "used" in run.stdout, run.output
+        return float(run.stdout.split("used")[1].split()[0])
+
+    # the harm, plain pickle: transform puts the classes in a dict (_map_to_integer), which
+    # costs quadratic time in 8,000 ints of one hash (some 45 times the honest encoder's)
+    assert used(crowded) > 10 * max(used(honest), 0.001)
+    # safeload refuses the object array's items before building it, and loads the honest one
+    assert safeload.scan(crowded_4k.read_bytes()).verdict != "safe"
+    with pytest.raises(safeload.SafeloadError, match="keys of one hash value"):
+        safeload.load_unsigned(crowded_4k)
+    assert len(safeload.load_unsigned(honest_4k).classes_) == 4000
 
 
 # --- rt105-09: a reviewed library's Python __new__ runs on the file's arguments -------------

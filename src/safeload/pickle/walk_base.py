@@ -117,6 +117,8 @@ class WalkBase:
         self.dunder_states: dict[int, tuple[_Sym, str | None]] = {}
         #: id -> whether a tuple used as a key cannot be hashed (see WalkValues._unhashable)
         self.hash_memo: dict[int, bool] = {}
+        #: id -> (dict or set, hash -> its distinct keys of that hash): see WalkValues._crowd
+        self.key_tables: dict[int, tuple[_Sym, dict[int, list[Any]]]] = {}
         #: id -> each object among dict keys and set items (listed once in result.hashed)
         self.hashed_ids: dict[int, _Sym] = {}
         self.keep_values = False

@@ -251,6 +251,7 @@ class WalkCalls(WalkValues):
             self.native_objects.append((pos, made))
         if cls.pair in STORING_CALLS:
             self.result.calls.append((pos, made))
+            self.call_keys(cls.pair, args, pos, name)
         if cls.pair in STATE_BUILT:
             self.state_built.append((pos, made))
         if self.joblib and cls.pair == JOBLIB_WRAPPER:
@@ -336,6 +337,7 @@ class WalkCalls(WalkValues):
                 state = _Tuple([state])
                 freeze(state)
             self.result.calls.append((pos, _Obj(made_cls, state)))
+            self.call_keys(made_cls.pair, state, pos, name)
         if made_cls.pair == BUNCH:
             problem = bunch_state_problem(state)
             if problem:
@@ -456,6 +458,8 @@ class WalkCalls(WalkValues):
             result.pandas_calls.append((pos, made))
         if pair in STORING_CALLS:
             result.calls.append((pos, made))
+            if made.args is not None:
+                self.call_keys(pair, made.args, pos, "REDUCE")
 
     def _count_buffer_use(self, made: _Obj, args: _Sym, pos: int, name: str) -> None:
         """Hook (``_frombuffer`` bookkeeping): a large top-level bytearray (:class:`_Bytes`)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from safeload._numpy_state import shared_hash_problem
 from safeload._symbolic import (
     _Array,
     _Big,
@@ -66,6 +67,7 @@ class WalkValues(WalkStream):
         d = _Dict()
         self._set_items(d, items)
         self._hashed_objects(items, 2, pos, name)
+        self._crowd(d, items, 2, pos, name)
         fr.stack.append(d)
         if may_hold_globals(items):
             self.result.stored.append((pos, d, items))
@@ -79,6 +81,7 @@ class WalkValues(WalkStream):
         made = _Box(items, "list" if name == "LIST" else "frozenset")
         if name == "FROZENSET":
             self._hashed_objects(items, 1, pos, name)
+            self._crowd(made, items, 1, pos, name)
         fr.stack.append(made)
         if may_hold_globals(items):
             self.result.stored.append((pos, made, items))
@@ -110,6 +113,7 @@ class WalkValues(WalkStream):
             raise Unsafe(pos, name, problem)
         if name != "APPEND" and name != "APPENDS":
             self._hashed_objects(items, 1 if name == "ADDITEMS" else 2, pos, name)
+            self._crowd(target, items, 1 if name == "ADDITEMS" else 2, pos, name)
         if (
             name in ("SETITEM", "SETITEMS")
             and isinstance(target, _Obj)
@@ -170,6 +174,46 @@ class WalkValues(WalkStream):
             else:
                 continue  # a string, bytes or frozenset: hash cached; anything else cheap
             self.spend(cost, pos, name)
+
+    def _crowd(self, target: _Sym, items: list[_Sym], step: int, pos: int, name: str) -> None:
+        """Count the keys (``step`` 2) or set items (1) stored into ``target`` by their hash,
+        across every opcode that fills it, and refuse it once too many distinct ones share a
+        hash (:func:`~safeload._numpy_state.shared_hash_problem`, rt105-08). The hashes of the
+        tuples among them were charged by :meth:`_hashed_objects` first."""
+        key = id(target)
+        entry = self.key_tables.get(key)
+        if entry is not None and entry[0] is target:
+            table = entry[1]
+        else:
+            table = {}
+            self.key_tables[key] = (target, table)
+        problem = shared_hash_problem(table, items, step, self.fold)
+        if problem:
+            raise Unsafe(pos, name, problem)
+
+    def call_keys(self, pair: tuple[str, str], args: _Sym, pos: int, name: str) -> None:
+        """The same count for the keys a call stores: ``set(items)``, ``frozenset(items)``,
+        ``dict(pairs)`` and ``defaultdict(factory, pairs)`` (protocol 2 writes a set as
+        ``set([...])``). A dict or set given whole had its keys counted as it was built."""
+        if not isinstance(args, _Tuple):
+            return
+        kind = pair[1] if pair[0] in ("builtins", "collections") else ""
+        index = 1 if kind == "defaultdict" else 0
+        if kind not in ("set", "frozenset", "dict", "defaultdict") or len(args.items) <= index:
+            return
+        source = args.items[index]
+        if not (isinstance(source, _Box) or isinstance(source, _Tuple)):
+            return
+        keys: list[_Sym] = []
+        if kind == "set" or kind == "frozenset":
+            keys = source.items
+        else:
+            for item in source.items:
+                if (isinstance(item, _Tuple) or isinstance(item, _Box)) and len(item.items) == 2:
+                    keys.append(item.items[0])
+        problem = shared_hash_problem({}, keys, 1, self.fold)
+        if problem:
+            raise Unsafe(pos, name, problem)
 
     def _unhashable(self, sym: _Sym, pos: int) -> bool:
         """Whether ``sym``, a dict key or set item, is of a kind CPython cannot hash, decided
