@@ -129,8 +129,15 @@ Ported by the maintainer (16:10-16:50 UTC, df4292a and the port's commit): 6 fix
 * rt106-07 and rt106-04's DH cases: PKCS#3 ``dhKeyAgreement`` and GOST R 34.10-2001/2012
   identifiers are in ``_KEY_ALGORITHM_OIDS``.
 * rt106-08: copyreg's ``dict`` base takes a dict (both refuse pairs).
-* Open: rt106-04's PKCS#1 RSA, OpenPGP and X9.62 cases (the COSE and DH kinds load as they
-  should now: their parameters carry no mark), rt106-05 (TPM, DNSKEY RDATA, minisign bytes).
+* rt106-04's PKCS#1 RSA, OpenPGP and X9.62 cases and rt106-05's TPM and DNSKEY cases (fixed
+  in the next session): ``_embedded_key`` looks anywhere in a secret, and in each decoded
+  form, for an RSAPublicKey whose INTEGERs fill its SEQUENCE (``_has_pkcs1_rsa``), an
+  OpenPGP public-key packet whose algorithm's fields fill its body (``_has_pgp_key_packet``)
+  and a point on P-256, P-384, P-521 or secp256k1, uncompressed or as a TPM's two sized
+  buffers (``_curve_point_in``); ``_binary_form`` reads a DNSKEY's wire RDATA
+  (``_is_dnskey_rdata``). 20,000 random secrets each of 32, 42 and 64 bytes: one refused
+  (42 bytes, as before). rt106-05's minisign bytes are a documented limit: 42 bytes that
+  begin "Ed" are one random 42-byte secret in 65,536, which rt57-03 keeps.
 
 Held (tried, no finding)
 ------------------------
@@ -235,7 +242,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from redteam import assert_scan_predicts_load, open_finding
+from redteam import assert_scan_predicts_load
 
 # --- rt106-01 and rt106-02: COSE public keys ----------------------------------------------------
 
@@ -612,24 +619,11 @@ _SAME_LINE = {
 }
 
 
-#: The kinds of rt106-04 held since the port: a COSE key anywhere (``_has_cose_key``), and
-#: PKCS#3's Diffie-Hellman identifier (``_KEY_ALGORITHM_OIDS``). The rest are open.
-_SAME_LINE_HELD = frozenset({"cose-okp", "openssl-dh"})
-_SAME_LINE_OPEN = open_finding(
-    106, "rt106-04: a binary public key after text on the same line is an HMAC secret"
-)
-
-
 @pytest.mark.filterwarnings("ignore:Diffie-Hellman over finite fields")
 @pytest.mark.parametrize("form", ["raw", "base64", "hex"])
 @pytest.mark.parametrize(
     "case",
-    [
-        pytest.param(
-            case, marks=() if _SAME_LINE[case][0] in _SAME_LINE_HELD else (_SAME_LINE_OPEN,)
-        )
-        for case in sorted(_SAME_LINE)
-    ],
+    [pytest.param(case, marks=()) for case in sorted(_SAME_LINE)],
 )
 def test_rt106_04_key_after_same_line_text(case: str, form: str) -> None:
     from cryptography.hazmat.primitives import serialization
@@ -686,8 +680,23 @@ def _fixed_layout_keys() -> dict[str, bytes]:
     }
 
 
-@open_finding(106, "rt106-05: fixed-layout binary public keys are HMAC secrets")
-@pytest.mark.parametrize("kind", sorted(_fixed_layout_keys()))
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param(
+            kind,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="rt106-05 (minisign), a documented limit (SECURITY.md): minisign's "
+                "decoded key, 42 bytes that begin 'Ed', is accepted as a secret, as one random "
+                "42-byte secret in 65,536 is (rt57-03 keeps them)",
+            ),
+        )
+        if kind.startswith("minisign")
+        else kind
+        for kind in sorted(_fixed_layout_keys())
+    ],
+)
 def test_rt106_05_fixed_layout_binary_keys(kind: str) -> None:
     from cryptography.hazmat.primitives.asymmetric import ed25519
 

@@ -808,6 +808,207 @@ def _embedded_key(data: bytes) -> str | None:
             return f"DER holding a public key's algorithm identifier ({algorithm})"
     if _COSE_MAP_HEAD.search(data) is not None and _has_cose_key(data):
         return "a COSE public key"
+    if _has_pkcs1_rsa(data):
+        return "DER holding an RSA public key (PKCS#1 RSAPublicKey)"
+    if _has_pgp_key_packet(data):
+        return "an OpenPGP public-key packet"
+    curve = _curve_point_in(data)
+    if curve is not None:
+        return f"a {curve} public key point"
+    return None
+
+
+#: How many places each search for a structure anywhere in a secret parses at the most (each
+#: parse reads a few bytes; a megabyte of random bytes holds some 4,000 places of each).
+_ANYWHERE_PLACES = 65_536
+#: Where an RSAPublicKey (PKCS#1: ``SEQUENCE { INTEGER n, INTEGER e }``, what ``openssl rsa
+#: -RSAPublicKey_out`` writes, with no algorithm identifier) of 512 bits or more may start.
+_PKCS1_HEAD = re.compile(rb"\x30[\x81\x82]\x02|\x30[\x81\x82].\x02|\x30\x82..\x02", re.DOTALL)
+
+
+def _has_pkcs1_rsa(data: bytes) -> bool:
+    """Whether an RSAPublicKey starts anywhere in ``data``: a SEQUENCE holding exactly an
+    INTEGER of 64 bytes or more and one of 1 to 8 (the exponent), each as long as its length
+    says. Before a label, after one, between comment lines, or in a fixed-size buffer's
+    padding (rt106-04: the text before it was taken to end inside the key). Random bytes
+    hold one about once in 2**40 places."""
+    for count, found in enumerate(_PKCS1_HEAD.finditer(data)):
+        if count >= _ANYWHERE_PLACES:
+            return False
+        at = found.start()
+        header = _der_length(data, at + 1)
+        if header is None:
+            continue
+        length, content = header
+        end = content + length
+        if end > len(data) or data[content] != 0x02:
+            continue
+        modulus = _der_length(data, content + 1)
+        if modulus is None or modulus[0] < 64:
+            continue
+        after = modulus[1] + modulus[0]
+        if after >= end or data[after] != 0x02:
+            continue
+        exponent = _der_length(data, after + 1)
+        if exponent is not None and 1 <= exponent[0] <= 8 and sum(exponent) == end:
+            return True
+    return False
+
+
+#: Where an OpenPGP public-key or public-subkey packet may start: an old-format header of tag
+#: 6 or 14 (one, two or four length octets) or a new-format one (0xC6, 0xCE).
+_PGP_KEY_HEAD = re.compile(rb"[\x98\x99\x9a\xb8\xb9\xba\xc6\xce]")
+#: The fields of each public-key algorithm (RFC 9580 5.5.5): a count of MPIs, whether a
+#: curve OID comes first, whether ECDH's KDF parameters come last, or a fixed size.
+_PGP_FIELDS: dict[int, tuple[int, bool, bool, int]] = {
+    1: (2, False, False, 0),  # RSA: n, e (and the sign-only and encrypt-only ids)
+    2: (2, False, False, 0),
+    3: (2, False, False, 0),
+    16: (3, False, False, 0),  # Elgamal: p, g, y
+    17: (4, False, False, 0),  # DSA: p, q, g, y
+    18: (1, True, True, 0),  # ECDH: curve, point, KDF parameters
+    19: (1, True, False, 0),  # ECDSA: curve, point
+    22: (1, True, False, 0),  # EdDSA (legacy): curve, point
+    25: (0, False, False, 32),  # X25519
+    26: (0, False, False, 56),  # X448
+    27: (0, False, False, 32),  # Ed25519
+    28: (0, False, False, 57),  # Ed448
+}
+
+
+def _has_pgp_key_packet(data: bytes) -> bool:
+    """Whether an OpenPGP public-key packet starts anywhere in ``data`` (a ``gpg --export``
+    after a label in a Latin-1 code page, after a comment line, or with text after it:
+    rt106-04): a packet header whose body is exactly a key of version 4, 5 or 6, its
+    algorithm's fields filling it to the byte. Random bytes hold one about once in 2**40
+    places."""
+    for count, found in enumerate(_PGP_KEY_HEAD.finditer(data)):
+        if count >= _ANYWHERE_PLACES:
+            return False
+        at = found.start()
+        head = data[at]
+        if head & 0x40:
+            if at + 1 >= len(data):
+                continue
+            first = data[at + 1]
+            if first < 192:
+                length, body = first, at + 2
+            elif first < 224 and at + 2 < len(data):
+                length, body = ((first - 192) << 8) + data[at + 2] + 192, at + 3
+            else:
+                continue
+        else:
+            octets = (1, 2, 4)[head & 0x03]
+            length = int.from_bytes(data[at + 1 : at + 1 + octets], "big")
+            body = at + 1 + octets
+        if body + length <= len(data) and _pgp_key_body(data[body : body + length]):
+            return True
+    return False
+
+
+def _pgp_key_body(body: bytes) -> bool:
+    """Whether ``body`` is exactly a public-key packet's body (RFC 9580 5.5.2)."""
+    if len(body) < 7 or body[0] not in (4, 5, 6):
+        return False
+    fields = _PGP_FIELDS.get(body[5])
+    if fields is None:
+        return False
+    at = 6
+    if body[0] != 4:  # versions 5 and 6: a four-octet count of the key material
+        if int.from_bytes(body[6:10], "big") != len(body) - 10:
+            return False
+        at = 10
+    mpis, curve, kdf, size = fields
+    if size:
+        return len(body) - at == size
+    if curve:  # a length octet (not 0 or 255) and the curve's OID
+        if at >= len(body) or body[at] in (0, 255):
+            return False
+        at += 1 + body[at]
+    for _ in range(mpis):
+        if at + 2 > len(body):
+            return False
+        bits = int.from_bytes(body[at : at + 2], "big")
+        octets = (bits + 7) // 8
+        at += 2
+        if bits == 0 or at + octets > len(body) or body[at].bit_length() != bits - 8 * octets + 8:
+            return False
+        at += octets
+    if kdf:  # ECDH: 03 01 hash cipher
+        if body[at : at + 2] != b"\x03\x01":
+            return False
+        at += 4
+    return at == len(body)
+
+
+#: Short Weierstrass curves ``y**2 = x**3 + a*x + b (mod p)`` whose points :func:`_curve_point_in`
+#: looks for: (name, coordinate size, p, a, b).
+_CURVES: tuple[tuple[str, int, int, int, int], ...] = (
+    (
+        "P-256",
+        32,
+        2**256 - 2**224 + 2**192 + 2**96 - 1,
+        -3,
+        0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B,
+    ),
+    (
+        "P-384",
+        48,
+        2**384 - 2**128 - 2**96 + 2**32 - 1,
+        -3,
+        int(
+            "B3312FA7E23EE7E4988E056BE3F82D19181D9C6EFE8141120314088F5013875A"
+            "C656398D8A2ED19D2A85C8EDD3EC2AEF",
+            16,
+        ),
+    ),
+    (
+        "P-521",
+        66,
+        2**521 - 1,
+        -3,
+        int(
+            "0051953EB9618E1C9A1F929A21A0B68540EEA2DA725B99B315F3B8B489918EF109E156193951EC7E"
+            "937B1652C0BD3BB1BF073573DF883D2C34F1EF451FD46B503F00",
+            16,
+        ),
+    ),
+    ("secp256k1", 32, 2**256 - 2**32 - 977, 0, 7),
+)
+#: Where a point's coordinates may start: X9.62's uncompressed point (04, x, y), or a TPM's
+#: pair of sized buffers (00 20 x 00 20 y: a ``TPMS_ECC_POINT``, in ``TPMT_PUBLIC``).
+_POINT_HEAD = re.compile(rb"\x04|\x00[\x20\x30\x42]")
+
+
+def _on_curve(data: bytes, x_at: int, y_at: int, size: int, p: int, a: int, b: int) -> bool:
+    """Whether the ``size``-byte big-endian coordinates at ``x_at`` and ``y_at`` are a point
+    of the curve."""
+    x = int.from_bytes(data[x_at : x_at + size], "big")
+    y = int.from_bytes(data[y_at : y_at + size], "big")
+    return x < p and y < p and (y * y - (x * x * x + a * x + b)) % p == 0
+
+
+def _curve_point_in(data: bytes) -> str | None:
+    """The curve of an elliptic-curve public key point anywhere in ``data``, or ``None``: an
+    uncompressed X9.62 point (after text on its line, with text after it: rt106-04) or a
+    TPM's ``TPMS_ECC_POINT`` (rt106-05), on P-256, P-384, P-521 or secp256k1. Random bytes
+    hold one about once in 2**256 places. (A compressed point, like an Ed25519 key, is any
+    random bytes of its length half the time, and is not looked for.)"""
+    for count, found in enumerate(_POINT_HEAD.finditer(data)):
+        if count >= _ANYWHERE_PLACES:
+            return None
+        at = found.start()
+        for name, size, p, a, b in _CURVES:
+            if data[at] == 0x04:
+                x_at, y_at = at + 1, at + 1 + size
+            elif data[at + 1] == size:
+                x_at, y_at = at + 2, at + 4 + size
+                if data[y_at - 2 : y_at] != data[at : at + 2]:
+                    continue
+            else:
+                continue
+            if y_at + size <= len(data) and _on_curve(data, x_at, y_at, size, p, a, b):
+                return name
     return None
 
 
@@ -1945,6 +2146,11 @@ def _binary_form(secret: bytes, *, whole: bool = True) -> str | None:
         return "a COSE public key"
     if _OPENSSH_BLOB.match(secret):
         return "an OpenSSH public key blob"
+    if _is_dnskey_rdata(secret):
+        return "a DNSKEY record's key data (its RDATA as on the wire)"
+    # (minisign's key decoded from its base64 line, "Ed", a key id and the Ed25519 key, is
+    # 42 bytes that begin "Ed": so does one random 42-byte secret in 65,536, and many a text
+    # secret decoded leniently; it is accepted, a documented limit: rt57-03, rt58-07, rt106-05)
     store = _key_store_form(secret)
     if store is not None:
         return store
@@ -1998,6 +2204,30 @@ _ASN1PARSE_KEY = re.compile(
 #: GnuPG's machine-readable key listing (``--with-colons``): a key record and its
 #: fingerprint record, or its key data records (``--with-key-data``, rt78-09).
 _GPG_COLONS = re.compile(rb"(?m:^(?:pub|sub|pkd|fpr):[^\r\n]{0,200}:[0-9A-F]{16,}:)")
+
+
+#: DNSSEC algorithms whose key has a fixed size (RFC 6605, RFC 8080): ECDSA P-256 and
+#: P-384 (x and y), Ed25519, Ed448.
+_DNSKEY_SIZES = {13: 64, 14: 96, 15: 32, 16: 57}
+#: DNSSEC's RSA algorithms (RFC 3110's key data: exponent length, exponent, modulus).
+_DNSKEY_RSA = frozenset({5, 7, 8, 10})
+
+
+def _is_dnskey_rdata(data: bytes) -> bool:
+    """Whether ``data`` is a DNSKEY record's RDATA as on the wire (RFC 4034 2.1; its text
+    forms are :data:`_DNSKEY`'s, rt65-08): flags 256 or 257, protocol 3, an algorithm, and
+    the key, exactly as long as the algorithm's (rt106-05). Random bytes of a matching length
+    begin so once in 2**31."""
+    if len(data) < 36 or data[:2] not in (b"\x01\x00", b"\x01\x01") or data[2] != 3:
+        return False
+    algorithm, key = data[3], data[4:]
+    size = _DNSKEY_SIZES.get(algorithm)
+    if size is not None:
+        return len(key) == size
+    if algorithm not in _DNSKEY_RSA or not key:
+        return False
+    at, exponent = (1, key[0]) if key[0] else (3, int.from_bytes(key[1:3], "big"))
+    return 1 <= exponent <= 16 and len(key) - at - exponent >= 64
 
 
 def _text_form(secret: bytes) -> str | None:
