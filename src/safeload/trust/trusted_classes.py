@@ -270,14 +270,21 @@ def builtin_args_problem(result: Any, policy: Any) -> tuple[int, str, str] | Non
 
     calls = [(pos, "REDUCE", made) for pos, made in result.arg_calls]
     calls += [(pos, "NEWOBJ", made) for pos, made in result.new_calls]
+    # (pair -> its flag's bits and its sizing builtin: each class resolved once, however
+    # many calls of it a file holds)
+    classes: dict[tuple[str, str], tuple[int | None, type | None]] = {}
     for pos, opcode, made in calls:
         pair = getattr(getattr(made, "cls", None), "pair", None)
         if pair is None or not policy.allows(*pair) or policy.reviewed(*pair):
             continue
-        flag = _flag_value_problem(pair, made.args)
-        if flag is not None:
-            return pos, opcode, flag
-        owner = _sizing_builtin(pair)
+        known = classes.get(pair)
+        if known is None:
+            known = classes[pair] = (_flag_bits(pair), _sizing_builtin(pair))
+        bits, owner = known
+        if bits is not None:
+            flag = _flag_value_problem(pair, made.args, bits)
+            if flag is not None:
+                return pos, opcode, flag
         if owner is None:
             continue
         items = getattr(made.args, "items", None)
@@ -296,27 +303,34 @@ def builtin_args_problem(result: Any, policy: Any) -> tuple[int, str, str] | Non
     return None
 
 
-def _flag_value_problem(pair: tuple[str, str], args: Any) -> str | None:
-    """Why ``Flag(value)`` of a trusted ``enum.Flag`` class is refused: a value with bits none
-    of its members has. ``Flag._missing_`` keeps a new pseudo-member for every value it is
-    asked, for the life of the process (a boundary ``KEEP`` flag takes any int), so 20,000
-    values grew the class by 20,000 members even in a load that then refused (rt105-10);
-    pickle writes a member's value or a composition of members, whose bits the members
-    have."""
+def _flag_bits(pair: tuple[str, str]) -> int | None:
+    """The bits of the members of the ``enum.Flag`` class ``pair`` names, or ``None`` for a
+    class that is no flag."""
     import enum
 
-    from safeload._symbolic import _Const
-    from safeload.policy import format_name
     from safeload.trust.classes import resolve_class
 
     cls = resolve_class(*pair)
     if not (isinstance(cls, type) and issubclass(cls, enum.Flag)):
         return None
-    items = getattr(args, "items", None)
-    value = items[0].value if items and len(items) == 1 and isinstance(items[0], _Const) else None
     known = 0
     for member in vars(cls).get("_member_map_", {}).values():
         known |= int(member._value_) if isinstance(member._value_, int) else 0
+    return known
+
+
+def _flag_value_problem(pair: tuple[str, str], args: Any, known: int) -> str | None:
+    """Why ``Flag(value)`` of a trusted ``enum.Flag`` class whose members have the bits
+    ``known`` is refused: a value with other bits. ``Flag._missing_`` keeps a new
+    pseudo-member for every value it is asked, for the life of the process (a boundary
+    ``KEEP`` flag takes any int), so 20,000 values grew the class by 20,000 members even in a
+    load that then refused (rt105-10); pickle writes a member's value or a composition of
+    members, whose bits the members have."""
+    from safeload._symbolic import _Const
+    from safeload.policy import format_name
+
+    items = getattr(args, "items", None)
+    value = items[0].value if items and len(items) == 1 and isinstance(items[0], _Const) else None
     if type(value) is int and value >= 0 and not value & ~known:
         return None
     return (
