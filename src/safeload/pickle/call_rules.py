@@ -88,12 +88,19 @@ def _reconstructed_class_problem(cls: _Sym) -> str | None:
 _SCALAR_BASES: Final = {"int": int, "float": float, "str": str}
 
 
-def _scalar_of(state: _Sym | None, kind: type) -> bool:
-    """Whether ``state`` is a constant of exactly ``kind`` (a long text kept as a view of the
-    stream counts as a ``str``)."""
-    if isinstance(state, _Const):
-        return type(state.value) is kind
-    return kind is str and isinstance(state, _Big) and state.text
+def constant_of(sym: _Sym | None, kind: type) -> bool:
+    """Whether ``sym`` is a constant of exactly the builtin type ``kind``: a constant, a long
+    ``str`` or ``bytes`` kept as a view of the stream (:class:`_Big`), protocol 2's bytes
+    (``_codecs.encode(text, 'latin1')``, narrowed by its own rule), a tuple. The copyreg
+    bases (:func:`_reconstructor_base_problem`) and the arguments of a trusted builtin
+    subclass (``trusted_classes._newargs_of``) ask it."""
+    if isinstance(sym, _Const):
+        return type(sym.value) is kind
+    if isinstance(sym, _Big):
+        return not sym.mutable and (kind is str if sym.text else kind is bytes)
+    if kind is bytes and isinstance(sym, _Obj) and sym.cls is not None:
+        return sym.cls.pair == ("_codecs", "encode")
+    return kind is tuple and isinstance(sym, _Tuple)
 
 
 def _reconstructor_base_problem(args: _Sym, policy: Policy) -> str | None:
@@ -132,7 +139,7 @@ def _reconstructor_base_problem(args: _Sym, policy: Policy) -> str | None:
                 "made by a call: the pass cannot prove what the base's __init__ receives"
             )
         scalar = _SCALAR_BASES.get(base.pair[1]) if base.pair[0] == "builtins" else None
-        if scalar is not None and not _scalar_of(state, scalar):
+        if scalar is not None and not constant_of(state, scalar):
             # str.__new__(cls, state) formats whatever it is given: a list holding an
             # estimator ran scikit-learn's printer inside the unpickler (a ring of imputers:
             # 18 s, rt105-01); copyreg writes base(obj), a value of exactly the base's type

@@ -371,6 +371,8 @@ def _newargs_of(items: Any, owner: type) -> bool:
     """Whether ``items`` (symbolic) are what ``__getnewargs__`` of a subclass of the builtin
     ``owner`` gives: nothing, one value of exactly ``owner`` (``(str(self),)``), or for
     ``complex`` its two float parts."""
+    from safeload.pickle.call_rules import constant_of
+
     if items is None:
         return False
     if owner.__module__ != "builtins":
@@ -378,23 +380,8 @@ def _newargs_of(items: Any, owner: type) -> bool:
         # keyed on the class itself, rt103-07): made without arguments only
         return len(items) == 0
     if owner is complex and len(items) == 2:
-        return all(_plain_of(item, float) for item in items)
-    return len(items) == 0 or (len(items) == 1 and _plain_of(items[0], owner))
-
-
-def _plain_of(item: Any, owner: type) -> bool:
-    """Whether the symbolic value ``item`` is a constant of exactly the builtin ``owner``
-    (a long ``str`` or ``bytes`` is kept as a view of the stream: :class:`_Big`)."""
-    from safeload._symbolic import _Big, _Const, _Obj, _Tuple
-
-    if isinstance(item, _Const):
-        return type(item.value) is owner
-    if isinstance(item, _Big):
-        return not item.mutable and (owner is str if item.text else owner is bytes)
-    if owner is bytes and isinstance(item, _Obj) and item.cls is not None:
-        # protocol 2 writes bytes as _codecs.encode(text, 'latin1'), narrowed by its own rule
-        return item.cls.pair == ("_codecs", "encode")
-    return owner is tuple and isinstance(item, _Tuple)
+        return all(constant_of(item, float) for item in items)
+    return len(items) == 0 or (len(items) == 1 and constant_of(items[0], owner))
 
 
 def _may_share(pair: tuple[str, str]) -> bool:
