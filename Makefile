@@ -72,6 +72,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python -m compileall -q src
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/scan_folder.py
+	$(BIN)/python benchmarks/printer_cost.py
 
 fuzz: $(STAMP)
 	$(BIN)/python fuzz/run.py --seconds $${FUZZ_SECONDS:-60}
