@@ -354,7 +354,8 @@ def test_rt102_02_mixin_hides_sum_terms(
         assert _loads(control, [own.PlainSum]).startswith("refused")  # the rule, on a subclass
         plain = child(_PREDICT_CHILD, path, cpu=20)
         seconds = float(plain.stdout.split("cpu per row:")[1])
-        assert seconds > 0.25, plain.output  # 0.6 s a row (4,096 leaves: 2.4 s); 16 terms ~10 ms
+        # (ten times the honest 16 terms: under two busy workers a run measured exactly 0.25)
+        assert seconds > 0.1, plain.output  # 0.6 s a row (4,096 leaves: 2.4 s); 16 terms ~10 ms
     assert not safeload.scan(path.read_bytes(), trusted=[kind]).safe
     assert _loads(path, [kind]).startswith("refused")
 
