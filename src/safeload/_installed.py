@@ -55,20 +55,24 @@ def _tops_of(dist: Any) -> tuple[str, list[str]]:
 
 
 def _pth_tops(pth: Any) -> set[str]:
-    """The top-level modules and packages in the folders the ``.pth`` file ``pth`` adds."""
+    """The top-level modules and packages in the folders the ``.pth`` file ``pth`` adds, read
+    as ``site.addpackage`` reads it: every line (not the first 100), a relative one joined
+    with the folder the ``.pth`` lies in (rt107-09: ``../checkout`` was looked up from the
+    working folder, and the dependency's classes were "the caller's own"). Up to 1 MiB of
+    it, and 10,000 entries of each folder."""
     tops: set[str] = set()
     try:
         with open(pth, encoding="utf-8") as fh:
-            lines = fh.read(1 << 16).splitlines()
+            lines = fh.read(1 << 20).splitlines()
     except (OSError, UnicodeDecodeError):
         return tops
-    for line in lines[:100]:
-        folder = line.strip()
-        if (
-            not folder
-            or folder.startswith(("#", "import ", "import\t"))
-            or not os.path.isdir(folder)
-        ):
+    site = os.path.dirname(os.path.abspath(os.fspath(pth)))
+    for line in lines:
+        entry_line = line.rstrip()
+        if not entry_line.strip() or entry_line.startswith(("#", "import ", "import\t")):
+            continue
+        folder = os.path.join(site, entry_line)
+        if not os.path.isdir(folder):
             continue
         try:
             names = os.listdir(folder)[:10_000]

@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from safeload.trust.dtype_kinds import short
+
 __all__ = [
     "IN_PLACE_CONDITIONS",
     "IN_PLACE_PARAMETERS",
@@ -117,7 +119,7 @@ def grid_value_problem(name: str, value: Any) -> str | None:
     """Why a parameter grid's candidate ``value`` for ``name`` (a key's last ``__`` part) is
     refused, or ``None``: ``fit`` sets it, and the refit runs on the caller's data."""
     if name in IN_PLACE_PARAMETERS and not keeps_copy(value):
-        return f"is {value!r}: the refit estimator would write into the data fit is given"
+        return f"is {short(value)}: the refit estimator would write into the data fit is given"
     return None
 
 

@@ -160,7 +160,7 @@ def _threads_problem(name: str, value: Any) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or abs(value) > _MAX_THREADS:
         return (
-            f"{name} is {value!r}: a thread count must be None or an int between "
+            f"{name} is {short(value)}: a thread count must be None or an int between "
             f"-{_MAX_THREADS} and {_MAX_THREADS} (larger counts crash the native thread pool)"
         )
     return None
@@ -188,7 +188,7 @@ def _feature_problem(name: str, value: Any, n_features: Any) -> str | None:
     for item in items:
         if isinstance(item, bool) or not isinstance(item, int) or not 0 <= item < n_features:
             return (
-                f"{name} holds {item!r}, not a feature index of this model (0 to "
+                f"{name} holds {short(item)}, not a feature index of this model (0 to "
                 f"{n_features - 1}): LightGBM indexes its feature map with it unchecked"
             )
     return None
@@ -357,7 +357,7 @@ def catboost_params_problem(params: Mapping[str, Any], reserved: frozenset[str])
         value = params["allow_writing_files"]
         if value is not None and value is not False:
             return (
-                f"sets allow_writing_files to {value!r}: only False (or leaving it out) is "
+                f"sets allow_writing_files to {short(value)}: only False (or leaving it out) is "
                 "accepted in a loaded model"
             )
     if "thread_count" in params:

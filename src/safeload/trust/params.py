@@ -19,8 +19,13 @@ from safeload.trust.kinds import apply, sequence
 from safeload.trust.profiles import PROFILE_ROWS
 
 #: (type, parameter, value) triples already validated; parameters of plain atoms only, which is
-#: what most of a forest's hundreds of identical trees hold.
+#: what most of a forest's hundreds of identical trees hold. It lives as long as the process,
+#: so a text is kept only up to :data:`MAX_KEPT_TEXT` characters: a long valid str (a
+#: vectorizer's token pattern of megabytes) kept 64 MB alive after two refused 33 KB files
+#: (rt108-09).
 VALID_ATOMS: set[tuple[type, str, Any]] = set()
+#: The longest text :data:`VALID_ATOMS` keeps (100,000 entries of it: some 25 MB at most).
+MAX_KEPT_TEXT = 200
 
 
 def check_params(
@@ -46,7 +51,9 @@ def check_params(
         _refuse(cls, todo, constraints, path)
     if len(VALID_ATOMS) < 100_000:
         for name, value in todo.items():
-            if type(value) in (bool, int, float, str, type(None)):
+            if type(value) in (bool, int, float, type(None)) or (
+                type(value) is str and len(value) <= MAX_KEPT_TEXT
+            ):
                 VALID_ATOMS.add((cls, name, (type(value), value)))
 
 
