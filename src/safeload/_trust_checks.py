@@ -219,6 +219,9 @@ def trust_problem(obj: Any, *, own: frozenset[str] = frozenset()) -> str | None:
     mixed = _two_reviewed_bases(obj)
     if mixed is not None:
         return mixed
+    computed = _computed_state(obj)
+    if computed is not None:
+        return computed
     # (a reviewed class's bases were reviewed with it: XGBClassifier's XGBModel)
     covered = {base for cls in obj.__mro__ if _reviewed_class(cls) for base in cls.__mro__}
     for cls in obj.__mro__:
@@ -288,6 +291,73 @@ def _two_reviewed_bases(obj: type) -> str | None:
         "the other: safeload holds an object to the rules of one reviewed class, so a trusted "
         "class may derive from one line of them only"
     )
+
+
+def _computed_state(obj: type) -> str | None:
+    """Why ``obj`` cannot be trusted for computing, by a descriptor of its own (a property, a
+    ``cached_property``), an attribute that the code of its reviewed classes reads from the
+    instance and that none of them defines on the class: ``coef_`` as a property over an own
+    ``weights_`` (rt107-05). safeload's rules read a reviewed class's state from the
+    instance dict, where the name is then missing, while scikit-learn's methods read the
+    property: a one-vs-rest of two such Ridges whose ``bias_`` is (1000, 1) was SAFE, loaded,
+    and its ``predict`` died of SIGSEGV. A property over a name a reviewed class itself
+    computes (``feature_importances_``) stays allowed (rt103-05, rt105-06); so do properties
+    under new names no reviewed code reads."""
+    if _reviewed_class(obj):
+        return None
+    reviewed = [c for c in obj.__mro__ if c is not object and _reviewed_class(c)]
+    if not reviewed:
+        return None
+    covered = {base for c in reviewed for base in c.__mro__}
+    read: set[str] = set()
+    for c in covered:
+        if c is not object:
+            read |= _names_read(c)
+    for cls in obj.__mro__:
+        if cls in covered:
+            continue
+        for name, value in vars(cls).items():
+            if name.startswith("__") and name.endswith("__"):
+                continue
+            if isinstance(value, (types.FunctionType, classmethod, staticmethod)):
+                continue
+            if not hasattr(type(value), "__get__") or name not in read:
+                continue
+            if any(name in vars(base) for base in covered):
+                continue
+            where = format_name(str(cls.__module__), str(cls.__qualname__))
+            return (
+                f"{where} computes {name}, which the code of its scikit-learn base reads from "
+                f"the instance, as a {type(value).__name__}: safeload checks that attribute "
+                "where the base keeps it, in the instance's state, and would not see the "
+                "value its methods use. Store it under that name instead"
+            )
+    return None
+
+
+@functools.lru_cache(maxsize=512)
+def _names_read(cls: type) -> frozenset[str]:
+    """The attribute and global names the code defined on ``cls`` (its functions, properties,
+    class and static methods, and the functions nested in them) mentions: what its methods
+    may read from an instance."""
+    names: set[str] = set()
+    todo: list[Any] = []
+    for value in vars(cls).values():
+        for part in (value, getattr(value, "__func__", None), getattr(value, "func", None)):
+            if part is not None:
+                todo.append(getattr(part, "__wrapped__", part))
+        if isinstance(value, property):
+            todo.extend(f for f in (value.fget, value.fset, value.fdel) if f is not None)
+    seen: set[int] = set()
+    while todo:
+        item = todo.pop()
+        code = getattr(item, "__code__", item)
+        if not isinstance(code, types.CodeType) or id(code) in seen:
+            continue
+        seen.add(id(code))
+        names.update(code.co_names)
+        todo.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return frozenset(names)
 
 
 def _compiled_scikit_learn(cls: type, module: str) -> bool:
