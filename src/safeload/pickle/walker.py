@@ -113,6 +113,14 @@ def analyze(
             sized = builtin_args_problem(result, policy)
             if sized is not None:
                 result.problems.append(Finding(*sized))
+        if not result.problems:
+            # (nor a call of a trusted class with the file's arguments, which runs the
+            # caller's own __init__ on them while building, rt107-06)
+            from safeload.trust.trusted_classes import init_args_problem
+
+            called = init_args_problem(result, policy)
+            if called is not None:
+                result.problems.append(Finding(*called))
         if use_time and not result.problems and all(g.trusted for g in result.globals):
             from safeload.trust.static import use_time_findings
 

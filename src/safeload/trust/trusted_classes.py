@@ -303,6 +303,60 @@ def builtin_args_problem(result: Any, policy: Any) -> tuple[int, str, str] | Non
     return None
 
 
+def init_args_problem(result: Any, policy: Any) -> tuple[int, str, str] | None:
+    """``(offset, opcode, why)`` for the first call with arguments (REDUCE, OBJ, INST) of a
+    trusted, unreviewed class whose ``__init__`` (or metaclass ``__call__``) is the caller's
+    own code, where the class does not write such calls itself (its own ``__reduce__`` or
+    ``__reduce_ex__``); ``None`` where there is none. Pickle writes such objects by NEWOBJ and
+    BUILD, which run no ``__init__``; the call runs the caller's constructor on the file's
+    arguments while loading, with whatever effects it has (rt107-06: an honest
+    ``CachedScaler(cache_dir=...)`` made its cache folder where the file said), as a
+    finalizer ran on the file's state (rt103-06). Scan calls such a call unproven
+    (``static._constructed_problem``); the load now refuses it before building."""
+    from safeload.policy import format_name
+
+    judged: dict[tuple[str, str], bool] = {}
+    for pos, made in result.arg_calls:
+        pair = getattr(getattr(made, "cls", None), "pair", None)
+        if pair is None or not policy.allows(*pair) or policy.reviewed(*pair):
+            continue
+        runs = judged.get(pair)
+        if runs is None:
+            runs = judged[pair] = _runs_own_init(pair)
+        if runs:
+            return (
+                pos,
+                "REDUCE",
+                f"{format_name(*pair)}, a class the caller trusted, is called with arguments "
+                "from the file: its own __init__ would run on them while loading, with "
+                "whatever effects it has (a folder, a log, a worker); pickle writes such an "
+                "object by NEWOBJ and BUILD, which run none of its code",
+            )
+    return None
+
+
+def _runs_own_init(pair: tuple[str, str]) -> bool:
+    """Whether calling the class ``pair`` names runs an ``__init__`` or a metaclass
+    ``__call__`` of the caller's (not the standard library's, not a reviewed library's),
+    and the class has no ``__reduce__``/``__reduce_ex__`` of the caller's writing the call."""
+    from safeload._installed import is_stdlib
+    from safeload.trust.classes import resolve_class
+
+    cls = resolve_class(*pair)
+    if not isinstance(cls, type):
+        return False
+
+    def own(owner: type | None) -> bool:
+        if owner is None or owner is object or owner is type:
+            return False
+        module = str(getattr(owner, "__module__", ""))
+        return not (is_stdlib(module) or _skipped(owner))
+
+    if any(own(defining_class(cls, name)) for name in ("__reduce__", "__reduce_ex__")):
+        return False  # the class writes (cls, args) itself: its own design
+    return own(defining_class(cls, "__init__")) or own(defining_class(type(cls), "__call__"))
+
+
 def _flag_bits(pair: tuple[str, str]) -> int | None:
     """The bits of the members of the ``enum.Flag`` class ``pair`` names, or ``None`` for a
     class that is no flag."""

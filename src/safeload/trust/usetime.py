@@ -92,7 +92,9 @@ def _children(o: Any, graph: Graph | None) -> Iterator[tuple[str, Any]]:
     if isinstance(o, collections.defaultdict):
         yield ".default_factory", o.default_factory
     if isinstance(o, dict):
-        for i, (k, v) in enumerate(o.items()):
+        # dict's own storage, not the subclass's items(): scipy's dok matrix answers items()
+        # from its _dict, and an estimator in its own storage went unchecked (rt108-07)
+        for i, (k, v) in enumerate(dict.items(o)):
             if not isinstance(k, ATOMS):
                 yield f".keys()[{i}]", k
             yield key_label(i, k), v
