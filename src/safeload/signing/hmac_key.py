@@ -745,6 +745,8 @@ def _der_form(data: bytes) -> str | None:
     parts = _der_sequences(data)
     if parts is None:
         return None
+    if len(parts) == 1 and _is_spki(data):
+        return "a DER-encoded public key (SubjectPublicKeyInfo)"
     # (a certificate whose version field is not 0-2 raises InvalidVersion, rt57-10)
     failures = (ValueError, TypeError, UnsupportedAlgorithm, x509.InvalidVersion)
     if len(parts) == 1:
@@ -764,6 +766,30 @@ def _der_form(data: bytes) -> str | None:
     except failures:
         return None
     return "a DER-encoded X.509 certificate" + (" chain" if len(parts) > 1 else "")
+
+
+def _is_spki(data: bytes) -> bool:
+    """Whether ``data`` is exactly a SubjectPublicKeyInfo, of any algorithm: ``SEQUENCE {
+    SEQUENCE { OID, parameters }, BIT STRING }``, each element as long as it says, to the last
+    byte (rt108-06: the identifiers of SECG's ECDH and MQV, RSAES-OAEP, ECGDSA, SM2 and
+    post-quantum drafts were not listed; the shape is what no random secret has)."""
+    outer = _der_length(data, 1)
+    if outer is None or data[:1] != b"\x30" or sum(outer) != len(data):
+        return False
+    at = outer[1]
+    if data[at : at + 1] != b"\x30":
+        return False
+    algorithm = _der_length(data, at + 1)
+    if algorithm is None or data[algorithm[1] : algorithm[1] + 1] != b"\x06":
+        return False
+    oid = _der_length(data, algorithm[1] + 1)
+    after = sum(algorithm)
+    if oid is None or not 3 <= oid[0] <= 32 or sum(oid) > after:
+        return False
+    if data[after : after + 1] != b"\x03":
+        return False
+    bits = _der_length(data, after + 1)
+    return bits is not None and bits[0] >= 2 and sum(bits) == len(data) and data[bits[1]] < 8
 
 
 #: The DER of the algorithm identifiers a public key names (its SubjectPublicKeyInfo), by
@@ -814,7 +840,7 @@ def _embedded_key(data: bytes) -> str | None:
         return "an OpenPGP public-key packet"
     curve = _curve_point_in(data)
     if curve is not None:
-        return f"a {curve} public key point"
+        return f"an elliptic-curve public key point ({curve}; X9.62 or a TPM's)"
     return None
 
 
@@ -974,10 +1000,77 @@ _CURVES: tuple[tuple[str, int, int, int, int], ...] = (
         ),
     ),
     ("secp256k1", 32, 2**256 - 2**32 - 977, 0, 7),
+    # (P-224, P-192, the Brainpool r1 curves of RFC 5639 and SM2, GB/T 32918: rt108-02)
+    (
+        "P-224",
+        28,
+        2**224 - 2**96 + 1,
+        -3,
+        int("B4050A850C04B3ABF54132565044B0B7D7BFD8BA270B39432355FFB4", 16),
+    ),
+    (
+        "P-192",
+        24,
+        2**192 - 2**64 - 1,
+        -3,
+        int("64210519E59C80E70FA7E9AB72243049FEB8DEECC146B9B1", 16),
+    ),
+    (
+        "brainpoolP256r1",
+        32,
+        int("A9FB57DBA1EEA9BC3E660A909D838D726E3BF623D52620282013481D1F6E5377", 16),
+        int("7D5A0975FC2C3057EEF67530417AFFE7FB8055C126DC5C6CE94A4B44F330B5D9", 16),
+        int("26DC5C6CE94A4B44F330B5D9BBD77CBF958416295CF7E1CE6BCCDC18FF8C07B6", 16),
+    ),
+    (
+        "brainpoolP384r1",
+        48,
+        int(
+            "8CB91E82A3386D280F5D6F7E50E641DF152F7109ED5456B412B1DA197FB71123"
+            "ACD3A729901D1A71874700133107EC53",
+            16,
+        ),
+        int(
+            "7BC382C63D8C150C3C72080ACE05AFA0C2BEA28E4FB22787139165EFBA91F90F"
+            "8AA5814A503AD4EB04A8C7DD22CE2826",
+            16,
+        ),
+        int(
+            "04A8C7DD22CE28268B39B55416F0447C2FB77DE107DCD2A62E880EA53EEB62D5"
+            "7CB4390295DBC9943AB78696FA504C11",
+            16,
+        ),
+    ),
+    (
+        "brainpoolP512r1",
+        64,
+        int(
+            "AADD9DB8DBE9C48B3FD4E6AE33C9FC07CB308DB3B3C9D20ED6639CCA70330871"
+            "7D4D9B009BC66842AECDA12AE6A380E62881FF2F2D82C68528AA6056583A48F3",
+            16,
+        ),
+        int(
+            "7830A3318B603B89E2327145AC234CC594CBDD8D3DF91610A83441CAEA9863BC"
+            "2DED5D5AA8253AA10A2EF1C98B9AC8B57F1117A72BF2C7B9E7C1AC4D77FC94CA",
+            16,
+        ),
+        int(
+            "3DF91610A83441CAEA9863BC2DED5D5AA8253AA10A2EF1C98B9AC8B57F1117A7"
+            "2BF2C7B9E7C1AC4D77FC94CADC083E67984050B75EBAE5DD2809BD638016F723",
+            16,
+        ),
+    ),
+    (
+        "SM2",
+        32,
+        int("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF", 16),
+        -3,
+        int("28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93", 16),
+    ),
 )
 #: Where a point's coordinates may start: X9.62's uncompressed point (04, x, y), or a TPM's
 #: pair of sized buffers (00 20 x 00 20 y: a ``TPMS_ECC_POINT``, in ``TPMT_PUBLIC``).
-_POINT_HEAD = re.compile(rb"\x04|\x00[\x20\x30\x42]")
+_POINT_HEAD = re.compile(rb"\x04|\x00[\x18\x1c\x20\x30\x40\x42]")
 
 
 def _on_curve(data: bytes, x_at: int, y_at: int, size: int, p: int, a: int, b: int) -> bool:
@@ -1017,7 +1110,8 @@ _COSE_MAP_HEAD = re.compile(rb"[\xa2-\xa8]")
 #: How many places :func:`_has_cose_key` parses at the most (each parse reads a few bytes).
 _COSE_PLACES = 65_536
 #: COSE key types (RFC 9053): OKP, EC2, RSA; the curves of each and their coordinate sizes.
-_COSE_EC2_CURVES = {1: 32, 2: 48, 3: 66, 8: 32}  # P-256, P-384, P-521, secp256k1
+#: (and brainpoolP256r1, P384r1, P512r1: 256, 257, 258 in IANA's registry, rt108-02)
+_COSE_EC2_CURVES = {1: 32, 2: 48, 3: 66, 8: 32, 256: 32, 257: 48, 258: 64}
 
 
 def _has_cose_key(data: bytes) -> bool:
@@ -1177,6 +1271,28 @@ _TEXT_KEYS = (
     (
         re.compile(rb"""(?<![A-Za-z])['"]?kty['"]?\s*[:=]\s*['"]?(?:OKP|EC|RSA)(?![A-Za-z0-9])"""),
         "a JSON Web Key written as text",
+    ),
+    # (rt108-03, rt108-05) an XML key value (.NET's RSA.ToXmlString, XML Signature's KeyInfo),
+    # a DKIM key record (RFC 6376, 8463), a WireGuard public key line, and Java's
+    # PublicKey.toString() of an RSA, EC or DSA key
+    (
+        re.compile(rb"<(?:[A-Za-z_][\w.-]{0,40}:)?(?:RSA|DSA|EC)KeyValue[\s>/]"),
+        "an XML public key value (RSAKeyValue, DSAKeyValue, ECKeyValue)",
+    ),
+    (
+        re.compile(
+            rb"(?i)(?<![a-z0-9])(?:v\s*=\s*DKIM1|k\s*=\s*(?:rsa|ed25519))\s*;[^\r\n]{0,200}?"
+            rb"(?<![a-z0-9])p\s*=\s*[A-Za-z0-9+/]{40}"
+        ),
+        "a DKIM public key record",
+    ),
+    (
+        re.compile(rb"(?<![A-Za-z])PublicKey\s*=\s*[A-Za-z0-9+/]{43}="),
+        "a WireGuard public key line",
+    ),
+    (
+        re.compile(rb"Sun (?:RSA|EC|DSA) public key|(?m:^\s*public exponent: \d+)"),
+        "a public key as Java prints it",
     ),
 )
 
@@ -2148,6 +2264,9 @@ def _binary_form(secret: bytes, *, whole: bool = True) -> str | None:
         return "an OpenSSH public key blob"
     if _is_dnskey_rdata(secret):
         return "a DNSKEY record's key data (its RDATA as on the wire)"
+    windows = _windows_blob_in(secret)
+    if windows is not None:
+        return windows
     # (minisign's key decoded from its base64 line, "Ed", a key id and the Ed25519 key, is
     # 42 bytes that begin "Ed": so does one random 42-byte secret in 65,536, and many a text
     # secret decoded leniently; it is accepted, a documented limit: rt57-03, rt58-07, rt106-05)
@@ -2175,6 +2294,9 @@ def _binary_form(secret: bytes, *, whole: bool = True) -> str | None:
         except ValueError:
             continue
         return f"an X9.62 {curve.name} public key point"
+    for name, size, p, a, b in _CURVES:  # (the bare x || y pair on the other curves, rt108-02)
+        if len(secret) == 2 * size and _on_curve(secret, 0, size, size, p, a, b):
+            return f"an X9.62 {name} public key point (x || y)"
     return None
 
 
@@ -2228,6 +2350,44 @@ def _is_dnskey_rdata(data: bytes) -> bool:
         return False
     at, exponent = (1, key[0]) if key[0] else (3, int.from_bytes(key[1:3], "big"))
     return 1 <= exponent <= 16 and len(key) - at - exponent >= 64
+
+
+#: Where a Windows public key blob's magic may be: CNG's and CryptoAPI's ``RSA1``, CNG's
+#: ``ECS1``/``ECK1`` (P-256), ``ECS3``/``ECK3`` (P-384), ``ECS5``/``ECK5`` (P-521).
+_WINDOWS_MAGIC = re.compile(rb"RSA1|EC[SK][135]")
+
+
+def _windows_blob_in(data: bytes) -> str | None:
+    """A Windows public key blob anywhere in ``data`` (rt108-04), or ``None``: CNG's
+    ``BCRYPT_RSAPUBLIC_BLOB`` (``RSA1``, the bit length, the exponent's and modulus's sizes,
+    two zero sizes, then exponent and modulus), CryptoAPI's ``PUBLICKEYBLOB`` (a BLOBHEADER,
+    ``RSA1``, the bit length, the exponent, the modulus) and CNG's ``BCRYPT_ECCPUBLIC_BLOB``
+    (the magic, the coordinate size, x and y on the curve), each with its sizes agreeing."""
+    for count, found in enumerate(_WINDOWS_MAGIC.finditer(data)):
+        if count >= _ANYWHERE_PLACES:
+            return None
+        at = found.start()
+        words = [
+            int.from_bytes(data[at + k : at + k + 4], "little")
+            for k in range(4, 24, 4)
+            if at + k + 4 <= len(data)
+        ]
+        if data[at : at + 3] == b"RSA" and len(words) >= 2:
+            bits = words[0]
+            if not (512 <= bits <= 16384 and bits % 8 == 0):
+                continue
+            if len(words) == 5 and words[3:] == [0, 0] and 1 <= words[1] <= 8:
+                if words[2] == bits // 8 and at + 24 + words[1] + words[2] <= len(data):
+                    return "a Windows CNG RSA public key blob"
+            if words[1] % 2 == 1 and at + 12 + bits // 8 <= len(data):
+                return "a Windows CryptoAPI RSA public key blob (PUBLICKEYBLOB)"
+        elif data[at : at + 2] == b"EC" and words:
+            size = words[0]
+            for name, curve_size, p, a, b in _CURVES:
+                if curve_size == size and at + 8 + 2 * size <= len(data):
+                    if _on_curve(data, at + 8, at + 8 + size, size, p, a, b):
+                        return f"a Windows CNG elliptic-curve public key blob ({name})"
+    return None
 
 
 def _text_form(secret: bytes) -> str | None:
