@@ -216,6 +216,18 @@ def trust_problem(obj: Any, *, own: frozenset[str] = frozenset()) -> str | None:
                     f"are defined in {where}, among the known code-execution primitives (it "
                     "can run code, import modules, open files or start processes)"
                 )
+    scalar = next((b for b in (int, float, complex, str, bytes) if issubclass(obj, b)), None)
+    if scalar is not None:
+        # rt107-01, 02, 08: the rules read counts, sizes and names by their exact type (a
+        # count is an int, a name template a str) or print them with str(); an own Count(int)
+        # as a Gaussian process's n_targets counted 0 (3.2 GB at predict), an own Text(str)
+        # name template was not counted, a (str, Enum) member read as "Algo.lasso_cd"
+        return (
+            f"it derives from {scalar.__name__} (an enum with a {scalar.__name__} mixin "
+            "too): safeload's rules read counts, sizes and names by their exact type, and an "
+            f"object of a {scalar.__name__} subclass stands where they read one unseen; keep "
+            "plain values in a model (or a plain enum.Enum)"
+        )
     mixed = _two_reviewed_bases(obj)
     if mixed is not None:
         return mixed
@@ -312,7 +324,7 @@ def _computed_state(obj: type) -> str | None:
     read: set[str] = set()
     for c in covered:
         if c is not object:
-            read |= _names_read(c)
+            read |= names_read(c)
     for cls in obj.__mro__:
         if cls in covered:
             continue
@@ -336,7 +348,7 @@ def _computed_state(obj: type) -> str | None:
 
 
 @functools.lru_cache(maxsize=512)
-def _names_read(cls: type) -> frozenset[str]:
+def names_read(cls: type) -> frozenset[str]:
     """The attribute and global names the code defined on ``cls`` (its functions, properties,
     class and static methods, and the functions nested in them) mentions: what its methods
     may read from an instance."""

@@ -888,7 +888,11 @@ if "{how}" == "plain":
 else:
     import safeload
     trusted = [rt103_builtin.Blob, rt103_builtin.Text]
-    print("scan safe:", safeload.scan(sys.argv[1], trusted=trusted).safe, flush=True)
+    try:
+        print("scan safe:", safeload.scan(sys.argv[1], trusted=trusted).safe, flush=True)
+    except safeload.UsageError as exc:  # (since rt107-01: bytes and str subclasses)
+        print("scan safe: False", "refused, untrustable:", str(exc)[:200], flush=True)
+        sys.exit(0)
     try:
         made = safeload.load_unsigned(sys.argv[1], trusted=trusted)
         print("loaded", flush=True)

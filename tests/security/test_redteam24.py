@@ -537,13 +537,13 @@ def test_rt24_15_allowed_calls_with_superlinear_cost_are_refused(
 # --- rt24-16: dict keys that all share one hash (hash flooding) -----------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="rt24-16: hash flooding is not bounded (SECURITY.md)")
 def test_rt24_16_colliding_int_keys_are_bounded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every ``k * (2**61 - 1)`` hashes to 0: a dict of such int keys takes time quadratic in
     their number to build (15,000 keys, 210 KB: seconds; 40,000: 25 s) in pickle.load and in
-    load_unsigned. Known gap: neither scan nor load bounds colliding keys."""
+    load_unsigned. (A known gap until rt105-08's fix: scan and load now refuse more than 32
+    distinct keys of one hash in a dict or set.)"""
     m = (1 << 61) - 1
     body = b"}("
     for k in range(1, 2_001):

@@ -78,10 +78,15 @@ def _own_hook_of(cls: type, with_state: bool) -> str | None:
         and state_owner is not None
         and _skipped(state_owner)
         and state_owner.__qualname__ != "BaseEstimator"
-        and any(_own_functions(b) for b in cls.__mro__ if not _skipped(b) and b is not object)
+        and any(
+            _own_functions(b, _setstate_reads(state_owner))
+            for b in cls.__mro__
+            if not _skipped(b) and b is not object
+        )
     ):
         # scikit-learn's own __setstate__ (IsotonicRegression's) calls methods the caller's
-        # subclass may override (_build_f, rt101-10)
+        # subclass may override (_build_f, rt101-10); a helper of a new name it never calls
+        # is no hook (rt107-07)
         return f"{state_owner.__qualname__}.__setstate__ (calling what the class overrides)"
     # (a compiled base, not a heap type: scikit-learn's Cython losses, the builtins)
     extension = any(not b.__flags__ & _HEAP_TYPE for b in cls.__mro__ if b is not object)
@@ -119,13 +124,27 @@ def _own_hook_of(cls: type, with_state: bool) -> str | None:
     return None
 
 
-def _own_functions(base: type) -> bool:
-    """Whether ``base`` (a class of the caller's, not a builtin) defines any function."""
+def _own_functions(base: type, names: frozenset[str]) -> bool:
+    """Whether ``base`` (a class of the caller's, not a builtin) defines a function, or a
+    property, under one of ``names``."""
     if base.__module__ == "builtins":
         return False
     return any(
-        isinstance(getattr(v, "__func__", v), types.FunctionType) for v in vars(base).values()
+        name in names
+        and (isinstance(getattr(v, "__func__", v), types.FunctionType) or isinstance(v, property))
+        for name, v in vars(base).items()
     )
+
+
+def _setstate_reads(owner: type) -> frozenset[str]:
+    """The names the code of ``owner``'s MRO mentions (``__setstate__`` and what it calls)."""
+    from safeload._trust_checks import names_read
+
+    found: set[str] = set()
+    for base in owner.__mro__:
+        if base is not object:
+            found |= names_read(base)
+    return frozenset(found)
 
 
 def _attrs_getattr(hook: Any) -> bool:
@@ -273,6 +292,7 @@ def builtin_args_problem(result: Any, policy: Any) -> tuple[int, str, str] | Non
     # (pair -> its flag's bits and its sizing builtin: each class resolved once, however
     # many calls of it a file holds)
     classes: dict[tuple[str, str], tuple[int | None, type | None]] = {}
+    composites: dict[tuple[str, str], set[int]] = {}
     for pos, opcode, made in calls:
         pair = getattr(getattr(made, "cls", None), "pair", None)
         if pair is None or not policy.allows(*pair) or policy.reviewed(*pair):
@@ -282,7 +302,7 @@ def builtin_args_problem(result: Any, policy: Any) -> tuple[int, str, str] | Non
             known = classes[pair] = (_flag_bits(pair), _sizing_builtin(pair))
         bits, owner = known
         if bits is not None:
-            flag = _flag_value_problem(pair, made.args, bits)
+            flag = _flag_value_problem(pair, made.args, bits, composites.setdefault(pair, set()))
             if flag is not None:
                 return pos, opcode, flag
         if owner is None:
@@ -373,20 +393,40 @@ def _flag_bits(pair: tuple[str, str]) -> int | None:
     return known
 
 
-def _flag_value_problem(pair: tuple[str, str], args: Any, known: int) -> str | None:
+#: How many values that are no member of a flag yet (compositions: ``Perm.R | Perm.W``) one
+#: file may ask a trusted ``enum.Flag`` for: each becomes a pseudo-member the class keeps.
+MAX_NEW_COMPOSITES = 16
+
+
+def _flag_value_problem(
+    pair: tuple[str, str], args: Any, known: int, asked: set[int]
+) -> str | None:
     """Why ``Flag(value)`` of a trusted ``enum.Flag`` class whose members have the bits
-    ``known`` is refused: a value with other bits. ``Flag._missing_`` keeps a new
-    pseudo-member for every value it is asked, for the life of the process (a boundary
-    ``KEEP`` flag takes any int), so 20,000 values grew the class by 20,000 members even in a
-    load that then refused (rt105-10); pickle writes a member's value or a composition of
-    members, whose bits the members have."""
+    ``known`` is refused: a value with other bits, or past :data:`MAX_NEW_COMPOSITES`
+    compositions of members the class does not hold yet (``asked``: those this file asked
+    for so far). ``Flag._missing_`` keeps a new pseudo-member for every value it is asked,
+    for the life of the process (a boundary ``KEEP`` flag takes any int): 20,000 values grew
+    the class by 20,000 members even in a load that then refused (rt105-10), and a flag of
+    24 members has 2**24 compositions (rt107-03: 100,000 of them, 50 MB kept). Pickle writes
+    a member's value, or a composition an honest model holds a few of."""
     from safeload._symbolic import _Const
     from safeload.policy import format_name
+    from safeload.trust.classes import resolve_class
 
     items = getattr(args, "items", None)
     value = items[0].value if items and len(items) == 1 and isinstance(items[0], _Const) else None
     if type(value) is int and value >= 0 and not value & ~known:
-        return None
+        cls = resolve_class(*pair)
+        if value in vars(cls).get("_value2member_map_", {}):
+            return None
+        asked.add(value)
+        if len(asked) <= MAX_NEW_COMPOSITES:
+            return None
+        return (
+            f"{format_name(*pair)}, a flag the caller trusted, is asked for more than "
+            f"{MAX_NEW_COMPOSITES} compositions of its members it does not hold yet: its "
+            "_missing_ would keep a new member for each for the life of the process"
+        )
     return (
         f"{format_name(*pair)}, a flag the caller trusted, is asked for a value with bits none "
         "of its members has (or no int): its _missing_ would keep a new member for it for the "
