@@ -214,10 +214,12 @@ import numpy as np
 from redteam import (
     LOAD_UNSIGNED,
     PLAIN,
+    PLAIN_CALL,
     SCAN,
     Call,
     assert_refused,
     assert_refused_with,
+    child,
     finishes,
     imputer,
     load_honest,
@@ -361,7 +363,11 @@ def test_rt94_05_ranges_widen_the_padded_array(tmp_path: Path) -> None:
     text = "x" * 2_000
     model = imputer([[text] * 400] + [range(i, i + 400) for i in range(400)])
     path = write(tmp_path, pickle.dumps(model, protocol=5))
-    shows_harm(path, "model._repr_html_()")
+    # (the harm by its memory, 1.4 GB: its time is 1.6-6.5 s, and a fast run once finished
+    # inside the one-second CPU limit shows_harm sets, in a clean clone)
+    plain = child(PLAIN_CALL.format(call="model._repr_html_()"), path, cpu=30)
+    rss = plain.stdout.split("maxrss_mb")[1].split()[0] if "maxrss_mb" in plain.stdout else "0"
+    assert "loaded" in plain.stdout and int(rss) > 1000, str(plain)
     assert_refused(path)
 
 
@@ -402,7 +408,11 @@ def test_rt94_07_fitted_dict_sorted_before_shown(tmp_path: Path) -> None:
     extra[0] = np.zeros(500, dtype=_nested_overlap(60, 0))
     model.extra_ = extra
     path = write(tmp_path, pickle.dumps(model, protocol=5))
-    shows_harm(path, "model._repr_html_()")
+    # (the harm by its memory, 1.4 GB: its time is 1.6-6.5 s, and a fast run once finished
+    # inside the one-second CPU limit shows_harm sets, in a clean clone)
+    plain = child(PLAIN_CALL.format(call="model._repr_html_()"), path, cpu=30)
+    rss = plain.stdout.split("maxrss_mb")[1].split()[0] if "maxrss_mb" in plain.stdout else "0"
+    assert "loaded" in plain.stdout and int(rss) > 1000, str(plain)
     assert_refused(path)
 
 
