@@ -134,8 +134,10 @@ Ported by the maintainer (the next session, 19:00-19:25 UTC)
   WireGuard key lines, Java's printed keys, and any SubjectPublicKeyInfo by its shape.
 * rt108-07: the use-time walk reads a dict subclass's own storage (``dict.items``).
 * rt108-09: ``params.VALID_ATOMS`` keeps texts of at most 200 characters.
-* Open: rt108-08 (a DER key printed as 32- or 64-bit words). Documented limit: rt108-10
-  (scan stricter than the load on parameters of more than 100,000 items).
+* rt108-08: runs of four or more 32- or 64-bit hex words (C's ``U``/``L`` suffixes, devicetree
+  cells) are read as bytes in both byte orders (``hmac_key._separated_bytes``).
+* Documented limit: rt108-10 (scan stricter than the load on parameters of more than 100,000
+  items).
 
 Held (tried, no finding)
 ------------------------
@@ -222,7 +224,7 @@ from typing import Any
 import pytest
 
 import safeload
-from redteam import open_finding, write
+from redteam import write
 
 # --- rt108-01: a search's grid of an in-place parameter is printed inside the load ------------
 
@@ -761,7 +763,6 @@ def _words(der: bytes, size: int, order: str) -> list[int]:
     return [int.from_bytes(der[i : i + size], order) for i in range(0, len(der), size)]  # type: ignore[arg-type]
 
 
-@open_finding(108, "rt108-08: a DER public key printed as 32/64-bit words accepted")
 @pytest.mark.parametrize("kind", ["u32-le", "u32-be-upper-U", "u64-be-ULL", "dts-cells"])
 def test_rt108_08_der_key_as_printed_words(kind: str) -> None:
     from safeload.exceptions import KeyFormatError

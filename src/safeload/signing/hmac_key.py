@@ -1424,7 +1424,21 @@ def _separated_bytes(secret: bytes) -> list[bytes]:
     for match in _BIT_STRING.finditer(secret):
         bits = match[0][: len(match[0]) // 8 * 8]
         runs.append(int(bits, 2).to_bytes(len(bits) // 8, "big"))
+    for match in _WORD_RUN.finditer(secret):
+        words = _WORD_ITEM.findall(match[0])
+        if len({len(word) for word in words}) == 1:
+            size = len(words[0]) // 2
+            for order in ("big", "little"):  # (a C array in memory order, or as printed)
+                runs.append(b"".join(int(w, 16).to_bytes(size, order) for w in words))
     return runs
+
+
+#: Four or more 32- or 64-bit words in hex (``0x3059...``, with C's ``U``/``L`` suffixes):
+#: a key in a ``uint32_t`` array or devicetree cells (rt108-08).
+_WORD_RUN = re.compile(
+    rb"(?:0[xX](?:[0-9A-Fa-f]{16}|[0-9A-Fa-f]{8})(?![0-9A-Fa-f])[uUlL]{0,3}[\s,;]*){4,}"
+)
+_WORD_ITEM = re.compile(rb"0[xX]([0-9A-Fa-f]{16}|[0-9A-Fa-f]{8})(?![0-9A-Fa-f])")
 
 
 #: A quoted string literal, C or Python, bytes or text: its escapes (``\x30``, ``\n``,
