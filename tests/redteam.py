@@ -1369,3 +1369,37 @@ try:
 except safeload.SafeloadError as exc:
     print("load: refused", str(exc)[:200], flush=True)
 """
+
+
+def own_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, source: str) -> Any:
+    """The caller's own module ``name`` (``source``) written to ``tmp_path``, put on the path
+    and imported fresh: the trusted classes of the red-team files live in one."""
+    import importlib
+    import sys
+
+    (tmp_path / f"{name}.py").write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, name, raising=False)
+    return importlib.import_module(name)
+
+
+def trusted_load(path: Path, trusted: list[Any]) -> str:
+    """``"loaded"``, or ``"refused: ..."``: ``load_unsigned`` of ``path`` with ``trusted``
+    (a class that cannot be trusted is a usage error, a SafeloadError too)."""
+    import safeload
+
+    try:
+        safeload.load_unsigned(path, trusted=trusted)
+    except safeload.SafeloadError as exc:
+        return f"refused: {exc}"
+    return "loaded"
+
+
+def trusted_scan_safe(data: bytes, trusted: list[Any]) -> bool:
+    """``scan``'s SAFE with ``trusted``; ``False`` where a class cannot be trusted at all."""
+    import safeload
+
+    try:
+        return safeload.scan(data, trusted=trusted).safe
+    except safeload.UsageError:
+        return False

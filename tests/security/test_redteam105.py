@@ -260,9 +260,7 @@ Held (tried, no finding)
 from __future__ import annotations
 
 import copyreg
-import importlib
 import pickle
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -279,32 +277,16 @@ from redteam import (
     child,
     global_,
     hooked_dependency_child,
+    own_module,
+    trusted_load,
+    trusted_scan_safe,
     until_crash,
     write,
 )
-from safeload import SafeloadError
 
-
-def _module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, source: str) -> Any:
-    (tmp_path / f"{name}.py").write_text(source)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delitem(sys.modules, name, raising=False)
-    return importlib.import_module(name)
-
-
-def _loads(path: Path, trusted: list[Any]) -> str:
-    try:
-        safeload.load_unsigned(path, trusted=trusted)
-    except SafeloadError as exc:
-        return f"refused: {exc}"
-    return "loaded"
-
-
-def _scan_safe(data: bytes, trusted: list[Any]) -> bool:
-    try:
-        return safeload.scan(data, trusted=trusted).safe
-    except safeload.UsageError:  # (the class cannot be trusted at all: since the port, rt105-04)
-        return False
+_module = own_module
+_loads = trusted_load
+_scan_safe = trusted_scan_safe
 
 
 class _Reconstructed:

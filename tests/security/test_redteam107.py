@@ -219,9 +219,7 @@ Held (tried, no finding)
 
 from __future__ import annotations
 
-import importlib
 import pickle
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -229,30 +227,20 @@ import numpy as np
 import pytest
 
 import safeload
-from redteam import child, global_, hooked_dependency_child, until_crash, write
-from safeload import SafeloadError
+from redteam import (
+    child,
+    global_,
+    hooked_dependency_child,
+    own_module,
+    trusted_load,
+    trusted_scan_safe,
+    until_crash,
+    write,
+)
 
-
-def _module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, source: str) -> Any:
-    (tmp_path / f"{name}.py").write_text(source)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delitem(sys.modules, name, raising=False)
-    return importlib.import_module(name)
-
-
-def _loads(path: Path, trusted: list[Any]) -> str:
-    try:
-        safeload.load_unsigned(path, trusted=trusted)
-    except SafeloadError as exc:
-        return f"refused: {exc}"
-    return "loaded"
-
-
-def _scan_safe(data: bytes, trusted: list[Any]) -> bool:
-    try:
-        return safeload.scan(data, trusted=trusted).safe
-    except safeload.UsageError:
-        return False
+_module = own_module
+_loads = trusted_load
+_scan_safe = trusted_scan_safe
 
 
 # --- rt107-01: an own int subclass is no count to the width rules ----------------------------
