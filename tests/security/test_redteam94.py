@@ -408,11 +408,7 @@ def test_rt94_07_fitted_dict_sorted_before_shown(tmp_path: Path) -> None:
     extra[0] = np.zeros(500, dtype=_nested_overlap(60, 0))
     model.extra_ = extra
     path = write(tmp_path, pickle.dumps(model, protocol=5))
-    # (the harm by its memory, 1.4 GB: its time is 1.6-6.5 s, and a fast run once finished
-    # inside the one-second CPU limit shows_harm sets, in a clean clone)
-    plain = child(PLAIN_CALL.format(call="model._repr_html_()"), path, cpu=30)
-    rss = plain.stdout.split("maxrss_mb")[1].split()[0] if "maxrss_mb" in plain.stdout else "0"
-    assert "loaded" in plain.stdout and int(rss) > 1000, str(plain)
+    shows_harm(path, "model._repr_html_()")
     assert_refused(path)
 
 
