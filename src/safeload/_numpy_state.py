@@ -873,6 +873,22 @@ _NO_KEY: Final = object()
 _SCALARS: Final = frozenset(
     {("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar")}
 )
+
+
+def _decimal(*parts: Any) -> Any:
+    import decimal
+
+    return decimal.Decimal(*parts) if len(parts) == 1 else _NO_KEY
+
+
+#: calls whose result hashes as a number the file chooses
+_NUMBER_CALLS: Final[dict[tuple[str, str], Any]] = {
+    ("decimal", "Decimal"): _decimal,
+    ("_pydecimal", "Decimal"): _decimal,
+    ("builtins", "range"): range,
+}
+#: the named tuples the allowlist makes by a call of their fields
+_NAMED_TUPLES: Final = frozenset({("sklearn.impute._iterative", "_ImputerTriplet")})
 #: calls whose result hashes by the items they collect
 _COLLECTING: Final[dict[tuple[str, str], Any]] = {
     ("builtins", "frozenset"): frozenset,
@@ -883,19 +899,26 @@ _COLLECTING: Final[dict[tuple[str, str], Any]] = {
 _ITEM_TUPLE_NODES: Final = 64
 
 
-def _key_value(sym: _Sym, budget: FoldBudget, whole: bool) -> Any:
+def _key_value(sym: _Sym, budget: FoldBudget, whole: bool, inner: bool = False) -> Any:
     """The value the load will hash for ``sym``, a dict key, set item or object-array item,
     where an attacker can choose its hash (numbers, tuples and frozensets of them, numpy
     scalars, ``complex(re, im)``), or ``_NO_KEY``. ``whole``: a tuple of any size (the load
     hashes it too, and the walk has charged that); otherwise only small ones."""
     if isinstance(sym, _Const):
         value = sym.value
-        return value if type(value) in (int, float, bool, complex) else _NO_KEY
+        if type(value) in (int, float, bool, complex):
+            return value
+        # (None, a str or bytes inside a tuple or named tuple: its items hash with them)
+        return value if inner and type(value) in (str, bytes, type(None)) else _NO_KEY
     if isinstance(sym, _Tuple):
         try:
             value, size = _fold(sym)
         except KeyError:
-            return _NO_KEY
+            # a tuple holding Decimals or ranges (rt109-01): its items' key values, when
+            # every item has one (small tuples only: each item is evaluated again)
+            if len(sym.items) > 16:
+                return _NO_KEY
+            return _collected(sym.items, tuple, budget, whole)
         if not whole and size > _ITEM_TUPLE_NODES:
             return _NO_KEY
         budget.spend(size)
@@ -906,6 +929,9 @@ def _key_value(sym: _Sym, budget: FoldBudget, whole: bool) -> Any:
         return _NO_KEY
     pair = sym.cls.pair
     items = sym.args.items
+    if pair in _NAMED_TUPLES:
+        # a named tuple hashes as the tuple of its fields (rt109-01: _ImputerTriplet keys)
+        return _collected(items, tuple, budget, whole)
     if pair in _COLLECTING and len(items) == 1:
         # protocol 2's frozenset([...]); tuple([...]) written by hand
         source = items[0]
@@ -921,6 +947,20 @@ def _key_value(sym: _Sym, budget: FoldBudget, whole: bool) -> Any:
         return complex(*parts) if 1 <= len(parts) <= 2 else _NO_KEY
     if pair in _SCALARS and len(items) == 2 and isinstance(items[0], _Obj):
         return _scalar_value(items[0], items[1], budget)
+    if pair in _NUMBER_CALLS and 1 <= len(items) <= 3:
+        # Decimal(text) hashes as its value modulo 2**61 - 1, range(a, b) as (len, a, step):
+        # the file chooses both (rt109-01); a Decimal of a short text or int only
+        numbers: list[Any] = []
+        for item in items:
+            if not (isinstance(item, _Const) and type(item.value) in (int, str)):
+                return _NO_KEY
+            if type(item.value) is str and len(item.value) > 64:
+                return _NO_KEY
+            numbers.append(item.value)
+        try:
+            return _NUMBER_CALLS[pair](*numbers)
+        except (TypeError, ValueError, ArithmeticError):
+            return _NO_KEY
     return _NO_KEY
 
 
@@ -928,7 +968,7 @@ def _collected(items: list[_Sym], kind: Any, budget: FoldBudget, whole: bool) ->
     """``kind(values)`` of ``items``' key values, or ``_NO_KEY`` if one has none."""
     values: list[Any] = []
     for item in items:
-        one = _key_value(item, budget, whole)
+        one = _key_value(item, budget, whole, True)
         if one is _NO_KEY:
             return _NO_KEY
         values.append(one)

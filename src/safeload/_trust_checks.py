@@ -328,6 +328,17 @@ def _computed_state(obj: type) -> str | None:
     for cls in obj.__mro__:
         if cls in covered:
             continue
+        for hook in ("__getattr__", "__getattribute__"):
+            if hook in vars(cls):
+                # (an own __getattr__ answering coef_ from weights_ is the same alias, and
+                # answers any name: rt109-02)
+                where = format_name(str(cls.__module__), str(cls.__qualname__))
+                return (
+                    f"{where} defines {hook}, which may answer attributes the code of its "
+                    "scikit-learn base reads from the instance: safeload checks them where "
+                    "the base keeps them, in the instance's state, and would not see the "
+                    "values its methods use"
+                )
         for name, value in vars(cls).items():
             if name.startswith("__") and name.endswith("__"):
                 continue

@@ -60,6 +60,8 @@ class WalkValues(WalkStream):
         fr.stack.append(made)
         self._nest(made, [])
         self.charge_container(pos, name)
+        if len(items) > 32:  # (a long tuple a class may hash at use: see _op_list)
+            self._crowd(made, items, 1, pos, name)
         return None
 
     def _op_dict(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
@@ -81,7 +83,9 @@ class WalkValues(WalkStream):
         made = _Box(items, "list" if name == "LIST" else "frozenset")
         if name == "FROZENSET":
             self._hashed_objects(items, 1, pos, name)
-            self._crowd(made, items, 1, pos, name)
+        # (a list too: scikit-learn makes sets of some lists at every use, a vectorizer's
+        # stop_words by frozenset(stop_words) at each transform, rt109-11)
+        self._crowd(made, items, 1, pos, name)
         fr.stack.append(made)
         if may_hold_globals(items):
             self.result.stored.append((pos, made, items))
@@ -114,6 +118,8 @@ class WalkValues(WalkStream):
         if name != "APPEND" and name != "APPENDS":
             self._hashed_objects(items, 1 if name == "ADDITEMS" else 2, pos, name)
             self._crowd(target, items, 1 if name == "ADDITEMS" else 2, pos, name)
+        elif isinstance(target, _Box):
+            self._crowd(target, items, 1, pos, name)  # (a list's items: see _op_list)
         if (
             name in ("SETITEM", "SETITEMS")
             and isinstance(target, _Obj)

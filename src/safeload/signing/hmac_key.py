@@ -1287,12 +1287,24 @@ _TEXT_KEYS = (
         "a DKIM public key record",
     ),
     (
-        re.compile(rb"(?<![A-Za-z])PublicKey\s*=\s*[A-Za-z0-9+/]{43}="),
+        # (wg-quick's file; ``wg show``'s "public key:" and "peer:" lines and NetworkManager's
+        # keyfile section, rt109-08)
+        re.compile(
+            rb"(?<![A-Za-z])PublicKey\s*=\s*[A-Za-z0-9+/]{43}="
+            rb"|(?im:^\s*(?:public key|peer):\s*[A-Za-z0-9+/]{43}=)"
+            rb"|\[wireguard-peer\.[A-Za-z0-9+/]{43}=\]"
+        ),
         "a WireGuard public key line",
     ),
     (
-        re.compile(rb"Sun (?:RSA|EC|DSA) public key|(?m:^\s*public exponent: \d+)"),
-        "a public key as Java prints it",
+        # (Java's SunRsaSign and SunEC, BouncyCastle's, Go's %+v of an ecdsa.PublicKey, and
+        # Python cryptography's public numbers: rt108-05, rt109-10)
+        re.compile(
+            rb"Sun (?:RSA|EC|DSA) public key|(?m:^\s*public exponent: \d+)"
+            rb"|(?:EC|RSA|DSA) Public Key \[|&\{Curve:[A-Za-z0-9-]+ X:[+-]?\d"
+            rb"|<(?:EllipticCurve|RSA|DSA)PublicNumbers\("
+        ),
+        "a public key as a program prints it (Java, Go, Python)",
     ),
 )
 

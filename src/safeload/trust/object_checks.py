@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
+import operator
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -2099,6 +2101,13 @@ def _count_of(value: Any) -> int:
         return max(int(value), 0)
     if issubclass(kind, np.ndarray) and value.dtype.kind in "iu" and value.ndim == 1:
         return int(value.sum()) if value.size else 0
+    if kind is not bool and issubclass(kind, numbers.Integral):
+        # a trusted class registered as an Integral (with __index__) passes scikit-learn's
+        # Interval(Integral, ...) and numpy's shapes as the count it stands for (rt109-09)
+        try:
+            return max(operator.index(value), 0)
+        except Exception:
+            return 0
     return 0
 
 

@@ -24,7 +24,8 @@ from safeload.trust.profiles import PROFILE_ROWS
 #: vectorizer's token pattern of megabytes) kept 64 MB alive after two refused 33 KB files
 #: (rt108-09).
 VALID_ATOMS: set[tuple[type, str, Any]] = set()
-#: The longest text :data:`VALID_ATOMS` keeps (100,000 entries of it: some 25 MB at most).
+#: The longest text :data:`VALID_ATOMS` keeps (100,000 entries of it: some 25 MB at most); an
+#: int is kept up to 64 bits (an 8 MB int stayed alive after its file was refused, rt109-06).
 MAX_KEPT_TEXT = 200
 
 
@@ -51,8 +52,10 @@ def check_params(
         _refuse(cls, todo, constraints, path)
     if len(VALID_ATOMS) < 100_000:
         for name, value in todo.items():
-            if type(value) in (bool, int, float, type(None)) or (
-                type(value) is str and len(value) <= MAX_KEPT_TEXT
+            if (
+                type(value) in (bool, float, type(None))
+                or (type(value) is int and value.bit_length() <= 64)
+                or (type(value) is str and len(value) <= MAX_KEPT_TEXT)
             ):
                 VALID_ATOMS.add((cls, name, (type(value), value)))
 

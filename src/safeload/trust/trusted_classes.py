@@ -336,7 +336,11 @@ def init_args_problem(result: Any, policy: Any) -> tuple[int, str, str] | None:
     from safeload.policy import format_name
 
     judged: dict[tuple[str, str], bool] = {}
-    for pos, made in result.arg_calls:
+    calls = list(result.arg_calls)
+    # (and NEWOBJ with arguments where the class's __new__ is the caller's: NEWOBJ runs
+    # cls.__new__(cls, *args), which made the cache folder without a BUILD, rt109-03)
+    calls += [(pos, made) for pos, made in result.new_calls if _own_new(made)]
+    for pos, made in calls:
         pair = getattr(getattr(made, "cls", None), "pair", None)
         if pair is None or not policy.allows(*pair) or policy.reviewed(*pair):
             continue
@@ -348,11 +352,39 @@ def init_args_problem(result: Any, policy: Any) -> tuple[int, str, str] | None:
                 pos,
                 "REDUCE",
                 f"{format_name(*pair)}, a class the caller trusted, is called with arguments "
-                "from the file: its own __init__ would run on them while loading, with "
+                "from the file: its own __init__ or __new__ would run on them while loading, with "
                 "whatever effects it has (a folder, a log, a worker); pickle writes such an "
                 "object by NEWOBJ and BUILD, which run none of its code",
             )
     return None
+
+
+def _own_new(made: Any) -> bool:
+    """Whether the class ``made`` (a NEWOBJ's object) names has a ``__new__`` of the
+    caller's (not object's, a builtin's, the standard library's or a reviewed library's)."""
+    from safeload._installed import is_stdlib
+    from safeload.trust.classes import resolve_class
+
+    pair = getattr(getattr(made, "cls", None), "pair", None)
+    cls = resolve_class(*pair) if pair is not None else None
+    if not isinstance(cls, type):
+        return False
+    owner = _new_owner(cls)
+    if owner is object or _builtin_new(vars(owner)["__new__"]) is not None:
+        return False
+
+    def own(base: type | None, name: str) -> bool:
+        if base is None or _skipped(base):
+            return False
+        found = vars(base)[name]
+        func = getattr(found, "__func__", found)
+        module = str(getattr(func, "__module__", None) or getattr(base, "__module__", ""))
+        return not is_stdlib(module)
+
+    names = ("__getnewargs__", "__getnewargs_ex__")
+    if any(own(defining_class(cls, n), n) for n in names):
+        return False  # the class writes NEWOBJ with arguments itself: its own design
+    return own(owner, "__new__")
 
 
 def _runs_own_init(pair: tuple[str, str]) -> bool:
@@ -366,15 +398,20 @@ def _runs_own_init(pair: tuple[str, str]) -> bool:
     if not isinstance(cls, type):
         return False
 
-    def own(owner: type | None) -> bool:
-        if owner is None or owner is object or owner is type:
+    def own(of: type, name: str) -> bool:
+        owner = defining_class(of, name)
+        if owner is None or owner is object or owner is type or _skipped(owner):
             return False
-        module = str(getattr(owner, "__module__", ""))
-        return not (is_stdlib(module) or _skipped(owner))
+        # (the function's own module: an enum's __new__ is set on the caller's class by
+        # EnumType, and is the enum module's code)
+        found = vars(owner)[name]
+        func = getattr(found, "__func__", found)
+        module = str(getattr(func, "__module__", None) or getattr(owner, "__module__", ""))
+        return not is_stdlib(module)
 
-    if any(own(defining_class(cls, name)) for name in ("__reduce__", "__reduce_ex__")):
+    if any(own(cls, name) for name in ("__reduce__", "__reduce_ex__")):
         return False  # the class writes (cls, args) itself: its own design
-    return own(defining_class(cls, "__init__")) or own(defining_class(type(cls), "__call__"))
+    return own(cls, "__init__") or own(cls, "__new__") or own(type(cls), "__call__")
 
 
 def _flag_bits(pair: tuple[str, str]) -> int | None:
