@@ -61,7 +61,7 @@ class WalkValues(WalkStream):
         self._nest(made, [])
         self.charge_container(pos, name)
         if len(items) > 32:  # (a long tuple a class may hash at use: see _op_list)
-            self._crowd(made, items, 1, pos, name)
+            self._crowd(made, items, 1, pos, name, False)
         return None
 
     def _op_dict(self, fr: Frame, pos: int, name: str, arg: Any) -> _Sym | None:
@@ -85,7 +85,7 @@ class WalkValues(WalkStream):
             self._hashed_objects(items, 1, pos, name)
         # (a list too: scikit-learn makes sets of some lists at every use, a vectorizer's
         # stop_words by frozenset(stop_words) at each transform, rt109-11)
-        self._crowd(made, items, 1, pos, name)
+        self._crowd(made, items, 1, pos, name, name == "FROZENSET")
         fr.stack.append(made)
         if may_hold_globals(items):
             self.result.stored.append((pos, made, items))
@@ -119,7 +119,7 @@ class WalkValues(WalkStream):
             self._hashed_objects(items, 1 if name == "ADDITEMS" else 2, pos, name)
             self._crowd(target, items, 1 if name == "ADDITEMS" else 2, pos, name)
         elif isinstance(target, _Box):
-            self._crowd(target, items, 1, pos, name)  # (a list's items: see _op_list)
+            self._crowd(target, items, 1, pos, name, False)  # (a list's items: _op_list)
         if (
             name in ("SETITEM", "SETITEMS")
             and isinstance(target, _Obj)
@@ -181,7 +181,9 @@ class WalkValues(WalkStream):
                 continue  # a string, bytes or frozenset: hash cached; anything else cheap
             self.spend(cost, pos, name)
 
-    def _crowd(self, target: _Sym, items: list[_Sym], step: int, pos: int, name: str) -> None:
+    def _crowd(
+        self, target: _Sym, items: list[_Sym], step: int, pos: int, name: str, whole: bool = True
+    ) -> None:
         """Count the keys (``step`` 2) or set items (1) stored into ``target`` by their hash,
         across every opcode that fills it, and refuse it once too many distinct ones share a
         hash (:func:`~safeload._numpy_state.shared_hash_problem`, rt105-08). The hashes of the
@@ -193,7 +195,9 @@ class WalkValues(WalkStream):
         else:
             table = {}
             self.key_tables[key] = (target, table)
-        problem = shared_hash_problem(table, items, step, self.fold)
+        # (whole=False for a list's or tuple's items, which nothing hashes while loading and
+        # nothing charged: small tuples among them only, as in an object array)
+        problem = shared_hash_problem(table, items, step, self.fold, whole)
         if problem:
             raise Unsafe(pos, name, problem)
 
