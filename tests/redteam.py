@@ -1403,3 +1403,34 @@ def trusted_scan_safe(data: bytes, trusted: list[Any]) -> bool:
         return safeload.scan(data, trusted=trusted).safe
     except safeload.UsageError:
         return False
+
+
+def own_class_child(module: str, cls: str, use: str, how: str) -> str:
+    """A child program (for :func:`child`, run in the folder of the caller's own module
+    ``module``) that loads ``sys.argv[1]`` with plain pickle (``how="plain"``) or with
+    ``load_unsigned`` trusting ``module.cls``, prints "loaded" (or "refused" and exits), runs
+    ``use`` (lines that call ``model``'s methods) and prints "returned"."""
+    lines = [
+        'sys.path.insert(0, ".")',
+        "import pickle, numpy",
+        f"import {module}",
+    ]
+    if how == "plain":
+        lines.append('model = pickle.load(open(sys.argv[1], "rb"))')
+    else:
+        lines += [
+            "import safeload",
+            "try:",
+            f"    model = safeload.load_unsigned(sys.argv[1], trusted=[{module}.{cls}])",
+            "except safeload.SafeloadError as exc:",
+            '    print("refused", str(exc)[:200], flush=True)',
+            "    raise SystemExit(0)",
+        ]
+    lines += ['print("loaded", flush=True)', use.rstrip("\n"), 'print("returned", flush=True)']
+    return "\n" + "\n".join(lines) + "\n"
+
+
+#: Predictions of 1 to 299 rows of 3 features (an :func:`own_class_child`'s ``use``): a broken
+#: intercept's rows show in some of them.
+PREDICT_ROWS = """for i in range(1, 300):
+    model.predict(numpy.random.RandomState(1).rand(i, 3))"""

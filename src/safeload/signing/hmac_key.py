@@ -18,7 +18,7 @@ import os
 import re
 import secrets
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -847,6 +847,17 @@ def _embedded_key(data: bytes) -> str | None:
 #: How many places each search for a structure anywhere in a secret parses at the most (each
 #: parse reads a few bytes; a megabyte of random bytes holds some 4,000 places of each).
 _ANYWHERE_PLACES = 65_536
+
+
+def _places(pattern: re.Pattern[bytes], data: bytes) -> Iterator[int]:
+    """Where ``pattern`` matches in ``data``, the first :data:`_ANYWHERE_PLACES` of them: the
+    places a search for a structure anywhere in a secret parses."""
+    for count, found in enumerate(pattern.finditer(data)):
+        if count >= _ANYWHERE_PLACES:
+            return
+        yield found.start()
+
+
 #: Where an RSAPublicKey (PKCS#1: ``SEQUENCE { INTEGER n, INTEGER e }``, what ``openssl rsa
 #: -RSAPublicKey_out`` writes, with no algorithm identifier) of 512 bits or more may start.
 _PKCS1_HEAD = re.compile(rb"\x30[\x81\x82]\x02|\x30[\x81\x82].\x02|\x30\x82..\x02", re.DOTALL)
@@ -858,10 +869,7 @@ def _has_pkcs1_rsa(data: bytes) -> bool:
     says. Before a label, after one, between comment lines, or in a fixed-size buffer's
     padding (rt106-04: the text before it was taken to end inside the key). Random bytes
     hold one about once in 2**40 places."""
-    for count, found in enumerate(_PKCS1_HEAD.finditer(data)):
-        if count >= _ANYWHERE_PLACES:
-            return False
-        at = found.start()
+    for at in _places(_PKCS1_HEAD, data):
         header = _der_length(data, at + 1)
         if header is None:
             continue
@@ -908,10 +916,7 @@ def _has_pgp_key_packet(data: bytes) -> bool:
     rt106-04): a packet header whose body is exactly a key of version 4, 5 or 6, its
     algorithm's fields filling it to the byte. Random bytes hold one about once in 2**40
     places."""
-    for count, found in enumerate(_PGP_KEY_HEAD.finditer(data)):
-        if count >= _ANYWHERE_PLACES:
-            return False
-        at = found.start()
+    for at in _places(_PGP_KEY_HEAD, data):
         head = data[at]
         if head & 0x40:
             if at + 1 >= len(data):
@@ -1067,8 +1072,90 @@ _CURVES: tuple[tuple[str, int, int, int, int], ...] = (
         -3,
         int("28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93", 16),
     ),
+    # (the other prime curves OpenSSL makes keys on, and ANSSI's FRP256v1: rt109-07; p, a and
+    # b read from `openssl ecparam -param_enc explicit`, each checked on a key it made)
+    (
+        "brainpoolP256t1",
+        32,
+        int("A9FB57DBA1EEA9BC3E660A909D838D726E3BF623D52620282013481D1F6E5377", 16),
+        -3,
+        int("662C61C430D84EA4FE66A7733D0B76B7BF93EBC4AF2F49256AE58101FEE92B04", 16),
+    ),
+    (
+        "brainpoolP384t1",
+        48,
+        int(
+            "8CB91E82A3386D280F5D6F7E50E641DF152F7109ED5456B412B1DA197FB71123"
+            "ACD3A729901D1A71874700133107EC53",
+            16,
+        ),
+        -3,
+        int(
+            "7F519EADA7BDA81BD826DBA647910F8C4B9346ED8CCDC64E4B1ABD11756DCE1D"
+            "2074AA263B88805CED70355A33B471EE",
+            16,
+        ),
+    ),
+    (
+        "brainpoolP224r1",
+        28,
+        int("D7C134AA264366862A18302575D1D787B09F075797DA89F57EC8C0FF", 16),
+        int("68A5E62CA9CE6C1C299803A6C1530B514E182AD8B0042A59CAD29F43", 16),
+        int("2580F63CCFE44138870713B1A92369E33E2135D266DBB372386C400B", 16),
+    ),
+    (
+        "brainpoolP320r1",
+        40,
+        int(
+            "D35E472036BC4FB7E13C785ED201E065F98FCFA6F6F40DEF4F92B9EC7893EC28FCD412B1F1B32E27",
+            16,
+        ),
+        int(
+            "3EE30B568FBAB0F883CCEBD46D3F3BB8A2A73513F5EB79DA66190EB085FFA9F492F375A97D860EB4",
+            16,
+        ),
+        int(
+            "520883949DFDBC42D3AD198640688A6FE13F41349554B49ACC31DCCD884539816F5EB4AC8FB1F1A6",
+            16,
+        ),
+    ),
+    (
+        "secp224k1",
+        28,
+        int("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFE56D", 16),
+        0,
+        5,
+    ),
+    (
+        "secp192k1",
+        24,
+        int("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFEE37", 16),
+        0,
+        3,
+    ),
+    (
+        "prime239v1",
+        30,
+        int("7FFFFFFFFFFFFFFFFFFFFFFF7FFFFFFFFFFF8000000000007FFFFFFFFFFF", 16),
+        -3,
+        int("6B016C3BDCF18941D0D654921475CA71A9DB2FB27D1D37796185C2942C0A", 16),
+    ),
+    (
+        "secp160r1",
+        20,
+        int("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF7FFFFFFF", 16),
+        -3,
+        int("1C97BEFC54BD7A8B65ACF89F81D4D4ADC565FA45", 16),
+    ),
+    (
+        "FRP256v1",
+        32,
+        int("F1FD178C0B3AD58F10126DE8CE42435B3961ADBCABC8CA6DE8FCF353D86E9C03", 16),
+        -3,
+        int("EE353FCA5428A9300D4ABA754A44C00FDFEC0C9AE4B1A1803075ED967B7BB73F", 16),
+    ),
 )
-#: Where a point's coordinates may start: X9.62's uncompressed point (04, x, y), or a TPM's
+#: Where coordinates may start: X9.62's uncompressed point (04, x, y), or a TPM's
 #: pair of sized buffers (00 20 x 00 20 y: a ``TPMS_ECC_POINT``, in ``TPMT_PUBLIC``).
 _POINT_HEAD = re.compile(rb"\x04|\x00[\x18\x1c\x20\x30\x40\x42]")
 
@@ -1084,13 +1171,10 @@ def _on_curve(data: bytes, x_at: int, y_at: int, size: int, p: int, a: int, b: i
 def _curve_point_in(data: bytes) -> str | None:
     """The curve of an elliptic-curve public key point anywhere in ``data``, or ``None``: an
     uncompressed X9.62 point (after text on its line, with text after it: rt106-04) or a
-    TPM's ``TPMS_ECC_POINT`` (rt106-05), on P-256, P-384, P-521 or secp256k1. Random bytes
+    TPM's ``TPMS_ECC_POINT`` (rt106-05), on a curve of :data:`_CURVES`. Random bytes
     hold one about once in 2**256 places. (A compressed point, like an Ed25519 key, is any
     random bytes of its length half the time, and is not looked for.)"""
-    for count, found in enumerate(_POINT_HEAD.finditer(data)):
-        if count >= _ANYWHERE_PLACES:
-            return None
-        at = found.start()
+    for at in _places(_POINT_HEAD, data):
         for name, size, p, a, b in _CURVES:
             if data[at] == 0x04:
                 x_at, y_at = at + 1, at + 1 + size
@@ -1107,8 +1191,6 @@ def _curve_point_in(data: bytes) -> str | None:
 
 #: Where a CBOR map of 2 to 8 entries may start.
 _COSE_MAP_HEAD = re.compile(rb"[\xa2-\xa8]")
-#: How many places :func:`_has_cose_key` parses at the most (each parse reads a few bytes).
-_COSE_PLACES = 65_536
 #: COSE key types (RFC 9053): OKP, EC2, RSA; the curves of each and their coordinate sizes.
 #: (and brainpoolP256r1, P384r1, P512r1: 256, 257, 258 in IANA's registry, rt108-02)
 _COSE_EC2_CURVES = {1: 32, 2: 48, 3: 66, 8: 32, 256: 32, 257: 48, 258: 64}
@@ -1120,10 +1202,8 @@ def _has_cose_key(data: bytes) -> bool:
     a label line or a letter, in a key set, a CBOR byte string, WebAuthn's authenticator data
     (rt106-01, rt106-02). Random bytes hold one about once in 2**60 places; the three-byte head
     alone, asked at the start of a secret only, is the looser rule (rt59-12, rt104-02)."""
-    for count, found in enumerate(_COSE_MAP_HEAD.finditer(data)):
-        if count >= _COSE_PLACES:
-            return False
-        if _cose_key(data, found.start()):
+    for at in _places(_COSE_MAP_HEAD, data):
+        if _cose_key(data, at):
             return True
     return False
 
@@ -1607,13 +1687,22 @@ def _base58_key_form(secret: bytes) -> str | None:
             # double SHA-256 check, in Ripple's base58 alphabet (rt65-08)
             if hashlib.sha256(hashlib.sha256(ripple[:-4]).digest()).digest()[:4] == ripple[-4:]:
                 return "an XRP Ledger public key"
-        if len(raw) in (35, 36):
+        if len(raw) in (35, 36) and _whole_token(secret, match.start(), match.end()):
+            # (a 2-byte check: only a whole token, not a run of base58 letters inside a longer
+            # base32 or base64 token, where random secrets met it, rt109-05)
             head = len(raw) - 34
             if raw[0] < 64 if head == 1 else 64 <= raw[0] < 128:
                 digest = hashlib.blake2b(b"SS58PRE" + raw[:-2], digest_size=64).digest()
                 if digest[:2] == raw[-2:]:
                     return "a Substrate (SS58) address"
     return None
+
+
+def _whole_token(text: bytes, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` stands alone: no letter or digit right before or after."""
+    return not (start > 0 and chr(text[start - 1]).isalnum()) and not (
+        end < len(text) and chr(text[end]).isalnum()
+    )
 
 
 def _radix_decode(text: bytes, alphabet: bytes) -> bytes | None:
@@ -1637,13 +1726,18 @@ def _multibase_decode(token: bytes) -> bytes | None:
         if head == b"f":
             return bytes.fromhex(body.decode())
         if head in (b"b", b"B"):
-            return base64.b32decode(body.upper() + b"=" * (-len(body) % 8))
+            raw = base64.b32decode(body.upper() + b"=" * (-len(body) % 8))
+            # (an encoder leaves the last character's spare bits zero; a random token has
+            # them zero once in up to 16: rt109-05 met "B5UA..." decoding to ed01 and 32 bytes)
+            return raw if base64.b32encode(raw).rstrip(b"=") == body.upper() else None
         if head == b"k":
             return _radix_decode(body, _BASE36_ALPHABET)
         if head == b"z":
             return _radix_decode(body, _BASE58_ALPHABET)
         if head in (b"u", b"m"):
-            return base64.b64decode(body + b"=" * (-len(body) % 4), altchars=b"-_")
+            plain = body.replace(b"-", b"+").replace(b"_", b"/").rstrip(b"=")
+            raw = base64.b64decode(plain + b"=" * (-len(plain) % 4))
+            return raw if base64.b64encode(raw).rstrip(b"=") == plain else None
     except ValueError:
         return None
     return None
@@ -1754,6 +1848,21 @@ def _crc16_xmodem(data: bytes) -> int:
     return crc
 
 
+def _strkey_size(raw: bytes) -> int:
+    """How long a StrKey of ``raw``'s version byte is, its payload and CRC16 included: 35 for
+    an account or a NATS nkey, 43 for a muxed account (and a 64-bit id), and for a
+    signed-payload signer what its payload's length (1 to 64, padded to 4) says; 0 for a
+    version that is no public key's."""
+    if raw[0] in _NKEY_VERSIONS or raw[0] == 6 << 3:
+        return 35
+    if raw[0] == 12 << 3:
+        return 43
+    if raw[0] == 15 << 3 and len(raw) >= 39:
+        size = int.from_bytes(raw[33:37], "big")
+        return 1 + 32 + 4 + (size + 3) // 4 * 4 + 2 if 1 <= size <= 64 else 0
+    return 0
+
+
 def _is_stellar_account(secret: bytes) -> bool:
     """A Stellar account id: 56 base32 characters of version byte ``G``, an Ed25519 key and
     its CRC16 (a random 56-character base32 token starting ``G`` passes once in 65,536)."""
@@ -1765,8 +1874,9 @@ def _is_stellar_account(secret: bytes) -> bool:
             continue
         # an account (G), a muxed account (M: the key and an id) or a signed-payload signer
         # (P: the key and a payload), or a NATS public nkey: a version byte, the key, a CRC16
-        if raw[0] not in _NKEY_VERSIONS | {6 << 3, 12 << 3, 15 << 3} or len(raw) < 35:
-            continue
+        if len(raw) != _strkey_size(raw):
+            continue  # (a random token of another length met a CRC16 once in 1.9 million,
+            # rt109-05)
         if len(set(raw[1:33])) < 8:
             continue  # (a run of one letter: "AAAA..." is version 0, a zero key, CRC 0)
         if _crc16_xmodem(raw[:-2]) == int.from_bytes(raw[-2:], "little"):
@@ -1965,6 +2075,10 @@ RAW_PREFIX = 64
 #: :data:`_MAX_DECODES`, so it is read for its own forms only, not decoded nor read as a raw
 #: stream again.
 _RAW_PREFIX_LEVEL = _MAX_DECODES + 1
+#: What starting the next of raw streams back to back costs, in bytes read: a random secret
+#: seldom ends one stream, and a megabyte of zero bytes, read as raw LZMA1 streams of one byte
+#: each, spends the whole budget in its first 64 KB (rt109-04).
+STREAM_CHARGE = 256
 #: Whitespace a file may hold after a raw stream that ends with it.
 _TRAILING_SPACE = b" \t\r\n\x0b\x0c\x00"
 
@@ -2023,19 +2137,23 @@ def _raw_read(data: bytes, make: Any, budget: list[int]) -> tuple[bytes, bool, i
     parts: list[bytes] = []
     made = at = read = 0
     chunk = RAW_FIRST_CHUNK
+    pending = b""  # (what the stream that ended last had been given past its end)
     while made < MAX_INFLATED:
         deflate = hasattr(reader, "unconsumed_tail")  # (lzma keeps its own input)
         tail = reader.unconsumed_tail if deflate else b""
         if not tail and (deflate or reader.needs_input):
-            if at >= len(data):
+            if pending:
+                tail, pending = pending, b""
+            elif at >= len(data):
                 if deflate:  # (what a flushed stream left in zlib's window)
                     out = reader.flush(min(INFLATE_STEP, MAX_INFLATED - made))
                     _charge(budget, len(out))
                     parts.append(out)
                 break  # (all of it read, and no end)
-            tail = data[at : at + chunk]
-            at += len(tail)
-            chunk = min(2 * chunk, RAW_CHUNK)
+            else:
+                tail = data[at : at + chunk]
+                at += len(tail)
+                chunk = min(2 * chunk, RAW_CHUNK)
         saved = reader.copy() if deflate else None
         try:
             out = reader.decompress(tail, min(INFLATE_STEP, MAX_INFLATED - made))
@@ -2051,11 +2169,18 @@ def _raw_read(data: bytes, make: Any, budget: list[int]) -> tuple[bytes, bool, i
         parts.append(out)
         made += len(out)
         if reader.eof:
-            rest = reader.unused_data + data[at:]
-            if len(rest) <= 4 and not rest.strip(_TRAILING_SPACE):
-                return b"".join(parts), True, read
-            read -= len(reader.unused_data)
-            reader, data, at, chunk = make(), rest, 0, RAW_FIRST_CHUNK
+            pending = reader.unused_data
+            if len(pending) + len(data) - at <= 4:
+                rest = pending + data[at:]
+                if not rest.strip(_TRAILING_SPACE):
+                    return b"".join(parts), True, read
+            read -= len(pending)
+            # a fresh decompressor for the next stream, charged as :data:`STREAM_CHARGE`
+            # bytes read; the rest is not copied (raw LZMA1 reads zero bytes as streams of
+            # one byte each: copying the rest for each made a megabyte of them cost 32 s,
+            # rt109-04)
+            _charge(budget, STREAM_CHARGE)
+            reader, chunk = make(), RAW_FIRST_CHUNK
     return b"".join(parts), False, read
 
 
@@ -2355,8 +2480,10 @@ _GPG_COLONS = re.compile(rb"(?m:^(?:pub|sub|pkd|fpr):[^\r\n]{0,200}:[0-9A-F]{16,
 
 
 #: DNSSEC algorithms whose key has a fixed size (RFC 6605, RFC 8080): ECDSA P-256 and
-#: P-384 (x and y), Ed25519, Ed448.
-_DNSKEY_SIZES = {13: 64, 14: 96, 15: 32, 16: 57}
+#: P-384 (x and y), Ed25519, Ed448; and the points of 64 bytes of ECC-GOST (12, RFC 5933),
+#: SM2SM3 (17, RFC 9563) and ECC-GOST12 (23, RFC 9558; its 512-bit curves are not
+#: assigned in DNSSEC: rt109-13).
+_DNSKEY_SIZES = {12: 64, 13: 64, 14: 96, 15: 32, 16: 57, 17: 64, 23: 64}
 #: DNSSEC's RSA algorithms (RFC 3110's key data: exponent length, exponent, modulus).
 _DNSKEY_RSA = frozenset({5, 7, 8, 10})
 
@@ -2372,6 +2499,8 @@ def _is_dnskey_rdata(data: bytes) -> bool:
     size = _DNSKEY_SIZES.get(algorithm)
     if size is not None:
         return len(key) == size
+    if algorithm in (3, 6) and key:  # DSA (RFC 2536): T, then Q, P, G and Y
+        return key[0] <= 8 and len(key) == 21 + 3 * (64 + 8 * key[0])
     if algorithm not in _DNSKEY_RSA or not key:
         return False
     at, exponent = (1, key[0]) if key[0] else (3, int.from_bytes(key[1:3], "big"))
@@ -2379,8 +2508,10 @@ def _is_dnskey_rdata(data: bytes) -> bool:
 
 
 #: Where a Windows public key blob's magic may be: CNG's and CryptoAPI's ``RSA1``, CNG's
-#: ``ECS1``/``ECK1`` (P-256), ``ECS3``/``ECK3`` (P-384), ``ECS5``/``ECK5`` (P-521).
-_WINDOWS_MAGIC = re.compile(rb"RSA1|EC[SK][135]")
+#: ``ECS1``/``ECK1`` (P-256), ``ECS3``/``ECK3`` (P-384), ``ECS5``/``ECK5`` (P-521) and the
+#: generic ``ECDP``/``ECKP`` (a curve set by name, any of :data:`_CURVES`), and CryptoAPI's
+#: DSA ``DSS1`` (rt109-12).
+_WINDOWS_MAGIC = re.compile(rb"RSA1|EC[SK][135]|EC[DK]P|DSS1")
 
 
 def _windows_blob_in(data: bytes) -> str | None:
@@ -2388,11 +2519,10 @@ def _windows_blob_in(data: bytes) -> str | None:
     ``BCRYPT_RSAPUBLIC_BLOB`` (``RSA1``, the bit length, the exponent's and modulus's sizes,
     two zero sizes, then exponent and modulus), CryptoAPI's ``PUBLICKEYBLOB`` (a BLOBHEADER,
     ``RSA1``, the bit length, the exponent, the modulus) and CNG's ``BCRYPT_ECCPUBLIC_BLOB``
-    (the magic, the coordinate size, x and y on the curve), each with its sizes agreeing."""
-    for count, found in enumerate(_WINDOWS_MAGIC.finditer(data)):
-        if count >= _ANYWHERE_PLACES:
-            return None
-        at = found.start()
+    (the magic, the coordinate size, x and y on the curve), and CryptoAPI's DSA
+    ``PUBLICKEYBLOB`` (``DSS1``, the bit length, p, q, g, y and a seed), each with its sizes
+    agreeing."""
+    for at in _places(_WINDOWS_MAGIC, data):
         words = [
             int.from_bytes(data[at + k : at + k + 4], "little")
             for k in range(4, 24, 4)
@@ -2407,6 +2537,10 @@ def _windows_blob_in(data: bytes) -> str | None:
                     return "a Windows CNG RSA public key blob"
             if words[1] % 2 == 1 and at + 12 + bits // 8 <= len(data):
                 return "a Windows CryptoAPI RSA public key blob (PUBLICKEYBLOB)"
+        elif data[at : at + 3] == b"DSS" and words:
+            bits = words[0]
+            if 512 <= bits <= 16384 and bits % 64 == 0 and at + 8 + 3 * bits // 8 + 44 <= len(data):
+                return "a Windows CryptoAPI DSA public key blob (PUBLICKEYBLOB)"
         elif data[at : at + 2] == b"EC" and words:
             size = words[0]
             for name, curve_size, p, a, b in _CURVES:
