@@ -228,9 +228,11 @@ import pytest
 
 import safeload
 from redteam import (
+    PREDICT_ROWS,
     child,
     global_,
     hooked_dependency_child,
+    own_class_child,
     own_module,
     trusted_load,
     trusted_scan_safe,
@@ -501,35 +503,17 @@ class NamedLasso(Lasso):
         self.weights_ = value
 '''
 
-_OVR_CHILD = """
-sys.path.insert(0, ".")
-import pickle, numpy
-import rt107_property
-if "{how}" == "plain":
-    model = pickle.load(open(sys.argv[1], "rb"))
-else:
-    import safeload
-    try:
-        model = safeload.load_unsigned(sys.argv[1], trusted=[rt107_property.NamedRidge])
-    except safeload.SafeloadError as exc:
-        print("refused", str(exc)[:200], flush=True)
-        raise SystemExit(0)
-print("loaded", flush=True)
-for i in range(1, 300):
-    model.predict(numpy.random.RandomState(1).rand(i, 3))
-print("returned", flush=True)
-"""
 
-_FIT_CHILD = """
-sys.path.insert(0, ".")
-import pickle, numpy
-import rt107_property
-model = pickle.load(open(sys.argv[1], "rb"))
-print("loaded", flush=True)
-X = numpy.random.RandomState(1).rand(50, 200_000)
-model.fit(X, X[:, 0])
-print("returned", flush=True)
-"""
+def _ovr_child(how: str) -> str:
+    return own_class_child("rt107_property", "NamedRidge", PREDICT_ROWS, how)
+
+
+def _own_child(use: str, how: str) -> str:
+    return own_class_child("rt107_property", "NamedRidge", use, how)
+
+
+_FIT_USE = """X = numpy.random.RandomState(1).rand(50, 200_000)
+model.fit(X, X[:, 0])"""
 
 
 def _ovr_over(cls: type, named: bool) -> bytes:
@@ -561,7 +545,7 @@ def test_rt107_05_own_property_alias(tmp_path: Path, monkeypatch: pytest.MonkeyP
     path = write(tmp_path, data)
     # the harm, plain pickle: predict takes np.where(score > 0.5)[0] (rows up to 999) as rows
     # of a sparse indicator of i rows, and toarray() writes past it: SIGSEGV
-    plain = until_crash(lambda: child(_OVR_CHILD.format(how="plain"), path, cpu=20))
+    plain = until_crash(lambda: child(_ovr_child("plain"), path, cpu=20))
     assert plain.loaded and plain.crashed and not plain.returned, plain.output
     # and the warm_start rule (rt33-20): a Lasso with warm_start and one stored coefficient is
     # refused; under NamedLasso's alias, fit on 200,000 columns dies of SIGSEGV
@@ -572,7 +556,7 @@ def test_rt107_05_own_property_alias(tmp_path: Path, monkeypatch: pytest.MonkeyP
     warm = own.NamedLasso(alpha=0.01, warm_start=True).fit(three, three[:, 0])
     warm.weights_ = np.zeros(1)
     warm_path = write(tmp_path, pickle.dumps(warm, protocol=5), "warm.pkl")
-    refit = until_crash(lambda: child(_FIT_CHILD, warm_path, cpu=20))
+    refit = until_crash(lambda: child(_own_child(_FIT_USE, "plain"), warm_path, cpu=20))
     assert refit.loaded and refit.crashed, refit.output
     # today: each SAFE to scan and loaded, and load_unsigned's one-vs-rest dies alike at
     # predict. The checks read the fitted attributes from the instance dict
@@ -580,7 +564,7 @@ def test_rt107_05_own_property_alias(tmp_path: Path, monkeypatch: pytest.MonkeyP
     # _attrs; the warm_start rule's vars), where an own property over the name leaves
     # nothing, while scikit-learn's methods read them through the property
     assert not _scan_safe(data, [own.NamedRidge])
-    after = until_crash(lambda: child(_OVR_CHILD.format(how="safeload"), path, cpu=20))
+    after = until_crash(lambda: child(_ovr_child("safeload"), path, cpu=20))
     assert "refused" in after.stdout and not after.crashed, after.output
     assert _loads(warm_path, [own.NamedLasso]).startswith("refused")
 

@@ -362,7 +362,6 @@ def init_args_problem(result: Any, policy: Any) -> tuple[int, str, str] | None:
 def _own_new(made: Any) -> bool:
     """Whether the class ``made`` (a NEWOBJ's object) names has a ``__new__`` of the
     caller's (not object's, a builtin's, the standard library's or a reviewed library's)."""
-    from safeload._installed import is_stdlib
     from safeload.trust.classes import resolve_class
 
     pair = getattr(getattr(made, "cls", None), "pair", None)
@@ -373,25 +372,31 @@ def _own_new(made: Any) -> bool:
     if owner is object or _builtin_new(vars(owner)["__new__"]) is not None:
         return False
 
-    def own(base: type | None, name: str) -> bool:
-        if base is None or _skipped(base):
-            return False
-        found = vars(base)[name]
-        func = getattr(found, "__func__", found)
-        module = str(getattr(func, "__module__", None) or getattr(base, "__module__", ""))
-        return not is_stdlib(module)
-
     names = ("__getnewargs__", "__getnewargs_ex__")
-    if any(own(defining_class(cls, n), n) for n in names):
+    if any(_callers_code(defining_class(cls, n), n) for n in names):
         return False  # the class writes NEWOBJ with arguments itself: its own design
-    return own(owner, "__new__")
+    return _callers_code(owner, "__new__")
+
+
+def _callers_code(owner: type | None, name: str) -> bool:
+    """Whether ``name``, defined on the class ``owner``, is the caller's code: not object's
+    or type's, not a skipped (reviewed) class's, and a function whose module is not the
+    standard library's. The function's own module decides, not the class's: an enum's
+    ``__new__`` is set on the caller's class by EnumType, and is the enum module's code."""
+    from safeload._installed import is_stdlib
+
+    if owner is None or owner is object or owner is type or _skipped(owner):
+        return False
+    found = vars(owner)[name]
+    func = getattr(found, "__func__", found)
+    module = str(getattr(func, "__module__", None) or getattr(owner, "__module__", ""))
+    return not is_stdlib(module)
 
 
 def _runs_own_init(pair: tuple[str, str]) -> bool:
     """Whether calling the class ``pair`` names runs an ``__init__`` or a metaclass
     ``__call__`` of the caller's (not the standard library's, not a reviewed library's),
     and the class has no ``__reduce__``/``__reduce_ex__`` of the caller's writing the call."""
-    from safeload._installed import is_stdlib
     from safeload.trust.classes import resolve_class
 
     cls = resolve_class(*pair)
@@ -399,15 +404,7 @@ def _runs_own_init(pair: tuple[str, str]) -> bool:
         return False
 
     def own(of: type, name: str) -> bool:
-        owner = defining_class(of, name)
-        if owner is None or owner is object or owner is type or _skipped(owner):
-            return False
-        # (the function's own module: an enum's __new__ is set on the caller's class by
-        # EnumType, and is the enum module's code)
-        found = vars(owner)[name]
-        func = getattr(found, "__func__", found)
-        module = str(getattr(func, "__module__", None) or getattr(owner, "__module__", ""))
-        return not is_stdlib(module)
+        return _callers_code(defining_class(of, name), name)
 
     if any(own(cls, name) for name in ("__reduce__", "__reduce_ex__")):
         return False  # the class writes (cls, args) itself: its own design
