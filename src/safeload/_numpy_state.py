@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Final, cast
 
 from safeload._symbolic import (
+    _SIZE_CAP,
     DTYPE_CLASSES,
     FoldBudget,
     _Array,
@@ -18,6 +19,7 @@ from safeload._symbolic import (
     _Bytes,
     _Const,
     _const_value,
+    _Container,
     _Dict,
     _fold,
     _Global,
@@ -894,16 +896,119 @@ _COLLECTING: Final[dict[tuple[str, str], Any]] = {
     ("builtins", "frozenset"): frozenset,
     ("builtins", "tuple"): tuple,
 }
+_UUID: Final = ("uuid", "UUID")
 #: a tuple key larger than this (unfolded) is not hashed in an object array, whose items
 #: nothing has charged for hashing: a shared subtree would make each hash large
 _ITEM_TUPLE_NODES: Final = 64
 
 
-def _key_value(sym: _Sym, budget: FoldBudget, whole: bool, inner: bool = False) -> Any:
+class _SameHash:
+    """A stand-in for a key the pass evaluates by what it hashes as: it hashes as ``value``
+    and equals only a stand-in of the same ``tag`` and value (a ``uuid.UUID`` hashes as its
+    int, rt110-02)."""
+
+    __slots__ = ("tag", "value")
+
+    def __init__(self, tag: str, value: Any) -> None:
+        self.tag = tag
+        self.value = value
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _SameHash) and other.tag == self.tag and other.value == self.value
+
+
+class _OwnKey:
+    """A key made by a class the caller trusted whose own ``__hash__`` the pass cannot
+    evaluate: all of one class count as sharing a hash, each object as a distinct key, so a
+    container holds at most ``SHARED_HASH_LIMIT`` of them (rt110-04: 5,000 frozen-dataclass
+    keys of one hash took 3 s to load)."""
+
+    __slots__ = ("ident", "name")
+
+    def __init__(self, name: str, ident: int) -> None:
+        self.name = name
+        self.ident = ident
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _OwnKey) and other.ident == self.ident
+
+
+def _made_pair(sym: _Obj) -> tuple[str, str] | None:
+    """The class an object the stream made is of (the pass keeps what
+    ``copyreg._reconstructor`` makes as an object of the class it names)."""
+    return None if sym.cls is None else sym.cls.pair
+
+
+def _key_children(sym: _Container) -> list[_Sym]:
+    """What evaluating ``sym`` as a key may visit: a tuple's or set's items, a call's
+    arguments."""
+    if isinstance(sym, _Tuple) or isinstance(sym, _Box):
+        return sym.items
+    if isinstance(sym, _Obj) and isinstance(sym.args, _Tuple):
+        return sym.args.items
+    return []
+
+
+def _key_nodes(sym: _Sym) -> int:
+    """The expanded node count of ``sym`` as a key (each node once per path that reaches it:
+    what evaluating and hashing it visits), memoised on each container, so this is linear in
+    the distinct nodes however often the memo shares them; saturates at ``_SIZE_CAP``. A
+    16-item tuple of 16-item tuples sharing one Decimal, nested a few levels, is millions of
+    nodes in 300 bytes: evaluated item by item it took 24 s (rt110-08)."""
+    if not isinstance(sym, _Container):
+        return 1
+    stack: list[tuple[_Container, bool]] = [(sym, False)]
+    while stack:
+        node, done = stack.pop()
+        if not done:
+            if node.key_nodes:
+                continue
+            node.key_nodes = 1  # (until counted: a cycle counts a node once)
+            stack.append((node, True))
+            for child in _key_children(node):
+                if isinstance(child, _Container) and not child.key_nodes:
+                    stack.append((child, False))
+            continue
+        total = 1
+        for child in _key_children(node):
+            total += child.key_nodes if isinstance(child, _Container) else 1
+        node.key_nodes = min(total, _SIZE_CAP)
+    return sym.key_nodes
+
+
+def _afford(sym: _Sym, budget: FoldBudget, whole: bool, inner: bool) -> bool:
+    """Whether the key ``sym``, one the pass can evaluate, is evaluated: its expanded size is
+    charged to ``budget`` first (once, for the outermost key: the items it visits are within
+    it); ``whole=False`` (an item nothing hashes while loading) only up to
+    ``_ITEM_TUPLE_NODES``."""
+    if inner:
+        return True
+    nodes = _key_nodes(sym)
+    if not whole and nodes > _ITEM_TUPLE_NODES:
+        return False
+    budget.spend(nodes)
+    return True
+
+
+def _key_value(
+    sym: _Sym, budget: FoldBudget, whole: bool, inner: bool = False, own_hash: Any = None
+) -> Any:
     """The value the load will hash for ``sym``, a dict key, set item or object-array item,
     where an attacker can choose its hash (numbers, tuples and frozensets of them, numpy
-    scalars, ``complex(re, im)``), or ``_NO_KEY``. ``whole``: a tuple of any size (the load
-    hashes it too, and the walk has charged that); otherwise only small ones."""
+    scalars, ``complex(re, im)``, ``Decimal``, ``range``, a named tuple of scikit-learn's, a
+    ``uuid.UUID``), or ``_NO_KEY``. ``whole``: a tuple of any size (the load hashes it too,
+    and the walk has charged that); otherwise only small ones. ``own_hash(pair)``: whether
+    objects of the class ``pair`` hash by the caller's code (an :class:`_OwnKey` each)."""
+    if own_hash is not None and not inner and isinstance(sym, _Obj):
+        made = _made_pair(sym)
+        if made is not None and own_hash(made):
+            return _OwnKey(f"{made[0]}.{made[1]}", id(sym))
     if isinstance(sym, _Const):
         value = sym.value
         if type(value) in (int, float, bool, complex):
@@ -915,8 +1020,8 @@ def _key_value(sym: _Sym, budget: FoldBudget, whole: bool, inner: bool = False) 
             value, size = _fold(sym)
         except KeyError:
             # a tuple holding Decimals or ranges (rt109-01): its items' key values, when
-            # every item has one (small tuples only: each item is evaluated again)
-            if len(sym.items) > 16:
+            # every item has one (rt110-01: at any length, its expanded size charged)
+            if not _afford(sym, budget, whole, inner):
                 return _NO_KEY
             return _collected(sym.items, tuple, budget, whole)
         if not whole and size > _ITEM_TUPLE_NODES:
@@ -924,18 +1029,41 @@ def _key_value(sym: _Sym, budget: FoldBudget, whole: bool, inner: bool = False) 
         budget.spend(size)
         return value
     if isinstance(sym, _Box) and sym.kind == "frozenset":
+        if not _afford(sym, budget, whole, inner):
+            return _NO_KEY
         return _collected(sym.items, frozenset, budget, whole)
     if not (isinstance(sym, _Obj) and sym.cls is not None and isinstance(sym.args, _Tuple)):
         return _NO_KEY
     pair = sym.cls.pair
     items = sym.args.items
+    if items and items[0] is sym.cls:
+        # copyreg._reconstructor(cls, base, state), as protocols 0 and 1 write an object: the
+        # pass keeps it as an object of cls with those arguments. A named tuple's fields are
+        # its state (_reconstructor(cls, tuple, fields)); a UUID's int comes by BUILD
+        # (rt110-01, rt110-02)
+        if pair == _UUID:
+            return _uuid_value(sym, None)
+        if pair not in _NAMED_TUPLES or len(items) != 3:
+            return _NO_KEY
+        base, fields = items[1], items[2]
+        if not (isinstance(base, _Global) and base.pair == ("builtins", "tuple")):
+            return _NO_KEY
+        if not isinstance(fields, _Tuple) or not _afford(sym, budget, whole, inner):
+            return _NO_KEY
+        return _collected(fields.items, tuple, budget, whole)
+    if pair == _UUID:
+        return _uuid_value(sym, items)
     if pair in _NAMED_TUPLES:
         # a named tuple hashes as the tuple of its fields (rt109-01: _ImputerTriplet keys)
+        if not _afford(sym, budget, whole, inner):
+            return _NO_KEY
         return _collected(items, tuple, budget, whole)
     if pair in _COLLECTING and len(items) == 1:
         # protocol 2's frozenset([...]); tuple([...]) written by hand
         source = items[0]
         if isinstance(source, _Box) or isinstance(source, _Tuple):
+            if not _afford(sym, budget, whole, inner):
+                return _NO_KEY
             return _collected(source.items, _COLLECTING[pair], budget, whole)
         return _NO_KEY
     if pair == ("builtins", "complex"):
@@ -949,18 +1077,42 @@ def _key_value(sym: _Sym, budget: FoldBudget, whole: bool, inner: bool = False) 
         return _scalar_value(items[0], items[1], budget)
     if pair in _NUMBER_CALLS and 1 <= len(items) <= 3:
         # Decimal(text) hashes as its value modulo 2**61 - 1, range(a, b) as (len, a, step):
-        # the file chooses both (rt109-01); a Decimal of a short text or int only
+        # the file chooses both (rt109-01). A text of any length (rt110-01: blanks and
+        # leading zeros kept a key of hash 0 past a 64-character limit), charged by length
         numbers: list[Any] = []
         for item in items:
             if not (isinstance(item, _Const) and type(item.value) in (int, str)):
                 return _NO_KEY
-            if type(item.value) is str and len(item.value) > 64:
-                return _NO_KEY
+            if type(item.value) is str:
+                budget.spend(len(item.value))
             numbers.append(item.value)
         try:
             return _NUMBER_CALLS[pair](*numbers)
         except (TypeError, ValueError, ArithmeticError):
             return _NO_KEY
+    return _NO_KEY
+
+
+def _uuid_value(sym: _Obj, items: list[_Sym] | None) -> Any:
+    """What a ``uuid.UUID`` key hashes as: its int, set by its BUILD's ``{"int": n}`` (how
+    pickle writes one) or parsed from ``UUID(text)``; ``_NO_KEY`` otherwise. It hashes as
+    ``hash(self.int)``, an int of 128 bits the file chooses, and compares in Python: 12,000
+    keys of hash 0 loaded in 6.5 s (rt110-02)."""
+    state = sym.state
+    if isinstance(state, _Dict):
+        found = state.items.get("int")
+        if isinstance(found, _Const) and type(found.value) is int:
+            return _SameHash("uuid", found.value)
+        return _NO_KEY
+    if items is not None and len(items) == 1 and isinstance(items[0], _Const):
+        text = items[0].value
+        if type(text) is str and len(text) <= 64:
+            import uuid
+
+            try:
+                return _SameHash("uuid", uuid.UUID(text).int)
+            except ValueError:
+                return _NO_KEY
     return _NO_KEY
 
 
@@ -1004,6 +1156,7 @@ def shared_hash_problem(
     step: int,
     budget: FoldBudget,
     whole: bool = True,
+    own_hash: Any = None,
 ) -> str | None:
     """Count ``items[::step]`` (dict keys at ``step`` 2, set or array items at 1) into
     ``table`` (hash -> the distinct values of that hash met so far in one container), and say
@@ -1011,7 +1164,7 @@ def shared_hash_problem(
     hash, or ``None``. Only keys whose hash an attacker can choose are counted
     (:func:`_key_value`); equal keys count once (the load keeps one of them)."""
     for i in range(0, len(items), step):
-        value = _key_value(items[i], budget, whole)
+        value = _key_value(items[i], budget, whole, False, own_hash)
         if value is _NO_KEY:
             continue
         try:
@@ -1026,6 +1179,13 @@ def shared_hash_problem(
             continue
         same.append(value)
         if len(same) > SHARED_HASH_LIMIT:
+            if isinstance(value, _OwnKey):
+                return (
+                    f"a dict or set with more than {SHARED_HASH_LIMIT} keys of "
+                    f"{value.name}, a class you trusted whose own __hash__ runs on the "
+                    "file's values: Python compares each new key with every earlier key of "
+                    "its hash, and the file may give them all one hash (quadratic time)"
+                )
             return (
                 f"a dict or set (or an object array) with more than {SHARED_HASH_LIMIT} "
                 "different keys of one hash value: Python compares each new key with every "

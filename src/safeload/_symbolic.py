@@ -96,11 +96,14 @@ class _Container(_Sym):
     callee may keep it (numpy keeps a dtype's fields dict) or copy it, so from then on the
     stream may not change it (see :func:`freeze`)."""
 
-    __slots__ = ("depth", "frozen")
+    __slots__ = ("depth", "frozen", "key_nodes")
 
     def __init__(self, children: list[_Sym]) -> None:
         self.depth = 1 + _max_depth(children)
         self.frozen = False
+        #: the expanded node count of this value as a dict key, once the hash count asked
+        #: (``safeload._numpy_state._key_nodes``); 0 before
+        self.key_nodes = 0
 
 
 def _max_depth(children: list[_Sym]) -> int:

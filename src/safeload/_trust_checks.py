@@ -228,6 +228,18 @@ def trust_problem(obj: Any, *, own: frozenset[str] = frozenset()) -> str | None:
             f"object of a {scalar.__name__} subclass stands where they read one unseen; keep "
             "plain values in a model (or a plain enum.Enum)"
         )
+    import numbers
+
+    if issubclass(obj, numbers.Number):
+        # rt110-05: a class registered as numbers.Integral (with __index__) passes
+        # scikit-learn's Interval(Integral, ...) as the count it stands for, and the rules
+        # read about 50 counts by exact type: an own Count(2**22) as RBFSampler's
+        # n_components loaded where the int is refused, and transform asked for 3.3 GB
+        return (
+            "it is registered as a number (numbers.Number): safeload's rules read counts "
+            "and sizes by their exact type, and an object that stands for a number where "
+            "they read one is unseen; keep plain numbers in a model"
+        )
     mixed = _two_reviewed_bases(obj)
     if mixed is not None:
         return mixed

@@ -119,6 +119,8 @@ class WalkBase:
         self.hash_memo: dict[int, bool] = {}
         #: id -> (dict or set, hash -> its distinct keys of that hash): see WalkValues._crowd
         self.key_tables: dict[int, tuple[_Sym, dict[int, list[Any]]]] = {}
+        #: class -> whether its objects hash by its own code (see WalkValues._own_hash)
+        self.own_hashes: dict[tuple[str, str], bool] = {}
         #: id -> each object among dict keys and set items (listed once in result.hashed)
         self.hashed_ids: dict[int, _Sym] = {}
         self.keep_values = False

@@ -197,9 +197,34 @@ class WalkValues(WalkStream):
             self.key_tables[key] = (target, table)
         # (whole=False for a list's or tuple's items, which nothing hashes while loading and
         # nothing charged: small tuples among them only, as in an object array)
-        problem = shared_hash_problem(table, items, step, self.fold, whole)
+        problem = shared_hash_problem(table, items, step, self.fold, whole, self._own_hash)
         if problem:
             raise Unsafe(pos, name, problem)
+
+    def _own_hash(self, pair: tuple[str, str]) -> bool:
+        """Whether objects of ``pair``, a class the caller trusted (allowed, not reviewed),
+        hash by code of the class's own: any ``__hash__`` but object's identity hash (a
+        dataclass's, a named tuple's, one written by hand). Asked once per class."""
+        known = self.own_hashes.get(pair)
+        if known is None:
+            known = False
+            if self.policy.allows(*pair) and not self.policy.reviewed(*pair):
+                import inspect
+
+                from safeload.trust.classes import resolve_class
+
+                try:
+                    cls = resolve_class(*pair)
+                except Exception:  # (not importable: the load refuses it elsewhere)
+                    cls = None
+                if isinstance(cls, type):
+                    import enum
+
+                    # (an enum member hashes by its name, a str: no file chooses that hash)
+                    found = inspect.getattr_static(cls, "__hash__", None)
+                    known = found not in (None, object.__hash__, enum.Enum.__hash__)
+            self.own_hashes[pair] = known
+        return known
 
     def call_keys(self, pair: tuple[str, str], args: _Sym, pos: int, name: str) -> None:
         """The same count for the keys a call stores: ``set(items)``, ``frozenset(items)``,
@@ -221,7 +246,7 @@ class WalkValues(WalkStream):
             for item in source.items:
                 if (isinstance(item, _Tuple) or isinstance(item, _Box)) and len(item.items) == 2:
                     keys.append(item.items[0])
-        problem = shared_hash_problem({}, keys, 1, self.fold)
+        problem = shared_hash_problem({}, keys, 1, self.fold, True, self._own_hash)
         if problem:
             raise Unsafe(pos, name, problem)
 

@@ -329,3 +329,20 @@ def classes_named(names: tuple[str | None, ...]) -> tuple[type, ...]:
 #: (class, state keys) already found clean: the hundreds of trees of a forest share one (filled
 #: by the walk's key check and by :func:`safeload.trust.literal_state.state_problem`).
 CLEAN_KEYS: set[tuple[type, tuple[Any, ...]]] = set()
+#: How many state key sets :data:`CLEAN_KEYS` keeps, and how large one may be: the set lives as
+#: long as the process, and a refused file of 100,000 key names of 1,006 characters left 96 MB
+#: in it (rt110-06). An estimator's state has some tens of short names.
+CLEAN_KEY_SETS = 10_000
+CLEAN_KEYS_MAX = 256
+CLEAN_KEY_CHARS = 8_192
+
+
+def remember_clean(cls: type, keys: tuple[Any, ...]) -> None:
+    """Keep ``(cls, keys)`` in :data:`CLEAN_KEYS`, if it is small: at most
+    :data:`CLEAN_KEYS_MAX` names of :data:`CLEAN_KEY_CHARS` characters in all, and
+    :data:`CLEAN_KEY_SETS` sets; a larger one is checked again each time it is met."""
+    if len(CLEAN_KEYS) >= CLEAN_KEY_SETS or len(keys) > CLEAN_KEYS_MAX:
+        return
+    if sum(len(k) if isinstance(k, str) else CLEAN_KEY_CHARS for k in keys) > CLEAN_KEY_CHARS:
+        return
+    CLEAN_KEYS.add((cls, keys))

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from safeload.trust.classes import CLEAN_KEYS, class_names, constraints_of, fitted_dispatch_rows
+from safeload.trust.classes import (
+    CLEAN_KEYS,
+    class_names,
+    constraints_of,
+    fitted_dispatch_rows,
+    remember_clean,
+)
 from safeload.trust.graph import Graph, UnsafeState, array_answer_problem
 from safeload.trust.kinds import apply
 from safeload.trust.params import VALID_ATOMS, check_params
@@ -62,8 +68,8 @@ def state_problem(cls: type, keys: list[str], literals: dict[str, Any]) -> str |
             answers = array_answer_problem(key, cls.__qualname__)
             if answers:
                 return answers
-        if all(isinstance(k, str) and k.isidentifier() for k in keys) and len(CLEAN_KEYS) < 10_000:
-            CLEAN_KEYS.add((cls, key_set))
+        if all(isinstance(k, str) and k.isidentifier() for k in keys):
+            remember_clean(cls, key_set)
     graph = Graph(None, 0)
     for row in fitted_dispatch_rows(cls):
         if row.attribute in literals and row.kind in LITERAL_KINDS:

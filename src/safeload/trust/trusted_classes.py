@@ -291,20 +291,26 @@ def builtin_args_problem(result: Any, policy: Any) -> tuple[int, str, str] | Non
     calls += [(pos, "NEWOBJ", made) for pos, made in result.new_calls]
     # (pair -> its flag's bits and its sizing builtin: each class resolved once, however
     # many calls of it a file holds)
-    classes: dict[tuple[str, str], tuple[int | None, type | None]] = {}
-    composites: dict[tuple[str, str], set[int]] = {}
+    classes: dict[tuple[str, str], tuple[int | None, type | None, bool]] = {}
+    composites: dict[tuple[str, str], set[Any]] = {}
     for pos, opcode, made in calls:
         pair = getattr(getattr(made, "cls", None), "pair", None)
         if pair is None or not policy.allows(*pair) or policy.reviewed(*pair):
             continue
         known = classes.get(pair)
         if known is None:
-            known = classes[pair] = (_flag_bits(pair), _sizing_builtin(pair))
-        bits, owner = known
+            bits = _flag_bits(pair)
+            missing = bits is None and _own_missing(pair)
+            known = classes[pair] = (bits, _sizing_builtin(pair), missing)
+        bits, owner, missing = known
         if bits is not None:
             flag = _flag_value_problem(pair, made.args, bits, composites.setdefault(pair, set()))
             if flag is not None:
                 return pos, opcode, flag
+        if missing:
+            asked = _missing_value_problem(pair, made.args, composites.setdefault(pair, set()))
+            if asked is not None:
+                return pos, opcode, asked
         if owner is None:
             continue
         items = getattr(made.args, "items", None)
@@ -390,7 +396,17 @@ def _callers_code(owner: type | None, name: str) -> bool:
     found = vars(owner)[name]
     func = getattr(found, "__func__", found)
     module = str(getattr(func, "__module__", None) or getattr(owner, "__module__", ""))
+    if module.startswith("namedtuple_") and _namedtuple_code(func):
+        return False  # (collections.namedtuple's generated __new__: rt110-03)
     return not is_stdlib(module)
+
+
+def _namedtuple_code(func: Any) -> bool:
+    """Whether ``func`` is the ``__new__`` that ``collections.namedtuple`` generates (also for
+    ``typing.NamedTuple``): compiled in a namespace named ``namedtuple_<name>`` whose only
+    helper is ``tuple.__new__``, so its module is no package's."""
+    helpers = getattr(func, "__globals__", None)
+    return isinstance(helpers, dict) and helpers.get("_tuple_new") is tuple.__new__
 
 
 def _runs_own_init(pair: tuple[str, str]) -> bool:
@@ -465,6 +481,52 @@ def _flag_value_problem(
         f"{format_name(*pair)}, a flag the caller trusted, is asked for a value with bits none "
         "of its members has (or no int): its _missing_ would keep a new member for it for the "
         "life of the process"
+    )
+
+
+def _own_missing(pair: tuple[str, str]) -> bool:
+    """Whether ``pair`` names an ``enum.Enum`` (not a flag) whose ``_missing_`` is the
+    caller's code: ``Enum(value)`` runs it on a value no member has."""
+    import enum
+
+    from safeload.trust.classes import resolve_class
+
+    cls = resolve_class(*pair)
+    if not (isinstance(cls, type) and issubclass(cls, enum.Enum)):
+        return False
+    return _callers_code(defining_class(cls, "_missing_"), "_missing_")
+
+
+def _missing_value_problem(pair: tuple[str, str], args: Any, asked: set[Any]) -> str | None:
+    """Why ``Enum(value)`` of a trusted enum with its own ``_missing_`` is refused: past
+    :data:`MAX_NEW_COMPOSITES` values no member has in one file (``asked``: those so far), or
+    a value the pass cannot read. Pickle writes a member as ``Enum(its value)``; an own
+    ``_missing_`` that keeps a pseudo-member for an unknown code (the pattern of
+    ``enum.Flag``) kept 20,000 of them from one refused 94 KB file (rt110-07)."""
+    from safeload._symbolic import _fold
+    from safeload.policy import format_name
+    from safeload.trust.classes import resolve_class
+
+    items = getattr(args, "items", None)
+    try:
+        value, _size = _fold(items[0]) if items and len(items) == 1 else (None, 0)
+        hash(value)
+    except (KeyError, TypeError):
+        value = None
+    if value is None:
+        return (
+            f"{format_name(*pair)}, an enum the caller trusted with its own _missing_, is "
+            "asked for a value the pass cannot read: its _missing_ would run on it"
+        )
+    if value in vars(resolve_class(*pair)).get("_value2member_map_", {}):
+        return None
+    asked.add((type(value), value))
+    if len(asked) <= MAX_NEW_COMPOSITES:
+        return None
+    return (
+        f"{format_name(*pair)}, an enum the caller trusted with its own _missing_, is asked "
+        f"for more than {MAX_NEW_COMPOSITES} values none of its members has: its _missing_ "
+        "runs on each, and may keep a member for each for the life of the process"
     )
 
 

@@ -54,6 +54,7 @@ from safeload.trust.classes import (
     enum_member_types,
     fitted_dispatch_rows,
     rebuilt_attributes,
+    remember_clean,
     search_base,
     type_values,
 )
@@ -580,8 +581,7 @@ def _check_keys(cls: type, state: dict[Any, Any], graph: Graph, oid: int) -> Non
     if (cls, keys) in CLEAN_KEYS:
         return
     _check_each_key(cls, state, graph, oid)
-    if len(CLEAN_KEYS) < 10_000:
-        CLEAN_KEYS.add((cls, keys))
+    remember_clean(cls, keys)
 
 
 def _check_each_key(cls: type, state: dict[Any, Any], graph: Graph, oid: int) -> None:

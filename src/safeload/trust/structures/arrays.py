@@ -45,12 +45,39 @@ def check_csr(matrix: Any, shape: tuple[int, ...], what: str) -> None:
 SPARSE_SPREAD = 64
 
 
+#: The index dtypes scipy writes (``get_index_dtype``): its full check casts any other.
+_INDEX_DTYPES = (np.dtype(np.int32), np.dtype(np.int64))
+
+
+def _check_compressed(matrix: Any) -> None:
+    """scipy's full check of a CSR, CSC or BSR matrix, run on a shallow copy: the check
+    *repairs* what it checks (casts index arrays of another dtype, drops stored values past
+    the index pointer's end, byte-swaps the data), so run on the matrix itself it made the
+    load and scan, which meet the matrix and its holder in different orders, judge
+    different matrices (an SVC's float ``indptr``: scan SAFE, the load refused, rt111-01).
+    What it would repair is refused instead: no writer makes it."""
+    import copy
+
+    for label in ("indptr", "indices"):
+        index = getattr(matrix, label, None)
+        require(
+            isinstance(index, np.ndarray) and index.dtype in _INDEX_DTYPES,
+            f"sparse {label} is not an int32 or int64 array",
+        )
+    copy.copy(matrix).check_format(full_check=True)
+    data = matrix.data
+    require(
+        isinstance(data, np.ndarray) and len(data) == len(matrix.indices) == matrix.indptr[-1],
+        "sparse matrix keeps stored values past its index pointer's end",
+    )
+
+
 def check_sparse(matrix: Any, context: Any) -> None:
     """Compressed sparse formats index their data with stored arrays; scipy's own full check
     bounds them (a crafted csr_matrix otherwise crashes ``toarray``)."""
     fmt = getattr(matrix, "format", None)
     if fmt in ("csr", "csc", "bsr"):
-        matrix.check_format(full_check=True)
+        _check_compressed(matrix)
     elif fmt == "coo":
         rows, cols = matrix.shape
         r, c = np.asarray(matrix.row), np.asarray(matrix.col)
