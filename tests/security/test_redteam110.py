@@ -104,6 +104,22 @@ rt110-08 (HARM: CPU in scan and load, exponential in the file's size, a regressi
          frozenset of it is refused first, by ``_hashed_objects``' charge.) A few hundred
          bytes stall a scanning service for hours.
 
+Ported by the maintainer (the same day, 21:45-22:10 UTC; every finding fixed)
+-----------------------------------------------------------------------------
+* rt110-08: ``_key_nodes`` counts a key's expanded nodes once, memoised on each container
+  (``_Container.key_nodes``), and ``_afford`` charges that to the fold budget before a key
+  is evaluated; an item nothing hashes while loading is evaluated up to 64 nodes only.
+* rt110-01: Decimal texts of any length (charged by length), unfoldable tuples of any size,
+  and ``_reconstructor(_ImputerTriplet, tuple, fields)`` are evaluated.
+* rt110-02: a ``uuid.UUID`` key is evaluated as its int (``_SameHash``).
+* rt110-03: namedtuple's generated ``__new__`` (module ``namedtuple_<name>``, helper
+  ``tuple.__new__``) is library code (``trusted_classes._namedtuple_code``).
+* rt110-04: keys of a trusted class whose own ``__hash__`` the pass cannot evaluate count as
+  one hash (``_OwnKey``): at most 32 per container (an enum's name hash is exempt).
+* rt110-05: a class registered as ``numbers.Number`` cannot be trusted.
+* rt110-06: ``CLEAN_KEYS`` keeps key sets of at most 256 names and 8,192 characters.
+* rt110-07: an own enum's ``_missing_`` is asked for at most 16 unknown values per file.
+
 Held (tried, no finding)
 ------------------------
 * Hash count, other key kinds: ``range(a, b, True)`` (a bool step), ``complex("a+bj")``

@@ -88,6 +88,16 @@ rt111-04 (PARITY: scan SAFE, load refuses; trust/object_checks.py's booster size
          raises AttributeError (no harm). A sweep deleting or nulling every key of every
          xgboost/lightgbm state object (4 kinds) found only this one.
 
+Ported by the maintainer (the same day, 21:45-22:20 UTC; every finding fixed)
+-----------------------------------------------------------------------------
+* rt111-01: scipy's full check runs on a shallow copy (``_check_compressed``); index arrays
+  of other dtypes than int32/int64 and stored values past ``indptr[-1]`` are refused.
+* rt111-02: an unbuilt ``_reconstruct(ndarray, shape, b"b")`` with no item is read as the
+  empty int8 array numpy makes (``shadow_builder._unbuilt_empty``).
+* rt111-03: ``_reconstructor(cls, object, None)`` of a native-model or NEWOBJ-only pandas
+  class is read as NEWOBJ without arguments (``walk_calls._plainly_reconstructed``).
+* rt111-04: the LightGBM Booster's state must hold ``pandas_categorical``.
+
 Held (tried, no finding)
 ------------------------
 * State mutations (``mutate.py``, seeds 1-7): 30,744 mutated files over 197 corpus kinds
@@ -140,7 +150,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from redteam import assert_scan_predicts_load, dumps_with, open_finding, write
+from redteam import assert_scan_predicts_load, dumps_with, write
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -235,7 +245,6 @@ def _rt111_02_file(kind: str, protocol: int) -> bytes:
 @pytest.mark.parametrize(
     ("kind", "protocol"), [("tree.classes_", 2), ("tree.classes_", 5), ("NuSVC.dual_coef_", 2)]
 )
-@open_finding(111, "rt111-02: an unbuilt empty ndarray: scan unproven, load loads")
 def test_rt111_02_unbuilt_empty_array(tmp_path: Path, kind: str, protocol: int) -> None:
     data = _rt111_02_file(kind, protocol)
     # what the stream makes: an empty int8 array where the honest model has its array
@@ -279,7 +288,6 @@ def _rt111_03_model(kind: str) -> tuple[Any, list[str]]:
 
 @pytest.mark.parametrize("protocol", [0, 1])
 @pytest.mark.parametrize("kind", ["xgboost", "lightgbm", "pandas"])
-@open_finding(111, "rt111-03: honest protocol 0/1 Booster and DataFrame pickles refused")
 def test_rt111_03_protocol_0_1_reconstructor_refused(
     tmp_path: Path, kind: str, protocol: int
 ) -> None:
@@ -324,7 +332,6 @@ class _DropKey:
         return NotImplemented
 
 
-@open_finding(111, "rt111-04: LightGBM Booster without pandas_categorical: scan SAFE, load refuses")
 def test_rt111_04_lightgbm_state_without_pandas_categorical(tmp_path: Path) -> None:
     lightgbm = pytest.importorskip("lightgbm")
     x = np.random.RandomState(0).rand(60, 4)

@@ -111,6 +111,23 @@ def _through_bytes_calls(data: _Sym) -> _Sym:
     return data
 
 
+def _plainly_reconstructed(pair: tuple[str, str], args: _Tuple) -> bool:
+    """Whether the call of ``pair`` on ``args`` is ``copyreg._reconstructor(cls, object,
+    None)``: how protocols 0 and 1 write an object of a class without its own ``__reduce__``.
+    It runs ``object.__new__(cls)`` and no code of the class's; the BUILD after it gives the
+    state, as after protocol 2's NEWOBJ without arguments (rt111-03: honest xgboost, lightgbm
+    and pandas pickles of protocol 0 or 1 were refused)."""
+    if pair != RECONSTRUCTOR or len(args.items) != 3:
+        return False
+    base, state = args.items[1], args.items[2]
+    return (
+        isinstance(base, _Global)
+        and base.pair == ("builtins", "object")
+        and isinstance(state, _Const)
+        and state.value is None
+    )
+
+
 #: What a call's result costs of the stream's budget (8 bytes' worth; see
 #: ``WalkCalls._charge_instance``).
 CALL_UNITS = 8 * FOLD_UNITS_PER_BYTE
@@ -128,7 +145,8 @@ class WalkCalls(WalkValues):
         if pair in CLASS_FROM_ARG and isinstance(args, _Tuple) and args.items:
             first = args.items[0]
             if isinstance(first, _Global) and first.pair in NATIVE_STATES:
-                raise Unsafe(pos, name, made_by_call(first.pair))
+                if not _plainly_reconstructed(pair, args):
+                    raise Unsafe(pos, name, made_by_call(first.pair))
 
     def _pandas_made(
         self, pair: tuple[str, str], args: _Sym, pos: int, name: str, made: _Obj | None
@@ -139,6 +157,16 @@ class WalkCalls(WalkValues):
         newobj = name in ("NEWOBJ", "NEWOBJ_EX")
         if pair in CLASS_FROM_ARG and isinstance(args, _Tuple) and args.items:
             first = args.items[0]
+            if (
+                isinstance(first, _Global)
+                and first.pair in NEWOBJ_ONLY
+                and _plainly_reconstructed(pair, args)
+            ):
+                # protocols 0 and 1 write what protocol 2 makes by NEWOBJ without arguments
+                # as _reconstructor(cls, object, None): object.__new__(cls) too (rt111-03)
+                if made is not None and first.pair in ONE_BUILD:
+                    self.pandas_objects.append((pos, made))
+                return
             if isinstance(first, _Global) and first.pair in PANDAS_NAMES:
                 raise Unsafe(
                     pos,

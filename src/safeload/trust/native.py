@@ -148,9 +148,6 @@ def native_state_problem(
     keys = set(state.items)
     if rule.blob not in keys:
         return f"the state of {name} has no {rule.blob!r} model blob"
-    missing = rule.required - keys
-    if missing:
-        return f"the state of {name} lacks {', '.join(sorted(missing))}"
     if rule.open_keys:
         bad = sorted(k for k in keys if k in rule.forbidden or not str(k).isidentifier())
         bad = [k for k in bad if k not in rule.keys]
@@ -173,4 +170,10 @@ def native_state_problem(
                 f"the state of {name} holds key(s) {', '.join(map(repr, extra))} that the library "
                 "never writes"
             )
-    return _blob_problem(rule, state.items[rule.blob], data, bytearrays)
+    problem = _blob_problem(rule, state.items[rule.blob], data, bytearrays)
+    if problem:
+        return problem
+    missing = rule.required - keys
+    if missing:
+        return f"the state of {name} lacks {', '.join(sorted(missing))}"
+    return None

@@ -162,6 +162,9 @@ NATIVE_STATES: dict[tuple[str, str], NativeState] = {
         blob="_handle",
         kind="str",
         headers=(b"tree\n",),  # LGBM_BoosterSaveModelToString: "tree\nversion=v4\n..."
+        # (model_to_string reads pandas_categorical: without it the load's size reader
+        # failed where scan's, which reads _handle's text, did not, rt111-04)
+        required=frozenset({"pandas_categorical"}),
         params="params",
         forbidden=LIGHTGBM_FILE_PARAMS,
     ),
