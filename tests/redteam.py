@@ -1434,3 +1434,54 @@ def own_class_child(module: str, cls: str, use: str, how: str) -> str:
 #: intercept's rows show in some of them.
 PREDICT_ROWS = """for i in range(1, 300):
     model.predict(numpy.random.RandomState(1).rand(i, 3))"""
+
+
+#: An own class registered as ``numbers.Integral`` (rt109-09, rt110-05): it stands for an int
+#: wherever scikit-learn asks for one.
+COUNT_MODULE = '''
+import numbers
+
+
+class Count:
+    """A count of things, usable wherever an int is (registered as an Integral)."""
+
+    __slots__ = ("n",)
+
+    def __init__(self, n=0):
+        self.n = n
+
+    def __index__(self):
+        return self.n
+
+    __int__ = __index__
+
+    def __eq__(self, other):
+        return int(self) == other
+
+    def __hash__(self):
+        return hash(self.n)
+
+    def __lt__(self, other):
+        return int(self) < other
+
+    def __le__(self, other):
+        return int(self) <= other
+
+    def __gt__(self, other):
+        return int(self) > other
+
+    def __ge__(self, other):
+        return int(self) >= other
+
+    def __repr__(self):
+        return f"Count({self.n})"
+
+    def __getstate__(self):
+        return self.n
+
+    def __setstate__(self, n):
+        self.n = n
+
+
+numbers.Integral.register(Count)
+'''

@@ -235,6 +235,7 @@ import pytest
 
 import safeload
 from redteam import (
+    COUNT_MODULE,
     HANG_CPU,
     PLAIN,
     PLAIN_CALL,
@@ -613,53 +614,6 @@ def test_rt109_08_wg_show_public_key() -> None:
 
 # --- rt109-09: a count that is a registered numbers.Integral ------------------------------------
 
-_COUNT_MODULE = '''
-import numbers
-
-
-class Count:
-    """A count of things, usable wherever an int is (registered as an Integral)."""
-
-    __slots__ = ("n",)
-
-    def __init__(self, n=0):
-        self.n = n
-
-    def __index__(self):
-        return self.n
-
-    __int__ = __index__
-
-    def __eq__(self, other):
-        return int(self) == other
-
-    def __hash__(self):
-        return hash(self.n)
-
-    def __lt__(self, other):
-        return int(self) < other
-
-    def __le__(self, other):
-        return int(self) <= other
-
-    def __gt__(self, other):
-        return int(self) > other
-
-    def __ge__(self, other):
-        return int(self) >= other
-
-    def __repr__(self):
-        return f"Count({self.n})"
-
-    def __getstate__(self):
-        return self.n
-
-    def __setstate__(self, n):
-        self.n = n
-
-
-numbers.Integral.register(Count)
-'''
 
 _COUNT_CHILD = """
 sys.path.insert(0, ".")
@@ -690,7 +644,7 @@ def test_rt109_09_registered_integral_count(
 
     from redteam import GB
 
-    own = _module(tmp_path, monkeypatch, "rt109_count", _COUNT_MODULE)
+    own = _module(tmp_path, monkeypatch, "rt109_count", COUNT_MODULE)
     # rt107-01's plain int is refused ("1,048,576 output columns ..."), and an int subclass
     # cannot be trusted any more
     control = write(tmp_path, pickle.dumps(GaussianProcessRegressor(n_targets=2**20), 5), "i.pkl")

@@ -184,6 +184,7 @@ import pytest
 
 import safeload
 from redteam import (
+    COUNT_MODULE,
     GB,
     HANG_CPU,
     PLAIN,
@@ -389,61 +390,13 @@ def test_rt110_04_dataclass_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 # --- rt110-05: a registered Integral as n_components ---------------------------------------------
 
-_COUNT_MODULE = '''
-import numbers
-
-
-class Count:
-    """A count of things, usable wherever an int is (registered as an Integral)."""
-
-    __slots__ = ("n",)
-
-    def __init__(self, n=0):
-        self.n = n
-
-    def __index__(self):
-        return self.n
-
-    __int__ = __index__
-
-    def __eq__(self, other):
-        return int(self) == other
-
-    def __hash__(self):
-        return hash(self.n)
-
-    def __lt__(self, other):
-        return int(self) < other
-
-    def __le__(self, other):
-        return int(self) <= other
-
-    def __gt__(self, other):
-        return int(self) > other
-
-    def __ge__(self, other):
-        return int(self) >= other
-
-    def __repr__(self):
-        return f"Count({self.n})"
-
-    def __getstate__(self):
-        return self.n
-
-    def __setstate__(self, n):
-        self.n = n
-
-
-numbers.Integral.register(Count)
-'''
-
 
 def test_rt110_05_integral_n_components(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from sklearn.decomposition import PCA
     from sklearn.kernel_approximation import Nystroem, RBFSampler
     from sklearn.random_projection import SparseRandomProjection
 
-    own = own_module(tmp_path, monkeypatch, "rt110_count", _COUNT_MODULE)
+    own = own_module(tmp_path, monkeypatch, "rt110_count", COUNT_MODULE)
     plain_int = write(tmp_path, pickle.dumps(RBFSampler(n_components=2**22), 5), "int.pkl")
     assert trusted_load(plain_int, []).startswith("refused")  # "... 4,194,304 names ..."
     path = write(tmp_path, pickle.dumps(RBFSampler(n_components=own.Count(2**22)), 5))
