@@ -897,6 +897,10 @@ _COLLECTING: Final[dict[tuple[str, str], Any]] = {
     ("builtins", "tuple"): tuple,
 }
 _UUID: Final = ("uuid", "UUID")
+#: the classes whose keys :func:`_key_value` evaluates itself
+EVALUATED_KEYS: Final = (
+    frozenset(_NUMBER_CALLS) | _NAMED_TUPLES | frozenset(_COLLECTING) | {_UUID}
+) | frozenset({("builtins", "complex")})
 #: a tuple key larger than this (unfolded) is not hashed in an object array, whose items
 #: nothing has charged for hashing: a shared subtree would make each hash large
 _ITEM_TUPLE_NODES: Final = 64
@@ -1005,10 +1009,13 @@ def _key_value(
     ``uuid.UUID``), or ``_NO_KEY``. ``whole``: a tuple of any size (the load hashes it too,
     and the walk has charged that); otherwise only small ones. ``own_hash(pair)``: whether
     objects of the class ``pair`` hash by the caller's code (an :class:`_OwnKey` each)."""
-    if own_hash is not None and not inner and isinstance(sym, _Obj):
+    if own_hash is not None and whole and isinstance(sym, _Obj):
+        # (keys only: nothing hashes a list's items while loading, rt112-03; at any depth of
+        # a tuple or frozenset key, rt112-02)
         made = _made_pair(sym)
-        if made is not None and own_hash(made):
-            return _OwnKey(f"{made[0]}.{made[1]}", id(sym))
+        mode = own_hash(made) if made is not None else None
+        if made is not None and mode:
+            return _own_key_value(sym, made, mode, budget, own_hash)
     if isinstance(sym, _Const):
         value = sym.value
         if type(value) in (int, float, bool, complex):
@@ -1023,7 +1030,7 @@ def _key_value(
             # every item has one (rt110-01: at any length, its expanded size charged)
             if not _afford(sym, budget, whole, inner):
                 return _NO_KEY
-            return _collected(sym.items, tuple, budget, whole)
+            return _collected(sym.items, tuple, budget, whole, own_hash)
         if not whole and size > _ITEM_TUPLE_NODES:
             return _NO_KEY
         budget.spend(size)
@@ -1031,7 +1038,7 @@ def _key_value(
     if isinstance(sym, _Box) and sym.kind == "frozenset":
         if not _afford(sym, budget, whole, inner):
             return _NO_KEY
-        return _collected(sym.items, frozenset, budget, whole)
+        return _collected(sym.items, frozenset, budget, whole, own_hash)
     if not (isinstance(sym, _Obj) and sym.cls is not None and isinstance(sym.args, _Tuple)):
         return _NO_KEY
     pair = sym.cls.pair
@@ -1042,7 +1049,7 @@ def _key_value(
         # its state (_reconstructor(cls, tuple, fields)); a UUID's int comes by BUILD
         # (rt110-01, rt110-02)
         if pair == _UUID:
-            return _uuid_value(sym, None)
+            return _uuid_value(sym, None, budget)
         if pair not in _NAMED_TUPLES or len(items) != 3:
             return _NO_KEY
         base, fields = items[1], items[2]
@@ -1050,21 +1057,21 @@ def _key_value(
             return _NO_KEY
         if not isinstance(fields, _Tuple) or not _afford(sym, budget, whole, inner):
             return _NO_KEY
-        return _collected(fields.items, tuple, budget, whole)
+        return _collected(fields.items, tuple, budget, whole, own_hash)
     if pair == _UUID:
-        return _uuid_value(sym, items)
+        return _uuid_value(sym, items, budget)
     if pair in _NAMED_TUPLES:
         # a named tuple hashes as the tuple of its fields (rt109-01: _ImputerTriplet keys)
         if not _afford(sym, budget, whole, inner):
             return _NO_KEY
-        return _collected(items, tuple, budget, whole)
+        return _collected(items, tuple, budget, whole, own_hash)
     if pair in _COLLECTING and len(items) == 1:
         # protocol 2's frozenset([...]); tuple([...]) written by hand
         source = items[0]
         if isinstance(source, _Box) or isinstance(source, _Tuple):
             if not _afford(sym, budget, whole, inner):
                 return _NO_KEY
-            return _collected(source.items, _COLLECTING[pair], budget, whole)
+            return _collected(source.items, _COLLECTING[pair], budget, whole, own_hash)
         return _NO_KEY
     if pair == ("builtins", "complex"):
         parts: list[Any] = []
@@ -1093,7 +1100,48 @@ def _key_value(
     return _NO_KEY
 
 
-def _uuid_value(sym: _Obj, items: list[_Sym] | None) -> Any:
+def _own_key_value(
+    sym: _Obj, made: tuple[str, str], mode: Any, budget: FoldBudget, own_hash: Any
+) -> Any:
+    """What a key of a class the caller trusted hashes as, where the pass can tell: a named
+    tuple (``mode`` ``"tuple"``) as the tuple of its fields, a dataclass whose ``__hash__``
+    the dataclass module wrote (``mode`` the names it hashes) as the tuple of those fields of
+    its state (rt112-04: honest grids of such keys were refused); any other as an
+    :class:`_OwnKey` (all of a class count as one hash, rt110-04)."""
+    items = sym.args.items if isinstance(sym.args, _Tuple) else []
+    value: Any = _NO_KEY
+    if mode == "tuple":
+        fields: Any = items
+        if items and items[0] is sym.cls:  # (protocols 0-1: _reconstructor(cls, tuple, fields))
+            fields = items[2].items if len(items) == 3 and isinstance(items[2], _Tuple) else None
+        if fields is not None:
+            value = _field_values(fields, budget)
+    elif isinstance(mode, tuple) and isinstance(sym.state, _Dict) and not sym.state.lossy:
+        found = [sym.state.items.get(name) for name in mode]
+        if all(f is not None for f in found):
+            value = _field_values([f for f in found if f is not None], budget)
+    if value is _NO_KEY:
+        return _OwnKey(f"{made[0]}.{made[1]}", id(sym))
+    return value
+
+
+def _field_values(fields: list[_Sym], budget: FoldBudget) -> Any:
+    """The tuple of the key values of an own key's ``fields``, each evaluated (and charged)
+    as a key of its own, or ``_NO_KEY`` if one has none (an own object among them too: the
+    key then counts as one hash with its class's)."""
+    values: list[Any] = []
+    for field in fields:
+        if isinstance(field, _Const) and type(field.value) in (str, bytes, type(None)):
+            values.append(field.value)
+            continue
+        one = _key_value(field, budget, True)
+        if one is _NO_KEY:
+            return _NO_KEY
+        values.append(one)
+    return tuple(values)
+
+
+def _uuid_value(sym: _Obj, items: list[_Sym] | None, budget: FoldBudget) -> Any:
     """What a ``uuid.UUID`` key hashes as: its int, set by its BUILD's ``{"int": n}`` (how
     pickle writes one) or parsed from ``UUID(text)``; ``_NO_KEY`` otherwise. It hashes as
     ``hash(self.int)``, an int of 128 bits the file chooses, and compares in Python: 12,000
@@ -1104,25 +1152,38 @@ def _uuid_value(sym: _Obj, items: list[_Sym] | None) -> Any:
         if isinstance(found, _Const) and type(found.value) is int:
             return _SameHash("uuid", found.value)
         return _NO_KEY
-    if items is not None and len(items) == 1 and isinstance(items[0], _Const):
-        text = items[0].value
-        if type(text) is str and len(text) <= 64:
-            import uuid
+    if items is not None and 1 <= len(items) <= 6:
+        # UUID(hex, bytes, bytes_le, fields, int, version) on constants: run it (pure
+        # Python, linear in its texts, charged by their length); a text may hold any number
+        # of braces and "urn:" prefixes (rt112-01). Arguments the pass cannot fold: the key
+        # counts as one hash with every such UUID key
+        import uuid
 
+        values: list[Any] = []
+        for item in items:
             try:
-                return _SameHash("uuid", uuid.UUID(text).int)
-            except ValueError:
-                return _NO_KEY
+                value, size = _fold(item)
+            except KeyError:
+                return _OwnKey("uuid.UUID", id(sym))
+            budget.spend(size + (len(value) if type(value) in (str, bytes) else 0))
+            values.append(value)
+        try:
+            return _SameHash("uuid", uuid.UUID(*values).int)
+        except Exception:  # (the load fails on it too)
+            return _NO_KEY
     return _NO_KEY
 
 
-def _collected(items: list[_Sym], kind: Any, budget: FoldBudget, whole: bool) -> Any:
-    """``kind(values)`` of ``items``' key values, or ``_NO_KEY`` if one has none."""
+def _collected(
+    items: list[_Sym], kind: Any, budget: FoldBudget, whole: bool, own_hash: Any = None
+) -> Any:
+    """``kind(values)`` of ``items``' key values, or ``_NO_KEY`` if one has none; the first
+    :class:`_OwnKey` among them if one has one (the whole key hashes by the caller's code)."""
     values: list[Any] = []
     for item in items:
-        one = _key_value(item, budget, whole, True)
-        if one is _NO_KEY:
-            return _NO_KEY
+        one = _key_value(item, budget, whole, True, own_hash)
+        if one is _NO_KEY or isinstance(one, _OwnKey):
+            return one
         values.append(one)
     try:
         return kind(values)

@@ -120,7 +120,7 @@ class WalkBase:
         #: id -> (dict or set, hash -> its distinct keys of that hash): see WalkValues._crowd
         self.key_tables: dict[int, tuple[_Sym, dict[int, list[Any]]]] = {}
         #: class -> whether its objects hash by its own code (see WalkValues._own_hash)
-        self.own_hashes: dict[tuple[str, str], bool] = {}
+        self.own_hashes: dict[tuple[str, str], Any] = {}
         #: id -> each object among dict keys and set items (listed once in result.hashed)
         self.hashed_ids: dict[int, _Sym] = {}
         self.keep_values = False

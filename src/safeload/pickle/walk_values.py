@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from safeload._numpy_state import shared_hash_problem
+from safeload._numpy_state import EVALUATED_KEYS, shared_hash_problem
 from safeload._symbolic import (
     _Array,
     _Big,
@@ -201,30 +201,21 @@ class WalkValues(WalkStream):
         if problem:
             raise Unsafe(pos, name, problem)
 
-    def _own_hash(self, pair: tuple[str, str]) -> bool:
-        """Whether objects of ``pair``, a class the caller trusted (allowed, not reviewed),
-        hash by code of the class's own: any ``__hash__`` but object's identity hash (a
-        dataclass's, a named tuple's, one written by hand). Asked once per class."""
-        known = self.own_hashes.get(pair)
-        if known is None:
-            known = False
-            if self.policy.allows(*pair) and not self.policy.reviewed(*pair):
-                import inspect
-
-                from safeload.trust.classes import resolve_class
-
-                try:
-                    cls = resolve_class(*pair)
-                except Exception:  # (not importable: the load refuses it elsewhere)
-                    cls = None
-                if isinstance(cls, type):
-                    import enum
-
-                    # (an enum member hashes by its name, a str: no file chooses that hash)
-                    found = inspect.getattr_static(cls, "__hash__", None)
-                    known = found not in (None, object.__hash__, enum.Enum.__hash__)
-            self.own_hashes[pair] = known
-        return known
+    def _own_hash(self, pair: tuple[str, str]) -> Any:
+        """How keys of the class ``pair`` hash, where a file may choose that hash and the
+        class's own Python code computes it (asked once per class): ``"tuple"`` for a named
+        tuple of a class the caller trusted (its fields), the names a dataclass's generated
+        ``__hash__`` reads, ``"opaque"`` for any other such ``__hash__`` (a hand-written one,
+        or a reviewed class's written in Python: pandas' CategoricalDtype hashes as the XOR
+        of its categories', rt112-09), ``None`` for a hash the file cannot choose (object's
+        identity, an enum's name, datetime's) or one :func:`_key_value` evaluates itself."""
+        if pair in self.own_hashes:
+            return self.own_hashes[pair]
+        mode: Any = None
+        if pair not in EVALUATED_KEYS and self.policy.allows(*pair):
+            mode = _hash_mode(pair, self.policy.reviewed(*pair))
+        self.own_hashes[pair] = mode
+        return mode
 
     def call_keys(self, pair: tuple[str, str], args: _Sym, pos: int, name: str) -> None:
         """The same count for the keys a call stores: ``set(items)``, ``frozenset(items)``,
@@ -314,3 +305,45 @@ class WalkValues(WalkStream):
                     _fold(k)
                 except KeyError:
                     d.unknown_keys = True
+
+
+def _hash_mode(pair: tuple[str, str], reviewed: bool) -> Any:
+    """:meth:`WalkValues._own_hash` for a class the policy allows."""
+    import enum
+    import inspect
+    import types
+
+    from safeload.trust.classes import resolve_class
+
+    try:
+        cls = resolve_class(*pair)
+    except Exception:  # (not importable: the load refuses it elsewhere)
+        return None
+    if not isinstance(cls, type):
+        return None
+    found = inspect.getattr_static(cls, "__hash__", None)
+    if found in (None, object.__hash__, enum.Enum.__hash__):
+        return None
+    if reviewed:
+        # (a reviewed class hashing in C hashes its own data: dates, dtypes)
+        return "opaque" if isinstance(found, types.FunctionType) else None
+    if issubclass(cls, tuple) and found is tuple.__hash__:
+        return "tuple"
+    names = _dataclass_hash_fields(cls, found)
+    return names if names is not None else "opaque"
+
+
+def _dataclass_hash_fields(cls: type, found: Any) -> tuple[str, ...] | None:
+    """The fields the ``__hash__`` that ``dataclasses`` generated for ``cls`` hashes, in its
+    order (those compared, or marked ``hash=True``), or ``None`` for another ``__hash__``."""
+    import dataclasses
+
+    if not dataclasses.is_dataclass(cls):
+        return None
+    # (dataclasses compiles the methods it writes from text: their file is "<string>")
+    code = getattr(found, "__code__", None)
+    if code is None or code.co_filename != "<string>" or code.co_name != "__hash__":
+        return None
+    return tuple(
+        f.name for f in dataclasses.fields(cls) if (f.hash is None and f.compare) or f.hash
+    )

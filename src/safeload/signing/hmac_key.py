@@ -1825,16 +1825,22 @@ def _is_multibase_key(secret: bytes) -> bool:
     tokens = [m.group() for m in _MULTIBASE_TOKEN.finditer(secret)]
     tokens += [m.group() for m in _BASE64_TOKEN_ANY.finditer(secret)]
     for token in tokens:
-        # (a peer id is also written as bare base58, the multibase head left out)
-        for raw in (_multibase_decode(token), _radix_decode(token, _BASE58_ALPHABET)):
-            if raw is None:
-                continue
-            if _is_codec_key(raw):
-                return True
-            if len(raw) == 38 and raw[:6] == _PEER_ID:
-                return True
-            if len(raw) == 40 and raw[:8] == _IPNS_CID:
-                return True
+        raw = _multibase_decode(token)
+        if raw is not None and (
+            _is_codec_key(raw)
+            or (len(raw) == 38 and raw[:6] == _PEER_ID)
+            or (len(raw) == 40 and raw[:8] == _IPNS_CID)
+        ):
+            return True
+        # (a peer id is also written as bare base58, the multibase head left out; a bare
+        # multicodec key is not read so: its 2 fixed bytes held for one random base58
+        # secret of 34 or 35 bytes in 21,845, rt112-11)
+        bare = _radix_decode(token, _BASE58_ALPHABET)
+        if bare is not None and (
+            (len(bare) == 38 and bare[:6] == _PEER_ID)
+            or (len(bare) == 40 and bare[:8] == _IPNS_CID)
+        ):
+            return True
     return False
 
 

@@ -484,6 +484,11 @@ def _flag_value_problem(
     )
 
 
+#: How long a value no member of a trusted enum has may be (its repr), for its own
+#: ``_missing_``.
+MISSING_VALUE_CHARS = 200
+
+
 def _own_missing(pair: tuple[str, str]) -> bool:
     """Whether ``pair`` names an ``enum.Enum`` (not a flag) whose ``_missing_`` is the
     caller's code: ``Enum(value)`` runs it on a value no member has."""
@@ -520,6 +525,15 @@ def _missing_value_problem(pair: tuple[str, str], args: Any, asked: set[Any]) ->
         )
     if value in vars(resolve_class(*pair)).get("_value2member_map_", {}):
         return None
+    if type(value) not in (int, float, str, bytes) or len(repr(value)) > MISSING_VALUE_CHARS:
+        # (a value no member has is small and plain: 16 tuples of 5,000 1 KB texts kept 80 MB
+        # as pseudo-members, rt112-05)
+        return (
+            f"{format_name(*pair)}, an enum the caller trusted with its own _missing_, is "
+            f"asked for a value none of its members has that is not a number or a text of at "
+            f"most {MISSING_VALUE_CHARS} characters: its _missing_ would run on it, and may "
+            "keep it for the life of the process"
+        )
     asked.add((type(value), value))
     if len(asked) <= MAX_NEW_COMPOSITES:
         return None

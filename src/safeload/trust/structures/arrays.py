@@ -78,19 +78,44 @@ def check_sparse(matrix: Any, context: Any) -> None:
     fmt = getattr(matrix, "format", None)
     if fmt in ("csr", "csc", "bsr"):
         _check_compressed(matrix)
+        if fmt == "bsr":
+            # scipy's check counts M // R block rows; tocsr fills an index pointer of M + 1
+            # items from them and leaves the rest uninitialised, which tocsc indexes with
+            # (SIGSEGV, rt112-08). scipy's constructor refuses such a shape
+            (rows, cols), (high, wide) = matrix.shape, matrix.blocksize
+            require(
+                high > 0 and wide > 0 and rows % high == 0 and cols % wide == 0,
+                "BSR shape is not a whole number of blocks",
+            )
     elif fmt == "coo":
-        rows, cols = matrix.shape
-        r, c = np.asarray(matrix.row), np.asarray(matrix.col)
-        require(r.shape == c.shape == np.asarray(matrix.data).shape, "COO arrays disagree")
-        require(
-            np.all((r >= 0) & (r < rows)) and np.all((c >= 0) & (c < cols)),
-            "COO index out of range",
-        )
+        # every axis's coordinates (a 1-D coo_array has one, an n-D one n: rt112-10)
+        coords = getattr(matrix, "coords", None)
+        if coords is None:
+            coords = (matrix.row, matrix.col)
+        shape = tuple(int(n) for n in matrix.shape)
+        data = np.asarray(matrix.data)
+        require(type(coords) is tuple and len(coords) == len(shape), "COO arrays disagree")
+        for index, size in zip(coords, shape, strict=True):
+            index = np.asarray(index)
+            require(
+                index.dtype.kind in "iu" and index.shape == data.shape,
+                "COO arrays disagree",
+            )
+            require(bool(np.all((index >= 0) & (index < size))), "COO index out of range")
     elif fmt == "dia":
+        data, offsets = np.asarray(matrix.data), np.asarray(matrix.offsets)
         require(
-            np.asarray(matrix.data).ndim == 2
-            and np.asarray(matrix.data).shape[0] == np.asarray(matrix.offsets).shape[0],
+            data.ndim == 2 and offsets.ndim == 1 and data.shape[0] == offsets.shape[0],
             "DIA arrays disagree",
+        )
+        # scipy's tocsr casts the offsets to its index dtype (2**32 became 0, the main
+        # diagonal, and wrote past what nnz sized: a heap overflow, rt112-07)
+        rows, cols = matrix.shape
+        require(
+            offsets.dtype.kind in "iu"
+            and len(np.unique(offsets)) == len(offsets)
+            and bool(np.all((offsets > -rows) & (offsets < cols))),
+            "DIA offsets are not distinct diagonals of the matrix",
         )
     elif fmt == "lil":
         _check_lil(matrix)
