@@ -1112,8 +1112,15 @@ def _own_key_value(
     value: Any = _NO_KEY
     if mode == "tuple":
         fields: Any = items
-        if items and items[0] is sym.cls:  # (protocols 0-1: _reconstructor(cls, tuple, fields))
-            fields = items[2].items if len(items) == 3 and isinstance(items[2], _Tuple) else None
+        if (
+            len(items) == 3
+            and items[0] is sym.cls
+            and isinstance(items[1], _Global)
+            and items[1].pair == ("builtins", "tuple")
+        ):
+            # protocols 0-1: _reconstructor(cls, tuple, fields); a NEWOBJ's first argument may
+            # be the class itself (rt113-09)
+            fields = items[2].items if isinstance(items[2], _Tuple) else None
         if fields is not None:
             value = _field_values(fields, budget)
     elif isinstance(mode, tuple) and isinstance(sym.state, _Dict) and not sym.state.lossy:
@@ -1151,7 +1158,9 @@ def _uuid_value(sym: _Obj, items: list[_Sym] | None, budget: FoldBudget) -> Any:
         found = state.items.get("int")
         if isinstance(found, _Const) and type(found.value) is int:
             return _SameHash("uuid", found.value)
-        return _NO_KEY
+        # (an int of another kind still hashes as itself and compares in Python: one hash
+        # for all such keys, rt113-10)
+        return _OwnKey("uuid.UUID", id(sym))
     if items is not None and 1 <= len(items) <= 6:
         # UUID(hex, bytes, bytes_le, fields, int, version) on constants: run it (pure
         # Python, linear in its texts, charged by their length); a text may hold any number

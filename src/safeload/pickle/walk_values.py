@@ -325,7 +325,12 @@ def _hash_mode(pair: tuple[str, str], reviewed: bool) -> Any:
     if found in (None, object.__hash__, enum.Enum.__hash__):
         return None
     if reviewed:
-        # (a reviewed class hashing in C hashes its own data: dates, dtypes)
+        # (a reviewed class hashing in C hashes its own data: dates, dtypes; a path hashes
+        # its parts' texts, which no file chooses, rt113-05)
+        import pathlib
+
+        if issubclass(cls, pathlib.PurePath):
+            return None
         return "opaque" if isinstance(found, types.FunctionType) else None
     if issubclass(cls, tuple) and found is tuple.__hash__:
         return "tuple"
@@ -335,15 +340,32 @@ def _hash_mode(pair: tuple[str, str], reviewed: bool) -> Any:
 
 def _dataclass_hash_fields(cls: type, found: Any) -> tuple[str, ...] | None:
     """The fields the ``__hash__`` that ``dataclasses`` generated for ``cls`` hashes, in its
-    order (those compared, or marked ``hash=True``), or ``None`` for another ``__hash__``."""
+    order, when that is also what its generated ``__eq__`` compares and pickle gives it its
+    state; ``None`` otherwise (the key then counts as one hash with its class's). The fields
+    are the defining class's: a subclass may inherit the hash and add fields (rt113-02); a
+    field with ``hash=False``, ``eq=False`` or an own ``__eq__`` compares what the hash does
+    not read (rt113-03); an own ``__setstate__`` changes the fields after the pass read them
+    (rt113-04)."""
     import dataclasses
+    import inspect
 
-    if not dataclasses.is_dataclass(cls):
+    owner = next((c for c in cls.__mro__ if "__hash__" in vars(c)), None)
+    if owner is None or not dataclasses.is_dataclass(owner):
         return None
-    # (dataclasses compiles the methods it writes from text: their file is "<string>")
-    code = getattr(found, "__code__", None)
-    if code is None or code.co_filename != "<string>" or code.co_name != "__hash__":
+    if not (_generated(found) and _generated(inspect.getattr_static(cls, "__eq__", None))):
         return None
-    return tuple(
-        f.name for f in dataclasses.fields(cls) if (f.hash is None and f.compare) or f.hash
-    )
+    if next((c for c in cls.__mro__ if "__eq__" in vars(c)), None) is not owner:
+        return None
+    if inspect.getattr_static(cls, "__setstate__", None) is not None:
+        return None
+    fields = dataclasses.fields(owner)
+    hashed = tuple(f.name for f in fields if (f.hash is None and f.compare) or f.hash)
+    compared = tuple(f.name for f in fields if f.compare)
+    return hashed if hashed == compared else None
+
+
+def _generated(method: Any) -> bool:
+    """Whether ``method`` was written by ``dataclasses``, which compiles the methods it
+    writes from text (their file is "<string>")."""
+    code = getattr(method, "__code__", None)
+    return code is not None and code.co_filename == "<string>"

@@ -344,14 +344,20 @@ def remember_clean(cls: type, keys: tuple[Any, ...]) -> None:
     if len(CLEAN_KEYS) >= CLEAN_KEY_SETS or len(keys) > CLEAN_KEYS_MAX:
         return
     chars = sum(len(k) if isinstance(k, str) else CLEAN_KEY_CHARS for k in keys)
-    if chars > CLEAN_KEY_CHARS or _CLEAN_CHARS[0] + chars > CLEAN_CHARS_TOTAL:
+    if chars > CLEAN_KEY_CHARS:
+        return
+    # (the total counts what is kept: an object per name and a tuple slot, not characters:
+    # one-character names kept 36 times the bound, rt113-08)
+    kept = sum(sys.getsizeof(k) + 8 for k in keys)
+    if _CLEAN_CHARS[0] + kept > CLEAN_CHARS_TOTAL:
         return
     if (cls, keys) not in CLEAN_KEYS:
-        _CLEAN_CHARS[0] += chars
+        _CLEAN_CHARS[0] += kept
         CLEAN_KEYS.add((cls, keys))
 
 
-#: The characters of all names :data:`CLEAN_KEYS` keeps at most: one file of 5,000 models with
-#: 200 distinct names each filled its 10,000 sets with 194 MB (rt112-06).
+#: The bytes of all names :data:`CLEAN_KEYS` keeps at most (their objects and tuple slots):
+#: one file of 5,000 models with 200 distinct names each filled its 10,000 sets with 194 MB
+#: (rt112-06).
 CLEAN_CHARS_TOTAL = 1 << 19
 _CLEAN_CHARS = [0]

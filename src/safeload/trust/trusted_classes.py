@@ -525,7 +525,12 @@ def _missing_value_problem(pair: tuple[str, str], args: Any, asked: set[Any]) ->
         )
     if value in vars(resolve_class(*pair)).get("_value2member_map_", {}):
         return None
-    if type(value) not in (int, float, str, bytes) or len(repr(value)) > MISSING_VALUE_CHARS:
+    too_long = (
+        value.bit_length() > 4 * MISSING_VALUE_CHARS  # (repr of a 4,300-digit int raises)
+        if type(value) is int
+        else type(value) not in (float, str, bytes) or len(repr(value)) > MISSING_VALUE_CHARS
+    )
+    if too_long:
         # (a value no member has is small and plain: 16 tuples of 5,000 1 KB texts kept 80 MB
         # as pseudo-members, rt112-05)
         return (
