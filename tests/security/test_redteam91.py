@@ -206,6 +206,7 @@ from redteam import (
     child,
     finishes,
     imputer,
+    maxrss,
     run_trusting,
     shows_harm,
     write,
@@ -235,7 +236,11 @@ def test_rt91_02_numpy_strings_padded_to_the_longest(tmp_path: Path) -> None:
     # 1.0 MB (584 bytes xz), count 257,576, scan SAFE, load loads, _repr_html_ 8.5 s, 2.06 GB
     model = imputer([np.str_("x" * 250_000)] + [np.str_("y")] * 1_999)
     path = write(tmp_path, pickle.dumps(model, protocol=5))
-    shows_harm(path, "model._repr_html_()")
+    # the harm: seconds of CPU, or, where the child finishes within its CPU limit (a clean
+    # clone of 0c5165f), the 2 GB it took
+    plain = child(PLAIN_CALL.format(call="model._repr_html_()"), path, cpu=1.0)
+    done = "call done" in plain.stdout
+    assert "loaded" in plain.stdout and (not done or maxrss(plain.stdout) > 1024), str(plain)
     assert_refused(path)
 
 
