@@ -1405,6 +1405,27 @@ def trusted_scan_safe(data: bytes, trusted: list[Any]) -> bool:
         return False
 
 
+#: every int ``k * P61`` hashes to 0 (Python hashes ints modulo ``2**61 - 1``)
+P61 = 2**61 - 1
+#: the first lines of a child program whose own modules live in its folder (``tmp_path``)
+HERE = "import sys\nsys.path.insert(0, '.')\n"
+
+
+def scan_and_load(path: Path, trusted: list[Any] | None = None) -> tuple[bool, str]:
+    """(``scan``'s SAFE, what ``load_unsigned`` did) for ``path`` with ``trusted``, in this
+    process."""
+    return trusted_scan_safe(path.read_bytes(), trusted or []), trusted_load(path, trusted or [])
+
+
+def padded(data: bytes, pad: int) -> bytes:
+    """``data`` (a protocol 2+ pickle, optimised) with a dropped BINBYTES of ``pad`` zeros
+    after PROTO: a file large enough for a count to be reached within its budget."""
+    import pickletools
+
+    data = pickletools.optimize(data)
+    return data[:2] + b"B" + pad.to_bytes(4, "little") + bytes(pad) + b"0" + data[2:]
+
+
 def own_class_child(module: str, cls: str, use: str, how: str) -> str:
     """A child program (for :func:`child`, run in the folder of the caller's own module
     ``module``) that loads ``sys.argv[1]`` with plain pickle (``how="plain"``) or with

@@ -11,6 +11,7 @@ from typing import Any, Final, cast
 
 from safeload._symbolic import (
     _SIZE_CAP,
+    CODECS_ENCODE,
     DTYPE_CLASSES,
     FoldBudget,
     _Array,
@@ -24,6 +25,7 @@ from safeload._symbolic import (
     _fold,
     _Global,
     _Obj,
+    _Opaque,
     _Sym,
     _Tuple,
 )
@@ -897,13 +899,41 @@ _COLLECTING: Final[dict[tuple[str, str], Any]] = {
     ("builtins", "tuple"): tuple,
 }
 _UUID: Final = ("uuid", "UUID")
+_DTYPE: Final = ("numpy", "dtype")
+#: classes written in C whose objects the pass builds from their evaluated arguments to hash
+#: them as the load will: nothing of the file's runs, and each validates what it is given. A
+#: date hashes its bytes with the process's secret seed, but an item the pass does not
+#: evaluate would leave a tuple key's other items free to collide (rt113-01: 40,000 keys
+#: ``(date, k * (2**61 - 1))`` took 20 s to load); a timedelta and a slice (Python 3.12)
+#: hash a tuple of the ints the file chose.
+_BUILT: Final[dict[tuple[str, str], str]] = {
+    ("datetime", "date"): "date",
+    ("datetime", "datetime"): "datetime",
+    ("datetime", "time"): "time",
+    ("datetime", "timedelta"): "timedelta",
+    ("datetime", "timezone"): "timezone",
+    ("builtins", "slice"): "slice",
+    # (a path hashes its parts' texts; honest keys of a path and a text are common)
+    ("pathlib", "PurePosixPath"): "PurePosixPath",
+    ("pathlib", "PureWindowsPath"): "PureWindowsPath",
+    ("pathlib._local", "PurePosixPath"): "PurePosixPath",
+    ("pathlib._local", "PureWindowsPath"): "PureWindowsPath",
+}
 #: the classes whose keys :func:`_key_value` evaluates itself
 EVALUATED_KEYS: Final = (
-    frozenset(_NUMBER_CALLS) | _NAMED_TUPLES | frozenset(_COLLECTING) | {_UUID}
-) | frozenset({("builtins", "complex")})
+    frozenset(_NUMBER_CALLS)
+    | _NAMED_TUPLES
+    | frozenset(_COLLECTING)
+    | _SCALARS
+    | frozenset(_BUILT)
+    | {_UUID, _DTYPE, CODECS_ENCODE, ("builtins", "complex")}
+)
 #: a tuple key larger than this (unfolded) is not hashed in an object array, whose items
 #: nothing has charged for hashing: a shared subtree would make each hash large
 _ITEM_TUPLE_NODES: Final = 64
+#: what :func:`_stand_in` says of an item whose hash the file may choose and the pass cannot
+#: evaluate: the key holding it counts as one hash with every such key (:class:`_OwnKey`)
+_UNKNOWN: Final = object()
 
 
 class _SameHash:
@@ -925,10 +955,35 @@ class _SameHash:
 
 
 class _OwnKey:
-    """A key made by a class the caller trusted whose own ``__hash__`` the pass cannot
-    evaluate: all of one class count as sharing a hash, each object as a distinct key, so a
-    container holds at most ``SHARED_HASH_LIMIT`` of them (rt110-04: 5,000 frozen-dataclass
-    keys of one hash took 3 s to load)."""
+    """A key whose hash the file may choose and the pass cannot evaluate: an object of a
+    class the caller trusted whose own ``__hash__`` runs on the file's values (``own``), or a
+    key holding an item the pass cannot evaluate (a call's result, a ``Decimal`` of a text
+    the pass does not read). All of one ``name`` count as sharing a hash and each key (by
+    ``ident``, the identity of the whole key's symbol) as a distinct value, so a container
+    holds at most ``SHARED_HASH_LIMIT`` of them (rt110-04: 5,000 frozen-dataclass keys of one
+    hash took 3 s to load)."""
+
+    __slots__ = ("ident", "name", "own")
+
+    def __init__(self, name: str, ident: int, own: bool = True) -> None:
+        self.name = name
+        self.ident = ident
+        self.own = own
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _OwnKey) and other.ident == self.ident
+
+
+class _Unseen:
+    """An item of a tuple or frozenset key that the pass does not evaluate and whose hash no
+    file chooses (an object hashed by identity, an enum member by its name, a text the pass
+    no longer holds, a C class's data). Its real hash is one the file cannot predict, but the
+    items beside it still can collide: all of one ``name`` hash alike here and each object
+    (``ident``) is distinct, so ``(X, k * (2**61 - 1))`` counts as one hash for every ``k``
+    whichever ``X`` (rt113-01)."""
 
     __slots__ = ("ident", "name")
 
@@ -937,10 +992,10 @@ class _OwnKey:
         self.ident = ident
 
     def __hash__(self) -> int:
-        return hash(self.name)
+        return hash(("unseen", self.name))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, _OwnKey) and other.ident == self.ident
+        return isinstance(other, _Unseen) and other.ident == self.ident
 
 
 def _made_pair(sym: _Obj) -> tuple[str, str] | None:
@@ -1000,21 +1055,45 @@ def _afford(sym: _Sym, budget: FoldBudget, whole: bool, inner: bool) -> bool:
     return True
 
 
+def _text_value(sym: _Sym, budget: FoldBudget) -> Any:
+    """The str or bytes ``sym`` denotes (a constant, one longer than the pass folds while it
+    still holds it, protocol 2's ``_codecs.encode(text, "latin1")``), charged by length; or
+    ``_NO_KEY``."""
+    if isinstance(sym, _Big):
+        value = sym.value
+        if sym.mutable or type(value) not in (str, bytes):
+            return _NO_KEY
+    elif isinstance(sym, _Const) or isinstance(sym, _Obj):
+        try:
+            value, _ = _fold(sym)
+        except KeyError:
+            return _NO_KEY
+        if type(value) not in (str, bytes):
+            return _NO_KEY
+    else:
+        return _NO_KEY
+    budget.spend(len(value))
+    return value
+
+
 def _key_value(
     sym: _Sym, budget: FoldBudget, whole: bool, inner: bool = False, own_hash: Any = None
 ) -> Any:
     """The value the load will hash for ``sym``, a dict key, set item or object-array item,
     where an attacker can choose its hash (numbers, tuples and frozensets of them, numpy
     scalars, ``complex(re, im)``, ``Decimal``, ``range``, a named tuple of scikit-learn's, a
-    ``uuid.UUID``), or ``_NO_KEY``. ``whole``: a tuple of any size (the load hashes it too,
-    and the walk has charged that); otherwise only small ones. ``own_hash(pair)``: whether
-    objects of the class ``pair`` hash by the caller's code (an :class:`_OwnKey` each)."""
+    ``uuid.UUID``, the C classes of ``_BUILT``), or ``_NO_KEY``; an :class:`_OwnKey` where
+    the file may choose it and the pass cannot tell. ``inner``: an item of a tuple or set key
+    (texts, ``None``, classes and dtypes are evaluated there: they hash with their
+    neighbours). ``whole``: a tuple of any size (the load hashes it too, and the walk has
+    charged that); otherwise only small ones. ``own_hash(pair)``: how objects of the class
+    ``pair`` hash (:meth:`~safeload.pickle.walk_values.WalkValues._own_hash`)."""
     if own_hash is not None and whole and isinstance(sym, _Obj):
         # (keys only: nothing hashes a list's items while loading, rt112-03; at any depth of
         # a tuple or frozenset key, rt112-02)
         made = _made_pair(sym)
         mode = own_hash(made) if made is not None else None
-        if made is not None and mode:
+        if made is not None and mode and mode != "call":
             return _own_key_value(sym, made, mode, budget, own_hash)
     if isinstance(sym, _Const):
         value = sym.value
@@ -1022,6 +1101,11 @@ def _key_value(
             return value
         # (None, a str or bytes inside a tuple or named tuple: its items hash with them)
         return value if inner and type(value) in (str, bytes, type(None)) else _NO_KEY
+    if isinstance(sym, _Big):
+        return _text_value(sym, budget) if inner else _NO_KEY
+    if isinstance(sym, _Global):
+        # a class or function hashes by identity, one object per name (a few names alias)
+        return _SameHash("global", sym.pair) if inner else _NO_KEY
     if isinstance(sym, _Tuple):
         try:
             value, size = _fold(sym)
@@ -1030,7 +1114,7 @@ def _key_value(
             # every item has one (rt110-01: at any length, its expanded size charged)
             if not _afford(sym, budget, whole, inner):
                 return _NO_KEY
-            return _collected(sym.items, tuple, budget, whole, own_hash)
+            return _collected(sym.items, tuple, budget, whole, own_hash, sym)
         if not whole and size > _ITEM_TUPLE_NODES:
             return _NO_KEY
         budget.spend(size)
@@ -1038,11 +1122,17 @@ def _key_value(
     if isinstance(sym, _Box) and sym.kind == "frozenset":
         if not _afford(sym, budget, whole, inner):
             return _NO_KEY
-        return _collected(sym.items, frozenset, budget, whole, own_hash)
+        return _collected(sym.items, frozenset, budget, whole, own_hash, sym)
     if not (isinstance(sym, _Obj) and sym.cls is not None and isinstance(sym.args, _Tuple)):
         return _NO_KEY
     pair = sym.cls.pair
     items = sym.args.items
+    if pair == _DTYPE:
+        # the dtype the pass worked out once its state was checked (a BUILD after that is
+        # refused): hashed by numpy from its layout and field names
+        return sym.real if inner and sym.real is not None else _NO_KEY
+    if pair == CODECS_ENCODE:
+        return _text_value(sym, budget) if inner else _NO_KEY
     if items and items[0] is sym.cls:
         # copyreg._reconstructor(cls, base, state), as protocols 0 and 1 write an object: the
         # pass keeps it as an object of cls with those arguments. A named tuple's fields are
@@ -1057,22 +1147,24 @@ def _key_value(
             return _NO_KEY
         if not isinstance(fields, _Tuple) or not _afford(sym, budget, whole, inner):
             return _NO_KEY
-        return _collected(fields.items, tuple, budget, whole, own_hash)
+        return _collected(fields.items, tuple, budget, whole, own_hash, sym)
     if pair == _UUID:
         return _uuid_value(sym, items, budget)
     if pair in _NAMED_TUPLES:
         # a named tuple hashes as the tuple of its fields (rt109-01: _ImputerTriplet keys)
         if not _afford(sym, budget, whole, inner):
             return _NO_KEY
-        return _collected(items, tuple, budget, whole, own_hash)
+        return _collected(items, tuple, budget, whole, own_hash, sym)
     if pair in _COLLECTING and len(items) == 1:
         # protocol 2's frozenset([...]); tuple([...]) written by hand
         source = items[0]
         if isinstance(source, _Box) or isinstance(source, _Tuple):
             if not _afford(sym, budget, whole, inner):
                 return _NO_KEY
-            return _collected(source.items, _COLLECTING[pair], budget, whole, own_hash)
+            return _collected(source.items, _COLLECTING[pair], budget, whole, own_hash, sym)
         return _NO_KEY
+    if pair in _BUILT:
+        return _built_value(sym, pair, items, budget, whole, inner)
     if pair == ("builtins", "complex"):
         parts: list[Any] = []
         for item in items:
@@ -1085,14 +1177,17 @@ def _key_value(
     if pair in _NUMBER_CALLS and 1 <= len(items) <= 3:
         # Decimal(text) hashes as its value modulo 2**61 - 1, range(a, b) as (len, a, step):
         # the file chooses both (rt109-01). A text of any length (rt110-01: blanks and
-        # leading zeros kept a key of hash 0 past a 64-character limit), charged by length
+        # leading zeros kept a key of hash 0 past a 64-character limit), charged by length,
+        # one longer than the pass folds too
         numbers: list[Any] = []
         for item in items:
-            if not (isinstance(item, _Const) and type(item.value) in (int, str)):
+            if isinstance(item, _Const) and type(item.value) is int:
+                numbers.append(item.value)
+                continue
+            text = _text_value(item, budget)
+            if type(text) is not str:
                 return _NO_KEY
-            if type(item.value) is str:
-                budget.spend(len(item.value))
-            numbers.append(item.value)
+            numbers.append(text)
         try:
             return _NUMBER_CALLS[pair](*numbers)
         except (TypeError, ValueError, ArithmeticError):
@@ -1100,18 +1195,67 @@ def _key_value(
     return _NO_KEY
 
 
+def _built_value(
+    sym: _Obj,
+    pair: tuple[str, str],
+    items: list[_Sym],
+    budget: FoldBudget,
+    whole: bool,
+    inner: bool,
+) -> Any:
+    """An object of a class of ``_BUILT``, made from its arguments' key values (each a plain
+    value: a timezone, an int, the bytes pickle writes a date as), or ``_NO_KEY``."""
+    import datetime
+    import pathlib
+
+    if len(items) > 8 or not _afford(sym, budget, whole, inner):
+        return _NO_KEY
+    values: list[Any] = []
+    for item in items:
+        one = _key_value(item, budget, whole, True)
+        if (
+            one is _NO_KEY
+            or isinstance(one, _SameHash)
+            or isinstance(one, _OwnKey)
+            or isinstance(one, _Unseen)
+        ):
+            return _NO_KEY
+        if type(one) in (str, bytes):
+            budget.spend(len(one))  # (a path parses its texts)
+        values.append(one)
+    kind = _BUILT[pair]
+    made: Any = {
+        "date": datetime.date,
+        "datetime": datetime.datetime,
+        "time": datetime.time,
+        "timedelta": datetime.timedelta,
+        "timezone": datetime.timezone,
+        "slice": slice,
+        "PurePosixPath": pathlib.PurePosixPath,
+        "PureWindowsPath": pathlib.PureWindowsPath,
+    }[kind]
+    if kind.startswith("Pure") and not all(type(v) is str for v in values):
+        return _NO_KEY  # (pickle writes a path's parts as texts)
+    budget.spend(1)
+    try:
+        return made(*values)
+    except Exception:  # (the load fails on it too)
+        return _NO_KEY
+
+
 def _own_key_value(
     sym: _Obj, made: tuple[str, str], mode: Any, budget: FoldBudget, own_hash: Any
 ) -> Any:
     """What a key of a class the caller trusted hashes as, where the pass can tell: a named
     tuple (``mode`` ``"tuple"``) as the tuple of its fields, a dataclass whose ``__hash__``
-    the dataclass module wrote (``mode`` the names it hashes) as the tuple of those fields of
-    its state (rt112-04: honest grids of such keys were refused); any other as an
-    :class:`_OwnKey` (all of a class count as one hash, rt110-04)."""
+    the dataclass module wrote (``mode`` the names it hashes, or their places in the list
+    state of a slotted frozen dataclass) as the tuple of those fields of its state (rt112-04,
+    rt113-06: honest keys of such classes were refused); any other as an :class:`_OwnKey`
+    (all of a class count as one hash, rt110-04)."""
     items = sym.args.items if isinstance(sym.args, _Tuple) else []
-    value: Any = _NO_KEY
+    fields: list[_Sym] | None = None
     if mode == "tuple":
-        fields: Any = items
+        fields = items
         if (
             len(items) == 3
             and items[0] is sym.cls
@@ -1121,31 +1265,40 @@ def _own_key_value(
             # protocols 0-1: _reconstructor(cls, tuple, fields); a NEWOBJ's first argument may
             # be the class itself (rt113-09)
             fields = items[2].items if isinstance(items[2], _Tuple) else None
-        if fields is not None:
-            value = _field_values(fields, budget)
-    elif isinstance(mode, tuple) and isinstance(sym.state, _Dict) and not sym.state.lossy:
-        found = [sym.state.items.get(name) for name in mode]
-        if all(f is not None for f in found):
-            value = _field_values([f for f in found if f is not None], budget)
-    if value is _NO_KEY:
+    elif isinstance(mode, tuple):
+        fields = _state_fields(sym.state, mode)
+    value: Any = _NO_KEY
+    if fields is not None:
+        # (the fields as a tuple's items; an own object among them is not evaluated in turn:
+        # a state may hold its own object)
+        value = _collected(fields, tuple, budget, True, None, sym, own_hash)
+    if value is _NO_KEY or isinstance(value, _OwnKey):
         return _OwnKey(f"{made[0]}.{made[1]}", id(sym))
     return value
 
 
-def _field_values(fields: list[_Sym], budget: FoldBudget) -> Any:
-    """The tuple of the key values of an own key's ``fields``, each evaluated (and charged)
-    as a key of its own, or ``_NO_KEY`` if one has none (an own object among them too: the
-    key then counts as one hash with its class's)."""
-    values: list[Any] = []
-    for field in fields:
-        if isinstance(field, _Const) and type(field.value) in (str, bytes, type(None)):
-            values.append(field.value)
-            continue
-        one = _key_value(field, budget, True)
-        if one is _NO_KEY:
-            return _NO_KEY
-        values.append(one)
-    return tuple(values)
+def _state_fields(state: _Sym | None, mode: tuple[Any, ...]) -> list[_Sym] | None:
+    """The fields ``mode`` names in a dataclass's BUILD ``state``: a dict of its fields or,
+    where ``mode`` gives places, the list ``dataclasses`` writes for a slotted frozen class;
+    ``None`` where one is missing or the pass cannot read it. (A slot state, a pair, is
+    refused by the walk: no allowed class is pickled with one.)"""
+    found: list[_Sym] = []
+    if mode and type(mode[0]) is int:
+        if not (isinstance(state, _Box) and state.kind == "list"):
+            return None
+        for place in mode:
+            if place >= len(state.items):
+                return None
+            found.append(state.items[place])
+        return found
+    if not isinstance(state, _Dict) or state.lossy:
+        return None
+    for name in mode:
+        one = state.items.get(name)
+        if one is None:
+            return None
+        found.append(one)
+    return found
 
 
 def _uuid_value(sym: _Obj, items: list[_Sym] | None, budget: FoldBudget) -> Any:
@@ -1160,7 +1313,7 @@ def _uuid_value(sym: _Obj, items: list[_Sym] | None, budget: FoldBudget) -> Any:
             return _SameHash("uuid", found.value)
         # (an int of another kind still hashes as itself and compares in Python: one hash
         # for all such keys, rt113-10)
-        return _OwnKey("uuid.UUID", id(sym))
+        return _OwnKey("uuid.UUID", id(sym), False)
     if items is not None and 1 <= len(items) <= 6:
         # UUID(hex, bytes, bytes_le, fields, int, version) on constants: run it (pure
         # Python, linear in its texts, charged by their length); a text may hold any number
@@ -1173,7 +1326,7 @@ def _uuid_value(sym: _Obj, items: list[_Sym] | None, budget: FoldBudget) -> Any:
             try:
                 value, size = _fold(item)
             except KeyError:
-                return _OwnKey("uuid.UUID", id(sym))
+                return _OwnKey("uuid.UUID", id(sym), False)
             budget.spend(size + (len(value) if type(value) in (str, bytes) else 0))
             values.append(value)
         try:
@@ -1183,16 +1336,69 @@ def _uuid_value(sym: _Obj, items: list[_Sym] | None, budget: FoldBudget) -> Any:
     return _NO_KEY
 
 
+def _stand_in(item: _Sym, own_hash: Any) -> Any:
+    """What stands for ``item``, a key or an item of one that :func:`_key_value` did not
+    evaluate: an :class:`_Unseen` where no file chooses its hash, ``_UNKNOWN`` where the
+    file may and the pass cannot tell (a call's result, a class the pass evaluates given
+    arguments it cannot read, an own class when ``own_hash`` is not given), ``_NO_KEY``
+    where CPython cannot hash it (the load fails, or the walk refuses it)."""
+    if isinstance(item, _Big):
+        if item.mutable:
+            return _NO_KEY
+        return _Unseen("str" if item.text else "bytes", id(item))  # (no longer held)
+    if isinstance(item, _Obj):
+        if item.cls is None or not isinstance(item.args, _Tuple):
+            return _UNKNOWN
+        pair = item.cls.pair
+        if pair in EVALUATED_KEYS or own_hash is None:
+            return _UNKNOWN
+        mode = own_hash(pair)
+        if mode:  # (an own class's object, or a call of a function)
+            return _UNKNOWN
+        return _Unseen(f"{pair[0]}.{pair[1]}", id(item))
+    if isinstance(item, _Const) or isinstance(item, _Container):
+        return _NO_KEY  # (a bytearray, a list, set or dict; a frozenset or tuple evaluated)
+    if isinstance(item, _Global):
+        return _NO_KEY  # (evaluated)
+    return _UNKNOWN if type(item) is _Opaque else _NO_KEY
+
+
+def _sym_name(item: _Sym) -> str:
+    """A name for the class of ``item``, for a message."""
+    if isinstance(item, _Obj) and item.cls is not None:
+        return f"{item.cls.module}.{item.cls.qualname}"
+    return "a value the pass cannot read"
+
+
 def _collected(
-    items: list[_Sym], kind: Any, budget: FoldBudget, whole: bool, own_hash: Any = None
+    items: list[_Sym],
+    kind: Any,
+    budget: FoldBudget,
+    whole: bool,
+    own_hash: Any,
+    holder: _Sym,
+    classify: Any = None,
 ) -> Any:
-    """``kind(values)`` of ``items``' key values, or ``_NO_KEY`` if one has none; the first
-    :class:`_OwnKey` among them if one has one (the whole key hashes by the caller's code)."""
+    """``kind(values)`` of ``items``' key values (``holder``'s items or fields), or
+    ``_NO_KEY`` if one cannot be hashed (or, for ``whole=False``, has none). An item the pass
+    does not evaluate stands in as an :class:`_Unseen` (rt113-01); an item whose hash the
+    file may choose and the pass cannot tell makes the whole key an :class:`_OwnKey` of
+    ``holder`` (one hash with its kind's). ``classify``: the ``own_hash`` that tells the
+    two apart, where ``own_hash`` is not given (an own object's fields)."""
+    teller = own_hash if classify is None else classify
     values: list[Any] = []
     for item in items:
         one = _key_value(item, budget, whole, True, own_hash)
-        if one is _NO_KEY or isinstance(one, _OwnKey):
-            return one
+        if isinstance(one, _OwnKey):
+            return _OwnKey(one.name, id(holder), one.own)
+        if one is _NO_KEY:
+            if not whole:
+                return _NO_KEY
+            one = _stand_in(item, teller)
+            if one is _NO_KEY:
+                return _NO_KEY
+            if one is _UNKNOWN:
+                return _OwnKey(_sym_name(item), id(holder), False)
         values.append(one)
     try:
         return kind(values)
@@ -1232,11 +1438,15 @@ def shared_hash_problem(
     ``table`` (hash -> the distinct values of that hash met so far in one container), and say
     why the container is refused once more than ``SHARED_HASH_LIMIT`` distinct values share a
     hash, or ``None``. Only keys whose hash an attacker can choose are counted
-    (:func:`_key_value`); equal keys count once (the load keeps one of them)."""
+    (:func:`_key_value`); equal keys count once (the load keeps one of them). A key of
+    ``whole`` whose hash the file may choose and the pass cannot evaluate counts as one hash
+    with every such key of its class (:class:`_OwnKey`)."""
     for i in range(0, len(items), step):
         value = _key_value(items[i], budget, whole, False, own_hash)
         if value is _NO_KEY:
-            continue
+            if not whole or _stand_in(items[i], own_hash) is not _UNKNOWN:
+                continue
+            value = _OwnKey(_sym_name(items[i]), id(items[i]), False)
         try:
             code = hash(value)
         except TypeError:
@@ -1249,12 +1459,19 @@ def shared_hash_problem(
             continue
         same.append(value)
         if len(same) > SHARED_HASH_LIMIT:
-            if isinstance(value, _OwnKey):
+            if isinstance(value, _OwnKey) and value.own:
                 return (
                     f"a dict or set with more than {SHARED_HASH_LIMIT} keys of "
                     f"{value.name}, a class you trusted whose own __hash__ runs on the "
                     "file's values: Python compares each new key with every earlier key of "
                     "its hash, and the file may give them all one hash (quadratic time)"
+                )
+            if isinstance(value, _OwnKey):
+                return (
+                    f"a dict or set with more than {SHARED_HASH_LIMIT} keys holding "
+                    f"{value.name} made in a way whose hash the pass cannot evaluate: "
+                    "Python compares each new key with every earlier key of its hash, and "
+                    "the file may give them all one hash (quadratic time)"
                 )
             return (
                 f"a dict or set (or an object array) with more than {SHARED_HASH_LIMIT} "

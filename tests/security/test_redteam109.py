@@ -237,20 +237,21 @@ import safeload
 from redteam import (
     COUNT_MODULE,
     HANG_CPU,
+    P61,
     PLAIN,
     PLAIN_CALL,
     PREDICT_ROWS,
     binunicode,
     child,
+    crc16_xmodem,
     global_,
     own_class_child,
+    scan_and_load,
     until_crash,
     write,
 )
 from safeload import SafeloadError
 from safeload.exceptions import KeyFormatError
-
-P61 = 2**61 - 1
 
 
 def _module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, source: str) -> Any:
@@ -258,21 +259,6 @@ def _module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, source: 
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, name, raising=False)
     return importlib.import_module(name)
-
-
-def _verdicts(path: Path, trusted: list[Any] | None = None) -> tuple[bool, str]:
-    """(scan safe, what load_unsigned did) in this process."""
-    data = path.read_bytes()
-    try:
-        safe = safeload.scan(data, trusted=trusted or []).safe
-    except safeload.UsageError:
-        safe = False
-    try:
-        safeload.load_unsigned(path, trusted=trusted or [])
-        loaded = "loaded"
-    except SafeloadError as exc:
-        loaded = f"refused: {exc}"
-    return safe, loaded
 
 
 # --- rt109-01: keys of one hash made by Decimal and range ---------------------------------------
@@ -307,7 +293,7 @@ def test_rt109_01_decimal_and_range_keys(tmp_path: Path) -> None:
     # one hash: safeload should refuse it as it refuses 33 int keys k * (2**61 - 1)
     for kind in ("decimal", "range"):
         small = write(tmp_path, _colliding_dict(200, kind), f"{kind}.pkl")
-        safe, loaded = _verdicts(small)
+        safe, loaded = scan_and_load(small)
         assert not safe, kind
         assert loaded.startswith("refused"), (kind, loaded)
     # scikit-learn's IterativeImputer triplet (a named tuple: hashes as its items) as the key:
@@ -318,7 +304,7 @@ def test_rt109_01_decimal_and_range_keys(tmp_path: Path) -> None:
         v = (k * P61).to_bytes(9, "little", signed=True)
         triplets += b"h\x00\x8a\x09" + v + b"K\x00N\x87RK\x00"
     path = write(tmp_path, triplets + b"u.", "triplets.pkl")
-    assert _verdicts(path)[1].startswith("refused"), _verdicts(path)
+    assert scan_and_load(path)[1].startswith("refused"), scan_and_load(path)
     # the use-time form: an OrdinalEncoder fitted on such Decimals keeps them as an object
     # array (the rule counts an object array's items too), and transform maps them through
     # a dict: 10,000 categories (316 KB) scan SAFE, load in 0.3 s, transform 2.1 s
@@ -329,7 +315,7 @@ def test_rt109_01_decimal_and_range_keys(tmp_path: Path) -> None:
     column = np.empty((200, 1), dtype=object)
     column[:, 0] = [Decimal(k * P61) for k in range(1, 201)]
     encoder = write(tmp_path, pickle.dumps(OrdinalEncoder().fit(column), 4), "oe.pkl")
-    safe, loaded = _verdicts(encoder)
+    safe, loaded = scan_and_load(encoder)
     assert not safe and loaded.startswith("refused"), loaded
 
 
@@ -427,11 +413,11 @@ def test_rt109_03_own_new_on_file_arguments(
     interned = b"\x80\x02" + global_("rt109_new", "Interned") + binunicode("x" * 50) + b"\x85R."
     interned_path = write(tmp_path, interned, "interned.pkl")
     # today: scan says unproven, load_unsigned loads and the folder is made
-    safe, loaded = _verdicts(path, [own.CachedScaler])
+    safe, loaded = scan_and_load(path, [own.CachedScaler])
     assert not safe
     assert loaded.startswith("refused"), loaded
     assert not marker.exists()
-    safe, loaded = _verdicts(interned_path, [own.Interned])
+    safe, loaded = scan_and_load(interned_path, [own.Interned])
     assert loaded.startswith("refused") and not own.Interned.instances, loaded
 
 
@@ -470,7 +456,7 @@ def test_rt109_05_random_base32_secret_refused() -> None:
     # 1.9 million has both)
     raw = bytearray(random.Random(109).randbytes(64))
     raw[0] = 0x30
-    raw[-2:] = _crc16(bytes(raw[:-2])).to_bytes(2, "little")
+    raw[-2:] = crc16_xmodem(bytes(raw[:-2])).to_bytes(2, "little")
     secrets = [
         _SS58_SECRET,  # "a Substrate (SS58) address"
         base64.b32encode(bytes(raw)),  # "a Stellar account id or NATS public nkey"
@@ -491,17 +477,6 @@ _SWEEP_SECRETS = (
     b"vatp2ojirp5pkawtzmdxmufwwwxnry3555hf7nnthyf52pdcqlfl4cu3lrmrswym",
     b"B5UAYME63K4CMABGJJUPO2OXCBSRIZHYLZTMHLVYKYF3FWQE46FVFAZF",
 )
-
-
-def _crc16(data: bytes) -> int:
-    """CRC-16/XMODEM, as Stellar's StrKey checks it."""
-    crc = 0
-    for byte in data:
-        crc ^= byte << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else (crc << 1)
-            crc &= 0xFFFF
-    return crc
 
 
 # --- rt109-06: VALID_ATOMS keeps ints of any size ----------------------------------------------
@@ -648,7 +623,7 @@ def test_rt109_09_registered_integral_count(
     # rt107-01's plain int is refused ("1,048,576 output columns ..."), and an int subclass
     # cannot be trusted any more
     control = write(tmp_path, pickle.dumps(GaussianProcessRegressor(n_targets=2**20), 5), "i.pkl")
-    assert _verdicts(control)[1].startswith("refused")
+    assert scan_and_load(control)[1].startswith("refused")
     model = GaussianProcessRegressor(n_targets=own.Count(2**20))
     path = write(tmp_path, pickle.dumps(model, 5))
     assert path.stat().st_size < 400
@@ -712,7 +687,7 @@ def test_rt109_11_stop_words_hashed_at_use(tmp_path: Path) -> None:
     plain = child(PLAIN_CALL.format(call="model.transform(['the cat'])"), path, cpu=HANG_CPU)
     assert plain.loaded and "call done" not in plain.stdout and plain.crashed, plain.output
     # today: scan SAFE (0.8 s), load_unsigned loads it (0.1 s)
-    safe, loaded = _verdicts(path)
+    safe, loaded = scan_and_load(path)
     assert not safe
     assert loaded.startswith("refused"), loaded
 

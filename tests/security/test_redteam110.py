@@ -174,7 +174,6 @@ Held (tried, no finding)
 from __future__ import annotations
 
 import pickle
-import pickletools
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -187,6 +186,8 @@ from redteam import (
     COUNT_MODULE,
     GB,
     HANG_CPU,
+    HERE,
+    P61,
     PLAIN,
     PLAIN_CALL,
     binunicode,
@@ -194,27 +195,12 @@ from redteam import (
     dumps_with,
     global_,
     own_module,
+    padded,
+    scan_and_load,
     trusted_load,
-    trusted_scan_safe,
     write,
 )
 from safeload import SafeloadError
-
-P61 = 2**61 - 1
-#: the child's own modules live in its folder (tmp_path)
-_HERE = "import sys\nsys.path.insert(0, '.')\n"
-
-
-def _verdicts(path: Path, trusted: list[Any] | None = None) -> tuple[bool, str]:
-    """(scan safe, what load_unsigned did) in this process."""
-    return trusted_scan_safe(path.read_bytes(), trusted or []), trusted_load(path, trusted or [])
-
-
-def _padded(data: bytes, pad: int) -> bytes:
-    """``data`` (a protocol 2+ pickle) with a dropped BINBYTES of ``pad`` zeros after PROTO."""
-    data = pickletools.optimize(data)
-    return data[:2] + b"B" + pad.to_bytes(4, "little") + bytes(pad) + b"0" + data[2:]
-
 
 # --- rt110-01: Decimal keys of a long text, and long tuples holding Decimals -------------------
 
@@ -249,7 +235,7 @@ def test_rt110_01_long_decimal_keys(tmp_path: Path) -> None:
         ("padded", _padded_decimal_dict(200)),
         ("tuple17", _long_tuple_dict(200)),
     ):
-        safe, loaded = _verdicts(write(tmp_path, data, f"{name}.pkl"))
+        safe, loaded = scan_and_load(write(tmp_path, data, f"{name}.pkl"))
         refusals[name] = (safe, loaded[:60])
     # the use-time form: an OrdinalEncoder whose categories are such Decimals (10,000:
     # transform of 5 rows 1.95 s)
@@ -261,7 +247,7 @@ def test_rt110_01_long_decimal_keys(tmp_path: Path) -> None:
         return (Decimal, (" " * 50 + str(o),)) if type(o) is Decimal else NotImplemented
 
     path = write(tmp_path, dumps_with(encoder, padded, 4), "oe.pkl")
-    safe, loaded = _verdicts(path)
+    safe, loaded = scan_and_load(path)
     refusals["encoder"] = (safe, loaded[:60])
     # scikit-learn's _ImputerTriplet keys as protocols 0 and 1 write a named tuple:
     # copyreg._reconstructor(_ImputerTriplet, tuple, fields) (protocol 2's NEWOBJ: refused)
@@ -278,7 +264,7 @@ def test_rt110_01_long_decimal_keys(tmp_path: Path) -> None:
     triplets = {_ImputerTriplet(k, 0, None): 0 for k in range(1, 201)}
     for protocol in (0, 1):
         data = dumps_with(triplets, reconstructed, protocol)
-        safe, loaded = _verdicts(write(tmp_path, data, f"triplets{protocol}.pkl"))
+        safe, loaded = scan_and_load(write(tmp_path, data, f"triplets{protocol}.pkl"))
         refusals[f"triplets{protocol}"] = (safe, loaded[:60])
     # today: every one SAFE to scan and loaded
     assert all(not s and v.startswith("refused") for s, v in refusals.values()), refusals
@@ -309,7 +295,7 @@ def _uuid_dict(n: int, pad: int = 0) -> bytes:
     import uuid
 
     data = _colliding({uuid.UUID(int=k): 0 for k in range(1, n + 1)}, uuid.UUID)
-    return _padded(data, pad) if pad else data
+    return padded(data, pad) if pad else data
 
 
 def test_rt110_02_uuid_keys(tmp_path: Path) -> None:
@@ -318,7 +304,7 @@ def test_rt110_02_uuid_keys(tmp_path: Path) -> None:
     plain = child(PLAIN, big, cpu=HANG_CPU)
     assert plain.crashed and not plain.loaded, plain.output
     # 200 keys of hash 0, six times the rule's limit: today SAFE and loaded
-    safe, loaded = _verdicts(write(tmp_path, _uuid_dict(200)))
+    safe, loaded = scan_and_load(write(tmp_path, _uuid_dict(200)))
     assert not safe and loaded.startswith("refused"), (safe, loaded)
 
 
@@ -375,14 +361,14 @@ class Feature:
 def test_rt110_04_dataclass_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     own = own_module(tmp_path, monkeypatch, "rt110_feature", _FEATURE_MODULE)
     keys = {own.Feature("x", k): 0 for k in range(1, 10_001)}
-    big = write(tmp_path, _padded(_colliding(keys, own.Feature), 800_000), "big.pkl")
+    big = write(tmp_path, padded(_colliding(keys, own.Feature), 800_000), "big.pkl")
     # the harm: plain pickle spends seconds of CPU (5,000 keys 2.1 s; 10,000 some 8 s)
-    plain = child(_HERE + PLAIN, big, cpu=HANG_CPU)
+    plain = child(HERE + PLAIN, big, cpu=HANG_CPU)
     assert plain.crashed and not plain.loaded, plain.output
     small = {own.Feature("x", k * P61): 0 for k in range(1, 201)}
     assert len({hash(k) for k in small}) == 1
     path = write(tmp_path, pickle.dumps(small, 4))
-    safe, loaded = _verdicts(path, [own.Feature])
+    safe, loaded = scan_and_load(path, [own.Feature])
     assert not safe  # "unproven: a Feature used as a dict key ..., whose own __hash__ ..."
     # today: loaded (5,000 such keys after 400 KB of zeros: 3.0 s)
     assert loaded.startswith("refused"), loaded
@@ -403,7 +389,7 @@ def test_rt110_05_integral_n_components(tmp_path: Path, monkeypatch: pytest.Monk
     assert path.stat().st_size < 400
     # the harm: fit of 100 x 10 takes 335 MB, transform of 100 rows asks 3.3 GB
     call = "model.fit(numpy.ones((100, 10))).transform(numpy.ones((100, 10)))"
-    plain = child(_HERE + PLAIN_CALL.format(call=call), path, memory=GB, cpu=20)
+    plain = child(HERE + PLAIN_CALL.format(call=call), path, memory=GB, cpu=20)
     assert plain.loaded and "call MemoryError" in plain.stdout, plain.output
     loaded = {}
     for cls in (RBFSampler, Nystroem, SparseRandomProjection, PCA):

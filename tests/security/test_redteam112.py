@@ -200,7 +200,6 @@ from __future__ import annotations
 import copyreg
 import gc
 import pickle
-import pickletools
 import sys
 import zlib
 from pathlib import Path
@@ -212,33 +211,21 @@ import pytest
 import safeload
 from redteam import (
     HANG_CPU,
+    HERE,
+    P61,
     PLAIN,
     binunicode,
     child,
     dumps_with,
     global_,
     own_module,
+    padded,
+    scan_and_load,
     trusted_load,
-    trusted_scan_safe,
     write,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore")
-
-P61 = 2**61 - 1
-#: the child's own modules live in its folder (tmp_path)
-_HERE = "import sys\nsys.path.insert(0, '.')\n"
-
-
-def _verdicts(path: Path, trusted: list[Any] | None = None) -> tuple[bool, str]:
-    """(scan safe, what load_unsigned did) in this process."""
-    return trusted_scan_safe(path.read_bytes(), trusted or []), trusted_load(path, trusted or [])
-
-
-def _padded(data: bytes, pad: int) -> bytes:
-    """``data`` (a protocol 2+ pickle) with a dropped BINBYTES of ``pad`` zeros after PROTO."""
-    data = pickletools.optimize(data)
-    return data[:2] + b"B" + pad.to_bytes(4, "little") + bytes(pad) + b"0" + data[2:]
 
 
 # --- rt112-01: uuid.UUID keys in the forms _uuid_value does not read ----------------------------
@@ -285,7 +272,7 @@ def test_rt112_01_uuid_forms_uncounted(tmp_path: Path) -> None:
         data = _uuid_calls(200, form)
         keys = pickle.loads(data)
         assert len(keys) == 200 and len({hash(k) for k in keys}) == 1
-        safe, loaded = _verdicts(write(tmp_path, data, f"{form}.pkl"))
+        safe, loaded = scan_and_load(write(tmp_path, data, f"{form}.pkl"))
         outcomes[form] = (safe, loaded[:60])
     # today: every form SAFE to scan and loaded (the rule's limit is 32 keys of one hash)
     assert all(not s and v.startswith("refused") for s, v in outcomes.values()), outcomes
@@ -329,10 +316,10 @@ def _wrapped_features(own: Any, n: int, wrap: Any) -> bytes:
 
 def test_rt112_02_own_hash_keys_wrapped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     own = own_module(tmp_path, monkeypatch, "rt112_keys", _OWN_KEYS)
-    big = write(tmp_path, _padded(_wrapped_features(own, 8_000, lambda f: (f,)), 800_000))
+    big = write(tmp_path, padded(_wrapped_features(own, 8_000, lambda f: (f,)), 800_000))
     # the harm: plain pickle 2.3 s for 5,000 such keys (load_unsigned(trusted=[Feature]) 4.6 s
     # after 500 KB of zeros, 644 KB), killed here at its limit
-    plain = child(_HERE + PLAIN, big, cpu=HANG_CPU)
+    plain = child(HERE + PLAIN, big, cpu=HANG_CPU)
     assert plain.crashed and not plain.loaded, plain.output
     # bare, 200 such keys are refused ("more than 32 keys of rt112_keys.Feature, a class you
     # trusted whose own __hash__ ..."); wrapped in a 1-tuple or a frozenset they are not
@@ -504,9 +491,9 @@ def test_rt112_07_dia_offsets_heap_overflow(tmp_path: Path) -> None:
     assert plain.loaded and (plain.crashed or overrun) and not plain.returned, plain.output
     # an honest DIA matrix (offsets inside the shape) loads
     honest = write(tmp_path, pickle.dumps(_dia(1000, 3), 5), "honest.pkl")
-    assert _verdicts(honest) == (True, "loaded")
+    assert scan_and_load(honest) == (True, "loaded")
     # today: SAFE to scan and loaded
-    safe, loaded = _verdicts(path)
+    safe, loaded = scan_and_load(path)
     assert not safe and loaded.startswith("refused"), (safe, loaded)
 
 
@@ -540,9 +527,9 @@ def test_rt112_08_bsr_shape_not_multiple(tmp_path: Path) -> None:
     assert plain.crashed or "last 256 " not in plain.stdout, plain.output
     # an honest BSR matrix (rows a multiple of its blocks) loads
     honest = write(tmp_path, pickle.dumps(_bsr(16, 8), 5), "honest.pkl")
-    assert _verdicts(honest) == (True, "loaded")
+    assert scan_and_load(honest) == (True, "loaded")
     # today: SAFE to scan and loaded
-    safe, loaded = _verdicts(path)
+    safe, loaded = scan_and_load(path)
     assert not safe and loaded.startswith("refused"), (safe, loaded)
 
 
@@ -643,7 +630,7 @@ def test_rt112_10_coo_not_2d_refused(tmp_path: Path) -> None:
     for name, matrix in honest.items():
         data = pickle.dumps(matrix, 5)
         assert (pickle.loads(data).toarray() == matrix.toarray()).all()
-        outcomes[name] = _verdicts(write(tmp_path, data, f"{name}.pkl"))
+        outcomes[name] = scan_and_load(write(tmp_path, data, f"{name}.pkl"))
     # today: both refused: "contains an invalid coo_array: not enough values to unpack
     # (expected 2, got 1)" / "too many values to unpack (expected 2)"
     assert all(v == (True, "loaded") for v in outcomes.values()), outcomes

@@ -235,33 +235,20 @@ import pytest
 import safeload
 from redteam import (
     HANG_CPU,
+    HERE,
+    P61,
     PLAIN,
     child,
     dumps_with,
     global_,
-    open_finding,
     own_module,
+    padded,
+    scan_and_load,
     trusted_load,
-    trusted_scan_safe,
     write,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore")
-
-P61 = 2**61 - 1
-#: the child's own modules live in its folder (tmp_path)
-_HERE = "import sys\nsys.path.insert(0, '.')\n"
-
-
-def _verdicts(path: Path, trusted: list[Any] | None = None) -> tuple[bool, str]:
-    """(scan safe, what load_unsigned did) in this process."""
-    return trusted_scan_safe(path.read_bytes(), trusted or []), trusted_load(path, trusted or [])
-
-
-def _padded(data: bytes, pad: int) -> bytes:
-    """``data`` (a protocol 2+ pickle) with a dropped BINBYTES of ``pad`` zeros after PROTO."""
-    data = pickletools.optimize(data)
-    return data[:2] + b"B" + pad.to_bytes(4, "little") + bytes(pad) + b"0" + data[2:]
 
 
 class _Marker:
@@ -291,7 +278,7 @@ def _marked(n: int, state: Any, cls: Any, pad: int = 0) -> bytes:
         return copyreg.__newobj__, (cls,), state(o.k)
 
     data = dumps_with({Marker(k): 0 for k in range(1, n + 1)}, reduce, 4)
-    return _padded(data, pad) if pad else data
+    return padded(data, pad) if pad else data
 
 
 # --- rt113-01: a tuple or frozenset key with an item the pass cannot evaluate --------------------
@@ -322,7 +309,6 @@ class Slot:
 '''
 
 
-@open_finding(113, "rt113-01: a tuple key with an item the pass cannot evaluate is uncounted")
 def test_rt113_01_tuple_key_unevaluated_item(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -346,13 +332,13 @@ def test_rt113_01_tuple_key_unevaluated_item(
     for name, value in shapes.items():
         assert len({hash(k) for k in value}) == 1
         path = write(tmp_path, pickletools.optimize(pickle.dumps(value, 4)), f"{name}.pkl")
-        outcomes[name] = _verdicts(path)
+        outcomes[name] = scan_and_load(path)
     # an own object the pass counts opaque stands for the whole key (0d25eec)
     own = own_module(tmp_path, monkeypatch, "rt113_slot", _SLOT_MODULE)
     record = own.Slot("x", 1)
     slotted = {(record, k * P61): 0 for k in range(1, 201)}
     path = write(tmp_path, pickletools.optimize(pickle.dumps(slotted, 4)), "slot.pkl")
-    outcomes["slot"] = _verdicts(path, [own.Slot])
+    outcomes["slot"] = scan_and_load(path, [own.Slot])
     # today: all six loaded (the first five SAFE to scan)
     assert all(not s and v.startswith("refused") for s, v in outcomes.values()), outcomes
 
@@ -385,7 +371,7 @@ def test_rt113_02_inherited_dataclass_hash(tmp_path: Path, monkeypatch: pytest.M
 
     big = write(tmp_path, _marked(8_000, state, own.Child, 900_000), "big.pkl")
     # the harm: plain pickle 4.4 s (load_unsigned(trusted=[Child]) 6.8 s), killed at the limit
-    plain = child(_HERE + PLAIN, big, cpu=HANG_CPU)
+    plain = child(HERE + PLAIN, big, cpu=HANG_CPU)
     assert plain.crashed and not plain.loaded, plain.output
     data = _marked(200, state, own.Child)
     keys = pickle.loads(data)
@@ -437,7 +423,7 @@ def test_rt113_03_hash_fields_not_eq_fields(
 
     big = write(tmp_path, _marked(8_000, feature, own.Feature, 900_000), "big.pkl")
     # the harm: plain pickle 5.4 s (load_unsigned(trusted=[Feature]) 8.2 s), killed here
-    plain = child(_HERE + PLAIN, big, cpu=HANG_CPU)
+    plain = child(HERE + PLAIN, big, cpu=HANG_CPU)
     assert plain.crashed and not plain.loaded, plain.output
     outcomes = {}
     for name, cls, state in (
@@ -481,7 +467,7 @@ def test_rt113_04_dataclass_own_setstate(tmp_path: Path, monkeypatch: pytest.Mon
 
     big = write(tmp_path, _marked(8_000, state, own.Feature, 900_000), "big.pkl")
     # the harm: plain pickle 5.7 s (load_unsigned(trusted=[Feature]) 8.3 s), killed here
-    plain = child(_HERE + PLAIN, big, cpu=HANG_CPU)
+    plain = child(HERE + PLAIN, big, cpu=HANG_CPU)
     assert plain.crashed and not plain.loaded, plain.output
     data = _marked(200, state, own.Feature)
     keys = pickle.loads(data)
@@ -507,7 +493,7 @@ def test_rt113_05_purepath_keys_refused(tmp_path: Path) -> None:
         for protocol in (2, 5):
             data = pickle.dumps(value, protocol)
             assert pickle.loads(data) == value
-            outcomes[f"{name}{protocol}"] = _verdicts(write(tmp_path, data, f"{name}.pkl"))
+            outcomes[f"{name}{protocol}"] = scan_and_load(write(tmp_path, data, f"{name}.pkl"))
     # today: all refused by both ("more than 32 keys of pathlib.PurePosixPath, a class you
     # trusted whose own __hash__ ..."); at 0d25eec^ all SAFE and loaded
     assert all(v == (True, "loaded") for v in outcomes.values()), outcomes
@@ -539,7 +525,6 @@ class DayKey:
 """
 
 
-@open_finding(113, "rt113-06: honest slots-dataclass and date-field own keys refused past 32")
 def test_rt113_06_honest_own_keys_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     own = own_module(tmp_path, monkeypatch, "rt113_records", _RECORDS)
     start = datetime.date(2024, 1, 1)
@@ -680,7 +665,7 @@ def test_rt113_09_namedtuple_class_first_argument(
     # the harm: 30,000 keys of one hash, all different (b differs): plain pickle 9.1 s;
     # load_unsigned(trusted=[Triple]) builds them in 15.1 s and only then refuses the class
     # held as a value. Killed here at the limit
-    plain = child(_HERE + PLAIN, big, cpu=HANG_CPU)
+    plain = child(HERE + PLAIN, big, cpu=HANG_CPU)
     assert plain.crashed and not plain.loaded, plain.output
     data = _triples(200)
     keys = pickle.loads(data)

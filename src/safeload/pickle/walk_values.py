@@ -207,8 +207,10 @@ class WalkValues(WalkStream):
         tuple of a class the caller trusted (its fields), the names a dataclass's generated
         ``__hash__`` reads, ``"opaque"`` for any other such ``__hash__`` (a hand-written one,
         or a reviewed class's written in Python: pandas' CategoricalDtype hashes as the XOR
-        of its categories', rt112-09), ``None`` for a hash the file cannot choose (object's
-        identity, an enum's name, datetime's) or one :func:`_key_value` evaluates itself."""
+        of its categories', rt112-09), ``"call"`` for a function (what it returns is of a
+        class the pass cannot see), ``None`` for a hash the file cannot choose (object's
+        identity, an enum's name, a reviewed C class's data) or one :func:`_key_value`
+        evaluates itself."""
         if pair in self.own_hashes:
             return self.own_hashes[pair]
         mode: Any = None
@@ -320,7 +322,7 @@ def _hash_mode(pair: tuple[str, str], reviewed: bool) -> Any:
     except Exception:  # (not importable: the load refuses it elsewhere)
         return None
     if not isinstance(cls, type):
-        return None
+        return "call"  # (a function's result: of a class the pass cannot see)
     found = inspect.getattr_static(cls, "__hash__", None)
     if found in (None, object.__hash__, enum.Enum.__hash__):
         return None
@@ -338,14 +340,15 @@ def _hash_mode(pair: tuple[str, str], reviewed: bool) -> Any:
     return names if names is not None else "opaque"
 
 
-def _dataclass_hash_fields(cls: type, found: Any) -> tuple[str, ...] | None:
+def _dataclass_hash_fields(cls: type, found: Any) -> tuple[Any, ...] | None:
     """The fields the ``__hash__`` that ``dataclasses`` generated for ``cls`` hashes, in its
     order, when that is also what its generated ``__eq__`` compares and pickle gives it its
     state; ``None`` otherwise (the key then counts as one hash with its class's). The fields
     are the defining class's: a subclass may inherit the hash and add fields (rt113-02); a
     field with ``hash=False``, ``eq=False`` or an own ``__eq__`` compares what the hash does
     not read (rt113-03); an own ``__setstate__`` changes the fields after the pass read them
-    (rt113-04)."""
+    (rt113-04), except dataclasses' own for a slotted frozen class, whose state is the list
+    of its fields: their places in it then (rt113-06)."""
     import dataclasses
     import inspect
 
@@ -356,12 +359,22 @@ def _dataclass_hash_fields(cls: type, found: Any) -> tuple[str, ...] | None:
         return None
     if next((c for c in cls.__mro__ if "__eq__" in vars(c)), None) is not owner:
         return None
-    if inspect.getattr_static(cls, "__setstate__", None) is not None:
-        return None
     fields = dataclasses.fields(owner)
     hashed = tuple(f.name for f in fields if (f.hash is None and f.compare) or f.hash)
     compared = tuple(f.name for f in fields if f.compare)
-    return hashed if hashed == compared else None
+    if hashed != compared:
+        return None
+    setstate = inspect.getattr_static(cls, "__setstate__", None)
+    if setstate is None:
+        return hashed
+    if setstate is not getattr(dataclasses, "_dataclass_setstate", None):
+        return None
+    # a slotted frozen dataclass: its state is the list of every field of its own class, in
+    # order, which dataclasses' __setstate__ sets one by one (rt113-06)
+    order = [f.name for f in dataclasses.fields(cls)]
+    if not all(name in order for name in hashed):
+        return None
+    return tuple(order.index(name) for name in hashed)
 
 
 def _generated(method: Any) -> bool:
