@@ -1343,9 +1343,9 @@ def _stand_in(item: _Sym, own_hash: Any) -> Any:
     arguments it cannot read, an own class when ``own_hash`` is not given), ``_NO_KEY``
     where CPython cannot hash it (the load fails, or the walk refuses it)."""
     if isinstance(item, _Big):
-        if item.mutable:
-            return _NO_KEY
-        return _Unseen("str" if item.text else "bytes", id(item))  # (no longer held)
+        # (an array's data the pass no longer holds: its hash is the process's, and only a
+        # known hash seed would let a file pair it with colliding neighbours)
+        return _NO_KEY if item.mutable else _UNKNOWN
     if isinstance(item, _Obj):
         if item.cls is None or not isinstance(item.args, _Tuple):
             return _UNKNOWN
