@@ -15,9 +15,10 @@ counterparts load through :func:`load_honest`; :func:`open_finding` marks an ope
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 import struct
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -1424,6 +1425,25 @@ def padded(data: bytes, pad: int) -> bytes:
 
     data = pickletools.optimize(data)
     return data[:2] + b"B" + pad.to_bytes(4, "little") + bytes(pad) + b"0" + data[2:]
+
+
+@contextlib.contextmanager
+def kept_clean_keys(empty: bool = False) -> Iterator[set[Any]]:
+    """Save the clean-key cache (its key sets and the total it has charged), yield the sets it
+    held (emptied first if ``empty``), and restore both afterwards: a test that fills it
+    leaves later tests' caching as it found it."""
+    from safeload.trust import classes
+
+    before, charged = set(classes.CLEAN_KEYS), classes._CLEAN_CHARS[0]
+    if empty:
+        classes.CLEAN_KEYS.clear()
+        classes._CLEAN_CHARS[0] = 0
+    try:
+        yield set() if empty else before
+    finally:
+        classes.CLEAN_KEYS.clear()
+        classes.CLEAN_KEYS.update(before)
+        classes._CLEAN_CHARS[0] = charged
 
 
 def own_class_child(module: str, cls: str, use: str, how: str) -> str:

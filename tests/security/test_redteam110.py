@@ -194,6 +194,7 @@ from redteam import (
     child,
     dumps_with,
     global_,
+    kept_clean_keys,
     own_module,
     padded,
     scan_and_load,
@@ -417,8 +418,7 @@ def test_rt110_06_clean_keys_kept(tmp_path: Path) -> None:
     joblib.dump(model, path, compress=3)
     del model
     assert path.stat().st_size < 200_000
-    before = set(classes.CLEAN_KEYS)
-    try:
+    with kept_clean_keys() as before:
         assert not safeload.scan(path).safe
         with pytest.raises(SafeloadError, match="'C' parameter"):
             safeload.load_unsigned(path)
@@ -428,8 +428,6 @@ def test_rt110_06_clean_keys_kept(tmp_path: Path) -> None:
         # file adds its own, up to 10,000 entries), kept for the process's life although
         # both refused the file
         assert not any(size > 1_000_000 for size in kept), kept
-    finally:
-        classes.CLEAN_KEYS.intersection_update(before)
 
 
 # --- rt110-07: an own Enum's _missing_ on the file's values ---------------------------------------

@@ -218,6 +218,7 @@ from redteam import (
     child,
     dumps_with,
     global_,
+    kept_clean_keys,
     own_module,
     padded,
     scan_and_load,
@@ -452,8 +453,7 @@ def test_rt112_06_clean_keys_many_sets(tmp_path: Path) -> None:
     path = tmp_path / "m.joblib"
     joblib.dump(models, path, compress=3)
     del models
-    before = set(classes.CLEAN_KEYS)
-    try:
+    with kept_clean_keys() as before:
         with pytest.raises(safeload.SafeloadError, match="'C' parameter"):
             safeload.load_unsigned(path)
         gc.collect()
@@ -461,8 +461,6 @@ def test_rt112_06_clean_keys_many_sets(tmp_path: Path) -> None:
         # today: 501 entries, 4 MB of names (5,000 models, a 3 MB file: load and scan fill all
         # 10,000 entries, 194 MB of str objects, RSS 224 -> 532 MB, all kept after both refused)
         assert kept < 1_000_000, kept
-    finally:
-        classes.CLEAN_KEYS.intersection_update(before)
 
 
 # --- rt112-07: a DIA matrix whose offsets scipy truncates: heap overflow at tocsr/toarray ---------

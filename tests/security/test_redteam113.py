@@ -241,6 +241,7 @@ from redteam import (
     child,
     dumps_with,
     global_,
+    kept_clean_keys,
     own_module,
     padded,
     scan_and_load,
@@ -610,11 +611,8 @@ def test_rt113_08_clean_keys_objects(tmp_path: Path) -> None:
     path = tmp_path / "m.joblib"
     joblib.dump(models, path, compress=3)
     del models
-    # (from empty: rt110-06's and rt112-06's tests leave the character total spent)
-    before, chars = set(classes.CLEAN_KEYS), classes._CLEAN_CHARS[0]
-    classes.CLEAN_KEYS.clear()
-    classes._CLEAN_CHARS[0] = 0
-    try:
+    # (from empty, both restored after)
+    with kept_clean_keys(empty=True):
         with pytest.raises(safeload.SafeloadError, match="'C' parameter"):
             safeload.load_unsigned(path)
         gc.collect()
@@ -624,10 +622,6 @@ def test_rt113_08_clean_keys_objects(tmp_path: Path) -> None:
         # today: 301 sets, 100,000 characters charged, 5.8 MB of objects kept (2,000 models, a
         # 1 MB file: the whole 512 KB of characters, 18.8 MB kept, RSS 245 -> 306 MB)
         assert kept < 4 * classes.CLEAN_CHARS_TOTAL, (len(new), charged, kept)
-    finally:
-        classes.CLEAN_KEYS.clear()
-        classes.CLEAN_KEYS.update(before)
-        classes._CLEAN_CHARS[0] = chars
 
 
 # --- rt113-09: a NEWOBJ of an own named tuple whose first argument is its class ----------------
