@@ -919,6 +919,11 @@ _BUILT: Final[dict[tuple[str, str], str]] = {
     ("pathlib._local", "PurePosixPath"): "PurePosixPath",
     ("pathlib._local", "PureWindowsPath"): "PureWindowsPath",
 }
+#: the kinds of ``_BUILT`` that hash their data with the process's secret seed: no file
+#: chooses their hash, so they are built only as items of a key (beside items that may
+#: collide) and stand in as :class:`_Unseen` where they cannot be (a list of 800 paths
+#: sharing a 12,000-character part would cost as much to build as to load, rt94-01)
+_SEEDED: Final = frozenset({"date", "datetime", "time", "PurePosixPath", "PureWindowsPath"})
 #: the classes whose keys :func:`_key_value` evaluates itself
 EVALUATED_KEYS: Final = (
     frozenset(_NUMBER_CALLS)
@@ -1164,6 +1169,8 @@ def _key_value(
             return _collected(source.items, _COLLECTING[pair], budget, whole, own_hash, sym)
         return _NO_KEY
     if pair in _BUILT:
+        if not inner and _BUILT[pair] in _SEEDED:
+            return _NO_KEY
         return _built_value(sym, pair, items, budget, whole, inner)
     if pair == ("builtins", "complex"):
         parts: list[Any] = []
@@ -1350,6 +1357,8 @@ def _stand_in(item: _Sym, own_hash: Any) -> Any:
         if item.cls is None or not isinstance(item.args, _Tuple):
             return _UNKNOWN
         pair = item.cls.pair
+        if pair in _BUILT and _BUILT[pair] in _SEEDED:
+            return _Unseen(f"{pair[0]}.{pair[1]}", id(item))
         if pair in EVALUATED_KEYS or own_hash is None:
             return _UNKNOWN
         mode = own_hash(pair)

@@ -104,6 +104,9 @@ HONEST: dict[str, Any] = {
     "dtypes": lambda i: (np.dtype([("a", "f8"), (f"b{i}", "i4")]), 1),
     "time and number": lambda i: (datetime.time(i % 24, i % 60), i // 60),
     "decimal texts": lambda i: decimal.Decimal(f"{i}.25"),
+    "dates alone": lambda i: datetime.date(2020, 1, 1) + datetime.timedelta(i),
+    "paths alone": lambda i: pathlib.PurePosixPath(f"data/part-{i}.csv"),
+    "timedeltas alone": lambda i: datetime.timedelta(seconds=i),
 }
 
 
