@@ -918,7 +918,16 @@ _BUILT: Final[dict[tuple[str, str], str]] = {
     ("pathlib", "PureWindowsPath"): "PureWindowsPath",
     ("pathlib._local", "PurePosixPath"): "PurePosixPath",
     ("pathlib._local", "PureWindowsPath"): "PureWindowsPath",
+    # (the pandas profile's: a Timestamp with nanoseconds, or past datetime's years, and a
+    # Timedelta with nanoseconds hash as their int64 value; others as a datetime's, a
+    # timedelta's)
+    ("pandas._libs.tslibs.timestamps", "_unpickle_timestamp"): "Timestamp",
+    ("pandas._libs.tslibs.timedeltas", "_timedelta_unpickle"): "Timedelta",
 }
+#: the builtin classes whose object ``copyreg._reconstructor(cls, cls, value)`` is ``value``
+_SAME_VALUE: Final = frozenset(
+    {("builtins", "int"), ("builtins", "float"), ("builtins", "str"), ("builtins", "bytes")}
+)
 #: the kinds of ``_BUILT`` that hash their data with the process's secret seed: no file
 #: chooses their hash, so they are built only as items of a key (beside items that may
 #: collide) and stand in as :class:`_Unseen` where they cannot be (a list of 800 paths
@@ -1098,7 +1107,7 @@ def _key_value(
         # a tuple or frozenset key, rt112-02)
         made = _made_pair(sym)
         mode = own_hash(made) if made is not None else None
-        if made is not None and mode and mode != "call":
+        if made is not None and mode and mode not in ("call", "number"):
             return _own_key_value(sym, made, mode, budget, own_hash)
     if isinstance(sym, _Const):
         value = sym.value
@@ -1130,8 +1139,27 @@ def _key_value(
         return _collected(sym.items, frozenset, budget, whole, own_hash, sym)
     if not (isinstance(sym, _Obj) and sym.cls is not None and isinstance(sym.args, _Tuple)):
         return _NO_KEY
-    pair = sym.cls.pair
-    items = sym.args.items
+    if sym.key is not None:
+        return sym.key[0]
+    value = _made_value(sym, sym.cls.pair, sym.args.items, budget, whole, inner, own_hash)
+    if value is not _NO_KEY and not isinstance(value, _OwnKey):
+        # (one value per symbol: the load makes one object of it, and a NaN rebuilt for each
+        # key would hash apart where the load's one NaN hashes alike, rt114-01)
+        sym.key = (value,)
+    return value
+
+
+def _made_value(
+    sym: _Obj,
+    pair: tuple[str, str],
+    items: list[_Sym],
+    budget: FoldBudget,
+    whole: bool,
+    inner: bool,
+    own_hash: Any,
+) -> Any:
+    """:func:`_key_value` of an object a call or NEWOBJ made, ``pair`` its class or function
+    and ``items`` its arguments."""
     if pair == _DTYPE:
         # the dtype the pass worked out once its state was checked (a BUILD after that is
         # refused): hashed by numpy from its layout and field names
@@ -1145,6 +1173,17 @@ def _key_value(
         # (rt110-01, rt110-02)
         if pair == _UUID:
             return _uuid_value(sym, None, budget)
+        if pair in _SAME_VALUE and len(items) == 3:
+            # _reconstructor(int, int, n) is n (rt114-02: a whole key of it was skipped, an
+            # item of one stood in as of a class whose hash no file chooses)
+            base, given = items[1], items[2]
+            if isinstance(base, _Global) and base.pair == pair and isinstance(given, _Const):
+                value = given.value
+                if type(value) in (int, float) and pair[1] == type(value).__name__:
+                    return value
+                if type(value) in (str, bytes) and pair[1] == type(value).__name__:
+                    return value if inner else _NO_KEY
+            return _NO_KEY
         if pair not in _NAMED_TUPLES or len(items) != 3:
             return _NO_KEY
         base, fields = items[1], items[2]
@@ -1215,7 +1254,10 @@ def _built_value(
     import datetime
     import pathlib
 
-    if len(items) > 8 or not _afford(sym, budget, whole, inner):
+    kind = _BUILT[pair]
+    path = kind.startswith("Pure")
+    # (pickle writes a path's parts as one argument each, rt114-08)
+    if (len(items) > 8 and not path) or not _afford(sym, budget, whole, inner):
         return _NO_KEY
     values: list[Any] = []
     for item in items:
@@ -1230,7 +1272,8 @@ def _built_value(
         if type(one) in (str, bytes):
             budget.spend(len(one))  # (a path parses its texts)
         values.append(one)
-    kind = _BUILT[pair]
+    if kind in ("Timestamp", "Timedelta"):
+        return _pandas_value(pair, kind, values)
     made: Any = {
         "date": datetime.date,
         "datetime": datetime.datetime,
@@ -1241,11 +1284,27 @@ def _built_value(
         "PurePosixPath": pathlib.PurePosixPath,
         "PureWindowsPath": pathlib.PureWindowsPath,
     }[kind]
-    if kind.startswith("Pure") and not all(type(v) is str for v in values):
+    if path and not all(type(v) is str for v in values):
         return _NO_KEY  # (pickle writes a path's parts as texts)
     budget.spend(1)
     try:
         return made(*values)
+    except Exception:  # (the load fails on it too)
+        return _NO_KEY
+
+
+def _pandas_value(pair: tuple[str, str], kind: str, values: list[Any]) -> Any:
+    """The Timestamp or Timedelta the pandas profile's checked ``_unpickle_timestamp`` or
+    ``_timedelta_unpickle`` makes of ``values``, or ``_NO_KEY`` (rt114-05: honest
+    ``Series.to_dict()`` keys of a DatetimeIndex were refused past 32)."""
+    import importlib
+
+    from safeload.trust import pandas_calls
+
+    try:
+        real = getattr(importlib.import_module(pair[0]), pair[1])
+        checked = pandas_calls._timestamp if kind == "Timestamp" else pandas_calls._timedelta
+        return checked(real)(*values)
     except Exception:  # (the load fails on it too)
         return _NO_KEY
 
@@ -1453,6 +1512,8 @@ def shared_hash_problem(
     for i in range(0, len(items), step):
         value = _key_value(items[i], budget, whole, False, own_hash)
         if value is _NO_KEY:
+            # (not a list's or an object array's items: nothing hashes them while loading,
+            # and honest lists hold more than 32 objects of a class, rt112-03)
             if not whole or _stand_in(items[i], own_hash) is not _UNKNOWN:
                 continue
             value = _OwnKey(_sym_name(items[i]), id(items[i]), False)

@@ -167,7 +167,7 @@ class _Box(_Container):
 class _Obj(_Container):
     """The result of a call or instantiation; ``cls`` is the global that made it."""
 
-    __slots__ = ("args", "cls", "held", "real", "state")
+    __slots__ = ("args", "cls", "held", "key", "real", "state")
 
     def __init__(self, cls: _Global | None, args: _Sym | None = None) -> None:
         super().__init__([args] if args is not None else [])
@@ -178,6 +178,9 @@ class _Obj(_Container):
         self.real: Any = None
         #: for a dict, list or set made by a call: what SETITEM(S)/APPEND(S)/ADDITEMS put in
         self.held: list[_Sym] | None = None
+        #: the value the hash count made of it as a key, once (``(value,)``): one object
+        #: per symbol, as the load makes one (a NaN hashes by identity, rt114-01)
+        self.key: Any = None
 
 
 def freeze(sym: _Sym) -> None:

@@ -279,7 +279,7 @@ class WalkCalls(WalkValues):
             self.native_objects.append((pos, made))
         if cls.pair in STORING_CALLS:
             self.result.calls.append((pos, made))
-            self.call_keys(cls.pair, args, pos, name)
+            self.call_keys(cls.pair, args, pos, name, made)
         if cls.pair in STATE_BUILT:
             self.state_built.append((pos, made))
         if self.joblib and cls.pair == JOBLIB_WRAPPER:
@@ -487,7 +487,7 @@ class WalkCalls(WalkValues):
         if pair in STORING_CALLS:
             result.calls.append((pos, made))
             if made.args is not None:
-                self.call_keys(pair, made.args, pos, "REDUCE")
+                self.call_keys(pair, made.args, pos, "REDUCE", made)
 
     def _count_buffer_use(self, made: _Obj, args: _Sym, pos: int, name: str) -> None:
         """Hook (``_frombuffer`` bookkeeping): a large top-level bytearray (:class:`_Bytes`)

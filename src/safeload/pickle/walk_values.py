@@ -4,9 +4,9 @@ may be filled: :func:`~safeload.pickle.state_rules.mutation_problem`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
-from safeload._numpy_state import EVALUATED_KEYS, shared_hash_problem
+from safeload._numpy_state import EVALUATED_KEYS, SHARED_HASH_LIMIT, shared_hash_problem
 from safeload._symbolic import (
     _Array,
     _Big,
@@ -208,7 +208,9 @@ class WalkValues(WalkStream):
         ``__hash__`` reads, ``"opaque"`` for any other such ``__hash__`` (a hand-written one,
         or a reviewed class's written in Python: pandas' CategoricalDtype hashes as the XOR
         of its categories', rt112-09), ``"call"`` for a function (what it returns is of a
-        class the pass cannot see), ``None`` for a hash the file cannot choose (object's
+        class the pass cannot see), ``"number"`` for a number class (its objects hash as
+        values the file chooses, where :func:`_key_value` does not read them), ``None`` for
+        a hash the file cannot choose (object's
         identity, an enum's name, a reviewed C class's data) or one :func:`_key_value`
         evaluates itself."""
         if pair in self.own_hashes:
@@ -219,27 +221,56 @@ class WalkValues(WalkStream):
         self.own_hashes[pair] = mode
         return mode
 
-    def call_keys(self, pair: tuple[str, str], args: _Sym, pos: int, name: str) -> None:
+    def call_keys(
+        self, pair: tuple[str, str], args: _Sym, pos: int, name: str, made: _Sym | None = None
+    ) -> None:
         """The same count for the keys a call stores: ``set(items)``, ``frozenset(items)``,
         ``dict(pairs)`` and ``defaultdict(factory, pairs)`` (protocol 2 writes a set as
-        ``set([...])``). A dict or set given whole had its keys counted as it was built."""
+        ``set([...])``). A dict or set given whole had its keys counted as it was built. The
+        items are read through ``tuple(...)``, ``list(...)``, ``set(...)`` and
+        ``frozenset(...)`` calls (rt114-03); a pair is a tuple or list (``tuple([k, v])``
+        too), and both items of a 2-item set may be its key (a set unpacks in its own order,
+        rt114-06); more than ``SHARED_HASH_LIMIT`` pairs the pass cannot read are refused.
+        ``made`` (what the call made) counts on in the table of the dict or set it copies:
+        ``dict(D)`` holds every key of ``D``, and a chain of copies that each add 32 keys of
+        one hash held thousands (rt114-09)."""
         if not isinstance(args, _Tuple):
             return
         kind = pair[1] if pair[0] in ("builtins", "collections") else ""
         index = 1 if kind == "defaultdict" else 0
         if kind not in ("set", "frozenset", "dict", "defaultdict") or len(args.items) <= index:
             return
-        source = args.items[index]
-        if not (isinstance(source, _Box) or isinstance(source, _Tuple)):
-            return
+        given = args.items[index]
+        table: dict[int, list[Any]] = {}
+        copied = self.key_tables.get(id(given))
+        if copied is not None and copied[0] is given:
+            table = copied[1]  # (shared: keys either gains later count for both)
+        if made is not None:
+            self.key_tables[id(made)] = (made, table)
+        source = _through(given)
         keys: list[_Sym] = []
-        if kind == "set" or kind == "frozenset":
+        if source is None:
+            pass
+        elif kind == "set" or kind == "frozenset":
             keys = source.items
         else:
+            unread = 0
             for item in source.items:
-                if (isinstance(item, _Tuple) or isinstance(item, _Box)) and len(item.items) == 2:
-                    keys.append(item.items[0])
-        problem = shared_hash_problem({}, keys, 1, self.fold, True, self._own_hash)
+                one = _through(item)
+                if one is None or len(one.items) != 2:
+                    unread += 1
+                elif isinstance(one, _Box) and one.kind != "list":
+                    keys.extend(one.items)  # (either may come first)
+                else:
+                    keys.append(one.items[0])
+            if unread > SHARED_HASH_LIMIT:
+                raise Unsafe(
+                    pos,
+                    name,
+                    f"a dict made from more than {SHARED_HASH_LIMIT} pairs the pass cannot "
+                    "read (pickle writes a dict's items, not a call on pairs)",
+                )
+        problem = shared_hash_problem(table, keys, 1, self.fold, True, self._own_hash)
         if problem:
             raise Unsafe(pos, name, problem)
 
@@ -309,6 +340,35 @@ class WalkValues(WalkStream):
                     d.unknown_keys = True
 
 
+#: calls whose one argument's items are the items of what they make
+_THROUGH: Final = frozenset(
+    {
+        ("builtins", "tuple"),
+        ("builtins", "list"),
+        ("builtins", "set"),
+        ("builtins", "frozenset"),
+    }
+)
+
+
+def _through(sym: _Sym) -> _Tuple | _Box | None:
+    """The tuple, list or set whose items ``sym`` holds, looking through ``_THROUGH`` calls
+    (``set(tuple(L))`` holds ``L``'s items); ``None`` where the pass cannot read them."""
+    for _ in range(16):
+        if isinstance(sym, _Tuple) or (isinstance(sym, _Box) and sym.kind != "dict"):
+            return sym
+        if not (
+            isinstance(sym, _Obj)
+            and sym.cls is not None
+            and sym.cls.pair in _THROUGH
+            and isinstance(sym.args, _Tuple)
+            and len(sym.args.items) == 1
+        ):
+            return None
+        sym = sym.args.items[0]
+    return None
+
+
 def _hash_mode(pair: tuple[str, str], reviewed: bool) -> Any:
     """:meth:`WalkValues._own_hash` for a class the policy allows."""
     import enum
@@ -326,6 +386,14 @@ def _hash_mode(pair: tuple[str, str], reviewed: bool) -> Any:
     found = inspect.getattr_static(cls, "__hash__", None)
     if found in (None, object.__hash__, enum.Enum.__hash__):
         return None
+    import numbers
+
+    import numpy as np
+
+    if issubclass(cls, (numbers.Number, np.generic)) and not issubclass(cls, (str, bytes)):
+        # a number hashes as its value, which the file chooses: an object of the class made
+        # other than as _key_value reads numbers is one hash with all such (rt114-02)
+        return "number"
     if reviewed:
         # (a reviewed class hashing in C hashes its own data: dates, dtypes; a path hashes
         # its parts' texts, which no file chooses, rt113-05)
@@ -335,7 +403,13 @@ def _hash_mode(pair: tuple[str, str], reviewed: bool) -> Any:
             return None
         return "opaque" if isinstance(found, types.FunctionType) else None
     if issubclass(cls, tuple) and found is tuple.__hash__:
-        return "tuple"
+        # (its items are its arguments only if its __new__ is tuple's or the one namedtuple
+        # writes: Version("1.2.3") may be (1, 2, 3), rt114-04)
+        from safeload.trust.trusted_classes import _namedtuple_code
+
+        new = inspect.getattr_static(cls, "__new__", None)
+        new = getattr(new, "__func__", new)
+        return "tuple" if new is tuple.__new__ or _namedtuple_code(new) else "opaque"
     names = _dataclass_hash_fields(cls, found)
     return names if names is not None else "opaque"
 
