@@ -1139,13 +1139,14 @@ def _key_value(
         return _collected(sym.items, frozenset, budget, whole, own_hash, sym)
     if not (isinstance(sym, _Obj) and sym.cls is not None and isinstance(sym.args, _Tuple)):
         return _NO_KEY
-    if sym.key is not None:
+    if sym.key is not None and sym.key[1] is sym.state:
         return sym.key[0]
     value = _made_value(sym, sym.cls.pair, sym.args.items, budget, whole, inner, own_hash)
     if value is not _NO_KEY and not isinstance(value, _OwnKey):
         # (one value per symbol: the load makes one object of it, and a NaN rebuilt for each
-        # key would hash apart where the load's one NaN hashes alike, rt114-01)
-        sym.key = (value,)
+        # key would hash apart where the load's one NaN hashes alike, rt114-01; kept for its
+        # state: a BUILD after it gives a UUID another int)
+        sym.key = (value, sym.state)
     return value
 
 

@@ -178,8 +178,9 @@ class _Obj(_Container):
         self.real: Any = None
         #: for a dict, list or set made by a call: what SETITEM(S)/APPEND(S)/ADDITEMS put in
         self.held: list[_Sym] | None = None
-        #: the value the hash count made of it as a key, once (``(value,)``): one object
-        #: per symbol, as the load makes one (a NaN hashes by identity, rt114-01)
+        #: the value the hash count made of it as a key, once (``(value, state)``, for the
+        #: state it had): one object per symbol, as the load makes one (a NaN hashes by
+        #: identity, rt114-01)
         self.key: Any = None
 
 
