@@ -1075,19 +1075,41 @@ def _text_value(sym: _Sym, budget: FoldBudget) -> Any:
     ``_NO_KEY``."""
     if isinstance(sym, _Big):
         value = sym.value
+        if isinstance(value, memoryview) and not sym.mutable:
+            value = bytes(value)  # (the pass keeps long bytes as a view of the stream)
         if sym.mutable or type(value) not in (str, bytes):
             return _NO_KEY
     elif isinstance(sym, _Const) or isinstance(sym, _Obj):
         try:
             value, _ = _fold(sym)
         except KeyError:
-            return _NO_KEY
+            value = _long_latin1(sym)
         if type(value) not in (str, bytes):
             return _NO_KEY
     else:
         return _NO_KEY
     budget.spend(len(value))
     return value
+
+
+def _long_latin1(sym: _Sym) -> Any:
+    """The bytes of protocol 2's ``_codecs.encode(text, "latin1")`` of a text longer than
+    the pass folds, while it holds the text (rt115-04: an ``np.str_`` of 5,000 characters);
+    ``None`` otherwise."""
+    if not (isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair == CODECS_ENCODE):
+        return None
+    args = sym.args
+    if not (isinstance(args, _Tuple) and len(args.items) == 2):
+        return None
+    text, codec = args.items
+    if not (isinstance(text, _Big) and type(text.value) is str and isinstance(codec, _Const)):
+        return None
+    if codec.value not in ("latin1", "latin-1"):
+        return None
+    try:
+        return text.value.encode("latin-1")
+    except UnicodeEncodeError:
+        return None
 
 
 def _key_value(
@@ -1203,6 +1225,9 @@ def _made_value(
     if pair in _COLLECTING and len(items) == 1:
         # protocol 2's frozenset([...]); tuple([...]) written by hand
         source = items[0]
+        if pair[1] == "tuple" and isinstance(source, _Box) and source.kind != "list":
+            # (a set's items in its own order, which the pass does not know: rt115-03)
+            return _OwnKey("builtins.tuple", id(sym), False)
         if isinstance(source, _Box) or isinstance(source, _Tuple):
             if not _afford(sym, budget, whole, inner):
                 return _NO_KEY
@@ -1410,13 +1435,19 @@ def _stand_in(item: _Sym, own_hash: Any) -> Any:
     arguments it cannot read, an own class when ``own_hash`` is not given), ``_NO_KEY``
     where CPython cannot hash it (the load fails, or the walk refuses it)."""
     if isinstance(item, _Big):
+        if item.mutable:
+            return _NO_KEY
+        if item.value is not None:
+            return _Unseen("str" if item.text else "bytes", id(item))  # (seeded, rt115-04)
         # (an array's data the pass no longer holds: its hash is the process's, and only a
         # known hash seed would let a file pair it with colliding neighbours)
-        return _NO_KEY if item.mutable else _UNKNOWN
+        return _UNKNOWN
     if isinstance(item, _Obj):
         if item.cls is None or not isinstance(item.args, _Tuple):
             return _UNKNOWN
         pair = item.cls.pair
+        if pair == CODECS_ENCODE:
+            return _Unseen("bytes", id(item))  # (protocol 2's bytes: seeded, rt115-04)
         if pair in _BUILT and _BUILT[pair] in _SEEDED:
             return _Unseen(f"{pair[0]}.{pair[1]}", id(item))
         if pair in EVALUATED_KEYS or own_hash is None:
@@ -1482,9 +1513,9 @@ def _scalar_value(dtype: _Obj, data: _Sym, budget: FoldBudget) -> Any:
 
     try:
         dt = real_dtype(dtype, budget)
-        raw = _const_value(data, budget)
     except (_NotCanonical, KeyError):
         return _NO_KEY
+    raw = _text_value(data, budget)  # (a long text's scalar too, rt115-04)
     if isinstance(raw, str):
         try:
             raw = raw.encode("latin-1")

@@ -250,19 +250,27 @@ class WalkValues(WalkStream):
         source = _through(given)
         keys: list[_Sym] = []
         if source is None:
-            pass
+            if copied is None and not isinstance(given, _Dict):
+                # (an array, a call's result: rt115-01's dict(array) loaded while scan
+                # called it unproven)
+                raise Unsafe(
+                    pos,
+                    name,
+                    f"a {kind} made by a call on values the pass cannot read (pickle writes "
+                    "a set's or dict's items, not such a call)",
+                )
         elif kind == "set" or kind == "frozenset":
-            keys = source.items
+            keys = source[0]
         else:
             unread = 0
-            for item in source.items:
+            for item in source[0]:
                 one = _through(item)
-                if one is None or len(one.items) != 2:
+                if one is None or len(one[0]) != 2:
                     unread += 1
-                elif isinstance(one, _Box) and one.kind != "list":
-                    keys.extend(one.items)  # (either may come first)
+                elif one[1]:
+                    keys.extend(one[0])  # (a set: either may come first)
                 else:
-                    keys.append(one.items[0])
+                    keys.append(one[0][0])
             if unread > SHARED_HASH_LIMIT:
                 raise Unsafe(
                     pos,
@@ -351,12 +359,18 @@ _THROUGH: Final = frozenset(
 )
 
 
-def _through(sym: _Sym) -> _Tuple | _Box | None:
-    """The tuple, list or set whose items ``sym`` holds, looking through ``_THROUGH`` calls
-    (``set(tuple(L))`` holds ``L``'s items); ``None`` where the pass cannot read them."""
+def _through(sym: _Sym) -> tuple[list[_Sym], bool] | None:
+    """The items ``sym`` holds and whether they are a set's (in an order the stream does not
+    decide), looking through ``_THROUGH`` calls (``set(tuple(L))`` holds ``L``'s items) and
+    taking what the stream stored into a call's result after it (rt115-01: APPENDS on a
+    ``list([])``); ``None`` where the pass cannot read them."""
+    unordered = False
+    extra: list[_Sym] = []
     for _ in range(16):
-        if isinstance(sym, _Tuple) or (isinstance(sym, _Box) and sym.kind != "dict"):
-            return sym
+        if isinstance(sym, _Tuple):
+            return sym.items + extra, unordered
+        if isinstance(sym, _Box):
+            return sym.items + extra, unordered or sym.kind != "list"
         if not (
             isinstance(sym, _Obj)
             and sym.cls is not None
@@ -365,6 +379,10 @@ def _through(sym: _Sym) -> _Tuple | _Box | None:
             and len(sym.args.items) == 1
         ):
             return None
+        if sym.cls.pair[1] in ("set", "frozenset"):
+            unordered = True  # (rt115-02: a set's pair unpacks in its own order)
+        if sym.held is not None:
+            extra = sym.held + extra
         sym = sym.args.items[0]
     return None
 
