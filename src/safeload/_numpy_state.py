@@ -1185,8 +1185,9 @@ def _made_value(
     and ``items`` its arguments."""
     if pair == _DTYPE:
         # the dtype the pass worked out once its state was checked (a BUILD after that is
-        # refused): hashed by numpy from its layout and field names
-        return sym.real if inner and sym.real is not None else _NO_KEY
+        # refused): hashed by numpy from its layout and field names (whole keys too: a map
+        # of 34 dtypes to names was refused, rt115-04)
+        return sym.real if sym.real is not None else _NO_KEY
     if pair == CODECS_ENCODE:
         return _text_value(sym, budget) if inner else _NO_KEY
     if items and items[0] is sym.cls:
@@ -1523,7 +1524,21 @@ def _scalar_value(dtype: _Obj, data: _Sym, budget: FoldBudget) -> Any:
             return _NO_KEY
     if type(raw) is not bytes or dt.hasobject or len(raw) < dt.itemsize or dt.itemsize == 0:
         return _NO_KEY
-    return np.frombuffer(raw, dtype=dt, count=1)[0]
+    # Numbers, booleans, datetimes and texts only. A structured (void) scalar is never hashed
+    # here: the load's is writeable and unhashable, and numpy's hash of a read-only one reads
+    # its fields, crashing on a text field past U+10FFFF (rt115-06); a text's code points are
+    # checked first (numpy raised SystemError on them, rt115-05).
+    if dt.kind not in "biufcmMSU" or dt.names is not None or dt.subdtype is not None:
+        return _NO_KEY
+    if dt.kind == "U":
+        order = dt.byteorder if dt.byteorder in "<>" else "="
+        units = np.frombuffer(raw, dtype=np.dtype(order + "u4"), count=dt.itemsize // 4)
+        if units.size and int(units.max()) > 0x10FFFF:
+            return _NO_KEY
+    try:
+        return np.frombuffer(raw, dtype=dt, count=1)[0]
+    except Exception:  # (the load fails on it too)
+        return _NO_KEY
 
 
 def shared_hash_problem(

@@ -105,6 +105,7 @@ class WalkStream(WalkBase):
             UnicodeDecodeError,
             MemoryError,
             RecursionError,
+            SystemError,  # (numpy's, on data it cannot decode: rt115-05)
         ) as exc:
             self.result.problems.append(
                 Finding(self.cur.pos, "", f"malformed stream: {type(exc).__name__}: {exc}")

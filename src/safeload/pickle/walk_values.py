@@ -118,8 +118,10 @@ class WalkValues(WalkStream):
         if name != "APPEND" and name != "APPENDS":
             self._hashed_objects(items, 1 if name == "ADDITEMS" else 2, pos, name)
             self._crowd(target, items, 1 if name == "ADDITEMS" else 2, pos, name)
-        elif isinstance(target, _Box):
-            self._crowd(target, items, 1, pos, name, False)  # (a list's items: _op_list)
+        else:
+            # (a list's items: _op_list; a list a call made too, list([]) + APPENDS, as
+            # pickle writes a list subclass's items: rt115-01)
+            self._crowd(target, items, 1, pos, name, False)
         if (
             name in ("SETITEM", "SETITEMS")
             and isinstance(target, _Obj)
