@@ -480,14 +480,10 @@ def test_rt87_05_dict_of_a_function_key_is_unproven_to_scan(tmp_path: Path) -> N
     assert safeload.load_unsigned(write(tmp_path, data)) == pickle.loads(data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rt87-05, a documented limit (SECURITY.md): scan refuses a defaultdict whose "
-    "factory is a class even where dict() copies it and drops the factory",
-)
 def test_rt87_05_defaultdict_factory_dropped_by_a_copy(tmp_path: Path) -> None:
-    # dict(defaultdict(StandardScaler)) is {}: the load returns it, scan judges the factory
-    # (a defaultdict(StandardScaler) kept in a model is refused by both)
+    # dict(defaultdict(StandardScaler)) is {}: scan judges the factory, and since rt115-01
+    # the load refuses it too (a dict made by a call on a value the pass cannot read: pickle
+    # never writes one), so both refuse it (a documented limit until f8539c4)
     data = (
         b"\x80\x05cbuiltins\ndict\nccollections\ndefaultdict\n"
         b"csklearn.preprocessing._data\nStandardScaler\n\x85R\x85R."
