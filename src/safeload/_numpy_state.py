@@ -1129,7 +1129,7 @@ def _key_value(
         # a tuple or frozenset key, rt112-02)
         made = _made_pair(sym)
         mode = own_hash(made) if made is not None else None
-        if made is not None and mode and mode not in ("call", "number"):
+        if made is not None and mode and mode not in ("call", "number", "enum"):
             return _own_key_value(sym, made, mode, budget, own_hash)
     if isinstance(sym, _Const):
         value = sym.value
@@ -1454,6 +1454,11 @@ def _stand_in(item: _Sym, own_hash: Any) -> Any:
         if pair in EVALUATED_KEYS or own_hash is None:
             return _UNKNOWN
         mode = own_hash(pair)
+        if mode == "enum":
+            # a member looked up by its value hashes as its name; an object made by NEWOBJ or
+            # _reconstructor and given a state has the name the file chose (rt116-04)
+            args = item.args.items
+            return _Unseen(f"{pair[0]}.{pair[1]}", id(item)) if len(args) == 1 else _UNKNOWN
         if mode:  # (an own class's object, or a call of a function)
             return _UNKNOWN
         return _Unseen(f"{pair[0]}.{pair[1]}", id(item))
@@ -1572,7 +1577,11 @@ def shared_hash_problem(
         if same is None:
             table[code] = [value]
             continue
-        if value in same:
+        try:
+            known = value in same
+        except (ValueError, TypeError):
+            known = False  # (a numpy scalar == a tuple is an array: count them apart, rt116-03)
+        if known:
             continue
         same.append(value)
         if len(same) > SHARED_HASH_LIMIT:

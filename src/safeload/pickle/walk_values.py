@@ -210,7 +210,9 @@ class WalkValues(WalkStream):
         ``__hash__`` reads, ``"opaque"`` for any other such ``__hash__`` (a hand-written one,
         or a reviewed class's written in Python: pandas' CategoricalDtype hashes as the XOR
         of its categories', rt112-09), ``"call"`` for a function (what it returns is of a
-        class the pass cannot see), ``"number"`` for a number class (its objects hash as
+        class the pass cannot see), ``"enum"`` for an enum (a member hashes as its name, which
+        the file chooses for an object made other than by value, rt116-04), ``"number"``
+        for a number class (its objects hash as
         values the file chooses, where :func:`_key_value` does not read them), ``None`` for
         a hash the file cannot choose (object's
         identity, an enum's name, a reviewed C class's data) or one :func:`_key_value`
@@ -244,15 +246,24 @@ class WalkValues(WalkStream):
             return
         given = args.items[index]
         table: dict[int, list[Any]] = {}
+        # a copy of a dict's keys (any of the four calls) or of a set's items (a set or
+        # frozenset call) shares its table; never a list's, whose count skips what nothing
+        # hashes in a list, nor a set's read as pairs (rt116-01)
+        keyed = _keyed_kind(given)
         copied = self.key_tables.get(id(given))
-        if copied is not None and copied[0] is given:
+        shared = (
+            copied is not None
+            and copied[0] is given
+            and (keyed == "dict" or (keyed == "set" and kind in ("set", "frozenset")))
+        )
+        if shared and copied is not None:
             table = copied[1]  # (shared: keys either gains later count for both)
         if made is not None:
             self.key_tables[id(made)] = (made, table)
-        source = _through(given)
+        source = None if keyed == "dict" else _through(given)
         keys: list[_Sym] = []
         if source is None:
-            if copied is None and not isinstance(given, _Dict):
+            if not (shared or isinstance(given, _Dict)):
                 # (an array, a call's result: rt115-01's dict(array) loaded while scan
                 # called it unproven)
                 raise Unsafe(
@@ -361,6 +372,23 @@ _THROUGH: Final = frozenset(
 )
 
 
+def _keyed_kind(sym: _Sym) -> str:
+    """``"dict"`` for a dict (the stream's, or one a ``dict``/``defaultdict`` call made, whose
+    keys the walk counted as they were stored), ``"set"`` for a set or frozenset (the
+    stream's, or a call's), ``""`` otherwise."""
+    if isinstance(sym, _Dict):
+        return "dict"
+    if isinstance(sym, _Box):
+        return "set" if sym.kind != "list" else ""
+    if isinstance(sym, _Obj) and sym.cls is not None:
+        pair = sym.cls.pair
+        if pair in (("builtins", "dict"), ("collections", "defaultdict")):
+            return "dict"
+        if pair in (("builtins", "set"), ("builtins", "frozenset")):
+            return "set"
+    return ""
+
+
 def _through(sym: _Sym) -> tuple[list[_Sym], bool] | None:
     """The items ``sym`` holds and whether they are a set's (in an order the stream does not
     decide), looking through ``_THROUGH`` calls (``set(tuple(L))`` holds ``L``'s items) and
@@ -378,13 +406,15 @@ def _through(sym: _Sym) -> tuple[list[_Sym], bool] | None:
             and sym.cls is not None
             and sym.cls.pair in _THROUGH
             and isinstance(sym.args, _Tuple)
-            and len(sym.args.items) == 1
+            and len(sym.args.items) <= 1
         ):
             return None
         if sym.cls.pair[1] in ("set", "frozenset"):
             unordered = True  # (rt115-02: a set's pair unpacks in its own order)
         if sym.held is not None:
             extra = sym.held + extra
+        if not sym.args.items:
+            return extra, unordered  # (list(), set(): what was stored into it, rt116-01)
         sym = sym.args.items[0]
     return None
 
@@ -404,7 +434,9 @@ def _hash_mode(pair: tuple[str, str], reviewed: bool) -> Any:
     if not isinstance(cls, type):
         return "call"  # (a function's result: of a class the pass cannot see)
     found = inspect.getattr_static(cls, "__hash__", None)
-    if found in (None, object.__hash__, enum.Enum.__hash__):
+    if found is enum.Enum.__hash__:
+        return "enum"  # (a member's name: the file's, for an object not made by value)
+    if found in (None, object.__hash__):
         return None
     import numbers
 
@@ -429,7 +461,12 @@ def _hash_mode(pair: tuple[str, str], reviewed: bool) -> Any:
 
         new = inspect.getattr_static(cls, "__new__", None)
         new = getattr(new, "__func__", new)
-        return "tuple" if new is tuple.__new__ or _namedtuple_code(new) else "opaque"
+        # (and compared as a tuple: an own __eq__ may tell equal tuples apart, rt116-02)
+        plain = all(
+            inspect.getattr_static(cls, name, None) is getattr(tuple, name)
+            for name in ("__eq__", "__ne__")
+        )
+        return "tuple" if plain and (new is tuple.__new__ or _namedtuple_code(new)) else "opaque"
     names = _dataclass_hash_fields(cls, found)
     return names if names is not None else "opaque"
 
