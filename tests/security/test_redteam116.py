@@ -25,38 +25,42 @@ rt116-01 (HARM: CPU at load, quadratic, DEFAULT policy, scan SAFE; walk_values.p
          Second face of the same acceptance: the table shared is of the source's *items*, not of
          the made container's keys: ``dict(set() + ADDITEMS)`` of pairs ``(k * (2**61 - 1), k)``
          (the set's own count sees tuples of different hashes; the dict's keys, the first items,
-         all hash 0). Figures, 40,000 keys: ``set(list() + APPENDS)`` (639 KB) plain pickle 19.4 s,
-         ``load_unsigned`` loaded in 23.6 s, ``scan`` SAFE after 40.7 s; ``set(list('') + ...)``
-         plain 18.2 s, load 23.8 s; ``dict(list('') + ...)`` plain 8.7 s, ``scan`` SAFE after 23.2
-         s, load 11.3 s; the 15-deep shape: set plain 16.1 s, ``scan`` SAFE after 41.8 s, load 21.6
-         s, dict plain 8.9 s, load 11.6 s; ``dict(set() + ADDITEMS)`` (759 KB) plain 12.6 s,
-         ``scan`` SAFE after 27.4 s, load 15.0 s. A grammar fuzzer (random 1-5 deep compositions of
-         ``list``/``tuple``/``set``/``frozenset``/``dict``/``defaultdict`` calls over boxes, with
-         APPENDS/ADDITEMS/SETITEMS batches of 20 keys of hash 0) found 131 SAFE files of 40-80 such
-         keys in 3,000, every one built on one of these bases; without them (14,000 more, 1-7 calls
-         deep, dict and ``dict()`` sources too; 1,619 harmful in the 9,000 where counted) none;
-         with ``set()`` + ADDITEMS as a base as well, 27 SAFE in 3,000 (576 harmful), each a dict
-         made from a set's table or a list over that ``set()``. The test: 200 keys, 4 kinds x 3
-         bases + 2 set-pair files: all 14 SAFE and loaded. Fix: in ``call_keys``, accept a
-         ``copied`` table only where the given is a dict or set (box, or a
-         ``set``/``dict``/``defaultdict`` call's made table) whose keys the call's keys are (a set
-         from a set or a dict, a dict from a dict; never a dict from a set); otherwise, when
-         ``_through`` answers None, refuse (as for a source with no table). Also let ``_through``
-         read a call without argument (``list()``, ``set()``, ``tuple()``) as empty plus its
-         ``held`` items, and answer "unreadable" (not None-and-forget) once it has held items and
-         meets anything it cannot read, or its 16th call.
+         all hash 0), and the same pairs APPENDed to ``list()`` (the list counts the pairs, never
+         the keys), for ``dict`` and ``defaultdict`` with factory ``None``, ``int`` or ``list`` (4
+         more files: SAFE and loaded). Figures, 40,000 keys: ``set(list() + APPENDS)`` (639 KB)
+         plain pickle 19.4 s, ``load_unsigned`` loaded in 23.6 s, ``scan`` SAFE after 40.7 s;
+         ``set(list('') + ...)`` plain 18.2 s, load 23.8 s; ``dict(list('') + ...)`` plain 8.7 s,
+         ``scan`` SAFE after 23.2 s, load 11.3 s; the 15-deep shape: set plain 16.1 s, ``scan``
+         SAFE after 41.8 s, load 21.6 s, dict plain 8.9 s, load 11.6 s; ``dict(set() + ADDITEMS)``
+         (759 KB) plain 12.6 s, ``scan`` SAFE after 27.4 s, load 15.0 s. A grammar fuzzer (random
+         1-5 deep compositions of ``list``/``tuple``/``set``/``frozenset``/``dict``/``defaultdict``
+         calls over boxes, with APPENDS/ADDITEMS/SETITEMS batches of 20 keys of hash 0) found 131
+         SAFE files of 40-80 such keys in 3,000, every one built on one of these bases; without
+         them (28,000 more, 1-7 calls deep, dict and ``dict()`` sources too; 4,082 harmful in the
+         23,000 where counted) none; with ``set()`` + ADDITEMS as a base as well, 27 SAFE in 3,000
+         (576 harmful), each a dict made from a set's table or a list over that ``set()``. The
+         test: 200 keys, 4 kinds x 3 bases + 2 set-pair files: all 14 SAFE and loaded (and 2 of
+         them named .joblib: SAFE and loaded). Fix: in ``call_keys``, accept a ``copied`` table
+         only where the given is a dict or set (box, or a ``set``/``dict``/``defaultdict`` call's
+         made table) whose keys the call's keys are (a set from a set or a dict, a dict from a
+         dict; never a dict from a set); otherwise, when ``_through`` answers None, refuse (as for
+         a source with no table). Also let ``_through`` read a call without argument (``list()``,
+         ``set()``, ``tuple()``) as empty plus its ``held`` items, and answer "unreadable" (not
+         None-and-forget) once it has held items and meets anything it cannot read, or its 16th
+         call.
 rt116-02 (HARM: CPU at load, quadratic, with ``trusted=[cls]``; walk_values.py ``_hash_mode``:
          rt113-03's fix has no counterpart for named tuples) a trusted ``tuple`` subclass whose
-         ``__new__`` is tuple's or namedtuple's and whose ``__hash__`` is ``tuple.__hash__``
-         gets mode ``"tuple"`` whatever its ``__eq__``: the pass values each key as the plain
-         tuple of its fields and counts equal tuples once, while the load compares keys with the
-         class's own ``__eq__``. A named tuple compared by identity (``__eq__`` = ``self is
-         other``, ``__hash__ = tuple.__hash__`` as Python asks of a class that defines
-         ``__eq__``): 20,000 keys ``Ident(1, 2)`` (900 KB, padded past the instance budget's
-         32 bytes per object): plain pickle 8.1 s, ``load_unsigned(trusted=[Ident])`` loaded in
-         13.6 s (``scan``: "unproven", a trusted call with arguments). The test: 200 keys,
-         loaded. Fix: mode ``"tuple"`` only where ``inspect.getattr_static(cls, "__eq__")`` is
-         ``tuple.__eq__`` (and ``__ne__`` likewise); otherwise ``"opaque"`` (32 per container).
+         ``__new__`` is tuple's or namedtuple's and whose ``__hash__`` is ``tuple.__hash__`` gets
+         mode ``"tuple"`` whatever its ``__eq__``: the pass values each key as the plain tuple of
+         its fields and counts equal tuples once, while the load compares keys with the class's own
+         ``__eq__``. A named tuple compared by identity (``__eq__`` = ``self is other``, ``__hash__
+         = tuple.__hash__`` as Python asks of a class that defines ``__eq__``): 20,000 keys
+         ``Ident(1, 2)`` (900 KB, padded past the instance budget's 32 bytes per object): plain
+         pickle 8.1 s, ``load_unsigned(trusted=[Ident])`` loaded in 13.6 s (``scan``: "unproven", a
+         trusted call with arguments). Inside tuple keys ``(Ident(1, 2), 0)`` the same (200 keys:
+         loaded). The test: 200 keys, loaded. Fix: mode ``"tuple"`` only where
+         ``inspect.getattr_static(cls, "__eq__")`` is ``tuple.__eq__`` (and ``__ne__`` likewise);
+         otherwise ``"opaque"`` (32 per container).
 rt116-04 (HARM: CPU at load, quadratic, with ``trusted=[SomeEnum]``; walk_values.py
          ``_hash_mode``, _numpy_state.py ``_stand_in``) ``_hash_mode`` answers None ("a hash the
          file cannot choose: an enum's name") for a class whose ``__hash__`` is
@@ -68,9 +72,11 @@ rt116-04 (HARM: CPU at load, quadratic, with ``trusted=[SomeEnum]``; walk_values
          never so: checked at 0, 2, 4). 30,000 such keys (1.08 MB): plain pickle 5.6 s,
          ``load_unsigned(trusted=[Color])`` loaded in 11.3 s; ``scan`` says "unproven: ... made by
          its own EnumType" (a scan/load disagreement besides). The same objects as set items
-         (EMPTY_SET + ADDITEMS, FROZENSET, ``set(list)``: 3 files of 200): loaded too. The test:
-         200 keys, loaded. Fix: refuse ``_reconstructor`` (and NEWOBJ) of an Enum class (its
-         members come by name or value through the class), or give Enum classes mode ``"opaque"``.
+         (EMPTY_SET + ADDITEMS, FROZENSET, ``set(list)``: 3 files of 200): loaded too; an
+         ``enum.Flag`` the same (200 keys, loaded). The test: 200 keys, loaded. Fix: refuse
+         ``_reconstructor`` (and any NEWOBJ) of an Enum class: its members come only through the
+         class (``Color(value)``), which returns the existing members. (Mode ``"opaque"`` for Enum
+         classes would refuse honest dicts keyed by more than 32 members of one enum.)
 rt116-03 (LOW: a harmless file refused as "malformed stream"; _numpy_state.py
          ``shared_hash_problem``'s ``value in same``) the count compares values of one hash
          with ``==``, and a numpy scalar broadcasts against a tuple: ``np.int64(h) == (0, 1)``
@@ -83,9 +89,9 @@ rt116-03 (LOW: a harmless file refused as "malformed stream"; _numpy_state.py
          in ``shared_hash_problem`` with the exception caught (count the two as different), or
          compare only values of one type.
 
-Ported by the maintainer (at 02:33, from the file as it stood; the next commit)
-------------------------------------------------------------------------------
-The four findings so far are fixed; their tests now assert the safe behaviour.
+Ported by the maintainer (177ff4d; the final file at 02:40)
+------------------------------------------------------------
+All four findings are fixed; their tests now assert the safe behaviour.
 * rt116-01: ``call_keys`` shares a copied table only for a dict's keys (any of the four
   calls) or a set's items (a set or frozenset call), reads ``list()``/``set()`` without an
   argument as what was stored into them, and refuses a source it cannot read unless it is
@@ -97,14 +103,16 @@ The four findings so far are fixed; their tests now assert the safe behaviour.
 
 Held (tried, no finding)
 ------------------------
-* Other ways into a call's result after ``_through`` read it: SETITEMS into a ``dict``
-  call's result (counted in its shared table), ADDITEMS into a ``frozenset`` call's result
-  (read: ``mutation_problem`` allows ``set`` only) and APPENDS into a ``deque`` (refused: not a
-  plain container), ADDITEMS into ``set()``
-  (counted with ``whole=True``; ``frozenset(set() + ADDITEMS)`` shares that table: right).
-  ``set(list(S) + APPENDS)`` over a readable ``S`` within 16 calls: read and refused (2
-  depths). (read) ``dict`` built from ``dict(L)`` copies with 32 unread pairs each, then
-  SETITEMS: at most 64 keys of one hash (the unread rule and the shared table bound it).
+* Other ways into a call's result after ``_through`` read it: SETITEMS into a ``dict`` call's
+  result (counted in its shared table), ADDITEMS into a ``frozenset`` call's result (read:
+  ``mutation_problem`` allows ``set`` only) and APPENDS into a ``deque`` (refused: not a plain
+  container), ADDITEMS into ``set()`` (counted with ``whole=True``; ``frozenset(set() +
+  ADDITEMS)`` shares that table: right). ``set(list(S) + APPENDS)`` over a readable ``S`` within
+  16 calls: read and refused (2 depths). (read) ``dict`` built from ``dict(L)`` copies with 32
+  unread pairs each, then SETITEMS: at most 64 keys of one hash (the unread rule and the shared
+  table bound it). ``set(OD)`` + ADDITEMS and ``dict(OD)`` + SETITEMS of an ``OrderedDict`` made
+  by NEWOBJ + SETITEMS (20 + 20 keys of hash 0): refused through the shared table
+  (``frozenset(OD)``: the load's rule refuses it); 3 files.
 * ``OrderedDict``/``Counter``/``defaultdict``/``dict``/``Bunch`` called on pairs written as
   lists, and chains of them + SETITEMS (10 files): refused ("called with arguments", "built
   from a plain dict only", counted). ``copyreg._reconstructor(OrderedDict|dict|Counter|
@@ -122,7 +130,9 @@ Held (tried, no finding)
 * A mutation fuzzer: 34,000 byte-mutated pickles (numpy scalar keys of kinds ``U`` with a
   surrogate, ``S``, ``M``, ``m``, float16, complex64, bool; frozenset, tuple and object-array
   keys; ``set(list() + APPENDS)`` and ``dict([frozenset(...)])`` shapes; a protocol-2 ``U1``
-  scalar of U+D800) through ``scan``: no exception out of ``scan``. BUILD on a numpy scalar
+  scalar of U+D800) through ``scan``: no exception out of ``scan``; 68,000 mutants of this
+  round's files (rt116-01 to -04) through ``scan`` and ``load_unsigned`` (trusted=[Color]): no
+  exception but SafeloadError. BUILD on a numpy scalar
   (``__setstate__`` is a no-op): a memoised key value cannot go stale.
 * A trusted named tuple with a ``__dict__`` tag in its ``__eq__`` (2 files): refused ("a
   BUILD on what a call of a trusted class returned"). A trusted dataclass key equal (as a
@@ -161,7 +171,9 @@ Held (tried, no finding)
   member ``RED``: plain pickle's dict has one key (and ``copyreg.__newobj__`` is not allowed);
   only ``_reconstructor`` makes new ones (rt116-04). 200 such Enum objects inside tuple keys
   ``(E, k * (2**61 - 1))`` stand in as ``_Unseen`` of one hash: refused (only whole keys and
-  set items escape).
+  set items escape). A dict keyed by all 40 members of a trusted Enum (pickled as
+  ``Big(value)``; protocols 0, 2, 5): loaded (scan "unproven", a trusted call), as a fix of
+  rt116-04 must keep it.
 Minutes attacked: 01:49-02:38 UTC (49 minutes).
 """
 
