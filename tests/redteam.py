@@ -248,6 +248,23 @@ def global_(module: str, name: str) -> bytes:
     return b"c" + module.encode() + b"\n" + name.encode() + b"\n"
 
 
+def long1(value: int) -> bytes:
+    """LONG1 ``value``."""
+    raw = pickle.encode_long(value)
+    return b"\x8a" + bytes([len(raw)]) + raw
+
+
+def reduce_call(module: str, name: str, args: bytes) -> bytes:
+    """REDUCE ``module.name(*args)`` (``args``: the opcodes of the arguments)."""
+    return global_(module, name) + b"(" + args + b"tR"
+
+
+def assert_one_hash(data: bytes, n: int) -> None:
+    """Plain pickle loads ``data`` into ``n`` different keys of one hash (cheap for 200)."""
+    keys = pickle.loads(data)
+    assert len(keys) == n and len({hash(k) for k in keys}) == 1
+
+
 def binunicode(text: str) -> bytes:
     """BINUNICODE ``text`` (a 4-byte length)."""
     raw = text.encode()

@@ -253,40 +253,21 @@ from redteam import (
     P61,
     PLAIN,
     PLAIN_CALL,
+    assert_one_hash,
+    binunicode,
     child,
     dumps_with,
     global_,
+    long1,
     own_module,
     padded,
+    reduce_call,
     scan_and_load,
     trusted_load,
     write,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore")
-
-
-def _int(value: int) -> bytes:
-    """LONG1 ``value``."""
-    raw = pickle.encode_long(value)
-    return b"\x8a" + bytes([len(raw)]) + raw
-
-
-def _text(text: str) -> bytes:
-    """BINUNICODE ``text``."""
-    raw = text.encode()
-    return b"X" + len(raw).to_bytes(4, "little") + raw
-
-
-def _call(module: str, name: str, args: bytes) -> bytes:
-    """REDUCE ``module.name(*args)`` (``args``: the opcodes of the arguments)."""
-    return global_(module, name) + b"(" + args + b"tR"
-
-
-def _one_hash(data: bytes, n: int) -> None:
-    """Plain pickle loads ``data`` into ``n`` different keys of one hash (cheap for 200)."""
-    keys = pickle.loads(data)
-    assert len(keys) == n and len({hash(k) for k in keys}) == 1
 
 
 # --- rt114-01: a NaN rebuilt per key hashes apart; the load's one NaN does not ----------------
@@ -296,9 +277,9 @@ _NAN = b"G" + struct.pack(">d", float("nan"))
 
 def _nan_maker(kind: str) -> bytes:
     if kind == "decimal":
-        return _call("decimal", "Decimal", _text("NaN"))
+        return reduce_call("decimal", "Decimal", binunicode("NaN"))
     if kind == "complex":
-        return _call("builtins", "complex", _NAN + b"K\x00")
+        return reduce_call("builtins", "complex", _NAN + b"K\x00")
     if kind == "complex_newobj":
         return global_("builtins", "complex") + b"(" + _NAN + b"K\x00t\x81"
     # protocol 2's scalar(dtype('float64'), bytes) of np.float64(nan), without PROTO and STOP
@@ -313,9 +294,9 @@ def _nan_keys(kind: str, n: int, frozen: bool = False) -> bytes:
     out = b"\x80\x04" + _nan_maker(kind) + b"q\xf00}q\xf1("
     for k in range(1, n + 1):
         if frozen:
-            out += b"(h\xf0" + _int(k * P61) + b"\x91K\x00"
+            out += b"(h\xf0" + long1(k * P61) + b"\x91K\x00"
         else:
-            out += b"h\xf0" + _int(k * P61) + b"\x86K\x00"
+            out += b"h\xf0" + long1(k * P61) + b"\x86K\x00"
     return out + b"u."
 
 
@@ -328,10 +309,10 @@ def test_rt114_01_nan_rebuilt_per_key(tmp_path: Path) -> None:
     outcomes = {}
     for kind in ("decimal", "complex", "complex_newobj", "scalar"):
         data = _nan_keys(kind, 200)
-        _one_hash(data, 200)
+        assert_one_hash(data, 200)
         outcomes[kind] = scan_and_load(write(tmp_path, data, f"{kind}.pkl"))
     data = _nan_keys("decimal", 200, frozen=True)
-    _one_hash(data, 200)
+    assert_one_hash(data, 200)
     outcomes["frozenset"] = scan_and_load(write(tmp_path, data, "frozen.pkl"))
     # today: all five SAFE and loaded
     assert all(not s and v.startswith("refused") for s, v in outcomes.values()), outcomes
@@ -376,10 +357,10 @@ def _recon_int_keys(n: int, tuples: bool = False) -> bytes:
     out += global_("builtins", "int") + b"q\x010}q\x02("
     if tuples:
         for a, b in _compensating_pairs(n):
-            out += b"h\x00(h\x01h\x01" + _int(a) + b"tR" + _int(b) + b"\x86K\x00"
+            out += b"h\x00(h\x01h\x01" + long1(a) + b"tR" + long1(b) + b"\x86K\x00"
     else:
         for k in range(1, n + 1):
-            out += b"h\x00(h\x01h\x01" + _int(k * P61) + b"tRK\x00"
+            out += b"h\x00(h\x01h\x01" + long1(k * P61) + b"tRK\x00"
     return out + b"u."
 
 
@@ -392,7 +373,7 @@ def test_rt114_02_reconstructed_int_keys(tmp_path: Path) -> None:
     outcomes = {}
     for shape, tuples in (("whole", False), ("tuple", True)):
         data = _recon_int_keys(200, tuples)
-        _one_hash(data, 200)
+        assert_one_hash(data, 200)
         outcomes[shape] = scan_and_load(write(tmp_path, data, f"{shape}.pkl"))
     # today: scan unproven (a int key "whose own __hash__ a load runs") but load_unsigned loads
     # both: (False, 'loaded')
@@ -470,22 +451,22 @@ def _collected_keys(shape: str, n: int) -> bytes:
     """``n`` items ``(k * (2**61 - 1), S)`` (one memoised 70-item tuple ``S``: past the 64
     nodes a list's count reads) stored by ``shape``."""
     out = b"\x80\x02(" + b"K\x01" * 70 + b"tq\xf00"
-    items = b"".join(b"(" + _int(k * P61) + b"h\xf0t" for k in range(1, n + 1))
+    items = b"".join(b"(" + long1(k * P61) + b"h\xf0t" for k in range(1, n + 1))
     listed = b"(" + items + b"l"
     if shape in ("set", "frozenset"):
-        out += _call("builtins", shape, _call("builtins", "tuple", listed))
+        out += reduce_call("builtins", shape, reduce_call("builtins", "tuple", listed))
     elif shape == "set_list":
-        out += _call("builtins", "set", listed)
+        out += reduce_call("builtins", "set", listed)
     else:
         pairs = b"".join(
-            _call("builtins", "tuple", b"((" + _int(k * P61) + b"h\xf0tK\x00l")
+            reduce_call("builtins", "tuple", b"((" + long1(k * P61) + b"h\xf0tK\x00l")
             for k in range(1, n + 1)
         )
         if shape == "dict":
-            out += _call("builtins", "dict", b"(" + pairs + b"l")
+            out += reduce_call("builtins", "dict", b"(" + pairs + b"l")
         else:
             factory = global_("builtins", "int")
-            out += _call("collections", "defaultdict", factory + b"(" + pairs + b"l")
+            out += reduce_call("collections", "defaultdict", factory + b"(" + pairs + b"l")
     return out + b"."
 
 
@@ -498,7 +479,7 @@ def test_rt114_03_call_keys_through_tuple(tmp_path: Path) -> None:
     outcomes = {}
     for shape in ("set", "frozenset", "dict", "defaultdict"):
         data = _collected_keys(shape, 200)
-        _one_hash(data, 200)
+        assert_one_hash(data, 200)
         outcomes[shape] = scan_and_load(write(tmp_path, data, f"{shape}.pkl"))
     # today: all four SAFE and loaded
     assert all(not s and v.startswith("refused") for s, v in outcomes.values()), outcomes
@@ -507,7 +488,7 @@ def test_rt114_03_call_keys_through_tuple(tmp_path: Path) -> None:
 def test_rt114_03_held_set_of_list(tmp_path: Path) -> None:
     """(held) ``set(L)`` of the same items is counted and refused."""
     data = _collected_keys("set_list", 200)
-    _one_hash(data, 200)
+    assert_one_hash(data, 200)
     safe, loaded = scan_and_load(write(tmp_path, data))
     assert not safe and loaded.startswith("refused"), loaded
 
@@ -522,14 +503,18 @@ def _set_pairs(n: int, shape: str = "dict") -> bytes:
     (EMPTY_SET + ADDITEMS) instead; ``"defaultdict"``: ``defaultdict(int, [...])``."""
     if shape == "set":
         pairs = b"".join(
-            b"\x8f(" + _int(8 * k + 1) + _int(k * P61) + b"\x90" for k in range(1, n + 1)
+            b"\x8f(" + long1(8 * k + 1) + long1(k * P61) + b"\x90" for k in range(1, n + 1)
         )
     else:
-        pairs = b"".join(b"(" + _int(8 * k + 1) + _int(k * P61) + b"\x91" for k in range(1, n + 1))
+        pairs = b"".join(
+            b"(" + long1(8 * k + 1) + long1(k * P61) + b"\x91" for k in range(1, n + 1)
+        )
     if shape == "defaultdict":
-        body = _call("collections", "defaultdict", global_("builtins", "int") + b"(" + pairs + b"l")
+        body = reduce_call(
+            "collections", "defaultdict", global_("builtins", "int") + b"(" + pairs + b"l"
+        )
     else:
-        body = _call("builtins", "dict", b"(" + pairs + b"l")
+        body = reduce_call("builtins", "dict", b"(" + pairs + b"l")
     return b"\x80\x04" + body + b"."
 
 
@@ -542,7 +527,7 @@ def test_rt114_06_set_pairs(tmp_path: Path) -> None:
     outcomes = {}
     for shape in ("dict", "set", "defaultdict"):
         data = _set_pairs(200, shape)
-        _one_hash(data, 200)
+        assert_one_hash(data, 200)
         assert set(pickle.loads(data)) == {k * P61 for k in range(1, 201)}
         outcomes[shape] = scan_and_load(write(tmp_path, data, f"{shape}.pkl"))
     # today: all three SAFE and loaded
@@ -562,7 +547,7 @@ def _copied_chain(levels: int, factory: bool = False) -> bytes:
         out = b"("
         for _ in range(32):
             k += 1
-            out += _int(k * P61) + b"K\x00"
+            out += long1(k * P61) + b"K\x00"
         return out + b"u"
 
     out = b"}" + more()
@@ -585,7 +570,7 @@ def test_rt114_09_copied_dict_chain(tmp_path: Path) -> None:
     outcomes = {}
     for name, factory in (("dict", False), ("defaultdict", True)):
         data = b"\x80\x02" + _copied_chain(100, factory) + b"."
-        _one_hash(data, 3_232)
+        assert_one_hash(data, 3_232)
         outcomes[name] = scan_and_load(write(tmp_path, data, f"{name}.pkl"))
     # today: both SAFE and loaded (3,232 keys of one hash, 32 counted in each table)
     assert all(not s and v.startswith("refused") for s, v in outcomes.values()), outcomes
@@ -609,7 +594,7 @@ def _version_keys(n: int, pad: int = 0) -> bytes:
     """``{Version(str(k * (2**61 - 1))): 0}`` for k in 1..n (NEWOBJ)."""
     out = b"\x80\x04" + global_("rt114_ver", "Version") + b"\x940}\x94("
     for k in range(1, n + 1):
-        out += b"h\x00" + _text(str(k * P61)) + b"\x85\x81K\x00"
+        out += b"h\x00" + binunicode(str(k * P61)) + b"\x85\x81K\x00"
     data = out + b"u."
     return padded(data, pad) if pad else data
 
@@ -622,7 +607,7 @@ def test_rt114_04_tuple_subclass_own_new(tmp_path: Path, monkeypatch: pytest.Mon
     plain = child(HERE + PLAIN, big, cpu=HANG_CPU)
     assert plain.crashed and not plain.loaded, plain.output
     data = _version_keys(200)
-    _one_hash(data, 200)
+    assert_one_hash(data, 200)
     assert isinstance(next(iter(pickle.loads(data))), own.Version)
     loaded = trusted_load(write(tmp_path, data), [own.Version])
     # today: loaded

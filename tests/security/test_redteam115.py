@@ -251,36 +251,16 @@ from redteam import (
     P61,
     PLAIN,
     SCAN,
+    assert_one_hash,
     child,
     global_,
+    long1,
+    reduce_call,
     scan_and_load,
     write,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore")
-
-
-def _int(value: int) -> bytes:
-    """LONG1 ``value``."""
-    raw = pickle.encode_long(value)
-    return b"\x8a" + bytes([len(raw)]) + raw
-
-
-def _text(text: str) -> bytes:
-    """BINUNICODE ``text``."""
-    raw = text.encode()
-    return b"X" + len(raw).to_bytes(4, "little") + raw
-
-
-def _call(module: str, name: str, args: bytes) -> bytes:
-    """REDUCE ``module.name(*args)`` (``args``: the opcodes of the arguments)."""
-    return global_(module, name) + b"(" + args + b"tR"
-
-
-def _one_hash(data: bytes, n: int) -> None:
-    """Plain pickle loads ``data`` into ``n`` different keys of one hash (cheap for 200)."""
-    keys = pickle.loads(data)
-    assert len(keys) == n and len({hash(k) for k in keys}) == 1
 
 
 # --- rt115-01: call_keys reads a source's arguments, not what was stored into it after -------
@@ -291,15 +271,15 @@ def _held_keys(n: int, kind: str) -> bytes:
     - 1)`` (pairs ``(k * (2**61 - 1), 0)`` for a dict): ``_through(L)`` reads ``list``'s
     argument, the empty list, and nothing counts the appended items (nor does the APPENDS: its
     target is no ``_Box``)."""
-    src = _call("builtins", "list", b"]")
+    src = reduce_call("builtins", "list", b"]")
     if kind in ("dict", "defaultdict"):
-        src += b"(" + b"".join(b"(" + _int(k * P61) + b"K\x00t" for k in range(1, n + 1)) + b"e"
+        src += b"(" + b"".join(b"(" + long1(k * P61) + b"K\x00t" for k in range(1, n + 1)) + b"e"
     else:
-        src += b"(" + b"".join(_int(k * P61) for k in range(1, n + 1)) + b"e"
+        src += b"(" + b"".join(long1(k * P61) for k in range(1, n + 1)) + b"e"
     if kind == "defaultdict":
-        body = _call("collections", "defaultdict", global_("builtins", "int") + src)
+        body = reduce_call("collections", "defaultdict", global_("builtins", "int") + src)
     else:
-        body = _call("builtins", kind, src)
+        body = reduce_call("builtins", kind, src)
     return b"\x80\x04" + body + b"."
 
 
@@ -310,10 +290,10 @@ def _wrapped_chain(levels: int, wrap: str) -> bytes:
     k = 0
     out = b"\x8f"
     for _ in range(levels):
-        out = _call("builtins", "set", _call("builtins", wrap, out)) + b"("
+        out = reduce_call("builtins", "set", reduce_call("builtins", wrap, out)) + b"("
         for _ in range(32):
             k += 1
-            out += _int(k * P61)
+            out += long1(k * P61)
         out += b"\x90"
     return b"\x80\x04" + out + b"."
 
@@ -367,14 +347,14 @@ def test_rt115_01_held_items_of_a_source(tmp_path: Path) -> None:
     outcomes = {}
     for kind in ("set", "frozenset", "dict", "defaultdict"):
         data = _held_keys(200, kind)
-        _one_hash(data, 200)
+        assert_one_hash(data, 200)
         outcomes[kind] = scan_and_load(write(tmp_path, data, f"{kind}.pkl"))
     for wrap in ("tuple", "list"):
         data = _wrapped_chain(20, wrap)
-        _one_hash(data, 640)
+        assert_one_hash(data, 640)
         outcomes[f"chain_{wrap}"] = scan_and_load(write(tmp_path, data, f"chain_{wrap}.pkl"))
     data = _array_dict(200)
-    _one_hash(data, 200)
+    assert_one_hash(data, 200)
     outcomes["array_dict"] = scan_and_load(write(tmp_path, data, "array_dict.pkl"))
     data = _vectorizer(200)
     words = pickle.loads(data).stop_words
@@ -394,17 +374,17 @@ def _called_set_pairs(n: int, shape: str) -> bytes:
     call was given and takes its first item, ``8k + 1``."""
     out = b""
     for k in range(1, n + 1):
-        listed = b"(" + _int(8 * k + 1) + _int(k * P61) + b"l"
+        listed = b"(" + long1(8 * k + 1) + long1(k * P61) + b"l"
         if shape == "set":
-            out += _call("builtins", "set", listed)
+            out += reduce_call("builtins", "set", listed)
         elif shape == "frozenset":
-            out += _call("builtins", "frozenset", listed)
+            out += reduce_call("builtins", "frozenset", listed)
         elif shape == "tuple_set":
-            out += _call("builtins", "tuple", _call("builtins", "set", listed))
+            out += reduce_call("builtins", "tuple", reduce_call("builtins", "set", listed))
         else:  # list_frozenset
-            out += _call("builtins", "list", _call("builtins", "frozenset", listed))
+            out += reduce_call("builtins", "list", reduce_call("builtins", "frozenset", listed))
     body = b"(" + out + b"l"
-    return b"\x80\x04" + _call("builtins", "dict", body) + b"."
+    return b"\x80\x04" + reduce_call("builtins", "dict", body) + b"."
 
 
 def test_rt115_02_called_set_pairs(tmp_path: Path) -> None:
@@ -416,7 +396,7 @@ def test_rt115_02_called_set_pairs(tmp_path: Path) -> None:
     outcomes = {}
     for shape in ("set", "frozenset", "tuple_set", "list_frozenset"):
         data = _called_set_pairs(200, shape)
-        _one_hash(data, 200)
+        assert_one_hash(data, 200)
         assert set(pickle.loads(data)) == {k * P61 for k in range(1, 201)}
         outcomes[shape] = scan_and_load(write(tmp_path, data, f"{shape}.pkl"))
     # today: all four SAFE and loaded
@@ -472,10 +452,10 @@ def _tuple_of_set_keys(n: int, shape: str) -> bytes:
     body = b""
     for a, b in _ordered_pairs(n):
         if shape == "set":
-            s = b"\x8f(" + _int(b) + _int(a) + b"\x90"
+            s = b"\x8f(" + long1(b) + long1(a) + b"\x90"
         else:
-            s = b"(" + _int(b) + _int(a) + b"\x91"
-        body += _call("builtins", "tuple", s) + b"K\x00"
+            s = b"(" + long1(b) + long1(a) + b"\x91"
+        body += reduce_call("builtins", "tuple", s) + b"K\x00"
     return b"\x80\x04}(" + body + b"u."
 
 
@@ -488,7 +468,7 @@ def test_rt115_03_tuple_of_set_keys(tmp_path: Path) -> None:
     outcomes = {}
     for shape in ("set", "frozenset"):
         data = _tuple_of_set_keys(200, shape)
-        _one_hash(data, 200)
+        assert_one_hash(data, 200)
         outcomes[shape] = scan_and_load(write(tmp_path, data, f"{shape}.pkl"))
     # today: both SAFE and loaded
     assert all(not s and v.startswith("refused") for s, v in outcomes.values()), outcomes

@@ -191,39 +191,20 @@ from redteam import (
     HERE,
     P61,
     PLAIN,
+    assert_one_hash,
+    binunicode,
     child,
     global_,
+    long1,
     own_module,
     padded,
+    reduce_call,
     scan_and_load,
     trusted_load,
     write,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore")
-
-
-def _int(value: int) -> bytes:
-    """LONG1 ``value``."""
-    raw = pickle.encode_long(value)
-    return b"\x8a" + bytes([len(raw)]) + raw
-
-
-def _text(text: str) -> bytes:
-    """BINUNICODE ``text``."""
-    raw = text.encode()
-    return b"X" + len(raw).to_bytes(4, "little") + raw
-
-
-def _call(module: str, name: str, args: bytes) -> bytes:
-    """REDUCE ``module.name(*args)`` (``args``: the opcodes of the arguments)."""
-    return global_(module, name) + b"(" + args + b"tR"
-
-
-def _one_hash(data: bytes, n: int) -> None:
-    """Plain pickle loads ``data`` into ``n`` different keys of one hash (cheap for 200)."""
-    keys = pickle.loads(data)
-    assert len(keys) == n and len({hash(k) for k in keys}) == 1
 
 
 # --- rt116-01: held items dropped where _through cannot read the list they were appended to ---
@@ -240,11 +221,11 @@ def _base(shape: str) -> bytes:
     if shape == "noarg":
         return global_("builtins", "list") + b")R"
     if shape == "text":
-        return _call("builtins", "list", _text(""))
+        return reduce_call("builtins", "list", binunicode(""))
     inner = b"\x8f"
     for _ in range(15):
-        inner = _call("builtins", "set", inner)
-    return _call("builtins", "list", inner)
+        inner = reduce_call("builtins", "set", inner)
+    return reduce_call("builtins", "list", inner)
 
 
 def _appended(n: int, kind: str, shape: str) -> bytes:
@@ -254,14 +235,14 @@ def _appended(n: int, kind: str, shape: str) -> bytes:
     it cannot read below them and answers None; ``call_keys`` then takes ``L``'s own table
     (the list count, which skips such tuples and lists) as the source's count."""
     if kind in ("dict", "defaultdict"):
-        items = b"".join(b"(" + _int(k * P61) + b"K\x00l" for k in range(1, n + 1))
+        items = b"".join(b"(" + long1(k * P61) + b"K\x00l" for k in range(1, n + 1))
     else:
-        items = b"".join(b"(" + _int(k * P61) + b"h\x00t" for k in range(1, n + 1))
+        items = b"".join(b"(" + long1(k * P61) + b"h\x00t" for k in range(1, n + 1))
     source = _base(shape) + b"(" + items + b"e"
     if kind == "defaultdict":
-        body = _call("collections", "defaultdict", global_("builtins", "int") + source)
+        body = reduce_call("collections", "defaultdict", global_("builtins", "int") + source)
     else:
-        body = _call("builtins", kind, source)
+        body = reduce_call("builtins", kind, source)
     return b"\x80\x04" + _S + b"0" + body + b"."
 
 
@@ -271,13 +252,13 @@ def _set_pairs(n: int, kind: str) -> bytes:
     tuples of different hashes, and ``call_keys`` shares that table as the dict's, whose keys
     are the pairs' first items, all of hash 0."""
     items = b"".join(
-        b"(" + _int(k * P61) + b"J" + k.to_bytes(4, "little") + b"t" for k in range(1, n + 1)
+        b"(" + long1(k * P61) + b"J" + k.to_bytes(4, "little") + b"t" for k in range(1, n + 1)
     )
     source = global_("builtins", "set") + b")R(" + items + b"\x90"
     if kind == "defaultdict":
-        body = _call("collections", "defaultdict", global_("builtins", "int") + source)
+        body = reduce_call("collections", "defaultdict", global_("builtins", "int") + source)
     else:
-        body = _call("builtins", kind, source)
+        body = reduce_call("builtins", kind, source)
     return b"\x80\x04" + body + b"."
 
 
@@ -291,13 +272,13 @@ def test_rt116_01_held_items_dropped(tmp_path: Path) -> None:
     for shape in ("noarg", "text", "deep"):
         for kind in ("set", "frozenset", "dict", "defaultdict"):
             data = _appended(200, kind, shape)
-            _one_hash(data, 200)
+            assert_one_hash(data, 200)
             outcomes[f"{kind}_{shape}"] = scan_and_load(
                 write(tmp_path, data, f"{kind}_{shape}.pkl")
             )
     for kind in ("dict", "defaultdict"):
         data = _set_pairs(200, kind)
-        _one_hash(data, 200)
+        assert_one_hash(data, 200)
         outcomes[f"{kind}_set_pairs"] = scan_and_load(write(tmp_path, data, f"{kind}_sp.pkl"))
     # today: all fourteen SAFE and loaded
     assert all(not s and v.startswith("refused") for s, v in outcomes.values()), outcomes
@@ -337,7 +318,7 @@ def test_rt116_02_named_tuple_own_eq(tmp_path: Path, monkeypatch: pytest.MonkeyP
     plain = child(HERE + PLAIN, big, cpu=HANG_CPU)
     assert plain.crashed and not plain.loaded, plain.output
     data = _same_fields(200, own.Ident)
-    _one_hash(data, 200)
+    assert_one_hash(data, 200)
     # today: loaded (the pass counts one value (1, 2)); scan: "unproven" (a trusted call)
     loaded = trusted_load(write(tmp_path, data), [own.Ident])
     assert loaded.startswith("refused"), loaded
@@ -389,13 +370,13 @@ def _enum_keys(n: int, module: str) -> bytes:
         + b"q\x020"
         + global_("builtins", "object")
         + b"q\x030"
-        + _text("_name_")
+        + binunicode("_name_")
         + b"q\x040"
-        + _text("_value_")
+        + binunicode("_value_")
         + b"q\x050"
     )
     keys = b"".join(
-        b"h\x01(h\x02h\x03NtR}(h\x04" + _int(k * P61) + b"h\x05" + _int(k) + b"ubK\x00"
+        b"h\x01(h\x02h\x03NtR}(h\x04" + long1(k * P61) + b"h\x05" + long1(k) + b"ubK\x00"
         for k in range(1, n + 1)
     )
     return b"\x80\x02" + head + b"}(" + keys + b"u."
@@ -409,7 +390,7 @@ def test_rt116_04_enum_name_hash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     plain = child(HERE + PLAIN, big, cpu=HANG_CPU)
     assert plain.crashed and not plain.loaded, plain.output
     data = _enum_keys(200, "rt116_enum")
-    _one_hash(data, 200)
+    assert_one_hash(data, 200)
     # today: loaded (Enum.__hash__ is taken as "a hash no file chooses": the keys are skipped);
     # scan: "unproven" (made by its own EnumType)
     loaded = trusted_load(write(tmp_path, data), [own.Color])
