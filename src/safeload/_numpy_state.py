@@ -1182,90 +1182,222 @@ def _made_value(
     own_hash: Any,
 ) -> Any:
     """:func:`_key_value` of an object a call or NEWOBJ made, ``pair`` its class or function
-    and ``items`` its arguments."""
+    and ``items`` its arguments: the maker of ``_MAKERS`` for ``pair``, or ``_NO_KEY``."""
     if pair == _DTYPE:
         # the dtype the pass worked out once its state was checked (a BUILD after that is
         # refused): hashed by numpy from its layout and field names (whole keys too: a map
         # of 34 dtypes to names was refused, rt115-04)
         return sym.real if sym.real is not None else _NO_KEY
-    if pair == CODECS_ENCODE:
-        return _text_value(sym, budget) if inner else _NO_KEY
     if items and items[0] is sym.cls:
-        # copyreg._reconstructor(cls, base, state), as protocols 0 and 1 write an object: the
-        # pass keeps it as an object of cls with those arguments. A named tuple's fields are
-        # its state (_reconstructor(cls, tuple, fields)); a UUID's int comes by BUILD
-        # (rt110-01, rt110-02)
-        if pair == _UUID:
-            return _uuid_value(sym, None, budget)
-        if pair in _SAME_VALUE and len(items) == 3:
-            # _reconstructor(int, int, n) is n (rt114-02: a whole key of it was skipped, an
-            # item of one stood in as of a class whose hash no file chooses)
-            base, given = items[1], items[2]
-            if isinstance(base, _Global) and base.pair == pair and isinstance(given, _Const):
-                value = given.value
-                if type(value) in (int, float) and pair[1] == type(value).__name__:
-                    return value
-                if type(value) in (str, bytes) and pair[1] == type(value).__name__:
-                    return value if inner else _NO_KEY
-            return _NO_KEY
-        if pair not in _NAMED_TUPLES or len(items) != 3:
-            return _NO_KEY
-        base, fields = items[1], items[2]
-        if not (isinstance(base, _Global) and base.pair == ("builtins", "tuple")):
-            return _NO_KEY
-        if not isinstance(fields, _Tuple) or not _afford(sym, budget, whole, inner):
-            return _NO_KEY
-        return _collected(fields.items, tuple, budget, whole, own_hash, sym)
+        return _reconstructed_value(sym, pair, items, budget, whole, inner, own_hash)
+    maker = _MAKERS.get(pair)
+    if maker is None:
+        return _NO_KEY
+    return maker(sym, pair, items, budget, whole, inner, own_hash)
+
+
+def _reconstructed_value(
+    sym: _Obj,
+    pair: tuple[str, str],
+    items: list[_Sym],
+    budget: FoldBudget,
+    whole: bool,
+    inner: bool,
+    own_hash: Any,
+) -> Any:
+    """``copyreg._reconstructor(cls, base, state)``, as protocols 0 and 1 write an object:
+    the pass keeps it as an object of cls with those arguments. A named tuple's fields are
+    its state (``_reconstructor(cls, tuple, fields)``); a UUID's int comes by BUILD (rt110-01,
+    rt110-02); ``_reconstructor(int, int, n)`` is ``n`` (rt114-02: a whole key of it was
+    skipped, an item of one stood in as of a class whose hash no file chooses)."""
     if pair == _UUID:
-        return _uuid_value(sym, items, budget)
-    if pair in _NAMED_TUPLES:
-        # a named tuple hashes as the tuple of its fields (rt109-01: _ImputerTriplet keys)
+        return _uuid_value(sym, None, budget)
+    if pair in _SAME_VALUE and len(items) == 3:
+        base, given = items[1], items[2]
+        if isinstance(base, _Global) and base.pair == pair and isinstance(given, _Const):
+            value = given.value
+            if type(value) in (int, float) and pair[1] == type(value).__name__:
+                return value
+            if type(value) in (str, bytes) and pair[1] == type(value).__name__:
+                return value if inner else _NO_KEY
+        return _NO_KEY
+    if pair not in _NAMED_TUPLES or len(items) != 3:
+        return _NO_KEY
+    base, fields = items[1], items[2]
+    if not (isinstance(base, _Global) and base.pair == ("builtins", "tuple")):
+        return _NO_KEY
+    if not isinstance(fields, _Tuple) or not _afford(sym, budget, whole, inner):
+        return _NO_KEY
+    return _collected(fields.items, tuple, budget, whole, own_hash, sym)
+
+
+def _encoded_value(
+    sym: _Obj,
+    pair: tuple[str, str],
+    items: list[_Sym],
+    budget: FoldBudget,
+    whole: bool,
+    inner: bool,
+    own_hash: Any,
+) -> Any:
+    """``_codecs.encode(text, "latin1")``, protocol 3's bytes: its text, inside a key."""
+    return _text_value(sym, budget) if inner else _NO_KEY
+
+
+def _uuid_made(
+    sym: _Obj,
+    pair: tuple[str, str],
+    items: list[_Sym],
+    budget: FoldBudget,
+    whole: bool,
+    inner: bool,
+    own_hash: Any,
+) -> Any:
+    """``uuid.UUID(...)`` called: its int."""
+    return _uuid_value(sym, items, budget)
+
+
+def _named_tuple_value(
+    sym: _Obj,
+    pair: tuple[str, str],
+    items: list[_Sym],
+    budget: FoldBudget,
+    whole: bool,
+    inner: bool,
+    own_hash: Any,
+) -> Any:
+    """A named tuple hashes as the tuple of its fields (rt109-01: ``_ImputerTriplet``
+    keys)."""
+    if not _afford(sym, budget, whole, inner):
+        return _NO_KEY
+    return _collected(items, tuple, budget, whole, own_hash, sym)
+
+
+def _collecting_value(
+    sym: _Obj,
+    pair: tuple[str, str],
+    items: list[_Sym],
+    budget: FoldBudget,
+    whole: bool,
+    inner: bool,
+    own_hash: Any,
+) -> Any:
+    """Protocol 2's ``frozenset([...])``, or ``tuple([...])`` written by hand: the items it
+    collects."""
+    if len(items) != 1:
+        return _NO_KEY
+    source = items[0]
+    if pair[1] == "tuple" and isinstance(source, _Box) and source.kind != "list":
+        # (a set's items in its own order, which the pass does not know: rt115-03)
+        return _OwnKey("builtins.tuple", id(sym), False)
+    if isinstance(source, _Box) or isinstance(source, _Tuple):
         if not _afford(sym, budget, whole, inner):
             return _NO_KEY
-        return _collected(items, tuple, budget, whole, own_hash, sym)
-    if pair in _COLLECTING and len(items) == 1:
-        # protocol 2's frozenset([...]); tuple([...]) written by hand
-        source = items[0]
-        if pair[1] == "tuple" and isinstance(source, _Box) and source.kind != "list":
-            # (a set's items in its own order, which the pass does not know: rt115-03)
-            return _OwnKey("builtins.tuple", id(sym), False)
-        if isinstance(source, _Box) or isinstance(source, _Tuple):
-            if not _afford(sym, budget, whole, inner):
-                return _NO_KEY
-            return _collected(source.items, _COLLECTING[pair], budget, whole, own_hash, sym)
-        return _NO_KEY
-    if pair in _BUILT:
-        if not inner and _BUILT[pair] in _SEEDED:
-            return _NO_KEY
-        return _built_value(sym, pair, items, budget, whole, inner)
-    if pair == ("builtins", "complex"):
-        parts: list[Any] = []
-        for item in items:
-            if not (isinstance(item, _Const) and type(item.value) in (int, float)):
-                return _NO_KEY
-            parts.append(item.value)
-        return complex(*parts) if 1 <= len(parts) <= 2 else _NO_KEY
-    if pair in _SCALARS and len(items) == 2 and isinstance(items[0], _Obj):
-        return _scalar_value(items[0], items[1], budget)
-    if pair in _NUMBER_CALLS and 1 <= len(items) <= 3:
-        # Decimal(text) hashes as its value modulo 2**61 - 1, range(a, b) as (len, a, step):
-        # the file chooses both (rt109-01). A text of any length (rt110-01: blanks and
-        # leading zeros kept a key of hash 0 past a 64-character limit), charged by length,
-        # one longer than the pass folds too
-        numbers: list[Any] = []
-        for item in items:
-            if isinstance(item, _Const) and type(item.value) is int:
-                numbers.append(item.value)
-                continue
-            text = _text_value(item, budget)
-            if type(text) is not str:
-                return _NO_KEY
-            numbers.append(text)
-        try:
-            return _NUMBER_CALLS[pair](*numbers)
-        except (TypeError, ValueError, ArithmeticError):
-            return _NO_KEY
+        return _collected(source.items, _COLLECTING[pair], budget, whole, own_hash, sym)
     return _NO_KEY
+
+
+def _seeded_or_built(
+    sym: _Obj,
+    pair: tuple[str, str],
+    items: list[_Sym],
+    budget: FoldBudget,
+    whole: bool,
+    inner: bool,
+    own_hash: Any,
+) -> Any:
+    """A class of ``_BUILT``; one of the ``_SEEDED`` kinds only inside a key."""
+    if not inner and _BUILT[pair] in _SEEDED:
+        return _NO_KEY
+    return _built_value(sym, pair, items, budget, whole, inner)
+
+
+def _complex_value(
+    sym: _Obj,
+    pair: tuple[str, str],
+    items: list[_Sym],
+    budget: FoldBudget,
+    whole: bool,
+    inner: bool,
+    own_hash: Any,
+) -> Any:
+    """``complex(re)`` or ``complex(re, im)`` of numbers."""
+    parts: list[Any] = []
+    for item in items:
+        if not (isinstance(item, _Const) and type(item.value) in (int, float)):
+            return _NO_KEY
+        parts.append(item.value)
+    return complex(*parts) if 1 <= len(parts) <= 2 else _NO_KEY
+
+
+def _scalar_made(
+    sym: _Obj,
+    pair: tuple[str, str],
+    items: list[_Sym],
+    budget: FoldBudget,
+    whole: bool,
+    inner: bool,
+    own_hash: Any,
+) -> Any:
+    """numpy's ``scalar(dtype, data)``: :func:`_scalar_value`."""
+    if len(items) == 2 and isinstance(items[0], _Obj):
+        return _scalar_value(items[0], items[1], budget)
+    return _NO_KEY
+
+
+def _number_value(
+    sym: _Obj,
+    pair: tuple[str, str],
+    items: list[_Sym],
+    budget: FoldBudget,
+    whole: bool,
+    inner: bool,
+    own_hash: Any,
+) -> Any:
+    """``Decimal(text)`` hashes as its value modulo 2**61 - 1, ``range(a, b)`` as ``(len, a,
+    step)``: the file chooses both (rt109-01). A text of any length (rt110-01: blanks and
+    leading zeros kept a key of hash 0 past a 64-character limit), charged by length, one
+    longer than the pass folds too."""
+    if not 1 <= len(items) <= 3:
+        return _NO_KEY
+    numbers: list[Any] = []
+    for item in items:
+        if isinstance(item, _Const) and type(item.value) is int:
+            numbers.append(item.value)
+            continue
+        text = _text_value(item, budget)
+        if type(text) is not str:
+            return _NO_KEY
+        numbers.append(text)
+    try:
+        return _NUMBER_CALLS[pair](*numbers)
+    except (TypeError, ValueError, ArithmeticError):
+        return _NO_KEY
+
+
+def _makers() -> dict[tuple[str, str], Any]:
+    """``_MAKERS``, each pair in one table only."""
+    tables: list[tuple[Any, Any]] = [
+        ((CODECS_ENCODE,), _encoded_value),
+        ((_UUID,), _uuid_made),
+        (_NAMED_TUPLES, _named_tuple_value),
+        (_COLLECTING, _collecting_value),
+        (_BUILT, _seeded_or_built),
+        ((("builtins", "complex"),), _complex_value),
+        (_SCALARS, _scalar_made),
+        (_NUMBER_CALLS, _number_value),
+    ]
+    makers: dict[tuple[str, str], Any] = {}
+    for pairs, maker in tables:
+        for pair in pairs:
+            if pair in makers or pair == _DTYPE:
+                raise RuntimeError(f"two makers for {pair}")
+            makers[pair] = maker
+    return makers
+
+
+#: how :func:`_made_value` evaluates an object made by a call of each pair
+_MAKERS: Final = _makers()
 
 
 def _built_value(
