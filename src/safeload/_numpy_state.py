@@ -882,7 +882,11 @@ _SCALARS: Final = frozenset(
 def _decimal(*parts: Any) -> Any:
     import decimal
 
-    return decimal.Decimal(*parts) if len(parts) == 1 else _NO_KEY
+    # (a text only, as the load's narrowed Decimal takes: libmpdec converts an int in time
+    # quadratic in its digits, 8 s for 300 KB, rt117-07)
+    if len(parts) != 1 or type(parts[0]) is not str:
+        return _NO_KEY
+    return decimal.Decimal(parts[0])
 
 
 #: calls whose result hashes as a number the file chooses
@@ -942,9 +946,6 @@ EVALUATED_KEYS: Final = (
     | frozenset(_BUILT)
     | {_UUID, _DTYPE, CODECS_ENCODE, ("builtins", "complex")}
 )
-#: a tuple key larger than this (unfolded) is not hashed in an object array, whose items
-#: nothing has charged for hashing: a shared subtree would make each hash large
-_ITEM_TUPLE_NODES: Final = 64
 #: what :func:`_stand_in` says of an item whose hash the file may choose and the pass cannot
 #: evaluate: the key holding it counts as one hash with every such key (:class:`_OwnKey`)
 _UNKNOWN: Final = object()
@@ -997,19 +998,30 @@ class _Unseen:
     no longer holds, a C class's data). Its real hash is one the file cannot predict, but the
     items beside it still can collide: all of one ``name`` hash alike here and each object
     (``ident``) is distinct, so ``(X, k * (2**61 - 1))`` counts as one hash for every ``k``
-    whichever ``X`` (rt113-01)."""
+    whichever ``X`` (rt113-01).
 
-    __slots__ = ("ident", "name")
+    ``code``, where given, tells apart what hashes apart at load too: an object hashed by
+    identity (its symbol: each object the stream makes is another, and two live objects never
+    share an identity hash), an enum member looked up by value (the value: equal values are
+    one member; different members hash by names no file chooses). Without it, 36 keys ``(a,
+    b)`` of a 6-state enum, or 40 ``(estimator, "fit")``, counted as one hash (rt117-02)."""
 
-    def __init__(self, name: str, ident: int) -> None:
+    __slots__ = ("code", "ident", "name")
+
+    def __init__(self, name: str, ident: int, code: Any = None) -> None:
         self.name = name
         self.ident = ident
+        self.code = code
 
     def __hash__(self) -> int:
-        return hash(("unseen", self.name))
+        return hash(("unseen", self.name, self.code))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Unseen) and other.ident == self.ident
+        if not isinstance(other, _Unseen):
+            return False
+        if other.ident == self.ident:
+            return True
+        return self.code is not None and other.name == self.name and other.code == self.code
 
 
 def _made_pair(sym: _Obj) -> tuple[str, str] | None:
@@ -1035,7 +1047,7 @@ def _key_nodes(sym: _Sym) -> int:
     16-item tuple of 16-item tuples sharing one Decimal, nested a few levels, is millions of
     nodes in 300 bytes: evaluated item by item it took 24 s (rt110-08)."""
     if not isinstance(sym, _Container):
-        return 1
+        return _leaf_nodes(sym)
     stack: list[tuple[_Container, bool]] = [(sym, False)]
     while stack:
         node, done = stack.pop()
@@ -1050,29 +1062,64 @@ def _key_nodes(sym: _Sym) -> int:
             continue
         total = 1
         for child in _key_children(node):
-            total += child.key_nodes if isinstance(child, _Container) else 1
+            total += child.key_nodes if isinstance(child, _Container) else _leaf_nodes(child)
         node.key_nodes = min(total, _SIZE_CAP)
     return sym.key_nodes
+
+
+def _leaf_nodes(sym: _Sym) -> int:
+    """What hashing a leaf of a key visits: an int reads every digit (it caches no hash),
+    one node per 16 bytes; anything else one node."""
+    if isinstance(sym, _Const) and type(sym.value) is int:
+        return _int_nodes(sym.value)
+    return 1
+
+
+def _int_nodes(value: int) -> int:
+    """What hashing (or comparing) the int ``value`` costs, one node per 16 bytes (as
+    :func:`safeload.pickle.costs.const_nodes` counts it)."""
+    return 1 + value.bit_length() // 128
+
+
+def _hash_nodes(value: Any) -> int:
+    """What hashing a key value that caches no hash of its own visits beyond one node: an
+    int's digits, a range's bounds' (it hashes as ``(len, start, step)``, rt117-05)."""
+    if type(value) is int:
+        return _int_nodes(value) - 1
+    if type(value) is range:
+        return _int_nodes(value.start) + _int_nodes(value.stop) + _int_nodes(value.step) - 3
+    return 0
 
 
 def _afford(sym: _Sym, budget: FoldBudget, whole: bool, inner: bool) -> bool:
     """Whether the key ``sym``, one the pass can evaluate, is evaluated: its expanded size is
     charged to ``budget`` first (once, for the outermost key: the items it visits are within
-    it); ``whole=False`` (an item nothing hashes while loading) only up to
-    ``_ITEM_TUPLE_NODES``."""
-    if inner:
-        return True
-    nodes = _key_nodes(sym)
-    if not whole and nodes > _ITEM_TUPLE_NODES:
-        return False
-    budget.spend(nodes)
+    it). An item nothing hashes while loading (``whole=False``) is evaluated at any size too:
+    a list a class hashes at use (stop words) of ``(k * (2**61 - 1), F)``, ``F`` one
+    ``frozenset([None] * 70)``, was skipped as larger than 64 nodes (rt117-01); memo sharing
+    is charged, and the unfold bound holds a list's expanded size to the file's anyway."""
+    if not inner:
+        budget.spend(_key_nodes(sym))
     return True
 
 
 def _text_value(sym: _Sym, budget: FoldBudget) -> Any:
     """The str or bytes ``sym`` denotes (a constant, one longer than the pass folds while it
     still holds it, protocol 2's ``_codecs.encode(text, "latin1")``), charged by length; or
-    ``_NO_KEY``."""
+    ``_NO_KEY``. Read and charged once per symbol: a str or bytes caches its hash, and a
+    1,264-character text shared by 200 keys was charged at every reference (rt117-06)."""
+    known = budget.texts.get(id(sym))
+    if known is not None and known[0] is sym:
+        return known[1]
+    value = _read_text(sym)
+    if value is not _NO_KEY:
+        budget.spend(len(value))
+        budget.texts[id(sym)] = (sym, value)
+    return value
+
+
+def _read_text(sym: _Sym) -> Any:
+    """:func:`_text_value`'s reading, uncharged."""
     if isinstance(sym, _Big):
         value = sym.value
         if isinstance(value, memoryview) and not sym.mutable:
@@ -1088,7 +1135,6 @@ def _text_value(sym: _Sym, budget: FoldBudget) -> Any:
             return _NO_KEY
     else:
         return _NO_KEY
-    budget.spend(len(value))
     return value
 
 
@@ -1129,7 +1175,7 @@ def _key_value(
         # a tuple or frozenset key, rt112-02)
         made = _made_pair(sym)
         mode = own_hash(made) if made is not None else None
-        if made is not None and mode and mode not in ("call", "number", "enum"):
+        if made is not None and mode and mode not in _STAND_IN_MODES:
             return _own_key_value(sym, made, mode, budget, own_hash)
     if isinstance(sym, _Const):
         value = sym.value
@@ -1151,9 +1197,9 @@ def _key_value(
             if not _afford(sym, budget, whole, inner):
                 return _NO_KEY
             return _collected(sym.items, tuple, budget, whole, own_hash, sym)
-        if not whole and size > _ITEM_TUPLE_NODES:
-            return _NO_KEY
-        budget.spend(size)
+        # (an int's digits counted: hashing a list of 10,000 (B,), B a memoised 1 MB int,
+        # took 4.7 s, rt117-03)
+        budget.spend(max(size, _key_nodes(sym)))
         return value
     if isinstance(sym, _Box) and sym.kind == "frozenset":
         if not _afford(sym, budget, whole, inner):
@@ -1586,19 +1632,46 @@ def _stand_in(item: _Sym, own_hash: Any) -> Any:
         if pair in EVALUATED_KEYS or own_hash is None:
             return _UNKNOWN
         mode = own_hash(pair)
+        name = f"{pair[0]}.{pair[1]}"
         if mode == "enum":
             # a member looked up by its value hashes as its name; an object made by NEWOBJ or
             # _reconstructor and given a state has the name the file chose (rt116-04)
             args = item.args.items
-            return _Unseen(f"{pair[0]}.{pair[1]}", id(item)) if len(args) == 1 else _UNKNOWN
+            if len(args) != 1 or item.state is not None:
+                return _UNKNOWN
+            return _Unseen(name, id(item), _member_value(args[0]))
+        if mode == "flag":
+            # (a Flag's pseudo-members of unknown bits have no name: F(4), F(8), ... of a
+            # Flag with boundary KEEP all hash as None)
+            return _UNKNOWN
+        if mode == "identity":
+            return _Unseen(name, id(item), ("object", id(item)))
         if mode:  # (an own class's object, or a call of a function)
             return _UNKNOWN
-        return _Unseen(f"{pair[0]}.{pair[1]}", id(item))
+        return _Unseen(name, id(item))
     if isinstance(item, _Const) or isinstance(item, _Container):
         return _NO_KEY  # (a bytearray, a list, set or dict; a frozenset or tuple evaluated)
     if isinstance(item, _Global):
         return _NO_KEY  # (evaluated)
     return _UNKNOWN if type(item) is _Opaque else _NO_KEY
+
+
+#: the modes of ``own_hash`` whose objects :func:`_stand_in` stands in for
+_STAND_IN_MODES: Final = frozenset({"call", "number", "enum", "flag", "identity"})
+
+
+def _member_value(value: _Sym) -> Any:
+    """What tells enum members looked up by ``value`` apart: the constant (or tuple of
+    constants) ``value`` is, tagged; ``None`` (no telling) otherwise."""
+    try:
+        folded, _ = _fold(value)
+    except KeyError:
+        return None
+    try:
+        hash(folded)
+    except TypeError:
+        return None
+    return ("value", folded)
 
 
 def _sym_name(item: _Sym) -> str:
@@ -1701,6 +1774,9 @@ def shared_hash_problem(
             if not whole or _stand_in(items[i], own_hash) is not _UNKNOWN:
                 continue
             value = _OwnKey(_sym_name(items[i]), id(items[i]), False)
+        # (an int or range caches no hash: one 1 MB int given 20,000 times took 9 s to hash,
+        # rt117-03, a range of its bounds 13 s, rt117-05)
+        budget.spend(_hash_nodes(value))
         try:
             code = hash(value)
         except TypeError:

@@ -232,11 +232,14 @@ class FoldBudget:
     65,536: linear in the file size. Real models spend a small fraction of it.
     """
 
-    __slots__ = ("left", "total")
+    __slots__ = ("left", "texts", "total")
 
     def __init__(self, stream_size: int) -> None:
         self.total = FOLD_UNITS_PER_BYTE * stream_size + FOLD_UNITS_BASE
         self.left = self.total
+        #: the texts of symbols :func:`safeload._numpy_state._text_value` has read and
+        #: charged, by ``id`` (with the symbol, which keeps the id its own)
+        self.texts: dict[int, tuple[Any, Any]] = {}
 
     def spend(self, units: int) -> None:
         self.left -= units

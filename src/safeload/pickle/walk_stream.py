@@ -32,6 +32,7 @@ from safeload.pickle.analysis import (
     Unsafe,
     py3_name,
 )
+from safeload.pickle.costs import const_nodes
 from safeload.pickle.frame import (
     CONST_OPS,
     FAST,
@@ -206,7 +207,13 @@ class WalkStream(WalkBase):
                             raise Unsafe(pos, name, f"memo index {idx} was never set")
                         if isinstance(got, _Tuple) or isinstance(got, _Bytes):  # no call
                             fetched_again(got)  # on this hot path for any other value
-                        elif not (isinstance(got, _Const) and type(got.value) is not str):
+                        elif isinstance(got, _Const):
+                            # (a long int too, as LONG_BINGET charges it: a 1 MB int
+                            # fetched 20,000 times by BINGET went uncharged, rt117-03)
+                            units = const_nodes(got.value) - 1
+                            if units:
+                                self.spend(units, pos, name)
+                        else:
                             self.refetched(got, pos, name)
                         stack.append(got)
                     elif op == 0x94 or op == 0x71:  # MEMOIZE, BINPUT

@@ -211,12 +211,14 @@ class WalkValues(WalkStream):
         or a reviewed class's written in Python: pandas' CategoricalDtype hashes as the XOR
         of its categories', rt112-09), ``"call"`` for a function (what it returns is of a
         class the pass cannot see), ``"enum"`` for an enum (a member hashes as its name, which
-        the file chooses for an object made other than by value, rt116-04), ``"number"``
+        the file chooses for an object made other than by value, rt116-04; ``"flag"`` for
+        a Flag or an enum with its own ``_missing_``, whose members by value may share a
+        hash), ``"number"``
         for a number class (its objects hash as
-        values the file chooses, where :func:`_key_value` does not read them), ``None`` for
-        a hash the file cannot choose (object's
-        identity, an enum's name, a reviewed C class's data) or one :func:`_key_value`
-        evaluates itself."""
+        values the file chooses, where :func:`_key_value` does not read them),
+        ``"identity"`` for object's hash (each object hashes apart), ``None`` for a hash the
+        file cannot choose (a reviewed C class's data) or one :func:`_key_value` evaluates
+        itself."""
         if pair in self.own_hashes:
             return self.own_hashes[pair]
         mode: Any = None
@@ -419,6 +421,17 @@ def _through(sym: _Sym) -> tuple[list[_Sym], bool] | None:
     return None
 
 
+def _enum_missing() -> Any:
+    """The function of ``enum.Enum._missing_`` (a classmethod)."""
+    import enum
+    import inspect
+
+    return getattr(inspect.getattr_static(enum.Enum, "_missing_"), "__func__", None)
+
+
+_ENUM_MISSING: Final = _enum_missing()
+
+
 def _hash_mode(pair: tuple[str, str], reviewed: bool) -> Any:
     """:meth:`WalkValues._own_hash` for a class the policy allows."""
     import enum
@@ -435,8 +448,16 @@ def _hash_mode(pair: tuple[str, str], reviewed: bool) -> Any:
         return "call"  # (a function's result: of a class the pass cannot see)
     found = inspect.getattr_static(cls, "__hash__", None)
     if found is enum.Enum.__hash__:
-        return "enum"  # (a member's name: the file's, for an object not made by value)
-    if found in (None, object.__hash__):
+        # (a member's name: the file's, for an object not made by value). A Flag's
+        # pseudo-member, or what an own _missing_ makes, may have none: KEEP's F(4), F(8),
+        # ... all hash as None, so members by value tell apart only in a plain enum
+        missing = getattr(inspect.getattr_static(cls, "_missing_", None), "__func__", None)
+        if issubclass(cls, enum.Flag) or missing is not _ENUM_MISSING:
+            return "flag"
+        return "enum"
+    if found is object.__hash__:
+        return "identity"  # (each object hashes apart: no file chooses it, rt117-02)
+    if found is None:
         return None
     import numbers
 
