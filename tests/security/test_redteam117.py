@@ -121,6 +121,18 @@ rt117-07 (HARM: CPU in the pass, quadratic in the file; scan and load_unsigned; 
          only (``_made_value`` appends an int constant as is: answer ``_NO_KEY`` there, the
          walk's own rule refuses the call).
 
+Ported by the maintainer
+------------------------
+Fixed in 67d3804: rt117-01 (``_afford`` evaluates a list item at any size, charging its
+expanded size, ints weighted by digits in ``_key_nodes``), rt117-02 (``_Unseen.code``: mode
+``"identity"`` per object, a plain enum's member by value per value; mode ``"flag"`` for a
+Flag or an own ``_missing_`` stays one hash), rt117-03 (``_hash_nodes`` charged per counted
+item; the inline BINGET charges a long int as LONG_BINGET does), rt117-05 (``_range_bounds``
+in ``costs._opened``), rt117-06 (``FoldBudget.texts``: one read and charge per symbol),
+rt117-07 (``_decimal`` of a str only). rt117-04 is a documented limit (SECURITY.md). Added:
+``test_rt117_flag_members_by_value_count_as_one_hash`` (what rt117-02's fix must not open)
+and ``test_rt117_03_binget_charges_a_long_int_as_long_binget_does``.
+
 Held (tried, no finding)
 ------------------------
 * BUILD state of a UUID key whose ``"int"`` is given twice, the second key equal to "int" but
