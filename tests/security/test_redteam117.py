@@ -131,7 +131,9 @@ item; the inline BINGET charges a long int as LONG_BINGET does), rt117-05 (``_ra
 in ``costs._opened``), rt117-06 (``FoldBudget.texts``: one read and charge per symbol),
 rt117-07 (``_decimal`` of a str only). rt117-04 is a documented limit (SECURITY.md). Added:
 ``test_rt117_flag_members_by_value_count_as_one_hash`` (what rt117-02's fix must not open)
-and ``test_rt117_03_binget_charges_a_long_int_as_long_binget_does``.
+``test_rt117_03_binget_charges_a_long_int_as_long_binget_does`` and, for a change made after
+the port (mode ``"identity"`` only where the class's ``__new__`` is object's),
+``test_rt117_02_identity_only_for_objects_made_by_object_new``.
 
 Held (tried, no finding)
 ------------------------
@@ -224,6 +226,7 @@ from redteam import (
     SCAN,
     child,
     global_,
+    long1,
     own_module,
     prepass_problems,
     scan_and_load,
@@ -530,3 +533,31 @@ def test_rt117_03_binget_charges_a_long_int_as_long_binget_does() -> None:
         assert len(pickle.loads(data)) == 5_000  # plain pickle: one int, 5,000 references
         found.append(prepass_problems(data))
     assert found[0] and found[0] == found[1], found
+
+
+_OWN_NEW = """
+class Handed:
+    # hashed by identity, but its __new__ hands back the value it is given
+
+    def __new__(cls, value):
+        return value
+"""
+
+
+def test_rt117_02_identity_only_for_objects_made_by_object_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rt117-02's fix stands an object hashed by identity in per object: sound only where
+    the class's ``__new__`` is object's. A trusted class whose ``__new__`` hands back its
+    argument makes ``Handed(k * (2**61 - 1))`` an int of hash 0, so 40 keys ``(Handed(...),
+    0)`` share one hash at load; they still count as one hash and are refused."""
+    own = own_module(tmp_path, monkeypatch, "rt117_handed", _OWN_NEW)
+    made = global_("rt117_handed", "Handed")
+    keys = b"".join(
+        b"(" + made + b"(" + long1(k * P61) + b"tR" + b"K\x00t" + b"K\x01" for k in range(1, 41)
+    )
+    data = b"\x80\x02}(" + keys + b"u."
+    loaded = pickle.loads(data)  # plain pickle: 40 distinct keys of one hash
+    assert len(loaded) == 40 and len({hash(k) for k in loaded}) == 1
+    outcome = trusted_load(write(tmp_path, data, "handed.pkl"), [own.Handed])
+    assert outcome.startswith("refused") and "more than 32" in outcome, outcome

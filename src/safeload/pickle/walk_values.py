@@ -456,7 +456,10 @@ def _hash_mode(pair: tuple[str, str], reviewed: bool) -> Any:
             return "flag"
         return "enum"
     if found is object.__hash__:
-        return "identity"  # (each object hashes apart: no file chooses it, rt117-02)
+        # each object hashes apart, by an identity no file chooses (rt117-02); where the
+        # class makes its objects with object's __new__ (another may hand back any object)
+        new = inspect.getattr_static(cls, "__new__", None)
+        return "identity" if new is object.__new__ else None
     if found is None:
         return None
     import numbers
