@@ -1581,6 +1581,10 @@ def _uuid_value(sym: _Obj, items: list[_Sym] | None, budget: FoldBudget) -> Any:
     if isinstance(state, _Dict):
         found = state.items.get("int")
         if isinstance(found, _Const) and type(found.value) is int:
+            if not 0 <= found.value < 1 << 128:
+                # (no UUID holds one: its hash reads every digit at each reference, a 1 MB
+                # int fetched 20,000 times took the count 9 s, rt118-01)
+                return _OwnKey("uuid.UUID", id(sym), False)
             return _SameHash("uuid", found.value)
         # (an int of another kind still hashes as itself and compares in Python: one hash
         # for all such keys, rt113-10)
@@ -1641,9 +1645,17 @@ def _stand_in(item: _Sym, own_hash: Any) -> Any:
                 return _UNKNOWN
             return _Unseen(name, id(item), _member_value(args[0]))
         if mode == "flag":
-            # (a Flag's pseudo-members of unknown bits have no name: F(4), F(8), ... of a
-            # Flag with boundary KEEP all hash as None)
-            return _UNKNOWN
+            # a Flag's pseudo-members of unknown bits have no name: F(4), F(8), ... of a Flag
+            # with boundary KEEP all hash as None, as what an own _missing_ makes may. A
+            # value of a member the class names is that member, named (rt118-03: 40 named
+            # members of a trusted Flag were refused)
+            args = item.args.items
+            if len(args) != 1 or item.state is not None:
+                return _UNKNOWN
+            code = _member_value(args[0])
+            if code is None or not _named_value(pair, code[1]):
+                return _UNKNOWN
+            return _Unseen(name, id(item), code)
         if mode == "identity":
             return _Unseen(name, id(item), ("object", id(item)))
         if mode:  # (an own class's object, or a call of a function)
@@ -1660,6 +1672,34 @@ def _stand_in(item: _Sym, own_hash: Any) -> Any:
 _STAND_IN_MODES: Final = frozenset({"call", "number", "enum", "flag", "identity"})
 
 
+#: pair -> (the enum class, the values of the members it names, plain constants only)
+_NAMED_VALUES: Final[dict[tuple[str, str], tuple[Any, frozenset[Any]]]] = {}
+#: the kinds of value :func:`_named_value` compares (no code of the class's runs)
+_PLAIN_VALUES: Final = (int, float, str, bytes, bool)
+
+
+def _named_value(pair: tuple[str, str], value: Any) -> bool:
+    """Whether ``value`` equals the value of a member the enum class ``pair`` names in its
+    body (read statically: ``_member_map_`` and each member's ``_value_``), both plain."""
+    if type(value) not in _PLAIN_VALUES:
+        return False
+    import inspect
+
+    from safeload.trust.classes import resolve_class
+
+    try:
+        cls = resolve_class(*pair)
+        known = _NAMED_VALUES.get(pair)
+        if known is None or known[0] is not cls:
+            members = inspect.getattr_static(cls, "_member_map_")
+            values = [inspect.getattr_static(m, "_value_") for m in dict(members).values()]
+            known = (cls, frozenset(v for v in values if type(v) in _PLAIN_VALUES))
+            _NAMED_VALUES[pair] = known
+    except Exception:  # (not an enum the pass can read: no value is a named one)
+        return False
+    return value in known[1]
+
+
 def _member_value(value: _Sym) -> Any:
     """What tells enum members looked up by ``value`` apart: the constant (or tuple of
     constants) ``value`` is, tagged; ``None`` (no telling) otherwise."""
@@ -1672,6 +1712,20 @@ def _member_value(value: _Sym) -> Any:
     except TypeError:
         return None
     return ("value", folded)
+
+
+def _list_stand_in(item: _Sym) -> Any:
+    """:func:`_stand_in` for an item inside a list's item, asking nothing that imports the
+    class (a scan of a plain model imports no model library): an object of a class the
+    pass does not evaluate stands in as one hash per class, whatever hashes it. Sound
+    where its hash is its identity or a name; a function's result the file gave a hash of
+    its choosing is not told apart (the load hashes nothing in a list)."""
+    one = _stand_in(item, None)
+    if one is _UNKNOWN and isinstance(item, _Obj) and item.cls is not None:
+        pair = item.cls.pair
+        if pair not in EVALUATED_KEYS and isinstance(item.args, _Tuple):
+            return _Unseen(f"{pair[0]}.{pair[1]}", id(item))
+    return one
 
 
 def _sym_name(item: _Sym) -> str:
@@ -1691,7 +1745,7 @@ def _collected(
     classify: Any = None,
 ) -> Any:
     """``kind(values)`` of ``items``' key values (``holder``'s items or fields), or
-    ``_NO_KEY`` if one cannot be hashed (or, for ``whole=False``, has none). An item the pass
+    ``_NO_KEY`` if one cannot be hashed. An item the pass
     does not evaluate stands in as an :class:`_Unseen` (rt113-01); an item whose hash the
     file may choose and the pass cannot tell makes the whole key an :class:`_OwnKey` of
     ``holder`` (one hash with its kind's). ``classify``: the ``own_hash`` that tells the
@@ -1703,9 +1757,9 @@ def _collected(
         if isinstance(one, _OwnKey):
             return _OwnKey(one.name, id(holder), one.own)
         if one is _NO_KEY:
-            if not whole:
-                return _NO_KEY
-            one = _stand_in(item, teller)
+            # (a list's item too: stop words [(k * (2**61 - 1), X)], X one object hashed by
+            # identity, all hash alike when scikit-learn makes a frozenset of them, rt118-04)
+            one = _stand_in(item, teller) if whole else _list_stand_in(item)
             if one is _NO_KEY:
                 return _NO_KEY
             if one is _UNKNOWN:

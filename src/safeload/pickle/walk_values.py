@@ -456,10 +456,16 @@ def _hash_mode(pair: tuple[str, str], reviewed: bool) -> Any:
             return "flag"
         return "enum"
     if found is object.__hash__:
-        # each object hashes apart, by an identity no file chooses (rt117-02); where the
-        # class makes its objects with object's __new__ (another may hand back any object)
+        # each object hashes apart, by an identity no file chooses (rt117-02): where a call
+        # of the class makes a new object of it. An own __new__, or a metaclass's __call__,
+        # may hand back a shared object (a flyweight, a sentinel) or another class's (an int
+        # of the file's): what such a call makes is read as a function's result (rt118-02).
+        # A reviewed class's own __new__ (RandomState's) makes a new object of it
         new = inspect.getattr_static(cls, "__new__", None)
-        return "identity" if new is object.__new__ else None
+        call = inspect.getattr_static(type(cls), "__call__", None)
+        if (new is object.__new__ or reviewed) and call is type.__call__:
+            return "identity"
+        return "call"
     if found is None:
         return None
     import numbers
