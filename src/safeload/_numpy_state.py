@@ -1714,20 +1714,6 @@ def _member_value(value: _Sym) -> Any:
     return ("value", folded)
 
 
-def _list_stand_in(item: _Sym) -> Any:
-    """:func:`_stand_in` for an item inside a list's item, asking nothing that imports the
-    class (a scan of a plain model imports no model library): an object of a class the
-    pass does not evaluate stands in as one hash per class, whatever hashes it. Sound
-    where its hash is its identity or a name; a function's result the file gave a hash of
-    its choosing is not told apart (the load hashes nothing in a list)."""
-    one = _stand_in(item, None)
-    if one is _UNKNOWN and isinstance(item, _Obj) and item.cls is not None:
-        pair = item.cls.pair
-        if pair not in EVALUATED_KEYS and isinstance(item.args, _Tuple):
-            return _Unseen(f"{pair[0]}.{pair[1]}", id(item))
-    return one
-
-
 def _sym_name(item: _Sym) -> str:
     """A name for the class of ``item``, for a message."""
     if isinstance(item, _Obj) and item.cls is not None:
@@ -1745,7 +1731,7 @@ def _collected(
     classify: Any = None,
 ) -> Any:
     """``kind(values)`` of ``items``' key values (``holder``'s items or fields), or
-    ``_NO_KEY`` if one cannot be hashed. An item the pass
+    ``_NO_KEY`` if one cannot be hashed (or, for ``whole=False``, has none). An item the pass
     does not evaluate stands in as an :class:`_Unseen` (rt113-01); an item whose hash the
     file may choose and the pass cannot tell makes the whole key an :class:`_OwnKey` of
     ``holder`` (one hash with its kind's). ``classify``: the ``own_hash`` that tells the
@@ -1757,9 +1743,13 @@ def _collected(
         if isinstance(one, _OwnKey):
             return _OwnKey(one.name, id(holder), one.own)
         if one is _NO_KEY:
-            # (a list's item too: stop words [(k * (2**61 - 1), X)], X one object hashed by
-            # identity, all hash alike when scikit-learn makes a frozenset of them, rt118-04)
-            one = _stand_in(item, teller) if whole else _list_stand_in(item)
+            if not whole:
+                # (rt118-04, open: stop words [(k * (2**61 - 1), X)], X one object hashed by
+                # identity, all hash alike at use. Standing X in per class refused honest
+                # lists of (train, test) splits and an IterativeImputer's triplets, and
+                # re-walked shared tuples, rt119-01 to 03)
+                return _NO_KEY
+            one = _stand_in(item, teller)
             if one is _NO_KEY:
                 return _NO_KEY
             if one is _UNKNOWN:

@@ -95,15 +95,16 @@ rt118-04 (HARM, HIGH: CPU at use, quadratic, every transform; DEFAULT policy; sc
 
 Ported by the maintainer
 ------------------------
-All four fixed the same session: rt118-01 (``_uuid_value``: a state int outside 128 bits is
+Three fixed the same session: rt118-01 (``_uuid_value``: a state int outside 128 bits is
 an ``_OwnKey``, no hash of it taken), rt118-02 (``_hash_mode``: ``"identity"`` only where
 ``__new__`` is object's, or a reviewed class's, and the metaclass's ``__call__`` is type's;
 otherwise ``"call"``: the key counts as one hash with its class's), rt118-03 (mode
 ``"flag"``: a value equal to one of a member the class names, read statically from
-``_member_map_``, stands in per value; any other is ``_UNKNOWN``), rt118-04 (``_collected``
-stands an item in for a list's items as for a key's; there without importing the class, as
-``_list_stand_in``: an object the pass does not evaluate is one hash per class, so that a
-scan of a plain model still imports no model library, ``tests/test_facts.py``).
+``_member_map_``, stands in per value; any other is ``_UNKNOWN``).
+rt118-04 is OPEN again: 9419006 stood an item in for a list's items as for a key's (one hash
+per class, without importing it); red team 119 found that this refused honest lists (40
+``(train, test)`` splits, an IterativeImputer's 80 triplets) and re-walked memoised tuples
+(rt119-01 to 03), so the fix was taken back and the test is a strict xfail again.
 
 Held (tried, no finding)
 ------------------------
@@ -192,6 +193,7 @@ from redteam import (
     child,
     global_,
     long1,
+    open_finding,
     own_module,
     trusted_load,
     write,
@@ -397,6 +399,11 @@ def _stop_words_model(n: int, pad: int) -> Any:
     return model
 
 
+@open_finding(
+    118,
+    "rt118-04: a list item holding an object the pass does not evaluate is skipped (9419006's "
+    "fix, one hash per class, refused honest cross-validation splits: rt119-01 to 03)",
+)
 def test_rt118_04_list_item_with_identity_object(tmp_path: Path) -> None:
     import joblib
 
