@@ -40,21 +40,17 @@ def _softhsm_or_skip() -> str:
     pytest.skip("SoftHSM2 is not installed (apt-get install softhsm2); PKCS#11 tests skipped")
 
 
-@pytest.fixture(scope="module")
-def token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """One SoftHSM2 token with a P-256 and a P-384 key pair (labels ec256, ec384).
+# The token this process made, with its configuration file: made once per process.
+_MADE: dict[str, str] = {}
 
-    SoftHSM reads its configuration once per process, so every test shares this token."""
-    module = _softhsm_or_skip()
+
+def _make_token(base: Path, module: str) -> dict[str, str]:
+    """Initialise a SoftHSM2 token under ``base`` with P-256, P-384 and (where SoftHSM2 has
+    it) Ed25519 key pairs, labelled ec256, ec384 and ed; ``SOFTHSM2_CONF`` must point at
+    ``base/softhsm2.conf`` already."""
     pkcs11 = pytest.importorskip("pkcs11", reason="python-pkcs11 (test extra) is not installed")
     from pkcs11.util.ec import encode_named_curve_parameters
 
-    base = tmp_path_factory.mktemp("softhsm")
-    (base / "tokens").mkdir()
-    conf = base / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {base / 'tokens'}\nobjectstore.backend = file\n")
-    before = os.environ.get("SOFTHSM2_CONF")
-    os.environ["SOFTHSM2_CONF"] = str(conf)
     subprocess.run(
         [
             *("softhsm2-util", "--init-token", "--free", "--label", "release"),
@@ -85,7 +81,38 @@ def token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
             ed25519 = "yes"
         except pkcs11.PKCS11Error:
             pass
-    yield {"module": module, "dir": str(base), "ed25519": ed25519}
+    return {"module": module, "dir": str(base), "ed25519": ed25519}
+
+
+@pytest.fixture(scope="module")
+def token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """One SoftHSM2 token with a P-256 and a P-384 key pair (labels ec256, ec384).
+
+    SoftHSM reads its configuration once per process (at the first ``C_Initialize``), so the
+    token is made once per process and every test shares it. The fixture is per module only
+    so that ``SOFTHSM2_CONF`` is set while this module runs; under xdist a worker may run this
+    module's tests in several stretches, and making a second token then put a second pair of
+    each label into the first token (the library still reads the first configuration): CI's
+    "expected one PUBLIC_KEY object matching object=ec256, found 2"."""
+    module = _softhsm_or_skip()
+    before = os.environ.get("SOFTHSM2_CONF")
+    if not _MADE:
+        base = tmp_path_factory.mktemp("softhsm")
+        (base / "tokens").mkdir()
+        conf = base / "softhsm2.conf"
+        conf.write_text(f"directories.tokendir = {base / 'tokens'}\nobjectstore.backend = file\n")
+        os.environ["SOFTHSM2_CONF"] = str(conf)
+        try:
+            _MADE.update(_make_token(base, module))
+        except BaseException:
+            _restore(before)
+            raise
+    os.environ["SOFTHSM2_CONF"] = str(Path(_MADE["dir"]) / "softhsm2.conf")
+    yield dict(_MADE)
+    _restore(before)
+
+
+def _restore(before: str | None) -> None:
     if before is None:
         os.environ.pop("SOFTHSM2_CONF", None)
     else:
