@@ -1672,32 +1672,57 @@ def _stand_in(item: _Sym, own_hash: Any) -> Any:
 _STAND_IN_MODES: Final = frozenset({"call", "number", "enum", "flag", "identity"})
 
 
-#: pair -> (the enum class, the values of the members it names, plain constants only)
-_NAMED_VALUES: Final[dict[tuple[str, str], tuple[Any, frozenset[Any]]]] = {}
+#: pair -> (the enum class, the values of the members it names, plain constants only, and
+#: the bits its members name where it is a Flag whose ``_missing_`` is Flag's, else ``None``)
+_NAMED_VALUES: Final[dict[tuple[str, str], tuple[Any, frozenset[Any], int | None]]] = {}
 #: the kinds of value :func:`_named_value` compares (no code of the class's runs)
 _PLAIN_VALUES: Final = (int, float, str, bytes, bool)
 
 
 def _named_value(pair: tuple[str, str], value: Any) -> bool:
-    """Whether ``value`` equals the value of a member the enum class ``pair`` names in its
-    body (read statically: ``_member_map_`` and each member's ``_value_``), both plain."""
+    """Whether ``value`` denotes a member of the enum class ``pair`` that has a name no file
+    chooses: it equals the value of a member the class names in its body, or (a Flag whose
+    ``_missing_`` is Flag's) it is an int whose bits all lie within those its members name,
+    ``_flag_mask_``; Flag names such a composite by its bits (``P0|P1``), one name per value,
+    whatever its boundary (rt119-04: 40 two-member combinations of a trusted Flag were
+    refused). A value with other bits may have no name (KEEP's ``F(4)`` hashes as ``None``)
+    or be no member at all (EJECT's int). All read statically: ``_member_map_``, each
+    member's ``_value_``, ``_flag_mask_``; plain types only."""
     if type(value) not in _PLAIN_VALUES:
         return False
+    try:
+        known = _enum_facts(pair)
+    except Exception:  # (not an enum the pass can read: no value is a named one)
+        return False
+    if value in known[1]:
+        return True
+    mask = known[2]
+    return mask is not None and type(value) is int and value >= 0 and value & ~mask == 0
+
+
+def _enum_facts(pair: tuple[str, str]) -> tuple[Any, frozenset[Any], int | None]:
+    """:data:`_NAMED_VALUES`' entry for ``pair``, read (and checked against the class
+    object) here."""
+    import enum
     import inspect
 
     from safeload.trust.classes import resolve_class
 
-    try:
-        cls = resolve_class(*pair)
-        known = _NAMED_VALUES.get(pair)
-        if known is None or known[0] is not cls:
-            members = inspect.getattr_static(cls, "_member_map_")
-            values = [inspect.getattr_static(m, "_value_") for m in dict(members).values()]
-            known = (cls, frozenset(v for v in values if type(v) in _PLAIN_VALUES))
-            _NAMED_VALUES[pair] = known
-    except Exception:  # (not an enum the pass can read: no value is a named one)
-        return False
-    return value in known[1]
+    cls = resolve_class(*pair)
+    known = _NAMED_VALUES.get(pair)
+    if known is not None and known[0] is cls:
+        return known
+    members = inspect.getattr_static(cls, "_member_map_")
+    values = [inspect.getattr_static(m, "_value_") for m in dict(members).values()]
+    mask: int | None = None
+    missing = getattr(inspect.getattr_static(cls, "_missing_", None), "__func__", None)
+    flag_missing = getattr(inspect.getattr_static(enum.Flag, "_missing_"), "__func__", None)
+    if isinstance(cls, type) and issubclass(cls, enum.Flag) and missing is flag_missing:
+        found = inspect.getattr_static(cls, "_flag_mask_", None)
+        mask = found if type(found) is int and found >= 0 else None
+    known = (cls, frozenset(v for v in values if type(v) in _PLAIN_VALUES), mask)
+    _NAMED_VALUES[pair] = known
+    return known
 
 
 def _member_value(value: _Sym) -> Any:

@@ -101,10 +101,13 @@ an ``_OwnKey``, no hash of it taken), rt118-02 (``_hash_mode``: ``"identity"`` o
 otherwise ``"call"``: the key counts as one hash with its class's), rt118-03 (mode
 ``"flag"``: a value equal to one of a member the class names, read statically from
 ``_member_map_``, stands in per value; any other is ``_UNKNOWN``).
-rt118-04 is OPEN again: 9419006 stood an item in for a list's items as for a key's (one hash
-per class, without importing it); red team 119 found that this refused honest lists (40
-``(train, test)`` splits, an IterativeImputer's 80 triplets) and re-walked memoised tuples
-(rt119-01 to 03), so the fix was taken back and the test is a strict xfail again.
+rt118-04: 9419006 stood an item in for a list's items as for a key's (one hash per class,
+without importing it); red team 119 found that this refused honest lists (40 ``(train,
+test)`` splits, an IterativeImputer's 80 triplets) and re-walked memoised tuples (rt119-01
+to 03), so a59e140 took it back. The door is ``frozenset(stop_words)`` at every transform:
+a vectorizer's ``stop_words`` is now plain data only (a dispatch row of kind ``"data"`` on
+``_VectorizerMixin``), so the tuple holding an estimator is refused by scan and load alike
+(and rt119-05's own-hash objects with it).
 
 Held (tried, no finding)
 ------------------------
@@ -193,7 +196,6 @@ from redteam import (
     child,
     global_,
     long1,
-    open_finding,
     own_module,
     trusted_load,
     write,
@@ -399,11 +401,6 @@ def _stop_words_model(n: int, pad: int) -> Any:
     return model
 
 
-@open_finding(
-    118,
-    "rt118-04: a list item holding an object the pass does not evaluate is skipped (9419006's "
-    "fix, one hash per class, refused honest cross-validation splits: rt119-01 to 03)",
-)
 def test_rt118_04_list_item_with_identity_object(tmp_path: Path) -> None:
     import joblib
 
@@ -428,6 +425,6 @@ def test_rt118_04_list_item_with_identity_object(tmp_path: Path) -> None:
                 safeload.scan(path.read_bytes()).safe,
                 trusted_load(path, []),
             )
-    # today: all four SAFE and loaded (_collected answers _NO_KEY for the tuple, whole=False skips
-    # it: only a dict key or set item stands in as _Unseen)
+    # before the stop_words plain-data rule: all four SAFE and loaded (the list count skips a
+    # tuple holding an object it does not evaluate)
     assert all(not s and v.startswith("refused") for s, v in outcomes.values()), outcomes

@@ -480,6 +480,16 @@ ROWS: tuple[DispatchRow, ...] = (
         REVIEWED_TOKEN_PATTERNS,
     ),
     DispatchRow(
+        "sklearn.feature_extraction.text:_VectorizerMixin",
+        "stop_words",
+        "transform: _check_stop_list makes frozenset(stop_words) at every call, hashing each "
+        "item; an object there hashes by its class's code or by identity, which the list "
+        "count cannot tell apart without importing it: [(k * (2**61 - 1), X)] with one "
+        "object X took 9.9 s per transform (rt118-04), [Point(k * (2**61 - 1))] of a "
+        "trusted class with its own __hash__ 7.3 s (rt119-05); honest stop words are texts",
+        "data",
+    ),
+    DispatchRow(
         "sklearn.feature_extraction.text:TfidfVectorizer",
         "_tfidf",
         "transform: _tfidf.transform(X)",
