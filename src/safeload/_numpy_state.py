@@ -903,6 +903,7 @@ _COLLECTING: Final[dict[tuple[str, str], Any]] = {
     ("builtins", "tuple"): tuple,
 }
 _UUID: Final = ("uuid", "UUID")
+_BYTES: Final = ("builtins", "bytes")
 _DTYPE: Final = ("numpy", "dtype")
 #: classes written in C whose objects the pass builds from their evaluated arguments to hash
 #: them as the load will: nothing of the file's runs, and each validates what it is given. A
@@ -944,7 +945,7 @@ EVALUATED_KEYS: Final = (
     | frozenset(_COLLECTING)
     | _SCALARS
     | frozenset(_BUILT)
-    | {_UUID, _DTYPE, CODECS_ENCODE, ("builtins", "complex")}
+    | {_UUID, _DTYPE, CODECS_ENCODE, _BYTES, ("builtins", "complex")}
 )
 #: what :func:`_stand_in` says of an item whose hash the file may choose and the pass cannot
 #: evaluate: the key holding it counts as one hash with every such key (:class:`_OwnKey`)
@@ -1131,11 +1132,29 @@ def _read_text(sym: _Sym) -> Any:
             value, _ = _fold(sym)
         except KeyError:
             value = _long_latin1(sym)
+            if value is None:
+                value = _bytes_call(sym)
         if type(value) not in (str, bytes):
             return _NO_KEY
     else:
         return _NO_KEY
     return value
+
+
+def _bytes_call(sym: _Sym) -> Any:
+    """The bytes of a call of ``builtins.bytes`` on nothing (how protocols 0 to 2 write
+    ``b""``, and numpy an empty ``np.str_``'s data) or on one bytes constant; ``None``
+    otherwise (rt120-01: ``(k * (2**61 - 1), b"")`` stop words were skipped by the count)."""
+    if not (isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair == _BYTES):
+        return None
+    if sym.state is not None or not isinstance(sym.args, _Tuple):
+        return None
+    args = sym.args.items
+    if not args:
+        return b""
+    if len(args) == 1 and isinstance(args[0], _Const) and type(args[0].value) is bytes:
+        return args[0].value
+    return None
 
 
 def _long_latin1(sym: _Sym) -> Any:
@@ -1196,6 +1215,8 @@ def _key_value(
             # every item has one (rt110-01: at any length, its expanded size charged)
             if not _afford(sym, budget, whole, inner):
                 return _NO_KEY
+            if not whole:
+                return _listed(sym, sym.items, tuple, budget, own_hash)
             return _collected(sym.items, tuple, budget, whole, own_hash, sym)
         # (an int's digits counted: hashing a list of 10,000 (B,), B a memoised 1 MB int,
         # took 4.7 s, rt117-03)
@@ -1204,6 +1225,8 @@ def _key_value(
     if isinstance(sym, _Box) and sym.kind == "frozenset":
         if not _afford(sym, budget, whole, inner):
             return _NO_KEY
+        if not whole:
+            return _listed(sym, sym.items, frozenset, budget, own_hash)
         return _collected(sym.items, frozenset, budget, whole, own_hash, sym)
     if not (isinstance(sym, _Obj) and sym.cls is not None and isinstance(sym.args, _Tuple)):
         return _NO_KEY
@@ -1290,6 +1313,20 @@ def _encoded_value(
     return _text_value(sym, budget) if inner else _NO_KEY
 
 
+def _bytes_made(
+    sym: _Obj,
+    pair: tuple[str, str],
+    items: list[_Sym],
+    budget: FoldBudget,
+    whole: bool,
+    inner: bool,
+    own_hash: Any,
+) -> Any:
+    """``builtins.bytes()`` (protocols 0 to 2 write ``b""`` so), or of one bytes constant:
+    the bytes, inside a tuple or set key as a text is (rt120-01)."""
+    return _text_value(sym, budget) if inner else _NO_KEY
+
+
 def _uuid_made(
     sym: _Obj,
     pair: tuple[str, str],
@@ -1329,10 +1366,16 @@ def _collecting_value(
     own_hash: Any,
 ) -> Any:
     """Protocol 2's ``frozenset([...])``, or ``tuple([...])`` written by hand: the items it
-    collects."""
+    collects. Of nothing, the empty one; of another call's result (which pickle never
+    writes), one hash with every such key (rt120-07: ``tuple(frozenset([k * (2**61 -
+    1)]))`` stop words were skipped)."""
+    if not items:
+        return _COLLECTING[pair](())
     if len(items) != 1:
         return _NO_KEY
     source = items[0]
+    if isinstance(source, _Obj):
+        return _OwnKey(f"builtins.{pair[1]}", id(sym), False)
     if pair[1] == "tuple" and isinstance(source, _Box) and source.kind != "list":
         # (a set's items in its own order, which the pass does not know: rt115-03)
         return _OwnKey("builtins.tuple", id(sym), False)
@@ -1425,6 +1468,7 @@ def _makers() -> dict[tuple[str, str], Any]:
     """``_MAKERS``, each pair in one table only."""
     tables: list[tuple[Any, Any]] = [
         ((CODECS_ENCODE,), _encoded_value),
+        ((_BYTES,), _bytes_made),
         ((_UUID,), _uuid_made),
         (_NAMED_TUPLES, _named_tuple_value),
         (_COLLECTING, _collecting_value),
@@ -1637,6 +1681,8 @@ def _stand_in(item: _Sym, own_hash: Any) -> Any:
             return _UNKNOWN
         mode = own_hash(pair)
         name = f"{pair[0]}.{pair[1]}"
+        if mode == "unhashable":
+            return _NO_KEY  # (a dict, a list subclass: the load cannot hash it)
         if mode == "enum":
             # a member looked up by its value hashes as its name; an object made by NEWOBJ or
             # _reconstructor and given a state has the name the file chose (rt116-04)
@@ -1669,7 +1715,58 @@ def _stand_in(item: _Sym, own_hash: Any) -> Any:
 
 
 #: the modes of ``own_hash`` whose objects :func:`_stand_in` stands in for
-_STAND_IN_MODES: Final = frozenset({"call", "number", "enum", "flag", "identity"})
+_STAND_IN_MODES: Final = frozenset({"call", "number", "enum", "flag", "identity", "unhashable"})
+#: numpy's array classes (``__hash__`` None) that ``_reconstruct`` and ``_mareconstruct``
+#: are given as their first argument by numpy's own pickles
+_ARRAY_CLASSES: Final = frozenset(
+    {
+        ("numpy", "ndarray"),
+        ("numpy", "memmap"),
+        ("numpy.ma", "MaskedArray"),
+        ("numpy.ma.core", "MaskedArray"),
+    }
+)
+#: numpy's helpers that make a new random state, bit generator or seed sequence object at
+#: each call, none of which defines ``__hash__``: each hashes by its identity
+_NEW_RANDOM_OBJECTS: Final = frozenset(
+    {
+        ("numpy.random", "__RandomState_ctor"),
+        ("numpy.random._pickle", "__bit_generator_ctor"),
+        ("numpy.random._pickle", "__generator_ctor"),
+        ("numpy.random._pickle", "__randomstate_ctor"),
+        ("numpy.random.bit_generator", "__pyx_unpickle_SeedSequence"),
+    }
+)
+
+
+def _listed_stand_in(item: _Sym, own_hash: Any) -> Any:
+    """:func:`_stand_in` for an item of a list's tuple or frozenset item, which nothing
+    hashes while loading but a class may hash at use: an array that numpy's helpers make
+    cannot be hashed (the tuple is skipped: honest lists of ``(train, test)`` splits and an
+    IterativeImputer's triplets, rt119-01, 02); an object that hashes by identity, told by
+    numpy's helpers or by the shipped class facts, without importing its class, stands in
+    per object (40 ``(StandardScaler(), None)`` pairs, rt119-01). Anything else as a key's
+    item; where ``own_hash`` is not given (an object array's items) an object the pass
+    cannot tell is skipped, as before."""
+    if isinstance(item, _Obj) and item.cls is not None and isinstance(item.args, _Tuple):
+        pair = item.cls.pair
+        args = item.args.items
+        if pair in _FROMBUFFER:
+            return _NO_KEY
+        if pair in _RECONSTRUCT or pair == ("numpy.ma.core", "_mareconstruct"):
+            first = args[0] if args else None
+            if isinstance(first, _Global) and first.pair in _ARRAY_CLASSES:
+                return _NO_KEY
+        elif pair in _NEW_RANDOM_OBJECTS:
+            return _Unseen(f"{pair[0]}.{pair[1]}", id(item), ("object", id(item)))
+        elif pair not in EVALUATED_KEYS and pair != CODECS_ENCODE:
+            from safeload.trust.facts import identity_hash_from_facts
+
+            if identity_hash_from_facts(*pair):
+                return _Unseen(f"{pair[0]}.{pair[1]}", id(item), ("object", id(item)))
+        if own_hash is None:
+            return _NO_KEY
+    return _stand_in(item, own_hash)
 
 
 #: pair -> (the enum class, the values of the members it names, plain constants only, and
@@ -1682,12 +1779,13 @@ _PLAIN_VALUES: Final = (int, float, str, bytes, bool)
 def _named_value(pair: tuple[str, str], value: Any) -> bool:
     """Whether ``value`` denotes a member of the enum class ``pair`` that has a name no file
     chooses: it equals the value of a member the class names in its body, or (a Flag whose
-    ``_missing_`` is Flag's) it is an int whose bits all lie within those its members name,
-    ``_flag_mask_``; Flag names such a composite by its bits (``P0|P1``), one name per value,
-    whatever its boundary (rt119-04: 40 two-member combinations of a trusted Flag were
-    refused). A value with other bits may have no name (KEEP's ``F(4)`` hashes as ``None``)
-    or be no member at all (EJECT's int). All read statically: ``_member_map_``, each
-    member's ``_value_``, ``_flag_mask_``; plain types only."""
+    ``_missing_`` is Flag's) it is an int whose bits all belong to its single-bit members:
+    Flag names such a composite by those bits (``P0|P1``), one name
+    per value, whatever its boundary (rt119-04: 40 two-member combinations of a trusted Flag
+    were refused). A value with other bits may have no name (KEEP's ``F(4)``, or ``Mode(1)``
+    of a Flag whose members are two-bit fields, hash as ``None``, rt120-05) or be no member
+    at all (EJECT's int). All read statically: ``_member_map_`` and each member's
+    ``_value_``; plain types only."""
     if type(value) not in _PLAIN_VALUES:
         return False
     try:
@@ -1718,8 +1816,13 @@ def _enum_facts(pair: tuple[str, str]) -> tuple[Any, frozenset[Any], int | None]
     missing = getattr(inspect.getattr_static(cls, "_missing_", None), "__func__", None)
     flag_missing = getattr(inspect.getattr_static(enum.Flag, "_missing_"), "__func__", None)
     if isinstance(cls, type) and issubclass(cls, enum.Flag) and missing is flag_missing:
-        found = inspect.getattr_static(cls, "_flag_mask_", None)
-        mask = found if type(found) is int and found >= 0 else None
+        # the bits of its single-bit members: Flag names a composite by those only, and a
+        # value of a multi-bit field's bits (F0 = 0b11: Mode(1), Mode(2)) has no name and
+        # hashes as None (rt120-05)
+        mask = 0
+        for one in values:
+            if type(one) is int and one > 0 and one & (one - 1) == 0:
+                mask |= one
     known = (cls, frozenset(v for v in values if type(v) in _PLAIN_VALUES), mask)
     _NAMED_VALUES[pair] = known
     return known
@@ -1746,6 +1849,20 @@ def _sym_name(item: _Sym) -> str:
     return "a value the pass cannot read"
 
 
+def _listed(sym: _Sym, items: list[_Sym], kind: Any, budget: FoldBudget, own_hash: Any) -> Any:
+    """:func:`_collected` of a tuple or frozenset inside a list's item (``whole=False``),
+    once per symbol: its stand-ins do not depend on where it is referenced, and a list of
+    30,000 references to one memoised tuple of 1,000 objects was walked item by item at
+    each (rt119-03). (Its expanded size is still charged at each outermost reference: the
+    use hashes it that often.)"""
+    known = budget.listed.get(id(sym))
+    if known is not None and known[0] is sym:
+        return known[1]
+    value = _collected(items, kind, budget, False, own_hash, sym)
+    budget.listed[id(sym)] = (sym, value)
+    return value
+
+
 def _collected(
     items: list[_Sym],
     kind: Any,
@@ -1768,13 +1885,11 @@ def _collected(
         if isinstance(one, _OwnKey):
             return _OwnKey(one.name, id(holder), one.own)
         if one is _NO_KEY:
-            if not whole:
-                # (rt118-04, open: stop words [(k * (2**61 - 1), X)], X one object hashed by
-                # identity, all hash alike at use. Standing X in per class refused honest
-                # lists of (train, test) splits and an IterativeImputer's triplets, and
-                # re-walked shared tuples, rt119-01 to 03)
-                return _NO_KEY
-            one = _stand_in(item, teller)
+            # (an item of a list's tuple too: scikit-learn hashes some stored lists and object
+            # arrays at use, stop words, a scorer's labels, a DictVectorizer's names, and
+            # [(k * (2**61 - 1), X)] all hash alike for one X, rt118-04, rt120-01, rt120-08,
+            # rt120-10)
+            one = _stand_in(item, teller) if whole else _listed_stand_in(item, teller)
             if one is _NO_KEY:
                 return _NO_KEY
             if one is _UNKNOWN:
@@ -1801,7 +1916,14 @@ def _scalar_value(dtype: _Obj, data: _Sym, budget: FoldBudget) -> Any:
             raw = raw.encode("latin-1")
         except UnicodeEncodeError:
             return _NO_KEY
-    if type(raw) is not bytes or dt.hasobject or len(raw) < dt.itemsize or dt.itemsize == 0:
+    if type(raw) is not bytes or dt.hasobject or len(raw) < dt.itemsize:
+        return _NO_KEY
+    if dt.itemsize == 0:
+        # (an empty np.str_ or np.bytes_: numpy reads none of the data, rt120-02)
+        if dt.kind == "U" and dt.names is None and dt.subdtype is None:
+            return np.str_("")
+        if dt.kind == "S" and dt.names is None and dt.subdtype is None:
+            return np.bytes_(b"")
         return _NO_KEY
     # Numbers, booleans, datetimes and texts only. A structured (void) scalar is never hashed
     # here: the load's is writeable and unhashable, and numpy's hash of a read-only one reads

@@ -232,7 +232,7 @@ class FoldBudget:
     65,536: linear in the file size. Real models spend a small fraction of it.
     """
 
-    __slots__ = ("left", "texts", "total")
+    __slots__ = ("left", "listed", "texts", "total")
 
     def __init__(self, stream_size: int) -> None:
         self.total = FOLD_UNITS_PER_BYTE * stream_size + FOLD_UNITS_BASE
@@ -240,6 +240,10 @@ class FoldBudget:
         #: the texts of symbols :func:`safeload._numpy_state._text_value` has read and
         #: charged, by ``id`` (with the symbol, which keeps the id its own)
         self.texts: dict[int, tuple[Any, Any]] = {}
+        #: the values :func:`safeload._numpy_state._key_value` gave a list's tuple or
+        #: frozenset items, by ``id`` (with the symbol): one walk of a memoised tuple however
+        #: often a list holds it (rt119-03)
+        self.listed: dict[int, tuple[Any, Any]] = {}
 
     def spend(self, units: int) -> None:
         self.left -= units

@@ -444,5 +444,8 @@ def _forget_unless_nodes(state: _Tuple) -> None:
     raw = state.items[4]
     if isinstance(raw, _Obj) and isinstance(raw.args, _Tuple) and raw.args.items:
         raw = raw.args.items[0]
-    if isinstance(raw, _Big):
+    if isinstance(raw, _Big) and not isinstance(raw.value, memoryview):
+        # (a view of the stream costs nothing to keep, and a list's tuple may hold the same
+        # bytes: scan kept and counted them while the load dropped and skipped them,
+        # rt120-04; a text, protocol 2's, is a copy and is dropped)
         raw.value = None

@@ -216,7 +216,8 @@ class WalkValues(WalkStream):
         hash), ``"number"``
         for a number class (its objects hash as
         values the file chooses, where :func:`_key_value` does not read them),
-        ``"identity"`` for object's hash (each object hashes apart), ``None`` for a hash the
+        ``"identity"`` for object's hash (each object hashes apart), ``"unhashable"`` where
+        ``__hash__`` is ``None`` (the load cannot hash it), ``None`` for a hash the
         file cannot choose (a reviewed C class's data) or one :func:`_key_value` evaluates
         itself."""
         if pair in self.own_hashes:
@@ -243,6 +244,14 @@ class WalkValues(WalkStream):
         if not isinstance(args, _Tuple):
             return
         kind = pair[1] if pair[0] in ("builtins", "collections") else ""
+        if pair == ("builtins", "list") and made is not None and len(args.items) == 1:
+            # a copy of a list counts on in its source's table: L_i = list(L_(i-1)) + 32
+            # APPENDS each held 15,680 ints of one hash, the count seeing 32 at a time
+            # (rt120-07)
+            copied = self.key_tables.get(id(args.items[0]))
+            if copied is not None and copied[0] is args.items[0]:
+                self.key_tables[id(made)] = (made, copied[1])
+            return
         index = 1 if kind == "defaultdict" else 0
         if kind not in ("set", "frozenset", "dict", "defaultdict") or len(args.items) <= index:
             return
@@ -467,7 +476,7 @@ def _hash_mode(pair: tuple[str, str], reviewed: bool) -> Any:
             return "identity"
         return "call"
     if found is None:
-        return None
+        return "unhashable"  # (a dict or list subclass, a class defining __eq__ alone)
     import numbers
 
     import numpy as np

@@ -440,6 +440,28 @@ def is_partial(cls: Any) -> bool:
     return cls is functools.partial
 
 
+def identity_hash_from_facts(module: str, qualname: str) -> bool | None:
+    """Whether an object that a call of the class ``module.qualname`` makes hashes by its
+    identity, from the facts: the first class of its MRO to define ``__hash__`` and the
+    first to define ``__new__`` are both ``object``, and its metaclass is ``type`` or
+    ``ABCMeta`` (whose ``__call__`` is type's), so each call makes a new object that hashes
+    apart from every other. ``None`` when the facts cannot say (not held, not a class, or a
+    class defining either: an own ``__hash__`` may be ``None`` or the class's code)."""
+    if not data_available():
+        return None
+    if f"{module}:{qualname}" not in _data()["CLASSES"]:
+        return None
+    found = facts_for(module, qualname)
+    if found is None or not found.plain_meta:
+        return None
+    pool = _data()["VARS"]
+    for dunder in ("__hash__", "__new__"):
+        owner = next((base for base in found.mro if dunder in pool.get(base, ())), None)
+        if owner != "builtins:object":
+            return None
+    return True
+
+
 def setstate_from_facts(module: str, qualname: str) -> bool | None:
     """Whether the class ``module.qualname`` names defines ``__setstate__`` (``False`` for
     something that is not a class), from the facts; ``None`` when they cannot say."""

@@ -590,7 +590,20 @@ def _newargs_of(items: Any, owner: type) -> bool:
         return len(items) == 0
     if owner is complex and len(items) == 2:
         return all(constant_of(item, float) for item in items)
+    if owner is bytearray and len(items) in (1, 2):
+        # bytearray.__reduce_ex__ writes (bytes(self),) from protocol 3, (text, "latin-1")
+        # before: a trusted Buffer(bytearray) with content was refused (rt120-09)
+        if len(items) == 1:
+            return constant_of(items[0], bytes)
+        return constant_of(items[0], str) and _latin1_codec(items[1])
     return len(items) == 0 or (len(items) == 1 and constant_of(items[0], owner))
+
+
+def _latin1_codec(item: Any) -> bool:
+    """Whether ``item`` (symbolic) is the constant ``"latin-1"`` (or ``"latin1"``)."""
+    from safeload._symbolic import _Const
+
+    return isinstance(item, _Const) and item.value in ("latin-1", "latin1")
 
 
 def _may_share(pair: tuple[str, str]) -> bool:
