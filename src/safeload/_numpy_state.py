@@ -1189,13 +1189,19 @@ def _key_value(
     neighbours). ``whole``: a tuple of any size (the load hashes it too, and the walk has
     charged that); otherwise only small ones. ``own_hash(pair)``: how objects of the class
     ``pair`` hash (:meth:`~safeload.pickle.walk_values.WalkValues._own_hash`)."""
-    if own_hash is not None and whole and isinstance(sym, _Obj):
-        # (keys only: nothing hashes a list's items while loading, rt112-03; at any depth of
-        # a tuple or frozenset key, rt112-02)
+    if own_hash is not None and (whole or not inner) and isinstance(sym, _Obj):
+        # (at any depth of a tuple or frozenset key, rt112-02; a list's own items too, which
+        # scikit-learn may hash at use: a MultiLabelBinarizer's classes of 10,000 frozen
+        # dataclass objects of one hash took 8.5 s to fit, rt121-06. A named tuple or
+        # dataclass counts by its fields, so honest lists of records load, rt112-03; a
+        # reviewed class's data hash is left to the list's tuples' count)
         made = _made_pair(sym)
+        if made is not None and not whole and _identity_by_facts(made):
+            made = None  # (told without importing its class: a forest's trees, rt121-06)
         mode = own_hash(made) if made is not None else None
         if made is not None and mode and mode not in _STAND_IN_MODES:
-            return _own_key_value(sym, made, mode, budget, own_hash)
+            if whole or mode != "reviewed":
+                return _own_key_value(sym, made, mode, budget, own_hash, whole)
     if isinstance(sym, _Const):
         value = sym.value
         if type(value) in (int, float, bool, complex):
@@ -1559,7 +1565,12 @@ def _pandas_value(pair: tuple[str, str], kind: str, values: list[Any]) -> Any:
 
 
 def _own_key_value(
-    sym: _Obj, made: tuple[str, str], mode: Any, budget: FoldBudget, own_hash: Any
+    sym: _Obj,
+    made: tuple[str, str],
+    mode: Any,
+    budget: FoldBudget,
+    own_hash: Any,
+    whole: bool = True,
 ) -> Any:
     """What a key of a class the caller trusted hashes as, where the pass can tell: a named
     tuple (``mode`` ``"tuple"``) as the tuple of its fields, a dataclass whose ``__hash__``
@@ -1586,7 +1597,9 @@ def _own_key_value(
     if fields is not None:
         # (the fields as a tuple's items; an own object among them is not evaluated in turn:
         # a state may hold its own object)
-        value = _collected(fields, tuple, budget, True, None, sym, own_hash)
+        value = _collected(fields, tuple, budget, whole, None, sym, own_hash)
+        if value is _NO_KEY and not whole:
+            return _NO_KEY  # (a list's record holding an array: nothing can hash it)
     if value is _NO_KEY or isinstance(value, _OwnKey):
         return _OwnKey(f"{made[0]}.{made[1]}", id(sym))
     return value
@@ -1655,7 +1668,7 @@ def _uuid_value(sym: _Obj, items: list[_Sym] | None, budget: FoldBudget) -> Any:
     return _NO_KEY
 
 
-def _stand_in(item: _Sym, own_hash: Any) -> Any:
+def _stand_in(item: _Sym, own_hash: Any, listed: bool = False) -> Any:
     """What stands for ``item``, a key or an item of one that :func:`_key_value` did not
     evaluate: an :class:`_Unseen` where no file chooses its hash, ``_UNKNOWN`` where the
     file may and the pass cannot tell (a call's result, a class the pass evaluates given
@@ -1683,6 +1696,11 @@ def _stand_in(item: _Sym, own_hash: Any) -> Any:
         name = f"{pair[0]}.{pair[1]}"
         if mode == "unhashable":
             return _NO_KEY  # (a dict, a list subclass: the load cannot hash it)
+        if mode == "reviewed":
+            # (a reviewed class hashing its own data in Python, pandas' CategoricalDtype:
+            # one hash for all of its class, its neighbours in a tuple still tell the
+            # tuples apart, rt121-03; a key of it counts as an own class's, rt112-09)
+            return _Unseen(name, id(item)) if listed else _UNKNOWN
         if mode == "enum":
             # a member looked up by its value hashes as its name; an object made by NEWOBJ or
             # _reconstructor and given a state has the name the file chose (rt116-04)
@@ -1739,7 +1757,43 @@ _NEW_RANDOM_OBJECTS: Final = frozenset(
 )
 
 
-def _listed_stand_in(item: _Sym, own_hash: Any) -> Any:
+#: pandas' rebuilders of an Index and of its arrays (Categorical, DatetimeArray, ...): what
+#: they make has no hash (rt121-03: 40 (name, Index) pairs were refused)
+_UNHASHABLE_MAKERS: Final = frozenset(
+    {
+        ("pandas.core.indexes.base", "_new_Index"),
+        ("pandas._libs.arrays", "__pyx_unpickle_NDArrayBacked"),
+    }
+)
+#: scikit-learn's ``newObj(cls)`` helpers: an object of ``cls``, made by its ``__new__``
+_NEW_OBJ_HELPERS: Final = frozenset(
+    {
+        ("sklearn.neighbors._kd_tree", "newObj"),
+        ("sklearn.neighbors._ball_tree", "newObj"),
+        ("sklearn.metrics._dist_metrics", "newObj"),
+    }
+)
+
+
+def _listed_stand_in(item: _Sym, own_hash: Any, budget: FoldBudget) -> Any:
+    """:func:`_read_listed_stand_in`, once per symbol: a list of 30,000 tuples sharing one
+    object stood it in (and asked the class facts) at each (rt121-09)."""
+    known = budget.stood.get(id(item))
+    if known is not None and known[0] is item:
+        return known[1]
+    value = _read_listed_stand_in(item, own_hash)
+    budget.stood[id(item)] = (item, value)
+    return value
+
+
+def _identity_by_facts(pair: tuple[str, str]) -> bool:
+    """Whether the shipped class facts show objects of ``pair`` hashing by identity."""
+    from safeload.trust.facts import identity_hash_from_facts
+
+    return bool(identity_hash_from_facts(*pair))
+
+
+def _read_listed_stand_in(item: _Sym, own_hash: Any) -> Any:
     """:func:`_stand_in` for an item of a list's tuple or frozenset item, which nothing
     hashes while loading but a class may hash at use: an array that numpy's helpers make
     cannot be hashed (the tuple is skipped: honest lists of ``(train, test)`` splits and an
@@ -1751,8 +1805,24 @@ def _listed_stand_in(item: _Sym, own_hash: Any) -> Any:
     if isinstance(item, _Obj) and item.cls is not None and isinstance(item.args, _Tuple):
         pair = item.cls.pair
         args = item.args.items
-        if pair in _FROMBUFFER:
+        if pair in _FROMBUFFER or pair in _UNHASHABLE_MAKERS:
             return _NO_KEY
+        if pair in _SCALARS and args and isinstance(args[0], _Obj):
+            real = args[0].real
+            if real is not None and real.kind == "V":
+                # (a structured or void scalar numpy's pickle makes is writeable and has no
+                # hash: list(zip(records, labels)) was refused, rt121-01)
+                return _NO_KEY
+        if pair in _NEW_OBJ_HELPERS and args and isinstance(args[0], _Global):
+            # (a KDTree, BallTree or DistanceMetric: an object of its class argument,
+            # rt121-02)
+            made = args[0].pair
+            from safeload.trust.facts import identity_hash_from_facts
+
+            if identity_hash_from_facts(*made) or (
+                own_hash is not None and own_hash(made) == "identity"
+            ):
+                return _Unseen(f"{made[0]}.{made[1]}", id(item), ("object", id(item)))
         if pair in _RECONSTRUCT or pair == ("numpy.ma.core", "_mareconstruct"):
             first = args[0] if args else None
             if isinstance(first, _Global) and first.pair in _ARRAY_CLASSES:
@@ -1766,7 +1836,7 @@ def _listed_stand_in(item: _Sym, own_hash: Any) -> Any:
                 return _Unseen(f"{pair[0]}.{pair[1]}", id(item), ("object", id(item)))
         if own_hash is None:
             return _NO_KEY
-    return _stand_in(item, own_hash)
+    return _stand_in(item, own_hash, True)
 
 
 #: pair -> (the enum class, the values of the members it names, plain constants only, and
@@ -1889,7 +1959,7 @@ def _collected(
             # arrays at use, stop words, a scorer's labels, a DictVectorizer's names, and
             # [(k * (2**61 - 1), X)] all hash alike for one X, rt118-04, rt120-01, rt120-08,
             # rt120-10)
-            one = _stand_in(item, teller) if whole else _listed_stand_in(item, teller)
+            one = _stand_in(item, teller) if whole else _listed_stand_in(item, teller, budget)
             if one is _NO_KEY:
                 return _NO_KEY
             if one is _UNKNOWN:
@@ -1970,8 +2040,10 @@ def shared_hash_problem(
         budget.spend(_hash_nodes(value))
         try:
             code = hash(value)
-        except TypeError:
-            continue  # (an unhashable value: the walk's own rule names it)
+        except (TypeError, ValueError):
+            # (an unhashable value: the walk's own rule names it; numpy raises ValueError
+            # for a timedelta64 without a unit, which a list may hold, rt121-04)
+            continue
         same = table.get(code)
         if same is None:
             table[code] = [value]

@@ -232,7 +232,7 @@ class FoldBudget:
     65,536: linear in the file size. Real models spend a small fraction of it.
     """
 
-    __slots__ = ("left", "listed", "texts", "total")
+    __slots__ = ("left", "listed", "stood", "texts", "total")
 
     def __init__(self, stream_size: int) -> None:
         self.total = FOLD_UNITS_PER_BYTE * stream_size + FOLD_UNITS_BASE
@@ -244,6 +244,8 @@ class FoldBudget:
         #: frozenset items, by ``id`` (with the symbol): one walk of a memoised tuple however
         #: often a list holds it (rt119-03)
         self.listed: dict[int, tuple[Any, Any]] = {}
+        #: the stand-ins of the items of those tuples, by ``id`` (with the symbol)
+        self.stood: dict[int, tuple[Any, Any]] = {}
 
     def spend(self, units: int) -> None:
         self.left -= units

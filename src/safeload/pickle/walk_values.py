@@ -23,7 +23,7 @@ from safeload._symbolic import (
     _Tuple,
 )
 from safeload.pickle.analysis import Unsafe
-from safeload.pickle.costs import unfolded
+from safeload.pickle.costs import HASHED_BY_STATE, unfolded
 from safeload.pickle.frame import Frame
 from safeload.pickle.state_rules import (
     BUNCH,
@@ -200,6 +200,13 @@ class WalkValues(WalkStream):
         # (whole=False for a list's or tuple's items, which nothing hashes while loading and
         # nothing charged: small tuples among them only, as in an object array)
         problem = shared_hash_problem(table, items, step, self.fold, whole, self._own_hash)
+        for i in range(0, len(items), step):
+            item = items[i]
+            if isinstance(item, _Obj) and item.cls is not None and item.cls.pair in HASHED_BY_STATE:
+                # (counted without its state: a BUILD after this is refused, as for a key's,
+                # rt29-01; UUIDs put in a list and then given k * (2**61 - 1) each hashed
+                # alike at fit, rt121-08)
+                unfolded(item, self.work_cap, self.unfolded)
         if problem:
             raise Unsafe(pos, name, problem)
 
@@ -244,10 +251,10 @@ class WalkValues(WalkStream):
         if not isinstance(args, _Tuple):
             return
         kind = pair[1] if pair[0] in ("builtins", "collections") else ""
-        if pair == ("builtins", "list") and made is not None and len(args.items) == 1:
+        if kind in ("list", "tuple") and made is not None and len(args.items) == 1:
             # a copy of a list counts on in its source's table: L_i = list(L_(i-1)) + 32
             # APPENDS each held 15,680 ints of one hash, the count seeing 32 at a time
-            # (rt120-07)
+            # (rt120-07), and through tuple(L) too (rt121-07)
             copied = self.key_tables.get(id(args.items[0]))
             if copied is not None and copied[0] is args.items[0]:
                 self.key_tables[id(made)] = (made, copied[1])
@@ -476,7 +483,14 @@ def _hash_mode(pair: tuple[str, str], reviewed: bool) -> Any:
             return "identity"
         return "call"
     if found is None:
-        return "unhashable"  # (a dict or list subclass, a class defining __eq__ alone)
+        # (a dict or list subclass, a class defining __eq__ alone) unless a call of it may
+        # hand back another object: a factory __new__ returning int(v) made keys of hash 0
+        # that the count skipped (rt121-05)
+        new = inspect.getattr_static(cls, "__new__", None)
+        call = inspect.getattr_static(type(cls), "__call__", None)
+        if (new is object.__new__ or reviewed or _builtin_new_of(cls)) and call is type.__call__:
+            return "unhashable"
+        return "call"
     import numbers
 
     import numpy as np
@@ -492,7 +506,9 @@ def _hash_mode(pair: tuple[str, str], reviewed: bool) -> Any:
 
         if issubclass(cls, pathlib.PurePath):
             return None
-        return "opaque" if isinstance(found, types.FunctionType) else None
+        # ("reviewed": counted as "opaque" in a key; in a list's tuple one hash per class
+        # beside items that tell the tuples apart, rt121-03)
+        return "reviewed" if isinstance(found, types.FunctionType) else None
     if issubclass(cls, tuple) and found is tuple.__hash__:
         # (its items are its arguments only if its __new__ is tuple's or the one namedtuple
         # writes: Version("1.2.3") may be (1, 2, 3), rt114-04)
@@ -508,6 +524,15 @@ def _hash_mode(pair: tuple[str, str], reviewed: bool) -> Any:
         return "tuple" if plain and (new is tuple.__new__ or _namedtuple_code(new)) else "opaque"
     names = _dataclass_hash_fields(cls, found)
     return names if names is not None else "opaque"
+
+
+def _builtin_new_of(cls: type) -> bool:
+    """Whether ``cls``'s ``__new__`` is a builtin container's (``dict``, ``list``, ``set``,
+    ``bytearray``): a new object of ``cls`` at each call."""
+    import inspect
+
+    new = inspect.getattr_static(cls, "__new__", None)
+    return any(new is vars(base).get("__new__") for base in (dict, list, set, bytearray))
 
 
 def _dataclass_hash_fields(cls: type, found: Any) -> tuple[Any, ...] | None:
