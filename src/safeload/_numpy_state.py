@@ -30,6 +30,7 @@ from safeload._symbolic import (
     _Tuple,
 )
 from safeload.exceptions import LimitExceededError
+from safeload.pickle.names import NEW_OBJ
 
 
 class _NotCanonical(Exception):
@@ -1721,7 +1722,7 @@ def _stand_in(item: _Sym, own_hash: Any, listed: bool = False) -> Any:
                 return _UNKNOWN
             return _Unseen(name, id(item), code)
         if mode == "identity":
-            return _Unseen(name, id(item), ("object", id(item)))
+            return _per_object(pair, item)
         if mode:  # (an own class's object, or a call of a function)
             return _UNKNOWN
         return _Unseen(name, id(item))
@@ -1765,14 +1766,6 @@ _UNHASHABLE_MAKERS: Final = frozenset(
         ("pandas._libs.arrays", "__pyx_unpickle_NDArrayBacked"),
     }
 )
-#: scikit-learn's ``newObj(cls)`` helpers: an object of ``cls``, made by its ``__new__``
-_NEW_OBJ_HELPERS: Final = frozenset(
-    {
-        ("sklearn.neighbors._kd_tree", "newObj"),
-        ("sklearn.neighbors._ball_tree", "newObj"),
-        ("sklearn.metrics._dist_metrics", "newObj"),
-    }
-)
 
 
 def _listed_stand_in(item: _Sym, own_hash: Any, budget: FoldBudget) -> Any:
@@ -1791,6 +1784,12 @@ def _identity_by_facts(pair: tuple[str, str]) -> bool:
     from safeload.trust.facts import identity_hash_from_facts
 
     return bool(identity_hash_from_facts(*pair))
+
+
+def _per_object(pair: tuple[str, str], item: _Sym) -> Any:
+    """The stand-in of ``item``, an object of the class ``pair`` that hashes by identity:
+    distinct from every other object, equal to itself wherever referenced."""
+    return _Unseen(f"{pair[0]}.{pair[1]}", id(item), ("object", id(item)))
 
 
 def _read_listed_stand_in(item: _Sym, own_hash: Any) -> Any:
@@ -1813,27 +1812,20 @@ def _read_listed_stand_in(item: _Sym, own_hash: Any) -> Any:
                 # (a structured or void scalar numpy's pickle makes is writeable and has no
                 # hash: list(zip(records, labels)) was refused, rt121-01)
                 return _NO_KEY
-        if pair in _NEW_OBJ_HELPERS and args and isinstance(args[0], _Global):
+        if pair in NEW_OBJ and args and isinstance(args[0], _Global):
             # (a KDTree, BallTree or DistanceMetric: an object of its class argument,
             # rt121-02)
             made = args[0].pair
-            from safeload.trust.facts import identity_hash_from_facts
-
-            if identity_hash_from_facts(*made) or (
-                own_hash is not None and own_hash(made) == "identity"
-            ):
-                return _Unseen(f"{made[0]}.{made[1]}", id(item), ("object", id(item)))
+            if _identity_by_facts(made) or (own_hash is not None and own_hash(made) == "identity"):
+                return _per_object(made, item)
         if pair in _RECONSTRUCT or pair == ("numpy.ma.core", "_mareconstruct"):
             first = args[0] if args else None
             if isinstance(first, _Global) and first.pair in _ARRAY_CLASSES:
                 return _NO_KEY
-        elif pair in _NEW_RANDOM_OBJECTS:
-            return _Unseen(f"{pair[0]}.{pair[1]}", id(item), ("object", id(item)))
-        elif pair not in EVALUATED_KEYS and pair != CODECS_ENCODE:
-            from safeload.trust.facts import identity_hash_from_facts
-
-            if identity_hash_from_facts(*pair):
-                return _Unseen(f"{pair[0]}.{pair[1]}", id(item), ("object", id(item)))
+        elif pair in _NEW_RANDOM_OBJECTS or (
+            pair not in EVALUATED_KEYS and pair != CODECS_ENCODE and _identity_by_facts(pair)
+        ):
+            return _per_object(pair, item)
         if own_hash is None:
             return _NO_KEY
     return _stand_in(item, own_hash, True)

@@ -477,20 +477,12 @@ def _hash_mode(pair: tuple[str, str], reviewed: bool) -> Any:
         # may hand back a shared object (a flyweight, a sentinel) or another class's (an int
         # of the file's): what such a call makes is read as a function's result (rt118-02).
         # A reviewed class's own __new__ (RandomState's) makes a new object of it
-        new = inspect.getattr_static(cls, "__new__", None)
-        call = inspect.getattr_static(type(cls), "__call__", None)
-        if (new is object.__new__ or reviewed) and call is type.__call__:
-            return "identity"
-        return "call"
+        return "identity" if _makes_new_object(cls, reviewed, False) else "call"
     if found is None:
         # (a dict or list subclass, a class defining __eq__ alone) unless a call of it may
         # hand back another object: a factory __new__ returning int(v) made keys of hash 0
         # that the count skipped (rt121-05)
-        new = inspect.getattr_static(cls, "__new__", None)
-        call = inspect.getattr_static(type(cls), "__call__", None)
-        if (new is object.__new__ or reviewed or _builtin_new_of(cls)) and call is type.__call__:
-            return "unhashable"
-        return "call"
+        return "unhashable" if _makes_new_object(cls, reviewed, True) else "call"
     import numbers
 
     import numpy as np
@@ -526,13 +518,19 @@ def _hash_mode(pair: tuple[str, str], reviewed: bool) -> Any:
     return names if names is not None else "opaque"
 
 
-def _builtin_new_of(cls: type) -> bool:
-    """Whether ``cls``'s ``__new__`` is a builtin container's (``dict``, ``list``, ``set``,
-    ``bytearray``): a new object of ``cls`` at each call."""
+def _makes_new_object(cls: type, reviewed: bool, containers: bool) -> bool:
+    """Whether a call of ``cls`` makes a new object of it: its ``__new__`` is object's, a
+    reviewed class's (RandomState's) or, with ``containers``, a builtin container's
+    (``dict``, ``list``, ``set``, ``bytearray``), and its metaclass's ``__call__`` is
+    type's."""
     import inspect
 
     new = inspect.getattr_static(cls, "__new__", None)
-    return any(new is vars(base).get("__new__") for base in (dict, list, set, bytearray))
+    call = inspect.getattr_static(type(cls), "__call__", None)
+    made = new is object.__new__ or reviewed
+    if containers and not made:
+        made = any(new is vars(base).get("__new__") for base in (dict, list, set, bytearray))
+    return made and call is type.__call__
 
 
 def _dataclass_hash_fields(cls: type, found: Any) -> tuple[Any, ...] | None:
