@@ -2048,24 +2048,29 @@ def shared_hash_problem(
             continue
         same.append(value)
         if len(same) > SHARED_HASH_LIMIT:
+            # (a list's, a long tuple's or an object array's items are counted as keys: a
+            # class may make a set or dict of them at use)
+            where = "a dict or set" if whole else "a list, tuple or object array"
+            unit = "keys" if whole else "items"
+            when = "" if whole else ", as a set or dict made of them at use would"
             if isinstance(value, _OwnKey) and value.own:
                 return (
-                    f"a dict or set with more than {SHARED_HASH_LIMIT} keys of "
+                    f"{where} with more than {SHARED_HASH_LIMIT} {unit} of "
                     f"{value.name}, a class you trusted whose own __hash__ runs on the "
-                    "file's values: Python compares each new key with every earlier key of "
-                    "its hash, and the file may give them all one hash (quadratic time)"
+                    f"file's values: Python compares each new key with every earlier key of "
+                    f"its hash{when}, and the file may give them all one hash (quadratic time)"
                 )
             if isinstance(value, _OwnKey):
                 return (
-                    f"a dict or set with more than {SHARED_HASH_LIMIT} keys holding "
+                    f"{where} with more than {SHARED_HASH_LIMIT} {unit} holding "
                     f"{value.name} made in a way whose hash the pass cannot evaluate: "
-                    "Python compares each new key with every earlier key of its hash, and "
-                    "the file may give them all one hash (quadratic time)"
+                    f"Python compares each new key with every earlier key of its hash{when}, "
+                    "and the file may give them all one hash (quadratic time)"
                 )
             return (
-                f"a dict or set (or an object array) with more than {SHARED_HASH_LIMIT} "
-                "different keys of one hash value: Python compares each new key with every "
-                "earlier key of its hash, so building or using it takes time quadratic in "
-                "their number (ints such as k * (2**61 - 1) all hash to 0)"
+                f"{where} with more than {SHARED_HASH_LIMIT} different {unit} of one hash "
+                f"value: Python compares each new key with every earlier key of its "
+                f"hash{when}, so building or using it takes time quadratic in their number "
+                "(ints such as k * (2**61 - 1) all hash to 0)"
             )
     return None

@@ -841,7 +841,7 @@ def test_rt105_08_colliding_dict_keys(tmp_path: Path) -> None:
     assert scan.stdout.startswith("verdict ") and scan.stdout.split()[1] != "safe", scan.output
     load = child(LOAD_UNSIGNED, path, cpu=1)
     assert "refused" in load.stdout, load.output
-    assert "keys of one hash value" in load.stdout, load.output
+    assert "of one hash value" in load.stdout, load.output
 
 
 _M61 = (1 << 61) - 1
@@ -884,7 +884,7 @@ def test_rt105_08_every_form_of_a_crowd(kind: str, protocol: int, tmp_path: Path
     data = pickle.dumps(value, protocol)
     assert safeload.scan(data).verdict != "safe"
     path = write(tmp_path, data)
-    with pytest.raises(safeload.SafeloadError, match="keys of one hash value"):
+    with pytest.raises(safeload.SafeloadError, match="of one hash value"):
         safeload.load_unsigned(path)
 
 
@@ -939,7 +939,7 @@ def test_rt105_08_object_array_crowd_at_use(tmp_path: Path) -> None:
     assert used(crowded) > 10 * max(used(honest), 0.001)
     # safeload refuses the object array's items before building it, and loads the honest one
     assert safeload.scan(crowded_4k.read_bytes()).verdict != "safe"
-    with pytest.raises(safeload.SafeloadError, match="keys of one hash value"):
+    with pytest.raises(safeload.SafeloadError, match="of one hash value"):
         safeload.load_unsigned(crowded_4k)
     assert len(safeload.load_unsigned(honest_4k).classes_) == 4000
 
