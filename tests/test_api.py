@@ -353,6 +353,33 @@ def test_load_without_keys_or_with_pem_bytes_says_what_to_pass(
         loads(b"", b"", None)  # type: ignore[arg-type]
 
 
+def test_a_model_or_number_given_as_the_path_says_what_to_pass(
+    tmp_path: Path, ed_key: SigningKey, home_model: LinearRegression
+) -> None:
+    # bytes of a model passed where a file name belongs: a UsageError naming scan/loads, not
+    # pathlib's TypeError; nothing is written
+    data: Any = pickle.dumps([1])
+    for call in (
+        lambda: load_unsigned(data),
+        lambda: load(data, ed_key.public_key),
+        lambda: verify(data, ed_key.public_key),
+        lambda: safeload.inspect_sidecar(data),
+    ):
+        with pytest.raises(safeload.UsageError, match=r"not bytes: .*safeload\.scan\(data\)"):
+            call()
+    with pytest.raises(safeload.UsageError, match="must be a file name.*not int"):
+        dump(home_model, 3, ed_key)  # type: ignore[arg-type]
+    with pytest.raises(safeload.UsageError, match="not NoneType"):
+        safeload.sign(None, ed_key)  # type: ignore[arg-type]
+    with pytest.raises(safeload.UsageError, match="source must be a file name"):
+        safeload.scan(None)  # type: ignore[arg-type]
+    (tmp_path / "x.pkl").write_bytes(data)
+    with pytest.raises(safeload.UsageError, match="dst must be a file name"):
+        safeload.convert(tmp_path / "x.pkl", b"out.skops", ed_key)  # type: ignore[arg-type]
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["x.pkl"]
+    assert safeload.scan(data).verdict == "safe"  # (bytes are what scan takes in memory)
+
+
 def test_signing_with_a_public_key_is_refused(
     tmp_path: Path, ed_key: SigningKey, home_model: LinearRegression
 ) -> None:

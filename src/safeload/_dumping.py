@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from safeload import formats
 from safeload._signatures import PathLike, checked_signers
+from safeload._types import file_path
 from safeload._writing import serialize_signed, write_signed
 
 if TYPE_CHECKING:  # the signing stack is imported where it is used (issue 18)
@@ -39,7 +40,7 @@ def dump(
     Returns the sidecar path.
     """
     checked_signers(signer)
-    p = Path(path)
+    p = file_path(path)
     data, envelope = serialize_signed(
         obj, p, signer, format, compress, protocol, version, expires, name
     )

@@ -5,11 +5,10 @@ build. Nothing is verified and nothing from the file runs."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
 from safeload import formats
 from safeload import io as fileio
-from safeload._types import Buffer, PathLike
+from safeload._types import Buffer, PathLike, file_path
 from safeload.exceptions import SafeloadError
 from safeload.pickle.analysis import Finding, GlobalRef, ScanReport
 from safeload.pickle.walker import analyze
@@ -26,7 +25,7 @@ def scan_source(
         data, label = bytes(source), "<bytes>"
         fmt = format or formats.sniff_format(data)
     else:
-        p = Path(source)
+        p = file_path(source, "source")
         head = fileio.read_head(p, fileio.HEAD)
         if not formats.could_be_model(head):
             # refused on its first bytes: a large file that is no model is never read whole

@@ -7,13 +7,12 @@ parsed for display). Each says so in its name or its documentation.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from safeload import formats
 from safeload import io as fileio
 from safeload._scanning import scan_source
-from safeload._types import PathLike
+from safeload._types import PathLike, file_path
 from safeload.formats import format_for
 from safeload.pickle.analysis import ScanReport
 from safeload.policy import Limits, Policy, TrustedSpec, resolve_policy
@@ -47,7 +46,7 @@ def load_unsigned(
 
     from safeload.signing import unsigned_artifact
 
-    p = Path(path)
+    p = file_path(path)
     lim = limits or Limits()
     pol = resolve_policy(policy, trusted, profiles)
     data = fileio.read_once(p, lim.max_file_size)
@@ -67,7 +66,7 @@ def inspect_sidecar(path: PathLike) -> tuple[Envelope, Statement]:
     """Parse a ``.sig`` file for display. NOTHING is verified: do not make trust decisions on it."""
     from safeload.sidecar import MAX_SIDECAR_BYTES, parse_envelope, parse_statement
 
-    p = Path(path)
+    p = file_path(path)
     raw = bytes(fileio.read_once(p, MAX_SIDECAR_BYTES, "signature file"))
     envelope = parse_envelope(raw, source=str(p))
     return envelope, parse_statement(envelope.payload, source=str(p))

@@ -34,6 +34,7 @@ from safeload._signatures import (
     read_sidecar,
     sidecar_path,
 )
+from safeload._types import file_path
 from safeload._unsigned import inspect_sidecar, load_unsigned, scan
 from safeload._writing import (
     check_conversion,
@@ -148,7 +149,7 @@ def load(
     from safeload.signing.bundle import is_bundle
 
     one_trust_path(keys, ca)
-    p = Path(path)
+    p = file_path(path)
     lim = limits or Limits()
     pol = resolve_policy(policy, trusted, profiles)
     governing = signed_folder(p, signature, model_root)
@@ -241,6 +242,7 @@ def sign(
     serialised by a lock on the folder, so no approval is lost.
     """
     checked_signers(signer)
+    file_path(path)
     # a symlinked folder is signed where it really is: its files are governed by that folder's
     # DIR.sig, and a .sig beside the link would be read by no load (rt51-03)
     path = real_folder(path)
@@ -313,7 +315,7 @@ def verify(
     ``DIR.sig`` beside it is checked against model_signing's default ``DIR/model.sig``."""
     one_trust_path(keys, ca)
     statement, accepted_as = verified_statement(
-        Path(path),
+        file_path(path),
         keys,
         allow_rename=allow_rename,
         now=now,
@@ -359,6 +361,8 @@ def convert(
     ``src`` and to the check, as for :func:`load`.
     """
     checked_signers(signer)
+    file_path(src, "src")
+    out = file_path(dst, "dst")
     if keys is not None:
         checked_keys(keys)
     trusted = list(trusted)
@@ -367,7 +371,6 @@ def convert(
         obj = load(src, keys, trusted=trusted, profiles=profiles, policy=policy, limits=limits)
     else:
         obj = load_unsigned(src, trusted=trusted, profiles=profiles, policy=policy, limits=limits)
-    out = Path(dst)
     data, envelope = serialize_signed(obj, out, signer, None, 0, None, version, expires, name)
     reload = functools.partial(
         loads, trusted=trusted, profiles=profiles, name=out.name, policy=policy, limits=limits
