@@ -170,6 +170,8 @@ def _hostile(row: DispatchRow) -> Any:
         return "__class__.__init__"
     if kind == "data":
         return LogisticRegression()
+    if kind == "vocabulary":
+        return {f"w{k}": k * (2**61 - 1) for k in range(40)}  # one hash, hashed at use (rt122-10)
     if kind == "forbidden":
         return 1
     if kind == "thread_count":

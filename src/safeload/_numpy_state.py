@@ -1203,6 +1203,15 @@ def _key_value(
         if made is not None and mode and mode not in _STAND_IN_MODES:
             if whole or mode != "reviewed":
                 return _own_key_value(sym, made, mode, budget, own_hash, whole)
+            # (a list's own CategoricalDtype: pandas hashes its categories as a tuple, or as
+            # an XOR of keyed hashes, either of which a file may make collide: one hash per
+            # class; DictVectorizer names of 2,000 took 13 s a row, rt122-04)
+            return _OwnKey(f"{made[0]}.{made[1]}", id(sym), False)
+        if made is not None and mode in ("enum", "flag") and not whole:
+            # (a list's own enum object made other than by value, given the name the file
+            # chose: one hash with every such object of its class, as in a key, rt122-05)
+            if _stand_in(sym, own_hash) is _UNKNOWN:
+                return _OwnKey(f"{made[0]}.{made[1]}", id(sym), False)
     if isinstance(sym, _Const):
         value = sym.value
         if type(value) in (int, float, bool, complex):
@@ -1598,7 +1607,10 @@ def _own_key_value(
     if fields is not None:
         # (the fields as a tuple's items; an own object among them is not evaluated in turn:
         # a state may hold its own object)
-        value = _collected(fields, tuple, budget, whole, None, sym, own_hash)
+        # (in a list, a field's tuple stands its objects in as a list's tuple does: without
+        # own_hash they were skipped, so Rec((k * (2**61 - 1), s)) records went uncounted,
+        # rt122-01; an own object there is not evaluated in turn either way)
+        value = _collected(fields, tuple, budget, whole, None if whole else own_hash, sym, own_hash)
         if value is _NO_KEY and not whole:
             return _NO_KEY  # (a list's record holding an array: nothing can hash it)
     if value is _NO_KEY or isinstance(value, _OwnKey):
@@ -1691,6 +1703,9 @@ def _stand_in(item: _Sym, own_hash: Any, listed: bool = False) -> Any:
             return _Unseen("bytes", id(item))  # (protocol 2's bytes: seeded, rt115-04)
         if pair in _BUILT and _BUILT[pair] in _SEEDED:
             return _Unseen(f"{pair[0]}.{pair[1]}", id(item))
+        made = _new_object_of(item, own_hash)
+        if made is not None:
+            return made
         if pair in EVALUATED_KEYS or own_hash is None:
             return _UNKNOWN
         mode = own_hash(pair)
@@ -1771,19 +1786,48 @@ _UNHASHABLE_MAKERS: Final = frozenset(
 def _listed_stand_in(item: _Sym, own_hash: Any, budget: FoldBudget) -> Any:
     """:func:`_read_listed_stand_in`, once per symbol: a list of 30,000 tuples sharing one
     object stood it in (and asked the class facts) at each (rt121-09)."""
-    known = budget.stood.get(id(item))
+    # (kept apart for an answer without own_hash, an object array's or a call argument's:
+    # slice((X,)) made X "unhashable" for every list's tuple after it, rt122-02)
+    slot = id(item) * 2 + (own_hash is None)
+    known = budget.stood.get(slot)
     if known is not None and known[0] is item:
         return known[1]
     value = _read_listed_stand_in(item, own_hash)
-    budget.stood[id(item)] = (item, value)
+    budget.stood[slot] = (item, value)
     return value
 
 
-def _identity_by_facts(pair: tuple[str, str]) -> bool:
-    """Whether the shipped class facts show objects of ``pair`` hashing by identity."""
-    from safeload.trust.facts import identity_hash_from_facts
+#: :func:`_identity_by_facts`' answers, per class (the shipped facts do not change)
+_IDENTITY_BY_FACTS: Final[dict[tuple[str, str], bool]] = {}
 
-    return bool(identity_hash_from_facts(*pair))
+
+def _identity_by_facts(pair: tuple[str, str]) -> bool:
+    """Whether the shipped class facts show objects of ``pair`` hashing by identity (asked
+    once per class: a list of references to one object asked at each, 3.5 s a MB of stream,
+    rt122-08)."""
+    known = _IDENTITY_BY_FACTS.get(pair)
+    if known is None:
+        from safeload.trust.facts import identity_hash_from_facts
+
+        known = bool(identity_hash_from_facts(*pair))
+        _IDENTITY_BY_FACTS[pair] = known
+    return known
+
+
+def _new_object_of(item: _Obj, own_hash: Any) -> Any:
+    """The per-object stand-in of ``newObj(cls)``, the Cython helper that ``KDTree``,
+    ``BallTree`` and ``DistanceMetric`` pickle through, where ``cls`` hashes by identity
+    (rt121-02: in a list's tuple; rt122-07: in a key), else ``None``."""
+    args = item.args.items if isinstance(item.args, _Tuple) else []
+    if item.cls is None or item.cls.pair not in NEW_OBJ or not args:
+        return None
+    first = args[0]
+    if not isinstance(first, _Global):
+        return None
+    made = first.pair
+    if _identity_by_facts(made) or (own_hash is not None and own_hash(made) == "identity"):
+        return _per_object(made, item)
+    return None
 
 
 def _per_object(pair: tuple[str, str], item: _Sym) -> Any:
@@ -1812,12 +1856,9 @@ def _read_listed_stand_in(item: _Sym, own_hash: Any) -> Any:
                 # (a structured or void scalar numpy's pickle makes is writeable and has no
                 # hash: list(zip(records, labels)) was refused, rt121-01)
                 return _NO_KEY
-        if pair in NEW_OBJ and args and isinstance(args[0], _Global):
-            # (a KDTree, BallTree or DistanceMetric: an object of its class argument,
-            # rt121-02)
-            made = args[0].pair
-            if _identity_by_facts(made) or (own_hash is not None and own_hash(made) == "identity"):
-                return _per_object(made, item)
+        made = _new_object_of(item, own_hash)
+        if made is not None:
+            return made
         if pair in _RECONSTRUCT or pair == ("numpy.ma.core", "_mareconstruct"):
             first = args[0] if args else None
             if isinstance(first, _Global) and first.pair in _ARRAY_CLASSES:
@@ -1917,11 +1958,12 @@ def _listed(sym: _Sym, items: list[_Sym], kind: Any, budget: FoldBudget, own_has
     30,000 references to one memoised tuple of 1,000 objects was walked item by item at
     each (rt119-03). (Its expanded size is still charged at each outermost reference: the
     use hashes it that often.)"""
-    known = budget.listed.get(id(sym))
+    slot = id(sym) * 2 + (own_hash is None)  # (apart without own_hash, rt122-02)
+    known = budget.listed.get(slot)
     if known is not None and known[0] is sym:
         return known[1]
     value = _collected(items, kind, budget, False, own_hash, sym)
-    budget.listed[id(sym)] = (sym, value)
+    budget.listed[slot] = (sym, value)
     return value
 
 

@@ -182,6 +182,7 @@ class Graph:
         #: blocks' values among them (writeable through pandas' API)
         self.pandas_arrays: list[Any] = []
         self.pandas_blocks: list[Any] = []
+        self.pandas_dtypes: list[Any] = []
         #: id -> ids of the non-atom objects it holds, once per reference (for the DAG bound)
         self.edges: dict[int, list[int]] = {}
         self.keep: list[Any] = []  # temporaries (reduce results) stay alive while ids are used

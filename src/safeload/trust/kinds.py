@@ -292,6 +292,34 @@ def _data(row: DispatchRow, value: Any, graph: Graph) -> None:
         raise _bad(exc.problem) from None
 
 
+def vocabulary_problem(values: list[Any]) -> str | None:
+    """Why the values of a vocabulary dict are refused, or ``None``: each must be an int (a
+    Python int exactly, or a numpy integer, as a fitted ``vocabulary_`` of ``max_features``
+    holds) from 0 to ``len(values) - 1``, and none twice, as scikit-learn requires. Told
+    apart without hashing them (a file may give them all one hash)."""
+    size = len(values)
+    met = bytearray(size)
+    for value in values:
+        if not (type(value) is int or isinstance(value, np.integer)) or not 0 <= value < size:
+            return (
+                f"holds the index {short(value)}; a vocabulary's values are the ints 0 to "
+                f"{size - 1}, each once"
+            )
+        index = int(value)
+        if met[index]:
+            return f"holds the index {index} twice; a vocabulary's values are each index once"
+        met[index] = 1
+    return None
+
+
+def _vocabulary(row: DispatchRow, value: Any, graph: Graph) -> None:
+    _data(row, value, graph)
+    if isinstance(value, dict):
+        problem = vocabulary_problem(list(value.values()))
+        if problem:
+            raise _bad(problem)
+
+
 def _kernel(row: DispatchRow, value: Any, graph: Graph) -> None:
     kernel = kernel_base()
     if value is None or (kernel is not None and isinstance(value, kernel)):
@@ -429,6 +457,7 @@ _KIND_CHECKS: dict[str, Callable[[DispatchRow, Any, Graph], None]] = {
     "output_config": _output_config,
     "attr_path": _attr_path,
     "data": _data,
+    "vocabulary": _vocabulary,
     "kernel": _kernel,
     "forbidden": _forbidden,
     "int_one": _int_one,

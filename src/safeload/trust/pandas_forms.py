@@ -156,6 +156,9 @@ class PandasContents(NamedTuple):
     #: the numpy array inside each extension block (a categorical's codes, a string array's
     #: objects, a masked array's values): the values such a block holds
     extension: list[np.ndarray]
+    #: the dtype of each categorical inside it, which pandas hashes at use (``df.dtypes``,
+    #: ``df.info()``)
+    dtypes: list[Any]
 
 
 def pandas_contents(obj: Any) -> PandasContents:
@@ -184,6 +187,7 @@ def pandas_contents(obj: Any) -> PandasContents:
     extension: list[np.ndarray] = []
     paid: dict[int, int] = {}  # a long RangeIndex's id: the most values a holder stores
     long: list[Any] = []
+    dtypes: list[Any] = []
     for o in _parts(obj):
         if isinstance(o, np.ndarray):
             found.append(o)
@@ -208,6 +212,7 @@ def pandas_contents(obj: Any) -> PandasContents:
         elif isinstance(o, pd.Categorical):
             categories = o.categories
             paid[id(categories)] = max(paid.get(id(categories), 0), len(o._codes))
+            dtypes.append(o.dtype)
         elif type(o) is pd.RangeIndex and len(o) > MAX_EMPTY_AXIS:
             long.append(o)
     unpaid = None
@@ -218,4 +223,4 @@ def pandas_contents(obj: Any) -> PandasContents:
                 f"(at most {MAX_EMPTY_AXIS:,} unpaid)"
             )
             break
-    return PandasContents(found, blocks, unpaid, extension)
+    return PandasContents(found, blocks, unpaid, extension, dtypes)

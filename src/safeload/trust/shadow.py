@@ -586,6 +586,7 @@ def _pandas_block_problem(root: Any) -> str | None:
 
     arrays: list[Any] = []
     blocks: list[Any] = []
+    dtypes: list[Any] = []
     seen: set[int] = set()
     stack = [root]
     while stack:
@@ -599,6 +600,7 @@ def _pandas_block_problem(root: Any) -> str | None:
         elif kind is not Shadow and is_checked_pandas(value):
             contents = pandas_contents(value)
             blocks.extend(contents.blocks)
+            dtypes.extend(contents.dtypes)
             if contents.unpaid_range:
                 return f"the model holds {contents.unpaid_range}"
             continue
@@ -608,7 +610,7 @@ def _pandas_block_problem(root: Any) -> str | None:
             state = getattr(value, "__dict__", None)
             if type(state) is dict:
                 stack.extend(state.values())
-    return pandas_block_problem(arrays, blocks)
+    return pandas_block_problem(arrays, blocks, dtypes)
 
 
 def _delegation_problem(instances: list[Any]) -> str | None:

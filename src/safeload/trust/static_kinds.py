@@ -174,6 +174,8 @@ def row_problem(row: Any, sym: Any, depth: int) -> str | None:
         return _callable_problem(kind, sym)
     if kind == "data":
         return data_problem(sym, 0)
+    if kind == "vocabulary":
+        return _vocabulary_problem(sym)
     if kind == "output_width":
         if param_value(sym)[0]:
             return None  # judged as a literal by state_problem (an int, exactly)
@@ -515,6 +517,31 @@ def _params_problem(row: Any, sym: Any) -> str | None:
     # kinds._params takes None or a plain dict only: a number, a tuple, a list, a long str,
     # a bytearray or an object made by a call is none (rt41-02: each was SAFE)
     return f"holds {describe(sym)}, not a dict of parameters"
+
+
+def _vocabulary_problem(sym: Any) -> str | None:
+    """:func:`safeload.trust.kinds._vocabulary` on the stream: plain data, and a dict's values
+    the ints 0 to n - 1 (read from the literal dict the stream builds; any other dict, or a
+    value that may be one, is unproven)."""
+    from safeload._symbolic import _Array, _Big, _Box, _Const, _Dict, _Obj, _Tuple
+    from safeload.trust.kinds import vocabulary_problem
+
+    problem = data_problem(sym, 0)
+    if problem:
+        return problem
+    if isinstance(sym, (_Const, _Big, _Box, _Tuple, _Array)) or is_array(sym):
+        return None  # (None, or terms: a list's or array's items are counted as such)
+    if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair in _SET_CALLS:
+        return None  # (a set of terms, as protocol 2 writes one: its items were counted)
+    if not isinstance(sym, _Dict):
+        return "unproven: a vocabulary made in a way the pass cannot read"
+    if sym.lossy or sym.unknown_keys:
+        return "unproven: a vocabulary whose keys are not all texts the pass reads"
+    values = []
+    for value in sym.items.values():
+        made, real = param_value(value)  # (a numpy integer scalar made as the load makes it)
+        values.append(real if made else value)
+    return vocabulary_problem(values)
 
 
 class _KernelRow:

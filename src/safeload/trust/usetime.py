@@ -192,13 +192,17 @@ def _check_masked_places(graph: Graph) -> None:
             )
 
 
-def pandas_block_problem(arrays: list[Any], blocks: list[Any]) -> str | None:
+def pandas_block_problem(arrays: list[Any], blocks: list[Any], dtypes: list[Any]) -> str | None:
     """A checked pandas object's block is memory pandas' public API writes in place
     (``df.iloc[...] = ...``, ``s[:] = ...``); one whose array is also an array the model holds
     elsewhere (``arrays``: one object through the memo, a sparse matrix's ``indices`` as a
     Series) lets that write rewrite the model's array after its checks, and native code then
     reads out of bounds. ``check_array_aliasing`` allows one array reached twice; a block may
-    not be. Object blocks hold references, which a write replaces safely, and are allowed."""
+    not be. Object blocks hold references, which a write replaces safely, and are allowed.
+    Then the categoricals' ``dtypes``: :func:`categorical_crowd_problem`."""
+    crowded = categorical_crowd_problem(dtypes)
+    if crowded:
+        return crowded
     if not blocks:
         return None
     numeric = {id(root_array(b)) for b in blocks if not b.dtype.hasobject}
@@ -211,9 +215,39 @@ def pandas_block_problem(arrays: list[Any], blocks: list[Any]) -> str | None:
     return None
 
 
+def categorical_crowd_problem(dtypes: list[Any]) -> str | None:
+    """Why the categorical dtypes of a model's pandas objects are refused, or ``None``: more
+    than ``SHARED_HASH_LIMIT`` distinct ones of one hash. pandas hashes a CategoricalDtype by
+    its categories under a fixed key (an XOR of one value per category, or a tuple's hash for
+    mixed kinds), so a file may give any number of them one hash, and pandas puts a frame's
+    dtypes in a hash table at use: 1,000 such columns took 12 s in ``df.info()`` (rt122-09).
+    Each dtype is hashed once (pandas' own code, linear in its categories) and compared with
+    at most ``SHARED_HASH_LIMIT`` others."""
+    from safeload._numpy_state import SHARED_HASH_LIMIT
+
+    table: dict[int, list[Any]] = {}
+    seen: set[int] = set()
+    for dtype in dtypes:
+        if id(dtype) in seen:
+            continue
+        seen.add(id(dtype))
+        same = table.setdefault(hash(dtype), [])
+        if any(dtype == other for other in same):
+            continue
+        same.append(dtype)
+        if len(same) > SHARED_HASH_LIMIT:
+            return (
+                f"its pandas objects hold more than {SHARED_HASH_LIMIT} different categorical "
+                "dtypes of one hash: pandas hashes a dtype by its categories, which the file "
+                "chooses, and compares each with every earlier one of its hash when it lists a "
+                "frame's dtypes (quadratic time)"
+            )
+    return None
+
+
 def _check_pandas_blocks(graph: Graph) -> None:
     """:func:`pandas_block_problem` on the arrays the walk reached itself (outside pandas)."""
-    problem = pandas_block_problem(graph.numpy, graph.pandas_blocks)
+    problem = pandas_block_problem(graph.numpy, graph.pandas_blocks, graph.pandas_dtypes)
     if problem:
         raise UnsafeState("model", problem)
 
@@ -251,6 +285,7 @@ def _walk(graph: Graph) -> None:
                 raise UnsafeState(graph.path(oid), f"holds {contents.unpaid_range}")
             graph.pandas_arrays.extend(contents.arrays)
             graph.pandas_blocks.extend(contents.blocks)
+            graph.pandas_dtypes.extend(contents.dtypes)
             continue
         seen.add(oid)
         if len(seen) > graph.max_objects:
