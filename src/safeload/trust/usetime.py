@@ -222,17 +222,24 @@ def categorical_crowd_problem(dtypes: list[Any]) -> str | None:
     mixed kinds), so a file may give any number of them one hash, and pandas puts a frame's
     dtypes in a hash table at use: 1,000 such columns took 12 s in ``df.info()`` (rt122-09).
     Each dtype is hashed once (pandas' own code, linear in its categories) and compared with
-    at most ``SHARED_HASH_LIMIT`` others."""
+    at most ``SHARED_HASH_LIMIT`` others; dtypes over the same categories' data count once
+    (:func:`_categories_key`: a thousand dtypes over one memoised array are one hashing), and
+    one over a long ``RangeIndex`` (three ints, whose values no file chooses) is not hashed."""
     from safeload._numpy_state import SHARED_HASH_LIMIT
 
     table: dict[int, list[Any]] = {}
-    seen: set[int] = set()
+    seen: set[Any] = set()
     for dtype in dtypes:
-        if id(dtype) in seen:
+        key = _categories_key(dtype)
+        if key is None or key in seen:
             continue
-        seen.add(id(dtype))
-        same = table.setdefault(hash(dtype), [])
-        if any(dtype == other for other in same):
+        seen.add(key)
+        try:
+            same = table.setdefault(hash(dtype), [])
+            known = any(dtype == other for other in same)
+        except Exception as exc:  # (pandas' own refusal: fail closed)
+            return f"holds a categorical dtype pandas cannot hash or compare ({exc})"
+        if known:
             continue
         same.append(dtype)
         if len(same) > SHARED_HASH_LIMIT:
@@ -243,6 +250,31 @@ def categorical_crowd_problem(dtypes: list[Any]) -> str | None:
                 "frame's dtypes (quadratic time)"
             )
     return None
+
+
+#: A ``RangeIndex`` of categories longer than this is not hashed by the count (its values are
+#: its three ints: no file lines many such up on one hash, and hashing each costs its length)
+_LONG_RANGE = 4096
+
+
+def _categories_key(dtype: Any) -> Any:
+    """What tells a categorical dtype's hashing apart: its categories' data (where in memory,
+    its shape, strides and type) and ``ordered``, so dtypes over the same data (equal dtypes)
+    are hashed once; ``None`` for one not to hash (a long ``RangeIndex``)."""
+    import sys
+
+    cats = dtype.categories
+    pd = sys.modules["pandas"]
+    if type(cats) is pd.RangeIndex:
+        if len(cats) > _LONG_RANGE:
+            return None
+        return ("range", cats.start, cats.stop, cats.step, dtype.ordered)
+    data = getattr(cats, "_data", None)
+    data = getattr(data, "_ndarray", data)
+    if isinstance(data, np.ndarray):
+        where = data.__array_interface__["data"][0]
+        return ("array", where, data.shape, data.strides, data.dtype.str, dtype.ordered)
+    return ("object", id(cats), dtype.ordered)
 
 
 def _check_pandas_blocks(graph: Graph) -> None:
