@@ -1203,10 +1203,10 @@ def _key_value(
         if made is not None and mode and mode not in _STAND_IN_MODES:
             if whole or mode != "reviewed":
                 return _own_key_value(sym, made, mode, budget, own_hash, whole)
-            # (a list's own CategoricalDtype: pandas hashes its categories as a tuple, or as
-            # an XOR of keyed hashes, either of which a file may make collide: one hash per
-            # class; DictVectorizer names of 2,000 took 13 s a row, rt122-04)
-            return _OwnKey(f"{made[0]}.{made[1]}", id(sym), False)
+            # (a list's own object of a reviewed class is left to the pandas profile's count
+            # after building, which hashes and compares the real CategoricalDtypes: one hash
+            # per class here refused list(df.dtypes) of 40 equal survey dtypes, rt123-03, and
+            # DictVectorizer names of 2,000 dtypes of one hash took 13 s a row, rt122-04)
         if made is not None and mode in ("enum", "flag") and not whole:
             # (a list's own enum object made other than by value, given the name the file
             # chose: one hash with every such object of its class, as in a key, rt122-05)
@@ -1807,10 +1807,14 @@ def _identity_by_facts(pair: tuple[str, str]) -> bool:
     rt122-08)."""
     known = _IDENTITY_BY_FACTS.get(pair)
     if known is None:
-        from safeload.trust.facts import identity_hash_from_facts
+        from safeload.trust.facts import holds_class, identity_hash_from_facts
 
         known = bool(identity_hash_from_facts(*pair))
-        _IDENTITY_BY_FACTS[pair] = known
+        if holds_class(*pair):
+            # (kept for the classes the facts hold only: a file's made-up class names stayed
+            # for the process's life, 30,000 names kept 5.5 MB a file, rt123-06; any other
+            # name is answered at once, not held)
+            _IDENTITY_BY_FACTS[pair] = known
     return known
 
 

@@ -440,6 +440,11 @@ def is_partial(cls: Any) -> bool:
     return cls is functools.partial
 
 
+def holds_class(module: str, qualname: str) -> bool:
+    """Whether the shipped facts hold the class ``module.qualname``."""
+    return data_available() and f"{module}:{qualname}" in _data()["CLASSES"]
+
+
 def identity_hash_from_facts(module: str, qualname: str) -> bool | None:
     """Whether an object that a call of the class ``module.qualname`` makes hashes by its
     identity, from the facts: the first class of its MRO to define ``__hash__`` and the

@@ -213,6 +213,9 @@ def pandas_contents(obj: Any) -> PandasContents:
             categories = o.categories
             paid[id(categories)] = max(paid.get(id(categories), 0), len(o._codes))
             dtypes.append(o.dtype)
+        elif isinstance(o, pd.CategoricalDtype):
+            # (one held as a value: a list of them a class hashes at use, rt122-04)
+            dtypes.append(o)
         elif type(o) is pd.RangeIndex and len(o) > MAX_EMPTY_AXIS:
             long.append(o)
     unpaid = None

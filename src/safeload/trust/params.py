@@ -172,6 +172,11 @@ _GRID_KINDS = frozenset(
         "int_one",
         "thread_count",
         "numeric_dtype",
+        # (a backtracking token_pattern, a vocabulary of one hash and a 2**28-column encoder
+        # loaded as grid candidates and were set by fit, rt123-02, rt123-07)
+        "regex",
+        "vocabulary",
+        "output_width",
     }
 )
 

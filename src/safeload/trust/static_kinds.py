@@ -531,14 +531,26 @@ def _vocabulary_problem(sym: Any) -> str | None:
         return problem
     if isinstance(sym, (_Const, _Big, _Box, _Tuple, _Array)) or is_array(sym):
         return None  # (None, or terms: a list's or array's items are counted as such)
-    if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair in _SET_CALLS:
-        return None  # (a set of terms, as protocol 2 writes one: its items were counted)
+    if isinstance(sym, _Obj) and sym.cls is not None and sym.cls.pair in _TERM_CALLS:
+        return None  # (a set of terms, as protocol 2 writes one, or a range: counted)
     if not isinstance(sym, _Dict):
         return "unproven: a vocabulary made in a way the pass cannot read"
-    if sym.lossy or sym.unknown_keys:
-        return "unproven: a vocabulary whose keys are not all texts the pass reads"
+    entries: dict[Any, Any] = dict(sym.items)
+    others = sym.others or []
+    for i in range(0, len(others), 2):
+        # (a key past the pass's constant size, or bytes: the dict the load makes holds it
+        # once, the last value set for it kept, rt123-10)
+        key = others[i]
+        if isinstance(key, _Big) and key.value is not None:
+            text = key.value if key.text else bytes(key.value)
+        elif isinstance(key, _Const) and type(key.value) in (str, bytes):
+            text = key.value
+        else:
+            return "unproven: a vocabulary whose keys are not all texts the pass reads"
+        entries.pop((type(text), text), None)
+        entries[(type(text), text)] = others[i + 1]
     values = []
-    for value in sym.items.values():
+    for value in entries.values():
         made, real = param_value(value)  # (a numpy integer scalar made as the load makes it)
         values.append(real if made else value)
     return vocabulary_problem(values)
@@ -574,6 +586,8 @@ def data_problem(sym: Any, depth: int) -> str | None:
 _ATOM_CALLS = DATA_CALLS - {("builtins", "set"), ("builtins", "frozenset"), ("builtins", "slice")}
 _SET_CALLS = frozenset({("builtins", "set"), ("builtins", "frozenset")})
 _UNREAD_DATA = "unproven: a set or slice made from values the stream walk cannot read"
+#: Calls that make a vocabulary of terms rather than a dict (a set, or a range: counted)
+_TERM_CALLS = _SET_CALLS | {("builtins", "range")}
 
 
 def _data_walk(sym: Any, depth: int, seen: set[int]) -> str | None:
