@@ -106,6 +106,14 @@ def analyze(
             if rewritten is not None:
                 result.problems.append(Finding(rewritten[0], "BUILD", rewritten[1]))
         if not result.problems:
+            # (numpy writes a random state with its state: one without is met differently by
+            # scan and the load, rt123-04)
+            from safeload.trust.param_objects import stateless_random_problem
+
+            stateless = stateless_random_problem(result)
+            if stateless is not None:
+                result.problems.append(Finding(stateless[0], "REDUCE", stateless[1]))
+        if not result.problems:
             # (before anything is built: a builtin's __new__ under a trusted class sizes what it
             # makes by the file's arguments, bytes.__new__(Blob, 2**31), rt103-09)
             from safeload.trust.trusted_classes import builtin_args_problem
